@@ -1,0 +1,2 @@
+/** Wire types shared by the Lakegate server and client. */
+export * from './iceberg.js';

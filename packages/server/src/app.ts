@@ -1,0 +1,119 @@
+/**
+ * Composition root: the only file that picks concrete adapters. It builds
+ * the store, storage and services from configuration and mounts the HTTP
+ * routes on a Fastify instance.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { CatalogDeps } from './catalog/context.js';
+import type { CatalogEvent, CatalogEvents } from './catalog/events.js';
+import type { CatalogStore, Clock } from './catalog/ports.js';
+import { systemClock } from './catalog/ports.js';
+import { type CatalogServices, createCatalogServices } from './catalog/services.js';
+import type { LakegateConfig } from './config/config.js';
+import { useErrorHandler } from './http/plugins/errors.js';
+import { useIdempotency } from './http/plugins/idempotency.js';
+import { useLosslessJson } from './http/plugins/json-body.js';
+import { configRoutes } from './http/routes/iceberg/config.js';
+import { namespaceRoutes } from './http/routes/iceberg/namespaces.js';
+import { tableRoutes } from './http/routes/iceberg/tables.js';
+import { viewRoutes } from './http/routes/iceberg/views.js';
+import { opsRoutes } from './http/routes/ops.js';
+import { adminRoutes } from './http/routes/admin.js';
+import { createLogger } from './observability/logger.js';
+import { HttpMetrics } from './observability/metrics.js';
+import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
+import { SqliteCatalogStore } from './persistence/sqlite/sqlite-store.js';
+import { LocalFileStorage } from './storage/file/local-file-storage.js';
+import { StorageRouter } from './storage/storage-router.js';
+
+export interface Lakegate {
+  app: FastifyInstance;
+  services: CatalogServices;
+  store: CatalogStore;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  config: LakegateConfig;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export function createStore(config: LakegateConfig): CatalogStore {
+  if (config.database) return new PostgresCatalogStore({ connectionString: config.database });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return new SqliteCatalogStore(path.join(config.dataDir, 'catalog.sqlite'));
+}
+
+class LoggedEvents implements CatalogEvents {
+  constructor(private readonly logger: Logger) {}
+  emit(event: CatalogEvent): void {
+    this.logger.info({ event }, event.type);
+  }
+}
+
+export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const store = createStore(config);
+  await store.migrate();
+  const deps: CatalogDeps = {
+    store,
+    storage: new StorageRouter([new LocalFileStorage()]),
+    clock,
+    newUuid: randomUUID,
+    events: new LoggedEvents(logger.child({ component: 'catalog' })),
+    settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
+  };
+  const services = createCatalogServices(deps, config.defaultWarehouse);
+  const { created, warehouse } = await services.warehouses.ensure(config.defaultWarehouse, config.warehouseRoot);
+  if (created) logger.info({ warehouse: warehouse.name, storageRoot: warehouse.storageRoot }, 'created default warehouse');
+
+  const metrics = new HttpMetrics();
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 2048 },
+  });
+  useLosslessJson(app);
+  useErrorHandler(app);
+  await app.register(fastifySwagger, {
+    openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  useIdempotency(app, store, clock, config.idempotencyLifetimeSeconds * 1000);
+  opsRoutes(app, { store, metrics });
+  configRoutes(app, services, `PT${config.idempotencyLifetimeSeconds}S`);
+  namespaceRoutes(app, services);
+  tableRoutes(app, services);
+  viewRoutes(app, services);
+  adminRoutes(app, services);
+
+  const sweeper = setInterval(() => {
+    store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
+  }, 60_000);
+  sweeper.unref();
+
+  return {
+    app,
+    services,
+    store,
+    logger,
+    async close() {
+      clearInterval(sweeper);
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { CatalogStore, Clock, ObjectStorage, Warehouse } from './ports.js';
+import type { CatalogEvents } from './events.js';
+
+/** Settings the catalog service reads; all have defaults in config/. */
+export interface CatalogSettings {
+  /** How long a stage-created table stays resolvable before it must be committed. */
+  stagedTableTtlMs: number;
+  /** How many times a commit is re-applied on a fresh base after losing a compare-and-swap race. */
+  commitRetries: number;
+}
+
+/** What every catalog service needs: its ports, a clock and settings. */
+export interface CatalogDeps {
+  store: CatalogStore;
+  storage: ObjectStorage;
+  clock: Clock;
+  newUuid: () => string;
+  events: CatalogEvents;
+  settings: CatalogSettings;
+}
+
+/** The warehouse a request addresses, resolved once per request. */
+export interface RequestScope {
+  warehouse: Warehouse;
+}

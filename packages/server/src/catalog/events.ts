@@ -1,0 +1,20 @@
+/**
+ * Named domain events. The service reports what happened through this port;
+ * the composition root routes events to the structured log (and later to
+ * the audit trail). Payloads never carry secrets.
+ */
+export type CatalogEvent =
+  | { type: 'namespace.created' | 'namespace.dropped' | 'namespace.updated'; warehouse: string; namespace: string[] }
+  | { type: 'table.created' | 'table.committed' | 'table.dropped' | 'table.registered' | 'table.unregistered' | 'table.staged'; warehouse: string; namespace: string[]; name: string; metadataLocation?: string }
+  | { type: 'table.renamed' | 'view.renamed'; warehouse: string; from: string; to: string }
+  | { type: 'table.purged'; warehouse: string; namespace: string[]; name: string; location: string; objects: number }
+  | { type: 'table.purge-skipped'; warehouse: string; namespace: string[]; name: string; location: string; reason: string }
+  | { type: 'view.created' | 'view.replaced' | 'view.dropped' | 'view.registered'; warehouse: string; namespace: string[]; name: string }
+  | { type: 'commit.retried'; warehouse: string; namespace: string[]; name: string; attempt: number }
+  | { type: 'transaction.committed'; warehouse: string; tables: number };
+
+export interface CatalogEvents {
+  emit(event: CatalogEvent): void;
+}
+
+export const noEvents: CatalogEvents = { emit: () => undefined };

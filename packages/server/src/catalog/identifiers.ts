@@ -1,0 +1,63 @@
+/**
+ * Identifier rules. Names become path segments of storage locations and keys
+ * in the database, so they are checked once, here, before anything else:
+ * no empty names, no control characters (U+001F separates namespace levels
+ * on the wire and in the database), no "." or "..", no path separators.
+ */
+import { validation } from '../errors/catalog-error.js';
+
+export const MAX_NAME_LENGTH = 255;
+export const MAX_NAMESPACE_DEPTH = 16;
+
+export function checkName(name: unknown, what: string): string {
+  if (typeof name !== 'string') throw validation(`${what} must be a string`);
+  if (name.length === 0) throw validation(`${what} must not be empty`);
+  if (name.length > MAX_NAME_LENGTH) throw validation(`${what} is longer than ${MAX_NAME_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw validation(`${what} must not contain control characters`);
+  if (name === '.' || name === '..') throw validation(`${what} must not be "." or ".."`);
+  if (name.includes('/') || name.includes('\\')) throw validation(`${what} must not contain "/" or "\\"`);
+  return name;
+}
+
+export function checkNamespace(levels: unknown): string[] {
+  if (!Array.isArray(levels)) throw validation('namespace must be an array of strings');
+  if (levels.length === 0) throw validation('namespace must have at least one level');
+  if (levels.length > MAX_NAMESPACE_DEPTH) throw validation(`namespace is deeper than ${MAX_NAMESPACE_DEPTH} levels`);
+  return levels.map((l, i) => checkName(l, `namespace level ${i + 1}`));
+}
+
+export interface TableIdentifier {
+  namespace: string[];
+  name: string;
+}
+
+export function checkIdentifier(id: unknown, what = 'identifier'): TableIdentifier {
+  if (typeof id !== 'object' || id === null) throw validation(`${what} must be an object with namespace and name`);
+  const { namespace, name } = id as { namespace?: unknown; name?: unknown };
+  return { namespace: checkNamespace(namespace), name: checkName(name, `${what} name`) };
+}
+
+export const formatIdentifier = (namespace: string[], name?: string): string => [...namespace, ...(name === undefined ? [] : [name])].join('.');
+
+/** Validates a string→string map (properties). */
+export function checkStringMap(value: unknown, what: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw validation(`${what} must be an object of string values`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw validation(`${what}.${k} must be a string`);
+    out[k] = v;
+  }
+  return out;
+}
+
+export function checkStringArray(value: unknown, what: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw validation(`${what} must be an array of strings`);
+  return value as string[];
+}
+
+/** U+001F joins namespace levels on the wire and in storage; checkName forbids it inside a level. */
+export const NAMESPACE_SEPARATOR = '\u001f';
+export const encodeNamespace = (levels: readonly string[]): string => levels.join(NAMESPACE_SEPARATOR);
+export const decodeNamespace = (encoded: string): string[] => (encoded === '' ? [] : encoded.split(NAMESPACE_SEPARATOR));

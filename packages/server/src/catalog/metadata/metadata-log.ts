@@ -1,0 +1,71 @@
+/**
+ * Metadata files: naming, locating, and the metadata-log of previous files.
+ *
+ * Invariant: the metadata-log lists the previous metadata files of a table,
+ * oldest first, at most `write.metadata.previous-versions-max` (default 100,
+ * minimum 1) entries, each stamped with that file's last-updated-ms. Iceberg
+ * Java uses it to clean up old files and for time travel by metadata.
+ */
+import { stripTrailingSlash } from './table-builder.js';
+import type { MetadataLogEntry, TableMetadata } from './types.js';
+
+export const METADATA_PREVIOUS_VERSIONS_MAX = 'write.metadata.previous-versions-max';
+export const METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT = 100;
+export const WRITE_METADATA_PATH = 'write.metadata.path';
+
+const ownProperty = (props: Record<string, string> | undefined, key: string): string | undefined =>
+  props !== undefined && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : undefined;
+
+function previousVersionsMax(properties: Record<string, string> | undefined): number {
+  const raw = ownProperty(properties, METADATA_PREVIOUS_VERSIONS_MAX);
+  const n = raw !== undefined && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT;
+  return Math.max(1, n);
+}
+
+/**
+ * `next` with `previousLocation` (the file `previous` was read from) appended
+ * to the metadata-log, trimmed to the configured maximum. When `next` is
+ * `previous` (nothing changed) it is returned as is.
+ */
+export function withMetadataLog(previous: TableMetadata, previousLocation: string, next: TableMetadata): TableMetadata {
+  if (next === previous) return next;
+  const max = previousVersionsMax(next.properties);
+  const log: MetadataLogEntry[] = previous['metadata-log'] ?? [];
+  const kept = log.length >= max ? log.slice(log.length - max + 1) : [...log];
+  kept.push({ 'timestamp-ms': previous['last-updated-ms'], 'metadata-file': previousLocation });
+  return { ...next, 'metadata-log': kept };
+}
+
+/** `%05d-<uuid>.metadata.json`, Iceberg Java's metadata file name. */
+export function metadataFileName(version: number, uuid: string): string {
+  return `${String(version).padStart(5, '0')}-${uuid}.metadata.json`;
+}
+
+/** The version number in a metadata file location ("…/00042-<uuid>.metadata.json" → 42), or -1. */
+export function parseMetadataVersion(location: string): number {
+  const start = location.lastIndexOf('/') + 1;
+  const end = location.indexOf('-', start);
+  if (end < 0) return -1;
+  const digits = location.slice(start, end);
+  if (!/^\d+$/.test(digits)) return -1;
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : -1;
+}
+
+/**
+ * Where the next metadata file goes: under `write.metadata.path` if set,
+ * else `<table location>/metadata/`; version = previous version + 1 (0 for
+ * the first file).
+ */
+export function nextMetadataLocation(
+  metadata: Pick<TableMetadata, 'location' | 'properties'>,
+  previousLocation: string | null,
+  fileUuid: string,
+): string {
+  const previousVersion = previousLocation === null ? -1 : parseMetadataVersion(previousLocation);
+  const name = metadataFileName(previousVersion + 1, fileUuid);
+  const dir = ownProperty(metadata.properties, WRITE_METADATA_PATH);
+  return dir !== undefined && dir.length > 0
+    ? `${stripTrailingSlash(dir)}/${name}`
+    : `${stripTrailingSlash(metadata.location)}/metadata/${name}`;
+}

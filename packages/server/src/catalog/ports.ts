@@ -1,0 +1,161 @@
+/**
+ * Ports: what the catalog service needs from the outside world. The service
+ * depends only on these interfaces; adapters (SQLite, PostgreSQL, local
+ * files, S3, ...) implement them and are wired together in app.ts.
+ */
+
+export interface Warehouse {
+  name: string;
+  /** Storage root URI every table and view location of this warehouse must stay under. */
+  storageRoot: string;
+  properties: Record<string, string>;
+  createdAtMs: number;
+}
+
+export interface NamespaceRecord {
+  warehouse: string;
+  levels: string[];
+  properties: Record<string, string>;
+}
+
+export type ObjectKind = 'table' | 'view';
+
+/** A table or view: the catalog's pointer to its current metadata file, plus a cached copy of that file. */
+export interface CatalogObjectRecord {
+  warehouse: string;
+  namespace: string[];
+  name: string;
+  kind: ObjectKind;
+  uuid: string;
+  location: string;
+  metadataLocation: string;
+  /** The JSON text of the metadata file at metadataLocation. */
+  metadataJson: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** A stage-created table: not visible in the catalog until committed, but resolvable (e.g. for credentials) until it expires. */
+export interface StagedTableRecord {
+  warehouse: string;
+  namespace: string[];
+  name: string;
+  uuid: string;
+  location: string;
+  metadataJson: string;
+  expiresAtMs: number;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  /** Method and route the key was first used with: a key reused for another operation is refused. */
+  fingerprint: string;
+  status: number;
+  body: string;
+  createdAtMs: number;
+}
+
+export interface MetricsReportRecord {
+  id: string;
+  warehouse: string;
+  namespace: string[];
+  table: string;
+  reportType: string;
+  report: string;
+  createdAtMs: number;
+}
+
+export interface Page {
+  /** Exclusive lower bound (the last name of the previous page). */
+  after?: string;
+  limit: number;
+}
+
+/** A compare-and-swap of one object's metadata pointer. */
+export interface MetadataSwap {
+  warehouse: string;
+  namespace: string[];
+  name: string;
+  kind: ObjectKind;
+  expectedMetadataLocation: string;
+  metadataLocation: string;
+  metadataJson: string;
+  location: string;
+}
+
+/** Persistence operations; every method runs inside the current transaction when called on a transaction's repository. */
+export interface CatalogRepository {
+  getWarehouse(name: string): Promise<Warehouse | undefined>;
+  listWarehouses(): Promise<Warehouse[]>;
+  /** Returns false when a warehouse with that name exists already. */
+  insertWarehouse(warehouse: Warehouse): Promise<boolean>;
+
+  getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined>;
+  listNamespaces(warehouse: string, parent: string[], page: Page): Promise<NamespaceRecord[]>;
+  /** Returns false when the namespace exists already. */
+  insertNamespace(record: NamespaceRecord): Promise<boolean>;
+  setNamespaceProperties(warehouse: string, levels: string[], properties: Record<string, string>): Promise<void>;
+  deleteNamespace(warehouse: string, levels: string[]): Promise<void>;
+  /** True when the namespace holds a table, a view or a child namespace. */
+  namespaceHasChildren(warehouse: string, levels: string[]): Promise<boolean>;
+
+  getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined>;
+  listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<CatalogObjectRecord[]>;
+  /** Objects of the warehouse whose location equals or lies under the given prefix. */
+  findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]>;
+  /** Returns false when any table or view of that name exists already. */
+  insertObject(record: CatalogObjectRecord): Promise<boolean>;
+  /** Compare-and-swap; returns false when the current pointer is not the expected one. */
+  swapMetadata(swap: MetadataSwap, nowMs: number): Promise<boolean>;
+  /** Returns 'renamed', 'missing' (no such source) or 'exists' (destination taken). */
+  renameObject(
+    warehouse: string,
+    kind: ObjectKind,
+    from: { namespace: string[]; name: string },
+    to: { namespace: string[]; name: string },
+    nowMs: number,
+  ): Promise<'renamed' | 'missing' | 'exists'>;
+  deleteObject(warehouse: string, namespace: string[], name: string, kind: ObjectKind): Promise<boolean>;
+
+  putStagedTable(record: StagedTableRecord): Promise<void>;
+  getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number): Promise<StagedTableRecord | undefined>;
+  deleteStagedTable(warehouse: string, namespace: string[], name: string, uuid: string): Promise<void>;
+
+  getIdempotency(key: string, notBeforeMs: number): Promise<IdempotencyRecord | undefined>;
+  putIdempotency(record: IdempotencyRecord): Promise<void>;
+  deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void>;
+
+  insertMetricsReport(record: MetricsReportRecord): Promise<void>;
+  listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number): Promise<MetricsReportRecord[]>;
+}
+
+export interface CatalogStore {
+  readonly repository: CatalogRepository;
+  /** Runs fn in one database transaction: all of its writes land, or none. */
+  transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
+  /** Applies pending schema migrations. */
+  migrate(): Promise<void>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Object storage as the catalog needs it: metadata files and purges. */
+export interface ObjectStorage {
+  /** True when this adapter serves the URI's scheme. */
+  handles(uri: string): boolean;
+  /** Writes a new object; fails with ERR_STORAGE if it exists already. Atomic: readers see all of it or nothing. */
+  writeNew(uri: string, data: Uint8Array): Promise<void>;
+  read(uri: string): Promise<Uint8Array>;
+  exists(uri: string): Promise<boolean>;
+  /** Deletes one object; no error when it does not exist. */
+  delete(uri: string): Promise<void>;
+  /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

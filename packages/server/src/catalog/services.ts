@@ -1,0 +1,24 @@
+import type { CatalogDeps } from './context.js';
+import { NamespaceService } from './namespaces.js';
+import { TableService } from './tables.js';
+import { ViewService } from './views.js';
+import { WarehouseService } from './warehouses.js';
+
+/** Every catalog service, built over one set of ports. */
+export interface CatalogServices {
+  warehouses: WarehouseService;
+  namespaces: NamespaceService;
+  tables: TableService;
+  views: ViewService;
+}
+
+export function createCatalogServices(deps: CatalogDeps, defaultWarehouse: string): CatalogServices {
+  const namespaces = new NamespaceService(deps);
+  const tables = new TableService(deps, namespaces);
+  return {
+    warehouses: new WarehouseService(deps, defaultWarehouse),
+    namespaces,
+    tables,
+    views: new ViewService(deps, namespaces, tables),
+  };
+}

@@ -1,0 +1,473 @@
+/**
+ * Table operations of the catalog: validate, then execute inside a store
+ * transaction. Commits are optimistic: the new metadata file is written
+ * first, then the catalog pointer is swapped with a compare-and-swap; the
+ * loser of a race is re-applied on the winner's metadata when its
+ * requirements still hold, and otherwise gets ERR_COMMIT_CONFLICT.
+ */
+import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
+import { isUnderRoot, joinLocation, normalizeLocation } from '../storage/locations.js';
+import type { CatalogDeps, RequestScope } from './context.js';
+import { checkIdentifier, checkName, checkNamespace, checkStringMap, formatIdentifier, type TableIdentifier } from './identifiers.js';
+import {
+  applyTableUpdatesDetailed,
+  checkTableRequirements,
+  newTableMetadata,
+  withMetadataLog,
+} from './metadata/index.js';
+import type { TableMetadata, TableRequirement, TableUpdate } from './metadata/index.js';
+import { metadataVersion, newMetadataLocation, readMetadataFile, writeMetadataFile } from './metadata-files.js';
+import { parseJson, stringifyJson } from './json.js';
+import type { NamespaceService } from './namespaces.js';
+import { type PageRequest, pageOf, toPage } from './paging.js';
+import type { CatalogObjectRecord, CatalogRepository, MetricsReportRecord } from './ports.js';
+
+export interface CreateTableInput {
+  name: unknown;
+  location?: unknown;
+  schema: unknown;
+  partitionSpec?: unknown;
+  writeOrder?: unknown;
+  stageCreate?: unknown;
+  properties?: unknown;
+}
+
+export interface LoadedTable {
+  metadataLocation: string | null;
+  metadata: TableMetadata;
+  /** The storage location credentials would be scoped to. */
+  location: string;
+  staged: boolean;
+}
+
+export interface TableChange {
+  identifier: TableIdentifier;
+  requirements: TableRequirement[];
+  updates: TableUpdate[];
+}
+
+export type SnapshotsMode = 'all' | 'refs';
+
+/** One table's commit, prepared (metadata file written) but not yet swapped in. */
+interface PreparedCommit {
+  identifier: TableIdentifier;
+  base: CatalogObjectRecord | undefined;
+  metadata: TableMetadata;
+  metadataJson: string;
+  metadataLocation: string;
+  changed: boolean;
+}
+
+export class TableService {
+  constructor(
+    private readonly deps: CatalogDeps,
+    private readonly namespaces: NamespaceService,
+  ) {}
+
+  async list(scope: RequestScope, namespace: string[], paging: PageRequest) {
+    const levels = checkNamespace(namespace);
+    const page = toPage(paging);
+    await this.namespaces.require(scope, levels);
+    const rows = await this.deps.store.repository.listObjects(scope.warehouse.name, levels, 'table', { ...page, limit: page.limit + 1 });
+    const { items, nextPageToken } = pageOf(rows, page, (r) => r.name);
+    return { identifiers: items.map((r) => ({ namespace: r.namespace, name: r.name })), nextPageToken };
+  }
+
+  async create(scope: RequestScope, namespace: string[], input: CreateTableInput): Promise<LoadedTable> {
+    // validate
+    const levels = checkNamespace(namespace);
+    const name = checkName(input.name, 'table name');
+    const properties = checkStringMap(input.properties, 'properties');
+    if (input.stageCreate !== undefined && typeof input.stageCreate !== 'boolean') throw validation('stage-create must be a boolean');
+    if (input.schema === undefined || input.schema === null) throw validation('schema is required');
+    const ns = await this.namespaces.require(scope, levels);
+    const uuid = this.deps.newUuid();
+    const location =
+      input.location !== undefined && input.location !== null
+        ? this.checkLocation(scope, input.location)
+        : this.defaultLocation(scope, levels, name, uuid, ns.properties);
+    const metadata = newTableMetadata({
+      schema: input.schema,
+      partitionSpec: input.partitionSpec,
+      sortOrder: input.writeOrder,
+      location,
+      properties,
+      uuid,
+      nowMs: this.deps.clock.now(),
+    });
+    const existing = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
+    if (existing) throw exists(existing, levels, name);
+    // execute
+    if (input.stageCreate === true) {
+      await this.deps.store.repository.putStagedTable({
+        warehouse: scope.warehouse.name,
+        namespace: levels,
+        name,
+        uuid: metadata['table-uuid'],
+        location,
+        metadataJson: stringifyJson(metadata),
+        expiresAtMs: this.deps.clock.now() + this.deps.settings.stagedTableTtlMs,
+      });
+      this.deps.events.emit({ type: 'table.staged', warehouse: scope.warehouse.name, namespace: levels, name });
+      return { metadataLocation: null, metadata, location, staged: true };
+    }
+    const metadataLocation = newMetadataLocation(location, 0, this.deps.newUuid());
+    const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, metadata);
+    const now = this.deps.clock.now();
+    const inserted = await this.deps.store.transaction(async (repo) => {
+      if (!(await repo.getNamespace(scope.warehouse.name, levels))) return 'no-namespace' as const;
+      const ok = await repo.insertObject({
+        warehouse: scope.warehouse.name,
+        namespace: levels,
+        name,
+        kind: 'table',
+        uuid: metadata['table-uuid'],
+        location,
+        metadataLocation,
+        metadataJson,
+        createdAtMs: now,
+        updatedAtMs: now,
+      });
+      return ok ? ('ok' as const) : ('exists' as const);
+    });
+    if (inserted !== 'ok') {
+      await this.deps.storage.delete(metadataLocation).catch(() => undefined);
+      if (inserted === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
+      throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
+    }
+    this.deps.events.emit({ type: 'table.created', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
+    return { metadataLocation, metadata, location, staged: false };
+  }
+
+  async load(scope: RequestScope, namespace: string[], name: string, snapshots: SnapshotsMode = 'all'): Promise<LoadedTable & { record: CatalogObjectRecord }> {
+    const record = await this.requireTable(scope, namespace, name);
+    let metadata = parseJson(record.metadataJson) as TableMetadata;
+    if (snapshots === 'refs') metadata = onlyReferencedSnapshots(metadata);
+    return { metadataLocation: record.metadataLocation, metadata, location: record.location, staged: false, record };
+  }
+
+  /** A committed table, or else a stage-created one that has not expired: what credentials can be vended for. */
+  async resolveForCredentials(scope: RequestScope, namespace: string[], name: string): Promise<{ location: string; staged: boolean }> {
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    const repo = this.deps.store.repository;
+    const record = await repo.getObject(scope.warehouse.name, levels, name);
+    if (record?.kind === 'table') return { location: record.location, staged: false };
+    const staged = await repo.getStagedTable(scope.warehouse.name, levels, name, this.deps.clock.now());
+    if (staged) return { location: staged.location, staged: true };
+    throw tableNotFound(levels, name);
+  }
+
+  async exists(scope: RequestScope, namespace: string[], name: string): Promise<boolean> {
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    const r = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
+    return r?.kind === 'table';
+  }
+
+  async commit(scope: RequestScope, change: TableChange): Promise<{ metadataLocation: string; metadata: TableMetadata }> {
+    const [result] = await this.commitAll(scope, [change]);
+    return result!;
+  }
+
+  /**
+   * All-or-nothing commit of one or more tables (multi-table transactions use
+   * several). Every table's new metadata file is written first; the pointers
+   * are then swapped in one database transaction that rolls back entirely if
+   * any swap loses.
+   */
+  async commitAll(scope: RequestScope, changes: TableChange[]): Promise<Array<{ metadataLocation: string; metadata: TableMetadata }>> {
+    // validate
+    if (changes.length === 0) throw validation('a commit needs at least one table change');
+    const seen = new Set<string>();
+    for (const c of changes) {
+      const key = formatIdentifier(c.identifier.namespace, c.identifier.name);
+      if (seen.has(key)) throw validation(`table ${key} appears more than once in the transaction`);
+      seen.add(key);
+    }
+    // execute
+    for (let attempt = 0; ; attempt += 1) {
+      const prepared: PreparedCommit[] = [];
+      for (const change of changes) prepared.push(await this.prepare(scope, change));
+      let outcome: PreparedCommit | undefined;
+      try {
+        await this.deps.store.transaction(async (repo) => {
+          for (const p of prepared) {
+            // Throwing (not returning) rolls back the swaps already made for other tables.
+            // Unchanged tables are swapped onto themselves: the compare-and-swap still proves their requirements held at commit time.
+            if (!(await this.swap(scope, repo, p))) throw new LostRace(p);
+          }
+        });
+      } catch (e) {
+        if (!(e instanceof LostRace)) throw e;
+        outcome = e.commit;
+      }
+      if (outcome === undefined) {
+        for (const p of prepared) {
+          if (p.base === undefined && p.changed) {
+            await this.deps.store.repository.deleteStagedTable(scope.warehouse.name, p.identifier.namespace, p.identifier.name, p.metadata['table-uuid']);
+          }
+          if (p.changed) {
+            this.deps.events.emit({
+              type: p.base ? 'table.committed' : 'table.created',
+              warehouse: scope.warehouse.name,
+              namespace: p.identifier.namespace,
+              name: p.identifier.name,
+              metadataLocation: p.metadataLocation,
+            });
+          }
+        }
+        if (changes.length > 1) this.deps.events.emit({ type: 'transaction.committed', warehouse: scope.warehouse.name, tables: changes.length });
+        return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadata: p.metadata }));
+      }
+      // Lost a race: the files just written are unreferenced and are removed; retry on the new base.
+      await Promise.all(prepared.filter((p) => p.changed).map((p) => this.deps.storage.delete(p.metadataLocation).catch(() => undefined)));
+      if (outcome.base === undefined) throw commitConflict(`Table already exists: ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)}`);
+      if (attempt >= this.deps.settings.commitRetries) {
+        throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
+      }
+      this.deps.events.emit({ type: 'commit.retried', warehouse: scope.warehouse.name, namespace: outcome.identifier.namespace, name: outcome.identifier.name, attempt: attempt + 1 });
+    }
+  }
+
+  private async prepare(scope: RequestScope, change: TableChange): Promise<PreparedCommit> {
+    const identifier = checkIdentifier(change.identifier);
+    if (!Array.isArray(change.requirements)) throw validation('requirements must be an array');
+    if (!Array.isArray(change.updates)) throw validation('updates must be an array');
+    const repo = this.deps.store.repository;
+    const record = await repo.getObject(scope.warehouse.name, identifier.namespace, identifier.name);
+    const isCreate = change.requirements.some((r) => (r as { type?: unknown })?.type === 'assert-create');
+    if (record && record.kind !== 'table') {
+      if (isCreate) throw commitConflict(`Requirement failed: table already exists: ${formatIdentifier(identifier.namespace, identifier.name)}`);
+      throw tableNotFound(identifier.namespace, identifier.name);
+    }
+    if (!record && !isCreate) throw tableNotFound(identifier.namespace, identifier.name);
+    if (!record) await this.namespaces.require(scope, identifier.namespace);
+    const base = record ? (parseJson(record.metadataJson) as TableMetadata) : null;
+    checkTableRequirements(base, change.requirements);
+    const now = this.deps.clock.now();
+    const applied = applyTableUpdatesDetailed(base, change.updates, { nowMs: now, newUuid: this.deps.newUuid });
+    let next = applied.metadata;
+    if (!record) {
+      if (!next.location) {
+        const ns = await this.namespaces.require(scope, identifier.namespace);
+        next = { ...next, location: this.defaultLocation(scope, identifier.namespace, identifier.name, next['table-uuid'], ns.properties) };
+      }
+    }
+    const location = this.checkLocation(scope, next.location);
+    if (record && !applied.changed) {
+      return { identifier, base: record, metadata: base!, metadataJson: record.metadataJson, metadataLocation: record.metadataLocation, changed: false };
+    }
+    if (record) next = withMetadataLog(base!, record.metadataLocation, next);
+    const version = record ? metadataVersion(record.metadataLocation) + 1 : 0;
+    const metadataLocation = newMetadataLocation(location, Math.max(version, 0), this.deps.newUuid());
+    const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, next);
+    return { identifier, base: record, metadata: next, metadataJson, metadataLocation, changed: true };
+  }
+
+  private async swap(scope: RequestScope, repo: CatalogRepository, p: PreparedCommit): Promise<boolean> {
+    const now = this.deps.clock.now();
+    if (p.base === undefined) {
+      return repo.insertObject({
+        warehouse: scope.warehouse.name,
+        namespace: p.identifier.namespace,
+        name: p.identifier.name,
+        kind: 'table',
+        uuid: p.metadata['table-uuid'],
+        location: normalizeLocation(p.metadata.location),
+        metadataLocation: p.metadataLocation,
+        metadataJson: p.metadataJson,
+        createdAtMs: now,
+        updatedAtMs: now,
+      });
+    }
+    return repo.swapMetadata(
+      {
+        warehouse: scope.warehouse.name,
+        namespace: p.identifier.namespace,
+        name: p.identifier.name,
+        kind: 'table',
+        expectedMetadataLocation: p.base.metadataLocation,
+        metadataLocation: p.metadataLocation,
+        metadataJson: p.metadataJson,
+        location: normalizeLocation(p.metadata.location),
+      },
+      now,
+    );
+  }
+
+  async drop(scope: RequestScope, namespace: string[], name: string, purge: boolean): Promise<void> {
+    const record = await this.requireTable(scope, namespace, name);
+    await this.deps.store.transaction(async (repo) => {
+      if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table'))) throw tableNotFound(record.namespace, name);
+    });
+    this.deps.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
+    if (purge) await this.purge(scope, record);
+  }
+
+  /** Deletes the files under a dropped table's own location, unless that location is shared with another live object. */
+  private async purge(scope: RequestScope, record: CatalogObjectRecord): Promise<void> {
+    const base = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location };
+    if (!isUnderRoot(scope.warehouse.storageRoot, record.location) || normalizeLocation(record.location) === normalizeLocation(scope.warehouse.storageRoot)) {
+      this.deps.events.emit({ type: 'table.purge-skipped', ...base, reason: 'location is not inside the warehouse root' });
+      return;
+    }
+    const sharing = await this.deps.store.repository.findObjectsByLocationPrefix(scope.warehouse.name, record.location);
+    if (sharing.length > 0) {
+      this.deps.events.emit({ type: 'table.purge-skipped', ...base, reason: 'another table or view lives under this location' });
+      return;
+    }
+    const objects = await this.deps.storage.deletePrefix(record.location);
+    this.deps.events.emit({ type: 'table.purged', ...base, objects });
+  }
+
+  async rename(scope: RequestScope, source: unknown, destination: unknown): Promise<void> {
+    const from = checkIdentifier(source, 'source');
+    const to = checkIdentifier(destination, 'destination');
+    await this.deps.store.transaction(async (repo) => {
+      if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) {
+        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(to.namespace)}`);
+      }
+      const result = await repo.renameObject(scope.warehouse.name, 'table', from, to, this.deps.clock.now());
+      if (result === 'missing') throw tableNotFound(from.namespace, from.name);
+      if (result === 'exists') {
+        const taken = await repo.getObject(scope.warehouse.name, to.namespace, to.name);
+        throw exists(taken, to.namespace, to.name);
+      }
+    });
+    this.deps.events.emit({ type: 'table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
+  }
+
+  async register(scope: RequestScope, namespace: string[], nameInput: unknown, metadataLocationInput: unknown, overwrite: unknown): Promise<LoadedTable> {
+    // validate
+    const levels = checkNamespace(namespace);
+    const name = checkName(nameInput, 'table name');
+    if (typeof metadataLocationInput !== 'string' || metadataLocationInput.length === 0) throw validation('metadata-location is required');
+    if (overwrite !== undefined && typeof overwrite !== 'boolean') throw validation('overwrite must be a boolean');
+    const metadataLocation = this.checkLocation(scope, metadataLocationInput);
+    await this.namespaces.require(scope, levels);
+    const { json, metadata } = await readMetadataFile(this.deps.storage, metadataLocation);
+    const table = metadata as TableMetadata;
+    if (typeof table !== 'object' || table === null || typeof table['table-uuid'] !== 'string' || typeof table.location !== 'string') {
+      throw validation(`${metadataLocation} is not an Iceberg table metadata file`);
+    }
+    const location = this.checkLocation(scope, table.location);
+    // execute
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (repo) => {
+      const existing = await repo.getObject(scope.warehouse.name, levels, name);
+      if (existing && !(overwrite === true && existing.kind === 'table')) throw exists(existing, levels, name);
+      if (existing) {
+        await repo.swapMetadata(
+          { warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', expectedMetadataLocation: existing.metadataLocation, metadataLocation, metadataJson: json, location },
+          now,
+        );
+        return;
+      }
+      const ok = await repo.insertObject({
+        warehouse: scope.warehouse.name,
+        namespace: levels,
+        name,
+        kind: 'table',
+        uuid: table['table-uuid'],
+        location,
+        metadataLocation,
+        metadataJson: json,
+        createdAtMs: now,
+        updatedAtMs: now,
+      });
+      if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
+    });
+    this.deps.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
+    return { metadataLocation, metadata: table, location, staged: false };
+  }
+
+  async unregister(scope: RequestScope, namespace: string[], name: string): Promise<{ metadataLocation: string; metadata: TableMetadata }> {
+    const record = await this.requireTable(scope, namespace, name);
+    await this.deps.store.transaction(async (repo) => {
+      if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table'))) throw tableNotFound(record.namespace, name);
+    });
+    this.deps.events.emit({ type: 'table.unregistered', warehouse: scope.warehouse.name, namespace: record.namespace, name });
+    return { metadataLocation: record.metadataLocation, metadata: parseJson(record.metadataJson) as TableMetadata };
+  }
+
+  async reportMetrics(scope: RequestScope, namespace: string[], name: string, report: unknown): Promise<void> {
+    const record = await this.requireTable(scope, namespace, name);
+    if (typeof report !== 'object' || report === null || Array.isArray(report)) throw validation('metrics report must be an object');
+    const reportType = (report as { 'report-type'?: unknown })['report-type'];
+    if (reportType !== 'scan-report' && reportType !== 'commit-report') throw validation('report-type must be scan-report or commit-report');
+    const entry: MetricsReportRecord = {
+      id: this.deps.newUuid(),
+      warehouse: scope.warehouse.name,
+      namespace: record.namespace,
+      table: record.name,
+      reportType,
+      report: JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+      createdAtMs: this.deps.clock.now(),
+    };
+    await this.deps.store.repository.insertMetricsReport(entry);
+  }
+
+  async listMetrics(scope: RequestScope, namespace: string[], name: string, limit: number) {
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw validation('limit must be an integer from 1 to 1000');
+    const rows = await this.deps.store.repository.listMetricsReports(scope.warehouse.name, levels, name, limit);
+    return rows.map((r) => ({ id: r.id, reportType: r.reportType, createdAtMs: r.createdAtMs, report: JSON.parse(r.report) as unknown }));
+  }
+
+  async requireTable(scope: RequestScope, namespace: string[], name: string): Promise<CatalogObjectRecord> {
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    const r = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
+    if (!r || r.kind !== 'table') {
+      if (!(await this.deps.store.repository.getNamespace(scope.warehouse.name, levels))) {
+        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
+      }
+      throw tableNotFound(levels, name);
+    }
+    return r;
+  }
+
+  /** A location given by a client must be a valid URI inside the warehouse root. */
+  checkLocation(scope: RequestScope, location: unknown): string {
+    if (typeof location !== 'string') throw validation('location must be a string');
+    const normalized = normalizeLocation(location);
+    if (!isUnderRoot(scope.warehouse.storageRoot, normalized)) {
+      throw validation(`location ${location} is outside the warehouse storage root`);
+    }
+    return normalized;
+  }
+
+  /**
+   * Default location: under the namespace's own `location` property when it
+   * has one, else under the warehouse root. The table uuid is part of the
+   * path, so a later table of the same name never shares files with a
+   * renamed or dropped one (and a purge of one cannot touch the other).
+   */
+  defaultLocation(scope: RequestScope, namespace: string[], name: string, uuid: string, nsProperties: Record<string, string>): string {
+    const nsLocation = nsProperties.location;
+    const base = nsLocation && isUnderRoot(scope.warehouse.storageRoot, nsLocation) ? normalizeLocation(nsLocation) : joinLocation(scope.warehouse.storageRoot, ...namespace);
+    return joinLocation(base, `${name}-${uuid.replace(/-/g, '')}`);
+  }
+}
+
+function onlyReferencedSnapshots(metadata: TableMetadata): TableMetadata {
+  const referenced = new Set<unknown>(Object.values(metadata.refs ?? {}).map((r) => r['snapshot-id']));
+  return { ...metadata, snapshots: (metadata.snapshots ?? []).filter((s) => referenced.has(s['snapshot-id'])) };
+}
+
+export const tableNotFound = (namespace: string[], name: string) =>
+  new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(namespace, name)}`);
+
+function exists(existing: CatalogObjectRecord | undefined, namespace: string[], name: string): CatalogError {
+  if (existing?.kind === 'view') return new CatalogError('ERR_VIEW_EXISTS', `View with same name already exists: ${formatIdentifier(namespace, name)}`);
+  return new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(namespace, name)}`);
+}
+
+/** Thrown inside the store transaction when a compare-and-swap loses, so that the whole transaction rolls back. */
+class LostRace extends Error {
+  constructor(readonly commit: PreparedCommit) {
+    super('lost a compare-and-swap race');
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * One typed configuration tree: defaults ← config file (JSON) ← environment
+ * (LAKEGATE_*) ← command-line flags. Every key is listed in CONFIG_KEYS with
+ * its environment variable and a description; the README's reference table
+ * is generated from the same list (`lakegate config-keys`).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface LakegateConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… for PostgreSQL; empty for the embedded SQLite file in dataDir. */
+  database: string;
+  defaultWarehouse: string;
+  /** Storage root of the default warehouse; empty means <dataDir>/warehouse. */
+  warehouseRoot: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  stagedTableTtlSeconds: number;
+  commitRetries: number;
+  idempotencyLifetimeSeconds: number;
+  shutdownGraceSeconds: number;
+}
+
+type Kind = 'string' | 'int';
+interface KeyInfo {
+  key: keyof LakegateConfig;
+  env: string;
+  kind: Kind;
+  description: string;
+  default: string | number;
+}
+
+export const CONFIG_KEYS: KeyInfo[] = [
+  { key: 'host', env: 'LAKEGATE_HOST', kind: 'string', default: '127.0.0.1', description: 'Interface to listen on' },
+  { key: 'port', env: 'LAKEGATE_PORT', kind: 'int', default: 8181, description: 'TCP port to listen on' },
+  { key: 'dataDir', env: 'LAKEGATE_DATA_DIR', kind: 'string', default: './.lakegate', description: 'Directory for the embedded SQLite database and the default warehouse' },
+  { key: 'database', env: 'LAKEGATE_DATABASE', kind: 'string', default: '', description: 'postgres://user@host:port/db to use PostgreSQL; empty for SQLite in the data dir' },
+  { key: 'defaultWarehouse', env: 'LAKEGATE_DEFAULT_WAREHOUSE', kind: 'string', default: 'default', description: 'Warehouse created on first start and served when a client names none' },
+  { key: 'warehouseRoot', env: 'LAKEGATE_WAREHOUSE_ROOT', kind: 'string', default: '', description: 'Storage root of the default warehouse (default <data-dir>/warehouse)' },
+  { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
+  { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
+  { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },
+  { key: 'commitRetries', env: 'LAKEGATE_COMMIT_RETRIES', kind: 'int', default: 4, description: 'Server-side re-applications of a commit that lost a concurrent race' },
+  { key: 'idempotencyLifetimeSeconds', env: 'LAKEGATE_IDEMPOTENCY_LIFETIME_SECONDS', kind: 'int', default: 1800, description: 'How long Idempotency-Key outcomes are replayed' },
+  { key: 'shutdownGraceSeconds', env: 'LAKEGATE_SHUTDOWN_GRACE_SECONDS', kind: 'int', default: 10, description: 'How long shutdown waits for in-flight requests' },
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function coerce(info: KeyInfo, value: unknown, source: string): string | number {
+  if (info.kind === 'int') {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${source}: ${info.key} must be a non-negative integer`);
+    return n;
+  }
+  if (typeof value !== 'string') throw new ConfigError(`${source}: ${info.key} must be a string`);
+  return value;
+}
+
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; flags?: Partial<Record<keyof LakegateConfig, unknown>> } = {}): LakegateConfig {
+  const env = options.env ?? process.env;
+  const out: Record<string, string | number> = {};
+  for (const k of CONFIG_KEYS) out[k.key] = k.default;
+  const file = options.file ?? env.LAKEGATE_CONFIG;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null) throw new ConfigError(`config file ${file} must hold a JSON object`);
+    for (const [key, value] of Object.entries(parsed)) {
+      const info = CONFIG_KEYS.find((k) => k.key === key);
+      if (!info) throw new ConfigError(`config file ${file}: unknown key ${key}`);
+      out[key] = coerce(info, value, file);
+    }
+  }
+  for (const info of CONFIG_KEYS) {
+    const v = env[info.env];
+    if (v !== undefined && v !== '') out[info.key] = coerce(info, v, info.env);
+  }
+  for (const [key, value] of Object.entries(options.flags ?? {})) {
+    if (value === undefined) continue;
+    const info = CONFIG_KEYS.find((k) => k.key === key)!;
+    out[key] = coerce(info, value, `--${key}`);
+  }
+  const config = out as unknown as LakegateConfig;
+  if (config.port > 65535) throw new ConfigError('port must be at most 65535');
+  if (config.database && !/^postgres(ql)?:\/\//.test(config.database)) throw new ConfigError('database must be a postgres:// URL (or empty for SQLite)');
+  config.dataDir = path.resolve(config.dataDir);
+  if (!config.warehouseRoot) config.warehouseRoot = path.join(config.dataDir, 'warehouse');
+  return config;
+}

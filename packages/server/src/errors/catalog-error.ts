@@ -1,0 +1,41 @@
+/**
+ * Domain errors. Every error the catalog raises on purpose carries a stable
+ * literal `code`; only the protocol edge (http/mappers) turns a code into an
+ * HTTP status and an error envelope. Tests assert codes, never messages.
+ */
+export type CatalogErrorCode =
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_VALIDATION'
+  | 'ERR_WAREHOUSE_NOT_FOUND'
+  | 'ERR_NAMESPACE_NOT_FOUND'
+  | 'ERR_NAMESPACE_EXISTS'
+  | 'ERR_NAMESPACE_NOT_EMPTY'
+  | 'ERR_TABLE_NOT_FOUND'
+  | 'ERR_VIEW_NOT_FOUND'
+  | 'ERR_TABLE_EXISTS'
+  | 'ERR_VIEW_EXISTS'
+  | 'ERR_COMMIT_CONFLICT'
+  | 'ERR_COMMIT_STATE_UNKNOWN'
+  | 'ERR_NOT_IMPLEMENTED'
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_STORAGE'
+  | 'ERR_UNAVAILABLE'
+  | 'ERR_PAYLOAD_TOO_LARGE'
+  | 'ERR_IDEMPOTENCY_CONFLICT';
+
+export class CatalogError extends Error {
+  readonly code: CatalogErrorCode;
+  constructor(code: CatalogErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CatalogError';
+    this.code = code;
+  }
+}
+
+export const isCatalogError = (e: unknown): e is CatalogError => e instanceof CatalogError;
+
+/** Shorthand for input that breaks a rule of the Iceberg spec (400 at the edge). */
+export const validation = (message: string): CatalogError => new CatalogError('ERR_VALIDATION', message);
+/** Shorthand for a failed optimistic-concurrency requirement (409 at the edge). */
+export const commitConflict = (message: string): CatalogError => new CatalogError('ERR_COMMIT_CONFLICT', message);

@@ -1,0 +1,46 @@
+/**
+ * The one place that turns domain error codes into Iceberg REST error
+ * responses: `{ error: { message, type, code } }`. The `type` strings are
+ * the exception names Iceberg clients branch on. 5xx responses never carry
+ * the internal message.
+ */
+import type { CatalogErrorCode } from '../../errors/catalog-error.js';
+
+export interface IcebergErrorBody {
+  error: { message: string; type: string; code: number; stack?: string[] };
+}
+
+const table: Record<CatalogErrorCode, { status: number; type: string }> = {
+  ERR_BAD_REQUEST: { status: 400, type: 'BadRequestException' },
+  ERR_VALIDATION: { status: 400, type: 'BadRequestException' },
+  ERR_IDEMPOTENCY_CONFLICT: { status: 422, type: 'UnprocessableEntityException' },
+  ERR_UNAUTHENTICATED: { status: 401, type: 'NotAuthorizedException' },
+  ERR_FORBIDDEN: { status: 403, type: 'ForbiddenException' },
+  ERR_WAREHOUSE_NOT_FOUND: { status: 404, type: 'NoSuchWarehouseException' },
+  ERR_NAMESPACE_NOT_FOUND: { status: 404, type: 'NoSuchNamespaceException' },
+  ERR_TABLE_NOT_FOUND: { status: 404, type: 'NoSuchTableException' },
+  ERR_VIEW_NOT_FOUND: { status: 404, type: 'NoSuchViewException' },
+  ERR_NOT_IMPLEMENTED: { status: 406, type: 'UnsupportedOperationException' },
+  ERR_NAMESPACE_EXISTS: { status: 409, type: 'AlreadyExistsException' },
+  ERR_TABLE_EXISTS: { status: 409, type: 'AlreadyExistsException' },
+  ERR_VIEW_EXISTS: { status: 409, type: 'AlreadyExistsException' },
+  ERR_NAMESPACE_NOT_EMPTY: { status: 409, type: 'NamespaceNotEmptyException' },
+  ERR_COMMIT_CONFLICT: { status: 409, type: 'CommitFailedException' },
+  ERR_PAYLOAD_TOO_LARGE: { status: 413, type: 'BadRequestException' },
+  ERR_COMMIT_STATE_UNKNOWN: { status: 500, type: 'CommitStateUnknownException' },
+  ERR_STORAGE: { status: 503, type: 'ServiceUnavailableException' },
+  ERR_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableException' },
+};
+
+export function icebergStatus(code: CatalogErrorCode): number {
+  return table[code].status;
+}
+
+export function icebergError(code: CatalogErrorCode, message: string): { status: number; body: IcebergErrorBody } {
+  const { status, type } = table[code];
+  return { status, body: { error: { message: status >= 500 && code !== 'ERR_COMMIT_STATE_UNKNOWN' ? 'The service is temporarily unavailable' : message, type, code: status } } };
+}
+
+export function icebergHttpError(status: number, type: string, message: string): IcebergErrorBody {
+  return { error: { message, type, code: status } };
+}

@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CatalogError } from '../../../errors/catalog-error.js';
+import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
+import type { RequestScope } from '../../../catalog/context.js';
+import type { PageRequest } from '../../../catalog/paging.js';
+import type { CatalogServices } from '../../../catalog/services.js';
+
+export interface PrefixParams {
+  prefix: string;
+}
+export interface NamespaceParams extends PrefixParams {
+  namespace: string;
+}
+export interface TableParams extends NamespaceParams {
+  table: string;
+}
+export interface ViewParams extends NamespaceParams {
+  view: string;
+}
+
+/** A namespace path parameter: levels joined by U+001F (sent as %1F). */
+export function namespaceParam(raw: string): string[] {
+  return raw.split(NAMESPACE_SEPARATOR);
+}
+
+export async function scopeOf(services: CatalogServices, req: FastifyRequest<{ Params: PrefixParams }>): Promise<RequestScope> {
+  return { warehouse: await services.warehouses.require(req.params.prefix) };
+}
+
+export function pageQuery(req: FastifyRequest): PageRequest {
+  const q = req.query as { pageToken?: string; pageSize?: string };
+  let pageSize: number | undefined;
+  if (q.pageSize !== undefined && q.pageSize !== '') {
+    pageSize = Number(q.pageSize);
+    if (!/^\d+$/.test(q.pageSize)) throw new CatalogError('ERR_VALIDATION', 'pageSize must be a positive integer');
+  }
+  return { pageToken: q.pageToken, pageSize };
+}
+
+/** Body as an object, or a 400 naming what was expected. */
+export function bodyObject(req: FastifyRequest, what: string): Record<string, unknown> {
+  const b = req.body;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new CatalogError('ERR_BAD_REQUEST', `Request body must be a JSON object (${what})`);
+  return b as Record<string, unknown>;
+}
+
+export const noContent = (reply: FastifyReply) => reply.code(204).send();

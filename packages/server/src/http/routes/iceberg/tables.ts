@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CatalogServices } from '../../../catalog/services.js';
+import type { TableChange } from '../../../catalog/tables.js';
+import { CatalogError } from '../../../errors/catalog-error.js';
+import { type NamespaceParams, type PrefixParams, type TableParams, bodyObject, namespaceParam, noContent, pageQuery, scopeOf } from './common.js';
+
+const tags = ['Catalog API'];
+
+/** A weak ETag per metadata file and snapshot mode: metadata files are immutable, so the location identifies the content. */
+const etagOf = (metadataLocation: string, snapshots: string) =>
+  `W/"${createHash('sha256').update(`${metadataLocation}\n${snapshots}`).digest('base64url').slice(0, 32)}"`;
+
+export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
+  const tables = services.tables;
+
+  app.get('/v1/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+    const scope = await scopeOf(services, req);
+    const r = await tables.list(scope, namespaceParam(req.params.namespace), pageQuery(req));
+    return { identifiers: r.identifiers, 'next-page-token': r.nextPageToken };
+  });
+
+  app.post('/v1/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+    const scope = await scopeOf(services, req);
+    const body = bodyObject(req, 'CreateTableRequest');
+    const created = await tables.create(scope, namespaceParam(req.params.namespace), {
+      name: body.name,
+      location: body.location,
+      schema: body.schema,
+      partitionSpec: body['partition-spec'],
+      writeOrder: body['write-order'],
+      stageCreate: body['stage-create'],
+      properties: body.properties,
+    });
+    return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, config: {} };
+  });
+
+  app.get('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'loadTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+    const scope = await scopeOf(services, req);
+    const { snapshots = 'all' } = req.query as { snapshots?: string };
+    if (snapshots !== 'all' && snapshots !== 'refs') throw new CatalogError('ERR_VALIDATION', 'snapshots must be "all" or "refs"');
+    const record = await tables.requireTable(scope, namespaceParam(req.params.namespace), req.params.table);
+    const etag = etagOf(record.metadataLocation, snapshots);
+    reply.header('etag', etag);
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
+    const loaded = await tables.load(scope, record.namespace, record.name, snapshots);
+    return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, config: {} };
+  });
+
+  app.head('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+    const scope = await scopeOf(services, req);
+    if (!(await tables.exists(scope, namespaceParam(req.params.namespace), req.params.table))) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'Table does not exist');
+    return noContent(reply);
+  });
+
+  app.post('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+    const scope = await scopeOf(services, req);
+    const body = bodyObject(req, 'CommitTableRequest');
+    const namespace = namespaceParam(req.params.namespace);
+    const identifier = (body.identifier as TableChange['identifier'] | undefined) ?? { namespace, name: req.params.table };
+    if (identifier.name !== req.params.table || JSON.stringify(identifier.namespace) !== JSON.stringify(namespace)) {
+      throw new CatalogError('ERR_VALIDATION', 'identifier in the body does not match the table in the path');
+    }
+    const result = await tables.commit(scope, {
+      identifier: { namespace, name: req.params.table },
+      requirements: (body.requirements ?? []) as TableChange['requirements'],
+      updates: body.updates as TableChange['updates'],
+    });
+    return { 'metadata-location': result.metadataLocation, metadata: result.metadata };
+  });
+
+  app.delete('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'dropTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+    const scope = await scopeOf(services, req);
+    const { purgeRequested } = req.query as { purgeRequested?: string };
+    if (purgeRequested !== undefined && purgeRequested !== 'true' && purgeRequested !== 'false') {
+      throw new CatalogError('ERR_VALIDATION', 'purgeRequested must be true or false');
+    }
+    await tables.drop(scope, namespaceParam(req.params.namespace), req.params.table, purgeRequested === 'true');
+    return noContent(reply);
+  });
+
+  app.post('/v1/:prefix/namespaces/:namespace/tables/:table/unregister', { schema: { tags, operationId: 'unregisterTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+    const scope = await scopeOf(services, req);
+    const r = await tables.unregister(scope, namespaceParam(req.params.namespace), req.params.table);
+    return { 'metadata-location': r.metadataLocation, metadata: r.metadata };
+  });
+
+  app.get('/v1/:prefix/namespaces/:namespace/tables/:table/credentials', { schema: { tags, operationId: 'loadCredentials' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+    const scope = await scopeOf(services, req);
+    await tables.resolveForCredentials(scope, namespaceParam(req.params.namespace), req.params.table);
+    // Local-file warehouses need no storage credentials; cloud profiles vend them here.
+    return { 'storage-credentials': [] };
+  });
+
+  app.post('/v1/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { tags, operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+    const scope = await scopeOf(services, req);
+    await tables.reportMetrics(scope, namespaceParam(req.params.namespace), req.params.table, req.body);
+    return noContent(reply);
+  });
+
+  app.post('/v1/:prefix/namespaces/:namespace/register', { schema: { tags, operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+    const scope = await scopeOf(services, req);
+    const body = bodyObject(req, 'RegisterTableRequest');
+    const r = await tables.register(scope, namespaceParam(req.params.namespace), body.name, body['metadata-location'], body.overwrite);
+    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
+  });
+
+  app.post('/v1/:prefix/tables/rename', { schema: { tags, operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+    const scope = await scopeOf(services, req);
+    const body = bodyObject(req, 'RenameTableRequest');
+    await tables.rename(scope, body.source, body.destination);
+    return noContent(reply);
+  });
+
+  app.post('/v1/:prefix/transactions/commit', { schema: { tags, operationId: 'commitTransaction' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+    const scope = await scopeOf(services, req);
+    const body = bodyObject(req, 'CommitTransactionRequest');
+    if (!Array.isArray(body['table-changes'])) throw new CatalogError('ERR_VALIDATION', 'table-changes must be an array');
+    const changes = (body['table-changes'] as Array<Record<string, unknown>>).map((c, i) => {
+      if (typeof c !== 'object' || c === null) throw new CatalogError('ERR_VALIDATION', `table-changes[${i}] must be an object`);
+      if (c.identifier === undefined) throw new CatalogError('ERR_VALIDATION', `table-changes[${i}].identifier is required`);
+      return { identifier: c.identifier, requirements: c.requirements ?? [], updates: c.updates } as TableChange;
+    });
+    await tables.commitAll(scope, changes);
+    return noContent(reply);
+  });
+}

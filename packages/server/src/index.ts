@@ -1,0 +1,4 @@
+export { buildLakegate, createStore, type Lakegate, type BuildOptions } from './app.js';
+export { loadConfig, CONFIG_KEYS, ConfigError, type LakegateConfig } from './config/config.js';
+export { createLogger } from './observability/logger.js';
+export { CatalogError, type CatalogErrorCode } from './errors/catalog-error.js';

@@ -1,0 +1,349 @@
+/**
+ * The CatalogRepository over Kysely. One implementation serves SQLite and
+ * PostgreSQL: the SQL used is the portable subset both accept
+ * (INSERT ... ON CONFLICT DO NOTHING, UPDATE ... WHERE for compare-and-swap).
+ */
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type {
+  CatalogObjectRecord,
+  CatalogRepository,
+  IdempotencyRecord,
+  MetadataSwap,
+  MetricsReportRecord,
+  NamespaceRecord,
+  ObjectKind,
+  Page,
+  StagedTableRecord,
+  Warehouse,
+} from '../catalog/ports.js';
+import { type CatalogDatabase, type CatalogObjectsTable, decodeNamespace, encodeNamespace } from './schema.js';
+
+const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
+
+/** True for a unique/primary-key violation in either database. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string } | undefined;
+  return err?.code === '23505' || (typeof err?.code === 'string' && err.code.startsWith('SQLITE_CONSTRAINT'));
+}
+
+const toObject = (r: Selectable<CatalogObjectsTable>): CatalogObjectRecord => ({
+  warehouse: r.warehouse,
+  namespace: decodeNamespace(r.namespace),
+  name: r.name,
+  kind: r.kind as ObjectKind,
+  uuid: r.uuid,
+  location: r.location,
+  metadataLocation: r.metadata_location,
+  metadataJson: r.metadata,
+  createdAtMs: num(r.created_at),
+  updatedAtMs: num(r.updated_at),
+});
+
+export class KyselyCatalogRepository implements CatalogRepository {
+  constructor(private readonly db: Kysely<CatalogDatabase>) {}
+
+  async getWarehouse(name: string): Promise<Warehouse | undefined> {
+    const r = await this.db.selectFrom('warehouses').selectAll().where('name', '=', name).executeTakeFirst();
+    return r && { name: r.name, storageRoot: r.storage_root, properties: parseProps(r.properties), createdAtMs: num(r.created_at) };
+  }
+
+  async listWarehouses(): Promise<Warehouse[]> {
+    const rows = await this.db.selectFrom('warehouses').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, storageRoot: r.storage_root, properties: parseProps(r.properties), createdAtMs: num(r.created_at) }));
+  }
+
+  async insertWarehouse(w: Warehouse): Promise<boolean> {
+    const res = await this.db
+      .insertInto('warehouses')
+      .values({ name: w.name, storage_root: w.storageRoot, properties: JSON.stringify(w.properties), created_at: w.createdAtMs })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined> {
+    const r = await this.db
+      .selectFrom('namespaces')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where('name', '=', encodeNamespace(levels))
+      .executeTakeFirst();
+    return r && { warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) };
+  }
+
+  async listNamespaces(warehouse: string, parent: string[], page: Page): Promise<NamespaceRecord[]> {
+    let q = this.db
+      .selectFrom('namespaces')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where('parent', '=', encodeNamespace(parent));
+    if (page.after !== undefined) q = q.where('name', '>', page.after);
+    const rows = await q.orderBy('name').limit(page.limit).execute();
+    return rows.map((r) => ({ warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) }));
+  }
+
+  async insertNamespace(record: NamespaceRecord): Promise<boolean> {
+    const res = await this.db
+      .insertInto('namespaces')
+      .values({
+        warehouse: record.warehouse,
+        name: encodeNamespace(record.levels),
+        parent: encodeNamespace(record.levels.slice(0, -1)),
+        properties: JSON.stringify(record.properties),
+        created_at: Date.now(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async setNamespaceProperties(warehouse: string, levels: string[], properties: Record<string, string>): Promise<void> {
+    await this.db
+      .updateTable('namespaces')
+      .set({ properties: JSON.stringify(properties) })
+      .where('warehouse', '=', warehouse)
+      .where('name', '=', encodeNamespace(levels))
+      .execute();
+  }
+
+  async deleteNamespace(warehouse: string, levels: string[]): Promise<void> {
+    await this.db.deleteFrom('namespaces').where('warehouse', '=', warehouse).where('name', '=', encodeNamespace(levels)).execute();
+  }
+
+  async namespaceHasChildren(warehouse: string, levels: string[]): Promise<boolean> {
+    const ns = encodeNamespace(levels);
+    const obj = await this.db
+      .selectFrom('catalog_objects')
+      .select('name')
+      .where('warehouse', '=', warehouse)
+      .where('namespace', '=', ns)
+      .limit(1)
+      .executeTakeFirst();
+    if (obj) return true;
+    const child = await this.db
+      .selectFrom('namespaces')
+      .select('name')
+      .where('warehouse', '=', warehouse)
+      .where('parent', '=', ns)
+      .limit(1)
+      .executeTakeFirst();
+    return child !== undefined;
+  }
+
+  async getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
+    const r = await this.db
+      .selectFrom('catalog_objects')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where('namespace', '=', encodeNamespace(namespace))
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r && toObject(r);
+  }
+
+  async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<CatalogObjectRecord[]> {
+    let q = this.db
+      .selectFrom('catalog_objects')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where('namespace', '=', encodeNamespace(namespace))
+      .where('kind', '=', kind);
+    if (page.after !== undefined) q = q.where('name', '>', page.after);
+    const rows = await q.orderBy('name').limit(page.limit).execute();
+    return rows.map(toObject);
+  }
+
+  async findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]> {
+    const rows = await this.db
+      .selectFrom('catalog_objects')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where((eb) => {
+        // substr instead of LIKE: LIKE is case-insensitive in SQLite and treats % and _ as wildcards.
+        const dir = `${locationPrefix.replace(/\/+$/, '')}/`;
+        return eb.or([eb('location', '=', locationPrefix), eb(sql<string>`substr(location, 1, ${[...dir].length})`, '=', dir)]);
+      })
+      .execute();
+    return rows.map(toObject);
+  }
+
+  async insertObject(r: CatalogObjectRecord): Promise<boolean> {
+    const res = await this.db
+      .insertInto('catalog_objects')
+      .values({
+        warehouse: r.warehouse,
+        namespace: encodeNamespace(r.namespace),
+        name: r.name,
+        kind: r.kind,
+        uuid: r.uuid,
+        location: r.location,
+        metadata_location: r.metadataLocation,
+        metadata: r.metadataJson,
+        created_at: r.createdAtMs,
+        updated_at: r.updatedAtMs,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async swapMetadata(s: MetadataSwap, nowMs: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('catalog_objects')
+      .set({ metadata_location: s.metadataLocation, metadata: s.metadataJson, location: s.location, updated_at: nowMs })
+      .where('warehouse', '=', s.warehouse)
+      .where('namespace', '=', encodeNamespace(s.namespace))
+      .where('name', '=', s.name)
+      .where('kind', '=', s.kind)
+      .where('metadata_location', '=', s.expectedMetadataLocation)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async renameObject(
+    warehouse: string,
+    kind: ObjectKind,
+    from: { namespace: string[]; name: string },
+    to: { namespace: string[]; name: string },
+    nowMs: number,
+  ): Promise<'renamed' | 'missing' | 'exists'> {
+    const source = await this.getObject(warehouse, from.namespace, from.name);
+    if (!source || source.kind !== kind) return 'missing';
+    if (await this.getObject(warehouse, to.namespace, to.name)) return 'exists';
+    try {
+      const res = await this.db
+        .updateTable('catalog_objects')
+        .set({ namespace: encodeNamespace(to.namespace), name: to.name, updated_at: nowMs })
+        .where('warehouse', '=', warehouse)
+        .where('namespace', '=', encodeNamespace(from.namespace))
+        .where('name', '=', from.name)
+        .where('kind', '=', kind)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1 ? 'renamed' : 'missing';
+    } catch (e) {
+      if (isUniqueViolation(e)) return 'exists';
+      throw e;
+    }
+  }
+
+  async deleteObject(warehouse: string, namespace: string[], name: string, kind: ObjectKind): Promise<boolean> {
+    const res = await this.db
+      .deleteFrom('catalog_objects')
+      .where('warehouse', '=', warehouse)
+      .where('namespace', '=', encodeNamespace(namespace))
+      .where('name', '=', name)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows) === 1;
+  }
+
+  async putStagedTable(r: StagedTableRecord): Promise<void> {
+    await this.db
+      .insertInto('staged_tables')
+      .values({
+        warehouse: r.warehouse,
+        namespace: encodeNamespace(r.namespace),
+        name: r.name,
+        uuid: r.uuid,
+        location: r.location,
+        metadata: r.metadataJson,
+        expires_at: r.expiresAtMs,
+      })
+      .onConflict((oc) => oc.column('uuid').doUpdateSet({ metadata: r.metadataJson, expires_at: r.expiresAtMs }))
+      .execute();
+  }
+
+  async getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number): Promise<StagedTableRecord | undefined> {
+    const r = await this.db
+      .selectFrom('staged_tables')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where('namespace', '=', encodeNamespace(namespace))
+      .where('name', '=', name)
+      .where('expires_at', '>', nowMs)
+      .orderBy('expires_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return (
+      r && {
+        warehouse,
+        namespace: decodeNamespace(r.namespace),
+        name: r.name,
+        uuid: r.uuid,
+        location: r.location,
+        metadataJson: r.metadata,
+        expiresAtMs: num(r.expires_at),
+      }
+    );
+  }
+
+  async deleteStagedTable(warehouse: string, namespace: string[], name: string, uuid: string): Promise<void> {
+    await this.db
+      .deleteFrom('staged_tables')
+      .where('warehouse', '=', warehouse)
+      .where('namespace', '=', encodeNamespace(namespace))
+      .where('name', '=', name)
+      .where('uuid', '=', uuid)
+      .execute();
+  }
+
+  async getIdempotency(key: string, notBeforeMs: number): Promise<IdempotencyRecord | undefined> {
+    const r = await this.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('key', '=', key)
+      .where('created_at', '>=', notBeforeMs)
+      .executeTakeFirst();
+    return r && { key: r.key, fingerprint: r.fingerprint, status: r.status, body: r.body, createdAtMs: num(r.created_at) };
+  }
+
+  async putIdempotency(r: IdempotencyRecord): Promise<void> {
+    await this.db
+      .insertInto('idempotency_keys')
+      .values({ key: r.key, fingerprint: r.fingerprint, status: r.status, body: r.body, created_at: r.createdAtMs })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ fingerprint: r.fingerprint, status: r.status, body: r.body, created_at: r.createdAtMs }))
+      .execute();
+  }
+
+  async deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void> {
+    await this.db.deleteFrom('idempotency_keys').where('created_at', '<', nowMs - idempotencyLifetimeMs).execute();
+    await this.db.deleteFrom('staged_tables').where('expires_at', '<', nowMs).execute();
+  }
+
+  async insertMetricsReport(r: MetricsReportRecord): Promise<void> {
+    await this.db
+      .insertInto('metrics_reports')
+      .values({
+        id: r.id,
+        warehouse: r.warehouse,
+        namespace: encodeNamespace(r.namespace),
+        table_name: r.table,
+        report_type: r.reportType,
+        report: r.report,
+        created_at: r.createdAtMs,
+      })
+      .execute();
+  }
+
+  async listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number): Promise<MetricsReportRecord[]> {
+    const rows = await this.db
+      .selectFrom('metrics_reports')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where('namespace', '=', encodeNamespace(namespace))
+      .where('table_name', '=', table)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      warehouse: r.warehouse,
+      namespace: decodeNamespace(r.namespace),
+      table: r.table_name,
+      reportType: r.report_type,
+      report: r.report,
+      createdAtMs: num(r.created_at),
+    }));
+  }
+}

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { CatalogRepository, CatalogStore } from '../catalog/ports.js';
+import { KyselyCatalogRepository } from './kysely-repository.js';
+import { migrateToLatest } from './migrations.js';
+import type { CatalogDatabase } from './schema.js';
+
+/** A CatalogStore over any Kysely dialect; the SQLite and PostgreSQL stores differ only in how they connect. */
+export class KyselyCatalogStore implements CatalogStore {
+  readonly repository: CatalogRepository;
+
+  constructor(protected readonly db: Kysely<CatalogDatabase>) {
+    this.repository = new KyselyCatalogRepository(db);
+  }
+
+  transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx)));
+  }
+
+  migrate(): Promise<void> {
+    return migrateToLatest(this.db);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}

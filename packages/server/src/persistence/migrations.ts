@@ -1,0 +1,105 @@
+/**
+ * Versioned schema migrations. Each migration is append-only: a released
+ * migration is never edited, a change is a new entry. Column types are the
+ * portable subset that both SQLite and PostgreSQL accept.
+ */
+import { type Kysely, sql } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+
+const migrations: Record<string, Migration> = {
+  '0001_catalog': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('warehouses')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('storage_root', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('namespaces')
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('parent', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('namespaces_pk', ['warehouse', 'name'])
+        .execute();
+      await db.schema.createIndex('namespaces_parent_idx').on('namespaces').columns(['warehouse', 'parent', 'name']).execute();
+      await db.schema
+        .createTable('catalog_objects')
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('uuid', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('metadata_location', 'text', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('catalog_objects_pk', ['warehouse', 'namespace', 'name'])
+        .execute();
+      await db.schema
+        .createIndex('catalog_objects_kind_idx')
+        .on('catalog_objects')
+        .columns(['warehouse', 'namespace', 'kind', 'name'])
+        .execute();
+      await db.schema.createIndex('catalog_objects_location_idx').on('catalog_objects').columns(['warehouse', 'location']).execute();
+      await db.schema
+        .createTable('staged_tables')
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('uuid', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('staged_tables_pk', ['uuid'])
+        .execute();
+      await db.schema.createIndex('staged_tables_name_idx').on('staged_tables').columns(['warehouse', 'namespace', 'name']).execute();
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('metrics_reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('table_name', 'text', (c) => c.notNull())
+        .addColumn('report_type', 'text', (c) => c.notNull())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('metrics_reports_table_idx')
+        .on('metrics_reports')
+        .columns(['warehouse', 'namespace', 'table_name', 'created_at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['metrics_reports', 'idempotency_keys', 'staged_tables', 'catalog_objects', 'namespaces', 'warehouses']) {
+        await db.schema.dropTable(t).ifExists().execute();
+      }
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export const latestMigration = (): string => Object.keys(migrations).sort().at(-1)!;
+export { sql };

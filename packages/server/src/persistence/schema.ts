@@ -1,0 +1,73 @@
+/** Row types of the catalog database, shared by the SQLite and PostgreSQL adapters. */
+import type { ColumnType } from 'kysely';
+
+/** Epoch milliseconds; PostgreSQL returns BIGINT as a string, so reads accept both. */
+type Millis = ColumnType<number | string, number, number>;
+
+export interface WarehousesTable {
+  name: string;
+  storage_root: string;
+  properties: string;
+  created_at: Millis;
+}
+
+export interface NamespacesTable {
+  warehouse: string;
+  /** Levels joined by U+001F, the Iceberg REST separator, which identifiers may not contain. */
+  name: string;
+  parent: string;
+  properties: string;
+  created_at: Millis;
+}
+
+export interface CatalogObjectsTable {
+  warehouse: string;
+  namespace: string;
+  name: string;
+  kind: string;
+  uuid: string;
+  location: string;
+  metadata_location: string;
+  metadata: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface StagedTablesTable {
+  warehouse: string;
+  namespace: string;
+  name: string;
+  uuid: string;
+  location: string;
+  metadata: string;
+  expires_at: Millis;
+}
+
+export interface IdempotencyKeysTable {
+  key: string;
+  fingerprint: string;
+  status: number;
+  body: string;
+  created_at: Millis;
+}
+
+export interface MetricsReportsTable {
+  id: string;
+  warehouse: string;
+  namespace: string;
+  table_name: string;
+  report_type: string;
+  report: string;
+  created_at: Millis;
+}
+
+export interface CatalogDatabase {
+  warehouses: WarehousesTable;
+  namespaces: NamespacesTable;
+  catalog_objects: CatalogObjectsTable;
+  staged_tables: StagedTablesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  metrics_reports: MetricsReportsTable;
+}
+
+export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

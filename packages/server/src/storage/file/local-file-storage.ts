@@ -1,0 +1,87 @@
+/**
+ * Object storage on the local filesystem (file: URIs).
+ * writeNew writes a temporary file, fsyncs it and hard-links it into place:
+ * link() fails if the target exists, so two writers can never overwrite one
+ * another's metadata file, and a crash leaves either no file or a whole one.
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { ObjectStorage } from '../../catalog/ports.js';
+import { localPath } from '../locations.js';
+
+export class LocalFileStorage implements ObjectStorage {
+  handles(uri: string): boolean {
+    return uri.startsWith('file:') || uri.startsWith('/');
+  }
+
+  async writeNew(uri: string, data: Uint8Array): Promise<void> {
+    const target = localPath(uri);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomUUID()}.tmp`;
+    const handle = await fs.open(tmp, 'wx', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.link(tmp, target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CatalogError('ERR_STORAGE', `object already exists: ${uri}`);
+      throw e;
+    } finally {
+      await fs.unlink(tmp).catch(() => undefined);
+    }
+    await syncDirectory(path.dirname(target));
+  }
+
+  async read(uri: string): Promise<Uint8Array> {
+    try {
+      return await fs.readFile(localPath(uri));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      throw e;
+    }
+  }
+
+  async exists(uri: string): Promise<boolean> {
+    try {
+      await fs.access(localPath(uri));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(uri: string): Promise<void> {
+    await fs.rm(localPath(uri), { force: true });
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const dir = localPath(prefix);
+    let count = 0;
+    try {
+      for await (const entry of await fs.opendir(dir, { recursive: true })) if (!entry.isDirectory()) count += 1;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw e;
+    }
+    await fs.rm(dir, { recursive: true, force: true });
+    return count;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on directories; the file itself is already durable.
+  } finally {
+    await handle.close();
+  }
+}

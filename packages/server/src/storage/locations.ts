@@ -1,0 +1,49 @@
+/**
+ * Location arithmetic. Every table and view location must stay under its
+ * warehouse's storage root: purges delete recursively, so a location that
+ * escaped the root (via "..", a foreign bucket or another scheme) would let
+ * a caller delete data that is not theirs.
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { validation } from '../errors/catalog-error.js';
+
+/** Canonical form: file locations as file:///abs/path (dot segments resolved), others as given; never a trailing slash. */
+export function normalizeLocation(location: string): string {
+  if (typeof location !== 'string' || location.length === 0) throw validation('location must be a non-empty string');
+  if (/[\u0000-\u001f]/.test(location)) throw validation('location must not contain control characters');
+  if (location.startsWith('/') || location.startsWith('file:')) {
+    const p = location.startsWith('/') ? location : filePath(location);
+    return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '');
+  }
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]+)(\/.*)?$/i.exec(location);
+  if (!m) throw validation(`location ${JSON.stringify(location)} is not an absolute URI`);
+  const segments = (m[3] ?? '').split('/').filter((s) => s.length > 0);
+  if (segments.some((s) => s === '.' || s === '..')) throw validation('location must not contain "." or ".." segments');
+  return `${m[1]!.toLowerCase()}://${m[2]}${segments.length ? `/${segments.join('/')}` : ''}`;
+}
+
+function filePath(uri: string): string {
+  try {
+    // Accept the short Hadoop form file:/abs/path as well as file:///abs/path.
+    return fileURLToPath(uri.replace(/^file:\/(?!\/)/, 'file:///'));
+  } catch {
+    throw validation(`location ${JSON.stringify(uri)} is not a valid file URI`);
+  }
+}
+
+/** True when location equals root or lies below it. Both are normalized first. */
+export function isUnderRoot(root: string, location: string): boolean {
+  const r = normalizeLocation(root);
+  const l = normalizeLocation(location);
+  return l === r || l.startsWith(`${r}/`);
+}
+
+export function joinLocation(base: string, ...parts: string[]): string {
+  return [base.replace(/\/+$/, ''), ...parts.map((p) => encodeURIComponent(p))].join('/');
+}
+
+/** Local filesystem path of a file: location. */
+export function localPath(location: string): string {
+  return filePath(normalizeLocation(location));
+}

@@ -1,0 +1,32 @@
+import { CatalogError } from '../errors/catalog-error.js';
+import type { ObjectStorage } from '../catalog/ports.js';
+
+/** Picks the adapter for a location by its scheme. */
+export class StorageRouter implements ObjectStorage {
+  constructor(private readonly adapters: ObjectStorage[]) {}
+
+  private pick(uri: string): ObjectStorage {
+    const adapter = this.adapters.find((a) => a.handles(uri));
+    if (!adapter) throw new CatalogError('ERR_VALIDATION', `no storage adapter serves location ${JSON.stringify(uri.split(':')[0])} scheme`);
+    return adapter;
+  }
+
+  handles(uri: string): boolean {
+    return this.adapters.some((a) => a.handles(uri));
+  }
+  writeNew(uri: string, data: Uint8Array): Promise<void> {
+    return this.pick(uri).writeNew(uri, data);
+  }
+  read(uri: string): Promise<Uint8Array> {
+    return this.pick(uri).read(uri);
+  }
+  exists(uri: string): Promise<boolean> {
+    return this.pick(uri).exists(uri);
+  }
+  delete(uri: string): Promise<void> {
+    return this.pick(uri).delete(uri);
+  }
+  deletePrefix(prefix: string): Promise<number> {
+    return this.pick(prefix).deletePrefix(prefix);
+  }
+}

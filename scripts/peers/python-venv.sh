@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Create (or reuse) the cached PyIceberg virtualenv used by the real-peer tests.
+#
+#   scripts/peers/python-venv.sh            -> prints the venv's python path (last stdout line)
+#
+# Location: ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}/venv-pyiceberg
+# Packages: peers/python/requirements.txt (every version pinned).
+# Idempotent: nothing is installed while the stamp written after the last
+# successful install matches the sha256 of the requirements file. Otherwise
+# (requirements changed, interrupted install, broken interpreter) the venv is
+# recreated from scratch and pip installs the pinned set.
+# Env: LAKEGATE_PYTHON (base interpreter, default python3).
+# All progress goes to stderr; stdout carries only the python path.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+requirements="$repo_root/peers/python/requirements.txt"
+cache_dir="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
+venv_dir="$cache_dir/venv-pyiceberg"
+stamp_file="$venv_dir/.lakegate-requirements.sha256"
+base_python="${LAKEGATE_PYTHON:-python3}"
+
+log() { printf '[python-venv] %s\n' "$*" >&2; }
+
+[[ -f "$requirements" ]] || { log "missing $requirements"; exit 1; }
+mkdir -p "$cache_dir"
+
+# Serialise concurrent callers (parallel test files) on the same cache.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$cache_dir/venv-pyiceberg.lock"
+  flock 9
+fi
+
+wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
+python="$venv_dir/bin/python"
+
+if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$wanted" ]] \
+   && "$python" -c 'import sys' >/dev/null 2>&1; then
+  log "up to date ($venv_dir)"
+else
+  # New requirements, an interrupted install or a broken interpreter: start
+  # from an empty venv so nothing unpinned lingers from an earlier install.
+  if [[ -e "$venv_dir" ]]; then
+    log "rebuilding $venv_dir (requirements changed or venv incomplete)"
+    rm -rf "$venv_dir"
+  fi
+  log "creating venv at $venv_dir with $("$base_python" --version 2>&1)"
+  "$base_python" -m venv "$venv_dir" >&2
+  log "installing pinned requirements (about a minute on a cold cache)"
+  "$python" -m pip install --disable-pip-version-check --no-input --quiet \
+    --require-virtualenv -r "$requirements" >&2
+  "$python" -c 'import pyiceberg, pyarrow, pyiceberg_core, sqlalchemy' >&2
+  printf '%s\n' "$wanted" >"$stamp_file"
+  log "installed pyiceberg $("$python" -c 'import pyiceberg; print(pyiceberg.__version__)')"
+fi
+
+printf '%s\n' "$python"

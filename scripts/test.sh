@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: type-check and build, then unit, in-process HTTP,
+# persistence-contract and interop tests (real PostgreSQL, PyIceberg, the
+# Iceberg Java REST compatibility kit, iceberg-js), which start and stop their
+# peers themselves. Prints a closing "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LAKEGATE_CACHE="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
+mkdir -p "$LAKEGATE_CACHE"
+
+npx tsc -b packages/cli packages/client
+
+report="$(mktemp -d)/vitest.json"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+node scripts/summarize-vitest.mjs "$report" || status=1
+exit "$status"

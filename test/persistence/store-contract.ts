@@ -1,0 +1,147 @@
+/**
+ * The persistence contract: every CatalogStore adapter (SQLite, PostgreSQL)
+ * runs this same suite against a real database.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CatalogObjectRecord, CatalogStore } from '../../packages/server/src/catalog/ports.js';
+
+export function storeContract(name: string, makeStore: () => Promise<CatalogStore>): void {
+  describe(`${name} store contract`, () => {
+    const wh = 'w1';
+    const obj = (nameArg: string, over: Partial<CatalogObjectRecord> = {}): CatalogObjectRecord => ({
+      warehouse: wh,
+      namespace: ['ns'],
+      name: nameArg,
+      kind: 'table',
+      uuid: `uuid-${nameArg}`,
+      location: `file:///w/ns/${nameArg}`,
+      metadataLocation: `file:///w/ns/${nameArg}/metadata/00000-a.metadata.json`,
+      metadataJson: '{}',
+      createdAtMs: 1,
+      updatedAtMs: 1,
+      ...over,
+    });
+
+    async function fresh(): Promise<CatalogStore> {
+      const store = await makeStore();
+      await store.migrate();
+      await store.migrate(); // idempotent
+      await store.repository.insertWarehouse({ name: wh, storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
+      await store.repository.insertNamespace({ warehouse: wh, levels: ['ns'], properties: { a: '1' } });
+      return store;
+    }
+
+    it('stores warehouses and namespaces, refusing duplicates', async () => {
+      const s = await fresh();
+      try {
+        expect(await s.repository.insertWarehouse({ name: wh, storageRoot: 'file:///x', properties: {}, createdAtMs: 2 })).toBe(false);
+        expect((await s.repository.getWarehouse(wh))?.storageRoot).toBe('file:///w');
+        expect(await s.repository.insertNamespace({ warehouse: wh, levels: ['ns'], properties: {} })).toBe(false);
+        expect(await s.repository.insertNamespace({ warehouse: wh, levels: ['ns', 'child'], properties: {} })).toBe(true);
+        expect((await s.repository.listNamespaces(wh, [], { limit: 10 })).map((n) => n.levels)).toEqual([['ns']]);
+        expect((await s.repository.listNamespaces(wh, ['ns'], { limit: 10 })).map((n) => n.levels)).toEqual([['ns', 'child']]);
+        expect(await s.repository.namespaceHasChildren(wh, ['ns'])).toBe(true);
+        expect(await s.repository.namespaceHasChildren(wh, ['ns', 'child'])).toBe(false);
+        expect((await s.repository.getNamespace(wh, ['ns']))?.properties).toEqual({ a: '1' });
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('compare-and-swaps metadata pointers: exactly one of two swaps from the same base wins', async () => {
+      const s = await fresh();
+      try {
+        expect(await s.repository.insertObject(obj('t'))).toBe(true);
+        expect(await s.repository.insertObject(obj('t', { kind: 'view' }))).toBe(false);
+        const base = obj('t').metadataLocation;
+        const swap = (loc: string) =>
+          s.repository.swapMetadata({ warehouse: wh, namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: base, metadataLocation: loc, metadataJson: `{"l":"${loc}"}`, location: 'file:///w/ns/t' }, 5);
+        const results = await Promise.all([swap('file:///m1'), swap('file:///m2')]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const now = await s.repository.getObject(wh, ['ns'], 't');
+        expect(now?.metadataLocation).toBe(results[0] ? 'file:///m1' : 'file:///m2');
+        expect(now?.metadataJson).toContain(now!.metadataLocation);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('rolls back every write of a failed transaction', async () => {
+      const s = await fresh();
+      try {
+        await s.repository.insertObject(obj('a'));
+        await expect(
+          s.transaction(async (repo) => {
+            await repo.swapMetadata({ warehouse: wh, namespace: ['ns'], name: 'a', kind: 'table', expectedMetadataLocation: obj('a').metadataLocation, metadataLocation: 'file:///new', metadataJson: '{}', location: 'file:///w/ns/a' }, 9);
+            throw new Error('abort');
+          }),
+        ).rejects.toThrow('abort');
+        expect((await s.repository.getObject(wh, ['ns'], 'a'))?.metadataLocation).toBe(obj('a').metadataLocation);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('lists objects by kind in name order with paging, renames and deletes', async () => {
+      const s = await fresh();
+      try {
+        for (const n of ['c', 'a', 'b']) await s.repository.insertObject(obj(n));
+        await s.repository.insertObject(obj('v', { kind: 'view' }));
+        expect((await s.repository.listObjects(wh, ['ns'], 'table', { limit: 2 })).map((o) => o.name)).toEqual(['a', 'b']);
+        expect((await s.repository.listObjects(wh, ['ns'], 'table', { after: 'b', limit: 2 })).map((o) => o.name)).toEqual(['c']);
+        expect((await s.repository.listObjects(wh, ['ns'], 'view', { limit: 5 })).map((o) => o.name)).toEqual(['v']);
+        expect(await s.repository.renameObject(wh, 'table', { namespace: ['ns'], name: 'a' }, { namespace: ['ns'], name: 'b' }, 3)).toBe('exists');
+        expect(await s.repository.renameObject(wh, 'table', { namespace: ['ns'], name: 'v' }, { namespace: ['ns'], name: 'z' }, 3)).toBe('missing');
+        expect(await s.repository.renameObject(wh, 'table', { namespace: ['ns'], name: 'a' }, { namespace: ['ns'], name: 'z' }, 3)).toBe('renamed');
+        expect(await s.repository.getObject(wh, ['ns'], 'a')).toBeUndefined();
+        expect((await s.repository.getObject(wh, ['ns'], 'z'))?.uuid).toBe('uuid-a');
+        expect(await s.repository.deleteObject(wh, ['ns'], 'z', 'view')).toBe(false);
+        expect(await s.repository.deleteObject(wh, ['ns'], 'z', 'table')).toBe(true);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('finds objects by location prefix literally (no wildcard, case-sensitive)', async () => {
+      const s = await fresh();
+      try {
+        await s.repository.insertObject(obj('x_1', { location: 'file:///w/ns/x_1' }));
+        await s.repository.insertObject(obj('X', { location: 'file:///w/ns/X/inner' }));
+        expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns/x%1')).length).toBe(0);
+        expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns/x')).length).toBe(0);
+        expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns/X')).map((o) => o.name)).toEqual(['X']);
+        expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns')).length).toBe(2);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('keeps staged tables until they expire, and idempotency records within their lifetime', async () => {
+      const s = await fresh();
+      try {
+        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u1', location: 'file:///w/ns/s', metadataJson: '{}', expiresAtMs: 1000 });
+        expect((await s.repository.getStagedTable(wh, ['ns'], 's', 999))?.uuid).toBe('u1');
+        expect(await s.repository.getStagedTable(wh, ['ns'], 's', 1001)).toBeUndefined();
+        await s.repository.putIdempotency({ key: 'k', fingerprint: 'POST /x', status: 200, body: '{"a":1}', createdAtMs: 500 });
+        expect((await s.repository.getIdempotency('k', 400))?.body).toBe('{"a":1}');
+        expect(await s.repository.getIdempotency('k', 600)).toBeUndefined();
+        await s.repository.deleteExpired(2000, 100);
+        expect(await s.repository.getIdempotency('k', 0)).toBeUndefined();
+        expect(await s.repository.getStagedTable(wh, ['ns'], 's', 0)).toBeUndefined();
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('stores and lists metrics reports newest first', async () => {
+      const s = await fresh();
+      try {
+        await s.repository.insertMetricsReport({ id: 'r1', warehouse: wh, namespace: ['ns'], table: 't', reportType: 'scan-report', report: '{"n":1}', createdAtMs: 1 });
+        await s.repository.insertMetricsReport({ id: 'r2', warehouse: wh, namespace: ['ns'], table: 't', reportType: 'commit-report', report: '{"n":2}', createdAtMs: 2 });
+        expect((await s.repository.listMetricsReports(wh, ['ns'], 't', 10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+      } finally {
+        await s.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,69 @@
+/** Starts `lakegate serve` as a real child process (what interop peers talk to). */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { tempDir } from './temp.js';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
+
+export interface ServerProcess {
+  url: string;
+  dataDir: string;
+  warehouseRoot: string;
+  process: ChildProcess;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface ServerOptions {
+  dataDir?: string;
+  database?: string;
+  env?: Record<string, string>;
+  port?: number;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<ServerProcess> {
+  const temp = options.dataDir ? undefined : tempDir('lakegate-server-');
+  const dataDir = options.dataDir ?? temp!.dir;
+  const args = [BIN, 'serve', '--port', String(options.port ?? 0), '--data-dir', dataDir];
+  if (options.database) args.push('--database', options.database);
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, LAKEGATE_LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /listening at (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url,
+    dataDir,
+    warehouseRoot: path.join(dataDir, 'warehouse'),
+    process: child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill(signal);
+        await exited;
+      }
+      temp?.cleanup();
+    },
+  };
+}

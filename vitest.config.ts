@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => path.resolve(import.meta.dirname, 'packages', pkg, 'src', 'index.ts');
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources; the built dist/ is what users and the CLI run.
+    alias: {
+      '@lakegate/server': src('server'),
+      '@lakegate/client': src('client'),
+      '@lakegate/protocol': src('protocol'),
+    },
+  },
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'test/http/**/*.test.ts', 'test/persistence/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          // Real peers (JVMs, Python, PostgreSQL) are heavy: one file at a time on a 2-core machine.
+          fileParallelism: false,
+          testTimeout: 20 * 60_000,
+          hookTimeout: 20 * 60_000,
+        },
+      },
+    ],
+  },
+});
