@@ -23,8 +23,9 @@
 #   ARGS             extra junit-platform-console-standalone options. If any starts with --select,
 #                    it replaces the default --select-class of the whole suite, e.g.
 #                    --select-method org.apache.iceberg.rest.RESTCompatibilityKitCatalogTests#testRenameTable
+#                    (methods with parameters need their types, e.g. '#testLoadTableWithMissingMetadataFile(java.nio.file.Path)')
 #   The exit status is the launcher's (0 = all passed, 1 = failures).
-#   The RCK leaves namespaces behind (ns_1, ns_2, a): point each run at a fresh catalog.
+#   The RCK leaves namespaces behind (ns, ns_1, ns_2, a): point each run at a fresh catalog.
 #
 # fixture:
 #   CATALOG_REST_PORT (default 8282) and CATALOG_WAREHOUSE (default: a new mktemp dir). Any other
@@ -88,7 +89,9 @@ ensure_lib() {
   log "copying Iceberg $ICEBERG_VERSION jars into $LIB_DIR (first run downloads from Maven Central)"
   local tmp
   tmp="$(mktemp -d "$PEER_HOME/lib.tmp.XXXXXX")"
-  if ! mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DoutputDirectory="$tmp" -f "$POM" >&2; then
+  # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
+  if ! mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DoutputDirectory="$tmp" -f "$POM" 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g' >&2; then
     rm -rf "$tmp"
     die "mvn dependency:copy-dependencies failed"
   fi

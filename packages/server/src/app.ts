@@ -15,6 +15,7 @@ import type { CatalogStore, Clock } from './catalog/ports.js';
 import { systemClock } from './catalog/ports.js';
 import { type CatalogServices, createCatalogServices } from './catalog/services.js';
 import type { LakegateConfig } from './config/config.js';
+import { EXTRA_LOCATION_ROOTS } from './catalog/location-policy.js';
 import { useErrorHandler } from './http/plugins/errors.js';
 import { useIdempotency } from './http/plugins/idempotency.js';
 import { useLosslessJson } from './http/plugins/json-body.js';
@@ -73,7 +74,11 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
   };
   const services = createCatalogServices(deps, config.defaultWarehouse);
-  const { created, warehouse } = await services.warehouses.ensure(config.defaultWarehouse, config.warehouseRoot);
+  const { created, warehouse } = await services.warehouses.ensure(
+    config.defaultWarehouse,
+    config.warehouseRoot,
+    config.extraLocationRoots ? { [EXTRA_LOCATION_ROOTS]: config.extraLocationRoots } : {},
+  );
   if (created) logger.info({ warehouse: warehouse.name, storageRoot: warehouse.storageRoot }, 'created default warehouse');
 
   const metrics = new HttpMetrics();

@@ -8,18 +8,6 @@ import { CatalogError } from '../errors/catalog-error.js';
 import { parseJson, stringifyJson } from './json.js';
 import type { ObjectStorage } from './ports.js';
 
-const METADATA_FILE = /(?:^|\/)(\d+)-[0-9a-fA-F-]+(?:\.gz)?\.metadata\.json$/;
-
-/** The version number encoded in a metadata file name, or -1 when the name does not follow the convention. */
-export function metadataVersion(metadataLocation: string): number {
-  const m = METADATA_FILE.exec(metadataLocation);
-  return m ? Number.parseInt(m[1]!, 10) : -1;
-}
-
-export function newMetadataLocation(location: string, version: number, uuid: string): string {
-  return `${location.replace(/\/+$/, '')}/metadata/${String(version).padStart(5, '0')}-${uuid}.metadata.json`;
-}
-
 export async function writeMetadataFile(storage: ObjectStorage, metadataLocation: string, metadata: unknown): Promise<string> {
   const json = stringifyJson(metadata);
   await storage.writeNew(metadataLocation, new TextEncoder().encode(json));

@@ -89,6 +89,7 @@ export interface CatalogRepository {
   listWarehouses(): Promise<Warehouse[]>;
   /** Returns false when a warehouse with that name exists already. */
   insertWarehouse(warehouse: Warehouse): Promise<boolean>;
+  setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void>;
 
   getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined>;
   listNamespaces(warehouse: string, parent: string[], page: Page): Promise<NamespaceRecord[]>;

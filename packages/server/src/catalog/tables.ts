@@ -6,17 +6,19 @@
  * requirements still hold, and otherwise gets ERR_COMMIT_CONFLICT.
  */
 import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
-import { isUnderRoot, joinLocation, normalizeLocation } from '../storage/locations.js';
+import { joinLocation, normalizeLocation } from '../storage/locations.js';
+import { checkLocation, isAllowedLocation, isPurgeable } from './location-policy.js';
 import type { CatalogDeps, RequestScope } from './context.js';
 import { checkIdentifier, checkName, checkNamespace, checkStringMap, formatIdentifier, type TableIdentifier } from './identifiers.js';
 import {
   applyTableUpdatesDetailed,
   checkTableRequirements,
   newTableMetadata,
+  nextMetadataLocation,
   withMetadataLog,
 } from './metadata/index.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from './metadata/index.js';
-import { metadataVersion, newMetadataLocation, readMetadataFile, writeMetadataFile } from './metadata-files.js';
+import { readMetadataFile, writeMetadataFile } from './metadata-files.js';
 import { parseJson, stringifyJson } from './json.js';
 import type { NamespaceService } from './namespaces.js';
 import { type PageRequest, pageOf, toPage } from './paging.js';
@@ -111,7 +113,7 @@ export class TableService {
       this.deps.events.emit({ type: 'table.staged', warehouse: scope.warehouse.name, namespace: levels, name });
       return { metadataLocation: null, metadata, location, staged: true };
     }
-    const metadataLocation = newMetadataLocation(location, 0, this.deps.newUuid());
+    const metadataLocation = this.metadataLocationFor(scope, metadata, null);
     const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, metadata);
     const now = this.deps.clock.now();
     const inserted = await this.deps.store.transaction(async (repo) => {
@@ -122,7 +124,7 @@ export class TableService {
         name,
         kind: 'table',
         uuid: metadata['table-uuid'],
-        location,
+        location: normalizeLocation(location),
         metadataLocation,
         metadataJson,
         createdAtMs: now,
@@ -133,7 +135,7 @@ export class TableService {
     if (inserted !== 'ok') {
       await this.deps.storage.delete(metadataLocation).catch(() => undefined);
       if (inserted === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
-      throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
+      throw exists(await this.deps.store.repository.getObject(scope.warehouse.name, levels, name), levels, name);
     }
     this.deps.events.emit({ type: 'table.created', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
     return { metadataLocation, metadata, location, staged: false };
@@ -141,6 +143,7 @@ export class TableService {
 
   async load(scope: RequestScope, namespace: string[], name: string, snapshots: SnapshotsMode = 'all'): Promise<LoadedTable & { record: CatalogObjectRecord }> {
     const record = await this.requireTable(scope, namespace, name);
+    await this.requireMetadataFile(record.metadataLocation);
     let metadata = parseJson(record.metadataJson) as TableMetadata;
     if (snapshots === 'refs') metadata = onlyReferencedSnapshots(metadata);
     return { metadataLocation: record.metadataLocation, metadata, location: record.location, staged: false, record };
@@ -218,11 +221,12 @@ export class TableService {
           }
         }
         if (changes.length > 1) this.deps.events.emit({ type: 'transaction.committed', warehouse: scope.warehouse.name, tables: changes.length });
+        await Promise.all(prepared.map((p) => this.deleteTrimmedMetadata(scope, p)));
         return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadata: p.metadata }));
       }
       // Lost a race: the files just written are unreferenced and are removed; retry on the new base.
       await Promise.all(prepared.filter((p) => p.changed).map((p) => this.deps.storage.delete(p.metadataLocation).catch(() => undefined)));
-      if (outcome.base === undefined) throw commitConflict(`Table already exists: ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)}`);
+      if (outcome.base === undefined) throw commitConflict(`Requirement failed: table already exists: ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)}`);
       if (attempt >= this.deps.settings.commitRetries) {
         throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
       }
@@ -238,7 +242,7 @@ export class TableService {
     const record = await repo.getObject(scope.warehouse.name, identifier.namespace, identifier.name);
     const isCreate = change.requirements.some((r) => (r as { type?: unknown })?.type === 'assert-create');
     if (record && record.kind !== 'table') {
-      if (isCreate) throw commitConflict(`Requirement failed: table already exists: ${formatIdentifier(identifier.namespace, identifier.name)}`);
+      if (isCreate) throw new CatalogError('ERR_VIEW_EXISTS', `View with same name already exists: ${formatIdentifier(identifier.namespace, identifier.name)}`);
       throw tableNotFound(identifier.namespace, identifier.name);
     }
     if (!record && !isCreate) throw tableNotFound(identifier.namespace, identifier.name);
@@ -254,13 +258,12 @@ export class TableService {
         next = { ...next, location: this.defaultLocation(scope, identifier.namespace, identifier.name, next['table-uuid'], ns.properties) };
       }
     }
-    const location = this.checkLocation(scope, next.location);
+    this.checkLocation(scope, next.location);
     if (record && !applied.changed) {
       return { identifier, base: record, metadata: base!, metadataJson: record.metadataJson, metadataLocation: record.metadataLocation, changed: false };
     }
     if (record) next = withMetadataLog(base!, record.metadataLocation, next);
-    const version = record ? metadataVersion(record.metadataLocation) + 1 : 0;
-    const metadataLocation = newMetadataLocation(location, Math.max(version, 0), this.deps.newUuid());
+    const metadataLocation = this.metadataLocationFor(scope, next, record?.metadataLocation ?? null);
     const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, next);
     return { identifier, base: record, metadata: next, metadataJson, metadataLocation, changed: true };
   }
@@ -308,8 +311,8 @@ export class TableService {
   /** Deletes the files under a dropped table's own location, unless that location is shared with another live object. */
   private async purge(scope: RequestScope, record: CatalogObjectRecord): Promise<void> {
     const base = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location };
-    if (!isUnderRoot(scope.warehouse.storageRoot, record.location) || normalizeLocation(record.location) === normalizeLocation(scope.warehouse.storageRoot)) {
-      this.deps.events.emit({ type: 'table.purge-skipped', ...base, reason: 'location is not inside the warehouse root' });
+    if (!isPurgeable(scope.warehouse, record.location)) {
+      this.deps.events.emit({ type: 'table.purge-skipped', ...base, reason: 'location is not inside the storage locations of the warehouse' });
       return;
     }
     const sharing = await this.deps.store.repository.findObjectsByLocationPrefix(scope.warehouse.name, record.location);
@@ -330,10 +333,7 @@ export class TableService {
       }
       const result = await repo.renameObject(scope.warehouse.name, 'table', from, to, this.deps.clock.now());
       if (result === 'missing') throw tableNotFound(from.namespace, from.name);
-      if (result === 'exists') {
-        const taken = await repo.getObject(scope.warehouse.name, to.namespace, to.name);
-        throw exists(taken, to.namespace, to.name);
-      }
+      if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
     });
     this.deps.events.emit({ type: 'table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
   }
@@ -351,7 +351,7 @@ export class TableService {
     if (typeof table !== 'object' || table === null || typeof table['table-uuid'] !== 'string' || typeof table.location !== 'string') {
       throw validation(`${metadataLocation} is not an Iceberg table metadata file`);
     }
-    const location = this.checkLocation(scope, table.location);
+    const location = normalizeLocation(this.checkLocation(scope, table.location));
     // execute
     const now = this.deps.clock.now();
     await this.deps.store.transaction(async (repo) => {
@@ -420,23 +420,39 @@ export class TableService {
     const levels = checkNamespace(namespace);
     checkName(name, 'table name');
     const r = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
-    if (!r || r.kind !== 'table') {
-      if (!(await this.deps.store.repository.getNamespace(scope.warehouse.name, levels))) {
-        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
-      }
-      throw tableNotFound(levels, name);
-    }
+    // A table in a missing namespace is reported as a missing table: clients only fall back to metadata tables on NoSuchTable.
+    if (!r || r.kind !== 'table') throw tableNotFound(levels, name);
     return r;
+  }
+
+  /** The current metadata file must still exist; the cached copy is served only while it does. */
+  private async requireMetadataFile(metadataLocation: string): Promise<void> {
+    if (!(await this.deps.storage.exists(metadataLocation))) {
+      throw new CatalogError('ERR_METADATA_FILE_NOT_FOUND', `Failed to open input stream for file: ${metadataLocation}`);
+    }
+  }
+
+  /** Where the next metadata file of `metadata` goes; write.metadata.path must stay inside the warehouse too. */
+  private metadataLocationFor(scope: RequestScope, metadata: TableMetadata, previous: string | null): string {
+    const location = nextMetadataLocation(metadata, previous, this.deps.newUuid());
+    this.checkLocation(scope, location);
+    return location;
+  }
+
+  /** write.metadata.delete-after-commit.enabled: files trimmed out of the metadata-log by this commit are deleted. */
+  private async deleteTrimmedMetadata(scope: RequestScope, p: PreparedCommit): Promise<void> {
+    if (!p.changed || !p.base || p.metadata.properties?.['write.metadata.delete-after-commit.enabled'] !== 'true') return;
+    const previous = (parseJson(p.base.metadataJson) as TableMetadata)['metadata-log'] ?? [];
+    const kept = new Set((p.metadata['metadata-log'] ?? []).map((e) => e['metadata-file']));
+    for (const entry of previous) {
+      const file = entry['metadata-file'];
+      if (!kept.has(file) && isAllowedLocation(scope.warehouse, file)) await this.deps.storage.delete(file).catch(() => undefined);
+    }
   }
 
   /** A location given by a client must be a valid URI inside the warehouse root. */
   checkLocation(scope: RequestScope, location: unknown): string {
-    if (typeof location !== 'string') throw validation('location must be a string');
-    const normalized = normalizeLocation(location);
-    if (!isUnderRoot(scope.warehouse.storageRoot, normalized)) {
-      throw validation(`location ${location} is outside the warehouse storage root`);
-    }
-    return normalized;
+    return checkLocation(scope.warehouse, location);
   }
 
   /**
@@ -447,7 +463,7 @@ export class TableService {
    */
   defaultLocation(scope: RequestScope, namespace: string[], name: string, uuid: string, nsProperties: Record<string, string>): string {
     const nsLocation = nsProperties.location;
-    const base = nsLocation && isUnderRoot(scope.warehouse.storageRoot, nsLocation) ? normalizeLocation(nsLocation) : joinLocation(scope.warehouse.storageRoot, ...namespace);
+    const base = nsLocation && isAllowedLocation(scope.warehouse, nsLocation) ? nsLocation.replace(/\/+$/, '') : joinLocation(scope.warehouse.storageRoot, ...namespace);
     return joinLocation(base, `${name}-${uuid.replace(/-/g, '')}`);
   }
 }
@@ -470,4 +486,13 @@ class LostRace extends Error {
   constructor(readonly commit: PreparedCommit) {
     super('lost a compare-and-swap race');
   }
+}
+
+/** Iceberg clients show this message as is: "Cannot rename a.b to a.c. View already exists". */
+export function renameConflict(existing: CatalogObjectRecord | undefined, from: TableIdentifier, to: TableIdentifier): CatalogError {
+  const kind = existing?.kind === 'view' ? 'View' : 'Table';
+  return new CatalogError(
+    existing?.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS',
+    `Cannot rename ${formatIdentifier(from.namespace, from.name)} to ${formatIdentifier(to.namespace, to.name)}. ${kind} already exists`,
+  );
 }

@@ -4,13 +4,14 @@ import { normalizeLocation } from '../storage/locations.js';
 import type { CatalogDeps, RequestScope } from './context.js';
 import { checkIdentifier, checkName, checkNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
-import { applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata } from './metadata/index.js';
+import { applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
 import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index.js';
-import { metadataVersion, newMetadataLocation, readMetadataFile, writeMetadataFile } from './metadata-files.js';
+import { readMetadataFile, writeMetadataFile } from './metadata-files.js';
+import { checkLocation } from './location-policy.js';
 import type { NamespaceService } from './namespaces.js';
 import { type PageRequest, pageOf, toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
-import type { TableService } from './tables.js';
+import { renameConflict, type TableService } from './tables.js';
 
 export interface CreateViewInput {
   name: unknown;
@@ -54,7 +55,7 @@ export class ViewService {
     const existing = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
     if (existing) throw exists(existing, levels, name);
     // execute
-    const metadataLocation = newMetadataLocation(location, 0, this.deps.newUuid());
+    const metadataLocation = this.metadataLocationFor(scope, metadata, null);
     const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, metadata);
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) =>
@@ -64,7 +65,7 @@ export class ViewService {
         name,
         kind: 'view',
         uuid: metadata['view-uuid'],
-        location,
+        location: normalizeLocation(location),
         metadataLocation,
         metadataJson,
         createdAtMs: now,
@@ -100,8 +101,8 @@ export class ViewService {
       const applied = applyViewUpdatesDetailed(base, updates as ViewUpdate[], { nowMs: this.deps.clock.now(), newUuid: this.deps.newUuid });
       if (!applied.changed) return { metadataLocation: record.metadataLocation, metadata: base };
       const next = applied.metadata;
-      const location = this.tables.checkLocation(scope, next.location);
-      const metadataLocation = newMetadataLocation(location, Math.max(metadataVersion(record.metadataLocation) + 1, 0), this.deps.newUuid());
+      this.tables.checkLocation(scope, next.location);
+      const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation);
       const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, next);
       const swapped = await this.deps.store.transaction((repo) =>
         repo.swapMetadata(
@@ -143,7 +144,7 @@ export class ViewService {
       }
       const result = await repo.renameObject(scope.warehouse.name, 'view', from, to, this.deps.clock.now());
       if (result === 'missing') throw viewNotFound(from.namespace, from.name);
-      if (result === 'exists') throw exists(await repo.getObject(scope.warehouse.name, to.namespace, to.name), to.namespace, to.name);
+      if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
     });
     this.deps.events.emit({ type: 'view.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
   }
@@ -159,7 +160,7 @@ export class ViewService {
     if (typeof view !== 'object' || view === null || typeof view['view-uuid'] !== 'string' || typeof view.location !== 'string') {
       throw validation(`${metadataLocation} is not an Iceberg view metadata file`);
     }
-    const location = this.tables.checkLocation(scope, view.location);
+    const location = normalizeLocation(this.tables.checkLocation(scope, view.location));
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getObject(scope.warehouse.name, levels, name);
@@ -186,13 +187,15 @@ export class ViewService {
     const levels = checkNamespace(namespace);
     checkName(name, 'view name');
     const r = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
-    if (!r || r.kind !== 'view') {
-      if (!(await this.deps.store.repository.getNamespace(scope.warehouse.name, levels))) {
-        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
-      }
-      throw viewNotFound(levels, name);
-    }
+    // A view in a missing namespace is a missing view: clients only catch NoSuchView here.
+    if (!r || r.kind !== 'view') throw viewNotFound(levels, name);
     return r;
+  }
+
+  private metadataLocationFor(scope: RequestScope, metadata: ViewMetadata, previous: string | null): string {
+    const location = nextMetadataLocation(metadata, previous, this.deps.newUuid());
+    checkLocation(scope.warehouse, location);
+    return location;
   }
 }
 

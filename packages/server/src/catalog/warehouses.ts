@@ -37,7 +37,15 @@ export class WarehouseService {
     checkName(name, 'warehouse name');
     const root = normalizeLocation(storageRoot);
     if (root.split('/').length < 4 && root.startsWith('file:')) throw validation('a file warehouse root must not be the filesystem root');
-    const created = await this.deps.store.repository.insertWarehouse({ name, storageRoot: root, properties, createdAtMs: this.deps.clock.now() });
+    const repo = this.deps.store.repository;
+    const created = await repo.insertWarehouse({ name, storageRoot: root, properties, createdAtMs: this.deps.clock.now() });
+    if (!created) {
+      // Operator-managed properties (from configuration) follow the configuration on every start.
+      const stored = await repo.getWarehouse(name);
+      const merged = { ...stored?.properties, ...properties };
+      if (JSON.stringify(merged) !== JSON.stringify(stored?.properties)) await repo.setWarehouseProperties(name, merged);
+    }
+    this.cache.delete(name);
     return { warehouse: await this.require(name), created };
   }
 }

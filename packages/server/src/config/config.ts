@@ -16,6 +16,8 @@ export interface LakegateConfig {
   defaultWarehouse: string;
   /** Storage root of the default warehouse; empty means <dataDir>/warehouse. */
   warehouseRoot: string;
+  /** Comma-separated extra storage roots the default warehouse's tables may use besides warehouseRoot. */
+  extraLocationRoots: string;
   logLevel: string;
   bodyLimitBytes: number;
   stagedTableTtlSeconds: number;
@@ -40,6 +42,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'database', env: 'LAKEGATE_DATABASE', kind: 'string', default: '', description: 'postgres://user@host:port/db to use PostgreSQL; empty for SQLite in the data dir' },
   { key: 'defaultWarehouse', env: 'LAKEGATE_DEFAULT_WAREHOUSE', kind: 'string', default: 'default', description: 'Warehouse created on first start and served when a client names none' },
   { key: 'warehouseRoot', env: 'LAKEGATE_WAREHOUSE_ROOT', kind: 'string', default: '', description: 'Storage root of the default warehouse (default <data-dir>/warehouse)' },
+  { key: 'extraLocationRoots', env: 'LAKEGATE_EXTRA_LOCATION_ROOTS', kind: 'string', default: '', description: 'Comma-separated extra storage roots (e.g. file:/data/legacy) where clients may place tables of the default warehouse' },
   { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
   { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
   { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },

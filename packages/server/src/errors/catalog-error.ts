@@ -6,12 +6,14 @@
 export type CatalogErrorCode =
   | 'ERR_BAD_REQUEST'
   | 'ERR_VALIDATION'
+  | 'ERR_ILLEGAL_ARGUMENT'
   | 'ERR_WAREHOUSE_NOT_FOUND'
   | 'ERR_NAMESPACE_NOT_FOUND'
   | 'ERR_NAMESPACE_EXISTS'
   | 'ERR_NAMESPACE_NOT_EMPTY'
   | 'ERR_TABLE_NOT_FOUND'
   | 'ERR_VIEW_NOT_FOUND'
+  | 'ERR_METADATA_FILE_NOT_FOUND'
   | 'ERR_TABLE_EXISTS'
   | 'ERR_VIEW_EXISTS'
   | 'ERR_COMMIT_CONFLICT'
@@ -37,5 +39,7 @@ export const isCatalogError = (e: unknown): e is CatalogError => e instanceof Ca
 
 /** Shorthand for input that breaks a rule of the Iceberg spec (400 at the edge). */
 export const validation = (message: string): CatalogError => new CatalogError('ERR_VALIDATION', message);
+/** A request that is well-formed but asks for something the model forbids; Iceberg clients raise IllegalArgumentException for it. */
+export const illegalArgument = (message: string): CatalogError => new CatalogError('ERR_ILLEGAL_ARGUMENT', message);
 /** Shorthand for a failed optimistic-concurrency requirement (409 at the edge). */
 export const commitConflict = (message: string): CatalogError => new CatalogError('ERR_COMMIT_CONFLICT', message);

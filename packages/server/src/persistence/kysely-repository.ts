@@ -62,6 +62,10 @@ export class KyselyCatalogRepository implements CatalogRepository {
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
+  async setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void> {
+    await this.db.updateTable('warehouses').set({ properties: JSON.stringify(properties) }).where('name', '=', name).execute();
+  }
+
   async getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined> {
     const r = await this.db
       .selectFrom('namespaces')

@@ -8,7 +8,7 @@
  * or map, and accepts the transform; v1 specs use sequential field ids from
  * 1000.
  */
-import { validation } from '../../errors/catalog-error.js';
+import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import { asObject, optInt, reqArray, reqInt, reqString, sub } from './read.js';
 import { isPrimitive, type SchemaIndex } from './schema.js';
 import { canTransform, parseTransform } from './transforms.js';
@@ -53,12 +53,12 @@ export function bindPartitionSpec(
   const names = new Set<string>();
   const fields: PartitionField[] = spec.fields.map((f, i) => {
     const p = sub(sub(path, 'fields'), i);
-    if (f.name.length === 0) throw validation(`Invalid ${p}: cannot use empty partition name`);
-    if (names.has(f.name)) throw validation(`Invalid ${p}: cannot use partition name more than once: ${f.name}`);
+    if (f.name.length === 0) throw illegalArgument(`Cannot use empty partition name: ${f.name} (${p})`);
+    if (names.has(f.name)) throw illegalArgument(`Cannot use partition name more than once: ${f.name}`);
     names.add(f.name);
     const conflicting = schema.byName.get(f.name);
     if (conflicting !== undefined && schema.byId.has(f['source-id']) && conflicting !== f['source-id']) {
-      throw validation(`Invalid ${p}: partition name ${f.name} conflicts with a different schema column`);
+      throw illegalArgument(`Cannot create identity partition sourced from different field in schema: ${f.name}`);
     }
     return {
       'field-id': f['field-id'] ?? nextFieldId(),

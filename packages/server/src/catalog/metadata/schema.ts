@@ -8,7 +8,7 @@
  * fields are required, primitive, not float/double, and not nested in a
  * list, a map or an optional struct.
  */
-import { validation } from '../../errors/catalog-error.js';
+import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import {
   asBoolean,
   asIntArray,
@@ -213,22 +213,27 @@ function validateSchema(schema: Schema, path: string): void {
 
 function validateIdentifierField(id: number, index: SchemaIndex, path: string): void {
   const field = index.byId.get(id);
-  const where = `Invalid ${sub(path, 'identifier-field-ids')}`;
-  if (!field) throw validation(`${where}: field ${id} does not exist`);
-  if (!isPrimitive(field.type)) throw validation(`${where}: ${field.fullName} is not a primitive type field`);
-  if (!field.required) throw validation(`${where}: ${field.fullName} is not a required field`);
+  if (!field) throw illegalArgument(`Cannot add fieldId ${id} as an identifier field: field does not exist`);
+  if (!isPrimitive(field.type)) throw illegalArgument(`Cannot add field ${field.fullName} as an identifier field: not a primitive type field`);
+  if (!field.required) throw illegalArgument(`Cannot add field ${field.fullName} as an identifier field: not a required field`);
   if (field.type === 'float' || field.type === 'double') {
-    throw validation(`${where}: ${field.fullName} must not be a float or double field`);
+    throw illegalArgument(`Cannot add field ${field.fullName} as an identifier field: must not be float or double field`);
   }
-  let parentId = field.parentId;
-  while (parentId !== undefined) {
-    const parent = index.byId.get(parentId);
+  // walk from the root down, so the outermost offending parent is reported (as Iceberg Java does)
+  const chain: IndexedField[] = [];
+  for (let p = field.parentId; p !== undefined; ) {
+    const parent = index.byId.get(p);
     if (!parent) break;
+    chain.unshift(parent);
+    p = parent.parentId;
+  }
+  for (const parent of chain) {
     if (typeof parent.type === 'string' || parent.type.type !== 'struct') {
-      throw validation(`${where}: ${field.fullName} must not be nested in ${parent.fullName}`);
+      throw illegalArgument(`Cannot add field ${field.fullName} as an identifier field: must not be nested in ${parent.fullName}`);
     }
-    if (!parent.required) throw validation(`${where}: ${field.fullName} must not be nested in optional ${parent.fullName}`);
-    parentId = parent.parentId;
+    if (!parent.required) {
+      throw illegalArgument(`Cannot add field ${field.fullName} as an identifier field: must not be nested in an optional field ${parent.fullName}`);
+    }
   }
 }
 

@@ -16,7 +16,7 @@
  * or first-row-id behind the table) → commitConflict (409), so that clients
  * refresh and retry.
  */
-import { commitConflict, validation } from '../../errors/catalog-error.js';
+import { commitConflict, illegalArgument, validation } from '../../errors/catalog-error.js';
 import {
   bindPartitionSpec,
   checkSpecCompatibility,
@@ -90,6 +90,8 @@ interface LogEntry {
 }
 
 const big = (v: number | bigint): bigint => BigInt(v);
+/** A clock reading as bigint; tolerates fractional or non-finite values from odd clocks. */
+const clock = (ms: number): bigint => BigInt(Number.isFinite(ms) ? Math.trunc(ms) : Date.now());
 
 /** Removes trailing slashes, but never the ones of a bare "scheme://". */
 export function stripTrailingSlash(location: string): string {
@@ -100,7 +102,7 @@ export function stripTrailingSlash(location: string): string {
 
 export function checkFormatVersion(v: number, path = 'format-version'): TableFormatVersion {
   if (!Number.isInteger(v) || v < 1 || v > MAX_TABLE_FORMAT_VERSION) {
-    throw validation(`Invalid ${path}: unsupported format version v${v} (supported: v1 to v${MAX_TABLE_FORMAT_VERSION})`);
+    throw illegalArgument(`Unsupported format version: v${v} (supported: v${MAX_TABLE_FORMAT_VERSION}) in ${path}`);
   }
   return v as TableFormatVersion;
 }
@@ -110,7 +112,10 @@ export class TableMetadataBuilder {
   uuid: string;
   location: string | null = null;
   lastSequenceNumber = 0n;
+  /** Set when this builder changes something (Java: null until build or a main-branch move). */
   lastUpdatedMs: bigint | null = null;
+  /** last-updated-ms of the loaded base, used only when serializing unchanged metadata. */
+  loadedLastUpdatedMs: bigint | null = null;
   lastColumnId = 0;
   currentSchemaId = 0;
   schemas: Schema[] = [];
@@ -150,12 +155,12 @@ export class TableMetadataBuilder {
 
   /** A builder for a brand-new table (Iceberg Java's buildFromEmpty). */
   static empty(formatVersion: number, uuid: string, nowMs: number): TableMetadataBuilder {
-    return new TableMetadataBuilder(null, big(nowMs), checkFormatVersion(formatVersion), uuid);
+    return new TableMetadataBuilder(null, clock(nowMs), checkFormatVersion(formatVersion), uuid);
   }
 
   /** A builder over existing metadata; `base` is validated and normalized while loading. */
   static from(base: TableMetadata | unknown, nowMs: number, path = 'metadata'): TableMetadataBuilder {
-    return loadTableMetadata(base, big(nowMs), path);
+    return loadTableMetadata(base, clock(nowMs), path);
   }
 
   get hasChanges(): boolean {
@@ -166,7 +171,7 @@ export class TableMetadataBuilder {
 
   assignUuid(uuid: string): this {
     if (uuid.toLowerCase() === this.uuid.toLowerCase()) return this;
-    if (this.base !== null) throw validation(`Cannot reassign table uuid ${this.uuid} to ${uuid}`);
+    if (this.base !== null) throw illegalArgument(`Cannot reassign uuid: ${this.uuid} to ${uuid}`);
     this.uuid = uuid;
     this.changes.push({ action: 'assign-uuid', uuid });
     return this;
@@ -174,12 +179,12 @@ export class TableMetadataBuilder {
 
   upgradeFormatVersion(version: number): this {
     if (version > MAX_TABLE_FORMAT_VERSION) {
-      throw validation(
+      throw illegalArgument(
         `Cannot upgrade table to unsupported format version: v${version} (supported: v${MAX_TABLE_FORMAT_VERSION})`,
       );
     }
     if (version < this.formatVersion) {
-      throw validation(`Cannot downgrade v${this.formatVersion} table to v${version}`);
+      throw illegalArgument(`Cannot downgrade v${this.formatVersion} table to v${version}`);
     }
     if (version === this.formatVersion) return this;
     this.formatVersion = version;
@@ -236,7 +241,7 @@ export class TableMetadataBuilder {
     }
     if (this.currentSchemaId === schemaId) return this;
     if (!this.schemas.some((s) => s['schema-id'] === schemaId)) {
-      throw validation(`Cannot set current schema to unknown schema: ${schemaId}`);
+      throw illegalArgument(`Cannot set current schema to unknown schema: ${schemaId}`);
     }
     this.currentSchemaId = schemaId;
     this.changes.push({ action: 'set-current-schema', 'schema-id': schemaId });
@@ -245,7 +250,7 @@ export class TableMetadataBuilder {
 
   removeSchemas(schemaIds: number[]): this {
     const remove = new Set(schemaIds);
-    if (remove.has(this.currentSchemaId)) throw validation('Cannot remove the current schema');
+    if (remove.has(this.currentSchemaId)) throw illegalArgument('Cannot remove the current schema');
     const kept = this.schemas.filter((s) => !remove.has(s['schema-id']));
     if (kept.length !== this.schemas.length) {
       const removed = this.schemas.filter((s) => remove.has(s['schema-id'])).map((s) => s['schema-id']);
@@ -315,7 +320,7 @@ export class TableMetadataBuilder {
     }
     if (this.defaultSpecId === specId) return this;
     if (!this.specs.some((s) => s['spec-id'] === specId)) {
-      throw validation(`Cannot set default partition spec to unknown spec: ${specId}`);
+      throw illegalArgument(`Cannot set default partition spec to unknown spec: ${specId}`);
     }
     this.defaultSpecId = specId;
     this.changes.push({ action: 'set-default-spec', 'spec-id': specId });
@@ -324,7 +329,7 @@ export class TableMetadataBuilder {
 
   removeSpecs(specIds: number[]): this {
     const remove = new Set(specIds);
-    if (remove.has(this.defaultSpecId)) throw validation('Cannot remove the default partition spec');
+    if (remove.has(this.defaultSpecId)) throw illegalArgument('Cannot remove the default partition spec');
     const kept = this.specs.filter((s) => !remove.has(s['spec-id']));
     if (kept.length !== this.specs.length) {
       const removed = this.specs.filter((s) => remove.has(s['spec-id'])).map((s) => s['spec-id']);
@@ -376,7 +381,7 @@ export class TableMetadataBuilder {
     }
     if (this.defaultSortOrderId === orderId) return this;
     if (!this.sortOrders.some((o) => o['order-id'] === orderId)) {
-      throw validation(`Cannot set default sort order to unknown sort order: ${orderId}`);
+      throw illegalArgument(`Cannot set default sort order to unknown sort order: ${orderId}`);
     }
     this.defaultSortOrderId = orderId;
     this.changes.push({ action: 'set-default-sort-order', 'sort-order-id': orderId });
@@ -661,14 +666,14 @@ export class TableMetadataBuilder {
     const order = this.sortOrders.find((o) => o['order-id'] === this.defaultSortOrderId);
     if (!order) throw validation(`Invalid table metadata: default sort order ${this.defaultSortOrderId} does not exist`);
     if (this.location === null || this.location.length === 0) {
-      throw validation(`Invalid table metadata: table location is required in format v${v}`);
+      throw illegalArgument(`Table location is required in format v${v}`);
     }
     const index = indexSchema(schema);
     checkSpecCompatibility(spec, index, 'default partition spec');
     checkSortOrderCompatibility(order, index, 'default sort order');
 
     if (v === 1 && this.lastSequenceNumber !== 0n) {
-      throw validation(`Invalid table metadata: sequence number must be 0 in v1: ${this.lastSequenceNumber}`);
+      throw illegalArgument(`Sequence number must be 0 in v1: ${this.lastSequenceNumber}`);
     }
     for (const s of this.snapshots) {
       const seq = big(s['sequence-number'] ?? 0);
@@ -680,22 +685,22 @@ export class TableMetadataBuilder {
     }
     for (const [name, ref] of this.refs) {
       if (!this.snapshotsById.has(big(ref['snapshot-id']))) {
-        throw validation(`Snapshot for reference ${name} does not exist in the existing snapshots list`);
+        throw illegalArgument(`Snapshot for reference ${name} does not exist in the existing snapshots list`);
       }
     }
     const main = this.refs.get(MAIN_BRANCH);
     if (this.currentSnapshotId !== -1n) {
       if (main && big(main['snapshot-id']) !== this.currentSnapshotId) {
-        throw validation(`Current snapshot id does not match main branch (${this.currentSnapshotId} != ${main['snapshot-id']})`);
+        throw illegalArgument(`Current snapshot ID does not match main branch (${this.currentSnapshotId} != ${main['snapshot-id']})`);
       }
       if (!this.snapshotsById.has(this.currentSnapshotId)) {
-        throw validation('Invalid table metadata: cannot find current snapshot');
+        throw illegalArgument('Invalid table metadata: Cannot find current version');
       }
     } else if (main) {
-      throw validation('Current snapshot is not set, but main branch exists');
+      throw illegalArgument('Current snapshot is not set, but main branch exists');
     }
 
-    const updated = this.lastUpdatedMs ?? this.nowMs;
+    const updated = this.lastUpdatedMs ?? this.loadedLastUpdatedMs ?? this.nowMs;
     checkOrdered(this.snapshotLog.map((e) => e.ts), updated, 'snapshot log');
     checkOrdered(this.metadataLog.map((e) => big(e['timestamp-ms'])), updated, 'metadata log');
   }
@@ -709,7 +714,7 @@ export class TableMetadataBuilder {
     out['table-uuid'] = this.uuid;
     out.location = this.location as string;
     if (v > 1) out['last-sequence-number'] = toWire(this.lastSequenceNumber);
-    out['last-updated-ms'] = toWire(this.lastUpdatedMs ?? this.nowMs);
+    out['last-updated-ms'] = toWire(this.lastUpdatedMs ?? this.loadedLastUpdatedMs ?? this.nowMs);
     out['last-column-id'] = this.lastColumnId;
     if (v === 1) out.schema = schema;
     out['current-schema-id'] = this.currentSchemaId;
@@ -747,12 +752,12 @@ function checkOrdered(timestamps: bigint[], lastUpdatedMs: bigint, what: string)
   let previous: bigint | undefined;
   for (const ts of timestamps) {
     if (previous !== undefined && ts - previous < -ONE_MINUTE) {
-      throw validation(`Invalid table metadata: ${what} entries are not in time order`);
+      throw illegalArgument(`[BUG] Expected sorted ${what} entries.`);
     }
     previous = ts;
   }
   if (previous !== undefined && lastUpdatedMs - previous < -ONE_MINUTE) {
-    throw validation(`Invalid update timestamp ${lastUpdatedMs}: before the last ${what} entry at ${previous}`);
+    throw illegalArgument(`Invalid update timestamp ${lastUpdatedMs}: before the last ${what} entry at ${previous}`);
   }
 }
 
@@ -768,7 +773,7 @@ function loadTableMetadata(raw: unknown, nowMs: bigint, path: string): TableMeta
   const location = get(o, 'location');
   b.location = location === undefined || location === null ? null : stripTrailingSlash(asString(location, sub(path, 'location')));
   b.lastSequenceNumber = optLong(o, 'last-sequence-number', path) ?? 0n;
-  b.lastUpdatedMs = reqLong(o, 'last-updated-ms', path);
+  b.loadedLastUpdatedMs = reqLong(o, 'last-updated-ms', path);
   b.lastColumnId = reqInt(o, 'last-column-id', path);
 
   const schemasRaw = get(o, 'schemas');

@@ -110,7 +110,7 @@ describe('newTableMetadata', () => {
   });
 
   it('rejects bad input as validation errors', () => {
-    expect(() => createTable(4)).toThrowError(err('ERR_VALIDATION', 'format version'));
+    expect(() => createTable(4)).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'Unsupported format version'));
     expect(() => createTable(2, { partitionSpec: { fields: [{ 'source-id': 999, name: 'x', transform: 'identity' }] } })).toThrowError(
       err('ERR_VALIDATION', 'source column'),
     );
@@ -167,7 +167,7 @@ describe('applyTableUpdates: schemas, specs, sort orders', () => {
     );
     expect(() => applyTableUpdates(base, [{ action: 'set-default-spec', 'spec-id': -1 }], ctx())).toThrowError(err('ERR_VALIDATION'));
     expect(() => applyTableUpdates(base, [{ action: 'set-default-sort-order', 'sort-order-id': -1 }], ctx())).toThrowError(err('ERR_VALIDATION'));
-    expect(() => applyTableUpdates(base, [{ action: 'set-current-schema', 'schema-id': 3 }], ctx())).toThrowError(err('ERR_VALIDATION', 'unknown schema'));
+    expect(() => applyTableUpdates(base, [{ action: 'set-current-schema', 'schema-id': 3 }], ctx())).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'unknown schema'));
   });
 
   it('adds a spec with fresh field ids after last-partition-id, and reuses equivalent specs', () => {
@@ -204,11 +204,13 @@ describe('applyTableUpdates: schemas, specs, sort orders', () => {
     const base = createTable();
     const bad = (fields: unknown[]) => () => applyTableUpdates(base, [{ action: 'add-spec', spec: { fields } }], ctx());
     expect(bad([{ 'source-id': 3, name: 'loc', transform: 'identity' }])).toThrowError(err('ERR_VALIDATION', 'non-primitive'));
-    expect(bad([{ 'source-id': 2, name: 'id', transform: 'identity' }])).toThrowError(err('ERR_VALIDATION', 'conflicts'));
-    expect(bad([{ 'source-id': 2, name: 'a', transform: 'identity' }, { 'source-id': 1, name: 'a', transform: 'identity' }])).toThrowError(
-      err('ERR_VALIDATION', 'more than once'),
+    expect(bad([{ 'source-id': 2, name: 'id', transform: 'identity' }])).toThrowError(
+      err('ERR_ILLEGAL_ARGUMENT', 'Cannot create identity partition sourced from different field in schema: id'),
     );
-    expect(bad([{ 'source-id': 2, name: 'a', transform: 'bucket[0]' }])).toThrowError(err('ERR_VALIDATION'));
+    expect(bad([{ 'source-id': 2, name: 'a', transform: 'identity' }, { 'source-id': 1, name: 'a', transform: 'identity' }])).toThrowError(
+      err('ERR_ILLEGAL_ARGUMENT', 'Cannot use partition name more than once: a'),
+    );
+    expect(bad([{ 'source-id': 2, name: 'a', transform: 'bucket[0]' }])).toThrowError(err('ERR_ILLEGAL_ARGUMENT'));
     // nested struct sources are fine
     expect(bad([{ 'source-id': 5, name: 'lat', transform: 'identity' }])).not.toThrow();
   });
@@ -245,13 +247,13 @@ describe('applyTableUpdates: schemas, specs, sort orders', () => {
       ctx(),
     );
     expect(() => applyTableUpdates(base, [{ action: 'remove-partition-specs', 'spec-ids': [0] }], ctx())).toThrowError(
-      err('ERR_VALIDATION', 'default partition spec'),
+      err('ERR_ILLEGAL_ARGUMENT', 'Cannot remove the default partition spec'),
     );
     const md = applyTableUpdates(base, [{ action: 'remove-partition-specs', 'spec-ids': [1] }], ctx());
     expect(md['partition-specs'].map((s) => s['spec-id'])).toEqual([0]);
     expect(md['last-partition-id']).toBe(1001);
     expect(() => applyTableUpdates(base, [{ action: 'remove-schemas', 'schema-ids': [0] }], ctx())).toThrowError(
-      err('ERR_VALIDATION', 'current schema'),
+      err('ERR_ILLEGAL_ARGUMENT', 'Cannot remove the current schema'),
     );
   });
 });
@@ -307,7 +309,7 @@ describe('applyTableUpdates: snapshots and refs', () => {
     );
     expect(() =>
       applyTableUpdates(md, [{ action: 'set-snapshot-ref', 'ref-name': 't', type: 'tag', 'snapshot-id': 1, 'min-snapshots-to-keep': 2 }], ctx()),
-    ).toThrowError(err('ERR_VALIDATION', 'tags do not support'));
+    ).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'Tags do not support setting minSnapshotsToKeep'));
     const tagged = applyTableUpdates(md, [{ action: 'set-snapshot-ref', 'ref-name': 't', type: 'tag', 'snapshot-id': 1, 'max-ref-age-ms': 1000 }], ctx());
     expect(tagged.refs.t).toEqual({ 'snapshot-id': 1, type: 'tag', 'max-ref-age-ms': 1000 });
     expect(tagged['snapshot-log']).toEqual(md['snapshot-log']);
@@ -371,7 +373,7 @@ describe('applyTableUpdates: v3 row lineage', () => {
     );
     const md2 = commitSnapshot(md, 2, 2, 1, { 'first-row-id': 30, 'added-rows': 5 });
     expect(md2['next-row-id']).toBe(35);
-    expect(() => commitSnapshot(md, 2, 2, 1, { 'first-row-id': 30 })).toThrowError(err('ERR_VALIDATION', 'added-rows'));
+    expect(() => commitSnapshot(md, 2, 2, 1, { 'first-row-id': 30 })).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'added-rows'));
   });
 
   it('upgrades v2 to v3 and never downgrades', () => {
@@ -380,10 +382,10 @@ describe('applyTableUpdates: v3 row lineage', () => {
     expect(md['next-row-id']).toBe(0);
     expect(md['current-snapshot-id']).toBeNull();
     expect(() => applyTableUpdates(md, [{ action: 'upgrade-format-version', 'format-version': 2 }], ctx())).toThrowError(
-      err('ERR_VALIDATION', 'downgrade'),
+      err('ERR_ILLEGAL_ARGUMENT', 'Cannot downgrade v3 table to v2'),
     );
     expect(() => applyTableUpdates(md, [{ action: 'upgrade-format-version', 'format-version': 4 }], ctx())).toThrowError(
-      err('ERR_VALIDATION', 'unsupported'),
+      err('ERR_ILLEGAL_ARGUMENT', 'Cannot upgrade table to unsupported format version: v4'),
     );
   });
 });
@@ -416,7 +418,7 @@ describe('applyTableUpdates: properties, location, uuid, keys', () => {
     const base = createTable();
     expect(applyTableUpdates(base, [{ action: 'assign-uuid', uuid: base['table-uuid'].toUpperCase() }], ctx())).toBe(base);
     expect(() => applyTableUpdates(base, [{ action: 'assign-uuid', uuid: '22222222-2222-4222-8222-222222222222' }], ctx())).toThrowError(
-      err('ERR_VALIDATION', 'uuid'),
+      err('ERR_ILLEGAL_ARGUMENT', 'Cannot reassign uuid'),
     );
   });
 
@@ -480,7 +482,7 @@ describe('create transactions (base null)', () => {
   it('fails without a schema or location, unless a default location is given', () => {
     expect(() => applyTableUpdates(null, [], ctx())).toThrowError(err('ERR_VALIDATION'));
     const noLocation = updates(3).filter((u) => u.action !== 'set-location');
-    expect(() => applyTableUpdates(null, noLocation, ctx())).toThrowError(err('ERR_VALIDATION', 'location'));
+    expect(() => applyTableUpdates(null, noLocation, ctx())).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'Table location is required'));
     const md = applyTableUpdates(null, noLocation, { ...ctx(), defaultLocation: (uuid) => `s3://b/default-${uuid}` });
     expect(md.location).toBe('s3://b/default-33333333-3333-4333-8333-333333333333');
   });
@@ -512,6 +514,6 @@ describe('parseTableMetadata', () => {
 
   it('refuses metadata whose refs point nowhere', () => {
     const md = commitSnapshot(createTable(), 1, 1);
-    expect(() => parseTableMetadata({ ...md, snapshots: [] })).toThrowError(err('ERR_VALIDATION'));
+    expect(() => parseTableMetadata({ ...md, snapshots: [] })).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'does not exist in the existing snapshots list'));
   });
 });

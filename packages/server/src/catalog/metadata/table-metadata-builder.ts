@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { validation } from '../../errors/catalog-error.js';
 import { parsePartitionSpec } from './partition-spec.js';
-import { asStringMap } from './read.js';
+import { asString, asStringMap } from './read.js';
 import { assignFreshIds, parseSchema } from './schema.js';
 import { parseSortOrder } from './sort-order.js';
 import {
@@ -126,7 +126,7 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
   b.setCurrentSchema(b.addSchema(fresh, lastColumnId));
   b.setDefaultPartitionSpec(b.addPartitionSpec(spec, 'partition-spec'));
   b.setDefaultSortOrder(b.addSortOrder(order, 'write-order'));
-  b.setLocation(input.location);
+  b.setLocation(asString(input.location, 'location'));
   b.setProperties(properties);
   return b.build();
 }

@@ -7,7 +7,7 @@
  * added-rows are non-negative and added-rows is present whenever first-row-id
  * is; tags carry no snapshot-retention settings; retention settings are > 0.
  */
-import { validation } from '../../errors/catalog-error.js';
+import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import {
   asIntArray,
   asObject,
@@ -75,11 +75,11 @@ export function parseSnapshot(v: unknown, path = 'snapshot'): Snapshot {
   const firstRowId = optLong(o, 'first-row-id', path);
   const addedRows = optLong(o, 'added-rows', path);
   if (firstRowId !== undefined) {
-    if (firstRowId < 0n) throw validation(`Invalid ${sub(path, 'first-row-id')}: must be non-negative`);
+    if (firstRowId < 0n) throw illegalArgument(`Invalid first-row-id (cannot be negative): ${firstRowId}`);
     if (addedRows === undefined) {
-      throw validation(`Invalid ${path}: added-rows is required when first-row-id is set`);
+      throw illegalArgument('Invalid added-rows (required when first-row-id is set): null');
     }
-    if (addedRows < 0n) throw validation(`Invalid ${sub(path, 'added-rows')}: must be non-negative`);
+    if (addedRows < 0n) throw illegalArgument(`Invalid added-rows (cannot be negative): ${addedRows}`);
     out['first-row-id'] = toWire(firstRowId);
     out['added-rows'] = toWire(addedRows);
   }
@@ -104,19 +104,19 @@ export function parseSnapshotRef(o: JsonObject, path: string): SnapshotReference
   const maxSnapshotAgeMs = optLong(o, 'max-snapshot-age-ms', path);
   const maxRefAgeMs = optLong(o, 'max-ref-age-ms', path);
   if (type === 'tag' && minSnapshotsToKeep !== undefined) {
-    throw validation(`Invalid ${path}: tags do not support setting min-snapshots-to-keep`);
+    throw illegalArgument('Tags do not support setting minSnapshotsToKeep');
   }
   if (type === 'tag' && maxSnapshotAgeMs !== undefined) {
-    throw validation(`Invalid ${path}: tags do not support setting max-snapshot-age-ms`);
+    throw illegalArgument('Tags do not support setting maxSnapshotAgeMs');
   }
   if (minSnapshotsToKeep !== undefined && minSnapshotsToKeep <= 0) {
-    throw validation(`Invalid ${sub(path, 'min-snapshots-to-keep')}: must be greater than 0`);
+    throw illegalArgument('Min snapshots to keep must be greater than 0');
   }
   if (maxSnapshotAgeMs !== undefined && maxSnapshotAgeMs <= 0n) {
-    throw validation(`Invalid ${sub(path, 'max-snapshot-age-ms')}: must be greater than 0`);
+    throw illegalArgument('Max snapshot age must be greater than 0 ms');
   }
   if (maxRefAgeMs !== undefined && maxRefAgeMs <= 0n) {
-    throw validation(`Invalid ${sub(path, 'max-ref-age-ms')}: must be greater than 0`);
+    throw illegalArgument('Max reference age must be greater than 0');
   }
   const ref: SnapshotReference = { 'snapshot-id': toWire(snapshotId), type };
   if (minSnapshotsToKeep !== undefined) ref['min-snapshots-to-keep'] = minSnapshotsToKeep;

@@ -25,9 +25,10 @@ function refSnapshotId(base: TableMetadata, name: string): { type: string; id: b
     return { type: String(get(ref, 'type')), id: asLong(get(ref, 'snapshot-id'), `refs.${name}.snapshot-id`) };
   }
   // Metadata without refs: main is the current snapshot, if any.
-  const current = base['current-snapshot-id'];
-  if (name === 'main' && current !== null && current !== undefined && BigInt(current) >= 0n) {
-    return { type: 'branch', id: BigInt(current) };
+  const current = get(base as unknown as Record<string, unknown>, 'current-snapshot-id');
+  if (name === 'main' && current !== null && current !== undefined) {
+    const id = asLong(current, 'current-snapshot-id');
+    if (id >= 0n) return { type: 'branch', id };
   }
   return undefined;
 }

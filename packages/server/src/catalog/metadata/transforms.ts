@@ -2,7 +2,7 @@
  * Partition and sort transforms: parsing, canonical spelling, and which
  * source types each transform accepts (as Iceberg Java decides it).
  */
-import { validation } from '../../errors/catalog-error.js';
+import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import { typeId } from './schema.js';
 import type { IcebergType } from './types.js';
 
@@ -33,7 +33,7 @@ export function parseTransform(raw: string, path: string): Transform {
     if (fn === 'bucket' || fn === 'truncate') {
       const width = Number(m[2]);
       if (!Number.isSafeInteger(width) || width <= 0 || width > 2147483647) {
-        throw validation(`Invalid ${path}: ${fn} width must be a positive 32-bit integer: ${raw}`);
+        throw illegalArgument(`Invalid ${fn} width in ${path}: must be a positive 32-bit integer: ${raw}`);
       }
       return { kind: fn, name: `${fn}[${width}]` };
     }

@@ -14,10 +14,11 @@
  *   and the version-log is cut at the first entry whose version is gone.
  */
 import { randomUUID } from 'node:crypto';
-import { commitConflict, validation } from '../../errors/catalog-error.js';
+import { commitConflict, illegalArgument, validation } from '../../errors/catalog-error.js';
 import {
   asArray,
   asObject,
+  asString,
   asStringMap,
   get,
   mapToRecord,
@@ -65,18 +66,21 @@ class ViewMetadataBuilder {
   private historyEntry: ViewHistoryEntry | undefined;
   private readonly previousVersion: ViewVersion | undefined;
 
+  private readonly nowMs: number;
+
   constructor(
     private readonly base: ViewMetadata | null,
-    private readonly nowMs: number,
+    nowMs: number,
     previousVersion?: ViewVersion,
   ) {
+    this.nowMs = Number.isFinite(nowMs) ? Math.trunc(nowMs) : Date.now();
     this.previousVersion = previousVersion;
   }
 
   upgradeFormatVersion(version: number): this {
-    if (version < this.formatVersion) throw validation(`Cannot downgrade v${this.formatVersion} view to v${version}`);
+    if (version < this.formatVersion) throw illegalArgument(`Cannot downgrade v${this.formatVersion} view to v${version}`);
     if (version > MAX_VIEW_FORMAT_VERSION) {
-      throw validation(`Unsupported view format version: v${version} (supported: v${MAX_VIEW_FORMAT_VERSION})`);
+      throw illegalArgument(`Unsupported format version: ${version}`);
     }
     if (version === this.formatVersion) return this;
     this.formatVersion = version;
@@ -85,7 +89,7 @@ class ViewMetadataBuilder {
   }
 
   setLocation(location: string): this {
-    if (location.length === 0) throw validation('Invalid location: must not be empty');
+    if (location.length === 0) throw illegalArgument('Invalid location: (empty string)');
     if (this.location === location) return this;
     this.location = location;
     this.changes.push({ action: 'set-location', location });
@@ -94,7 +98,7 @@ class ViewMetadataBuilder {
 
   assignUuid(uuid: string): this {
     if (this.uuid !== undefined && uuid.toLowerCase() !== this.uuid.toLowerCase()) {
-      throw validation('Cannot reassign view uuid');
+      throw illegalArgument('Cannot reassign uuid');
     }
     if (this.uuid !== undefined) return this;
     this.uuid = uuid;
@@ -133,7 +137,7 @@ class ViewMetadataBuilder {
       if (existing['version-id'] >= newId) newId = existing['version-id'] + 1;
     }
     if (!this.schemas.some((s) => s['schema-id'] === version['schema-id'])) {
-      throw validation(`Cannot add version with unknown schema: ${version['schema-id']}`);
+      throw illegalArgument(`Cannot add version with unknown schema: ${version['schema-id']}`);
     }
     checkDialects(version);
     version = { ...version, 'version-id': newId };
@@ -152,7 +156,7 @@ class ViewMetadataBuilder {
     }
     if (this.currentVersionId === versionId) return this;
     const version = this.versions.find((v) => v['version-id'] === versionId);
-    if (!version) throw validation(`Cannot set current version to unknown version: ${versionId}`);
+    if (!version) throw illegalArgument(`Cannot set current version to unknown version: ${versionId}`);
     this.currentVersionId = versionId;
     this.changes.push({ action: 'set-current-view-version', 'view-version-id': versionId });
     // A version added in this commit is logged at its own timestamp; re-activating an old one, now.
@@ -222,10 +226,10 @@ class ViewMetadataBuilder {
     const rawSize = this.properties.get(VERSION_HISTORY_SIZE);
     let historySize = VERSION_HISTORY_SIZE_DEFAULT;
     if (rawSize !== undefined) {
-      if (!/^\s*-?\d+\s*$/.test(rawSize)) throw validation(`${VERSION_HISTORY_SIZE} must be an integer but was ${rawSize}`);
+      if (!/^\s*-?\d+\s*$/.test(rawSize)) throw illegalArgument(`${VERSION_HISTORY_SIZE} must be an integer but was ${rawSize}`);
       historySize = Number(rawSize);
     }
-    if (historySize <= 0) throw validation(`${VERSION_HISTORY_SIZE} must be positive but was ${historySize}`);
+    if (historySize <= 0) throw illegalArgument(`${VERSION_HISTORY_SIZE} must be positive but was ${historySize}`);
 
     const mustKeep = new Set<number>([this.currentVersionId]);
     for (const c of this.changes) if (c.action === 'add-view-version') mustKeep.add(c['view-version']['version-id']);
@@ -254,8 +258,8 @@ class ViewMetadataBuilder {
 
   /** Checks the invariants every view metadata file must satisfy; returns the current version. */
   validateState(): ViewVersion {
-    if (this.location === undefined) throw validation('Invalid view metadata: location is required');
-    if (this.versions.length === 0) throw validation('Invalid view: no versions were added');
+    if (this.location === undefined) throw illegalArgument('Invalid location: null');
+    if (this.versions.length === 0) throw illegalArgument('Invalid view: no versions were added');
     const current = this.versions.find((v) => v['version-id'] === this.currentVersionId);
     if (!current) throw validation(`Invalid view metadata: current version ${this.currentVersionId} does not exist`);
     if (!this.schemas.some((s) => s['schema-id'] === current['schema-id'])) {
@@ -361,9 +365,10 @@ export function newViewMetadata(arg: unknown, ctx?: ViewContext & { location?: s
   if (input.properties !== undefined && input.properties !== null) {
     b.setProperties(mapToRecord(asStringMap(input.properties, 'properties')));
   }
-  b.setLocation(input.location);
+  b.setLocation(asString(input.location, 'location'));
   const schemaId = b.addSchema(schema);
-  const versionId = b.addVersion({ ...version, 'version-id': 1, 'schema-id': schemaId, 'timestamp-ms': input.nowMs });
+  const now = Number.isFinite(input.nowMs) ? Math.trunc(input.nowMs) : Date.now();
+  const versionId = b.addVersion({ ...version, 'version-id': 1, 'schema-id': schemaId, 'timestamp-ms': now });
   b.setCurrentVersionId(versionId);
   const uuid = input.uuid;
   return b.build(() => uuid ?? randomUUID());

@@ -5,7 +5,7 @@
  * Invariant enforced: a version has at most one SQL representation per
  * dialect (dialects compare case-insensitively).
  */
-import { validation } from '../../errors/catalog-error.js';
+import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import {
   asObject,
   asStringArray,
@@ -61,7 +61,7 @@ export function checkDialects(version: ViewVersion, path = 'view-version'): void
   for (const r of version.representations) {
     const dialect = r.dialect.toLowerCase();
     if (seen.has(dialect)) {
-      throw validation(`Invalid ${path}: cannot add multiple queries for dialect ${dialect}`);
+      throw illegalArgument(`Invalid view version: Cannot add multiple queries for dialect ${dialect}`);
     }
     seen.add(dialect);
   }

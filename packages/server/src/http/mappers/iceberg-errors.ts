@@ -13,6 +13,7 @@ export interface IcebergErrorBody {
 const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_BAD_REQUEST: { status: 400, type: 'BadRequestException' },
   ERR_VALIDATION: { status: 400, type: 'BadRequestException' },
+  ERR_ILLEGAL_ARGUMENT: { status: 400, type: 'IllegalArgumentException' },
   ERR_IDEMPOTENCY_CONFLICT: { status: 422, type: 'UnprocessableEntityException' },
   ERR_UNAUTHENTICATED: { status: 401, type: 'NotAuthorizedException' },
   ERR_FORBIDDEN: { status: 403, type: 'ForbiddenException' },
@@ -20,6 +21,7 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_NAMESPACE_NOT_FOUND: { status: 404, type: 'NoSuchNamespaceException' },
   ERR_TABLE_NOT_FOUND: { status: 404, type: 'NoSuchTableException' },
   ERR_VIEW_NOT_FOUND: { status: 404, type: 'NoSuchViewException' },
+  ERR_METADATA_FILE_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_NOT_IMPLEMENTED: { status: 406, type: 'UnsupportedOperationException' },
   ERR_NAMESPACE_EXISTS: { status: 409, type: 'AlreadyExistsException' },
   ERR_TABLE_EXISTS: { status: 409, type: 'AlreadyExistsException' },
