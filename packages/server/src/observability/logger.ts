@@ -26,6 +26,8 @@ export const REDACTED_PATHS = [
   '*["s3.access-key-id"]',
 ];
 
+// Page tokens are opaque cursors, not credentials, and stay readable in logs.
+const NOT_SECRET_QUERY = /^(pageToken|page-token)$/;
 const SECRET_QUERY = /^(x-amz-(signature|credential|security-token)|.*token.*|.*secret.*|signature|sig|credential|password|api[-_]?key)$/i;
 
 /** A URL with the values of secret-bearing query parameters replaced by ***. */
@@ -33,7 +35,7 @@ export function scrubUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
-  for (const key of [...params.keys()]) if (SECRET_QUERY.test(key)) params.set(key, '***');
+  for (const key of [...params.keys()]) if (SECRET_QUERY.test(key) && !NOT_SECRET_QUERY.test(key)) params.set(key, '***');
   return `${url.slice(0, q)}?${params.toString()}`;
 }
 

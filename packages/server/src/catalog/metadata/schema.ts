@@ -208,10 +208,10 @@ export const highestFieldId = (schema: { fields: StructField[] }): number => ind
 
 function validateSchema(schema: Schema, path: string): void {
   const index = indexSchema(schema, path);
-  for (const id of schema['identifier-field-ids'] ?? []) validateIdentifierField(id, index, path);
+  for (const id of schema['identifier-field-ids'] ?? []) validateIdentifierField(id, index);
 }
 
-function validateIdentifierField(id: number, index: SchemaIndex, path: string): void {
+function validateIdentifierField(id: number, index: SchemaIndex): void {
   const field = index.byId.get(id);
   if (!field) throw illegalArgument(`Cannot add fieldId ${id} as an identifier field: field does not exist`);
   if (!isPrimitive(field.type)) throw illegalArgument(`Cannot add field ${field.fullName} as an identifier field: not a primitive type field`);

@@ -270,10 +270,9 @@ export class TableMetadataBuilder {
     const v1 = this.formatVersion === 1;
     let counter = v1
       ? UNPARTITIONED_LAST_ASSIGNED_ID
-      : Math.max(
-          this.lastPartitionId,
-          UNPARTITIONED_LAST_ASSIGNED_ID,
-          ...input.fields.map((f) => f['field-id'] ?? UNPARTITIONED_LAST_ASSIGNED_ID),
+      : input.fields.reduce(
+          (max, f) => Math.max(max, f['field-id'] ?? max),
+          Math.max(this.lastPartitionId, UNPARTITIONED_LAST_ASSIGNED_ID),
         );
     const withIds: PartitionSpecInput = {
       fields: input.fields.map((f) => {

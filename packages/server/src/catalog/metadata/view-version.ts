@@ -52,11 +52,11 @@ export function parseViewVersion(v: JsonObject | unknown, path = 'view-version')
   version.representations = reqArray(o, 'representations', path).map((r, i) =>
     parseRepresentation(r, sub(sub(path, 'representations'), i)),
   );
-  checkDialects(version, path);
+  checkDialects(version);
   return version;
 }
 
-export function checkDialects(version: ViewVersion, path = 'view-version'): void {
+export function checkDialects(version: ViewVersion): void {
   const seen = new Set<string>();
   for (const r of version.representations) {
     const dialect = r.dialect.toLowerCase();

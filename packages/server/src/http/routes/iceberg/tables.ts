@@ -72,7 +72,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
 
   app.delete('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'dropTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const scope = await scopeOf(services, req);
-    const { purgeRequested } = req.query as { purgeRequested?: string };
+    // PyIceberg sends Python's spelling (True/False): booleans are matched case-insensitively.
+    const purgeRequested = (req.query as { purgeRequested?: string }).purgeRequested?.toLowerCase();
     if (purgeRequested !== undefined && purgeRequested !== 'true' && purgeRequested !== 'false') {
       throw new CatalogError('ERR_VALIDATION', 'purgeRequested must be true or false');
     }
