@@ -55,12 +55,13 @@ ensure_installed() {
 
 # --- helpers ------------------------------------------------------------------------------
 
-# Run a server-side command as the cluster owner (postgres when we are root).
+# Run a server-side command as the cluster owner (postgres when we are root). fd 9 (our lock)
+# is closed so the postmaster that pg_ctl starts does not inherit it and hold it forever.
 as_owner() {
   if [[ $EUID -eq 0 ]]; then
-    (cd / && runuser -u "$RUN_AS" -- "$@")
+    (cd / && runuser -u "$RUN_AS" -- "$@") 9>&-
   else
-    "$@"
+    "$@" 9>&-
   fi
 }
 
@@ -86,7 +87,7 @@ prepare_dir() {
 
 abs_dir() {
   [[ -n "$1" ]] || usage
-  mkdir -p "$1"
+  [[ -d "$1" ]] || die "no directory $1"
   (cd "$1" && pwd -P)
 }
 
@@ -129,6 +130,7 @@ cmd_start() {
   local dir port data sock
   [[ $# -eq 2 ]] || usage
   ensure_installed
+  mkdir -p "$1"
   dir="$(abs_dir "$1")"; port="$2"; check_port "$port"
   data="$dir/data"; sock="$dir/socket"
   prepare_dir "$dir"

@@ -23,7 +23,7 @@ export interface Postgres {
 }
 
 /** A throwaway PostgreSQL cluster (Debian's postgresql package) on 127.0.0.1. */
-export function startPostgres(dir: string, port = 55432): Postgres {
+export function startPostgres(dir: string, port: number): Postgres {
   const url = lastLine(run('postgres.sh', ['start', dir, String(port)]));
   return {
     url,

@@ -20,6 +20,7 @@ import {
 import type { TableMetadata, TableRequirement, TableUpdate } from './metadata/index.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-files.js';
 import { parseJson, stringifyJson } from './json.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import type { NamespaceService } from './namespaces.js';
 import { type PageRequest, pageOf, toPage } from './paging.js';
 import type { CatalogObjectRecord, CatalogRepository, MetricsReportRecord } from './ports.js';
@@ -60,7 +61,11 @@ interface PreparedCommit {
   changed: boolean;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class TableService {
+  private readonly commitLocks = new KeyedMutex();
+
   constructor(
     private readonly deps: CatalogDeps,
     private readonly namespaces: NamespaceService,
@@ -189,6 +194,11 @@ export class TableService {
       seen.add(key);
     }
     // execute
+    const keys = changes.map((c) => `${scope.warehouse.name}\u0000${formatIdentifier(c.identifier.namespace, c.identifier.name)}`);
+    return this.commitLocks.runExclusive(keys, () => this.commitWithRetries(scope, changes));
+  }
+
+  private async commitWithRetries(scope: RequestScope, changes: TableChange[]): Promise<Array<{ metadataLocation: string; metadata: TableMetadata }>> {
     for (let attempt = 0; ; attempt += 1) {
       const prepared: PreparedCommit[] = [];
       for (const change of changes) prepared.push(await this.prepare(scope, change));
@@ -231,6 +241,8 @@ export class TableService {
         throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
       }
       this.deps.events.emit({ type: 'commit.retried', warehouse: scope.warehouse.name, namespace: outcome.identifier.namespace, name: outcome.identifier.name, attempt: attempt + 1 });
+      // Another process won: back off with jitter so that contending processes stop colliding in lockstep.
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }
   }
 
@@ -246,18 +258,17 @@ export class TableService {
       throw tableNotFound(identifier.namespace, identifier.name);
     }
     if (!record && !isCreate) throw tableNotFound(identifier.namespace, identifier.name);
-    if (!record) await this.namespaces.require(scope, identifier.namespace);
+    const ns = record ? undefined : await this.namespaces.require(scope, identifier.namespace);
     const base = record ? (parseJson(record.metadataJson) as TableMetadata) : null;
     checkTableRequirements(base, change.requirements);
     const now = this.deps.clock.now();
-    const applied = applyTableUpdatesDetailed(base, change.updates, { nowMs: now, newUuid: this.deps.newUuid });
+    const applied = applyTableUpdatesDetailed(base, change.updates, {
+      nowMs: now,
+      newUuid: this.deps.newUuid,
+      // A create transaction that sets no location gets the same default a plain create would.
+      defaultLocation: (uuid) => this.defaultLocation(scope, identifier.namespace, identifier.name, uuid, ns?.properties ?? {}),
+    });
     let next = applied.metadata;
-    if (!record) {
-      if (!next.location) {
-        const ns = await this.namespaces.require(scope, identifier.namespace);
-        next = { ...next, location: this.defaultLocation(scope, identifier.namespace, identifier.name, next['table-uuid'], ns.properties) };
-      }
-    }
     this.checkLocation(scope, next.location);
     if (record && !applied.changed) {
       return { identifier, base: record, metadata: base!, metadataJson: record.metadataJson, metadataLocation: record.metadataLocation, changed: false };

@@ -46,7 +46,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
   { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
   { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },
-  { key: 'commitRetries', env: 'LAKEGATE_COMMIT_RETRIES', kind: 'int', default: 4, description: 'Server-side re-applications of a commit that lost a concurrent race' },
+  { key: 'commitRetries', env: 'LAKEGATE_COMMIT_RETRIES', kind: 'int', default: 10, description: 'Server-side re-applications of a commit that lost a race against another server process' },
   { key: 'idempotencyLifetimeSeconds', env: 'LAKEGATE_IDEMPOTENCY_LIFETIME_SECONDS', kind: 'int', default: 1800, description: 'How long Idempotency-Key outcomes are replayed' },
   { key: 'shutdownGraceSeconds', env: 'LAKEGATE_SHUTDOWN_GRACE_SECONDS', kind: 'int', default: 10, description: 'How long shutdown waits for in-flight requests' },
 ];

@@ -1,0 +1,87 @@
+/**
+ * PostgreSQL (Debian's postgresql package, started by the suite on 127.0.0.1):
+ * the persistence contract, then two Lakegate server processes sharing one
+ * database and serving the same catalog under concurrent commits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresCatalogStore } from '../../packages/server/src/persistence/postgres/postgres-store.js';
+import { storeContract } from '../persistence/store-contract.js';
+import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
+import { type Postgres, startPostgres } from '../support/peers.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { freePort, tempDir } from '../support/temp.js';
+
+const pgDir = tempDir('lakegate-pg-');
+let pg: Postgres;
+let dbCounter = 0;
+
+beforeAll(async () => {
+  pg = startPostgres(`${pgDir.dir}/cluster`, await freePort());
+});
+afterAll(() => {
+  pg?.stop();
+  pgDir.cleanup();
+});
+
+storeContract('PostgreSQL', async () => new PostgresCatalogStore({ connectionString: pg.createDatabase(`contract_${dbCounter++}`) }));
+
+describe('two server processes on one PostgreSQL database', () => {
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const shared = tempDir('lakegate-shared-');
+
+  beforeAll(async () => {
+    const url = pg.createDatabase('scaleout');
+    // Both processes start at once: migrations must not race each other.
+    const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn' } };
+    [a, b] = await Promise.all([startServer(common), startServer(common)]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    shared.cleanup();
+  });
+
+  it('serves one catalog: what one process creates, the other sees', async () => {
+    const sa = httpSender(a.url);
+    const sb = httpSender(b.url);
+    expect((await sa('POST', '/v1/default/namespaces', { namespace: ['shared'] })).status).toBe(200);
+    expect((await sb('GET', '/v1/default/namespaces/shared')).status).toBe(200);
+    expect((await sb('POST', '/v1/default/namespaces/shared/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
+    expect((await sa('GET', '/v1/default/namespaces/shared/tables/t')).body.metadata['table-uuid']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('never loses an update when both processes commit concurrently', async () => {
+    const senders = [httpSender(a.url), httpSender(b.url)];
+    // Commits without conflicting requirements: every one must land (the server re-applies on the winner's metadata).
+    const props = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        senders[i % 2]!('POST', '/v1/default/namespaces/shared/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { [`k${i}`]: String(i) } }] }),
+      ),
+    );
+    expect(props.map((r) => r.status)).toEqual(Array(24).fill(200));
+    const loaded = (await senders[0]!('GET', '/v1/default/namespaces/shared/tables/t')).body;
+    for (let i = 0; i < 24; i++) expect(loaded.metadata.properties[`k${i}`]).toBe(String(i));
+    expect(loaded.metadata['metadata-log']).toHaveLength(24);
+
+    // Appends that all assert the same parent: exactly one wins each round, the rest get 409 CommitFailedException.
+    let accepted = 0;
+    for (let round = 0; round < 5; round++) {
+      const base = (await senders[0]!('GET', '/v1/default/namespaces/shared/tables/t')).body.metadata;
+      const attempts = Array.from({ length: 6 }, () => appendUpdates(base));
+      const results = await Promise.all(attempts.map((c, i) => senders[i % 2]!('POST', '/v1/default/namespaces/shared/tables/t', { requirements: c.requirements, updates: c.updates })));
+      const ok = results.filter((r) => r.status === 200);
+      expect(ok).toHaveLength(1);
+      for (const r of results.filter((x) => x.status !== 200)) {
+        expect(r.status).toBe(409);
+        expect(r.body.error.type).toBe('CommitFailedException');
+      }
+      accepted += ok.length;
+      const winner = attempts[results.findIndex((r) => r.status === 200)]!;
+      const after = (await senders[1]!('GET', '/v1/default/namespaces/shared/tables/t')).body.metadata;
+      expect(after['current-snapshot-id']).toBe(winner.snapshotId);
+    }
+    const final = (await senders[1]!('GET', '/v1/default/namespaces/shared/tables/t')).body.metadata;
+    expect(final.snapshots).toHaveLength(accepted);
+    expect(final['last-sequence-number']).toBe(accepted);
+  });
+});

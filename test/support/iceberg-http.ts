@@ -1,0 +1,57 @@
+/** Small helpers for driving the Iceberg REST API in tests (in-process inject or real HTTP). */
+import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json.js';
+
+export type Send = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Record<string, string> }>;
+
+/** A Send over real HTTP (fetch) with exact 64-bit integers in both directions. */
+export function httpSender(baseUrl: string): Send {
+  return async (method, path, body, headers = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : stringifyJson(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? parseJson(text) : undefined, headers: Object.fromEntries(res.headers.entries()) };
+  };
+}
+
+export const simpleSchema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: true },
+    { id: 2, name: 'data', type: 'string', required: false },
+  ],
+};
+
+let snapshotCounter = 0;
+
+/** The updates of an append: one new snapshot on main, child of the current one. */
+export function appendUpdates(metadata: any, manifestList = `${metadata.location}/metadata/snap-${Date.now()}-${snapshotCounter}.avro`) {
+  snapshotCounter += 1;
+  // A 63-bit id, like Iceberg's: exercises exact int64 handling end to end.
+  const id = (BigInt(Date.now()) << 20n) + BigInt(snapshotCounter) + (1n << 61n);
+  const parent = metadata['current-snapshot-id'];
+  const snapshot: Record<string, unknown> = {
+    'snapshot-id': id,
+    'sequence-number': (metadata['last-sequence-number'] ?? 0) + 1,
+    'timestamp-ms': Date.now(),
+    'manifest-list': manifestList,
+    summary: { operation: 'append' },
+    'schema-id': metadata['current-schema-id'],
+  };
+  if (parent !== undefined && parent !== null && parent !== -1) snapshot['parent-snapshot-id'] = parent;
+  if (metadata['format-version'] >= 3) {
+    snapshot['first-row-id'] = metadata['next-row-id'] ?? 0;
+    snapshot['added-rows'] = 10;
+  }
+  return {
+    snapshotId: id,
+    requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent === -1 || parent === undefined ? null : parent }],
+    updates: [
+      { action: 'add-snapshot', snapshot },
+      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
+    ],
+  };
+}
