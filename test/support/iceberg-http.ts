@@ -35,13 +35,14 @@ export function appendUpdates(metadata: any, manifestList = `${metadata.location
   const parent = metadata['current-snapshot-id'];
   const snapshot: Record<string, unknown> = {
     'snapshot-id': id,
-    'sequence-number': (metadata['last-sequence-number'] ?? 0) + 1,
     'timestamp-ms': Date.now(),
     'manifest-list': manifestList,
     summary: { operation: 'append' },
     'schema-id': metadata['current-schema-id'],
   };
   if (parent !== undefined && parent !== null && parent !== -1) snapshot['parent-snapshot-id'] = parent;
+  // v1 has no sequence numbers.
+  if (metadata['format-version'] >= 2) snapshot['sequence-number'] = (metadata['last-sequence-number'] ?? 0) + 1;
   if (metadata['format-version'] >= 3) {
     snapshot['first-row-id'] = metadata['next-row-id'] ?? 0;
     snapshot['added-rows'] = 10;

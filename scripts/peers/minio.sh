@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# MinIO (S3 + an STS that enforces session policies) for the Lakegate test suite.
+#
+#   scripts/peers/minio.sh bin                          ensure the server binary; prints its path
+#   scripts/peers/minio.sh start DIR PORT CONSOLE_PORT  start (or reuse) a server; prints its endpoint URL
+#   scripts/peers/minio.sh stop DIR                     stop the server of DIR (no-op when not running)
+#
+# The binary is built from the Go module proxy (MinIO's release tags are not semver, so the module
+# is pinned by pseudo-version) with CGO_ENABLED=0 into
+# ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}/minio-<version>/bin/minio; GOMODCACHE and GOCACHE live
+# beside it, and the build is skipped when the binary exists. A cold build takes several minutes.
+#
+# start: one single-drive server with its data in DIR/data, log DIR/minio.log and pid DIR/minio.pid,
+# listening on 127.0.0.1:PORT (S3 and STS) and 127.0.0.1:CONSOLE_PORT (console) only. The root
+# credentials come from MINIO_ROOT_USER / MINIO_ROOT_PASSWORD (defaults below: test values only).
+# Region: MINIO_REGION (default us-east-1). Ready when GET /minio/health/ready answers 200
+# (MINIO_START_TIMEOUT seconds, default 60). The URL (http://127.0.0.1:PORT) is the last stdout
+# line; all progress goes to stderr. A server of DIR already running on PORT is reused.
+set -euo pipefail
+
+# RELEASE.2025-09-07T16-13-09Z (commit 07c3a429bfed). The proxy refuses the .info of
+# RELEASE.2025-10-15T17-29-55Z (v0.0.0-20251015172955-9e49d5e7a648: "403 This module version is
+# not available"), so the newest 2025 release it serves is pinned. Override with MINIO_MODULE_VERSION.
+MINIO_MODULE_VERSION="${MINIO_MODULE_VERSION:-v0.0.0-20250907161309-07c3a429bfed}"
+MINIO_MODULE=github.com/minio/minio
+
+CACHE_ROOT="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
+PEER_HOME="$CACHE_ROOT/minio-$MINIO_MODULE_VERSION"
+BIN="$PEER_HOME/bin/minio"
+
+export MINIO_ROOT_USER="${MINIO_ROOT_USER:-lakegate-root}"
+export MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-lakegate-root-test-password}"
+
+log() { printf '[minio] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+usage() { sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+check_port() {
+  [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 && $1 < 65536 )) || die "bad port: $1"
+}
+
+# --- binary -------------------------------------------------------------------------------
+
+ensure_bin() {
+  [[ -x "$BIN" ]] && return 0
+  command -v go >/dev/null 2>&1 || die "go is not installed (needed to build MinIO)"
+  mkdir -p "$PEER_HOME"
+  # fd 8: one build at a time per version; closed again before anything starts a daemon.
+  exec 8>"$PEER_HOME/.build.lock"
+  flock 8
+  if [[ ! -x "$BIN" ]]; then
+    local tmp started
+    tmp="$(mktemp -d "$PEER_HOME/bin.tmp.XXXXXX")"
+    started=$SECONDS
+    log "building $MINIO_MODULE@$MINIO_MODULE_VERSION (cold: several minutes)"
+    if ! (cd "$PEER_HOME" && env CGO_ENABLED=0 GOBIN="$tmp" GOMODCACHE="$PEER_HOME/gomodcache" \
+      GOCACHE="$PEER_HOME/gocache" GOFLAGS="${GOFLAGS:-} -modcacherw" GO111MODULE=on \
+      nice go install "$MINIO_MODULE@$MINIO_MODULE_VERSION" >&2); then
+      rm -rf "$tmp"
+      die "go install $MINIO_MODULE@$MINIO_MODULE_VERSION failed"
+    fi
+    mkdir -p "$(dirname "$BIN")"
+    mv -f "$tmp/minio" "$BIN"
+    rm -rf "$tmp"
+    log "built $BIN in $((SECONDS - started))s"
+  fi
+  exec 8>&-
+}
+
+# --- server -------------------------------------------------------------------------------
+
+abs_dir() {
+  [[ -n "$1" ]] || usage
+  [[ -d "$1" ]] || die "no directory $1"
+  (cd "$1" && pwd -P)
+}
+
+lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
+  exec 9>"$1/.minio.sh.lock"
+  flock 9
+}
+
+running_pid() { # DIR -> pid of its live minio server, or nothing
+  local pid
+  pid="$(cat "$1/minio.pid" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  # Guard against a recycled pid: it must be a minio serving this DIR.
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "minio server $1/data" || return 0
+  echo "$pid"
+}
+
+running_port() { # DIR -> the port recorded at start
+  cat "$1/minio.port" 2>/dev/null || true
+}
+
+stop_pid() { # PID
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  log "pid $pid ignored SIGTERM for 20s: SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+is_ready() { # PORT
+  curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/minio/health/ready" 2>/dev/null
+}
+
+cmd_start() {
+  local dir port console pid i
+  [[ $# -eq 3 ]] || usage
+  port="$2"; console="$3"
+  check_port "$port"; check_port "$console"
+  [[ "$port" != "$console" ]] || die "PORT and CONSOLE_PORT must differ"
+  (( ${#MINIO_ROOT_PASSWORD} >= 8 )) || die "MINIO_ROOT_PASSWORD must have 8+ characters"
+  ensure_bin
+  mkdir -p "$1"
+  dir="$(abs_dir "$1")"
+  lock_dir "$dir"
+
+  pid="$(running_pid "$dir")"
+  if [[ -n "$pid" ]]; then
+    if [[ "$(running_port "$dir")" == "$port" ]] && is_ready "$port"; then
+      log "already running on 127.0.0.1:$port (pid $pid)"
+      echo "http://127.0.0.1:$port"
+      return 0
+    fi
+    log "running (pid $pid) on port $(running_port "$dir"); restarting on $port"
+    stop_pid "$pid"
+  fi
+
+  mkdir -p "$dir/data"
+  log "starting $("$BIN" --version 2>/dev/null | head -n1) on 127.0.0.1:$port (console 127.0.0.1:$console)"
+  # setsid: the server outlives this script; 9>&-: it must not inherit (and hold) our lock.
+  MINIO_REGION="${MINIO_REGION:-us-east-1}" MINIO_UPDATE=off MINIO_CALLHOME_ENABLE=off \
+    setsid "$BIN" server "$dir/data" --address "127.0.0.1:$port" --console-address "127.0.0.1:$console" \
+    --quiet --anonymous </dev/null >"$dir/minio.log" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$dir/minio.pid"
+  echo "$port" >"$dir/minio.port"
+
+  for ((i = 0; i < ${MINIO_START_TIMEOUT:-60} * 5; i++)); do
+    if is_ready "$port"; then
+      log "ready (pid $pid)"
+      echo "http://127.0.0.1:$port"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$dir/minio.log" >&2 || true
+      die "server exited (log: $dir/minio.log)"
+    fi
+    sleep 0.2
+  done
+  tail -n 30 "$dir/minio.log" >&2 || true
+  stop_pid "$pid"
+  die "server not ready on 127.0.0.1:$port after ${MINIO_START_TIMEOUT:-60}s (log: $dir/minio.log)"
+}
+
+cmd_stop() {
+  local dir pid
+  [[ $# -eq 1 ]] || usage
+  [[ -d "$1" ]] || { log "no directory $1: nothing to stop"; return 0; }
+  dir="$(abs_dir "$1")"
+  lock_dir "$dir"
+  pid="$(running_pid "$dir")"
+  if [[ -n "$pid" ]]; then
+    log "stopping pid $pid"
+    stop_pid "$pid"
+  else
+    log "not running ($dir)"
+  fi
+  rm -f "$dir/minio.pid" "$dir/minio.port"
+}
+
+case "${1:-}" in
+  bin) shift; [[ $# -eq 0 ]] || usage; ensure_bin; echo "$BIN" ;;
+  start) shift; cmd_start "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
+  *) usage ;;
+esac

@@ -1,0 +1,16 @@
+/** A Send over Fastify's in-process inject, with exact 64-bit integers. */
+import type { FastifyInstance } from 'fastify';
+import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json.js';
+import type { Send } from './iceberg-http.js';
+
+export function injectSender(app: FastifyInstance): Send {
+  return async (method, path, body, headers = {}) => {
+    const res = await app.inject({
+      method: method as 'GET',
+      url: path,
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : stringifyJson(body),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    });
+    return { status: res.statusCode, body: res.body ? parseJson(res.body) : undefined, headers: res.headers as Record<string, string> };
+  };
+}
