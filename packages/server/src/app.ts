@@ -29,8 +29,11 @@ import { createLogger } from './observability/logger.js';
 import { HttpMetrics } from './observability/metrics.js';
 import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
 import { SqliteCatalogStore } from './persistence/sqlite/sqlite-store.js';
-import { LocalFileStorage } from './storage/file/local-file-storage.js';
-import { StorageRouter } from './storage/storage-router.js';
+import { Keyring } from './security/keyring.js';
+import { SecretBox } from './security/secret-box.js';
+import { loadSecretKey } from './security/secret-key.js';
+import { StorageRefreshTokens } from './storage/refresh-token.js';
+import { WarehouseStorage } from './storage/warehouse-storage.js';
 
 export interface Lakegate {
   app: FastifyInstance;
@@ -65,15 +68,24 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const clock = options.clock ?? systemClock;
   const store = createStore(config);
   await store.migrate();
+  const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const warehouseStorage = new WarehouseStorage(store, box);
+  const metrics = new HttpMetrics();
   const deps: CatalogDeps = {
     store,
-    storage: new StorageRouter([new LocalFileStorage()]),
+    storageFor: (warehouse) => warehouseStorage.storageFor(warehouse),
     clock,
     newUuid: randomUUID,
     events: new LoggedEvents(logger.child({ component: 'catalog' })),
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
   };
-  const services = createCatalogServices(deps, config.defaultWarehouse);
+  const services = createCatalogServices(deps, config.defaultWarehouse, {
+    vendorFor: (warehouse) => warehouseStorage.vendorFor(warehouse),
+    tokens: new StorageRefreshTokens(new Keyring('storage-refresh', store, box, clock), config.storageRefreshTokenTtlSeconds, () => clock.now()),
+    metrics: metrics.vending,
+    maxCacheSeconds: config.credentialCacheMaxSeconds,
+    lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
+  });
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
     config.warehouseRoot,
@@ -81,7 +93,6 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   );
   if (created) logger.info({ warehouse: warehouse.name, storageRoot: warehouse.storageRoot }, 'created default warehouse');
 
-  const metrics = new HttpMetrics();
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
@@ -103,7 +114,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   namespaceRoutes(app, services);
   tableRoutes(app, services);
   viewRoutes(app, services);
-  adminRoutes(app, services);
+  adminRoutes(app, services, warehouseStorage);
 
   const sweeper = setInterval(() => {
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));

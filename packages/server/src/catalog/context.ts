@@ -12,7 +12,8 @@ export interface CatalogSettings {
 /** What every catalog service needs: its ports, a clock and settings. */
 export interface CatalogDeps {
   store: CatalogStore;
-  storage: ObjectStorage;
+  /** Object storage as the given warehouse's storage profile reaches it. */
+  storageFor(warehouse: Warehouse): Promise<ObjectStorage>;
   clock: Clock;
   newUuid: () => string;
   events: CatalogEvents;

@@ -10,6 +10,19 @@ export interface Warehouse {
   storageRoot: string;
   properties: Record<string, string>;
   createdAtMs: number;
+  /** How the catalog reaches the storage; JSON of a StorageProfile (storage/profile.ts), no secrets. */
+  storageProfile: Record<string, unknown>;
+  /** Id of the encrypted secret belonging to the profile, if any. */
+  secretId?: string | undefined;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  purpose: string;
+  /** Sealed with the SecretBox; never stored in clear. */
+  ciphertext: string;
+  createdAtMs: number;
+  retiredAtMs?: number | undefined;
 }
 
 export interface NamespaceRecord {
@@ -90,6 +103,12 @@ export interface CatalogRepository {
   /** Returns false when a warehouse with that name exists already. */
   insertWarehouse(warehouse: Warehouse): Promise<boolean>;
   setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void>;
+
+  putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void>;
+  getSecret(id: string): Promise<string | undefined>;
+  listSigningKeys(purpose: string): Promise<SigningKeyRecord[]>;
+  /** Returns false when the kid exists already. */
+  insertSigningKey(record: SigningKeyRecord): Promise<boolean>;
 
   getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined>;
   listNamespaces(warehouse: string, parent: string[], page: Page): Promise<NamespaceRecord[]>;

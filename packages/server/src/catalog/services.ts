@@ -1,4 +1,5 @@
 import type { CatalogDeps } from './context.js';
+import { CredentialService, type CredentialServiceDeps } from './credentials.js';
 import { NamespaceService } from './namespaces.js';
 import { TableService } from './tables.js';
 import { ViewService } from './views.js';
@@ -10,9 +11,14 @@ export interface CatalogServices {
   namespaces: NamespaceService;
   tables: TableService;
   views: ViewService;
+  credentials: CredentialService;
 }
 
-export function createCatalogServices(deps: CatalogDeps, defaultWarehouse: string): CatalogServices {
+export function createCatalogServices(
+  deps: CatalogDeps,
+  defaultWarehouse: string,
+  vending: Omit<CredentialServiceDeps, 'tables' | 'clock'>,
+): CatalogServices {
   const namespaces = new NamespaceService(deps);
   const tables = new TableService(deps, namespaces);
   return {
@@ -20,5 +26,6 @@ export function createCatalogServices(deps: CatalogDeps, defaultWarehouse: strin
     namespaces,
     tables,
     views: new ViewService(deps, namespaces, tables),
+    credentials: new CredentialService({ ...vending, tables, clock: deps.clock }),
   };
 }

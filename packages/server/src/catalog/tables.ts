@@ -119,7 +119,7 @@ export class TableService {
       return { metadataLocation: null, metadata, location, staged: true };
     }
     const metadataLocation = this.metadataLocationFor(scope, metadata, null);
-    const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, metadata);
+    const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
     const now = this.deps.clock.now();
     const inserted = await this.deps.store.transaction(async (repo) => {
       if (!(await repo.getNamespace(scope.warehouse.name, levels))) return 'no-namespace' as const;
@@ -138,7 +138,7 @@ export class TableService {
       return ok ? ('ok' as const) : ('exists' as const);
     });
     if (inserted !== 'ok') {
-      await this.deps.storage.delete(metadataLocation).catch(() => undefined);
+      await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
       if (inserted === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
       throw exists(await this.deps.store.repository.getObject(scope.warehouse.name, levels, name), levels, name);
     }
@@ -148,7 +148,7 @@ export class TableService {
 
   async load(scope: RequestScope, namespace: string[], name: string, snapshots: SnapshotsMode = 'all'): Promise<LoadedTable & { record: CatalogObjectRecord }> {
     const record = await this.requireTable(scope, namespace, name);
-    await this.requireMetadataFile(record.metadataLocation);
+    await this.requireMetadataFile(scope, record.metadataLocation);
     let metadata = parseJson(record.metadataJson) as TableMetadata;
     if (snapshots === 'refs') metadata = onlyReferencedSnapshots(metadata);
     return { metadataLocation: record.metadataLocation, metadata, location: record.location, staged: false, record };
@@ -235,7 +235,8 @@ export class TableService {
         return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadata: p.metadata }));
       }
       // Lost a race: the files just written are unreferenced and are removed; retry on the new base.
-      await Promise.all(prepared.filter((p) => p.changed).map((p) => this.deps.storage.delete(p.metadataLocation).catch(() => undefined)));
+      const io = await this.deps.storageFor(scope.warehouse);
+      await Promise.all(prepared.filter((p) => p.changed).map((p) => io.delete(p.metadataLocation).catch(() => undefined)));
       if (outcome.base === undefined) throw commitConflict(`Requirement failed: table already exists: ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)}`);
       if (attempt >= this.deps.settings.commitRetries) {
         throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
@@ -275,7 +276,7 @@ export class TableService {
     }
     if (record) next = withMetadataLog(base!, record.metadataLocation, next);
     const metadataLocation = this.metadataLocationFor(scope, next, record?.metadataLocation ?? null);
-    const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, next);
+    const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
     return { identifier, base: record, metadata: next, metadataJson, metadataLocation, changed: true };
   }
 
@@ -331,7 +332,7 @@ export class TableService {
       this.deps.events.emit({ type: 'table.purge-skipped', ...base, reason: 'another table or view lives under this location' });
       return;
     }
-    const objects = await this.deps.storage.deletePrefix(record.location);
+    const objects = await (await this.deps.storageFor(scope.warehouse)).deletePrefix(record.location);
     this.deps.events.emit({ type: 'table.purged', ...base, objects });
   }
 
@@ -357,7 +358,7 @@ export class TableService {
     if (overwrite !== undefined && typeof overwrite !== 'boolean') throw validation('overwrite must be a boolean');
     const metadataLocation = this.checkLocation(scope, metadataLocationInput);
     await this.namespaces.require(scope, levels);
-    const { json, metadata } = await readMetadataFile(this.deps.storage, metadataLocation);
+    const { json, metadata } = await readMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation);
     const table = metadata as TableMetadata;
     if (typeof table !== 'object' || table === null || typeof table['table-uuid'] !== 'string' || typeof table.location !== 'string') {
       throw validation(`${metadataLocation} is not an Iceberg table metadata file`);
@@ -437,8 +438,8 @@ export class TableService {
   }
 
   /** The current metadata file must still exist; the cached copy is served only while it does. */
-  private async requireMetadataFile(metadataLocation: string): Promise<void> {
-    if (!(await this.deps.storage.exists(metadataLocation))) {
+  private async requireMetadataFile(scope: RequestScope, metadataLocation: string): Promise<void> {
+    if (!(await (await this.deps.storageFor(scope.warehouse)).exists(metadataLocation))) {
       throw new CatalogError('ERR_METADATA_FILE_NOT_FOUND', `Failed to open input stream for file: ${metadataLocation}`);
     }
   }
@@ -457,7 +458,7 @@ export class TableService {
     const kept = new Set((p.metadata['metadata-log'] ?? []).map((e) => e['metadata-file']));
     for (const entry of previous) {
       const file = entry['metadata-file'];
-      if (!kept.has(file) && isAllowedLocation(scope.warehouse, file)) await this.deps.storage.delete(file).catch(() => undefined);
+      if (!kept.has(file) && isAllowedLocation(scope.warehouse, file)) await (await this.deps.storageFor(scope.warehouse)).delete(file).catch(() => undefined);
     }
   }
 

@@ -56,7 +56,7 @@ export class ViewService {
     if (existing) throw exists(existing, levels, name);
     // execute
     const metadataLocation = this.metadataLocationFor(scope, metadata, null);
-    const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, metadata);
+    const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) =>
       repo.insertObject({
@@ -73,7 +73,7 @@ export class ViewService {
       }),
     );
     if (!ok) {
-      await this.deps.storage.delete(metadataLocation).catch(() => undefined);
+      await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
       throw exists(await this.deps.store.repository.getObject(scope.warehouse.name, levels, name), levels, name);
     }
     this.deps.events.emit({ type: 'view.created', warehouse: scope.warehouse.name, namespace: levels, name });
@@ -103,7 +103,7 @@ export class ViewService {
       const next = applied.metadata;
       this.tables.checkLocation(scope, next.location);
       const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation);
-      const metadataJson = await writeMetadataFile(this.deps.storage, metadataLocation, next);
+      const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
       const swapped = await this.deps.store.transaction((repo) =>
         repo.swapMetadata(
           {
@@ -123,7 +123,7 @@ export class ViewService {
         this.deps.events.emit({ type: 'view.replaced', warehouse: scope.warehouse.name, namespace: record.namespace, name });
         return { metadataLocation, metadata: next };
       }
-      await this.deps.storage.delete(metadataLocation).catch(() => undefined);
+      await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
       if (attempt >= this.deps.settings.commitRetries) throw commitConflict(`Commit to view ${formatIdentifier(record.namespace, name)} lost concurrent-update races; retry`);
     }
   }
@@ -155,7 +155,7 @@ export class ViewService {
     if (typeof metadataLocationInput !== 'string' || metadataLocationInput.length === 0) throw validation('metadata-location is required');
     const metadataLocation = this.tables.checkLocation(scope, metadataLocationInput);
     await this.namespaces.require(scope, levels);
-    const { json, metadata } = await readMetadataFile(this.deps.storage, metadataLocation);
+    const { json, metadata } = await readMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation);
     const view = metadata as ViewMetadata;
     if (typeof view !== 'object' || view === null || typeof view['view-uuid'] !== 'string' || typeof view.location !== 'string') {
       throw validation(`${metadataLocation} is not an Iceberg view metadata file`);

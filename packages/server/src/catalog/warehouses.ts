@@ -28,6 +28,19 @@ export class WarehouseService {
     return found;
   }
 
+  /** Stores an already sealed secret. */
+  async putSecret(id: string, ciphertext: string): Promise<void> {
+    await this.deps.store.repository.putSecret(id, ciphertext, this.deps.clock.now());
+  }
+
+  async create(input: Omit<Warehouse, 'createdAtMs'>): Promise<Warehouse> {
+    checkName(input.name, 'warehouse name');
+    const ok = await this.deps.store.repository.insertWarehouse({ ...input, createdAtMs: this.deps.clock.now() });
+    if (!ok) throw new CatalogError('ERR_NAMESPACE_EXISTS', `Warehouse already exists: ${input.name}`);
+    this.cache.delete(input.name);
+    return this.require(input.name);
+  }
+
   list(): Promise<Warehouse[]> {
     return this.deps.store.repository.listWarehouses();
   }
@@ -38,7 +51,7 @@ export class WarehouseService {
     const root = normalizeLocation(storageRoot);
     if (root.split('/').length < 4 && root.startsWith('file:')) throw validation('a file warehouse root must not be the filesystem root');
     const repo = this.deps.store.repository;
-    const created = await repo.insertWarehouse({ name, storageRoot: root, properties, createdAtMs: this.deps.clock.now() });
+    const created = await repo.insertWarehouse({ name, storageRoot: root, properties, createdAtMs: this.deps.clock.now(), storageProfile: { type: 'file' } });
     if (!created) {
       // Operator-managed properties (from configuration) follow the configuration on every start.
       const stored = await repo.getWarehouse(name);

@@ -18,6 +18,11 @@ export interface LakegateConfig {
   warehouseRoot: string;
   /** Comma-separated extra storage roots the default warehouse's tables may use besides warehouseRoot. */
   extraLocationRoots: string;
+  /** base64 of 32 bytes: encrypts stored secrets; empty means a key file in dataDir (single node only). */
+  secretKey: string;
+  vendedCredentialLifetimeSeconds: number;
+  credentialCacheMaxSeconds: number;
+  storageRefreshTokenTtlSeconds: number;
   logLevel: string;
   bodyLimitBytes: number;
   stagedTableTtlSeconds: number;
@@ -43,6 +48,10 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'defaultWarehouse', env: 'LAKEGATE_DEFAULT_WAREHOUSE', kind: 'string', default: 'default', description: 'Warehouse created on first start and served when a client names none' },
   { key: 'warehouseRoot', env: 'LAKEGATE_WAREHOUSE_ROOT', kind: 'string', default: '', description: 'Storage root of the default warehouse (default <data-dir>/warehouse)' },
   { key: 'extraLocationRoots', env: 'LAKEGATE_EXTRA_LOCATION_ROOTS', kind: 'string', default: '', description: 'Comma-separated extra storage roots (e.g. file:/data/legacy) where clients may place tables of the default warehouse' },
+  { key: 'secretKey', env: 'LAKEGATE_SECRET_KEY', kind: 'string', default: '', description: 'base64 of 32 random bytes that encrypts stored secrets and signing keys; every replica needs the same one (empty: <data-dir>/secret.key is created, single node only)' },
+  { key: 'vendedCredentialLifetimeSeconds', env: 'LAKEGATE_VENDED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 3600, description: 'Requested lifetime of vended storage credentials (capped by the storage profile)' },
+  { key: 'credentialCacheMaxSeconds', env: 'LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS', kind: 'int', default: 900, description: 'Longest reuse of a vended credential (never more than half its remaining life)' },
+  { key: 'storageRefreshTokenTtlSeconds', env: 'LAKEGATE_STORAGE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 7 * 24 * 3600, description: 'Lifetime of storage refresh tokens (how long a job can keep refreshing one credential)' },
   { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
   { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
   { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },

@@ -13,10 +13,11 @@ import type {
   NamespaceRecord,
   ObjectKind,
   Page,
+  SigningKeyRecord,
   StagedTableRecord,
   Warehouse,
 } from '../catalog/ports.js';
-import { type CatalogDatabase, type CatalogObjectsTable, decodeNamespace, encodeNamespace } from './schema.js';
+import { type CatalogDatabase, type CatalogObjectsTable, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
@@ -26,6 +27,15 @@ export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string } | undefined;
   return err?.code === '23505' || (typeof err?.code === 'string' && err.code.startsWith('SQLITE_CONSTRAINT'));
 }
+
+const toWarehouse = (r: Selectable<WarehousesTable>): Warehouse => ({
+  name: r.name,
+  storageRoot: r.storage_root,
+  properties: parseProps(r.properties),
+  createdAtMs: num(r.created_at),
+  storageProfile: JSON.parse(r.storage_profile) as Record<string, unknown>,
+  secretId: r.secret_id ?? undefined,
+});
 
 const toObject = (r: Selectable<CatalogObjectsTable>): CatalogObjectRecord => ({
   warehouse: r.warehouse,
@@ -45,18 +55,25 @@ export class KyselyCatalogRepository implements CatalogRepository {
 
   async getWarehouse(name: string): Promise<Warehouse | undefined> {
     const r = await this.db.selectFrom('warehouses').selectAll().where('name', '=', name).executeTakeFirst();
-    return r && { name: r.name, storageRoot: r.storage_root, properties: parseProps(r.properties), createdAtMs: num(r.created_at) };
+    return r && toWarehouse(r);
   }
 
   async listWarehouses(): Promise<Warehouse[]> {
     const rows = await this.db.selectFrom('warehouses').selectAll().orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, storageRoot: r.storage_root, properties: parseProps(r.properties), createdAtMs: num(r.created_at) }));
+    return rows.map(toWarehouse);
   }
 
   async insertWarehouse(w: Warehouse): Promise<boolean> {
     const res = await this.db
       .insertInto('warehouses')
-      .values({ name: w.name, storage_root: w.storageRoot, properties: JSON.stringify(w.properties), created_at: w.createdAtMs })
+      .values({
+        name: w.name,
+        storage_root: w.storageRoot,
+        properties: JSON.stringify(w.properties),
+        created_at: w.createdAtMs,
+        storage_profile: JSON.stringify(w.storageProfile),
+        secret_id: w.secretId ?? null,
+      })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -64,6 +81,34 @@ export class KyselyCatalogRepository implements CatalogRepository {
 
   async setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void> {
     await this.db.updateTable('warehouses').set({ properties: JSON.stringify(properties) }).where('name', '=', name).execute();
+  }
+
+  async putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void> {
+    await this.db.insertInto('secrets').values({ id, ciphertext, created_at: createdAtMs }).execute();
+  }
+
+  async getSecret(id: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('secrets').select('ciphertext').where('id', '=', id).executeTakeFirst())?.ciphertext;
+  }
+
+  async listSigningKeys(purpose: string): Promise<SigningKeyRecord[]> {
+    const rows = await this.db.selectFrom('signing_keys').selectAll().where('purpose', '=', purpose).orderBy('created_at', 'desc').execute();
+    return rows.map((r) => ({
+      kid: r.kid,
+      purpose: r.purpose,
+      ciphertext: r.ciphertext,
+      createdAtMs: num(r.created_at),
+      retiredAtMs: r.retired_at === null ? undefined : num(r.retired_at),
+    }));
+  }
+
+  async insertSigningKey(k: SigningKeyRecord): Promise<boolean> {
+    const res = await this.db
+      .insertInto('signing_keys')
+      .values({ kid: k.kid, purpose: k.purpose, ciphertext: k.ciphertext, created_at: k.createdAtMs, retired_at: k.retiredAtMs ?? null })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
   async getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined> {

@@ -88,6 +88,30 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0002_storage_profiles_and_secrets': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('warehouses').addColumn('storage_profile', 'text', (c) => c.notNull().defaultTo('{"type":"file"}')).execute();
+      await db.schema.alterTable('warehouses').addColumn('secret_id', 'text').execute();
+      await db.schema
+        .createTable('secrets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('retired_at', 'bigint')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('signing_keys').ifExists().execute();
+      await db.schema.dropTable('secrets').ifExists().execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,6 +9,23 @@ export interface WarehousesTable {
   storage_root: string;
   properties: string;
   created_at: Millis;
+  /** JSON of the StorageProfile (no secrets). */
+  storage_profile: ColumnType<string, string | undefined, string>;
+  secret_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface SecretsTable {
+  id: string;
+  ciphertext: string;
+  created_at: Millis;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  purpose: string;
+  ciphertext: string;
+  created_at: Millis;
+  retired_at: ColumnType<number | string | null, number | null | undefined, number | null>;
 }
 
 export interface NamespacesTable {
@@ -68,6 +85,8 @@ export interface CatalogDatabase {
   staged_tables: StagedTablesTable;
   idempotency_keys: IdempotencyKeysTable;
   metrics_reports: MetricsReportsTable;
+  secrets: SecretsTable;
+  signing_keys: SigningKeysTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

@@ -1,13 +1,66 @@
 /** Lakegate's own management API (not part of the Iceberg spec). */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { checkName } from '../../catalog/identifiers.js';
+import type { Warehouse } from '../../catalog/ports.js';
 import type { CatalogServices } from '../../catalog/services.js';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { isUnderRoot, normalizeLocation } from '../../storage/locations.js';
+import { S3SecretSchema, StorageProfileSchema, profileScheme } from '../../storage/profile.js';
+import type { WarehouseStorage } from '../../storage/warehouse-storage.js';
 import { namespaceParam } from './iceberg/common.js';
 
-export function adminRoutes(app: FastifyInstance, services: CatalogServices): void {
+const CreateWarehouse = z.object({
+  name: z.string(),
+  'storage-root': z.string(),
+  'storage-profile': StorageProfileSchema,
+  /** The secret part of the profile: stored encrypted, never returned. */
+  'storage-secret': z.unknown().optional(),
+  properties: z.record(z.string(), z.string()).default({}),
+});
+
+/** What the API shows of a warehouse: never the secret, only whether one is set. */
+const describe = (w: Warehouse) => ({
+  name: w.name,
+  'storage-root': w.storageRoot,
+  'storage-profile': w.storageProfile,
+  'has-storage-secret': w.secretId !== undefined,
+  properties: w.properties,
+});
+
+export function adminRoutes(app: FastifyInstance, services: CatalogServices, storage: WarehouseStorage): void {
   const tags = ['Lakegate management'];
   app.get('/management/v1/warehouses', { schema: { tags, operationId: 'listWarehouses' } }, async () => ({
-    warehouses: (await services.warehouses.list()).map((w) => ({ name: w.name, 'storage-root': w.storageRoot, properties: w.properties })),
+    warehouses: (await services.warehouses.list()).map(describe),
   }));
+
+  app.post('/management/v1/warehouses', { schema: { tags, operationId: 'createWarehouse' } }, async (req, reply) => {
+    const parsed = CreateWarehouse.safeParse(req.body);
+    if (!parsed.success) {
+      // Issue paths and messages only: zod's input echo could contain the secret.
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+      throw new CatalogError('ERR_VALIDATION', `Invalid warehouse: ${issues}`);
+    }
+    const body = parsed.data;
+    checkName(body.name, 'warehouse name');
+    const profile = body['storage-profile'];
+    if (profile.type === 'azure' || profile.type === 'gcs') throw new CatalogError('ERR_NOT_IMPLEMENTED', `storage profile type ${profile.type} is not supported yet`);
+    const root = normalizeLocation(body['storage-root']);
+    if (profile.type !== 'file' && !isUnderRoot(profileScheme(profile), root)) {
+      throw new CatalogError('ERR_VALIDATION', `storage-root must lie in ${profileScheme(profile)}`);
+    }
+    if (profile.type === 'file' && !root.startsWith('file:')) throw new CatalogError('ERR_VALIDATION', 'a file profile needs a file: storage-root');
+    let secretId: string | undefined;
+    if (body['storage-secret'] !== undefined) {
+      const secret = profile.type === 's3' ? S3SecretSchema.safeParse(body['storage-secret']) : undefined;
+      if (!secret?.success) throw new CatalogError('ERR_VALIDATION', 'storage-secret does not fit the storage profile');
+      secretId = randomUUID();
+      await services.warehouses.putSecret(secretId, storage.sealSecret(secretId, secret.data));
+    }
+    const created = await services.warehouses.create({ name: body.name, storageRoot: root, properties: body.properties, storageProfile: profile, secretId });
+    return reply.code(201).send(describe(created));
+  });
 
   app.get(
     '/management/v1/warehouses/:warehouse/namespaces/:namespace/tables/:table/metrics-reports',

@@ -45,3 +45,15 @@ export function bodyObject(req: FastifyRequest, what: string): Record<string, un
 }
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();
+
+/** Who is calling. Every request is anonymous until the identity issue adds authenticators. */
+export function principalOf(_req: FastifyRequest): string {
+  return 'anonymous';
+}
+
+/** True when the client asked for vended credentials (X-Iceberg-Access-Delegation may list several mechanisms). */
+export function wantsVendedCredentials(req: FastifyRequest): boolean {
+  const header = req.headers['x-iceberg-access-delegation'];
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value.split(',').some((v) => v.trim().toLowerCase() === 'vended-credentials');
+}

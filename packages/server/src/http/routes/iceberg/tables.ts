@@ -3,7 +3,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import type { TableChange } from '../../../catalog/tables.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { type NamespaceParams, type PrefixParams, type TableParams, bodyObject, namespaceParam, noContent, pageQuery, scopeOf } from './common.js';
+import type { RequestScope } from '../../../catalog/context.js';
+import type { TableIdentifier } from '../../../catalog/identifiers.js';
+import {
+  type NamespaceParams,
+  type PrefixParams,
+  type TableParams,
+  bodyObject,
+  namespaceParam,
+  noContent,
+  pageQuery,
+  principalOf,
+  scopeOf,
+  wantsVendedCredentials,
+} from './common.js';
 
 const tags = ['Catalog API'];
 
@@ -14,6 +27,13 @@ const etagOf = (metadataLocation: string, snapshots: string) =>
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
   const tables = services.tables;
 
+  /** config and storage-credentials of a LoadTableResult: vended only when the client asked for them. */
+  const delegation = async (req: FastifyRequest, scope: RequestScope, identifier: TableIdentifier, location: string) => {
+    if (!wantsVendedCredentials(req)) return { config: {} };
+    const vended = await services.credentials.forTable(scope, identifier, location, principalOf(req));
+    return vended.storageCredentials.length === 0 ? { config: vended.config } : { config: vended.config, 'storage-credentials': vended.storageCredentials };
+  };
+
   app.get('/v1/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const r = await tables.list(scope, namespaceParam(req.params.namespace), pageQuery(req));
@@ -23,7 +43,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   app.post('/v1/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CreateTableRequest');
-    const created = await tables.create(scope, namespaceParam(req.params.namespace), {
+    const namespace = namespaceParam(req.params.namespace);
+    const created = await tables.create(scope, namespace, {
       name: body.name,
       location: body.location,
       schema: body.schema,
@@ -32,7 +53,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       stageCreate: body['stage-create'],
       properties: body.properties,
     });
-    return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, config: {} };
+    const identifier = { namespace, name: body.name as string };
+    return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...(await delegation(req, scope, identifier, created.location)) };
   });
 
   app.get('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'loadTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
@@ -45,7 +67,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
     const loaded = await tables.load(scope, record.namespace, record.name, snapshots);
-    return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, config: {} };
+    return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, ...(await delegation(req, scope, { namespace: record.namespace, name: record.name }, record.location)) };
   });
 
   app.head('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
@@ -89,9 +111,15 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
 
   app.get('/v1/:prefix/namespaces/:namespace/tables/:table/credentials', { schema: { tags, operationId: 'loadCredentials' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
     const scope = await scopeOf(services, req);
-    await tables.resolveForCredentials(scope, namespaceParam(req.params.namespace), req.params.table);
-    // Local-file warehouses need no storage credentials; cloud profiles vend them here.
-    return { 'storage-credentials': [] };
+    const { planId, storageRefreshToken } = req.query as { planId?: string; storageRefreshToken?: string };
+    if (planId !== undefined && storageRefreshToken !== undefined) {
+      throw new CatalogError('ERR_BAD_REQUEST', 'planId and storageRefreshToken cannot be combined');
+    }
+    // Lakegate does no server-side scan planning, so no plan id can match.
+    if (planId !== undefined) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'No scan plan with that id');
+    const identifier = { namespace: namespaceParam(req.params.namespace), name: req.params.table };
+    const vended = await services.credentials.load(scope, identifier, principalOf(req), storageRefreshToken);
+    return { 'storage-credentials': vended.storageCredentials };
   });
 
   app.post('/v1/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { tags, operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
@@ -103,8 +131,9 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   app.post('/v1/:prefix/namespaces/:namespace/register', { schema: { tags, operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'RegisterTableRequest');
-    const r = await tables.register(scope, namespaceParam(req.params.namespace), body.name, body['metadata-location'], body.overwrite);
-    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
+    const namespace = namespaceParam(req.params.namespace);
+    const r = await tables.register(scope, namespace, body.name, body['metadata-location'], body.overwrite);
+    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, ...(await delegation(req, scope, { namespace, name: body.name as string }, r.location)) };
   });
 
   app.post('/v1/:prefix/tables/rename', { schema: { tags, operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {

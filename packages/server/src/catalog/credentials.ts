@@ -1,0 +1,162 @@
+/**
+ * Vended storage credentials for tables, committed or staged. Decides the
+ * access mode, reuses a live credential per (principal, prefix, mode) for at
+ * most half its remaining life (capped), makes concurrent misses share one
+ * call to the cloud, and attaches a storage refresh token so the client can
+ * refresh exactly this credential later through loadCredentials.
+ */
+import { CatalogError } from '../errors/catalog-error.js';
+import { normalizeLocation } from '../storage/locations.js';
+import type { RefreshClaims } from '../storage/refresh-token.js';
+import type { AccessMode, CredentialVendor, VendedCredential } from '../storage/vending.js';
+import type { RequestScope } from './context.js';
+import { formatIdentifier, type TableIdentifier } from './identifiers.js';
+import type { Clock, Warehouse } from './ports.js';
+import type { TableService } from './tables.js';
+
+export const VENDED_ACCESS_MODE = 'vended-access-mode';
+
+export interface StorageCredentialEntry {
+  prefix: string;
+  config: Record<string, string>;
+  'storage-refresh-token'?: string;
+}
+
+export interface VendedForTable {
+  /** Properties for the table's FileIO (LoadTableResult.config). */
+  config: Record<string, string>;
+  storageCredentials: StorageCredentialEntry[];
+}
+
+export interface VendingMetrics {
+  hit(): void;
+  miss(): void;
+  failure(): void;
+  latency(seconds: number): void;
+}
+
+export interface RefreshTokenCodec {
+  issue(claims: RefreshClaims): Promise<string>;
+  verify(token: string): Promise<RefreshClaims>;
+}
+
+export interface CredentialServiceDeps {
+  tables: TableService;
+  /** The vendor for a warehouse's storage profile; undefined when its storage needs no credentials (local files). */
+  vendorFor(warehouse: Warehouse): Promise<CredentialVendor | undefined>;
+  tokens: RefreshTokenCodec;
+  clock: Clock;
+  metrics: VendingMetrics;
+  /** Upper bound on how long a vended credential is reused from the cache. */
+  maxCacheSeconds: number;
+  lifetimeSeconds: number;
+}
+
+interface CacheEntry {
+  credential: VendedCredential;
+  reuseUntilMs: number;
+}
+
+const MAX_CACHE_ENTRIES = 10_000;
+
+export class CredentialService {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inflight = new Map<string, Promise<VendedCredential>>();
+
+  constructor(private readonly deps: CredentialServiceDeps) {}
+
+  /** The mode a caller gets. Until authorization lands, a per-warehouse setting decides. */
+  modeFor(warehouse: Warehouse): AccessMode {
+    return warehouse.properties[VENDED_ACCESS_MODE] === 'read' ? 'read' : 'read-write';
+  }
+
+  async forTable(scope: RequestScope, identifier: TableIdentifier, location: string, principal: string, mode = this.modeFor(scope.warehouse)): Promise<VendedForTable> {
+    const vendor = await this.deps.vendorFor(scope.warehouse);
+    if (!vendor) return { config: {}, storageCredentials: [] };
+    const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(location), mode, principal);
+    const token = await this.deps.tokens.issue({
+      principal,
+      warehouse: scope.warehouse.name,
+      namespace: identifier.namespace,
+      table: identifier.name,
+      prefix: credential.prefix,
+      mode,
+    });
+    const endpoint = refreshEndpoint(scope.warehouse.name, identifier);
+    const config = { ...credential.config, ...refreshConfigKeys(credential.config, endpoint) };
+    return { config, storageCredentials: [{ prefix: credential.prefix, config, 'storage-refresh-token': token }] };
+  }
+
+  /** loadCredentials: fresh credentials for a committed or staged table, optionally for exactly the credential a refresh token names. */
+  async load(scope: RequestScope, identifier: TableIdentifier, principal: string, refreshToken: string | undefined): Promise<VendedForTable> {
+    const resolved = await this.deps.tables.resolveForCredentials(scope, identifier.namespace, identifier.name);
+    if (refreshToken === undefined) return this.forTable(scope, identifier, resolved.location, principal);
+    const claims = await this.deps.tokens.verify(refreshToken);
+    if (claims.warehouse !== scope.warehouse.name || formatIdentifier(claims.namespace, claims.table) !== formatIdentifier(identifier.namespace, identifier.name)) {
+      throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued for another table');
+    }
+    if (claims.principal !== principal) throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued to another principal');
+    // The table must still live where the token's credential pointed (a dropped or re-created table gets nothing).
+    if (normalizeLocation(claims.prefix) !== normalizeLocation(resolved.location)) {
+      throw new CatalogError('ERR_TABLE_NOT_FOUND', `No storage credential of ${formatIdentifier(identifier.namespace, identifier.name)} matches the refresh token`);
+    }
+    return this.forTable(scope, identifier, claims.prefix, principal, claims.mode);
+  }
+
+  private async cached(vendor: CredentialVendor, warehouse: string, location: string, mode: AccessMode, principal: string): Promise<VendedCredential> {
+    const key = `${warehouse}\u0000${principal}\u0000${mode}\u0000${location}`;
+    const now = this.deps.clock.now();
+    const hit = this.cache.get(key);
+    if (hit && now < hit.reuseUntilMs) {
+      this.deps.metrics.hit();
+      return hit.credential;
+    }
+    const running = this.inflight.get(key);
+    if (running) {
+      this.deps.metrics.hit();
+      return running;
+    }
+    this.deps.metrics.miss();
+    const started = process.hrtime.bigint();
+    const call = vendor
+      .vend({ location, mode, principal, lifetimeSeconds: this.deps.lifetimeSeconds })
+      .then((credential) => {
+        const fetchedAt = this.deps.clock.now();
+        const reuse = Math.min((credential.expiresAtMs - fetchedAt) / 2, this.deps.maxCacheSeconds * 1000);
+        if (this.cache.size >= MAX_CACHE_ENTRIES) this.evictExpired(fetchedAt);
+        if (reuse > 0 && this.cache.size < MAX_CACHE_ENTRIES) this.cache.set(key, { credential, reuseUntilMs: fetchedAt + reuse });
+        return credential;
+      })
+      .catch((e: unknown) => {
+        this.deps.metrics.failure();
+        throw e;
+      })
+      .finally(() => {
+        this.inflight.delete(key);
+        this.deps.metrics.latency(Number(process.hrtime.bigint() - started) / 1e9);
+      });
+    this.inflight.set(key, call);
+    return call;
+  }
+
+  private evictExpired(now: number): void {
+    for (const [k, v] of this.cache) if (v.reuseUntilMs <= now) this.cache.delete(k);
+  }
+}
+
+/** Relative to the catalog URI, as Iceberg clients resolve it. */
+export function refreshEndpoint(warehouse: string, identifier: TableIdentifier): string {
+  return `v1/${encodeURIComponent(warehouse)}/namespaces/${encodeURIComponent(identifier.namespace.join('\u001f'))}/tables/${encodeURIComponent(identifier.name)}/credentials`;
+}
+
+/** The refresh-endpoint property each FileIO family reads. */
+function refreshConfigKeys(config: Record<string, string>, endpoint: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Object.keys(config).some((k) => k.startsWith('s3.'))) {
+    out['client.refresh-credentials-endpoint'] = endpoint;
+    out['client.refresh-credentials-enabled'] = 'true';
+  }
+  if (Object.keys(config).some((k) => k.startsWith('adls.'))) out['adls.refresh-credentials-endpoint'] = endpoint;
+  if (Object.keys(config).some((k) => k.startsWith('gcs.'))) out['gcs.oauth2.refresh-credentials-endpoint'] = endpoint;
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Storage refresh tokens: stateless, tamper-evident handles that let a
+ * client refresh exactly one vended credential (seed 000's proposal). A
+ * token is an HS256 JWS binding principal, warehouse, table, prefix, mode
+ * and expiry; any replica verifies it with the shared keyring, so there is
+ * no session table. Verification failures are reported by reason, never
+ * with the token itself.
+ */
+import { SignJWT, errors as joseErrors, jwtVerify, decodeProtectedHeader } from 'jose';
+import { CatalogError } from '../errors/catalog-error.js';
+import type { Keyring } from '../security/keyring.js';
+import type { AccessMode } from './vending.js';
+
+const TYP = 'lakegate-storage-refresh+jwt';
+
+export interface RefreshClaims {
+  principal: string;
+  warehouse: string;
+  namespace: string[];
+  table: string;
+  /** The storage prefix the credential is scoped to. */
+  prefix: string;
+  mode: AccessMode;
+}
+
+export class StorageRefreshTokens {
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly lifetimeSeconds: number,
+    private readonly now: () => number,
+  ) {}
+
+  async issue(claims: RefreshClaims): Promise<string> {
+    const key = await this.keyring.current();
+    const iat = Math.floor(this.now() / 1000);
+    return new SignJWT({ wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, pfx: claims.prefix, mode: claims.mode })
+      .setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: TYP })
+      .setSubject(claims.principal)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.lifetimeSeconds)
+      .sign(key.key);
+  }
+
+  /** Verifies signature, type and expiry; throws ERR_BAD_REQUEST naming the reason. */
+  async verify(token: string): Promise<RefreshClaims> {
+    const bad = (why: string) => new CatalogError('ERR_BAD_REQUEST', `Invalid storage refresh token: ${why}`);
+    if (token.length > 4096) throw bad('too long');
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw bad('malformed');
+    }
+    const key = kid ? await this.keyring.find(kid) : undefined;
+    if (!key) throw bad('unknown or retired signing key');
+    try {
+      const { payload } = await jwtVerify(token, key.key, { algorithms: ['HS256'], typ: TYP, currentDate: new Date(this.now()) });
+      const { sub, wh, ns, tbl, pfx, mode } = payload as Record<string, unknown>;
+      if (typeof sub !== 'string' || typeof wh !== 'string' || !Array.isArray(ns) || typeof tbl !== 'string' || typeof pfx !== 'string' || (mode !== 'read' && mode !== 'read-write')) {
+        throw bad('missing claims');
+      }
+      return { principal: sub, warehouse: wh, namespace: ns as string[], table: tbl, prefix: pfx, mode };
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      if (e instanceof joseErrors.JWTExpired) throw bad('expired');
+      throw bad('signature or format check failed');
+    }
+  }
+}

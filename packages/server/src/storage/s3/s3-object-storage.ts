@@ -1,0 +1,166 @@
+/**
+ * Object storage on S3 and S3-compatible stores (s3://, s3a://, s3n:// URIs).
+ * writeNew is a conditional PUT (If-None-Match: *): the store itself refuses
+ * to replace an existing object, so two writers can never overwrite one
+ * another's metadata file, and a PUT is atomic (all of the object or none).
+ * Error messages name the operation, the URI and the S3 error code only:
+ * never a credential.
+ */
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { ObjectStorage } from '../../catalog/ports.js';
+import { directoryPrefix, isS3Uri, parseS3Location } from './s3-location.js';
+
+export interface S3ObjectStorageOptions {
+  /** Endpoint of an S3-compatible store, e.g. http://127.0.0.1:9000; omit for AWS. */
+  endpoint?: string;
+  region: string;
+  /** Path-style addressing (http://host/bucket/key), which MinIO and most S3-compatible stores need. */
+  pathStyle: boolean;
+  /** Static credentials; omit to use the AWS SDK's default provider chain (env, profile, instance role). */
+  credentials?: S3ClientConfig['credentials'];
+  /** A ready client (tests); the options above are then ignored. */
+  client?: S3Client;
+}
+
+/** DeleteObjects accepts at most this many keys per request. */
+const DELETE_BATCH = 1000;
+
+export class S3ObjectStorage implements ObjectStorage {
+  private readonly client: S3Client;
+
+  constructor(options: S3ObjectStorageOptions) {
+    this.client =
+      options.client ??
+      new S3Client({
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        forcePathStyle: options.pathStyle,
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        // Checksums only where S3 requires them: S3-compatible stores differ in their support
+        // for the SDK's default (trailing CRC) checksums.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+  }
+
+  handles(uri: string): boolean {
+    return isS3Uri(uri);
+  }
+
+  async writeNew(uri: string, data: Uint8Array): Promise<void> {
+    const { bucket, key } = objectLocation(uri);
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, IfNoneMatch: '*' }));
+    } catch (e) {
+      // 412: the object exists. 409: a concurrent conditional write to the same key won.
+      const status = httpStatus(e);
+      if (status === 412 || status === 409) throw new CatalogError('ERR_STORAGE', `object already exists: ${uri}`);
+      throw storageError('PutObject', uri, e);
+    }
+  }
+
+  async read(uri: string): Promise<Uint8Array> {
+    const { bucket, key } = objectLocation(uri);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!out.Body) throw new CatalogError('ERR_STORAGE', `S3 GetObject ${uri} returned no body`);
+      return await out.Body.transformToByteArray();
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      if (httpStatus(e) === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      throw storageError('GetObject', uri, e);
+    }
+  }
+
+  async exists(uri: string): Promise<boolean> {
+    const { bucket, key } = objectLocation(uri);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return true;
+    } catch (e) {
+      if (httpStatus(e) === 404) return false;
+      throw storageError('HeadObject', uri, e);
+    }
+  }
+
+  async delete(uri: string): Promise<void> {
+    const { bucket, key } = objectLocation(uri);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (e) {
+      if (httpStatus(e) === 404) return;
+      throw storageError('DeleteObject', uri, e);
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const location = parseS3Location(prefix);
+    // Always a directory prefix: deleting under s3://b/wh/t1 must not touch s3://b/wh/t10.
+    const keyPrefix = directoryPrefix(location.key);
+    if (keyPrefix === '') throw new CatalogError('ERR_VALIDATION', `refusing to delete a whole bucket: ${prefix}`);
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      let keys: string[];
+      try {
+        const page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: location.bucket, Prefix: keyPrefix, MaxKeys: DELETE_BATCH, ContinuationToken: token }),
+        );
+        keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => typeof k === 'string');
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } catch (e) {
+        throw storageError('ListObjectsV2', prefix, e);
+      }
+      if (keys.length === 0) continue;
+      try {
+        const out = await this.client.send(
+          new DeleteObjectsCommand({ Bucket: location.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+        );
+        const failed = out.Errors ?? [];
+        if (failed.length > 0) {
+          throw new CatalogError('ERR_STORAGE', `S3 DeleteObjects under ${prefix} failed for ${failed.length} object(s): ${failed[0]!.Code ?? 'unknown error'}`);
+        }
+      } catch (e) {
+        if (e instanceof CatalogError) throw e;
+        throw storageError('DeleteObjects', prefix, e);
+      }
+      deleted += keys.length;
+    } while (token);
+    return deleted;
+  }
+
+  /** Releases the client's sockets. */
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+function objectLocation(uri: string): { bucket: string; key: string } {
+  const location = parseS3Location(uri);
+  if (location.key === '' || location.key.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not an S3 object location: ${uri}`);
+  return location;
+}
+
+const httpStatus = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+
+/**
+ * ERR_STORAGE naming the operation, the URI and the S3 error code. The cause is a plain Error
+ * holding only the error's name and message: SDK errors carry extra fields from the response
+ * (AWSAccessKeyId, StringToSign, ...) that must not reach a log.
+ */
+function storageError(operation: string, uri: string, e: unknown): CatalogError {
+  const name = e instanceof Error ? e.name : 'Error';
+  const status = httpStatus(e);
+  const cause = new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+  return new CatalogError('ERR_STORAGE', `S3 ${operation} ${uri} failed: ${name}${status ? ` (HTTP ${status})` : ''}`, { cause });
+}

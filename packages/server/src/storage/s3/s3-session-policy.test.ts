@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessMode } from '../vending.js';
+import { buildSessionPolicy, DENY_ALL, MAX_SESSION_POLICY_BYTES, serializeSessionPolicy, sessionPolicyFor } from './s3-session-policy.js';
+
+const loc = { bucket: 'lake', key: 'wh/ns/t1' };
+
+describe('buildSessionPolicy', () => {
+  it('read: get objects under the prefix, list only the prefix, locate the bucket', () => {
+    expect(buildSessionPolicy(loc, 'read')).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: ['arn:aws:s3:::lake/wh/ns/t1/*'] },
+        {
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: ['arn:aws:s3:::lake'],
+          Condition: { StringLike: { 's3:prefix': ['wh/ns/t1', 'wh/ns/t1/*'] } },
+        },
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: ['arn:aws:s3:::lake'] },
+      ],
+    });
+  });
+
+  it('read-write: adds put, delete and multipart actions, still only under the prefix', () => {
+    const policy = buildSessionPolicy(loc, 'read-write');
+    const [objects, list, bucket] = policy.Statement;
+    expect(objects!.Resource).toEqual(['arn:aws:s3:::lake/wh/ns/t1/*']);
+    expect(objects!.Action).toEqual(
+      expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']),
+    );
+    expect(list!.Condition).toEqual({ StringLike: { 's3:prefix': ['wh/ns/t1', 'wh/ns/t1/*'] } });
+    expect(bucket).toEqual({ Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'], Resource: ['arn:aws:s3:::lake'] });
+    // Nothing is granted on the whole bucket's objects, and no wildcard action.
+    for (const s of policy.Statement) {
+      expect(s.Resource).not.toContain('arn:aws:s3:::lake/*');
+      expect(s.Action.some((a) => a.includes('*'))).toBe(false);
+    }
+  });
+
+  it('ignores trailing slashes of the location', () => {
+    expect(buildSessionPolicy({ bucket: 'lake', key: 'wh/ns/t1/' }, 'read')).toEqual(buildSessionPolicy(loc, 'read'));
+  });
+
+  it('never returns an empty policy: an unknown mode gets an explicit deny', () => {
+    const policy = buildSessionPolicy(loc, 'write-only' as AccessMode);
+    expect(policy).toEqual(DENY_ALL);
+    expect(policy.Statement).toHaveLength(1);
+    expect(policy.Statement[0]!.Effect).toBe('Deny');
+  });
+
+  it('refuses a whole bucket and keys that would act as wildcards or policy variables', () => {
+    for (const key of ['', '/', 'wh/t*', 'wh/t?', 'wh/${aws:username}']) {
+      expect(() => buildSessionPolicy({ bucket: 'lake', key }, 'read')).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+    }
+  });
+});
+
+describe('serializeSessionPolicy', () => {
+  it('is compact JSON within the STS inline limit', () => {
+    const json = sessionPolicyFor(loc, 'read-write');
+    expect(json).not.toMatch(/\s/);
+    expect(JSON.parse(json)).toEqual(buildSessionPolicy(loc, 'read-write'));
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_SESSION_POLICY_BYTES);
+  });
+
+  it('fails with ERR_VALIDATION when the location cannot fit, counting bytes', () => {
+    // The prefix appears three times: 3 x 600 characters plus the skeleton is over 2048.
+    expect(() => sessionPolicyFor({ bucket: 'lake', key: 'k'.repeat(600) }, 'read-write')).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+    // 400 characters fit, but not when each is a 3-byte character.
+    expect(() => sessionPolicyFor({ bucket: 'lake', key: 'k'.repeat(400) }, 'read-write')).not.toThrow();
+    expect(() => sessionPolicyFor({ bucket: 'lake', key: '€'.repeat(400) }, 'read-write')).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+  });
+
+  it('escapes quotes so a key cannot break out of its JSON string', () => {
+    const json = serializeSessionPolicy(buildSessionPolicy({ bucket: 'lake', key: 'wh/a"b' }, 'read'));
+    expect(JSON.parse(json).Statement[0].Resource).toEqual(['arn:aws:s3:::lake/wh/a"b/*']);
+  });
+});

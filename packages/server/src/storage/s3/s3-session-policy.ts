@@ -1,0 +1,84 @@
+/**
+ * The inline session policy of a vended S3 credential. It is the only thing
+ * that scopes the credential: STS intersects it with the parent's own
+ * permissions, so everything outside the table prefix must stay unreachable.
+ *
+ * - Objects: `arn:aws:s3:::bucket/prefix/*` only; the trailing slash keeps
+ *   `t1` from reaching its sibling `t10`.
+ * - Listing: ListBucket on the bucket, limited by `s3:prefix` to `prefix` and
+ *   `prefix/*`.
+ * - Keys holding `*`, `?` or `$` are refused: in an ARN or a StringLike value
+ *   they would be wildcards or policy variables and widen the grant.
+ * - The policy is never empty: MinIO reads an empty session policy as "inherit
+ *   the parent's permissions". When nothing is allowed, an explicit Deny.
+ * - STS caps an inline policy at 2048 characters (MinIO: bytes); a location too long to fit
+ *   is a validation error, never a silently wider policy.
+ */
+import { validation } from '../../errors/catalog-error.js';
+import type { AccessMode } from '../vending.js';
+import type { S3Location } from './s3-location.js';
+
+/** STS's limit for an inline session policy (AWS counts characters, MinIO bytes: bytes is the stricter). */
+export const MAX_SESSION_POLICY_BYTES = 2048;
+
+export interface PolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+const OBJECT_ACTIONS: Record<AccessMode, string[]> = {
+  read: ['s3:GetObject', 's3:GetObjectVersion'],
+  'read-write': ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+};
+
+const BUCKET_ACTIONS: Record<AccessMode, string[]> = {
+  read: ['s3:GetBucketLocation'],
+  'read-write': ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+};
+
+export const DENY_ALL: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }],
+};
+
+/** The session policy granting `mode` under the location's key prefix. */
+export function buildSessionPolicy(location: S3Location, mode: AccessMode): PolicyDocument {
+  const prefix = location.key.replace(/\/+$/, '');
+  if (prefix === '') throw validation('a vended S3 credential must be scoped to a key prefix, not a whole bucket');
+  if (/[*?$]/.test(prefix)) throw validation('S3 locations with "*", "?" or "$" in the key cannot be scoped by a session policy');
+  const bucketArn = `arn:aws:s3:::${location.bucket}`;
+  const objectActions = OBJECT_ACTIONS[mode] ?? [];
+  const bucketActions = BUCKET_ACTIONS[mode] ?? [];
+  const statements: PolicyStatement[] = [];
+  if (objectActions.length > 0) {
+    statements.push({ Effect: 'Allow', Action: objectActions, Resource: [`${bucketArn}/${prefix}/*`] });
+    statements.push({
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [bucketArn],
+      Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } },
+    });
+  }
+  if (bucketActions.length > 0) statements.push({ Effect: 'Allow', Action: bucketActions, Resource: [bucketArn] });
+  return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : DENY_ALL;
+}
+
+/** The policy as sent to STS: compact JSON, checked against the inline size limit. */
+export function serializeSessionPolicy(policy: PolicyDocument): string {
+  const json = JSON.stringify(policy);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > MAX_SESSION_POLICY_BYTES) {
+    throw validation(`the location is too long to be scoped by an STS session policy (${bytes} > ${MAX_SESSION_POLICY_BYTES} bytes)`);
+  }
+  return json;
+}
+
+/** Builds and serializes in one step. */
+export const sessionPolicyFor = (location: S3Location, mode: AccessMode): string => serializeSessionPolicy(buildSessionPolicy(location, mode));

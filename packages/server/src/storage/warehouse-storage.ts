@@ -1,0 +1,86 @@
+/**
+ * Resolves a warehouse's storage profile (plus its decrypted secret) into
+ * the adapters the catalog uses: object storage for metadata files and the
+ * credential vendor for clients. Adapters are built once per profile
+ * version and reused; secrets are decrypted only here and only in memory.
+ */
+import type { CatalogStore, ObjectStorage, Warehouse } from '../catalog/ports.js';
+import { CatalogError } from '../errors/catalog-error.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { LocalFileStorage } from './file/local-file-storage.js';
+import { type S3Secret, S3SecretSchema, type StorageProfile, StorageProfileSchema } from './profile.js';
+import { S3CredentialVendor } from './s3/s3-credential-vendor.js';
+import { S3ObjectStorage } from './s3/s3-object-storage.js';
+import { StorageRouter } from './storage-router.js';
+import type { CredentialVendor } from './vending.js';
+
+interface Resolved {
+  fingerprint: string;
+  storage: ObjectStorage;
+  vendor: CredentialVendor | undefined;
+}
+
+export class WarehouseStorage {
+  private readonly resolved = new Map<string, Resolved>();
+  private readonly local = new LocalFileStorage();
+
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly box: SecretBox,
+  ) {}
+
+  async storageFor(warehouse: Warehouse): Promise<ObjectStorage> {
+    return (await this.resolve(warehouse)).storage;
+  }
+
+  async vendorFor(warehouse: Warehouse): Promise<CredentialVendor | undefined> {
+    return (await this.resolve(warehouse)).vendor;
+  }
+
+  /** Seals a profile's secret for storage; the id is what the warehouse record keeps. */
+  sealSecret(secretId: string, secret: unknown): string {
+    return this.box.seal(JSON.stringify(secret), `secret:${secretId}`);
+  }
+
+  private async resolve(warehouse: Warehouse): Promise<Resolved> {
+    const fingerprint = JSON.stringify([warehouse.storageProfile, warehouse.secretId ?? null]);
+    const cached = this.resolved.get(warehouse.name);
+    if (cached?.fingerprint === fingerprint) return cached;
+    const profile = StorageProfileSchema.parse(warehouse.storageProfile);
+    const built = { fingerprint, ...(await this.build(warehouse, profile)) };
+    this.resolved.set(warehouse.name, built);
+    return built;
+  }
+
+  private async build(warehouse: Warehouse, profile: StorageProfile): Promise<Omit<Resolved, 'fingerprint'>> {
+    switch (profile.type) {
+      case 'file':
+        return { storage: new StorageRouter([this.local]), vendor: undefined };
+      case 's3': {
+        const secret = await this.secret<S3Secret>(warehouse, (v) => S3SecretSchema.parse(v));
+        const credentials = secret && { accessKeyId: secret['access-key-id'], secretAccessKey: secret['secret-access-key'] };
+        const storage = new S3ObjectStorage({ endpoint: profile.endpoint, region: profile.region, pathStyle: profile['path-style-access'], credentials });
+        const vendor = new S3CredentialVendor({
+          stsEndpoint: profile['sts-endpoint'] ?? profile.endpoint,
+          roleArn: profile['role-arn'],
+          externalId: profile['external-id'],
+          region: profile.region,
+          s3Endpoint: profile.endpoint,
+          pathStyle: profile['path-style-access'],
+          maxLifetimeSeconds: profile['credential-lifetime-seconds'],
+          credentials,
+        });
+        return { storage: new StorageRouter([storage, this.local]), vendor };
+      }
+      default:
+        throw new CatalogError('ERR_NOT_IMPLEMENTED', `storage profile type ${profile.type} is not supported yet`);
+    }
+  }
+
+  private async secret<T>(warehouse: Warehouse, parse: (v: unknown) => T): Promise<T | undefined> {
+    if (!warehouse.secretId) return undefined;
+    const sealed = await this.store.repository.getSecret(warehouse.secretId);
+    if (!sealed) throw new CatalogError('ERR_UNAVAILABLE', `the storage secret of warehouse ${warehouse.name} is missing`);
+    return parse(JSON.parse(this.box.open(sealed, `secret:${warehouse.secretId}`)));
+  }
+}
