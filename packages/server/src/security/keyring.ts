@@ -46,13 +46,15 @@ export class Keyring {
   }
 
   async rotate(): Promise<SigningKey> {
+    await this.load();
     const kid = randomUUID();
     const key = randomBytes(32);
     await this.store.repository.insertSigningKey({
       kid,
       purpose: this.purpose,
       ciphertext: this.box.seal(key.toString('base64'), `${this.purpose}:${kid}`),
-      createdAtMs: this.clock.now(),
+      // Strictly newer than every existing key, so "newest signs" is well defined even within one millisecond.
+      createdAtMs: Math.max(this.clock.now(), (this.keys[0]?.createdAtMs ?? 0) + 1),
     });
     await this.load();
     return this.keys.find((k) => k.kid === kid)!;
