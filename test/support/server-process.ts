@@ -38,7 +38,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), 60_000);
     const check = () => {
-      const m = /listening at (http:\/\/[^\s]+)/.exec(out);
+      const m = /Lakegate catalog is listening at (http:\/\/[^\s"]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

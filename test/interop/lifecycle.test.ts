@@ -1,0 +1,39 @@
+/** The server process as an operator sees it: redacted logs, graceful shutdown, restart on the same data. */
+import { request } from 'node:http';
+import { expect, it } from 'vitest';
+import { startServer } from '../support/server-process.js';
+import { tempDir } from '../support/temp.js';
+
+it('redacts secrets from logs and shuts down gracefully on SIGTERM', async () => {
+  const data = tempDir('lakegate-life-');
+  const server = await startServer({ dataDir: data.dir, env: { LAKEGATE_LOG_LEVEL: 'debug' } });
+  const secrets = ['s3cr3t-bearer-token-value', 'api-key-value-123', 'refresh-token-value-xyz'];
+  await fetch(`${server.url}/v1/default/namespaces?storageRefreshToken=${secrets[2]}`, {
+    headers: { authorization: `Bearer ${secrets[0]}`, 'x-api-key': secrets[1]! },
+  });
+  // A request whose body is still arriving when SIGTERM comes must still complete.
+  const body = JSON.stringify({ namespace: ['during_shutdown'] });
+  const req = request(`${server.url}/v1/default/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const inflight = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+  req.write(body.slice(0, 5));
+  await new Promise((r) => setTimeout(r, 200));
+  const exited = new Promise<number | null>((r) => server.process.once('exit', (code) => r(code)));
+  server.process.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 200));
+  req.end(body.slice(5));
+  expect(await inflight).toBe(200);
+  expect(await exited).toBe(0);
+  for (const s of secrets) expect(server.output()).not.toContain(s);
+  expect(server.output()).toContain('shutting down');
+
+  const again = await startServer({ dataDir: data.dir });
+  expect((await fetch(`${again.url}/v1/default/namespaces/during_shutdown`)).status).toBe(200);
+  await again.stop();
+  data.cleanup();
+});

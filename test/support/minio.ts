@@ -1,0 +1,42 @@
+/** A MinIO server (S3 + STS) for a test file: built and cached by scripts/peers/minio.sh, on free loopback ports. */
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import path from 'node:path';
+import { peerScript } from './peers.js';
+import { freePort, runAsync, tempDir } from './temp.js';
+
+export const MINIO_ROOT = { accessKeyId: 'lakegate-root', secretAccessKey: 'lakegate-root-interop-secret' };
+
+export interface Minio {
+  endpoint: string;
+  /** An S3 client with the root user's keys (for setting up and checking, never handed to peers). */
+  root: S3Client;
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function minio(...args: string[]): Promise<string> {
+  const env = { ...process.env, MINIO_ROOT_USER: MINIO_ROOT.accessKeyId, MINIO_ROOT_PASSWORD: MINIO_ROOT.secretAccessKey };
+  const result = await runAsync('bash', [peerScript('minio.sh'), ...args], { env });
+  if (result.status !== 0) throw new Error(`minio.sh ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return result.stdout.trim().split('\n').at(-1)!.trim();
+}
+
+export async function startMinio(): Promise<Minio> {
+  const dir = tempDir('lakegate-minio-');
+  const serverDir = path.join(dir.dir, 'server');
+  await minio('bin');
+  const endpoint = await minio('start', serverDir, String(await freePort()), String(await freePort()));
+  const root = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: MINIO_ROOT, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return {
+    endpoint,
+    root,
+    createBucket: async (name) => {
+      await root.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    stop: async () => {
+      root.destroy();
+      await minio('stop', serverDir).catch(() => undefined);
+      dir.cleanup();
+    },
+  };
+}
