@@ -105,6 +105,11 @@ describe('vended S3 credentials', () => {
     for (const step of ['create_table', 'append_and_read', 'create_table_transaction', 'purge_table']) {
       expect(lines.find((l) => l.step === step)?.status, step).toBe('ok');
     }
+    // Purge removed every object under the purged table's own location (done by the server with the warehouse's keys).
+    const purged = lines.find((l) => l.step === 'purge_table')!.location as string;
+    expect(purged).toMatch(new RegExp(`^s3://${BUCKET}/wh/`));
+    const left = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${purged.replace(`s3://${BUCKET}/`, '')}/` }));
+    expect(left.KeyCount ?? 0).toBe(0);
     // The data really is in MinIO, written with vended credentials under the table prefixes.
     const listed = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/' }));
     expect((listed.Contents ?? []).some((o) => o.Key!.endsWith('.parquet'))).toBe(true);
