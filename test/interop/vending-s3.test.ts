@@ -12,7 +12,7 @@ import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js'
 import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
-import { runAsync } from '../support/temp.js';
+import { freePort, runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-vending';
 let minio: Minio;
@@ -87,6 +87,26 @@ describe('vended S3 credentials', () => {
     const refreshed = await send('GET', `/v1/lake/namespaces/v/tables/ctas/credentials?storageRefreshToken=${encodeURIComponent(token)}`);
     expect(refreshed.status).toBe(200);
     expect(refreshed.body['storage-credentials'][0].prefix).toBe(staged.body.metadata.location);
+  });
+
+  it('answers 503 with Retry-After, and no secret, when the token service fails', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const created = await send('POST', '/management/v1/warehouses', {
+      name: 'broken',
+      'storage-root': `s3://${BUCKET}/broken`,
+      'storage-profile': { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'sts-endpoint': closed, 'path-style-access': true },
+      'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
+    });
+    expect(created.status).toBe(201);
+    await send('POST', '/v1/broken/namespaces', { namespace: ['b'] });
+    expect((await send('POST', '/v1/broken/namespaces/b/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
+    const res = await send('GET', '/v1/broken/namespaces/b/tables/t', undefined, delegated);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBeTruthy();
+    expect(res.body.error.type).toBe('ServiceUnavailableException');
+    expect(JSON.stringify(res.body)).not.toContain(MINIO_ROOT.secretAccessKey);
+    // Without delegation the same table loads fine.
+    expect((await send('GET', '/v1/broken/namespaces/b/tables/t')).status).toBe(200);
   });
 
   it('never writes a vended secret or the warehouse secret to the log', () => {

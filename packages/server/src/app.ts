@@ -85,6 +85,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     metrics: metrics.vending,
     maxCacheSeconds: config.credentialCacheMaxSeconds,
     lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
+    reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
   });
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,

@@ -50,7 +50,17 @@ export interface CredentialServiceDeps {
   /** Upper bound on how long a vended credential is reused from the cache. */
   maxCacheSeconds: number;
   lifetimeSeconds: number;
+  /**
+   * When > 0, the expiry reported to clients is at most this many seconds
+   * away (the credential itself stays valid longer). Makes clients refresh
+   * early: used to prove refresh paths in tests, and by operators who want
+   * clients to pick up revocations sooner.
+   */
+  reportedLifetimeSeconds?: number;
 }
+
+/** The expiry properties each FileIO family reads. */
+const EXPIRY_KEYS = [/^s3\.session-token-expires-at-ms$/, /^adls\.sas-token-expires-at-ms\./, /^gcs\.oauth2\.token-expires-at$/];
 
 interface CacheEntry {
   credential: VendedCredential;
@@ -83,7 +93,7 @@ export class CredentialService {
       mode,
     });
     const endpoint = refreshEndpoint(scope.warehouse.name, identifier);
-    const config = { ...credential.config, ...refreshConfigKeys(credential.config, endpoint) };
+    const config = { ...this.reportedExpiry(credential.config), ...refreshConfigKeys(credential.config, endpoint) };
     return { config, storageCredentials: [{ prefix: credential.prefix, config, 'storage-refresh-token': token }] };
   }
 
@@ -137,6 +147,15 @@ export class CredentialService {
       });
     this.inflight.set(key, call);
     return call;
+  }
+
+  private reportedExpiry(config: Record<string, string>): Record<string, string> {
+    const cap = this.deps.reportedLifetimeSeconds ?? 0;
+    if (cap <= 0) return config;
+    const latest = this.deps.clock.now() + cap * 1000;
+    const out = { ...config };
+    for (const [k, v] of Object.entries(out)) if (EXPIRY_KEYS.some((re) => re.test(k)) && Number(v) > latest) out[k] = String(latest);
+    return out;
   }
 
   private evictExpired(now: number): void {

@@ -23,6 +23,7 @@ export interface LakegateConfig {
   vendedCredentialLifetimeSeconds: number;
   credentialCacheMaxSeconds: number;
   storageRefreshTokenTtlSeconds: number;
+  reportedCredentialLifetimeSeconds: number;
   logLevel: string;
   bodyLimitBytes: number;
   stagedTableTtlSeconds: number;
@@ -52,6 +53,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'vendedCredentialLifetimeSeconds', env: 'LAKEGATE_VENDED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 3600, description: 'Requested lifetime of vended storage credentials (capped by the storage profile)' },
   { key: 'credentialCacheMaxSeconds', env: 'LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS', kind: 'int', default: 900, description: 'Longest reuse of a vended credential (never more than half its remaining life)' },
   { key: 'storageRefreshTokenTtlSeconds', env: 'LAKEGATE_STORAGE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 7 * 24 * 3600, description: 'Lifetime of storage refresh tokens (how long a job can keep refreshing one credential)' },
+  { key: 'reportedCredentialLifetimeSeconds', env: 'LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 0, description: 'If > 0, vended credentials are reported to expire at most this far ahead, so clients refresh early (0: report the real expiry)' },
   { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
   { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
   { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },
