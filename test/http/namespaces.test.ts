@@ -116,3 +116,25 @@ describe('namespaces', () => {
     expect(other.statusCode).toBe(409);
   });
 });
+
+describe('Idempotency-Key under concurrency', () => {
+  it('runs a mutation once when two requests with the same key race', async () => {
+    const key = '017f22e2-79b0-7cc3-98c4-dc0c0c073990';
+    const [a, b] = await Promise.all([
+      inject('POST', '/v1/default/namespaces', { namespace: ['race_idem'] }, { 'idempotency-key': key }),
+      inject('POST', '/v1/default/namespaces', { namespace: ['race_idem'] }, { 'idempotency-key': key }),
+    ]);
+    const statuses = [a.statusCode, b.statusCode].sort();
+    // One ran (200); the other either replayed it (200) or was told it is in progress (409) — never a second AlreadyExists from running twice.
+    expect(statuses[0]).toBe(200);
+    for (const r of [a, b]) if (r.statusCode === 409) expect(r.json().error.message).toMatch(/in progress/);
+    expect((await inject('POST', '/v1/default/namespaces', { namespace: ['race_idem'] }, { 'idempotency-key': key })).statusCode).toBe(200);
+  });
+
+  it('rejects keys that are not UUIDs and keys reused for another operation', async () => {
+    expect((await inject('POST', '/v1/default/namespaces', { namespace: ['k1'] }, { 'idempotency-key': 'abc' })).statusCode).toBe(400);
+    const key = '017f22e2-79b0-7cc3-98c4-dc0c0c073991';
+    await inject('POST', '/v1/default/namespaces', { namespace: ['k2'] }, { 'idempotency-key': key });
+    expect((await inject('DELETE', '/v1/default/namespaces/k2', undefined, { 'idempotency-key': key })).statusCode).toBe(422);
+  });
+});

@@ -143,6 +143,9 @@ export interface CatalogRepository {
 
   getIdempotency(key: string, notBeforeMs: number): Promise<IdempotencyRecord | undefined>;
   putIdempotency(record: IdempotencyRecord): Promise<void>;
+  /** Claims a key for a request in progress (status 0); false when the key is already claimed or finalized. */
+  reserveIdempotency(key: string, fingerprint: string, nowMs: number): Promise<boolean>;
+  deleteIdempotency(key: string): Promise<void>;
   deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void>;
 
   insertMetricsReport(record: MetricsReportRecord): Promise<void>;

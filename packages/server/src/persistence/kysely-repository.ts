@@ -355,6 +355,19 @@ export class KyselyCatalogRepository implements CatalogRepository {
       .execute();
   }
 
+  async reserveIdempotency(key: string, fingerprint: string, nowMs: number): Promise<boolean> {
+    const res = await this.db
+      .insertInto('idempotency_keys')
+      .values({ key, fingerprint, status: 0, body: '', created_at: nowMs })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async deleteIdempotency(key: string): Promise<void> {
+    await this.db.deleteFrom('idempotency_keys').where('key', '=', key).execute();
+  }
+
   async deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void> {
     await this.db.deleteFrom('idempotency_keys').where('created_at', '<', nowMs - idempotencyLifetimeMs).execute();
     await this.db.deleteFrom('staged_tables').where('expires_at', '<', nowMs).execute();

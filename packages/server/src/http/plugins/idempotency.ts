@@ -3,11 +3,16 @@
  * outcome of a key (2xx and 4xx; never 5xx) is stored and replayed for any
  * retry with the same key within the advertised lifetime, without running
  * the operation again. A key reused for a different operation is refused.
+ * The key is claimed before the operation runs, so a retry that arrives
+ * while the first attempt is still running is told so (409) instead of
+ * running the operation a second time.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogStore, Clock } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 
+/** A claim this old whose request never finished belongs to a process that died. */
+const ABANDONED_AFTER_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 declare module 'fastify' {
@@ -24,18 +29,36 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
     const key = req.headers['idempotency-key'];
     if (key === undefined) return;
     if (typeof key !== 'string' || !UUID.test(key)) throw new CatalogError('ERR_BAD_REQUEST', 'Idempotency-Key must be a UUID');
-    const found = await store.repository.getIdempotency(key.toLowerCase(), clock.now() - lifetimeMs);
-    if (found) {
-      if (found.fingerprint !== fingerprint(req)) throw new CatalogError('ERR_IDEMPOTENCY_CONFLICT', 'Idempotency-Key was already used for a different operation');
-      reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8');
-      return reply.code(found.status).send(found.body === '' ? undefined : found.body);
+    const normalized = key.toLowerCase();
+    const now = clock.now();
+    if (await store.repository.reserveIdempotency(normalized, fingerprint(req), now)) {
+      req.idempotencyKey = normalized;
+      return;
     }
-    req.idempotencyKey = key.toLowerCase();
+    const found = await store.repository.getIdempotency(normalized, 0);
+    const abandoned = found !== undefined && found.status === 0 && now - found.createdAtMs > ABANDONED_AFTER_MS;
+    if (found === undefined || found.createdAtMs < now - lifetimeMs || abandoned) {
+      // Expired, or claimed by a process that died before finishing: the key is free again.
+      await store.repository.deleteIdempotency(normalized);
+      if (await store.repository.reserveIdempotency(normalized, fingerprint(req), now)) {
+        req.idempotencyKey = normalized;
+        return;
+      }
+      throw new CatalogError('ERR_COMMIT_CONFLICT', 'A request with this Idempotency-Key is in progress; retry later');
+    }
+    if (found.fingerprint !== fingerprint(req)) throw new CatalogError('ERR_IDEMPOTENCY_CONFLICT', 'Idempotency-Key was already used for a different operation');
+    if (found.status === 0) throw new CatalogError('ERR_COMMIT_CONFLICT', 'A request with this Idempotency-Key is still in progress; retry later');
+    reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8');
+    return reply.code(found.status).send(found.body === '' ? undefined : found.body);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    if (!req.idempotencyKey || reply.statusCode >= 500) return payload;
-    if (payload !== undefined && payload !== null && typeof payload !== 'string') return payload;
+    if (!req.idempotencyKey) return payload;
+    if (reply.statusCode >= 500 || (payload !== undefined && payload !== null && typeof payload !== 'string')) {
+      // Not finalized: release the claim so that a retry runs the operation.
+      await store.repository.deleteIdempotency(req.idempotencyKey);
+      return payload;
+    }
     await store.repository.putIdempotency({
       key: req.idempotencyKey,
       fingerprint: fingerprint(req),
