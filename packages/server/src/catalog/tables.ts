@@ -21,6 +21,7 @@ import type { TableMetadata, TableRequirement, TableUpdate } from './metadata/in
 import { readMetadataFile, writeMetadataFile } from './metadata-files.js';
 import { parseJson, stringifyJson } from './json.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { renameCatalogObject } from './rename.js';
 import type { NamespaceService } from './namespaces.js';
 import { type PageRequest, pageOf, toPage } from './paging.js';
 import type { CatalogObjectRecord, CatalogRepository, MetricsReportRecord } from './ports.js';
@@ -336,18 +337,8 @@ export class TableService {
     this.deps.events.emit({ type: 'table.purged', ...base, objects });
   }
 
-  async rename(scope: RequestScope, source: unknown, destination: unknown): Promise<void> {
-    const from = checkIdentifier(source, 'source');
-    const to = checkIdentifier(destination, 'destination');
-    await this.deps.store.transaction(async (repo) => {
-      if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) {
-        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(to.namespace)}`);
-      }
-      const result = await repo.renameObject(scope.warehouse.name, 'table', from, to, this.deps.clock.now());
-      if (result === 'missing') throw tableNotFound(from.namespace, from.name);
-      if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
-    });
-    this.deps.events.emit({ type: 'table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
+  rename(scope: RequestScope, source: unknown, destination: unknown): Promise<void> {
+    return renameCatalogObject(this.deps, scope, 'table', source, destination);
   }
 
   async register(scope: RequestScope, namespace: string[], nameInput: unknown, metadataLocationInput: unknown, overwrite: unknown): Promise<LoadedTable> {
@@ -500,11 +491,3 @@ class LostRace extends Error {
   }
 }
 
-/** Iceberg clients show this message as is: "Cannot rename a.b to a.c. View already exists". */
-export function renameConflict(existing: CatalogObjectRecord | undefined, from: TableIdentifier, to: TableIdentifier): CatalogError {
-  const kind = existing?.kind === 'view' ? 'View' : 'Table';
-  return new CatalogError(
-    existing?.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS',
-    `Cannot rename ${formatIdentifier(from.namespace, from.name)} to ${formatIdentifier(to.namespace, to.name)}. ${kind} already exists`,
-  );
-}

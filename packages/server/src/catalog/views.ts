@@ -11,7 +11,8 @@ import { checkLocation } from './location-policy.js';
 import type { NamespaceService } from './namespaces.js';
 import { type PageRequest, pageOf, toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
-import { renameConflict, type TableService } from './tables.js';
+import { renameCatalogObject } from './rename.js';
+import type { TableService } from './tables.js';
 
 export interface CreateViewInput {
   name: unknown;
@@ -135,18 +136,8 @@ export class ViewService {
     this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   }
 
-  async rename(scope: RequestScope, source: unknown, destination: unknown): Promise<void> {
-    const from = checkIdentifier(source, 'source');
-    const to = checkIdentifier(destination, 'destination');
-    await this.deps.store.transaction(async (repo) => {
-      if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) {
-        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(to.namespace)}`);
-      }
-      const result = await repo.renameObject(scope.warehouse.name, 'view', from, to, this.deps.clock.now());
-      if (result === 'missing') throw viewNotFound(from.namespace, from.name);
-      if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
-    });
-    this.deps.events.emit({ type: 'view.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
+  rename(scope: RequestScope, source: unknown, destination: unknown): Promise<void> {
+    return renameCatalogObject(this.deps, scope, 'view', source, destination);
   }
 
   async register(scope: RequestScope, namespace: string[], nameInput: unknown, metadataLocationInput: unknown) {
