@@ -81,12 +81,14 @@ lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
 }
 
 running_pid() { # DIR -> pid of its live minio server, or nothing
-  local pid
+  local pid cmdline
   pid="$(cat "$1/minio.pid" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
   kill -0 "$pid" 2>/dev/null || return 0
-  # Guard against a recycled pid: it must be a minio serving this DIR.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "minio server $1/data" || return 0
+  # Guard against a recycled pid: it must be a minio serving this DIR. (Read into a variable:
+  # `tr | grep -q` under pipefail fails at random when grep exits before tr has written all.)
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  [[ "$cmdline" == *"minio server $1/data "* ]] || return 0
   echo "$pid"
 }
 

@@ -25,6 +25,7 @@ import {
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3CredentialVendor, type S3CredentialVendorOptions } from '../../packages/server/src/storage/s3/s3-credential-vendor.js';
+import { buildSessionPolicy, MAX_SESSION_POLICY_BYTES, sessionPolicyFor } from '../../packages/server/src/storage/s3/s3-session-policy.js';
 import { S3ObjectStorage } from '../../packages/server/src/storage/s3/s3-object-storage.js';
 import type { VendedCredential } from '../../packages/server/src/storage/vending.js';
 import { peerScript } from '../support/peers.js';
@@ -33,6 +34,7 @@ import { freePort, runAsync, tempDir } from '../support/temp.js';
 const ROOT = { accessKeyId: 'lakegate-root', secretAccessKey: 'lakegate-root-interop-secret' };
 const REGION = 'us-east-1';
 const BUCKET = 'lakegate-interop';
+const OTHER_BUCKET = 'lakegate-interop-other';
 const T1 = 'wh/ns/t1';
 const T10 = 'wh/ns/t10';
 
@@ -107,6 +109,8 @@ beforeAll(async () => {
   expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   root = s3(ROOT);
   await root.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await root.send(new CreateBucketCommand({ Bucket: OTHER_BUCKET }));
+  await root.send(new PutObjectCommand({ Bucket: OTHER_BUCKET, Key: `${T1}/data/a.parquet`, Body: 'other bucket' }));
   for (const key of [`${T1}/metadata/v1.metadata.json`, `${T1}/data/a.parquet`, `${T10}/data/b.parquet`, 'wh/other/x.parquet']) await put(root, key);
 });
 
@@ -143,14 +147,19 @@ describe('vended read credentials', () => {
     await denied(list(client, 'wh/other/'));
     await denied(list(client, 'wh/'));
     await denied(list(client));
-    await denied(client.send(new ListBucketsCommand({})));
   });
 
-  it('documents: a list with the bare prefix (no slash) is allowed and shows sibling key names', async () => {
-    // The s3:prefix condition allows "wh/ns/t1" itself, which S3 matches as a string prefix:
-    // names (never contents) under wh/ns/t10 are visible this way.
-    expect(await list(client, T1)).toContain(`${T10}/data/b.parquet`);
-    await denied(get(client, `${T10}/data/b.parquet`));
+  it('sees only the bucket it has a grant in', async () => {
+    // MinIO answers ListBuckets with the buckets the policy grants anything in, rather than 403.
+    const buckets = (await client.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name);
+    expect(buckets).toEqual([BUCKET]);
+    await denied(client.send(new ListObjectsV2Command({ Bucket: OTHER_BUCKET })));
+    await denied(client.send(new ListObjectsV2Command({ Bucket: OTHER_BUCKET, Prefix: `${T1}/` })));
+  });
+
+  it('cannot list with the bare prefix (no slash), which would show sibling names such as t10', async () => {
+    await denied(list(client, T1));
+    expect(await list(client, `${T1}/`)).toContain(`${T1}/data/a.parquet`);
   });
 });
 
@@ -174,7 +183,8 @@ describe('vended read-write credentials', () => {
     const part = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: 'one part' }));
     const parts = await client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId }));
     expect(parts.Parts?.map((p) => p.PartNumber)).toEqual([1]);
-    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `${T1}/` }));
+    // MinIO lists multipart uploads of one exact key only (the prefix must be the object name).
+    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
     expect(uploads.Uploads?.map((u) => u.UploadId)).toContain(UploadId);
     await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
     expect(await get(client, key)).toBe('one part');
@@ -191,6 +201,8 @@ describe('vended read-write credentials', () => {
       await denied(client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key })));
     }
     await denied(list(client, `${T10}/`));
+    await denied(client.send(new GetObjectCommand({ Bucket: OTHER_BUCKET, Key: `${T1}/data/a.parquet` })));
+    await denied(client.send(new PutObjectCommand({ Bucket: OTHER_BUCKET, Key: `${T1}/data/a.parquet`, Body: 'overwritten' })));
     expect(await get(root, `${T10}/data/b.parquet`)).toBe(`body of ${T10}/data/b.parquet`);
     expect(await rootHas('outside.parquet')).toBe(false);
   });
@@ -211,6 +223,21 @@ describe('credential lifetime and failures', () => {
       expect(vended.expiresAtMs).toBeGreaterThanOrEqual(before + expected * 1000 - 1000);
       expect(vended.expiresAtMs).toBeLessThanOrEqual(after + expected * 1000 + 1000);
     }
+  });
+
+  it('accepts the longest location our 2048-byte check lets through (MinIO measures its own re-encoding)', async () => {
+    const size = (key: string) => Buffer.byteLength(JSON.stringify(buildSessionPolicy({ bucket: BUCKET, key }, 'read-write')));
+    // Segments of 100 characters: MinIO refuses key segments longer than 255.
+    const long = `${T1}${`/${'x'.repeat(99)}`.repeat(10)}`;
+    let key = T1;
+    for (let n = T1.length + 1; n <= long.length && size(long.slice(0, n)) <= MAX_SESSION_POLICY_BYTES; n++) if (!long.slice(0, n).endsWith('/')) key = long.slice(0, n);
+    expect(sessionPolicyFor({ bucket: BUCKET, key }, 'read-write').length).toBeGreaterThan(MAX_SESSION_POLICY_BYTES - 3);
+    const client = clientFor(await vendor().vend({ location: `s3://${BUCKET}/${key}`, mode: 'read-write', principal: 'p', lifetimeSeconds: 900 }));
+    await put(client, `${key}/data/long.parquet`, 'long');
+    await denied(put(client, `${key}x/data/long.parquet`, 'long'));
+    await expect(vendor().vend({ location: `s3://${BUCKET}/${key}x`, mode: 'read-write', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+    });
   });
 
   it('turns an STS refusal into ERR_UNAVAILABLE without the secret', async () => {

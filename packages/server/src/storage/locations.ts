@@ -39,8 +39,9 @@ export function isUnderRoot(root: string, location: string): boolean {
   return l === r || l.startsWith(`${r}/`);
 }
 
+/** Joins name segments to a location, percent-encoding them (also "*", which S3 policies treat as a wildcard). */
 export function joinLocation(base: string, ...parts: string[]): string {
-  return [base.replace(/\/+$/, ''), ...parts.map((p) => encodeURIComponent(p))].join('/');
+  return [base.replace(/\/+$/, ''), ...parts.map((p) => encodeURIComponent(p).replace(/\*/g, '%2A'))].join('/');
 }
 
 /** Local filesystem path of a file: location. */

@@ -20,16 +20,34 @@ export const S3ProfileSchema = z.object({
 
 export const AzureProfileSchema = z.object({
   type: z.literal('azure'),
-  account: z.string().min(3),
-  container: z.string().min(3),
+  /** Storage account name (3..24 lowercase letters and digits). */
+  account: z.string().regex(/^[a-z0-9]{3,24}$/, 'not a valid storage account name'),
+  /** Container (ADLS Gen2: file system) holding the warehouse. */
+  container: z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'not a valid container name'),
+  /**
+   * Blob service URL of the account when it is not https://<account>.blob.core.windows.net,
+   * e.g. Azurite's http://127.0.0.1:10000/<account>. Locations keep their canonical
+   * abfss://<container>@<account>.dfs.core.windows.net/... form either way.
+   */
   endpoint: z.string().url().optional(),
+  /**
+   * What a vended SAS covers. `directory` (ADLS Gen2 accounts with a hierarchical namespace):
+   * a directory SAS (sr=d) on the table's location only. `container`: a container SAS (sr=c)
+   * on the whole container, for accounts without a hierarchical namespace and for Azurite,
+   * which has no directory SAS; every table of the container is then reachable.
+   */
+  'sas-scope': z.enum(['directory', 'container']).default('directory'),
   'credential-lifetime-seconds': z.number().int().min(60).max(86_400).default(3600),
 });
 
 export const GcsProfileSchema = z.object({
   type: z.literal('gcs'),
-  bucket: z.string().min(3),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'not a valid bucket name'),
+  /** When set, the service account key's client_email must be this account. */
   'service-account': z.string().optional(),
+  /** Security Token Service endpoint for the downscoping token exchange; Google's when unset. */
+  'sts-endpoint': z.string().url().optional(),
+  /** Downscoped tokens live as long as the source token (at most one hour); this bounds nothing more. */
   'credential-lifetime-seconds': z.number().int().min(60).max(3600).default(3600),
 });
 
@@ -39,12 +57,40 @@ export const StorageProfileSchema = z.discriminatedUnion('type', [S3ProfileSchem
 
 export type StorageProfile = z.infer<typeof StorageProfileSchema>;
 export type S3Profile = z.infer<typeof S3ProfileSchema>;
+export type AzureProfile = z.infer<typeof AzureProfileSchema>;
+export type GcsProfile = z.infer<typeof GcsProfileSchema>;
 
 /** The secret part of a profile, by type. */
 export const S3SecretSchema = z.object({ 'access-key-id': z.string().min(1), 'secret-access-key': z.string().min(1) });
 export const AzureSecretSchema = z.object({ 'account-key': z.string().min(1) });
-export const GcsSecretSchema = z.object({ 'service-account-key': z.string().min(1) });
+/** A service account key file (JSON) as Google issues it; its token_uri is where the source token is fetched. */
+export const GcsSecretSchema = z.object({
+  'service-account-key': z.string().refine((text) => {
+    try {
+      const key = JSON.parse(text) as Record<string, unknown>;
+      return key.type === 'service_account' && typeof key.client_email === 'string' && typeof key.private_key === 'string';
+    } catch {
+      return false;
+    }
+  }, 'must be a service account key file (JSON with type, client_email and private_key)'),
+});
 export type S3Secret = z.infer<typeof S3SecretSchema>;
+export type AzureSecret = z.infer<typeof AzureSecretSchema>;
+export type GcsSecret = z.infer<typeof GcsSecretSchema>;
+
+/** The secret schema a profile type takes; undefined for types without secrets. */
+export function secretSchemaFor(type: StorageProfile['type']): z.ZodType | undefined {
+  switch (type) {
+    case 's3':
+      return S3SecretSchema;
+    case 'azure':
+      return AzureSecretSchema;
+    case 'gcs':
+      return GcsSecretSchema;
+    case 'file':
+      return undefined;
+  }
+}
 
 /** The storage root a profile implies (for S3: s3://bucket), used to check the warehouse root fits it. */
 export function profileScheme(profile: StorageProfile): string {
@@ -52,7 +98,7 @@ export function profileScheme(profile: StorageProfile): string {
     case 's3':
       return `s3://${profile.bucket}`;
     case 'azure':
-      return 'abfss://';
+      return `abfss://${profile.container}@${profile.account}.dfs.core.windows.net`;
     case 'gcs':
       return `gs://${profile.bucket}`;
     case 'file':

@@ -7,8 +7,20 @@
 import type { CatalogStore, ObjectStorage, Warehouse } from '../catalog/ports.js';
 import { CatalogError } from '../errors/catalog-error.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { AzureObjectStorage } from './azure/azure-object-storage.js';
+import { AzureSasCredentialVendor } from './azure/azure-sas-credential-vendor.js';
 import { LocalFileStorage } from './file/local-file-storage.js';
-import { type S3Secret, S3SecretSchema, type StorageProfile, StorageProfileSchema } from './profile.js';
+import { GcsDownscopedCredentialVendor, type ServiceAccountKey } from './gcs/gcs-downscoped-credential-vendor.js';
+import {
+  type AzureSecret,
+  AzureSecretSchema,
+  type GcsSecret,
+  GcsSecretSchema,
+  type S3Secret,
+  S3SecretSchema,
+  type StorageProfile,
+  StorageProfileSchema,
+} from './profile.js';
 import { S3CredentialVendor } from './s3/s3-credential-vendor.js';
 import { S3ObjectStorage } from './s3/s3-object-storage.js';
 import { StorageRouter } from './storage-router.js';
@@ -72,8 +84,34 @@ export class WarehouseStorage {
         });
         return { storage: new StorageRouter([storage, this.local]), vendor };
       }
-      default:
-        throw new CatalogError('ERR_NOT_IMPLEMENTED', `storage profile type ${profile.type} is not supported yet`);
+      case 'azure': {
+        // Shared key only: the account key signs the SAS and authorizes the catalog's own requests.
+        const secret = await this.secret<AzureSecret>(warehouse, (v) => AzureSecretSchema.parse(v));
+        if (!secret) throw new CatalogError('ERR_UNAVAILABLE', `warehouse ${warehouse.name} has no storage secret: an azure profile needs the account key`);
+        const accountKey = secret['account-key'];
+        const storage = new AzureObjectStorage({ account: profile.account, accountKey, endpoint: profile.endpoint });
+        const vendor = new AzureSasCredentialVendor({
+          account: profile.account,
+          accountKey,
+          container: profile.container,
+          endpoint: profile.endpoint,
+          scope: profile['sas-scope'],
+          maxLifetimeSeconds: profile['credential-lifetime-seconds'],
+        });
+        return { storage: new StorageRouter([storage, this.local]), vendor };
+      }
+      case 'gcs': {
+        // Without a key, Application Default Credentials. The catalog has no GCS object storage
+        // yet: table metadata of a GCS warehouse cannot be written (the router refuses gs://).
+        const secret = await this.secret<GcsSecret>(warehouse, (v) => GcsSecretSchema.parse(v));
+        const vendor = new GcsDownscopedCredentialVendor({
+          bucket: profile.bucket,
+          serviceAccountKey: secret && (JSON.parse(secret['service-account-key']) as ServiceAccountKey),
+          serviceAccount: profile['service-account'],
+          stsEndpoint: profile['sts-endpoint'],
+        });
+        return { storage: new StorageRouter([this.local]), vendor };
+      }
     }
   }
 

@@ -65,6 +65,7 @@ describe('S3CredentialVendor', () => {
         's3.endpoint': 'http://127.0.0.1:9000',
         's3.path-style-access': 'true',
         'client.region': 'us-east-1',
+        's3.region': 'us-east-1',
       },
     });
   });
@@ -112,7 +113,7 @@ describe('S3CredentialVendor', () => {
     const sts = fakeSts(okAnswer);
     const vendor = new S3CredentialVendor(options(sts.client));
     await expect(vendor.vend({ location: 'file:///tmp/t', mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
-    await expect(vendor.vend({ location: `s3://lake/${'k'.repeat(700)}`, mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({
+    await expect(vendor.vend({ location: `s3://lake/${'k'.repeat(1000)}`, mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({
       code: 'ERR_VALIDATION',
     });
     await expect(vendor.vend({ location: 's3://lake/t', mode: 'read', principal: 'p', lifetimeSeconds: 0 })).rejects.toThrow(TypeError);

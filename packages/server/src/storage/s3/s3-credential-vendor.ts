@@ -88,6 +88,8 @@ export class S3CredentialVendor implements CredentialVendor {
       ...(this.options.s3Endpoint ? { 's3.endpoint': this.options.s3Endpoint } : {}),
       's3.path-style-access': String(this.options.pathStyle),
       'client.region': this.options.region,
+      // PyIceberg reads s3.region; Iceberg Java reads client.region.
+      's3.region': this.options.region,
     };
     return { prefix: request.location, config, expiresAtMs };
   }

@@ -5,8 +5,9 @@
  *
  * - Objects: `arn:aws:s3:::bucket/prefix/*` only; the trailing slash keeps
  *   `t1` from reaching its sibling `t10`.
- * - Listing: ListBucket on the bucket, limited by `s3:prefix` to `prefix` and
- *   `prefix/*`.
+ * - Listing: ListBucket on the bucket, limited by `s3:prefix` to `prefix/*`
+ *   (which also matches `prefix/`); not the bare `prefix`, which S3 matches
+ *   as a string prefix and would reveal sibling names such as `prefix0/`.
  * - Keys holding `*`, `?` or `$` are refused: in an ARN or a StringLike value
  *   they would be wildcards or policy variables and widen the grant.
  * - The policy is never empty: MinIO reads an empty session policy as "inherit
@@ -63,7 +64,8 @@ export function buildSessionPolicy(location: S3Location, mode: AccessMode): Poli
       Effect: 'Allow',
       Action: ['s3:ListBucket'],
       Resource: [bucketArn],
-      Condition: { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } },
+      // Only "prefix/…": allowing the bare prefix would let a LIST of "t1" show the names under "t10/".
+      Condition: { StringLike: { 's3:prefix': [`${prefix}/*`] } },
     });
   }
   if (bucketActions.length > 0) statements.push({ Effect: 'Allow', Action: bucketActions, Resource: [bucketArn] });

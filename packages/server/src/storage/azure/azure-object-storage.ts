@@ -1,0 +1,152 @@
+/**
+ * Object storage on Azure Blob Storage and ADLS Gen2 (abfs[s]:// and
+ * wasb[s]:// URIs of one account), through the Blob service with the
+ * account's shared key. writeNew is a conditional Put Blob (If-None-Match: *):
+ * the service refuses to replace an existing blob, so two writers can never
+ * overwrite one another's metadata file, and a single Put Blob is atomic.
+ * Error messages name the operation, the URI and the storage error code only:
+ * the SDK's errors carry the request (with its Authorization header), so they
+ * never become a cause as they are.
+ */
+import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { ObjectStorage } from '../../catalog/ports.js';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { type AzureLocation, defaultBlobEndpoint, directoryPath, isAzureUri, parseAzureLocation } from './azure-location.js';
+
+export interface AzureObjectStorageOptions {
+  account: string;
+  /** The account key (base64). */
+  accountKey: string;
+  /** Blob service URL of the account; https://<account>.blob.core.windows.net when omitted. */
+  endpoint?: string;
+  /** A ready client (tests); account key and endpoint are then ignored. */
+  client?: BlobServiceClient;
+}
+
+/** Blobs deleted concurrently by deletePrefix. */
+const DELETE_CONCURRENCY = 8;
+
+export class AzureObjectStorage implements ObjectStorage {
+  private readonly client: BlobServiceClient;
+
+  constructor(private readonly options: AzureObjectStorageOptions) {
+    this.client =
+      options.client ??
+      new BlobServiceClient(options.endpoint ?? defaultBlobEndpoint(options.account), new StorageSharedKeyCredential(options.account, options.accountKey), {
+        // The SDK's own retries are enough; no telemetry headers beyond its defaults.
+        retryOptions: { maxTries: 3 },
+      });
+  }
+
+  handles(uri: string): boolean {
+    return isAzureUri(uri);
+  }
+
+  async writeNew(uri: string, data: Uint8Array): Promise<void> {
+    const { container, path } = this.objectLocation(uri);
+    try {
+      await container.getBlockBlobClient(path).uploadData(data, { conditions: { ifNoneMatch: '*' } });
+    } catch (e) {
+      // 409 BlobAlreadyExists: the blob exists. 412: a concurrent conditional write won.
+      const status = statusOf(e);
+      if (status === 409 || status === 412) throw new CatalogError('ERR_STORAGE', `object already exists: ${uri}`);
+      throw storageError('PutBlob', uri, e);
+    }
+  }
+
+  async read(uri: string): Promise<Uint8Array> {
+    const { container, path } = this.objectLocation(uri);
+    try {
+      return new Uint8Array(await container.getBlobClient(path).downloadToBuffer());
+    } catch (e) {
+      if (statusOf(e) === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      throw storageError('GetBlob', uri, e);
+    }
+  }
+
+  async exists(uri: string): Promise<boolean> {
+    const { container, path } = this.objectLocation(uri);
+    try {
+      return await container.getBlobClient(path).exists();
+    } catch (e) {
+      throw storageError('GetBlobProperties', uri, e);
+    }
+  }
+
+  async delete(uri: string): Promise<void> {
+    const { container, path } = this.objectLocation(uri);
+    try {
+      await container.getBlobClient(path).deleteIfExists();
+    } catch (e) {
+      throw storageError('DeleteBlob', uri, e);
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const location = this.location(prefix);
+    // Always a directory prefix: deleting under .../wh/t1 must not touch .../wh/t10.
+    const namePrefix = directoryPath(location.path);
+    if (namePrefix === '') throw new CatalogError('ERR_VALIDATION', `refusing to delete a whole container: ${prefix}`);
+    const container = this.container(location);
+    let deleted = 0;
+    // With a hierarchical namespace, directories are listed too (metadata hdi_isfolder) and can
+    // only be deleted once empty: files first, then directories deepest first.
+    const directories: string[] = [];
+    try {
+      for await (const page of container.listBlobsFlat({ prefix: namePrefix, includeMetadata: true }).byPage({ maxPageSize: 1000 })) {
+        const files: string[] = [];
+        for (const item of page.segment.blobItems) {
+          if (item.metadata?.hdi_isfolder === 'true') directories.push(item.name);
+          else files.push(item.name);
+        }
+        await deleteAll(container, files);
+        deleted += files.length;
+      }
+      directories.sort((a, b) => b.split('/').length - a.split('/').length);
+      for (const name of directories) await container.getBlobClient(name).deleteIfExists();
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      throw storageError('DeletePrefix', prefix, e);
+    }
+    return deleted;
+  }
+
+  private location(uri: string): AzureLocation {
+    const location = parseAzureLocation(uri);
+    if (location.account !== this.options.account) {
+      throw new CatalogError('ERR_VALIDATION', `location ${uri} is not in storage account ${this.options.account}`);
+    }
+    return location;
+  }
+
+  private container(location: AzureLocation): ContainerClient {
+    return this.client.getContainerClient(location.container);
+  }
+
+  private objectLocation(uri: string): { container: ContainerClient; path: string } {
+    const location = this.location(uri);
+    if (location.path === '' || location.path.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not an Azure blob location: ${uri}`);
+    return { container: this.container(location), path: location.path };
+  }
+}
+
+async function deleteAll(container: ContainerClient, names: string[]): Promise<void> {
+  for (let i = 0; i < names.length; i += DELETE_CONCURRENCY) {
+    await Promise.all(names.slice(i, i + DELETE_CONCURRENCY).map((name) => container.getBlobClient(name).deleteIfExists()));
+  }
+}
+
+const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number } | undefined)?.statusCode;
+
+/**
+ * ERR_STORAGE naming the operation, the URI and the storage error code. The cause is a plain
+ * Error with the error's name, code and status only: a RestError also carries the request and
+ * response, including the Authorization header.
+ */
+function storageError(operation: string, uri: string, e: unknown): CatalogError {
+  const name = e instanceof Error ? e.name : 'Error';
+  const code = (e as { code?: unknown } | undefined)?.code;
+  const status = statusOf(e);
+  const detail = `${name}${typeof code === 'string' ? ` ${code}` : ''}${status ? ` (HTTP ${status})` : ''}`;
+  return new CatalogError('ERR_STORAGE', `Azure ${operation} ${uri} failed: ${detail}`, { cause: new Error(detail) });
+}

@@ -1,0 +1,121 @@
+/**
+ * Azure credential vending: a service SAS (azure-sas.ts) signed locally with
+ * the account key, so vending needs no call to Azure and cannot fail for
+ * want of a token service. The SAS is limited to the table's directory when
+ * the profile says the account supports directory SAS (`sas-scope:
+ * directory`), otherwise to the container; it is never an account SAS.
+ *
+ * The returned properties are the ones Iceberg's clients read:
+ * - `adls.sas-token.<host>` and `adls.sas-token-expires-at-ms.<host>`, keyed by
+ *   the location's host (account.dfs.core.windows.net): Iceberg Java's
+ *   AzureProperties / VendedAdlsCredentialProvider, and PyIceberg's
+ *   FsspecFileIO (which takes the account name from the key's first label).
+ * - `adls.sas-token` and `adls.account-name`: PyIceberg's PyArrowFileIO reads
+ *   only these unsuffixed keys.
+ * - With a custom endpoint (an emulator): `adls.connection-string.<host>` (Iceberg
+ *   Java hands it to the client builder as the endpoint URL) and, for a path-style
+ *   endpoint (http://host:port/<account>), `adls.blob-storage-authority`,
+ *   `adls.blob-storage-scheme` and their `dfs` twins (PyArrowFileIO).
+ * The account key itself never leaves the catalog.
+ */
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import type { Clock } from '../../catalog/ports.js';
+import type { CredentialVendor, VendedCredential, VendRequest } from '../vending.js';
+import { parseAzureLocation } from './azure-location.js';
+import { buildSas, type SasScope } from './azure-sas.js';
+
+export const MIN_SAS_LIFETIME_SECONDS = 60;
+export const MAX_SAS_LIFETIME_SECONDS = 86_400;
+
+export interface AzureSasCredentialVendorOptions {
+  account: string;
+  /** The account key (base64) the SAS is signed with. */
+  accountKey: string;
+  /** The only container credentials are vended for. */
+  container: string;
+  /** Blob service URL when not Azure's public one, e.g. http://127.0.0.1:10000/<account> (Azurite). */
+  endpoint?: string;
+  scope: SasScope;
+  /** Upper bound of a SAS's lifetime in seconds (60..86400). */
+  maxLifetimeSeconds: number;
+  clock?: Clock;
+}
+
+export class AzureSasCredentialVendor implements CredentialVendor {
+  private readonly clock: Clock;
+  private readonly endpointConfig: Record<string, string>;
+
+  constructor(private readonly options: AzureSasCredentialVendorOptions) {
+    const max = options.maxLifetimeSeconds;
+    if (!Number.isInteger(max) || max < MIN_SAS_LIFETIME_SECONDS || max > MAX_SAS_LIFETIME_SECONDS) {
+      throw new TypeError(`maxLifetimeSeconds must be an integer in ${MIN_SAS_LIFETIME_SECONDS}..${MAX_SAS_LIFETIME_SECONDS}`);
+    }
+    if (options.scope !== 'directory' && options.scope !== 'container') throw new TypeError(`unknown SAS scope ${JSON.stringify(options.scope)}`);
+    this.clock = options.clock ?? { now: () => Date.now() };
+    this.endpointConfig = options.endpoint ? emulatorConfig(options.endpoint, options.account) : {};
+  }
+
+  /** Which SAS this vendor signs: `directory` (sr=d on the table directory) or `container` (sr=c). */
+  get scope(): SasScope {
+    return this.options.scope;
+  }
+
+  async vend(request: VendRequest): Promise<VendedCredential> {
+    // validate
+    if (!Number.isFinite(request.lifetimeSeconds) || request.lifetimeSeconds <= 0) throw new TypeError('lifetimeSeconds must be a positive number');
+    const location = parseAzureLocation(request.location);
+    if (location.account !== this.options.account || location.container !== this.options.container) {
+      throw validation(`location ${request.location} is not in container ${this.options.container} of account ${this.options.account}`);
+    }
+    const directory = location.path.replace(/\/+$/, '');
+    if (directory === '') throw validation('a vended Azure credential must be scoped to a directory, not a whole container');
+
+    // execute
+    const lifetime = Math.max(MIN_SAS_LIFETIME_SECONDS, Math.min(Math.floor(request.lifetimeSeconds), this.options.maxLifetimeSeconds));
+    // SAS expiry has second precision: report exactly what the token says.
+    const expiresAtMs = Math.floor((this.clock.now() + lifetime * 1000) / 1000) * 1000;
+    let sas: string;
+    try {
+      sas = buildSas({
+        account: this.options.account,
+        accountKey: this.options.accountKey,
+        container: location.container,
+        directory,
+        scope: this.options.scope,
+        mode: request.mode,
+        expiresOn: new Date(expiresAtMs),
+        allowHttp: this.options.endpoint?.startsWith('http:') ?? false,
+      });
+    } catch (e) {
+      if (e instanceof TypeError) throw e;
+      // A malformed account key: the message must not carry it.
+      throw new CatalogError('ERR_UNAVAILABLE', 'storage credential service unavailable', { cause: new Error(`SAS signing failed: ${e instanceof Error ? e.name : 'Error'}`) });
+    }
+    const host = location.host;
+    const config: Record<string, string> = {
+      [`adls.sas-token.${host}`]: sas,
+      [`adls.sas-token-expires-at-ms.${host}`]: String(expiresAtMs),
+      'adls.sas-token': sas,
+      'adls.account-name': this.options.account,
+      ...(this.options.endpoint ? { [`adls.connection-string.${host}`]: this.options.endpoint } : {}),
+      ...this.endpointConfig,
+    };
+    return { prefix: request.location, config, expiresAtMs };
+  }
+}
+
+/**
+ * PyArrow's emulator settings for a path-style endpoint (scheme://host[:port]/<account>):
+ * authority host[:port] and the scheme, for the blob and dfs services alike.
+ */
+function emulatorConfig(endpoint: string, account: string): Record<string, string> {
+  const url = new URL(endpoint);
+  if (url.pathname.replace(/\/+$/, '') !== `/${account}`) return {};
+  const scheme = url.protocol.replace(/:$/, '');
+  return {
+    'adls.blob-storage-authority': url.host,
+    'adls.blob-storage-scheme': scheme,
+    'adls.dfs-storage-authority': url.host,
+    'adls.dfs-storage-scheme': scheme,
+  };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessMode } from '../vending.js';
+import { buildAccessBoundary } from './gcs-access-boundary.js';
+
+const loc = { bucket: 'lake', name: 'wh/ns/t1' };
+
+describe('buildAccessBoundary', () => {
+  it('read: objectViewer on the bucket, only for objects and listings under the prefix', () => {
+    expect(buildAccessBoundary(loc, 'read')).toEqual({
+      accessBoundary: {
+        accessBoundaryRules: [
+          {
+            availableResource: '//storage.googleapis.com/projects/_/buckets/lake',
+            availablePermissions: ['inRole:roles/storage.objectViewer'],
+            availabilityCondition: {
+              title: 'lakegate read lake/wh/ns/t1/',
+              expression:
+                "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/')" +
+                " || api.getAttribute('storage.googleapis.com/objectListPrefix', '') == 'wh/ns/t1'" +
+                " || api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('wh/ns/t1/')",
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('read-write: objectAdmin, same condition; trailing slashes are ignored', () => {
+    const rw = buildAccessBoundary({ bucket: 'lake', name: 'wh/ns/t1//' }, 'read-write');
+    const [rule] = rw.accessBoundary.accessBoundaryRules;
+    expect(rule!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(rule!.availabilityCondition.expression).toBe(buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]!.availabilityCondition.expression);
+  });
+
+  it('refuses whole buckets, names that could break out of a CEL string, and unknown modes', () => {
+    for (const name of ['', '/', "wh/it's", 'wh/a\\b', 'wh/"x"']) {
+      expect(() => buildAccessBoundary({ bucket: 'lake', name }, 'read')).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+    }
+    expect(() => buildAccessBoundary(loc, 'write-only' as AccessMode)).toThrow(TypeError);
+  });
+});

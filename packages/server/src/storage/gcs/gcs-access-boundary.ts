@@ -1,0 +1,64 @@
+/**
+ * The Credential Access Boundary of a vended GCS token. It is the only thing
+ * that scopes the token: Google's STS intersects it with the source
+ * credential's own IAM permissions, so everything outside the table prefix
+ * must stay unreachable.
+ *
+ * - One rule on the bucket (`//storage.googleapis.com/projects/_/buckets/<b>`),
+ *   with the permissions of a predefined role by mode: read →
+ *   roles/storage.objectViewer (get, list); read-write →
+ *   roles/storage.objectAdmin (also create, overwrite, delete).
+ * - Its availability condition (CEL) admits objects whose name starts with
+ *   `<prefix>/` (the slash keeps `t1` from reaching `t10`), and object
+ *   listings whose prefix is `<prefix>` or starts with `<prefix>/`: listing is
+ *   a bucket-level call that names no object, so it is matched by the
+ *   `storage.googleapis.com/objectListPrefix` attribute. (The same two list
+ *   prefixes the S3 session policy allows.)
+ * - The prefix is embedded in CEL string literals: names holding a quote, a
+ *   backslash or a control character are refused rather than escaped.
+ * - Never a whole bucket: an empty prefix is refused.
+ */
+import { validation } from '../../errors/catalog-error.js';
+import type { AccessMode } from '../vending.js';
+import type { GcsLocation } from './gcs-location.js';
+
+export interface AccessBoundaryRule {
+  availableResource: string;
+  availablePermissions: string[];
+  availabilityCondition: { title: string; expression: string };
+}
+
+export interface CredentialAccessBoundary {
+  accessBoundary: { accessBoundaryRules: AccessBoundaryRule[] };
+}
+
+export const ROLE_BY_MODE: Record<AccessMode, string> = {
+  read: 'inRole:roles/storage.objectViewer',
+  'read-write': 'inRole:roles/storage.objectAdmin',
+};
+
+/** The boundary granting `mode` under the location's name prefix. */
+export function buildAccessBoundary(location: GcsLocation, mode: AccessMode): CredentialAccessBoundary {
+  const prefix = location.name.replace(/\/+$/, '');
+  if (prefix === '') throw validation('a vended GCS credential must be scoped to a name prefix, not a whole bucket');
+  if (/['"\\`]/.test(prefix)) throw validation('GCS locations with quotes or backslashes cannot be scoped by a Credential Access Boundary');
+  const role = ROLE_BY_MODE[mode];
+  if (!role) throw new TypeError(`no GCS role for access mode ${JSON.stringify(mode)}`);
+  const objects = `resource.name.startsWith('projects/_/buckets/${location.bucket}/objects/${prefix}/')`;
+  const listPrefix = "api.getAttribute('storage.googleapis.com/objectListPrefix', '')";
+  const listing = `${listPrefix} == '${prefix}' || ${listPrefix}.startsWith('${prefix}/')`;
+  return {
+    accessBoundary: {
+      accessBoundaryRules: [
+        {
+          availableResource: `//storage.googleapis.com/projects/_/buckets/${location.bucket}`,
+          availablePermissions: [role],
+          availabilityCondition: {
+            title: `lakegate ${mode} ${location.bucket}/${prefix}/`.slice(0, 100),
+            expression: `${objects} || ${listing}`,
+          },
+        },
+      ],
+    },
+  };
+}
