@@ -45,6 +45,8 @@ export const GcsProfileSchema = z.object({
   bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'not a valid bucket name'),
   /** When set, the service account key's client_email must be this account. */
   'service-account': z.string().optional(),
+  /** JSON API root when not Google's, e.g. an emulator's http://127.0.0.1:4443; vended as gcs.service.host. */
+  endpoint: z.string().url().optional(),
   /** Security Token Service endpoint for the downscoping token exchange; Google's when unset. */
   'sts-endpoint': z.string().url().optional(),
   /** Downscoped tokens live as long as the source token (at most one hour); this bounds nothing more. */

@@ -10,7 +10,8 @@ import type { SecretBox } from '../security/secret-box.js';
 import { AzureObjectStorage } from './azure/azure-object-storage.js';
 import { AzureSasCredentialVendor } from './azure/azure-sas-credential-vendor.js';
 import { LocalFileStorage } from './file/local-file-storage.js';
-import { GcsDownscopedCredentialVendor, type ServiceAccountKey } from './gcs/gcs-downscoped-credential-vendor.js';
+import { GcsDownscopedCredentialVendor, type ServiceAccountKey, serviceAccountClient, sourceClientFor } from './gcs/gcs-downscoped-credential-vendor.js';
+import { GcsObjectStorage } from './gcs/gcs-object-storage.js';
 import {
   type AzureSecret,
   AzureSecretSchema,
@@ -101,16 +102,19 @@ export class WarehouseStorage {
         return { storage: new StorageRouter([storage, this.local]), vendor };
       }
       case 'gcs': {
-        // Without a key, Application Default Credentials. The catalog has no GCS object storage
-        // yet: table metadata of a GCS warehouse cannot be written (the router refuses gs://).
+        // Without a key, Application Default Credentials (for the catalog's own requests and as the source of downscoped tokens).
         const secret = await this.secret<GcsSecret>(warehouse, (v) => GcsSecretSchema.parse(v));
+        const key = secret && (JSON.parse(secret['service-account-key']) as ServiceAccountKey);
         const vendor = new GcsDownscopedCredentialVendor({
           bucket: profile.bucket,
-          serviceAccountKey: secret && (JSON.parse(secret['service-account-key']) as ServiceAccountKey),
+          serviceAccountKey: key,
           serviceAccount: profile['service-account'],
+          endpoint: profile.endpoint,
           stsEndpoint: profile['sts-endpoint'],
         });
-        return { storage: new StorageRouter([this.local]), vendor };
+        // The catalog's own requests reuse one client (and its cached token).
+        const storage = new GcsObjectStorage({ bucket: profile.bucket, endpoint: profile.endpoint, auth: key ? async () => serviceAccountClient(key) : sourceClientFor(undefined) });
+        return { storage: new StorageRouter([storage, this.local]), vendor };
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Warehouse } from '../../catalog/ports.js';
 import type { CatalogServices } from '../../catalog/services.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { isUnderRoot, normalizeLocation } from '../../storage/locations.js';
-import { S3SecretSchema, StorageProfileSchema, profileScheme } from '../../storage/profile.js';
+import { StorageProfileSchema, profileScheme, secretSchemaFor } from '../../storage/profile.js';
 import type { WarehouseStorage } from '../../storage/warehouse-storage.js';
 import { namespaceParam } from './iceberg/common.js';
 
@@ -45,16 +45,21 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     const body = parsed.data;
     checkName(body.name, 'warehouse name');
     const profile = body['storage-profile'];
-    if (profile.type === 'azure' || profile.type === 'gcs') throw new CatalogError('ERR_NOT_IMPLEMENTED', `storage profile type ${profile.type} is not supported yet`);
     const root = normalizeLocation(body['storage-root']);
     if (profile.type !== 'file' && !isUnderRoot(profileScheme(profile), root)) {
       throw new CatalogError('ERR_VALIDATION', `storage-root must lie in ${profileScheme(profile)}`);
     }
     if (profile.type === 'file' && !root.startsWith('file:')) throw new CatalogError('ERR_VALIDATION', 'a file profile needs a file: storage-root');
+    // An azure profile signs SAS tokens with the account key: it cannot work without one.
+    if (profile.type === 'azure' && body['storage-secret'] === undefined) throw new CatalogError('ERR_VALIDATION', 'an azure storage profile needs a storage-secret with the account-key');
     let secretId: string | undefined;
     if (body['storage-secret'] !== undefined) {
-      const secret = profile.type === 's3' ? S3SecretSchema.safeParse(body['storage-secret']) : undefined;
+      const secret = secretSchemaFor(profile.type)?.safeParse(body['storage-secret']);
       if (!secret?.success) throw new CatalogError('ERR_VALIDATION', 'storage-secret does not fit the storage profile');
+      if (profile.type === 'gcs' && profile['service-account'] !== undefined) {
+        const key = JSON.parse((secret.data as { 'service-account-key': string })['service-account-key']) as { client_email: string };
+        if (key.client_email !== profile['service-account']) throw new CatalogError('ERR_VALIDATION', 'storage-secret is the key of another service account than the profile names');
+      }
       secretId = randomUUID();
       await services.warehouses.putSecret(secretId, storage.sealSecret(secretId, secret.data));
     }

@@ -5,17 +5,18 @@
  * the profile says the account supports directory SAS (`sas-scope:
  * directory`), otherwise to the container; it is never an account SAS.
  *
- * The returned properties are the ones Iceberg's clients read:
- * - `adls.sas-token.<host>` and `adls.sas-token-expires-at-ms.<host>`, keyed by
- *   the location's host (account.dfs.core.windows.net): Iceberg Java's
- *   AzureProperties / VendedAdlsCredentialProvider, and PyIceberg's
- *   FsspecFileIO (which takes the account name from the key's first label).
- * - `adls.sas-token` and `adls.account-name`: PyIceberg's PyArrowFileIO reads
- *   only these unsuffixed keys.
- * - With a custom endpoint (an emulator): `adls.connection-string.<host>` (Iceberg
- *   Java hands it to the client builder as the endpoint URL) and, for a path-style
- *   endpoint (http://host:port/<account>), `adls.blob-storage-authority`,
- *   `adls.blob-storage-scheme` and their `dfs` twins (PyArrowFileIO).
+ * The returned properties are the ones Iceberg's clients read, keyed by the
+ * location's host (account.dfs.core.windows.net):
+ * - `adls.sas-token.<host>` and `adls.sas-token-expires-at-ms.<host>`: Iceberg
+ *   Java's AzureProperties / VendedAdlsCredentialProvider; PyIceberg's
+ *   FsspecFileIO reads the first (taking the account name from the host's
+ *   first label).
+ * - With a custom endpoint (an emulator): `adls.connection-string.<host>`, which
+ *   Iceberg Java hands to its client builder as the endpoint URL.
+ * PyIceberg 0.12's PyArrowFileIO reads only unsuffixed keys (`adls.sas-token`,
+ * `adls.account-name`, `adls.blob-storage-authority`), but it cannot address
+ * container@account locations at all (it passes "container@host/path" to
+ * Arrow as the path), so nothing is vended for it.
  * The account key itself never leaves the catalog.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
@@ -43,7 +44,6 @@ export interface AzureSasCredentialVendorOptions {
 
 export class AzureSasCredentialVendor implements CredentialVendor {
   private readonly clock: Clock;
-  private readonly endpointConfig: Record<string, string>;
 
   constructor(private readonly options: AzureSasCredentialVendorOptions) {
     const max = options.maxLifetimeSeconds;
@@ -52,7 +52,6 @@ export class AzureSasCredentialVendor implements CredentialVendor {
     }
     if (options.scope !== 'directory' && options.scope !== 'container') throw new TypeError(`unknown SAS scope ${JSON.stringify(options.scope)}`);
     this.clock = options.clock ?? { now: () => Date.now() };
-    this.endpointConfig = options.endpoint ? emulatorConfig(options.endpoint, options.account) : {};
   }
 
   /** Which SAS this vendor signs: `directory` (sr=d on the table directory) or `container` (sr=c). */
@@ -95,27 +94,8 @@ export class AzureSasCredentialVendor implements CredentialVendor {
     const config: Record<string, string> = {
       [`adls.sas-token.${host}`]: sas,
       [`adls.sas-token-expires-at-ms.${host}`]: String(expiresAtMs),
-      'adls.sas-token': sas,
-      'adls.account-name': this.options.account,
       ...(this.options.endpoint ? { [`adls.connection-string.${host}`]: this.options.endpoint } : {}),
-      ...this.endpointConfig,
     };
     return { prefix: request.location, config, expiresAtMs };
   }
-}
-
-/**
- * PyArrow's emulator settings for a path-style endpoint (scheme://host[:port]/<account>):
- * authority host[:port] and the scheme, for the blob and dfs services alike.
- */
-function emulatorConfig(endpoint: string, account: string): Record<string, string> {
-  const url = new URL(endpoint);
-  if (url.pathname.replace(/\/+$/, '') !== `/${account}`) return {};
-  const scheme = url.protocol.replace(/:$/, '');
-  return {
-    'adls.blob-storage-authority': url.host,
-    'adls.blob-storage-scheme': scheme,
-    'adls.dfs-storage-authority': url.host,
-    'adls.dfs-storage-scheme': scheme,
-  };
 }

@@ -10,10 +10,11 @@
  *   roles/storage.objectAdmin (also create, overwrite, delete).
  * - Its availability condition (CEL) admits objects whose name starts with
  *   `<prefix>/` (the slash keeps `t1` from reaching `t10`), and object
- *   listings whose prefix is `<prefix>` or starts with `<prefix>/`: listing is
- *   a bucket-level call that names no object, so it is matched by the
- *   `storage.googleapis.com/objectListPrefix` attribute. (The same two list
- *   prefixes the S3 session policy allows.)
+ *   listings whose prefix starts with `<prefix>/`: listing is a bucket-level
+ *   call that names no object, so it is matched by the
+ *   `storage.googleapis.com/objectListPrefix` attribute. Not the bare
+ *   `<prefix>`, a string prefix that would list sibling names such as
+ *   `<prefix>0/` (the same rule as the S3 session policy).
  * - The prefix is embedded in CEL string literals: names holding a quote, a
  *   backslash or a control character are refused rather than escaped.
  * - Never a whole bucket: an empty prefix is refused.
@@ -45,8 +46,7 @@ export function buildAccessBoundary(location: GcsLocation, mode: AccessMode): Cr
   const role = ROLE_BY_MODE[mode];
   if (!role) throw new TypeError(`no GCS role for access mode ${JSON.stringify(mode)}`);
   const objects = `resource.name.startsWith('projects/_/buckets/${location.bucket}/objects/${prefix}/')`;
-  const listPrefix = "api.getAttribute('storage.googleapis.com/objectListPrefix', '')";
-  const listing = `${listPrefix} == '${prefix}' || ${listPrefix}.startsWith('${prefix}/')`;
+  const listing = `api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('${prefix}/')`;
   return {
     accessBoundary: {
       accessBoundaryRules: [

@@ -105,7 +105,6 @@ describe('GcsDownscopedCredentialVendor', () => {
               title: 'lakegate read lake/wh/ns/t1/',
               expression:
                 "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/')" +
-                " || api.getAttribute('storage.googleapis.com/objectListPrefix', '') == 'wh/ns/t1'" +
                 " || api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('wh/ns/t1/')",
             },
           },

@@ -8,10 +8,12 @@
  * and the boundary allow.
  *
  * Lifetime: a downscoped token expires with its source token (one hour for a
- * service account). Each vend therefore starts from a fresh source token, so
- * a client gets the whole hour; the exact expiry STS or the source reports is
+ * service account). With a key, each vend therefore starts from a fresh source
+ * token, so a client gets the whole hour (with Application Default Credentials
+ * the source token is the library's cached one); the exact expiry STS or the source reports is
  * what the client is told (`gcs.oauth2.token-expires-at`, epoch ms, read by
- * Iceberg Java's GCPProperties and PyIceberg's PyArrowFileIO).
+ * Iceberg Java's GCPProperties and PyIceberg's PyArrowFileIO), plus
+ * `gcs.service.host` when the profile names a non-Google endpoint (both read it).
  *
  * Endpoints: google-auth-library 10 has no option for either endpoint.
  * - The service account's token request always goes to Google's token URL
@@ -21,7 +23,7 @@
  * - DownscopedClient derives its STS URL from the universe domain
  *   (https://sts.<universe>/v1/token). A configured `stsEndpoint` replaces the
  *   client's STS helper with one bound to that URL; should a library upgrade
- *   remove that helper, construction fails instead of calling Google.
+ *   remove that helper, the vend fails (TypeError) instead of calling Google.
  * Failures surface as ERR_UNAVAILABLE with a fixed message: neither the key,
  * the source token nor the boundary ever appears in an error.
  */
@@ -52,6 +54,8 @@ export interface GcsDownscopedCredentialVendorOptions {
   serviceAccountKey?: ServiceAccountKey;
   /** When set, the key's client_email must be this account. */
   serviceAccount?: string;
+  /** The JSON API root clients should use (vended as `gcs.service.host`); omit for Google's. */
+  endpoint?: string;
   /** STS token-exchange URL; Google's (https://sts.googleapis.com/v1/token) when omitted. */
   stsEndpoint?: string;
   /** A ready source client (tests); serviceAccountKey is then ignored. */
@@ -66,12 +70,7 @@ export class GcsDownscopedCredentialVendor implements CredentialVendor {
     if (key && options.serviceAccount && key.client_email !== options.serviceAccount) {
       throw validation(`the service account key is for ${key.client_email}, not ${options.serviceAccount}`);
     }
-    if (options.sourceClient) this.source = options.sourceClient;
-    else if (key) this.source = async () => serviceAccountClient(key);
-    else {
-      const adc = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
-      this.source = () => adc.getClient();
-    }
+    this.source = options.sourceClient ?? sourceClientFor(key);
   }
 
   async vend(request: VendRequest): Promise<VendedCredential> {
@@ -100,9 +99,20 @@ export class GcsDownscopedCredentialVendor implements CredentialVendor {
     const config: Record<string, string> = {
       'gcs.oauth2.token': token,
       'gcs.oauth2.token-expires-at': String(expiresAtMs),
+      ...(this.options.endpoint ? { 'gcs.service.host': this.options.endpoint } : {}),
     };
     return { prefix: request.location, config, expiresAtMs };
   }
+}
+
+/**
+ * The catalog's own Google identity: a new service account client per call (so each has a
+ * fresh token), or, without a key, the Application Default Credentials client.
+ */
+export function sourceClientFor(key: ServiceAccountKey | undefined): () => Promise<AuthClient> {
+  if (key) return async () => serviceAccountClient(key);
+  const adc = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
+  return () => adc.getClient();
 }
 
 /** A JWT client for the key whose token requests go to the key's token_uri. */

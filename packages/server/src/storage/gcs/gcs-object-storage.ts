@@ -1,0 +1,144 @@
+/**
+ * Object storage on Google Cloud Storage (gs:// URIs) through the JSON API,
+ * authorized by a google-auth-library client (the warehouse's service
+ * account key, or Application Default Credentials).
+ * writeNew is a conditional upload (ifGenerationMatch=0: "only if no live
+ * object has this name"): GCS itself refuses to replace an existing object,
+ * so two writers can never overwrite one another's metadata file, and an
+ * upload is atomic.
+ * Error messages name the operation, the URI and the HTTP status only: gaxios
+ * errors carry the request, with its Authorization header.
+ */
+import type { AuthClient } from 'google-auth-library';
+import type { ObjectStorage } from '../../catalog/ports.js';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { type GcsLocation, isGcsUri, parseGcsLocation } from './gcs-location.js';
+
+export const GCS_DEFAULT_ENDPOINT = 'https://storage.googleapis.com';
+
+export interface GcsObjectStorageOptions {
+  /** The only bucket this storage serves. */
+  bucket: string;
+  /** JSON API root, e.g. an emulator's http://127.0.0.1:4443; Google's when omitted. */
+  endpoint?: string;
+  /** The client that authorizes requests (created on first use). */
+  auth: () => Promise<AuthClient>;
+}
+
+interface Response {
+  status: number;
+  data: unknown;
+}
+
+export class GcsObjectStorage implements ObjectStorage {
+  private readonly endpoint: string;
+  private client: Promise<AuthClient> | undefined;
+
+  constructor(private readonly options: GcsObjectStorageOptions) {
+    this.endpoint = (options.endpoint ?? GCS_DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  }
+
+  handles(uri: string): boolean {
+    return isGcsUri(uri);
+  }
+
+  async writeNew(uri: string, data: Uint8Array): Promise<void> {
+    const { bucket, name } = this.objectLocation(uri);
+    const query = new URLSearchParams({ uploadType: 'media', name, ifGenerationMatch: '0' });
+    const res = await this.call('POST', `/upload/storage/v1/b/${enc(bucket)}/o?${query}`, uri, 'upload', {
+      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    // 412: an object with this name exists (or a concurrent conditional upload won).
+    if (res.status === 412) throw new CatalogError('ERR_STORAGE', `object already exists: ${uri}`);
+    expectOk(res, 'upload', uri);
+  }
+
+  async read(uri: string): Promise<Uint8Array> {
+    const { bucket, name } = this.objectLocation(uri);
+    const res = await this.call('GET', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?alt=media`, uri, 'get', { responseType: 'arraybuffer' });
+    if (res.status === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+    expectOk(res, 'get', uri);
+    return new Uint8Array(res.data as ArrayBuffer);
+  }
+
+  async exists(uri: string): Promise<boolean> {
+    const { bucket, name } = this.objectLocation(uri);
+    const res = await this.call('GET', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?fields=name`, uri, 'get metadata');
+    if (res.status === 404) return false;
+    expectOk(res, 'get metadata', uri);
+    return true;
+  }
+
+  async delete(uri: string): Promise<void> {
+    const { bucket, name } = this.objectLocation(uri);
+    const res = await this.call('DELETE', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}`, uri, 'delete');
+    if (res.status !== 404) expectOk(res, 'delete', uri);
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const location = this.location(prefix);
+    // Always a directory prefix: deleting under gs://b/wh/t1 must not touch gs://b/wh/t10.
+    const trimmed = location.name.replace(/\/+$/, '');
+    if (trimmed === '') throw new CatalogError('ERR_VALIDATION', `refusing to delete a whole bucket: ${prefix}`);
+    let deleted = 0;
+    let pageToken: string | undefined;
+    do {
+      const query = new URLSearchParams({ prefix: `${trimmed}/`, fields: 'items(name),nextPageToken', maxResults: '1000' });
+      if (pageToken) query.set('pageToken', pageToken);
+      const res = await this.call('GET', `/storage/v1/b/${enc(location.bucket)}/o?${query}`, prefix, 'list');
+      expectOk(res, 'list', prefix);
+      const page = res.data as { items?: { name: string }[]; nextPageToken?: string };
+      for (const item of page.items ?? []) {
+        await this.delete(`gs://${location.bucket}/${item.name}`);
+        deleted += 1;
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return deleted;
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    uri: string,
+    operation: string,
+    extra: { data?: Buffer; headers?: Record<string, string>; responseType?: 'arraybuffer' } = {},
+  ): Promise<Response> {
+    this.client ??= this.options.auth();
+    try {
+      const client = await this.client;
+      // 5xx are errors (and retried, except for uploads); every other status is the caller's to read.
+      const res = await client.request({
+        url: `${this.endpoint}${path}`,
+        method: method as 'GET' | 'POST' | 'DELETE',
+        ...extra,
+        validateStatus: (status: number) => status < 500,
+        retry: method !== 'POST',
+      });
+      return { status: res.status, data: res.data };
+    } catch (e) {
+      const status = (e as { response?: { status?: number } } | undefined)?.response?.status;
+      const detail = `${e instanceof Error ? e.name : 'Error'}${status ? ` (HTTP ${status})` : ''}`;
+      throw new CatalogError('ERR_STORAGE', `GCS ${operation} ${uri} failed: ${detail}`, { cause: new Error(detail) });
+    }
+  }
+
+  private location(uri: string): GcsLocation {
+    const location = parseGcsLocation(uri);
+    if (location.bucket !== this.options.bucket) throw new CatalogError('ERR_VALIDATION', `location ${uri} is not in bucket ${this.options.bucket}`);
+    return location;
+  }
+
+  private objectLocation(uri: string): GcsLocation {
+    const location = this.location(uri);
+    if (location.name === '' || location.name.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not a GCS object location: ${uri}`);
+    return location;
+  }
+}
+
+const enc = encodeURIComponent;
+
+function expectOk(res: Response, operation: string, uri: string): void {
+  if (res.status < 200 || res.status >= 300) throw new CatalogError('ERR_STORAGE', `GCS ${operation} ${uri} failed: HTTP ${res.status}`);
+}

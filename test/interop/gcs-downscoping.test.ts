@@ -1,0 +1,220 @@
+/**
+ * GCS warehouses end to end against a recording stand-in for Google on
+ * 127.0.0.1. No emulator validates tokens or Credential Access Boundaries,
+ * so this checks what Lakegate sends and how it uses the answers: the
+ * stand-in plays the OAuth token endpoint (the service account key's
+ * token_uri), the STS token-exchange endpoint (the profile's sts-endpoint)
+ * and the GCS JSON API (the profile's endpoint), with GCS's
+ * ifGenerationMatch=0 semantics. No Google endpoint is contacted.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GcsObjectStorage } from '../../packages/server/src/storage/gcs/gcs-object-storage.js';
+import { serviceAccountClient, type ServiceAccountKey } from '../../packages/server/src/storage/gcs/gcs-downscoped-credential-vendor.js';
+import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+interface Recorded {
+  method: string;
+  url: URL;
+  authorization: string | undefined;
+  form: Record<string, string>;
+}
+
+/** A stand-in for Google's token endpoint, STS and the GCS JSON API, recording every request. */
+class FakeGoogle {
+  readonly objects = new Map<string, Buffer>();
+  readonly recorded: Recorded[] = [];
+  private server!: Server;
+  private counter = 0;
+  base = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (d: Buffer) => chunks.push(d));
+      req.on('end', () => this.handle(req, Buffer.concat(chunks), res));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    this.base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.base);
+    const form = req.headers['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body.toString())) : {};
+    this.recorded.push({ method: req.method ?? '', url, authorization: req.headers.authorization, form });
+    const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const p = url.pathname;
+    if (req.method === 'POST' && p === '/token') return json(200, { access_token: `source-${++this.counter}`, expires_in: 3600, token_type: 'Bearer' });
+    if (req.method === 'POST' && p === '/v1/token') {
+      return json(200, { access_token: `downscoped-${++this.counter}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3599 });
+    }
+    if (!req.headers.authorization?.startsWith('Bearer source-')) return json(401, { error: { code: 401 } });
+    let m = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(p);
+    if (req.method === 'POST' && m && url.searchParams.get('uploadType') === 'media') {
+      const key = `${decodeURIComponent(m[1]!)}/${url.searchParams.get('name')}`;
+      if (url.searchParams.get('ifGenerationMatch') === '0' && this.objects.has(key)) return json(412, { error: { code: 412, message: 'conditionNotMet' } });
+      this.objects.set(key, body);
+      return json(200, { name: url.searchParams.get('name'), generation: '1' });
+    }
+    m = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)$/.exec(p);
+    if (m) {
+      const key = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
+      const object = this.objects.get(key);
+      if (!object) return json(404, { error: { code: 404 } });
+      if (req.method === 'DELETE') {
+        this.objects.delete(key);
+        return res.writeHead(204).end();
+      }
+      if (url.searchParams.get('alt') === 'media') return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(object);
+      return json(200, { name: decodeURIComponent(m[2]!) });
+    }
+    m = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(p);
+    if (req.method === 'GET' && m) {
+      const bucket = decodeURIComponent(m[1]!);
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const items = [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => ({ name: k.slice(bucket.length + 1) }));
+      return json(200, { items });
+    }
+    return json(404, { error: { code: 404 } });
+  }
+}
+
+const google = new FakeGoogle();
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+let key: ServiceAccountKey;
+
+beforeAll(async () => {
+  await google.start();
+  key = {
+    type: 'service_account',
+    client_email: 'lakegate@proj.iam.gserviceaccount.com',
+    private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    private_key_id: 'kid-1',
+    project_id: 'proj',
+    token_uri: `${google.base}/token`,
+  };
+});
+afterAll(async () => {
+  await google.stop();
+});
+
+describe('GcsObjectStorage', () => {
+  const storage = () => new GcsObjectStorage({ bucket: 'lake', endpoint: google.base, auth: async () => serviceAccountClient(key) });
+
+  it('uploads only when no object has the name, and refuses to overwrite', async () => {
+    const s = storage();
+    const uri = 'gs://lake/wh/os/metadata/00000-a b%c.metadata.json';
+    await s.writeNew(uri, new TextEncoder().encode('{"v":1}'));
+    await expect(s.writeNew(uri, new TextEncoder().encode('{"v":2}'))).rejects.toMatchObject({ code: 'ERR_STORAGE', message: `object already exists: ${uri}` });
+    expect(new TextDecoder().decode(await s.read(uri))).toBe('{"v":1}');
+    expect(google.objects.get('lake/wh/os/metadata/00000-a b%c.metadata.json')?.toString()).toBe('{"v":1}');
+    const uploads = google.recorded.filter((r) => r.url.pathname.startsWith('/upload/'));
+    expect(uploads).toHaveLength(2);
+    for (const u of uploads) {
+      expect(Object.fromEntries(u.url.searchParams)).toEqual({ uploadType: 'media', name: 'wh/os/metadata/00000-a b%c.metadata.json', ifGenerationMatch: '0' });
+      expect(u.authorization).toMatch(/^Bearer source-/);
+    }
+  });
+
+  it('reads, checks, deletes, and deletes a prefix without touching its siblings', async () => {
+    const s = storage();
+    for (const name of ['wh/p/t1/a', 'wh/p/t1/sub/b', 'wh/p/t10/c']) await s.writeNew(`gs://lake/${name}`, new Uint8Array([1]));
+    expect(await s.exists('gs://lake/wh/p/t1/a')).toBe(true);
+    expect(await s.exists('gs://lake/wh/p/missing')).toBe(false);
+    await expect(s.read('gs://lake/wh/p/missing')).rejects.toMatchObject({ code: 'ERR_STORAGE', message: 'no such object: gs://lake/wh/p/missing' });
+    await s.delete('gs://lake/wh/p/missing');
+    expect(await s.deletePrefix('gs://lake/wh/p/t1')).toBe(2);
+    expect(await s.exists('gs://lake/wh/p/t1/sub/b')).toBe(false);
+    expect(await s.exists('gs://lake/wh/p/t10/c')).toBe(true);
+    await expect(s.deletePrefix('gs://lake/')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(s.read('gs://other/wh/x')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
+});
+
+describe('a Lakegate warehouse on GCS', () => {
+  let server: ServerProcess;
+  let send: Send;
+  const profile = () => ({ type: 'gcs', bucket: 'lake', endpoint: google.base, 'sts-endpoint': `${google.base}/v1/token` });
+
+  beforeAll(async () => {
+    server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
+    send = httpSender(server.url);
+    const created = await send('POST', '/management/v1/warehouses', {
+      name: 'gcs',
+      'storage-root': 'gs://lake/wh',
+      'storage-profile': { ...profile(), 'service-account': key.client_email },
+      'storage-secret': { 'service-account-key': JSON.stringify(key) },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain('PRIVATE KEY');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('refuses secrets that are no service account key, or the key of another account', async () => {
+    const notAKey = await send('POST', '/management/v1/warehouses', {
+      name: 'bad1',
+      'storage-root': 'gs://lake/bad',
+      'storage-profile': profile(),
+      'storage-secret': { 'service-account-key': '{"type":"authorized_user"}' },
+    });
+    expect(notAKey.status).toBe(400);
+    const other = await send('POST', '/management/v1/warehouses', {
+      name: 'bad2',
+      'storage-root': 'gs://lake/bad',
+      'storage-profile': { ...profile(), 'service-account': 'other@proj.iam.gserviceaccount.com' },
+      'storage-secret': { 'service-account-key': JSON.stringify(key) },
+    });
+    expect(other.status).toBe(400);
+  });
+
+  it('writes table metadata to GCS and vends a token downscoped to the table on loadTable', async () => {
+    expect((await send('POST', '/v1/gcs/namespaces', { namespace: ['ns'] })).status).toBe(200);
+    const created = await send('POST', '/v1/gcs/namespaces/ns/tables', { name: 't', schema: simpleSchema });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const metadataLocation: string = created.body['metadata-location'];
+    expect(metadataLocation).toMatch(/^gs:\/\/lake\/wh\/ns\/t-[^/]+\/metadata\//);
+    expect(google.objects.has(metadataLocation.replace('gs://', ''))).toBe(true);
+
+    const before = Date.now();
+    const loaded = await send('GET', '/v1/gcs/namespaces/ns/tables/t', undefined, { 'x-iceberg-access-delegation': 'vended-credentials' });
+    expect(loaded.status).toBe(200);
+    const tableLocation: string = loaded.body.metadata.location;
+    const [credential] = loaded.body['storage-credentials'];
+    expect(credential.prefix).toBe(tableLocation);
+    const config = credential.config as Record<string, string>;
+    expect(Object.keys(config).sort()).toEqual(['gcs.oauth2.refresh-credentials-endpoint', 'gcs.oauth2.token', 'gcs.oauth2.token-expires-at', 'gcs.service.host']);
+    expect(config['gcs.oauth2.token']).toMatch(/^downscoped-/);
+    expect(Number(config['gcs.oauth2.token-expires-at'])).toBeGreaterThanOrEqual(before + 3599_000);
+    expect(config['gcs.service.host']).toBe(google.base);
+    expect(config['gcs.oauth2.refresh-credentials-endpoint']).toBe('v1/gcs/namespaces/ns/tables/t/credentials');
+
+    // The exchange that produced it: a token-exchange grant bounded to this table's prefix.
+    const exchange = google.recorded.filter((r) => r.url.pathname === '/v1/token').at(-1)!;
+    expect(exchange.form.grant_type).toBe('urn:ietf:params:oauth:grant-type:token-exchange');
+    expect(exchange.form.subject_token).toMatch(/^source-/);
+    const prefix = tableLocation.replace('gs://lake/', '');
+    const [rule] = JSON.parse(exchange.form.options!).accessBoundary.accessBoundaryRules;
+    expect(rule.availableResource).toBe('//storage.googleapis.com/projects/_/buckets/lake');
+    expect(rule.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(rule.availabilityCondition.expression).toBe(
+      `resource.name.startsWith('projects/_/buckets/lake/objects/${prefix}/')` +
+        ` || api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('${prefix}/')`,
+    );
+    expect(JSON.stringify(loaded.body)).not.toContain(exchange.form.subject_token);
+  });
+
+  it('never writes the key or a token to the log', () => {
+    const log = server.output();
+    expect(log).not.toContain('PRIVATE KEY');
+    expect(log).not.toMatch(/downscoped-\d|source-\d/);
+  });
+});
