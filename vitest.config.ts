@@ -10,6 +10,7 @@ export default defineConfig({
       '@lakegate/server': src('server'),
       '@lakegate/client': src('client'),
       '@lakegate/protocol': src('protocol'),
+      '@lakegate/sigv4': src('sigv4'),
     },
   },
   test: {

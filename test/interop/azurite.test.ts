@@ -155,7 +155,7 @@ describe('a Lakegate warehouse on Azurite', () => {
 
   beforeAll(async () => {
     server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
-    send = httpSender(server.url);
+    send = httpSender(server.url, await server.token());
     for (const [name, properties] of [
       ['az', {}],
       ['azread', { 'vended-access-mode': 'read' }],

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 it('leaves every table at the old or the new metadata when killed mid-commit', async () => {
   server = await startServer({ dataDir: data.dir, env: { LAKEGATE_LOG_LEVEL: 'warn' } });
-  let send = httpSender(server.url);
+  let send = httpSender(server.url, await server.token());
   await send('POST', '/v1/default/namespaces', { namespace: ['crash'] });
   const tables = ['a', 'b', 'c', 'd'];
   for (const t of tables) expect((await send('POST', '/v1/default/namespaces/crash/tables', { name: t, schema: simpleSchema })).status).toBe(200);
@@ -44,7 +44,7 @@ it('leaves every table at the old or the new metadata when killed mid-commit', a
     await Promise.all(writers);
     await new Promise((r) => server!.process.once('exit', r)).catch(() => undefined);
     server = await startServer({ dataDir: data.dir, env: { LAKEGATE_LOG_LEVEL: 'warn' } });
-    send = httpSender(server.url);
+    send = httpSender(server.url, await server.token());
 
     for (const t of tables) {
       const res = await send('GET', `/v1/default/namespaces/crash/tables/${t}`);

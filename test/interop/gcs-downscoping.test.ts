@@ -145,7 +145,7 @@ describe('a Lakegate warehouse on GCS', () => {
 
   beforeAll(async () => {
     server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
-    send = httpSender(server.url);
+    send = httpSender(server.url, await server.token());
     const created = await send('POST', '/management/v1/warehouses', {
       name: 'gcs',
       'storage-root': 'gs://lake/wh',

@@ -13,7 +13,8 @@ let catalog: IcebergRestCatalog;
 
 beforeAll(async () => {
   server = await startServer();
-  catalog = new IcebergRestCatalog({ baseUrl: server.url, warehouse: 'default' });
+  // A bearer token from Lakegate's own issuer (client_credentials of the admin principal).
+  catalog = new IcebergRestCatalog({ baseUrl: server.url, warehouse: 'default', auth: { type: 'bearer', token: await server.token() } });
 });
 afterAll(async () => server?.stop());
 
@@ -28,6 +29,11 @@ const schema = {
 };
 
 describe('iceberg-js 1.0 against Lakegate', () => {
+  it('is refused without a token', async () => {
+    const anonymous = new IcebergRestCatalog({ baseUrl: server.url, warehouse: 'default' });
+    await expect(anonymous.listNamespaces()).rejects.toSatisfy((e: unknown) => e instanceof IcebergError && e.status === 401);
+  });
+
   it('manages namespaces', async () => {
     await catalog.createNamespace({ namespace: ['js'] }, { properties: { owner: 'iceberg-js' } });
     await catalog.createNamespace({ namespace: ['js', 'nested'] });

@@ -1,4 +1,5 @@
 /** The server process as an operator sees it: redacted logs, graceful shutdown, restart on the same data. */
+import { statSync } from 'node:fs';
 import { request } from 'node:http';
 import { expect, it } from 'vitest';
 import { startServer } from '../support/server-process.js';
@@ -13,7 +14,11 @@ it('redacts secrets from logs and shuts down gracefully on SIGTERM', async () =>
   });
   // A request whose body is still arriving when SIGTERM comes must still complete.
   const body = JSON.stringify({ namespace: ['during_shutdown'] });
-  const req = request(`${server.url}/v1/default/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const token = await server.token();
+  const req = request(`${server.url}/v1/default/namespaces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
+  });
   const inflight = new Promise<number>((resolve, reject) => {
     req.on('response', (res) => {
       res.resume();
@@ -29,11 +34,14 @@ it('redacts secrets from logs and shuts down gracefully on SIGTERM', async () =>
   req.end(body.slice(5));
   expect(await inflight).toBe(200);
   expect(await exited).toBe(0);
-  for (const s of secrets) expect(server.output()).not.toContain(s);
+  for (const s of [...secrets, server.credential.split(':')[1]!, token]) expect(server.output()).not.toContain(s);
   expect(server.output()).toContain('shutting down');
 
   const again = await startServer({ dataDir: data.dir });
-  expect((await fetch(`${again.url}/v1/default/namespaces/during_shutdown`)).status).toBe(200);
+  expect((await fetch(`${again.url}/v1/default/namespaces/during_shutdown`, { headers: { authorization: `Bearer ${await again.token()}` } })).status).toBe(200);
+  // The admin credentials were created on the first start only, with mode 0600.
+  expect(again.credential).toBe(server.credential);
+  expect(statSync(`${data.dir}/admin-credentials.json`).mode & 0o777).toBe(0o600);
   await again.stop();
   data.cleanup();
 });

@@ -8,7 +8,7 @@ import { PostgresCatalogStore } from '../../packages/server/src/persistence/post
 import { storeContract } from '../persistence/store-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { type Postgres, startPostgres } from '../support/peers.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
 import { freePort, tempDir } from '../support/temp.js';
 
 const pgDir = tempDir('lakegate-pg-');
@@ -33,7 +33,8 @@ describe('two server processes on one PostgreSQL database', () => {
   beforeAll(async () => {
     const url = pg.createDatabase('scaleout');
     // Both processes start at once: migrations must not race each other.
-    const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn' } };
+    // Replicas behind one address share the issuer identifier; signing keys are shared through the database.
+    const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'q'.repeat(43) + '=' } };
     [a, b] = await Promise.all([startServer(common), startServer(common)]);
   });
   afterAll(async () => {
@@ -42,8 +43,11 @@ describe('two server processes on one PostgreSQL database', () => {
   });
 
   it('serves one catalog: what one process creates, the other sees', async () => {
-    const sa = httpSender(a.url);
-    const sb = httpSender(b.url);
+    const admin = a.credential || b.credential;
+    // A token issued by one replica is accepted by the other.
+    const token = await clientToken(a.url, admin);
+    const sa = httpSender(a.url, token);
+    const sb = httpSender(b.url, token);
     expect((await sa('POST', '/v1/default/namespaces', { namespace: ['shared'] })).status).toBe(200);
     expect((await sb('GET', '/v1/default/namespaces/shared')).status).toBe(200);
     expect((await sb('POST', '/v1/default/namespaces/shared/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
@@ -51,7 +55,8 @@ describe('two server processes on one PostgreSQL database', () => {
   });
 
   it('never loses an update when both processes commit concurrently', async () => {
-    const senders = [httpSender(a.url), httpSender(b.url)];
+    const token = await clientToken(b.url, a.credential || b.credential);
+    const senders = [httpSender(a.url, token), httpSender(b.url, token)];
     // Commits without conflicting requirements: every one must land (the server re-applies on the winner's metadata).
     const props = await Promise.all(
       Array.from({ length: 24 }, (_, i) =>

@@ -37,6 +37,8 @@ it('runs the PyIceberg scenario end to end with every step passing', async () =>
       ...process.env,
       CATALOG_URI: server.url,
       CATALOG_WAREHOUSE: 'default',
+      // OAuth2 client credentials against Lakegate's own issuer (PyIceberg calls {uri}/v1/oauth/tokens).
+      CATALOG_CREDENTIAL: server.credential,
       CATALOG_PAGE_SIZE_TEST: '1',
       // A small page size makes PyIceberg follow next-page-token across several pages.
       CATALOG_REST_PAGE_SIZE: '7',
@@ -56,6 +58,9 @@ it('runs the PyIceberg scenario end to end with every step passing', async () =>
   for (const required of ['create_table', 'append_and_read', 'evolve_schema', 'create_table_transaction', 'rename_table', 'list_pagination', 'purge_table']) {
     expect(steps).toContain(`${required}:ok`);
   }
+  // PyIceberg authenticated with client credentials; the secret never reached the log.
+  expect(server.output()).toContain('"grant":"client_credentials"');
+  expect(server.output()).not.toContain(server.credential.split(':')[1]);
   // The listings really were paged: the server saw follow-up requests carrying a page token.
   expect(server.output()).toMatch(/pageToken=[A-Za-z0-9_-]+&pageSize=7|pageSize=7&pageToken=[A-Za-z0-9_-]+/);
 });

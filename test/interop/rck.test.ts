@@ -62,6 +62,9 @@ it('passes every test of the Iceberg REST compatibility kit', async () => {
       ...process.env,
       CATALOG_URI: server.url,
       CATALOG_WAREHOUSE: 'default',
+      // The Java RESTCatalog authenticates with OAuth2 client credentials against Lakegate's issuer.
+      CATALOG_CREDENTIAL: server.credential,
+      CATALOG_OAUTH2__SERVER__URI: `${server.url}/v1/oauth/tokens`,
       RCK_REPORTS_DIR: reports,
       // Lakegate supports names containing dots and the v3 variant type: let the kit test them too.
       RCK_JAVA_OPTS: '-Drck.supports-names-with-dot=true -Drck.supports-variant=true',

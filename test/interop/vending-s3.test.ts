@@ -23,7 +23,7 @@ beforeAll(async () => {
   minio = await startMinio();
   await minio.createBucket(BUCKET);
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
-  send = httpSender(server.url);
+  send = httpSender(server.url, await server.token());
   const created = await send('POST', '/management/v1/warehouses', {
     name: 'lake',
     'storage-root': `s3://${BUCKET}/wh`,
@@ -116,7 +116,7 @@ describe('vended S3 credentials', () => {
   });
 
   it('lets PyIceberg with no storage keys of its own create, append to and read tables', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: server.credential };
     for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
     const run = await runAsync(pyicebergPython(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_scenario.py')], { env, timeoutMs: 10 * 60_000 });
     const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -4,11 +4,11 @@ import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json
 export type Send = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Record<string, string> }>;
 
 /** A Send over real HTTP (fetch) with exact 64-bit integers in both directions. */
-export function httpSender(baseUrl: string): Send {
+export function httpSender(baseUrl: string, token?: string): Send {
   return async (method, path, body, headers = {}) => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: body === undefined ? undefined : stringifyJson(body),
     });
     const text = await res.text();

@@ -10,7 +10,8 @@ export interface TestCatalog {
 
 export async function startInProcess(env: Record<string, string> = {}): Promise<TestCatalog> {
   const { dir, cleanup } = tempDir();
-  const config = loadConfig({ env: { LAKEGATE_DATA_DIR: dir, LAKEGATE_LOG_LEVEL: 'silent', ...env } });
+  // Catalog-semantics tests run anonymous; identity has its own tests with authentication on.
+  const config = loadConfig({ env: { LAKEGATE_DATA_DIR: dir, LAKEGATE_LOG_LEVEL: 'silent', LAKEGATE_AUTH: 'disabled', ...env } });
   const lakegate = await buildLakegate({ config, logger: createLogger('silent') });
   return {
     lakegate,

@@ -1,5 +1,6 @@
 /** Starts `lakegate serve` as a real child process (what interop peers talk to). */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './temp.js';
 
@@ -8,6 +9,10 @@ const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
 
 export interface ServerProcess {
   url: string;
+  /** The admin principal's "client_id:client_secret" (from <data-dir>/admin-credentials.json), as Iceberg clients take it. */
+  credential: string;
+  /** A fresh admin access token from the server's token endpoint (client_credentials). */
+  token(): Promise<string>;
   dataDir: string;
   warehouseRoot: string;
   process: ChildProcess;
@@ -17,6 +22,8 @@ export interface ServerProcess {
 }
 
 export interface ServerOptions {
+  /** Run with LAKEGATE_AUTH=disabled (for tests about something else than identity). Default: authentication required. */
+  anonymous?: boolean;
   dataDir?: string;
   database?: string;
   env?: Record<string, string>;
@@ -29,7 +36,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
   const args = [BIN, 'serve', '--port', String(options.port ?? 0), '--data-dir', dataDir];
   if (options.database) args.push('--database', options.database);
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, LAKEGATE_LOG_LEVEL: 'info', ...options.env },
+    env: { ...process.env, LAKEGATE_LOG_LEVEL: 'info', LAKEGATE_AUTH: options.anonymous ? 'disabled' : 'required', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -51,8 +58,12 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
+  const adminFile = path.join(dataDir, 'admin-credentials.json');
+  const credential = existsSync(adminFile) ? (JSON.parse(readFileSync(adminFile, 'utf8')) as { credential: string }).credential : '';
   return {
     url,
+    credential,
+    token: () => clientToken(url, credential),
     dataDir,
     warehouseRoot: path.join(dataDir, 'warehouse'),
     process: child,
@@ -66,4 +77,16 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
       temp?.cleanup();
     },
   };
+}
+
+/** An access token for "client_id:client_secret" from a Lakegate token endpoint (client_credentials). */
+export async function clientToken(url: string, credential: string): Promise<string> {
+  const i = credential.indexOf(':');
+  const res = await fetch(`${url}/v1/oauth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credential.slice(0, i), client_secret: credential.slice(i + 1), scope: 'catalog' }),
+  });
+  if (res.status !== 200) throw new Error(`token request failed with ${res.status}`);
+  return ((await res.json()) as { access_token: string }).access_token;
 }

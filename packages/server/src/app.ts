@@ -30,6 +30,18 @@ import { HttpMetrics } from './observability/metrics.js';
 import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
 import { SqliteCatalogStore } from './persistence/sqlite/sqlite-store.js';
 import { Keyring } from './security/keyring.js';
+import { AuditTrail } from './auth/audit.js';
+import { AuthenticatorChain } from './auth/authn/authenticator.js';
+import { JwtAuthenticator } from './auth/authn/jwt-authenticator.js';
+import { FailureLimiter } from './auth/issuer/failure-limiter.js';
+import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.js';
+import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
+import { tokenExchangeGrant } from './auth/issuer/grants/token-exchange.js';
+import { PrincipalService } from './auth/issuer/principals.js';
+import { TokenEndpoint } from './auth/issuer/token-endpoint.js';
+import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
+import { useAuthentication } from './http/plugins/authenticate.js';
+import { oauthRoutes } from './http/routes/oauth.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretKey } from './security/secret-key.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
@@ -40,6 +52,11 @@ export interface Lakegate {
   services: CatalogServices;
   store: CatalogStore;
   logger: Logger;
+  principals: PrincipalService;
+  /** Where the first start wrote the admin's credentials, if this start created them. */
+  adminCredentialsFile: string | undefined;
+  /** Sets the URL clients reach this server at (the token issuer's identifier) once it is known. */
+  setPublicUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +88,15 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const warehouseStorage = new WarehouseStorage(store, box);
   const metrics = new HttpMetrics();
+  let publicUrl = config.publicUrl || `http://${config.host}:${config.port}`;
+  const issuer = new TokenIssuer(new Keyring('issuer-es256', store, box, clock, generateEs256Jwk), () => publicUrl, config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds, () => clock.now());
+  const principals = new PrincipalService(store.identity, () => clock.now());
+  const audit = new AuditTrail(store.identity, logger.child({ component: 'audit' }), () => clock.now());
+  const tokenEndpoint = new TokenEndpoint();
+  for (const grant of [clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant]) tokenEndpoint.registerGrant(grant);
+  const adminCredentialsFile = await principals.bootstrapAdmin(config.dataDir, 'v1/oauth/tokens');
+  if (adminCredentialsFile) logger.warn({ file: adminCredentialsFile }, 'created the admin service principal; its client id and secret are in this file (mode 0600)');
+  if (config.auth === 'disabled') logger.warn('authentication is DISABLED: every request is anonymous; use this for local development only');
   const deps: CatalogDeps = {
     store,
     storageFor: (warehouse) => warehouseStorage.storageFor(warehouse),
@@ -103,6 +129,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   });
   useLosslessJson(app);
   useErrorHandler(app);
+  useAuthentication(app, { chain: new AuthenticatorChain([new JwtAuthenticator(issuer)]), required: config.auth === 'required' });
+  oauthRoutes(app, { endpoint: tokenEndpoint, issuer, principals, audit, limiter: new FailureLimiter(10, 60_000, () => clock.now()) });
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
   });
@@ -115,7 +143,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   namespaceRoutes(app, services);
   tableRoutes(app, services);
   viewRoutes(app, services);
-  adminRoutes(app, services, warehouseStorage);
+  adminRoutes(app, services, warehouseStorage, { principals, audit, identity: store.identity });
 
   const sweeper = setInterval(() => {
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
@@ -127,6 +155,11 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     services,
     store,
     logger,
+    principals,
+    adminCredentialsFile,
+    setPublicUrl(url: string) {
+      if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
+    },
     async close() {
       clearInterval(sweeper);
       await app.close();

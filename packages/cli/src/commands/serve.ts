@@ -1,4 +1,5 @@
 /** `lakegate serve`: start the catalog and print ready-to-paste client settings. */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIG_KEYS, ConfigError, buildLakegate, loadConfig } from '@lakegate/server';
 
@@ -50,7 +51,8 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   const address = lakegate.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  process.stderr.write(banner(url, config.defaultWarehouse, config.database ? 'PostgreSQL' : `SQLite (${config.dataDir})`));
+  lakegate.setPublicUrl(url);
+  process.stderr.write(banner(url, config.defaultWarehouse, config.database ? 'PostgreSQL' : `SQLite (${config.dataDir})`, config.auth === 'required', path.join(config.dataDir, 'admin-credentials.json'), lakegate.adminCredentialsFile !== undefined));
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -69,19 +71,24 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   return undefined;
 }
 
-function banner(url: string, warehouse: string, database: string): string {
+function banner(url: string, warehouse: string, database: string, auth: boolean, credentialsFile: string, created: boolean): string {
+  const credential = auth ? ', credential="<client_id>:<client_secret>"' : '';
+  const sparkCredential = auth ? `\n  --conf spark.sql.catalog.lakegate.credential=<client_id>:<client_secret>\n  --conf spark.sql.catalog.lakegate.oauth2-server-uri=${url}/v1/oauth/tokens` : '';
+  const creds = auth
+    ? `Credentials: the admin service principal's client id and secret are in ${credentialsFile}${created ? ' (created now, mode 0600)' : ''}.\n`
+    : 'Authentication is DISABLED (LAKEGATE_AUTH=disabled): anyone who can reach this port can change the catalog.\n';
   return `
 Lakegate catalog is listening at ${url}  (database: ${database})
-
+${creds}
 PyIceberg:
   from pyiceberg.catalog import load_catalog
-  catalog = load_catalog("lakegate", type="rest", uri="${url}", warehouse="${warehouse}")
+  catalog = load_catalog("lakegate", type="rest", uri="${url}", warehouse="${warehouse}"${credential})
 
 Spark:
   --conf spark.sql.catalog.lakegate=org.apache.iceberg.spark.SparkCatalog
   --conf spark.sql.catalog.lakegate.type=rest
   --conf spark.sql.catalog.lakegate.uri=${url}
-  --conf spark.sql.catalog.lakegate.warehouse=${warehouse}
+  --conf spark.sql.catalog.lakegate.warehouse=${warehouse}${sparkCredential}
 
 `;
 }

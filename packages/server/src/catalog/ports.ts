@@ -154,6 +154,8 @@ export interface CatalogRepository {
 
 export interface CatalogStore {
   readonly repository: CatalogRepository;
+  /** Service principals and the audit trail (auth/ports.ts). */
+  readonly identity: import('../auth/ports.js').IdentityRepository;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */

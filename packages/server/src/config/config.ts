@@ -24,6 +24,12 @@ export interface LakegateConfig {
   credentialCacheMaxSeconds: number;
   storageRefreshTokenTtlSeconds: number;
   reportedCredentialLifetimeSeconds: number;
+  /** required: every catalog request is authenticated; disabled: anonymous access (development only). */
+  auth: string;
+  /** The URL clients reach this server at; the token issuer's identifier. Empty: derived from host and port at start. */
+  publicUrl: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
   logLevel: string;
   bodyLimitBytes: number;
   stagedTableTtlSeconds: number;
@@ -54,6 +60,10 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'credentialCacheMaxSeconds', env: 'LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS', kind: 'int', default: 900, description: 'Longest reuse of a vended credential (never more than half its remaining life)' },
   { key: 'storageRefreshTokenTtlSeconds', env: 'LAKEGATE_STORAGE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 7 * 24 * 3600, description: 'Lifetime of storage refresh tokens (how long a job can keep refreshing one credential)' },
   { key: 'reportedCredentialLifetimeSeconds', env: 'LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 0, description: 'If > 0, vended credentials are reported to expire at most this far ahead, so clients refresh early (0: report the real expiry)' },
+  { key: 'auth', env: 'LAKEGATE_AUTH', kind: 'string', default: 'required', description: '"required": every catalog request is authenticated; "disabled": anonymous access for local development only' },
+  { key: 'publicUrl', env: 'LAKEGATE_PUBLIC_URL', kind: 'string', default: '', description: 'URL clients use to reach the server; also the token issuer identifier (default http://HOST:PORT)' },
+  { key: 'accessTokenTtlSeconds', env: 'LAKEGATE_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, description: 'Lifetime of access tokens issued by the built-in issuer' },
+  { key: 'refreshTokenTtlSeconds', env: 'LAKEGATE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'Lifetime of refresh tokens issued by the built-in issuer' },
   { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
   { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
   { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },
@@ -106,6 +116,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   }
   const config = out as unknown as LakegateConfig;
   if (config.port > 65535) throw new ConfigError('port must be at most 65535');
+  if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');
   if (config.database && !/^postgres(ql)?:\/\//.test(config.database)) throw new ConfigError('database must be a postgres:// URL (or empty for SQLite)');
   config.dataDir = path.resolve(config.dataDir);
   if (!config.warehouseRoot) config.warehouseRoot = path.join(config.dataDir, 'warehouse');

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { CatalogRepository, CatalogStore } from '../catalog/ports.js';
+import type { IdentityRepository } from '../auth/ports.js';
+import { KyselyIdentityRepository } from './kysely-identity-repository.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { migrateToLatest } from './migrations.js';
 import type { CatalogDatabase } from './schema.js';
@@ -8,9 +10,11 @@ import type { CatalogDatabase } from './schema.js';
 /** A CatalogStore over any Kysely dialect; the SQLite and PostgreSQL stores differ only in how they connect. */
 export class KyselyCatalogStore implements CatalogStore {
   readonly repository: CatalogRepository;
+  readonly identity: IdentityRepository;
 
   constructor(protected readonly db: Kysely<CatalogDatabase>) {
     this.repository = new KyselyCatalogRepository(db);
+    this.identity = new KyselyIdentityRepository(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -112,6 +112,36 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('secrets').ifExists().execute();
     },
   },
+  '0003_identity': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('service_principals')
+        .addColumn('client_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        /** Bumped on rotation: refresh tokens minted under an older secret stop working. */
+        .addColumn('secret_version', 'integer', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        /** JSON: whom this principal may act for in token exchange ({"users":[…],"groups":[…],"assert-identity":bool}). */
+        .addColumn('delegation', 'text', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_events_at_idx').on('audit_events').columns(['at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('audit_events').ifExists().execute();
+      await db.schema.dropTable('service_principals').ifExists().execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

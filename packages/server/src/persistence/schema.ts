@@ -78,6 +78,25 @@ export interface MetricsReportsTable {
   created_at: Millis;
 }
 
+export interface ServicePrincipalsTable {
+  client_id: string;
+  name: string;
+  secret_hash: string;
+  secret_version: number;
+  roles: string;
+  delegation: string;
+  disabled: number;
+  created_at: Millis;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: Millis;
+  type: string;
+  actor: string;
+  detail: string;
+}
+
 export interface CatalogDatabase {
   warehouses: WarehousesTable;
   namespaces: NamespacesTable;
@@ -87,6 +106,8 @@ export interface CatalogDatabase {
   metrics_reports: MetricsReportsTable;
   secrets: SecretsTable;
   signing_keys: SigningKeysTable;
+  service_principals: ServicePrincipalsTable;
+  audit_events: AuditEventsTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

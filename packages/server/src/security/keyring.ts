@@ -11,9 +11,15 @@ import type { SecretBox } from './secret-box.js';
 
 export interface SigningKey {
   kid: string;
+  /** The key as the ring's generator serialized it (raw HMAC bytes base64, or a private JWK as JSON). */
+  material: string;
+  /** For HMAC rings: the raw key bytes (base64-decoded material). */
   key: Uint8Array;
   createdAtMs: number;
 }
+
+/** Default generator: 32 random bytes for HMAC-SHA256. */
+const hmacKey = async (): Promise<string> => randomBytes(32).toString('base64');
 
 export class Keyring {
   private keys: SigningKey[] = [];
@@ -24,6 +30,7 @@ export class Keyring {
     private readonly store: CatalogStore,
     private readonly box: SecretBox,
     private readonly clock: Clock,
+    private readonly generate: () => Promise<string> = hmacKey,
   ) {}
 
   /** The newest active key; creates the first one when the ring is empty. */
@@ -48,11 +55,11 @@ export class Keyring {
   async rotate(): Promise<SigningKey> {
     await this.load();
     const kid = randomUUID();
-    const key = randomBytes(32);
+    const material = await this.generate();
     await this.store.repository.insertSigningKey({
       kid,
       purpose: this.purpose,
-      ciphertext: this.box.seal(key.toString('base64'), `${this.purpose}:${kid}`),
+      ciphertext: this.box.seal(material, `${this.purpose}:${kid}`),
       // Strictly newer than every existing key, so "newest signs" is well defined even within one millisecond.
       createdAtMs: Math.max(this.clock.now(), (this.keys[0]?.createdAtMs ?? 0) + 1),
     });
@@ -60,11 +67,20 @@ export class Keyring {
     return this.keys.find((k) => k.kid === kid)!;
   }
 
+  /** Every active key, newest first (e.g. to publish a JWKS). */
+  async all(): Promise<SigningKey[]> {
+    await this.current();
+    return [...this.keys];
+  }
+
   private async load(): Promise<void> {
     const rows = await this.store.repository.listSigningKeys(this.purpose);
     this.keys = rows
       .filter((r) => r.retiredAtMs === undefined)
-      .map((r) => ({ kid: r.kid, createdAtMs: r.createdAtMs, key: Buffer.from(this.box.open(r.ciphertext, `${this.purpose}:${r.kid}`), 'base64') }));
+      .map((r) => {
+        const material = this.box.open(r.ciphertext, `${this.purpose}:${r.kid}`);
+        return { kid: r.kid, createdAtMs: r.createdAtMs, material, key: Buffer.from(material, 'base64') };
+      });
     this.lastLoadMs = this.clock.now();
   }
 }

@@ -10,6 +10,10 @@ import { isUnderRoot, normalizeLocation } from '../../storage/locations.js';
 import { StorageProfileSchema, profileScheme, secretSchemaFor } from '../../storage/profile.js';
 import type { WarehouseStorage } from '../../storage/warehouse-storage.js';
 import { namespaceParam } from './iceberg/common.js';
+import { describeActor } from '../../auth/actor.js';
+import type { AuditTrail } from '../../auth/audit.js';
+import { ADMIN_ROLE, type PrincipalService } from '../../auth/issuer/principals.js';
+import type { IdentityRepository } from '../../auth/ports.js';
 
 const CreateWarehouse = z.object({
   name: z.string(),
@@ -29,7 +33,59 @@ const describe = (w: Warehouse) => ({
   properties: w.properties,
 });
 
-export function adminRoutes(app: FastifyInstance, services: CatalogServices, storage: WarehouseStorage): void {
+export interface IdentityAdmin {
+  principals: PrincipalService;
+  audit: AuditTrail;
+  identity: IdentityRepository;
+}
+
+const Delegation = z.object({
+  users: z.array(z.string().min(1).max(255)).max(1000).default([]),
+  groups: z.array(z.string().min(1).max(255)).max(1000).default([]),
+  'assert-identity': z.boolean().default(false),
+});
+
+export function adminRoutes(app: FastifyInstance, services: CatalogServices, storage: WarehouseStorage, identity: IdentityAdmin): void {
+  // The management API is for administrators only (when authentication is on).
+  app.addHook('preHandler', async (req) => {
+    if (req.url.startsWith('/management/') && req.actor.kind !== 'anonymous' && !req.actor.roles.includes(ADMIN_ROLE)) {
+      throw new CatalogError('ERR_FORBIDDEN', 'the management API needs the admin role');
+    }
+  });
+
+  app.post('/management/v1/principals', { schema: { tags: ['Lakegate management'], operationId: 'createPrincipal' } }, async (req, reply) => {
+    const body = z.object({ name: z.string().min(1).max(64), roles: z.array(z.enum([ADMIN_ROLE])).default([]), delegation: Delegation.optional() }).safeParse(req.body);
+    if (!body.success) throw new CatalogError('ERR_VALIDATION', `Invalid principal: ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const d = body.data.delegation;
+    const created = await identity.principals.create(body.data.name, body.data.roles, d ? { users: d.users, groups: d.groups, assertIdentity: d['assert-identity'] } : undefined);
+    await identity.audit.record('principal.created', describeActor(req.actor), { clientId: created.clientId, roles: body.data.roles, delegation: d ?? null });
+    // The secret is shown this once and never again.
+    return reply.code(201).send({ 'client-id': created.clientId, 'client-secret': created.clientSecret });
+  });
+
+  app.post('/management/v1/principals/:clientId/rotate-secret', { schema: { tags: ['Lakegate management'], operationId: 'rotatePrincipalSecret' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>) => {
+    const secret = await identity.principals.rotateSecret(req.params.clientId);
+    if (!secret) throw new CatalogError('ERR_VALIDATION', 'no such principal');
+    await identity.audit.record('principal.secret-rotated', describeActor(req.actor), { clientId: req.params.clientId });
+    return { 'client-id': req.params.clientId, 'client-secret': secret };
+  });
+
+  app.put('/management/v1/principals/:clientId/delegation', { schema: { tags: ['Lakegate management'], operationId: 'setDelegation' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>) => {
+    const body = Delegation.safeParse(req.body);
+    if (!body.success) throw new CatalogError('ERR_VALIDATION', 'Invalid delegation policy');
+    if (!(await identity.principals.get(req.params.clientId))) throw new CatalogError('ERR_VALIDATION', 'no such principal');
+    await identity.principals.setDelegation(req.params.clientId, { users: body.data.users, groups: body.data.groups, assertIdentity: body.data['assert-identity'] });
+    await identity.audit.record('principal.delegation-set', describeActor(req.actor), { clientId: req.params.clientId, delegation: body.data });
+    return { 'client-id': req.params.clientId, delegation: body.data };
+  });
+
+  app.get('/management/v1/audit', { schema: { tags: ['Lakegate management'], operationId: 'listAudit' } }, async (req) => {
+    const { limit = '100' } = req.query as { limit?: string };
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CatalogError('ERR_VALIDATION', 'limit must be 1..1000');
+    return { events: await identity.identity.listAudit(n) };
+  });
+
   const tags = ['Lakegate management'];
   app.get('/management/v1/warehouses', { schema: { tags, operationId: 'listWarehouses' } }, async () => ({
     warehouses: (await services.warehouses.list()).map(describe),

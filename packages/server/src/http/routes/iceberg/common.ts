@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogError } from '../../../errors/catalog-error.js';
+import { describeActor } from '../../../auth/actor.js';
 import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
 import type { RequestScope } from '../../../catalog/context.js';
 import type { PageRequest } from '../../../catalog/paging.js';
@@ -46,9 +47,9 @@ export function bodyObject(req: FastifyRequest, what: string): Record<string, un
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();
 
-/** Who is calling. Every request is anonymous until the identity issue adds authenticators. */
-export function principalOf(_req: FastifyRequest): string {
-  return 'anonymous';
+/** Who is calling, as credential vending and the audit trail name it ("user:alice via trino-engine"). */
+export function principalOf(req: FastifyRequest): string {
+  return describeActor(req.actor);
 }
 
 /** True when the client asked for vended credentials (X-Iceberg-Access-Delegation may list several mechanisms). */

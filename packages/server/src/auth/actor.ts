@@ -1,0 +1,31 @@
+/**
+ * Who is calling, as every authenticator reports it: the subject, whether a
+ * service principal or a user, on whose behalf (RFC 8693 `act` chain: the
+ * party actually making the call), and how it was authenticated.
+ */
+export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'none';
+
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
+}
+
+export interface Actor {
+  subject: string;
+  kind: 'service' | 'user' | 'anonymous';
+  issuer: string;
+  roles: string[];
+  groups: string[];
+  /** The acting party when the subject is represented by someone else (delegation). */
+  act?: ActorClaim;
+  method: AuthMethod;
+}
+
+export const ANONYMOUS: Actor = { subject: 'anonymous', kind: 'anonymous', issuer: 'none', roles: [], groups: [], method: 'none' };
+
+/** "user:alice via service:trino" — for logs and the audit trail. */
+export function describeActor(actor: Actor): string {
+  let out = `${actor.kind}:${actor.subject}`;
+  for (let a = actor.act; a; a = a.act) out += ` via ${a.sub}`;
+  return out;
+}

@@ -1,0 +1,42 @@
+/**
+ * Authentication is an ordered chain: each authenticator either recognizes
+ * the request's credentials and returns an Actor, says "not mine" (undefined)
+ * so the next one is asked, or rejects credentials that are its kind but bad.
+ */
+import type { Actor } from '../actor.js';
+
+export interface RequestCredentials {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+}
+
+export class AuthenticationError extends Error {
+  constructor(
+    readonly scheme: 'Bearer' | 'AWS4-HMAC-SHA256' | 'ApiKey',
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'AuthenticationError';
+  }
+}
+
+export interface Authenticator {
+  readonly name: string;
+  authenticate(request: RequestCredentials): Promise<Actor | undefined>;
+}
+
+export class AuthenticatorChain {
+  constructor(private readonly authenticators: Authenticator[]) {}
+
+  /** The actor, or undefined when no authenticator recognized any credentials. */
+  async authenticate(request: RequestCredentials): Promise<Actor | undefined> {
+    for (const a of this.authenticators) {
+      const actor = await a.authenticate(request);
+      if (actor) return actor;
+    }
+    return undefined;
+  }
+}

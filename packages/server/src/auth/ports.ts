@@ -1,0 +1,46 @@
+/** What the identity layer needs from persistence. */
+
+export interface DelegationPolicy {
+  /** User subjects (the `sub` of a subject token) this principal may act for. */
+  users: string[];
+  /** Groups: may act for any user whose token lists one of these groups. */
+  groups: string[];
+  /**
+   * May assert identities with an unsigned subject token (Trino's USER
+   * session mode). Off unless an operator turns it on for one engine: such
+   * a principal can impersonate anyone its delegation lists.
+   */
+  assertIdentity: boolean;
+}
+
+export interface ServicePrincipal {
+  clientId: string;
+  name: string;
+  /** scrypt hash of the client secret; the secret itself is shown once and never stored. */
+  secretHash: string;
+  secretVersion: number;
+  roles: string[];
+  delegation: DelegationPolicy;
+  disabled: boolean;
+  createdAtMs: number;
+}
+
+export interface AuditEvent {
+  id: string;
+  atMs: number;
+  type: string;
+  /** Who did it, e.g. "service:lakegate-admin" or "user:alice via service:trino". */
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+export interface IdentityRepository {
+  getPrincipal(clientId: string): Promise<ServicePrincipal | undefined>;
+  /** Returns false when the client id exists already. */
+  insertPrincipal(principal: ServicePrincipal): Promise<boolean>;
+  updatePrincipalSecret(clientId: string, secretHash: string, secretVersion: number): Promise<void>;
+  setDelegation(clientId: string, delegation: DelegationPolicy): Promise<void>;
+  listPrincipals(): Promise<ServicePrincipal[]>;
+  insertAudit(event: AuditEvent): Promise<void>;
+  listAudit(limit: number): Promise<AuditEvent[]>;
+}

@@ -1,0 +1,64 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditEvent, IdentityRepository, ServicePrincipal } from '../auth/ports.js';
+import type { CatalogDatabase, ServicePrincipalsTable } from './schema.js';
+
+const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+
+const toPrincipal = (r: Selectable<ServicePrincipalsTable>): ServicePrincipal => ({
+  clientId: r.client_id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  secretVersion: r.secret_version,
+  roles: JSON.parse(r.roles) as string[],
+  delegation: JSON.parse(r.delegation) as ServicePrincipal['delegation'],
+  disabled: r.disabled === 1,
+  createdAtMs: num(r.created_at),
+});
+
+export class KyselyIdentityRepository implements IdentityRepository {
+  constructor(private readonly db: Kysely<CatalogDatabase>) {}
+
+  async getPrincipal(clientId: string): Promise<ServicePrincipal | undefined> {
+    const r = await this.db.selectFrom('service_principals').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    return r && toPrincipal(r);
+  }
+
+  async insertPrincipal(p: ServicePrincipal): Promise<boolean> {
+    const res = await this.db
+      .insertInto('service_principals')
+      .values({
+        client_id: p.clientId,
+        name: p.name,
+        secret_hash: p.secretHash,
+        secret_version: p.secretVersion,
+        roles: JSON.stringify(p.roles),
+        delegation: JSON.stringify(p.delegation),
+        disabled: p.disabled ? 1 : 0,
+        created_at: p.createdAtMs,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async updatePrincipalSecret(clientId: string, secretHash: string, secretVersion: number): Promise<void> {
+    await this.db.updateTable('service_principals').set({ secret_hash: secretHash, secret_version: secretVersion }).where('client_id', '=', clientId).execute();
+  }
+
+  async setDelegation(clientId: string, delegation: ServicePrincipal['delegation']): Promise<void> {
+    await this.db.updateTable('service_principals').set({ delegation: JSON.stringify(delegation) }).where('client_id', '=', clientId).execute();
+  }
+
+  async listPrincipals(): Promise<ServicePrincipal[]> {
+    return (await this.db.selectFrom('service_principals').selectAll().orderBy('client_id').execute()).map(toPrincipal);
+  }
+
+  async insertAudit(e: AuditEvent): Promise<void> {
+    await this.db.insertInto('audit_events').values({ id: e.id, at: e.atMs, type: e.type, actor: e.actor, detail: JSON.stringify(e.detail) }).execute();
+  }
+
+  async listAudit(limit: number): Promise<AuditEvent[]> {
+    const rows = await this.db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, atMs: num(r.at), type: r.type, actor: r.actor, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+}

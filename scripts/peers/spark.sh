@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Apache Spark (PySpark) with the Apache Iceberg 1.11.0 Spark runtime, for the real-peer tests.
+#
+#   scripts/peers/spark.sh               ensure both, print the venv python, then the jar dir (2 lines)
+#   scripts/peers/spark.sh run ARGS...   ensure both, then exec the venv python with ARGS and:
+#                                          JAVA_HOME             Java 17 (Spark 4.1 needs 17+)
+#                                          PYSPARK_PYTHON        the venv python (Python UDF workers)
+#                                          LAKEGATE_SPARK_JARS   the jars, comma-separated (for spark.jars)
+#
+# Cache: ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}
+#   venv-spark/            python -m venv + pip install -r peers/spark/requirements.txt (all pinned);
+#                          rebuilt from scratch whenever the sha256 of that file changes
+#   spark-jars-1.11.0/     org.apache.iceberg:iceberg-spark-runtime-4.1_2.13 and iceberg-aws-bundle,
+#                          copied from Maven Central (mvn dependency:copy, local repo ~/.m2)
+# Each part is skipped while the stamp written after its last successful install matches, so a
+# warm run only hashes one file and tests a few paths. Concurrent callers serialise on a lock,
+# which is released before `run` execs the (long-running) job.
+# Env: LAKEGATE_PYTHON (base interpreter, default python3),
+#      LAKEGATE_SPARK_JAVA_HOME (default /usr/lib/jvm/java-17-openjdk-amd64, else $JAVA_HOME).
+# Progress goes to stderr; stdout carries only the printed paths (or the job's own output).
+set -euo pipefail
+
+ICEBERG_VERSION=1.11.0
+JARS=(
+  "org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:$ICEBERG_VERSION"
+  "org.apache.iceberg:iceberg-aws-bundle:$ICEBERG_VERSION"
+)
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+requirements="$repo_root/peers/spark/requirements.txt"
+cache_dir="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
+venv_dir="$cache_dir/venv-spark"
+venv_stamp="$venv_dir/.lakegate-requirements.sha256"
+python="$venv_dir/bin/python"
+jar_dir="$cache_dir/spark-jars-$ICEBERG_VERSION"
+jar_stamp="$jar_dir/.lakegate-jars"
+base_python="${LAKEGATE_PYTHON:-python3}"
+
+log() { printf '[spark] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 2; }
+
+[[ -f "$requirements" ]] || die "missing $requirements"
+wanted_venv="$(sha256sum "$requirements" | cut -d' ' -f1)"
+wanted_jars="$(printf '%s\n' "${JARS[@]}")"
+
+# artifactId-version.jar for each coordinate (group:artifact:version)
+jar_files() {
+  local c a v
+  for c in "${JARS[@]}"; do
+    IFS=: read -r _ a v <<<"$c"
+    printf '%s\n' "$jar_dir/$a-$v.jar"
+  done
+}
+
+venv_ok() {
+  [[ -f "$venv_stamp" && "$(<"$venv_stamp")" == "$wanted_venv" && -x "$python" ]]
+}
+
+jars_ok() {
+  [[ -f "$jar_stamp" && "$(<"$jar_stamp")" == "$wanted_jars" ]] || return 1
+  local f
+  while IFS= read -r f; do [[ -s "$f" ]] || return 1; done < <(jar_files)
+}
+
+install_venv() {
+  # New requirements, an interrupted install or a broken interpreter: start from an empty venv
+  # so nothing unpinned lingers from an earlier install.
+  if [[ -e "$venv_dir" ]]; then
+    log "rebuilding $venv_dir (requirements changed or venv incomplete)"
+    rm -rf "$venv_dir"
+  fi
+  log "creating venv at $venv_dir with $("$base_python" --version 2>&1)"
+  "$base_python" -m venv "$venv_dir" >&2
+  log "installing pinned requirements (pyspark is a ~450 MB download: a minute or two on a cold cache)"
+  "$python" -m pip install --disable-pip-version-check --no-input --quiet \
+    --require-virtualenv -r "$requirements" >&2
+  "$python" -c 'import pyspark, py4j' >&2
+  printf '%s\n' "$wanted_venv" >"$venv_stamp"
+  log "installed pyspark $("$python" -c 'import pyspark; print(pyspark.__version__)')"
+}
+
+install_jars() {
+  command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH"
+  local tmp c
+  tmp="$(mktemp -d "$cache_dir/spark-jars.tmp.XXXXXX")"
+  for c in "${JARS[@]}"; do
+    log "copying $c from Maven Central"
+    # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
+    if ! mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$c" -DoutputDirectory="$tmp" 2>&1 |
+      sed 's/\x1b\[[0-9;]*m//g' >&2; then
+      rm -rf "$tmp"
+      die "mvn dependency:copy $c failed"
+    fi
+  done
+  printf '%s\n' "$wanted_jars" >"$tmp/.lakegate-jars"
+  chmod 755 "$tmp"
+  rm -rf "$jar_dir"
+  mv "$tmp" "$jar_dir"
+  log "jars ready in $jar_dir ($(du -sh "$jar_dir" | cut -f1))"
+}
+
+ensure() {
+  venv_ok && jars_ok && return 0
+  mkdir -p "$cache_dir"
+  # Serialise concurrent first runs on the same cache; re-check once we hold the lock.
+  exec 9>"$cache_dir/spark.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock 9
+  fi
+  venv_ok || install_venv
+  jars_ok || install_jars
+  exec 9>&-
+}
+
+java_home() {
+  local candidate="${LAKEGATE_SPARK_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
+  if [[ -x "$candidate/bin/java" ]]; then
+    printf '%s\n' "$candidate"
+  elif [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+    printf '%s\n' "$JAVA_HOME"
+  else
+    die "no Java 17 found (set LAKEGATE_SPARK_JAVA_HOME)"
+  fi
+}
+
+case "${1:-}" in
+  "")
+    ensure
+    printf '%s\n%s\n' "$python" "$jar_dir"
+    ;;
+  run)
+    shift
+    ensure
+    JAVA_HOME="$(java_home)"
+    LAKEGATE_SPARK_JARS="$(jar_files | paste -sd, -)"
+    export JAVA_HOME LAKEGATE_SPARK_JARS
+    export PYSPARK_PYTHON="$python" PYSPARK_DRIVER_PYTHON="$python"
+    exec "$python" "$@"
+    ;;
+  -h | --help | help)
+    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    ;;
+  *)
+    die "unknown subcommand: $1 (try --help)"
+    ;;
+esac
