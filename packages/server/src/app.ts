@@ -130,7 +130,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   useLosslessJson(app);
   useErrorHandler(app);
   useAuthentication(app, { chain: new AuthenticatorChain([new JwtAuthenticator(issuer)]), required: config.auth === 'required' });
-  oauthRoutes(app, { endpoint: tokenEndpoint, issuer, principals, audit, limiter: new FailureLimiter(10, 60_000, () => clock.now()) });
+  oauthRoutes(app, { endpoint: tokenEndpoint, issuer, principals, audit, limiter: new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now()) });
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
   });

@@ -1,14 +1,17 @@
 /**
- * Brute-force protection for the token endpoint: after `max` failed client
- * authentications for one client id (or one address) within `windowMs`,
- * further attempts are refused with 429 until the window has passed. Kept in
- * memory: each replica limits on its own, which bounds guessing per replica.
+ * Brute-force protection for the token endpoint: after too many failed
+ * client authentications for one key within `windowMs`, further attempts are
+ * refused with 429 until the window has passed. Keys are prefixed by kind
+ * ("id:" a client id, "ip:" an address) and each kind has its own limit: an
+ * address is allowed more, since many honest clients can share one (NAT).
+ * Kept in memory: each replica limits on its own, which bounds guessing per replica.
  */
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
-    private readonly max: number,
+    /** Allowed failures per window, by key prefix (e.g. { 'id:': 10, 'ip:': 100 }). */
+    private readonly maxByPrefix: Record<string, number>,
     private readonly windowMs: number,
     private readonly now: () => number,
   ) {}
@@ -16,7 +19,8 @@ export class FailureLimiter {
   /** Milliseconds until `key` may try again, or 0. */
   retryAfterMs(key: string): number {
     const recent = this.recent(key);
-    return recent.length >= this.max ? recent[0]! + this.windowMs - this.now() : 0;
+    const max = Object.entries(this.maxByPrefix).find(([prefix]) => key.startsWith(prefix))?.[1] ?? 10;
+    return recent.length >= max ? recent[recent.length - max]! + this.windowMs - this.now() : 0;
   }
 
   fail(key: string): void {

