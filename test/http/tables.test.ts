@@ -95,6 +95,8 @@ describe('stage-create (CTAS)', () => {
   it('is invisible until committed with assert-create, yet resolvable for credentials', async () => {
     const staged = await create('ctas', { 'stage-create': true });
     expect(staged.status).toBe(200);
+    // Engines report metrics on a CTAS target before it is committed.
+    expect((await send('POST', `${T}/ctas/metrics`, { 'report-type': 'commit-report', 'table-name': 'db.ctas' })).status).toBe(204);
     expect(staged.body['metadata-location']).toBeUndefined();
     expect((await send('HEAD', `${T}/ctas`)).status).toBe(404);
     expect((await send('GET', `${T}/ctas/credentials`)).status).toBe(200);

@@ -395,7 +395,9 @@ export class TableService {
   }
 
   async reportMetrics(scope: RequestScope, namespace: string[], name: string, report: unknown): Promise<void> {
-    const record = await this.requireTable(scope, namespace, name);
+    // Engines report on a CTAS target before its commit, so stage-created tables are accepted too.
+    await this.resolveForCredentials(scope, namespace, name);
+    const record = { namespace: checkNamespace(namespace), name };
     if (typeof report !== 'object' || report === null || Array.isArray(report)) throw validation('metrics report must be an object');
     const reportType = (report as { 'report-type'?: unknown })['report-type'];
     if (reportType !== 'scan-report' && reportType !== 'commit-report') throw validation('report-type must be scan-report or commit-report');
