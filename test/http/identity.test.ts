@@ -214,3 +214,53 @@ describe('authentication of catalog requests', () => {
     for (const secret of [admin.client_secret, t.access_token, t.refresh_token]) expect(logs).not.toContain(secret);
   });
 });
+
+describe('request signing (SigV4) and API keys', () => {
+  it('authenticates SigV4-signed requests with a principal access key and refuses altered ones', async () => {
+    const { signRequest, presignRequest } = await import('@lakegate/sigv4');
+    const adminToken = (await clientCredentials()).access_token;
+    const etl = await cat.lakegate.principals.create('signer');
+    const key = (await cat.lakegate.app.inject({ method: 'POST', url: `/management/v1/principals/${etl.clientId}/access-keys`, headers: { authorization: `Bearer ${adminToken}` } })).json();
+    const credentials = { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] };
+    const sign = (req: { method: string; url: string; body?: string; headers?: Record<string, string> }, over: { region?: string; service?: string; at?: number } = {}) =>
+      signRequest(
+        { method: req.method, url: req.url, headers: { host: 'localhost:80', ...(req.body ? { 'content-type': 'application/json' } : {}), ...req.headers }, body: req.body },
+        { service: over.service ?? 'execute-api', region: over.region ?? 'us-east-1', credentials, signingDate: new Date(over.at ?? now) },
+      );
+    const send = (s: { method: string; url: string; headers: Record<string, string>; body?: Uint8Array | string }, body = s.body) =>
+      cat.lakegate.app.inject({ method: s.method as 'GET', url: s.url, headers: s.headers, payload: body as string });
+
+    expect((await send(await sign({ method: 'GET', url: '/v1/default/namespaces?pageSize=5' }))).statusCode).toBe(200);
+    const body = JSON.stringify({ namespace: ['signed_ns'] });
+    expect((await send(await sign({ method: 'POST', url: '/v1/default/namespaces', body }))).statusCode).toBe(200);
+    // Body changed after signing: the payload hash no longer matches.
+    expect((await send(await sign({ method: 'POST', url: '/v1/default/namespaces', body }), JSON.stringify({ namespace: ['other_ns'] }))).statusCode).toBe(401);
+    for (const over of [{ region: 'eu-west-1' }, { service: 's3' }, { at: now - 16 * 60_000 }]) {
+      const res = await send(await sign({ method: 'GET', url: '/v1/default/namespaces' }, over));
+      expect(res.statusCode, JSON.stringify(over)).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^AWS4-HMAC-SHA256/);
+    }
+    const unknown = await signRequest({ method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80' } }, { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: 'LGAKNOPE', secretAccessKey: 'x' }, signingDate: new Date(now) });
+    expect((await send(unknown)).statusCode).toBe(401);
+    const presigned = await presignRequest({ method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80' } }, { service: 'execute-api', region: 'us-east-1', credentials, signingDate: new Date(now), expiresIn: 300 });
+    expect((await send(presigned)).statusCode).toBe(200);
+    expect(cat.logs()).not.toContain(credentials.secretAccessKey);
+  });
+
+  it('authenticates x-api-key until the key expires or is revoked', async () => {
+    const adminToken = (await clientCredentials()).access_token;
+    const svc = await cat.lakegate.principals.create('lance-reader');
+    const created = (await cat.lakegate.app.inject({ method: 'POST', url: `/management/v1/principals/${svc.clientId}/api-keys`, payload: { name: 'ci', 'expires-in-seconds': 600 }, headers: { authorization: `Bearer ${adminToken}` } })).json();
+    expect(created['api-key']).toMatch(/^lgk_[A-Za-z0-9]{12}_/);
+    const withKey = (k: string) => cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { 'x-api-key': k } });
+    expect((await withKey(created['api-key'])).statusCode).toBe(200);
+    expect((await withKey(`${created['api-key'].slice(0, -2)}zz`)).statusCode).toBe(401);
+    expect((await withKey('lgk_nope')).statusCode).toBe(401);
+    now += 601_000;
+    expect((await withKey(created['api-key'])).json().error.message).toMatch(/expired/);
+    now -= 601_000;
+    expect((await cat.lakegate.app.inject({ method: 'DELETE', url: `/management/v1/api-keys/${created['key-id']}`, headers: { authorization: `Bearer ${adminToken}` } })).statusCode).toBe(204);
+    expect((await withKey(created['api-key'])).json().error.message).toMatch(/revoked/);
+    expect(cat.logs()).not.toContain(created['api-key']);
+  });
+});

@@ -33,6 +33,9 @@ import { Keyring } from './security/keyring.js';
 import { AuditTrail } from './auth/audit.js';
 import { AuthenticatorChain } from './auth/authn/authenticator.js';
 import { JwtAuthenticator } from './auth/authn/jwt-authenticator.js';
+import { ApiKeyAuthenticator } from './auth/authn/api-key-authenticator.js';
+import { SigV4Authenticator } from './auth/authn/sigv4-authenticator.js';
+import { MachineKeys } from './auth/credentials-keys.js';
 import { FailureLimiter } from './auth/issuer/failure-limiter.js';
 import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.js';
 import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
@@ -129,7 +132,14 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   });
   useLosslessJson(app);
   useErrorHandler(app);
-  useAuthentication(app, { chain: new AuthenticatorChain([new JwtAuthenticator(issuer)]), required: config.auth === 'required' });
+  const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
+  const issuerId = () => issuer.issuerId;
+  const chain = new AuthenticatorChain([
+    new JwtAuthenticator(issuer),
+    new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
+    new ApiKeyAuthenticator(machineKeys, principals, issuerId),
+  ]);
+  useAuthentication(app, { chain, required: config.auth === 'required' });
   oauthRoutes(app, { endpoint: tokenEndpoint, issuer, principals, audit, limiter: new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now()) });
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
@@ -143,7 +153,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   namespaceRoutes(app, services);
   tableRoutes(app, services);
   viewRoutes(app, services);
-  adminRoutes(app, services, warehouseStorage, { principals, audit, identity: store.identity });
+  adminRoutes(app, services, warehouseStorage, { principals, audit, identity: store.identity, keys: machineKeys });
 
   const sweeper = setInterval(() => {
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));

@@ -34,7 +34,32 @@ export interface AuditEvent {
   detail: Record<string, unknown>;
 }
 
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  clientId: string;
+  /** The secret access key sealed with the SecretBox. */
+  ciphertext: string;
+  createdAtMs: number;
+  revokedAtMs?: number | undefined;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  clientId: string;
+  name: string;
+  /** sha256 of the key's secret part (256 random bits: a slow hash adds nothing). */
+  hash: string;
+  createdAtMs: number;
+  expiresAtMs?: number | undefined;
+  revokedAtMs?: number | undefined;
+}
+
 export interface IdentityRepository {
+  insertAccessKey(record: AccessKeyRecord): Promise<void>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  insertApiKey(record: ApiKeyRecord): Promise<void>;
+  getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+  revokeApiKey(keyId: string, atMs: number): Promise<boolean>;
   getPrincipal(clientId: string): Promise<ServicePrincipal | undefined>;
   /** Returns false when the client id exists already. */
   insertPrincipal(principal: ServicePrincipal): Promise<boolean>;

@@ -29,6 +29,8 @@ export interface LakegateConfig {
   /** The URL clients reach this server at; the token issuer's identifier. Empty: derived from host and port at start. */
   publicUrl: string;
   accessTokenTtlSeconds: number;
+  sigv4SigningName: string;
+  sigv4Region: string;
   refreshTokenTtlSeconds: number;
   logLevel: string;
   bodyLimitBytes: number;
@@ -62,6 +64,8 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'reportedCredentialLifetimeSeconds', env: 'LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 0, description: 'If > 0, vended credentials are reported to expire at most this far ahead, so clients refresh early (0: report the real expiry)' },
   { key: 'auth', env: 'LAKEGATE_AUTH', kind: 'string', default: 'required', description: '"required": every catalog request is authenticated; "disabled": anonymous access for local development only' },
   { key: 'publicUrl', env: 'LAKEGATE_PUBLIC_URL', kind: 'string', default: '', description: 'URL clients use to reach the server; also the token issuer identifier (default http://HOST:PORT)' },
+  { key: 'sigv4SigningName', env: 'LAKEGATE_SIGV4_SIGNING_NAME', kind: 'string', default: 'execute-api', description: 'Signing name (service) that SigV4-signed requests must use (clients: rest.signing-name)' },
+  { key: 'sigv4Region', env: 'LAKEGATE_SIGV4_REGION', kind: 'string', default: 'us-east-1', description: 'Region that SigV4-signed requests must use (clients: rest.signing-region)' },
   { key: 'accessTokenTtlSeconds', env: 'LAKEGATE_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, description: 'Lifetime of access tokens issued by the built-in issuer' },
   { key: 'refreshTokenTtlSeconds', env: 'LAKEGATE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'Lifetime of refresh tokens issued by the built-in issuer' },
   { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditEvent, IdentityRepository, ServicePrincipal } from '../auth/ports.js';
+import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, IdentityRepository, ServicePrincipal } from '../auth/ports.js';
 import type { CatalogDatabase, ServicePrincipalsTable } from './schema.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
@@ -17,6 +17,42 @@ const toPrincipal = (r: Selectable<ServicePrincipalsTable>): ServicePrincipal =>
 
 export class KyselyIdentityRepository implements IdentityRepository {
   constructor(private readonly db: Kysely<CatalogDatabase>) {}
+
+  async insertAccessKey(r: AccessKeyRecord): Promise<void> {
+    await this.db.insertInto('access_keys').values({ access_key_id: r.accessKeyId, client_id: r.clientId, ciphertext: r.ciphertext, created_at: r.createdAtMs, revoked_at: r.revokedAtMs ?? null }).execute();
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const r = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    return r && { accessKeyId: r.access_key_id, clientId: r.client_id, ciphertext: r.ciphertext, createdAtMs: num(r.created_at), revokedAtMs: r.revoked_at === null ? undefined : num(r.revoked_at) };
+  }
+
+  async insertApiKey(r: ApiKeyRecord): Promise<void> {
+    await this.db
+      .insertInto('api_keys')
+      .values({ key_id: r.keyId, client_id: r.clientId, name: r.name, hash: r.hash, created_at: r.createdAtMs, expires_at: r.expiresAtMs ?? null, revoked_at: r.revokedAtMs ?? null })
+      .execute();
+  }
+
+  async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const r = await this.db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+    return (
+      r && {
+        keyId: r.key_id,
+        clientId: r.client_id,
+        name: r.name,
+        hash: r.hash,
+        createdAtMs: num(r.created_at),
+        expiresAtMs: r.expires_at === null ? undefined : num(r.expires_at),
+        revokedAtMs: r.revoked_at === null ? undefined : num(r.revoked_at),
+      }
+    );
+  }
+
+  async revokeApiKey(keyId: string, atMs: number): Promise<boolean> {
+    const res = await this.db.updateTable('api_keys').set({ revoked_at: atMs }).where('key_id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
 
   async getPrincipal(clientId: string): Promise<ServicePrincipal | undefined> {
     const r = await this.db.selectFrom('service_principals').selectAll().where('client_id', '=', clientId).executeTakeFirst();

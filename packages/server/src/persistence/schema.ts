@@ -97,6 +97,26 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+type NullableMillis = ColumnType<number | string | null, number | null | undefined, number | null>;
+
+export interface AccessKeysTable {
+  access_key_id: string;
+  client_id: string;
+  ciphertext: string;
+  created_at: Millis;
+  revoked_at: NullableMillis;
+}
+
+export interface ApiKeysTable {
+  key_id: string;
+  client_id: string;
+  name: string;
+  hash: string;
+  created_at: Millis;
+  expires_at: NullableMillis;
+  revoked_at: NullableMillis;
+}
+
 export interface CatalogDatabase {
   warehouses: WarehousesTable;
   namespaces: NamespacesTable;
@@ -108,6 +128,8 @@ export interface CatalogDatabase {
   signing_keys: SigningKeysTable;
   service_principals: ServicePrincipalsTable;
   audit_events: AuditEventsTable;
+  access_keys: AccessKeysTable;
+  api_keys: ApiKeysTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

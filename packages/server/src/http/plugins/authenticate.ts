@@ -24,7 +24,8 @@ export interface AuthenticationOptions {
 
 export function useAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
   app.decorateRequest('actor', null as unknown as Actor);
-  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+  // preValidation, not onRequest: request signing covers the body, which is read by then.
+  app.addHook('preValidation', async (req: FastifyRequest, reply) => {
     const path = req.url.split('?')[0]!;
     if (!options.required || PUBLIC.some((re) => re.test(path))) {
       req.actor = ANONYMOUS;
@@ -33,7 +34,8 @@ export function useAuthentication(app: FastifyInstance, options: AuthenticationO
     let actor: Actor | undefined;
     let failure: AuthenticationError | undefined;
     try {
-      actor = await options.chain.authenticate({ method: req.method, url: req.url, headers: req.headers, body: new Uint8Array() });
+      // headersDistinct keeps repeated headers apart (SigV4 joins them with "," where Node uses ", ").
+      actor = await options.chain.authenticate({ method: req.method, url: req.url, headers: (req.raw.headersDistinct as Record<string, string[]> | undefined) ?? req.headers, body: new TextEncoder().encode(req.rawBody ?? '') });
     } catch (e) {
       if (!(e instanceof AuthenticationError)) throw e;
       failure = e;
@@ -43,7 +45,8 @@ export function useAuthentication(app: FastifyInstance, options: AuthenticationO
       return;
     }
     const reason = failure?.reason ?? 'authentication is required';
-    reply.header('www-authenticate', `Bearer realm="lakegate"${failure ? `, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` : ''}`);
+    const scheme = failure?.scheme ?? 'Bearer';
+    reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` : ''}`);
     return reply.code(401).send(icebergHttpError(401, 'NotAuthorizedException', `Not authorized: ${reason}`));
   });
 }

@@ -6,10 +6,18 @@ import type { FastifyInstance } from 'fastify';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { parseJson, stringifyJson } from '../../catalog/json.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+  }
+}
+
 export function useLosslessJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'text/plain', 'application/x-amz-json-1.1'], { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser(['application/json', 'text/plain', 'application/x-amz-json-1.1'], { parseAs: 'string' }, (req, body, done) => {
     const text = String(body);
+    // Kept for authenticators that sign the body (SigV4 payload hash).
+    req.rawBody = text;
     if (text.trim().length === 0) return done(null, undefined);
     try {
       done(null, parseJson(text));

@@ -14,6 +14,7 @@ import { describeActor } from '../../auth/actor.js';
 import type { AuditTrail } from '../../auth/audit.js';
 import { ADMIN_ROLE, type PrincipalService } from '../../auth/issuer/principals.js';
 import type { IdentityRepository } from '../../auth/ports.js';
+import type { MachineKeys } from '../../auth/credentials-keys.js';
 
 const CreateWarehouse = z.object({
   name: z.string(),
@@ -34,6 +35,7 @@ const describe = (w: Warehouse) => ({
 });
 
 export interface IdentityAdmin {
+  keys: MachineKeys;
   principals: PrincipalService;
   audit: AuditTrail;
   identity: IdentityRepository;
@@ -77,6 +79,28 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     await identity.principals.setDelegation(req.params.clientId, { users: body.data.users, groups: body.data.groups, assertIdentity: body.data['assert-identity'] });
     await identity.audit.record('principal.delegation-set', describeActor(req.actor), { clientId: req.params.clientId, delegation: body.data });
     return { 'client-id': req.params.clientId, delegation: body.data };
+  });
+
+  app.post('/management/v1/principals/:clientId/access-keys', { schema: { tags: ['Lakegate management'], operationId: 'createAccessKey' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>, reply) => {
+    if (!(await identity.principals.get(req.params.clientId))) throw new CatalogError('ERR_VALIDATION', 'no such principal');
+    const key = await identity.keys.createAccessKey(req.params.clientId);
+    await identity.audit.record('principal.access-key-created', describeActor(req.actor), { clientId: req.params.clientId, accessKeyId: key.accessKeyId });
+    return reply.code(201).send({ 'access-key-id': key.accessKeyId, 'secret-access-key': key.secretAccessKey });
+  });
+
+  app.post('/management/v1/principals/:clientId/api-keys', { schema: { tags: ['Lakegate management'], operationId: 'createApiKey' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>, reply) => {
+    const body = z.object({ name: z.string().min(1).max(64), 'expires-in-seconds': z.number().int().min(60).max(366 * 86400).optional() }).safeParse(req.body ?? {});
+    if (!body.success) throw new CatalogError('ERR_VALIDATION', 'Invalid API key request: name (1..64 chars) and optional expires-in-seconds');
+    if (!(await identity.principals.get(req.params.clientId))) throw new CatalogError('ERR_VALIDATION', 'no such principal');
+    const key = await identity.keys.createApiKey(req.params.clientId, body.data.name, body.data['expires-in-seconds']);
+    await identity.audit.record('principal.api-key-created', describeActor(req.actor), { clientId: req.params.clientId, keyId: key.keyId });
+    return reply.code(201).send({ 'key-id': key.keyId, 'api-key': key.apiKey, 'expires-at-ms': key.expiresAtMs ?? null });
+  });
+
+  app.delete('/management/v1/api-keys/:keyId', { schema: { tags: ['Lakegate management'], operationId: 'revokeApiKey' } }, async (req: FastifyRequest<{ Params: { keyId: string } }>, reply) => {
+    if (!(await identity.keys.revokeApiKey(req.params.keyId))) throw new CatalogError('ERR_VALIDATION', 'no such active API key');
+    await identity.audit.record('principal.api-key-revoked', describeActor(req.actor), { keyId: req.params.keyId });
+    return reply.code(204).send();
   });
 
   app.get('/management/v1/audit', { schema: { tags: ['Lakegate management'], operationId: 'listAudit' } }, async (req) => {

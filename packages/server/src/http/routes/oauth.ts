@@ -29,7 +29,8 @@ function basicCredentials(header: string | undefined): { clientId: string; clien
 }
 
 export function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (req, body, done) => {
+    req.rawBody = String(body);
     done(null, new URLSearchParams(String(body)));
   });
 
