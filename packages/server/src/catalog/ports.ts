@@ -120,7 +120,8 @@ export interface CatalogRepository {
   namespaceHasChildren(warehouse: string, levels: string[]): Promise<boolean>;
 
   getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined>;
-  listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<CatalogObjectRecord[]>;
+  /** Names only: listings must not read every table's metadata. */
+  listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ namespace: string[]; name: string }>>;
   /** Objects of the warehouse whose location equals or lies under the given prefix. */
   findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]>;
   /** Returns false when any table or view of that name exists already. */

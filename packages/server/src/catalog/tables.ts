@@ -148,11 +148,17 @@ export class TableService {
   }
 
   async load(scope: RequestScope, namespace: string[], name: string, snapshots: SnapshotsMode = 'all'): Promise<LoadedTable & { record: CatalogObjectRecord }> {
-    const record = await this.requireTable(scope, namespace, name);
-    await this.requireMetadataFile(scope, record.metadataLocation);
+    const record = await this.loadRecord(scope, namespace, name);
     let metadata = parseJson(record.metadataJson) as TableMetadata;
     if (snapshots === 'refs') metadata = onlyReferencedSnapshots(metadata);
     return { metadataLocation: record.metadataLocation, metadata, location: record.location, staged: false, record };
+  }
+
+  /** The table's record (with its metadata JSON text) once its metadata file is known to exist: the hot path of loadTable. */
+  async loadRecord(scope: RequestScope, namespace: string[], name: string): Promise<CatalogObjectRecord> {
+    const record = await this.requireTable(scope, namespace, name);
+    await this.requireMetadataFile(scope, record.metadataLocation);
+    return record;
   }
 
   /** A committed table, or else a stage-created one that has not expired: what credentials can be vended for. */

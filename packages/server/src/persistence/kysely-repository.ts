@@ -191,16 +191,16 @@ export class KyselyCatalogRepository implements CatalogRepository {
     return r && toObject(r);
   }
 
-  async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<CatalogObjectRecord[]> {
+  async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ namespace: string[]; name: string }>> {
     let q = this.db
       .selectFrom('catalog_objects')
-      .selectAll()
+      .select(['namespace', 'name'])
       .where('warehouse', '=', warehouse)
       .where('namespace', '=', encodeNamespace(namespace))
       .where('kind', '=', kind);
     if (page.after !== undefined) q = q.where('name', '>', page.after);
     const rows = await q.orderBy('name').limit(page.limit).execute();
-    return rows.map(toObject);
+    return rows.map((r) => ({ namespace: decodeNamespace(r.namespace), name: r.name }));
   }
 
   async findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]> {

@@ -61,13 +61,21 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     const scope = await scopeOf(services, req);
     const { snapshots = 'all' } = req.query as { snapshots?: string };
     if (snapshots !== 'all' && snapshots !== 'refs') throw new CatalogError('ERR_VALIDATION', 'snapshots must be "all" or "refs"');
-    const record = await tables.requireTable(scope, namespaceParam(req.params.namespace), req.params.table);
+    const record = await tables.loadRecord(scope, namespaceParam(req.params.namespace), req.params.table);
     const etag = etagOf(record.metadataLocation, snapshots);
     reply.header('etag', etag);
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
-    const loaded = await tables.load(scope, record.namespace, record.name, snapshots);
-    return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, ...(await delegation(req, scope, { namespace: record.namespace, name: record.name }, record.location)) };
+    const extras = await delegation(req, scope, { namespace: record.namespace, name: record.name }, record.location);
+    if (snapshots === 'refs') {
+      const loaded = await tables.load(scope, record.namespace, record.name, snapshots);
+      return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, ...extras };
+    }
+    // The stored metadata is already the exact JSON of the metadata file: splice it in instead of parsing and re-serializing it.
+    const rest = JSON.stringify(extras).slice(1, -1);
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(`{"metadata-location":${JSON.stringify(record.metadataLocation)},"metadata":${record.metadataJson}${rest ? `,${rest}` : ''}}`);
   });
 
   app.head('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
