@@ -174,6 +174,8 @@ export interface ObjectStorage {
   writeNew(uri: string, data: Uint8Array): Promise<void>;
   read(uri: string): Promise<Uint8Array>;
   exists(uri: string): Promise<boolean>;
+  /** True when exists() costs no network round trip (a local stat), so it can run on every table load. */
+  existsIsCheap(uri: string): boolean;
   /** Deletes one object; no error when it does not exist. */
   delete(uri: string): Promise<void>;
   /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */

@@ -436,9 +436,15 @@ export class TableService {
     return r;
   }
 
-  /** The current metadata file must still exist; the cached copy is served only while it does. */
+  /**
+   * The current metadata file must still exist; the cached copy is served
+   * only while it does. Metadata files are immutable and only ever deleted by
+   * a purge, so on object stores (where a check is a HEAD request per load)
+   * the pointer is trusted; on local files the check is a stat.
+   */
   private async requireMetadataFile(scope: RequestScope, metadataLocation: string): Promise<void> {
-    if (!(await (await this.deps.storageFor(scope.warehouse)).exists(metadataLocation))) {
+    const io = await this.deps.storageFor(scope.warehouse);
+    if (io.existsIsCheap(metadataLocation) && !(await io.exists(metadataLocation))) {
       throw new CatalogError('ERR_METADATA_FILE_NOT_FOUND', `Failed to open input stream for file: ${metadataLocation}`);
     }
   }

@@ -20,6 +20,9 @@ export class StorageRouter implements ObjectStorage {
   read(uri: string): Promise<Uint8Array> {
     return this.pick(uri).read(uri);
   }
+  existsIsCheap(uri: string): boolean {
+    return this.pick(uri).existsIsCheap(uri);
+  }
   exists(uri: string): Promise<boolean> {
     return this.pick(uri).exists(uri);
   }

@@ -64,6 +64,11 @@ export class AzureObjectStorage implements ObjectStorage {
     }
   }
 
+  /** A HEAD request per call: too slow to run on every table load. */
+  existsIsCheap(): boolean {
+    return false;
+  }
+
   async exists(uri: string): Promise<boolean> {
     const { container, path } = this.objectLocation(uri);
     try {

@@ -48,6 +48,10 @@ export class LocalFileStorage implements ObjectStorage {
     }
   }
 
+  existsIsCheap(): boolean {
+    return true;
+  }
+
   async exists(uri: string): Promise<boolean> {
     try {
       await fs.access(localPath(uri));

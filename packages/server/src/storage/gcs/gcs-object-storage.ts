@@ -62,6 +62,11 @@ export class GcsObjectStorage implements ObjectStorage {
     return new Uint8Array(res.data as ArrayBuffer);
   }
 
+  /** A HEAD request per call: too slow to run on every table load. */
+  existsIsCheap(): boolean {
+    return false;
+  }
+
   async exists(uri: string): Promise<boolean> {
     const { bucket, name } = this.objectLocation(uri);
     const res = await this.call('GET', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?fields=name`, uri, 'get metadata');

@@ -82,6 +82,11 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 
+  /** A HEAD request per call: too slow to run on every table load. */
+  existsIsCheap(): boolean {
+    return false;
+  }
+
   async exists(uri: string): Promise<boolean> {
     const { bucket, key } = objectLocation(uri);
     try {
