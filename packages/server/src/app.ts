@@ -36,6 +36,21 @@ import { JwtAuthenticator } from './auth/authn/jwt-authenticator.js';
 import { ApiKeyAuthenticator } from './auth/authn/api-key-authenticator.js';
 import { SigV4Authenticator } from './auth/authn/sigv4-authenticator.js';
 import { MachineKeys } from './auth/credentials-keys.js';
+import { ExternalIssuers, TrustedIssuersSchema, type TrustedIssuer } from './auth/authn/external-issuers.js';
+import { ConfigError } from './config/config.js';
+
+function parseTrustedIssuers(raw: string): TrustedIssuer[] {
+  if (!raw.trim()) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('trustedIssuers must be a JSON list');
+  }
+  const parsed = TrustedIssuersSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError(`trustedIssuers: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
 import { FailureLimiter } from './auth/issuer/failure-limiter.js';
 import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.js';
 import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
@@ -133,14 +148,22 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   useLosslessJson(app);
   useErrorHandler(app);
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
+  const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
   const chain = new AuthenticatorChain([
-    new JwtAuthenticator(issuer),
+    new JwtAuthenticator(issuer, external),
     new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
   ]);
   useAuthentication(app, { chain, required: config.auth === 'required' });
-  oauthRoutes(app, { endpoint: tokenEndpoint, issuer, principals, audit, limiter: new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now()) });
+  oauthRoutes(app, {
+    endpoint: tokenEndpoint,
+    issuer,
+    principals,
+    audit,
+    limiter: new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now()),
+    verifyExternal: external.configured ? (token) => external.verify(token).catch(() => undefined) : undefined,
+  });
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
   });

@@ -29,6 +29,8 @@ export interface LakegateConfig {
   /** The URL clients reach this server at; the token issuer's identifier. Empty: derived from host and port at start. */
   publicUrl: string;
   accessTokenTtlSeconds: number;
+  /** JSON list of trusted external OIDC issuers (see auth/authn/external-issuers.ts). */
+  trustedIssuers: string;
   sigv4SigningName: string;
   sigv4Region: string;
   refreshTokenTtlSeconds: number;
@@ -64,6 +66,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'reportedCredentialLifetimeSeconds', env: 'LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 0, description: 'If > 0, vended credentials are reported to expire at most this far ahead, so clients refresh early (0: report the real expiry)' },
   { key: 'auth', env: 'LAKEGATE_AUTH', kind: 'string', default: 'required', description: '"required": every catalog request is authenticated; "disabled": anonymous access for local development only' },
   { key: 'publicUrl', env: 'LAKEGATE_PUBLIC_URL', kind: 'string', default: '', description: 'URL clients use to reach the server; also the token issuer identifier (default http://HOST:PORT)' },
+  { key: 'trustedIssuers', env: 'LAKEGATE_TRUSTED_ISSUERS', kind: 'string', default: '', description: 'JSON list of trusted OIDC issuers: [{"issuer","audience","subject-claim"?,"groups-claim"?,"clock-skew-seconds"?,"jwks-uri"?}]' },
   { key: 'sigv4SigningName', env: 'LAKEGATE_SIGV4_SIGNING_NAME', kind: 'string', default: 'execute-api', description: 'Signing name (service) that SigV4-signed requests must use (clients: rest.signing-name)' },
   { key: 'sigv4Region', env: 'LAKEGATE_SIGV4_REGION', kind: 'string', default: 'us-east-1', description: 'Region that SigV4-signed requests must use (clients: rest.signing-region)' },
   { key: 'accessTokenTtlSeconds', env: 'LAKEGATE_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, description: 'Lifetime of access tokens issued by the built-in issuer' },

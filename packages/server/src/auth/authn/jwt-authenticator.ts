@@ -2,6 +2,7 @@
 import type { Actor, ActorClaim } from '../actor.js';
 import { ACCESS_TOKEN_TYP, TokenError, type TokenIssuer } from '../issuer/token-issuer.js';
 import { AuthenticationError, type Authenticator, type RequestCredentials } from './authenticator.js';
+import type { ExternalIssuers } from './external-issuers.js';
 
 export function bearerToken(headers: RequestCredentials['headers']): string | undefined {
   const h = headers.authorization;
@@ -12,11 +13,23 @@ export function bearerToken(headers: RequestCredentials['headers']): string | un
 
 export class JwtAuthenticator implements Authenticator {
   readonly name = 'jwt';
-  constructor(private readonly issuer: TokenIssuer) {}
+  constructor(
+    private readonly issuer: TokenIssuer,
+    private readonly external?: ExternalIssuers,
+  ) {}
 
   async authenticate(request: RequestCredentials): Promise<Actor | undefined> {
     const token = bearerToken(request.headers);
     if (!token) return undefined;
+    if (token.length > 8192) throw new AuthenticationError('Bearer', 'token too large');
+    if (this.external?.issuerOf(token)) {
+      try {
+        const id = await this.external.verify(token);
+        if (id) return { subject: id.sub, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'jwt' };
+      } catch {
+        throw new AuthenticationError('Bearer', 'token from the external issuer is not valid');
+      }
+    }
     try {
       const c = await this.issuer.verify(token, ACCESS_TOKEN_TYP);
       return {

@@ -1,0 +1,90 @@
+/**
+ * Trusted external OIDC issuers (Keycloak, Entra ID, Okta, …). Each has its
+ * own discovery, a JWKS cache (jose's remote key set: refetched when a token
+ * names an unknown `kid`, at most once per cooldown, so a flood of forged
+ * kids cannot hammer the IdP), an expected audience, a clock-skew allowance
+ * and a claim mapping (which claim is the subject, which lists groups).
+ * Only asymmetric algorithms are accepted.
+ */
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+
+export const TrustedIssuerSchema = z.object({
+  issuer: z.string().url(),
+  audience: z.string().min(1),
+  /** Claim that names the user (default sub; Keycloak users are more readable as preferred_username). */
+  'subject-claim': z.string().min(1).default('sub'),
+  'groups-claim': z.string().min(1).default('groups'),
+  'clock-skew-seconds': z.number().int().min(0).max(300).default(30),
+  /** Skip discovery and use this JWKS URL. */
+  'jwks-uri': z.string().url().optional(),
+});
+export const TrustedIssuersSchema = z.array(TrustedIssuerSchema);
+export type TrustedIssuer = z.infer<typeof TrustedIssuerSchema>;
+
+export interface ExternalIdentity {
+  sub: string;
+  groups: string[];
+  issuer: string;
+}
+
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+export class ExternalIssuers {
+  private readonly keySets = new Map<string, Promise<JWTVerifyGetKey>>();
+
+  constructor(private readonly issuers: TrustedIssuer[]) {}
+
+  get configured(): boolean {
+    return this.issuers.length > 0;
+  }
+
+  /** The issuer config for a token's `iss`, without verifying anything yet. */
+  issuerOf(token: string): TrustedIssuer | undefined {
+    let iss: unknown;
+    try {
+      iss = decodeJwt(token).iss;
+    } catch {
+      return undefined;
+    }
+    return this.issuers.find((i) => i.issuer === iss);
+  }
+
+  /** Verifies a token from a trusted issuer; undefined when its issuer is not trusted; throws when it is but the token is bad. */
+  async verify(token: string): Promise<ExternalIdentity | undefined> {
+    const trusted = this.issuerOf(token);
+    if (!trusted) return undefined;
+    const { payload } = await jwtVerify(token, await this.keySet(trusted), {
+      issuer: trusted.issuer,
+      audience: trusted.audience,
+      algorithms: ALGORITHMS,
+      clockTolerance: trusted['clock-skew-seconds'],
+    });
+    const sub = payload[trusted['subject-claim']];
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw new Error(`claim ${trusted['subject-claim']} is missing`);
+    const rawGroups = payload[trusted['groups-claim']];
+    const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string').map((g) => g.replace(/^\//, '')) : [];
+    return { sub, groups, issuer: trusted.issuer };
+  }
+
+  private keySet(trusted: TrustedIssuer): Promise<JWTVerifyGetKey> {
+    let set = this.keySets.get(trusted.issuer);
+    if (!set) {
+      set = (async () => {
+        let jwksUri = trusted['jwks-uri'];
+        if (!jwksUri) {
+          const res = await fetch(`${trusted.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+          if (!res.ok) throw new Error(`discovery of ${trusted.issuer} failed with ${res.status}`);
+          const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
+          if (doc.issuer !== trusted.issuer || !doc.jwks_uri) throw new Error(`discovery of ${trusted.issuer} returned another issuer or no jwks_uri`);
+          jwksUri = doc.jwks_uri;
+        }
+        return createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 });
+      })();
+      // A failed discovery is retried on the next token rather than cached forever.
+      set.catch(() => this.keySets.delete(trusted.issuer));
+      this.keySets.set(trusted.issuer, set);
+    }
+    return set;
+  }
+}

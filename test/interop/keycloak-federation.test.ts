@@ -1,0 +1,80 @@
+/**
+ * Federation with a real IdP: Keycloak (scripts/peers/keycloak.sh, realm
+ * peers/keycloak/lakegate-realm.json) as a trusted issuer of Lakegate.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Keycloak, KEYCLOAK_CLIENTS, KEYCLOAK_USERS, jwtPayload, startKeycloak } from '../support/keycloak.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+let kc: Keycloak;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  kc = await startKeycloak();
+  server = await startServer({
+    env: {
+      LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([{ issuer: kc.issuer, audience: 'lakegate', 'subject-claim': 'preferred_username', 'groups-claim': 'groups' }]),
+    },
+  });
+});
+afterAll(async () => {
+  await server?.stop();
+  await kc?.stop();
+});
+
+const config = (token: string) => fetch(`${server.url}/v1/config`, { headers: { authorization: `Bearer ${token}` } });
+
+const exchangeAtLakegate = async (params: Record<string, string>) => {
+  const res = await fetch(`${server.url}/v1/oauth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', ...params }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+};
+
+describe('Keycloak as a trusted issuer', () => {
+  it("accepts a Keycloak user's token as that user", async () => {
+    const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    expect((await config(alice)).status).toBe(200);
+    // A token with a Keycloak-looking payload but a forged signature is refused.
+    const [h, p] = alice.split('.');
+    expect((await config(`${h}.${p}.${'A'.repeat(342)}`)).status).toBe(401);
+  });
+
+  it("accepts the result of Keycloak's standard token exchange (V2)", async () => {
+    const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    const exchanged = await kc.exchange(KEYCLOAK_CLIENTS.trino.clientId, KEYCLOAK_CLIENTS.trino.secret, alice);
+    expect(jwtPayload(exchanged).azp).toBe('trino-engine');
+    expect((await config(exchanged)).status).toBe(200);
+  });
+
+  it("delegates: a Keycloak user's token as subject and an engine's Lakegate token as actor", async () => {
+    const engine = await server.token().then(async (adminToken) => {
+      const res = await fetch(`${server.url}/management/v1/principals`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({ name: 'trino', delegation: { groups: ['analysts'] } }),
+      });
+      return (await res.json()) as { 'client-id': string; 'client-secret': string };
+    });
+    const engineToken = await (await import('../support/server-process.js')).clientToken(server.url, `${engine['client-id']}:${engine['client-secret']}`);
+    const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    const bob = await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password);
+    const common = { actor_token: engineToken, actor_token_type: 'urn:ietf:params:oauth:token-type:access_token', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' };
+
+    const delegated = await exchangeAtLakegate({ ...common, subject_token: alice });
+    expect(delegated.status).toBe(200);
+    const claims = jwtPayload(delegated.body.access_token!);
+    expect(claims.sub).toBe('alice');
+    expect(claims.act).toEqual({ sub: engine['client-id'] });
+    expect(claims.groups).toContain('analysts');
+    expect((await config(delegated.body.access_token!)).status).toBe(200);
+
+    // bob is an engineer, not an analyst: the engine may not act for him.
+    const refused = await exchangeAtLakegate({ ...common, subject_token: bob });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('invalid_grant');
+    expect(server.output()).not.toContain(alice);
+  });
+});
