@@ -29,8 +29,9 @@ export default defineConfig({
           include: ['test/interop/**/*.test.ts'],
           // Real peers (JVMs, Python, PostgreSQL) are heavy: one file at a time on a 2-core machine.
           fileParallelism: false,
-          testTimeout: 20 * 60_000,
-          hookTimeout: 20 * 60_000,
+          // A test body is at most a few minutes (Spark ~2.5); set-up hooks may build peers from cold caches.
+          testTimeout: 8 * 60_000,
+          hookTimeout: 25 * 60_000,
         },
       },
     ],

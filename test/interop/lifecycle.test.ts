@@ -1,13 +1,21 @@
 /** The server process as an operator sees it: redacted logs, graceful shutdown, restart on the same data. */
 import { statSync } from 'node:fs';
 import { request } from 'node:http';
-import { expect, it } from 'vitest';
-import { startServer } from '../support/server-process.js';
+import { afterAll, expect, it } from 'vitest';
+import { type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
 
+const data = tempDir('lakegate-life-');
+const started: ServerProcess[] = [];
+afterAll(async () => {
+  // Whatever happened above, no server outlives the test.
+  for (const s of started) await s.stop();
+  data.cleanup();
+});
+
 it('redacts secrets from logs and shuts down gracefully on SIGTERM', async () => {
-  const data = tempDir('lakegate-life-');
   const server = await startServer({ dataDir: data.dir, env: { LAKEGATE_LOG_LEVEL: 'debug' } });
+  started.push(server);
   const secrets = ['s3cr3t-bearer-token-value', 'api-key-value-123', 'refresh-token-value-xyz'];
   await fetch(`${server.url}/v1/default/namespaces?storageRefreshToken=${secrets[2]}`, {
     headers: { authorization: `Bearer ${secrets[0]}`, 'x-api-key': secrets[1]! },
@@ -38,10 +46,9 @@ it('redacts secrets from logs and shuts down gracefully on SIGTERM', async () =>
   expect(server.output()).toContain('shutting down');
 
   const again = await startServer({ dataDir: data.dir });
+  started.push(again);
   expect((await fetch(`${again.url}/v1/default/namespaces/during_shutdown`, { headers: { authorization: `Bearer ${await again.token()}` } })).status).toBe(200);
   // The admin credentials were created on the first start only, with mode 0600.
   expect(again.credential).toBe(server.credential);
   expect(statSync(`${data.dir}/admin-credentials.json`).mode & 0o777).toBe(0o600);
-  await again.stop();
-  data.cleanup();
 });

@@ -151,7 +151,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
   const chain = new AuthenticatorChain([
-    new JwtAuthenticator(issuer, external),
+    new JwtAuthenticator(issuer, external, () => clock.now()),
     new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
   ]);
