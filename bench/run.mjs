@@ -885,7 +885,7 @@ function markdown(m, results, seeds, warmups, quietWaits, layouts) {
   }
   p('- Latency: from writing a request to the last byte of its response. Throughput counts successful responses (2xx or 304) per second of the cell. Every other status and every socket error counts as an error (column `errors`, summed over the repetitions) and is excluded from latency and throughput.');
   p(`- Seeding (the same on both servers): namespace \`${NS}\` with ${LIST_TABLES} tables (8-column schema, day partition); its table \`${LOAD_TABLE}\` got ${SNAPSHOTS} append snapshots and a property update; namespace \`${COMMIT_NS}\` with ${CONFIG.commitTables} tables for commits.`);
-  p(`  - **config** (baseline): \`GET /v1/config\`, the cheapest request each server answers: it shows what the HTTP stack alone costs on this machine.`);
+  p(`  - **config** (baseline): \`GET /v1/config\`, the cheapest request each server answers: what the HTTP stack${lgAuth ? ' (and, for Lakegate, authentication)' : ''} alone costs on this machine.`);
   p(`  - **loadTable**: \`GET …/namespaces/${NS}/tables/${LOAD_TABLE}\`, no \`If-None-Match\` (full metadata every time). Response: ${CONFIG.servers.map((s) => `${s} ${seedOf(s)?.loadBytes} B`).join(', ')}.`);
   p(`  - **listTables**: \`GET …/namespaces/${NS}/tables\`, all ${LIST_TABLES} on one page. Response: ${CONFIG.servers.map((s) => `${s} ${seedOf(s)?.listBytes} B`).join(', ')}.`);
   p(
@@ -959,13 +959,16 @@ function markdown(m, results, seeds, warmups, quietWaits, layouts) {
     p();
   }
   // What the p99 aim needs, from the data: a closed loop with N connections has mean latency N / throughput.
-  const lgCfg = layouts.map((l) => pick(results, l, 'lakegate', 'config', 64)).filter(Boolean);
-  const lgLoad = layouts.map((l) => pick(results, l, 'lakegate', 'loadTable', 64)).filter(Boolean);
+  const at64 = (server, op) => layouts.map((l) => pick(results, l, server, op, 64)).filter(Boolean);
+  const lgLoad = at64('lakegate', 'loadTable');
   if (lgLoad.length) {
+    const lgCfg = at64('lakegate', 'config');
+    const fxCfg = at64('fixture', 'config');
+    const show = (rs) => rs.map((r) => `${fmtRate(r.throughput)} req/s, mean latency ${fmtMs(64000 / r.throughput)} ms (${r.layout})`).join('; ');
     p('## Reading the p99 aim');
     p();
     p(
-      `With 64 closed-loop connections every request waits for the others in the queue: mean latency = 64 / throughput (Little's law), so p99 < 10 ms needs well over 6,400 loadTable/s from one Node process. Measured at 64 connections: loadTable ${lgLoad.map((r) => `${fmtRate(r.throughput)} req/s (${r.layout})`).join(', ')}${lgCfg.length ? `; even \`GET /v1/config\`, which does almost nothing, reached ${lgCfg.map((r) => `${fmtRate(r.throughput)} req/s (${r.layout})`).join(', ')}` : ''}. On this machine the p99 aim is therefore bounded by per-request HTTP cost as much as by the catalog work.`,
+      `With 64 closed-loop connections each request queues behind the others: mean latency = 64 / throughput (Little's law), so p99 < 10 ms needs well over 6,400 loadTable/s from one Node process. Lakegate loadTable at 64 connections: ${show(lgLoad)}.${lgCfg.length ? ` Even \`GET /v1/config\`, which does no catalog work: ${show(lgCfg)}.` : ''}${fxCfg.length ? ` The fixture answers \`GET /v1/config\` at ${fxCfg.map((r) => `${fmtRate(r.throughput)} req/s (${r.layout})`).join(', ')} on the same machine, so the limit is Lakegate's fixed per-request cost (HTTP stack, hooks${lgAuth ? ', token verification' : ''}) as much as the machine.` : ''}`,
     );
     p();
   }

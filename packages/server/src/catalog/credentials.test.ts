@@ -115,6 +115,8 @@ describe('CredentialService', () => {
   it('keeps verifying tokens signed before a key rotation', async () => {
     const before = (await service.forTable(scope, id, LOC, 'alice')).storageCredentials[0]!['storage-refresh-token']!;
     await keyring.rotate();
+    // Tokens are reused with their cached credential; the next vended credential gets a token under the new key.
+    now += 31_000;
     const after = (await service.forTable(scope, id, LOC, 'alice')).storageCredentials[0]!['storage-refresh-token']!;
     expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).not.toBe(JSON.parse(Buffer.from(before.split('.')[0]!, 'base64url').toString()).kid);
     await expect(service.load(scope, id, 'alice', before)).resolves.toBeDefined();

@@ -84,7 +84,7 @@ export class CredentialService {
     const vendor = await this.deps.vendorFor(scope.warehouse);
     if (!vendor) return { config: {}, storageCredentials: [] };
     const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(location), mode, principal);
-    const token = await this.deps.tokens.issue({
+    const token = await this.refreshToken(credential, {
       principal,
       warehouse: scope.warehouse.name,
       namespace: identifier.namespace,
@@ -111,6 +111,25 @@ export class CredentialService {
       throw new CatalogError('ERR_TABLE_NOT_FOUND', `No storage credential of ${formatIdentifier(identifier.namespace, identifier.name)} matches the refresh token`);
     }
     return this.forTable(scope, identifier, claims.prefix, principal, claims.mode);
+  }
+
+  /** Storage refresh tokens for cached credentials are reused with them instead of being signed again per request. */
+  private readonly tokenCache = new WeakMap<VendedCredential, Map<string, Promise<string>>>();
+
+  private refreshToken(credential: VendedCredential, claims: RefreshClaims): Promise<string> {
+    let byTable = this.tokenCache.get(credential);
+    if (!byTable) {
+      byTable = new Map();
+      this.tokenCache.set(credential, byTable);
+    }
+    const key = `${claims.principal}\u0000${claims.warehouse}\u0000${formatIdentifier(claims.namespace, claims.table)}\u0000${claims.mode}`;
+    let token = byTable.get(key);
+    if (!token) {
+      token = this.deps.tokens.issue(claims);
+      token.catch(() => byTable.delete(key));
+      byTable.set(key, token);
+    }
+    return token;
   }
 
   private async cached(vendor: CredentialVendor, warehouse: string, location: string, mode: AccessMode, principal: string): Promise<VendedCredential> {
