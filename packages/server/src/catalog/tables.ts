@@ -16,6 +16,7 @@ import {
   newTableMetadata,
   nextMetadataLocation,
   withMetadataLog,
+  withRefSnapshotsOnly,
 } from './metadata/index.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from './metadata/index.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-files.js';
@@ -147,11 +148,10 @@ export class TableService {
     return { metadataLocation, metadata, location, staged: false };
   }
 
-  async load(scope: RequestScope, namespace: string[], name: string, snapshots: SnapshotsMode = 'all'): Promise<LoadedTable & { record: CatalogObjectRecord }> {
-    const record = await this.loadRecord(scope, namespace, name);
-    let metadata = parseJson(record.metadataJson) as TableMetadata;
-    if (snapshots === 'refs') metadata = onlyReferencedSnapshots(metadata);
-    return { metadataLocation: record.metadataLocation, metadata, location: record.location, staged: false, record };
+  /** The metadata of a loaded record as a client asked for it (snapshots=refs hides unreferenced snapshots); no I/O. */
+  metadataFor(record: CatalogObjectRecord, snapshots: SnapshotsMode): TableMetadata {
+    const metadata = parseJson(record.metadataJson) as TableMetadata;
+    return snapshots === 'refs' ? withRefSnapshotsOnly(metadata) : metadata;
   }
 
   /** The table's record (with its metadata JSON text) once its metadata file is known to exist: the hot path of loadTable. */
@@ -483,11 +483,6 @@ export class TableService {
     const base = nsLocation && isAllowedLocation(scope.warehouse, nsLocation) ? nsLocation.replace(/\/+$/, '') : joinLocation(scope.warehouse.storageRoot, ...namespace);
     return joinLocation(base, `${name}-${uuid.replace(/-/g, '')}`);
   }
-}
-
-function onlyReferencedSnapshots(metadata: TableMetadata): TableMetadata {
-  const referenced = new Set<unknown>(Object.values(metadata.refs ?? {}).map((r) => r['snapshot-id']));
-  return { ...metadata, snapshots: (metadata.snapshots ?? []).filter((s) => referenced.has(s['snapshot-id'])) };
 }
 
 export const tableNotFound = (namespace: string[], name: string) =>

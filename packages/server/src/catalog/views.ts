@@ -2,7 +2,7 @@
 import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
 import { normalizeLocation } from '../storage/locations.js';
 import type { CatalogDeps, RequestScope } from './context.js';
-import { checkIdentifier, checkName, checkNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
+import { checkName, checkNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
 import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index.js';

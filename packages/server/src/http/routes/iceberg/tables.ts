@@ -67,10 +67,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
     const extras = await delegation(req, scope, { namespace: record.namespace, name: record.name }, record.location);
-    if (snapshots === 'refs') {
-      const loaded = await tables.load(scope, record.namespace, record.name, snapshots);
-      return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, ...extras };
-    }
+    if (snapshots === 'refs') return { 'metadata-location': record.metadataLocation, metadata: tables.metadataFor(record, snapshots), ...extras };
     // The stored metadata is already the exact JSON of the metadata file: splice it in instead of parsing and re-serializing it.
     const rest = JSON.stringify(extras).slice(1, -1);
     return reply
