@@ -1,0 +1,157 @@
+/**
+ * Typed errors of the SDK. Both protocols' error bodies (Iceberg `{error: {message, type, code}}`, Lance
+ * `{error, code, detail, instance}`) end up as one {@link CatalogError}, so callers branch on predicates instead of
+ * on protocol details.
+ */
+
+/** Which wire protocol produced an error. */
+export type ErrorProtocol = 'iceberg' | 'lance' | 'oauth2' | 'transport';
+
+/**
+ * An error answered by a catalog (or its token endpoint), or a transport failure (timeout, connection refused).
+ *
+ * @example
+ * ```ts
+ * try { await catalog.loadTable(['db', 't']); }
+ * catch (e) { if (isNotFound(e)) console.log('no such table'); else throw e; }
+ * ```
+ */
+export class CatalogError extends Error {
+  override readonly name = 'CatalogError';
+  /** HTTP status, or 0 for transport failures (no response). */
+  readonly status: number;
+  /** The server's error type, e.g. `NoSuchTableException`, `invalid_grant`, or `Timeout`. */
+  readonly type: string;
+  readonly protocol: ErrorProtocol;
+  /** Lance's numeric error code when the server sent one. */
+  readonly code: number | undefined;
+  /** The request that failed, without query string (which may carry tokens). */
+  readonly request: string;
+
+  constructor(init: { message: string; status: number; type: string; protocol: ErrorProtocol; request: string; code?: number; cause?: unknown }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.type = init.type;
+    this.protocol = init.protocol;
+    this.request = init.request;
+    this.code = init.code;
+  }
+}
+
+/**
+ * Configuration that cannot work (unknown auth provider, missing secret, conflicting options). Thrown when a client
+ * or provider is constructed, never at the first request.
+ *
+ * @example
+ * ```ts
+ * createAuthProvider({ 'rest.auth.type': 'nope' }); // throws ConfigurationError: unknown auth provider "nope" ...
+ * ```
+ */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Lance's numeric error codes (lance-namespace spec) that the predicates below understand. */
+export const LanceErrorCode = {
+  Unsupported: 0,
+  NamespaceNotFound: 1,
+  NamespaceAlreadyExists: 2,
+  NamespaceNotEmpty: 3,
+  TableNotFound: 4,
+  TableAlreadyExists: 5,
+  TableIndexNotFound: 6,
+  TableIndexAlreadyExists: 7,
+  TableTagNotFound: 8,
+  TableTagAlreadyExists: 9,
+  TransactionNotFound: 10,
+  TableVersionNotFound: 11,
+  TableColumnNotFound: 12,
+  InvalidInput: 13,
+  ConcurrentModification: 14,
+  PermissionDenied: 15,
+  Unauthenticated: 16,
+  ServiceUnavailable: 17,
+  Internal: 18,
+  InvalidTableState: 19,
+  TableSchemaValidationError: 20,
+} as const;
+
+const LANCE_NOT_FOUND: ReadonlySet<number> = new Set([1, 4, 6, 8, 10, 11, 12]);
+const LANCE_CONFLICT: ReadonlySet<number> = new Set([2, 3, 5, 7, 9, 14]);
+
+function asCatalogError(e: unknown): CatalogError | undefined {
+  return e instanceof CatalogError ? e : undefined;
+}
+
+/**
+ * The addressed object (namespace, table, view, warehouse) does not exist.
+ *
+ * @example
+ * ```ts
+ * const exists = await catalog.loadTable(id).then(() => true, (e) => (isNotFound(e) ? false : Promise.reject(e)));
+ * ```
+ */
+export function isNotFound(e: unknown): boolean {
+  const err = asCatalogError(e);
+  if (!err) return false;
+  if (err.protocol === 'lance' && err.code !== undefined) return LANCE_NOT_FOUND.has(err.code);
+  return err.status === 404;
+}
+
+/**
+ * The request conflicts with the current state: already exists, not empty, or a commit whose requirements failed.
+ *
+ * @example
+ * ```ts
+ * try { await catalog.createNamespace(['db']); } catch (e) { if (!isConflict(e)) throw e; }
+ * ```
+ */
+export function isConflict(e: unknown): boolean {
+  const err = asCatalogError(e);
+  if (!err) return false;
+  if (err.protocol === 'lance' && err.code !== undefined) return LANCE_CONFLICT.has(err.code);
+  return err.status === 409;
+}
+
+/**
+ * The outcome of a commit is unknown (the server failed or timed out after it may have applied it): reload before
+ * retrying, never blindly retry. Iceberg signals this with 500/502/504 on commit endpoints or the
+ * `CommitStateUnknownException` type; a client-side timeout on a commit is unknown too.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isCommitStateUnknown(e)) { const t = await catalog.loadTable(id); ... } }
+ * ```
+ */
+export function isCommitStateUnknown(e: unknown): boolean {
+  const err = asCatalogError(e);
+  if (!err) return false;
+  if (err.type === 'CommitStateUnknownException') return true;
+  return isCommitRequest(err.request) && (err.status >= 500 || err.status === 0);
+}
+
+/** The caller is not authenticated (401) or its credentials were refused by the token endpoint. */
+export function isUnauthenticated(e: unknown): boolean {
+  const err = asCatalogError(e);
+  return !!err && (err.status === 401 || (err.protocol === 'lance' && err.code === LanceErrorCode.Unauthenticated));
+}
+
+/** The caller is authenticated but not allowed to do this (403). */
+export function isForbidden(e: unknown): boolean {
+  const err = asCatalogError(e);
+  return !!err && (err.status === 403 || (err.protocol === 'lance' && err.code === LanceErrorCode.PermissionDenied));
+}
+
+/** Commits are POSTs to a table/view path or to the multi-table transaction endpoint. */
+function isCommitRequest(request: string): boolean {
+  const [method, path = ''] = request.split(' ');
+  return method === 'POST' && (/\/namespaces\/[^/]+\/(tables|views)\/[^/]+$/.test(path) || path.endsWith('/transactions/commit'));
+}
+
+/**
+ * The server does not advertise the endpoint an operation needs (Iceberg config `endpoints`), so the SDK does not
+ * send the request at all.
+ */
+export class UnsupportedOperationError extends Error {
+  override readonly name = 'UnsupportedOperationError';
+}
