@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // extends: the projects inherit the root's resolve.alias (without it they would import the built dist/).
+        extends: true,
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'test/http/**/*.test.ts', 'test/persistence/**/*.test.ts', 'test/client/**/*.test.ts', 'test/cli/**/*.test.ts'],
@@ -24,6 +26,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'interop',
           include: ['test/interop/**/*.test.ts'],

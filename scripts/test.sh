@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export LAKEGATE_CACHE="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
 mkdir -p "$LAKEGATE_CACHE"
 
-npx tsc -b packages/cli packages/client packages/sigv4
+npx tsc -b packages/cli packages/client packages/client/tsconfig.cjs.json packages/sigv4
 
 report="$(mktemp -d)/vitest.json"
 status=0

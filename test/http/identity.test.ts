@@ -134,6 +134,46 @@ describe('delegation (RFC 8693 with act)', () => {
     expect((await get('/v1/config', ok.json().access_token)).statusCode).toBe(200);
     expect((await exchange(unsigned('mallory'), engineToken)).json().error).toBe('invalid_grant');
   });
+
+  it('refreshes a delegated token by self-exchange (as Iceberg Java does) only while the delegation stands', async () => {
+    const spark = await cat.lakegate.principals.create('spark-refresh');
+    const job = await cat.lakegate.principals.create('refresh-job');
+    await cat.lakegate.principals.setDelegation(spark.clientId, { users: [job.clientId], groups: [], assertIdentity: false });
+    const sparkToken = (await clientCredentials(spark.clientId, spark.clientSecret)).access_token;
+    const delegated = (await exchange((await clientCredentials(job.clientId, job.clientSecret)).access_token, sparkToken)).json().access_token as string;
+    // Iceberg Java's refresh: the token itself as subject, no actor, the token as bearer.
+    const refresh = () =>
+      form(
+        { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: delegated, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'catalog' },
+        { authorization: `Bearer ${delegated}` },
+      );
+    const ok = await refresh();
+    expect(ok.statusCode).toBe(200);
+    const claims = JSON.parse(Buffer.from(ok.json().access_token.split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ sub: job.clientId, act: { sub: spark.clientId }, client_id: spark.clientId });
+
+    await cat.lakegate.principals.setDelegation(spark.clientId, { users: [], groups: [], assertIdentity: false });
+    const revoked = await refresh();
+    expect(revoked.statusCode).toBe(400);
+    expect(revoked.json().error).toBe('invalid_grant');
+    const audit = (await get('/management/v1/audit', (await clientCredentials()).access_token)).json().events;
+    expect(audit.some((e: { type: string; actor: string; detail: { how?: string } }) => e.type === 'token.delegation.denied' && e.actor === `service:${spark.clientId}` && e.detail.how === 'refresh')).toBe(true);
+  });
+
+  it('names the caller, with its act chain, on the request log line of each authenticated request', async () => {
+    const etl = await cat.lakegate.principals.create('logged-job');
+    await cat.lakegate.principals.setDelegation(engine.clientId, { users: [etl.clientId], groups: [], assertIdentity: false });
+    const delegated = (await exchange((await clientCredentials(etl.clientId, etl.clientSecret)).access_token, engineToken)).json().access_token as string;
+    expect((await get('/v1/config', delegated)).statusCode).toBe(200);
+    expect((await get('/v1/config', engineToken)).statusCode).toBe(200);
+    const completed = cat
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"request completed"'))
+      .map((l) => JSON.parse(l) as { actor?: string });
+    expect(completed.at(-2)?.actor).toBe(`user:${etl.clientId} via ${engine.clientId}`);
+    expect(completed.at(-1)?.actor).toBe(`service:${engine.clientId}`);
+  });
 });
 
 describe('authentication of catalog requests', () => {

@@ -102,6 +102,26 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it('keeps Lance tables as their own kind in the shared identifier space', async () => {
+      const s = await fresh();
+      try {
+        const lance = obj('ds', { kind: 'lance-table', metadataLocation: 'file:///w/ns/ds', metadataJson: '{"format":"lance","properties":{"k":"v"}}' });
+        expect(await s.repository.insertObject(lance)).toBe(true);
+        await s.repository.insertObject(obj('ice'));
+        expect(await s.repository.insertObject(obj('ds'))).toBe(false);
+        expect(await s.repository.insertObject(obj('ice', { kind: 'lance-table' }))).toBe(false);
+        expect((await s.repository.listObjects(wh, ['ns'], 'lance-table', { limit: 10 })).map((o) => o.name)).toEqual(['ds']);
+        expect((await s.repository.listObjects(wh, ['ns'], 'table', { limit: 10 })).map((o) => o.name)).toEqual(['ice']);
+        expect(await s.repository.getObject(wh, ['ns'], 'ds')).toEqual(lance);
+        expect(await s.repository.namespaceHasChildren(wh, ['ns'])).toBe(true);
+        expect(await s.repository.deleteObject(wh, ['ns'], 'ds', 'table')).toBe(false);
+        expect(await s.repository.deleteObject(wh, ['ns'], 'ds', 'lance-table')).toBe(true);
+        expect(await s.repository.getObject(wh, ['ns'], 'ds')).toBeUndefined();
+      } finally {
+        await s.close();
+      }
+    });
+
     it('finds objects by location prefix literally (no wildcard, case-sensitive)', async () => {
       const s = await fresh();
       try {
@@ -139,6 +159,25 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         await s.repository.insertMetricsReport({ id: 'r1', warehouse: wh, namespace: ['ns'], table: 't', reportType: 'scan-report', report: '{"n":1}', createdAtMs: 1 });
         await s.repository.insertMetricsReport({ id: 'r2', warehouse: wh, namespace: ['ns'], table: 't', reportType: 'commit-report', report: '{"n":2}', createdAtMs: 2 });
         expect((await s.repository.listMetricsReports(wh, ['ns'], 't', 10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('keeps the tenant of warehouses and service principals; rows without one belong to "default"', async () => {
+      const s = await fresh();
+      try {
+        // fresh() inserted its warehouse without a tenant, as rows from before migration 0005 are.
+        expect((await s.repository.getWarehouse(wh))?.tenant).toBe('default');
+        expect(await s.repository.insertWarehouse({ name: 'acme-wh', tenant: 'acme', storageRoot: 's3://acme/wh', properties: {}, createdAtMs: 3, storageProfile: { type: 's3' } })).toBe(true);
+        expect((await s.repository.listWarehouses()).map((w) => [w.name, w.tenant])).toEqual([
+          ['acme-wh', 'acme'],
+          [wh, 'default'],
+        ]);
+        const principal = { clientId: 'p-acme', name: 'p', tenant: 'acme', secretHash: 'h', secretVersion: 1, roles: ['admin'], delegation: { users: [], groups: [], assertIdentity: false }, disabled: false, createdAtMs: 1 };
+        expect(await s.identity.insertPrincipal(principal)).toBe(true);
+        expect(await s.identity.getPrincipal('p-acme')).toEqual(principal);
+        expect((await s.identity.listPrincipals()).map((p) => p.tenant)).toEqual(['acme']);
       } finally {
         await s.close();
       }

@@ -1,27 +1,67 @@
-/** The `lakegate` command: dispatches to one module per sub-command. */
+/** The `lakegate` command: dispatches to one module per sub-command and turns failures into exit codes. */
+import { describeFailure, UsageError } from './cli/errors.js';
+import { Output } from './cli/output.js';
+import { admin } from './commands/admin.js';
+import { config } from './commands/config.js';
+import { creds } from './commands/creds.js';
+import { login } from './commands/login.js';
+import { ns } from './commands/ns.js';
 import { serve } from './commands/serve.js';
+import { tableCommand } from './commands/table.js';
+import { tokenCommand } from './commands/token.js';
+import { viewCommand } from './commands/view.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
 commands:
-  serve     start the catalog server (embedded SQLite + local warehouse by default)
-  help      show this help
+  serve                         start the catalog server (embedded SQLite + local warehouse by default)
+  login                         check a catalog connection and store it as a profile
+  config                        show the settings in effect and the catalog's negotiated configuration
+  ns ls|create|drop             namespaces
+  table ls|describe|create|drop|rename
+                                tables (TABLE is NAMESPACE.NAME, e.g. sales.eu.orders)
+  view ls|describe              views
+  creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
+  token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
+  admin principal|warehouse     Lakegate's management API (service principals, warehouses)
+  help                          show this help
 
-run "lakegate serve --help" for the server's options`;
+Output is aligned text; --json prints one JSON document on stdout for scripts. Errors go to stderr; exit
+code 1 means the catalog (or the network) refused, 2 a usage or configuration error.
+Run "lakegate <command> --help" for a command's options.`;
+
+type Command = (argv: string[]) => Promise<number | undefined>;
+
+const COMMANDS: Record<string, Command> = {
+  serve,
+  login,
+  config,
+  ns,
+  namespace: ns,
+  table: tableCommand,
+  view: viewCommand,
+  creds,
+  token: tokenCommand,
+  admin,
+};
 
 export async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      return serve(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    default:
-      process.stderr.write(`lakegate: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
-      return 2;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const out = new Output({ json: rest.includes('--json') });
+  try {
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}; run "lakegate help"`);
+    return await run(rest);
+  } catch (error) {
+    const failure = describeFailure(error);
+    out.error(failure);
+    if (failure.exitCode === 2 && !out.json && !(error instanceof UsageError && /^unknown command/.test(error.message))) {
+      process.stderr.write(`run "lakegate ${command} --help" for usage\n`);
+    }
+    return failure.exitCode;
   }
 }

@@ -4,7 +4,31 @@
  * on protocol details.
  */
 
-/** Which wire protocol produced an error. */
+/**
+ * The package ships an ESM and a CommonJS build; an application that loads both (its own `import`, a dependency's
+ * `require`) has two copies of every class. Errors carry a registry symbol and `instanceof` checks it, so an error
+ * thrown by one copy is still an instance of the other copy's class, and the predicates below work on both.
+ */
+function brand(name: string): symbol {
+  return Symbol.for(`@lakegate/client.${name}`);
+}
+
+function hasBrand(value: unknown, mark: symbol): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[mark] === true;
+}
+
+const CATALOG_ERROR = brand('CatalogError');
+const CONFIGURATION_ERROR = brand('ConfigurationError');
+const UNSUPPORTED_OPERATION_ERROR = brand('UnsupportedOperationError');
+
+/**
+ * Which wire protocol produced an error.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof CatalogError && e.protocol === 'oauth2') console.error('token endpoint refused:', e.type);
+ * ```
+ */
 export type ErrorProtocol = 'iceberg' | 'lance' | 'oauth2' | 'transport';
 
 /**
@@ -17,6 +41,9 @@ export type ErrorProtocol = 'iceberg' | 'lance' | 'oauth2' | 'transport';
  * ```
  */
 export class CatalogError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, CATALOG_ERROR);
+  }
   override readonly name = 'CatalogError';
   /** HTTP status, or 0 for transport failures (no response). */
   readonly status: number;
@@ -35,6 +62,7 @@ export class CatalogError extends Error {
     this.protocol = init.protocol;
     this.request = init.request;
     this.code = init.code;
+    Object.defineProperty(this, CATALOG_ERROR, { value: true });
   }
 }
 
@@ -48,10 +76,24 @@ export class CatalogError extends Error {
  * ```
  */
 export class ConfigurationError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, CONFIGURATION_ERROR);
+  }
   override readonly name = 'ConfigurationError';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    Object.defineProperty(this, CONFIGURATION_ERROR, { value: true });
+  }
 }
 
-/** Lance's numeric error codes (lance-namespace spec) that the predicates below understand. */
+/**
+ * Lance's numeric error codes (lance-namespace spec) that the predicates below understand.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof CatalogError && e.code === LanceErrorCode.TableVersionNotFound) { ... }
+ * ```
+ */
 export const LanceErrorCode = {
   Unsupported: 0,
   NamespaceNotFound: 1,
@@ -127,16 +169,34 @@ export function isCommitStateUnknown(e: unknown): boolean {
   const err = asCatalogError(e);
   if (!err) return false;
   if (err.type === 'CommitStateUnknownException') return true;
-  return isCommitRequest(err.request) && (err.status >= 500 || err.status === 0);
+  // 503 (and 501) say the server did not take the request; only these answers leave a commit's outcome open.
+  return isCommitRequest(err.request) && COMMIT_STATE_UNKNOWN_STATUSES.has(err.status);
 }
 
-/** The caller is not authenticated (401) or its credentials were refused by the token endpoint. */
+/** 0: no answer at all (timeout, connection reset after sending); 500/502/504 as Iceberg's REST spec lists them. */
+const COMMIT_STATE_UNKNOWN_STATUSES: ReadonlySet<number> = new Set([0, 500, 502, 504]);
+
+/**
+ * The caller is not authenticated (401) or its credentials were refused by the token endpoint.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isUnauthenticated(e)) console.error('log in again: lakegate login'); }
+ * ```
+ */
 export function isUnauthenticated(e: unknown): boolean {
   const err = asCatalogError(e);
   return !!err && (err.status === 401 || (err.protocol === 'lance' && err.code === LanceErrorCode.Unauthenticated));
 }
 
-/** The caller is authenticated but not allowed to do this (403). */
+/**
+ * The caller is authenticated but not allowed to do this (403).
+ *
+ * @example
+ * ```ts
+ * const visible = await catalog.loadTable(id).then(() => true, (e) => (isForbidden(e) ? false : Promise.reject(e)));
+ * ```
+ */
 export function isForbidden(e: unknown): boolean {
   const err = asCatalogError(e);
   return !!err && (err.status === 403 || (err.protocol === 'lance' && err.code === LanceErrorCode.PermissionDenied));
@@ -151,7 +211,20 @@ function isCommitRequest(request: string): boolean {
 /**
  * The server does not advertise the endpoint an operation needs (Iceberg config `endpoints`), so the SDK does not
  * send the request at all.
+ *
+ * @example
+ * ```ts
+ * try { await catalog.commitTransaction(changes); }
+ * catch (e) { if (e instanceof UnsupportedOperationError) await commitOneByOne(changes); else throw e; }
+ * ```
  */
 export class UnsupportedOperationError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, UNSUPPORTED_OPERATION_ERROR);
+  }
   override readonly name = 'UnsupportedOperationError';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    Object.defineProperty(this, UNSUPPORTED_OPERATION_ERROR, { value: true });
+  }
 }

@@ -23,6 +23,7 @@ import { configRoutes } from './http/routes/iceberg/config.js';
 import { namespaceRoutes } from './http/routes/iceberg/namespaces.js';
 import { tableRoutes } from './http/routes/iceberg/tables.js';
 import { viewRoutes } from './http/routes/iceberg/views.js';
+import { lanceRoutes } from './http/routes/lance/index.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { createLogger } from './observability/logger.js';
@@ -121,6 +122,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     clock,
     newUuid: randomUUID,
     events: new LoggedEvents(logger.child({ component: 'catalog' })),
+    audit: { denied: (caller, type, detail) => audit.record(type, caller.description, detail) },
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
   };
   const services = createCatalogServices(deps, config.defaultWarehouse, {
@@ -176,6 +178,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   namespaceRoutes(app, services);
   tableRoutes(app, services);
   viewRoutes(app, services);
+  lanceRoutes(app, services);
   adminRoutes(app, services, warehouseStorage, { principals, audit, identity: store.identity, keys: machineKeys });
 
   const sweeper = setInterval(() => {

@@ -1,4 +1,4 @@
-/** The providers that only add a header: none, bearer and api-key. */
+/** The providers that only add a header: none, bearer, api-key and basic. */
 import { ConfigurationError } from '../errors.js';
 import type { AuthProvider } from './provider.js';
 import { registerAuthProvider, requireProperty } from './provider.js';
@@ -46,7 +46,29 @@ export function apiKeyAuth(key: string, header = 'x-api-key'): AuthProvider {
   };
 }
 
+/**
+ * HTTP Basic authentication (RFC 7617), Iceberg's `rest.auth.type=basic`. Only sensible over https.
+ *
+ * @example
+ * ```ts
+ * new IcebergRestCatalog({ uri, auth: basicAuth('reader', process.env.CATALOG_PASSWORD!) });
+ * ```
+ */
+export function basicAuth(username: string, password: string): AuthProvider {
+  if (username === '' || username.includes(':')) throw new ConfigurationError('basic auth needs a username without ":"');
+  if (password === '') throw new ConfigurationError('basic auth needs a non-empty password');
+  const header = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+  return {
+    async authenticate(request) {
+      request.headers['authorization'] = header;
+    },
+  };
+}
+
 registerAuthProvider('none', () => noAuth);
+registerAuthProvider('basic', ({ properties }) =>
+  basicAuth(requireProperty(properties, 'rest.auth.basic.username', 'basic'), requireProperty(properties, 'rest.auth.basic.password', 'basic')),
+);
 registerAuthProvider('bearer', ({ properties }) => bearerAuth(requireProperty(properties, 'token', 'bearer')));
 registerAuthProvider('api-key', ({ properties }) => {
   const key = properties['rest.auth.api-key'] ?? properties['api-key'];

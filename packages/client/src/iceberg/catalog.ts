@@ -24,7 +24,14 @@ import type {
   TableUpdate,
 } from './types.js';
 
-/** Options of {@link IcebergRestCatalog}. */
+/**
+ * Options of {@link IcebergRestCatalog}.
+ *
+ * @example
+ * ```ts
+ * const options: IcebergRestCatalogOptions = { uri: 'http://127.0.0.1:8181', warehouse: 'lake', properties: { token } };
+ * ```
+ */
 export interface IcebergRestCatalogOptions extends ClientOptions {
   /** Warehouse sent as `?warehouse=` to `/v1/config`; defaults to the `warehouse` property. */
   warehouse?: string;
@@ -32,7 +39,14 @@ export interface IcebergRestCatalogOptions extends ClientOptions {
   idempotencyKeys?: boolean;
 }
 
-/** Options of loadTable. */
+/**
+ * Options of loadTable.
+ *
+ * @example
+ * ```ts
+ * const t = await catalog.loadTable(id, { snapshots: 'refs', accessDelegation: 'vended-credentials' });
+ * ```
+ */
 export interface LoadTableOptions {
   snapshots?: 'all' | 'refs';
   accessDelegation?: AccessDelegation;
@@ -41,7 +55,15 @@ export interface LoadTableOptions {
   signal?: AbortSignal;
 }
 
-/** A loaded table plus its ETag. */
+/**
+ * A loaded table plus its ETag.
+ *
+ * @example
+ * ```ts
+ * const first = await catalog.loadTable(id);
+ * const changed = await catalog.loadTable(id, { ifNoneMatch: first.etag! }); // undefined when unchanged
+ * ```
+ */
 export interface LoadedTable extends LoadTableResult {
   etag?: string | undefined;
 }
@@ -134,6 +156,7 @@ export class IcebergRestCatalog {
   /** One page of namespaces under `parent` (top level when omitted). */
   async listNamespaces(parent?: Namespace, page: PageOptions = {}): Promise<Page<Namespace>> {
     const c = await this.negotiated();
+    c.require('GET /v1/{prefix}/namespaces', 'listNamespaces');
     const { body } = await this.send<{ namespaces: Namespace[]; 'next-page-token'?: string | null }>({
       method: 'GET',
       path: `${c.base}/namespaces`,
@@ -150,6 +173,7 @@ export class IcebergRestCatalog {
   /** Creates a namespace; rejects with a conflict error when it exists. */
   async createNamespace(namespace: Namespace, properties: Record<string, string> = {}): Promise<{ namespace: Namespace; properties: Record<string, string> }> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces', 'createNamespace');
     const { body } = await this.send<{ namespace: Namespace; properties?: Record<string, string> }>({
       method: 'POST',
       path: `${c.base}/namespaces`,
@@ -162,6 +186,7 @@ export class IcebergRestCatalog {
   /** A namespace's properties. */
   async loadNamespace(namespace: Namespace): Promise<Record<string, string>> {
     const c = await this.negotiated();
+    c.require('GET /v1/{prefix}/namespaces/{namespace}', 'loadNamespace');
     const { body } = await this.send<{ properties?: Record<string, string> }>({ method: 'GET', path: c.namespacePath(namespace) });
     return body.properties ?? {};
   }
@@ -178,6 +203,7 @@ export class IcebergRestCatalog {
   /** Sets and removes namespace properties; returns what changed. */
   async updateNamespaceProperties(namespace: Namespace, change: { updates?: Record<string, string>; removals?: string[] }): Promise<{ updated: string[]; removed: string[]; missing: string[] }> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/properties', 'updateNamespaceProperties');
     const { body } = await this.send<{ updated: string[]; removed: string[]; missing?: string[] | null }>({
       method: 'POST',
       path: `${c.namespacePath(namespace)}/properties`,
@@ -190,6 +216,7 @@ export class IcebergRestCatalog {
   /** Drops an empty namespace. */
   async dropNamespace(namespace: Namespace): Promise<void> {
     const c = await this.negotiated();
+    c.require('DELETE /v1/{prefix}/namespaces/{namespace}', 'dropNamespace');
     await this.send({ method: 'DELETE', path: c.namespacePath(namespace), mutation: true });
   }
 
@@ -208,6 +235,7 @@ export class IcebergRestCatalog {
   /** Creates a table (committed immediately). */
   async createTable(namespace: Namespace, request: CreateTableRequest, options: { accessDelegation?: AccessDelegation } = {}): Promise<LoadTableResult> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables', 'createTable');
     const { body } = await this.send<LoadTableResult>({
       method: 'POST',
       path: `${c.namespacePath(namespace)}/tables`,
@@ -231,6 +259,7 @@ export class IcebergRestCatalog {
    */
   async stageCreateTable(namespace: Namespace, request: CreateTableRequest, options: { accessDelegation?: AccessDelegation } = {}): Promise<StagedTable> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables', 'stageCreateTable');
     const { body } = await this.send<LoadTableResult>({
       method: 'POST',
       path: `${c.namespacePath(namespace)}/tables`,
@@ -246,6 +275,7 @@ export class IcebergRestCatalog {
   async loadTable(identifier: TableIdentifier, options?: LoadTableOptions): Promise<LoadedTable>;
   async loadTable(identifier: TableIdentifier, options: LoadTableOptions = {}): Promise<LoadedTable | undefined> {
     const c = await this.negotiated();
+    c.require('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}', 'loadTable');
     const headers: Record<string, string> = { ...delegationHeader(options.accessDelegation) };
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
     const response = await this.send<LoadTableResult>({
@@ -275,6 +305,7 @@ export class IcebergRestCatalog {
    */
   async commitTable(identifier: TableIdentifier, change: { requirements?: TableRequirement[]; updates: TableUpdate[] }): Promise<LoadTableResult> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}', 'commitTable');
     const { body } = await this.send<LoadTableResult>({
       method: 'POST',
       path: c.tablePath(identifier),
@@ -287,18 +318,21 @@ export class IcebergRestCatalog {
   /** Drops a table; with `purge` the catalog also deletes its files. */
   async dropTable(identifier: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
     const c = await this.negotiated();
+    c.require('DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}', 'dropTable');
     await this.send({ method: 'DELETE', path: c.tablePath(identifier), query: { purgeRequested: options.purge ? 'true' : undefined }, mutation: true });
   }
 
   /** Renames or moves a table. */
   async renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/tables/rename', 'renameTable');
     await this.send({ method: 'POST', path: `${c.base}/tables/rename`, body: { source: from, destination: to }, mutation: true });
   }
 
   /** Registers existing table metadata under a name. */
   async registerTable(namespace: Namespace, name: string, metadataLocation: string, options: { overwrite?: boolean } = {}): Promise<LoadTableResult> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/register', 'registerTable');
     const body: Record<string, unknown> = { name, 'metadata-location': metadataLocation };
     if (options.overwrite) body['overwrite'] = true;
     const response = await this.send<LoadTableResult>({ method: 'POST', path: `${c.namespacePath(namespace)}/register`, body, mutation: true });
@@ -324,6 +358,7 @@ export class IcebergRestCatalog {
   /** Sends a scan or commit metrics report. */
   async reportMetrics(identifier: TableIdentifier, report: Record<string, unknown>): Promise<void> {
     const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics', 'reportMetrics');
     await this.send({ method: 'POST', path: `${c.tablePath(identifier)}/metrics`, body: report, mutation: true });
   }
 
@@ -338,7 +373,6 @@ export class IcebergRestCatalog {
 
   /** One page of view identifiers in a namespace. */
   async listViews(namespace: Namespace, page: PageOptions = {}): Promise<Page<TableIdentifier>> {
-    (await this.negotiated()).require('GET /v1/{prefix}/namespaces/{namespace}/views', 'listViews');
     return this.listObjects('views', namespace, page);
   }
 
@@ -401,6 +435,7 @@ export class IcebergRestCatalog {
 
   private async listObjects(kind: 'tables' | 'views', namespace: Namespace, page: PageOptions): Promise<Page<TableIdentifier>> {
     const c = await this.negotiated();
+    c.require(`GET /v1/{prefix}/namespaces/{namespace}/${kind}`, kind === 'tables' ? 'listTables' : 'listViews');
     const { body } = await this.send<{ identifiers: TableIdentifier[]; 'next-page-token'?: string | null }>({
       method: 'GET',
       path: `${c.namespacePath(namespace)}/${kind}`,
@@ -439,7 +474,15 @@ export class IcebergRestCatalog {
   }
 }
 
-/** A stage-created table: its load result and how to commit it (the assert-create commit). */
+/**
+ * A stage-created table: its load result and how to commit it (the assert-create commit).
+ *
+ * @example
+ * ```ts
+ * const staged = await catalog.stageCreateTable(['db'], { name: 'ctas', schema });
+ * await staged.commit([{ action: 'add-snapshot', snapshot }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshot['snapshot-id'] }]);
+ * ```
+ */
 export class StagedTable {
   constructor(
     private readonly catalog: IcebergRestCatalog,
@@ -479,6 +522,7 @@ class NegotiatedConfig {
   readonly base: string;
   readonly idempotencyKeys: boolean;
   private readonly separator: string;
+  private readonly pathSeparator: string;
 
   constructor(
     readonly raw: CatalogConfig,
@@ -487,17 +531,23 @@ class NegotiatedConfig {
     // Iceberg's precedence: server defaults < client properties < server overrides.
     this.properties = { ...(raw.defaults ?? {}), ...client, ...(raw.overrides ?? {}) };
     this.endpoints = new Set(raw.endpoints && raw.endpoints.length ? raw.endpoints : DEFAULT_ENDPOINTS);
+    // The prefix is a path fragment chosen by the server (already encoded, e.g. `my%20wh`): used as is, as Iceberg
+    // clients do; encoding it again would address another warehouse.
     const prefix = this.properties['prefix'];
-    this.base = prefix ? `v1/${prefix.split('/').map(encodeURIComponent).join('/')}` : 'v1';
+    this.base = prefix ? `v1/${prefix.replace(/^\/+|\/+$/g, '')}` : 'v1';
     this.idempotencyKeys = raw['idempotency-key-lifetime'] !== undefined;
-    const separator = this.properties['namespace-separator'];
-    this.separator = separator ? safeDecode(separator) : '\u001f';
+    // `namespace-separator` is given URL-encoded (default %1F). Paths join the encoded levels with the encoded
+    // separator, so a server with separator %2E still tells the level `a.b` from the levels `a`, `b`.
+    const separator = this.properties['namespace-separator'] || '%1F';
+    this.pathSeparator = separator;
+    this.separator = safeDecode(separator);
   }
 
   encodeNamespace(namespace: Namespace, forPath = true): string {
-    if (namespace.length === 0) throw new CatalogError({ message: 'a namespace needs at least one level', status: 0, type: 'IllegalArgument', protocol: 'iceberg', request: '' });
-    const joined = namespace.join(this.separator);
-    return forPath ? encodeURIComponent(joined) : joined;
+    // A caller's bug, not an answer of the catalog.
+    if (namespace.length === 0) throw new TypeError('a namespace needs at least one level');
+    // In a query parameter the levels are joined with the decoded separator (URLSearchParams encodes it).
+    return forPath ? namespace.map(encodeURIComponent).join(this.pathSeparator) : namespace.join(this.separator);
   }
 
   namespacePath(namespace: Namespace): string {
@@ -534,7 +584,14 @@ function falseIfNotFound(e: unknown): false {
   throw e;
 }
 
-/** Turns a page-fetching function into an async iterator over all items. */
+/**
+ * Turns a page-fetching function into an async iterator over all items.
+ *
+ * @example
+ * ```ts
+ * for await (const ns of paginate((token) => catalog.listNamespaces(undefined, { pageSize: 100, pageToken: token }))) console.log(ns);
+ * ```
+ */
 export async function* paginate<T>(fetchPage: (token: string | undefined) => Promise<Page<T>>): AsyncIterable<T> {
   let token: string | undefined;
   const seen = new Set<string>();

@@ -6,7 +6,14 @@ import type { AuthProvider, OutgoingRequest } from '../auth/provider.js';
 import { CatalogError, ConfigurationError, type ErrorProtocol } from '../errors.js';
 import { parseJson, stringifyJson } from './json.js';
 
-/** Options of {@link HttpTransport}. */
+/**
+ * Options of {@link HttpTransport}.
+ *
+ * @example
+ * ```ts
+ * const options: TransportOptions = { uri: 'http://127.0.0.1:8181', auth: noAuth, timeoutMs: 10_000, retries: 2 };
+ * ```
+ */
 export interface TransportOptions {
   /** Base URI; request paths are appended to it (a trailing slash is optional). */
   uri: string;
@@ -24,7 +31,14 @@ export interface TransportOptions {
   fetch?: typeof fetch;
 }
 
-/** One request through the transport. */
+/**
+ * One request through the transport.
+ *
+ * @example
+ * ```ts
+ * const request: TransportRequest = { method: 'POST', path: 'v1/lake/transactions/commit', body, idempotencyKey: randomUUID(), errorModel: 'iceberg' };
+ * ```
+ */
 export interface TransportRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Path below the base URI, with every segment already encoded. */
@@ -49,7 +63,14 @@ export interface TransportRequest {
   accept?: number[];
 }
 
-/** A successful response. `body` is parsed JSON (unsafe integers as bigint) or undefined when empty. */
+/**
+ * A successful response. `body` is parsed JSON (unsafe integers as bigint) or undefined when empty.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = await transport.send<{ defaults: Record<string, string> }>({ method: 'GET', path: 'v1/config', errorModel: 'iceberg' });
+ * ```
+ */
 export interface TransportResponse<T = unknown> {
   status: number;
   headers: Headers;
@@ -94,6 +115,7 @@ export class HttpTransport {
     this.headers = lowerKeys(options.headers ?? {});
     this.timeoutMs = positive(options.timeoutMs ?? 30_000, 'timeoutMs');
     this.retries = nonNegative(options.retries ?? 3, 'retries');
+    if (!Number.isInteger(this.retries)) throw new ConfigurationError('retries must be a whole number');
     this.retryBaseDelayMs = nonNegative(options.retryBaseDelayMs ?? 100, 'retryBaseDelayMs');
     this.maxRetryAfterMs = nonNegative(options.maxRetryAfterMs ?? 10_000, 'maxRetryAfterMs');
     this.fetchImpl = options.fetch ?? globalThis.fetch;
@@ -121,6 +143,7 @@ export class HttpTransport {
       const outgoing: OutgoingRequest = { method: request.method, url, headers, body };
       await auth.authenticate(outgoing, request.signal);
       let response: Response;
+      let answered: TransportResponse<T> | undefined;
       try {
         response = await this.fetchImpl(url, {
           method: request.method,
@@ -128,8 +151,14 @@ export class HttpTransport {
           body,
           signal: this.attemptSignal(request.signal),
         });
+        // The body is read under the same per-attempt timeout, so a server that stalls mid-body fails like one
+        // that never answers.
+        if (response.ok || request.accept?.includes(response.status)) {
+          answered = { status: response.status, headers: response.headers, body: (await readBody(response, label)) as T };
+        }
       } catch (error) {
-        if (request.signal?.aborted) throw error;
+        if (request.signal?.aborted) throw request.signal.reason ?? error;
+        if (error instanceof CatalogError) throw error;
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         if (idempotent && attempt < this.retries) {
           await sleep(this.backoff(attempt), request.signal);
@@ -144,12 +173,12 @@ export class HttpTransport {
           cause: error,
         });
       }
-      if (response.ok || request.accept?.includes(response.status)) {
-        return { status: response.status, headers: response.headers, body: (await readBody(response)) as T };
-      }
+      if (answered) return answered;
       if (response.status === 401 && !reauthenticated && auth.invalidate && (await auth.invalidate())) {
         // The request was refused before it ran, so repeating it with fresh credentials is safe for any method.
+        // The repeat does not count as a retry.
         reauthenticated = true;
+        attempt--;
         await response.body?.cancel();
         continue;
       }
@@ -175,7 +204,7 @@ export class HttpTransport {
   }
 }
 
-async function readBody(response: Response): Promise<unknown> {
+async function readBody(response: Response, label: string): Promise<unknown> {
   const text = await response.text();
   if (text === '') return undefined;
   const type = response.headers.get('content-type') ?? '';
@@ -183,11 +212,18 @@ async function readBody(response: Response): Promise<unknown> {
   try {
     return parseJson(text);
   } catch {
-    throw new CatalogError({ message: `the server sent invalid JSON (HTTP ${response.status})`, status: response.status, type: 'InvalidResponse', protocol: 'transport', request: '' });
+    throw new CatalogError({ message: `${label}: the server sent invalid JSON (HTTP ${response.status})`, status: response.status, type: 'InvalidResponse', protocol: 'transport', request: label });
   }
 }
 
-/** Turns any error body (Iceberg, Lance, OAuth2, or none) into a CatalogError without echoing request secrets. */
+/**
+ * Turns any error body (Iceberg, Lance, OAuth2, or none) into a CatalogError without echoing request secrets.
+ *
+ * @example
+ * ```ts
+ * if (!response.ok) throw await toCatalogError(response, 'lance', 'GET /v1/namespace/db/describe');
+ * ```
+ */
 export async function toCatalogError(response: Response, model: ErrorProtocol, label: string): Promise<CatalogError> {
   let parsed: unknown;
   const text = await response.text().catch(() => '');
@@ -258,8 +294,7 @@ function positive(n: number, name: string): number {
 }
 
 function nonNegative(n: number, name: string): number {
-  if (!Number.isInteger(n) && !Number.isFinite(n)) throw new ConfigurationError(`${name} must be a number`);
-  if (n < 0) throw new ConfigurationError(`${name} must not be negative`);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigurationError(`${name} must be a finite number, not negative`);
   return n;
 }
 

@@ -12,6 +12,12 @@ export interface ActorClaim {
 
 export interface Actor {
   subject: string;
+  /**
+   * The tenant the caller belongs to: its service principal's, or the
+   * trusted issuer's for users of an external IdP. Decides which warehouses
+   * it can address (catalog/tenants.ts).
+   */
+  tenant: string;
   kind: 'service' | 'user' | 'anonymous';
   issuer: string;
   roles: string[];
@@ -21,7 +27,8 @@ export interface Actor {
   method: AuthMethod;
 }
 
-export const ANONYMOUS: Actor = { subject: 'anonymous', kind: 'anonymous', issuer: 'none', roles: [], groups: [], method: 'none' };
+/** Only seen with authentication disabled (development), where everything lives in the default tenant. */
+export const ANONYMOUS: Actor = { subject: 'anonymous', tenant: 'default', kind: 'anonymous', issuer: 'none', roles: [], groups: [], method: 'none' };
 
 /** "user:alice via service:trino" — for logs and the audit trail. */
 export function describeActor(actor: Actor): string {

@@ -16,6 +16,8 @@ export interface DelegationPolicy {
 export interface ServicePrincipal {
   clientId: string;
   name: string;
+  /** Every token, access key and API key of this principal acts in this tenant only. */
+  tenant: string;
   /** scrypt hash of the client secret; the secret itself is shown once and never stored. */
   secretHash: string;
   secretVersion: number;

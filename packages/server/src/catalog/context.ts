@@ -1,4 +1,4 @@
-import type { CatalogStore, Clock, ObjectStorage, Warehouse } from './ports.js';
+import type { AccessAudit, CatalogStore, Clock, ObjectStorage, Warehouse } from './ports.js';
 import type { CatalogEvents } from './events.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
@@ -17,6 +17,8 @@ export interface CatalogDeps {
   clock: Clock;
   newUuid: () => string;
   events: CatalogEvents;
+  /** Records refused access (a warehouse of another tenant). */
+  audit: AccessAudit;
   settings: CatalogSettings;
 }
 

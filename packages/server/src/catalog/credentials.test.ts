@@ -23,7 +23,7 @@ class CountingVendor implements CredentialVendor {
   }
 }
 
-const warehouse: Warehouse = { name: 'wh', storageRoot: 's3://b/wh', properties: {}, createdAtMs: 0, storageProfile: { type: 's3' } };
+const warehouse: Warehouse = { name: 'wh', tenant: 'default', storageRoot: 's3://b/wh', properties: {}, createdAtMs: 0, storageProfile: { type: 's3' } };
 const scope = { warehouse };
 const id = { namespace: ['ns'], name: 't' };
 const LOC = 's3://b/wh/ns/t-1';
@@ -105,6 +105,8 @@ describe('CredentialService', () => {
     await expect(service.load(scope, id, 'alice', 'not-a-token')).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' });
     await expect(service.load(scope, { namespace: ['ns'], name: 'other' }, 'alice', token)).rejects.toThrow(/another table/);
     await expect(service.load(scope, id, 'mallory', token)).rejects.toThrow(/another principal/);
+    // Bound to the tenant too: the same name in another tenant's warehouse does not accept it.
+    await expect(service.load({ warehouse: { ...warehouse, tenant: 'acme' } }, id, 'alice', token)).rejects.toThrow(/another principal/);
     tables.location = 's3://b/wh/ns/t-2'; // dropped and re-created elsewhere
     await expect(service.load(scope, id, 'alice', token)).rejects.toMatchObject({ code: 'ERR_TABLE_NOT_FOUND' });
     tables.location = LOC;
@@ -122,7 +124,7 @@ describe('CredentialService', () => {
     await expect(service.load(scope, id, 'alice', before)).resolves.toBeDefined();
     // Another replica (fresh keyring over the same database) verifies both.
     const replica = new StorageRefreshTokens(new Keyring('storage-refresh', store, (keyring as unknown as { box: SecretBox }).box, clock), 3600, () => now);
-    await expect(replica.verify(before)).resolves.toMatchObject({ principal: 'alice' });
+    await expect(replica.verify(before)).resolves.toMatchObject({ principal: 'alice', tenant: 'default' });
     await expect(replica.verify(after)).resolves.toMatchObject({ principal: 'alice' });
   });
 });

@@ -86,6 +86,7 @@ export class CredentialService {
     const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(location), mode, principal);
     const token = await this.refreshToken(credential, {
       principal,
+      tenant: scope.warehouse.tenant,
       warehouse: scope.warehouse.name,
       namespace: identifier.namespace,
       table: identifier.name,
@@ -105,7 +106,10 @@ export class CredentialService {
     if (claims.warehouse !== scope.warehouse.name || formatIdentifier(claims.namespace, claims.table) !== formatIdentifier(identifier.namespace, identifier.name)) {
       throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued for another table');
     }
-    if (claims.principal !== principal) throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued to another principal');
+    // The tenant check keeps a token valid only in the tenant it was issued in, even were a warehouse name ever to change hands.
+    if (claims.principal !== principal || claims.tenant !== scope.warehouse.tenant) {
+      throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued to another principal');
+    }
     // The table must still live where the token's credential pointed (a dropped or re-created table gets nothing).
     if (normalizeLocation(claims.prefix) !== normalizeLocation(resolved.location)) {
       throw new CatalogError('ERR_TABLE_NOT_FOUND', `No storage credential of ${formatIdentifier(identifier.namespace, identifier.name)} matches the refresh token`);
@@ -122,7 +126,7 @@ export class CredentialService {
       byTable = new Map();
       this.tokenCache.set(credential, byTable);
     }
-    const key = `${claims.principal}\u0000${claims.warehouse}\u0000${formatIdentifier(claims.namespace, claims.table)}\u0000${claims.mode}`;
+    const key = `${claims.principal}\u0000${claims.tenant}\u0000${claims.warehouse}\u0000${formatIdentifier(claims.namespace, claims.table)}\u0000${claims.mode}`;
     let token = byTable.get(key);
     if (!token) {
       token = this.deps.tokens.issue(claims);

@@ -11,7 +11,8 @@ export type CatalogEvent =
   | { type: 'table.purge-skipped'; warehouse: string; namespace: string[]; name: string; location: string; reason: string }
   | { type: 'view.created' | 'view.replaced' | 'view.dropped' | 'view.registered'; warehouse: string; namespace: string[]; name: string }
   | { type: 'commit.retried'; warehouse: string; namespace: string[]; name: string; attempt: number }
-  | { type: 'transaction.committed'; warehouse: string; tables: number };
+  | { type: 'transaction.committed'; warehouse: string; tables: number }
+  | { type: 'lance-table.declared' | 'lance-table.registered' | 'lance-table.dropped' | 'lance-table.deregistered'; warehouse: string; namespace: string[]; name: string; location: string };
 
 export interface CatalogEvents {
   emit(event: CatalogEvent): void;

@@ -5,7 +5,10 @@
  */
 
 export interface Warehouse {
+  /** Globally unique: it is the Iceberg `prefix`, so tenants cannot reuse each other's names. */
   name: string;
+  /** The tenant that owns the warehouse; only callers of that tenant can address it (catalog/tenants.ts). */
+  tenant: string;
   /** Storage root URI every table and view location of this warehouse must stay under. */
   storageRoot: string;
   properties: Record<string, string>;
@@ -31,7 +34,8 @@ export interface NamespaceRecord {
   properties: Record<string, string>;
 }
 
-export type ObjectKind = 'table' | 'view';
+/** Iceberg tables and views, and Lance datasets ('lance-table'): one identifier space, each protocol sees only its own kinds. */
+export type ObjectKind = 'table' | 'view' | 'lance-table';
 
 /** A table or view: the catalog's pointer to its current metadata file, plus a cached copy of that file. */
 export interface CatalogObjectRecord {
@@ -180,6 +184,18 @@ export interface ObjectStorage {
   delete(uri: string): Promise<void>;
   /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */
   deletePrefix(prefix: string): Promise<number>;
+}
+
+/** Who makes a catalog request, as far as the catalog's access rules need to know. */
+export interface Caller {
+  tenant: string;
+  /** For the audit trail, e.g. "user:alice via service:trino". */
+  description: string;
+}
+
+/** Where access decisions are recorded (the audit trail); the catalog decides, this port remembers. */
+export interface AccessAudit {
+  denied(caller: Caller, type: string, detail: Record<string, unknown>): Promise<void>;
 }
 
 export interface Clock {

@@ -262,7 +262,8 @@ export class TableService {
     const record = await repo.getObject(scope.warehouse.name, identifier.namespace, identifier.name);
     const isCreate = change.requirements.some((r) => (r as { type?: unknown })?.type === 'assert-create');
     if (record && record.kind !== 'table') {
-      if (isCreate) throw new CatalogError('ERR_VIEW_EXISTS', `View with same name already exists: ${formatIdentifier(identifier.namespace, identifier.name)}`);
+      // A view, or a Lance table (catalog/lance/): either way the name is taken.
+      if (isCreate) throw exists(record, identifier.namespace, identifier.name);
       throw tableNotFound(identifier.namespace, identifier.name);
     }
     if (!record && !isCreate) throw tableNotFound(identifier.namespace, identifier.name);

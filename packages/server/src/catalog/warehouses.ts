@@ -1,9 +1,18 @@
-/** Warehouses: named catalogs, each with its own storage root. The Iceberg `prefix` is the warehouse name. */
+/**
+ * Warehouses: named catalogs, each with its own storage root. The Iceberg
+ * `prefix` is the warehouse name. Requests address a warehouse through
+ * require()/resolve(), which refuse a warehouse of another tenant with the
+ * very error of a missing one (see tenants.ts) and record the refusal.
+ */
 import { CatalogError, validation } from '../errors/catalog-error.js';
-import { normalizeLocation } from '../storage/locations.js';
+import { isUnderRoot, normalizeLocation } from '../storage/locations.js';
 import type { CatalogDeps } from './context.js';
 import { checkName } from './identifiers.js';
-import type { Warehouse } from './ports.js';
+import { allowedRoots } from './location-policy.js';
+import type { Caller, Warehouse } from './ports.js';
+import { DEFAULT_TENANT, checkTenant } from './tenants.js';
+
+const notFound = (name: string) => new CatalogError('ERR_WAREHOUSE_NOT_FOUND', `Warehouse does not exist: ${name}`);
 
 export class WarehouseService {
   /** Warehouses change rarely and are read on every request: cache them, re-reading on a miss. */
@@ -15,15 +24,28 @@ export class WarehouseService {
   ) {}
 
   /** The named warehouse, or the default one when no name is given (GET /v1/config without ?warehouse). */
-  async resolve(name: string | undefined): Promise<Warehouse> {
-    return this.require(name === undefined || name === '' ? this.defaultWarehouse : name);
+  async resolve(caller: Caller, name: string | undefined): Promise<Warehouse> {
+    return this.require(caller, name === undefined || name === '' ? this.defaultWarehouse : name);
   }
 
-  async require(name: string): Promise<Warehouse> {
+  /** The named warehouse when it belongs to the caller's tenant; otherwise exactly the error of a missing one. */
+  async require(caller: Caller, name: string): Promise<Warehouse> {
+    // validate
+    const warehouse = await this.lookup(name);
+    // authorize
+    if (warehouse.tenant !== caller.tenant) {
+      await this.deps.audit.denied(caller, 'warehouse.access.denied', { warehouse: name, warehouseTenant: warehouse.tenant, callerTenant: caller.tenant });
+      throw notFound(name);
+    }
+    return warehouse;
+  }
+
+  /** The named warehouse whatever its tenant: for the management API, which applies its own tenant rules. */
+  async lookup(name: string): Promise<Warehouse> {
     const cached = this.cache.get(name);
     if (cached) return cached;
     const found = await this.deps.store.repository.getWarehouse(name);
-    if (!found) throw new CatalogError('ERR_WAREHOUSE_NOT_FOUND', `Warehouse does not exist: ${name}`);
+    if (!found) throw notFound(name);
     this.cache.set(name, found);
     return found;
   }
@@ -35,23 +57,34 @@ export class WarehouseService {
 
   async create(input: Omit<Warehouse, 'createdAtMs'>): Promise<Warehouse> {
     checkName(input.name, 'warehouse name');
+    checkTenant(input.tenant);
+    // Tenants never share storage: a root inside (or around) another tenant's would let one tenant's tables read, overwrite or purge the other's files.
+    const roots = allowedRoots({ ...input, createdAtMs: 0 });
+    const overlaps = (a: string, b: string) => isUnderRoot(a, b) || isUnderRoot(b, a);
+    for (const other of await this.list()) {
+      if (other.tenant !== input.tenant && allowedRoots(other).some((r) => roots.some((mine) => overlaps(r, mine)))) {
+        throw validation('the storage locations of this warehouse overlap those of another tenant');
+      }
+    }
     const ok = await this.deps.store.repository.insertWarehouse({ ...input, createdAtMs: this.deps.clock.now() });
     if (!ok) throw new CatalogError('ERR_NAMESPACE_EXISTS', `Warehouse already exists: ${input.name}`);
     this.cache.delete(input.name);
-    return this.require(input.name);
+    return this.lookup(input.name);
   }
 
-  list(): Promise<Warehouse[]> {
-    return this.deps.store.repository.listWarehouses();
+  /** Every warehouse, or only those of one tenant. */
+  async list(tenant?: string): Promise<Warehouse[]> {
+    const all = await this.deps.store.repository.listWarehouses();
+    return tenant === undefined ? all : all.filter((w) => w.tenant === tenant);
   }
 
-  /** Creates the warehouse unless one of that name exists; returns the stored one either way. */
+  /** Creates the warehouse (in the default tenant) unless one of that name exists; returns the stored one either way. */
   async ensure(name: string, storageRoot: string, properties: Record<string, string> = {}): Promise<{ warehouse: Warehouse; created: boolean }> {
     checkName(name, 'warehouse name');
     const root = normalizeLocation(storageRoot);
     if (root.split('/').length < 4 && root.startsWith('file:')) throw validation('a file warehouse root must not be the filesystem root');
     const repo = this.deps.store.repository;
-    const created = await repo.insertWarehouse({ name, storageRoot: root, properties, createdAtMs: this.deps.clock.now(), storageProfile: { type: 'file' } });
+    const created = await repo.insertWarehouse({ name, tenant: DEFAULT_TENANT, storageRoot: root, properties, createdAtMs: this.deps.clock.now(), storageProfile: { type: 'file' } });
     if (!created) {
       // Operator-managed properties (from configuration) follow the configuration on every start.
       const stored = await repo.getWarehouse(name);
@@ -59,6 +92,6 @@ export class WarehouseService {
       if (JSON.stringify(merged) !== JSON.stringify(stored?.properties)) await repo.setWarehouseProperties(name, merged);
     }
     this.cache.delete(name);
-    return { warehouse: await this.require(name), created };
+    return { warehouse: await this.lookup(name), created };
   }
 }

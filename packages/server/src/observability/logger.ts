@@ -10,6 +10,8 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'req.headers["x-amz-security-token"]',
+  // PyIceberg with SigV4 moves a configured bearer token here instead of dropping it.
+  'req.headers["original-authorization"]',
   'headers.authorization',
   'client_secret',
   '*.client_secret',

@@ -7,6 +7,7 @@ const num = (v: number | string): number => (typeof v === 'number' ? v : Number(
 const toPrincipal = (r: Selectable<ServicePrincipalsTable>): ServicePrincipal => ({
   clientId: r.client_id,
   name: r.name,
+  tenant: r.tenant,
   secretHash: r.secret_hash,
   secretVersion: r.secret_version,
   roles: JSON.parse(r.roles) as string[],
@@ -65,6 +66,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
       .values({
         client_id: p.clientId,
         name: p.name,
+        tenant: p.tenant,
         secret_hash: p.secretHash,
         secret_version: p.secretVersion,
         roles: JSON.stringify(p.roles),

@@ -30,6 +30,7 @@ export function isUniqueViolation(e: unknown): boolean {
 
 const toWarehouse = (r: Selectable<WarehousesTable>): Warehouse => ({
   name: r.name,
+  tenant: r.tenant,
   storageRoot: r.storage_root,
   properties: parseProps(r.properties),
   createdAtMs: num(r.created_at),
@@ -68,6 +69,7 @@ export class KyselyCatalogRepository implements CatalogRepository {
       .insertInto('warehouses')
       .values({
         name: w.name,
+        tenant: w.tenant,
         storage_root: w.storageRoot,
         properties: JSON.stringify(w.properties),
         created_at: w.createdAtMs,

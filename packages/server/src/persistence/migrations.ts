@@ -169,6 +169,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('access_keys').ifExists().execute();
     },
   },
+  '0005_tenants': {
+    async up(db: Kysely<unknown>) {
+      // Everything that existed before tenants belongs to the implicit tenant "default".
+      await db.schema.alterTable('warehouses').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
+      await db.schema.alterTable('service_principals').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
+      await db.schema.createIndex('warehouses_tenant_idx').on('warehouses').columns(['tenant', 'name']).execute();
+      await db.schema.createIndex('service_principals_tenant_idx').on('service_principals').columns(['tenant', 'client_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('service_principals_tenant_idx').ifExists().execute();
+      await db.schema.dropIndex('warehouses_tenant_idx').ifExists().execute();
+      await db.schema.alterTable('service_principals').dropColumn('tenant').execute();
+      await db.schema.alterTable('warehouses').dropColumn('tenant').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -6,6 +6,8 @@ type Millis = ColumnType<number | string, number, number>;
 
 export interface WarehousesTable {
   name: string;
+  /** Owning tenant (migration 0005; 'default' for rows that existed before). */
+  tenant: ColumnType<string, string | undefined, string>;
   storage_root: string;
   properties: string;
   created_at: Millis;
@@ -87,6 +89,8 @@ export interface ServicePrincipalsTable {
   delegation: string;
   disabled: number;
   created_at: Millis;
+  /** Owning tenant (migration 0005; 'default' for rows that existed before). */
+  tenant: ColumnType<string, string | undefined, string>;
 }
 
 export interface AuditEventsTable {

@@ -1,8 +1,8 @@
 /**
  * Storage refresh tokens: stateless, tamper-evident handles that let a
  * client refresh exactly one vended credential (seed 000's proposal). A
- * token is an HS256 JWS binding principal, warehouse, table, prefix, mode
- * and expiry; any replica verifies it with the shared keyring, so there is
+ * token is an HS256 JWS binding principal, tenant, warehouse, table,
+ * prefix, mode and expiry; any replica verifies it with the shared keyring, so there is
  * no session table. Verification failures are reported by reason, never
  * with the token itself.
  */
@@ -15,6 +15,8 @@ const TYP = 'lakegate-storage-refresh+jwt';
 
 export interface RefreshClaims {
   principal: string;
+  /** The tenant of the warehouse (and so of the caller) it was issued in. */
+  tenant: string;
   warehouse: string;
   namespace: string[];
   table: string;
@@ -33,7 +35,7 @@ export class StorageRefreshTokens {
   async issue(claims: RefreshClaims): Promise<string> {
     const key = await this.keyring.current();
     const iat = Math.floor(this.now() / 1000);
-    return new SignJWT({ wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, pfx: claims.prefix, mode: claims.mode })
+    return new SignJWT({ tn: claims.tenant, wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, pfx: claims.prefix, mode: claims.mode })
       .setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: TYP })
       .setSubject(claims.principal)
       .setIssuedAt(iat)
@@ -55,11 +57,12 @@ export class StorageRefreshTokens {
     if (!key) throw bad('unknown or retired signing key');
     try {
       const { payload } = await jwtVerify(token, key.key, { algorithms: ['HS256'], typ: TYP, currentDate: new Date(this.now()) });
-      const { sub, wh, ns, tbl, pfx, mode } = payload as Record<string, unknown>;
-      if (typeof sub !== 'string' || typeof wh !== 'string' || !Array.isArray(ns) || typeof tbl !== 'string' || typeof pfx !== 'string' || (mode !== 'read' && mode !== 'read-write')) {
+      const { sub, tn, wh, ns, tbl, pfx, mode } = payload as Record<string, unknown>;
+      if (typeof sub !== 'string' || (tn !== undefined && typeof tn !== 'string') || typeof wh !== 'string' || !Array.isArray(ns) || typeof tbl !== 'string' || typeof pfx !== 'string' || (mode !== 'read' && mode !== 'read-write')) {
         throw bad('missing claims');
       }
-      return { principal: sub, warehouse: wh, namespace: ns as string[], table: tbl, prefix: pfx, mode };
+      // Tokens issued before tenants existed carry no tenant: every warehouse was in the default tenant then.
+      return { principal: sub, tenant: typeof tn === 'string' ? tn : 'default', warehouse: wh, namespace: ns as string[], table: tbl, prefix: pfx, mode };
     } catch (e) {
       if (e instanceof CatalogError) throw e;
       if (e instanceof joseErrors.JWTExpired) throw bad('expired');

@@ -4,10 +4,12 @@
  * names an unknown `kid`, at most once per cooldown, so a flood of forged
  * kids cannot hammer the IdP), an expected audience, a clock-skew allowance
  * and a claim mapping (which claim is the subject, which lists groups).
+ * Each issuer maps to one tenant: all users of one IdP belong to it.
  * Only asymmetric algorithms are accepted.
  */
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
 
 export const TrustedIssuerSchema = z.object({
   issuer: z.string().url(),
@@ -18,6 +20,17 @@ export const TrustedIssuerSchema = z.object({
   'clock-skew-seconds': z.number().int().min(0).max(300).default(30),
   /** Skip discovery and use this JWKS URL. */
   'jwks-uri': z.string().url().optional(),
+  /** The tenant every user of this IdP belongs to. */
+  tenant: z
+    .string()
+    .default(DEFAULT_TENANT)
+    .superRefine((t, ctx) => {
+      try {
+        checkTenant(t);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : 'invalid tenant' });
+      }
+    }),
 });
 export const TrustedIssuersSchema = z.array(TrustedIssuerSchema);
 export type TrustedIssuer = z.infer<typeof TrustedIssuerSchema>;
@@ -26,6 +39,7 @@ export interface ExternalIdentity {
   sub: string;
   groups: string[];
   issuer: string;
+  tenant: string;
 }
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
@@ -64,7 +78,7 @@ export class ExternalIssuers {
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw new Error(`claim ${trusted['subject-claim']} is missing`);
     const rawGroups = payload[trusted['groups-claim']];
     const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string').map((g) => g.replace(/^\//, '')) : [];
-    return { sub, groups, issuer: trusted.issuer };
+    return { sub, groups, issuer: trusted.issuer, tenant: trusted.tenant };
   }
 
   private keySet(trusted: TrustedIssuer): Promise<JWTVerifyGetKey> {

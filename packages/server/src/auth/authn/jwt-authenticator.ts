@@ -1,6 +1,6 @@
 /** Bearer JWTs issued by Lakegate itself (external OIDC issuers plug in beside it). */
 import type { Actor, ActorClaim } from '../actor.js';
-import { ACCESS_TOKEN_TYP, TokenError, type TokenIssuer } from '../issuer/token-issuer.js';
+import { ACCESS_TOKEN_TYP, TokenError, tenantClaim, type TokenIssuer } from '../issuer/token-issuer.js';
 import { AuthenticationError, type Authenticator, type RequestCredentials } from './authenticator.js';
 import type { ExternalIssuers } from './external-issuers.js';
 
@@ -60,7 +60,7 @@ export class JwtAuthenticator implements Authenticator {
     if (this.external?.issuerOf(token)) {
       try {
         const id = await this.external.verify(token);
-        if (id) return { subject: id.sub, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'jwt' };
+        if (id) return { subject: id.sub, tenant: id.tenant, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'jwt' };
       } catch {
         throw new AuthenticationError('Bearer', 'token from the external issuer is not valid');
       }
@@ -69,6 +69,7 @@ export class JwtAuthenticator implements Authenticator {
       const c = await this.issuer.verify(token, ACCESS_TOKEN_TYP);
       const actor: Actor = {
         subject: c.sub,
+        tenant: tenantClaim(c),
         kind: c.kind === 'user' ? 'user' : 'service',
         issuer: this.issuer.issuerId,
         roles: Array.isArray(c.roles) ? (c.roles as string[]) : [],

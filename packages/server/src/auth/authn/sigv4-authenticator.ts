@@ -13,6 +13,19 @@ export interface SigV4Settings {
   clockSkewMs: number;
 }
 
+/**
+ * The signature must cover the query as the routes read it. Fastify's query
+ * parser takes "+" as a space (form encoding), and so do form-encoding
+ * clients: PyIceberg sends `?warehouse=a+b` and botocore signs the decoded
+ * value, `a%20b`. @lakegate/sigv4 decodes strictly (RFC 3986, "+" is a plus),
+ * which would verify a value the routes never see. A plus meant as a plus
+ * arrives as %2B from SigV4 signers (botocore, smithy) and is unaffected.
+ */
+export function plusAsSpaceInQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 || !url.includes('+', q) ? url : url.slice(0, q + 1) + url.slice(q + 1).replaceAll('+', '%20');
+}
+
 export class SigV4Authenticator implements Authenticator {
   readonly name = 'sigv4';
   constructor(
@@ -24,7 +37,7 @@ export class SigV4Authenticator implements Authenticator {
   ) {}
 
   async authenticate(request: RequestCredentials): Promise<Actor | undefined> {
-    const sigRequest = { method: request.method, url: request.url, headers: request.headers, body: request.body };
+    const sigRequest = { method: request.method, url: plusAsSpaceInQuery(request.url), headers: request.headers, body: request.body };
     if (!detectSigV4(sigRequest)) return undefined;
     const result = await verifySigV4<ServicePrincipal>(sigRequest, {
       service: this.settings.service,
@@ -39,6 +52,6 @@ export class SigV4Authenticator implements Authenticator {
     });
     if (!result.ok) throw new AuthenticationError('AWS4-HMAC-SHA256', result.message);
     const p = result.principal;
-    return { subject: p.clientId, kind: 'service', issuer: this.issuer(), roles: p.roles, groups: [], method: 'sigv4' };
+    return { subject: p.clientId, tenant: p.tenant, kind: 'service', issuer: this.issuer(), roles: p.roles, groups: [], method: 'sigv4' };
   }
 }

@@ -29,7 +29,7 @@ export interface GrantContext {
   audit: AuditTrail;
   limiter: FailureLimiter;
   /** Verifies a subject token from a trusted external issuer (OIDC federation); undefined when none is configured. */
-  verifyExternal?: (token: string) => Promise<{ sub: string; groups: string[]; issuer: string } | undefined>;
+  verifyExternal?: (token: string) => Promise<{ sub: string; groups: string[]; issuer: string; tenant: string } | undefined>;
 }
 
 export interface Grant {

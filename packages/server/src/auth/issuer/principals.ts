@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
 import type { DelegationPolicy, IdentityRepository, ServicePrincipal } from '../ports.js';
 import { DUMMY_HASH, hashSecret, newClientSecret, verifySecret } from './client-secrets.js';
 
@@ -15,12 +16,14 @@ export class PrincipalService {
   ) {}
 
   /** Creates a principal; the returned secret is the only copy that will ever exist. */
-  async create(name: string, roles: string[] = [], delegation: DelegationPolicy = NO_DELEGATION): Promise<{ clientId: string; clientSecret: string }> {
+  async create(name: string, roles: string[] = [], delegation: DelegationPolicy = NO_DELEGATION, tenant: string = DEFAULT_TENANT): Promise<{ clientId: string; clientSecret: string }> {
+    checkTenant(tenant);
     const clientId = `${name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40)}-${randomUUID().slice(0, 8)}`;
     const clientSecret = newClientSecret();
     await this.repo.insertPrincipal({
       clientId,
       name,
+      tenant,
       secretHash: await hashSecret(clientSecret),
       secretVersion: 1,
       roles,
@@ -41,6 +44,12 @@ export class PrincipalService {
 
   get(clientId: string): Promise<ServicePrincipal | undefined> {
     return this.repo.getPrincipal(clientId);
+  }
+
+  /** Every principal, or only those of one tenant. */
+  async list(tenant?: string): Promise<ServicePrincipal[]> {
+    const all = await this.repo.listPrincipals();
+    return tenant === undefined ? all : all.filter((p) => p.tenant === tenant);
   }
 
   setDelegation(clientId: string, delegation: DelegationPolicy): Promise<void> {

@@ -24,6 +24,8 @@ export async function generateEs256Jwk(): Promise<string> {
 
 export interface AccessTokenClaims {
   sub: string;
+  /** The tenant the token acts in: the principal's, or the external issuer's for its users. */
+  tenant: string;
   kind: 'service' | 'user';
   roles: string[];
   groups: string[];
@@ -37,6 +39,14 @@ export interface RefreshTokenClaims {
   clientId: string;
   secretVersion: number;
   scope: string;
+}
+
+/**
+ * The tenant of one of our verified tokens. Tokens minted before tenants
+ * existed carry no claim; every principal then was in the default tenant.
+ */
+export function tenantClaim(claims: JWTPayload): string {
+  return typeof claims.tenant === 'string' ? claims.tenant : 'default';
 }
 
 export class TokenError extends Error {
@@ -71,7 +81,7 @@ export class TokenIssuer {
   }
 
   async mintAccessToken(c: AccessTokenClaims): Promise<{ token: string; expiresIn: number }> {
-    const payload: JWTPayload = { kind: c.kind, roles: c.roles, groups: c.groups, scope: c.scope, client_id: c.clientId };
+    const payload: JWTPayload = { kind: c.kind, tenant: c.tenant, roles: c.roles, groups: c.groups, scope: c.scope, client_id: c.clientId };
     if (c.act) payload.act = c.act;
     return { token: await this.sign(payload, c.sub, ACCESS_TOKEN_TYP, this.accessTtlSeconds), expiresIn: this.accessTtlSeconds };
   }

@@ -4,9 +4,10 @@
  * the protocol's own error body; the reason never echoes the credential.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS, type Actor } from '../../auth/actor.js';
+import { ANONYMOUS, type Actor, describeActor } from '../../auth/actor.js';
 import { AuthenticationError, type AuthenticatorChain } from '../../auth/authn/authenticator.js';
 import { icebergHttpError } from '../mappers/iceberg-errors.js';
+import { isLanceRequest, lanceHttpError } from '../mappers/lance-errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,11 +43,17 @@ export function useAuthentication(app: FastifyInstance, options: AuthenticationO
     }
     if (actor) {
       req.actor = actor;
+      // Later log lines of this request ("request completed", errors) name who made it, including
+      // the act chain of a delegated token ("user:alice via spark-engine").
+      req.log = reply.log = req.log.child({ actor: describeActor(actor), auth: actor.method });
       return;
     }
     const reason = failure?.reason ?? 'authentication is required';
     const scheme = failure?.scheme ?? 'Bearer';
+    // The reason, never the credential: operators see why a client was refused (wrong key, skew, expiry).
+    if (failure) req.log.info({ auth: scheme, reason }, 'authentication failed');
     reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` : ''}`);
-    return reply.code(401).send(icebergHttpError(401, 'NotAuthorizedException', `Not authorized: ${reason}`));
+    const body = isLanceRequest(req.url) ? lanceHttpError(401, `Not authorized: ${reason}`, req.url) : icebergHttpError(401, 'NotAuthorizedException', `Not authorized: ${reason}`);
+    return reply.code(401).send(body);
   });
 }

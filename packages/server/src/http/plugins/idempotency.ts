@@ -22,7 +22,8 @@ declare module 'fastify' {
 }
 
 export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock: Clock, lifetimeMs: number): void {
-  const fingerprint = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? ''} ${req.url.split('?')[0]}`;
+  // The caller's tenant is part of the fingerprint: a key can never replay another tenant's outcome.
+  const fingerprint = (req: FastifyRequest) => `${req.actor?.tenant ?? ''} ${req.method} ${req.routeOptions.url ?? ''} ${req.url.split('?')[0]}`;
 
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method !== 'POST' && req.method !== 'DELETE') return;

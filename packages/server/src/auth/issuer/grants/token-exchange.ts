@@ -11,18 +11,22 @@
  *     actor that an operator marked `assertIdentity`, and only for subjects
  *     its delegation lists by name. Risk: that engine can impersonate every
  *     user on its list; give this to one trusted engine at most.
+ * Subject and actor must belong to the same tenant (an asserted identity
+ * has none of its own and takes the actor's); across tenants the exchange
+ * is refused and audited, whatever the delegation policy says.
  */
 import type { ActorClaim } from '../../actor.js';
 import type { ServicePrincipal } from '../../ports.js';
 import type { Grant, GrantContext, TokenResponse } from '../grant.js';
 import { OAuthError } from '../oauth-error.js';
-import { ACCESS_TOKEN_TYP, TokenError } from '../token-issuer.js';
+import { ACCESS_TOKEN_TYP, TokenError, tenantClaim } from '../token-issuer.js';
 
 const TOKEN_TYPES = new Set(['urn:ietf:params:oauth:token-type:access_token', 'urn:ietf:params:oauth:token-type:jwt', 'urn:ietf:params:oauth:token-type:id_token']);
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 
 interface Subject {
   sub: string;
+  tenant: string;
   kind: 'service' | 'user';
   groups: string[];
   roles: string[];
@@ -37,6 +41,7 @@ async function ours(ctx: GrantContext, token: string): Promise<Subject | undefin
     const c = await ctx.issuer.verify(token, ACCESS_TOKEN_TYP);
     return {
       sub: c.sub,
+      tenant: tenantClaim(c),
       kind: c.kind === 'user' ? 'user' : 'service',
       groups: Array.isArray(c.groups) ? (c.groups as string[]) : [],
       roles: Array.isArray(c.roles) ? (c.roles as string[]) : [],
@@ -91,10 +96,21 @@ export const tokenExchangeGrant: Grant = {
       if (subject.kind === 'service') {
         const principal = await ctx.principals.get(subject.sub);
         if (!principal || principal.disabled) throw new OAuthError('invalid_grant', 'the subject is no longer active');
+        if (principal.tenant !== subject.tenant) throw new OAuthError('invalid_grant', 'the subject is no longer active');
+      }
+      if (subject.act) {
+        // A delegated token refreshed by self-exchange (Iceberg Java refreshes its contextual
+        // sessions so): the acting engine must still be active and still allowed to act for the
+        // subject, or revoking a delegation would never end the sessions that hold a token.
+        const acting = await ctx.principals.get(subject.act.sub);
+        if (!acting || acting.disabled || acting.tenant !== subject.tenant || !mayActFor(acting, subject)) {
+          await ctx.audit.record('token.delegation.denied', `service:${subject.act.sub}`, { subject: subject.sub, subjectIssuer: subject.issuer, how: 'refresh' });
+          throw new OAuthError('invalid_grant', 'the actor is no longer allowed to act for this subject');
+        }
       }
       const scope = p.get('scope') ?? subject.scope ?? 'catalog';
-      const access = await ctx.issuer.mintAccessToken({ sub: subject.sub, kind: subject.kind, roles: subject.roles, groups: subject.groups, scope, clientId: subject.sub, act: subject.act });
-      await ctx.audit.record('token.refreshed', `${subject.kind}:${subject.sub}`, { grant: 'token-exchange', scope });
+      const access = await ctx.issuer.mintAccessToken({ sub: subject.sub, tenant: subject.tenant, kind: subject.kind, roles: subject.roles, groups: subject.groups, scope, clientId: subject.act?.sub ?? subject.sub, act: subject.act });
+      await ctx.audit.record('token.refreshed', `${subject.kind}:${subject.sub}`, { grant: 'token-exchange', scope, tenant: subject.tenant });
       return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS, scope };
     }
 
@@ -108,15 +124,19 @@ export const tokenExchangeGrant: Grant = {
     let subject = await ours(ctx, subjectToken);
     if (!subject && ctx.verifyExternal) {
       const ext = await ctx.verifyExternal(subjectToken);
-      if (ext) subject = { sub: ext.sub, kind: 'user', groups: ext.groups, roles: [], issuer: ext.issuer, how: 'external' };
+      if (ext) subject = { sub: ext.sub, tenant: ext.tenant, kind: 'user', groups: ext.groups, roles: [], issuer: ext.issuer, how: 'external' };
     }
     if (!subject) {
       const unsigned = unsignedPayload(subjectToken);
       if (unsigned && principal.delegation.assertIdentity && typeof unsigned.sub === 'string' && unsigned.sub.length > 0 && unsigned.sub.length <= 255) {
-        subject = { sub: unsigned.sub, kind: 'user', groups: [], roles: [], issuer: 'asserted', how: 'asserted' };
+        subject = { sub: unsigned.sub, tenant: principal.tenant, kind: 'user', groups: [], roles: [], issuer: 'asserted', how: 'asserted' };
       } else {
         throw new OAuthError('invalid_grant', unsigned ? 'unsigned subject tokens are not accepted from this actor' : 'subject_token is not from a trusted issuer');
       }
+    }
+    if (subject.tenant !== principal.tenant) {
+      await ctx.audit.record('token.exchange.tenant-denied', `service:${principal.clientId}`, { subject: subject.sub, subjectIssuer: subject.issuer, subjectTenant: subject.tenant, actorTenant: principal.tenant, how: subject.how });
+      throw new OAuthError('invalid_grant', 'the actor is not allowed to act for this subject');
     }
     if (!mayActFor(principal, subject)) {
       await ctx.audit.record('token.delegation.denied', `service:${principal.clientId}`, { subject: subject.sub, subjectIssuer: subject.issuer, how: subject.how });
@@ -124,8 +144,8 @@ export const tokenExchangeGrant: Grant = {
     }
     const act: ActorClaim = actor.act ? { sub: principal.clientId, act: actor.act } : { sub: principal.clientId };
     const scope = p.get('scope') ?? 'catalog';
-    const access = await ctx.issuer.mintAccessToken({ sub: subject.sub, kind: 'user', roles: [], groups: subject.groups, scope, clientId: principal.clientId, act });
-    await ctx.audit.record('token.delegated', `user:${subject.sub} via service:${principal.clientId}`, { subjectIssuer: subject.issuer, how: subject.how, scope });
+    const access = await ctx.issuer.mintAccessToken({ sub: subject.sub, tenant: subject.tenant, kind: 'user', roles: [], groups: subject.groups, scope, clientId: principal.clientId, act });
+    await ctx.audit.record('token.delegated', `user:${subject.sub} via service:${principal.clientId}`, { subjectIssuer: subject.issuer, how: subject.how, scope, tenant: subject.tenant });
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS, scope };
   },
 };

@@ -5,6 +5,7 @@ import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
 import type { RequestScope } from '../../../catalog/context.js';
 import type { PageRequest } from '../../../catalog/paging.js';
 import type { CatalogServices } from '../../../catalog/services.js';
+import type { Caller } from '../../../catalog/ports.js';
 
 export interface PrefixParams {
   prefix: string;
@@ -24,8 +25,14 @@ export function namespaceParam(raw: string): string[] {
   return raw.split(NAMESPACE_SEPARATOR);
 }
 
+/** The caller as the catalog's access rules see it. */
+export function callerOf(req: FastifyRequest): Caller {
+  return { tenant: req.actor.tenant, description: describeActor(req.actor) };
+}
+
+/** The warehouse a prefixed route addresses: a warehouse of another tenant is answered as missing. */
 export async function scopeOf(services: CatalogServices, req: FastifyRequest<{ Params: PrefixParams }>): Promise<RequestScope> {
-  return { warehouse: await services.warehouses.require(req.params.prefix) };
+  return { warehouse: await services.warehouses.require(callerOf(req), req.params.prefix) };
 }
 
 export function pageQuery(req: FastifyRequest): PageRequest {

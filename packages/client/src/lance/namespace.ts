@@ -1,0 +1,237 @@
+/**
+ * A client for the Lance REST Namespace API (namespace and table metadata operations), on the same transport and
+ * auth providers as the Iceberg client.
+ */
+import { ConfigurationError, isNotFound } from '../errors.js';
+import { paginate } from '../iceberg/catalog.js';
+import type { Page } from '../iceberg/types.js';
+import { buildTransport, type ClientOptions } from '../options.js';
+import type { AuthProvider } from '../auth/provider.js';
+import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
+
+/** Options of {@link LanceNamespace}. */
+export interface LanceNamespaceOptions extends ClientOptions {
+  /** Joins id levels in URLs; `$` unless the `delimiter` property says otherwise. */
+  delimiter?: string;
+}
+
+/** What a namespace create does when the namespace exists. */
+export type CreateNamespaceMode = 'create' | 'exist_ok' | 'overwrite';
+/** What a register does when the table exists. */
+export type RegisterTableMode = 'create' | 'overwrite';
+
+/** A table's location and how to reach its storage (credentials vended when asked for). */
+export interface DescribeTableResponse {
+  location?: string;
+  table_uri?: string;
+  /** Options for Lance's object store; temporary credentials come with `expires_at_millis`. */
+  storage_options?: Record<string, string>;
+  table?: string;
+  namespace?: string[];
+  version?: number | bigint;
+  schema?: unknown;
+  stats?: unknown;
+  [key: string]: unknown;
+}
+
+/** The answer to declare / create-empty: where to write the new dataset. */
+export interface DeclareTableResponse {
+  location?: string;
+  storage_options?: Record<string, string>;
+  transaction_id?: string;
+}
+
+/** The answer to drop, deregister and register. */
+export interface TableLocationResponse {
+  id?: string[];
+  location?: string;
+  properties?: Record<string, string>;
+  transaction_id?: string;
+}
+
+/**
+ * A Lance REST namespace client.
+ *
+ * @example
+ * ```ts
+ * const lance = new LanceNamespace({ uri: 'http://127.0.0.1:8181/lance/default', properties: { credential: 'id:secret' } });
+ * await lance.createNamespace(['team']);
+ * const { location, storage_options } = await lance.declareTable(['team', 'embeddings'], { vendCredentials: true });
+ * ```
+ */
+export class LanceNamespace {
+  readonly delimiter: string;
+  private readonly transport: HttpTransport;
+  private readonly sessionAuth: AuthProvider | undefined;
+
+  constructor(options: LanceNamespaceOptions);
+  /** @internal */
+  constructor(options: LanceNamespaceOptions, parent: LanceNamespace, auth: AuthProvider);
+  constructor(options: LanceNamespaceOptions, parent?: LanceNamespace, auth?: AuthProvider) {
+    if (parent) {
+      this.transport = parent.transport;
+      this.delimiter = parent.delimiter;
+      this.sessionAuth = auth;
+      return;
+    }
+    const built = buildTransport(options);
+    this.transport = built.transport;
+    const delimiter = options.delimiter ?? built.properties['delimiter'] ?? '$';
+    if (delimiter === '') throw new ConfigurationError('the Lance id delimiter must not be empty');
+    this.delimiter = delimiter;
+  }
+
+  /** A namespace client sharing this connection that authenticates with `auth` (e.g. a per-user session). */
+  withAuth(auth: AuthProvider): LanceNamespace {
+    return new LanceNamespace({}, this, auth);
+  }
+
+  // ---------------------------------------------------------------- namespaces
+
+  /** One page of child namespace names under `parent` (the root when empty). */
+  async listNamespaces(parent: string[] = [], page: { limit?: number; pageToken?: string } = {}): Promise<Page<string>> {
+    const { body } = await this.send<{ namespaces?: string[]; page_token?: string | null }>({
+      method: 'GET',
+      path: this.path('namespace', parent, 'list'),
+      query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken },
+    });
+    return { items: body?.namespaces ?? [], nextPageToken: body?.page_token ?? undefined };
+  }
+
+  /** Every child namespace name under `parent`, following page tokens. */
+  namespaces(parent: string[] = [], limit?: number): AsyncIterable<string> {
+    return paginate((token) => this.listNamespaces(parent, { ...(limit ? { limit } : {}), ...(token ? { pageToken: token } : {}) }));
+  }
+
+  /** Creates a namespace. */
+  async createNamespace(id: string[], options: { mode?: CreateNamespaceMode; properties?: Record<string, string> } = {}): Promise<{ properties?: Record<string, string> | null }> {
+    const { body } = await this.send<{ properties?: Record<string, string> | null }>({
+      method: 'POST',
+      path: this.path('namespace', id, 'create'),
+      body: { id, ...(options.mode ? { mode: options.mode } : {}), ...(options.properties ? { properties: options.properties } : {}) },
+    });
+    return body ?? {};
+  }
+
+  /** A namespace's properties. */
+  async describeNamespace(id: string[]): Promise<{ properties?: Record<string, string> | null }> {
+    const { body } = await this.send<{ properties?: Record<string, string> | null }>({ method: 'POST', path: this.path('namespace', id, 'describe'), body: { id }, idempotent: true });
+    return body ?? {};
+  }
+
+  /** Whether a namespace exists. */
+  async namespaceExists(id: string[]): Promise<boolean> {
+    return this.send({ method: 'POST', path: this.path('namespace', id, 'exists'), body: { id }, idempotent: true }).then(() => true, falseIfNotFound);
+  }
+
+  /** Drops a namespace (`behavior: 'cascade'` also drops its tables where the server allows it). */
+  async dropNamespace(id: string[], options: { mode?: 'fail' | 'skip'; behavior?: 'restrict' | 'cascade' } = {}): Promise<void> {
+    await this.send({ method: 'POST', path: this.path('namespace', id, 'drop'), body: { id, ...options } });
+  }
+
+  // ---------------------------------------------------------------- tables
+
+  /** One page of table names in a namespace. */
+  async listTables(namespace: string[], page: { limit?: number; pageToken?: string } = {}): Promise<Page<string>> {
+    const { body } = await this.send<{ tables?: string[]; page_token?: string | null }>({
+      method: 'GET',
+      path: this.path('namespace', namespace, 'table/list'),
+      query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken },
+    });
+    return { items: body?.tables ?? [], nextPageToken: body?.page_token ?? undefined };
+  }
+
+  /** Every table name in a namespace, following page tokens. */
+  tables(namespace: string[], limit?: number): AsyncIterable<string> {
+    return paginate((token) => this.listTables(namespace, { ...(limit ? { limit } : {}), ...(token ? { pageToken: token } : {}) }));
+  }
+
+  /**
+   * A table's location and storage options; with `vendCredentials` the options carry short-lived credentials
+   * scoped to the table (refresh by describing again — see the Lance storage-options provider).
+   */
+  async describeTable(id: string[], options: { vendCredentials?: boolean; withTableUri?: boolean; loadDetailedMetadata?: boolean; version?: number; signal?: AbortSignal } = {}): Promise<DescribeTableResponse> {
+    const body: Record<string, unknown> = { id };
+    if (options.vendCredentials !== undefined) body['vend_credentials'] = options.vendCredentials;
+    if (options.withTableUri !== undefined) body['with_table_uri'] = options.withTableUri;
+    if (options.loadDetailedMetadata !== undefined) body['load_detailed_metadata'] = options.loadDetailedMetadata;
+    if (options.version !== undefined) body['version'] = options.version;
+    const response = await this.send<DescribeTableResponse>({
+      method: 'POST',
+      path: this.path('table', id, 'describe'),
+      body,
+      idempotent: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return response.body ?? {};
+  }
+
+  /** Whether a table exists. */
+  async tableExists(id: string[]): Promise<boolean> {
+    return this.send({ method: 'POST', path: this.path('table', id, 'exists'), body: { id }, idempotent: true }).then(() => true, falseIfNotFound);
+  }
+
+  /** Declares a new table: the server reserves it and says where to write the dataset. */
+  async declareTable(id: string[], options: { location?: string; vendCredentials?: boolean } = {}): Promise<DeclareTableResponse> {
+    const body: Record<string, unknown> = { id };
+    if (options.location !== undefined) body['location'] = options.location;
+    if (options.vendCredentials !== undefined) body['vend_credentials'] = options.vendCredentials;
+    const response = await this.send<DeclareTableResponse>({ method: 'POST', path: this.path('table', id, 'declare'), body });
+    return response.body ?? {};
+  }
+
+  /** Registers an existing Lance dataset at `location` under `id`. */
+  async registerTable(id: string[], location: string, options: { mode?: RegisterTableMode; properties?: Record<string, string> } = {}): Promise<TableLocationResponse> {
+    const response = await this.send<TableLocationResponse>({
+      method: 'POST',
+      path: this.path('table', id, 'register'),
+      body: { id, location, ...(options.mode ? { mode: options.mode } : {}), ...(options.properties ? { properties: options.properties } : {}) },
+    });
+    return response.body ?? {};
+  }
+
+  /** Drops a table and its data. */
+  async dropTable(id: string[]): Promise<TableLocationResponse> {
+    const response = await this.send<TableLocationResponse>({ method: 'POST', path: this.path('table', id, 'drop'), body: { id } });
+    return response.body ?? {};
+  }
+
+  /** Removes a table from the namespace, keeping its data. */
+  async deregisterTable(id: string[]): Promise<TableLocationResponse> {
+    const response = await this.send<TableLocationResponse>({ method: 'POST', path: this.path('table', id, 'deregister'), body: { id } });
+    return response.body ?? {};
+  }
+
+  /** Renames a table, optionally into another namespace. */
+  async renameTable(id: string[], newName: string, newNamespace?: string[]): Promise<void> {
+    await this.send({
+      method: 'POST',
+      path: this.path('table', id, 'rename'),
+      body: { id, new_table_name: newName, ...(newNamespace ? { new_namespace_id: newNamespace } : {}) },
+    });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** `v1/{kind}/{id}/{op}` with the id joined by the delimiter; the root namespace is the delimiter itself. */
+  private path(kind: 'namespace' | 'table', id: string[], op: string): string {
+    for (const level of id) {
+      if (level === '' || level.includes(this.delimiter)) {
+        throw new RangeError(`invalid Lance id level ${JSON.stringify(level)}: empty or containing the delimiter "${this.delimiter}"`);
+      }
+    }
+    if (kind === 'table' && id.length === 0) throw new RangeError('a table id needs at least a name');
+    const joined = id.length === 0 ? this.delimiter : id.join(this.delimiter);
+    return `v1/${kind}/${encodeURIComponent(joined)}/${op}`;
+  }
+
+  private send<T>(request: Omit<TransportRequest, 'errorModel'>) {
+    const query = request.query ?? { delimiter: this.delimiter };
+    return this.transport.send<T>({ ...request, query, errorModel: 'lance', ...(this.sessionAuth ? { auth: this.sessionAuth } : {}) });
+  }
+}
+
+function falseIfNotFound(e: unknown): false {
+  if (isNotFound(e)) return false;
+  throw e;
+}

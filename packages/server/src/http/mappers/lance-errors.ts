@@ -1,0 +1,63 @@
+/**
+ * The one place that turns domain error codes into Lance REST Namespace
+ * error responses: `{ error, code, detail, instance }`. Lance clients
+ * classify errors by the numeric `code`; the HTTP status follows the spec's
+ * response table. 5xx responses never carry the internal message.
+ */
+import { LanceErrorCode, type LanceErrorResponse } from '@lakegate/protocol';
+import type { CatalogErrorCode } from '../../errors/catalog-error.js';
+
+/** Routes of the Lance REST Namespace API live under this mount, followed by the warehouse name. */
+export const LANCE_MOUNT = '/lance/';
+
+export const isLanceRequest = (url: string): boolean => url.startsWith(LANCE_MOUNT);
+
+const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> = {
+  ERR_BAD_REQUEST: { status: 400, code: LanceErrorCode.InvalidInput },
+  ERR_VALIDATION: { status: 400, code: LanceErrorCode.InvalidInput },
+  ERR_ILLEGAL_ARGUMENT: { status: 400, code: LanceErrorCode.InvalidInput },
+  ERR_UNAUTHENTICATED: { status: 401, code: LanceErrorCode.Unauthenticated },
+  ERR_FORBIDDEN: { status: 403, code: LanceErrorCode.PermissionDenied },
+  // The warehouse is the root namespace of the Lance API.
+  ERR_WAREHOUSE_NOT_FOUND: { status: 404, code: LanceErrorCode.NamespaceNotFound },
+  ERR_NAMESPACE_NOT_FOUND: { status: 404, code: LanceErrorCode.NamespaceNotFound },
+  ERR_TABLE_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
+  ERR_VIEW_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
+  ERR_METADATA_FILE_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
+  ERR_NOT_IMPLEMENTED: { status: 406, code: LanceErrorCode.Unsupported },
+  ERR_NAMESPACE_EXISTS: { status: 409, code: LanceErrorCode.NamespaceAlreadyExists },
+  ERR_TABLE_EXISTS: { status: 409, code: LanceErrorCode.TableAlreadyExists },
+  ERR_VIEW_EXISTS: { status: 409, code: LanceErrorCode.TableAlreadyExists },
+  ERR_NAMESPACE_NOT_EMPTY: { status: 409, code: LanceErrorCode.NamespaceNotEmpty },
+  ERR_COMMIT_CONFLICT: { status: 409, code: LanceErrorCode.ConcurrentModification },
+  ERR_IDEMPOTENCY_CONFLICT: { status: 422, code: LanceErrorCode.InvalidInput },
+  ERR_PAYLOAD_TOO_LARGE: { status: 413, code: LanceErrorCode.InvalidInput },
+  ERR_COMMIT_STATE_UNKNOWN: { status: 500, code: LanceErrorCode.Internal },
+  ERR_STORAGE: { status: 503, code: LanceErrorCode.ServiceUnavailable },
+  ERR_UNAVAILABLE: { status: 503, code: LanceErrorCode.ServiceUnavailable },
+};
+
+/** The request path without its query: what `instance` names. */
+const instanceOf = (url: string): string => url.split('?')[0]!;
+
+export function lanceError(code: CatalogErrorCode, message: string, url: string): { status: number; body: LanceErrorResponse } {
+  const { status, code: lanceCode } = table[code];
+  return { status, body: { error: status >= 500 ? 'The service is temporarily unavailable' : message, code: lanceCode, instance: instanceOf(url) } };
+}
+
+/** Errors raised outside the catalog (framework, authentication): the Lance code follows from the HTTP status. */
+export function lanceHttpError(status: number, message: string, url: string): LanceErrorResponse {
+  const code =
+    status === 401
+      ? LanceErrorCode.Unauthenticated
+      : status === 403
+        ? LanceErrorCode.PermissionDenied
+        : status === 404 || status === 406
+          ? LanceErrorCode.Unsupported
+          : status === 503
+            ? LanceErrorCode.ServiceUnavailable
+            : status >= 500
+              ? LanceErrorCode.Internal
+              : LanceErrorCode.InvalidInput;
+  return { error: message, code, instance: instanceOf(url) };
+}

@@ -1,0 +1,68 @@
+/** Lance REST Namespace API: table metadata operations (the data itself is read and written by the client, on storage). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LanceTableInfo } from '../../../catalog/lance/lance-tables.js';
+import type { CatalogServices } from '../../../catalog/services.js';
+import { CatalogError } from '../../../errors/catalog-error.js';
+import { principalOf, scopeOf } from '../iceberg/common.js';
+import { Bodies, type LanceParams, booleanQuery, parseBody, requestId } from './common.js';
+
+const tags = ['Lance Namespace API'];
+type Req = FastifyRequest<{ Params: LanceParams }>;
+
+const located = (t: LanceTableInfo) => ({ location: t.location, storage_options: t.storageOptions, properties: t.properties });
+const removed = (t: LanceTableInfo) => ({ id: t.id, location: t.location, properties: t.properties });
+
+export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices): void {
+  const { tables } = services.lance;
+
+  const declare = async (req: Req) => {
+    const body = parseBody(req, Bodies.declareTable, 'DeclareTableRequest');
+    const id = requestId(req, body.id);
+    const scope = await scopeOf(services, req);
+    return located(await tables.declare(scope, id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }, principalOf(req)));
+  };
+  app.post('/lance/:prefix/v1/table/:id/declare', { schema: { tags, operationId: 'lanceDeclareTable' } }, declare);
+  // CreateEmptyTable: the name older clients use for DeclareTable.
+  app.post('/lance/:prefix/v1/table/:id/create-empty', { schema: { tags, operationId: 'lanceCreateEmptyTable' } }, declare);
+
+  app.post('/lance/:prefix/v1/table/:id/register', { schema: { tags, operationId: 'lanceRegisterTable' } }, async (req: Req) => {
+    const body = parseBody(req, Bodies.registerTable, 'RegisterTableRequest');
+    const id = requestId(req, body.id);
+    const scope = await scopeOf(services, req);
+    const t = await tables.register(scope, id, { location: body.location, mode: body.mode, properties: body.properties });
+    return { location: t.location, properties: t.properties };
+  });
+
+  app.post('/lance/:prefix/v1/table/:id/describe', { schema: { tags, operationId: 'lanceDescribeTable' } }, async (req: Req) => {
+    const body = parseBody(req, Bodies.describeTable, 'DescribeTableRequest');
+    const id = requestId(req, body.id);
+    const withUri = booleanQuery(req, 'with_table_uri') ?? body.with_table_uri ?? false;
+    // version, schema and stats would need the server to open the dataset; this catalog only knows where it lives.
+    if ((booleanQuery(req, 'load_detailed_metadata') ?? body.load_detailed_metadata) === true) {
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not supported: open the dataset at the returned location');
+    }
+    booleanQuery(req, 'check_declared');
+    const scope = await scopeOf(services, req);
+    const t = await tables.describe(scope, id, principalOf(req), body.vend_credentials);
+    return { ...located(t), ...(withUri ? { table_uri: t.location } : {}) };
+  });
+
+  app.post('/lance/:prefix/v1/table/:id/exists', { schema: { tags, operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {
+    const id = requestId(req, parseBody(req, Bodies.idOnly, 'TableExistsRequest').id);
+    const scope = await scopeOf(services, req);
+    if (!(await tables.exists(scope, id))) throw new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${id.join('.')}`);
+    return reply.code(200).send();
+  });
+
+  app.post('/lance/:prefix/v1/table/:id/drop', { schema: { tags, operationId: 'lanceDropTable' } }, async (req: Req) => {
+    const id = requestId(req, parseBody(req, Bodies.idOnly, 'DropTableRequest').id);
+    const scope = await scopeOf(services, req);
+    return removed(await tables.drop(scope, id));
+  });
+
+  app.post('/lance/:prefix/v1/table/:id/deregister', { schema: { tags, operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
+    const id = requestId(req, parseBody(req, Bodies.idOnly, 'DeregisterTableRequest').id);
+    const scope = await scopeOf(services, req);
+    return removed(await tables.deregister(scope, id));
+  });
+}

@@ -1,0 +1,292 @@
+/**
+ * The `lakegate` CLI as users run it: the built bin (`node packages/cli/bin/lakegate.js`, built by
+ * `tsc -b packages/cli`, which scripts/test.sh runs first) against a real server process with authentication on.
+ * Storage credentials come from an Azure warehouse on Azurite, because a local-file warehouse vends none.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Azurite, startAzurite } from '../support/azurite.js';
+import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { freePort, tempDir } from '../support/temp.js';
+
+const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let server: ServerProcess;
+let config: { dir: string; cleanup: () => void };
+let adminId: string;
+let adminSecret: string;
+
+/** Runs the CLI with a clean environment (no LAKEGATE_* from the test runner) and the test's config dir. */
+function lakegate(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_')));
+  Object.assign(env, { LAKEGATE_CONFIG_DIR: config.dir, ...options.env });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+const json = (run: Run) => {
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
+beforeAll(async () => {
+  expect(existsSync(path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js')), 'build first: npx tsc -b packages/cli').toBe(true);
+  server = await startServer();
+  config = tempDir('lakegate-cli-config-');
+  [adminId, adminSecret] = server.credential.split(':') as [string, string];
+  writeFileSync(path.join(config.dir, 'admin.cred'), `${server.credential}\n`, { mode: 0o600 });
+});
+afterAll(async () => {
+  await server?.stop();
+  config?.cleanup();
+});
+
+describe('login and profiles', () => {
+  it('refuses a wrong secret and saves nothing', async () => {
+    const run = await lakegate(['login', '--uri', server.url, '--credential', `${adminId}:not-the-secret`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/invalid_client/);
+    expect(run.stderr).not.toContain('not-the-secret');
+    expect(existsSync(path.join(config.dir, 'profiles.json'))).toBe(false);
+  });
+
+  it('stores the profile in a 0600 file and never prints the secret', async () => {
+    const run = await lakegate(['login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(config.dir, 'admin.cred')}`]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Saved profile "default"');
+    expect(run.stdout).toContain(`${adminId}:***`);
+    expect(run.stdout + run.stderr).not.toContain(adminSecret);
+
+    const file = path.join(config.dir, 'profiles.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // The secret is stored (that is the point of the file), only there.
+    expect(JSON.parse(readFileSync(file, 'utf8')).profiles.default).toMatchObject({ uri: server.url, warehouse: 'default', properties: { credential: server.credential } });
+  });
+
+  it('config shows the profile masked and the negotiated catalog config', async () => {
+    const human = await lakegate(['config']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('auth        oauth2');
+    expect(human.stdout).toContain('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials');
+    expect(human.stdout).not.toContain(adminSecret);
+
+    const out = json(await lakegate(['config', '--json']));
+    expect(out.profile).toMatchObject({ name: 'default', stored: true, uri: server.url, warehouse: 'default', auth: 'oauth2', properties: { credential: `${adminId}:***` } });
+    expect(out.catalog.overrides.prefix).toBe('default');
+    expect(out.catalog.endpoints).toContain('POST /v1/{prefix}/tables/rename');
+  });
+
+  it('flags beat the environment, which beats the profile', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const viaEnv = await lakegate(['ns', 'ls'], { env: { LAKEGATE_URI: dead } });
+    expect(viaEnv.code).toBe(1);
+    expect(viaEnv.stderr).toMatch(/ConnectionError|ECONNREFUSED/);
+    const viaFlag = await lakegate(['ns', 'ls', '--uri', server.url], { env: { LAKEGATE_URI: dead } });
+    expect(viaFlag.code, viaFlag.stderr).toBe(0);
+    // A token from the environment replaces the profile's OAuth2 credential as a whole (no mixing).
+    const badToken = await lakegate(['ns', 'ls', '--json'], { env: { LAKEGATE_TOKEN: 'not-a-token' } });
+    expect(badToken.code).toBe(1);
+    expect(JSON.parse(badToken.stderr).error.status).toBe(401);
+    expect(badToken.stderr).not.toContain('not-a-token');
+  });
+
+  it('without a profile or URI it is a usage error', async () => {
+    const run = await lakegate(['ns', 'ls'], { env: { LAKEGATE_PROFILE: 'nothing-here' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no catalog URI');
+    const named = await lakegate(['ns', 'ls', '--profile', 'missing']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain('no profile "missing"');
+  });
+});
+
+describe('namespaces and tables', () => {
+  it('creates and lists namespaces', async () => {
+    expect((await lakegate(['ns', 'create', 'db'])).code).toBe(0);
+    const nested = await lakegate(['ns', 'create', 'db."q1.2024"', '--property', 'owner=ops']);
+    expect(nested.code, nested.stderr).toBe(0);
+    expect(nested.stdout).toContain('Created namespace db."q1.2024"');
+    const all = json(await lakegate(['ns', 'ls', '--recursive', '--json']));
+    expect(all.namespaces).toEqual([
+      { name: 'db', levels: ['db'] },
+      { name: 'db."q1.2024"', levels: ['db', 'q1.2024'] },
+    ]);
+    const human = await lakegate(['ns', 'ls']);
+    expect(human.stdout.split('\n')[0]).toBe('NAMESPACE');
+  });
+
+  it('creates, lists, describes, renames and drops a table', async () => {
+    const created = await lakegate(['table', 'create', 'db.orders', '--column', 'id:long:required', '--column', 'amount:decimal(10,2)', '--column', 'note:string', '--property', 'team=sales']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain('Created table db.orders');
+
+    const list = await lakegate(['table', 'ls', 'db']);
+    expect(list.stdout).toMatch(/^NAMESPACE\s+NAME\ndb\s+orders$/m);
+    expect(json(await lakegate(['table', 'ls', 'db', '--json'])).tables).toEqual([{ name: 'db.orders', namespace: ['db'], table: 'orders' }]);
+
+    const describeHuman = await lakegate(['table', 'describe', 'db.orders']);
+    expect(describeHuman.code, describeHuman.stderr).toBe(0);
+    expect(describeHuman.stdout).toMatch(/^table\s+db\.orders$/m);
+    expect(describeHuman.stdout).toMatch(/^\s+1\s+id\s+long\s+yes$/m);
+    expect(describeHuman.stdout).toMatch(/^\s+2\s+amount\s+decimal\(10, ?2\)\s+no$/m);
+    expect(describeHuman.stdout).toMatch(/^\s+team\s+sales$/m);
+    const described = json(await lakegate(['table', 'describe', 'orders', '--namespace', 'db', '--json']));
+    expect(described.identifier).toEqual({ namespace: ['db'], name: 'orders' });
+    expect(described.metadata.schemas[0].fields.map((f: { name: string }) => f.name)).toEqual(['id', 'amount', 'note']);
+    expect(described['metadata-location']).toMatch(/\.metadata\.json$/);
+
+    const renamed = await lakegate(['table', 'rename', 'db.orders', 'orders_v2']);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stdout).toContain('Renamed table db.orders to db.orders_v2');
+    expect(json(await lakegate(['table', 'ls', 'db', '--json'])).tables.map((t: { name: string }) => t.name)).toEqual(['db.orders_v2']);
+
+    expect((await lakegate(['table', 'drop', 'db.orders_v2'])).code).toBe(0);
+    const gone = await lakegate(['table', 'describe', 'db.orders_v2']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/NoSuchTableException: .*db\.orders_v2.*\(HTTP 404\)/);
+    expect(gone.stdout).toBe('');
+  });
+
+  it('views: an empty listing and a clear error for a missing view', async () => {
+    expect(json(await lakegate(['view', 'ls', 'db', '--json']))).toEqual({ views: [] });
+    const missing = await lakegate(['view', 'describe', 'db.nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('NoSuchViewException');
+  });
+
+  it('errors: unknown table exits 1, bad usage exits 2, --json errors are JSON on stderr', async () => {
+    const unknown = await lakegate(['table', 'describe', 'db.missing', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe('');
+    expect(JSON.parse(unknown.stderr).error).toMatchObject({ type: 'NoSuchTableException', status: 404, 'exit-code': 1 });
+
+    const badFlag = await lakegate(['table', 'ls', 'db', '--bogus']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain("Unknown option '--bogus'");
+    expect((await lakegate(['frobnicate'])).code).toBe(2);
+    expect((await lakegate(['table', 'describe', 'orders'])).stderr).toContain('needs a namespace');
+    expect((await lakegate(['table', 'create', 'db.x', '--column', 'id:integer'])).code).toBe(2);
+    expect((await lakegate(['table', 'describe', 'db."open'])).code).toBe(2);
+  });
+});
+
+describe('vended credentials (Azure warehouse on Azurite)', () => {
+  let azurite: Azurite;
+  const host = () => `${azurite.account}.dfs.core.windows.net`;
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    await azurite.createContainer('lake');
+    const profile = { type: 'azure', account: azurite.account, container: 'lake', endpoint: azurite.endpoint, 'sas-scope': 'container', 'credential-lifetime-seconds': 900 };
+    const created = await lakegate(
+      ['admin', 'warehouse', 'create', 'az', '--storage-root', `abfss://lake@${host()}/az`, '--storage-profile', JSON.stringify(profile), '--storage-secret', '-', '--json'],
+      { input: JSON.stringify({ 'account-key': azurite.accountKey }) },
+    );
+    expect(json(created)).toMatchObject({ name: 'az', 'has-storage-secret': true });
+    expect(created.stdout).not.toContain(azurite.accountKey);
+    expect((await lakegate(['ns', 'create', 'ns', '-w', 'az'])).code).toBe(0);
+    const table = await lakegate(['table', 'create', 'ns.t', '-w', 'az', '--column', 'id:long']);
+    expect(table.code, table.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it('lists the warehouse', async () => {
+    const list = await lakegate(['admin', 'warehouse', 'ls']);
+    expect(list.stdout).toMatch(/^az\s+default\s+azure\s+abfss:\/\/lake@\S+\s+yes$/m);
+  });
+
+  it('shows prefix, provider and expiry, and the SAS only with --show-secrets', async () => {
+    const secret = json(await lakegate(['creds', 'ns.t', '-w', 'az', '--show-secrets', '--json']));
+    const [credential] = secret['storage-credentials'];
+    const sas: string = credential.config[`adls.sas-token.${host()}`];
+    expect(sas).toMatch(/sig=/);
+    expect(credential).toMatchObject({ provider: 'azure', 'secrets-shown': true });
+    expect(credential['expires-at-ms']).toBeGreaterThan(Date.now());
+
+    const human = await lakegate(['creds', 'ns.t', '-w', 'az']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^prefix\s+abfss:\/\/lake@/m);
+    expect(human.stdout).toMatch(/^provider\s+azure$/m);
+    expect(human.stdout).toMatch(/^expires\s+\d{4}-\d\d-\d\dT.*\(in \d+m\)$/m);
+    expect(human.stdout).toContain(`adls.sas-token.${host()}`);
+    expect(human.stdout).toContain('--show-secrets prints them');
+    expect(human.stdout).not.toContain(sas.slice(0, 40));
+    expect(human.stdout).not.toMatch(/sig=/);
+
+    const masked = json(await lakegate(['creds', 'ns.t', '-w', 'az', '--json']));
+    expect(masked['storage-credentials'][0].config[`adls.sas-token.${host()}`]).toBe('***');
+    expect(JSON.stringify(masked)).not.toMatch(/sig=/);
+
+    const shown = await lakegate(['creds', 'ns.t', '-w', 'az', '--show-secrets']);
+    expect(shown.stdout).toMatch(/sig=/);
+  });
+});
+
+describe('tokens', () => {
+  it('inspect decodes the profile token and says it is not verified', async () => {
+    const human = await lakegate(['token', 'inspect']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^NOT VERIFIED/);
+    expect(human.stdout).toMatch(new RegExp(`^\\s+sub\\s+${adminId}$`, 'm'));
+    const out = json(await lakegate(['token', 'inspect', '--json']));
+    expect(out).toMatchObject({ verified: false, header: { alg: 'ES256' }, claims: { sub: adminId }, expired: false });
+    // The token itself is never printed.
+    const token = await server.token();
+    expect(human.stdout).not.toContain(token.split('.')[2]!.slice(0, 20));
+
+    const given = json(await lakegate(['token', 'inspect', '-', '--json'], { input: `${token}\n` }));
+    expect(given.claims.sub).toBe(adminId);
+    const garbage = await lakegate(['token', 'inspect', 'not-a-jwt']);
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).toContain('not a JWT');
+  });
+
+  it('exchange: the profile session acts for the subject (RFC 8693 delegation)', async () => {
+    const credentialFile = path.join(config.dir, 'engine.json');
+    const created = await lakegate(['admin', 'principal', 'create', 'engine', '--delegate-user', adminId, '--credential-file', credentialFile]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(statSync(credentialFile).mode & 0o777).toBe(0o600);
+    const engine: string = JSON.parse(readFileSync(credentialFile, 'utf8')).credential;
+    expect(created.stdout).not.toContain(engine.split(':')[1]);
+    const engineId = engine.split(':')[0]!;
+    const listed = json(await lakegate(['admin', 'principal', 'ls', '--json']));
+    expect(listed.principals.map((p: { 'client-id': string }) => p['client-id'])).toContain(engineId);
+
+    // The engine's login (a second profile) is the actor; the admin's token is the subject, read from stdin.
+    const login = await lakegate(['login', '--profile', 'engine', '--uri', server.url, '--credential', '-'], { input: engine });
+    expect(login.code, login.stderr).toBe(0);
+    const subject = await server.token();
+    const out = json(await lakegate(['token', 'exchange', '--profile', 'engine', '--subject-token', '-', '--json'], { input: subject }));
+    expect(out).toMatchObject({ 'issued-token-type': 'urn:ietf:params:oauth:token-type:access_token', verified: false, claims: { sub: adminId, act: { sub: engineId } } });
+    expect(out.access_token).toBeUndefined();
+
+    const shown = json(await lakegate(['token', 'exchange', '--profile', 'engine', '--subject-token', '-', '--show-secrets', '--json'], { input: subject }));
+    expect(shown.access_token.split('.')).toHaveLength(3);
+
+    const refused = await lakegate(['token', 'exchange', '--profile', 'engine', '--subject-token', 'garbage']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^lakegate: error: invalid_grant: /);
+  });
+});

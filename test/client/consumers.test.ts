@@ -1,0 +1,133 @@
+/**
+ * The published shape of @lakegate/client works for both kinds of consumers: the package is packed with npm (so the
+ * "files" list and "exports" map are what a user gets), unpacked into a temporary node_modules, and a tiny .mjs and
+ * .cjs program each run under plain `node`, talk to a real Lakegate server and branch on typed errors.
+ */
+import { symlinkSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { runAsync, tempDir } from '../support/temp.js';
+
+const CLIENT_DIR = path.join(REPO_ROOT, 'packages', 'client');
+let server: ServerProcess;
+let token: string;
+const work = tempDir('lakegate-consumers-');
+
+beforeAll(async () => {
+  // The build is what consumers run (CI builds before testing; this makes a local run current too).
+  const build = await runAsync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', CLIENT_DIR, path.join(CLIENT_DIR, 'tsconfig.cjs.json')], { timeoutMs: 280_000 });
+  expect(build.status, build.stdout + build.stderr).toBe(0);
+
+  const packed = await runAsync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work.dir, '-w', '@lakegate/client'], {
+    env: { ...process.env, npm_config_loglevel: 'error' },
+    timeoutMs: 120_000,
+  });
+  expect(packed.status, packed.stderr).toBe(0);
+  const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const files = info!.files.map((f) => f.path);
+  for (const required of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'cjs/index.js', 'cjs/index.d.ts', 'cjs/package.json']) expect(files).toContain(required);
+  expect(files.some((f) => f.endsWith('.tsbuildinfo') || f.startsWith('src/'))).toBe(false);
+
+  const modules = path.join(work.dir, 'node_modules');
+  const installed = path.join(modules, '@lakegate', 'client');
+  mkdirSync(installed, { recursive: true });
+  const untar = await runAsync('tar', ['-xzf', path.join(work.dir, path.basename(info!.filename)), '-C', installed, '--strip-components=1']);
+  expect(untar.status, untar.stderr).toBe(0);
+  // Its dependencies come from the workspace's node_modules (their own dependencies resolve from there too).
+  const manifest = (await import(path.join(installed, 'package.json'), { with: { type: 'json' } })).default as { dependencies: Record<string, string> };
+  for (const dep of Object.keys(manifest.dependencies)) {
+    const target = dep === '@lakegate/protocol' ? path.join(REPO_ROOT, 'packages', 'protocol') : path.join(REPO_ROOT, 'node_modules', dep);
+    mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
+    symlinkSync(target, path.join(modules, dep), 'dir');
+  }
+  expect(readdirSync(path.join(modules, '@lakegate')).sort()).toEqual(['client', 'protocol']);
+
+  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
+  token = await server.token();
+}, 420_000);
+
+afterAll(async () => {
+  await server?.stop();
+  work.cleanup();
+});
+
+/** The same program in both module systems; `load` is how each gets the package. */
+const program = (load: string, flavour: string) => `
+${load}
+const { IcebergRestCatalog, CatalogError, ConfigurationError, isNotFound, isConflict } = sdk;
+async function main() {
+  const catalog = new IcebergRestCatalog({ uri: process.env.CATALOG_URI, properties: { token: process.env.CATALOG_TOKEN } });
+  const ns = ['consumer_${flavour}'];
+  await catalog.createNamespace(ns, { flavour: '${flavour}' });
+  const created = await catalog.createTable(ns, { name: 't', schema: { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] } });
+  const again = await catalog.createNamespace(ns).catch((e) => e);
+  const missing = await catalog.loadTable({ namespace: ns, name: 'nope' }).catch((e) => e);
+  let configuration;
+  try { new IcebergRestCatalog({ uri: 'http://127.0.0.1:1', properties: { 'rest.auth.type': 'no-such-provider' } }); } catch (e) { configuration = e; }
+  const other = await otherFlavour();
+  return {
+    resolved: resolved.slice(resolved.indexOf('node_modules')),
+    properties: await catalog.loadNamespace(ns),
+    formatVersion: created.metadata['format-version'],
+    conflict: again instanceof CatalogError && isConflict(again),
+    notFound: missing instanceof CatalogError && isNotFound(missing) && missing.type === 'NoSuchTableException',
+    configuration: configuration instanceof ConfigurationError,
+    crossFlavour: missing instanceof other.CatalogError && other.isNotFound(missing) && configuration instanceof other.ConfigurationError,
+    sameClass: other.CatalogError === CatalogError,
+  };
+}
+main().then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exitCode = 1; });
+`;
+
+const ESM = program(
+  `import * as sdk from '@lakegate/client';
+import { createRequire } from 'node:module';
+const resolved = import.meta.resolve('@lakegate/client');
+const otherFlavour = async () => createRequire(import.meta.url)('@lakegate/client');`,
+  'esm',
+);
+
+const CJS = program(
+  `const sdk = require('@lakegate/client');
+const resolved = require.resolve('@lakegate/client');
+const otherFlavour = () => import('@lakegate/client');`,
+  'cjs',
+);
+
+async function runConsumer(file: string, source: string): Promise<Record<string, unknown>> {
+  const script = path.join(work.dir, file);
+  writeFileSync(script, source);
+  const run = await runAsync(process.execPath, [script], { env: { ...process.env, CATALOG_URI: server.url, CATALOG_TOKEN: token }, timeoutMs: 60_000 });
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.stderr).toBe('');
+  return JSON.parse(run.stdout) as Record<string, unknown>;
+}
+
+it('an ES module consumer imports the ESM build and talks to a real catalog', async () => {
+  const result = await runConsumer('consumer.mjs', ESM);
+  expect(result).toEqual({
+    resolved: expect.stringMatching(/^node_modules\/@lakegate\/client\/dist\/index\.js$/),
+    properties: { flavour: 'esm' },
+    formatVersion: 2,
+    conflict: true,
+    notFound: true,
+    configuration: true,
+    crossFlavour: true,
+    sameClass: false,
+  });
+});
+
+it('a CommonJS consumer requires the CommonJS build and talks to a real catalog', async () => {
+  const result = await runConsumer('consumer.cjs', CJS);
+  expect(result).toEqual({
+    resolved: expect.stringMatching(/^node_modules\/@lakegate\/client\/cjs\/index\.js$/),
+    properties: { flavour: 'cjs' },
+    formatVersion: 2,
+    conflict: true,
+    notFound: true,
+    configuration: true,
+    crossFlavour: true,
+    sameClass: false,
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The SDK's LanceNamespace against Lakegate's Lance REST routes (a real server process, authentication on):
+ * namespaces, declared tables with vended storage options, register/deregister, paging, typed errors.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerAuth, CatalogError, isConflict, isNotFound, isUnauthenticated, LanceErrorCode, LanceNamespace } from '@lakegate/client';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+describe('LanceNamespace on Lakegate', () => {
+  let server: ServerProcess;
+  let lance: LanceNamespace;
+
+  beforeAll(async () => {
+    server = await startServer();
+    lance = new LanceNamespace({ uri: `${server.url}/lance/default`, auth: bearerAuth(() => server.token()) });
+  });
+  afterAll(async () => server?.stop());
+
+  it('creates, describes, lists and drops namespaces, with typed errors', async () => {
+    expect(await lance.createNamespace(['team'], { properties: { owner: 'ana' } })).toEqual({ properties: { owner: 'ana' } });
+    await lance.createNamespace(['team', 'eu']);
+    expect(await lance.namespaceExists(['team', 'eu'])).toBe(true);
+    expect(await lance.namespaceExists(['nope'])).toBe(false);
+    expect((await lance.describeNamespace(['team'])).properties).toEqual({ owner: 'ana' });
+
+    const again = await lance.createNamespace(['team']).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(CatalogError);
+    expect(isConflict(again)).toBe(true);
+    expect((again as CatalogError).code).toBe(LanceErrorCode.NamespaceAlreadyExists);
+    await lance.createNamespace(['team'], { mode: 'exist_ok' });
+
+    const names: string[] = [];
+    for (const n of ['a1', 'a2', 'a3']) await lance.createNamespace(['team', n]);
+    for await (const child of lance.namespaces(['team'], 2)) names.push(child);
+    expect(names.sort()).toEqual(['a1', 'a2', 'a3', 'eu']);
+    expect((await lance.listNamespaces([], {})).items).toContain('team');
+
+    const notEmpty = await lance.dropNamespace(['team']).catch((e: unknown) => e);
+    expect(isConflict(notEmpty)).toBe(true);
+    await lance.dropNamespace(['team', 'a3']);
+    expect(await lance.namespaceExists(['team', 'a3'])).toBe(false);
+    const missing = await lance.describeNamespace(['team', 'a3']).catch((e: unknown) => e);
+    expect(isNotFound(missing)).toBe(true);
+    expect((missing as CatalogError).protocol).toBe('lance');
+  });
+
+  it('declares a table with vended storage options, lists, describes, deregisters, registers and drops it', async () => {
+    await lance.createNamespace(['vec']);
+    const declared = await lance.declareTable(['vec', 'emb'], { vendCredentials: true });
+    expect(declared.location).toMatch(/^file:.*\/vec\/emb-[0-9a-f]{32}$/);
+    expect(await lance.tableExists(['vec', 'emb'])).toBe(true);
+    expect(await lance.tableExists(['vec', 'zzz'])).toBe(false);
+
+    const described = await lance.describeTable(['vec', 'emb'], { vendCredentials: true });
+    expect(described.location).toBe(declared.location);
+
+    for (const t of ['t1', 't2', 't3']) await lance.declareTable(['vec', t]);
+    const tables: string[] = [];
+    for await (const t of lance.tables(['vec'], 2)) tables.push(t);
+    expect(tables.sort()).toEqual(['emb', 't1', 't2', 't3']);
+
+    const dup = await lance.declareTable(['vec', 'emb']).catch((e: unknown) => e);
+    expect(isConflict(dup)).toBe(true);
+    expect((dup as CatalogError).code).toBe(LanceErrorCode.TableAlreadyExists);
+
+    // Deregister keeps the data; register brings the same dataset back under another name.
+    const dir = new URL(declared.location!).pathname;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'marker'), 'x');
+    const gone = await lance.deregisterTable(['vec', 'emb']);
+    expect(gone.location).toBe(declared.location);
+    expect(existsSync(path.join(dir, 'marker'))).toBe(true);
+    await lance.registerTable(['vec', 'emb2'], declared.location!);
+    expect((await lance.describeTable(['vec', 'emb2'])).location).toBe(declared.location);
+
+    await lance.dropTable(['vec', 'emb2']);
+    expect(await lance.tableExists(['vec', 'emb2'])).toBe(false);
+    const dropMissing = await lance.dropTable(['vec', 'emb2']).catch((e: unknown) => e);
+    expect(isNotFound(dropMissing)).toBe(true);
+    expect((dropMissing as CatalogError).code).toBe(LanceErrorCode.TableNotFound);
+  });
+
+  it('reports 401 in the Lance error model, and rejects ids it cannot address before sending', async () => {
+    const anonymous = new LanceNamespace({ uri: `${server.url}/lance/default` });
+    const error = await anonymous.listNamespaces().catch((e: unknown) => e);
+    expect(isUnauthenticated(error)).toBe(true);
+    await expect(lance.describeTable(['a$b', 't'])).rejects.toThrow(RangeError);
+    await expect(lance.describeTable(['', 't'])).rejects.toThrow(/invalid Lance id level/);
+  });
+
+  it('uses another delimiter when configured', async () => {
+    const dotted = new LanceNamespace({ uri: `${server.url}/lance/default`, auth: bearerAuth(() => server.token()), properties: { delimiter: '.' } });
+    await dotted.createNamespace(['dots']);
+    await dotted.declareTable(['dots', 'x']);
+    expect((await dotted.listTables(['dots'])).items).toEqual(['x']);
+    expect(await lance.tableExists(['dots', 'x'])).toBe(true);
+  });
+});

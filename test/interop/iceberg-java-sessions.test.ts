@@ -1,0 +1,232 @@
+/**
+ * Iceberg Java 1.11's REST client (the jars of scripts/peers/iceberg-java.sh) against a real
+ * Lakegate process, with a real Keycloak as the users' IdP (test/support/keycloak.ts):
+ *  a) RESTCatalog with `credential=<client_id>:<secret>` works as the engine principal;
+ *  b) a contextual session (RESTSessionCatalog.asCatalog(SessionContext)) whose credentials carry
+ *     a Keycloak user's access token makes Iceberg's OAuth2Manager perform an RFC 8693 exchange at
+ *     our token endpoint (subject_token = the user's token, actor_token = the engine's catalog
+ *     token), after which every catalog call is made as sub=user with act=engine, also after
+ *     Iceberg refreshed that token by self-exchange (the server re-checks the delegation then);
+ *  c) an engine whose delegation does not cover that user gets invalid_grant, which Iceberg Java
+ *     surfaces as BadRequestException.
+ * Who made each request is read from the server's request log (the `actor` field of "request
+ * completed") and the exchange itself from the audit trail (GET /management/v1/audit).
+ *
+ * What Iceberg 1.11's OAuth2Manager honours in SessionContext.credentials, in this order:
+ * `token` (used as the bearer token as is, no exchange), `credential` (client credentials), then the
+ * token-type URNs id_token, access_token, jwt, saml2, saml1 (exchanged, with the session's token as
+ * actor_token and its issued_token_type as actor_token_type).
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Keycloak, KEYCLOAK_USERS, startKeycloak } from '../support/keycloak.js';
+import { icebergJavaLib } from '../support/peers.js';
+import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
+
+const PROGRAM = path.join(REPO_ROOT, 'test', 'interop', 'java', 'IcebergSessions.java');
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const TOKEN_TTL_SECONDS = 10;
+const JAVA = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+
+let lib: string;
+let kc: Keycloak;
+let server: ServerProcess;
+/** "client_id:client_secret" of engines: `spark` may act for the analysts group (alice), `rogue` only for bob. */
+const engines: Record<'spark' | 'rogue', { clientId: string; credential: string }> = {} as never;
+
+beforeAll(async () => {
+  lib = icebergJavaLib();
+  kc = await startKeycloak();
+  server = await startServer({
+    env: {
+      LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([{ issuer: kc.issuer, audience: 'lakegate', 'subject-claim': 'preferred_username', 'groups-claim': 'groups' }]),
+      // Short-lived tokens, so that test b) sees Iceberg Java refresh its exchanged token (at 90% of its lifetime).
+      LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
+    },
+  });
+  const adminToken = await server.token();
+  for (const [name, delegation] of [
+    ['spark', { groups: ['analysts'] }],
+    ['rogue', { users: [KEYCLOAK_USERS.bob.username] }],
+  ] as const) {
+    const res = await fetch(`${server.url}/management/v1/principals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ name, delegation }),
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { 'client-id': string; 'client-secret': string };
+    engines[name] = { clientId: created['client-id'], credential: `${created['client-id']}:${created['client-secret']}` };
+  }
+});
+afterAll(async () => {
+  await server?.stop();
+  await kc?.stop();
+});
+
+/** Runs IcebergSessions.java; secrets go through the environment, not argv. */
+async function runJava(mode: 'engine' | 'delegated', env: Record<string, string>) {
+  const run = await runAsync(JAVA, ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', `${lib}/*`, PROGRAM, mode], {
+    env: { ...process.env, LAKEGATE_URI: server.url, LAKEGATE_WAREHOUSE: 'default', ...env },
+    timeoutMs: 240_000,
+  });
+  return { ...run, lines: run.stdout.trim().split('\n') };
+}
+
+const steps = (ns: string) => [
+  `ok create-namespace ${ns}`,
+  'ok list-namespaces',
+  'ok load-namespace',
+  `ok create-table ${ns}.events`,
+  `ok load-table ${ns}.events`,
+  'ok list-tables',
+  `ok drop-table ${ns}.events`,
+  `ok drop-namespace ${ns}`,
+];
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  status: number;
+  actor?: string;
+}
+
+/** Waits until the server's output has been quiet for 150 ms (its last log lines arrive after the client exits). */
+async function logSettled(): Promise<void> {
+  for (let i = 0, seen = -1; i < 40; i++) {
+    const now = server.output().length;
+    if (now === seen) return;
+    seen = now;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The server's request log, one entry per completed request ("incoming request" and "request completed" joined by reqId). */
+function requestLog(): LoggedRequest[] {
+  const incoming = new Map<string, { method: string; url: string }>();
+  const out: LoggedRequest[] = [];
+  for (const line of server.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let entry: { reqId?: string; msg?: string; req?: { method: string; url: string }; res?: { statusCode: number }; actor?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (!entry.reqId) continue;
+    if (entry.msg === 'incoming request' && entry.req) incoming.set(entry.reqId, entry.req);
+    if (entry.msg === 'request completed' && entry.res) {
+      const req = incoming.get(entry.reqId);
+      if (req) out.push({ method: req.method, url: req.url, status: entry.res.statusCode, actor: entry.actor });
+    }
+  }
+  return out;
+}
+
+interface AuditEvent {
+  type: string;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+async function audit(): Promise<AuditEvent[]> {
+  const res = await fetch(`${server.url}/management/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${await server.token()}` } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { events: AuditEvent[] }).events;
+}
+
+const touching = (ns: string) => (r: LoggedRequest) => r.url.includes(`/namespaces/${ns}`) || (r.method === 'POST' && r.url.endsWith('/namespaces'));
+
+describe('Iceberg Java RESTCatalog against Lakegate', () => {
+  it('a) with credential=<client_id>:<secret> creates, loads, lists and drops as the engine', async () => {
+    const before = requestLog().length;
+    const run = await runJava('engine', { LAKEGATE_CREDENTIAL: engines.spark.credential, LAKEGATE_NAMESPACE: 'java_engine' });
+    expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_engine')]);
+    expect(run.status).toBe(0);
+
+    await logSettled();
+    const requests = requestLog().slice(before);
+    // The client credentials grant at the (public) token endpoint, then the catalog calls as the engine.
+    expect(requests.some((r) => r.method === 'POST' && r.url === '/v1/oauth/tokens' && r.status === 200)).toBe(true);
+    const catalogCalls = requests.filter(touching('java_engine'));
+    expect(catalogCalls.map((r) => `${r.method} ${r.url.replace(/\?.*/, '')}`)).toEqual(
+      expect.arrayContaining(['POST /v1/default/namespaces', 'POST /v1/default/namespaces/java_engine/tables', 'DELETE /v1/default/namespaces/java_engine']),
+    );
+    for (const r of catalogCalls) expect(r.actor, `${r.method} ${r.url}`).toBe(`service:${engines.spark.clientId}`);
+  });
+
+  it("b) a contextual session with a Keycloak user's token exchanges it (RFC 8693) and works as sub=user, act=engine", async () => {
+    const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    const auditBefore = (await audit()).length;
+    const before = requestLog().length;
+    const run = await runJava('delegated', {
+      LAKEGATE_CREDENTIAL: engines.spark.credential,
+      LAKEGATE_SUBJECT_TOKEN: alice,
+      LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE,
+      LAKEGATE_NAMESPACE: 'java_alice',
+      LAKEGATE_REFRESH_WAIT_MS: String(TOKEN_TTL_SECONDS * 1500),
+    });
+    expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_alice'), 'ok list-namespaces-after-refresh', 'ok engine-list-namespaces']);
+    expect(run.status).toBe(0);
+    await logSettled();
+    const requests = requestLog().slice(before);
+
+    // The audit trail (newest first): the engine's client credentials grant, then one exchange
+    // of alice's Keycloak token with the engine as actor. One exchange: the session is cached.
+    const events = (await audit()).slice(0, -auditBefore || undefined);
+    const delegated = events.filter((e) => e.type === 'token.delegated');
+    expect(delegated).toEqual([
+      expect.objectContaining({ actor: `user:alice via service:${engines.spark.clientId}`, detail: expect.objectContaining({ subjectIssuer: kc.issuer, how: 'external', scope: 'catalog' }) }),
+    ]);
+    expect(events.some((e) => e.type === 'token.issued' && e.actor === `service:${engines.spark.clientId}`)).toBe(true);
+    // Iceberg refreshed alice's exchanged token by self-exchange; the server re-checked the delegation.
+    expect(events.some((e) => e.type === 'token.refreshed' && e.actor === 'user:alice')).toBe(true);
+    expect(events.some((e) => e.type === 'token.delegation.denied')).toBe(false);
+
+    // Every call on the user's namespace was authenticated as alice acting through the engine.
+    const userCalls = requests.filter(touching('java_alice'));
+    expect(userCalls.length).toBeGreaterThanOrEqual(7);
+    for (const r of userCalls) expect(r.actor, `${r.method} ${r.url}`).toBe(`user:alice via ${engines.spark.clientId}`);
+    expect(userCalls.every((r) => r.status < 300)).toBe(true);
+    // The call after the refresh, too.
+    const userLists = requests.filter((r) => r.method === 'GET' && r.url.startsWith('/v1/default/namespaces?'));
+    expect(userLists.at(-2)?.actor).toBe(`user:alice via ${engines.spark.clientId}`);
+    // Token requests: client credentials for the engine, the exchange for alice, then refreshes of
+    // both (how many depends on how long the JVM took), every one granted.
+    const tokenRequests = requests.filter((r) => r.url === '/v1/oauth/tokens').map((r) => r.status);
+    expect(tokenRequests.length).toBeGreaterThanOrEqual(4);
+    expect(tokenRequests.every((s) => s === 200)).toBe(true);
+    // The engine's own context stayed the engine.
+    expect(userLists.at(-1)?.actor).toBe(`service:${engines.spark.clientId}`);
+    // Neither the user's token nor the engine's secret reached the log.
+    expect(server.output()).not.toContain(alice);
+    expect(server.output()).not.toContain(engines.spark.credential.split(':')[1]);
+  });
+
+  it('c) an engine not allowed to act for the user gets invalid_grant, surfaced by Iceberg Java', async () => {
+    const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    const before = requestLog().length;
+    const run = await runJava('delegated', {
+      LAKEGATE_CREDENTIAL: engines.rogue.credential,
+      LAKEGATE_SUBJECT_TOKEN: alice,
+      LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE,
+      LAKEGATE_NAMESPACE: 'java_rogue',
+    });
+    expect(run.status).toBe(3);
+    expect(run.lines).toEqual(['ok initialize', 'failed org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_grant: the actor is not allowed to act for this subject']);
+    await logSettled();
+    const requests = requestLog().slice(before);
+
+    const denied = (await audit()).find((e) => e.type === 'token.delegation.denied' && e.actor === `service:${engines.rogue.clientId}`);
+    expect(denied?.detail).toMatchObject({ subject: 'alice', subjectIssuer: kc.issuer, how: 'external' });
+    // The engine's client credentials (and, on a slow machine, its refreshes) granted; the exchange refused.
+    const tokenRequests = requests.filter((r) => r.url === '/v1/oauth/tokens').map((r) => r.status);
+    expect(tokenRequests.filter((s) => s !== 200)).toEqual([400]);
+    expect(tokenRequests[0]).toBe(200);
+    // Nothing reached the catalog as alice through this engine.
+    expect(requests.filter(touching('java_rogue'))).toEqual([]);
+    expect(requests.some((r) => r.actor?.startsWith('user:alice'))).toBe(false);
+    expect(server.output()).not.toContain(alice);
+  });
+});

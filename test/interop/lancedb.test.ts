@@ -1,0 +1,136 @@
+/**
+ * LanceDB (npm @lancedb/lancedb, its own Rust REST namespace client) against
+ * a real Lakegate process through the Lance REST Namespace API at
+ * /lance/{warehouse}, authenticated with a bearer token from Lakegate's
+ * issuer: namespaces, a table created with rows, listed, reopened, appended
+ * to and dropped. Then the same on MinIO, where LanceDB holds no storage
+ * keys at all and writes and reads with the vended storage_options only.
+ */
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as lancedb from '@lancedb/lancedb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+let server: ServerProcess;
+let token: string;
+let send: Send;
+
+beforeAll(async () => {
+  server = await startServer();
+  token = await server.token();
+  send = httpSender(server.url, token);
+});
+afterAll(async () => server?.stop());
+
+const connect = (warehouse: string, headers: Record<string, string> = { Authorization: `Bearer ${token}` }) =>
+  lancedb.connectNamespace('rest', { uri: `${server.url}/lance/${warehouse}`, headers });
+
+const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `item-${from + i}`, vector: [from + i, 0.5, -1] }));
+
+async function readBack(table: lancedb.Table): Promise<Array<{ id: number; name: string }>> {
+  const all = (await table.query().select(['id', 'name']).toArray()) as Array<{ id: number | bigint; name: string }>;
+  return all.map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id);
+}
+
+describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
+  it('creates a table with rows in a namespace, lists, reopens, appends to and drops it', async () => {
+    const db = await connect('default');
+    await db.createNamespace(['lance_it'], { properties: { owner: 'interop' } });
+    expect((await db.listNamespaces()).namespaces).toContain('lance_it');
+    expect((await db.describeNamespace(['lance_it'])).properties).toEqual({ owner: 'interop' });
+
+    const created = await db.createTable('items', rows(1, 3), ['lance_it']);
+    expect(await created.countRows()).toBe(3);
+    expect(await db.tableNames(['lance_it'])).toEqual(['items']);
+
+    // A fresh connection reopens the table through describe and reads the rows back.
+    const reopened = await (await connect('default')).openTable('items', ['lance_it']);
+    expect(await readBack(reopened)).toEqual(rows(1, 3).map(({ id, name }) => ({ id, name })));
+    await reopened.add(rows(4, 2));
+    expect(await reopened.countRows()).toBe(5);
+    const nearest = (await reopened.vectorSearch([5, 0.5, -1]).limit(1).toArray()) as Array<{ id: number | bigint }>;
+    expect(Number(nearest[0]!.id)).toBe(5);
+
+    // The dataset lives where the catalog says, under the warehouse; Iceberg does not see it.
+    const described = await send('POST', '/lance/default/v1/table/lance_it%24items/describe', { id: ['lance_it', 'items'] });
+    const location = described.body.location as string;
+    expect(location.startsWith(`file://${server.warehouseRoot}/lance_it/items-`)).toBe(true);
+    expect(existsSync(fileURLToPath(`${location}/_versions`))).toBe(true);
+    expect((await send('GET', '/v1/default/namespaces/lance_it/tables')).body.identifiers).toEqual([]);
+
+    await expect(db.createTable('items', rows(1, 1), ['lance_it'])).rejects.toThrow(/exist/i);
+    await expect(db.openTable('missing', ['lance_it'])).rejects.toThrow(/not found/i);
+
+    await db.dropTable('items', ['lance_it']);
+    expect(await db.tableNames(['lance_it'])).toEqual([]);
+    expect(existsSync(fileURLToPath(location))).toBe(false);
+    await db.dropNamespace(['lance_it']);
+    expect((await db.listNamespaces()).namespaces).not.toContain('lance_it');
+  });
+
+  it('is refused without a valid token', async () => {
+    const anonymous = await connect('default', {});
+    await expect(anonymous.listNamespaces()).rejects.toThrow(/401|auth/i);
+    const forged = await connect('default', { Authorization: 'Bearer forged' });
+    await expect(forged.tableNames(['x'])).rejects.toThrow(/401|auth/i);
+  });
+});
+
+describe('LanceDB with vended S3 credentials (MinIO)', () => {
+  const BUCKET = 'lakegate-lance';
+  let minio: Minio;
+  beforeAll(async () => {
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+    const created = await send('POST', '/management/v1/warehouses', {
+      name: 'lancelake',
+      'storage-root': `s3://${BUCKET}/wh`,
+      'storage-profile': { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
+      'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+  });
+  afterAll(async () => minio?.stop());
+
+  it('writes and reads a dataset with the prefix-scoped credentials from declare and describe', async () => {
+    const db = await connect('lancelake');
+    await db.createNamespace(['vended']);
+    await (await db.createTable('events', rows(1, 4), ['vended'])).countRows();
+
+    const described = await send('POST', '/lance/lancelake/v1/table/vended%24events/describe', { id: ['vended', 'events'] });
+    const options = described.body.storage_options as Record<string, string>;
+    expect(described.body.location).toMatch(new RegExp(`^s3://${BUCKET}/wh/vended/events-`));
+    for (const key of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_endpoint', 'aws_region', 'expires_at_millis']) expect(options[key], key).toBeTruthy();
+    expect(options.aws_access_key_id).not.toBe(MINIO_ROOT.accessKeyId);
+    expect(Number(options.expires_at_millis)).toBeGreaterThan(Date.now());
+
+    // The vended keys reach only this dataset's prefix.
+    const scoped = new S3Client({
+      endpoint: options.aws_endpoint,
+      region: options.aws_region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: options.aws_access_key_id!, secretAccessKey: options.aws_secret_access_key!, sessionToken: options.aws_session_token! },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    await expect(scoped.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/vended/elsewhere/x', Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    scoped.destroy();
+
+    const reopened = await (await connect('lancelake')).openTable('events', ['vended']);
+    await reopened.add(rows(5, 1));
+    expect(await readBack(reopened)).toEqual(rows(1, 5).map(({ id, name }) => ({ id, name })));
+
+    const prefix = (described.body.location as string).replace(`s3://${BUCKET}/`, '');
+    const listed = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
+    expect((listed.Contents ?? []).some((o) => o.Key!.includes('/_versions/'))).toBe(true);
+
+    await db.dropTable('events', ['vended']);
+    const after = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
+    expect(after.KeyCount ?? 0).toBe(0);
+    expect(server.output()).not.toContain(options.aws_secret_access_key!);
+    expect(server.output()).not.toContain(token);
+  });
+});
