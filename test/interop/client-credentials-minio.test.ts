@@ -12,6 +12,8 @@ import {
   bearerAuth,
   type CredentialLoader,
   IcebergRestCatalog,
+  LanceNamespace,
+  lanceStorageOptionsProvider,
   type LoadTableResult,
   type Schema,
   s3ClientConfig,
@@ -150,5 +152,45 @@ describe('vendedAwsCredentials with the AWS SDK on MinIO', () => {
     await staged.commit();
     const committed = await catalog.loadTable(table);
     expect(committed.metadata.location).toBe(location);
+  });
+});
+
+describe('lanceStorageOptionsProvider with a Lance namespace on MinIO', () => {
+  it('refreshes vended storage options through DescribeTable ahead of expires_at_millis, and they work on S3', async () => {
+    const lance = new LanceNamespace({ uri: `${server.url}/lance/lake`, auth: bearerAuth(await server.token()) });
+    const declared = await lance.declareTable(['db', 'vectors'], { vendCredentials: true });
+    const location = new URL(declared.location!);
+    let describes = 0;
+    const provider = lanceStorageOptionsProvider({
+      namespace: { describeTable: (id, o) => (describes++, lance.describeTable(id, o)) },
+      id: ['db', 'vectors'],
+    });
+    const first = await provider.storageOptions();
+    expect(Number(first['expires_at_millis'])).toBeGreaterThan(Date.now());
+    expect(first['aws_access_key_id']).toBeTruthy();
+    expect(await provider.storageOptions()).toEqual(first); // still fresh: no second DescribeTable
+    expect(describes).toBe(1);
+
+    const s3With = (o: Record<string, string>) =>
+      new S3Client({
+        endpoint: o['aws_endpoint']!,
+        region: o['aws_region'] ?? 'us-east-1',
+        forcePathStyle: o['aws_virtual_hosted_style_request'] !== 'true',
+        credentials: { accessKeyId: o['aws_access_key_id']!, secretAccessKey: o['aws_secret_access_key']!, sessionToken: o['aws_session_token']! },
+      });
+    const key = `${location.pathname.replace(/^\//, '')}/data/0.lance`;
+    await s3With(first).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'v1' }));
+
+    // The server reports an 8 s lifetime, so within a few seconds the provider describes again and gets new keys.
+    await sleep(REPORTED_LIFETIME_S * 1000 * 0.6);
+    const second = await provider.storageOptions();
+    expect(describes).toBe(2);
+    expect(second['aws_access_key_id']).not.toBe(first['aws_access_key_id']);
+    const read = await s3With(second).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(await read.Body!.transformToString()).toBe('v1');
+    const outside = await s3With(second)
+      .send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/db/other/x', Body: 'no' }))
+      .catch((e: { $metadata?: { httpStatusCode?: number } }) => e);
+    expect((outside as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(403);
   });
 });

@@ -6,7 +6,6 @@ import { config } from './commands/config.js';
 import { creds } from './commands/creds.js';
 import { login } from './commands/login.js';
 import { ns } from './commands/ns.js';
-import { serve } from './commands/serve.js';
 import { tableCommand } from './commands/table.js';
 import { tokenCommand } from './commands/token.js';
 import { viewCommand } from './commands/view.js';
@@ -33,7 +32,8 @@ Run "lakegate <command> --help" for a command's options.`;
 type Command = (argv: string[]) => Promise<number | undefined>;
 
 const COMMANDS: Record<string, Command> = {
-  serve,
+  // The server (Fastify, SQLite, cloud SDKs) takes seconds to load: only `serve` pays for it.
+  serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
   login,
   config,
   ns,

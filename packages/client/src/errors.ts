@@ -36,7 +36,7 @@ export type ErrorProtocol = 'iceberg' | 'lance' | 'oauth2' | 'transport';
  *
  * @example
  * ```ts
- * try { await catalog.loadTable(['db', 't']); }
+ * try { await catalog.loadTable({ namespace: ['db'], name: 't' }); }
  * catch (e) { if (isNotFound(e)) console.log('no such table'); else throw e; }
  * ```
  */
@@ -91,7 +91,7 @@ export class ConfigurationError extends Error {
  *
  * @example
  * ```ts
- * if (e instanceof CatalogError && e.code === LanceErrorCode.TableVersionNotFound) { ... }
+ * if (e instanceof CatalogError && e.code === LanceErrorCode.TableVersionNotFound) console.error('no such table version');
  * ```
  */
 export const LanceErrorCode = {
@@ -162,7 +162,11 @@ export function isConflict(e: unknown): boolean {
  *
  * @example
  * ```ts
- * catch (e) { if (isCommitStateUnknown(e)) { const t = await catalog.loadTable(id); ... } }
+ * try { await catalog.commitTable(id, { requirements, updates }); }
+ * catch (e) {
+ *   if (!isCommitStateUnknown(e)) throw e;
+ *   const { metadata } = await catalog.loadTable(id); // did the commit land? check before retrying
+ * }
  * ```
  */
 export function isCommitStateUnknown(e: unknown): boolean {
@@ -181,7 +185,8 @@ const COMMIT_STATE_UNKNOWN_STATUSES: ReadonlySet<number> = new Set([0, 500, 502,
  *
  * @example
  * ```ts
- * catch (e) { if (isUnauthenticated(e)) console.error('log in again: lakegate login'); }
+ * try { await catalog.listNamespaces(); }
+ * catch (e) { if (isUnauthenticated(e)) console.error('log in again: lakegate login'); else throw e; }
  * ```
  */
 export function isUnauthenticated(e: unknown): boolean {

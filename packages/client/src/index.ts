@@ -9,8 +9,15 @@
  * console.log(await catalog.listNamespaces());
  * ```
  */
+// Importing the SDK registers the built-in auth providers (their `rest.auth.type` names). Said explicitly here rather
+// than left to the re-exports below, which load the same modules.
 import './auth/simple.js';
+import './auth/oauth2.js';
+import './auth/token-exchange.js';
+import './auth/sigv4.js';
+import './auth/gcp.js';
 
+// Errors
 export {
   CatalogError,
   ConfigurationError,
@@ -23,23 +30,44 @@ export {
   isForbidden,
 } from './errors.js';
 export type { ErrorProtocol } from './errors.js';
-export {
-  registerAuthProvider,
-  registeredAuthProviders,
-  createAuthProvider,
-  resolveAuthType,
-} from './auth/provider.js';
+
+// Auth: the provider registry, then the built-in providers
+export { registerAuthProvider, registeredAuthProviders, createAuthProvider, resolveAuthType } from './auth/provider.js';
 export type { AuthProvider, AuthProviderContext, AuthProviderFactory, OutgoingRequest, CreateAuthProviderOptions } from './auth/provider.js';
-export { noAuth, bearerAuth, apiKeyAuth } from './auth/simple.js';
+export { noAuth, bearerAuth, apiKeyAuth, basicAuth } from './auth/simple.js';
 export type { BearerTokenSource } from './auth/simple.js';
+export { OAuth2Auth, oauth2Auth, oauth2AuthFromProperties } from './auth/oauth2.js';
+export type { OAuth2AuthOptions } from './auth/oauth2.js';
+export { TokenExchangeAuth, tokenExchangeAuth, tokenExchangeAuthFromProperties } from './auth/token-exchange.js';
+export type { TokenExchangeAuthOptions, SubjectTokenSource, SessionOptions, ActorMode } from './auth/token-exchange.js';
+export { TOKEN_TYPE } from './auth/token-endpoint.js';
+export { SigV4Auth, sigv4Auth, sigv4AuthFromProperties } from './auth/sigv4.js';
+export type { SigV4AuthOptions, AwsCredentials, AwsCredentialsProvider } from './auth/sigv4.js';
+export { GcpAuth, gcpAuth, gcpAuthFromProperties, GCP_DEFAULT_SCOPE } from './auth/gcp.js';
+export type { GcpAuthOptions } from './auth/gcp.js';
+
+// Transport and the options both protocol clients share
 export { HttpTransport } from './transport/http-transport.js';
 export type { TransportOptions, TransportRequest, TransportResponse } from './transport/http-transport.js';
 export type { ClientOptions } from './options.js';
+
+// Iceberg REST catalog
 export { IcebergRestCatalog, StagedTable, paginate } from './iceberg/catalog.js';
 export type { IcebergRestCatalogOptions, LoadTableOptions, LoadedTable } from './iceberg/catalog.js';
 export type * from './iceberg/types.js';
+
+// Lance REST namespace
 export { LanceNamespace } from './lance/namespace.js';
-export type { LanceNamespaceOptions, CreateNamespaceMode, RegisterTableMode, DescribeTableResponse, DeclareTableResponse, TableLocationResponse } from './lance/namespace.js';
+export type {
+  LanceNamespaceOptions,
+  CreateNamespaceMode,
+  RegisterTableMode,
+  DescribeTableResponse,
+  DeclareTableResponse,
+  TableLocationResponse,
+} from './lance/namespace.js';
+
+// Vended storage credentials: the refreshing core, then one adapter per store
 export { RefreshingValue, DEFAULT_REFRESH_BEFORE_MS, DEFAULT_RETRY_AFTER_FAILURE_MS } from './credentials/refreshing.js';
 export type { RefreshTiming, RefreshingValueOptions } from './credentials/refreshing.js';
 export { VendedCredentials, selectCredential, prefixCovers, vendedExpiry } from './credentials/vended.js';
@@ -52,17 +80,3 @@ export { vendedGcsToken, isGcsTokenCredential } from './credentials/gcs.js';
 export type { GcsAccessToken, VendedGcsTokenProvider } from './credentials/gcs.js';
 export { lanceStorageOptionsProvider } from './credentials/lance.js';
 export type { LanceStorageOptionsProvider, LanceStorageOptionsProviderOptions, LanceTableDescriber } from './credentials/lance.js';
-import './auth/oauth2.js';
-import './auth/token-exchange.js';
-import './auth/sigv4.js';
-import './auth/gcp.js';
-export { basicAuth } from './auth/simple.js';
-export { OAuth2Auth, oauth2Auth, oauth2AuthFromProperties } from './auth/oauth2.js';
-export type { OAuth2AuthOptions } from './auth/oauth2.js';
-export { TokenExchangeAuth, tokenExchangeAuth, tokenExchangeAuthFromProperties } from './auth/token-exchange.js';
-export type { TokenExchangeAuthOptions, SubjectTokenSource, SessionOptions, ActorMode } from './auth/token-exchange.js';
-export { SigV4Auth, sigv4Auth, sigv4AuthFromProperties } from './auth/sigv4.js';
-export type { SigV4AuthOptions, AwsCredentials, AwsCredentialsProvider } from './auth/sigv4.js';
-export { GcpAuth, gcpAuth, gcpAuthFromProperties, GCP_DEFAULT_SCOPE } from './auth/gcp.js';
-export type { GcpAuthOptions } from './auth/gcp.js';
-export { TOKEN_TYPE } from './auth/token-endpoint.js';

@@ -8,7 +8,6 @@ import { HttpTransport, IcebergRestCatalog, createAuthProvider, resolveAuthType,
 import { keyValues, secondsArg, secretArg, type ConnectionValues } from './args.js';
 import { UsageError } from './errors.js';
 import { ProfileStore, configDir, type Profile } from './profiles.js';
-import { registerFallbackProviders } from './sdk-fallbacks.js';
 
 /** Property keys that select an identity; they come from one layer only. */
 const IDENTITY_KEYS = new Set(['rest.auth.type', 'credential', 'token', 'rest.auth.api-key', 'api-key', 'rest.sigv4-enabled']);
@@ -99,7 +98,6 @@ export function authTypeOf(settings: Settings): string {
 
 /** An Iceberg REST catalog client for the settings (validates the configuration at construction). */
 export function openCatalog(settings: Settings): IcebergRestCatalog {
-  registerFallbackProviders();
   const uri = requireUri(settings);
   return new IcebergRestCatalog({
     uri,
@@ -111,7 +109,6 @@ export function openCatalog(settings: Settings): IcebergRestCatalog {
 
 /** The auth provider for the settings (for calls outside the Iceberg API: management, token endpoint). */
 export function openAuth(settings: Settings): AuthProvider {
-  registerFallbackProviders();
   return createAuthProvider(settings.properties, { uri: requireUri(settings) });
 }
 

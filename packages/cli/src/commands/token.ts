@@ -3,13 +3,12 @@
  * runs an RFC 8693 token exchange at the catalog's token endpoint with the profile's session as the actor, the way
  * an engine obtains a per-user session.
  */
-import type { AuthProvider } from '@lakegate/client';
+import { createAuthProvider } from '@lakegate/client';
 import { CONNECTION_HELP, parseCommand, positionalArgs, secretArg } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import { bearerOf, decodeJwtUnverified, type DecodedJwt } from '../cli/jwt.js';
 import { describeTime, keyValue, type Output } from '../cli/output.js';
-import { tokenEndpoint, tokenEndpointTransport } from '../cli/sdk-fallbacks.js';
 import { authTypeOf, openAuth, requireUri } from '../cli/settings.js';
 import { help } from './login.js';
 
@@ -17,16 +16,16 @@ const HELP = `usage:
   lakegate token inspect [TOKEN|-|@FILE]
       Decodes a JWT and prints its header and claims. The signature is NOT verified. Without TOKEN, inspects
       the access token the current profile sends (the token itself is never printed).
-  lakegate token exchange --subject-token TOKEN|-|@FILE [--subject-token-type TYPE] [--no-actor | --actor-token T]
-                          [--scope S] [--audience A] [--resource URI] [--show-secrets]
-      RFC 8693 token exchange at the profile's token endpoint ({uri}/v1/oauth/tokens or oauth2-server-uri). The
-      profile's session token is the actor (delegation: the result names the subject as sub and you in act);
-      --no-actor exchanges the subject token alone. Prints the issued token's claims; the token itself only with
-      --show-secrets. TYPE: access_token (default), jwt, id_token, or a full URN.
+  lakegate token exchange --subject-token TOKEN|-|@FILE [--subject-token-type TYPE] [--actor-token T|-|@FILE]
+                          [--actor-mode actor-token|client-auth] [--scope S] [--audience A] [--resource URI]
+                          [--requested-token-type TYPE] [--show-secrets]
+      RFC 8693 token exchange at the profile's token endpoint ({uri}/v1/oauth/tokens or oauth2-server-uri), through
+      the SDK's token-exchange provider. The profile's session (oauth2 or bearer) is the actor: the result names
+      the subject as sub and you in act. --actor-mode client-auth sends no actor token and authenticates with the
+      profile's credential instead (Keycloak). Prints the issued token's claims (decoded, NOT verified); the token
+      itself only with --show-secrets. TYPE: access_token (default), jwt, id_token, or a full URN.
 
 ${CONNECTION_HELP}`;
-
-const TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:';
 
 export async function tokenCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -68,7 +67,7 @@ async function exchange(argv: string[]): Promise<number> {
     'subject-token': { type: 'string' },
     'subject-token-type': { type: 'string' },
     'actor-token': { type: 'string' },
-    'no-actor': { type: 'boolean' },
+    'actor-mode': { type: 'string' },
     audience: { type: 'string' },
     resource: { type: 'string' },
     'requested-token-type': { type: 'string' },
@@ -76,77 +75,58 @@ async function exchange(argv: string[]): Promise<number> {
   });
   if (values.help) return help(HELP);
   positionalArgs(positionals, []);
-  if (values['no-actor'] && values['actor-token'] !== undefined) throw new UsageError('--no-actor and --actor-token exclude each other');
   const subjectToken = secretArg(values['subject-token'], '--subject-token');
   if (!subjectToken) throw new UsageError('token exchange needs --subject-token TOKEN (or "-" to read it from stdin)');
+  const actorMode = values['actor-mode'] ?? 'actor-token';
+  if (actorMode !== 'actor-token' && actorMode !== 'client-auth') throw new UsageError('--actor-mode is actor-token or client-auth');
   const { out, settings } = commandContext(values);
   const uri = requireUri(settings);
-  const auth: AuthProvider = openAuth(settings);
-  const endpoint = tokenEndpoint(settings.properties, uri);
 
-  const form: Record<string, string> = {
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    subject_token: subjectToken,
-    subject_token_type: tokenType(values['subject-token-type'] ?? 'access_token'),
+  // The SDK's token-exchange provider, with the profile's session (or --actor-token) as the actor and the subject
+  // as its fixed user: the token it would send is the exchanged one.
+  const actorToken = secretArg(values['actor-token'], '--actor-token');
+  const base: Record<string, string> = { ...settings.properties };
+  let actorType = authTypeOf(settings);
+  if (actorToken !== undefined) {
+    for (const key of ['rest.auth.type', 'credential', 'token', 'rest.auth.api-key', 'api-key', 'rest.sigv4-enabled']) delete base[key];
+    base['token'] = actorToken;
+    actorType = 'bearer';
+  }
+  const properties: Record<string, string> = {
+    ...base,
+    'rest.auth.type': 'token-exchange',
+    'rest.auth.token-exchange.subject-token': subjectToken,
+    'rest.auth.token-exchange.actor-mode': actorMode,
+    ...(actorType !== 'none' && actorType !== 'token-exchange' ? { 'rest.auth.token-exchange.actor-auth-type': actorType } : {}),
+    ...(values['subject-token-type'] ? { 'rest.auth.token-exchange.subject-token-type': values['subject-token-type'] } : {}),
+    ...(values['requested-token-type'] ? { 'rest.auth.token-exchange.requested-token-type': values['requested-token-type'] } : {}),
+    ...(values.audience ? { audience: values.audience } : {}),
+    ...(values.resource ? { resource: values.resource } : {}),
   };
-  if (!values['no-actor']) {
-    const actor = secretArg(values['actor-token'], '--actor-token') ?? (await out.progress('getting the actor token', () => bearerOf(auth, endpoint)));
-    if (!actor) throw new UsageError(`the profile's auth provider "${authTypeOf(settings)}" has no bearer token to act with; pass --actor-token or --no-actor`);
-    form['actor_token'] = actor;
-    form['actor_token_type'] = `${TOKEN_TYPE}access_token`;
-  }
-  // Client authentication (RFC 6749 §2.3.1) for issuers that require it for token exchange, e.g. Keycloak.
-  const credential = settings.properties['credential'];
-  if (credential && credential.indexOf(':') > 0) {
-    form['client_id'] = credential.slice(0, credential.indexOf(':'));
-    form['client_secret'] = credential.slice(credential.indexOf(':') + 1);
-  }
-  if (settings.properties['scope'] !== undefined) form['scope'] = settings.properties['scope'];
-  if (values.audience) form['audience'] = values.audience;
-  if (values.resource) form['resource'] = values.resource;
-  if (values['requested-token-type']) form['requested_token_type'] = tokenType(values['requested-token-type']);
-
-  const { transport, path } = tokenEndpointTransport(endpoint, auth, settings.timeoutMs);
-  const { body } = await out.progress('exchanging the token', () =>
-    transport.send<{ access_token?: string; issued_token_type?: string; token_type?: string; expires_in?: number; scope?: string }>({ method: 'POST', path, form, errorModel: 'oauth2' }),
-  );
-  if (!body?.access_token) throw new UsageError('the token endpoint answered without an access_token');
+  const endpoint = settings.properties['oauth2-server-uri'] ?? `${uri.replace(/\/+$/, '')}/v1/oauth/tokens`;
+  const session = createAuthProvider(properties, { uri });
+  const token = await out.progress('exchanging the token', () => bearerOf(session, endpoint));
+  session.close?.();
+  if (!token) throw new UsageError('the token-exchange provider produced no bearer token');
   let decoded: DecodedJwt | undefined;
   try {
-    decoded = decodeJwtUnverified(body.access_token);
+    decoded = decodeJwtUnverified(token);
   } catch {
-    decoded = undefined; // an opaque token: nothing to show but the response fields
+    decoded = undefined; // an opaque token: nothing to show but that it exists
   }
+  const exp = typeof decoded?.claims['exp'] === 'number' ? (decoded.claims['exp'] as number) * 1000 : null;
   const show = values['show-secrets'] === true;
-  const result = {
-    'issued-token-type': body.issued_token_type ?? null,
-    'token-type': body.token_type ?? null,
-    'expires-in': body.expires_in ?? null,
-    scope: body.scope ?? null,
-    verified: false,
-    claims: decoded?.claims ?? null,
-    ...(show ? { access_token: body.access_token } : {}),
-  };
+  const result = { endpoint, 'actor-mode': actorMode, verified: false, 'expires-at-ms': exp, claims: decoded?.claims ?? null, ...(show ? { access_token: token } : {}) };
   out.result(result, () =>
     [
-      `Token exchanged at ${endpoint}${form['actor_token'] ? ' (delegation: you are the actor)' : ''}.`,
-      keyValue([
-        ['issued type', result['issued-token-type']],
-        ['expires in', result['expires-in'] === null ? undefined : `${result['expires-in']}s`],
-        ['scope', result.scope],
-      ]),
-      ...(decoded ? ['', 'claims (decoded, NOT verified):', claimLines(decoded.claims)] : []),
+      `Token exchanged at ${endpoint} (actor mode ${actorMode}).`,
+      ...(exp !== null ? [`expires ${describeTime(exp)}`] : []),
+      ...(decoded ? ['', 'claims (decoded, NOT verified):', claimLines(decoded.claims)] : ['(an opaque token: no claims to show)']),
       '',
-      show ? `access token:\n${body.access_token}` : '(the token is not printed; --show-secrets prints it)',
+      show ? `access token:\n${token}` : '(the token is not printed; --show-secrets prints it)',
     ].join('\n'),
   );
   return 0;
-}
-
-function tokenType(value: string): string {
-  if (value.startsWith('urn:')) return value;
-  if (!['access_token', 'refresh_token', 'id_token', 'jwt', 'saml1', 'saml2'].includes(value)) throw new UsageError(`unknown token type ${JSON.stringify(value)}`);
-  return `${TOKEN_TYPE}${value}`;
 }
 
 function printDecoded(out: Output, jwt: DecodedJwt, meta: { source: string }): void {

@@ -19,7 +19,15 @@ import { registerAuthProvider } from './provider.js';
  */
 export const GCP_DEFAULT_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
-/** Options of {@link gcpAuth}. */
+/**
+ * Options of {@link gcpAuth}.
+ *
+ * @example
+ * ```ts
+ * const options: GcpAuthOptions = { credentialsPath: '/etc/lakegate/service-account.json', scopes: [GCP_DEFAULT_SCOPE] };
+ * const auth = gcpAuth(options);
+ * ```
+ */
 export interface GcpAuthOptions {
   /** OAuth scopes (default cloud-platform). */
   scopes?: string[];

@@ -26,7 +26,20 @@ import {
   waitFor,
 } from './token-endpoint.js';
 
-/** Options of {@link oauth2Auth}. Give `credential`, `token`, or both. */
+/**
+ * Options of {@link oauth2Auth}. Give `credential`, `token`, or both.
+ *
+ * @example
+ * ```ts
+ * const options: OAuth2AuthOptions = {
+ *   tokenEndpoint: 'https://catalog.example.com/v1/oauth/tokens',
+ *   credential: `${id}:${secret}`,
+ *   scope: 'catalog',
+ *   tokenEndpointAuthMethod: 'client_secret_basic',
+ * };
+ * const auth = oauth2Auth(options);
+ * ```
+ */
 export interface OAuth2AuthOptions {
   /** Absolute token endpoint URL (Iceberg's `oauth2-server-uri`). */
   tokenEndpoint: string | URL;

@@ -5,7 +5,18 @@
  */
 import { ConfigurationError } from '../errors.js';
 
-/** A request about to be sent. Providers mutate `headers` (and may read everything else). */
+/**
+ * A request about to be sent. Providers mutate `headers` (and may read everything else).
+ *
+ * @example
+ * ```ts
+ * const tenantHeader: AuthProvider = {
+ *   async authenticate(request: OutgoingRequest) {
+ *     if (request.url.pathname.startsWith('/v1/')) request.headers['x-tenant'] = 'sales';
+ *   },
+ * };
+ * ```
+ */
 export interface OutgoingRequest {
   method: string;
   url: URL;
@@ -36,7 +47,23 @@ export interface AuthProvider {
   close?(): void;
 }
 
-/** What a factory gets to build a provider. */
+/**
+ * What a factory gets to build a provider.
+ *
+ * @example
+ * ```ts
+ * registerAuthProvider('bearer-with-tenant', (context: AuthProviderContext) => {
+ *   const bearer = context.create('bearer'); // reads `token` from the same properties
+ *   const tenant = context.properties['tenant'] ?? 'default';
+ *   return {
+ *     async authenticate(request, signal) {
+ *       await bearer.authenticate(request, signal);
+ *       request.headers['x-tenant'] = tenant;
+ *     },
+ *   };
+ * });
+ * ```
+ */
 export interface AuthProviderContext {
   /** All catalog properties (Iceberg / Lance names); the factory reads the ones it understands. */
   readonly properties: Readonly<Record<string, string>>;
@@ -50,6 +77,16 @@ export interface AuthProviderContext {
 /**
  * Builds a provider from configuration. Must validate everything it needs and throw {@link ConfigurationError}
  * for missing or conflicting options, so bad configuration fails at construction.
+ *
+ * @example
+ * ```ts
+ * const myKey: AuthProviderFactory = ({ properties }) => {
+ *   const key = properties['rest.auth.my-key'];
+ *   if (!key) throw new ConfigurationError('my-key auth needs rest.auth.my-key');
+ *   return apiKeyAuth(key, 'x-my-key');
+ * };
+ * registerAuthProvider('my-key', myKey);
+ * ```
  */
 export type AuthProviderFactory = (context: AuthProviderContext) => AuthProvider;
 
@@ -77,7 +114,14 @@ export function registerAuthProvider(name: string, factory: AuthProviderFactory,
   registry.set(key, factory);
 }
 
-/** Names of all registered providers, for help texts and error messages. */
+/**
+ * Names of all registered providers, for help texts and error messages.
+ *
+ * @example
+ * ```ts
+ * registeredAuthProviders(); // ['api-key', 'basic', 'bearer', 'gcp', 'none', 'oauth2', 'sigv4', 'token-exchange']
+ * ```
+ */
 export function registeredAuthProviders(): string[] {
   return [...registry.keys()].sort();
 }
@@ -93,6 +137,13 @@ function normalize(name: string): string {
 /**
  * Which provider the properties ask for: `rest.auth.type` when set, otherwise inferred as Iceberg clients do
  * (`rest.sigv4-enabled` → sigv4, `credential` → oauth2, `token` → bearer, an API key → api-key, nothing → none).
+ *
+ * @example
+ * ```ts
+ * resolveAuthType({ credential: 'id:secret' }); // 'oauth2'
+ * resolveAuthType({ 'rest.auth.type': 'google' }); // 'gcp' (Iceberg's name)
+ * resolveAuthType({}); // 'none'
+ * ```
  */
 export function resolveAuthType(properties: Readonly<Record<string, string>>): string {
   const explicit = properties['rest.auth.type'];
@@ -104,7 +155,15 @@ export function resolveAuthType(properties: Readonly<Record<string, string>>): s
   return 'none';
 }
 
-/** Options for {@link createAuthProvider}. */
+/**
+ * Options for {@link createAuthProvider}.
+ *
+ * @example
+ * ```ts
+ * const options: CreateAuthProviderOptions = { uri: 'http://127.0.0.1:8181', fetch: (input, init) => fetch(input, init) };
+ * const auth = createAuthProvider({ credential: 'client-id:secret' }, options);
+ * ```
+ */
 export interface CreateAuthProviderOptions {
   uri?: string;
   fetch?: typeof fetch;

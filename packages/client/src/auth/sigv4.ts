@@ -14,7 +14,15 @@ import { ConfigurationError } from '../errors.js';
 import type { AuthProvider, OutgoingRequest } from './provider.js';
 import { registerAuthProvider } from './provider.js';
 
-/** AWS credentials (the shape of the AWS SDK's AwsCredentialIdentity). */
+/**
+ * AWS credentials (the shape of the AWS SDK's AwsCredentialIdentity).
+ *
+ * @example
+ * ```ts
+ * const credentials: AwsCredentials = { accessKeyId: process.env.AWS_ACCESS_KEY_ID!, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY! };
+ * const auth = sigv4Auth({ region: 'us-east-1', credentials });
+ * ```
+ */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -22,10 +30,27 @@ export interface AwsCredentials {
   expiration?: Date | undefined;
 }
 
-/** Resolves (and may refresh) AWS credentials, as AWS SDK credential providers do. */
+/**
+ * Resolves (and may refresh) AWS credentials, as AWS SDK credential providers do.
+ *
+ * @example
+ * ```ts
+ * import { defaultProvider } from '@aws-sdk/credential-provider-node';
+ * const credentials: AwsCredentialsProvider = defaultProvider({ profile: 'catalog' });
+ * const auth = sigv4Auth({ region: 'us-east-1', credentials });
+ * ```
+ */
 export type AwsCredentialsProvider = () => Promise<AwsCredentials>;
 
-/** Options of {@link sigv4Auth}. */
+/**
+ * Options of {@link sigv4Auth}.
+ *
+ * @example
+ * ```ts
+ * const options: SigV4AuthOptions = { region: 'eu-west-1', service: 'glue', delegate: bearerAuth(token) };
+ * const catalog = new IcebergRestCatalog({ uri, auth: sigv4Auth(options) });
+ * ```
+ */
 export interface SigV4AuthOptions {
   /** Signing region (`rest.signing-region`). */
   region: string;

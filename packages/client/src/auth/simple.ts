@@ -3,10 +3,26 @@ import { ConfigurationError } from '../errors.js';
 import type { AuthProvider } from './provider.js';
 import { registerAuthProvider, requireProperty } from './provider.js';
 
-/** A provider that adds nothing (catalogs without authentication). */
+/**
+ * A provider that adds nothing (catalogs without authentication).
+ *
+ * @example
+ * ```ts
+ * const catalog = new IcebergRestCatalog({ uri: 'http://127.0.0.1:8181', auth: noAuth });
+ * ```
+ */
 export const noAuth: AuthProvider = { async authenticate() {} };
 
-/** A bearer token, or a function returning the current one (e.g. from your own token cache). */
+/**
+ * A bearer token, or a function returning the current one (e.g. from your own token cache).
+ *
+ * @example
+ * ```ts
+ * const fixed: BearerTokenSource = process.env.CATALOG_TOKEN!;
+ * const rotating: BearerTokenSource = (signal) => myVault.currentToken(signal);
+ * const auth = bearerAuth(rotating);
+ * ```
+ */
 export type BearerTokenSource = string | ((signal?: AbortSignal) => string | Promise<string>);
 
 /**

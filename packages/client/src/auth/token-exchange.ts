@@ -30,10 +30,26 @@ import {
   waitFor,
 } from './token-endpoint.js';
 
-/** A user's token, or a function returning the current one (e.g. from the request being served). */
+/**
+ * A user's token, or a function returning the current one (e.g. from the request being served).
+ *
+ * @example
+ * ```ts
+ * const fromRequest: SubjectTokenSource = () => currentRequest.userToken;
+ * const asUser = catalog.withAuth(exchange.sessionFor(fromRequest));
+ * ```
+ */
 export type SubjectTokenSource = string | ((signal?: AbortSignal) => string | Promise<string>);
 
-/** Options of {@link TokenExchangeAuth.sessionFor}. */
+/**
+ * Options of {@link TokenExchangeAuth.sessionFor}.
+ *
+ * @example
+ * ```ts
+ * const options: SessionOptions = { subjectTokenType: 'id_token' };
+ * const asAlice = catalog.withAuth(exchange.sessionFor(aliceIdToken, options));
+ * ```
+ */
 export interface SessionOptions {
   /** Type of the subject token; a URN or `access_token` / `jwt` / `id_token`. Default: the provider's (access_token). */
   subjectTokenType?: string;
@@ -43,10 +59,30 @@ export interface SessionOptions {
  * How the exchange names the acting party: `actor-token` sends the catalog session's token as RFC 8693
  * `actor_token` (Lakegate, Iceberg); `client-auth` sends no actor token and authenticates the exchange with the
  * client credential instead (Keycloak standard token exchange V2).
+ *
+ * @example
+ * ```ts
+ * const actorMode: ActorMode = 'client-auth';
+ * const exchange = tokenExchangeAuth({ tokenEndpoint: keycloakTokenEndpoint, actor: engine, actorMode, credential: 'engine:secret' });
+ * ```
  */
 export type ActorMode = 'actor-token' | 'client-auth';
 
-/** Options of {@link tokenExchangeAuth}. */
+/**
+ * Options of {@link tokenExchangeAuth}.
+ *
+ * @example
+ * ```ts
+ * const tokenEndpoint = 'http://127.0.0.1:8181/v1/oauth/tokens';
+ * const options: TokenExchangeAuthOptions = {
+ *   tokenEndpoint,
+ *   actor: oauth2Auth({ tokenEndpoint, credential: 'engine:secret' }),
+ *   scope: 'catalog',
+ *   maxCachedSessions: 100,
+ * };
+ * const exchange = tokenExchangeAuth(options);
+ * ```
+ */
 export interface TokenExchangeAuthOptions {
   /** Absolute token endpoint URL. */
   tokenEndpoint: string | URL;

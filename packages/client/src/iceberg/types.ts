@@ -1,11 +1,69 @@
 /** Iceberg REST request and response shapes used by the SDK (kebab-case as on the wire). */
-export type { CatalogConfig, LoadCredentialsResponse, StorageCredential, TableIdentifier } from '@lakegate/protocol';
-import type { StorageCredential } from '@lakegate/protocol';
+import type * as protocol from '@lakegate/protocol';
 
-/** A namespace: its levels, e.g. `['sales', 'eu']`. */
+// The wire shapes live in @lakegate/protocol; aliased here (not re-exported) so the SDK's docs and examples sit on them.
+
+/**
+ * The catalog's `/v1/config` answer: defaults and overrides for the client's properties, and the endpoints it serves.
+ *
+ * @example
+ * ```ts
+ * const config: CatalogConfig = await catalog.config();
+ * const canRename = config.endpoints?.includes('POST /v1/{prefix}/tables/rename') ?? false;
+ * ```
+ */
+export type CatalogConfig = protocol.CatalogConfig;
+
+/**
+ * The answer to a table's credentials endpoint: the storage credentials vended for it.
+ *
+ * @example
+ * ```ts
+ * const { 'storage-credentials': credentials }: LoadCredentialsResponse = await catalog.loadCredentials(id);
+ * ```
+ */
+export type LoadCredentialsResponse = protocol.LoadCredentialsResponse;
+
+/**
+ * A vended storage credential: `config` (e.g. `s3.access-key-id`) applies to locations under `prefix`.
+ *
+ * @example
+ * ```ts
+ * const loaded = await catalog.loadTable(id, { accessDelegation: 'vended-credentials' });
+ * const credential: StorageCredential | undefined = selectCredential(loaded['storage-credentials'] ?? [], loaded.metadata.location);
+ * ```
+ */
+export type StorageCredential = protocol.StorageCredential;
+
+/**
+ * A table or view: its namespace levels and its name.
+ *
+ * @example
+ * ```ts
+ * const id: TableIdentifier = { namespace: ['sales', 'eu'], name: 'orders' };
+ * const { metadata } = await catalog.loadTable(id);
+ * ```
+ */
+export type TableIdentifier = protocol.TableIdentifier;
+
+/**
+ * A namespace: its levels, e.g. `['sales', 'eu']`.
+ *
+ * @example
+ * ```ts
+ * const ns: Namespace = ['sales', 'eu'];
+ * ```
+ */
 export type Namespace = string[];
 
-/** Table metadata as the catalog returns it. Long ids (snapshot ids) are bigint when they exceed 2^53. */
+/**
+ * Table metadata as the catalog returns it. Long ids (snapshot ids) are bigint when they exceed 2^53.
+ *
+ * @example
+ * ```ts
+ * const { metadata } = await catalog.loadTable(id); const current: TableMetadata['current-snapshot-id'] = metadata['current-snapshot-id'];
+ * ```
+ */
 export interface TableMetadata {
   'format-version': number;
   'table-uuid': string;
@@ -15,7 +73,14 @@ export interface TableMetadata {
   [key: string]: unknown;
 }
 
-/** View metadata as the catalog returns it. */
+/**
+ * View metadata as the catalog returns it.
+ *
+ * @example
+ * ```ts
+ * const { metadata }: { metadata: ViewMetadata } = await catalog.loadView(id);
+ * ```
+ */
 export interface ViewMetadata {
   'view-uuid': string;
   'format-version': number;
@@ -25,7 +90,14 @@ export interface ViewMetadata {
   [key: string]: unknown;
 }
 
-/** The answer to create, load, register and commit of a table. */
+/**
+ * The answer to create, load, register and commit of a table.
+ *
+ * @example
+ * ```ts
+ * const result: LoadTableResult = await catalog.createTable(['db'], { name: 't', schema });
+ * ```
+ */
 export interface LoadTableResult {
   'metadata-location'?: string;
   metadata: TableMetadata;
@@ -33,14 +105,28 @@ export interface LoadTableResult {
   'storage-credentials'?: StorageCredential[];
 }
 
-/** The answer to create, load and replace of a view. */
+/**
+ * The answer to create, load and replace of a view.
+ *
+ * @example
+ * ```ts
+ * const view: LoadViewResult = await catalog.loadView({ namespace: ['db'], name: 'v' });
+ * ```
+ */
 export interface LoadViewResult {
   'metadata-location': string;
   metadata: ViewMetadata;
   config?: Record<string, string>;
 }
 
-/** A schema in Iceberg's JSON form. */
+/**
+ * A schema in Iceberg's JSON form.
+ *
+ * @example
+ * ```ts
+ * const schema: Schema = { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] };
+ * ```
+ */
 export interface Schema {
   type: 'struct';
   'schema-id'?: number;
@@ -48,7 +134,14 @@ export interface Schema {
   'identifier-field-ids'?: number[];
 }
 
-/** Body of createTable / stageCreateTable. */
+/**
+ * Body of createTable / stageCreateTable.
+ *
+ * @example
+ * ```ts
+ * const request: CreateTableRequest = { name: 'events', schema, properties: { 'format-version': '2' } };
+ * ```
+ */
 export interface CreateTableRequest {
   name: string;
   schema: Schema;
@@ -58,7 +151,14 @@ export interface CreateTableRequest {
   properties?: Record<string, string>;
 }
 
-/** Body of createView. */
+/**
+ * Body of createView.
+ *
+ * @example
+ * ```ts
+ * const request: CreateViewRequest = { name: 'v', schema, 'view-version': { 'version-id': 1, 'schema-id': 0, 'timestamp-ms': Date.now(), summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['db'] } };
+ * ```
+ */
 export interface CreateViewRequest {
   name: string;
   schema: Schema;
@@ -67,28 +167,70 @@ export interface CreateViewRequest {
   properties?: Record<string, string>;
 }
 
-/** A commit requirement (`assert-*`), see the Iceberg REST spec. */
+/**
+ * A commit requirement (`assert-*`), see the Iceberg REST spec.
+ *
+ * @example
+ * ```ts
+ * const req: TableRequirement = { type: 'assert-table-uuid', uuid: metadata['table-uuid'] };
+ * ```
+ */
 export type TableRequirement = { type: string; [key: string]: unknown };
-/** A metadata update (`add-snapshot`, `set-properties`, ...), see the Iceberg REST spec. */
+/**
+ * A metadata update (`add-snapshot`, `set-properties`, ...), see the Iceberg REST spec.
+ *
+ * @example
+ * ```ts
+ * const update: TableUpdate = { action: 'set-properties', updates: { owner: 'ana' } };
+ * ```
+ */
 export type TableUpdate = { action: string; [key: string]: unknown };
 
-/** One table's part of a commit or multi-table transaction. */
+/**
+ * One table's part of a commit or multi-table transaction.
+ *
+ * @example
+ * ```ts
+ * await catalog.commitTransaction([{ identifier: { namespace: ['db'], name: 'a' }, requirements: [], updates: [update] }]);
+ * ```
+ */
 export interface TableChange {
   identifier: { namespace: Namespace; name: string };
   requirements: TableRequirement[];
   updates: TableUpdate[];
 }
 
-/** Which credentials to ask for on loads (`X-Iceberg-Access-Delegation`). */
+/**
+ * Which credentials to ask for on loads (`X-Iceberg-Access-Delegation`).
+ *
+ * @example
+ * ```ts
+ * await catalog.loadTable(id, { accessDelegation: 'vended-credentials' satisfies AccessDelegation });
+ * ```
+ */
 export type AccessDelegation = 'vended-credentials' | 'remote-signing';
 
-/** A page of results and the token for the next one. */
+/**
+ * A page of results and the token for the next one.
+ *
+ * @example
+ * ```ts
+ * const page: Page<TableIdentifier> = await catalog.listTables(['db'], { pageSize: 100 });
+ * ```
+ */
 export interface Page<T> {
   items: T[];
   nextPageToken?: string | undefined;
 }
 
-/** Paging options of list calls. */
+/**
+ * Paging options of list calls.
+ *
+ * @example
+ * ```ts
+ * const next = await catalog.listTables(['db'], { pageSize: 100, pageToken: page.nextPageToken } satisfies PageOptions);
+ * ```
+ */
 export interface PageOptions {
   pageSize?: number;
   pageToken?: string;
