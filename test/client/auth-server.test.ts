@@ -15,7 +15,8 @@ import {
   type TokenExchangeAuth,
 } from '@lakegate/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
+import { bearerOf, recordingFetch } from '../support/recording-fetch.js';
+import { clientToken, createPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 
 const TTL_SECONDS = 3;
 const REGION = 'eu-central-1';
@@ -43,10 +44,7 @@ async function manage<T = Record<string, unknown>>(method: string, path: string,
   return (await res.json()) as T;
 }
 
-async function principal(name: string, delegation?: { users?: string[]; groups?: string[] }): Promise<{ id: string; secret: string; credential: string }> {
-  const p = await manage<{ 'client-id': string; 'client-secret': string }>('POST', '/management/v1/principals', { name, ...(delegation ? { delegation } : {}) });
-  return { id: p['client-id'], secret: p['client-secret'], credential: `${p['client-id']}:${p['client-secret']}` };
-}
+const principal = (name: string, delegation?: { users?: string[]; groups?: string[] }) => createPrincipal(server, name, delegation);
 
 interface AuditEvent {
   type: string;
@@ -55,41 +53,10 @@ interface AuditEvent {
 }
 const audit = async () => (await manage<{ events: AuditEvent[] }>('GET', '/management/v1/audit?limit=1000')).events;
 
-interface Call {
-  method: string;
-  path: string;
-  status: number;
-  headers: Headers;
-  /** The form of a token endpoint request. */
-  form?: Record<string, string>;
-}
-
-/** A fetch that records what the SDK sends (and what came back) before handing it to the real fetch. */
-function recorder() {
-  const calls: Call[] = [];
-  const recorded: typeof fetch = async (input, init) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const body = init?.body instanceof URLSearchParams ? init.body.toString() : typeof init?.body === 'string' ? init.body : undefined;
-    const response = await fetch(input, init);
-    calls.push({
-      method: init?.method ?? 'GET',
-      path: url.pathname,
-      status: response.status,
-      headers: new Headers(init?.headers),
-      ...(url.pathname === '/v1/oauth/tokens' && body !== undefined ? { form: Object.fromEntries(new URLSearchParams(body)) } : {}),
-    });
-    return response;
-  };
-  return {
-    fetch: recorded,
-    calls,
-    tokenCalls: () => calls.filter((c) => c.form),
-    catalogCalls: () => calls.filter((c) => !c.form),
-  };
-}
+/** Records what the SDK sends to the server; token requests are those to Lakegate's token endpoint. */
+const recorder = () => recordingFetch({ isTokenEndpoint: (url) => url.pathname === '/v1/oauth/tokens' });
 
 const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-const bearerOf = (call: Call) => call.headers.get('authorization')!.replace(/^Bearer /, '');
 
 describe('oauth2 against the Lakegate issuer', () => {
   it('gets one client-credentials token for many concurrent requests, then refreshes it with the refresh_token grant once it expires', async () => {

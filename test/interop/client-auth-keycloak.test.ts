@@ -7,46 +7,24 @@
  */
 import { createAuthProvider, IcebergRestCatalog, type TokenExchangeAuth } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Keycloak, KEYCLOAK_CLIENTS, KEYCLOAK_USERS, jwtPayload, startKeycloak } from '../support/keycloak.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { type Federation, type Keycloak, KEYCLOAK_CLIENTS, KEYCLOAK_USERS, jwtPayload, startFederation } from '../support/keycloak.js';
+import { bearerOf, recordingFetch, type RecordedCall } from '../support/recording-fetch.js';
+import { createPrincipal, type ServerProcess } from '../support/server-process.js';
 
 let kc: Keycloak;
 let server: ServerProcess;
+let federation: Federation | undefined;
 
 beforeAll(async () => {
-  kc = await startKeycloak();
-  server = await startServer({
-    env: {
-      LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([{ issuer: kc.issuer, audience: 'lakegate', 'subject-claim': 'preferred_username', 'groups-claim': 'groups' }]),
-    },
-  });
+  federation = await startFederation();
+  ({ kc, server } = federation);
 });
-afterAll(async () => {
-  await server?.stop();
-  await kc?.stop();
-});
+afterAll(async () => federation?.stop());
 
-interface Call {
-  url: URL;
-  status: number;
-  authorization: string | null;
-  form?: Record<string, string>;
-}
+/** Records token requests at Keycloak's and Lakegate's token endpoints, and the catalog calls to Lakegate. */
+const recorder = () => recordingFetch({ isTokenEndpoint: (url) => url.pathname.endsWith('/token') || url.pathname.endsWith('/oauth/tokens'), catalogUrl: server.url });
 
-function recorder() {
-  const calls: Call[] = [];
-  const recorded: typeof fetch = async (input, init) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const body = init?.body instanceof URLSearchParams ? init.body.toString() : typeof init?.body === 'string' ? init.body : undefined;
-    const response = await fetch(input, init);
-    const isToken = url.pathname.endsWith('/token') || url.pathname.endsWith('/oauth/tokens');
-    calls.push({ url, status: response.status, authorization: new Headers(init?.headers).get('authorization'), ...(isToken && body ? { form: Object.fromEntries(new URLSearchParams(body)) } : {}) });
-    return response;
-  };
-  return { fetch: recorded, calls, catalogCalls: () => calls.filter((c) => c.url.origin === new URL(server.url).origin && !c.form), tokenCalls: () => calls.filter((c) => c.form) };
-}
-
-const bearer = (call: Call) => jwtPayload(call.authorization!.replace(/^Bearer /, ''));
+const bearer = (call: RecordedCall) => jwtPayload(bearerOf(call));
 
 describe('oauth2 at Keycloak', () => {
   it("gets a client-credentials token from Keycloak's token endpoint that Lakegate accepts", async () => {
@@ -98,20 +76,13 @@ describe('token exchange at Keycloak (standard token exchange V2)', () => {
 
 describe('Lakegate delegation with a Keycloak subject', () => {
   it("acts for a Keycloak user with the engine's Lakegate session as actor", async () => {
-    const adminToken = await server.token();
-    const engine = (await (
-      await fetch(`${server.url}/management/v1/principals`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-        body: JSON.stringify({ name: 'sdk-trino', delegation: { groups: ['analysts'] } }),
-      })
-    ).json()) as { 'client-id': string; 'client-secret': string };
+    const engine = await createPrincipal(server, 'sdk-trino', { groups: ['analysts'] });
     const rec = recorder();
-    const exchange = createAuthProvider({ 'rest.auth.type': 'token-exchange', credential: `${engine['client-id']}:${engine['client-secret']}` }, { uri: server.url, fetch: rec.fetch }) as TokenExchangeAuth;
+    const exchange = createAuthProvider({ 'rest.auth.type': 'token-exchange', credential: engine.credential }, { uri: server.url, fetch: rec.fetch }) as TokenExchangeAuth;
     const catalog = new IcebergRestCatalog({ uri: server.url, auth: exchange, fetch: rec.fetch });
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     await catalog.withAuth(exchange.sessionFor(alice)).listNamespaces();
-    expect(bearer(rec.catalogCalls().at(-1)!)).toMatchObject({ sub: 'alice', act: { sub: engine['client-id'] } });
+    expect(bearer(rec.catalogCalls().at(-1)!)).toMatchObject({ sub: 'alice', act: { sub: engine.id } });
 
     // bob is not an analyst: refused by the delegation policy, as a typed OAuth2 error.
     const bob = await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password);

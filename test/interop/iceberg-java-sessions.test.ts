@@ -19,9 +19,9 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Keycloak, KEYCLOAK_USERS, startKeycloak } from '../support/keycloak.js';
+import { type Federation, type Keycloak, KEYCLOAK_USERS, startFederation } from '../support/keycloak.js';
 import { icebergJavaLib } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { createPrincipal, REPO_ROOT, type ServerProcess } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const PROGRAM = path.join(REPO_ROOT, 'test', 'interop', 'java', 'IcebergSessions.java');
@@ -32,38 +32,24 @@ const JAVA = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'ja
 let lib: string;
 let kc: Keycloak;
 let server: ServerProcess;
+let federation: Federation | undefined;
 /** "client_id:client_secret" of engines: `spark` may act for the analysts group (alice), `rogue` only for bob. */
 const engines: Record<'spark' | 'rogue', { clientId: string; credential: string }> = {} as never;
 
 beforeAll(async () => {
   lib = icebergJavaLib();
-  kc = await startKeycloak();
-  server = await startServer({
-    env: {
-      LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([{ issuer: kc.issuer, audience: 'lakegate', 'subject-claim': 'preferred_username', 'groups-claim': 'groups' }]),
-      // Short-lived tokens, so that test b) sees Iceberg Java refresh its exchanged token (at 90% of its lifetime).
-      LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
-    },
-  });
-  const adminToken = await server.token();
+  // Short-lived tokens, so that test b) sees Iceberg Java refresh its exchanged token (at 90% of its lifetime).
+  federation = await startFederation({ LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) });
+  ({ kc, server } = federation);
   for (const [name, delegation] of [
     ['spark', { groups: ['analysts'] }],
     ['rogue', { users: [KEYCLOAK_USERS.bob.username] }],
   ] as const) {
-    const res = await fetch(`${server.url}/management/v1/principals`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({ name, delegation }),
-    });
-    expect(res.status).toBe(201);
-    const created = (await res.json()) as { 'client-id': string; 'client-secret': string };
-    engines[name] = { clientId: created['client-id'], credential: `${created['client-id']}:${created['client-secret']}` };
+    const created = await createPrincipal(server, name, delegation);
+    engines[name] = { clientId: created.id, credential: created.credential };
   }
 });
-afterAll(async () => {
-  await server?.stop();
-  await kc?.stop();
-});
+afterAll(async () => federation?.stop());
 
 /** Runs IcebergSessions.java; secrets go through the environment, not argv. */
 async function runJava(mode: 'engine' | 'delegated', env: Record<string, string>) {

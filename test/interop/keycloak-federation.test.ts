@@ -3,24 +3,18 @@
  * peers/keycloak/lakegate-realm.json) as a trusted issuer of Lakegate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Keycloak, KEYCLOAK_CLIENTS, KEYCLOAK_USERS, jwtPayload, startKeycloak } from '../support/keycloak.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { type Federation, type Keycloak, KEYCLOAK_CLIENTS, KEYCLOAK_USERS, jwtPayload, startFederation } from '../support/keycloak.js';
+import { clientToken, createPrincipal, type ServerProcess } from '../support/server-process.js';
 
 let kc: Keycloak;
 let server: ServerProcess;
+let federation: Federation | undefined;
 
 beforeAll(async () => {
-  kc = await startKeycloak();
-  server = await startServer({
-    env: {
-      LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([{ issuer: kc.issuer, audience: 'lakegate', 'subject-claim': 'preferred_username', 'groups-claim': 'groups' }]),
-    },
-  });
+  federation = await startFederation();
+  ({ kc, server } = federation);
 });
-afterAll(async () => {
-  await server?.stop();
-  await kc?.stop();
-});
+afterAll(async () => federation?.stop());
 
 const config = (token: string) => fetch(`${server.url}/v1/config`, { headers: { authorization: `Bearer ${token}` } });
 
@@ -50,15 +44,8 @@ describe('Keycloak as a trusted issuer', () => {
   });
 
   it("delegates: a Keycloak user's token as subject and an engine's Lakegate token as actor", async () => {
-    const engine = await server.token().then(async (adminToken) => {
-      const res = await fetch(`${server.url}/management/v1/principals`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-        body: JSON.stringify({ name: 'trino', delegation: { groups: ['analysts'] } }),
-      });
-      return (await res.json()) as { 'client-id': string; 'client-secret': string };
-    });
-    const engineToken = await (await import('../support/server-process.js')).clientToken(server.url, `${engine['client-id']}:${engine['client-secret']}`);
+    const engine = await createPrincipal(server, 'trino', { groups: ['analysts'] });
+    const engineToken = await clientToken(server.url, engine.credential);
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     const bob = await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password);
     const common = { actor_token: engineToken, actor_token_type: 'urn:ietf:params:oauth:token-type:access_token', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' };
@@ -67,7 +54,7 @@ describe('Keycloak as a trusted issuer', () => {
     expect(delegated.status).toBe(200);
     const claims = jwtPayload(delegated.body.access_token!);
     expect(claims.sub).toBe('alice');
-    expect(claims.act).toEqual({ sub: engine['client-id'] });
+    expect(claims.act).toEqual({ sub: engine.id });
     expect(claims.groups).toContain('analysts');
     expect((await config(delegated.body.access_token!)).status).toBe(200);
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { peerScript } from './peers.js';
+import { type ServerProcess, startServer } from './server-process.js';
 import { freePort, runAsync, tempDir } from './temp.js';
 
 export const KEYCLOAK_REALM = 'lakegate';
@@ -133,6 +134,44 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
   } catch (error) {
     await keycloakSh(env, 'stop', serverDir).catch(() => undefined);
     dir.cleanup();
+    throw error;
+  }
+}
+
+/**
+ * LAKEGATE_TRUSTED_ISSUERS for a Lakegate that trusts this realm: tokens for audience `lakegate`, the user is
+ * `preferred_username`, the groups are `groups`.
+ */
+export function trustedIssuers(kc: Pick<Keycloak, 'issuer'>): string {
+  return JSON.stringify([{ issuer: kc.issuer, audience: CATALOG_AUDIENCE, 'subject-claim': 'preferred_username', 'groups-claim': 'groups' }]);
+}
+
+/** A Keycloak and a Lakegate server process that trusts it as an issuer. */
+export interface Federation {
+  kc: Keycloak;
+  server: ServerProcess;
+  /** Stops the server, then Keycloak. */
+  stop(): Promise<void>;
+}
+
+/** Starts Keycloak, then a Lakegate server that trusts it ({@link trustedIssuers}); `env` adds server settings. */
+export async function startFederation(env: Record<string, string> = {}): Promise<Federation> {
+  const kc = await startKeycloak();
+  try {
+    const server = await startServer({ env: { LAKEGATE_TRUSTED_ISSUERS: trustedIssuers(kc), ...env } });
+    return {
+      kc,
+      server,
+      async stop() {
+        try {
+          await server.stop();
+        } finally {
+          await kc.stop();
+        }
+      },
+    };
+  } catch (error) {
+    await kc.stop();
     throw error;
   }
 }

@@ -79,6 +79,25 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
   };
 }
 
+/** A service principal made through the management API: its client id, secret and "client_id:client_secret". */
+export interface CreatedPrincipal {
+  id: string;
+  secret: string;
+  credential: string;
+}
+
+/** Creates a service principal as the server's admin, optionally allowed to act for some users or groups. */
+export async function createPrincipal(server: Pick<ServerProcess, 'url' | 'token'>, name: string, delegation?: { users?: readonly string[]; groups?: readonly string[] }): Promise<CreatedPrincipal> {
+  const res = await fetch(`${server.url}/management/v1/principals`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token()}` },
+    body: JSON.stringify({ name, ...(delegation ? { delegation } : {}) }),
+  });
+  if (res.status !== 201) throw new Error(`creating principal ${name}: ${res.status} ${await res.text()}`);
+  const created = (await res.json()) as { 'client-id': string; 'client-secret': string };
+  return { id: created['client-id'], secret: created['client-secret'], credential: `${created['client-id']}:${created['client-secret']}` };
+}
+
 /** An access token for "client_id:client_secret" from a Lakegate token endpoint (client_credentials). */
 export async function clientToken(url: string, credential: string): Promise<string> {
   const i = credential.indexOf(':');

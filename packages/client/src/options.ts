@@ -26,6 +26,10 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Retries for safe requests (default 3). */
   retries?: number;
+  /** First backoff delay in ms, doubled per attempt with jitter (default 100). */
+  retryBaseDelayMs?: number;
+  /** Longest wait honoured from a Retry-After header, in ms (default 10 000). */
+  maxRetryAfterMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -53,6 +57,8 @@ export function buildTransport(options: ClientOptions): { transport: HttpTranspo
     headers,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+    ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return { transport, properties, auth };

@@ -3,7 +3,11 @@
  * contains a dot or a double quote is written in double quotes, with `""` for a literal quote: `db."2024.q1".t`.
  * With `--namespace a.b`, the TABLE argument is one bare name and is not split.
  */
+import { positionalArgs } from './args.js';
 import { UsageError } from './errors.js';
+
+/** The `--namespace`/`-n` option of the table and view commands. */
+export const NAMESPACE_OPTION = { namespace: { type: 'string', short: 'n' } } as const;
 
 /**
  * Splits a dotted identifier into its levels.
@@ -52,6 +56,20 @@ export function parseLevels(text: string, what = 'identifier'): string[] {
 /** Writes levels back in the form {@link parseLevels} reads. */
 export function formatLevels(levels: readonly string[]): string {
   return levels.map((l) => (/[."]/.test(l) || l.trim() !== l || l === '' ? `"${l.replaceAll('"', '""')}"` : l)).join('.');
+}
+
+/**
+ * The NAMESPACE argument of a command: the one positional, or `--namespace` instead of it (never both).
+ *
+ * @example
+ * ```ts
+ * const namespace = namespaceArgument(positionals, values.namespace); // ['sales', 'eu']
+ * ```
+ */
+export function namespaceArgument(positionals: string[], option?: string): string[] {
+  const [text] = positionalArgs(positionals, ['NAMESPACE'], option === undefined ? 0 : 1);
+  if (text !== undefined && option !== undefined) throw new UsageError('give the namespace either as argument or with --namespace');
+  return parseLevels((text ?? option)!, 'namespace');
 }
 
 /** A table or view identifier: `ns.name`, or a bare name with `--namespace`. */

@@ -3,6 +3,8 @@
  * scripts); errors, warnings and progress go to stderr, progress only when stderr is a terminal so that logs and
  * pipes stay clean.
  */
+import { stringify } from 'lossless-json';
+
 /** A writable stream, as far as the CLI uses it. */
 export interface Sink {
   write(text: string): unknown;
@@ -80,15 +82,10 @@ export class Output {
   }
 }
 
-/** Stable JSON (2-space indent, 64-bit ids as exact digits). */
+/** Stable JSON (2-space indent, 64-bit ids as exact digits: lossless-json writes a bigint as bare digits). */
 export function toJson(value: unknown): string {
-  // JSON.stringify cannot write a bigint: mark each one, then replace the quoted marker by its bare digits.
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${BIGINT_MARK}${v}` : v), 2) ?? 'null';
-  return text.replace(BIGINT_PATTERN, '$1');
+  return stringify(value, null, 2) ?? 'null';
 }
-
-const BIGINT_MARK = '\u0000bigint:';
-const BIGINT_PATTERN = /"\\u0000bigint:(-?\d+)"/g;
 
 /**
  * Renders rows as aligned columns with an upper-case header line.

@@ -5,10 +5,10 @@
 import { writeFileSync, chmodSync } from 'node:fs';
 import { CONNECTION_HELP, jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext, type CommandContext } from '../cli/context.js';
+import { findSubCommand, help, isHelpWord, type SubCommand } from '../cli/dispatch.js';
 import { UsageError } from '../cli/errors.js';
 import { keyValue, table } from '../cli/output.js';
 import { openTransport } from '../cli/settings.js';
-import { help } from './login.js';
 
 const HELP = `usage:
   lakegate admin principal ls
@@ -25,27 +25,20 @@ it stays out of the process list and shell history; it is stored encrypted and n
 
 ${CONNECTION_HELP}`;
 
+/** Sub-commands by group: `lakegate admin GROUP SUB`. */
+const GROUPS: Readonly<Record<string, Readonly<Record<string, SubCommand>>>> = {
+  principal: { ls: principalList, create: principalCreate, rotate: principalRotate },
+  warehouse: { ls: warehouseList, create: warehouseCreate },
+};
+
 export async function admin(argv: string[]): Promise<number> {
   const [group, sub, ...rest] = argv;
-  if (group === undefined || group === 'help' || group === '--help' || group === '-h') return help(HELP);
-  const key = `${group} ${sub ?? ''}`.trim();
-  switch (key) {
-    case 'principal ls':
-    case 'principal list':
-      return principalList(rest);
-    case 'principal create':
-      return principalCreate(rest);
-    case 'principal rotate':
-      return principalRotate(rest);
-    case 'warehouse ls':
-    case 'warehouse list':
-      return warehouseList(rest);
-    case 'warehouse create':
-      return warehouseCreate(rest);
-    default:
-      if (sub === '--help' || sub === '-h' || sub === undefined) return help(HELP);
-      throw new UsageError(`unknown admin command ${JSON.stringify(key)}; see "lakegate admin --help"`);
-  }
+  if (isHelpWord(group)) return help(HELP);
+  const run = Object.hasOwn(GROUPS, group) ? findSubCommand(GROUPS[group]!, sub) : undefined;
+  if (run) return run(rest);
+  // After a group only the flags ask for help: `admin principal help` is an unknown command, as it always was.
+  if (sub === '--help' || sub === '-h' || sub === undefined) return help(HELP);
+  throw new UsageError(`unknown admin command ${JSON.stringify(`${group} ${sub}`.trim())}; see "lakegate admin --help"`);
 }
 
 type Principal = { 'client-id': string; name: string; tenant: string; roles: string[]; disabled: boolean; delegation?: { users: string[]; groups: string[] }; 'created-at-ms'?: number };
@@ -57,21 +50,25 @@ async function call<T>(ctx: CommandContext, method: 'GET' | 'POST', path: string
   return response.body;
 }
 
-async function principalList(argv: string[]): Promise<number> {
+/** `GET /management/v1/{kind}`, shown as `{ kind: [...] }` or a table with one row per item. */
+async function listManaged<T>(argv: string[], kind: 'principals' | 'warehouses', columns: string[], row: (item: T) => Record<string, string>): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});
   if (values.help) return help(HELP);
   positionalArgs(positionals, []);
   const ctx = commandContext(values);
-  const { principals } = await call<{ principals: Principal[] }>(ctx, 'GET', 'principals');
-  ctx.out.result({ principals }, () =>
-    principals.length
-      ? table(
-          principals.map((p) => ({ 'client-id': p['client-id'], name: p.name, tenant: p.tenant, roles: p.roles.join(',') || '-', disabled: p.disabled ? 'yes' : 'no' })),
-          ['client-id', 'name', 'tenant', 'roles', 'disabled'],
-        )
-      : 'no principals',
-  );
+  const items = (await call<Record<typeof kind, T[]>>(ctx, 'GET', kind))[kind];
+  ctx.out.result({ [kind]: items }, () => (items.length ? table(items.map(row), columns) : `no ${kind}`));
   return 0;
+}
+
+function principalList(argv: string[]): Promise<number> {
+  return listManaged<Principal>(argv, 'principals', ['client-id', 'name', 'tenant', 'roles', 'disabled'], (p) => ({
+    'client-id': p['client-id'],
+    name: p.name,
+    tenant: p.tenant,
+    roles: p.roles.join(',') || '-',
+    disabled: p.disabled ? 'yes' : 'no',
+  }));
 }
 
 async function principalCreate(argv: string[]): Promise<number> {
@@ -118,21 +115,14 @@ function showSecret(ctx: CommandContext, fields: Record<string, string>, clientI
   return 0;
 }
 
-async function warehouseList(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {});
-  if (values.help) return help(HELP);
-  positionalArgs(positionals, []);
-  const ctx = commandContext(values);
-  const { warehouses } = await call<{ warehouses: Warehouse[] }>(ctx, 'GET', 'warehouses');
-  ctx.out.result({ warehouses }, () =>
-    warehouses.length
-      ? table(
-          warehouses.map((w) => ({ name: w.name, tenant: w.tenant, storage: w['storage-profile'].type, root: w['storage-root'], secret: w['has-storage-secret'] ? 'yes' : 'no' })),
-          ['name', 'tenant', 'storage', 'root', 'secret'],
-        )
-      : 'no warehouses',
-  );
-  return 0;
+function warehouseList(argv: string[]): Promise<number> {
+  return listManaged<Warehouse>(argv, 'warehouses', ['name', 'tenant', 'storage', 'root', 'secret'], (w) => ({
+    name: w.name,
+    tenant: w.tenant,
+    storage: w['storage-profile'].type,
+    root: w['storage-root'],
+    secret: w['has-storage-secret'] ? 'yes' : 'no',
+  }));
 }
 
 async function warehouseCreate(argv: string[]): Promise<number> {

@@ -1,10 +1,10 @@
 /** `lakegate config`: the effective connection settings and the catalog's negotiated /v1/config. */
 import { CONNECTION_HELP, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
+import { help } from '../cli/dispatch.js';
 import { keyValue, table } from '../cli/output.js';
 import { maskProperties } from '../cli/secrets.js';
 import { authTypeOf, openCatalog } from '../cli/settings.js';
-import { help } from './login.js';
 
 const HELP = `usage: lakegate config [--local] [connection options]
 

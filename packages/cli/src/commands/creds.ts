@@ -5,11 +5,11 @@
 import type { StorageCredential } from '@lakegate/client';
 import { CONNECTION_HELP, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
-import { formatObjectIdentifier, parseObjectIdentifier } from '../cli/identifiers.js';
+import { help } from '../cli/dispatch.js';
+import { formatObjectIdentifier, NAMESPACE_OPTION, parseObjectIdentifier } from '../cli/identifiers.js';
 import { describeTime, keyValue } from '../cli/output.js';
 import { isSecretKey, maskProperties } from '../cli/secrets.js';
 import { openCatalog } from '../cli/settings.js';
-import { help } from './login.js';
 
 const HELP = `usage: lakegate creds TABLE [--show-secrets] [--namespace NS]
 
@@ -19,7 +19,7 @@ its prefix, storage provider and expiry. Secret values are masked unless --show-
 ${CONNECTION_HELP}`;
 
 export async function creds(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { 'show-secrets': { type: 'boolean' }, namespace: { type: 'string', short: 'n' } });
+  const { values, positionals } = parseCommand(argv, { 'show-secrets': { type: 'boolean' }, ...NAMESPACE_OPTION });
   if (values.help) return help(HELP);
   const [text] = positionalArgs(positionals, ['TABLE']);
   const id = parseObjectIdentifier(text!, values.namespace);

@@ -1,6 +1,7 @@
 /** `lakegate login`: checks a connection and stores it as a profile (secrets in a 0600 file, never printed). */
 import { CONNECTION_HELP, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
+import { help } from '../cli/dispatch.js';
 import { keyValue } from '../cli/output.js';
 import { maskProperties } from '../cli/secrets.js';
 import { authTypeOf, openCatalog, requireUri } from '../cli/settings.js';
@@ -45,11 +46,5 @@ export async function login(argv: string[]): Promise<number> {
       ], '  '),
     ].join('\n'),
   );
-  return 0;
-}
-
-/** Prints a help text and returns exit code 0. */
-export function help(text: string): number {
-  process.stdout.write(`${text}\n`);
   return 0;
 }

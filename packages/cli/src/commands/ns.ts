@@ -1,11 +1,10 @@
 /** `lakegate ns ls|create|drop`: namespaces. */
 import { CONNECTION_HELP, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
-import { formatLevels, parseLevels } from '../cli/identifiers.js';
+import { dispatch, help } from '../cli/dispatch.js';
+import { formatLevels, namespaceArgument, parseLevels } from '../cli/identifiers.js';
 import { keyValue, table } from '../cli/output.js';
 import { openCatalog } from '../cli/settings.js';
-import { help } from './login.js';
 
 const HELP = `usage:
   lakegate ns ls [PARENT] [-r|--recursive]     list namespaces (top level, or below PARENT)
@@ -16,24 +15,8 @@ Namespaces are dotted: "sales.eu" is level "eu" below "sales"; quote a level tha
 
 ${CONNECTION_HELP}`;
 
-export async function ns(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'ls':
-    case 'list':
-      return list(rest);
-    case 'create':
-      return create(rest);
-    case 'drop':
-      return drop(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      return help(HELP);
-    default:
-      throw new UsageError(`unknown ns command ${JSON.stringify(sub)}; expected ls, create or drop`);
-  }
+export function ns(argv: string[]): Promise<number> {
+  return dispatch('ns', argv, { ls: list, create, drop }, HELP);
 }
 
 async function list(argv: string[]): Promise<number> {
@@ -63,8 +46,7 @@ async function list(argv: string[]): Promise<number> {
 async function create(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { property: { type: 'string', multiple: true } });
   if (values.help) return help(HELP);
-  const [text] = positionalArgs(positionals, ['NAMESPACE']);
-  const namespace = parseLevels(text!, 'namespace');
+  const namespace = namespaceArgument(positionals);
   const properties = keyValues(values.property, '--property');
   const { out, settings } = commandContext(values);
   const created = await openCatalog(settings).createNamespace(namespace, properties);
@@ -77,8 +59,7 @@ async function create(argv: string[]): Promise<number> {
 async function drop(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});
   if (values.help) return help(HELP);
-  const [text] = positionalArgs(positionals, ['NAMESPACE']);
-  const namespace = parseLevels(text!, 'namespace');
+  const namespace = namespaceArgument(positionals);
   const { out, settings } = commandContext(values);
   await openCatalog(settings).dropNamespace(namespace);
   out.result({ dropped: formatLevels(namespace), levels: namespace }, () => `Dropped namespace ${formatLevels(namespace)}`);

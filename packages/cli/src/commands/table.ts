@@ -2,12 +2,13 @@
 import type { LoadTableResult, TableIdentifier } from '@lakegate/client';
 import { CONNECTION_HELP, jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
+import { dispatch, help } from '../cli/dispatch.js';
 import { UsageError } from '../cli/errors.js';
-import { formatLevels, formatObjectIdentifier, parseLevels, parseObjectIdentifier } from '../cli/identifiers.js';
+import { formatObjectIdentifier, NAMESPACE_OPTION, parseLevels, parseObjectIdentifier } from '../cli/identifiers.js';
+import { listObjects } from '../cli/list-objects.js';
 import { keyValue, table } from '../cli/output.js';
 import { schemaFromColumns, schemaFromJson, typeText } from '../cli/schema.js';
 import { openCatalog } from '../cli/settings.js';
-import { help } from './login.js';
 
 const HELP = `usage:
   lakegate table ls NAMESPACE
@@ -23,50 +24,8 @@ string uuid binary decimal(P,S) fixed[N]; nested types via --schema.
 
 ${CONNECTION_HELP}`;
 
-const NAMESPACE_OPTION = { namespace: { type: 'string', short: 'n' } } as const;
-
-export async function tableCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'ls':
-    case 'list':
-      return list(rest);
-    case 'describe':
-    case 'show':
-      return describe(rest);
-    case 'create':
-      return create(rest);
-    case 'drop':
-      return drop(rest);
-    case 'rename':
-      return rename(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      return help(HELP);
-    default:
-      throw new UsageError(`unknown table command ${JSON.stringify(sub)}; expected ls, describe, create, drop or rename`);
-  }
-}
-
-async function list(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, NAMESPACE_OPTION);
-  if (values.help) return help(HELP);
-  const [text] = positionalArgs(positionals, ['NAMESPACE'], values.namespace === undefined ? 0 : 1);
-  if (text !== undefined && values.namespace !== undefined) throw new UsageError('give the namespace either as argument or with --namespace');
-  const namespace = parseLevels((text ?? values.namespace)!, 'namespace');
-  const { out, settings } = commandContext(values);
-  const catalog = openCatalog(settings);
-  const ids = await out.progress('listing tables', async () => {
-    const found: TableIdentifier[] = [];
-    for await (const id of catalog.tables(namespace)) found.push(id);
-    return found;
-  });
-  out.result({ tables: ids.map((id) => ({ name: formatObjectIdentifier(id), namespace: id.namespace, table: id.name })) }, () =>
-    ids.length ? table(ids.map((id) => ({ namespace: formatLevels(id.namespace), name: id.name })), ['namespace', 'name']) : `no tables in ${formatLevels(namespace)}`,
-  );
-  return 0;
+export function tableCommand(argv: string[]): Promise<number> {
+  return dispatch('table', argv, { ls: (rest) => listObjects('tables', rest, HELP), describe, create, drop, rename }, HELP);
 }
 
 async function describe(argv: string[]): Promise<number> {

@@ -6,11 +6,11 @@
 import { createAuthProvider } from '@lakegate/client';
 import { CONNECTION_HELP, parseCommand, positionalArgs, secretArg } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
+import { dispatch, help } from '../cli/dispatch.js';
 import { UsageError } from '../cli/errors.js';
 import { bearerOf, decodeJwtUnverified, type DecodedJwt } from '../cli/jwt.js';
 import { describeTime, keyValue, type Output } from '../cli/output.js';
 import { authTypeOf, openAuth, requireUri } from '../cli/settings.js';
-import { help } from './login.js';
 
 const HELP = `usage:
   lakegate token inspect [TOKEN|-|@FILE]
@@ -27,22 +27,8 @@ const HELP = `usage:
 
 ${CONNECTION_HELP}`;
 
-export async function tokenCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'inspect':
-    case 'decode':
-      return inspect(rest);
-    case 'exchange':
-      return exchange(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      return help(HELP);
-    default:
-      throw new UsageError(`unknown token command ${JSON.stringify(sub)}; expected inspect or exchange`);
-  }
+export function tokenCommand(argv: string[]): Promise<number> {
+  return dispatch('token', argv, { inspect, exchange }, HELP, { decode: 'inspect' });
 }
 
 async function inspect(argv: string[]): Promise<number> {

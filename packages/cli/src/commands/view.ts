@@ -1,13 +1,13 @@
 /** `lakegate view ls|describe`: Iceberg views. */
-import type { LoadViewResult, TableIdentifier } from '@lakegate/client';
+import type { LoadViewResult } from '@lakegate/client';
 import { CONNECTION_HELP, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
-import { formatLevels, formatObjectIdentifier, parseLevels, parseObjectIdentifier } from '../cli/identifiers.js';
+import { dispatch, help } from '../cli/dispatch.js';
+import { formatLevels, formatObjectIdentifier, NAMESPACE_OPTION, parseObjectIdentifier } from '../cli/identifiers.js';
+import { listObjects } from '../cli/list-objects.js';
 import { keyValue, table } from '../cli/output.js';
 import { typeText } from '../cli/schema.js';
 import { openCatalog } from '../cli/settings.js';
-import { help } from './login.js';
 
 const HELP = `usage:
   lakegate view ls NAMESPACE
@@ -15,49 +15,15 @@ const HELP = `usage:
 
 ${CONNECTION_HELP}`;
 
-export async function viewCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'ls':
-    case 'list':
-      return list(rest);
-    case 'describe':
-    case 'show':
-      return describe(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      return help(HELP);
-    default:
-      throw new UsageError(`unknown view command ${JSON.stringify(sub)}; expected ls or describe`);
-  }
-}
-
-async function list(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { namespace: { type: 'string', short: 'n' } });
-  if (values.help) return help(HELP);
-  const [text] = positionalArgs(positionals, ['NAMESPACE'], values.namespace === undefined ? 0 : 1);
-  if (text !== undefined && values.namespace !== undefined) throw new UsageError('give the namespace either as argument or with --namespace');
-  const namespace = parseLevels((text ?? values.namespace)!, 'namespace');
-  const { out, settings } = commandContext(values);
-  const catalog = openCatalog(settings);
-  const ids = await out.progress('listing views', async () => {
-    const found: TableIdentifier[] = [];
-    for await (const id of catalog.views(namespace)) found.push(id);
-    return found;
-  });
-  out.result({ views: ids.map((id) => ({ name: formatObjectIdentifier(id), namespace: id.namespace, view: id.name })) }, () =>
-    ids.length ? table(ids.map((id) => ({ namespace: formatLevels(id.namespace), name: id.name })), ['namespace', 'name']) : `no views in ${formatLevels(namespace)}`,
-  );
-  return 0;
+export function viewCommand(argv: string[]): Promise<number> {
+  return dispatch('view', argv, { ls: (rest) => listObjects('views', rest, HELP), describe }, HELP);
 }
 
 type Version = { 'version-id': number; 'schema-id': number; 'timestamp-ms': number; representations?: Array<{ type: string; sql?: string; dialect?: string }>; 'default-namespace'?: string[] };
 type Metadata = LoadViewResult['metadata'] & { versions?: Version[]; schemas?: Array<{ 'schema-id': number; fields: Array<{ id: number; name: string; type: unknown; required: boolean }> }> };
 
 async function describe(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { namespace: { type: 'string', short: 'n' } });
+  const { values, positionals } = parseCommand(argv, NAMESPACE_OPTION);
   if (values.help) return help(HELP);
   const [text] = positionalArgs(positionals, ['VIEW']);
   const id = parseObjectIdentifier(text!, values.namespace, 'view');
