@@ -1,19 +1,23 @@
 /**
  * The `lakegate` CLI as users run it: the built bin (`node packages/cli/bin/lakegate.js`, built by
  * `tsc -b packages/cli`, which scripts/test.sh runs first) against a real server process with authentication on.
- * Storage credentials come from an Azure warehouse on Azurite, because a local-file warehouse vends none.
+ * Storage credentials come from an Azure warehouse on Azurite, because a local-file warehouse vends none. The server
+ * verifies SigV4 for a non-default signing name and region, so the CLI's signing flags have to reach the signer.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { IcebergRestCatalog } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Azurite, startAzurite } from '../support/azurite.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { freePort, tempDir } from '../support/temp.js';
 
 const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
 /** Each test runs the CLI several times, each a fresh Node process; the machine is shared. */
 const SLOW = 120_000;
+const SIGV4_REGION = 'eu-central-1';
+const SIGV4_SIGNING_NAME = 'lakegate-catalog';
 
 interface Run {
   code: number | null;
@@ -26,9 +30,9 @@ let config: { dir: string; cleanup: () => void };
 let adminId: string;
 let adminSecret: string;
 
-/** Runs the CLI with a clean environment (no LAKEGATE_* from the test runner) and the test's config dir. */
+/** Runs the CLI with a clean environment (no LAKEGATE_* or AWS_* from the test runner) and the test's config dir. */
 function lakegate(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_')));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_') && !k.startsWith('AWS_')));
   Object.assign(env, { LAKEGATE_CONFIG_DIR: config.dir, ...options.env });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -51,9 +55,20 @@ const json = (run: Run) => {
   return JSON.parse(run.stdout);
 };
 
+/** A management API call as the server's admin (what an operator does before handing a key to a CLI user). */
+async function manage<T = Record<string, string>>(method: string, route: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${await server.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
 beforeAll(async () => {
   expect(existsSync(path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js')), 'build first: npx tsc -b packages/cli').toBe(true);
-  server = await startServer();
+  server = await startServer({ env: { LAKEGATE_SIGV4_REGION: SIGV4_REGION, LAKEGATE_SIGV4_SIGNING_NAME: SIGV4_SIGNING_NAME } });
   config = tempDir('lakegate-cli-config-');
   [adminId, adminSecret] = server.credential.split(':') as [string, string];
   writeFileSync(path.join(config.dir, 'admin.cred'), `${server.credential}\n`, { mode: 0o600 });
@@ -176,6 +191,49 @@ describe('namespaces and tables', { timeout: SLOW }, () => {
     expect(missing.stderr).toContain('NoSuchViewException');
   });
 
+  it('describes a view made through the Iceberg API: version, SQL, schema and properties', async () => {
+    const sql = 'SELECT id, amount\nFROM db.orders\nWHERE amount > 100';
+    const catalog = new IcebergRestCatalog({ uri: server.url, warehouse: 'default', properties: { credential: server.credential } });
+    const created = await catalog.createView(['db'], {
+      name: 'big_orders',
+      schema: {
+        type: 'struct',
+        'schema-id': 0,
+        fields: [
+          { id: 1, name: 'id', type: 'long', required: true },
+          { id: 2, name: 'amount', type: 'decimal(10, 2)', required: false },
+        ],
+      },
+      'view-version': { 'version-id': 1, 'schema-id': 0, 'timestamp-ms': Date.now(), summary: { 'engine-name': 'lakegate-cli-test' }, representations: [{ type: 'sql', sql, dialect: 'spark' }], 'default-namespace': ['db'] },
+      properties: { comment: 'orders over 100' },
+    });
+    const uuid = created.metadata['view-uuid'];
+
+    expect((await lakegate(['view', 'ls', 'db'])).stdout).toMatch(/^NAMESPACE\s+NAME\ndb\s+big_orders$/m);
+    const human = await lakegate(['view', 'describe', 'db.big_orders']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^view\s+db\.big_orders$/m);
+    expect(human.stdout).toMatch(new RegExp(`^uuid\\s+${uuid}$`, 'm'));
+    expect(human.stdout).toMatch(/^format\s+v1$/m);
+    expect(human.stdout).toMatch(/^metadata\s+\S+\.metadata\.json$/m);
+    expect(human.stdout).toMatch(/^version\s+1 at \d{4}-\d\d-\d\dT[\d:.]+Z$/m);
+    expect(human.stdout).toMatch(/^versions\s+1$/m);
+    expect(human.stdout).toMatch(/^default namespace\s+db$/m);
+    // The SQL keeps its lines, indented under its dialect.
+    expect(human.stdout).toContain('sql (spark)\n  SELECT id, amount\n  FROM db.orders\n  WHERE amount > 100\n');
+    expect(human.stdout).toContain('schema (id 0)');
+    expect(human.stdout).toMatch(/^\s+1\s+id\s+long\s+yes$/m);
+    expect(human.stdout).toMatch(/^\s+2\s+amount\s+decimal\(10, ?2\)\s+no$/m);
+    expect(human.stdout).toMatch(/^\s+comment\s+orders over 100$/m);
+
+    const described = json(await lakegate(['view', 'describe', 'big_orders', '--namespace', 'db', '--json']));
+    expect(described).toMatchObject({ name: 'db.big_orders', identifier: { namespace: ['db'], name: 'big_orders' }, 'metadata-location': created['metadata-location'] });
+    expect(described.metadata).toMatchObject({ 'view-uuid': uuid, 'format-version': 1, 'current-version-id': 1, properties: { comment: 'orders over 100' } });
+    expect(described.metadata.versions).toHaveLength(1);
+    expect(described.metadata.versions[0].representations).toEqual([{ type: 'sql', sql, dialect: 'spark' }]);
+    expect(described.metadata.schemas[0].fields.map((f: { name: string }) => f.name)).toEqual(['id', 'amount']);
+  });
+
   it('errors: unknown table exits 1, bad usage exits 2, --json errors are JSON on stderr', async () => {
     const unknown = await lakegate(['table', 'describe', 'db.missing', '--json']);
     expect(unknown.code).toBe(1);
@@ -189,6 +247,81 @@ describe('namespaces and tables', { timeout: SLOW }, () => {
     expect((await lakegate(['table', 'describe', 'orders'])).stderr).toContain('needs a namespace');
     expect((await lakegate(['table', 'create', 'db.x', '--column', 'id:integer'])).code).toBe(2);
     expect((await lakegate(['table', 'describe', 'db."open'])).code).toBe(2);
+  });
+});
+
+describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
+  it('--api-key: a key minted for a principal works; a wrong or revoked key exits 1 and is never echoed', async () => {
+    const owner = await createPrincipal(server, 'cli-api-key');
+    const created = await manage<{ 'key-id': string; 'api-key': string }>('POST', `/management/v1/principals/${owner.id}/api-keys`, { name: 'cli', 'expires-in-seconds': 600 });
+    const key = created['api-key'];
+    const secretPart = key.split('_').slice(2).join('_'); // after "lgk_" and the key id
+    const runs: Run[] = [];
+    const run = async (args: string[], options?: { env?: Record<string, string> }) => {
+      const result = await lakegate(args, options);
+      runs.push(result);
+      return result;
+    };
+
+    // The flag replaces the default profile's OAuth2 credential as a whole: the server sees the key's owner.
+    const listed = json(await run(['ns', 'ls', '--uri', server.url, '--api-key', key, '--json']));
+    expect(listed.namespaces).toContainEqual({ name: 'db', levels: ['db'] });
+    expect(server.output()).toMatch(new RegExp(`"actor":"service:${owner.id}","auth":"api-key"`));
+    const keyFile = path.join(config.dir, 'api.key');
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    expect((await run(['ns', 'ls', '--uri', server.url, '--api-key', `@${keyFile}`])).code).toBe(0);
+    expect((await run(['ns', 'ls', '--uri', server.url], { env: { LAKEGATE_API_KEY: key } })).code).toBe(0);
+
+    const wrong = await run(['ns', 'ls', '--uri', server.url, '--api-key', `${key.slice(0, -3)}zzz`]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe('');
+    expect(wrong.stderr).toMatch(/^lakegate: error: .*\(HTTP 401\)$/m);
+
+    await manage('DELETE', `/management/v1/api-keys/${created['key-id']}`);
+    const revoked = await run(['ns', 'ls', '--uri', server.url, '--api-key', key, '--json']);
+    expect(revoked.code).toBe(1);
+    expect(revoked.stdout).toBe('');
+    expect(JSON.parse(revoked.stderr).error).toMatchObject({ status: 401, 'exit-code': 1 });
+    expect(JSON.parse(revoked.stderr).error.message).toMatch(/revoked/);
+
+    for (const r of runs) expect(r.stdout + r.stderr).not.toContain(secretPart);
+    expect(server.output()).not.toContain(secretPart);
+  });
+
+  it('--auth sigv4: signs with the AWS environment credentials, signing name and region the server expects', async () => {
+    const signer = await createPrincipal(server, 'cli-signer');
+    const key = await manage<{ 'access-key-id': string; 'secret-access-key': string }>('POST', `/management/v1/principals/${signer.id}/access-keys`);
+    const aws = { AWS_ACCESS_KEY_ID: key['access-key-id'], AWS_SECRET_ACCESS_KEY: key['secret-access-key'] };
+    const sigv4 = ['--uri', server.url, '--auth', 'sigv4', '--signing-name', SIGV4_SIGNING_NAME];
+    const runs: Run[] = [];
+    const run = async (args: string[], env: Record<string, string>) => {
+      const result = await lakegate(args, { env });
+      runs.push(result);
+      return result;
+    };
+
+    const listed = json(await run(['ns', 'ls', ...sigv4, '--signing-region', SIGV4_REGION, '--json'], aws));
+    expect(listed.namespaces).toContainEqual({ name: 'db', levels: ['db'] });
+    // A fresh principal, so this line can only come from the CLI's signed requests.
+    expect(server.output()).toMatch(new RegExp(`"actor":"service:${signer.id}","auth":"sigv4"`));
+    // The region may come from the AWS environment instead of the flag.
+    expect((await run(['ns', 'ls', ...sigv4], { ...aws, AWS_REGION: SIGV4_REGION })).code).toBe(0);
+
+    // A signature for another region is refused by the server (exit 1); no region at all is a configuration error (exit 2).
+    const otherRegion = await run(['ns', 'ls', ...sigv4, '--signing-region', 'us-west-2', '--json'], aws);
+    expect(otherRegion.code).toBe(1);
+    expect(JSON.parse(otherRegion.stderr).error.status).toBe(401);
+    const noRegion = await run(['ns', 'ls', ...sigv4], aws);
+    expect(noRegion.code).toBe(2);
+    expect(noRegion.stderr).toContain('signing region');
+    // No credentials anywhere in the AWS chain (no ~/.aws files, no instance metadata): also configuration, exit 2.
+    const nowhere = path.join(config.dir, 'no-aws');
+    const noCredentials = await run(['ns', 'ls', ...sigv4, '--signing-region', SIGV4_REGION], { AWS_CONFIG_FILE: nowhere, AWS_SHARED_CREDENTIALS_FILE: nowhere, AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(noCredentials.code).toBe(2);
+    expect(noCredentials.stderr).toMatch(/^lakegate: error: no AWS credentials for SigV4 .*AWS_ACCESS_KEY_ID/m);
+
+    for (const r of runs) expect(r.stdout + r.stderr).not.toContain(key['secret-access-key']);
+    expect(server.output()).not.toContain(key['secret-access-key']);
   });
 });
 

@@ -26,6 +26,10 @@ export function describeFailure(error: unknown): { exitCode: number; message: st
   if (error instanceof UsageError) return { exitCode: EXIT_USAGE, message: error.message, type: 'UsageError' };
   if (error instanceof ConfigurationError) return { exitCode: EXIT_USAGE, message: error.message, type: 'ConfigurationError' };
   if (isParseArgsError(error)) return { exitCode: EXIT_USAGE, message: error.message, type: 'UsageError' };
+  // SigV4 found no AWS credentials locally: nothing was sent, so it is configuration, not a server refusal.
+  if (error instanceof Error && error.name === 'CredentialsProviderError') {
+    return { exitCode: EXIT_USAGE, message: `no AWS credentials for SigV4 (${error.message}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, type: 'ConfigurationError' };
+  }
   if (error instanceof CatalogError) {
     const status = error.status ? ` (HTTP ${error.status})` : '';
     const message = error.message.startsWith(error.type) ? error.message : `${error.type}: ${error.message}`;
