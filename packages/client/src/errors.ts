@@ -3,6 +3,7 @@
  * `{error, code, detail, instance}`) end up as one {@link CatalogError}, so callers branch on predicates instead of
  * on protocol details.
  */
+import { LanceErrorCode } from '@lakegate/protocol';
 
 /**
  * The package ships an ESM and a CommonJS build; an application that loads both (its own `import`, a dependency's
@@ -86,37 +87,8 @@ export class ConfigurationError extends Error {
   }
 }
 
-/**
- * Lance's numeric error codes (lance-namespace spec) that the predicates below understand.
- *
- * @example
- * ```ts
- * if (e instanceof CatalogError && e.code === LanceErrorCode.TableVersionNotFound) console.error('no such table version');
- * ```
- */
-export const LanceErrorCode = {
-  Unsupported: 0,
-  NamespaceNotFound: 1,
-  NamespaceAlreadyExists: 2,
-  NamespaceNotEmpty: 3,
-  TableNotFound: 4,
-  TableAlreadyExists: 5,
-  TableIndexNotFound: 6,
-  TableIndexAlreadyExists: 7,
-  TableTagNotFound: 8,
-  TableTagAlreadyExists: 9,
-  TransactionNotFound: 10,
-  TableVersionNotFound: 11,
-  TableColumnNotFound: 12,
-  InvalidInput: 13,
-  ConcurrentModification: 14,
-  PermissionDenied: 15,
-  Unauthenticated: 16,
-  ServiceUnavailable: 17,
-  Internal: 18,
-  InvalidTableState: 19,
-  TableSchemaValidationError: 20,
-} as const;
+/** Lance's numeric error codes, shared with the server through the protocol package. */
+export { LanceErrorCode };
 
 const LANCE_NOT_FOUND: ReadonlySet<number> = new Set([1, 4, 6, 8, 10, 11, 12]);
 const LANCE_CONFLICT: ReadonlySet<number> = new Set([2, 3, 5, 7, 9, 14]);

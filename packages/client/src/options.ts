@@ -2,7 +2,7 @@
 import type { AuthProvider } from './auth/provider.js';
 import { createAuthProvider, resolveAuthType } from './auth/provider.js';
 import { ConfigurationError } from './errors.js';
-import { HttpTransport } from './transport/http-transport.js';
+import { HttpTransport, type TransportOptions } from './transport/http-transport.js';
 
 /**
  * How to reach a catalog. Give either `auth` (a provider object) or properties that name one (`rest.auth.type`,
@@ -13,24 +13,13 @@ import { HttpTransport } from './transport/http-transport.js';
  * const options: ClientOptions = { uri: 'http://127.0.0.1:8181', properties: { credential: 'id:secret', scope: 'catalog' } };
  * ```
  */
-export interface ClientOptions {
+export interface ClientOptions extends Partial<Pick<TransportOptions, 'headers' | 'timeoutMs' | 'retries' | 'retryBaseDelayMs' | 'maxRetryAfterMs' | 'fetch'>> {
   /** Base URI of the catalog; defaults to the `uri` property. */
   uri?: string;
   /** Iceberg / Lance style string properties (auth, `header.*`, `warehouse`, ...). */
   properties?: Record<string, string>;
   /** An auth provider object; overrides the properties' choice. */
   auth?: AuthProvider;
-  /** Extra headers for every request. */
-  headers?: Record<string, string>;
-  /** Per-attempt timeout in ms (default 30 000). */
-  timeoutMs?: number;
-  /** Retries for safe requests (default 3). */
-  retries?: number;
-  /** First backoff delay in ms, doubled per attempt with jitter (default 100). */
-  retryBaseDelayMs?: number;
-  /** Longest wait honoured from a Retry-After header, in ms (default 10 000). */
-  maxRetryAfterMs?: number;
-  fetch?: typeof fetch;
 }
 
 /** Builds the transport and validates the configuration (throws {@link ConfigurationError}). */
@@ -51,15 +40,8 @@ export function buildTransport(options: ClientOptions): { transport: HttpTranspo
   if (type !== 'none' && headers['authorization'] !== undefined) {
     throw new ConfigurationError(`a static Authorization header conflicts with the "${type}" auth provider; remove header.Authorization or use rest.auth.type=none`);
   }
-  const transport = new HttpTransport({
-    uri,
-    auth,
-    headers,
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-    ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
-    ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  // The transport's tuning options pass through unchanged (undefined keeps its defaults).
+  const { timeoutMs, retries, retryBaseDelayMs, maxRetryAfterMs, fetch } = options;
+  const transport = new HttpTransport({ uri, auth, headers, timeoutMs, retries, retryBaseDelayMs, maxRetryAfterMs, fetch });
   return { transport, properties, auth };
 }

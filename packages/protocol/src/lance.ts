@@ -3,7 +3,14 @@
  * operations Lakegate serves are described; see docs/compatibility.md.
  */
 
-/** The numeric error codes of the Lance namespace spec; clients classify errors by these, not by HTTP status. */
+/**
+ * The numeric error codes of the Lance namespace spec; clients classify errors by these, not by HTTP status.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof CatalogError && e.code === LanceErrorCode.TableVersionNotFound) console.error('no such table version');
+ * ```
+ */
 export const LanceErrorCode = {
   Unsupported: 0,
   NamespaceNotFound: 1,
@@ -11,12 +18,21 @@ export const LanceErrorCode = {
   NamespaceNotEmpty: 3,
   TableNotFound: 4,
   TableAlreadyExists: 5,
+  TableIndexNotFound: 6,
+  TableIndexAlreadyExists: 7,
+  TableTagNotFound: 8,
+  TableTagAlreadyExists: 9,
+  TransactionNotFound: 10,
+  TableVersionNotFound: 11,
+  TableColumnNotFound: 12,
   InvalidInput: 13,
   ConcurrentModification: 14,
   PermissionDenied: 15,
   Unauthenticated: 16,
   ServiceUnavailable: 17,
   Internal: 18,
+  InvalidTableState: 19,
+  TableSchemaValidationError: 20,
 } as const;
 export type LanceErrorCode = (typeof LanceErrorCode)[keyof typeof LanceErrorCode];
 
