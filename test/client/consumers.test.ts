@@ -104,25 +104,14 @@ async function runConsumer(file: string, source: string): Promise<Record<string,
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
-it('an ES module consumer imports the ESM build and talks to a real catalog', async () => {
-  const result = await runConsumer('consumer.mjs', ESM);
+it.each([
+  { kind: 'an ES module consumer imports the ESM build', file: 'consumer.mjs', source: ESM, build: 'dist', flavour: 'esm' },
+  { kind: 'a CommonJS consumer requires the CommonJS build', file: 'consumer.cjs', source: CJS, build: 'cjs', flavour: 'cjs' },
+])('$kind and talks to a real catalog', async ({ file, source, build, flavour }) => {
+  const result = await runConsumer(file, source);
   expect(result).toEqual({
-    resolved: expect.stringMatching(/^node_modules\/@lakegate\/client\/dist\/index\.js$/),
-    properties: { flavour: 'esm' },
-    formatVersion: 2,
-    conflict: true,
-    notFound: true,
-    configuration: true,
-    crossFlavour: true,
-    sameClass: false,
-  });
-});
-
-it('a CommonJS consumer requires the CommonJS build and talks to a real catalog', async () => {
-  const result = await runConsumer('consumer.cjs', CJS);
-  expect(result).toEqual({
-    resolved: expect.stringMatching(/^node_modules\/@lakegate\/client\/cjs\/index\.js$/),
-    properties: { flavour: 'cjs' },
+    resolved: `node_modules/@lakegate/client/${build}/index.js`,
+    properties: { flavour },
     formatVersion: 2,
     conflict: true,
     notFound: true,

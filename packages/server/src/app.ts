@@ -158,6 +158,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
   ]);
   useAuthentication(app, { chain, required: config.auth === 'required' });
+  // Before any route: it attaches its hooks to the POST and DELETE routes as they are added.
+  useIdempotency(app, store, clock, config.idempotencyLifetimeSeconds * 1000);
   oauthRoutes(app, {
     endpoint: tokenEndpoint,
     issuer,
@@ -172,7 +174,6 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   app.addHook('onResponse', async (req, reply) => {
     metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  useIdempotency(app, store, clock, config.idempotencyLifetimeSeconds * 1000);
   opsRoutes(app, { store, metrics });
   configRoutes(app, services, `PT${config.idempotencyLifetimeSeconds}S`);
   namespaceRoutes(app, services);

@@ -6,8 +6,13 @@
  * The key is claimed before the operation runs, so a retry that arrives
  * while the first attempt is still running is told so (409) instead of
  * running the operation a second time.
+ *
+ * Only POST and DELETE routes get the hooks (attached per route as routes
+ * are added): reads never carry a key worth honouring, and a hook on every
+ * GET was a measurable part of the per-request cost (docs/benchmarks.md).
+ * So call this before the routes it should cover are registered.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import type { CatalogStore, Clock } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 
@@ -25,7 +30,8 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
   // The caller's tenant is part of the fingerprint: a key can never replay another tenant's outcome.
   const fingerprint = (req: FastifyRequest) => `${req.actor?.tenant ?? ''} ${req.method} ${req.routeOptions.url ?? ''} ${req.url.split('?')[0]}`;
 
-  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+  const claim = async (req: FastifyRequest, reply: FastifyReply) => {
+    // A route may serve several methods; only the mutating ones are covered.
     if (req.method !== 'POST' && req.method !== 'DELETE') return;
     const key = req.headers['idempotency-key'];
     if (key === undefined) return;
@@ -51,9 +57,9 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
     if (found.status === 0) throw new CatalogError('ERR_COMMIT_CONFLICT', 'A request with this Idempotency-Key is still in progress; retry later');
     reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8');
     return reply.code(found.status).send(found.body === '' ? undefined : found.body);
-  });
+  };
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  const record = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!req.idempotencyKey) return payload;
     if (reply.statusCode >= 500 || (payload !== undefined && payload !== null && typeof payload !== 'string')) {
       // Not finalized: release the claim so that a retry runs the operation.
@@ -68,5 +74,15 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
       createdAtMs: clock.now(),
     });
     return payload;
+  };
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.some((m) => m === 'POST' || m === 'DELETE')) return;
+    // First in the route's own list, so it runs where the global hook used to: before any route-specific one.
+    route.preHandler = [claim as preHandlerHookHandler, ...asList(route.preHandler)];
+    route.onSend = [record as onSendHookHandler, ...asList(route.onSend)];
   });
 }
+
+const asList = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
