@@ -41,3 +41,8 @@ export const SECRET_CONFIG_KEYS = [
 ];
 
 export const isSecretConfigKey = (key: string): boolean => SECRET_CONFIG_KEYS.some((k) => key === k || key.startsWith(`${k}.`));
+
+/** Checks a vendor's configured credential lifetime bound against what its cloud allows; a typo fails at start-up. */
+export function checkLifetimeBound(seconds: number, min: number, max: number): void {
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) throw new TypeError(`maxLifetimeSeconds must be an integer in ${min}..${max}`);
+}

@@ -22,6 +22,7 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { Clock } from '../../catalog/ports.js';
 import type { CredentialVendor, VendedCredential, VendRequest } from '../vending.js';
+import { checkLifetimeBound } from '../vending.js';
 import { parseAzureLocation } from './azure-location.js';
 import { buildSas, type SasScope } from './azure-sas.js';
 
@@ -46,10 +47,7 @@ export class AzureSasCredentialVendor implements CredentialVendor {
   private readonly clock: Clock;
 
   constructor(private readonly options: AzureSasCredentialVendorOptions) {
-    const max = options.maxLifetimeSeconds;
-    if (!Number.isInteger(max) || max < MIN_SAS_LIFETIME_SECONDS || max > MAX_SAS_LIFETIME_SECONDS) {
-      throw new TypeError(`maxLifetimeSeconds must be an integer in ${MIN_SAS_LIFETIME_SECONDS}..${MAX_SAS_LIFETIME_SECONDS}`);
-    }
+    checkLifetimeBound(options.maxLifetimeSeconds, MIN_SAS_LIFETIME_SECONDS, MAX_SAS_LIFETIME_SECONDS);
     if (options.scope !== 'directory' && options.scope !== 'container') throw new TypeError(`unknown SAS scope ${JSON.stringify(options.scope)}`);
     this.clock = options.clock ?? { now: () => Date.now() };
   }

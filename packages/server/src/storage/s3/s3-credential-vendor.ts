@@ -10,6 +10,7 @@
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { CredentialVendor, VendedCredential, VendRequest } from '../vending.js';
+import { checkLifetimeBound } from '../vending.js';
 import { parseS3Location } from './s3-location.js';
 import { sessionPolicyFor } from './s3-session-policy.js';
 
@@ -41,10 +42,7 @@ export class S3CredentialVendor implements CredentialVendor {
   private readonly client: STSClient;
 
   constructor(private readonly options: S3CredentialVendorOptions) {
-    const max = options.maxLifetimeSeconds;
-    if (!Number.isInteger(max) || max < MIN_STS_LIFETIME_SECONDS || max > MAX_STS_LIFETIME_SECONDS) {
-      throw new TypeError(`maxLifetimeSeconds must be an integer in ${MIN_STS_LIFETIME_SECONDS}..${MAX_STS_LIFETIME_SECONDS}`);
-    }
+    checkLifetimeBound(options.maxLifetimeSeconds, MIN_STS_LIFETIME_SECONDS, MAX_STS_LIFETIME_SECONDS);
     this.client =
       options.client ??
       new STSClient({
