@@ -863,6 +863,14 @@ function markdown(m, results, seeds, warmups, quietWaits, layouts) {
   );
   p(`- ${m.java}: Apache Iceberg ${m.iceberg} \`RESTCatalogServer\` (JdbcCatalog) via \`scripts/peers/iceberg-java.sh fixture\`, default JVM options, backend \`${FIXTURE_URI.replace('{dir}', '<temp dir>')}\` (why: see Method)`);
   p(`- The load generator and the servers share these ${m.nproc} vCPUs, and so does anything else running on the machine at the time. The \`noise\` column is the CPU (in cores) that other processes used during the reported runs (the larger of the two servers' runs); absolute numbers from cells with noise above ~0.2 are depressed, and the ratios of such rows deserve less trust.`);
+  // Steal is invisible in `noise` (no process on the VM uses that CPU) but depresses every number just the same.
+  const steals = results.map((r) => r.steal).filter(Number.isFinite);
+  const meanSteal = steals.length ? steals.reduce((x, y) => x + y, 0) / steals.length : 0;
+  if (meanSteal > 0.1) {
+    p(
+      `- **Hypervisor steal during this run**: the hypervisor took on average ${meanSteal.toFixed(2)} of the ${m.nproc} vCPUs (up to ${Math.max(...steals).toFixed(2)}; column \`steal\` in the CPU tables), time in which neither server nor the generator could run. Absolute numbers of this run are depressed and not comparable with a run without steal; with a server and the generator starved at different moments, even the Lakegate/fixture ratios are unreliable.`,
+    );
+  }
   p();
   p('## Method');
   p();

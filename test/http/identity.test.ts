@@ -52,6 +52,30 @@ describe('token endpoint', () => {
     expect(json.json().error).toBe('invalid_request');
   });
 
+  it('never stores issued tokens or new secrets for an Idempotency-Key replay', async () => {
+    // Idempotency covers the catalog routes only: a stored replay of these answers would keep secrets in plain text.
+    const key = '4f6b3c1e-0b2a-4c55-9d4e-6a7b8c9d0e1f';
+    const params = { grant_type: 'client_credentials', client_id: admin.client_id, client_secret: admin.client_secret };
+    const first = await form(params, { 'idempotency-key': key });
+    const second = await form(params, { 'idempotency-key': key });
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    const token = first.json().access_token as string;
+    const created = await cat.lakegate.app.inject({
+      method: 'POST',
+      url: '/management/v1/principals',
+      payload: { name: 'idem-principal' },
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': key },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['idempotent-replayed']).toBeUndefined();
+    const secrets = [first.json().access_token, second.json().access_token, created.json()['client-secret']].filter(Boolean);
+    expect(secrets.length).toBe(3);
+    const stored = await cat.lakegate.store.repository.getIdempotency(key, 0);
+    expect(stored).toBeUndefined();
+  });
+
   it('publishes RFC 8414 metadata and the JWKS', async () => {
     const meta = (await get('/.well-known/oauth-authorization-server')).json();
     expect(meta.issuer).toBe(ISSUER);
