@@ -18,9 +18,20 @@ function hasBrand(value: unknown, mark: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[mark] === true;
 }
 
-const CATALOG_ERROR = brand('CatalogError');
-const CONFIGURATION_ERROR = brand('ConfigurationError');
-const UNSUPPORTED_OPERATION_ERROR = brand('UnsupportedOperationError');
+/** Base of the SDK's errors: every instance carries its class's brand, and `instanceof` checks the brand. */
+abstract class BrandedError extends Error {
+  /** The name both builds' copies of a class share (a literal, so bundlers that rename classes cannot change it). */
+  protected static readonly brandName: string;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, brand(this.brandName));
+  }
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    Object.defineProperty(this, brand((new.target as unknown as { brandName: string }).brandName), { value: true });
+  }
+}
 
 /**
  * Which wire protocol produced an error.
@@ -41,10 +52,8 @@ export type ErrorProtocol = 'iceberg' | 'lance' | 'oauth2' | 'transport';
  * catch (e) { if (isNotFound(e)) console.log('no such table'); else throw e; }
  * ```
  */
-export class CatalogError extends Error {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, CATALOG_ERROR);
-  }
+export class CatalogError extends BrandedError {
+  protected static override readonly brandName = 'CatalogError';
   override readonly name = 'CatalogError';
   /** HTTP status, or 0 for transport failures (no response). */
   readonly status: number;
@@ -63,7 +72,6 @@ export class CatalogError extends Error {
     this.protocol = init.protocol;
     this.request = init.request;
     this.code = init.code;
-    Object.defineProperty(this, CATALOG_ERROR, { value: true });
   }
 }
 
@@ -76,15 +84,9 @@ export class CatalogError extends Error {
  * createAuthProvider({ 'rest.auth.type': 'nope' }); // throws ConfigurationError: unknown auth provider "nope" ...
  * ```
  */
-export class ConfigurationError extends Error {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, CONFIGURATION_ERROR);
-  }
+export class ConfigurationError extends BrandedError {
+  protected static override readonly brandName = 'ConfigurationError';
   override readonly name = 'ConfigurationError';
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message, options);
-    Object.defineProperty(this, CONFIGURATION_ERROR, { value: true });
-  }
 }
 
 /** Lance's numeric error codes, shared with the server through the protocol package. */
@@ -195,13 +197,7 @@ function isCommitRequest(request: string): boolean {
  * catch (e) { if (e instanceof UnsupportedOperationError) await commitOneByOne(changes); else throw e; }
  * ```
  */
-export class UnsupportedOperationError extends Error {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, UNSUPPORTED_OPERATION_ERROR);
-  }
+export class UnsupportedOperationError extends BrandedError {
+  protected static override readonly brandName = 'UnsupportedOperationError';
   override readonly name = 'UnsupportedOperationError';
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message, options);
-    Object.defineProperty(this, UNSUPPORTED_OPERATION_ERROR, { value: true });
-  }
 }

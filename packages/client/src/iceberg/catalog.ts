@@ -102,20 +102,18 @@ export class IcebergRestCatalog {
   private readonly transport: HttpTransport;
   private readonly warehouse: string | undefined;
   private readonly useIdempotencyKeys: boolean;
-  private readonly sessionAuth: AuthProvider | undefined;
   private configPromise: Promise<NegotiatedConfig> | undefined;
 
   constructor(options: IcebergRestCatalogOptions);
   /** @internal a view of `parent` that authenticates with another provider (see {@link withAuth}). */
   constructor(options: IcebergRestCatalogOptions, parent: IcebergRestCatalog, auth: AuthProvider);
   constructor(options: IcebergRestCatalogOptions, parent?: IcebergRestCatalog, auth?: AuthProvider) {
-    if (parent) {
-      this.transport = parent.transport;
+    if (parent && auth) {
+      this.transport = parent.transport.withAuth(auth);
       this.properties = parent.properties;
       this.warehouse = parent.warehouse;
       this.useIdempotencyKeys = parent.useIdempotencyKeys;
       this.configPromise = parent.configPromise;
-      this.sessionAuth = auth;
       return;
     }
     const built = buildTransport(options);
@@ -452,7 +450,7 @@ export class IcebergRestCatalog {
     const { mutation, ...rest } = request;
     const c = await this.negotiated();
     const withKey = mutation && this.useIdempotencyKeys && c.idempotencyKeys ? { idempotencyKey: randomUUID() } : {};
-    return this.transport.send<T>({ ...rest, ...withKey, errorModel: 'iceberg', ...(this.sessionAuth ? { auth: this.sessionAuth } : {}) });
+    return this.transport.send<T>({ ...rest, ...withKey, errorModel: 'iceberg' });
   }
 
   private negotiated(signal?: AbortSignal): Promise<NegotiatedConfig> {
@@ -463,7 +461,6 @@ export class IcebergRestCatalog {
           path: 'v1/config',
           query: { warehouse: this.warehouse },
           errorModel: 'iceberg',
-          ...(this.sessionAuth ? { auth: this.sessionAuth } : {}),
           ...(signal ? { signal } : {}),
         })
         .then((r) => new NegotiatedConfig(r.body ?? { defaults: {}, overrides: {} }, this.properties));

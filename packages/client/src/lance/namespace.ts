@@ -109,16 +109,14 @@ export interface TableLocationResponse {
 export class LanceNamespace {
   readonly delimiter: string;
   private readonly transport: HttpTransport;
-  private readonly sessionAuth: AuthProvider | undefined;
 
   constructor(options: LanceNamespaceOptions);
   /** @internal */
   constructor(options: LanceNamespaceOptions, parent: LanceNamespace, auth: AuthProvider);
   constructor(options: LanceNamespaceOptions, parent?: LanceNamespace, auth?: AuthProvider) {
-    if (parent) {
-      this.transport = parent.transport;
+    if (parent && auth) {
+      this.transport = parent.transport.withAuth(auth);
       this.delimiter = parent.delimiter;
-      this.sessionAuth = auth;
       return;
     }
     const built = buildTransport(options);
@@ -274,7 +272,7 @@ export class LanceNamespace {
 
   private send<T>(request: Omit<TransportRequest, 'errorModel'>) {
     const query = request.query ?? { delimiter: this.delimiter };
-    return this.transport.send<T>({ ...request, query, errorModel: 'lance', ...(this.sessionAuth ? { auth: this.sessionAuth } : {}) });
+    return this.transport.send<T>({ ...request, query, errorModel: 'lance' });
   }
 }
 

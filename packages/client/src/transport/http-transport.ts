@@ -100,7 +100,7 @@ export class HttpTransport {
   private readonly maxRetryAfterMs: number;
   private readonly fetchImpl: typeof fetch;
 
-  constructor(options: TransportOptions) {
+  constructor(private readonly options: TransportOptions) {
     let base: URL;
     try {
       base = new URL(options.uri.endsWith('/') ? options.uri : `${options.uri}/`);
@@ -119,6 +119,19 @@ export class HttpTransport {
     this.retryBaseDelayMs = nonNegative(options.retryBaseDelayMs ?? 100, 'retryBaseDelayMs');
     this.maxRetryAfterMs = nonNegative(options.maxRetryAfterMs ?? 10_000, 'maxRetryAfterMs');
     this.fetchImpl = options.fetch ?? globalThis.fetch;
+  }
+
+  /**
+   * The same connection settings with another auth provider, e.g. a per-user session; both protocol clients'
+   * `withAuth` build on it.
+   *
+   * @example
+   * ```ts
+   * const asAlice = transport.withAuth(exchange.sessionFor(aliceToken));
+   * ```
+   */
+  withAuth(auth: AuthProvider): HttpTransport {
+    return new HttpTransport({ ...this.options, auth });
   }
 
   /** Builds the absolute URL of a path below the base URI. */
