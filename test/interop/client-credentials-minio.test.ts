@@ -22,7 +22,7 @@ import {
   type VendedAwsCredentialIdentity,
 } from '@lakegate/client';
 import { httpSender } from '../support/iceberg-http.js';
-import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
+import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 const BUCKET = 'lakegate-client-creds';
@@ -41,12 +41,7 @@ beforeAll(async () => {
     env: { LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS: String(REPORTED_LIFETIME_S), LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS: '0' },
   });
   const token = await server.token();
-  const created = await httpSender(server.url, token)('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': `s3://${BUCKET}/wh`,
-    'storage-profile': { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
-    'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
-  });
+  const created = await httpSender(server.url, token)('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   catalog = new IcebergRestCatalog({ uri: server.url, warehouse: 'lake', auth: bearerAuth(token) });
   await catalog.createNamespace(['db']);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
+import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
@@ -86,12 +86,7 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
   beforeAll(async () => {
     minio = await startMinio();
     await minio.createBucket(BUCKET);
-    const created = await send('POST', '/management/v1/warehouses', {
-      name: 'lancelake',
-      'storage-root': `s3://${BUCKET}/wh`,
-      'storage-profile': { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
-      'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
-    });
+    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lancelake', BUCKET));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
   });
   afterAll(async () => minio?.stop());

@@ -13,7 +13,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
+import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
@@ -43,12 +43,7 @@ beforeAll(async () => {
   });
   // With authentication on (the default), Spark and its credential refreshes authenticate as the admin client.
   send = httpSender(server.url, server.credential ? await server.token() : undefined);
-  const created = await send('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': `s3://${BUCKET}/wh`,
-    'storage-profile': { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
-    'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
-  });
+  const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
 });
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
-import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
+import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { freePort, runAsync } from '../support/temp.js';
@@ -24,12 +24,7 @@ beforeAll(async () => {
   await minio.createBucket(BUCKET);
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
   send = httpSender(server.url, await server.token());
-  const created = await send('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': `s3://${BUCKET}/wh`,
-    'storage-profile': { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
-    'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
-  });
+  const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   expect(JSON.stringify(created.body)).not.toContain(MINIO_ROOT.secretAccessKey);
 });

@@ -40,3 +40,16 @@ export async function startMinio(): Promise<Minio> {
     },
   };
 }
+
+/**
+ * The management-API body of a warehouse on a MinIO bucket with STS vending (root keys as the storage secret), as
+ * several interop tests create it.
+ */
+export function minioWarehouse(minio: Minio, name: string, bucket: string): Record<string, unknown> {
+  return {
+    name,
+    'storage-root': `s3://${bucket}/wh`,
+    'storage-profile': { type: 's3', bucket, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
+    'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
+  };
+}
