@@ -16,16 +16,15 @@ import { systemClock } from './catalog/ports.js';
 import { type CatalogServices, createCatalogServices } from './catalog/services.js';
 import type { LakegateConfig } from './config/config.js';
 import { EXTRA_LOCATION_ROOTS } from './catalog/location-policy.js';
-import { useErrorHandler } from './http/plugins/errors.js';
-import { useIdempotency } from './http/plugins/idempotency.js';
+import { icebergEnvelope } from './http/mappers/iceberg-errors.js';
+import { declareActor } from './http/plugins/authenticate.js';
+import { useErrorEnvelope } from './http/plugins/errors.js';
 import { useLosslessJson } from './http/plugins/json-body.js';
-import { configRoutes } from './http/routes/iceberg/config.js';
-import { namespaceRoutes } from './http/routes/iceberg/namespaces.js';
-import { tableRoutes } from './http/routes/iceberg/tables.js';
-import { viewRoutes } from './http/routes/iceberg/views.js';
-import { lanceRoutes } from './http/routes/lance/index.js';
-import { opsRoutes } from './http/routes/ops.js';
-import { adminRoutes } from './http/routes/admin.js';
+import { ICEBERG_PREFIX, icebergSurface } from './http/surfaces/iceberg.js';
+import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
+import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management.js';
+import { oauthSurface } from './http/surfaces/oauth.js';
+import { opsSurface } from './http/surfaces/ops.js';
 import { createLogger } from './observability/logger.js';
 import { HttpMetrics } from './observability/metrics.js';
 import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
@@ -59,8 +58,6 @@ import { tokenExchangeGrant } from './auth/issuer/grants/token-exchange.js';
 import { PrincipalService } from './auth/issuer/principals.js';
 import { TokenEndpoint } from './auth/issuer/token-endpoint.js';
 import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
-import { useAuthentication } from './http/plugins/authenticate.js';
-import { oauthRoutes } from './http/routes/oauth.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretKey } from './security/secret-key.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
@@ -148,7 +145,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     routerOptions: { maxParamLength: 2048 },
   });
   useLosslessJson(app);
-  useErrorHandler(app);
+  declareActor(app);
+  // Paths no surface owns (outside /v1, /lance, /management/v1) get the Iceberg error model.
+  useErrorEnvelope(app, icebergEnvelope);
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
@@ -157,10 +156,16 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
   ]);
-  useAuthentication(app, { chain, required: config.auth === 'required' });
-  // Before any route: it attaches its hooks to the POST and DELETE routes as they are added.
-  useIdempotency(app, store, clock, config.idempotencyLifetimeSeconds * 1000);
-  oauthRoutes(app, {
+  const authentication = { chain, required: config.auth === 'required' };
+  const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds };
+  await app.register(fastifySwagger, {
+    openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  // One encapsulated plugin per surface: each owns its prefix, its authentication requirement, idempotency and error model.
+  await app.register(oauthSurface, {
     endpoint: tokenEndpoint,
     issuer,
     principals,
@@ -168,19 +173,16 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     limiter: new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now()),
     verifyExternal: external.configured ? (token) => external.verify(token).catch(() => undefined) : undefined,
   });
-  await app.register(fastifySwagger, {
-    openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
+  await app.register(opsSurface, { store, metrics });
+  await app.register(icebergSurface, { prefix: ICEBERG_PREFIX, services, authentication, idempotency });
+  await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication, idempotency });
+  await app.register(managementSurface, {
+    prefix: MANAGEMENT_PREFIX,
+    services,
+    storage: warehouseStorage,
+    identity: { principals, audit, identity: store.identity, keys: machineKeys },
+    authentication,
   });
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-  });
-  opsRoutes(app, { store, metrics });
-  configRoutes(app, services, `PT${config.idempotencyLifetimeSeconds}S`);
-  namespaceRoutes(app, services);
-  tableRoutes(app, services);
-  viewRoutes(app, services);
-  lanceRoutes(app, services);
-  adminRoutes(app, services, warehouseStorage, { principals, audit, identity: store.identity, keys: machineKeys });
 
   const sweeper = setInterval(() => {
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));

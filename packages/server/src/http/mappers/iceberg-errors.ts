@@ -5,6 +5,7 @@
  * the internal message.
  */
 import type { CatalogErrorCode } from '../../errors/catalog-error.js';
+import type { ErrorEnvelope } from '../plugins/errors.js';
 
 export interface IcebergErrorBody {
   error: { message: string; type: string; code: number; stack?: string[] };
@@ -46,3 +47,19 @@ export function icebergError(code: CatalogErrorCode, message: string): { status:
 export function icebergHttpError(status: number, type: string, message: string): IcebergErrorBody {
   return { error: { message, type, code: status } };
 }
+
+/** Exception type Iceberg clients expect for an error raised outside the catalog, by status. */
+function typeForStatus(status: number): string {
+  if (status === 401) return 'NotAuthorizedException';
+  if (status === 403) return 'ForbiddenException';
+  if (status === 503) return 'ServiceUnavailableException';
+  if (status >= 500) return 'InternalServerError';
+  return 'BadRequestException';
+}
+
+/** The Iceberg REST error model, for the Iceberg surface (and the management API, which shares it). */
+export const icebergEnvelope: ErrorEnvelope = {
+  fromCatalogError: (error) => icebergError(error.code, error.message),
+  fromStatus: (status, message) => icebergHttpError(status, typeForStatus(status), message),
+  notFound: (req) => ({ status: 404, body: icebergHttpError(404, 'NoSuchEndpointException', `No endpoint ${req.method} ${req.url.split('?')[0]}`) }),
+};

@@ -6,11 +6,7 @@
  */
 import { LanceErrorCode, type LanceErrorResponse } from '@lakegate/protocol';
 import type { CatalogErrorCode } from '../../errors/catalog-error.js';
-
-/** Routes of the Lance REST Namespace API live under this mount, followed by the warehouse name. */
-export const LANCE_MOUNT = '/lance/';
-
-export const isLanceRequest = (url: string): boolean => url.startsWith(LANCE_MOUNT);
+import type { ErrorEnvelope } from '../plugins/errors.js';
 
 const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> = {
   ERR_BAD_REQUEST: { status: 400, code: LanceErrorCode.InvalidInput },
@@ -61,3 +57,10 @@ export function lanceHttpError(status: number, message: string, url: string): La
               : LanceErrorCode.InvalidInput;
   return { error: message, code, instance: instanceOf(url) };
 }
+
+/** The Lance REST Namespace error model; an operation of the spec this server does not serve is 406 with code 0 (Unsupported). */
+export const lanceEnvelope: ErrorEnvelope = {
+  fromCatalogError: (error, req) => lanceError(error.code, error.message, req.url),
+  fromStatus: (status, message, req) => lanceHttpError(status, message, req.url),
+  notFound: (req) => ({ status: 406, body: lanceHttpError(406, `Unsupported operation ${req.method} ${req.url.split('?')[0]}`, req.url) }),
+};

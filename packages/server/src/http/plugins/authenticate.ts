@@ -1,21 +1,21 @@
 /**
- * Authenticates every request except the public ones (health, metrics,
- * discovery, the token endpoint). Failures are 401 with WWW-Authenticate and
- * the protocol's own error body; the reason never echoes the credential.
+ * Authentication as a hook that each surface plugin installs for itself
+ * (the Iceberg, Lance and management surfaces require it; OAuth and ops do
+ * not install it), so no code decides by a URL whether a request needs a
+ * credential. Failures are 401 with WWW-Authenticate and the surface's own
+ * error body; the reason never echoes the credential.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Actor, describeActor } from '../../auth/actor.js';
 import { AuthenticationError, type AuthenticatorChain } from '../../auth/authn/authenticator.js';
-import { icebergHttpError } from '../mappers/iceberg-errors.js';
-import { isLanceRequest, lanceHttpError } from '../mappers/lance-errors.js';
+import type { ErrorEnvelope } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
+    authenticatedActor?: Actor;
   }
 }
-
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/openapi\.json$/, /^\/\.well-known\//, /^\/v1\/oauth\/tokens$/, /^\/oauth2\/token$/];
 
 export interface AuthenticationOptions {
   chain: AuthenticatorChain;
@@ -23,15 +23,25 @@ export interface AuthenticationOptions {
   required: boolean;
 }
 
-export function useAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
-  app.decorateRequest('actor', null as unknown as Actor);
+/** Once, on the root instance: every request starts anonymous until a surface authenticates it. */
+export function declareActor(app: FastifyInstance): void {
+  // A getter rather than a per-request hook: no work at all on requests that never authenticate.
+  app.decorateRequest('authenticatedActor', undefined);
+  app.decorateRequest('actor', {
+    getter(this: FastifyRequest) {
+      return this.authenticatedActor ?? ANONYMOUS;
+    },
+    setter(this: FastifyRequest, actor: Actor) {
+      this.authenticatedActor = actor;
+    },
+  });
+}
+
+/** Requires a credential on every route of the (encapsulated) instance it is installed on. */
+export function requireAuthentication(app: FastifyInstance, options: AuthenticationOptions, envelope: ErrorEnvelope): void {
+  if (!options.required) return;
   // preValidation, not onRequest: request signing covers the body, which is read by then.
   app.addHook('preValidation', async (req: FastifyRequest, reply) => {
-    const path = req.url.split('?')[0]!;
-    if (!options.required || PUBLIC.some((re) => re.test(path))) {
-      req.actor = ANONYMOUS;
-      return;
-    }
     let actor: Actor | undefined;
     let failure: AuthenticationError | undefined;
     try {
@@ -53,7 +63,6 @@ export function useAuthentication(app: FastifyInstance, options: AuthenticationO
     // The reason, never the credential: operators see why a client was refused (wrong key, skew, expiry).
     if (failure) req.log.info({ auth: scheme, reason }, 'authentication failed');
     reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` : ''}`);
-    const body = isLanceRequest(req.url) ? lanceHttpError(401, `Not authorized: ${reason}`, req.url) : icebergHttpError(401, 'NotAuthorizedException', `Not authorized: ${reason}`);
-    return reply.code(401).send(body);
+    return reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
   });
 }

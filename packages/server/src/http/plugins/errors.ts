@@ -1,14 +1,23 @@
 /**
- * One error handler for every route: domain errors become the protocol's
- * error envelope; framework errors (bad content type, body too large,
- * invalid URL) become 4xx with a readable message; anything else is logged
- * and answered with a 500 that carries no internal detail. Requests to the
- * Lance REST Namespace API (under /lance/) get Lance's error model instead.
+ * One error handler, parametrised by the surface's error envelope: domain
+ * errors become the protocol's error body; framework errors (bad content
+ * type, body too large, invalid URL) become 4xx with a readable message;
+ * anything else is logged and answered with a 500 that carries no internal
+ * detail. Each surface plugin installs it with its own envelope, so nothing
+ * here looks at the URL to decide which protocol a request speaks.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isCatalogError } from '../../errors/catalog-error.js';
-import { icebergError, icebergHttpError } from '../mappers/iceberg-errors.js';
-import { isLanceRequest, lanceError, lanceHttpError } from '../mappers/lance-errors.js';
+import { type CatalogError, isCatalogError } from '../../errors/catalog-error.js';
+
+/** How one surface (Iceberg, Lance, OAuth, management) writes its errors. */
+export interface ErrorEnvelope {
+  /** A domain error: status and body from the error's stable code. */
+  fromCatalogError(error: CatalogError, req: FastifyRequest): { status: number; body: unknown };
+  /** An error raised outside the catalog (framework, authentication, unknown route), by HTTP status. */
+  fromStatus(status: number, message: string, req: FastifyRequest): unknown;
+  /** The body of a request to a path this surface does not serve (and its status). */
+  notFound(req: FastifyRequest): { status: number; body: unknown };
+}
 
 const frameworkErrors: Record<string, { status: number; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, message: 'Request body is too large' },
@@ -19,45 +28,33 @@ const frameworkErrors: Record<string, { status: number; message: string }> = {
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, message: 'Request is malformed' },
 };
 
-export function useErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, req, reply) => {
-    if (isLanceRequest(req.url)) return sendLanceError(error, req, reply);
-    if (isCatalogError(error)) {
-      const { status, body } = icebergError(error.code, error.message);
-      if (status >= 500) req.log.error({ err: error, code: error.code }, 'request failed');
-      if (error.code === 'ERR_UNAVAILABLE' || error.code === 'ERR_STORAGE') reply.header('retry-after', '1');
-      return reply.code(status).send(body);
-    }
-    const known = error.code ? frameworkErrors[error.code] : undefined;
-    if (known) return reply.code(known.status).send(icebergHttpError(known.status, 'BadRequestException', known.message));
-    if (error.validation) return reply.code(400).send(icebergHttpError(400, 'BadRequestException', `Invalid request: ${error.message}`));
-    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send(icebergHttpError(error.statusCode, 'BadRequestException', 'Request is malformed'));
-    }
-    req.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send(icebergHttpError(500, 'InternalServerError', 'Internal server error'));
-  });
-
+/**
+ * Installs the envelope's error handler on an (encapsulated) surface, and its
+ * not-found handler for unknown paths under the surface's prefix (a surface
+ * without a prefix of its own leaves unknown paths to the root's handler).
+ */
+export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope, options: { ownsPrefix: boolean } = { ownsPrefix: true }): void {
+  app.setErrorHandler((error: FastifyError, req, reply) => sendError(envelope, error, req, reply));
+  if (!options.ownsPrefix) return;
   app.setNotFoundHandler((req, reply) => {
-    // An operation of the Lance spec this server does not serve: clients read code 0 (Unsupported).
-    if (isLanceRequest(req.url)) return reply.code(406).send(lanceHttpError(406, `Unsupported operation ${req.method} ${req.url.split('?')[0]}`, req.url));
-    reply.code(404).send(icebergHttpError(404, 'NoSuchEndpointException', `No endpoint ${req.method} ${req.url.split('?')[0]}`));
+    const { status, body } = envelope.notFound(req);
+    return reply.code(status).send(body);
   });
 }
 
-function sendLanceError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+function sendError(envelope: ErrorEnvelope, error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (isCatalogError(error)) {
-    const { status, body } = lanceError(error.code, error.message, req.url);
+    const { status, body } = envelope.fromCatalogError(error, req);
     if (status >= 500) req.log.error({ err: error, code: error.code }, 'request failed');
     if (error.code === 'ERR_UNAVAILABLE' || error.code === 'ERR_STORAGE') reply.header('retry-after', '1');
     return reply.code(status).send(body);
   }
   const known = error.code ? frameworkErrors[error.code] : undefined;
-  if (known) return reply.code(known.status).send(lanceHttpError(known.status, known.message, req.url));
-  if (error.validation) return reply.code(400).send(lanceHttpError(400, `Invalid request: ${error.message}`, req.url));
+  if (known) return reply.code(known.status).send(envelope.fromStatus(known.status, known.message, req));
+  if (error.validation) return reply.code(400).send(envelope.fromStatus(400, `Invalid request: ${error.message}`, req));
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.code(error.statusCode).send(lanceHttpError(error.statusCode, 'Request is malformed', req.url));
+    return reply.code(error.statusCode).send(envelope.fromStatus(error.statusCode, 'Request is malformed', req));
   }
   req.log.error({ err: error }, 'unhandled error');
-  return reply.code(500).send(lanceHttpError(500, 'Internal server error', req.url));
+  return reply.code(500).send(envelope.fromStatus(500, 'Internal server error', req));
 }

@@ -10,7 +10,10 @@
  * Only POST and DELETE routes get the hooks (attached per route as routes
  * are added): reads never carry a key worth honouring, and a hook on every
  * GET was a measurable part of the per-request cost (docs/benchmarks.md).
- * So call this before the routes it should cover are registered.
+ * The catalog surfaces (Iceberg, Lance) install it in their own encapsulated
+ * plugin before their routes; the token endpoint and the management API
+ * never do, because they answer with secrets (tokens, client secrets, keys)
+ * that must never be stored in plain text for a replay.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import type { CatalogStore, Clock } from '../../catalog/ports.js';
@@ -79,18 +82,10 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.some((m) => m === 'POST' || m === 'DELETE')) return;
-    // Only the catalog protocols' routes: the token endpoint and the management API answer with secrets (tokens,
-    // client secrets, keys), which must never be stored in plain text for a replay.
-    if (!isCatalogRoute(route.url)) return;
     // First in the route's own list, so it runs where the global hook used to: before any route-specific one.
     route.preHandler = [claim as preHandlerHookHandler, ...asList(route.preHandler)];
     route.onSend = [record as onSendHookHandler, ...asList(route.onSend)];
   });
-}
-
-/** Iceberg REST (/v1/…, not the token endpoint) and Lance REST (/lance/…) routes. */
-function isCatalogRoute(url: string): boolean {
-  return (url.startsWith('/v1/') && !url.startsWith('/v1/oauth')) || url.startsWith('/lance/');
 }
 
 const asList = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);

@@ -69,9 +69,9 @@ const describePrincipal = (p: ServicePrincipal) => ({
 });
 
 export function adminRoutes(app: FastifyInstance, services: CatalogServices, storage: WarehouseStorage, identity: IdentityAdmin): void {
-  // The management API is for administrators only (when authentication is on).
+  // The management API is for administrators only (when authentication is on); this plugin is encapsulated, so the hook covers only its routes.
   app.addHook('preHandler', async (req) => {
-    if (req.url.startsWith('/management/') && req.actor.kind !== 'anonymous' && !req.actor.roles.includes(ADMIN_ROLE)) {
+    if (req.actor.kind !== 'anonymous' && !req.actor.roles.includes(ADMIN_ROLE)) {
       throw new CatalogError('ERR_FORBIDDEN', 'the management API needs the admin role');
     }
   });
@@ -93,11 +93,11 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     return principal;
   };
 
-  app.get('/management/v1/principals', { schema: { tags: ['Lakegate management'], operationId: 'listPrincipals' } }, async (req) => ({
+  app.get('/principals', { schema: { tags: ['Lakegate management'], operationId: 'listPrincipals' } }, async (req) => ({
     principals: (await identity.principals.list(managedTenant(req.actor))).map(describePrincipal),
   }));
 
-  app.post('/management/v1/principals', { schema: { tags: ['Lakegate management'], operationId: 'createPrincipal' } }, async (req, reply) => {
+  app.post('/principals', { schema: { tags: ['Lakegate management'], operationId: 'createPrincipal' } }, async (req, reply) => {
     const body = z
       .object({ name: z.string().min(1).max(64), tenant: z.string().optional(), roles: z.array(z.enum([ADMIN_ROLE])).default([]), delegation: Delegation.optional() })
       .safeParse(req.body);
@@ -110,7 +110,7 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     return reply.code(201).send({ 'client-id': created.clientId, 'client-secret': created.clientSecret, tenant });
   });
 
-  app.post('/management/v1/principals/:clientId/rotate-secret', { schema: { tags: ['Lakegate management'], operationId: 'rotatePrincipalSecret' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>) => {
+  app.post('/principals/:clientId/rotate-secret', { schema: { tags: ['Lakegate management'], operationId: 'rotatePrincipalSecret' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>) => {
     await managedPrincipal(req, req.params.clientId);
     const secret = await identity.principals.rotateSecret(req.params.clientId);
     if (!secret) throw new CatalogError('ERR_VALIDATION', 'no such principal');
@@ -118,7 +118,7 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     return { 'client-id': req.params.clientId, 'client-secret': secret };
   });
 
-  app.put('/management/v1/principals/:clientId/delegation', { schema: { tags: ['Lakegate management'], operationId: 'setDelegation' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>) => {
+  app.put('/principals/:clientId/delegation', { schema: { tags: ['Lakegate management'], operationId: 'setDelegation' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>) => {
     const body = Delegation.safeParse(req.body);
     if (!body.success) throw new CatalogError('ERR_VALIDATION', 'Invalid delegation policy');
     await managedPrincipal(req, req.params.clientId);
@@ -127,14 +127,14 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     return { 'client-id': req.params.clientId, delegation: body.data };
   });
 
-  app.post('/management/v1/principals/:clientId/access-keys', { schema: { tags: ['Lakegate management'], operationId: 'createAccessKey' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>, reply) => {
+  app.post('/principals/:clientId/access-keys', { schema: { tags: ['Lakegate management'], operationId: 'createAccessKey' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>, reply) => {
     await managedPrincipal(req, req.params.clientId);
     const key = await identity.keys.createAccessKey(req.params.clientId);
     await identity.audit.record('principal.access-key-created', describeActor(req.actor), { clientId: req.params.clientId, accessKeyId: key.accessKeyId });
     return reply.code(201).send({ 'access-key-id': key.accessKeyId, 'secret-access-key': key.secretAccessKey });
   });
 
-  app.post('/management/v1/principals/:clientId/api-keys', { schema: { tags: ['Lakegate management'], operationId: 'createApiKey' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>, reply) => {
+  app.post('/principals/:clientId/api-keys', { schema: { tags: ['Lakegate management'], operationId: 'createApiKey' } }, async (req: FastifyRequest<{ Params: { clientId: string } }>, reply) => {
     const body = z.object({ name: z.string().min(1).max(64), 'expires-in-seconds': z.number().int().min(60).max(366 * 86400).optional() }).safeParse(req.body ?? {});
     if (!body.success) throw new CatalogError('ERR_VALIDATION', 'Invalid API key request: name (1..64 chars) and optional expires-in-seconds');
     await managedPrincipal(req, req.params.clientId);
@@ -143,7 +143,7 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     return reply.code(201).send({ 'key-id': key.keyId, 'api-key': key.apiKey, 'expires-at-ms': key.expiresAtMs ?? null });
   });
 
-  app.delete('/management/v1/api-keys/:keyId', { schema: { tags: ['Lakegate management'], operationId: 'revokeApiKey' } }, async (req: FastifyRequest<{ Params: { keyId: string } }>, reply) => {
+  app.delete('/api-keys/:keyId', { schema: { tags: ['Lakegate management'], operationId: 'revokeApiKey' } }, async (req: FastifyRequest<{ Params: { keyId: string } }>, reply) => {
     const key = await identity.identity.getApiKey(req.params.keyId);
     const owner = key && (await identity.principals.get(key.clientId));
     // A key of another tenant's principal is answered like an unknown one.
@@ -152,7 +152,7 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
     return reply.code(204).send();
   });
 
-  app.get('/management/v1/audit', { schema: { tags: ['Lakegate management'], operationId: 'listAudit' } }, async (req) => {
+  app.get('/audit', { schema: { tags: ['Lakegate management'], operationId: 'listAudit' } }, async (req) => {
     const { limit = '100' } = req.query as { limit?: string };
     const n = Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new CatalogError('ERR_VALIDATION', 'limit must be 1..1000');
@@ -162,11 +162,11 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
   });
 
   const tags = ['Lakegate management'];
-  app.get('/management/v1/warehouses', { schema: { tags, operationId: 'listWarehouses' } }, async (req) => ({
+  app.get('/warehouses', { schema: { tags, operationId: 'listWarehouses' } }, async (req) => ({
     warehouses: (await services.warehouses.list(managedTenant(req.actor))).map(describe),
   }));
 
-  app.post('/management/v1/warehouses', { schema: { tags, operationId: 'createWarehouse' } }, async (req, reply) => {
+  app.post('/warehouses', { schema: { tags, operationId: 'createWarehouse' } }, async (req, reply) => {
     const parsed = CreateWarehouse.safeParse(req.body);
     if (!parsed.success) {
       // Issue paths and messages only: zod's input echo could contain the secret.
@@ -202,7 +202,7 @@ export function adminRoutes(app: FastifyInstance, services: CatalogServices, sto
   });
 
   app.get(
-    '/management/v1/warehouses/:warehouse/namespaces/:namespace/tables/:table/metrics-reports',
+    '/warehouses/:warehouse/namespaces/:namespace/tables/:table/metrics-reports',
     { schema: { tags, operationId: 'listMetricsReports' } },
     async (req: FastifyRequest<{ Params: { warehouse: string; namespace: string; table: string } }>) => {
       // A platform admin reads any tenant's reports; a tenant's admin only its own tenant's.

@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { CatalogStore } from '../../catalog/ports.js';
 import type { HttpMetrics } from '../../observability/metrics.js';
 
-export function opsRoutes(app: FastifyInstance, deps: { store: CatalogStore; metrics: HttpMetrics }): void {
+export interface OpsDeps {
+  store: CatalogStore;
+  metrics: HttpMetrics;
+}
+
+export function opsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   const hide = { schema: { hide: true } };
   app.get('/healthz', hide, async () => ({ status: 'ok' }));
   app.get('/readyz', hide, async (_req, reply) => {

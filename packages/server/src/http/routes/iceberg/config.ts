@@ -4,7 +4,7 @@ import { callerOf } from './common.js';
 import { ICEBERG_ENDPOINTS } from './endpoints.js';
 
 export function configRoutes(app: FastifyInstance, services: CatalogServices, idempotencyLifetime: string): void {
-  app.get('/v1/config', { schema: { tags: ['Configuration API'], operationId: 'getConfig' } }, async (req) => {
+  app.get('/config', { schema: { tags: ['Configuration API'], operationId: 'getConfig' } }, async (req) => {
     const { warehouse } = req.query as { warehouse?: string };
     const wh = await services.warehouses.resolve(callerOf(req), warehouse);
     return {

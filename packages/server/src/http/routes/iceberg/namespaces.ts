@@ -8,41 +8,41 @@ const tags = ['Catalog API'];
 export function namespaceRoutes(app: FastifyInstance, services: CatalogServices): void {
   const ns = services.namespaces;
 
-  app.get('/v1/:prefix/namespaces', { schema: { tags, operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
+  app.get('/:prefix/namespaces', { schema: { tags, operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
     const scope = await scopeOf(services, req);
     const { parent } = req.query as { parent?: string };
     const result = await ns.list(scope, parent ? namespaceParam(parent) : undefined, pageQuery(req));
     return { namespaces: result.namespaces, 'next-page-token': result.nextPageToken };
   });
 
-  app.post('/v1/:prefix/namespaces', { schema: { tags, operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
+  app.post('/:prefix/namespaces', { schema: { tags, operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CreateNamespaceRequest');
     const created = await ns.create(scope, body.namespace, body.properties);
     return { namespace: created.levels, properties: created.properties };
   });
 
-  app.get('/v1/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'loadNamespaceMetadata' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.get('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'loadNamespaceMetadata' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const found = await ns.load(scope, namespaceParam(req.params.namespace));
     return { namespace: found.levels, properties: found.properties };
   });
 
-  app.head('/v1/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'namespaceExists' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
+  app.head('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'namespaceExists' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const scope = await scopeOf(services, req);
     const levels = namespaceParam(req.params.namespace);
     if (!(await ns.exists(scope, levels))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', 'Namespace does not exist');
     return noContent(reply);
   });
 
-  app.delete('/v1/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'dropNamespace' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
+  app.delete('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'dropNamespace' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const scope = await scopeOf(services, req);
     await ns.drop(scope, namespaceParam(req.params.namespace));
     return noContent(reply);
   });
 
   app.post(
-    '/v1/:prefix/namespaces/:namespace/properties',
+    '/:prefix/namespaces/:namespace/properties',
     { schema: { tags, operationId: 'updateProperties' } },
     async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
       const scope = await scopeOf(services, req);

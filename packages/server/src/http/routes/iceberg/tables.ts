@@ -34,13 +34,13 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return vended.storageCredentials.length === 0 ? { config: vended.config } : { config: vended.config, 'storage-credentials': vended.storageCredentials };
   };
 
-  app.get('/v1/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const r = await tables.list(scope, namespaceParam(req.params.namespace), pageQuery(req));
     return { identifiers: r.identifiers, 'next-page-token': r.nextPageToken };
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CreateTableRequest');
     const namespace = namespaceParam(req.params.namespace);
@@ -57,7 +57,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...(await delegation(req, scope, identifier, created.location)) };
   });
 
-  app.get('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'loadTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  app.get('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'loadTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const scope = await scopeOf(services, req);
     const { snapshots = 'all' } = req.query as { snapshots?: string };
     if (snapshots !== 'all' && snapshots !== 'refs') throw new CatalogError('ERR_VALIDATION', 'snapshots must be "all" or "refs"');
@@ -75,13 +75,13 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       .send(`{"metadata-location":${JSON.stringify(record.metadataLocation)},"metadata":${record.metadataJson}${rest ? `,${rest}` : ''}}`);
   });
 
-  app.head('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  app.head('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const scope = await scopeOf(services, req);
     if (!(await tables.exists(scope, namespaceParam(req.params.namespace), req.params.table))) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'Table does not exist');
     return noContent(reply);
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CommitTableRequest');
     const namespace = namespaceParam(req.params.namespace);
@@ -97,7 +97,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'metadata-location': result.metadataLocation, metadata: result.metadata };
   });
 
-  app.delete('/v1/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'dropTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  app.delete('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'dropTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const scope = await scopeOf(services, req);
     // PyIceberg sends Python's spelling (True/False): booleans are matched case-insensitively.
     const purgeRequested = (req.query as { purgeRequested?: string }).purgeRequested?.toLowerCase();
@@ -108,13 +108,13 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return noContent(reply);
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/tables/:table/unregister', { schema: { tags, operationId: 'unregisterTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table/unregister', { schema: { tags, operationId: 'unregisterTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
     const scope = await scopeOf(services, req);
     const r = await tables.unregister(scope, namespaceParam(req.params.namespace), req.params.table);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata };
   });
 
-  app.get('/v1/:prefix/namespaces/:namespace/tables/:table/credentials', { schema: { tags, operationId: 'loadCredentials' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/tables/:table/credentials', { schema: { tags, operationId: 'loadCredentials' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
     const scope = await scopeOf(services, req);
     const { planId, storageRefreshToken } = req.query as { planId?: string; storageRefreshToken?: string };
     if (planId !== undefined && storageRefreshToken !== undefined) {
@@ -127,13 +127,13 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'storage-credentials': vended.storageCredentials };
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { tags, operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { tags, operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const scope = await scopeOf(services, req);
     await tables.reportMetrics(scope, namespaceParam(req.params.namespace), req.params.table, req.body);
     return noContent(reply);
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/register', { schema: { tags, operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/register', { schema: { tags, operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'RegisterTableRequest');
     const namespace = namespaceParam(req.params.namespace);
@@ -141,14 +141,14 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, ...(await delegation(req, scope, { namespace, name: body.name as string }, r.location)) };
   });
 
-  app.post('/v1/:prefix/tables/rename', { schema: { tags, operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+  app.post('/:prefix/tables/rename', { schema: { tags, operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'RenameTableRequest');
     await tables.rename(scope, body.source, body.destination);
     return noContent(reply);
   });
 
-  app.post('/v1/:prefix/transactions/commit', { schema: { tags, operationId: 'commitTransaction' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+  app.post('/:prefix/transactions/commit', { schema: { tags, operationId: 'commitTransaction' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CommitTransactionRequest');
     if (!Array.isArray(body['table-changes'])) throw new CatalogError('ERR_VALIDATION', 'table-changes must be an array');

@@ -8,13 +8,13 @@ const tags = ['Catalog API'];
 export function viewRoutes(app: FastifyInstance, services: CatalogServices): void {
   const views = services.views;
 
-  app.get('/v1/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const r = await views.list(scope, namespaceParam(req.params.namespace), pageQuery(req));
     return { identifiers: r.identifiers, 'next-page-token': r.nextPageToken };
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CreateViewRequest');
     const r = await views.create(scope, namespaceParam(req.params.namespace), {
@@ -27,39 +27,39 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
-  app.get('/v1/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
     const scope = await scopeOf(services, req);
     const r = await views.load(scope, namespaceParam(req.params.namespace), req.params.view);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
-  app.head('/v1/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'viewExists' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
+  app.head('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'viewExists' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
     const scope = await scopeOf(services, req);
     if (!(await views.exists(scope, namespaceParam(req.params.namespace), req.params.view))) throw new CatalogError('ERR_VIEW_NOT_FOUND', 'View does not exist');
     return noContent(reply);
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CommitViewRequest');
     const r = await views.replace(scope, namespaceParam(req.params.namespace), req.params.view, body.requirements, body.updates);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
-  app.delete('/v1/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'dropView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
+  app.delete('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'dropView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
     const scope = await scopeOf(services, req);
     await views.drop(scope, namespaceParam(req.params.namespace), req.params.view);
     return noContent(reply);
   });
 
-  app.post('/v1/:prefix/views/rename', { schema: { tags, operationId: 'renameView' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+  app.post('/:prefix/views/rename', { schema: { tags, operationId: 'renameView' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'RenameTableRequest');
     await views.rename(scope, body.source, body.destination);
     return noContent(reply);
   });
 
-  app.post('/v1/:prefix/namespaces/:namespace/register-view', { schema: { tags, operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/register-view', { schema: { tags, operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'RegisterViewRequest');
     const r = await views.register(scope, namespaceParam(req.params.namespace), body.name, body['metadata-location']);

@@ -11,33 +11,33 @@ type Req = FastifyRequest<{ Params: LanceParams }>;
 export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServices): void {
   const { namespaces, tables } = services.lance;
 
-  app.get('/lance/:prefix/v1/namespace/:id/list', { schema: { tags, operationId: 'lanceListNamespaces' } }, async (req: Req) => {
+  app.get('/:prefix/v1/namespace/:id/list', { schema: { tags, operationId: 'lanceListNamespaces' } }, async (req: Req) => {
     const scope = await scopeOf(services, req);
     const result = await namespaces.list(scope, pathId(req), pageQuery(req));
     return { namespaces: result.namespaces, page_token: result.nextPageToken };
   });
 
-  app.post('/lance/:prefix/v1/namespace/:id/create', { schema: { tags, operationId: 'lanceCreateNamespace' } }, async (req: Req) => {
+  app.post('/:prefix/v1/namespace/:id/create', { schema: { tags, operationId: 'lanceCreateNamespace' } }, async (req: Req) => {
     const body = parseBody(req, Bodies.createNamespace, 'CreateNamespaceRequest');
     const id = requestId(req, body.id);
     const scope = await scopeOf(services, req);
     return { properties: await namespaces.create(scope, id, body.mode, body.properties) };
   });
 
-  app.post('/lance/:prefix/v1/namespace/:id/describe', { schema: { tags, operationId: 'lanceDescribeNamespace' } }, async (req: Req) => {
+  app.post('/:prefix/v1/namespace/:id/describe', { schema: { tags, operationId: 'lanceDescribeNamespace' } }, async (req: Req) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'DescribeNamespaceRequest').id);
     const scope = await scopeOf(services, req);
     return { properties: await namespaces.describe(scope, id) };
   });
 
-  app.post('/lance/:prefix/v1/namespace/:id/exists', { schema: { tags, operationId: 'lanceNamespaceExists' } }, async (req: Req, reply) => {
+  app.post('/:prefix/v1/namespace/:id/exists', { schema: { tags, operationId: 'lanceNamespaceExists' } }, async (req: Req, reply) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'NamespaceExistsRequest').id);
     const scope = await scopeOf(services, req);
     if (!(await namespaces.exists(scope, id))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${id.join('.')}`);
     return reply.code(200).send();
   });
 
-  app.post('/lance/:prefix/v1/namespace/:id/drop', { schema: { tags, operationId: 'lanceDropNamespace' } }, async (req: Req) => {
+  app.post('/:prefix/v1/namespace/:id/drop', { schema: { tags, operationId: 'lanceDropNamespace' } }, async (req: Req) => {
     const body = parseBody(req, Bodies.dropNamespace, 'DropNamespaceRequest');
     const id = requestId(req, body.id);
     const scope = await scopeOf(services, req);
@@ -45,7 +45,7 @@ export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServ
     return properties === undefined ? {} : { properties };
   });
 
-  app.get('/lance/:prefix/v1/namespace/:id/table/list', { schema: { tags, operationId: 'lanceListTables' } }, async (req: Req) => {
+  app.get('/:prefix/v1/namespace/:id/table/list', { schema: { tags, operationId: 'lanceListTables' } }, async (req: Req) => {
     const scope = await scopeOf(services, req);
     const result = await tables.list(scope, pathId(req), pageQuery(req));
     return { tables: result.tables, page_token: result.nextPageToken };

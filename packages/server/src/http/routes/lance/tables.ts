@@ -21,11 +21,11 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
     const scope = await scopeOf(services, req);
     return located(await tables.declare(scope, id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }, principalOf(req)));
   };
-  app.post('/lance/:prefix/v1/table/:id/declare', { schema: { tags, operationId: 'lanceDeclareTable' } }, declare);
+  app.post('/:prefix/v1/table/:id/declare', { schema: { tags, operationId: 'lanceDeclareTable' } }, declare);
   // CreateEmptyTable: the name older clients use for DeclareTable.
-  app.post('/lance/:prefix/v1/table/:id/create-empty', { schema: { tags, operationId: 'lanceCreateEmptyTable' } }, declare);
+  app.post('/:prefix/v1/table/:id/create-empty', { schema: { tags, operationId: 'lanceCreateEmptyTable' } }, declare);
 
-  app.post('/lance/:prefix/v1/table/:id/register', { schema: { tags, operationId: 'lanceRegisterTable' } }, async (req: Req) => {
+  app.post('/:prefix/v1/table/:id/register', { schema: { tags, operationId: 'lanceRegisterTable' } }, async (req: Req) => {
     const body = parseBody(req, Bodies.registerTable, 'RegisterTableRequest');
     const id = requestId(req, body.id);
     const scope = await scopeOf(services, req);
@@ -33,7 +33,7 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
     return { location: t.location, properties: t.properties };
   });
 
-  app.post('/lance/:prefix/v1/table/:id/describe', { schema: { tags, operationId: 'lanceDescribeTable' } }, async (req: Req) => {
+  app.post('/:prefix/v1/table/:id/describe', { schema: { tags, operationId: 'lanceDescribeTable' } }, async (req: Req) => {
     const body = parseBody(req, Bodies.describeTable, 'DescribeTableRequest');
     const id = requestId(req, body.id);
     const withUri = booleanQuery(req, 'with_table_uri') ?? body.with_table_uri ?? false;
@@ -47,20 +47,20 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
     return { ...located(t), ...(withUri ? { table_uri: t.location } : {}) };
   });
 
-  app.post('/lance/:prefix/v1/table/:id/exists', { schema: { tags, operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {
+  app.post('/:prefix/v1/table/:id/exists', { schema: { tags, operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'TableExistsRequest').id);
     const scope = await scopeOf(services, req);
     if (!(await tables.exists(scope, id))) throw new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${id.join('.')}`);
     return reply.code(200).send();
   });
 
-  app.post('/lance/:prefix/v1/table/:id/drop', { schema: { tags, operationId: 'lanceDropTable' } }, async (req: Req) => {
+  app.post('/:prefix/v1/table/:id/drop', { schema: { tags, operationId: 'lanceDropTable' } }, async (req: Req) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'DropTableRequest').id);
     const scope = await scopeOf(services, req);
     return removed(await tables.drop(scope, id));
   });
 
-  app.post('/lance/:prefix/v1/table/:id/deregister', { schema: { tags, operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
+  app.post('/:prefix/v1/table/:id/deregister', { schema: { tags, operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'DeregisterTableRequest').id);
     const scope = await scopeOf(services, req);
     return removed(await tables.deregister(scope, id));

@@ -1,0 +1,37 @@
+/**
+ * The Iceberg REST Catalog API surface, mounted at /v1: authentication
+ * required, Idempotency-Key on mutations, and the Iceberg error model for
+ * every error and unknown path under /v1 (the token endpoint shares the
+ * /v1 path but belongs to the OAuth surface).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { CatalogServices } from '../../catalog/services.js';
+import type { CatalogStore, Clock } from '../../catalog/ports.js';
+import { icebergEnvelope } from '../mappers/iceberg-errors.js';
+import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
+import { useErrorEnvelope } from '../plugins/errors.js';
+import { useIdempotency } from '../plugins/idempotency.js';
+import { configRoutes } from '../routes/iceberg/config.js';
+import { namespaceRoutes } from '../routes/iceberg/namespaces.js';
+import { tableRoutes } from '../routes/iceberg/tables.js';
+import { viewRoutes } from '../routes/iceberg/views.js';
+
+export const ICEBERG_PREFIX = '/v1';
+
+export interface IcebergSurfaceOptions {
+  services: CatalogServices;
+  authentication: AuthenticationOptions;
+  idempotency: { store: CatalogStore; clock: Clock; lifetimeSeconds: number };
+}
+
+export const icebergSurface: FastifyPluginAsync<IcebergSurfaceOptions> = async (app, options) => {
+  useErrorEnvelope(app, icebergEnvelope);
+  requireAuthentication(app, options.authentication, icebergEnvelope);
+  // Before the routes: it attaches its hooks to the POST and DELETE routes as they are added.
+  const { store, clock, lifetimeSeconds } = options.idempotency;
+  useIdempotency(app, store, clock, lifetimeSeconds * 1000);
+  configRoutes(app, options.services, `PT${lifetimeSeconds}S`);
+  namespaceRoutes(app, options.services);
+  tableRoutes(app, options.services);
+  viewRoutes(app, options.services);
+};

@@ -1,0 +1,33 @@
+/**
+ * The Lance REST Namespace API surface, mounted at /lance/{warehouse}/v1/…
+ * (LanceDB's REST client keeps the path of its `uri` and appends /v1):
+ * authentication required, Idempotency-Key on mutations, and Lance's error
+ * model `{error, code, detail, instance}` for every error; a path of the
+ * spec this server does not serve answers 406 with code 0 (Unsupported).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { CatalogServices } from '../../catalog/services.js';
+import type { CatalogStore, Clock } from '../../catalog/ports.js';
+import { lanceEnvelope } from '../mappers/lance-errors.js';
+import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
+import { useErrorEnvelope } from '../plugins/errors.js';
+import { useIdempotency } from '../plugins/idempotency.js';
+import { lanceNamespaceRoutes } from '../routes/lance/namespaces.js';
+import { lanceTableRoutes } from '../routes/lance/tables.js';
+
+export const LANCE_PREFIX = '/lance';
+
+export interface LanceSurfaceOptions {
+  services: CatalogServices;
+  authentication: AuthenticationOptions;
+  idempotency: { store: CatalogStore; clock: Clock; lifetimeSeconds: number };
+}
+
+export const lanceSurface: FastifyPluginAsync<LanceSurfaceOptions> = async (app, options) => {
+  useErrorEnvelope(app, lanceEnvelope);
+  requireAuthentication(app, options.authentication, lanceEnvelope);
+  const { store, clock, lifetimeSeconds } = options.idempotency;
+  useIdempotency(app, store, clock, lifetimeSeconds * 1000);
+  lanceNamespaceRoutes(app, options.services);
+  lanceTableRoutes(app, options.services);
+};

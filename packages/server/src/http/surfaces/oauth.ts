@@ -1,0 +1,16 @@
+/**
+ * The built-in OAuth 2.0 issuer's surface: the token endpoint (at Iceberg's
+ * /v1/oauth/tokens and at /oauth2/token), RFC 8414 metadata and the JWKS
+ * under /.well-known. No authentication hook (clients authenticate per
+ * grant), no Idempotency-Key (responses carry tokens, which must never be
+ * stored for a replay), and RFC 6749 error bodies.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { oauthEnvelope } from '../mappers/oauth-errors.js';
+import { useErrorEnvelope } from '../plugins/errors.js';
+import { type OAuthDeps, oauthRoutes } from '../routes/oauth.js';
+
+export const oauthSurface: FastifyPluginAsync<OAuthDeps> = async (app, options) => {
+  useErrorEnvelope(app, oauthEnvelope, { ownsPrefix: false });
+  oauthRoutes(app, options);
+};
