@@ -184,7 +184,7 @@ describe('delegation (RFC 8693 with act)', () => {
     expect(audit.some((e: { type: string; actor: string; detail: { how?: string } }) => e.type === 'token.delegation.denied' && e.actor === `service:${spark.clientId}` && e.detail.how === 'refresh')).toBe(true);
   });
 
-  it('names the caller, with its act chain, on the request log line of each authenticated request', async () => {
+  it("names the caller, with its act chain, on the request log line of each authenticated request (a represented service principal stays a service)", async () => {
     const etl = await cat.lakegate.principals.create('logged-job');
     await cat.lakegate.principals.setDelegation(engine.clientId, { users: [etl.clientId], groups: [], assertIdentity: false });
     const delegated = (await exchange((await clientCredentials(etl.clientId, etl.clientSecret)).access_token, engineToken)).json().access_token as string;
@@ -195,7 +195,7 @@ describe('delegation (RFC 8693 with act)', () => {
       .split('\n')
       .filter((l) => l.includes('"request completed"'))
       .map((l) => JSON.parse(l) as { actor?: string });
-    expect(completed.at(-2)?.actor).toBe(`user:${etl.clientId} via ${engine.clientId}`);
+    expect(completed.at(-2)?.actor).toBe(`service:${etl.clientId} via ${engine.clientId}`);
     expect(completed.at(-1)?.actor).toBe(`service:${engine.clientId}`);
   });
 });

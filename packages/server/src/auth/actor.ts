@@ -10,6 +10,9 @@ export interface ActorClaim {
   act?: ActorClaim;
 }
 
+/** The issuer of users whose name an engine asserted (Trino's USER session mode): no IdP vouched for them. */
+export const ASSERTED_ISSUER = 'asserted';
+
 export interface Actor {
   subject: string;
   /**
@@ -19,6 +22,11 @@ export interface Actor {
    */
   tenant: string;
   kind: 'service' | 'user' | 'anonymous';
+  /**
+   * Who vouched for the subject: for users, the trusted IdP's issuer URL (also
+   * when the user's token was delegated through our issuer) or ASSERTED_ISSUER;
+   * for service principals, our own issuer.
+   */
   issuer: string;
   roles: string[];
   groups: string[];

@@ -71,7 +71,8 @@ export class JwtAuthenticator implements Authenticator {
         subject: c.sub,
         tenant: tenantClaim(c),
         kind: c.kind === 'user' ? 'user' : 'service',
-        issuer: this.issuer.issuerId,
+        // A delegated user's identity was vouched for by an IdP (or asserted by an engine): keep that issuer.
+        issuer: c.kind === 'user' && typeof c.idp === 'string' ? c.idp : this.issuer.issuerId,
         roles: Array.isArray(c.roles) ? (c.roles as string[]) : [],
         groups: Array.isArray(c.groups) ? (c.groups as string[]) : [],
         act: c.act as ActorClaim | undefined,

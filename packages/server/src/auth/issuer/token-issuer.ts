@@ -32,6 +32,13 @@ export interface AccessTokenClaims {
   scope: string;
   clientId: string;
   act?: ActorClaim;
+  /**
+   * For a user: the issuer that vouched for the user's identity (a trusted
+   * IdP's issuer URL, or ASSERTED_ISSUER for a name an engine asserted).
+   * Access rules match users by (issuer, subject), so two IdPs' "alice"
+   * never collide. Absent for service principals.
+   */
+  idp?: string;
 }
 
 export interface RefreshTokenClaims {
@@ -83,6 +90,7 @@ export class TokenIssuer {
   async mintAccessToken(c: AccessTokenClaims): Promise<{ token: string; expiresIn: number }> {
     const payload: JWTPayload = { kind: c.kind, tenant: c.tenant, roles: c.roles, groups: c.groups, scope: c.scope, client_id: c.clientId };
     if (c.act) payload.act = c.act;
+    if (c.idp !== undefined) payload.idp = c.idp;
     return { token: await this.sign(payload, c.sub, ACCESS_TOKEN_TYP, this.accessTtlSeconds), expiresIn: this.accessTtlSeconds };
   }
 

@@ -15,7 +15,7 @@
  * has none of its own and takes the actor's); across tenants the exchange
  * is refused and audited, whatever the delegation policy says.
  */
-import type { ActorClaim } from '../../actor.js';
+import { ASSERTED_ISSUER, type ActorClaim } from '../../actor.js';
 import type { ServicePrincipal } from '../../ports.js';
 import type { Grant, GrantContext, TokenResponse } from '../grant.js';
 import { OAuthError } from '../oauth-error.js';
@@ -33,6 +33,8 @@ interface Subject {
   act?: ActorClaim;
   scope?: string;
   issuer: string;
+  /** For a user token of ours (delegated earlier): the issuer that vouched for the user. */
+  idp?: string;
   how: 'ours' | 'external' | 'asserted';
 }
 
@@ -48,6 +50,7 @@ async function ours(ctx: GrantContext, token: string): Promise<Subject | undefin
       act: c.act as ActorClaim | undefined,
       scope: typeof c.scope === 'string' ? c.scope : undefined,
       issuer: ctx.issuer.issuerId,
+      ...(c.kind === 'user' && typeof c.idp === 'string' ? { idp: c.idp } : {}),
       how: 'ours',
     };
   } catch (e) {
@@ -109,7 +112,7 @@ export const tokenExchangeGrant: Grant = {
         }
       }
       const scope = p.get('scope') ?? subject.scope ?? 'catalog';
-      const access = await ctx.issuer.mintAccessToken({ sub: subject.sub, tenant: subject.tenant, kind: subject.kind, roles: subject.roles, groups: subject.groups, scope, clientId: subject.act?.sub ?? subject.sub, act: subject.act });
+      const access = await ctx.issuer.mintAccessToken({ sub: subject.sub, tenant: subject.tenant, kind: subject.kind, roles: subject.roles, groups: subject.groups, scope, clientId: subject.act?.sub ?? subject.sub, act: subject.act, ...(subject.idp !== undefined ? { idp: subject.idp } : {}) });
       await ctx.audit.record('token.refreshed', `${subject.kind}:${subject.sub}`, { grant: 'token-exchange', scope, tenant: subject.tenant });
       return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS, scope };
     }
@@ -129,7 +132,7 @@ export const tokenExchangeGrant: Grant = {
     if (!subject) {
       const unsigned = unsignedPayload(subjectToken);
       if (unsigned && principal.delegation.assertIdentity && typeof unsigned.sub === 'string' && unsigned.sub.length > 0 && unsigned.sub.length <= 255) {
-        subject = { sub: unsigned.sub, tenant: principal.tenant, kind: 'user', groups: [], roles: [], issuer: 'asserted', how: 'asserted' };
+        subject = { sub: unsigned.sub, tenant: principal.tenant, kind: 'user', groups: [], roles: [], issuer: ASSERTED_ISSUER, how: 'asserted' };
       } else {
         throw new OAuthError('invalid_grant', unsigned ? 'unsigned subject tokens are not accepted from this actor' : 'subject_token is not from a trusted issuer');
       }
@@ -144,7 +147,18 @@ export const tokenExchangeGrant: Grant = {
     }
     const act: ActorClaim = actor.act ? { sub: principal.clientId, act: actor.act } : { sub: principal.clientId };
     const scope = p.get('scope') ?? 'catalog';
-    const access = await ctx.issuer.mintAccessToken({ sub: subject.sub, tenant: subject.tenant, kind: 'user', roles: [], groups: subject.groups, scope, clientId: principal.clientId, act });
+    // The subject keeps its kind (a service principal can be represented too) and, for a user, the issuer that vouched for it.
+    const access = await ctx.issuer.mintAccessToken({
+      sub: subject.sub,
+      tenant: subject.tenant,
+      kind: subject.kind,
+      roles: [],
+      groups: subject.groups,
+      scope,
+      clientId: principal.clientId,
+      act,
+      ...(subject.kind === 'user' ? { idp: subject.idp ?? subject.issuer } : {}),
+    });
     await ctx.audit.record('token.delegated', `user:${subject.sub} via service:${principal.clientId}`, { subjectIssuer: subject.issuer, how: subject.how, scope, tenant: subject.tenant });
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS, scope };
   },
