@@ -10,7 +10,7 @@ import path from 'node:path';
 import { IcebergRestCatalog } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Azurite, startAzurite } from '../support/azurite.js';
-import { createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { createPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { freePort, tempDir } from '../support/temp.js';
 
 const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
@@ -253,6 +253,7 @@ describe('namespaces and tables', { timeout: SLOW }, () => {
 describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
   it('--api-key: a key minted for a principal works; a wrong or revoked key exits 1 and is never echoed', async () => {
     const owner = await createPrincipal(server, 'cli-api-key');
+    await grantTo(server, owner.id, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
     const created = await manage<{ 'key-id': string; 'api-key': string }>('POST', `/management/v1/principals/${owner.id}/api-keys`, { name: 'cli', 'expires-in-seconds': 600 });
     const key = created['api-key'];
     const secretPart = key.split('_').slice(2).join('_'); // after "lgk_" and the key id
@@ -290,6 +291,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
 
   it('--auth sigv4: signs with the AWS environment credentials, signing name and region the server expects', async () => {
     const signer = await createPrincipal(server, 'cli-signer');
+    await grantTo(server, signer.id, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
     const key = await manage<{ 'access-key-id': string; 'secret-access-key': string }>('POST', `/management/v1/principals/${signer.id}/access-keys`);
     const aws = { AWS_ACCESS_KEY_ID: key['access-key-id'], AWS_SECRET_ACCESS_KEY: key['secret-access-key'] };
     const sigv4 = ['--uri', server.url, '--auth', 'sigv4', '--signing-name', SIGV4_SIGNING_NAME];

@@ -16,7 +16,7 @@ import {
 } from '@lakegate/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearerOf, recordingFetch } from '../support/recording-fetch.js';
-import { clientToken, createPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { clientToken, createPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
 
 const TTL_SECONDS = 3;
 const REGION = 'eu-central-1';
@@ -214,6 +214,7 @@ describe('sigv4 verified by the server', () => {
   let key: { 'access-key-id': string; 'secret-access-key': string };
   beforeAll(async () => {
     signer = await principal('sdk-signer');
+    await grantTo(server, signer.id, ['namespace:create', 'namespace:list'], { type: 'warehouse', warehouse: 'default' });
     key = await manage('POST', `/management/v1/principals/${signer.id}/access-keys`);
   });
   const props = { 'rest.sigv4-enabled': 'true', 'rest.signing-region': REGION, 'rest.signing-name': SIGNING_NAME };
@@ -278,6 +279,7 @@ describe('sigv4 verified by the server', () => {
 describe('api-key and bearer', () => {
   it('sends an API key minted for a principal; a wrong one is refused', async () => {
     const owner = await principal('sdk-api-key');
+    await grantTo(server, owner.id, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
     const created = await manage<{ 'api-key': string }>('POST', `/management/v1/principals/${owner.id}/api-keys`, { name: 'sdk', 'expires-in-seconds': 600 });
     const catalog = new IcebergRestCatalog({ uri: server.url, properties: { 'rest.auth.type': 'api-key', 'rest.auth.api-key': created['api-key'] } });
     expect((await catalog.listNamespaces()).items).toContainEqual(['signed ns']);

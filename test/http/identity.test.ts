@@ -5,6 +5,8 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantPrincipal } from '../support/access.js';
+import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 
 let now = Date.now();
@@ -284,6 +286,8 @@ describe('request signing (SigV4) and API keys', () => {
     const { signRequest, presignRequest } = await import('@lakegate/sigv4');
     const adminToken = (await clientCredentials()).access_token;
     const etl = await cat.lakegate.principals.create('signer');
+    // What the signed requests below do is granted (deny by default); this test is about who is asking.
+    await grantPrincipal(bearerSender(cat.lakegate.app, adminToken), etl.clientId, ['namespace:list', 'namespace:create'], { type: 'warehouse', warehouse: 'default' });
     const key = (await cat.lakegate.app.inject({ method: 'POST', url: `/management/v1/principals/${etl.clientId}/access-keys`, headers: { authorization: `Bearer ${adminToken}` } })).json();
     const credentials = { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] };
     const sign = (req: { method: string; url: string; body?: string; headers?: Record<string, string> }, over: { region?: string; service?: string; at?: number } = {}) =>

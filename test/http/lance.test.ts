@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantPrincipal } from '../support/access.js';
+import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 
 type Method = 'GET' | 'POST';
@@ -300,6 +302,7 @@ describe('Lance REST Namespace API authentication', () => {
     expect((await call('GET', `${L}/namespace/%24/list`, undefined, bearer)).body!.namespaces).toContain('authns');
 
     const svc = await cat.lakegate.principals.create('lance-client');
+    await grantPrincipal(bearerSender(cat.lakegate.app, token), svc.clientId, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
     const key = (await call('POST', `/management/v1/principals/${svc.clientId}/api-keys`, { name: 'lance' }, bearer)).body!['api-key'] as string;
     const withKey = await call('POST', `${L}/namespace/authns/describe`, { id: ['authns'] }, { 'x-api-key': key });
     expect(withKey.status).toBe(200);
@@ -312,6 +315,7 @@ describe('Lance REST Namespace API authentication', () => {
     const { signRequest } = await import('@lakegate/sigv4');
     const bearer = { authorization: `Bearer ${token}` };
     const signer = await cat.lakegate.principals.create('lance-signer');
+    await grantPrincipal(bearerSender(cat.lakegate.app, token), signer.clientId, ['table:create'], { type: 'namespace', warehouse: 'default', namespace: ['authns'] });
     const key = (await call('POST', `/management/v1/principals/${signer.clientId}/access-keys`, undefined, bearer)).body!;
     const body = JSON.stringify({ id: ['authns', 't'] });
     const signed = await signRequest(

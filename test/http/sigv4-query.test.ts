@@ -7,6 +7,8 @@
  */
 import { signRequest } from '@lakegate/sigv4';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { grantPrincipal } from '../support/access.js';
+import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 
 let cat: TestCatalog;
@@ -24,6 +26,8 @@ beforeAll(async () => {
     })
   ).json().access_token as string;
   const principal = await cat.lakegate.principals.create('query-signer');
+  // Signed requests below may see the warehouse's namespaces (a missing one is then "not found", not "forbidden").
+  await grantPrincipal(bearerSender(cat.lakegate.app, token), principal.clientId, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
   const key = (await cat.lakegate.app.inject({ method: 'POST', url: `/management/v1/principals/${principal.clientId}/access-keys`, headers: { authorization: `Bearer ${token}` } })).json();
   credentials = { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] };
 });

@@ -14,6 +14,8 @@ import { Keyring } from '../../packages/server/src/security/keyring.js';
 import { SecretBox } from '../../packages/server/src/security/secret-box.js';
 import { StorageRefreshTokens } from '../../packages/server/src/storage/refresh-token.js';
 import { appendUpdates, simpleSchema } from '../support/iceberg-http.js';
+import { READ_WRITE_ALL, grantPrincipal } from '../support/access.js';
+import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { freePort } from '../support/temp.js';
 
@@ -96,6 +98,8 @@ beforeAll(async () => {
   // Acme's own admin creates its job principal, without naming a tenant.
   acmeEtl = await createPrincipal(acmeAdminToken, { name: 'acme-etl' });
   acmeToken = await tokenOf(acmeEtl);
+  // ...and grants it what a data engineer needs in acme's warehouse (a tenant's admin manages its own grants).
+  await grantPrincipal(bearerSender(cat.lakegate.app, acmeAdminToken), acmeEtl.clientId, READ_WRITE_ALL, { type: 'warehouse', warehouse: 'acme-wh' });
 
   // The default tenant's data: a namespace and a table in the default warehouse.
   expect((await inject('POST', '/v1/default/namespaces', adminToken, { namespace: ['sales'] })).statusCode).toBe(200);
@@ -124,7 +128,7 @@ describe('a token of another tenant', () => {
       { method: 'GET', path: (w) => `/v1/${w}/namespaces/sales/tables` },
       { method: 'GET', path: (w) => `/v1/${w}/namespaces/sales/tables/orders` },
       { method: 'HEAD', path: (w) => `/v1/${w}/namespaces/sales/tables/orders` },
-      { method: 'POST', path: (w) => `/v1/${w}/namespaces/sales/tables/orders`, payload: { requirements: [], updates: appendUpdates(tableMetadata) } },
+      { method: 'POST', path: (w) => `/v1/${w}/namespaces/sales/tables/orders`, payload: (({ snapshotId: _id, ...change }) => change)(appendUpdates(tableMetadata)) },
       { method: 'DELETE', path: (w) => `/v1/${w}/namespaces/sales/tables/orders` },
       { method: 'GET', path: (w) => `/v1/${w}/namespaces/sales/tables/orders/credentials` },
       { method: 'POST', path: (w) => `/v1/${w}/namespaces/sales/tables/orders/metrics`, payload: { 'report-type': 'scan-report' } },
@@ -337,6 +341,16 @@ describe('management API by tenant', () => {
     expect(res.statusCode).toBe(404);
     expect(res.body).toBe((await inject('GET', reports('no-such-warehouse'), acmeAdminToken)).body.replaceAll('no-such-warehouse', 'default'));
     expect((await inject('GET', reports('default'), adminToken)).statusCode).toBe(200);
-    expect((await inject('GET', '/management/v1/audit', acmeAdminToken)).statusCode).toBe(403);
+    // The audit trail is partitioned by tenant: acme's admin reads acme's events and no others.
+    const own = await inject('GET', '/management/v1/audit?limit=1000', acmeAdminToken);
+    expect(own.statusCode).toBe(200);
+    const events = own.json().events as Array<{ tenant: string; type: string }>;
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.tenant === 'acme')).toBe(true);
+    expect(events.some((e) => e.type === 'principal.created')).toBe(true);
+    expect((await inject('GET', '/management/v1/audit?tenant=default', acmeAdminToken)).statusCode).toBe(403);
+    // The platform admin reads every tenant's.
+    const all = (await inject('GET', '/management/v1/audit?limit=1000', adminToken)).json().events as Array<{ tenant: string }>;
+    expect(new Set(all.map((e) => e.tenant))).toEqual(new Set(['default', 'acme']));
   });
 });

@@ -9,6 +9,7 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
   describe(`${name} store contract`, () => {
     const wh = 'w1';
     const obj = (nameArg: string, over: Partial<CatalogObjectRecord> = {}): CatalogObjectRecord => ({
+      id: `id-${over.kind ?? 'table'}-${nameArg}`,
       warehouse: wh,
       namespace: ['ns'],
       name: nameArg,
@@ -27,7 +28,7 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       await store.migrate();
       await store.migrate(); // idempotent
       await store.repository.insertWarehouse({ name: wh, storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
-      await store.repository.insertNamespace({ warehouse: wh, levels: ['ns'], properties: { a: '1' } });
+      await store.repository.insertNamespace({ id: 'ns-ns', warehouse: wh, levels: ['ns'], properties: { a: '1' } });
       return store;
     }
 
@@ -36,8 +37,8 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       try {
         expect(await s.repository.insertWarehouse({ name: wh, storageRoot: 'file:///x', properties: {}, createdAtMs: 2 })).toBe(false);
         expect((await s.repository.getWarehouse(wh))?.storageRoot).toBe('file:///w');
-        expect(await s.repository.insertNamespace({ warehouse: wh, levels: ['ns'], properties: {} })).toBe(false);
-        expect(await s.repository.insertNamespace({ warehouse: wh, levels: ['ns', 'child'], properties: {} })).toBe(true);
+        expect(await s.repository.insertNamespace({ id: 'ns-ns', warehouse: wh, levels: ['ns'], properties: {} })).toBe(false);
+        expect(await s.repository.insertNamespace({ id: 'ns-ns.child', warehouse: wh, levels: ['ns', 'child'], properties: {} })).toBe(true);
         expect((await s.repository.listNamespaces(wh, [], { limit: 10 })).map((n) => n.levels)).toEqual([['ns']]);
         expect((await s.repository.listNamespaces(wh, ['ns'], { limit: 10 })).map((n) => n.levels)).toEqual([['ns', 'child']]);
         expect(await s.repository.namespaceHasChildren(wh, ['ns'])).toBe(true);
@@ -122,6 +123,46 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it('keeps catalog ids: looked up by name and by id, kept by a rename, fresh for a new object', async () => {
+      const s = await fresh();
+      try {
+        expect(await s.repository.insertNamespace({ id: 'ns-ns.child', warehouse: wh, levels: ['ns', 'child'], properties: {} })).toBe(true);
+        const ids = await s.repository.getNamespaceIds(wh, [['ns'], ['ns', 'child'], ['ns', 'missing']]);
+        expect(Object.fromEntries(ids)).toEqual({ ns: 'ns-ns', 'ns\u001fchild': 'ns-ns.child' });
+        expect((await s.repository.getNamespace(wh, ['ns']))?.id).toBe('ns-ns');
+        expect((await s.repository.listNamespaces(wh, ['ns'], { limit: 10 })).map((n) => n.id)).toEqual(['ns-ns.child']);
+        await s.repository.insertObject(obj('t'));
+        expect((await s.repository.listObjects(wh, ['ns'], 'table', { limit: 10 })).map((o) => o.id)).toEqual(['id-table-t']);
+        expect(await s.repository.renameObject(wh, 'table', { namespace: ['ns'], name: 't' }, { namespace: ['ns', 'child'], name: 't2' }, 2)).toBe('renamed');
+        expect((await s.repository.getObject(wh, ['ns', 'child'], 't2'))?.id).toBe('id-table-t');
+        const found = await s.repository.findByIds(['ns-ns', 'id-table-t', 'nope']);
+        expect(found.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+          { id: 'id-table-t', warehouse: wh, namespace: ['ns', 'child'], name: 't2', kind: 'table' },
+          { id: 'ns-ns', warehouse: wh, namespace: ['ns'], kind: 'namespace' },
+        ]);
+        // Two rows can never share an id.
+        expect(await s.repository.insertObject(obj('other', { id: 'id-table-t' }))).toBe(false);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('finds objects at exact locations, and staged tables by uuid', async () => {
+      const s = await fresh();
+      try {
+        await s.repository.insertObject(obj('a', { location: 'file:///w/ns/a' }));
+        expect((await s.repository.findObjectsAtLocations(wh, ['file:///w/ns', 'file:///w/ns/a'])).map((o) => o.name)).toEqual(['a']);
+        expect(await s.repository.findObjectsAtLocations(wh, ['file:///w/ns/a/b'])).toEqual([]);
+        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u1', location: 'file:///w/ns/s1', metadataJson: '{}', expiresAtMs: 1000, owner: 'alice' });
+        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u2', location: 'file:///w/ns/s2', metadataJson: '{}', expiresAtMs: 2000, owner: 'bob' });
+        expect((await s.repository.getStagedTable(wh, ['ns'], 's', 0))?.uuid).toBe('u2');
+        expect(await s.repository.getStagedTable(wh, ['ns'], 's', 0, 'u1')).toMatchObject({ uuid: 'u1', location: 'file:///w/ns/s1', owner: 'alice' });
+        expect(await s.repository.getStagedTable(wh, ['ns'], 's', 0, 'u3')).toBeUndefined();
+      } finally {
+        await s.close();
+      }
+    });
+
     it('finds objects by location prefix literally (no wildcard, case-sensitive)', async () => {
       const s = await fresh();
       try {
@@ -139,7 +180,7 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
     it('keeps staged tables until they expire, and idempotency records within their lifetime', async () => {
       const s = await fresh();
       try {
-        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u1', location: 'file:///w/ns/s', metadataJson: '{}', expiresAtMs: 1000 });
+        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u1', location: 'file:///w/ns/s', metadataJson: '{}', expiresAtMs: 1000, owner: 'someone' });
         expect((await s.repository.getStagedTable(wh, ['ns'], 's', 999))?.uuid).toBe('u1');
         expect(await s.repository.getStagedTable(wh, ['ns'], 's', 1001)).toBeUndefined();
         await s.repository.putIdempotency({ key: 'k', fingerprint: 'POST /x', status: 200, body: '{"a":1}', createdAtMs: 500 });

@@ -14,3 +14,9 @@ export function injectSender(app: FastifyInstance): Send {
     return { status: res.statusCode, body: res.body ? parseJson(res.body) : undefined, headers: res.headers as Record<string, string> };
   };
 }
+
+/** A Send over inject that authenticates every request with the bearer token. */
+export function bearerSender(app: FastifyInstance, token: string): Send {
+  const send = injectSender(app);
+  return (method, path, body, headers = {}) => send(method, path, body, { authorization: `Bearer ${token}`, ...headers });
+}

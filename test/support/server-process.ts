@@ -2,6 +2,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { grantPrincipal, type Securable } from './access.js';
+import { httpSender } from './iceberg-http.js';
 import { tempDir } from './temp.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -108,4 +110,9 @@ export async function clientToken(url: string, credential: string): Promise<stri
   });
   if (res.status !== 200) throw new Error(`token request failed with ${res.status}`);
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Gives a principal the privileges on the securable (through a role of its own), as the server's admin. */
+export async function grantTo(server: Pick<ServerProcess, 'url' | 'token'>, clientId: string, privileges: string[], securable: Securable): Promise<void> {
+  await grantPrincipal(httpSender(server.url, await server.token()), clientId, privileges, securable);
 }

@@ -56,6 +56,14 @@ import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.
 import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
 import { tokenExchangeGrant } from './auth/issuer/grants/token-exchange.js';
 import { PrincipalService } from './auth/issuer/principals.js';
+import { AuditReader } from './auth/management/audit-reader.js';
+import { PrincipalAdmin } from './auth/management/principal-admin.js';
+import { ASSERTED_ISSUER, type Actor } from './auth/actor.js';
+import { AccessAdmin } from './catalog/access/access-admin.js';
+import { WarehouseAdmin } from './catalog/management/warehouse-admin.js';
+import { callerOfActor } from './http/caller.js';
+import { ProfileAdmin } from './storage/profile-admin.js';
+import { createAccessPorts } from './compose/access.js';
 import { TokenEndpoint } from './auth/issuer/token-endpoint.js';
 import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
 import { SecretBox } from './security/secret-box.js';
@@ -119,9 +127,12 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     clock,
     newUuid: randomUUID,
     events: new LoggedEvents(logger.child({ component: 'catalog' })),
-    audit: { denied: (caller, type, detail) => audit.record(type, caller.description, detail) },
+    audit: {
+      record: (caller, d) => audit.record(d.type, caller.description, d.detail, { tenant: caller.tenant, decision: d.decision, action: d.action, object: d.object, requestId: caller.requestId }),
+    },
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
   };
+  const accessPorts = await createAccessPorts(config, store, clock);
   const services = createCatalogServices(deps, config.defaultWarehouse, {
     vendorFor: (warehouse) => warehouseStorage.vendorFor(warehouse),
     tokens: new StorageRefreshTokens(new Keyring('storage-refresh', store, box, clock), config.storageRefreshTokenTtlSeconds, () => clock.now()),
@@ -129,7 +140,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     maxCacheSeconds: config.credentialCacheMaxSeconds,
     lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
     reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
-  });
+  }, accessPorts);
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
     config.warehouseRoot,
@@ -176,16 +187,34 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   await app.register(opsSurface, { store, metrics });
   await app.register(icebergSurface, { prefix: ICEBERG_PREFIX, services, authentication, idempotency });
   await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication, idempotency });
+  const isAdmin = (actor: Actor) => services.access.isAdmin(callerOfActor(actor));
+  const accessAdmin = new AccessAdmin({
+    access: services.access,
+    control: accessPorts.control,
+    authorizer: accessPorts.authorizer,
+    warehouses: services.warehouses,
+    repository: () => store.repository,
+    clock,
+    identities: {
+      principalTenant: async (clientId) => (await principals.get(clientId))?.tenant,
+      issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
+    },
+  });
   await app.register(managementSurface, {
     prefix: MANAGEMENT_PREFIX,
-    services,
-    storage: warehouseStorage,
-    identity: { principals, audit, identity: store.identity, keys: machineKeys },
+    principals: new PrincipalAdmin({ principals, keys: machineKeys, identity: store.identity, audit, isAdmin }),
+    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID),
+    access: accessAdmin,
+    audit: new AuditReader(store.identity, isAdmin, () => audit.flush()),
+    tables: services.tables,
     authentication,
   });
 
   const sweeper = setInterval(() => {
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
+    if (config.auditRetentionDays > 0) {
+      store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
+    }
   }, 60_000);
   sweeper.unref();
 
@@ -202,6 +231,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     async close() {
       clearInterval(sweeper);
       await app.close();
+      await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
+      await accessPorts.close?.();
       await store.close();
     },
   };

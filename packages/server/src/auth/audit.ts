@@ -1,18 +1,71 @@
-/** The audit trail: every token issuance (and later every authorization decision) is recorded with who did it. */
+/**
+ * The audit trail: every token issuance, every management change and every
+ * authorization decision on a data-bearing action is recorded with who did
+ * it (and for whom: the act chain), in which tenant, on what, and with what
+ * outcome. Each event is logged at once; rows reach the database in small
+ * batches (one transaction per batch, flushed within FLUSH_MS or on close),
+ * so that auditing every credential hand-out does not put a synchronous
+ * database write on the hot path of loadTable.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { IdentityRepository } from './ports.js';
+import type { AuditEvent, IdentityRepository } from './ports.js';
+
+export interface AuditContext {
+  /** The tenant the event belongs to (tenant admins read their own tenant's trail). */
+  tenant?: string;
+  /** allow | deny, for authorization decisions. */
+  decision?: 'allow' | 'deny';
+  /** The privilege or operation decided on, e.g. "table:read-data". */
+  action?: string;
+  /** The object acted on, e.g. "lake/sales.orders". */
+  object?: string;
+  requestId?: string;
+}
+
+const FLUSH_MS = 50;
+const MAX_BATCH = 500;
 
 export class AuditTrail {
+  private pending: AuditEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly repo: IdentityRepository,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {}
 
-  async record(type: string, actor: string, detail: Record<string, unknown>): Promise<void> {
-    const event = { id: randomUUID(), atMs: this.now(), type, actor, detail };
+  /** Records an event: logged now, stored with the next batch (awaitable through flush()). */
+  async record(type: string, actor: string, detail: Record<string, unknown>, context: AuditContext = {}): Promise<void> {
+    const event: AuditEvent = { id: randomUUID(), atMs: this.now(), type, actor, detail, tenant: context.tenant ?? 'default', ...optional(context) };
     this.logger.info({ audit: event }, type);
-    await this.repo.insertAudit(event);
+    this.pending.push(event);
+    if (this.pending.length >= MAX_BATCH) {
+      await this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => void this.flush().catch((err: unknown) => this.logger.error({ err }, 'writing the audit trail failed')), FLUSH_MS);
   }
+
+  /** Writes every pending event; resolves once they are stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    // Batches are written one after the other, so the trail keeps its order.
+    this.flushing = this.flushing.catch(() => undefined).then(() => (batch.length > 0 ? this.repo.insertAudit(batch) : undefined));
+    return this.flushing;
+  }
+}
+
+function optional(c: AuditContext): Partial<AuditEvent> {
+  const out: Partial<AuditEvent> = {};
+  if (c.decision !== undefined) out.decision = c.decision;
+  if (c.action !== undefined) out.action = c.action;
+  if (c.object !== undefined) out.object = c.object;
+  if (c.requestId !== undefined) out.requestId = c.requestId;
+  return out;
 }

@@ -34,6 +34,31 @@ export interface AuditEvent {
   /** Who did it, e.g. "service:lakegate-admin" or "user:alice via service:trino". */
   actor: string;
   detail: Record<string, unknown>;
+  /** The tenant the event belongs to; events from before tenants were recorded belong to "default". */
+  tenant: string;
+  decision?: 'allow' | 'deny' | undefined;
+  action?: string | undefined;
+  object?: string | undefined;
+  requestId?: string | undefined;
+}
+
+/** Which audit events to list: all conditions must hold; newest first. */
+export interface AuditQuery {
+  /** undefined: every tenant (platform administrators). */
+  tenant?: string | undefined;
+  /** Substring of the actor description (so "alice" finds "user:alice via service:spark"). */
+  actor?: string | undefined;
+  /** Substring of the object, e.g. "sales.orders". */
+  object?: string | undefined;
+  /** Exact action, or a prefix ending in ":" / "." (e.g. "table:"). */
+  action?: string | undefined;
+  type?: string | undefined;
+  decision?: 'allow' | 'deny' | undefined;
+  sinceMs?: number | undefined;
+  untilMs?: number | undefined;
+  /** Keyset paging: events strictly older than this (atMs, id). */
+  before?: { atMs: number; id: string } | undefined;
+  limit: number;
 }
 
 export interface AccessKeyRecord {
@@ -68,6 +93,9 @@ export interface IdentityRepository {
   updatePrincipalSecret(clientId: string, secretHash: string, secretVersion: number): Promise<void>;
   setDelegation(clientId: string, delegation: DelegationPolicy): Promise<void>;
   listPrincipals(): Promise<ServicePrincipal[]>;
-  insertAudit(event: AuditEvent): Promise<void>;
-  listAudit(limit: number): Promise<AuditEvent[]>;
+  /** Stores a batch of events in one transaction. */
+  insertAudit(events: AuditEvent[]): Promise<void>;
+  listAudit(query: AuditQuery): Promise<AuditEvent[]>;
+  /** Deletes events older than the given time; returns how many. */
+  deleteAuditBefore(atMs: number): Promise<number>;
 }

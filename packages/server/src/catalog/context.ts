@@ -1,5 +1,6 @@
-import type { AccessAudit, CatalogStore, Clock, ObjectStorage, Warehouse } from './ports.js';
+import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
+import type { AccessAudit, Caller, CatalogStore, Clock, ObjectStorage, Warehouse } from './ports.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
 export interface CatalogSettings {
@@ -17,12 +18,26 @@ export interface CatalogDeps {
   clock: Clock;
   newUuid: () => string;
   events: CatalogEvents;
-  /** Records refused access (a warehouse of another tenant). */
+  /** Records access decisions (the audit trail). */
   audit: AccessAudit;
   settings: CatalogSettings;
 }
 
-/** The warehouse a request addresses, resolved once per request. */
+/** What a protocol route hands a catalog service: who is asking, and which warehouse (the Iceberg prefix) it addresses. */
+export interface CatalogRequest {
+  caller: Caller;
+  warehouse: string;
+}
+
+/** The warehouse a request addresses, resolved once per request (tenant checked), and who is asking. */
 export interface RequestScope {
   warehouse: Warehouse;
+  caller: Caller;
+}
+
+/** Deps plus the cross-cutting pieces every service uses: authorization and request scoping. */
+export interface ServiceContext extends CatalogDeps {
+  access: AccessService;
+  /** Resolves the warehouse a request addresses: one of another tenant is answered exactly like a missing one. */
+  scope(request: CatalogRequest): Promise<RequestScope>;
 }

@@ -8,8 +8,8 @@
  * metadata (clients compare it byte for byte); only the check normalizes.
  */
 import { validation } from '../errors/catalog-error.js';
-import { isUnderRoot, normalizeLocation } from '../storage/locations.js';
-import type { Warehouse } from './ports.js';
+import { isUnderRoot, normalizeLocation } from './locations.js';
+import type { CatalogRepository, Warehouse } from './ports.js';
 
 export const EXTRA_LOCATION_ROOTS = 'extra-location-roots';
 
@@ -38,4 +38,31 @@ export function checkLocation(warehouse: Warehouse, location: unknown, what = 'l
 export function isPurgeable(warehouse: Warehouse, location: string): boolean {
   const l = normalizeLocation(location);
   return isAllowedLocation(warehouse, l) && !allowedRoots(warehouse).some((r) => normalizeLocation(r) === l);
+}
+
+/** Every ancestor directory of a location, e.g. s3://b/wh/ns/t → s3://b/wh/ns, s3://b/wh, s3://b. */
+function ancestorsOf(location: string): string[] {
+  const l = normalizeLocation(location);
+  const schemeEnd = l.indexOf('://') >= 0 ? l.indexOf('://') + 3 : l.indexOf(':') + 1;
+  const out: string[] = [];
+  for (let i = l.lastIndexOf('/'); i > schemeEnd; i = l.lastIndexOf('/', i - 1)) out.push(l.slice(0, i));
+  return out;
+}
+
+/**
+ * A table's data location may not overlap another object's: not the same,
+ * not inside it, not around it. Credentials are vended for a table's whole
+ * location and a purge deletes under it, so an overlapping table (created,
+ * stage-created, registered or moved by a commit) would hand its holder
+ * the other table's data. `except` is the object's own id (a commit that
+ * keeps or moves its own location).
+ */
+export async function checkNoOverlap(repository: CatalogRepository, warehouse: Warehouse, location: string, except?: string): Promise<void> {
+  const l = normalizeLocation(location);
+  const inside = await repository.findObjectsByLocationPrefix(warehouse.name, l);
+  const around = await repository.findObjectsAtLocations(warehouse.name, ancestorsOf(l));
+  const other = [...inside, ...around].find((o) => o.id !== except);
+  if (other) {
+    throw validation(`location ${location} overlaps the location of ${other.kind === 'view' ? 'view' : 'table'} ${[...other.namespace, other.name].join('.')}; every table needs a location of its own`);
+  }
 }

@@ -1,8 +1,19 @@
-/** Namespace operations of the catalog. Framework-free: no HTTP, no SQL. */
+/**
+ * Namespace operations of the catalog: validate → authorize → execute.
+ * Framework-free: no HTTP, no SQL. Who may do what (catalog/access):
+ * create needs `namespace:create` on the parent (the warehouse for a
+ * top-level one); load and HEAD need any privilege on the namespace (held
+ * there or inherited) or `namespace:list` on its parent; listing shows every
+ * child to holders of `namespace:list`, and otherwise only the children the
+ * caller holds something on; drop and property updates need
+ * `namespace:drop` and `namespace:update-properties`.
+ */
 import { CatalogError } from '../errors/catalog-error.js';
-import type { CatalogDeps, RequestScope } from './context.js';
+import { describeObject } from './access/access-service.js';
+import type { SecurablePath } from './access/ports.js';
+import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
-import { type PageRequest, pageOf, toPage } from './paging.js';
+import { type PageRequest, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
 
 export interface NamespacePropertiesUpdate {
@@ -12,68 +23,99 @@ export interface NamespacePropertiesUpdate {
 }
 
 export class NamespaceService {
-  constructor(private readonly deps: CatalogDeps) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
-  async list(scope: RequestScope, parent: string[] | undefined, paging: PageRequest) {
+  async list(request: CatalogRequest, parent: string[] | undefined, paging: PageRequest) {
     // validate
     const parentLevels = parent && parent.length > 0 ? checkNamespace(parent) : [];
     const page = toPage(paging);
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const parentPath = parentLevels.length > 0 ? (await this.requireVisible(scope, parentLevels)).path : this.ctx.access.warehousePath(scope.warehouse);
+    const everything = await this.ctx.access.allowed(scope, 'namespace:list', parentPath);
     // execute
-    const repo = this.deps.store.repository;
-    if (parentLevels.length > 0) await this.require(scope, parentLevels);
-    const rows = await repo.listNamespaces(scope.warehouse.name, parentLevels, { ...page, limit: page.limit + 1 });
-    const { items, nextPageToken } = pageOf(rows, page, (r) => encodeNamespace(r.levels));
+    const repo = this.ctx.store.repository;
+    const fetch = (after: string | undefined, limit: number) => repo.listNamespaces(scope.warehouse.name, parentLevels, after === undefined ? { limit } : { after, limit });
+    const key = (r: NamespaceRecord) => encodeNamespace(r.levels);
+    if (everything) {
+      const { items, nextPageToken } = pageOf(await fetch(page.after, page.limit + 1), page, key);
+      return { namespaces: items.map((r) => r.levels), nextPageToken };
+    }
+    // Without namespace:list, only the children the caller holds something on (one batched check per chunk).
+    const { items, nextPageToken } = await visiblePage(page, fetch, (rows) => this.ctx.access.allows(scope, rows.map((r) => ({ privilege: 'any' as const, path: childPath(parentPath, r.id) }))), key);
     return { namespaces: items.map((r) => r.levels), nextPageToken };
   }
 
-  async create(scope: RequestScope, namespace: unknown, properties: unknown): Promise<NamespaceRecord> {
+  async create(request: CatalogRequest, namespace: unknown, properties: unknown): Promise<NamespaceRecord> {
     // validate
     const levels = checkNamespace(namespace);
     const props = checkStringMap(properties, 'properties');
+    const scope = await this.ctx.scope(request);
+    // authorize
+    await this.requireOnParent(scope, levels, 'namespace:create');
     // execute
-    const record: NamespaceRecord = { warehouse: scope.warehouse.name, levels, properties: props };
-    await this.deps.store.transaction(async (repo) => {
-      if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) {
-        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
-      }
+    const record: NamespaceRecord = { id: this.ctx.newUuid(), warehouse: scope.warehouse.name, levels, properties: props };
+    await this.ctx.store.transaction(async (repo) => {
+      if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) throw parentNotFound(levels);
       if (!(await repo.insertNamespace(record))) {
         throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
       }
     });
-    this.deps.events.emit({ type: 'namespace.created', warehouse: scope.warehouse.name, namespace: levels });
+    this.ctx.access.forgetNamespaceIds();
+    this.ctx.events.emit({ type: 'namespace.created', warehouse: scope.warehouse.name, namespace: levels });
     return record;
   }
 
-  async load(scope: RequestScope, namespace: string[]): Promise<NamespaceRecord> {
-    return this.require(scope, checkNamespace(namespace));
+  async load(request: CatalogRequest, namespace: string[]): Promise<NamespaceRecord> {
+    const levels = checkNamespace(namespace);
+    const scope = await this.ctx.scope(request);
+    await this.requireVisible(scope, levels);
+    return this.require(scope, levels);
   }
 
-  async exists(scope: RequestScope, namespace: string[]): Promise<boolean> {
+  async exists(request: CatalogRequest, namespace: string[]): Promise<boolean> {
     const levels = checkNamespace(namespace);
-    return (await this.deps.store.repository.getNamespace(scope.warehouse.name, levels)) !== undefined;
+    const scope = await this.ctx.scope(request);
+    try {
+      await this.requireVisible(scope, levels);
+      return true;
+    } catch (e) {
+      // "Not found" only reaches a caller who may see where the namespace would be; others got a 403.
+      if (e instanceof CatalogError && e.code === 'ERR_NAMESPACE_NOT_FOUND') return false;
+      throw e;
+    }
   }
 
-  async drop(scope: RequestScope, namespace: string[]): Promise<void> {
+  async drop(request: CatalogRequest, namespace: string[]): Promise<void> {
     const levels = checkNamespace(namespace);
-    await this.deps.store.transaction(async (repo) => {
-      if (!(await repo.getNamespace(scope.warehouse.name, levels))) throw notFound(levels);
+    const scope = await this.ctx.scope(request);
+    const path = await this.requireOn(scope, levels, 'namespace:drop');
+    let id: string | undefined;
+    await this.ctx.store.transaction(async (repo) => {
+      const found = await repo.getNamespace(scope.warehouse.name, levels);
+      if (!found) throw notFound(levels);
       if (await repo.namespaceHasChildren(scope.warehouse.name, levels)) {
         throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty: ${formatIdentifier(levels)}`);
       }
+      id = found.id;
       await repo.deleteNamespace(scope.warehouse.name, levels);
     });
-    this.deps.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: levels });
+    await this.forget(id ?? path.namespaces.at(-1)!);
+    this.ctx.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: levels });
   }
 
-  async updateProperties(scope: RequestScope, namespace: string[], removals: unknown, updates: unknown): Promise<NamespacePropertiesUpdate> {
+  async updateProperties(request: CatalogRequest, namespace: string[], removals: unknown, updates: unknown): Promise<NamespacePropertiesUpdate> {
     // validate
     const levels = checkNamespace(namespace);
     const remove = checkStringArray(removals, 'removals');
     const set = checkStringMap(updates, 'updates');
     const overlap = remove.filter((k) => k in set);
     if (overlap.length > 0) throw new CatalogError('ERR_VALIDATION', `Cannot remove and update the same keys: ${overlap.join(', ')}`);
+    const scope = await this.ctx.scope(request);
+    // authorize
+    await this.requireOn(scope, levels, 'namespace:update-properties');
     // execute
-    const result = await this.deps.store.transaction(async (repo) => {
+    const result = await this.ctx.store.transaction(async (repo) => {
       const current = await repo.getNamespace(scope.warehouse.name, levels);
       if (!current) throw notFound(levels);
       const props = { ...current.properties };
@@ -89,16 +131,66 @@ export class NamespaceService {
       await repo.setNamespaceProperties(scope.warehouse.name, levels, props);
       return { updated: Object.keys(set), removed, missing };
     });
-    this.deps.events.emit({ type: 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });
+    this.ctx.events.emit({ type: 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });
     return result;
   }
 
-  /** Loads a namespace or fails with ERR_NAMESPACE_NOT_FOUND. */
+  /** Loads a namespace or fails with ERR_NAMESPACE_NOT_FOUND (no access check: callers have authorized). */
   async require(scope: RequestScope, levels: string[]): Promise<NamespaceRecord> {
-    const found = await this.deps.store.repository.getNamespace(scope.warehouse.name, levels);
+    const found = await this.ctx.store.repository.getNamespace(scope.warehouse.name, levels);
     if (!found) throw notFound(levels);
     return found;
   }
+
+  /**
+   * The path of an existing namespace the caller may see: any privilege on
+   * it (held there or inherited), or `namespace:list` on its parent. A
+   * missing one is "not found" to those who may see its parent, 403 to others.
+   */
+  async requireVisible(scope: RequestScope, levels: string[]): Promise<{ path: SecurablePath }> {
+    const object = describeObject(scope.warehouse.name, levels);
+    const resolved = await this.ctx.access.namespacePath(scope.warehouse, levels);
+    if (resolved.missing) return this.ctx.access.notFoundOrForbidden(scope, resolved.path, 'namespace:list', object, () => notFound(levels));
+    const parent: SecurablePath = { warehouse: scope.warehouse.name, namespaces: resolved.path.namespaces.slice(0, -1) };
+    const [own, listed] = await this.ctx.access.allows(scope, [
+      { privilege: 'any', path: resolved.path },
+      { privilege: 'namespace:list', path: parent },
+    ]);
+    if (!own && !listed) await this.ctx.access.require(scope, 'namespace:list', parent, { object });
+    return { path: resolved.path };
+  }
+
+  /** The path of an existing namespace on which the caller holds the privilege (or the matching refusal). */
+  async requireOn(scope: RequestScope, levels: string[], privilege: Parameters<ServiceContext['access']['require']>[1], recordAllow = true): Promise<SecurablePath> {
+    const object = describeObject(scope.warehouse.name, levels);
+    const resolved = await this.ctx.access.namespacePath(scope.warehouse, levels);
+    if (resolved.missing) return this.ctx.access.notFoundOrForbidden(scope, resolved.path, privilege, object, () => notFound(levels));
+    await this.ctx.access.require(scope, privilege, resolved.path, { object, recordAllow });
+    return resolved.path;
+  }
+
+  /** For creating something inside the namespace's parent: the parent's path, with the privilege checked there. */
+  private async requireOnParent(scope: RequestScope, levels: string[], privilege: 'namespace:create'): Promise<SecurablePath> {
+    const parentLevels = levels.slice(0, -1);
+    if (parentLevels.length === 0) {
+      const path = this.ctx.access.warehousePath(scope.warehouse);
+      await this.ctx.access.require(scope, privilege, path, { object: describeObject(scope.warehouse.name, levels) });
+      return path;
+    }
+    const resolved = await this.ctx.access.namespacePath(scope.warehouse, parentLevels);
+    const object = describeObject(scope.warehouse.name, levels);
+    if (resolved.missing) return this.ctx.access.notFoundOrForbidden(scope, resolved.path, privilege, object, () => parentNotFound(levels));
+    await this.ctx.access.require(scope, privilege, resolved.path, { object });
+    return resolved.path;
+  }
+
+  /** Grants on a dropped namespace are removed (its id is never reused, so this is tidiness, not safety). */
+  private async forget(id: string): Promise<void> {
+    this.ctx.access.forgetNamespaceIds();
+    await this.ctx.access.forgetSecurable({ kind: 'namespace', id });
+  }
 }
 
-const notFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
+const childPath = (parent: SecurablePath, id: string): SecurablePath => ({ warehouse: parent.warehouse, namespaces: [...parent.namespaces, id] });
+export const notFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
+const parentNotFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);

@@ -26,3 +26,45 @@ export function pageOf<T>(rows: T[], page: Page, key: (row: T) => string): { ite
   const items = rows.slice(0, page.limit);
   return { items, nextPageToken: Buffer.from(key(items.at(-1)!), 'utf8').toString('base64url') };
 }
+
+/** How many candidates one listing request examines at most when the caller may see only some of them. */
+export const MAX_FILTER_SCAN = 5000;
+
+/**
+ * One page of the items a caller may see, when it may not see them all: the
+ * catalog's own order is scanned in chunks, each chunk filtered with one
+ * batched authorization check, until the page is full or the scan budget
+ * is spent. A page can be short (even empty) while a next-page token
+ * remains; Iceberg and Lance clients follow tokens until there is none.
+ */
+export async function visiblePage<T>(
+  page: Page,
+  fetch: (after: string | undefined, limit: number) => Promise<T[]>,
+  keep: (items: T[]) => Promise<boolean[]>,
+  key: (item: T) => string,
+): Promise<{ items: T[]; nextPageToken: string | null }> {
+  const items: T[] = [];
+  let after = page.after;
+  let scanned = 0;
+  const chunk = Math.max(page.limit, 100);
+  for (;;) {
+    const rows = await fetch(after, chunk + 1);
+    const candidates = rows.slice(0, chunk);
+    const kept = candidates.length > 0 ? await keep(candidates) : [];
+    for (let i = 0; i < candidates.length; i++) {
+      if (!kept[i]) continue;
+      items.push(candidates[i]!);
+      if (items.length === page.limit) {
+        // Full: the next page starts after this item, unless nothing at all follows it.
+        const more = i < candidates.length - 1 || rows.length > chunk;
+        return { items, nextPageToken: more ? tokenOf(key(candidates[i]!)) : null };
+      }
+    }
+    scanned += candidates.length;
+    if (rows.length <= chunk) return { items, nextPageToken: null };
+    after = key(candidates.at(-1)!);
+    if (scanned >= MAX_FILTER_SCAN) return { items, nextPageToken: tokenOf(after) };
+  }
+}
+
+const tokenOf = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');

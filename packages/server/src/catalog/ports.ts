@@ -1,3 +1,5 @@
+import type { Member } from './access/ports.js';
+
 /**
  * Ports: what the catalog service needs from the outside world. The service
  * depends only on these interfaces; adapters (SQLite, PostgreSQL, local
@@ -29,6 +31,8 @@ export interface SigningKeyRecord {
 }
 
 export interface NamespaceRecord {
+  /** Catalog id: what grants name (catalog/access). */
+  id: string;
   warehouse: string;
   levels: string[];
   properties: Record<string, string>;
@@ -39,6 +43,8 @@ export type ObjectKind = 'table' | 'view' | 'lance-table';
 
 /** A table or view: the catalog's pointer to its current metadata file, plus a cached copy of that file. */
 export interface CatalogObjectRecord {
+  /** Catalog id of this entry: what grants name. Kept by a rename; fresh for every create or register. */
+  id: string;
   warehouse: string;
   namespace: string[];
   name: string;
@@ -61,6 +67,8 @@ export interface StagedTableRecord {
   location: string;
   metadataJson: string;
   expiresAtMs: number;
+  /** Caller.key of whoever stage-created it ('' for tables staged before authorization existed). */
+  owner: string;
 }
 
 export interface IdempotencyRecord {
@@ -116,6 +124,10 @@ export interface CatalogRepository {
 
   getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined>;
   listNamespaces(warehouse: string, parent: string[], page: Page): Promise<NamespaceRecord[]>;
+  /** The ids of those of the namespaces that exist (one lookup for a namespace and all its ancestors). */
+  getNamespaceIds(warehouse: string, namespaces: readonly string[][]): Promise<Map<string, string>>;
+  /** Namespaces and objects by catalog id, for naming the securables of grants. */
+  findByIds(ids: readonly string[]): Promise<Array<{ id: string; warehouse: string; namespace: string[]; name?: string; kind: ObjectKind | 'namespace' }>>;
   /** Returns false when the namespace exists already. */
   insertNamespace(record: NamespaceRecord): Promise<boolean>;
   setNamespaceProperties(warehouse: string, levels: string[], properties: Record<string, string>): Promise<void>;
@@ -125,9 +137,11 @@ export interface CatalogRepository {
 
   getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined>;
   /** Names only: listings must not read every table's metadata. */
-  listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ namespace: string[]; name: string }>>;
+  listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>>;
   /** Objects of the warehouse whose location equals or lies under the given prefix. */
   findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]>;
+  /** Objects of the warehouse whose location is exactly one of the given ones. */
+  findObjectsAtLocations(warehouse: string, locations: readonly string[]): Promise<CatalogObjectRecord[]>;
   /** Returns false when any table or view of that name exists already. */
   insertObject(record: CatalogObjectRecord): Promise<boolean>;
   /** Compare-and-swap; returns false when the current pointer is not the expected one. */
@@ -143,7 +157,8 @@ export interface CatalogRepository {
   deleteObject(warehouse: string, namespace: string[], name: string, kind: ObjectKind): Promise<boolean>;
 
   putStagedTable(record: StagedTableRecord): Promise<void>;
-  getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number): Promise<StagedTableRecord | undefined>;
+  /** The newest unexpired stage-created table of that name, or exactly the one with that table uuid. */
+  getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number, uuid?: string): Promise<StagedTableRecord | undefined>;
   deleteStagedTable(warehouse: string, namespace: string[], name: string, uuid: string): Promise<void>;
 
   getIdempotency(key: string, notBeforeMs: number): Promise<IdempotencyRecord | undefined>;
@@ -161,6 +176,8 @@ export interface CatalogStore {
   readonly repository: CatalogRepository;
   /** Service principals and the audit trail (auth/ports.ts). */
   readonly identity: import('../auth/ports.js').IdentityRepository;
+  /** Roles, role members and grants of the built-in authorizer (catalog/access). */
+  readonly access: import('./access/ports.js').AccessControl;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
@@ -191,11 +208,34 @@ export interface Caller {
   tenant: string;
   /** For the audit trail, e.g. "user:alice via service:trino". */
   description: string;
+  /**
+   * The subject's stable identity (a service principal's client id, or a
+   * user's issuer and subject): the owner of what it stage-creates. A
+   * delegated caller is its subject, not the acting engine.
+   */
+  key: string;
+  /** Whom the access rules match: the subject (principal, or user and each of its groups). The acting engine never counts. */
+  members: readonly Member[];
+  /** Holds the admin role through its credential (the bootstrap admin, principals created with roles ["admin"]). */
+  admin: boolean;
+  /** Authentication is disabled (local development only): access is not checked. */
+  unrestricted: boolean;
+  /** Of the request, for the audit trail. */
+  requestId?: string | undefined;
+}
+
+/** What the audit trail needs to know of an access decision. */
+export interface AccessDecisionRecord {
+  type: string;
+  decision?: 'allow' | 'deny' | undefined;
+  action?: string | undefined;
+  object?: string | undefined;
+  detail: Record<string, unknown>;
 }
 
 /** Where access decisions are recorded (the audit trail); the catalog decides, this port remembers. */
 export interface AccessAudit {
-  denied(caller: Caller, type: string, detail: Record<string, unknown>): Promise<void>;
+  record(caller: Caller, decision: AccessDecisionRecord): Promise<void>;
 }
 
 export interface Clock {

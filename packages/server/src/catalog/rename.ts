@@ -1,24 +1,45 @@
-/** Rename of a table or view: one identifier space, so both kinds share the rules and the messages clients expect. */
+/**
+ * Rename of a table or view: one identifier space, so both kinds share the
+ * rules and the messages clients expect. Moving an object out of its place
+ * needs the kind's drop privilege on it, and into the destination the
+ * kind's create privilege on the destination namespace. The object keeps
+ * its id, so its own grants follow it (inherited ones are the destination's).
+ */
 import { CatalogError } from '../errors/catalog-error.js';
-import type { CatalogDeps, RequestScope } from './context.js';
+import { describeObject } from './access/access-service.js';
+import type { CatalogRequest, ServiceContext } from './context.js';
 import { checkIdentifier, formatIdentifier, type TableIdentifier } from './identifiers.js';
 import type { CatalogObjectRecord, ObjectKind } from './ports.js';
 
-export async function renameCatalogObject(deps: CatalogDeps, scope: RequestScope, kind: ObjectKind, source: unknown, destination: unknown): Promise<void> {
+export async function renameCatalogObject(ctx: ServiceContext, request: CatalogRequest, kind: 'table' | 'view', source: unknown, destination: unknown): Promise<void> {
+  // validate
   const from = checkIdentifier(source, 'source');
   const to = checkIdentifier(destination, 'destination');
-  await deps.store.transaction(async (repo) => {
-    if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) {
-      throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(to.namespace)}`);
-    }
-    const result = await repo.renameObject(scope.warehouse.name, kind, from, to, deps.clock.now());
-    if (result === 'missing') {
-      const what = kind === 'view' ? 'View' : 'Table';
-      throw new CatalogError(kind === 'view' ? 'ERR_VIEW_NOT_FOUND' : 'ERR_TABLE_NOT_FOUND', `${what} does not exist: ${formatIdentifier(from.namespace, from.name)}`);
-    }
+  const scope = await ctx.scope(request);
+  // authorize
+  const missing = () => notFound(kind, from);
+  const [fromNs, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, from.namespace), ctx.store.repository.getObject(scope.warehouse.name, from.namespace, from.name)]);
+  const fromObject = describeObject(scope.warehouse.name, from.namespace, from.name);
+  if (!record || record.kind !== kind) return ctx.access.notFoundOrForbidden(scope, fromNs.path, `${kind}:drop`, fromObject, missing);
+  await ctx.access.require(scope, `${kind}:drop`, ctx.access.objectPath(fromNs.path, kind, record.id), { object: fromObject, recordAllow: true });
+  const toNs = await ctx.access.namespacePath(scope.warehouse, to.namespace);
+  const toObject = describeObject(scope.warehouse.name, to.namespace, to.name);
+  const noNamespace = () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(to.namespace)}`);
+  if (toNs.missing) return ctx.access.notFoundOrForbidden(scope, toNs.path, `${kind}:create`, toObject, noNamespace);
+  await ctx.access.require(scope, `${kind}:create`, toNs.path, { object: toObject, recordAllow: true });
+  // execute
+  await ctx.store.transaction(async (repo) => {
+    if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) throw noNamespace();
+    const result = await repo.renameObject(scope.warehouse.name, kind as ObjectKind, from, to, ctx.clock.now());
+    if (result === 'missing') throw missing();
     if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
   });
-  deps.events.emit({ type: kind === 'view' ? 'view.renamed' : 'table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
+  ctx.events.emit({ type: kind === 'view' ? 'view.renamed' : 'table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
+}
+
+function notFound(kind: 'table' | 'view', id: TableIdentifier): CatalogError {
+  const what = kind === 'view' ? 'View' : 'Table';
+  return new CatalogError(kind === 'view' ? 'ERR_VIEW_NOT_FOUND' : 'ERR_TABLE_NOT_FOUND', `${what} does not exist: ${formatIdentifier(id.namespace, id.name)}`);
 }
 
 /** Iceberg clients show this message as is: "Cannot rename a.b to a.c. View already exists". */

@@ -1,9 +1,11 @@
-import type { CatalogDeps } from './context.js';
-import { CredentialService, type CredentialServiceDeps } from './credentials.js';
+import { AccessService } from './access/access-service.js';
+import type { AccessControl, Authorizer } from './access/ports.js';
+import type { CatalogDeps, CatalogRequest, RequestScope, ServiceContext } from './context.js';
+import { CredentialService, type CredentialServiceDeps } from './credentials/credential-service.js';
 import { LanceNamespaceService } from './lance/lance-namespaces.js';
 import { LanceTableService } from './lance/lance-tables.js';
 import { NamespaceService } from './namespaces.js';
-import { TableService } from './tables.js';
+import { TableService } from './tables/table-service.js';
 import { ViewService } from './views.js';
 import { WarehouseService } from './warehouses.js';
 
@@ -13,26 +15,38 @@ export interface CatalogServices {
   namespaces: NamespaceService;
   tables: TableService;
   views: ViewService;
-  credentials: CredentialService;
+  access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
   lance: { namespaces: LanceNamespaceService; tables: LanceTableService };
+}
+
+export interface AccessPorts {
+  authorizer: Authorizer;
+  control: AccessControl;
+  /** How long a decision may be reused on a replica that did not make the change. */
+  cacheTtlMs: number;
 }
 
 export function createCatalogServices(
   deps: CatalogDeps,
   defaultWarehouse: string,
-  vending: Omit<CredentialServiceDeps, 'tables' | 'clock'>,
+  vending: Omit<CredentialServiceDeps, 'clock' | 'audit'>,
+  accessPorts: AccessPorts,
 ): CatalogServices {
-  const namespaces = new NamespaceService(deps);
-  const tables = new TableService(deps, namespaces);
-  const credentials = new CredentialService({ ...vending, tables, clock: deps.clock });
-  const lanceTables = new LanceTableService(deps, namespaces, tables, credentials);
+  const warehouses = new WarehouseService(deps, defaultWarehouse);
+  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock });
+  const scope = async (request: CatalogRequest): Promise<RequestScope> => ({ warehouse: await warehouses.require(request.caller, request.warehouse), caller: request.caller });
+  const ctx: ServiceContext = { ...deps, access, scope };
+  const namespaces = new NamespaceService(ctx);
+  const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit });
+  const tableCtx = { ...ctx, namespaces, credentials };
+  const lanceTables = new LanceTableService(tableCtx);
   return {
-    warehouses: new WarehouseService(deps, defaultWarehouse),
+    warehouses,
     namespaces,
-    tables,
-    views: new ViewService(deps, namespaces, tables),
-    credentials,
-    lance: { namespaces: new LanceNamespaceService(deps, namespaces, lanceTables), tables: lanceTables },
+    tables: new TableService(tableCtx),
+    views: new ViewService(tableCtx),
+    access,
+    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables },
   };
 }

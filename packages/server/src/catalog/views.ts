@@ -1,18 +1,28 @@
-/** View operations of the catalog; same optimistic scheme as tables (see tables.ts). */
+/**
+ * View operations of the catalog; same optimistic scheme as tables (see
+ * tables/commit.ts), validate → authorize → execute. Privileges: list with
+ * `view:list` (or see the views you hold something on), create and
+ * register with `view:create` on the namespace, load with `view:read`,
+ * replace with `view:replace`, drop with `view:drop`.
+ */
 import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
-import { normalizeLocation } from '../storage/locations.js';
-import type { CatalogDeps, RequestScope } from './context.js';
+import { describeObject } from './access/access-service.js';
+import type { SecurablePath } from './access/ports.js';
+import { VIEW_VISIBILITY, type Privilege } from './access/privileges.js';
+import { normalizeLocation } from './locations.js';
+import type { CatalogRequest, RequestScope } from './context.js';
+import { listVisible } from './listing.js';
 import { checkName, checkNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
 import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-files.js';
 import { checkLocation } from './location-policy.js';
-import type { NamespaceService } from './namespaces.js';
-import { type PageRequest, pageOf, toPage } from './paging.js';
+import type { PageRequest } from './paging.js';
+import { toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
 import { renameCatalogObject } from './rename.js';
-import type { TableService } from './tables.js';
+import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './tables/shared.js';
 
 export interface CreateViewInput {
   name: unknown;
@@ -23,32 +33,34 @@ export interface CreateViewInput {
 }
 
 export class ViewService {
-  constructor(
-    private readonly deps: CatalogDeps,
-    private readonly namespaces: NamespaceService,
-    private readonly tables: TableService,
-  ) {}
+  private readonly deps: TableContext;
 
-  async list(scope: RequestScope, namespace: string[], paging: PageRequest) {
-    const levels = checkNamespace(namespace);
-    const page = toPage(paging);
-    await this.namespaces.require(scope, levels);
-    const rows = await this.deps.store.repository.listObjects(scope.warehouse.name, levels, 'view', { ...page, limit: page.limit + 1 });
-    const { items, nextPageToken } = pageOf(rows, page, (r) => r.name);
-    return { identifiers: items.map((r) => ({ namespace: r.namespace, name: r.name })), nextPageToken };
+  constructor(ctx: TableContext) {
+    this.deps = ctx;
   }
 
-  async create(scope: RequestScope, namespace: string[], input: CreateViewInput): Promise<{ metadataLocation: string; metadata: ViewMetadata }> {
+  async list(request: CatalogRequest, namespace: string[], paging: PageRequest) {
+    const levels = checkNamespace(namespace);
+    const page = toPage(paging);
+    const scope = await this.deps.scope(request);
+    const r = await listVisible(this.deps, scope, levels, page, { kind: 'view', list: 'view:list', visibleWith: VIEW_VISIBILITY, securable: 'view' });
+    return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
+  }
+
+  async create(request: CatalogRequest, namespace: string[], input: CreateViewInput): Promise<{ metadataLocation: string; metadata: ViewMetadata }> {
     // validate
     const levels = checkNamespace(namespace);
     const name = checkName(input.name, 'view name');
     const properties = checkStringMap(input.properties, 'properties');
-    const ns = await this.namespaces.require(scope, levels);
+    const scope = await this.deps.scope(request);
+    if (input.location !== undefined && input.location !== null) checkTableLocation(scope, input.location);
+    // authorize
+    await requireNamespaceFor(this.deps, scope, levels, name, ['view:create']);
+    // execute
+    const ns = await this.deps.namespaces.require(scope, levels);
     const uuid = this.deps.newUuid();
     const location =
-      input.location !== undefined && input.location !== null
-        ? this.tables.checkLocation(scope, input.location)
-        : this.tables.defaultLocation(scope, levels, name, uuid, ns.properties);
+      input.location !== undefined && input.location !== null ? checkTableLocation(scope, input.location) : defaultLocation(scope, levels, name, uuid, ns.properties);
     const metadata = newViewMetadata(
       { schema: input.schema, 'view-version': input.viewVersion, properties },
       { nowMs: this.deps.clock.now(), newUuid: () => uuid, location },
@@ -61,6 +73,7 @@ export class ViewService {
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) =>
       repo.insertObject({
+        id: this.deps.newUuid(),
         warehouse: scope.warehouse.name,
         namespace: levels,
         name,
@@ -81,28 +94,45 @@ export class ViewService {
     return { metadataLocation, metadata };
   }
 
-  async load(scope: RequestScope, namespace: string[], name: string): Promise<{ metadataLocation: string; metadata: ViewMetadata }> {
-    const record = await this.requireView(scope, namespace, name);
+  async load(request: CatalogRequest, namespace: string[], name: string): Promise<{ metadataLocation: string; metadata: ViewMetadata }> {
+    const scope = await this.deps.scope(request);
+    const { record } = await this.requireView(scope, namespace, name, ['view:read']);
     return { metadataLocation: record.metadataLocation, metadata: parseJson(record.metadataJson) as ViewMetadata };
   }
 
-  async exists(scope: RequestScope, namespace: string[], name: string): Promise<boolean> {
+  /** HEAD: true for a view the caller may see; false for a missing one in a namespace it may see; 403 otherwise. */
+  async exists(request: CatalogRequest, namespace: string[], name: string): Promise<boolean> {
     const levels = checkNamespace(namespace);
     checkName(name, 'view name');
-    return (await this.deps.store.repository.getObject(scope.warehouse.name, levels, name))?.kind === 'view';
+    const scope = await this.deps.scope(request);
+    const ns = await this.deps.access.namespacePath(scope.warehouse, levels);
+    const record = ns.missing ? undefined : await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
+    const object = describeObject(scope.warehouse.name, levels, name);
+    if (record?.kind !== 'view') {
+      return this.deps.access.notFoundOrForbidden(scope, ns.path, 'view:read', object, () => viewNotFound(levels, name)).catch((e: unknown) => {
+        if (e instanceof CatalogError && e.code === 'ERR_VIEW_NOT_FOUND') return false;
+        throw e;
+      });
+    }
+    const path = this.deps.access.objectPath(ns.path, 'view', record.id);
+    const answers = await this.deps.access.allows(scope, [...VIEW_VISIBILITY.map((privilege) => ({ privilege, path })), { privilege: 'view:list', path: ns.path }]);
+    if (!answers.some(Boolean)) await this.deps.access.require(scope, 'view:read', path, { object });
+    return true;
   }
 
-  async replace(scope: RequestScope, namespace: string[], name: string, requirements: unknown, updates: unknown) {
+  async replace(request: CatalogRequest, namespace: string[], name: string, requirements: unknown, updates: unknown) {
     if (!Array.isArray(requirements ?? [])) throw validation('requirements must be an array');
     if (!Array.isArray(updates)) throw validation('updates must be an array');
+    const scope = await this.deps.scope(request);
+    await this.requireView(scope, namespace, name, ['view:replace'], true);
     for (let attempt = 0; ; attempt += 1) {
-      const record = await this.requireView(scope, namespace, name);
+      const { record } = await this.requireView(scope, namespace, name, ['view:replace']);
       const base = parseJson(record.metadataJson) as ViewMetadata;
       checkViewRequirements(base, (requirements ?? []) as ViewRequirement[]);
       const applied = applyViewUpdatesDetailed(base, updates as ViewUpdate[], { nowMs: this.deps.clock.now(), newUuid: this.deps.newUuid });
       if (!applied.changed) return { metadataLocation: record.metadataLocation, metadata: base };
       const next = applied.metadata;
-      this.tables.checkLocation(scope, next.location);
+      checkTableLocation(scope, next.location);
       const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation);
       const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
       const swapped = await this.deps.store.transaction((repo) =>
@@ -129,34 +159,38 @@ export class ViewService {
     }
   }
 
-  async drop(scope: RequestScope, namespace: string[], name: string): Promise<void> {
-    const record = await this.requireView(scope, namespace, name);
+  async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
+    const scope = await this.deps.scope(request);
+    const { record } = await this.requireView(scope, namespace, name, ['view:drop'], true);
     const deleted = await this.deps.store.transaction((repo) => repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view'));
     if (!deleted) throw viewNotFound(record.namespace, name);
+    await this.deps.access.forgetSecurable({ kind: 'view', id: record.id });
     this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   }
 
-  rename(scope: RequestScope, source: unknown, destination: unknown): Promise<void> {
-    return renameCatalogObject(this.deps, scope, 'view', source, destination);
+  rename(request: CatalogRequest, source: unknown, destination: unknown): Promise<void> {
+    return renameCatalogObject(this.deps, request, 'view', source, destination);
   }
 
-  async register(scope: RequestScope, namespace: string[], nameInput: unknown, metadataLocationInput: unknown) {
+  async register(request: CatalogRequest, namespace: string[], nameInput: unknown, metadataLocationInput: unknown) {
     const levels = checkNamespace(namespace);
     const name = checkName(nameInput, 'view name');
     if (typeof metadataLocationInput !== 'string' || metadataLocationInput.length === 0) throw validation('metadata-location is required');
-    const metadataLocation = this.tables.checkLocation(scope, metadataLocationInput);
-    await this.namespaces.require(scope, levels);
+    const scope = await this.deps.scope(request);
+    const metadataLocation = checkTableLocation(scope, metadataLocationInput);
+    await requireNamespaceFor(this.deps, scope, levels, name, ['view:create']);
     const { json, metadata } = await readMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation);
     const view = metadata as ViewMetadata;
     if (typeof view !== 'object' || view === null || typeof view['view-uuid'] !== 'string' || typeof view.location !== 'string') {
       throw validation(`${metadataLocation} is not an Iceberg view metadata file`);
     }
-    const location = normalizeLocation(this.tables.checkLocation(scope, view.location));
+    const location = normalizeLocation(checkTableLocation(scope, view.location));
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getObject(scope.warehouse.name, levels, name);
       if (existing) throw exists(existing, levels, name);
       return repo.insertObject({
+        id: this.deps.newUuid(),
         warehouse: scope.warehouse.name,
         namespace: levels,
         name,
@@ -174,13 +208,17 @@ export class ViewService {
     return { metadataLocation, metadata: view };
   }
 
-  private async requireView(scope: RequestScope, namespace: string[], name: string): Promise<CatalogObjectRecord> {
+  /** An existing view on which the caller holds the privileges; 404 for a missing one in a namespace the caller may see, 403 otherwise. */
+  private async requireView(scope: RequestScope, namespace: string[], name: string, privileges: Privilege[], recordAllow = false): Promise<{ record: CatalogObjectRecord; path: SecurablePath }> {
     const levels = checkNamespace(namespace);
     checkName(name, 'view name');
-    const r = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
+    const [ns, r] = await Promise.all([this.deps.access.namespacePath(scope.warehouse, levels), this.deps.store.repository.getObject(scope.warehouse.name, levels, name)]);
+    const object = describeObject(scope.warehouse.name, levels, name);
     // A view in a missing namespace is a missing view: clients only catch NoSuchView here.
-    if (!r || r.kind !== 'view') throw viewNotFound(levels, name);
-    return r;
+    if (!r || r.kind !== 'view') return this.deps.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, () => viewNotFound(levels, name));
+    const path = this.deps.access.objectPath(ns.path, 'view', r.id);
+    await this.deps.access.requireAll(scope, privileges, path, { object, recordAllow });
+    return { record: r, path };
   }
 
   private metadataLocationFor(scope: RequestScope, metadata: ViewMetadata, previous: string | null): string {

@@ -5,7 +5,7 @@
  * very error of a missing one (see tenants.ts) and record the refusal.
  */
 import { CatalogError, validation } from '../errors/catalog-error.js';
-import { isUnderRoot, normalizeLocation } from '../storage/locations.js';
+import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogDeps } from './context.js';
 import { checkName } from './identifiers.js';
 import { allowedRoots } from './location-policy.js';
@@ -34,7 +34,7 @@ export class WarehouseService {
     const warehouse = await this.lookup(name);
     // authorize
     if (warehouse.tenant !== caller.tenant) {
-      await this.deps.audit.denied(caller, 'warehouse.access.denied', { warehouse: name, warehouseTenant: warehouse.tenant, callerTenant: caller.tenant });
+      await this.deps.audit.record(caller, { type: 'warehouse.access.denied', decision: 'deny', object: name, detail: { warehouse: name, warehouseTenant: warehouse.tenant, callerTenant: caller.tenant } });
       throw notFound(name);
     }
     return warehouse;

@@ -40,6 +40,16 @@ export interface LakegateConfig {
   commitRetries: number;
   idempotencyLifetimeSeconds: number;
   shutdownGraceSeconds: number;
+  /** builtin: roles and grants in the catalog database; openfga: an OpenFGA store. */
+  authorizer: string;
+  /** How long an authorization decision may be reused on a replica that did not make the grant change. */
+  authzCacheSeconds: number;
+  openfgaUrl: string;
+  openfgaStoreId: string;
+  /** Bearer token (preshared key) for OpenFGA, if it requires one. */
+  openfgaToken: string;
+  /** How long audit events are kept (0: forever). */
+  auditRetentionDays: number;
 }
 
 type Kind = 'string' | 'int';
@@ -77,6 +87,12 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'commitRetries', env: 'LAKEGATE_COMMIT_RETRIES', kind: 'int', default: 10, description: 'Server-side re-applications of a commit that lost a race against another server process' },
   { key: 'idempotencyLifetimeSeconds', env: 'LAKEGATE_IDEMPOTENCY_LIFETIME_SECONDS', kind: 'int', default: 1800, description: 'How long Idempotency-Key outcomes are replayed' },
   { key: 'shutdownGraceSeconds', env: 'LAKEGATE_SHUTDOWN_GRACE_SECONDS', kind: 'int', default: 10, description: 'How long shutdown waits for in-flight requests' },
+  { key: 'authorizer', env: 'LAKEGATE_AUTHORIZER', kind: 'string', default: 'builtin', description: '"builtin": roles and grants in the catalog database; "openfga": an OpenFGA store (openfgaUrl, openfgaStoreId)' },
+  { key: 'authzCacheSeconds', env: 'LAKEGATE_AUTHZ_CACHE_SECONDS', kind: 'int', default: 2, description: 'How long an authorization decision is reused; a grant change reaches every other replica within this time (the replica that makes it: at once)' },
+  { key: 'openfgaUrl', env: 'LAKEGATE_OPENFGA_URL', kind: 'string', default: '', description: 'OpenFGA HTTP API URL (authorizer openfga), e.g. http://127.0.0.1:8080' },
+  { key: 'openfgaStoreId', env: 'LAKEGATE_OPENFGA_STORE_ID', kind: 'string', default: '', description: 'OpenFGA store id (empty: a store named "lakegate" is found or created, with the Lakegate model)' },
+  { key: 'openfgaToken', env: 'LAKEGATE_OPENFGA_TOKEN', kind: 'string', default: '', description: 'Preshared key for OpenFGA, if it requires one' },
+  { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
 ];
 
 export class ConfigError extends Error {
@@ -125,6 +141,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (config.port > 65535) throw new ConfigError('port must be at most 65535');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');
   if (config.database && !/^postgres(ql)?:\/\//.test(config.database)) throw new ConfigError('database must be a postgres:// URL (or empty for SQLite)');
+  if (config.authorizer !== 'builtin' && config.authorizer !== 'openfga') throw new ConfigError('authorizer must be "builtin" or "openfga"');
+  if (config.authorizer === 'openfga' && !/^https?:\/\//.test(config.openfgaUrl)) throw new ConfigError('authorizer openfga needs openfgaUrl (http://…)');
   config.dataDir = path.resolve(config.dataDir);
   if (!config.warehouseRoot) config.warehouseRoot = path.join(config.dataDir, 'warehouse');
   return config;

@@ -24,7 +24,11 @@ export type CatalogErrorCode =
   | 'ERR_STORAGE'
   | 'ERR_UNAVAILABLE'
   | 'ERR_PAYLOAD_TOO_LARGE'
-  | 'ERR_IDEMPOTENCY_CONFLICT';
+  | 'ERR_IDEMPOTENCY_CONFLICT'
+  | 'ERR_ROLE_NOT_FOUND'
+  | 'ERR_ROLE_EXISTS'
+  | 'ERR_ROLE_IN_USE'
+  | 'ERR_GRANT_NOT_FOUND';
 
 export class CatalogError extends Error {
   readonly code: CatalogErrorCode;

@@ -1,8 +1,13 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, IdentityRepository, ServicePrincipal } from '../auth/ports.js';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, AuditQuery, IdentityRepository, ServicePrincipal } from '../auth/ports.js';
 import type { CatalogDatabase, ServicePrincipalsTable } from './schema.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+/** A LIKE pattern that matches the text literally: %, _ and the escape character itself are escaped. */
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Case-insensitive literal match, the same in SQLite and PostgreSQL (SQLite's LIKE has no default escape character). */
+const contains = (column: 'actor' | 'object', text: string) => sql<boolean>`lower(${sql.ref(column)}) like lower(${`%${escapeLike(text)}%`}) escape '\\'`;
+const startsWith = (column: 'action', text: string) => sql<boolean>`${sql.ref(column)} like ${`${escapeLike(text)}%`} escape '\\'`;
 
 const toPrincipal = (r: Selectable<ServicePrincipalsTable>): ServicePrincipal => ({
   clientId: r.client_id,
@@ -91,12 +96,55 @@ export class KyselyIdentityRepository implements IdentityRepository {
     return (await this.db.selectFrom('service_principals').selectAll().orderBy('client_id').execute()).map(toPrincipal);
   }
 
-  async insertAudit(e: AuditEvent): Promise<void> {
-    await this.db.insertInto('audit_events').values({ id: e.id, at: e.atMs, type: e.type, actor: e.actor, detail: JSON.stringify(e.detail) }).execute();
+  async insertAudit(events: AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => ({
+      id: e.id,
+      at: e.atMs,
+      type: e.type,
+      actor: e.actor,
+      detail: JSON.stringify(e.detail),
+      tenant: e.tenant,
+      decision: e.decision ?? null,
+      action: e.action ?? null,
+      object: e.object ?? null,
+      request_id: e.requestId ?? null,
+    }));
+    // One statement per batch: a batch lands whole or not at all.
+    for (let i = 0; i < rows.length; i += 100) await this.db.insertInto('audit_events').values(rows.slice(i, i + 100)).execute();
   }
 
-  async listAudit(limit: number): Promise<AuditEvent[]> {
-    const rows = await this.db.selectFrom('audit_events').selectAll().orderBy('at', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, atMs: num(r.at), type: r.type, actor: r.actor, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  async listAudit(q: AuditQuery): Promise<AuditEvent[]> {
+    let query = this.db.selectFrom('audit_events').selectAll();
+    if (q.tenant !== undefined) query = query.where('tenant', '=', q.tenant);
+    if (q.type !== undefined) query = query.where('type', '=', q.type);
+    if (q.decision !== undefined) query = query.where('decision', '=', q.decision);
+    if (q.action !== undefined) query = q.action.endsWith(':') || q.action.endsWith('.') ? query.where(startsWith('action', q.action)) : query.where('action', '=', q.action);
+    if (q.actor !== undefined) query = query.where(contains('actor', q.actor));
+    if (q.object !== undefined) query = query.where(contains('object', q.object));
+    if (q.sinceMs !== undefined) query = query.where('at', '>=', q.sinceMs);
+    if (q.untilMs !== undefined) query = query.where('at', '<', q.untilMs);
+    if (q.before !== undefined) {
+      const { atMs, id } = q.before;
+      query = query.where((eb) => eb.or([eb('at', '<', atMs), eb.and([eb('at', '=', atMs), eb('id', '<', id)])]));
+    }
+    const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      atMs: num(r.at),
+      type: r.type,
+      actor: r.actor,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+      tenant: r.tenant,
+      ...(r.decision === 'allow' || r.decision === 'deny' ? { decision: r.decision } : {}),
+      ...(r.action !== null ? { action: r.action } : {}),
+      ...(r.object !== null ? { object: r.object } : {}),
+      ...(r.request_id !== null ? { requestId: r.request_id } : {}),
+    }));
+  }
+
+  async deleteAuditBefore(atMs: number): Promise<number> {
+    const res = await this.db.deleteFrom('audit_events').where('at', '<', atMs).executeTakeFirst();
+    return Number(res.numDeletedRows);
   }
 }

@@ -39,6 +39,7 @@ const toWarehouse = (r: Selectable<WarehousesTable>): Warehouse => ({
 });
 
 const toObject = (r: Selectable<CatalogObjectsTable>): CatalogObjectRecord => ({
+  id: r.id,
   warehouse: r.warehouse,
   namespace: decodeNamespace(r.namespace),
   name: r.name,
@@ -120,7 +121,7 @@ export class KyselyCatalogRepository implements CatalogRepository {
       .where('warehouse', '=', warehouse)
       .where('name', '=', encodeNamespace(levels))
       .executeTakeFirst();
-    return r && { warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) };
+    return r && { id: r.id, warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) };
   }
 
   async listNamespaces(warehouse: string, parent: string[], page: Page): Promise<NamespaceRecord[]> {
@@ -131,13 +132,38 @@ export class KyselyCatalogRepository implements CatalogRepository {
       .where('parent', '=', encodeNamespace(parent));
     if (page.after !== undefined) q = q.where('name', '>', page.after);
     const rows = await q.orderBy('name').limit(page.limit).execute();
-    return rows.map((r) => ({ warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) }));
+    return rows.map((r) => ({ id: r.id, warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) }));
+  }
+
+  async getNamespaceIds(warehouse: string, namespaces: readonly string[][]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (namespaces.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('namespaces')
+      .select(['name', 'id'])
+      .where('warehouse', '=', warehouse)
+      .where('name', 'in', namespaces.map(encodeNamespace))
+      .execute();
+    for (const r of rows) out.set(r.name, r.id);
+    return out;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Array<{ id: string; warehouse: string; namespace: string[]; name?: string; kind: ObjectKind | 'namespace' }>> {
+    if (ids.length === 0) return [];
+    const list = [...ids];
+    const namespaces = await this.db.selectFrom('namespaces').select(['id', 'warehouse', 'name']).where('id', 'in', list).execute();
+    const objects = await this.db.selectFrom('catalog_objects').select(['id', 'warehouse', 'namespace', 'name', 'kind']).where('id', 'in', list).execute();
+    return [
+      ...namespaces.map((r) => ({ id: r.id, warehouse: r.warehouse, namespace: decodeNamespace(r.name), kind: 'namespace' as const })),
+      ...objects.map((r) => ({ id: r.id, warehouse: r.warehouse, namespace: decodeNamespace(r.namespace), name: r.name, kind: r.kind as ObjectKind })),
+    ];
   }
 
   async insertNamespace(record: NamespaceRecord): Promise<boolean> {
     const res = await this.db
       .insertInto('namespaces')
       .values({
+        id: record.id,
         warehouse: record.warehouse,
         name: encodeNamespace(record.levels),
         parent: encodeNamespace(record.levels.slice(0, -1)),
@@ -193,16 +219,16 @@ export class KyselyCatalogRepository implements CatalogRepository {
     return r && toObject(r);
   }
 
-  async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ namespace: string[]; name: string }>> {
+  async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>> {
     let q = this.db
       .selectFrom('catalog_objects')
-      .select(['namespace', 'name'])
+      .select(['id', 'namespace', 'name'])
       .where('warehouse', '=', warehouse)
       .where('namespace', '=', encodeNamespace(namespace))
       .where('kind', '=', kind);
     if (page.after !== undefined) q = q.where('name', '>', page.after);
     const rows = await q.orderBy('name').limit(page.limit).execute();
-    return rows.map((r) => ({ namespace: decodeNamespace(r.namespace), name: r.name }));
+    return rows.map((r) => ({ id: r.id, namespace: decodeNamespace(r.namespace), name: r.name }));
   }
 
   async findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]> {
@@ -219,10 +245,17 @@ export class KyselyCatalogRepository implements CatalogRepository {
     return rows.map(toObject);
   }
 
+  async findObjectsAtLocations(warehouse: string, locations: readonly string[]): Promise<CatalogObjectRecord[]> {
+    if (locations.length === 0) return [];
+    const rows = await this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', warehouse).where('location', 'in', [...locations]).execute();
+    return rows.map(toObject);
+  }
+
   async insertObject(r: CatalogObjectRecord): Promise<boolean> {
     const res = await this.db
       .insertInto('catalog_objects')
       .values({
+        id: r.id,
         warehouse: r.warehouse,
         namespace: encodeNamespace(r.namespace),
         name: r.name,
@@ -300,22 +333,22 @@ export class KyselyCatalogRepository implements CatalogRepository {
         location: r.location,
         metadata: r.metadataJson,
         expires_at: r.expiresAtMs,
+        owner: r.owner,
       })
       .onConflict((oc) => oc.column('uuid').doUpdateSet({ metadata: r.metadataJson, expires_at: r.expiresAtMs }))
       .execute();
   }
 
-  async getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number): Promise<StagedTableRecord | undefined> {
-    const r = await this.db
+  async getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number, uuid?: string): Promise<StagedTableRecord | undefined> {
+    let q = this.db
       .selectFrom('staged_tables')
       .selectAll()
       .where('warehouse', '=', warehouse)
       .where('namespace', '=', encodeNamespace(namespace))
       .where('name', '=', name)
-      .where('expires_at', '>', nowMs)
-      .orderBy('expires_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+      .where('expires_at', '>', nowMs);
+    if (uuid !== undefined) q = q.where('uuid', '=', uuid);
+    const r = await q.orderBy('expires_at', 'desc').limit(1).executeTakeFirst();
     return (
       r && {
         warehouse,
@@ -325,6 +358,7 @@ export class KyselyCatalogRepository implements CatalogRepository {
         location: r.location,
         metadataJson: r.metadata,
         expiresAtMs: num(r.expires_at),
+        owner: r.owner,
       }
     );
   }

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { CatalogRepository, CatalogStore } from '../catalog/ports.js';
 import type { IdentityRepository } from '../auth/ports.js';
+import type { AccessControl } from '../catalog/access/ports.js';
+import { KyselyAccessControl } from './kysely-access-control.js';
 import { KyselyIdentityRepository } from './kysely-identity-repository.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { migrateToLatest } from './migrations.js';
@@ -11,10 +13,12 @@ import type { CatalogDatabase } from './schema.js';
 export class KyselyCatalogStore implements CatalogStore {
   readonly repository: CatalogRepository;
   readonly identity: IdentityRepository;
+  readonly access: AccessControl;
 
   constructor(protected readonly db: Kysely<CatalogDatabase>) {
     this.repository = new KyselyCatalogRepository(db);
     this.identity = new KyselyIdentityRepository(db);
+    this.access = new KyselyAccessControl(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@
  * migration is never edited, a change is a new entry. Column types are the
  * portable subset that both SQLite and PostgreSQL accept.
  */
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 
@@ -184,7 +185,84 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('warehouses').dropColumn('tenant').execute();
     },
   },
+  '0006_authorization': {
+    async up(db: Kysely<unknown>) {
+      // Catalog ids: grants name a namespace, table or view by the id of its row, so a renamed object keeps its
+      // grants and a dropped and re-created one starts with none. Existing rows get fresh ids here.
+      await db.schema.alterTable('namespaces').addColumn('id', 'text').execute();
+      await db.schema.alterTable('catalog_objects').addColumn('id', 'text').execute();
+      await backfillIds(db, 'namespaces', ['warehouse', 'name']);
+      await backfillIds(db, 'catalog_objects', ['warehouse', 'namespace', 'name']);
+      await db.schema.createIndex('namespaces_id_idx').on('namespaces').column('id').unique().execute();
+      await db.schema.createIndex('catalog_objects_id_idx').on('catalog_objects').column('id').unique().execute();
+      // Who stage-created a table: until it is committed, only they (or a writer of the namespace) may use it.
+      await db.schema.alterTable('staged_tables').addColumn('owner', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .createTable('roles')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('roles_pk', ['tenant', 'name'])
+        .execute();
+      await db.schema
+        .createTable('role_members')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        /** principal | user | group */
+        .addColumn('member_kind', 'text', (c) => c.notNull())
+        /** The issuer that vouches for a user or group ('' for principals). */
+        .addColumn('member_issuer', 'text', (c) => c.notNull())
+        .addColumn('member_name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('role_members_pk', ['tenant', 'role', 'member_kind', 'member_issuer', 'member_name'])
+        .execute();
+      await db.schema.createIndex('role_members_member_idx').on('role_members').columns(['tenant', 'member_kind', 'member_issuer', 'member_name']).execute();
+      await db.schema
+        .createTable('grants')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('privilege', 'text', (c) => c.notNull())
+        /** warehouse | namespace | table | view */
+        .addColumn('securable_kind', 'text', (c) => c.notNull())
+        /** The warehouse name, or the catalog id of the namespace, table or view. */
+        .addColumn('securable_id', 'text', (c) => c.notNull())
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('grants_pk', ['tenant', 'role', 'securable_kind', 'securable_id', 'privilege'])
+        .execute();
+      await db.schema.createIndex('grants_securable_idx').on('grants').columns(['tenant', 'securable_id', 'role']).execute();
+      // The audit trail becomes tenant-partitioned and records decisions.
+      await db.schema.alterTable('audit_events').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
+      for (const column of ['decision', 'action', 'object', 'request_id']) await db.schema.alterTable('audit_events').addColumn(column, 'text').execute();
+      await db.schema.createIndex('audit_events_tenant_at_idx').on('audit_events').columns(['tenant', 'at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('audit_events_tenant_at_idx').ifExists().execute();
+      for (const column of ['request_id', 'object', 'action', 'decision', 'tenant']) await db.schema.alterTable('audit_events').dropColumn(column).execute();
+      await db.schema.dropTable('grants').ifExists().execute();
+      await db.schema.dropTable('role_members').ifExists().execute();
+      await db.schema.dropTable('roles').ifExists().execute();
+      await db.schema.alterTable('staged_tables').dropColumn('owner').execute();
+      await db.schema.dropIndex('catalog_objects_id_idx').ifExists().execute();
+      await db.schema.dropIndex('namespaces_id_idx').ifExists().execute();
+      await db.schema.alterTable('catalog_objects').dropColumn('id').execute();
+      await db.schema.alterTable('namespaces').dropColumn('id').execute();
+    },
+  },
 };
+
+/** Gives every row without an id a fresh one, a batch of rows at a time (keyed by the table's primary key). */
+async function backfillIds(db: Kysely<unknown>, table: string, key: string[]): Promise<void> {
+  for (;;) {
+    const rows = (await sql<Record<string, string>>`select ${sql.join(key.map((k) => sql.ref(k)))} from ${sql.table(table)} where id is null limit 500`.execute(db)).rows;
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      const where = sql.join(key.map((k) => sql`${sql.ref(k)} = ${row[k]}`), sql` and `);
+      await sql`update ${sql.table(table)} set id = ${randomUUID()} where ${where}`.execute(db);
+    }
+  }
+}
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

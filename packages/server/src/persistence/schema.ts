@@ -31,6 +31,8 @@ export interface SigningKeysTable {
 }
 
 export interface NamespacesTable {
+  /** Catalog id (migration 0006): what grants name. */
+  id: string;
   warehouse: string;
   /** Levels joined by U+001F, the Iceberg REST separator, which identifiers may not contain. */
   name: string;
@@ -40,6 +42,8 @@ export interface NamespacesTable {
 }
 
 export interface CatalogObjectsTable {
+  /** Catalog id of the row (migration 0006): what grants name; kept by renames, fresh for every create or register. */
+  id: string;
   warehouse: string;
   namespace: string;
   name: string;
@@ -60,6 +64,8 @@ export interface StagedTablesTable {
   location: string;
   metadata: string;
   expires_at: Millis;
+  /** Who stage-created it (migration 0006; '' for rows from before). */
+  owner: ColumnType<string, string | undefined, string>;
 }
 
 export interface IdempotencyKeysTable {
@@ -99,6 +105,12 @@ export interface AuditEventsTable {
   type: string;
   actor: string;
   detail: string;
+  /** Migration 0006: the tenant the event belongs to ('default' for rows that existed before). */
+  tenant: ColumnType<string, string | undefined, string>;
+  decision: ColumnType<string | null, string | null | undefined, string | null>;
+  action: ColumnType<string | null, string | null | undefined, string | null>;
+  object: ColumnType<string | null, string | null | undefined, string | null>;
+  request_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 type NullableMillis = ColumnType<number | string | null, number | null | undefined, number | null>;
@@ -121,7 +133,36 @@ export interface ApiKeysTable {
   revoked_at: NullableMillis;
 }
 
+export interface RolesTable {
+  tenant: string;
+  name: string;
+  description: string;
+  created_at: Millis;
+}
+
+export interface RoleMembersTable {
+  tenant: string;
+  role: string;
+  member_kind: string;
+  member_issuer: string;
+  member_name: string;
+  created_at: Millis;
+}
+
+export interface GrantsTable {
+  tenant: string;
+  role: string;
+  privilege: string;
+  securable_kind: string;
+  securable_id: string;
+  warehouse: string;
+  created_at: Millis;
+}
+
 export interface CatalogDatabase {
+  roles: RolesTable;
+  role_members: RoleMembersTable;
+  grants: GrantsTable;
   warehouses: WarehousesTable;
   namespaces: NamespacesTable;
   catalog_objects: CatalogObjectsTable;

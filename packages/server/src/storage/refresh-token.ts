@@ -9,23 +9,13 @@
 import { SignJWT, errors as joseErrors, jwtVerify, decodeProtectedHeader } from 'jose';
 import { CatalogError } from '../errors/catalog-error.js';
 import type { Keyring } from '../security/keyring.js';
-import type { AccessMode } from './vending.js';
+import type { RefreshClaims, RefreshTokenCodec } from '../catalog/credentials/ports.js';
 
 const TYP = 'lakegate-storage-refresh+jwt';
 
-export interface RefreshClaims {
-  principal: string;
-  /** The tenant of the warehouse (and so of the caller) it was issued in. */
-  tenant: string;
-  warehouse: string;
-  namespace: string[];
-  table: string;
-  /** The storage prefix the credential is scoped to. */
-  prefix: string;
-  mode: AccessMode;
-}
+export type { RefreshClaims } from '../catalog/credentials/ports.js';
 
-export class StorageRefreshTokens {
+export class StorageRefreshTokens implements RefreshTokenCodec {
   constructor(
     private readonly keyring: Keyring,
     private readonly lifetimeSeconds: number,
@@ -35,7 +25,7 @@ export class StorageRefreshTokens {
   async issue(claims: RefreshClaims): Promise<string> {
     const key = await this.keyring.current();
     const iat = Math.floor(this.now() / 1000);
-    return new SignJWT({ tn: claims.tenant, wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, pfx: claims.prefix, mode: claims.mode })
+    return new SignJWT({ tn: claims.tenant, wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, ...(claims.tableUuid ? { tu: claims.tableUuid } : {}), pfx: claims.prefix, mode: claims.mode })
       .setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: TYP })
       .setSubject(claims.principal)
       .setIssuedAt(iat)
@@ -57,12 +47,22 @@ export class StorageRefreshTokens {
     if (!key) throw bad('unknown or retired signing key');
     try {
       const { payload } = await jwtVerify(token, key.key, { algorithms: ['HS256'], typ: TYP, currentDate: new Date(this.now()) });
-      const { sub, tn, wh, ns, tbl, pfx, mode } = payload as Record<string, unknown>;
-      if (typeof sub !== 'string' || (tn !== undefined && typeof tn !== 'string') || typeof wh !== 'string' || !Array.isArray(ns) || typeof tbl !== 'string' || typeof pfx !== 'string' || (mode !== 'read' && mode !== 'read-write')) {
+      const { sub, tn, wh, ns, tbl, tu, pfx, mode } = payload as Record<string, unknown>;
+      if (
+        typeof sub !== 'string' ||
+        (tn !== undefined && typeof tn !== 'string') ||
+        (tu !== undefined && typeof tu !== 'string') ||
+        typeof wh !== 'string' ||
+        !Array.isArray(ns) ||
+        ns.some((level) => typeof level !== 'string') ||
+        typeof tbl !== 'string' ||
+        typeof pfx !== 'string' ||
+        (mode !== 'read' && mode !== 'read-write')
+      ) {
         throw bad('missing claims');
       }
       // Tokens issued before tenants existed carry no tenant: every warehouse was in the default tenant then.
-      return { principal: sub, tenant: typeof tn === 'string' ? tn : 'default', warehouse: wh, namespace: ns as string[], table: tbl, prefix: pfx, mode };
+      return { principal: sub, tenant: typeof tn === 'string' ? tn : 'default', warehouse: wh, namespace: ns as string[], table: tbl, tableUuid: tu as string | undefined, prefix: pfx, mode };
     } catch (e) {
       if (e instanceof CatalogError) throw e;
       if (e instanceof joseErrors.JWTExpired) throw bad('expired');

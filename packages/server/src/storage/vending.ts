@@ -1,35 +1,10 @@
 /**
- * Storage credential vending: the port every cloud adapter implements.
- * A vendor turns (storage profile + secret, table location, access mode,
- * principal) into one short-lived credential scoped to that location. The
- * catalog decides *whether* and *with which mode* to vend; a vendor only
- * decides *how*, and never widens the scope it was given.
+ * Helpers shared by the storage credential vendors (s3, azure, gcs). The
+ * port they implement lives with the catalog (catalog/credentials/ports.ts)
+ * and is re-exported here for them.
  */
 
-/** read: get and list under the prefix. read-write: also put, multipart upload and delete under it. */
-export type AccessMode = 'read' | 'read-write';
-
-export interface VendRequest {
-  /** The table location the credential is scoped to, e.g. s3://bucket/wh/ns/t-<uuid>. */
-  location: string;
-  mode: AccessMode;
-  /** Who the credential is for; appears in the cloud's audit trail (e.g. the STS session name). */
-  principal: string;
-  /** Requested lifetime; vendors may shorten it to what the cloud allows. */
-  lifetimeSeconds: number;
-}
-
-/** One Iceberg StorageCredential: a prefix and the FileIO properties that go with it. */
-export interface VendedCredential {
-  prefix: string;
-  config: Record<string, string>;
-  expiresAtMs: number;
-}
-
-export interface CredentialVendor {
-  /** Vends a credential; throws CatalogError ERR_UNAVAILABLE (503) when the cloud's token service fails. */
-  vend(request: VendRequest): Promise<VendedCredential>;
-}
+export type { AccessMode, CredentialVendor, VendedCredential, VendRequest } from '../catalog/credentials/ports.js';
 
 /** Keys of vended config whose values are secrets: never logged, never in an error message. */
 export const SECRET_CONFIG_KEYS = [

@@ -53,6 +53,11 @@ export class ExternalIssuers {
     return this.issuers.length > 0;
   }
 
+  /** The tenant whose users the issuer vouches for; undefined for an issuer that is not trusted. */
+  tenantOf(issuer: string): string | undefined {
+    return this.issuers.find((i) => i.issuer === issuer)?.tenant;
+  }
+
   /** The issuer config for a token's `iss`, without verifying anything yet. */
   issuerOf(token: string): TrustedIssuer | undefined {
     let iss: unknown;

@@ -3,10 +3,16 @@
  * catalog: a Lance namespace IS the Iceberg namespace of the same levels
  * (same rows, same properties). The warehouse is the Lance root namespace
  * (id []), which always exists and cannot be created or dropped.
- * Framework-free: no HTTP, no SQL.
+ * Framework-free: no HTTP, no SQL. Privileges are the namespace ones (see
+ * ../namespaces.ts); "exist_ok" on an existing namespace needs nothing more
+ * than `namespace:create` on its parent, "overwrite" also
+ * `namespace:update-properties`, and a cascading drop needs, on the
+ * namespace, the right to drop everything inside: `namespace:drop`,
+ * `table:drop`, `table:write-data` (Lance data is deleted) and `view:drop`.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { CatalogDeps, RequestScope } from '../context.js';
+import type { Privilege } from '../access/privileges.js';
+import type { CatalogRequest, ServiceContext } from '../context.js';
 import { checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import type { NamespaceService } from '../namespaces.js';
 import type { PageRequest } from '../paging.js';
@@ -15,44 +21,70 @@ import { createNamespaceMode, dropNamespaceBehavior, dropNamespaceMode } from '.
 import type { LanceTableService } from './lance-tables.js';
 
 const ALL_KINDS: ObjectKind[] = ['table', 'view', 'lance-table'];
+
+/** What a cascading drop took out of the catalog (Lance tables: whole records, their data is deleted afterwards). */
+interface Removed {
+  lanceTables: CatalogObjectRecord[];
+  namespaces: Array<{ id: string; levels: string[] }>;
+  objects: Array<{ id: string; kind: ObjectKind }>;
+}
 const BATCH = 1000;
 
 export class LanceNamespaceService {
+  private readonly deps: ServiceContext;
+
   constructor(
-    private readonly deps: CatalogDeps,
+    ctx: ServiceContext,
     private readonly namespaces: NamespaceService,
     private readonly tables: LanceTableService,
-  ) {}
+  ) {
+    this.deps = ctx;
+  }
 
   /** Names of the child namespaces of `parent` ([] is the root), relative to it. */
-  async list(scope: RequestScope, parent: string[], paging: PageRequest): Promise<{ namespaces: string[]; nextPageToken: string | null }> {
-    const result = await this.namespaces.list(scope, parent, paging);
+  async list(request: CatalogRequest, parent: string[], paging: PageRequest): Promise<{ namespaces: string[]; nextPageToken: string | null }> {
+    const result = await this.namespaces.list(request, parent, paging);
     return { namespaces: result.namespaces.map((levels) => levels.at(-1)!), nextPageToken: result.nextPageToken };
   }
 
-  async describe(scope: RequestScope, id: string[]): Promise<Record<string, string>> {
-    if (id.length === 0) return {};
-    return (await this.namespaces.load(scope, id)).properties;
+  async describe(request: CatalogRequest, id: string[]): Promise<Record<string, string>> {
+    if (id.length === 0) {
+      await this.deps.scope(request);
+      return {};
+    }
+    return (await this.namespaces.load(request, id)).properties;
   }
 
-  async exists(scope: RequestScope, id: string[]): Promise<boolean> {
-    return id.length === 0 || this.namespaces.exists(scope, id);
+  async exists(request: CatalogRequest, id: string[]): Promise<boolean> {
+    if (id.length === 0) {
+      await this.deps.scope(request);
+      return true;
+    }
+    return this.namespaces.exists(request, id);
   }
 
-  async create(scope: RequestScope, id: string[], modeInput: unknown, propertiesInput: unknown): Promise<Record<string, string>> {
+  async create(request: CatalogRequest, id: string[], modeInput: unknown, propertiesInput: unknown): Promise<Record<string, string>> {
     // validate
     const levels = checkNamespace(id);
     const mode = createNamespaceMode(modeInput);
     const properties = checkStringMap(propertiesInput, 'properties');
+    if (mode === 'create') return (await this.namespaces.create(request, levels, properties)).properties;
+    const scope = await this.deps.scope(request);
+    // authorize: creating needs namespace:create on the parent; overwriting an existing one, also update-properties on it
+    const parentPath = levels.length === 1 ? this.deps.access.warehousePath(scope.warehouse) : (await this.namespaces.requireVisible(scope, levels.slice(0, -1))).path;
+    const object = `${scope.warehouse.name}/${formatIdentifier(levels)}`;
+    await this.deps.access.require(scope, 'namespace:create', parentPath, { object });
+    if (mode === 'overwrite' && (await this.deps.store.repository.getNamespace(scope.warehouse.name, levels))) {
+      await this.namespaces.requireOn(scope, levels, 'namespace:update-properties');
+    }
     // execute
-    if (mode === 'create') return (await this.namespaces.create(scope, levels, properties)).properties;
     const result = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getNamespace(scope.warehouse.name, levels);
       if (!existing) {
         if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) {
           throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
         }
-        if (!(await repo.insertNamespace({ warehouse: scope.warehouse.name, levels, properties }))) {
+        if (!(await repo.insertNamespace({ id: this.deps.newUuid(), warehouse: scope.warehouse.name, levels, properties }))) {
           throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
         }
         return { properties, created: true };
@@ -65,6 +97,7 @@ export class LanceNamespaceService {
       await repo.setNamespaceProperties(scope.warehouse.name, levels, properties);
       return { properties, created: false };
     });
+    if (result.created) this.deps.access.forgetNamespaceIds();
     this.deps.events.emit({ type: result.created ? 'namespace.created' : 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });
     return result.properties;
   }
@@ -76,11 +109,23 @@ export class LanceNamespaceService {
    * deleted (as DropTable does), while Iceberg tables and views are only
    * unregistered (as an Iceberg drop without purge).
    */
-  async drop(scope: RequestScope, id: string[], modeInput: unknown, behaviorInput: unknown): Promise<Record<string, string> | undefined> {
+  async drop(request: CatalogRequest, id: string[], modeInput: unknown, behaviorInput: unknown): Promise<Record<string, string> | undefined> {
     // validate
     const levels = checkNamespace(id);
     const mode = dropNamespaceMode(modeInput);
     const behavior = dropNamespaceBehavior(behaviorInput);
+    const scope = await this.deps.scope(request);
+    // authorize
+    const needed: Privilege[] = behavior === 'cascade' ? ['namespace:drop', 'table:drop', 'table:write-data', 'view:drop'] : ['namespace:drop'];
+    const resolved = await this.deps.access.namespacePath(scope.warehouse, levels);
+    const object = `${scope.warehouse.name}/${formatIdentifier(levels)}`;
+    if (resolved.missing) {
+      const visible = await this.deps.access.allowed(scope, 'any', resolved.path);
+      if (!visible) await this.deps.access.require(scope, 'namespace:drop', resolved.path, { object });
+      if (mode === 'skip') return undefined;
+      throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
+    }
+    await this.deps.access.requireAll(scope, needed, resolved.path, { object, recordAllow: true });
     // execute
     const removed = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getNamespace(scope.warehouse.name, levels);
@@ -90,21 +135,23 @@ export class LanceNamespaceService {
       }
       const hasChildren = await repo.namespaceHasChildren(scope.warehouse.name, levels);
       if (hasChildren && behavior === 'restrict') throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty: ${formatIdentifier(levels)}`);
-      const lanceTables: CatalogObjectRecord[] = [];
-      const namespaces: string[][] = [];
-      if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, lanceTables, namespaces);
+      const removed: Removed = { lanceTables: [], namespaces: [], objects: [] };
+      if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, removed);
       await repo.deleteNamespace(scope.warehouse.name, levels);
-      namespaces.push(levels);
-      return { properties: existing.properties, lanceTables, namespaces };
+      removed.namespaces.push({ id: existing.id, levels });
+      return { properties: existing.properties, ...removed };
     });
     if (!removed) return undefined;
-    for (const ns of removed.namespaces) this.deps.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: ns });
+    this.deps.access.forgetNamespaceIds();
+    for (const ns of removed.namespaces) this.deps.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: ns.levels });
+    for (const ns of removed.namespaces) await this.deps.access.forgetSecurable({ kind: 'namespace', id: ns.id });
+    for (const o of removed.objects) await this.deps.access.forgetSecurable({ kind: o.kind === 'view' ? 'view' : 'table', id: o.id });
     for (const t of removed.lanceTables) await this.tables.purgeDropped(scope, t);
     return removed.properties;
   }
 
   /** Depth first: objects, then child namespaces (and theirs), so that the namespace itself is empty at the end. */
-  private async removeContents(repo: CatalogRepository, warehouse: string, levels: string[], lanceTables: CatalogObjectRecord[], namespaces: string[][]): Promise<void> {
+  private async removeContents(repo: CatalogRepository, warehouse: string, levels: string[], removed: Removed): Promise<void> {
     for (const kind of ALL_KINDS) {
       for (;;) {
         const batch = await repo.listObjects(warehouse, levels, kind, { limit: BATCH });
@@ -112,8 +159,8 @@ export class LanceNamespaceService {
         for (const o of batch) {
           if (kind === 'lance-table') {
             const record = await repo.getObject(warehouse, o.namespace, o.name);
-            if (record) lanceTables.push(record);
-          }
+            if (record) removed.lanceTables.push(record);
+          } else removed.objects.push({ id: o.id, kind });
           await repo.deleteObject(warehouse, o.namespace, o.name, kind);
         }
       }
@@ -122,9 +169,9 @@ export class LanceNamespaceService {
       const children = await repo.listNamespaces(warehouse, levels, { limit: BATCH });
       if (children.length === 0) break;
       for (const child of children) {
-        await this.removeContents(repo, warehouse, child.levels, lanceTables, namespaces);
+        await this.removeContents(repo, warehouse, child.levels, removed);
         await repo.deleteNamespace(warehouse, child.levels);
-        namespaces.push(child.levels);
+        removed.namespaces.push({ id: child.id, levels: child.levels });
       }
     }
   }

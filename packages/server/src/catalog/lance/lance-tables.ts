@@ -7,17 +7,27 @@
  * list or load this kind, and these operations never treat an Iceberg table
  * or view as a dataset: its name is taken (409), but it is not found here.
  * Framework-free: no HTTP, no SQL.
+ *
+ * Privileges are the table privileges (a Lance table is a table securable):
+ * list with `table:list` (or see the tables you hold something on), declare
+ * and register with `table:create` on the namespace, describe with
+ * `table:read-metadata` (credentials follow read-data/write-data), drop with
+ * `table:drop` and `table:write-data` (it deletes the data), deregister with
+ * `table:drop`.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
-import { normalizeLocation } from '../../storage/locations.js';
-import type { CatalogDeps, RequestScope } from '../context.js';
-import type { CredentialService } from '../credentials.js';
+import { describeObject } from '../access/access-service.js';
+import type { SecurablePath } from '../access/ports.js';
+import { TABLE_VISIBILITY, type Privilege } from '../access/privileges.js';
+import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
-import { isPurgeable } from '../location-policy.js';
-import type { NamespaceService } from '../namespaces.js';
-import { type PageRequest, pageOf, toPage } from '../paging.js';
+import { listVisible } from '../listing.js';
+import { checkNoOverlap } from '../location-policy.js';
+import { normalizeLocation } from '../locations.js';
+import { type PageRequest, toPage } from '../paging.js';
 import type { CatalogObjectRecord } from '../ports.js';
-import type { TableService } from '../tables.js';
+import { purgeLocation } from '../purge.js';
+import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
 import { registerTableMode } from './modes.js';
 import { lanceStorageOptions } from './storage-options.js';
 
@@ -51,116 +61,124 @@ const tableNotFound = (t: LanceTableId) => new CatalogError('ERR_TABLE_NOT_FOUND
 const tableExists = (t: LanceTableId) => new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(t.namespace, t.name)}`);
 
 export class LanceTableService {
-  constructor(
-    private readonly deps: CatalogDeps,
-    private readonly namespaces: NamespaceService,
-    private readonly tables: TableService,
-    private readonly credentials: CredentialService,
-  ) {}
+  constructor(private readonly ctx: TableContext) {}
 
-  async list(scope: RequestScope, namespace: string[], paging: PageRequest): Promise<{ tables: string[]; nextPageToken: string | null }> {
+  async list(request: CatalogRequest, namespace: string[], paging: PageRequest): Promise<{ tables: string[]; nextPageToken: string | null }> {
     // validate
     const page = toPage(paging);
+    const scope = await this.ctx.scope(request);
     if (namespace.length === 0) return { tables: [], nextPageToken: null };
     const levels = checkNamespace(namespace);
-    // execute
-    await this.namespaces.require(scope, levels);
-    const rows = await this.deps.store.repository.listObjects(scope.warehouse.name, levels, LANCE_TABLE, { ...page, limit: page.limit + 1 });
-    const { items, nextPageToken } = pageOf(rows, page, (r) => r.name);
-    return { tables: items.map((r) => r.name), nextPageToken };
+    const r = await listVisible(this.ctx, scope, levels, page, { kind: LANCE_TABLE, list: 'table:list', visibleWith: TABLE_VISIBILITY, securable: 'table' });
+    return { tables: r.items.map((i) => i.name), nextPageToken: r.nextPageToken };
   }
 
   /**
    * Records a table that does not exist on storage yet: the server picks
    * its location under the warehouse (or checks the one asked for) and
-   * vends read-write credentials for it, so the client can write the dataset.
+   * vends credentials for it as the caller's privileges on the namespace
+   * allow, so a writer can write the dataset.
    */
-  async declare(scope: RequestScope, idInput: unknown, input: { location?: unknown; properties?: unknown; vendCredentials?: unknown }, principal: string): Promise<LanceTableInfo> {
+  async declare(request: CatalogRequest, idInput: unknown, input: { location?: unknown; properties?: unknown; vendCredentials?: unknown }): Promise<LanceTableInfo> {
     // validate
     const id = this.checkCreatable(idInput);
     const properties = checkStringMap(input.properties, 'properties');
     const vend = checkVend(input.vendCredentials);
-    const ns = await this.namespaces.require(scope, id.namespace);
-    const uuid = this.deps.newUuid();
-    const location =
-      input.location !== undefined && input.location !== null
-        ? this.tables.checkLocation(scope, input.location)
-        : this.tables.defaultLocation(scope, id.namespace, id.name, uuid, ns.properties);
+    const scope = await this.ctx.scope(request);
+    const explicit = input.location !== undefined && input.location !== null;
+    if (explicit) checkTableLocation(scope, input.location);
+    // authorize
+    const namespacePath = await requireNamespaceFor(this.ctx, scope, id.namespace, id.name, ['table:create']);
     // execute
-    await this.insert(scope, id, uuid, location, properties);
-    this.deps.events.emit({ type: 'lance-table.declared', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
-    return this.info(scope, id, location, properties, principal, vend);
+    const ns = await this.ctx.namespaces.require(scope, id.namespace);
+    const uuid = this.ctx.newUuid();
+    const location = explicit ? checkTableLocation(scope, input.location) : defaultLocation(scope, id.namespace, id.name, uuid, ns.properties);
+    if (explicit) await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location);
+    const objectId = await this.insert(scope, id, uuid, location, properties);
+    this.ctx.events.emit({ type: 'lance-table.declared', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
+    return this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
   }
 
   /** Registers a dataset that exists already at a location inside the warehouse; overwrite replaces an earlier registration of a Lance table. */
-  async register(scope: RequestScope, idInput: unknown, input: { location?: unknown; mode?: unknown; properties?: unknown }): Promise<LanceTableInfo> {
+  async register(request: CatalogRequest, idInput: unknown, input: { location?: unknown; mode?: unknown; properties?: unknown }): Promise<LanceTableInfo> {
     // validate
     const id = this.checkCreatable(idInput);
     if (typeof input.location !== 'string' || input.location.length === 0) throw validation('location is required');
-    const location = this.tables.checkLocation(scope, input.location);
     const mode = registerTableMode(input.mode);
     const properties = checkStringMap(input.properties, 'properties');
-    await this.namespaces.require(scope, id.namespace);
+    const scope = await this.ctx.scope(request);
+    const location = checkTableLocation(scope, input.location);
+    // authorize
+    const privileges: Privilege[] = mode === 'overwrite' ? ['table:create', 'table:drop'] : ['table:create'];
+    await requireNamespaceFor(this.ctx, scope, id.namespace, id.name, privileges);
     // execute
-    await this.insert(scope, id, this.deps.newUuid(), location, properties, mode === 'overwrite');
-    this.deps.events.emit({ type: 'lance-table.registered', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
+    const existing = await this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name);
+    const replacing = mode === 'overwrite' && existing?.kind === LANCE_TABLE;
+    // A taken name is a conflict whatever the location; only then may the location not overlap another table's.
+    if (existing && !replacing) throw tableExists(id);
+    await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, replacing ? existing.id : undefined);
+    await this.insert(scope, id, this.ctx.newUuid(), location, properties, mode === 'overwrite');
+    this.ctx.events.emit({ type: 'lance-table.registered', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };
   }
 
-  async describe(scope: RequestScope, idInput: unknown, principal: string, vendCredentials: unknown): Promise<LanceTableInfo> {
+  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown): Promise<LanceTableInfo> {
     const vend = checkVend(vendCredentials);
-    const { id, record } = await this.require(scope, idInput);
-    return this.info(scope, id, record.location, propertiesOf(record), principal, vend);
+    const scope = await this.ctx.scope(request);
+    const { id, record, path } = await this.require(scope, idInput, ['table:read-metadata']);
+    return this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
   }
 
-  async exists(scope: RequestScope, idInput: unknown): Promise<boolean> {
-    const id = checkLanceTableId(idInput);
-    const record = await this.deps.store.repository.getObject(scope.warehouse.name, id.namespace, id.name);
-    return record?.kind === LANCE_TABLE;
+  async exists(request: CatalogRequest, idInput: unknown): Promise<boolean> {
+    const scope = await this.ctx.scope(request);
+    try {
+      await this.require(scope, idInput, ['table:read-metadata']);
+      return true;
+    } catch (e) {
+      if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') return false;
+      throw e;
+    }
   }
 
   /** Removes the table from the catalog, then deletes its data (unless its location is shared or outside the warehouse). */
-  async drop(scope: RequestScope, idInput: unknown): Promise<LanceTableInfo> {
-    const removed = await this.remove(scope, idInput);
-    this.deps.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
-    await this.purgeDropped(scope, removed);
+  async drop(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
+    const scope = await this.ctx.scope(request);
+    const removed = await this.remove(scope, idInput, ['table:drop', 'table:write-data']);
+    this.ctx.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
+    await purgeLocation(this.ctx, scope, removed);
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }
 
   /** Removes the table from the catalog; its data stays where it is. */
-  async deregister(scope: RequestScope, idInput: unknown): Promise<LanceTableInfo> {
-    const removed = await this.remove(scope, idInput);
-    this.deps.events.emit({ type: 'lance-table.deregistered', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
+  async deregister(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
+    const scope = await this.ctx.scope(request);
+    const removed = await this.remove(scope, idInput, ['table:drop']);
+    this.ctx.events.emit({ type: 'lance-table.deregistered', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }
 
-  /** Deletes the files of a Lance table already removed from the catalog, unless another object lives under its location. */
+  /** Deletes the files of a Lance table already removed from the catalog (a cascading namespace drop). */
   async purgeDropped(scope: RequestScope, record: CatalogObjectRecord): Promise<void> {
-    const base = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location };
-    if (!isPurgeable(scope.warehouse, record.location)) {
-      this.deps.events.emit({ type: 'table.purge-skipped', ...base, reason: 'location is not inside the storage locations of the warehouse' });
-      return;
-    }
-    if ((await this.deps.store.repository.findObjectsByLocationPrefix(scope.warehouse.name, record.location)).length > 0) {
-      this.deps.events.emit({ type: 'table.purge-skipped', ...base, reason: 'another table or view lives under this location' });
-      return;
-    }
-    const objects = await (await this.deps.storageFor(scope.warehouse)).deletePrefix(record.location);
-    this.deps.events.emit({ type: 'table.purged', ...base, objects });
+    await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
+    await purgeLocation(this.ctx, scope, record);
   }
 
-  private async require(scope: RequestScope, idInput: unknown): Promise<{ id: LanceTableId; record: CatalogObjectRecord }> {
+  private async require(scope: RequestScope, idInput: unknown, privileges: Privilege[], recordAllow = false): Promise<{ id: LanceTableId; record: CatalogObjectRecord; path: SecurablePath }> {
     const id = checkLanceTableId(idInput);
-    const record = await this.deps.store.repository.getObject(scope.warehouse.name, id.namespace, id.name);
-    if (!record || record.kind !== LANCE_TABLE) throw tableNotFound(id);
-    return { id, record };
+    const [ns, record] = await Promise.all([this.ctx.access.namespacePath(scope.warehouse, id.namespace), this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name)]);
+    const object = describeObject(scope.warehouse.name, id.namespace, id.name);
+    if (!record || record.kind !== LANCE_TABLE) return this.ctx.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, () => tableNotFound(id));
+    const path = this.ctx.access.objectPath(ns.path, 'table', record.id);
+    await this.ctx.access.requireAll(scope, privileges, path, { object, recordAllow });
+    return { id, record, path };
   }
 
-  private async remove(scope: RequestScope, idInput: unknown): Promise<CatalogObjectRecord> {
-    const { id, record } = await this.require(scope, idInput);
-    await this.deps.store.transaction(async (repo) => {
+  private async remove(scope: RequestScope, idInput: unknown, privileges: Privilege[]): Promise<CatalogObjectRecord> {
+    const { id, record } = await this.require(scope, idInput, privileges, true);
+    await this.ctx.store.transaction(async (repo) => {
       if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE))) throw tableNotFound(id);
     });
+    await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
     return record;
   }
 
@@ -170,16 +188,21 @@ export class LanceTableService {
     return id;
   }
 
-  /** With replace, an earlier Lance table of that name is swapped out in the same transaction (never an Iceberg table or view). */
-  private async insert(scope: RequestScope, id: LanceTableId, uuid: string, location: string, properties: Record<string, string>, replace = false): Promise<void> {
-    const now = this.deps.clock.now();
+  /** With replace, an earlier Lance table of that name is swapped out in the same transaction (never an Iceberg table or view). Returns the new catalog id. */
+  private async insert(scope: RequestScope, id: LanceTableId, uuid: string, location: string, properties: Record<string, string>, replace = false): Promise<string> {
+    const now = this.ctx.clock.now();
     const metadata: StoredLanceMetadata = { format: 'lance', properties };
-    const outcome = await this.deps.store.transaction(async (repo) => {
+    const objectId = this.ctx.newUuid();
+    let replaced: string | undefined;
+    const outcome = await this.ctx.store.transaction(async (repo) => {
       if (!(await repo.getNamespace(scope.warehouse.name, id.namespace))) return 'no-namespace' as const;
-      if (replace && (await repo.getObject(scope.warehouse.name, id.namespace, id.name))?.kind === LANCE_TABLE) {
+      const previous = replace ? await repo.getObject(scope.warehouse.name, id.namespace, id.name) : undefined;
+      if (previous?.kind === LANCE_TABLE) {
         await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE);
+        replaced = previous.id;
       }
       const ok = await repo.insertObject({
+        id: objectId,
         warehouse: scope.warehouse.name,
         namespace: id.namespace,
         name: id.name,
@@ -195,12 +218,14 @@ export class LanceTableService {
     });
     if (outcome === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(id.namespace)}`);
     if (outcome === 'exists') throw tableExists(id);
+    if (replaced) await this.ctx.access.forgetSecurable({ kind: 'table', id: replaced });
+    return objectId;
   }
 
-  private async info(scope: RequestScope, id: LanceTableId, location: string, properties: Record<string, string>, principal: string, vend: boolean): Promise<LanceTableInfo> {
+  private async info(scope: RequestScope, id: LanceTableId, tableUuid: string, location: string, properties: Record<string, string>, path: SecurablePath, vend: boolean): Promise<LanceTableInfo> {
     let storageOptions: Record<string, string> = {};
     if (vend) {
-      const vended = await this.credentials.forTable(scope, id, location, principal);
+      const vended = await vendedAccess(this.ctx, scope, { identifier: id, tableUuid, location, path });
       storageOptions = lanceStorageOptions(vended.config);
     }
     return { id: [...id.namespace, id.name], location, properties, storageOptions };

@@ -4,24 +4,36 @@
  * Iceberg error envelope (so the SDK's error classes read it too).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { CatalogServices } from '../../catalog/services.js';
-import type { WarehouseStorage } from '../../storage/warehouse-storage.js';
+import type { AuditReader } from '../../auth/management/audit-reader.js';
+import type { PrincipalAdmin } from '../../auth/management/principal-admin.js';
+import type { AccessAdmin } from '../../catalog/access/access-admin.js';
+import type { WarehouseAdmin } from '../../catalog/management/warehouse-admin.js';
+import type { TableService } from '../../catalog/tables/table-service.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
-import { type IdentityAdmin, adminRoutes } from '../routes/admin.js';
+import { accessRoutes } from '../routes/management/access.js';
+import { auditRoutes } from '../routes/management/audit.js';
+import { principalRoutes } from '../routes/management/principals.js';
+import { warehouseRoutes } from '../routes/management/warehouses.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
 export interface ManagementSurfaceOptions {
-  services: CatalogServices;
-  storage: WarehouseStorage;
-  identity: IdentityAdmin;
+  principals: PrincipalAdmin;
+  warehouses: WarehouseAdmin;
+  access: AccessAdmin;
+  audit: AuditReader;
+  tables: TableService;
   authentication: AuthenticationOptions;
 }
 
 export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = async (app, options) => {
   useErrorEnvelope(app, icebergEnvelope);
   requireAuthentication(app, options.authentication, icebergEnvelope);
-  adminRoutes(app, options.services, options.storage, options.identity);
+  // Who may do what is decided by the management services (admins of the tenant; grant managers for grants).
+  principalRoutes(app, options.principals);
+  warehouseRoutes(app, options.warehouses, options.tables);
+  accessRoutes(app, options.access);
+  auditRoutes(app, options.audit);
 };

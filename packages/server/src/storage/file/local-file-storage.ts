@@ -9,7 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { ObjectStorage } from '../../catalog/ports.js';
-import { localPath } from '../locations.js';
+import { localPath } from '../../catalog/locations.js';
 
 export class LocalFileStorage implements ObjectStorage {
   handles(uri: string): boolean {

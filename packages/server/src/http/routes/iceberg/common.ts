@@ -1,11 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { describeActor } from '../../../auth/actor.js';
 import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
-import type { RequestScope } from '../../../catalog/context.js';
 import type { PageRequest } from '../../../catalog/paging.js';
-import type { CatalogServices } from '../../../catalog/services.js';
-import type { Caller } from '../../../catalog/ports.js';
+import type { TableAccess } from '../../../catalog/tables/shared.js';
+
+export { callerOf, catalogRequest } from '../../caller.js';
 
 export interface PrefixParams {
   prefix: string;
@@ -23,16 +22,6 @@ export interface ViewParams extends NamespaceParams {
 /** A namespace path parameter: levels joined by U+001F (sent as %1F). */
 export function namespaceParam(raw: string): string[] {
   return raw.split(NAMESPACE_SEPARATOR);
-}
-
-/** The caller as the catalog's access rules see it. */
-export function callerOf(req: FastifyRequest): Caller {
-  return { tenant: req.actor.tenant, description: describeActor(req.actor) };
-}
-
-/** The warehouse a prefixed route addresses: a warehouse of another tenant is answered as missing. */
-export async function scopeOf(services: CatalogServices, req: FastifyRequest<{ Params: PrefixParams }>): Promise<RequestScope> {
-  return { warehouse: await services.warehouses.require(callerOf(req), req.params.prefix) };
 }
 
 export function pageQuery(req: FastifyRequest): PageRequest {
@@ -54,14 +43,14 @@ export function bodyObject(req: FastifyRequest, what: string): Record<string, un
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();
 
-/** Who is calling, as credential vending and the audit trail name it ("user:alice via trino-engine"). */
-export function principalOf(req: FastifyRequest): string {
-  return describeActor(req.actor);
-}
-
 /** True when the client asked for vended credentials (X-Iceberg-Access-Delegation may list several mechanisms). */
 export function wantsVendedCredentials(req: FastifyRequest): boolean {
   const header = req.headers['x-iceberg-access-delegation'];
   const value = Array.isArray(header) ? header.join(',') : (header ?? '');
   return value.split(',').some((v) => v.trim().toLowerCase() === 'vended-credentials');
+}
+
+/** config and storage-credentials of a LoadTableResult, in Iceberg's wire names (storage-credentials only when there are some). */
+export function accessFields(access: TableAccess): { config: Record<string, string>; 'storage-credentials'?: TableAccess['storageCredentials'] } {
+  return access.storageCredentials.length === 0 ? { config: access.config } : { config: access.config, 'storage-credentials': access.storageCredentials };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { type NamespaceParams, type PrefixParams, bodyObject, namespaceParam, noContent, pageQuery, scopeOf } from './common.js';
+import { type NamespaceParams, type PrefixParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
 
 const tags = ['Catalog API'];
 
@@ -9,45 +9,34 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
   const ns = services.namespaces;
 
   app.get('/:prefix/namespaces', { schema: { tags, operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
-    const scope = await scopeOf(services, req);
     const { parent } = req.query as { parent?: string };
-    const result = await ns.list(scope, parent ? namespaceParam(parent) : undefined, pageQuery(req));
+    const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, pageQuery(req));
     return { namespaces: result.namespaces, 'next-page-token': result.nextPageToken };
   });
 
   app.post('/:prefix/namespaces', { schema: { tags, operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
-    const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CreateNamespaceRequest');
-    const created = await ns.create(scope, body.namespace, body.properties);
+    const created = await ns.create(catalogRequest(req), body.namespace, body.properties);
     return { namespace: created.levels, properties: created.properties };
   });
 
   app.get('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'loadNamespaceMetadata' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const scope = await scopeOf(services, req);
-    const found = await ns.load(scope, namespaceParam(req.params.namespace));
+    const found = await ns.load(catalogRequest(req), namespaceParam(req.params.namespace));
     return { namespace: found.levels, properties: found.properties };
   });
 
   app.head('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'namespaceExists' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
-    const scope = await scopeOf(services, req);
-    const levels = namespaceParam(req.params.namespace);
-    if (!(await ns.exists(scope, levels))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', 'Namespace does not exist');
+    if (!(await ns.exists(catalogRequest(req), namespaceParam(req.params.namespace)))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', 'Namespace does not exist');
     return noContent(reply);
   });
 
   app.delete('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'dropNamespace' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
-    const scope = await scopeOf(services, req);
-    await ns.drop(scope, namespaceParam(req.params.namespace));
+    await ns.drop(catalogRequest(req), namespaceParam(req.params.namespace));
     return noContent(reply);
   });
 
-  app.post(
-    '/:prefix/namespaces/:namespace/properties',
-    { schema: { tags, operationId: 'updateProperties' } },
-    async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-      const scope = await scopeOf(services, req);
-      const body = bodyObject(req, 'UpdateNamespacePropertiesRequest');
-      return ns.updateProperties(scope, namespaceParam(req.params.namespace), body.removals, body.updates);
-    },
-  );
+  app.post('/:prefix/namespaces/:namespace/properties', { schema: { tags, operationId: 'updateProperties' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+    const body = bodyObject(req, 'UpdateNamespacePropertiesRequest');
+    return ns.updateProperties(catalogRequest(req), namespaceParam(req.params.namespace), body.removals, body.updates);
+  });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, namespaceParam, noContent, pageQuery, scopeOf } from './common.js';
+import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
 
 const tags = ['Catalog API'];
 
@@ -9,15 +9,13 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   const views = services.views;
 
   app.get('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const scope = await scopeOf(services, req);
-    const r = await views.list(scope, namespaceParam(req.params.namespace), pageQuery(req));
+    const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
     return { identifiers: r.identifiers, 'next-page-token': r.nextPageToken };
   });
 
   app.post('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CreateViewRequest');
-    const r = await views.create(scope, namespaceParam(req.params.namespace), {
+    const r = await views.create(catalogRequest(req), namespaceParam(req.params.namespace), {
       name: body.name,
       location: body.location,
       schema: body.schema,
@@ -28,41 +26,35 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   });
 
   app.get('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
-    const scope = await scopeOf(services, req);
-    const r = await views.load(scope, namespaceParam(req.params.namespace), req.params.view);
+    const r = await views.load(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
   app.head('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'viewExists' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
-    const scope = await scopeOf(services, req);
-    if (!(await views.exists(scope, namespaceParam(req.params.namespace), req.params.view))) throw new CatalogError('ERR_VIEW_NOT_FOUND', 'View does not exist');
+    if (!(await views.exists(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view))) throw new CatalogError('ERR_VIEW_NOT_FOUND', 'View does not exist');
     return noContent(reply);
   });
 
   app.post('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
-    const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'CommitViewRequest');
-    const r = await views.replace(scope, namespaceParam(req.params.namespace), req.params.view, body.requirements, body.updates);
+    const r = await views.replace(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view, body.requirements, body.updates);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
   app.delete('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'dropView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
-    const scope = await scopeOf(services, req);
-    await views.drop(scope, namespaceParam(req.params.namespace), req.params.view);
+    await views.drop(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view);
     return noContent(reply);
   });
 
   app.post('/:prefix/views/rename', { schema: { tags, operationId: 'renameView' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
-    const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'RenameTableRequest');
-    await views.rename(scope, body.source, body.destination);
+    await views.rename(catalogRequest(req), body.source, body.destination);
     return noContent(reply);
   });
 
   app.post('/:prefix/namespaces/:namespace/register-view', { schema: { tags, operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const scope = await scopeOf(services, req);
     const body = bodyObject(req, 'RegisterViewRequest');
-    const r = await views.register(scope, namespaceParam(req.params.namespace), body.name, body['metadata-location']);
+    const r = await views.register(catalogRequest(req), namespaceParam(req.params.namespace), body.name, body['metadata-location']);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 }

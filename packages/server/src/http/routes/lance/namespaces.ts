@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { scopeOf } from '../iceberg/common.js';
+import { catalogRequest } from '../../caller.js';
 import { Bodies, type LanceParams, pageQuery, parseBody, pathId, requestId } from './common.js';
 
 const tags = ['Lance Namespace API'];
@@ -12,42 +12,36 @@ export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServ
   const { namespaces, tables } = services.lance;
 
   app.get('/:prefix/v1/namespace/:id/list', { schema: { tags, operationId: 'lanceListNamespaces' } }, async (req: Req) => {
-    const scope = await scopeOf(services, req);
-    const result = await namespaces.list(scope, pathId(req), pageQuery(req));
+    const result = await namespaces.list(catalogRequest(req), pathId(req), pageQuery(req));
     return { namespaces: result.namespaces, page_token: result.nextPageToken };
   });
 
   app.post('/:prefix/v1/namespace/:id/create', { schema: { tags, operationId: 'lanceCreateNamespace' } }, async (req: Req) => {
     const body = parseBody(req, Bodies.createNamespace, 'CreateNamespaceRequest');
     const id = requestId(req, body.id);
-    const scope = await scopeOf(services, req);
-    return { properties: await namespaces.create(scope, id, body.mode, body.properties) };
+    return { properties: await namespaces.create(catalogRequest(req), id, body.mode, body.properties) };
   });
 
   app.post('/:prefix/v1/namespace/:id/describe', { schema: { tags, operationId: 'lanceDescribeNamespace' } }, async (req: Req) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'DescribeNamespaceRequest').id);
-    const scope = await scopeOf(services, req);
-    return { properties: await namespaces.describe(scope, id) };
+    return { properties: await namespaces.describe(catalogRequest(req), id) };
   });
 
   app.post('/:prefix/v1/namespace/:id/exists', { schema: { tags, operationId: 'lanceNamespaceExists' } }, async (req: Req, reply) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'NamespaceExistsRequest').id);
-    const scope = await scopeOf(services, req);
-    if (!(await namespaces.exists(scope, id))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${id.join('.')}`);
+    if (!(await namespaces.exists(catalogRequest(req), id))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${id.join('.')}`);
     return reply.code(200).send();
   });
 
   app.post('/:prefix/v1/namespace/:id/drop', { schema: { tags, operationId: 'lanceDropNamespace' } }, async (req: Req) => {
     const body = parseBody(req, Bodies.dropNamespace, 'DropNamespaceRequest');
     const id = requestId(req, body.id);
-    const scope = await scopeOf(services, req);
-    const properties = await namespaces.drop(scope, id, body.mode, body.behavior);
+    const properties = await namespaces.drop(catalogRequest(req), id, body.mode, body.behavior);
     return properties === undefined ? {} : { properties };
   });
 
   app.get('/:prefix/v1/namespace/:id/table/list', { schema: { tags, operationId: 'lanceListTables' } }, async (req: Req) => {
-    const scope = await scopeOf(services, req);
-    const result = await tables.list(scope, pathId(req), pageQuery(req));
+    const result = await tables.list(catalogRequest(req), pathId(req), pageQuery(req));
     return { tables: result.tables, page_token: result.nextPageToken };
   });
 }

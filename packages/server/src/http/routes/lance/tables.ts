@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LanceTableInfo } from '../../../catalog/lance/lance-tables.js';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { principalOf, scopeOf } from '../iceberg/common.js';
+import { catalogRequest } from '../../caller.js';
 import { Bodies, type LanceParams, booleanQuery, parseBody, requestId } from './common.js';
 
 const tags = ['Lance Namespace API'];
@@ -18,8 +18,7 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   const declare = async (req: Req) => {
     const body = parseBody(req, Bodies.declareTable, 'DeclareTableRequest');
     const id = requestId(req, body.id);
-    const scope = await scopeOf(services, req);
-    return located(await tables.declare(scope, id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }, principalOf(req)));
+    return located(await tables.declare(catalogRequest(req), id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }));
   };
   app.post('/:prefix/v1/table/:id/declare', { schema: { tags, operationId: 'lanceDeclareTable' } }, declare);
   // CreateEmptyTable: the name older clients use for DeclareTable.
@@ -28,8 +27,7 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   app.post('/:prefix/v1/table/:id/register', { schema: { tags, operationId: 'lanceRegisterTable' } }, async (req: Req) => {
     const body = parseBody(req, Bodies.registerTable, 'RegisterTableRequest');
     const id = requestId(req, body.id);
-    const scope = await scopeOf(services, req);
-    const t = await tables.register(scope, id, { location: body.location, mode: body.mode, properties: body.properties });
+    const t = await tables.register(catalogRequest(req), id, { location: body.location, mode: body.mode, properties: body.properties });
     return { location: t.location, properties: t.properties };
   });
 
@@ -42,27 +40,23 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not supported: open the dataset at the returned location');
     }
     booleanQuery(req, 'check_declared');
-    const scope = await scopeOf(services, req);
-    const t = await tables.describe(scope, id, principalOf(req), body.vend_credentials);
+    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials);
     return { ...located(t), ...(withUri ? { table_uri: t.location } : {}) };
   });
 
   app.post('/:prefix/v1/table/:id/exists', { schema: { tags, operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'TableExistsRequest').id);
-    const scope = await scopeOf(services, req);
-    if (!(await tables.exists(scope, id))) throw new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${id.join('.')}`);
+    if (!(await tables.exists(catalogRequest(req), id))) throw new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${id.join('.')}`);
     return reply.code(200).send();
   });
 
   app.post('/:prefix/v1/table/:id/drop', { schema: { tags, operationId: 'lanceDropTable' } }, async (req: Req) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'DropTableRequest').id);
-    const scope = await scopeOf(services, req);
-    return removed(await tables.drop(scope, id));
+    return removed(await tables.drop(catalogRequest(req), id));
   });
 
   app.post('/:prefix/v1/table/:id/deregister', { schema: { tags, operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
     const id = requestId(req, parseBody(req, Bodies.idOnly, 'DeregisterTableRequest').id);
-    const scope = await scopeOf(services, req);
-    return removed(await tables.deregister(scope, id));
+    return removed(await tables.deregister(catalogRequest(req), id));
   });
 }

@@ -1,20 +1,19 @@
 /**
- * Vended storage credentials for tables, committed or staged. Decides the
- * access mode, reuses a live credential per (principal, prefix, mode) for at
- * most half its remaining life (capped), makes concurrent misses share one
- * call to the cloud, and attaches a storage refresh token so the client can
- * refresh exactly this credential later through loadCredentials.
+ * Vended storage credentials for tables, committed or staged, in the mode
+ * the caller's privileges allow (decided by the table operations through
+ * catalog/access before they ask here). Reuses a live credential per
+ * (principal, prefix, mode) for at most half its remaining life (capped),
+ * makes concurrent misses share one call to the cloud, attaches a storage
+ * refresh token so the client can refresh exactly this credential later
+ * through loadCredentials, and records every hand-out in the audit trail
+ * (never a secret).
  */
-import { CatalogError } from '../errors/catalog-error.js';
-import { normalizeLocation } from '../storage/locations.js';
-import type { RefreshClaims } from '../storage/refresh-token.js';
-import type { AccessMode, CredentialVendor, VendedCredential } from '../storage/vending.js';
-import type { RequestScope } from './context.js';
-import { formatIdentifier, type TableIdentifier } from './identifiers.js';
-import type { Clock, Warehouse } from './ports.js';
-import type { TableService } from './tables.js';
-
-export const VENDED_ACCESS_MODE = 'vended-access-mode';
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { RequestScope } from '../context.js';
+import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
+import { normalizeLocation } from '../locations.js';
+import type { AccessAudit, Clock, Warehouse } from '../ports.js';
+import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, VendedCredential } from './ports.js';
 
 export interface StorageCredentialEntry {
   prefix: string;
@@ -35,17 +34,12 @@ export interface VendingMetrics {
   latency(seconds: number): void;
 }
 
-export interface RefreshTokenCodec {
-  issue(claims: RefreshClaims): Promise<string>;
-  verify(token: string): Promise<RefreshClaims>;
-}
-
 export interface CredentialServiceDeps {
-  tables: TableService;
   /** The vendor for a warehouse's storage profile; undefined when its storage needs no credentials (local files). */
   vendorFor(warehouse: Warehouse): Promise<CredentialVendor | undefined>;
   tokens: RefreshTokenCodec;
   clock: Clock;
+  audit: AccessAudit;
   metrics: VendingMetrics;
   /** Upper bound on how long a vended credential is reused from the cache. */
   maxCacheSeconds: number;
@@ -75,46 +69,50 @@ export class CredentialService {
 
   constructor(private readonly deps: CredentialServiceDeps) {}
 
-  /** The mode a caller gets. Until authorization lands, a per-warehouse setting decides. */
-  modeFor(warehouse: Warehouse): AccessMode {
-    return warehouse.properties[VENDED_ACCESS_MODE] === 'read' ? 'read' : 'read-write';
-  }
-
-  async forTable(scope: RequestScope, identifier: TableIdentifier, location: string, principal: string, mode = this.modeFor(scope.warehouse)): Promise<VendedForTable> {
+  /**
+   * Credentials for a table's location in the given mode, with their storage
+   * refresh token. `tableUuid` binds the token to this exact table (staged
+   * or committed); `refreshed` says whether this answers a refresh.
+   */
+  async forTable(request: { scope: RequestScope; identifier: TableIdentifier; tableUuid: string; location: string; mode: AccessMode; refreshed?: boolean }): Promise<VendedForTable> {
+    const { scope, identifier, mode } = request;
     const vendor = await this.deps.vendorFor(scope.warehouse);
     if (!vendor) return { config: {}, storageCredentials: [] };
-    const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(location), mode, principal);
+    const principal = scope.caller.description;
+    const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(request.location), mode, principal);
     const token = await this.refreshToken(credential, {
       principal,
       tenant: scope.warehouse.tenant,
       warehouse: scope.warehouse.name,
       namespace: identifier.namespace,
       table: identifier.name,
+      tableUuid: request.tableUuid,
       prefix: credential.prefix,
       mode,
     });
     const endpoint = refreshEndpoint(scope.warehouse.name, identifier);
     const config = { ...this.reportedExpiry(credential.config), ...refreshConfigKeys(credential.config, endpoint) };
+    await this.deps.audit.record(scope.caller, {
+      type: request.refreshed ? 'credentials.refreshed' : 'credentials.vended',
+      decision: 'allow',
+      action: mode === 'read-write' ? 'table:write-data' : 'table:read-data',
+      object: `${scope.warehouse.name}/${formatIdentifier(identifier.namespace, identifier.name)}`,
+      detail: { prefix: credential.prefix, mode, expiresAtMs: credential.expiresAtMs },
+    });
     return { config, storageCredentials: [{ prefix: credential.prefix, config, 'storage-refresh-token': token }] };
   }
 
-  /** loadCredentials: fresh credentials for a committed or staged table, optionally for exactly the credential a refresh token names. */
-  async load(scope: RequestScope, identifier: TableIdentifier, principal: string, refreshToken: string | undefined): Promise<VendedForTable> {
-    const resolved = await this.deps.tables.resolveForCredentials(scope, identifier.namespace, identifier.name);
-    if (refreshToken === undefined) return this.forTable(scope, identifier, resolved.location, principal);
-    const claims = await this.deps.tokens.verify(refreshToken);
+  /** Checks a storage refresh token and that it was issued for this table, in this tenant, to this caller; returns its claims. */
+  async verifyRefreshToken(scope: RequestScope, identifier: TableIdentifier, token: string): Promise<RefreshClaims> {
+    const claims = await this.deps.tokens.verify(token);
     if (claims.warehouse !== scope.warehouse.name || formatIdentifier(claims.namespace, claims.table) !== formatIdentifier(identifier.namespace, identifier.name)) {
       throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued for another table');
     }
     // The tenant check keeps a token valid only in the tenant it was issued in, even were a warehouse name ever to change hands.
-    if (claims.principal !== principal || claims.tenant !== scope.warehouse.tenant) {
+    if (claims.principal !== scope.caller.description || claims.tenant !== scope.warehouse.tenant) {
       throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued to another principal');
     }
-    // The table must still live where the token's credential pointed (a dropped or re-created table gets nothing).
-    if (normalizeLocation(claims.prefix) !== normalizeLocation(resolved.location)) {
-      throw new CatalogError('ERR_TABLE_NOT_FOUND', `No storage credential of ${formatIdentifier(identifier.namespace, identifier.name)} matches the refresh token`);
-    }
-    return this.forTable(scope, identifier, claims.prefix, principal, claims.mode);
+    return claims;
   }
 
   /** Storage refresh tokens for cached credentials are reused with them instead of being signed again per request. */

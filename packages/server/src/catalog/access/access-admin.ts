@@ -1,0 +1,311 @@
+/**
+ * Administration of access: roles, who holds them, what they hold, and
+ * "explain". validate → authorize → execute, audited. Roles and role
+ * members are managed by administrators of the tenant; grants on a
+ * securable by administrators and by holders of `grants:manage` on it (or
+ * on an ancestor). Roles, members and securables never cross tenants.
+ * Every change clears this process's decision caches at once; other
+ * replicas see it within the authorization cache time.
+ */
+import { z } from 'zod';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { checkName } from '../identifiers.js';
+import type { Caller, CatalogRepository, Clock } from '../ports.js';
+import { DEFAULT_TENANT, checkTenant } from '../tenants.js';
+import type { AccessService } from './access-service.js';
+import { ADMIN_ROLE_NAME, type AccessControl, type Authorizer, type GrantRecord, type Member } from './ports.js';
+import { type Privilege, checkGrantable, isPrivilege } from './privileges.js';
+import { type ResolvedSecurable, SecurableInput, type SecurableView, describeSecurables, resolveSecurable } from './securables.js';
+import type { WarehouseService } from '../warehouses.js';
+
+/** Where members come from: service principals of a tenant, users and groups vouched for by a trusted issuer. */
+export interface IdentityDirectory {
+  /** The tenant of a service principal; undefined when there is none. */
+  principalTenant(clientId: string): Promise<string | undefined>;
+  /** Whether the issuer vouches for users of the tenant ("asserted" names are asserted by that tenant's engines). */
+  issuerServes(issuer: string, tenant: string): boolean;
+}
+
+export interface AccessAdminDeps {
+  access: AccessService;
+  control: AccessControl;
+  authorizer: Authorizer;
+  warehouses: WarehouseService;
+  repository: () => CatalogRepository;
+  identities: IdentityDirectory;
+  clock: Clock;
+}
+
+const RoleInput = z.object({ name: z.string(), description: z.string().max(1000).default(''), tenant: z.string().optional() });
+export const MemberInput = z.object({ kind: z.enum(['principal', 'user', 'group']), name: z.string().min(1).max(255), issuer: z.string().max(1000).optional() });
+const PrivilegesInput = z.union([z.string(), z.array(z.string()).min(1).max(50)]);
+const GrantInput = z.object({ role: z.string(), tenant: z.string().optional(), securable: SecurableInput, privilege: PrivilegesInput.optional(), privileges: PrivilegesInput.optional() });
+const ExplainInput = z.object({
+  tenant: z.string().optional(),
+  subject: MemberInput.extend({ groups: z.array(z.string().min(1).max(255)).max(1000).default([]) }),
+  privilege: z.string(),
+  securable: SecurableInput,
+});
+
+export interface RoleView {
+  tenant: string;
+  name: string;
+  description: string;
+  'created-at-ms': number;
+}
+export interface MemberView {
+  kind: Member['kind'];
+  name: string;
+  issuer?: string;
+}
+export interface GrantView {
+  role: string;
+  privilege: Privilege;
+  securable: SecurableView;
+  'created-at-ms': number;
+}
+export interface Explanation {
+  allowed: boolean;
+  /** admin: the subject administers the tenant; grant: through the grants listed; none: no grant gives it. */
+  reason: 'admin' | 'grant' | 'none';
+  /** Each grant that gives the privilege: its role, which of the subject's identities holds the role, where it was granted. */
+  via: Array<{ role: string; privilege: Privilege; securable: SecurableView; member: MemberView }>;
+  /** A sentence: "user alice can table:read-data on lake/sales.orders through role analyst (held by group analysts) granted table:read-data on namespace lake/sales". */
+  summary: string;
+}
+
+const BUILT_IN_ADMIN = 'Administrators of the tenant: every privilege on everything in it, and its management (built in)';
+
+const parse = <T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> => {
+  const r = schema.safeParse(input ?? {});
+  if (!r.success) throw new CatalogError('ERR_VALIDATION', `Invalid ${what}: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  return r.data;
+};
+const memberView = (m: Member): MemberView => (m.kind === 'principal' ? { kind: m.kind, name: m.name } : { kind: m.kind, name: m.name, issuer: m.issuer });
+const roleView = (r: { tenant: string; name: string; description: string; createdAtMs: number }): RoleView => ({ tenant: r.tenant, name: r.name, description: r.description, 'created-at-ms': r.createdAtMs });
+const privilegesOf = (input: { privilege?: string | string[] | undefined; privileges?: string | string[] | undefined }): string[] => {
+  const raw = input.privileges ?? input.privilege;
+  if (raw === undefined) throw new CatalogError('ERR_VALIDATION', 'privilege (or privileges) is required');
+  return Array.isArray(raw) ? raw : [raw];
+};
+
+export class AccessAdmin {
+  constructor(private readonly deps: AccessAdminDeps) {}
+
+  /** A platform administrator (an admin of the default tenant by credential) manages every tenant. */
+  isPlatformAdmin(caller: Caller): boolean {
+    return caller.unrestricted || (caller.admin && caller.tenant === DEFAULT_TENANT);
+  }
+
+  /** The tenant a request manages: the one asked for (platform administrators only, for another tenant), else the caller's. */
+  async managedTenant(caller: Caller, requested: string | undefined): Promise<string> {
+    const tenant = requested === undefined ? caller.tenant : checkTenant(requested);
+    if (tenant !== caller.tenant && !this.isPlatformAdmin(caller)) throw new CatalogError('ERR_FORBIDDEN', 'an administrator of a tenant manages only its own tenant');
+    return tenant;
+  }
+
+  /** Fails with 403 unless the caller administers the tenant. */
+  async requireAdmin(caller: Caller, tenant: string): Promise<void> {
+    if (tenant === caller.tenant ? await this.deps.access.isAdmin(caller) : this.isPlatformAdmin(caller)) return;
+    await this.audit(caller, tenant, 'access.denied', 'deny', 'tenant:admin', tenant, {});
+    throw new CatalogError('ERR_FORBIDDEN', 'managing roles needs the admin role of the tenant');
+  }
+
+  async listRoles(caller: Caller, tenantInput?: string): Promise<RoleView[]> {
+    const tenant = await this.managedTenant(caller, tenantInput);
+    await this.requireAdmin(caller, tenant);
+    const builtIn = { tenant, name: ADMIN_ROLE_NAME, description: BUILT_IN_ADMIN, createdAtMs: 0 };
+    return [builtIn, ...(await this.deps.control.listRoles(tenant))].map(roleView);
+  }
+
+  async createRole(caller: Caller, input: unknown): Promise<RoleView> {
+    // validate
+    const body = parse(RoleInput, input, 'role');
+    const name = checkName(body.name, 'role name');
+    const tenant = await this.managedTenant(caller, body.tenant);
+    if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_EXISTS', `Role ${ADMIN_ROLE_NAME} is built in`);
+    // authorize
+    await this.requireAdmin(caller, tenant);
+    // execute
+    const role = { tenant, name, description: body.description, createdAtMs: this.deps.clock.now() };
+    if (!(await this.deps.control.createRole(role))) throw new CatalogError('ERR_ROLE_EXISTS', `Role already exists: ${name}`);
+    await this.audit(caller, tenant, 'role.created', undefined, 'role:create', `role:${name}`, { description: body.description });
+    return roleView(role);
+  }
+
+  async getRole(caller: Caller, name: string, tenantInput?: string): Promise<{ role: RoleView; members: MemberView[]; grants: GrantView[] }> {
+    const tenant = await this.managedTenant(caller, tenantInput);
+    await this.requireAdmin(caller, tenant);
+    const role = await this.requireRole(tenant, name);
+    const members = (await this.deps.control.listMembers(tenant, role.name)).map((m) => memberView(m.member));
+    const grants = await this.grantViews(await this.deps.control.listGrants({ tenant, role: role.name }));
+    return { role: roleView(role), members, grants };
+  }
+
+  async deleteRole(caller: Caller, name: string, tenantInput?: string): Promise<void> {
+    const tenant = await this.managedTenant(caller, tenantInput);
+    await this.requireAdmin(caller, tenant);
+    if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_IN_USE', `Role ${ADMIN_ROLE_NAME} is built in and cannot be deleted`);
+    const outcome = await this.deps.control.deleteRole(tenant, name);
+    if (outcome === 'missing') throw new CatalogError('ERR_ROLE_NOT_FOUND', `Role does not exist: ${name}`);
+    if (outcome === 'in-use') throw new CatalogError('ERR_ROLE_IN_USE', `Role ${name} still has members or grants: remove them first`);
+    this.deps.access.invalidate();
+    await this.audit(caller, tenant, 'role.deleted', undefined, 'role:delete', `role:${name}`, {});
+  }
+
+  async listMembers(caller: Caller, role: string, tenantInput?: string): Promise<MemberView[]> {
+    return (await this.getRole(caller, role, tenantInput)).members;
+  }
+
+  /** Adds a member; true when it is new. Principals must exist in the tenant; users and groups need an issuer that serves the tenant. */
+  async addMember(caller: Caller, roleName: string, input: unknown, tenantInput?: string): Promise<{ member: MemberView; created: boolean }> {
+    // validate
+    const tenant = await this.managedTenant(caller, tenantInput);
+    const member = await this.checkMember(parse(MemberInput, input, 'role member'), tenant);
+    // authorize
+    await this.requireAdmin(caller, tenant);
+    // execute
+    const role = await this.requireRole(tenant, roleName);
+    const created = await this.deps.control.addMember({ tenant, role: role.name, member, createdAtMs: this.deps.clock.now() });
+    this.deps.access.invalidate();
+    await this.audit(caller, tenant, 'role.member-added', undefined, 'role:assign', `role:${role.name}`, { member: memberView(member) });
+    return { member: memberView(member), created };
+  }
+
+  async removeMember(caller: Caller, roleName: string, input: unknown, tenantInput?: string): Promise<void> {
+    const tenant = await this.managedTenant(caller, tenantInput);
+    const raw = parse(MemberInput, input, 'role member');
+    const member: Member = { kind: raw.kind, issuer: raw.kind === 'principal' ? '' : (raw.issuer ?? ''), name: raw.name };
+    await this.requireAdmin(caller, tenant);
+    const role = await this.requireRole(tenant, roleName);
+    if (!(await this.deps.control.removeMember(tenant, role.name, member))) throw new CatalogError('ERR_VALIDATION', `${member.kind} ${member.name} does not hold role ${role.name}`);
+    this.deps.access.invalidate();
+    await this.audit(caller, tenant, 'role.member-removed', undefined, 'role:unassign', `role:${role.name}`, { member: memberView(member) });
+  }
+
+  async listGrants(caller: Caller, query: { role?: string | undefined; tenant?: string | undefined; securable?: unknown }): Promise<GrantView[]> {
+    const tenant = await this.managedTenant(caller, query.tenant);
+    if (query.securable !== undefined) {
+      const target = await this.resolve(caller, tenant, query.securable);
+      await this.requireGrantManager(caller, tenant, target);
+      return this.grantViews(await this.deps.control.listGrants({ tenant, securable: target.ref, role: query.role }));
+    }
+    await this.requireAdmin(caller, tenant);
+    return this.grantViews(await this.deps.control.listGrants({ tenant, role: query.role }));
+  }
+
+  async grant(caller: Caller, input: unknown): Promise<GrantView[]> {
+    // validate
+    const body = parse(GrantInput, input, 'grant');
+    const tenant = await this.managedTenant(caller, body.tenant);
+    const target = await this.resolve(caller, tenant, body.securable);
+    const privileges = privilegesOf(body).map((p) => checkGrantable(p, target.ref.kind));
+    // authorize
+    await this.requireGrantManager(caller, tenant, target);
+    const role = await this.requireRole(tenant, body.role);
+    // execute
+    const now = this.deps.clock.now();
+    for (const privilege of privileges) await this.deps.control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
+    this.deps.access.invalidate();
+    await this.audit(caller, tenant, 'grant.added', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
+    return privileges.map((privilege) => ({ role: role.name, privilege, securable: target.view, 'created-at-ms': now }));
+  }
+
+  async revoke(caller: Caller, input: unknown): Promise<{ revoked: number }> {
+    const body = parse(GrantInput, input, 'grant');
+    const tenant = await this.managedTenant(caller, body.tenant);
+    const target = await this.resolve(caller, tenant, body.securable);
+    const privileges = privilegesOf(body).map((p) => checkGrantable(p, target.ref.kind));
+    await this.requireGrantManager(caller, tenant, target);
+    const role = await this.requireRole(tenant, body.role);
+    let revoked = 0;
+    for (const privilege of privileges) if (await this.deps.control.revoke(tenant, role.name, privilege, target.ref)) revoked += 1;
+    if (revoked === 0) throw new CatalogError('ERR_GRANT_NOT_FOUND', `Role ${role.name} holds none of ${privileges.join(', ')} on ${target.display}`);
+    this.deps.access.invalidate();
+    await this.audit(caller, tenant, 'grant.revoked', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
+    return { revoked };
+  }
+
+  /** May the subject do the privilege on the securable, and through which grants? For administrators, grant managers of the securable, and anyone about themselves. */
+  async explain(caller: Caller, input: unknown): Promise<Explanation> {
+    // validate
+    const body = parse(ExplainInput, input, 'explain request');
+    const tenant = await this.managedTenant(caller, body.tenant);
+    const subject = await this.checkMember(body.subject, tenant);
+    const members: Member[] = subject.kind === 'user' ? [subject, ...body.subject.groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
+    const target = await this.resolve(caller, tenant, body.securable);
+    if (!isPrivilege(body.privilege)) throw new CatalogError('ERR_VALIDATION', `unknown privilege ${JSON.stringify(body.privilege)}`);
+    const privilege = body.privilege;
+    // authorize
+    const aboutThemselves = caller.members.some((m) => m.kind === subject.kind && m.issuer === subject.issuer && m.name === subject.name);
+    if (!aboutThemselves) await this.requireGrantManager(caller, tenant, target);
+    // execute
+    const who = `${subject.kind} ${subject.name}`;
+    if (await this.deps.authorizer.isAdmin(tenant, members)) {
+      return { allowed: true, reason: 'admin', via: [], summary: `${who} can ${privilege} on ${target.display}: it holds the admin role of tenant ${tenant}` };
+    }
+    const grants = await this.deps.authorizer.explain(tenant, members, privilege, target.path);
+    if (grants.length === 0) return { allowed: false, reason: 'none', via: [], summary: `${who} cannot ${privilege} on ${target.display}: no role it holds has a grant that gives it` };
+    const views = await describeSecurables(this.deps.repository(), grants.map((g) => g.securable));
+    const via: Explanation['via'] = [];
+    for (const g of grants) {
+      const holders = await this.deps.control.listMembers(tenant, g.role);
+      const holder = holders.find((h) => members.some((m) => m.kind === h.member.kind && m.issuer === h.member.issuer && m.name === h.member.name));
+      const securable = views.get(`${g.securable.kind}\u001f${g.securable.id}`);
+      if (holder && securable) via.push({ role: g.role, privilege: g.privilege, securable, member: memberView(holder.member) });
+    }
+    const first = via[0];
+    const summary = first
+      ? `${who} can ${privilege} on ${target.display} through role ${first.role}${first.member.kind === subject.kind && first.member.name === subject.name ? '' : ` (held by ${first.member.kind} ${first.member.name})`} granted ${first.privilege} on ${first.securable.type} ${displayName(first.securable)}`
+      : `${who} cannot ${privilege} on ${target.display}`;
+    return { allowed: via.length > 0, reason: via.length > 0 ? 'grant' : 'none', via, summary };
+  }
+
+  private async requireRole(tenant: string, name: string) {
+    const role = name === ADMIN_ROLE_NAME ? { tenant, name, description: BUILT_IN_ADMIN, createdAtMs: 0 } : await this.deps.control.getRole(tenant, name);
+    if (!role) throw new CatalogError('ERR_ROLE_NOT_FOUND', `Role does not exist: ${name}`);
+    return role;
+  }
+
+  /** Administrators of the tenant, or holders of grants:manage on the securable or above it. */
+  private async requireGrantManager(caller: Caller, tenant: string, target: ResolvedSecurable): Promise<void> {
+    if (tenant !== caller.tenant) {
+      if (this.isPlatformAdmin(caller)) return;
+      throw new CatalogError('ERR_FORBIDDEN', 'an administrator of a tenant manages only its own tenant');
+    }
+    const warehouse = await this.deps.warehouses.lookup(target.ref.warehouse);
+    await this.deps.access.require({ warehouse, caller }, 'grants:manage', target.path, { object: target.display });
+  }
+
+  private async resolve(caller: Caller, tenant: string, input: unknown): Promise<ResolvedSecurable> {
+    const securable = parse(SecurableInput, input, 'securable');
+    // A warehouse of another tenant is "no such warehouse", as everywhere.
+    const warehouse = await this.deps.warehouses.require({ ...caller, tenant }, securable.warehouse);
+    return resolveSecurable(this.deps.repository(), securable, warehouse);
+  }
+
+  private async checkMember(input: z.infer<typeof MemberInput>, tenant: string): Promise<Member> {
+    if (input.kind === 'principal') {
+      if (input.issuer !== undefined) throw new CatalogError('ERR_VALIDATION', 'a principal member has no issuer');
+      if ((await this.deps.identities.principalTenant(input.name)) !== tenant) throw new CatalogError('ERR_VALIDATION', `no such principal in tenant ${tenant}: ${input.name}`);
+      return { kind: 'principal', issuer: '', name: input.name };
+    }
+    if (input.issuer === undefined) throw new CatalogError('ERR_VALIDATION', `a ${input.kind} member needs the issuer that vouches for it (a trusted issuer's URL, or "asserted" for names an engine asserts)`);
+    if (!this.deps.identities.issuerServes(input.issuer, tenant)) throw new CatalogError('ERR_VALIDATION', `issuer ${input.issuer} is not a trusted issuer of tenant ${tenant}`);
+    return { kind: input.kind, issuer: input.issuer, name: input.name };
+  }
+
+  private async grantViews(grants: GrantRecord[]): Promise<GrantView[]> {
+    const views = await describeSecurables(this.deps.repository(), grants.map((g) => g.securable));
+    return grants.flatMap((g) => {
+      const securable = views.get(`${g.securable.kind}\u001f${g.securable.id}`);
+      return securable ? [{ role: g.role, privilege: g.privilege, securable, 'created-at-ms': g.createdAtMs }] : [];
+    });
+  }
+
+  private async audit(caller: Caller, tenant: string, type: string, decision: 'allow' | 'deny' | undefined, action: string, object: string, detail: Record<string, unknown>): Promise<void> {
+    await this.deps.access.record({ ...caller, tenant }, type, decision, action, object, detail);
+  }
+}
+
+const displayName = (v: SecurableView): string => (v.type === 'warehouse' ? v.warehouse : `${v.warehouse}/${[...(v.namespace ?? []), ...(v.name ? [v.name] : [])].join('.')}`);

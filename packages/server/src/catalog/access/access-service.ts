@@ -1,0 +1,209 @@
+/**
+ * The catalog's side of authorization: every catalog service asks here,
+ * after validating its input and before executing (validate → authorize →
+ * execute). It resolves the securable's path (the ids of the warehouse and
+ * of each enclosing namespace), asks the Authorizer port, caches decisions
+ * briefly, records decisions in the audit trail, and turns "no" into
+ * ERR_FORBIDDEN.
+ *
+ * Who passes without a grant: nobody, except a caller with authentication
+ * disabled (development) and administrators of the tenant (the admin role,
+ * by credential or by role assignment). Deny by default.
+ *
+ * Staleness: a decision or a namespace id is reused for at most
+ * `cacheTtlMs` (config authzCacheSeconds) on a replica that did not make
+ * the change; changes made through this process clear its caches at once.
+ */
+import { CatalogError } from '../../errors/catalog-error.js';
+import { encodeNamespace, formatIdentifier } from '../identifiers.js';
+import type { AccessAudit, Caller, CatalogRepository, Clock, Warehouse } from '../ports.js';
+import { TtlCache } from '../ttl-cache.js';
+import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
+import type { Privilege } from './privileges.js';
+
+/** What services pass: the warehouse addressed and who is asking. */
+export interface AccessScope {
+  warehouse: Warehouse;
+  caller: Caller;
+}
+
+export interface AccessServiceDeps {
+  authorizer: Authorizer;
+  control: AccessControl;
+  repository: () => CatalogRepository;
+  audit: AccessAudit;
+  clock: Clock;
+  cacheTtlMs: number;
+}
+
+/** A namespace's path; `missing` when the namespace (or an ancestor) does not exist: the path then ends at the deepest one that does. */
+export interface ResolvedNamespace {
+  path: SecurablePath;
+  missing: boolean;
+}
+
+export interface Check {
+  privilege: Privilege | 'any';
+  path: SecurablePath;
+}
+
+/** How a decision is recorded: denials always; allowed data-bearing actions (credentials, writes, drops) too. */
+export interface AuditAs {
+  /** "lake/sales.orders", as the audit trail and the error message name it. */
+  object: string;
+  /** Record an allowed decision too (not only a denial). */
+  recordAllow?: boolean;
+}
+
+/** Warehouse property: "read" caps every vended credential of the warehouse at read-only, whatever the grants say. */
+export const VENDED_ACCESS_MODE = 'vended-access-mode';
+
+const memberKey = (m: Member) => `${m.kind}\u001f${m.issuer}\u001f${m.name}`;
+const pathKey = (p: SecurablePath) => `${p.warehouse}\u001e${p.namespaces.join('\u001e')}\u001e${p.object ? `${p.object.kind}:${p.object.id}` : ''}`;
+
+/** "lake/sales.orders" — the object as the audit trail and error messages name it. */
+export const describeObject = (warehouse: string, namespace: readonly string[], name?: string): string =>
+  namespace.length === 0 && name === undefined ? warehouse : `${warehouse}/${formatIdentifier([...namespace], name)}`;
+
+export class AccessService {
+  private readonly decisions: TtlCache<boolean>;
+  private readonly admins: TtlCache<boolean>;
+  private readonly namespaceIds: TtlCache<string>;
+
+  constructor(private readonly deps: AccessServiceDeps) {
+    this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000);
+    this.admins = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
+    this.namespaceIds = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000);
+  }
+
+  /** Forgets every cached decision (after a grant, role or membership change made through this process). */
+  invalidate(): void {
+    this.decisions.clear();
+    this.admins.clear();
+    (this.deps.authorizer as { invalidate?: () => void }).invalidate?.();
+  }
+
+  /** Removes the grants on a dropped namespace, table or view (ids are never reused: this is tidiness, not safety). */
+  async forgetSecurable(securable: SecurableRef): Promise<void> {
+    await this.deps.control.forgetSecurable(securable);
+    this.decisions.clear();
+  }
+
+  /** Forgets cached namespace ids (a namespace was created or dropped through this process). */
+  forgetNamespaceIds(): void {
+    this.namespaceIds.clear();
+  }
+
+  /** Read-write credentials for writers, read-only for readers, none for metadata-only access (and nothing above the warehouse's bound). */
+  async vendingMode(scope: AccessScope, path: SecurablePath): Promise<'read' | 'read-write' | undefined> {
+    const [write, read] = await this.allows(scope, [
+      { privilege: 'table:write-data', path },
+      { privilege: 'table:read-data', path },
+    ]);
+    const bound = scope.warehouse.properties[VENDED_ACCESS_MODE];
+    if (write && bound !== 'read') return 'read-write';
+    return write || read ? 'read' : undefined;
+  }
+
+  /** True when the caller administers its tenant: by credential (admin role in its token) or as a member of the tenant's admin role. */
+  async isAdmin(caller: Caller): Promise<boolean> {
+    if (caller.unrestricted || caller.admin) return true;
+    if (caller.members.length === 0) return false;
+    const key = `${caller.tenant}\u001e${caller.members.map(memberKey).join('\u001e')}`;
+    const cached = this.admins.get(key);
+    if (cached !== undefined) return cached;
+    const admin = await this.deps.authorizer.isAdmin(caller.tenant, caller.members);
+    this.admins.set(key, admin);
+    return admin;
+  }
+
+  /** The warehouse itself as a securable. */
+  warehousePath(warehouse: Warehouse): SecurablePath {
+    return { warehouse: warehouse.name, namespaces: [] };
+  }
+
+  /** The path of a namespace: the ids of it and its ancestors, in one lookup (cached briefly). */
+  async namespacePath(warehouse: Warehouse, levels: readonly string[]): Promise<ResolvedNamespace> {
+    const prefixes = levels.map((_, i) => levels.slice(0, i + 1));
+    const keys = prefixes.map((p) => `${warehouse.name}\u001e${encodeNamespace(p)}`);
+    let ids = keys.map((k) => this.namespaceIds.get(k));
+    if (ids.some((id) => id === undefined)) {
+      const found = await this.deps.repository().getNamespaceIds(warehouse.name, prefixes);
+      ids = prefixes.map((p, i) => {
+        const id = found.get(encodeNamespace(p));
+        if (id !== undefined) this.namespaceIds.set(keys[i]!, id);
+        return id;
+      });
+    }
+    const firstMissing = ids.findIndex((id) => id === undefined);
+    const existing = (firstMissing < 0 ? ids : ids.slice(0, firstMissing)) as string[];
+    return { path: { warehouse: warehouse.name, namespaces: existing }, missing: firstMissing >= 0 };
+  }
+
+  /** A table's or view's path inside its namespace's path. */
+  objectPath(namespace: SecurablePath, kind: 'table' | 'view', id: string): SecurablePath {
+    return { ...namespace, object: { kind, id } };
+  }
+
+  /** Batched decisions, in order; cached per (caller, query). */
+  async allows(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
+    const { caller } = scope;
+    if (caller.unrestricted || caller.admin || (await this.isAdmin(caller))) return checks.map(() => true);
+    if (caller.members.length === 0) return checks.map(() => false);
+    const who = `${caller.tenant}\u001e${caller.members.map(memberKey).join('\u001e')}`;
+    const keys = checks.map((c) => `${who}\u001d${c.privilege}\u001d${pathKey(c.path)}`);
+    const answers = keys.map((k) => this.decisions.get(k));
+    const missing = answers.flatMap((a, i) => (a === undefined ? [i] : []));
+    if (missing.length > 0) {
+      const decided = await this.deps.authorizer.check(caller.tenant, caller.members, missing.map((i) => checks[i]!));
+      missing.forEach((i, j) => {
+        answers[i] = decided[j]!;
+        this.decisions.set(keys[i]!, decided[j]!);
+      });
+    }
+    return answers as boolean[];
+  }
+
+  async allowed(scope: AccessScope, privilege: Privilege | 'any', path: SecurablePath): Promise<boolean> {
+    return (await this.allows(scope, [{ privilege, path }]))[0]!;
+  }
+
+  /** Passes when the caller holds the privilege on the path; otherwise records the denial and throws ERR_FORBIDDEN. */
+  async require(scope: AccessScope, privilege: Privilege, path: SecurablePath, as: AuditAs): Promise<void> {
+    await this.requireAll(scope, [privilege], path, as);
+  }
+
+  /** Passes when the caller holds every one of the privileges on the path. */
+  async requireAll(scope: AccessScope, privileges: readonly Privilege[], path: SecurablePath, as: AuditAs): Promise<void> {
+    const answers = await this.allows(scope, privileges.map((privilege) => ({ privilege, path })));
+    const lacking = privileges.filter((_, i) => !answers[i]);
+    const action = privileges.join('+');
+    if (lacking.length === 0) {
+      if (as.recordAllow) await this.record(scope.caller, 'access.allowed', 'allow', action, as.object);
+      return;
+    }
+    await this.record(scope.caller, 'access.denied', 'deny', action, as.object, { lacking });
+    throw forbidden(lacking, as.object);
+  }
+
+  /**
+   * For an object that does not exist (or a path under a missing namespace):
+   * a caller who can see the deepest existing container learns that it is
+   * missing (the caller's `notFound`); anyone else gets the same 403 an
+   * existing object would give, so nothing about the container leaks.
+   */
+  async notFoundOrForbidden(scope: AccessScope, container: SecurablePath, privilege: Privilege, object: string, notFound: () => CatalogError): Promise<never> {
+    if (await this.allowed(scope, 'any', container)) throw notFound();
+    await this.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege] });
+    throw forbidden([privilege], object);
+  }
+
+  /** Records a decision taken elsewhere (e.g. by the credential service) in the audit trail. */
+  async record(caller: Caller, type: string, decision: 'allow' | 'deny' | undefined, action: string, object: string, detail: Record<string, unknown> = {}): Promise<void> {
+    await this.deps.audit.record(caller, { type, decision, action, object, detail });
+  }
+}
+
+export function forbidden(lacking: readonly string[], object: string): CatalogError {
+  return new CatalogError('ERR_FORBIDDEN', `Not allowed: ${lacking.join(', ')} on ${object} is not granted to the caller`);
+}

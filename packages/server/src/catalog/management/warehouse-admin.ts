@@ -1,0 +1,94 @@
+/**
+ * Warehouse administration: create and list, with the tenant rules and the
+ * audit trail inside the service. The storage profile and its secret are
+ * checked and the secret sealed by the storage adapter behind the
+ * StorageProfiles port; the secret is stored apart, never returned.
+ */
+import { z } from 'zod';
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { AccessAdmin } from '../access/access-admin.js';
+import { checkName } from '../identifiers.js';
+import { normalizeLocation } from '../locations.js';
+import type { Caller, Warehouse } from '../ports.js';
+import type { WarehouseService } from '../warehouses.js';
+
+/** The storage side of creating a warehouse (storage/profile-admin.ts). */
+export interface StorageProfiles {
+  /**
+   * Validates a storage profile and its secret against the warehouse root
+   * (ERR_VALIDATION naming the problem, never echoing the secret). Returns
+   * the profile to store, whether it is the server's own filesystem, and a
+   * sealer for the secret when there is one.
+   */
+  check(input: { root: string; profile: unknown; secret: unknown }): { profile: Record<string, unknown>; local: boolean; seal?: (secretId: string) => string };
+}
+
+const CreateWarehouse = z.object({
+  name: z.string(),
+  /** Default: the caller's own tenant. */
+  tenant: z.string().optional(),
+  'storage-root': z.string(),
+  'storage-profile': z.unknown(),
+  /** The secret part of the profile: stored encrypted, never returned. */
+  'storage-secret': z.unknown().optional(),
+  properties: z.record(z.string(), z.string()).default({}),
+});
+
+/** What the API shows of a warehouse: never the secret, only whether one is set. */
+export interface WarehouseView {
+  name: string;
+  tenant: string;
+  'storage-root': string;
+  'storage-profile': Record<string, unknown>;
+  'has-storage-secret': boolean;
+  properties: Record<string, string>;
+}
+
+export const warehouseView = (w: Warehouse): WarehouseView => ({
+  name: w.name,
+  tenant: w.tenant,
+  'storage-root': w.storageRoot,
+  'storage-profile': w.storageProfile,
+  'has-storage-secret': w.secretId !== undefined,
+  properties: w.properties,
+});
+
+export class WarehouseAdmin {
+  constructor(
+    private readonly warehouses: WarehouseService,
+    private readonly access: AccessAdmin,
+    private readonly profiles: StorageProfiles,
+    private readonly newId: () => string,
+  ) {}
+
+  async list(caller: Caller): Promise<WarehouseView[]> {
+    await this.access.requireAdmin(caller, caller.tenant);
+    return (await this.warehouses.list(this.access.isPlatformAdmin(caller) ? undefined : caller.tenant)).map(warehouseView);
+  }
+
+  async create(caller: Caller, input: unknown): Promise<WarehouseView> {
+    // validate
+    const parsed = CreateWarehouse.safeParse(input);
+    if (!parsed.success) {
+      // Issue paths and messages only: zod's input echo could contain the secret.
+      throw new CatalogError('ERR_VALIDATION', `Invalid warehouse: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    }
+    const body = parsed.data;
+    checkName(body.name, 'warehouse name');
+    const root = normalizeLocation(body['storage-root']);
+    const checked = this.profiles.check({ root, profile: body['storage-profile'], secret: body['storage-secret'] });
+    // authorize
+    const tenant = await this.access.managedTenant(caller, body.tenant);
+    await this.access.requireAdmin(caller, tenant);
+    // The server's own filesystem is the platform's, not a tenant's: only a platform admin places warehouses there.
+    if (checked.local && !this.access.isPlatformAdmin(caller)) throw new CatalogError('ERR_FORBIDDEN', 'only a platform administrator can create a warehouse on the local filesystem');
+    // execute
+    let secretId: string | undefined;
+    if (checked.seal) {
+      secretId = this.newId();
+      await this.warehouses.putSecret(secretId, checked.seal(secretId));
+    }
+    const created = await this.warehouses.create({ name: body.name, tenant, storageRoot: root, properties: body.properties, storageProfile: checked.profile, secretId });
+    return warehouseView(created);
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Commits: one table (updateTable) or several at once (multi-table
+ * transactions), all-or-nothing. Optimistic: every table's new metadata
+ * file is written first, then the pointers are swapped in one database
+ * transaction that rolls back entirely if any compare-and-swap loses; the
+ * loser is re-applied on the winner's metadata while its requirements
+ * still hold, and otherwise gets ERR_COMMIT_CONFLICT.
+ *
+ * Authorization, for every table of the change before anything runs:
+ * committing to an existing table needs `table:write-data` on it; a create
+ * transaction (assert-create) needs `table:create` on the namespace, plus
+ * `table:write-data` there when it adds snapshots; completing someone
+ * else's stage-created table needs both whatever it adds.
+ */
+import { commitConflict, validation } from '../../errors/catalog-error.js';
+import type { Privilege } from '../access/privileges.js';
+import type { CatalogRequest, RequestScope } from '../context.js';
+import { checkIdentifier, formatIdentifier, type TableIdentifier } from '../identifiers.js';
+import { parseJson } from '../json.js';
+import { KeyedMutex } from '../keyed-mutex.js';
+import { checkNoOverlap, isAllowedLocation } from '../location-policy.js';
+import { normalizeLocation } from '../locations.js';
+import { applyTableUpdatesDetailed, checkTableRequirements, withMetadataLog } from '../metadata/index.js';
+import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
+import { writeMetadataFile } from '../metadata-files.js';
+import type { CatalogObjectRecord, CatalogRepository } from '../ports.js';
+import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from './shared.js';
+
+export interface TableChange {
+  identifier: TableIdentifier;
+  requirements: TableRequirement[];
+  updates: TableUpdate[];
+}
+
+/** One table's commit, prepared (metadata file written) but not yet swapped in. */
+interface PreparedCommit {
+  identifier: TableIdentifier;
+  base: CatalogObjectRecord | undefined;
+  metadata: TableMetadata;
+  metadataJson: string;
+  metadataLocation: string;
+  changed: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const commitLocks = new WeakMap<TableContext, KeyedMutex>();
+
+/** Thrown inside the store transaction when a compare-and-swap loses, so that the whole transaction rolls back. */
+class LostRace extends Error {
+  constructor(readonly commit: PreparedCommit) {
+    super('lost a compare-and-swap race');
+  }
+}
+
+export async function commitTables(ctx: TableContext, request: CatalogRequest, input: readonly TableChange[]): Promise<Array<{ metadataLocation: string; metadata: TableMetadata }>> {
+  // validate
+  if (input.length === 0) throw validation('a commit needs at least one table change');
+  const changes = input.map((c) => {
+    if (!Array.isArray(c.requirements)) throw validation('requirements must be an array');
+    if (!Array.isArray(c.updates)) throw validation('updates must be an array');
+    return { ...c, identifier: checkIdentifier(c.identifier) };
+  });
+  const seen = new Set<string>();
+  for (const c of changes) {
+    const key = formatIdentifier(c.identifier.namespace, c.identifier.name);
+    if (seen.has(key)) throw validation(`table ${key} appears more than once in the transaction`);
+    seen.add(key);
+  }
+  const scope = await ctx.scope(request);
+  // authorize: every table of the transaction, before anything is written
+  for (const change of changes) await authorizeChange(ctx, scope, change);
+  // execute
+  let locks = commitLocks.get(ctx);
+  if (!locks) commitLocks.set(ctx, (locks = new KeyedMutex()));
+  const keys = changes.map((c) => `${scope.warehouse.name}\u0000${formatIdentifier(c.identifier.namespace, c.identifier.name)}`);
+  return locks.runExclusive(keys, () => commitWithRetries(ctx, scope, changes));
+}
+
+const isCreate = (change: TableChange) => change.requirements.some((r) => (r as { type?: unknown })?.type === 'assert-create');
+const addsSnapshots = (change: TableChange) => change.updates.some((u) => (u as { action?: unknown })?.action === 'add-snapshot');
+const assignedUuid = (change: TableChange): string | undefined => {
+  const u = change.updates.find((x) => (x as { action?: unknown })?.action === 'assign-uuid') as { uuid?: unknown } | undefined;
+  return typeof u?.uuid === 'string' ? u.uuid : undefined;
+};
+
+async function authorizeChange(ctx: TableContext, scope: RequestScope, change: TableChange): Promise<void> {
+  const { namespace, name } = change.identifier;
+  const resolved = await resolveTable(ctx, scope, namespace, name);
+  const object = tableObject(scope, namespace, name);
+  if (resolved.record) {
+    const path = ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id);
+    await ctx.access.require(scope, 'table:write-data', path, { object, recordAllow: true });
+    return;
+  }
+  if (!isCreate(change) || resolved.namespaceMissing) {
+    // Nothing to commit to (or no namespace to create in): not found to those who may see the namespace.
+    return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, isCreate(change) ? 'table:create' : 'table:write-data', object, () => tableNotFound(namespace, name));
+  }
+  const needed: Privilege[] = ['table:create'];
+  const uuid = assignedUuid(change);
+  const staged = uuid === undefined ? undefined : await ctx.store.repository.getStagedTable(scope.warehouse.name, namespace, name, ctx.clock.now(), uuid);
+  const someoneElses = staged !== undefined && staged.owner !== '' && staged.owner !== scope.caller.key;
+  if (addsSnapshots(change) || someoneElses) needed.push('table:write-data');
+  await ctx.access.requireAll(scope, needed, resolved.namespacePath, { object, recordAllow: true });
+}
+
+async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: TableChange[]): Promise<Array<{ metadataLocation: string; metadata: TableMetadata }>> {
+  for (let attempt = 0; ; attempt += 1) {
+    const prepared: PreparedCommit[] = [];
+    for (const change of changes) prepared.push(await prepare(ctx, scope, change));
+    let outcome: PreparedCommit | undefined;
+    try {
+      await ctx.store.transaction(async (repo) => {
+        for (const p of prepared) {
+          // Throwing (not returning) rolls back the swaps already made for other tables.
+          // Unchanged tables are swapped onto themselves: the compare-and-swap still proves their requirements held at commit time.
+          if (!(await swap(ctx, scope, repo, p))) throw new LostRace(p);
+        }
+      });
+    } catch (e) {
+      if (!(e instanceof LostRace)) throw e;
+      outcome = e.commit;
+    }
+    if (outcome === undefined) {
+      for (const p of prepared) {
+        if (p.base === undefined && p.changed) {
+          await ctx.store.repository.deleteStagedTable(scope.warehouse.name, p.identifier.namespace, p.identifier.name, p.metadata['table-uuid']);
+        }
+        if (p.changed) {
+          ctx.events.emit({ type: p.base ? 'table.committed' : 'table.created', warehouse: scope.warehouse.name, namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation });
+        }
+      }
+      if (changes.length > 1) ctx.events.emit({ type: 'transaction.committed', warehouse: scope.warehouse.name, tables: changes.length });
+      await Promise.all(prepared.map((p) => deleteTrimmedMetadata(ctx, scope, p)));
+      return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadata: p.metadata }));
+    }
+    // Lost a race: the files just written are unreferenced and are removed; retry on the new base.
+    const io = await ctx.storageFor(scope.warehouse);
+    await Promise.all(prepared.filter((p) => p.changed).map((p) => io.delete(p.metadataLocation).catch(() => undefined)));
+    if (outcome.base === undefined) throw commitConflict(`Requirement failed: table already exists: ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)}`);
+    if (attempt >= ctx.settings.commitRetries) {
+      throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
+    }
+    ctx.events.emit({ type: 'commit.retried', warehouse: scope.warehouse.name, namespace: outcome.identifier.namespace, name: outcome.identifier.name, attempt: attempt + 1 });
+    // Another process won: back off with jitter so that contending processes stop colliding in lockstep.
+    await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+  }
+}
+
+async function prepare(ctx: TableContext, scope: RequestScope, change: TableChange): Promise<PreparedCommit> {
+  const { identifier } = change;
+  const repo = ctx.store.repository;
+  const record = await repo.getObject(scope.warehouse.name, identifier.namespace, identifier.name);
+  const create = isCreate(change);
+  if (record && record.kind !== 'table') {
+    // A view, or a Lance table (catalog/lance/): either way the name is taken.
+    if (create) throw tableExists(record, identifier.namespace, identifier.name);
+    throw tableNotFound(identifier.namespace, identifier.name);
+  }
+  if (!record && !create) throw tableNotFound(identifier.namespace, identifier.name);
+  const ns = record ? undefined : await ctx.namespaces.require(scope, identifier.namespace);
+  const base = record ? (parseJson(record.metadataJson) as TableMetadata) : null;
+  checkTableRequirements(base, change.requirements);
+  const applied = applyTableUpdatesDetailed(base, change.updates, {
+    nowMs: ctx.clock.now(),
+    newUuid: ctx.newUuid,
+    // A create transaction that sets no location gets the same default a plain create would.
+    defaultLocation: (uuid) => defaultLocation(scope, identifier.namespace, identifier.name, uuid, ns?.properties ?? {}),
+  });
+  let next = applied.metadata;
+  checkTableLocation(scope, next.location);
+  if (record && !applied.changed) {
+    return { identifier, base: record, metadata: base!, metadataJson: record.metadataJson, metadataLocation: record.metadataLocation, changed: false };
+  }
+  // A location the server did not choose or check already (a moved table, a create transaction that was not
+  // stage-created here) may not overlap another table's. The uuid and location of a create are the client's
+  // to choose, so nothing short of this lookup tells that they are unique.
+  const staged = record ? undefined : await repo.getStagedTable(scope.warehouse.name, identifier.namespace, identifier.name, ctx.clock.now(), next['table-uuid']);
+  const knownLocation = record ? normalizeLocation(record.location) : staged ? normalizeLocation(staged.location) : undefined;
+  if (normalizeLocation(next.location) !== knownLocation) await checkNoOverlap(repo, scope.warehouse, next.location, record?.id);
+  if (record) next = withMetadataLog(base!, record.metadataLocation, next);
+  const metadataLocation = metadataLocationFor(ctx, scope, next, record?.metadataLocation ?? null);
+  const metadataJson = await writeMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation, next);
+  return { identifier, base: record, metadata: next, metadataJson, metadataLocation, changed: true };
+}
+
+async function swap(ctx: TableContext, scope: RequestScope, repo: CatalogRepository, p: PreparedCommit): Promise<boolean> {
+  const now = ctx.clock.now();
+  if (p.base === undefined) {
+    return repo.insertObject({
+      id: ctx.newUuid(),
+      warehouse: scope.warehouse.name,
+      namespace: p.identifier.namespace,
+      name: p.identifier.name,
+      kind: 'table',
+      uuid: p.metadata['table-uuid'],
+      location: normalizeLocation(p.metadata.location),
+      metadataLocation: p.metadataLocation,
+      metadataJson: p.metadataJson,
+      createdAtMs: now,
+      updatedAtMs: now,
+    });
+  }
+  return repo.swapMetadata(
+    {
+      warehouse: scope.warehouse.name,
+      namespace: p.identifier.namespace,
+      name: p.identifier.name,
+      kind: 'table',
+      expectedMetadataLocation: p.base.metadataLocation,
+      metadataLocation: p.metadataLocation,
+      metadataJson: p.metadataJson,
+      location: normalizeLocation(p.metadata.location),
+    },
+    now,
+  );
+}
+
+/** write.metadata.delete-after-commit.enabled: files trimmed out of the metadata-log by this commit are deleted. */
+async function deleteTrimmedMetadata(ctx: TableContext, scope: RequestScope, p: PreparedCommit): Promise<void> {
+  if (!p.changed || !p.base || p.metadata.properties?.['write.metadata.delete-after-commit.enabled'] !== 'true') return;
+  const previous = (parseJson(p.base.metadataJson) as TableMetadata)['metadata-log'] ?? [];
+  const kept = new Set((p.metadata['metadata-log'] ?? []).map((e) => e['metadata-file']));
+  for (const entry of previous) {
+    const file = entry['metadata-file'];
+    if (!kept.has(file) && isAllowedLocation(scope.warehouse, file)) await (await ctx.storageFor(scope.warehouse)).delete(file).catch(() => undefined);
+  }
+}

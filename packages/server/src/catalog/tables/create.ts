@@ -1,0 +1,101 @@
+/**
+ * Create and stage-create (CTAS) of a table. Needs `table:create` on the
+ * namespace; credentials for the new table follow the caller's privileges
+ * there (`table:write-data` → read-write, `table:read-data` → read, else
+ * none). A stage-created table belongs to its creator until committed.
+ */
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import type { CatalogRequest } from '../context.js';
+import { checkName, checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
+import { checkNoOverlap } from '../location-policy.js';
+import { normalizeLocation } from '../locations.js';
+import { newTableMetadata } from '../metadata/index.js';
+import type { TableMetadata } from '../metadata/index.js';
+import { writeMetadataFile } from '../metadata-files.js';
+import { stringifyJson } from '../json.js';
+import { type TableAccess, type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, requireNamespaceFor, tableExists, vendedAccess } from './shared.js';
+
+export interface CreateTableInput {
+  name: unknown;
+  location?: unknown;
+  schema: unknown;
+  partitionSpec?: unknown;
+  writeOrder?: unknown;
+  stageCreate?: unknown;
+  properties?: unknown;
+}
+
+export interface CreatedTable {
+  metadataLocation: string | null;
+  metadata: TableMetadata;
+  access: TableAccess;
+}
+
+export async function createTable(ctx: TableContext, request: CatalogRequest, namespace: string[], input: CreateTableInput, vend: boolean): Promise<CreatedTable> {
+  // validate
+  const levels = checkNamespace(namespace);
+  const name = checkName(input.name, 'table name');
+  const properties = checkStringMap(input.properties, 'properties');
+  if (input.stageCreate !== undefined && typeof input.stageCreate !== 'boolean') throw validation('stage-create must be a boolean');
+  if (input.schema === undefined || input.schema === null) throw validation('schema is required');
+  const explicitLocation = input.location !== undefined && input.location !== null;
+  const scope = await ctx.scope(request);
+  if (explicitLocation) checkTableLocation(scope, input.location);
+  // authorize
+  const namespacePath = await requireNamespaceFor(ctx, scope, levels, name, ['table:create']);
+  // execute
+  const ns = await ctx.namespaces.require(scope, levels);
+  const uuid = ctx.newUuid();
+  const location = explicitLocation ? checkTableLocation(scope, input.location) : defaultLocation(scope, levels, name, uuid, ns.properties);
+  const metadata = newTableMetadata({ schema: input.schema, partitionSpec: input.partitionSpec, sortOrder: input.writeOrder, location, properties, uuid, nowMs: ctx.clock.now() });
+  const repo = ctx.store.repository;
+  const existing = await repo.getObject(scope.warehouse.name, levels, name);
+  if (existing) throw tableExists(existing, levels, name);
+  // A default location holds the table's uuid and cannot overlap anything; a chosen one is checked.
+  if (explicitLocation) await checkNoOverlap(repo, scope.warehouse, location);
+  const identifier = { namespace: levels, name };
+  const tableUuid = metadata['table-uuid'];
+  // The new table inherits everything from its namespace: its credentials follow the caller's privileges there.
+  const access = () => (vend ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath }) : Promise.resolve({ config: {}, storageCredentials: [] }));
+  if (input.stageCreate === true) {
+    await repo.putStagedTable({
+      warehouse: scope.warehouse.name,
+      namespace: levels,
+      name,
+      uuid: tableUuid,
+      location,
+      metadataJson: stringifyJson(metadata),
+      expiresAtMs: ctx.clock.now() + ctx.settings.stagedTableTtlMs,
+      owner: scope.caller.key,
+    });
+    ctx.events.emit({ type: 'table.staged', warehouse: scope.warehouse.name, namespace: levels, name });
+    return { metadataLocation: null, metadata, access: await access() };
+  }
+  const metadataLocation = metadataLocationFor(ctx, scope, metadata, null);
+  const metadataJson = await writeMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation, metadata);
+  const now = ctx.clock.now();
+  const inserted = await ctx.store.transaction(async (trx) => {
+    if (!(await trx.getNamespace(scope.warehouse.name, levels))) return 'no-namespace' as const;
+    const ok = await trx.insertObject({
+      id: ctx.newUuid(),
+      warehouse: scope.warehouse.name,
+      namespace: levels,
+      name,
+      kind: 'table',
+      uuid: tableUuid,
+      location: normalizeLocation(location),
+      metadataLocation,
+      metadataJson,
+      createdAtMs: now,
+      updatedAtMs: now,
+    });
+    return ok ? ('ok' as const) : ('exists' as const);
+  });
+  if (inserted !== 'ok') {
+    await (await ctx.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
+    if (inserted === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
+    throw tableExists(await repo.getObject(scope.warehouse.name, levels, name), levels, name);
+  }
+  ctx.events.emit({ type: 'table.created', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
+  return { metadataLocation, metadata, access: await access() };
+}

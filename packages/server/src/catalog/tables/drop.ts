@@ -1,0 +1,42 @@
+/**
+ * Drop (with or without purge) and unregister. Dropping needs `table:drop`;
+ * a purge deletes data and needs `table:write-data` too. The table's grants
+ * go with it (its id is never reused).
+ */
+import { validation } from '../../errors/catalog-error.js';
+import type { CatalogRequest } from '../context.js';
+import { checkName, checkNamespace } from '../identifiers.js';
+import { parseJson } from '../json.js';
+import type { TableMetadata } from '../metadata/index.js';
+import { purgeLocation } from '../purge.js';
+import { type TableContext, requireTable, tableNotFound } from './shared.js';
+
+export async function dropTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, purge: unknown): Promise<void> {
+  // validate
+  const levels = checkNamespace(namespace);
+  checkName(name, 'table name');
+  if (typeof purge !== 'boolean') throw validation('purgeRequested must be true or false');
+  const scope = await ctx.scope(request);
+  // authorize
+  const { record } = await requireTable(ctx, scope, levels, name, purge ? ['table:drop', 'table:write-data'] : ['table:drop'], true);
+  // execute
+  await ctx.store.transaction(async (repo) => {
+    if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table'))) throw tableNotFound(record.namespace, name);
+  });
+  ctx.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
+  await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
+  if (purge) await purgeLocation(ctx, scope, record);
+}
+
+export async function unregisterTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string): Promise<{ metadataLocation: string; metadata: TableMetadata }> {
+  const levels = checkNamespace(namespace);
+  checkName(name, 'table name');
+  const scope = await ctx.scope(request);
+  const { record } = await requireTable(ctx, scope, levels, name, ['table:drop'], true);
+  await ctx.store.transaction(async (repo) => {
+    if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table'))) throw tableNotFound(record.namespace, name);
+  });
+  ctx.events.emit({ type: 'table.unregistered', warehouse: scope.warehouse.name, namespace: record.namespace, name });
+  await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
+  return { metadataLocation: record.metadataLocation, metadata: parseJson(record.metadataJson) as TableMetadata };
+}

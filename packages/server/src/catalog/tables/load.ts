@@ -1,0 +1,96 @@
+/**
+ * loadTable and tableExists. Loading needs `table:read-metadata` (held or
+ * implied by read-data/write-data); vended credentials follow the caller's
+ * privileges on the table (write-data → read-write, read-data → read,
+ * metadata only → none). HEAD answers to whoever may see the table.
+ */
+import { createHash } from 'node:crypto';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { TABLE_VISIBILITY } from '../access/privileges.js';
+import type { CatalogRequest } from '../context.js';
+import { checkName, checkNamespace } from '../identifiers.js';
+import { parseJson } from '../json.js';
+import { type TableMetadata, withRefSnapshotsOnly } from '../metadata/index.js';
+import { NO_ACCESS, type TableAccess, type TableContext, requireTable, resolveTable, tableNotFound, tableObject, vendedAccess } from './shared.js';
+
+export type SnapshotsMode = 'all' | 'refs';
+
+export interface LoadTableOptions {
+  snapshots?: string | undefined;
+  vend: boolean;
+  /** The client's If-None-Match header: a matching ETag answers "not modified". */
+  ifNoneMatch?: string | undefined;
+}
+
+export type LoadTableResult =
+  | { notModified: true; etag: string }
+  | {
+      notModified: false;
+      etag: string;
+      metadataLocation: string;
+      /** The exact JSON of the stored metadata file (snapshots=all): spliced into the response as is. */
+      metadataJson: string;
+      /** Parsed and trimmed to the referenced snapshots (snapshots=refs only). */
+      metadata?: TableMetadata;
+      access: TableAccess;
+    };
+
+/** A weak ETag per metadata file and snapshot mode: metadata files are immutable, so the location identifies the content. */
+const etagOf = (metadataLocation: string, snapshots: string) => `W/"${createHash('sha256').update(`${metadataLocation}\n${snapshots}`).digest('base64url').slice(0, 32)}"`;
+
+export async function loadTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, options: LoadTableOptions): Promise<LoadTableResult> {
+  // validate
+  const levels = checkNamespace(namespace);
+  checkName(name, 'table name');
+  const snapshots = options.snapshots ?? 'all';
+  if (snapshots !== 'all' && snapshots !== 'refs') throw validation('snapshots must be "all" or "refs"');
+  const scope = await ctx.scope(request);
+  // authorize (handing out credentials is recorded in the audit trail)
+  const { record, path } = await requireTable(ctx, scope, levels, name, ['table:read-metadata']);
+  // execute
+  await requireMetadataFile(ctx, scope, record.metadataLocation);
+  const etag = etagOf(record.metadataLocation, snapshots);
+  if (options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
+  // record.uuid is the table's table-uuid: no need to parse the metadata for it.
+  const access = options.vend ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path }) : NO_ACCESS;
+  return {
+    notModified: false,
+    etag,
+    metadataLocation: record.metadataLocation,
+    metadataJson: record.metadataJson,
+    ...(snapshots === 'refs' ? { metadata: withRefSnapshotsOnly(parseJson(record.metadataJson) as TableMetadata) } : {}),
+    access,
+  };
+}
+
+/** HEAD: true for a table the caller may see; false for a missing one in a namespace it may see; 403 otherwise. */
+export async function tableExists(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string): Promise<boolean> {
+  const levels = checkNamespace(namespace);
+  checkName(name, 'table name');
+  const scope = await ctx.scope(request);
+  const resolved = await resolveTable(ctx, scope, levels, name);
+  const object = tableObject(scope, levels, name);
+  if (!resolved.record) {
+    return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, 'table:read-metadata', object, () => tableNotFound(levels, name)).catch((e: unknown) => {
+      if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') return false;
+      throw e;
+    });
+  }
+  const path = ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id);
+  const answers = await ctx.access.allows(scope, [...TABLE_VISIBILITY.map((privilege) => ({ privilege, path })), { privilege: 'table:list', path: resolved.namespacePath }]);
+  if (!answers.some(Boolean)) await ctx.access.require(scope, 'table:read-metadata', path, { object });
+  return true;
+}
+
+/**
+ * The current metadata file must still exist; the cached copy is served
+ * only while it does. Metadata files are immutable and only ever deleted by
+ * a purge, so on object stores (where a check is a HEAD request per load)
+ * the pointer is trusted; on local files the check is a stat.
+ */
+async function requireMetadataFile(ctx: TableContext, scope: { warehouse: Parameters<TableContext['storageFor']>[0] }, metadataLocation: string): Promise<void> {
+  const io = await ctx.storageFor(scope.warehouse);
+  if (io.existsIsCheap(metadataLocation) && !(await io.exists(metadataLocation))) {
+    throw new CatalogError('ERR_METADATA_FILE_NOT_FOUND', `Failed to open input stream for file: ${metadataLocation}`);
+  }
+}

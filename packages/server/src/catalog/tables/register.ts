@@ -1,0 +1,66 @@
+/**
+ * Register a table from an existing metadata file. Needs `table:create` on
+ * the namespace; overwriting an existing registration also needs
+ * `table:write-data` on that table. The metadata file and the table's
+ * location must lie inside the warehouse, and the location may not overlap
+ * another table's (registering someone else's metadata would otherwise
+ * hand out credentials for their data).
+ */
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import type { CatalogRequest } from '../context.js';
+import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
+import { checkNoOverlap } from '../location-policy.js';
+import { normalizeLocation } from '../locations.js';
+import type { TableMetadata } from '../metadata/index.js';
+import { readMetadataFile } from '../metadata-files.js';
+import { type TableAccess, type TableContext, checkTableLocation, requireNamespaceFor, resolveTable, tableExists, tableObject, vendedAccess, NO_ACCESS } from './shared.js';
+
+export async function registerTable(
+  ctx: TableContext,
+  request: CatalogRequest,
+  namespace: string[],
+  input: { name: unknown; metadataLocation: unknown; overwrite: unknown },
+  vend: boolean,
+): Promise<{ metadataLocation: string; metadata: TableMetadata; access: TableAccess }> {
+  // validate
+  const levels = checkNamespace(namespace);
+  const name = checkName(input.name, 'table name');
+  if (typeof input.metadataLocation !== 'string' || input.metadataLocation.length === 0) throw validation('metadata-location is required');
+  if (input.overwrite !== undefined && typeof input.overwrite !== 'boolean') throw validation('overwrite must be a boolean');
+  const overwrite = input.overwrite === true;
+  const scope = await ctx.scope(request);
+  const metadataLocation = checkTableLocation(scope, input.metadataLocation);
+  // authorize
+  const namespacePath = await requireNamespaceFor(ctx, scope, levels, name, ['table:create']);
+  const current = overwrite ? (await resolveTable(ctx, scope, levels, name)).record : undefined;
+  if (current) await ctx.access.require(scope, 'table:write-data', ctx.access.objectPath(namespacePath, 'table', current.id), { object: tableObject(scope, levels, name), recordAllow: true });
+  // execute
+  const { json, metadata } = await readMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation);
+  const table = metadata as TableMetadata;
+  if (typeof table !== 'object' || table === null || typeof table['table-uuid'] !== 'string' || typeof table.location !== 'string') {
+    throw validation(`${metadataLocation} is not an Iceberg table metadata file`);
+  }
+  const location = normalizeLocation(checkTableLocation(scope, table.location));
+  const repo = ctx.store.repository;
+  const existing = await repo.getObject(scope.warehouse.name, levels, name);
+  if (existing && !(overwrite && existing.kind === 'table')) throw tableExists(existing, levels, name);
+  await checkNoOverlap(repo, scope.warehouse, location, existing?.id);
+  const now = ctx.clock.now();
+  const id = existing?.id ?? ctx.newUuid();
+  await ctx.store.transaction(async (trx) => {
+    const again = await trx.getObject(scope.warehouse.name, levels, name);
+    if (again && !(overwrite && again.kind === 'table' && again.id === existing?.id)) throw tableExists(again, levels, name);
+    if (again) {
+      await trx.swapMetadata(
+        { warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', expectedMetadataLocation: again.metadataLocation, metadataLocation, metadataJson: json, location },
+        now,
+      );
+      return;
+    }
+    const ok = await trx.insertObject({ id, warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', uuid: table['table-uuid'], location, metadataLocation, metadataJson: json, createdAtMs: now, updatedAtMs: now });
+    if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
+  });
+  ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
+  const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id) }) : NO_ACCESS;
+  return { metadataLocation, metadata: table, access };
+}

@@ -1,0 +1,117 @@
+/** What every table operation shares: its context, the errors clients expect, locations, and resolving a table for authorization. */
+import { CatalogError } from '../../errors/catalog-error.js';
+import { describeObject } from '../access/access-service.js';
+import type { SecurablePath } from '../access/ports.js';
+import type { Privilege } from '../access/privileges.js';
+import type { RequestScope, ServiceContext } from '../context.js';
+import type { CredentialService, StorageCredentialEntry } from '../credentials/credential-service.js';
+import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
+import { joinLocation } from '../locations.js';
+import { checkLocation, isAllowedLocation } from '../location-policy.js';
+import { nextMetadataLocation } from '../metadata/index.js';
+import type { TableMetadata } from '../metadata/index.js';
+import type { NamespaceService } from '../namespaces.js';
+import type { CatalogObjectRecord } from '../ports.js';
+
+export interface TableContext extends ServiceContext {
+  namespaces: NamespaceService;
+  credentials: CredentialService;
+}
+
+/** config and storage-credentials of a LoadTableResult (or a Lance table's storage options before mapping). */
+export interface TableAccess {
+  config: Record<string, string>;
+  storageCredentials: StorageCredentialEntry[];
+}
+
+export const NO_ACCESS: TableAccess = { config: {}, storageCredentials: [] };
+
+export const tableNotFound = (namespace: string[], name: string) =>
+  new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(namespace, name)}`);
+
+export function tableExists(existing: CatalogObjectRecord | undefined, namespace: string[], name: string): CatalogError {
+  if (existing?.kind === 'view') return new CatalogError('ERR_VIEW_EXISTS', `View with same name already exists: ${formatIdentifier(namespace, name)}`);
+  return new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(namespace, name)}`);
+}
+
+export const tableObject = (scope: RequestScope, namespace: readonly string[], name: string): string => describeObject(scope.warehouse.name, namespace, name);
+
+/** A table as authorization sees it: its namespace's path (and whether the namespace exists), and the table if it exists. */
+export interface ResolvedTable {
+  namespacePath: SecurablePath;
+  namespaceMissing: boolean;
+  record: CatalogObjectRecord | undefined;
+}
+
+export async function resolveTable(ctx: ServiceContext, scope: RequestScope, namespace: string[], name: string, kind: CatalogObjectRecord['kind'] = 'table'): Promise<ResolvedTable> {
+  const [ns, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, namespace), ctx.store.repository.getObject(scope.warehouse.name, namespace, name)]);
+  return { namespacePath: ns.path, namespaceMissing: ns.missing, record: record?.kind === kind ? record : undefined };
+}
+
+/**
+ * An existing table on which the caller holds every one of the privileges;
+ * otherwise 403, or 404 when the table is missing and the caller may see
+ * its namespace. A table in a missing namespace is a missing table (clients
+ * fall back to metadata tables only on NoSuchTable).
+ */
+export async function requireTable(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  namespace: string[],
+  name: string,
+  privileges: Privilege[],
+  recordAllow = false,
+): Promise<{ record: CatalogObjectRecord; path: SecurablePath; namespacePath: SecurablePath }> {
+  const resolved = await resolveTable(ctx, scope, namespace, name);
+  const object = tableObject(scope, namespace, name);
+  if (!resolved.record) return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privileges[0]!, object, () => tableNotFound(namespace, name));
+  const path = ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id);
+  await ctx.access.requireAll(scope, privileges, path, { object, recordAllow });
+  return { record: resolved.record, path, namespacePath: resolved.namespacePath };
+}
+
+/** The path of an existing namespace on which the caller holds the privileges (to create something in it), or the matching refusal. */
+export async function requireNamespaceFor(ctx: ServiceContext, scope: RequestScope, namespace: string[], name: string, privileges: Privilege[]): Promise<SecurablePath> {
+  const resolved = await ctx.access.namespacePath(scope.warehouse, namespace);
+  const object = tableObject(scope, namespace, name);
+  if (resolved.missing) {
+    return ctx.access.notFoundOrForbidden(scope, resolved.path, privileges[0]!, object, () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(namespace)}`));
+  }
+  await ctx.access.requireAll(scope, privileges, resolved.path, { object, recordAllow: true });
+  return resolved.path;
+}
+
+/** Credentials for the table in the mode the caller's privileges on `path` allow; none for metadata-only access. */
+export async function vendedAccess(
+  ctx: TableContext,
+  scope: RequestScope,
+  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean },
+): Promise<TableAccess> {
+  const mode = await ctx.access.vendingMode(scope, request.path);
+  if (!mode) return NO_ACCESS;
+  return ctx.credentials.forTable({ scope, identifier: request.identifier, tableUuid: request.tableUuid, location: request.location, mode, refreshed: request.refreshed ?? false });
+}
+
+/** A location given by a client must be a valid URI inside the warehouse root. */
+export function checkTableLocation(scope: RequestScope, location: unknown): string {
+  return checkLocation(scope.warehouse, location);
+}
+
+/**
+ * Default location: under the namespace's own `location` property when it
+ * has one, else under the warehouse root. The table uuid is part of the
+ * path, so a later table of the same name never shares files with a
+ * renamed or dropped one (and a purge of one cannot touch the other).
+ */
+export function defaultLocation(scope: RequestScope, namespace: string[], name: string, uuid: string, nsProperties: Record<string, string>): string {
+  const nsLocation = nsProperties.location;
+  const base = nsLocation && isAllowedLocation(scope.warehouse, nsLocation) ? nsLocation.replace(/\/+$/, '') : joinLocation(scope.warehouse.storageRoot, ...namespace);
+  return joinLocation(base, `${name}-${uuid.replace(/-/g, '')}`);
+}
+
+/** Where the next metadata file of `metadata` goes; write.metadata.path must stay inside the warehouse too. */
+export function metadataLocationFor(ctx: ServiceContext, scope: RequestScope, metadata: TableMetadata, previous: string | null): string {
+  const location = nextMetadataLocation(metadata, previous, ctx.newUuid());
+  checkLocation(scope.warehouse, location);
+  return location;
+}

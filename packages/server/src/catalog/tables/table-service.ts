@@ -1,0 +1,88 @@
+/**
+ * The table operations of the catalog, one file per operation (create,
+ * load, commit, drop, register, credentials, metrics, rename); each runs
+ * validate → authorize → execute. This class only binds them to their context.
+ */
+import type { CatalogRequest } from '../context.js';
+import type { PageRequest } from '../paging.js';
+import { toPage } from '../paging.js';
+import { checkNamespace } from '../identifiers.js';
+import { listVisible } from '../listing.js';
+import { TABLE_VISIBILITY } from '../access/privileges.js';
+import { renameCatalogObject } from '../rename.js';
+import { type TableChange, commitTables } from './commit.js';
+import { type CreateTableInput, createTable } from './create.js';
+import { loadCredentials } from './credentials.js';
+import { dropTable, unregisterTable } from './drop.js';
+import { type LoadTableOptions, loadTable, tableExists } from './load.js';
+import { listMetrics, reportMetrics } from './metrics.js';
+import { registerTable } from './register.js';
+import { type TableContext, checkTableLocation, defaultLocation } from './shared.js';
+
+export type { TableChange } from './commit.js';
+export type { CreateTableInput } from './create.js';
+export type { LoadTableResult } from './load.js';
+
+export class TableService {
+  constructor(private readonly ctx: TableContext) {}
+
+  async list(request: CatalogRequest, namespace: string[], paging: PageRequest) {
+    const levels = checkNamespace(namespace);
+    const page = toPage(paging);
+    const scope = await this.ctx.scope(request);
+    const r = await listVisible(this.ctx, scope, levels, page, { kind: 'table', list: 'table:list', visibleWith: TABLE_VISIBILITY, securable: 'table' });
+    return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
+  }
+
+  create(request: CatalogRequest, namespace: string[], input: CreateTableInput, vend: boolean) {
+    return createTable(this.ctx, request, namespace, input, vend);
+  }
+
+  load(request: CatalogRequest, namespace: string[], name: string, options: LoadTableOptions) {
+    return loadTable(this.ctx, request, namespace, name, options);
+  }
+
+  exists(request: CatalogRequest, namespace: string[], name: string) {
+    return tableExists(this.ctx, request, namespace, name);
+  }
+
+  async commit(request: CatalogRequest, change: TableChange) {
+    const [result] = await commitTables(this.ctx, request, [change]);
+    return result!;
+  }
+
+  commitAll(request: CatalogRequest, changes: TableChange[]) {
+    return commitTables(this.ctx, request, changes);
+  }
+
+  drop(request: CatalogRequest, namespace: string[], name: string, purge: unknown) {
+    return dropTable(this.ctx, request, namespace, name, purge);
+  }
+
+  unregister(request: CatalogRequest, namespace: string[], name: string) {
+    return unregisterTable(this.ctx, request, namespace, name);
+  }
+
+  rename(request: CatalogRequest, source: unknown, destination: unknown) {
+    return renameCatalogObject(this.ctx, request, 'table', source, destination);
+  }
+
+  register(request: CatalogRequest, namespace: string[], input: { name: unknown; metadataLocation: unknown; overwrite: unknown }, vend: boolean) {
+    return registerTable(this.ctx, request, namespace, input, vend);
+  }
+
+  loadCredentials(request: CatalogRequest, namespace: string[], name: string, refreshToken: string | undefined) {
+    return loadCredentials(this.ctx, request, namespace, name, refreshToken);
+  }
+
+  reportMetrics(request: CatalogRequest, namespace: string[], name: string, report: unknown) {
+    return reportMetrics(this.ctx, request, namespace, name, report);
+  }
+
+  async listMetrics(request: CatalogRequest, namespace: string[], name: string, limit: number) {
+    return listMetrics(this.ctx, await this.ctx.scope(request), namespace, name, limit);
+  }
+
+  /** For Lance tables and views, which place and check locations as tables do. */
+  readonly locations = { check: checkTableLocation, defaultFor: defaultLocation };
+}

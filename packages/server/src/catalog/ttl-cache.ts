@@ -1,0 +1,33 @@
+/**
+ * A bounded map whose entries expire: for decisions and lookups that may be
+ * reused briefly across requests (authorization, namespace ids). Expiry is
+ * the bound on how stale an entry can be on a replica that did not make the
+ * change; a full map is simply cleared (no LRU bookkeeping on the hot path).
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; untilMs: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (hit === undefined) return undefined;
+    if (hit.untilMs > this.now()) return hit.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: V): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { value, untilMs: this.now() + this.ttlMs });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

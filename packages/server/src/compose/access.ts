@@ -1,0 +1,19 @@
+/** Picks the authorization adapter from configuration: the built-in one (roles and grants in the catalog database) or OpenFGA. */
+import type { AccessPorts } from '../catalog/services.js';
+import type { CatalogStore, Clock } from '../catalog/ports.js';
+import type { LakegateConfig } from '../config/config.js';
+import { RbacAuthorizer } from '../auth/authz/rbac/rbac-authorizer.js';
+
+export interface ComposedAccess extends AccessPorts {
+  close?: () => Promise<void>;
+}
+
+export async function createAccessPorts(config: LakegateConfig, store: CatalogStore, clock: Clock): Promise<ComposedAccess> {
+  const cacheTtlMs = config.authzCacheSeconds * 1000;
+  if (config.authorizer === 'openfga') {
+    const { OpenFgaAccess } = await import('../auth/authz/openfga/openfga-access.js');
+    const fga = await OpenFgaAccess.connect({ url: config.openfgaUrl, storeId: config.openfgaStoreId, token: config.openfgaToken, clock });
+    return { authorizer: fga, control: fga, cacheTtlMs };
+  }
+  return { authorizer: new RbacAuthorizer(store.access, cacheTtlMs, () => clock.now()), control: store.access, cacheTtlMs };
+}

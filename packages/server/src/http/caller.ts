@@ -1,0 +1,42 @@
+/**
+ * The authenticated actor as the catalog's access rules see it (a Caller):
+ * who the subject is (a delegated caller is its subject, never the acting
+ * engine), which role members it matches, and how the audit trail names it.
+ */
+import type { FastifyRequest } from 'fastify';
+import { type Actor, describeActor } from '../auth/actor.js';
+import { ADMIN_ROLE } from '../auth/issuer/principals.js';
+import type { Member } from '../catalog/access/ports.js';
+import type { CatalogRequest } from '../catalog/context.js';
+import type { Caller } from '../catalog/ports.js';
+
+/** The role members an actor matches: its service principal, or the user and each of its IdP groups (by issuer). */
+export function membersOf(actor: Actor): Member[] {
+  if (actor.kind === 'service') return [{ kind: 'principal', issuer: '', name: actor.subject }];
+  if (actor.kind === 'user') return [{ kind: 'user', issuer: actor.issuer, name: actor.subject }, ...actor.groups.map((g) => ({ kind: 'group' as const, issuer: actor.issuer, name: g }))];
+  return [];
+}
+
+export function callerOfActor(actor: Actor, requestId?: string): Caller {
+  const members = membersOf(actor);
+  return {
+    tenant: actor.tenant,
+    description: describeActor(actor),
+    key: JSON.stringify([members[0]?.kind ?? 'anonymous', members[0]?.issuer ?? '', actor.subject]),
+    members,
+    admin: actor.kind !== 'anonymous' && actor.roles.includes(ADMIN_ROLE),
+    // Only with authentication disabled (development) is a request anonymous.
+    unrestricted: actor.kind === 'anonymous',
+    requestId,
+  };
+}
+
+/** The caller of a request. */
+export function callerOf(req: FastifyRequest): Caller {
+  return callerOfActor(req.actor, req.id);
+}
+
+/** What a protocol route hands a catalog service: the caller and the warehouse (prefix) it addresses. */
+export function catalogRequest(req: FastifyRequest<{ Params: { prefix: string } }>): CatalogRequest {
+  return { caller: callerOf(req), warehouse: req.params.prefix };
+}

@@ -1,0 +1,29 @@
+/** Management routes for service principals and their keys: each calls one PrincipalAdmin method. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PrincipalAdmin } from '../../../auth/management/principal-admin.js';
+
+const tags = ['Lakegate management'];
+type ById = FastifyRequest<{ Params: { clientId: string } }>;
+
+export function principalRoutes(app: FastifyInstance, admin: PrincipalAdmin): void {
+  app.get('/principals', { schema: { tags, operationId: 'listPrincipals' } }, async (req) => ({ principals: await admin.list(req.actor) }));
+
+  app.post('/principals', { schema: { tags, operationId: 'createPrincipal' } }, async (req, reply) => reply.code(201).send(await admin.create(req.actor, req.body)));
+
+  app.post('/principals/:clientId/rotate-secret', { schema: { tags, operationId: 'rotatePrincipalSecret' } }, async (req: ById) => admin.rotateSecret(req.actor, req.params.clientId));
+
+  app.put('/principals/:clientId/delegation', { schema: { tags, operationId: 'setDelegation' } }, async (req: ById) => admin.setDelegation(req.actor, req.params.clientId, req.body));
+
+  app.post('/principals/:clientId/access-keys', { schema: { tags, operationId: 'createAccessKey' } }, async (req: ById, reply) =>
+    reply.code(201).send(await admin.createAccessKey(req.actor, req.params.clientId)),
+  );
+
+  app.post('/principals/:clientId/api-keys', { schema: { tags, operationId: 'createApiKey' } }, async (req: ById, reply) =>
+    reply.code(201).send(await admin.createApiKey(req.actor, req.params.clientId, req.body)),
+  );
+
+  app.delete('/api-keys/:keyId', { schema: { tags, operationId: 'revokeApiKey' } }, async (req: FastifyRequest<{ Params: { keyId: string } }>, reply) => {
+    await admin.revokeApiKey(req.actor, req.params.keyId);
+    return reply.code(204).send();
+  });
+}

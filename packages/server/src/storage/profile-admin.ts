@@ -1,0 +1,30 @@
+/** The storage side of creating a warehouse: a profile and its secret checked against the root, and the secret sealed. */
+import { CatalogError } from '../errors/catalog-error.js';
+import type { StorageProfiles } from '../catalog/management/warehouse-admin.js';
+import { isUnderRoot } from '../catalog/locations.js';
+import { StorageProfileSchema, profileScheme, secretSchemaFor } from './profile.js';
+import type { WarehouseStorage } from './warehouse-storage.js';
+
+const invalid = (message: string) => new CatalogError('ERR_VALIDATION', message);
+
+export class ProfileAdmin implements StorageProfiles {
+  constructor(private readonly storage: WarehouseStorage) {}
+
+  check(input: { root: string; profile: unknown; secret: unknown }) {
+    const parsed = StorageProfileSchema.safeParse(input.profile);
+    if (!parsed.success) throw invalid(`Invalid warehouse: ${parsed.error.issues.map((i) => `storage-profile.${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const profile = parsed.data;
+    if (profile.type !== 'file' && !isUnderRoot(profileScheme(profile), input.root)) throw invalid(`storage-root must lie in ${profileScheme(profile)}`);
+    if (profile.type === 'file' && !input.root.startsWith('file:')) throw invalid('a file profile needs a file: storage-root');
+    // An azure profile signs SAS tokens with the account key: it cannot work without one.
+    if (profile.type === 'azure' && input.secret === undefined) throw invalid('an azure storage profile needs a storage-secret with the account-key');
+    if (input.secret === undefined) return { profile, local: profile.type === 'file' };
+    const secret = secretSchemaFor(profile.type)?.safeParse(input.secret);
+    if (!secret?.success) throw invalid('storage-secret does not fit the storage profile');
+    if (profile.type === 'gcs' && profile['service-account'] !== undefined) {
+      const key = JSON.parse((secret.data as { 'service-account-key': string })['service-account-key']) as { client_email: string };
+      if (key.client_email !== profile['service-account']) throw invalid('storage-secret is the key of another service account than the profile names');
+    }
+    return { profile, local: profile.type === 'file', seal: (secretId: string) => this.storage.sealSecret(secretId, secret.data) };
+  }
+}
