@@ -1,0 +1,363 @@
+/**
+ * The permission matrix: every privilege-guarded operation of both protocols
+ * (and the management API's grant editing) × how the caller came to hold
+ * the privilege → allowed or 403. Generated from one table (OPERATIONS ×
+ * MODES) and run against each authorizer adapter with its own environment
+ * (the built-in one in the unit project, OpenFGA in the interop project).
+ *
+ * Every case gets fresh objects and a fresh subject, so no grant of one case
+ * can leak into another.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { type Member, type Securable, addMember, grant } from '../support/access.js';
+import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { bearerSender } from '../support/inject.js';
+import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
+
+const WH = 'default';
+const BASE = 'm';
+const enc = (levels: string[]) => encodeURIComponent(levels.join('\u001f'));
+const view = (sql: string, ns: string[]) => ({
+  'version-id': 1,
+  'timestamp-ms': Date.now(),
+  'schema-id': 0,
+  summary: { 'engine-name': 'matrix' },
+  'default-namespace': ns,
+  representations: [{ type: 'sql', sql, dialect: 'spark' }],
+});
+
+/** One case's objects: namespace m.cN with child eu, table t (+ t2), view v, Lance table ds. */
+interface Fixture {
+  n: number;
+  ns: string[];
+  child: string[];
+  /** Filled by prepare. */
+  data: Record<string, any>;
+}
+
+type Place = 'table' | 'table2' | 'view' | 'lance' | 'ns' | 'child' | 'base' | 'warehouse';
+const securable = (f: Fixture, place: Place): Securable => {
+  switch (place) {
+    case 'warehouse':
+      return { type: 'warehouse', warehouse: WH };
+    case 'base':
+      return { type: 'namespace', warehouse: WH, namespace: [BASE] };
+    case 'ns':
+      return { type: 'namespace', warehouse: WH, namespace: f.ns };
+    case 'child':
+      return { type: 'namespace', warehouse: WH, namespace: f.child };
+    case 'table':
+      return { type: 'table', warehouse: WH, namespace: f.ns, name: 't' };
+    case 'table2':
+      return { type: 'table', warehouse: WH, namespace: f.ns, name: 't2' };
+    case 'lance':
+      return { type: 'table', warehouse: WH, namespace: f.ns, name: 'ds' };
+    case 'view':
+      return { type: 'view', warehouse: WH, namespace: f.ns, name: 'v' };
+  }
+};
+
+interface Operation {
+  name: string;
+  surface: 'iceberg' | 'lance' | 'management';
+  /** Each privilege needed, where it is granted directly, and an ancestor it can be inherited from (none: no ancestor to test). */
+  needs: Array<{ privilege: string; direct: Place; inherited?: Place }>;
+  /** Objects the case needs, made by the admin. */
+  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'child' | 'unregistered'>;
+  request: (f: Fixture) => { method: string; url: string; body?: unknown };
+  ok: number;
+}
+
+const T = (f: Fixture, name = 't') => `/v1/${WH}/namespaces/${enc(f.ns)}/tables/${name}`;
+const L = `/lance/${WH}/v1`;
+const lid = (f: Fixture, ...rest: string[]) => encodeURIComponent([...f.ns, ...rest].join('$'));
+
+const OPERATIONS: Operation[] = [
+  // Iceberg namespaces
+  { name: 'listNamespaces', surface: 'iceberg', needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces?parent=${enc(f.ns)}` }), ok: 200 },
+  { name: 'createNamespace', surface: 'iceberg', needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces`, body: { namespace: [...f.ns, 'new'] } }), ok: 200 },
+  { name: 'createNamespace (top level)', surface: 'iceberg', needs: [{ privilege: 'namespace:create', direct: 'warehouse' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces`, body: { namespace: [`top${f.n}`] } }), ok: 200 },
+  { name: 'loadNamespaceMetadata', surface: 'iceberg', needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.child)}` }), ok: 200 },
+  { name: 'namespaceExists', surface: 'iceberg', needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'HEAD', url: `/v1/${WH}/namespaces/${enc(f.child)}` }), ok: 204 },
+  { name: 'updateProperties', surface: 'iceberg', needs: [{ privilege: 'namespace:update-properties', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.child)}/properties`, body: { updates: { owner: 'x' }, removals: [] } }), ok: 200 },
+  { name: 'dropNamespace', surface: 'iceberg', needs: [{ privilege: 'namespace:drop', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'DELETE', url: `/v1/${WH}/namespaces/${enc(f.child)}` }), ok: 204 },
+  // Iceberg tables
+  { name: 'listTables', surface: 'iceberg', needs: [{ privilege: 'table:list', direct: 'ns', inherited: 'base' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables` }), ok: 200 },
+  { name: 'createTable', surface: 'iceberg', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'created', schema: simpleSchema } }), ok: 200 },
+  { name: 'createTable (stage-create)', surface: 'iceberg', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'staged', schema: simpleSchema, 'stage-create': true } }), ok: 200 },
+  { name: 'loadTable', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: T(f) }), ok: 200 },
+  { name: 'tableExists', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'HEAD', url: T(f) }), ok: 204 },
+  {
+    name: 'updateTable (append)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => {
+      const { snapshotId: _id, ...change } = appendUpdates(f.data.t);
+      return { method: 'POST', url: T(f), body: change };
+    },
+    ok: 200,
+  },
+  { name: 'dropTable', surface: 'iceberg', needs: [{ privilege: 'table:drop', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'DELETE', url: T(f) }), ok: 204 },
+  {
+    name: 'dropTable (purge)',
+    surface: 'iceberg',
+    needs: [
+      { privilege: 'table:drop', direct: 'table', inherited: 'ns' },
+      { privilege: 'table:write-data', direct: 'table', inherited: 'ns' },
+    ],
+    objects: ['table'],
+    request: (f) => ({ method: 'DELETE', url: `${T(f)}?purgeRequested=true` }),
+    ok: 204,
+  },
+  {
+    name: 'renameTable',
+    surface: 'iceberg',
+    needs: [
+      { privilege: 'table:drop', direct: 'table', inherited: 'ns' },
+      { privilege: 'table:create', direct: 'child', inherited: 'ns' },
+    ],
+    objects: ['table', 'child'],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/tables/rename`, body: { source: { namespace: f.ns, name: 't' }, destination: { namespace: f.child, name: 'moved' } } }),
+    ok: 204,
+  },
+  {
+    name: 'registerTable',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }],
+    objects: ['unregistered'],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/register`, body: { name: 'reg', 'metadata-location': f.data.unregistered } }),
+    ok: 200,
+  },
+  { name: 'unregisterTable', surface: 'iceberg', needs: [{ privilege: 'table:drop', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/unregister` }), ok: 200 },
+  { name: 'loadCredentials', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `${T(f)}/credentials` }), ok: 200 },
+  { name: 'reportMetrics (scan)', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'scan-report', 'table-name': 't' } }), ok: 204 },
+  { name: 'reportMetrics (commit)', surface: 'iceberg', needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'commit-report', 'table-name': 't' } }), ok: 204 },
+  {
+    name: 'commitTransaction (every table)',
+    surface: 'iceberg',
+    needs: [
+      { privilege: 'table:write-data', direct: 'table', inherited: 'ns' },
+      { privilege: 'table:write-data', direct: 'table2', inherited: 'ns' },
+    ],
+    objects: ['table', 'table2'],
+    request: (f) => {
+      const change = (name: string, metadata: unknown) => {
+        const { snapshotId: _id, ...rest } = appendUpdates(metadata);
+        return { identifier: { namespace: f.ns, name }, ...rest };
+      };
+      return { method: 'POST', url: `/v1/${WH}/transactions/commit`, body: { 'table-changes': [change('t', f.data.t), change('t2', f.data.t2)] } };
+    },
+    ok: 204,
+  },
+  // Iceberg views
+  { name: 'listViews', surface: 'iceberg', needs: [{ privilege: 'view:list', direct: 'ns', inherited: 'base' }], objects: ['view'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views` }), ok: 200 },
+  { name: 'createView', surface: 'iceberg', needs: [{ privilege: 'view:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views`, body: { name: 'nv', schema: simpleSchema, 'view-version': view('select 1', f.ns) } }), ok: 200 },
+  { name: 'loadView', surface: 'iceberg', needs: [{ privilege: 'view:read', direct: 'view', inherited: 'ns' }], objects: ['view'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }), ok: 200 },
+  { name: 'viewExists', surface: 'iceberg', needs: [{ privilege: 'view:read', direct: 'view', inherited: 'ns' }], objects: ['view'], request: (f) => ({ method: 'HEAD', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }), ok: 204 },
+  {
+    name: 'replaceView',
+    surface: 'iceberg',
+    needs: [{ privilege: 'view:replace', direct: 'view', inherited: 'ns' }],
+    objects: ['view'],
+    request: (f) => ({
+      method: 'POST',
+      url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v`,
+      body: { requirements: [], updates: [{ action: 'add-view-version', 'view-version': { ...view('select 2', f.ns), 'version-id': 2 } }, { action: 'set-current-view-version', 'view-version-id': -1 }] },
+    }),
+    ok: 200,
+  },
+  { name: 'dropView', surface: 'iceberg', needs: [{ privilege: 'view:drop', direct: 'view', inherited: 'ns' }], objects: ['view'], request: (f) => ({ method: 'DELETE', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }), ok: 204 },
+  {
+    name: 'renameView',
+    surface: 'iceberg',
+    needs: [
+      { privilege: 'view:drop', direct: 'view', inherited: 'ns' },
+      { privilege: 'view:create', direct: 'child', inherited: 'ns' },
+    ],
+    objects: ['view', 'child'],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/views/rename`, body: { source: { namespace: f.ns, name: 'v' }, destination: { namespace: f.child, name: 'moved' } } }),
+    ok: 204,
+  },
+  // Lance
+  { name: 'lance ListNamespaces', surface: 'lance', needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/list` }), ok: 200 },
+  { name: 'lance CreateNamespace', surface: 'lance', needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'new')}/create`, body: { id: [...f.ns, 'new'] } }), ok: 200 },
+  { name: 'lance DescribeNamespace', surface: 'lance', needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'eu')}/describe`, body: { id: f.child } }), ok: 200 },
+  { name: 'lance DropNamespace', surface: 'lance', needs: [{ privilege: 'namespace:drop', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'eu')}/drop`, body: { id: f.child } }), ok: 200 },
+  { name: 'lance ListTables', surface: 'lance', needs: [{ privilege: 'table:list', direct: 'ns', inherited: 'base' }], objects: ['lance'], request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/table/list` }), ok: 200 },
+  { name: 'lance DeclareTable', surface: 'lance', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'nd')}/declare`, body: { id: [...f.ns, 'nd'] } }), ok: 200 },
+  { name: 'lance DescribeTable', surface: 'lance', needs: [{ privilege: 'table:read-metadata', direct: 'lance', inherited: 'ns' }], objects: ['lance'], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/describe`, body: { id: [...f.ns, 'ds'] } }), ok: 200 },
+  { name: 'lance TableExists', surface: 'lance', needs: [{ privilege: 'table:read-metadata', direct: 'lance', inherited: 'ns' }], objects: ['lance'], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/exists`, body: { id: [...f.ns, 'ds'] } }), ok: 200 },
+  {
+    name: 'lance DropTable (deletes data)',
+    surface: 'lance',
+    needs: [
+      { privilege: 'table:drop', direct: 'lance', inherited: 'ns' },
+      { privilege: 'table:write-data', direct: 'lance', inherited: 'ns' },
+    ],
+    objects: ['lance'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/drop`, body: { id: [...f.ns, 'ds'] } }),
+    ok: 200,
+  },
+  { name: 'lance DeregisterTable', surface: 'lance', needs: [{ privilege: 'table:drop', direct: 'lance', inherited: 'ns' }], objects: ['lance'], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/deregister`, body: { id: [...f.ns, 'ds'] } }), ok: 200 },
+  // Management: editing grants on a securable
+  {
+    name: 'grant on a table (grants:manage)',
+    surface: 'management',
+    needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: '/management/v1/grants', body: { role: `target-${f.n}`, privileges: ['table:read-data'], securable: securable(f, 'table') } }),
+    ok: 201,
+  },
+];
+
+type Mode = 'direct' | 'inherited' | 'idp-group' | 'delegated' | 'engine-only' | 'not-granted';
+const GRANTED: Mode[] = ['direct', 'inherited', 'idp-group', 'delegated'];
+const MODES: Mode[] = [...GRANTED, 'engine-only', 'not-granted'];
+
+export function permissionMatrix(label: string, env: () => Record<string, string> = () => ({})): void {
+  describe(`permission matrix (${label})`, () => {
+    let cat: TestCatalog;
+    let idp: LocalIdp;
+    let admin: Send;
+    let counter = 0;
+
+    const form = async (params: Record<string, string>) => {
+      const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      if (res.statusCode !== 200) throw new Error(`token request: ${res.statusCode} ${res.body}`);
+      return res.json().access_token as string;
+    };
+    const principalToken = async (name: string) => {
+      const p = await cat.lakegate.principals.create(name);
+      return { clientId: p.clientId, token: await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }) };
+    };
+    const delegate = async (userToken: string, engineToken: string) =>
+      form({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: userToken,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        actor_token: engineToken,
+        actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      });
+
+    beforeAll(async () => {
+      idp = await startLocalIdp('matrix');
+      cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted()]), ...env() }, { auth: true });
+      const a = cat.admin();
+      admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+      expect((await admin('POST', `/v1/${WH}/namespaces`, { namespace: [BASE] })).status).toBe(200);
+    });
+    afterAll(async () => {
+      await cat?.close();
+      await idp?.close();
+    });
+
+    async function prepare(op: Operation): Promise<Fixture> {
+      const n = ++counter;
+      const f: Fixture = { n, ns: [BASE, `c${n}`], child: [BASE, `c${n}`, 'eu'], data: {} };
+      const must = async (res: Awaited<ReturnType<Send>>, what: string) => {
+        if (res.status >= 300) throw new Error(`setup ${what}: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body;
+      };
+      await must(await admin('POST', `/v1/${WH}/namespaces`, { namespace: f.ns }), 'namespace');
+      for (const o of op.objects) {
+        if (o === 'child') await must(await admin('POST', `/v1/${WH}/namespaces`, { namespace: f.child }), 'child');
+        if (o === 'table' || o === 'table2') {
+          const name = o === 'table' ? 't' : 't2';
+          f.data[name] = (await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name, schema: simpleSchema }), name)).metadata;
+        }
+        if (o === 'view') await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/views`, { name: 'v', schema: simpleSchema, 'view-version': view('select 1', f.ns) }), 'view');
+        if (o === 'lance') await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
+        if (o === 'unregistered') {
+          const made = await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to unregister');
+          await must(await admin('POST', `${T(f, 'gone')}/unregister`), 'unregister');
+          f.data.unregistered = made['metadata-location'];
+        }
+      }
+      if (op.surface === 'management') await must(await admin('POST', '/management/v1/roles', { name: `target-${n}` }), 'target role');
+      return f;
+    }
+
+    /** The token to send, after giving the privileges the way the mode says. */
+    async function subject(op: Operation, f: Fixture, mode: Mode): Promise<string> {
+      const role = `r${f.n}`;
+      const grantAll = async (where: 'direct' | 'inherited') => {
+        for (const need of op.needs) await grant(admin, role, [need.privilege], securable(f, where === 'direct' ? need.direct : need.inherited!));
+      };
+      const user = `user${f.n}`;
+      const group = `group${f.n}`;
+      const member = (m: Member) => addMember(admin, role, m);
+      switch (mode) {
+        case 'direct':
+        case 'inherited': {
+          const p = await principalToken(`p${f.n}`);
+          await member({ kind: 'principal', name: p.clientId });
+          await grantAll(mode);
+          return p.token;
+        }
+        case 'idp-group':
+          await member({ kind: 'group', issuer: idp.issuer, name: group });
+          await grantAll('direct');
+          return idp.token(user, [group]);
+        case 'delegated': {
+          // The engine acts for the user; the user's grants decide, the engine holds none.
+          await member({ kind: 'user', issuer: idp.issuer, name: user });
+          await grantAll('direct');
+          const engine = await principalToken(`engine${f.n}`);
+          await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['*'], groups: [], assertIdentity: false });
+          return delegate(await idp.token(user), engine.token);
+        }
+        case 'engine-only': {
+          // The engine holds the grants, the user it acts for does not: a delegated call is the user's.
+          const engine = await principalToken(`engine${f.n}`);
+          await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['*'], groups: [], assertIdentity: false });
+          await member({ kind: 'principal', name: engine.clientId });
+          await grantAll('direct');
+          return delegate(await idp.token(user), engine.token);
+        }
+        case 'not-granted':
+          return (await principalToken(`p${f.n}`)).token;
+      }
+    }
+
+    for (const op of OPERATIONS) {
+      for (const mode of MODES) {
+        if (mode === 'inherited' && op.needs.some((n) => n.inherited === undefined)) continue;
+        const allowed = GRANTED.includes(mode);
+        it(`${op.surface} ${op.name} · ${mode} → ${allowed ? 'allowed' : '403'}`, async () => {
+          const f = await prepare(op);
+          const token = await subject(op, f, mode);
+          const req = op.request(f);
+          const res = await bearerSender(cat.lakegate.app, token)(req.method, req.url, req.body);
+          if (allowed) {
+            expect(res.status, stringifyJson(res.body ?? null)).toBe(op.ok);
+            return;
+          }
+          expect(res.status, stringifyJson(res.body ?? null)).toBe(403);
+          if (op.surface === 'lance') expect(res.body).toMatchObject({ code: 15 });
+          else if (req.method !== 'HEAD') expect(res.body.error.type).toBe('ForbiddenException');
+        });
+      }
+      if (op.needs.length > 1) {
+        it(`${op.surface} ${op.name} · only ${op.needs[0]!.privilege} → 403`, async () => {
+          const f = await prepare(op);
+          const p = await principalToken(`half${f.n}`);
+          await addMember(admin, `half${f.n}`, { kind: 'principal', name: p.clientId });
+          await grant(admin, `half${f.n}`, [op.needs[0]!.privilege], securable(f, op.needs[0]!.direct));
+          const req = op.request(f);
+          expect((await bearerSender(cat.lakegate.app, p.token)(req.method, req.url, req.body)).status).toBe(403);
+        });
+      }
+    }
+
+    it('records every denial in the audit trail with the caller, its act chain, the action and the object', async () => {
+      const events = (await admin('GET', '/management/v1/audit?decision=deny&limit=1000')).body.events as Array<{ type: string; actor: string; action?: string; object?: string; decision?: string }>;
+      const denied = events.filter((e) => e.type === 'access.denied');
+      expect(denied.length).toBeGreaterThanOrEqual(OPERATIONS.length * 2);
+      expect(denied.some((e) => / via engine/.test(e.actor) && e.actor.startsWith('user:user'))).toBe(true);
+      expect(denied.every((e) => e.decision === 'deny' && e.action && e.object?.startsWith(`${WH}/`))).toBe(true);
+    });
+  });
+}
