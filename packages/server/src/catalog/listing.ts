@@ -5,7 +5,10 @@
  * visibility privilege on (e.g. `table:read-metadata` or `table:drop`,
  * granted on the object or inherited), filtered with one batched check per
  * chunk of the catalog's own order (paging.ts visiblePage), never a lookup
- * per item. A caller who holds nothing on the namespace gets 403.
+ * per item. A caller who holds nothing on the namespace may still list
+ * the objects it holds something on; one who would see nothing at all gets
+ * the 403 a missing namespace gets, so an empty answer never tells it that
+ * the namespace exists.
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
@@ -36,14 +39,13 @@ export async function listVisible(ctx: ServiceContext, scope: RequestScope, leve
     { privilege: rules.list, path: resolved.path },
     { privilege: 'any', path: resolved.path },
   ]);
-  if (!everything && !anything) await ctx.access.require(scope, rules.list, resolved.path, { object });
   // execute
   const repo = ctx.store.repository;
   const fetch = (after: string | undefined, limit: number) => repo.listObjects(scope.warehouse.name, levels, rules.kind, after === undefined ? { limit } : { after, limit });
   const key = (r: { name: string }) => r.name;
   if (everything) return pageOf(await fetch(page.after, page.limit + 1), page, key);
   const per = rules.visibleWith.length;
-  return visiblePage(
+  const result = await visiblePage(
     page,
     fetch,
     async (rows) => {
@@ -53,4 +55,6 @@ export async function listVisible(ctx: ServiceContext, scope: RequestScope, leve
     },
     key,
   );
+  if (!anything && page.after === undefined && result.items.length === 0 && result.nextPageToken === null) await ctx.access.require(scope, rules.list, resolved.path, { object });
+  return result;
 }

@@ -31,7 +31,16 @@ export class NamespaceService {
     const page = toPage(paging);
     const scope = await this.ctx.scope(request);
     // authorize
-    const parentPath = parentLevels.length > 0 ? (await this.requireVisible(scope, parentLevels)).path : this.ctx.access.warehousePath(scope.warehouse);
+    let parentPath = this.ctx.access.warehousePath(scope.warehouse);
+    let parentVisible = true;
+    if (parentLevels.length > 0) {
+      const resolved = await this.ctx.access.namespacePath(scope.warehouse, parentLevels);
+      const object = describeObject(scope.warehouse.name, parentLevels);
+      if (resolved.missing) return this.ctx.access.notFoundOrForbidden(scope, resolved.path, 'namespace:list', object, () => notFound(parentLevels));
+      parentPath = resolved.path;
+      const grandparent: SecurablePath = { warehouse: scope.warehouse.name, namespaces: parentPath.namespaces.slice(0, -1) };
+      parentVisible = (await this.ctx.access.allows(scope, [{ privilege: 'any', path: parentPath }, { privilege: 'namespace:list', path: grandparent }])).some(Boolean);
+    }
     const everything = await this.ctx.access.allowed(scope, 'namespace:list', parentPath);
     // execute
     const repo = this.ctx.store.repository;
@@ -43,6 +52,10 @@ export class NamespaceService {
     }
     // Without namespace:list, only the children the caller holds something on (one batched check per chunk).
     const { items, nextPageToken } = await visiblePage(page, fetch, (rows) => this.ctx.access.allows(scope, rows.map((r) => ({ privilege: 'any' as const, path: childPath(parentPath, r.id) }))), key);
+    // Seeing nothing under a parent one cannot see is the 403 a missing parent gets: an empty answer would say it exists.
+    if (!parentVisible && page.after === undefined && items.length === 0 && nextPageToken === null) {
+      await this.ctx.access.require(scope, 'namespace:list', parentPath, { object: describeObject(scope.warehouse.name, parentLevels) });
+    }
     return { namespaces: items.map((r) => r.levels), nextPageToken };
   }
 

@@ -1,0 +1,249 @@
+/**
+ * Authorization beyond the permission matrix: the management API's rules
+ * and bad input, explain, listings that show only what the caller may see
+ * (paged, batched), ownership of stage-created tables, grants that follow a
+ * renamed table and do not survive a drop, locations that may not overlap,
+ * and the audit trail of decisions.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { addMember, grant, grantPrincipal, revoke } from '../support/access.js';
+import { simpleSchema, type Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { bearerSender } from '../support/inject.js';
+import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
+
+let cat: TestCatalog;
+let idp: LocalIdp;
+let admin: Send;
+
+const form = async (params: Record<string, string>) => {
+  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().access_token as string;
+};
+async function principal(name: string): Promise<{ id: string; send: Send }> {
+  const p = await cat.lakegate.principals.create(name);
+  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
+}
+const ns = (levels: string[]) => ({ type: 'namespace' as const, warehouse: 'default', namespace: levels });
+const table = (levels: string[], name: string) => ({ type: 'table' as const, warehouse: 'default', namespace: levels, name });
+
+beforeAll(async () => {
+  idp = await startLocalIdp('access');
+  cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted()]) }, { auth: true });
+  const a = cat.admin();
+  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  expect((await admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  for (const t of ['orders', 'refunds', 'returns']) expect((await admin('POST', '/v1/default/namespaces/sales/tables', { name: t, schema: simpleSchema })).status).toBe(200);
+});
+afterAll(async () => {
+  await cat?.close();
+  await idp?.close();
+});
+
+describe('the management API for access', () => {
+  it('refuses bad input with a clear 4xx and changes nothing', async () => {
+    await admin('POST', '/management/v1/roles', { name: 'analyst' });
+    const cases: Array<[string, string, unknown, number, RegExp]> = [
+      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: table(['sales'], 'nope') }, 400, /no such table/],
+      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: ns(['nope']) }, 400, /no such namespace/],
+      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:fly'], securable: ns(['sales']) }, 400, /unknown privilege/],
+      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:create'], securable: table(['sales'], 'orders') }, 400, /cannot be granted on a table/],
+      ['POST', '/management/v1/grants', { role: 'nobody', privileges: ['table:read-data'], securable: ns(['sales']) }, 404, /Role does not exist/],
+      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: { type: 'warehouse', warehouse: 'elsewhere' } }, 404, /Warehouse does not exist/],
+      ['POST', '/management/v1/grants', { role: 'analyst' }, 400, /securable/],
+      ['POST', '/management/v1/roles', { name: 'analyst' }, 409, /already exists/],
+      ['POST', '/management/v1/roles', { name: 'a/b' }, 400, /must not contain/],
+      ['POST', '/management/v1/roles/analyst/members', { kind: 'principal', name: 'no-such-client' }, 400, /no such principal/],
+      ['POST', '/management/v1/roles/analyst/members', { kind: 'user', name: 'alice' }, 400, /needs the issuer/],
+      ['POST', '/management/v1/roles/analyst/members', { kind: 'group', name: 'g', issuer: 'https://untrusted.example' }, 400, /not a trusted issuer/],
+      ['POST', '/management/v1/grants/revoke', { role: 'analyst', privileges: ['table:read-data'], securable: ns(['sales']) }, 404, /holds none/],
+      ['POST', '/management/v1/explain', { subject: { kind: 'user', name: 'x' }, privilege: 'table:read-data', securable: ns(['sales']) }, 400, /needs the issuer/],
+    ];
+    for (const [method, url, body, status, message] of cases) {
+      const res = await admin(method, url, body);
+      expect(res.status, `${url} ${JSON.stringify(body)}`).toBe(status);
+      expect(res.body.error.message).toMatch(message);
+    }
+    expect((await admin('GET', '/management/v1/grants?role=analyst')).body.grants).toEqual([]);
+    // A role in use cannot be deleted; emptied, it can.
+    await grant(admin, 'analyst', ['namespace:list'], ns(['sales']));
+    expect((await admin('DELETE', '/management/v1/roles/analyst')).status).toBe(409);
+    await revoke(admin, 'analyst', ['namespace:list'], ns(['sales']));
+    expect((await admin('DELETE', '/management/v1/roles/analyst')).status).toBe(204);
+    expect((await admin('DELETE', '/management/v1/roles/admin')).status).toBe(409);
+  });
+
+  it('is for administrators and, for grants on a securable, holders of grants:manage there', async () => {
+    const steward = await principal('steward');
+    expect((await steward.send('GET', '/management/v1/roles')).status).toBe(403);
+    expect((await steward.send('POST', '/management/v1/roles', { name: 'x' })).status).toBe(403);
+    await grantPrincipal(admin, steward.id, ['grants:manage'], ns(['sales']));
+    await admin('POST', '/management/v1/roles', { name: 'readers' });
+    // Inside sales: allowed (inherited down to the table); elsewhere: 403.
+    expect((await steward.send('POST', '/management/v1/grants', { role: 'readers', privileges: ['table:read-data'], securable: table(['sales'], 'orders') })).status).toBe(201);
+    expect((await steward.send('POST', '/management/v1/grants', { role: 'readers', privileges: ['namespace:list'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBe(403);
+    expect((await steward.send('GET', `/management/v1/grants?type=table&warehouse=default&namespace=sales&name=orders`)).body.grants).toEqual([
+      expect.objectContaining({ role: 'readers', privilege: 'table:read-data', securable: table(['sales'], 'orders') }),
+    ]);
+    // Roles and members stay the administrators'.
+    expect((await steward.send('POST', '/management/v1/roles/readers/members', { kind: 'principal', name: steward.id })).status).toBe(403);
+  });
+
+  it('explains who may do what, through which role and grant, for users by IdP group', async () => {
+    await addMember(admin, 'sales-readers', { kind: 'group', issuer: idp.issuer, name: 'analysts' });
+    await grant(admin, 'sales-readers', ['table:read-data'], ns(['sales']));
+    const question = { subject: { kind: 'user', issuer: idp.issuer, name: 'alice', groups: ['analysts'] }, privilege: 'table:read-metadata', securable: table(['sales'], 'orders') };
+    const yes = (await admin('POST', '/management/v1/explain', question)).body;
+    expect(yes).toMatchObject({ allowed: true, reason: 'grant', via: [{ role: 'sales-readers', privilege: 'table:read-data', securable: ns(['sales']), member: { kind: 'group', name: 'analysts', issuer: idp.issuer } }] });
+    expect(yes.summary).toBe('user alice can table:read-metadata on default/sales.orders through role sales-readers (held by group analysts) granted table:read-data on namespace default/sales');
+    const no = (await admin('POST', '/management/v1/explain', { ...question, privilege: 'table:write-data' })).body;
+    expect(no).toMatchObject({ allowed: false, reason: 'none', via: [] });
+    // And the decision holds for a real token of that user.
+    const alice = bearerSender(cat.lakegate.app, await idp.token('alice', ['analysts']));
+    expect((await alice('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(200);
+    expect((await alice('POST', '/v1/default/namespaces/sales/tables/orders', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] })).status).toBe(403);
+    // Anyone may ask about themselves; not about others.
+    const self = { ...question, subject: { kind: 'user', issuer: idp.issuer, name: 'alice' } };
+    expect((await alice('POST', '/management/v1/explain', self)).status).toBe(200);
+    expect((await alice('POST', '/management/v1/explain', { ...self, subject: { kind: 'user', issuer: idp.issuer, name: 'bob' } })).status).toBe(403);
+  });
+});
+
+describe('listings show only what the caller may see', () => {
+  it('pages through the visible tables of a large namespace, one batched check per chunk', async () => {
+    await admin('POST', '/v1/default/namespaces', { namespace: ['big'] });
+    const names = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    for (const name of names) expect((await admin('POST', '/v1/default/namespaces/big/tables', { name, schema: simpleSchema })).status).toBe(200);
+    const visible = names.filter((_, i) => i % 10 === 3);
+    const reader = await principal('sparse-reader');
+    for (const name of visible) await grantPrincipal(admin, reader.id, ['table:read-data'], table(['big'], name));
+    const seen: string[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    // Count the authorizer's lookups: one batched lookup per chunk of candidates, never one per table.
+    const lookups = vi.spyOn(cat.lakegate.store.access, 'grantsOn');
+    do {
+      const res = await reader.send('GET', `/v1/default/namespaces/big/tables?pageSize=7${token ? `&pageToken=${token}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(res.body.identifiers.length).toBeLessThanOrEqual(7);
+      seen.push(...res.body.identifiers.map((i: { name: string }) => i.name));
+      token = res.body['next-page-token'];
+      pages += 1;
+    } while (token && pages < 100);
+    expect(seen).toEqual(visible);
+    expect(lookups.mock.calls.length).toBeLessThanOrEqual(2 * pages);
+    expect(Math.max(...lookups.mock.calls.map((c) => c[2].length))).toBeGreaterThan(100);
+    lookups.mockRestore();
+    // With table:list on the namespace, everything.
+    await grantPrincipal(admin, reader.id, ['table:list'], ns(['big']));
+    expect((await reader.send('GET', '/v1/default/namespaces/big/tables?pageSize=1000')).body.identifiers).toHaveLength(250);
+    // Namespaces: at the root, only those the caller holds something in.
+    const roots = (await reader.send('GET', '/v1/default/namespaces')).body.namespaces;
+    expect(roots).toEqual([['big']]);
+  });
+
+  it('answers 403 for a namespace the caller holds nothing on, exactly as for a missing one', async () => {
+    const nobody = await principal('nobody');
+    const there = await nobody.send('GET', '/v1/default/namespaces/sales/tables');
+    const missing = await nobody.send('GET', '/v1/default/namespaces/nosuch/tables');
+    expect(there.status).toBe(403);
+    expect(missing.status).toBe(403);
+    expect((await nobody.send('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(403);
+    expect((await nobody.send('GET', '/v1/default/namespaces/sales/tables/nosuch')).status).toBe(403);
+    // Who may see the namespace learns what is missing in it.
+    const seer = await principal('seer');
+    await grantPrincipal(admin, seer.id, ['namespace:list'], ns(['sales']));
+    expect((await seer.send('GET', '/v1/default/namespaces/sales/tables/nosuch')).status).toBe(404);
+    expect((await seer.send('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(403);
+  });
+});
+
+describe('grants follow the object', () => {
+  it('keeps a table grant through a rename, and a dropped and re-created table starts with none', async () => {
+    await admin('POST', '/v1/default/namespaces', { namespace: ['life'] });
+    await admin('POST', '/v1/default/namespaces/life/tables', { name: 'a', schema: simpleSchema });
+    const user = await principal('life-reader');
+    await grantPrincipal(admin, user.id, ['table:read-data'], table(['life'], 'a'));
+    expect((await user.send('GET', '/v1/default/namespaces/life/tables/a')).status).toBe(200);
+    expect((await admin('POST', '/v1/default/tables/rename', { source: { namespace: ['life'], name: 'a' }, destination: { namespace: ['life'], name: 'b' } })).status).toBe(204);
+    expect((await user.send('GET', '/v1/default/namespaces/life/tables/b')).status).toBe(200);
+    expect((await admin('DELETE', '/v1/default/namespaces/life/tables/b')).status).toBe(204);
+    await admin('POST', '/v1/default/namespaces/life/tables', { name: 'b', schema: simpleSchema });
+    expect((await user.send('GET', '/v1/default/namespaces/life/tables/b')).status).toBe(403);
+    expect((await admin('GET', `/management/v1/grants?role=${user.id}-role`)).body.grants).toEqual([]);
+  });
+});
+
+describe('stage-created tables belong to their creator until committed', () => {
+  it('lets only the creator, or a holder of table:create and table:write-data on the namespace, refresh or commit it', async () => {
+    await admin('POST', '/v1/default/namespaces', { namespace: ['ctas'] });
+    const alice = await principal('ctas-alice');
+    const bob = await principal('ctas-bob');
+    const carol = await principal('ctas-carol');
+    await grantPrincipal(admin, alice.id, ['table:create', 'table:write-data'], ns(['ctas']));
+    await grantPrincipal(admin, bob.id, ['table:create', 'table:read-data'], ns(['ctas']));
+    await grantPrincipal(admin, carol.id, ['table:create', 'table:write-data'], ns(['ctas']));
+    const staged = await alice.send('POST', '/v1/default/namespaces/ctas/tables', { name: 'out', schema: simpleSchema, 'stage-create': true });
+    expect(staged.status).toBe(200);
+    const creds = '/v1/default/namespaces/ctas/tables/out/credentials';
+    expect((await alice.send('GET', creds)).status).toBe(200);
+    expect((await bob.send('GET', creds)).status).toBe(403);
+    expect((await carol.send('GET', creds)).status).toBe(200);
+    const commit = (uuid: string) => ({
+      requirements: [{ type: 'assert-create' }],
+      updates: [
+        { action: 'assign-uuid', uuid },
+        { action: 'upgrade-format-version', 'format-version': 2 },
+        { action: 'add-schema', schema: simpleSchema },
+        { action: 'set-current-schema', 'schema-id': -1 },
+        { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
+        { action: 'set-default-spec', 'spec-id': -1 },
+        { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
+        { action: 'set-default-sort-order', 'sort-order-id': -1 },
+        { action: 'set-location', location: staged.body.metadata.location },
+      ],
+    });
+    const uuid = staged.body.metadata['table-uuid'];
+    expect((await bob.send('POST', '/v1/default/namespaces/ctas/tables/out', commit(uuid))).status).toBe(403);
+    const done = await alice.send('POST', '/v1/default/namespaces/ctas/tables/out', commit(uuid));
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+  });
+});
+
+describe('table locations', () => {
+  it('may not overlap another table: not the same, not inside, not around it — also through register', async () => {
+    await admin('POST', '/v1/default/namespaces', { namespace: ['loc'] });
+    const first = await admin('POST', '/v1/default/namespaces/loc/tables', { name: 'a', schema: simpleSchema });
+    const location: string = first.body.metadata.location;
+    const attempts = [location, `${location}/inside`, location.slice(0, location.lastIndexOf('/'))];
+    for (const l of attempts) {
+      const res = await admin('POST', '/v1/default/namespaces/loc/tables', { name: `x${attempts.indexOf(l)}`, schema: simpleSchema, location: l });
+      expect(res.status, l).toBe(400);
+      expect(res.body.error.message).toMatch(/overlaps the location of table loc\.a/);
+    }
+    // Registering the live table's own metadata under another name would hand out its data: refused.
+    const reg = await admin('POST', '/v1/default/namespaces/loc/register', { name: 'copy', 'metadata-location': first.body['metadata-location'] });
+    expect(reg.status).toBe(400);
+    expect((await admin('GET', '/v1/default/namespaces/loc/tables')).body.identifiers).toEqual([{ namespace: ['loc'], name: 'a' }]);
+  });
+});
+
+describe('the audit trail of decisions', () => {
+  it('records allowed data-bearing actions and every denial, with tenant, actor, act chain, action, object and request id', async () => {
+    const writer = await principal('audited-writer');
+    await grantPrincipal(admin, writer.id, ['table:drop'], table(['sales'], 'returns'));
+    expect((await writer.send('DELETE', '/v1/default/namespaces/sales/tables/refunds')).status).toBe(403);
+    expect((await writer.send('DELETE', '/v1/default/namespaces/sales/tables/returns')).status).toBe(204);
+    const events = (await admin('GET', `/management/v1/audit?actor=${writer.id}&limit=50`)).body.events as Array<Record<string, unknown>>;
+    const denied = events.find((e) => e.type === 'access.denied');
+    const allowed = events.find((e) => e.type === 'access.allowed');
+    expect(denied).toMatchObject({ tenant: 'default', decision: 'deny', action: 'table:drop', object: 'default/sales.refunds', actor: `service:${writer.id}` });
+    expect(allowed).toMatchObject({ tenant: 'default', decision: 'allow', action: 'table:drop', object: 'default/sales.returns' });
+    expect(typeof denied!.requestId).toBe('string');
+    // Filters by decision and object.
+    const onlyDenied = (await admin('GET', '/management/v1/audit?decision=deny&object=sales.refunds')).body.events as Array<{ decision: string }>;
+    expect(onlyDenied.length).toBeGreaterThan(0);
+    expect(onlyDenied.every((e) => e.decision === 'deny')).toBe(true);
+  });
+});
