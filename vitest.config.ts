@@ -30,6 +30,8 @@ export default defineConfig({
         test: {
           name: 'interop',
           include: ['test/interop/**/*.test.ts'],
+          // Heavy peers (Keycloak) start once per run and are stopped at its end (test/support/shared-peers.ts).
+          globalSetup: ['test/support/global-peers.ts'],
           // Real peers (JVMs, Python, PostgreSQL) are heavy: one file at a time on a 2-core machine.
           fileParallelism: false,
           // A test body is at most a few minutes (Spark ~2.5); set-up hooks may build peers from cold caches.

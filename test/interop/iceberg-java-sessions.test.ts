@@ -21,6 +21,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Federation, type Keycloak, KEYCLOAK_USERS, startFederation } from '../support/keycloak.js';
 import { icebergJavaLib } from '../support/peers.js';
+import { addMember, grant } from '../support/access.js';
+import { httpSender } from '../support/iceberg-http.js';
 import { createPrincipal, REPO_ROOT, type ServerProcess } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -48,6 +50,15 @@ beforeAll(async () => {
     const created = await createPrincipal(server, name, delegation);
     engines[name] = { clientId: created.id, credential: created.credential };
   }
+  // Neither is an admin. The engine may do the steps in its own name (a); in a user's session (b) the user's own
+  // grants decide, here through the Keycloak group analysts — never the engine's.
+  const admin = httpSender(server.url, await server.token());
+  const steps = ['namespace:create', 'namespace:list', 'namespace:drop', 'table:create', 'table:list', 'table:write-data', 'table:drop'];
+  // (write-data: the program drops with purge, which deletes data)
+  await addMember(admin, 'engine-jobs', { kind: 'principal', name: engines.spark.clientId });
+  await grant(admin, 'engine-jobs', steps, { type: 'warehouse', warehouse: 'default' });
+  await addMember(admin, 'analysts', { kind: 'group', issuer: kc.issuer, name: 'analysts' });
+  await grant(admin, 'analysts', steps, { type: 'warehouse', warehouse: 'default' });
 });
 afterAll(async () => federation?.stop());
 

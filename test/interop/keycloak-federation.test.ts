@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Federation, type Keycloak, KEYCLOAK_CLIENTS, KEYCLOAK_USERS, jwtPayload, startFederation } from '../support/keycloak.js';
-import { clientToken, createPrincipal, type ServerProcess } from '../support/server-process.js';
+import { READ_ONLY, READ_WRITE_ALL, addMember, grant } from '../support/access.js';
+import { httpSender, simpleSchema } from '../support/iceberg-http.js';
+import { clientToken, createGrantedPrincipal, createPrincipal, type ServerProcess } from '../support/server-process.js';
 
 let kc: Keycloak;
 let server: ServerProcess;
@@ -63,5 +65,47 @@ describe('Keycloak as a trusted issuer', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe('invalid_grant');
     expect(server.output()).not.toContain(alice);
+  });
+});
+
+describe('authorization by IdP group (Keycloak)', () => {
+  it("lets a user whose group holds a reader role read and not write, also when an engine acts for the user", async () => {
+    const admin = httpSender(server.url, await server.token());
+    expect((await admin('POST', '/v1/default/namespaces', { namespace: ['kc_sales'] })).status).toBe(200);
+    const created = await admin('POST', '/v1/default/namespaces/kc_sales/tables', { name: 'orders', schema: simpleSchema });
+    expect(created.status).toBe(200);
+    // The Keycloak group "analysts" holds a reader role; nobody pre-created alice in Lakegate.
+    await addMember(admin, 'kc-readers', { kind: 'group', issuer: kc.issuer, name: 'analysts' });
+    await grant(admin, 'kc-readers', READ_ONLY, { type: 'namespace', warehouse: 'default', namespace: ['kc_sales'] });
+
+    const write = { requirements: [], updates: [{ action: 'set-properties', updates: { touched: 'yes' } }] };
+    const table = '/v1/default/namespaces/kc_sales/tables/orders';
+    const alice = httpSender(server.url, await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password));
+    expect((await alice('GET', table)).status).toBe(200);
+    expect((await alice('GET', '/v1/default/namespaces/kc_sales/tables')).body.identifiers).toEqual([{ namespace: ['kc_sales'], name: 'orders' }]);
+    expect((await alice('POST', table, write)).status).toBe(403);
+    expect((await alice('DELETE', `${table}?purgeRequested=true`)).status).toBe(403);
+    // bob is an engineer, not an analyst.
+    const bob = httpSender(server.url, await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password));
+    expect((await bob('GET', table)).status).toBe(403);
+
+    // An engine that may write everything acts for alice: alice's grants decide, not the engine's.
+    const engine = await createGrantedPrincipal(server, 'kc-engine', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' }, { groups: ['analysts'] });
+    const engineToken = await clientToken(server.url, engine.credential);
+    const exchanged = await exchangeAtLakegate({
+      subject_token: await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password),
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      actor_token: engineToken,
+      actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    });
+    expect(exchanged.status).toBe(200);
+    const delegated = httpSender(server.url, exchanged.body.access_token!);
+    expect((await delegated('GET', table)).status).toBe(200);
+    expect((await delegated('POST', table, write)).status).toBe(403);
+    expect((await httpSender(server.url, engineToken)('POST', table, write)).status).toBe(200);
+    // The denial names alice and the engine acting for her.
+    const denied = (await admin('GET', '/management/v1/audit?decision=deny&object=kc_sales.orders&limit=50')).body.events as Array<{ actor: string; action: string }>;
+    expect(denied).toContainEqual(expect.objectContaining({ actor: `user:alice via ${engine.id}`, action: 'table:write-data' }));
+    expect(denied).toContainEqual(expect.objectContaining({ actor: 'user:alice', action: 'table:write-data' }));
   });
 });

@@ -13,16 +13,20 @@ import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { READ_WRITE_ALL } from '../support/access.js';
+import { clientToken, type CreatedPrincipal, createGrantedPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
+/** LanceDB's token: a non-admin principal holding what the tests do (the admin only sets up and inspects, through `send`). */
 let token: string;
+let lance: CreatedPrincipal;
 let send: Send;
 
 beforeAll(async () => {
   server = await startServer();
-  token = await server.token();
-  send = httpSender(server.url, token);
+  send = httpSender(server.url, await server.token());
+  lance = await createGrantedPrincipal(server, 'lancedb', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
+  token = await clientToken(server.url, lance.credential);
 });
 afterAll(async () => server?.stop());
 
@@ -88,6 +92,7 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
     await minio.createBucket(BUCKET);
     const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lancelake', BUCKET));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, lance.id, READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lancelake' });
   });
   afterAll(async () => minio?.stop());
 

@@ -17,7 +17,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peerScript } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { REPO_ROOT, type ServerProcess, startServer, grantTo } from '../support/server-process.js';
+import { READ_WRITE_ALL } from '../support/access.js';
 import { runAsync } from '../support/temp.js';
 
 const SIGNING_NAME = 'lakegate-catalog';
@@ -102,6 +103,8 @@ beforeAll(async () => {
   await send('POST', '/management/v1/warehouses', { name: WAREHOUSE, 'storage-root': `file://${server.dataDir}/signed-warehouse`, 'storage-profile': { type: 'file' } });
   // A plain principal (no roles): what the catalog sees must be this principal, not the admin who set it up.
   principal = (await send('POST', '/management/v1/principals', { name: 'pyiceberg-signer' }))['client-id'] as string;
+  // ...holding what the scenario does in that warehouse (deny by default).
+  await grantTo(server, principal, READ_WRITE_ALL, { type: 'warehouse', warehouse: WAREHOUSE });
   const created = await send('POST', `/management/v1/principals/${principal}/access-keys`);
   key = { id: created['access-key-id'] as string, secret: created['secret-access-key'] as string };
 });

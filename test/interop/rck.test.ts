@@ -12,15 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { peerScript } from '../support/peers.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { READ_WRITE_ALL } from '../support/access.js';
+import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 let server: ServerProcess;
+/** Not an admin: a principal holding what the kit's tests do in the warehouse (deny by default for the rest). */
+let rck: CreatedPrincipal;
 const reports = mkdtempSync(path.join(os.tmpdir(), 'lakegate-rck-'));
 
 beforeAll(async () => {
   execFileSync('bash', [peerScript('iceberg-java.sh'), 'lib'], { stdio: 'inherit' });
   server = await startServer({ env: { LAKEGATE_EXTRA_LOCATION_ROOTS: 'file:/tmp', LAKEGATE_LOG_LEVEL: 'warn' } });
+  rck = await createGrantedPrincipal(server, 'rck', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -62,8 +66,8 @@ it('passes every test of the Iceberg REST compatibility kit', async () => {
       ...process.env,
       CATALOG_URI: server.url,
       CATALOG_WAREHOUSE: 'default',
-      // The Java RESTCatalog authenticates with OAuth2 client credentials against Lakegate's issuer.
-      CATALOG_CREDENTIAL: server.credential,
+      // The Java RESTCatalog authenticates with OAuth2 client credentials against Lakegate's issuer, as a non-admin principal.
+      CATALOG_CREDENTIAL: rck.credential,
       CATALOG_OAUTH2__SERVER__URI: `${server.url}/v1/oauth/tokens`,
       RCK_REPORTS_DIR: reports,
       // Lakegate supports names containing dots and the v3 variant type: let the kit test them too.

@@ -13,7 +13,8 @@
  */
 import { presignRequest, signRequest } from '@lakegate/sigv4';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { simpleSchema } from '../support/iceberg-http.js';
+import { grantPrincipal } from '../support/access.js';
+import { httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -141,6 +142,8 @@ it('never writes a secret or token to the log or into an error response', async 
   expect((await form({ grant_type: 'client_credentials', client_id: etlId, client_secret: etlOldSecret })).status).toBe(401);
   expect((await form({ grant_type: 'refresh_token', refresh_token: etlOld.refresh })).status).toBe(400);
   const etl = await clientCredentials('etl', etlId, etlSecret);
+  // What etl does below (list and create namespaces, signed and with an API key) is granted: deny by default.
+  await grantPrincipal(httpSender(server.url, token), etlId, ['namespace:list', 'namespace:create'], { type: 'warehouse', warehouse: 'default' });
 
   const engineCreated = await json(token, 'POST', '/management/v1/principals', { name: 'engine' });
   const engineId = engineCreated.json['client-id'] as string;
@@ -304,8 +307,8 @@ it('never writes a secret or token to the log or into an error response', async 
     '"type":"auth.client.failed"',
     '"auth":"sigv4"',
     '"auth":"api-key"',
-    // The delegated token acts for etl (the subject) through the engine (act).
-    `"actor":"user:${etlId} via ${engineId}"`,
+    // The delegated token acts for etl (the subject, a service principal) through the engine (act).
+    `"actor":"service:${etlId} via ${engineId}"`,
     'storageRefreshToken=***',
     'access_token=***',
   ]) {

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { READ_WRITE_ALL } from '../support/access.js';
+import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-spark';
@@ -30,6 +31,8 @@ const BATCHES = 3;
 let minio: Minio;
 let server: ServerProcess;
 let send: Send;
+/** Spark's principal: not an admin; it holds what the job does in the warehouse (create, write, drop). */
+let engine: CreatedPrincipal;
 
 beforeAll(async () => {
   // Install (or reuse) the venv and jars first: a cold install takes minutes, and nothing is running yet.
@@ -41,10 +44,11 @@ beforeAll(async () => {
   server = await startServer({
     env: { LAKEGATE_LOG_LEVEL: 'info', LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS: String(REFRESH_WINDOW_SECONDS + REFRESH_AFTER_SECONDS) },
   });
-  // With authentication on (the default), Spark and its credential refreshes authenticate as the admin client.
-  send = httpSender(server.url, server.credential ? await server.token() : undefined);
+  // The admin sets up the warehouse; Spark and its credential refreshes authenticate as a non-admin engine principal.
+  send = httpSender(server.url, await server.token());
   const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
+  engine = await createGrantedPrincipal(server, 'spark', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -96,7 +100,8 @@ describe('Spark with vended S3 credentials', () => {
       REFRESH_AFTER_SECONDS: String(REFRESH_AFTER_SECONDS),
       INSERT_BATCHES: String(BATCHES),
       ROWS_PER_BATCH: String(ROWS_PER_BATCH),
-      ...(server.credential ? { CATALOG_CREDENTIAL: server.credential, CATALOG_OAUTH2_SERVER_URI: `${server.url}/v1/oauth/tokens` } : {}),
+      CATALOG_CREDENTIAL: engine.credential,
+      CATALOG_OAUTH2_SERVER_URI: `${server.url}/v1/oauth/tokens`,
     };
     for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
     const started = Date.now();

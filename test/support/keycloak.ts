@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { peerScript } from './peers.js';
+import { peersDir, readPeer, recordPeer } from './shared-peers.js';
 import { type ServerProcess, startServer } from './server-process.js';
 import { freePort, runAsync, tempDir } from './temp.js';
 
@@ -115,11 +116,22 @@ export interface StartKeycloakOptions {
   realmFiles?: string[];
 }
 
-/** Starts a Keycloak server for this test file. The first call on a machine prepares the cache (minutes). */
+/**
+ * The Keycloak of this test run (realms of peers/keycloak/): started by the first test file that asks, reused by
+ * the others, stopped by the run's global teardown (shared-peers.ts). Its `stop()` is a no-op for a shared one.
+ * Outside a run with the global setup, or with other realm files, the file gets a Keycloak of its own.
+ * The first start on a machine prepares the cache (minutes).
+ */
 export async function startKeycloak(options: StartKeycloakOptions = {}): Promise<Keycloak> {
+  const shareable = options.realmFiles === undefined && peersDir() !== undefined;
+  const shared = shareable ? readPeer('keycloak') : undefined;
+  if (shared && (await ready(shared.info.managementUrl!))) {
+    return keycloakAt(shared.info.baseUrl!, shared.info.managementUrl!, KEYCLOAK_REALM, async () => undefined);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.realmFiles) env.KEYCLOAK_REALM_FILES = options.realmFiles.map((f) => path.resolve(f)).join(':');
-  const dir = tempDir('lakegate-keycloak-');
+  // A shared Keycloak lives in the run's peer directory (removed at the end of the run); others in a temp dir of their own.
+  const dir = shareable ? { dir: path.join(peersDir()!, 'keycloak'), cleanup: () => undefined } : tempDir('lakegate-keycloak-');
   const serverDir = path.join(dir.dir, 'server');
   try {
     await keycloakSh(env, 'dist');
@@ -127,7 +139,12 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
     let mgmtPort = await freePort();
     while (mgmtPort === httpPort) mgmtPort = await freePort();
     const baseUrl = await keycloakSh(env, 'start', serverDir, String(httpPort), String(mgmtPort));
-    return keycloakAt(baseUrl, `http://127.0.0.1:${mgmtPort}`, KEYCLOAK_REALM, async () => {
+    const managementUrl = `http://127.0.0.1:${mgmtPort}`;
+    if (shareable) {
+      recordPeer('keycloak', { stop: { script: 'keycloak.sh', args: ['stop', serverDir] }, info: { baseUrl, managementUrl } });
+      return keycloakAt(baseUrl, managementUrl, KEYCLOAK_REALM, async () => undefined);
+    }
+    return keycloakAt(baseUrl, managementUrl, KEYCLOAK_REALM, async () => {
       await keycloakSh(env, 'stop', serverDir).catch(() => undefined);
       dir.cleanup();
     });
@@ -135,6 +152,14 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
     await keycloakSh(env, 'stop', serverDir).catch(() => undefined);
     dir.cleanup();
     throw error;
+  }
+}
+
+async function ready(managementUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${managementUrl}/health/ready`, { signal: AbortSignal.timeout(5000) })).ok;
+  } catch {
+    return false;
   }
 }
 

@@ -116,3 +116,19 @@ export async function clientToken(url: string, credential: string): Promise<stri
 export async function grantTo(server: Pick<ServerProcess, 'url' | 'token'>, clientId: string, privileges: string[], securable: Securable): Promise<void> {
   await grantPrincipal(httpSender(server.url, await server.token()), clientId, privileges, securable);
 }
+
+/**
+ * A non-admin service principal holding exactly the given privileges on the securable (through a role of its
+ * own): how real clients run in the interop tests, so that they prove what a deny-by-default catalog allows.
+ */
+export async function createGrantedPrincipal(
+  server: Pick<ServerProcess, 'url' | 'token'>,
+  name: string,
+  privileges: string[],
+  securable: Securable,
+  delegation?: { users?: readonly string[]; groups?: readonly string[] },
+): Promise<CreatedPrincipal> {
+  const created = await createPrincipal(server, name, delegation);
+  await grantTo(server, created.id, privileges, securable);
+  return created;
+}

@@ -1,0 +1,46 @@
+/**
+ * Heavy peers (Keycloak today) are started once per test run, not once per test file: the first file that
+ * needs one starts it and records it in the run's peer directory; later files reuse it; the interop
+ * project's global teardown (test/support/global-peers.ts) stops them. Test files of the interop project
+ * run one after the other, so no two of them race for the same peer.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Directory where shared peers of this run record themselves (see global-peers.ts). */
+    peersDir: string;
+  }
+}
+
+/** The run's peer directory, or undefined outside a vitest run with the global setup (then a file starts its own). */
+export function peersDir(): string | undefined {
+  try {
+    const dir = inject('peersDir');
+    return typeof dir === 'string' && dir.length > 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PeerRecord {
+  /** How to stop it at the end of the run: a script of scripts/peers and its arguments. */
+  stop: { script: string; args: string[] };
+  /** Whatever the peer's users need to reach it. */
+  info: Record<string, string>;
+}
+
+export function readPeer(name: string): PeerRecord | undefined {
+  const dir = peersDir();
+  const file = dir && path.join(dir, `${name}.json`);
+  return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PeerRecord) : undefined;
+}
+
+export function recordPeer(name: string, record: PeerRecord): void {
+  const dir = peersDir();
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(record));
+}
