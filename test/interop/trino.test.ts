@@ -266,6 +266,9 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
       `GET /v1/config?warehouse=lake 200 ${asEngine(plain)}`,
       `POST ${TOKENS} 400 -`,
     ]);
+    // Audited like any refused delegation (the subject is the name Trino asserted).
+    const denied = (await auditTrail(server)).find((e) => e.type === 'token.delegation.denied' && e.actor === asEngine(plain));
+    expect(denied?.detail).toMatchObject({ subject: 'alice', how: 'asserted' });
     expect(server.output()).not.toContain(plain.secret);
   });
 });
