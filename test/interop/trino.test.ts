@@ -177,6 +177,8 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
     const loadedBefore = loads.filter((r) => r.completedAt < lastWrite).map((r) => r.completedAt);
     expect(loadedBefore.length, describeRequests(insert.requests).join('\n')).toBeGreaterThanOrEqual(1);
     const heldMs = lastWrite - Math.max(...loadedBefore);
+    const heap = await trino.heap();
+    console.info(`trino heap after a 2M-row INSERT: ${heap.usedMB} of ${heap.maxMB} MB`);
     console.info(`trino INSERT: last data file written ${heldMs} ms after the last table load before it (reported lifetime ${REPORTED_LIFETIME_SECONDS * 1000} ms); refreshes: ${refreshes(insert.requests).length}`);
     expect(heldMs).toBeGreaterThan(REPORTED_LIFETIME_SECONDS * 1000);
     expect(refreshes(insert.requests)).toEqual([]);

@@ -99,6 +99,8 @@ export interface Trino {
   as(user: string, catalog: string, schema?: string): { run(sql: string): Promise<unknown[][]> };
   /** Trino's own server log so far. */
   log(): string;
+  /** The JVM heap now (GET /v1/status), to check the small heap is enough. */
+  heap(): Promise<{ usedMB: number; maxMB: number }>;
   stop(): Promise<void>;
 }
 
@@ -143,6 +145,10 @@ export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: str
       query,
       as: (user, catalog, schema) => ({ run: async (sql) => (await query(sql, { user, catalog, schema })).rows }),
       log: () => readFileSync(path.join(serverDir, 'server.log'), 'utf8'),
+      heap: async () => {
+        const status = (await (await fetch(`${url}/v1/status`, { headers: { 'X-Trino-User': 'lakegate-tests' } })).json()) as { heapUsed: number; heapAvailable: number };
+        return { usedMB: Math.round(status.heapUsed / 2 ** 20), maxMB: Math.round(status.heapAvailable / 2 ** 20) };
+      },
       stop,
     };
   } catch (error) {
