@@ -17,11 +17,12 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
 import { describeRequests, type LoggedRequest, requestsDuring } from '../support/request-log.js';
-import { type CreatedPrincipal, createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type CreatedPrincipal, createPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-duckdb';
@@ -53,6 +54,8 @@ beforeAll(async () => {
   const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   engine = await createPrincipal(server, 'duckdb-engine');
+  // Deny by default: this principal may do everything in the warehouse.
+  await grantTo(server, engine.id, READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -68,9 +71,9 @@ interface StepResult {
   paused?: string;
 }
 
-/** One DuckDB session running `steps`; at each pause, `onPause(name)` runs before the session goes on. */
-async function duckdb(steps: Step[], onPause: (name: string) => Promise<void> = async () => undefined) {
-  const env: NodeJS.ProcessEnv = { ...process.env, LAKEGATE_URI: server.url, LAKEGATE_WAREHOUSE: 'lake', LAKEGATE_CLIENT_ID: engine.id, LAKEGATE_CLIENT_SECRET: engine.secret, DUCKDB_STEPS: JSON.stringify(steps) };
+/** One DuckDB session of principal `as` running `steps`; at each pause, `onPause(name)` runs before the session goes on. */
+async function duckdb(steps: Step[], onPause: (name: string) => Promise<void> = async () => undefined, as: CreatedPrincipal = engine) {
+  const env: NodeJS.ProcessEnv = { ...process.env, LAKEGATE_URI: server.url, LAKEGATE_WAREHOUSE: 'lake', LAKEGATE_CLIENT_ID: as.id, LAKEGATE_CLIENT_SECRET: as.secret, DUCKDB_STEPS: JSON.stringify(steps) };
   for (const k of Object.keys(env)) if (k.startsWith('AWS_') || k.startsWith('DUCKDB_S3')) delete env[k];
   const child = spawn(python, [SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
@@ -226,5 +229,41 @@ describe('DuckDB 1.5.5 on a Lakegate warehouse in MinIO, with vended credentials
     });
     await expect(revoked.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/duck/orders-' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     revoked.destroy();
+  });
+
+  it("gives a reader's session read-only credentials: it reads, and its INSERT is refused by MinIO even after a re-vend", async () => {
+    const reader = await createPrincipal(server, 'duckdb-reader');
+    await grantTo(server, reader.id, READ_ONLY, { type: 'namespace', warehouse: 'lake', namespace: ['duck'] });
+    const files = async () => ((await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/duck/orders-' }))).Contents ?? []).length;
+    const before = await files();
+    const { result: run, requests } = await requestsDuring(server, () =>
+      duckdb(
+        [
+          { sql: 'SELECT count(*) FROM lake.duck.orders' },
+          { sql: "CALL enable_logging(level = 'debug')" },
+          { sql: "INSERT INTO lake.duck.orders VALUES (6, 'ed', 1.00, DATE '2026-01-06')", may_fail: true },
+          { sql: HTTP_LOG },
+        ],
+        undefined,
+        reader,
+      ),
+    );
+    expect(run.status, run.context).toBe(0);
+    expect(run.results.find((r) => r.step === 0)?.rows).toEqual([[5]]);
+    const insert = run.results.find((r) => r.step === 2)!;
+    console.info(`duckdb reader INSERT: ${insert.error}\n${describeRequests(requests).join('\n')}`);
+    expect(insert.ok).toBe(false);
+    expect(insert.error).toMatch(/Forbidden \(HTTP code 403\)/);
+    // DuckDB's view: the PUT refused, the table loaded again for new credentials (read-only again), the PUT refused again.
+    const http = (run.results.find((r) => r.step === 3)!.rows as string[][]).map(([method, url, status]) => `${method} ${url!.replace(/^http:\/\/[^/]+/, '')} ${status}`);
+    const refused = http.findIndex((h) => / Forbidden_403$/.test(h));
+    expect(http.slice(refused, refused + 3), http.join('\n')).toEqual([http[refused], `GET ${tables}/orders OK_200`, http[refused]]);
+    expect(http.filter((h) => h.startsWith('PUT ') && !h.endsWith('Forbidden_403'))).toEqual([]);
+    expect(http[refused]).toMatch(/^PUT \/lakegate-duckdb\/wh\/duck\/orders-[^ ]+\/data\/[^ ]+\.parquet Forbidden_403$/);
+    // Refused by storage, not by the catalog: the table loads succeeded (read-only credentials), nothing was committed.
+    const calls = requests.filter((r) => r.path.startsWith('/v1/lake/'));
+    expect(calls.filter((r) => r.method === 'GET' && r.path === `${tables}/orders`).every((r) => r.status === 200 && r.actor === `service:${reader.id}`)).toBe(true);
+    expect(calls.some((r) => r.method === 'POST')).toBe(false);
+    expect(await files()).toBe(before);
   });
 });
