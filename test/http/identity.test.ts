@@ -154,6 +154,9 @@ describe('delegation (RFC 8693 with act)', () => {
   it("accepts Trino's unsigned subject JWT only from an actor trusted to assert identities", async () => {
     await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['alice'], groups: [], assertIdentity: false });
     expect((await exchange(unsigned('alice'), engineToken)).json()).toMatchObject({ error: 'invalid_grant' });
+    // The refusal is audited, like every other refused delegation.
+    const refused = (await get('/management/v1/audit', (await clientCredentials()).access_token)).json().events;
+    expect(refused.find((e: { type: string; actor: string }) => e.type === 'token.delegation.denied' && e.actor === `service:${engine.clientId}`)?.detail).toMatchObject({ subject: 'alice', how: 'asserted' });
     await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['alice'], groups: [], assertIdentity: true });
     const ok = await exchange(unsigned('alice'), engineToken);
     expect(ok.statusCode).toBe(200);

@@ -1,5 +1,6 @@
 /** A MinIO server (S3 + STS) for a test file: built and cached by scripts/peers/minio.sh, on free loopback ports. */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { signRequest } from '@lakegate/sigv4';
 import path from 'node:path';
 import { peerScript } from './peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
@@ -11,6 +12,12 @@ export interface Minio {
   /** An S3 client with the root user's keys (for setting up and checking, never handed to peers). */
   root: S3Client;
   createBucket(name: string): Promise<void>;
+  /**
+   * Revokes every temporary (STS) credential derived from the root user, as an operator would
+   * (`mc admin user revoke-tokens`; MinIO's admin API POST /minio/admin/v3/revoke-tokens/builtin): requests
+   * signed with them are refused (403) from then on, while the root keys can still mint new ones.
+   */
+  revokeTemporaryCredentials(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +39,15 @@ export async function startMinio(): Promise<Minio> {
     root,
     createBucket: async (name) => {
       await root.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    revokeTemporaryCredentials: async () => {
+      const target = `/minio/admin/v3/revoke-tokens/builtin?fullRevoke=true&user=${encodeURIComponent(MINIO_ROOT.accessKeyId)}`;
+      const signed = await signRequest(
+        { method: 'POST', url: target, headers: { host: new URL(endpoint).host } },
+        { service: 's3', region: 'us-east-1', credentials: MINIO_ROOT, signingDate: new Date(), uriEscapePath: false },
+      );
+      const res = await fetch(`${endpoint}${target}`, { method: 'POST', headers: signed.headers });
+      if (res.status !== 204) throw new Error(`MinIO revoke-tokens answered ${res.status}: ${await res.text()}`);
     },
     stop: async () => {
       root.destroy();

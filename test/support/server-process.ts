@@ -88,8 +88,15 @@ export interface CreatedPrincipal {
   credential: string;
 }
 
-/** Creates a service principal as the server's admin, optionally allowed to act for some users or groups. */
-export async function createPrincipal(server: Pick<ServerProcess, 'url' | 'token'>, name: string, delegation?: { users?: readonly string[]; groups?: readonly string[] }): Promise<CreatedPrincipal> {
+/**
+ * Creates a service principal as the server's admin, optionally allowed to act for some users or groups;
+ * `'assert-identity': true` also accepts unsigned subject tokens naming a listed user (Trino's USER sessions).
+ */
+export async function createPrincipal(
+  server: Pick<ServerProcess, 'url' | 'token'>,
+  name: string,
+  delegation?: { users?: readonly string[]; groups?: readonly string[]; 'assert-identity'?: boolean },
+): Promise<CreatedPrincipal> {
   const res = await fetch(`${server.url}/management/v1/principals`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token()}` },

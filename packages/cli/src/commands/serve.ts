@@ -74,6 +74,9 @@ export async function serve(argv: string[]): Promise<number | undefined> {
 function banner(url: string, warehouse: string, database: string, auth: boolean, credentialsFile: string, created: boolean): string {
   const credential = auth ? ', credential="<client_id>:<client_secret>"' : '';
   const sparkCredential = auth ? `\n  --conf spark.sql.catalog.lakegate.credential=<client_id>:<client_secret>\n  --conf spark.sql.catalog.lakegate.oauth2-server-uri=${url}/v1/oauth/tokens` : '';
+  const trinoCredential = auth
+    ? `\n  iceberg.rest-catalog.security=OAUTH2\n  iceberg.rest-catalog.oauth2.credential=<client_id>:<client_secret>\n  iceberg.rest-catalog.oauth2.server-uri=${url}/v1/oauth/tokens`
+    : '';
   const creds = auth
     ? `Credentials: the admin service principal's client id and secret are in ${credentialsFile}${created ? ' (created now, mode 0600)' : ''}.\n`
     : 'Authentication is DISABLED (LAKEGATE_AUTH=disabled): anyone who can reach this port can change the catalog.\n';
@@ -89,6 +92,14 @@ Spark:
   --conf spark.sql.catalog.lakegate.type=rest
   --conf spark.sql.catalog.lakegate.uri=${url}
   --conf spark.sql.catalog.lakegate.warehouse=${warehouse}${sparkCredential}
+
+Trino (etc/catalog/lakegate.properties; for a warehouse on S3, whose credentials Lakegate vends):
+  connector.name=iceberg
+  iceberg.catalog.type=rest
+  iceberg.rest-catalog.uri=${url}
+  iceberg.rest-catalog.warehouse=${warehouse}${trinoCredential}
+  iceberg.rest-catalog.vended-credentials-enabled=true
+  fs.native-s3.enabled=true
 
 `;
 }

@@ -134,6 +134,7 @@ export const tokenExchangeGrant: Grant = {
       if (unsigned && principal.delegation.assertIdentity && typeof unsigned.sub === 'string' && unsigned.sub.length > 0 && unsigned.sub.length <= 255) {
         subject = { sub: unsigned.sub, tenant: principal.tenant, kind: 'user', groups: [], roles: [], issuer: ASSERTED_ISSUER, how: 'asserted' };
       } else {
+        if (unsigned) await ctx.audit.record('token.delegation.denied', `service:${principal.clientId}`, { subject: String(unsigned.sub).slice(0, 255), subjectIssuer: ASSERTED_ISSUER, how: 'asserted' });
         throw new OAuthError('invalid_grant', unsigned ? 'unsigned subject tokens are not accepted from this actor' : 'subject_token is not from a trusted issuer');
       }
     }

@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Trino (a single-node coordinator with the Iceberg connector only) for the Lakegate test suite.
+#
+#   scripts/peers/trino.sh dist              ensure the cached, pruned server; prints its home
+#   scripts/peers/trino.sh start DIR PORT    start a server for the catalogs in DIR/etc/catalog; prints its URL
+#   scripts/peers/trino.sh stop DIR          stop the server of DIR (no-op when not running)
+#
+# dist: io.trino:trino-server-core:$TRINO_VERSION:tar.gz and the io.trino:trino-iceberg plugin zip come
+# from Maven Central through `mvn dependency:copy` (which checks Central's .sha1; the files are checked
+# again against the sha1 pinned below) and are unpacked into
+# ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}/trino-<version>/server, keeping only lib/, the Iceberg plugin
+# (plugin/iceberg) and the keystore secrets plugin: the core tarball's other plugins (exchange and
+# spooling file systems, Python functions, geospatial, password authenticators, resource-group and
+# session-property managers) are dropped, so Trino loads one connector at start. Cold: about 540 MB of
+# downloads. Preparation holds a lock, so concurrent first calls wait for one another.
+#
+# start: DIR/etc/catalog/*.properties (written by the caller; secrets as ${ENV:NAME}, passed through
+# this script's environment, never in the files) are served by a coordinator that also schedules work
+# on itself. The script writes DIR/etc/config.properties and DIR/etc/log.properties and runs
+# `java … io.trino.server.TrinoServer` (no launcher) in its own session, bound to 127.0.0.1:PORT only
+# (node.bind-ip). No authentication: any client on this machine names its user with X-Trino-User; fine
+# on this sandbox, never elsewhere. Ready when GET /v1/info answers "starting":false. Log:
+# DIR/server.log, pid: DIR/trino.pid. The base URL is the last stdout line; progress goes to stderr.
+#
+# Env:
+#   TRINO_JAVA_HOME        a JDK 24+ (Trino 476 refuses older ones). Default: Temurin 25 under
+#                          /usr/lib/jvm, else the newest JDK 24+ there, else JAVA_HOME when it is 24+.
+#                          None found: exit 1 with a message (never a silent skip).
+#   TRINO_HEAP             -Xmx of the server (default 1G)
+#   TRINO_START_TIMEOUT    seconds (default 240)
+#   TRINO_JVM_OPTS_APPEND  extra JVM options
+set -euo pipefail
+
+TRINO_VERSION=476
+# sha1 of the Maven Central files (the .sha1 Central publishes beside each).
+CORE_SHA1=6bae2db438f8e6a2a8d9c8b566bb5e5b05870138
+ICEBERG_SHA1=6a9841be7b21c71110a1efc3a98e5dd833b20a8e
+MIN_JAVA=24
+
+CACHE_ROOT="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
+PEER_HOME="$CACHE_ROOT/trino-$TRINO_VERSION"
+DIST="$PEER_HOME/server"
+STAMP="$PEER_HOME/.stamp-dist"
+WANTED_STAMP="trino-server-core $TRINO_VERSION $CORE_SHA1
+trino-iceberg $TRINO_VERSION $ICEBERG_SHA1
+plugins: iceberg"
+
+log() { printf '[trino] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+usage() { sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+check_port() {
+  [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 && $1 < 65536 )) || die "bad port: $1"
+}
+
+# --- Java ---------------------------------------------------------------------------------
+
+java_major() { # JAVA_HOME -> major version, or nothing
+  [[ -x "$1/bin/java" ]] || return 0
+  "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n1
+}
+
+find_java_home() {
+  local dir major best="" best_major=0
+  if [[ -n "${TRINO_JAVA_HOME:-}" ]]; then
+    major="$(java_major "$TRINO_JAVA_HOME")"
+    [[ -n "$major" ]] && (( major >= MIN_JAVA )) || die "TRINO_JAVA_HOME=$TRINO_JAVA_HOME is not a JDK $MIN_JAVA+"
+    echo "$TRINO_JAVA_HOME"
+    return
+  fi
+  for dir in /usr/lib/jvm/temurin-25-jdk-*; do
+    major="$(java_major "$dir")"
+    if [[ -n "$major" ]] && (( major >= MIN_JAVA )); then echo "$dir"; return; fi
+  done
+  for dir in /usr/lib/jvm/*/; do
+    dir="${dir%/}"
+    [[ -L "$dir" ]] && continue
+    major="$(java_major "$dir")"
+    if [[ -n "$major" ]] && (( major >= MIN_JAVA && major > best_major )); then best="$dir"; best_major=$major; fi
+  done
+  if [[ -n "$best" ]]; then echo "$best"; return; fi
+  if [[ -n "${JAVA_HOME:-}" ]]; then
+    major="$(java_major "$JAVA_HOME")"
+    if [[ -n "$major" ]] && (( major >= MIN_JAVA )); then echo "$JAVA_HOME"; return; fi
+  fi
+  die "Trino $TRINO_VERSION needs a JDK $MIN_JAVA+ and none was found under /usr/lib/jvm or in JAVA_HOME (install one, e.g. Temurin 25, or set TRINO_JAVA_HOME)"
+}
+
+# --- dist ---------------------------------------------------------------------------------
+
+fetch() { # COORDINATE OUTDIR EXPECTED_SHA1 -> path of the file
+  local coordinate="$1" out="$2" sha1="$3" file actual
+  IFS=: read -r _ artifact version ext <<<"$coordinate"
+  log "fetching $coordinate from Maven Central (mvn, local repo ~/.m2)"
+  # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
+  if ! mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$coordinate" -DoutputDirectory="$out" 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g' >&2; then
+    die "mvn dependency:copy $coordinate failed"
+  fi
+  file="$out/$artifact-$version.$ext"
+  [[ -f "$file" ]] || die "mvn did not produce $file"
+  actual="$(sha1sum "$file" | cut -d' ' -f1)"
+  [[ "$actual" == "$sha1" ]] || die "sha1 of $file is $actual, expected $sha1"
+  echo "$file"
+}
+
+dist_ok() {
+  [[ -f "$STAMP" && "$(<"$STAMP")" == "$WANTED_STAMP" && -d "$DIST/lib" && -d "$DIST/plugin/iceberg" ]]
+}
+
+ensure_dist() {
+  dist_ok && return 0
+  command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH"
+  mkdir -p "$PEER_HOME"
+  exec 8>"$PEER_HOME/.lock"
+  flock 8
+  if ! dist_ok; then
+    local started=$SECONDS tmp core plugin
+    rm -rf "$DIST" "$STAMP" "$PEER_HOME"/*.tmp.*
+    tmp="$(mktemp -d "$PEER_HOME/download.tmp.XXXXXX")"
+    core="$(fetch "io.trino:trino-server-core:$TRINO_VERSION:tar.gz" "$tmp" "$CORE_SHA1")"
+    plugin="$(fetch "io.trino:trino-iceberg:$TRINO_VERSION:zip" "$tmp" "$ICEBERG_SHA1")"
+    log "unpacking and pruning into $DIST (downloaded in $((SECONDS - started))s)"
+    mkdir -p "$tmp/server"
+    # Only lib/ and the secrets plugin of the core tarball: none of its plugins is needed here.
+    tar -xzf "$core" -C "$tmp/server" --strip-components=1 \
+      "trino-server-core-$TRINO_VERSION/lib" "trino-server-core-$TRINO_VERSION/secrets-plugin" \
+      "trino-server-core-$TRINO_VERSION/NOTICE"
+    mkdir -p "$tmp/server/plugin"
+    (cd "$tmp" && unzip -q "$plugin" -d plugin-unpacked)
+    mv "$tmp/plugin-unpacked/trino-iceberg-$TRINO_VERSION" "$tmp/server/plugin/iceberg"
+    [[ -f "$tmp/server/lib/io.trino_trino-main-$TRINO_VERSION.jar" ]] || die "unexpected tarball layout: no lib/io.trino_trino-main-$TRINO_VERSION.jar"
+    mv "$tmp/server" "$DIST"
+    rm -rf "$tmp"
+    printf '%s\n' "$WANTED_STAMP" >"$STAMP"
+    log "dist ready in $((SECONDS - started))s: $DIST ($(du -sh "$DIST" | cut -f1))"
+  fi
+  exec 8>&-
+}
+
+# --- server -------------------------------------------------------------------------------
+
+abs_dir() {
+  [[ -n "$1" ]] || usage
+  [[ -d "$1" ]] || die "no directory $1"
+  (cd "$1" && pwd -P)
+}
+
+lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
+  exec 9>"$1/.trino.sh.lock"
+  flock 9
+}
+
+# PID of a live server started for DIR, or nothing.
+running_pid() { # DIR
+  local pid cmdline
+  pid="$(cat "$1/trino.pid" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  [[ "$cmdline" == *"-Dconfig=$1/etc/config.properties"* ]] || return 0
+  echo "$pid"
+}
+
+stop_pid() { # PID [TIMEOUT_SECONDS]
+  local pid="$1" timeout="${2:-30}" i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < timeout * 5; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  log "pid $pid ignored SIGTERM for ${timeout}s: SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  sleep 0.5
+}
+
+# Fail when the server listens anywhere but loopback (needs ss; skipped without it).
+check_loopback_only() { # PID
+  local line addr listeners count=0 bad=""
+  command -v ss >/dev/null 2>&1 || { log "ss not found: cannot check listening addresses"; return 0; }
+  listeners="$(ss -Hltnp 2>/dev/null || true)"
+  while IFS= read -r line; do
+    [[ -n "$line" ]] || continue
+    count=$((count + 1))
+    addr="$(awk '{print $4}' <<<"$line")"
+    case "$addr" in
+      127.*:* | \[::ffff:127.*\]:* | \[::1\]:*) ;;
+      *) bad+="$addr " ;;
+    esac
+  done < <(grep -F "pid=$1," <<<"$listeners" || true)
+  [[ -z "$bad" ]] || { log "error: listening on non-loopback addresses: $bad"; return 1; }
+  log "listening on loopback only ($count sockets)"
+}
+
+info_state() { # PORT -> "ready", "starting" or nothing
+  local body
+  body="$(curl -fsS --max-time 2 "http://127.0.0.1:$1/v1/info" 2>/dev/null || true)"
+  case "$body" in
+    *'"starting":false'*) echo ready ;;
+    *'"starting":true'*) echo starting ;;
+  esac
+}
+
+write_config() { # DIR PORT
+  local dir="$1" port="$2"
+  mkdir -p "$dir/data"
+  cat >"$dir/etc/config.properties" <<EOF
+node.environment=lakegate_test
+node.id=lakegate-trino-$port
+node.bind-ip=127.0.0.1
+node.internal-address=127.0.0.1
+coordinator=true
+node-scheduler.include-coordinator=true
+http-server.http.port=$port
+discovery.uri=http://127.0.0.1:$port
+plugin.dir=$DIST/plugin
+catalog.config-dir=$dir/etc/catalog
+query.max-memory=256MB
+query.max-memory-per-node=256MB
+EOF
+  cat >"$dir/etc/log.properties" <<EOF
+io.trino=INFO
+EOF
+}
+
+cmd_start() {
+  local dir port pid i java_home started heap
+  [[ $# -eq 2 ]] || usage
+  port="$2"
+  check_port "$port"
+  java_home="$(find_java_home)"
+  ensure_dist
+  dir="$(abs_dir "$1")"
+  ls "$dir"/etc/catalog/*.properties >/dev/null 2>&1 || die "no catalogs in $dir/etc/catalog"
+  lock_dir "$dir"
+
+  pid="$(running_pid "$dir")"
+  if [[ -n "$pid" ]]; then
+    if [[ "$(cat "$dir/trino.port" 2>/dev/null || true)" == "$port" && "$(info_state "$port")" == ready ]]; then
+      log "already running on 127.0.0.1:$port (pid $pid)"
+      echo "http://127.0.0.1:$port"
+      return 0
+    fi
+    log "running (pid $pid) on another port; restarting on $port"
+    stop_pid "$pid"
+  fi
+
+  write_config "$dir" "$port"
+  heap="${TRINO_HEAP:-1G}"
+  started=$SECONDS
+  log "starting Trino $TRINO_VERSION on 127.0.0.1:$port (heap $heap, $("$java_home/bin/java" -version 2>&1 | head -n1)), catalogs: $(cd "$dir/etc/catalog" && ls | tr '\n' ' ')"
+  # C1 only (-XX:TieredStopAtLevel=1): on 2 cores the server starts in about 11 s instead of 17-20 s, and test
+  # queries are too short to profit from C2. (A JDK 25 AOT cache was tried too: under a second gained, not kept.)
+  # shellcheck disable=SC2086 # TRINO_JVM_OPTS_APPEND is a list of options
+  (cd "$dir" && exec setsid "$java_home/bin/java" -server "-Xmx$heap" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+    -XX:-OmitStackTraceInFastThrow -XX:ReservedCodeCacheSize=256M -XX:+EnableDynamicAgentLoading \
+    -Djdk.attach.allowAttachSelf=true -Djdk.nio.maxCachedBufferSize=2000000 -Dfile.encoding=UTF-8 \
+    -XX:TieredStopAtLevel=1 \
+    ${TRINO_JVM_OPTS_APPEND:-} \
+    "-Dconfig=$dir/etc/config.properties" "-Dlog.levels-file=$dir/etc/log.properties" \
+    -cp "$DIST/lib/*" io.trino.server.TrinoServer) </dev/null >"$dir/server.log" 2>&1 8>&- 9>&- &
+  pid=$!
+  echo "$pid" >"$dir/trino.pid"
+  echo "$port" >"$dir/trino.port"
+
+  for ((i = 0; i < ${TRINO_START_TIMEOUT:-240} * 4; i++)); do
+    if [[ "$(info_state "$port")" == ready ]]; then
+      check_loopback_only "$pid" || { stop_pid "$pid"; exit 1; }
+      log "ready in $((SECONDS - started))s (pid $pid)"
+      echo "http://127.0.0.1:$port"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 40 "$dir/server.log" >&2 || true
+      die "server exited (log: $dir/server.log)"
+    fi
+    sleep 0.25
+  done
+  tail -n 40 "$dir/server.log" >&2 || true
+  stop_pid "$pid"
+  die "not ready on 127.0.0.1:$port after ${TRINO_START_TIMEOUT:-240}s (log: $dir/server.log)"
+}
+
+cmd_stop() {
+  local dir pid
+  [[ $# -eq 1 ]] || usage
+  [[ -d "$1" ]] || { log "no directory $1: nothing to stop"; return 0; }
+  dir="$(abs_dir "$1")"
+  lock_dir "$dir"
+  pid="$(running_pid "$dir")"
+  if [[ -n "$pid" ]]; then
+    log "stopping pid $pid"
+    stop_pid "$pid"
+  else
+    log "not running ($dir)"
+  fi
+  rm -f "$dir/trino.pid" "$dir/trino.port"
+}
+
+case "${1:-}" in
+  dist) shift; [[ $# -eq 0 ]] || usage; find_java_home >/dev/null; ensure_dist; echo "$DIST" ;;
+  start) shift; cmd_start "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
+  *) usage ;;
+esac
