@@ -57,7 +57,8 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
       expect((await call('POST', `${L}/namespace/%24/exists`, {})).status).toBe(200);
 
       // The same namespace is an Iceberg namespace.
-      expect((await call('GET', '/v1/default/namespaces/lns')).body).toEqual({ namespace: ['lns'], properties: { owner: 'ana' } });
+      // Iceberg's view of the same namespace shows where its tables go by default (Lance's describe shows only what was set).
+      expect((await call('GET', '/v1/default/namespaces/lns')).body).toEqual({ namespace: ['lns'], properties: { owner: 'ana', location: `file://${cat.dataDir}/warehouse/lns` } });
 
       const notEmpty = await call('POST', `${L}/namespace/lns/drop`, { id: ['lns'] });
       expect(notEmpty).toMatchObject({ status: 409, body: { code: 3 } });

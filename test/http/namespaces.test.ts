@@ -35,7 +35,8 @@ describe('namespaces', () => {
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.type).toBe('AlreadyExistsException');
 
-    expect((await inject('GET', '/v1/default/namespaces/a')).json()).toEqual({ namespace: ['a'], properties: { owner: 'x' } });
+    // Without a location property of its own, a namespace shows where its tables go by default (under the warehouse root).
+    expect((await inject('GET', '/v1/default/namespaces/a')).json()).toEqual({ namespace: ['a'], properties: { owner: 'x', location: `file://${cat.dataDir}/warehouse/a` } });
     expect((await inject('HEAD', '/v1/default/namespaces/a%1Fb')).statusCode).toBe(204);
     expect((await inject('HEAD', '/v1/default/namespaces/zzz')).statusCode).toBe(404);
 

@@ -13,6 +13,7 @@ import { describeObject } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
+import { joinLocation } from './locations.js';
 import { type PageRequest, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
 
@@ -79,11 +80,18 @@ export class NamespaceService {
     return record;
   }
 
-  async load(request: CatalogRequest, namespace: string[]): Promise<NamespaceRecord> {
+  /**
+   * A namespace and its properties. With `effectiveLocation`, a namespace without a `location` property shows
+   * where its tables go by default (under the warehouse root): engines such as Trino derive table locations
+   * from it and stage-create there, instead of creating at a location the catalog then fills first.
+   */
+  async load(request: CatalogRequest, namespace: string[], options: { effectiveLocation?: boolean } = {}): Promise<NamespaceRecord> {
     const levels = checkNamespace(namespace);
     const scope = await this.ctx.scope(request);
     await this.requireVisible(scope, levels);
-    return this.require(scope, levels);
+    const record = await this.require(scope, levels);
+    if (!options.effectiveLocation || record.properties.location !== undefined) return record;
+    return { ...record, properties: { ...record.properties, location: joinLocation(scope.warehouse.storageRoot, ...levels) } };
   }
 
   async exists(request: CatalogRequest, namespace: string[]): Promise<boolean> {

@@ -12,6 +12,7 @@ import { VIEW_VISIBILITY, type Privilege } from './access/privileges.js';
 import { normalizeLocation } from './locations.js';
 import type { CatalogRequest, RequestScope } from './context.js';
 import { listVisible } from './listing.js';
+import { mayKnowObject } from './access/visibility.js';
 import { checkName, checkNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
@@ -109,6 +110,7 @@ export class ViewService {
     const record = ns.missing ? undefined : await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
     const object = describeObject(scope.warehouse.name, levels, name);
     if (record?.kind !== 'view') {
+      if (await mayKnowObject(this.deps.access, scope, ns.path, record)) return false;
       return this.deps.access.notFoundOrForbidden(scope, ns.path, 'view:read', object, () => viewNotFound(levels, name)).catch((e: unknown) => {
         if (e instanceof CatalogError && e.code === 'ERR_VIEW_NOT_FOUND') return false;
         throw e;
@@ -215,7 +217,11 @@ export class ViewService {
     const [ns, r] = await Promise.all([this.deps.access.namespacePath(scope.warehouse, levels), this.deps.store.repository.getObject(scope.warehouse.name, levels, name)]);
     const object = describeObject(scope.warehouse.name, levels, name);
     // A view in a missing namespace is a missing view: clients only catch NoSuchView here.
-    if (!r || r.kind !== 'view') return this.deps.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, () => viewNotFound(levels, name));
+    if (!r || r.kind !== 'view') {
+      // Engines probe for a view before loading a table (Trino): a table the caller may see makes this a plain miss.
+      if (await mayKnowObject(this.deps.access, scope, ns.path, r)) throw viewNotFound(levels, name);
+      return this.deps.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, () => viewNotFound(levels, name));
+    }
     const path = this.deps.access.objectPath(ns.path, 'view', r.id);
     await this.deps.access.requireAll(scope, privileges, path, { object, recordAllow });
     return { record: r, path };

@@ -11,7 +11,7 @@ import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { type TableMetadata, withRefSnapshotsOnly } from '../metadata/index.js';
-import { NO_ACCESS, type TableAccess, type TableContext, requireTable, resolveTable, tableNotFound, tableObject, vendedAccess } from './shared.js';
+import { NO_ACCESS, type TableAccess, type TableContext, missingTable, requireTable, resolveTable, tableObject, vendedAccess } from './shared.js';
 
 export type SnapshotsMode = 'all' | 'refs';
 
@@ -71,7 +71,7 @@ export async function tableExists(ctx: TableContext, request: CatalogRequest, na
   const resolved = await resolveTable(ctx, scope, levels, name);
   const object = tableObject(scope, levels, name);
   if (!resolved.record) {
-    return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, 'table:read-metadata', object, () => tableNotFound(levels, name)).catch((e: unknown) => {
+    return missingTable(ctx, scope, resolved, 'table:read-metadata', levels, name).catch((e: unknown) => {
       if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') return false;
       throw e;
     });

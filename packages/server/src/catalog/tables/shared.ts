@@ -1,6 +1,7 @@
 /** What every table operation shares: its context, the errors clients expect, locations, and resolving a table for authorization. */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
+import { mayKnowObject } from '../access/visibility.js';
 import type { SecurablePath } from '../access/ports.js';
 import type { Privilege } from '../access/privileges.js';
 import type { RequestScope, ServiceContext } from '../context.js';
@@ -41,11 +42,22 @@ export interface ResolvedTable {
   namespacePath: SecurablePath;
   namespaceMissing: boolean;
   record: CatalogObjectRecord | undefined;
+  /** The object of another kind holding the name, if any (a view, or a Lance table for Iceberg). */
+  other: CatalogObjectRecord | undefined;
 }
 
 export async function resolveTable(ctx: ServiceContext, scope: RequestScope, namespace: string[], name: string, kind: CatalogObjectRecord['kind'] = 'table'): Promise<ResolvedTable> {
   const [ns, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, namespace), ctx.store.repository.getObject(scope.warehouse.name, namespace, name)]);
-  return { namespacePath: ns.path, namespaceMissing: ns.missing, record: record?.kind === kind ? record : undefined };
+  return { namespacePath: ns.path, namespaceMissing: ns.missing, record: record?.kind === kind ? record : undefined, other: record?.kind === kind ? undefined : record };
+}
+
+/**
+ * A missing table: "not found" to a caller who may see its namespace or the object of another kind that
+ * holds the name (engines probe views and tables in turn); 403 to anyone else.
+ */
+export async function missingTable(ctx: ServiceContext, scope: RequestScope, resolved: ResolvedTable, privilege: Privilege, namespace: string[], name: string): Promise<never> {
+  if (await mayKnowObject(ctx.access, scope, resolved.namespacePath, resolved.other)) throw tableNotFound(namespace, name);
+  return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege, tableObject(scope, namespace, name), () => tableNotFound(namespace, name));
 }
 
 /**
@@ -64,7 +76,7 @@ export async function requireTable(
 ): Promise<{ record: CatalogObjectRecord; path: SecurablePath; namespacePath: SecurablePath }> {
   const resolved = await resolveTable(ctx, scope, namespace, name);
   const object = tableObject(scope, namespace, name);
-  if (!resolved.record) return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privileges[0]!, object, () => tableNotFound(namespace, name));
+  if (!resolved.record) return missingTable(ctx, scope, resolved, privileges[0]!, namespace, name);
   const path = ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id);
   await ctx.access.requireAll(scope, privileges, path, { object, recordAllow });
   return { record: resolved.record, path, namespacePath: resolved.namespacePath };

@@ -21,7 +21,7 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
   });
 
   app.get('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'loadNamespaceMetadata' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const found = await ns.load(catalogRequest(req), namespaceParam(req.params.namespace));
+    const found = await ns.load(catalogRequest(req), namespaceParam(req.params.namespace), { effectiveLocation: true });
     return { namespace: found.levels, properties: found.properties };
   });
 
