@@ -69,22 +69,11 @@ STAMP="$PEER_HOME/.stamp-dist"
 export KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 export KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-lakegate-admin}"
 
-log() { printf '[keycloak] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-usage() { sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-
-check_port() {
-  [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 && $1 < 65536 )) || die "bad port: $1"
-}
+PEER=keycloak
+# shellcheck source=scripts/peers/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- Java ---------------------------------------------------------------------------------
-
-java_major() { # JAVA_HOME -> major version, or nothing
-  local v
-  [[ -x "$1/bin/java" ]] || return 0
-  v="$("$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n1)"
-  echo "$v"
-}
 
 find_java_home() {
   local dir major best="" best_major=0
@@ -115,28 +104,13 @@ find_java_home() {
 # --- processes ----------------------------------------------------------------------------
 
 # PID of a live server whose home is HOME (kc.sh, or the java it became), or nothing.
-running_pid() { # PIDFILE HOME
-  local pid cmdline
-  pid="$(cat "$1" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  # (Read into a variable: `tr | grep -q` under pipefail fails when grep exits early.)
-  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-  [[ "$cmdline" == *"$2/bin/"* ]] || return 0
-  echo "$pid"
+running_pid() { # DIR -> pid of the kc.sh of its home, or nothing
+  live_pid "$1/keycloak.pid" "$1/home/bin/"
 }
 
 # Stop the process group PID leads (setsid made kc.sh a group leader; java is in its group).
 stop_group() { # PID [TIMEOUT_SECONDS]
-  local pid="$1" timeout="${2:-30}" i
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < timeout * 5; i++)); do
-    kill -0 -- "-$pid" 2>/dev/null || return 0
-    sleep 0.2
-  done
-  log "process group $pid ignored SIGTERM for ${timeout}s: SIGKILL"
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  sleep 0.5
+  stop_pid "$1" "${2:-30}" group
 }
 
 # Start kc.sh start-dev in its own session. Lock fds 8 and 9 are closed so the daemon does not hold them.
@@ -151,25 +125,6 @@ launch() { # JAVA_HOME HOME LOGFILE JAVA_OPTS_APPEND ARGS...
 }
 
 # Fail when the server listens anywhere but loopback (needs ss; skipped without it).
-check_loopback_only() { # PID (a process group leader)
-  local pid="$1" p addr line listeners count=0 bad=""
-  command -v ss >/dev/null 2>&1 || { log "ss not found: cannot check listening addresses"; return 0; }
-  listeners="$(ss -Hltnup 2>/dev/null || true)"
-  for p in $pid $(pgrep -g "$pid" 2>/dev/null || true); do
-    while IFS= read -r line; do
-      [[ -n "$line" ]] || continue
-      count=$((count + 1))
-      addr="$(awk '{print $5}' <<<"$line")"
-      case "$addr" in
-        127.*:* | \[::ffff:127.*\]:* | \[::1\]:*) ;;
-        *) bad+="$addr " ;;
-      esac
-    done < <(grep -F "pid=$p," <<<"$listeners" || true)
-  done
-  [[ -z "$bad" ]] || { log "error: listening on non-loopback addresses: $bad"; return 1; }
-  log "listening on loopback only ($count sockets)"
-}
-
 # --- dist ---------------------------------------------------------------------------------
 
 template_dir() {
@@ -333,17 +288,6 @@ ensure_dist() {
 
 # --- server -------------------------------------------------------------------------------
 
-abs_dir() {
-  [[ -n "$1" ]] || usage
-  [[ -d "$1" ]] || die "no directory $1"
-  (cd "$1" && pwd -P)
-}
-
-lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
-  exec 9>"$1/.keycloak.sh.lock"
-  flock 9
-}
-
 is_ready() { # MGMT_PORT
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/health/ready" 2>/dev/null
 }
@@ -402,7 +346,7 @@ cmd_start() {
   home="$dir/home"
   lock_dir "$dir"
 
-  pid="$(running_pid "$dir/keycloak.pid" "$home")"
+  pid="$(running_pid "$dir")"
   if [[ -n "$pid" ]]; then
     if [[ "$(cat "$dir/keycloak.ports" 2>/dev/null || true)" == "$port $mgmt" ]] && is_ready "$mgmt"; then
       log "already running on 127.0.0.1:$port (pid $pid)"
@@ -423,41 +367,22 @@ cmd_start() {
   echo "$pid" >"$dir/keycloak.pid"
   echo "$port $mgmt" >"$dir/keycloak.ports"
 
-  for ((i = 0; i < ${KEYCLOAK_START_TIMEOUT:-240} * 4; i++)); do
-    if is_ready "$mgmt"; then
-      if grep -q 'Updating the configuration' "$dir/keycloak.log"; then
-        log "warning: Keycloak re-augmented at start (build options differ from the cached dist's)"
-      fi
-      check_loopback_only "$pid" || { stop_group "$pid"; exit 1; }
-      log "ready in $((SECONDS - started))s (pid $pid)"
-      echo "http://127.0.0.1:$port"
-      return 0
+  if wait_ready "$pid" "$dir/keycloak.log" "${KEYCLOAK_START_TIMEOUT:-240}" is_ready "$mgmt"; then
+    if grep -q 'Updating the configuration' "$dir/keycloak.log"; then
+      log "warning: Keycloak re-augmented at start (build options differ from the cached dist's)"
     fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 40 "$dir/keycloak.log" >&2 || true
-      die "server exited (log: $dir/keycloak.log)"
-    fi
-    sleep 0.25
-  done
-  tail -n 40 "$dir/keycloak.log" >&2 || true
+    check_loopback_only "$pid" || { stop_group "$pid"; exit 1; }
+    log "ready in $((SECONDS - started))s (pid $pid)"
+    echo "http://127.0.0.1:$port"
+    return 0
+  fi
   stop_group "$pid"
   die "not ready on 127.0.0.1:$mgmt after ${KEYCLOAK_START_TIMEOUT:-240}s (log: $dir/keycloak.log)"
 }
 
 cmd_stop() {
-  local dir pid
   [[ $# -eq 1 ]] || usage
-  [[ -d "$1" ]] || { log "no directory $1: nothing to stop"; return 0; }
-  dir="$(abs_dir "$1")"
-  lock_dir "$dir"
-  pid="$(running_pid "$dir/keycloak.pid" "$dir/home")"
-  if [[ -n "$pid" ]]; then
-    log "stopping pid $pid"
-    stop_group "$pid"
-  else
-    log "not running ($dir)"
-  fi
-  rm -f "$dir/keycloak.pid" "$dir/keycloak.ports"
+  stop_server "$1" running_pid group keycloak.pid keycloak.ports
 }
 
 case "${1:-}" in

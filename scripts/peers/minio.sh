@@ -31,13 +31,9 @@ BIN="$PEER_HOME/bin/minio"
 export MINIO_ROOT_USER="${MINIO_ROOT_USER:-lakegate-root}"
 export MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-lakegate-root-test-password}"
 
-log() { printf '[minio] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-usage() { sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-
-check_port() {
-  [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 && $1 < 65536 )) || die "bad port: $1"
-}
+PEER=minio
+# shellcheck source=scripts/peers/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- binary -------------------------------------------------------------------------------
 
@@ -69,42 +65,12 @@ ensure_bin() {
 
 # --- server -------------------------------------------------------------------------------
 
-abs_dir() {
-  [[ -n "$1" ]] || usage
-  [[ -d "$1" ]] || die "no directory $1"
-  (cd "$1" && pwd -P)
-}
-
-lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
-  exec 9>"$1/.minio.sh.lock"
-  flock 9
-}
-
-running_pid() { # DIR -> pid of its live minio server, or nothing
-  local pid cmdline
-  pid="$(cat "$1/minio.pid" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  # Guard against a recycled pid: it must be a minio serving this DIR. (Read into a variable:
-  # `tr | grep -q` under pipefail fails at random when grep exits before tr has written all.)
-  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-  [[ "$cmdline" == *"minio server $1/data "* ]] || return 0
-  echo "$pid"
+running_pid() { # DIR -> pid of its live minio server (serving this DIR), or nothing
+  live_pid "$1/minio.pid" "minio server $1/data "
 }
 
 running_port() { # DIR -> the port recorded at start
   cat "$1/minio.port" 2>/dev/null || true
-}
-
-stop_pid() { # PID
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.2
-  done
-  log "pid $pid ignored SIGTERM for 20s: SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
 }
 
 is_ready() { # PORT
@@ -144,37 +110,18 @@ cmd_start() {
   echo "$pid" >"$dir/minio.pid"
   echo "$port" >"$dir/minio.port"
 
-  for ((i = 0; i < ${MINIO_START_TIMEOUT:-60} * 5; i++)); do
-    if is_ready "$port"; then
-      log "ready (pid $pid)"
-      echo "http://127.0.0.1:$port"
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$dir/minio.log" >&2 || true
-      die "server exited (log: $dir/minio.log)"
-    fi
-    sleep 0.2
-  done
-  tail -n 30 "$dir/minio.log" >&2 || true
+  if wait_ready "$pid" "$dir/minio.log" "${MINIO_START_TIMEOUT:-60}" is_ready "$port"; then
+    log "ready (pid $pid)"
+    echo "http://127.0.0.1:$port"
+    return 0
+  fi
   stop_pid "$pid"
   die "server not ready on 127.0.0.1:$port after ${MINIO_START_TIMEOUT:-60}s (log: $dir/minio.log)"
 }
 
 cmd_stop() {
-  local dir pid
   [[ $# -eq 1 ]] || usage
-  [[ -d "$1" ]] || { log "no directory $1: nothing to stop"; return 0; }
-  dir="$(abs_dir "$1")"
-  lock_dir "$dir"
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    log "stopping pid $pid"
-    stop_pid "$pid"
-  else
-    log "not running ($dir)"
-  fi
-  rm -f "$dir/minio.pid" "$dir/minio.port"
+  stop_server "$1" running_pid pid minio.pid minio.port
 }
 
 case "${1:-}" in

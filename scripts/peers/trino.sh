@@ -45,20 +45,11 @@ WANTED_STAMP="trino-server-core $TRINO_VERSION $CORE_SHA1
 trino-iceberg $TRINO_VERSION $ICEBERG_SHA1
 plugins: iceberg"
 
-log() { printf '[trino] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-usage() { sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-
-check_port() {
-  [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 && $1 < 65536 )) || die "bad port: $1"
-}
+PEER=trino
+# shellcheck source=scripts/peers/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- Java ---------------------------------------------------------------------------------
-
-java_major() { # JAVA_HOME -> major version, or nothing
-  [[ -x "$1/bin/java" ]] || return 0
-  "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n1
-}
 
 find_java_home() {
   local dir major best="" best_major=0
@@ -140,56 +131,9 @@ ensure_dist() {
 
 # --- server -------------------------------------------------------------------------------
 
-abs_dir() {
-  [[ -n "$1" ]] || usage
-  [[ -d "$1" ]] || die "no directory $1"
-  (cd "$1" && pwd -P)
-}
-
-lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
-  exec 9>"$1/.trino.sh.lock"
-  flock 9
-}
-
 # PID of a live server started for DIR, or nothing.
 running_pid() { # DIR
-  local pid cmdline
-  pid="$(cat "$1/trino.pid" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-  [[ "$cmdline" == *"-Dconfig=$1/etc/config.properties"* ]] || return 0
-  echo "$pid"
-}
-
-stop_pid() { # PID [TIMEOUT_SECONDS]
-  local pid="$1" timeout="${2:-30}" i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < timeout * 5; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.2
-  done
-  log "pid $pid ignored SIGTERM for ${timeout}s: SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
-  sleep 0.5
-}
-
-# Fail when the server listens anywhere but loopback (needs ss; skipped without it).
-check_loopback_only() { # PID
-  local line addr listeners count=0 bad=""
-  command -v ss >/dev/null 2>&1 || { log "ss not found: cannot check listening addresses"; return 0; }
-  listeners="$(ss -Hltnp 2>/dev/null || true)"
-  while IFS= read -r line; do
-    [[ -n "$line" ]] || continue
-    count=$((count + 1))
-    addr="$(awk '{print $4}' <<<"$line")"
-    case "$addr" in
-      127.*:* | \[::ffff:127.*\]:* | \[::1\]:*) ;;
-      *) bad+="$addr " ;;
-    esac
-  done < <(grep -F "pid=$1," <<<"$listeners" || true)
-  [[ -z "$bad" ]] || { log "error: listening on non-loopback addresses: $bad"; return 1; }
-  log "listening on loopback only ($count sockets)"
+  live_pid "$1/trino.pid" "-Dconfig=$1/etc/config.properties"
 }
 
 info_state() { # PORT -> "ready", "starting" or nothing
@@ -199,6 +143,10 @@ info_state() { # PORT -> "ready", "starting" or nothing
     *'"starting":false'*) echo ready ;;
     *'"starting":true'*) echo starting ;;
   esac
+}
+
+is_ready() { # PORT
+  [[ "$(info_state "$1")" == ready ]]
 }
 
 write_config() { # DIR PORT
@@ -263,38 +211,19 @@ cmd_start() {
   echo "$pid" >"$dir/trino.pid"
   echo "$port" >"$dir/trino.port"
 
-  for ((i = 0; i < ${TRINO_START_TIMEOUT:-240} * 4; i++)); do
-    if [[ "$(info_state "$port")" == ready ]]; then
-      check_loopback_only "$pid" || { stop_pid "$pid"; exit 1; }
-      log "ready in $((SECONDS - started))s (pid $pid)"
-      echo "http://127.0.0.1:$port"
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 40 "$dir/server.log" >&2 || true
-      die "server exited (log: $dir/server.log)"
-    fi
-    sleep 0.25
-  done
-  tail -n 40 "$dir/server.log" >&2 || true
+  if wait_ready "$pid" "$dir/server.log" "${TRINO_START_TIMEOUT:-240}" is_ready "$port"; then
+    check_loopback_only "$pid" || { stop_pid "$pid"; exit 1; }
+    log "ready in $((SECONDS - started))s (pid $pid)"
+    echo "http://127.0.0.1:$port"
+    return 0
+  fi
   stop_pid "$pid"
   die "not ready on 127.0.0.1:$port after ${TRINO_START_TIMEOUT:-240}s (log: $dir/server.log)"
 }
 
 cmd_stop() {
-  local dir pid
   [[ $# -eq 1 ]] || usage
-  [[ -d "$1" ]] || { log "no directory $1: nothing to stop"; return 0; }
-  dir="$(abs_dir "$1")"
-  lock_dir "$dir"
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    log "stopping pid $pid"
-    stop_pid "$pid"
-  else
-    log "not running ($dir)"
-  fi
-  rm -f "$dir/trino.pid" "$dir/trino.port"
+  stop_server "$1" running_pid pid trino.pid trino.port
 }
 
 case "${1:-}" in

@@ -196,13 +196,7 @@ export class AccessAdmin {
 
   async grant(caller: Caller, input: unknown): Promise<GrantView[]> {
     // validate
-    const body = parse(GrantInput, input, 'grant');
-    const tenant = await this.managedTenant(caller, body.tenant);
-    const target = await this.resolve(caller, tenant, body.securable);
-    const privileges = privilegesOf(body).map((p) => checkGrantable(p, target.ref.kind));
-    // authorize
-    await this.requireGrantManager(caller, tenant, target);
-    const role = await this.requireRole(tenant, body.role);
+    const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
     // execute
     const now = this.deps.clock.now();
     for (const privilege of privileges) await this.deps.control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
@@ -212,12 +206,7 @@ export class AccessAdmin {
   }
 
   async revoke(caller: Caller, input: unknown): Promise<{ revoked: number }> {
-    const body = parse(GrantInput, input, 'grant');
-    const tenant = await this.managedTenant(caller, body.tenant);
-    const target = await this.resolve(caller, tenant, body.securable);
-    const privileges = privilegesOf(body).map((p) => checkGrantable(p, target.ref.kind));
-    await this.requireGrantManager(caller, tenant, target);
-    const role = await this.requireRole(tenant, body.role);
+    const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
     let revoked = 0;
     for (const privilege of privileges) if (await this.deps.control.revoke(tenant, role.name, privilege, target.ref)) revoked += 1;
     if (revoked === 0) throw new CatalogError('ERR_GRANT_NOT_FOUND', `Role ${role.name} holds none of ${privileges.join(', ')} on ${target.display}`);
@@ -259,6 +248,19 @@ export class AccessAdmin {
       ? `${who} can ${privilege} on ${target.display} through role ${first.role}${first.member.kind === subject.kind && first.member.name === subject.name ? '' : ` (held by ${first.member.kind} ${first.member.name})`} granted ${first.privilege} on ${first.securable.type} ${displayName(first.securable)}`
       : `${who} cannot ${privilege} on ${target.display}`;
     return { allowed: via.length > 0, reason: via.length > 0 ? 'grant' : 'none', via, summary };
+  }
+
+  /** A grant or revoke request, validated (tenant, securable, privileges grantable there, role) and authorized (grant manager of the securable). */
+  private async grantRequest(caller: Caller, input: unknown) {
+    // validate
+    const body = parse(GrantInput, input, 'grant');
+    const tenant = await this.managedTenant(caller, body.tenant);
+    const target = await this.resolve(caller, tenant, body.securable);
+    const privileges = privilegesOf(body).map((p) => checkGrantable(p, target.ref.kind));
+    // authorize
+    await this.requireGrantManager(caller, tenant, target);
+    const role = await this.requireRole(tenant, body.role);
+    return { tenant, target, privileges, role };
   }
 
   private async requireRole(tenant: string, name: string) {

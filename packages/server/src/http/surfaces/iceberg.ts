@@ -18,13 +18,14 @@ import { viewRoutes } from '../routes/iceberg/views.js';
 
 export const ICEBERG_PREFIX = '/v1';
 
-export interface IcebergSurfaceOptions {
+/** What both catalog protocol surfaces (Iceberg, Lance) are built from. */
+export interface CatalogSurfaceOptions {
   services: CatalogServices;
   authentication: AuthenticationOptions;
   idempotency: { store: CatalogStore; clock: Clock; lifetimeSeconds: number };
 }
 
-export const icebergSurface: FastifyPluginAsync<IcebergSurfaceOptions> = async (app, options) => {
+export const icebergSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (app, options) => {
   useErrorEnvelope(app, icebergEnvelope);
   requireAuthentication(app, options.authentication, icebergEnvelope);
   // Before the routes: it attaches its hooks to the POST and DELETE routes as they are added.

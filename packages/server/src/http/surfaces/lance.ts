@@ -6,10 +6,9 @@
  * spec this server does not serve answers 406 with code 0 (Unsupported).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { CatalogServices } from '../../catalog/services.js';
-import type { CatalogStore, Clock } from '../../catalog/ports.js';
 import { lanceEnvelope } from '../mappers/lance-errors.js';
-import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
+import { requireAuthentication } from '../plugins/authenticate.js';
+import type { CatalogSurfaceOptions } from './iceberg.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { useIdempotency } from '../plugins/idempotency.js';
 import { lanceNamespaceRoutes } from '../routes/lance/namespaces.js';
@@ -17,13 +16,7 @@ import { lanceTableRoutes } from '../routes/lance/tables.js';
 
 export const LANCE_PREFIX = '/lance';
 
-export interface LanceSurfaceOptions {
-  services: CatalogServices;
-  authentication: AuthenticationOptions;
-  idempotency: { store: CatalogStore; clock: Clock; lifetimeSeconds: number };
-}
-
-export const lanceSurface: FastifyPluginAsync<LanceSurfaceOptions> = async (app, options) => {
+export const lanceSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (app, options) => {
   useErrorEnvelope(app, lanceEnvelope);
   requireAuthentication(app, options.authentication, lanceEnvelope);
   const { store, clock, lifetimeSeconds } = options.idempotency;

@@ -1,0 +1,111 @@
+# Shared by the daemon peers (keycloak.sh, minio.sh, trino.sh): logging, argument checks, one lock per
+# server directory, Java discovery, starting checks and stopping. Source it after setting PEER (the name
+# in log lines and lock files); the sourcing script's header lines 4-6 are its usage text.
+# shellcheck shell=bash
+
+: "${PEER:?set PEER before sourcing lib.sh}"
+
+log() { printf '[%s] %s\n' "$PEER" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+usage() { sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+check_port() {
+  [[ "$1" =~ ^[0-9]+$ ]] && (( $1 > 0 && $1 < 65536 )) || die "bad port: $1"
+}
+
+abs_dir() {
+  [[ -n "$1" ]] || usage
+  [[ -d "$1" ]] || die "no directory $1"
+  (cd "$1" && pwd -P)
+}
+
+lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
+  exec 9>"$1/.$PEER.sh.lock"
+  flock 9
+}
+
+java_major() { # JAVA_HOME -> major version, or nothing
+  [[ -x "$1/bin/java" ]] || return 0
+  "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n1
+}
+
+# The pid recorded in PIDFILE when that process is alive and its command line contains MARK (a recycled pid is not it).
+live_pid() { # PIDFILE MARK
+  local pid cmdline
+  pid="$(cat "$1" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  # (Read into a variable: `tr | grep -q` under pipefail fails at random when grep exits before tr has written all.)
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  [[ "$cmdline" == *"$2"* ]] || return 0
+  echo "$pid"
+}
+
+# TERM, then KILL after TIMEOUT; with "group", the whole process group PID leads (a server started with setsid).
+stop_pid() { # PID [TIMEOUT_SECONDS] [group]
+  local pid="$1" timeout="${2:-30}" target="$1" i
+  [[ "${3:-}" == group ]] && target="-$1"
+  kill -TERM -- "$target" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < timeout * 5; i++)); do
+    kill -0 -- "$target" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  log "pid $pid ignored SIGTERM for ${timeout}s: SIGKILL"
+  kill -KILL -- "$target" 2>/dev/null || true
+  sleep 0.5
+}
+
+# Fail when the server (or any process of its group) listens anywhere but loopback (needs ss; skipped without it).
+check_loopback_only() { # PID
+  local pid="$1" p addr line listeners count=0 bad=""
+  command -v ss >/dev/null 2>&1 || { log "ss not found: cannot check listening addresses"; return 0; }
+  listeners="$(ss -Hltnup 2>/dev/null || true)"
+  for p in $pid $(pgrep -g "$pid" 2>/dev/null || true); do
+    while IFS= read -r line; do
+      [[ -n "$line" ]] || continue
+      count=$((count + 1))
+      addr="$(awk '{print $5}' <<<"$line")"
+      case "$addr" in
+        127.*:* | \[::ffff:127.*\]:* | \[::1\]:*) ;;
+        *) bad+="$addr " ;;
+      esac
+    done < <(grep -F "pid=$p," <<<"$listeners" || true)
+  done
+  [[ -z "$bad" ]] || { log "error: listening on non-loopback addresses: $bad"; return 1; }
+  log "listening on loopback only ($count sockets)"
+}
+
+# Polls READY_COMMAND until it succeeds (0), the server exits (dies with its log's tail) or TIMEOUT passes (1, log tail shown).
+wait_ready() { # PID LOGFILE TIMEOUT_SECONDS READY_COMMAND...
+  local pid="$1" logfile="$2" timeout="$3" i
+  shift 3
+  for ((i = 0; i < timeout * 4; i++)); do
+    "$@" && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 40 "$logfile" >&2 || true
+      die "server exited (log: $logfile)"
+    fi
+    sleep 0.25
+  done
+  tail -n 40 "$logfile" >&2 || true
+  return 1
+}
+
+# The `stop DIR` command: stops the server RUNNING_PID_FN finds for DIR, then removes the given files of DIR.
+stop_server() { # DIR RUNNING_PID_FN STOP_MODE(pid|group) FILE...
+  local dir pid finder="$2" mode="$3"
+  [[ -n "$1" ]] || usage
+  [[ -d "$1" ]] || { log "no directory $1: nothing to stop"; return 0; }
+  dir="$(abs_dir "$1")"
+  shift 3
+  lock_dir "$dir"
+  pid="$("$finder" "$dir")"
+  if [[ -n "$pid" ]]; then
+    log "stopping pid $pid"
+    stop_pid "$pid" 30 "$([[ "$mode" == group ]] && echo group)"
+  else
+    log "not running ($dir)"
+  fi
+  local f
+  for f in "$@"; do rm -f "$dir/$f"; done
+}
