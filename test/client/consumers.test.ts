@@ -111,7 +111,8 @@ it.each([
   const result = await runConsumer(file, source);
   expect(result).toEqual({
     resolved: `node_modules/@lakegate/client/${build}/index.js`,
-    properties: { flavour },
+    // The namespace shows its default location (under the warehouse root) beside what was set.
+    properties: { flavour, location: expect.stringMatching(new RegExp(`/warehouse/consumer_${flavour}$`)) },
     formatVersion: 2,
     conflict: true,
     notFound: true,
