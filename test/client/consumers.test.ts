@@ -55,7 +55,7 @@ afterAll(async () => {
 /** The same program in both module systems; `load` is how each gets the package. */
 const program = (load: string, flavour: string) => `
 ${load}
-const { IcebergRestCatalog, CatalogError, ConfigurationError, isNotFound, isConflict } = sdk;
+const { IcebergRestCatalog, LakegateManagement, CatalogError, ConfigurationError, isNotFound, isConflict } = sdk;
 async function main() {
   const catalog = new IcebergRestCatalog({ uri: process.env.CATALOG_URI, properties: { token: process.env.CATALOG_TOKEN } });
   const ns = ['consumer_${flavour}'];
@@ -65,8 +65,13 @@ async function main() {
   const missing = await catalog.loadTable({ namespace: ns, name: 'nope' }).catch((e) => e);
   let configuration;
   try { new IcebergRestCatalog({ uri: 'http://127.0.0.1:1', properties: { 'rest.auth.type': 'no-such-provider' } }); } catch (e) { configuration = e; }
+  const management = new LakegateManagement({ uri: process.env.CATALOG_URI, properties: { token: process.env.CATALOG_TOKEN } });
+  const role = await management.createRole({ name: 'role_${flavour}' });
+  const roleAgain = await management.createRole({ name: 'role_${flavour}' }).catch((e) => e);
   const other = await otherFlavour();
   return {
+    role: role.name,
+    roleConflict: roleAgain instanceof CatalogError && isConflict(roleAgain),
     resolved: resolved.slice(resolved.indexOf('node_modules')),
     properties: await catalog.loadNamespace(ns),
     formatVersion: created.metadata['format-version'],
@@ -113,6 +118,8 @@ it.each([
     resolved: `node_modules/@lakegate/client/${build}/index.js`,
     // The namespace shows its default location (under the warehouse root) beside what was set.
     properties: { flavour, location: expect.stringMatching(new RegExp(`/warehouse/consumer_${flavour}$`)) },
+    role: `role_${flavour}`,
+    roleConflict: true,
     formatVersion: 2,
     conflict: true,
     notFound: true,
