@@ -4,51 +4,26 @@
  * Storage credentials come from an Azure warehouse on Azurite, because a local-file warehouse vends none. The server
  * verifies SigV4 for a non-default signing name and region, so the CLI's signing flags have to reach the signer.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { IcebergRestCatalog } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Azurite, startAzurite } from '../support/azurite.js';
+import { type CliRun as Run, runCli } from '../support/cli.js';
 import { createPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { freePort, tempDir } from '../support/temp.js';
 
-const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
 /** Each test runs the CLI several times, each a fresh Node process; the machine is shared. */
 const SLOW = 120_000;
 const SIGV4_REGION = 'eu-central-1';
 const SIGV4_SIGNING_NAME = 'lakegate-catalog';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let server: ServerProcess;
 let config: { dir: string; cleanup: () => void };
 let adminId: string;
 let adminSecret: string;
 
-/** Runs the CLI with a clean environment (no LAKEGATE_* or AWS_* from the test runner) and the test's config dir. */
-function lakegate(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_') && !k.startsWith('AWS_')));
-  Object.assign(env, { LAKEGATE_CONFIG_DIR: config.dir, ...options.env });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
-}
+const lakegate = (args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> => runCli(config.dir, args, options);
 
 const json = (run: Run) => {
   expect(run.code, run.stderr).toBe(0);

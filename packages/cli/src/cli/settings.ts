@@ -4,7 +4,7 @@
  * supplies all of those keys, so `--token` never mixes with a profile's OAuth2 credential. Modifiers (scope, token
  * endpoint, signing settings, `header.*`) merge key by key.
  */
-import { HttpTransport, IcebergRestCatalog, createAuthProvider, resolveAuthType, type AuthProvider } from '@lakegate/client';
+import { IcebergRestCatalog, LakegateManagement, createAuthProvider, resolveAuthType, type AuthProvider } from '@lakegate/client';
 import { keyValues, secondsArg, secretArg, type ConnectionValues } from './args.js';
 import { UsageError } from './errors.js';
 import { ProfileStore, configDir, type Profile } from './profiles.js';
@@ -107,14 +107,12 @@ export function openCatalog(settings: Settings): IcebergRestCatalog {
   });
 }
 
-/** The auth provider for the settings (for calls outside the Iceberg API: management, token endpoint). */
+/** The auth provider for the settings (for calls outside the Iceberg API, e.g. the token endpoint). */
 export function openAuth(settings: Settings): AuthProvider {
   return createAuthProvider(settings.properties, { uri: requireUri(settings) });
 }
 
-/** A raw transport to the catalog's base URI with the settings' auth (the management API is not Iceberg REST). */
-export function openTransport(settings: Settings, auth: AuthProvider = openAuth(settings)): HttpTransport {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(settings.properties)) if (k.startsWith('header.') && k.length > 7) headers[k.slice(7)] = v;
-  return new HttpTransport({ uri: requireUri(settings), auth, headers, ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
+/** A client for Lakegate's management API at the catalog's base URI, with the settings' auth and `header.*` properties. */
+export function openManagement(settings: Settings): LakegateManagement {
+  return new LakegateManagement({ uri: requireUri(settings), properties: settings.properties, ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
 }
