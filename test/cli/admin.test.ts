@@ -40,9 +40,8 @@ const fails = (run: CliRun, code: 1 | 2): string => {
 beforeAll(async () => {
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
   config = tempDir('lakegate-cli-admin-');
-  const adminFile = path.join(config.dir, 'admin.cred');
-  writeFileSync(adminFile, `${server.credential}\n`, { mode: 0o600 });
-  ok(await lakegate('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${adminFile}`));
+  // The credential file the server writes on its first start is what --credential @FILE reads.
+  ok(await lakegate('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`));
   ok(await lakegate('ns', 'create', 'sales'));
   ok(await lakegate('table', 'create', 'sales.orders', '--column', 'id:long'));
   ok(await lakegate('ns', 'create', '"2024.q1"'));
@@ -52,7 +51,14 @@ beforeAll(async () => {
   ok(await lakegate('admin', 'principal', 'create', 'reader', '--credential-file', readerFile));
   const credential: string = JSON.parse(readFileSync(readerFile, 'utf8')).credential;
   readerId = credential.split(':')[0]!;
-  ok(await runCli(config.dir, ['login', '--profile', 'reader', '--uri', server.url, '--warehouse', 'default', '--credential', '-'], { input: credential }));
+  // And so is the file `principal create --credential-file` writes.
+  ok(await lakegate('login', '--profile', 'reader', '--uri', server.url, '--warehouse', 'default', '--credential', `@${readerFile}`));
+  const malformed = path.join(config.dir, 'malformed.json');
+  writeFileSync(malformed, JSON.stringify({ secret: credential }));
+  const refused = await lakegate('login', '--profile', 'bad', '--uri', server.url, '--credential', `@${malformed}`);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('must hold {"credential": "id:secret"}');
+  expect(refused.stderr).not.toContain(credential.split(':')[1]);
 }, 180_000);
 afterAll(async () => {
   await server?.stop();

@@ -5,7 +5,7 @@
  * endpoint, signing settings, `header.*`) merge key by key.
  */
 import { IcebergRestCatalog, LakegateManagement, createAuthProvider, resolveAuthType, type AuthProvider } from '@lakegate/client';
-import { keyValues, secondsArg, secretArg, type ConnectionValues } from './args.js';
+import { credentialArg, keyValues, secondsArg, secretArg, type ConnectionValues } from './args.js';
 import { UsageError } from './errors.js';
 import { ProfileStore, configDir, type Profile } from './profiles.js';
 
@@ -73,7 +73,7 @@ function flagProperties(values: ConnectionValues): Record<string, string> {
     if (value !== undefined) props[key] = value;
   };
   set('rest.auth.type', values.auth);
-  set('credential', secretArg(values.credential, '--credential'));
+  set('credential', credentialArg(values.credential, '--credential'));
   set('token', secretArg(values.token, '--token'));
   set('rest.auth.api-key', secretArg(values['api-key'], '--api-key'));
   set('scope', values.scope);
