@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { IcebergRestCatalog } from '@lakegate/client';
+import { IcebergRestCatalog, LakegateManagement } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { type CliRun as Run, runCli } from '../support/cli.js';
@@ -30,16 +30,8 @@ const json = (run: Run) => {
   return JSON.parse(run.stdout);
 };
 
-/** A management API call as the server's admin (what an operator does before handing a key to a CLI user). */
-async function manage<T = Record<string, string>>(method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${await server.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
+/** The management API as the server's admin (what an operator does before handing a key to a CLI user). */
+const manage = () => new LakegateManagement({ uri: server.url, properties: { credential: server.credential } });
 
 beforeAll(async () => {
   expect(existsSync(path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js')), 'build first: npx tsc -b packages/cli').toBe(true);
@@ -229,7 +221,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
   it('--api-key: a key minted for a principal works; a wrong or revoked key exits 1 and is never echoed', async () => {
     const owner = await createPrincipal(server, 'cli-api-key');
     await grantTo(server, owner.id, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
-    const created = await manage<{ 'key-id': string; 'api-key': string }>('POST', `/management/v1/principals/${owner.id}/api-keys`, { name: 'cli', 'expires-in-seconds': 600 });
+    const created = await manage().createApiKey(owner.id, { name: 'cli', 'expires-in-seconds': 600 });
     const key = created['api-key'];
     const secretPart = key.split('_').slice(2).join('_'); // after "lgk_" and the key id
     const runs: Run[] = [];
@@ -253,7 +245,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     expect(wrong.stdout).toBe('');
     expect(wrong.stderr).toMatch(/^lakegate: error: .*\(HTTP 401\)$/m);
 
-    await manage('DELETE', `/management/v1/api-keys/${created['key-id']}`);
+    await manage().revokeApiKey(created['key-id']);
     const revoked = await run(['ns', 'ls', '--uri', server.url, '--api-key', key, '--json']);
     expect(revoked.code).toBe(1);
     expect(revoked.stdout).toBe('');
@@ -267,7 +259,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
   it('--auth sigv4: signs with the AWS environment credentials, signing name and region the server expects', async () => {
     const signer = await createPrincipal(server, 'cli-signer');
     await grantTo(server, signer.id, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
-    const key = await manage<{ 'access-key-id': string; 'secret-access-key': string }>('POST', `/management/v1/principals/${signer.id}/access-keys`);
+    const key = await manage().createAccessKey(signer.id);
     const aws = { AWS_ACCESS_KEY_ID: key['access-key-id'], AWS_SECRET_ACCESS_KEY: key['secret-access-key'] };
     const sigv4 = ['--uri', server.url, '--auth', 'sigv4', '--signing-name', SIGV4_SIGNING_NAME];
     const runs: Run[] = [];
