@@ -70,7 +70,8 @@ export type {
 // Lakegate's management API (principals, warehouses, roles, grants, explain, audit)
 export { LakegateManagement } from './management/client.js';
 export type { LakegateManagementOptions, AuditPageOptions } from './management/client.js';
-export { PRIVILEGES } from './management/types.js';
+export { PRIVILEGES } from './management/access-types.js';
+export type * from './management/access-types.js';
 export type * from './management/types.js';
 
 // Vended storage credentials: the refreshing core, then one adapter per store

@@ -12,6 +12,7 @@ import { paginate } from '../iceberg/catalog.js';
 import type { TableIdentifier } from '../iceberg/types.js';
 import { buildTransport, type ClientOptions } from '../options.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
+import type { Explanation, ExplainRequest, Grant, GrantFilter, GrantRequest, CreateRoleRequest, Member, Role, RoleDetails } from './access-types.js';
 import type {
   AccessKey,
   ApiKey,
@@ -21,21 +22,12 @@ import type {
   CreateApiKeyRequest,
   CreatedPrincipal,
   CreatePrincipalRequest,
-  CreateRoleRequest,
   CreateWarehouseRequest,
   DelegationPolicy,
-  Explanation,
-  ExplainRequest,
-  Grant,
-  GrantFilter,
-  GrantRequest,
   ManagementRequestOptions,
-  Member,
   MetricsReport,
   Principal,
   PrincipalSecret,
-  Role,
-  RoleDetails,
   Warehouse,
 } from './types.js';
 
