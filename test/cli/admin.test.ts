@@ -173,6 +173,40 @@ describe('granting a reader role', { timeout: SLOW }, () => {
   });
 });
 
+describe('a principal\'s delegation and machine keys', { timeout: SLOW }, () => {
+  it('sets delegation; API and SigV4 access keys authenticate the admin commands; a revoked API key does not', async () => {
+    const opsFile = path.join(config.dir, 'ops.json');
+    const opsId = json(await lakegate('admin', 'principal', 'create', 'ops', '--admin', '--credential-file', opsFile, '--json'))['client-id'];
+
+    const delegation = ok(await lakegate('admin', 'principal', 'delegation', opsId, '--delegate-user', 'alice', '--delegate-user', 'bob', '--assert-identity'));
+    expect(delegation).toMatch(/^ {2}users\s+alice, bob$/m);
+    expect(delegation).toMatch(/^ {2}groups\s+none$/m);
+    expect(delegation).toMatch(/^ {2}assert-identity\s+yes/m);
+    const listed = json(await lakegate('admin', 'principal', 'ls', '--json')).principals.find((p: { 'client-id': string }) => p['client-id'] === opsId);
+    expect(listed.delegation).toEqual({ users: ['alice', 'bob'], groups: [], 'assert-identity': true });
+
+    const apiKey = json(await lakegate('admin', 'api-key', 'create', opsId, '--name', 'dashboard', '--expires-in', '600', '--json'));
+    expect(apiKey['expires-at-ms']).toBeGreaterThan(Date.now());
+    const byKey = ['admin', 'role', 'ls', '--uri', server.url, '--api-key', '-', '--json'];
+    expect(json(await runCli(config.dir, byKey, { input: apiKey['api-key'] })).roles[0].name).toBe('admin');
+    expect(ok(await lakegate('admin', 'api-key', 'revoke', apiKey['key-id']))).toBe(`Revoked API key ${apiKey['key-id']}\n`);
+    const revoked = await runCli(config.dir, byKey, { input: apiKey['api-key'] });
+    expect(revoked.code).toBe(1);
+    expect(JSON.parse(revoked.stderr).error.status).toBe(401);
+
+    const human = await lakegate('admin', 'access-key', 'create', opsId);
+    expect(human.code, human.stderr).toBe(0);
+    const accessKeyId = /^ {2}access-key-id\s+(\S+)$/m.exec(human.stdout)?.[1];
+    const secretAccessKey = /^ {2}secret-access-key\s+(\S+)$/m.exec(human.stdout)?.[1];
+    expect(human.stderr).toContain('shown this once');
+    const signed = await runCli(config.dir, ['admin', 'grants', '--uri', server.url, '--auth', 'sigv4', '--signing-region', 'us-east-1', '--json'], {
+      env: { AWS_ACCESS_KEY_ID: accessKeyId!, AWS_SECRET_ACCESS_KEY: secretAccessKey! },
+    });
+    expect(json(signed).grants.length).toBeGreaterThan(0);
+    expect(fails(await lakegate('admin', 'api-key', 'create', opsId), 2)).toContain('--name');
+  });
+});
+
 describe('the audit trail', { timeout: SLOW }, () => {
   it('filters and pages with --before', async () => {
     const first = json(await lakegate('admin', 'audit', '--type', 'grant.added', '--since', '1h', '--limit', '1', '--json'));

@@ -6,6 +6,11 @@ export const ADMIN_HELP = `usage:
   lakegate admin principal create NAME [--admin] [--tenant T] [--delegate-user U ...] [--delegate-group G ...]
                                        [--credential-file FILE]
   lakegate admin principal rotate CLIENT_ID [--credential-file FILE]
+  lakegate admin principal delegation CLIENT_ID [--delegate-user U ...] [--delegate-group G ...] [--assert-identity]
+                                       replaces whom the principal may act for (token exchange)
+  lakegate admin api-key create CLIENT_ID --name NAME [--expires-in SECONDS]
+  lakegate admin api-key revoke KEY_ID
+  lakegate admin access-key create CLIENT_ID     a SigV4 access key
   lakegate admin warehouse ls
   lakegate admin warehouse create NAME --storage-root URI --storage-profile JSON|@FILE
                                        [--storage-secret JSON|@FILE|-] [--tenant T] [--property K=V ...]
@@ -35,7 +40,7 @@ audit: --actor and --object match a substring, --action an action or a prefix en
 TIME is ISO 8601, epoch milliseconds, or an age such as 30m, 12h, 7d. --limit is 1..1000 (default 50); when
 there are more, --before CURSOR (printed) shows the next page.
 
-A new or rotated client secret is shown once by the server. With --credential-file it is written to FILE
+A new or rotated client secret, API key or access key secret is shown once by the server. With --credential-file it is written to FILE
 (mode 0600, {"credential": "id:secret"}) instead of stdout. Give --storage-secret as @FILE or "-" (stdin) so
 it stays out of the process list and shell history; it is stored encrypted and never shown again.
 

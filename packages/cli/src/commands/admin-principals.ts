@@ -1,7 +1,7 @@
 /** `lakegate admin principal …` and `lakegate admin warehouse …`, through the SDK's management client. */
 import { chmodSync, writeFileSync } from 'node:fs';
 import type { Principal, Warehouse } from '@lakegate/client';
-import { jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
+import { jsonArg, keyValues, parseCommand, positionalArgs, secondsArg } from '../cli/args.js';
 import { commandContext, type CommandContext } from '../cli/context.js';
 import { help, type SubCommand } from '../cli/dispatch.js';
 import { UsageError } from '../cli/errors.js';
@@ -10,7 +10,10 @@ import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
 
 /** `lakegate admin principal SUB`. */
-export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: principalList, create: principalCreate, rotate: principalRotate };
+export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: principalList, create: principalCreate, rotate: principalRotate, delegation: principalDelegation };
+/** `lakegate admin api-key SUB` and `lakegate admin access-key SUB`: a principal's machine credentials. */
+export const API_KEY_COMMANDS: Readonly<Record<string, SubCommand>> = { create: apiKeyCreate, revoke: apiKeyRevoke };
+export const ACCESS_KEY_COMMANDS: Readonly<Record<string, SubCommand>> = { create: accessKeyCreate };
 /** `lakegate admin warehouse SUB`. */
 export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate };
 
@@ -58,6 +61,62 @@ async function principalRotate(argv: string[]): Promise<number> {
   const ctx = commandContext(values);
   const rotated = await ctx.out.progress('rotating secret', () => openManagement(ctx.settings).rotatePrincipalSecret(clientId!));
   return showSecret(ctx, { 'client-id': rotated['client-id'] }, rotated['client-id'], rotated['client-secret'], values['credential-file'], `Rotated the secret of ${clientId}`);
+}
+
+async function principalDelegation(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    'delegate-user': { type: 'string', multiple: true },
+    'delegate-group': { type: 'string', multiple: true },
+    'assert-identity': { type: 'boolean' },
+  });
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  const { out, settings } = commandContext(values);
+  const policy = { users: values['delegate-user'] ?? [], groups: values['delegate-group'] ?? [], 'assert-identity': values['assert-identity'] === true };
+  const set = await out.progress('setting delegation', () => openManagement(settings).setDelegation(clientId!, policy));
+  const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
+  out.result(set, () =>
+    `Delegation of ${clientId}\n${keyValue([
+      ['users', list(set.delegation.users)],
+      ['groups', list(set.delegation.groups)],
+      ['assert-identity', set.delegation['assert-identity'] ? 'yes (unsigned subject tokens naming a listed user)' : 'no'],
+    ], '  ')}`,
+  );
+  return 0;
+}
+
+async function apiKeyCreate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { name: { type: 'string' }, 'expires-in': { type: 'string' } });
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  if (!values.name) throw new UsageError('api-key create needs --name NAME');
+  const expiresIn = secondsArg(values['expires-in'], '--expires-in');
+  const { out, settings } = commandContext(values);
+  const key = await out.progress('creating API key', () => openManagement(settings).createApiKey(clientId!, { name: values.name!, ...(expiresIn === undefined ? {} : { 'expires-in-seconds': expiresIn }) }));
+  out.result(key, () => `Created API key ${key['key-id']} for ${clientId}\n${keyValue([['api-key', key['api-key']], ['expires', key['expires-at-ms'] === null ? 'never' : new Date(key['expires-at-ms']).toISOString()]], '  ')}`);
+  out.note('The key is shown this once (send it as x-api-key, or lakegate --api-key); store it now.');
+  return 0;
+}
+
+async function apiKeyRevoke(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  const [keyId] = positionalArgs(positionals, ['KEY_ID']);
+  const { out, settings } = commandContext(values);
+  await out.progress('revoking API key', () => openManagement(settings).revokeApiKey(keyId!));
+  out.result({ revoked: keyId }, () => `Revoked API key ${keyId}`);
+  return 0;
+}
+
+async function accessKeyCreate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  const { out, settings } = commandContext(values);
+  const key = await out.progress('creating access key', () => openManagement(settings).createAccessKey(clientId!));
+  out.result(key, () => `Created a SigV4 access key for ${clientId}\n${keyValue([['access-key-id', key['access-key-id']], ['secret-access-key', key['secret-access-key']]], '  ')}`);
+  out.note('The secret is shown this once (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for --auth sigv4); store it now.');
+  return 0;
 }
 
 /** A client secret the server shows once: to a 0600 file when asked, else on stdout (it cannot be retrieved later). */

@@ -8,11 +8,13 @@ import { UsageError } from '../cli/errors.js';
 import { ACCESS_COMMANDS, ROLE_COMMANDS } from './admin-access.js';
 import { audit } from './admin-audit.js';
 import { ADMIN_HELP } from './admin-help.js';
-import { PRINCIPAL_COMMANDS, WAREHOUSE_COMMANDS } from './admin-principals.js';
+import { ACCESS_KEY_COMMANDS, API_KEY_COMMANDS, PRINCIPAL_COMMANDS, WAREHOUSE_COMMANDS } from './admin-principals.js';
 
 /** Sub-commands by group: `lakegate admin GROUP SUB`. */
 const GROUPS: Readonly<Record<string, Readonly<Record<string, SubCommand>>>> = {
   principal: PRINCIPAL_COMMANDS,
+  'api-key': API_KEY_COMMANDS,
+  'access-key': ACCESS_KEY_COMMANDS,
   warehouse: WAREHOUSE_COMMANDS,
   role: ROLE_COMMANDS,
 };
