@@ -55,7 +55,7 @@ import { FailureLimiter } from './auth/issuer/failure-limiter.js';
 import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.js';
 import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
 import { tokenExchangeGrant } from './auth/issuer/grants/token-exchange.js';
-import { PrincipalService } from './auth/issuer/principals.js';
+import { ADMIN_ROLE, PrincipalService } from './auth/issuer/principals.js';
 import { AuditReader } from './auth/management/audit-reader.js';
 import { PrincipalAdmin } from './auth/management/principal-admin.js';
 import { ASSERTED_ISSUER, type Actor } from './auth/actor.js';
@@ -196,7 +196,10 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     repository: () => store.repository,
     clock,
     identities: {
-      principalTenant: async (clientId) => (await principals.get(clientId))?.tenant,
+      principal: async (clientId) => {
+        const p = await principals.get(clientId);
+        return p && { tenant: p.tenant, admin: p.roles.includes(ADMIN_ROLE) };
+      },
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
     },
   });

@@ -130,7 +130,7 @@ export class PrincipalAdmin {
     const key = await this.deps.identity.getApiKey(keyId);
     const owner = key && (await this.deps.principals.get(key.clientId));
     // A key of another tenant's principal is answered like an unknown one.
-    if (!owner || !mayManage(actor, owner.tenant) || !(await this.deps.keys.revokeApiKey(keyId))) throw new CatalogError('ERR_VALIDATION', 'no such active API key');
+    if (!owner || !mayManage(actor, owner.tenant) || !(await this.deps.keys.revokeApiKey(keyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active API key');
     await this.deps.audit.record('principal.api-key-revoked', describeActor(actor), { keyId }, { tenant: owner.tenant });
   }
 
@@ -158,4 +158,4 @@ export class PrincipalAdmin {
   }
 }
 
-const noSuchPrincipal = () => new CatalogError('ERR_VALIDATION', 'no such principal');
+const noSuchPrincipal = () => new CatalogError('ERR_NOT_FOUND', 'no such principal');
