@@ -4,7 +4,7 @@
  */
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { OPERATIONS } from '../operations/index.js';
-import type { HeaderSpec, OperationSpec, Surface } from '../operations/types.js';
+import { type HeaderSpec, type OperationSpec, type Surface, errorStatuses, idempotent } from '../operations/types.js';
 import { NAMED_SCHEMAS } from '../schemas.js';
 import { componentRef, toOpenApiSchema } from './json-schema.js';
 import { AUTHENTICATED, SECURITY_SCHEME_NAMES, securitySchemes } from './security.js';
@@ -61,14 +61,6 @@ const IDEMPOTENCY_KEY: HeaderSpec = {
   schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } as unknown as TSchema,
 };
 
-/** Iceberg and Lance mutations take an Idempotency-Key (the surfaces attach it to POST and DELETE routes). */
-const idempotent = (op: OperationSpec) => (op.surface === 'iceberg' || op.surface === 'lance') && (op.method === 'POST' || op.method === 'DELETE');
-
-function errorStatuses(op: OperationSpec): string[] {
-  const common = op.security === 'none' ? [] : op.security === 'client' ? [400, 401] : [400, 401, 403, 503];
-  const all = new Set<number>([...common, ...(op.errors ?? []), ...(idempotent(op) ? [422] : [])]);
-  return [...[...all].sort((a, b) => a - b).map(String), '5XX'];
-}
 
 function parametersOf(op: OperationSpec): unknown[] {
   const fromObject = (object: TObject | undefined, location: 'path' | 'query') =>
@@ -99,7 +91,7 @@ function responsesOf(op: OperationSpec): Record<string, unknown> {
     };
   }
   const envelope = { content: { 'application/json': { schema: { $ref: componentRef(ENVELOPES[op.surface]) } } } };
-  for (const status of errorStatuses(op)) out[status] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', ...envelope };
+  for (const status of [...errorStatuses(op).map(String), '5XX']) out[status] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', ...envelope };
   return out;
 }
 

@@ -105,3 +105,28 @@ export function jsonBody(schema: TSchema, required = true): RequestBodySpec {
   if (typeof schema.$id !== 'string') throw new TypeError('a request body must be a named schema');
   return { schema: Type.Ref(schema), required, contentType: 'application/json' };
 }
+
+/**
+ * Whether the operation takes an Idempotency-Key: Iceberg and Lance mutations (the surfaces attach it to their
+ * POST and DELETE routes).
+ *
+ * @example
+ * ```ts
+ * idempotent(operation('updateTable')); // true
+ * ```
+ */
+export const idempotent = (op: OperationSpec): boolean => (op.surface === 'iceberg' || op.surface === 'lance') && (op.method === 'POST' || op.method === 'DELETE');
+
+/**
+ * The 4xx and 503 statuses an operation may answer (in its surface's error envelope; any 5xx may happen too):
+ * the surface's common ones, the operation's own, and 422 for a reused Idempotency-Key.
+ *
+ * @example
+ * ```ts
+ * errorStatuses(operation('dropNamespace')); // [400, 401, 403, 404, 409, 422, 503]
+ * ```
+ */
+export function errorStatuses(op: OperationSpec): number[] {
+  const common = op.security === 'none' ? [] : op.security === 'client' ? [400, 401] : [400, 401, 403, 503];
+  return [...new Set<number>([...common, ...(op.errors ?? []), ...(idempotent(op) ? [422] : [])])].sort((a, b) => a - b);
+}

@@ -67,7 +67,7 @@ export class RequestValidation {
   compile(schema: TSchema, part: RequestPart): PartValidator {
     const cached = this.cache.get(schema);
     if (cached) return cached;
-    const validator = part === 'body' ? this.strictAjv.compile(forValidation(schema) as object) : this.queryLike(schema);
+    const validator = part === 'body' ? compileIn(this.strictAjv, schema) : this.queryLike(schema);
     this.cache.set(schema, validator);
     return validator;
   }
@@ -89,7 +89,7 @@ export class RequestValidation {
   }
 
   private queryLike(schema: TSchema): PartValidator {
-    const inner = this.coercingAjv.compile(forValidation(schema) as object);
+    const inner = compileIn(this.coercingAjv, schema);
     const booleans = booleanNames(schema);
     const validator: PartValidator = (data: unknown) => {
       validator.errors = null;
@@ -109,6 +109,12 @@ export class RequestValidation {
     };
     return validator;
   }
+}
+
+/** A named schema is registered already: its compiled validator is looked up, not compiled twice. */
+function compileIn(ajv: Ajv, schema: TSchema): ValidateFunction {
+  const named = typeof schema.$id === 'string' ? ajv.getSchema(schema.$id) : undefined;
+  return named ?? ajv.compile(forValidation(schema) as object);
 }
 
 function issueOf(part: RequestPart, e: ErrorObject): ValidationIssue {
