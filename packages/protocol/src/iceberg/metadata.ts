@@ -1,7 +1,7 @@
 /**
- * Table and view metadata as the REST API returns them. Only the fields every format version has are
- * required (the REST spec requires just `format-version` and `table-uuid` of a table), so the shapes fit
- * any compliant catalog; Lakegate itself always writes the full metadata of its format version.
+ * Table and view metadata as the REST API returns them. Of a table only what every format version's
+ * metadata file has is required (format version, UUID, location), so the shapes fit any compliant catalog;
+ * Lakegate itself always writes the full metadata of its format version.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Dictionary, Nullable, StringMap } from '../schema/helpers.js';
@@ -15,7 +15,7 @@ export const TableMetadata = Type.Object(
   {
     'format-version': Type.Integer({ minimum: 1, maximum: 3 }),
     'table-uuid': Type.String(),
-    location: Type.Optional(Type.String()),
+    location: Type.String(),
     'last-sequence-number': Type.Optional(Int64()),
     'last-updated-ms': Type.Optional(Int64()),
     'last-column-id': Type.Optional(Type.Integer()),

@@ -1,6 +1,6 @@
 /** Request and response bodies of the Iceberg table operations (create, load, commit, register, rename, transactions, credentials). */
 import { type Static, Type } from '@sinclair/typebox';
-import { Nullable, StringMap } from '../schema/helpers.js';
+import { StringMap } from '../schema/helpers.js';
 import { PageToken, TableIdentifier } from './common.js';
 import { TableMetadata } from './metadata.js';
 import { TableRequirement } from './requirements.js';
@@ -42,7 +42,7 @@ export type LoadCredentialsResponse = Static<typeof LoadCredentialsResponse>;
 
 export const LoadTableResult = Type.Object(
   {
-    'metadata-location': Type.Optional(Nullable(Type.String(), { description: 'Absent or null for a staged table' })),
+    'metadata-location': Type.Optional(Type.String({ description: 'Absent for a staged table (the REST spec also allows null)' })),
     metadata: Type.Ref(TableMetadata),
     config: Type.Optional(StringMap({ description: 'Table-specific client configuration (FileIO, token)' })),
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential))),
