@@ -41,7 +41,7 @@ beforeAll(async () => {
     mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
     symlinkSync(target, path.join(modules, dep), 'dir');
   }
-  expect(readdirSync(path.join(modules, '@lakegate')).sort()).toEqual(['client', 'protocol']);
+  expect(readdirSync(path.join(modules, '@lakegate')).sort()).toEqual(['client', 'protocol', 'sigv4']);
 
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
   token = await server.token();
