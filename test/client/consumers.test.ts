@@ -37,11 +37,11 @@ beforeAll(async () => {
   // Its dependencies come from the workspace's node_modules (their own dependencies resolve from there too).
   const manifest = (await import(path.join(installed, 'package.json'), { with: { type: 'json' } })).default as { dependencies: Record<string, string> };
   for (const dep of Object.keys(manifest.dependencies)) {
-    const target = dep === '@lakegate/protocol' ? path.join(REPO_ROOT, 'packages', 'protocol') : path.join(REPO_ROOT, 'node_modules', dep);
+    const target = dep.startsWith('@lakegate/') ? path.join(REPO_ROOT, 'packages', dep.slice('@lakegate/'.length)) : path.join(REPO_ROOT, 'node_modules', dep);
     mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
     symlinkSync(target, path.join(modules, dep), 'dir');
   }
-  expect(readdirSync(path.join(modules, '@lakegate')).sort()).toEqual(['client', 'protocol']);
+  expect(readdirSync(path.join(modules, '@lakegate')).sort()).toEqual(['client', 'protocol', 'sigv4']);
 
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
   token = await server.token();
@@ -126,5 +126,35 @@ it.each([
     configuration: true,
     crossFlavour: true,
     sameClass: false,
+  });
+});
+
+it('keeps one auth provider registry for both builds: a provider registered through require() serves import(), and the reverse', async () => {
+  const source = `
+const cjs = require('@lakegate/client');
+cjs.registerAuthProvider('from-cjs', ({ properties }) => ({ async authenticate(r) { r.headers.authorization = 'Bearer ' + properties['from-cjs.token']; } }));
+import('@lakegate/client').then(async (esm) => {
+  esm.registerAuthProvider('from-esm', () => ({ async authenticate() {} }));
+  const catalog = new esm.IcebergRestCatalog({ uri: process.env.CATALOG_URI, properties: { 'rest.auth.type': 'from-cjs', 'from-cjs.token': process.env.CATALOG_TOKEN } });
+  const page = await catalog.listNamespaces();
+  let duplicate = false;
+  try { esm.registerAuthProvider('from-cjs', () => ({ async authenticate() {} })); } catch (e) { duplicate = e instanceof esm.ConfigurationError; }
+  console.log(JSON.stringify({
+    twoBuilds: esm.IcebergRestCatalog !== cjs.IcebergRestCatalog,
+    names: esm.registeredAuthProviders(),
+    sameNames: JSON.stringify(cjs.registeredAuthProviders()) === JSON.stringify(esm.registeredAuthProviders()),
+    listed: Array.isArray(page.items),
+    esmProviderFromCjs: typeof cjs.createAuthProvider({ 'rest.auth.type': 'from-esm' }).authenticate,
+    duplicateRefused: duplicate,
+  }));
+}).catch((e) => { console.error(e); process.exitCode = 1; });
+`;
+  expect(await runConsumer('both-builds.cjs', source)).toEqual({
+    twoBuilds: true,
+    names: ['api-key', 'basic', 'bearer', 'from-cjs', 'from-esm', 'gcp', 'none', 'oauth2', 'sigv4', 'token-exchange'],
+    sameNames: true,
+    listed: true,
+    esmProviderFromCjs: 'function',
+    duplicateRefused: true,
   });
 });

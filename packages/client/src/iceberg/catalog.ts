@@ -494,15 +494,9 @@ export class StagedTable {
       { action: 'assign-uuid', uuid: metadata['table-uuid'] },
       { action: 'upgrade-format-version', 'format-version': metadata['format-version'] },
     ];
-    for (const key of ['schemas', 'partition-specs', 'sort-orders'] as const) {
-      const list = metadata[key];
-      if (!Array.isArray(list)) continue;
-      for (const item of list) {
-        if (key === 'schemas') base.push({ action: 'add-schema', schema: item });
-        if (key === 'partition-specs') base.push({ action: 'add-spec', spec: item });
-        if (key === 'sort-orders') base.push({ action: 'add-sort-order', 'sort-order': item });
-      }
-    }
+    for (const schema of metadata.schemas ?? []) base.push({ action: 'add-schema', schema });
+    for (const spec of metadata['partition-specs'] ?? []) base.push({ action: 'add-spec', spec });
+    for (const order of metadata['sort-orders'] ?? []) base.push({ action: 'add-sort-order', 'sort-order': order });
     base.push({ action: 'set-current-schema', 'schema-id': -1 });
     base.push({ action: 'set-default-spec', 'spec-id': -1 });
     base.push({ action: 'set-default-sort-order', 'sort-order-id': -1 });
