@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -51,7 +52,29 @@ function parseTrustedIssuers(raw: string): TrustedIssuer[] {
   if (!parsed.success) throw new ConfigError(`trustedIssuers: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
+
+function parseConsoleOidc(raw: string): ConsoleOidcProvider[] {
+  if (!raw.trim()) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('consoleOidc must be a JSON list');
+  }
+  const parsed = ConsoleOidcSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError(`consoleOidc: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** The console's build beside this server package (packages/server/{src,dist} → packages/console/dist). */
+export function defaultConsoleDir(): string {
+  return fileURLToPath(new URL('../../console/dist', import.meta.url));
+}
 import { FailureLimiter } from './auth/issuer/failure-limiter.js';
+import { SessionAuthenticator } from './auth/authn/session-authenticator.js';
+import { ConsoleSessions } from './auth/sessions/console-sessions.js';
+import { ConsoleOidcSchema, OidcLogin, type ConsoleOidcProvider } from './auth/sessions/oidc-login.js';
+import { CONSOLE_PREFIX, consoleBuilt, consoleSurface } from './http/surfaces/console.js';
 import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.js';
 import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
 import { tokenExchangeGrant } from './auth/issuer/grants/token-exchange.js';
@@ -79,6 +102,8 @@ export interface Lakegate {
   principals: PrincipalService;
   /** Where the first start wrote the admin's credentials, if this start created them. */
   adminCredentialsFile: string | undefined;
+  /** Where the web console is served (path below the server's URL), or undefined when it was not built. */
+  consolePath: string | undefined;
   /** Sets the URL clients reach this server at (the token issuer's identifier) once it is known. */
   setPublicUrl(url: string): void;
   close(): Promise<void>;
@@ -162,10 +187,14 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
+  const limiter = new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now());
+  const consoleSessions = new ConsoleSessions({ sessions: store.sessions, principals, audit, limiter, ttlSeconds: config.consoleSessionTtlSeconds, issuer: issuerId, now: () => clock.now() });
   const chain = new AuthenticatorChain([
     new JwtAuthenticator(issuer, external, () => clock.now()),
     new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
+    // Last: a request with a bearer token, a signature or an API key is never authenticated by a cookie.
+    new SessionAuthenticator(consoleSessions),
   ]);
   const authentication = { chain, required: config.auth === 'required' };
   const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds };
@@ -181,7 +210,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     issuer,
     principals,
     audit,
-    limiter: new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now()),
+    limiter,
     verifyExternal: external.configured ? (token) => external.verify(token).catch(() => undefined) : undefined,
   });
   await app.register(opsSurface, { store, metrics });
@@ -213,7 +242,19 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     authentication,
   });
 
+  const consoleDir = config.consoleDir || defaultConsoleDir();
+  const oidcProviders = parseConsoleOidc(config.consoleOidc);
+  for (const p of oidcProviders) if (external.tenantOf(p.issuer) === undefined) throw new ConfigError(`consoleOidc: ${p.issuer} is not one of the trusted issuers (trustedIssuers)`);
+  await app.register(consoleSurface, {
+    prefix: CONSOLE_PREFIX,
+    dir: consoleDir,
+    sessions: consoleSessions,
+    oidc: oidcProviders.length ? new OidcLogin(oidcProviders, external, box, () => clock.now()) : undefined,
+    publicUrl: () => publicUrl,
+  });
+
   const sweeper = setInterval(() => {
+    consoleSessions.sweep().catch((err: unknown) => logger.warn({ err }, 'console session sweep failed'));
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
     if (config.auditRetentionDays > 0) {
       store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
@@ -228,6 +269,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logger,
     principals,
     adminCredentialsFile,
+    consolePath: consoleBuilt(consoleDir) ? `${CONSOLE_PREFIX}/` : undefined,
     setPublicUrl(url: string) {
       if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
     },

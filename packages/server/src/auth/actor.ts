@@ -3,7 +3,7 @@
  * service principal or a user, on whose behalf (RFC 8693 `act` chain: the
  * party actually making the call), and how it was authenticated.
  */
-export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'none';
+export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'session' | 'none';
 
 export interface ActorClaim {
   sub: string;

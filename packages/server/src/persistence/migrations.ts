@@ -250,6 +250,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('namespaces').dropColumn('id').execute();
     },
   },
+  '0009_console_sessions': {
+    async up(db: Kysely<unknown>) {
+      // Web console sessions: the token itself is only in the browser's httpOnly cookie; this holds its SHA-256.
+      await db.schema
+        .createTable('console_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('subject_kind', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('groups', 'text', (c) => c.notNull())
+        .addColumn('secret_version', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('console_sessions_expires_idx').on('console_sessions').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('console_sessions').ifExists().execute();
+    },
+  },
 };
 
 /** Gives every row without an id a fresh one, a batch of rows at a time (keyed by the table's primary key). */

@@ -159,7 +159,23 @@ export interface GrantsTable {
   created_at: Millis;
 }
 
+/** Console sign-in sessions (migration 0009): the token's hash and who signed in. */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  tenant: string;
+  /** service | user */
+  subject_kind: string;
+  subject: string;
+  issuer: string;
+  /** JSON list of IdP groups at sign-in. */
+  groups: string;
+  secret_version: ColumnType<number | string | null, number | null, number | null>;
+  created_at: Millis;
+  expires_at: Millis;
+}
+
 export interface CatalogDatabase {
+  console_sessions: ConsoleSessionsTable;
   roles: RolesTable;
   role_members: RoleMembersTable;
   grants: GrantsTable;

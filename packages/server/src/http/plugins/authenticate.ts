@@ -58,6 +58,10 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
       req.log = reply.log = req.log.child({ actor: describeActor(actor), auth: actor.method });
       return;
     }
+    if (failure?.status === 403) {
+      req.log.info({ auth: failure.scheme, reason: failure.reason }, 'request refused');
+      return reply.code(403).send(envelope.fromStatus(403, `Forbidden: ${failure.reason}`, req));
+    }
     const reason = failure?.reason ?? 'authentication is required';
     const scheme = failure?.scheme ?? 'Bearer';
     // The reason, never the credential: operators see why a client was refused (wrong key, skew, expiry).
