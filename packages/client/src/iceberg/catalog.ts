@@ -2,7 +2,6 @@
  * A client for any Iceberg REST catalog: config negotiation, namespaces, tables (with staged create for CTAS),
  * views, multi-table transactions, credential loading and paging.
  */
-import { randomUUID } from 'node:crypto';
 import type { AuthProvider } from '../auth/provider.js';
 import { CatalogError, isNotFound, UnsupportedOperationError } from '../errors.js';
 import { buildTransport, type ClientOptions } from '../options.js';
@@ -449,7 +448,7 @@ export class IcebergRestCatalog {
   private async send<T>(request: Omit<TransportRequest, 'errorModel'> & { mutation?: boolean }) {
     const { mutation, ...rest } = request;
     const c = await this.negotiated();
-    const withKey = mutation && this.useIdempotencyKeys && c.idempotencyKeys ? { idempotencyKey: randomUUID() } : {};
+    const withKey = mutation && this.useIdempotencyKeys && c.idempotencyKeys ? { idempotencyKey: globalThis.crypto.randomUUID() } : {};
     return this.transport.send<T>({ ...rest, ...withKey, errorModel: 'iceberg' });
   }
 
