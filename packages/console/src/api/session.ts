@@ -103,5 +103,5 @@ export function describeError(error: unknown): string {
 }
 
 function stripPrefix(message: string): string {
-  return message.replace(/^Forbidden:\s*/i, '').replace(/\.$/, '');
+  return message.replace(/^(Forbidden|Not allowed):\s*/i, '').replace(/\.$/, '');
 }

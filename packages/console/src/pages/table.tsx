@@ -155,7 +155,8 @@ function Timeline({ metadata: m }: { metadata: Metadata }) {
             testId="timeline-chart"
             data={data}
             options={{
-              scales: { x: { time: false }, files: {} },
+              // Half a step of room on both sides, so the first and last bars are whole; counts start at zero.
+              scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] }, files: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
               axes: [{ label: 'snapshot #', values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) }, { label: 'records' }, { scale: 'files', side: 1, label: 'files', grid: { show: false } }],
               series: [
                 { label: 'snapshot' },
