@@ -284,6 +284,9 @@ describe('access', () => {
     expect(order.indexOf('allow')).toBeLessThan(order.lastIndexOf('deny'));
     await admin.getByRole('button', { name: 'Clear' }).click();
     await admin.getByTestId('metrics-charts').waitFor({ timeout: 20_000 });
+    expect(await admin.getByTestId('metrics-charts').locator('canvas').count()).toBe(3);
+    // One more sample, so each chart has a line (for the screenshot).
+    await admin.waitForTimeout(5_500);
     await shot(admin, 'activity');
   });
 

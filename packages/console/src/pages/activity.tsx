@@ -219,8 +219,6 @@ function MetricsCharts() {
     return { x, rate, avg, p95, hits, misses };
   }, [samples]);
   const last = samples.at(-1);
-  // At least the last minute on the time axis, so a few samples do not stretch over years.
-  const timeScale = { x: { time: true, range: (_u: unknown, min: number, max: number): [number, number] => [Math.min(min, max - 60), max + 1] } };
   const zero = (_u: unknown, _min: number, max: number): [number, number] => [0, Math.max(1, max * 1.15)];
   return (
     <section aria-labelledby="metrics-h">
@@ -234,12 +232,13 @@ function MetricsCharts() {
         <Loading what="two samples of the metrics" />
       ) : (
         <div className="charts" data-testid="metrics-charts">
-          <Chart title="Requests per second" data={[series.x, series.rate]} options={{ scales: { ...timeScale, y: { range: zero } }, series: [{}, { label: 'req/s', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.15)', points: { show: true } }] }} />
-          <Chart title="Latency (ms)" data={[series.x, series.avg, series.p95]} options={{ scales: { ...timeScale, y: { range: zero } }, series: [{}, { label: 'average', stroke: '#1a7f37', points: { show: true } }, { label: 'p95 (bucket bound)', stroke: '#9a6700', dash: [4, 4], points: { show: true } }] }} />
+          <Chart windowSeconds={120} title="Requests per second" data={[series.x, series.rate]} options={{ scales: { y: { range: zero } }, series: [{}, { label: 'req/s', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.15)', points: { show: true } }] }} />
+          <Chart windowSeconds={120} title="Latency (ms)" data={[series.x, series.avg, series.p95]} options={{ scales: { y: { range: zero } }, series: [{}, { label: 'average', stroke: '#1a7f37', points: { show: true } }, { label: 'p95 (bucket bound)', stroke: '#9a6700', dash: [4, 4], points: { show: true } }] }} />
           <Chart
+            windowSeconds={120}
             title="Vending cache lookups per interval"
             data={[series.x, series.hits, series.misses]}
-            options={{ scales: { ...timeScale, y: { range: zero } }, series: [{}, { label: 'hits', stroke: '#1a7f37', fill: 'rgba(26,127,55,0.35)', paths: bars }, { label: 'misses', stroke: '#d1242f', fill: 'rgba(209,36,47,0.35)', paths: bars }] }}
+            options={{ scales: { y: { range: zero } }, series: [{}, { label: 'hits', stroke: '#1a7f37', fill: 'rgba(26,127,55,0.35)', paths: bars }, { label: 'misses', stroke: '#d1242f', fill: 'rgba(209,36,47,0.35)', paths: bars }] }}
           />
         </div>
       )}
