@@ -214,3 +214,32 @@ describe('the /ui surface', () => {
     }
   });
 });
+
+describe('OIDC sign-in guards', () => {
+  const issuer = 'http://127.0.0.1:9/realms/unreachable';
+  const trusted = JSON.stringify([{ issuer, audience: 'lakegate' }]);
+
+  it('refuses a provider that is not a trusted issuer at start', async () => {
+    await expect(startInProcess({ LAKEGATE_CONSOLE_OIDC: JSON.stringify([{ issuer: 'https://idp.example/realms/x', 'client-id': 'c' }]) }, { auth: true })).rejects.toThrow(/not one of the trusted issuers/);
+  });
+
+  it('answers a callback that this browser did not start, or whose state was tampered with, with a code only', async () => {
+    const oidc = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: trusted, LAKEGATE_CONSOLE_OIDC: JSON.stringify([{ issuer, 'client-id': 'lakegate-console', label: 'Test IdP' }]) }, { auth: true });
+    try {
+      const app = oidc.lakegate.app;
+      expect((await app.inject({ method: 'GET', url: '/ui/auth/session' })).json().providers).toEqual([{ id: 0, label: 'Test IdP', issuer }]);
+      const start = await app.inject({ method: 'GET', url: '/ui/auth/oidc/0' });
+      expect(start.statusCode).toBe(302);
+      expect(start.headers.location).toBe('/ui/?signin-error=ERR_OIDC_UNREACHABLE');
+      const noCookie = await app.inject({ method: 'GET', url: '/ui/auth/callback?code=abc&state=xyz' });
+      expect(noCookie.statusCode).toBe(302);
+      expect(noCookie.headers.location).toBe('/ui/?signin-error=ERR_OIDC_STATE');
+      const forged = await app.inject({ method: 'GET', url: '/ui/auth/callback?code=abc&state=xyz', headers: { cookie: 'lakegate_oidc=v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+      expect(forged.headers.location).toBe('/ui/?signin-error=ERR_OIDC_STATE');
+      expect(String(forged.headers['set-cookie'])).not.toContain('lakegate_session=');
+      expect((await app.inject({ method: 'GET', url: '/ui/auth/oidc/7' })).headers.location).toBe('/ui/?signin-error=ERR_OIDC_UNKNOWN_PROVIDER');
+    } finally {
+      await oidc.close();
+    }
+  });
+});

@@ -3,11 +3,22 @@ import { type FormEvent, useState } from 'react';
 import { CatalogError } from '@lakegate/client/browser';
 import { describeError, type Provider, type SessionState, signInWithSecret } from '../api/session';
 
+/** The server redirects back with a code only; these are its words. */
+const SIGN_IN_ERRORS: Record<string, string> = {
+  ERR_OIDC_STATE: 'The sign-in was not started in this browser, took too long, or was tampered with. Start again.',
+  ERR_OIDC_FAILED: 'The identity provider did not sign you in, or this server does not accept its token (audience or user claim). Ask an administrator.',
+  ERR_OIDC_UNKNOWN_PROVIDER: 'No such sign-in provider.',
+  ERR_OIDC_UNREACHABLE: 'The identity provider cannot be reached.',
+};
+
 export function SignIn({ providers, onSignedIn }: { providers: Provider[]; onSignedIn: (s: SessionState) => void }) {
   const [clientId, setClientId] = useState('');
   const [secret, setSecret] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(() => new URLSearchParams(globalThis.location.search).get('signin-error') ?? undefined);
+  const [error, setError] = useState<string | undefined>(() => {
+    const code = new URLSearchParams(globalThis.location.search).get('signin-error');
+    return code ? (SIGN_IN_ERRORS[code] ?? 'The sign-in failed.') : undefined;
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);

@@ -87,9 +87,9 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
       reply.header('set-cookie', stringifySetCookie({ name: PENDING_COOKIE, value: pending, httpOnly: true, sameSite: 'lax', secure: secure(), path: CALLBACK_PATH, maxAge: 600 }));
       return reply.header('cache-control', 'no-store').redirect(location, 302);
     } catch (e) {
-      if (e instanceof OidcLoginError) return reply.redirect(`/ui/?signin-error=${encodeURIComponent(e.message)}`, 302);
+      if (e instanceof OidcLoginError) return reply.redirect(`/ui/?signin-error=${e.code}`, 302);
       req.log.warn({ err: e }, 'console OIDC sign-in could not start');
-      return reply.redirect(`/ui/?signin-error=${encodeURIComponent('the identity provider cannot be reached')}`, 302);
+      return reply.redirect('/ui/?signin-error=ERR_OIDC_UNREACHABLE', 302);
     }
   });
 
@@ -107,9 +107,10 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
       ]);
       return reply.redirect('/ui/', 302);
     } catch (e) {
-      if (!(e instanceof OidcLoginError)) req.log.warn({ err: e }, 'console OIDC sign-in failed');
-      const message = e instanceof OidcLoginError ? e.message : 'the sign-in failed';
-      return reply.redirect(`/ui/?signin-error=${encodeURIComponent(message)}`, 302);
+      // Only a code travels in the URL (the page words it), so no one can make the sign-in page show a text of theirs.
+      if (e instanceof OidcLoginError) req.log.info({ code: e.code, reason: e.message }, 'console OIDC sign-in refused');
+      else req.log.warn({ err: e }, 'console OIDC sign-in failed');
+      return reply.redirect(`/ui/?signin-error=${e instanceof OidcLoginError ? e.code : 'ERR_OIDC_FAILED'}`, 302);
     }
   });
 
