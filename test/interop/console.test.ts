@@ -386,4 +386,44 @@ describe('sign-in with Keycloak', () => {
       await context.close();
     }
   });
+
+  it('follows a delegated user through act in the audit view: by the user, and by the engine that acted', async () => {
+    // An engine acts for alice (RFC 8693 at Lakegate: her Keycloak token as subject, its own token as actor).
+    const engine = await createPrincipal(server, 'query-engine', { groups: ['analysts'] });
+    const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    const exchanged = await fetch(`${server.url}/v1/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: alice,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        actor_token: await clientToken(server.url, engine.credential),
+        actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      }),
+    });
+    expect(exchanged.status).toBe(200);
+    const asAlice = httpSender(server.url, ((await exchanged.json()) as { access_token: string }).access_token);
+    expect((await asAlice('GET', `/v1/${WH}/namespaces/sales/tables/orders`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).status).toBe(200);
+    const delegated = `user:alice via ${engine.id}`;
+
+    await admin.getByRole('link', { name: 'Activity' }).click();
+    await admin.getByLabel('Object').fill('sales.orders');
+    await admin.getByRole('button', { name: 'Apply' }).click();
+    const rows = admin.getByTestId('audit-event');
+    const row = rows.filter({ hasText: delegated }).first();
+    await expect.poll(async () => {
+      await admin.getByRole('button', { name: 'Refresh' }).click();
+      return row.count();
+    }, { timeout: 15_000 }).toBe(1);
+    // Follow the user: her events, whoever carried them.
+    await row.getByRole('button', { name: 'user:alice' }).click();
+    await expect.poll(() => admin.getByLabel('Actor').inputValue()).toBe('user:alice');
+    await expect.poll(async () => (await rows.allInnerTexts()).every((t) => t.includes('user:alice')) && (await rows.count()) > 0).toBe(true);
+    // Follow the engine: what it did for others.
+    await rows.filter({ hasText: delegated }).first().getByRole('button', { name: engine.id }).click();
+    await expect.poll(() => admin.getByLabel('Actor').inputValue()).toBe(`via ${engine.id}`);
+    await expect.poll(async () => (await rows.allInnerTexts()).every((t) => t.includes(`via ${engine.id}`)) && (await rows.count()) > 0).toBe(true);
+    await shot(admin, 'activity-delegated');
+  });
 });
