@@ -4,18 +4,18 @@
  * Code + PKCE); browsing to a table PyIceberg wrote (two snapshots on the timeline) and to a view; granting a
  * reader role while explain changes and the audit view shows the reader's denied, then allowed request; a reader
  * whose grant editor save is refused with a readable 403; the cookie's flags, no token in web storage, CSRF
- * refusals from inside the page, and sign-out revoking the session. Screenshots of the main pages go to
+ * refusals from inside the page, sign-out revoking the session, a namespace of 100,000 tables, and the audit view
+ * following a delegated user through its act chain. Screenshots of the main pages go to
  * tmp/console-screenshots/ (ignored by git).
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY, READ_WRITE_ALL, grant as grantTo, addMember, ensureRole } from '../support/access.js';
 import { launchChromium } from '../support/browser.js';
+import { overflowing, screenshot, seedTables, signInWithSecret } from '../support/console-pages.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { httpSender } from '../support/iceberg-http.js';
 import { KEYCLOAK_CLIENTS, KEYCLOAK_USERS, type Keycloak, startKeycloak, trustedIssuers } from '../support/keycloak.js';
@@ -24,7 +24,6 @@ import { clientToken, type CreatedPrincipal, createGrantedPrincipal, createPrinc
 import { logSettled, requestLog } from '../support/request-log.js';
 import { runAsync } from '../support/temp.js';
 
-const SHOTS = path.join(REPO_ROOT, 'tmp', 'console-screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -45,7 +44,6 @@ beforeAll(async () => {
   if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   }
-  mkdirSync(SHOTS, { recursive: true });
   const python = pyicebergPython();
   chrome = await launchChromium();
   kc = await startKeycloak();
@@ -95,31 +93,13 @@ afterAll(async () => {
   await minio?.stop();
 });
 
-async function signInWithSecret(page: Page, clientId: string, secret: string): Promise<void> {
-  await page.goto(`${server.url}/ui/`);
-  await page.getByLabel('Client id').fill(clientId);
-  await page.getByLabel('Client secret').fill(secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('who').getByText(`service:${clientId}`).waitFor();
-}
-
-/** Elements that reach past the right edge of the viewport (tag.class and their right edge). */
-const overflowing = (page: Page) =>
-  page.evaluate(() =>
-    [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.scroll, table.grid'))
-      .slice(0, 5)
-      .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
-  );
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-const readerSend = async () => {
-  return httpSender(server.url, await clientToken(server.url, reader.credential));
-};
+const shot = screenshot;
+const readerSend = async () => httpSender(server.url, await clientToken(server.url, reader.credential));
 
 describe('sign-in with client credentials', () => {
   it('lakegate serve prints the console URL; the session lives in an httpOnly SameSite=Strict cookie and nowhere else', async () => {
     expect(server.output()).toContain(`Web console: ${server.url}/ui/`);
-    await signInWithSecret(admin, adminId, adminSecret);
+    await signInWithSecret(admin, server.url, adminId, adminSecret);
     const cookies = await adminContext.cookies(server.url);
     const session = cookies.find((c) => c.name === 'lakegate_session')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
@@ -175,24 +155,7 @@ describe('catalog browser', () => {
   it('opens a namespace of 100,000 tables at once: one page is fetched, the next on demand', async () => {
     const send = httpSender(server.url, await server.token());
     expect((await send('POST', `/v1/${WH}/namespaces`, { namespace: ['big'] })).status).toBe(200);
-    // 100,000 catalog rows written straight into the server's SQLite file (creating them through the API would take
-    // minutes); listings read only these rows.
-    const db = new Database(path.join(server.dataDir, 'catalog.sqlite'));
-    try {
-      db.pragma('busy_timeout = 10000');
-      const insert = db.prepare(
-        'insert into catalog_objects (id, warehouse, namespace, name, kind, uuid, location, metadata_location, metadata, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      );
-      db.transaction(() => {
-        for (let i = 0; i < 100_000; i++) {
-          const name = `t${String(i).padStart(6, '0')}`;
-          const location = `s3://console-lake/wh/big/${name}`;
-          insert.run(randomUUID(), WH, 'big', name, 'table', randomUUID(), location, `${location}/metadata/00000.metadata.json`, '{}', 1, 1);
-        }
-      })();
-    } finally {
-      db.close();
-    }
+    seedTables(server.dataDir, WH, 'big', 100_000, 's3://console-lake/wh');
     const listings = () => requestLog(server.output()).filter((r) => r.method === 'GET' && r.path === `/v1/${WH}/namespaces/big/tables`);
     await logSettled(server);
     expect(listings()).toHaveLength(0);
@@ -294,7 +257,7 @@ describe('access', () => {
     const context = await chrome.browser.newContext({ viewport: DESKTOP });
     try {
       const page = await context.newPage();
-      await signInWithSecret(page, reader.id, reader.secret);
+      await signInWithSecret(page, server.url, reader.id, reader.secret);
       await page.getByRole('link', { name: 'Access' }).click();
       const editor = page.getByTestId('grant-editor');
       await editor.getByLabel('Roles (comma-separated)').fill('readers');
