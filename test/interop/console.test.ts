@@ -39,6 +39,8 @@ let adminSecret: string;
 let snapshotIds: string[];
 let adminContext: BrowserContext;
 let admin: Page;
+/** What the browser reported as blocked by the console's Content-Security-Policy (nothing may be). */
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
@@ -84,6 +86,9 @@ beforeAll(async () => {
   reader = await createPrincipal(server, 'reader');
   adminContext = await chrome.browser.newContext({ viewport: DESKTOP });
   admin = await adminContext.newPage();
+  admin.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
 });
 
 afterAll(async () => {
@@ -248,6 +253,8 @@ describe('access', () => {
     await admin.getByRole('button', { name: 'Clear' }).click();
     await admin.getByTestId('metrics-charts').waitFor({ timeout: 20_000 });
     expect(await admin.getByTestId('metrics-charts').locator('canvas').count()).toBe(3);
+    // Every page so far (charts included) ran under the strict CSP without a violation.
+    expect(cspViolations).toEqual([]);
     // One more sample, so each chart has a line (for the screenshot).
     await admin.waitForTimeout(5_500);
     await shot(admin, 'activity');
