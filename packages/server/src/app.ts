@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -53,27 +52,9 @@ function parseTrustedIssuers(raw: string): TrustedIssuer[] {
   return parsed.data;
 }
 
-function parseConsoleOidc(raw: string): ConsoleOidcProvider[] {
-  if (!raw.trim()) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ConfigError('consoleOidc must be a JSON list');
-  }
-  const parsed = ConsoleOidcSchema.safeParse(value);
-  if (!parsed.success) throw new ConfigError(`consoleOidc: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
-
-/** The console's build beside this server package (packages/server/{src,dist} → packages/console/dist). */
-export function defaultConsoleDir(): string {
-  return fileURLToPath(new URL('../../console/dist', import.meta.url));
-}
 import { FailureLimiter } from './auth/issuer/failure-limiter.js';
 import { SessionAuthenticator } from './auth/authn/session-authenticator.js';
-import { ConsoleSessions } from './auth/sessions/console-sessions.js';
-import { ConsoleOidcSchema, OidcLogin, type ConsoleOidcProvider } from './auth/sessions/oidc-login.js';
+import { createConsole } from './compose/console.js';
 import { CONSOLE_PREFIX, consoleBuilt, consoleSurface } from './http/surfaces/console.js';
 import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.js';
 import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
@@ -188,13 +169,13 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
   const limiter = new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now());
-  const consoleSessions = new ConsoleSessions({ sessions: store.sessions, principals, audit, limiter, ttlSeconds: config.consoleSessionTtlSeconds, issuer: issuerId, now: () => clock.now() });
+  const web = createConsole(config, { store, principals, audit, limiter, external, box, clock, issuer: issuerId });
   const chain = new AuthenticatorChain([
     new JwtAuthenticator(issuer, external, () => clock.now()),
     new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
     // Last: a request with a bearer token, a signature or an API key is never authenticated by a cookie.
-    new SessionAuthenticator(consoleSessions),
+    new SessionAuthenticator(web.sessions),
   ]);
   const authentication = { chain, required: config.auth === 'required' };
   const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds };
@@ -242,19 +223,10 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     authentication,
   });
 
-  const consoleDir = config.consoleDir || defaultConsoleDir();
-  const oidcProviders = parseConsoleOidc(config.consoleOidc);
-  for (const p of oidcProviders) if (external.tenantOf(p.issuer) === undefined) throw new ConfigError(`consoleOidc: ${p.issuer} is not one of the trusted issuers (trustedIssuers)`);
-  await app.register(consoleSurface, {
-    prefix: CONSOLE_PREFIX,
-    dir: consoleDir,
-    sessions: consoleSessions,
-    oidc: oidcProviders.length ? new OidcLogin(oidcProviders, external, box, () => clock.now()) : undefined,
-    publicUrl: () => publicUrl,
-  });
+  await app.register(consoleSurface, { prefix: CONSOLE_PREFIX, dir: web.dir, sessions: web.sessions, oidc: web.oidc, publicUrl: () => publicUrl });
 
   const sweeper = setInterval(() => {
-    consoleSessions.sweep().catch((err: unknown) => logger.warn({ err }, 'console session sweep failed'));
+    web.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'console session sweep failed'));
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
     if (config.auditRetentionDays > 0) {
       store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
@@ -269,7 +241,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logger,
     principals,
     adminCredentialsFile,
-    consolePath: consoleBuilt(consoleDir) ? `${CONSOLE_PREFIX}/` : undefined,
+    consolePath: consoleBuilt(web.dir) ? `${CONSOLE_PREFIX}/` : undefined,
     setPublicUrl(url: string) {
       if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
     },
