@@ -288,7 +288,9 @@ async function backfillIds(db: Kysely<unknown>, table: string, key: string[]): P
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+  // Migrations are independent of each other's order (each adds its own tables and columns): a database that
+  // applied a later-numbered one before an earlier one landed (development branches) still migrates.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
