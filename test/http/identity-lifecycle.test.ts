@@ -89,6 +89,36 @@ describe('observed: self-exchange renewed any token without client authenticatio
   });
 });
 
+describe('delegated sessions and the maximum session lifetime', () => {
+  it("renews an IdP user's delegated session with the engine's credential only within the session; an asserted user's past it", async () => {
+    const engine = await principal('session-engine');
+    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idp.issuer, name: 'alice' }, 'carol'], 'assert-identity': true });
+    const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.clientSecret)).access_token;
+    const exchange = async (subject: string, type: string) =>
+      (await post({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engineToken))).body.access_token as string;
+    const alice = await exchange(await idp.token('alice'), ACCESS_TOKEN_TYPE);
+    const carol = await exchange(unsignedJwt('carol', Math.floor(now / 1000)), JWT_TYPE);
+    const asEngine = basic(engine.clientId, engine.clientSecret);
+    // Within the session: both renew with the engine's credential (Iceberg Java does once a token expired).
+    const start = now;
+    now += 90 * 60_000;
+    const aliceRenewal = await selfExchange(alice, asEngine);
+    expect(aliceRenewal.status).toBe(200);
+    const carolRenewal = await selfExchange(carol, asEngine);
+    expect(carolRenewal.status).toBe(200);
+    // Past the end of alice's session (and of carol's new one): the engine cannot extend alice's (the IdP vouched
+    // for her, not the engine); carol's it can, by asserting her again.
+    now = start + 90 * 60_000 + MAX_SESSION * 1000 + 60_000;
+    const refused = await selfExchange(aliceRenewal.body.access_token as string, asEngine);
+    expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(refused.body.error_description).toMatch(/fresh subject token/);
+    const renewed = await selfExchange(carolRenewal.body.access_token as string, asEngine);
+    expect(renewed.status).toBe(200);
+    expect(claimsOf(renewed.body.access_token as string)).toMatchObject({ sub: 'carol', idp: 'asserted', act: { sub: engine.clientId } });
+    expect(claimsOf(renewed.body.access_token as string).sid).not.toBe(claimsOf(carolRenewal.body.access_token as string).sid);
+  });
+});
+
 describe('observed: the refresh_token grant needed no client authentication and could be reused', () => {
   it('gives no refresh token with client_credentials unless configured; needs the client it was issued to; rotates, and a reused one revokes the session', async () => {
     const plain = await principal('no-refresh');
