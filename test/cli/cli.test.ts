@@ -392,6 +392,7 @@ describe('tokens', { timeout: SLOW }, () => {
 
     const refused = await lakegate(['token', 'exchange', '--profile', 'engine', '--subject-token', 'garbage']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^lakegate: error: invalid_grant: /);
+    // RFC 8693 §2.2.2: an invalid subject token is invalid_request.
+    expect(refused.stderr).toMatch(/^lakegate: error: invalid_request: /);
   });
 });
