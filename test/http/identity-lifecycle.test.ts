@@ -163,15 +163,16 @@ describe('observed: the refresh_token grant needed no client authentication and 
 describe('observed: wrong client credentials on a token exchange were ignored', () => {
   it('answers invalid_client for wrong credentials, invalid_request for another client, unauthorized_client for an engine without a delegation policy', async () => {
     const engine = await principal('exchange-engine');
-    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idp.issuer, name: 'alice' }] });
+    const subject = await principal('exchange-subject');
+    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [subject.clientId] });
     const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.clientSecret)).access_token;
+    const subjectToken = (await clientToken(cat.lakegate.app, subject.clientId, subject.clientSecret)).access_token;
     const other = await principal('exchange-other');
-    const delegate = (headers: Record<string, string>, actor = engineToken) =>
-      post({ grant_type: TOKEN_EXCHANGE, subject_token: userToken, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: actor, actor_token_type: ACCESS_TOKEN_TYPE }, headers);
-    const userToken = await idp.token('alice');
+    const params = (actor: string) => ({ grant_type: TOKEN_EXCHANGE, subject_token: subjectToken, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: actor, actor_token_type: ACCESS_TOKEN_TYPE });
+    const delegate = (headers: Record<string, string>, actor = engineToken) => post(params(actor), headers);
 
     expect(await delegate(basic(engine.clientId, 'wrong'))).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
-    const wrongPost = await post({ grant_type: TOKEN_EXCHANGE, subject_token: userToken, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE, client_id: engine.clientId, client_secret: 'wrong' });
+    const wrongPost = await post({ ...params(engineToken), client_id: engine.clientId, client_secret: 'wrong' });
     expect([wrongPost.status, wrongPost.body.error]).toEqual([401, 'invalid_client']);
     expect(await delegate({})).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     expect(await delegate(basic(other.clientId, other.clientSecret))).toMatchObject({ status: 400, body: { error: 'invalid_request' } });

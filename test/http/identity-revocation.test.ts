@@ -133,9 +133,10 @@ describe('observed: no way to disable a principal or revoke an access key', () =
 
 describe('observed: delegated tokens stayed valid for their whole lifetime after the delegation was revoked', () => {
   it('cuts a delegated token off at its next use: at once on this replica, within the cache time on the other', async () => {
-    const engine = await createPrincipal('cut-engine', { users: [{ issuer: idpA.issuer, name: 'alice' }] });
-    const delegated = (await delegate(await idpA.token('alice'), await tokenOf(engine))).body.access_token as string;
-    expect(claimsOf(delegated)).toMatchObject({ sub: 'alice', act: { sub: engine.clientId } });
+    const subject = await createPrincipal('cut-subject');
+    const engine = await createPrincipal('cut-engine', { users: [subject.clientId] });
+    const delegated = (await delegate(await tokenOf(subject), await tokenOf(engine))).body.access_token as string;
+    expect(claimsOf(delegated)).toMatchObject({ sub: subject.clientId, act: { sub: engine.clientId } });
     expect(await status(cat, delegated)).toBe(200);
     expect(await status(replica, delegated)).toBe(200);
 
@@ -145,7 +146,12 @@ describe('observed: delegated tokens stayed valid for their whole lifetime after
     expect(refused.json().error.message).toMatch(/no longer allowed to act/);
     now += CACHE_SECONDS * 1000 + 1;
     expect(await status(replica, delegated)).toBe(401);
-    // Disabling the engine ends them too.
+    // A user an IdP vouched for, the same; and disabling the engine ends its delegated tokens too.
+    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idpA.issuer, name: 'alice' }] });
+    const alice = (await delegate(await idpA.token('alice'), await tokenOf(engine))).body.access_token as string;
+    expect(await status(cat, alice)).toBe(200);
+    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [] });
+    expect(await status(cat, alice)).toBe(401);
     await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idpA.issuer, name: 'alice' }] });
     const again = (await delegate(await idpA.token('alice'), await tokenOf(engine))).body.access_token as string;
     expect(await status(cat, again)).toBe(200);
@@ -155,7 +161,14 @@ describe('observed: delegated tokens stayed valid for their whole lifetime after
 });
 
 describe('observed: delegation lists matched a bare user name whichever issuer vouched for it', () => {
-  it('keys delegations by (issuer, user) and (issuer, group); a stored bare name matches only asserted names and our own principals', async () => {
+  it('keys delegations by (issuer, user) and (issuer, group); a bare name matches only asserted names and our own principals', async () => {
+    // A bare name, as policies were written before: it no longer matches an IdP's user of that name, from either IdP.
+    const bare = await createPrincipal('bare-engine', { users: ['alice'], 'assert-identity': true });
+    const bareToken = await tokenOf(bare);
+    expect(await delegate(await idpA.token('alice'), bareToken)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(await delegate(await idpB.token('alice'), bareToken)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect((await delegate(unsignedJwt('alice', Math.floor(now / 1000)), bareToken, JWT_TYPE)).status).toBe(200);
+
     const engine = await createPrincipal('keyed-engine', { users: [{ issuer: idpA.issuer, name: 'alice' }], groups: [{ issuer: idpB.issuer, name: 'analysts' }], 'assert-identity': true });
     const engineToken = await tokenOf(engine);
     expect((await delegate(await idpA.token('alice'), engineToken)).status).toBe(200);
@@ -166,7 +179,7 @@ describe('observed: delegation lists matched a bare user name whichever issuer v
     expect((await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { groups: ['analysts'] })).status).toBe(400);
     expect((await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: 'https://unknown.example', name: 'alice' }] })).status).toBe(400);
 
-    // A policy stored before issuers were recorded: bare names.
+    // A policy stored before issuers were recorded: bare names, read the same way; its bare group matches nothing.
     const etl = await createPrincipal('legacy-subject');
     await sqlDelegation(engine.clientId, { users: ['alice', etl.clientId], groups: ['analysts'], assertIdentity: true });
     const view = (await manage('GET', '/management/v1/principals')).body.principals.find((p: { 'client-id': string }) => p['client-id'] === engine.clientId);
