@@ -150,7 +150,7 @@ export class PrincipalAdmin {
   async revokeAccessKey(actor: Actor, clientId: string, accessKeyId: string): Promise<void> {
     const principal = await this.managed(actor, clientId);
     const key = await this.deps.identity.getAccessKey(accessKeyId);
-    if (!key || key.clientId !== clientId || !(await this.deps.keys.revokeAccessKey(accessKeyId))) throw new CatalogError('ERR_VALIDATION', 'no such active access key');
+    if (!key || key.clientId !== clientId || !(await this.deps.keys.revokeAccessKey(accessKeyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active access key');
     await this.deps.audit.record('principal.access-key-revoked', describeActor(actor), { clientId, accessKeyId }, { tenant: principal.tenant });
   }
 
