@@ -392,6 +392,25 @@ describe('tokens', { timeout: SLOW }, () => {
 
     const refused = await lakegate(['token', 'exchange', '--profile', 'engine', '--subject-token', 'garbage']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^lakegate: error: invalid_grant: /);
+    // RFC 8693 §2.2.2: an invalid subject token is invalid_request.
+    expect(refused.stderr).toMatch(/^lakegate: error: invalid_request: /);
+  });
+
+  it('admin principal disable, enable and revoke-tokens; a group delegation needs its issuer', async () => {
+    const credentialFile = path.join(config.dir, 'switched.json');
+    expect((await lakegate(['admin', 'principal', 'create', 'switched', '--delegate-group', 'analysts'])).code).toBe(2);
+    const created = await lakegate(['admin', 'principal', 'create', 'switched', '--delegate-issuer', 'asserted', '--delegate-user', 'carol', '--credential-file', credentialFile]);
+    expect(created.code, created.stderr).toBe(0);
+    const credential: string = JSON.parse(readFileSync(credentialFile, 'utf8')).credential;
+    const id = credential.split(':')[0]!;
+    const delegation = json(await lakegate(['admin', 'principal', 'ls', '--json'])).principals.find((p: { 'client-id': string }) => p['client-id'] === id).delegation;
+    expect(delegation.users).toEqual([{ issuer: 'asserted', name: 'carol' }]);
+    const login = await lakegate(['login', '--profile', 'switched', '--uri', server.url, '--credential', '-'], { input: credential });
+    expect(login.code, login.stderr).toBe(0);
+    expect(json(await lakegate(['admin', 'principal', 'disable', id, '--json']))).toMatchObject({ 'client-id': id, disabled: 'yes' });
+    expect((await lakegate(['config', '--profile', 'switched'])).code).toBe(1);
+    expect(json(await lakegate(['admin', 'principal', 'enable', id, '--json']))).toMatchObject({ disabled: 'no' });
+    expect((await lakegate(['config', '--profile', 'switched'])).code).toBe(0);
+    expect((await lakegate(['admin', 'principal', 'revoke-tokens', id])).code).toBe(0);
   });
 });

@@ -157,9 +157,16 @@ describe('a scenario over every operation', () => {
     const id = p.body['client-id'] as string;
     await ok('POST', `/management/v1/principals/${id}/rotate-secret`);
     await ok('PUT', `/management/v1/principals/${id}/delegation`, { users: ['alice'], groups: [], 'assert-identity': true });
-    await ok('POST', `/management/v1/principals/${id}/access-keys`);
+    await ok('PUT', `/management/v1/principals/${id}/delegation`, { users: [{ issuer: 'asserted', name: 'bob' }, 'alice'], groups: [] });
+    const accessKey = await ok('POST', `/management/v1/principals/${id}/access-keys`);
+    await ok('GET', `/management/v1/principals/${id}/access-keys`);
+    await ok('DELETE', `/management/v1/principals/${id}/access-keys/${accessKey.body['access-key-id']}`);
     const key = await ok('POST', `/management/v1/principals/${id}/api-keys`, { name: 'ci', 'expires-in-seconds': 3600 });
+    await ok('GET', `/management/v1/principals/${id}/api-keys`);
     await ok('DELETE', `/management/v1/api-keys/${key.body['key-id']}`);
+    await ok('POST', `/management/v1/principals/${id}/revoke-tokens`);
+    await ok('POST', `/management/v1/principals/${id}/disable`);
+    await ok('POST', `/management/v1/principals/${id}/enable`);
     await ok('GET', '/management/v1/warehouses');
     await ok('POST', '/management/v1/warehouses', { name: 'second', 'storage-root': `file://${cat.dataDir}/second`, 'storage-profile': { type: 'file' } });
     await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
@@ -208,7 +215,8 @@ describe('a scenario over every operation', () => {
     const violations = log.filter((e) => e.responseIssues.length > 0 || (e.status < 400 && e.requestIssues.length > 0));
     expect(violations).toEqual([]);
     const covered = new Set(log.map((e) => e.operationId));
-    const tokenEndpoints = ['getToken', 'issueToken']; // form bodies: checked in beforeAll
+    // Form bodies: the token endpoint is checked in beforeAll; revocation and introspection in oauth-revocation.test.ts.
+    const tokenEndpoints = ['getToken', 'issueToken', 'revokeToken', 'revokeToken2', 'introspectToken', 'introspectToken2'];
     expect(OPERATIONS.map((op) => op.operationId).filter((id) => !covered.has(id) && !tokenEndpoints.includes(id))).toEqual([]);
   });
 });

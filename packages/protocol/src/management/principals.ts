@@ -7,10 +7,30 @@ import { Nullable } from '../schema/helpers.js';
 
 const name = Type.String({ minLength: 1, maxLength: 255 });
 
+/** A user or group named with the issuer that vouches for it. */
+export const IssuedName = Type.Object(
+  {
+    issuer: Type.String({ minLength: 1, maxLength: 1000, description: 'A trusted IdP\'s issuer URL, or "asserted" for names an assert-identity engine asserts' }),
+    name: Type.String({ minLength: 1, maxLength: 255, description: '"*": every user of that issuer (never asserted names)' }),
+  },
+  { $id: 'IssuedName', additionalProperties: false },
+);
+export type IssuedName = Static<typeof IssuedName>;
+
+const entry = Type.Union([name, Type.Ref(IssuedName)]);
+
 export const DelegationPolicy = Type.Object(
   {
-    users: Type.Optional(Type.Array(name, { maxItems: 1000, description: 'Users the principal may act for ("*": any user)' })),
-    groups: Type.Optional(Type.Array(name, { maxItems: 1000, description: 'IdP groups whose members the principal may act for' })),
+    users: Type.Optional(
+      Type.Array(entry, {
+        maxItems: 1000,
+        description:
+          'Subjects the principal may act for, each with the issuer that vouches for it; a bare name matches only a name an assert-identity engine asserts or a service principal\'s client id ("*": every verified subject)',
+      }),
+    ),
+    groups: Type.Optional(
+      Type.Array(entry, { maxItems: 1000, description: 'IdP groups whose members the principal may act for, with their issuer (bare names are refused; stored ones match nothing)' }),
+    ),
     'assert-identity': Type.Optional(Type.Boolean({ description: 'May act for a user named by an unsigned token (an engine that authenticated the user itself)' })),
   },
   { $id: 'DelegationPolicy' },
@@ -72,6 +92,22 @@ export const ApiKey = Type.Object(
 );
 export type ApiKey = Static<typeof ApiKey>;
 
+export const ListAccessKeysResponse = Type.Object(
+  { 'access-keys': Type.Array(Type.Object({ 'access-key-id': Type.String(), 'created-at-ms': Type.Integer(), 'revoked-at-ms': Nullable(Type.Integer()) })) },
+  { $id: 'ListAccessKeysResponse', description: "A principal's SigV4 access keys (never their secrets), revoked ones too" },
+);
+export type ListAccessKeysResponse = Static<typeof ListAccessKeysResponse>;
+
+export const ListApiKeysResponse = Type.Object(
+  {
+    'api-keys': Type.Array(
+      Type.Object({ 'key-id': Type.String(), name: Type.String(), 'created-at-ms': Type.Integer(), 'expires-at-ms': Nullable(Type.Integer()), 'revoked-at-ms': Nullable(Type.Integer()) }),
+    ),
+  },
+  { $id: 'ListApiKeysResponse', description: "A principal's API keys (never the keys themselves), revoked and expired ones too" },
+);
+export type ListApiKeysResponse = Static<typeof ListApiKeysResponse>;
+
 export const AuditEvent = Type.Object(
   {
     id: Type.String(),
@@ -97,6 +133,7 @@ export type ListAuditResponse = Static<typeof ListAuditResponse>;
 
 /** Named schemas of this file. */
 export const MANAGEMENT_PRINCIPAL_SCHEMAS = [
+  IssuedName,
   DelegationPolicy,
   CreatePrincipalRequest,
   PrincipalCredentials,
@@ -106,6 +143,8 @@ export const MANAGEMENT_PRINCIPAL_SCHEMAS = [
   AccessKey,
   CreateApiKeyRequest,
   ApiKey,
+  ListAccessKeysResponse,
+  ListApiKeysResponse,
   AuditEvent,
   ListAuditResponse,
 ];

@@ -24,17 +24,21 @@ const clientAuthentication = {
   client_id: Type.Optional(Type.String({ description: 'With client_secret, when the client does not use HTTP Basic' })),
   client_secret: Type.Optional(Type.String({ writeOnly: true })),
 };
-const scope = Type.Optional(Type.String({ description: 'Default: catalog' }));
+const scope = Type.Optional(Type.String({ description: 'Space-separated, from catalog, catalog:read, management. Default: catalog' }));
+const targets = {
+  audience: Type.Optional(Type.String({ description: 'RFC 8693: lakegate or a URL of this catalog (may repeat)' })),
+  resource: Type.Optional(Type.String({ description: 'RFC 8707: an absolute URI of this catalog, without fragment (may repeat)' })),
+};
 
 export const OAuthClientCredentialsRequest = Type.Object(
-  { grant_type: Type.Literal('client_credentials'), scope, ...clientAuthentication },
+  { grant_type: Type.Literal('client_credentials'), scope, ...targets, ...clientAuthentication },
   { $id: 'OAuthClientCredentialsRequest', description: 'RFC 6749 §4.4: a service principal signs in with its client id and secret' },
 );
 export type OAuthClientCredentialsRequest = Static<typeof OAuthClientCredentialsRequest>;
 
 export const OAuthRefreshTokenRequest = Type.Object(
-  { grant_type: Type.Literal('refresh_token'), refresh_token: Type.String({ writeOnly: true }), scope, ...clientAuthentication },
-  { $id: 'OAuthRefreshTokenRequest', description: 'RFC 6749 §6: a new access token for a refresh token' },
+  { grant_type: Type.Literal('refresh_token'), refresh_token: Type.String({ writeOnly: true }), scope, ...targets, ...clientAuthentication },
+  { $id: 'OAuthRefreshTokenRequest', description: 'RFC 6749 §6: a new access token and a new refresh token (single use) for a refresh token; the client authenticates' },
 );
 export type OAuthRefreshTokenRequest = Static<typeof OAuthRefreshTokenRequest>;
 
@@ -47,8 +51,8 @@ export const OAuthTokenExchangeRequest = Type.Object(
     actor_token_type: Type.Optional(Type.Ref(TokenType)),
     requested_token_type: Type.Optional(Type.Ref(TokenType)),
     scope,
-    audience: Type.Optional(Type.String()),
-    resource: Type.Optional(Type.String()),
+    ...targets,
+    ...clientAuthentication,
   },
   {
     $id: 'OAuthTokenExchangeRequest',
@@ -74,14 +78,17 @@ export const OAuthTokenResponse = Type.Object(
 );
 export type OAuthTokenResponse = Static<typeof OAuthTokenResponse>;
 
-/** RFC 6749 §5.2 error codes (and server_error, temporarily_unavailable for 5xx). */
+/** RFC 6749 §5.2 error codes, RFC 7009's unsupported_token_type, RFC 8707's invalid_target, RFC 8628's slow_down (and server_error, temporarily_unavailable for 5xx). */
 export const OAUTH_ERROR_CODES = [
   'invalid_request',
   'invalid_client',
   'invalid_grant',
   'unauthorized_client',
   'unsupported_grant_type',
+  'unsupported_token_type',
   'invalid_scope',
+  'invalid_target',
+  'slow_down',
   'server_error',
   'temporarily_unavailable',
 ] as const;
@@ -103,10 +110,44 @@ export const AuthorizationServerMetadata = Type.Object(
     token_endpoint_auth_signing_alg_values_supported: Type.Optional(Type.Array(Type.String())),
     response_types_supported: Type.Optional(Type.Array(Type.String())),
     scopes_supported: Type.Optional(Type.Array(Type.String())),
+    revocation_endpoint: Type.Optional(Type.String()),
+    revocation_endpoint_auth_methods_supported: Type.Optional(Type.Array(Type.String())),
+    introspection_endpoint: Type.Optional(Type.String()),
+    introspection_endpoint_auth_methods_supported: Type.Optional(Type.Array(Type.String())),
   },
   { $id: 'AuthorizationServerMetadata' },
 );
 export type AuthorizationServerMetadata = Static<typeof AuthorizationServerMetadata>;
+
+/** RFC 7009 §2.1 / RFC 7662 §2.1: the token to revoke or describe. The client authenticates (Basic, form, or Bearer). */
+export const OAuthTokenQuery = Type.Object(
+  {
+    token: Type.String({ writeOnly: true }),
+    token_type_hint: Type.Optional(Type.String({ examples: ['access_token', 'refresh_token'] })),
+    ...clientAuthentication,
+  },
+  { $id: 'OAuthTokenQuery', description: 'The form body of token revocation (RFC 7009) and introspection (RFC 7662)' },
+);
+export type OAuthTokenQuery = Static<typeof OAuthTokenQuery>;
+
+/** RFC 7662 §2.2: whether a token is active and, if so (and the caller may see it), its claims. */
+export const OAuthIntrospectionResponse = Type.Object(
+  {
+    active: Type.Boolean(),
+    scope: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+    token_type: Type.Optional(Type.String()),
+    exp: Type.Optional(Type.Integer()),
+    iat: Type.Optional(Type.Integer()),
+    nbf: Type.Optional(Type.Integer()),
+    sub: Type.Optional(Type.String()),
+    aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+    iss: Type.Optional(Type.String()),
+    jti: Type.Optional(Type.String()),
+  },
+  { $id: 'OAuthIntrospectionResponse', description: 'Besides the RFC 7662 members: tenant, kind, sid, auth_time, act and idp of Lakegate tokens' },
+);
+export type OAuthIntrospectionResponse = Static<typeof OAuthIntrospectionResponse>;
 
 /** RFC 7517 JSON Web Key Set of the issuer's public signing keys. */
 export const JsonWebKeySet = Type.Object(
@@ -125,5 +166,7 @@ export const OAUTH_SCHEMAS = [
   OAuthTokenResponse,
   OAuthErrorResponse,
   AuthorizationServerMetadata,
+  OAuthTokenQuery,
+  OAuthIntrospectionResponse,
   JsonWebKeySet,
 ];

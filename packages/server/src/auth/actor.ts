@@ -5,8 +5,10 @@
  */
 export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'session' | 'none';
 
+/** RFC 8693 §4.1: the current actor, with prior actors nested (an `iss` names an actor another issuer vouched for). */
 export interface ActorClaim {
   sub: string;
+  iss?: string;
   act?: ActorClaim;
 }
 
@@ -33,6 +35,11 @@ export interface Actor {
   /** The acting party when the subject is represented by someone else (delegation). */
   act?: ActorClaim;
   method: AuthMethod;
+  /**
+   * The scopes of the token (auth/issuer/scopes.ts); undefined when the credential carries none and is not
+   * limited by one (SigV4, API keys, external IdP tokens, authentication disabled).
+   */
+  scopes?: readonly string[];
 }
 
 /** Only seen with authentication disabled (development), where everything lives in the default tenant. */

@@ -250,6 +250,38 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('namespaces').dropColumn('id').execute();
     },
   },
+  '0007_identity_lifecycle': {
+    async up(db: Kysely<unknown>) {
+      // Tokens of a principal issued before this instant are refused (set when it is disabled, or on demand), so
+      // re-enabling a principal never revives a leaked token.
+      await db.schema.alterTable('service_principals').addColumn('tokens_valid_after', 'bigint').execute();
+      // Token sessions: one row per session (`sid`) that needs state, i.e. that was revoked or whose refresh token
+      // was used (rotation). Sessions without state need no row; rows are swept once the session's end has passed.
+      await db.schema
+        .createTable('token_sessions')
+        .addColumn('sid', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        /** How many times the session's refresh token was rotated; a refresh token of an older generation is a reuse. */
+        .addColumn('refresh_generation', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoked_reason', 'text')
+        /** When the session ends anyway (its start plus the maximum session lifetime): the row can go after that. */
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('token_sessions_expires_idx').on('token_sessions').columns(['expires_at']).execute();
+      await db.schema.createIndex('access_keys_client_idx').on('access_keys').columns(['client_id']).execute();
+      await db.schema.createIndex('api_keys_client_idx').on('api_keys').columns(['client_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('api_keys_client_idx').ifExists().execute();
+      await db.schema.dropIndex('access_keys_client_idx').ifExists().execute();
+      await db.schema.dropIndex('token_sessions_expires_idx').ifExists().execute();
+      await db.schema.dropTable('token_sessions').ifExists().execute();
+      await db.schema.alterTable('service_principals').dropColumn('tokens_valid_after').execute();
+    },
+  },
   '0009_console_sessions': {
     async up(db: Kysely<unknown>) {
       // Web console sessions: the token itself is only in the browser's httpOnly cookie; this holds its SHA-256.

@@ -97,6 +97,8 @@ export interface ServicePrincipalsTable {
   created_at: Millis;
   /** Owning tenant (migration 0005; 'default' for rows that existed before). */
   tenant: ColumnType<string, string | undefined, string>;
+  /** Migration 0007: tokens issued before this instant (ms) are refused; null for none. */
+  tokens_valid_after: ColumnType<number | string | null, number | null | undefined, number | null>;
 }
 
 export interface AuditEventsTable {
@@ -131,6 +133,18 @@ export interface ApiKeysTable {
   created_at: Millis;
   expires_at: NullableMillis;
   revoked_at: NullableMillis;
+}
+
+/** Migration 0007: state of token sessions that need any (revoked, or refresh token rotated). */
+export interface TokenSessionsTable {
+  sid: string;
+  client_id: string;
+  tenant: string;
+  refresh_generation: ColumnType<number, number | undefined, number>;
+  revoked_at: NullableMillis;
+  revoked_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  expires_at: Millis;
+  created_at: Millis;
 }
 
 export interface RolesTable {
@@ -191,6 +205,7 @@ export interface CatalogDatabase {
   audit_events: AuditEventsTable;
   access_keys: AccessKeysTable;
   api_keys: ApiKeysTable;
+  token_sessions: TokenSessionsTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

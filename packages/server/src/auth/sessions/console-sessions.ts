@@ -84,6 +84,8 @@ export class ConsoleSessions {
     // A principal's roles and state are read on every request: disabling it or rotating its secret ends the session.
     const principal = await this.options.principals.get(id.subject);
     if (!principal || principal.disabled || principal.secretVersion !== id.secretVersion) return undefined;
+    // "Revoke tokens" (or a disable, later re-enabled) ends the console sessions started before it too.
+    if (principal.tokensValidAfterMs !== undefined && session.createdAtMs < principal.tokensValidAfterMs) return undefined;
     return { subject: principal.clientId, tenant: principal.tenant, kind: 'service', issuer: id.issuer, roles: principal.roles, groups: [], method: 'session' };
   }
 
