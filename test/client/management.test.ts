@@ -76,8 +76,11 @@ describe('principals and their keys', () => {
 
   it('replaces a delegation policy', async () => {
     const { 'client-id': id } = await admin.createPrincipal({ name: 'trino' });
-    const set = await admin.setDelegation(id, { groups: ['analysts'], 'assert-identity': true });
-    expect(set).toEqual({ 'client-id': id, delegation: { users: [], groups: ['analysts'], 'assert-identity': true } });
+    const analysts = { issuer: 'asserted', name: 'analysts' };
+    const set = await admin.setDelegation(id, { groups: [analysts], 'assert-identity': true });
+    expect(set).toEqual({ 'client-id': id, delegation: { users: [], groups: [analysts], 'assert-identity': true } });
+    // A group without the issuer that vouches for it is refused (two IdPs may both have an "analysts" group).
+    expect(((await failure(admin.setDelegation(id, { groups: ['analysts'] }))) as { status: number }).status).toBe(400);
     expect((await admin.listPrincipals()).find((p) => p['client-id'] === id)?.delegation).toEqual(set.delegation);
   });
 
@@ -102,6 +105,26 @@ describe('principals and their keys', () => {
 
     await admin.revokeApiKey(apiKey['key-id']);
     expect(isUnauthenticated(await failure(byKey.listWarehouses()))).toBe(true);
+    expect(await admin.listApiKeys(id)).toEqual([expect.objectContaining({ 'key-id': apiKey['key-id'], name: 'dashboard', 'revoked-at-ms': expect.any(Number) })]);
+
+    // Access keys are listed without their secrets, and a revoked one stops signing.
+    expect(await admin.listAccessKeys(id)).toEqual([{ 'access-key-id': key['access-key-id'], 'created-at-ms': expect.any(Number), 'revoked-at-ms': null }]);
+    await admin.revokeAccessKey(id, key['access-key-id']);
+    expect(isUnauthenticated(await failure(signed.listRoles()))).toBe(true);
+    expect(isNotFound(await failure(admin.revokeAccessKey(id, key['access-key-id'])))).toBe(true);
+    expect(JSON.stringify(await admin.listAccessKeys(id))).not.toContain(key['secret-access-key']);
+  });
+
+  it('disables and enables a principal, and revokes its tokens', async () => {
+    const { 'client-id': id, 'client-secret': secret } = await admin.createPrincipal({ name: 'batch' });
+    const ops = clientsFor(`${id}:${secret}`).management;
+    expect(isForbidden(await failure(ops.listRoles()))).toBe(true);
+    expect(await admin.disablePrincipal(id)).toMatchObject({ 'client-id': id, disabled: true });
+    expect(isUnauthenticated(await failure(clientsFor(`${id}:${secret}`).management.listRoles()))).toBe(true);
+    expect(await admin.enablePrincipal(id)).toMatchObject({ disabled: false });
+    expect(isForbidden(await failure(clientsFor(`${id}:${secret}`).management.listRoles()))).toBe(true);
+    await admin.revokePrincipalTokens(id);
+    expect(isNotFound(await failure(admin.disablePrincipal('no-such-client')))).toBe(true);
   });
 
   it('answers a bearer token and withAuth alike', async () => {

@@ -4,13 +4,20 @@ import { CONNECTION_HELP } from '../cli/args.js';
 export const ADMIN_HELP = `usage:
   lakegate admin principal ls
   lakegate admin principal create NAME [--admin] [--tenant T] [--delegate-user U ...] [--delegate-group G ...]
-                                       [--credential-file FILE]
+                                       [--delegate-issuer URL] [--credential-file FILE]
   lakegate admin principal rotate CLIENT_ID [--credential-file FILE]
-  lakegate admin principal delegation CLIENT_ID [--delegate-user U ...] [--delegate-group G ...] [--assert-identity]
+  lakegate admin principal delegation CLIENT_ID [--delegate-user U ...] [--delegate-group G ...]
+                                       [--delegate-issuer URL] [--assert-identity]
                                        replaces whom the principal may act for (token exchange)
+  lakegate admin principal disable CLIENT_ID    refuses its credentials, keys and tokens (revokes its tokens)
+  lakegate admin principal enable CLIENT_ID
+  lakegate admin principal revoke-tokens CLIENT_ID   every token issued so far; credentials keep working
+  lakegate admin api-key ls CLIENT_ID
   lakegate admin api-key create CLIENT_ID --name NAME [--expires-in SECONDS]
   lakegate admin api-key revoke KEY_ID
+  lakegate admin access-key ls CLIENT_ID
   lakegate admin access-key create CLIENT_ID     a SigV4 access key
+  lakegate admin access-key revoke CLIENT_ID ACCESS_KEY_ID
   lakegate admin warehouse ls
   lakegate admin warehouse create NAME --storage-root URI --storage-profile JSON|@FILE
                                        [--storage-secret JSON|@FILE|-] [--tenant T] [--property K=V ...]
@@ -27,6 +34,9 @@ export const ADMIN_HELP = `usage:
   lakegate admin audit [--actor TEXT] [--object TEXT] [--action ACTION] [--type TYPE] [--decision allow|deny]
                        [--since TIME] [--until TIME] [--limit N] [--before CURSOR]
 
+--delegate-issuer names the issuer that vouches for the delegated users and groups: a trusted issuer's URL, or
+"asserted" for names an assert-identity engine asserts (groups need it; a user without it is an asserted name or a
+client id).
 MEMBER is --principal CLIENT_ID, --user NAME --issuer URL, or --group NAME --issuer URL (URL: a trusted issuer,
 or "asserted" for names an engine asserts). SUBJECT is a MEMBER; a --user may come with the --group GROUP ...
 its token would carry.

@@ -1,6 +1,6 @@
 /** `lakegate admin principal …` and `lakegate admin warehouse …`, through the SDK's management client. */
 import { chmodSync, writeFileSync } from 'node:fs';
-import type { Principal, Warehouse } from '@lakegate/client';
+import type { DelegatedName, Principal, Warehouse } from '@lakegate/client';
 import { jsonArg, keyValues, parseCommand, positionalArgs, secondsArg } from '../cli/args.js';
 import { commandContext, type CommandContext } from '../cli/context.js';
 import { help, type SubCommand } from '../cli/dispatch.js';
@@ -10,10 +10,15 @@ import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
 
 /** `lakegate admin principal SUB`. */
-export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: principalList, create: principalCreate, rotate: principalRotate, delegation: principalDelegation };
-/** `lakegate admin api-key SUB` and `lakegate admin access-key SUB`: a principal's machine credentials. */
-export const API_KEY_COMMANDS: Readonly<Record<string, SubCommand>> = { create: apiKeyCreate, revoke: apiKeyRevoke };
-export const ACCESS_KEY_COMMANDS: Readonly<Record<string, SubCommand>> = { create: accessKeyCreate };
+export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
+  ls: principalList,
+  create: principalCreate,
+  rotate: principalRotate,
+  delegation: principalDelegation,
+  disable: principalDisable,
+  enable: principalEnable,
+  'revoke-tokens': principalRevokeTokens,
+};
 /** `lakegate admin warehouse SUB`. */
 export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate };
 
@@ -27,7 +32,7 @@ async function principalList(argv: string[]): Promise<number> {
   return 0;
 }
 
-function principalRow(p: Principal): Record<string, string> {
+export function principalRow(p: Principal): Record<string, string> {
   return { 'client-id': p['client-id'], name: p.name, tenant: p.tenant, roles: p.roles.join(',') || '-', disabled: p.disabled ? 'yes' : 'no' };
 }
 
@@ -37,12 +42,13 @@ async function principalCreate(argv: string[]): Promise<number> {
     tenant: { type: 'string' },
     'delegate-user': { type: 'string', multiple: true },
     'delegate-group': { type: 'string', multiple: true },
+    'delegate-issuer': { type: 'string' },
     'credential-file': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
   const ctx = commandContext(values);
-  const delegation = values['delegate-user'] || values['delegate-group'] ? { users: values['delegate-user'] ?? [], groups: values['delegate-group'] ?? [] } : undefined;
+  const delegation = values['delegate-user'] || values['delegate-group'] ? delegationOf(values) : undefined;
   const created = await ctx.out.progress('creating principal', () =>
     openManagement(ctx.settings).createPrincipal({
       name: name!,
@@ -67,14 +73,15 @@ async function principalDelegation(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
     'delegate-user': { type: 'string', multiple: true },
     'delegate-group': { type: 'string', multiple: true },
+    'delegate-issuer': { type: 'string' },
     'assert-identity': { type: 'boolean' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
   const { out, settings } = commandContext(values);
-  const policy = { users: values['delegate-user'] ?? [], groups: values['delegate-group'] ?? [], 'assert-identity': values['assert-identity'] === true };
+  const policy = { ...delegationOf(values), 'assert-identity': values['assert-identity'] === true };
   const set = await out.progress('setting delegation', () => openManagement(settings).setDelegation(clientId!, policy));
-  const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
+  const list = (names: DelegatedName[]) => (names.length ? names.map((n) => (typeof n === 'string' ? n : `${n.name} (${n.issuer})`)).join(', ') : 'none');
   out.result(set, () =>
     `Delegation of ${clientId}\n${keyValue([
       ['users', list(set.delegation.users)],
@@ -85,37 +92,44 @@ async function principalDelegation(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function apiKeyCreate(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { name: { type: 'string' }, 'expires-in': { type: 'string' } });
-  if (values.help) return help(ADMIN_HELP);
-  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
-  if (!values.name) throw new UsageError('api-key create needs --name NAME');
-  const expiresIn = secondsArg(values['expires-in'], '--expires-in');
-  const { out, settings } = commandContext(values);
-  const key = await out.progress('creating API key', () => openManagement(settings).createApiKey(clientId!, { name: values.name!, ...(expiresIn === undefined ? {} : { 'expires-in-seconds': expiresIn }) }));
-  out.result(key, () => `Created API key ${key['key-id']} for ${clientId}\n${keyValue([['api-key', key['api-key']], ['expires', key['expires-at-ms'] === null ? 'never' : new Date(key['expires-at-ms']).toISOString()]], '  ')}`);
-  out.note('The key is shown this once (send it as x-api-key, or lakegate --api-key); store it now.');
-  return 0;
+/**
+ * The users and groups of --delegate-user/--delegate-group, named with --delegate-issuer (a trusted issuer's URL,
+ * or "asserted"). Without an issuer a user stays a bare name (an asserted name or a client id); a group needs one.
+ */
+function delegationOf(values: { 'delegate-user'?: string[]; 'delegate-group'?: string[]; 'delegate-issuer'?: string }): { users: DelegatedName[]; groups: DelegatedName[] } {
+  const issuer = values['delegate-issuer'];
+  const groups = values['delegate-group'] ?? [];
+  if (groups.length > 0 && !issuer) throw new UsageError('--delegate-group needs --delegate-issuer URL (the trusted issuer whose tokens carry the group)');
+  const named = (name: string): DelegatedName => (issuer ? { issuer, name } : name);
+  return { users: (values['delegate-user'] ?? []).map(named), groups: groups.map(named) };
 }
 
-async function apiKeyRevoke(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {});
-  if (values.help) return help(ADMIN_HELP);
-  const [keyId] = positionalArgs(positionals, ['KEY_ID']);
-  const { out, settings } = commandContext(values);
-  await out.progress('revoking API key', () => openManagement(settings).revokeApiKey(keyId!));
-  out.result({ revoked: keyId }, () => `Revoked API key ${keyId}`);
-  return 0;
+async function principalDisable(argv: string[]): Promise<number> {
+  return principalState(argv, 'disabling principal', (m, id) => m.disablePrincipal(id), 'Disabled');
 }
 
-async function accessKeyCreate(argv: string[]): Promise<number> {
+async function principalEnable(argv: string[]): Promise<number> {
+  return principalState(argv, 'enabling principal', (m, id) => m.enablePrincipal(id), 'Enabled');
+}
+
+async function principalState(argv: string[], what: string, change: (m: ReturnType<typeof openManagement>, id: string) => Promise<Principal>, verb: string): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});
   if (values.help) return help(ADMIN_HELP);
   const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
   const { out, settings } = commandContext(values);
-  const key = await out.progress('creating access key', () => openManagement(settings).createAccessKey(clientId!));
-  out.result(key, () => `Created a SigV4 access key for ${clientId}\n${keyValue([['access-key-id', key['access-key-id']], ['secret-access-key', key['secret-access-key']]], '  ')}`);
-  out.note('The secret is shown this once (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for --auth sigv4); store it now.');
+  const principal = await out.progress(what, () => change(openManagement(settings), clientId!));
+  const row = principalRow(principal);
+  out.result(row, () => `${verb} ${clientId}\n${keyValue(Object.entries(row), '  ')}`);
+  return 0;
+}
+
+async function principalRevokeTokens(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  const { out, settings } = commandContext(values);
+  await out.progress('revoking tokens', () => openManagement(settings).revokePrincipalTokens(clientId!));
+  out.result({ 'client-id': clientId, 'tokens-revoked': true }, () => `Revoked every token of ${clientId} issued so far (its credentials keep working)`);
   return 0;
 }
 

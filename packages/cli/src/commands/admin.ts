@@ -8,7 +8,8 @@ import { UsageError } from '../cli/errors.js';
 import { ACCESS_COMMANDS, ROLE_COMMANDS } from './admin-access.js';
 import { audit } from './admin-audit.js';
 import { ADMIN_HELP } from './admin-help.js';
-import { ACCESS_KEY_COMMANDS, API_KEY_COMMANDS, PRINCIPAL_COMMANDS, WAREHOUSE_COMMANDS } from './admin-principals.js';
+import { ACCESS_KEY_COMMANDS, API_KEY_COMMANDS } from './admin-keys.js';
+import { PRINCIPAL_COMMANDS, WAREHOUSE_COMMANDS } from './admin-principals.js';
 
 /** Sub-commands by group: `lakegate admin GROUP SUB`. */
 const GROUPS: Readonly<Record<string, Readonly<Record<string, SubCommand>>>> = {

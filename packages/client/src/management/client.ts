@@ -27,6 +27,8 @@ import type {
   ManagementRequestOptions,
   MetricsReport,
   Principal,
+  AccessKeyInfo,
+  ApiKeyInfo,
   PrincipalSecret,
   Warehouse,
 } from './types.js';
@@ -116,6 +118,36 @@ export class LakegateManagement {
   /** Replaces whom the principal may act for (token exchange); omitted lists are emptied. */
   async setDelegation(clientId: string, policy: Partial<DelegationPolicy>, options: { signal?: AbortSignal } = {}): Promise<{ 'client-id': string; delegation: DelegationPolicy }> {
     return this.call('PUT', `principals/${segment(clientId)}/delegation`, { ...options, body: policy });
+  }
+
+  /** Disables a principal: its credentials, keys and tokens (and tokens held through it) are refused; its tokens so far are revoked. */
+  async disablePrincipal(clientId: string, options: { signal?: AbortSignal } = {}): Promise<Principal> {
+    return this.call('POST', `principals/${segment(clientId)}/disable`, options);
+  }
+
+  /** Enables a principal again (tokens issued before it was disabled stay refused). */
+  async enablePrincipal(clientId: string, options: { signal?: AbortSignal } = {}): Promise<Principal> {
+    return this.call('POST', `principals/${segment(clientId)}/enable`, options);
+  }
+
+  /** Revokes every token issued to (or through) the principal so far; its credentials keep working. */
+  async revokePrincipalTokens(clientId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `principals/${segment(clientId)}/revoke-tokens`, options);
+  }
+
+  /** The principal's SigV4 access keys, revoked ones too (never their secrets). */
+  async listAccessKeys(clientId: string, options: { signal?: AbortSignal } = {}): Promise<AccessKeyInfo[]> {
+    return (await this.call<{ 'access-keys': AccessKeyInfo[] }>('GET', `principals/${segment(clientId)}/access-keys`, options))['access-keys'];
+  }
+
+  /** Revokes one of the principal's SigV4 access keys. */
+  async revokeAccessKey(clientId: string, accessKeyId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `principals/${segment(clientId)}/access-keys/${segment(accessKeyId)}`, options);
+  }
+
+  /** The principal's API keys, revoked and expired ones too (never the keys). */
+  async listApiKeys(clientId: string, options: { signal?: AbortSignal } = {}): Promise<ApiKeyInfo[]> {
+    return (await this.call<{ 'api-keys': ApiKeyInfo[] }>('GET', `principals/${segment(clientId)}/api-keys`, options))['api-keys'];
   }
 
   /** Creates a SigV4 access key for the principal (the secret in the answer, once). */

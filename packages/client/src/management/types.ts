@@ -24,14 +24,27 @@ export interface ManagementRequestOptions {
  *
  * @example
  * ```ts
- * const policy: DelegationPolicy = { users: ['alice'], groups: ['analysts'], 'assert-identity': false };
+ * const idp = 'https://idp.example.com/realms/data';
+ * const policy: DelegationPolicy = { users: [{ issuer: idp, name: 'alice' }], groups: [{ issuer: idp, name: 'analysts' }], 'assert-identity': false };
  * ```
  */
 export interface DelegationPolicy {
-  users: string[];
-  groups: string[];
+  users: DelegatedName[];
+  groups: DelegatedName[];
   'assert-identity': boolean;
 }
+
+/**
+ * A user or group of a delegation policy, with the issuer that vouches for it (a trusted IdP's issuer URL, or
+ * `asserted` for names an assert-identity engine asserts). A bare string matches only an asserted name or a service
+ * principal's client id; groups need their issuer.
+ *
+ * @example
+ * ```ts
+ * const analysts: DelegatedName = { issuer: 'https://idp.example.com/realms/data', name: 'analysts' };
+ * ```
+ */
+export type DelegatedName = string | { issuer: string; name: string };
 
 /**
  * A service principal as the API shows it (never its secret).
@@ -133,6 +146,36 @@ export interface ApiKey {
   'key-id': string;
   'api-key': string;
   'expires-at-ms': number | null;
+}
+
+/**
+ * A principal's SigV4 access key as listed (never its secret).
+ *
+ * @example
+ * ```ts
+ * const live = (await management.listAccessKeys(clientId)).filter((k: AccessKeyInfo) => k['revoked-at-ms'] === null);
+ * ```
+ */
+export interface AccessKeyInfo {
+  'access-key-id': string;
+  'created-at-ms': number;
+  'revoked-at-ms': number | null;
+}
+
+/**
+ * A principal's API key as listed (never the key).
+ *
+ * @example
+ * ```ts
+ * const expiring = (await management.listApiKeys(clientId)).filter((k: ApiKeyInfo) => k['expires-at-ms'] !== null);
+ * ```
+ */
+export interface ApiKeyInfo {
+  'key-id': string;
+  name: string;
+  'created-at-ms': number;
+  'expires-at-ms': number | null;
+  'revoked-at-ms': number | null;
 }
 
 // ------------------------------------------------------------------ warehouses
