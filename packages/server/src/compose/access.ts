@@ -12,7 +12,8 @@ export async function createAccessPorts(config: LakegateConfig, store: CatalogSt
   const cacheTtlMs = config.authzCacheSeconds * 1000;
   if (config.authorizer === 'openfga') {
     const { OpenFgaAccess } = await import('../auth/authz/openfga/openfga-access.js');
-    const fga = await OpenFgaAccess.connect({ url: config.openfgaUrl, storeId: config.openfgaStoreId, token: config.openfgaToken, clock });
+    // Role definitions stay in the catalog database; assignments and grants live in OpenFGA (see openfga-access.ts).
+    const fga = await OpenFgaAccess.connect({ url: config.openfgaUrl, storeId: config.openfgaStoreId, token: config.openfgaToken, roles: store.access, maxBatchCheck: config.openfgaBatchCheckSize });
     return { authorizer: fga, control: fga, cacheTtlMs };
   }
   return { authorizer: new RbacAuthorizer(store.access, cacheTtlMs, () => clock.now()), control: store.access, cacheTtlMs };

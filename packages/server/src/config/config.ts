@@ -50,6 +50,8 @@ export interface LakegateConfig {
   openfgaToken: string;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
+  /** Checks per OpenFGA BatchCheck request (OpenFGA's --max-checks-per-batch-check). */
+  openfgaBatchCheckSize: number;
 }
 
 type Kind = 'string' | 'int';
@@ -93,6 +95,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'openfgaStoreId', env: 'LAKEGATE_OPENFGA_STORE_ID', kind: 'string', default: '', description: 'OpenFGA store id (empty: a store named "lakegate" is found or created, with the Lakegate model)' },
   { key: 'openfgaToken', env: 'LAKEGATE_OPENFGA_TOKEN', kind: 'string', default: '', description: 'Preshared key for OpenFGA, if it requires one' },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
+  { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },
 ];
 
 export class ConfigError extends Error {

@@ -1,0 +1,129 @@
+/**
+ * The OpenFGA adapter against a real OpenFGA (built from the Go module proxy by scripts/peers/openfga.sh):
+ * the AccessControl contract and the decision suite (the same the built-in adapter passes), connecting
+ * (store found or created, model written once and rewritten when outdated), preshared-key
+ * authentication, and what callers see when OpenFGA cannot answer (503 with Retry-After, no secret).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenFgaAccess } from '../../packages/server/src/auth/authz/openfga/openfga-access.js';
+import { isCatalogError } from '../../packages/server/src/errors/catalog-error.js';
+import { MemoryAccessControl } from '../../packages/server/src/persistence/memory/memory-access-control.js';
+import { accessControlContract } from '../access/access-control-contract.js';
+import { authorizerDecisions } from '../access/authorizer-decisions.js';
+import { startInProcess } from '../support/in-process.js';
+import { bearerSender } from '../support/inject.js';
+import { type OpenFga, startOpenFga } from '../support/openfga.js';
+
+let fga: OpenFga;
+beforeAll(async () => {
+  fga = await startOpenFga();
+});
+afterAll(async () => {
+  await fga?.stop();
+});
+
+const connect = async (storeId: string, roles = new MemoryAccessControl()) => OpenFgaAccess.connect({ url: fga.url, storeId, token: '', roles });
+
+accessControlContract('OpenFGA', async () => ({ control: await connect(await fga.createStore()) }), { timestamps: 'server' });
+
+authorizerDecisions('OpenFGA', async () => {
+  const access = await connect(await fga.createStore());
+  return { control: access, authorizer: access };
+});
+
+describe('OpenFGA adapter: connecting', () => {
+  const readModels = async (storeId: string) => ((await (await fetch(`${fga.url}/stores/${storeId}/authorization-models`)).json()) as { authorization_models: Array<{ id: string }> }).authorization_models;
+
+  it('finds or creates the store "lakegate" and writes the model only when it is absent or outdated', async () => {
+    const first = await connect('');
+    const again = await connect('');
+    expect(again.storeId).toBe(first.storeId);
+    expect(again.modelId).toBe(first.modelId);
+    const stores = ((await (await fetch(`${fga.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter((s) => s.name === 'lakegate');
+    expect(stores.map((s) => s.id)).toEqual([first.storeId]);
+    expect(await readModels(first.storeId)).toHaveLength(1);
+
+    // A store whose latest model is another one gets the current model on the next connect.
+    const storeId = await fga.createStore();
+    const res = await fetch(`${fga.url}/stores/${storeId}/authorization-models`, { method: 'POST', body: JSON.stringify({ schema_version: '1.1', type_definitions: [{ type: 'user' }, { type: 'doc', relations: { viewer: { this: {} } }, metadata: { relations: { viewer: { directly_related_user_types: [{ type: 'user' }] } } } }] }) });
+    expect(res.status).toBe(201);
+    const oldId = ((await res.json()) as { authorization_model_id: string }).authorization_model_id;
+    const upgraded = await connect(storeId);
+    expect(upgraded.modelId).not.toBe(oldId);
+    expect((await readModels(storeId)).map((m) => m.id)).toContain(upgraded.modelId);
+    expect((await connect(storeId)).modelId).toBe(upgraded.modelId);
+  });
+
+  it('replicas starting together settle on one store', async () => {
+    const other = await startOpenFga();
+    try {
+      const roles = new MemoryAccessControl();
+      const all = await Promise.all([1, 2, 3].map(() => OpenFgaAccess.connect({ url: other.url, storeId: '', token: '', roles })));
+      expect(new Set(all.map((a) => a.storeId)).size).toBe(1);
+      const stores = ((await (await fetch(`${other.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter((s) => s.name === 'lakegate');
+      expect(stores.map((s) => s.id)).toEqual([all[0]!.storeId]);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('refuses to start on a store it cannot read', async () => {
+    await expect(connect('01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toThrow(/cannot be read/);
+  });
+});
+
+describe('OpenFGA adapter: authentication and unavailability', () => {
+  const KEY = 'openfga-preshared-test-key-0123456789';
+  let guarded: OpenFga;
+  beforeAll(async () => {
+    guarded = await startOpenFga({ presharedKey: KEY });
+  });
+  afterAll(async () => {
+    await guarded?.stop();
+  });
+
+  it('uses the preshared key, and a wrong key never shows in what callers see', async () => {
+    const ok = await OpenFgaAccess.connect({ url: guarded.url, storeId: '', token: KEY, roles: new MemoryAccessControl() });
+    expect(await ok.check('default', [{ kind: 'principal', issuer: '', name: 'x' }], [{ privilege: 'table:list', path: { warehouse: 'w', namespaces: ['a'] } }])).toEqual([false]);
+    const wrong = 'wrong-key-that-must-not-leak';
+    const error = await OpenFgaAccess.connect({ url: guarded.url, storeId: '', token: wrong, roles: new MemoryAccessControl() }).catch((e: unknown) => e);
+    expect(isCatalogError(error) && error.code).toBe('ERR_UNAVAILABLE');
+    const text = JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause), stack: (error as Error).stack });
+    expect(text).not.toContain(wrong);
+    expect(text).not.toContain(KEY);
+  });
+
+  it('answers 503 with Retry-After when OpenFGA stops answering, and never allows', async () => {
+    const own = await startOpenFga({ presharedKey: KEY });
+    const cat = await startInProcess(await own.lakegateEnv(), { auth: true });
+    try {
+      const form = async (params: Record<string, string>) => {
+        const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        return res.json().access_token as string;
+      };
+      const a = cat.admin();
+      const admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+      expect((await admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
+      const p = await cat.lakegate.principals.create('reader');
+      const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+      expect((await admin('POST', '/management/v1/roles', { name: 'readers' })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/roles/readers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['namespace:list'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBeLessThan(300);
+      expect((await reader('GET', '/v1/default/namespaces')).status).toBe(200);
+
+      await own.stop();
+      await new Promise((r) => setTimeout(r, 2100)); // past the decision cache (authzCacheSeconds 2)
+      const res = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { authorization: `Bearer ${await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })}` } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.body).not.toContain(KEY);
+      expect(res.json().error.type).toBe('ServiceUnavailableException');
+      const grantRes = await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'default' } });
+      expect(grantRes.status).toBe(503);
+      expect(cat.logs()).not.toContain(KEY);
+    } finally {
+      await cat.close();
+      await own.stop();
+    }
+  });
+});
