@@ -16,5 +16,9 @@ export async function createAccessPorts(config: LakegateConfig, store: CatalogSt
     const fga = await OpenFgaAccess.connect({ url: config.openfgaUrl, storeId: config.openfgaStoreId, token: config.openfgaToken, roles: store.access, maxBatchCheck: config.openfgaBatchCheckSize });
     return { authorizer: fga, control: fga, cacheTtlMs };
   }
-  return { authorizer: new RbacAuthorizer(store.access, cacheTtlMs, () => clock.now()), control: store.access, cacheTtlMs };
+  // The built-in authorizer caches role memberships and the access service caches the decisions made from them:
+  // the two stack (a decision made from a cached membership may outlive it), so each gets half of the bound
+  // within which a change made through another replica must be seen here.
+  const rolesTtlMs = Math.floor(cacheTtlMs / 2);
+  return { authorizer: new RbacAuthorizer(store.access, rolesTtlMs, () => clock.now()), control: store.access, cacheTtlMs: cacheTtlMs - rolesTtlMs };
 }
