@@ -23,7 +23,8 @@ describe('OpenFGA model', () => {
     expect(relationOf('namespace:update-properties')).toBe('namespace_update_properties');
     for (const p of PRIVILEGES) expect(privilegeOfRelation(relationOf(p))).toBe(p);
     expect(privilegeOfRelation('parent')).toBeUndefined();
-    expect(privilegeOfRelation('any_privilege')).toBeUndefined();
+    expect(privilegeOfRelation('can_any')).toBeUndefined();
+    expect(privilegeOfRelation('can_table_read_data')).toBeUndefined();
   });
 
   it('compares models by content, not by what the server adds', () => {

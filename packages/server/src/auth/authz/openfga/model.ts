@@ -13,28 +13,35 @@
  * - `principal`, `user`, `group`: identities, scoped to a tenant by their id,
  *   that `role#assignee` tuples name (a role of one tenant can only ever be
  *   reached from identities of that tenant).
- * - `warehouse` → `namespace` (→ `namespace` …) → `table` / `view`: one
- *   relation per privilege (':' and '-' become '_'), directly assignable to
- *   `role#assignee` where the privilege is grantable on that kind, implied by
- *   the privileges that confer it, and inherited from `parent`. The parents
- *   are contextual tuples of each check (the catalog knows every object's
- *   ancestry), so creating or dropping objects writes nothing to OpenFGA.
- * - `any_privilege`: holds at least one privilege here or above (what the
- *   port calls "any").
+ * - `warehouse` → `namespace` (→ `namespace` …) → `table` / `view`: the
+ *   grants are tuples of one relation per privilege grantable there, named
+ *   after it (':' and '-' become '_': `table_read_data`), held by
+ *   `role#assignee`. What a subject may do is `can_<privilege>`: any grant
+ *   here of a privilege that confers it (the closure of the implications),
+ *   or `can_<privilege>` on the `parent`. The parents are contextual tuples
+ *   of each check (the catalog knows every object's ancestry), so creating
+ *   or dropping objects writes nothing to OpenFGA. (Computed relations that
+ *   name only the grants of each level, rather than each other, keep a
+ *   check a walk up the ancestry: measured twice as fast as letting
+ *   `can_table_read_data` refer to `can_table_write_data` and so on.)
+ * - `can_any`: holds at least one privilege here or above (what the port
+ *   calls "any").
  * - `located_in`: the warehouse of a namespace, table or view that holds a
  *   grant, written with the grant so grants can be listed by warehouse; no
  *   permission derives from it.
  */
 import { PRIVILEGES, type Privilege, type SecurableKind, grantableOn, grantsConferring } from '../../../catalog/access/privileges.js';
 
-export const ANY_RELATION = 'any_privilege';
+export const ANY_RELATION = 'can_any';
 export const PARENT_RELATION = 'parent';
 export const LOCATED_IN_RELATION = 'located_in';
 export const ASSIGNEE_RELATION = 'assignee';
 export const SUBJECT_TYPE = 'subject';
 
-/** 'table:read-data' → 'table_read_data'. */
+/** The relation of a grant: 'table:read-data' → 'table_read_data'. */
 export const relationOf = (privilege: Privilege): string => privilege.replace(/[:-]/g, '_');
+/** The relation a check asks: 'table:read-data' → 'can_table_read_data'. */
+export const permissionOf = (privilege: Privilege): string => `can_${relationOf(privilege)}`;
 
 const RELATION_TO_PRIVILEGE = new Map<string, Privilege>(PRIVILEGES.map((p) => [relationOf(p), p]));
 /** The privilege a grant relation stands for; undefined for structural relations. */
@@ -76,29 +83,19 @@ const union = (children: Userset[]): Userset => (children.length === 1 ? childre
 const ROLE_ASSIGNEES: RelationReference[] = [{ type: 'role', relation: ASSIGNEE_RELATION }];
 
 const grantable = (p: Privilege, kind: SecurableKind) => grantableOn(p).includes(kind);
-/** q confers p (q ≠ p). */
-const confersOther = (q: Privilege, p: Privilege) => q !== p && grantsConferring(p).includes(q);
 
-/**
- * The relation of privilege p on a securable kind: its direct grants there,
- * the least privileges grantable there that confer it (the others reach it
- * through those), and the same relation on the parent.
- */
-function privilegeRelation(p: Privilege, kind: SecurableKind): Userset {
-  const conferring = PRIVILEGES.filter((q) => confersOther(q, p) && grantable(q, kind));
-  const least = conferring.filter((q) => !conferring.some((r) => r !== q && confersOther(q, r)));
-  const children: Userset[] = [];
-  if (grantable(p, kind)) children.push(direct);
-  for (const q of least) children.push(computed(relationOf(q)));
-  if (PARENTS[kind].length > 0) children.push(fromParent(relationOf(p)));
+/** can_<p> on a kind: a grant here of any privilege that confers p, or can_<p> on the parent. */
+function permission(p: Privilege, kind: SecurableKind): Userset {
+  const children = grantsConferring(p)
+    .filter((q) => grantable(q, kind))
+    .map((q) => computed(relationOf(q)));
+  if (PARENTS[kind].length > 0) children.push(fromParent(permissionOf(p)));
   return union(children);
 }
 
-/** Any privilege here or above: the privileges grantable here that confer no other grantable one (each covers those that confer it), and the parent's answer. */
-function anyRelation(kind: SecurableKind): Userset {
-  const here = PRIVILEGES.filter((p) => grantable(p, kind));
-  const weakest = here.filter((p) => !here.some((q) => confersOther(p, q)));
-  const children = weakest.map((p) => computed(relationOf(p)));
+/** can_any on a kind: any grant here, or can_any on the parent. */
+function anyPermission(kind: SecurableKind): Userset {
+  const children = PRIVILEGES.filter((p) => grantable(p, kind)).map((p) => computed(relationOf(p)));
   if (PARENTS[kind].length > 0) children.push(fromParent(ANY_RELATION));
   return union(children);
 }
@@ -112,11 +109,15 @@ function securableType(kind: SecurableKind): TypeDefinition {
     relations[LOCATED_IN_RELATION] = direct;
     meta[LOCATED_IN_RELATION] = { directly_related_user_types: [{ type: 'warehouse' }] };
   }
-  for (const p of PRIVILEGES) {
-    relations[relationOf(p)] = privilegeRelation(p, kind);
-    meta[relationOf(p)] = { directly_related_user_types: grantable(p, kind) ? ROLE_ASSIGNEES : [] };
+  for (const p of PRIVILEGES.filter((q) => grantable(q, kind))) {
+    relations[relationOf(p)] = direct;
+    meta[relationOf(p)] = { directly_related_user_types: ROLE_ASSIGNEES };
   }
-  relations[ANY_RELATION] = anyRelation(kind);
+  for (const p of PRIVILEGES) {
+    relations[permissionOf(p)] = permission(p, kind);
+    meta[permissionOf(p)] = { directly_related_user_types: [] };
+  }
+  relations[ANY_RELATION] = anyPermission(kind);
   meta[ANY_RELATION] = { directly_related_user_types: [] };
   return { type: kind, relations, metadata: { relations: meta } };
 }

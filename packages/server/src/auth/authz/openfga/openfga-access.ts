@@ -42,7 +42,7 @@ import {
 import { type Privilege, grantsConferring } from '../../../catalog/access/privileges.js';
 import { FgaClient, MAX_TUPLES_PER_WRITE, type CheckItem, type FgaCallCounts } from './fga-client.js';
 import { memberCheckObject, memberObject, memberUser, parseMemberUser, parseRoleObject, parseRoleUser, parseSecurableObject, roleObject, roleUser, securableCheckObject, securableObject } from './ids.js';
-import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, PARENT_RELATION, SECURABLE_KINDS, SUBJECT_TYPE, identityRelation, privilegeOfRelation, relationOf } from './model.js';
+import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, PARENT_RELATION, SECURABLE_KINDS, SUBJECT_TYPE, identityRelation, permissionOf, privilegeOfRelation, relationOf } from './model.js';
 import { ensureModel, findOrCreateStore } from './store-setup.js';
 
 /** Where role definitions are kept (the catalog database's AccessControl, or memory in tests). */
@@ -261,7 +261,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
     const items: CheckItem[] = [];
     const itemsOf: number[][] = [];
     for (const q of queries) {
-      const relation = q.privilege === 'any' ? ANY_RELATION : relationOf(q.privilege);
+      const relation = q.privilege === 'any' ? ANY_RELATION : permissionOf(q.privilege);
       const elements = pathElements(q.path);
       const object = securableCheckObject(elements.at(-1)!);
       const key = `${relation}\u001e${elements.map(refKey).join('\u001e')}`;
