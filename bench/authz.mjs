@@ -32,13 +32,14 @@ const HELP = `usage: node bench/authz.mjs [options]
   --quick             2 s cells, 2,000 tables, no doc unless --out
   --tables N          tables to seed (default 10000; 10% get a grant)
   --duration S        seconds per loadTable / first-page cell (default 4)
-  --walks N           full listings per walk cell (default 5)
+  --walks N           full listings per walk cell, after one warm-up walk (default 3)
   --concurrency LIST  connections for loadTable (default 1,16)
   --seed-conns N      concurrent requests while seeding (default 16)
   --fga-batch N       checks per OpenFGA BatchCheck (server --max-checks-per-batch-check and
                         LAKEGATE_OPENFGA_BATCH_CHECK_SIZE; default 200, OpenFGA's own default is 50)
   --variants LIST     builtin,builtin-nocache,openfga,openfga-nocache (default all)
   --out FILE          markdown report (default docs/benchmarks-authz.md; --quick: none)
+  --report FILE       run nothing: render the report from the JSON of an earlier run (--out to write it)
   --no-build          do not run tsc -b first
   -h, --help`;
 
@@ -53,6 +54,7 @@ const { values: opt } = parseArgs({
     'fga-batch': { type: 'string', default: '200' },
     variants: { type: 'string', default: 'builtin,builtin-nocache,openfga,openfga-nocache' },
     out: { type: 'string' },
+    report: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -65,7 +67,7 @@ if (opt.help) {
 const CFG = {
   tables: Number(opt.tables ?? (opt.quick ? 2000 : 10000)),
   duration: Number(opt.duration ?? (opt.quick ? 2 : 4)),
-  walks: Number(opt.walks ?? (opt.quick ? 2 : 5)),
+  walks: Number(opt.walks ?? (opt.quick ? 2 : 3)),
   concurrency: opt.concurrency.split(',').map(Number),
   seedConns: Number(opt['seed-conns']),
   fgaBatch: Number(opt['fga-batch']),
@@ -277,14 +279,24 @@ async function walks(url, tok, pageSize, expectItems) {
   return { p50: quantile(ms, 0.5), max: ms.at(-1), pages: runs[0].pages, items: runs[0].items };
 }
 
+/** A cell that failed (e.g. 503 from an overloaded OpenFGA) is recorded as such, and the run goes on. */
+async function cell(pids, fn) {
+  try {
+    return await withNoise(pids, fn);
+  } catch (e) {
+    log(`cell failed: ${e.message.slice(0, 300)}`);
+    return { error: e.message.slice(0, 200) };
+  }
+}
+
 async function measureCaller(url, tok, tables, expectItems, pids) {
   const out = { load: {}, firstPage: undefined, walk100: undefined, walk1000: undefined };
   const load = (i) => `/v1/default/namespaces/${NS}/tables/${tableName(tables[i % tables.length])}`;
   await closedLoop(url, tok, 4, load); // warm-up: JIT, sockets
-  for (const conns of CFG.concurrency) out.load[conns] = await withNoise(pids, () => closedLoop(url, tok, conns, load));
-  out.firstPage = await withNoise(pids, () => closedLoop(url, tok, 1, () => `/v1/default/namespaces/${NS}/tables?pageSize=100`));
-  out.walk100 = await withNoise(pids, () => walks(url, tok, 100, expectItems));
-  out.walk1000 = await withNoise(pids, () => walks(url, tok, undefined, expectItems));
+  for (const conns of CFG.concurrency) out.load[conns] = await cell(pids, () => closedLoop(url, tok, conns, load));
+  out.firstPage = await cell(pids, () => closedLoop(url, tok, 1, () => `/v1/default/namespaces/${NS}/tables?pageSize=100`));
+  out.walk100 = await cell(pids, () => walks(url, tok, 100, expectItems));
+  out.walk1000 = await cell(pids, () => walks(url, tok, undefined, expectItems));
   return out;
 }
 
@@ -335,7 +347,123 @@ async function batchChecks(metricsUrl) {
   return n;
 }
 
+// --- report -------------------------------------------------------------------------------------------
+
+/** The markdown report of a run's data (also from the JSON of an earlier run: --report). */
+function render({ CFG, started, cpu, node, quick, tablesArg, seeded, grantSeeding, results }) {
+  const visibleCount = Math.floor((CFG.tables + 9) / 10);
+  const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  const pct = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%` : 'n/a');
+  const LABEL = { builtin: 'built-in', 'builtin-nocache': 'built-in, no decision cache', openfga: 'OpenFGA', 'openfga-nocache': 'OpenFGA, no decision cache' };
+  const loadRows = [];
+  for (const [variant, r] of Object.entries(results)) {
+    for (const conns of CFG.concurrency) {
+      const a = { errors: 0, ...r.admin.load[conns] };
+      const b = { errors: 0, ...r.reader.load[conns] };
+      loadRows.push(`| ${LABEL[variant]} | ${conns} | ${f(a.rps, 0)} | ${f(a.p50)} | ${f(a.p99)} | ${f(b.rps, 0)} | ${f(b.p50)} | ${f(b.p99)} | ${pct(b.p50, a.p50)} | ${a.errors + b.errors} | ${f(a.noise, 2)} / ${f(b.noise, 2)} |`);
+    }
+  }
+  const listRows = [];
+  for (const [variant, r] of Object.entries(results)) {
+    for (const [who, m] of [['admin', r.admin], ['reader', r.reader]]) {
+      const walkCell = (w, detail) => (w.error ? `failed: ${w.error}` : `${f(w.p50, 0)} (${w.pages} pages${detail ? `, ${w.items} tables` : ''})`);
+      const noise = Math.max(...[m.firstPage, m.walk100, m.walk1000].map((x) => x.noise ?? 0));
+      listRows.push(`| ${LABEL[variant]} | ${who} | ${m.firstPage.error ? `failed: ${m.firstPage.error}` : f(m.firstPage.p50)} | ${f(m.firstPage.p99)} | ${walkCell(m.walk100, true)} | ${walkCell(m.walk1000, false)} | ${f(noise, 2)} |`);
+    }
+  }
+  const countRows = Object.entries(results)
+    .filter(([, r]) => r.counts)
+    .map(([variant, r]) => {
+      const c = r.counts;
+      if (c.error) return `| ${LABEL[variant]} | failed: ${c.error} | | | | | | |`;
+      const sql = variant.startsWith('openfga') ? '—' : String(c.grantLookups);
+      const fgaReq = variant.startsWith('openfga') ? `${c.fgaBatchChecks} BatchCheck (adapter: ${c.fgaCalls?.batchCheck ?? '?'} BatchCheck, ${c.fgaCalls?.check ?? '?'} Check, ${c.fgaCalls?.read ?? '?'} Read)` : '—';
+      return `| ${LABEL[variant]} | ${c.pages} | ${c.items} | ${c.chunks} | ${c.checkCalls} | ${f(c.checkQueries / Math.max(1, c.checkCalls), 0)} | ${sql} | ${fgaReq} |`;
+    });
+
+  const overhead = (variant) =>
+    results[variant] ? CFG.concurrency.map((c) => `${pct(results[variant].reader.load[c].p50, results[variant].admin.load[c].p50)} at ${c} conn${c === 1 ? '' : 's'}`).join(', ') : undefined;
+  const met = results.builtin && CFG.concurrency.every((c) => results.builtin.reader.load[c].p50 < 1.1 * results.builtin.admin.load[c].p50);
+  const outcome = [
+    results.builtin ? `This run: the built-in authorizer adds ${overhead('builtin')} (aim ${met ? 'met' : 'not met'})` : '',
+    results['builtin-nocache'] ? `; deciding every request anew, ${overhead('builtin-nocache')}` : '',
+    results.openfga ? `. OpenFGA: ${overhead('openfga')}` : '',
+    results['openfga-nocache'] ? `; deciding every request anew, ${overhead('openfga-nocache')}` : '',
+    '.',
+  ].join('');
+  const cmd = `node bench/authz.mjs${quick ? ' --quick' : ''}${tablesArg ? ` --tables ${tablesArg}` : ''}`;
+  const doc = `# Benchmark: authorization (loadTable, listTables)
+
+Generated by \`${cmd}\` on ${started} (${cpu}, Node ${node}); re-run it rather than editing.
+
+## Setup
+
+One namespace with ${CFG.tables.toLocaleString('en')} tables (SQLite, file warehouse), seeded through the HTTP API with ${CFG.seedConns} concurrent
+\`createTable\` requests: **${f(CFG.tables / seeded.tableSeconds, 0)} tables/s** (${f(seeded.tableSeconds, 1)} s). A non-admin principal (the
+*reader*) holds \`table:read-metadata\` on every 10th table (${visibleCount.toLocaleString('en')} grants on individual tables,
+made through \`POST /management/v1/grants\` with ${CFG.seedConns} in flight: built-in ${grantSeeding.builtin ? `**${f(grantSeeding.builtin.grants / grantSeeding.builtin.seconds, 0)} grants/s**` : 'n/a'}, OpenFGA ${grantSeeding.openfga ? `**${f(grantSeeding.openfga.grants / grantSeeding.openfga.seconds, 0)} grants/s**` : 'n/a'}).
+Each server variant runs alone on its own copy of the seeded data dir (authentication required, log level warn):
+
+- **built-in**: \`authorizer=builtin\`, decisions cached for \`authzCacheSeconds\` (default 2 s: memberships 1 s + decisions 1 s).
+- **OpenFGA**: \`authorizer=openfga\` against OpenFGA v1.22.1 (\`scripts/peers/openfga.sh\`, in-memory datastore, same machine),
+  \`--max-checks-per-batch-check ${CFG.fgaBatch}\` and \`LAKEGATE_OPENFGA_BATCH_CHECK_SIZE=${CFG.fgaBatch}\`; decisions cached for 2 s.
+- **no decision cache**: the same with \`authzCacheSeconds=0\`: every request is decided anew (the cost of a decision itself).
+
+Callers: the **admin** (admin role by credential: the service allows without asking the authorizer — the allow-all
+baseline of each variant) and the **reader**. loadTable cycles over the reader's ${visibleCount.toLocaleString('en')} visible tables (for both callers),
+closed loop, ${CFG.duration} s per cell after a warm-up; the load generator (Node fetch, keep-alive) shares the machine with the server
+and OpenFGA. **noise** is the CPU (in cores) that processes other than ours used during the cell: the machine is shared
+with other engineers' test runs, so compare rows whose noise is low.
+
+## loadTable
+
+| variant | conns | admin req/s | p50 ms | p99 ms | reader req/s | p50 ms | p99 ms | reader p50 vs admin | errors | noise (admin / reader) |
+|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+${loadRows.join('\n')}
+
+Aim: the built-in authorizer adds < 10% to loadTable p50 (the "built-in" rows). ${outcome}
+
+## listTables
+
+First page: \`GET …/namespaces/${NS}/tables?pageSize=100\`, closed loop at 1 connection. Walk: following page tokens to the
+end (p50 of ${CFG.walks} walks), at \`pageSize=100\` and at the server's default page size (1,000). The admin sees all
+${CFG.tables.toLocaleString('en')} tables; the reader ${visibleCount.toLocaleString('en')}, so its listing scans every table and filters them by chunks (a reader's page
+holds at most the visible tables among at most 5,000 scanned, so pages can be short).
+
+| variant | caller | first page p50 ms | p99 ms | walk, pageSize 100: ms | walk, default page size: ms | noise |
+|---|---|--:|--:|--:|--:|--:|
+${listRows.join('\n')}
+
+## One batched check per chunk
+
+Counted in-process over one full walk at \`pageSize=100\` as the reader: calls of the Authorizer port's \`check\` (each a
+batch: the two visibility privileges of every table in a chunk of the catalog's order), the SQL grant lookups of the
+built-in adapter (\`AccessControl.grantsOn\`, one query for up to 500 securables), and OpenFGA's BatchCheck requests
+(from its Prometheus metrics, and the adapter's own count).
+
+| variant | pages | tables seen | chunks of 100 scanned | check calls | queries per call | SQL grant lookups | OpenFGA requests |
+|---|--:|--:|--:|--:|--:|--:|---|
+${countRows.join('\n')}
+
+## Re-running
+
+\`\`\`sh
+npm ci && npx tsc -b packages/cli        # the script builds too, unless --no-build
+node bench/authz.mjs                     # ~10 min on 2 cores; builds OpenFGA first if it is not cached (~3.5 min)
+node bench/authz.mjs --quick             # 2,000 tables, short cells, prints only
+\`\`\`
+`;
+  return doc;
+}
+
 // --- main ---------------------------------------------------------------------------------------------
+
+if (opt.report) {
+  const doc = render(JSON.parse(fs.readFileSync(opt.report, 'utf8')));
+  if (opt.out) fs.writeFileSync(opt.out, doc);
+  process.stdout.write(doc);
+  process.exit(0);
+}
 
 if (!opt['no-build']) {
   log('building (tsc -b packages/cli)');
@@ -395,6 +523,7 @@ for (const variant of CFG.variants) {
     log(`${variant}: reader`);
     const reader = await measureCaller(s.url, readerTok, visibleTables, visibleTables.length, pids);
     results[variant] = { admin, reader };
+    fs.writeFileSync(path.join(os.tmpdir(), 'lakegate-bench-authz-partial.json'), JSON.stringify({ CFG, seeded, grantSeeding, results }, null, 2));
   } finally {
     await stopLakegate(s);
   }
@@ -402,101 +531,29 @@ for (const variant of CFG.variants) {
     log(`${variant}: counting calls in-process`);
     const countDir = path.join(base, `count-${copies}`);
     fs.cpSync(dir, countDir, { recursive: true });
-    results[variant].counts = await countCalls(countDir, env, seeded.reader, variant.startsWith('openfga') ? fga.metricsUrl : undefined);
+    results[variant].counts = await countCalls(countDir, env, seeded.reader, variant.startsWith('openfga') ? fga.metricsUrl : undefined).catch((e) => {
+      log(`counting failed: ${e.message.slice(0, 300)}`);
+      return { error: e.message.slice(0, 200) };
+    });
   }
 }
 
-// --- report -------------------------------------------------------------------------------------------
 
-const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-const pct = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%` : 'n/a');
-const LABEL = { builtin: 'built-in', 'builtin-nocache': 'built-in, no decision cache', openfga: 'OpenFGA', 'openfga-nocache': 'OpenFGA, no decision cache' };
-const loadRows = [];
-for (const [variant, r] of Object.entries(results)) {
-  for (const conns of CFG.concurrency) {
-    const a = r.admin.load[conns];
-    const b = r.reader.load[conns];
-    loadRows.push(`| ${LABEL[variant]} | ${conns} | ${f(a.rps, 0)} | ${f(a.p50)} | ${f(a.p99)} | ${f(b.rps, 0)} | ${f(b.p50)} | ${f(b.p99)} | ${pct(b.p50, a.p50)} | ${a.errors + b.errors} | ${f(a.noise, 2)} / ${f(b.noise, 2)} |`);
-  }
-}
-const listRows = [];
-for (const [variant, r] of Object.entries(results)) {
-  for (const [who, m] of [['admin', r.admin], ['reader', r.reader]]) {
-    listRows.push(`| ${LABEL[variant]} | ${who} | ${f(m.firstPage.p50)} | ${f(m.firstPage.p99)} | ${f(m.walk100.p50, 0)} (${m.walk100.pages} pages, ${m.walk100.items} tables) | ${f(m.walk1000.p50, 0)} (${m.walk1000.pages} pages) | ${f(Math.max(m.firstPage.noise, m.walk100.noise, m.walk1000.noise), 2)} |`);
-  }
-}
-const countRows = Object.entries(results)
-  .filter(([, r]) => r.counts)
-  .map(([variant, r]) => {
-    const c = r.counts;
-    const sql = variant.startsWith('openfga') ? '—' : String(c.grantLookups);
-    const fgaReq = variant.startsWith('openfga') ? `${c.fgaBatchChecks} BatchCheck (adapter: ${c.fgaCalls?.batchCheck ?? '?'} BatchCheck, ${c.fgaCalls?.check ?? '?'} Check, ${c.fgaCalls?.read ?? '?'} Read)` : '—';
-    return `| ${LABEL[variant]} | ${c.pages} | ${c.items} | ${c.chunks} | ${c.checkCalls} | ${f(c.checkQueries / Math.max(1, c.checkCalls), 0)} | ${sql} | ${fgaReq} |`;
-  });
-
-const cmd = `node bench/authz.mjs${opt.quick ? ' --quick' : ''}${opt.tables ? ` --tables ${opt.tables}` : ''}`;
-const doc = `# Benchmark: authorization (loadTable, listTables)
-
-Generated by \`${cmd}\` on ${started.toISOString()} (${os.cpus().length} vCPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}); re-run it rather than editing.
-
-## Setup
-
-One namespace with ${CFG.tables.toLocaleString('en')} tables (SQLite, file warehouse), seeded through the HTTP API with ${CFG.seedConns} concurrent
-\`createTable\` requests: **${f(CFG.tables / seeded.tableSeconds, 0)} tables/s** (${f(seeded.tableSeconds, 1)} s). A non-admin principal (the
-*reader*) holds \`table:read-metadata\` on every 10th table (${visibleTables.length.toLocaleString('en')} grants on individual tables,
-made through \`POST /management/v1/grants\` with ${CFG.seedConns} in flight: built-in ${grantSeeding.builtin ? `**${f(grantSeeding.builtin.grants / grantSeeding.builtin.seconds, 0)} grants/s**` : 'n/a'}, OpenFGA ${grantSeeding.openfga ? `**${f(grantSeeding.openfga.grants / grantSeeding.openfga.seconds, 0)} grants/s**` : 'n/a'}).
-Each server variant runs alone on its own copy of the seeded data dir (authentication required, log level warn):
-
-- **built-in**: \`authorizer=builtin\`, decisions cached for \`authzCacheSeconds\` (default 2 s: memberships 1 s + decisions 1 s).
-- **OpenFGA**: \`authorizer=openfga\` against OpenFGA v1.22.1 (\`scripts/peers/openfga.sh\`, in-memory datastore, same machine),
-  \`--max-checks-per-batch-check ${CFG.fgaBatch}\` and \`LAKEGATE_OPENFGA_BATCH_CHECK_SIZE=${CFG.fgaBatch}\`; decisions cached for 2 s.
-- **no decision cache**: the same with \`authzCacheSeconds=0\`: every request is decided anew (the cost of a decision itself).
-
-Callers: the **admin** (admin role by credential: the service allows without asking the authorizer — the allow-all
-baseline of each variant) and the **reader**. loadTable cycles over the reader's ${visibleTables.length.toLocaleString('en')} visible tables (for both callers),
-closed loop, ${CFG.duration} s per cell after a warm-up; the load generator (Node fetch, keep-alive) shares the machine with the server
-and OpenFGA. **noise** is the CPU (in cores) that processes other than ours used during the cell: the machine is shared
-with other engineers' test runs, so compare rows whose noise is low.
-
-## loadTable
-
-| variant | conns | admin req/s | p50 ms | p99 ms | reader req/s | p50 ms | p99 ms | reader p50 vs admin | errors | noise (admin / reader) |
-|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
-${loadRows.join('\n')}
-
-Aim: the built-in authorizer adds < 10% to loadTable p50 (the "built-in" rows).
-
-## listTables
-
-First page: \`GET …/namespaces/${NS}/tables?pageSize=100\`, closed loop at 1 connection. Walk: following page tokens to the
-end (p50 of ${CFG.walks} walks), at \`pageSize=100\` and at the server's default page size (1,000). The admin sees all
-${CFG.tables.toLocaleString('en')} tables; the reader ${visibleTables.length.toLocaleString('en')}, so its listing scans every table and filters them by chunks (a reader's page
-holds at most the visible tables among at most 5,000 scanned, so pages can be short).
-
-| variant | caller | first page p50 ms | p99 ms | walk, pageSize 100: ms | walk, default page size: ms | noise |
-|---|---|--:|--:|--:|--:|--:|
-${listRows.join('\n')}
-
-## One batched check per chunk
-
-Counted in-process over one full walk at \`pageSize=100\` as the reader: calls of the Authorizer port's \`check\` (each a
-batch: the two visibility privileges of every table in a chunk of the catalog's order), the SQL grant lookups of the
-built-in adapter (\`AccessControl.grantsOn\`, one query for up to 500 securables), and OpenFGA's BatchCheck requests
-(from its Prometheus metrics, and the adapter's own count).
-
-| variant | pages | tables seen | chunks of 100 scanned | check calls | queries per call | SQL grant lookups | OpenFGA requests |
-|---|--:|--:|--:|--:|--:|--:|---|
-${countRows.join('\n')}
-
-## Re-running
-
-\`\`\`sh
-npm ci && npx tsc -b packages/cli        # the script builds too, unless --no-build
-node bench/authz.mjs                     # ~10 min on 2 cores; builds OpenFGA first if it is not cached (~3.5 min)
-node bench/authz.mjs --quick             # 2,000 tables, short cells, prints only
-\`\`\`
-`;
+const data = {
+  CFG,
+  started: started.toISOString(),
+  cpu: `${os.cpus().length} vCPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+  node: process.version,
+  quick: opt.quick,
+  tablesArg: opt.tables,
+  seeded: { tableSeconds: seeded.tableSeconds },
+  grantSeeding,
+  results,
+};
+const json = path.join(os.tmpdir(), `lakegate-bench-authz-${Date.now()}.json`);
+fs.writeFileSync(json, JSON.stringify(data, null, 2));
+log(`raw results: ${json} (render again with --report ${json})`);
+const doc = render(data);
 if (CFG.out) fs.writeFileSync(CFG.out, doc);
 process.stdout.write(doc);
-fs.writeFileSync(path.join(os.tmpdir(), 'lakegate-bench-authz.json'), JSON.stringify({ CFG, seeded: { tableSeconds: seeded.tableSeconds }, grantSeeding, results }, null, 2));
 process.exit(0);

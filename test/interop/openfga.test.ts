@@ -6,13 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenFgaAccess } from '../../packages/server/src/auth/authz/openfga/openfga-access.js';
-import { isCatalogError } from '../../packages/server/src/errors/catalog-error.js';
+import { ConfigError } from '../../packages/server/src/config/config.js';
 import { MemoryAccessControl } from '../../packages/server/src/persistence/memory/memory-access-control.js';
 import { accessControlContract } from '../access/access-control-contract.js';
 import { authorizerDecisions } from '../access/authorizer-decisions.js';
 import { startInProcess } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type OpenFga, startOpenFga } from '../support/openfga.js';
+import { freePort } from '../support/temp.js';
 
 let fga: OpenFga;
 beforeAll(async () => {
@@ -67,6 +68,13 @@ describe('OpenFGA adapter: connecting', () => {
     }
   });
 
+  it('refuses to start when OpenFGA does not answer, saying where and why', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await expect(OpenFgaAccess.connect({ url: closed, storeId: '', token: 'secret-token', roles: new MemoryAccessControl() })).rejects.toThrow(
+      new RegExp(`^cannot use OpenFGA at ${closed.replace(/[.]/g, '\\.')}: OpenFGA list-stores: ECONNREFUSED$`),
+    );
+  });
+
   it('refuses to start on a store it cannot read', async () => {
     await expect(connect('01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toThrow(/cannot be read/);
   });
@@ -87,7 +95,8 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
     expect(await ok.check('default', [{ kind: 'principal', issuer: '', name: 'x' }], [{ privilege: 'table:list', path: { warehouse: 'w', namespaces: ['a'] } }])).toEqual([false]);
     const wrong = 'wrong-key-that-must-not-leak';
     const error = await OpenFgaAccess.connect({ url: guarded.url, storeId: '', token: wrong, roles: new MemoryAccessControl() }).catch((e: unknown) => e);
-    expect(isCatalogError(error) && error.code).toBe('ERR_UNAVAILABLE');
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^cannot use OpenFGA at http:\/\/127\.0\.0\.1:\d+: OpenFGA list-stores: HTTP 401/);
     const text = JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause), stack: (error as Error).stack });
     expect(text).not.toContain(wrong);
     expect(text).not.toContain(KEY);

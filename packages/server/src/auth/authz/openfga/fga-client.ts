@@ -31,7 +31,7 @@ const READ_PAGE = 100;
 /** OpenFGA's default --max-tuples-per-write. */
 export const MAX_TUPLES_PER_WRITE = 100;
 /** BatchCheck requests of one call in flight at once. */
-const BATCH_CONCURRENCY = 4;
+const BATCH_CONCURRENCY = 2;
 
 /** What the benchmark and tests read: OpenFGA requests made, by operation. */
 export type FgaCallCounts = Record<'check' | 'batchCheck' | 'read' | 'write' | 'other', number>;
@@ -94,29 +94,40 @@ export class FgaClient {
     }
   }
 
-  /** Answers in order; items are sent in BatchCheck requests of at most maxBatchCheck, a few in flight at once. An item OpenFGA could not decide fails the call (never an allow). */
+  /**
+   * Answers in order. Items are sent in BatchCheck requests of at most maxBatchCheck, a few in flight at once
+   * (more would only make each request slower on a busy OpenFGA, and each has OpenFGA's request deadline).
+   * Items OpenFGA could not decide (an error in its answer, e.g. its deadline passed) are asked once more;
+   * an item still undecided fails the call — never an allow.
+   */
   async batchCheck(items: readonly CheckItem[]): Promise<boolean[]> {
-    const answers: boolean[] = new Array<boolean>(items.length).fill(false);
-    const chunks: number[][] = [];
-    for (let i = 0; i < items.length; i += this.maxBatch) chunks.push(Array.from({ length: Math.min(this.maxBatch, items.length - i) }, (_, j) => i + j));
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++]!;
-        const checks: BatchCheckItem[] = chunk.map((i) => {
-          const it = items[i]!;
-          return { tuple_key: { user: it.user, relation: it.relation, object: it.object }, correlation_id: String(i), ...(it.contextual.length > 0 ? { contextual_tuples: { tuple_keys: it.contextual } } : {}) };
-        });
-        const res = await this.call('batchCheck', 'batch-check', (api) => api.batchCheck(this.storeId, { checks, authorization_model_id: this.modelId }));
-        for (const i of chunk) {
-          const r = res.result?.[String(i)];
-          if (!r || r.error) throw unavailable('batch-check', new Error(r?.error ? `check error ${r.error.input_error ?? r.error.internal_error ?? ''}` : 'check missing from the answer'));
-          answers[i] = r.allowed === true;
+    const answers = new Array<boolean | undefined>(items.length).fill(undefined);
+    let pending = items.map((_, i) => i);
+    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+      const undecided: number[] = [];
+      const chunks: number[][] = [];
+      for (let i = 0; i < pending.length; i += this.maxBatch) chunks.push(pending.slice(i, i + this.maxBatch));
+      let next = 0;
+      const worker = async () => {
+        while (next < chunks.length) {
+          const chunk = chunks[next++]!;
+          const checks: BatchCheckItem[] = chunk.map((i) => {
+            const it = items[i]!;
+            return { tuple_key: { user: it.user, relation: it.relation, object: it.object }, correlation_id: String(i), ...(it.contextual.length > 0 ? { contextual_tuples: { tuple_keys: it.contextual } } : {}) };
+          });
+          const res = await this.call('batchCheck', 'batch-check', (api) => api.batchCheck(this.storeId, { checks, authorization_model_id: this.modelId }));
+          for (const i of chunk) {
+            const r = res.result?.[String(i)];
+            if (!r || r.error) undecided.push(i);
+            else answers[i] = r.allowed === true;
+          }
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
-    return answers;
+      };
+      await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
+      pending = undecided.sort((a, b) => a - b);
+    }
+    if (pending.length > 0) throw unavailable('batch-check', new Error(`${pending.length} checks undecided`));
+    return answers as boolean[];
   }
 
   async check(item: CheckItem): Promise<boolean> {
@@ -145,9 +156,11 @@ export function unavailable(operation: string, e: unknown): CatalogError {
   if (e instanceof CatalogError) return e;
   let detail = 'error';
   if (e instanceof FgaApiError && e.statusCode !== undefined) detail = `HTTP ${e.statusCode}${apiErrorCode(e) ? ` ${apiErrorCode(e)}` : ''}`;
-  else {
-    const code = (e as { cause?: { code?: unknown }; code?: unknown } | undefined)?.cause?.code ?? (e as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) detail = code;
+  else if (e instanceof Error) {
+    // The SDK wraps network errors in a message like "FGA Error: connect ECONNREFUSED 127.0.0.1:8080": keep the code only.
+    const code = /\b(E[A-Z]{3,})\b/.exec(e.message)?.[1];
+    if (code) detail = code;
+    else if (/timeout/i.test(e.message)) detail = 'timeout';
   }
   return new CatalogError('ERR_UNAVAILABLE', 'the authorization service (OpenFGA) is unavailable', { cause: new Error(`OpenFGA ${operation}: ${detail}`) });
 }

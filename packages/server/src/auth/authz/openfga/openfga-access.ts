@@ -40,6 +40,8 @@ import {
   pathElements,
 } from '../../../catalog/access/ports.js';
 import { type Privilege, grantsConferring } from '../../../catalog/access/privileges.js';
+import { ConfigError } from '../../../config/config.js';
+import { isCatalogError } from '../../../errors/catalog-error.js';
 import { FgaClient, MAX_TUPLES_PER_WRITE, type CheckItem, type FgaCallCounts } from './fga-client.js';
 import { memberCheckObject, memberObject, memberUser, parseMemberUser, parseRoleObject, parseRoleUser, parseSecurableObject, roleObject, roleUser, securableCheckObject, securableObject } from './ids.js';
 import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, PARENT_RELATION, SECURABLE_KINDS, SUBJECT_TYPE, identityRelation, permissionOf, privilegeOfRelation, relationOf } from './model.js';
@@ -90,11 +92,17 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
     private readonly roles: RoleDefinitions,
   ) {}
 
-  /** Finds or creates the store, writes the model when it is absent or outdated; fails (ConfigError or ERR_UNAVAILABLE) when OpenFGA cannot be used. */
+  /** Finds or creates the store, writes the model when it is absent or outdated; a ConfigError when OpenFGA cannot be used. */
   static async connect(options: OpenFgaOptions): Promise<OpenFgaAccess> {
     const fga = new FgaClient({ url: options.url, token: options.token || undefined, maxBatchCheck: options.maxBatchCheck });
-    fga.storeId = await findOrCreateStore(fga, options.storeId);
-    fga.modelId = await ensureModel(fga, fga.storeId);
+    try {
+      fga.storeId = await findOrCreateStore(fga, options.storeId);
+      fga.modelId = await ensureModel(fga, fga.storeId);
+    } catch (e) {
+      // At start-up, say where and what (the sanitized cause: operation and status or network error code), never the token.
+      if (isCatalogError(e) && e.code === 'ERR_UNAVAILABLE') throw new ConfigError(`cannot use OpenFGA at ${new URL(options.url).origin}: ${e.cause instanceof Error ? e.cause.message : 'no answer'}`);
+      throw e;
+    }
     return new OpenFgaAccess(fga, options.roles);
   }
 
