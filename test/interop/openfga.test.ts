@@ -136,3 +136,47 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
     }
   });
 });
+
+describe('OpenFGA adapter: listings', () => {
+  it('filters each chunk of a listing with one BatchCheck request, never one per table (OpenFGA\'s own request count)', async () => {
+    const big = await startOpenFga({ maxChecksPerBatchCheck: 200 });
+    const cat = await startInProcess(await big.lakegateEnv(), { auth: true });
+    try {
+      const form = async (params: Record<string, string>) => {
+        const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        return res.json().access_token as string;
+      };
+      const a = cat.admin();
+      const admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+      expect((await admin('POST', '/v1/default/namespaces', { namespace: ['big'] })).status).toBe(200);
+      const names = Array.from({ length: 300 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+      for (const name of names) expect((await admin('POST', '/v1/default/namespaces/big/tables', { name, schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] } })).status).toBe(200);
+      const p = await cat.lakegate.principals.create('sparse');
+      const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+      expect((await admin('POST', '/management/v1/roles', { name: 'sparse' })).status).toBe(201);
+      expect((await admin('POST', '/management/v1/roles/sparse/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+      const visible = names.filter((_, i) => i % 10 === 3);
+      for (const name of visible) {
+        expect((await admin('POST', '/management/v1/grants', { role: 'sparse', privileges: ['table:read-metadata'], securable: { type: 'table', warehouse: 'default', namespace: ['big'], name } })).status).toBe(201);
+      }
+      const before = (await big.requestCounts()).BatchCheck ?? 0;
+      const seen: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const res = await reader('GET', `/v1/default/namespaces/big/tables?pageSize=100${token ? `&pageToken=${token}` : ''}`);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.identifiers.map((i: { name: string }) => i.name));
+        token = res.body['next-page-token'] ?? undefined;
+        pages += 1;
+      } while (token);
+      expect(seen).toEqual(visible);
+      // 300 tables in chunks of 100 (2 checks each: 200 per BatchCheck), plus the check on the namespace itself.
+      expect(pages).toBe(1);
+      expect(((await big.requestCounts()).BatchCheck ?? 0) - before).toBe(3 + 1);
+    } finally {
+      await cat.close();
+      await big.stop();
+    }
+  });
+});

@@ -4,7 +4,7 @@
  * privileges imply which) so that the two adapters cannot drift apart; the
  * readable DSL of it is checked in as lakegate.fga (a unit test holds the
  * file to this generator), and the decision suite holds OpenFGA's answers
- * to the built-in authorizer's.
+ * to the rules of privileges.ts, as it holds the built-in authorizer's.
  *
  * Shape:
  * - `subject` is whoever asks; a check names `subject:caller` and says in
@@ -20,10 +20,11 @@
  *   here of a privilege that confers it (the closure of the implications),
  *   or `can_<privilege>` on the `parent`. The parents are contextual tuples
  *   of each check (the catalog knows every object's ancestry), so creating
- *   or dropping objects writes nothing to OpenFGA. (Computed relations that
- *   name only the grants of each level, rather than each other, keep a
- *   check a walk up the ancestry: measured twice as fast as letting
- *   `can_table_read_data` refer to `can_table_write_data` and so on.)
+ *   or dropping objects writes nothing to OpenFGA. (Permissions that name
+ *   only the grants of each level, rather than each other, keep a check
+ *   one walk up the ancestry; letting `can_table_read_data` refer to
+ *   `can_table_write_data` and so on made OpenFGA walk overlapping
+ *   subtrees, and BatchCheck took about twice as long.)
  * - `can_any`: holds at least one privilege here or above (what the port
  *   calls "any").
  * - `located_in`: the warehouse of a namespace, table or view that holds a

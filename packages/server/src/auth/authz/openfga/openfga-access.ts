@@ -16,7 +16,9 @@
  *   token) as contextual tuples, so creating, renaming or dropping objects
  *   and users joining IdP groups write nothing here.
  *
- * Decisions: `check` is one BatchCheck per chunk of queries (fga-client.ts);
+ * Decisions: `check` sends its queries as BatchCheck requests of
+ * `openfgaBatchCheckSize` checks (fga-client.ts), one per listing chunk when
+ * that size holds a chunk's checks;
  * `isAdmin` one Check on the tenant's admin role; `explain` reads the grants
  * on the path held by the subject's roles and keeps those that confer the
  * privilege, exactly as the built-in authorizer does.
