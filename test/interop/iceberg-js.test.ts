@@ -39,7 +39,8 @@ describe('iceberg-js 1.0 against Lakegate', () => {
     await catalog.createNamespace({ namespace: ['js', 'nested'] });
     expect(await catalog.namespaceExists({ namespace: ['js'] })).toBe(true);
     expect(await catalog.namespaceExists({ namespace: ['nope'] })).toBe(false);
-    expect((await catalog.loadNamespaceMetadata({ namespace: ['js'] })).properties).toEqual({ owner: 'iceberg-js' });
+    // Beside what was set, the namespace shows its default location (under the warehouse root).
+    expect((await catalog.loadNamespaceMetadata({ namespace: ['js'] })).properties).toEqual({ owner: 'iceberg-js', location: expect.stringMatching(/\/warehouse\/js$/) });
     const children = await catalog.listNamespaces({ parent: { namespace: ['js'] } });
     expect(children.namespaces).toEqual([{ namespace: ['js', 'nested'] }]);
     const upd = await catalog.updateNamespaceProperties({ namespace: ['js'] }, { updates: { k: 'v' }, removals: ['owner'] });

@@ -39,7 +39,8 @@ export class AuditTrail {
 
   /** Records an event: logged now, stored with the next batch (awaitable through flush()). */
   async record(type: string, actor: string, detail: Record<string, unknown>, context: AuditContext = {}): Promise<void> {
-    const event: AuditEvent = { id: randomUUID(), atMs: this.now(), type, actor, detail, tenant: context.tenant ?? 'default', ...optional(context) };
+    const atMs = this.now();
+    const event: AuditEvent = { id: this.nextId(atMs), atMs, type, actor, detail, tenant: context.tenant ?? 'default', ...optional(context) };
     this.logger.info({ audit: event }, type);
     this.pending.push(event);
     if (this.pending.length >= MAX_BATCH) {
@@ -47,6 +48,19 @@ export class AuditTrail {
       return;
     }
     this.timer ??= setTimeout(() => void this.flush().catch((err: unknown) => this.logger.error({ err }, 'writing the audit trail failed')), FLUSH_MS);
+  }
+
+  private lastMs = 0;
+  private sequence = 0;
+
+  /**
+   * Ids sort like the events of this process happened (the trail lists by time, then id): the time, a sequence
+   * within the millisecond, and random bits so that the ids of two replicas never clash.
+   */
+  private nextId(atMs: number): string {
+    this.sequence = atMs === this.lastMs ? this.sequence + 1 : 0;
+    this.lastMs = atMs;
+    return `${atMs.toString(16).padStart(12, '0')}-${this.sequence.toString(16).padStart(6, '0')}-${randomUUID().slice(0, 8)}`;
   }
 
   /** Writes every pending event; resolves once they are stored. */

@@ -5,6 +5,8 @@ import type { IdentityRepository } from '../auth/ports.js';
 import type { AccessControl } from '../catalog/access/ports.js';
 import { KyselyAccessControl } from './kysely-access-control.js';
 import { KyselyIdentityRepository } from './kysely-identity-repository.js';
+import { KyselySessionRepository } from './kysely-session-repository.js';
+import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { migrateToLatest } from './migrations.js';
 import type { CatalogDatabase } from './schema.js';
@@ -14,11 +16,13 @@ export class KyselyCatalogStore implements CatalogStore {
   readonly repository: CatalogRepository;
   readonly identity: IdentityRepository;
   readonly access: AccessControl;
+  readonly sessions: SessionRepository;
 
   constructor(protected readonly db: Kysely<CatalogDatabase>) {
     this.repository = new KyselyCatalogRepository(db);
     this.identity = new KyselyIdentityRepository(db);
     this.access = new KyselyAccessControl(db);
+    this.sessions = new KyselySessionRepository(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

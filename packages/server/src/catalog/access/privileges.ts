@@ -112,6 +112,16 @@ export function checkGrantable(value: unknown, kind: SecurableKind): Privilege {
   return value;
 }
 
+/** The privileges a token whose scope allows reading only keeps (e.g. `catalog:read`); `any` (visibility) is one too. */
+export const READ_PRIVILEGES: ReadonlySet<Privilege> = new Set<Privilege>(['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data', 'view:list', 'view:read']);
+
+/** True when a credential's scope lets it use `privilege` at all (grants decide the rest). */
+export function scopeAllows(scope: { read: boolean; write: boolean; management: boolean }, privilege: Privilege | 'any'): boolean {
+  if (privilege === 'grants:manage') return scope.management;
+  if (privilege === 'any' || READ_PRIVILEGES.has(privilege)) return scope.read;
+  return scope.write;
+}
+
 /** Privileges that make a table visible (listed, answered by HEAD) when held on it or inherited. */
 export const TABLE_VISIBILITY: readonly Privilege[] = ['table:read-metadata', 'table:drop'];
 /** Likewise for views. */

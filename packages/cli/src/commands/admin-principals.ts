@@ -1,0 +1,184 @@
+/** `lakegate admin principal …` and `lakegate admin warehouse …`, through the SDK's management client. */
+import { chmodSync, writeFileSync } from 'node:fs';
+import type { Principal, Warehouse } from '@lakegate/client';
+import { jsonArg, keyValues, parseCommand, positionalArgs, secondsArg } from '../cli/args.js';
+import { commandContext, type CommandContext } from '../cli/context.js';
+import { help, type SubCommand } from '../cli/dispatch.js';
+import { UsageError } from '../cli/errors.js';
+import { keyValue, table } from '../cli/output.js';
+import { openManagement } from '../cli/settings.js';
+import { ADMIN_HELP } from './admin-help.js';
+
+/** `lakegate admin principal SUB`. */
+export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: principalList, create: principalCreate, rotate: principalRotate, delegation: principalDelegation };
+/** `lakegate admin api-key SUB` and `lakegate admin access-key SUB`: a principal's machine credentials. */
+export const API_KEY_COMMANDS: Readonly<Record<string, SubCommand>> = { create: apiKeyCreate, revoke: apiKeyRevoke };
+export const ACCESS_KEY_COMMANDS: Readonly<Record<string, SubCommand>> = { create: accessKeyCreate };
+/** `lakegate admin warehouse SUB`. */
+export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate };
+
+async function principalList(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  positionalArgs(positionals, []);
+  const { out, settings } = commandContext(values);
+  const principals = await out.progress('listing principals', () => openManagement(settings).listPrincipals());
+  out.result({ principals }, () => (principals.length ? table(principals.map(principalRow), ['client-id', 'name', 'tenant', 'roles', 'disabled']) : 'no principals'));
+  return 0;
+}
+
+function principalRow(p: Principal): Record<string, string> {
+  return { 'client-id': p['client-id'], name: p.name, tenant: p.tenant, roles: p.roles.join(',') || '-', disabled: p.disabled ? 'yes' : 'no' };
+}
+
+async function principalCreate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    admin: { type: 'boolean' },
+    tenant: { type: 'string' },
+    'delegate-user': { type: 'string', multiple: true },
+    'delegate-group': { type: 'string', multiple: true },
+    'credential-file': { type: 'string' },
+  });
+  if (values.help) return help(ADMIN_HELP);
+  const [name] = positionalArgs(positionals, ['NAME']);
+  const ctx = commandContext(values);
+  const delegation = values['delegate-user'] || values['delegate-group'] ? { users: values['delegate-user'] ?? [], groups: values['delegate-group'] ?? [] } : undefined;
+  const created = await ctx.out.progress('creating principal', () =>
+    openManagement(ctx.settings).createPrincipal({
+      name: name!,
+      roles: values.admin ? ['admin'] : [],
+      ...(values.tenant ? { tenant: values.tenant } : {}),
+      ...(delegation ? { delegation } : {}),
+    }),
+  );
+  return showSecret(ctx, { 'client-id': created['client-id'], tenant: created.tenant }, created['client-id'], created['client-secret'], values['credential-file'], `Created principal ${name}`);
+}
+
+async function principalRotate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { 'credential-file': { type: 'string' } });
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  const ctx = commandContext(values);
+  const rotated = await ctx.out.progress('rotating secret', () => openManagement(ctx.settings).rotatePrincipalSecret(clientId!));
+  return showSecret(ctx, { 'client-id': rotated['client-id'] }, rotated['client-id'], rotated['client-secret'], values['credential-file'], `Rotated the secret of ${clientId}`);
+}
+
+async function principalDelegation(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    'delegate-user': { type: 'string', multiple: true },
+    'delegate-group': { type: 'string', multiple: true },
+    'assert-identity': { type: 'boolean' },
+  });
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  const { out, settings } = commandContext(values);
+  const policy = { users: values['delegate-user'] ?? [], groups: values['delegate-group'] ?? [], 'assert-identity': values['assert-identity'] === true };
+  const set = await out.progress('setting delegation', () => openManagement(settings).setDelegation(clientId!, policy));
+  const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
+  out.result(set, () =>
+    `Delegation of ${clientId}\n${keyValue([
+      ['users', list(set.delegation.users)],
+      ['groups', list(set.delegation.groups)],
+      ['assert-identity', set.delegation['assert-identity'] ? 'yes (unsigned subject tokens naming a listed user)' : 'no'],
+    ], '  ')}`,
+  );
+  return 0;
+}
+
+async function apiKeyCreate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { name: { type: 'string' }, 'expires-in': { type: 'string' } });
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  if (!values.name) throw new UsageError('api-key create needs --name NAME');
+  const expiresIn = secondsArg(values['expires-in'], '--expires-in');
+  const { out, settings } = commandContext(values);
+  const key = await out.progress('creating API key', () => openManagement(settings).createApiKey(clientId!, { name: values.name!, ...(expiresIn === undefined ? {} : { 'expires-in-seconds': expiresIn }) }));
+  out.result(key, () => `Created API key ${key['key-id']} for ${clientId}\n${keyValue([['api-key', key['api-key']], ['expires', key['expires-at-ms'] === null ? 'never' : new Date(key['expires-at-ms']).toISOString()]], '  ')}`);
+  out.note('The key is shown this once (send it as x-api-key, or lakegate --api-key); store it now.');
+  return 0;
+}
+
+async function apiKeyRevoke(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  const [keyId] = positionalArgs(positionals, ['KEY_ID']);
+  const { out, settings } = commandContext(values);
+  await out.progress('revoking API key', () => openManagement(settings).revokeApiKey(keyId!));
+  out.result({ revoked: keyId }, () => `Revoked API key ${keyId}`);
+  return 0;
+}
+
+async function accessKeyCreate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
+  const { out, settings } = commandContext(values);
+  const key = await out.progress('creating access key', () => openManagement(settings).createAccessKey(clientId!));
+  out.result(key, () => `Created a SigV4 access key for ${clientId}\n${keyValue([['access-key-id', key['access-key-id']], ['secret-access-key', key['secret-access-key']]], '  ')}`);
+  out.note('The secret is shown this once (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for --auth sigv4); store it now.');
+  return 0;
+}
+
+/** A client secret the server shows once: to a 0600 file when asked, else on stdout (it cannot be retrieved later). */
+function showSecret(ctx: CommandContext, fields: Record<string, string>, clientId: string, secret: string, file: string | undefined, headline: string): number {
+  const credential = `${clientId}:${secret}`;
+  if (file) {
+    writeFileSync(file, `${JSON.stringify({ credential }, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    ctx.out.result({ ...fields, 'credential-file': file }, () => `${headline}\n${keyValue([...Object.entries(fields), ['credential', `written to ${file} (mode 0600)`]], '  ')}`);
+  } else {
+    ctx.out.result({ ...fields, credential }, () => `${headline}\n${keyValue([...Object.entries(fields), ['credential', credential]], '  ')}`);
+    ctx.out.note('The secret is shown this once; store it now (or use --credential-file next time).');
+  }
+  return 0;
+}
+
+async function warehouseList(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  positionalArgs(positionals, []);
+  const { out, settings } = commandContext(values);
+  const warehouses = await out.progress('listing warehouses', () => openManagement(settings).listWarehouses());
+  out.result({ warehouses }, () => (warehouses.length ? table(warehouses.map(warehouseRow), ['name', 'tenant', 'storage', 'root', 'secret']) : 'no warehouses'));
+  return 0;
+}
+
+function warehouseRow(w: Warehouse): Record<string, string> {
+  return { name: w.name, tenant: w.tenant, storage: w['storage-profile'].type, root: w['storage-root'], secret: w['has-storage-secret'] ? 'yes' : 'no' };
+}
+
+async function warehouseCreate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    'storage-root': { type: 'string' },
+    'storage-profile': { type: 'string' },
+    'storage-secret': { type: 'string' },
+    tenant: { type: 'string' },
+    property: { type: 'string', multiple: true },
+  });
+  if (values.help) return help(ADMIN_HELP);
+  const [name] = positionalArgs(positionals, ['NAME']);
+  if (!values['storage-root']) throw new UsageError('warehouse create needs --storage-root URI');
+  if (!values['storage-profile']) throw new UsageError('warehouse create needs --storage-profile JSON|@FILE, e.g. {"type": "file"}');
+  const profile = jsonArg(values['storage-profile'], '--storage-profile') as Warehouse['storage-profile'];
+  const secret = values['storage-secret'] === undefined ? undefined : (jsonArg(values['storage-secret'], '--storage-secret') as Record<string, unknown>);
+  const { out, settings } = commandContext(values);
+  const created = await out.progress('creating warehouse', () =>
+    openManagement(settings).createWarehouse({
+      name: name!,
+      'storage-root': values['storage-root']!,
+      'storage-profile': profile,
+      ...(secret === undefined ? {} : { 'storage-secret': secret }),
+      ...(values.tenant ? { tenant: values.tenant } : {}),
+      properties: keyValues(values.property, '--property'),
+    }),
+  );
+  out.result(created, () =>
+    `Created warehouse ${created.name}\n${keyValue([
+      ['tenant', created.tenant],
+      ['storage', created['storage-profile'].type],
+      ['root', created['storage-root']],
+      ['secret', created['has-storage-secret'] ? 'stored (encrypted)' : 'none'],
+    ], '  ')}`,
+  );
+  return 0;
+}
