@@ -92,6 +92,11 @@ export function grantsConferring(privilege: Privilege): Privilege[] {
   return PRIVILEGES.filter((p) => CLOSURES.get(p)!.has(privilege));
 }
 
+/** The securable kinds a privilege may be granted on (the OpenFGA model is generated from this and the implications). */
+export function grantableOn(privilege: Privilege): readonly SecurableKind[] {
+  return GRANTABLE_ON[privilege];
+}
+
 /** True when holding the `held` grants confers `privilege`. */
 export function confers(held: Iterable<Privilege>, privilege: Privilege): boolean {
   for (const p of held) if (CLOSURES.get(p)!.has(privilege)) return true;
