@@ -301,6 +301,30 @@ describe('principals', () => {
     expect(await admin.getByTestId('secret-once').count()).toBe(0);
     expect(await admin.locator('body').innerText()).not.toContain(credential.split(':')[1]!);
   });
+
+  it('disables and enables a principal, and lists and revokes its access key', async () => {
+    const { id, credential } = await createPrincipal(server, 'console-switched');
+    const row = admin.getByTestId('principals').locator('tr', { hasText: id });
+    await admin.reload();
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByRole('button', { name: 'Enable' }).waitFor();
+    expect(await row.innerText()).toContain('disabled');
+    await expect(clientToken(server.url, credential)).rejects.toThrow();
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.getByRole('button', { name: 'Disable' }).waitFor();
+    expect(await clientToken(server.url, credential)).toEqual(expect.any(String));
+
+    await row.getByRole('button', { name: 'New access key' }).click();
+    const secret = admin.getByTestId('secret-once');
+    const [keyId] = (await secret.locator('code').innerText()).split(' / ') as [string];
+    await secret.getByRole('button', { name: 'I have stored it' }).click();
+    await row.getByRole('button', { name: 'Keys' }).click();
+    const key = row.locator('li', { hasText: keyId });
+    await key.getByRole('button', { name: 'Revoke' }).click();
+    await key.getByText(/revoked/).waitFor();
+    const keys = (await httpSender(server.url, await server.token())('GET', `/management/v1/principals/${id}/access-keys`)).body['access-keys'] as Array<{ 'revoked-at-ms': number | null }>;
+    expect(keys.map((k) => k['revoked-at-ms'] !== null)).toEqual([true]);
+  });
 });
 
 describe('sign-in with Keycloak', () => {
