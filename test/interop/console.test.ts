@@ -383,7 +383,7 @@ describe('sign-in with Keycloak', () => {
 
   it('follows a delegated user through act in the audit view: by the user, and by the engine that acted', async () => {
     // An engine acts for alice (RFC 8693 at Lakegate: her Keycloak token as subject, its own token as actor).
-    const engine = await createPrincipal(server, 'query-engine', { groups: ['analysts'] });
+    const engine = await createPrincipal(server, 'query-engine', { groups: [{ issuer: kc.issuer, name: 'analysts' }] });
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     const exchanged = await fetch(`${server.url}/v1/oauth/tokens`, {
       method: 'POST',
