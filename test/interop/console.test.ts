@@ -385,14 +385,16 @@ describe('sign-in with Keycloak', () => {
     // An engine acts for alice (RFC 8693 at Lakegate: her Keycloak token as subject, its own token as actor).
     const engine = await createPrincipal(server, 'query-engine', { groups: [{ issuer: kc.issuer, name: 'analysts' }] });
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    const engineToken = await clientToken(server.url, engine.credential);
+    // The engine authenticates the exchange as its client (RFC 8693 §2.1) with its own token.
     const exchanged = await fetch(`${server.url}/v1/oauth/tokens`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${engineToken}` },
       body: new URLSearchParams({
         grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
         subject_token: alice,
         subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-        actor_token: await clientToken(server.url, engine.credential),
+        actor_token: engineToken,
         actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
       }),
     });

@@ -9,6 +9,9 @@ describe('scopes', () => {
     expect(parseScope('')).toBeUndefined();
     expect(parseScope('catalog  management catalog')).toEqual(['catalog', 'management']);
     expect(() => parseScope('catalog admin')).toThrow(OAuthError);
+    // DuckDB asks for Polaris's scope by default: read as catalog; other Polaris-style scopes are not.
+    expect(parseScope('PRINCIPAL_ROLE:ALL')).toEqual(['catalog']);
+    expect(() => parseScope('PRINCIPAL_ROLE:admin')).toThrow(OAuthError);
     expect(scopesOfClaim('catalog PRINCIPAL_ROLE:ALL')).toEqual(['catalog']);
   });
 

@@ -13,6 +13,12 @@
  * `catalog` is what Iceberg clients ask for by default, so it keeps covering
  * everything a caller's grants allow, the management API included.
  * Renewals and exchanges may narrow a token's scope, never widen it.
+ *
+ * Compatibility alias: `PRINCIPAL_ROLE:ALL` (Apache Polaris's scope, which
+ * DuckDB's iceberg extension requests by default and cannot be told not to
+ * in its OAuth2 secret) is read as `catalog`; the token and the response's
+ * `scope` say `catalog` (RFC 6749 §3.3: the server names the scope granted
+ * when it differs from the request). Any other scope stays `invalid_scope`.
  */
 import { OAuthError } from './oauth-error.js';
 
@@ -35,9 +41,12 @@ const RIGHTS: Record<Scope, ScopeRights> = {
 
 const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
 
+/** Scopes other catalogs' clients send by default, and the scope of ours each stands for. */
+export const SCOPE_ALIASES: Readonly<Record<string, Scope>> = { 'PRINCIPAL_ROLE:ALL': 'catalog' };
+
 /** A requested `scope` parameter: undefined when absent or empty (then the default applies); invalid_scope for anything unknown. */
 export function parseScope(raw: string | null | undefined): Scope[] | undefined {
-  const parts = (raw ?? '').split(' ').filter((s) => s.length > 0);
+  const parts = (raw ?? '').split(' ').filter((s) => s.length > 0).map((s) => SCOPE_ALIASES[s] ?? s);
   if (parts.length === 0) return undefined;
   const unknown = parts.filter((s) => !isScope(s));
   if (unknown.length > 0) throw new OAuthError('invalid_scope', `unknown scope ${unknown.map((s) => JSON.stringify(s.slice(0, 40))).join(', ')}; this issuer grants ${SCOPES.join(', ')}`);
