@@ -109,3 +109,33 @@ stop_server() { # DIR RUNNING_PID_FN STOP_MODE(pid|group) FILE...
   local f
   for f in "$@"; do rm -f "$dir/$f"; done
 }
+
+# Builds BIN (a path) from a Go package at a version with `go install`, once: cached under PEER_HOME with its own
+# module and build caches, one build at a time per version (fd 8, closed again before anything starts a daemon).
+go_build_bin() { # PACKAGE@VERSION [ENV=VALUE ...]
+  local package="$1"; shift
+  [[ -x "$BIN" ]] && return 0
+  command -v go >/dev/null 2>&1 || die "go is not installed (needed to build $PEER)"
+  mkdir -p "$PEER_HOME"
+  exec 8>"$PEER_HOME/.build.lock"
+  flock 8
+  if [[ ! -x "$BIN" ]]; then
+    local tmp started name
+    name="$(basename "${package%@*}")"
+    tmp="$(mktemp -d "$PEER_HOME/bin.tmp.XXXXXX")"
+    started=$SECONDS
+    log "building $package (cold: a few minutes)"
+    if ! (cd "$PEER_HOME" && env CGO_ENABLED=0 GOBIN="$tmp" GOMODCACHE="$PEER_HOME/gomodcache" \
+      GOCACHE="$PEER_HOME/gocache" GOFLAGS="${GOFLAGS:-} -modcacherw" GO111MODULE=on "$@" \
+      nice go install "$package" >&2); then
+      rm -rf "$tmp"
+      die "go install $package failed"
+    fi
+    mkdir -p "$(dirname "$BIN")"
+    mv -f "$tmp/$name" "$BIN"
+    rm -rf "$tmp"
+    echo "$((SECONDS - started))" >"$PEER_HOME/build-seconds"
+    log "built $BIN in $((SECONDS - started))s"
+  fi
+  exec 8>&-
+}

@@ -38,29 +38,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # --- binary -------------------------------------------------------------------------------
 
 ensure_bin() {
-  [[ -x "$BIN" ]] && return 0
-  command -v go >/dev/null 2>&1 || die "go is not installed (needed to build MinIO)"
-  mkdir -p "$PEER_HOME"
-  # fd 8: one build at a time per version; closed again before anything starts a daemon.
-  exec 8>"$PEER_HOME/.build.lock"
-  flock 8
-  if [[ ! -x "$BIN" ]]; then
-    local tmp started
-    tmp="$(mktemp -d "$PEER_HOME/bin.tmp.XXXXXX")"
-    started=$SECONDS
-    log "building $MINIO_MODULE@$MINIO_MODULE_VERSION (cold: several minutes)"
-    if ! (cd "$PEER_HOME" && env CGO_ENABLED=0 GOBIN="$tmp" GOMODCACHE="$PEER_HOME/gomodcache" \
-      GOCACHE="$PEER_HOME/gocache" GOFLAGS="${GOFLAGS:-} -modcacherw" GO111MODULE=on \
-      nice go install "$MINIO_MODULE@$MINIO_MODULE_VERSION" >&2); then
-      rm -rf "$tmp"
-      die "go install $MINIO_MODULE@$MINIO_MODULE_VERSION failed"
-    fi
-    mkdir -p "$(dirname "$BIN")"
-    mv -f "$tmp/minio" "$BIN"
-    rm -rf "$tmp"
-    log "built $BIN in $((SECONDS - started))s"
-  fi
-  exec 8>&-
+  go_build_bin "$MINIO_MODULE@$MINIO_MODULE_VERSION"
 }
 
 # --- server -------------------------------------------------------------------------------

@@ -37,30 +37,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # --- binary -------------------------------------------------------------------------------
 
 ensure_bin() {
-  [[ -x "$BIN" ]] && return 0
-  command -v go >/dev/null 2>&1 || die "go is not installed (needed to build OpenFGA)"
-  mkdir -p "$PEER_HOME"
-  # fd 8: one build at a time per version; closed again before anything starts a daemon.
-  exec 8>"$PEER_HOME/.build.lock"
-  flock 8
-  if [[ ! -x "$BIN" ]]; then
-    local tmp started
-    tmp="$(mktemp -d "$PEER_HOME/bin.tmp.XXXXXX")"
-    started=$SECONDS
-    log "building $OPENFGA_MODULE/cmd/openfga@$OPENFGA_MODULE_VERSION (cold: a few minutes)"
-    if ! (cd "$PEER_HOME" && env CGO_ENABLED=0 GOTOOLCHAIN=local GOBIN="$tmp" GOMODCACHE="$PEER_HOME/gomodcache" \
-      GOCACHE="$PEER_HOME/gocache" GOFLAGS="${GOFLAGS:-} -modcacherw" GO111MODULE=on \
-      nice go install "$OPENFGA_MODULE/cmd/openfga@$OPENFGA_MODULE_VERSION" >&2); then
-      rm -rf "$tmp"
-      die "go install $OPENFGA_MODULE/cmd/openfga@$OPENFGA_MODULE_VERSION failed"
-    fi
-    mkdir -p "$(dirname "$BIN")"
-    mv -f "$tmp/openfga" "$BIN"
-    rm -rf "$tmp"
-    echo "$((SECONDS - started))" >"$PEER_HOME/build-seconds"
-    log "built $BIN in $((SECONDS - started))s"
-  fi
-  exec 8>&-
+  # GOTOOLCHAIN=local: the module's `toolchain` line must not fetch another Go.
+  go_build_bin "$OPENFGA_MODULE/cmd/openfga@$OPENFGA_MODULE_VERSION" GOTOOLCHAIN=local
 }
 
 # --- server -------------------------------------------------------------------------------
