@@ -3,8 +3,12 @@
  * views, multi-table transactions, credential loading and paging.
  */
 import type { AuthProvider } from '../auth/provider.js';
-import { CatalogError, isNotFound, UnsupportedOperationError } from '../errors.js';
-import { buildTransport, type ClientOptions } from '../options.js';
+import { isNotFound } from '../errors.js';
+import type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
+import { NegotiatedConfig } from './negotiated-config.js';
+import { StagedTable } from './staged-table.js';
+import { paginate } from './paging.js';
+import { buildTransport } from '../options.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
 import type {
   AccessDelegation,
@@ -23,67 +27,9 @@ import type {
   TableUpdate,
 } from './types.js';
 
-/**
- * Options of {@link IcebergRestCatalog}.
- *
- * @example
- * ```ts
- * const options: IcebergRestCatalogOptions = { uri: 'http://127.0.0.1:8181', warehouse: 'lake', properties: { token } };
- * ```
- */
-export interface IcebergRestCatalogOptions extends ClientOptions {
-  /** Warehouse sent as `?warehouse=` to `/v1/config`; defaults to the `warehouse` property. */
-  warehouse?: string;
-  /** Send `Idempotency-Key` on mutations when the server advertises support (default true). */
-  idempotencyKeys?: boolean;
-}
-
-/**
- * Options of loadTable.
- *
- * @example
- * ```ts
- * const t = await catalog.loadTable(id, { snapshots: 'refs', accessDelegation: 'vended-credentials' });
- * ```
- */
-export interface LoadTableOptions {
-  snapshots?: 'all' | 'refs';
-  accessDelegation?: AccessDelegation;
-  /** An ETag from an earlier load; when unchanged the call resolves to `undefined`. */
-  ifNoneMatch?: string;
-  signal?: AbortSignal;
-}
-
-/**
- * A loaded table plus its ETag.
- *
- * @example
- * ```ts
- * const first = await catalog.loadTable(id);
- * const changed = await catalog.loadTable(id, { ifNoneMatch: first.etag! }); // undefined when unchanged
- * ```
- */
-export interface LoadedTable extends LoadTableResult {
-  etag?: string | undefined;
-}
-
-/** The endpoints a server supports when its config lists none (the Iceberg REST spec's defaults). */
-const DEFAULT_ENDPOINTS = [
-  'GET /v1/{prefix}/namespaces',
-  'POST /v1/{prefix}/namespaces',
-  'GET /v1/{prefix}/namespaces/{namespace}',
-  'DELETE /v1/{prefix}/namespaces/{namespace}',
-  'POST /v1/{prefix}/namespaces/{namespace}/properties',
-  'GET /v1/{prefix}/namespaces/{namespace}/tables',
-  'POST /v1/{prefix}/namespaces/{namespace}/tables',
-  'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}',
-  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}',
-  'DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}',
-  'POST /v1/{prefix}/namespaces/{namespace}/register',
-  'POST /v1/{prefix}/tables/rename',
-  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics',
-  'POST /v1/{prefix}/transactions/commit',
-];
+export type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
+export { StagedTable } from './staged-table.js';
+export { paginate } from './paging.js';
 
 /**
  * An Iceberg REST catalog client.
@@ -470,101 +416,6 @@ export class IcebergRestCatalog {
   }
 }
 
-/**
- * A stage-created table: its load result and how to commit it (the assert-create commit).
- *
- * @example
- * ```ts
- * const staged = await catalog.stageCreateTable(['db'], { name: 'ctas', schema });
- * await staged.commit([{ action: 'add-snapshot', snapshot }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshot['snapshot-id'] }]);
- * ```
- */
-export class StagedTable {
-  constructor(
-    private readonly catalog: IcebergRestCatalog,
-    readonly identifier: TableIdentifier,
-    readonly result: LoadTableResult,
-  ) {}
-
-  /** Creates the table with these updates (e.g. the CTAS snapshot), asserting nobody created it meanwhile. */
-  async commit(updates: TableUpdate[] = []): Promise<LoadTableResult> {
-    const metadata = this.result.metadata;
-    const base: TableUpdate[] = [
-      { action: 'assign-uuid', uuid: metadata['table-uuid'] },
-      { action: 'upgrade-format-version', 'format-version': metadata['format-version'] },
-    ];
-    for (const schema of metadata.schemas ?? []) base.push({ action: 'add-schema', schema });
-    for (const spec of metadata['partition-specs'] ?? []) base.push({ action: 'add-spec', spec });
-    for (const order of metadata['sort-orders'] ?? []) base.push({ action: 'add-sort-order', 'sort-order': order });
-    base.push({ action: 'set-current-schema', 'schema-id': -1 });
-    base.push({ action: 'set-default-spec', 'spec-id': -1 });
-    base.push({ action: 'set-default-sort-order', 'sort-order-id': -1 });
-    base.push({ action: 'set-location', location: metadata.location });
-    if (metadata.properties && Object.keys(metadata.properties).length) base.push({ action: 'set-properties', updates: metadata.properties });
-    return this.catalog.commitTable(this.identifier, { requirements: [{ type: 'assert-create' }], updates: [...base, ...updates] });
-  }
-}
-
-/** The server's config, merged with the client's properties, plus helpers that build encoded paths. */
-class NegotiatedConfig {
-  readonly endpoints: ReadonlySet<string>;
-  readonly properties: Record<string, string>;
-  readonly base: string;
-  readonly idempotencyKeys: boolean;
-  private readonly separator: string;
-  private readonly pathSeparator: string;
-
-  constructor(
-    readonly raw: CatalogConfig,
-    client: Readonly<Record<string, string>>,
-  ) {
-    // Iceberg's precedence: server defaults < client properties < server overrides.
-    this.properties = { ...(raw.defaults ?? {}), ...client, ...(raw.overrides ?? {}) };
-    this.endpoints = new Set(raw.endpoints && raw.endpoints.length ? raw.endpoints : DEFAULT_ENDPOINTS);
-    // The prefix is a path fragment chosen by the server (already encoded, e.g. `my%20wh`): used as is, as Iceberg
-    // clients do; encoding it again would address another warehouse.
-    const prefix = this.properties['prefix'];
-    this.base = prefix ? `v1/${prefix.replace(/^\/+|\/+$/g, '')}` : 'v1';
-    this.idempotencyKeys = raw['idempotency-key-lifetime'] !== undefined;
-    // `namespace-separator` is given URL-encoded (default %1F). Paths join the encoded levels with the encoded
-    // separator, so a server with separator %2E still tells the level `a.b` from the levels `a`, `b`.
-    const separator = this.properties['namespace-separator'] || '%1F';
-    this.pathSeparator = separator;
-    this.separator = safeDecode(separator);
-  }
-
-  encodeNamespace(namespace: Namespace, forPath = true): string {
-    // A caller's bug, not an answer of the catalog.
-    if (namespace.length === 0) throw new TypeError('a namespace needs at least one level');
-    // In a query parameter the levels are joined with the decoded separator (URLSearchParams encodes it).
-    return forPath ? namespace.map(encodeURIComponent).join(this.pathSeparator) : namespace.join(this.separator);
-  }
-
-  namespacePath(namespace: Namespace): string {
-    return `${this.base}/namespaces/${this.encodeNamespace(namespace)}`;
-  }
-
-  tablePath(id: TableIdentifier): string {
-    return `${this.namespacePath(id.namespace)}/tables/${encodeURIComponent(id.name)}`;
-  }
-
-  viewPath(id: TableIdentifier): string {
-    return `${this.namespacePath(id.namespace)}/views/${encodeURIComponent(id.name)}`;
-  }
-
-  require(endpoint: string, operation: string): void {
-    if (!this.endpoints.has(endpoint)) throw new UnsupportedOperationError(`the catalog does not support ${operation} (it does not advertise "${endpoint}")`);
-  }
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
 function delegationHeader(mode: AccessDelegation | undefined): Record<string, string> {
   return mode ? { 'x-iceberg-access-delegation': mode } : {};
 }
@@ -572,27 +423,4 @@ function delegationHeader(mode: AccessDelegation | undefined): Record<string, st
 function falseIfNotFound(e: unknown): false {
   if (isNotFound(e)) return false;
   throw e;
-}
-
-/**
- * Turns a page-fetching function into an async iterator over all items.
- *
- * @example
- * ```ts
- * for await (const ns of paginate((token) => catalog.listNamespaces(undefined, { pageSize: 100, pageToken: token }))) console.log(ns);
- * ```
- */
-export async function* paginate<T>(fetchPage: (token: string | undefined) => Promise<Page<T>>): AsyncIterable<T> {
-  let token: string | undefined;
-  const seen = new Set<string>();
-  do {
-    const page = await fetchPage(token);
-    yield* page.items;
-    token = page.nextPageToken || undefined;
-    // A server that hands out the same token twice would loop forever; stop with an error instead.
-    if (token !== undefined) {
-      if (seen.has(token)) throw new CatalogError({ message: 'the server repeated a page token', status: 0, type: 'InvalidResponse', protocol: 'iceberg', request: '' });
-      seen.add(token);
-    }
-  } while (token !== undefined);
 }
