@@ -35,3 +35,29 @@ describe('operational endpoints', () => {
     expect(res.json().error.code).toBe(404);
   });
 });
+
+describe('URLs the router cannot decode', () => {
+  const send = (method: 'GET' | 'POST', url: string) => cat.lakegate.app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
+
+  it("answer 400 in the envelope of the surface whose prefix they fall under, without echoing the URL", async () => {
+    const iceberg = await send('GET', '/v1/default/namespaces/%ff%fe');
+    expect(iceberg.statusCode).toBe(400);
+    expect(iceberg.json()).toEqual({ error: { message: expect.stringMatching(/malformed/), type: 'BadRequestException', code: 400 } });
+    const lance = await send('POST', '/lance/default/v1/namespace/%ff/describe');
+    expect(lance.statusCode).toBe(400);
+    expect(lance.json()).toMatchObject({ code: expect.any(Number), error: expect.stringMatching(/malformed/) });
+    expect(lance.json()).not.toHaveProperty('error.type');
+    const management = await send('GET', '/management/v1/roles/%c3%28');
+    expect(management.statusCode).toBe(400);
+    expect(management.json().error.code).toBe(400);
+    // The message names no part of the URL (Lance's error model carries the path as its `instance`, as for any error).
+    for (const res of [iceberg, lance, management]) expect(JSON.stringify({ ...res.json(), instance: undefined })).not.toMatch(/%ff|%c3|FST_ERR/i);
+  });
+
+  it('answer 414 for a path segment over the length limit', async () => {
+    const res = await send('GET', `/v1/default/namespaces/${'a'.repeat(5000)}`);
+    expect(res.statusCode).toBe(414);
+    expect(res.json().error).toMatchObject({ code: 414, message: expect.stringMatching(/too long/) });
+    expect(res.body).not.toContain('aaaaaaaaaa');
+  });
+});

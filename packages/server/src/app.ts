@@ -18,7 +18,7 @@ import type { LakegateConfig } from './config/config.js';
 import { EXTRA_LOCATION_ROOTS } from './catalog/location-policy.js';
 import { icebergEnvelope } from './http/mappers/iceberg-errors.js';
 import { declareActor } from './http/plugins/authenticate.js';
-import { useErrorEnvelope } from './http/plugins/errors.js';
+import { SurfaceEnvelopes, useErrorEnvelope } from './http/plugins/errors.js';
 import { useLosslessJson } from './http/plugins/json-body.js';
 import { ICEBERG_PREFIX, icebergSurface } from './http/surfaces/iceberg.js';
 import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
@@ -174,8 +174,10 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   );
   if (created) logger.info({ warehouse: warehouse.name, storageRoot: warehouse.storageRoot }, 'created default warehouse');
 
+  const envelopes = new SurfaceEnvelopes(icebergEnvelope);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    frameworkErrors: envelopes.frameworkErrors,
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
     return503OnClosing: true,
@@ -185,6 +187,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   declareActor(app);
   // Paths no surface owns (outside /v1, /lance, /management/v1) get the Iceberg error model.
   useErrorEnvelope(app, icebergEnvelope);
+  app.decorate('surfaceEnvelopes', envelopes);
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;

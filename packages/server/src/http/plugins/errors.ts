@@ -36,6 +36,7 @@ const frameworkErrors: Record<string, { status: number; message: string }> = {
 export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope, options: { ownsPrefix: boolean } = { ownsPrefix: true }): void {
   app.setErrorHandler((error: FastifyError, req, reply) => sendError(envelope, error, req, reply));
   if (!options.ownsPrefix) return;
+  app.surfaceEnvelopes?.add(app.prefix, envelope);
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = envelope.notFound(req);
     return reply.code(status).send(body);
@@ -57,4 +58,46 @@ function sendError(envelope: ErrorEnvelope, error: FastifyError, req: FastifyReq
   }
   req.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send(envelope.fromStatus(500, 'Internal server error', req));
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The envelopes of the surfaces by prefix, for errors raised before routing (see {@link SurfaceEnvelopes}). */
+    surfaceEnvelopes?: SurfaceEnvelopes;
+  }
+}
+
+/** Errors Fastify raises before any route is found; no surface's handler sees them. */
+const preRoutingErrors: Record<string, { status: number; message: string }> = {
+  FST_ERR_BAD_URL: { status: 400, message: 'Request URL is malformed (a percent-encoded sequence that is not UTF-8)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, message: 'A path segment of the request URL is too long' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, message: 'Request is malformed' },
+};
+
+/**
+ * The error envelope of each surface, by the prefix the surface owns (registered by {@link useErrorEnvelope}).
+ * Used only for the errors the router raises before it finds a route (a URL it cannot decode, a path parameter over
+ * the length limit): then no surface plugin is involved, so the prefixes the surfaces declared pick the envelope, as
+ * the router itself would have. Installed as Fastify's `frameworkErrors` option. The message never echoes the URL.
+ */
+export class SurfaceEnvelopes {
+  private readonly byPrefix: Array<{ prefix: string; envelope: ErrorEnvelope }> = [];
+
+  constructor(private readonly fallback: ErrorEnvelope) {}
+
+  add(prefix: string, envelope: ErrorEnvelope): void {
+    if (!prefix) return;
+    this.byPrefix.push({ prefix, envelope });
+    this.byPrefix.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  of(url: string): ErrorEnvelope {
+    const path = url.split('?', 1)[0]!;
+    return this.byPrefix.find((e) => path === e.prefix || path.startsWith(`${e.prefix}/`))?.envelope ?? this.fallback;
+  }
+
+  readonly frameworkErrors = (error: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    const known = (error.code && preRoutingErrors[error.code]) || { status: 400, message: 'Request is malformed' };
+    void reply.code(known.status).send(this.of(req.raw.url ?? '').fromStatus(known.status, known.message, req));
+  };
 }
