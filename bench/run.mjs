@@ -157,7 +157,14 @@ async function startAll(layout, sets) {
     'lakegate-workers': () => startLakegate({ ...lgOptions, name: 'lakegate-workers', workers: CONFIG.workers }),
     fixture: () => startFixture({ cpus, uri: CONFIG.fixtureUri }),
   };
-  await Promise.all(wanted.filter((s) => s !== 'bare').map(async (s) => (servers[s] = await starters[s]())));
+  await Promise.all(
+    wanted
+      .filter((s) => s !== 'bare')
+      .map(async (s) => {
+        servers[s] = await starters[s]();
+        log(`started ${s} on port ${servers[s].port}`);
+      }),
+  );
   return { servers, pg };
 }
 
