@@ -7,6 +7,9 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources; the built dist/ is what users and the CLI run.
     alias: {
+      // Subpath exports first: a string alias also matches "<name>/…" and would append the subpath to index.ts.
+      '@lakegate/protocol/validation': path.resolve(import.meta.dirname, 'packages', 'protocol', 'src', 'validation', 'index.ts'),
+      '@lakegate/client/browser': path.resolve(import.meta.dirname, 'packages', 'client', 'src', 'browser.ts'),
       '@lakegate/server': src('server'),
       '@lakegate/client': src('client'),
       '@lakegate/protocol': src('protocol'),

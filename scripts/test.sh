@@ -9,6 +9,9 @@ export LAKEGATE_CACHE="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
 mkdir -p "$LAKEGATE_CACHE"
 
 npx tsc -b packages/cli packages/client packages/client/tsconfig.cjs.json packages/sigv4
+# The web console (served at /ui): type-checked, built by Vite, its first load measured against the budget.
+npx tsc -p packages/console
+node packages/console/scripts/build.mjs
 
 report="$(mktemp -d)/vitest.json"
 status=0

@@ -224,8 +224,8 @@ export function permissionMatrix(label: string, env: () => Record<string, string
     let admin: Send;
     let counter = 0;
 
-    const form = async (params: Record<string, string>) => {
-      const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = async (params: Record<string, string>, headers: Record<string, string> = {}) => {
+      const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
       if (res.statusCode !== 200) throw new Error(`token request: ${res.statusCode} ${res.body}`);
       return res.json().access_token as string;
     };
@@ -233,14 +233,18 @@ export function permissionMatrix(label: string, env: () => Record<string, string
       const p = await cat.lakegate.principals.create(name);
       return { clientId: p.clientId, token: await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }) };
     };
+    // The engine authenticates with its own token as Bearer, as Iceberg Java and the SDK do.
     const delegate = async (userToken: string, engineToken: string) =>
-      form({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: userToken,
-        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-        actor_token: engineToken,
-        actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      });
+      form(
+        {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: userToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          actor_token: engineToken,
+          actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        },
+        { authorization: `Bearer ${engineToken}` },
+      );
 
     beforeAll(async () => {
       idp = await startLocalIdp('matrix');

@@ -5,6 +5,7 @@ import { formatLevels, parseLevels, parseObjectIdentifier } from '../../packages
 import { Output, table, toJson } from '../../packages/cli/src/cli/output.js';
 import { schemaFromColumns } from '../../packages/cli/src/cli/schema.js';
 import { isSecretKey, maskProperties } from '../../packages/cli/src/cli/secrets.js';
+import { describeMember, formatSecurable, grantArguments, memberOf, parsePrivileges, parseSecurable, subjectOf } from '../../packages/cli/src/cli/securables.js';
 
 describe('identifiers', () => {
   it('splits at dots and honours double quotes', () => {
@@ -66,5 +67,36 @@ describe('column specs', () => {
     expect(() => schemaFromColumns(['id:integer'])).toThrow(/unknown column type/);
     expect(() => schemaFromColumns(['id:long', 'id:int'])).toThrow(/duplicate/);
     expect(() => schemaFromColumns([])).toThrow(UsageError);
+  });
+});
+
+describe('securables, privileges and members', () => {
+  it('reads TYPE:IDENTIFIER with the identifier rules and writes it back', () => {
+    expect(parseSecurable('warehouse:lake')).toEqual({ type: 'warehouse', warehouse: 'lake' });
+    expect(parseSecurable('NAMESPACE:lake.sales.eu')).toEqual({ type: 'namespace', warehouse: 'lake', namespace: ['sales', 'eu'] });
+    expect(parseSecurable('table:lake."2024.q1".orders')).toEqual({ type: 'table', warehouse: 'lake', namespace: ['2024.q1'], name: 'orders' });
+    expect(parseSecurable('view:"my.lake".a.b.v')).toEqual({ type: 'view', warehouse: 'my.lake', namespace: ['a', 'b'], name: 'v' });
+    for (const text of ['warehouse:"a.b"', 'namespace:lake.sales', 'table:lake."2024.q1".orders', 'view:lake.a."x""y".v']) expect(formatSecurable(parseSecurable(text))).toBe(text);
+    for (const bad of ['lake', ':lake', 'schema:lake.s', 'warehouse:a.b', 'namespace:lake', 'table:lake.t', 'view:lake.v', 'table:lake..t', 'table:']) expect(() => parseSecurable(bad), bad).toThrow(UsageError);
+  });
+
+  it('reads privilege lists and the grant grammar', () => {
+    expect(parsePrivileges('table:list, table:read-data,table:list')).toEqual(['table:list', 'table:read-data']);
+    expect(() => parsePrivileges('table:list,,x')).toThrow(/empty privilege/);
+    expect(grantArguments(['table:list', 'on', 'warehouse:w', 'to', 'r'], 'TO')).toEqual({ privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'w' }, role: 'r' });
+    expect(() => grantArguments(['table:list', 'ON', 'warehouse:w', 'TO', 'r'], 'FROM')).toThrow(/"FROM" is missing/);
+    expect(() => grantArguments(['table:list', 'ON', 'warehouse:w'], 'TO')).toThrow(/got 3 arguments/);
+  });
+
+  it('names one member, or an explain subject with its groups', () => {
+    expect(memberOf({ principal: 'id' })).toEqual({ kind: 'principal', name: 'id' });
+    expect(memberOf({ group: ['g'], issuer: 'https://idp' })).toEqual({ kind: 'group', name: 'g', issuer: 'https://idp' });
+    expect(memberOf({ user: 'u', issuer: 'asserted' })).toEqual({ kind: 'user', name: 'u', issuer: 'asserted' });
+    expect(subjectOf({ user: 'u', group: ['a', 'b'], issuer: 'asserted' })).toEqual({ kind: 'user', name: 'u', issuer: 'asserted', groups: ['a', 'b'] });
+    expect(() => memberOf({ user: 'u', group: ['g'], issuer: 'asserted' })).toThrow(/not both/);
+    expect(() => subjectOf({ group: ['a', 'b'], issuer: 'asserted' })).toThrow(/name one group/);
+    expect(() => subjectOf({ principal: 'p', group: ['g'] })).toThrow(/client id alone/);
+    expect(() => subjectOf({})).toThrow(/no member given/);
+    expect(describeMember({ kind: 'user', name: 'u', issuer: 'asserted' })).toBe('user u (asserted)');
   });
 });

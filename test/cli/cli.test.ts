@@ -4,67 +4,34 @@
  * Storage credentials come from an Azure warehouse on Azurite, because a local-file warehouse vends none. The server
  * verifies SigV4 for a non-default signing name and region, so the CLI's signing flags have to reach the signer.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { IcebergRestCatalog } from '@lakegate/client';
+import { IcebergRestCatalog, LakegateManagement } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Azurite, startAzurite } from '../support/azurite.js';
+import { type CliRun as Run, runCli } from '../support/cli.js';
 import { createPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { freePort, tempDir } from '../support/temp.js';
 
-const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
 /** Each test runs the CLI several times, each a fresh Node process; the machine is shared. */
 const SLOW = 120_000;
 const SIGV4_REGION = 'eu-central-1';
 const SIGV4_SIGNING_NAME = 'lakegate-catalog';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let server: ServerProcess;
 let config: { dir: string; cleanup: () => void };
 let adminId: string;
 let adminSecret: string;
 
-/** Runs the CLI with a clean environment (no LAKEGATE_* or AWS_* from the test runner) and the test's config dir. */
-function lakegate(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_') && !k.startsWith('AWS_')));
-  Object.assign(env, { LAKEGATE_CONFIG_DIR: config.dir, ...options.env });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
-}
+const lakegate = (args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> => runCli(config.dir, args, options);
 
 const json = (run: Run) => {
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout);
 };
 
-/** A management API call as the server's admin (what an operator does before handing a key to a CLI user). */
-async function manage<T = Record<string, string>>(method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${await server.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
+/** The management API as the server's admin (what an operator does before handing a key to a CLI user). */
+const manage = () => new LakegateManagement({ uri: server.url, properties: { credential: server.credential } });
 
 beforeAll(async () => {
   expect(existsSync(path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js')), 'build first: npx tsc -b packages/cli').toBe(true);
@@ -254,7 +221,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
   it('--api-key: a key minted for a principal works; a wrong or revoked key exits 1 and is never echoed', async () => {
     const owner = await createPrincipal(server, 'cli-api-key');
     await grantTo(server, owner.id, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
-    const created = await manage<{ 'key-id': string; 'api-key': string }>('POST', `/management/v1/principals/${owner.id}/api-keys`, { name: 'cli', 'expires-in-seconds': 600 });
+    const created = await manage().createApiKey(owner.id, { name: 'cli', 'expires-in-seconds': 600 });
     const key = created['api-key'];
     const secretPart = key.split('_').slice(2).join('_'); // after "lgk_" and the key id
     const runs: Run[] = [];
@@ -278,7 +245,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     expect(wrong.stdout).toBe('');
     expect(wrong.stderr).toMatch(/^lakegate: error: .*\(HTTP 401\)$/m);
 
-    await manage('DELETE', `/management/v1/api-keys/${created['key-id']}`);
+    await manage().revokeApiKey(created['key-id']);
     const revoked = await run(['ns', 'ls', '--uri', server.url, '--api-key', key, '--json']);
     expect(revoked.code).toBe(1);
     expect(revoked.stdout).toBe('');
@@ -292,7 +259,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
   it('--auth sigv4: signs with the AWS environment credentials, signing name and region the server expects', async () => {
     const signer = await createPrincipal(server, 'cli-signer');
     await grantTo(server, signer.id, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
-    const key = await manage<{ 'access-key-id': string; 'secret-access-key': string }>('POST', `/management/v1/principals/${signer.id}/access-keys`);
+    const key = await manage().createAccessKey(signer.id);
     const aws = { AWS_ACCESS_KEY_ID: key['access-key-id'], AWS_SECRET_ACCESS_KEY: key['secret-access-key'] };
     const sigv4 = ['--uri', server.url, '--auth', 'sigv4', '--signing-name', SIGV4_SIGNING_NAME];
     const runs: Run[] = [];
@@ -425,6 +392,25 @@ describe('tokens', { timeout: SLOW }, () => {
 
     const refused = await lakegate(['token', 'exchange', '--profile', 'engine', '--subject-token', 'garbage']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^lakegate: error: invalid_grant: /);
+    // RFC 8693 §2.2.2: an invalid subject token is invalid_request.
+    expect(refused.stderr).toMatch(/^lakegate: error: invalid_request: /);
+  });
+
+  it('admin principal disable, enable and revoke-tokens; a group delegation needs its issuer', async () => {
+    const credentialFile = path.join(config.dir, 'switched.json');
+    expect((await lakegate(['admin', 'principal', 'create', 'switched', '--delegate-group', 'analysts'])).code).toBe(2);
+    const created = await lakegate(['admin', 'principal', 'create', 'switched', '--delegate-issuer', 'asserted', '--delegate-user', 'carol', '--credential-file', credentialFile]);
+    expect(created.code, created.stderr).toBe(0);
+    const credential: string = JSON.parse(readFileSync(credentialFile, 'utf8')).credential;
+    const id = credential.split(':')[0]!;
+    const delegation = json(await lakegate(['admin', 'principal', 'ls', '--json'])).principals.find((p: { 'client-id': string }) => p['client-id'] === id).delegation;
+    expect(delegation.users).toEqual([{ issuer: 'asserted', name: 'carol' }]);
+    const login = await lakegate(['login', '--profile', 'switched', '--uri', server.url, '--credential', '-'], { input: credential });
+    expect(login.code, login.stderr).toBe(0);
+    expect(json(await lakegate(['admin', 'principal', 'disable', id, '--json']))).toMatchObject({ 'client-id': id, disabled: 'yes' });
+    expect((await lakegate(['config', '--profile', 'switched'])).code).toBe(1);
+    expect(json(await lakegate(['admin', 'principal', 'enable', id, '--json']))).toMatchObject({ disabled: 'no' });
+    expect((await lakegate(['config', '--profile', 'switched'])).code).toBe(0);
+    expect((await lakegate(['admin', 'principal', 'revoke-tokens', id])).code).toBe(0);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The auth providers against a real Lakegate server process (authentication on, 3-second access tokens so that
- * expiry happens during the test): oauth2 (client credentials, caching, single flight, refresh_token grant, 401
- * re-auth, exchange as refresh), token-exchange delegation (sub/act checked in the token and the audit trail),
- * SigV4 verified by the server, API keys and a bearer function. Principals, access keys and API keys are minted
- * through the management API.
+ * expiry happens during the test, sessions of at most 8 seconds, refresh tokens with client credentials): oauth2
+ * (client credentials, caching, single flight, refresh_token grant with rotation, 401 re-auth, exchange as
+ * refresh, re-authentication once the session reached its maximum lifetime), token-exchange delegation (sub/act
+ * checked in the token and the audit trail), SigV4 verified by the server, API keys and a bearer function.
+ * Principals, access keys and API keys are minted through the management API.
  */
 import {
   bearerAuth,
@@ -19,6 +20,7 @@ import { bearerOf, recordingFetch } from '../support/recording-fetch.js';
 import { clientToken, createPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
 
 const TTL_SECONDS = 3;
+const MAX_SESSION_SECONDS = 8;
 const REGION = 'eu-central-1';
 const SIGNING_NAME = 'lakegate-catalog';
 
@@ -26,7 +28,13 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   server = await startServer({
-    env: { LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(TTL_SECONDS), LAKEGATE_SIGV4_REGION: REGION, LAKEGATE_SIGV4_SIGNING_NAME: SIGNING_NAME },
+    env: {
+      LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(TTL_SECONDS),
+      LAKEGATE_MAX_SESSION_LIFETIME_SECONDS: String(MAX_SESSION_SECONDS),
+      LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS: 'true',
+      LAKEGATE_SIGV4_REGION: REGION,
+      LAKEGATE_SIGV4_SIGNING_NAME: SIGNING_NAME,
+    },
   });
 });
 afterAll(async () => server?.stop());
@@ -141,6 +149,37 @@ describe('oauth2 against the Lakegate issuer', () => {
     expect((await audit()).some((e) => e.type === 'token.refreshed' && e.actor === `service:${client.id}` && e.detail.grant === 'token-exchange')).toBe(true);
   });
 
+  it('re-authenticates with the credential, transparently, once the session reaches its maximum lifetime (refresh_token and exchange renewals)', async () => {
+    const client = await principal('sdk-long-session');
+    const sessionOf = (token: string) => claims(token).sid as string;
+    for (const mode of ['refresh_token', 'token-exchange'] as const) {
+      const rec = recorder();
+      // token-exchange: start from a configured token (no refresh token), renewed by exchange as Iceberg Java does.
+      const auth =
+        mode === 'refresh_token'
+          ? oauth2Auth({ tokenEndpoint: `${server.url}/v1/oauth/tokens`, credential: client.credential, fetch: rec.fetch })
+          : oauth2Auth({ tokenEndpoint: `${server.url}/v1/oauth/tokens`, credential: client.credential, token: await clientToken(server.url, client.credential), tokenExchangeEnabled: true, fetch: rec.fetch });
+      const catalog = new IcebergRestCatalog({ uri: server.url, auth, fetch: rec.fetch });
+      const started = Date.now();
+      while (Date.now() - started < (MAX_SESSION_SECONDS + 3) * 1000) {
+        await catalog.listNamespaces();
+        // Often enough to fall into the renewal margin (the last tenth of a 3-second token), where exchange applies.
+        await sleep(150);
+      }
+      // Every catalog call went through; no token outlived its session.
+      expect(rec.catalogCalls().every((c) => c.status === 200), mode).toBe(true);
+      const sessions = [...new Set(rec.catalogCalls().map((c) => sessionOf(bearerOf(c))))];
+      expect(sessions.length, mode).toBeGreaterThanOrEqual(2);
+      const calls = rec.tokenCalls().map((c) => `${c.form!.grant_type.replace('urn:ietf:params:oauth:grant-type:', '')} ${c.status}`);
+      const renewal = mode === 'refresh_token' ? 'refresh_token' : 'token-exchange';
+      // Renewals within the session, one refused at its end (invalid_grant / invalid_request), then the credential again.
+      expect(calls, mode).toContain(`${renewal} 200`);
+      expect(calls, mode).toContain(`${renewal} 400`);
+      const refusedAt = calls.indexOf(`${renewal} 400`);
+      expect(calls[refusedAt + 1], mode).toBe('client_credentials 200');
+    }
+  });
+
   it('reports a refused credential as a typed error without the secret', async () => {
     const client = await principal('sdk-oauth2-wrong');
     const catalog = new IcebergRestCatalog({ uri: server.url, properties: { credential: `${client.id}:not-the-secret-${client.secret.slice(0, 4)}` } });
@@ -189,7 +228,8 @@ describe('token-exchange: per-user sessions with the catalog session as actor', 
     // The engine may not act for a user its delegation does not list.
     const otherToken = await clientToken(server.url, other.credential);
     const refused = (await catalog.withAuth(exchange.sessionFor(otherToken)).listNamespaces().catch((e: unknown) => e)) as CatalogError;
-    expect(refused).toMatchObject({ status: 400, type: 'invalid_grant', protocol: 'oauth2' });
+    // RFC 8693 §2.2.2: a subject token refused by policy is invalid_request.
+    expect(refused).toMatchObject({ status: 400, type: 'invalid_request', protocol: 'oauth2' });
     expect(refused.message).not.toContain(otherToken);
     for (const secret of [userToken, otherToken, engine.secret, user.secret]) expect(server.output()).not.toContain(secret);
   });

@@ -37,11 +37,11 @@ beforeAll(async () => {
   // Its dependencies come from the workspace's node_modules (their own dependencies resolve from there too).
   const manifest = (await import(path.join(installed, 'package.json'), { with: { type: 'json' } })).default as { dependencies: Record<string, string> };
   for (const dep of Object.keys(manifest.dependencies)) {
-    const target = dep === '@lakegate/protocol' ? path.join(REPO_ROOT, 'packages', 'protocol') : path.join(REPO_ROOT, 'node_modules', dep);
+    const target = dep.startsWith('@lakegate/') ? path.join(REPO_ROOT, 'packages', dep.slice('@lakegate/'.length)) : path.join(REPO_ROOT, 'node_modules', dep);
     mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
     symlinkSync(target, path.join(modules, dep), 'dir');
   }
-  expect(readdirSync(path.join(modules, '@lakegate')).sort()).toEqual(['client', 'protocol']);
+  expect(readdirSync(path.join(modules, '@lakegate')).sort()).toEqual(['client', 'protocol', 'sigv4']);
 
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
   token = await server.token();
@@ -55,7 +55,7 @@ afterAll(async () => {
 /** The same program in both module systems; `load` is how each gets the package. */
 const program = (load: string, flavour: string) => `
 ${load}
-const { IcebergRestCatalog, CatalogError, ConfigurationError, isNotFound, isConflict } = sdk;
+const { IcebergRestCatalog, LakegateManagement, CatalogError, ConfigurationError, isNotFound, isConflict } = sdk;
 async function main() {
   const catalog = new IcebergRestCatalog({ uri: process.env.CATALOG_URI, properties: { token: process.env.CATALOG_TOKEN } });
   const ns = ['consumer_${flavour}'];
@@ -65,8 +65,13 @@ async function main() {
   const missing = await catalog.loadTable({ namespace: ns, name: 'nope' }).catch((e) => e);
   let configuration;
   try { new IcebergRestCatalog({ uri: 'http://127.0.0.1:1', properties: { 'rest.auth.type': 'no-such-provider' } }); } catch (e) { configuration = e; }
+  const management = new LakegateManagement({ uri: process.env.CATALOG_URI, properties: { token: process.env.CATALOG_TOKEN } });
+  const role = await management.createRole({ name: 'role_${flavour}' });
+  const roleAgain = await management.createRole({ name: 'role_${flavour}' }).catch((e) => e);
   const other = await otherFlavour();
   return {
+    role: role.name,
+    roleConflict: roleAgain instanceof CatalogError && isConflict(roleAgain),
     resolved: resolved.slice(resolved.indexOf('node_modules')),
     properties: await catalog.loadNamespace(ns),
     formatVersion: created.metadata['format-version'],
@@ -113,11 +118,43 @@ it.each([
     resolved: `node_modules/@lakegate/client/${build}/index.js`,
     // The namespace shows its default location (under the warehouse root) beside what was set.
     properties: { flavour, location: expect.stringMatching(new RegExp(`/warehouse/consumer_${flavour}$`)) },
+    role: `role_${flavour}`,
+    roleConflict: true,
     formatVersion: 2,
     conflict: true,
     notFound: true,
     configuration: true,
     crossFlavour: true,
     sameClass: false,
+  });
+});
+
+it('keeps one auth provider registry for both builds: a provider registered through require() serves import(), and the reverse', async () => {
+  const source = `
+const cjs = require('@lakegate/client');
+cjs.registerAuthProvider('from-cjs', ({ properties }) => ({ async authenticate(r) { r.headers.authorization = 'Bearer ' + properties['from-cjs.token']; } }));
+import('@lakegate/client').then(async (esm) => {
+  esm.registerAuthProvider('from-esm', () => ({ async authenticate() {} }));
+  const catalog = new esm.IcebergRestCatalog({ uri: process.env.CATALOG_URI, properties: { 'rest.auth.type': 'from-cjs', 'from-cjs.token': process.env.CATALOG_TOKEN } });
+  const page = await catalog.listNamespaces();
+  let duplicate = false;
+  try { esm.registerAuthProvider('from-cjs', () => ({ async authenticate() {} })); } catch (e) { duplicate = e instanceof esm.ConfigurationError; }
+  console.log(JSON.stringify({
+    twoBuilds: esm.IcebergRestCatalog !== cjs.IcebergRestCatalog,
+    names: esm.registeredAuthProviders(),
+    sameNames: JSON.stringify(cjs.registeredAuthProviders()) === JSON.stringify(esm.registeredAuthProviders()),
+    listed: Array.isArray(page.items),
+    esmProviderFromCjs: typeof cjs.createAuthProvider({ 'rest.auth.type': 'from-esm' }).authenticate,
+    duplicateRefused: duplicate,
+  }));
+}).catch((e) => { console.error(e); process.exitCode = 1; });
+`;
+  expect(await runConsumer('both-builds.cjs', source)).toEqual({
+    twoBuilds: true,
+    names: ['api-key', 'basic', 'bearer', 'from-cjs', 'from-esm', 'gcp', 'none', 'oauth2', 'sigv4', 'token-exchange'],
+    sameNames: true,
+    listed: true,
+    esmProviderFromCjs: 'function',
+    duplicateRefused: true,
   });
 });

@@ -45,8 +45,8 @@ describe('the management API for access', () => {
   it('refuses bad input with a clear 4xx and changes nothing', async () => {
     await admin('POST', '/management/v1/roles', { name: 'analyst' });
     const cases: Array<[string, string, unknown, number, RegExp]> = [
-      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: table(['sales'], 'nope') }, 400, /no such table/],
-      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: ns(['nope']) }, 400, /no such namespace/],
+      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: table(['sales'], 'nope') }, 404, /no such table/],
+      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: ns(['nope']) }, 404, /no such namespace/],
       ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:fly'], securable: ns(['sales']) }, 400, /unknown privilege/],
       ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:create'], securable: table(['sales'], 'orders') }, 400, /cannot be granted on a table/],
       ['POST', '/management/v1/grants', { role: 'nobody', privileges: ['table:read-data'], securable: ns(['sales']) }, 404, /Role does not exist/],
@@ -54,7 +54,7 @@ describe('the management API for access', () => {
       ['POST', '/management/v1/grants', { role: 'analyst' }, 400, /securable/],
       ['POST', '/management/v1/roles', { name: 'analyst' }, 409, /already exists/],
       ['POST', '/management/v1/roles', { name: 'a/b' }, 400, /must not contain/],
-      ['POST', '/management/v1/roles/analyst/members', { kind: 'principal', name: 'no-such-client' }, 400, /no such principal/],
+      ['POST', '/management/v1/roles/analyst/members', { kind: 'principal', name: 'no-such-client' }, 404, /no such principal/],
       ['POST', '/management/v1/roles/analyst/members', { kind: 'user', name: 'alice' }, 400, /needs the issuer/],
       ['POST', '/management/v1/roles/analyst/members', { kind: 'group', name: 'g', issuer: 'https://untrusted.example' }, 400, /not a trusted issuer/],
       ['POST', '/management/v1/grants/revoke', { role: 'analyst', privileges: ['table:read-data'], securable: ns(['sales']) }, 404, /holds none/],

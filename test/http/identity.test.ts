@@ -25,16 +25,17 @@ const form = (params: Record<string, string>, headers: Record<string, string> = 
   cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
 
 const clientCredentials = async (id = admin.client_id, secret = admin.client_secret) =>
-  (await form({ grant_type: 'client_credentials', client_id: id, client_secret: secret, scope: 'catalog' })).json() as { access_token: string; refresh_token: string; expires_in: number };
+  (await form({ grant_type: 'client_credentials', client_id: id, client_secret: secret, scope: 'catalog' })).json() as { access_token: string; refresh_token?: string; expires_in: number };
 
 const get = (url: string, token?: string) => cat.lakegate.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('token endpoint', () => {
-  it('issues ES256 access and refresh tokens for client credentials (post and basic)', async () => {
+  it('issues ES256 access tokens for client credentials (post and basic), without a refresh token (RFC 6749 §4.4.3)', async () => {
     const t = await clientCredentials();
     expect(t.expires_in).toBe(3600);
+    expect(t.refresh_token).toBeUndefined();
     const header = JSON.parse(Buffer.from(t.access_token.split('.')[0]!, 'base64url').toString());
     expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     const basic = await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${admin.client_id}:${admin.client_secret}`).toString('base64')}` });
@@ -87,17 +88,6 @@ describe('token endpoint', () => {
     expect(jwks.keys[0].d).toBeUndefined();
   });
 
-  it('refreshes with the refresh_token grant until the secret is rotated', async () => {
-    const created = (await cat.lakegate.app.inject({ method: 'POST', url: '/management/v1/principals', payload: { name: 'etl' }, headers: { authorization: `Bearer ${(await clientCredentials()).access_token}` } })).json();
-    const t = await clientCredentials(created['client-id'], created['client-secret']);
-    const refreshed = await form({ grant_type: 'refresh_token', refresh_token: t.refresh_token });
-    expect(refreshed.statusCode).toBe(200);
-    await cat.lakegate.principals.rotateSecret(created['client-id']);
-    const after = await form({ grant_type: 'refresh_token', refresh_token: t.refresh_token });
-    expect(after.json().error).toBe('invalid_grant');
-    expect((await form({ grant_type: 'client_credentials', client_id: created['client-id'], client_secret: created['client-secret'] })).statusCode).toBe(401);
-  });
-
   it('refreshes by self-exchange as Iceberg Java clients do', async () => {
     const t = await clientCredentials();
     const ex = await form(
@@ -122,14 +112,18 @@ describe('token endpoint', () => {
 describe('delegation (RFC 8693 with act)', () => {
   let engine: { clientId: string; clientSecret: string };
   let engineToken: string;
+  // As Iceberg Java and the SDK send it: the engine's token as actor_token and as the Bearer that authenticates the client.
   const exchange = (subject: string, actor: string) =>
-    form({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: subject,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      actor_token: actor,
-      actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    });
+    form(
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: subject,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        actor_token: actor,
+        actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      },
+      { authorization: `Bearer ${actor}` },
+    );
   const unsigned = (sub: string) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub, iat: Math.floor(now / 1000) })}.`;
 
   beforeAll(async () => {
@@ -140,7 +134,8 @@ describe('delegation (RFC 8693 with act)', () => {
   it("acts for a service principal it is allowed to, with sub = subject and act = engine", async () => {
     const etl = await cat.lakegate.principals.create('etl-job');
     const etlToken = (await clientCredentials(etl.clientId, etl.clientSecret)).access_token;
-    expect((await exchange(etlToken, engineToken)).json().error).toBe('invalid_grant');
+    // An engine without any delegation policy is not authorized for delegation at all.
+    expect((await exchange(etlToken, engineToken)).json().error).toBe('unauthorized_client');
     await cat.lakegate.principals.setDelegation(engine.clientId, { users: [etl.clientId], groups: [], assertIdentity: false });
     const res = await exchange(etlToken, engineToken);
     expect(res.statusCode).toBe(200);
@@ -153,15 +148,16 @@ describe('delegation (RFC 8693 with act)', () => {
 
   it("accepts Trino's unsigned subject JWT only from an actor trusted to assert identities", async () => {
     await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['alice'], groups: [], assertIdentity: false });
-    expect((await exchange(unsigned('alice'), engineToken)).json()).toMatchObject({ error: 'invalid_grant' });
+    expect((await exchange(unsigned('alice'), engineToken)).json()).toMatchObject({ error: 'invalid_request' });
     // The refusal is audited, like every other refused delegation.
     const refused = (await get('/management/v1/audit', (await clientCredentials()).access_token)).json().events;
-    expect(refused.find((e: { type: string; actor: string }) => e.type === 'token.delegation.denied' && e.actor === `service:${engine.clientId}`)?.detail).toMatchObject({ subject: 'alice', how: 'asserted' });
+    const denials = refused.filter((e: { type: string; actor: string }) => e.type === 'token.delegation.denied' && e.actor === `service:${engine.clientId}`);
+    expect(denials.map((e: { detail: unknown }) => e.detail)).toContainEqual(expect.objectContaining({ subject: 'alice', how: 'asserted' }));
     await cat.lakegate.principals.setDelegation(engine.clientId, { users: ['alice'], groups: [], assertIdentity: true });
     const ok = await exchange(unsigned('alice'), engineToken);
     expect(ok.statusCode).toBe(200);
     expect((await get('/v1/config', ok.json().access_token)).statusCode).toBe(200);
-    expect((await exchange(unsigned('mallory'), engineToken)).json().error).toBe('invalid_grant');
+    expect((await exchange(unsigned('mallory'), engineToken)).json().error).toBe('invalid_request');
   });
 
   it('refreshes a delegated token by self-exchange (as Iceberg Java does) only while the delegation stands', async () => {
@@ -184,7 +180,8 @@ describe('delegation (RFC 8693 with act)', () => {
     await cat.lakegate.principals.setDelegation(spark.clientId, { users: [], groups: [], assertIdentity: false });
     const revoked = await refresh();
     expect(revoked.statusCode).toBe(400);
-    expect(revoked.json().error).toBe('invalid_grant');
+    // RFC 8693 §2.2.2: a subject token unacceptable by policy is invalid_request.
+    expect(revoked.json().error).toBe('invalid_request');
     const audit = (await get('/management/v1/audit', (await clientCredentials()).access_token)).json().events;
     expect(audit.some((e: { type: string; actor: string; detail: { how?: string } }) => e.type === 'token.delegation.denied' && e.actor === `service:${spark.clientId}` && e.detail.how === 'refresh')).toBe(true);
   });
@@ -280,7 +277,7 @@ describe('authentication of catalog requests', () => {
     await get('/v1/default/namespaces', t.access_token);
     const logs = cat.logs();
     expect(logs.length).toBeGreaterThan(100);
-    for (const secret of [admin.client_secret, t.access_token, t.refresh_token]) expect(logs).not.toContain(secret);
+    for (const secret of [admin.client_secret, t.access_token]) expect(logs).not.toContain(secret);
   });
 });
 

@@ -228,6 +228,31 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
     });
   });
 
+  describe('ids as LanceDB encodes them', () => {
+    // LanceDB's REST client form-encodes the path id (url::form_urlencoded): a space is "+", a plus is %2B, "$" is %24.
+    it('reads "+" in a path id as a space (LanceDB 0.39 sends sig+ns for "sig ns")', async () => {
+      const created = await call('POST', `${L}/namespace/sig+ns/create?delimiter=%24`, { id: ['sig ns'], properties: { a: '1' } });
+      expect(created).toMatchObject({ status: 200, body: { properties: { a: '1' } } });
+      expect((await call('POST', `${L}/namespace/sig%20ns/describe`, { id: ['sig ns'] })).body).toEqual({ properties: { a: '1' } });
+      expect((await call('GET', `${L}/namespace/%24/list`)).body!.namespaces).toContain('sig ns');
+      const declared = await call('POST', `${L}/table/sig+ns%24my+table/declare?delimiter=%24`, { id: ['sig ns', 'my table'] });
+      expect(declared.status, JSON.stringify(declared.body)).toBe(200);
+      expect((await call('GET', `${L}/namespace/sig+ns/table/list`)).body).toEqual({ tables: ['my table'], page_token: null });
+      expect((await call('POST', `${L}/table/sig+ns%24my+table/exists`, { id: ['sig ns', 'my table'] })).status).toBe(200);
+      // The same objects through Iceberg, whose path parameters are percent-encoded.
+      expect((await call('GET', '/v1/default/namespaces/sig%20ns')).status).toBe(200);
+    });
+
+    it('reads %2B as a plus, distinct from a space', async () => {
+      expect((await call('POST', `${L}/namespace/a%2Bb/create`, { id: ['a+b'] })).status).toBe(200);
+      expect((await call('POST', `${L}/namespace/a%2Bb/exists`, { id: ['a+b'] })).status).toBe(200);
+      expect((await call('POST', `${L}/namespace/a+b/exists`, { id: ['a b'] })).body).toMatchObject({ code: 1 });
+      const mismatch = await call('POST', `${L}/namespace/a+b/describe`, { id: ['a+b'] });
+      expect(mismatch).toMatchObject({ status: 400, body: { code: 13 } });
+      expect(mismatch.body!.error).toMatch(/differs from the id in the path/);
+    });
+  });
+
   describe('bad input', () => {
     it.each([
       ['body id differs from the path', 'POST', `${L}/namespace/a/create`, { id: ['b'] }],

@@ -40,8 +40,8 @@ const inject = (method: string, url: string, token?: string, payload?: unknown, 
     ...(payload === undefined ? {} : { payload: stringifyJson(payload) }),
   });
 
-const form = (params: Record<string, string>) =>
-  cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+const form = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+  cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
 
 const tokenOf = async (p: { clientId: string; clientSecret: string }): Promise<string> => {
   const res = await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret });
@@ -85,7 +85,8 @@ beforeAll(async () => {
   idpIssuer = `http://127.0.0.1:${port}/realms/acme`;
   const trusted = [{ issuer: idpIssuer, audience: 'lakegate', 'jwks-uri': `http://127.0.0.1:${port}/jwks`, 'subject-claim': 'preferred_username', tenant: 'acme' }];
 
-  cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify(trusted), LAKEGATE_SECRET_KEY: secretKey.toString('base64') }, { auth: true, clock });
+  // Refresh tokens with client_credentials: the refresh_token grant keeps the tenant too.
+  cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify(trusted), LAKEGATE_SECRET_KEY: secretKey.toString('base64'), LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS: 'true' }, { auth: true, clock });
   const admin = cat.admin();
   adminToken = await tokenOf({ clientId: admin.client_id, clientSecret: admin.client_secret });
 
@@ -209,13 +210,13 @@ describe('a token of another tenant', () => {
 
 describe('token exchange across tenants', () => {
   const exchange = (subject: string, actor: string, subjectType = 'urn:ietf:params:oauth:token-type:jwt') =>
-    form({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: subjectType, actor_token: actor, actor_token_type: ACCESS });
+    form({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: subjectType, actor_token: actor, actor_token_type: ACCESS }, { authorization: `Bearer ${actor}` });
 
-  it('is refused with invalid_grant even when the delegation policy would allow it, and audited', async () => {
+  it('is refused (invalid_request, RFC 8693 §2.2.2) even when the delegation policy would allow it, and audited', async () => {
     const engine = await createPrincipal(adminToken, { name: 'default-engine', delegation: { users: ['*'] } });
     const res = await exchange(acmeToken, await tokenOf(engine));
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toBe('invalid_grant');
+    expect(res.json().error).toBe('invalid_request');
     const denied = (await auditEvents()).find((e) => e.type === 'token.exchange.tenant-denied' && e.actor === `service:${engine.clientId}`);
     expect(denied?.detail).toMatchObject({ subject: acmeEtl.clientId, subjectTenant: 'acme', actorTenant: 'default' });
   });
@@ -231,14 +232,16 @@ describe('token exchange across tenants', () => {
   });
 
   it('keeps the tenant through a refresh by self-exchange', async () => {
-    const res = await form({ grant_type: TOKEN_EXCHANGE, subject_token: acmeToken, subject_token_type: ACCESS });
+    const res = await form({ grant_type: TOKEN_EXCHANGE, subject_token: acmeToken, subject_token_type: ACCESS }, { authorization: `Bearer ${acmeToken}` });
     expect(res.statusCode).toBe(200);
     expect(claimsOf(res.json().access_token).tenant).toBe('acme');
   });
 
   it('keeps the tenant through the refresh_token grant', async () => {
-    const first = (await form({ grant_type: 'client_credentials', client_id: acmeEtl.clientId, client_secret: acmeEtl.clientSecret })).json();
-    const refreshed = await form({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    const credentials = { client_id: acmeEtl.clientId, client_secret: acmeEtl.clientSecret };
+    const first = (await form({ grant_type: 'client_credentials', ...credentials })).json();
+    const refreshed = await form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, ...credentials });
+    expect(refreshed.statusCode, refreshed.body).toBe(200);
     expect(claimsOf(refreshed.json().access_token).tenant).toBe('acme');
   });
 });
@@ -263,10 +266,15 @@ describe('an external issuer mapped to a tenant', () => {
 
   it("lets only an engine of the IdP's tenant act for its users", async () => {
     const alice = await idpToken('alice');
-    const defaultEngine = await createPrincipal(adminToken, { name: 'default-trino', delegation: { groups: ['analysts'] } });
-    expect((await form({ grant_type: TOKEN_EXCHANGE, subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: await tokenOf(defaultEngine), actor_token_type: ACCESS })).json().error).toBe('invalid_grant');
-    const acmeEngine = await createPrincipal(acmeAdminToken, { name: 'acme-trino', delegation: { groups: ['analysts'] } });
-    const ok = await form({ grant_type: TOKEN_EXCHANGE, subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: await tokenOf(acmeEngine), actor_token_type: ACCESS });
+    // The default tenant's engine cannot even name the IdP: it does not serve that tenant.
+    const refusedPolicy = await inject('POST', '/management/v1/principals', adminToken, { name: 'default-trino', delegation: { groups: [{ issuer: idpIssuer, name: 'analysts' }] } });
+    expect(refusedPolicy.statusCode).toBe(400);
+    const defaultEngine = await createPrincipal(adminToken, { name: 'default-trino', delegation: { users: ['*'] } });
+    const defaultToken = await tokenOf(defaultEngine);
+    expect((await form({ grant_type: TOKEN_EXCHANGE, subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: defaultToken, actor_token_type: ACCESS }, { authorization: `Bearer ${defaultToken}` })).json().error).toBe('invalid_request');
+    const acmeEngine = await createPrincipal(acmeAdminToken, { name: 'acme-trino', delegation: { groups: [{ issuer: idpIssuer, name: 'analysts' }] } });
+    const acmeEngineToken = await tokenOf(acmeEngine);
+    const ok = await form({ grant_type: TOKEN_EXCHANGE, subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: acmeEngineToken, actor_token_type: ACCESS }, { authorization: `Bearer ${acmeEngineToken}` });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(claimsOf(ok.json().access_token)).toMatchObject({ sub: 'alice', tenant: 'acme' });
   });

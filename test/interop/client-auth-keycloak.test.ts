@@ -76,7 +76,7 @@ describe('token exchange at Keycloak (standard token exchange V2)', () => {
 
 describe('Lakegate delegation with a Keycloak subject', () => {
   it("acts for a Keycloak user with the engine's Lakegate session as actor", async () => {
-    const engine = await createPrincipal(server, 'sdk-trino', { groups: ['analysts'] });
+    const engine = await createPrincipal(server, 'sdk-trino', { groups: [{ issuer: kc.issuer, name: 'analysts' }] });
     const rec = recorder();
     const exchange = createAuthProvider({ 'rest.auth.type': 'token-exchange', credential: engine.credential }, { uri: server.url, fetch: rec.fetch }) as TokenExchangeAuth;
     const catalog = new IcebergRestCatalog({ uri: server.url, auth: exchange, fetch: rec.fetch });
@@ -86,7 +86,7 @@ describe('Lakegate delegation with a Keycloak subject', () => {
 
     // bob is not an analyst: refused by the delegation policy, as a typed OAuth2 error.
     const bob = await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password);
-    await expect(catalog.withAuth(exchange.sessionFor(bob)).listNamespaces()).rejects.toMatchObject({ status: 400, type: 'invalid_grant' });
+    await expect(catalog.withAuth(exchange.sessionFor(bob)).listNamespaces()).rejects.toMatchObject({ status: 400, type: 'invalid_request' });
     expect(server.output()).not.toContain(alice);
   });
 });

@@ -7,8 +7,8 @@
  *     our token endpoint (subject_token = the user's token, actor_token = the engine's catalog
  *     token), after which every catalog call is made as sub=user with act=engine, also after
  *     Iceberg refreshed that token by self-exchange (the server re-checks the delegation then);
- *  c) an engine whose delegation does not cover that user gets invalid_grant, which Iceberg Java
- *     surfaces as BadRequestException.
+ *  c) an engine whose delegation does not cover that user gets invalid_request (RFC 8693 §2.2.2),
+ *     which Iceberg Java surfaces as BadRequestException.
  * Who made each request is read from the server's request log (the `actor` field of "request
  * completed") and the exchange itself from the audit trail (GET /management/v1/audit).
  *
@@ -19,11 +19,11 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Federation, type Keycloak, KEYCLOAK_USERS, startFederation } from '../support/keycloak.js';
+import { type Federation, type Keycloak, KEYCLOAK_USERS, startFederation, trustedIssuers } from '../support/keycloak.js';
 import { icebergJavaLib } from '../support/peers.js';
 import { addMember, grant } from '../support/access.js';
 import { httpSender } from '../support/iceberg-http.js';
-import { createPrincipal, REPO_ROOT, type ServerProcess } from '../support/server-process.js';
+import { createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const PROGRAM = path.join(REPO_ROOT, 'test', 'interop', 'java', 'IcebergSessions.java');
@@ -44,8 +44,8 @@ beforeAll(async () => {
   federation = await startFederation({ LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) });
   ({ kc, server } = federation);
   for (const [name, delegation] of [
-    ['spark', { groups: ['analysts'] }],
-    ['rogue', { users: [KEYCLOAK_USERS.bob.username] }],
+    ['spark', { groups: [{ issuer: kc.issuer, name: 'analysts' }] }],
+    ['rogue', { users: [{ issuer: kc.issuer, name: KEYCLOAK_USERS.bob.username }] }],
   ] as const) {
     const created = await createPrincipal(server, name, delegation);
     engines[name] = { clientId: created.id, credential: created.credential };
@@ -63,9 +63,9 @@ beforeAll(async () => {
 afterAll(async () => federation?.stop());
 
 /** Runs IcebergSessions.java; secrets go through the environment, not argv. */
-async function runJava(mode: 'engine' | 'delegated', env: Record<string, string>) {
+async function runJava(mode: 'engine' | 'delegated', env: Record<string, string>, on: ServerProcess = server) {
   const run = await runAsync(JAVA, ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', `${lib}/*`, PROGRAM, mode], {
-    env: { ...process.env, LAKEGATE_URI: server.url, LAKEGATE_WAREHOUSE: 'default', ...env },
+    env: { ...process.env, LAKEGATE_URI: on.url, LAKEGATE_WAREHOUSE: 'default', ...env },
     timeoutMs: 240_000,
   });
   return { ...run, lines: run.stdout.trim().split('\n') };
@@ -90,9 +90,9 @@ interface LoggedRequest {
 }
 
 /** Waits until the server's output has been quiet for 150 ms (its last log lines arrive after the client exits). */
-async function logSettled(): Promise<void> {
+async function logSettled(on: ServerProcess = server): Promise<void> {
   for (let i = 0, seen = -1; i < 40; i++) {
-    const now = server.output().length;
+    const now = on.output().length;
     if (now === seen) return;
     seen = now;
     await new Promise((r) => setTimeout(r, 150));
@@ -100,10 +100,10 @@ async function logSettled(): Promise<void> {
 }
 
 /** The server's request log, one entry per completed request ("incoming request" and "request completed" joined by reqId). */
-function requestLog(): LoggedRequest[] {
+function requestLog(on: ServerProcess = server): LoggedRequest[] {
   const incoming = new Map<string, { method: string; url: string }>();
   const out: LoggedRequest[] = [];
-  for (const line of server.output().split('\n')) {
+  for (const line of on.output().split('\n')) {
     if (!line.startsWith('{')) continue;
     let entry: { reqId?: string; msg?: string; req?: { method: string; url: string }; res?: { statusCode: number }; actor?: string };
     try {
@@ -127,8 +127,8 @@ interface AuditEvent {
   detail: Record<string, unknown>;
 }
 
-async function audit(): Promise<AuditEvent[]> {
-  const res = await fetch(`${server.url}/management/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${await server.token()}` } });
+async function audit(on: ServerProcess = server): Promise<AuditEvent[]> {
+  const res = await fetch(`${on.url}/management/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${await on.token()}` } });
   expect(res.status).toBe(200);
   return ((await res.json()) as { events: AuditEvent[] }).events;
 }
@@ -201,7 +201,7 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     expect(server.output()).not.toContain(engines.spark.credential.split(':')[1]);
   });
 
-  it('c) an engine not allowed to act for the user gets invalid_grant, surfaced by Iceberg Java', async () => {
+  it('c) an engine not allowed to act for the user gets invalid_request, surfaced by Iceberg Java', async () => {
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     const before = requestLog().length;
     const run = await runJava('delegated', {
@@ -211,7 +211,7 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
       LAKEGATE_NAMESPACE: 'java_rogue',
     });
     expect(run.status).toBe(3);
-    expect(run.lines).toEqual(['ok initialize', 'failed org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_grant: the actor is not allowed to act for this subject']);
+    expect(run.lines).toEqual(['ok initialize', 'failed org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject']);
     await logSettled();
     const requests = requestLog().slice(before);
 
@@ -225,5 +225,78 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     expect(requests.filter(touching('java_rogue'))).toEqual([]);
     expect(requests.some((r) => r.actor?.startsWith('user:alice'))).toBe(false);
     expect(server.output()).not.toContain(alice);
+  });
+});
+
+/**
+ * Sessions longer than the server's maximum session lifetime (15 s here, with 5-second tokens). Iceberg Java renews
+ * by self-exchange with the token as Bearer until the server refuses (the session is over), then, by itself, with its
+ * credential as Basic (OAuth2Util.AuthSession.refreshExpiredToken): a new session, transparently. A user session it
+ * holds through an engine that asserts identities (Trino's USER mode) is renewed the same way; a session of a user an
+ * IdP vouched for is not, since the engine's credential does not prove the user again.
+ */
+describe('Iceberg Java past the maximum session lifetime', () => {
+  const MAX_SESSION_SECONDS = 15;
+  const WAIT_MS = String(MAX_SESSION_SECONDS * 2500);
+  let short: ServerProcess;
+  let engine: { id: string; credential: string };
+  beforeAll(async () => {
+    short = await startServer({ env: { LAKEGATE_TRUSTED_ISSUERS: trustedIssuers(kc), LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: '5', LAKEGATE_MAX_SESSION_LIFETIME_SECONDS: String(MAX_SESSION_SECONDS) } });
+    engine = await createPrincipal(short, 'long-running', { users: [{ issuer: 'asserted', name: 'carol' }], groups: [{ issuer: kc.issuer, name: 'analysts' }], 'assert-identity': true });
+    const admin = httpSender(short.url, await short.token());
+    const steps = ['namespace:create', 'namespace:list', 'namespace:drop', 'table:create', 'table:list', 'table:write-data', 'table:drop'];
+    await addMember(admin, 'jobs', { kind: 'principal', name: engine.id });
+    await addMember(admin, 'jobs', { kind: 'user', issuer: 'asserted', name: 'carol' });
+    await addMember(admin, 'jobs', { kind: 'group', issuer: kc.issuer, name: 'analysts' });
+    await grant(admin, 'jobs', steps, { type: 'warehouse', warehouse: 'default' });
+  });
+  afterAll(async () => short?.stop());
+
+  const refreshes = async (actor: string) => (await audit(short)).filter((e) => e.type === 'token.refreshed' && e.actor === actor);
+
+  it('d) the catalog session re-authenticates with its credential (Basic) once its session ends, and keeps working', async () => {
+    const before = requestLog(short).length;
+    const run = await runJava('engine', { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_NAMESPACE: 'java_long', LAKEGATE_REFRESH_WAIT_MS: WAIT_MS }, short);
+    expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_long'), 'ok list-namespaces-after-refresh']);
+    await logSettled(short);
+    const requests = requestLog(short).slice(before);
+    expect(requests.filter((r) => r.url !== '/v1/oauth/tokens').every((r) => r.status < 300)).toBe(true);
+    const events = await refreshes(`service:${engine.id}`);
+    // Renewals within the session (Bearer), then a new session after the client authenticated again (Basic).
+    expect(events.some((e) => e.detail.authenticated === 'bearer' && e.detail.newSession === false)).toBe(true);
+    expect(events.some((e) => e.detail.authenticated === 'client-credentials' && e.detail.newSession === true)).toBe(true);
+    expect(short.output()).not.toContain(engine.credential.split(':')[1]);
+  });
+
+  it("e) a user session through an assert-identity engine (Trino's USER mode) is renewed past it the same way", async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const carol = `${b64({ alg: 'none' })}.${b64({ sub: 'carol', iss: 'java-test' })}.`;
+    const run = await runJava(
+      'delegated',
+      { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_SUBJECT_TOKEN: carol, LAKEGATE_SUBJECT_TOKEN_TYPE: 'urn:ietf:params:oauth:token-type:jwt', LAKEGATE_NAMESPACE: 'java_carol', LAKEGATE_REFRESH_WAIT_MS: WAIT_MS },
+      short,
+    );
+    expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_carol'), 'ok list-namespaces-after-refresh', 'ok engine-list-namespaces']);
+    const events = await refreshes('user:carol');
+    expect(events.some((e) => e.detail.authenticated === 'client-credentials' && e.detail.newSession === true)).toBe(true);
+  });
+
+  it('f) a session of a user an IdP vouched for ends with it: the engine must exchange a fresh user token', async () => {
+    const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
+    const run = await runJava(
+      'delegated',
+      // Past the session's end, plus the 30 s of clock skew a token is still accepted after its exp.
+      { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_SUBJECT_TOKEN: alice, LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE, LAKEGATE_NAMESPACE: 'java_alice_long', LAKEGATE_REFRESH_WAIT_MS: String((MAX_SESSION_SECONDS + 45) * 1000) },
+      short,
+    );
+    expect(run.lines.slice(0, 9), run.stderr).toEqual(['ok initialize', ...steps('java_alice_long')]);
+    await logSettled(short);
+    const trail = (await audit(short)).filter((e) => e.actor.startsWith('user:alice')).map((e) => `${e.type} ${JSON.stringify(e.detail)}`);
+    const tokenCalls = requestLog(short).slice(-25).map((r) => `${r.method} ${r.url} ${r.status} ${r.actor ?? ''}`);
+    expect(run.status, `${run.lines.join('\n')}\n${trail.join('\n')}\n${tokenCalls.join('\n')}`).toBe(3);
+    expect(run.lines.at(-1)).toMatch(/^failed org\.apache\.iceberg\.exceptions\.NotAuthorizedException/);
+    const denied = (await audit(short)).filter((e) => e.type === 'token.refreshed' && e.actor === 'user:alice' && e.detail.newSession === true);
+    expect(denied).toEqual([]);
+    expect(short.output()).not.toContain(alice);
   });
 });

@@ -20,10 +20,11 @@ afterAll(async () => federation?.stop());
 
 const config = (token: string) => fetch(`${server.url}/v1/config`, { headers: { authorization: `Bearer ${token}` } });
 
+/** An exchange as Iceberg Java sends it: the engine's token (the actor token) as the Bearer that authenticates the client. */
 const exchangeAtLakegate = async (params: Record<string, string>) => {
   const res = await fetch(`${server.url}/v1/oauth/tokens`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${params.actor_token}` },
     body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', ...params }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
@@ -46,7 +47,7 @@ describe('Keycloak as a trusted issuer', () => {
   });
 
   it("delegates: a Keycloak user's token as subject and an engine's Lakegate token as actor", async () => {
-    const engine = await createPrincipal(server, 'trino', { groups: ['analysts'] });
+    const engine = await createPrincipal(server, 'trino', { groups: [{ issuer: kc.issuer, name: 'analysts' }] });
     const engineToken = await clientToken(server.url, engine.credential);
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     const bob = await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password);
@@ -63,7 +64,7 @@ describe('Keycloak as a trusted issuer', () => {
     // bob is an engineer, not an analyst: the engine may not act for him.
     const refused = await exchangeAtLakegate({ ...common, subject_token: bob });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toBe('invalid_grant');
+    expect(refused.body.error).toBe('invalid_request');
     expect(server.output()).not.toContain(alice);
   });
 });
@@ -90,7 +91,7 @@ describe('authorization by IdP group (Keycloak)', () => {
     expect((await bob('GET', table)).status).toBe(403);
 
     // An engine that may write everything acts for alice: alice's grants decide, not the engine's.
-    const engine = await createGrantedPrincipal(server, 'kc-engine', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' }, { groups: ['analysts'] });
+    const engine = await createGrantedPrincipal(server, 'kc-engine', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' }, { groups: [{ issuer: kc.issuer, name: 'analysts' }] });
     const engineToken = await clientToken(server.url, engine.credential);
     const exchanged = await exchangeAtLakegate({
       subject_token: await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password),

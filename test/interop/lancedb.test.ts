@@ -76,6 +76,22 @@ describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
     expect((await db.listNamespaces()).namespaces).not.toContain('lance_it');
   });
 
+  it('takes names with a space and a plus as LanceDB encodes them in the path (a space as "+", a plus as %2B)', async () => {
+    const db = await connect('default');
+    await db.createNamespace(['sig ns'], { properties: { a: '1' } });
+    await db.createNamespace(['sig ns', 'a+b']);
+    expect((await db.listNamespaces()).namespaces).toContain('sig ns');
+    expect((await db.listNamespaces(['sig ns'])).namespaces).toEqual(['a+b']);
+    expect((await db.describeNamespace(['sig ns'])).properties).toEqual({ a: '1' });
+    const table = await db.createTable('my table', rows(1, 2), ['sig ns']);
+    expect(await table.countRows()).toBe(2);
+    expect(await db.tableNames(['sig ns'])).toEqual(['my table']);
+    expect(await (await (await connect('default')).openTable('my table', ['sig ns'])).countRows()).toBe(2);
+    await db.dropTable('my table', ['sig ns']);
+    await db.dropNamespace(['sig ns', 'a+b']);
+    await db.dropNamespace(['sig ns']);
+  });
+
   it('is refused without a valid token', async () => {
     const anonymous = await connect('default', {});
     await expect(anonymous.listNamespaces()).rejects.toThrow(/401|auth/i);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresCatalogStore } from '../../packages/server/src/persistence/postgres/postgres-store.js';
 import { storeContract } from '../persistence/store-contract.js';
+import { sessionContract } from '../persistence/session-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { type Postgres, startPostgres } from '../support/peers.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
@@ -24,6 +25,11 @@ afterAll(() => {
 });
 
 storeContract('PostgreSQL', async () => new PostgresCatalogStore({ connectionString: pg.createDatabase(`contract_${dbCounter++}`) }));
+sessionContract('PostgreSQL', async () => {
+  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`sessions_${dbCounter++}`) });
+  await store.migrate();
+  return { sessions: store.sessions, close: () => store.close() };
+});
 
 describe('two server processes on one PostgreSQL database', () => {
   let a: ServerProcess;

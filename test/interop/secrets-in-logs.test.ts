@@ -88,7 +88,16 @@ const adminToken = async () => (await clientCredentials('admin', admin.id, admin
 beforeAll(async () => {
   minio = await startMinio();
   await minio.createBucket(BUCKET);
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'trace', LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS), LAKEGATE_SIGV4_SIGNING_NAME: SIGNING_NAME, LAKEGATE_SIGV4_REGION: REGION } });
+  server = await startServer({
+    env: {
+      LAKEGATE_LOG_LEVEL: 'trace',
+      LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS),
+      LAKEGATE_SIGV4_SIGNING_NAME: SIGNING_NAME,
+      LAKEGATE_SIGV4_REGION: REGION,
+      // Refresh tokens too, so that their grant is part of what must never be logged.
+      LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS: 'true',
+    },
+  });
   const i = server.credential.indexOf(':');
   admin = { id: server.credential.slice(0, i), secret: collect('admin client secret', server.credential.slice(i + 1)) };
   collect('MinIO root secret key (warehouse storage secret)', MINIO_ROOT.secretAccessKey);
@@ -110,7 +119,7 @@ it('never writes a secret or token to the log or into an error response', async 
   collect('admin refresh token (Basic)', basic.json.refresh_token);
   expect((await call('GET', '/v1/config', { headers: bearer(first.access) })).status).toBe(200);
 
-  const refreshed = await form({ grant_type: 'refresh_token', refresh_token: first.refresh });
+  const refreshed = await form({ grant_type: 'refresh_token', refresh_token: first.refresh, client_id: admin.id, client_secret: admin.secret });
   expect(refreshed.status, refreshed.text).toBe(200);
   collect('refreshed access token', refreshed.json.access_token);
   collect('refreshed refresh token', refreshed.json.refresh_token);
@@ -127,7 +136,7 @@ it('never writes a secret or token to the log or into an error response', async 
   const unknownSecret = collect('secret of an unknown client', 'unknown-client-secret-81c2e4a6f3');
   expect((await form({ grant_type: 'client_credentials', client_id: 'nobody-here', client_secret: unknownSecret })).status).toBe(401);
   const badRefresh = collect('tampered refresh token', `${first.refresh.slice(0, -6)}AAAAAA`);
-  expect((await form({ grant_type: 'refresh_token', refresh_token: badRefresh })).status).toBe(400);
+  expect((await form({ grant_type: 'refresh_token', refresh_token: badRefresh, client_id: admin.id, client_secret: admin.secret })).status).toBe(400);
 
   // --- a principal's secret, its rotation, and delegation -----------------------------------------
   let token = await adminToken();
@@ -140,8 +149,8 @@ it('never writes a secret or token to the log or into an error response', async 
   expect(rotated.status, rotated.text).toBe(200);
   const etlSecret = collect('etl secret after rotation', rotated.json['client-secret']);
   expect((await form({ grant_type: 'client_credentials', client_id: etlId, client_secret: etlOldSecret })).status).toBe(401);
-  expect((await form({ grant_type: 'refresh_token', refresh_token: etlOld.refresh })).status).toBe(400);
   const etl = await clientCredentials('etl', etlId, etlSecret);
+  expect((await form({ grant_type: 'refresh_token', refresh_token: etlOld.refresh, client_id: etlId, client_secret: etlSecret })).status).toBe(400);
   // What etl does below (list and create namespaces, signed and with an API key) is granted: deny by default.
   await grantPrincipal(httpSender(server.url, token), etlId, ['namespace:list', 'namespace:create'], { type: 'warehouse', warehouse: 'default' });
 
@@ -149,11 +158,11 @@ it('never writes a secret or token to the log or into an error response', async 
   const engineId = engineCreated.json['client-id'] as string;
   const engine = await clientCredentials('engine', engineId, collect('engine secret', engineCreated.json['client-secret']));
   expect((await json(token, 'PUT', `/management/v1/principals/${engineId}/delegation`, { users: [etlId] })).status).toBe(200);
-  const delegated = await form({ grant_type: TOKEN_EXCHANGE, subject_token: etl.access, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: engine.access, actor_token_type: ACCESS_TOKEN_TYPE });
+  const delegated = await form({ grant_type: TOKEN_EXCHANGE, subject_token: etl.access, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: engine.access, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engine.access));
   expect(delegated.status, delegated.text).toBe(200);
   expect((await call('GET', '/v1/config', { headers: bearer(collect('delegated access token', delegated.json.access_token)) })).status).toBe(200);
   // A refused delegation (the engine may not act for the admin) carries both tokens too.
-  expect((await form({ grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: engine.access, actor_token_type: ACCESS_TOKEN_TYPE })).status).toBe(400);
+  expect((await form({ grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: engine.access, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engine.access))).status).toBe(400);
 
   // --- SigV4: header-signed GET and POST, presigned GET, wrong secret -------------------------------
   const keyCreated = await json(token, 'POST', `/management/v1/principals/${etlId}/access-keys`);

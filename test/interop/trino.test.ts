@@ -103,7 +103,8 @@ async function delegatedToken(engineCredential: CreatedPrincipal, user: string):
   const subject = `${b64({ alg: 'none' })}.${b64({ sub: user, iss: '476', user, source: 'lakegate-tests' })}.`;
   const res = await fetch(`${server.url}/v1/oauth/tokens`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    // As Iceberg Java sends it: the engine's token authenticates the client (Bearer) and is the actor token.
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${actor}` },
     body: new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: subject,
@@ -301,11 +302,11 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     for (const r of catalogCalls(requests)) expect(r.actor).toBe(asUser('bob', asserting));
   });
 
-  it('refuses a Trino user the engine may not act for: invalid_grant, audited, nothing runs as that user', async () => {
+  it('refuses a Trino user the engine may not act for: invalid_request, audited, nothing runs as that user', async () => {
     const { error, requests } = await failing('mallory', 'lake_user', 'SELECT count(*) FROM lake_user.sales.orders');
     expect(error.errorName).toBe('ICEBERG_CATALOG_ERROR');
     expect(error.failure).toBe("Failed to load view 'orders'");
-    expect(error.causes).toContain('org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_grant: the actor is not allowed to act for this subject');
+    expect(error.causes).toContain('org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject');
     expect(tokenCalls(requests).map((r) => r.status)).toEqual([400]);
     expect(catalogCalls(requests)).toEqual([]);
     const denied = (await auditTrail(server)).find((e) => e.type === 'token.delegation.denied' && e.actor === asEngine(asserting));
@@ -316,7 +317,7 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     const { error, requests } = await failing('alice', 'lake_plain', 'SELECT count(*) FROM lake_plain.sales.orders');
     console.info(`trino USER mode through a non-asserting engine: ${error.message}\n  ${error.causes.join('\n  ')}`);
     expect(error.errorName).toBe('ICEBERG_CATALOG_ERROR');
-    expect(error.causes).toContain('org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_grant: unsigned subject tokens are not accepted from this actor');
+    expect(error.causes).toContain('org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: unsigned subject tokens are not accepted from this actor');
     // The engine's own client-credentials grant and its config call succeed; the exchange is refused.
     expect(requests.map((r) => `${r.method} ${r.url} ${r.status} ${r.actor ?? '-'}`)).toEqual([
       `POST ${TOKENS} 200 -`,

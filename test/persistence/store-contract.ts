@@ -223,5 +223,59 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         await s.close();
       }
     });
+
+    it('keeps token sessions: rotation by compare-and-swap, revocation, sweeping ended sessions (migration 0007)', async () => {
+      const s = await fresh();
+      try {
+        const key = { sid: 'sid-1', clientId: 'c1', tenant: 'default', expiresAtMs: 1_000 };
+        expect(await s.identity.getTokenSession('sid-1')).toBeUndefined();
+        expect(await s.identity.advanceRefreshGeneration(key, 0, 10)).toBe(true);
+        // Generation 0 again (a reuse, or a concurrent first use) fails; so does a generation that is not the current one.
+        expect(await s.identity.advanceRefreshGeneration(key, 0, 11)).toBe(false);
+        expect(await s.identity.advanceRefreshGeneration(key, 2, 11)).toBe(false);
+        expect(await s.identity.advanceRefreshGeneration(key, 1, 12)).toBe(true);
+        expect(await s.identity.getTokenSession('sid-1')).toMatchObject({ sid: 'sid-1', clientId: 'c1', refreshGeneration: 2, expiresAtMs: 1_000 });
+        await s.identity.revokeTokenSession(key, 20, 'refresh token reused');
+        await s.identity.revokeTokenSession(key, 30, 'later');
+        expect(await s.identity.getTokenSession('sid-1')).toMatchObject({ revokedAtMs: 20, revokedReason: 'refresh token reused' });
+        expect(await s.identity.advanceRefreshGeneration(key, 2, 40)).toBe(false);
+        // A session revoked before any rotation gets its row then.
+        await s.identity.revokeTokenSession({ ...key, sid: 'sid-2', expiresAtMs: 5_000 }, 50, 'revoked (RFC 7009)');
+        expect(await s.identity.getTokenSession('sid-2')).toMatchObject({ refreshGeneration: 0, revokedAtMs: 50 });
+        expect(await s.identity.deleteEndedTokenSessions(2_000)).toBe(1);
+        expect(await s.identity.getTokenSession('sid-1')).toBeUndefined();
+        expect(await s.identity.getTokenSession('sid-2')).toBeDefined();
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('disables principals, revokes their tokens, lists and revokes keys (migration 0007)', async () => {
+      const s = await fresh();
+      try {
+        const principal = { clientId: 'p1', name: 'p', tenant: 'default', secretHash: 'h', secretVersion: 1, roles: [], delegation: { users: [], groups: [], assertIdentity: false }, disabled: false, createdAtMs: 1 };
+        await s.identity.insertPrincipal(principal);
+        await s.identity.setPrincipalDisabled('p1', true, 5_000);
+        expect(await s.identity.getPrincipal('p1')).toMatchObject({ disabled: true, tokensValidAfterMs: 5_000 });
+        await s.identity.setPrincipalDisabled('p1', false);
+        expect(await s.identity.getPrincipal('p1')).toMatchObject({ disabled: false, tokensValidAfterMs: 5_000 });
+        await s.identity.setTokensValidAfter('p1', 9_000);
+        expect((await s.identity.getPrincipal('p1'))?.tokensValidAfterMs).toBe(9_000);
+        // A policy stored as releases before issuers did (bare strings) reads as entries without an issuer.
+        await s.identity.setDelegation('p1', { users: [{ issuer: 'https://idp', name: 'alice' }, { name: 'bob' }], groups: [], assertIdentity: true });
+        expect((await s.identity.getPrincipal('p1'))?.delegation).toEqual({ users: [{ issuer: 'https://idp', name: 'alice' }, { name: 'bob' }], groups: [], assertIdentity: true });
+
+        for (const id of ['AK2', 'AK1']) await s.identity.insertAccessKey({ accessKeyId: id, clientId: 'p1', ciphertext: 'sealed', createdAtMs: 1 });
+        expect((await s.identity.listAccessKeys('p1')).map((k) => k.accessKeyId)).toEqual(['AK1', 'AK2']);
+        expect(await s.identity.revokeAccessKey('AK1', 7)).toBe(true);
+        expect(await s.identity.revokeAccessKey('AK1', 8)).toBe(false);
+        expect((await s.identity.getAccessKey('AK1'))?.revokedAtMs).toBe(7);
+        await s.identity.insertApiKey({ keyId: 'k1', clientId: 'p1', name: 'ci', hash: 'h', createdAtMs: 2 });
+        expect((await s.identity.listApiKeys('p1')).map((k) => k.name)).toEqual(['ci']);
+        expect(await s.identity.listApiKeys('nobody')).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    });
   });
 }

@@ -2,14 +2,11 @@
  * Access management through the management API, for tests that need a
  * non-admin principal (or user, or group) holding exactly some grants.
  */
+import type { Member, Securable } from '@lakegate/client';
 import type { Send } from './iceberg-http.js';
 
-export type Securable =
-  | { type: 'warehouse'; warehouse: string }
-  | { type: 'namespace'; warehouse: string; namespace: string[] }
-  | { type: 'table' | 'view'; warehouse: string; namespace: string[]; name: string };
-
-export type Member = { kind: 'principal'; name: string } | { kind: 'user' | 'group'; name: string; issuer: string };
+/** What a grant is on and who holds a role: the SDK's types. */
+export type { Member, Securable };
 
 /** A request sender acting as an administrator (any Send: in-process inject or HTTP with the admin's token). */
 export interface AccessAdmin {

@@ -19,10 +19,12 @@ export interface InProcessOptions {
   /** Authentication on (the default for identity tests is on; catalog-semantics tests run anonymous). */
   auth?: boolean;
   clock?: { now(): number };
+  /** Another replica: share this data dir (and its SQLite database) with a catalog started before; it is not removed on close. */
+  dataDir?: string;
 }
 
 export async function startInProcess(env: Record<string, string> = {}, options: InProcessOptions = {}): Promise<TestCatalog> {
-  const { dir, cleanup } = tempDir();
+  const { dir, cleanup } = options.dataDir ? { dir: options.dataDir, cleanup: () => undefined } : tempDir();
   let logged = '';
   const sink = new Writable({
     write(chunk, _enc, done) {

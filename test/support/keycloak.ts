@@ -30,6 +30,8 @@ export const KEYCLOAK_CLIENTS = {
   trino: { clientId: 'trino-engine', secret: 'trino-engine-secret' },
   spark: { clientId: 'spark-engine', secret: 'spark-engine-secret' },
   cli: { clientId: 'lakegate-cli', secret: undefined },
+  /** Public, Authorization Code + PKCE, redirect URIs http://127.0.0.1:* (the web console). */
+  console: { clientId: 'lakegate-console', secret: undefined },
 } as const;
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';

@@ -11,8 +11,8 @@ export interface LocalIdp {
   issuer: string;
   /** One entry of LAKEGATE_TRUSTED_ISSUERS for this IdP. */
   trusted(tenant?: string): Record<string, unknown>;
-  /** A signed access token for the user, with its groups (the audience the server expects). */
-  token(user: string, groups?: string[], ttlSeconds?: number): Promise<string>;
+  /** A signed access token for the user, with its groups (the audience the server expects) and any extra claims; `ttlSeconds: null` gives no exp. */
+  token(user: string, groups?: string[], ttlSeconds?: number | null, extra?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -26,15 +26,15 @@ export async function startLocalIdp(realm = 'acme'): Promise<LocalIdp> {
   return {
     issuer,
     trusted: (tenant = 'default') => ({ issuer, audience: 'lakegate', 'jwks-uri': `http://127.0.0.1:${port}/jwks`, 'subject-claim': 'preferred_username', tenant }),
-    token: (user, groups = [], ttlSeconds = 600) =>
-      new SignJWT({ preferred_username: user, groups })
+    token: (user, groups = [], ttlSeconds = 600, extra = {}) => {
+      const jwt = new SignJWT({ preferred_username: user, groups, ...extra })
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
         .setIssuer(issuer)
         .setAudience('lakegate')
         .setSubject(`uid-${user}`)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
-        .sign(privateKey),
+        .setIssuedAt();
+      return (ttlSeconds === null ? jwt : jwt.setExpirationTime(`${ttlSeconds}s`)).sign(privateKey);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -92,10 +92,16 @@ export interface CreatedPrincipal {
  * Creates a service principal as the server's admin, optionally allowed to act for some users or groups;
  * `'assert-identity': true` also accepts unsigned subject tokens naming a listed user (Trino's USER sessions).
  */
+/** A user or group named with the issuer that vouches for it (delegation policies, role members). */
+export interface IssuedName {
+  issuer: string;
+  name: string;
+}
+
 export async function createPrincipal(
   server: Pick<ServerProcess, 'url' | 'token'>,
   name: string,
-  delegation?: { users?: readonly string[]; groups?: readonly string[]; 'assert-identity'?: boolean },
+  delegation?: { users?: ReadonlyArray<string | IssuedName>; groups?: readonly IssuedName[]; 'assert-identity'?: boolean },
 ): Promise<CreatedPrincipal> {
   const res = await fetch(`${server.url}/management/v1/principals`, {
     method: 'POST',

@@ -22,7 +22,10 @@ commands:
   view ls|describe              views
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
-  admin principal|warehouse     Lakegate's management API (service principals, warehouses)
+  admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit
+                                Lakegate's management API: service principals and their keys, warehouses, roles
+                                and their members, grants, explain ("may X do P on O, and through which
+                                grant?"), the audit trail
   help                          show this help
 
 Output is aligned text; --json prints one JSON document on stdout for scripts. Errors go to stderr; exit

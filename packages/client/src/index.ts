@@ -67,6 +67,13 @@ export type {
   TableLocationResponse,
 } from './lance/namespace.js';
 
+// Lakegate's management API (principals, warehouses, roles, grants, explain, audit)
+export { LakegateManagement } from './management/client.js';
+export type { LakegateManagementOptions, AuditPageOptions } from './management/client.js';
+export { PRIVILEGES } from './management/access-types.js';
+export type * from './management/access-types.js';
+export type * from './management/types.js';
+
 // Vended storage credentials: the refreshing core, then one adapter per store
 export { RefreshingValue, DEFAULT_REFRESH_BEFORE_MS, DEFAULT_RETRY_AFTER_FAILURE_MS } from './credentials/refreshing.js';
 export type { RefreshTiming, RefreshingValueOptions } from './credentials/refreshing.js';

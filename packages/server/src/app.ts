@@ -51,11 +51,15 @@ function parseTrustedIssuers(raw: string): TrustedIssuer[] {
   if (!parsed.success) throw new ConfigError(`trustedIssuers: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
+
 import { FailureLimiter } from './auth/issuer/failure-limiter.js';
+import { SessionAuthenticator } from './auth/authn/session-authenticator.js';
+import { createConsole } from './compose/console.js';
+import { CONSOLE_PREFIX, consoleBuilt, consoleSurface } from './http/surfaces/console.js';
 import { clientCredentialsGrant } from './auth/issuer/grants/client-credentials.js';
 import { refreshTokenGrant } from './auth/issuer/grants/refresh-token.js';
 import { tokenExchangeGrant } from './auth/issuer/grants/token-exchange.js';
-import { PrincipalService } from './auth/issuer/principals.js';
+import { ADMIN_ROLE, PrincipalService } from './auth/issuer/principals.js';
 import { AuditReader } from './auth/management/audit-reader.js';
 import { PrincipalAdmin } from './auth/management/principal-admin.js';
 import { ASSERTED_ISSUER, type Actor } from './auth/actor.js';
@@ -65,11 +69,23 @@ import { callerOfActor } from './http/caller.js';
 import { ProfileAdmin } from './storage/profile-admin.js';
 import { createAccessPorts } from './compose/access.js';
 import { TokenEndpoint } from './auth/issuer/token-endpoint.js';
+import { TokenState } from './auth/token-state.js';
+import { bareGroups } from './auth/delegation-policy.js';
 import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretKey } from './security/secret-key.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
+
+/** Delegation policies stored before issuers were recorded may hold bare group names, which match nothing now. */
+async function warnAboutBareGroups(principals: PrincipalService, logger: Logger): Promise<void> {
+  for (const p of await principals.list()) {
+    const groups = bareGroups(p.delegation);
+    if (groups.length > 0) {
+      logger.warn({ clientId: p.clientId, groups }, 'delegation policy names groups without their issuer; they match no user until set again with {"issuer", "name"} (docs/security.md)');
+    }
+  }
+}
 
 export interface Lakegate {
   app: FastifyInstance;
@@ -79,6 +95,8 @@ export interface Lakegate {
   principals: PrincipalService;
   /** Where the first start wrote the admin's credentials, if this start created them. */
   adminCredentialsFile: string | undefined;
+  /** Where the web console is served (path below the server's URL), or undefined when it was not built. */
+  consolePath: string | undefined;
   /** Sets the URL clients reach this server at (the token issuer's identifier) once it is known. */
   setPublicUrl(url: string): void;
   close(): Promise<void>;
@@ -113,8 +131,16 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const warehouseStorage = new WarehouseStorage(store, box);
   const metrics = new HttpMetrics();
   let publicUrl = config.publicUrl || `http://${config.host}:${config.port}`;
-  const issuer = new TokenIssuer(new Keyring('issuer-es256', store, box, clock, generateEs256Jwk), () => publicUrl, config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds, () => clock.now());
-  const principals = new PrincipalService(store.identity, () => clock.now());
+  const issuer = new TokenIssuer(
+    new Keyring('issuer-es256', store, box, clock, generateEs256Jwk),
+    () => publicUrl,
+    { accessSeconds: config.accessTokenTtlSeconds, refreshSeconds: config.refreshTokenTtlSeconds, maxSessionSeconds: config.maxSessionLifetimeSeconds },
+    () => clock.now(),
+  );
+  // A change of a principal made through this process is seen by its token checks at once (other replicas: identityCacheSeconds).
+  const principals = new PrincipalService(store.identity, () => clock.now(), () => tokenState.forgetPrincipals());
+  const tokenState = new TokenState({ identity: store.identity, issuerId: () => issuer.issuerId, now: () => clock.now(), cacheTtlMs: config.identityCacheSeconds * 1000 });
+  await warnAboutBareGroups(principals, logger);
   const audit = new AuditTrail(store.identity, logger.child({ component: 'audit' }), () => clock.now());
   const tokenEndpoint = new TokenEndpoint();
   for (const grant of [clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant]) tokenEndpoint.registerGrant(grant);
@@ -162,10 +188,14 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
+  const limiter = new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now());
+  const web = createConsole(config, { store, principals, audit, limiter, external, box, clock, issuer: issuerId });
   const chain = new AuthenticatorChain([
-    new JwtAuthenticator(issuer, external, () => clock.now()),
+    new JwtAuthenticator(issuer, tokenState, external, () => clock.now()),
     new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
+    // Last: a request with a bearer token, a signature or an API key is never authenticated by a cookie.
+    new SessionAuthenticator(web.sessions),
   ]);
   const authentication = { chain, required: config.auth === 'required' };
   const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds };
@@ -180,9 +210,12 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     endpoint: tokenEndpoint,
     issuer,
     principals,
+    state: tokenState,
     audit,
-    limiter: new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now()),
-    verifyExternal: external.configured ? (token) => external.verify(token).catch(() => undefined) : undefined,
+    limiter,
+    // Throws for a bad token of a trusted issuer (refused as invalid_request); undefined for an untrusted issuer.
+    verifyExternal: external.configured ? (token) => external.verify(token) : undefined,
+    options: { clientCredentialsRefreshTokens: config.clientCredentialsRefreshTokens },
   });
   await app.register(opsSurface, { store, metrics });
   await app.register(icebergSurface, { prefix: ICEBERG_PREFIX, services, authentication, idempotency });
@@ -196,13 +229,23 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     repository: () => store.repository,
     clock,
     identities: {
-      principalTenant: async (clientId) => (await principals.get(clientId))?.tenant,
+      principal: async (clientId) => {
+        const p = await principals.get(clientId);
+        return p && { tenant: p.tenant, admin: p.roles.includes(ADMIN_ROLE) };
+      },
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
     },
   });
   await app.register(managementSurface, {
     prefix: MANAGEMENT_PREFIX,
-    principals: new PrincipalAdmin({ principals, keys: machineKeys, identity: store.identity, audit, isAdmin }),
+    principals: new PrincipalAdmin({
+      principals,
+      keys: machineKeys,
+      identity: store.identity,
+      audit,
+      isAdmin,
+      issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
+    }),
     warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID),
     access: accessAdmin,
     audit: new AuditReader(store.identity, isAdmin, () => audit.flush()),
@@ -210,8 +253,12 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     authentication,
   });
 
+  await app.register(consoleSurface, { prefix: CONSOLE_PREFIX, dir: web.dir, sessions: web.sessions, oidc: web.oidc, publicUrl: () => publicUrl });
+
   const sweeper = setInterval(() => {
+    web.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'console session sweep failed'));
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
+    store.identity.deleteEndedTokenSessions(clock.now()).catch((err: unknown) => logger.warn({ err }, 'token session sweep failed'));
     if (config.auditRetentionDays > 0) {
       store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
     }
@@ -225,6 +272,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logger,
     principals,
     adminCredentialsFile,
+    consolePath: consoleBuilt(web.dir) ? `${CONSOLE_PREFIX}/` : undefined,
     setPublicUrl(url: string) {
       if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
     },

@@ -9,6 +9,7 @@
 export { verifySigV4 } from './verify.js';
 export { detectSigV4 } from './detect.js';
 export { signRequest, presignRequest } from './sign.js';
+export { plusAsSpaceInQuery } from './form-query.js';
 export type { SigningCredentials, SignRequestOptions, PresignRequestOptions, SignedRequest } from './sign.js';
 export { SIGV4_ERROR_CODES } from './errors.js';
 export { DEFAULT_CLOCK_SKEW_MS } from './options.js';

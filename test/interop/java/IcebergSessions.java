@@ -3,7 +3,8 @@
  * Run as a single-file source program: java -cp '<iceberg-java lib>/*' IcebergSessions.java MODE
  *
  * MODE engine    a plain RESTCatalog with `credential` (client credentials): namespace and table
- *                create / load / list / drop as that principal.
+ *                create / load / list / drop as that principal (optional LAKEGATE_REFRESH_WAIT_MS: then
+ *                wait that long, e.g. past the server's maximum session lifetime, and list once more).
  * MODE delegated a RESTSessionCatalog with the same `credential`, used through a contextual session
  *                whose credentials carry a user's token under its RFC 8693 token-type URN. Iceberg's
  *                OAuth2Manager then exchanges it at the token endpoint (subject_token = the user's
@@ -94,6 +95,13 @@ public class IcebergSessions {
             catalog.initialize("lakegate", catalogProperties());
             step("initialize");
             exercise(catalog, env("LAKEGATE_NAMESPACE"));
+            String wait = System.getenv("LAKEGATE_REFRESH_WAIT_MS");
+            if (wait != null) {
+              // OAuth2Manager renews the catalog session in the background meanwhile.
+              Thread.sleep(Long.parseLong(wait));
+              catalog.listNamespaces();
+              step("list-namespaces-after-refresh");
+            }
           }
         }
         case "delegated" -> {

@@ -34,6 +34,7 @@ export const CONNECTION_HELP = `connection options (flags > environment > profil
   -w, --warehouse NAME        warehouse ($LAKEGATE_WAREHOUSE)
   --auth TYPE                 auth provider by name: none, bearer, oauth2, api-key, sigv4, ... ($LAKEGATE_AUTH_TYPE)
   --credential ID:SECRET      OAuth2 client credential ($LAKEGATE_CREDENTIAL); "-" reads stdin, "@FILE" a file
+                              (also a {"credential": …} file: admin-credentials.json, --credential-file)
   --token TOKEN               static bearer token ($LAKEGATE_TOKEN); "-" or "@FILE" as above
   --api-key KEY               API key ($LAKEGATE_API_KEY); "-" or "@FILE" as above
   --scope SCOPE               OAuth2 scope ($LAKEGATE_SCOPE)
@@ -107,6 +108,30 @@ export function secretArg(value: string | undefined, flag: string): string | und
   text = text.replace(/[\r\n]+$/, '');
   if (text === '') throw new UsageError(`${flag} is empty`);
   return text;
+}
+
+/**
+ * An OAuth2 client credential given like {@link secretArg}. A credential file that the server (its
+ * `admin-credentials.json`) or `admin principal create --credential-file` wrote, `{"credential": "id:secret"}`,
+ * gives the credential it holds.
+ *
+ * @example
+ * ```ts
+ * credentialArg('@.lakegate/admin-credentials.json', '--credential'); // "client-id:secret"
+ * ```
+ */
+export function credentialArg(value: string | undefined, flag: string): string | undefined {
+  const text = secretArg(value, flag);
+  if (text === undefined || !text.trimStart().startsWith('{')) return text;
+  let credential: unknown;
+  try {
+    credential = (JSON.parse(text) as { credential?: unknown } | null)?.credential;
+  } catch {
+    credential = undefined;
+  }
+  // Never echo the text: it holds a secret.
+  if (typeof credential !== 'string' || credential === '') throw new UsageError(`${flag}: a JSON credential file must hold {"credential": "id:secret"}`);
+  return credential;
 }
 
 /** A JSON value given inline or as "@FILE" (or "-" for stdin). */

@@ -4,8 +4,8 @@
  * supplies all of those keys, so `--token` never mixes with a profile's OAuth2 credential. Modifiers (scope, token
  * endpoint, signing settings, `header.*`) merge key by key.
  */
-import { HttpTransport, IcebergRestCatalog, createAuthProvider, resolveAuthType, type AuthProvider } from '@lakegate/client';
-import { keyValues, secondsArg, secretArg, type ConnectionValues } from './args.js';
+import { IcebergRestCatalog, LakegateManagement, createAuthProvider, resolveAuthType, type AuthProvider } from '@lakegate/client';
+import { credentialArg, keyValues, secondsArg, secretArg, type ConnectionValues } from './args.js';
 import { UsageError } from './errors.js';
 import { ProfileStore, configDir, type Profile } from './profiles.js';
 
@@ -73,7 +73,7 @@ function flagProperties(values: ConnectionValues): Record<string, string> {
     if (value !== undefined) props[key] = value;
   };
   set('rest.auth.type', values.auth);
-  set('credential', secretArg(values.credential, '--credential'));
+  set('credential', credentialArg(values.credential, '--credential'));
   set('token', secretArg(values.token, '--token'));
   set('rest.auth.api-key', secretArg(values['api-key'], '--api-key'));
   set('scope', values.scope);
@@ -107,14 +107,12 @@ export function openCatalog(settings: Settings): IcebergRestCatalog {
   });
 }
 
-/** The auth provider for the settings (for calls outside the Iceberg API: management, token endpoint). */
+/** The auth provider for the settings (for calls outside the Iceberg API, e.g. the token endpoint). */
 export function openAuth(settings: Settings): AuthProvider {
   return createAuthProvider(settings.properties, { uri: requireUri(settings) });
 }
 
-/** A raw transport to the catalog's base URI with the settings' auth (the management API is not Iceberg REST). */
-export function openTransport(settings: Settings, auth: AuthProvider = openAuth(settings)): HttpTransport {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(settings.properties)) if (k.startsWith('header.') && k.length > 7) headers[k.slice(7)] = v;
-  return new HttpTransport({ uri: requireUri(settings), auth, headers, ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
+/** A client for Lakegate's management API at the catalog's base URI, with the settings' auth and `header.*` properties. */
+export function openManagement(settings: Settings): LakegateManagement {
+  return new LakegateManagement({ uri: requireUri(settings), properties: settings.properties, ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
 }

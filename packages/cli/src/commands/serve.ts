@@ -52,7 +52,7 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   lakegate.setPublicUrl(url);
-  process.stderr.write(banner(url, config.defaultWarehouse, config.database ? 'PostgreSQL' : `SQLite (${config.dataDir})`, config.auth === 'required', path.join(config.dataDir, 'admin-credentials.json'), lakegate.adminCredentialsFile !== undefined));
+  process.stderr.write(banner(url, config.defaultWarehouse, config.database ? 'PostgreSQL' : `SQLite (${config.dataDir})`, config.auth === 'required', path.join(config.dataDir, 'admin-credentials.json'), lakegate.adminCredentialsFile !== undefined, lakegate.consolePath));
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -71,7 +71,7 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   return undefined;
 }
 
-function banner(url: string, warehouse: string, database: string, auth: boolean, credentialsFile: string, created: boolean): string {
+function banner(url: string, warehouse: string, database: string, auth: boolean, credentialsFile: string, created: boolean, consolePath: string | undefined): string {
   const credential = auth ? ', credential="<client_id>:<client_secret>"' : '';
   const sparkCredential = auth ? `\n  --conf spark.sql.catalog.lakegate.credential=<client_id>:<client_secret>\n  --conf spark.sql.catalog.lakegate.oauth2-server-uri=${url}/v1/oauth/tokens` : '';
   const trinoCredential = auth
@@ -80,9 +80,10 @@ function banner(url: string, warehouse: string, database: string, auth: boolean,
   const creds = auth
     ? `Credentials: the admin service principal's client id and secret are in ${credentialsFile}${created ? ' (created now, mode 0600)' : ''}.\n`
     : 'Authentication is DISABLED (LAKEGATE_AUTH=disabled): anyone who can reach this port can change the catalog.\n';
+  const consoleLine = consolePath ? `Web console: ${url}${consolePath}  (sign in with a client id and secret, or a configured OIDC issuer)\n` : 'Web console: not built (run npm run build); /ui answers 404.\n';
   return `
 Lakegate catalog is listening at ${url}  (database: ${database})
-${creds}
+${consoleLine}${creds}
 PyIceberg:
   from pyiceberg.catalog import load_catalog
   catalog = load_catalog("lakegate", type="rest", uri="${url}", warehouse="${warehouse}"${credential})

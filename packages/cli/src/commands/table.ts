@@ -96,20 +96,9 @@ function tableJson(id: TableIdentifier, loaded: LoadTableResult) {
   return { name: formatObjectIdentifier(id), identifier: { namespace: id.namespace, name: id.name }, 'metadata-location': loaded['metadata-location'] ?? null, metadata: loaded.metadata };
 }
 
-type Field = { id: number; name: string; type: unknown; required: boolean };
-type Metadata = LoadTableResult['metadata'] & {
-  schemas?: Array<{ 'schema-id': number; fields: Field[] }>;
-  'current-schema-id'?: number;
-  'partition-specs'?: Array<{ 'spec-id': number; fields: Array<{ name: string; transform: string; 'source-id': number }> }>;
-  'default-spec-id'?: number;
-  'sort-orders'?: Array<{ 'order-id': number; fields: Array<{ transform: string; 'source-id': number; direction: string; 'null-order': string }> }>;
-  'default-sort-order-id'?: number;
-  snapshots?: Array<{ 'snapshot-id': number | bigint; 'timestamp-ms': number; summary?: Record<string, string> }>;
-};
-
 /** The human form of `table describe`. */
 function describeTable(id: TableIdentifier, loaded: LoadTableResult): string {
-  const m = loaded.metadata as Metadata;
+  const m = loaded.metadata;
   const schema = m.schemas?.find((s) => s['schema-id'] === m['current-schema-id']) ?? m.schemas?.[0];
   const nameOf = (fieldId: number) => schema?.fields.find((f) => f.id === fieldId)?.name ?? `#${fieldId}`;
   const spec = m['partition-specs']?.find((s) => s['spec-id'] === m['default-spec-id']);
@@ -123,7 +112,7 @@ function describeTable(id: TableIdentifier, loaded: LoadTableResult): string {
       ['format', `v${m['format-version']}`],
       ['location', m.location],
       ['metadata', loaded['metadata-location']],
-      ['snapshot', current ? `${current['snapshot-id']} at ${new Date(current['timestamp-ms']).toISOString()}${current.summary?.['operation'] ? ` (${current.summary['operation']})` : ''}` : 'none'],
+      ['snapshot', current ? `${current['snapshot-id']} at ${new Date(Number(current['timestamp-ms'])).toISOString()}${current.summary?.['operation'] ? ` (${current.summary['operation']})` : ''}` : 'none'],
       ['snapshots', m.snapshots?.length ?? 0],
       ['partitioned', spec && spec.fields.length ? spec.fields.map((f) => `${f.transform}(${nameOf(f['source-id'])}) as ${f.name}`).join(', ') : 'no'],
       ['sort order', order && order.fields.length ? order.fields.map((f) => `${f.transform}(${nameOf(f['source-id'])}) ${f.direction} ${f['null-order']}`).join(', ') : 'unsorted'],

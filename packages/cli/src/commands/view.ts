@@ -40,7 +40,7 @@ async function describe(argv: string[]): Promise<number> {
         ['format', `v${m['format-version']}`],
         ['location', m.location],
         ['metadata', loaded['metadata-location']],
-        ['version', version ? `${version['version-id']} at ${new Date(version['timestamp-ms']).toISOString()}` : m['current-version-id']],
+        ['version', version ? `${version['version-id']} at ${new Date(Number(version['timestamp-ms'])).toISOString()}` : m['current-version-id']],
         ['versions', m.versions?.length ?? 0],
         ['default namespace', version?.['default-namespace'] ? formatLevels(version['default-namespace']) : undefined],
       ]),

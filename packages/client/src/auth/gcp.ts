@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { GoogleAuth } from 'google-auth-library';
 import { ConfigurationError } from '../errors.js';
 import type { AuthProvider, OutgoingRequest } from './provider.js';
-import { registerAuthProvider } from './provider.js';
+import { registerBuiltInAuthProvider } from './provider.js';
 
 /**
  * The scope Google's own clients default to.
@@ -138,4 +138,4 @@ export function gcpAuthFromProperties(properties: Readonly<Record<string, string
   });
 }
 
-registerAuthProvider('gcp', ({ properties }) => gcpAuthFromProperties(properties));
+registerBuiltInAuthProvider('gcp', ({ properties }) => gcpAuthFromProperties(properties));

@@ -7,7 +7,7 @@
  */
 import { CatalogError, ConfigurationError } from '../errors.js';
 import type { AuthProvider, OutgoingRequest } from './provider.js';
-import { isTrue, registerAuthProvider } from './provider.js';
+import { isTrue, registerBuiltInAuthProvider } from './provider.js';
 import {
   authMethodFrom,
   checkTokenEndpoint,
@@ -224,4 +224,4 @@ export function oauth2AuthFromProperties(properties: Readonly<Record<string, str
   });
 }
 
-registerAuthProvider('oauth2', ({ properties, uri, fetch }) => oauth2AuthFromProperties(properties, { uri, fetch }));
+registerBuiltInAuthProvider('oauth2', ({ properties, uri, fetch }) => oauth2AuthFromProperties(properties, { uri, fetch }));

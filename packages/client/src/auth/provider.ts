@@ -90,7 +90,14 @@ export interface AuthProviderContext {
  */
 export type AuthProviderFactory = (context: AuthProviderContext) => AuthProvider;
 
-const registry = new Map<string, AuthProviderFactory>();
+/*
+ * One registry per process, whatever the module format. The ESM and the CommonJS builds of this package are two
+ * module instances, so a module-level Map would give each build its own registry: a provider registered through
+ * require('@lakegate/client') would be unknown to import('@lakegate/client'). The registry therefore lives on
+ * globalThis under a registered symbol, which both builds (and any other copy of the package) share.
+ */
+const REGISTRY_KEY = Symbol.for('@lakegate/client/auth-registry');
+const registry: Map<string, AuthProviderFactory> = ((globalThis as unknown as Record<symbol, Map<string, AuthProviderFactory> | undefined>)[REGISTRY_KEY] ??= new Map());
 
 /**
  * Registers an auth provider under a name usable as `rest.auth.type`.
@@ -112,6 +119,18 @@ export function registerAuthProvider(name: string, factory: AuthProviderFactory,
     throw new ConfigurationError(`auth provider "${key}" is already registered (pass { replace: true } to override it)`);
   }
   registry.set(key, factory);
+}
+
+/**
+ * Registers a built-in provider unless its name is taken: the second build of the package to load (ESM after
+ * CommonJS or the reverse) finds the first one's built-ins in the shared registry and keeps them, and so keeps a
+ * built-in a user replaced.
+ *
+ * @internal
+ */
+export function registerBuiltInAuthProvider(name: string, factory: AuthProviderFactory): void {
+  const key = normalize(name);
+  if (!registry.has(key)) registry.set(key, factory);
 }
 
 /**

@@ -1,18 +1,18 @@
 /**
- * The `sigv4` provider: signs every request with AWS Signature Version 4 (`@smithy/signature-v4`), over the exact
- * body bytes that are sent (the payload hash is part of the signature), with credentials from the AWS default chain
- * (environment, shared files, SSO, process, container and instance metadata) unless given.
+ * The `sigv4` provider: signs every request with AWS Signature Version 4 through `@lakegate/sigv4` (the signer
+ * Lakegate's server verifies with, over one canonicalization, tested against the official AWS vectors), over the
+ * exact body bytes that are sent (the payload hash is part of the signature), with credentials from the AWS default
+ * chain (environment, shared files, SSO, process, container and instance metadata) unless given.
  *
  * It composes with a bearer delegate as Iceberg's SigV4 session does: the delegate authenticates first, and its
  * `Authorization` header moves to `Original-Authorization` (signed with the rest) because SigV4 needs `Authorization`
  * for itself. Lakegate's SigV4 authenticator identifies the caller by the access key alone and ignores
  * `Original-Authorization`; an AWS API Gateway in front of a catalog may pass it on.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { plusAsSpaceInQuery, signRequest } from '@lakegate/sigv4';
 import { ConfigurationError } from '../errors.js';
 import type { AuthProvider, OutgoingRequest } from './provider.js';
-import { registerAuthProvider } from './provider.js';
+import { registerBuiltInAuthProvider } from './provider.js';
 
 /**
  * AWS credentials (the shape of the AWS SDK's AwsCredentialIdentity).
@@ -62,32 +62,13 @@ export interface SigV4AuthOptions {
   delegate?: AuthProvider;
   /** The signing clock; injectable for tests. */
   now?: () => Date;
+  /** Send and sign `x-amz-content-sha256` (the body's SHA-256), as AWS SDKs do; default true. */
+  applyChecksum?: boolean;
 }
 
 /** The request headers SigV4 adds; only these are copied back onto the outgoing request. */
 const SIGNATURE_HEADERS = ['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
 const SCOPE_NAME = /^[a-z0-9][a-z0-9-]*$/;
-
-/** node:crypto SHA-256 (and HMAC-SHA256 with a secret) in the Checksum shape SignatureV4 expects. */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : toBuffer(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    throw new Error('not supported');
-  }
-}
-
-function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
-  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-}
 
 /**
  * Signs requests with SigV4.
@@ -101,9 +82,10 @@ function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
 export class SigV4Auth implements AuthProvider {
   readonly region: string;
   readonly service: string;
-  private readonly signer: SignatureV4;
+  private readonly credentials: AwsCredentials | AwsCredentialsProvider;
   private readonly delegate: AuthProvider | undefined;
   private readonly now: () => Date;
+  private readonly applyChecksum: boolean;
 
   constructor(options: SigV4AuthOptions) {
     if (typeof options.region !== 'string' || !SCOPE_NAME.test(options.region)) {
@@ -115,16 +97,10 @@ export class SigV4Auth implements AuthProvider {
     if (typeof credentials !== 'function') checkCredentials(credentials);
     this.region = options.region;
     this.service = service;
+    this.credentials = typeof credentials === 'function' ? credentials : { ...credentials };
     this.delegate = options.delegate;
     this.now = options.now ?? (() => new Date());
-    this.signer = new SignatureV4({
-      service,
-      region: options.region,
-      credentials: typeof credentials === 'function' ? credentials : { ...credentials },
-      sha256: NodeSha256,
-      uriEscapePath: true,
-      applyChecksum: true,
-    });
+    this.applyChecksum = options.applyChecksum ?? true;
   }
 
   async authenticate(request: OutgoingRequest, signal?: AbortSignal): Promise<void> {
@@ -137,26 +113,22 @@ export class SigV4Auth implements AuthProvider {
       }
     }
     const { url } = request;
-    const query: Record<string, string | string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      const prior = query[k];
-      query[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
-    }
-    // fetch sends Host from the URL; SigV4 must sign that same value.
+    const credentials = typeof this.credentials === 'function' ? await this.credentials() : this.credentials;
+    checkCredentials(credentials);
+    // fetch sends Host from the URL; SigV4 must sign that same value. The target is the path and query as they go on
+    // the wire (still percent-encoded), with "+" in the query read as a space, as the catalog reads it.
     const headers: Record<string, string> = { ...request.headers, host: url.host };
     for (const name of SIGNATURE_HEADERS) delete headers[name];
-    const signed = await this.signer.sign(
+    const signed = await signRequest(
+      { method: request.method, url: plusAsSpaceInQuery(`${url.pathname}${url.search}`), headers, ...(request.body !== undefined ? { body: request.body } : {}) },
       {
-        method: request.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
-        path: url.pathname,
-        query,
-        headers,
-        body: request.body,
+        service: this.service,
+        region: this.region,
+        credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}) },
+        signingDate: this.now(),
+        uriEscapePath: true,
+        applyChecksum: this.applyChecksum,
       },
-      { signingDate: this.now() },
     );
     for (const name of SIGNATURE_HEADERS) {
       const value = signed.headers[name];
@@ -243,4 +215,4 @@ export function sigv4AuthFromProperties(
   });
 }
 
-registerAuthProvider('sigv4', ({ properties, create }) => sigv4AuthFromProperties(properties, { create }));
+registerBuiltInAuthProvider('sigv4', ({ properties, create }) => sigv4AuthFromProperties(properties, { create }));

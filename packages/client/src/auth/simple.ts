@@ -1,7 +1,7 @@
 /** The providers that only add a header: none, bearer, api-key and basic. */
 import { ConfigurationError } from '../errors.js';
 import type { AuthProvider } from './provider.js';
-import { registerAuthProvider, requireProperty } from './provider.js';
+import { registerBuiltInAuthProvider, requireProperty } from './provider.js';
 
 /**
  * A provider that adds nothing (catalogs without authentication).
@@ -81,12 +81,12 @@ export function basicAuth(username: string, password: string): AuthProvider {
   };
 }
 
-registerAuthProvider('none', () => noAuth);
-registerAuthProvider('basic', ({ properties }) =>
+registerBuiltInAuthProvider('none', () => noAuth);
+registerBuiltInAuthProvider('basic', ({ properties }) =>
   basicAuth(requireProperty(properties, 'rest.auth.basic.username', 'basic'), requireProperty(properties, 'rest.auth.basic.password', 'basic')),
 );
-registerAuthProvider('bearer', ({ properties }) => bearerAuth(requireProperty(properties, 'token', 'bearer')));
-registerAuthProvider('api-key', ({ properties }) => {
+registerBuiltInAuthProvider('bearer', ({ properties }) => bearerAuth(requireProperty(properties, 'token', 'bearer')));
+registerBuiltInAuthProvider('api-key', ({ properties }) => {
   const key = properties['rest.auth.api-key'] ?? properties['api-key'];
   if (key === undefined || key.trim() === '') throw new ConfigurationError('auth provider "api-key" needs the property "rest.auth.api-key"');
   return apiKeyAuth(key, properties['rest.auth.api-key.header'] ?? 'x-api-key');

@@ -11,7 +11,7 @@
 import { CatalogError, ConfigurationError } from '../errors.js';
 import { OAuth2Auth } from './oauth2.js';
 import type { AuthProvider, AuthProviderContext, OutgoingRequest } from './provider.js';
-import { registerAuthProvider } from './provider.js';
+import { registerBuiltInAuthProvider } from './provider.js';
 import {
   authMethodFrom,
   checkTokenEndpoint,
@@ -381,4 +381,4 @@ function bearerActor(properties: Readonly<Record<string, string>>): AuthProvider
   };
 }
 
-registerAuthProvider('token-exchange', ({ properties, uri, fetch, create }) => tokenExchangeAuthFromProperties(properties, { uri, fetch, create }));
+registerBuiltInAuthProvider('token-exchange', ({ properties, uri, fetch, create }) => tokenExchangeAuthFromProperties(properties, { uri, fetch, create }));

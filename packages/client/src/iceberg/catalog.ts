@@ -2,7 +2,6 @@
  * A client for any Iceberg REST catalog: config negotiation, namespaces, tables (with staged create for CTAS),
  * views, multi-table transactions, credential loading and paging.
  */
-import { randomUUID } from 'node:crypto';
 import type { AuthProvider } from '../auth/provider.js';
 import { CatalogError, isNotFound, UnsupportedOperationError } from '../errors.js';
 import { buildTransport, type ClientOptions } from '../options.js';
@@ -449,7 +448,7 @@ export class IcebergRestCatalog {
   private async send<T>(request: Omit<TransportRequest, 'errorModel'> & { mutation?: boolean }) {
     const { mutation, ...rest } = request;
     const c = await this.negotiated();
-    const withKey = mutation && this.useIdempotencyKeys && c.idempotencyKeys ? { idempotencyKey: randomUUID() } : {};
+    const withKey = mutation && this.useIdempotencyKeys && c.idempotencyKeys ? { idempotencyKey: globalThis.crypto.randomUUID() } : {};
     return this.transport.send<T>({ ...rest, ...withKey, errorModel: 'iceberg' });
   }
 
@@ -494,15 +493,9 @@ export class StagedTable {
       { action: 'assign-uuid', uuid: metadata['table-uuid'] },
       { action: 'upgrade-format-version', 'format-version': metadata['format-version'] },
     ];
-    for (const key of ['schemas', 'partition-specs', 'sort-orders'] as const) {
-      const list = metadata[key];
-      if (!Array.isArray(list)) continue;
-      for (const item of list) {
-        if (key === 'schemas') base.push({ action: 'add-schema', schema: item });
-        if (key === 'partition-specs') base.push({ action: 'add-spec', spec: item });
-        if (key === 'sort-orders') base.push({ action: 'add-sort-order', 'sort-order': item });
-      }
-    }
+    for (const schema of metadata.schemas ?? []) base.push({ action: 'add-schema', schema });
+    for (const spec of metadata['partition-specs'] ?? []) base.push({ action: 'add-spec', spec });
+    for (const order of metadata['sort-orders'] ?? []) base.push({ action: 'add-sort-order', 'sort-order': order });
     base.push({ action: 'set-current-schema', 'schema-id': -1 });
     base.push({ action: 'set-default-spec', 'spec-id': -1 });
     base.push({ action: 'set-default-sort-order', 'sort-order-id': -1 });

@@ -57,38 +57,25 @@ export type TableIdentifier = protocol.TableIdentifier;
 export type Namespace = string[];
 
 /**
- * Table metadata as the catalog returns it. Long ids (snapshot ids) are bigint when they exceed 2^53.
+ * Table metadata as the catalog returns it (the protocol's `TableMetadata`). Long ids (snapshot ids) are bigint when
+ * they exceed 2^53. Fields a newer catalog adds are readable too (as `unknown`).
  *
  * @example
  * ```ts
  * const { metadata } = await catalog.loadTable(id); const current: TableMetadata['current-snapshot-id'] = metadata['current-snapshot-id'];
  * ```
  */
-export interface TableMetadata {
-  'format-version': number;
-  'table-uuid': string;
-  location: string;
-  'current-snapshot-id'?: number | bigint | null;
-  properties?: Record<string, string>;
-  [key: string]: unknown;
-}
+export type TableMetadata = protocol.TableMetadata & { [key: string]: unknown };
 
 /**
- * View metadata as the catalog returns it.
+ * View metadata as the catalog returns it (the protocol's `ViewMetadata`).
  *
  * @example
  * ```ts
  * const { metadata }: { metadata: ViewMetadata } = await catalog.loadView(id);
  * ```
  */
-export interface ViewMetadata {
-  'view-uuid': string;
-  'format-version': number;
-  location: string;
-  'current-version-id': number;
-  properties?: Record<string, string>;
-  [key: string]: unknown;
-}
+export type ViewMetadata = protocol.ViewMetadata & { [key: string]: unknown };
 
 /**
  * The answer to create, load, register and commit of a table.
@@ -98,12 +85,7 @@ export interface ViewMetadata {
  * const result: LoadTableResult = await catalog.createTable(['db'], { name: 't', schema });
  * ```
  */
-export interface LoadTableResult {
-  'metadata-location'?: string;
-  metadata: TableMetadata;
-  config?: Record<string, string>;
-  'storage-credentials'?: StorageCredential[];
-}
+export type LoadTableResult = Omit<protocol.LoadTableResult, 'metadata'> & { metadata: TableMetadata };
 
 /**
  * The answer to create, load and replace of a view.
@@ -113,43 +95,27 @@ export interface LoadTableResult {
  * const view: LoadViewResult = await catalog.loadView({ namespace: ['db'], name: 'v' });
  * ```
  */
-export interface LoadViewResult {
-  'metadata-location': string;
-  metadata: ViewMetadata;
-  config?: Record<string, string>;
-}
+export type LoadViewResult = Omit<protocol.LoadViewResult, 'metadata'> & { metadata: ViewMetadata };
 
 /**
- * A schema in Iceberg's JSON form.
+ * A schema in Iceberg's JSON form; the catalog assigns `schema-id` when it is omitted.
  *
  * @example
  * ```ts
  * const schema: Schema = { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] };
  * ```
  */
-export interface Schema {
-  type: 'struct';
-  'schema-id'?: number;
-  fields: Array<{ id: number; name: string; type: unknown; required: boolean; doc?: string }>;
-  'identifier-field-ids'?: number[];
-}
+export type Schema = protocol.Schema;
 
 /**
- * Body of createTable / stageCreateTable.
+ * Body of createTable / stageCreateTable (`stage-create` is set by stageCreateTable).
  *
  * @example
  * ```ts
  * const request: CreateTableRequest = { name: 'events', schema, properties: { 'format-version': '2' } };
  * ```
  */
-export interface CreateTableRequest {
-  name: string;
-  schema: Schema;
-  location?: string;
-  'partition-spec'?: unknown;
-  'write-order'?: unknown;
-  properties?: Record<string, string>;
-}
+export type CreateTableRequest = protocol.CreateTableRequest;
 
 /**
  * Body of createView.
@@ -159,46 +125,36 @@ export interface CreateTableRequest {
  * const request: CreateViewRequest = { name: 'v', schema, 'view-version': { 'version-id': 1, 'schema-id': 0, 'timestamp-ms': Date.now(), summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['db'] } };
  * ```
  */
-export interface CreateViewRequest {
-  name: string;
-  schema: Schema;
-  location?: string;
-  'view-version': Record<string, unknown>;
-  properties?: Record<string, string>;
-}
+export type CreateViewRequest = protocol.CreateViewRequest;
 
 /**
- * A commit requirement (`assert-*`), see the Iceberg REST spec.
+ * A commit requirement (`assert-*`): a table's or, for replaceView, a view's.
  *
  * @example
  * ```ts
  * const req: TableRequirement = { type: 'assert-table-uuid', uuid: metadata['table-uuid'] };
  * ```
  */
-export type TableRequirement = { type: string; [key: string]: unknown };
+export type TableRequirement = protocol.TableRequirement | protocol.ViewRequirement;
 /**
- * A metadata update (`add-snapshot`, `set-properties`, ...), see the Iceberg REST spec.
+ * A metadata update (`add-snapshot`, `set-properties`, ...): a table's or, for replaceView, a view's.
  *
  * @example
  * ```ts
  * const update: TableUpdate = { action: 'set-properties', updates: { owner: 'ana' } };
  * ```
  */
-export type TableUpdate = { action: string; [key: string]: unknown };
+export type TableUpdate = protocol.TableUpdate | protocol.ViewUpdate;
 
 /**
- * One table's part of a commit or multi-table transaction.
+ * One table's part of a multi-table transaction.
  *
  * @example
  * ```ts
  * await catalog.commitTransaction([{ identifier: { namespace: ['db'], name: 'a' }, requirements: [], updates: [update] }]);
  * ```
  */
-export interface TableChange {
-  identifier: { namespace: Namespace; name: string };
-  requirements: TableRequirement[];
-  updates: TableUpdate[];
-}
+export type TableChange = protocol.TableChange;
 
 /**
  * Which credentials to ask for on loads (`X-Iceberg-Access-Delegation`).

@@ -3,10 +3,12 @@
  * service principal or a user, on whose behalf (RFC 8693 `act` chain: the
  * party actually making the call), and how it was authenticated.
  */
-export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'none';
+export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'session' | 'none';
 
+/** RFC 8693 §4.1: the current actor, with prior actors nested (an `iss` names an actor another issuer vouched for). */
 export interface ActorClaim {
   sub: string;
+  iss?: string;
   act?: ActorClaim;
 }
 
@@ -33,6 +35,11 @@ export interface Actor {
   /** The acting party when the subject is represented by someone else (delegation). */
   act?: ActorClaim;
   method: AuthMethod;
+  /**
+   * The scopes of the token (auth/issuer/scopes.ts); undefined when the credential carries none and is not
+   * limited by one (SigV4, API keys, external IdP tokens, authentication disabled).
+   */
+  scopes?: readonly string[];
 }
 
 /** Only seen with authentication disabled (development), where everything lives in the default tenant. */

@@ -42,6 +42,10 @@ export class MachineKeys {
     return { keyId, apiKey: `lgk_${keyId}_${secret}`, expiresAtMs };
   }
 
+  revokeAccessKey(accessKeyId: string): Promise<boolean> {
+    return this.repo.revokeAccessKey(accessKeyId, this.now());
+  }
+
   revokeApiKey(keyId: string): Promise<boolean> {
     return this.repo.revokeApiKey(keyId, this.now());
   }

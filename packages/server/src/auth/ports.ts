@@ -1,10 +1,24 @@
 /** What the identity layer needs from persistence. */
 
+/**
+ * One entry of a delegation policy: a user (or group) named together with the
+ * issuer that vouches for it, so two IdPs' "alice" never collide. The issuer
+ * is a trusted IdP's issuer URL, or ASSERTED_ISSUER for names an engine
+ * asserts. An entry without an issuer (a bare name, as policies were stored
+ * before issuers were recorded) matches only names an engine asserts and
+ * Lakegate's own service principals (by client id), never a user of an IdP;
+ * a bare group matches nothing (auth/delegation-policy.ts).
+ */
+export interface DelegationEntry {
+  issuer?: string | undefined;
+  name: string;
+}
+
 export interface DelegationPolicy {
-  /** User subjects (the `sub` of a subject token) this principal may act for. */
-  users: string[];
-  /** Groups: may act for any user whose token lists one of these groups. */
-  groups: string[];
+  /** Subjects this principal may act for; `name: "*"` stands for every (verified, never asserted) subject of the issuer. */
+  users: DelegationEntry[];
+  /** Groups: may act for any user whose token lists one of these groups of that issuer. */
+  groups: DelegationEntry[];
   /**
    * May assert identities with an unsigned subject token (Trino's USER
    * session mode). Off unless an operator turns it on for one engine: such
@@ -25,6 +39,8 @@ export interface ServicePrincipal {
   delegation: DelegationPolicy;
   disabled: boolean;
   createdAtMs: number;
+  /** Tokens issued to (or through) this principal before this instant are refused (set on disable, or on demand). */
+  tokensValidAfterMs?: number | undefined;
 }
 
 export interface AuditEvent {
@@ -81,17 +97,59 @@ export interface ApiKeyRecord {
   revokedAtMs?: number | undefined;
 }
 
+/** The stored state of a token session (all tokens renewed from one authentication share its `sid`). */
+export interface TokenSessionRecord {
+  sid: string;
+  /** The principal the session's tokens were issued to (for a delegated session: the acting engine). */
+  clientId: string;
+  tenant: string;
+  /** How many times its refresh token was rotated. */
+  refreshGeneration: number;
+  revokedAtMs?: number | undefined;
+  revokedReason?: string | undefined;
+  /** The session ends anyway at this instant (start + maximum session lifetime). */
+  expiresAtMs: number;
+}
+
+/** What identifies a session when its state row is first written. */
+export interface TokenSessionKey {
+  sid: string;
+  clientId: string;
+  tenant: string;
+  expiresAtMs: number;
+}
+
 export interface IdentityRepository {
   insertAccessKey(record: AccessKeyRecord): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   insertApiKey(record: ApiKeyRecord): Promise<void>;
   getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
   revokeApiKey(keyId: string, atMs: number): Promise<boolean>;
+  /** A principal's access keys (revoked ones too), oldest first. */
+  listAccessKeys(clientId: string): Promise<AccessKeyRecord[]>;
+  /** Returns false when the key is unknown or revoked already. */
+  revokeAccessKey(accessKeyId: string, atMs: number): Promise<boolean>;
+  /** A principal's API keys (revoked and expired ones too), oldest first. */
+  listApiKeys(clientId: string): Promise<ApiKeyRecord[]>;
   getPrincipal(clientId: string): Promise<ServicePrincipal | undefined>;
   /** Returns false when the client id exists already. */
   insertPrincipal(principal: ServicePrincipal): Promise<boolean>;
   updatePrincipalSecret(clientId: string, secretHash: string, secretVersion: number): Promise<void>;
   setDelegation(clientId: string, delegation: DelegationPolicy): Promise<void>;
+  /** Disables or enables a principal; `tokensValidAfterMs` (if given) also refuses every token issued before it. */
+  setPrincipalDisabled(clientId: string, disabled: boolean, tokensValidAfterMs?: number): Promise<void>;
+  /** Refuses every token of the principal issued before this instant. */
+  setTokensValidAfter(clientId: string, atMs: number): Promise<void>;
+  getTokenSession(sid: string): Promise<TokenSessionRecord | undefined>;
+  /** Marks the session revoked (writing its row if it has none yet); a revoked session stays revoked. */
+  revokeTokenSession(session: TokenSessionKey, atMs: number, reason: string): Promise<void>;
+  /**
+   * Rotation: moves the session's refresh token from generation `from` to `from + 1` in one compare-and-swap.
+   * False when the generation moved on already (the refresh token was used before: a reuse) or the session is revoked.
+   */
+  advanceRefreshGeneration(session: TokenSessionKey, from: number, atMs: number): Promise<boolean>;
+  /** Deletes the rows of sessions that ended before this instant; returns how many. */
+  deleteEndedTokenSessions(atMs: number): Promise<number>;
   listPrincipals(): Promise<ServicePrincipal[]>;
   /** Stores a batch of events in one transaction. */
   insertAudit(events: AuditEvent[]): Promise<void>;

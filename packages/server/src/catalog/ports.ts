@@ -178,6 +178,8 @@ export interface CatalogStore {
   readonly identity: import('../auth/ports.js').IdentityRepository;
   /** Roles, role members and grants of the built-in authorizer (catalog/access). */
   readonly access: import('./access/ports.js').AccessControl;
+  /** Web console sign-in sessions (auth/sessions/ports.ts). */
+  readonly sessions: import('../auth/sessions/ports.js').SessionRepository;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
@@ -220,8 +222,20 @@ export interface Caller {
   admin: boolean;
   /** Authentication is disabled (local development only): access is not checked. */
   unrestricted: boolean;
+  /**
+   * What the credential's OAuth scope allows (a `catalog:read` token only reads), on top of the grants;
+   * undefined when the credential is not limited by a scope.
+   */
+  scope?: CallerScope | undefined;
   /** Of the request, for the audit trail. */
   requestId?: string | undefined;
+}
+
+/** What an OAuth scope allows: reading the catalog, changing it, using the management API. */
+export interface CallerScope {
+  read: boolean;
+  write: boolean;
+  management: boolean;
 }
 
 /** What the audit trail needs to know of an access decision. */

@@ -12,8 +12,13 @@ export async function createAccessPorts(config: LakegateConfig, store: CatalogSt
   const cacheTtlMs = config.authzCacheSeconds * 1000;
   if (config.authorizer === 'openfga') {
     const { OpenFgaAccess } = await import('../auth/authz/openfga/openfga-access.js');
-    const fga = await OpenFgaAccess.connect({ url: config.openfgaUrl, storeId: config.openfgaStoreId, token: config.openfgaToken, clock });
+    // Role definitions stay in the catalog database; assignments and grants live in OpenFGA (see openfga-access.ts).
+    const fga = await OpenFgaAccess.connect({ url: config.openfgaUrl, storeId: config.openfgaStoreId, token: config.openfgaToken, roles: store.access, maxBatchCheck: config.openfgaBatchCheckSize });
     return { authorizer: fga, control: fga, cacheTtlMs };
   }
-  return { authorizer: new RbacAuthorizer(store.access, cacheTtlMs, () => clock.now()), control: store.access, cacheTtlMs };
+  // The built-in authorizer caches role memberships and the access service caches the decisions made from them:
+  // the two stack (a decision made from a cached membership may outlive it), so each gets half of the bound
+  // within which a change made through another replica must be seen here.
+  const rolesTtlMs = Math.floor(cacheTtlMs / 2);
+  return { authorizer: new RbacAuthorizer(store.access, rolesTtlMs, () => clock.now()), control: store.access, cacheTtlMs: cacheTtlMs - rolesTtlMs };
 }

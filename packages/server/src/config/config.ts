@@ -50,15 +50,28 @@ export interface LakegateConfig {
   openfgaToken: string;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
+  /** Checks per OpenFGA BatchCheck request (OpenFGA's --max-checks-per-batch-check). */
+  openfgaBatchCheckSize: number;
+  /** Directory of the built web console (index.html, assets/); empty: the @lakegate/console package's dist beside this server. */
+  consoleDir: string;
+  /** JSON list of OIDC sign-in providers for the console (auth/sessions/oidc-login.ts); each must be a trusted issuer. */
+  consoleOidc: string;
+  consoleSessionTtlSeconds: number;
+  /** No token of a session (one authentication, renewed by refresh or self-exchange) lives past its start plus this. */
+  maxSessionLifetimeSeconds: number;
+  /** Issue a refresh token with client_credentials (RFC 6749 §4.4.3 says it should not). */
+  clientCredentialsRefreshTokens: boolean;
+  /** How long a replica reuses the stored state of principals, delegations and token sessions. */
+  identityCacheSeconds: number;
 }
 
-type Kind = 'string' | 'int';
+type Kind = 'string' | 'int' | 'bool';
 interface KeyInfo {
   key: keyof LakegateConfig;
   env: string;
   kind: Kind;
   description: string;
-  default: string | number;
+  default: string | number | boolean;
 }
 
 export const CONFIG_KEYS: KeyInfo[] = [
@@ -93,13 +106,45 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'openfgaStoreId', env: 'LAKEGATE_OPENFGA_STORE_ID', kind: 'string', default: '', description: 'OpenFGA store id (empty: a store named "lakegate" is found or created, with the Lakegate model)' },
   { key: 'openfgaToken', env: 'LAKEGATE_OPENFGA_TOKEN', kind: 'string', default: '', description: 'Preshared key for OpenFGA, if it requires one' },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
+  { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },
+  { key: 'consoleDir', env: 'LAKEGATE_CONSOLE_DIR', kind: 'string', default: '', description: 'Directory of the built web console served at /ui (default: packages/console/dist beside the server; the server starts without it and says so)' },
+  { key: 'consoleOidc', env: 'LAKEGATE_CONSOLE_OIDC', kind: 'string', default: '', description: 'JSON list of console sign-in providers (Authorization Code + PKCE): [{"issuer","client-id","client-secret"?,"scope"?,"label"?}]; each issuer must be in trustedIssuers; redirect URI <publicUrl>/ui/auth/callback' },
+  { key: 'consoleSessionTtlSeconds', env: 'LAKEGATE_CONSOLE_SESSION_TTL_SECONDS', kind: 'int', default: 8 * 3600, description: 'Lifetime of a web console session (IdP groups are those at sign-in)' },
+  {
+    key: 'maxSessionLifetimeSeconds',
+    env: 'LAKEGATE_MAX_SESSION_LIFETIME_SECONDS',
+    kind: 'int',
+    default: 12 * 3600,
+    description:
+      'Longest life of a session of the built-in issuer: its tokens, however renewed (refresh token, self-exchange), end this long after the authentication that started it; then the client authenticates again with its credential (Iceberg Java and the SDK do so by themselves)',
+  },
+  {
+    key: 'clientCredentialsRefreshTokens',
+    env: 'LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS',
+    kind: 'bool',
+    default: false,
+    description: 'Issue a (rotating, single-use) refresh token with client_credentials; off as RFC 6749 §4.4.3 advises, since the client can authenticate again',
+  },
+  {
+    key: 'identityCacheSeconds',
+    env: 'LAKEGATE_IDENTITY_CACHE_SECONDS',
+    kind: 'int',
+    default: 2,
+    description:
+      'How long a replica reuses what it read of principals, delegation policies and token revocations; disabling a principal, revoking a token or withdrawing a delegation reaches every other replica within this time (the replica that makes it: at once)',
+  },
 ];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function coerce(info: KeyInfo, value: unknown, source: string): string | number {
+function coerce(info: KeyInfo, value: unknown, source: string): string | number | boolean {
+  if (info.kind === 'bool') {
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+    throw new ConfigError(`${source}: ${info.key} must be true or false`);
+  }
   if (info.kind === 'int') {
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${source}: ${info.key} must be a non-negative integer`);
@@ -111,7 +156,7 @@ function coerce(info: KeyInfo, value: unknown, source: string): string | number 
 
 export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; flags?: Partial<Record<keyof LakegateConfig, unknown>> } = {}): LakegateConfig {
   const env = options.env ?? process.env;
-  const out: Record<string, string | number> = {};
+  const out: Record<string, string | number | boolean> = {};
   for (const k of CONFIG_KEYS) out[k.key] = k.default;
   const file = options.file ?? env.LAKEGATE_CONFIG;
   if (file) {
@@ -139,6 +184,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   }
   const config = out as unknown as LakegateConfig;
   if (config.port > 65535) throw new ConfigError('port must be at most 65535');
+  if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');
   if (config.database && !/^postgres(ql)?:\/\//.test(config.database)) throw new ConfigError('database must be a postgres:// URL (or empty for SQLite)');
   if (config.authorizer !== 'builtin' && config.authorizer !== 'openfga') throw new ConfigError('authorizer must be "builtin" or "openfga"');

@@ -28,7 +28,9 @@ export type CatalogErrorCode =
   | 'ERR_ROLE_NOT_FOUND'
   | 'ERR_ROLE_EXISTS'
   | 'ERR_ROLE_IN_USE'
-  | 'ERR_GRANT_NOT_FOUND';
+  | 'ERR_GRANT_NOT_FOUND'
+  /** Another object of the management API (a principal, a key, a role membership, a securable to grant on) does not exist. */
+  | 'ERR_NOT_FOUND';
 
 export class CatalogError extends Error {
   readonly code: CatalogErrorCode;

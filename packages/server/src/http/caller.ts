@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { type Actor, describeActor } from '../auth/actor.js';
 import { ADMIN_ROLE } from '../auth/issuer/principals.js';
+import { rightsOf } from '../auth/issuer/scopes.js';
 import type { Member } from '../catalog/access/ports.js';
 import type { CatalogRequest } from '../catalog/context.js';
 import type { Caller } from '../catalog/ports.js';
@@ -27,6 +28,7 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
     admin: actor.kind !== 'anonymous' && actor.roles.includes(ADMIN_ROLE),
     // Only with authentication disabled (development) is a request anonymous.
     unrestricted: actor.kind === 'anonymous',
+    ...(actor.scopes !== undefined ? { scope: rightsOf(actor.scopes) } : {}),
     requestId,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Structured JSON logs with secrets redacted. Headers that carry credentials
- * are censored by path; query strings are scrubbed of parameters that carry
- * tokens or signatures (presigned URLs, refresh tokens) before a URL is logged.
+ * are censored by path; query strings are scrubbed before a URL is logged of
+ * every parameter that may carry a credential, by its name or by the look of
+ * its value (so a token sent as `?bearer=` or `?whatever=` is not logged
+ * either), not only of the names we know.
  */
 import pino, { type Logger, type LoggerOptions } from 'pino';
 
@@ -30,15 +32,39 @@ export const REDACTED_PATHS = [
 
 // Page tokens are opaque cursors, not credentials, and stay readable in logs.
 const NOT_SECRET_QUERY = /^(pageToken|page-token)$/;
-const SECRET_QUERY = /^(x-amz-(signature|credential|security-token)|.*token.*|.*secret.*|signature|sig|credential|password|api[-_]?key)$/i;
+/**
+ * Names of query parameters that may carry a credential: anything about auth, bearer, tokens, secrets, keys,
+ * signatures, sessions, passwords, codes or assertions (`?bearer=`, `?Authorization=`, `?access_token=`,
+ * `X-Amz-Signature`, `sig`, `apiKey`, …).
+ */
+const SECRET_QUERY = /(auth|bearer|token|secret|passw|pwd|credential|signature|^sig$|api[-_]?key|^key$|[-_]key$|session|assertion|^code$|jwt|cookie)/i;
+/**
+ * Values that look like a credential whatever the parameter is called: a JWT, an Authorization header value, one
+ * of our API keys or access key ids, an AWS key id, or a long random-looking string (32+ characters of one token
+ * alphabet mixing upper case, lower case and digits).
+ */
+const SECRET_VALUE = [
+  /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/,
+  /^(bearer|basic|aws4-hmac-sha256|negotiate|digest)\s/i,
+  /^lgk_/,
+  /^(LGAK|AKIA|ASIA)[A-Z0-9]{12,}$/,
+];
+const looksRandom = (v: string) => v.length >= 32 && /^[A-Za-z0-9+/=_.~-]+$/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v);
 
-/** A URL with the values of secret-bearing query parameters replaced by ***. */
+/** True when a query parameter (name and value) may carry a credential and must not be logged. */
+export function isSecretQueryParameter(name: string, value: string): boolean {
+  if (NOT_SECRET_QUERY.test(name)) return false;
+  return SECRET_QUERY.test(name) || SECRET_VALUE.some((re) => re.test(value)) || looksRandom(value);
+}
+
+/** A URL with the values of query parameters that may carry a credential replaced by ***. */
 export function scrubUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
-  for (const key of [...params.keys()]) if (SECRET_QUERY.test(key) && !NOT_SECRET_QUERY.test(key)) params.set(key, '***');
-  return `${url.slice(0, q)}?${params.toString()}`;
+  const out = new URLSearchParams();
+  for (const [key, value] of params) out.append(key, isSecretQueryParameter(key, value) ? '***' : value);
+  return `${url.slice(0, q)}?${out.toString()}`;
 }
 
 export function loggerOptions(level: string): LoggerOptions {

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, AuditQuery, IdentityRepository, ServicePrincipal } from '../auth/ports.js';
-import type { CatalogDatabase, ServicePrincipalsTable } from './schema.js';
+import { readDelegationPolicy } from '../auth/delegation-policy.js';
+import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, AuditQuery, IdentityRepository, ServicePrincipal, TokenSessionKey, TokenSessionRecord } from '../auth/ports.js';
+import type { AccessKeysTable, ApiKeysTable, CatalogDatabase, ServicePrincipalsTable, TokenSessionsTable } from './schema.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 /** A LIKE pattern that matches the text literally: %, _ and the escape character itself are escaped. */
@@ -16,9 +17,39 @@ const toPrincipal = (r: Selectable<ServicePrincipalsTable>): ServicePrincipal =>
   secretHash: r.secret_hash,
   secretVersion: r.secret_version,
   roles: JSON.parse(r.roles) as string[],
-  delegation: JSON.parse(r.delegation) as ServicePrincipal['delegation'],
+  // Policies stored before issuers were recorded hold bare names; readDelegationPolicy says what they match.
+  delegation: readDelegationPolicy(JSON.parse(r.delegation)),
   disabled: r.disabled === 1,
   createdAtMs: num(r.created_at),
+  ...(r.tokens_valid_after === null || r.tokens_valid_after === undefined ? {} : { tokensValidAfterMs: num(r.tokens_valid_after) }),
+});
+
+const toAccessKey = (r: Selectable<AccessKeysTable>): AccessKeyRecord => ({
+  accessKeyId: r.access_key_id,
+  clientId: r.client_id,
+  ciphertext: r.ciphertext,
+  createdAtMs: num(r.created_at),
+  revokedAtMs: r.revoked_at === null ? undefined : num(r.revoked_at),
+});
+
+const toApiKey = (r: Selectable<ApiKeysTable>): ApiKeyRecord => ({
+  keyId: r.key_id,
+  clientId: r.client_id,
+  name: r.name,
+  hash: r.hash,
+  createdAtMs: num(r.created_at),
+  expiresAtMs: r.expires_at === null ? undefined : num(r.expires_at),
+  revokedAtMs: r.revoked_at === null ? undefined : num(r.revoked_at),
+});
+
+const toSession = (r: Selectable<TokenSessionsTable>): TokenSessionRecord => ({
+  sid: r.sid,
+  clientId: r.client_id,
+  tenant: r.tenant,
+  refreshGeneration: Number(r.refresh_generation),
+  revokedAtMs: r.revoked_at === null ? undefined : num(r.revoked_at),
+  revokedReason: r.revoked_reason ?? undefined,
+  expiresAtMs: num(r.expires_at),
 });
 
 export class KyselyIdentityRepository implements IdentityRepository {
@@ -30,7 +61,7 @@ export class KyselyIdentityRepository implements IdentityRepository {
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     const r = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
-    return r && { accessKeyId: r.access_key_id, clientId: r.client_id, ciphertext: r.ciphertext, createdAtMs: num(r.created_at), revokedAtMs: r.revoked_at === null ? undefined : num(r.revoked_at) };
+    return r && toAccessKey(r);
   }
 
   async insertApiKey(r: ApiKeyRecord): Promise<void> {
@@ -42,22 +73,25 @@ export class KyselyIdentityRepository implements IdentityRepository {
 
   async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
     const r = await this.db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
-    return (
-      r && {
-        keyId: r.key_id,
-        clientId: r.client_id,
-        name: r.name,
-        hash: r.hash,
-        createdAtMs: num(r.created_at),
-        expiresAtMs: r.expires_at === null ? undefined : num(r.expires_at),
-        revokedAtMs: r.revoked_at === null ? undefined : num(r.revoked_at),
-      }
-    );
+    return r && toApiKey(r);
   }
 
   async revokeApiKey(keyId: string, atMs: number): Promise<boolean> {
     const res = await this.db.updateTable('api_keys').set({ revoked_at: atMs }).where('key_id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
+  }
+
+  async listAccessKeys(clientId: string): Promise<AccessKeyRecord[]> {
+    return (await this.db.selectFrom('access_keys').selectAll().where('client_id', '=', clientId).orderBy('created_at').orderBy('access_key_id').execute()).map(toAccessKey);
+  }
+
+  async revokeAccessKey(accessKeyId: string, atMs: number): Promise<boolean> {
+    const res = await this.db.updateTable('access_keys').set({ revoked_at: atMs }).where('access_key_id', '=', accessKeyId).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async listApiKeys(clientId: string): Promise<ApiKeyRecord[]> {
+    return (await this.db.selectFrom('api_keys').selectAll().where('client_id', '=', clientId).orderBy('created_at').orderBy('key_id').execute()).map(toApiKey);
   }
 
   async getPrincipal(clientId: string): Promise<ServicePrincipal | undefined> {
@@ -90,6 +124,57 @@ export class KyselyIdentityRepository implements IdentityRepository {
 
   async setDelegation(clientId: string, delegation: ServicePrincipal['delegation']): Promise<void> {
     await this.db.updateTable('service_principals').set({ delegation: JSON.stringify(delegation) }).where('client_id', '=', clientId).execute();
+  }
+
+  async setPrincipalDisabled(clientId: string, disabled: boolean, tokensValidAfterMs?: number): Promise<void> {
+    await this.db
+      .updateTable('service_principals')
+      .set({ disabled: disabled ? 1 : 0, ...(tokensValidAfterMs === undefined ? {} : { tokens_valid_after: tokensValidAfterMs }) })
+      .where('client_id', '=', clientId)
+      .execute();
+  }
+
+  async setTokensValidAfter(clientId: string, atMs: number): Promise<void> {
+    await this.db.updateTable('service_principals').set({ tokens_valid_after: atMs }).where('client_id', '=', clientId).execute();
+  }
+
+  async getTokenSession(sid: string): Promise<TokenSessionRecord | undefined> {
+    const r = await this.db.selectFrom('token_sessions').selectAll().where('sid', '=', sid).executeTakeFirst();
+    return r && toSession(r);
+  }
+
+  async revokeTokenSession(k: TokenSessionKey, atMs: number, reason: string): Promise<void> {
+    await this.db
+      .insertInto('token_sessions')
+      .values({ sid: k.sid, client_id: k.clientId, tenant: k.tenant, refresh_generation: 0, revoked_at: atMs, revoked_reason: reason, expires_at: k.expiresAtMs, created_at: atMs })
+      .onConflict((oc) => oc.column('sid').doNothing())
+      .execute();
+    // The row may have existed (rotation state): revoke it, keeping the first revocation's time and reason.
+    await this.db.updateTable('token_sessions').set({ revoked_at: atMs, revoked_reason: reason }).where('sid', '=', k.sid).where('revoked_at', 'is', null).execute();
+  }
+
+  async advanceRefreshGeneration(k: TokenSessionKey, from: number, atMs: number): Promise<boolean> {
+    const moved = await this.db
+      .updateTable('token_sessions')
+      .set({ refresh_generation: from + 1 })
+      .where('sid', '=', k.sid)
+      .where('refresh_generation', '=', from)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) === 1) return true;
+    if (from !== 0) return false;
+    // The session's first rotation writes its row; of two concurrent first uses only one insert wins.
+    const inserted = await this.db
+      .insertInto('token_sessions')
+      .values({ sid: k.sid, client_id: k.clientId, tenant: k.tenant, refresh_generation: 1, revoked_at: null, revoked_reason: null, expires_at: k.expiresAtMs, created_at: atMs })
+      .onConflict((oc) => oc.column('sid').doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async deleteEndedTokenSessions(atMs: number): Promise<number> {
+    const res = await this.db.deleteFrom('token_sessions').where('expires_at', '<', atMs).executeTakeFirst();
+    return Number(res.numDeletedRows);
   }
 
   async listPrincipals(): Promise<ServicePrincipal[]> {

@@ -6,6 +6,8 @@ import type { AccessControl } from '../catalog/access/ports.js';
 import { KyselyAccessControl } from './kysely-access-control.js';
 import { KyselyIdentityRepository } from './kysely-identity-repository.js';
 import { CompiledReads, type ReadRunner } from './compiled-reads.js';
+import { KyselySessionRepository } from './kysely-session-repository.js';
+import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { migrateToLatest } from './migrations.js';
 import type { CatalogDatabase } from './schema.js';
@@ -15,6 +17,7 @@ export class KyselyCatalogStore implements CatalogStore {
   readonly repository: CatalogRepository;
   readonly identity: IdentityRepository;
   readonly access: AccessControl;
+  readonly sessions: SessionRepository;
 
   private readonly compiled = new CompiledReads();
 
@@ -26,6 +29,7 @@ export class KyselyCatalogStore implements CatalogStore {
     this.repository = new KyselyCatalogRepository(db, reads, this.compiled);
     this.identity = new KyselyIdentityRepository(db);
     this.access = new KyselyAccessControl(db, reads, this.compiled);
+    this.sessions = new KyselySessionRepository(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

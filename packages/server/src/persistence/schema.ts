@@ -97,6 +97,8 @@ export interface ServicePrincipalsTable {
   created_at: Millis;
   /** Owning tenant (migration 0005; 'default' for rows that existed before). */
   tenant: ColumnType<string, string | undefined, string>;
+  /** Migration 0007: tokens issued before this instant (ms) are refused; null for none. */
+  tokens_valid_after: ColumnType<number | string | null, number | null | undefined, number | null>;
 }
 
 export interface AuditEventsTable {
@@ -133,6 +135,18 @@ export interface ApiKeysTable {
   revoked_at: NullableMillis;
 }
 
+/** Migration 0007: state of token sessions that need any (revoked, or refresh token rotated). */
+export interface TokenSessionsTable {
+  sid: string;
+  client_id: string;
+  tenant: string;
+  refresh_generation: ColumnType<number, number | undefined, number>;
+  revoked_at: NullableMillis;
+  revoked_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  expires_at: Millis;
+  created_at: Millis;
+}
+
 export interface RolesTable {
   tenant: string;
   name: string;
@@ -159,7 +173,23 @@ export interface GrantsTable {
   created_at: Millis;
 }
 
+/** Console sign-in sessions (migration 0009): the token's hash and who signed in. */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  tenant: string;
+  /** service | user */
+  subject_kind: string;
+  subject: string;
+  issuer: string;
+  /** JSON list of IdP groups at sign-in. */
+  groups: string;
+  secret_version: ColumnType<number | string | null, number | null, number | null>;
+  created_at: Millis;
+  expires_at: Millis;
+}
+
 export interface CatalogDatabase {
+  console_sessions: ConsoleSessionsTable;
   roles: RolesTable;
   role_members: RoleMembersTable;
   grants: GrantsTable;
@@ -175,6 +205,7 @@ export interface CatalogDatabase {
   audit_events: AuditEventsTable;
   access_keys: AccessKeysTable;
   api_keys: ApiKeysTable;
+  token_sessions: TokenSessionsTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

@@ -15,8 +15,10 @@ export interface RequestCredentials {
 
 export class AuthenticationError extends Error {
   constructor(
-    readonly scheme: 'Bearer' | 'AWS4-HMAC-SHA256' | 'ApiKey',
+    readonly scheme: 'Bearer' | 'AWS4-HMAC-SHA256' | 'ApiKey' | 'Session',
     readonly reason: string,
+    /** 403 when the credential is valid but the request may not use it (a cookie-authenticated mutation without its CSRF token). */
+    readonly status: 401 | 403 = 401,
   ) {
     super(reason);
     this.name = 'AuthenticationError';

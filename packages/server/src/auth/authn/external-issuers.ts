@@ -7,7 +7,7 @@
  * Each issuer maps to one tenant: all users of one IdP belong to it.
  * Only asymmetric algorithms are accepted.
  */
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
 
@@ -40,6 +40,8 @@ export interface ExternalIdentity {
   groups: string[];
   issuer: string;
   tenant: string;
+  /** The verified claims (token exchange reads `typ`, `act` and `may_act`). */
+  claims: JWTPayload;
 }
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
@@ -78,12 +80,14 @@ export class ExternalIssuers {
       audience: trusted.audience,
       algorithms: ALGORITHMS,
       clockTolerance: trusted['clock-skew-seconds'],
+      // A token that never expires is not accepted from anyone (RFC 9068 §2.2).
+      requiredClaims: ['exp'],
     });
     const sub = payload[trusted['subject-claim']];
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw new Error(`claim ${trusted['subject-claim']} is missing`);
     const rawGroups = payload[trusted['groups-claim']];
     const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string').map((g) => g.replace(/^\//, '')) : [];
-    return { sub, groups, issuer: trusted.issuer, tenant: trusted.tenant };
+    return { sub, groups, issuer: trusted.issuer, tenant: trusted.tenant, claims: payload };
   }
 
   private keySet(trusted: TrustedIssuer): Promise<JWTVerifyGetKey> {

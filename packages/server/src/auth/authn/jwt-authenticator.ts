@@ -1,6 +1,9 @@
 /** Bearer JWTs issued by Lakegate itself (external OIDC issuers plug in beside it). */
 import type { Actor, ActorClaim } from '../actor.js';
+import type { JWTPayload } from 'jose';
+import { scopesOfClaim } from '../issuer/scopes.js';
 import { ACCESS_TOKEN_TYP, TokenError, tenantClaim, type TokenIssuer } from '../issuer/token-issuer.js';
+import type { TokenState } from '../token-state.js';
 import { AuthenticationError, type Authenticator, type RequestCredentials } from './authenticator.js';
 import type { ExternalIssuers } from './external-issuers.js';
 
@@ -15,29 +18,38 @@ export function bearerToken(headers: RequestCredentials['headers']): string | un
  * Verified tokens, remembered for a short while: an engine sends the same
  * token on every request, and an ES256 verification costs more than the
  * rest of a typical catalog request. Entries never outlive the token's own
- * expiry; the map is bounded and simply cleared when full.
+ * expiry; the map is bounded and simply cleared when full. What is cached is
+ * the verification only: whether the token is still good (not revoked, its
+ * principal enabled, its delegation standing) is asked of TokenState on
+ * every request.
  */
 class VerifiedTokenCache {
-  private readonly entries = new Map<string, { actor: Actor; untilMs: number }>();
+  private readonly entries = new Map<string, { verified: Verified; untilMs: number }>();
   constructor(
     private readonly maxEntries: number,
     private readonly ttlMs: number,
     private readonly now: () => number,
   ) {}
 
-  get(token: string): Actor | undefined {
+  get(token: string): Verified | undefined {
     const hit = this.entries.get(token);
     if (!hit) return undefined;
-    if (hit.untilMs > this.now()) return hit.actor;
+    if (hit.untilMs > this.now()) return hit.verified;
     this.entries.delete(token);
     return undefined;
   }
 
-  put(token: string, actor: Actor, expSeconds: number | undefined): void {
+  put(token: string, verified: Verified, expSeconds: number | undefined): void {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     const until = Math.min(this.now() + this.ttlMs, (expSeconds ?? 0) * 1000);
-    if (until > this.now()) this.entries.set(token, { actor, untilMs: until });
+    if (until > this.now()) this.entries.set(token, { verified, untilMs: until });
   }
+}
+
+interface Verified {
+  actor: Actor;
+  /** Our own tokens: their claims, re-checked against TokenState on each use. */
+  claims?: JWTPayload & { sub: string };
 }
 
 export class JwtAuthenticator implements Authenticator {
@@ -45,6 +57,7 @@ export class JwtAuthenticator implements Authenticator {
   private readonly cache: VerifiedTokenCache;
   constructor(
     private readonly issuer: TokenIssuer,
+    private readonly state: TokenState,
     private readonly external?: ExternalIssuers,
     now: () => number = Date.now,
   ) {
@@ -55,33 +68,50 @@ export class JwtAuthenticator implements Authenticator {
     const token = bearerToken(request.headers);
     if (!token) return undefined;
     if (token.length > 8192) throw new AuthenticationError('Bearer', 'token too large');
-    const cached = this.cache.get(token);
-    if (cached) return cached;
+    const verified = this.cache.get(token) ?? (await this.verify(token));
+    if (verified.claims) {
+      // Revocation, a disabled principal or a withdrawn delegation take effect at the token's next use.
+      const refused = await this.state.refusal(verified.claims, verified.actor.tenant);
+      if (refused) throw new AuthenticationError('Bearer', refused.reason);
+    }
+    return verified.actor;
+  }
+
+  private async verify(token: string): Promise<Verified> {
     if (this.external?.issuerOf(token)) {
+      let id;
       try {
-        const id = await this.external.verify(token);
-        if (id) return { subject: id.sub, tenant: id.tenant, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'jwt' };
+        id = await this.external.verify(token);
       } catch {
         throw new AuthenticationError('Bearer', 'token from the external issuer is not valid');
       }
+      if (id) {
+        const verified = { actor: { subject: id.sub, tenant: id.tenant, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'jwt' } satisfies Actor };
+        this.cache.put(token, verified, typeof id.claims.exp === 'number' ? id.claims.exp : undefined);
+        return verified;
+      }
     }
+    let c: JWTPayload & { sub: string };
     try {
-      const c = await this.issuer.verify(token, ACCESS_TOKEN_TYP);
-      const actor: Actor = {
-        subject: c.sub,
-        tenant: tenantClaim(c),
-        kind: c.kind === 'user' ? 'user' : 'service',
-        // A delegated user's identity was vouched for by an IdP (or asserted by an engine): keep that issuer.
-        issuer: c.kind === 'user' && typeof c.idp === 'string' ? c.idp : this.issuer.issuerId,
-        roles: Array.isArray(c.roles) ? (c.roles as string[]) : [],
-        groups: Array.isArray(c.groups) ? (c.groups as string[]) : [],
-        act: c.act as ActorClaim | undefined,
-        method: 'jwt',
-      };
-      this.cache.put(token, actor, typeof c.exp === 'number' ? c.exp : undefined);
-      return actor;
+      c = await this.issuer.verify(token, ACCESS_TOKEN_TYP);
     } catch (e) {
       throw new AuthenticationError('Bearer', e instanceof TokenError ? e.reason : 'invalid token');
     }
+    const actor: Actor = {
+      subject: c.sub,
+      tenant: tenantClaim(c),
+      kind: c.kind === 'user' ? 'user' : 'service',
+      // A delegated user's identity was vouched for by an IdP (or asserted by an engine): keep that issuer.
+      issuer: c.kind === 'user' && typeof c.idp === 'string' ? c.idp : this.issuer.issuerId,
+      roles: Array.isArray(c.roles) ? (c.roles as string[]) : [],
+      groups: Array.isArray(c.groups) ? (c.groups as string[]) : [],
+      act: c.act as ActorClaim | undefined,
+      method: 'jwt',
+      // What the token may be used for (catalog/access enforces it).
+      scopes: scopesOfClaim(c.scope),
+    };
+    const verified = { actor, claims: c };
+    this.cache.put(token, verified, typeof c.exp === 'number' ? c.exp : undefined);
+    return verified;
   }
 }

@@ -3,20 +3,22 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
-import type { DelegationPolicy, IdentityRepository, ServicePrincipal } from '../ports.js';
+import { type DelegationPolicyInput, delegationPolicy } from '../delegation-policy.js';
+import type { IdentityRepository, ServicePrincipal } from '../ports.js';
 import { DUMMY_HASH, hashSecret, newClientSecret, verifySecret } from './client-secrets.js';
 
 export const ADMIN_ROLE = 'admin';
-const NO_DELEGATION: DelegationPolicy = { users: [], groups: [], assertIdentity: false };
 
 export class PrincipalService {
   constructor(
     private readonly repo: IdentityRepository,
     private readonly now: () => number,
+    /** Called after every change of a principal, so this process stops using what it cached (auth/token-state.ts). */
+    private readonly changed: () => void = () => undefined,
   ) {}
 
   /** Creates a principal; the returned secret is the only copy that will ever exist. */
-  async create(name: string, roles: string[] = [], delegation: DelegationPolicy = NO_DELEGATION, tenant: string = DEFAULT_TENANT): Promise<{ clientId: string; clientSecret: string }> {
+  async create(name: string, roles: string[] = [], delegation: DelegationPolicyInput = {}, tenant: string = DEFAULT_TENANT): Promise<{ clientId: string; clientSecret: string }> {
     checkTenant(tenant);
     const clientId = `${name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40)}-${randomUUID().slice(0, 8)}`;
     const clientSecret = newClientSecret();
@@ -27,7 +29,7 @@ export class PrincipalService {
       secretHash: await hashSecret(clientSecret),
       secretVersion: 1,
       roles,
-      delegation,
+      delegation: delegationPolicy(delegation),
       disabled: false,
       createdAtMs: this.now(),
     });
@@ -39,6 +41,7 @@ export class PrincipalService {
     if (!p) return undefined;
     const clientSecret = newClientSecret();
     await this.repo.updatePrincipalSecret(clientId, await hashSecret(clientSecret), p.secretVersion + 1);
+    this.changed();
     return clientSecret;
   }
 
@@ -52,8 +55,33 @@ export class PrincipalService {
     return tenant === undefined ? all : all.filter((p) => p.tenant === tenant);
   }
 
-  setDelegation(clientId: string, delegation: DelegationPolicy): Promise<void> {
-    return this.repo.setDelegation(clientId, delegation);
+  async setDelegation(clientId: string, delegation: DelegationPolicyInput): Promise<void> {
+    await this.repo.setDelegation(clientId, delegationPolicy(delegation));
+    this.changed();
+  }
+
+  /**
+   * Disables a principal (every credential and token of it, and every token an engine holds through it, is refused
+   * from its next use) or enables it again. Disabling also revokes every token issued so far, so re-enabling never
+   * revives a token that leaked meanwhile.
+   */
+  async setDisabled(clientId: string, disabled: boolean): Promise<void> {
+    await this.repo.setPrincipalDisabled(clientId, disabled, disabled ? this.revocationInstant() : undefined);
+    this.changed();
+  }
+
+  /** Revokes every token issued to (or through) the principal until now; its credentials keep working. */
+  async revokeTokens(clientId: string): Promise<void> {
+    await this.repo.setTokensValidAfter(clientId, this.revocationInstant());
+    this.changed();
+  }
+
+  /**
+   * Tokens carry their issuance in whole seconds (`iat`), so a revocation covers the tokens issued before the
+   * second it happens in; a token issued within that same second, before or after it, stays valid.
+   */
+  private revocationInstant(): number {
+    return Math.floor(this.now() / 1000) * 1000;
   }
 
   /** The principal when the secret matches; unknown ids cost the same hashing time as known ones. */

@@ -6,20 +6,34 @@
  * verifying across a rotation.
  */
 import { randomUUID } from 'node:crypto';
-import { type JWK, type JWTPayload, SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import { type JWK, type JWTPayload, SignJWT, decodeJwt, exportJWK, generateKeyPair, importJWK, jwtVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import type { Keyring } from '../../security/keyring.js';
 import type { ActorClaim } from '../actor.js';
+import { DEFAULT_AUDIENCE, audienceOf } from './targets.js';
 
 type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
 
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const REFRESH_TOKEN_TYP = 'lakegate-refresh+jwt';
-export const AUDIENCE = 'lakegate';
+/** The audience of tokens issued without an `audience` or `resource` (all of this catalog). */
+export const AUDIENCE = DEFAULT_AUDIENCE;
 
 /** Generator for the issuer keyring: a fresh P-256 key pair as a private JWK. */
 export async function generateEs256Jwk(): Promise<string> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   return JSON.stringify(await exportJWK(privateKey));
+}
+
+/**
+ * A session: every token renewed (refreshed or self-exchanged) from one
+ * authentication carries its id (`sid`) and its start (`auth_time`), so
+ * that a session can be revoked as a whole and never outlives the maximum
+ * session lifetime, however often its tokens are renewed.
+ */
+export interface Session {
+  sid: string;
+  /** When the authentication that started the session happened (epoch seconds). */
+  authTime: number;
 }
 
 export interface AccessTokenClaims {
@@ -30,6 +44,7 @@ export interface AccessTokenClaims {
   roles: string[];
   groups: string[];
   scope: string;
+  /** The principal the token is issued to: the subject itself, or the acting engine of a delegated token. */
   clientId: string;
   act?: ActorClaim;
   /**
@@ -39,13 +54,23 @@ export interface AccessTokenClaims {
    * never collide. Absent for service principals.
    */
   idp?: string;
+  session: Session;
+  /** The client's secret version when it authenticated: renewals stop once the secret is rotated. */
+  secretVersion?: number;
+  /** Requested audience/resource (all this catalog's); default "lakegate". */
+  aud?: string[];
 }
 
 export interface RefreshTokenClaims {
   sub: string;
   clientId: string;
+  tenant: string;
   secretVersion: number;
   scope: string;
+  session: Session;
+  /** Rotation: the generation this refresh token belongs to (0 for the first). */
+  generation: number;
+  aud?: string[];
 }
 
 /**
@@ -56,6 +81,12 @@ export function tenantClaim(claims: JWTPayload): string {
   return typeof claims.tenant === 'string' ? claims.tenant : 'default';
 }
 
+/** The session of one of our verified tokens; tokens from before sessions existed started at their issuance. */
+export function sessionClaim(claims: JWTPayload): Session | undefined {
+  if (typeof claims.sid === 'string' && typeof claims.auth_time === 'number') return { sid: claims.sid, authTime: claims.auth_time };
+  return undefined;
+}
+
 export class TokenError extends Error {
   constructor(readonly reason: string) {
     super(reason);
@@ -63,13 +94,24 @@ export class TokenError extends Error {
   }
 }
 
+export interface TokenLifetimes {
+  accessSeconds: number;
+  refreshSeconds: number;
+  /** No token of a session lives past its start plus this. */
+  maxSessionSeconds: number;
+}
+
+export interface VerifyOptions {
+  /** Accept a token that expired at most this many seconds ago (signature and every other claim still checked). */
+  expiredUpToSeconds?: number;
+}
+
 export class TokenIssuer {
   constructor(
     private readonly keys: Keyring,
     /** Resolved lazily: the server learns its own URL only once it listens. */
     private readonly issuer: () => string,
-    private readonly accessTtlSeconds: number,
-    private readonly refreshTtlSeconds: number,
+    readonly lifetimes: TokenLifetimes,
     private readonly now: () => number,
   ) {}
 
@@ -87,24 +129,60 @@ export class TokenIssuer {
     };
   }
 
+  /** A new session starting now. */
+  newSession(): Session {
+    return { sid: randomUUID(), authTime: Math.floor(this.now() / 1000) };
+  }
+
+  /** When a session ends (epoch seconds). */
+  sessionEnd(session: Session): number {
+    return session.authTime + this.lifetimes.maxSessionSeconds;
+  }
+
+  /**
+   * A renewal leaving less than this (seconds) of the session is refused, so that a client near the end of its
+   * session authenticates again instead of renewing ever shorter tokens.
+   */
+  get minimumRenewal(): number {
+    return Math.max(1, Math.min(60, Math.floor(this.lifetimes.accessSeconds / 10)));
+  }
+
+  /** Seconds left in a session. */
+  sessionRemaining(session: Session): number {
+    return this.sessionEnd(session) - Math.floor(this.now() / 1000);
+  }
+
   async mintAccessToken(c: AccessTokenClaims): Promise<{ token: string; expiresIn: number }> {
-    const payload: JWTPayload = { kind: c.kind, tenant: c.tenant, roles: c.roles, groups: c.groups, scope: c.scope, client_id: c.clientId };
+    const payload: JWTPayload = {
+      kind: c.kind,
+      tenant: c.tenant,
+      roles: c.roles,
+      groups: c.groups,
+      scope: c.scope,
+      client_id: c.clientId,
+      sid: c.session.sid,
+      auth_time: c.session.authTime,
+    };
     if (c.act) payload.act = c.act;
     if (c.idp !== undefined) payload.idp = c.idp;
-    return { token: await this.sign(payload, c.sub, ACCESS_TOKEN_TYP, this.accessTtlSeconds), expiresIn: this.accessTtlSeconds };
+    if (c.secretVersion !== undefined) payload.sv = c.secretVersion;
+    return this.sign(payload, c.sub, ACCESS_TOKEN_TYP, this.lifetimes.accessSeconds, c.session, c.aud);
   }
 
   async mintRefreshToken(c: RefreshTokenClaims): Promise<string> {
-    return this.sign({ client_id: c.clientId, sv: c.secretVersion, scope: c.scope }, c.sub, REFRESH_TOKEN_TYP, this.refreshTtlSeconds);
+    const payload = { client_id: c.clientId, tenant: c.tenant, sv: c.secretVersion, scope: c.scope, sid: c.session.sid, auth_time: c.session.authTime, gen: c.generation };
+    return (await this.sign(payload, c.sub, REFRESH_TOKEN_TYP, this.lifetimes.refreshSeconds, c.session, c.aud)).token;
   }
 
   /** Verifies one of our own tokens of the given type; throws TokenError naming the reason. */
-  async verify(token: string, typ: string): Promise<JWTPayload & { sub: string }> {
+  async verify(token: string, typ: string, options: VerifyOptions = {}): Promise<JWTPayload & { sub: string }> {
     if (token.length > 8192) throw new TokenError('token too large');
     let kid: string | undefined;
     let alg: string | undefined;
+    let unverifiedExp: unknown;
     try {
       ({ kid, alg } = decodeProtectedHeader(token));
+      unverifiedExp = decodeJwt(token).exp;
     } catch {
       throw new TokenError('malformed token');
     }
@@ -112,16 +190,22 @@ export class TokenIssuer {
     if (alg !== 'ES256') throw new TokenError('unsupported algorithm');
     const key = kid ? await this.keys.find(kid) : undefined;
     if (!key) throw new TokenError('unknown signing key');
+    const nowSeconds = this.now() / 1000;
+    // An expired token may be accepted (the caller authenticated otherwise): every check then runs as of just before its expiry.
+    const allowance = options.expiredUpToSeconds ?? 0;
+    const at = typeof unverifiedExp === 'number' && unverifiedExp <= nowSeconds && nowSeconds - unverifiedExp <= allowance ? (unverifiedExp - 1) * 1000 : this.now();
     try {
       const { payload } = await jwtVerify(token, await this.publicKey(key.kid, key.material), {
         algorithms: ['ES256'],
         issuer: this.issuer(),
-        audience: AUDIENCE,
         typ,
-        currentDate: new Date(this.now()),
+        currentDate: new Date(at),
         clockTolerance: 30,
+        // RFC 9068 §2.2: exp, iat, sub are required (and a token that never expires is no token of ours).
+        requiredClaims: ['exp', 'iat', 'sub'],
       });
       if (typeof payload.sub !== 'string') throw new TokenError('token has no subject');
+      if (audienceOf(payload.aud, this.issuer()) === undefined) throw new TokenError('token claim aud is not valid');
       return payload as JWTPayload & { sub: string };
     } catch (e) {
       if (e instanceof TokenError) throw e;
@@ -146,19 +230,23 @@ export class TokenIssuer {
 
   private readonly privateKeys = new Map<string, Promise<ImportedKey>>();
 
-  private async sign(payload: JWTPayload, sub: string, typ: string, ttl: number): Promise<string> {
+  private async sign(payload: JWTPayload, sub: string, typ: string, ttl: number, session: Session, aud: string[] | undefined): Promise<{ token: string; expiresIn: number }> {
     const key = await this.keys.current();
     const iat = Math.floor(this.now() / 1000);
-    return new SignJWT(payload)
+    // No token outlives its session.
+    const exp = Math.min(iat + ttl, this.sessionEnd(session));
+    if (exp <= iat) throw new TypeError('the session has ended: check sessionRemaining() before minting');
+    const token = await new SignJWT(payload)
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ })
       .setIssuer(this.issuer())
-      .setAudience(AUDIENCE)
+      .setAudience(aud === undefined || aud.length === 0 ? AUDIENCE : aud.length === 1 ? aud[0]! : aud)
       .setSubject(sub)
       .setIssuedAt(iat)
       .setNotBefore(iat - 5)
-      .setExpirationTime(iat + ttl)
+      .setExpirationTime(exp)
       .setJti(randomUUID())
       .sign(await this.privateKey(key.kid, key.material));
+    return { token, expiresIn: exp - iat };
   }
 
   private privateKey(kid: string, material: string): Promise<ImportedKey> {

@@ -10,16 +10,26 @@
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { checkTenant } from '../../catalog/tenants.js';
-import { type Actor, describeActor } from '../actor.js';
+import { ASSERTED_ISSUER, type Actor, describeActor } from '../actor.js';
 import type { AuditTrail } from '../audit.js';
 import { managedTenant, mayManage } from '../authz/tenants.js';
 import type { MachineKeys } from '../credentials-keys.js';
 import { ADMIN_ROLE, type PrincipalService } from '../issuer/principals.js';
-import type { IdentityRepository, ServicePrincipal } from '../ports.js';
+import { type DelegationEntryInput, delegationPolicy, viewEntries } from '../delegation-policy.js';
+import type { DelegationPolicy, IdentityRepository, ServicePrincipal } from '../ports.js';
 
+const Name = z.string().min(1).max(255);
+const Entry = z.object({ issuer: z.string().min(1).max(1000), name: Name }).strict();
+/**
+ * Users by (issuer, name) or as a bare name (an asserted name or one of our principals' client ids, never an IdP's
+ * user: auth/delegation-policy.ts); groups always with their issuer.
+ */
 const DelegationInput = z.object({
-  users: z.array(z.string().min(1).max(255)).max(1000).default([]),
-  groups: z.array(z.string().min(1).max(255)).max(1000).default([]),
+  users: z.array(z.union([Name, Entry])).max(1000).default([]),
+  groups: z
+    .array(z.union([Entry, z.string().transform((_, ctx) => ctx.addIssue({ code: 'custom', message: 'name the group with its issuer: {"issuer": "<issuer URL>", "name": "<group>"}' }) as never)]))
+    .max(1000)
+    .default([]),
   'assert-identity': z.boolean().default(false),
 });
 const CreatePrincipalInput = z.object({
@@ -30,7 +40,7 @@ const CreatePrincipalInput = z.object({
 });
 const CreateApiKeyInput = z.object({ name: z.string().min(1).max(64), 'expires-in-seconds': z.number().int().min(60).max(366 * 86400).optional() });
 
-export type DelegationView = z.infer<typeof DelegationInput>;
+export type DelegationView = { users: DelegationEntryInput[]; groups: DelegationEntryInput[]; 'assert-identity': boolean };
 
 /** What the API shows of a principal: never the secret hash. */
 export interface PrincipalView {
@@ -48,10 +58,12 @@ const view = (p: ServicePrincipal): PrincipalView => ({
   name: p.name,
   tenant: p.tenant,
   roles: p.roles,
-  delegation: { users: p.delegation.users, groups: p.delegation.groups, 'assert-identity': p.delegation.assertIdentity },
+  delegation: delegationView(p.delegation),
   disabled: p.disabled,
   'created-at-ms': p.createdAtMs,
 });
+
+const delegationView = (d: DelegationPolicy): DelegationView => ({ users: viewEntries(d.users), groups: viewEntries(d.groups), 'assert-identity': d.assertIdentity });
 
 /** zod issues as "path: message"; never zod's input echo (it could hold a secret). */
 export const issuesOf = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
@@ -69,6 +81,8 @@ export interface PrincipalAdminDeps {
   audit: AuditTrail;
   /** True when the actor administers its tenant (the admin role, by credential or by role assignment). */
   isAdmin(actor: Actor): Promise<boolean>;
+  /** True when users of this issuer may belong to the tenant (ASSERTED_ISSUER, or a trusted issuer serving it). */
+  issuerServes(issuer: string, tenant: string): boolean;
 }
 
 export class PrincipalAdmin {
@@ -85,9 +99,9 @@ export class PrincipalAdmin {
     // authorize
     await this.requireAdmin(actor);
     const tenant = this.targetTenant(actor, body.tenant);
+    const d = body.delegation && this.checkedPolicy(body.delegation, tenant);
     // execute
-    const d = body.delegation;
-    const created = await this.deps.principals.create(body.name, body.roles, d ? { users: d.users, groups: d.groups, assertIdentity: d['assert-identity'] } : undefined, tenant);
+    const created = await this.deps.principals.create(body.name, body.roles, d, tenant);
     await this.deps.audit.record('principal.created', describeActor(actor), { clientId: created.clientId, tenant, roles: body.roles, delegation: d ?? null }, { tenant });
     // The secret is shown this once and never again.
     return { 'client-id': created.clientId, 'client-secret': created.clientSecret, tenant };
@@ -104,9 +118,56 @@ export class PrincipalAdmin {
   async setDelegation(actor: Actor, clientId: string, input: unknown): Promise<{ 'client-id': string; delegation: DelegationView }> {
     const body = parse(DelegationInput, input, 'delegation policy');
     const principal = await this.managed(actor, clientId);
-    await this.deps.principals.setDelegation(clientId, { users: body.users, groups: body.groups, assertIdentity: body['assert-identity'] });
+    const policy = this.checkedPolicy(body, principal.tenant);
+    await this.deps.principals.setDelegation(clientId, policy);
     await this.deps.audit.record('principal.delegation-set', describeActor(actor), { clientId, delegation: body }, { tenant: principal.tenant });
-    return { 'client-id': clientId, delegation: body };
+    return { 'client-id': clientId, delegation: delegationView(policy) };
+  }
+
+  /** Disables (every credential and token of the principal refused from its next use, and its tokens revoked) or enables it. */
+  async setDisabled(actor: Actor, clientId: string, disabled: boolean): Promise<PrincipalView> {
+    const principal = await this.managed(actor, clientId);
+    if (disabled && (actor.subject === clientId || actor.act?.sub === clientId)) throw new CatalogError('ERR_VALIDATION', 'a principal cannot disable itself (nor the engine it acts through)');
+    await this.deps.principals.setDisabled(clientId, disabled);
+    await this.deps.audit.record(disabled ? 'principal.disabled' : 'principal.enabled', describeActor(actor), { clientId }, { tenant: principal.tenant });
+    return view((await this.deps.principals.get(clientId))!);
+  }
+
+  /** Revokes every token issued to the principal (or through it, as an engine) so far; its credentials keep working. */
+  async revokeTokens(actor: Actor, clientId: string): Promise<void> {
+    const principal = await this.managed(actor, clientId);
+    await this.deps.principals.revokeTokens(clientId);
+    await this.deps.audit.record('principal.tokens-revoked', describeActor(actor), { clientId }, { tenant: principal.tenant });
+  }
+
+  async listAccessKeys(actor: Actor, clientId: string): Promise<{ 'access-keys': Array<{ 'access-key-id': string; 'created-at-ms': number; 'revoked-at-ms': number | null }> }> {
+    await this.managed(actor, clientId);
+    const keys = await this.deps.identity.listAccessKeys(clientId);
+    return { 'access-keys': keys.map((k) => ({ 'access-key-id': k.accessKeyId, 'created-at-ms': k.createdAtMs, 'revoked-at-ms': k.revokedAtMs ?? null })) };
+  }
+
+  /** Revokes an access key: requests it signs are refused from then on, on every replica at once (keys are read per request). */
+  async revokeAccessKey(actor: Actor, clientId: string, accessKeyId: string): Promise<void> {
+    const principal = await this.managed(actor, clientId);
+    const key = await this.deps.identity.getAccessKey(accessKeyId);
+    if (!key || key.clientId !== clientId || !(await this.deps.keys.revokeAccessKey(accessKeyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active access key');
+    await this.deps.audit.record('principal.access-key-revoked', describeActor(actor), { clientId, accessKeyId }, { tenant: principal.tenant });
+  }
+
+  async listApiKeys(actor: Actor, clientId: string): Promise<{ 'api-keys': Array<{ 'key-id': string; name: string; 'created-at-ms': number; 'expires-at-ms': number | null; 'revoked-at-ms': number | null }> }> {
+    await this.managed(actor, clientId);
+    const keys = await this.deps.identity.listApiKeys(clientId);
+    return {
+      'api-keys': keys.map((k) => ({ 'key-id': k.keyId, name: k.name, 'created-at-ms': k.createdAtMs, 'expires-at-ms': k.expiresAtMs ?? null, 'revoked-at-ms': k.revokedAtMs ?? null })),
+    };
+  }
+
+  /** A delegation policy whose issuers may vouch for users of the tenant. */
+  private checkedPolicy(body: z.infer<typeof DelegationInput>, tenant: string): DelegationPolicy {
+    const entries = [...body.users, ...body.groups].filter((e): e is { issuer: string; name: string } => typeof e === 'object');
+    const unknown = entries.find((e) => !this.deps.issuerServes(e.issuer, tenant));
+    if (unknown) throw new CatalogError('ERR_VALIDATION', `Invalid delegation policy: ${JSON.stringify(unknown.issuer.slice(0, 200))} is neither "${ASSERTED_ISSUER}" nor a trusted issuer of tenant ${tenant}`);
+    return delegationPolicy({ users: body.users, groups: body.groups, assertIdentity: body['assert-identity'] });
   }
 
   async createAccessKey(actor: Actor, clientId: string): Promise<{ 'access-key-id': string; 'secret-access-key': string }> {
@@ -130,7 +191,7 @@ export class PrincipalAdmin {
     const key = await this.deps.identity.getApiKey(keyId);
     const owner = key && (await this.deps.principals.get(key.clientId));
     // A key of another tenant's principal is answered like an unknown one.
-    if (!owner || !mayManage(actor, owner.tenant) || !(await this.deps.keys.revokeApiKey(keyId))) throw new CatalogError('ERR_VALIDATION', 'no such active API key');
+    if (!owner || !mayManage(actor, owner.tenant) || !(await this.deps.keys.revokeApiKey(keyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active API key');
     await this.deps.audit.record('principal.api-key-revoked', describeActor(actor), { keyId }, { tenant: owner.tenant });
   }
 
@@ -158,4 +219,4 @@ export class PrincipalAdmin {
   }
 }
 
-const noSuchPrincipal = () => new CatalogError('ERR_VALIDATION', 'no such principal');
+const noSuchPrincipal = () => new CatalogError('ERR_NOT_FOUND', 'no such principal');

@@ -20,8 +20,8 @@ import type { WarehouseService } from '../warehouses.js';
 
 /** Where members come from: service principals of a tenant, users and groups vouched for by a trusted issuer. */
 export interface IdentityDirectory {
-  /** The tenant of a service principal; undefined when there is none. */
-  principalTenant(clientId: string): Promise<string | undefined>;
+  /** A service principal's tenant, and whether it is an administrator by credential (roles: ["admin"]); undefined when there is none. */
+  principal(clientId: string): Promise<{ tenant: string; admin: boolean } | undefined>;
   /** Whether the issuer vouches for users of the tenant ("asserted" names are asserted by that tenant's engines). */
   issuerServes(issuer: string, tenant: string): boolean;
 }
@@ -161,9 +161,10 @@ export class AccessAdmin {
   async addMember(caller: Caller, roleName: string, input: unknown, tenantInput?: string): Promise<{ member: MemberView; created: boolean }> {
     // validate
     const tenant = await this.managedTenant(caller, tenantInput);
-    const member = await this.checkMember(parse(MemberInput, input, 'role member'), tenant);
-    // authorize
+    const raw = parse(MemberInput, input, 'role member');
+    // authorize (before looking the member up: a non-admin learns nothing about which principals exist)
     await this.requireAdmin(caller, tenant);
+    const member = await this.checkMember(raw, tenant);
     // execute
     const role = await this.requireRole(tenant, roleName);
     const created = await this.deps.control.addMember({ tenant, role: role.name, member, createdAtMs: this.deps.clock.now() });
@@ -178,7 +179,7 @@ export class AccessAdmin {
     const member: Member = { kind: raw.kind, issuer: raw.kind === 'principal' ? '' : (raw.issuer ?? ''), name: raw.name };
     await this.requireAdmin(caller, tenant);
     const role = await this.requireRole(tenant, roleName);
-    if (!(await this.deps.control.removeMember(tenant, role.name, member))) throw new CatalogError('ERR_VALIDATION', `${member.kind} ${member.name} does not hold role ${role.name}`);
+    if (!(await this.deps.control.removeMember(tenant, role.name, member))) throw new CatalogError('ERR_NOT_FOUND', `${member.kind} ${member.name} does not hold role ${role.name}`);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'role.member-removed', undefined, 'role:unassign', `role:${role.name}`, { member: memberView(member) });
   }
@@ -220,17 +221,19 @@ export class AccessAdmin {
     // validate
     const body = parse(ExplainInput, input, 'explain request');
     const tenant = await this.managedTenant(caller, body.tenant);
-    const subject = await this.checkMember(body.subject, tenant);
-    const members: Member[] = subject.kind === 'user' ? [subject, ...body.subject.groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
-    const target = await this.resolve(caller, tenant, body.securable);
     if (!isPrivilege(body.privilege)) throw new CatalogError('ERR_VALIDATION', `unknown privilege ${JSON.stringify(body.privilege)}`);
     const privilege = body.privilege;
-    // authorize
-    const aboutThemselves = caller.members.some((m) => m.kind === subject.kind && m.issuer === subject.issuer && m.name === subject.name);
+    const issuer = body.subject.kind === 'principal' ? '' : (body.subject.issuer ?? '');
+    // authorize: anyone about themselves; otherwise administrators and grant managers of the securable
+    const aboutThemselves = tenant === caller.tenant && caller.members.some((m) => m.kind === body.subject.kind && m.issuer === issuer && m.name === body.subject.name);
+    const target = await this.resolve(caller, tenant, body.securable, !aboutThemselves);
     if (!aboutThemselves) await this.requireGrantManager(caller, tenant, target);
     // execute
+    const subject = await this.checkMember(body.subject, tenant);
+    const members: Member[] = subject.kind === 'user' ? [subject, ...body.subject.groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
     const who = `${subject.kind} ${subject.name}`;
-    if (await this.deps.authorizer.isAdmin(tenant, members)) {
+    const byCredential = subject.kind === 'principal' && (await this.deps.identities.principal(subject.name))?.admin === true;
+    if (byCredential || (await this.deps.authorizer.isAdmin(tenant, members))) {
       return { allowed: true, reason: 'admin', via: [], summary: `${who} can ${privilege} on ${target.display}: it holds the admin role of tenant ${tenant}` };
     }
     const grants = await this.deps.authorizer.explain(tenant, members, privilege, target.path);
@@ -279,17 +282,28 @@ export class AccessAdmin {
     await this.deps.access.require({ warehouse, caller }, 'grants:manage', target.path, { object: target.display });
   }
 
-  private async resolve(caller: Caller, tenant: string, input: unknown): Promise<ResolvedSecurable> {
+  /**
+   * The securable a request names. With `hideMissing`, a caller who does not administer the tenant gets 403 rather
+   * than "no such namespace/table" (it may not be allowed to know), and only administrators learn what is missing.
+   */
+  private async resolve(caller: Caller, tenant: string, input: unknown, hideMissing = true): Promise<ResolvedSecurable> {
     const securable = parse(SecurableInput, input, 'securable');
     // A warehouse of another tenant is "no such warehouse", as everywhere.
     const warehouse = await this.deps.warehouses.require({ ...caller, tenant }, securable.warehouse);
-    return resolveSecurable(this.deps.repository(), securable, warehouse);
+    try {
+      return await resolveSecurable(this.deps.repository(), securable, warehouse);
+    } catch (e) {
+      if (!hideMissing || !(e instanceof CatalogError) || e.code !== 'ERR_NOT_FOUND') throw e;
+      if (tenant === caller.tenant ? await this.deps.access.isAdmin(caller) : this.isPlatformAdmin(caller)) throw e;
+      await this.audit(caller, tenant, 'access.denied', 'deny', 'grants:manage', `${warehouse.name}/…`, {});
+      throw new CatalogError('ERR_FORBIDDEN', 'Not allowed: grants:manage on that securable is not granted to the caller');
+    }
   }
 
   private async checkMember(input: z.infer<typeof MemberInput>, tenant: string): Promise<Member> {
     if (input.kind === 'principal') {
       if (input.issuer !== undefined) throw new CatalogError('ERR_VALIDATION', 'a principal member has no issuer');
-      if ((await this.deps.identities.principalTenant(input.name)) !== tenant) throw new CatalogError('ERR_VALIDATION', `no such principal in tenant ${tenant}: ${input.name}`);
+      if ((await this.deps.identities.principal(input.name))?.tenant !== tenant) throw new CatalogError('ERR_NOT_FOUND', `no such principal in tenant ${tenant}: ${input.name}`);
       return { kind: 'principal', issuer: '', name: input.name };
     }
     if (input.issuer === undefined) throw new CatalogError('ERR_VALIDATION', `a ${input.kind} member needs the issuer that vouches for it (a trusted issuer's URL, or "asserted" for names an engine asserts)`);

@@ -19,7 +19,7 @@ import { encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Warehouse } from '../ports.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
-import type { Privilege } from './privileges.js';
+import { type Privilege, scopeAllows } from './privileges.js';
 
 /** What services pass: the warehouse addressed and who is asking. */
 export interface AccessScope {
@@ -145,8 +145,17 @@ export class AccessService {
     return { ...namespace, object: { kind, id } };
   }
 
-  /** Batched decisions, in order; cached per (caller, query). */
+  /**
+   * Batched decisions, in order; cached per (caller, query). A credential limited by its OAuth scope (e.g. a
+   * `catalog:read` token) is refused whatever its scope does not allow, admins included.
+   */
   async allows(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
+    const answers = await this.decide(scope, checks);
+    const limit = scope.caller.scope;
+    return limit ? answers.map((allowed, i) => allowed && scopeAllows(limit, checks[i]!.privilege)) : answers;
+  }
+
+  private async decide(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
     const { caller } = scope;
     if (caller.unrestricted || caller.admin || (await this.isAdmin(caller))) return checks.map(() => true);
     if (caller.members.length === 0) return checks.map(() => false);

@@ -92,6 +92,11 @@ export function grantsConferring(privilege: Privilege): Privilege[] {
   return PRIVILEGES.filter((p) => CLOSURES.get(p)!.has(privilege));
 }
 
+/** The securable kinds a privilege may be granted on (the OpenFGA model is generated from this and the implications). */
+export function grantableOn(privilege: Privilege): readonly SecurableKind[] {
+  return GRANTABLE_ON[privilege];
+}
+
 /** True when holding the `held` grants confers `privilege`. */
 export function confers(held: Iterable<Privilege>, privilege: Privilege): boolean {
   for (const p of held) if (CLOSURES.get(p)!.has(privilege)) return true;
@@ -105,6 +110,16 @@ export function checkGrantable(value: unknown, kind: SecurableKind): Privilege {
   if (!isPrivilege(value)) throw validation(`unknown privilege ${JSON.stringify(value)}; known: ${PRIVILEGES.join(', ')}`);
   if (!GRANTABLE_ON[value].includes(kind)) throw validation(`${value} cannot be granted on a ${kind} (only on: ${GRANTABLE_ON[value].join(', ')})`);
   return value;
+}
+
+/** The privileges a token whose scope allows reading only keeps (e.g. `catalog:read`); `any` (visibility) is one too. */
+export const READ_PRIVILEGES: ReadonlySet<Privilege> = new Set<Privilege>(['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data', 'view:list', 'view:read']);
+
+/** True when a credential's scope lets it use `privilege` at all (grants decide the rest). */
+export function scopeAllows(scope: { read: boolean; write: boolean; management: boolean }, privilege: Privilege | 'any'): boolean {
+  if (privilege === 'grants:manage') return scope.management;
+  if (privilege === 'any' || READ_PRIVILEGES.has(privilege)) return scope.read;
+  return scope.write;
 }
 
 /** Privileges that make a table visible (listed, answered by HEAD) when held on it or inherited. */

@@ -39,7 +39,7 @@ export interface ResolvedSecurable {
 export const displayOf = (v: SecurableView): string =>
   v.type === 'warehouse' ? v.warehouse : `${v.warehouse}/${formatIdentifier(v.namespace ?? [], v.type === 'namespace' ? undefined : v.name)}`;
 
-const notFound = (what: string) => new CatalogError('ERR_VALIDATION', `no such ${what}`);
+const notFound = (what: string) => new CatalogError('ERR_NOT_FOUND', `no such ${what}`);
 
 /** Resolves a securable of the tenant; `lookupWarehouse` answers a missing warehouse (or another tenant's) with the same error. */
 export async function resolveSecurable(

@@ -9,7 +9,7 @@ import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import type { MetricsReportRecord } from '../ports.js';
 import { requireStagedAccess } from './credentials.js';
-import { type TableContext, resolveTable, tableNotFound, tableObject } from './shared.js';
+import { type TableContext, missingTable, resolveTable, tableNotFound, tableObject } from './shared.js';
 
 export async function reportMetrics(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, report: unknown): Promise<void> {
   // validate
@@ -43,15 +43,16 @@ export async function reportMetrics(ctx: TableContext, request: CatalogRequest, 
   await ctx.store.repository.insertMetricsReport(entry);
 }
 
-/** For the management API: the newest reports of a table (the caller must be allowed to read its metadata). */
+/** For the management API: the newest reports of a table, also of a dropped one (the caller must be allowed to read its metadata). */
 export async function listMetrics(ctx: TableContext, scope: RequestScope, namespace: string[], name: string, limit: number) {
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw validation('limit must be an integer from 1 to 1000');
   const resolved = await resolveTable(ctx, scope, levels, name);
-  const object = tableObject(scope, levels, name);
+  if (resolved.namespaceMissing) return missingTable(ctx, scope, resolved, 'table:read-metadata', levels, name);
+  // A dropped table's reports stay readable to those who may read the metadata of the namespace's tables.
   const path = resolved.record ? ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id) : resolved.namespacePath;
-  await ctx.access.require(scope, 'table:read-metadata', path, { object });
+  await ctx.access.require(scope, 'table:read-metadata', path, { object: tableObject(scope, levels, name) });
   const rows = await ctx.store.repository.listMetricsReports(scope.warehouse.name, levels, name, limit);
   return rows.map((r) => ({ id: r.id, reportType: r.reportType, createdAtMs: r.createdAtMs, report: JSON.parse(r.report) as unknown }));
 }

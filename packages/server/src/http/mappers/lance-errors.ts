@@ -30,6 +30,7 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_PAYLOAD_TOO_LARGE: { status: 413, code: LanceErrorCode.InvalidInput },
   ERR_ROLE_NOT_FOUND: { status: 404, code: LanceErrorCode.InvalidInput },
   ERR_GRANT_NOT_FOUND: { status: 404, code: LanceErrorCode.InvalidInput },
+  ERR_NOT_FOUND: { status: 404, code: LanceErrorCode.InvalidInput },
   ERR_ROLE_EXISTS: { status: 409, code: LanceErrorCode.InvalidInput },
   ERR_ROLE_IN_USE: { status: 409, code: LanceErrorCode.InvalidInput },
   ERR_COMMIT_STATE_UNKNOWN: { status: 500, code: LanceErrorCode.Internal },

@@ -58,11 +58,28 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
       req.log = reply.log = req.log.child({ actor: describeActor(actor), auth: actor.method });
       return;
     }
+    if (failure?.status === 403) {
+      req.log.info({ auth: failure.scheme, reason: failure.reason }, 'request refused');
+      return reply.code(403).send(envelope.fromStatus(403, `Forbidden: ${failure.reason}`, req));
+    }
     const reason = failure?.reason ?? 'authentication is required';
     const scheme = failure?.scheme ?? 'Bearer';
     // The reason, never the credential: operators see why a client was refused (wrong key, skew, expiry).
     if (failure) req.log.info({ auth: scheme, reason }, 'authentication failed');
     reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` : ''}`);
     return reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
+  });
+}
+
+/**
+ * Requires, after authentication, a credential whose OAuth scope allows the surface (the management API: scope
+ * `catalog` or `management`). A token without it is refused with 403 and RFC 6750's `insufficient_scope`, whatever
+ * roles its subject holds. Credentials without a scope (SigV4, API keys, IdP tokens) are not limited.
+ */
+export function requireScope(app: FastifyInstance, allowed: (actor: Actor) => boolean, scope: string, envelope: ErrorEnvelope): void {
+  app.addHook('preValidation', async (req: FastifyRequest, reply) => {
+    if (req.authenticatedActor === undefined || allowed(req.actor)) return;
+    reply.header('www-authenticate', `Bearer realm="lakegate", error="insufficient_scope", scope="${scope}"`);
+    return reply.code(403).send(envelope.fromStatus(403, `Forbidden: the token's scope does not include ${scope}`, req));
   });
 }

@@ -1,77 +1,73 @@
-/** OAuth 2.0 endpoints of the built-in issuer: token endpoint, RFC 8414 metadata, JWKS. */
-import type { FastifyInstance } from 'fastify';
-import type { AuditTrail } from '../../auth/audit.js';
-import type { FailureLimiter } from '../../auth/issuer/failure-limiter.js';
-import type { GrantContext } from '../../auth/issuer/grant.js';
+/**
+ * OAuth 2.0 endpoints of the built-in issuer: the token endpoint, RFC 7009
+ * revocation, RFC 7662 introspection, RFC 8414 metadata and the JWKS. Each
+ * route reads the form, calls one issuer operation and writes its answer;
+ * OAuthErrors become RFC 6749 §5.2 bodies (401 with a WWW-Authenticate
+ * naming the scheme the client tried, 429 with Retry-After).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IssuerDeps, OAuthRequest } from '../../auth/issuer/grant.js';
+import { introspect } from '../../auth/issuer/introspection.js';
 import { OAuthError } from '../../auth/issuer/oauth-error.js';
-import type { PrincipalService } from '../../auth/issuer/principals.js';
+import { revoke } from '../../auth/issuer/revocation.js';
+import { SCOPES } from '../../auth/issuer/scopes.js';
 import type { TokenEndpoint } from '../../auth/issuer/token-endpoint.js';
-import type { TokenIssuer } from '../../auth/issuer/token-issuer.js';
-import { bearerToken } from '../../auth/authn/jwt-authenticator.js';
 
-export interface OAuthDeps {
+export interface OAuthDeps extends IssuerDeps {
   endpoint: TokenEndpoint;
-  issuer: TokenIssuer;
-  principals: PrincipalService;
-  audit: AuditTrail;
-  limiter: FailureLimiter;
-  verifyExternal?: GrantContext['verifyExternal'];
 }
 
-function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
-  const m = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i < 0) return undefined;
-  // RFC 6749 §2.3.1: both parts are form-urlencoded inside Basic.
-  return { clientId: decodeURIComponent(decoded.slice(0, i)), clientSecret: decodeURIComponent(decoded.slice(i + 1)) };
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+function oauthRequest(req: FastifyRequest): OAuthRequest {
+  if (!(req.body instanceof URLSearchParams)) throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
+  return { params: req.body, authorization: req.headers.authorization, remoteAddress: req.ip };
+}
+
+/** Runs one operation and answers it, with RFC 6749 error bodies for OAuthErrors; responses are never cached. */
+async function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise<FastifyReply> {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  try {
+    const body = await run();
+    return body === undefined ? reply.code(200).send() : reply.code(200).send(body);
+  } catch (e) {
+    if (!(e instanceof OAuthError)) throw e;
+    if (e.status === 401) reply.header('www-authenticate', `${e.challenge} realm="lakegate"${e.challenge === 'Bearer' ? ', error="invalid_token"' : ''}`);
+    if (e.retryAfterMs) reply.header('retry-after', String(Math.ceil(e.retryAfterMs / 1000)));
+    return reply.code(e.status).send({ error: e.error, error_description: e.description });
+  }
 }
 
 export function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
+  const { endpoint, ...issuer } = deps;
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (req, body, done) => {
     req.rawBody = String(body);
     done(null, new URLSearchParams(String(body)));
   });
 
-  const token = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    try {
-      if (!(req.body instanceof URLSearchParams)) throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
-      const authorization = req.headers.authorization;
-      const response = await deps.endpoint.handle({
-        params: req.body,
-        basic: basicCredentials(authorization),
-        bearer: bearerToken(req.headers),
-        remoteAddress: req.ip,
-        issuer: deps.issuer,
-        principals: deps.principals,
-        audit: deps.audit,
-        limiter: deps.limiter,
-        verifyExternal: deps.verifyExternal,
-      });
-      return reply.code(200).send(response);
-    } catch (e) {
-      if (!(e instanceof OAuthError)) throw e;
-      if (e.status === 401) reply.header('www-authenticate', 'Basic realm="lakegate"');
-      const retry = (e as { retryAfterMs?: number }).retryAfterMs;
-      if (retry) reply.header('retry-after', String(Math.ceil(retry / 1000)));
-      return reply.code(e.status).send({ error: e.error, error_description: e.description });
-    }
-  };
-  const schema = { tags: ['OAuth'], operationId: 'token' };
-  app.post('/v1/oauth/tokens', { schema }, token);
-  app.post('/oauth2/token', { schema: { ...schema, operationId: 'token2' } }, token);
+  const token = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => endpoint.handle(issuer, oauthRequest(req)));
+  const revocation = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => revoke(issuer, oauthRequest(req)));
+  const introspection = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => introspect(issuer, oauthRequest(req)));
+  const tags = ['OAuth'];
+  app.post('/v1/oauth/tokens', { schema: { tags, operationId: 'token' } }, token);
+  app.post('/oauth2/token', { schema: { tags, operationId: 'token2' } }, token);
+  app.post('/v1/oauth/revoke', { schema: { tags, operationId: 'revokeToken' } }, revocation);
+  app.post('/oauth2/revoke', { schema: { tags, operationId: 'revokeToken2' } }, revocation);
+  app.post('/v1/oauth/introspect', { schema: { tags, operationId: 'introspectToken' } }, introspection);
+  app.post('/oauth2/introspect', { schema: { tags, operationId: 'introspectToken2' } }, introspection);
 
   app.get('/.well-known/oauth-authorization-server', { schema: { hide: true } }, async () => ({
     issuer: deps.issuer.issuerId,
     token_endpoint: `${deps.issuer.issuerId}/v1/oauth/tokens`,
     jwks_uri: `${deps.issuer.issuerId}/.well-known/jwks.json`,
-    grant_types_supported: deps.endpoint.grantTypes,
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    token_endpoint_auth_signing_alg_values_supported: ['ES256'],
+    revocation_endpoint: `${deps.issuer.issuerId}/v1/oauth/revoke`,
+    introspection_endpoint: `${deps.issuer.issuerId}/v1/oauth/introspect`,
+    grant_types_supported: endpoint.grantTypes,
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: AUTH_METHODS,
     response_types_supported: [],
-    scopes_supported: ['catalog'],
+    scopes_supported: [...SCOPES],
   }));
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => deps.issuer.jwks());
 }

@@ -10,7 +10,8 @@ import type { AccessAdmin } from '../../catalog/access/access-admin.js';
 import type { WarehouseAdmin } from '../../catalog/management/warehouse-admin.js';
 import type { TableService } from '../../catalog/tables/table-service.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
-import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
+import { rightsOf } from '../../auth/issuer/scopes.js';
+import { type AuthenticationOptions, requireAuthentication, requireScope } from '../plugins/authenticate.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { accessRoutes } from '../routes/management/access.js';
 import { auditRoutes } from '../routes/management/audit.js';
@@ -31,6 +32,7 @@ export interface ManagementSurfaceOptions {
 export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = async (app, options) => {
   useErrorEnvelope(app, icebergEnvelope);
   requireAuthentication(app, options.authentication, icebergEnvelope);
+  requireScope(app, (actor) => actor.scopes === undefined || rightsOf(actor.scopes).management, 'management', icebergEnvelope);
   // Who may do what is decided by the management services (admins of the tenant; grant managers for grants).
   principalRoutes(app, options.principals);
   warehouseRoutes(app, options.warehouses, options.tables);

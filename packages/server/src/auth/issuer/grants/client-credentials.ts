@@ -1,23 +1,49 @@
-/** RFC 6749 §4.4: a service principal authenticates with its id and secret. */
-import { authenticateClient } from '../client-auth.js';
+/**
+ * RFC 6749 §4.4: a service principal authenticates with its id and secret
+ * (client_secret_basic or client_secret_post) and gets an access token that
+ * starts a new session. No refresh token (§4.4.3) unless the operator turns
+ * clientCredentialsRefreshTokens on: the client holds its credential and
+ * simply authenticates again.
+ */
+import { authenticateSecret, authenticationRequired, isSecret } from '../client-auth.js';
 import type { Grant } from '../grant.js';
+import { DEFAULT_SCOPE, formatScope, parseScope } from '../scopes.js';
+import { requestedTargets } from '../targets.js';
+
+const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
   parameters: [],
+  repeatable: ['audience', 'resource'],
   async handle(ctx) {
-    const principal = await authenticateClient(ctx);
-    const scope = ctx.params.get('scope') ?? 'catalog';
-    const access = await ctx.issuer.mintAccessToken({ sub: principal.clientId, tenant: principal.tenant, kind: 'service', roles: principal.roles, groups: [], scope, clientId: principal.clientId });
-    // A refresh token lets clients renew without resending the secret or misusing token exchange.
-    const refresh = await ctx.issuer.mintRefreshToken({ sub: principal.clientId, clientId: principal.clientId, secretVersion: principal.secretVersion, scope });
-    await ctx.audit.record('token.issued', `service:${principal.clientId}`, { grant: 'client_credentials', scope, tenant: principal.tenant });
+    if (!isSecret(ctx.client)) throw authenticationRequired('client_credentials (client_secret_basic or client_secret_post)');
+    const principal = await authenticateSecret(ctx, ctx.client);
+    const scope = formatScope(parseScope(ctx.params.get('scope')) ?? [DEFAULT_SCOPE]);
+    const aud = requestedTargets(ctx.params, ctx.issuer.issuerId);
+    const session = ctx.issuer.newSession();
+    const access = await ctx.issuer.mintAccessToken({
+      sub: principal.clientId,
+      tenant: principal.tenant,
+      kind: 'service',
+      roles: principal.roles,
+      groups: [],
+      scope,
+      clientId: principal.clientId,
+      session,
+      secretVersion: principal.secretVersion,
+      ...(aud ? { aud } : {}),
+    });
+    const refresh = ctx.options.clientCredentialsRefreshTokens
+      ? await ctx.issuer.mintRefreshToken({ sub: principal.clientId, clientId: principal.clientId, tenant: principal.tenant, secretVersion: principal.secretVersion, scope, session, generation: 0, ...(aud ? { aud } : {}) })
+      : undefined;
+    await ctx.audit.record('token.issued', `service:${principal.clientId}`, { grant: 'client_credentials', scope, tenant: principal.tenant, sid: session.sid }, { tenant: principal.tenant });
     return {
       access_token: access.token,
       token_type: 'Bearer',
       expires_in: access.expiresIn,
-      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      refresh_token: refresh,
+      issued_token_type: ACCESS,
+      ...(refresh ? { refresh_token: refresh } : {}),
       scope,
     };
   },

@@ -1,0 +1,331 @@
+/**
+ * A client for Lakegate's own management API (`/management/v1`, not part of the Iceberg spec): service principals
+ * and their keys, warehouses, roles, role members, grants, explain, the audit trail and metrics reports. It runs
+ * on the SDK's one transport and auth-provider registry, so it authenticates exactly like {@link IcebergRestCatalog}
+ * (OAuth2 client credentials, bearer, API key, SigV4, ...). The API answers errors in the Iceberg envelope, so
+ * failures are {@link CatalogError}s and the predicates apply: `isForbidden` (not an administrator, or not a grant
+ * manager of the securable), `isNotFound` (no such role, grant or warehouse), `isConflict` (the role exists, or is
+ * still in use).
+ */
+import type { AuthProvider } from '../auth/provider.js';
+import { paginate } from '../iceberg/catalog.js';
+import type { TableIdentifier } from '../iceberg/types.js';
+import { buildTransport, type ClientOptions } from '../options.js';
+import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
+import type { Explanation, ExplainRequest, Grant, GrantFilter, GrantRequest, CreateRoleRequest, Member, Role, RoleDetails } from './access-types.js';
+import type {
+  AccessKey,
+  ApiKey,
+  AuditEvent,
+  AuditFilter,
+  AuditPage,
+  CreateApiKeyRequest,
+  CreatedPrincipal,
+  CreatePrincipalRequest,
+  CreateWarehouseRequest,
+  DelegationPolicy,
+  ManagementRequestOptions,
+  MetricsReport,
+  Principal,
+  AccessKeyInfo,
+  ApiKeyInfo,
+  PrincipalSecret,
+  Warehouse,
+} from './types.js';
+
+/** Where the management API lives below the server's base URI. */
+const BASE = 'management/v1';
+/** How the server separates namespace levels in one path segment or query value (the Iceberg REST default). */
+const LEVEL_SEPARATOR = '\u001f';
+
+/**
+ * Options of {@link LakegateManagement}: the server's base URI and how to authenticate, as for the catalog clients.
+ *
+ * @example
+ * ```ts
+ * const options: LakegateManagementOptions = { uri: 'http://127.0.0.1:8181', properties: { credential: 'id:secret', scope: 'catalog' } };
+ * ```
+ */
+export type LakegateManagementOptions = ClientOptions;
+
+/**
+ * Paging of the audit trail: events per page (1..1000, default 100) and the cursor to continue from.
+ *
+ * @example
+ * ```ts
+ * const page = await management.listAudit({ action: 'table:' }, { limit: 20, before: previous.next! });
+ * ```
+ */
+export interface AuditPageOptions {
+  limit?: number;
+  before?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * A client for Lakegate's management API. Calls need an administrator of the tenant, except grants on a securable
+ * (and explain), which holders of `grants:manage` on it may manage too.
+ *
+ * @example
+ * ```ts
+ * const management = new LakegateManagement({ uri: 'http://127.0.0.1:8181', properties: { credential: 'id:secret' } });
+ * const reader = await management.createPrincipal({ name: 'reader' });
+ * await management.createRole({ name: 'analyst' });
+ * await management.grant({ role: 'analyst', privileges: ['namespace:list', 'table:list', 'table:read-data'], securable: { type: 'namespace', warehouse: 'default', namespace: ['sales'] } });
+ * await management.addRoleMember('analyst', { kind: 'principal', name: reader['client-id'] });
+ * for await (const event of management.auditEvents({ decision: 'deny' })) console.log(event.actor, event.action, event.object);
+ * ```
+ */
+export class LakegateManagement {
+  private readonly transport: HttpTransport;
+
+  constructor(options: LakegateManagementOptions);
+  /** @internal a view of `parent` that authenticates with another provider (see {@link withAuth}). */
+  constructor(options: LakegateManagementOptions, parent: LakegateManagement, auth: AuthProvider);
+  constructor(options: LakegateManagementOptions, parent?: LakegateManagement, auth?: AuthProvider) {
+    this.transport = parent && auth ? parent.transport.withAuth(auth) : buildTransport(options).transport;
+  }
+
+  /**
+   * A client that shares this one's connection but authenticates every call with `auth`.
+   *
+   * @example
+   * ```ts
+   * const asTenantAdmin = management.withAuth(bearerAuth(tenantAdminToken));
+   * ```
+   */
+  withAuth(auth: AuthProvider): LakegateManagement {
+    return new LakegateManagement({}, this, auth);
+  }
+
+  // ---------------------------------------------------------------- principals
+
+  /** The service principals of the caller's tenant (every tenant's, for a platform administrator). */
+  async listPrincipals(options: { signal?: AbortSignal } = {}): Promise<Principal[]> {
+    return (await this.call<{ principals: Principal[] }>('GET', 'principals', options)).principals;
+  }
+
+  /** Creates a service principal; its secret is in the answer, once. */
+  async createPrincipal(request: CreatePrincipalRequest, options: { signal?: AbortSignal } = {}): Promise<CreatedPrincipal> {
+    return this.call('POST', 'principals', { ...options, body: request });
+  }
+
+  /** Gives a principal a new secret (the old one stops working); the secret is in the answer, once. */
+  async rotatePrincipalSecret(clientId: string, options: { signal?: AbortSignal } = {}): Promise<PrincipalSecret> {
+    return this.call('POST', `principals/${segment(clientId)}/rotate-secret`, options);
+  }
+
+  /** Replaces whom the principal may act for (token exchange); omitted lists are emptied. */
+  async setDelegation(clientId: string, policy: Partial<DelegationPolicy>, options: { signal?: AbortSignal } = {}): Promise<{ 'client-id': string; delegation: DelegationPolicy }> {
+    return this.call('PUT', `principals/${segment(clientId)}/delegation`, { ...options, body: policy });
+  }
+
+  /** Disables a principal: its credentials, keys and tokens (and tokens held through it) are refused; its tokens so far are revoked. */
+  async disablePrincipal(clientId: string, options: { signal?: AbortSignal } = {}): Promise<Principal> {
+    return this.call('POST', `principals/${segment(clientId)}/disable`, options);
+  }
+
+  /** Enables a principal again (tokens issued before it was disabled stay refused). */
+  async enablePrincipal(clientId: string, options: { signal?: AbortSignal } = {}): Promise<Principal> {
+    return this.call('POST', `principals/${segment(clientId)}/enable`, options);
+  }
+
+  /** Revokes every token issued to (or through) the principal so far; its credentials keep working. */
+  async revokePrincipalTokens(clientId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `principals/${segment(clientId)}/revoke-tokens`, options);
+  }
+
+  /** The principal's SigV4 access keys, revoked ones too (never their secrets). */
+  async listAccessKeys(clientId: string, options: { signal?: AbortSignal } = {}): Promise<AccessKeyInfo[]> {
+    return (await this.call<{ 'access-keys': AccessKeyInfo[] }>('GET', `principals/${segment(clientId)}/access-keys`, options))['access-keys'];
+  }
+
+  /** Revokes one of the principal's SigV4 access keys. */
+  async revokeAccessKey(clientId: string, accessKeyId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `principals/${segment(clientId)}/access-keys/${segment(accessKeyId)}`, options);
+  }
+
+  /** The principal's API keys, revoked and expired ones too (never the keys). */
+  async listApiKeys(clientId: string, options: { signal?: AbortSignal } = {}): Promise<ApiKeyInfo[]> {
+    return (await this.call<{ 'api-keys': ApiKeyInfo[] }>('GET', `principals/${segment(clientId)}/api-keys`, options))['api-keys'];
+  }
+
+  /** Creates a SigV4 access key for the principal (the secret in the answer, once). */
+  async createAccessKey(clientId: string, options: { signal?: AbortSignal } = {}): Promise<AccessKey> {
+    return this.call('POST', `principals/${segment(clientId)}/access-keys`, options);
+  }
+
+  /** Creates an API key for the principal (the key in the answer, once). */
+  async createApiKey(clientId: string, request: CreateApiKeyRequest, options: { signal?: AbortSignal } = {}): Promise<ApiKey> {
+    return this.call('POST', `principals/${segment(clientId)}/api-keys`, { ...options, body: request });
+  }
+
+  /** Revokes an API key by its id. */
+  async revokeApiKey(keyId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `api-keys/${segment(keyId)}`, options);
+  }
+
+  // ---------------------------------------------------------------- warehouses
+
+  /** The warehouses of the caller's tenant (every tenant's, for a platform administrator). */
+  async listWarehouses(options: { signal?: AbortSignal } = {}): Promise<Warehouse[]> {
+    return (await this.call<{ warehouses: Warehouse[] }>('GET', 'warehouses', options)).warehouses;
+  }
+
+  /** Creates a warehouse; its storage secret is stored encrypted and never shown again. */
+  async createWarehouse(request: CreateWarehouseRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
+    return this.call('POST', 'warehouses', { ...options, body: request });
+  }
+
+  /** The newest metrics reports clients posted for a table (`limit` 1..1000, default 100). */
+  async listMetricsReports(warehouse: string, table: TableIdentifier, options: { limit?: number; signal?: AbortSignal } = {}): Promise<MetricsReport[]> {
+    const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/metrics-reports`;
+    return (await this.call<{ reports: MetricsReport[] }>('GET', path, { signal: options.signal, query: { limit: options.limit } })).reports;
+  }
+
+  // ---------------------------------------------------------------- roles and members
+
+  /** The roles of the tenant, the built-in `admin` first. */
+  async listRoles(options: ManagementRequestOptions = {}): Promise<Role[]> {
+    return (await this.call<{ roles: Role[] }>('GET', 'roles', tenantQuery(options))).roles;
+  }
+
+  /** Creates a role; a conflict when it exists. */
+  async createRole(request: CreateRoleRequest, options: { signal?: AbortSignal } = {}): Promise<Role> {
+    return this.call('POST', 'roles', { ...options, body: request });
+  }
+
+  /** A role with its members and grants; not found when there is none. */
+  async getRole(name: string, options: ManagementRequestOptions = {}): Promise<RoleDetails> {
+    return this.call('GET', `roles/${segment(name)}`, tenantQuery(options));
+  }
+
+  /** Deletes a role; a conflict while it has members or grants (remove them first). */
+  async deleteRole(name: string, options: ManagementRequestOptions = {}): Promise<void> {
+    await this.call('DELETE', `roles/${segment(name)}`, tenantQuery(options));
+  }
+
+  /** Who holds a role. */
+  async listRoleMembers(role: string, options: ManagementRequestOptions = {}): Promise<Member[]> {
+    return (await this.call<{ members: Member[] }>('GET', `roles/${segment(role)}/members`, tenantQuery(options))).members;
+  }
+
+  /** Gives a role to a member; `created` is false when the member held it already. */
+  async addRoleMember(role: string, member: Member, options: ManagementRequestOptions = {}): Promise<{ member: Member; created: boolean }> {
+    const { status, body } = await this.send<Member>('POST', `roles/${segment(role)}/members`, { ...tenantQuery(options), body: member });
+    return { member: body, created: status === 201 };
+  }
+
+  /** Takes a role from a member. */
+  async removeRoleMember(role: string, member: Member, options: ManagementRequestOptions = {}): Promise<void> {
+    await this.call('POST', `roles/${segment(role)}/members/remove`, { ...tenantQuery(options), body: member });
+  }
+
+  // ---------------------------------------------------------------- grants and explain
+
+  /** Grants of the tenant: all, a role's, those on one securable, or both filters. */
+  async listGrants(filter: GrantFilter = {}): Promise<Grant[]> {
+    const { securable } = filter;
+    const query: TransportRequest['query'] = { role: filter.role, tenant: filter.tenant };
+    if (securable) {
+      query['type'] = securable.type;
+      query['warehouse'] = securable.warehouse;
+      if (securable.type !== 'warehouse') query['namespace'] = securable.namespace.join(LEVEL_SEPARATOR);
+      if (securable.type === 'table' || securable.type === 'view') query['name'] = securable.name;
+    }
+    return (await this.call<{ grants: Grant[] }>('GET', 'grants', { signal: filter.signal, query })).grants;
+  }
+
+  /** Grants privileges to a role on a securable (granting one it holds already changes nothing); the grants made. */
+  async grant(request: GrantRequest, options: { signal?: AbortSignal } = {}): Promise<Grant[]> {
+    return (await this.call<{ grants: Grant[] }>('POST', 'grants', { ...options, body: request })).grants;
+  }
+
+  /** Revokes privileges of a role on a securable; not found when the role holds none of them there. */
+  async revoke(request: GrantRequest, options: { signal?: AbortSignal } = {}): Promise<{ revoked: number }> {
+    return this.call('POST', 'grants/revoke', { ...options, body: request });
+  }
+
+  /**
+   * May the subject do the privilege on the securable, and through which grant? Administrators and grant managers
+   * of the securable may ask about anyone, every caller about itself.
+   */
+  async explain(request: ExplainRequest, options: { signal?: AbortSignal } = {}): Promise<Explanation> {
+    return this.call('POST', 'explain', { ...options, body: request });
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  /** One page of the audit trail, newest first, and the cursor of the next page. */
+  async listAudit(filter: AuditFilter = {}, page: AuditPageOptions = {}): Promise<AuditPage> {
+    const query: TransportRequest['query'] = {
+      tenant: filter.tenant,
+      actor: filter.actor,
+      object: filter.object,
+      action: filter.action,
+      type: filter.type,
+      decision: filter.decision,
+      since: timeParam(filter.since),
+      until: timeParam(filter.until),
+      limit: page.limit,
+      before: page.before,
+    };
+    return this.call('GET', 'audit', { signal: page.signal, query });
+  }
+
+  /**
+   * Every audit event that matches, newest first, following the `next` cursor page by page (`pageSize` events
+   * per request).
+   *
+   * @example
+   * ```ts
+   * for await (const e of management.auditEvents({ action: 'grant.' }, { pageSize: 500 })) console.log(e.actor, e.type);
+   * ```
+   */
+  auditEvents(filter: AuditFilter = {}, options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncIterable<AuditEvent> {
+    return paginate(async (before) => {
+      const page = await this.listAudit(filter, { limit: options.pageSize, signal: options.signal, ...(before ? { before } : {}) });
+      return { items: page.events, nextPageToken: page.next ?? undefined };
+    });
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private async call<T>(method: TransportRequest['method'], path: string, request: Omit<ManagementCall, 'method'> = {}): Promise<T> {
+    return (await this.send<T>(method, path, request)).body;
+  }
+
+  private send<T>(method: TransportRequest['method'], path: string, request: Omit<ManagementCall, 'method'>) {
+    const { signal, query, body } = request;
+    return this.transport.send<T>({
+      method,
+      path: `${BASE}/${path}`,
+      errorModel: 'iceberg',
+      ...(query ? { query } : {}),
+      ...(body === undefined ? {} : { body }),
+      ...(signal ? { signal } : {}),
+    });
+  }
+}
+
+interface ManagementCall {
+  method: TransportRequest['method'];
+  query?: TransportRequest['query'];
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function tenantQuery(options: ManagementRequestOptions): Omit<ManagementCall, 'method'> {
+  return { signal: options.signal, query: { tenant: options.tenant } };
+}
+
+/** A time filter as the server reads it: epoch milliseconds (from a Date or a number) or ISO 8601 text. */
+function timeParam(value: Date | number | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date) return String(value.getTime());
+  return String(value);
+}

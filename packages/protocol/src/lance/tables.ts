@@ -1,0 +1,56 @@
+/** Request and response bodies of the Lance table metadata operations (the data is read and written on storage by the client). */
+import { type Static, Type } from '@sinclair/typebox';
+import { Nullable, StringMap } from '../schema/helpers.js';
+import { Int64 } from '../schema/int64.js';
+import { LANCE_COMMON_BODY } from './common.js';
+
+export const LanceDeclareTableRequest = Type.Object(
+  {
+    ...LANCE_COMMON_BODY,
+    location: Type.Optional(Type.String({ description: 'Default: chosen by the catalog under the namespace' })),
+    vend_credentials: Type.Optional(Type.Boolean()),
+    properties: Type.Optional(StringMap()),
+  },
+  { $id: 'LanceDeclareTableRequest', description: 'Also the body of create-empty, the name older clients use' },
+);
+export type LanceDeclareTableRequest = Static<typeof LanceDeclareTableRequest>;
+
+export const LanceRegisterTableRequest = Type.Object(
+  { ...LANCE_COMMON_BODY, location: Type.String(), mode: Type.Optional(Type.String({ description: 'create (default) or overwrite; case-insensitive' })), properties: Type.Optional(StringMap()) },
+  { $id: 'LanceRegisterTableRequest' },
+);
+export type LanceRegisterTableRequest = Static<typeof LanceRegisterTableRequest>;
+
+export const LanceDescribeTableRequest = Type.Object(
+  {
+    ...LANCE_COMMON_BODY,
+    version: Type.Optional(Nullable(Int64())),
+    with_table_uri: Type.Optional(Type.Boolean()),
+    load_detailed_metadata: Type.Optional(Type.Boolean({ description: 'Not supported (406): open the dataset at the returned location' })),
+    check_declared: Type.Optional(Type.Boolean()),
+    vend_credentials: Type.Optional(Type.Boolean()),
+  },
+  { $id: 'LanceDescribeTableRequest' },
+);
+export type LanceDescribeTableRequest = Static<typeof LanceDescribeTableRequest>;
+
+const locationProperties = {
+  location: Type.String({ description: 'The dataset root' }),
+  storage_options: Type.Optional(StringMap({ description: 'Options for Lance\'s object store: vended, prefix-scoped credentials and expires_at_millis' })),
+  properties: Type.Optional(Nullable(StringMap())),
+};
+
+export const LanceTableLocationResponse = Type.Object(locationProperties, { $id: 'LanceTableLocationResponse', description: 'The answer of declare, create-empty and register' });
+export type LanceTableLocationResponse = Static<typeof LanceTableLocationResponse>;
+
+export const LanceDescribeTableResponse = Type.Object({ ...locationProperties, table_uri: Type.Optional(Type.String()) }, { $id: 'LanceDescribeTableResponse' });
+export type LanceDescribeTableResponse = Static<typeof LanceDescribeTableResponse>;
+
+export const LanceDroppedTableResponse = Type.Object(
+  { id: Type.Array(Type.String()), location: Type.String(), properties: Type.Optional(Nullable(StringMap())) },
+  { $id: 'LanceDroppedTableResponse', description: 'The answer of drop and deregister' },
+);
+export type LanceDroppedTableResponse = Static<typeof LanceDroppedTableResponse>;
+
+/** Named schemas of this file. */
+export const LANCE_TABLE_SCHEMAS = [LanceDeclareTableRequest, LanceRegisterTableRequest, LanceDescribeTableRequest, LanceTableLocationResponse, LanceDescribeTableResponse, LanceDroppedTableResponse];

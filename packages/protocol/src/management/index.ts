@@ -1,0 +1,11 @@
+/** Lakegate's management API wire model (/management/v1). */
+import { MANAGEMENT_ACCESS_SCHEMAS } from './access.js';
+import { MANAGEMENT_PRINCIPAL_SCHEMAS } from './principals.js';
+import { MANAGEMENT_WAREHOUSE_SCHEMAS } from './warehouses.js';
+
+export * from './principals.js';
+export * from './warehouses.js';
+export * from './access.js';
+
+/** Every named management schema. */
+export const MANAGEMENT_SCHEMAS = [...MANAGEMENT_PRINCIPAL_SCHEMAS, ...MANAGEMENT_WAREHOUSE_SCHEMAS, ...MANAGEMENT_ACCESS_SCHEMAS];

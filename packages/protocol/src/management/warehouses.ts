@@ -1,0 +1,44 @@
+/** Lakegate's management API: warehouses (a storage root and profile per catalog prefix) and stored metrics reports. */
+import { type Static, Type } from '@sinclair/typebox';
+import { StringMap } from '../schema/helpers.js';
+
+export const CreateWarehouseRequest = Type.Object(
+  {
+    name: Type.String({ description: 'The Iceberg prefix and Lance root: letters, digits, -, _ and .' }),
+    tenant: Type.Optional(Type.String({ description: "Default: the caller's tenant" })),
+    'storage-root': Type.String({ examples: ['s3://bucket/warehouse', 'file:///var/lib/lakegate/warehouse'] }),
+    'storage-profile': Type.Record(Type.String(), Type.Unknown(), { description: 'Storage settings by type (s3, azure, gcs, file); see docs/storage.md' }),
+    'storage-secret': Type.Optional(Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'Stored encrypted, never returned' })),
+    properties: Type.Optional(StringMap()),
+  },
+  { $id: 'CreateWarehouseRequest' },
+);
+export type CreateWarehouseRequest = Static<typeof CreateWarehouseRequest>;
+
+export const Warehouse = Type.Object(
+  {
+    name: Type.String(),
+    tenant: Type.String(),
+    'storage-root': Type.String(),
+    'storage-profile': Type.Record(Type.String(), Type.Unknown()),
+    'has-storage-secret': Type.Boolean(),
+    properties: StringMap(),
+  },
+  { $id: 'Warehouse' },
+);
+export type Warehouse = Static<typeof Warehouse>;
+
+export const ListWarehousesResponse = Type.Object({ warehouses: Type.Array(Type.Ref(Warehouse)) }, { $id: 'ListWarehousesResponse' });
+export type ListWarehousesResponse = Static<typeof ListWarehousesResponse>;
+
+export const MetricsReportRecord = Type.Object(
+  { id: Type.String(), 'report-type': Type.String(), 'created-at-ms': Type.Integer(), report: Type.Unknown({ description: 'The report as the engine sent it' }) },
+  { $id: 'MetricsReportRecord' },
+);
+export type MetricsReportRecord = Static<typeof MetricsReportRecord>;
+
+export const ListMetricsReportsResponse = Type.Object({ reports: Type.Array(Type.Ref(MetricsReportRecord)) }, { $id: 'ListMetricsReportsResponse' });
+export type ListMetricsReportsResponse = Static<typeof ListMetricsReportsResponse>;
+
+/** Named schemas of this file. */
+export const MANAGEMENT_WAREHOUSE_SCHEMAS = [CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse];

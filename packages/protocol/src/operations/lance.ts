@@ -1,0 +1,89 @@
+/**
+ * The Lance REST Namespace operations Lakegate serves, at /lance/{prefix}/v1/… (LanceDB's REST client keeps
+ * the path of its uri, so uri = …/lance/<warehouse> works unmodified). Other operations of the Lance spec
+ * answer 406 with code 0 (Unsupported).
+ */
+import { Type } from '@sinclair/typebox';
+import { LanceDelimiter } from '../lance/common.js';
+import { LanceCreateNamespaceRequest, LanceDropNamespaceRequest, LanceIdRequest, LanceListNamespacesResponse, LanceListTablesResponse, LanceNamespaceResponse } from '../lance/namespaces.js';
+import { LanceDeclareTableRequest, LanceDescribeTableRequest, LanceDescribeTableResponse, LanceDroppedTableResponse, LanceRegisterTableRequest, LanceTableLocationResponse } from '../lance/tables.js';
+import { type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
+
+const tags = ['Lance Namespace API'];
+const idPath = parameters({
+  prefix: Type.String({ description: 'The warehouse (the Lance root namespace)' }),
+  id: Type.String({
+    description:
+      'The object id: its levels joined by the delimiter, the delimiter alone for the root namespace. Encoded as LanceDB does (application/x-www-form-urlencoded: a space may arrive as +, a literal + as %2B).',
+    examples: ['sales$orders', '$'],
+  }),
+});
+const delimiterOnly = parameters({ delimiter: Type.Optional(LanceDelimiter) });
+const listing = parameters({
+  delimiter: Type.Optional(LanceDelimiter),
+  page_token: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 0, description: 'The most names in one page' })),
+});
+
+interface LanceOperation {
+  operationId: string;
+  method: 'GET' | 'POST';
+  /** After /lance/{prefix}/v1. */
+  path: string;
+  summary: string;
+  body?: Parameters<typeof jsonBody>[0];
+  query?: OperationSpec['query'];
+  response: OperationSpec['responses'][number];
+  errors: readonly number[];
+  deprecated?: boolean;
+}
+
+const lance = (o: LanceOperation) =>
+  defineOperation({
+    operationId: o.operationId,
+    surface: 'lance',
+    method: o.method,
+    path: `/lance/{prefix}/v1${o.path}`,
+    summary: o.summary,
+    tags,
+    params: idPath,
+    query: o.query ?? delimiterOnly,
+    ...(o.body ? { body: jsonBody(o.body, false) } : {}),
+    responses: { 200: o.response },
+    errors: o.errors,
+    security: 'authenticated',
+    ...(o.deprecated ? { deprecated: true } : {}),
+  });
+
+const exists = { description: 'It exists (empty body)' };
+const namespaceAnswer = (description: string) => ({ description, schema: Type.Ref(LanceNamespaceResponse) });
+
+export const LANCE_OPERATIONS = [
+  lance({ operationId: 'lanceListNamespaces', method: 'GET', path: '/namespace/{id}/list', summary: 'List the child namespaces of a namespace', query: listing, response: { description: 'A page of names', schema: Type.Ref(LanceListNamespacesResponse) }, errors: [404] }),
+  lance({ operationId: 'lanceCreateNamespace', method: 'POST', path: '/namespace/{id}/create', summary: 'Create a namespace', body: LanceCreateNamespaceRequest, response: namespaceAnswer('Its properties'), errors: [404, 409] }),
+  lance({ operationId: 'lanceDescribeNamespace', method: 'POST', path: '/namespace/{id}/describe', summary: 'Describe a namespace', body: LanceIdRequest, response: namespaceAnswer('Its properties'), errors: [404] }),
+  lance({ operationId: 'lanceNamespaceExists', method: 'POST', path: '/namespace/{id}/exists', summary: 'Check that a namespace exists', body: LanceIdRequest, response: exists, errors: [404] }),
+  lance({ operationId: 'lanceDropNamespace', method: 'POST', path: '/namespace/{id}/drop', summary: 'Drop an empty namespace', body: LanceDropNamespaceRequest, response: namespaceAnswer('The properties it had'), errors: [404, 409] }),
+  lance({ operationId: 'lanceListTables', method: 'GET', path: '/namespace/{id}/table/list', summary: 'List the Lance tables of a namespace', query: listing, response: { description: 'A page of names', schema: Type.Ref(LanceListTablesResponse) }, errors: [404] }),
+  lance({ operationId: 'lanceDeclareTable', method: 'POST', path: '/table/{id}/declare', summary: 'Declare a table: reserve its name and location (the client writes the dataset)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 409] }),
+  lance({ operationId: 'lanceCreateEmptyTable', method: 'POST', path: '/table/{id}/create-empty', summary: 'Declare a table (the name older clients use)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 409], deprecated: true }),
+  lance({ operationId: 'lanceRegisterTable', method: 'POST', path: '/table/{id}/register', summary: 'Register an existing dataset', body: LanceRegisterTableRequest, response: { description: 'The table', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 409] }),
+  lance({
+    operationId: 'lanceDescribeTable',
+    method: 'POST',
+    path: '/table/{id}/describe',
+    summary: 'Describe a table: its location and, when asked, vended storage options',
+    body: LanceDescribeTableRequest,
+    query: parameters({
+      delimiter: Type.Optional(LanceDelimiter),
+      with_table_uri: Type.Optional(Type.Boolean()),
+      load_detailed_metadata: Type.Optional(Type.Boolean()),
+      check_declared: Type.Optional(Type.Boolean()),
+    }),
+    response: { description: 'The table', schema: Type.Ref(LanceDescribeTableResponse) },
+    errors: [404, 406],
+  }),
+  lance({ operationId: 'lanceTableExists', method: 'POST', path: '/table/{id}/exists', summary: 'Check that a table exists', body: LanceIdRequest, response: exists, errors: [404] }),
+  lance({ operationId: 'lanceDropTable', method: 'POST', path: '/table/{id}/drop', summary: 'Drop a table and purge its files', body: LanceIdRequest, response: { description: 'The table dropped', schema: Type.Ref(LanceDroppedTableResponse) }, errors: [404] }),
+  lance({ operationId: 'lanceDeregisterTable', method: 'POST', path: '/table/{id}/deregister', summary: 'Forget a table, keeping its files', body: LanceIdRequest, response: { description: 'The table forgotten', schema: Type.Ref(LanceDroppedTableResponse) }, errors: [404] }),
+];

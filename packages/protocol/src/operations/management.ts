@@ -1,0 +1,139 @@
+/**
+ * Lakegate's management API at /management/v1: principals and their keys, warehouses, roles and grants,
+ * the audit trail. Errors use the Iceberg envelope, so the SDK's error classes read them too. To add an
+ * operation: describe its bodies in ../management/, then add one `manage({...})` here.
+ */
+import { Type } from '@sinclair/typebox';
+import {
+  CreateRoleRequest,
+  ExplainRequest,
+  Explanation,
+  GrantRequest,
+  GrantsResponse,
+  ListRoleMembersResponse,
+  ListRolesResponse,
+  RevokeResponse,
+  Role,
+  RoleDetails,
+  RoleMember,
+} from '../management/access.js';
+import {
+  AccessKey,
+  ApiKey,
+  CreateApiKeyRequest,
+  CreatePrincipalRequest,
+  DelegationPolicy,
+  ListAccessKeysResponse,
+  ListApiKeysResponse,
+  ListAuditResponse,
+  ListPrincipalsResponse,
+  Principal,
+  PrincipalCredentials,
+  SetDelegationResponse,
+} from '../management/principals.js';
+import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, Warehouse } from '../management/warehouses.js';
+import { NamespaceParam, TableParam } from './iceberg-parameters.js';
+import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
+
+const PREFIX = '/management/v1';
+
+interface ManagementOperation extends Omit<OperationSpec, 'surface' | 'security' | 'tags' | 'body' | 'method'> {
+  method: HttpMethod;
+  tags?: readonly string[];
+  body?: Parameters<typeof jsonBody>[0];
+}
+
+const manage = (o: ManagementOperation) => {
+  const { body, tags, path, ...rest } = o;
+  return defineOperation({ ...rest, path: `${PREFIX}${path}`, surface: 'management', security: 'authenticated', tags: tags ?? ['Lakegate management'], ...(body ? { body: jsonBody(body) } : {}) });
+};
+
+const ok = (description: string, schema: Parameters<typeof Type.Ref>[0]) => ({ description, schema: Type.Ref(schema) });
+const byClient = parameters({ clientId: Type.String({ description: "A principal's client id" }) });
+const byRole = parameters({ role: Type.String({ description: 'A role name' }) });
+const tenantQuery = parameters({ tenant: Type.Optional(Type.String({ description: "Default: the caller's tenant" })) });
+const accessTags = ['Lakegate management: access'];
+
+export const MANAGEMENT_OPERATIONS = [
+  manage({ operationId: 'listPrincipals', method: 'GET', path: '/principals', summary: 'List service principals', responses: { 200: ok('The principals', ListPrincipalsResponse) } }),
+  manage({ operationId: 'createPrincipal', method: 'POST', path: '/principals', summary: 'Create a service principal', body: CreatePrincipalRequest, responses: { 201: ok('Its credentials (the secret is shown once)', PrincipalCredentials) }, errors: [409] }),
+  manage({ operationId: 'rotatePrincipalSecret', method: 'POST', path: '/principals/{clientId}/rotate-secret', summary: "Rotate a principal's secret (its refresh tokens end)", params: byClient, responses: { 200: ok('The new credentials', PrincipalCredentials) } }),
+  manage({ operationId: 'setDelegation', method: 'PUT', path: '/principals/{clientId}/delegation', summary: 'Set whom a principal may act for', params: byClient, body: DelegationPolicy, responses: { 200: ok('The policy set', SetDelegationResponse) } }),
+  manage({ operationId: 'disablePrincipal', method: 'POST', path: '/principals/{clientId}/disable', summary: 'Disable a principal: its credentials, keys and tokens (and tokens held through it) are refused; its tokens so far are revoked', params: byClient, responses: { 200: ok('The principal', Principal) }, errors: [404] }),
+  manage({ operationId: 'enablePrincipal', method: 'POST', path: '/principals/{clientId}/enable', summary: 'Enable a principal again (tokens issued before stay refused)', params: byClient, responses: { 200: ok('The principal', Principal) }, errors: [404] }),
+  manage({ operationId: 'revokePrincipalTokens', method: 'POST', path: '/principals/{clientId}/revoke-tokens', summary: 'Revoke every token issued to (or through) a principal so far; its credentials keep working', params: byClient, responses: { 204: { description: 'Revoked' } }, errors: [404] }),
+  manage({ operationId: 'listAccessKeys', method: 'GET', path: '/principals/{clientId}/access-keys', summary: "List a principal's access keys", params: byClient, responses: { 200: ok('The keys', ListAccessKeysResponse) }, errors: [404] }),
+  manage({ operationId: 'revokeAccessKey', method: 'DELETE', path: '/principals/{clientId}/access-keys/{keyId}', summary: 'Revoke an access key', params: parameters({ clientId: Type.String({ description: "A principal's client id" }), keyId: Type.String() }), responses: { 204: { description: 'Revoked' } }, errors: [404] }),
+  manage({ operationId: 'listApiKeys', method: 'GET', path: '/principals/{clientId}/api-keys', summary: "List a principal's API keys", params: byClient, responses: { 200: ok('The keys', ListApiKeysResponse) }, errors: [404] }),
+  manage({ operationId: 'createAccessKey', method: 'POST', path: '/principals/{clientId}/access-keys', summary: 'Create a SigV4 access key for a principal', params: byClient, responses: { 201: ok('The key (the secret is shown once)', AccessKey) } }),
+  manage({ operationId: 'createApiKey', method: 'POST', path: '/principals/{clientId}/api-keys', summary: 'Create an API key for a principal', params: byClient, body: CreateApiKeyRequest, responses: { 201: ok('The key (shown once)', ApiKey) } }),
+  manage({ operationId: 'revokeApiKey', method: 'DELETE', path: '/api-keys/{keyId}', summary: 'Revoke an API key', params: parameters({ keyId: Type.String() }), responses: { 204: { description: 'Revoked' } }, errors: [404] }),
+  manage({ operationId: 'listWarehouses', method: 'GET', path: '/warehouses', summary: 'List warehouses', responses: { 200: ok('The warehouses', ListWarehousesResponse) } }),
+  manage({ operationId: 'createWarehouse', method: 'POST', path: '/warehouses', summary: 'Create a warehouse', body: CreateWarehouseRequest, responses: { 201: ok('The warehouse', Warehouse) }, errors: [409] }),
+  manage({
+    operationId: 'listMetricsReports',
+    method: 'GET',
+    path: '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/metrics-reports',
+    summary: 'The metrics reports engines sent for a table, newest first',
+    params: parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam }),
+    query: parameters({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }),
+    responses: { 200: ok('The reports', ListMetricsReportsResponse) },
+    errors: [404],
+  }),
+  manage({ operationId: 'listRoles', method: 'GET', path: '/roles', summary: 'List the roles of a tenant', tags: accessTags, query: tenantQuery, responses: { 200: ok('The roles', ListRolesResponse) } }),
+  manage({ operationId: 'createRole', method: 'POST', path: '/roles', summary: 'Create a role', tags: accessTags, body: CreateRoleRequest, responses: { 201: ok('The role', Role) }, errors: [409] }),
+  manage({ operationId: 'getRole', method: 'GET', path: '/roles/{role}', summary: 'A role with its members and grants', tags: accessTags, params: byRole, query: tenantQuery, responses: { 200: ok('The role', RoleDetails) }, errors: [404] }),
+  manage({ operationId: 'deleteRole', method: 'DELETE', path: '/roles/{role}', summary: 'Delete a role without members', tags: accessTags, params: byRole, query: tenantQuery, responses: { 204: { description: 'Deleted' } }, errors: [404, 409] }),
+  manage({ operationId: 'listRoleMembers', method: 'GET', path: '/roles/{role}/members', summary: 'The members of a role', tags: accessTags, params: byRole, query: tenantQuery, responses: { 200: ok('The members', ListRoleMembersResponse) }, errors: [404] }),
+  manage({
+    operationId: 'addRoleMember',
+    method: 'POST',
+    path: '/roles/{role}/members',
+    summary: 'Add a principal, IdP user or IdP group to a role',
+    tags: accessTags,
+    params: byRole,
+    query: tenantQuery,
+    body: RoleMember,
+    responses: { 200: ok('Already a member', RoleMember), 201: ok('Added', RoleMember) },
+    errors: [404],
+  }),
+  manage({ operationId: 'removeRoleMember', method: 'POST', path: '/roles/{role}/members/remove', summary: 'Remove a member from a role', tags: accessTags, params: byRole, query: tenantQuery, body: RoleMember, responses: { 204: { description: 'Removed' } }, errors: [404] }),
+  manage({
+    operationId: 'listGrants',
+    method: 'GET',
+    path: '/grants',
+    summary: "List grants, of a role or on a securable (type, warehouse, namespace levels joined by %1F, name)",
+    tags: accessTags,
+    query: parameters({
+      role: Type.Optional(Type.String()),
+      tenant: Type.Optional(Type.String()),
+      type: Type.Optional(Type.String({ description: 'warehouse, namespace, table or view' })),
+      warehouse: Type.Optional(Type.String()),
+      namespace: Type.Optional(Type.String()),
+      name: Type.Optional(Type.String()),
+    }),
+    responses: { 200: ok('The grants', GrantsResponse) },
+  }),
+  manage({ operationId: 'grant', method: 'POST', path: '/grants', summary: 'Grant privileges on a securable to a role', tags: accessTags, body: GrantRequest, responses: { 201: ok('The grants', GrantsResponse) }, errors: [404] }),
+  manage({ operationId: 'revoke', method: 'POST', path: '/grants/revoke', summary: 'Revoke privileges on a securable from a role', tags: accessTags, body: GrantRequest, responses: { 200: ok('How many grants ended', RevokeResponse) }, errors: [404] }),
+  manage({ operationId: 'explain', method: 'POST', path: '/explain', summary: 'Explain whether a subject holds a privilege on a securable, and through which grants', tags: accessTags, body: ExplainRequest, responses: { 200: ok('The explanation', Explanation) } }),
+  manage({
+    operationId: 'listAudit',
+    method: 'GET',
+    path: '/audit',
+    summary: 'The audit trail, newest first',
+    query: parameters({
+      tenant: Type.Optional(Type.String()),
+      actor: Type.Optional(Type.String({ maxLength: 500 })),
+      object: Type.Optional(Type.String({ maxLength: 500 })),
+      action: Type.Optional(Type.String({ maxLength: 500 })),
+      type: Type.Optional(Type.String({ maxLength: 500 })),
+      decision: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('deny')])),
+      since: Type.Optional(Type.String({ description: 'Epoch milliseconds or an ISO 8601 time' })),
+      until: Type.Optional(Type.String({ description: 'Epoch milliseconds or an ISO 8601 time' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+      before: Type.Optional(Type.String({ description: 'The next cursor of the previous page' })),
+    }),
+    responses: { 200: ok('A page of events', ListAuditResponse) },
+  }),
+];

@@ -1,0 +1,145 @@
+/**
+ * Request validation against the wire contract: one ajv instance holding every named schema, and per
+ * operation a validator for each part of a request (path parameters, query, JSON body). Query and path
+ * values are strings on the wire and are coerced to the declared integer and boolean types (booleans
+ * case-insensitively: PyIceberg sends Python's True/False); a query parameter given twice is refused.
+ * Bodies are never coerced: a string where the contract says integer is a 400.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
+import { operation } from '../operations/index.js';
+import type { OperationSpec } from '../operations/types.js';
+import { NAMED_SCHEMAS } from '../schemas.js';
+import { INT64_KEYWORD, forValidation } from './int64-keyword.js';
+
+/** Which part of a request a validator checks; the names are Fastify's `httpPart`s. */
+export type RequestPart = 'params' | 'querystring' | 'body';
+
+/** A validation failure: where, and messages that name the field and never echo its value. */
+export interface ValidationIssue {
+  part: RequestPart;
+  /** JSON pointer into the part, e.g. `/updates/0/action`; '' for the part itself. */
+  path: string;
+  message: string;
+}
+
+/** A compiled validator in ajv's shape (Fastify's validatorCompiler accepts it): true, or false with `errors`. */
+export type PartValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * Ajv options for one instance per coercion mode. `discriminator` makes tagged unions report only the
+ * errors of the branch the tag selects; `strict` catches schema typos (OpenAPI-only annotations are
+ * declared as keywords).
+ */
+function createAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: false, coerceTypes: coerce, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true, validateFormats: false });
+  ajv.addKeyword(INT64_KEYWORD);
+  ajv.addKeyword({ keyword: 'example', schemaType: ['string', 'number', 'boolean', 'object', 'array', 'null'] });
+  for (const schema of NAMED_SCHEMAS) ajv.addSchema(forValidation(schema) as object);
+  return ajv;
+}
+
+/** Lowercases the values of boolean-typed query parameters so that True/FALSE coerce like true/false. */
+function booleanNames(schema: TSchema): Set<string> {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  return new Set(Object.entries(properties).filter(([, s]) => s.type === 'boolean').map(([name]) => name));
+}
+
+/**
+ * Compiles validators for request parts. One instance per process is enough; validators are cached per schema.
+ *
+ * @example
+ * ```ts
+ * const validation = new RequestValidation();
+ * const issues = validation.validate('updateTable', { params, query, body });
+ * if (issues.length > 0) throw new CatalogError('ERR_VALIDATION', issues.map(formatIssue).join('; '));
+ * ```
+ */
+export class RequestValidation {
+  private readonly strictAjv = createAjv(false);
+  private readonly coercingAjv = createAjv(true);
+  private readonly cache = new WeakMap<object, PartValidator>();
+
+  /**
+   * A validator for one part, in the shape Fastify's `setValidatorCompiler` returns: bodies are checked as
+   * they are, params and querystring coerced (and a repeated query parameter refused).
+   */
+  compile(schema: TSchema, part: RequestPart): PartValidator {
+    const cached = this.cache.get(schema);
+    if (cached) return cached;
+    const validator = part === 'body' ? compileIn(this.strictAjv, schema) : this.queryLike(schema);
+    this.cache.set(schema, validator);
+    return validator;
+  }
+
+  /** Every issue of a request to the operation (empty when it is valid). Coerced values replace the strings in `query` and `params`. */
+  validate(operationOrId: string | OperationSpec, request: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown }): ValidationIssue[] {
+    const op = typeof operationOrId === 'string' ? operation(operationOrId) : operationOrId;
+    const parts: Array<[RequestPart, TSchema | undefined, unknown]> = [
+      ['params', op.params, request.params ?? {}],
+      ['querystring', op.query, request.query ?? {}],
+      ['body', op.body?.contentType === 'application/json' ? op.body.schema : undefined, request.body === undefined && op.body && !op.body.required ? {} : request.body],
+    ];
+    for (const [part, schema, data] of parts) {
+      if (!schema) continue;
+      const validator = this.compile(schema, part);
+      if (!validator(data)) return (validator.errors ?? []).map((e) => issueOf(part, e));
+    }
+    return [];
+  }
+
+  private queryLike(schema: TSchema): PartValidator {
+    const inner = compileIn(this.coercingAjv, schema);
+    const booleans = booleanNames(schema);
+    const validator: PartValidator = (data: unknown) => {
+      validator.errors = null;
+      if (typeof data === 'object' && data !== null) {
+        const values = data as Record<string, unknown>;
+        for (const [name, value] of Object.entries(values)) {
+          if (Array.isArray(value)) {
+            validator.errors = [{ instancePath: `/${name}`, schemaPath: '#/duplicate', keyword: 'duplicate', params: {}, message: 'is given more than once' }];
+            return false;
+          }
+          if (booleans.has(name) && typeof value === 'string') values[name] = value.toLowerCase();
+        }
+      }
+      const ok = inner(data);
+      validator.errors = inner.errors ?? null;
+      return ok;
+    };
+    return validator;
+  }
+}
+
+/** A named schema is registered already: its compiled validator is looked up, not compiled twice. */
+function compileIn(ajv: Ajv, schema: TSchema): ValidateFunction {
+  const named = typeof schema.$id === 'string' ? ajv.getSchema(schema.$id) : undefined;
+  return named ?? ajv.compile(forValidation(schema) as object);
+}
+
+function issueOf(part: RequestPart, e: ErrorObject): ValidationIssue {
+  const params = e.params as { missingProperty?: string; tag?: string; error?: string };
+  if (e.keyword === 'required') return { part, path: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
+  if (e.keyword === 'int64') return { part, path: e.instancePath, message: 'must be an integer within the int64 range' };
+  if (e.keyword === 'discriminator') {
+    const tag = String(params.tag);
+    return { part, path: `${e.instancePath}/${tag}`, message: params.error === 'tag' ? 'must be a string' : 'is not one this server knows' };
+  }
+  return { part, path: e.instancePath, message: e.message ?? 'is invalid' };
+}
+
+/**
+ * An issue as one line, e.g. `body/updates/0/snapshot/snapshot-id must be an integer within the int64 range`.
+ *
+ * @example
+ * ```ts
+ * issues.map(formatIssue).join('; ');
+ * ```
+ */
+export function formatIssue(issue: ValidationIssue): string {
+  const where = issue.part === 'querystring' ? 'query' : issue.part;
+  return `${where}${issue.path} ${issue.message}`;
+}
+
+/** Which validator `ValidateFunction` an ajv compile returns (re-exported for callers typing Fastify compilers). */
+export type { ValidateFunction };

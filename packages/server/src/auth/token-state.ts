@@ -1,0 +1,131 @@
+/**
+ * Whether one of our tokens is still good, beyond its signature and expiry:
+ * checked on every request that presents one (and on every renewal), so a
+ * revocation takes effect at the token's next use rather than when it
+ * expires. A token is refused when
+ *  - the principal it was issued to (for a delegated token: the acting
+ *    engine) is gone, disabled, moved to another tenant, or had its tokens
+ *    revoked after this one was issued (`tokensValidAfterMs`);
+ *  - a represented service principal is gone or disabled;
+ *  - its engine may no longer act for its subject (the delegation policy
+ *    was changed, or `assert-identity` withdrawn for an asserted user);
+ *  - its session was revoked (RFC 7009 revocation, refresh-token reuse).
+ *
+ * The state is read from the database, shared by every replica, and kept
+ * per replica for at most `cacheTtlMs` (config identityCacheSeconds): a
+ * change made through another replica is seen within that time, one made
+ * through this one at once (the management services call forget*()). The
+ * caches are bounded (a full cache is cleared).
+ */
+import type { JWTPayload } from 'jose';
+import { TtlCache } from '../catalog/ttl-cache.js';
+import { ASSERTED_ISSUER, type ActorClaim } from './actor.js';
+import { mayActFor } from './delegation-policy.js';
+import type { IdentityRepository, ServicePrincipal, TokenSessionKey, TokenSessionRecord } from './ports.js';
+
+export interface TokenStateDeps {
+  identity: IdentityRepository;
+  issuerId: () => string;
+  now: () => number;
+  cacheTtlMs: number;
+}
+
+/** Why a token is refused (a stable code for callers, a sentence for people). */
+export interface Refusal {
+  code: 'principal-inactive' | 'tokens-revoked' | 'delegation-withdrawn' | 'session-revoked';
+  reason: string;
+}
+
+const refusal = (code: Refusal['code'], reason: string): Refusal => ({ code, reason });
+
+export class TokenState {
+  private readonly principals: TtlCache<ServicePrincipal | null>;
+  private readonly sessions: TtlCache<TokenSessionRecord | null>;
+
+  constructor(private readonly deps: TokenStateDeps) {
+    this.principals = new TtlCache(deps.cacheTtlMs, deps.now, 20_000);
+    this.sessions = new TtlCache(deps.cacheTtlMs, deps.now, 100_000);
+  }
+
+  /** A principal as stored (cached briefly). */
+  async principal(clientId: string): Promise<ServicePrincipal | undefined> {
+    const hit = this.principals.get(clientId);
+    if (hit !== undefined) return hit ?? undefined;
+    const p = await this.deps.identity.getPrincipal(clientId);
+    this.principals.set(clientId, p ?? null);
+    return p;
+  }
+
+  /** A session's stored state (cached briefly); undefined when it has none (never revoked nor rotated). */
+  async session(sid: string): Promise<TokenSessionRecord | undefined> {
+    const hit = this.sessions.get(sid);
+    if (hit !== undefined) return hit ?? undefined;
+    const s = await this.deps.identity.getTokenSession(sid);
+    this.sessions.set(sid, s ?? null);
+    return s;
+  }
+
+  /** Revokes a session for every replica (they see it within their cache time; this one at once). */
+  async revokeSession(key: TokenSessionKey, reason: string): Promise<void> {
+    await this.deps.identity.revokeTokenSession(key, this.deps.now(), reason);
+    this.sessions.delete(key.sid);
+  }
+
+  /** Refresh-token rotation: false when generation `from` was used already (or the session is revoked). */
+  async advanceRefreshGeneration(key: TokenSessionKey, from: number): Promise<boolean> {
+    const moved = await this.deps.identity.advanceRefreshGeneration(key, from, this.deps.now());
+    this.sessions.delete(key.sid);
+    return moved;
+  }
+
+  /** After a change made through this process: the next check reads the database. */
+  forgetPrincipals(): void {
+    this.principals.clear();
+  }
+
+  forgetSessions(): void {
+    this.sessions.clear();
+  }
+
+  /** Why the principal cannot hold a token issued at `iatSeconds` in `tenant`, if it cannot. */
+  principalRefusal(p: ServicePrincipal | undefined, tenant: string, iatSeconds: number): Refusal | undefined {
+    if (!p || p.disabled || p.tenant !== tenant) return refusal('principal-inactive', 'the principal is no longer active');
+    if (p.tokensValidAfterMs !== undefined && iatSeconds * 1000 < p.tokensValidAfterMs) return refusal('tokens-revoked', "the principal's tokens were revoked");
+    return undefined;
+  }
+
+  /**
+   * Why one of our verified access tokens (its claims) is no longer good, or
+   * undefined when it is. Refresh tokens are checked by the refresh grant.
+   */
+  async refusal(claims: JWTPayload & { sub: string }, tenant: string): Promise<Refusal | undefined> {
+    const iat = typeof claims.iat === 'number' ? claims.iat : 0;
+    const clientId = typeof claims.client_id === 'string' ? claims.client_id : claims.sub;
+    const client = await this.principal(clientId);
+    const clientRefusal = this.principalRefusal(client, tenant, iat);
+    if (clientRefusal) return clientRefusal;
+    const kind = claims.kind === 'user' ? 'user' : 'service';
+    if (kind === 'service' && claims.sub !== clientId) {
+      // A service principal represented by an engine: both must be active.
+      const represented = this.principalRefusal(await this.principal(claims.sub), tenant, 0);
+      if (represented) return represented;
+    }
+    const act = claims.act as ActorClaim | undefined;
+    if (act !== undefined) {
+      // The current actor (RFC 8693 §4.1: prior actors are informational) must still be allowed to act for the subject.
+      const engine = act.sub === clientId ? client : await this.principal(act.sub);
+      if (this.principalRefusal(engine, tenant, iat)) return refusal('principal-inactive', 'the acting engine is no longer active');
+      const issuer = kind === 'user' && typeof claims.idp === 'string' ? claims.idp : this.deps.issuerId();
+      const groups = Array.isArray(claims.groups) ? claims.groups.filter((g): g is string => typeof g === 'string') : [];
+      if (issuer === ASSERTED_ISSUER && !engine!.delegation.assertIdentity) return refusal('delegation-withdrawn', 'the engine may no longer assert identities');
+      if (!mayActFor(engine!.delegation, { sub: claims.sub, kind, issuer, groups }, this.deps.issuerId())) {
+        return refusal('delegation-withdrawn', 'the engine is no longer allowed to act for this subject');
+      }
+    }
+    if (typeof claims.sid === 'string') {
+      const s = await this.session(claims.sid);
+      if (s?.revokedAtMs !== undefined) return refusal('session-revoked', 'the token was revoked');
+    }
+    return undefined;
+  }
+}

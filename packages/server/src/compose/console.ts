@@ -1,0 +1,52 @@
+/**
+ * The web console's parts, from configuration: where its build is, its OIDC sign-in providers (each must be a
+ * trusted issuer), and the session service whose authenticator joins the chain of the API surfaces.
+ */
+import { fileURLToPath } from 'node:url';
+import type { AuditTrail } from '../auth/audit.js';
+import type { ExternalIssuers } from '../auth/authn/external-issuers.js';
+import type { FailureLimiter } from '../auth/issuer/failure-limiter.js';
+import type { PrincipalService } from '../auth/issuer/principals.js';
+import { ConsoleSessions } from '../auth/sessions/console-sessions.js';
+import { ConsoleOidcSchema, OidcLogin, type ConsoleOidcProvider } from '../auth/sessions/oidc-login.js';
+import type { CatalogStore, Clock } from '../catalog/ports.js';
+import { ConfigError, type LakegateConfig } from '../config/config.js';
+import type { SecretBox } from '../security/secret-box.js';
+
+/** The console's build beside this server package (packages/server/{src,dist} → packages/console/dist). */
+export function defaultConsoleDir(): string {
+  return fileURLToPath(new URL('../../../console/dist', import.meta.url));
+}
+
+function parseConsoleOidc(raw: string, external: ExternalIssuers): ConsoleOidcProvider[] {
+  if (!raw.trim()) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('consoleOidc must be a JSON list');
+  }
+  const parsed = ConsoleOidcSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError(`consoleOidc: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  for (const p of parsed.data) if (external.tenantOf(p.issuer) === undefined) throw new ConfigError(`consoleOidc: ${p.issuer} is not one of the trusted issuers (trustedIssuers)`);
+  return parsed.data;
+}
+
+export interface ConsoleParts {
+  dir: string;
+  sessions: ConsoleSessions;
+  oidc: OidcLogin | undefined;
+}
+
+export function createConsole(
+  config: LakegateConfig,
+  deps: { store: CatalogStore; principals: PrincipalService; audit: AuditTrail; limiter: FailureLimiter; external: ExternalIssuers; box: SecretBox; clock: Clock; issuer: () => string },
+): ConsoleParts {
+  const providers = parseConsoleOidc(config.consoleOidc, deps.external);
+  const now = () => deps.clock.now();
+  return {
+    dir: config.consoleDir || defaultConsoleDir(),
+    sessions: new ConsoleSessions({ sessions: deps.store.sessions, principals: deps.principals, audit: deps.audit, limiter: deps.limiter, ttlSeconds: config.consoleSessionTtlSeconds, issuer: deps.issuer, now }),
+    oidc: providers.length ? new OidcLogin(providers, deps.external, deps.box, now) : undefined,
+  };
+}

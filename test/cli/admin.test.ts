@@ -1,0 +1,234 @@
+/**
+ * `lakegate admin role|grant|revoke|grants|explain|audit` as users run them: the built bin against a real server
+ * process with authentication on, the admin's profile doing the managing and a reader's profile proving what the
+ * grants allow. Exit codes as the CLI documents them: 0 ok, 1 the server refused, 2 usage.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { tempDir } from '../support/temp.js';
+
+/** Each test runs the CLI several times, each a fresh Node process; the machine is shared. */
+const SLOW = 120_000;
+const DOTTED_TABLE = 'table:default."2024.q1".events';
+
+let server: ServerProcess;
+let config: { dir: string; cleanup: () => void };
+let readerId: string;
+
+const lakegate = (...args: string[]): Promise<CliRun> => runCli(config.dir, args);
+const asReader = (...args: string[]): Promise<CliRun> => runCli(config.dir, [...args, '--profile', 'reader']);
+
+/** Succeeds and prints one JSON document. */
+const json = (run: CliRun) => {
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+};
+const ok = (run: CliRun): string => {
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout;
+};
+/** Fails with the exit code, and for a usage error says what to run for help. */
+const fails = (run: CliRun, code: 1 | 2): string => {
+  expect(run.code, run.stdout + run.stderr).toBe(code);
+  expect(run.stdout).toBe('');
+  return run.stderr;
+};
+
+beforeAll(async () => {
+  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
+  config = tempDir('lakegate-cli-admin-');
+  // The credential file the server writes on its first start is what --credential @FILE reads.
+  ok(await lakegate('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`));
+  ok(await lakegate('ns', 'create', 'sales'));
+  ok(await lakegate('table', 'create', 'sales.orders', '--column', 'id:long'));
+  ok(await lakegate('ns', 'create', '"2024.q1"'));
+  ok(await lakegate('table', 'create', '"2024.q1".events', '--column', 'id:long'));
+
+  const readerFile = path.join(config.dir, 'reader.json');
+  ok(await lakegate('admin', 'principal', 'create', 'reader', '--credential-file', readerFile));
+  const credential: string = JSON.parse(readFileSync(readerFile, 'utf8')).credential;
+  readerId = credential.split(':')[0]!;
+  // And so is the file `principal create --credential-file` writes.
+  ok(await lakegate('login', '--profile', 'reader', '--uri', server.url, '--warehouse', 'default', '--credential', `@${readerFile}`));
+  const malformed = path.join(config.dir, 'malformed.json');
+  writeFileSync(malformed, JSON.stringify({ secret: credential }));
+  const refused = await lakegate('login', '--profile', 'bad', '--uri', server.url, '--credential', `@${malformed}`);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('must hold {"credential": "id:secret"}');
+  expect(refused.stderr).not.toContain(credential.split(':')[1]);
+}, 180_000);
+afterAll(async () => {
+  await server?.stop();
+  config?.cleanup();
+});
+
+describe('granting a reader role', { timeout: SLOW }, () => {
+  it('creates a role, grants on a namespace and adds the principal; the reader reads and cannot write', async () => {
+    // Nothing before the grant: deny by default.
+    fails(await asReader('table', 'ls', 'sales'), 1);
+
+    expect(ok(await lakegate('admin', 'role', 'create', 'analyst', '--description', 'reads sales'))).toBe('Created role analyst in tenant default\n');
+    const roles = json(await lakegate('admin', 'role', 'ls', '--json')).roles;
+    expect(roles.map((r: { name: string }) => r.name)).toEqual(['admin', 'analyst']);
+    expect(ok(await lakegate('admin', 'role', 'ls'))).toMatch(/^analyst\s+default\s+\d{4}-\d\d-\d\dT\S+\s+reads sales$/m);
+
+    expect(ok(await lakegate('admin', 'grant', 'table:read-data,namespace:list,table:list', 'ON', 'namespace:default.sales', 'TO', 'analyst'))).toBe(
+      'Granted table:read-data, namespace:list, table:list on namespace:default.sales to role analyst\n',
+    );
+    expect(ok(await lakegate('admin', 'role', 'add-member', 'analyst', '--principal', readerId))).toBe(`Added principal ${readerId} to role analyst\n`);
+    expect(json(await lakegate('admin', 'role', 'add-member', 'analyst', '--principal', readerId, '--json'))).toEqual({ role: 'analyst', member: { kind: 'principal', name: readerId }, created: false });
+
+    expect(ok(await asReader('table', 'ls', 'sales'))).toContain('orders');
+    const refused = fails(await asReader('table', 'create', 'sales.more', '--column', 'id:long'), 1);
+    expect(refused).toMatch(/ForbiddenException.*\(HTTP 403\)/);
+    // The reader is no administrator.
+    expect(fails(await asReader('admin', 'role', 'ls'), 1)).toMatch(/ForbiddenException.*\(HTTP 403\)/);
+    expect(fails(await asReader('admin', 'grant', 'table:write-data', 'ON', 'namespace:default.sales', 'TO', 'analyst'), 1)).toMatch(/HTTP 403/);
+  });
+
+  it('shows a role, lists grants by role and by securable (quoted levels too)', async () => {
+    ok(await lakegate('admin', 'role', 'create', 'q1'));
+    ok(await lakegate('admin', 'grant', 'table:read-metadata', 'on', DOTTED_TABLE, 'to', 'q1'));
+    ok(await lakegate('admin', 'role', 'add-member', 'q1', '--group', 'analysts', '--issuer', 'asserted'));
+
+    const shown = ok(await lakegate('admin', 'role', 'show', 'q1'));
+    expect(shown).toMatch(/^role\s+q1$/m);
+    expect(shown).toContain('members (1)\n  group analysts (asserted)');
+    expect(shown).toMatch(/^ {2}table:read-metadata\s+table:default\."2024\.q1"\.events$/m);
+    const details = json(await lakegate('admin', 'role', 'describe', 'q1', '--json'));
+    expect(details).toMatchObject({ role: { name: 'q1' }, members: [{ kind: 'group', name: 'analysts', issuer: 'asserted' }], grants: [{ privilege: 'table:read-metadata', securable: { type: 'table', warehouse: 'default', namespace: ['2024.q1'], name: 'events' } }] });
+
+    const byRole = ok(await lakegate('admin', 'grants', '--role', 'analyst'));
+    expect(byRole.split('\n')[0]).toMatch(/^ROLE\s+PRIVILEGE\s+SECURABLE$/);
+    expect(byRole).toMatch(/^analyst\s+table:read-data\s+namespace:default\.sales$/m);
+    expect(json(await lakegate('admin', 'grants', 'ON', DOTTED_TABLE, '--json')).grants).toEqual([expect.objectContaining({ role: 'q1', privilege: 'table:read-metadata' })]);
+    expect(json(await lakegate('admin', 'grants', '--json')).grants).toHaveLength(4);
+    expect(ok(await lakegate('admin', 'grants', '--role', 'q1', 'ON', 'namespace:default.sales'))).toBe('no grants\n');
+  });
+
+  it('explains with the sentence, or the JSON', async () => {
+    const human = ok(await lakegate('admin', 'explain', '--principal', readerId, 'table:read-data', 'ON', 'table:default.sales.orders'));
+    expect(human).toBe(`principal ${readerId} can table:read-data on default/sales.orders through role analyst granted table:read-data on namespace default/sales\n`);
+    const denied = json(await lakegate('admin', 'explain', '--principal', readerId, 'table:write-data', 'ON', 'table:default.sales.orders', '--json'));
+    expect(denied).toMatchObject({ allowed: false, reason: 'none', via: [] });
+    // A user with the group its token would carry: the group's role gives it.
+    const viaGroup = ok(await lakegate('admin', 'explain', '--user', 'alice', '--issuer', 'asserted', '--group', 'analysts', 'table:read-metadata', 'ON', DOTTED_TABLE));
+    expect(viaGroup).toContain('user alice can table:read-metadata on default/2024.q1.events through role q1 (held by group analysts)');
+    expect(json(await lakegate('admin', 'explain', '--group', 'analysts', '--issuer', 'asserted', 'table:read-data', 'ON', DOTTED_TABLE, '--json')).allowed).toBe(false);
+  });
+
+  it('revokes, removes members and deletes roles; the server refusals exit 1', async () => {
+    ok(await lakegate('admin', 'role', 'create', 'temp'));
+    ok(await lakegate('admin', 'grant', 'table:list,table:read-data', 'ON', 'namespace:default.sales', 'TO', 'temp'));
+    ok(await lakegate('admin', 'role', 'add-member', 'temp', '--user', 'bob', '--issuer', 'asserted'));
+    expect(fails(await lakegate('admin', 'role', 'create', 'temp'), 1)).toMatch(/AlreadyExistsException.*\(HTTP 409\)/);
+    expect(fails(await lakegate('admin', 'role', 'rm', 'temp'), 1)).toMatch(/ConflictException.*\(HTTP 409\)/);
+
+    expect(ok(await lakegate('admin', 'revoke', 'table:list', 'ON', 'namespace:default.sales', 'FROM', 'temp'))).toBe('Revoked table:list on namespace:default.sales from role temp (1 grant)\n');
+    expect(fails(await lakegate('admin', 'revoke', 'table:list', 'ON', 'namespace:default.sales', 'FROM', 'temp'), 1)).toMatch(/NotFoundException.*\(HTTP 404\)/);
+    expect(json(await lakegate('admin', 'revoke', 'table:read-data', 'ON', 'namespace:default.sales', 'FROM', 'temp', '--json'))).toMatchObject({ revoked: 1, role: 'temp' });
+    expect(ok(await lakegate('admin', 'role', 'rm-member', 'temp', '--user', 'bob', '--issuer', 'asserted'))).toBe('Removed user bob (asserted) from role temp\n');
+    expect(ok(await lakegate('admin', 'role', 'rm', 'temp'))).toBe('Deleted role temp\n');
+    expect(fails(await lakegate('admin', 'role', 'show', 'temp'), 1)).toMatch(/HTTP 404/);
+    expect(fails(await lakegate('admin', 'grant', 'table:list', 'ON', 'namespace:default.sales', 'TO', 'temp'), 1)).toMatch(/HTTP 404/);
+    expect(fails(await lakegate('admin', 'grant', 'table:list', 'ON', 'warehouse:nowhere', 'TO', 'analyst'), 1)).toMatch(/HTTP 404/);
+    expect(fails(await lakegate('admin', 'grant', 'table:fly', 'ON', 'warehouse:default', 'TO', 'analyst'), 1)).toMatch(/HTTP 400/);
+    // --json errors are one JSON object on stderr.
+    const jsonError = await lakegate('admin', 'role', 'show', 'temp', '--json');
+    expect(JSON.parse(jsonError.stderr)).toMatchObject({ error: { status: 404, 'exit-code': 1 } });
+  });
+
+  it('refuses malformed command lines with exit 2 before sending anything', async () => {
+    const usage: Array<[string[], RegExp]> = [
+      [['grant', 'table:list', 'namespace:default.sales', 'TO', 'analyst'], /expected PRIVILEGE\[,\.\.\.\] ON SECURABLE TO ROLE/],
+      [['grant', 'table:list', 'ON', 'namespace:default.sales', 'FROM', 'analyst'], /"TO" is missing/],
+      [['revoke', 'table:list', 'ON', 'namespace:default.sales', 'TO', 'analyst'], /"FROM" is missing/],
+      [['grant', 'table:list,', 'ON', 'namespace:default.sales', 'TO', 'analyst'], /empty privilege/],
+      [['grant', 'table:list', 'ON', 'schema:default.sales', 'TO', 'analyst'], /not a securable/],
+      [['grant', 'table:list', 'ON', 'namespace:default', 'TO', 'analyst'], /a namespace is namespace:WAREHOUSE\.NAMESPACE/],
+      [['grant', 'table:list', 'ON', 'table:default.sales', 'TO', 'analyst'], /a table is table:WAREHOUSE\.NAMESPACE\.TABLE/],
+      [['grant', 'table:list', 'ON', 'warehouse:a.b', 'TO', 'analyst'], /a warehouse is warehouse:WAREHOUSE/],
+      [['grant', 'table:list', 'ON', 'table:default."2024.q1.events', 'TO', 'analyst'], /unterminated quote/],
+      [['role', 'add-member', 'analyst', '--user', 'alice'], /needs --issuer/],
+      [['role', 'add-member', 'analyst'], /no member given/],
+      [['role', 'add-member', 'analyst', '--principal', 'x', '--issuer', 'asserted'], /by its client id alone/],
+      [['role', 'add-member', 'analyst', '--user', 'a', '--group', 'g', '--issuer', 'asserted'], /a user or a group, not both/],
+      [['explain', 'table:list', 'ON', 'namespace:default.sales'], /no member given/],
+      [['explain', '--principal', 'x', 'table:list,table:drop', 'ON', 'namespace:default.sales'], /one privilege/],
+      [['grants', 'namespace:default.sales', 'extra'], /expected ON SECURABLE/],
+      [['audit', '--decision', 'maybe'], /allow or deny/],
+      [['audit', '--limit', '0'], /1 to 1000/],
+      [['audit', '--since', 'yesterday'], /ISO 8601/],
+      [['role', 'frobnicate'], /unknown admin command "role frobnicate"/],
+      [['nothing'], /unknown admin command "nothing"/],
+    ];
+    for (const [args, message] of usage) {
+      const run = await lakegate('admin', ...args);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+});
+
+describe('a principal\'s delegation and machine keys', { timeout: SLOW }, () => {
+  it('sets delegation; API and SigV4 access keys authenticate the admin commands; a revoked API key does not', async () => {
+    const opsFile = path.join(config.dir, 'ops.json');
+    const opsId = json(await lakegate('admin', 'principal', 'create', 'ops', '--admin', '--credential-file', opsFile, '--json'))['client-id'];
+
+    const delegation = ok(await lakegate('admin', 'principal', 'delegation', opsId, '--delegate-user', 'alice', '--delegate-user', 'bob', '--assert-identity'));
+    expect(delegation).toMatch(/^ {2}users\s+alice, bob$/m);
+    expect(delegation).toMatch(/^ {2}groups\s+none$/m);
+    expect(delegation).toMatch(/^ {2}assert-identity\s+yes/m);
+    const listed = json(await lakegate('admin', 'principal', 'ls', '--json')).principals.find((p: { 'client-id': string }) => p['client-id'] === opsId);
+    expect(listed.delegation).toEqual({ users: ['alice', 'bob'], groups: [], 'assert-identity': true });
+
+    const apiKey = json(await lakegate('admin', 'api-key', 'create', opsId, '--name', 'dashboard', '--expires-in', '600', '--json'));
+    expect(apiKey['expires-at-ms']).toBeGreaterThan(Date.now());
+    const byKey = ['admin', 'role', 'ls', '--uri', server.url, '--api-key', '-', '--json'];
+    expect(json(await runCli(config.dir, byKey, { input: apiKey['api-key'] })).roles[0].name).toBe('admin');
+    expect(ok(await lakegate('admin', 'api-key', 'revoke', apiKey['key-id']))).toBe(`Revoked API key ${apiKey['key-id']}\n`);
+    const revoked = await runCli(config.dir, byKey, { input: apiKey['api-key'] });
+    expect(revoked.code).toBe(1);
+    expect(JSON.parse(revoked.stderr).error.status).toBe(401);
+
+    const human = await lakegate('admin', 'access-key', 'create', opsId);
+    expect(human.code, human.stderr).toBe(0);
+    const accessKeyId = /^ {2}access-key-id\s+(\S+)$/m.exec(human.stdout)?.[1];
+    const secretAccessKey = /^ {2}secret-access-key\s+(\S+)$/m.exec(human.stdout)?.[1];
+    expect(human.stderr).toContain('shown this once');
+    const signed = await runCli(config.dir, ['admin', 'grants', '--uri', server.url, '--auth', 'sigv4', '--signing-region', 'us-east-1', '--json'], {
+      env: { AWS_ACCESS_KEY_ID: accessKeyId!, AWS_SECRET_ACCESS_KEY: secretAccessKey! },
+    });
+    expect(json(signed).grants.length).toBeGreaterThan(0);
+    expect(fails(await lakegate('admin', 'api-key', 'create', opsId), 2)).toContain('--name');
+  });
+});
+
+describe('the audit trail', { timeout: SLOW }, () => {
+  it('filters and pages with --before', async () => {
+    const first = json(await lakegate('admin', 'audit', '--type', 'grant.added', '--since', '1h', '--limit', '1', '--json'));
+    expect(first.events).toHaveLength(1);
+    expect(first.events[0]).toMatchObject({ type: 'grant.added', tenant: 'default' });
+    expect(first.next).toEqual(expect.any(String));
+    const second = json(await lakegate('admin', 'audit', '--type', 'grant.added', '--since', '1h', '--limit', '1', '--before', first.next, '--json'));
+    expect(second.events[0].atMs).toBeLessThanOrEqual(first.events[0].atMs);
+    expect(second.events[0].id).not.toBe(first.events[0].id);
+
+    const human = await lakegate('admin', 'audit', '--object', 'default/sales', '--limit', '2');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout.split('\n')[0]).toMatch(/^TIME\s+DECISION\s+ACTOR\s+ACTION\s+OBJECT\s+TYPE$/);
+    expect(human.stdout.trim().split('\n')).toHaveLength(3);
+    expect(human.stderr).toMatch(/^more events: repeat with --before \S+$/m);
+  });
+
+  it('shows the reader\'s denials', async () => {
+    const denials = json(await lakegate('admin', 'audit', '--decision', 'deny', '--actor', readerId, '--since', String(Date.now() - 3_600_000), '--json'));
+    expect(denials.events.length).toBeGreaterThan(0);
+    expect(denials.events.every((e: { decision: string; actor: string }) => e.decision === 'deny' && e.actor.includes(readerId))).toBe(true);
+    expect(denials.next).toBeNull();
+    expect(fails(await asReader('admin', 'audit'), 1)).toMatch(/HTTP 403/);
+  });
+});

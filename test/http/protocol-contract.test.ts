@@ -1,0 +1,222 @@
+/**
+ * The wire contract of @lakegate/protocol against the server as it runs today: the operations it describes
+ * are the routes the server registers (and the endpoints it advertises), and a scenario touching every
+ * operation sends requests that validate and gets answers that validate (success bodies against the
+ * operation's response schema, errors against the surface's envelope), 63-bit snapshot ids included.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OAuthTokenResponse, OPERATIONS, buildOpenApiDocument, icebergEndpoints } from '@lakegate/protocol';
+import { RequestValidation } from '@lakegate/protocol/validation';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { ICEBERG_ENDPOINTS } from '../../packages/server/src/http/routes/iceberg/endpoints.js';
+import { type ContractExchange, contractSender } from '../support/contract-sender.js';
+import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+
+let cat: TestCatalog;
+let token: string;
+let send: Send;
+const log: ContractExchange[] = [];
+
+const tokenRequest = (form: Record<string, string>) =>
+  cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true });
+  const admin = cat.admin();
+  const issued = await tokenRequest({ grant_type: 'client_credentials', client_id: admin.client_id, client_secret: admin.client_secret });
+  expect(issued.statusCode).toBe(200);
+  const body = issued.json();
+  expect(new RequestValidation().compile(OAuthTokenResponse, 'body')(body)).toBe(true);
+  token = body.access_token;
+  send = contractSender(cat.lakegate.app, log, () => ({ authorization: `Bearer ${token}` }));
+});
+afterAll(async () => cat?.close());
+
+describe('operations and routes', () => {
+  it('are the same set: every operation of the contract is a route, and every route the server documents is an operation', () => {
+    const app = cat.lakegate.app;
+    for (const op of OPERATIONS) expect(app.hasRoute({ method: op.method, url: op.path.replace(/\{([^}]+)\}/g, ':$1') }), `${op.method} ${op.path}`).toBe(true);
+    expect(app.hasRoute({ method: 'GET', url: '/v1/:prefix/nothing' })).toBe(false);
+    // @fastify/swagger lists every route the server does not hide, except HEAD routes.
+    const served = (app as unknown as { swagger(): { paths: Record<string, Record<string, unknown>> } }).swagger();
+    const documented = Object.entries(served.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+    const contract = new Set(OPERATIONS.map((op) => `${op.method} ${op.path}`));
+    expect(documented.filter((route) => !contract.has(route))).toEqual([]);
+    expect(documented.length).toBe(OPERATIONS.filter((op) => op.method !== 'HEAD' && op.path.startsWith('/.well-known') === false).length);
+  });
+
+  it("derive the server's advertised Iceberg endpoints", () => {
+    expect([...icebergEndpoints()].sort()).toEqual([...ICEBERG_ENDPOINTS].sort());
+  });
+
+  it('and the generated document describes each of them', () => {
+    const doc = buildOpenApiDocument();
+    for (const op of OPERATIONS) expect(doc.paths[op.path]?.[op.method.toLowerCase()], op.operationId).toBeDefined();
+  });
+});
+
+describe('a scenario over every operation', () => {
+  const ns = '/v1/default/namespaces';
+  const L = '/lance/default/v1';
+  const view = (sql: string, version = 1) => ({
+    'version-id': version,
+    'timestamp-ms': Date.now(),
+    'schema-id': 0,
+    summary: { 'engine-name': 'contract' },
+    'default-namespace': ['c'],
+    representations: [{ type: 'sql', sql, dialect: 'spark' }],
+  });
+  const ok = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+    const r = await send(method, path, body, headers);
+    expect(r.status, `${method} ${path}: ${stringifyJson(r.body ?? null)}`).toBeLessThan(400);
+    return r;
+  };
+
+  it('Iceberg: config, namespaces, tables, commits with 63-bit ids, transactions, credentials, metrics, views', async () => {
+    await ok('GET', '/v1/config?warehouse=default');
+    await ok('POST', ns, { namespace: ['c'], properties: { owner: 'contract' } });
+    await ok('POST', ns, { namespace: ['c', 'sub'] });
+    await ok('GET', `${ns}?pageSize=1&pageToken=`);
+    await ok('GET', `${ns}?parent=c`);
+    await ok('HEAD', `${ns}/c`);
+    await ok('GET', `${ns}/c`);
+    await ok('POST', `${ns}/c/properties`, { updates: { a: '1' }, removals: ['nope'] });
+
+    const created = await ok('POST', `${ns}/c/tables`, { name: 't', schema: simpleSchema, properties: { 'format-version': '2' } }, { 'x-iceberg-access-delegation': 'vended-credentials' });
+    await ok('POST', `${ns}/c/tables`, { name: 'staged', schema: simpleSchema, 'stage-create': true });
+    await ok('GET', `${ns}/c/tables?pageSize=10`);
+    await ok('HEAD', `${ns}/c/tables/t`);
+    const append = appendUpdates(created.body.metadata);
+    const committed = await ok('POST', `${ns}/c/tables/t`, { identifier: { namespace: ['c'], name: 't' }, requirements: append.requirements, updates: append.updates });
+    expect(committed.body.metadata['current-snapshot-id']).toBe(append.snapshotId);
+    expect(typeof append.snapshotId).toBe('bigint');
+    const loaded = await ok('GET', `${ns}/c/tables/t?snapshots=refs`);
+    expect((await send('GET', `${ns}/c/tables/t?snapshots=refs`, undefined, { 'if-none-match': loaded.headers['etag']! })).status).toBe(304);
+    await ok('GET', `${ns}/c/tables/t/credentials`);
+    await ok('POST', `${ns}/c/tables/t/metrics`, {
+      'report-type': 'commit-report',
+      'table-name': 'c.t',
+      'snapshot-id': append.snapshotId,
+      'sequence-number': 1,
+      operation: 'append',
+      metrics: { 'added-data-files': { unit: 'count', value: 1 }, 'total-duration': { 'time-unit': 'nanoseconds', count: 1, 'total-duration': 5 } },
+    });
+    await ok('POST', `${ns}/c/tables`, { name: 'u', schema: simpleSchema });
+    await ok('POST', '/v1/default/transactions/commit', {
+      'table-changes': [
+        { identifier: { namespace: ['c'], name: 't' }, requirements: [], updates: [{ action: 'set-properties', updates: { x: '1' } }] },
+        { identifier: { namespace: ['c'], name: 'u' }, updates: [{ action: 'set-properties', updates: { y: '1' } }] },
+      ],
+    });
+    await ok('POST', '/v1/default/tables/rename', { source: { namespace: ['c'], name: 'u' }, destination: { namespace: ['c', 'sub'], name: 'u' } });
+    const unregistered = await ok('POST', `${ns}/c/tables/t/unregister`);
+    await ok('POST', `${ns}/c/register`, { name: 't', 'metadata-location': unregistered.body['metadata-location'] });
+    await ok('DELETE', `${ns}/c/tables/t?purgeRequested=True`);
+    await ok('DELETE', `${ns}/c%1Fsub/tables/u`);
+
+    const v = await ok('POST', `${ns}/c/views`, { name: 'v', schema: simpleSchema, 'view-version': view('select 1') });
+    await ok('GET', `${ns}/c/views`);
+    await ok('HEAD', `${ns}/c/views/v`);
+    await ok('GET', `${ns}/c/views/v`);
+    await ok('POST', `${ns}/c/views/v`, {
+      requirements: [{ type: 'assert-view-uuid', uuid: v.body.metadata['view-uuid'] }],
+      updates: [
+        { action: 'add-view-version', 'view-version': view('select 2', 2) },
+        { action: 'set-current-view-version', 'view-version-id': -1 },
+      ],
+    });
+    await ok('POST', '/v1/default/views/rename', { source: { namespace: ['c'], name: 'v' }, destination: { namespace: ['c'], name: 'w' } });
+    const w = await ok('GET', `${ns}/c/views/w`);
+    await ok('DELETE', `${ns}/c/views/w`);
+    await ok('POST', `${ns}/c/register-view`, { name: 'w', 'metadata-location': w.body['metadata-location'] });
+    await ok('DELETE', `${ns}/c/views/w`);
+    await ok('DELETE', `${ns}/c%1Fsub`);
+  });
+
+  it('Lance: namespaces and table metadata', async () => {
+    await ok('POST', `${L}/namespace/ln/create`, { id: ['ln'], properties: { a: '1' } });
+    await ok('GET', `${L}/namespace/%24/list?limit=10`);
+    await ok('POST', `${L}/namespace/ln/describe`, { id: ['ln'] });
+    await ok('POST', `${L}/namespace/ln/exists`);
+    await ok('POST', `${L}/table/ln%24a/declare`, { id: ['ln', 'a'], vend_credentials: true });
+    await ok('POST', `${L}/table/ln%24b/create-empty`, { id: ['ln', 'b'] });
+    await ok('GET', `${L}/namespace/ln/table/list`);
+    await ok('POST', `${L}/table/ln%24a/describe?with_table_uri=true`, { id: ['ln', 'a'] });
+    await ok('POST', `${L}/table/ln%24a/exists`, {});
+    const gone = await ok('POST', `${L}/table/ln%24a/deregister`, { id: ['ln', 'a'] });
+    await ok('POST', `${L}/table/ln%24a/register`, { id: ['ln', 'a'], location: gone.body.location });
+    await ok('POST', `${L}/table/ln%24a/drop`, { id: ['ln', 'a'] });
+    await ok('POST', `${L}/table/ln%24b/drop`);
+    await ok('POST', `${L}/namespace/ln/drop`, { id: ['ln'] });
+  });
+
+  it('management: principals, keys, warehouses, metrics reports, roles, grants, explain, audit', async () => {
+    await ok('GET', '/management/v1/principals');
+    const p = await ok('POST', '/management/v1/principals', { name: 'engine', delegation: { users: ['alice'] } });
+    const id = p.body['client-id'] as string;
+    await ok('POST', `/management/v1/principals/${id}/rotate-secret`);
+    await ok('PUT', `/management/v1/principals/${id}/delegation`, { users: ['alice'], groups: [], 'assert-identity': true });
+    await ok('PUT', `/management/v1/principals/${id}/delegation`, { users: [{ issuer: 'asserted', name: 'bob' }, 'alice'], groups: [] });
+    const accessKey = await ok('POST', `/management/v1/principals/${id}/access-keys`);
+    await ok('GET', `/management/v1/principals/${id}/access-keys`);
+    await ok('DELETE', `/management/v1/principals/${id}/access-keys/${accessKey.body['access-key-id']}`);
+    const key = await ok('POST', `/management/v1/principals/${id}/api-keys`, { name: 'ci', 'expires-in-seconds': 3600 });
+    await ok('GET', `/management/v1/principals/${id}/api-keys`);
+    await ok('DELETE', `/management/v1/api-keys/${key.body['key-id']}`);
+    await ok('POST', `/management/v1/principals/${id}/revoke-tokens`);
+    await ok('POST', `/management/v1/principals/${id}/disable`);
+    await ok('POST', `/management/v1/principals/${id}/enable`);
+    await ok('GET', '/management/v1/warehouses');
+    await ok('POST', '/management/v1/warehouses', { name: 'second', 'storage-root': `file://${cat.dataDir}/second`, 'storage-profile': { type: 'file' } });
+    await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
+    await ok('POST', '/v1/second/namespaces/m/tables', { name: 't', schema: simpleSchema });
+    await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/metrics-reports?limit=5');
+
+    await ok('POST', '/management/v1/roles', { name: 'analyst', description: 'reads' });
+    await ok('GET', '/management/v1/roles');
+    await ok('POST', '/management/v1/roles/analyst/members', { kind: 'principal', name: id });
+    await ok('GET', '/management/v1/roles/analyst/members');
+    const securable = { type: 'namespace', warehouse: 'second', namespace: ['m'] };
+    await ok('POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable });
+    await ok('GET', '/management/v1/roles/analyst');
+    await ok('GET', '/management/v1/grants?role=analyst');
+    await ok('GET', '/management/v1/grants?type=namespace&warehouse=second&namespace=m');
+    await ok('POST', '/management/v1/explain', { subject: { kind: 'principal', name: id }, privilege: 'table:read-data', securable: { ...securable, type: 'table', name: 't' } });
+    await ok('POST', '/management/v1/grants/revoke', { role: 'analyst', privilege: 'table:read-data', securable });
+    await ok('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: id });
+    await ok('DELETE', '/management/v1/roles/analyst');
+    await ok('GET', '/management/v1/audit?limit=5&decision=allow');
+  });
+
+  it('OAuth discovery documents', async () => {
+    await ok('GET', '/.well-known/oauth-authorization-server');
+    await ok('GET', '/.well-known/jwks.json');
+  });
+
+  it('bad input: what the contract refuses, the server refuses too, in the surface envelope', async () => {
+    const bad: Array<[string, string, unknown?]> = [
+      ['POST', `${ns}`, { namespace: 'flat' }],
+      ['POST', `${ns}/nope/tables/t`, { updates: [{ action: 'remove-snapshots', 'snapshot-ids': ['1'] }] }],
+      ['GET', `${ns}?pageSize=ten`],
+      ['POST', `${L}/namespace/x/create?delimiter=123456789`, {}],
+      ['POST', '/management/v1/roles', { description: 'no name' }],
+    ];
+    for (const [method, path, body] of bad) {
+      const before = log.length;
+      const r = await send(method, path, body);
+      expect(r.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `${method} ${path}`).toBeLessThan(500);
+      expect(log[before]!.requestIssues, `${method} ${path}`).not.toEqual([]);
+    }
+  });
+
+  it('every exchange held to the contract; every operation but the token endpoint covered', () => {
+    const violations = log.filter((e) => e.responseIssues.length > 0 || (e.status < 400 && e.requestIssues.length > 0));
+    expect(violations).toEqual([]);
+    const covered = new Set(log.map((e) => e.operationId));
+    // Form bodies: the token endpoint is checked in beforeAll; revocation and introspection in oauth-revocation.test.ts.
+    const tokenEndpoints = ['getToken', 'issueToken', 'revokeToken', 'revokeToken2', 'introspectToken', 'introspectToken2'];
+    expect(OPERATIONS.map((op) => op.operationId).filter((id) => !covered.has(id) && !tokenEndpoints.includes(id))).toEqual([]);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The OpenFGA adapter against a real OpenFGA (built from the Go module proxy by scripts/peers/openfga.sh):
+ * the AccessControl contract and the decision suite (the same the built-in adapter passes), connecting
+ * (store found or created, model written once and rewritten when outdated), preshared-key
+ * authentication, and what callers see when OpenFGA cannot answer (503 with Retry-After, no secret).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenFgaAccess } from '../../packages/server/src/auth/authz/openfga/openfga-access.js';
+import { ConfigError } from '../../packages/server/src/config/config.js';
+import { MemoryAccessControl } from '../../packages/server/src/persistence/memory/memory-access-control.js';
+import { accessControlContract } from '../access/access-control-contract.js';
+import { authorizerDecisions } from '../access/authorizer-decisions.js';
+import { startInProcess } from '../support/in-process.js';
+import { bearerSender } from '../support/inject.js';
+import { type OpenFga, startOpenFga } from '../support/openfga.js';
+import { freePort } from '../support/temp.js';
+
+let fga: OpenFga;
+beforeAll(async () => {
+  fga = await startOpenFga();
+});
+afterAll(async () => {
+  await fga?.stop();
+});
+
+const connect = async (storeId: string, roles = new MemoryAccessControl()) => OpenFgaAccess.connect({ url: fga.url, storeId, token: '', roles });
+
+accessControlContract('OpenFGA', async () => ({ control: await connect(await fga.createStore()) }), { timestamps: 'server' });
+
+authorizerDecisions('OpenFGA', async () => {
+  const access = await connect(await fga.createStore());
+  return { control: access, authorizer: access };
+});
+
+describe('OpenFGA adapter: connecting', () => {
+  const readModels = async (storeId: string) => ((await (await fetch(`${fga.url}/stores/${storeId}/authorization-models`)).json()) as { authorization_models: Array<{ id: string }> }).authorization_models;
+
+  it('finds or creates the store "lakegate" and writes the model only when it is absent or outdated', async () => {
+    const first = await connect('');
+    const again = await connect('');
+    expect(again.storeId).toBe(first.storeId);
+    expect(again.modelId).toBe(first.modelId);
+    const stores = ((await (await fetch(`${fga.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter((s) => s.name === 'lakegate');
+    expect(stores.map((s) => s.id)).toEqual([first.storeId]);
+    expect(await readModels(first.storeId)).toHaveLength(1);
+
+    // A store whose latest model is another one gets the current model on the next connect.
+    const storeId = await fga.createStore();
+    const res = await fetch(`${fga.url}/stores/${storeId}/authorization-models`, { method: 'POST', body: JSON.stringify({ schema_version: '1.1', type_definitions: [{ type: 'user' }, { type: 'doc', relations: { viewer: { this: {} } }, metadata: { relations: { viewer: { directly_related_user_types: [{ type: 'user' }] } } } }] }) });
+    expect(res.status).toBe(201);
+    const oldId = ((await res.json()) as { authorization_model_id: string }).authorization_model_id;
+    const upgraded = await connect(storeId);
+    expect(upgraded.modelId).not.toBe(oldId);
+    expect((await readModels(storeId)).map((m) => m.id)).toContain(upgraded.modelId);
+    expect((await connect(storeId)).modelId).toBe(upgraded.modelId);
+  });
+
+  it('replicas starting together settle on one store', async () => {
+    const other = await startOpenFga();
+    try {
+      const roles = new MemoryAccessControl();
+      const all = await Promise.all([1, 2, 3].map(() => OpenFgaAccess.connect({ url: other.url, storeId: '', token: '', roles })));
+      expect(new Set(all.map((a) => a.storeId)).size).toBe(1);
+      const stores = ((await (await fetch(`${other.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter((s) => s.name === 'lakegate');
+      expect(stores.map((s) => s.id)).toEqual([all[0]!.storeId]);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('refuses to start when OpenFGA does not answer, saying where and why', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await expect(OpenFgaAccess.connect({ url: closed, storeId: '', token: 'secret-token', roles: new MemoryAccessControl() })).rejects.toThrow(
+      new RegExp(`^cannot use OpenFGA at ${closed.replace(/[.]/g, '\\.')}: OpenFGA list-stores: ECONNREFUSED$`),
+    );
+  });
+
+  it('refuses to start on a store it cannot read', async () => {
+    await expect(connect('01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toThrow(/cannot be read/);
+  });
+});
+
+describe('OpenFGA adapter: authentication and unavailability', () => {
+  const KEY = 'openfga-preshared-test-key-0123456789';
+  let guarded: OpenFga;
+  beforeAll(async () => {
+    guarded = await startOpenFga({ presharedKey: KEY });
+  });
+  afterAll(async () => {
+    await guarded?.stop();
+  });
+
+  it('uses the preshared key, and a wrong key never shows in what callers see', async () => {
+    const ok = await OpenFgaAccess.connect({ url: guarded.url, storeId: '', token: KEY, roles: new MemoryAccessControl() });
+    expect(await ok.check('default', [{ kind: 'principal', issuer: '', name: 'x' }], [{ privilege: 'table:list', path: { warehouse: 'w', namespaces: ['a'] } }])).toEqual([false]);
+    const wrong = 'wrong-key-that-must-not-leak';
+    const error = await OpenFgaAccess.connect({ url: guarded.url, storeId: '', token: wrong, roles: new MemoryAccessControl() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^cannot use OpenFGA at http:\/\/127\.0\.0\.1:\d+: OpenFGA list-stores: HTTP 401/);
+    const text = JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause), stack: (error as Error).stack });
+    expect(text).not.toContain(wrong);
+    expect(text).not.toContain(KEY);
+  });
+
+  it('answers 503 with Retry-After when OpenFGA stops answering, and never allows', async () => {
+    const own = await startOpenFga({ presharedKey: KEY });
+    const cat = await startInProcess(await own.lakegateEnv(), { auth: true });
+    try {
+      const form = async (params: Record<string, string>) => {
+        const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        return res.json().access_token as string;
+      };
+      const a = cat.admin();
+      const admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+      expect((await admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
+      const p = await cat.lakegate.principals.create('reader');
+      const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+      expect((await admin('POST', '/management/v1/roles', { name: 'readers' })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/roles/readers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['namespace:list'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBeLessThan(300);
+      expect((await reader('GET', '/v1/default/namespaces')).status).toBe(200);
+
+      await own.stop();
+      await new Promise((r) => setTimeout(r, 2100)); // past the decision cache (authzCacheSeconds 2)
+      const res = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { authorization: `Bearer ${await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })}` } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.body).not.toContain(KEY);
+      expect(res.json().error.type).toBe('ServiceUnavailableException');
+      const grantRes = await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'default' } });
+      expect(grantRes.status).toBe(503);
+      expect(cat.logs()).not.toContain(KEY);
+    } finally {
+      await cat.close();
+      await own.stop();
+    }
+  });
+});
+
+describe('OpenFGA adapter: listings', () => {
+  it('filters each chunk of a listing with one BatchCheck request, never one per table (OpenFGA\'s own request count)', async () => {
+    const big = await startOpenFga({ maxChecksPerBatchCheck: 200 });
+    const cat = await startInProcess(await big.lakegateEnv(), { auth: true });
+    try {
+      const form = async (params: Record<string, string>) => {
+        const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        return res.json().access_token as string;
+      };
+      const a = cat.admin();
+      const admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+      expect((await admin('POST', '/v1/default/namespaces', { namespace: ['big'] })).status).toBe(200);
+      const names = Array.from({ length: 300 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+      for (const name of names) expect((await admin('POST', '/v1/default/namespaces/big/tables', { name, schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] } })).status).toBe(200);
+      const p = await cat.lakegate.principals.create('sparse');
+      const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+      expect((await admin('POST', '/management/v1/roles', { name: 'sparse' })).status).toBe(201);
+      expect((await admin('POST', '/management/v1/roles/sparse/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+      const visible = names.filter((_, i) => i % 10 === 3);
+      for (const name of visible) {
+        expect((await admin('POST', '/management/v1/grants', { role: 'sparse', privileges: ['table:read-metadata'], securable: { type: 'table', warehouse: 'default', namespace: ['big'], name } })).status).toBe(201);
+      }
+      const before = (await big.requestCounts()).BatchCheck ?? 0;
+      const seen: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const res = await reader('GET', `/v1/default/namespaces/big/tables?pageSize=100${token ? `&pageToken=${token}` : ''}`);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.identifiers.map((i: { name: string }) => i.name));
+        token = res.body['next-page-token'] ?? undefined;
+        pages += 1;
+      } while (token);
+      expect(seen).toEqual(visible);
+      // 300 tables in chunks of 100 (2 checks each: 200 per BatchCheck), plus the check on the namespace itself.
+      expect(pages).toBe(1);
+      expect(((await big.requestCounts()).BatchCheck ?? 0) - before).toBe(3 + 1);
+    } finally {
+      await cat.close();
+      await big.stop();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+/** Helpers of the web console's browser tests: signing in, screenshots, layout checks, seeding a large namespace. */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from './server-process.js';
+
+/** Where the test run saves its screenshots (ignored by git: /tmp/ in the repository). */
+export const SCREENSHOTS = path.join(REPO_ROOT, 'tmp', 'console-screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in on the console's sign-in page with a principal's client id and secret. */
+export async function signInWithSecret(page: Page, serverUrl: string, clientId: string, secret: string): Promise<void> {
+  await page.goto(`${serverUrl}/ui/`);
+  await page.getByLabel('Client id').fill(clientId);
+  await page.getByLabel('Client secret').fill(secret);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('who').getByText(`service:${clientId}`).waitFor();
+}
+
+/** Elements that reach past the right edge of the viewport (tag.class and their right edge); boxes that scroll are exempt. */
+export function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.scroll, table.grid'))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
+  );
+}
+
+/**
+ * Writes `count` table rows (t000000, t000001, …) of an existing namespace straight into a server's SQLite file:
+ * creating them through the API would take minutes, and listings read only these rows.
+ */
+export function seedTables(dataDir: string, warehouse: string, namespace: string, count: number, root: string): void {
+  const db = new Database(path.join(dataDir, 'catalog.sqlite'));
+  try {
+    db.pragma('busy_timeout = 10000');
+    const insert = db.prepare(
+      'insert into catalog_objects (id, warehouse, namespace, name, kind, uuid, location, metadata_location, metadata, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const name = `t${String(i).padStart(6, '0')}`;
+        const location = `${root}/${namespace}/${name}`;
+        insert.run(randomUUID(), warehouse, namespace, name, 'table', randomUUID(), location, `${location}/metadata/00000.metadata.json`, '{}', 1, 1);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
