@@ -300,6 +300,5 @@ export function markdown(config, m, results, seeds, warmups, quietWaits) {
   p('- `node bench/run.mjs --report FILE.json` renders this report again from the raw results a run saved.');
   p('- `node bench/ab.mjs --base REV`: paired A/B comparison of this checkout against another commit (alternating runs on the pinned layout, ratios of CPU per request and throughput with their spread); how each per-request change was measured.');
   p('- `node bench/profile.mjs FILE.cpuprofile --last S`: where the CPU of a profile went (by component and function); profiles come from `--cpu-prof DIR`.');
-  p('- `node bench/scale.mjs` (10⁶ tables) and `node bench/soak.mjs` (10 minutes at steady load): their results are in [benchmarks-scale.md](benchmarks-scale.md) and [benchmarks-soak.md](benchmarks-soak.md).');
   return L.join('\n');
 }
