@@ -26,6 +26,7 @@ import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management
 import { oauthSurface } from './http/surfaces/oauth.js';
 import { opsSurface } from './http/surfaces/ops.js';
 import { createLogger } from './observability/logger.js';
+import { RequestObserver, requestLoggerFactory } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
 import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
 import { SqliteCatalogStore } from './persistence/sqlite/sqlite-store.js';
@@ -182,6 +183,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     exposeHeadRoutes: false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 2048 },
+    // Request log lines and metrics without a pino child logger per request (http/plugins/request-log.ts).
+    childLoggerFactory: requestLoggerFactory,
+    logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
   });
   useLosslessJson(app);
   declareActor(app);
@@ -204,9 +208,6 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds };
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
   // One encapsulated plugin per surface: each owns its prefix, its authentication requirement, idempotency and error model.
   await app.register(oauthSurface, {

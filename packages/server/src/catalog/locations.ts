@@ -44,7 +44,17 @@ export function joinLocation(base: string, ...parts: string[]): string {
   return [base.replace(/\/+$/, ''), ...parts.map((p) => encodeURIComponent(p).replace(/\*/g, '%2A'))].join('/');
 }
 
+/** Local paths of recent file: locations: a pure function of the string, read on every loadTable of a file warehouse. */
+const localPaths = new Map<string, string>();
+
 /** Local filesystem path of a file: location. */
 export function localPath(location: string): string {
-  return filePath(normalizeLocation(location));
+  let p = localPaths.get(location);
+  if (p === undefined) {
+    p = filePath(normalizeLocation(location));
+    // Bounded: cleared when full rather than tracking recency (cheap on the hot path).
+    if (localPaths.size >= 10_000) localPaths.clear();
+    localPaths.set(location, p);
+  }
+  return p;
 }

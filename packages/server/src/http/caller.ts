@@ -18,19 +18,31 @@ export function membersOf(actor: Actor): Member[] {
   return [];
 }
 
+/**
+ * What a Caller takes from its Actor, per Actor object: the token authenticator hands out the same
+ * (never modified) Actor for every request with the same token, so an engine's requests share one
+ * `members` array (which the access service's decision cache keys on) and nothing is rebuilt per
+ * request. Revocation and disabled principals are checked before the Actor is handed out.
+ */
+const fromActor = new WeakMap<Actor, Omit<Caller, 'requestId'>>();
+
 export function callerOfActor(actor: Actor, requestId?: string): Caller {
-  const members = membersOf(actor);
-  return {
-    tenant: actor.tenant,
-    description: describeActor(actor),
-    key: JSON.stringify([members[0]?.kind ?? 'anonymous', members[0]?.issuer ?? '', actor.subject]),
-    members,
-    admin: actor.kind !== 'anonymous' && actor.roles.includes(ADMIN_ROLE),
-    // Only with authentication disabled (development) is a request anonymous.
-    unrestricted: actor.kind === 'anonymous',
-    ...(actor.scopes !== undefined ? { scope: rightsOf(actor.scopes) } : {}),
-    requestId,
-  };
+  let base = fromActor.get(actor);
+  if (base === undefined) {
+    const members = membersOf(actor);
+    base = {
+      tenant: actor.tenant,
+      description: describeActor(actor),
+      key: JSON.stringify([members[0]?.kind ?? 'anonymous', members[0]?.issuer ?? '', actor.subject]),
+      members,
+      admin: actor.kind !== 'anonymous' && actor.roles.includes(ADMIN_ROLE),
+      // Only with authentication disabled (development) is a request anonymous.
+      unrestricted: actor.kind === 'anonymous',
+      ...(actor.scopes !== undefined ? { scope: rightsOf(actor.scopes) } : {}),
+    };
+    fromActor.set(actor, base);
+  }
+  return { ...base, requestId };
 }
 
 /** The caller of a request. */

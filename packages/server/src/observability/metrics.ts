@@ -1,29 +1,69 @@
 /** Prometheus metrics: per-route request counts and latency histograms, plus process defaults. */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/** One (method, route, status) series: its count, latency sum and per-bucket counts (not cumulative). */
+interface Series {
+  labels: { method: string; route: string; status: string };
+  count: number;
+  sum: number;
+  buckets: Float64Array;
+}
+
 export class HttpMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'method' | 'route' | 'status'>;
-  readonly duration: Histogram<'method' | 'route' | 'status'>;
 
   /** Storage credential vending: cache hits and misses, vendor latency and failures. */
   readonly vending: { hit(): void; miss(): void; failure(): void; latency(seconds: number): void };
 
+  /**
+   * Request counts and latencies are kept here and turned into Prometheus
+   * series only when /metrics is read: prom-client hashes the label set of
+   * every observation, a measurable per-request cost (docs/benchmarks.md);
+   * this is one Map lookup by a string key. Output is what prom-client's
+   * Counter and Histogram print.
+   */
+  private readonly series = new Map<string, Series>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lakegate_' });
-    this.requests = new Counter({
+    const all = () => [...this.series.values()];
+    this.registry.registerMetric({
       name: 'lakegate_http_requests_total',
       help: 'HTTP requests by method, route template and status',
-      labelNames: ['method', 'route', 'status'],
-      registers: [this.registry],
-    });
-    this.duration = new Histogram({
+      type: 'counter',
+      aggregator: 'sum',
+      get: async () => ({
+        name: 'lakegate_http_requests_total',
+        help: 'HTTP requests by method, route template and status',
+        type: 'counter',
+        aggregator: 'sum',
+        values: all().map((s) => ({ labels: s.labels, value: s.count })),
+      }),
+    } as never);
+    this.registry.registerMetric({
       name: 'lakegate_http_request_duration_seconds',
       help: 'HTTP request latency by method, route template and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-      registers: [this.registry],
-    });
+      type: 'histogram',
+      aggregator: 'sum',
+      get: async () => ({
+        name: 'lakegate_http_request_duration_seconds',
+        help: 'HTTP request latency by method, route template and status',
+        type: 'histogram',
+        aggregator: 'sum',
+        values: all().flatMap((s) => {
+          let acc = 0;
+          const bucket = 'lakegate_http_request_duration_seconds_bucket';
+          return [
+            ...REQUEST_BUCKETS.map((le, i) => ({ labels: { le }, sharedLabels: s.labels, metricName: bucket, value: (acc += s.buckets[i]!) })),
+            { labels: { le: '+Inf' }, sharedLabels: s.labels, metricName: bucket, value: s.count },
+            { labels: {}, sharedLabels: s.labels, metricName: 'lakegate_http_request_duration_seconds_sum', value: s.sum },
+            { labels: {}, sharedLabels: s.labels, metricName: 'lakegate_http_request_duration_seconds_count', value: s.count },
+          ];
+        }),
+      }),
+    } as never);
     const cache = new Counter({ name: 'lakegate_vending_cache_total', help: 'Vended credential cache lookups by result', labelNames: ['result'], registers: [this.registry] });
     const failures = new Counter({ name: 'lakegate_vending_failures_total', help: 'Failed calls to a cloud credential service', registers: [this.registry] });
     const latency = new Histogram({
@@ -41,8 +81,21 @@ export class HttpMetrics {
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, seconds);
+    const key = `${method} ${status} ${route}`;
+    let s = this.series.get(key);
+    if (s === undefined) {
+      // Route templates are finite (unmatched paths share one), so this map stays small.
+      s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(REQUEST_BUCKETS.length) };
+      this.series.set(key, s);
+    }
+    s.count += 1;
+    s.sum += seconds;
+    // The first bucket whose bound holds the value (le: less than or equal); beyond the last only +Inf counts it.
+    for (let i = 0; i < REQUEST_BUCKETS.length; i++) {
+      if (seconds <= REQUEST_BUCKETS[i]!) {
+        s.buckets[i]! += 1;
+        break;
+      }
+    }
   }
 }

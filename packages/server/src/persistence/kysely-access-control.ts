@@ -5,6 +5,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessControl, GrantQuery, GrantRecord, Member, MemberKind, RoleAssignment, RoleRecord, SecurableRef } from '../catalog/access/ports.js';
 import type { Privilege, SecurableKind } from '../catalog/access/privileges.js';
+import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import type { CatalogDatabase, GrantsTable } from './schema.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
@@ -26,7 +27,12 @@ function chunks<T>(items: readonly T[]): T[][] {
 }
 
 export class KyselyAccessControl implements AccessControl {
-  constructor(private readonly db: Kysely<CatalogDatabase>) {}
+  /** @param reads how the two reads behind every authorization decision run (see compiled-reads.ts). */
+  constructor(
+    private readonly db: Kysely<CatalogDatabase>,
+    private readonly reads: ReadRunner = kyselyRunner(db),
+    private readonly compiled: CompiledReads = new CompiledReads(),
+  ) {}
 
   async createRole(role: RoleRecord): Promise<boolean> {
     const res = await this.db
@@ -95,14 +101,18 @@ export class KyselyAccessControl implements AccessControl {
 
   async rolesOf(tenant: string, members: readonly Member[]): Promise<string[]> {
     if (members.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('role_members')
-      .select('role')
-      .distinct()
-      .where('tenant', '=', tenant)
-      .where((eb) => eb.or(members.map((m) => eb.and([eb('member_kind', '=', m.kind), eb('member_issuer', '=', m.issuer), eb('member_name', '=', m.name)]))))
-      .execute();
-    return rows.map((r) => r.role).sort();
+    const args = [tenant, ...members.flatMap((m) => [m.kind, m.issuer, m.name])];
+    const q = this.compiled.compile(`rolesOf:${members.length}`, args, (t, ...ms) =>
+      this.db
+        .selectFrom('role_members')
+        .select('role')
+        .distinct()
+        .where('tenant', '=', t)
+        .where((eb) =>
+          eb.or(members.map((_, i) => eb.and([eb('member_kind', '=', ms[3 * i]! as MemberKind), eb('member_issuer', '=', ms[3 * i + 1]!), eb('member_name', '=', ms[3 * i + 2]!)]))),
+        ),
+    );
+    return (await this.reads.rows(q)).map((r) => r.role).sort();
   }
 
   async grant(g: GrantRecord): Promise<boolean> {
@@ -141,7 +151,10 @@ export class KyselyAccessControl implements AccessControl {
     const wanted = new Set(securables.map((s) => `${s.kind}\u001f${s.id}`));
     const out: GrantRecord[] = [];
     for (const part of chunks(ids)) {
-      const rows = await this.db.selectFrom('grants').selectAll().where('tenant', '=', tenant).where('securable_id', 'in', part).where('role', 'in', [...roles]).execute();
+      const q = this.compiled.compile(`grantsOn:${part.length}:${roles.length}`, [tenant, ...part, ...roles], (t, ...rest) =>
+        this.db.selectFrom('grants').selectAll().where('tenant', '=', t).where('securable_id', 'in', rest.slice(0, part.length)).where('role', 'in', rest.slice(part.length)),
+      );
+      const rows = await this.reads.rows(q);
       for (const r of rows) if (wanted.has(`${r.securable_kind}\u001f${r.securable_id}`)) out.push(toGrant(r));
     }
     return out;

@@ -17,6 +17,7 @@ import type {
   StagedTableRecord,
   Warehouse,
 } from '../catalog/ports.js';
+import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { type CatalogDatabase, type CatalogObjectsTable, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
@@ -53,10 +54,20 @@ const toObject = (r: Selectable<CatalogObjectsTable>): CatalogObjectRecord => ({
 });
 
 export class KyselyCatalogRepository implements CatalogRepository {
-  constructor(private readonly db: Kysely<CatalogDatabase>) {}
+  /**
+   * @param reads how the hot reads run (compiled-reads.ts): by default through `db`; the SQLite store
+   *   passes a read-only connection of its own. Inside a transaction they always run through it.
+   * @param compiled the compiled hot reads, shared with the repositories of transactions.
+   */
+  constructor(
+    private readonly db: Kysely<CatalogDatabase>,
+    private readonly reads: ReadRunner = kyselyRunner(db),
+    readonly compiled: CompiledReads = new CompiledReads(),
+  ) {}
 
   async getWarehouse(name: string): Promise<Warehouse | undefined> {
-    const r = await this.db.selectFrom('warehouses').selectAll().where('name', '=', name).executeTakeFirst();
+    const q = this.compiled.compile('getWarehouse', [name], (n) => this.db.selectFrom('warehouses').selectAll().where('name', '=', n));
+    const [r] = await this.reads.rows(q);
     return r && toWarehouse(r);
   }
 
@@ -115,36 +126,35 @@ export class KyselyCatalogRepository implements CatalogRepository {
   }
 
   async getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined> {
-    const r = await this.db
-      .selectFrom('namespaces')
-      .selectAll()
-      .where('warehouse', '=', warehouse)
-      .where('name', '=', encodeNamespace(levels))
-      .executeTakeFirst();
+    const q = this.compiled.compile('getNamespace', [warehouse, encodeNamespace(levels)], (w, n) =>
+      this.db.selectFrom('namespaces').selectAll().where('warehouse', '=', w).where('name', '=', n),
+    );
+    const [r] = await this.reads.rows(q);
     return r && { id: r.id, warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) };
   }
 
+  /** Keyset paging: the page after a name is read through the (warehouse, parent, name) index, never with OFFSET. */
   async listNamespaces(warehouse: string, parent: string[], page: Page): Promise<NamespaceRecord[]> {
-    let q = this.db
-      .selectFrom('namespaces')
-      .selectAll()
-      .where('warehouse', '=', warehouse)
-      .where('parent', '=', encodeNamespace(parent));
-    if (page.after !== undefined) q = q.where('name', '>', page.after);
-    const rows = await q.orderBy('name').limit(page.limit).execute();
+    const base = (w: string, p: string) => this.db.selectFrom('namespaces').selectAll().where('warehouse', '=', w).where('parent', '=', p);
+    const q =
+      page.after === undefined
+        ? this.compiled.compile('listNamespaces', [warehouse, encodeNamespace(parent), page.limit], (w, p, l) => base(w, p).orderBy('name').limit(l as never))
+        : this.compiled.compile('listNamespacesAfter', [warehouse, encodeNamespace(parent), page.after, page.limit], (w, p, a, l) =>
+            base(w, p).where('name', '>', a).orderBy('name').limit(l as never),
+          );
+    const rows = await this.reads.rows(q);
     return rows.map((r) => ({ id: r.id, warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) }));
   }
 
   async getNamespaceIds(warehouse: string, namespaces: readonly string[][]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (namespaces.length === 0) return out;
-    const rows = await this.db
-      .selectFrom('namespaces')
-      .select(['name', 'id'])
-      .where('warehouse', '=', warehouse)
-      .where('name', 'in', namespaces.map(encodeNamespace))
-      .execute();
-    for (const r of rows) out.set(r.name, r.id);
+    const names = namespaces.map(encodeNamespace);
+    // One compiled text per list length (namespace depth: a handful).
+    const q = this.compiled.compile(`getNamespaceIds:${names.length}`, [warehouse, ...names], (w, ...ns) =>
+      this.db.selectFrom('namespaces').select(['name', 'id']).where('warehouse', '=', w).where('name', 'in', ns),
+    );
+    for (const r of await this.reads.rows(q)) out.set(r.name, r.id);
     return out;
   }
 
@@ -209,26 +219,27 @@ export class KyselyCatalogRepository implements CatalogRepository {
   }
 
   async getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
-    const r = await this.db
-      .selectFrom('catalog_objects')
-      .selectAll()
-      .where('warehouse', '=', warehouse)
-      .where('namespace', '=', encodeNamespace(namespace))
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const q = this.compiled.compile('getObject', [warehouse, encodeNamespace(namespace), name], (w, ns, n) =>
+      this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
+    );
+    const [r] = await this.reads.rows(q);
     return r && toObject(r);
   }
 
+  /** Keyset paging: the page after a name is read through the (warehouse, namespace, name) key, never with OFFSET. */
   async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>> {
-    let q = this.db
-      .selectFrom('catalog_objects')
-      .select(['id', 'namespace', 'name'])
-      .where('warehouse', '=', warehouse)
-      .where('namespace', '=', encodeNamespace(namespace))
-      .where('kind', '=', kind);
-    if (page.after !== undefined) q = q.where('name', '>', page.after);
-    const rows = await q.orderBy('name').limit(page.limit).execute();
-    return rows.map((r) => ({ id: r.id, namespace: decodeNamespace(r.namespace), name: r.name }));
+    const base = (w: string, ns: string, k: string) =>
+      this.db.selectFrom('catalog_objects').select(['id', 'namespace', 'name']).where('warehouse', '=', w).where('namespace', '=', ns).where('kind', '=', k);
+    const q =
+      page.after === undefined
+        ? this.compiled.compile('listObjects', [warehouse, encodeNamespace(namespace), kind, page.limit], (w, ns, k, l) => base(w, ns, k).orderBy('name').limit(l as never))
+        : this.compiled.compile('listObjectsAfter', [warehouse, encodeNamespace(namespace), kind, page.after, page.limit], (w, ns, k, a, l) =>
+            base(w, ns, k).where('name', '>', a).orderBy('name').limit(l as never),
+          );
+    const rows = await this.reads.rows(q);
+    // Every row is in the namespace asked for: one array for all of them instead of decoding each row's.
+    const levels = [...namespace];
+    return rows.map((r) => ({ id: r.id, namespace: levels, name: r.name }));
   }
 
   async findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]> {

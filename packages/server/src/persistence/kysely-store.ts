@@ -5,6 +5,7 @@ import type { IdentityRepository } from '../auth/ports.js';
 import type { AccessControl } from '../catalog/access/ports.js';
 import { KyselyAccessControl } from './kysely-access-control.js';
 import { KyselyIdentityRepository } from './kysely-identity-repository.js';
+import { CompiledReads, type ReadRunner } from './compiled-reads.js';
 import { KyselySessionRepository } from './kysely-session-repository.js';
 import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
@@ -18,15 +19,21 @@ export class KyselyCatalogStore implements CatalogStore {
   readonly access: AccessControl;
   readonly sessions: SessionRepository;
 
-  constructor(protected readonly db: Kysely<CatalogDatabase>) {
-    this.repository = new KyselyCatalogRepository(db);
+  private readonly compiled = new CompiledReads();
+
+  /** @param reads how the hot reads run outside transactions (default: through `db`; see compiled-reads.ts). */
+  constructor(
+    protected readonly db: Kysely<CatalogDatabase>,
+    reads?: ReadRunner,
+  ) {
+    this.repository = new KyselyCatalogRepository(db, reads, this.compiled);
     this.identity = new KyselyIdentityRepository(db);
-    this.access = new KyselyAccessControl(db);
+    this.access = new KyselyAccessControl(db, reads, this.compiled);
     this.sessions = new KyselySessionRepository(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx)));
+    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx, undefined, this.compiled)));
   }
 
   migrate(): Promise<void> {

@@ -35,6 +35,8 @@ interface Resolved {
 
 export class WarehouseStorage {
   private readonly resolved = new Map<string, Resolved>();
+  /** Per warehouse record (the warehouse service hands out the same one until it changes): no fingerprint per request. */
+  private readonly byRecord = new WeakMap<Warehouse, Resolved>();
   private readonly local = new LocalFileStorage();
 
   constructor(
@@ -56,12 +58,18 @@ export class WarehouseStorage {
   }
 
   private async resolve(warehouse: Warehouse): Promise<Resolved> {
+    const known = this.byRecord.get(warehouse);
+    if (known !== undefined && this.resolved.get(warehouse.name) === known) return known;
     const fingerprint = JSON.stringify([warehouse.storageProfile, warehouse.secretId ?? null]);
     const cached = this.resolved.get(warehouse.name);
-    if (cached?.fingerprint === fingerprint) return cached;
+    if (cached?.fingerprint === fingerprint) {
+      this.byRecord.set(warehouse, cached);
+      return cached;
+    }
     const profile = StorageProfileSchema.parse(warehouse.storageProfile);
     const built = { fingerprint, ...(await this.build(warehouse, profile)) };
     this.resolved.set(warehouse.name, built);
+    this.byRecord.set(warehouse, built);
     return built;
   }
 

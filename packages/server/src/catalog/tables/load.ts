@@ -35,8 +35,20 @@ export type LoadTableResult =
       access: TableAccess;
     };
 
+/** ETags of recent metadata files (a pure function of location and mode; bounded, cleared when full). */
+const etags = new Map<string, string>();
+
 /** A weak ETag per metadata file and snapshot mode: metadata files are immutable, so the location identifies the content. */
-const etagOf = (metadataLocation: string, snapshots: string) => `W/"${createHash('sha256').update(`${metadataLocation}\n${snapshots}`).digest('base64url').slice(0, 32)}"`;
+function etagOf(metadataLocation: string, snapshots: string): string {
+  const key = `${metadataLocation}\n${snapshots}`;
+  let etag = etags.get(key);
+  if (etag === undefined) {
+    etag = `W/"${createHash('sha256').update(key).digest('base64url').slice(0, 32)}"`;
+    if (etags.size >= 10_000) etags.clear();
+    etags.set(key, etag);
+  }
+  return etag;
+}
 
 export async function loadTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, options: LoadTableOptions): Promise<LoadTableResult> {
   // validate

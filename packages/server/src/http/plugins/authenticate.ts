@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Actor, describeActor } from '../../auth/actor.js';
 import { AuthenticationError, type AuthenticatorChain } from '../../auth/authn/authenticator.js';
 import type { ErrorEnvelope } from './errors.js';
+import { bindRequestLog } from './request-log.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,7 +56,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
       req.actor = actor;
       // Later log lines of this request ("request completed", errors) name who made it, including
       // the act chain of a delegated token ("user:alice via spark-engine").
-      req.log = reply.log = req.log.child({ actor: describeActor(actor), auth: actor.method });
+      bindRequestLog(req, reply, { actor: describeActor(actor), auth: actor.method });
       return;
     }
     if (failure?.status === 403) {

@@ -4,6 +4,7 @@
  * UPDATE of the same row waits for the first to finish and then re-checks
  * the WHERE clause, so exactly one of two racing commits wins.
  */
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { CatalogDatabase } from '../schema.js';
@@ -19,6 +20,33 @@ export class PostgresCatalogStore extends KyselyCatalogStore {
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
     // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => usePreparedStatements(client));
     super(new Kysely<CatalogDatabase>({ dialect: new PostgresDialect({ pool }) }));
   }
+}
+
+const DML = /^\s*(select|insert|update|delete|with)\b/i;
+const names = new Map<string, string>();
+
+/**
+ * Every parameterised query of a connection runs as a named prepared
+ * statement: PostgreSQL parses and plans each distinct SQL text once per
+ * connection instead of on every request (the repository's texts are fixed,
+ * compiled-reads.ts). The name is derived from the text, so one name never
+ * stands for two texts. A connection that is lost takes its statements with
+ * it; its replacement prepares them again. (Not for a transaction-pooling
+ * proxy such as PgBouncer in transaction mode, which does not keep prepared
+ * statements on a connection.)
+ */
+function usePreparedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || !DML.test(text)) return query(text, values, callback);
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `lg_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+      if (names.size < 10_000) names.set(text, name);
+    }
+    return query({ name, text, values }, callback);
+  };
 }

@@ -3,46 +3,78 @@
  * commit, and busy_timeout makes a second process on the same file wait for
  * the write lock instead of failing at once. Writes are serialized by SQLite
  * itself, so the compare-and-swap in swapMetadata is race-free.
+ *
+ * Two connections: Kysely's, which runs every write and every transaction
+ * (one at a time), and a read-only one on which the hot reads run
+ * synchronously with prepared statements (compiled-reads.ts), without
+ * waiting for a transaction in progress. In WAL mode each of its statements
+ * reads the last committed state, so a read never sees a commit half done
+ * and always sees one that has finished.
  */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
+import type { ReadRunner } from '../compiled-reads.js';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
 
 export class SqliteCatalogStore extends KyselyCatalogStore {
+  private readonly reader: Database.Database;
+
   constructor(file: string) {
     const database = new Database(file);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
-    super(new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }));
+    const reader = new Database(file, { readonly: true });
+    reader.pragma('busy_timeout = 5000');
+    super(new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), readRunner(reader));
+    this.reader = reader;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    this.reader.close();
   }
 }
 
 /** Distinct SQL texts kept compiled; the repository issues a few dozen, so this is only a bound. */
 const STATEMENT_CACHE_SIZE = 500;
 
+function statementCache(database: Database.Database): (sql: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = database.prepare(sql);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
+/** Hot reads on the read-only connection: prepared once, run synchronously to completion. */
+function readRunner(reader: Database.Database): ReadRunner {
+  const prepare = statementCache(reader);
+  return {
+    async rows<R>(query: CompiledQuery<R>): Promise<R[]> {
+      return prepare(query.sql).all(...(query.parameters as unknown[])) as R[];
+    },
+  };
+}
+
 /**
  * Kysely's SQLite driver compiles every query again (prepare) before it runs it, a measurable part of
- * a loadTable (docs/benchmarks.md). A compiled statement is reusable: Kysely runs it synchronously
+ * a request (docs/benchmarks.md). A compiled statement is reusable: Kysely runs it synchronously
  * (all/run) to completion before the next query starts. Streaming (iterate) would hold a statement
  * busy, and the repository never streams.
  */
 function withStatementCache(database: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
-  const statements = new Map<string, Database.Statement>();
+  const prepare = statementCache(database);
   return {
-    prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (statement === undefined) {
-        statement = database.prepare(sql);
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
+    prepare,
     close() {
-      statements.clear();
       database.close();
     },
   };

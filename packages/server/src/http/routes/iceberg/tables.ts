@@ -13,6 +13,7 @@ import {
   namespaceParam,
   noContent,
   pageQuery,
+  sendPlainJson,
   wantsVendedCredentials,
 } from './common.js';
 
@@ -21,9 +22,9 @@ const tags = ['Catalog API'];
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
   const tables = services.tables;
 
-  app.get('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
-    return { identifiers: r.identifiers, 'next-page-token': r.nextPageToken };
+    return sendPlainJson(reply, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
   });
 
   app.post('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {

@@ -1,0 +1,207 @@
+/**
+ * The servers the benchmarks measure: Lakegate (SQLite or PostgreSQL, one process or --workers N,
+ * from this checkout or another build for A/B runs), the Apache Iceberg REST fixture (Java), and
+ * the bare Node limit (bench/bare-server.mjs replaying Lakegate's recorded responses).
+ * Each server object: { name, child, port, base, headers, pids(), dataDir }.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort, onExit, processTree, REPO_ROOT, spawnServer, tempDir, waitReady } from './proc.mjs';
+
+export const FIXTURE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'peers', 'iceberg-java.sh');
+const PG_SCRIPT = path.join(REPO_ROOT, 'scripts', 'peers', 'postgres.sh');
+
+/** What the benchmark principal holds on the warehouse (test/support/access.ts READ_WRITE_ALL): read, write, create, drop. */
+export const BENCH_PRIVILEGES = [
+  'namespace:create',
+  'namespace:list',
+  'namespace:drop',
+  'namespace:update-properties',
+  'table:create',
+  'table:list',
+  'table:write-data',
+  'table:drop',
+  'view:create',
+  'view:list',
+  'view:replace',
+  'view:drop',
+];
+
+async function json(url, method, token, body) {
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300 && res.status !== 409) throw new Error(`${method} ${url} -> ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+export async function clientToken(url, credential) {
+  const i = credential.indexOf(':');
+  const res = await fetch(`${url}/v1/oauth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credential.slice(0, i), client_secret: credential.slice(i + 1), scope: 'catalog' }),
+  });
+  if (res.status !== 200) throw new Error(`token request failed with ${res.status}: ${await res.text()}`);
+  return (await res.json()).access_token;
+}
+
+/**
+ * A non-admin service principal holding BENCH_PRIVILEGES on the warehouse through a role: how real
+ * clients run against a deny-by-default catalog, so every request takes the authorization path.
+ */
+export async function grantedPrincipal(url, adminToken, warehouse, name = 'bench') {
+  const created = await json(`${url}/management/v1/principals`, 'POST', adminToken, { name });
+  const credential = `${created['client-id']}:${created['client-secret']}`;
+  const role = `${name}-role`;
+  await json(`${url}/management/v1/roles`, 'POST', adminToken, { name: role });
+  await json(`${url}/management/v1/roles/${role}/members`, 'POST', adminToken, { kind: 'principal', name: created['client-id'] });
+  await json(`${url}/management/v1/grants`, 'POST', adminToken, { role, privileges: BENCH_PRIVILEGES, securable: { type: 'warehouse', warehouse } });
+  return credential;
+}
+
+/**
+ * `lakegate serve` on a fresh data dir. options: cpus (taskset list), database (postgres URL),
+ * workers, auth ('required'|'disabled'), principal ('granted'|'admin'), repo (another checkout,
+ * for A/B runs), cpuProf (dir), env, name, dataDir (reuse a seeded one).
+ */
+export async function startLakegate(options = {}) {
+  const repo = options.repo ?? REPO_ROOT;
+  const bin = path.join(repo, 'packages', 'cli', 'bin', 'lakegate.js');
+  const dir = options.dataDir ?? tempDir('lakegate-bench-');
+  const port = await freePort();
+  const nodeArgs = [...(options.nodeArgs ?? [])];
+  if (options.cpuProf) {
+    fs.mkdirSync(options.cpuProf, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProf)}`);
+  }
+  const args = [...nodeArgs, bin, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--log-level', options.logLevel ?? 'warn'];
+  if (options.database) args.push('--database', options.database);
+  if (options.workers !== undefined) args.push('--workers', String(options.workers));
+  const auth = options.auth ?? 'required';
+  const name = options.name ?? 'lakegate';
+  const child = spawnServer(
+    name,
+    process.execPath,
+    args,
+    { LAKEGATE_LOG_LEVEL: options.logLevel ?? 'warn', LAKEGATE_AUTH: auth, LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: '86400', ...options.env },
+    options.cpus,
+    { cwd: repo },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${url}/v1/config`, [200, 401]);
+  let token;
+  let principal = 'anonymous';
+  const adminFile = path.join(dir, 'admin-credentials.json');
+  if (auth === 'required') {
+    if (!fs.existsSync(adminFile)) throw new Error(`${name}: no ${adminFile}`);
+    const admin = await clientToken(url, JSON.parse(fs.readFileSync(adminFile, 'utf8')).credential);
+    if ((options.principal ?? 'granted') === 'admin') {
+      token = admin;
+      principal = 'admin';
+    } else {
+      const credential = options.credential ?? (await grantedPrincipal(url, admin, 'default'));
+      token = await clientToken(url, credential);
+      principal = 'granted';
+      options.credential = credential;
+    }
+  }
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  const res = await fetch(`${url}/v1/config`, { headers });
+  if (res.status !== 200) throw new Error(`${name}: GET /v1/config -> ${res.status} ${await res.text()}`);
+  const config = await res.json();
+  const prefix = config.overrides?.prefix ?? config.defaults?.prefix;
+  const extra = options.extraPids ?? (() => []);
+  return {
+    name,
+    child,
+    port,
+    url,
+    base: prefix ? `/v1/${encodeURIComponent(prefix)}` : '/v1',
+    config,
+    dataDir: dir,
+    headers,
+    authenticated: Boolean(token),
+    principal,
+    credential: options.credential,
+    // The server's processes (the primary and its workers), plus e.g. its PostgreSQL cluster's.
+    pids: () => [...processTree(child.pid), ...extra()],
+  };
+}
+
+/** The Iceberg REST fixture (Java), on a file-backed SQLite JdbcCatalog in WAL mode (see docs/benchmarks.md for why). */
+export async function startFixture({ cpus, uri = 'jdbc:sqlite:{dir}/catalog.db?journal_mode=WAL' } = {}) {
+  const dir = tempDir('iceberg-fixture-bench-');
+  const port = await freePort();
+  const env = {
+    CATALOG_REST_PORT: String(port),
+    CATALOG_WAREHOUSE: dir,
+    CATALOG_URI: uri.replace('{dir}', dir),
+    CATALOG_JDBC_SCHEMA__VERSION: 'V1',
+  };
+  const child = spawnServer('fixture', 'bash', [FIXTURE_SCRIPT, 'fixture'], env, cpus);
+  await waitReady(child, `http://127.0.0.1:${port}/v1/config`);
+  const config = await (await fetch(`http://127.0.0.1:${port}/v1/config`)).json();
+  // The fixture sends no prefix (and overrides the namespace separator to %2E; our namespaces have one level).
+  const prefix = config.overrides?.prefix ?? config.defaults?.prefix;
+  return { name: 'fixture', child, port, base: prefix ? `/v1/${encodeURIComponent(prefix)}` : '/v1', config, dataDir: dir, headers: {}, authenticated: false, pids: () => processTree(child.pid) };
+}
+
+/**
+ * The bare Node limit: a node:http server answering each recorded request path with the exact
+ * status, headers and body Lakegate answered it with (`recorded`: { path: { status, headers, body } }).
+ */
+export async function startBare({ cpus, recorded, base }) {
+  const dir = tempDir('lakegate-bare-');
+  const file = path.join(dir, 'responses.json');
+  fs.writeFileSync(file, JSON.stringify(recorded));
+  const port = await freePort();
+  const child = spawnServer('bare', process.execPath, [path.join(REPO_ROOT, 'bench', 'bare-server.mjs'), file, String(port)], {}, cpus);
+  await waitReady(child, `http://127.0.0.1:${port}/v1/config`);
+  return { name: 'bare', child, port, base, headers: {}, authenticated: false, pids: () => processTree(child.pid) };
+}
+
+/**
+ * A throwaway PostgreSQL cluster (scripts/peers/postgres.sh) under `cpus` (its processes inherit the
+ * pinning), stopped at exit. Returns { url(db), pids(), stop() }.
+ */
+export async function startPostgresCluster({ cpus } = {}) {
+  const dir = tempDir('lakegate-bench-pg-');
+  const port = await freePort();
+  const argv = ['bash', PG_SCRIPT, 'start', path.join(dir, 'cluster'), String(port)];
+  const out = execFileSync(cpus ? 'taskset' : argv[0], cpus ? ['-c', cpus, ...argv] : argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    execFileSync('bash', [PG_SCRIPT, 'stop', path.join(dir, 'cluster')], { stdio: 'ignore' });
+  };
+  onExit(stop);
+  const postmasterPid = () => {
+    try {
+      return Number(fs.readFileSync(path.join(dir, 'cluster', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    } catch {
+      return undefined;
+    }
+  };
+  let n = 0;
+  return {
+    url: out.trim().split('\n').at(-1).trim(),
+    /** A fresh database of its own. */
+    createDatabase(prefix = 'bench') {
+      const name = `${prefix}_${n++}`;
+      return execFileSync('bash', [PG_SCRIPT, 'createdb', path.join(dir, 'cluster'), String(port), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').at(-1).trim();
+    },
+    pids: () => {
+      const p = postmasterPid();
+      return p ? processTree(p) : [];
+    },
+    dir: path.join(dir, 'cluster'),
+    port,
+    stop,
+  };
+}

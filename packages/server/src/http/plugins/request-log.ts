@@ -1,0 +1,156 @@
+/**
+ * Request logging without a logger built per request. The log lines are
+ * the ones Fastify writes ("incoming request", "request completed" or
+ * "request errored", each with the request's reqId, and the caller's actor
+ * and auth method once authenticated), field for field.
+ *
+ * Fastify's defaults cost a pino child logger per request (for its
+ * `reqId`) plus a second one once the caller is known (for `actor`), each
+ * of which serialises its bindings: a measurable share of a catalog read
+ * (docs/benchmarks.md). Here instead:
+ *
+ * - every request gets a RequestLogger that creates its pino child only
+ *   when a line is actually written through it at an enabled level
+ *   (errors, warnings, "authentication failed"); the caller, once
+ *   authenticated, is added to its bindings without building anything;
+ * - the RequestObserver writes the "incoming request" and "request
+ *   completed" lines through the root logger with the request's bindings
+ *   in the line itself, and records the request in the metrics (in place
+ *   of an onResponse hook).
+ *
+ * Redaction: every line goes through the root logger, whose redaction
+ * paths and serialisers (observability/logger.ts: URL scrubbing) apply as
+ * before.
+ */
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+
+type Bindings = Record<string, unknown>;
+type LogFn = (...args: unknown[]) => void;
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** A request's logger: the pino child is made on first use at an enabled level, with the bindings known by then. */
+export class RequestLogger {
+  private real: Logger | undefined;
+  private extra: Bindings | undefined;
+  /** A level set on this request's logger alone (Fastify does not; kept for the logger contract). */
+  private ownLevel: string | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Bindings,
+  ) {}
+
+  /** Adds bindings to this request's later lines (e.g. the authenticated caller). */
+  bind(extra: Bindings): void {
+    this.extra = this.extra ? { ...this.extra, ...extra } : extra;
+    this.real = undefined;
+  }
+
+  /** Every binding of this request's lines: Fastify's (reqId), then those added with bind(). */
+  get all(): Bindings {
+    return this.extra ? { ...this.bindings, ...this.extra } : this.bindings;
+  }
+
+  get level(): string {
+    return this.ownLevel ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.ownLevel = level;
+    this.real = undefined;
+  }
+
+  isLevelEnabled(level: string): boolean {
+    return this.ownLevel === undefined ? this.parent.isLevelEnabled(level) : this.materialize().isLevelEnabled(level);
+  }
+
+  private materialize(): Logger {
+    this.real ??= this.parent.child(this.all, this.ownLevel === undefined ? undefined : { level: this.ownLevel });
+    return this.real;
+  }
+
+  private write(level: Level, args: unknown[]): void {
+    if (!this.isLevelEnabled(level)) return;
+    (this.materialize()[level] as LogFn)(...args);
+  }
+
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+  silent(): void {}
+
+  child(bindings: Bindings, options?: object): Logger {
+    return this.materialize().child(bindings, options);
+  }
+}
+
+/** Fastify's childLoggerFactory: a RequestLogger instead of a pino child per request. */
+export function requestLoggerFactory(this: unknown, logger: FastifyBaseLogger, bindings: Bindings, options?: { level?: string }): FastifyBaseLogger {
+  // A route with a log level of its own gets a real child (none has one today).
+  if (options?.level) return logger.child(bindings, options);
+  return new RequestLogger(logger as unknown as Logger, bindings) as unknown as FastifyBaseLogger;
+}
+
+/** Adds bindings to the rest of a request's log lines, including its "request completed" line. */
+export function bindRequestLog(req: FastifyRequest, reply: FastifyReply, bindings: Bindings): void {
+  const log = req.log as unknown;
+  if (log instanceof RequestLogger) log.bind(bindings);
+  else req.log = reply.log = req.log.child(bindings);
+}
+
+export type ObserveRequest = (method: string, route: string, status: number, seconds: number) => void;
+
+/**
+ * Fastify calls this when a request arrives and when its response has been
+ * sent (or failed): the same lines as Fastify's own, written through the
+ * root logger, and the request metrics.
+ */
+export class RequestObserver extends LogController {
+  constructor(
+    private readonly logger: Logger,
+    private readonly observe: ObserveRequest,
+  ) {
+    super();
+  }
+
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.logger.isLevelEnabled('info')) return;
+    this.logger.info({ ...bindingsOf(request), req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const elapsedMs = reply.elapsedTime;
+    this.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, elapsedMs / 1000);
+    const level = error ? 'error' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    if (!(reply.log instanceof RequestLogger)) {
+      // A logger this module did not make (a route with its own level): Fastify's own lines.
+      super.requestCompleted(error, request, reply);
+      return;
+    }
+    if (error) this.logger.error({ ...bindingsOf(request), res: reply, err: error, responseTime: elapsedMs }, 'request errored');
+    else this.logger.info({ ...bindingsOf(request), res: reply, responseTime: elapsedMs }, 'request completed');
+  }
+}
+
+/** The bindings a request's child logger would have: its id, then what was bound later (the caller). */
+function bindingsOf(request: FastifyRequest): Bindings {
+  const log = request.log as unknown;
+  return log instanceof RequestLogger ? log.all : { reqId: request.id };
+}
