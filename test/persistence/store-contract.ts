@@ -194,6 +194,24 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it("notes a commit's outcome on an idempotency claim inside the commit's transaction, never on a finalized key", async () => {
+      const s = await fresh();
+      try {
+        expect(await s.repository.reserveIdempotency('claimed', 'POST /c', 10)).toBe(true);
+        await s.transaction(async (repo) => repo.noteIdempotentOutcome('claimed', 'applied:1'));
+        expect(await s.repository.getIdempotency('claimed', 0)).toMatchObject({ status: 0, body: 'applied:1', fingerprint: 'POST /c' });
+        // A transaction that rolls back leaves no note.
+        expect(await s.repository.reserveIdempotency('rolled', 'POST /c', 10)).toBe(true);
+        await expect(s.transaction(async (repo) => { await repo.noteIdempotentOutcome('rolled', 'applied:2'); throw new Error('lost'); })).rejects.toThrow('lost');
+        expect((await s.repository.getIdempotency('rolled', 0))?.body).toBe('');
+        await s.repository.putIdempotency({ key: 'done', fingerprint: 'POST /c', status: 200, body: '{"a":1}', createdAtMs: 10 });
+        await s.repository.noteIdempotentOutcome('done', 'applied:3');
+        expect((await s.repository.getIdempotency('done', 0))?.body).toBe('{"a":1}');
+      } finally {
+        await s.close();
+      }
+    });
+
     it('stores and lists metrics reports newest first', async () => {
       const s = await fresh();
       try {

@@ -27,7 +27,15 @@ export interface CatalogDeps {
 export interface CatalogRequest {
   caller: Caller;
   warehouse: string;
+  /** The Idempotency-Key the request claimed, and what an earlier attempt with it applied (see {@link APPLIED_OUTCOME}). */
+  idempotency?: { key: string; applied?: string | undefined } | undefined;
 }
+
+/**
+ * How a commit notes, in its own transaction, what it applied under an Idempotency-Key (the claim's body while its
+ * status is still 0). The HTTP layer hands it back on a retry whose earlier attempt died before recording an answer.
+ */
+export const APPLIED_OUTCOME = 'lakegate-applied:';
 
 /** The warehouse a request addresses, resolved once per request (tenant checked), and who is asking. */
 export interface RequestScope {

@@ -166,6 +166,11 @@ export interface CatalogRepository {
   /** Claims a key for a request in progress (status 0); false when the key is already claimed or finalized. */
   reserveIdempotency(key: string, fingerprint: string, nowMs: number): Promise<boolean>;
   deleteIdempotency(key: string): Promise<void>;
+  /**
+   * Inside a commit's transaction: notes on the claim of `key` (still status 0) what the commit applied, so that a
+   * retry after the process died before recording its answer answers from it instead of applying the change again.
+   */
+  noteIdempotentOutcome(key: string, outcome: string): Promise<void>;
   deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void>;
 
   insertMetricsReport(record: MetricsReportRecord): Promise<void>;

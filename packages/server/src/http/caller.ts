@@ -52,5 +52,6 @@ export function callerOf(req: FastifyRequest): Caller {
 
 /** What a protocol route hands a catalog service: the caller and the warehouse (prefix) it addresses. */
 export function catalogRequest(req: FastifyRequest<{ Params: { prefix: string } }>): CatalogRequest {
-  return { caller: callerOf(req), warehouse: req.params.prefix };
+  const idempotency = req.idempotencyKey ? { key: req.idempotencyKey, applied: req.idempotencyApplied } : undefined;
+  return { caller: callerOf(req), warehouse: req.params.prefix, ...(idempotency ? { idempotency } : {}) };
 }

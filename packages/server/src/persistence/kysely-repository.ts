@@ -415,6 +415,10 @@ export class KyselyCatalogRepository implements CatalogRepository {
     await this.db.deleteFrom('idempotency_keys').where('key', '=', key).execute();
   }
 
+  async noteIdempotentOutcome(key: string, outcome: string): Promise<void> {
+    await this.db.updateTable('idempotency_keys').set({ body: outcome }).where('key', '=', key).where('status', '=', 0).execute();
+  }
+
   async deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void> {
     await this.db.deleteFrom('idempotency_keys').where('created_at', '<', nowMs - idempotencyLifetimeMs).execute();
     await this.db.deleteFrom('staged_tables').where('expires_at', '<', nowMs).execute();

@@ -14,7 +14,7 @@
  */
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import type { Privilege } from '../access/privileges.js';
-import type { CatalogRequest, RequestScope } from '../context.js';
+import { APPLIED_OUTCOME, type CatalogRequest, type RequestScope } from '../context.js';
 import { checkIdentifier, formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { KeyedMutex } from '../keyed-mutex.js';
@@ -22,7 +22,7 @@ import { checkNoOverlap, isAllowedLocation } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import { applyTableUpdatesDetailed, checkTableRequirements, withMetadataLog } from '../metadata/index.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
-import { writeMetadataFile } from '../metadata-files.js';
+import { readMetadataFile, writeMetadataFile } from '../metadata-files.js';
 import type { CatalogObjectRecord, CatalogRepository } from '../ports.js';
 import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from './shared.js';
 
@@ -69,11 +69,46 @@ export async function commitTables(ctx: TableContext, request: CatalogRequest, i
   const scope = await ctx.scope(request);
   // authorize: every table of the transaction, before anything is written
   for (const change of changes) await authorizeChange(ctx, scope, change);
-  // execute
+  // execute (or answer from what an earlier attempt with the same Idempotency-Key applied)
+  const applied = request.idempotency?.applied === undefined ? undefined : await answerFromOutcome(ctx, scope, changes, request.idempotency.applied);
+  if (applied) return applied;
   let locks = commitLocks.get(ctx);
   if (!locks) commitLocks.set(ctx, (locks = new KeyedMutex()));
   const keys = changes.map((c) => `${scope.warehouse.name}\u0000${formatIdentifier(c.identifier.namespace, c.identifier.name)}`);
-  return locks.runExclusive(keys, () => commitWithRetries(ctx, scope, changes));
+  return locks.runExclusive(keys, () => commitWithRetries(ctx, scope, changes, request.idempotency?.key));
+}
+
+interface AppliedOutcome {
+  tables: Array<{ namespace: string[]; name: string; metadataLocation: string }>;
+}
+
+/**
+ * The answer of a commit an earlier attempt applied (noted under its Idempotency-Key in the same transaction), when
+ * every table of the change still has that metadata file as its current one or in its metadata log; undefined
+ * otherwise (the note is unreadable or does not match: the change runs as usual, its requirements still guard it).
+ */
+async function answerFromOutcome(ctx: TableContext, scope: RequestScope, changes: readonly TableChange[], note: string): Promise<Array<{ metadataLocation: string; metadata: TableMetadata }> | undefined> {
+  let outcome: AppliedOutcome;
+  try {
+    outcome = parseJson(note.slice(APPLIED_OUTCOME.length)) as AppliedOutcome;
+  } catch {
+    return undefined;
+  }
+  const storage = await ctx.storageFor(scope.warehouse);
+  const answers: Array<{ metadataLocation: string; metadata: TableMetadata }> = [];
+  for (const change of changes) {
+    const key = formatIdentifier(change.identifier.namespace, change.identifier.name);
+    const entry = outcome.tables?.find((t) => formatIdentifier(t.namespace, t.name) === key);
+    if (!entry) return undefined;
+    const record = await ctx.store.repository.getObject(scope.warehouse.name, change.identifier.namespace, change.identifier.name);
+    if (!record || record.kind !== 'table') return undefined;
+    const current = parseJson(record.metadataJson) as TableMetadata;
+    const known = record.metadataLocation === entry.metadataLocation || (current['metadata-log'] ?? []).some((e) => e['metadata-file'] === entry.metadataLocation);
+    if (!known) return undefined;
+    const metadata = record.metadataLocation === entry.metadataLocation ? current : ((await readMetadataFile(storage, entry.metadataLocation)).metadata as TableMetadata);
+    answers.push({ metadataLocation: entry.metadataLocation, metadata });
+  }
+  return answers;
 }
 
 const isCreate = (change: TableChange) => change.requirements.some((r) => (r as { type?: unknown })?.type === 'assert-create');
@@ -104,7 +139,7 @@ async function authorizeChange(ctx: TableContext, scope: RequestScope, change: T
   await ctx.access.requireAll(scope, needed, resolved.namespacePath, { object, recordAllow: true });
 }
 
-async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: TableChange[]): Promise<Array<{ metadataLocation: string; metadata: TableMetadata }>> {
+async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: TableChange[], idempotencyKey: string | undefined): Promise<Array<{ metadataLocation: string; metadata: TableMetadata }>> {
   for (let attempt = 0; ; attempt += 1) {
     const prepared: PreparedCommit[] = [];
     for (const change of changes) prepared.push(await prepare(ctx, scope, change));
@@ -115,6 +150,10 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
           // Throwing (not returning) rolls back the swaps already made for other tables.
           // Unchanged tables are swapped onto themselves: the compare-and-swap still proves their requirements held at commit time.
           if (!(await swap(ctx, scope, repo, p))) throw new LostRace(p);
+        }
+        if (idempotencyKey !== undefined) {
+          const outcome: AppliedOutcome = { tables: prepared.map((p) => ({ namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation })) };
+          await repo.noteIdempotentOutcome(idempotencyKey, `${APPLIED_OUTCOME}${JSON.stringify(outcome)}`);
         }
       });
     } catch (e) {

@@ -5,7 +5,11 @@
  * the operation again. A key reused for a different operation is refused.
  * The key is claimed before the operation runs, so a retry that arrives
  * while the first attempt is still running is told so (409) instead of
- * running the operation a second time.
+ * running the operation a second time. A table commit also notes on the
+ * claim, in its own database transaction, what it applied: when the process
+ * dies between that transaction and recording the answer, a retry is
+ * answered from the note (catalog/tables/commit.ts) rather than committed
+ * again.
  *
  * Only POST and DELETE routes get the hooks (attached per route as routes
  * are added): reads never carry a key worth honouring, and a hook on every
@@ -16,6 +20,7 @@
  * that must never be stored in plain text for a replay.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
+import { APPLIED_OUTCOME } from '../../catalog/context.js';
 import type { CatalogStore, Clock } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 
@@ -26,6 +31,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyKey?: string;
+    /** What an earlier attempt with this key applied before its process ended (a commit's note, APPLIED_OUTCOME). */
+    idempotencyApplied?: string;
   }
 }
 
@@ -46,6 +53,13 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
       return;
     }
     const found = await store.repository.getIdempotency(normalized, 0);
+    if (found !== undefined && found.status === 0 && found.body.startsWith(APPLIED_OUTCOME) && found.fingerprint === fingerprint(req)) {
+      // An earlier attempt committed (its transaction noted what) but its process ended before recording the
+      // answer: run again, and the service answers from what was applied instead of applying it twice.
+      req.idempotencyKey = normalized;
+      req.idempotencyApplied = found.body;
+      return;
+    }
     const abandoned = found !== undefined && found.status === 0 && now - found.createdAtMs > ABANDONED_AFTER_MS;
     if (found === undefined || found.createdAtMs < now - lifetimeMs || abandoned) {
       // Expired, or claimed by a process that died before finishing: the key is free again.
