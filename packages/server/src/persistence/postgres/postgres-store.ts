@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
+import { withUnavailableErrors } from './unavailable.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -21,7 +22,7 @@ export class PostgresCatalogStore extends KyselyCatalogStore {
     // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => usePreparedStatements(client));
-    super(new Kysely<CatalogDatabase>({ dialect: new PostgresDialect({ pool }) }));
+    super(new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) }));
   }
 }
 
