@@ -19,6 +19,7 @@ import { EXTRA_LOCATION_ROOTS } from './catalog/location-policy.js';
 import { icebergEnvelope } from './http/mappers/iceberg-errors.js';
 import { declareActor } from './http/plugins/authenticate.js';
 import { SurfaceEnvelopes, useErrorEnvelope } from './http/plugins/errors.js';
+import { refuseRepeatedQueryParameters } from './http/plugins/query.js';
 import { useLosslessJson } from './http/plugins/json-body.js';
 import { ICEBERG_PREFIX, icebergSurface } from './http/surfaces/iceberg.js';
 import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
@@ -188,6 +189,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
   });
   useLosslessJson(app);
+  refuseRepeatedQueryParameters(app);
   declareActor(app);
   // Paths no surface owns (outside /v1, /lance, /management/v1) get the Iceberg error model.
   useErrorEnvelope(app, icebergEnvelope);

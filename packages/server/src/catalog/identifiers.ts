@@ -2,18 +2,27 @@
  * Identifier rules. Names become path segments of storage locations and keys
  * in the database, so they are checked once, here, before anything else:
  * no empty names, no control characters (U+001F separates namespace levels
- * on the wire and in the database), no "." or "..", no path separators.
+ * on the wire and in the database), no "." or "..", no path separators; and
+ * nothing that makes a name unreadable or spoofable: no lone UTF-16
+ * surrogates (not text: they cannot be encoded into a location or stored as
+ * UTF-8) and no bidirectional-override or -isolate characters (U+202A–U+202E,
+ * U+2066–U+2069, U+200E/U+200F, U+061C), which make a name display as
+ * another one (CVE-2021-42574's "Trojan Source", applied to identifiers).
  */
 import { validation } from '../errors/catalog-error.js';
 
 export const MAX_NAME_LENGTH = 255;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 export const MAX_NAMESPACE_DEPTH = 16;
 
 export function checkName(name: unknown, what: string): string {
   if (typeof name !== 'string') throw validation(`${what} must be a string`);
   if (name.length === 0) throw validation(`${what} must not be empty`);
   if (name.length > MAX_NAME_LENGTH) throw validation(`${what} is longer than ${MAX_NAME_LENGTH} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw validation(`${what} must not contain control characters`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw validation(`${what} must not contain control characters`);
+  if (LONE_SURROGATE.test(name)) throw validation(`${what} must be well-formed Unicode (it holds a lone UTF-16 surrogate)`);
+  if (BIDI_CONTROLS.test(name)) throw validation(`${what} must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): they make a name display as another`);
   if (name === '.' || name === '..') throw validation(`${what} must not be "." or ".."`);
   if (name.includes('/') || name.includes('\\')) throw validation(`${what} must not contain "/" or "\\"`);
   return name;

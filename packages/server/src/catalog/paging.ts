@@ -1,4 +1,10 @@
-/** Opaque page tokens: base64url of the last name on the previous page. */
+/**
+ * Opaque page tokens: the last key of the previous page (base64url) and a check over it, so that a token the
+ * server did not hand out (a typo, a truncated copy, a forged one) is refused with 400 instead of quietly listing
+ * from an arbitrary position. The check is not a secret: a token only says where a listing resumes, and every
+ * item is still filtered by what the caller may see.
+ */
+import { createHash } from 'node:crypto';
 import { validation } from '../errors/catalog-error.js';
 import type { Page } from './ports.js';
 
@@ -15,8 +21,8 @@ export function toPage(req: PageRequest): Page {
     throw validation(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }
   if (req.pageToken === undefined || req.pageToken === '') return { limit };
-  const after = Buffer.from(req.pageToken, 'base64url').toString('utf8');
-  if (after.length === 0 || Buffer.from(after, 'utf8').toString('base64url') !== req.pageToken) throw validation('pageToken is not valid');
+  const after = keyOf(req.pageToken);
+  if (after === undefined) throw validation('pageToken is not valid: pass the next-page-token of the previous page as it was');
   return { after, limit };
 }
 
@@ -24,7 +30,7 @@ export function toPage(req: PageRequest): Page {
 export function pageOf<T>(rows: T[], page: Page, key: (row: T) => string): { items: T[]; nextPageToken: string | null } {
   if (rows.length <= page.limit) return { items: rows, nextPageToken: null };
   const items = rows.slice(0, page.limit);
-  return { items, nextPageToken: Buffer.from(key(items.at(-1)!), 'utf8').toString('base64url') };
+  return { items, nextPageToken: tokenOf(key(items.at(-1)!)) };
 }
 
 /** How many candidates one listing request examines at most when the caller may see only some of them. */
@@ -67,4 +73,18 @@ export async function visiblePage<T>(
   }
 }
 
-const tokenOf = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
+const checkOf = (encoded: string): string => createHash('sha256').update(`lakegate-page-token:${encoded}`).digest('base64url').slice(0, 12);
+const tokenOf = (key: string): string => {
+  const encoded = Buffer.from(key, 'utf8').toString('base64url');
+  return `${encoded}.${checkOf(encoded)}`;
+};
+
+/** The key a token resumes after, or undefined when the server did not hand out this token. */
+function keyOf(token: string): string | undefined {
+  const dot = token.lastIndexOf('.');
+  if (dot <= 0 || token.length > 4096) return undefined;
+  const encoded = token.slice(0, dot);
+  if (checkOf(encoded) !== token.slice(dot + 1)) return undefined;
+  const key = Buffer.from(encoded, 'base64url').toString('utf8');
+  return key.length > 0 && Buffer.from(key, 'utf8').toString('base64url') === encoded ? key : undefined;
+}
