@@ -4,7 +4,7 @@
  * error model, never a 5xx, and nothing is logged as an unhandled error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
 
@@ -73,5 +73,43 @@ describe('page tokens', () => {
     for (const bad of [forged, Buffer.from('t1').toString('base64url'), token.slice(0, -1), `${token}x`, `A${token}`, '.', '%%%']) {
       icebergError(await send('GET', `/v1/default/namespaces/h/tables?pageToken=${encodeURIComponent(bad)}`), 400, /pageToken is not valid/);
     }
+  });
+});
+
+describe('paths a commit brings into a table', () => {
+  const table = '/v1/default/namespaces/h/tables/t2';
+  const outside = ['file:/etc/passwd', 'file:///etc/passwd', 's3://other-bucket/wh/h/t2/snap.avro', 'http://attacker.example/snap.avro'];
+
+  it('refuses a snapshot whose manifest list lies outside the warehouse, and main never points at it', async () => {
+    const metadata = (await send('GET', table)).body.metadata;
+    for (const manifestList of [...outside, `${metadata.location}/metadata/../../../../../../etc/passwd`]) {
+      const append = appendUpdates(metadata, manifestList);
+      const res = await send('POST', table, { requirements: append.requirements, updates: append.updates });
+      expect(res.status, manifestList).toBe(400);
+      expect(res.body.error.message).toMatch(/manifest-list|"\.\."|segments/);
+    }
+    expect((await send('GET', table)).body.metadata['current-snapshot-id'] ?? -1).toBe(-1);
+    // Under the table's location it is accepted, as every engine writes it.
+    const ok = appendUpdates(metadata);
+    expect((await send('POST', table, { requirements: ok.requirements, updates: ok.updates })).status).toBe(200);
+  });
+
+  it('refuses statistics files and write.*.path properties outside the warehouse, at commit and at create', async () => {
+    const metadata = (await send('GET', table)).body.metadata;
+    const snapshotId = metadata['current-snapshot-id'];
+    const statistics = { 'snapshot-id': snapshotId, 'statistics-path': 's3://other-bucket/stats.puffin', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [] };
+    expect((await send('POST', table, { requirements: [], updates: [{ action: 'set-statistics', 'snapshot-id': snapshotId, statistics }] })).status).toBe(400);
+    const partitionStatistics = { 'snapshot-id': snapshotId, 'statistics-path': 'file:/etc/passwd', 'file-size-in-bytes': 1 };
+    expect((await send('POST', table, { requirements: [], updates: [{ action: 'set-partition-statistics', 'partition-statistics': partitionStatistics }] })).status).toBe(400);
+    for (const key of ['write.data.path', 'write.metadata.path', 'write.object-storage.path']) {
+      const res = await send('POST', table, { requirements: [], updates: [{ action: 'set-properties', updates: { [key]: 's3://other-bucket/x' } }] });
+      expect(res.status, key).toBe(400);
+      expect(res.body.error.message).toMatch(new RegExp(`property ${key.replace(/\./g, '\\.')}.*outside`));
+      expect((await send('POST', '/v1/default/namespaces/h/tables', { name: `p_${key.length}`, schema: simpleSchema, properties: { [key]: 'file:///tmp/elsewhere' } })).status).toBe(400);
+    }
+    // Inside the warehouse, a write path of its own is fine.
+    const inside = `${metadata.location}/data-elsewhere`;
+    expect((await send('POST', table, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': inside } }] })).status).toBe(200);
+    expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 });

@@ -24,6 +24,7 @@ import { applyTableUpdatesDetailed, checkTableRequirements, withMetadataLog } fr
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
 import { readMetadataFile, writeMetadataFile } from '../metadata-files.js';
 import type { CatalogObjectRecord, CatalogRepository } from '../ports.js';
+import { checkIntroducedPaths } from './paths.js';
 import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from './shared.js';
 
 export interface TableChange {
@@ -208,6 +209,7 @@ async function prepare(ctx: TableContext, scope: RequestScope, change: TableChan
   });
   let next = applied.metadata;
   checkTableLocation(scope, next.location);
+  checkIntroducedPaths(scope.warehouse, base, next);
   if (record && !applied.changed) {
     return { identifier, base: record, metadata: base!, metadataJson: record.metadataJson, metadataLocation: record.metadataLocation, changed: false };
   }

@@ -13,6 +13,7 @@ import { newTableMetadata } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
 import { writeMetadataFile } from '../metadata-files.js';
 import { stringifyJson } from '../json.js';
+import { checkIntroducedPaths } from './paths.js';
 import { type TableAccess, type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, requireNamespaceFor, tableExists, vendedAccess } from './shared.js';
 
 export interface CreateTableInput {
@@ -48,6 +49,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const uuid = ctx.newUuid();
   const location = explicitLocation ? checkTableLocation(scope, input.location) : defaultLocation(scope, levels, name, uuid, ns.properties);
   const metadata = newTableMetadata({ schema: input.schema, partitionSpec: input.partitionSpec, sortOrder: input.writeOrder, location, properties, uuid, nowMs: ctx.clock.now() });
+  checkIntroducedPaths(scope.warehouse, null, metadata);
   const repo = ctx.store.repository;
   const existing = await repo.getObject(scope.warehouse.name, levels, name);
   if (existing) throw tableExists(existing, levels, name);

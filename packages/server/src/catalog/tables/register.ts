@@ -13,6 +13,7 @@ import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
 import { readMetadataFile } from '../metadata-files.js';
+import { checkIntroducedPaths } from './paths.js';
 import { type TableAccess, type TableContext, checkTableLocation, requireNamespaceFor, resolveTable, tableExists, tableObject, vendedAccess, NO_ACCESS } from './shared.js';
 
 export async function registerTable(
@@ -41,6 +42,7 @@ export async function registerTable(
     throw validation(`${metadataLocation} is not an Iceberg table metadata file`);
   }
   const location = normalizeLocation(checkTableLocation(scope, table.location));
+  checkIntroducedPaths(scope.warehouse, null, table);
   const repo = ctx.store.repository;
   const existing = await repo.getObject(scope.warehouse.name, levels, name);
   if (existing && !(overwrite && existing.kind === 'table')) throw tableExists(existing, levels, name);
