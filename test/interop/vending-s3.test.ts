@@ -84,6 +84,42 @@ describe('vended S3 credentials', () => {
     expect(refreshed.body['storage-credentials'][0].prefix).toBe(staged.body.metadata.location);
   });
 
+  it('keeps each of two stage-creates of one name (a retried CTAS) refreshable by its own token; the committed one wins', async () => {
+    const refresh = (token: string) => send('GET', `/v1/lake/namespaces/v/tables/retried/credentials?storageRefreshToken=${encodeURIComponent(token)}`);
+    const first = await send('POST', '/v1/lake/namespaces/v/tables', { name: 'retried', schema: simpleSchema, 'stage-create': true }, delegated);
+    const second = await send('POST', '/v1/lake/namespaces/v/tables', { name: 'retried', schema: simpleSchema, 'stage-create': true }, delegated);
+    expect(first.body.metadata.location).not.toBe(second.body.metadata.location);
+    const [firstToken, secondToken] = [first, second].map((r) => r.body['storage-credentials'][0]['storage-refresh-token'] as string);
+    // The first job's token still answers for the first staged table (not 404, not the second's prefix).
+    const a = await refresh(firstToken!);
+    expect(a.status).toBe(200);
+    expect(a.body['storage-credentials'][0].prefix).toBe(first.body.metadata.location);
+    const b = await refresh(secondToken!);
+    expect(b.body['storage-credentials'][0].prefix).toBe(second.body.metadata.location);
+    // The second job commits (assert-create); the first's commit then finds the name taken.
+    const commit = (staged: typeof first) => {
+      const m = staged.body.metadata;
+      return send('POST', '/v1/lake/namespaces/v/tables/retried', {
+        requirements: [{ type: 'assert-create' }],
+        updates: [
+          { action: 'assign-uuid', uuid: m['table-uuid'] },
+          { action: 'upgrade-format-version', 'format-version': m['format-version'] },
+          { action: 'add-schema', schema: m.schemas[0] },
+          { action: 'set-current-schema', 'schema-id': -1 },
+          { action: 'add-spec', spec: m['partition-specs'][0] },
+          { action: 'set-default-spec', 'spec-id': -1 },
+          { action: 'add-sort-order', 'sort-order': m['sort-orders'][0] },
+          { action: 'set-default-sort-order', 'sort-order-id': -1 },
+          { action: 'set-location', location: m.location },
+        ],
+      });
+    };
+    expect((await commit(second)).status).toBe(200);
+    expect((await commit(first)).status).toBe(409);
+    const loaded = await send('GET', '/v1/lake/namespaces/v/tables/retried');
+    expect(loaded.body.metadata['table-uuid']).toBe(second.body.metadata['table-uuid']);
+  });
+
   it('answers 503 with Retry-After, and no secret, when the token service fails', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const created = await send('POST', '/management/v1/warehouses', {
