@@ -76,6 +76,34 @@ describe('vended S3 credentials', () => {
     expect((await send('GET', '/v1/lake/namespaces/v/tables/nope/credentials')).status).toBe(404);
   });
 
+  it('vends one credential per prefix a table writes under (its location and a write.data.path elsewhere in the warehouse), each refreshable', async () => {
+    const dataPath = `s3://${BUCKET}/wh/shared-data/events`;
+    const created = await send('POST', '/v1/lake/namespaces/v/tables', { name: 'split', schema: simpleSchema, properties: { 'write.data.path': dataPath } }, delegated);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const loaded = await send('GET', '/v1/lake/namespaces/v/tables/split', undefined, delegated);
+    const creds = loaded.body['storage-credentials'] as Array<{ prefix: string; config: Record<string, string>; 'storage-refresh-token': string }>;
+    expect(creds.map((c) => c.prefix)).toEqual([loaded.body.metadata.location, dataPath]);
+    const [atLocation, atData] = creds.map((c) => clientFrom(c.config));
+    const dataKey = `${dataPath.replace(`s3://${BUCKET}/`, '')}/00000-x.parquet`;
+    const metadataKey = `${loaded.body.metadata.location.replace(`s3://${BUCKET}/`, '')}/metadata/x.avro`;
+    // Each credential writes under its own prefix, and only there.
+    await atData!.send(new PutObjectCommand({ Bucket: BUCKET, Key: dataKey, Body: 'x' }));
+    await atLocation!.send(new PutObjectCommand({ Bucket: BUCKET, Key: metadataKey, Body: 'x' }));
+    await expect(atLocation!.send(new PutObjectCommand({ Bucket: BUCKET, Key: dataKey, Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(atData!.send(new PutObjectCommand({ Bucket: BUCKET, Key: metadataKey, Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    atLocation!.destroy();
+    atData!.destroy();
+    // The data path's token refreshes the data path's credential.
+    const refreshed = await send('GET', `/v1/lake/namespaces/v/tables/split/credentials?storageRefreshToken=${encodeURIComponent(creds[1]!['storage-refresh-token'])}`);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body['storage-credentials'].map((c: { prefix: string }) => c.prefix)).toEqual([dataPath]);
+    // Once the table stops writing there, that token refreshes nothing.
+    const meta = loaded.body.metadata;
+    expect((await send('POST', '/v1/lake/namespaces/v/tables/split', { requirements: [], updates: [{ action: 'remove-properties', removals: ['write.data.path'] }] })).status).toBe(200);
+    expect(meta.location).toBeTruthy();
+    expect((await send('GET', `/v1/lake/namespaces/v/tables/split/credentials?storageRefreshToken=${encodeURIComponent(creds[1]!['storage-refresh-token'])}`)).status).toBe(404);
+  });
+
   it('lets a stage-created (CTAS) table refresh its credentials before commit', async () => {
     const staged = await send('POST', '/v1/lake/namespaces/v/tables', { name: 'ctas', schema: simpleSchema, 'stage-create': true }, delegated);
     const token = staged.body['storage-credentials'][0]['storage-refresh-token'];

@@ -14,7 +14,8 @@ import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { CatalogObjectRecord, StagedTableRecord } from '../ports.js';
-import { type TableAccess, type TableContext, resolveTable, tableNotFound, tableObject } from './shared.js';
+import { tablePrefixes } from './paths.js';
+import { type TableAccess, type TableContext, resolveTable, tableNotFound, tableObject, vendedAccess } from './shared.js';
 
 /** The committed table of that name, else a stage-created one (exactly the one with `tableUuid` when given). */
 async function resolveForCredentials(ctx: TableContext, scope: RequestScope, levels: string[], name: string, tableUuid: string | undefined) {
@@ -47,11 +48,15 @@ export async function loadCredentials(ctx: TableContext, request: CatalogRequest
   // execute
   const location = record?.location ?? staged!.location;
   const tableUuid = record?.uuid ?? staged!.uuid;
-  // The table must still live where the token's credential pointed (a dropped or re-created table gets nothing).
-  if (claims && normalizeLocation(claims.prefix) !== normalizeLocation(location)) {
+  const metadataJson = record?.metadataJson ?? staged!.metadataJson;
+  if (!claims) return vendedAccess(ctx, scope, { identifier, tableUuid, location, path, metadataJson });
+  // The table must still write where the token's credential pointed (a dropped or re-created table, or a
+  // write path taken away, gets nothing); each prefix's token refreshes that prefix only.
+  const prefixes = tablePrefixes(scope.warehouse, location, metadataJson);
+  if (!prefixes.some((p) => normalizeLocation(p) === normalizeLocation(claims.prefix))) {
     throw new CatalogError('ERR_TABLE_NOT_FOUND', `No storage credential of ${object} matches the refresh token`);
   }
-  return ctx.credentials.forTable({ scope, identifier, tableUuid, location: claims?.prefix ?? location, mode, refreshed: claims !== undefined });
+  return ctx.credentials.forTable({ scope, identifier, tableUuid, location: claims.prefix, mode, refreshed: true });
 }
 
 /** Until it is committed, a staged table is its creator's; others need `table:create` and `table:write-data` on the namespace. */

@@ -7,7 +7,9 @@
  * credentials to) would follow it. Paths already in the base metadata are not checked again, so a table registered
  * before this rule stays usable.
  */
-import { checkLocation } from '../location-policy.js';
+import { parseJson } from '../json.js';
+import { checkLocation, isAllowedLocation } from '../location-policy.js';
+import { isUnderRoot, normalizeLocation } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { Warehouse } from '../ports.js';
 
@@ -30,4 +32,22 @@ export function checkIntroducedPaths(warehouse: Warehouse, base: TableMetadata |
     const value = next.properties?.[key];
     if (value !== undefined && value !== base?.properties?.[key]) checkLocation(warehouse, value, `property ${key}`);
   }
+}
+
+/**
+ * The storage prefixes a table's files live under: its location, plus each `write.*.path` inside the warehouse
+ * that is not under the location (engines write data or metadata there). Each gets a storage credential of its own,
+ * independently refreshable (`../shared/seeds/000_*`). Reads the metadata only when it names such a property.
+ */
+export function tablePrefixes(warehouse: Warehouse, location: string, metadataJson: string | undefined): string[] {
+  const prefixes = [location];
+  if (metadataJson === undefined || !metadataJson.includes('.path"')) return prefixes;
+  const properties = (parseJson(metadataJson) as TableMetadata).properties ?? {};
+  for (const key of WRITE_PATH_PROPERTIES) {
+    const value = properties[key];
+    if (typeof value !== 'string' || !isAllowedLocation(warehouse, value)) continue;
+    if (prefixes.some((p) => isUnderRoot(p, value) || normalizeLocation(p) === normalizeLocation(value))) continue;
+    prefixes.push(value.replace(/\/+$/, ''));
+  }
+  return prefixes;
 }

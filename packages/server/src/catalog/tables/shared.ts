@@ -8,6 +8,7 @@ import type { RequestScope, ServiceContext } from '../context.js';
 import type { CredentialService, StorageCredentialEntry } from '../credentials/credential-service.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { joinLocation } from '../locations.js';
+import { tablePrefixes } from './paths.js';
 import { checkLocation, isAllowedLocation } from '../location-policy.js';
 import { nextMetadataLocation } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
@@ -97,11 +98,16 @@ export async function requireNamespaceFor(ctx: ServiceContext, scope: RequestSco
 export async function vendedAccess(
   ctx: TableContext,
   scope: RequestScope,
-  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean },
+  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean; metadataJson?: string },
 ): Promise<TableAccess> {
   const mode = await ctx.access.vendingMode(scope, request.path);
   if (!mode) return NO_ACCESS;
-  return ctx.credentials.forTable({ scope, identifier: request.identifier, tableUuid: request.tableUuid, location: request.location, mode, refreshed: request.refreshed ?? false });
+  const vend = (location: string) => ctx.credentials.forTable({ scope, identifier: request.identifier, tableUuid: request.tableUuid, location, mode, refreshed: request.refreshed ?? false });
+  const [first, ...others] = tablePrefixes(scope.warehouse, request.location, request.metadataJson);
+  const access = await vend(first!);
+  // One credential (and refresh token) per further prefix the table writes under; the config keys stay the location's.
+  for (const prefix of others) access.storageCredentials.push(...(await vend(prefix)).storageCredentials);
+  return access;
 }
 
 /** A location given by a client must be a valid URI inside the warehouse root. */
