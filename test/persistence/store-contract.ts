@@ -3,7 +3,8 @@
  * runs this same suite against a real database.
  */
 import { describe, expect, it } from 'vitest';
-import type { CatalogObjectRecord, CatalogStore } from '../../packages/server/src/catalog/ports.js';
+import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
+import type { LakegateStore as CatalogStore } from '../../packages/server/src/store.js';
 
 export function storeContract(name: string, makeStore: () => Promise<CatalogStore>): void {
   describe(`${name} store contract`, () => {

@@ -11,7 +11,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogDeps } from './catalog/context.js';
 import type { CatalogEvent, CatalogEvents } from './catalog/events.js';
-import type { CatalogStore, Clock } from './catalog/ports.js';
+import type { Clock } from './catalog/ports.js';
+import type { LakegateStore } from './store.js';
 import { systemClock } from './catalog/ports.js';
 import { type CatalogServices, createCatalogServices } from './catalog/services.js';
 import type { LakegateConfig } from './config/config.js';
@@ -92,7 +93,7 @@ async function warnAboutBareGroups(principals: PrincipalService, logger: Logger)
 export interface Lakegate {
   app: FastifyInstance;
   services: CatalogServices;
-  store: CatalogStore;
+  store: LakegateStore;
   logger: Logger;
   principals: PrincipalService;
   /** Where the first start wrote the admin's credentials, if this start created them. */
@@ -110,7 +111,7 @@ export interface BuildOptions {
   clock?: Clock;
 }
 
-export function createStore(config: LakegateConfig): CatalogStore {
+export function createStore(config: LakegateConfig): LakegateStore {
   if (config.database) return new PostgresCatalogStore({ connectionString: config.database });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return new SqliteCatalogStore(path.join(config.dataDir, 'catalog.sqlite'));

@@ -1,6 +1,10 @@
 /** A stage-created table (CTAS): its load result, committed later with an assert-create commit. */
-import type { IcebergRestCatalog } from './catalog.js';
-import type { LoadTableResult, TableIdentifier, TableUpdate } from './types.js';
+import type { LoadTableResult, TableIdentifier, TableRequirement, TableUpdate } from './types.js';
+
+/** What a staged table needs of its catalog: the commit (IcebergRestCatalog#commitTable). */
+export interface TableCommitter {
+  commitTable(identifier: TableIdentifier, change: { requirements?: TableRequirement[]; updates: TableUpdate[] }): Promise<LoadTableResult>;
+}
 
 /**
  * A stage-created table: its load result and how to commit it (the assert-create commit).
@@ -13,7 +17,7 @@ import type { LoadTableResult, TableIdentifier, TableUpdate } from './types.js';
  */
 export class StagedTable {
   constructor(
-    private readonly catalog: IcebergRestCatalog,
+    private readonly catalog: TableCommitter,
     readonly identifier: TableIdentifier,
     readonly result: LoadTableResult,
   ) {}

@@ -179,12 +179,8 @@ export interface CatalogRepository {
 
 export interface CatalogStore {
   readonly repository: CatalogRepository;
-  /** Service principals and the audit trail (auth/ports.ts). */
-  readonly identity: import('../auth/ports.js').IdentityRepository;
   /** Roles, role members and grants of the built-in authorizer (catalog/access). */
   readonly access: import('./access/ports.js').AccessControl;
-  /** Web console sign-in sessions (auth/sessions/ports.ts). */
-  readonly sessions: import('../auth/sessions/ports.js').SessionRepository;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */

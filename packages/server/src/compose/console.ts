@@ -9,7 +9,8 @@ import type { FailureLimiter } from '../auth/issuer/failure-limiter.js';
 import type { PrincipalService } from '../auth/issuer/principals.js';
 import { ConsoleSessions } from '../auth/sessions/console-sessions.js';
 import { ConsoleOidcSchema, OidcLogin, type ConsoleOidcProvider } from '../auth/sessions/oidc-login.js';
-import type { CatalogStore, Clock } from '../catalog/ports.js';
+import type { Clock } from '../catalog/ports.js';
+import type { LakegateStore } from '../store.js';
 import { ConfigError, type LakegateConfig } from '../config/config.js';
 import type { SecretBox } from '../security/secret-box.js';
 
@@ -40,7 +41,7 @@ export interface ConsoleParts {
 
 export function createConsole(
   config: LakegateConfig,
-  deps: { store: CatalogStore; principals: PrincipalService; audit: AuditTrail; limiter: FailureLimiter; external: ExternalIssuers; box: SecretBox; clock: Clock; issuer: () => string },
+  deps: { store: LakegateStore; principals: PrincipalService; audit: AuditTrail; limiter: FailureLimiter; external: ExternalIssuers; box: SecretBox; clock: Clock; issuer: () => string },
 ): ConsoleParts {
   const providers = parseConsoleOidc(config.consoleOidc, deps.external);
   const now = () => deps.clock.now();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { CatalogRepository, CatalogStore } from '../catalog/ports.js';
+import type { CatalogRepository } from '../catalog/ports.js';
+import type { LakegateStore } from '../store.js';
 import type { IdentityRepository } from '../auth/ports.js';
 import type { AccessControl } from '../catalog/access/ports.js';
 import { KyselyAccessControl } from './kysely-access-control.js';
@@ -12,8 +13,8 @@ import { KyselyCatalogRepository } from './kysely-repository.js';
 import { migrateToLatest } from './migrations.js';
 import type { CatalogDatabase } from './schema.js';
 
-/** A CatalogStore over any Kysely dialect; the SQLite and PostgreSQL stores differ only in how they connect. */
-export class KyselyCatalogStore implements CatalogStore {
+/** The catalog's store and the identity repositories (LakegateStore) over any Kysely dialect; the SQLite and PostgreSQL stores differ only in how they connect. */
+export class KyselyCatalogStore implements LakegateStore {
   readonly repository: CatalogRepository;
   readonly identity: IdentityRepository;
   readonly access: AccessControl;

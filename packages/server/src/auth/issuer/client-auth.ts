@@ -17,7 +17,7 @@
  */
 import type { JWTPayload } from 'jose';
 import type { ServicePrincipal } from '../ports.js';
-import type { IssuerDeps } from './grant.js';
+import type { IssuerDeps } from './issuer-deps.js';
 import { OAuthError } from './oauth-error.js';
 import { ACCESS_TOKEN_TYP, TokenError, tenantClaim } from './token-issuer.js';
 

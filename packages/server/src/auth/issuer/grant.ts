@@ -2,14 +2,9 @@
  * A grant type of the token endpoint. Built-in grants register through the
  * same registerGrant() that extensions use (as node-oidc-provider does).
  */
-import type { JWTPayload } from 'jose';
-import type { AuditTrail } from '../audit.js';
 import type { ServicePrincipal } from '../ports.js';
-import type { TokenState } from '../token-state.js';
 import type { PresentedClient } from './client-auth.js';
-import type { FailureLimiter } from './failure-limiter.js';
-import type { PrincipalService } from './principals.js';
-import type { TokenIssuer } from './token-issuer.js';
+import type { IssuerDeps } from './issuer-deps.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -20,32 +15,7 @@ export interface TokenResponse {
   scope?: string;
 }
 
-/** A subject token from a trusted external issuer, verified. */
-export interface ExternalSubject {
-  sub: string;
-  groups: string[];
-  issuer: string;
-  tenant: string;
-  /** Its verified claims (for `typ`, `act`, `may_act`). */
-  claims: JWTPayload;
-}
-
-export interface IssuerOptions {
-  /** Issue a refresh token with client_credentials (RFC 6749 §4.4.3 says it should not; off by default). */
-  clientCredentialsRefreshTokens: boolean;
-}
-
-/** What every OAuth endpoint of the issuer works with. */
-export interface IssuerDeps {
-  issuer: TokenIssuer;
-  principals: PrincipalService;
-  state: TokenState;
-  audit: AuditTrail;
-  limiter: FailureLimiter;
-  /** Verifies a subject token from a trusted external issuer (OIDC federation); undefined when none is configured. */
-  verifyExternal?: ((token: string) => Promise<ExternalSubject | undefined>) | undefined;
-  options: IssuerOptions;
-}
+export type { ExternalSubject, IssuerDeps, IssuerOptions } from './issuer-deps.js';
 
 /** One request to an OAuth endpoint of the issuer. */
 export interface OAuthRequest {

@@ -1,0 +1,15 @@
+/**
+ * The one database behind a Lakegate process, as the composition root sees it: the catalog's store (catalog/ports.ts)
+ * plus the identity side's repositories (auth/ports.ts, auth/sessions/ports.ts). Kept out of catalog/, which knows
+ * nothing of auth's internals; the persistence adapters implement it.
+ */
+import type { IdentityRepository } from './auth/ports.js';
+import type { SessionRepository } from './auth/sessions/ports.js';
+import type { CatalogStore } from './catalog/ports.js';
+
+export interface LakegateStore extends CatalogStore {
+  /** Service principals, keys, token sessions and the audit trail. */
+  readonly identity: IdentityRepository;
+  /** Web console sign-in sessions. */
+  readonly sessions: SessionRepository;
+}
