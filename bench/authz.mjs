@@ -145,7 +145,7 @@ function openfga(...args) {
 
 async function startLakegate(dataDir, env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [LAKEGATE_BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [LAKEGATE_BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--workers', '1'], {
     env: { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'required', LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: '86400', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

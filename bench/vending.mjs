@@ -35,7 +35,7 @@ function minio(...args) {
 
 async function startLakegate(dir, env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir, '--workers', '1'], {
     env: { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'disabled', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

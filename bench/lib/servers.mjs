@@ -81,7 +81,8 @@ export async function startLakegate(options = {}) {
   }
   const args = [...nodeArgs, bin, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--log-level', options.logLevel ?? 'warn'];
   if (options.database) args.push('--database', options.database);
-  if (options.workers !== undefined) args.push('--workers', String(options.workers));
+  // One process unless asked: the pinned layout gives the server one core.
+  args.push('--workers', String(options.workers ?? 1));
   const auth = options.auth ?? 'required';
   const name = options.name ?? 'lakegate';
   const child = spawnServer(

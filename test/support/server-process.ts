@@ -30,6 +30,8 @@ export interface ServerOptions {
   database?: string;
   env?: Record<string, string>;
   port?: number;
+  /** Worker processes (--workers); default 1, a single process, unless a test is about several. */
+  workers?: number;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<ServerProcess> {
@@ -37,6 +39,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
   const dataDir = options.dataDir ?? temp!.dir;
   const args = [BIN, 'serve', '--port', String(options.port ?? 0), '--data-dir', dataDir];
   if (options.database) args.push('--database', options.database);
+  args.push('--workers', String(options.workers ?? 1));
   const child = spawn(process.execPath, args, {
     env: { ...process.env, LAKEGATE_LOG_LEVEL: 'info', LAKEGATE_AUTH: options.anonymous ? 'disabled' : 'required', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

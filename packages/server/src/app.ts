@@ -11,7 +11,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogDeps } from './catalog/context.js';
 import type { CatalogEvent, CatalogEvents } from './catalog/events.js';
-import type { Clock } from './catalog/ports.js';
+import type { Clock, Coherence } from './catalog/ports.js';
+import { LocalCoherence } from './catalog/ports.js';
+import type { WorkerLink } from './cluster/worker-link.js';
 import type { LakegateStore } from './store.js';
 import { systemClock } from './catalog/ports.js';
 import { type CatalogServices, createCatalogServices } from './catalog/services.js';
@@ -109,6 +111,8 @@ export interface BuildOptions {
   config: LakegateConfig;
   logger?: Logger;
   clock?: Clock;
+  /** This process is one worker of several (`serve --workers N`): its link to the others. */
+  worker?: WorkerLink;
 }
 
 export function createStore(config: LakegateConfig): LakegateStore {
@@ -133,6 +137,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const warehouseStorage = new WarehouseStorage(store, box);
   const metrics = new HttpMetrics();
+  const { worker } = options;
+  const coherence: Coherence = worker ?? new LocalCoherence();
   let publicUrl = config.publicUrl || `http://${config.host}:${config.port}`;
   const issuer = new TokenIssuer(
     new Keyring('issuer-es256', store, box, clock, generateEs256Jwk),
@@ -142,7 +148,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   );
   // A change of a principal made through this process is seen by its token checks at once (other replicas: identityCacheSeconds).
   const principals = new PrincipalService(store.identity, () => clock.now(), () => tokenState.forgetPrincipals());
-  const tokenState = new TokenState({ identity: store.identity, issuerId: () => issuer.issuerId, now: () => clock.now(), cacheTtlMs: config.identityCacheSeconds * 1000 });
+  const tokenState = new TokenState({ identity: store.identity, issuerId: () => issuer.issuerId, now: () => clock.now(), cacheTtlMs: config.identityCacheSeconds * 1000, coherence });
   await warnAboutBareGroups(principals, logger);
   const audit = new AuditTrail(store.identity, logger.child({ component: 'audit' }), () => clock.now());
   const tokenEndpoint = new TokenEndpoint();
@@ -160,6 +166,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       record: (caller, d) => audit.record(d.type, caller.description, d.detail, { tenant: caller.tenant, decision: d.decision, action: d.action, object: d.object, requestId: caller.requestId }),
     },
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
+    coherence,
   };
   const accessPorts = await createAccessPorts(config, store, clock);
   const services = createCatalogServices(deps, config.defaultWarehouse, {
@@ -198,7 +205,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
-  const limiter = new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now());
+  const limiter = new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now(), coherence);
   const web = createConsole(config, { store, principals, audit, limiter, external, box, clock, issuer: issuerId });
   const chain = new AuthenticatorChain([
     new JwtAuthenticator(issuer, tokenState, external, () => clock.now()),
@@ -255,12 +262,19 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     }),
     warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID),
     access: accessAdmin,
-    audit: new AuditReader(store.identity, isAdmin, () => audit.flush()),
+    // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.
+    audit: new AuditReader(store.identity, isAdmin, worker ? async () => void (await worker.ask('flush-audit')) : () => audit.flush()),
     tables: services.tables,
     authentication,
   });
 
   await app.register(consoleSurface, { prefix: CONSOLE_PREFIX, dir: web.dir, sessions: web.sessions, oidc: web.oidc, publicUrl: () => publicUrl });
+
+  if (worker) {
+    worker.answer('metrics', () => metrics.json());
+    worker.answer('flush-audit', () => audit.flush());
+    metrics.exposition = async () => (await worker.ask('metrics')) as string;
+  }
 
   const sweeper = setInterval(() => {
     web.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'console session sweep failed'));

@@ -1,11 +1,14 @@
 /** `lakegate serve`: start the catalog and print ready-to-paste client settings. */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_KEYS, ConfigError, buildLakegate, loadConfig } from '@lakegate/server';
+import { CONFIG_KEYS, ConfigError, type LakegateConfig, WorkerLink, buildLakegate, createLogger, loadConfig, runPrimary } from '@lakegate/server';
 
 const HELP = `usage: lakegate serve [options]
 
   --port N          TCP port (default 8181)
+  --workers N       server processes sharing the port (default: one per CPU core; 1: a single process)
   --host ADDR       interface (default 127.0.0.1)
   --data-dir DIR    SQLite file and default warehouse (default ./.lakegate)
   --database URL    postgres://… to use PostgreSQL instead of SQLite
@@ -20,6 +23,7 @@ export async function serve(argv: string[]): Promise<number | undefined> {
     args: argv,
     options: {
       port: { type: 'string' },
+      workers: { type: 'string' },
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       database: { type: 'string' },
@@ -37,7 +41,7 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   try {
     config = loadConfig({
       file: values.config,
-      flags: { port: values.port, host: values.host, dataDir: values['data-dir'], database: values.database, logLevel: values['log-level'] },
+      flags: { port: values.port, workers: values.workers, host: values.host, dataDir: values['data-dir'], database: values.database, logLevel: values['log-level'] },
     });
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -46,29 +50,90 @@ export async function serve(argv: string[]): Promise<number | undefined> {
     }
     throw e;
   }
+  const workers = config.workers || availableParallelism();
+  if (cluster.isWorker) return serveWorker(config);
+  if (workers > 1) return servePrimary(config, workers);
+  return serveSingle(config);
+}
+
+/** Exit code of a worker that cannot serve at all (e.g. the port is taken): the primary stops instead of replacing it. */
+const WORKER_CANNOT_SERVE = 78;
+
+async function serveSingle(config: LakegateConfig): Promise<undefined> {
   const lakegate = await buildLakegate({ config });
   await lakegate.app.listen({ host: config.host, port: config.port });
-  const address = lakegate.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = urlOf(config, lakegate.app.server.address());
   lakegate.setPublicUrl(url);
-  process.stderr.write(banner(url, config.defaultWarehouse, config.database ? 'PostgreSQL' : `SQLite (${config.dataDir})`, config.auth === 'required', path.join(config.dataDir, 'admin-credentials.json'), lakegate.adminCredentialsFile !== undefined, lakegate.consolePath));
-
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    lakegate.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), config.shutdownGraceSeconds * 1000);
-    force.unref();
-    lakegate.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.stderr.write(bannerOf(config, url, lakegate.adminCredentialsFile !== undefined, lakegate.consolePath, 1));
+  onSignals((signal) => shutdown(lakegate, config, signal));
   return undefined;
+}
+
+/**
+ * The primary of --workers N: prepares the database once (migrations, the admin principal, the default
+ * warehouse, the secret key file: things N processes must not race to create), then forks the workers.
+ */
+async function servePrimary(config: LakegateConfig, workers: number): Promise<undefined> {
+  const logger = createLogger(config.logLevel);
+  const prepared = await buildLakegate({ config, logger });
+  const created = prepared.adminCredentialsFile !== undefined;
+  const consolePath = prepared.consolePath;
+  await prepared.close();
+  runPrimary({
+    workers,
+    logger,
+    graceMs: config.shutdownGraceSeconds * 1000,
+    fatalExitCode: WORKER_CANNOT_SERVE,
+    onListening: (url) => process.stderr.write(bannerOf(config, url, created, consolePath, workers)),
+  });
+  return undefined;
+}
+
+async function serveWorker(config: LakegateConfig): Promise<undefined> {
+  const link = new WorkerLink();
+  const lakegate = await buildLakegate({ config, worker: link });
+  try {
+    await lakegate.app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    lakegate.logger.fatal({ err }, 'cannot listen');
+    await lakegate.close().catch(() => undefined);
+    process.exit(WORKER_CANNOT_SERVE);
+  }
+  const url = urlOf(config, lakegate.app.server.address());
+  lakegate.setPublicUrl(url);
+  link.listening(url);
+  onSignals((signal) => shutdown(lakegate, config, signal));
+  // The primary is gone (killed, or stopped without us): stop too rather than serve alone.
+  process.on('disconnect', () => shutdown(lakegate, config, 'disconnect'));
+  return undefined;
+}
+
+function urlOf(config: LakegateConfig, address: ReturnType<import('node:net').Server['address']>): string {
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+}
+
+function bannerOf(config: LakegateConfig, url: string, created: boolean, consolePath: string | undefined, workers: number): string {
+  const database = config.database ? 'PostgreSQL' : `SQLite (${config.dataDir})`;
+  return banner(url, config.defaultWarehouse, workers > 1 ? `${database}, ${workers} worker processes` : database, config.auth === 'required', path.join(config.dataDir, 'admin-credentials.json'), created, consolePath);
+}
+
+function onSignals(handler: (signal: string) => void): void {
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+let closing = false;
+function shutdown(lakegate: Awaited<ReturnType<typeof buildLakegate>>, config: LakegateConfig, signal: string): void {
+  if (closing) return;
+  closing = true;
+  lakegate.logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), config.shutdownGraceSeconds * 1000);
+  force.unref();
+  lakegate.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 }
 
 function banner(url: string, warehouse: string, database: string, auth: boolean, credentialsFile: string, created: boolean, consolePath: string | undefined): string {

@@ -14,10 +14,13 @@
  * The state is read from the database, shared by every replica, and kept
  * per replica for at most `cacheTtlMs` (config identityCacheSeconds): a
  * change made through another replica is seen within that time, one made
- * through this one at once (the management services call forget*()). The
+ * through this one at once (the management services call forget*()), and
+ * so is one made through another process of this server (--workers), which
+ * announces it (Coherence). The
  * caches are bounded (a full cache is cleared).
  */
 import type { JWTPayload } from 'jose';
+import type { Coherence } from '../catalog/ports.js';
 import { TtlCache } from '../catalog/ttl-cache.js';
 import { ASSERTED_ISSUER, type ActorClaim } from './actor.js';
 import { mayActFor } from './delegation-policy.js';
@@ -28,6 +31,8 @@ export interface TokenStateDeps {
   issuerId: () => string;
   now: () => number;
   cacheTtlMs: number;
+  /** The other processes of this server (--workers): told at once of a change made through this one. */
+  coherence?: Coherence;
 }
 
 /** Why a token is refused (a stable code for callers, a sentence for people). */
@@ -45,6 +50,8 @@ export class TokenState {
   constructor(private readonly deps: TokenStateDeps) {
     this.principals = new TtlCache(deps.cacheTtlMs, deps.now, 20_000);
     this.sessions = new TtlCache(deps.cacheTtlMs, deps.now, 100_000);
+    deps.coherence?.on('principals', () => this.principals.clear());
+    deps.coherence?.on('token-sessions', (sid) => (sid === undefined ? this.sessions.clear() : this.sessions.delete(sid)));
   }
 
   /** A principal as stored (cached briefly). */
@@ -68,23 +75,30 @@ export class TokenState {
   /** Revokes a session for every replica (they see it within their cache time; this one at once). */
   async revokeSession(key: TokenSessionKey, reason: string): Promise<void> {
     await this.deps.identity.revokeTokenSession(key, this.deps.now(), reason);
-    this.sessions.delete(key.sid);
+    this.forgetSession(key.sid);
   }
 
   /** Refresh-token rotation: false when generation `from` was used already (or the session is revoked). */
   async advanceRefreshGeneration(key: TokenSessionKey, from: number): Promise<boolean> {
     const moved = await this.deps.identity.advanceRefreshGeneration(key, from, this.deps.now());
-    this.sessions.delete(key.sid);
+    this.forgetSession(key.sid);
     return moved;
   }
 
   /** After a change made through this process: the next check reads the database. */
   forgetPrincipals(): void {
     this.principals.clear();
+    this.deps.coherence?.announce('principals');
   }
 
   forgetSessions(): void {
     this.sessions.clear();
+    this.deps.coherence?.announce('token-sessions');
+  }
+
+  private forgetSession(sid: string): void {
+    this.sessions.delete(sid);
+    this.deps.coherence?.announce('token-sessions', sid);
   }
 
   /** Why the principal cannot hold a token issued at `iatSeconds` in `tenant`, if it cannot. */

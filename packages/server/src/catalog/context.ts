@@ -1,6 +1,6 @@
 import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
-import type { AccessAudit, Caller, CatalogStore, Clock, ObjectStorage, Warehouse } from './ports.js';
+import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
 export interface CatalogSettings {
@@ -21,6 +21,8 @@ export interface CatalogDeps {
   /** Records access decisions (the audit trail). */
   audit: AccessAudit;
   settings: CatalogSettings;
+  /** The other processes of this server (--workers): told when cached state changes. */
+  coherence: Coherence;
 }
 
 /** What a protocol route hands a catalog service: who is asking, and which warehouse (the Iceberg prefix) it addresses. */

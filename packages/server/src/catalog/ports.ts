@@ -258,3 +258,41 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * What one process of a server tells the others it runs beside (`lakegate
+ * serve --workers N`): that state they may have cached changed, or a fact
+ * every process should count (failed sign-ins). A process that changes
+ * something drops its own copy itself and announces the change; the others
+ * drop theirs when the announcement arrives (milliseconds, over the cluster's
+ * IPC channel). Replicas on other machines are not reached: for them the
+ * caches' lifetimes bound staleness (authzCacheSeconds, identityCacheSeconds).
+ */
+export interface Coherence {
+  /** Tells the other processes that `topic` changed (optionally: which key). Never echoed back to this process. */
+  announce(topic: CoherenceTopic, key?: string): void;
+  /** Runs `onAnnounced` for each announcement of `topic` by another process. */
+  on(topic: CoherenceTopic, onAnnounced: (key: string | undefined) => void): void;
+}
+
+export type CoherenceTopic =
+  /** Grants, roles, memberships, admin status, dropped securables: authorization decisions. */
+  | 'access'
+  /** Namespaces created or dropped: cached namespace ids. */
+  | 'namespace-ids'
+  /** Principals changed (disabled, tokens revoked, delegation changed). */
+  | 'principals'
+  /** A token session revoked or rotated (key: its id). */
+  | 'token-sessions'
+  /** A warehouse created, changed or deleted (key: its name). */
+  | 'warehouses'
+  /** A failed client authentication at the token endpoint (key: the limiter key). */
+  | 'sign-in-failed'
+  /** A successful one (key: the limiter key). */
+  | 'sign-in-succeeded';
+
+/** One process alone: announcements reach nobody (the in-memory implementation). */
+export class LocalCoherence implements Coherence {
+  announce(): void {}
+  on(): void {}
+}

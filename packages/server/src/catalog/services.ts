@@ -34,7 +34,7 @@ export function createCatalogServices(
   accessPorts: AccessPorts,
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
-  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock });
+  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence });
   const scope = async (request: CatalogRequest): Promise<RequestScope> => ({ warehouse: await warehouses.require(request.caller, request.warehouse), caller: request.caller });
   const ctx: ServiceContext = { ...deps, access, scope };
   const namespaces = new NamespaceService(ctx);

@@ -8,20 +8,36 @@ import { CatalogError, validation } from '../errors/catalog-error.js';
 import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogDeps } from './context.js';
 import { checkName } from './identifiers.js';
+import { TtlCache } from './ttl-cache.js';
 import { allowedRoots } from './location-policy.js';
 import type { Caller, Warehouse } from './ports.js';
 import { DEFAULT_TENANT, checkTenant } from './tenants.js';
 
+/** How long another replica (another machine) may serve a changed warehouse as it was. */
+const CACHE_MS = 5_000;
+
 const notFound = (name: string) => new CatalogError('ERR_WAREHOUSE_NOT_FOUND', `Warehouse does not exist: ${name}`);
 
 export class WarehouseService {
-  /** Warehouses change rarely and are read on every request: cache them, re-reading on a miss. */
-  private readonly cache = new Map<string, Warehouse>();
+  /**
+   * Warehouses change rarely and are read on every request: cache them, re-reading on a miss. A change made
+   * here is announced to this server's other processes; replicas elsewhere re-read within CACHE_MS.
+   */
+  private readonly cache: TtlCache<Warehouse>;
 
   constructor(
     private readonly deps: CatalogDeps,
     private readonly defaultWarehouse: string,
-  ) {}
+  ) {
+    this.cache = new TtlCache(CACHE_MS, () => deps.clock.now(), 10_000);
+    deps.coherence.on('warehouses', (name) => (name === undefined ? this.cache.clear() : this.cache.delete(name)));
+  }
+
+  /** After a change of a warehouse (its record, profile or properties): the next request re-reads it, in every process. */
+  forget(name: string): void {
+    this.cache.delete(name);
+    this.deps.coherence.announce('warehouses', name);
+  }
 
   /** The named warehouse, or the default one when no name is given (GET /v1/config without ?warehouse). */
   async resolve(caller: Caller, name: string | undefined): Promise<Warehouse> {
@@ -68,7 +84,7 @@ export class WarehouseService {
     }
     const ok = await this.deps.store.repository.insertWarehouse({ ...input, createdAtMs: this.deps.clock.now() });
     if (!ok) throw new CatalogError('ERR_NAMESPACE_EXISTS', `Warehouse already exists: ${input.name}`);
-    this.cache.delete(input.name);
+    this.forget(input.name);
     return this.lookup(input.name);
   }
 
@@ -91,7 +107,7 @@ export class WarehouseService {
       const merged = { ...stored?.properties, ...properties };
       if (JSON.stringify(merged) !== JSON.stringify(stored?.properties)) await repo.setWarehouseProperties(name, merged);
     }
-    this.cache.delete(name);
+    this.forget(name);
     return { warehouse: await this.lookup(name), created };
   }
 }

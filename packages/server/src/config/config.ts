@@ -10,6 +10,8 @@ import path from 'node:path';
 export interface LakegateConfig {
   host: string;
   port: number;
+  /** Server processes sharing the port (0: one per CPU core). */
+  workers: number;
   dataDir: string;
   /** postgres://… for PostgreSQL; empty for the embedded SQLite file in dataDir. */
   database: string;
@@ -77,6 +79,13 @@ interface KeyInfo {
 export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'host', env: 'LAKEGATE_HOST', kind: 'string', default: '127.0.0.1', description: 'Interface to listen on' },
   { key: 'port', env: 'LAKEGATE_PORT', kind: 'int', default: 8181, description: 'TCP port to listen on' },
+  {
+    key: 'workers',
+    env: 'LAKEGATE_WORKERS',
+    kind: 'int',
+    default: 0,
+    description: 'Server processes sharing the port and the database, each serving requests on its own core; they keep their caches and the sign-in limiter in step (0: one per CPU core; 1: a single process)',
+  },
   { key: 'dataDir', env: 'LAKEGATE_DATA_DIR', kind: 'string', default: './.lakegate', description: 'Directory for the embedded SQLite database and the default warehouse' },
   { key: 'database', env: 'LAKEGATE_DATABASE', kind: 'string', default: '', description: 'postgres://user@host:port/db to use PostgreSQL; empty for SQLite in the data dir' },
   { key: 'defaultWarehouse', env: 'LAKEGATE_DEFAULT_WAREHOUSE', kind: 'string', default: 'default', description: 'Warehouse created on first start and served when a client names none' },
@@ -184,6 +193,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   }
   const config = out as unknown as LakegateConfig;
   if (config.port > 65535) throw new ConfigError('port must be at most 65535');
+  if (config.workers > 256) throw new ConfigError('workers must be at most 256');
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');
   if (config.database && !/^postgres(ql)?:\/\//.test(config.database)) throw new ConfigError('database must be a postgres:// URL (or empty for SQLite)');

@@ -80,6 +80,24 @@ export class HttpMetrics {
     };
   }
 
+  /**
+   * The Prometheus text /metrics answers: this process's registry, or, when the server runs several workers,
+   * the sum over all of them (set by the composition root to ask the primary, which gathers json() of each).
+   */
+  exposition: () => Promise<string> = () => this.registry.metrics();
+
+  /** This process's metrics as prom-client's cluster aggregation takes them (histogram labels flattened). */
+  async json(): Promise<unknown> {
+    const metrics = await this.registry.getMetricsAsJSON();
+    return metrics.map((m) => ({
+      ...m,
+      values: m.values.map((v) => {
+        const { sharedLabels, ...rest } = v as typeof v & { sharedLabels?: Record<string, string | number> };
+        return sharedLabels ? { ...rest, labels: { ...sharedLabels, ...rest.labels } } : rest;
+      }),
+    }));
+  }
+
   observe(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${status} ${route}`;
     let s = this.series.get(key);

@@ -16,7 +16,7 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { encodeNamespace, formatIdentifier } from '../identifiers.js';
-import type { AccessAudit, Caller, CatalogRepository, Clock, Warehouse } from '../ports.js';
+import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
 import { type Privilege, scopeAllows } from './privileges.js';
@@ -34,6 +34,8 @@ export interface AccessServiceDeps {
   audit: AccessAudit;
   clock: Clock;
   cacheTtlMs: number;
+  /** The other processes of this server: told when decisions or namespace ids they cached went stale. */
+  coherence?: Coherence;
 }
 
 /** A namespace's path; `missing` when the namespace (or an ancestor) does not exist: the path then ends at the deepest one that does. */
@@ -74,24 +76,32 @@ export class AccessService {
     this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000);
     this.admins = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
     this.namespaceIds = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000);
+    deps.coherence?.on('access', () => this.dropDecisions());
+    deps.coherence?.on('namespace-ids', () => this.namespaceIds.clear());
   }
 
-  /** Forgets every cached decision (after a grant, role or membership change made through this process). */
+  /** Forgets every cached decision, here and in the other processes (after a grant, role or membership change). */
   invalidate(): void {
-    this.decisions.clear();
-    this.admins.clear();
-    (this.deps.authorizer as { invalidate?: () => void }).invalidate?.();
+    this.dropDecisions();
+    this.deps.coherence?.announce('access');
   }
 
   /** Removes the grants on a dropped namespace, table or view (ids are never reused: this is tidiness, not safety). */
   async forgetSecurable(securable: SecurableRef): Promise<void> {
     await this.deps.control.forgetSecurable(securable);
-    this.decisions.clear();
+    this.invalidate();
   }
 
-  /** Forgets cached namespace ids (a namespace was created or dropped through this process). */
+  /** Forgets cached namespace ids, here and in the other processes (a namespace was created or dropped). */
   forgetNamespaceIds(): void {
     this.namespaceIds.clear();
+    this.deps.coherence?.announce('namespace-ids');
+  }
+
+  private dropDecisions(): void {
+    this.decisions.clear();
+    this.admins.clear();
+    (this.deps.authorizer as { invalidate?: () => void }).invalidate?.();
   }
 
   /** Read-write credentials for writers, read-only for readers, none for metadata-only access (and nothing above the warehouse's bound). */

@@ -17,7 +17,7 @@ export function opsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   });
   app.get('/metrics', hide, async (_req, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);
-    return reply.send(await deps.metrics.registry.metrics());
+    return reply.send(await deps.metrics.exposition());
   });
   app.get('/openapi.json', hide, async () => app.swagger());
 }

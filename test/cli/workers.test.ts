@@ -1,0 +1,183 @@
+/**
+ * `lakegate serve --workers 2`: two processes share the port and the SQLite
+ * file, and behave as one server. Caches are kept for 10 minutes here
+ * (authzCacheSeconds, identityCacheSeconds), so every change that reaches the
+ * other worker in these tests reached it by announcement, not by expiry.
+ * Each probe opens a new connection: Node's cluster hands connections to the
+ * workers in turn, so a burst of probes reaches both.
+ */
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantPrincipal, revoke } from '../support/access.js';
+import { httpSender, simpleSchema } from '../support/iceberg-http.js';
+import { clientToken, createPrincipal, type CreatedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+
+/** One request on a connection of its own (closed after it). */
+function fresh(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}${path}`, { method, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function statuses(n: number, probe: () => Promise<{ status: number }>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await probe()).status);
+  return out;
+}
+
+const workerPids = (primary: number): number[] =>
+  execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const LONG_CACHES = { LAKEGATE_AUTHZ_CACHE_SECONDS: '600', LAKEGATE_IDENTITY_CACHE_SECONDS: '600' };
+
+describe('serve --workers 2', () => {
+  let server: ServerProcess;
+  let reader: CreatedPrincipal;
+  let readerToken: string;
+
+  beforeAll(async () => {
+    server = await startServer({ workers: 2, env: LONG_CACHES });
+    const admin = httpSender(server.url, await server.token());
+    expect((await admin('POST', '/v1/default/namespaces', { namespace: ['wk'] })).status).toBe(200);
+    expect((await admin('POST', '/v1/default/namespaces/wk/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
+    reader = await createPrincipal(server, 'wk-reader');
+    await grantPrincipal(admin, reader.id, ['table:read-metadata'], { type: 'warehouse', warehouse: 'default' });
+    readerToken = await clientToken(server.url, reader.credential);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('runs two worker processes under the primary and says so', () => {
+    expect(workerPids(server.process.pid!)).toHaveLength(2);
+    expect(server.output()).toContain('2 worker processes');
+  });
+
+  it('counts the requests of both workers in /metrics', async () => {
+    const before = await configCount(server.url);
+    const token = await server.token();
+    expect(await statuses(20, () => fresh(server.url, 'GET', '/v1/config', { authorization: `Bearer ${token}` }))).toEqual(Array(20).fill(200));
+    // Round-robin gave each worker about half: only the sum over both workers is 20 more.
+    expect((await configCount(server.url)) - before).toBe(20);
+  });
+
+  it('a revoked grant stops working on every worker at once', async () => {
+    const load = () => fresh(server.url, 'GET', '/v1/default/namespaces/wk/tables/t', { authorization: `Bearer ${readerToken}` });
+    // Both workers decide (and cache) that the reader may load the table.
+    expect(await statuses(8, load)).toEqual(Array(8).fill(200));
+    await revoke(httpSender(server.url, await server.token()), `${reader.id}-role`, ['table:read-metadata'], { type: 'warehouse', warehouse: 'default' });
+    const after = await statuses(8, load);
+    expect(after.every((s) => s === 403 || s === 404)).toBe(true);
+  });
+
+  it('a disabled principal is refused by every worker at once, and works again when enabled', async () => {
+    const probe = await createPrincipal(server, 'wk-probe');
+    const token = await clientToken(server.url, probe.credential);
+    const config = () => fresh(server.url, 'GET', '/v1/config', { authorization: `Bearer ${token}` });
+    expect(await statuses(6, config)).toEqual(Array(6).fill(200));
+    const admin = httpSender(server.url, await server.token());
+    expect((await admin('POST', `/management/v1/principals/${probe.id}/disable`)).status).toBe(200);
+    expect(await statuses(6, config)).toEqual(Array(6).fill(401));
+    expect((await admin('POST', `/management/v1/principals/${probe.id}/enable`)).status).toBe(200);
+    expect(await statuses(6, config)).toEqual(Array(6).fill(200));
+  });
+
+  it('limits failed sign-ins of one client id across workers together', async () => {
+    const victim = await createPrincipal(server, 'wk-victim');
+    const attempt = (secret: string) =>
+      fresh(server.url, 'POST', '/v1/oauth/tokens', { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ grant_type: 'client_credentials', client_id: victim.id, client_secret: secret }).toString());
+    // Ten failures (the per-client limit), spread over both workers by round-robin: each saw about five itself.
+    expect(await statuses(10, () => attempt('wrong'))).toEqual(Array(10).fill(401));
+    const next = await statuses(4, () => attempt(victim.secret));
+    expect(next).toEqual(Array(4).fill(429));
+  });
+
+  it('shows audit decisions of both workers as soon as they are made', async () => {
+    const outsider = await createPrincipal(server, 'wk-outsider');
+    const token = await clientToken(server.url, outsider.credential);
+    const denied = await statuses(6, () => fresh(server.url, 'GET', '/v1/default/namespaces/wk/tables/t', { authorization: `Bearer ${token}` }));
+    expect(denied.every((s) => s === 403 || s === 404)).toBe(true);
+    const admin = httpSender(server.url, await server.token());
+    const res = await admin('GET', `/management/v1/audit?actor=${encodeURIComponent(outsider.id)}&decision=deny&limit=100`);
+    expect(res.status).toBe(200);
+    expect((res.body.events as unknown[]).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('replaces a worker that dies, and keeps serving meanwhile', async () => {
+    const [victim, other] = workerPids(server.process.pid!);
+    process.kill(victim!, 'SIGKILL');
+    await until('a replacement worker', () => {
+      const pids = workerPids(server.process.pid!);
+      return pids.length === 2 && !pids.includes(victim!) && pids.includes(other!);
+    });
+    await until('the replacement to listen', async () => (await statuses(4, () => fresh(server.url, 'GET', '/healthz'))).every((s) => s === 200));
+    expect(server.output()).toContain('worker exited; starting another');
+  });
+});
+
+async function configCount(url: string): Promise<number> {
+  const text = (await fresh(url, 'GET', '/metrics')).text;
+  let n = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('lakegate_http_requests_total{') && line.includes('route="/v1/config"') && line.includes('status="200"')) n += Number(line.split(' ').at(-1));
+  }
+  return n;
+}
+
+describe('stopping serve --workers 2', () => {
+  it('SIGTERM to the primary stops every worker', async () => {
+    const server = await startServer({ workers: 2 });
+    const pids = workerPids(server.process.pid!);
+    expect(pids).toHaveLength(2);
+    await server.stop('SIGTERM');
+    expect(server.process.exitCode).toBe(0);
+    await until('the workers to exit', () => pids.every((p) => !alive(p)), 15_000);
+  });
+
+  it('workers stop by themselves when the primary is killed', async () => {
+    const server = await startServer({ workers: 2 });
+    const pids = workerPids(server.process.pid!);
+    await server.stop('SIGKILL');
+    await until('the orphaned workers to exit', () => pids.every((p) => !alive(p)), 15_000);
+  });
+
+  it('a taken port stops the server with an error instead of restarting workers forever', async () => {
+    const first = await startServer({ workers: 1 });
+    const port = Number(new URL(first.url).port);
+    try {
+      await expect(startServer({ workers: 2, port })).rejects.toThrow(/exited with 1[\s\S]*(EADDRINUSE|cannot listen)/);
+    } finally {
+      await first.stop();
+    }
+  });
+});
