@@ -195,6 +195,22 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it('keeps the claims of requests in progress fresh, never a finalized key', async () => {
+      const s = await fresh();
+      try {
+        expect(await s.repository.reserveIdempotency('a', 'POST /c', 10)).toBe(true);
+        expect(await s.repository.reserveIdempotency('b', 'POST /c', 10)).toBe(true);
+        await s.repository.putIdempotency({ key: 'done', fingerprint: 'POST /c', status: 200, body: '{}', createdAtMs: 10 });
+        await s.repository.touchIdempotency(['a', 'done', 'unknown'], 500);
+        expect((await s.repository.getIdempotency('a', 0))?.createdAtMs).toBe(500);
+        expect((await s.repository.getIdempotency('b', 0))?.createdAtMs).toBe(10);
+        expect((await s.repository.getIdempotency('done', 0))?.createdAtMs).toBe(10);
+        await s.repository.touchIdempotency([], 900);
+      } finally {
+        await s.close();
+      }
+    });
+
     it("notes a commit's outcome on an idempotency claim inside the commit's transaction, never on a finalized key", async () => {
       const s = await fresh();
       try {

@@ -167,6 +167,11 @@ export interface CatalogRepository {
   reserveIdempotency(key: string, fingerprint: string, nowMs: number): Promise<boolean>;
   deleteIdempotency(key: string): Promise<void>;
   /**
+   * The claims (status 0) of requests the calling process is still running: their time becomes `nowMs`, so that
+   * no other process takes them for claims of a process that died. Finalized records are left alone.
+   */
+  touchIdempotency(keys: readonly string[], nowMs: number): Promise<void>;
+  /**
    * Inside a commit's transaction: notes on the claim of `key` (still status 0) what the commit applied, so that a
    * retry after the process died before recording its answer answers from it instead of applying the change again.
    */

@@ -411,6 +411,11 @@ export class KyselyCatalogRepository implements CatalogRepository {
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
+  async touchIdempotency(keys: readonly string[], nowMs: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.updateTable('idempotency_keys').set({ created_at: nowMs }).where('key', 'in', [...keys]).where('status', '=', 0).execute();
+  }
+
   async deleteIdempotency(key: string): Promise<void> {
     await this.db.deleteFrom('idempotency_keys').where('key', '=', key).execute();
   }

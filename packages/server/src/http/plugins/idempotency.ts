@@ -5,7 +5,9 @@
  * the operation again. A key reused for a different operation is refused.
  * The key is claimed before the operation runs, so a retry that arrives
  * while the first attempt is still running is told so (409) instead of
- * running the operation a second time. A table commit also notes on the
+ * running the operation a second time; the process running it keeps its
+ * claim fresh, and a claim left by a process that died is taken over by a
+ * retry after ClaimTiming.abandonedAfterMs. A table commit also notes on the
  * claim, in its own database transaction, what it applied: when the process
  * dies between that transaction and recording the answer, a retry is
  * answered from the note (catalog/tables/commit.ts) rather than committed
@@ -24,8 +26,18 @@ import { APPLIED_OUTCOME } from '../../catalog/context.js';
 import type { CatalogStore, Clock } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 
-/** A claim this old whose request never finished belongs to a process that died. */
-const ABANDONED_AFTER_MS = 60_000;
+/**
+ * Claims of requests in progress are kept fresh by their process (every `heartbeatMs` it moves their time to
+ * now); a claim that has not been refreshed for `abandonedAfterMs` belongs to a process that died, and a retry
+ * takes the key over instead of being told "in progress" until the key expires.
+ */
+export interface ClaimTiming {
+  heartbeatMs: number;
+  abandonedAfterMs: number;
+}
+const DEFAULT_TIMING: ClaimTiming = { heartbeatMs: 5_000, abandonedAfterMs: 15_000 };
+/** A request whose claim is still refreshed after this long is treated as gone (a bound on the in-flight set, never reached by a live one). */
+const LONGEST_REQUEST_MS = 30 * 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 declare module 'fastify' {
@@ -36,7 +48,22 @@ declare module 'fastify' {
   }
 }
 
-export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock: Clock, lifetimeMs: number): void {
+export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock: Clock, lifetimeMs: number, timing: ClaimTiming = DEFAULT_TIMING): void {
+  /** Keys this process claimed and is still working on, with when each was claimed. */
+  const inFlight = new Map<string, number>();
+  const held = (key: string) => inFlight.set(key, clock.now());
+  const released = (req: FastifyRequest) => {
+    if (req.idempotencyKey) inFlight.delete(req.idempotencyKey);
+  };
+  const heartbeat = setInterval(() => {
+    if (inFlight.size === 0) return;
+    const now = clock.now();
+    for (const [key, since] of inFlight) if (now - since > LONGEST_REQUEST_MS) inFlight.delete(key);
+    store.repository.touchIdempotency([...inFlight.keys()], now).catch((err: unknown) => app.log.warn({ err }, 'refreshing Idempotency-Key claims failed'));
+  }, timing.heartbeatMs);
+  heartbeat.unref();
+  app.addHook('onClose', async () => clearInterval(heartbeat));
+
   // The caller's tenant is part of the fingerprint: a key can never replay another tenant's outcome.
   const fingerprint = (req: FastifyRequest) => `${req.actor?.tenant ?? ''} ${req.method} ${req.routeOptions.url ?? ''} ${req.url.split('?')[0]}`;
 
@@ -50,6 +77,7 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
     const now = clock.now();
     if (await store.repository.reserveIdempotency(normalized, fingerprint(req), now)) {
       req.idempotencyKey = normalized;
+      held(normalized);
       return;
     }
     const found = await store.repository.getIdempotency(normalized, 0);
@@ -58,14 +86,16 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
       // answer: run again, and the service answers from what was applied instead of applying it twice.
       req.idempotencyKey = normalized;
       req.idempotencyApplied = found.body;
+      held(normalized);
       return;
     }
-    const abandoned = found !== undefined && found.status === 0 && now - found.createdAtMs > ABANDONED_AFTER_MS;
+    const abandoned = found !== undefined && found.status === 0 && now - found.createdAtMs > timing.abandonedAfterMs;
     if (found === undefined || found.createdAtMs < now - lifetimeMs || abandoned) {
       // Expired, or claimed by a process that died before finishing: the key is free again.
       await store.repository.deleteIdempotency(normalized);
       if (await store.repository.reserveIdempotency(normalized, fingerprint(req), now)) {
         req.idempotencyKey = normalized;
+        held(normalized);
         return;
       }
       throw new CatalogError('ERR_COMMIT_CONFLICT', 'A request with this Idempotency-Key is in progress; retry later');
@@ -78,6 +108,7 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
 
   const record = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!req.idempotencyKey) return payload;
+    released(req);
     if (reply.statusCode >= 500 || (payload !== undefined && payload !== null && typeof payload !== 'string')) {
       // Not finalized: release the claim so that a retry runs the operation.
       await store.repository.deleteIdempotency(req.idempotencyKey);
@@ -99,6 +130,8 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
     // First in the route's own list, so it runs where the global hook used to: before any route-specific one.
     route.preHandler = [claim as preHandlerHookHandler, ...asList(route.preHandler)];
     route.onSend = [record as onSendHookHandler, ...asList(route.onSend)];
+    // Whatever way the request ended, its claim is no longer this process's to keep fresh.
+    route.onResponse = [...asList(route.onResponse), async (req: FastifyRequest) => released(req)] as never;
   });
 }
 
