@@ -4,6 +4,9 @@
  * Arrow appends read back exactly, schema evolution, a create-table
  * transaction (stage-create + assert-create commit, as CTAS does), rename,
  * paged listings and drop with purge. The scenario is peers/python/pyiceberg_scenario.py.
+ * The server runs as `serve` does by default on this machine: two worker
+ * processes on one port and one SQLite file (PyIceberg's connections go to
+ * either; test/cli/workers.test.ts spreads single requests over both).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,7 +21,7 @@ let engine: CreatedPrincipal;
 
 beforeAll(async () => {
   python = pyicebergPython();
-  server = await startServer();
+  server = await startServer({ workers: 2 });
   // Not an admin: a principal holding exactly what the scenario does in the warehouse.
   engine = await createGrantedPrincipal(server, 'pyiceberg', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
 });
