@@ -133,6 +133,24 @@ describe('serve --workers 2', () => {
     expect((res.body.events as unknown[]).length).toBeGreaterThanOrEqual(6);
   });
 
+  it('creates tables and commits to one table from both workers at once: every write lands, none fails', async () => {
+    const token = await server.token();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => fresh(server.url, 'POST', '/v1/default/namespaces/wk/tables', headers, JSON.stringify({ name: `c${i}`, schema: simpleSchema }))),
+    );
+    expect(created.map((r) => r.status)).toEqual(Array(24).fill(200));
+    const commits = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fresh(server.url, 'POST', '/v1/default/namespaces/wk/tables/c0', headers, JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { [`writer-${i}`]: 'x' } }] })),
+      ),
+    );
+    expect(commits.map((r) => r.status)).toEqual(Array(40).fill(200));
+    const loaded = JSON.parse((await fresh(server.url, 'GET', '/v1/default/namespaces/wk/tables/c0', headers)).text);
+    for (let i = 0; i < 40; i++) expect(loaded.metadata.properties[`writer-${i}`]).toBe('x');
+    expect(loaded.metadata['metadata-log'].length).toBeGreaterThanOrEqual(40);
+  });
+
   it('replaces a worker that dies, and keeps serving meanwhile', async () => {
     const [victim, other] = workerPids(server.process.pid!);
     process.kill(victim!, 'SIGKILL');

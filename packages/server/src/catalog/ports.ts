@@ -278,6 +278,12 @@ export interface Coherence {
   announce(topic: CoherenceTopic, key?: string): void;
   /** Runs `onAnnounced` for each announcement of `topic` by another process. */
   on(topic: CoherenceTopic, onAnnounced: (key: string | undefined) => void): void;
+  /**
+   * Runs `fn` while no other process of this server runs one for any of `keys` (e.g. commits to one table), so
+   * they queue instead of losing compare-and-swap races to each other. An optimisation, never what correctness
+   * rests on: when the lock cannot be had in time, `fn` runs anyway and the compare-and-swap decides.
+   */
+  runExclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T>;
 }
 
 export type CoherenceTopic =
@@ -300,4 +306,7 @@ export type CoherenceTopic =
 export class LocalCoherence implements Coherence {
   announce(): void {}
   on(): void {}
+  runExclusive<T>(_keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
 }

@@ -80,4 +80,34 @@ describe('cluster link', () => {
     await expect(pending).resolves.toBeNull();
     relay.remove(1);
   });
+
+  it('lets one worker at a time hold a key, first come first served, and frees the keys of a worker that is gone', async () => {
+    const { relay, links } = cluster(3);
+    const log: string[] = [];
+    let releaseFirst!: () => void;
+    const first = links[0]!.runExclusive(['t1', 't2'], async () => {
+      log.push('0 in');
+      await new Promise<void>((r) => (releaseFirst = r));
+      log.push('0 out');
+    });
+    await tick();
+    const second = links[1]!.runExclusive(['t2'], async () => void log.push('1 in'));
+    const third = links[2]!.runExclusive(['t3'], async () => void log.push('2 in'));
+    await third;
+    await tick();
+    // A different key runs at once; the shared one waits for the holder.
+    expect(log).toEqual(['0 in', '2 in']);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(log).toEqual(['0 in', '2 in', '0 out', '1 in']);
+
+    // A worker that dies holding a key does not block the others.
+    const held = links[0]!.runExclusive(['t9'], () => new Promise(() => {}));
+    void held;
+    await tick();
+    const waiter = links[1]!.runExclusive(['t9'], async () => 'ran');
+    await tick();
+    relay.remove(0);
+    await expect(waiter).resolves.toBe('ran');
+  });
 });

@@ -19,6 +19,11 @@ export type ClusterMessage =
   | { lakegate: 'gather'; id: number; question: Question }
   /** worker → primary: its own answer. */
   | { lakegate: 'gathered'; id: number; value?: unknown; error?: string }
+  /** worker → primary: queue for these keys (all at once); answered by `granted` when this request holds them all. */
+  | { lakegate: 'lock'; id: number; keys: string[] }
+  | { lakegate: 'granted'; id: number }
+  /** worker → primary: done with (or no longer waiting for) the keys of request `id`. */
+  | { lakegate: 'unlock'; id: number }
   /** worker → primary: it accepts connections at this URL. */
   | { lakegate: 'listening'; url: string };
 

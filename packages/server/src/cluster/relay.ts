@@ -30,8 +30,23 @@ interface Gathering {
   timer: NodeJS.Timeout;
 }
 
+/** A worker's request for the keys it needs at once (see Coherence.runExclusive). */
+interface LockRequest {
+  endpoint: Endpoint;
+  id: number;
+  keys: string[];
+  granted?: boolean;
+}
+
 export class Relay {
   private readonly endpoints = new Map<number, Endpoint>();
+  /**
+   * Per key, the requests for it in arrival order; a request holds its keys when it heads every one of their
+   * queues. A request joins all its queues at once, so every queue orders requests the same way and the oldest
+   * waiting request always heads all of its queues: no deadlock, first come first served.
+   */
+  private readonly queues = new Map<string, LockRequest[]>();
+  private readonly requests = new Map<string, LockRequest>();
   private readonly gatherings = new Map<number, Gathering>();
   private nextId = 1;
 
@@ -39,9 +54,10 @@ export class Relay {
     this.endpoints.set(endpoint.id, endpoint);
   }
 
-  /** A worker is gone: nobody waits for its answers any more. */
+  /** A worker is gone: nobody waits for its answers any more, and the keys it held or waited for are free. */
   remove(id: number): void {
     this.endpoints.delete(id);
+    for (const r of [...this.requests.values()]) if (r.endpoint.id === id) this.unlock(r);
     for (const [gid, g] of this.gatherings) {
       if (g.waiting.delete(id)) this.settle(gid, g);
     }
@@ -54,6 +70,22 @@ export class Relay {
         return;
       case 'ask':
         return this.gather(from, m.id, m.question);
+      case 'lock': {
+        const request: LockRequest = { endpoint: from, id: m.id, keys: m.keys };
+        this.requests.set(`${from.id}:${m.id}`, request);
+        for (const key of m.keys) {
+          const queue = this.queues.get(key) ?? [];
+          queue.push(request);
+          this.queues.set(key, queue);
+        }
+        this.grantIfHead(request);
+        return;
+      }
+      case 'unlock': {
+        const request = this.requests.get(`${from.id}:${m.id}`);
+        if (request) this.unlock(request);
+        return;
+      }
       case 'gathered': {
         const g = this.gatherings.get(m.id);
         if (!g || !g.waiting.delete(from.id)) return;
@@ -68,6 +100,27 @@ export class Relay {
       default:
         return;
     }
+  }
+
+  /** Removes a request from its queues (held or waiting) and grants those that now head all of theirs. */
+  private unlock(request: LockRequest): void {
+    this.requests.delete(`${request.endpoint.id}:${request.id}`);
+    const next = new Set<LockRequest>();
+    for (const key of request.keys) {
+      const queue = this.queues.get(key);
+      if (!queue) continue;
+      const i = queue.indexOf(request);
+      if (i >= 0) queue.splice(i, 1);
+      if (queue.length === 0) this.queues.delete(key);
+      else next.add(queue[0]!);
+    }
+    for (const r of next) this.grantIfHead(r);
+  }
+
+  private grantIfHead(request: LockRequest): void {
+    if (request.granted || !request.keys.every((k) => this.queues.get(k)?.[0] === request)) return;
+    request.granted = true;
+    request.endpoint.send({ lakegate: 'granted', id: request.id });
   }
 
   private gather(asker: Endpoint, askerId: number, question: Question): void {

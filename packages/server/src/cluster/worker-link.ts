@@ -21,11 +21,14 @@ export const processChannel: Channel = {
 };
 
 const ASK_TIMEOUT_MS = 10_000;
+/** How long a commit waits for the cluster-wide lock before it runs anyway (the compare-and-swap still decides). */
+const LOCK_WAIT_MS = 10_000;
 
 export class WorkerLink implements Coherence {
   private readonly listeners = new Map<CoherenceTopic, Array<(key: string | undefined) => void>>();
   private readonly answerers = new Map<Question, () => Promise<unknown>>();
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, () => void>();
   private nextId = 1;
 
   constructor(private readonly channel: Channel = processChannel) {
@@ -63,6 +66,22 @@ export class WorkerLink implements Coherence {
     });
   }
 
+  async runExclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const id = this.nextId++;
+    const granted = new Promise<void>((resolve) => {
+      this.waiting.set(id, resolve);
+      setTimeout(resolve, LOCK_WAIT_MS).unref();
+    });
+    this.channel.send({ lakegate: 'lock', id, keys: [...new Set(keys)] });
+    try {
+      await granted;
+      return await fn();
+    } finally {
+      this.waiting.delete(id);
+      this.channel.send({ lakegate: 'unlock', id });
+    }
+  }
+
   /** Tells the primary this worker accepts connections. */
   listening(url: string): void {
     this.channel.send({ lakegate: 'listening', url });
@@ -83,6 +102,9 @@ export class WorkerLink implements Coherence {
         );
         return;
       }
+      case 'granted':
+        this.waiting.get(m.id)?.();
+        return;
       case 'answer': {
         const waiting = this.pending.get(m.id);
         if (!waiting) return;

@@ -76,7 +76,8 @@ export async function commitTables(ctx: TableContext, request: CatalogRequest, i
   let locks = commitLocks.get(ctx);
   if (!locks) commitLocks.set(ctx, (locks = new KeyedMutex()));
   const keys = changes.map((c) => `${scope.warehouse.name}\u0000${formatIdentifier(c.identifier.namespace, c.identifier.name)}`);
-  return locks.runExclusive(keys, () => commitWithRetries(ctx, scope, changes, request.idempotency?.key));
+  // Queued per table in this process, then among this server's processes (--workers), so they rarely lose races to each other.
+  return locks.runExclusive(keys, () => ctx.coherence.runExclusive(keys, () => commitWithRetries(ctx, scope, changes, request.idempotency?.key)));
 }
 
 interface AppliedOutcome {

@@ -1,8 +1,13 @@
 /**
- * Embedded default: one SQLite file. WAL mode lets readers proceed during a
- * commit, and busy_timeout makes a second process on the same file wait for
- * the write lock instead of failing at once. Writes are serialized by SQLite
- * itself, so the compare-and-swap in swapMetadata is race-free.
+ * Embedded default: one SQLite file, shared by the worker processes of
+ * `serve --workers N`. WAL mode lets readers proceed during a commit, and
+ * busy_timeout makes a process wait for the write lock instead of failing at
+ * once. Transactions begin IMMEDIATE: they take the write lock first (waiting
+ * for it), because a transaction that began reading and then wants to write
+ * after another process wrote fails at once (SQLITE_BUSY, which no timeout
+ * waits out). Writes are serialized by SQLite itself, so the compare-and-swap
+ * in swapMetadata is race-free. A lock held past busy_timeout is an outage to
+ * retry (503), not a 500.
  *
  * Two connections: Kysely's, which runs every write and every transaction
  * (one at a time), and a read-only one on which the hot reads run
@@ -13,7 +18,9 @@
  */
 import Database from 'better-sqlite3';
 import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
+import { CatalogError } from '../../errors/catalog-error.js';
 import type { ReadRunner } from '../compiled-reads.js';
+import { withMappedDriver } from '../mapped-driver.js';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
 
@@ -28,7 +35,12 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     database.pragma('foreign_keys = ON');
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
-    super(new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), readRunner(reader));
+    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database) }), {
+      isOutage: isLockTimeout,
+      message: 'the catalog database is busy; retry',
+      begin: 'begin immediate',
+    });
+    super(new Kysely<CatalogDatabase>({ dialect }), readRunner(reader));
     this.reader = reader;
   }
 
@@ -59,9 +71,20 @@ function readRunner(reader: Database.Database): ReadRunner {
   const prepare = statementCache(reader);
   return {
     async rows<R>(query: CompiledQuery<R>): Promise<R[]> {
-      return prepare(query.sql).all(...(query.parameters as unknown[])) as R[];
+      try {
+        return prepare(query.sql).all(...(query.parameters as unknown[])) as R[];
+      } catch (error) {
+        if (isLockTimeout(error)) throw new CatalogError('ERR_UNAVAILABLE', 'the catalog database is busy; retry', { cause: error });
+        throw error;
+      }
     },
   };
+}
+
+/** SQLITE_BUSY or SQLITE_LOCKED (and their extended codes): another process held the lock past busy_timeout. */
+export function isLockTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
 /**

@@ -1,0 +1,96 @@
+/**
+ * A database outage the client can wait out (PostgreSQL going away, SQLite's write lock held past busy_timeout) is
+ * not a bug: the driver's errors of that kind become ERR_UNAVAILABLE (503 with Retry-After at the edge, never a 500
+ * with an "unhandled error" stack in the log). Done by wrapping a Kysely driver, since Kysely has no hook for driver
+ * errors; everything else (SQL errors, constraint violations) passes through unchanged. The wrapper can also change
+ * how a transaction begins (SQLite: BEGIN IMMEDIATE).
+ */
+import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
+import { CatalogError } from '../errors/catalog-error.js';
+
+export interface DriverErrors {
+  /** Whether an error of the driver is an outage to wait out. */
+  isOutage(error: unknown): boolean;
+  /** What the client is told. */
+  message: string;
+  /** SQL that begins a transaction, instead of the driver's own. */
+  begin?: string;
+}
+
+async function mapped<T>(errors: DriverErrors, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof CatalogError || !errors.isOutage(error)) throw error;
+    throw new CatalogError('ERR_UNAVAILABLE', errors.message, { cause: error });
+  }
+}
+
+class MappedConnection implements DatabaseConnection {
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly errors: DriverErrors,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return mapped(this.errors, () => this.inner.executeQuery<R>(query));
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+class MappedDriver implements Driver {
+  private readonly wrappers = new WeakMap<DatabaseConnection, MappedConnection>();
+
+  constructor(
+    private readonly inner: Driver,
+    private readonly errors: DriverErrors,
+  ) {}
+
+  init(): Promise<void> {
+    return mapped(this.errors, () => this.inner.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await mapped(this.errors, () => this.inner.acquireConnection());
+    let wrapper = this.wrappers.get(connection);
+    if (!wrapper) this.wrappers.set(connection, (wrapper = new MappedConnection(connection, this.errors)));
+    return wrapper;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const { begin } = this.errors;
+    if (begin === undefined) return mapped(this.errors, () => this.inner.beginTransaction(unwrap(connection), settings));
+    await mapped(this.errors, () => unwrap(connection).executeQuery(CompiledQuery.raw(begin)));
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return mapped(this.errors, () => this.inner.commitTransaction(unwrap(connection)));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return mapped(this.errors, () => this.inner.rollbackTransaction(unwrap(connection)));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(unwrap(connection));
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}
+
+const unwrap = (connection: DatabaseConnection) => (connection instanceof MappedConnection ? connection.inner : connection);
+
+/** The dialect with its driver's outage errors mapped to ERR_UNAVAILABLE. */
+export function withMappedDriver(dialect: Dialect, errors: DriverErrors): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new MappedDriver(dialect.createDriver(), errors),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
+  };
+}
