@@ -26,3 +26,11 @@ authorizerDecisions('built-in, SQLite', async () => {
   stores.push(store);
   return { control: store.access, authorizer: new RbacAuthorizer(store.access, 0, Date.now) };
 });
+
+// Roles holding more grants than the authorizer keeps in memory: it looks up the grants on each decision's path.
+authorizerDecisions('built-in, SQLite, grants looked up per path', async () => {
+  const store = new SqliteCatalogStore(path.join(temp.dir, `decisions-${n++}.sqlite`));
+  await store.migrate();
+  stores.push(store);
+  return { control: store.access, authorizer: new RbacAuthorizer(store.access, 0, Date.now, { allGrantsLimit: 0 }) };
+});
