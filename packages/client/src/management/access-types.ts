@@ -2,6 +2,7 @@
  * The access part of Lakegate's management API as the server sends and reads it: privileges, securables, role
  * members, roles, grants and explain.
  */
+import { PRIVILEGES as WIRE_PRIVILEGES } from '@lakegate/protocol';
 import type { ManagementRequestOptions } from './types.js';
 
 /**
@@ -12,25 +13,7 @@ import type { ManagementRequestOptions } from './types.js';
  * const readable = PRIVILEGES.filter((p) => p.endsWith(':read-data'));
  * ```
  */
-export const PRIVILEGES = [
-  'warehouse:manage',
-  'grants:manage',
-  'namespace:create',
-  'namespace:list',
-  'namespace:drop',
-  'namespace:update-properties',
-  'table:create',
-  'table:list',
-  'table:read-metadata',
-  'table:read-data',
-  'table:write-data',
-  'table:drop',
-  'view:create',
-  'view:list',
-  'view:read',
-  'view:replace',
-  'view:drop',
-] as const;
+export const PRIVILEGES: typeof WIRE_PRIVILEGES = WIRE_PRIVILEGES;
 
 /**
  * A privilege, e.g. `table:read-data`. Privileges on objects granted on a container cover every such object in it.

@@ -6,6 +6,7 @@ import { MANAGEMENT_WAREHOUSE_SCHEMAS } from './warehouses.js';
 export * from './principals.js';
 export * from './warehouses.js';
 export * from './access.js';
+export * from './privileges.js';
 
 /** Every named management schema. */
 export const MANAGEMENT_SCHEMAS = [...MANAGEMENT_PRINCIPAL_SCHEMAS, ...MANAGEMENT_WAREHOUSE_SCHEMAS, ...MANAGEMENT_ACCESS_SCHEMAS];

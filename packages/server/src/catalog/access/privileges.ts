@@ -12,28 +12,10 @@
  * inside it, present and future.
  */
 import { validation } from '../../errors/catalog-error.js';
+import { PRIVILEGES, type Privilege } from '@lakegate/protocol';
 
-export const PRIVILEGES = [
-  'warehouse:manage',
-  'grants:manage',
-  'namespace:create',
-  'namespace:list',
-  'namespace:drop',
-  'namespace:update-properties',
-  'table:create',
-  'table:list',
-  'table:read-metadata',
-  'table:read-data',
-  'table:write-data',
-  'table:drop',
-  'view:create',
-  'view:list',
-  'view:read',
-  'view:replace',
-  'view:drop',
-] as const;
-
-export type Privilege = (typeof PRIVILEGES)[number];
+/** The privileges (the wire vocabulary, in @lakegate/protocol); this file says what each means. */
+export { PRIVILEGES, type Privilege };
 
 export type SecurableKind = 'warehouse' | 'namespace' | 'table' | 'view';
 
