@@ -4,6 +4,7 @@
  * channel is injected so the contract suite can run it without processes.
  */
 import type { Coherence, CoherenceTopic } from '../catalog/ports.js';
+import { CatalogError } from '../errors/catalog-error.js';
 import { type ClusterMessage, type Question, isClusterMessage } from './messages.js';
 
 /** process.send and process.on('message') of a cluster worker, or a stand-in. */
@@ -58,7 +59,7 @@ export class WorkerLink implements Coherence {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`the other workers did not answer "${question}" in time`));
+        reject(new CatalogError('ERR_UNAVAILABLE', `the other workers did not answer "${question}" in time; retry`));
       }, ASK_TIMEOUT_MS);
       timer.unref();
       this.pending.set(id, { resolve, reject, timer });
@@ -110,7 +111,8 @@ export class WorkerLink implements Coherence {
         if (!waiting) return;
         this.pending.delete(m.id);
         clearTimeout(waiting.timer);
-        if (m.error !== undefined) waiting.reject(new Error(m.error));
+        // A worker that could not answer (or one that is gone) is an outage to retry, not a bug: 503.
+        if (m.error !== undefined) waiting.reject(new CatalogError('ERR_UNAVAILABLE', `a worker could not answer: ${m.error}`));
         else waiting.resolve(m.value);
         return;
       }

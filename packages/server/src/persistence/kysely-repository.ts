@@ -229,7 +229,8 @@ export class KyselyCatalogRepository implements CatalogRepository {
   /** Keyset paging: the page after a name is read through the (warehouse, namespace, name) key, never with OFFSET. */
   async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>> {
     const base = (w: string, ns: string, k: string) =>
-      this.db.selectFrom('catalog_objects').select(['id', 'namespace', 'name']).where('warehouse', '=', w).where('namespace', '=', ns).where('kind', '=', k);
+      // Not the namespace: it is the one asked for (below), so no row's copy of it is read and decoded.
+      this.db.selectFrom('catalog_objects').select(['id', 'name']).where('warehouse', '=', w).where('namespace', '=', ns).where('kind', '=', k);
     const q =
       page.after === undefined
         ? this.compiled.compile('listObjects', [warehouse, encodeNamespace(namespace), kind, page.limit], (w, ns, k, l) => base(w, ns, k).orderBy('name').limit(l as never))
