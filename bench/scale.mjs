@@ -178,10 +178,9 @@ async function measure(srv, s, label) {
     out[op] = r;
     log(`${label} ${op}: ${Math.round(r.throughput)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.serverCpuPerReqUs)} µs/req`);
   }
-  const pid = srv.child.pid;
-  const lakegatePids = srv.pids().filter((p) => p === pid || fs.existsSync(`/proc/${p}/cmdline`) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('lakegate'));
-  out.rss = Math.max(...lakegatePids.map((p) => procRssMiB(p, 'VmRSS')));
-  out.hwm = Math.max(...lakegatePids.map((p) => procRssMiB(p, 'VmHWM')));
+  // The server's own processes (one: --workers 1); its PostgreSQL is not among them.
+  out.rss = Math.max(...srv.pids().map((p) => procRssMiB(p, 'VmRSS')));
+  out.hwm = Math.max(...srv.pids().map((p) => procRssMiB(p, 'VmHWM')));
   return out;
 }
 

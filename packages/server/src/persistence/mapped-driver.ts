@@ -17,12 +17,17 @@ export interface DriverErrors {
   begin?: string;
 }
 
+/** The error to throw for one the database raised: ERR_UNAVAILABLE for an outage, the error itself otherwise. */
+export function outageOr(errors: DriverErrors, error: unknown): unknown {
+  if (error instanceof CatalogError || !errors.isOutage(error)) return error;
+  return new CatalogError('ERR_UNAVAILABLE', errors.message, { cause: error });
+}
+
 async function mapped<T>(errors: DriverErrors, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof CatalogError || !errors.isOutage(error)) throw error;
-    throw new CatalogError('ERR_UNAVAILABLE', errors.message, { cause: error });
+    throw outageOr(errors, error);
   }
 }
 

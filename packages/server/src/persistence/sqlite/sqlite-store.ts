@@ -18,9 +18,8 @@
  */
 import Database from 'better-sqlite3';
 import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
-import { CatalogError } from '../../errors/catalog-error.js';
 import type { ReadRunner } from '../compiled-reads.js';
-import { withMappedDriver } from '../mapped-driver.js';
+import { type DriverErrors, outageOr, withMappedDriver } from '../mapped-driver.js';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
 
@@ -35,11 +34,7 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     database.pragma('foreign_keys = ON');
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
-    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database) }), {
-      isOutage: isLockTimeout,
-      message: 'the catalog database is busy; retry',
-      begin: 'begin immediate',
-    });
+    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database) }), SQLITE_ERRORS);
     super(new Kysely<CatalogDatabase>({ dialect }), readRunner(reader));
     this.reader = reader;
   }
@@ -74,8 +69,7 @@ function readRunner(reader: Database.Database): ReadRunner {
       try {
         return prepare(query.sql).all(...(query.parameters as unknown[])) as R[];
       } catch (error) {
-        if (isLockTimeout(error)) throw new CatalogError('ERR_UNAVAILABLE', 'the catalog database is busy; retry', { cause: error });
-        throw error;
+        throw outageOr(SQLITE_ERRORS, error);
       }
     },
   };
@@ -86,6 +80,9 @@ export function isLockTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
+
+/** How the SQLite file's errors and transactions are handled, on the Kysely connection and on the read-only one alike. */
+const SQLITE_ERRORS: DriverErrors = { isOutage: isLockTimeout, message: 'the catalog database is busy; retry', begin: 'begin immediate' };
 
 /**
  * Kysely's SQLite driver compiles every query again (prepare) before it runs it, a measurable part of
