@@ -24,7 +24,17 @@ afterAll(() => {
   pgDir.cleanup();
 });
 
-storeContract('PostgreSQL', async () => new PostgresCatalogStore({ connectionString: pg.createDatabase(`contract_${dbCounter++}`) }));
+const databases = new WeakMap<object, string>();
+storeContract(
+  'PostgreSQL',
+  async () => {
+    const connectionString = pg.createDatabase(`contract_${dbCounter++}`);
+    const store = new PostgresCatalogStore({ connectionString });
+    databases.set(store, connectionString);
+    return store;
+  },
+  async (store) => new PostgresCatalogStore({ connectionString: databases.get(store)! }),
+);
 sessionContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`sessions_${dbCounter++}`) });
   await store.migrate();

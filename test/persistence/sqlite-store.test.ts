@@ -7,4 +7,14 @@ import { storeContract } from './store-contract.js';
 const temp = tempDir();
 let n = 0;
 afterAll(() => temp.cleanup());
-storeContract('SQLite', async () => new SqliteCatalogStore(path.join(temp.dir, `db-${n++}.sqlite`)));
+const files = new WeakMap<object, string>();
+storeContract(
+  'SQLite',
+  async () => {
+    const file = path.join(temp.dir, `db-${n++}.sqlite`);
+    const store = new SqliteCatalogStore(file);
+    files.set(store, file);
+    return store;
+  },
+  async (store) => new SqliteCatalogStore(files.get(store)!),
+);

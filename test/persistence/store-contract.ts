@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
 import type { LakegateStore as CatalogStore } from '../../packages/server/src/store.js';
 
-export function storeContract(name: string, makeStore: () => Promise<CatalogStore>): void {
+/**
+ * @param makeStore a store on a new, empty database
+ * @param openAgain another store (as another process would open it) on the database of one made by makeStore
+ */
+export function storeContract(name: string, makeStore: () => Promise<CatalogStore>, openAgain: (store: CatalogStore) => Promise<CatalogStore>): void {
   describe(`${name} store contract`, () => {
     const wh = 'w1';
     const obj = (nameArg: string, over: Partial<CatalogObjectRecord> = {}): CatalogObjectRecord => ({
@@ -100,6 +104,80 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect(await s.repository.deleteObject(wh, ['ns'], 'z', 'view')).toBe(false);
         expect(await s.repository.deleteObject(wh, ['ns'], 'z', 'table')).toBe(true);
       } finally {
+        await s.close();
+      }
+    });
+
+    it('answers listings as fresh as the database, for every store on it (creates, renames, drops, rollbacks)', async () => {
+      const s = await fresh();
+      const other = await openAgain(s);
+      const names = async (store: CatalogStore, page: { after?: string; limit: number } = { limit: 10 }, ns = ['ns']) =>
+        (await store.repository.listObjects(wh, ns, 'table', page)).map((o) => o.name);
+      try {
+        await s.repository.insertNamespace({ id: 'ns-ns2', warehouse: wh, levels: ['ns2'], properties: {} });
+        for (const n of ['a', 'b']) await s.repository.insertObject(obj(n));
+        // Read twice on each store: the second answer may come from what the store kept.
+        for (const store of [other, s, other, s]) expect(await names(store)).toEqual(['a', 'b']);
+        await s.repository.insertObject(obj('c'));
+        expect(await names(other)).toEqual(['a', 'b', 'c']);
+        expect(await other.repository.renameObject(wh, 'table', { namespace: ['ns'], name: 'b' }, { namespace: ['ns'], name: 'z' }, 2)).toBe('renamed');
+        expect(await names(s)).toEqual(['a', 'c', 'z']);
+        expect(await names(s, { after: 'c', limit: 1 })).toEqual(['z']);
+        expect(await other.repository.renameObject(wh, 'table', { namespace: ['ns'], name: 'z' }, { namespace: ['ns2'], name: 'z' }, 3)).toBe('renamed');
+        expect(await names(s, { after: 'c', limit: 1 })).toEqual([]);
+        expect(await names(s, { limit: 10 }, ['ns2'])).toEqual(['z']);
+        expect(await other.repository.deleteObject(wh, ['ns'], 'a', 'table')).toBe(true);
+        expect(await names(s)).toEqual(['c']);
+        await expect(
+          s.transaction(async (tx) => {
+            await tx.insertObject(obj('d'));
+            throw new Error('abort');
+          }),
+        ).rejects.toThrow('abort');
+        expect(await names(other)).toEqual(['c']);
+        await s.transaction(async (tx) => {
+          await tx.insertObject(obj('e'));
+          await tx.deleteObject(wh, ['ns2'], 'z', 'table');
+        });
+        for (const store of [other, s]) {
+          expect(await names(store)).toEqual(['c', 'e']);
+          expect(await names(store, { limit: 10 }, ['ns2'])).toEqual([]);
+        }
+        // A commit (a new metadata pointer) leaves the listing as it is.
+        expect(await s.repository.swapMetadata({ warehouse: wh, namespace: ['ns'], name: 'c', kind: 'table', expectedMetadataLocation: obj('c').metadataLocation, metadataLocation: 'file:///w/ns/c/metadata/1.json', metadataJson: '{}', location: obj('c').location }, 4)).toBe(true);
+        expect(await names(other)).toEqual(['c', 'e']);
+        // What a caller does to an answer does not change the next one.
+        const listed = await other.repository.listObjects(wh, ['ns'], 'table', { limit: 10 });
+        listed.pop();
+        expect(await names(other)).toEqual(['c', 'e']);
+      } finally {
+        await other.close();
+        await s.close();
+      }
+    });
+
+    it('answers objects as fresh as the database, for every store on it (commits, drops, re-creates)', async () => {
+      const s = await fresh();
+      const other = await openAgain(s);
+      const read = async (store: CatalogStore) => {
+        const o = await store.repository.getObject(wh, ['ns'], 't');
+        return o && { id: o.id, metadataLocation: o.metadataLocation, metadataJson: o.metadataJson, location: o.location };
+      };
+      try {
+        const first = obj('t', { metadataJson: '{"v":1}' });
+        await s.repository.insertObject(first);
+        for (const store of [other, s, other]) expect(await read(store)).toEqual({ id: first.id, metadataLocation: first.metadataLocation, metadataJson: '{"v":1}', location: first.location });
+        const swap = { warehouse: wh, namespace: ['ns'], name: 't', kind: 'table' as const, expectedMetadataLocation: first.metadataLocation, metadataLocation: 'file:///w/ns/t/metadata/2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/t2' };
+        expect(await s.repository.swapMetadata(swap, 2)).toBe(true);
+        expect(await read(other)).toEqual({ id: first.id, metadataLocation: swap.metadataLocation, metadataJson: '{"v":2}', location: 'file:///w/ns/t2' });
+        // Dropped and created again at the very same metadata location with other contents: a new object.
+        expect(await other.repository.deleteObject(wh, ['ns'], 't', 'table')).toBe(true);
+        expect(await read(s)).toBeUndefined();
+        await other.repository.insertObject(obj('t', { id: 'id-t-again', metadataLocation: swap.metadataLocation, metadataJson: '{"v":3}' }));
+        for (const store of [s, other]) expect((await read(store))?.metadataJson).toBe('{"v":3}');
+        expect((await s.repository.getObject(wh, ['ns'], 't'))?.id).toBe('id-t-again');
+      } finally {
+        await other.close();
         await s.close();
       }
     });

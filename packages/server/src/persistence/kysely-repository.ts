@@ -2,25 +2,24 @@
  * The CatalogRepository over Kysely. One implementation serves SQLite and
  * PostgreSQL: the SQL used is the portable subset both accept
  * (INSERT ... ON CONFLICT DO NOTHING, UPDATE ... WHERE for compare-and-swap).
+ * Here warehouses, namespaces and catalog objects; the other records
+ * (secrets, keys, staged tables, idempotency, metrics) are in kysely-records.ts.
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   CatalogObjectRecord,
   CatalogRepository,
-  IdempotencyRecord,
   MetadataSwap,
-  MetricsReportRecord,
   NamespaceRecord,
   ObjectKind,
   Page,
-  SigningKeyRecord,
-  StagedTableRecord,
   Warehouse,
 } from '../catalog/ports.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
+import { KyselyRecords, num } from './kysely-records.js';
+import { type ReadCaches, listingKey } from './read-caches.js';
 import { type CatalogDatabase, type CatalogObjectsTable, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
-const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
 
 /** True for a unique/primary-key violation in either database. */
@@ -53,17 +52,25 @@ const toObject = (r: Selectable<CatalogObjectsTable>): CatalogObjectRecord => ({
   updatedAtMs: num(r.updated_at),
 });
 
-export class KyselyCatalogRepository implements CatalogRepository {
+/** Every column of an object but its metadata JSON (read-caches.ts MetadataCache). */
+const POINTER_COLUMNS = ['id', 'warehouse', 'namespace', 'name', 'kind', 'uuid', 'location', 'metadata_location', 'created_at', 'updated_at'] as const;
+
+export class KyselyCatalogRepository extends KyselyRecords implements CatalogRepository {
   /**
    * @param reads how the hot reads run (compiled-reads.ts): by default through `db`; the SQLite store
    *   passes a read-only connection of its own. Inside a transaction they always run through it.
    * @param compiled the compiled hot reads, shared with the repositories of transactions.
+   * @param caches listing pages and metadata JSON kept while the database says they are current (read-caches.ts);
+   *   none inside transactions, which read what they see.
    */
   constructor(
-    private readonly db: Kysely<CatalogDatabase>,
+    db: Kysely<CatalogDatabase>,
     private readonly reads: ReadRunner = kyselyRunner(db),
     readonly compiled: CompiledReads = new CompiledReads(),
-  ) {}
+    private readonly caches?: ReadCaches,
+  ) {
+    super(db);
+  }
 
   async getWarehouse(name: string): Promise<Warehouse | undefined> {
     const q = this.compiled.compile('getWarehouse', [name], (n) => this.db.selectFrom('warehouses').selectAll().where('name', '=', n));
@@ -95,34 +102,6 @@ export class KyselyCatalogRepository implements CatalogRepository {
 
   async setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void> {
     await this.db.updateTable('warehouses').set({ properties: JSON.stringify(properties) }).where('name', '=', name).execute();
-  }
-
-  async putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void> {
-    await this.db.insertInto('secrets').values({ id, ciphertext, created_at: createdAtMs }).execute();
-  }
-
-  async getSecret(id: string): Promise<string | undefined> {
-    return (await this.db.selectFrom('secrets').select('ciphertext').where('id', '=', id).executeTakeFirst())?.ciphertext;
-  }
-
-  async listSigningKeys(purpose: string): Promise<SigningKeyRecord[]> {
-    const rows = await this.db.selectFrom('signing_keys').selectAll().where('purpose', '=', purpose).orderBy('created_at', 'desc').execute();
-    return rows.map((r) => ({
-      kid: r.kid,
-      purpose: r.purpose,
-      ciphertext: r.ciphertext,
-      createdAtMs: num(r.created_at),
-      retiredAtMs: r.retired_at === null ? undefined : num(r.retired_at),
-    }));
-  }
-
-  async insertSigningKey(k: SigningKeyRecord): Promise<boolean> {
-    const res = await this.db
-      .insertInto('signing_keys')
-      .values({ kid: k.kid, purpose: k.purpose, ciphertext: k.ciphertext, created_at: k.createdAtMs, retired_at: k.retiredAtMs ?? null })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
   async getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined> {
@@ -219,10 +198,34 @@ export class KyselyCatalogRepository implements CatalogRepository {
   }
 
   async getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
+    const caches = this.caches;
+    if (caches === undefined) return this.getWholeObject(warehouse, namespace, name);
+    // The pointer columns, then the metadata JSON from the cache, or by (id, pointer) when it is not there.
+    const q = this.compiled.compile('getObjectPointer', [warehouse, encodeNamespace(namespace), name], (w, ns, n) =>
+      this.db.selectFrom('catalog_objects').select(POINTER_COLUMNS).where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
+    );
+    const [pointer] = await this.reads.rows(q);
+    if (pointer === undefined) return undefined;
+    let metadata = caches.metadata.get(pointer.id, pointer.metadata_location);
+    if (metadata === undefined) {
+      const m = this.compiled.compile('getObjectMetadata', [pointer.id, pointer.metadata_location], (id, location) =>
+        this.db.selectFrom('catalog_objects').select('metadata').where('id', '=', id).where('metadata_location', '=', location),
+      );
+      const [row] = await this.reads.rows(m);
+      // A commit moved the pointer between the two reads: the object as it is now.
+      if (row === undefined) return this.getWholeObject(warehouse, namespace, name);
+      metadata = row.metadata;
+      caches.metadata.set(pointer.id, pointer.metadata_location, metadata);
+    }
+    return toObject({ ...pointer, metadata });
+  }
+
+  private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
     const q = this.compiled.compile('getObject', [warehouse, encodeNamespace(namespace), name], (w, ns, n) =>
       this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
     );
     const [r] = await this.reads.rows(q);
+    if (r !== undefined) this.caches?.metadata.set(r.id, r.metadata_location, r.metadata);
     return r && toObject(r);
   }
 
@@ -237,10 +240,32 @@ export class KyselyCatalogRepository implements CatalogRepository {
         : this.compiled.compile('listObjectsAfter', [warehouse, encodeNamespace(namespace), kind, page.after, page.limit], (w, ns, k, a, l) =>
             base(w, ns, k).where('name', '>', a).orderBy('name').limit(l as never),
           );
+    // The version first: a page read while a change lands is kept under the older version (read-caches.ts).
+    const cache = this.caches?.listings;
+    const key = cache && listingKey(warehouse, encodeNamespace(namespace), kind, page.after, page.limit);
+    const version = cache && (await this.listingVersion(warehouse, namespace));
+    if (cache && key !== undefined && version !== undefined) {
+      const kept = cache.get(key, version);
+      if (kept !== undefined) return kept;
+    }
     const rows = await this.reads.rows(q);
     // Every row is in the namespace asked for: one array for all of them instead of decoding each row's.
     const levels = [...namespace];
-    return rows.map((r) => ({ id: r.id, namespace: levels, name: r.name }));
+    const objects = rows.map((r) => ({ id: r.id, namespace: levels, name: r.name }));
+    if (cache && key !== undefined && version !== undefined) {
+      cache.set(key, version, objects);
+      return objects.slice();
+    }
+    return objects;
+  }
+
+  /** The namespace's listing version (migration 0011); "0" before anything was ever listed in it. */
+  private async listingVersion(warehouse: string, namespace: string[]): Promise<string> {
+    const q = this.compiled.compile('listingVersion', [warehouse, encodeNamespace(namespace)], (w, ns) =>
+      this.db.selectFrom('listing_versions').select('version').where('warehouse', '=', w).where('namespace', '=', ns),
+    );
+    const [row] = await this.reads.rows(q);
+    return row === undefined ? '0' : String(row.version);
   }
 
   async findObjectsByLocationPrefix(warehouse: string, locationPrefix: string): Promise<CatalogObjectRecord[]> {
@@ -332,137 +357,5 @@ export class KyselyCatalogRepository implements CatalogRepository {
       .where('kind', '=', kind)
       .executeTakeFirst();
     return Number(res.numDeletedRows) === 1;
-  }
-
-  async putStagedTable(r: StagedTableRecord): Promise<void> {
-    await this.db
-      .insertInto('staged_tables')
-      .values({
-        warehouse: r.warehouse,
-        namespace: encodeNamespace(r.namespace),
-        name: r.name,
-        uuid: r.uuid,
-        location: r.location,
-        metadata: r.metadataJson,
-        expires_at: r.expiresAtMs,
-        owner: r.owner,
-      })
-      .onConflict((oc) => oc.column('uuid').doUpdateSet({ metadata: r.metadataJson, expires_at: r.expiresAtMs }))
-      .execute();
-  }
-
-  async getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number, uuid?: string): Promise<StagedTableRecord | undefined> {
-    let q = this.db
-      .selectFrom('staged_tables')
-      .selectAll()
-      .where('warehouse', '=', warehouse)
-      .where('namespace', '=', encodeNamespace(namespace))
-      .where('name', '=', name)
-      .where('expires_at', '>', nowMs);
-    if (uuid !== undefined) q = q.where('uuid', '=', uuid);
-    const r = await q.orderBy('expires_at', 'desc').limit(1).executeTakeFirst();
-    return (
-      r && {
-        warehouse,
-        namespace: decodeNamespace(r.namespace),
-        name: r.name,
-        uuid: r.uuid,
-        location: r.location,
-        metadataJson: r.metadata,
-        expiresAtMs: num(r.expires_at),
-        owner: r.owner,
-      }
-    );
-  }
-
-  async deleteStagedTable(warehouse: string, namespace: string[], name: string, uuid: string): Promise<void> {
-    await this.db
-      .deleteFrom('staged_tables')
-      .where('warehouse', '=', warehouse)
-      .where('namespace', '=', encodeNamespace(namespace))
-      .where('name', '=', name)
-      .where('uuid', '=', uuid)
-      .execute();
-  }
-
-  async getIdempotency(key: string, notBeforeMs: number): Promise<IdempotencyRecord | undefined> {
-    const r = await this.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('key', '=', key)
-      .where('created_at', '>=', notBeforeMs)
-      .executeTakeFirst();
-    return r && { key: r.key, fingerprint: r.fingerprint, status: r.status, body: r.body, createdAtMs: num(r.created_at) };
-  }
-
-  async putIdempotency(r: IdempotencyRecord): Promise<void> {
-    await this.db
-      .insertInto('idempotency_keys')
-      .values({ key: r.key, fingerprint: r.fingerprint, status: r.status, body: r.body, created_at: r.createdAtMs })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ fingerprint: r.fingerprint, status: r.status, body: r.body, created_at: r.createdAtMs }))
-      .execute();
-  }
-
-  async reserveIdempotency(key: string, fingerprint: string, nowMs: number): Promise<boolean> {
-    const res = await this.db
-      .insertInto('idempotency_keys')
-      .values({ key, fingerprint, status: 0, body: '', created_at: nowMs })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
-  }
-
-  async touchIdempotency(keys: readonly string[], nowMs: number): Promise<void> {
-    if (keys.length === 0) return;
-    await this.db.updateTable('idempotency_keys').set({ created_at: nowMs }).where('key', 'in', [...keys]).where('status', '=', 0).execute();
-  }
-
-  async deleteIdempotency(key: string): Promise<void> {
-    await this.db.deleteFrom('idempotency_keys').where('key', '=', key).execute();
-  }
-
-  async noteIdempotentOutcome(key: string, outcome: string): Promise<void> {
-    await this.db.updateTable('idempotency_keys').set({ body: outcome }).where('key', '=', key).where('status', '=', 0).execute();
-  }
-
-  async deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void> {
-    await this.db.deleteFrom('idempotency_keys').where('created_at', '<', nowMs - idempotencyLifetimeMs).execute();
-    await this.db.deleteFrom('staged_tables').where('expires_at', '<', nowMs).execute();
-  }
-
-  async insertMetricsReport(r: MetricsReportRecord): Promise<void> {
-    await this.db
-      .insertInto('metrics_reports')
-      .values({
-        id: r.id,
-        warehouse: r.warehouse,
-        namespace: encodeNamespace(r.namespace),
-        table_name: r.table,
-        report_type: r.reportType,
-        report: r.report,
-        created_at: r.createdAtMs,
-      })
-      .execute();
-  }
-
-  async listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number): Promise<MetricsReportRecord[]> {
-    const rows = await this.db
-      .selectFrom('metrics_reports')
-      .selectAll()
-      .where('warehouse', '=', warehouse)
-      .where('namespace', '=', encodeNamespace(namespace))
-      .where('table_name', '=', table)
-      .orderBy('created_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      warehouse: r.warehouse,
-      namespace: decodeNamespace(r.namespace),
-      table: r.table_name,
-      reportType: r.report_type,
-      report: r.report,
-      createdAtMs: num(r.created_at),
-    }));
   }
 }

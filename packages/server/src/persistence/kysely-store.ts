@@ -11,6 +11,7 @@ import { KyselySessionRepository } from './kysely-session-repository.js';
 import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { migrateToLatest } from './migrations.js';
+import { newReadCaches } from './read-caches.js';
 import type { CatalogDatabase } from './schema.js';
 
 /** The catalog's store and the identity repositories (LakegateStore) over any Kysely dialect; the SQLite and PostgreSQL stores differ only in how they connect. */
@@ -27,7 +28,7 @@ export class KyselyCatalogStore implements LakegateStore {
     protected readonly db: Kysely<CatalogDatabase>,
     reads?: ReadRunner,
   ) {
-    this.repository = new KyselyCatalogRepository(db, reads, this.compiled);
+    this.repository = new KyselyCatalogRepository(db, reads, this.compiled, newReadCaches());
     this.identity = new KyselyIdentityRepository(db);
     this.access = new KyselyAccessControl(db, reads, this.compiled);
     this.sessions = new KyselySessionRepository(db);

@@ -56,6 +56,13 @@ export interface CatalogObjectsTable {
   updated_at: Millis;
 }
 
+/** Raised by triggers whenever the objects a listing of the namespace shows change (migration 0011). */
+export interface ListingVersionsTable {
+  warehouse: string;
+  namespace: string;
+  version: Millis;
+}
+
 export interface StagedTablesTable {
   warehouse: string;
   namespace: string;
@@ -196,6 +203,7 @@ export interface CatalogDatabase {
   warehouses: WarehousesTable;
   namespaces: NamespacesTable;
   catalog_objects: CatalogObjectsTable;
+  listing_versions: ListingVersionsTable;
   staged_tables: StagedTablesTable;
   idempotency_keys: IdempotencyKeysTable;
   metrics_reports: MetricsReportsTable;
