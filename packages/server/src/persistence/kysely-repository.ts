@@ -17,7 +17,7 @@ import type {
 } from '../catalog/ports.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyRecords, num } from './kysely-records.js';
-import { type ReadCaches, listingKey } from './read-caches.js';
+import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
 import { type CatalogDatabase, type CatalogObjectsTable, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
 const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
@@ -200,24 +200,30 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
   async getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
     const caches = this.caches;
     if (caches === undefined) return this.getWholeObject(warehouse, namespace, name);
-    // The pointer columns, then the metadata JSON from the cache, or by (id, pointer) when it is not there.
-    const q = this.compiled.compile('getObjectPointer', [warehouse, encodeNamespace(namespace), name], (w, ns, n) =>
-      this.db.selectFrom('catalog_objects').select(POINTER_COLUMNS).where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
+    // One query: the row, and its metadata JSON only if it is not the one kept for its (id, pointer) (read-caches.ts).
+    const ns = encodeNamespace(namespace);
+    const key = objectKey(warehouse, ns, name);
+    const known = caches.metadata.get(key);
+    const q = this.compiled.compile('getObjectKnown', [warehouse, ns, name, known?.id ?? '', known?.metadataLocation ?? ''], (w, n, nm, id, location) =>
+      this.db
+        .selectFrom('catalog_objects')
+        .select(POINTER_COLUMNS)
+        .select(sql<string | null>`case when ${sql.ref('id')} = ${id} and ${sql.ref('metadata_location')} = ${location} then null else ${sql.ref('metadata')} end`.as('metadata'))
+        .where('warehouse', '=', w)
+        .where('namespace', '=', n)
+        .where('name', '=', nm),
     );
-    const [pointer] = await this.reads.rows(q);
-    if (pointer === undefined) return undefined;
-    let metadata = caches.metadata.get(pointer.id, pointer.metadata_location);
-    if (metadata === undefined) {
-      const m = this.compiled.compile('getObjectMetadata', [pointer.id, pointer.metadata_location], (id, location) =>
-        this.db.selectFrom('catalog_objects').select('metadata').where('id', '=', id).where('metadata_location', '=', location),
-      );
-      const [row] = await this.reads.rows(m);
-      // A commit moved the pointer between the two reads: the object as it is now.
-      if (row === undefined) return this.getWholeObject(warehouse, namespace, name);
-      metadata = row.metadata;
-      caches.metadata.set(pointer.id, pointer.metadata_location, metadata);
+    const [row] = await this.reads.rows(q);
+    if (row === undefined) {
+      caches.metadata.delete(key);
+      return undefined;
     }
-    return toObject({ ...pointer, metadata });
+    if (row.metadata !== null) {
+      caches.metadata.set(key, { id: row.id, metadataLocation: row.metadata_location, json: row.metadata });
+      return toObject({ ...row, metadata: row.metadata });
+    }
+    if (known === undefined) return this.getWholeObject(warehouse, namespace, name);
+    return toObject({ ...row, metadata: known.json });
   }
 
   private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
@@ -225,7 +231,6 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
       this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
     );
     const [r] = await this.reads.rows(q);
-    if (r !== undefined) this.caches?.metadata.set(r.id, r.metadata_location, r.metadata);
     return r && toObject(r);
   }
 

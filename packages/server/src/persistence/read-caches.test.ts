@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ListingCache, MetadataCache, listingKey } from './read-caches.js';
+import { ListingCache, MetadataCache, listingKey, objectKey } from './read-caches.js';
 
 const page = (...names: string[]) => names.map((name) => ({ id: `id-${name}`, namespace: ['ns'], name }));
 
@@ -52,25 +52,33 @@ describe('ListingCache', () => {
 });
 
 describe('MetadataCache', () => {
-  it('answers by object id and metadata location together', () => {
+  const known = (id: string, json: string) => ({ id, metadataLocation: `file:///m/${id}.json`, json });
+
+  it('keeps one entry per object name: the last metadata read, with the id and location it belongs to', () => {
     const cache = new MetadataCache();
-    cache.set('id-1', 'file:///m/1.json', '{"v":1}');
-    expect(cache.get('id-1', 'file:///m/1.json')).toBe('{"v":1}');
-    expect(cache.get('id-1', 'file:///m/2.json')).toBeUndefined();
-    expect(cache.get('id-2', 'file:///m/1.json')).toBeUndefined();
+    const key = objectKey('w', 'ns', 't');
+    cache.set(key, known('a', '{"v":1}'));
+    cache.set(key, known('b', '{"v":2}'));
+    expect(cache.get(key)).toEqual(known('b', '{"v":2}'));
+    expect(cache.size).toBe(1);
+    cache.delete(key);
+    expect(cache.get(key)).toBeUndefined();
+    expect(objectKey('w', 'ns', 't')).not.toBe(objectKey('w', 'ns\u001ft', ''));
   });
 
   it('keeps at most its character budget, the oldest going first, and never one text over a sixteenth of it', () => {
     const cache = new MetadataCache(320);
     // 16 texts of 20 characters fill the 320; the 17th pushes the oldest out.
-    for (let i = 0; i < 16; i++) cache.set(`id-${i}`, 'm', 'x'.repeat(20));
+    for (let i = 0; i < 16; i++) cache.set(`k${i}`, known(`id-${i}`, 'x'.repeat(20)));
     expect(cache.size).toBe(16);
-    cache.set('id-16', 'm', 'y'.repeat(20));
+    cache.set('k16', known('id-16', 'y'.repeat(20)));
     expect(cache.size).toBe(16);
-    expect(cache.get('id-0', 'm')).toBeUndefined();
-    expect(cache.get('id-1', 'm')).toBe('x'.repeat(20));
-    expect(cache.get('id-16', 'm')).toBe('y'.repeat(20));
-    cache.set('big', 'm', 'z'.repeat(21));
-    expect(cache.get('big', 'm')).toBeUndefined();
+    expect(cache.get('k0')).toBeUndefined();
+    expect(cache.get('k1')?.json).toBe('x'.repeat(20));
+    expect(cache.get('k16')?.json).toBe('y'.repeat(20));
+    // Replacing an entry gives its characters back; one too large is not kept (and drops the older one).
+    cache.set('k16', known('id-16', 'z'.repeat(21)));
+    expect(cache.get('k16')).toBeUndefined();
+    expect(cache.size).toBe(15);
   });
 });

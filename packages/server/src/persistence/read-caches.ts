@@ -34,7 +34,7 @@ export class ListingCache {
   private readonly entries = new Map<string, Entry>();
   private rows = 0;
 
-  constructor(private readonly maxRows = 200_000) {}
+  constructor(private readonly maxRows = 100_000) {}
 
   /** The page read under `version`, if it is kept; a copy of the list (its items are frozen). */
   get(key: string, version: string): ListedObject[] | undefined {
@@ -78,38 +78,56 @@ export const listingKey = (warehouse: string, namespace: string, kind: string, a
   `${warehouse}\u0000${namespace}\u0000${kind}\u0000${after === undefined ? '\u0001' : `\u0002${after}`}\u0000${limit}`;
 
 /**
- * The metadata JSON of recently read catalog objects, keyed by the object's catalog id and its metadata location.
- * A metadata location names one immutable file and a commit always moves the pointer to a new one, so while a row
- * holds the same (id, metadata location) its metadata column holds the same text: a hot read selects the pointer
- * columns only and takes the text from here. That spares the database reading (PostgreSQL: de-TOASTing and
- * decompressing) and sending kilobytes of JSON per load. Bounded by the characters kept; the oldest go first.
+ * The metadata JSON last read for each catalog object name, with the object's catalog id and metadata location it
+ * belongs to. A metadata location names one immutable file and a commit always moves the pointer to a new one, so
+ * while a row holds the same (id, metadata location) its metadata column holds the same text. A load therefore asks
+ * the database for the row with its metadata *only if* the row's (id, metadata location) differ from the ones kept
+ * here (`case when … then null else metadata end`): one query either way, and for an unchanged table the database
+ * neither reads (PostgreSQL: de-TOASTs and decompresses) nor sends kilobytes of JSON. Bounded by the characters
+ * kept; the oldest go first.
  */
+export interface KnownMetadata {
+  id: string;
+  metadataLocation: string;
+  json: string;
+}
+
 export class MetadataCache {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, KnownMetadata>();
   private chars = 0;
 
-  constructor(private readonly maxChars = 32 * 1024 * 1024) {}
+  constructor(private readonly maxChars = 16 * 1024 * 1024) {}
 
-  get(id: string, metadataLocation: string): string | undefined {
-    return this.entries.get(`${id}\u0000${metadataLocation}`);
+  get(key: string): KnownMetadata | undefined {
+    return this.entries.get(key);
   }
 
-  set(id: string, metadataLocation: string, json: string): void {
-    const key = `${id}\u0000${metadataLocation}`;
-    if (json.length > this.maxChars / 16 || this.entries.has(key)) return;
-    this.entries.set(key, json);
-    this.chars += json.length;
+  set(key: string, known: KnownMetadata): void {
+    this.delete(key);
+    if (known.json.length > this.maxChars / 16) return;
+    this.entries.set(key, known);
+    this.chars += known.json.length;
     for (const [k, v] of this.entries) {
       if (this.chars <= this.maxChars) break;
       this.entries.delete(k);
-      this.chars -= v.length;
+      this.chars -= v.json.length;
     }
+  }
+
+  delete(key: string): void {
+    const old = this.entries.get(key);
+    if (old === undefined) return;
+    this.entries.delete(key);
+    this.chars -= old.json.length;
   }
 
   get size(): number {
     return this.entries.size;
   }
 }
+
+/** The key of an object's name (U+0000 cannot occur in names). */
+export const objectKey = (warehouse: string, namespace: string, name: string): string => `${warehouse}\u0000${namespace}\u0000${name}`;
 
 /** What a store's repository keeps between reads (never inside transactions, which read what they see). */
 export interface ReadCaches {
