@@ -57,7 +57,11 @@ describe('MetadataCache', () => {
   it('keeps one entry per object name: the last metadata read, with the id and location it belongs to', () => {
     const cache = new MetadataCache();
     const key = objectKey('w', 'ns', 't');
+    // Read once: remembered as seen, not kept; read again: kept; a newer read replaces it.
     cache.set(key, known('a', '{"v":1}'));
+    expect(cache.get(key)).toBeUndefined();
+    cache.set(key, known('a', '{"v":1}'));
+    expect(cache.get(key)).toEqual(known('a', '{"v":1}'));
     cache.set(key, known('b', '{"v":2}'));
     expect(cache.get(key)).toEqual(known('b', '{"v":2}'));
     expect(cache.size).toBe(1);
@@ -69,9 +73,13 @@ describe('MetadataCache', () => {
   it('keeps at most its character budget, the oldest going first, and never one text over a sixteenth of it', () => {
     const cache = new MetadataCache(320);
     // 16 texts of 20 characters fill the 320; the 17th pushes the oldest out.
-    for (let i = 0; i < 16; i++) cache.set(`k${i}`, known(`id-${i}`, 'x'.repeat(20)));
+    const twice = (key: string, value: ReturnType<typeof known>) => {
+      cache.set(key, value);
+      cache.set(key, value);
+    };
+    for (let i = 0; i < 16; i++) twice(`k${i}`, known(`id-${i}`, 'x'.repeat(20)));
     expect(cache.size).toBe(16);
-    cache.set('k16', known('id-16', 'y'.repeat(20)));
+    twice('k16', known('id-16', 'y'.repeat(20)));
     expect(cache.size).toBe(16);
     expect(cache.get('k0')).toBeUndefined();
     expect(cache.get('k1')?.json).toBe('x'.repeat(20));
@@ -80,5 +88,25 @@ describe('MetadataCache', () => {
     cache.set('k16', known('id-16', 'z'.repeat(21)));
     expect(cache.get('k16')).toBeUndefined();
     expect(cache.size).toBe(15);
+  });
+
+  it('keeps nothing of names read once, however many (the doorkeeper forgets them in bulk when full)', () => {
+    const cache = new MetadataCache(1024 * 1024, 100);
+    for (let i = 0; i < 1000; i++) cache.set(`k${i}`, known(`id-${i}`, '{}'));
+    expect(cache.size).toBe(0);
+    cache.set('k999', known('id-999', '{}'));
+    expect(cache.get('k999')?.id).toBe('id-999');
+    cache.set('k0', known('id-0', '{}'));
+    expect(cache.get('k0')).toBeUndefined();
+  });
+
+  it('keeps nothing of names read once, however many (the doorkeeper forgets them in bulk when full)', () => {
+    const cache = new MetadataCache(1024 * 1024, 100);
+    for (let i = 0; i < 1000; i++) cache.set(`k${i}`, known(`id-${i}`, '{}'));
+    expect(cache.size).toBe(0);
+    cache.set('k999', known('id-999', '{}'));
+    expect(cache.get('k999')?.id).toBe('id-999');
+    cache.set('k0', known('id-0', '{}'));
+    expect(cache.get('k0')).toBeUndefined();
   });
 });

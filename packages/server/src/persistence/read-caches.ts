@@ -83,8 +83,8 @@ export const listingKey = (warehouse: string, namespace: string, kind: string, a
  * while a row holds the same (id, metadata location) its metadata column holds the same text. A load therefore asks
  * the database for the row with its metadata *only if* the row's (id, metadata location) differ from the ones kept
  * here (`case when … then null else metadata end`): one query either way, and for an unchanged table the database
- * neither reads (PostgreSQL: de-TOASTs and decompresses) nor sends kilobytes of JSON. Bounded by the characters
- * kept; the oldest go first.
+ * neither reads (PostgreSQL: de-TOASTs and decompresses) nor sends kilobytes of JSON. Only names read at least
+ * twice are kept (see `seen`); bounded by the characters kept, the oldest going first.
  */
 export interface KnownMetadata {
   id: string;
@@ -95,15 +95,31 @@ export interface KnownMetadata {
 export class MetadataCache {
   private readonly entries = new Map<string, KnownMetadata>();
   private chars = 0;
+  /**
+   * Names read once recently (a doorkeeper): a name's JSON is kept only when it is read again while its name is here.
+   * Loads spread at random over a million tables would otherwise fill the cache with JSON read once and never again,
+   * which only costs the garbage collector (docs/benchmarks-scale.md); a table read twice is likely read again.
+   */
+  private readonly seen = new Set<string>();
 
-  constructor(private readonly maxChars = 16 * 1024 * 1024) {}
+  constructor(
+    private readonly maxChars = 16 * 1024 * 1024,
+    private readonly maxSeen = 16_384,
+  ) {}
 
   get(key: string): KnownMetadata | undefined {
     return this.entries.get(key);
   }
 
+  /** Keeps the JSON read for a name, if the name was read before (or its JSON was kept until now). */
   set(key: string, known: KnownMetadata): void {
+    const again = this.entries.has(key) || this.seen.delete(key);
     this.delete(key);
+    if (!again) {
+      if (this.seen.size >= this.maxSeen) this.seen.clear();
+      this.seen.add(key);
+      return;
+    }
     if (known.json.length > this.maxChars / 16) return;
     this.entries.set(key, known);
     this.chars += known.json.length;
