@@ -234,40 +234,42 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     return r && toObject(r);
   }
 
-  /** Keyset paging: the page after a name is read through the (warehouse, namespace, name) key, never with OFFSET. */
+  /** A page of a namespace's objects, from the listing cache while the namespace's listing version is the one it was read under. */
   async listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>> {
-    const base = (w: string, ns: string, k: string) =>
+    const ns = encodeNamespace(namespace);
+    const cache = this.caches?.listings;
+    if (cache === undefined) return this.readListing(warehouse, ns, namespace, kind, page);
+    // The version first: a page read while a change lands is kept under the older version (read-caches.ts).
+    const key = listingKey(warehouse, ns, kind, page.after, page.limit);
+    const version = await this.listingVersion(warehouse, ns);
+    const kept = cache.get(key, version);
+    if (kept !== undefined) return kept;
+    const objects = await this.readListing(warehouse, ns, namespace, kind, page);
+    cache.set(key, version, objects);
+    return objects.slice();
+  }
+
+  /** Keyset paging: the page after a name is read through the (warehouse, namespace, name) key, never with OFFSET. */
+  private async readListing(warehouse: string, ns: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>> {
+    const base = (w: string, n: string, k: string) =>
       // Not the namespace: it is the one asked for (below), so no row's copy of it is read and decoded.
-      this.db.selectFrom('catalog_objects').select(['id', 'name']).where('warehouse', '=', w).where('namespace', '=', ns).where('kind', '=', k);
+      this.db.selectFrom('catalog_objects').select(['id', 'name']).where('warehouse', '=', w).where('namespace', '=', n).where('kind', '=', k);
     const q =
       page.after === undefined
-        ? this.compiled.compile('listObjects', [warehouse, encodeNamespace(namespace), kind, page.limit], (w, ns, k, l) => base(w, ns, k).orderBy('name').limit(l as never))
-        : this.compiled.compile('listObjectsAfter', [warehouse, encodeNamespace(namespace), kind, page.after, page.limit], (w, ns, k, a, l) =>
-            base(w, ns, k).where('name', '>', a).orderBy('name').limit(l as never),
+        ? this.compiled.compile('listObjects', [warehouse, ns, kind, page.limit], (w, n, k, l) => base(w, n, k).orderBy('name').limit(l as never))
+        : this.compiled.compile('listObjectsAfter', [warehouse, ns, kind, page.after, page.limit], (w, n, k, a, l) =>
+            base(w, n, k).where('name', '>', a).orderBy('name').limit(l as never),
           );
-    // The version first: a page read while a change lands is kept under the older version (read-caches.ts).
-    const cache = this.caches?.listings;
-    const key = cache && listingKey(warehouse, encodeNamespace(namespace), kind, page.after, page.limit);
-    const version = cache && (await this.listingVersion(warehouse, namespace));
-    if (cache && key !== undefined && version !== undefined) {
-      const kept = cache.get(key, version);
-      if (kept !== undefined) return kept;
-    }
     const rows = await this.reads.rows(q);
     // Every row is in the namespace asked for: one array for all of them instead of decoding each row's.
     const levels = [...namespace];
-    const objects = rows.map((r) => ({ id: r.id, namespace: levels, name: r.name }));
-    if (cache && key !== undefined && version !== undefined) {
-      cache.set(key, version, objects);
-      return objects.slice();
-    }
-    return objects;
+    return rows.map((r) => ({ id: r.id, namespace: levels, name: r.name }));
   }
 
-  /** The namespace's listing version (migration 0011); "0" before anything was ever listed in it. */
-  private async listingVersion(warehouse: string, namespace: string[]): Promise<string> {
-    const q = this.compiled.compile('listingVersion', [warehouse, encodeNamespace(namespace)], (w, ns) =>
-      this.db.selectFrom('listing_versions').select('version').where('warehouse', '=', w).where('namespace', '=', ns),
+  /** The listing version (migration 0011) of an encoded namespace; "0" before anything was ever listed in it. */
+  private async listingVersion(warehouse: string, ns: string): Promise<string> {
+    const q = this.compiled.compile('listingVersion', [warehouse, ns], (w, n) =>
+      this.db.selectFrom('listing_versions').select('version').where('warehouse', '=', w).where('namespace', '=', n),
     );
     const [row] = await this.reads.rows(q);
     return row === undefined ? '0' : String(row.version);

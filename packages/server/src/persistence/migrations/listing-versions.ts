@@ -47,10 +47,11 @@ export const listingVersionMigrations: Record<string, Migration> = {
       }
     },
     async down(db: Kysely<unknown>) {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
       for (const t of ['catalog_objects_listing_insert', 'catalog_objects_listing_delete', 'catalog_objects_listing_move']) {
-        await sql.raw(db.getExecutor().adapter instanceof PostgresAdapter ? `drop trigger if exists ${t} on catalog_objects` : `drop trigger if exists ${t}`).execute(db);
+        await sql.raw(postgres ? `drop trigger if exists ${t} on catalog_objects` : `drop trigger if exists ${t}`).execute(db);
       }
-      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      if (postgres) {
         await sql`drop function if exists lakegate_bump_listings()`.execute(db);
         await sql`drop function if exists lakegate_bump_listings_moved()`.execute(db);
       }
