@@ -182,6 +182,37 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it('answers many reads at once each with its own object, and every read after a commit with the commit (PostgreSQL batches them)', async () => {
+      const s = await fresh();
+      try {
+        const names = Array.from({ length: 40 }, (_, i) => `t${i}`);
+        for (const n of names) await s.repository.insertObject(obj(n, { metadataJson: `{"name":"${n}","v":1}` }));
+        const readAll = () =>
+          Promise.all(
+            [...names, 'missing-1', ...names, 'missing-2'].map(async (n) => {
+              const o = await s.repository.getObject(wh, ['ns'], n);
+              return o && `${o.name}:${o.id}:${o.metadataJson}`;
+            }),
+          );
+        const expected = (v: (n: string) => number) => [...names.map((n) => `${n}:id-table-${n}:{"name":"${n}","v":${v(n)}}`), undefined];
+        // Three rounds: the second and third find the metadata kept for names read before (one query either way).
+        for (let round = 0; round < 3; round++) expect(await readAll()).toEqual([...expected(() => 1), ...expected(() => 1)]);
+        // Commit every other table, then read all at once again: each read sees what was committed before it was made.
+        const odd = (n: string) => Number(n.slice(1)) % 2 === 1;
+        for (const n of names.filter(odd)) {
+          const swap = { warehouse: wh, namespace: ['ns'], name: n, kind: 'table' as const, expectedMetadataLocation: obj(n).metadataLocation, metadataLocation: `file:///w/ns/${n}/metadata/2.json`, metadataJson: `{"name":"${n}","v":2}`, location: obj(n).location };
+          expect(await s.repository.swapMetadata(swap, 2)).toBe(true);
+        }
+        const v = (n: string) => (odd(n) ? 2 : 1);
+        expect(await readAll()).toEqual([...expected(v), ...expected(v)]);
+        const [versions, listed] = await Promise.all([Promise.all(names.map((n) => s.repository.getObject(wh, ['ns'], n))), s.repository.listObjects(wh, ['ns'], 'table', { limit: 100 })]);
+        expect(versions.map((o) => o?.metadataLocation.endsWith('/2.json'))).toEqual(names.map(odd));
+        expect(listed.map((o) => o.name)).toEqual([...names].sort());
+      } finally {
+        await s.close();
+      }
+    });
+
     it('keeps Lance tables as their own kind in the shared identifier space', async () => {
       const s = await fresh();
       try {

@@ -10,6 +10,8 @@ import pg from 'pg';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
 import { withUnavailableErrors } from './unavailable.js';
+import { BatchingReads } from './batched-reads.js';
+import { kyselyRunner } from '../compiled-reads.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -22,7 +24,9 @@ export class PostgresCatalogStore extends KyselyCatalogStore {
     // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => usePreparedStatements(client));
-    super(new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) }));
+    const db = new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) });
+    // The hot reads outside transactions share round trips while the database is busy (batched-reads.ts).
+    super(db, new BatchingReads(kyselyRunner(db)));
   }
 }
 

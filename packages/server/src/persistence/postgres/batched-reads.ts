@@ -1,0 +1,143 @@
+/**
+ * Hot reads on PostgreSQL, batched while the database is busy: a read that
+ * arrives while the same read (same SQL text) is already on its way to the
+ * database waits, and every read that waited goes in the next round trip
+ * together, as one statement:
+ *
+ *   select 0 as lg_batch, q.* from (<read 1>) as q
+ *   union all select 1, q.* from (<read 2 with its parameters renumbered>) as q …
+ *
+ * Why: on PostgreSQL one point read costs ~50–100 µs of CPU in the server
+ * process and the database backend together (protocol, pool, planning of
+ * the prepared statement, executor start-up, two context switches), almost
+ * all of it per statement and not per row; a loadTable on SQLite costs less
+ * than that in total (docs/benchmarks.md). Batching shares that cost between
+ * the requests that are in flight at once, without keeping anything in
+ * memory: every read still goes to the database after its request arrived,
+ * so a commit acknowledged by any process is seen by every later read
+ * (read-after-write across replicas holds, which a cache invalidated by
+ * notifications would give up). A read that finds its lane idle goes at
+ * once, alone, as the same statement as without batching: a lightly loaded
+ * server adds no latency.
+ *
+ * Only reads whose result has no order (no ORDER BY, LIMIT or OFFSET) are
+ * batched: `union all` keeps each part's rows but says nothing about order.
+ * The SQL texts are the repository's own (compiled-reads.ts: Kysely-compiled,
+ * values always parameters, never literals), so renumbering `$n` is exact;
+ * a text with a quote, which could hold a `$` in a literal, is not batched.
+ *
+ * Written here because no PostgreSQL driver for Node offers this: node-postgres
+ * runs one statement per connection round trip and has no pipelining.
+ */
+import { CompiledQuery } from 'kysely';
+import type { ReadRunner } from '../compiled-reads.js';
+
+/** Reads of one text in one round trip, at most (PostgreSQL takes 65,535 parameters per statement). */
+export const MAX_BATCH = 64;
+
+const BATCH_COLUMN = 'lg_batch';
+const PLACEHOLDER = /\$(\d+)/g;
+const UNORDERED_SELECT = /^\s*select\b/i;
+const ORDERED = /\border\s+by\b|\blimit\b|\boffset\b|'/i;
+
+interface Waiting {
+  query: CompiledQuery<unknown>;
+  resolve(rows: unknown[]): void;
+  reject(error: unknown): void;
+}
+
+/** The reads of one SQL text: whether a round trip is under way, and who waits for the next. */
+interface Lane {
+  busy: boolean;
+  waiting: Waiting[];
+}
+
+/** True when reads of this text may share a statement (see above). */
+export function batchable(sql: string, parameterCount: number): boolean {
+  if (!UNORDERED_SELECT.test(sql) || ORDERED.test(sql) || sql.includes(BATCH_COLUMN)) return false;
+  let highest = 0;
+  for (const m of sql.matchAll(PLACEHOLDER)) highest = Math.max(highest, Number(m[1]));
+  return highest === parameterCount;
+}
+
+/** The statement that runs `count` reads of `sql` (each with `parameterCount` parameters) at once. */
+export function mergedSql(sql: string, parameterCount: number, count: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const shifted = i === 0 ? sql : sql.replace(PLACEHOLDER, (_, n: string) => `$${Number(n) + i * parameterCount}`);
+    parts.push(`select ${i} as ${BATCH_COLUMN}, q.* from (${shifted}) as q`);
+  }
+  return parts.join(' union all ');
+}
+
+export class BatchingReads implements ReadRunner {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly merged = new Map<string, string>();
+  private readonly shapes = new Map<string, boolean>();
+
+  constructor(
+    private readonly inner: ReadRunner,
+    private readonly maxBatch = MAX_BATCH,
+  ) {}
+
+  rows<R>(query: CompiledQuery<R>): Promise<R[]> {
+    const { sql } = query;
+    let ok = this.shapes.get(sql);
+    if (ok === undefined) {
+      ok = batchable(sql, query.parameters.length);
+      // The repository's texts are a few dozen; the bound only guards against a caller with unbounded texts.
+      if (this.shapes.size < 10_000) this.shapes.set(sql, ok);
+    }
+    if (!ok) return this.inner.rows(query);
+    let lane = this.lanes.get(sql);
+    if (lane === undefined) {
+      lane = { busy: false, waiting: [] };
+      this.lanes.set(sql, lane);
+    }
+    const target = lane;
+    return new Promise<R[]>((resolve, reject) => {
+      target.waiting.push({ query, resolve: resolve as (rows: unknown[]) => void, reject });
+      if (!target.busy) this.send(sql, target);
+    });
+  }
+
+  /** Sends what waits on the lane as one statement; when it is answered, the next group goes. */
+  private send(sql: string, lane: Lane): void {
+    const group = lane.waiting.length <= this.maxBatch ? lane.waiting.splice(0) : lane.waiting.splice(0, this.maxBatch);
+    if (group.length === 0) {
+      lane.busy = false;
+      return;
+    }
+    lane.busy = true;
+    const done = () => this.send(sql, lane);
+    if (group.length === 1) {
+      const only = group[0]!;
+      this.inner.rows(only.query).then(only.resolve, only.reject).finally(done);
+      return;
+    }
+    const n = group[0]!.query.parameters.length;
+    const key = `${group.length}\u0000${sql}`;
+    let text = this.merged.get(key);
+    if (text === undefined) {
+      text = mergedSql(sql, n, group.length);
+      if (this.merged.size < 10_000) this.merged.set(key, text);
+    }
+    const parameters = group.flatMap((w) => w.query.parameters);
+    this.inner
+      .rows<Record<string, unknown>>(CompiledQuery.raw(text, parameters))
+      .then(
+        (rows) => {
+          const answers: unknown[][] = group.map(() => []);
+          for (const row of rows) {
+            const { [BATCH_COLUMN]: index, ...rest } = row;
+            answers[Number(index)]?.push(rest);
+          }
+          group.forEach((w, i) => w.resolve(answers[i]!));
+        },
+        (error: unknown) => {
+          for (const w of group) w.reject(error);
+        },
+      )
+      .finally(done);
+  }
+}
