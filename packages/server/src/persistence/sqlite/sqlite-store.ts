@@ -22,6 +22,7 @@ import type { ReadRunner } from '../compiled-reads.js';
 import { type DriverErrors, outageOr, withMappedDriver } from '../mapped-driver.js';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
+import { ReadMemo } from './read-memo.js';
 
 export class SqliteCatalogStore extends KyselyCatalogStore {
   private readonly reader: Database.Database;
@@ -61,13 +62,19 @@ function statementCache(database: Database.Database): (sql: string) => Database.
   };
 }
 
-/** Hot reads on the read-only connection: prepared once, run synchronously to completion. */
+/**
+ * Hot reads on the read-only connection: prepared once, run synchronously to completion, and their answers kept
+ * while the file has not changed (read-memo.ts).
+ */
 function readRunner(reader: Database.Database): ReadRunner {
   const prepare = statementCache(reader);
+  const dataVersion = reader.prepare('pragma data_version').pluck();
+  const memo = new ReadMemo(() => dataVersion.get() as number);
   return {
     async rows<R>(query: CompiledQuery<R>): Promise<R[]> {
       try {
-        return prepare(query.sql).all(...(query.parameters as unknown[])) as R[];
+        // Callers only read the rows they get (the kept ones are frozen).
+        return memo.rows(query.sql, query.parameters, () => prepare(query.sql).all(...(query.parameters as unknown[]))) as R[];
       } catch (error) {
         throw outageOr(SQLITE_ERRORS, error);
       }
