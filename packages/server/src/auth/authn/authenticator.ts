@@ -6,11 +6,14 @@
 import type { Actor } from '../actor.js';
 
 export interface RequestCredentials {
-  method: string;
+  readonly method: string;
   /** Path and query as received. */
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Uint8Array;
+  readonly url: string;
+  /** The first Authorization header, if any: all a bearer token needs, without building `headers`. */
+  readonly authorization: string | undefined;
+  /** Every header, repeated ones kept apart (a signature covers them as sent). */
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Uint8Array;
 }
 
 export class AuthenticationError extends Error {

@@ -7,10 +7,8 @@ import type { TokenState } from '../token-state.js';
 import { AuthenticationError, type Authenticator, type RequestCredentials } from './authenticator.js';
 import type { ExternalIssuers } from './external-issuers.js';
 
-export function bearerToken(headers: RequestCredentials['headers']): string | undefined {
-  const h = headers.authorization;
-  const value = Array.isArray(h) ? h[0] : h;
-  const m = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+export function bearerToken(authorization: RequestCredentials['authorization']): string | undefined {
+  const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   return m?.[1];
 }
 
@@ -65,7 +63,7 @@ export class JwtAuthenticator implements Authenticator {
   }
 
   async authenticate(request: RequestCredentials): Promise<Actor | undefined> {
-    const token = bearerToken(request.headers);
+    const token = bearerToken(request.authorization);
     if (!token) return undefined;
     if (token.length > 8192) throw new AuthenticationError('Bearer', 'token too large');
     const verified = this.cache.get(token) ?? (await this.verify(token));

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Actor, describeActor } from '../../auth/actor.js';
-import { AuthenticationError, type AuthenticatorChain } from '../../auth/authn/authenticator.js';
+import { AuthenticationError, type AuthenticatorChain, type RequestCredentials } from '../../auth/authn/authenticator.js';
 import type { ErrorEnvelope } from './errors.js';
 import { bindRequestLog } from './request-log.js';
 
@@ -38,6 +38,44 @@ export function declareActor(app: FastifyInstance): void {
   });
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * A request's credentials as the authenticators read them. The headers with repeated ones kept apart
+ * and the body's bytes are built on first use: only a signature (SigV4) or a cookie needs them, while
+ * a bearer token, which nearly every catalog request carries, needs only its Authorization header.
+ */
+class HttpCredentials implements RequestCredentials {
+  private distinct: Record<string, string | string[] | undefined> | undefined;
+  private bytes: Uint8Array | undefined;
+
+  constructor(private readonly req: FastifyRequest) {}
+
+  get method(): string {
+    return this.req.method;
+  }
+
+  get url(): string {
+    return this.req.url;
+  }
+
+  get authorization(): string | undefined {
+    // Node keeps the first of repeated Authorization headers, as headersDistinct's first entry.
+    return this.req.headers.authorization;
+  }
+
+  get headers(): Record<string, string | string[] | undefined> {
+    // headersDistinct keeps repeated headers apart (SigV4 joins them with "," where Node uses ", ").
+    this.distinct ??= (this.req.raw.headersDistinct as Record<string, string[]> | undefined) ?? this.req.headers;
+    return this.distinct;
+  }
+
+  get body(): Uint8Array {
+    this.bytes ??= utf8.encode(this.req.rawBody ?? '');
+    return this.bytes;
+  }
+}
+
 /** Requires a credential on every route of the (encapsulated) instance it is installed on. */
 export function requireAuthentication(app: FastifyInstance, options: AuthenticationOptions, envelope: ErrorEnvelope): void {
   if (!options.required) return;
@@ -46,8 +84,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     let actor: Actor | undefined;
     let failure: AuthenticationError | undefined;
     try {
-      // headersDistinct keeps repeated headers apart (SigV4 joins them with "," where Node uses ", ").
-      actor = await options.chain.authenticate({ method: req.method, url: req.url, headers: (req.raw.headersDistinct as Record<string, string[]> | undefined) ?? req.headers, body: new TextEncoder().encode(req.rawBody ?? '') });
+      actor = await options.chain.authenticate(new HttpCredentials(req));
     } catch (e) {
       if (!(e instanceof AuthenticationError)) throw e;
       failure = e;

@@ -43,13 +43,6 @@ export function bodyObject(req: FastifyRequest, what: string): Record<string, un
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();
 
-/**
- * A response that cannot hold a 64-bit integer (names, identifiers, config):
- * serialised by the built-in JSON.stringify directly, without the walk the
- * reply serialiser makes to find bigints (catalog/json.ts).
- */
-export const sendPlainJson = (reply: FastifyReply, value: unknown) => reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
-
 /** True when the client asked for vended credentials (X-Iceberg-Access-Delegation may list several mechanisms). */
 export function wantsVendedCredentials(req: FastifyRequest): boolean {
   const header = req.headers['x-iceberg-access-delegation'];

@@ -2,16 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
+import { listNamespacesBody, sendCompiled } from '../../serializers.js';
 
 const tags = ['Catalog API'];
 
 export function namespaceRoutes(app: FastifyInstance, services: CatalogServices): void {
   const ns = services.namespaces;
 
-  app.get('/:prefix/namespaces', { schema: { tags, operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
+  app.get('/:prefix/namespaces', { schema: { tags, operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const { parent } = req.query as { parent?: string };
     const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, pageQuery(req));
-    return { namespaces: result.namespaces, 'next-page-token': result.nextPageToken };
+    return sendCompiled(reply, listNamespacesBody, { namespaces: result.namespaces, 'next-page-token': result.nextPageToken });
   });
 
   app.post('/:prefix/namespaces', { schema: { tags, operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {

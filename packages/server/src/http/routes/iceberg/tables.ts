@@ -13,9 +13,9 @@ import {
   namespaceParam,
   noContent,
   pageQuery,
-  sendPlainJson,
   wantsVendedCredentials,
 } from './common.js';
+import { listTablesBody, sendCompiled } from '../../serializers.js';
 
 const tags = ['Catalog API'];
 
@@ -24,7 +24,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
 
   app.get('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
-    return sendPlainJson(reply, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
+    return sendCompiled(reply, listTablesBody, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
   });
 
   app.post('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {

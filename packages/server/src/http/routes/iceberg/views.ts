@@ -2,15 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
+import { listTablesBody, sendCompiled } from '../../serializers.js';
 
 const tags = ['Catalog API'];
 
 export function viewRoutes(app: FastifyInstance, services: CatalogServices): void {
   const views = services.views;
 
-  app.get('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
-    return { identifiers: r.identifiers, 'next-page-token': r.nextPageToken };
+    return sendCompiled(reply, listTablesBody, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
   });
 
   app.post('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {

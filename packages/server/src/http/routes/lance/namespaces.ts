@@ -4,6 +4,7 @@ import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { catalogRequest } from '../../caller.js';
 import { Bodies, type LanceParams, pageQuery, parseBody, pathId, requestId } from './common.js';
+import { lanceListNamespacesBody, lanceListTablesBody, sendCompiled } from '../../serializers.js';
 
 const tags = ['Lance Namespace API'];
 type Req = FastifyRequest<{ Params: LanceParams }>;
@@ -11,9 +12,9 @@ type Req = FastifyRequest<{ Params: LanceParams }>;
 export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServices): void {
   const { namespaces, tables } = services.lance;
 
-  app.get('/:prefix/v1/namespace/:id/list', { schema: { tags, operationId: 'lanceListNamespaces' } }, async (req: Req) => {
+  app.get('/:prefix/v1/namespace/:id/list', { schema: { tags, operationId: 'lanceListNamespaces' } }, async (req: Req, reply) => {
     const result = await namespaces.list(catalogRequest(req), pathId(req), pageQuery(req));
-    return { namespaces: result.namespaces, page_token: result.nextPageToken };
+    return sendCompiled(reply, lanceListNamespacesBody, { namespaces: result.namespaces, page_token: result.nextPageToken });
   });
 
   app.post('/:prefix/v1/namespace/:id/create', { schema: { tags, operationId: 'lanceCreateNamespace' } }, async (req: Req) => {
@@ -40,8 +41,8 @@ export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServ
     return properties === undefined ? {} : { properties };
   });
 
-  app.get('/:prefix/v1/namespace/:id/table/list', { schema: { tags, operationId: 'lanceListTables' } }, async (req: Req) => {
+  app.get('/:prefix/v1/namespace/:id/table/list', { schema: { tags, operationId: 'lanceListTables' } }, async (req: Req, reply) => {
     const result = await tables.list(catalogRequest(req), pathId(req), pageQuery(req));
-    return { tables: result.tables, page_token: result.nextPageToken };
+    return sendCompiled(reply, lanceListTablesBody, { tables: result.tables, page_token: result.nextPageToken });
   });
 }
