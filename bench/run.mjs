@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Lakegate (SQLite, PostgreSQL, --workers) vs. the Apache Iceberg REST fixture server vs. the bare
- * Node limit: throughput, p50/p99 latency and server CPU per request of config, loadTable,
+ * Lakegate (SQLite, PostgreSQL, --workers) vs. the Apache Iceberg REST fixture server vs. the
+ * Fastify floor and the bare Node limit: throughput, p50/p99 latency and server CPU per request of config, loadTable,
  * listTables and commit at 1, 16 and 64 concurrent keep-alive connections.
  *
  *   npm run bench                  full run (both CPU layouts), writes docs/benchmarks.md
@@ -10,7 +10,7 @@
  *
  * Plain Node ESM, no dependencies. It starts every server itself (Lakegate on fresh data dirs, a
  * throwaway PostgreSQL cluster through scripts/peers/postgres.sh, the fixture through
- * scripts/peers/iceberg-java.sh, the bare server replaying Lakegate's recorded responses), seeds
+ * scripts/peers/iceberg-java.sh, the Fastify floor and the bare server replaying Lakegate's recorded responses), seeds
  * them identically, runs every (operation x concurrency x server) cell with the closed-loop load
  * generator of bench/lib/load.mjs, stops them and writes the report (bench/lib/report.mjs).
  */
@@ -23,11 +23,13 @@ import { runCell, waitQuiet, warmup } from './lib/load.mjs';
 import { cpuSets, fail, keepTempDirs, log, NCPU, procRssMiB, REPO_ROOT, setOwnAffinity, sleep, stopChild } from './lib/proc.mjs';
 import { fmtMs, fmtRate, markdown, printTables } from './lib/report.mjs';
 import { ALL_OPS, READ_OPS, recordResponses, requestFactory, seed } from './lib/seed.mjs';
-import { startBare, startFixture, startLakegate, startPostgresCluster } from './lib/servers.mjs';
+import { startBare, startFastifyFloor, startFixture, startLakegate, startPostgresCluster } from './lib/servers.mjs';
 import { machine } from './lib/machine.mjs';
 
 const DEFAULT_DOC = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
-const ALL_SERVERS = ['lakegate', 'lakegate-pg', 'lakegate-workers', 'fixture', 'bare'];
+const ALL_SERVERS = ['lakegate', 'lakegate-pg', 'lakegate-workers', 'fixture', 'fastify', 'bare'];
+/** Servers that replay Lakegate's recorded answers to the read operations. */
+const REPLAYS = ['fastify', 'bare'];
 
 const HELP = `usage: node bench/run.mjs [options]
 
@@ -43,7 +45,8 @@ const HELP = `usage: node bench/run.mjs [options]
                           GET /v1/config, the cheapest request each server answers)
   --servers LIST        ${ALL_SERVERS.join(',')}
                           (default: all; lakegate-workers runs only in the
-                          shared layout; bare replays the responses of lakegate, which it needs)
+                          shared layout; fastify (the Fastify floor) and bare replay the responses
+                          of lakegate, which they need)
   --workers N           processes of lakegate-workers (default: the machine's cores, ${NCPU})
   --layout L            pinned | shared | both (default both; --quick: pinned)
                           pinned: load generator on CPU 0, each server (and its PostgreSQL) on the other CPU(s)
@@ -76,7 +79,7 @@ const { values: opt } = parseArgs({
     'warmup-max': { type: 'string' },
     concurrency: { type: 'string', default: '1,16,64' },
     ops: { type: 'string', default: ALL_OPS.join(',') },
-    servers: { type: 'string', default: 'lakegate,lakegate-pg,lakegate-workers,fixture,bare' },
+    servers: { type: 'string', default: ALL_SERVERS.join(',') },
     workers: { type: 'string', default: String(NCPU) },
     layout: { type: 'string' },
     'commit-tables': { type: 'string', default: '16' },
@@ -127,7 +130,7 @@ const CONFIG = {
 };
 for (const o of CONFIG.ops) if (!ALL_OPS.includes(o)) fail(`unknown operation ${o}`);
 for (const s of CONFIG.servers) if (!ALL_SERVERS.includes(s)) fail(`unknown server ${s}`);
-if (CONFIG.servers.includes('bare') && !CONFIG.servers.includes('lakegate')) fail('bare replays the responses of lakegate: list lakegate too');
+for (const s of REPLAYS) if (CONFIG.servers.includes(s) && !CONFIG.servers.includes('lakegate')) fail(`${s} replays the responses of lakegate: list lakegate too`);
 for (const c of CONFIG.concurrency) if (!Number.isInteger(c) || c < 1 || c > 1024) fail(`bad concurrency ${c}`);
 if (!(CONFIG.duration > 0 && CONFIG.duration <= 120)) fail('--duration must be in (0, 120]');
 if (!(CONFIG.warmup >= 0 && CONFIG.warmup <= 60)) fail('--warmup must be in [0, 60]');
@@ -142,8 +145,8 @@ if (!Number.isInteger(CONFIG.commitTables) || CONFIG.commitTables < 1 || CONFIG.
 
 /** The servers measured in a layout: several Lakegate processes on one pinned core measure nothing new. */
 const serversOf = (layout) => CONFIG.servers.filter((s) => !(s === 'lakegate-workers' && layout === 'pinned'));
-/** The operations a server runs: the bare server only replays the read operations. */
-const opsOf = (server) => (server === 'bare' ? CONFIG.ops.filter((o) => READ_OPS.includes(o)) : CONFIG.ops);
+/** The operations a server runs: the replaying servers only replay the read operations. */
+const opsOf = (server) => (REPLAYS.includes(server) ? CONFIG.ops.filter((o) => READ_OPS.includes(o)) : CONFIG.ops);
 
 async function startAll(layout, sets) {
   const servers = {};
@@ -160,7 +163,7 @@ async function startAll(layout, sets) {
   };
   await Promise.all(
     wanted
-      .filter((s) => s !== 'bare')
+      .filter((s) => !REPLAYS.includes(s))
       .map(async (s) => {
         servers[s] = await starters[s]();
         log(`started ${s} on port ${servers[s].port}`);
@@ -210,13 +213,16 @@ async function main() {
         seeds.push({ server: s, layout, authenticated: servers[s].authenticated, principal: servers[s].principal, ...info });
         log(`seeded ${s} (loadTable ${info.loadBytes} B, listTables ${info.listBytes} B)`);
       }
-      if (serversOf(layout).includes('bare')) {
+      const replays = serversOf(layout).filter((s) => REPLAYS.includes(s));
+      if (replays.length > 0) {
         const recorded = await recordResponses(servers.lakegate, CONFIG.ops.filter((o) => READ_OPS.includes(o)));
-        servers.bare = await startBare({ cpus: sets?.server, recorded, base: servers.lakegate.base });
-        servers.bare.headers = servers.lakegate.headers;
         const lg = seeds.find((x) => x.server === 'lakegate' && x.layout === layout);
-        seeds.push({ server: 'bare', layout, authenticated: false, loadBytes: lg.loadBytes, listBytes: lg.listBytes });
-        log('bare server replays lakegate\'s responses');
+        for (const s of replays) {
+          servers[s] = await (s === 'bare' ? startBare : startFastifyFloor)({ cpus: sets?.server, recorded, base: servers.lakegate.base });
+          servers[s].headers = servers.lakegate.headers;
+          seeds.push({ server: s, layout, authenticated: false, loadBytes: lg.loadBytes, listBytes: lg.listBytes });
+          log(`${s} replays lakegate's responses`);
+        }
       }
       const order0 = serversOf(layout).filter((s) => servers[s]);
       for (const op of CONFIG.ops) {

@@ -16,9 +16,10 @@ const LABEL = {
   'lakegate-pg': 'Lakegate PostgreSQL',
   'lakegate-workers': 'Lakegate --workers',
   fixture: 'fixture',
+  fastify: 'Fastify floor',
   bare: 'bare-Node limit',
 };
-const SHORT = { lakegate: 'LG', 'lakegate-pg': 'PG', 'lakegate-workers': 'LG×N', fixture: 'FX', bare: 'bare' };
+const SHORT = { lakegate: 'LG', 'lakegate-pg': 'PG', 'lakegate-workers': 'LG×N', fixture: 'FX', fastify: 'FY', bare: 'bare' };
 const label = (config, s) => (s === 'lakegate-workers' ? `Lakegate --workers ${config.workers}` : LABEL[s]);
 
 /**
@@ -83,7 +84,10 @@ export function aims(config, results, layout) {
         const b = at('bare', op, c);
         if (!a || !b) continue;
         const r = a.serverCpuPerReqUs / b.serverCpuPerReqUs;
-        out.push({ aim: `${op} CPU per request ≤ ${bound}× the bare-Node limit's at ${c} connections`, value: `${r.toFixed(2)}× (${fmtUs(a.serverCpuPerReqUs)} vs ${fmtUs(b.serverCpuPerReqUs)} µs)`, met: r <= bound && ok(a, b) });
+        // What the framework alone costs against the same limit: the part of the ratio no Lakegate change can remove.
+        const f = at('fastify', op, c);
+        const floor = f ? `; Fastify floor alone ${(f.serverCpuPerReqUs / b.serverCpuPerReqUs).toFixed(2)}×` : '';
+        out.push({ aim: `${op} CPU per request ≤ ${bound}× the bare-Node limit's at ${c} connections`, value: `${r.toFixed(2)}× (${fmtUs(a.serverCpuPerReqUs)} vs ${fmtUs(b.serverCpuPerReqUs)} µs${floor})`, met: r <= bound && ok(a, b) });
         if (op === 'loadTable') {
           const t = a.throughput / b.throughput;
           out.push({ aim: `loadTable throughput ≥ 50% of the bare-Node limit's at ${c} connections`, value: fmtPct(t), met: t >= 0.5 && ok(a, b) });
@@ -163,10 +167,11 @@ export function markdown(config, m, results, seeds, warmups, quietWaits) {
   p();
   p(`- ${m.nproc} vCPUs (${m.cpuModel}), ${m.memGiB.toFixed(1)} GiB memory, ${m.kernel}`);
   p(
-    `- Node ${m.node}: Lakegate ${m.lakegate}, log level warn, ${lgAuth ? `authentication required (its default): every request carries a bearer token from its built-in issuer${principal === 'granted' ? ' of a non-admin service principal holding read-write grants on the warehouse (through a role), so every request goes through authorization as a real client\'s does' : ' of the admin principal (authorization short-cuts for admins)'}` : 'anonymous (`LAKEGATE_AUTH=disabled`)'}; the fixture has no authentication, the bare server none either`,
+    `- Node ${m.node}: Lakegate ${m.lakegate}, log level warn, ${lgAuth ? `authentication required (its default): every request carries a bearer token from its built-in issuer${principal === 'granted' ? ' of a non-admin service principal holding read-write grants on the warehouse (through a role), so every request goes through authorization as a real client\'s does' : ' of the admin principal (authorization short-cuts for admins)'}` : 'anonymous (`LAKEGATE_AUTH=disabled`)'}; the fixture has no authentication, the Fastify floor and the bare server none either`,
   );
   p(`  - **Lakegate SQLite**: one process on a fresh SQLite data dir under ${os.tmpdir()}${servers.includes('lakegate-workers') ? `; **Lakegate --workers ${config.workers}**: \`lakegate serve --workers ${config.workers}\` on the same kind of SQLite (WAL) file shared by its processes` : ''}`);
   if (servers.includes('lakegate-pg')) p(`  - **Lakegate PostgreSQL**: one process on ${m.postgres} (a throwaway cluster from \`scripts/peers/postgres.sh\`, fsync off, on 127.0.0.1 TCP); its CPU counts as the server's, and in the pinned layout it runs on the server's core`);
+  if (servers.includes('fastify')) p("  - **Fastify floor**: `bench/fastify-floor.mjs`, Lakegate's Fastify with Lakegate's server options and route shapes (the Iceberg surface as a plugin under `/v1`, the same path parameters, async handlers), answering each request path with Lakegate's recorded status, headers and body through `reply.send`: no authentication, hooks, logging, database or serialisation. What any application built on Fastify pays per request before doing its own work; Lakegate's CPU above it is Lakegate's own (authentication, authorization, the catalog read, logs, metrics). It replays only the read operations.");
   if (servers.includes('bare')) p('  - **bare-Node limit**: `bench/bare-server.mjs`, a plain `node:http` server answering each request path with the exact status, headers and body Lakegate answered it with (recorded after seeding): one Map lookup and one write per response, no parsing, no logging. What any Node server must at least spend on this machine and core for responses of that size: the upper bound for Lakegate. It replays only the read operations.');
   p(`- ${m.java}: Apache Iceberg ${m.iceberg} \`RESTCatalogServer\` (JdbcCatalog) via \`scripts/peers/iceberg-java.sh fixture\`, default JVM options, backend \`${config.fixtureUri.replace('{dir}', '<temp dir>')}\` (why: see Method)`);
   p(`- The load generator and the servers share these ${m.nproc} vCPUs, and so does anything else running on the machine at the time. The \`noise\` column is the CPU (in cores) that other processes used during the reported runs; absolute numbers from cells with noise above ~0.2 are depressed. The CPU per request of a server (\`µs/req\`) is the steadier measure: ratios are formed from it where the aims speak of cost.`);
@@ -223,13 +228,17 @@ export function markdown(config, m, results, seeds, warmups, quietWaits) {
       ratioCols.push(['LG/bare req/s', (g) => fmtRatio(g.lakegate?.throughput, g.bare?.throughput)]);
       ratioCols.push(['LG/bare CPU per req', (g) => fmtRatio(g.lakegate?.medianCpuPerReq, g.bare?.medianCpuPerReq)]);
     }
+    if (inLayout.includes('fastify')) {
+      ratioCols.push(['LG/FY CPU per req', (g) => fmtRatio(g.lakegate?.medianCpuPerReq, g.fastify?.medianCpuPerReq)]);
+      if (inLayout.includes('bare')) ratioCols.push(['FY/bare CPU per req', (g) => fmtRatio(g.fastify?.medianCpuPerReq, g.bare?.medianCpuPerReq)]);
+    }
     if (inLayout.includes('lakegate-pg')) {
       ratioCols.push(['LG/PG req/s', (g) => fmtRatio(g.lakegate?.throughput, g['lakegate-pg']?.throughput)]);
       ratioCols.push(['PG/LG CPU per req', (g) => fmtRatio(g['lakegate-pg']?.medianCpuPerReq, g.lakegate?.medianCpuPerReq)]);
     }
     if (inLayout.includes('lakegate-workers')) ratioCols.push([`workers/LG req/s`, (g) => fmtRatio(g['lakegate-workers']?.throughput, g.lakegate?.throughput)]);
     if (ratioCols.length) {
-      p(`Ratios (${layout}): \`req/s\` of the reported runs; \`CPU per req\` of the medians over all repetitions. LG = Lakegate SQLite, PG = Lakegate PostgreSQL, FX = fixture, bare = bare-Node limit.`);
+      p(`Ratios (${layout}): \`req/s\` of the reported runs; \`CPU per req\` of the medians over all repetitions. LG = Lakegate SQLite, PG = Lakegate PostgreSQL, FX = fixture, FY = Fastify floor, bare = bare-Node limit.`);
       p();
       p(`| operation | conns | ${ratioCols.map(([h]) => h).join(' | ')} |`);
       p(`|---|--:|${ratioCols.map(() => '--:|').join('')}`);

@@ -1,7 +1,8 @@
 /**
  * The servers the benchmarks measure: Lakegate (SQLite or PostgreSQL, one process or --workers N,
- * from this checkout or another build for A/B runs), the Apache Iceberg REST fixture (Java), and
- * the bare Node limit (bench/bare-server.mjs replaying Lakegate's recorded responses).
+ * from this checkout or another build for A/B runs), the Apache Iceberg REST fixture (Java), the
+ * bare Node limit (bench/bare-server.mjs) and the Fastify floor (bench/fastify-floor.mjs), both
+ * replaying Lakegate's recorded responses.
  * Each server object: { name, child, port, base, headers, pids(), dataDir }.
  */
 import { execFileSync } from 'node:child_process';
@@ -157,13 +158,22 @@ export async function startFixture({ cpus, uri = 'jdbc:sqlite:{dir}/catalog.db?j
  * status, headers and body Lakegate answered it with (`recorded`: { path: { status, headers, body } }).
  */
 export async function startBare({ cpus, recorded, base }) {
-  const dir = tempDir('lakegate-bare-');
+  return startReplay('bare', 'bare-server.mjs', { cpus, recorded, base });
+}
+
+/** The Fastify floor (bench/fastify-floor.mjs): the same recorded answers through Fastify with Lakegate's route shapes. */
+export async function startFastifyFloor({ cpus, recorded, base }) {
+  return startReplay('fastify', 'fastify-floor.mjs', { cpus, recorded, base });
+}
+
+async function startReplay(name, script, { cpus, recorded, base }) {
+  const dir = tempDir(`lakegate-${name}-`);
   const file = path.join(dir, 'responses.json');
   fs.writeFileSync(file, JSON.stringify(recorded));
   const port = await freePort();
-  const child = spawnServer('bare', process.execPath, [path.join(REPO_ROOT, 'bench', 'bare-server.mjs'), file, String(port)], {}, cpus);
+  const child = spawnServer(name, process.execPath, [path.join(REPO_ROOT, 'bench', script), file, String(port)], {}, cpus);
   await waitReady(child, `http://127.0.0.1:${port}/v1/config`);
-  return { name: 'bare', child, port, base, headers: {}, authenticated: false, pids: () => processTree(child.pid) };
+  return { name, child, port, base, headers: {}, authenticated: false, pids: () => processTree(child.pid) };
 }
 
 /**
