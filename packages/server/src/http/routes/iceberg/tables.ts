@@ -16,11 +16,13 @@ import {
   wantsVendedCredentials,
 } from './common.js';
 import { listTablesBody, sendCompiled } from '../../serializers.js';
+import { LoadBodies } from './load-body.js';
 
 const tags = ['Catalog API'];
 
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
   const tables = services.tables;
+  const loadBodies = new LoadBodies();
 
   app.get('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
@@ -57,6 +59,9 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     if (loaded.notModified) return reply.code(304).send();
     const extras = accessFields(loaded.access);
     if (loaded.metadata) return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, ...extras };
+    if (extras['storage-credentials'] === undefined && Object.keys(extras.config).length === 0) {
+      return reply.type('application/json; charset=utf-8').send(loadBodies.body(loaded.metadataLocation, loaded.metadataJson));
+    }
     // The stored metadata is already the exact JSON of the metadata file: splice it in instead of parsing and re-serializing it.
     const rest = JSON.stringify(extras).slice(1, -1);
     return reply
