@@ -18,6 +18,14 @@ describe('loadTable bodies kept per metadata file', () => {
     expect(bodies.body('file:///w/t/m.json', '{"v":2}').toString()).toContain('"metadata":{"v":2}');
   });
 
+  it('writes answers with credentials or configuration per request, never kept', () => {
+    const bodies = new LoadBodies();
+    const extras = { config: { 'client.region': 'eu' }, 'storage-credentials': [{ prefix: 's3://b/t', config: { 's3.access-key-id': 'AK' } }] };
+    const body = bodies.body('s3://b/t/m.json', '{"v":1}', extras);
+    expect(body).toBe('{"metadata-location":"s3://b/t/m.json","metadata":{"v":1},"config":{"client.region":"eu"},"storage-credentials":[{"prefix":"s3://b/t","config":{"s3.access-key-id":"AK"}}]}');
+    expect(bodies.body('s3://b/t/m.json', '{"v":1}').toString()).toBe('{"metadata-location":"s3://b/t/m.json","metadata":{"v":1},"config":{}}');
+  });
+
   it('stays within its byte bound', () => {
     const bodies = new LoadBodies(3200);
     const big = `{"x":"${'a'.repeat(90)}"}`;

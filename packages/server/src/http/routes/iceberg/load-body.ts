@@ -1,18 +1,31 @@
 /**
- * The body of a loadTable answer without vended credentials, encoded once per metadata file and
- * reused: `{"metadata-location":…,"metadata":<the stored file's JSON>,"config":{}}` depends only
- * on the metadata file, which is immutable, so every load of an unchanged table can send the same
- * bytes. Building a fresh multi-kilobyte string for each request, with many requests in flight,
- * is what made the garbage collector's share of a load grow with concurrency
- * (docs/benchmarks.md). An entry is used only for the very JSON it was built from (the store may
- * hold other JSON at the same location after a drop and re-create); bounded by bytes, emptied
- * when full. Answers with credentials or a configuration are written per request.
+ * The body of a loadTable answer with the stored metadata JSON, which is already the exact JSON of
+ * the metadata file: spliced in instead of parsed and serialised again.
+ *
+ * Without vended credentials or configuration the body, `{"metadata-location":…,"metadata":…,
+ * "config":{}}`, depends only on the metadata file, which is immutable: it is encoded once per file
+ * and the same bytes are sent to every load of an unchanged table. Building a fresh multi-kilobyte
+ * string for each request, with many requests in flight, is what made the garbage collector's share
+ * of a load grow with concurrency (docs/benchmarks.md). An entry is used only for the very JSON it
+ * was built from (the store may hold other JSON at the same location after a drop and re-create);
+ * bounded by bytes, emptied when full. Answers with credentials or configuration are written per
+ * request.
  */
+import type { accessFields } from './common.js';
+
 const MAX_BYTES = 16 * 1024 * 1024;
+
+/** config and storage-credentials of the answer, in Iceberg's wire names. */
+type LoadExtras = ReturnType<typeof accessFields>;
 
 interface Entry {
   json: string;
   body: Buffer;
+}
+
+/** The answer's JSON text: the location, the stored metadata as it is, then the extras. */
+function write(metadataLocation: string, json: string, extras: LoadExtras): string {
+  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${json},${JSON.stringify(extras).slice(1, -1)}}`;
 }
 
 export class LoadBodies {
@@ -21,12 +34,13 @@ export class LoadBodies {
 
   constructor(private readonly maxBytes = MAX_BYTES) {}
 
-  /** The encoded body for this metadata file and JSON, built on first use. */
-  body(metadataLocation: string, json: string): Buffer {
+  /** The body for this metadata file, JSON and extras; kept per file when there are no extras. */
+  body(metadataLocation: string, json: string, extras: LoadExtras = { config: {} }): Buffer | string {
+    if (extras['storage-credentials'] !== undefined || Object.keys(extras.config).length > 0) return write(metadataLocation, json, extras);
     const hit = this.entries.get(metadataLocation);
     // The same JSON is normally the same string object (the store's metadata cache): compared by reference first.
     if (hit !== undefined && hit.json === json) return hit.body;
-    const body = Buffer.from(`{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${json},"config":{}}`);
+    const body = Buffer.from(write(metadataLocation, json, extras));
     if (body.length > this.maxBytes / 16) return body;
     if (hit !== undefined) this.bytes -= hit.body.length;
     if (this.bytes + body.length > this.maxBytes) {

@@ -59,14 +59,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     if (loaded.notModified) return reply.code(304).send();
     const extras = accessFields(loaded.access);
     if (loaded.metadata) return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, ...extras };
-    if (extras['storage-credentials'] === undefined && Object.keys(extras.config).length === 0) {
-      return reply.type('application/json; charset=utf-8').send(loadBodies.body(loaded.metadataLocation, loaded.metadataJson));
-    }
-    // The stored metadata is already the exact JSON of the metadata file: splice it in instead of parsing and re-serializing it.
-    const rest = JSON.stringify(extras).slice(1, -1);
-    return reply
-      .type('application/json; charset=utf-8')
-      .send(`{"metadata-location":${JSON.stringify(loaded.metadataLocation)},"metadata":${loaded.metadataJson}${rest ? `,${rest}` : ''}}`);
+    return reply.type('application/json; charset=utf-8').send(loadBodies.body(loaded.metadataLocation, loaded.metadataJson, extras));
   });
 
   app.head('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
