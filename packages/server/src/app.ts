@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogDeps } from './catalog/context.js';
@@ -214,9 +213,6 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   ]);
   const authentication = { chain, required: config.auth === 'required' };
   const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds };
-  await app.register(fastifySwagger, {
-    openapi: { info: { title: 'Lakegate catalog', version: '0.1.0', description: 'Apache Iceberg REST catalog API served by Lakegate' } },
-  });
   // One encapsulated plugin per surface: each owns its prefix, its authentication requirement, idempotency and error model.
   await app.register(oauthSurface, {
     endpoint: tokenEndpoint,

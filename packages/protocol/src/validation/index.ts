@@ -2,6 +2,6 @@
  * @lakegate/protocol/validation: request validation against the wire contract with ajv, int64-aware (a
  * 63-bit snapshot id arrives as a bigint from lossless-json and validates; a rounded double does not).
  */
-export { RequestValidation, formatIssue } from './validator.js';
+export { RequestValidation, formatIssue, issuesOf } from './validator.js';
 export type { RequestPart, ValidationIssue, PartValidator } from './validator.js';
 export { INT64_KEYWORD, forValidation } from './int64-keyword.js';

@@ -39,10 +39,10 @@ function createAjv(coerce: boolean): Ajv {
   return ajv;
 }
 
-/** Lowercases the values of boolean-typed query parameters so that True/FALSE coerce like true/false. */
-function booleanNames(schema: TSchema): Set<string> {
+/** The names of the parameters declared with `type` (boolean, integer, number). */
+function namesOfType(schema: TSchema, types: readonly string[]): Set<string> {
   const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
-  return new Set(Object.entries(properties).filter(([, s]) => s.type === 'boolean').map(([name]) => name));
+  return new Set(Object.entries(properties).filter(([, s]) => typeof s.type === 'string' && types.includes(s.type)).map(([name]) => name));
 }
 
 /**
@@ -90,7 +90,9 @@ export class RequestValidation {
 
   private queryLike(schema: TSchema): PartValidator {
     const inner = compileIn(this.coercingAjv, schema);
-    const booleans = booleanNames(schema);
+    // Booleans are lowercased (True/FALSE coerce like true/false); an empty boolean or number (`?pageSize=`) counts as absent.
+    const booleans = namesOfType(schema, ['boolean']);
+    const scalars = namesOfType(schema, ['boolean', 'integer', 'number']);
     const validator: PartValidator = (data: unknown) => {
       validator.errors = null;
       if (typeof data === 'object' && data !== null) {
@@ -100,7 +102,8 @@ export class RequestValidation {
             validator.errors = [{ instancePath: `/${name}`, schemaPath: '#/duplicate', keyword: 'duplicate', params: {}, message: 'is given more than once' }];
             return false;
           }
-          if (booleans.has(name) && typeof value === 'string') values[name] = value.toLowerCase();
+          if (value === '' && scalars.has(name)) delete values[name];
+          else if (booleans.has(name) && typeof value === 'string') values[name] = value.toLowerCase();
         }
       }
       const ok = inner(data);
@@ -115,6 +118,11 @@ export class RequestValidation {
 function compileIn(ajv: Ajv, schema: TSchema): ValidateFunction {
   const named = typeof schema.$id === 'string' ? ajv.getSchema(schema.$id) : undefined;
   return named ?? ajv.compile(forValidation(schema) as object);
+}
+
+/** The issues of a failed validator (its `errors`), each naming the field and never echoing its value. */
+export function issuesOf(part: RequestPart, errors: readonly ErrorObject[] | null | undefined): ValidationIssue[] {
+  return (errors ?? []).map((e) => issueOf(part, e));
 }
 
 function issueOf(part: RequestPart, e: ErrorObject): ValidationIssue {

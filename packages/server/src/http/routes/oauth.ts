@@ -48,15 +48,14 @@ export function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
   const token = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => endpoint.handle(issuer, oauthRequest(req)));
   const revocation = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => revoke(issuer, oauthRequest(req)));
   const introspection = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => introspect(issuer, oauthRequest(req)));
-  const tags = ['OAuth'];
-  app.post('/v1/oauth/tokens', { schema: { tags, operationId: 'token' } }, token);
-  app.post('/oauth2/token', { schema: { tags, operationId: 'token2' } }, token);
-  app.post('/v1/oauth/revoke', { schema: { tags, operationId: 'revokeToken' } }, revocation);
-  app.post('/oauth2/revoke', { schema: { tags, operationId: 'revokeToken2' } }, revocation);
-  app.post('/v1/oauth/introspect', { schema: { tags, operationId: 'introspectToken' } }, introspection);
-  app.post('/oauth2/introspect', { schema: { tags, operationId: 'introspectToken2' } }, introspection);
+  app.post('/v1/oauth/tokens', { schema: { operationId: 'getToken' } }, token);
+  app.post('/oauth2/token', { schema: { operationId: 'issueToken' } }, token);
+  app.post('/v1/oauth/revoke', { schema: { operationId: 'revokeToken' } }, revocation);
+  app.post('/oauth2/revoke', { schema: { operationId: 'revokeToken2' } }, revocation);
+  app.post('/v1/oauth/introspect', { schema: { operationId: 'introspectToken' } }, introspection);
+  app.post('/oauth2/introspect', { schema: { operationId: 'introspectToken2' } }, introspection);
 
-  app.get('/.well-known/oauth-authorization-server', { schema: { hide: true } }, async () => ({
+  app.get('/.well-known/oauth-authorization-server', { schema: { operationId: 'getAuthorizationServerMetadata' } }, async () => ({
     issuer: deps.issuer.issuerId,
     token_endpoint: `${deps.issuer.issuerId}/v1/oauth/tokens`,
     jwks_uri: `${deps.issuer.issuerId}/.well-known/jwks.json`,
@@ -69,5 +68,5 @@ export function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
     response_types_supported: [],
     scopes_supported: [...SCOPES],
   }));
-  app.get('/.well-known/jwks.json', { schema: { hide: true } }, async () => deps.issuer.jwks());
+  app.get('/.well-known/jwks.json', { schema: { operationId: 'getJwks' } }, async () => deps.issuer.jwks());
 }

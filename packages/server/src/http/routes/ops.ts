@@ -1,15 +1,18 @@
 /** Health, readiness, metrics and the OpenAPI document: unauthenticated operational endpoints. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { buildOpenApiDocument } from '@lakegate/protocol';
 import type { CatalogStore } from '../../catalog/ports.js';
 import type { HttpMetrics } from '../../observability/metrics.js';
 
 export interface OpsDeps {
   store: CatalogStore;
   metrics: HttpMetrics;
+  /** The token endpoint the document's OAuth2 security schemes name (relative to the server by default). */
+  tokenUrl?: string;
 }
 
 export function opsRoutes(app: FastifyInstance, deps: OpsDeps): void {
-  const hide = { schema: { hide: true } };
+  const hide: { schema: FastifySchema } = { schema: { hide: true } };
   app.get('/healthz', hide, async () => ({ status: 'ok' }));
   app.get('/readyz', hide, async (_req, reply) => {
     const ok = await deps.store.ping();
@@ -19,5 +22,10 @@ export function opsRoutes(app: FastifyInstance, deps: OpsDeps): void {
     reply.header('content-type', deps.metrics.registry.contentType);
     return reply.send(await deps.metrics.exposition());
   });
-  app.get('/openapi.json', hide, async () => app.swagger());
+  // The document the contract's schemas generate (the same ones every request is validated against), serialised once.
+  let document: string | undefined;
+  app.get('/openapi.json', hide, async (_req, reply) => {
+    document ??= JSON.stringify(buildOpenApiDocument({ tokenUrl: deps.tokenUrl }));
+    return reply.type('application/json; charset=utf-8').send(document);
+  });
 }

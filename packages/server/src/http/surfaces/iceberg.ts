@@ -9,6 +9,7 @@ import type { CatalogServices } from '../../catalog/services.js';
 import type { CatalogStore, Clock } from '../../catalog/ports.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
+import { useContract } from '../plugins/contract.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { useIdempotency } from '../plugins/idempotency.js';
 import { configRoutes } from '../routes/iceberg/config.js';
@@ -28,6 +29,8 @@ export interface CatalogSurfaceOptions {
 export const icebergSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (app, options) => {
   useErrorEnvelope(app, icebergEnvelope);
   requireAuthentication(app, options.authentication, icebergEnvelope);
+  // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
+  useContract(app, 'iceberg');
   // Before the routes: it attaches its hooks to the POST and DELETE routes as they are added.
   const { store, clock, lifetimeSeconds } = options.idempotency;
   useIdempotency(app, store, clock, lifetimeSeconds * 1000);

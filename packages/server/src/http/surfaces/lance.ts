@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { lanceEnvelope } from '../mappers/lance-errors.js';
 import { requireAuthentication } from '../plugins/authenticate.js';
 import type { CatalogSurfaceOptions } from './iceberg.js';
+import { useContract } from '../plugins/contract.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { useIdempotency } from '../plugins/idempotency.js';
 import { lanceNamespaceRoutes } from '../routes/lance/namespaces.js';
@@ -19,6 +20,8 @@ export const LANCE_PREFIX = '/lance';
 export const lanceSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (app, options) => {
   useErrorEnvelope(app, lanceEnvelope);
   requireAuthentication(app, options.authentication, lanceEnvelope);
+  // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
+  useContract(app, 'lance');
   const { store, clock, lifetimeSeconds } = options.idempotency;
   useIdempotency(app, store, clock, lifetimeSeconds * 1000);
   lanceNamespaceRoutes(app, options.services);

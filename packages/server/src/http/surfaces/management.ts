@@ -12,6 +12,7 @@ import type { TableService } from '../../catalog/tables/table-service.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { rightsOf } from '../../auth/issuer/scopes.js';
 import { type AuthenticationOptions, requireAuthentication, requireScope } from '../plugins/authenticate.js';
+import { useContract } from '../plugins/contract.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { accessRoutes } from '../routes/management/access.js';
 import { auditRoutes } from '../routes/management/audit.js';
@@ -33,6 +34,8 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   useErrorEnvelope(app, icebergEnvelope);
   requireAuthentication(app, options.authentication, icebergEnvelope);
   requireScope(app, (actor) => actor.scopes === undefined || rightsOf(actor.scopes).management, 'management', icebergEnvelope);
+  // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
+  useContract(app, 'management');
   // Who may do what is decided by the management services (admins of the tenant; grant managers for grants).
   principalRoutes(app, options.principals);
   warehouseRoutes(app, options.warehouses, options.tables);

@@ -7,10 +7,13 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { oauthEnvelope } from '../mappers/oauth-errors.js';
+import { useContract } from '../plugins/contract.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { type OAuthDeps, oauthRoutes } from '../routes/oauth.js';
 
 export const oauthSurface: FastifyPluginAsync<OAuthDeps> = async (app, options) => {
   useErrorEnvelope(app, oauthEnvelope, { ownsPrefix: false });
+  // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
+  useContract(app, 'oauth');
   oauthRoutes(app, options);
 };

@@ -24,14 +24,10 @@ export function namespaceParam(raw: string): string[] {
   return raw.split(NAMESPACE_SEPARATOR);
 }
 
+/** Paging parameters, as the contract validated them (http/plugins/contract.ts): pageSize is an integer of at least 1. */
 export function pageQuery(req: FastifyRequest): PageRequest {
-  const q = req.query as { pageToken?: string; pageSize?: string };
-  let pageSize: number | undefined;
-  if (q.pageSize !== undefined && q.pageSize !== '') {
-    pageSize = Number(q.pageSize);
-    if (!/^\d+$/.test(q.pageSize)) throw new CatalogError('ERR_VALIDATION', 'pageSize must be a positive integer');
-  }
-  return { pageToken: q.pageToken, pageSize };
+  const q = req.query as { pageToken?: string; pageSize?: number };
+  return { pageToken: q.pageToken, pageSize: q.pageSize };
 }
 
 /** Body as an object, or a 400 naming what was expected. */

@@ -19,7 +19,7 @@ export function configRoutes(app: FastifyInstance, services: CatalogServices, id
     }
     return body;
   };
-  app.get('/config', { schema: { tags: ['Configuration API'], operationId: 'getConfig' } }, async (req, reply) => {
+  app.get('/config', { schema: { operationId: 'getConfig' } }, async (req, reply) => {
     const { warehouse } = req.query as { warehouse?: string };
     const wh = await services.warehouses.resolve(callerOf(req), warehouse);
     return reply.type('application/json; charset=utf-8').send(answerFor(wh.name));

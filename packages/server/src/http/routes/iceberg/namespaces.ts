@@ -4,39 +4,38 @@ import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
 import { listNamespacesBody, sendCompiled } from '../../serializers.js';
 
-const tags = ['Catalog API'];
 
 export function namespaceRoutes(app: FastifyInstance, services: CatalogServices): void {
   const ns = services.namespaces;
 
-  app.get('/:prefix/namespaces', { schema: { tags, operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+  app.get('/:prefix/namespaces', { schema: { operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const { parent } = req.query as { parent?: string };
     const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, pageQuery(req));
     return sendCompiled(reply, listNamespacesBody, { namespaces: result.namespaces, 'next-page-token': result.nextPageToken });
   });
 
-  app.post('/:prefix/namespaces', { schema: { tags, operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
+  app.post('/:prefix/namespaces', { schema: { operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
     const body = bodyObject(req, 'CreateNamespaceRequest');
     const created = await ns.create(catalogRequest(req), body.namespace, body.properties);
     return { namespace: created.levels, properties: created.properties };
   });
 
-  app.get('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'loadNamespaceMetadata' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.get('/:prefix/namespaces/:namespace', { schema: { operationId: 'loadNamespaceMetadata' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const found = await ns.load(catalogRequest(req), namespaceParam(req.params.namespace), { effectiveLocation: true });
     return { namespace: found.levels, properties: found.properties };
   });
 
-  app.head('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'namespaceExists' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
+  app.head('/:prefix/namespaces/:namespace', { schema: { operationId: 'namespaceExists' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     if (!(await ns.exists(catalogRequest(req), namespaceParam(req.params.namespace)))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', 'Namespace does not exist');
     return noContent(reply);
   });
 
-  app.delete('/:prefix/namespaces/:namespace', { schema: { tags, operationId: 'dropNamespace' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
+  app.delete('/:prefix/namespaces/:namespace', { schema: { operationId: 'dropNamespace' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     await ns.drop(catalogRequest(req), namespaceParam(req.params.namespace));
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/properties', { schema: { tags, operationId: 'updateProperties' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/properties', { schema: { operationId: 'updateProperties' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const body = bodyObject(req, 'UpdateNamespacePropertiesRequest');
     return ns.updateProperties(catalogRequest(req), namespaceParam(req.params.namespace), body.removals, body.updates);
   });

@@ -18,18 +18,17 @@ import {
 import { listTablesBody, sendCompiled } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
 
-const tags = ['Catalog API'];
 
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
   const tables = services.tables;
   const loadBodies = new LoadBodies();
 
-  app.get('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
+  app.get('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
     return sendCompiled(reply, listTablesBody, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables', { schema: { tags, operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const body = bodyObject(req, 'CreateTableRequest');
     const created = await tables.create(
       catalogRequest(req),
@@ -48,7 +47,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...accessFields(created.access) };
   });
 
-  app.get('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'loadTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  app.get('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'loadTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const { snapshots } = req.query as { snapshots?: string };
     const loaded = await tables.load(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, {
       snapshots,
@@ -62,12 +61,12 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return reply.type('application/json; charset=utf-8').send(loadBodies.body(loaded.metadataLocation, loaded.metadataJson, extras));
   });
 
-  app.head('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  app.head('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     if (!(await tables.exists(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table))) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'Table does not exist');
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
     const body = bodyObject(req, 'CommitTableRequest');
     const namespace = namespaceParam(req.params.namespace);
     const identifier = (body.identifier as TableChange['identifier'] | undefined) ?? { namespace, name: req.params.table };
@@ -82,22 +81,19 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'metadata-location': result.metadataLocation, metadata: result.metadata };
   });
 
-  app.delete('/:prefix/namespaces/:namespace/tables/:table', { schema: { tags, operationId: 'dropTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
-    // PyIceberg sends Python's spelling (True/False): booleans are matched case-insensitively.
-    const purgeRequested = (req.query as { purgeRequested?: string }).purgeRequested?.toLowerCase();
-    if (purgeRequested !== undefined && purgeRequested !== 'true' && purgeRequested !== 'false') {
-      throw new CatalogError('ERR_VALIDATION', 'purgeRequested must be true or false');
-    }
-    await tables.drop(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, purgeRequested === 'true');
+  app.delete('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'dropTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+    // A boolean by the contract (PyIceberg's True/False included: booleans are matched case-insensitively).
+    const { purgeRequested } = req.query as { purgeRequested?: boolean };
+    await tables.drop(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, purgeRequested === true);
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables/:table/unregister', { schema: { tags, operationId: 'unregisterTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table/unregister', { schema: { operationId: 'unregisterTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
     const r = await tables.unregister(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata };
   });
 
-  app.get('/:prefix/namespaces/:namespace/tables/:table/credentials', { schema: { tags, operationId: 'loadCredentials' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/tables/:table/credentials', { schema: { operationId: 'loadCredentials' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
     const { planId, storageRefreshToken } = req.query as { planId?: string; storageRefreshToken?: string };
     if (planId !== undefined && storageRefreshToken !== undefined) {
       throw new CatalogError('ERR_BAD_REQUEST', 'planId and storageRefreshToken cannot be combined');
@@ -108,12 +104,12 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'storage-credentials': vended.storageCredentials };
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { tags, operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     await tables.reportMetrics(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, req.body);
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/register', { schema: { tags, operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/register', { schema: { operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const body = bodyObject(req, 'RegisterTableRequest');
     const r = await tables.register(
       catalogRequest(req),
@@ -124,13 +120,13 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, ...accessFields(r.access) };
   });
 
-  app.post('/:prefix/tables/rename', { schema: { tags, operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+  app.post('/:prefix/tables/rename', { schema: { operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const body = bodyObject(req, 'RenameTableRequest');
     await tables.rename(catalogRequest(req), body.source, body.destination);
     return noContent(reply);
   });
 
-  app.post('/:prefix/transactions/commit', { schema: { tags, operationId: 'commitTransaction' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+  app.post('/:prefix/transactions/commit', { schema: { operationId: 'commitTransaction' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const body = bodyObject(req, 'CommitTransactionRequest');
     if (!Array.isArray(body['table-changes'])) throw new CatalogError('ERR_VALIDATION', 'table-changes must be an array');
     const changes = (body['table-changes'] as Array<Record<string, unknown>>).map((c, i) => {

@@ -4,17 +4,16 @@ import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
 import { listTablesBody, sendCompiled } from '../../serializers.js';
 
-const tags = ['Catalog API'];
 
 export function viewRoutes(app: FastifyInstance, services: CatalogServices): void {
   const views = services.views;
 
-  app.get('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
+  app.get('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
     return sendCompiled(reply, listTablesBody, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
   });
 
-  app.post('/:prefix/namespaces/:namespace/views', { schema: { tags, operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const body = bodyObject(req, 'CreateViewRequest');
     const r = await views.create(catalogRequest(req), namespaceParam(req.params.namespace), {
       name: body.name,
@@ -26,34 +25,34 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
-  app.get('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
     const r = await views.load(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
-  app.head('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'viewExists' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
+  app.head('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'viewExists' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
     if (!(await views.exists(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view))) throw new CatalogError('ERR_VIEW_NOT_FOUND', 'View does not exist');
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
     const body = bodyObject(req, 'CommitViewRequest');
     const r = await views.replace(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view, body.requirements, body.updates);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
 
-  app.delete('/:prefix/namespaces/:namespace/views/:view', { schema: { tags, operationId: 'dropView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
+  app.delete('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'dropView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
     await views.drop(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view);
     return noContent(reply);
   });
 
-  app.post('/:prefix/views/rename', { schema: { tags, operationId: 'renameView' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
+  app.post('/:prefix/views/rename', { schema: { operationId: 'renameView' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const body = bodyObject(req, 'RenameTableRequest');
     await views.rename(catalogRequest(req), body.source, body.destination);
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/register-view', { schema: { tags, operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/register-view', { schema: { operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
     const body = bodyObject(req, 'RegisterViewRequest');
     const r = await views.register(catalogRequest(req), namespaceParam(req.params.namespace), body.name, body['metadata-location']);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };

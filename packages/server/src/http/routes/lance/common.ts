@@ -9,7 +9,6 @@
  */
 import { LANCE_DEFAULT_DELIMITER } from '@lakegate/protocol';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import type { PageRequest } from '../../../catalog/paging.js';
 
@@ -23,14 +22,11 @@ const MAX_DELIMITER_LENGTH = 8;
 
 const invalid = (message: string) => new CatalogError('ERR_VALIDATION', message);
 
-function query(req: FastifyRequest): Record<string, string | string[] | undefined> {
-  return (req.query ?? {}) as Record<string, string | string[] | undefined>;
-}
-
-function single(req: FastifyRequest, name: string): string | undefined {
-  const v = query(req)[name];
+/** A query parameter as the contract validated and coerced it (http/plugins/contract.ts): never repeated, of its declared type. */
+function single<T extends string | number | boolean>(req: FastifyRequest, name: string): T | undefined {
+  const v = ((req.query ?? {}) as Record<string, unknown>)[name];
   if (Array.isArray(v)) throw invalid(`query parameter ${name} is given more than once`);
-  return v;
+  return v as T | undefined;
 }
 
 /**
@@ -56,7 +52,7 @@ function rawPathId(req: FastifyRequest<{ Params: LanceParams }>): string {
 
 /** The id in the path, split by the request's delimiter. */
 export function pathId(req: FastifyRequest<{ Params: LanceParams }>): string[] {
-  const delimiter = single(req, 'delimiter') ?? LANCE_DEFAULT_DELIMITER;
+  const delimiter = single<string>(req, 'delimiter') ?? LANCE_DEFAULT_DELIMITER;
   if (delimiter.length === 0 || delimiter.length > MAX_DELIMITER_LENGTH) throw invalid(`delimiter must have 1 to ${MAX_DELIMITER_LENGTH} characters`);
   const raw = rawPathId(req);
   if (raw === delimiter) return [];
@@ -73,43 +69,18 @@ export function requestId(req: FastifyRequest<{ Params: LanceParams }>, bodyId: 
 }
 
 export function pageQuery(req: FastifyRequest): PageRequest {
-  const limit = single(req, 'limit');
-  const pageToken = single(req, 'page_token');
-  if (limit !== undefined && limit !== '' && !/^\d+$/.test(limit)) throw invalid('limit must be a positive integer');
-  return { pageToken, pageSize: limit === undefined || limit === '' ? undefined : Number(limit) };
+  const limit = single<number>(req, 'limit');
+  return { pageToken: single<string>(req, 'page_token'), pageSize: limit };
 }
 
 export function booleanQuery(req: FastifyRequest, name: string): boolean | undefined {
-  const v = single(req, name);
-  if (v === undefined || v === '') return undefined;
-  if (v === 'true' || v === 'false') return v === 'true';
-  throw invalid(`${name} must be true or false`);
+  return single<boolean>(req, name);
 }
 
-/** Fields every Lance request body may carry; `identity` and `context` are accepted and not used (credentials travel in headers). */
-const Common = { id: z.array(z.string()).optional(), identity: z.unknown().optional(), context: z.unknown().optional() };
-const Properties = z.record(z.string(), z.string());
-
-export const Bodies = {
-  idOnly: z.looseObject({ ...Common }),
-  createNamespace: z.looseObject({ ...Common, mode: z.string().optional(), properties: Properties.optional() }),
-  dropNamespace: z.looseObject({ ...Common, mode: z.string().optional(), behavior: z.string().optional() }),
-  declareTable: z.looseObject({ ...Common, location: z.string().optional(), vend_credentials: z.boolean().optional(), properties: Properties.optional() }),
-  registerTable: z.looseObject({ ...Common, location: z.string(), mode: z.string().optional(), properties: Properties.optional() }),
-  describeTable: z.looseObject({
-    ...Common,
-    version: z.unknown().optional(),
-    with_table_uri: z.boolean().optional(),
-    load_detailed_metadata: z.boolean().optional(),
-    check_declared: z.boolean().optional(),
-    vend_credentials: z.boolean().optional(),
-  }),
-};
-
-/** The body parsed by its schema; an absent body counts as {} (some clients send none where the spec has one). */
-export function parseBody<T extends z.ZodType>(req: FastifyRequest, schema: T, what: string): z.infer<T> {
-  const body = req.body === undefined || req.body === null || req.body === '' ? {} : req.body;
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalid(`Invalid ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+/**
+ * The request body as the contract validated it (http/plugins/contract.ts; @lakegate/protocol's Lance schemas, e.g.
+ * LanceDescribeTableRequest): an absent body counts as {} (some clients send none where the spec has one).
+ */
+export function lanceBody<T extends object>(req: FastifyRequest): T {
+  return (req.body === undefined || req.body === null ? {} : req.body) as T;
 }

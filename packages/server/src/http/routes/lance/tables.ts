@@ -1,12 +1,12 @@
 /** Lance REST Namespace API: table metadata operations (the data itself is read and written by the client, on storage). */
+import type { LanceDeclareTableRequest, LanceDescribeTableRequest, LanceIdRequest, LanceRegisterTableRequest } from '@lakegate/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LanceTableInfo } from '../../../catalog/lance/lance-tables.js';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { catalogRequest } from '../../caller.js';
-import { Bodies, type LanceParams, booleanQuery, parseBody, requestId } from './common.js';
+import { lanceBody, type LanceParams, booleanQuery, requestId } from './common.js';
 
-const tags = ['Lance Namespace API'];
 type Req = FastifyRequest<{ Params: LanceParams }>;
 
 const located = (t: LanceTableInfo) => ({ location: t.location, storage_options: t.storageOptions, properties: t.properties });
@@ -16,23 +16,23 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   const { tables } = services.lance;
 
   const declare = async (req: Req) => {
-    const body = parseBody(req, Bodies.declareTable, 'DeclareTableRequest');
+    const body = lanceBody<LanceDeclareTableRequest>(req);
     const id = requestId(req, body.id);
     return located(await tables.declare(catalogRequest(req), id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }));
   };
-  app.post('/:prefix/v1/table/:id/declare', { schema: { tags, operationId: 'lanceDeclareTable' } }, declare);
+  app.post('/:prefix/v1/table/:id/declare', { schema: { operationId: 'lanceDeclareTable' } }, declare);
   // CreateEmptyTable: the name older clients use for DeclareTable.
-  app.post('/:prefix/v1/table/:id/create-empty', { schema: { tags, operationId: 'lanceCreateEmptyTable' } }, declare);
+  app.post('/:prefix/v1/table/:id/create-empty', { schema: { operationId: 'lanceCreateEmptyTable' } }, declare);
 
-  app.post('/:prefix/v1/table/:id/register', { schema: { tags, operationId: 'lanceRegisterTable' } }, async (req: Req) => {
-    const body = parseBody(req, Bodies.registerTable, 'RegisterTableRequest');
+  app.post('/:prefix/v1/table/:id/register', { schema: { operationId: 'lanceRegisterTable' } }, async (req: Req) => {
+    const body = lanceBody<LanceRegisterTableRequest>(req);
     const id = requestId(req, body.id);
     const t = await tables.register(catalogRequest(req), id, { location: body.location, mode: body.mode, properties: body.properties });
     return { location: t.location, properties: t.properties };
   });
 
-  app.post('/:prefix/v1/table/:id/describe', { schema: { tags, operationId: 'lanceDescribeTable' } }, async (req: Req) => {
-    const body = parseBody(req, Bodies.describeTable, 'DescribeTableRequest');
+  app.post('/:prefix/v1/table/:id/describe', { schema: { operationId: 'lanceDescribeTable' } }, async (req: Req) => {
+    const body = lanceBody<LanceDescribeTableRequest>(req);
     const id = requestId(req, body.id);
     const withUri = booleanQuery(req, 'with_table_uri') ?? body.with_table_uri ?? false;
     // version, schema and stats would need the server to open the dataset; this catalog only knows where it lives.
@@ -44,19 +44,19 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
     return { ...located(t), ...(withUri ? { table_uri: t.location } : {}) };
   });
 
-  app.post('/:prefix/v1/table/:id/exists', { schema: { tags, operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {
-    const id = requestId(req, parseBody(req, Bodies.idOnly, 'TableExistsRequest').id);
+  app.post('/:prefix/v1/table/:id/exists', { schema: { operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {
+    const id = requestId(req, lanceBody<LanceIdRequest>(req).id);
     if (!(await tables.exists(catalogRequest(req), id))) throw new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${id.join('.')}`);
     return reply.code(200).send();
   });
 
-  app.post('/:prefix/v1/table/:id/drop', { schema: { tags, operationId: 'lanceDropTable' } }, async (req: Req) => {
-    const id = requestId(req, parseBody(req, Bodies.idOnly, 'DropTableRequest').id);
+  app.post('/:prefix/v1/table/:id/drop', { schema: { operationId: 'lanceDropTable' } }, async (req: Req) => {
+    const id = requestId(req, lanceBody<LanceIdRequest>(req).id);
     return removed(await tables.drop(catalogRequest(req), id));
   });
 
-  app.post('/:prefix/v1/table/:id/deregister', { schema: { tags, operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
-    const id = requestId(req, parseBody(req, Bodies.idOnly, 'DeregisterTableRequest').id);
+  app.post('/:prefix/v1/table/:id/deregister', { schema: { operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
+    const id = requestId(req, lanceBody<LanceIdRequest>(req).id);
     return removed(await tables.deregister(catalogRequest(req), id));
   });
 }

@@ -9,7 +9,6 @@ import type { AccessAdmin } from '../../../catalog/access/access-admin.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { callerOf } from '../../caller.js';
 
-const tags = ['Lakegate management: access'];
 type ByRole = FastifyRequest<{ Params: { role: string }; Querystring: { tenant?: string } }>;
 
 /** A single query parameter; repeated ones are refused. */
@@ -29,37 +28,37 @@ function securableQuery(req: FastifyRequest): unknown {
 }
 
 export function accessRoutes(app: FastifyInstance, admin: AccessAdmin): void {
-  app.get('/roles', { schema: { tags, operationId: 'listRoles' } }, async (req) => ({ roles: await admin.listRoles(callerOf(req), single(req, 'tenant')) }));
+  app.get('/roles', { schema: { operationId: 'listRoles' } }, async (req) => ({ roles: await admin.listRoles(callerOf(req), single(req, 'tenant')) }));
 
-  app.post('/roles', { schema: { tags, operationId: 'createRole' } }, async (req, reply) => reply.code(201).send(await admin.createRole(callerOf(req), req.body)));
+  app.post('/roles', { schema: { operationId: 'createRole' } }, async (req, reply) => reply.code(201).send(await admin.createRole(callerOf(req), req.body)));
 
-  app.get('/roles/:role', { schema: { tags, operationId: 'getRole' } }, async (req: ByRole) => admin.getRole(callerOf(req), req.params.role, single(req, 'tenant')));
+  app.get('/roles/:role', { schema: { operationId: 'getRole' } }, async (req: ByRole) => admin.getRole(callerOf(req), req.params.role, single(req, 'tenant')));
 
-  app.delete('/roles/:role', { schema: { tags, operationId: 'deleteRole' } }, async (req: ByRole, reply) => {
+  app.delete('/roles/:role', { schema: { operationId: 'deleteRole' } }, async (req: ByRole, reply) => {
     await admin.deleteRole(callerOf(req), req.params.role, single(req, 'tenant'));
     return reply.code(204).send();
   });
 
-  app.get('/roles/:role/members', { schema: { tags, operationId: 'listRoleMembers' } }, async (req: ByRole) => ({ members: await admin.listMembers(callerOf(req), req.params.role, single(req, 'tenant')) }));
+  app.get('/roles/:role/members', { schema: { operationId: 'listRoleMembers' } }, async (req: ByRole) => ({ members: await admin.listMembers(callerOf(req), req.params.role, single(req, 'tenant')) }));
 
-  app.post('/roles/:role/members', { schema: { tags, operationId: 'addRoleMember' } }, async (req: ByRole, reply) => {
+  app.post('/roles/:role/members', { schema: { operationId: 'addRoleMember' } }, async (req: ByRole, reply) => {
     const { member, created } = await admin.addMember(callerOf(req), req.params.role, req.body, single(req, 'tenant'));
     return reply.code(created ? 201 : 200).send(member);
   });
 
   // The member to remove is named in the body, as it was added (a DELETE with a body is awkward for some clients).
-  app.post('/roles/:role/members/remove', { schema: { tags, operationId: 'removeRoleMember' } }, async (req: ByRole, reply) => {
+  app.post('/roles/:role/members/remove', { schema: { operationId: 'removeRoleMember' } }, async (req: ByRole, reply) => {
     await admin.removeMember(callerOf(req), req.params.role, req.body, single(req, 'tenant'));
     return reply.code(204).send();
   });
 
-  app.get('/grants', { schema: { tags, operationId: 'listGrants' } }, async (req) => ({
+  app.get('/grants', { schema: { operationId: 'listGrants' } }, async (req) => ({
     grants: await admin.listGrants(callerOf(req), { role: single(req, 'role'), tenant: single(req, 'tenant'), securable: securableQuery(req) }),
   }));
 
-  app.post('/grants', { schema: { tags, operationId: 'grant' } }, async (req, reply) => reply.code(201).send({ grants: await admin.grant(callerOf(req), req.body) }));
+  app.post('/grants', { schema: { operationId: 'grant' } }, async (req, reply) => reply.code(201).send({ grants: await admin.grant(callerOf(req), req.body) }));
 
-  app.post('/grants/revoke', { schema: { tags, operationId: 'revoke' } }, async (req) => admin.revoke(callerOf(req), req.body));
+  app.post('/grants/revoke', { schema: { operationId: 'revoke' } }, async (req) => admin.revoke(callerOf(req), req.body));
 
-  app.post('/explain', { schema: { tags, operationId: 'explain' } }, async (req) => admin.explain(callerOf(req), req.body));
+  app.post('/explain', { schema: { operationId: 'explain' } }, async (req) => admin.explain(callerOf(req), req.body));
 }

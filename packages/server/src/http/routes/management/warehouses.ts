@@ -5,18 +5,17 @@ import type { TableService } from '../../../catalog/tables/table-service.js';
 import { callerOf } from '../../caller.js';
 import { namespaceParam } from '../iceberg/common.js';
 
-const tags = ['Lakegate management'];
 
 export function warehouseRoutes(app: FastifyInstance, admin: WarehouseAdmin, tables: TableService): void {
-  app.get('/warehouses', { schema: { tags, operationId: 'listWarehouses' } }, async (req) => ({ warehouses: await admin.list(callerOf(req)) }));
+  app.get('/warehouses', { schema: { operationId: 'listWarehouses' } }, async (req) => ({ warehouses: await admin.list(callerOf(req)) }));
 
-  app.post('/warehouses', { schema: { tags, operationId: 'createWarehouse' } }, async (req, reply) => reply.code(201).send(await admin.create(callerOf(req), req.body)));
+  app.post('/warehouses', { schema: { operationId: 'createWarehouse' } }, async (req, reply) => reply.code(201).send(await admin.create(callerOf(req), req.body)));
 
   app.get(
     '/warehouses/:warehouse/namespaces/:namespace/tables/:table/metrics-reports',
-    { schema: { tags, operationId: 'listMetricsReports' } },
+    { schema: { operationId: 'listMetricsReports' } },
     async (req: FastifyRequest<{ Params: { warehouse: string; namespace: string; table: string } }>) => {
-      const { limit = '100' } = req.query as { limit?: string };
+      const { limit = 100 } = req.query as { limit?: number };
       const reports = await tables.listMetrics({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table, Number(limit));
       return { reports: reports.map((r) => ({ id: r.id, 'report-type': r.reportType, 'created-at-ms': r.createdAtMs, report: r.report })) };
     },
