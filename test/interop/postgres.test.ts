@@ -4,7 +4,10 @@
  * database and serving the same catalog under concurrent commits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresCatalogStore } from '../../packages/server/src/persistence/postgres/postgres-store.js';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pgDriver from 'pg';
+import { PostgresCatalogStore, boundedWaits } from '../../packages/server/src/persistence/postgres/postgres-store.js';
+import { withUnavailableErrors } from '../../packages/server/src/persistence/postgres/unavailable.js';
 import { storeContract } from '../persistence/store-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
@@ -39,6 +42,32 @@ sessionContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`sessions_${dbCounter++}`) });
   await store.migrate();
   return { sessions: store.sessions, close: () => store.close() };
+});
+
+describe('no request waits forever on the database', () => {
+  const kysely = (connectionString: string) =>
+    new Kysely<Record<string, never>>({ dialect: withUnavailableErrors(new PostgresDialect({ pool: new pgDriver.Pool({ connectionString, ...boundedWaits(connectionString) }) })) });
+
+  it('a statement is bounded at 30 s unless the connection string sets its own statement_timeout', async () => {
+    const url = pg.createDatabase(`waits_${dbCounter++}`);
+    const byDefault = kysely(url);
+    const own = kysely(`${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c statement_timeout=150')}`);
+    try {
+      expect((await sql<{ statement_timeout: string }>`show statement_timeout`.execute(byDefault)).rows[0]!.statement_timeout).toBe('30s');
+      expect((await sql<{ statement_timeout: string }>`show statement_timeout`.execute(own)).rows[0]!.statement_timeout).toBe('150ms');
+      // A statement past its bound is cancelled (57014, its transaction rolled back): retryable, not a 500.
+      await expect(sql`select pg_sleep(2)`.execute(own)).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' });
+      expect((await sql<{ one: number }>`select 1 as one`.execute(own)).rows[0]!.one).toBe(1);
+    } finally {
+      await byDefault.destroy();
+      await own.destroy();
+    }
+  });
+
+  it('the pool gives up a connection attempt after 10 s (pg waits forever by default) and keeps sockets alive', () => {
+    expect(boundedWaits('postgres://u@h/db')).toMatchObject({ connectionTimeoutMillis: 10_000, keepAlive: true, statement_timeout: 30_000 });
+    expect(boundedWaits('postgres://u@h/db?options=-c%20statement_timeout%3D5s')).not.toHaveProperty('statement_timeout');
+  });
 });
 
 describe('two server processes on one PostgreSQL database', () => {

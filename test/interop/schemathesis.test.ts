@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { peerScript } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
 
 const SEED = 20261122;
 const EXAMPLES = 40;
@@ -63,7 +63,8 @@ describe('Schemathesis against the served OpenAPI document', () => {
       '--no-color', '--report', 'junit', '--report-junit-path', junit,
       ...LOCKOUT.flatMap((id) => ['--exclude-operation-id', id]),
     ];
-    const run = spawnSync(python, args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 8 * 60_000 });
+    // Its working directory is the run's own: Schemathesis keeps a .schemathesis/ cache there, never in the repository.
+    const run = spawnSync(python, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 8 * 60_000 });
     const output = `${run.stdout}\n${run.stderr}`;
     // The summary names how many operations ran and how many cases passed; a failure is shown with its reproduction.
     const tested = Number(/Tested:\s+(\d+)/.exec(output)?.[1] ?? 0);

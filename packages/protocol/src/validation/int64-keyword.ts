@@ -25,26 +25,67 @@ export const INT64_KEYWORD: KeywordDefinition = {
  * forValidation({ type: 'integer', format: 'int64', description: 'id' }); // { int64: true, description: 'id' }
  * ```
  */
-export function forValidation<T>(schema: T): T {
-  return rewrite(schema) as T;
+export function forValidation<T>(schema: T, options: RewriteOptions = {}): T {
+  return rewrite(schema, options) as T;
 }
 
-function rewrite(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(rewrite);
+export interface RewriteOptions {
+  /**
+   * An optional property may also be `null`, which then means absent (the `absent` keyword). Iceberg Java (Jackson)
+   * sends `"location": null`, `"partition-spec": null` for what it leaves unset, and the Iceberg reference server
+   * reads them as absent; the published document keeps the standard form.
+   */
+  nullAsAbsent?: boolean;
+}
+
+/**
+ * The keyword the rewrite puts beside an optional property's schema: `null` stands for the property being absent,
+ * and the property is removed, so that what runs after validation sees one form of "not given" (undefined), never null.
+ */
+export const ABSENT_KEYWORD: KeywordDefinition = {
+  keyword: 'absent',
+  schemaType: 'boolean',
+  errors: false,
+  modifying: true,
+  validate: (enabled: boolean, data: unknown, _schema?: unknown, context?: { parentData?: unknown; parentDataProperty?: string | number }) => {
+    if (!enabled || data !== null) return false;
+    const parent = context?.parentData;
+    if (typeof parent === 'object' && parent !== null && context?.parentDataProperty !== undefined) delete (parent as Record<string | number, unknown>)[context.parentDataProperty];
+    return true;
+  },
+  metaSchema: { type: 'boolean' },
+};
+
+function rewrite(node: unknown, options: RewriteOptions): unknown {
+  if (Array.isArray(node)) return node.map((n) => rewrite(n, options));
   if (typeof node !== 'object' || node === null) return node;
   const source = node as Record<string, unknown>;
   if (source['type'] === 'integer' && source['format'] === 'int64') {
     const { type: _type, format: _format, ...rest } = source;
-    return { ...rewriteEntries(rest), int64: true };
+    return { ...rewriteEntries(rest, options), int64: true };
   }
-  return rewriteEntries(source);
+  const out = rewriteEntries(source, options);
+  const properties = out['properties'];
+  if (options.nullAsAbsent && source['type'] === 'object' && typeof properties === 'object' && properties !== null) {
+    const required = new Set(Array.isArray(source['required']) ? (source['required'] as string[]) : []);
+    out['properties'] = Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, required.has(name) || acceptsNull(schema) ? schema : { anyOf: [{ absent: true }, schema] }]));
+  }
+  return out;
 }
 
-function rewriteEntries(source: Record<string, unknown>): Record<string, unknown> {
+/** Where the contract gives null a meaning of its own (a nullable property), null is kept as the value it is. */
+function acceptsNull(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false;
+  const s = schema as Record<string, unknown>;
+  if (s['type'] === 'null' || (Array.isArray(s['type']) && s['type'].includes('null')) || s['nullable'] === true) return true;
+  return ['anyOf', 'oneOf'].some((k) => Array.isArray(s[k]) && (s[k] as unknown[]).some(acceptsNull));
+}
+
+function rewriteEntries(source: Record<string, unknown>, options: RewriteOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source)) {
     if (key === 'discriminator' && typeof value === 'object' && value !== null) out[key] = { propertyName: (value as { propertyName: string }).propertyName };
-    else out[key] = rewrite(value);
+    else out[key] = rewrite(value, options);
   }
   return out;
 }

@@ -97,3 +97,30 @@ describe('query and path parameters', () => {
     expect(describeNs('123456789')).toEqual(['query/delimiter must NOT have more than 8 characters']);
   });
 });
+
+describe('null as absent (the server: Iceberg Java sends null for what it leaves unset)', () => {
+  const lenient = new RequestValidation({ nullAsAbsent: true });
+  const create = (v: RequestValidation, body: Record<string, unknown>) => v.validate('createTable', { params: { prefix: 'lake', namespace: 'db' }, body });
+  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }] };
+
+  it('an optional property given as null validates and is removed from the body', () => {
+    const body: Record<string, unknown> = { name: 't', schema, location: null, 'partition-spec': null, 'stage-create': null };
+    expect(create(lenient, body)).toEqual([]);
+    expect(body).toEqual({ name: 't', schema });
+  });
+
+  it('a required property given as null is refused, naming it', () => {
+    const issues = create(lenient, { name: null, schema });
+    expect(issues.map(formatIssue)).toEqual([expect.stringMatching(/^body\/name /)]);
+  });
+
+  it('a nullable property keeps its null', () => {
+    const body = { requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }], updates: [] };
+    expect(lenient.validate('updateTable', { params: tablePath, body })).toEqual([]);
+    expect(body.requirements[0]).toHaveProperty('snapshot-id', null);
+  });
+
+  it('to the letter of the contract (no option), null for an optional string is refused', () => {
+    expect(create(validation, { name: 't', schema, location: null }).map(formatIssue)).toEqual([expect.stringMatching(/^body\/location /)]);
+  });
+});

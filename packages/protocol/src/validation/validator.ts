@@ -10,7 +10,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { operation } from '../operations/index.js';
 import type { OperationSpec } from '../operations/types.js';
 import { NAMED_SCHEMAS } from '../schemas.js';
-import { INT64_KEYWORD, forValidation } from './int64-keyword.js';
+import { ABSENT_KEYWORD, INT64_KEYWORD, type RewriteOptions, forValidation } from './int64-keyword.js';
 
 /** Which part of a request a validator checks; the names are Fastify's `httpPart`s. */
 export type RequestPart = 'params' | 'querystring' | 'body';
@@ -31,12 +31,22 @@ export type PartValidator = ((data: unknown) => boolean) & { errors?: ErrorObjec
  * errors of the branch the tag selects; `strict` catches schema typos (OpenAPI-only annotations are
  * declared as keywords).
  */
-function createAjv(coerce: boolean): Ajv {
+function createAjv(coerce: boolean, rewriting: RewriteOptions = {}): Ajv {
   const ajv = new Ajv({ allErrors: false, coerceTypes: coerce, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true, validateFormats: false });
   ajv.addKeyword(INT64_KEYWORD);
+  ajv.addKeyword(ABSENT_KEYWORD);
   ajv.addKeyword({ keyword: 'example', schemaType: ['string', 'number', 'boolean', 'object', 'array', 'null'] });
-  for (const schema of NAMED_SCHEMAS) ajv.addSchema(forValidation(schema) as object);
+  for (const schema of NAMED_SCHEMAS) ajv.addSchema(forValidation(schema, rewriting) as object);
   return ajv;
+}
+
+export interface ValidationOptions {
+  /**
+   * Bodies: an optional property given as `null` counts as absent (what Iceberg Java sends for unset fields; see
+   * RewriteOptions). A server accepting real clients sets it; checking a body against the letter of the contract
+   * (a test holding its own requests and the server's answers to it) leaves it off.
+   */
+  nullAsAbsent?: boolean;
 }
 
 /** The names of the parameters declared with `type` (boolean, integer, number). */
@@ -56,9 +66,15 @@ function namesOfType(schema: TSchema, types: readonly string[]): Set<string> {
  * ```
  */
 export class RequestValidation {
-  private readonly strictAjv = createAjv(false);
+  private readonly strictAjv: Ajv;
   private readonly coercingAjv = createAjv(true);
   private readonly cache = new WeakMap<object, PartValidator>();
+  private readonly rewriting: RewriteOptions;
+
+  constructor(options: ValidationOptions = {}) {
+    this.rewriting = { nullAsAbsent: options.nullAsAbsent === true };
+    this.strictAjv = createAjv(false, this.rewriting);
+  }
 
   /**
    * A validator for one part, in the shape Fastify's `setValidatorCompiler` returns: bodies are checked as
@@ -67,7 +83,7 @@ export class RequestValidation {
   compile(schema: TSchema, part: RequestPart): PartValidator {
     const cached = this.cache.get(schema);
     if (cached) return cached;
-    const validator = part === 'body' ? compileIn(this.strictAjv, schema) : this.queryLike(schema);
+    const validator = part === 'body' ? compileIn(this.strictAjv, schema, this.rewriting) : this.queryLike(schema);
     this.cache.set(schema, validator);
     return validator;
   }
@@ -83,7 +99,7 @@ export class RequestValidation {
     for (const [part, schema, data] of parts) {
       if (!schema) continue;
       const validator = this.compile(schema, part);
-      if (!validator(data)) return (validator.errors ?? []).map((e) => issueOf(part, e));
+      if (!validator(data)) return issuesOf(part, validator.errors);
     }
     return [];
   }
@@ -115,14 +131,17 @@ export class RequestValidation {
 }
 
 /** A named schema is registered already: its compiled validator is looked up, not compiled twice. */
-function compileIn(ajv: Ajv, schema: TSchema): ValidateFunction {
+function compileIn(ajv: Ajv, schema: TSchema, rewriting: RewriteOptions = {}): ValidateFunction {
   const named = typeof schema.$id === 'string' ? ajv.getSchema(schema.$id) : undefined;
-  return named ?? ajv.compile(forValidation(schema) as object);
+  return named ?? ajv.compile(forValidation(schema, rewriting) as object);
 }
 
 /** The issues of a failed validator (its `errors`), each naming the field and never echoing its value. */
 export function issuesOf(part: RequestPart, errors: readonly ErrorObject[] | null | undefined): ValidationIssue[] {
-  return (errors ?? []).map((e) => issueOf(part, e));
+  // A property that may be null-as-absent fails as "not null" and then as what it is not; the latter says what is wrong.
+  const real = (errors ?? []).filter((e) => e.keyword !== 'absent');
+  const specific = real.filter((e) => e.keyword !== 'anyOf' || !real.some((o) => o !== e && o.instancePath.startsWith(e.instancePath)));
+  return specific.map((e) => issueOf(part, e));
 }
 
 function issueOf(part: RequestPart, e: ErrorObject): ValidationIssue {

@@ -20,7 +20,7 @@ export interface PostgresStoreOptions {
 
 export class PostgresCatalogStore extends KyselyCatalogStore {
   constructor(options: PostgresStoreOptions) {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, ...boundedWaits(options.connectionString) });
     // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => usePreparedStatements(client));
@@ -28,6 +28,17 @@ export class PostgresCatalogStore extends KyselyCatalogStore {
     // The hot reads outside transactions share round trips while the database is busy (batched-reads.ts).
     super(db, new BatchingReads(kyselyRunner(db)));
   }
+}
+
+/**
+ * No request waits forever on the database: a connection attempt gives up after 10 s (pg's default is never), a
+ * statement after 30 s (its transaction is rolled back, so the client's retry is safe), and TCP keep-alive finds a
+ * peer that vanished without closing. Either timeout surfaces as ERR_UNAVAILABLE (unavailable.ts). A connection
+ * string that sets its own statement_timeout (`?options=-c statement_timeout=…`) keeps it.
+ */
+export function boundedWaits(connectionString: string): pg.PoolConfig {
+  const waits: pg.PoolConfig = { connectionTimeoutMillis: 10_000, keepAlive: true };
+  return /statement_timeout/i.test(connectionString) ? waits : { ...waits, statement_timeout: 30_000 };
 }
 
 const DML = /^\s*(select|insert|update|delete|with)\b/i;

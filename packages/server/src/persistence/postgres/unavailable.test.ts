@@ -10,6 +10,8 @@ describe('PostgreSQL connection loss', () => {
     expect(isConnectionLoss(withCode('the database system is starting up', '57P03'))).toBe(true);
     expect(isConnectionLoss(withCode('connection failure', '08006'))).toBe(true);
     expect(isConnectionLoss(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionLoss(withCode('canceling statement due to statement timeout', '57014'))).toBe(true);
+    expect(isConnectionLoss(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isConnectionLoss(withCode('duplicate key value violates unique constraint', '23505'))).toBe(false);
     expect(isConnectionLoss(withCode('syntax error at or near "x"', '42601'))).toBe(false);
     expect(isConnectionLoss('ECONNREFUSED')).toBe(false);

@@ -5,9 +5,12 @@
 import type { Dialect } from 'kysely';
 import { withMappedDriver } from '../mapped-driver.js';
 
-/** Network errors of the socket, and PostgreSQL's connection-exception (08) and operator-intervention (57P) classes. */
+/**
+ * Network errors of the socket, PostgreSQL's connection-exception (08) and operator-intervention (57P) classes,
+ * too many connections (53300) and a statement cancelled by statement_timeout (57014: its transaction was rolled back).
+ */
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const SQLSTATES = /^(08...|57P0[1-4]|53300)$/;
+const SQLSTATES = /^(08...|57P0[1-4]|57014|53300)$/;
 const MESSAGES = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i;
 
 export function isConnectionLoss(error: unknown): boolean {
