@@ -16,6 +16,7 @@
  * Bounded: pages of more than MAX_PAGE_ROWS rows are not kept, and when the
  * rows kept would exceed maxRows the oldest pages go first.
  */
+import { Doorkeeper } from './doorkeeper.js';
 
 export interface ListedObject {
   readonly id: string;
@@ -84,7 +85,7 @@ export const listingKey = (warehouse: string, namespace: string, kind: string, a
  * the database for the row with its metadata *only if* the row's (id, metadata location) differ from the ones kept
  * here (`case when … then null else metadata end`): one query either way, and for an unchanged table the database
  * neither reads (PostgreSQL: de-TOASTs and decompresses) nor sends kilobytes of JSON. Only names read at least
- * twice are kept (see `seen`); bounded by the characters kept, the oldest going first.
+ * twice are kept (see `doorkeeper`); bounded by the characters kept, the oldest going first.
  */
 export interface KnownMetadata {
   id: string;
@@ -95,17 +96,15 @@ export interface KnownMetadata {
 export class MetadataCache {
   private readonly entries = new Map<string, KnownMetadata>();
   private chars = 0;
-  /**
-   * Names read once recently (a doorkeeper): a name's JSON is kept only when it is read again while its name is here.
-   * Loads spread at random over a million tables would otherwise fill the cache with JSON read once and never again,
-   * which only costs the garbage collector (docs/benchmarks-scale.md); a table read twice is likely read again.
-   */
-  private readonly seen = new Set<string>();
+  /** A name's JSON is kept only when the name is read again while the doorkeeper remembers its first read. */
+  private readonly doorkeeper: Doorkeeper;
 
   constructor(
     private readonly maxChars = 16 * 1024 * 1024,
-    private readonly maxSeen = 16_384,
-  ) {}
+    maxSeen = 16_384,
+  ) {
+    this.doorkeeper = new Doorkeeper(maxSeen);
+  }
 
   get(key: string): KnownMetadata | undefined {
     return this.entries.get(key);
@@ -113,13 +112,9 @@ export class MetadataCache {
 
   /** Keeps the JSON read for a name, if the name was read before (or its JSON was kept until now). */
   set(key: string, known: KnownMetadata): void {
-    const again = this.entries.has(key) || this.seen.delete(key);
+    const again = this.entries.has(key) || this.doorkeeper.admit(key);
     this.delete(key);
-    if (!again) {
-      if (this.seen.size >= this.maxSeen) this.seen.clear();
-      this.seen.add(key);
-      return;
-    }
+    if (!again) return;
     if (known.json.length > this.maxChars / 16) return;
     this.entries.set(key, known);
     this.chars += known.json.length;

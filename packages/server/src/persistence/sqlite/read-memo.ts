@@ -25,6 +25,7 @@
  * Written here because better-sqlite3 has no result cache and SQLite's own
  * page cache still costs the B-tree walk and the row decoding.
  */
+import { Doorkeeper } from '../doorkeeper.js';
 
 export interface ReadMemoOptions {
   /** Answers kept at most (all emptied when full). */
@@ -38,9 +39,8 @@ export class ReadMemo {
   /** By SQL text (the same string every time: its hash is computed once), then by parameters. */
   private readonly answers = new Map<string, Map<string, readonly unknown[]>>();
   private kept = 0;
-  private readonly seen = new Set<string>();
+  private readonly doorkeeper: Doorkeeper;
   private readonly maxEntries: number;
-  private readonly maxSeen: number;
 
   /** @param dataVersion PRAGMA data_version of the connection the reads run on */
   constructor(
@@ -48,7 +48,7 @@ export class ReadMemo {
     options: ReadMemoOptions = {},
   ) {
     this.maxEntries = options.maxEntries ?? 10_000;
-    this.maxSeen = options.maxSeen ?? 16_384;
+    this.doorkeeper = new Doorkeeper(options.maxSeen);
   }
 
   /** The rows of `sql` with `parameters`: kept ones while the file is unchanged, otherwise from `run`. */
@@ -57,13 +57,8 @@ export class ReadMemo {
     if (key === undefined) return run();
     const kept = this.answers.get(sql)?.get(key);
     if (kept === undefined) {
-      const seenKey = `${sql}\u0000${key}`;
-      if (!this.seen.delete(seenKey)) {
-        // First sighting: no version check, nothing kept.
-        if (this.seen.size >= this.maxSeen) this.seen.clear();
-        this.seen.add(seenKey);
-        return run();
-      }
+      // First sighting: no version check, nothing kept.
+      if (!this.doorkeeper.admit(`${sql}\u0000${key}`)) return run();
     }
     const version = this.dataVersion();
     if (version === this.version) {
