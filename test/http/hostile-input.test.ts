@@ -54,6 +54,11 @@ describe('repeated query parameters', () => {
     const lance = await send('GET', '/lance/default/v1/namespace/h/table/list?limit=1&limit=2');
     expect(lance.status).toBe(400);
     expect(lance.body.error).toMatch(/limit.*more than once/);
+    const delimiter = await send('GET', '/lance/default/v1/namespace/h/table/list?delimiter=.&delimiter=%24');
+    expect(delimiter.status).toBe(400);
+    expect(delimiter.body.error).toMatch(/delimiter.*more than once/);
+    icebergError(await send('GET', '/management/v1/audit?actor=a&actor=b'), 400, /actor.*more than once/);
+    icebergError(await send('GET', '/management/v1/grants?type=warehouse&type=table&warehouse=default'), 400, /type.*more than once/);
     // The table was not dropped by the ambiguous request.
     expect((await send('GET', '/v1/default/namespaces/h/tables/t3')).status).toBe(200);
     expect(cat.logs()).not.toMatch(/unhandled error/);

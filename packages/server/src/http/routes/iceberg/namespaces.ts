@@ -15,7 +15,7 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
   });
 
   app.post('/:prefix/namespaces', { schema: { operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {
-    const body = bodyObject(req, 'CreateNamespaceRequest');
+    const body = bodyObject(req);
     const created = await ns.create(catalogRequest(req), body.namespace, body.properties);
     return { namespace: created.levels, properties: created.properties };
   });
@@ -36,7 +36,7 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
   });
 
   app.post('/:prefix/namespaces/:namespace/properties', { schema: { operationId: 'updateProperties' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const body = bodyObject(req, 'UpdateNamespacePropertiesRequest');
+    const body = bodyObject(req);
     return ns.updateProperties(catalogRequest(req), namespaceParam(req.params.namespace), body.removals, body.updates);
   });
 }

@@ -29,7 +29,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   });
 
   app.post('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const body = bodyObject(req, 'CreateTableRequest');
+    const body = bodyObject(req);
     const created = await tables.create(
       catalogRequest(req),
       namespaceParam(req.params.namespace),
@@ -67,7 +67,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   });
 
   app.post('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
-    const body = bodyObject(req, 'CommitTableRequest');
+    const body = bodyObject(req);
     const namespace = namespaceParam(req.params.namespace);
     const identifier = (body.identifier as TableChange['identifier'] | undefined) ?? { namespace, name: req.params.table };
     if (identifier.name !== req.params.table || JSON.stringify(identifier.namespace) !== JSON.stringify(namespace)) {
@@ -110,7 +110,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   });
 
   app.post('/:prefix/namespaces/:namespace/register', { schema: { operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const body = bodyObject(req, 'RegisterTableRequest');
+    const body = bodyObject(req);
     const r = await tables.register(
       catalogRequest(req),
       namespaceParam(req.params.namespace),
@@ -121,19 +121,15 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   });
 
   app.post('/:prefix/tables/rename', { schema: { operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
-    const body = bodyObject(req, 'RenameTableRequest');
+    const body = bodyObject(req);
     await tables.rename(catalogRequest(req), body.source, body.destination);
     return noContent(reply);
   });
 
   app.post('/:prefix/transactions/commit', { schema: { operationId: 'commitTransaction' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
-    const body = bodyObject(req, 'CommitTransactionRequest');
-    if (!Array.isArray(body['table-changes'])) throw new CatalogError('ERR_VALIDATION', 'table-changes must be an array');
-    const changes = (body['table-changes'] as Array<Record<string, unknown>>).map((c, i) => {
-      if (typeof c !== 'object' || c === null) throw new CatalogError('ERR_VALIDATION', `table-changes[${i}] must be an object`);
-      if (c.identifier === undefined) throw new CatalogError('ERR_VALIDATION', `table-changes[${i}].identifier is required`);
-      return { identifier: c.identifier, requirements: c.requirements ?? [], updates: c.updates } as TableChange;
-    });
+    const body = bodyObject(req);
+    // An array of objects that each name their table, by the contract (CommitTransactionRequest).
+    const changes = (body['table-changes'] as Array<Record<string, unknown>>).map((c) => ({ identifier: c.identifier, requirements: c.requirements ?? [], updates: c.updates }) as TableChange);
     await tables.commitAll(catalogRequest(req), changes);
     return noContent(reply);
   });

@@ -14,7 +14,7 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   });
 
   app.post('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const body = bodyObject(req, 'CreateViewRequest');
+    const body = bodyObject(req);
     const r = await views.create(catalogRequest(req), namespaceParam(req.params.namespace), {
       name: body.name,
       location: body.location,
@@ -36,7 +36,7 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   });
 
   app.post('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
-    const body = bodyObject(req, 'CommitViewRequest');
+    const body = bodyObject(req);
     const r = await views.replace(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view, body.requirements, body.updates);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });
@@ -47,13 +47,13 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   });
 
   app.post('/:prefix/views/rename', { schema: { operationId: 'renameView' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
-    const body = bodyObject(req, 'RenameTableRequest');
+    const body = bodyObject(req);
     await views.rename(catalogRequest(req), body.source, body.destination);
     return noContent(reply);
   });
 
   app.post('/:prefix/namespaces/:namespace/register-view', { schema: { operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
-    const body = bodyObject(req, 'RegisterViewRequest');
+    const body = bodyObject(req);
     const r = await views.register(catalogRequest(req), namespaceParam(req.params.namespace), body.name, body['metadata-location']);
     return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
   });

@@ -18,15 +18,11 @@ export interface LanceParams {
   id: string;
 }
 
-const MAX_DELIMITER_LENGTH = 8;
-
 const invalid = (message: string) => new CatalogError('ERR_VALIDATION', message);
 
 /** A query parameter as the contract validated and coerced it (http/plugins/contract.ts): never repeated, of its declared type. */
 function single<T extends string | number | boolean>(req: FastifyRequest, name: string): T | undefined {
-  const v = ((req.query ?? {}) as Record<string, unknown>)[name];
-  if (Array.isArray(v)) throw invalid(`query parameter ${name} is given more than once`);
-  return v as T | undefined;
+  return ((req.query ?? {}) as Record<string, T | undefined>)[name];
 }
 
 /**
@@ -50,10 +46,9 @@ function rawPathId(req: FastifyRequest<{ Params: LanceParams }>): string {
   }
 }
 
-/** The id in the path, split by the request's delimiter. */
+/** The id in the path, split by the request's delimiter (1 to 8 characters by the contract: LanceDelimiter). */
 export function pathId(req: FastifyRequest<{ Params: LanceParams }>): string[] {
   const delimiter = single<string>(req, 'delimiter') ?? LANCE_DEFAULT_DELIMITER;
-  if (delimiter.length === 0 || delimiter.length > MAX_DELIMITER_LENGTH) throw invalid(`delimiter must have 1 to ${MAX_DELIMITER_LENGTH} characters`);
   const raw = rawPathId(req);
   if (raw === delimiter) return [];
   return raw.split(delimiter);

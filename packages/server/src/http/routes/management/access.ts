@@ -6,16 +6,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessAdmin } from '../../../catalog/access/access-admin.js';
-import { CatalogError } from '../../../errors/catalog-error.js';
 import { callerOf } from '../../caller.js';
 
 type ByRole = FastifyRequest<{ Params: { role: string }; Querystring: { tenant?: string } }>;
 
-/** A single query parameter; repeated ones are refused. */
+/** A query parameter as the contract validated it (http/plugins/contract.ts refuses repeated ones). */
 function single(req: FastifyRequest, name: string): string | undefined {
-  const v = (req.query as Record<string, string | string[] | undefined>)[name];
-  if (Array.isArray(v)) throw new CatalogError('ERR_VALIDATION', `query parameter ${name} is given more than once`);
-  return v;
+  return (req.query as Record<string, string | undefined>)[name];
 }
 
 /** A securable named by query parameters (type, warehouse, namespace as dot-free levels joined by %1F, name), for listing grants. */
