@@ -4,4 +4,4 @@
  */
 export { RequestValidation, formatIssue, issuesOf } from './validator.js';
 export type { RequestPart, ValidationIssue, PartValidator, ValidationOptions } from './validator.js';
-export { ABSENT_KEYWORD, INT64_KEYWORD, forValidation, type RewriteOptions } from './int64-keyword.js';
+export { ABSENT_KEYWORD, INT64_KEYWORD, forValidation, type RewriteOptions } from './for-validation.js';

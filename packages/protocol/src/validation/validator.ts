@@ -10,7 +10,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { operation } from '../operations/index.js';
 import type { OperationSpec } from '../operations/types.js';
 import { NAMED_SCHEMAS } from '../schemas.js';
-import { ABSENT_KEYWORD, INT64_KEYWORD, type RewriteOptions, forValidation } from './int64-keyword.js';
+import { ABSENT_KEYWORD, INT64_KEYWORD, type RewriteOptions, forValidation } from './for-validation.js';
 
 /** Which part of a request a validator checks; the names are Fastify's `httpPart`s. */
 export type RequestPart = 'params' | 'querystring' | 'body';

@@ -1,8 +1,9 @@
 /**
- * The `int64` ajv keyword and the schema rewrite that puts it in place of `{type: integer, format: int64}`.
- * Ajv's `type: integer` refuses a bigint, and lossless-json hands every integer beyond 2^53 over as a bigint,
- * so validation runs on a copy of each schema in which an int64 node is `{int64: true}` (plus its
- * annotations); the published schema keeps the standard form.
+ * The copy of each schema that ajv validates with (`forValidation`), and the two keywords it uses; the published
+ * schema keeps the standard form.
+ * - `int64` in place of `{type: integer, format: int64}`: ajv's `type: integer` refuses a bigint, and lossless-json
+ *   hands every integer beyond 2^53 over as a bigint.
+ * - `absent` beside an optional property, when asked (`nullAsAbsent`): null stands for the property not given.
  */
 import type { KeywordDefinition } from 'ajv';
 import { isInt64 } from '../schema/int64.js';
@@ -18,7 +19,8 @@ export const INT64_KEYWORD: KeywordDefinition = {
 
 /**
  * A deep copy of `schema` ready for ajv: int64 nodes use the `int64` keyword, discriminators lose their
- * OpenAPI `mapping` (ajv derives it from the branches) and TypeBox's symbol keys are dropped.
+ * OpenAPI `mapping` (ajv derives it from the branches), TypeBox's symbol keys are dropped and, with
+ * `nullAsAbsent`, each optional property that is not nullable also accepts null as absent.
  *
  * @example
  * ```ts
