@@ -13,6 +13,7 @@
 import fastJson from 'fast-json-stringify';
 import type { FastifyReply } from 'fastify';
 import { LanceListNamespacesResponse, LanceListTablesResponse, ListNamespacesResponse, ListTablesResponse, NAMED_SCHEMAS } from '@lakegate/protocol';
+import { ListingBodies, sameLevels } from './listing-bodies.js';
 
 /** The named schemas a compiled serialiser may reference (`Type.Ref`), by `$id`. */
 const REFERENCED = Object.fromEntries(NAMED_SCHEMAS.map((s) => [s.$id, s]));
@@ -24,9 +25,9 @@ export function compileBody<T>(schema: object): BodySerializer<T> {
   return fastJson(schema as Parameters<typeof fastJson>[0], { schema: REFERENCED as unknown as Record<string, Parameters<typeof fastJson>[0]> }) as BodySerializer<T>;
 }
 
-/** Sends `value` as a JSON body written by `serialize`. */
-export function sendCompiled<T>(reply: FastifyReply, serialize: BodySerializer<T>, value: T): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(serialize(value));
+/** Sends a page of a listing, encoded once per equal page (listing-bodies.ts). */
+export function sendListing<T>(reply: FastifyReply, bodies: ListingBodies<T>, items: readonly T[], token: string | null): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(bodies.body(items, token));
 }
 
 /** The listings' bodies: Iceberg listTables/listViews and listNamespaces, the Lance table and namespace lists. */
@@ -34,3 +35,37 @@ export const listTablesBody = compileBody<ListTablesResponse>(ListTablesResponse
 export const listNamespacesBody = compileBody<ListNamespacesResponse>(ListNamespacesResponse);
 export const lanceListTablesBody = compileBody<LanceListTablesResponse>(LanceListTablesResponse);
 export const lanceListNamespacesBody = compileBody<LanceListNamespacesResponse>(LanceListNamespacesResponse);
+
+type Identifier = ListTablesResponse['identifiers'][number];
+
+/** Iceberg listTables and listViews pages. */
+export const tableListings = new ListingBodies<Identifier>({
+  equal: (a, b) => a.name === b.name && sameLevels(a.namespace, b.namespace),
+  copy: (item) => ({ namespace: [...item.namespace], name: item.name }),
+  name: (item) => `${item.namespace.join('\u001f')}\u001f${item.name}`,
+  encode: (identifiers, token) => listTablesBody({ identifiers: identifiers as Identifier[], 'next-page-token': token }),
+});
+
+/** Iceberg listNamespaces pages. */
+export const namespaceListings = new ListingBodies<string[]>({
+  equal: sameLevels,
+  copy: (levels) => [...levels],
+  name: (levels) => levels.join('\u001f'),
+  encode: (namespaces, token) => listNamespacesBody({ namespaces: namespaces as string[][], 'next-page-token': token }),
+});
+
+/** Lance table list pages (names). */
+export const lanceTableListings = new ListingBodies<string>({
+  equal: (a, b) => a === b,
+  copy: (name) => name,
+  name: (name) => name,
+  encode: (tables, token) => lanceListTablesBody({ tables: tables as string[], page_token: token }),
+});
+
+/** Lance namespace list pages (names). */
+export const lanceNamespaceListings = new ListingBodies<string>({
+  equal: (a, b) => a === b,
+  copy: (name) => name,
+  name: (name) => name,
+  encode: (namespaces, token) => lanceListNamespacesBody({ namespaces: namespaces as string[], page_token: token }),
+});

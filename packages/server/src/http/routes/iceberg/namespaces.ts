@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
-import { listNamespacesBody, sendCompiled } from '../../serializers.js';
+import { namespaceListings, sendListing } from '../../serializers.js';
 
 
 export function namespaceRoutes(app: FastifyInstance, services: CatalogServices): void {
@@ -11,7 +11,7 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
   app.get('/:prefix/namespaces', { schema: { operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const { parent } = req.query as { parent?: string };
     const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, pageQuery(req));
-    return sendCompiled(reply, listNamespacesBody, { namespaces: result.namespaces, 'next-page-token': result.nextPageToken });
+    return sendListing(reply, namespaceListings, result.namespaces, result.nextPageToken);
   });
 
   app.post('/:prefix/namespaces', { schema: { operationId: 'createNamespace' } }, async (req: FastifyRequest<{ Params: PrefixParams }>) => {

@@ -15,7 +15,7 @@ import {
   pageQuery,
   wantsVendedCredentials,
 } from './common.js';
-import { listTablesBody, sendCompiled } from '../../serializers.js';
+import { sendListing, tableListings } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
 
 
@@ -25,7 +25,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
 
   app.get('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
-    return sendCompiled(reply, listTablesBody, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
+    return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
 
   app.post('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
-import { listTablesBody, sendCompiled } from '../../serializers.js';
+import { sendListing, tableListings } from '../../serializers.js';
 
 
 export function viewRoutes(app: FastifyInstance, services: CatalogServices): void {
@@ -10,7 +10,7 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
 
   app.get('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
-    return sendCompiled(reply, listTablesBody, { identifiers: r.identifiers, 'next-page-token': r.nextPageToken });
+    return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
 
   app.post('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {

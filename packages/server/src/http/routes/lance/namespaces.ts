@@ -5,7 +5,7 @@ import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { catalogRequest } from '../../caller.js';
 import { lanceBody, type LanceParams, pageQuery, pathId, requestId } from './common.js';
-import { lanceListNamespacesBody, lanceListTablesBody, sendCompiled } from '../../serializers.js';
+import { lanceNamespaceListings, lanceTableListings, sendListing } from '../../serializers.js';
 
 type Req = FastifyRequest<{ Params: LanceParams }>;
 
@@ -14,7 +14,7 @@ export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServ
 
   app.get('/:prefix/v1/namespace/:id/list', { schema: { operationId: 'lanceListNamespaces' } }, async (req: Req, reply) => {
     const result = await namespaces.list(catalogRequest(req), pathId(req), pageQuery(req));
-    return sendCompiled(reply, lanceListNamespacesBody, { namespaces: result.namespaces, page_token: result.nextPageToken });
+    return sendListing(reply, lanceNamespaceListings, result.namespaces, result.nextPageToken);
   });
 
   app.post('/:prefix/v1/namespace/:id/create', { schema: { operationId: 'lanceCreateNamespace' } }, async (req: Req) => {
@@ -43,6 +43,6 @@ export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServ
 
   app.get('/:prefix/v1/namespace/:id/table/list', { schema: { operationId: 'lanceListTables' } }, async (req: Req, reply) => {
     const result = await tables.list(catalogRequest(req), pathId(req), pageQuery(req));
-    return sendCompiled(reply, lanceListTablesBody, { tables: result.tables, page_token: result.nextPageToken });
+    return sendListing(reply, lanceTableListings, result.tables, result.nextPageToken);
   });
 }
