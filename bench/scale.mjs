@@ -8,7 +8,7 @@
  * server's memory. Writes docs/benchmarks-scale.md.
  *
  *   node bench/scale.mjs [--tables 1000000] [--namespaces 1000] [--databases sqlite,postgres]
- *                        [--duration 5] [--out docs/benchmarks-scale.md]
+ *                        [--duration 5] [--out docs/benchmarks-scale.md] [--cpu-prof DIR]
  *
  * Seeding: one table is created through the REST API (its metadata file is real); then the bulk
  * path writes the catalog rows directly, in batches inside transactions (SQLite: one prepared
@@ -40,6 +40,8 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '16' },
     out: { type: 'string', default: path.join(REPO_ROOT, 'docs', 'benchmarks-scale.md') },
     'no-doc': { type: 'boolean', default: false },
+    /** A directory: each Lakegate server writes a V8 CPU profile there (--cpu-prof) when it stops. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const CFG = {
@@ -158,7 +160,7 @@ async function seed(db, s) {
 
 /** The server on `dataDir` (and database), with a granted principal's token. */
 async function server(kind, dataDir, database, credential) {
-  return startLakegate({ cpus: cpus?.server, dataDir, database, workers: 1, credential, name: `lakegate-${kind}` });
+  return startLakegate({ cpus: cpus?.server, dataDir, database, workers: 1, credential, name: `lakegate-${kind}`, cpuProf: opt['cpu-prof'] });
 }
 
 async function measure(srv, s, label) {

@@ -38,7 +38,12 @@ const toWarehouse = (r: Selectable<WarehousesTable>): Warehouse => ({
   secretId: r.secret_id ?? undefined,
 });
 
-const toObject = (r: Selectable<CatalogObjectsTable>): CatalogObjectRecord => ({
+/**
+ * `metadata` apart from the row when the JSON is not the row's own (the metadata cache's copy): passed
+ * in, not spread into a copy of the row, because a `{ ...row, metadata }` literal is a slow path of
+ * V8's (several hundred nanoseconds per object, measured on Node 20) on every load.
+ */
+const toObject = (r: Omit<Selectable<CatalogObjectsTable>, 'metadata'>, metadata: string): CatalogObjectRecord => ({
   id: r.id,
   warehouse: r.warehouse,
   namespace: decodeNamespace(r.namespace),
@@ -47,7 +52,7 @@ const toObject = (r: Selectable<CatalogObjectsTable>): CatalogObjectRecord => ({
   uuid: r.uuid,
   location: r.location,
   metadataLocation: r.metadata_location,
-  metadataJson: r.metadata,
+  metadataJson: metadata,
   createdAtMs: num(r.created_at),
   updatedAtMs: num(r.updated_at),
 });
@@ -220,10 +225,10 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     }
     if (row.metadata !== null) {
       caches.metadata.set(key, { id: row.id, metadataLocation: row.metadata_location, json: row.metadata });
-      return toObject({ ...row, metadata: row.metadata });
+      return toObject(row, row.metadata);
     }
     if (known === undefined) return this.getWholeObject(warehouse, namespace, name);
-    return toObject({ ...row, metadata: known.json });
+    return toObject(row, known.json);
   }
 
   private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
@@ -231,7 +236,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
       this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
     );
     const [r] = await this.reads.rows(q);
-    return r && toObject(r);
+    return r && toObject(r, r.metadata);
   }
 
   /** A page of a namespace's objects, from the listing cache while the namespace's listing version is the one it was read under. */
@@ -286,13 +291,13 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
         return eb.or([eb('location', '=', locationPrefix), eb(sql<string>`substr(location, 1, ${[...dir].length})`, '=', dir)]);
       })
       .execute();
-    return rows.map(toObject);
+    return rows.map((r) => toObject(r, r.metadata));
   }
 
   async findObjectsAtLocations(warehouse: string, locations: readonly string[]): Promise<CatalogObjectRecord[]> {
     if (locations.length === 0) return [];
     const rows = await this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', warehouse).where('location', 'in', [...locations]).execute();
-    return rows.map(toObject);
+    return rows.map((r) => toObject(r, r.metadata));
   }
 
   async insertObject(r: CatalogObjectRecord): Promise<boolean> {

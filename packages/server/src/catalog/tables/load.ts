@@ -35,17 +35,22 @@ export type LoadTableResult =
       access: TableAccess;
     };
 
-/** ETags of recent metadata files (a pure function of location and mode; bounded, cleared when full). */
-const etags = new Map<string, string>();
+/**
+ * ETags of recent metadata files by snapshot mode, then location (a pure function of both; bounded,
+ * cleared when full). By location itself, not a key built from it: the location is the stored row's
+ * own string on every load of an unchanged table, whose hash V8 keeps, where a new key string would be
+ * hashed again on every load.
+ */
+const etags = { all: new Map<string, string>(), refs: new Map<string, string>() };
 
 /** A weak ETag per metadata file and snapshot mode: metadata files are immutable, so the location identifies the content. */
-function etagOf(metadataLocation: string, snapshots: string): string {
-  const key = `${metadataLocation}\n${snapshots}`;
-  let etag = etags.get(key);
+function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
+  const kept = etags[snapshots];
+  let etag = kept.get(metadataLocation);
   if (etag === undefined) {
-    etag = `W/"${createHash('sha256').update(key).digest('base64url').slice(0, 32)}"`;
-    if (etags.size >= 10_000) etags.clear();
-    etags.set(key, etag);
+    etag = `W/"${createHash('sha256').update(`${metadataLocation}\n${snapshots}`).digest('base64url').slice(0, 32)}"`;
+    if (kept.size >= 10_000) kept.clear();
+    kept.set(metadataLocation, etag);
   }
   return etag;
 }
