@@ -99,9 +99,8 @@ async function logSettled(on: ServerProcess = server): Promise<void> {
   }
 }
 
-/** The server's request log, one entry per completed request ("incoming request" and "request completed" joined by reqId). */
+/** The server's request log, one entry per "request completed" line (which names the request, its status and caller). */
 function requestLog(on: ServerProcess = server): LoggedRequest[] {
-  const incoming = new Map<string, { method: string; url: string }>();
   const out: LoggedRequest[] = [];
   for (const line of on.output().split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -111,12 +110,7 @@ function requestLog(on: ServerProcess = server): LoggedRequest[] {
     } catch {
       continue;
     }
-    if (!entry.reqId) continue;
-    if (entry.msg === 'incoming request' && entry.req) incoming.set(entry.reqId, entry.req);
-    if (entry.msg === 'request completed' && entry.res) {
-      const req = incoming.get(entry.reqId);
-      if (req) out.push({ method: req.method, url: req.url, status: entry.res.statusCode, actor: entry.actor });
-    }
+    if (entry.reqId && entry.msg === 'request completed' && entry.req && entry.res) out.push({ method: entry.req.method, url: entry.req.url, status: entry.res.statusCode, actor: entry.actor });
   }
   return out;
 }

@@ -50,8 +50,8 @@ function requests(): Array<{ method: string; url: string; status?: number; actor
     if (!raw.startsWith('{')) continue;
     const line = JSON.parse(raw) as LogLine;
     if (!line.reqId) continue;
-    if (line.msg === 'incoming request' && line.req) byId.set(line.reqId, { method: line.req.method, url: line.req.url });
-    if (line.msg === 'request completed' && byId.has(line.reqId)) Object.assign(byId.get(line.reqId)!, { status: line.res?.statusCode, actor: line.actor, auth: line.auth });
+    // One line per request: "request completed" names it (req), its status and its caller.
+    if (line.msg === 'request completed' && line.req) byId.set(line.reqId, { method: line.req.method, url: line.req.url, status: line.res?.statusCode, actor: line.actor, auth: line.auth });
   }
   return [...byId.values()];
 }

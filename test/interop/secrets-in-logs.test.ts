@@ -307,7 +307,8 @@ it('never writes a secret or token to the log or into an error response', async 
   for (const raw of log.split('\n')) {
     if (!raw.startsWith('{')) continue;
     const line = JSON.parse(raw) as { msg?: string; req?: { method: string; url: string } };
-    if (line.msg === 'incoming request' && line.req) loggedRoutes.add(`${line.req.method} ${line.req.url.split('?')[0]}`);
+    // Both lines name the request: "incoming request" (written at debug and below) and "request completed".
+    if ((line.msg === 'incoming request' || line.msg === 'request completed') && line.req) loggedRoutes.add(`${line.req.method} ${line.req.url.split('?')[0]}`);
   }
   expect([...called].filter((route) => !loggedRoutes.has(route))).toEqual([]);
   expect(called.size).toBeGreaterThanOrEqual(15);

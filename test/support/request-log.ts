@@ -19,33 +19,28 @@ export interface LoggedRequest {
   completedAt: number;
 }
 
-/** "incoming request" and "request completed" joined by reqId. */
+/** One entry per "request completed" line, which names the request (`req`), its status and caller. */
 export function requestLog(output: string): LoggedRequest[] {
-  const incoming = new Map<string, { method: string; url: string; time: number }>();
   const out: LoggedRequest[] = [];
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) continue;
-    let entry: { reqId?: string; msg?: string; time?: number; req?: { method: string; url: string }; res?: { statusCode: number }; actor?: string };
+    let entry: { reqId?: string; msg?: string; time?: number; responseTime?: number; req?: { method: string; url: string }; res?: { statusCode: number }; actor?: string };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       continue;
     }
-    if (!entry.reqId) continue;
-    if (entry.msg === 'incoming request' && entry.req) incoming.set(entry.reqId, { ...entry.req, time: entry.time ?? 0 });
-    if (entry.msg === 'request completed' && entry.res) {
-      const req = incoming.get(entry.reqId);
-      if (!req) continue;
-      out.push({
-        method: req.method,
-        url: req.url,
-        path: req.url.split('?')[0]!,
-        status: entry.res.statusCode,
-        ...(entry.actor !== undefined ? { actor: entry.actor } : {}),
-        receivedAt: req.time,
-        completedAt: entry.time ?? 0,
-      });
-    }
+    if (!entry.reqId || entry.msg !== 'request completed' || !entry.req || !entry.res) continue;
+    const completedAt = entry.time ?? 0;
+    out.push({
+      method: entry.req.method,
+      url: entry.req.url,
+      path: entry.req.url.split('?')[0]!,
+      status: entry.res.statusCode,
+      ...(entry.actor !== undefined ? { actor: entry.actor } : {}),
+      receivedAt: completedAt - Math.round(entry.responseTime ?? 0),
+      completedAt,
+    });
   }
   return out;
 }

@@ -78,6 +78,28 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
+/** The most log output held in memory while standard output does not take it (a stuck reader). */
+const STDOUT_BUFFER_BYTES = 16 * 1024 * 1024;
+let droppedLines = 0;
+
+/** Log lines dropped because standard output did not take them (lakegate_log_lines_dropped_total). */
+export const droppedLogLines = (): number => droppedLines;
+
+/**
+ * Standard output, written asynchronously: a line goes to the kernel as soon as the write before it
+ * has finished, so under load many lines go out in one write instead of one blocking write per line
+ * (a measurable part of a logged request: docs/benchmarks.md), and a reader that stops reading holds
+ * up the log, not the catalog. Past STDOUT_BUFFER_BYTES waiting, lines are dropped and counted. pino
+ * writes out what is left when the process exits.
+ */
+function stdout(): pino.DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_BYTES });
+  stream.on('drop', () => {
+    droppedLines += 1;
+  });
+  return stream;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+  return pino(loggerOptions(level), destination ?? stdout());
 }

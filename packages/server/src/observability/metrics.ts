@@ -1,5 +1,6 @@
 /** Prometheus metrics: per-route request counts and latency histograms, plus process defaults. */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { droppedLogLines } from './logger.js';
 
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
@@ -62,6 +63,19 @@ export class HttpMetrics {
             { labels: {}, sharedLabels: s.labels, metricName: 'lakegate_http_request_duration_seconds_count', value: s.count },
           ];
         }),
+      }),
+    } as never);
+    this.registry.registerMetric({
+      name: 'lakegate_log_lines_dropped_total',
+      help: 'Log lines dropped because standard output did not take them',
+      type: 'counter',
+      aggregator: 'sum',
+      get: async () => ({
+        name: 'lakegate_log_lines_dropped_total',
+        help: 'Log lines dropped because standard output did not take them',
+        type: 'counter',
+        aggregator: 'sum',
+        values: [{ labels: {}, value: droppedLogLines() }],
       }),
     } as never);
     const cache = new Counter({ name: 'lakegate_vending_cache_total', help: 'Vended credential cache lookups by result', labelNames: ['result'], registers: [this.registry] });
