@@ -44,6 +44,24 @@ describe('token endpoint', () => {
     expect((await get('/v1/config', t.access_token)).statusCode).toBe(200);
   });
 
+  it('refuses a token carrying the signature of a token it has already accepted, with other claims or header', async () => {
+    // Verified tokens are remembered by their signature segment: a hit must still be the very same token.
+    const t = await clientCredentials();
+    expect((await get('/v1/config', t.access_token)).statusCode).toBe(200);
+    const [header, payload, signature] = t.access_token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const forged = [
+      `${header}.${b64({ ...claims, sub: 'someone-else' })}.${signature}`,
+      `${header}.${b64({ ...claims, exp: (claims.exp as number) + 86_400 })}.${signature}`,
+      `${b64({ alg: 'ES256', typ: 'at+jwt', kid: 'other' })}.${payload}.${signature}`,
+      `${header}.${payload}.${signature}.`,
+      `${header}.${payload}x.${signature}`,
+    ];
+    for (const token of forged) expect((await get('/v1/config', token)).statusCode, token.slice(-20)).toBe(401);
+    // The real one is still accepted from the cache afterwards.
+    expect((await get('/v1/config', t.access_token)).statusCode).toBe(200);
+  });
+
   it('answers RFC 6749 errors', async () => {
     const bad = await form({ grant_type: 'client_credentials', client_id: admin.client_id, client_secret: 'wrong' });
     expect(bad.statusCode).toBe(401);
