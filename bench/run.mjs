@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCell, waitQuiet, warmup } from './lib/load.mjs';
-import { cpuSets, fail, keepTempDirs, log, NCPU, procRssMiB, REPO_ROOT, setOwnAffinity, sleep, stopChild } from './lib/proc.mjs';
+import { alone, cpuSets, fail, keepTempDirs, log, NCPU, procRssMiB, REPO_ROOT, setOwnAffinity, sleep, stopChild } from './lib/proc.mjs';
 import { fmtMs, fmtRate, markdown, printTables } from './lib/report.mjs';
 import { ALL_OPS, READ_OPS, recordResponses, requestFactory, seed } from './lib/seed.mjs';
 import { startBare, startFastifyFloor, startFixture, startLakegate, startPostgresCluster } from './lib/servers.mjs';
@@ -229,7 +229,7 @@ async function main() {
         const inOp = order0.filter((s) => opsOf(s).includes(op));
         const makers = Object.fromEntries(inOp.map((s) => [s, requestFactory(servers[s], op, CONFIG.commitTables)]));
         for (const s of inOp) {
-          const w = await warmup(servers[s], makers[s], CONFIG.warmup, CONFIG.warmupMax);
+          const w = await alone(servers, s, () => warmup(servers[s], makers[s], CONFIG.warmup, CONFIG.warmupMax));
           warmups.push({ layout, server: s, op, ...w });
           if (w.seconds > 0) log(`${layout} ${op} ${s}: warmed up for ${w.seconds.toFixed(0)} s, last slice ${fmtRate(w.last)} req/s`);
         }
@@ -242,7 +242,7 @@ async function main() {
             if (!q.quiet) log(`machine still busy after ${q.waited.toFixed(0)} s: measuring anyway`);
             for (const s of order) {
               await sleep(200);
-              const r = await runCell(servers[s], makers[s], c, CONFIG.duration);
+              const r = await alone(servers, s, () => runCell(servers[s], makers[s], c, CONFIG.duration));
               Object.assign(r, { layout, rep, op });
               results.push(r);
               log(

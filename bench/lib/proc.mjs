@@ -144,6 +144,33 @@ export const CLK_TCK = (() => {
 })();
 
 /** A process and all its descendants (Linux /proc), e.g. the workers of a cluster or a taskset wrapper's child. */
+/**
+ * Runs `fn` with every server but `only` stopped (SIGSTOP to each process of theirs, SIGCONT after, even
+ * if `fn` throws): an idle server on the same core still wakes up (JVM periodic tasks and JIT or GC
+ * threads finishing work, PostgreSQL's background writers, timers), and what it disturbs is mostly the
+ * caches of the server being measured, which no CPU-time column shows.
+ */
+export async function alone(servers, only, fn) {
+  const paused = Object.entries(servers)
+    .filter(([name]) => name !== only)
+    .flatMap(([, s]) => s.pids());
+  const signal = (sig) => {
+    for (const pid of paused) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // gone already
+      }
+    }
+  };
+  signal('SIGSTOP');
+  try {
+    return await fn();
+  } finally {
+    signal('SIGCONT');
+  }
+}
+
 export function processTree(pid) {
   const out = [];
   const walk = (p) => {

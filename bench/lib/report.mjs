@@ -183,7 +183,7 @@ export function markdown(config, m, results, seeds, warmups, quietWaits) {
   p();
   p('## Method');
   p();
-  p('- All servers of a layout run for the whole layout. Cells run one at a time; for each (operation, connections) pair the servers run back to back, in an order that rotates with each repetition, so neighbouring numbers saw the same machine state.');
+  p('- All servers of a layout run for the whole layout. Cells run one at a time; for each (operation, connections) pair the servers run back to back, in an order that rotates with each repetition, so neighbouring numbers saw the same machine state. While one server is warmed up or measured, every other server (and its PostgreSQL) is stopped (SIGSTOP, then SIGCONT): idle servers on the same core still wake up (the JVM\'s periodic and compiler threads, PostgreSQL\'s background processes, timers) and disturb the caches of the one measured.');
   p(
     `- Load generator (\`bench/lib/load.mjs\`): one closed loop per connection over raw HTTP/1.1 keep-alive sockets to 127.0.0.1 (no HTTP library, no pipelining, no compression asked for); a connection sends its next request as soon as the previous response is complete. Connections are opened before the clock starts. Each cell runs ${config.duration} s; each group of cells is repeated ${plural(config.repeat, 'time')} and the tables report, for every server, the repetition in which other processes used the least CPU (its own p50/p99, nothing averaged); throughput ranges and medians over all repetitions are in the detail tables.`,
   );
