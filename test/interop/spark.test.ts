@@ -62,10 +62,12 @@ interface LoggedRequest {
   status?: number;
 }
 
-/** The requests the server logged, in arrival order, with their response status. */
+/**
+ * The requests the server logged, in arrival order, with their response status: one "request completed"
+ * line per request names it (`req`) and its status; it arrived `responseTime` ms before the line's `time`.
+ */
 function requestLog(output: string): LoggedRequest[] {
-  const requests: LoggedRequest[] = [];
-  const byId = new Map<string, LoggedRequest>();
+  const requests: Array<LoggedRequest & { receivedAt: number }> = [];
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) continue;
     let entry: any;
@@ -74,17 +76,11 @@ function requestLog(output: string): LoggedRequest[] {
     } catch {
       continue;
     }
-    const id = entry.reqId ?? entry.req?.id;
-    if (entry.req?.url && entry.req?.method) {
-      const req: LoggedRequest = { method: entry.req.method, url: entry.req.url };
-      requests.push(req);
-      if (id !== undefined) byId.set(String(id), req);
-    } else if (entry.res?.statusCode !== undefined && id !== undefined) {
-      const req = byId.get(String(id));
-      if (req) req.status = entry.res.statusCode;
-    }
+    if (entry.msg !== 'request completed' || !entry.req?.url || !entry.req?.method) continue;
+    requests.push({ method: entry.req.method, url: entry.req.url, status: entry.res?.statusCode, receivedAt: Number(entry.time) - Number(entry.responseTime ?? 0) });
   }
-  return requests;
+  // Stable: requests that arrived within the same millisecond keep their completion order.
+  return requests.sort((a, b) => a.receivedAt - b.receivedAt);
 }
 
 const pathOf = (r: LoggedRequest) => r.url.split('?')[0]!;
