@@ -143,7 +143,6 @@ export const CLK_TCK = (() => {
   }
 })();
 
-/** A process and all its descendants (Linux /proc), e.g. the workers of a cluster or a taskset wrapper's child. */
 /**
  * Runs `fn` with every server but `only` stopped (SIGSTOP to each process of theirs, SIGCONT after, even
  * if `fn` throws): an idle server on the same core still wakes up (JVM periodic tasks and JIT or GC
@@ -171,6 +170,7 @@ export async function alone(servers, only, fn) {
   }
 }
 
+/** A process and all its descendants (Linux /proc), e.g. the workers of a cluster or a taskset wrapper's child. */
 export function processTree(pid) {
   const out = [];
   const walk = (p) => {

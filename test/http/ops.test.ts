@@ -20,6 +20,8 @@ describe('operational endpoints', () => {
     expect(text).toMatch(/lakegate_http_requests_total\{method="GET",route="\/v1\/:prefix\/namespaces",status="200"\} 1/);
     expect(text).toMatch(/lakegate_http_requests_total\{method="GET",route="\/v1\/:prefix\/namespaces\/:namespace",status="404"\} 1/);
     expect(text).toMatch(/lakegate_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/v1\/:prefix\/namespaces"/);
+    // Log lines dropped by a stuck standard output (none here: the test's logger writes to its own stream).
+    expect(text).toMatch(/^# TYPE lakegate_log_lines_dropped_total counter\nlakegate_log_lines_dropped_total 0$/m);
   });
 
   it('serves an OpenAPI document listing the Iceberg routes', async () => {

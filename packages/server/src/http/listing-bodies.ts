@@ -14,11 +14,12 @@
  * its own arrays can reach it. Comparing a page of equal items is a string
  * comparison per level, mostly of the very same strings (the repository's
  * kept rows), far cheaper than writing them. Bounded by bytes, emptied when
- * full, as LoadBodies (routes/iceberg/load-body.ts).
+ * full (kept-bodies.ts, as the loadTable bodies).
  *
  * Written here because no serialiser library keeps its output: the compiled
  * writers (serializers.ts) still do the encoding.
  */
+import { KeptBodies } from './kept-bodies.js';
 
 const MAX_BYTES = 16 * 1024 * 1024;
 
@@ -41,31 +42,30 @@ interface Entry<T> {
 }
 
 export class ListingBodies<T> {
-  private readonly entries = new Map<string, Entry<T>>();
-  private bytes = 0;
+  private readonly kept: KeptBodies<Entry<T>>;
 
   constructor(
     private readonly shape: ListingShape<T>,
-    private readonly maxBytes = MAX_BYTES,
-  ) {}
+    maxBytes = MAX_BYTES,
+  ) {
+    this.kept = new KeptBodies(maxBytes);
+  }
 
   /** The encoded body of this page: the kept bytes when an equal page was encoded before. */
   body(items: readonly T[], token: string | null): Buffer {
     const { shape } = this;
     const n = items.length;
     const key = n === 0 ? `0\u0000${token ?? ''}` : `${n}\u0000${token ?? ''}\u0000${shape.name(items[0]!)}\u0000${shape.name(items[n - 1]!)}`;
-    const hit = this.entries.get(key);
+    const hit = this.kept.get(key);
     if (hit !== undefined && this.matches(hit, items, token)) return hit.body;
     const body = Buffer.from(shape.encode(items, token));
-    if (body.length > this.maxBytes / 16) return body;
-    if (hit !== undefined) this.bytes -= hit.body.length;
-    if (this.bytes + body.length > this.maxBytes) {
-      this.entries.clear();
-      this.bytes = 0;
-    }
-    this.entries.set(key, { items: items.map((item) => shape.copy(item)), token, body });
-    this.bytes += body.length;
+    this.kept.keep(key, { items: items.map((item) => shape.copy(item)), token, body });
     return body;
+  }
+
+  /** Bytes of the pages kept. */
+  get bytes(): number {
+    return this.kept.bytes;
   }
 
   private matches(entry: Entry<T>, items: readonly T[], token: string | null): boolean {

@@ -54,18 +54,11 @@ export const namespaceListings = new ListingBodies<string[]>({
   encode: (namespaces, token) => listNamespacesBody({ namespaces: namespaces as string[][], 'next-page-token': token }),
 });
 
-/** Lance table list pages (names). */
-export const lanceTableListings = new ListingBodies<string>({
-  equal: (a, b) => a === b,
-  copy: (name) => name,
-  name: (name) => name,
-  encode: (tables, token) => lanceListTablesBody({ tables: tables as string[], page_token: token }),
-});
+/** Lance pages list plain names: strings, equal when they are the same string. */
+const NAMES = { equal: (a: string, b: string) => a === b, copy: (name: string) => name, name: (name: string) => name };
 
-/** Lance namespace list pages (names). */
-export const lanceNamespaceListings = new ListingBodies<string>({
-  equal: (a, b) => a === b,
-  copy: (name) => name,
-  name: (name) => name,
-  encode: (namespaces, token) => lanceListNamespacesBody({ namespaces: namespaces as string[], page_token: token }),
-});
+/** Lance table list pages. */
+export const lanceTableListings = new ListingBodies<string>({ ...NAMES, encode: (tables, token) => lanceListTablesBody({ tables: tables as string[], page_token: token }) });
+
+/** Lance namespace list pages. */
+export const lanceNamespaceListings = new ListingBodies<string>({ ...NAMES, encode: (namespaces, token) => lanceListNamespacesBody({ namespaces: namespaces as string[], page_token: token }) });

@@ -65,19 +65,16 @@ export class HttpMetrics {
         }),
       }),
     } as never);
-    this.registry.registerMetric({
+    new Counter({
       name: 'lakegate_log_lines_dropped_total',
       help: 'Log lines dropped because standard output did not take them',
-      type: 'counter',
-      aggregator: 'sum',
-      get: async () => ({
-        name: 'lakegate_log_lines_dropped_total',
-        help: 'Log lines dropped because standard output did not take them',
-        type: 'counter',
-        aggregator: 'sum',
-        values: [{ labels: {}, value: droppedLogLines() }],
-      }),
-    } as never);
+      registers: [this.registry],
+      // Read when /metrics is: the count lives with the log destination (observability/logger.ts).
+      collect() {
+        this.reset();
+        this.inc(droppedLogLines());
+      },
+    });
     const cache = new Counter({ name: 'lakegate_vending_cache_total', help: 'Vended credential cache lookups by result', labelNames: ['result'], registers: [this.registry] });
     const failures = new Counter({ name: 'lakegate_vending_failures_total', help: 'Failed calls to a cloud credential service', registers: [this.registry] });
     const latency = new Histogram({

@@ -11,6 +11,7 @@
  * bounded by bytes, emptied when full. Answers with credentials or configuration are written per
  * request.
  */
+import { KeptBodies } from '../../kept-bodies.js';
 import type { accessFields } from './common.js';
 
 const MAX_BYTES = 16 * 1024 * 1024;
@@ -29,26 +30,20 @@ function write(metadataLocation: string, json: string, extras: LoadExtras): stri
 }
 
 export class LoadBodies {
-  private readonly entries = new Map<string, Entry>();
-  private bytes = 0;
+  private readonly kept: KeptBodies<Entry>;
 
-  constructor(private readonly maxBytes = MAX_BYTES) {}
+  constructor(maxBytes = MAX_BYTES) {
+    this.kept = new KeptBodies(maxBytes);
+  }
 
   /** The body for this metadata file, JSON and extras; kept per file when there are no extras. */
   body(metadataLocation: string, json: string, extras: LoadExtras = { config: {} }): Buffer | string {
     if (extras['storage-credentials'] !== undefined || Object.keys(extras.config).length > 0) return write(metadataLocation, json, extras);
-    const hit = this.entries.get(metadataLocation);
+    const hit = this.kept.get(metadataLocation);
     // The same JSON is normally the same string object (the store's metadata cache): compared by reference first.
     if (hit !== undefined && hit.json === json) return hit.body;
     const body = Buffer.from(write(metadataLocation, json, extras));
-    if (body.length > this.maxBytes / 16) return body;
-    if (hit !== undefined) this.bytes -= hit.body.length;
-    if (this.bytes + body.length > this.maxBytes) {
-      this.entries.clear();
-      this.bytes = 0;
-    }
-    this.entries.set(metadataLocation, { json, body });
-    this.bytes += body.length;
+    this.kept.keep(metadataLocation, { json, body });
     return body;
   }
 }
