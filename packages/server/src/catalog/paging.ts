@@ -4,7 +4,7 @@
  * from an arbitrary position. The check is not a secret: a token only says where a listing resumes, and every
  * item is still filtered by what the caller may see.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { validation } from '../errors/catalog-error.js';
 import type { Page } from './ports.js';
 
@@ -73,7 +73,7 @@ export async function visiblePage<T>(
   }
 }
 
-const checkOf = (encoded: string): string => createHash('sha256').update(`lakegate-page-token:${encoded}`).digest('base64url').slice(0, 12);
+const checkOf = (encoded: string): string => hash('sha256', `lakegate-page-token:${encoded}`, 'base64url').slice(0, 12);
 const tokenOf = (key: string): string => {
   const encoded = Buffer.from(key, 'utf8').toString('base64url');
   return `${encoded}.${checkOf(encoded)}`;

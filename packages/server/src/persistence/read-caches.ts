@@ -16,7 +16,7 @@
  * Bounded: pages of more than MAX_PAGE_ROWS rows are not kept, and when the
  * rows kept would exceed maxRows the oldest pages go first.
  */
-import { Doorkeeper } from './doorkeeper.js';
+import { Doorkeeper } from '../catalog/doorkeeper.js';
 
 export interface ListedObject {
   readonly id: string;

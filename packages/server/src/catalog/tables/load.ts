@@ -4,7 +4,8 @@
  * privileges on the table (write-data → read-write, read-data → read,
  * metadata only → none). HEAD answers to whoever may see the table.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { Doorkeeper } from '../doorkeeper.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { TABLE_VISIBILITY } from '../access/privileges.js';
 import type { CatalogRequest } from '../context.js';
@@ -37,18 +38,20 @@ export type LoadTableResult =
 
 /**
  * ETags of recent metadata files by snapshot mode, then location (a pure function of both; bounded,
- * cleared when full). By location itself, not a key built from it: the location is the stored row's
- * own string on every load of an unchanged table, whose hash V8 keeps, where a new key string would be
- * hashed again on every load.
+ * cleared when full; only files loaded twice are kept, see catalog/doorkeeper.ts). By location itself,
+ * not a key built from it: the location is the stored row's own string on every load of an unchanged
+ * table, whose hash V8 keeps, where a new key string would be hashed again on every load.
  */
 const etags = { all: new Map<string, string>(), refs: new Map<string, string>() };
+const etagDoor = new Doorkeeper();
 
 /** A weak ETag per metadata file and snapshot mode: metadata files are immutable, so the location identifies the content. */
 function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
   const kept = etags[snapshots];
   let etag = kept.get(metadataLocation);
   if (etag === undefined) {
-    etag = `W/"${createHash('sha256').update(`${metadataLocation}\n${snapshots}`).digest('base64url').slice(0, 32)}"`;
+    etag = `W/"${hash('sha256', `${metadataLocation}\n${snapshots}`, 'base64url').slice(0, 32)}"`;
+    if (!etagDoor.admit(metadataLocation)) return etag;
     if (kept.size >= 10_000) kept.clear();
     kept.set(metadataLocation, etag);
   }

@@ -25,7 +25,7 @@
  * Written here because better-sqlite3 has no result cache and SQLite's own
  * page cache still costs the B-tree walk and the row decoding.
  */
-import { Doorkeeper } from '../doorkeeper.js';
+import { Doorkeeper, hashOf } from '../../catalog/doorkeeper.js';
 
 export interface ReadMemoOptions {
   /** Answers kept at most (all emptied when full). */
@@ -40,6 +40,8 @@ export class ReadMemo {
   private readonly answers = new Map<string, Map<string, readonly unknown[]>>();
   private kept = 0;
   private readonly doorkeeper: Doorkeeper;
+  /** Each SQL text's hash, the doorkeeper's seed for the parameters of that read (no key string built from the SQL). */
+  private readonly seeds = new Map<string, number>();
   private readonly maxEntries: number;
 
   /** @param dataVersion PRAGMA data_version of the connection the reads run on */
@@ -58,7 +60,13 @@ export class ReadMemo {
     const kept = this.answers.get(sql)?.get(key);
     if (kept === undefined) {
       // First sighting: no version check, nothing kept.
-      if (!this.doorkeeper.admit(`${sql}\u0000${key}`)) return run();
+      let seed = this.seeds.get(sql);
+      if (seed === undefined) {
+        seed = hashOf(sql);
+        if (this.seeds.size >= 1024) this.seeds.clear();
+        this.seeds.set(sql, seed);
+      }
+      if (!this.doorkeeper.admit(key, seed)) return run();
     }
     const version = this.dataVersion();
     if (version === this.version) {

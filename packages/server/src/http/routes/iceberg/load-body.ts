@@ -8,9 +8,12 @@
  * string for each request, with many requests in flight, is what made the garbage collector's share
  * of a load grow with concurrency (docs/benchmarks.md). An entry is used only for the very JSON it
  * was built from (the store may hold other JSON at the same location after a drop and re-create);
- * bounded by bytes, emptied when full. Answers with credentials or configuration are written per
- * request.
+ * bounded by bytes, emptied when full. Only files asked for twice are kept (a doorkeeper): loads
+ * spread over a million tables would otherwise fill the store with bodies sent once, which survive
+ * into the old generation only to be collected there. Answers with credentials or configuration are
+ * written per request.
  */
+import { Doorkeeper } from '../../../catalog/doorkeeper.js';
 import { KeptBodies } from '../../kept-bodies.js';
 import type { accessFields } from './common.js';
 
@@ -31,6 +34,7 @@ function write(metadataLocation: string, json: string, extras: LoadExtras): stri
 
 export class LoadBodies {
   private readonly kept: KeptBodies<Entry>;
+  private readonly doorkeeper = new Doorkeeper();
 
   constructor(maxBytes = MAX_BYTES) {
     this.kept = new KeptBodies(maxBytes);
@@ -42,8 +46,15 @@ export class LoadBodies {
     const hit = this.kept.get(metadataLocation);
     // The same JSON is normally the same string object (the store's metadata cache): compared by reference first.
     if (hit !== undefined && hit.json === json) return hit.body;
+    // A file whose answer was never kept is sent as written, until it is asked for again.
+    if (hit === undefined && !this.doorkeeper.admit(metadataLocation)) return write(metadataLocation, json, extras);
     const body = Buffer.from(write(metadataLocation, json, extras));
     this.kept.keep(metadataLocation, { json, body });
     return body;
+  }
+
+  /** Bytes of the bodies kept. */
+  get bytes(): number {
+    return this.kept.bytes;
   }
 }
