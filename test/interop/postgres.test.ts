@@ -4,10 +4,12 @@
  * database and serving the same catalog under concurrent commits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pgDriver from 'pg';
 import { PostgresCatalogStore, boundedWaits } from '../../packages/server/src/persistence/postgres/postgres-store.js';
 import { withUnavailableErrors } from '../../packages/server/src/persistence/postgres/unavailable.js';
+import { BatchingReads } from '../../packages/server/src/persistence/postgres/batched-reads.js';
+import { type ReadRunner, kyselyRunner } from '../../packages/server/src/persistence/compiled-reads.js';
 import { storeContract } from '../persistence/store-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
@@ -67,6 +69,55 @@ describe('no request waits forever on the database', () => {
   it('the pool gives up a connection attempt after 10 s (pg waits forever by default) and keeps sockets alive', () => {
     expect(boundedWaits('postgres://u@h/db')).toMatchObject({ connectionTimeoutMillis: 10_000, keepAlive: true, statement_timeout: 30_000 });
     expect(boundedWaits('postgres://u@h/db?options=-c%20statement_timeout%3D5s')).not.toHaveProperty('statement_timeout');
+  });
+});
+
+describe('hot reads batched while the database is busy', () => {
+  // Names an array literal must escape: quotes, backslashes, commas, braces, spaces, the word NULL, the empty string.
+  const names = ['plain', 'quo"te', 'back\\slash', 'comma,brace{}', 'two words', 'NULL', '', 'ünï ✓', "it's"];
+  let db: Kysely<Record<string, never>>;
+  const sent: string[] = [];
+  let reads: BatchingReads;
+
+  beforeAll(async () => {
+    db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pgDriver.Pool({ connectionString: pg.createDatabase(`batched_${dbCounter++}`), max: 4 }) }) });
+    await sql`create table objs (name text primary key, n bigint not null, note text)`.execute(db);
+    for (const [i, name] of names.entries()) await sql`insert into objs values (${name}, ${i}, ${i % 2 === 0 ? null : `note ${i}`})`.execute(db);
+    const inner = kyselyRunner(db);
+    const recording: ReadRunner = { rows: (q) => (sent.push(q.sql), inner.rows(q)) };
+    reads = new BatchingReads(recording);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  const byName = (name: string | null) => CompiledQuery.raw<{ name: string; n: string; note: string | null }>('select "name", "n", "note" from "objs" where "name" = $1', [name]);
+  const formOf = (text: string) => (text.includes('cross join lateral') ? 'array' : text.includes(' union all ') ? 'union' : 'alone');
+
+  it('answers each of many concurrent reads with its own rows, text parameters travelling as arrays', async () => {
+    sent.length = 0;
+    const asked = [...names, 'missing', null, ...names];
+    const answers = await Promise.all(asked.map((name) => reads.rows(byName(name))));
+    answers.forEach((rows, i) => {
+      const name = asked[i]!;
+      const at = name === null ? -1 : names.indexOf(name);
+      expect(rows).toEqual(at < 0 ? [] : [{ name, n: String(at), note: at % 2 === 0 ? null : `note ${at}` }]);
+    });
+    // The first read went alone; those that waited for it went together in the array form.
+    expect(sent.map(formOf)).toEqual(['alone', 'array']);
+  });
+
+  it('falls back to the union form for a read that compares a placeholder with a non-text column, and answers it the same', async () => {
+    sent.length = 0;
+    const byNumber = (n: string) => CompiledQuery.raw<{ name: string }>('select "name" from "objs" where "n" = $1', [n]);
+    const first = await Promise.all(['1', '2', '3', '99'].map((n) => reads.rows(byNumber(n))));
+    expect(first).toEqual([[{ name: names[1] }], [{ name: names[2] }], [{ name: names[3] }], []]);
+    // PostgreSQL refused bigint = text in the array form (class 42); the same reads went again as a union, at once.
+    expect(sent.map(formOf)).toEqual(['alone', 'array', 'union']);
+    sent.length = 0;
+    // Later groups of this text go as a union directly.
+    expect(await Promise.all(['4', '5', '6'].map((n) => reads.rows(byNumber(n))))).toEqual([[{ name: names[4] }], [{ name: names[5] }], [{ name: names[6] }]]);
+    expect(sent.map(formOf)).toEqual(['alone', 'union']);
   });
 });
 

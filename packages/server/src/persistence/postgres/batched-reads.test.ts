@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { ReadRunner } from '../compiled-reads.js';
-import { BatchingReads, batchable, mergedSql } from './batched-reads.js';
+import { BatchingReads, batchable, lateralSql, mergedSql } from './batched-reads.js';
 
 const POINT = 'select "id", "name" from "catalog_objects" where "warehouse" = $1 and "name" = $2';
 
@@ -10,6 +10,8 @@ class FakeDatabase implements ReadRunner {
   readonly sent: Array<{ sql: string; parameters: readonly unknown[] }> = [];
   private pending: Array<() => void> = [];
   failNext: Error | undefined;
+  /** Refuses statements of the array form as PostgreSQL does when a placeholder compares with a non-text column. */
+  refuseArrays = false;
 
   async rows<R>(query: CompiledQuery<R>): Promise<R[]> {
     this.sent.push({ sql: query.sql, parameters: query.parameters });
@@ -19,6 +21,7 @@ class FakeDatabase implements ReadRunner {
       this.failNext = undefined;
       throw e;
     }
+    if (this.refuseArrays && query.sql.includes('cross join lateral')) throw Object.assign(new Error('operator does not exist: bigint = text'), { code: '42883' });
     return this.answer(query.sql, query.parameters) as R[];
   }
 
@@ -31,14 +34,23 @@ class FakeDatabase implements ReadRunner {
   }
 
   private answer(sql: string, parameters: readonly unknown[]): unknown[] {
+    if (sql.includes('cross join lateral')) {
+      // The array form: parameter i of every read in array i.
+      expect(sql).toBe(lateralSql(POINT, 2));
+      const [warehouses, names] = parameters as string[][];
+      expect(warehouses!.length).toBe(names!.length);
+      return names!.flatMap((name, i) => (name === 'missing' ? [] : [{ lg_batch: i, id: `id-${name}`, name }])).reverse();
+    }
     if (!sql.includes(' union all ')) return parameters[1] === 'missing' ? [] : [{ id: `id-${String(parameters[1])}`, name: parameters[1] }];
-    // A merged statement: every part is the point read, its parameters in pairs.
+    // A merged statement: every part is a read of the same text, its parameters renumbered past the parts before it.
     const parts = sql.split(' union all ');
-    expect(parts).toHaveLength(parameters.length / 2);
+    const per = parameters.length / parts.length;
+    const text = per === 2 ? POINT : NUMERIC;
+    expect(sql).toBe(mergedSql(text, per, parts.length));
     const out: unknown[] = [];
     parts.forEach((part, i) => {
-      expect(part).toBe(`select ${i} as lg_batch, q.* from (${POINT.replace('$1', `$${2 * i + 1}`).replace('$2', `$${2 * i + 2}`)}) as q`);
-      const name = parameters[2 * i + 1];
+      expect(part.startsWith(`select ${i} as lg_batch, q.* from (`)).toBe(true);
+      const name = parameters[per * i + 1];
       if (name !== 'missing') out.push({ lg_batch: i, id: `id-${String(name)}`, name });
     });
     return out.reverse(); // union all promises no order
@@ -46,6 +58,7 @@ class FakeDatabase implements ReadRunner {
 }
 
 const point = (name: string) => CompiledQuery.raw(POINT, ['lake', name]);
+const NUMERIC = 'select "id", "name" from "catalog_objects" where "warehouse" = $1 and "name" = $2 and "version" = $3';
 
 describe('batched PostgreSQL reads', () => {
   it('batches only unordered selects whose parameters are exactly $1..$n', () => {
@@ -63,6 +76,15 @@ describe('batched PostgreSQL reads', () => {
     expect(mergedSql(sql, 10, 2)).toBe('select 0 as lg_batch, q.* from (select * from t where a = $1 and b = $10 and c = $2) as q union all select 1 as lg_batch, q.* from (select * from t where a = $11 and b = $20 and c = $12) as q');
   });
 
+  it('writes the array form with one text[] per placeholder, whatever the number of reads', () => {
+    const sql = 'select * from t where a = $1 and b = $10 and c = $2';
+    const ten = lateralSql(sql, 10);
+    expect(ten).toBe(
+      'select (lg_k.lg_i - 1)::int as lg_batch, q.* from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) ' +
+        'with ordinality as lg_k(lg_p1, lg_p2, lg_p3, lg_p4, lg_p5, lg_p6, lg_p7, lg_p8, lg_p9, lg_p10, lg_i) cross join lateral (select * from t where a = lg_k.lg_p1 and b = lg_k.lg_p10 and c = lg_k.lg_p2) as q',
+    );
+  });
+
   it('sends a read alone when nothing is under way, and the reads that wait meanwhile in one statement, each getting its own rows', async () => {
     const db = new FakeDatabase();
     const reads = new BatchingReads(db);
@@ -72,7 +94,11 @@ describe('batched PostgreSQL reads', () => {
     await db.release();
     expect(await first).toEqual([{ id: 'id-a', name: 'a' }]);
     expect(db.sent).toHaveLength(2);
-    expect(db.sent[1]!.parameters).toEqual(['lake', 'b', 'lake', 'missing', 'lake', 'c', 'lake', 'd']);
+    // Text parameters: one array per placeholder, in the order the reads came.
+    expect(db.sent[1]!.parameters).toEqual([
+      ['lake', 'lake', 'lake', 'lake'],
+      ['b', 'missing', 'c', 'd'],
+    ]);
     await db.release();
     expect(await Promise.all(waiting)).toEqual([[{ id: 'id-b', name: 'b' }], [], [{ id: 'id-c', name: 'c' }], [{ id: 'id-d', name: 'd' }]]);
     // The lane is idle again: the next read goes at once, alone.
@@ -88,7 +114,7 @@ describe('batched PostgreSQL reads', () => {
     const reads = new BatchingReads(db, 3);
     const all = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => reads.rows(point(n)));
     for (let i = 0; i < 4; i++) await db.release();
-    expect(db.sent.map((s) => s.parameters.length / 2)).toEqual([1, 3, 2]);
+    expect(db.sent.map((s) => (Array.isArray(s.parameters[0]) ? (s.parameters[0] as unknown[]).length : 1))).toEqual([1, 3, 2]);
     expect((await Promise.all(all)).map((r) => (r[0] as { name: string }).name)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
@@ -117,5 +143,56 @@ describe('batched PostgreSQL reads', () => {
     expect(db.sent.map((s) => s.sql)).toEqual([ordered.sql, ordered.sql]);
     await db.release();
     expect(await Promise.all(both)).toEqual([[{ id: 'id-a', name: 'a' }], [{ id: 'id-a', name: 'a' }]]);
+  });
+
+  it('batches reads with parameters other than text in the union form, renumbered', async () => {
+    const db = new FakeDatabase();
+    const reads = new BatchingReads(db);
+    const numeric = (name: string) => CompiledQuery.raw(NUMERIC, ['lake', name, 7]);
+    const first = reads.rows(numeric('a'));
+    const group = [reads.rows(numeric('b')), reads.rows(numeric('c'))];
+    await db.release();
+    await first;
+    expect(db.sent[1]!.sql).toBe(mergedSql(NUMERIC, 3, 2));
+    expect(db.sent[1]!.parameters).toEqual(['lake', 'b', 7, 'lake', 'c', 7]);
+    await db.release();
+    expect(await Promise.all(group)).toEqual([[{ id: 'id-b', name: 'b' }], [{ id: 'id-c', name: 'c' }]]);
+  });
+
+  it('falls back to the union form for good when PostgreSQL refuses the array form (class 42), resending the same reads at once', async () => {
+    const db = new FakeDatabase();
+    db.refuseArrays = true;
+    const reads = new BatchingReads(db);
+    const first = reads.rows(point('a'));
+    const group = ['b', 'missing', 'c'].map((n) => reads.rows(point(n)));
+    await db.release();
+    await first;
+    // The array form is sent, refused, and the same three reads go again as one union statement.
+    await db.release();
+    await db.release();
+    expect(await Promise.all(group)).toEqual([[{ id: 'id-b', name: 'b' }], [], [{ id: 'id-c', name: 'c' }]]);
+    expect(db.sent.slice(1).map((s) => (s.sql.includes('cross join lateral') ? 'array' : s.sql.includes('union all') ? 'union' : 'alone'))).toEqual(['array', 'union']);
+    // Later groups of this text skip the array form.
+    const busy = reads.rows(point('d'));
+    const later = [reads.rows(point('e')), reads.rows(point('f'))];
+    await db.release();
+    await busy;
+    await db.release();
+    expect(await Promise.all(later)).toEqual([[{ id: 'id-e', name: 'e' }], [{ id: 'id-f', name: 'f' }]]);
+    expect(db.sent.slice(3).map((s) => (s.sql.includes('cross join lateral') ? 'array' : s.sql.includes('union all') ? 'union' : 'alone'))).toEqual(['alone', 'union']);
+  });
+
+  it('passes on any other error of the array form to every read of the group', async () => {
+    const db = new FakeDatabase();
+    const reads = new BatchingReads(db);
+    const first = reads.rows(point('a'));
+    const group = [reads.rows(point('b')), reads.rows(point('c'))];
+    await db.release();
+    await first;
+    db.failNext = Object.assign(new Error('duplicate key'), { code: '23505' });
+    const settled = Promise.allSettled(group);
+    await db.release();
+    expect((await settled).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(db.sent).toHaveLength(2);
   });
 });

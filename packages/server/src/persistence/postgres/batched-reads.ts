@@ -2,29 +2,46 @@
  * Hot reads on PostgreSQL, batched while the database is busy: a read that
  * arrives while the same read (same SQL text) is already on its way to the
  * database waits, and every read that waited goes in the next round trip
- * together, as one statement:
+ * together, as one statement. When every parameter is text (the catalog's
+ * point reads: names, ids, locations), the reads' parameters travel as
+ * arrays, one per placeholder, and the read runs once per element:
+ *
+ *   select (lg_k.lg_i - 1)::int as lg_batch, q.* from unnest($1::text[], $2::text[])
+ *     with ordinality as lg_k(lg_p1, lg_p2, lg_i)
+ *     cross join lateral (<the read, with lg_k.lg_p1 for $1 …>) as q
+ *
+ * That is one statement text per read whatever the number of reads in it,
+ * so each pooled connection prepares and plans it once. The other form,
+ * for reads with parameters of other types,
  *
  *   select 0 as lg_batch, q.* from (<read 1>) as q
  *   union all select 1, q.* from (<read 2 with its parameters renumbered>) as q …
  *
- * Why: on PostgreSQL one point read costs ~50–100 µs of CPU in the server
- * process and the database backend together (protocol, pool, planning of
- * the prepared statement, executor start-up, two context switches), almost
- * all of it per statement and not per row; a loadTable on SQLite costs less
- * than that in total (docs/benchmarks.md). Batching shares that cost between
- * the requests that are in flight at once, without keeping anything in
- * memory: every read still goes to the database after its request arrived,
- * so a commit acknowledged by any process is seen by every later read
- * (read-after-write across replicas holds, which a cache invalidated by
- * notifications would give up). A read that finds its lane idle goes at
- * once, alone, as the same statement as without batching: a lightly loaded
- * server adds no latency.
+ * is a new text for every batch size: up to 64 prepared statements per read
+ * and connection, each planned per parameter set (PostgreSQL's custom plans)
+ * until its generic plan wins, which measured about 10 µs more CPU per
+ * loadTable at 16 connections (docs/benchmarks.md). A read whose text turns
+ * out not to take text parameters where it compares (PostgreSQL refuses the
+ * array form with a class 42 error, e.g. `bigint = text`) falls back to the
+ * union form for good, the same reads resent at once.
+ *
+ * Why batch: on PostgreSQL one point read costs ~50–100 µs of CPU in the
+ * server process and the database backend together (protocol, pool,
+ * executor start-up, two context switches), almost all of it per statement
+ * and not per row; a loadTable on SQLite costs less than that in total
+ * (docs/benchmarks.md). Batching shares that cost between the requests that
+ * are in flight at once, without keeping anything in memory: every read
+ * still goes to the database after its request arrived, so a commit
+ * acknowledged by any process is seen by every later read (read-after-write
+ * across replicas holds, which a cache invalidated by notifications would
+ * give up). A read that finds its lane idle goes at once, alone, as the same
+ * statement as without batching: a lightly loaded server adds no latency.
  *
  * Only reads whose result has no order (no ORDER BY, LIMIT or OFFSET) are
- * batched: `union all` keeps each part's rows but says nothing about order.
- * The SQL texts are the repository's own (compiled-reads.ts: Kysely-compiled,
- * values always parameters, never literals), so renumbering `$n` is exact;
- * a text with a quote, which could hold a `$` in a literal, is not batched.
+ * batched: neither form says anything about the order of the rows. The SQL
+ * texts are the repository's own (compiled-reads.ts: Kysely-compiled,
+ * values always parameters, never literals), so rewriting `$n` is exact; a
+ * text with a quote, which could hold a `$` in a literal, is not batched.
  *
  * Written here because no PostgreSQL driver for Node offers this: node-postgres
  * runs one statement per connection round trip and has no pipelining.
@@ -60,7 +77,19 @@ export function batchable(sql: string, parameterCount: number): boolean {
   return highest === parameterCount;
 }
 
-/** The statement that runs `count` reads of `sql` (each with `parameterCount` parameters) at once. */
+/** The statement that runs any number of reads of `sql` with text parameters at once, each parameter an array (see above). */
+export function lateralSql(sql: string, parameterCount: number): string {
+  const arrays: string[] = [];
+  const columns: string[] = [];
+  for (let i = 1; i <= parameterCount; i++) {
+    arrays.push(`$${i}::text[]`);
+    columns.push(`lg_p${i}`);
+  }
+  const inner = sql.replace(PLACEHOLDER, (_, n: string) => `lg_k.lg_p${n}`);
+  return `select (lg_k.lg_i - 1)::int as ${BATCH_COLUMN}, q.* from unnest(${arrays.join(', ')}) with ordinality as lg_k(${columns.join(', ')}, lg_i) cross join lateral (${inner}) as q`;
+}
+
+/** The statement that runs `count` reads of `sql` (each with `parameterCount` parameters) at once, for any parameter types. */
 export function mergedSql(sql: string, parameterCount: number, count: number): string {
   const parts: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -74,6 +103,8 @@ export class BatchingReads implements ReadRunner {
   private readonly lanes = new Map<string, Lane>();
   private readonly merged = new Map<string, string>();
   private readonly shapes = new Map<string, boolean>();
+  /** Texts the array form was refused for (class 42): batched in the union form only. */
+  private readonly unionOnly = new Set<string>();
 
   constructor(
     private readonly inner: ReadRunner,
@@ -116,15 +147,15 @@ export class BatchingReads implements ReadRunner {
       return;
     }
     const n = group[0]!.query.parameters.length;
-    const key = `${group.length}\u0000${sql}`;
-    let text = this.merged.get(key);
-    if (text === undefined) {
-      text = mergedSql(sql, n, group.length);
-      if (this.merged.size < 10_000) this.merged.set(key, text);
-    }
-    const parameters = group.flatMap((w) => w.query.parameters);
+    const asArrays = n > 0 && !this.unionOnly.has(sql) && group.every((w) => w.query.parameters.every(isText));
+    const statement = asArrays ? this.arrayStatement(sql, n, group) : this.unionStatement(sql, n, group);
     this.inner
-      .rows<Record<string, unknown>>(CompiledQuery.raw(text, parameters))
+      .rows<Record<string, unknown>>(statement)
+      .catch((error: unknown) => {
+        if (!asArrays || !refusedByPlanner(error)) throw error;
+        if (this.unionOnly.size < 10_000) this.unionOnly.add(sql);
+        return this.inner.rows<Record<string, unknown>>(this.unionStatement(sql, n, group));
+      })
       .then(
         (rows) => {
           const answers: unknown[][] = group.map(() => []);
@@ -140,4 +171,35 @@ export class BatchingReads implements ReadRunner {
       )
       .finally(done);
   }
+
+  /** The group's reads as one statement of the array form: parameter i of every read, in order, in array i. */
+  private arrayStatement(sql: string, n: number, group: readonly Waiting[]): CompiledQuery<Record<string, unknown>> {
+    let text = this.merged.get(sql);
+    if (text === undefined) {
+      text = lateralSql(sql, n);
+      if (this.merged.size < 10_000) this.merged.set(sql, text);
+    }
+    const arrays: unknown[][] = [];
+    for (let i = 0; i < n; i++) arrays.push(group.map((w) => w.query.parameters[i]));
+    return CompiledQuery.raw(text, arrays);
+  }
+
+  /** The group's reads as one statement of the union form, renumbered. */
+  private unionStatement(sql: string, n: number, group: readonly Waiting[]): CompiledQuery<Record<string, unknown>> {
+    const key = `${group.length}\u0000${sql}`;
+    let text = this.merged.get(key);
+    if (text === undefined) {
+      text = mergedSql(sql, n, group.length);
+      if (this.merged.size < 10_000) this.merged.set(key, text);
+    }
+    return CompiledQuery.raw(text, group.flatMap((w) => w.query.parameters));
+  }
+}
+
+const isText = (value: unknown): boolean => typeof value === 'string' || value === null;
+
+/** An error PostgreSQL gives when it cannot analyse or plan a statement (SQLSTATE class 42: e.g. an operator for bigint = text). */
+function refusedByPlanner(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('42');
 }
