@@ -112,7 +112,7 @@ describe('hot reads batched while the database is busy', () => {
     const byNumber = (n: string) => CompiledQuery.raw<{ name: string }>('select "name" from "objs" where "n" = $1', [n]);
     const first = await Promise.all(['1', '2', '3', '99'].map((n) => reads.rows(byNumber(n))));
     expect(first).toEqual([[{ name: names[1] }], [{ name: names[2] }], [{ name: names[3] }], []]);
-    // PostgreSQL refused bigint = text in the array form (class 42); the same reads went again as a union, at once.
+    // PostgreSQL refused bigint = text in the array form (42883); the same reads went again as a union, at once.
     expect(sent.map(formOf)).toEqual(['alone', 'array', 'union']);
     sent.length = 0;
     // Later groups of this text go as a union directly.

@@ -159,7 +159,7 @@ describe('batched PostgreSQL reads', () => {
     expect(await Promise.all(group)).toEqual([[{ id: 'id-b', name: 'b' }], [{ id: 'id-c', name: 'c' }]]);
   });
 
-  it('falls back to the union form for good when PostgreSQL refuses the array form (class 42), resending the same reads at once', async () => {
+  it('falls back to the union form for good when PostgreSQL refuses the array form for a type (42883), resending the same reads at once', async () => {
     const db = new FakeDatabase();
     db.refuseArrays = true;
     const reads = new BatchingReads(db);
@@ -189,10 +189,18 @@ describe('batched PostgreSQL reads', () => {
     const group = [reads.rows(point('b')), reads.rows(point('c'))];
     await db.release();
     await first;
-    db.failNext = Object.assign(new Error('duplicate key'), { code: '23505' });
+    // A missing table is an error of class 42 too, but not the array form's fault: passed on, the form kept.
+    db.failNext = Object.assign(new Error('relation "catalog_objects" does not exist'), { code: '42P01' });
     const settled = Promise.allSettled(group);
     await db.release();
     expect((await settled).map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(db.sent).toHaveLength(2);
+    const busy = reads.rows(point('d'));
+    const later = [reads.rows(point('e')), reads.rows(point('f'))];
+    await db.release();
+    await busy;
+    await db.release();
+    expect(await Promise.all(later)).toEqual([[{ id: 'id-e', name: 'e' }], [{ id: 'id-f', name: 'f' }]]);
+    expect(db.sent.at(-1)!.sql).toBe(lateralSql(POINT, 2));
   });
 });

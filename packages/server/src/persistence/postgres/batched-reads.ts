@@ -22,7 +22,7 @@
  * until its generic plan wins, which measured about 10 µs more CPU per
  * loadTable at 16 connections (docs/benchmarks.md). A read whose text turns
  * out not to take text parameters where it compares (PostgreSQL refuses the
- * array form with a class 42 error, e.g. `bigint = text`) falls back to the
+ * array form with a type error, e.g. `bigint = text`) falls back to the
  * union form for good, the same reads resent at once.
  *
  * Why batch: on PostgreSQL one point read costs ~50–100 µs of CPU in the
@@ -103,7 +103,7 @@ export class BatchingReads implements ReadRunner {
   private readonly lanes = new Map<string, Lane>();
   private readonly merged = new Map<string, string>();
   private readonly shapes = new Map<string, boolean>();
-  /** Texts the array form was refused for (class 42): batched in the union form only. */
+  /** Texts the array form was refused for (a type error): batched in the union form only. */
   private readonly unionOnly = new Set<string>();
 
   constructor(
@@ -198,8 +198,15 @@ export class BatchingReads implements ReadRunner {
 
 const isText = (value: unknown): boolean => typeof value === 'string' || value === null;
 
-/** An error PostgreSQL gives when it cannot analyse or plan a statement (SQLSTATE class 42: e.g. an operator for bigint = text). */
+/**
+ * PostgreSQL's refusals of the array form for a read that compares a placeholder with a column of another type:
+ * no such operator (42883, e.g. `bigint = text`), an ambiguous one (42725), a type mismatch (42804) or no cast
+ * (42846). Any other error (a missing table, a lost connection) is not the form's fault and is passed on as it is,
+ * without giving up the array form for later reads.
+ */
+const TYPE_REFUSALS = new Set(['42883', '42725', '42804', '42846']);
+
 function refusedByPlanner(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('42');
+  return typeof code === 'string' && TYPE_REFUSALS.has(code);
 }
