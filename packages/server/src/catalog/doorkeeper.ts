@@ -6,7 +6,7 @@
  * (persistence/sqlite/read-memo.ts), the metadata JSON cache (persistence/read-caches.ts) and the kept
  * loadTable answers (http/routes/iceberg/load-body.ts).
  *
- * What it remembers is a 32-bit hash of each key, not the key: a first sighting of a cold key then
+ * What it remembers is a 30-bit hash of each key (`hashOf`), not the key: a first sighting of a cold key then
  * allocates nothing that outlives the request (keeping the key strings made every one of them survive
  * into the old generation until the set was cleared), and asking costs one pass over the key's
  * characters instead of building and hashing a new string. Two keys of the same hash share a sighting:

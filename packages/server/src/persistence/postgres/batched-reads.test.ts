@@ -60,6 +60,18 @@ class FakeDatabase implements ReadRunner {
 const point = (name: string) => CompiledQuery.raw(POINT, ['lake', name]);
 const NUMERIC = 'select "id", "name" from "catalog_objects" where "warehouse" = $1 and "name" = $2 and "version" = $3';
 
+/** The form of a statement sent: the array form, the union form, or a read alone. */
+const formOf = (sql: string) => (sql.includes('cross join lateral') ? 'array' : sql.includes(' union all ') ? 'union' : 'alone');
+
+/** One read goes alone and `queued` wait behind it; once it is answered, their statement is sent. Gives the queued reads' answers. */
+async function queueBehind(db: FakeDatabase, reads: BatchingReads, lone: CompiledQuery, queued: CompiledQuery[]): Promise<Array<Promise<unknown[]>>> {
+  const first = reads.rows(lone);
+  const group = queued.map((q) => reads.rows(q));
+  await db.release();
+  await first;
+  return group;
+}
+
 describe('batched PostgreSQL reads', () => {
   it('batches only unordered selects whose parameters are exactly $1..$n', () => {
     expect(batchable(POINT, 2)).toBe(true);
@@ -121,10 +133,7 @@ describe('batched PostgreSQL reads', () => {
   it('fails every read of a failed statement, and the reads after it still run', async () => {
     const db = new FakeDatabase();
     const reads = new BatchingReads(db);
-    const first = reads.rows(point('a'));
-    const group = [reads.rows(point('b')), reads.rows(point('c'))];
-    await db.release();
-    await first;
+    const group = await queueBehind(db, reads, point('a'), [point('b'), point('c')]);
     db.failNext = new Error('connection terminated');
     const settled = Promise.allSettled(group);
     await db.release();
@@ -149,10 +158,7 @@ describe('batched PostgreSQL reads', () => {
     const db = new FakeDatabase();
     const reads = new BatchingReads(db);
     const numeric = (name: string) => CompiledQuery.raw(NUMERIC, ['lake', name, 7]);
-    const first = reads.rows(numeric('a'));
-    const group = [reads.rows(numeric('b')), reads.rows(numeric('c'))];
-    await db.release();
-    await first;
+    const group = await queueBehind(db, reads, numeric('a'), [numeric('b'), numeric('c')]);
     expect(db.sent[1]!.sql).toBe(mergedSql(NUMERIC, 3, 2));
     expect(db.sent[1]!.parameters).toEqual(['lake', 'b', 7, 'lake', 'c', 7]);
     await db.release();
@@ -163,42 +169,30 @@ describe('batched PostgreSQL reads', () => {
     const db = new FakeDatabase();
     db.refuseArrays = true;
     const reads = new BatchingReads(db);
-    const first = reads.rows(point('a'));
-    const group = ['b', 'missing', 'c'].map((n) => reads.rows(point(n)));
-    await db.release();
-    await first;
+    const group = await queueBehind(db, reads, point('a'), ['b', 'missing', 'c'].map(point));
     // The array form is sent, refused, and the same three reads go again as one union statement.
     await db.release();
     await db.release();
     expect(await Promise.all(group)).toEqual([[{ id: 'id-b', name: 'b' }], [], [{ id: 'id-c', name: 'c' }]]);
-    expect(db.sent.slice(1).map((s) => (s.sql.includes('cross join lateral') ? 'array' : s.sql.includes('union all') ? 'union' : 'alone'))).toEqual(['array', 'union']);
+    expect(db.sent.slice(1).map((s) => formOf(s.sql))).toEqual(['array', 'union']);
     // Later groups of this text skip the array form.
-    const busy = reads.rows(point('d'));
-    const later = [reads.rows(point('e')), reads.rows(point('f'))];
-    await db.release();
-    await busy;
+    const later = await queueBehind(db, reads, point('d'), [point('e'), point('f')]);
     await db.release();
     expect(await Promise.all(later)).toEqual([[{ id: 'id-e', name: 'e' }], [{ id: 'id-f', name: 'f' }]]);
-    expect(db.sent.slice(3).map((s) => (s.sql.includes('cross join lateral') ? 'array' : s.sql.includes('union all') ? 'union' : 'alone'))).toEqual(['alone', 'union']);
+    expect(db.sent.slice(3).map((s) => formOf(s.sql))).toEqual(['alone', 'union']);
   });
 
   it('passes on any other error of the array form to every read of the group', async () => {
     const db = new FakeDatabase();
     const reads = new BatchingReads(db);
-    const first = reads.rows(point('a'));
-    const group = [reads.rows(point('b')), reads.rows(point('c'))];
-    await db.release();
-    await first;
+    const group = await queueBehind(db, reads, point('a'), [point('b'), point('c')]);
     // A missing table is an error of class 42 too, but not the array form's fault: passed on, the form kept.
     db.failNext = Object.assign(new Error('relation "catalog_objects" does not exist'), { code: '42P01' });
     const settled = Promise.allSettled(group);
     await db.release();
     expect((await settled).map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(db.sent).toHaveLength(2);
-    const busy = reads.rows(point('d'));
-    const later = [reads.rows(point('e')), reads.rows(point('f'))];
-    await db.release();
-    await busy;
+    const later = await queueBehind(db, reads, point('d'), [point('e'), point('f')]);
     await db.release();
     expect(await Promise.all(later)).toEqual([[{ id: 'id-e', name: 'e' }], [{ id: 'id-f', name: 'f' }]]);
     expect(db.sent.at(-1)!.sql).toBe(lateralSql(POINT, 2));

@@ -101,7 +101,10 @@ export function mergedSql(sql: string, parameterCount: number, count: number): s
 
 export class BatchingReads implements ReadRunner {
   private readonly lanes = new Map<string, Lane>();
-  private readonly merged = new Map<string, string>();
+  /** The array form's text of each read's text. */
+  private readonly arrayTexts = new Map<string, string>();
+  /** The union form's text of each read's text and batch size. */
+  private readonly unionTexts = new Map<string, string>();
   private readonly shapes = new Map<string, boolean>();
   /** Texts the array form was refused for (a type error): batched in the union form only. */
   private readonly unionOnly = new Set<string>();
@@ -152,7 +155,7 @@ export class BatchingReads implements ReadRunner {
     this.inner
       .rows<Record<string, unknown>>(statement)
       .catch((error: unknown) => {
-        if (!asArrays || !refusedByPlanner(error)) throw error;
+        if (!asArrays || !refusedForType(error)) throw error;
         if (this.unionOnly.size < 10_000) this.unionOnly.add(sql);
         return this.inner.rows<Record<string, unknown>>(this.unionStatement(sql, n, group));
       })
@@ -174,10 +177,10 @@ export class BatchingReads implements ReadRunner {
 
   /** The group's reads as one statement of the array form: parameter i of every read, in order, in array i. */
   private arrayStatement(sql: string, n: number, group: readonly Waiting[]): CompiledQuery<Record<string, unknown>> {
-    let text = this.merged.get(sql);
+    let text = this.arrayTexts.get(sql);
     if (text === undefined) {
       text = lateralSql(sql, n);
-      if (this.merged.size < 10_000) this.merged.set(sql, text);
+      if (this.arrayTexts.size < 10_000) this.arrayTexts.set(sql, text);
     }
     const arrays: unknown[][] = [];
     for (let i = 0; i < n; i++) arrays.push(group.map((w) => w.query.parameters[i]));
@@ -187,10 +190,10 @@ export class BatchingReads implements ReadRunner {
   /** The group's reads as one statement of the union form, renumbered. */
   private unionStatement(sql: string, n: number, group: readonly Waiting[]): CompiledQuery<Record<string, unknown>> {
     const key = `${group.length}\u0000${sql}`;
-    let text = this.merged.get(key);
+    let text = this.unionTexts.get(key);
     if (text === undefined) {
       text = mergedSql(sql, n, group.length);
-      if (this.merged.size < 10_000) this.merged.set(key, text);
+      if (this.unionTexts.size < 10_000) this.unionTexts.set(key, text);
     }
     return CompiledQuery.raw(text, group.flatMap((w) => w.query.parameters));
   }
@@ -206,7 +209,7 @@ const isText = (value: unknown): boolean => typeof value === 'string' || value =
  */
 const TYPE_REFUSALS = new Set(['42883', '42725', '42804', '42846']);
 
-function refusedByPlanner(error: unknown): boolean {
+function refusedForType(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && TYPE_REFUSALS.has(code);
 }
