@@ -6,12 +6,12 @@
  * listings; only a hash of the secret is stored. Access key secrets must be
  * usable for signature checks, so they are stored sealed, not hashed.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretBox } from '../security/secret-box.js';
 import type { ApiKeyRecord, IdentityRepository } from './ports.js';
 
 const API_KEY = /^lgk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
-const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
+const sha256 = (s: string) => hash('sha256', s, 'base64url');
 
 export class MachineKeys {
   constructor(

@@ -9,7 +9,7 @@
  * is disabled or its secret rotated; every session ends at its expiry or at
  * sign-out (the row is deleted).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash as digest, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import type { AuditTrail } from '../audit.js';
 import type { ExternalIdentity } from '../authn/external-issuers.js';
@@ -47,7 +47,7 @@ export interface ConsoleSessionsOptions {
   now: () => number;
 }
 
-const hash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64url');
+const hash = (token: string): string => digest('sha256', token, 'base64url');
 
 export class ConsoleSessions {
   constructor(private readonly options: ConsoleSessionsOptions) {}

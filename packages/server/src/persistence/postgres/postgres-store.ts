@@ -4,7 +4,7 @@
  * UPDATE of the same row waits for the first to finish and then re-checks
  * the WHERE clause, so exactly one of two racing commits wins.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { CatalogDatabase } from '../schema.js';
@@ -60,7 +60,7 @@ function usePreparedStatements(client: pg.PoolClient): void {
     if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || !DML.test(text)) return query(text, values, callback);
     let name = names.get(text);
     if (name === undefined) {
-      name = `lg_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+      name = `lg_${hash('sha256', text, 'base64url').slice(0, 24)}`;
       if (names.size < 10_000) names.set(text, name);
     }
     return query({ name, text, values }, callback);

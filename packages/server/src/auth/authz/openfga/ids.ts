@@ -17,7 +17,7 @@
  * (ERR_VALIDATION); in a check it is replaced by a digest, a valid id that
  * no tuple names, so the check is answered (no) instead of failing.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import type { Member, MemberKind, SecurableRef } from '../../../catalog/access/ports.js';
 import type { SecurableKind } from '../../../catalog/access/privileges.js';
@@ -27,7 +27,7 @@ const MAX_OBJECT = 256;
 
 const enc = (s: string): string => encodeURIComponent(s).replace(/\*/g, '%2A');
 const dec = (s: string): string => decodeURIComponent(s);
-const digest = (s: string): string => `~${createHash('sha256').update(s).digest('base64url')}`;
+const digest = (s: string): string => `~${hash('sha256', s, 'base64url')}`;
 
 const tooLong = (what: string) => new CatalogError('ERR_VALIDATION', `${what} is too long for the OpenFGA authorizer (OpenFGA ids are limited to ${MAX_OBJECT} characters)`);
 
