@@ -9,6 +9,7 @@
  *
  *   node bench/scale.mjs [--tables 1000000] [--namespaces 1000] [--databases sqlite,postgres]
  *                        [--duration 5] [--out docs/benchmarks-scale.md] [--cpu-prof DIR]
+ *                        [--ops "loadTable one,listTables spread"] [--no-doc]
  *
  * Seeding: one table is created through the REST API (its metadata file is real); then the bulk
  * path writes the catalog rows directly, in batches inside transactions (SQLite: one prepared
@@ -40,6 +41,8 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '16' },
     out: { type: 'string', default: path.join(REPO_ROOT, 'docs', 'benchmarks-scale.md') },
     'no-doc': { type: 'boolean', default: false },
+    /** Only these operations (comma-separated, e.g. "loadTable one"): to profile one of them. */
+    ops: { type: 'string' },
     /** A directory: each Lakegate server writes a V8 CPU profile there (--cpu-prof) when it stops. */
     'cpu-prof': { type: 'string' },
   },
@@ -174,6 +177,7 @@ async function measure(srv, s, label) {
   };
   const out = {};
   for (const [op, make] of Object.entries(ops)) {
+    if (opt.ops && !opt.ops.split(',').includes(op)) continue;
     await runCell(srv, make, CFG.conns, CFG.warmup, { record: false });
     const r = await runCell(srv, make, CFG.conns, CFG.duration);
     if (r.errors > 0) throw new Error(`${label} ${op}: ${r.errors} errors ${JSON.stringify(r.statusCounts)} ${r.errorSamples.join(' | ')}`);
@@ -246,6 +250,7 @@ function report(all) {
     p('| operation | baseline req/s | p99 ms | large req/s | p99 ms | p99 large/baseline | aim ≤ 1.3× |');
     p('|---|--:|--:|--:|--:|--:|:-:|');
     for (const op of ['loadTable spread', 'loadTable one', 'listTables spread', 'listTables one']) {
+      if (!l[op] || !b[op]) continue;
       const ratio = l[op].p99 / b[op].p99;
       p(`| ${op} | ${int(b[op].throughput)} | ${fmt(b[op].p99)} | ${int(l[op].throughput)} | ${fmt(l[op].p99)} | ${fmt(ratio)}× | ${ratio <= 1.3 ? 'yes' : '**no**'} |`);
     }

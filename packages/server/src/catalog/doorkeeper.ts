@@ -3,8 +3,9 @@
  * (bounded; all forgotten when full), the second is let in. Loads spread at random over a million tables would
  * otherwise fill a cache with answers read once and never again, which only costs the garbage collector
  * (docs/benchmarks-scale.md); a key read twice is likely read again. Used by the SQLite read memo
- * (persistence/sqlite/read-memo.ts), the metadata JSON cache (persistence/read-caches.ts) and the kept
- * loadTable answers (http/routes/iceberg/load-body.ts).
+ * (persistence/sqlite/read-memo.ts), the metadata JSON cache (persistence/read-caches.ts), the kept
+ * loadTable answers (http/routes/iceberg/load-body.ts) and the cached authorization decisions
+ * (TtlCache's `secondSighting`, catalog/access/access-service.ts).
  *
  * What it remembers is a 30-bit hash of each key (`hashOf`), not the key: a first sighting of a cold key then
  * allocates nothing that outlives the request (keeping the key strings made every one of them survive

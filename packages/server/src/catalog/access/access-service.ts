@@ -87,7 +87,7 @@ export class AccessService {
   private readonly namespaceIds: TtlCache<string>;
 
   constructor(private readonly deps: AccessServiceDeps) {
-    this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000);
+    this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000, { secondSighting: true });
     this.admins = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
     this.namespaceIds = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000);
     deps.coherence?.on('access', () => this.dropDecisions());
