@@ -37,6 +37,18 @@ describe('listing bodies kept per equal page', () => {
     expect(namespaceListings.body(levels, null).toString('utf8')).toBe('{"namespaces":[["ns","c"],["ns","b"]],"next-page-token":null}');
   });
 
+  it('keep pages whose items share namespace arrays (as the repository hands them) apart from those arrays', () => {
+    const sales = ['sales'];
+    const hr = ['hr'];
+    const shared = [{ namespace: sales, name: 's1' }, { namespace: hr, name: 'h1' }, { namespace: sales, name: 's2' }, { namespace: sales, name: 's3' }];
+    const body = tableListings.body(shared, 'shared').toString('utf8');
+    expect(JSON.parse(body).identifiers.map((i: { namespace: string[] }) => i.namespace[0])).toEqual(['sales', 'hr', 'sales', 'sales']);
+    sales[0] = 'changed';
+    // The kept page still answers only the page it was: the old names for equal items, a new body for the changed ones.
+    expect(tableListings.body([...page(['s1']), ...page(['h1'], ['hr']), ...page(['s2', 's3'])], 'shared').toString('utf8')).toBe(body);
+    expect(JSON.parse(tableListings.body(shared, 'shared').toString('utf8')).identifiers.map((i: { namespace: string[] }) => i.namespace[0])).toEqual(['changed', 'hr', 'changed', 'changed']);
+  });
+
   it('write empty pages and Lance names', () => {
     expect(tableListings.body([], null).toString('utf8')).toBe('{"identifiers":[],"next-page-token":null}');
     expect(lanceTableListings.body(['t1', 't2'], null).toString('utf8')).toBe('{"tables":["t1","t2"],"page_token":null}');

@@ -42,6 +42,15 @@ type Identifier = ListTablesResponse['identifiers'][number];
 export const tableListings = new ListingBodies<Identifier>({
   equal: (a, b) => a.name === b.name && sameLevels(a.namespace, b.namespace),
   copy: (item) => ({ namespace: [...item.namespace], name: item.name }),
+  // One namespace array for the items that shared one (a page of listTables shares one throughout).
+  copyPage: (items) => {
+    let from: readonly string[] | undefined;
+    let levels: string[] = [];
+    return items.map((item) => {
+      if (item.namespace !== from) [from, levels] = [item.namespace, [...item.namespace]];
+      return { namespace: levels, name: item.name };
+    });
+  },
   name: (item) => `${item.namespace.join('\u001f')}\u001f${item.name}`,
   encode: (identifiers, token) => listTablesBody({ identifiers: identifiers as Identifier[], 'next-page-token': token }),
 });

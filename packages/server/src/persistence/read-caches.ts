@@ -14,7 +14,11 @@
  * is kept under the older version and never served under the newer one.
  *
  * Bounded: pages of more than MAX_PAGE_ROWS rows are not kept, and when the
- * rows kept would exceed maxRows the oldest pages go first.
+ * rows kept would exceed maxRows the oldest pages go first. The default holds
+ * the first pages (101 rows with the look-ahead row) of about 2,500
+ * namespaces, a few tens of MB: at 100,000 rows the first pages of a catalog
+ * of 1,000 namespaces did not fit, and listing them at random read a page
+ * from the database on a few percent of requests (docs/benchmarks-scale.md).
  */
 import { Doorkeeper } from '../catalog/doorkeeper.js';
 
@@ -35,7 +39,7 @@ export class ListingCache {
   private readonly entries = new Map<string, Entry>();
   private rows = 0;
 
-  constructor(private readonly maxRows = 100_000) {}
+  constructor(private readonly maxRows = 250_000) {}
 
   /** The page read under `version`, if it is kept; a copy of the list (its items are frozen). */
   get(key: string, version: string): ListedObject[] | undefined {
