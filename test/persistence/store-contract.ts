@@ -239,6 +239,9 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect(await s.repository.insertNamespace({ id: 'ns-ns.child', warehouse: wh, levels: ['ns', 'child'], properties: {} })).toBe(true);
         const ids = await s.repository.getNamespaceIds(wh, [['ns'], ['ns', 'child'], ['ns', 'missing']]);
         expect(Object.fromEntries(ids)).toEqual({ ns: 'ns-ns', 'ns\u001fchild': 'ns-ns.child' });
+        // Any number of names at once (lookups renew other ids along with their own): the existing ones found.
+        const many = await s.repository.getNamespaceIds(wh, [...Array.from({ length: 37 }, (_, i) => [`absent${i}`]), ['ns', 'child'], ['ns']]);
+        expect(Object.fromEntries(many)).toEqual({ ns: 'ns-ns', 'ns\u001fchild': 'ns-ns.child' });
         expect((await s.repository.getNamespace(wh, ['ns']))?.id).toBe('ns-ns');
         expect((await s.repository.listNamespaces(wh, ['ns'], { limit: 10 })).map((n) => n.id)).toEqual(['ns-ns.child']);
         await s.repository.insertObject(obj('t'));

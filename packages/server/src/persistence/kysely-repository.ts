@@ -134,7 +134,11 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     const out = new Map<string, string>();
     if (namespaces.length === 0) return out;
     const names = namespaces.map(encodeNamespace);
-    // One compiled text per list length (namespace depth: a handful).
+    // One compiled text per list length: padded (with the last name again) to a power of two, so the
+    // lengths a lookup asks for (its depth, plus the ids it renews, catalog/access/namespace-ids.ts) make
+    // a handful of texts, not one per length.
+    const size = 2 ** Math.ceil(Math.log2(names.length));
+    while (names.length < size) names.push(names[names.length - 1]!);
     const q = this.compiled.compile(`getNamespaceIds:${names.length}`, [warehouse, ...names], (w, ...ns) =>
       this.db.selectFrom('namespaces').select(['name', 'id']).where('warehouse', '=', w).where('name', 'in', ns),
     );

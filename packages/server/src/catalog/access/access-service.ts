@@ -18,6 +18,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports.js';
 import { TtlCache } from '../ttl-cache.js';
+import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
 import { type Privilege, scopeAllows } from './privileges.js';
 
@@ -84,12 +85,12 @@ export const describeObject = (warehouse: string, namespace: readonly string[], 
 export class AccessService {
   private readonly decisions: TtlCache<boolean>;
   private readonly admins: TtlCache<boolean>;
-  private readonly namespaceIds: TtlCache<string>;
+  private readonly namespaceIds: NamespaceIdCache;
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000, { secondSighting: true });
     this.admins = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
-    this.namespaceIds = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000);
+    this.namespaceIds = new NamespaceIdCache(deps.cacheTtlMs, () => deps.clock.now());
     deps.coherence?.on('access', () => this.dropDecisions());
     deps.coherence?.on('namespace-ids', () => this.namespaceIds.clear());
   }
@@ -146,18 +147,29 @@ export class AccessService {
     return { warehouse: warehouse.name, namespaces: [] };
   }
 
-  /** The path of a namespace: the ids of it and its ancestors, in one lookup (cached briefly). */
+  /**
+   * The path of a namespace: the ids of it and its ancestors, in one lookup (cached briefly; a lookup that
+   * reads also renews the ids in use that expire soon, see namespace-ids.ts).
+   */
   async namespacePath(warehouse: Warehouse, levels: readonly string[]): Promise<ResolvedNamespace> {
     const prefixes = levels.map((_, i) => levels.slice(0, i + 1));
     const keys = prefixes.map((p) => `${warehouse.name}\u001e${encodeNamespace(p)}`);
     let ids = keys.map((k) => this.namespaceIds.get(k));
     if (ids.some((id) => id === undefined)) {
-      const found = await this.deps.repository().getNamespaceIds(warehouse.name, prefixes);
+      const cache = this.namespaceIds;
+      const generation = cache.generation;
+      const renew = cache.renewable(warehouse.name, MAX_RENEW).filter((r) => !keys.includes(r.key));
+      const found = await this.deps.repository().getNamespaceIds(warehouse.name, [...prefixes, ...renew.map((r) => r.levels)]);
       ids = prefixes.map((p, i) => {
         const id = found.get(encodeNamespace(p));
-        if (id !== undefined) this.namespaceIds.set(keys[i]!, id);
+        if (id !== undefined) cache.set(keys[i]!, warehouse.name, p, id, generation);
         return id;
       });
+      for (const { key, levels: renewed } of renew) {
+        const id = found.get(encodeNamespace(renewed));
+        if (id === undefined) cache.delete(key);
+        else cache.set(key, warehouse.name, renewed, id, generation);
+      }
     }
     const firstMissing = ids.findIndex((id) => id === undefined);
     const existing = (firstMissing < 0 ? ids : ids.slice(0, firstMissing)) as string[];
