@@ -234,7 +234,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     // The flag replaces the default profile's OAuth2 credential as a whole: the server sees the key's owner.
     const listed = json(await run(['ns', 'ls', '--uri', server.url, '--api-key', key, '--json']));
     expect(listed.namespaces).toContainEqual({ name: 'db', levels: ['db'] });
-    expect(server.output()).toMatch(new RegExp(`"actor":"service:${owner.id}","auth":"api-key"`));
+    expect(await server.settledOutput()).toMatch(new RegExp(`"actor":"service:${owner.id}","auth":"api-key"`));
     const keyFile = path.join(config.dir, 'api.key');
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
     expect((await run(['ns', 'ls', '--uri', server.url, '--api-key', `@${keyFile}`])).code).toBe(0);
@@ -253,7 +253,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     expect(JSON.parse(revoked.stderr).error.message).toMatch(/revoked/);
 
     for (const r of runs) expect(r.stdout + r.stderr).not.toContain(secretPart);
-    expect(server.output()).not.toContain(secretPart);
+    expect(await server.settledOutput()).not.toContain(secretPart);
   });
 
   it('--auth sigv4: signs with the AWS environment credentials, signing name and region the server expects', async () => {
@@ -272,7 +272,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     const listed = json(await run(['ns', 'ls', ...sigv4, '--signing-region', SIGV4_REGION, '--json'], aws));
     expect(listed.namespaces).toContainEqual({ name: 'db', levels: ['db'] });
     // A fresh principal, so this line can only come from the CLI's signed requests.
-    expect(server.output()).toMatch(new RegExp(`"actor":"service:${signer.id}","auth":"sigv4"`));
+    expect(await server.settledOutput()).toMatch(new RegExp(`"actor":"service:${signer.id}","auth":"sigv4"`));
     // The region may come from the AWS environment instead of the flag.
     expect((await run(['ns', 'ls', ...sigv4], { ...aws, AWS_REGION: SIGV4_REGION })).code).toBe(0);
 
@@ -290,7 +290,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     expect(noCredentials.stderr).toMatch(/^lakegate: error: no AWS credentials for SigV4 .*AWS_ACCESS_KEY_ID/m);
 
     for (const r of runs) expect(r.stdout + r.stderr).not.toContain(key['secret-access-key']);
-    expect(server.output()).not.toContain(key['secret-access-key']);
+    expect(await server.settledOutput()).not.toContain(key['secret-access-key']);
   });
 });
 

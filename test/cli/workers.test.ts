@@ -162,7 +162,7 @@ describe('serve --workers 2', () => {
       return pids.length === 2 && !pids.includes(victim!) && pids.includes(other!);
     });
     await until('the replacement to listen', async () => (await statuses(4, () => fresh(server.url, 'GET', '/healthz'))).every((s) => s === 200));
-    expect(server.output()).toContain('worker exited; starting another');
+    expect(await server.settledOutput()).toContain('worker exited; starting another');
   });
 });
 

@@ -231,7 +231,8 @@ describe('token-exchange: per-user sessions with the catalog session as actor', 
     // RFC 8693 §2.2.2: a subject token refused by policy is invalid_request.
     expect(refused).toMatchObject({ status: 400, type: 'invalid_request', protocol: 'oauth2' });
     expect(refused.message).not.toContain(otherToken);
-    for (const secret of [userToken, otherToken, engine.secret, user.secret]) expect(server.output()).not.toContain(secret);
+    const logged = await server.settledOutput();
+    for (const secret of [userToken, otherToken, engine.secret, user.secret]) expect(logged).not.toContain(secret);
   });
 
   it('authenticates as a configured subject token (rest.auth.token-exchange.subject-token)', async () => {
@@ -273,8 +274,9 @@ describe('sigv4 verified by the server', () => {
     expect(rec.calls.every((c) => c.status < 300)).toBe(true);
     expect(rec.calls.every((c) => c.headers.get('authorization')!.startsWith(`AWS4-HMAC-SHA256 Credential=${key['access-key-id']}/`))).toBe(true);
     expect(rec.calls.some((c) => c.headers.get('x-amz-content-sha256') && c.method === 'POST')).toBe(true);
-    expect(server.output()).toMatch(new RegExp(`"actor":"service:${signer.id}","auth":"sigv4"`));
-    expect(server.output()).not.toContain(key['secret-access-key']);
+    const logged = await server.settledOutput();
+    expect(logged).toMatch(new RegExp(`"actor":"service:${signer.id}","auth":"sigv4"`));
+    expect(logged).not.toContain(key['secret-access-key']);
   });
 
   it('takes credentials from the AWS default chain (environment)', async () => {
@@ -325,7 +327,7 @@ describe('api-key and bearer', () => {
     expect((await catalog.listNamespaces()).items).toContainEqual(['signed ns']);
     const wrong = new IcebergRestCatalog({ uri: server.url, properties: { 'rest.auth.type': 'api-key', 'rest.auth.api-key': `${created['api-key'].slice(0, -3)}zzz` } });
     expect(isUnauthenticated(await wrong.listNamespaces().catch((e: unknown) => e))).toBe(true);
-    expect(server.output()).not.toContain(created['api-key']);
+    expect(await server.settledOutput()).not.toContain(created['api-key']);
   });
 
   it('asks a bearer function for the current token on every request', async () => {

@@ -40,7 +40,7 @@ describe('oauth2 at Keycloak', () => {
     expect(rec.catalogCalls().every((c) => c.status === 200)).toBe(true);
     const claims = bearer(rec.catalogCalls().at(-1)!);
     expect(claims).toMatchObject({ iss: kc.issuer, azp: 'trino-engine' });
-    expect(server.output()).toMatch(/"actor":"user:service-account-trino-engine"/);
+    expect(await server.settledOutput()).toMatch(/"actor":"user:service-account-trino-engine"/);
   });
 });
 
@@ -70,7 +70,7 @@ describe('token exchange at Keycloak (standard token exchange V2)', () => {
     const asSent = bearer(rec.catalogCalls().at(-1)!);
     expect(asSent).toMatchObject({ iss: kc.issuer, azp: 'trino-engine', preferred_username: 'alice' });
     expect(rec.catalogCalls().every((c) => c.status === 200)).toBe(true);
-    expect(server.output()).toMatch(/"actor":"user:alice"/);
+    expect(await server.settledOutput()).toMatch(/"actor":"user:alice"/);
   });
 });
 
@@ -87,6 +87,6 @@ describe('Lakegate delegation with a Keycloak subject', () => {
     // bob is not an analyst: refused by the delegation policy, as a typed OAuth2 error.
     const bob = await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password);
     await expect(catalog.withAuth(exchange.sessionFor(bob)).listNamespaces()).rejects.toMatchObject({ status: 400, type: 'invalid_request' });
-    expect(server.output()).not.toContain(alice);
+    expect(await server.settledOutput()).not.toContain(alice);
   });
 });

@@ -121,7 +121,7 @@ describe('vendedAwsCredentials with the AWS SDK on MinIO', () => {
       s3.destroy();
     }
     // The refresh went through the credentials endpoint, and the refresh token never reached the log in clear.
-    const log = server.output();
+    const log = await server.settledOutput();
     expect(log).toMatch(/\/namespaces\/db\/tables\/events\/credentials\?storageRefreshToken=(\*|%2A){3}/);
     expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
   });

@@ -153,7 +153,7 @@ describe('DuckDB 1.5.5 on a Lakegate warehouse in MinIO, with vended credentials
     expect(config.body.endpoints).toContain('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials');
     // No secret in the server log or DuckDB's output.
     const vended = (await send('GET', `${tables}/orders`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).body.config;
-    for (const log of [server.output(), run.output]) {
+    for (const log of [await server.settledOutput(), run.output]) {
       expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
       expect(log).not.toContain(engine.secret);
       expect(log).not.toContain(vended['s3.secret-access-key']);

@@ -212,8 +212,8 @@ describe('a Lakegate warehouse on GCS', () => {
     expect(JSON.stringify(loaded.body)).not.toContain(exchange.form.subject_token);
   });
 
-  it('never writes the key or a token to the log', () => {
-    const log = server.output();
+  it('never writes the key or a token to the log', async () => {
+    const log = await server.settledOutput();
     expect(log).not.toContain('PRIVATE KEY');
     expect(log).not.toMatch(/downscoped-\d|source-\d/);
   });

@@ -91,12 +91,7 @@ interface LoggedRequest {
 
 /** Waits until the server's output has been quiet for 150 ms (its last log lines arrive after the client exits). */
 async function logSettled(on: ServerProcess = server): Promise<void> {
-  for (let i = 0, seen = -1; i < 40; i++) {
-    const now = on.output().length;
-    if (now === seen) return;
-    seen = now;
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  await on.settledOutput();
 }
 
 /** The server's request log, one entry per "request completed" line (which names the request, its status and caller). */
@@ -191,8 +186,9 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     // The engine's own context stayed the engine.
     expect(userLists.at(-1)?.actor).toBe(`service:${engines.spark.clientId}`);
     // Neither the user's token nor the engine's secret reached the log.
-    expect(server.output()).not.toContain(alice);
-    expect(server.output()).not.toContain(engines.spark.credential.split(':')[1]);
+    const logged = await server.settledOutput();
+    expect(logged).not.toContain(alice);
+    expect(logged).not.toContain(engines.spark.credential.split(':')[1]);
   });
 
   it('c) an engine not allowed to act for the user gets invalid_request, surfaced by Iceberg Java', async () => {
@@ -218,7 +214,7 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     // Nothing reached the catalog as alice through this engine.
     expect(requests.filter(touching('java_rogue'))).toEqual([]);
     expect(requests.some((r) => r.actor?.startsWith('user:alice'))).toBe(false);
-    expect(server.output()).not.toContain(alice);
+    expect(await server.settledOutput()).not.toContain(alice);
   });
 });
 
@@ -259,7 +255,7 @@ describe('Iceberg Java past the maximum session lifetime', () => {
     // Renewals within the session (Bearer), then a new session after the client authenticated again (Basic).
     expect(events.some((e) => e.detail.authenticated === 'bearer' && e.detail.newSession === false)).toBe(true);
     expect(events.some((e) => e.detail.authenticated === 'client-credentials' && e.detail.newSession === true)).toBe(true);
-    expect(short.output()).not.toContain(engine.credential.split(':')[1]);
+    expect(await short.settledOutput()).not.toContain(engine.credential.split(':')[1]);
   });
 
   it("e) a user session through an assert-identity engine (Trino's USER mode) is renewed past it the same way", async () => {
@@ -291,6 +287,6 @@ describe('Iceberg Java past the maximum session lifetime', () => {
     expect(run.lines.at(-1)).toMatch(/^failed org\.apache\.iceberg\.exceptions\.NotAuthorizedException/);
     const denied = (await audit(short)).filter((e) => e.type === 'token.refreshed' && e.actor === 'user:alice' && e.detail.newSession === true);
     expect(denied).toEqual([]);
-    expect(short.output()).not.toContain(alice);
+    expect(await short.settledOutput()).not.toContain(alice);
   });
 });

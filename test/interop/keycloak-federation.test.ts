@@ -65,7 +65,7 @@ describe('Keycloak as a trusted issuer', () => {
     const refused = await exchangeAtLakegate({ ...common, subject_token: bob });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe('invalid_request');
-    expect(server.output()).not.toContain(alice);
+    expect(await server.settledOutput()).not.toContain(alice);
   });
 });
 

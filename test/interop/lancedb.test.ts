@@ -146,7 +146,8 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
     await db.dropTable('events', ['vended']);
     const after = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
     expect(after.KeyCount ?? 0).toBe(0);
-    expect(server.output()).not.toContain(options.aws_secret_access_key!);
-    expect(server.output()).not.toContain(token);
+    const logged = await server.settledOutput();
+    expect(logged).not.toContain(options.aws_secret_access_key!);
+    expect(logged).not.toContain(token);
   });
 });

@@ -44,9 +44,9 @@ interface LogLine {
 }
 
 /** The server's JSON log, one request per entry: its method, URL, status and who was authenticated how. */
-function requests(): Array<{ method: string; url: string; status?: number; actor?: string; auth?: string }> {
+async function requests(): Promise<Array<{ method: string; url: string; status?: number; actor?: string; auth?: string }>> {
   const byId = new Map<string, { method: string; url: string; status?: number; actor?: string; auth?: string }>();
-  for (const raw of server.output().split('\n')) {
+  for (const raw of (await server.settledOutput()).split('\n')) {
     if (!raw.startsWith('{')) continue;
     const line = JSON.parse(raw) as LogLine;
     if (!line.reqId) continue;
@@ -112,7 +112,7 @@ afterAll(async () => server?.stop());
 
 describe('PyIceberg with rest.sigv4-enabled', () => {
   it('creates, appends, reads back, lists and drops with only a SigV4 signature, as the principal of the access key', async () => {
-    const before = requests().length;
+    const before = (await requests()).length;
     const run = await runAsync(python, [SCRIPT], {
       env: pythonEnv({ SIGNING_NAME, AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret }),
       timeoutMs: 5 * 60_000,
@@ -128,7 +128,7 @@ describe('PyIceberg with rest.sigv4-enabled', () => {
     expect(lines.find((l) => l.step === 'connect')!.detail).toEqual({ pyiceberg: '0.12.0', boto3: '1.44.5', botocore: '1.44.5' });
 
     // (The set-up's last management call may finish logging after `before` was taken.)
-    const scenario = requests()
+    const scenario = (await requests())
       .slice(before)
       .filter((r) => !r.url.startsWith('/management/'));
     // Every request PyIceberg made was authenticated by SigV4 as the principal, none by a token; it never asked for one.
@@ -154,7 +154,7 @@ describe('PyIceberg with rest.sigv4-enabled', () => {
     ]) {
       expect(seen, expected).toContain(expected);
     }
-    expect(server.output()).not.toContain(key.secret);
+    expect(await server.settledOutput()).not.toContain(key.secret);
   });
 
   it('raises UnauthorizedError (401) when the secret key is wrong, and the wrong secret is not logged', async () => {
@@ -167,7 +167,7 @@ describe('PyIceberg with rest.sigv4-enabled', () => {
     expect(summary, run.stderr).toMatchObject({ ok: true, raised: 'UnauthorizedError', module: 'pyiceberg.exceptions' });
     expect(summary!.message).toMatch(/NotAuthorizedException: Not authorized: the request signature does not match/);
     expect(run.status).toBe(0);
-    const log = server.output();
+    const log = await server.settledOutput();
     expect(log).toMatch(/"auth":"AWS4-HMAC-SHA256","reason":"the request signature does not match","msg":"authentication failed"/);
     expect(log).not.toContain(wrong);
     expect(log).not.toContain(key.secret);

@@ -116,7 +116,7 @@ describe('Spark with vended S3 credentials', () => {
     expect(summary!.counts.events_ctas).toEqual({ rows: total, sum_id: sum, batches: BATCHES });
 
     // Refreshes happened, through our endpoint, and succeeded.
-    const log = requestLog(server.output());
+    const log = requestLog(await server.settledOutput());
     const refreshes = (table: string) => log.filter((r) => r.method === 'GET' && pathOf(r) === `${tables}/${table}/credentials`);
     for (const r of [...refreshes('events'), ...refreshes('events_ctas')]) expect(r.status, r.url).toBe(200);
     const index = (pred: (r: LoggedRequest) => boolean) => log.findIndex(pred);
@@ -148,7 +148,7 @@ describe('Spark with vended S3 credentials', () => {
     // No secret in the server log: neither the warehouse's own key nor a vended one.
     const current = await send('GET', `${tables}/events_ctas`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' });
     const vended = current.body['storage-credentials'][0].config;
-    const output = server.output();
+    const output = await server.settledOutput();
     expect(output).not.toContain(MINIO_ROOT.secretAccessKey);
     if (server.credential) expect(output).not.toContain(server.credential.slice(server.credential.indexOf(':') + 1));
     expect(output).not.toContain(vended['s3.secret-access-key']);

@@ -186,7 +186,7 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
 
     // No secret in either log: not the warehouse's keys, not the engine's, not a vended one.
     const vended = (await send('GET', `${tables('etl')}/orders`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).body.config;
-    for (const log of [server.output(), trino.log()]) {
+    for (const log of [await server.settledOutput(), trino.log()]) {
       expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
       expect(log).not.toContain(engine.secret);
       expect(log).not.toContain(vended['s3.secret-access-key']);
@@ -327,7 +327,7 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     // Audited like any refused delegation (the subject is the name Trino asserted).
     const denied = (await auditTrail(server)).find((e) => e.type === 'token.delegation.denied' && e.actor === asEngine(plain));
     expect(denied?.detail).toMatchObject({ subject: 'alice', how: 'asserted' });
-    expect(server.output()).not.toContain(plain.secret);
+    expect(await server.settledOutput()).not.toContain(plain.secret);
   });
 
   it("a grant revoked mid-session ends alice's access at her next query, cleanly", async () => {

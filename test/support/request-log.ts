@@ -3,7 +3,7 @@
  * one entry per completed request, in completion order, with who made it. Interop tests read it to see
  * what a real client did (which calls, as whom, in which order).
  */
-import type { ServerProcess } from './server-process.js';
+import { type ServerProcess, settled } from './server-process.js';
 
 export interface LoggedRequest {
   method: string;
@@ -47,12 +47,7 @@ export function requestLog(output: string): LoggedRequest[] {
 
 /** Waits until the server's output has been quiet for 150 ms (its last log lines can trail the client's answer). */
 export async function logSettled(server: Pick<ServerProcess, 'output'>): Promise<void> {
-  for (let i = 0, seen = -1; i < 40; i++) {
-    const now = server.output().length;
-    if (now === seen) return;
-    seen = now;
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  await settled(() => server.output());
 }
 
 /** The requests a block of work caused: everything logged while `work` ran (and settled). */

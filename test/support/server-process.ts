@@ -20,6 +20,12 @@ export interface ServerProcess {
   process: ChildProcess;
   /** Everything the server wrote to stdout and stderr so far. */
   output(): string;
+  /**
+   * Everything the server wrote, once its output has been quiet for 150 ms: the log is written
+   * asynchronously, so a request's log line can trail its answer. Assertions on what was (or was not)
+   * logged for requests read this, never output() right after the requests.
+   */
+  settledOutput(): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -73,6 +79,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
     warehouseRoot: path.join(dataDir, 'warehouse'),
     process: child,
     output: () => out,
+    settledOutput: () => settled(() => out),
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -147,4 +154,15 @@ export async function createGrantedPrincipal(
   const created = await createPrincipal(server, name, delegation);
   await grantTo(server, created.id, privileges, securable);
   return created;
+}
+
+/** `read()` once it has not grown for 150 ms (at most about 6 s). */
+export async function settled(read: () => string): Promise<string> {
+  for (let i = 0, seen = -1; i < 40; i++) {
+    const now = read().length;
+    if (now === seen) break;
+    seen = now;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return read();
 }
