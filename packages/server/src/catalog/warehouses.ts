@@ -60,10 +60,9 @@ export class WarehouseService {
   async lookup(name: string): Promise<Warehouse> {
     const cached = this.cache.get(name);
     if (cached) return cached;
-    const readAt = this.cache.generation;
     const found = await this.deps.store.repository.getWarehouse(name);
     if (!found) throw notFound(name);
-    this.cache.set(name, found, readAt);
+    this.cache.set(name, found);
     return found;
   }
 

@@ -137,9 +137,8 @@ export class AccessService {
     const key = whoOf(caller);
     const cached = this.admins.get(key);
     if (cached !== undefined) return cached;
-    const readAt = this.admins.generation;
     const admin = await this.deps.authorizer.isAdmin(caller.tenant, caller.members);
-    this.admins.set(key, admin, readAt);
+    this.admins.set(key, admin);
     return admin;
   }
 
@@ -202,11 +201,10 @@ export class AccessService {
     const answers = keys.map((k) => this.decisions.get(k));
     const missing = answers.flatMap((a, i) => (a === undefined ? [i] : []));
     if (missing.length > 0) {
-      const readAt = this.decisions.generation;
       const decided = await this.deps.authorizer.check(caller.tenant, caller.members, missing.map((i) => checks[i]!));
       missing.forEach((i, j) => {
         answers[i] = decided[j]!;
-        this.decisions.set(keys[i]!, decided[j]!, readAt);
+        this.decisions.set(keys[i]!, decided[j]!);
       });
     }
     return answers as boolean[];

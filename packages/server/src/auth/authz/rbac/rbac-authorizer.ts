@@ -54,9 +54,8 @@ export class RbacAuthorizer implements Authorizer {
     const key = `${tenant}\u001e${members.map(memberKey).sort().join('\u001e')}`;
     const cached = this.roleCache.get(key);
     if (cached) return cached;
-    const readAt = this.roleCache.generation;
     const roles = await this.control.rolesOf(tenant, members);
-    this.roleCache.set(key, roles, readAt);
+    this.roleCache.set(key, roles);
     return roles;
   }
 
@@ -95,7 +94,6 @@ export class RbacAuthorizer implements Authorizer {
     const key = `${tenant}\u001e${[...roles].sort().join('\u001e')}`;
     const cached = this.grantCache.get(key);
     if (cached !== undefined) return cached;
-    const readAt = this.grantCache.generation;
     let held: Held | 'many' = new Map();
     let count = 0;
     for (const role of roles) {
@@ -107,7 +105,7 @@ export class RbacAuthorizer implements Authorizer {
       }
       for (const g of grants) add(held, g);
     }
-    this.grantCache.set(key, held, readAt);
+    this.grantCache.set(key, held);
     return held;
   }
 
