@@ -24,6 +24,7 @@ import { icebergJavaLib } from '../support/peers.js';
 import { addMember, grant } from '../support/access.js';
 import { httpSender } from '../support/iceberg-http.js';
 import { createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type LoggedRequest, requestLog as logOf } from '../support/request-log.js';
 import { runAsync } from '../support/temp.js';
 
 const PROGRAM = path.join(REPO_ROOT, 'test', 'interop', 'java', 'IcebergSessions.java');
@@ -82,33 +83,8 @@ const steps = (ns: string) => [
   `ok drop-namespace ${ns}`,
 ];
 
-interface LoggedRequest {
-  method: string;
-  url: string;
-  status: number;
-  actor?: string;
-}
-
-/** Waits until the server's output has been quiet for 150 ms (its last log lines arrive after the client exits). */
-async function logSettled(on: ServerProcess = server): Promise<void> {
-  await on.settledOutput();
-}
-
-/** The server's request log, one entry per "request completed" line (which names the request, its status and caller). */
-function requestLog(on: ServerProcess = server): LoggedRequest[] {
-  const out: LoggedRequest[] = [];
-  for (const line of on.output().split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let entry: { reqId?: string; msg?: string; req?: { method: string; url: string }; res?: { statusCode: number }; actor?: string };
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      continue;
-    }
-    if (entry.reqId && entry.msg === 'request completed' && entry.req && entry.res) out.push({ method: entry.req.method, url: entry.req.url, status: entry.res.statusCode, actor: entry.actor });
-  }
-  return out;
-}
+/** The server's request log (test/support/request-log.ts), of this file's server or another. */
+const requestLog = (on: ServerProcess = server) => logOf(on.output());
 
 interface AuditEvent {
   type: string;
@@ -131,7 +107,7 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_engine')]);
     expect(run.status).toBe(0);
 
-    await logSettled();
+    await server.settledOutput();
     const requests = requestLog().slice(before);
     // The client credentials grant at the (public) token endpoint, then the catalog calls as the engine.
     expect(requests.some((r) => r.method === 'POST' && r.url === '/v1/oauth/tokens' && r.status === 200)).toBe(true);
@@ -155,7 +131,7 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     });
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_alice'), 'ok list-namespaces-after-refresh', 'ok engine-list-namespaces']);
     expect(run.status).toBe(0);
-    await logSettled();
+    await server.settledOutput();
     const requests = requestLog().slice(before);
 
     // The audit trail (newest first): the engine's client credentials grant, then one exchange
@@ -202,7 +178,7 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     });
     expect(run.status).toBe(3);
     expect(run.lines).toEqual(['ok initialize', 'failed org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject']);
-    await logSettled();
+    await server.settledOutput();
     const requests = requestLog().slice(before);
 
     const denied = (await audit()).find((e) => e.type === 'token.delegation.denied' && e.actor === `service:${engines.rogue.clientId}`);
@@ -248,7 +224,7 @@ describe('Iceberg Java past the maximum session lifetime', () => {
     const before = requestLog(short).length;
     const run = await runJava('engine', { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_NAMESPACE: 'java_long', LAKEGATE_REFRESH_WAIT_MS: WAIT_MS }, short);
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_long'), 'ok list-namespaces-after-refresh']);
-    await logSettled(short);
+    await short.settledOutput();
     const requests = requestLog(short).slice(before);
     expect(requests.filter((r) => r.url !== '/v1/oauth/tokens').every((r) => r.status < 300)).toBe(true);
     const events = await refreshes(`service:${engine.id}`);
@@ -280,7 +256,7 @@ describe('Iceberg Java past the maximum session lifetime', () => {
       short,
     );
     expect(run.lines.slice(0, 9), run.stderr).toEqual(['ok initialize', ...steps('java_alice_long')]);
-    await logSettled(short);
+    await short.settledOutput();
     const trail = (await audit(short)).filter((e) => e.actor.startsWith('user:alice')).map((e) => `${e.type} ${JSON.stringify(e.detail)}`);
     const tokenCalls = requestLog(short).slice(-25).map((r) => `${r.method} ${r.url} ${r.status} ${r.actor ?? ''}`);
     expect(run.status, `${run.lines.join('\n')}\n${trail.join('\n')}\n${tokenCalls.join('\n')}`).toBe(3);

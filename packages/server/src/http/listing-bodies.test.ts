@@ -57,7 +57,7 @@ describe('listing bodies kept per equal page', () => {
 
   it('stay within their byte bound (emptied when full) and still answer correctly', () => {
     let encoded = 0;
-    const bodies = new ListingBodies<string>({ equal: (a, b) => a === b, copy: (s) => s, name: (s) => s, encode: (items, token) => (encoded++, JSON.stringify({ items, token })) }, 1600);
+    const bodies = new ListingBodies<string>({ equal: (a, b) => a === b, copy: (items) => items.slice(), name: (s) => s, encode: (items, token) => (encoded++, JSON.stringify({ items, token })) }, 1600);
     for (let i = 0; i < 50; i++) expect(JSON.parse(bodies.body([`n${i}`.padEnd(60, '.')], null).toString('utf8')).items[0]).toBe(`n${i}`.padEnd(60, '.'));
     expect(encoded).toBe(50);
     // The last page is still kept: encoded once more only after the bound emptied the map.

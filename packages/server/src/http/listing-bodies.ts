@@ -27,10 +27,8 @@ const MAX_BYTES = 16 * 1024 * 1024;
 export interface ListingShape<T> {
   /** Equal items encode equally. */
   equal(a: T, b: T): boolean;
-  /** A copy that no change to `item`'s arrays reaches. */
-  copy(item: T): T;
-  /** Copies of a page's items, sharing what the items shared (optional: else `copy` per item). */
-  copyPage?(items: readonly T[]): T[];
+  /** Copies of a page's items that no change to their arrays reaches (sharing a copy where the items shared an array). */
+  copy(items: readonly T[]): T[];
   /** A short string naming an item, to find the entry of a page quickly (not a proof of equality). */
   name(item: T): string;
   /** The page's JSON body. */
@@ -61,7 +59,7 @@ export class ListingBodies<T> {
     const hit = this.kept.get(key);
     if (hit !== undefined && this.matches(hit, items, token)) return hit.body;
     const body = Buffer.from(shape.encode(items, token));
-    this.kept.keep(key, { items: shape.copyPage ? shape.copyPage(items) : items.map((item) => shape.copy(item)), token, body });
+    this.kept.keep(key, { items: shape.copy(items), token, body });
     return body;
   }
 

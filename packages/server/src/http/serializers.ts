@@ -41,9 +41,8 @@ type Identifier = ListTablesResponse['identifiers'][number];
 /** Iceberg listTables and listViews pages. */
 export const tableListings = new ListingBodies<Identifier>({
   equal: (a, b) => a.name === b.name && sameLevels(a.namespace, b.namespace),
-  copy: (item) => ({ namespace: [...item.namespace], name: item.name }),
   // One namespace array for the items that shared one (a page of listTables shares one throughout).
-  copyPage: (items) => {
+  copy: (items) => {
     let from: readonly string[] | undefined;
     let levels: string[] = [];
     return items.map((item) => {
@@ -58,13 +57,13 @@ export const tableListings = new ListingBodies<Identifier>({
 /** Iceberg listNamespaces pages. */
 export const namespaceListings = new ListingBodies<string[]>({
   equal: sameLevels,
-  copy: (levels) => [...levels],
+  copy: (namespaces) => namespaces.map((levels) => [...levels]),
   name: (levels) => levels.join('\u001f'),
   encode: (namespaces, token) => listNamespacesBody({ namespaces: namespaces as string[][], 'next-page-token': token }),
 });
 
 /** Lance pages list plain names: strings, equal when they are the same string. */
-const NAMES = { equal: (a: string, b: string) => a === b, copy: (name: string) => name, name: (name: string) => name };
+const NAMES = { equal: (a: string, b: string) => a === b, copy: (names: readonly string[]) => names.slice(), name: (name: string) => name };
 
 /** Lance table list pages. */
 export const lanceTableListings = new ListingBodies<string>({ ...NAMES, encode: (tables, token) => lanceListTablesBody({ tables: tables as string[], page_token: token }) });
