@@ -58,8 +58,9 @@ export class TokenState {
   async principal(clientId: string): Promise<ServicePrincipal | undefined> {
     const hit = this.principals.get(clientId);
     if (hit !== undefined) return hit ?? undefined;
+    const readAt = this.principals.generation;
     const p = await this.deps.identity.getPrincipal(clientId);
-    this.principals.set(clientId, p ?? null);
+    this.principals.set(clientId, p ?? null, readAt);
     return p;
   }
 
@@ -67,8 +68,9 @@ export class TokenState {
   async session(sid: string): Promise<TokenSessionRecord | undefined> {
     const hit = this.sessions.get(sid);
     if (hit !== undefined) return hit ?? undefined;
+    const readAt = this.sessions.generation;
     const s = await this.deps.identity.getTokenSession(sid);
-    this.sessions.set(sid, s ?? null);
+    this.sessions.set(sid, s ?? null, readAt);
     return s;
   }
 

@@ -6,6 +6,11 @@ import { Doorkeeper } from './doorkeeper.js';
  * the bound on how stale an entry can be on a replica that did not make the
  * change; a full map is simply cleared (no LRU bookkeeping on the hot path).
  *
+ * Every entry is filled after a read (get, await the read, set). A clear or delete while that read is on its
+ * way (a grant revoked, a session revoked, through this process or announced by another) must not be undone
+ * by the read's older answer: callers take `generation` before reading and pass it to set(), which keeps
+ * nothing read before the last clear or delete.
+ *
  * With `secondSighting`, a key is kept only from its second `set` on (a doorkeeper, see doorkeeper.ts):
  * for caches whose keys name single objects (a decision on one table), which loads spread over a million
  * tables would otherwise fill with entries asked for once, each surviving into the old generation.
@@ -13,6 +18,7 @@ import { Doorkeeper } from './doorkeeper.js';
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; untilMs: number }>();
   private readonly door: Doorkeeper | undefined;
+  private cleared = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -23,6 +29,11 @@ export class TtlCache<V> {
     this.door = options.secondSighting ? new Doorkeeper() : undefined;
   }
 
+  /** Raised by every clear() and delete(): what was read before it is not kept. */
+  get generation(): number {
+    return this.cleared;
+  }
+
   get(key: string): V | undefined {
     const hit = this.entries.get(key);
     if (hit === undefined) return undefined;
@@ -31,8 +42,9 @@ export class TtlCache<V> {
     return undefined;
   }
 
-  set(key: string, value: V): void {
-    if (this.ttlMs <= 0) return;
+  /** Keeps `value`, unless the cache was cleared or an entry deleted since `readAt` (its generation before the read). */
+  set(key: string, value: V, readAt: number): void {
+    if (this.ttlMs <= 0 || readAt !== this.cleared) return;
     if (this.door !== undefined && !this.door.admit(key)) return;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { value, untilMs: this.now() + this.ttlMs });
@@ -40,9 +52,11 @@ export class TtlCache<V> {
 
   delete(key: string): void {
     this.entries.delete(key);
+    this.cleared++;
   }
 
   clear(): void {
     this.entries.clear();
+    this.cleared++;
   }
 }

@@ -60,9 +60,10 @@ export class WarehouseService {
   async lookup(name: string): Promise<Warehouse> {
     const cached = this.cache.get(name);
     if (cached) return cached;
+    const readAt = this.cache.generation;
     const found = await this.deps.store.repository.getWarehouse(name);
     if (!found) throw notFound(name);
-    this.cache.set(name, found);
+    this.cache.set(name, found, readAt);
     return found;
   }
 

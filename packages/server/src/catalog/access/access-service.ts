@@ -137,8 +137,9 @@ export class AccessService {
     const key = whoOf(caller);
     const cached = this.admins.get(key);
     if (cached !== undefined) return cached;
+    const readAt = this.admins.generation;
     const admin = await this.deps.authorizer.isAdmin(caller.tenant, caller.members);
-    this.admins.set(key, admin);
+    this.admins.set(key, admin, readAt);
     return admin;
   }
 
@@ -201,10 +202,11 @@ export class AccessService {
     const answers = keys.map((k) => this.decisions.get(k));
     const missing = answers.flatMap((a, i) => (a === undefined ? [i] : []));
     if (missing.length > 0) {
+      const readAt = this.decisions.generation;
       const decided = await this.deps.authorizer.check(caller.tenant, caller.members, missing.map((i) => checks[i]!));
       missing.forEach((i, j) => {
         answers[i] = decided[j]!;
-        this.decisions.set(keys[i]!, decided[j]!);
+        this.decisions.set(keys[i]!, decided[j]!, readAt);
       });
     }
     return answers as boolean[];

@@ -29,17 +29,21 @@ interface Entry {
 
 export class NamespaceIdCache {
   private readonly entries = new Map<string, Entry>();
-  /**
-   * Raised by clear(): a read begun before a namespace was dropped (and the cache cleared) must not put the
-   * id it read back. Pass the generation seen before reading to set().
-   */
-  generation = 0;
+  private cleared = 0;
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number,
     private readonly maxEntries = 100_000,
   ) {}
+
+  /**
+   * Raised by clear(): a read begun before a namespace was dropped (and the cache cleared) must not put the
+   * id it read back. Pass the generation seen before reading to set(), as for TtlCache.
+   */
+  get generation(): number {
+    return this.cleared;
+  }
 
   /** The id of a namespace while it is fresh. */
   get(key: string): string | undefined {
@@ -54,7 +58,7 @@ export class NamespaceIdCache {
   }
 
   set(key: string, warehouse: string, levels: string[], id: string, generation: number): void {
-    if (this.ttlMs <= 0 || generation !== this.generation) return;
+    if (this.ttlMs <= 0 || generation !== this.cleared) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { warehouse, levels, id, untilMs: this.now() + this.ttlMs, used: false });
@@ -66,7 +70,7 @@ export class NamespaceIdCache {
 
   clear(): void {
     this.entries.clear();
-    this.generation++;
+    this.cleared++;
   }
 
   /**

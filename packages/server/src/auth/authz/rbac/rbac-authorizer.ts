@@ -54,8 +54,9 @@ export class RbacAuthorizer implements Authorizer {
     const key = `${tenant}\u001e${members.map(memberKey).sort().join('\u001e')}`;
     const cached = this.roleCache.get(key);
     if (cached) return cached;
+    const readAt = this.roleCache.generation;
     const roles = await this.control.rolesOf(tenant, members);
-    this.roleCache.set(key, roles);
+    this.roleCache.set(key, roles, readAt);
     return roles;
   }
 
@@ -94,6 +95,7 @@ export class RbacAuthorizer implements Authorizer {
     const key = `${tenant}\u001e${[...roles].sort().join('\u001e')}`;
     const cached = this.grantCache.get(key);
     if (cached !== undefined) return cached;
+    const readAt = this.grantCache.generation;
     let held: Held | 'many' = new Map();
     let count = 0;
     for (const role of roles) {
@@ -105,7 +107,7 @@ export class RbacAuthorizer implements Authorizer {
       }
       for (const g of grants) add(held, g);
     }
-    this.grantCache.set(key, held);
+    this.grantCache.set(key, held, readAt);
     return held;
   }
 
