@@ -64,7 +64,8 @@ const HELP = `usage: node bench/run.mjs [options]
   --no-doc              do not write the markdown report
   --json FILE           where to write the raw results as JSON (default: a file in the temp dir)
   --report FILE         run nothing: render the report again from the JSON of an earlier run
-  --cpu-prof DIR        run Lakegate (SQLite) with --cpu-prof, profiles land in DIR when it stops
+  --cpu-prof DIR        run Lakegate with --cpu-prof, profiles land in DIR when it stops
+                          (PostgreSQL's in DIR/lakegate-pg)
                           (summarise one with: node bench/profile.mjs FILE --last S)
   --no-build            do not run "tsc -b packages/cli" first
   --keep                keep the temporary data directories
@@ -157,7 +158,8 @@ async function startAll(layout, sets) {
   if (wanted.includes('lakegate-pg')) pg = await startPostgresCluster({ cpus });
   const starters = {
     lakegate: () => startLakegate({ ...lgOptions, cpuProf: opt['cpu-prof'] }),
-    'lakegate-pg': () => startLakegate({ ...lgOptions, name: 'lakegate-pg', database: pg.createDatabase(), extraPids: pg.pids }),
+    'lakegate-pg': () =>
+      startLakegate({ ...lgOptions, name: 'lakegate-pg', database: pg.createDatabase(), extraPids: pg.pids, cpuProf: opt['cpu-prof'] && path.join(opt['cpu-prof'], 'lakegate-pg') }),
     'lakegate-workers': () => startLakegate({ ...lgOptions, name: 'lakegate-workers', workers: CONFIG.workers }),
     fixture: () => startFixture({ cpus, uri: CONFIG.fixtureUri }),
   };
