@@ -25,12 +25,14 @@ class FakeDatabase implements ReadRunner {
     return this.answer(query.sql, query.parameters) as R[];
   }
 
-  /** Answers every statement sent so far. */
+  /** Lets what was queued go, answers every statement sent by then, and lets the next groups go. */
   async release(): Promise<void> {
+    await turn();
     const now = this.pending;
     this.pending = [];
     for (const r of now) r();
-    await new Promise((r) => setImmediate(r));
+    await turn();
+    await turn();
   }
 
   private answer(sql: string, parameters: readonly unknown[]): unknown[] {
@@ -57,6 +59,9 @@ class FakeDatabase implements ReadRunner {
   }
 }
 
+/** The end of the event loop's current turn: when a lane sends what waits on it. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const point = (name: string) => CompiledQuery.raw(POINT, ['lake', name]);
 const NUMERIC = 'select "id", "name" from "catalog_objects" where "warehouse" = $1 and "name" = $2 and "version" = $3';
 
@@ -66,6 +71,7 @@ const formOf = (sql: string) => (sql.includes('cross join lateral') ? 'array' : 
 /** One read goes alone and `queued` wait behind it; once it is answered, their statement is sent. Gives the queued reads' answers. */
 async function queueBehind(db: FakeDatabase, reads: BatchingReads, lone: CompiledQuery, queued: CompiledQuery[]): Promise<Array<Promise<unknown[]>>> {
   const first = reads.rows(lone);
+  await turn();
   const group = queued.map((q) => reads.rows(q));
   await db.release();
   await first;
@@ -101,6 +107,9 @@ describe('batched PostgreSQL reads', () => {
     const db = new FakeDatabase();
     const reads = new BatchingReads(db);
     const first = reads.rows(point('a'));
+    // Sent at the end of this turn of the event loop, not at once.
+    expect(db.sent).toEqual([]);
+    await turn();
     const waiting = ['b', 'missing', 'c', 'd'].map((n) => reads.rows(point(n)));
     expect(db.sent).toEqual([{ sql: POINT, parameters: ['lake', 'a'] }]);
     await db.release();
@@ -113,21 +122,57 @@ describe('batched PostgreSQL reads', () => {
     ]);
     await db.release();
     expect(await Promise.all(waiting)).toEqual([[{ id: 'id-b', name: 'b' }], [], [{ id: 'id-c', name: 'c' }], [{ id: 'id-d', name: 'd' }]]);
-    // The lane is idle again: the next read goes at once, alone.
+    // The lane is idle again: the next read goes at the end of the turn, alone.
     const later = reads.rows(point('e'));
+    await turn();
     expect(db.sent).toHaveLength(3);
     expect(db.sent[2]!.sql).toBe(POINT);
     await db.release();
     expect(await later).toEqual([{ id: 'id-e', name: 'e' }]);
   });
 
+  it('sends the reads of one turn of the event loop together, even when the lane was idle', async () => {
+    const db = new FakeDatabase();
+    const reads = new BatchingReads(db);
+    const same = ['a', 'b', 'c'].map((n) => reads.rows(point(n)));
+    await turn();
+    expect(db.sent.map((s) => formOf(s.sql))).toEqual(['array']);
+    expect(db.sent[0]!.parameters).toEqual([
+      ['lake', 'lake', 'lake'],
+      ['a', 'b', 'c'],
+    ]);
+    await db.release();
+    expect(await Promise.all(same)).toEqual([[{ id: 'id-a', name: 'a' }], [{ id: 'id-b', name: 'b' }], [{ id: 'id-c', name: 'c' }]]);
+  });
+
   it('sends at most maxBatch reads per statement', async () => {
     const db = new FakeDatabase();
     const reads = new BatchingReads(db, 3);
-    const all = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => reads.rows(point(n)));
+    const first = reads.rows(point('a'));
+    await turn();
+    const all = [first, ...['b', 'c', 'd', 'e', 'f'].map((n) => reads.rows(point(n)))];
     for (let i = 0; i < 4; i++) await db.release();
     expect(db.sent.map((s) => (Array.isArray(s.parameters[0]) ? (s.parameters[0] as unknown[]).length : 1))).toEqual([1, 3, 2]);
     expect((await Promise.all(all)).map((r) => (r[0] as { name: string }).name)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
+  it('fails the reads whose statement could not even be started, and the lane goes on', async () => {
+    const db = new FakeDatabase();
+    let throwNow = true;
+    const throwing: ReadRunner = {
+      rows: <R>(q: CompiledQuery<R>) => {
+        if (!throwNow) return db.rows(q);
+        throwNow = false;
+        throw new Error('no connection');
+      },
+    };
+    const reads = new BatchingReads(throwing);
+    const both = Promise.allSettled([reads.rows(point('a')), reads.rows(point('b'))]);
+    await turn();
+    expect((await both).map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual(['no connection', 'no connection']);
+    const after = reads.rows(point('c'));
+    await db.release();
+    expect(await after).toEqual([{ id: 'id-c', name: 'c' }]);
   });
 
   it('fails every read of a failed statement, and the reads after it still run', async () => {
