@@ -10,7 +10,10 @@
  *  c) an engine whose delegation does not cover that user gets invalid_request (RFC 8693 §2.2.2),
  *     which Iceberg Java surfaces as BadRequestException.
  * Who made each request is read from the server's request log (the `actor` field of "request
- * completed") and the exchange itself from the audit trail (GET /management/v1/audit).
+ * completed") and the exchange itself from the audit trail (GET /management/v1/audit). A test's
+ * requests are those logged while its Java program ran (requestsDuring, which reads the log settled
+ * before and after: the set-up's last lines, such as its 409s for roles that exist already, are not
+ * the test's).
  *
  * What Iceberg 1.11's OAuth2Manager honours in SessionContext.credentials, in this order:
  * `token` (used as the bearer token as is, no exchange), `credential` (client credentials), then the
@@ -24,7 +27,7 @@ import { icebergJavaLib } from '../support/peers.js';
 import { addMember, grant } from '../support/access.js';
 import { httpSender } from '../support/iceberg-http.js';
 import { createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
-import { type LoggedRequest, requestLog as logOf } from '../support/request-log.js';
+import { auditTrail, describeRequests, type LoggedRequest, requestLog, requestsDuring } from '../support/request-log.js';
 import { runAsync } from '../support/temp.js';
 
 const PROGRAM = path.join(REPO_ROOT, 'test', 'interop', 'java', 'IcebergSessions.java');
@@ -83,39 +86,19 @@ const steps = (ns: string) => [
   `ok drop-namespace ${ns}`,
 ];
 
-/** The server's request log (test/support/request-log.ts), of this file's server or another. */
-const requestLog = (on: ServerProcess = server) => logOf(on.output());
-/**
- * How many requests the log holds once it has settled: where a test's own requests will start. Read unsettled,
- * the set-up's last lines (its 409s of roles that already exist) could still be on their way and count as the test's.
- */
-const logMark = async (on: ServerProcess = server) => logOf(await on.settledOutput()).length;
 /** Requests answered 300 or more, named (an assertion's message says which). */
-const failed = (requests: LoggedRequest[]) => requests.filter((r) => r.status >= 300).map((r) => `${r.method} ${r.url} ${r.status} ${r.actor ?? ''}`);
+const failed = (requests: LoggedRequest[]) => describeRequests(requests.filter((r) => r.status >= 300));
 
-interface AuditEvent {
-  type: string;
-  actor: string;
-  detail: Record<string, unknown>;
-}
-
-async function audit(on: ServerProcess = server): Promise<AuditEvent[]> {
-  const res = await fetch(`${on.url}/management/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${await on.token()}` } });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { events: AuditEvent[] }).events;
-}
+const audit = (on: ServerProcess = server) => auditTrail(on);
 
 const touching = (ns: string) => (r: LoggedRequest) => r.url.includes(`/namespaces/${ns}`) || (r.method === 'POST' && r.url.endsWith('/namespaces'));
 
 describe('Iceberg Java RESTCatalog against Lakegate', () => {
   it('a) with credential=<client_id>:<secret> creates, loads, lists and drops as the engine', async () => {
-    const before = await logMark();
-    const run = await runJava('engine', { LAKEGATE_CREDENTIAL: engines.spark.credential, LAKEGATE_NAMESPACE: 'java_engine' });
+    const { result: run, requests } = await requestsDuring(server, () => runJava('engine', { LAKEGATE_CREDENTIAL: engines.spark.credential, LAKEGATE_NAMESPACE: 'java_engine' }));
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_engine')]);
     expect(run.status).toBe(0);
 
-    await server.settledOutput();
-    const requests = requestLog().slice(before);
     // The client credentials grant at the (public) token endpoint, then the catalog calls as the engine.
     expect(requests.some((r) => r.method === 'POST' && r.url === '/v1/oauth/tokens' && r.status === 200)).toBe(true);
     const catalogCalls = requests.filter(touching('java_engine'));
@@ -128,18 +111,17 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
   it("b) a contextual session with a Keycloak user's token exchanges it (RFC 8693) and works as sub=user, act=engine", async () => {
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     const auditBefore = (await audit()).length;
-    const before = await logMark();
-    const run = await runJava('delegated', {
-      LAKEGATE_CREDENTIAL: engines.spark.credential,
-      LAKEGATE_SUBJECT_TOKEN: alice,
-      LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE,
-      LAKEGATE_NAMESPACE: 'java_alice',
-      LAKEGATE_REFRESH_WAIT_MS: String(TOKEN_TTL_SECONDS * 1500),
-    });
+    const { result: run, requests } = await requestsDuring(server, () =>
+      runJava('delegated', {
+        LAKEGATE_CREDENTIAL: engines.spark.credential,
+        LAKEGATE_SUBJECT_TOKEN: alice,
+        LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE,
+        LAKEGATE_NAMESPACE: 'java_alice',
+        LAKEGATE_REFRESH_WAIT_MS: String(TOKEN_TTL_SECONDS * 1500),
+      }),
+    );
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_alice'), 'ok list-namespaces-after-refresh', 'ok engine-list-namespaces']);
     expect(run.status).toBe(0);
-    await server.settledOutput();
-    const requests = requestLog().slice(before);
 
     // The audit trail (newest first): the engine's client credentials grant, then one exchange
     // of alice's Keycloak token with the engine as actor. One exchange: the session is cached.
@@ -176,17 +158,16 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
 
   it('c) an engine not allowed to act for the user gets invalid_request, surfaced by Iceberg Java', async () => {
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
-    const before = await logMark();
-    const run = await runJava('delegated', {
-      LAKEGATE_CREDENTIAL: engines.rogue.credential,
-      LAKEGATE_SUBJECT_TOKEN: alice,
-      LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE,
-      LAKEGATE_NAMESPACE: 'java_rogue',
-    });
+    const { result: run, requests } = await requestsDuring(server, () =>
+      runJava('delegated', {
+        LAKEGATE_CREDENTIAL: engines.rogue.credential,
+        LAKEGATE_SUBJECT_TOKEN: alice,
+        LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE,
+        LAKEGATE_NAMESPACE: 'java_rogue',
+      }),
+    );
     expect(run.status).toBe(3);
     expect(run.lines).toEqual(['ok initialize', 'failed org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject']);
-    await server.settledOutput();
-    const requests = requestLog().slice(before);
 
     const denied = (await audit()).find((e) => e.type === 'token.delegation.denied' && e.actor === `service:${engines.rogue.clientId}`);
     expect(denied?.detail).toMatchObject({ subject: 'alice', subjectIssuer: kc.issuer, how: 'external' });
@@ -228,11 +209,10 @@ describe('Iceberg Java past the maximum session lifetime', () => {
   const refreshes = async (actor: string) => (await audit(short)).filter((e) => e.type === 'token.refreshed' && e.actor === actor);
 
   it('d) the catalog session re-authenticates with its credential (Basic) once its session ends, and keeps working', async () => {
-    const before = await logMark(short);
-    const run = await runJava('engine', { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_NAMESPACE: 'java_long', LAKEGATE_REFRESH_WAIT_MS: WAIT_MS }, short);
+    const { result: run, requests } = await requestsDuring(short, () =>
+      runJava('engine', { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_NAMESPACE: 'java_long', LAKEGATE_REFRESH_WAIT_MS: WAIT_MS }, short),
+    );
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_long'), 'ok list-namespaces-after-refresh']);
-    await short.settledOutput();
-    const requests = requestLog(short).slice(before);
     expect(failed(requests.filter((r) => r.url !== '/v1/oauth/tokens'))).toEqual([]);
     const events = await refreshes(`service:${engine.id}`);
     // Renewals within the session (Bearer), then a new session after the client authenticated again (Basic).
@@ -263,9 +243,8 @@ describe('Iceberg Java past the maximum session lifetime', () => {
       short,
     );
     expect(run.lines.slice(0, 9), run.stderr).toEqual(['ok initialize', ...steps('java_alice_long')]);
-    await short.settledOutput();
+    const tokenCalls = describeRequests(requestLog(await short.settledOutput()).slice(-25));
     const trail = (await audit(short)).filter((e) => e.actor.startsWith('user:alice')).map((e) => `${e.type} ${JSON.stringify(e.detail)}`);
-    const tokenCalls = requestLog(short).slice(-25).map((r) => `${r.method} ${r.url} ${r.status} ${r.actor ?? ''}`);
     expect(run.status, `${run.lines.join('\n')}\n${trail.join('\n')}\n${tokenCalls.join('\n')}`).toBe(3);
     expect(run.lines.at(-1)).toMatch(/^failed org\.apache\.iceberg\.exceptions\.NotAuthorizedException/);
     const denied = (await audit(short)).filter((e) => e.type === 'token.refreshed' && e.actor === 'user:alice' && e.detail.newSession === true);
