@@ -64,7 +64,8 @@ const HELP = `usage: node bench/run.mjs [options]
   --no-doc              do not write the markdown report
   --json FILE           where to write the raw results as JSON (default: a file in the temp dir)
   --report FILE         run nothing: render the report again from the JSON of an earlier run
-  --cpu-prof DIR        run Lakegate with --cpu-prof, profiles land in DIR when it stops
+  --cpu-prof DIR        run Lakegate with --cpu-prof, profiles land in DIR when it stops (lakegate-pg,
+                        bare and fastify into DIR/<name>)
                           (PostgreSQL's in DIR/lakegate-pg)
                           (summarise one with: node bench/profile.mjs FILE --last S)
   --no-build            do not run "tsc -b packages/cli" first
@@ -220,7 +221,7 @@ async function main() {
         const recorded = await recordResponses(servers.lakegate, CONFIG.ops.filter((o) => READ_OPS.includes(o)));
         const lg = seeds.find((x) => x.server === 'lakegate' && x.layout === layout);
         for (const s of replays) {
-          servers[s] = await (s === 'bare' ? startBare : startFastifyFloor)({ cpus: sets?.server, recorded, base: servers.lakegate.base });
+          servers[s] = await (s === 'bare' ? startBare : startFastifyFloor)({ cpus: sets?.server, recorded, base: servers.lakegate.base, cpuProf: opt['cpu-prof'] && path.join(opt['cpu-prof'], s) });
           servers[s].headers = servers.lakegate.headers;
           seeds.push({ server: s, layout, authenticated: false, loadBytes: lg.loadBytes, listBytes: lg.listBytes });
           log(`${s} replays lakegate's responses`);

@@ -157,22 +157,28 @@ export async function startFixture({ cpus, uri = 'jdbc:sqlite:{dir}/catalog.db?j
  * The bare Node limit: a node:http server answering each recorded request path with the exact
  * status, headers and body Lakegate answered it with (`recorded`: { path: { status, headers, body } }).
  */
-export async function startBare({ cpus, recorded, base }) {
-  return startReplay('bare', 'bare-server.mjs', { cpus, recorded, base });
+export async function startBare({ cpus, recorded, base, cpuProf }) {
+  return startReplay('bare', 'bare-server.mjs', { cpus, recorded, base, cpuProf });
 }
 
 /** The Fastify floor (bench/fastify-floor.mjs): the same recorded answers through Fastify with Lakegate's route shapes. */
-export async function startFastifyFloor({ cpus, recorded, base }) {
-  return startReplay('fastify', 'fastify-floor.mjs', { cpus, recorded, base });
+export async function startFastifyFloor({ cpus, recorded, base, cpuProf }) {
+  return startReplay('fastify', 'fastify-floor.mjs', { cpus, recorded, base, cpuProf });
 }
 
-async function startReplay(name, script, { cpus, recorded, base }) {
+async function startReplay(name, script, { cpus, recorded, base, cpuProf }) {
   const dir = tempDir(`lakegate-${name}-`);
   const file = path.join(dir, 'responses.json');
   fs.writeFileSync(file, JSON.stringify(recorded));
   const port = await freePort();
-  const child = spawnServer(name, process.execPath, [path.join(REPO_ROOT, 'bench', script), file, String(port)], {}, cpus);
-  await waitReady(child, `http://127.0.0.1:${port}/v1/config`);
+  const nodeArgs = [];
+  if (cpuProf) {
+    fs.mkdirSync(cpuProf, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProf)}`);
+  }
+  const child = spawnServer(name, process.execPath, [...nodeArgs, path.join(REPO_ROOT, 'bench', script), file, String(port)], {}, cpus);
+  // Up when it answers; 404 when this run recorded no config answer (--ops without config).
+  await waitReady(child, `http://127.0.0.1:${port}/v1/config`, [200, 404]);
   return { name, child, port, base, headers: {}, authenticated: false, pids: () => processTree(child.pid) };
 }
 

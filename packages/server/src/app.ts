@@ -3,6 +3,7 @@
  * the store, storage and services from configuration and mounts the HTTP
  * routes on a Fastify instance.
  */
+import { coalesceWrites } from './http/write-coalescing.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -193,6 +194,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     childLoggerFactory: requestLoggerFactory,
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
   });
+  app.server.on('connection', coalesceWrites);
   useLosslessJson(app);
   refuseRepeatedQueryParameters(app);
   declareActor(app);

@@ -36,7 +36,7 @@
  * across replicas holds, which a cache invalidated by notifications would
  * give up).
  *
- * A group goes at the end of the event loop's current turn (setImmediate),
+ * A group goes at the end of the event loop's current turn (runtime/end-of-turn.ts, before the turn's responses are written),
  * both when a read finds its lane idle and when the previous round trip is
  * answered: the requests whose bytes arrived in the same turn (one poll of
  * the sockets reads many) are parsed by then, and their reads join the
@@ -56,6 +56,7 @@
  * runs one statement per connection round trip and has no pipelining.
  */
 import { CompiledQuery } from 'kysely';
+import { atEndOfTurn } from '../../runtime/end-of-turn.js';
 import type { ReadRunner } from '../compiled-reads.js';
 
 /** Reads of one text in one round trip, at most (PostgreSQL takes 65,535 parameters per statement). */
@@ -109,7 +110,7 @@ export function mergedSql(sql: string, parameterCount: number, count: number): s
 }
 
 /**
- * `start()`'s promise, or a rejected one if it throws: send() runs from setImmediate, where a throw would not
+ * `start()`'s promise, or a rejected one if it throws: send() runs at the end of the turn (from setImmediate), where a throw would not
  * reach the reads it took but end the process.
  */
 function settle<T>(start: () => Promise<T>): Promise<T> {
@@ -154,13 +155,10 @@ export class BatchingReads implements ReadRunner {
       target.waiting.push({ query, resolve: resolve as (rows: unknown[]) => void, reject });
       if (!target.busy) {
         target.busy = true;
-        setImmediate(this.sendNext, sql, target);
+        atEndOfTurn('send', () => this.send(sql, target));
       }
     });
   }
-
-  /** The lane's next group, once the reads of this turn of the event loop have joined it (see above). */
-  private readonly sendNext = (sql: string, lane: Lane): void => this.send(sql, lane);
 
   /** Sends what waits on the lane as one statement; when it is answered, the next group goes. */
   private send(sql: string, lane: Lane): void {
@@ -169,7 +167,7 @@ export class BatchingReads implements ReadRunner {
       lane.busy = false;
       return;
     }
-    const done = () => setImmediate(this.sendNext, sql, lane);
+    const done = () => atEndOfTurn('send', () => this.send(sql, lane));
     if (group.length === 1) {
       const only = group[0]!;
       settle(() => this.inner.rows(only.query)).then(only.resolve, only.reject).finally(done);

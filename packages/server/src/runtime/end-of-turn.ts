@@ -1,0 +1,44 @@
+/**
+ * Work left for the end of the event loop's current turn: one `setImmediate` for all of it, run right
+ * after the poll phase that read the sockets, so nothing waits for a timer or another poll.
+ *
+ * Two phases, in this order:
+ * - `send`: requests to backends (the PostgreSQL read groups of persistence/postgres/batched-reads.ts),
+ *   so the database starts on them at once;
+ * - `write`: responses to clients (http/write-coalescing.ts), written back to back while it works.
+ *
+ * Work added while the queue runs (a write's callback letting the stream's next chunk go, a send whose
+ * answer comes back synchronously) waits for the next turn's run, as a `setImmediate` scheduled from
+ * within one would.
+ *
+ * Written by hand: Node has one immediate queue and no notion of phases within it.
+ */
+export type TurnPhase = 'send' | 'write';
+
+const queues: Record<TurnPhase, Array<() => void>> = { send: [], write: [] };
+let scheduled = false;
+
+function run(): void {
+  scheduled = false;
+  const sends = queues.send.splice(0, queues.send.length);
+  const writes = queues.write.splice(0, queues.write.length);
+  let failure: { error: unknown } | undefined;
+  for (const work of sends.concat(writes)) {
+    try {
+      work();
+    } catch (error) {
+      // As from its own setImmediate: the error is uncaught, but the other work of the turn still runs.
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
+
+/** Runs `work` at the end of the current turn, in `phase`. */
+export function atEndOfTurn(phase: TurnPhase, work: () => void): void {
+  queues[phase].push(work);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(run);
+  }
+}
