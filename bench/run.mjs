@@ -64,9 +64,8 @@ const HELP = `usage: node bench/run.mjs [options]
   --no-doc              do not write the markdown report
   --json FILE           where to write the raw results as JSON (default: a file in the temp dir)
   --report FILE         run nothing: render the report again from the JSON of an earlier run
-  --cpu-prof DIR        run Lakegate with --cpu-prof, profiles land in DIR when it stops (lakegate-pg,
-                        bare and fastify into DIR/<name>)
-                          (PostgreSQL's in DIR/lakegate-pg)
+  --cpu-prof DIR        run Lakegate with --cpu-prof, profiles land in DIR when it stops
+                          (lakegate-pg, bare and fastify each in DIR/<name>)
                           (summarise one with: node bench/profile.mjs FILE --last S)
   --no-build            do not run "tsc -b packages/cli" first
   --keep                keep the temporary data directories
