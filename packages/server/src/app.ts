@@ -3,7 +3,7 @@
  * the store, storage and services from configuration and mounts the HTTP
  * routes on a Fastify instance.
  */
-import { coalesceWrites } from './http/write-coalescing.js';
+import { coalesceWrites, noteRequestTurn } from './http/write-coalescing.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -195,6 +195,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
   });
   app.server.on('connection', coalesceWrites);
+  app.server.prependListener('request', noteRequestTurn);
   useLosslessJson(app);
   refuseRepeatedQueryParameters(app);
   declareActor(app);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { coalesceWrites } from './write-coalescing.js';
+import { coalesceWrites, noteRequestTurn } from './write-coalescing.js';
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -11,39 +11,53 @@ afterEach(async () => {
 async function serve(handler: http.RequestListener, onConnection: (socket: Socket) => void = coalesceWrites): Promise<string> {
   const server = http.createServer({ keepAliveTimeout: 5_000 }, handler);
   server.on('connection', onConnection);
+  server.prependListener('request', noteRequestTurn);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 describe('coalesceWrites', () => {
-  it('holds a response until the end of the turn, then writes it before anything scheduled after it', async () => {
+  /** Records, underneath the coalescing, when bytes really go to the socket. */
+  const recordingWrites = (events: string[]) => (socket: Socket) => {
+    const write = socket._write;
+    const writev = socket._writev!;
+    socket._write = function (...args: Parameters<Socket['_write']>) {
+      events.push('written');
+      return write.apply(this, args);
+    };
+    socket._writev = function (...args: Parameters<NonNullable<Socket['_writev']>>) {
+      events.push('written');
+      return writev.apply(this, args);
+    };
+    coalesceWrites(socket);
+  };
+
+  it('holds a response answered in its request\'s turn until the end of the turn, then writes it before anything scheduled after it', async () => {
     const events: string[] = [];
-    const url = await serve(
-      (req, res) => {
-        res.end(Buffer.from(`answer to ${req.url}`));
-        events.push(`ended ${req.url}`);
-        // Scheduled after the write's flush: the write has left by then.
-        setImmediate(() => events.push(`turn over ${req.url}`));
-      },
-      (socket) => {
-        // Underneath the coalescing: records when bytes really go to the socket.
-        const write = socket._write;
-        const writev = socket._writev!;
-        socket._write = function (...args: Parameters<Socket['_write']>) {
-          events.push('written');
-          return write.apply(this, args);
-        };
-        socket._writev = function (...args: Parameters<NonNullable<Socket['_writev']>>) {
-          events.push('written');
-          return writev.apply(this, args);
-        };
-        coalesceWrites(socket);
-      },
-    );
+    const url = await serve((req, res) => {
+      res.end(Buffer.from(`answer to ${req.url}`));
+      events.push(`ended ${req.url}`);
+      // Scheduled after the write's flush: the write has left by then.
+      setImmediate(() => events.push(`turn over ${req.url}`));
+    }, recordingWrites(events));
     const res = await fetch(`${url}/a`);
     expect(await res.text()).toBe('answer to /a');
     expect(events).toEqual(['ended /a', 'written', 'turn over /a']);
+  });
+
+  it('writes at once a response that waited for I/O past its request\'s turn', async () => {
+    const events: string[] = [];
+    const url = await serve((req, res) => {
+      // As a PostgreSQL read: answered in a later turn of the loop.
+      setTimeout(() => {
+        res.end(`late answer to ${req.url}`);
+        events.push(`ended ${req.url}`);
+      }, 5);
+    }, recordingWrites(events));
+    const res = await fetch(`${url}/b`);
+    expect(await res.text()).toBe('late answer to /b');
+    expect(events).toEqual(['written', 'ended /b']);
   });
 
   it('answers concurrent, keep-alive and large responses intact and in order', async () => {

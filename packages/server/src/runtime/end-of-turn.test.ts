@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atEndOfTurn } from './end-of-turn.js';
+import { atEndOfTurn, currentTurn, turnToken } from './end-of-turn.js';
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -38,5 +38,19 @@ describe('atEndOfTurn', () => {
     atEndOfTurn('write', () => order.push('write after the throw'));
     expect(((await uncaught) as Error).message).toBe('boom');
     expect(order).toEqual(['write after the throw']);
+  });
+
+  it('gives one turn token until the end of the turn, and none after it until one is taken again', async () => {
+    const first = turnToken();
+    expect(turnToken()).toBe(first);
+    expect(currentTurn()).toBe(first);
+    let seenByWork: object | undefined = first;
+    atEndOfTurn('send', () => (seenByWork = currentTurn()));
+    await nextTurn();
+    expect(seenByWork).toBeUndefined();
+    expect(currentTurn()).toBeUndefined();
+    const second = turnToken();
+    expect(second).not.toBe(first);
+    await nextTurn();
   });
 });

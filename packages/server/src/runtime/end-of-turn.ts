@@ -34,6 +34,35 @@ function run(): void {
   if (failure) throw failure.error;
 }
 
+/** The current turn's token: the same object until this turn's queue runs, a new one after. */
+let token: object | undefined;
+
+/**
+ * A token for the current turn (one object until the end of the turn): something stamped with it
+ * happened in this turn exactly when `currentTurn()` still returns the same object.
+ */
+export function turnToken(): object {
+  if (token === undefined) {
+    token = {};
+    // Cleared before anything else of the run, so work the run triggers belongs to the next turn.
+    queues.send.unshift(endTurn);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(run);
+    }
+  }
+  return token;
+}
+
+function endTurn(): void {
+  token = undefined;
+}
+
+/** The current turn's token if one was taken (`turnToken()`), else undefined. */
+export function currentTurn(): object | undefined {
+  return token;
+}
+
 /** Runs `work` at the end of the current turn, in `phase`. */
 export function atEndOfTurn(phase: TurnPhase, work: () => void): void {
   queues[phase].push(work);

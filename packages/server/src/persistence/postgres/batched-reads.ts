@@ -36,7 +36,8 @@
  * across replicas holds, which a cache invalidated by notifications would
  * give up).
  *
- * A group goes at the end of the event loop's current turn (runtime/end-of-turn.ts, before the turn's responses are written),
+ * A group goes at the end of the event loop's current turn
+ * (runtime/end-of-turn.ts, before the turn's responses are written),
  * both when a read finds its lane idle and when the previous round trip is
  * answered: the requests whose bytes arrived in the same turn (one poll of
  * the sockets reads many) are parsed by then, and their reads join the
@@ -110,8 +111,8 @@ export function mergedSql(sql: string, parameterCount: number, count: number): s
 }
 
 /**
- * `start()`'s promise, or a rejected one if it throws: send() runs at the end of the turn (from setImmediate), where a throw would not
- * reach the reads it took but end the process.
+ * `start()`'s promise, or a rejected one if it throws: send() runs at the end of the turn (from
+ * setImmediate), where a throw would not reach the reads it took but end the process.
  */
 function settle<T>(start: () => Promise<T>): Promise<T> {
   try {
