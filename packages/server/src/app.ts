@@ -3,7 +3,6 @@
  * the store, storage and services from configuration and mounts the HTTP
  * routes on a Fastify instance.
  */
-import { coalesceWrites, noteRequestTurn } from './http/write-coalescing.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +26,7 @@ import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
 import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management.js';
 import { oauthSurface } from './http/surfaces/oauth.js';
 import { opsSurface } from './http/surfaces/ops.js';
+import { coalesceWrites, noteRequestTurn } from './http/write-coalescing.js';
 import { createLogger } from './observability/logger.js';
 import { RequestObserver, requestLoggerFactory } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';

@@ -41,14 +41,17 @@ export function coalesceWrites(socket: Socket): void {
   tracked[arrived] = undefined;
   const write = socket._write;
   const writev = socket._writev;
+  /** The one rule: a write answering a request of this turn waits for the turn's end, any other goes now. */
+  const writeNowOrAtEndOfTurn = (call: () => void): void => {
+    if (answersThisTurn(tracked)) atEndOfTurn('write', call);
+    else call();
+  };
   socket._write = function coalescedWrite(this: Socket, chunk: unknown, encoding: BufferEncoding, callback: WriteCallback) {
-    if (answersThisTurn(tracked)) atEndOfTurn('write', () => write.call(this, chunk, encoding, callback));
-    else write.call(this, chunk, encoding, callback);
+    writeNowOrAtEndOfTurn(() => write.call(this, chunk, encoding, callback));
   };
   if (writev) {
     socket._writev = function coalescedWritev(this: Socket, chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, callback: WriteCallback) {
-      if (answersThisTurn(tracked)) atEndOfTurn('write', () => writev.call(this, chunks, callback));
-      else writev.call(this, chunks, callback);
+      writeNowOrAtEndOfTurn(() => writev.call(this, chunks, callback));
     };
   }
 }

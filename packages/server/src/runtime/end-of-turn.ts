@@ -22,16 +22,28 @@ function run(): void {
   scheduled = false;
   const sends = queues.send.splice(0, queues.send.length);
   const writes = queues.write.splice(0, queues.write.length);
-  let failure: { error: unknown } | undefined;
-  for (const work of sends.concat(writes)) {
+  const failure = runAll(writes, runAll(sends, undefined));
+  if (failure) throw failure.error;
+}
+
+/** Runs every piece of `work`; the first error (of this or an earlier phase) is returned, not thrown. */
+function runAll(work: Array<() => void>, failure: { error: unknown } | undefined): { error: unknown } | undefined {
+  for (const piece of work) {
     try {
-      work();
+      piece();
     } catch (error) {
       // As from its own setImmediate: the error is uncaught, but the other work of the turn still runs.
       failure ??= { error };
     }
   }
-  if (failure) throw failure.error;
+  return failure;
+}
+
+function schedule(): void {
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(run);
+  }
 }
 
 /** The current turn's token: the same object until this turn's queue runs, a new one after. */
@@ -46,10 +58,7 @@ export function turnToken(): object {
     token = {};
     // Cleared before anything else of the run, so work the run triggers belongs to the next turn.
     queues.send.unshift(endTurn);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(run);
-    }
+    schedule();
   }
   return token;
 }
@@ -66,8 +75,5 @@ export function currentTurn(): object | undefined {
 /** Runs `work` at the end of the current turn, in `phase`. */
 export function atEndOfTurn(phase: TurnPhase, work: () => void): void {
   queues[phase].push(work);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(run);
-  }
+  schedule();
 }
