@@ -67,6 +67,8 @@ const HELP = `usage: node bench/run.mjs [options]
   --cpu-prof DIR        run Lakegate with --cpu-prof, profiles land in DIR when it stops
                           (lakegate-pg, bare and fastify each in DIR/<name>)
                           (summarise one with: node bench/profile.mjs FILE --last S)
+  --perf-map            run the Lakegate servers with --perf-basic-prof, so that Linux perf names
+                          their JavaScript frames (perf record -g -C <server CPU> while a cell runs)
   --no-build            do not run "tsc -b packages/cli" first
   --keep                keep the temporary data directories
   -h, --help`;
@@ -93,6 +95,7 @@ const { values: opt } = parseArgs({
     json: { type: 'string' },
     report: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'perf-map': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -152,7 +155,7 @@ const opsOf = (server) => (REPLAYS.includes(server) ? CONFIG.ops.filter((o) => R
 async function startAll(layout, sets) {
   const servers = {};
   const cpus = sets?.server;
-  const lgOptions = { cpus, auth: CONFIG.auth, principal: CONFIG.principal };
+  const lgOptions = { cpus, auth: CONFIG.auth, principal: CONFIG.principal, nodeArgs: opt['perf-map'] ? ['--perf-basic-prof'] : [] };
   const wanted = serversOf(layout);
   let pg;
   if (wanted.includes('lakegate-pg')) pg = await startPostgresCluster({ cpus });

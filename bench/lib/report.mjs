@@ -305,7 +305,7 @@ export function markdown(config, m, results, seeds, warmups, quietWaits) {
   }
   p('## Re-running');
   p();
-  p('- `npm run bench`: this report (both layouts, all servers; about 40 minutes). `npm run bench -- --quick`: a short smoke run that prints and writes nothing. `node bench/run.mjs --help` for the options (layouts, durations, repetitions, operations, servers, `--principal`, `--cpu-prof DIR`).');
+  p('- `npm run bench`: this report (both layouts, all servers; about 40 minutes). `npm run bench -- --quick`: a short smoke run that prints and writes nothing. `node bench/run.mjs --help` for the options (layouts, durations, repetitions, operations, servers, `--principal`, `--cpu-prof DIR`, `--perf-map`).');
   p('- `node bench/run.mjs --report FILE.json` renders this report again from the raw results a run saved.');
   p('- `node bench/ab.mjs --base REV`: paired A/B comparison of this checkout against another commit (alternating runs on the pinned layout, ratios of CPU per request and throughput with their spread); how each per-request change was measured.');
   p('- `node bench/profile.mjs FILE.cpuprofile --last S`: where the CPU of a profile went (by component and function); profiles come from `--cpu-prof DIR`.');
