@@ -22,12 +22,16 @@ function run(): void {
   scheduled = false;
   const sends = queues.send.splice(0, queues.send.length);
   const writes = queues.write.splice(0, queues.write.length);
-  const failure = runAll(writes, runAll(sends, undefined));
+  // Both phases run in full whatever throws; the turn's first error is thrown after them.
+  const sendFailure = runAll(sends);
+  const writeFailure = runAll(writes);
+  const failure = sendFailure ?? writeFailure;
   if (failure) throw failure.error;
 }
 
-/** Runs every piece of `work`; the first error (of this or an earlier phase) is returned, not thrown. */
-function runAll(work: Array<() => void>, failure: { error: unknown } | undefined): { error: unknown } | undefined {
+/** Runs every piece of `work`; its first error is returned, not thrown. */
+function runAll(work: Array<() => void>): { error: unknown } | undefined {
+  let failure: { error: unknown } | undefined;
   for (const piece of work) {
     try {
       piece();
