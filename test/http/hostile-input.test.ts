@@ -118,3 +118,64 @@ describe('paths a commit brings into a table', () => {
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 });
+
+describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys', () => {
+  const raw = async (url: string, payload: Buffer | string) => {
+    const res = await cat.lakegate.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+    return { status: res.statusCode, body: res.json() };
+  };
+  /** A column nesting `levels` struct types, as a create-table body of 4 + 3 × levels levels. */
+  const nestedStructs = (levels: number) => {
+    let type: unknown = 'long';
+    for (let i = levels; i >= 1; i--) type = { type: 'struct', fields: [{ id: i + 1, name: `f${i}`, required: false, type }] };
+    return { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'a', required: false, type }] };
+  };
+
+  it('refuses bytes that are not UTF-8 instead of storing U+FFFD, in every surface', async () => {
+    const namespace = Buffer.concat([Buffer.from('{"namespace":["bad'), Buffer.from([0xff, 0xfe]), Buffer.from('"]}')]);
+    icebergError(await raw('/v1/default/namespaces', namespace), 400, /Malformed JSON request body \(not valid UTF-8\)/);
+    const lance = await raw('/lance/default/v1/namespace/h/create', Buffer.concat([Buffer.from('{"id":["h'), Buffer.from([0xc3]), Buffer.from('"]}')]));
+    expect(lance.status).toBe(400);
+    expect(lance.body.error).toMatch(/not valid UTF-8/);
+    const names = (await send('GET', '/v1/default/namespaces')).body.namespaces.flat();
+    expect(names.some((n: string) => n.includes('\ufffd'))).toBe(false);
+    // Multi-byte UTF-8 is, of course, fine.
+    expect((await raw('/v1/default/namespaces', Buffer.from('{"namespace":["grüße_名前"]}'))).status).toBe(200);
+  });
+
+  it('refuses "__proto__" keys (also escaped) and constructor.prototype, which assignment would drop or follow', async () => {
+    const cases = [
+      '{"namespace":["p1"],"properties":{"__proto__":"x"}}',
+      '{"namespace":["p2"],"properties":{"\\u005f_proto__":"x"}}',
+      '{"namespace":["p3"],"__proto__":{"admin":true}}',
+      '{"namespace":["p4"],"properties":{"constructor":{"prototype":{"x":"y"}}}}',
+    ];
+    for (const body of cases) icebergError(await raw('/v1/default/namespaces', body), 400, /Malformed JSON request body \(.*(__proto__|prototype).*not allowed\)/);
+    icebergError(await raw('/v1/default/namespaces/h/tables/t1', '{"requirements":[],"updates":[{"action":"set-properties","updates":{"__proto__":"x"}}]}'), 400, /__proto__/);
+    expect((await send('GET', '/v1/default/namespaces/p1')).status).toBe(404);
+    // The words themselves are ordinary data: a property named "constructor", a value "__proto__".
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['p5'], properties: { constructor: 'c', owner: '__proto__' } })).status).toBe(200);
+    expect((await send('GET', '/v1/default/namespaces/p5')).body.properties).toMatchObject({ constructor: 'c', owner: '__proto__' });
+  });
+
+  it('refuses bodies nested deeper than 256 levels with 400, never a stack overflow, and takes one just inside', async () => {
+    icebergError(await send('POST', '/v1/default/namespaces/h/tables', { name: 'deep1', schema: nestedStructs(85) }), 400, /nested deeper than 256 levels/);
+    const list = `${'{"type":"list","element-id":2,"element-required":false,"element":'.repeat(3000)}"long"${'}'.repeat(3000)}`;
+    icebergError(await raw('/v1/default/namespaces/h/tables', `{"name":"deep2","schema":{"type":"struct","fields":[{"id":1,"name":"a","required":false,"type":${list}}]}}`), 400, /nested deeper than 256/);
+    icebergError(await raw('/v1/default/namespaces', `{"namespace":["deep3"],"properties":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), 400, /nested deeper than 256/);
+    expect((await send('GET', '/v1/default/namespaces/h/tables/deep1')).status).toBe(404);
+
+    // 84 nested structs: a body of exactly 256 levels. Created, loaded, committed to, and its metadata file (a level
+    // deeper) registered again after a drop without purge: the limit leaves the catalog's own files readable.
+    const created = await send('POST', '/v1/default/namespaces/h/tables', { name: 'deep_ok', schema: nestedStructs(84) });
+    expect(created.status).toBe(200);
+    expect((await send('POST', '/v1/default/namespaces/h/tables/deep_ok', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] })).status).toBe(200);
+    const loaded = await send('GET', '/v1/default/namespaces/h/tables/deep_ok');
+    expect(loaded.body.metadata.properties.k).toBe('v');
+    expect((await send('DELETE', '/v1/default/namespaces/h/tables/deep_ok')).status).toBe(204);
+    const registered = await send('POST', '/v1/default/namespaces/h/register', { name: 'deep_ok', 'metadata-location': loaded.body['metadata-location'] });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+    expect(registered.body.metadata.schemas[0]).toEqual(loaded.body.metadata.schemas[0]);
+    expect(cat.logs()).not.toMatch(/unhandled error/);
+  });
+});

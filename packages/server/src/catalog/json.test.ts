@@ -1,6 +1,6 @@
 import { stringify } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
-import { parseJson, stringifyJson } from './json.js';
+import { JsonInputError, MAX_JSON_DEPTH, parseJson, parseJsonInput, stringifyJson } from './json.js';
 
 describe('stringifyJson', () => {
   it('writes 63-bit ids with their exact digits', () => {
@@ -26,5 +26,42 @@ describe('stringifyJson', () => {
 
   it('refuses a value with no JSON form', () => {
     expect(() => stringifyJson(undefined)).toThrow(TypeError);
+  });
+});
+
+describe('parseJsonInput', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('gives the value with exact 64-bit integers, and skips a leading byte order mark as RFC 8259 allows', () => {
+    const text = '{"a":8743215009872310234,"s":"zähler"}';
+    expect(parseJsonInput(bytes(text))).toEqual({ text, value: { a: 8743215009872310234n, s: 'zähler' } });
+    expect(parseJsonInput(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes(text)]))).toEqual({ text, value: { a: 8743215009872310234n, s: 'zähler' } });
+  });
+
+  it('refuses bytes that are not UTF-8', () => {
+    for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      expect(() => parseJsonInput(new Uint8Array([0x22, ...bad, 0x22]))).toThrow(new JsonInputError('not valid UTF-8'));
+    }
+  });
+
+  it('takes MAX_JSON_DEPTH levels of nesting and refuses one more, however deep', () => {
+    expect(() => parseJsonInput(bytes(nested(MAX_JSON_DEPTH)))).not.toThrow();
+    expect(() => parseJsonInput(bytes(`{"a":${nested(MAX_JSON_DEPTH - 1)}}`))).not.toThrow();
+    for (const depth of [MAX_JSON_DEPTH + 1, 5_000, 200_000]) {
+      expect(() => parseJsonInput(bytes(nested(depth)))).toThrow(new JsonInputError(`nested deeper than ${MAX_JSON_DEPTH} levels`));
+    }
+    expect(() => parseJsonInput(bytes(nested(10)), 9)).toThrow(/deeper than 9/);
+  });
+
+  it('refuses a "__proto__" key at any depth, however written, and constructor.prototype', () => {
+    const escaped = String.raw`{"\u005f\u005fproto\u005f\u005f":"x"}`;
+    for (const text of ['{"__proto__":1}', '{"a":[{"b":{"__proto__":{}}}]}', escaped]) expect(() => parseJsonInput(bytes(text))).toThrow(/__proto__/);
+    expect(() => parseJsonInput(bytes('{"x":{"constructor":{"prototype":{}}}}'))).toThrow(/prototype/);
+    expect(parseJsonInput(bytes('{"constructor":"c","p":"__proto__","q":{"constructor":{"name":"n"}}}')).value).toEqual({
+      constructor: 'c',
+      p: '__proto__',
+      q: { constructor: { name: 'n' } },
+    });
   });
 });

@@ -5,7 +5,7 @@
  * unreferenced file and the table at its old metadata, never in between.
  */
 import { CatalogError } from '../errors/catalog-error.js';
-import { parseJson, stringifyJson } from './json.js';
+import { JsonInputError, MAX_JSON_DEPTH, parseJsonInput, stringifyJson } from './json.js';
 import type { ObjectStorage } from './ports.js';
 
 export async function writeMetadataFile(storage: ObjectStorage, metadataLocation: string, metadata: unknown): Promise<string> {
@@ -13,6 +13,9 @@ export async function writeMetadataFile(storage: ObjectStorage, metadataLocation
   await storage.writeNew(metadataLocation, new TextEncoder().encode(json));
   return json;
 }
+
+/** Largest metadata file read, uncompressed. */
+export const MAX_METADATA_BYTES = 256 * 1024 * 1024;
 
 export async function readMetadataFile(storage: ObjectStorage, metadataLocation: string): Promise<{ json: string; metadata: unknown }> {
   let bytes: Uint8Array;
@@ -24,12 +27,19 @@ export async function readMetadataFile(storage: ObjectStorage, metadataLocation:
   }
   if (metadataLocation.endsWith('.gz.metadata.json')) {
     const { gunzipSync } = await import('node:zlib');
-    bytes = gunzipSync(bytes);
+    try {
+      // Bounded: a few kilobytes of gzip can claim gigabytes, and the file may come from outside (register).
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_METADATA_BYTES });
+    } catch {
+      throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid gzip or is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MiB uncompressed`);
+    }
   }
-  const json = new TextDecoder().decode(bytes);
   try {
-    return { json, metadata: parseJson(json) };
-  } catch {
-    throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid JSON`);
+    // The same rule as for request bodies: a file to register comes from outside the catalog too. One level
+    // more: a file holds a schema one level deeper (in `schemas`) than the create request that carried it.
+    const { text, value } = parseJsonInput(bytes, MAX_JSON_DEPTH + 1);
+    return { json: text, metadata: value };
+  } catch (e) {
+    throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid JSON${e instanceof JsonInputError ? ` (${e.message})` : ''}`);
   }
 }

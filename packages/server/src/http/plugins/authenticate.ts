@@ -38,8 +38,6 @@ export function declareActor(app: FastifyInstance): void {
   });
 }
 
-const utf8 = new TextEncoder();
-
 /**
  * A request's credentials as the authenticators read them. The headers with repeated ones kept apart
  * and the body's bytes are built on first use: only a signature (SigV4) or a cookie needs them, while
@@ -71,7 +69,7 @@ class HttpCredentials implements RequestCredentials {
   }
 
   get body(): Uint8Array {
-    this.bytes ??= utf8.encode(this.req.rawBody ?? '');
+    this.bytes ??= this.req.rawBody ?? new Uint8Array();
     return this.bytes;
   }
 }

@@ -4,27 +4,35 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { CatalogError } from '../../errors/catalog-error.js';
-import { parseJson, stringifyJson } from '../../catalog/json.js';
+import { JsonInputError, parseJsonInput, stringifyJson } from '../../catalog/json.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    rawBody?: string;
+    /** The body's exact bytes, for authenticators that sign the body (SigV4 payload hash). */
+    rawBody?: Uint8Array;
   }
 }
 
 export function useLosslessJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'text/plain', 'application/x-amz-json-1.1'], { parseAs: 'string' }, (req, body, done) => {
-    const text = String(body);
-    // Kept for authenticators that sign the body (SigV4 payload hash).
-    req.rawBody = text;
-    if (text.trim().length === 0) return done(null, undefined);
+  app.addContentTypeParser(['application/json', 'text/plain', 'application/x-amz-json-1.1'], { parseAs: 'buffer' }, (req, body, done) => {
+    const bytes = body as Buffer; // parseAs: 'buffer'
+    req.rawBody = bytes;
+    let value: unknown;
     try {
-      done(null, parseJson(text));
+      // One rule for every JSON body of every surface: UTF-8, bounded nesting, no prototype keys (catalog/json.ts).
+      if (!isBlank(bytes)) value = parseJsonInput(bytes).value;
     } catch (e) {
-      const position = e instanceof Error ? e.message.replace(/^.*?(position \d+|at \d+).*$/i, '$1') : '';
-      done(new CatalogError('ERR_BAD_REQUEST', `Malformed JSON request body${position ? ` (${position})` : ''}`), undefined);
+      const reason = e instanceof JsonInputError ? e.message : e instanceof Error ? e.message.replace(/^.*?(position \d+|at \d+).*$/i, '$1') : '';
+      return done(new CatalogError('ERR_BAD_REQUEST', `Malformed JSON request body${reason ? ` (${reason})` : ''}`), undefined);
     }
+    done(null, value);
   });
   app.setReplySerializer((payload) => stringifyJson(payload));
+}
+
+/** An empty or all-whitespace body: no JSON value, as before (a route that needs one says so). */
+function isBlank(body: Buffer): boolean {
+  for (const byte of body) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
 }

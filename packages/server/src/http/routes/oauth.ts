@@ -40,9 +40,10 @@ async function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise
 
 export function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
   const { endpoint, ...issuer } = deps;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (req, body, done) => {
-    req.rawBody = String(body);
-    done(null, new URLSearchParams(String(body)));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (req, body, done) => {
+    const bytes = body as Buffer; // parseAs: 'buffer'
+    req.rawBody = bytes;
+    done(null, new URLSearchParams(bytes.toString('utf8')));
   });
 
   const token = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => endpoint.handle(issuer, oauthRequest(req)));
