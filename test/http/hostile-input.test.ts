@@ -1,8 +1,11 @@
 /**
- * Hostile input found by an external review (issue 11), one class of bug each: names that are not text or that
- * display as other names, repeated query parameters, forged page tokens. Each answer is a 4xx in the surface's
- * error model, never a 5xx, and nothing is logged as an unhandled error.
+ * Hostile input found by an external review (issue 11) and by later sweeps, one class of bug each: names that are
+ * not text or that display as other names, repeated query parameters, forged page tokens, paths outside the
+ * warehouse, JSON that is not UTF-8, nests too deep or carries prototype keys. Each answer is a 4xx in the
+ * surface's error model, never a 5xx, and nothing is logged as an unhandled error.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
@@ -176,6 +179,20 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
     const registered = await send('POST', '/v1/default/namespaces/h/register', { name: 'deep_ok', 'metadata-location': loaded.body['metadata-location'] });
     expect(registered.status, JSON.stringify(registered.body)).toBe(200);
     expect(registered.body.metadata.schemas[0]).toEqual(loaded.body.metadata.schemas[0]);
+    expect(cat.logs()).not.toMatch(/unhandled error/);
+  });
+
+  it('reads a gzip metadata file to register, and refuses one that is not gzip with 400', async () => {
+    const metadata = (await send('GET', '/v1/default/namespaces/h/tables/t1')).body.metadata;
+    const dir = `${cat.dataDir}/warehouse/h/gz_table/metadata`;
+    mkdirSync(dir, { recursive: true });
+    const location = `file://${cat.dataDir}/warehouse/h/gz_table`;
+    writeFileSync(`${dir}/00000-a.gz.metadata.json`, gzipSync(JSON.stringify({ ...metadata, location })));
+    writeFileSync(`${dir}/00000-b.gz.metadata.json`, JSON.stringify({ ...metadata, location }));
+    icebergError(await send('POST', '/v1/default/namespaces/h/register', { name: 'gz_bad', 'metadata-location': `${location}/metadata/00000-b.gz.metadata.json` }), 400, /not valid gzip/);
+    const registered = await send('POST', '/v1/default/namespaces/h/register', { name: 'gz_ok', 'metadata-location': `${location}/metadata/00000-a.gz.metadata.json` });
+    expect(registered.status).toBe(200);
+    expect(registered.body.metadata['table-uuid']).toBe(metadata['table-uuid']);
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 });
