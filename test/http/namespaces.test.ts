@@ -56,6 +56,31 @@ describe('namespaces', () => {
     expect((await inject('GET', '/v1/default/namespaces/a')).json().error.type).toBe('NoSuchNamespaceException');
   });
 
+  it('takes a location property only inside the warehouse, and places tables under it', async () => {
+    const inside = `file://${cat.dataDir}/warehouse/elsewhere/loc1`;
+    expect((await inject('POST', '/v1/default/namespaces', { namespace: ['loc1'], properties: { location: inside } })).statusCode).toBe(200);
+    const table = await inject('POST', '/v1/default/namespaces/loc1/tables', { name: 't', schema: { type: 'struct', fields: [] } });
+    expect(table.json().metadata.location).toMatch(new RegExp(`^${inside}/t-[0-9a-f]{32}$`));
+    for (const outside of ['file:///etc', 's3://other-bucket/x', `file://${cat.dataDir}/warehouse/../x`]) {
+      const created = await inject('POST', '/v1/default/namespaces', { namespace: ['loc2'], properties: { location: outside } });
+      expect(created.statusCode, outside).toBe(400);
+      expect(created.json().error.message).toMatch(/namespace property location .* outside the storage locations|"\.\."|segments/);
+      expect((await inject('POST', '/v1/default/namespaces/loc1/properties', { updates: { location: outside } })).statusCode).toBe(400);
+      const lance = await inject('POST', '/lance/default/v1/namespace/loc3/create', { id: ['loc3'], mode: 'exist_ok', properties: { location: outside } });
+      expect(lance.statusCode).toBe(400);
+    }
+    expect((await inject('GET', '/v1/default/namespaces/loc1')).json().properties.location).toBe(inside);
+    expect((await inject('GET', '/v1/default/namespaces/loc2')).statusCode).toBe(404);
+  });
+
+  it('treats property names as data: "constructor" or "toString" are ordinary keys to remove or report missing', async () => {
+    expect((await inject('POST', '/v1/default/namespaces', { namespace: ['words'], properties: { constructor: 'c' } })).statusCode).toBe(200);
+    const upd = await inject('POST', '/v1/default/namespaces/words/properties', { removals: ['toString', 'constructor'], updates: { hasOwnProperty: 'h' } });
+    expect(upd.json()).toEqual({ updated: ['hasOwnProperty'], removed: ['constructor'], missing: ['toString'] });
+    expect((await inject('GET', '/v1/default/namespaces/words')).json().properties).toMatchObject({ hasOwnProperty: 'h' });
+    expect((await inject('POST', '/v1/default/namespaces/words/properties', { removals: ['valueOf'], updates: {} })).statusCode).toBe(200);
+  });
+
   it('pages namespace listings with pageToken/pageSize', async () => {
     for (let i = 0; i < 7; i++) await inject('POST', '/v1/default/namespaces', { namespace: [`p${i}`] });
     const seen: string[][] = [];

@@ -13,6 +13,7 @@ import { describeObject } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
+import { checkLocation } from './location-policy.js';
 import { joinLocation } from './locations.js';
 import { type PageRequest, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
@@ -65,6 +66,7 @@ export class NamespaceService {
     const levels = checkNamespace(namespace);
     const props = checkStringMap(properties, 'properties');
     const scope = await this.ctx.scope(request);
+    checkNamespaceLocation(scope, props);
     // authorize
     await this.requireOnParent(scope, levels, 'namespace:create');
     // execute
@@ -130,9 +132,10 @@ export class NamespaceService {
     const levels = checkNamespace(namespace);
     const remove = checkStringArray(removals, 'removals');
     const set = checkStringMap(updates, 'updates');
-    const overlap = remove.filter((k) => k in set);
+    const overlap = remove.filter((k) => Object.hasOwn(set, k));
     if (overlap.length > 0) throw new CatalogError('ERR_VALIDATION', `Cannot remove and update the same keys: ${overlap.join(', ')}`);
     const scope = await this.ctx.scope(request);
+    checkNamespaceLocation(scope, set);
     // authorize
     await this.requireOn(scope, levels, 'namespace:update-properties');
     // execute
@@ -143,7 +146,7 @@ export class NamespaceService {
       const removed: string[] = [];
       const missing: string[] = [];
       for (const k of remove) {
-        if (k in props) {
+        if (Object.hasOwn(props, k)) {
           delete props[k];
           removed.push(k);
         } else missing.push(k);
@@ -215,3 +218,11 @@ export class NamespaceService {
 const childPath = (parent: SecurablePath, id: string): SecurablePath => ({ warehouse: parent.warehouse, namespaces: [...parent.namespaces, id] });
 export const notFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
 const parentNotFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
+
+/**
+ * A namespace's `location` property is where its tables go by default (tables/shared.ts), so it obeys the rule of
+ * every location a client brings in (location-policy.ts) instead of being taken and then silently passed over.
+ */
+export function checkNamespaceLocation(scope: RequestScope, properties: Record<string, string>): void {
+  if (Object.hasOwn(properties, 'location')) checkLocation(scope.warehouse, properties.location, 'namespace property location');
+}

@@ -14,7 +14,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { Privilege } from '../access/privileges.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
 import { checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
-import type { NamespaceService } from '../namespaces.js';
+import { checkNamespaceLocation, type NamespaceService } from '../namespaces.js';
 import type { PageRequest } from '../paging.js';
 import type { CatalogObjectRecord, CatalogRepository, ObjectKind } from '../ports.js';
 import { createNamespaceMode, dropNamespaceBehavior, dropNamespaceMode } from './modes.js';
@@ -70,6 +70,7 @@ export class LanceNamespaceService {
     const properties = checkStringMap(propertiesInput, 'properties');
     if (mode === 'create') return (await this.namespaces.create(request, levels, properties)).properties;
     const scope = await this.deps.scope(request);
+    checkNamespaceLocation(scope, properties);
     // authorize: creating needs namespace:create on the parent; overwriting an existing one, also update-properties on it
     const parentPath = levels.length === 1 ? this.deps.access.warehousePath(scope.warehouse) : (await this.namespaces.requireVisible(scope, levels.slice(0, -1))).path;
     const object = `${scope.warehouse.name}/${formatIdentifier(levels)}`;
