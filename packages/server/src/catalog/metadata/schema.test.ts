@@ -42,6 +42,11 @@ describe('parseSchema', () => {
     expect(props.value.fields[0]!.type).toBe('decimal(9, 2)');
   });
 
+  it('takes type parameters up to the 32-bit limit', () => {
+    const s = parseSchema({ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'FIXED[ 2147483647 ]' }, { id: 2, name: 'b', required: true, type: 'decimal(38,2147483647)' }] });
+    expect(s.fields.map((f) => f.type)).toEqual(['fixed[2147483647]', 'decimal(38, 2147483647)']);
+  });
+
   it('defaults a missing schema-id to 0', () => {
     expect(parseSchema({ type: 'struct', fields: [] })['schema-id']).toBe(0);
   });
@@ -58,6 +63,10 @@ describe('parseSchema', () => {
     [{ type: 'struct', 'identifier-field-ids': [1], fields: [{ id: 1, name: 'a', required: true, type: 'float' }] }, 'float or double'],
     [{ type: 'struct', 'identifier-field-ids': [9], fields: [] }, 'does not exist'],
     ['not an object', 'expected an object'],
+    // Type parameters are 32-bit integers, as Iceberg Java parses them (a larger one was kept, or written as 1e+22).
+    [{ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'fixed[99999999999999]' }] }, 'fixed length 999999999999… is not a 32-bit integer'],
+    [{ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'fixed[2147483648]' }] }, 'fixed length 2147483648 is not'],
+    [{ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'decimal(10, 9999999999999999999999)' }] }, 'decimal scale'],
   ])('rejects bad input %#', (input, message) => {
     // identifier-field rules are IllegalArgumentExceptions in Iceberg Java; the rest are malformed input
     const code = /required field|float|does not exist/.test(message) ? 'ERR_ILLEGAL_ARGUMENT' : 'ERR_VALIDATION';

@@ -69,11 +69,11 @@ export function normalizePrimitive(raw: string, path: string): string {
   const lower = raw.trim().toLowerCase();
   if (SIMPLE_PRIMITIVES.has(lower)) return lower;
   let m = /^fixed\[\s*(\d+)\s*\]$/.exec(lower);
-  if (m) return `fixed[${Number(m[1])}]`;
+  if (m) return `fixed[${int32(m[1]!, 'fixed length', path)}]`;
   m = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(lower);
   if (m) {
-    const precision = Number(m[1]);
-    const scale = Number(m[2]);
+    const precision = int32(m[1]!, 'decimal precision', path);
+    const scale = int32(m[2]!, 'decimal scale', path);
     if (precision > 38) throw validation(`Invalid ${path}: decimal precision ${precision} exceeds 38`);
     return `decimal(${precision}, ${scale})`;
   }
@@ -81,6 +81,13 @@ export function normalizePrimitive(raw: string, path: string): string {
     return raw.trim();
   }
   throw validation(`Invalid ${path}: unknown type '${raw}'`);
+}
+
+/** A type parameter as Iceberg Java reads it (Integer.parseInt): digits within the 32-bit range, never 1e+21. */
+function int32(digits: string, what: string, path: string): number {
+  const n = Number(digits);
+  if (n > 2147483647) throw validation(`Invalid ${path}: ${what} ${digits.length > 12 ? `${digits.slice(0, 12)}…` : digits} is not a 32-bit integer`);
+  return n;
 }
 
 // ---------------------------------------------------------------- parsing
