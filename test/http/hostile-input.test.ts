@@ -196,3 +196,16 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 });
+
+describe('schemas that Iceberg Java could not read back', () => {
+  it('refuses field defaults that are not values of their type, at create and at add-schema, and type parameters past 32 bits', async () => {
+    const column = (extra: Record<string, unknown>) => ({ type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'c', required: false, type: 'long', ...extra }] });
+    const v3 = { 'format-version': '3' };
+    icebergError(await send('POST', '/v1/default/namespaces/h/tables', { name: 'd1', schema: column({ 'initial-default': 'notanumber' }), properties: v3 }), 400, /initial-default of schema\.c: expected a 64-bit integer/);
+    icebergError(await send('POST', '/v1/default/namespaces/h/tables', { name: 'd2', schema: column({ type: 'fixed[99999999999999]' }) }), 400, /not a 32-bit integer/);
+    expect((await send('POST', '/v1/default/namespaces/h/tables', { name: 'd3', schema: column({ 'write-default': 7 }), properties: v3 })).status).toBe(200);
+    const schema = { ...column({ 'write-default': { not: 'a long' } }), 'schema-id': 1 };
+    icebergError(await send('POST', '/v1/default/namespaces/h/tables/d3', { requirements: [], updates: [{ action: 'add-schema', schema }] }), 400, /write-default.*expected a 64-bit integer/);
+    expect((await send('GET', '/v1/default/namespaces/h/tables/d3')).body.metadata.schemas).toHaveLength(1);
+  });
+});

@@ -21,6 +21,7 @@ import {
 } from './table-builder.js';
 import type { PartitionSpecInput, SortOrderInput, TableMetadata, TableUpdate } from './types.js';
 import { parseList, parseTableUpdate } from './updates.js';
+import { checkDefaults } from './defaults.js';
 
 /** Properties that steer table creation or mirror table state; never persisted. */
 export const RESERVED_TABLE_PROPERTIES: ReadonlySet<string> = new Set([
@@ -93,6 +94,7 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
   for (const [k, v] of rawProperties) if (!RESERVED_TABLE_PROPERTIES.has(k)) properties.set(k, v);
 
   const schema = parseSchema(input.schema, 'schema');
+  checkDefaults(schema);
   let lastColumnId = 0;
   const { schema: fresh, idMap } = assignFreshIds(schema, 0, () => ++lastColumnId);
   const mapSource = (sourceId: number, path: string): number => {

@@ -46,6 +46,7 @@ import type {
   ViewUpdate,
 } from './types.js';
 import { parseViewVersion } from './view-version.js';
+import { checkDefaults } from './defaults.js';
 
 export const TABLE_ACTIONS = [
   'assign-uuid',
@@ -102,6 +103,7 @@ function parseShared(
       return { action, 'format-version': reqInt(o, 'format-version', path) };
     case 'add-schema': {
       const update: AddSchemaUpdate = { action, schema: parseSchema(get(o, 'schema'), sub(path, 'schema')) };
+      checkDefaults(update.schema, sub(path, 'schema'));
       const lastColumnId = optInt(o, 'last-column-id', path);
       if (lastColumnId !== undefined) update['last-column-id'] = lastColumnId;
       return update;

@@ -33,6 +33,7 @@ import { parseSchema, sameSchema, withSchemaId } from './schema.js';
 import type { CreateViewInput, Schema, ViewHistoryEntry, ViewMetadata, ViewUpdate, ViewVersion } from './types.js';
 import { parseList, parseViewRequirement, parseViewUpdate } from './updates.js';
 import { checkDialects, parseViewVersion, sameViewVersion, sqlDialects } from './view-version.js';
+import { checkDefaults } from './defaults.js';
 
 export const MAX_VIEW_FORMAT_VERSION = 1;
 export const VERSION_HISTORY_SIZE = 'version.history.num-entries';
@@ -358,6 +359,7 @@ export function newViewMetadata(arg: unknown, ctx?: ViewContext & { location?: s
     if (ctx.newUuid) input.uuid = ctx.newUuid();
   }
   const schema = parseSchema(input.schema, 'schema');
+  checkDefaults(schema);
   const version = parseViewVersion(input.viewVersion ?? null, 'view-version');
   if (version.representations.length === 0) throw validation('Cannot create view without specifying a query');
 
