@@ -427,6 +427,13 @@ describe('applyTableUpdates: properties, location, uuid, keys', () => {
     expect(md['encryption-keys']).toEqual([{ 'key-id': 'k1', 'encrypted-key-metadata': 'AAAA' }]);
     const removed = applyTableUpdates(md, [{ action: 'remove-encryption-key', 'key-id': 'k1' }], ctx());
     expect(removed['encryption-keys']).toBeUndefined();
+    // Key metadata is base64 (with or without padding), as Iceberg Java decodes it.
+    expect(applyTableUpdates(createTable(3), [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k2', 'encrypted-key-metadata': 'AAE' } }], ctx())['encryption-keys']).toHaveLength(1);
+    for (const bad of ['!!!', 'AAAAA', 'AA=A', 'a b=']) {
+      expect(() => applyTableUpdates(createTable(3), [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k3', 'encrypted-key-metadata': bad } }], ctx())).toThrowError(
+        err('ERR_VALIDATION', 'not base64'),
+      );
+    }
   });
 });
 

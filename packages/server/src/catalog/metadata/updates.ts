@@ -74,6 +74,8 @@ export const TABLE_ACTIONS = [
   'remove-encryption-key',
 ] as const;
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 export const VIEW_ACTIONS = [
   'assign-uuid',
   'upgrade-format-version',
@@ -178,8 +180,14 @@ export function parseTableUpdate(v: unknown, path = 'update'): TableUpdate {
       return { action, 'spec-ids': asIntArray(get(o, 'spec-ids') ?? null, sub(path, 'spec-ids')) };
     case 'remove-schemas':
       return { action, 'schema-ids': asIntArray(get(o, 'schema-ids') ?? null, sub(path, 'schema-ids')) };
-    case 'add-encryption-key':
-      return { action, 'encryption-key': parseEncryptedKey(reqObject(o, 'encryption-key', path), sub(path, 'encryption-key')) };
+    case 'add-encryption-key': {
+      const key = parseEncryptedKey(reqObject(o, 'encryption-key', path), sub(path, 'encryption-key'));
+      // Iceberg Java decodes it with Base64.getDecoder() when it reads the metadata: anything else would make the table unreadable there.
+      if (!BASE64.test(key['encrypted-key-metadata']) || key['encrypted-key-metadata'].replace(/=+$/, '').length % 4 === 1) {
+        throw validation(`Invalid ${sub(sub(path, 'encryption-key'), 'encrypted-key-metadata')}: not base64`);
+      }
+      return { action, 'encryption-key': key };
+    }
     case 'remove-encryption-key':
       return { action, 'key-id': reqString(o, 'key-id', path) };
     case 'add-view-version':
