@@ -5,6 +5,7 @@
  * surface's error model, never a 5xx, and nothing is logged as an unhandled error.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
@@ -207,5 +208,36 @@ describe('schemas that Iceberg Java could not read back', () => {
     const schema = { ...column({ 'write-default': { not: 'a long' } }), 'schema-id': 1 };
     icebergError(await send('POST', '/v1/default/namespaces/h/tables/d3', { requirements: [], updates: [{ action: 'add-schema', schema }] }), 400, /write-default.*expected a 64-bit integer/);
     expect((await send('GET', '/v1/default/namespaces/h/tables/d3')).body.metadata.schemas).toHaveLength(1);
+  });
+});
+
+describe('requests that are not valid HTTP', () => {
+  /** Sends raw bytes to the listening catalog and gives back everything it answers before it closes the connection. */
+  const exchange = (port: number, bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+  it('get a 4xx that says what was wrong, in the Iceberg error model, and the connection closes', async () => {
+    await cat.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = cat.lakegate.app.server.address() as AddressInfo;
+    const cases: Array<[string, number, RegExp]> = [
+      ['POST /v1/default/namespaces HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n', 400, /Malformed HTTP request: Content-Length can't be present with Transfer-Encoding/],
+      ['GET /v1/config HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', 400, /Malformed HTTP request: Invalid character in Content-Length/],
+      ['GET /v1/config HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', 400, /Malformed HTTP request: Invalid header token/],
+      [`GET /v1/config HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`, 431, /headers are too large/],
+      ['NOT-HTTP\r\n\r\n', 400, /Malformed HTTP request: Invalid method/],
+    ];
+    for (const [request, status, message] of cases) {
+      const answer = await exchange(port, request);
+      expect(answer, request.slice(0, 40)).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(body.error).toMatchObject({ code: status, type: 'BadRequestException', message: expect.stringMatching(message) });
+    }
+    expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 });

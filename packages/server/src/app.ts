@@ -21,6 +21,7 @@ import { declareActor } from './http/plugins/authenticate.js';
 import { SurfaceEnvelopes, useErrorEnvelope } from './http/plugins/errors.js';
 import { refuseRepeatedQueryParameters } from './http/plugins/query.js';
 import { useLosslessJson } from './http/plugins/json-body.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { ICEBERG_PREFIX, icebergSurface } from './http/surfaces/iceberg.js';
 import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
 import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management.js';
@@ -189,6 +190,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 2048 },
     // Request log lines and metrics without a pino child logger per request (http/plugins/request-log.ts).
     childLoggerFactory: requestLoggerFactory,

@@ -1,0 +1,31 @@
+/**
+ * Requests that Node's HTTP parser refuses before any route or surface sees them: a malformed request line or
+ * header, Content-Length beside Transfer-Encoding (request smuggling), headers past the size limit, a request that
+ * never finished arriving. Fastify's default answer says only "Client Error", in a shape of its own; this one says
+ * what was wrong, in the Iceberg error model (the request was never parsed, so no surface is known, and Iceberg is
+ * the catalog's main protocol). The connection is closed afterwards, as Node and Fastify do: after a parse error
+ * the next request's start cannot be found.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { icebergHttpError } from './mappers/iceberg-errors.js';
+
+const FIXED: Record<string, { status: number; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, message: 'Request headers are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time' },
+};
+
+export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string; reason?: unknown }, socket: Socket): void {
+  // A reset connection has nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // llhttp's reason is one of its own fixed sentences ("Content-Length can't be present with Transfer-Encoding"), never request bytes.
+  const reason = typeof error.reason === 'string' ? error.reason.replace(/[^\x20-\x7e]/g, '').slice(0, 200) : '';
+  const { status, message } = FIXED[error.code ?? ''] ?? { status: 400, message: `Malformed HTTP request${reason ? `: ${reason}` : ''}` };
+  this.log.debug({ code: error.code, status }, 'malformed HTTP request');
+  if (socket.writable) {
+    const body = JSON.stringify(icebergHttpError(status, 'BadRequestException', message));
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
