@@ -64,8 +64,14 @@ function problemOf(type: IcebergType, value: unknown): string | undefined {
     if (typeof value !== 'object' || !Array.isArray(map.keys) || !Array.isArray(map.values) || map.keys.length !== map.values.length) {
       return `${expected('{"keys": [...], "values": [...]} of equal length')} map`;
     }
-    for (const k of map.keys) if (k === null || problemOf(type.key, k) !== undefined) return `key: ${problemOf(type.key, k) ?? 'null'}`;
-    for (const v of map.values) if (problemOf(type.value, v) !== undefined) return `value: ${problemOf(type.value, v)}`;
+    for (const k of map.keys) {
+      const inner = k === null ? 'a map key is never null' : problemOf(type.key, k);
+      if (inner !== undefined) return `key: ${inner}`;
+    }
+    for (const v of map.values) {
+      const inner = problemOf(type.value, v);
+      if (inner !== undefined) return `value: ${inner}`;
+    }
     return undefined;
   }
   return primitiveProblem(type, value);
