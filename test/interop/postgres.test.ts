@@ -46,6 +46,34 @@ sessionContract('PostgreSQL', async () => {
   return { sessions: store.sessions, close: () => store.close() };
 });
 
+describe('named prepared statements', () => {
+  /** The store's own Kysely, to look at its one connection. */
+  class Probe extends PostgresCatalogStore {
+    get kysely() {
+      return this.db;
+    }
+  }
+
+  it('runs each parameterised statement prepared once per connection, with its rows, and rejects with its error', async () => {
+    const store = new Probe({ connectionString: pg.createDatabase(`prepared_${dbCounter++}`), maxConnections: 1 });
+    try {
+      await store.migrate();
+      for (const value of ['a', 'b', 'a']) {
+        const rows = await sql<{ v: string }>`select ${value}::text as v`.execute(store.kysely);
+        expect(rows.rows).toEqual([{ v: value }]);
+      }
+      const prepared = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements where statement like ${'select $1::text as v%'}`.execute(store.kysely);
+      expect(prepared.rows).toHaveLength(1);
+      expect(prepared.rows[0]!.name).toMatch(/^lg_[A-Za-z0-9_-]{24}$/);
+      // A statement that fails rejects with PostgreSQL's error (division by zero, 22012), and the connection goes on.
+      await expect(sql`select 1 / ${0}::int as x`.execute(store.kysely)).rejects.toMatchObject({ code: '22012' });
+      expect((await sql<{ v: string }>`select ${'c'}::text as v`.execute(store.kysely)).rows).toEqual([{ v: 'c' }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('no request waits forever on the database', () => {
   const kysely = (connectionString: string) =>
     new Kysely<Record<string, never>>({ dialect: withUnavailableErrors(new PostgresDialect({ pool: new pgDriver.Pool({ connectionString, ...boundedWaits(connectionString) }) })) });

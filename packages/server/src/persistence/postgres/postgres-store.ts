@@ -63,6 +63,14 @@ function usePreparedStatements(client: pg.PoolClient): void {
       name = `lg_${hash('sha256', text, 'base64url').slice(0, 24)}`;
       if (names.size < 10_000) names.set(text, name);
     }
-    return query({ name, text, values }, callback);
+    if (callback !== undefined) return query({ name, text, values }, callback);
+    // The query built from its text and named afterwards: a config object would be copied property by property
+    // (pg's cloneQueryConfig, about 1.5 µs per statement, into an object in dictionary mode).
+    return new Promise((resolve, reject) => {
+      const prepared = new pg.Query(text, values, (error, result) => (error ? reject(error) : resolve(result)));
+      // pg reads the name when it sends the query; its typings do not show the field.
+      (prepared as unknown as { name: string }).name = name;
+      query(prepared);
+    });
   };
 }
