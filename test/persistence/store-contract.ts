@@ -5,6 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
 import type { LakegateStore as CatalogStore } from '../../packages/server/src/store.js';
+import { atDispatch } from '../../packages/server/src/runtime/end-of-turn.js';
+
+/** Runs `fn` as a request handed over in the next dispatch of requests runs (runtime/end-of-turn.ts). */
+const inDispatch = <T>(fn: () => Promise<T>): Promise<T> => new Promise((resolve, reject) => atDispatch(() => void fn().then(resolve, reject)));
+/** Leaves the dispatch whose microtasks the caller may be running in (a timer is I/O). */
+const afterIo = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 /**
  * @param makeStore a store on a new, empty database
@@ -176,6 +182,37 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         await other.repository.insertObject(obj('t', { id: 'id-t-again', metadataLocation: swap.metadataLocation, metadataJson: '{"v":3}' }));
         for (const store of [s, other]) expect((await read(store))?.metadataJson).toBe('{"v":3}');
         expect((await s.repository.getObject(wh, ['ns'], 't'))?.id).toBe('id-t-again');
+      } finally {
+        await other.close();
+        await s.close();
+      }
+    });
+
+    it("answers reads inside one dispatch of requests with this store's own writes of that dispatch, and another store's in the next", async () => {
+      const s = await fresh();
+      const other = await openAgain(s);
+      const read = async (store: CatalogStore) => (await store.repository.getObject(wh, ['ns'], 't'))?.metadataJson;
+      const swap = (store: CatalogStore, from: number, to: number) =>
+        store.repository.swapMetadata(
+          { warehouse: wh, namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: `file:///w/ns/t/metadata/${from}.json`, metadataLocation: `file:///w/ns/t/metadata/${to}.json`, metadataJson: `{"v":${to}}`, location: 'file:///w/ns/t' },
+          to,
+        );
+      try {
+        await s.repository.insertObject(obj('t', { metadataLocation: 'file:///w/ns/t/metadata/1.json', metadataJson: '{"v":1}' }));
+        // Read repeatedly first, so that a store which keeps answers (SQLite's read memo) keeps this one.
+        const seen = await inDispatch(async () => {
+          const before = [await read(s), await read(s), await read(s)];
+          expect(await swap(s, 1, 2)).toBe(true);
+          return [...before, await read(s), await read(s)];
+        });
+        expect(seen).toEqual(['{"v":1}', '{"v":1}', '{"v":1}', '{"v":2}', '{"v":2}']);
+        await afterIo();
+        // Committed through another store (another process) after a dispatch: every later dispatch sees it.
+        expect(await inDispatch(async () => [await read(s), await read(s)])).toEqual(['{"v":2}', '{"v":2}']);
+        await afterIo();
+        expect(await swap(other, 2, 3)).toBe(true);
+        await afterIo();
+        expect(await inDispatch(async () => [await read(s), await read(s)])).toEqual(['{"v":3}', '{"v":3}']);
       } finally {
         await other.close();
         await s.close();

@@ -27,7 +27,8 @@ import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
 import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management.js';
 import { oauthSurface } from './http/surfaces/oauth.js';
 import { opsSurface } from './http/surfaces/ops.js';
-import { coalesceWrites, noteRequestTurn } from './http/write-coalescing.js';
+import { coalesceWrites } from './http/write-coalescing.js';
+import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
 import { createLogger } from './observability/logger.js';
 import { RequestObserver, requestLoggerFactory } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
@@ -197,7 +198,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
   });
   app.server.on('connection', coalesceWrites);
-  app.server.prependListener('request', noteRequestTurn);
+  dispatchRequestsPerTurn(app.server);
   useLosslessJson(app);
   refuseRepeatedQueryParameters(app);
   declareActor(app);

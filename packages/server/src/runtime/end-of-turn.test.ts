@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atEndOfTurn, currentTurn, turnToken } from './end-of-turn.js';
+import { atDispatch, atEndOfTurn, currentBatch, currentTurn, turnToken } from './end-of-turn.js';
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -52,5 +52,65 @@ describe('atEndOfTurn', () => {
     const second = turnToken();
     expect(second).not.toBe(first);
     await nextTurn();
+  });
+});
+
+describe('atDispatch', () => {
+  it("hands over the turn's requests one after the other, runs their microtasks, then the turn's sends and writes", async () => {
+    const order: string[] = [];
+    atEndOfTurn('write', () => order.push('write'));
+    atEndOfTurn('send', () => order.push('send'));
+    atDispatch(() => {
+      order.push('request 1');
+      void Promise.resolve()
+        .then(() => order.push('request 1 resumed'))
+        .then(() => atEndOfTurn('write', () => order.push('request 1 answered')));
+    });
+    atDispatch(() => order.push('request 2'));
+    order.push('sync');
+    await Promise.resolve();
+    expect(order).toEqual(['sync']);
+    await nextTurn();
+    expect(order).toEqual(['sync', 'request 1', 'request 2', 'request 1 resumed', 'send', 'write', 'request 1 answered']);
+  });
+
+  it('names one batch for a dispatch and the microtasks of its requests, a new one for the next, none outside', async () => {
+    const seen: Array<object | undefined> = [];
+    const resumed = new Promise<object | undefined>((resolve) => {
+      atDispatch(() => {
+        seen.push(currentBatch());
+        // Resuming after real I/O (a timer here) is outside any dispatch: what was checked before may have changed.
+        setTimeout(() => resolve(currentBatch()), 1);
+        void Promise.resolve().then(() => seen.push(currentBatch()));
+      });
+    });
+    atDispatch(() => seen.push(currentBatch()));
+    let inSends: object | undefined = {};
+    atEndOfTurn('send', () => (inSends = currentBatch()));
+    expect(currentBatch()).toBeUndefined();
+    await nextTurn();
+    expect(seen[0]).toBeDefined();
+    expect(seen).toEqual([seen[0], seen[0], seen[0]]);
+    expect(inSends).toBeUndefined();
+    expect(currentBatch()).toBeUndefined();
+    expect(await resumed).toBeUndefined();
+    let next: object | undefined;
+    atDispatch(() => (next = currentBatch()));
+    await nextTurn();
+    expect(next).toBeDefined();
+    expect(next).not.toBe(seen[0]);
+  });
+
+  it('dispatches the other requests when one throws, and lets the error surface as uncaught', async () => {
+    const order: string[] = [];
+    const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+    atDispatch(() => {
+      throw new Error('bad request handler');
+    });
+    atDispatch(() => order.push('next request'));
+    atEndOfTurn('write', () => order.push('write'));
+    expect(((await uncaught) as Error).message).toBe('bad request handler');
+    await nextTurn();
+    expect(order).toEqual(['next request', 'write']);
   });
 });

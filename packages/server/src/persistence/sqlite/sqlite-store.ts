@@ -23,6 +23,12 @@ import { type DriverErrors, outageOr, withMappedDriver } from '../mapped-driver.
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
 import { ReadMemo } from './read-memo.js';
+import { oncePerDispatch } from '../../runtime/per-dispatch.js';
+
+/** Statements this process ran on its writing connection: raised before each runs (see readRunner). */
+interface WriteCount {
+  value: number;
+}
 
 export class SqliteCatalogStore extends KyselyCatalogStore {
   private readonly reader: Database.Database;
@@ -35,8 +41,9 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     database.pragma('foreign_keys = ON');
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
-    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database) }), SQLITE_ERRORS);
-    super(new Kysely<CatalogDatabase>({ dialect }), readRunner(reader));
+    const writes: WriteCount = { value: 0 };
+    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database, writes) }), SQLITE_ERRORS);
+    super(new Kysely<CatalogDatabase>({ dialect }), readRunner(reader, writes));
     this.reader = reader;
   }
 
@@ -66,10 +73,11 @@ function statementCache(database: Database.Database): (sql: string) => Database.
  * Hot reads on the read-only connection: prepared once, run synchronously to completion, and their answers kept
  * while the file has not changed (read-memo.ts).
  */
-function readRunner(reader: Database.Database): ReadRunner {
+function readRunner(reader: Database.Database, writes: WriteCount): ReadRunner {
   const prepare = statementCache(reader);
   const dataVersion = reader.prepare('pragma data_version').pluck();
-  const memo = new ReadMemo(() => dataVersion.get() as number);
+  // Asked once per dispatch of requests, and again after any statement of this process's own writing connection.
+  const memo = new ReadMemo(oncePerDispatch(() => dataVersion.get() as number, () => writes.value));
   return {
     async rows<R>(query: CompiledQuery<R>): Promise<R[]> {
       try {
@@ -97,10 +105,14 @@ const SQLITE_ERRORS: DriverErrors = { isOutage: isLockTimeout, message: 'the cat
  * (all/run) to completion before the next query starts. Streaming (iterate) would hold a statement
  * busy, and the repository never streams.
  */
-function withStatementCache(database: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+function withStatementCache(database: Database.Database, writes: WriteCount): { prepare(sql: string): Database.Statement; close(): void } {
   const prepare = statementCache(database);
   return {
-    prepare,
+    // Kysely prepares each statement right before it runs it, synchronously: counted here, before it runs.
+    prepare(sql: string) {
+      writes.value += 1;
+      return prepare(sql);
+    },
     close() {
       database.close();
     },

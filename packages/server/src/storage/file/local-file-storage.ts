@@ -10,8 +10,13 @@ import path from 'node:path';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { ObjectStorage } from '../../catalog/ports.js';
 import { localPath } from '../../catalog/locations.js';
+import { currentBatch } from '../../runtime/end-of-turn.js';
 
 export class LocalFileStorage implements ObjectStorage {
+  /** Files found to exist during the current dispatch of requests (see exists()). */
+  private readonly found = new Set<string>();
+  private foundIn: object | undefined;
+
   handles(uri: string): boolean {
     return uri.startsWith('file:') || uri.startsWith('/');
   }
@@ -53,9 +58,20 @@ export class LocalFileStorage implements ObjectStorage {
   }
 
   async exists(uri: string): Promise<boolean> {
+    // Once per dispatch of requests (runtime/end-of-turn.ts currentBatch()): a file found during a
+    // dispatch exists for every request of it. A deletion, by anyone, finishes through I/O, so never
+    // inside the dispatch that found the file: the next dispatch looks again.
+    const batch = currentBatch();
+    if (batch !== this.foundIn) {
+      this.found.clear();
+      this.foundIn = batch;
+    }
+    if (batch !== undefined && this.found.has(uri)) return true;
     // Synchronous on purpose: every loadTable checks its metadata file, and a local stat takes
     // microseconds, far less than a round trip through the libuv thread pool (docs/benchmarks.md).
-    return existsSync(localPath(uri));
+    const exists = existsSync(localPath(uri));
+    if (exists && batch !== undefined) this.found.add(uri);
+    return exists;
   }
 
   async delete(uri: string): Promise<void> {

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { atDispatch } from '../../runtime/end-of-turn.js';
+import { LocalFileStorage } from './local-file-storage.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-local-storage-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `fn` as a request handed over in the next dispatch of requests runs (runtime/end-of-turn.ts). */
+const inDispatch = <T>(fn: () => Promise<T>): Promise<T> => new Promise((resolve, reject) => atDispatch(() => void fn().then(resolve, reject)));
+const afterIo = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+describe('LocalFileStorage.exists', () => {
+  it('answers a file deleted outside the catalog as missing from the next dispatch on, and at once outside dispatches', async () => {
+    const storage = new LocalFileStorage();
+    const file = path.join(dir, 'a.metadata.json');
+    const uri = pathToFileURL(file).href;
+    writeFileSync(file, '{}');
+    expect(await inDispatch(async () => [await storage.exists(uri), await storage.exists(uri)])).toEqual([true, true]);
+    await afterIo();
+    rmSync(file);
+    expect(await inDispatch(() => storage.exists(uri))).toBe(false);
+    await afterIo();
+    writeFileSync(file, '{}');
+    expect(await storage.exists(uri)).toBe(true);
+    rmSync(file);
+    expect(await storage.exists(uri)).toBe(false);
+  });
+
+  it('answers a file this process deleted, or purged with its prefix, as missing to the requests after the deletion', async () => {
+    const storage = new LocalFileStorage();
+    const file = path.join(dir, 'b.metadata.json');
+    const uri = pathToFileURL(file).href;
+    writeFileSync(file, '{}');
+    const seen = await inDispatch(async () => {
+      const before = await storage.exists(uri);
+      await storage.delete(uri);
+      return [before, await storage.exists(uri)];
+    });
+    expect(seen).toEqual([true, false]);
+    const prefixFile = path.join(dir, 't', 'metadata', 'c.metadata.json');
+    const prefixUri = pathToFileURL(prefixFile).href;
+    await storage.writeNew(prefixUri, new TextEncoder().encode('{}'));
+    await afterIo();
+    const purged = await inDispatch(async () => {
+      const before = await storage.exists(prefixUri);
+      const count = await storage.deletePrefix(pathToFileURL(path.join(dir, 't')).href);
+      return [before, count, await storage.exists(prefixUri)];
+    });
+    expect(purged).toEqual([true, 1, false]);
+  });
+});
