@@ -59,8 +59,9 @@ export class LocalFileStorage implements ObjectStorage {
 
   async exists(uri: string): Promise<boolean> {
     // Once per dispatch of requests (runtime/end-of-turn.ts currentBatch()): a file found during a
-    // dispatch exists for every request of it. A deletion, by anyone, finishes through I/O, so never
-    // inside the dispatch that found the file: the next dispatch looks again.
+    // dispatch exists for every request of it, all of which had arrived by then. A deletion by another
+    // process that lands during the dispatch is concurrent with them (either answer is right); one by
+    // this process finishes through I/O, so never inside the dispatch. The next dispatch looks again.
     const batch = currentBatch();
     if (batch !== this.foundIn) {
       this.found.clear();
