@@ -100,7 +100,6 @@ export function loadTableMetadata<B extends TableState>(raw: unknown, path: stri
 
   const current = get(o, 'current-snapshot-id');
   b.currentSnapshotId = current === undefined || current === null ? -1n : asLong(current, sub(path, 'current-snapshot-id'));
-  if (b.currentSnapshotId < 0n) b.currentSnapshotId = -1n;
   b.nextRowId = optLong(o, 'next-row-id', path) ?? 0n;
 
   const keys = get(o, 'encryption-keys');

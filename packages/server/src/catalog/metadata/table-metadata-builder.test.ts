@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { applyTableUpdates, applyTableUpdatesDetailed, newTableMetadata, parseTableMetadata } from './table-metadata-builder.js';
 import type { TableMetadata } from './types.js';
+import { checkTableRequirements } from './table-requirements.js';
 
 const T0 = 1_700_000_000_000;
 const ctx = (nowMs = T0 + 10_000) => ({ nowMs, newUuid: () => '00000000-0000-4000-8000-000000000000' });
@@ -265,6 +266,22 @@ describe('applyTableUpdates: snapshots and refs', () => {
     expect(md.refs).toEqual({ main: { 'snapshot-id': 3051729675574597004n, type: 'branch' } });
     expect(md['last-sequence-number']).toBe(1);
     expect(md['snapshot-log']).toEqual([{ 'timestamp-ms': T0 + 1000, 'snapshot-id': 3051729675574597004n }]);
+  });
+
+  it('keeps a negative snapshot id on main as the current snapshot (only -1 means none), as Iceberg Java does', () => {
+    for (const version of [2, 3]) {
+      const md = commitSnapshot(createTable(version), -7, 1, undefined, version === 3 ? { 'first-row-id': 0, 'added-rows': 0 } : {});
+      expect(md['current-snapshot-id']).toBe(-7);
+      expect(md.refs).toEqual({ main: { 'snapshot-id': -7, type: 'branch' } });
+      // The file reads back (main and the current snapshot agree), and a requirement on main sees the snapshot.
+      const next = applyTableUpdates(md, [{ action: 'set-properties', updates: { k: 'v' } }], ctx(T0 + 200_000));
+      expect(next['current-snapshot-id']).toBe(-7);
+      const { refs: _refs, ...withoutRefs } = md;
+      for (const base of [md, withoutRefs as TableMetadata]) {
+        expect(() => checkTableRequirements(base, [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': -7 }])).not.toThrow();
+        expect(() => checkTableRequirements(base, [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }])).toThrowError(err('ERR_COMMIT_CONFLICT'));
+      }
+    }
   });
 
   it('refuses stale sequence numbers as a commit conflict', () => {

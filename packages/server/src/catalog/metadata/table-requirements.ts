@@ -28,7 +28,8 @@ function refSnapshotId(base: TableMetadata, name: string): { type: string; id: b
   const current = get(base as unknown as Record<string, unknown>, 'current-snapshot-id');
   if (name === 'main' && current !== null && current !== undefined) {
     const id = asLong(current, 'current-snapshot-id');
-    if (id >= 0n) return { type: 'branch', id };
+    // -1 alone means "no current snapshot" (as Iceberg Java reads it); any other id is main's.
+    if (id !== -1n) return { type: 'branch', id };
   }
   return undefined;
 }

@@ -198,8 +198,10 @@ export abstract class TableState {
     out['default-sort-order-id'] = this.defaultSortOrderId;
     out['sort-orders'] = [...this.sortOrders];
     out.properties = mapToRecord(this.properties);
+    // -1 alone means "no current snapshot" (validate() checked that any other id is a snapshot of the table);
+    // a negative id of a real snapshot is written as it is, as Iceberg Java writes it.
     out['current-snapshot-id'] =
-      this.currentSnapshotId >= 0n ? toWire(this.currentSnapshotId) : v >= 3 ? null : -1;
+      this.currentSnapshotId !== -1n ? toWire(this.currentSnapshotId) : v >= 3 ? null : -1;
     if (v >= 3) out['next-row-id'] = toWire(this.nextRowId);
     if (this.encryptionKeys.length > 0) out['encryption-keys'] = [...this.encryptionKeys];
     out.refs = mapToRecord(this.refs);
