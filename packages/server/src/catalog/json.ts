@@ -81,15 +81,45 @@ function unsafeStructure(root: unknown, maxDepth: number): string | undefined {
   return undefined;
 }
 
+/**
+ * A number whose JSON text is kept as given, for values whose form matters to readers of the metadata: a float
+ * or double field's default must be a JSON floating-point number (`1.0`, not `1`), or Iceberg Java refuses to
+ * read the schema, while JavaScript has one number type and writes 1.0 as `1`. stringifyJson writes `text`
+ * as it is; anything else that serialises it (`toJSON`, `valueOf`) sees the plain number.
+ */
+export class JsonNumber {
+  constructor(readonly text: string) {
+    if (!JSON_NUMBER.test(text)) throw new TypeError(`not a JSON number: ${text}`);
+  }
+
+  /** A double written as a JSON floating-point number: with a fraction or an exponent, never as an integer. */
+  static floating(value: number | bigint): JsonNumber {
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new TypeError(`not a finite number: ${value}`);
+    const text = String(n);
+    return new JsonNumber(/[.e]/.test(text) ? text : `${text}.0`);
+  }
+
+  valueOf(): number {
+    return Number(this.text);
+  }
+
+  toJSON(): number {
+    return Number(this.text);
+  }
+}
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
 export function stringifyJson(value: unknown): string {
   // Every response goes through here. lossless-json's stringify is plain JavaScript and several
   // times slower than the built-in, so the built-in does the work: directly when the value holds
-  // no bigint, else with each bigint written as a marked string whose quotes and marker are then
-  // cut away, leaving its exact digits. The marker is random per process, so no client-supplied
-  // string can be mistaken for it.
+  // no bigint and no JsonNumber, else with each of those written as a marked string whose quotes
+  // and marker are then cut away, leaving its exact text. The marker is random per process, so no
+  // client-supplied string can be mistaken for it.
   let out: string | undefined;
   try {
-    out = containsBigInt(value) ? JSON.stringify(value, markBigInt).replace(MARKED_BIGINT, '$1') : JSON.stringify(value);
+    out = needsMarking(value) ? JSON.stringify(value, markExactNumbers).replace(MARKED_NUMBER, '$1') : JSON.stringify(value);
   } catch (e) {
     // A bigint that only a toJSON() produces: the slow path knows how to write it.
     if (!(e instanceof TypeError)) throw e;
@@ -99,18 +129,24 @@ export function stringifyJson(value: unknown): string {
   return out;
 }
 
-const BIGINT_MARK = `\u0000bigint:${randomBytes(16).toString('hex')}:`;
-const MARKED_BIGINT = new RegExp(`"${JSON.stringify(BIGINT_MARK).slice(1, -1).replace(/\\/g, '\\\\')}(-?\\d+)"`, 'g');
-const markBigInt = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? BIGINT_MARK + v.toString() : v);
+const NUMBER_MARK = `\u0000number:${randomBytes(16).toString('hex')}:`;
+const MARKED_NUMBER = new RegExp(`"${JSON.stringify(NUMBER_MARK).slice(1, -1).replace(/\\/g, '\\\\')}(-?[0-9][0-9.eE+-]*)"`, 'g');
+/** `this[key]` is the value before its toJSON(): a JsonNumber is caught here, ahead of its plain-number fallback. */
+function markExactNumbers(this: unknown, key: string, v: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  if (raw instanceof JsonNumber) return NUMBER_MARK + raw.text;
+  return typeof v === 'bigint' ? NUMBER_MARK + v.toString() : v;
+}
 
 /** Own and inherited enumerable properties: a false positive only costs the marked path, never exactness. */
-function containsBigInt(value: unknown): boolean {
+function needsMarking(value: unknown): boolean {
   if (typeof value === 'bigint') return true;
   if (typeof value !== 'object' || value === null) return false;
+  if (value instanceof JsonNumber) return true;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (containsBigInt(value[i])) return true;
+    for (let i = 0; i < value.length; i++) if (needsMarking(value[i])) return true;
     return false;
   }
-  for (const key in value) if (containsBigInt((value as Record<string, unknown>)[key])) return true;
+  for (const key in value) if (needsMarking((value as Record<string, unknown>)[key])) return true;
   return false;
 }

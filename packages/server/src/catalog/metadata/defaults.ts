@@ -1,22 +1,28 @@
 /**
- * Field defaults (`initial-default`, `write-default`) must be values of their field's type in the spec's JSON
- * single-value form (Appendix D): a JSON boolean, integer or number; decimals, dates, times, timestamps and UUIDs
- * as strings; fixed and binary as hexadecimal; structs as objects by field id, lists as arrays, maps as
- * `{"keys": […], "values": […]}`. A default of the wrong form is stored by no engine: Iceberg Java refuses to read
- * the schema that holds it, so the catalog refuses it where a schema comes in (create, add-schema) rather than
- * keep a table that Java engines cannot load.
+ * Field defaults (`initial-default`, `write-default`) must be values of their field's type in the form Iceberg Java
+ * reads (SingleValueParser, the spec's JSON single-value form, Appendix D): a JSON boolean or integer; a JSON
+ * floating-point number for float and double (written back as one: schema.ts); decimals, dates, times, timestamps
+ * and UUIDs as strings that are real values (no 13th month, no 25th hour), timestamps with a time zone in UTC;
+ * fixed and binary as hexadecimal. A struct, list or map field takes no default but null: the spec's JSON forms
+ * for them exist, but Iceberg Java (1.11) refuses to read a schema that holds one, even `{}`. A default Java cannot
+ * read makes the table unreadable for every Java engine, so the catalog refuses it where a schema comes in (create,
+ * add-schema, views) rather than keep a table those engines cannot load.
  */
 import { validation } from '../../errors/catalog-error.js';
+import { JsonNumber } from '../json.js';
 import { typeId } from './schema.js';
 import type { IcebergType, Schema, StructField, StructType } from './types.js';
 
-const DATE = /^[+-]?\d{4,}-\d{2}-\d{2}$/;
-const TIME = /^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
-const TIMESTAMP = /^[+-]?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
-const TIMESTAMPTZ = /^[+-]?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)$/;
+// Years as java.time's ISO formats read them: four digits, or a sign and up to ten (the sign is required past four).
+const YEAR = '(\\d{4}|[+-]\\d{5,10}|-\\d{4})';
+const DATE = new RegExp(`^${YEAR}-(\\d{2})-(\\d{2})$`);
+const TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?$/;
+const TIMESTAMP = new RegExp(`^${YEAR}-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.\\d{1,9})?)?$`);
+const UTC_OFFSET = /(?:Z|[+-]00:00(?::00)?)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = /^(?:[0-9a-f]{2})*$/i;
-const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i;
+// java.math.BigDecimal's string form: "1", "1.50", ".5", "5.", "1E+3".
+const DECIMAL = /^[+-]?(?:\d+(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
 const INT32 = 2 ** 31;
 const INT64 = 2n ** 63n;
 
@@ -33,47 +39,26 @@ function checkField(field: StructField, path: string): void {
     const problem = problemOf(field.type, value);
     if (problem !== undefined) throw validation(`Invalid ${key} of ${where}: ${problem}`);
   }
-  const type = field.type;
-  if (typeof type === 'object' && type.type === 'struct') checkDefaults(type, where);
+  checkNested(field.type, where);
+}
+
+/** The fields of structs anywhere inside a type: a struct's, or within a list's element or a map's key or value. */
+function checkNested(type: IcebergType, path: string): void {
+  if (typeof type !== 'object') return;
+  if (type.type === 'struct') checkDefaults(type, path);
+  else if (type.type === 'list') checkNested(type.element, `${path}.element`);
+  else {
+    checkNested(type.key, `${path}.key`);
+    checkNested(type.value, `${path}.value`);
+  }
 }
 
 const expected = (what: string) => `expected ${what} for type`;
 
 /** Why `value` is not a value of `type` in the JSON single-value form, or undefined when it is. */
 function problemOf(type: IcebergType, value: unknown): string | undefined {
-  // A struct default without a field's id holds null for that field.
   if (value === null || value === undefined) return undefined;
-  if (typeof type === 'object') {
-    if (type.type === 'struct') {
-      if (typeof value !== 'object' || Array.isArray(value)) return `${expected('a JSON object by field id')} struct`;
-      for (const f of type.fields) {
-        const inner = problemOf(f.type, (value as Record<string, unknown>)[String(f.id)]);
-        if (inner !== undefined) return `field ${f.id}: ${inner}`;
-      }
-      return undefined;
-    }
-    if (type.type === 'list') {
-      if (!Array.isArray(value)) return `${expected('a JSON array')} list`;
-      for (const element of value) {
-        const inner = problemOf(type.element, element);
-        if (inner !== undefined) return `element: ${inner}`;
-      }
-      return undefined;
-    }
-    const map = value as { keys?: unknown; values?: unknown };
-    if (typeof value !== 'object' || !Array.isArray(map.keys) || !Array.isArray(map.values) || map.keys.length !== map.values.length) {
-      return `${expected('{"keys": [...], "values": [...]} of equal length')} map`;
-    }
-    for (const k of map.keys) {
-      const inner = k === null ? 'a map key is never null' : problemOf(type.key, k);
-      if (inner !== undefined) return `key: ${inner}`;
-    }
-    for (const v of map.values) {
-      const inner = problemOf(type.value, v);
-      if (inner !== undefined) return `value: ${inner}`;
-    }
-    return undefined;
-  }
+  if (typeof type === 'object') return `a ${type.type} field takes no default but null`;
   return primitiveProblem(type, value);
 }
 
@@ -91,19 +76,22 @@ function primitiveProblem(type: string, value: unknown): string | undefined {
     }
     case 'float':
     case 'double':
-      return typeof value === 'number' || typeof value === 'bigint' ? undefined : `${expected('a JSON number')} ${type}`;
+      return typeof value === 'number' || typeof value === 'bigint' || value instanceof JsonNumber ? undefined : `${expected('a JSON number')} ${type}`;
     case 'decimal':
       return decimalProblem(type, value);
     case 'date':
-      return str(DATE, 'an ISO date string');
+      return typeof value === 'string' && isDate(value) ? undefined : `${expected('an ISO date string (yyyy-mm-dd)')} ${type}`;
     case 'time':
-      return str(TIME, 'an ISO time string');
+      return typeof value === 'string' && isTime(value) ? undefined : `${expected('an ISO time string (hh:mm[:ss[.fraction]])')} ${type}`;
     case 'timestamp':
     case 'timestamp_ns':
-      return str(TIMESTAMP, 'an ISO timestamp string without offset');
+      return typeof value === 'string' && isTimestamp(value) ? undefined : `${expected('an ISO timestamp string without offset')} ${type}`;
     case 'timestamptz':
-    case 'timestamptz_ns':
-      return str(TIMESTAMPTZ, 'an ISO timestamp string with offset');
+    case 'timestamptz_ns': {
+      const offset = typeof value === 'string' ? UTC_OFFSET.exec(value) : null;
+      const ok = offset !== null && isTimestamp((value as string).slice(0, offset.index));
+      return ok ? undefined : `${expected('an ISO timestamp string in UTC (offset Z or +00:00)')} ${type}`;
+    }
     case 'string':
       return typeof value === 'string' ? undefined : `${expected('a JSON string')} ${type}`;
     case 'uuid':
@@ -125,6 +113,34 @@ function decimalProblem(type: string, value: unknown): string | undefined {
   const scale = Number(/,\s*(\d+)\s*\)/.exec(type)?.[1]);
   const m = typeof value === 'string' ? DECIMAL.exec(value) : null;
   if (m === null) return `${expected('a decimal string')} ${type}`;
-  const valueScale = (m[2]?.length ?? 0) - Number(m[3] ?? 0);
+  const valueScale = (m[1] ?? m[2] ?? '').length - Number(m[3] ?? 0);
   return valueScale === scale ? undefined : `scale ${valueScale} differs from the scale of ${type}`;
+}
+
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+
+/** A real day of the proleptic Gregorian calendar (java.time's strict ISO resolution). */
+function isDay(year: string, month: string, day: string): boolean {
+  const m = Number(month);
+  const d = Number(day);
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = [31, isLeapYear(Number(year)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return d <= days;
+}
+
+const isClock = (hour: string, minute: string, second: string | undefined) => Number(hour) <= 23 && Number(minute) <= 59 && Number(second ?? 0) <= 59;
+
+function isDate(value: string): boolean {
+  const m = DATE.exec(value);
+  return m !== null && isDay(m[1]!, m[2]!, m[3]!);
+}
+
+function isTime(value: string): boolean {
+  const m = TIME.exec(value);
+  return m !== null && isClock(m[1]!, m[2]!, m[3]);
+}
+
+function isTimestamp(value: string): boolean {
+  const m = TIMESTAMP.exec(value);
+  return m !== null && isDay(m[1]!, m[2]!, m[3]!) && isClock(m[4]!, m[5]!, m[6]);
 }

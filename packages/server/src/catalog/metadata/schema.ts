@@ -9,6 +9,7 @@
  * list, a map or an optional struct.
  */
 import { illegalArgument, validation } from '../../errors/catalog-error.js';
+import { JsonNumber } from '../json.js';
 import {
   asBoolean,
   asIntArray,
@@ -106,6 +107,7 @@ function parseType(v: unknown, path: string): IcebergType {
         element: parseType(get(o, 'element'), sub(path, 'element')),
         'element-required': asBoolean(get(o, 'element-required'), sub(path, 'element-required')),
       };
+      optionalIfUnknown(list.element, list['element-required'], sub(path, 'element'));
       return list;
     }
     case 'map': {
@@ -117,11 +119,23 @@ function parseType(v: unknown, path: string): IcebergType {
         value: parseType(get(o, 'value'), sub(path, 'value')),
         'value-required': asBoolean(get(o, 'value-required'), sub(path, 'value-required')),
       };
+      // A map's keys are always required.
+      optionalIfUnknown(map.key, true, sub(path, 'key'));
+      optionalIfUnknown(map.value, map['value-required'], sub(path, 'value'));
       return map;
     }
     default:
       throw validation(`Invalid ${sub(path, 'type')}: unknown nested type '${kind}'`);
   }
+}
+
+/**
+ * The v3 type `unknown` holds only nulls, so it must be optional (spec: primitive types), wherever it appears: a
+ * struct field, a list's element, a map's value, never a map's key. Iceberg Java refuses to read a schema that
+ * breaks this ("Cannot create required field with unknown type"), even one that is not the current schema.
+ */
+function optionalIfUnknown(type: IcebergType, required: boolean, path: string): void {
+  if (required && type === 'unknown') throw validation(`Invalid ${path}: a field of type unknown must be optional`);
 }
 
 function parseField(v: unknown, path: string): StructField {
@@ -132,13 +146,24 @@ function parseField(v: unknown, path: string): StructField {
     required: asBoolean(get(o, 'required'), sub(path, 'required')),
     type: parseType(get(o, 'type'), sub(path, 'type')),
   };
+  optionalIfUnknown(field.type, field.required, path);
   const doc = optString(o, 'doc', path);
   if (doc !== undefined) field.doc = doc;
   const initialDefault = get(o, 'initial-default');
-  if (initialDefault !== undefined && initialDefault !== null) field['initial-default'] = initialDefault;
+  if (initialDefault !== undefined && initialDefault !== null) field['initial-default'] = exactDefault(field.type, initialDefault);
   const writeDefault = get(o, 'write-default');
-  if (writeDefault !== undefined && writeDefault !== null) field['write-default'] = writeDefault;
+  if (writeDefault !== undefined && writeDefault !== null) field['write-default'] = exactDefault(field.type, writeDefault);
   return field;
+}
+
+/**
+ * A float or double default as a JSON floating-point number (`1.0`): Iceberg Java reads no other form for these
+ * types, and a JavaScript number would be written back as `1`, once parsed from the request or from a stored file.
+ */
+function exactDefault(type: IcebergType, value: unknown): unknown {
+  if (typeof type !== 'string' || (type !== 'float' && type !== 'double')) return value;
+  if (value instanceof JsonNumber) return value;
+  return typeof value === 'number' || typeof value === 'bigint' ? JsonNumber.floating(value) : value;
 }
 
 function parseStruct(o: JsonObject, path: string): StructType {

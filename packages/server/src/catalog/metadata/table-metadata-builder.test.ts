@@ -284,6 +284,13 @@ describe('applyTableUpdates: snapshots and refs', () => {
     }
   });
 
+  it('refuses a negative sequence number, which would also move last-sequence-number below 0', () => {
+    for (const parent of [undefined, 1]) {
+      const base = parent === undefined ? createTable() : commitSnapshot(createTable(), 1, 1);
+      expect(() => commitSnapshot(base, 2, -4, parent)).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'sequence-number'));
+    }
+  });
+
   it('refuses stale sequence numbers as a commit conflict', () => {
     const md = commitSnapshot(createTable(), 1, 1);
     expect(() => commitSnapshot(md, 2, 1, 1)).toThrowError(err('ERR_COMMIT_CONFLICT', 'sequence number'));

@@ -40,6 +40,10 @@ import type {
 export function parseSnapshot(v: unknown, path = 'snapshot'): Snapshot {
   const o = asObject(v, path);
   const sequenceNumber = optLong(o, 'sequence-number', path) ?? 0n;
+  // Sequence numbers count up from 0 (v1 snapshots have 0). Iceberg Java writes a snapshot's sequence number only
+  // when it is above 0 and reads a missing one as 0: a negative one would come back as 0 from the first Java writer,
+  // above the table's last-sequence-number, and the table would no longer load.
+  if (sequenceNumber < 0n) throw illegalArgument(`Invalid sequence-number (cannot be negative): ${sequenceNumber}`);
   const snapshotId = reqLong(o, 'snapshot-id', path);
   const parentId = optLong(o, 'parent-snapshot-id', path);
   const timestamp = reqLong(o, 'timestamp-ms', path);
