@@ -56,10 +56,7 @@ export function bindPartitionSpec(
     if (f.name.length === 0) throw illegalArgument(`Cannot use empty partition name: ${f.name} (${p})`);
     if (names.has(f.name)) throw illegalArgument(`Cannot use partition name more than once: ${f.name}`);
     names.add(f.name);
-    const conflicting = schema.byName.get(f.name);
-    if (conflicting !== undefined && schema.byId.has(f['source-id']) && conflicting !== f['source-id']) {
-      throw illegalArgument(`Cannot create identity partition sourced from different field in schema: ${f.name}`);
-    }
+    checkPartitionName(f, schema);
     return {
       'field-id': f['field-id'] ?? nextFieldId(),
       'source-id': f['source-id'],
@@ -72,6 +69,36 @@ export function bindPartitionSpec(
   return bound;
 }
 
+/**
+ * A partition field's name may equal a column's (full) name only when that column is the field's own
+ * source, whether or not the source column still exists: Iceberg Java checks this for every spec of a
+ * table against its current schema when it reads the metadata, and refuses the file otherwise.
+ */
+function checkPartitionName(f: PartitionFieldInput, schema: SchemaIndex): void {
+  const conflicting = schema.byName.get(f.name);
+  if (conflicting !== undefined && conflicting !== f['source-id']) {
+    throw illegalArgument(`Cannot create identity partition sourced from different field in schema: ${f.name}`);
+  }
+}
+
+/**
+ * What a reader checks of every spec of a table against its current schema (Iceberg Java's
+ * TableMetadataParser binds each spec to it): every field's name (checkPartitionName); for the
+ * default spec everything checkSpecCompatibility checks; for the others, the transform of each field
+ * whose source column still exists must apply to that column's type (a reader rebuilds the transform
+ * from it), while a field whose source column was dropped stays readable. Run on every change of a
+ * table, so a schema change cannot leave an older spec unreadable.
+ */
+export function checkSpecAgainstSchema(spec: PartitionSpec, schema: SchemaIndex, isDefault: boolean): void {
+  const path = isDefault ? 'default partition spec' : `partition spec ${spec['spec-id']}`;
+  for (const f of spec.fields) checkPartitionName(f, schema);
+  if (isDefault) {
+    checkSpecCompatibility(spec, schema, path);
+    return;
+  }
+  spec.fields.forEach((f, i) => checkTransformOnSource(f, schema, sub(sub(path, 'fields'), i)));
+}
+
 /** Every non-void field must have a primitive source column, reachable through structs only, that accepts the transform. */
 export function checkSpecCompatibility(spec: PartitionSpec, schema: SchemaIndex, path = 'spec'): void {
   spec.fields.forEach((f, i) => {
@@ -80,12 +107,7 @@ export function checkSpecCompatibility(spec: PartitionSpec, schema: SchemaIndex,
     const p = sub(sub(path, 'fields'), i);
     const source = schema.byId.get(f['source-id']);
     if (!source) throw validation(`Invalid ${p}: cannot find source column ${f['source-id']} for partition field ${f.name}`);
-    if (!isPrimitive(source.type)) {
-      throw validation(`Invalid ${p}: cannot partition by non-primitive source field ${source.fullName}`);
-    }
-    if (!canTransform(transform, source.type)) {
-      throw validation(`Invalid ${p}: invalid source type ${String(source.type)} for transform ${transform.name}`);
-    }
+    checkTransformOnSource(f, schema, p);
     let parentId = source.parentId;
     while (parentId !== undefined) {
       const parent = schema.byId.get(parentId);
@@ -96,6 +118,17 @@ export function checkSpecCompatibility(spec: PartitionSpec, schema: SchemaIndex,
       parentId = parent.parentId;
     }
   });
+}
+
+/** A non-void field's transform must apply to its source column (when it exists): a primitive of a type the transform takes. */
+function checkTransformOnSource(field: PartitionFieldInput, schema: SchemaIndex, path: string): void {
+  const transform = parseTransform(field.transform, path);
+  const source = schema.byId.get(field['source-id']);
+  if (transform.kind === 'void' || source === undefined) return;
+  if (!isPrimitive(source.type)) throw validation(`Invalid ${path}: cannot partition by non-primitive source field ${source.fullName}`);
+  if (!canTransform(transform, source.type)) {
+    throw validation(`Invalid ${path}: invalid source type ${String(source.type)} for transform ${transform.name}`);
+  }
 }
 
 /** Same fields (source, transform, name) in the same order, ignoring spec and field ids. */

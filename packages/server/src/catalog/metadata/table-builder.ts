@@ -71,6 +71,12 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
     if (this.sortOrders.length === 0) throw validation('Attempting to add a snapshot before a sort order is added');
     const id = big(snapshot['snapshot-id']);
     if (this.snapshotsById.has(id)) throw validation(`Snapshot already exists for id: ${id}`);
+    // `manifests` (a list of manifest files in place of a manifest list) is a v1 field: a v2+ reader
+    // takes no sequence number or row lineage from it (Iceberg Java reads a v3 snapshot's first-row-id
+    // as null when it has no manifest list).
+    if (this.formatVersion > 1 && snapshot['manifest-list'] === undefined) {
+      throw validation(`Cannot add a snapshot without a manifest-list to a format v${this.formatVersion} table (manifests is a v1 field)`);
+    }
     const sequenceNumber = big(snapshot['sequence-number'] ?? 0);
     if (
       this.formatVersion > 1 &&
@@ -232,7 +238,7 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
       case 'upgrade-format-version':
         return this.upgradeFormatVersion(update['format-version']);
       case 'add-schema':
-        this.addSchema(update.schema as Schema, update['last-column-id']);
+        this.addSchema(update.schema as Schema);
         return this;
       case 'set-current-schema':
         return this.setCurrentSchema(update['schema-id']);

@@ -15,6 +15,19 @@ export interface LogEntry {
 }
 
 export const big = (v: number | bigint): bigint => BigInt(v);
+
+/** The largest id of a schema, spec, sort order, partition field or view version: readers parse them as 32-bit ints. */
+export const MAX_ID = 2 ** 31 - 1;
+
+/**
+ * The id after `id`, for a new schema, spec, sort order, partition field or view version. A reader
+ * (Iceberg Java) refuses a file holding one past MAX_ID, so an id that does not fit is refused here
+ * (a 400) instead of written.
+ */
+export function nextId(id: number, what: string): number {
+  if (id >= MAX_ID) throw illegalArgument(`Cannot assign a new ${what} id: ${id} is the largest (ids are 32-bit integers)`);
+  return id + 1;
+}
 /** A clock reading as bigint; tolerates fractional or non-finite values from odd clocks. */
 export const clock = (ms: number): bigint => BigInt(Number.isFinite(ms) ? Math.trunc(ms) : Date.now());
 

@@ -125,7 +125,7 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
   };
 
   const b = TableMetadataBuilder.empty(formatVersion, input.uuid ?? randomUUID(), input.nowMs);
-  b.setCurrentSchema(b.addSchema(fresh, lastColumnId));
+  b.setCurrentSchema(b.addSchema(fresh));
   b.setDefaultPartitionSpec(b.addPartitionSpec(spec, 'partition-spec'));
   b.setDefaultSortOrder(b.addSortOrder(order, 'write-order'));
   b.setLocation(asString(input.location, 'location'));

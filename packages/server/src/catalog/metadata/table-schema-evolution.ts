@@ -15,7 +15,7 @@ import {
 } from './partition-spec.js';
 import { checkSchemaCompatibility, indexSchema, sameSchema, withSchemaId, type SchemaIndex } from './schema.js';
 import { checkSortOrderCompatibility, INITIAL_SORT_ORDER_ID, sameOrder, UNSORTED_ORDER_ID } from './sort-order.js';
-import { LAST_ADDED, MAX_TABLE_FORMAT_VERSION } from './table-format.js';
+import { LAST_ADDED, MAX_TABLE_FORMAT_VERSION, nextId } from './table-format.js';
 import { TableState } from './table-state.js';
 import type { PartitionSpec, PartitionSpecInput, Schema, SortOrder, SortOrderInput } from './types.js';
 
@@ -57,9 +57,11 @@ export abstract class TableSchemaEvolution extends TableState {
   }
 
   /** Adds a schema, reusing the id of an identical existing schema. Returns the schema id. */
-  addSchema(schema: Schema, lastColumnIdHint?: number): number {
+  addSchema(schema: Schema): number {
     const highest = indexSchema(schema).highestFieldId;
-    const newLastColumnId = Math.max(this.lastColumnId, highest, lastColumnIdHint ?? 0);
+    // A client's last-column-id is only a hint (deprecated in the REST spec): as Iceberg Java does, the
+    // table's counter moves to the schema's highest field id, never to a value the client names.
+    const newLastColumnId = Math.max(this.lastColumnId, highest);
     checkSchemaCompatibility(schema, this.formatVersion);
 
     let newSchemaId = this.currentSchemaId;
@@ -70,7 +72,7 @@ export abstract class TableSchemaEvolution extends TableState {
         reused = true;
         break;
       }
-      if (existing['schema-id'] >= newSchemaId) newSchemaId = existing['schema-id'] + 1;
+      if (existing['schema-id'] >= newSchemaId) newSchemaId = nextId(existing['schema-id'], 'schema');
     }
 
     if (reused && newLastColumnId === this.lastColumnId) {
@@ -134,10 +136,11 @@ export abstract class TableSchemaEvolution extends TableState {
           if (v1) counter = Math.max(counter, given);
           return f;
         }
-        return { ...f, 'field-id': ++counter };
+        counter = nextId(counter, 'partition field');
+        return { ...f, 'field-id': counter };
       }),
     };
-    const next = (): number => ++counter;
+    const next = (): number => (counter = nextId(counter, 'partition field'));
     const bound = bindPartitionSpec(withIds, 0, schema, next, path);
 
     let newSpecId = 0;
@@ -148,7 +151,7 @@ export abstract class TableSchemaEvolution extends TableState {
         reused = true;
         break;
       }
-      if (newSpecId <= existing['spec-id']) newSpecId = existing['spec-id'] + 1;
+      if (newSpecId <= existing['spec-id']) newSpecId = nextId(existing['spec-id'], 'partition spec');
     }
     if (reused) {
       this.lastAddedSpecId = newSpecId;
@@ -209,7 +212,7 @@ export abstract class TableSchemaEvolution extends TableState {
           reused = true;
           break;
         }
-        if (newOrderId <= existing['order-id']) newOrderId = existing['order-id'] + 1;
+        if (newOrderId <= existing['order-id']) newOrderId = nextId(existing['order-id'], 'sort order');
       }
     }
     if (reused) {

@@ -7,7 +7,7 @@
  * statistics, properties); loading a stored file is in table-load.ts.
  */
 import { illegalArgument, validation } from '../../errors/catalog-error.js';
-import { checkSpecCompatibility } from './partition-spec.js';
+import { checkSpecAgainstSchema } from './partition-spec.js';
 import { mapToRecord, toWire } from './read.js';
 import { indexSchema, type SchemaIndex } from './schema.js';
 import { checkSortOrderCompatibility } from './sort-order.js';
@@ -141,7 +141,8 @@ export abstract class TableState {
       throw illegalArgument(`Table location is required in format v${v}`);
     }
     const index = indexSchema(schema);
-    checkSpecCompatibility(spec, index, 'default partition spec');
+    for (const s of this.specs) checkSpecAgainstSchema(s, index, s === spec);
+    // Only the default order: a reader binds the other orders without their columns' types (Iceberg Java 1.11).
     checkSortOrderCompatibility(order, index, 'default sort order');
 
     if (v === 1 && this.lastSequenceNumber !== 0n) {

@@ -30,6 +30,7 @@ import {
   toWire,
 } from './read.js';
 import { parseSchema, sameSchema, withSchemaId } from './schema.js';
+import { nextId } from './table-format.js';
 import type { CreateViewInput, Schema, ViewHistoryEntry, ViewMetadata, ViewUpdate, ViewVersion } from './types.js';
 import { parseList, parseViewRequirement, parseViewUpdate } from './updates.js';
 import { checkDialects, parseViewVersion, sameViewVersion, sqlDialects } from './view-version.js';
@@ -114,7 +115,7 @@ class ViewMetadataBuilder {
         this.lastAddedSchemaId = existing['schema-id'];
         return existing['schema-id'];
       }
-      if (existing['schema-id'] >= newId) newId = existing['schema-id'] + 1;
+      if (existing['schema-id'] >= newId) newId = nextId(existing['schema-id'], 'schema');
     }
     const added = withSchemaId(schema, newId);
     this.schemas.push(added);
@@ -135,7 +136,7 @@ class ViewMetadataBuilder {
         this.lastAddedVersionId = existing['version-id'];
         return existing['version-id'];
       }
-      if (existing['version-id'] >= newId) newId = existing['version-id'] + 1;
+      if (existing['version-id'] >= newId) newId = nextId(existing['version-id'], 'view version');
     }
     if (!this.schemas.some((s) => s['schema-id'] === version['schema-id'])) {
       throw illegalArgument(`Cannot add version with unknown schema: ${version['schema-id']}`);
