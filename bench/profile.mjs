@@ -12,9 +12,9 @@
  * file contains TEXT, e.g. `--match access-service`.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 
-const { values: opt, positionals } = parseArgs({
+const { values: opt, positionals } = benchArgs(import.meta.url, {
   options: { requests: { type: 'string' }, last: { type: 'string' }, skip: { type: 'string' }, top: { type: 'string', default: '40' }, match: { type: 'string', multiple: true } },
   allowPositionals: true,
 });

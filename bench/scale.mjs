@@ -23,14 +23,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { getRequest, runCell } from './lib/load.mjs';
 import { NCPU, REPO_ROOT, cpuSets, log, procRssMiB, setOwnAffinity, sh, stopChild } from './lib/proc.mjs';
 import { call, seedSchema, seedSpec } from './lib/seed.mjs';
 import { startLakegate, startPostgresCluster } from './lib/servers.mjs';
+import { benchArgs } from './lib/args.mjs';
 
 const require = createRequire(path.join(REPO_ROOT, 'packages', 'server', 'package.json'));
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     tables: { type: 'string', default: '1000000' },
     namespaces: { type: 'string', default: '1000' },

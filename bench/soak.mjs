@@ -13,13 +13,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { getRequest, postRequest, runCell } from './lib/load.mjs';
 import { NCPU, REPO_ROOT, log, procRssMiB, sh, stopChild } from './lib/proc.mjs';
 import { COMMIT_NS, opPath, seed } from './lib/seed.mjs';
 import { startLakegate } from './lib/servers.mjs';
+import { benchArgs } from './lib/args.mjs';
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     minutes: { type: 'string', default: '10' },
     sample: { type: 'string', default: '10' },
