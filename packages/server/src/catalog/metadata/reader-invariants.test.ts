@@ -146,4 +146,22 @@ describe('snapshots and column ids', () => {
     // Dropping the highest column keeps the counter where it was.
     expect(apply(added, ...newSchema(...fields))['last-column-id']).toBe(4);
   });
+
+  it('metadata-writing properties hold values a writer can act on', () => {
+    const set = (key: string, value: string) => apply(table(), { action: 'set-properties', updates: { [key]: value } }).properties?.[key];
+    expect(set('write.metadata.previous-versions-max', '5')).toBe('5');
+    expect(set('write.metadata.compression-codec', 'GZIP')).toBe('GZIP');
+    expect(set('write.metadata.compression-codec', 'none')).toBe('none');
+    for (const [key, value] of [
+      ['write.metadata.previous-versions-max', 'abc'],
+      ['write.metadata.previous-versions-max', ' 5'],
+      ['write.metadata.previous-versions-max', '9999999999'],
+      ['write.metadata.compression-codec', 'zstd'],
+    ] as const) {
+      expect(() => set(key, value)).toThrowError(err('ERR_ILLEGAL_ARGUMENT', `Invalid value for ${key}`));
+    }
+    expect(() =>
+      newTableMetadata({ schema: { type: 'struct', fields }, location: 's3://b/t', properties: { 'write.metadata.compression-codec': 'bogus' }, nowMs: T0 }),
+    ).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'compression-codec'));
+  });
 });

@@ -19,7 +19,7 @@
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import { deepEqual } from './schema.js';
 import { sub, toWire } from './read.js';
-import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, clock, stripTrailingSlash } from './table-format.js';
+import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, checkMetadataWriteProperty, clock, stripTrailingSlash } from './table-format.js';
 import { loadTableMetadata } from './table-load.js';
 import { TableSchemaEvolution } from './table-schema-evolution.js';
 import type {
@@ -192,6 +192,7 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
     const entries = updates instanceof Map ? [...updates] : Object.entries(updates);
     const changed = entries.filter(([k, v]) => this.properties.get(k) !== v);
     if (changed.length === 0) return this;
+    for (const [k, v] of changed) checkMetadataWriteProperty(k, v);
     for (const [k, v] of changed) this.properties.set(k, v);
     this.changes.push({ action: 'set-properties', updates: Object.fromEntries(changed) });
     return this;
