@@ -6,12 +6,14 @@
  * minimum 1) entries, each stamped with that file's last-updated-ms. Iceberg
  * Java uses it to clean up old files and for time travel by metadata.
  */
-import { stripTrailingSlash } from './table-builder.js';
+import { illegalArgument } from '../../errors/catalog-error.js';
+import { INT32_MAX, stripTrailingSlash } from './table-format.js';
 import type { MetadataLogEntry, TableMetadata } from './types.js';
 
 export const METADATA_PREVIOUS_VERSIONS_MAX = 'write.metadata.previous-versions-max';
 export const METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT = 100;
 export const WRITE_METADATA_PATH = 'write.metadata.path';
+export const METADATA_COMPRESSION_CODEC = 'write.metadata.compression-codec';
 
 const ownProperty = (props: Record<string, string> | undefined, key: string): string | undefined =>
   props !== undefined && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : undefined;
@@ -20,6 +22,21 @@ function previousVersionsMax(properties: Record<string, string> | undefined): nu
   const raw = ownProperty(properties, METADATA_PREVIOUS_VERSIONS_MAX);
   const n = raw !== undefined && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT;
   return Math.max(1, n);
+}
+
+/**
+ * A new value of a property that says how metadata files are written, held to what a writer (Iceberg
+ * Java, and previousVersionsMax above) can act on: previous-versions-max an integer (Java's
+ * Integer.parseInt form), compression-codec none or gzip in any case. Anything else was stored and
+ * then ignored, or made every later Java-side commit fail. Values stored before stay readable.
+ */
+export function checkMetadataWriteProperty(key: string, value: string): void {
+  if (key === METADATA_PREVIOUS_VERSIONS_MAX && !(/^[+-]?\d{1,10}$/.test(value) && Math.abs(Number(value)) <= INT32_MAX)) {
+    throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value)} is not an integer`);
+  }
+  if (key === METADATA_COMPRESSION_CODEC && !/^(none|gzip)$/i.test(value)) {
+    throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value)} (none or gzip)`);
+  }
 }
 
 /**

@@ -11,7 +11,7 @@
 import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import { asObject, optInt, reqArray, reqInt, reqString, sub } from './read.js';
 import { isPrimitive, type SchemaIndex } from './schema.js';
-import { canTransform, parseTransform } from './transforms.js';
+import { canTransform, parseTransform, type Transform } from './transforms.js';
 import type { PartitionField, PartitionFieldInput, PartitionSpec, PartitionSpecInput } from './types.js';
 
 /** Partition field ids start at 1000; an unpartitioned spec's last assigned id is 999. */
@@ -96,7 +96,10 @@ export function checkSpecAgainstSchema(spec: PartitionSpec, schema: SchemaIndex,
     checkSpecCompatibility(spec, schema, path);
     return;
   }
-  spec.fields.forEach((f, i) => checkTransformOnSource(f, schema, sub(sub(path, 'fields'), i)));
+  spec.fields.forEach((f, i) => {
+    const p = sub(sub(path, 'fields'), i);
+    checkTransformOnSource(f, parseTransform(f.transform, p), schema, p);
+  });
 }
 
 /** Every non-void field must have a primitive source column, reachable through structs only, that accepts the transform. */
@@ -107,7 +110,7 @@ export function checkSpecCompatibility(spec: PartitionSpec, schema: SchemaIndex,
     const p = sub(sub(path, 'fields'), i);
     const source = schema.byId.get(f['source-id']);
     if (!source) throw validation(`Invalid ${p}: cannot find source column ${f['source-id']} for partition field ${f.name}`);
-    checkTransformOnSource(f, schema, p);
+    checkTransformOnSource(f, transform, schema, p);
     let parentId = source.parentId;
     while (parentId !== undefined) {
       const parent = schema.byId.get(parentId);
@@ -121,8 +124,7 @@ export function checkSpecCompatibility(spec: PartitionSpec, schema: SchemaIndex,
 }
 
 /** A non-void field's transform must apply to its source column (when it exists): a primitive of a type the transform takes. */
-function checkTransformOnSource(field: PartitionFieldInput, schema: SchemaIndex, path: string): void {
-  const transform = parseTransform(field.transform, path);
+function checkTransformOnSource(field: PartitionFieldInput, transform: Transform, schema: SchemaIndex, path: string): void {
   const source = schema.byId.get(field['source-id']);
   if (transform.kind === 'void' || source === undefined) return;
   if (!isPrimitive(source.type)) throw validation(`Invalid ${path}: cannot partition by non-primitive source field ${source.fullName}`);

@@ -19,7 +19,8 @@
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import { deepEqual } from './schema.js';
 import { sub, toWire } from './read.js';
-import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, checkMetadataWriteProperty, clock, stripTrailingSlash } from './table-format.js';
+import { checkMetadataWriteProperty } from './metadata-log.js';
+import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, clock, stripTrailingSlash } from './table-format.js';
 import { loadTableMetadata } from './table-load.js';
 import { TableSchemaEvolution } from './table-schema-evolution.js';
 import type {

@@ -16,8 +16,11 @@ export interface LogEntry {
 
 export const big = (v: number | bigint): bigint => BigInt(v);
 
+/** The largest 32-bit integer: what readers (Iceberg Java's int) take for ids and int properties. */
+export const INT32_MAX = 2 ** 31 - 1;
+
 /** The largest id of a schema, spec, sort order, partition field or view version: readers parse them as 32-bit ints. */
-export const MAX_ID = 2 ** 31 - 1;
+export const MAX_ID = INT32_MAX;
 
 /**
  * The id after `id`, for a new schema, spec, sort order, partition field or view version. A reader
@@ -45,17 +48,3 @@ export function checkFormatVersion(v: number, path = 'format-version'): TableFor
   return v as TableFormatVersion;
 }
 
-/**
- * Table properties that say how the catalog writes metadata files, held to the values a writer
- * (Iceberg Java, and the catalog itself) can act on: write.metadata.previous-versions-max is an
- * integer (Java's Integer.parseInt form), write.metadata.compression-codec is none or gzip (in any
- * case). Anything else was stored and then ignored, or made every later Java-side commit fail.
- */
-export function checkMetadataWriteProperty(key: string, value: string): void {
-  if (key === 'write.metadata.previous-versions-max' && !(/^[+-]?\d{1,10}$/.test(value) && Math.abs(Number(value)) <= 2 ** 31 - 1)) {
-    throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value)} is not an integer`);
-  }
-  if (key === 'write.metadata.compression-codec' && !/^(none|gzip)$/i.test(value)) {
-    throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value)} (none or gzip)`);
-  }
-}
