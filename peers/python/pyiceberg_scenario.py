@@ -46,6 +46,7 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
+from pyiceberg.table import StaticTable
 from pyiceberg.table.sorting import NullOrder, SortDirection, SortField, SortOrder
 from pyiceberg.transforms import DayTransform, IdentityTransform
 from pyiceberg.types import (
@@ -357,6 +358,30 @@ class Scenario:
             self.cat.drop_namespace(ns)
         return {"tables_listed": len(listed_tables), "namespaces_listed": len(ours)}
 
+    def gzip_metadata(self) -> dict[str, Any]:
+        """A table with write.metadata.compression-codec=gzip: the server writes .gz.metadata.json files that
+        PyIceberg reads straight from storage (StaticTable), not through the catalog's JSON."""
+        ident = (self.namespace, "events_gz")
+        self.cat.create_table(ident, schema=EVENTS_SCHEMA, properties={"write.metadata.compression-codec": "gzip"})
+        self.created_tables.append(ident)
+        rows = event_rows(1, 5)
+        self.cat.load_table(ident).append(arrow_table(rows, EVENTS_SCHEMA))
+        loaded = self.cat.load_table(ident)
+        location = loaded.metadata_location
+        check(location.endswith(".gz.metadata.json"), f"metadata file {location} is not named as gzip-compressed")
+        first = loaded.metadata.metadata_log[0].metadata_file
+        check(first.endswith(".gz.metadata.json"), f"first metadata file {first} is not named as gzip-compressed")
+        if local_path(location) is not None:
+            with open(local_path(location), "rb") as f:  # type: ignore[arg-type]
+                check(f.read(2) == b"\x1f\x8b", f"{location} does not start with the gzip magic bytes")
+        # With the table's own FileIO properties: on object storage, the credentials the catalog vended for it.
+        static = StaticTable.from_metadata(location, properties=loaded.io.properties)
+        check_equal(static.metadata.table_uuid, loaded.metadata.table_uuid, "table uuid read from the compressed file")
+        check_equal(rows_of(static.scan().to_arrow()), rows, "rows read through the compressed metadata file")
+        check(StaticTable.from_metadata(first, properties=loaded.io.properties).current_snapshot() is None, "the first compressed file has no snapshot")
+        purged = self.purge_and_check(ident)
+        return {"metadata_location": location, "purged_files": purged.get("files_deleted")}
+
     def purge_and_check(self, ident: tuple[str, ...]) -> dict[str, Any]:
         """purge_table(ident), then expect the table gone and no file left under its location."""
         location = self.cat.load_table(ident).location()
@@ -407,6 +432,7 @@ class Scenario:
             ("create_table_transaction", self.create_table_transaction),
             ("rename_table", self.rename_table),
             ("list_tables_and_namespaces", self.list_tables_and_namespaces),
+            ("gzip_metadata", self.gzip_metadata),
         ]
         if self.page_test:
             steps.append(("list_pagination", self.list_pagination))

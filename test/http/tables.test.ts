@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
@@ -202,6 +203,59 @@ describe('commits', () => {
     expect(t.metadata['metadata-log']).toHaveLength(2);
     const dir = fileURLToPath(`${t.metadata.location}/metadata`);
     expect(readdirSync(dir).filter((f) => f.endsWith('.metadata.json'))).toHaveLength(3);
+  });
+});
+
+describe('write.metadata.compression-codec', () => {
+  const fileOf = (location: string) => readFileSync(fileURLToPath(location));
+  const isGzip = (bytes: Buffer) => bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+  it('writes gzip-compressed .gz.metadata.json files for gzip (any case), plain ones for none, and reads them back', async () => {
+    const created = (await create('gz', { properties: { 'write.metadata.compression-codec': 'GZIP' } })).body;
+    expect(created['metadata-location']).toMatch(/\/metadata\/00000-[0-9a-f-]+\.gz\.metadata\.json$/);
+    const first = fileOf(created['metadata-location']);
+    expect(isGzip(first)).toBe(true);
+    expect(JSON.parse(gunzipSync(first).toString('utf8'))).toEqual(created.metadata);
+
+    const c = appendUpdates(created.metadata);
+    const appended = (await send('POST', `${T}/gz`, { requirements: c.requirements, updates: c.updates })).body;
+    expect(appended['metadata-location']).toMatch(/\/00001-[0-9a-f-]+\.gz\.metadata\.json$/);
+    const loaded = await load('gz');
+    expect(loaded['metadata-location']).toBe(appended['metadata-location']);
+    const appendedText = gunzipSync(fileOf(appended['metadata-location'])).toString('utf8');
+    expect(appendedText).toContain(`"current-snapshot-id":${c.snapshotId}`);
+    expect(JSON.parse(appendedText)['last-updated-ms']).toBe(loaded.metadata['last-updated-ms']);
+    expect(loaded.metadata['metadata-log'].at(-1)['metadata-file']).toBe(created['metadata-location']);
+
+    const plain = (await send('POST', `${T}/gz`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.metadata.compression-codec': 'none' } }] })).body;
+    expect(plain['metadata-location']).toMatch(/\/00002-[0-9a-f-]+\.metadata\.json$/);
+    expect(plain['metadata-location']).not.toMatch(/\.gz\./);
+    expect(JSON.parse(fileOf(plain['metadata-location']).toString('utf8')).properties).toEqual(plain.metadata.properties);
+
+    // A compressed file registers like any other (the table let go of its location first).
+    expect((await send('POST', `${T}/gz/unregister`)).status).toBe(200);
+    const reg = await send('POST', '/v1/default/namespaces/db/register', { name: 'gz_registered', 'metadata-location': appended['metadata-location'] });
+    expect(reg.status, reg.body.error?.message).toBe(200);
+    expect((await load('gz_registered')).metadata['current-snapshot-id']).toBe(c.snapshotId);
+  });
+
+  it('deletes trimmed compressed files like plain ones', async () => {
+    await create('gz_trim', {
+      properties: { 'write.metadata.compression-codec': 'gzip', 'write.metadata.previous-versions-max': '1', 'write.metadata.delete-after-commit.enabled': 'true' },
+    });
+    for (let i = 0; i < 3; i++) await send('POST', `${T}/gz_trim`, { requirements: [], updates: [{ action: 'set-properties', updates: { i: String(i) } }] });
+    const t = await load('gz_trim');
+    const files = readdirSync(fileURLToPath(`${t.metadata.location}/metadata`));
+    expect(files.filter((f) => f.endsWith('.gz.metadata.json'))).toHaveLength(2);
+  });
+
+  it('compresses view metadata files the same way', async () => {
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['gz_views'] })).status).toBe(200);
+    const version = { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { 'engine-name': 'test' }, 'default-namespace': ['db'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] };
+    const res = await send('POST', '/v1/default/namespaces/gz_views/views', { name: 'gz_view', schema: simpleSchema, 'view-version': version, properties: { 'write.metadata.compression-codec': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.body['metadata-location']).toMatch(/\.gz\.metadata\.json$/);
+    expect(JSON.parse(gunzipSync(fileOf(res.body['metadata-location'])).toString('utf8'))).toEqual(res.body.metadata);
   });
 });
 

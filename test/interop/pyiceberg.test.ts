@@ -62,7 +62,7 @@ it('runs the PyIceberg scenario end to end with every step passing', async () =>
   expect(summary!.failure ?? null).toBeNull();
   expect(run.status).toBe(0);
   expect(summary).toMatchObject({ ok: true, failed: 0, skipped: 0 });
-  for (const required of ['create_table', 'append_and_read', 'evolve_schema', 'create_table_transaction', 'rename_table', 'list_pagination', 'purge_table']) {
+  for (const required of ['create_table', 'append_and_read', 'evolve_schema', 'create_table_transaction', 'rename_table', 'list_pagination', 'gzip_metadata', 'purge_table']) {
     expect(steps).toContain(`${required}:ok`);
   }
   // PyIceberg authenticated with client credentials; the secret never reached the log.

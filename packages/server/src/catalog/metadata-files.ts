@@ -4,13 +4,24 @@
  * and only then swaps the catalog pointer. A crash between the two leaves an
  * unreferenced file and the table at its old metadata, never in between.
  */
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import { CatalogError } from '../errors/catalog-error.js';
 import { JsonInputError, MAX_JSON_DEPTH, parseJsonInput, stringifyJson } from './json.js';
+import { GZIP_METADATA_SUFFIX } from './metadata/index.js';
 import type { ObjectStorage } from './ports.js';
 
+const gzipAsync = promisify(gzip);
+
+/**
+ * Writes `metadata` to a new file and returns its JSON (what the catalog keeps and serves). A location
+ * named `….gz.metadata.json` (write.metadata.compression-codec=gzip, metadata-log.ts) is written
+ * gzip-compressed, off the event loop, as every reader expects of that name.
+ */
 export async function writeMetadataFile(storage: ObjectStorage, metadataLocation: string, metadata: unknown): Promise<string> {
   const json = stringifyJson(metadata);
-  await storage.writeNew(metadataLocation, new TextEncoder().encode(json));
+  const bytes = new TextEncoder().encode(json);
+  await storage.writeNew(metadataLocation, metadataLocation.endsWith(GZIP_METADATA_SUFFIX) ? await gzipAsync(bytes) : bytes);
   return json;
 }
 
@@ -25,8 +36,7 @@ export async function readMetadataFile(storage: ObjectStorage, metadataLocation:
     if (e instanceof CatalogError) throw new CatalogError('ERR_VALIDATION', `Cannot read metadata file ${metadataLocation}: it does not exist`);
     throw e;
   }
-  if (metadataLocation.endsWith('.gz.metadata.json')) {
-    const { gunzipSync } = await import('node:zlib');
+  if (metadataLocation.endsWith(GZIP_METADATA_SUFFIX)) {
     try {
       // Bounded: a few kilobytes of gzip can claim gigabytes, and the file may come from outside (register).
       bytes = gunzipSync(bytes, { maxOutputLength: MAX_METADATA_BYTES });

@@ -27,6 +27,7 @@ export { withRefSnapshotsOnly } from './snapshot-mode.js';
 export {
   withMetadataLog,
   metadataFileName,
+  GZIP_METADATA_SUFFIX,
   parseMetadataVersion,
   nextMetadataLocation,
   METADATA_PREVIOUS_VERSIONS_MAX,

@@ -53,9 +53,20 @@ export function withMetadataLog(previous: TableMetadata, previousLocation: strin
   return { ...next, 'metadata-log': kept };
 }
 
-/** `%05d-<uuid>.metadata.json`, Iceberg Java's metadata file name. */
-export function metadataFileName(version: number, uuid: string): string {
-  return `${String(version).padStart(5, '0')}-${uuid}.metadata.json`;
+/**
+ * Whether a table's metadata files are written gzip-compressed: `write.metadata.compression-codec` gzip, in
+ * any case (Iceberg Java's TableMetadataParser.Codec). The default, and any other stored value, is none.
+ */
+export function gzipsMetadata(properties: Record<string, string> | undefined): boolean {
+  return ownProperty(properties, METADATA_COMPRESSION_CODEC)?.toLowerCase() === 'gzip';
+}
+
+/** The name ending of a gzip-compressed metadata file: readers (Java, PyIceberg, Lakegate) pick the codec by it. */
+export const GZIP_METADATA_SUFFIX = '.gz.metadata.json';
+
+/** `%05d-<uuid>.metadata.json` (`.gz.metadata.json` when compressed), Iceberg Java's metadata file name. */
+export function metadataFileName(version: number, uuid: string, gzip = false): string {
+  return `${String(version).padStart(5, '0')}-${uuid}${gzip ? GZIP_METADATA_SUFFIX : '.metadata.json'}`;
 }
 
 /** The version number in a metadata file location ("…/00042-<uuid>.metadata.json" → 42), or -1. */
@@ -72,7 +83,10 @@ export function parseMetadataVersion(location: string): number {
 /**
  * Where the next metadata file goes: under `write.metadata.path` if set,
  * else `<table location>/metadata/`; version = previous version + 1 (0 for
- * the first file).
+ * the first file). A compressed file's name when the table's or view's
+ * compression codec is gzip (gzipsMetadata; the same property for both, as
+ * in Iceberg Java; a view's default stays none here, Java's is gzip: readers
+ * tell by the name).
  */
 export function nextMetadataLocation(
   metadata: Pick<TableMetadata, 'location' | 'properties'>,
@@ -80,7 +94,7 @@ export function nextMetadataLocation(
   fileUuid: string,
 ): string {
   const previousVersion = previousLocation === null ? -1 : parseMetadataVersion(previousLocation);
-  const name = metadataFileName(previousVersion + 1, fileUuid);
+  const name = metadataFileName(previousVersion + 1, fileUuid, gzipsMetadata(metadata.properties));
   const dir = ownProperty(metadata.properties, WRITE_METADATA_PATH);
   return dir !== undefined && dir.length > 0
     ? `${stripTrailingSlash(dir)}/${name}`
