@@ -9,6 +9,10 @@
  *
  *   node bench/ab.mjs --base REV [--head REV] [--ops loadTable,config,listTables] [--conns 64]
  *                     [--pairs 8] [--duration 3] [--database sqlite|postgres] [--principal granted|admin]
+ *                     [--base-node-args "ARGS"] [--head-node-args "ARGS"]
+ *
+ * --base-node-args / --head-node-args: Node options (space-separated) for A's or B's server process, e.g.
+ * `--base HEAD --head-node-args=--max-semi-space-size=32` compares a V8 setting on one build.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +35,8 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string', default: '4' },
     database: { type: 'string', default: 'sqlite' },
     principal: { type: 'string', default: 'granted' },
+    'base-node-args': { type: 'string', default: '' },
+    'head-node-args': { type: 'string', default: '' },
     'log-level': { type: 'string', default: 'warn' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -38,7 +44,7 @@ const { values: opt } = parseArgs({
 });
 if (opt.help || !opt.base) {
   process.stdout.write(
-    'usage: node bench/ab.mjs --base REV [--head REV] [--ops LIST] [--conns N] [--pairs N] [--duration S] [--warmup S] [--database sqlite|postgres] [--principal granted|admin] [--log-level L]\n',
+    'usage: node bench/ab.mjs --base REV [--head REV] [--ops LIST] [--conns N] [--pairs N] [--duration S] [--warmup S] [--database sqlite|postgres] [--principal granted|admin] [--log-level L] [--base-node-args ARGS] [--head-node-args ARGS]\n',
   );
   process.exit(opt.help ? 0 : 2);
 }
@@ -84,9 +90,10 @@ async function main() {
   setOwnAffinity(sets?.client);
   let pg;
   if (opt.database === 'postgres') pg = await startPostgresCluster({ cpus: sets?.server });
-  const start = (build, name) =>
-    startLakegate({ repo: build.dir, name, cpus: sets?.server, principal: opt.principal, logLevel: opt['log-level'], ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
-  const servers = { A: await start(a, 'A'), B: await start(b, 'B') };
+  const nodeArgs = (list) => list.split(/\s+/).filter(Boolean);
+  const start = (build, name, args) =>
+    startLakegate({ repo: build.dir, name, nodeArgs: args, cpus: sets?.server, principal: opt.principal, logLevel: opt['log-level'], ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
+  const servers = { A: await start(a, 'A', nodeArgs(opt['base-node-args'])), B: await start(b, 'B', nodeArgs(opt['head-node-args'])) };
   for (const s of Object.values(servers)) await seed(s, 16);
   const rows = [];
   try {
@@ -123,7 +130,7 @@ async function main() {
     pg?.stop();
   }
   const f = (x) => x.toFixed(3);
-  process.stdout.write(`\nA = ${a.sha}, B = ${b.sha}; ${opt.database}, ${opt.principal} principal, ${conns} connections, ${pairs} pairs of ${duration} s, pinned (generator CPU ${sets?.client ?? '-'}, servers CPU ${sets?.server ?? '-'})\n`);
+  process.stdout.write(`\nA = ${a.sha}${opt['base-node-args'] ? ` (node ${opt['base-node-args']})` : ''}, B = ${b.sha}${opt['head-node-args'] ? ` (node ${opt['head-node-args']})` : ''}; ${opt.database}, ${opt.principal} principal, ${conns} connections, ${pairs} pairs of ${duration} s, pinned (generator CPU ${sets?.client ?? '-'}, servers CPU ${sets?.server ?? '-'})\n`);
   process.stdout.write('| operation | A µs/req | B µs/req | B/A CPU per req, median (min–max) | A req/s | B req/s | B/A req/s, median (min–max) | other CPU |\n|---|--:|--:|--:|--:|--:|--:|--:|\n');
   for (const r of rows) {
     process.stdout.write(`| ${r.op} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${f(r.cpu.med)} (${f(r.cpu.min)}–${f(r.cpu.max)}) | ${r.aTp.toFixed(0)} | ${r.bTp.toFixed(0)} | ${f(r.tp.med)} (${f(r.tp.min)}–${f(r.tp.max)}) | ${r.other.toFixed(2)} |\n`);
