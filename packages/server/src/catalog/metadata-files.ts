@@ -5,13 +5,14 @@
  * unreferenced file and the table at its old metadata, never in between.
  */
 import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 import { CatalogError } from '../errors/catalog-error.js';
 import { JsonInputError, MAX_JSON_DEPTH, parseJsonInput, stringifyJson } from './json.js';
 import { GZIP_METADATA_SUFFIX } from './metadata/index.js';
 import type { ObjectStorage } from './ports.js';
 
 const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /**
  * Writes `metadata` to a new file and returns its JSON (what the catalog keeps and serves). A location
@@ -39,7 +40,8 @@ export async function readMetadataFile(storage: ObjectStorage, metadataLocation:
   if (metadataLocation.endsWith(GZIP_METADATA_SUFFIX)) {
     try {
       // Bounded: a few kilobytes of gzip can claim gigabytes, and the file may come from outside (register).
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_METADATA_BYTES });
+      // Off the event loop, like the compression in writeMetadataFile: up to 256 MiB would stall every request.
+      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_METADATA_BYTES });
     } catch {
       throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid gzip or is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MiB uncompressed`);
     }
