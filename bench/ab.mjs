@@ -9,7 +9,7 @@
  *
  *   node bench/ab.mjs --base REV [--head REV] [--ops loadTable,config,listTables] [--conns 64]
  *                     [--pairs 8] [--duration 3] [--database sqlite|postgres] [--principal granted|admin]
- *                     [--base-node-args "ARGS"] [--head-node-args "ARGS"]
+ *                     [--base-node-args=ARGS] [--head-node-args=ARGS] [--warmup S] [--log-level L]
  *
  * --base-node-args / --head-node-args: Node options (space-separated) for A's or B's server process, e.g.
  * `--base HEAD --head-node-args=--max-semi-space-size=32` compares a V8 setting on one build.
@@ -18,13 +18,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { median, runCell, warmup } from './lib/load.mjs';
 import { cpuSets, fail, log, REPO_ROOT, setOwnAffinity, sleep, stopChild } from './lib/proc.mjs';
 import { requestFactory, seed } from './lib/seed.mjs';
 import { startLakegate, startPostgresCluster } from './lib/servers.mjs';
+import { benchArgs, usage } from './lib/args.mjs';
 
-const { values: opt } = parseArgs({
+const { values: opt } = benchArgs(import.meta.url, {
   options: {
     base: { type: 'string' },
     head: { type: 'string' },
@@ -38,15 +38,12 @@ const { values: opt } = parseArgs({
     'base-node-args': { type: 'string', default: '' },
     'head-node-args': { type: 'string', default: '' },
     'log-level': { type: 'string', default: 'warn' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
 });
-if (opt.help || !opt.base) {
-  process.stdout.write(
-    'usage: node bench/ab.mjs --base REV [--head REV] [--ops LIST] [--conns N] [--pairs N] [--duration S] [--warmup S] [--database sqlite|postgres] [--principal granted|admin] [--log-level L] [--base-node-args ARGS] [--head-node-args ARGS]\n',
-  );
-  process.exit(opt.help ? 0 : 2);
+if (!opt.base) {
+  console.error(`--base REV is required\n\n${usage(import.meta.url)}`);
+  process.exit(2);
 }
 
 /** A build of `rev` in a temporary export (node_modules borrowed from this checkout, with its own workspace links). */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 /** The first block comment of the script at `scriptUrl`, without its comment markers. */
-function usage(scriptUrl) {
+export function usage(scriptUrl) {
   const text = fs.readFileSync(fileURLToPath(scriptUrl), 'utf8');
   const block = /\/\*\*([\s\S]*?)\*\//.exec(text)?.[1] ?? '';
   return block

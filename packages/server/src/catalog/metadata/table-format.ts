@@ -47,4 +47,3 @@ export function checkFormatVersion(v: number, path = 'format-version'): TableFor
   }
   return v as TableFormatVersion;
 }
-
