@@ -4,7 +4,7 @@
  * warehouse, JSON that is not UTF-8, nests too deep or carries prototype keys. Each answer is a 4xx in the
  * surface's error model, never a 5xx, and nothing is logged as an unhandled error.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,18 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
     const registered = await send('POST', '/v1/default/namespaces/h/register', { name: 'gz_ok', 'metadata-location': `${location}/metadata/00000-a.gz.metadata.json` });
     expect(registered.status).toBe(200);
     expect(registered.body.metadata['table-uuid']).toBe(metadata['table-uuid']);
+    expect(cat.logs()).not.toMatch(/unhandled error/);
+  });
+
+  it('refuses to register a metadata file larger than 256 MiB with 400, from its size, without reading it', async () => {
+    const dir = `${cat.dataDir}/warehouse/h/huge_table/metadata`;
+    mkdirSync(dir, { recursive: true });
+    const location = `file://${cat.dataDir}/warehouse/h/huge_table`;
+    // Sparse: 64 GiB by its size and no blocks on disk. Reading it into memory would end the process.
+    writeFileSync(`${dir}/00000-a.metadata.json`, '');
+    truncateSync(`${dir}/00000-a.metadata.json`, 64 * 1024 ** 3);
+    icebergError(await send('POST', '/v1/default/namespaces/h/register', { name: 'huge', 'metadata-location': `${location}/metadata/00000-a.metadata.json` }), 400, /00000-a\.metadata\.json is larger than 256 MiB/);
+    expect((await send('GET', '/v1/default/namespaces/h/tables/huge')).status).toBe(404);
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 });

@@ -14,6 +14,7 @@ import { AzureObjectStorage } from '../../packages/server/src/storage/azure/azur
 import { AzureSasCredentialVendor } from '../../packages/server/src/storage/azure/azure-sas-credential-vendor.js';
 import type { AccessMode } from '../../packages/server/src/storage/vending.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
+import { expectBoundedRead } from '../support/object-storage-contract.js';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -121,8 +122,9 @@ describe('AzureObjectStorage on Azurite', () => {
     const uri = location('wh/os/metadata/00000-a.metadata.json');
     await s.writeNew(uri, new TextEncoder().encode('{"v":1}'));
     await expect(s.writeNew(uri, new TextEncoder().encode('{"v":2}'))).rejects.toMatchObject({ code: 'ERR_STORAGE', message: `object already exists: ${uri}` });
-    expect(new TextDecoder().decode(await s.read(uri))).toBe('{"v":1}');
+    expect(new TextDecoder().decode(await s.read(uri, 1024))).toBe('{"v":1}');
     expect(await s.exists(uri)).toBe(true);
+    await expectBoundedRead(s, uri, new TextEncoder().encode('{"v":1}'));
     // The wasbs spelling names the same blob.
     expect(await s.exists(`wasbs://${CONTAINER}@${azurite.account}.blob.core.windows.net/wh/os/metadata/00000-a.metadata.json`)).toBe(true);
   });
@@ -130,13 +132,13 @@ describe('AzureObjectStorage on Azurite', () => {
   it('reads, deletes and deletes a prefix without touching its siblings', async () => {
     const s = storage();
     for (const name of ['wh/p/t1/a', 'wh/p/t1/sub/b', 'wh/p/t10/c']) await s.writeNew(location(name), new Uint8Array([1]));
-    await expect(s.read(location('wh/p/missing'))).rejects.toMatchObject({ code: 'ERR_STORAGE', message: `no such object: ${location('wh/p/missing')}` });
+    await expect(s.read(location('wh/p/missing'), 1024)).rejects.toMatchObject({ code: 'ERR_STORAGE', message: `no such object: ${location('wh/p/missing')}` });
     await s.delete(location('wh/p/missing'));
     expect(await s.deletePrefix(location('wh/p/t1'))).toBe(2);
     expect(await s.exists(location('wh/p/t1/a'))).toBe(false);
     expect(await s.exists(location('wh/p/t10/c'))).toBe(true);
     await expect(s.deletePrefix(`abfss://${CONTAINER}@${host}`)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
-    await expect(s.read(`abfss://${CONTAINER}@otheracct.dfs.core.windows.net/x`)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(s.read(`abfss://${CONTAINER}@otheracct.dfs.core.windows.net/x`, 1024)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
   });
 
   it('fails with ERR_STORAGE, and no key, when the account key is wrong', async () => {

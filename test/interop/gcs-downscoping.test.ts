@@ -14,6 +14,7 @@ import { GcsObjectStorage } from '../../packages/server/src/storage/gcs/gcs-obje
 import { serviceAccountClient, type ServiceAccountKey } from '../../packages/server/src/storage/gcs/gcs-downscoped-credential-vendor.js';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { expectBoundedRead } from '../support/object-storage-contract.js';
 
 interface Recorded {
   method: string;
@@ -113,7 +114,8 @@ describe('GcsObjectStorage', () => {
     const uri = 'gs://lake/wh/os/metadata/00000-a b%c.metadata.json';
     await s.writeNew(uri, new TextEncoder().encode('{"v":1}'));
     await expect(s.writeNew(uri, new TextEncoder().encode('{"v":2}'))).rejects.toMatchObject({ code: 'ERR_STORAGE', message: `object already exists: ${uri}` });
-    expect(new TextDecoder().decode(await s.read(uri))).toBe('{"v":1}');
+    expect(new TextDecoder().decode(await s.read(uri, 1024))).toBe('{"v":1}');
+    await expectBoundedRead(s, uri, new TextEncoder().encode('{"v":1}'));
     expect(google.objects.get('lake/wh/os/metadata/00000-a b%c.metadata.json')?.toString()).toBe('{"v":1}');
     const uploads = google.recorded.filter((r) => r.url.pathname.startsWith('/upload/'));
     expect(uploads).toHaveLength(2);
@@ -128,13 +130,13 @@ describe('GcsObjectStorage', () => {
     for (const name of ['wh/p/t1/a', 'wh/p/t1/sub/b', 'wh/p/t10/c']) await s.writeNew(`gs://lake/${name}`, new Uint8Array([1]));
     expect(await s.exists('gs://lake/wh/p/t1/a')).toBe(true);
     expect(await s.exists('gs://lake/wh/p/missing')).toBe(false);
-    await expect(s.read('gs://lake/wh/p/missing')).rejects.toMatchObject({ code: 'ERR_STORAGE', message: 'no such object: gs://lake/wh/p/missing' });
+    await expect(s.read('gs://lake/wh/p/missing', 1024)).rejects.toMatchObject({ code: 'ERR_STORAGE', message: 'no such object: gs://lake/wh/p/missing' });
     await s.delete('gs://lake/wh/p/missing');
     expect(await s.deletePrefix('gs://lake/wh/p/t1')).toBe(2);
     expect(await s.exists('gs://lake/wh/p/t1/sub/b')).toBe(false);
     expect(await s.exists('gs://lake/wh/p/t10/c')).toBe(true);
     await expect(s.deletePrefix('gs://lake/')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
-    await expect(s.read('gs://other/wh/x')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(s.read('gs://other/wh/x', 1024)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
   });
 });
 

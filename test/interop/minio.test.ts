@@ -30,6 +30,7 @@ import { S3ObjectStorage } from '../../packages/server/src/storage/s3/s3-object-
 import type { VendedCredential } from '../../packages/server/src/storage/vending.js';
 import { peerScript } from '../support/peers.js';
 import { freePort, runAsync, tempDir } from '../support/temp.js';
+import { expectBoundedRead } from '../support/object-storage-contract.js';
 
 const ROOT = { accessKeyId: 'lakegate-root', secretAccessKey: 'lakegate-root-interop-secret' };
 const REGION = 'us-east-1';
@@ -271,8 +272,9 @@ describe('S3ObjectStorage on MinIO', () => {
     expect(await storage.exists(uri)).toBe(false);
     await storage.writeNew(uri, Buffer.from('first'));
     await expect(storage.writeNew(uri, Buffer.from('second'))).rejects.toMatchObject({ code: 'ERR_STORAGE', message: expect.stringContaining('already exists') });
-    expect(Buffer.from(await storage.read(uri)).toString()).toBe('first');
+    expect(Buffer.from(await storage.read(uri, 1024)).toString()).toBe('first');
     expect(await storage.exists(uri)).toBe(true);
+    await expectBoundedRead(storage, uri, Buffer.from('first'));
   });
 
   it('lets exactly one of concurrent writers of the same object win', async () => {
@@ -285,11 +287,11 @@ describe('S3ObjectStorage on MinIO', () => {
   it('reads, deletes, and reports missing objects as ERR_STORAGE', async () => {
     const uri = `s3://${BUCKET}/st/del/x.json`;
     await storage.writeNew(uri, new Uint8Array([1, 2, 3]));
-    expect([...(await storage.read(uri))]).toEqual([1, 2, 3]);
+    expect([...(await storage.read(uri, 3))]).toEqual([1, 2, 3]);
     await storage.delete(uri);
     await storage.delete(uri);
     expect(await storage.exists(uri)).toBe(false);
-    await expect(storage.read(uri)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
+    await expect(storage.read(uri, 3)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
   });
 
   it('deletePrefix deletes every object under its prefix (across list pages) and nothing else', async () => {
@@ -306,7 +308,7 @@ describe('S3ObjectStorage on MinIO', () => {
   it('keeps credentials out of its errors', async () => {
     const wrong = new S3ObjectStorage({ endpoint, region: REGION, pathStyle: true, credentials: { accessKeyId: 'not-a-user-key', secretAccessKey: 'not-a-user-secret-value' } });
     try {
-      const error = (await wrong.read(`s3://${BUCKET}/st/once/metadata/v1.metadata.json`).catch((e: unknown) => e)) as Error & { code?: string; cause?: Error };
+      const error = (await wrong.read(`s3://${BUCKET}/st/once/metadata/v1.metadata.json`, 1024).catch((e: unknown) => e)) as Error & { code?: string; cause?: Error };
       expect(error.code).toBe('ERR_STORAGE');
       const text = `${error.message}\n${error.cause?.message}\n${JSON.stringify(error.cause)}`;
       expect(text).not.toContain('not-a-user-secret-value');

@@ -26,14 +26,20 @@ export async function writeMetadataFile(storage: ObjectStorage, metadataLocation
   return json;
 }
 
-/** Largest metadata file read, uncompressed. */
+/** Largest metadata file read, uncompressed (and so compressed too). */
 export const MAX_METADATA_BYTES = 256 * 1024 * 1024;
 
-export async function readMetadataFile(storage: ObjectStorage, metadataLocation: string): Promise<{ json: string; metadata: unknown }> {
+/**
+ * Reads and parses a metadata file, which may come from outside the catalog (register): bounded to
+ * `maxBytes` both as stored and, for a `.gz.metadata.json`, once inflated; larger is a 400, like bad JSON.
+ */
+export async function readMetadataFile(storage: ObjectStorage, metadataLocation: string, maxBytes = MAX_METADATA_BYTES): Promise<{ json: string; metadata: unknown }> {
+  const tooLarge = () => new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is larger than ${formatBytes(maxBytes)}`);
   let bytes: Uint8Array;
   try {
-    bytes = await storage.read(metadataLocation);
+    bytes = await storage.read(metadataLocation, maxBytes);
   } catch (e) {
+    if (e instanceof CatalogError && e.code === 'ERR_PAYLOAD_TOO_LARGE') throw tooLarge();
     if (e instanceof CatalogError) throw new CatalogError('ERR_VALIDATION', `Cannot read metadata file ${metadataLocation}: it does not exist`);
     throw e;
   }
@@ -41,9 +47,10 @@ export async function readMetadataFile(storage: ObjectStorage, metadataLocation:
     try {
       // Bounded: a few kilobytes of gzip can claim gigabytes, and the file may come from outside (register).
       // Off the event loop, like the compression in writeMetadataFile: up to 256 MiB would stall every request.
-      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_METADATA_BYTES });
-    } catch {
-      throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid gzip or is larger than ${MAX_METADATA_BYTES / 1024 / 1024} MiB uncompressed`);
+      bytes = await gunzipAsync(bytes, { maxOutputLength: maxBytes });
+    } catch (e) {
+      if (e instanceof RangeError) throw tooLarge();
+      throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid gzip`);
     }
   }
   try {
@@ -55,3 +62,5 @@ export async function readMetadataFile(storage: ObjectStorage, metadataLocation:
     throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid JSON${e instanceof JsonInputError ? ` (${e.message})` : ''}`);
   }
 }
+
+const formatBytes = (n: number): string => (n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n} bytes`);

@@ -201,7 +201,11 @@ export interface ObjectStorage {
   handles(uri: string): boolean;
   /** Writes a new object; fails with ERR_STORAGE if it exists already. Atomic: readers see all of it or nothing. */
   writeNew(uri: string, data: Uint8Array): Promise<void>;
-  read(uri: string): Promise<Uint8Array>;
+  /**
+   * The object's bytes. Never holds more than `maxBytes` in memory: a larger object fails with
+   * ERR_PAYLOAD_TOO_LARGE (before its body is read when the store tells its size), a missing one with ERR_STORAGE.
+   */
+  read(uri: string, maxBytes: number): Promise<Uint8Array>;
   exists(uri: string): Promise<boolean>;
   /** True when exists() costs no network round trip (a local stat), so it can run on every table load. */
   existsIsCheap(uri: string): boolean;

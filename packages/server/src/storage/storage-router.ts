@@ -17,8 +17,8 @@ export class StorageRouter implements ObjectStorage {
   writeNew(uri: string, data: Uint8Array): Promise<void> {
     return this.pick(uri).writeNew(uri, data);
   }
-  read(uri: string): Promise<Uint8Array> {
-    return this.pick(uri).read(uri);
+  read(uri: string, maxBytes: number): Promise<Uint8Array> {
+    return this.pick(uri).read(uri, maxBytes);
   }
   existsIsCheap(uri: string): boolean {
     return this.pick(uri).existsIsCheap(uri);

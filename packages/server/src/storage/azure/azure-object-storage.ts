@@ -11,6 +11,7 @@
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { ObjectStorage } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
+import { readBounded } from '../bounded-read.js';
 import { type AzureLocation, defaultBlobEndpoint, directoryPath, isAzureUri, parseAzureLocation } from './azure-location.js';
 
 export interface AzureObjectStorageOptions {
@@ -54,11 +55,14 @@ export class AzureObjectStorage implements ObjectStorage {
     }
   }
 
-  async read(uri: string): Promise<Uint8Array> {
+  async read(uri: string, maxBytes: number): Promise<Uint8Array> {
     const { container, path } = this.objectLocation(uri);
     try {
-      return new Uint8Array(await container.getBlobClient(path).downloadToBuffer());
+      const res = await container.getBlobClient(path).download();
+      if (!res.readableStreamBody) throw new CatalogError('ERR_STORAGE', `Azure GetBlob ${uri} returned no body`);
+      return await readBounded(res.readableStreamBody as unknown as AsyncIterable<Uint8Array>, maxBytes, uri, res.contentLength);
     } catch (e) {
+      if (e instanceof CatalogError) throw e;
       if (statusOf(e) === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
       throw storageError('GetBlob', uri, e);
     }

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { atDispatch } from '../../runtime/end-of-turn.js';
+import { expectBoundedRead } from '../../../../../test/support/object-storage-contract.js';
 import { LocalFileStorage } from './local-file-storage.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-local-storage-'));
@@ -51,5 +52,24 @@ describe('LocalFileStorage.exists', () => {
       return [before, count, await storage.exists(prefixUri)];
     });
     expect(purged).toEqual([true, 1, false]);
+  });
+});
+
+describe('LocalFileStorage.read', () => {
+  it('reads a file up to the bound, refuses a larger one from its size alone, and answers a directory or a missing file as no such object', async () => {
+    const storage = new LocalFileStorage();
+    const file = path.join(dir, 'sized.metadata.json');
+    const uri = pathToFileURL(file).href;
+    writeFileSync(file, 'x'.repeat(100));
+    await expectBoundedRead(storage, uri, Buffer.from('x'.repeat(100)));
+    // A sparse file: 8 GiB by its size, no blocks on disk. Refused before a byte is read (reading it would take 8 GiB).
+    const sparse = path.join(dir, 'sparse.metadata.json');
+    writeFileSync(sparse, '');
+    truncateSync(sparse, 8 * 1024 ** 3);
+    await expect(storage.read(pathToFileURL(sparse).href, 1024 ** 2)).rejects.toMatchObject({ code: 'ERR_PAYLOAD_TOO_LARGE' });
+    writeFileSync(file, '');
+    expect((await storage.read(uri, 0)).byteLength).toBe(0);
+    await expect(storage.read(pathToFileURL(dir).href, 100)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
+    await expect(storage.read(pathToFileURL(path.join(dir, 'missing')).href, 100)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
   });
 });

@@ -11,6 +11,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { ObjectStorage } from '../../catalog/ports.js';
 import { localPath } from '../../catalog/locations.js';
 import { currentBatch } from '../../runtime/end-of-turn.js';
+import { readBounded } from '../bounded-read.js';
 
 export class LocalFileStorage implements ObjectStorage {
   /** Files found to exist during the current dispatch of requests (see exists()). */
@@ -43,13 +44,21 @@ export class LocalFileStorage implements ObjectStorage {
     await syncDirectory(path.dirname(target));
   }
 
-  async read(uri: string): Promise<Uint8Array> {
+  async read(uri: string, maxBytes: number): Promise<Uint8Array> {
+    let handle: fs.FileHandle;
     try {
-      return await fs.readFile(localPath(uri));
+      handle = await fs.open(localPath(uri), 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
       throw e;
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      return await readBounded(handle.createReadStream({ autoClose: false }), maxBytes, uri, stat.size);
+    } finally {
+      await handle.close();
     }
   }
 

@@ -12,6 +12,7 @@
 import type { AuthClient } from 'google-auth-library';
 import type { ObjectStorage } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
+import { discard, readBounded } from '../bounded-read.js';
 import { type GcsLocation, isGcsUri, parseGcsLocation } from './gcs-location.js';
 
 export const GCS_DEFAULT_ENDPOINT = 'https://storage.googleapis.com';
@@ -28,6 +29,7 @@ export interface GcsObjectStorageOptions {
 interface Response {
   status: number;
   data: unknown;
+  headers: Headers;
 }
 
 export class GcsObjectStorage implements ObjectStorage {
@@ -54,12 +56,20 @@ export class GcsObjectStorage implements ObjectStorage {
     expectOk(res, 'upload', uri);
   }
 
-  async read(uri: string): Promise<Uint8Array> {
+  async read(uri: string, maxBytes: number): Promise<Uint8Array> {
     const { bucket, name } = this.objectLocation(uri);
-    const res = await this.call('GET', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?alt=media`, uri, 'get', { responseType: 'arraybuffer' });
+    const res = await this.call('GET', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?alt=media`, uri, 'get', { responseType: 'stream' });
+    if (res.status === 404 || res.status < 200 || res.status >= 300) discard(res.data);
     if (res.status === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
     expectOk(res, 'get', uri);
-    return new Uint8Array(res.data as ArrayBuffer);
+    const length = res.headers.get('content-length');
+    try {
+      return await readBounded(res.data as AsyncIterable<Uint8Array>, maxBytes, uri, length === null ? undefined : Number(length));
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      // A connection cut mid-body: the same message shape as call()'s, without gaxios' request.
+      throw new CatalogError('ERR_STORAGE', `GCS get ${uri} failed: ${e instanceof Error ? e.name : 'Error'}`);
+    }
   }
 
   /** A HEAD request per call: too slow to run on every table load. */
@@ -108,7 +118,7 @@ export class GcsObjectStorage implements ObjectStorage {
     path: string,
     uri: string,
     operation: string,
-    extra: { data?: Buffer; headers?: Record<string, string>; responseType?: 'arraybuffer' } = {},
+    extra: { data?: Buffer; headers?: Record<string, string>; responseType?: 'stream' } = {},
   ): Promise<Response> {
     this.client ??= this.options.auth();
     try {
@@ -121,7 +131,7 @@ export class GcsObjectStorage implements ObjectStorage {
         validateStatus: (status: number) => status < 500,
         retry: method !== 'POST',
       });
-      return { status: res.status, data: res.data };
+      return { status: res.status, data: res.data, headers: res.headers };
     } catch (e) {
       const status = (e as { response?: { status?: number } } | undefined)?.response?.status;
       const detail = `${e instanceof Error ? e.name : 'Error'}${status ? ` (HTTP ${status})` : ''}`;

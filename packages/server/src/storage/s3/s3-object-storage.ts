@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { ObjectStorage } from '../../catalog/ports.js';
+import { readBounded } from '../bounded-read.js';
 import { directoryPrefix, isS3Uri, parseS3Location } from './s3-location.js';
 
 export interface S3ObjectStorageOptions {
@@ -69,12 +70,13 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 
-  async read(uri: string): Promise<Uint8Array> {
+  async read(uri: string, maxBytes: number): Promise<Uint8Array> {
     const { bucket, key } = objectLocation(uri);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!out.Body) throw new CatalogError('ERR_STORAGE', `S3 GetObject ${uri} returned no body`);
-      return await out.Body.transformToByteArray();
+      // In Node the body is a Readable (an async iterable of chunks).
+      return await readBounded(out.Body as unknown as AsyncIterable<Uint8Array>, maxBytes, uri, out.ContentLength);
     } catch (e) {
       if (e instanceof CatalogError) throw e;
       if (httpStatus(e) === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
