@@ -144,7 +144,9 @@ describe('faults: SIGKILLed servers and a PostgreSQL restart under 32 idempotent
     await chaos;
     const kinds = failures.reduce<Record<string, number>>((n, f) => ({ ...n, [f.startsWith('other') ? 'other' : f]: (n[f.startsWith('other') ? 'other' : f] ?? 0) + 1 }), {});
     console.log(`faults: ${acknowledged.flat().length} commits acknowledged by ${WRITERS} writers in ${Math.round((Date.now() - started) / 1000)} s, ${kills} SIGKILLs, PostgreSQL restarted once; retried failures ${JSON.stringify(kinds)}`);
-    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    // The chaos loop makes at least MIN_KILLS rounds by construction; what must be shown is that they hit the writers:
+    // commits sent to a killed process failed as lost connections and were retried.
+    expect(kinds.connection ?? 0).toBeGreaterThan(0);
     expect(pgRestarted).toBe(true);
     // Only retryable failures: lost connections (a killed process), 503 (PostgreSQL away), a claim still in progress.
     expect(failures.filter((f) => f.startsWith('other'))).toEqual([]);
