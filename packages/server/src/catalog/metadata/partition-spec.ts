@@ -9,6 +9,7 @@
  * 1000.
  */
 import { illegalArgument, validation } from '../../errors/catalog-error.js';
+import { strictKey } from './id-index.js';
 import { asObject, optInt, reqArray, reqInt, reqString, sub } from './read.js';
 import { isPrimitive, type SchemaIndex } from './schema.js';
 import { canTransform, parseTransform, type Transform } from './transforms.js';
@@ -140,6 +141,11 @@ export function compatibleSpecs(a: { fields: PartitionFieldInput[] }, b: { field
     const g = b.fields[i] as PartitionFieldInput;
     return f['source-id'] === g['source-id'] && f.transform === g.transform && f.name === g.name;
   });
+}
+
+/** A key equal for two specs exactly when compatibleSpecs calls them compatible (id-index.ts). */
+export function specKey(spec: { fields: PartitionFieldInput[] }): string {
+  return spec.fields.map((f) => `${strictKey(f['source-id'])},${strictKey(f.transform)},${strictKey(f.name)}`).join(';');
 }
 
 export function lastAssignedFieldId(spec: PartitionSpec): number {

@@ -10,6 +10,7 @@
  */
 import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import { JsonNumber } from '../json.js';
+import { structuralKey } from './id-index.js';
 import {
   asBoolean,
   asIntArray,
@@ -362,6 +363,12 @@ export function sameSchema(a: Schema, b: Schema): boolean {
   const ia = [...new Set(a['identifier-field-ids'] ?? [])].sort((x, y) => x - y);
   const ib = [...new Set(b['identifier-field-ids'] ?? [])].sort((x, y) => x - y);
   return deepEqual(ia, ib);
+}
+
+/** A key equal for two schemas exactly when sameSchema calls them the same (id-index.ts). */
+export function schemaKey(schema: Schema): string {
+  const ids = [...new Set(schema['identifier-field-ids'] ?? [])].sort((x, y) => x - y);
+  return `${structuralKey(schema.fields)}|${structuralKey(ids)}`;
 }
 
 export function withSchemaId(schema: Schema, schemaId: number): Schema {

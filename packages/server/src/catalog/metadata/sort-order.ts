@@ -5,6 +5,7 @@
  * sort field's source column exists, is primitive and accepts the transform.
  */
 import { validation } from '../../errors/catalog-error.js';
+import { strictKey } from './id-index.js';
 import { asObject, optInt, reqArray, reqInt, reqString, sub } from './read.js';
 import { isPrimitive, type SchemaIndex } from './schema.js';
 import { canTransform, parseTransform } from './transforms.js';
@@ -52,6 +53,11 @@ export function checkSortOrderCompatibility(order: { fields: SortField[] }, sche
       throw validation(`Invalid ${p}: invalid source type ${String(source.type)} for transform ${transform.name}`);
     }
   });
+}
+
+/** A key equal for two orders exactly when sameOrder calls them the same (id-index.ts). */
+export function orderKey(order: { fields: SortField[] }): string {
+  return order.fields.map((f) => `${strictKey(f.transform)},${strictKey(f['source-id'])},${strictKey(f.direction)},${strictKey(f['null-order'])}`).join(';');
 }
 
 /** Same sort fields in the same order, ignoring the order id. */

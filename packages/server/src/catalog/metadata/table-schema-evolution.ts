@@ -6,20 +6,20 @@
  * the one added last).
  */
 import { illegalArgument, validation } from '../../errors/catalog-error.js';
-import {
-  bindPartitionSpec,
-  compatibleSpecs,
-  hasSequentialIds,
-  lastAssignedFieldId,
-  UNPARTITIONED_LAST_ASSIGNED_ID,
-} from './partition-spec.js';
-import { checkSchemaCompatibility, indexSchema, sameSchema, withSchemaId, type SchemaIndex } from './schema.js';
-import { checkSortOrderCompatibility, INITIAL_SORT_ORDER_ID, sameOrder, UNSORTED_ORDER_ID } from './sort-order.js';
+import { IdIndex } from './id-index.js';
+import { bindPartitionSpec, hasSequentialIds, lastAssignedFieldId, specKey, UNPARTITIONED_LAST_ASSIGNED_ID } from './partition-spec.js';
+import { checkSchemaCompatibility, indexSchema, schemaKey, withSchemaId, type SchemaIndex } from './schema.js';
+import { checkSortOrderCompatibility, INITIAL_SORT_ORDER_ID, orderKey, UNSORTED_ORDER_ID } from './sort-order.js';
 import { LAST_ADDED, MAX_TABLE_FORMAT_VERSION, nextId } from './table-format.js';
 import { TableState } from './table-state.js';
 import type { PartitionSpec, PartitionSpecInput, Schema, SortOrder, SortOrderInput } from './types.js';
 
 export abstract class TableSchemaEvolution extends TableState {
+  /** Equivalent schemas, specs and orders by key, so each add is one lookup (id-index.ts). */
+  private readonly schemaIds = new IdIndex<Schema>(schemaKey, (s) => s['schema-id']);
+  private readonly specIds = new IdIndex<PartitionSpec>(specKey, (s) => s['spec-id']);
+  private readonly orderIds = new IdIndex<SortOrder>(orderKey, (o) => o['order-id']);
+
   // ------------------------------------------------------------ identity and format
 
   assignUuid(uuid: string): this {
@@ -64,16 +64,9 @@ export abstract class TableSchemaEvolution extends TableState {
     const newLastColumnId = Math.max(this.lastColumnId, highest);
     checkSchemaCompatibility(schema, this.formatVersion);
 
-    let newSchemaId = this.currentSchemaId;
-    let reused = false;
-    for (const existing of this.schemas) {
-      if (sameSchema(existing, schema)) {
-        newSchemaId = existing['schema-id'];
-        reused = true;
-        break;
-      }
-      if (existing['schema-id'] >= newSchemaId) newSchemaId = nextId(existing['schema-id'], 'schema');
-    }
+    const same = this.schemaIds.find(this.schemas, schemaKey(schema));
+    const reused = same !== undefined;
+    const newSchemaId = same ?? this.schemaIds.nextFree(this.schemas, this.currentSchemaId, 'schema');
 
     if (reused && newLastColumnId === this.lastColumnId) {
       // Identical schema already present: nothing changes, but "-1" now means this schema.
@@ -83,7 +76,10 @@ export abstract class TableSchemaEvolution extends TableState {
 
     this.lastColumnId = newLastColumnId;
     const added = withSchemaId(schema, newSchemaId);
-    if (!reused) this.schemas.push(added);
+    if (!reused) {
+      this.schemas.push(added);
+      this.schemaIds.added(this.schemas, added);
+    }
     this.changes.push({ action: 'add-schema', schema: added });
     this.lastAddedSchemaId = newSchemaId;
     return newSchemaId;
@@ -95,7 +91,7 @@ export abstract class TableSchemaEvolution extends TableState {
       return this.setCurrentSchema(this.lastAddedSchemaId);
     }
     if (this.currentSchemaId === schemaId) return this;
-    if (!this.schemas.some((s) => s['schema-id'] === schemaId)) {
+    if (!this.schemaIds.has(this.schemas, schemaId)) {
       throw illegalArgument(`Cannot set current schema to unknown schema: ${schemaId}`);
     }
     this.currentSchemaId = schemaId;
@@ -143,26 +139,19 @@ export abstract class TableSchemaEvolution extends TableState {
     const next = (): number => (counter = nextId(counter, 'partition field'));
     const bound = bindPartitionSpec(withIds, 0, schema, next, path);
 
-    let newSpecId = 0;
-    let reused = false;
-    for (const existing of this.specs) {
-      if (compatibleSpecs(existing, bound)) {
-        newSpecId = existing['spec-id'];
-        reused = true;
-        break;
-      }
-      if (newSpecId <= existing['spec-id']) newSpecId = nextId(existing['spec-id'], 'partition spec');
+    const same = this.specIds.find(this.specs, specKey(bound));
+    if (same !== undefined) {
+      this.lastAddedSpecId = same;
+      return same;
     }
-    if (reused) {
-      this.lastAddedSpecId = newSpecId;
-      return newSpecId;
-    }
+    const newSpecId = this.specIds.nextFree(this.specs, 0, 'partition spec');
     if (this.formatVersion === 1 && !hasSequentialIds(bound)) {
       throw validation(`Invalid ${path}: spec does not use sequential ids that are required in v1`);
     }
     const spec: PartitionSpec = { 'spec-id': newSpecId, fields: bound.fields };
     this.lastPartitionId = Math.max(this.lastPartitionId, lastAssignedFieldId(spec));
     this.specs.push(spec);
+    this.specIds.added(this.specs, spec);
     this.changes.push({ action: 'add-spec', spec });
     this.lastAddedSpecId = newSpecId;
     return newSpecId;
@@ -174,7 +163,7 @@ export abstract class TableSchemaEvolution extends TableState {
       return this.setDefaultPartitionSpec(this.lastAddedSpecId);
     }
     if (this.defaultSpecId === specId) return this;
-    if (!this.specs.some((s) => s['spec-id'] === specId)) {
+    if (!this.specIds.has(this.specs, specId)) {
       throw illegalArgument(`Cannot set default partition spec to unknown spec: ${specId}`);
     }
     this.defaultSpecId = specId;
@@ -203,17 +192,11 @@ export abstract class TableSchemaEvolution extends TableState {
     let reused = false;
     if (input.fields.length === 0) {
       newOrderId = UNSORTED_ORDER_ID;
-      reused = this.sortOrders.some((o) => o['order-id'] === UNSORTED_ORDER_ID);
+      reused = this.orderIds.has(this.sortOrders, UNSORTED_ORDER_ID);
     } else {
-      newOrderId = INITIAL_SORT_ORDER_ID;
-      for (const existing of this.sortOrders) {
-        if (sameOrder(existing, input)) {
-          newOrderId = existing['order-id'];
-          reused = true;
-          break;
-        }
-        if (newOrderId <= existing['order-id']) newOrderId = nextId(existing['order-id'], 'sort order');
-      }
+      const same = this.orderIds.find(this.sortOrders, orderKey(input));
+      reused = same !== undefined;
+      newOrderId = same ?? this.orderIds.nextFree(this.sortOrders, INITIAL_SORT_ORDER_ID, 'sort order');
     }
     if (reused) {
       this.lastAddedOrderId = newOrderId;
@@ -222,6 +205,7 @@ export abstract class TableSchemaEvolution extends TableState {
     checkSortOrderCompatibility(input, schema, path);
     const order: SortOrder = { 'order-id': newOrderId, fields: input.fields };
     this.sortOrders.push(order);
+    this.orderIds.added(this.sortOrders, order);
     this.changes.push({ action: 'add-sort-order', 'sort-order': order });
     this.lastAddedOrderId = newOrderId;
     return newOrderId;
@@ -235,7 +219,7 @@ export abstract class TableSchemaEvolution extends TableState {
       return this.setDefaultSortOrder(this.lastAddedOrderId);
     }
     if (this.defaultSortOrderId === orderId) return this;
-    if (!this.sortOrders.some((o) => o['order-id'] === orderId)) {
+    if (!this.orderIds.has(this.sortOrders, orderId)) {
       throw illegalArgument(`Cannot set default sort order to unknown sort order: ${orderId}`);
     }
     this.defaultSortOrderId = orderId;

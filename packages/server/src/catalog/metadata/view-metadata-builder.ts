@@ -29,11 +29,11 @@ import {
   sub,
   toWire,
 } from './read.js';
-import { parseSchema, sameSchema, withSchemaId } from './schema.js';
-import { nextId } from './table-format.js';
+import { IdIndex } from './id-index.js';
+import { parseSchema, schemaKey, withSchemaId } from './schema.js';
 import type { CreateViewInput, Schema, ViewHistoryEntry, ViewMetadata, ViewUpdate, ViewVersion } from './types.js';
 import { parseList, parseViewRequirement, parseViewUpdate } from './updates.js';
-import { checkDialects, parseViewVersion, sameViewVersion, sqlDialects } from './view-version.js';
+import { checkDialects, parseViewVersion, sqlDialects, viewVersionKey } from './view-version.js';
 import { checkDefaults } from './defaults.js';
 
 export const MAX_VIEW_FORMAT_VERSION = 1;
@@ -64,6 +64,11 @@ class ViewMetadataBuilder {
   currentVersionId = 0;
   readonly changes: ViewUpdate[] = [];
   private lastAddedVersionId: number | undefined;
+  /** Equivalent schemas and versions by key, so each add is one lookup (id-index.ts). */
+  private readonly schemaIds = new IdIndex<Schema>(schemaKey, (s) => s['schema-id']);
+  private readonly versionIds = new IdIndex<ViewVersion>(viewVersionKey, (v) => v['version-id']);
+  /** Versions added by this commit. */
+  private readonly addedVersionIds = new Set<number>();
   private lastAddedSchemaId: number | undefined;
   private historyEntry: ViewHistoryEntry | undefined;
   private readonly previousVersion: ViewVersion | undefined;
@@ -109,16 +114,15 @@ class ViewMetadataBuilder {
   }
 
   addSchema(schema: Schema): number {
-    let newId = 0;
-    for (const existing of this.schemas) {
-      if (sameSchema(existing, schema)) {
-        this.lastAddedSchemaId = existing['schema-id'];
-        return existing['schema-id'];
-      }
-      if (existing['schema-id'] >= newId) newId = nextId(existing['schema-id'], 'schema');
+    const same = this.schemaIds.find(this.schemas, schemaKey(schema));
+    if (same !== undefined) {
+      this.lastAddedSchemaId = same;
+      return same;
     }
+    const newId = this.schemaIds.nextFree(this.schemas, 0, 'schema');
     const added = withSchemaId(schema, newId);
     this.schemas.push(added);
+    this.schemaIds.added(this.schemas, added);
     this.changes.push({ action: 'add-schema', schema: added });
     this.lastAddedSchemaId = newId;
     return newId;
@@ -130,20 +134,20 @@ class ViewMetadataBuilder {
       if (this.lastAddedSchemaId === undefined) throw validation('Cannot set last added schema: no schema has been added');
       version = { ...version, 'schema-id': this.lastAddedSchemaId };
     }
-    let newId = version['version-id'];
-    for (const existing of this.versions) {
-      if (sameViewVersion(existing, version)) {
-        this.lastAddedVersionId = existing['version-id'];
-        return existing['version-id'];
-      }
-      if (existing['version-id'] >= newId) newId = nextId(existing['version-id'], 'view version');
+    const same = this.versionIds.find(this.versions, viewVersionKey(version));
+    if (same !== undefined) {
+      this.lastAddedVersionId = same;
+      return same;
     }
-    if (!this.schemas.some((s) => s['schema-id'] === version['schema-id'])) {
+    const newId = this.versionIds.nextFree(this.versions, version['version-id'], 'view version');
+    if (!this.schemaIds.has(this.schemas, version['schema-id'])) {
       throw illegalArgument(`Cannot add version with unknown schema: ${version['schema-id']}`);
     }
     checkDialects(version);
     version = { ...version, 'version-id': newId };
     this.versions.push(version);
+    this.versionIds.added(this.versions, version);
+    this.addedVersionIds.add(newId);
     this.changes.push({ action: 'add-view-version', 'view-version': version });
     this.lastAddedVersionId = newId;
     return newId;
@@ -162,9 +166,7 @@ class ViewMetadataBuilder {
     this.currentVersionId = versionId;
     this.changes.push({ action: 'set-current-view-version', 'view-version-id': versionId });
     // A version added in this commit is logged at its own timestamp; re-activating an old one, now.
-    const addedNow = this.changes.some(
-      (c) => c.action === 'add-view-version' && c['view-version']['version-id'] === versionId,
-    );
+    const addedNow = this.addedVersionIds.has(versionId);
     this.historyEntry = { 'timestamp-ms': addedNow ? version['timestamp-ms'] : this.nowMs, 'version-id': versionId };
     return this;
   }
