@@ -85,6 +85,38 @@ describe('create and load', () => {
     expect((await send('GET', `${T}/refs?snapshots=some`)).status).toBe(400);
   });
 
+  it('answers snapshots=refs with the file as it is but for the unreferenced snapshots, the same bytes every time, and a commit at once', async () => {
+    const raw = async (query: string) => (await cat.lakegate.app.inject({ method: 'GET', url: `${T}/refs_exact?snapshots=${query}` })).body;
+    // A v3 double default written 1.0: Iceberg Java refuses a schema whose double default is written 1.
+    const schema = { type: 'struct', fields: [{ id: 1, name: 'x', required: false, type: 'double', 'initial-default': 1.0, 'write-default': 2.5 }] };
+    const created = await send('POST', T, { name: 'refs_exact', schema, properties: { 'format-version': '3' } });
+    expect(created.status).toBe(200);
+    let meta = created.body.metadata;
+    for (let i = 0; i < 3; i++) {
+      const c = appendUpdates(meta);
+      meta = (await send('POST', `${T}/refs_exact`, { requirements: c.requirements, updates: c.updates })).body.metadata;
+    }
+    const all = await raw('all');
+    const answers = [await raw('refs'), await raw('refs'), await raw('refs')];
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toContain('"initial-default":1.0');
+    const refs = JSON.parse(answers[0]!) as { metadata: Record<string, unknown> & { snapshots: unknown[] } };
+    const full = JSON.parse(all) as { metadata: Record<string, unknown> & { snapshots: Array<{ 'snapshot-id': unknown }> } };
+    expect(refs.metadata.snapshots).toHaveLength(1);
+    // Everything else is the file's: same keys in the same order, same values (the ids compared as text).
+    const current = String(meta['current-snapshot-id']);
+    expect(answers[0]).toContain(`"snapshot-id":${current}`);
+    expect(Object.keys(refs.metadata)).toEqual(Object.keys(full.metadata));
+    for (const key of Object.keys(full.metadata)) if (!['snapshots', 'current-snapshot-id', 'refs', 'snapshot-log'].includes(key)) expect(refs.metadata[key]).toEqual(full.metadata[key]);
+    // A commit is answered at once: the new current snapshot, no longer the old one.
+    const c = appendUpdates(meta);
+    expect((await send('POST', `${T}/refs_exact`, { requirements: c.requirements, updates: c.updates })).status).toBe(200);
+    const after = await raw('refs');
+    expect(after).toContain(`"snapshot-id":${c.snapshotId}`);
+    expect(after).not.toContain(`"snapshot-id":${current},`);
+    expect((await send('GET', `${T}/refs_exact?snapshots=refs`)).body.metadata.snapshots).toHaveLength(1);
+  });
+
   it('reports a missing table in a missing namespace as NoSuchTableException', async () => {
     const res = await send('GET', '/v1/default/namespaces/nope/tables/t');
     expect(res.status).toBe(404);

@@ -16,6 +16,21 @@ export function parseJson(text: string): unknown {
   return parse(text, null, parseNumber);
 }
 
+/** parseNumber, but a number that would not be written back as the same text (`1.0`, `1e3`) stays a JsonNumber. */
+const parseNumberExactly = (text: string): number | bigint | JsonNumber => {
+  if (isInteger(text)) return isSafeNumber(text) ? Number(text) : BigInt(text);
+  const n = Number(text);
+  return String(n) === text ? n : new JsonNumber(text);
+};
+
+/**
+ * parseJson for JSON that is written out again: with stringifyJson, every number comes back as the text it
+ * was read from (a double default of `1.0` stays `1.0`, which Iceberg Java requires), except `-0` as `0`.
+ */
+export function parseJsonExactly(text: string): unknown {
+  return parse(text, null, parseNumberExactly);
+}
+
 /**
  * Deepest nesting of arrays and objects taken from outside the catalog. A real request or metadata file
  * stays far below it (a nested struct type costs three levels, so 256 allows some 80 of them), while

@@ -23,7 +23,7 @@ export {
   stripTrailingSlash,
 } from './table-builder.js';
 export { checkTableRequirements, isCreateRequirements } from './table-requirements.js';
-export { withRefSnapshotsOnly } from './snapshot-mode.js';
+export { refSnapshotsOnlyJson, withRefSnapshotsOnly } from './snapshot-mode.js';
 export {
   withMetadataLog,
   metadataFileName,

@@ -4,6 +4,7 @@
  * the statistics of the hidden snapshots and leaves the logs untouched. The
  * result is a view for the response only and must never be written back.
  */
+import { parseJsonExactly, stringifyJson } from '../json.js';
 import type { TableMetadata } from './types.js';
 
 const key = (v: number | bigint): string => BigInt(v).toString();
@@ -18,4 +19,12 @@ export function withRefSnapshotsOnly(metadata: TableMetadata): TableMetadata {
     statistics: (metadata.statistics ?? []).filter((s) => keep(s['snapshot-id'])),
     'partition-statistics': (metadata['partition-statistics'] ?? []).filter((s) => keep(s['snapshot-id'])),
   };
+}
+
+/**
+ * The JSON of withRefSnapshotsOnly(metadata), from the metadata file's JSON: every value other than the
+ * dropped snapshots and statistics is written as the file has it (numbers included, see parseJsonExactly).
+ */
+export function refSnapshotsOnlyJson(metadataJson: string): string {
+  return stringifyJson(withRefSnapshotsOnly(parseJsonExactly(metadataJson) as TableMetadata));
 }

@@ -10,8 +10,7 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { TABLE_VISIBILITY } from '../access/privileges.js';
 import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
-import { parseJson } from '../json.js';
-import { type TableMetadata, withRefSnapshotsOnly } from '../metadata/index.js';
+import { refSnapshotsOnlyJson } from '../metadata/index.js';
 import { NO_ACCESS, type TableAccess, type TableContext, missingTable, requireTable, resolveTable, tableObject, vendedAccess } from './shared.js';
 
 export type SnapshotsMode = 'all' | 'refs';
@@ -29,10 +28,12 @@ export type LoadTableResult =
       notModified: false;
       etag: string;
       metadataLocation: string;
-      /** The exact JSON of the stored metadata file (snapshots=all): spliced into the response as is. */
+      snapshots: SnapshotsMode;
+      /**
+       * The JSON to send as the metadata, spliced into the response as is: the stored metadata file's exact JSON
+       * (snapshots=all), or that JSON trimmed to the referenced snapshots (snapshots=refs, see refsJsonOf).
+       */
       metadataJson: string;
-      /** Parsed and trimmed to the referenced snapshots (snapshots=refs only). */
-      metadata?: TableMetadata;
       access: TableAccess;
     };
 
@@ -58,6 +59,37 @@ function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
   return etag;
 }
 
+/**
+ * snapshots=refs answers per metadata file, which is immutable: trimmed once (a parse and a write of the whole
+ * file) and then answered like snapshots=all, instead of on every load. Used only for the very JSON it was
+ * trimmed from (the store may hold other JSON at the same location after a drop and re-create); only files
+ * loaded twice are kept (catalog/doorkeeper.ts); bounded by the characters kept, emptied when full.
+ */
+const refsJsons = new Map<string, { source: string; json: string }>();
+const refsDoor = new Doorkeeper();
+const REFS_MAX_CHARS = 32 * 1024 * 1024;
+let refsChars = 0;
+
+function refsJsonOf(metadataLocation: string, metadataJson: string): string {
+  const hit = refsJsons.get(metadataLocation);
+  if (hit !== undefined && hit.source === metadataJson) return hit.json;
+  const json = refSnapshotsOnlyJson(metadataJson);
+  if (hit === undefined && !refsDoor.admit(metadataLocation)) return json;
+  if (hit !== undefined) refsChars -= hit.source.length + hit.json.length;
+  const chars = metadataJson.length + json.length;
+  if (chars > REFS_MAX_CHARS / 8) {
+    refsJsons.delete(metadataLocation);
+    return json;
+  }
+  if (refsChars + chars > REFS_MAX_CHARS) {
+    refsJsons.clear();
+    refsChars = 0;
+  }
+  refsJsons.set(metadataLocation, { source: metadataJson, json });
+  refsChars += chars;
+  return json;
+}
+
 export async function loadTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, options: LoadTableOptions): Promise<LoadTableResult> {
   // validate
   const levels = checkNamespace(namespace);
@@ -76,9 +108,9 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   return {
     notModified: false,
     etag,
+    snapshots,
     metadataLocation: record.metadataLocation,
-    metadataJson: record.metadataJson,
-    ...(snapshots === 'refs' ? { metadata: withRefSnapshotsOnly(parseJson(record.metadataJson) as TableMetadata) } : {}),
+    metadataJson: snapshots === 'refs' ? refsJsonOf(record.metadataLocation, record.metadataJson) : record.metadataJson,
     access,
   };
 }

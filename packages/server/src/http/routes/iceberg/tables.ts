@@ -21,7 +21,8 @@ import { LoadBodies } from './load-body.js';
 
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
   const tables = services.tables;
-  const loadBodies = new LoadBodies();
+  // One per snapshot mode: the two answers for one metadata file differ.
+  const loadBodies = { all: new LoadBodies(), refs: new LoadBodies() };
 
   app.get('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
@@ -57,8 +58,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     reply.header('etag', loaded.etag);
     if (loaded.notModified) return reply.code(304).send();
     const extras = accessFields(loaded.access);
-    if (loaded.metadata) return { 'metadata-location': loaded.metadataLocation, metadata: loaded.metadata, ...extras };
-    return reply.type('application/json; charset=utf-8').send(loadBodies.body(loaded.metadataLocation, loaded.metadataJson, extras));
+    return reply.type('application/json; charset=utf-8').send(loadBodies[loaded.snapshots].body(loaded.metadataLocation, loaded.metadataJson, extras));
   });
 
   app.head('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
