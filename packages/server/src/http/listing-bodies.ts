@@ -14,12 +14,12 @@
  * its own arrays can reach it. Comparing a page of equal items is a string
  * comparison per level, mostly of the very same strings (the repository's
  * kept rows), far cheaper than writing them. Bounded by bytes, emptied when
- * full (kept-bodies.ts, as the loadTable bodies).
+ * full (catalog/kept-by-size.ts, as the loadTable bodies).
  *
  * Written here because no serialiser library keeps its output: the compiled
  * writers (serializers.ts) still do the encoding.
  */
-import { KeptBodies } from './kept-bodies.js';
+import { KeptBySize } from '../catalog/kept-by-size.js';
 
 const MAX_BYTES = 16 * 1024 * 1024;
 
@@ -42,13 +42,13 @@ interface Entry<T> {
 }
 
 export class ListingBodies<T> {
-  private readonly kept: KeptBodies<Entry<T>>;
+  private readonly kept: KeptBySize<Entry<T>>;
 
   constructor(
     private readonly shape: ListingShape<T>,
     maxBytes = MAX_BYTES,
   ) {
-    this.kept = new KeptBodies(maxBytes);
+    this.kept = new KeptBySize(maxBytes, (e) => e.body.length);
   }
 
   /** The encoded body of this page: the kept bytes when an equal page was encoded before. */
@@ -65,7 +65,7 @@ export class ListingBodies<T> {
 
   /** Bytes of the pages kept. */
   get bytes(): number {
-    return this.kept.bytes;
+    return this.kept.size;
   }
 
   private matches(entry: Entry<T>, items: readonly T[], token: string | null): boolean {

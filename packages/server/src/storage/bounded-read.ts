@@ -12,7 +12,7 @@
 import { CatalogError } from '../errors/catalog-error.js';
 
 /** ERR_PAYLOAD_TOO_LARGE: the object at `uri` is larger than the caller's bound. */
-export function objectTooLarge(uri: string, maxBytes: number): CatalogError {
+function objectTooLarge(uri: string, maxBytes: number): CatalogError {
   return new CatalogError('ERR_PAYLOAD_TOO_LARGE', `object ${uri} is larger than ${maxBytes} bytes`);
 }
 

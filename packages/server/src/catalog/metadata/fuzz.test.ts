@@ -1,20 +1,9 @@
 import { describe, it, expect } from 'vitest';
+import { rng } from '../../../../../test/support/rng.js';
 import { isCatalogError } from '../../errors/catalog-error.js';
 import { checkTableRequirements } from './table-requirements.js';
 import { applyTableUpdates, newTableMetadata, parseTableMetadata } from './table-metadata-builder.js';
 import { applyViewUpdates, checkViewRequirements, newViewMetadata, parseViewMetadata } from './view-metadata-builder.js';
-
-/** Deterministic PRNG so failures reproduce. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: unknown[] = [
   null, undefined, 0, -1, 1.5, 2 ** 60, 9007199254740993n, -(2n ** 70n), '', 'x', 'main', '-1', true, false, [], [1], {}, { a: 1 },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../../../test/support/rng.js';
 import { IdIndex, strictKey, structuralKey } from './id-index.js';
 import { compatibleSpecs, specKey } from './partition-spec.js';
 import { deepEqual, sameSchema, schemaKey } from './schema.js';
@@ -6,18 +7,6 @@ import { orderKey, sameOrder } from './sort-order.js';
 import { applyTableUpdates, newTableMetadata } from './table-metadata-builder.js';
 import type { Schema, SortField, ViewVersion } from './types.js';
 import { sameViewVersion, viewVersionKey } from './view-version.js';
-
-/** Deterministic PRNG so failures reproduce. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // A small domain, so that random pairs are often equal, and every kind deepEqual tells apart or not (but NaN:
 // parsed JSON never holds it, and deepEqual is not even reflexive for it).

@@ -41,9 +41,9 @@ export function structuralKey(value: unknown): string {
   }
 }
 
-/** A key equal for two primitives exactly when they are `===` (as the spec, order and version comparisons use). */
-export const strictKey = (value: unknown): string =>
-  typeof value === 'object' && value !== null ? structuralKey(value) : `${typeof value}:${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+/** A key equal for two primitives exactly when they are `===` (as the spec, order and version comparisons use on parsed fields). */
+export const strictKey = (value: string | number | bigint | boolean | null | undefined): string =>
+  `${typeof value}:${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
 
 /**
  * The ids of a list's entries by key (the first entry of each key) and the largest id. It follows the

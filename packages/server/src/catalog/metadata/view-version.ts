@@ -72,11 +72,6 @@ export const sqlDialects = (version: ViewVersion): Set<string> =>
   new Set(version.representations.map((r) => r.dialect.toLowerCase()));
 
 /** Would behave the same: ignores version id, timestamp and (as Iceberg Java does) nothing else. */
-/** A key equal for two versions exactly when sameViewVersion calls them the same (id-index.ts). */
-export function viewVersionKey(v: ViewVersion): string {
-  return [structuralKey(v.summary), structuralKey(v.representations), strictKey(v['default-catalog']), structuralKey(v['default-namespace']), strictKey(v['schema-id'])].join('|');
-}
-
 export function sameViewVersion(a: ViewVersion, b: ViewVersion): boolean {
   return (
     deepEqual(a.summary, b.summary) &&
@@ -85,4 +80,9 @@ export function sameViewVersion(a: ViewVersion, b: ViewVersion): boolean {
     deepEqual(a['default-namespace'], b['default-namespace']) &&
     a['schema-id'] === b['schema-id']
   );
+}
+
+/** A key equal for two versions exactly when sameViewVersion calls them the same (id-index.ts). */
+export function viewVersionKey(v: ViewVersion): string {
+  return [structuralKey(v.summary), structuralKey(v.representations), strictKey(v['default-catalog']), structuralKey(v['default-namespace']), strictKey(v['schema-id'])].join('|');
 }

@@ -6,6 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import { Doorkeeper } from '../doorkeeper.js';
+import { KeptBySize } from '../kept-by-size.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { TABLE_VISIBILITY } from '../access/privileges.js';
 import type { CatalogRequest } from '../context.js';
@@ -63,30 +64,16 @@ function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
  * snapshots=refs answers per metadata file, which is immutable: trimmed once (a parse and a write of the whole
  * file) and then answered like snapshots=all, instead of on every load. Used only for the very JSON it was
  * trimmed from (the store may hold other JSON at the same location after a drop and re-create); only files
- * loaded twice are kept (catalog/doorkeeper.ts); bounded by the characters kept, emptied when full.
+ * loaded twice are kept (catalog/doorkeeper.ts); bounded by the characters kept (catalog/kept-by-size.ts).
  */
-const refsJsons = new Map<string, { source: string; json: string }>();
+const refsJsons = new KeptBySize<{ source: string; json: string }>(32 * 1024 * 1024, (e) => e.source.length + e.json.length);
 const refsDoor = new Doorkeeper();
-const REFS_MAX_CHARS = 32 * 1024 * 1024;
-let refsChars = 0;
 
 function refsJsonOf(metadataLocation: string, metadataJson: string): string {
   const hit = refsJsons.get(metadataLocation);
   if (hit !== undefined && hit.source === metadataJson) return hit.json;
   const json = refSnapshotsOnlyJson(metadataJson);
-  if (hit === undefined && !refsDoor.admit(metadataLocation)) return json;
-  if (hit !== undefined) refsChars -= hit.source.length + hit.json.length;
-  const chars = metadataJson.length + json.length;
-  if (chars > REFS_MAX_CHARS / 8) {
-    refsJsons.delete(metadataLocation);
-    return json;
-  }
-  if (refsChars + chars > REFS_MAX_CHARS) {
-    refsJsons.clear();
-    refsChars = 0;
-  }
-  refsJsons.set(metadataLocation, { source: metadataJson, json });
-  refsChars += chars;
+  if (hit !== undefined || refsDoor.admit(metadataLocation)) refsJsons.keep(metadataLocation, { source: metadataJson, json });
   return json;
 }
 

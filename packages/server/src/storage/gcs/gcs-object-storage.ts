@@ -59,7 +59,7 @@ export class GcsObjectStorage implements ObjectStorage {
   async read(uri: string, maxBytes: number): Promise<Uint8Array> {
     const { bucket, name } = this.objectLocation(uri);
     const res = await this.call('GET', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?alt=media`, uri, 'get', { responseType: 'stream' });
-    if (res.status === 404 || res.status < 200 || res.status >= 300) discard(res.data);
+    if (res.status < 200 || res.status >= 300) discard(res.data);
     if (res.status === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
     expectOk(res, 'get', uri);
     const length = res.headers.get('content-length');

@@ -14,7 +14,7 @@
  * written per request.
  */
 import { Doorkeeper } from '../../../catalog/doorkeeper.js';
-import { KeptBodies } from '../../kept-bodies.js';
+import { KeptBySize } from '../../../catalog/kept-by-size.js';
 import type { accessFields } from './common.js';
 
 const MAX_BYTES = 16 * 1024 * 1024;
@@ -33,11 +33,11 @@ function write(metadataLocation: string, json: string, extras: LoadExtras): stri
 }
 
 export class LoadBodies {
-  private readonly kept: KeptBodies<Entry>;
+  private readonly kept: KeptBySize<Entry>;
   private readonly doorkeeper = new Doorkeeper();
 
   constructor(maxBytes = MAX_BYTES) {
-    this.kept = new KeptBodies(maxBytes);
+    this.kept = new KeptBySize(maxBytes, (e) => e.body.length);
   }
 
   /** The body for this metadata file, JSON and extras; kept per file when there are no extras. */
@@ -55,6 +55,6 @@ export class LoadBodies {
 
   /** Bytes of the bodies kept. */
   get bytes(): number {
-    return this.kept.bytes;
+    return this.kept.size;
   }
 }
