@@ -1,0 +1,171 @@
+/**
+ * Exact JSON parsing by the engine's own parser. lossless-json (json.ts) parses in plain JavaScript, one
+ * character at a time: about 10 µs per kilobyte and ~15 bytes of heap per byte of text, so a table's
+ * 250 MB metadata file took minutes and gigabytes, and every commit re-read its table's metadata that way.
+ * V8's JSON.parse is several times faster and lighter but loses what the catalog must keep: integers beyond
+ * 2^53 (snapshot ids) and, for parseJsonExactly, the text of numbers such as `1.0`; and it takes the last of
+ * duplicate keys where lossless-json refuses them.
+ *
+ * So the text is scanned once first (string bodies are skipped with indexOf, so the scan costs little more
+ * than a memchr over the text): it finds the number tokens JSON.parse would not keep exactly and counts the
+ * keys (a `:` outside strings is exactly one key in valid JSON). Those tokens are rewritten as strings with a
+ * per-process random mark, JSON.parse runs, and one walk of the result turns marked strings back into the
+ * exact values and counts the keys it finds. Anything this path cannot vouch for (JSON.parse refuses the
+ * text, a key was lost to a duplicate, a mark turned up as a key or not at all) is handed back, and the
+ * caller parses the text with lossless-json, whose answer (value or error) is the reference. The result is
+ * therefore always what lossless-json gives; json-native.test.ts holds the two to that on random inputs.
+ *
+ * Written here because no library does it: the JSON.parse source-text access that would make the scan
+ * unnecessary (a reviver's `context.source`) is not in Node 20's V8 without a flag.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** Returned when the native path cannot vouch for its answer: the caller parses with lossless-json. */
+export const NOT_HANDLED: unique symbol = Symbol('not handled');
+
+/** How a marked number becomes a value: an unsafe integer as bigint; any other as the caller's exact form. */
+export interface NumberForms {
+  /** Whether a non-integer token must be kept as text (parseJsonExactly) or is a plain number (parseJson). */
+  keepsNonCanonical: boolean;
+  /** The value of a marked non-integer token, e.g. a JsonNumber of its text. */
+  nonCanonical(text: string): unknown;
+}
+
+const HEX = randomBytes(16).toString('hex');
+/** The mark as the parsed string starts with it (NUL, then random hex: no input can spell it) … */
+const MARK = `\u0000${HEX}:`;
+/** … and as it is written into the JSON text (a raw NUL would be refused inside a string). */
+const MARK_SOURCE = `\\u0000${HEX}:`;
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COLON = 58;
+const MINUS = 45;
+
+const isNumberChar = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 43 || c === MINUS || c === 69 || c === 101;
+
+/** Whether JSON.parse would not give this number token the value the lossless path gives it. */
+function needsMark(token: string, forms: NumberForms): boolean {
+  let integer = true;
+  for (let k = token.charCodeAt(0) === MINUS ? 1 : 0; k < token.length; k++) {
+    const c = token.charCodeAt(k);
+    if (c < 48 || c > 57) {
+      integer = false;
+      break;
+    }
+  }
+  if (integer) {
+    // Up to 15 digits is always a safe integer; JSON.parse keeps it exactly.
+    const digits = token.charCodeAt(0) === MINUS ? token.length - 1 : token.length;
+    if (digits < 16 || !JSON_NUMBER.test(token)) return false;
+    return !Number.isSafeInteger(Number.parseInt(token, 10));
+  }
+  if (!forms.keepsNonCanonical || !JSON_NUMBER.test(token)) return false;
+  return String(Number(token)) !== token;
+}
+
+/**
+ * Scans `text`: the number of keys, and the [start, end) spans of the number tokens to mark; undefined when
+ * a string is not terminated (the text is not JSON: lossless-json will say where).
+ */
+function scan(text: string, forms: NumberForms): { keys: number; spans: number[] } | undefined {
+  const spans: number[] = [];
+  let keys = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        if (end === -1) return undefined;
+        let k = end - 1;
+        while (text.charCodeAt(k) === BACKSLASH) k--;
+        // An even number of backslashes before it: the quote is not escaped and ends the string.
+        if ((end - 1 - k) % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end + 1;
+    } else if (c === COLON) {
+      keys++;
+      i++;
+    } else if (c === MINUS || (c >= 48 && c <= 57)) {
+      let end = i + 1;
+      while (end < n && isNumberChar(text.charCodeAt(end))) end++;
+      if (needsMark(text.slice(i, end), forms)) spans.push(i, end);
+      i = end;
+    } else {
+      i++;
+    }
+  }
+  return { keys, spans };
+}
+
+/** The value of a marked string, or the string itself. */
+function unmark(value: string, forms: NumberForms): unknown {
+  const token = value.slice(MARK.length);
+  return /^-?\d+$/.test(token) ? BigInt(token) : forms.nonCanonical(token);
+}
+
+/**
+ * The value of `text` as lossless-json would parse it with these number forms, or NOT_HANDLED when the
+ * caller must ask lossless-json (see above).
+ */
+export function parseNative(text: string, forms: NumberForms): unknown {
+  const found = scan(text, forms);
+  if (found === undefined) return NOT_HANDLED;
+  const { keys, spans } = found;
+  let source = text;
+  if (spans.length > 0) {
+    const parts: string[] = [];
+    let at = 0;
+    for (let s = 0; s < spans.length; s += 2) {
+      parts.push(text.slice(at, spans[s]), '"', MARK_SOURCE, text.slice(spans[s], spans[s + 1]), '"');
+      at = spans[s + 1]!;
+    }
+    parts.push(text.slice(at));
+    source = parts.join('');
+  }
+  let root: unknown;
+  try {
+    root = JSON.parse(source);
+  } catch {
+    return NOT_HANDLED;
+  }
+  const marks = spans.length / 2;
+  if (typeof root === 'string') return marks === 1 && root.startsWith(MARK) ? unmark(root, forms) : marks === 0 ? root : NOT_HANDLED;
+  // Iterative, so any depth is safe (JSON.parse itself is iterative in V8).
+  let keysSeen = 0;
+  let unmarked = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (let k = 0; k < node.length; k++) {
+        const v: unknown = node[k];
+        if (typeof v === 'object') {
+          if (v !== null) stack.push(v);
+        } else if (marks > 0 && typeof v === 'string' && v.startsWith(MARK)) {
+          node[k] = unmark(v, forms);
+          unmarked++;
+        }
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key in record) {
+      keysSeen++;
+      const v = record[key];
+      if (typeof v === 'object') {
+        if (v !== null) stack.push(v);
+      } else if (marks > 0 && typeof v === 'string' && v.startsWith(MARK)) {
+        record[key] = unmark(v, forms);
+        unmarked++;
+      }
+    }
+  }
+  // A duplicate key (JSON.parse kept one of them, lossless-json decides) or a mark in a key's place.
+  return keysSeen === keys && unmarked === marks ? root : NOT_HANDLED;
+}
