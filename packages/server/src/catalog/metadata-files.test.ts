@@ -70,4 +70,29 @@ describe('readMetadataFile', () => {
   it('bounds every read at 256 MiB unless told otherwise', () => {
     expect(MAX_METADATA_BYTES).toBe(256 * 1024 * 1024);
   });
+
+  it('reads at most two files of unknown size at once, and lets the next in as soon as a read shows a small file', async () => {
+    const storage = memoryStorage();
+    await writeMetadataFile(storage, 'mem://t/metadata/1.metadata.json', metadata);
+    const gates: Array<() => void> = [];
+    let started = 0;
+    const slow: ObjectStorage = {
+      ...storage,
+      read: async (uri, maxBytes) => {
+        started++;
+        await new Promise<void>((open) => gates.push(open));
+        return storage.read(uri, maxBytes);
+      },
+    };
+    const reads = [1, 2, 3].map(() => readMetadataFile(slow, 'mem://t/metadata/1.metadata.json'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Each read holds the 256 MiB bound until its size is known: two fit in the budget, the third waits.
+    expect(started).toBe(2);
+    gates.shift()!();
+    await reads[0];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toBe(3);
+    for (const open of gates.splice(0)) open();
+    for (const r of await Promise.all(reads)) expect(r.metadata).toEqual(metadata);
+  });
 });

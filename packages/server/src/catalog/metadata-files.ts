@@ -7,6 +7,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { CatalogError } from '../errors/catalog-error.js';
+import { ByteBudget, type Hold } from './byte-budget.js';
 import { JsonInputError, MAX_JSON_DEPTH, parseJsonInput, stringifyJson } from './json.js';
 import { GZIP_METADATA_SUFFIX } from './metadata/index.js';
 import type { ObjectStorage } from './ports.js';
@@ -34,6 +35,23 @@ export const MAX_METADATA_BYTES = 256 * 1024 * 1024;
  * `maxBytes` both as stored and, for a `.gz.metadata.json`, once inflated; larger is a 400, like bad JSON.
  */
 export async function readMetadataFile(storage: ObjectStorage, metadataLocation: string, maxBytes = MAX_METADATA_BYTES): Promise<{ json: string; metadata: unknown }> {
+  // The size is known only once read: the hold starts at the bound and shrinks to the file's size then.
+  const hold = await reads.hold(maxBytes);
+  try {
+    return await readAndParse(storage, metadataLocation, maxBytes, hold);
+  } finally {
+    hold.release();
+  }
+}
+
+/**
+ * Bytes of metadata files being read and parsed at once, across requests: two of the largest. Each file is
+ * bounded alone, but a parse holds several times the file's size (a 250 MB file peaked near 2.3 GB), so a few
+ * concurrent registrations of files near the bound would pass V8's heap limit and end the process.
+ */
+const reads = new ByteBudget(2 * MAX_METADATA_BYTES);
+
+async function readAndParse(storage: ObjectStorage, metadataLocation: string, maxBytes: number, hold: Hold): Promise<{ json: string; metadata: unknown }> {
   const tooLarge = () => new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is larger than ${formatBytes(maxBytes)}`);
   let bytes: Uint8Array;
   try {
@@ -53,6 +71,7 @@ export async function readMetadataFile(storage: ObjectStorage, metadataLocation:
       throw new CatalogError('ERR_VALIDATION', `Metadata file ${metadataLocation} is not valid gzip`);
     }
   }
+  hold.shrink(bytes.length);
   try {
     // The same rule as for request bodies: a file to register comes from outside the catalog too. One level
     // more: a file holds a schema one level deeper (in `schemas`) than the create request that carried it.

@@ -52,4 +52,20 @@ describe('loadTable bodies kept per metadata file', () => {
     expect(again).not.toBe(a);
     expect(Buffer.isBuffer(again) && again.equals(a as Buffer)).toBe(true);
   });
+
+  it('sends one body to loads of a file too large to keep, while an answer holds it, and only for its own JSON', () => {
+    const bodies = new LoadBodies(3200);
+    const json = `{"x":"${'a'.repeat(300)}"}`;
+    const first = bodies.body('file:///w/big/m.json', json);
+    expect(Buffer.isBuffer(first)).toBe(true);
+    expect(first.toString()).toBe(`{"metadata-location":"file:///w/big/m.json","metadata":${json},"config":{}}`);
+    // The same bytes from the first load on, not another copy; never counted as kept.
+    expect(bodies.body('file:///w/big/m.json', json)).toBe(first);
+    expect(bodies.body('file:///w/big/m.json', `${json.slice(0, -2)}"}`)).toBe(first);
+    expect(bodies.bytes).toBe(0);
+    const other = `{"x":"${'b'.repeat(300)}"}`;
+    const second = bodies.body('file:///w/big/m.json', other);
+    expect(second).not.toBe(first);
+    expect(second.toString()).toContain(`"metadata":${other}`);
+  });
 });

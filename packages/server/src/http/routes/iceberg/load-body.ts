@@ -35,9 +35,20 @@ function write(metadataLocation: string, json: string, extras: LoadExtras): stri
 export class LoadBodies {
   private readonly kept: KeptBySize<Entry>;
   private readonly doorkeeper = new Doorkeeper();
+  /**
+   * Bodies too large to keep (over a sixteenth of the bound), by metadata location, for as long as an answer
+   * still holds them (WeakRef): loads of one large table at the same time send the same bytes instead of each
+   * building its own. A 250 MB metadata's body cost ~0.3 s and ~450 MB per load, so eight at once took the
+   * process to 3.9 GB, near V8's heap limit. `largeJson` ties each such body to the JSON it was built from for
+   * exactly as long as the body lives (an ephemeron), without keeping either alive.
+   */
+  private readonly large = new Map<string, WeakRef<Buffer>>();
+  private readonly largeJson = new WeakMap<Buffer, string>();
+  private readonly largeSize: number;
 
   constructor(maxBytes = MAX_BYTES) {
     this.kept = new KeptBySize(maxBytes, (e) => e.body.length);
+    this.largeSize = maxBytes / 16;
   }
 
   /** The body for this metadata file, JSON and extras; kept per file when there are no extras. */
@@ -46,10 +57,22 @@ export class LoadBodies {
     const hit = this.kept.get(metadataLocation);
     // The same JSON is normally the same string object (the store's metadata cache): compared by reference first.
     if (hit !== undefined && hit.json === json) return hit.body;
+    if (json.length > this.largeSize) return this.largeBody(metadataLocation, json, extras);
     // A file whose answer was never kept is sent as written, until it is asked for again.
     if (hit === undefined && !this.doorkeeper.admit(metadataLocation)) return write(metadataLocation, json, extras);
     const body = Buffer.from(write(metadataLocation, json, extras));
     this.kept.keep(metadataLocation, { json, body });
+    return body;
+  }
+
+  private largeBody(metadataLocation: string, json: string, extras: LoadExtras): Buffer {
+    const held = this.large.get(metadataLocation)?.deref();
+    if (held !== undefined && this.largeJson.get(held) === json) return held;
+    const body = Buffer.from(write(metadataLocation, json, extras));
+    // The map's own entries are a few words each; bounded like the other caches, cleared when full.
+    if (this.large.size >= 1_000) this.large.clear();
+    this.large.set(metadataLocation, new WeakRef(body));
+    this.largeJson.set(body, json);
     return body;
   }
 
