@@ -13,3 +13,4 @@ export * from './management/index.js';
 export * from './schemas.js';
 export * from './operations/index.js';
 export * from './openapi/index.js';
+export * from './json-native.js';

@@ -2,7 +2,7 @@ import { isInteger, isSafeNumber, parse } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/support/rng.js';
 import { JsonNumber, parseJson, parseJsonExactly } from './json.js';
-import { NOT_HANDLED, parseNative } from './json-native.js';
+import { NOT_HANDLED, parseNative } from '@lakegate/protocol';
 
 // The reference: what json.ts parsed with before the native path, and still parses what it leaves.
 const losslessPlain = (text: string): unknown => parse(text, null, (n) => (isInteger(n) && !isSafeNumber(n) ? BigInt(n) : Number(n)));

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isInteger, isSafeNumber, parse, stringify } from 'lossless-json';
-import { NOT_HANDLED, type NumberForms, parseNative } from './json-native.js';
+import { NOT_HANDLED, type NumberForms, parseNative } from '@lakegate/protocol';
 
 const parseNumber = (text: string): number | bigint => {
   if (isInteger(text) && !isSafeNumber(text)) return BigInt(text);
@@ -16,7 +16,7 @@ const parseNumber = (text: string): number | bigint => {
 const PLAIN: NumberForms = { keepsNonCanonical: false, nonCanonical: Number };
 
 /**
- * The value of a JSON text, with exact integers. V8's parser does the work where it is exact (json-native.ts);
+ * The value of a JSON text, with exact integers. V8's parser does the work where it is exact (@lakegate/protocol's json-native.ts);
  * lossless-json, whose answer that path always equals, parses what it leaves (and reports errors).
  */
 export function parseJson(text: string): unknown {

@@ -1,5 +1,5 @@
 /**
- * Exact JSON parsing by the engine's own parser. lossless-json (json.ts) parses in plain JavaScript, one
+ * Exact JSON parsing by the engine's own parser, for the server and the client alike. lossless-json parses in plain JavaScript, one
  * character at a time: about 10 µs per kilobyte and ~15 bytes of heap per byte of text, so a table's
  * 250 MB metadata file took minutes and gigabytes, and every commit re-read its table's metadata that way.
  * V8's JSON.parse is several times faster and lighter but loses what the catalog must keep: integers beyond
@@ -13,13 +13,12 @@
  * exact values and counts the keys it finds. Anything this path cannot vouch for (JSON.parse refuses the
  * text, a key was lost to a duplicate, a mark turned up as a key or not at all) is handed back, and the
  * caller parses the text with lossless-json, whose answer (value or error) is the reference. The result is
- * therefore always what lossless-json gives; json-native.test.ts holds the two to that on random inputs.
+ * therefore always what lossless-json gives; the server's json-native.test.ts holds the two to that on random
+ * inputs.
  *
  * Written here because no library does it: the JSON.parse source-text access that would make the scan
  * unnecessary (a reviver's `context.source`) is not in Node 20's V8 without a flag.
  */
-import { randomBytes } from 'node:crypto';
-
 /** Returned when the native path cannot vouch for its answer: the caller parses with lossless-json. */
 export const NOT_HANDLED: unique symbol = Symbol('not handled');
 
@@ -31,7 +30,8 @@ export interface NumberForms {
   nonCanonical(text: string): unknown;
 }
 
-const HEX = randomBytes(16).toString('hex');
+// Web Crypto: the package runs in browsers too (the console, through the client).
+const HEX = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 /** The mark as the parsed string starts with it (NUL, then random hex: no input can spell it) … */
 const MARK = `\u0000${HEX}:`;
 /** … and as it is written into the JSON text (a raw NUL would be refused inside a string). */
