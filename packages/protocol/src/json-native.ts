@@ -45,24 +45,26 @@ const MINUS = 45;
 
 const isNumberChar = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 43 || c === MINUS || c === 69 || c === 101;
 
-/** Whether JSON.parse would not give this number token the value the lossless path gives it. */
-function needsMark(token: string, forms: NumberForms): boolean {
+/** Whether JSON.parse would not give the number token text[start, end) the value the lossless path gives it. */
+function needsMark(text: string, start: number, end: number, forms: NumberForms): boolean {
+  const first = text.charCodeAt(start) === MINUS ? start + 1 : start;
   let integer = true;
-  for (let k = token.charCodeAt(0) === MINUS ? 1 : 0; k < token.length; k++) {
-    const c = token.charCodeAt(k);
+  for (let k = first; k < end; k++) {
+    const c = text.charCodeAt(k);
     if (c < 48 || c > 57) {
       integer = false;
       break;
     }
   }
   if (integer) {
-    // Up to 15 digits is always a safe integer; JSON.parse keeps it exactly.
-    const digits = token.charCodeAt(0) === MINUS ? token.length - 1 : token.length;
-    if (digits < 16 || !JSON_NUMBER.test(token)) return false;
-    return !Number.isSafeInteger(Number.parseInt(token, 10));
+    // Up to 15 digits is always a safe integer, which JSON.parse keeps exactly: most tokens end here, unsliced.
+    if (end - first < 16) return false;
+    const token = text.slice(start, end);
+    return JSON_NUMBER.test(token) && !Number.isSafeInteger(Number.parseInt(token, 10));
   }
-  if (!forms.keepsNonCanonical || !JSON_NUMBER.test(token)) return false;
-  return String(Number(token)) !== token;
+  if (!forms.keepsNonCanonical) return false;
+  const token = text.slice(start, end);
+  return JSON_NUMBER.test(token) && String(Number(token)) !== token;
 }
 
 /**
@@ -93,7 +95,7 @@ function scan(text: string, forms: NumberForms): { keys: number; spans: number[]
     } else if (c === MINUS || (c >= 48 && c <= 57)) {
       let end = i + 1;
       while (end < n && isNumberChar(text.charCodeAt(end))) end++;
-      if (needsMark(text.slice(i, end), forms)) spans.push(i, end);
+      if (needsMark(text, i, end, forms)) spans.push(i, end);
       i = end;
     } else {
       i++;
