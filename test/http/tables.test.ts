@@ -117,6 +117,40 @@ describe('create and load', () => {
     expect((await send('GET', `${T}/refs_exact?snapshots=refs`)).body.metadata.snapshots).toHaveLength(1);
   });
 
+  it('answers with the metadata exactly as stored: register, unregister, a commit that changes nothing, and views', async () => {
+    const raw = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
+      const res = await cat.lakegate.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.body;
+    };
+    // A double default written 1.0, which Iceberg Java requires; a parse and a new serialisation write 1.
+    const field = { id: 1, name: 'x', required: false, type: 'double', 'initial-default': 1.0, 'write-default': 1.0 };
+    const exact = '"initial-default":1.0,"write-default":1.0';
+    const created = await send('POST', T, { name: 'exact_answers', schema: { type: 'struct', fields: [field] }, properties: { 'format-version': '3' } });
+    expect(created.status).toBe(200);
+    expect(await raw('POST', `${T}/exact_answers`, { requirements: [], updates: [] })).toContain(exact);
+    const unregistered = await raw('POST', `${T}/exact_answers/unregister`);
+    expect(unregistered).toContain(exact);
+    const file = (JSON.parse(unregistered) as { 'metadata-location': string })['metadata-location'];
+    expect(await raw('POST', '/v1/default/namespaces/db/register', { name: 'exact_answers', 'metadata-location': file })).toContain(exact);
+
+    const V = '/v1/default/namespaces/db/views';
+    const view = await send('POST', V, {
+      name: 'exact_view',
+      schema: { type: 'struct', 'schema-id': 0, fields: [field] },
+      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1.0 as x', dialect: 'spark' }], 'default-namespace': ['db'] },
+      properties: {},
+    });
+    expect(view.status).toBe(200);
+    expect(await raw('GET', `${V}/exact_view`)).toContain(exact);
+    expect(await raw('POST', `${V}/exact_view`, { requirements: [], updates: [] })).toContain(exact);
+    expect(await raw('POST', `${V}/exact_view`, { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] })).toContain(exact);
+    const viewFile = (JSON.parse(await raw('GET', `${V}/exact_view`)) as { 'metadata-location': string })['metadata-location'];
+    expect((await send('DELETE', `${V}/exact_view`)).status).toBe(204);
+    expect(await raw('POST', '/v1/default/namespaces/db/register-view', { name: 'exact_view', 'metadata-location': viewFile })).toContain(exact);
+    expect(await raw('GET', `${V}/exact_view`)).toContain(exact);
+  });
+
   it('reports a missing table in a missing namespace as NoSuchTableException', async () => {
     const res = await send('GET', '/v1/default/namespaces/nope/tables/t');
     expect(res.status).toBe(404);

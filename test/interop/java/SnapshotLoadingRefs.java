@@ -6,13 +6,16 @@
  * default of 1.0 and a write default of 2.5, and appends three data files (three snapshots). Then a second
  * catalog in refs mode loads it (GET …?snapshots=refs: only the snapshots a branch or tag points at), reads
  * the schema's defaults and the current snapshot, and walks all snapshots, which makes the client load the
- * table again with every snapshot. Environment: LAKEGATE_URI, LAKEGATE_NAMESPACE.
+ * table again with every snapshot. Then it drops the table (keeping its files) and registers its metadata file
+ * under a new name, and creates a view with the same schema and loads it in a new catalog: Java parses the
+ * register and loadView answers with the same parsers. Environment: LAKEGATE_URI, LAKEGATE_NAMESPACE.
  * Output: one "ok <step>" line per step; on an exception "failed <class>: <message>" and exit 3.
  */
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
@@ -22,6 +25,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Literal;
 import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.view.View;
 
 public class SnapshotLoadingRefs {
   private static RESTCatalog catalog(String mode) {
@@ -60,6 +64,16 @@ public class SnapshotLoadingRefs {
       int snapshots = 0;
       for (Snapshot s : refs.snapshots()) snapshots++;
       System.out.println("ok all-snapshots " + snapshots);
+
+      String file = ((HasTableOperations) table).operations().current().metadataFileLocation();
+      all.dropTable(id, false);
+      Table registered = all.registerTable(TableIdentifier.of(ns, "registered"), file);
+      System.out.println("ok register initial-default=" + registered.schema().findField(1).initialDefault() + " snapshots=" + registered.currentSnapshot().sequenceNumber());
+
+      TableIdentifier viewId = TableIdentifier.of(ns, "defaults_view");
+      all.buildView(viewId).withSchema(schema).withDefaultNamespace(ns).withQuery("spark", "select 1.0d as x").create();
+      View view = catalog("all").loadView(viewId);
+      System.out.println("ok load-view initial-default=" + view.schema().findField(1).initialDefault() + " write-default=" + view.schema().findField(1).writeDefault());
     } catch (Exception e) {
       System.out.println("failed " + e.getClass().getName() + ": " + e.getMessage());
       System.exit(3);

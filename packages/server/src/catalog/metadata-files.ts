@@ -27,6 +27,17 @@ export async function writeMetadataFile(storage: ObjectStorage, metadataLocation
   return json;
 }
 
+/**
+ * A table's or view's metadata as an answer carries it: the value, and the exact JSON it was read from or written
+ * as, which answers send as it is. Parsed and written again, a double default stored as `1.0` would go out as `1`,
+ * which Iceberg Java refuses to read.
+ */
+export interface MetadataResult<M> {
+  metadataLocation: string;
+  metadata: M;
+  metadataJson: string;
+}
+
 /** Largest metadata file read, uncompressed (and so compressed too). */
 export const MAX_METADATA_BYTES = 256 * 1024 * 1024;
 

@@ -12,7 +12,7 @@ import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
-import { readMetadataFile } from '../metadata-files.js';
+import { type MetadataResult, readMetadataFile } from '../metadata-files.js';
 import { checkIntroducedPaths } from './paths.js';
 import { type TableAccess, type TableContext, checkTableLocation, requireNamespaceFor, resolveTable, tableExists, tableObject, vendedAccess, NO_ACCESS } from './shared.js';
 
@@ -22,7 +22,7 @@ export async function registerTable(
   namespace: string[],
   input: { name: unknown; metadataLocation: unknown; overwrite: unknown },
   vend: boolean,
-): Promise<{ metadataLocation: string; metadata: TableMetadata; access: TableAccess }> {
+): Promise<MetadataResult<TableMetadata> & { access: TableAccess }> {
   // validate
   const levels = checkNamespace(namespace);
   const name = checkName(input.name, 'table name');
@@ -64,5 +64,5 @@ export async function registerTable(
   });
   ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), metadataJson: json }) : NO_ACCESS;
-  return { metadataLocation, metadata: table, access };
+  return { metadataLocation, metadata: table, metadataJson: json, access };
 }

@@ -39,6 +39,18 @@ export function bodyObject(req: FastifyRequest): Record<string, unknown> {
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();
 
+/**
+ * Sends a table's or view's metadata answer with the metadata's exact JSON spliced in as it is (catalog/metadata-files.ts,
+ * MetadataResult): `{"metadata-location":…,"metadata":…}`, then `extras` (config, storage-credentials), whose values
+ * are plain JSON. loadTable's answers are built the same way (load-body.ts).
+ */
+export function metadataAnswer(metadataLocation: string, metadataJson: string, extras: Record<string, unknown> = {}): string {
+  const rest = JSON.stringify(extras).slice(1, -1);
+  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${metadataJson}${rest.length > 0 ? `,${rest}` : ''}}`;
+}
+
+export const sendJson = (reply: FastifyReply, text: string | Buffer) => reply.type('application/json; charset=utf-8').send(text);
+
 /** True when the client asked for vended credentials (X-Iceberg-Access-Delegation may list several mechanisms). */
 export function wantsVendedCredentials(req: FastifyRequest): boolean {
   const header = req.headers['x-iceberg-access-delegation'];

@@ -15,7 +15,7 @@
  */
 import { Doorkeeper } from '../../../catalog/doorkeeper.js';
 import { KeptBySize } from '../../../catalog/kept-by-size.js';
-import type { accessFields } from './common.js';
+import { type accessFields, metadataAnswer } from './common.js';
 
 const MAX_BYTES = 16 * 1024 * 1024;
 
@@ -28,9 +28,7 @@ interface Entry {
 }
 
 /** The answer's JSON text: the location, the stored metadata as it is, then the extras. */
-function write(metadataLocation: string, json: string, extras: LoadExtras): string {
-  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${json},${JSON.stringify(extras).slice(1, -1)}}`;
-}
+const write = (metadataLocation: string, json: string, extras: LoadExtras): string => metadataAnswer(metadataLocation, json, extras);
 
 export class LoadBodies {
   private readonly kept: KeptBySize<Entry>;

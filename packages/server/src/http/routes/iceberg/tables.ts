@@ -10,9 +10,11 @@ import {
   accessFields,
   bodyObject,
   catalogRequest,
+  metadataAnswer,
   namespaceParam,
   noContent,
   pageQuery,
+  sendJson,
   wantsVendedCredentials,
 } from './common.js';
 import { sendListing, tableListings } from '../../serializers.js';
@@ -58,7 +60,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     reply.header('etag', loaded.etag);
     if (loaded.notModified) return reply.code(304).send();
     const extras = accessFields(loaded.access);
-    return reply.type('application/json; charset=utf-8').send(loadBodies[loaded.snapshots].body(loaded.metadataLocation, loaded.metadataJson, extras));
+    return sendJson(reply, loadBodies[loaded.snapshots].body(loaded.metadataLocation, loaded.metadataJson, extras));
   });
 
   app.head('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'tableExists' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
@@ -66,7 +68,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'updateTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const body = bodyObject(req);
     const namespace = namespaceParam(req.params.namespace);
     const identifier = (body.identifier as TableChange['identifier'] | undefined) ?? { namespace, name: req.params.table };
@@ -78,7 +80,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       requirements: (body.requirements ?? []) as TableChange['requirements'],
       updates: body.updates as TableChange['updates'],
     });
-    return { 'metadata-location': result.metadataLocation, metadata: result.metadata };
+    return sendJson(reply, metadataAnswer(result.metadataLocation, result.metadataJson));
   });
 
   app.delete('/:prefix/namespaces/:namespace/tables/:table', { schema: { operationId: 'dropTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
@@ -88,9 +90,9 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables/:table/unregister', { schema: { operationId: 'unregisterTable' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables/:table/unregister', { schema: { operationId: 'unregisterTable' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const r = await tables.unregister(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table);
-    return { 'metadata-location': r.metadataLocation, metadata: r.metadata };
+    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson));
   });
 
   app.get('/:prefix/namespaces/:namespace/tables/:table/credentials', { schema: { operationId: 'loadCredentials' } }, async (req: FastifyRequest<{ Params: TableParams }>) => {
@@ -109,7 +111,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/register', { schema: { operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/register', { schema: { operationId: 'registerTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const body = bodyObject(req);
     const r = await tables.register(
       catalogRequest(req),
@@ -117,7 +119,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       { name: body.name, metadataLocation: body['metadata-location'], overwrite: body.overwrite },
       wantsVendedCredentials(req),
     );
-    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, ...accessFields(r.access) };
+    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, accessFields(r.access)));
   });
 
   app.post('/:prefix/tables/rename', { schema: { operationId: 'renameTable' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
+import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, catalogRequest, metadataAnswer, namespaceParam, noContent, pageQuery, sendJson } from './common.js';
 import { sendListing, tableListings } from '../../serializers.js';
 
 
@@ -13,7 +13,7 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
 
-  app.post('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'createView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const body = bodyObject(req);
     const r = await views.create(catalogRequest(req), namespaceParam(req.params.namespace), {
       name: body.name,
@@ -22,12 +22,12 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
       viewVersion: body['view-version'],
       properties: body.properties,
     });
-    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
+    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, { config: {} }));
   });
 
-  app.get('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
+  app.get('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
     const r = await views.load(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view);
-    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
+    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, { config: {} }));
   });
 
   app.head('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'viewExists' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
@@ -35,10 +35,10 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'replaceView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
     const body = bodyObject(req);
     const r = await views.replace(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view, body.requirements, body.updates);
-    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
+    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, { config: {} }));
   });
 
   app.delete('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'dropView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
@@ -52,9 +52,9 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
     return noContent(reply);
   });
 
-  app.post('/:prefix/namespaces/:namespace/register-view', { schema: { operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/register-view', { schema: { operationId: 'registerView' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const body = bodyObject(req);
     const r = await views.register(catalogRequest(req), namespaceParam(req.params.namespace), body.name, body['metadata-location']);
-    return { 'metadata-location': r.metadataLocation, metadata: r.metadata, config: {} };
+    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, { config: {} }));
   });
 }
