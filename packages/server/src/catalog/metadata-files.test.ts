@@ -95,4 +95,14 @@ describe('readMetadataFile', () => {
     for (const open of gates.splice(0)) open();
     for (const r of await Promise.all(reads)) expect(r.metadata).toEqual(metadata);
   });
+
+  it('writeMetadataFile refuses metadata over the bound with 400, and writes nothing', async () => {
+    const storage = memoryStorage();
+    const json = await writeMetadataFile(storage, 'mem://t/metadata/1.metadata.json', metadata, 10_000);
+    const error = await writeMetadataFile(storage, 'mem://t/metadata/2.metadata.json', metadata, json.length - 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CatalogError);
+    expect((error as CatalogError).code).toBe('ERR_VALIDATION');
+    expect((error as Error).message).toContain(`larger than ${json.length - 1} bytes; expire snapshots`);
+    expect([...storage.objects.keys()]).toEqual(['mem://t/metadata/1.metadata.json']);
+  });
 });

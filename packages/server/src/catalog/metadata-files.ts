@@ -16,13 +16,19 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /**
- * Writes `metadata` to a new file and returns its JSON (what the catalog keeps and serves). A location
+ * Writes `metadata` to a new file and returns its JSON (what the catalog keeps and serves); refuses metadata
+ * larger than `maxBytes` (as JSON, before compression), writing nothing. A location
  * named `….gz.metadata.json` (write.metadata.compression-codec=gzip, metadata-log.ts) is written
  * gzip-compressed, off the event loop, as every reader expects of that name.
  */
-export async function writeMetadataFile(storage: ObjectStorage, metadataLocation: string, metadata: unknown): Promise<string> {
+export async function writeMetadataFile(storage: ObjectStorage, metadataLocation: string, metadata: unknown, maxBytes = MAX_METADATA_BYTES): Promise<string> {
   const json = stringifyJson(metadata);
   const bytes = new TextEncoder().encode(json);
+  // The bound of readMetadataFile holds for metadata however it comes about: commits of 8 MiB bodies could
+  // otherwise grow a table's metadata without end, and with it the cost of every later commit and load.
+  if (bytes.length > maxBytes) {
+    throw new CatalogError('ERR_VALIDATION', `The new metadata would be larger than ${formatBytes(maxBytes)}; expire snapshots or remove statistics first`);
+  }
   await storage.writeNew(metadataLocation, metadataLocation.endsWith(GZIP_METADATA_SUFFIX) ? await gzipAsync(bytes) : bytes);
   return json;
 }
