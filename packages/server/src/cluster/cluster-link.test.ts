@@ -20,7 +20,14 @@ function cluster(n: number) {
   return { relay, links };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/**
+ * Lets every message in flight arrive: each hop is one setImmediate, and no exchange here takes more than a few.
+ * Counted in turns of the event loop, not in milliseconds: a 5 ms timer could fire between two hops on a loaded
+ * machine (it did, in CI), and an announcement then looked lost.
+ */
+const tick = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe('cluster link', () => {
   it('passes an announcement to every other worker, never back to its sender', async () => {
