@@ -126,19 +126,22 @@ describe('create and load', () => {
     // A double default written 1.0, which Iceberg Java requires; a parse and a new serialisation write 1.
     const field = { id: 1, name: 'x', required: false, type: 'double', 'initial-default': 1.0, 'write-default': 1.0 };
     const exact = '"initial-default":1.0,"write-default":1.0';
-    const created = await send('POST', T, { name: 'exact_answers', schema: { type: 'struct', fields: [field] }, properties: { 'format-version': '3' } });
+    // A namespace of its own: other tests list db's tables and views.
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['exact'] })).status).toBe(200);
+    const E = '/v1/default/namespaces/exact/tables';
+    const created = await send('POST', E, { name: 'exact_answers', schema: { type: 'struct', fields: [field] }, properties: { 'format-version': '3' } });
     expect(created.status).toBe(200);
-    expect(await raw('POST', `${T}/exact_answers`, { requirements: [], updates: [] })).toContain(exact);
-    const unregistered = await raw('POST', `${T}/exact_answers/unregister`);
+    expect(await raw('POST', `${E}/exact_answers`, { requirements: [], updates: [] })).toContain(exact);
+    const unregistered = await raw('POST', `${E}/exact_answers/unregister`);
     expect(unregistered).toContain(exact);
     const file = (JSON.parse(unregistered) as { 'metadata-location': string })['metadata-location'];
-    expect(await raw('POST', '/v1/default/namespaces/db/register', { name: 'exact_answers', 'metadata-location': file })).toContain(exact);
+    expect(await raw('POST', '/v1/default/namespaces/exact/register', { name: 'exact_answers', 'metadata-location': file })).toContain(exact);
 
-    const V = '/v1/default/namespaces/db/views';
+    const V = '/v1/default/namespaces/exact/views';
     const view = await send('POST', V, {
       name: 'exact_view',
       schema: { type: 'struct', 'schema-id': 0, fields: [field] },
-      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1.0 as x', dialect: 'spark' }], 'default-namespace': ['db'] },
+      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1.0 as x', dialect: 'spark' }], 'default-namespace': ['exact'] },
       properties: {},
     });
     expect(view.status).toBe(200);
@@ -147,7 +150,7 @@ describe('create and load', () => {
     expect(await raw('POST', `${V}/exact_view`, { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] })).toContain(exact);
     const viewFile = (JSON.parse(await raw('GET', `${V}/exact_view`)) as { 'metadata-location': string })['metadata-location'];
     expect((await send('DELETE', `${V}/exact_view`)).status).toBe(204);
-    expect(await raw('POST', '/v1/default/namespaces/db/register-view', { name: 'exact_view', 'metadata-location': viewFile })).toContain(exact);
+    expect(await raw('POST', '/v1/default/namespaces/exact/register-view', { name: 'exact_view', 'metadata-location': viewFile })).toContain(exact);
     expect(await raw('GET', `${V}/exact_view`)).toContain(exact);
   });
 
