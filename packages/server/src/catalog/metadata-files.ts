@@ -63,8 +63,8 @@ export async function readMetadataFile(storage: ObjectStorage, metadataLocation:
 
 /**
  * Bytes of metadata files being read and parsed at once, across requests: two of the largest. Each file is
- * bounded alone, but a parse holds several times the file's size (a 250 MB file peaked near 2.3 GB), so a few
- * concurrent registrations of files near the bound would pass V8's heap limit and end the process.
+ * bounded alone, but a parse holds several times the file's size (a 250 MB file: 1.7 GB at its peak), so
+ * concurrent registrations of files near the bound held as many gigabytes as there were requests.
  */
 const reads = new ByteBudget(2 * MAX_METADATA_BYTES);
 

@@ -36,8 +36,8 @@ export class LoadBodies {
   /**
    * Bodies too large to keep (over a sixteenth of the bound), by metadata location, for as long as an answer
    * still holds them (WeakRef): loads of one large table at the same time send the same bytes instead of each
-   * building its own. A 250 MB metadata's body cost ~0.3 s and ~450 MB per load, so eight at once took the
-   * process to 3.9 GB, near V8's heap limit. `largeJson` ties each such body to the JSON it was built from for
+   * building its own: eight concurrent loads of a table with 250 MB of metadata took the process to 4.1 GB
+   * (now 2.0 GB, most of it what the server held before). `largeJson` ties each such body to the JSON it was built from for
    * exactly as long as the body lives (an ephemeron), without keeping either alive.
    */
   private readonly large = new Map<string, WeakRef<Buffer>>();
