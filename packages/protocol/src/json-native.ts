@@ -22,13 +22,12 @@
 /** Returned when the native path cannot vouch for its answer: the caller parses with lossless-json. */
 export const NOT_HANDLED: unique symbol = Symbol('not handled');
 
-/** How a marked number becomes a value: an unsafe integer as bigint; any other as the caller's exact form. */
-export interface NumberForms {
-  /** Whether a non-integer token must be kept as text (parseJsonExactly) or is a plain number (parseJson). */
-  keepsNonCanonical: boolean;
-  /** The value of a marked non-integer token, e.g. a JsonNumber of its text. */
-  nonCanonical(text: string): unknown;
-}
+/**
+ * The value of a number token that is not an integer and that a number would not write back as the same text
+ * (`1.0`, `1e3`), e.g. a JsonNumber of its text (parseJsonExactly). Without one such tokens are plain numbers, as
+ * JSON.parse reads them (parseJson); integers beyond 2^53 are bigint either way.
+ */
+export type NonCanonicalNumber = (text: string) => unknown;
 
 // Web Crypto: the package runs in browsers too (the console, through the client).
 const HEX = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -46,7 +45,7 @@ const MINUS = 45;
 const isNumberChar = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 43 || c === MINUS || c === 69 || c === 101;
 
 /** Whether JSON.parse would not give the number token text[start, end) the value the lossless path gives it. */
-function needsMark(text: string, start: number, end: number, forms: NumberForms): boolean {
+function needsMark(text: string, start: number, end: number, nonCanonical: NonCanonicalNumber | undefined): boolean {
   const first = text.charCodeAt(start) === MINUS ? start + 1 : start;
   let integer = true;
   for (let k = first; k < end; k++) {
@@ -62,7 +61,7 @@ function needsMark(text: string, start: number, end: number, forms: NumberForms)
     const token = text.slice(start, end);
     return JSON_NUMBER.test(token) && !Number.isSafeInteger(Number.parseInt(token, 10));
   }
-  if (!forms.keepsNonCanonical) return false;
+  if (nonCanonical === undefined) return false;
   const token = text.slice(start, end);
   return JSON_NUMBER.test(token) && String(Number(token)) !== token;
 }
@@ -71,7 +70,7 @@ function needsMark(text: string, start: number, end: number, forms: NumberForms)
  * Scans `text`: the number of keys, and the [start, end) spans of the number tokens to mark; undefined when
  * a string is not terminated (the text is not JSON: lossless-json will say where).
  */
-function scan(text: string, forms: NumberForms): { keys: number; spans: number[] } | undefined {
+function scan(text: string, nonCanonical: NonCanonicalNumber | undefined): { keys: number; spans: number[] } | undefined {
   const spans: number[] = [];
   let keys = 0;
   const n = text.length;
@@ -95,7 +94,7 @@ function scan(text: string, forms: NumberForms): { keys: number; spans: number[]
     } else if (c === MINUS || (c >= 48 && c <= 57)) {
       let end = i + 1;
       while (end < n && isNumberChar(text.charCodeAt(end))) end++;
-      if (needsMark(text, i, end, forms)) spans.push(i, end);
+      if (needsMark(text, i, end, nonCanonical)) spans.push(i, end);
       i = end;
     } else {
       i++;
@@ -104,18 +103,18 @@ function scan(text: string, forms: NumberForms): { keys: number; spans: number[]
   return { keys, spans };
 }
 
-/** The value of a marked string, or the string itself. */
-function unmark(value: string, forms: NumberForms): unknown {
+/** The value of a marked string: an integer as bigint, any other (marked only with `nonCanonical`) by it. */
+function unmark(value: string, nonCanonical: NonCanonicalNumber | undefined): unknown {
   const token = value.slice(MARK.length);
-  return /^-?\d+$/.test(token) ? BigInt(token) : forms.nonCanonical(token);
+  return nonCanonical === undefined || /^-?\d+$/.test(token) ? BigInt(token) : nonCanonical(token);
 }
 
 /**
- * The value of `text` as lossless-json would parse it with these number forms, or NOT_HANDLED when the
- * caller must ask lossless-json (see above).
+ * The value of `text` as lossless-json would parse it (integers beyond 2^53 as bigint, other numbers as
+ * `nonCanonical` says), or NOT_HANDLED when the caller must ask lossless-json (see above).
  */
-export function parseNative(text: string, forms: NumberForms): unknown {
-  const found = scan(text, forms);
+export function parseNative(text: string, nonCanonical?: NonCanonicalNumber): unknown {
+  const found = scan(text, nonCanonical);
   if (found === undefined) return NOT_HANDLED;
   const { keys, spans } = found;
   let source = text;
@@ -136,7 +135,7 @@ export function parseNative(text: string, forms: NumberForms): unknown {
     return NOT_HANDLED;
   }
   const marks = spans.length / 2;
-  if (typeof root === 'string') return marks === 1 && root.startsWith(MARK) ? unmark(root, forms) : marks === 0 ? root : NOT_HANDLED;
+  if (typeof root === 'string') return marks === 1 && root.startsWith(MARK) ? unmark(root, nonCanonical) : marks === 0 ? root : NOT_HANDLED;
   // Iterative, so any depth is safe (JSON.parse itself is iterative in V8).
   let keysSeen = 0;
   let unmarked = 0;
@@ -150,7 +149,7 @@ export function parseNative(text: string, forms: NumberForms): unknown {
         if (typeof v === 'object') {
           if (v !== null) stack.push(v);
         } else if (marks > 0 && typeof v === 'string' && v.startsWith(MARK)) {
-          node[k] = unmark(v, forms);
+          node[k] = unmark(v, nonCanonical);
           unmarked++;
         }
       }
@@ -163,7 +162,7 @@ export function parseNative(text: string, forms: NumberForms): unknown {
       if (typeof v === 'object') {
         if (v !== null) stack.push(v);
       } else if (marks > 0 && typeof v === 'string' && v.startsWith(MARK)) {
-        record[key] = unmark(v, forms);
+        record[key] = unmark(v, nonCanonical);
         unmarked++;
       }
     }

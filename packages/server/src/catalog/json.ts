@@ -6,21 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isInteger, isSafeNumber, parse, stringify } from 'lossless-json';
-import { NOT_HANDLED, type NumberForms, parseNative } from '@lakegate/protocol';
+import { NOT_HANDLED, parseNative } from '@lakegate/protocol';
 
 const parseNumber = (text: string): number | bigint => {
   if (isInteger(text) && !isSafeNumber(text)) return BigInt(text);
   return Number(text);
 };
 
-const PLAIN: NumberForms = { keepsNonCanonical: false, nonCanonical: Number };
-
 /**
  * The value of a JSON text, with exact integers. V8's parser does the work where it is exact (@lakegate/protocol's json-native.ts);
  * lossless-json, whose answer that path always equals, parses what it leaves (and reports errors).
  */
 export function parseJson(text: string): unknown {
-  const value = parseNative(text, PLAIN);
+  const value = parseNative(text);
   return value === NOT_HANDLED ? parse(text, null, parseNumber) : value;
 }
 
@@ -36,7 +34,7 @@ const parseNumberExactly = (text: string): number | bigint | JsonNumber => {
  * was read from (a double default of `1.0` stays `1.0`, which Iceberg Java requires), except `-0` as `0`.
  */
 export function parseJsonExactly(text: string): unknown {
-  const value = parseNative(text, EXACT);
+  const value = parseNative(text, exactNumber);
   return value === NOT_HANDLED ? parse(text, null, parseNumberExactly) : value;
 }
 
@@ -135,7 +133,7 @@ export class JsonNumber {
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
-const EXACT: NumberForms = { keepsNonCanonical: true, nonCanonical: (text) => new JsonNumber(text) };
+const exactNumber = (text: string): JsonNumber => new JsonNumber(text);
 
 export function stringifyJson(value: unknown): string {
   // Every response goes through here. lossless-json's stringify is plain JavaScript and several
