@@ -34,13 +34,12 @@ export async function writeMetadataFile(storage: ObjectStorage, metadataLocation
 }
 
 /**
- * A table's or view's metadata as an answer carries it: the value, and the exact JSON it was read from or written
- * as, which answers send as it is. Parsed and written again, a double default stored as `1.0` would go out as `1`,
- * which Iceberg Java refuses to read.
+ * A table's or view's metadata as an answer carries it, like loadTable's: the exact JSON it was read from or
+ * written as, which answers send as it is. Parsed and written again, a double default stored as `1.0` would go
+ * out as `1`, which Iceberg Java refuses to read.
  */
-export interface MetadataResult<M> {
+export interface MetadataResult {
   metadataLocation: string;
-  metadata: M;
   metadataJson: string;
 }
 

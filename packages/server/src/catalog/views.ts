@@ -48,7 +48,7 @@ export class ViewService {
     return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
   }
 
-  async create(request: CatalogRequest, namespace: string[], input: CreateViewInput): Promise<MetadataResult<ViewMetadata>> {
+  async create(request: CatalogRequest, namespace: string[], input: CreateViewInput): Promise<MetadataResult> {
     // validate
     const levels = checkNamespace(namespace);
     const name = checkName(input.name, 'view name');
@@ -92,13 +92,13 @@ export class ViewService {
       throw exists(await this.deps.store.repository.getObject(scope.warehouse.name, levels, name), levels, name);
     }
     this.deps.events.emit({ type: 'view.created', warehouse: scope.warehouse.name, namespace: levels, name });
-    return { metadataLocation, metadata, metadataJson };
+    return { metadataLocation, metadataJson };
   }
 
-  async load(request: CatalogRequest, namespace: string[], name: string): Promise<MetadataResult<ViewMetadata>> {
+  async load(request: CatalogRequest, namespace: string[], name: string): Promise<MetadataResult> {
     const scope = await this.deps.scope(request);
     const { record } = await this.requireView(scope, namespace, name, ['view:read']);
-    return { metadataLocation: record.metadataLocation, metadata: parseJson(record.metadataJson) as ViewMetadata, metadataJson: record.metadataJson };
+    return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };
   }
 
   /** HEAD: true for a view the caller may see; false for a missing one in a namespace it may see; 403 otherwise. */
@@ -132,7 +132,7 @@ export class ViewService {
       const base = parseJson(record.metadataJson) as ViewMetadata;
       checkViewRequirements(base, (requirements ?? []) as ViewRequirement[]);
       const applied = applyViewUpdatesDetailed(base, updates as ViewUpdate[], { nowMs: this.deps.clock.now(), newUuid: this.deps.newUuid });
-      if (!applied.changed) return { metadataLocation: record.metadataLocation, metadata: base, metadataJson: record.metadataJson };
+      if (!applied.changed) return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };
       const next = applied.metadata;
       checkTableLocation(scope, next.location);
       const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation);
@@ -154,7 +154,7 @@ export class ViewService {
       );
       if (swapped) {
         this.deps.events.emit({ type: 'view.replaced', warehouse: scope.warehouse.name, namespace: record.namespace, name });
-        return { metadataLocation, metadata: next, metadataJson };
+        return { metadataLocation, metadataJson };
       }
       await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
       if (attempt >= this.deps.settings.commitRetries) throw commitConflict(`Commit to view ${formatIdentifier(record.namespace, name)} lost concurrent-update races; retry`);
@@ -207,7 +207,7 @@ export class ViewService {
     });
     if (!ok) throw new CatalogError('ERR_VIEW_EXISTS', `View already exists: ${formatIdentifier(levels, name)}`);
     this.deps.events.emit({ type: 'view.registered', warehouse: scope.warehouse.name, namespace: levels, name });
-    return { metadataLocation, metadata: view, metadataJson: json };
+    return { metadataLocation, metadataJson: json };
   }
 
   /** An existing view on which the caller holds the privileges; 404 for a missing one in a namespace the caller may see, 403 otherwise. */

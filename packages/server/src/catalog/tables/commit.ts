@@ -53,7 +53,7 @@ class LostRace extends Error {
   }
 }
 
-export async function commitTables(ctx: TableContext, request: CatalogRequest, input: readonly TableChange[]): Promise<Array<MetadataResult<TableMetadata>>> {
+export async function commitTables(ctx: TableContext, request: CatalogRequest, input: readonly TableChange[]): Promise<Array<MetadataResult>> {
   // validate
   if (input.length === 0) throw validation('a commit needs at least one table change');
   const changes = input.map((c) => {
@@ -89,7 +89,7 @@ interface AppliedOutcome {
  * every table of the change still has that metadata file as its current one or in its metadata log; undefined
  * otherwise (the note is unreadable or does not match: the change runs as usual, its requirements still guard it).
  */
-async function answerFromOutcome(ctx: TableContext, scope: RequestScope, changes: readonly TableChange[], note: string): Promise<Array<MetadataResult<TableMetadata>> | undefined> {
+async function answerFromOutcome(ctx: TableContext, scope: RequestScope, changes: readonly TableChange[], note: string): Promise<Array<MetadataResult> | undefined> {
   let outcome: AppliedOutcome;
   try {
     outcome = parseJson(note.slice(APPLIED_OUTCOME.length)) as AppliedOutcome;
@@ -97,7 +97,7 @@ async function answerFromOutcome(ctx: TableContext, scope: RequestScope, changes
     return undefined;
   }
   const storage = await ctx.storageFor(scope.warehouse);
-  const answers: Array<MetadataResult<TableMetadata>> = [];
+  const answers: Array<MetadataResult> = [];
   for (const change of changes) {
     const key = formatIdentifier(change.identifier.namespace, change.identifier.name);
     const entry = outcome.tables?.find((t) => formatIdentifier(t.namespace, t.name) === key);
@@ -107,11 +107,8 @@ async function answerFromOutcome(ctx: TableContext, scope: RequestScope, changes
     const current = parseJson(record.metadataJson) as TableMetadata;
     const known = record.metadataLocation === entry.metadataLocation || (current['metadata-log'] ?? []).some((e) => e['metadata-file'] === entry.metadataLocation);
     if (!known) return undefined;
-    const answer =
-      record.metadataLocation === entry.metadataLocation
-        ? { metadata: current, metadataJson: record.metadataJson }
-        : await readMetadataFile(storage, entry.metadataLocation).then((file) => ({ metadata: file.metadata as TableMetadata, metadataJson: file.json }));
-    answers.push({ metadataLocation: entry.metadataLocation, ...answer });
+    const metadataJson = record.metadataLocation === entry.metadataLocation ? record.metadataJson : (await readMetadataFile(storage, entry.metadataLocation)).json;
+    answers.push({ metadataLocation: entry.metadataLocation, metadataJson });
   }
   return answers;
 }
@@ -144,7 +141,7 @@ async function authorizeChange(ctx: TableContext, scope: RequestScope, change: T
   await ctx.access.requireAll(scope, needed, resolved.namespacePath, { object, recordAllow: true });
 }
 
-async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: TableChange[], idempotencyKey: string | undefined): Promise<Array<MetadataResult<TableMetadata>>> {
+async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: TableChange[], idempotencyKey: string | undefined): Promise<Array<MetadataResult>> {
   for (let attempt = 0; ; attempt += 1) {
     const prepared: PreparedCommit[] = [];
     for (const change of changes) prepared.push(await prepare(ctx, scope, change));
@@ -176,7 +173,7 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
       }
       if (changes.length > 1) ctx.events.emit({ type: 'transaction.committed', warehouse: scope.warehouse.name, tables: changes.length });
       await Promise.all(prepared.map((p) => deleteTrimmedMetadata(ctx, scope, p)));
-      return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadata: p.metadata, metadataJson: p.metadataJson }));
+      return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadataJson: p.metadataJson }));
     }
     // Lost a race: the files just written are unreferenced and are removed; retry on the new base.
     const io = await ctx.storageFor(scope.warehouse);

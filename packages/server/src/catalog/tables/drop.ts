@@ -6,9 +6,7 @@
 import { validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
-import { parseJson } from '../json.js';
 import type { MetadataResult } from '../metadata-files.js';
-import type { TableMetadata } from '../metadata/index.js';
 import { purgeLocation } from '../purge.js';
 import { type TableContext, requireTable, tableNotFound } from './shared.js';
 
@@ -29,7 +27,7 @@ export async function dropTable(ctx: TableContext, request: CatalogRequest, name
   if (purge) await purgeLocation(ctx, scope, record);
 }
 
-export async function unregisterTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string): Promise<MetadataResult<TableMetadata>> {
+export async function unregisterTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string): Promise<MetadataResult> {
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
   const scope = await ctx.scope(request);
@@ -39,5 +37,5 @@ export async function unregisterTable(ctx: TableContext, request: CatalogRequest
   });
   ctx.events.emit({ type: 'table.unregistered', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
-  return { metadataLocation: record.metadataLocation, metadata: parseJson(record.metadataJson) as TableMetadata, metadataJson: record.metadataJson };
+  return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };
 }

@@ -22,7 +22,7 @@ export async function registerTable(
   namespace: string[],
   input: { name: unknown; metadataLocation: unknown; overwrite: unknown },
   vend: boolean,
-): Promise<MetadataResult<TableMetadata> & { access: TableAccess }> {
+): Promise<MetadataResult & { access: TableAccess }> {
   // validate
   const levels = checkNamespace(namespace);
   const name = checkName(input.name, 'table name');
@@ -64,5 +64,5 @@ export async function registerTable(
   });
   ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), metadataJson: json }) : NO_ACCESS;
-  return { metadataLocation, metadata: table, metadataJson: json, access };
+  return { metadataLocation, metadataJson: json, access };
 }

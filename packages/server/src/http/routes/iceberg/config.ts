@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
-import { callerOf } from './common.js';
+import { callerOf, sendJson } from './common.js';
 import { ICEBERG_ENDPOINTS } from './endpoints.js';
 
 export function configRoutes(app: FastifyInstance, services: CatalogServices, idempotencyLifetime: string): void {
@@ -22,6 +22,6 @@ export function configRoutes(app: FastifyInstance, services: CatalogServices, id
   app.get('/config', { schema: { operationId: 'getConfig' } }, async (req, reply) => {
     const { warehouse } = req.query as { warehouse?: string };
     const wh = await services.warehouses.resolve(callerOf(req), warehouse);
-    return reply.type('application/json; charset=utf-8').send(answerFor(wh.name));
+    return sendJson(reply, answerFor(wh.name));
   });
 }

@@ -27,18 +27,15 @@ interface Entry {
   body: Buffer;
 }
 
-/** The answer's JSON text: the location, the stored metadata as it is, then the extras. */
-const write = (metadataLocation: string, json: string, extras: LoadExtras): string => metadataAnswer(metadataLocation, json, extras);
-
 export class LoadBodies {
   private readonly kept: KeptBySize<Entry>;
   private readonly doorkeeper = new Doorkeeper();
   /**
    * Bodies too large to keep (over a sixteenth of the bound), by metadata location, for as long as an answer
    * still holds them (WeakRef): loads of one large table at the same time send the same bytes instead of each
-   * building its own: eight concurrent loads of a table with 250 MB of metadata took the process to 4.1 GB
-   * (now 2.0 GB, most of it what the server held before). `largeJson` ties each such body to the JSON it was built from for
-   * exactly as long as the body lives (an ephemeron), without keeping either alive.
+   * building its own (eight concurrent loads of a table with 250 MB of metadata took the process to 4.1 GB; now
+   * 2.0 GB, most of it held before). `largeJson` ties each such body to the JSON it was built from for exactly
+   * as long as the body lives (an ephemeron), without keeping either alive.
    */
   private readonly large = new Map<string, WeakRef<Buffer>>();
   private readonly largeJson = new WeakMap<Buffer, string>();
@@ -51,14 +48,14 @@ export class LoadBodies {
 
   /** The body for this metadata file, JSON and extras; kept per file when there are no extras. */
   body(metadataLocation: string, json: string, extras: LoadExtras = { config: {} }): Buffer | string {
-    if (extras['storage-credentials'] !== undefined || Object.keys(extras.config).length > 0) return write(metadataLocation, json, extras);
+    if (extras['storage-credentials'] !== undefined || Object.keys(extras.config).length > 0) return metadataAnswer(metadataLocation, json, extras);
     const hit = this.kept.get(metadataLocation);
     // The same JSON is normally the same string object (the store's metadata cache): compared by reference first.
     if (hit !== undefined && hit.json === json) return hit.body;
     if (json.length > this.largeSize) return this.largeBody(metadataLocation, json, extras);
     // A file whose answer was never kept is sent as written, until it is asked for again.
-    if (hit === undefined && !this.doorkeeper.admit(metadataLocation)) return write(metadataLocation, json, extras);
-    const body = Buffer.from(write(metadataLocation, json, extras));
+    if (hit === undefined && !this.doorkeeper.admit(metadataLocation)) return metadataAnswer(metadataLocation, json, extras);
+    const body = Buffer.from(metadataAnswer(metadataLocation, json, extras));
     this.kept.keep(metadataLocation, { json, body });
     return body;
   }
@@ -66,7 +63,7 @@ export class LoadBodies {
   private largeBody(metadataLocation: string, json: string, extras: LoadExtras): Buffer {
     const held = this.large.get(metadataLocation)?.deref();
     if (held !== undefined && this.largeJson.get(held) === json) return held;
-    const body = Buffer.from(write(metadataLocation, json, extras));
+    const body = Buffer.from(metadataAnswer(metadataLocation, json, extras));
     // The map's own entries are a few words each; bounded like the other caches, cleared when full.
     if (this.large.size >= 1_000) this.large.clear();
     this.large.set(metadataLocation, new WeakRef(body));
