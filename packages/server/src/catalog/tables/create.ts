@@ -58,7 +58,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const identifier = { namespace: levels, name };
   const tableUuid = metadata['table-uuid'];
   // The new table inherits everything from its namespace: its credentials follow the caller's privileges there.
-  const access = () => (vend ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath, metadataJson: stringifyJson(metadata) }) : Promise.resolve({ config: {}, storageCredentials: [] }));
+  const access = () => (vend ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath }) : Promise.resolve({ config: {}, storageCredentials: [] }));
   if (input.stageCreate === true) {
     await repo.putStagedTable({
       warehouse: scope.warehouse.name,

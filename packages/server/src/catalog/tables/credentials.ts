@@ -14,7 +14,6 @@ import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { CatalogObjectRecord, StagedTableRecord } from '../ports.js';
-import { tablePrefixes } from './paths.js';
 import { type TableAccess, type TableContext, resolveTable, tableNotFound, tableObject, vendedAccess } from './shared.js';
 
 /** The committed table of that name, else a stage-created one (exactly the one with `tableUuid` when given). */
@@ -48,12 +47,10 @@ export async function loadCredentials(ctx: TableContext, request: CatalogRequest
   // execute
   const location = record?.location ?? staged!.location;
   const tableUuid = record?.uuid ?? staged!.uuid;
-  const metadataJson = record?.metadataJson ?? staged!.metadataJson;
-  if (!claims) return vendedAccess(ctx, scope, { identifier, tableUuid, location, path, metadataJson });
-  // The table must still write where the token's credential pointed (a dropped or re-created table, or a
-  // write path taken away, gets nothing); each prefix's token refreshes that prefix only.
-  const prefixes = tablePrefixes(scope.warehouse, location, metadataJson);
-  if (!prefixes.some((p) => normalizeLocation(p) === normalizeLocation(claims.prefix))) {
+  if (!claims) return vendedAccess(ctx, scope, { identifier, tableUuid, location, path });
+  // The table must still live where the token's credential pointed (a dropped, re-created or moved table gets
+  // nothing; so does a token for a write.*.path outside the location, which earlier releases vended).
+  if (normalizeLocation(location) !== normalizeLocation(claims.prefix)) {
     throw new CatalogError('ERR_TABLE_NOT_FOUND', `No storage credential of ${object} matches the refresh token`);
   }
   return ctx.credentials.forTable({ scope, identifier, tableUuid, location: claims.prefix, mode, refreshed: true });

@@ -91,7 +91,7 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   const etag = etagOf(record.metadataLocation, snapshots);
   if (options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
   // record.uuid is the table's table-uuid: no need to parse the metadata for it.
-  const access = options.vend ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, metadataJson: record.metadataJson }) : NO_ACCESS;
+  const access = options.vend ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path }) : NO_ACCESS;
   return {
     notModified: false,
     etag,

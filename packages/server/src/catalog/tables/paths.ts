@@ -6,10 +6,15 @@
  * point `main` at `file:/etc/passwd`, another bucket or an `http://` URL, and the catalog (and every reader it vends
  * credentials to) would follow it. Paths already in the base metadata are not checked again, so a table registered
  * before this rule stays usable.
+ *
+ * The `write.*.path` properties must moreover lie inside the table's own location: the catalog writes metadata
+ * files there, engines write data there, and a table's files are what its credentials cover and its purge deletes.
+ * A write path elsewhere would be territory no overlap check sees (another table's location, the warehouse root, a
+ * namespace's directory where later tables go), and its credential would reach whatever lives there.
  */
-import { parseJson } from '../json.js';
-import { checkLocation, isAllowedLocation } from '../location-policy.js';
-import { isUnderRoot, normalizeLocation } from '../locations.js';
+import { validation } from '../../errors/catalog-error.js';
+import { checkLocation } from '../location-policy.js';
+import { isUnderRoot } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { Warehouse } from '../ports.js';
 
@@ -28,26 +33,11 @@ export function checkIntroducedPaths(warehouse: Warehouse, base: TableMetadata |
   for (const file of [...(next.statistics ?? []), ...(next['partition-statistics'] ?? [])]) {
     if (!knownFiles.has(file['statistics-path'])) checkLocation(warehouse, file['statistics-path'], 'statistics-path');
   }
+  const moved = base !== null && base.location !== next.location;
   for (const key of WRITE_PATH_PROPERTIES) {
     const value = next.properties?.[key];
-    if (value !== undefined && value !== base?.properties?.[key]) checkLocation(warehouse, value, `property ${key}`);
+    if (value === undefined || (value === base?.properties?.[key] && !moved)) continue;
+    checkLocation(warehouse, value, `property ${key}`);
+    if (!isUnderRoot(next.location, value)) throw validation(`property ${key} ${value} is outside the location of the table (${next.location}): a table writes only under its own location`);
   }
-}
-
-/**
- * The storage prefixes a table's files live under: its location, plus each `write.*.path` inside the warehouse
- * that is not under the location (engines write data or metadata there). Each gets a storage credential of its own,
- * independently refreshable (`../shared/seeds/000_*`). Reads the metadata only when it names such a property.
- */
-export function tablePrefixes(warehouse: Warehouse, location: string, metadataJson: string | undefined): string[] {
-  const prefixes = [location];
-  if (metadataJson === undefined || !metadataJson.includes('.path"')) return prefixes;
-  const properties = (parseJson(metadataJson) as TableMetadata).properties ?? {};
-  for (const key of WRITE_PATH_PROPERTIES) {
-    const value = properties[key];
-    if (typeof value !== 'string' || !isAllowedLocation(warehouse, value)) continue;
-    if (prefixes.some((p) => isUnderRoot(p, value) || normalizeLocation(p) === normalizeLocation(value))) continue;
-    prefixes.push(value.replace(/\/+$/, ''));
-  }
-  return prefixes;
 }

@@ -63,6 +63,6 @@ export async function registerTable(
     if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
   });
   ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
-  const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), metadataJson: json }) : NO_ACCESS;
+  const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id) }) : NO_ACCESS;
   return { metadataLocation, metadataJson: json, access };
 }

@@ -8,7 +8,6 @@ import type { RequestScope, ServiceContext } from '../context.js';
 import type { CredentialService, StorageCredentialEntry } from '../credentials/credential-service.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { joinLocation } from '../locations.js';
-import { tablePrefixes } from './paths.js';
 import { checkLocation, isAllowedLocation } from '../location-policy.js';
 import { nextMetadataLocation } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
@@ -94,20 +93,18 @@ export async function requireNamespaceFor(ctx: ServiceContext, scope: RequestSco
   return resolved.path;
 }
 
-/** Credentials for the table in the mode the caller's privileges on `path` allow; none for metadata-only access. */
+/**
+ * Credentials for the table in the mode the caller's privileges on `path` allow; none for metadata-only access.
+ * Always for the table's location and nothing else: its `write.*.path` properties lie inside it (tables/paths.ts).
+ */
 export async function vendedAccess(
   ctx: TableContext,
   scope: RequestScope,
-  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean; metadataJson?: string },
+  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean },
 ): Promise<TableAccess> {
   const mode = await ctx.access.vendingMode(scope, request.path);
   if (!mode) return NO_ACCESS;
-  const vend = (location: string) => ctx.credentials.forTable({ scope, identifier: request.identifier, tableUuid: request.tableUuid, location, mode, refreshed: request.refreshed ?? false });
-  const [first, ...others] = tablePrefixes(scope.warehouse, request.location, request.metadataJson);
-  const access = await vend(first!);
-  // One credential (and refresh token) per further prefix the table writes under; the config keys stay the location's.
-  for (const prefix of others) access.storageCredentials.push(...(await vend(prefix)).storageCredentials);
-  return access;
+  return ctx.credentials.forTable({ scope, identifier: request.identifier, tableUuid: request.tableUuid, location: request.location, mode, refreshed: request.refreshed ?? false });
 }
 
 /** A location given by a client must be a valid URI inside the warehouse root. */

@@ -1,0 +1,74 @@
+/**
+ * A table's location is its own: the credentials vended for a table and the files the catalog deletes for it stay
+ * inside it, whatever paths a client brings in. On an S3 warehouse backed by an in-memory S3 and STS
+ * (test/support/fake-s3.ts) that records the session policies, so each test reads exactly what was vended.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { injectSender } from '../support/inject.js';
+
+let cat: TestCatalog;
+let s3: FakeS3;
+let send: Send;
+let victim: { location: string; metadataLocation: string };
+const delegated = { 'x-iceberg-access-delegation': 'vended-credentials' };
+const tables = (ns: string) => `/v1/lake/namespaces/${ns}/tables`;
+const objectArns = (from: number) => s3.policies.slice(from).flatMap((p) => p.Statement.flatMap((s) => s.Resource.filter((r) => r.includes('/'))));
+
+beforeAll(async () => {
+  s3 = await startFakeS3();
+  cat = await startInProcess();
+  send = injectSender(cat.lakegate.app);
+  const warehouse = await send('POST', '/management/v1/warehouses', {
+    name: 'lake',
+    'storage-root': 's3://bucket/wh',
+    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
+    'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
+  });
+  expect(warehouse.status, JSON.stringify(warehouse.body)).toBe(201);
+  for (const ns of ['sales', 'evil']) expect((await send('POST', '/v1/lake/namespaces', { namespace: [ns] })).status).toBe(200);
+  const created = await send('POST', tables('sales'), { name: 'orders', schema: simpleSchema });
+  expect(created.status).toBe(200);
+  victim = { location: created.body.metadata.location, metadataLocation: created.body['metadata-location'] };
+});
+afterAll(async () => {
+  await cat?.close();
+  await s3?.close();
+});
+
+describe('write.*.path properties', () => {
+  it('must lie inside the table’s own location, so no credential is vended for another table’s files or the whole warehouse', async () => {
+    const before = s3.policies.length;
+    for (const [key, value] of [
+      ['write.data.path', victim.location],
+      ['write.metadata.path', `${victim.location}/metadata`],
+      ['write.object-storage.path', 's3://bucket/wh'],
+      ['write.folder-storage.path', 's3://bucket/wh/sales'],
+    ] as const) {
+      const created = await send('POST', tables('evil'), { name: `w_${key.length}`, schema: simpleSchema, properties: { [key]: value } }, delegated);
+      expect(created.status, `${key}: ${JSON.stringify(created.body)}`).toBe(400);
+      expect(created.body.error.message).toMatch(new RegExp(`property ${key.replace(/\./g, '\\.')} .*outside the location of the table`));
+    }
+    const own = await send('POST', tables('evil'), { name: 'w', schema: simpleSchema }, delegated);
+    expect(own.status).toBe(200);
+    const committed = await send('POST', `${tables('evil')}/w`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': victim.location } }] });
+    expect(committed.status).toBe(400);
+    // Inside its own location, a write path is fine (and needs no credential of its own).
+    const inside = await send('POST', `${tables('evil')}/w`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': `${own.body.metadata.location}/elsewhere` } }] });
+    expect(inside.status).toBe(200);
+    const loaded = await send('GET', `${tables('evil')}/w`, undefined, delegated);
+    expect(loaded.body['storage-credentials'].map((c: { prefix: string }) => c.prefix)).toEqual([own.body.metadata.location]);
+    expect(objectArns(before).every((arn) => arn.startsWith(`arn:aws:s3:::bucket/${own.body.metadata.location.slice('s3://bucket/'.length)}/`))).toBe(true);
+  });
+
+  it('are held to the new location when a commit moves the table', async () => {
+    const created = await send('POST', tables('evil'), { name: 'mover', schema: simpleSchema });
+    const location = created.body.metadata.location as string;
+    expect((await send('POST', `${tables('evil')}/mover`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': `${location}/data` } }] })).status).toBe(200);
+    const moved = await send('POST', `${tables('evil')}/mover`, { requirements: [], updates: [{ action: 'set-location', location: `${location}-moved` }] });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.message).toMatch(/write\.data\.path .*outside the location of the table/);
+  });
+});
