@@ -72,3 +72,33 @@ describe('write.*.path properties', () => {
     expect(moved.body.error.message).toMatch(/write\.data\.path .*outside the location of the table/);
   });
 });
+
+describe('metadata files a commit trims from the metadata log', () => {
+  it('are deleted only inside the table’s own location, never files of another table the log names', async () => {
+    const dataFile = `${victim.location.slice('s3://bucket/'.length)}/data/00000-x.parquet`;
+    s3.put('bucket', dataFile, 'PAR1');
+    // A metadata file written by whoever holds the credentials of evil/reg, naming another table's files in its log.
+    const template = (await send('POST', tables('evil'), { name: 'template', schema: simpleSchema })).body.metadata;
+    const location = 's3://bucket/wh/evil/reg';
+    const metadata = {
+      ...template,
+      location,
+      'table-uuid': '11111111-2222-3333-4444-555555555555',
+      properties: {},
+      'metadata-log': [
+        { 'timestamp-ms': 1, 'metadata-file': victim.metadataLocation },
+        { 'timestamp-ms': 2, 'metadata-file': `s3://bucket/${dataFile}` },
+        { 'timestamp-ms': 3, 'metadata-file': `${location}/metadata/00001-old.metadata.json` },
+      ],
+    };
+    s3.put('bucket', 'wh/evil/reg/metadata/00001-old.metadata.json', '{}');
+    s3.put('bucket', 'wh/evil/reg/metadata/00002-reg.metadata.json', JSON.stringify(metadata));
+    expect((await send('POST', '/v1/lake/namespaces/evil/register', { name: 'reg', 'metadata-location': `${location}/metadata/00002-reg.metadata.json` })).status).toBe(200);
+    const trim = { 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '1' };
+    expect((await send('POST', `${tables('evil')}/reg`, { requirements: [], updates: [{ action: 'set-properties', updates: trim }] })).status).toBe(200);
+    expect(s3.keys()).toEqual(expect.arrayContaining([`bucket/${victim.metadataLocation.slice('s3://bucket/'.length)}`, `bucket/${dataFile}`]));
+    // The table's own trimmed file is deleted as before.
+    expect(s3.keys()).not.toContain('bucket/wh/evil/reg/metadata/00001-old.metadata.json');
+    expect((await send('GET', `${tables('sales')}/orders`)).status).toBe(200);
+  });
+});

@@ -19,7 +19,7 @@ import { checkIdentifier, formatIdentifier, type TableIdentifier } from '../iden
 import { parseJson } from '../json.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { checkNoOverlap, isAllowedLocation } from '../location-policy.js';
-import { normalizeLocation } from '../locations.js';
+import { isUnderNormalized, normalizeLocation } from '../locations.js';
 import { applyTableUpdatesDetailed, checkTableRequirements, withMetadataLog } from '../metadata/index.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from '../metadata-files.js';
@@ -258,13 +258,29 @@ async function swap(ctx: TableContext, scope: RequestScope, repo: CatalogReposit
   );
 }
 
-/** write.metadata.delete-after-commit.enabled: files trimmed out of the metadata-log by this commit are deleted. */
+/**
+ * write.metadata.delete-after-commit.enabled: files trimmed out of the metadata-log by this commit are deleted, if
+ * they lie inside the table's own location. A registered metadata file brings its log along as the client wrote
+ * it, so the log may name any file, another table's included: only the table's own are its to delete.
+ */
 async function deleteTrimmedMetadata(ctx: TableContext, scope: RequestScope, p: PreparedCommit): Promise<void> {
   if (!p.changed || !p.base || p.metadata.properties?.['write.metadata.delete-after-commit.enabled'] !== 'true') return;
   const previous = (parseJson(p.base.metadataJson) as TableMetadata)['metadata-log'] ?? [];
   const kept = new Set((p.metadata['metadata-log'] ?? []).map((e) => e['metadata-file']));
+  const own = normalizeLocation(p.base.location);
   for (const entry of previous) {
     const file = entry['metadata-file'];
-    if (!kept.has(file) && isAllowedLocation(scope.warehouse, file)) await (await ctx.storageFor(scope.warehouse)).delete(file).catch(() => undefined);
+    if (!kept.has(file) && isOwnFile(own, file) && isAllowedLocation(scope.warehouse, file)) await (await ctx.storageFor(scope.warehouse)).delete(file).catch(() => undefined);
+  }
+}
+
+/** True when file lies below the (normalized) table location; false for anything that is not a valid location. */
+function isOwnFile(location: string, file: unknown): boolean {
+  if (typeof file !== 'string') return false;
+  try {
+    const f = normalizeLocation(file);
+    return f !== location && isUnderNormalized(location, f);
+  } catch {
+    return false;
   }
 }
