@@ -102,3 +102,50 @@ describe('metadata files a commit trims from the metadata log', () => {
     expect((await send('GET', `${tables('sales')}/orders`)).status).toBe(200);
   });
 });
+
+describe('a table at the place where another namespace’s tables go', () => {
+  const squatted = (res: { status: number; body: any }, by: RegExp) => {
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error?.message ?? res.body.error).toMatch(by);
+  };
+
+  it('keeps later tables out of it: a default location inside another table’s is refused', async () => {
+    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['hr'] })).status).toBe(200);
+    const squat = await send('POST', tables('evil'), { name: 'squat', schema: simpleSchema, location: 's3://bucket/wh/hr' }, delegated);
+    expect(squat.status).toBe(200);
+    squatted(await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema }), /overlaps the location of table evil\.squat/);
+    squatted(await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema, 'stage-create': true }), /overlaps the location of table evil\.squat/);
+    squatted(await send('POST', '/lance/lake/v1/table/hr$salaries/declare', { id: ['hr', 'salaries'] }), /overlaps the location of table evil\.squat/);
+    // Once it is gone, the namespace is usable again.
+    expect((await send('DELETE', `${tables('evil')}/squat`)).status).toBe(204);
+    expect((await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema })).status).toBe(200);
+  });
+
+  it('counts stage-created tables too, so neither a later table nor the staged one’s commit can overlap', async () => {
+    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['legal'] })).status).toBe(200);
+    const staged = await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true }, delegated);
+    expect(staged.status).toBe(200);
+    squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of stage-created table evil\.staged_squat/);
+    squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema, location: 's3://bucket/wh/legal/cases' }), /stage-created table evil\.staged_squat/);
+    squatted(await send('POST', tables('evil'), { name: 'other', schema: simpleSchema, location: 's3://bucket/wh', 'stage-create': true }), /stage-created table evil\.staged_squat|table /);
+    // A retried stage-create of the same table at the same place is no other table.
+    expect((await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true })).status).toBe(200);
+    const uuid = staged.body.metadata['table-uuid'];
+    const commit = await send('POST', `${tables('evil')}/staged_squat`, {
+      requirements: [{ type: 'assert-create' }],
+      updates: [
+        { action: 'assign-uuid', uuid },
+        { action: 'upgrade-format-version', 'format-version': 2 },
+        { action: 'add-schema', schema: simpleSchema },
+        { action: 'set-current-schema', 'schema-id': -1 },
+        { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
+        { action: 'set-default-spec', 'spec-id': -1 },
+        { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
+        { action: 'set-default-sort-order', 'sort-order-id': -1 },
+        { action: 'set-location', location: 's3://bucket/wh/legal' },
+      ],
+    });
+    expect(commit.status, JSON.stringify(commit.body)).toBe(200);
+    squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of table evil\.staged_squat/);
+  });
+});

@@ -308,6 +308,13 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect((await s.repository.getStagedTable(wh, ['ns'], 's', 0))?.uuid).toBe('u2');
         expect(await s.repository.getStagedTable(wh, ['ns'], 's', 0, 'u1')).toMatchObject({ uuid: 'u1', location: 'file:///w/ns/s1', owner: 'alice' });
         expect(await s.repository.getStagedTable(wh, ['ns'], 's', 0, 'u3')).toBeUndefined();
+        // Every live staged table's location, for the overlap check; expired ones and other warehouses' are not.
+        expect((await s.repository.listStagedTableLocations(wh, 0)).map((t) => [t.namespace, t.name, t.uuid, t.location]).sort()).toEqual([
+          [['ns'], 's', 'u1', 'file:///w/ns/s1'],
+          [['ns'], 's', 'u2', 'file:///w/ns/s2'],
+        ]);
+        expect((await s.repository.listStagedTableLocations(wh, 1500)).map((t) => t.uuid)).toEqual(['u2']);
+        expect(await s.repository.listStagedTableLocations(`${wh}-other`, 0)).toEqual([]);
       } finally {
         await s.close();
       }

@@ -63,20 +63,45 @@ function ancestorsOf(location: string): string[] {
   return out;
 }
 
+/** What else may share a location with the one being checked: the object itself, and its own stage-creates. */
+export interface OverlapExceptions {
+  /** The object's own id (a commit that keeps or moves its own location, a registration that replaces it). */
+  except?: string;
+  /** The table's name: its stage-creates (a retried CTAS, or the one being committed) are alternatives of it, not others. */
+  table?: { namespace: string[]; name: string };
+  /** Now, for which stage-created tables are still alive. */
+  nowMs: number;
+}
+
 /**
- * A table's data location may not overlap another object's: not the same,
- * not inside it, not around it. Credentials are vended for a table's whole
- * location and a purge deletes under it, so an overlapping table (created,
- * stage-created, registered or moved by a commit) would hand its holder
- * the other table's data. `except` is the object's own id (a commit that
- * keeps or moves its own location).
+ * A table's data location may not overlap another table's, committed or stage-created: not the same, not inside
+ * it, not around it. Credentials are vended for a table's whole location and a purge deletes under it, so an
+ * overlapping table would hand its holder the other table's data. Every new table is checked, its location chosen
+ * by the client (create, stage-create, register, a commit that moves it) or by the catalog: a default location
+ * holds the table's uuid, so nothing lies inside it (`byCatalog` skips that lookup), but it may lie inside a table
+ * a client put where this namespace's tables go (its directory, the warehouse root) before any was created there.
  */
-export async function checkNoOverlap(repository: CatalogRepository, warehouse: Warehouse, location: string, except?: string): Promise<void> {
+export async function checkNoOverlap(repository: CatalogRepository, warehouse: Warehouse, location: string, options: OverlapExceptions & { byCatalog?: boolean }): Promise<void> {
   const l = normalizeLocation(location);
-  const inside = await repository.findObjectsByLocationPrefix(warehouse.name, l);
-  const around = await repository.findObjectsAtLocations(warehouse.name, ancestorsOf(l));
-  const other = [...inside, ...around].find((o) => o.id !== except);
-  if (other) {
-    throw validation(`location ${location} overlaps the location of ${other.kind === 'view' ? 'view' : 'table'} ${[...other.namespace, other.name].join('.')}; every table needs a location of its own`);
+  const ancestors = ancestorsOf(l);
+  const inside = options.byCatalog ? [] : await repository.findObjectsByLocationPrefix(warehouse.name, l);
+  const around = await repository.findObjectsAtLocations(warehouse.name, ancestors);
+  const other = [...inside, ...around].find((o) => o.id !== options.except);
+  if (other) throw overlaps(location, other.kind === 'view' ? 'view' : 'table', [...other.namespace, other.name]);
+  const sameTable = (t: { namespace: string[]; name: string }) =>
+    options.table !== undefined && t.name === options.table.name && t.namespace.length === options.table.namespace.length && t.namespace.every((level, i) => level === options.table!.namespace[i]);
+  for (const staged of await repository.listStagedTableLocations(warehouse.name, options.nowMs)) {
+    if (sameTable(staged)) continue;
+    let s: string;
+    try {
+      s = normalizeLocation(staged.location);
+    } catch {
+      continue;
+    }
+    if (isUnderNormalized(s, l) || isUnderNormalized(l, s)) throw overlaps(location, 'stage-created table', [...staged.namespace, staged.name]);
   }
+}
+
+function overlaps(location: string, kind: string, name: string[]) {
+  return validation(`location ${location} overlaps the location of ${kind} ${name.join('.')}; every table needs a location of its own`);
 }

@@ -160,6 +160,8 @@ export interface CatalogRepository {
   /** The newest unexpired stage-created table of that name, or exactly the one with that table uuid. */
   getStagedTable(warehouse: string, namespace: string[], name: string, nowMs: number, uuid?: string): Promise<StagedTableRecord | undefined>;
   deleteStagedTable(warehouse: string, namespace: string[], name: string, uuid: string): Promise<void>;
+  /** Where the unexpired stage-created tables of a warehouse live (for the overlap check: a staged table's location is taken too). */
+  listStagedTableLocations(warehouse: string, nowMs: number): Promise<Array<Pick<StagedTableRecord, 'namespace' | 'name' | 'uuid' | 'location'>>>;
 
   getIdempotency(key: string, notBeforeMs: number): Promise<IdempotencyRecord | undefined>;
   putIdempotency(record: IdempotencyRecord): Promise<void>;

@@ -81,6 +81,16 @@ export abstract class KyselyRecords {
     );
   }
 
+  async listStagedTableLocations(warehouse: string, nowMs: number): Promise<Array<Pick<StagedTableRecord, 'namespace' | 'name' | 'uuid' | 'location'>>> {
+    const rows = await this.db
+      .selectFrom('staged_tables')
+      .select(['namespace', 'name', 'uuid', 'location'])
+      .where('warehouse', '=', warehouse)
+      .where('expires_at', '>', nowMs)
+      .execute();
+    return rows.map((r) => ({ namespace: decodeNamespace(r.namespace), name: r.name, uuid: r.uuid, location: r.location }));
+  }
+
   async deleteStagedTable(warehouse: string, namespace: string[], name: string, uuid: string): Promise<void> {
     await this.db
       .deleteFrom('staged_tables')

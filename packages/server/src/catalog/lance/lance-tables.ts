@@ -93,7 +93,7 @@ export class LanceTableService {
     const ns = await this.ctx.namespaces.require(scope, id.namespace);
     const uuid = this.ctx.newUuid();
     const location = explicit ? checkTableLocation(scope, input.location) : defaultLocation(scope, id.namespace, id.name, uuid, ns.properties);
-    if (explicit) await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location);
+    await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { table: id, nowMs: this.ctx.clock.now(), byCatalog: !explicit });
     const objectId = await this.insert(scope, id, uuid, location, properties);
     this.ctx.events.emit({ type: 'lance-table.declared', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
     return this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
@@ -116,7 +116,7 @@ export class LanceTableService {
     const replacing = mode === 'overwrite' && existing?.kind === LANCE_TABLE;
     // A taken name is a conflict whatever the location; only then may the location not overlap another table's.
     if (existing && !replacing) throw tableExists(id);
-    await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, replacing ? existing.id : undefined);
+    await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { ...(replacing ? { except: existing.id } : {}), table: id, nowMs: this.ctx.clock.now() });
     await this.insert(scope, id, this.ctx.newUuid(), location, properties, mode === 'overwrite');
     this.ctx.events.emit({ type: 'lance-table.registered', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };

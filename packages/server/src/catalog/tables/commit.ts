@@ -216,10 +216,13 @@ async function prepare(ctx: TableContext, scope: RequestScope, change: TableChan
   }
   // A location the server did not choose or check already (a moved table, a create transaction that was not
   // stage-created here) may not overlap another table's. The uuid and location of a create are the client's
-  // to choose, so nothing short of this lookup tells that they are unique.
+  // to choose, so nothing short of this lookup tells that they are unique. A live stage-create's location was
+  // checked when it was staged, and stage-created tables count in every check since, so nothing overlaps it.
   const staged = record ? undefined : await repo.getStagedTable(scope.warehouse.name, identifier.namespace, identifier.name, ctx.clock.now(), next['table-uuid']);
   const knownLocation = record ? normalizeLocation(record.location) : staged ? normalizeLocation(staged.location) : undefined;
-  if (normalizeLocation(next.location) !== knownLocation) await checkNoOverlap(repo, scope.warehouse, next.location, record?.id);
+  if (normalizeLocation(next.location) !== knownLocation) {
+    await checkNoOverlap(repo, scope.warehouse, next.location, { ...(record ? { except: record.id } : {}), table: identifier, nowMs: ctx.clock.now() });
+  }
   if (record) next = withMetadataLog(base!, record.metadataLocation, next);
   const metadataLocation = metadataLocationFor(ctx, scope, next, record?.metadataLocation ?? null);
   const metadataJson = await writeMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation, next);

@@ -53,9 +53,9 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const repo = ctx.store.repository;
   const existing = await repo.getObject(scope.warehouse.name, levels, name);
   if (existing) throw tableExists(existing, levels, name);
-  // A default location holds the table's uuid and cannot overlap anything; a chosen one is checked.
-  if (explicitLocation) await checkNoOverlap(repo, scope.warehouse, location);
   const identifier = { namespace: levels, name };
+  // A chosen location may overlap anything; a default one (it holds the table's uuid) may lie inside another table.
+  await checkNoOverlap(repo, scope.warehouse, location, { table: identifier, nowMs: ctx.clock.now(), byCatalog: !explicitLocation });
   const tableUuid = metadata['table-uuid'];
   // The new table inherits everything from its namespace: its credentials follow the caller's privileges there.
   const access = () => (vend ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath }) : Promise.resolve({ config: {}, storageCredentials: [] }));

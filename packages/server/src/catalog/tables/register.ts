@@ -46,7 +46,7 @@ export async function registerTable(
   const repo = ctx.store.repository;
   const existing = await repo.getObject(scope.warehouse.name, levels, name);
   if (existing && !(overwrite && existing.kind === 'table')) throw tableExists(existing, levels, name);
-  await checkNoOverlap(repo, scope.warehouse, location, existing?.id);
+  await checkNoOverlap(repo, scope.warehouse, location, { ...(existing ? { except: existing.id } : {}), table: { namespace: levels, name }, nowMs: ctx.clock.now() });
   const now = ctx.clock.now();
   const id = existing?.id ?? ctx.newUuid();
   await ctx.store.transaction(async (trx) => {
