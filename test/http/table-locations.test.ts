@@ -149,3 +149,11 @@ describe('a table at the place where another namespace’s tables go', () => {
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of table evil\.staged_squat/);
   });
 });
+
+describe('a location whose checked form is not the one storage uses', () => {
+  it('is refused: an empty key segment would have the credential and the purge cover wh/evil/dbl, not the table’s wh/evil//dbl', async () => {
+    const res = await send('POST', tables('evil'), { name: 'dbl', schema: simpleSchema, location: 's3://bucket/wh/evil//dbl' }, delegated);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/empty path segments/);
+  });
+});

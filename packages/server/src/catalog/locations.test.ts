@@ -6,6 +6,8 @@ import { isUnderNormalized, isUnderRoot, normalizeLocation } from './locations.j
 
 /** normalizeLocation's general path for file: URIs (to a path, resolved, back to a URL), the reference for its shortcut. */
 function general(uri: string): string | 'error' {
+  // A file path drops a query or fragment: normalizeLocation refuses them instead.
+  if (/[?#]/.test(uri)) return 'error';
   try {
     const p = fileURLToPath(uri.replace(/^file:\/(?!\/)/, 'file:///'));
     return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '');
@@ -42,6 +44,22 @@ describe('normalizeLocation of file: URIs', () => {
     expect(normalizeLocation('file:///wh/./t//x')).toBe('file:///wh/t/x');
     expect(normalizeLocation('file:/wh/t')).toBe('file:///wh/t');
     expect(normalizeLocation('file:///wh/.hidden/t')).toBe('file:///wh/.hidden/t');
+  });
+});
+
+describe('normalizeLocation keeps to the files storage names', () => {
+  it('refuses an empty segment in an object store key: s3://b/wh//t is the prefix wh//t/, which wh/t would not name', () => {
+    for (const uri of ['s3://b/wh//t', 's3://b//wh/t', 'gs://b/wh//t/x', 'abfss://c@a.dfs.core.windows.net/wh//t']) {
+      expect(() => normalizeLocation(uri), uri).toThrow(/empty path segments/);
+    }
+    expect(normalizeLocation('s3://b/wh/t//')).toBe('s3://b/wh/t');
+    expect(normalizeLocation('s3://b/')).toBe('s3://b');
+  });
+
+  it('refuses a query or fragment in a file: URI, which a file path would drop', () => {
+    for (const uri of ['file:///wh/evil/x?/../../sales/t', 'file:///wh/t#/../../x', 'file:/wh/t?a']) expect(() => normalizeLocation(uri), uri).toThrow(/"\?" or "#"/);
+    expect(normalizeLocation('file:///wh/t%3Fa%23b')).toBe('file:///wh/t%3Fa%23b');
+    expect(normalizeLocation('/wh/t?a')).toBe('file:///wh/t%3Fa');
   });
 });
 

@@ -8,19 +8,27 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { validation } from '../errors/catalog-error.js';
 
-/** Canonical form: file locations as file:///abs/path (dot segments resolved), others as given; never a trailing slash. */
+/**
+ * Canonical form: file locations as file:///abs/path (dot segments resolved), others as given; never a trailing
+ * slash. The canonical form names the same files as the location itself does for storage (the catalog's own
+ * reads, writes and purges, and the credentials it vends), so what is refused is what it could not name so: a
+ * query or fragment in a file: URI (a file path drops it, an engine may not), and an empty segment in an object
+ * store's key (s3://b/wh//t is the key prefix wh//t/, not wh/t/).
+ */
 export function normalizeLocation(location: string): string {
   if (typeof location !== 'string' || location.length === 0) throw validation('location must be a non-empty string');
   if (/[\u0000-\u001f]/.test(location)) throw validation('location must not contain control characters');
   // Most file locations are already canonical (the catalog writes them so): then the answer is the text itself.
   if (CANONICAL_FILE.test(location)) return location.replace(/\/+$/, '');
   if (location.startsWith('/') || location.startsWith('file:')) {
+    if (location.startsWith('file:') && /[?#]/.test(location)) throw validation('a file: location must not contain "?" or "#" (percent-encode them)');
     const p = location.startsWith('/') ? location : filePath(location);
     return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '');
   }
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]+)(\/.*)?$/i.exec(location);
   if (!m) throw validation(`location ${JSON.stringify(location)} is not an absolute URI`);
-  const segments = (m[3] ?? '').split('/').filter((s) => s.length > 0);
+  const segments = (m[3] ?? '').replace(/\/+$/, '').split('/').slice(1);
+  if (segments.some((s) => s === '')) throw validation('location must not contain empty path segments ("//")');
   if (segments.some((s) => s === '.' || s === '..')) throw validation('location must not contain "." or ".." segments');
   return `${m[1]!.toLowerCase()}://${m[2]}${segments.length ? `/${segments.join('/')}` : ''}`;
 }
