@@ -157,3 +157,24 @@ describe('a location whose checked form is not the one storage uses', () => {
     expect(res.body.error.message).toMatch(/empty path segments/);
   });
 });
+
+describe('a table or view at a storage root itself', () => {
+  it('is refused, also in a warehouse without tables, where it would contain every later table', async () => {
+    const warehouse = await send('POST', '/management/v1/warehouses', {
+      name: 'fresh',
+      'storage-root': 's3://bucket/fresh',
+      'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
+      'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
+    });
+    expect(warehouse.status).toBe(201);
+    expect((await send('POST', '/v1/fresh/namespaces', { namespace: ['a'] })).status).toBe(200);
+    for (const location of ['s3://bucket/fresh', 's3://bucket/fresh/']) {
+      const res = await send('POST', '/v1/fresh/namespaces/a/tables', { name: 'everything', schema: simpleSchema, location }, delegated);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.message).toMatch(/is a storage root of warehouse fresh/);
+    }
+    const lance = await send('POST', '/lance/fresh/v1/table/a$everything/declare', { id: ['a', 'everything'], location: 's3://bucket/fresh' });
+    expect(lance.status).toBe(400);
+    expect((await send('POST', '/v1/fresh/namespaces/a/tables', { name: 'below', schema: simpleSchema, location: 's3://bucket/fresh/below' })).status).toBe(200);
+  });
+});

@@ -28,22 +28,31 @@ export function isAllowedLocation(warehouse: Warehouse, location: string): boole
 /** Normalized roots by their configured text: a handful per deployment, and normalizing one costs ~20 µs. */
 const normalizedRoots = new Map<string, string>();
 
-function isAllowedNormalized(warehouse: Warehouse, location: string): boolean {
-  return allowedRoots(warehouse).some((root) => {
-    let r = normalizedRoots.get(root);
-    if (r === undefined) {
-      r = normalizeLocation(root);
-      if (normalizedRoots.size >= 1_000) normalizedRoots.clear();
-      normalizedRoots.set(root, r);
-    }
-    return isUnderNormalized(r, location);
-  });
+function normalizedRoot(root: string): string {
+  let r = normalizedRoots.get(root);
+  if (r === undefined) {
+    r = normalizeLocation(root);
+    if (normalizedRoots.size >= 1_000) normalizedRoots.clear();
+    normalizedRoots.set(root, r);
+  }
+  return r;
 }
 
-/** Validates a client-supplied location and returns it as given, without trailing slashes. */
-export function checkLocation(warehouse: Warehouse, location: unknown, what = 'location'): string {
+function isAllowedNormalized(warehouse: Warehouse, location: string): boolean {
+  return allowedRoots(warehouse).some((root) => isUnderNormalized(normalizedRoot(root), location));
+}
+
+/**
+ * Validates a client-supplied location and returns it as given, without trailing slashes. With `notRoot` (the
+ * location of a table or view), a storage root itself is refused: a table there would contain every later one.
+ */
+export function checkLocation(warehouse: Warehouse, location: unknown, what = 'location', options: { notRoot?: boolean } = {}): string {
   if (typeof location !== 'string') throw validation(`${what} must be a string`);
-  if (!isAllowedNormalized(warehouse, normalizeLocation(location))) throw validation(`${what} ${location} is outside the storage locations of warehouse ${warehouse.name}`);
+  const l = normalizeLocation(location);
+  if (!isAllowedNormalized(warehouse, l)) throw validation(`${what} ${location} is outside the storage locations of warehouse ${warehouse.name}`);
+  if (options.notRoot && allowedRoots(warehouse).some((root) => normalizedRoot(root) === l)) {
+    throw validation(`${what} ${location} is a storage root of warehouse ${warehouse.name}: a table or view needs a location below it`);
+  }
   const trimmed = location.replace(/\/+$/, '');
   return trimmed.length > 0 ? trimmed : location;
 }

@@ -109,7 +109,7 @@ export async function vendedAccess(
 
 /** A location given by a client must be a valid URI inside the warehouse root. */
 export function checkTableLocation(scope: RequestScope, location: unknown): string {
-  return checkLocation(scope.warehouse, location);
+  return checkLocation(scope.warehouse, location, 'location', { notRoot: true });
 }
 
 /**
