@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
 
@@ -176,5 +176,25 @@ describe('a table or view at a storage root itself', () => {
     const lance = await send('POST', '/lance/fresh/v1/table/a$everything/declare', { id: ['a', 'everything'], location: 's3://bucket/fresh' });
     expect(lance.status).toBe(400);
     expect((await send('POST', '/v1/fresh/namespaces/a/tables', { name: 'below', schema: simpleSchema, location: 's3://bucket/fresh/below' })).status).toBe(200);
+  });
+});
+
+describe('a commit that moves a table', () => {
+  it('is refused while its snapshots name files at the old location, which another table could then take, read and purge', async () => {
+    const created = await send('POST', tables('sales'), { name: 'mv', schema: simpleSchema });
+    const old = created.body.metadata.location as string;
+    const append = appendUpdates(created.body.metadata);
+    expect((await send('POST', `${tables('sales')}/mv`, { requirements: append.requirements, updates: append.updates })).status).toBe(200);
+    s3.put('bucket', `${old.slice('s3://bucket/'.length)}/data/00000-x.parquet`, 'PAR1');
+    const moved = await send('POST', `${tables('sales')}/mv`, { requirements: [], updates: [{ action: 'set-location', location: `${old}-moved` }] });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(400);
+    expect(moved.body.error.message).toMatch(/manifest-list .* is outside the new location of the table/);
+    // So the old location stays taken: no other table can be put there to read or purge the files.
+    const grab = await send('POST', '/lance/lake/v1/table/evil$grab/register', { id: ['evil', 'grab'], location: old });
+    expect(grab.status).toBe(400);
+    // A table without snapshots still moves.
+    const empty = await send('POST', tables('sales'), { name: 'empty_mv', schema: simpleSchema });
+    const to = `${empty.body.metadata.location}-moved`;
+    expect((await send('POST', `${tables('sales')}/empty_mv`, { requirements: [], updates: [{ action: 'set-location', location: to }] })).body.metadata.location).toBe(to);
   });
 });

@@ -22,18 +22,28 @@ import type { Warehouse } from '../ports.js';
 export const WRITE_PATH_PROPERTIES = ['write.data.path', 'write.metadata.path', 'write.object-storage.path', 'write.folder-storage.path'] as const;
 
 export function checkIntroducedPaths(warehouse: Warehouse, base: TableMetadata | null, next: TableMetadata): void {
+  const moved = base !== null && base.location !== next.location;
+  // A moved table leaves nothing behind: the location it leaves is free for another table (whose credentials and
+  // purge cover it), so the files its snapshots still name there would be that table's to read and delete.
+  const inside = (path: string, what: string) => {
+    if (moved && !isUnderRoot(next.location, path)) throw validation(`${what} ${path} is outside the new location of the table (${next.location}): a table whose files stay where they are cannot move`);
+  };
   const knownSnapshots = new Set((base?.snapshots ?? []).map((s) => String(s['snapshot-id'])));
   for (const snapshot of next.snapshots ?? []) {
-    if (knownSnapshots.has(String(snapshot['snapshot-id']))) continue;
+    const known = knownSnapshots.has(String(snapshot['snapshot-id']));
+    if (known && !moved) continue;
     const what = `snapshot ${String(snapshot['snapshot-id'])}`;
-    if (snapshot['manifest-list'] !== undefined) checkLocation(warehouse, snapshot['manifest-list'], `${what} manifest-list`);
-    for (const manifest of snapshot.manifests ?? []) checkLocation(warehouse, manifest, `${what} manifest`);
+    const files = [...(snapshot['manifest-list'] !== undefined ? [{ path: snapshot['manifest-list'], which: 'manifest-list' }] : []), ...(snapshot.manifests ?? []).map((path) => ({ path, which: 'manifest' }))];
+    for (const { path, which } of files) {
+      if (!known) checkLocation(warehouse, path, `${what} ${which}`);
+      inside(path, `${what} ${which}`);
+    }
   }
   const knownFiles = new Set([...(base?.statistics ?? []), ...(base?.['partition-statistics'] ?? [])].map((f) => f['statistics-path']));
   for (const file of [...(next.statistics ?? []), ...(next['partition-statistics'] ?? [])]) {
     if (!knownFiles.has(file['statistics-path'])) checkLocation(warehouse, file['statistics-path'], 'statistics-path');
+    inside(file['statistics-path'], 'statistics-path');
   }
-  const moved = base !== null && base.location !== next.location;
   for (const key of WRITE_PATH_PROPERTIES) {
     const value = next.properties?.[key];
     if (value === undefined || (value === base?.properties?.[key] && !moved)) continue;
