@@ -198,3 +198,27 @@ describe('a commit that moves a table', () => {
     expect((await send('POST', `${tables('sales')}/empty_mv`, { requirements: [], updates: [{ action: 'set-location', location: to }] })).body.metadata.location).toBe(to);
   });
 });
+
+describe('a view', () => {
+  const view = (name: string, location?: string) => ({
+    name,
+    ...(location ? { location } : {}),
+    schema: simpleSchema,
+    'view-version': { 'version-id': 1, 'timestamp-ms': 1_700_000_000_000, 'schema-id': 0, summary: {}, 'default-namespace': ['evil'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+    properties: {},
+  });
+
+  it('may not lie at or inside a table’s location, where its metadata files would keep the table’s purge from deleting anything', async () => {
+    for (const location of [victim.location, `${victim.location}/views/v`]) {
+      const res = await send('POST', '/v1/lake/namespaces/evil/views', view('v', location));
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.message).toMatch(/overlaps the location of table sales\.orders/);
+    }
+    // Views may share a location among themselves, and a default location is fine.
+    expect((await send('POST', '/v1/lake/namespaces/evil/views', view('v1', 's3://bucket/wh/evil/views'))).status).toBe(200);
+    expect((await send('POST', '/v1/lake/namespaces/evil/views', view('v2', 's3://bucket/wh/evil/views'))).status).toBe(200);
+    expect((await send('POST', '/v1/lake/namespaces/evil/views', view('v3'))).status).toBe(200);
+    const moved = await send('POST', '/v1/lake/namespaces/evil/views/v1', { requirements: [], updates: [{ action: 'set-location', location: victim.location }] });
+    expect(moved.status).toBe(400);
+  });
+});

@@ -80,6 +80,8 @@ export interface OverlapExceptions {
   table?: { namespace: string[]; name: string };
   /** Now, for which stage-created tables are still alive. */
   nowMs: number;
+  /** The location of a view: it may share with other views (no credentials, no purge), not with a table. */
+  view?: boolean;
 }
 
 /**
@@ -89,13 +91,15 @@ export interface OverlapExceptions {
  * by the client (create, stage-create, register, a commit that moves it) or by the catalog: a default location
  * holds the table's uuid, so nothing lies inside it (`byCatalog` skips that lookup), but it may lie inside a table
  * a client put where this namespace's tables go (its directory, the warehouse root) before any was created there.
+ * A view's location is held to the tables' (the catalog writes its metadata files there, and a view inside a
+ * table's location would keep that table's purge from deleting anything).
  */
 export async function checkNoOverlap(repository: CatalogRepository, warehouse: Warehouse, location: string, options: OverlapExceptions & { byCatalog?: boolean }): Promise<void> {
   const l = normalizeLocation(location);
   const ancestors = ancestorsOf(l);
   const inside = options.byCatalog ? [] : await repository.findObjectsByLocationPrefix(warehouse.name, l);
   const around = await repository.findObjectsAtLocations(warehouse.name, ancestors);
-  const other = [...inside, ...around].find((o) => o.id !== options.except);
+  const other = [...inside, ...around].find((o) => o.id !== options.except && !(options.view && o.kind === 'view'));
   if (other) throw overlaps(location, other.kind === 'view' ? 'view' : 'table', [...other.namespace, other.name]);
   const sameTable = (t: { namespace: string[]; name: string }) =>
     options.table !== undefined && t.name === options.table.name && t.namespace.length === options.table.namespace.length && t.namespace.every((level, i) => level === options.table!.namespace[i]);

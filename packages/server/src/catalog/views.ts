@@ -18,7 +18,7 @@ import { parseJson } from './json.js';
 import { applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
 import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index.js';
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from './metadata-files.js';
-import { checkLocation } from './location-policy.js';
+import { checkLocation, checkNoOverlap } from './location-policy.js';
 import type { PageRequest } from './paging.js';
 import { toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
@@ -68,6 +68,8 @@ export class ViewService {
     );
     const existing = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
     if (existing) throw exists(existing, levels, name);
+    const explicit = input.location !== undefined && input.location !== null;
+    await checkNoOverlap(this.deps.store.repository, scope.warehouse, location, { view: true, nowMs: this.deps.clock.now(), byCatalog: !explicit });
     // execute
     const metadataLocation = this.metadataLocationFor(scope, metadata, null);
     const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
@@ -135,6 +137,9 @@ export class ViewService {
       if (!applied.changed) return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };
       const next = applied.metadata;
       checkTableLocation(scope, next.location);
+      if (normalizeLocation(next.location) !== normalizeLocation(record.location)) {
+        await checkNoOverlap(this.deps.store.repository, scope.warehouse, next.location, { view: true, except: record.id, nowMs: this.deps.clock.now() });
+      }
       const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation);
       const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
       const swapped = await this.deps.store.transaction((repo) =>
@@ -187,6 +192,7 @@ export class ViewService {
       throw validation(`${metadataLocation} is not an Iceberg view metadata file`);
     }
     const location = normalizeLocation(checkTableLocation(scope, view.location));
+    await checkNoOverlap(this.deps.store.repository, scope.warehouse, location, { view: true, nowMs: this.deps.clock.now() });
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getObject(scope.warehouse.name, levels, name);
