@@ -22,3 +22,18 @@ export function mayManage(actor: Actor, tenant: string): boolean {
   const managed = managedTenant(actor);
   return managed === undefined || managed === tenant;
 }
+
+/** A service principal of the default tenant that is an administrator by credential: a platform administrator. */
+export function isPlatformAdminPrincipal(principal: { tenant: string; roles: readonly string[] }): boolean {
+  return principal.tenant === DEFAULT_TENANT && principal.roles.includes(ADMIN_ROLE);
+}
+
+/**
+ * Whether the actor may create or manage (secret, keys, delegation, tokens, disabling) a principal of that
+ * tenant with those roles: one of a tenant it manages, and a platform administrator only if it is one itself.
+ * Otherwise an administrator of the default tenant by role membership, who manages that tenant only, could
+ * mint (or take over the credential of) a platform administrator and so manage every tenant.
+ */
+export function mayManagePrincipal(actor: Actor, principal: { tenant: string; roles: readonly string[] }): boolean {
+  return mayManage(actor, principal.tenant) && (!isPlatformAdminPrincipal(principal) || isPlatformAdmin(actor));
+}

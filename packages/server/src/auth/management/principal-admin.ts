@@ -12,7 +12,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { checkTenant } from '../../catalog/tenants.js';
 import { ASSERTED_ISSUER, type Actor, describeActor } from '../actor.js';
 import type { AuditTrail } from '../audit.js';
-import { managedTenant, mayManage } from '../authz/tenants.js';
+import { managedTenant, mayManage, mayManagePrincipal } from '../authz/tenants.js';
 import type { MachineKeys } from '../credentials-keys.js';
 import { ADMIN_ROLE, type PrincipalService } from '../issuer/principals.js';
 import { type DelegationEntryInput, delegationPolicy, viewEntries } from '../delegation-policy.js';
@@ -99,6 +99,7 @@ export class PrincipalAdmin {
     // authorize
     await this.requireAdmin(actor);
     const tenant = this.targetTenant(actor, body.tenant);
+    if (!mayManagePrincipal(actor, { tenant, roles: body.roles })) throw onlyPlatformAdmins();
     const d = body.delegation && this.checkedPolicy(body.delegation, tenant);
     // execute
     const created = await this.deps.principals.create(body.name, body.roles, d, tenant);
@@ -190,8 +191,8 @@ export class PrincipalAdmin {
     await this.requireAdmin(actor);
     const key = await this.deps.identity.getApiKey(keyId);
     const owner = key && (await this.deps.principals.get(key.clientId));
-    // A key of another tenant's principal is answered like an unknown one.
-    if (!owner || !mayManage(actor, owner.tenant) || !(await this.deps.keys.revokeApiKey(keyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active API key');
+    // A key of another tenant's principal (or of a platform administrator, for one who is none) is answered like an unknown one.
+    if (!owner || !mayManagePrincipal(actor, owner) || !(await this.deps.keys.revokeApiKey(keyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active API key');
     await this.deps.audit.record('principal.api-key-revoked', describeActor(actor), { keyId }, { tenant: owner.tenant });
   }
 
@@ -215,8 +216,13 @@ export class PrincipalAdmin {
       await this.deps.audit.record('principal.access.denied', describeActor(actor), { clientId, principalTenant: principal.tenant, callerTenant: actor.tenant }, { tenant: actor.tenant, decision: 'deny' });
     }
     if (!principal || !mayManage(actor, principal.tenant)) throw noSuchPrincipal();
+    if (!mayManagePrincipal(actor, principal)) {
+      await this.deps.audit.record('principal.access.denied', describeActor(actor), { clientId, reason: 'a platform administrator' }, { tenant: actor.tenant, decision: 'deny' });
+      throw onlyPlatformAdmins();
+    }
     return principal;
   }
 }
 
+const onlyPlatformAdmins = () => new CatalogError('ERR_FORBIDDEN', 'only a platform administrator creates or manages a principal that administers the default tenant by credential');
 const noSuchPrincipal = () => new CatalogError('ERR_NOT_FOUND', 'no such principal');
