@@ -2,7 +2,8 @@
  * Warehouses: named catalogs, each with its own storage root. The Iceberg
  * `prefix` is the warehouse name. Requests address a warehouse through
  * require()/resolve(), which refuse a warehouse of another tenant with the
- * very error of a missing one (see tenants.ts) and record the refusal.
+ * very error of a missing one (see tenants.ts) and record the refusal in the
+ * owning tenant's audit trail (never the caller's, which would tell it apart).
  */
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import { isUnderRoot, normalizeLocation } from './locations.js';
@@ -50,7 +51,8 @@ export class WarehouseService {
     const warehouse = await this.lookup(name);
     // authorize
     if (warehouse.tenant !== caller.tenant) {
-      await this.deps.audit.record(caller, { type: 'warehouse.access.denied', decision: 'deny', object: name, detail: { warehouse: name, warehouseTenant: warehouse.tenant, callerTenant: caller.tenant } });
+      // In the trail of the tenant that owns the warehouse: in the caller's, its administrators could tell it from a missing one.
+      await this.deps.audit.record({ ...caller, tenant: warehouse.tenant }, { type: 'warehouse.access.denied', decision: 'deny', object: name, detail: { warehouse: name, warehouseTenant: warehouse.tenant, callerTenant: caller.tenant } });
       throw notFound(name);
     }
     return warehouse;

@@ -208,12 +208,15 @@ export class PrincipalAdmin {
     return tenant;
   }
 
-  /** A principal the caller manages; one of another tenant is answered exactly like a missing one (and audited). */
+  /**
+   * A principal the caller manages; one of another tenant is answered exactly like a missing one, and audited in
+   * that tenant's trail (in the caller's, its administrators could tell it from a missing one).
+   */
   private async managed(actor: Actor, clientId: string): Promise<ServicePrincipal> {
     await this.requireAdmin(actor);
     const principal = await this.deps.principals.get(clientId);
     if (principal && !mayManage(actor, principal.tenant)) {
-      await this.deps.audit.record('principal.access.denied', describeActor(actor), { clientId, principalTenant: principal.tenant, callerTenant: actor.tenant }, { tenant: actor.tenant, decision: 'deny' });
+      await this.deps.audit.record('principal.access.denied', describeActor(actor), { clientId, principalTenant: principal.tenant, callerTenant: actor.tenant }, { tenant: principal.tenant, decision: 'deny' });
     }
     if (!principal || !mayManage(actor, principal.tenant)) throw noSuchPrincipal();
     if (!mayManagePrincipal(actor, principal)) {
