@@ -162,6 +162,27 @@ describe('listings show only what the caller may see', () => {
   });
 });
 
+describe('the management API reveals no names either', () => {
+  it('answers a caller who holds nothing alike for existing and missing securables, in explain and grant listings', async () => {
+    const nobody = await principal('mgmt-nobody');
+    const self = { kind: 'principal', name: nobody.id };
+    const explain = (securable: unknown) => nobody.send('POST', '/management/v1/explain', { subject: self, privilege: 'table:read-data', securable });
+    const grants = (q: string) => nobody.send('GET', `/management/v1/grants?type=table&warehouse=default&${q}`);
+    const alike = async (existing: Awaited<ReturnType<Send>>, missing: Awaited<ReturnType<Send>>, name: string, missingName: string) => {
+      expect(existing.status).toBe(403);
+      expect({ status: missing.status, body: JSON.stringify(missing.body).replaceAll(missingName, name) }).toEqual({ status: 403, body: JSON.stringify(existing.body) });
+    };
+    await alike(await explain(table(['sales'], 'orders')), await explain(table(['sales'], 'nosuch')), 'sales.orders', 'sales.nosuch');
+    await alike(await explain(ns(['sales'])), await explain(ns(['nosuch'])), 'default/sales', 'default/nosuch');
+    await alike(await grants('namespace=sales&name=orders'), await grants('namespace=sales&name=nosuch'), 'sales.orders', 'sales.nosuch');
+    // Who may see the namespace learns what is missing in it, and may ask about itself there.
+    await grantPrincipal(admin, nobody.id, ['namespace:list'], ns(['sales']));
+    expect((await explain(table(['sales'], 'nosuch'))).status).toBe(404);
+    expect((await explain(table(['sales'], 'orders'))).body).toMatchObject({ allowed: false, reason: 'none' });
+    expect((await explain(ns(['nosuch']))).status).toBe(403);
+  });
+});
+
 describe('grants follow the object', () => {
   it('keeps a table grant through a rename, and a dropped and re-created table starts with none', async () => {
     await admin('POST', '/v1/default/namespaces', { namespace: ['life'] });

@@ -15,7 +15,7 @@ import { DEFAULT_TENANT, checkTenant } from '../tenants.js';
 import type { AccessService } from './access-service.js';
 import { ADMIN_ROLE_NAME, type AccessControl, type Authorizer, type GrantRecord, type Member } from './ports.js';
 import { type Privilege, checkGrantable, isPrivilege } from './privileges.js';
-import { type ResolvedSecurable, SecurableInput, type SecurableView, describeSecurables, resolveSecurable } from './securables.js';
+import { type ResolvedSecurable, SecurableInput, type SecurableView, describeSecurables, displayOf, resolveSecurable } from './securables.js';
 import type { WarehouseService } from '../warehouses.js';
 
 /** Where members come from: service principals of a tenant, users and groups vouched for by a trusted issuer. */
@@ -216,7 +216,10 @@ export class AccessAdmin {
     return { revoked };
   }
 
-  /** May the subject do the privilege on the securable, and through which grants? For administrators, grant managers of the securable, and anyone about themselves. */
+  /**
+   * May the subject do the privilege on the securable, and through which grants? For administrators, grant managers
+   * of the securable, and anyone about themselves on a securable they hold something on (else the 403 a missing one gets).
+   */
   async explain(caller: Caller, input: unknown): Promise<Explanation> {
     // validate
     const body = parse(ExplainInput, input, 'explain request');
@@ -224,10 +227,10 @@ export class AccessAdmin {
     if (!isPrivilege(body.privilege)) throw new CatalogError('ERR_VALIDATION', `unknown privilege ${JSON.stringify(body.privilege)}`);
     const privilege = body.privilege;
     const issuer = body.subject.kind === 'principal' ? '' : (body.subject.issuer ?? '');
-    // authorize: anyone about themselves; otherwise administrators and grant managers of the securable
+    // authorize: anyone about themselves on what they may see; otherwise administrators and grant managers of the securable
     const aboutThemselves = tenant === caller.tenant && caller.members.some((m) => m.kind === body.subject.kind && m.issuer === issuer && m.name === body.subject.name);
-    const target = await this.resolve(caller, tenant, body.securable, !aboutThemselves);
-    if (!aboutThemselves) await this.requireGrantManager(caller, tenant, target);
+    const target = await this.resolve(caller, tenant, body.securable);
+    if (!aboutThemselves || !(await this.maySee(caller, target))) await this.requireGrantManager(caller, tenant, target);
     // execute
     const subject = await this.checkMember(body.subject, tenant);
     const members: Member[] = subject.kind === 'user' ? [subject, ...body.subject.groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
@@ -283,21 +286,30 @@ export class AccessAdmin {
   }
 
   /**
-   * The securable a request names. With `hideMissing`, a caller who does not administer the tenant gets 403 rather
-   * than "no such namespace/table" (it may not be allowed to know), and only administrators learn what is missing.
+   * The securable a request names. A missing one is "not found" only to who may see where it would be (an
+   * administrator, or a holder of any privilege on its deepest existing container); anyone else gets the very 403
+   * an existing one gives, so that asking reveals no names (docs/authorization.md, "Not found or forbidden").
    */
-  private async resolve(caller: Caller, tenant: string, input: unknown, hideMissing = true): Promise<ResolvedSecurable> {
+  private async resolve(caller: Caller, tenant: string, input: unknown): Promise<ResolvedSecurable> {
     const securable = parse(SecurableInput, input, 'securable');
     // A warehouse of another tenant is "no such warehouse", as everywhere.
     const warehouse = await this.deps.warehouses.require({ ...caller, tenant }, securable.warehouse);
     try {
       return await resolveSecurable(this.deps.repository(), securable, warehouse);
     } catch (e) {
-      if (!hideMissing || !(e instanceof CatalogError) || e.code !== 'ERR_NOT_FOUND') throw e;
-      if (tenant === caller.tenant ? await this.deps.access.isAdmin(caller) : this.isPlatformAdmin(caller)) throw e;
-      await this.audit(caller, tenant, 'access.denied', 'deny', 'grants:manage', `${warehouse.name}/…`, {});
-      throw new CatalogError('ERR_FORBIDDEN', 'Not allowed: grants:manage on that securable is not granted to the caller');
+      // Another tenant's securables are asked about only by platform administrators (managedTenant), who may know.
+      if (!(e instanceof CatalogError) || e.code !== 'ERR_NOT_FOUND' || tenant !== caller.tenant) throw e;
+      const levels = securable.namespace ?? [];
+      const container = (await this.deps.access.namespacePath(warehouse, levels)).path;
+      const display = displayOf({ type: securable.type, warehouse: warehouse.name, namespace: levels, ...(securable.name !== undefined ? { name: securable.name } : {}) });
+      return this.deps.access.notFoundOrForbidden({ warehouse, caller }, container, 'grants:manage', display, () => e);
     }
+  }
+
+  /** Whether the caller holds any privilege on the securable (held there or inherited): what it may ask about itself. */
+  private async maySee(caller: Caller, target: ResolvedSecurable): Promise<boolean> {
+    const warehouse = await this.deps.warehouses.lookup(target.ref.warehouse);
+    return this.deps.access.allowed({ warehouse, caller }, 'any', target.path);
   }
 
   private async checkMember(input: z.infer<typeof MemberInput>, tenant: string): Promise<Member> {
