@@ -244,8 +244,15 @@ describe('table locations', () => {
     for (const l of attempts) {
       const res = await admin('POST', '/v1/default/namespaces/loc/tables', { name: `x${attempts.indexOf(l)}`, schema: simpleSchema, location: l });
       expect(res.status, l).toBe(400);
-      expect(res.body.error.message).toMatch(/overlaps the location of table loc\.a/);
+      expect(res.body.error.message).toMatch(/overlaps the location of another table or view/);
     }
+    // Nor does the refusal name the other table to a creator elsewhere, who may not see it.
+    const creator = await principal('loc-creator');
+    await admin('POST', '/v1/default/namespaces', { namespace: ['loc2'] });
+    await grantPrincipal(admin, creator.id, ['table:create'], ns(['loc2']));
+    const probe = await creator.send('POST', '/v1/default/namespaces/loc2/tables', { name: 'probe', schema: simpleSchema, location: location.slice(0, location.lastIndexOf('/')) });
+    expect(probe.status).toBe(400);
+    expect(probe.body.error.message).not.toMatch(/loc\.a/);
     // Registering the live table's own metadata under another name would hand out its data: refused.
     const reg = await admin('POST', '/v1/default/namespaces/loc/register', { name: 'copy', 'metadata-location': first.body['metadata-location'] });
     expect(reg.status).toBe(400);

@@ -100,7 +100,7 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
   const inside = options.byCatalog ? [] : await repository.findObjectsByLocationPrefix(warehouse.name, l);
   const around = await repository.findObjectsAtLocations(warehouse.name, ancestors);
   const other = [...inside, ...around].find((o) => o.id !== options.except && !(options.view && o.kind === 'view'));
-  if (other) throw overlaps(location, other.kind === 'view' ? 'view' : 'table', [...other.namespace, other.name]);
+  if (other) throw overlaps(location);
   const sameTable = (t: { namespace: string[]; name: string }) =>
     options.table !== undefined && t.name === options.table.name && t.namespace.length === options.table.namespace.length && t.namespace.every((level, i) => level === options.table!.namespace[i]);
   for (const staged of await repository.listStagedTableLocations(warehouse.name, options.nowMs)) {
@@ -111,10 +111,14 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
     } catch {
       continue;
     }
-    if (isUnderNormalized(s, l) || isUnderNormalized(l, s)) throw overlaps(location, 'stage-created table', [...staged.namespace, staged.name]);
+    if (isUnderNormalized(s, l) || isUnderNormalized(l, s)) throw overlaps(location);
   }
 }
 
-function overlaps(location: string, kind: string, name: string[]) {
-  return validation(`location ${location} overlaps the location of ${kind} ${name.join('.')}; every table needs a location of its own`);
+/**
+ * Never names the other object: the caller may not be allowed to see it (a probe under another namespace's directory
+ * would otherwise list its tables' names to anyone who may create a table anywhere).
+ */
+function overlaps(location: string) {
+  return validation(`location ${location} overlaps the location of another table or view; every table needs a location of its own`);
 }
