@@ -4,6 +4,7 @@
  * warehouse, JSON that is not UTF-8, nests too deep or carries prototype keys. Each answer is a 4xx in the
  * surface's error model, never a 5xx, and nothing is logged as an unhandled error.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -82,6 +83,14 @@ describe('page tokens', () => {
     for (const bad of [forged, Buffer.from('t1').toString('base64url'), token.slice(0, -1), `${token}x`, `A${token}`, '.', '%%%']) {
       icebergError(await send('GET', `/v1/default/namespaces/h/tables?pageToken=${encodeURIComponent(bad)}`), 400, /pageToken is not valid/);
     }
+    // Opaque: a token shows no name, is good for its own listing only, and cannot be made for a name of one's choosing
+    // (it could resume a filtered listing after a name the caller may not see, or probe what lies after any name).
+    expect(Buffer.from(token.split('.')[0]!, 'base64url').toString('latin1')).not.toContain(first.body.identifiers[0].name);
+    icebergError(await send('GET', `/v1/default/namespaces/h/views?pageToken=${encodeURIComponent(token)}`), 400, /pageToken is not valid/);
+    icebergError(await send('GET', `/v1/default/namespaces?pageToken=${encodeURIComponent(token)}`), 400, /pageToken is not valid/);
+    const chosen = Buffer.from('t1', 'utf8').toString('base64url');
+    const made = `${chosen}.${createHash('sha256').update(`lakegate-page-token:${chosen}`).digest('base64url').slice(0, 12)}`;
+    icebergError(await send('GET', `/v1/default/namespaces/h/tables?pageToken=${encodeURIComponent(made)}`), 400, /pageToken is not valid/);
   });
 });
 

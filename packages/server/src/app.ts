@@ -79,6 +79,7 @@ import { bareGroups } from './auth/delegation-policy.js';
 import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretKey } from './security/secret-key.js';
+import { PageTokens } from './catalog/paging.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
 
@@ -134,7 +135,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const clock = options.clock ?? systemClock;
   const store = createStore(config);
   await store.migrate();
-  const box = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const secretKey = loadSecretKey(config.secretKey, config.dataDir);
+  const box = new SecretBox(secretKey);
   const warehouseStorage = new WarehouseStorage(store, box);
   const metrics = new HttpMetrics();
   const { worker } = options;
@@ -167,6 +169,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     },
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
     coherence,
+    pageTokens: new PageTokens(secretKey),
   };
   const accessPorts = await createAccessPorts(config, store, clock);
   const services = createCatalogServices(deps, config.defaultWarehouse, {

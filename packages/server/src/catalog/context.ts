@@ -1,5 +1,6 @@
 import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
+import type { PageTokens } from './paging.js';
 import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
@@ -23,6 +24,8 @@ export interface CatalogDeps {
   settings: CatalogSettings;
   /** The other processes of this server (--workers): told when cached state changes. */
   coherence: Coherence;
+  /** Seals the page tokens of listings (paging.ts). */
+  pageTokens: PageTokens;
 }
 
 /** What a protocol route hands a catalog service: who is asking, and which warehouse (the Iceberg prefix) it addresses. */

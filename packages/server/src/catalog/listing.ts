@@ -15,8 +15,7 @@ import { describeObject } from './access/access-service.js';
 import type { Privilege } from './access/privileges.js';
 import type { RequestScope, ServiceContext } from './context.js';
 import { formatIdentifier } from './identifiers.js';
-import { pageOf, visiblePage } from './paging.js';
-import type { Page } from './ports.js';
+import { type ListingPage, pageOf, visiblePage } from './paging.js';
 import type { ObjectKind } from './ports.js';
 
 export interface ListingRules {
@@ -29,7 +28,7 @@ export interface ListingRules {
   securable: 'table' | 'view';
 }
 
-export async function listVisible(ctx: ServiceContext, scope: RequestScope, levels: string[], page: Page, rules: ListingRules): Promise<{ items: Array<{ id: string; namespace: string[]; name: string }>; nextPageToken: string | null }> {
+export async function listVisible(ctx: ServiceContext, scope: RequestScope, levels: string[], page: ListingPage, rules: ListingRules): Promise<{ items: Array<{ id: string; namespace: string[]; name: string }>; nextPageToken: string | null }> {
   // authorize
   const resolved = await ctx.access.namespacePath(scope.warehouse, levels);
   const object = describeObject(scope.warehouse.name, levels);

@@ -15,7 +15,7 @@ import type { CatalogRequest, RequestScope, ServiceContext } from './context.js'
 import { checkNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
 import { checkLocation } from './location-policy.js';
 import { joinLocation } from './locations.js';
-import { type PageRequest, pageOf, toPage, visiblePage } from './paging.js';
+import { type PageRequest, listingOf, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
 
 export interface NamespacePropertiesUpdate {
@@ -30,7 +30,7 @@ export class NamespaceService {
   async list(request: CatalogRequest, parent: string[] | undefined, paging: PageRequest) {
     // validate
     const parentLevels = parent && parent.length > 0 ? checkNamespace(parent) : [];
-    const page = toPage(paging);
+    const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, parentLevels, 'namespace'));
     const scope = await this.ctx.scope(request);
     // authorize
     let parentPath = this.ctx.access.warehousePath(scope.warehouse);

@@ -1,12 +1,63 @@
 /**
- * Opaque page tokens: the last key of the previous page (base64url) and a check over it, so that a token the
- * server did not hand out (a typo, a truncated copy, a forged one) is refused with 400 instead of quietly listing
- * from an arbitrary position. The check is not a secret: a token only says where a listing resumes, and every
- * item is still filtered by what the caller may see.
+ * Page tokens: where a listing resumes (the last key of the previous page), sealed. A token can resume a
+ * filtered listing after a row the caller may not see (paging.ts visiblePage, when its scan budget is spent),
+ * so the key is encrypted, and authenticated with the listing it belongs to (warehouse, parent, kind): a token
+ * the server did not hand out for this very listing (a typo, a truncated copy, a forged one, or one of another
+ * listing) is refused with 400. Otherwise a token would show an invisible name, and a forged one would let a
+ * caller probe how many rows it may not see lie after any name it chose, and so spell their names out.
+ * Tokens are deterministic (the same key gives the same token, so kept listing bodies still match) and every
+ * replica with the same secret key (config secretKey) reads every other's.
  */
-import { hash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { validation } from '../errors/catalog-error.js';
+import { encodeNamespace } from './identifiers.js';
 import type { Page } from './ports.js';
+
+/** Seals and opens page tokens with keys derived from the server's secret key. */
+export class PageTokens {
+  private readonly encryption: Buffer;
+  private readonly nonces: Buffer;
+
+  constructor(secretKey: Uint8Array) {
+    this.encryption = Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'page-tokens:encryption', 32));
+    this.nonces = Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'page-tokens:nonce', 32));
+  }
+
+  seal(key: string, listing: string): string {
+    // A synthetic nonce (as in SIV): the same key and listing give the same token, different ones never share a nonce.
+    const nonce = createHmac('sha256', this.nonces).update(listing).update('\u0000').update(key).digest().subarray(0, 12);
+    const cipher = createCipheriv('aes-256-gcm', this.encryption, nonce);
+    cipher.setAAD(Buffer.from(listing, 'utf8'));
+    const body = Buffer.concat([cipher.update(key, 'utf8'), cipher.final()]);
+    return Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  /** The key a token resumes after, or undefined when the server did not hand out this token for this listing. */
+  open(token: string, listing: string): string | undefined {
+    if (token.length > 8192 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+    const raw = Buffer.from(token, 'base64url');
+    if (raw.length <= 28 || raw.toString('base64url') !== token) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.encryption, raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(listing, 'utf8'));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      const key = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      return key.length > 0 ? key : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Names the listing a token belongs to: the warehouse, the parent namespace and what is listed. */
+export function listingOf(warehouse: string, parent: readonly string[], kind: string): string {
+  return `${warehouse}\u001f${encodeNamespace([...parent])}\u001f${kind}`;
+}
+
+/** A page to fetch, and how a token for the next one is made. */
+export interface ListingPage extends Page {
+  tokenOf(key: string): string;
+}
 
 export const MAX_PAGE_SIZE = 1000;
 
@@ -15,22 +66,23 @@ export interface PageRequest {
   pageSize?: number | undefined;
 }
 
-export function toPage(req: PageRequest): Page {
+export function toPage(req: PageRequest, tokens: PageTokens, listing: string): ListingPage {
   const limit = req.pageSize ?? MAX_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw validation(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }
-  if (req.pageToken === undefined || req.pageToken === '') return { limit };
-  const after = keyOf(req.pageToken);
+  const tokenOf = (key: string) => tokens.seal(key, listing);
+  if (req.pageToken === undefined || req.pageToken === '') return { limit, tokenOf };
+  const after = tokens.open(req.pageToken, listing);
   if (after === undefined) throw validation('pageToken is not valid: pass the next-page-token of the previous page as it was');
-  return { after, limit };
+  return { after, limit, tokenOf };
 }
 
 /** Fetch one row more than the page to know whether another page follows. */
-export function pageOf<T>(rows: T[], page: Page, key: (row: T) => string): { items: T[]; nextPageToken: string | null } {
+export function pageOf<T>(rows: T[], page: ListingPage, key: (row: T) => string): { items: T[]; nextPageToken: string | null } {
   if (rows.length <= page.limit) return { items: rows, nextPageToken: null };
   const items = rows.slice(0, page.limit);
-  return { items, nextPageToken: tokenOf(key(items.at(-1)!)) };
+  return { items, nextPageToken: page.tokenOf(key(items.at(-1)!)) };
 }
 
 /** How many candidates one listing request examines at most when the caller may see only some of them. */
@@ -44,7 +96,7 @@ export const MAX_FILTER_SCAN = 5000;
  * remains; Iceberg and Lance clients follow tokens until there is none.
  */
 export async function visiblePage<T>(
-  page: Page,
+  page: ListingPage,
   fetch: (after: string | undefined, limit: number) => Promise<T[]>,
   keep: (items: T[]) => Promise<boolean[]>,
   key: (item: T) => string,
@@ -63,28 +115,13 @@ export async function visiblePage<T>(
       if (items.length === page.limit) {
         // Full: the next page starts after this item, unless nothing at all follows it.
         const more = i < candidates.length - 1 || rows.length > chunk;
-        return { items, nextPageToken: more ? tokenOf(key(candidates[i]!)) : null };
+        return { items, nextPageToken: more ? page.tokenOf(key(candidates[i]!)) : null };
       }
     }
     scanned += candidates.length;
     if (rows.length <= chunk) return { items, nextPageToken: null };
     after = key(candidates.at(-1)!);
-    if (scanned >= MAX_FILTER_SCAN) return { items, nextPageToken: tokenOf(after) };
+    // The token resumes after a row the caller may not see: sealed, it does not show its name.
+    if (scanned >= MAX_FILTER_SCAN) return { items, nextPageToken: page.tokenOf(after) };
   }
-}
-
-const checkOf = (encoded: string): string => hash('sha256', `lakegate-page-token:${encoded}`, 'base64url').slice(0, 12);
-const tokenOf = (key: string): string => {
-  const encoded = Buffer.from(key, 'utf8').toString('base64url');
-  return `${encoded}.${checkOf(encoded)}`;
-};
-
-/** The key a token resumes after, or undefined when the server did not hand out this token. */
-function keyOf(token: string): string | undefined {
-  const dot = token.lastIndexOf('.');
-  if (dot <= 0 || token.length > 4096) return undefined;
-  const encoded = token.slice(0, dot);
-  if (checkOf(encoded) !== token.slice(dot + 1)) return undefined;
-  const key = Buffer.from(encoded, 'base64url').toString('utf8');
-  return key.length > 0 && Buffer.from(key, 'utf8').toString('base64url') === encoded ? key : undefined;
 }

@@ -20,7 +20,7 @@ import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from './metadata-files.js';
 import { checkLocation, checkNoOverlap } from './location-policy.js';
 import type { PageRequest } from './paging.js';
-import { toPage } from './paging.js';
+import { listingOf, toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
 import { renameCatalogObject } from './rename.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './tables/shared.js';
@@ -42,7 +42,7 @@ export class ViewService {
 
   async list(request: CatalogRequest, namespace: string[], paging: PageRequest) {
     const levels = checkNamespace(namespace);
-    const page = toPage(paging);
+    const page = toPage(paging, this.deps.pageTokens, listingOf(request.warehouse, levels, 'view'));
     const scope = await this.deps.scope(request);
     const r = await listVisible(this.deps, scope, levels, page, { kind: 'view', list: 'view:list', visibleWith: VIEW_VISIBILITY, securable: 'view' });
     return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };

@@ -24,7 +24,7 @@ import { checkName, checkNamespace, checkStringMap, formatIdentifier } from '../
 import { listVisible } from '../listing.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
-import { type PageRequest, toPage } from '../paging.js';
+import { type PageRequest, listingOf, toPage } from '../paging.js';
 import type { CatalogObjectRecord } from '../ports.js';
 import { purgeLocation } from '../purge.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
@@ -65,7 +65,7 @@ export class LanceTableService {
 
   async list(request: CatalogRequest, namespace: string[], paging: PageRequest): Promise<{ tables: string[]; nextPageToken: string | null }> {
     // validate
-    const page = toPage(paging);
+    const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, namespace, LANCE_TABLE));
     const scope = await this.ctx.scope(request);
     if (namespace.length === 0) return { tables: [], nextPageToken: null };
     const levels = checkNamespace(namespace);

@@ -5,7 +5,7 @@
  */
 import type { CatalogRequest } from '../context.js';
 import type { PageRequest } from '../paging.js';
-import { toPage } from '../paging.js';
+import { listingOf, toPage } from '../paging.js';
 import { checkNamespace } from '../identifiers.js';
 import { listVisible } from '../listing.js';
 import { TABLE_VISIBILITY } from '../access/privileges.js';
@@ -28,7 +28,7 @@ export class TableService {
 
   async list(request: CatalogRequest, namespace: string[], paging: PageRequest) {
     const levels = checkNamespace(namespace);
-    const page = toPage(paging);
+    const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, levels, 'table'));
     const scope = await this.ctx.scope(request);
     const r = await listVisible(this.ctx, scope, levels, page, { kind: 'table', list: 'table:list', visibleWith: TABLE_VISIBILITY, securable: 'table' });
     return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
