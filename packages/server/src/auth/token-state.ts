@@ -6,7 +6,9 @@
  *  - the principal it was issued to (for a delegated token: the acting
  *    engine) is gone, disabled, moved to another tenant, or had its tokens
  *    revoked after this one was issued (`tokensValidAfterMs`);
- *  - a represented service principal is gone or disabled;
+ *  - a represented service principal is gone or disabled, or had its tokens
+ *    revoked (or was disabled) after this one was issued: disabling revokes
+ *    every token an engine holds through it, and enabling revives none;
  *  - its engine may no longer act for its subject (the delegation policy
  *    was changed, or `assert-identity` withdrawn for an asserted user);
  *  - its session was revoked (RFC 7009 revocation, refresh-token reuse).
@@ -122,8 +124,8 @@ export class TokenState {
     if (clientRefusal) return clientRefusal;
     const kind = claims.kind === 'user' ? 'user' : 'service';
     if (kind === 'service' && claims.sub !== clientId) {
-      // A service principal represented by an engine: both must be active.
-      const represented = this.principalRefusal(await this.principal(claims.sub), tenant, 0);
+      // A service principal represented by an engine: both must be active, and neither's tokens revoked since this one was issued.
+      const represented = this.principalRefusal(await this.principal(claims.sub), tenant, iat);
       if (represented) return represented;
     }
     const act = claims.act as ActorClaim | undefined;
