@@ -64,3 +64,25 @@ describe('observed: a represented service principal whose tokens were ever revok
     expect(await status(renewed.body.access_token as string)).toBe(401);
   });
 });
+
+describe('observed: an engine that may not assert identities got a token for an asserted user, refused at every use', () => {
+  it('refuses at the exchange (RFC 8693 §2.2.2 invalid_request) a subject token naming an asserted user, unless the engine may assert identities', async () => {
+    const trino = await createPrincipal('asserting-engine', { users: [{ issuer: 'asserted', name: 'carol' }], 'assert-identity': true });
+    const other = await createPrincipal('non-asserting-engine', { users: [{ issuer: 'asserted', name: 'carol' }, 'carol'] });
+    const carol = await delegate(unsignedJwt('carol'), (await tokenOf(trino)).access_token, JWT_TYPE);
+    expect(carol.status, JSON.stringify(carol.body)).toBe(200);
+    expect(claimsOf(carol.body.access_token as string).idp).toBe('asserted');
+
+    // Before the fix: 200, and then 401 "the engine may no longer assert identities" on every request with it.
+    const again = await delegate(carol.body.access_token as string, (await tokenOf(other)).access_token);
+    expect(again.status, JSON.stringify(again.body)).toBe(400);
+    expect(again.body.error).toBe('invalid_request');
+
+    // An engine that may assert identities (and lists carol) may take the token over, and its token works.
+    const peer = await createPrincipal('asserting-peer', { users: [{ issuer: 'asserted', name: 'carol' }], 'assert-identity': true });
+    const chained = await delegate(carol.body.access_token as string, (await tokenOf(peer)).access_token);
+    expect(chained.status, JSON.stringify(chained.body)).toBe(200);
+    expect(claimsOf(chained.body.access_token as string).act).toEqual({ sub: peer.clientId, act: { sub: trino.clientId } });
+    expect(await status(chained.body.access_token as string)).toBe(200);
+  });
+});

@@ -18,11 +18,19 @@ describe('delegation policies keyed by issuer', () => {
   });
 
   it('never matches an asserted name by a wildcard or a group', () => {
-    const policy = delegationPolicy({ users: ['*', { issuer: ASSERTED_ISSUER, name: '*' }, { issuer: ASSERTED_ISSUER, name: 'carol' }], groups: [{ issuer: ASSERTED_ISSUER, name: 'g' }] });
+    const policy = delegationPolicy({ users: ['*', { issuer: ASSERTED_ISSUER, name: '*' }, { issuer: ASSERTED_ISSUER, name: 'carol' }], groups: [{ issuer: ASSERTED_ISSUER, name: 'g' }], assertIdentity: true });
     expect(mayActFor(policy, user('dave', ASSERTED_ISSUER, ['g']), OURS)).toBe(false);
     expect(mayActFor(policy, user('carol', ASSERTED_ISSUER), OURS)).toBe(true);
     expect(mayActFor(policy, user('anyone', A), OURS)).toBe(true);
     expect(mayActFor(delegationPolicy({ users: [{ issuer: A, name: '*' }] }), user('x', B), OURS)).toBe(false);
+  });
+
+  it('matches an asserted name only for a policy that may assert identities', () => {
+    const listed = { users: [{ issuer: ASSERTED_ISSUER, name: 'carol' }, 'dave'] };
+    expect(mayActFor(delegationPolicy(listed), user('carol', ASSERTED_ISSUER), OURS)).toBe(false);
+    expect(mayActFor(delegationPolicy(listed), user('dave', ASSERTED_ISSUER), OURS)).toBe(false);
+    expect(mayActFor(delegationPolicy({ ...listed, assertIdentity: true }), user('carol', ASSERTED_ISSUER), OURS)).toBe(true);
+    expect(mayActFor(delegationPolicy({ ...listed, assertIdentity: true }), user('dave', ASSERTED_ISSUER), OURS)).toBe(true);
   });
 
   it('reads a stored policy of bare names safely: asserted names and our principals only; bare groups match nothing', () => {

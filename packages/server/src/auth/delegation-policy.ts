@@ -61,9 +61,15 @@ export function readDelegationPolicy(raw: unknown): DelegationPolicy {
   return { users: entries(o.users), groups: entries(o.groups), assertIdentity: o.assertIdentity === true };
 }
 
-/** True when the policy lets its principal act for the subject. `ownIssuer` is our issuer id (service principals' issuer). */
+/**
+ * True when the policy lets its principal act for the subject. `ownIssuer` is our issuer id (service principals'
+ * issuer). The one rule of every check of a delegation: the exchange, each use of the delegated token and each
+ * renewal. An asserted name is covered only by a policy with `assertIdentity`, whichever engine asserted it (a
+ * delegated token of an asserted user, exchanged again by another engine, still names an asserted user).
+ */
 export function mayActFor(policy: DelegationPolicy, subject: DelegationSubject, ownIssuer: string): boolean {
   const asserted = subject.issuer === ASSERTED_ISSUER;
+  if (asserted && !policy.assertIdentity) return false;
   const ownPrincipal = subject.kind === 'service' && subject.issuer === ownIssuer;
   const userMatches = (e: DelegationEntry): boolean => {
     if (e.issuer === undefined) {

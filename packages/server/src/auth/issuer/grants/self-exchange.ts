@@ -69,7 +69,7 @@ export async function selfExchange(ctx: GrantContext, subjectToken: string, subj
   if (reauthenticated && delegated) {
     // The engine's credential answers for the engine only: it must still be allowed to act for this subject.
     const policy = reauthenticated.delegation;
-    if ((asserted && !policy.assertIdentity) || !mayActFor(policy, { sub: subject.claims.sub, kind: subject.kind, issuer: subjectIssuer, groups: subject.groups }, ctx.issuer.issuerId)) await withdrawn(subjectIssuer);
+    if (!mayActFor(policy, { sub: subject.claims.sub, kind: subject.kind, issuer: subjectIssuer, groups: subject.groups }, ctx.issuer.issuerId)) await withdrawn(subjectIssuer);
   }
   if (!reauthenticated) {
     // Renewing within the session: not after the client's secret was rotated.
