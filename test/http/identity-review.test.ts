@@ -86,3 +86,29 @@ describe('observed: an engine that may not assert identities got a token for an 
     expect(await status(chained.body.access_token as string)).toBe(200);
   });
 });
+
+describe('observed: a refresh with a narrower scope narrowed the new refresh token too', () => {
+  it('narrows the access token only; the new refresh token keeps the scope and audience of the one presented (RFC 6749 §6, RFC 8707 §2.2)', async () => {
+    const svc = await createPrincipal('narrowing-refresher');
+    const audience = 'http://127.0.0.1:8181/v1';
+    const first = await tokenOf(svc, { scope: 'catalog management' });
+    const refresh = (params: Record<string, string>) => oauthPost(cat.lakegate.app, { grant_type: 'refresh_token', ...params }, basic(svc.clientId, svc.secret));
+
+    const narrow = await refresh({ refresh_token: first.refresh_token!, scope: 'catalog:read', resource: audience });
+    expect(narrow.status, JSON.stringify(narrow.body)).toBe(200);
+    expect(narrow.body.scope).toBe('catalog:read');
+    expect(claimsOf(narrow.body.access_token as string)).toMatchObject({ scope: 'catalog:read', aud: audience });
+    // Before the fix: the refresh token said catalog:read and aud <url>/v1, and the next refresh was invalid_scope.
+    expect(claimsOf(narrow.body.refresh_token as string)).toMatchObject({ scope: 'catalog management', aud: 'lakegate' });
+
+    const wide = await refresh({ refresh_token: narrow.body.refresh_token as string });
+    expect(wide.status, JSON.stringify(wide.body)).toBe(200);
+    expect(wide.body.scope).toBe('catalog management');
+    expect(claimsOf(wide.body.access_token as string)).toMatchObject({ scope: 'catalog management', aud: 'lakegate' });
+    // Never wider than the grant.
+    const wider = await refresh({ refresh_token: wide.body.refresh_token as string, scope: 'catalog management catalog:read' });
+    expect(wider.status).toBe(200);
+    const beyond = await oauthPost(cat.lakegate.app, { grant_type: 'refresh_token', refresh_token: (await tokenOf(svc, { scope: 'catalog:read' })).refresh_token!, scope: 'catalog' }, basic(svc.clientId, svc.secret));
+    expect(beyond.body.error).toBe('invalid_scope');
+  });
+});

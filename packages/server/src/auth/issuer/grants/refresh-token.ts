@@ -42,8 +42,12 @@ export const refreshTokenGrant: Grant = {
     const key = { sid: session.sid, clientId: principal.clientId, tenant, expiresAtMs: ctx.issuer.sessionEnd(session) * 1000 };
     if ((await ctx.state.session(session.sid))?.revokedAtMs !== undefined) throw invalidGrant('the refresh token was revoked');
     // Validate the request before the rotation: a refused request must not use up the refresh token.
-    const scope = formatScope(narrowed(scopesOfClaim(claims.scope), parseScope(ctx.params.get('scope'))));
-    const aud = narrowedTargets(audienceOf(claims.aud, ctx.issuer.issuerId), requestedTargets(ctx.params, ctx.issuer.issuerId));
+    // A requested scope or target narrows the access token only: the new refresh token keeps the scope (RFC 6749 §6)
+    // and the targets (RFC 8707 §2.2) of the one presented, so a later refresh may ask for all of them again.
+    const granted = scopesOfClaim(claims.scope);
+    const grantedAud = audienceOf(claims.aud, ctx.issuer.issuerId);
+    const scope = formatScope(narrowed(granted, parseScope(ctx.params.get('scope'))));
+    const aud = narrowedTargets(grantedAud, requestedTargets(ctx.params, ctx.issuer.issuerId));
     if (!(await ctx.state.advanceRefreshGeneration(key, claims.gen))) {
       // Used before: whoever holds the newer one, the session is no longer trusted.
       await ctx.state.revokeSession(key, 'refresh token reused');
@@ -51,7 +55,7 @@ export const refreshTokenGrant: Grant = {
       throw invalidGrant('the refresh token was used already; the session is revoked');
     }
     const access = await ctx.issuer.mintAccessToken({ sub: principal.clientId, tenant, kind: 'service', roles: principal.roles, groups: [], scope, clientId: principal.clientId, session, secretVersion: principal.secretVersion, ...(aud ? { aud } : {}) });
-    const refresh = await ctx.issuer.mintRefreshToken({ sub: principal.clientId, clientId: principal.clientId, tenant, secretVersion: principal.secretVersion, scope, session, generation: claims.gen + 1, ...(aud ? { aud } : {}) });
+    const refresh = await ctx.issuer.mintRefreshToken({ sub: principal.clientId, clientId: principal.clientId, tenant, secretVersion: principal.secretVersion, scope: formatScope(granted), session, generation: claims.gen + 1, ...(grantedAud ? { aud: grantedAud } : {}) });
     await ctx.audit.record('token.issued', `service:${principal.clientId}`, { grant: 'refresh_token', scope, tenant, sid: session.sid }, { tenant });
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, scope, issued_token_type: ACCESS };
   },
