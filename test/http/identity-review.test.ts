@@ -112,3 +112,29 @@ describe('observed: a refresh with a narrower scope narrowed the new refresh tok
     expect(beyond.body.error).toBe('invalid_scope');
   });
 });
+
+describe('observed: parameters sent without a value counted as sent', () => {
+  it('treats an empty parameter as omitted (RFC 6749 §3.1, §3.2): Basic with an empty client_secret or client_id authenticates', async () => {
+    const svc = await createPrincipal('empty-params');
+    const post = (params: Record<string, string>, headers: Record<string, string> = {}) => oauthPost(cat.lakegate.app, { grant_type: 'client_credentials', ...params }, headers);
+    // Before the fix: invalid_request "use one client authentication method" / "client_id does not match".
+    for (const params of [{ client_secret: '' }, { client_id: '' }, { client_id: '', client_secret: '', scope: '' }]) {
+      const res = await post(params, basic(svc.clientId, svc.secret));
+      expect(res.status, `${JSON.stringify(params)}: ${JSON.stringify(res.body)}`).toBe(200);
+      expect(res.body.scope).toBe('catalog');
+    }
+    // Empty credentials in the body are no credentials.
+    const none = await post({ client_id: '', client_secret: '' });
+    expect(none.status).toBe(401);
+    expect(none.body.error).toBe('invalid_client');
+    expect(none.body.error_description).toMatch(/client authentication is required/);
+    // An empty parameter beside one with a value is no repetition; two with values still are (§3.2).
+    const form = (body: string) => cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(svc.clientId, svc.secret) } });
+    const once = await form('grant_type=client_credentials&scope=&scope=catalog%3Aread');
+    expect(once.statusCode, once.body).toBe(200);
+    expect(once.json().scope).toBe('catalog:read');
+    expect((await form('grant_type=client_credentials&scope=catalog&scope=catalog%3Aread')).json().error).toBe('invalid_request');
+    const revoked = await oauthPost(cat.lakegate.app, { token: 'x', token_type_hint: '' }, basic(svc.clientId, svc.secret), '/v1/oauth/revoke');
+    expect(revoked.status).toBe(200);
+  });
+});

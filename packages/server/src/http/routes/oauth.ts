@@ -19,9 +19,15 @@ export interface OAuthDeps extends IssuerDeps {
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
+/**
+ * The request's parameters. RFC 6749 §3.1 and §3.2: "Parameters sent without a value MUST be treated as if they were
+ * omitted from the request", so an empty `client_secret=` beside Basic credentials is no second authentication method,
+ * nor an empty `scope=` a request for no scope; every endpoint of the issuer reads its parameters from here.
+ */
 function oauthRequest(req: FastifyRequest): OAuthRequest {
   if (!(req.body instanceof URLSearchParams)) throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
-  return { params: req.body, authorization: req.headers.authorization, remoteAddress: req.ip };
+  const params = new URLSearchParams([...req.body].filter(([, value]) => value !== ''));
+  return { params, authorization: req.headers.authorization, remoteAddress: req.ip };
 }
 
 /** Runs one operation and answers it, with RFC 6749 error bodies for OAuthErrors; responses are never cached. */
