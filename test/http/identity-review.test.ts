@@ -138,3 +138,30 @@ describe('observed: parameters sent without a value counted as sent', () => {
     expect(revoked.status).toBe(200);
   });
 });
+
+describe("observed: the token endpoint's framework errors were cacheable and asked for JSON", () => {
+  it('answers every POST of the issuer with Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1, §5.2), and a wrong content type with form advice', async () => {
+    const send = (payload: string | Buffer, contentType: string, url = '/v1/oauth/tokens') => cat.lakegate.app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType } });
+    const answers = [
+      await send(`grant_type=client_credentials&x=${'a'.repeat(70 * 1024)}`, 'application/x-www-form-urlencoded'),
+      await send('--b\r\ncontent-disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--b--\r\n', 'multipart/form-data; boundary=b'),
+      await send('{"grant_type":', 'application/json'),
+      await send('token=x', 'application/xml', '/v1/oauth/revoke'),
+      await send('grant_type=client_credentials', 'application/x-www-form-urlencoded'),
+    ];
+    for (const res of answers) {
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(Object.keys(res.json()).every((k) => k === 'error' || k === 'error_description'), res.body).toBe(true);
+      // Before the fix: absent on the answers the framework writes (413, 415, the malformed JSON's 400).
+      expect(res.headers['cache-control'], res.body).toBe('no-store');
+      expect(res.headers.pragma).toBe('no-cache');
+    }
+    expect(answers[0]!.statusCode).toBe(413);
+    expect(answers[1]!.statusCode).toBe(415);
+    expect(answers[1]!.json().error_description).toBe('send the parameters as application/x-www-form-urlencoded');
+    // Metadata and keys stay cacheable; catalog answers are not the issuer's.
+    for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/jwks.json']) expect((await cat.lakegate.app.inject({ method: 'GET', url })).headers['cache-control']).toBeUndefined();
+    expect((await cat.lakegate.app.inject({ method: 'POST', url: '/v1/default/namespaces', payload: {}, headers: bearer(await adminToken()) })).headers['cache-control']).toBeUndefined();
+  });
+});

@@ -10,8 +10,11 @@ export interface OAuthErrorBody {
   error_description?: string;
 }
 
+/** The issuer's endpoints take forms (RFC 6749 §3.2), whatever the framework's message says for the JSON surfaces. */
+const FORM_ONLY = 'send the parameters as application/x-www-form-urlencoded';
+
 const body = (status: number, message: string): OAuthErrorBody =>
-  status >= 500 ? { error: 'server_error' } : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: message };
+  status >= 500 ? { error: 'server_error' } : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: status === 415 ? FORM_ONLY : message };
 
 export const oauthEnvelope: ErrorEnvelope = {
   // The grants raise OAuthError, answered by the route; a catalog error here is a bug or an unavailable store.

@@ -30,9 +30,8 @@ function oauthRequest(req: FastifyRequest): OAuthRequest {
   return { params, authorization: req.headers.authorization, remoteAddress: req.ip };
 }
 
-/** Runs one operation and answers it, with RFC 6749 error bodies for OAuthErrors; responses are never cached. */
+/** Runs one operation and answers it, with RFC 6749 error bodies for OAuthErrors (never cached: surfaces/oauth.ts). */
 async function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise<FastifyReply> {
-  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   try {
     const body = await run();
     return body === undefined ? reply.code(200).send() : reply.code(200).send(body);

@@ -13,6 +13,11 @@ import { type OAuthDeps, oauthRoutes } from '../routes/oauth.js';
 
 export const oauthSurface: FastifyPluginAsync<OAuthDeps> = async (app, options) => {
   useErrorEnvelope(app, oauthEnvelope, { ownsPrefix: false });
+  // RFC 6749 §5.1 (and §5.2 for errors): no answer of the token, revocation or introspection endpoint is cached, also
+  // one the framework writes (a body too large, a wrong content type); metadata and keys (GET) may be cached.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'POST') reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  });
   // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
   useContract(app, 'oauth');
   oauthRoutes(app, options);
