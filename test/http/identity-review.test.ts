@@ -165,3 +165,34 @@ describe("observed: the token endpoint's framework errors were cacheable and ask
     expect((await cat.lakegate.app.inject({ method: 'POST', url: '/v1/default/namespaces', payload: {}, headers: bearer(await adminToken()) })).headers['cache-control']).toBeUndefined();
   });
 });
+
+describe("observed: after rotate-secret, an engine's old token minted delegated tokens that renewed as if issued under the new secret", () => {
+  it("issues a delegated token under the secret version of the engine's authentication: Bearer renewals of one made with an older token stop", async () => {
+    const subject = await createPrincipal('rotation-subject');
+    const engine = await createPrincipal('rotating-engine', { users: [subject.clientId] });
+    const old = (await tokenOf(engine)).access_token;
+    const rotated = await manage('POST', `/management/v1/principals/${engine.clientId}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    const secret = rotated.body['client-secret'] as string;
+    const renew = (token: string) => oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(token));
+
+    // The old token still runs until it expires (docs/security.md), also as an actor token, but what it mints is issued under the old secret.
+    const viaOld = await delegate((await tokenOf(subject)).access_token, old);
+    expect(viaOld.status, JSON.stringify(viaOld.body)).toBe(200);
+    // Before the fix: sv 2, and the renewal below was granted, again and again for the whole session.
+    expect(claimsOf(viaOld.body.access_token as string).sv).toBe(1);
+    const refused = await renew(viaOld.body.access_token as string);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error_description).toMatch(/current secret/);
+
+    // Authenticated with the new secret, the same delegation renews.
+    const viaSecret = await oauthPost(
+      cat.lakegate.app,
+      { grant_type: TOKEN_EXCHANGE, subject_token: (await tokenOf(subject)).access_token, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: old, actor_token_type: ACCESS_TOKEN_TYPE },
+      basic(engine.clientId, secret),
+    );
+    expect(viaSecret.status, JSON.stringify(viaSecret.body)).toBe(200);
+    expect(claimsOf(viaSecret.body.access_token as string).sv).toBe(2);
+    expect((await renew(viaSecret.body.access_token as string)).status).toBe(200);
+  });
+});

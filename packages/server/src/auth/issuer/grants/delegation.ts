@@ -49,8 +49,12 @@ interface Subject {
   mayAct?: unknown;
 }
 
-/** The engine the client is, checked against the actor token. */
-async function engineOf(ctx: GrantContext, actorToken: string): Promise<{ principal: ServicePrincipal; scopes: Scope[] }> {
+/**
+ * The engine the client is, checked against the actor token, and the secret version the delegated token is issued
+ * under: the current one when the engine authenticated with its secret, else the actor token's, so that a token
+ * issued before a rotate-secret cannot mint delegated tokens that renew as if issued after it.
+ */
+async function engineOf(ctx: GrantContext, actorToken: string): Promise<{ principal: ServicePrincipal; scopes: Scope[]; secretVersion: number }> {
   tokenType(ctx.params.get('actor_token_type'), 'actor_token_type');
   const actor = await ownToken(ctx, actorToken, 'actor_token');
   if (!actor || actor.kind !== 'service' || actor.act !== undefined || actor.claims.sub !== actor.clientId) throw invalid("actor_token must be the engine's own access token from this issuer");
@@ -61,7 +65,8 @@ async function engineOf(ctx: GrantContext, actorToken: string): Promise<{ princi
   if (authenticated !== actor.clientId) throw invalid('actor_token was not issued to the authenticated client');
   const principal = await ctx.state.principal(actor.clientId);
   if (!principal) throw invalid('the actor is no longer active');
-  return { principal, scopes: actor.scopes };
+  const secretVersion = isSecret(ctx.client) || typeof actor.claims.sv !== 'number' ? principal.secretVersion : actor.claims.sv;
+  return { principal, scopes: actor.scopes, secretVersion };
 }
 
 async function subjectOf(ctx: GrantContext, token: string, type: TokenType, engine: ServicePrincipal): Promise<Subject> {
@@ -116,7 +121,7 @@ async function subjectOf(ctx: GrantContext, token: string, type: TokenType, engi
 }
 
 export async function delegate(ctx: GrantContext, subjectToken: string, subjectType: TokenType, actorToken: string): Promise<TokenResponse> {
-  const { principal: engine, scopes: engineScopes } = await engineOf(ctx, actorToken);
+  const { principal: engine, scopes: engineScopes, secretVersion } = await engineOf(ctx, actorToken);
   const policy = engine.delegation;
   if (policy.users.length === 0 && policy.groups.length === 0 && !policy.assertIdentity) {
     await ctx.audit.record('token.delegation.denied', `service:${engine.clientId}`, { reason: 'no delegation policy' }, { tenant: engine.tenant, decision: 'deny' });
@@ -151,7 +156,7 @@ export async function delegate(ctx: GrantContext, subjectToken: string, subjectT
     clientId: engine.clientId,
     act,
     session,
-    secretVersion: engine.secretVersion,
+    secretVersion,
     ...(subject.kind === 'user' ? { idp: subject.issuer } : {}),
     ...(aud ? { aud } : {}),
   });
