@@ -196,3 +196,23 @@ describe("observed: after rotate-secret, an engine's old token minted delegated 
     expect((await renew(viaSecret.body.access_token as string)).status).toBe(200);
   });
 });
+
+describe("observed: an administrator's catalog:read token introspected every token of the tenant", () => {
+  it('grants administrator visibility at RFC 7662 introspection only to a credential or a token whose scope allows the management API', async () => {
+    const svc = await createPrincipal('introspected');
+    const theirs = (await tokenOf(svc)).access_token;
+    const introspect = async (scope: string) => {
+      const admin = (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret, { scope })).access_token;
+      return (await oauthPost(cat.lakegate.app, { token: theirs }, bearer(admin), '/v1/oauth/introspect')).body;
+    };
+    // The same token is refused by the management API (403 insufficient_scope); before the fix it saw every token here.
+    expect(await introspect('catalog:read')).toEqual({ active: false });
+    expect(await introspect('catalog')).toMatchObject({ active: true, client_id: svc.clientId });
+    expect(await introspect('management')).toMatchObject({ active: true, client_id: svc.clientId });
+    const withSecret = await oauthPost(cat.lakegate.app, { token: theirs }, basic(cat.admin().client_id, cat.admin().client_secret), '/v1/oauth/introspect');
+    expect(withSecret.body).toMatchObject({ active: true });
+    // A client's own token stays visible whatever its scope.
+    const own = (await tokenOf(svc, { scope: 'catalog:read' })).access_token;
+    expect((await oauthPost(cat.lakegate.app, { token: theirs }, bearer(own), '/v1/oauth/introspect')).body).toMatchObject({ active: true });
+  });
+});

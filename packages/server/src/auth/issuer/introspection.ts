@@ -3,7 +3,8 @@
  * our tokens. The caller authenticates like a client (§2.1: its credential,
  * or one of its access tokens as Bearer) and sees a token's claims only
  * when the token was issued to it, or when it is an administrator (admin
- * role in its credential) of the token's tenant (of any tenant: a platform
+ * role in its credential, or in a Bearer token whose scope allows the
+ * management API) of the token's tenant (of any tenant: a platform
  * admin). Every other token, and every token that is invalid, expired,
  * revoked or no longer good (disabled principal, withdrawn delegation,
  * reused refresh token), is `{"active": false}` (§2.2), so the endpoint is

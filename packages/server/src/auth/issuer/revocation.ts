@@ -12,6 +12,7 @@ import type { JWTPayload } from 'jose';
 import { authenticateBearer, authenticateSecret, authenticationRequired, clientIdOf, isSecret, presentedClient } from './client-auth.js';
 import type { IssuerDeps, OAuthRequest } from './grant.js';
 import { OAuthError } from './oauth-error.js';
+import { rightsOf, scopesOfClaim } from './scopes.js';
 import { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, sessionClaim, tenantClaim, type TokenIssuer } from './token-issuer.js';
 
 /** Our token (access or refresh, the hinted type first), verified; an expired one too when `expiredUpToSeconds` allows. */
@@ -37,8 +38,11 @@ export async function requestingClient(deps: IssuerDeps, request: OAuthRequest, 
   }
   if (client.method === 'bearer') {
     const { claims, principal } = await authenticateBearer(deps, client.token);
-    // A delegated token identifies a user, not a client: it may only revoke itself.
-    return { clientId: claims.act === undefined ? principal.clientId : '', bearer: client.token, roles: claims.act === undefined ? principal.roles : [], tenant: principal.tenant };
+    // A delegated token identifies a user, not a client: it may only revoke itself. A token's roles count only as far
+    // as its scope reaches: an administrator's token without management rights (catalog:read) sees no other client's tokens.
+    const delegated = claims.act !== undefined;
+    const roles = !delegated && rightsOf(scopesOfClaim(claims.scope)).management ? principal.roles : [];
+    return { clientId: delegated ? '' : principal.clientId, bearer: client.token, roles, tenant: principal.tenant };
   }
   throw authenticationRequired(what);
 }
