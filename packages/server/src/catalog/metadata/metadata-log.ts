@@ -25,15 +25,24 @@ function previousVersionsMax(properties: Record<string, string> | undefined): nu
 }
 
 /**
- * A new value of a property that says how metadata files are written, held to what a writer (Iceberg
- * Java, and previousVersionsMax above) can act on: previous-versions-max an integer (Java's
- * Integer.parseInt form), compression-codec none or gzip in any case. Anything else was stored and
+ * A new value of a property that says how a table's metadata files are written, held to what a writer
+ * (Iceberg Java, and previousVersionsMax above) can act on: previous-versions-max an integer (Java's
+ * Integer.parseInt form), compression-codec as checkMetadataCodecProperty. Anything else was stored and
  * then ignored, or made every later Java-side commit fail. Values stored before stay readable.
  */
 export function checkMetadataWriteProperty(key: string, value: string): void {
   if (key === METADATA_PREVIOUS_VERSIONS_MAX && !(/^[+-]?\d{1,10}$/.test(value) && Math.abs(Number(value)) <= INT32_MAX)) {
     throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value)} is not an integer`);
   }
+  checkMetadataCodecProperty(key, value);
+}
+
+/**
+ * The one metadata-writing property tables and views share (views keep no metadata-log, so
+ * previous-versions-max means nothing to them, as in Java): compression-codec none or gzip, in any case
+ * (Java's TableMetadataParser.Codec, which its view writer uses as well, refuses anything else).
+ */
+export function checkMetadataCodecProperty(key: string, value: string): void {
   if (key === METADATA_COMPRESSION_CODEC && !/^(none|gzip)$/i.test(value)) {
     throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value)} (none or gzip)`);
   }

@@ -164,4 +164,18 @@ describe('snapshots and column ids', () => {
       newTableMetadata({ schema: { type: 'struct', fields }, location: 's3://b/t', properties: { 'write.metadata.compression-codec': 'bogus' }, nowMs: T0 }),
     ).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'compression-codec'));
   });
+
+  it("a view's compression codec holds a value its writer can act on, at create and set-properties", () => {
+    const schema = { type: 'struct', fields: [{ id: 1, name: 'a', required: false, type: 'int' }] };
+    const viewVersion = { 'version-id': 1, 'timestamp-ms': T0, 'schema-id': 0, summary: {}, 'default-namespace': ['ns'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] };
+    const create = (properties: Record<string, string>) => newViewMetadata({ schema, viewVersion, location: 's3://b/v', uuid: 'v', properties, nowMs: T0 });
+    const view = create({ 'write.metadata.compression-codec': 'GZIP' });
+    expect(view.properties?.['write.metadata.compression-codec']).toBe('GZIP');
+    const set = (value: string) => applyViewUpdates(view, [{ action: 'set-properties', updates: { 'write.metadata.compression-codec': value } }], ctx);
+    expect(set('none').properties?.['write.metadata.compression-codec']).toBe('none');
+    expect(() => set('zstd')).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'Invalid value for write.metadata.compression-codec'));
+    expect(() => create({ 'write.metadata.compression-codec': 'snappy' })).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'compression-codec'));
+    // previous-versions-max is a table's metadata-log bound: a view has none, and keeps what it is given, as in Java.
+    expect(applyViewUpdates(view, [{ action: 'set-properties', updates: { 'write.metadata.previous-versions-max': 'abc' } }], ctx).properties?.['write.metadata.previous-versions-max']).toBe('abc');
+  });
 });

@@ -29,6 +29,7 @@ import {
   sub,
   toWire,
 } from './read.js';
+import { checkMetadataCodecProperty } from './metadata-log.js';
 import { IdIndex } from './id-index.js';
 import { parseSchema, schemaKey, withSchemaId } from './schema.js';
 import type { CreateViewInput, Schema, ViewHistoryEntry, ViewMetadata, ViewUpdate, ViewVersion } from './types.js';
@@ -174,6 +175,7 @@ class ViewMetadataBuilder {
   setProperties(updates: Record<string, string>): this {
     const changed = Object.entries(updates).filter(([k, v]) => this.properties.get(k) !== v);
     if (changed.length === 0) return this;
+    for (const [k, v] of changed) checkMetadataCodecProperty(k, v);
     for (const [k, v] of changed) this.properties.set(k, v);
     this.changes.push({ action: 'set-properties', updates: Object.fromEntries(changed) });
     return this;
