@@ -2,7 +2,8 @@
  * Idempotency-Key on mutations (Iceberg REST spec): the first finalized
  * outcome of a key (2xx and 4xx; never 5xx) is stored and replayed for any
  * retry with the same key within the advertised lifetime, without running
- * the operation again. A key reused for a different operation is refused.
+ * the operation again. A key reused for a different operation, or by a
+ * different caller, is refused.
  * The key is claimed before the operation runs, so a retry that arrives
  * while the first attempt is still running is told so (409) instead of
  * running the operation a second time; the process running it keeps its
@@ -64,8 +65,12 @@ export function useIdempotency(app: FastifyInstance, store: CatalogStore, clock:
   heartbeat.unref();
   app.addHook('onClose', async () => clearInterval(heartbeat));
 
-  // The caller's tenant is part of the fingerprint: a key can never replay another tenant's outcome.
-  const fingerprint = (req: FastifyRequest) => `${req.actor?.tenant ?? ''} ${req.method} ${req.routeOptions.url ?? ''} ${req.url.split('?')[0]}`;
+  // The caller is part of the fingerprint (its tenant, and the subject the catalog authorizes: who vouched for it and
+  // its name): a replay runs no authorization, so a key can never replay an outcome to anyone but the subject it was
+  // decided for (another principal of the same tenant who learnt the key would get a table's metadata or the storage
+  // credentials vended with it). JSON, so that no name can make two callers' fingerprints equal.
+  const fingerprint = (req: FastifyRequest) =>
+    JSON.stringify([req.actor?.tenant ?? '', req.actor?.kind ?? '', req.actor?.issuer ?? '', req.actor?.subject ?? '', req.method, req.routeOptions.url ?? '', req.url.split('?')[0]]);
 
   const claim = async (req: FastifyRequest, reply: FastifyReply) => {
     // A route may serve several methods; only the mutating ones are covered.

@@ -1,0 +1,71 @@
+/**
+ * An Idempotency-Key replays an outcome only to the caller it was decided for. A replay runs no authorization, so
+ * another principal of the same tenant who learnt a key (from a log, a proxy, a shared client) must not get the
+ * table metadata or the storage credentials of the first request: it is refused as a key used for a different
+ * request, and nothing runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantPrincipal } from '../support/access.js';
+import { simpleSchema, type Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { bearerSender } from '../support/inject.js';
+
+let cat: TestCatalog;
+let admin: Send;
+
+const form = async (params: Record<string, string>) => {
+  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().access_token as string;
+};
+async function principal(name: string): Promise<{ id: string; send: Send; token: string }> {
+  const p = await cat.lakegate.principals.create(name);
+  const token = await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret });
+  return { id: p.clientId, token, send: bearerSender(cat.lakegate.app, token) };
+}
+const ns = (levels: string[]) => ({ type: 'namespace' as const, warehouse: 'default', namespace: levels });
+const post = (token: string, url: string, body: unknown, key: string) =>
+  cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key } });
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true });
+  const a = cat.admin();
+  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  expect((await admin('POST', '/v1/default/namespaces', { namespace: ['idem_private'] })).status).toBe(200);
+  expect((await admin('POST', '/v1/default/namespaces', { namespace: ['idem_other'] })).status).toBe(200);
+});
+afterAll(async () => cat?.close());
+
+describe('Idempotency-Key replays', () => {
+  it("never hand one principal's outcome to another principal of the same tenant", async () => {
+    const owner = await principal('idem-owner');
+    const other = await principal('idem-other');
+    await grantPrincipal(admin, owner.id, ['table:create', 'table:write-data'], ns(['idem_private']));
+    // The other principal may create tables elsewhere, but holds nothing on idem_private.
+    await grantPrincipal(admin, other.id, ['table:create', 'table:write-data'], ns(['idem_other']));
+    const url = '/v1/default/namespaces/idem_private/tables';
+    const key = '01936b2e-7c4d-7a10-9f3e-5b2c8d1e4f60';
+    const created = await post(owner.token, url, { name: 'secret', schema: simpleSchema, properties: { owner: 'only-me' } }, key);
+    expect(created.statusCode, created.body).toBe(200);
+    // The owner's own retry is answered again, without running anything.
+    const retry = await post(owner.token, url, { name: 'secret', schema: simpleSchema, properties: { owner: 'only-me' } }, key);
+    expect(retry.statusCode).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toBe(created.body);
+    // Another principal with the same key and request: refused, and shown nothing of the first outcome.
+    const stolen = await post(other.token, url, { name: 'secret', schema: simpleSchema }, key);
+    expect(stolen.statusCode).toBe(422);
+    expect(stolen.headers['idempotent-replayed']).toBeUndefined();
+    expect(stolen.body).not.toContain('only-me');
+    expect(stolen.body).not.toContain('metadata-location');
+    // Without the key it is the plain authorization answer it always was.
+    expect((await other.send('POST', url, { name: 'secret2', schema: simpleSchema })).status).toBe(403);
+    // A commit's outcome likewise: the owner commits with a key, the other principal replays it in vain.
+    const commitKey = '01936b2e-7c4d-7a10-9f3e-5b2c8d1e4f61';
+    const commit = { requirements: [], updates: [{ action: 'set-properties', updates: { note: 'owner-commit' } }] };
+    expect((await post(owner.token, `${url}/secret`, commit, commitKey)).statusCode).toBe(200);
+    const replayed = await post(other.token, `${url}/secret`, commit, commitKey);
+    expect(replayed.statusCode).toBe(422);
+    expect(replayed.body).not.toContain('owner-commit');
+  });
+});
