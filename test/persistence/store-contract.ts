@@ -329,6 +329,22 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns/x')).length).toBe(0);
         expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns/X')).map((o) => o.name)).toEqual(['X']);
         expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns')).length).toBe(2);
+        // The location itself and what lies under it, never a sibling that merely starts with the same characters
+        // (those sort next to it in the location index: "-", "." and " " sort before "/", "0" right after it).
+        for (const [name, location] of [
+          ['a', 'file:///w/p/a'], ['a_in', 'file:///w/p/a/in'], ['a_deep', 'file:///w/p/a/x/y'], ['a-b', 'file:///w/p/a-b'], ['a.b', 'file:///w/p/a.b'],
+          ['a b', 'file:///w/p/a b'], ['a0', 'file:///w/p/a0'], ['a%2F', 'file:///w/p/a%2Fx'], ['aé', 'file:///w/p/aé/x'], ['A', 'file:///w/p/A/x'], ['a_', 'file:///w/p/a_/x'],
+        ]) {
+          await s.repository.insertObject(obj(name!, { location: location! }));
+        }
+        const under = async (prefix: string) => (await s.repository.findObjectsByLocationPrefix(wh, prefix)).map((o) => o.name).sort();
+        expect(await under('file:///w/p/a')).toEqual(['a', 'a_deep', 'a_in']);
+        expect(await under('file:///w/p/a/')).toEqual(['a_deep', 'a_in']);
+        expect(await under('file:///w/p/a/x')).toEqual(['a_deep']);
+        expect(await under('file:///w/p/aé')).toEqual(['aé']);
+        expect(await under('file:///w/p/a-b')).toEqual(['a-b']);
+        expect(await under('file:///w/p')).toHaveLength(11);
+        expect(await under('file:///w/p/b')).toEqual([]);
       } finally {
         await s.close();
       }

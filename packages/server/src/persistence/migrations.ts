@@ -9,8 +9,9 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import { accessMigrations } from './migrations/access.js';
 import { catalogMigrations } from './migrations/catalog.js';
 import { listingVersionMigrations } from './migrations/listing-versions.js';
+import { locationMigrations } from './migrations/locations.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
