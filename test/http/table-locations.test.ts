@@ -126,8 +126,8 @@ describe('a table at the place where another namespace’s tables go', () => {
     const staged = await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true }, delegated);
     expect(staged.status).toBe(200);
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of another table or view/);
-    squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema, location: 's3://bucket/wh/legal/cases' }), /stage-created table evil\.staged_squat/);
-    squatted(await send('POST', tables('evil'), { name: 'other', schema: simpleSchema, location: 's3://bucket/wh', 'stage-create': true }), /stage-created table evil\.staged_squat|table /);
+    squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema, location: 's3://bucket/wh/legal/cases' }), /overlaps the location of another table or view/);
+    squatted(await send('POST', tables('evil'), { name: 'other', schema: simpleSchema, location: 's3://bucket/wh', 'stage-create': true }), /overlaps the location of another table or view|storage root/);
     // A retried stage-create of the same table at the same place is no other table.
     expect((await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true })).status).toBe(200);
     const uuid = staged.body.metadata['table-uuid'];

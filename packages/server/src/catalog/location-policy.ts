@@ -116,6 +116,27 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
 }
 
 /**
+ * A namespace's `location` (where its tables go by default) may not be a table's or view's location, committed or
+ * stage-created, or lie inside one: every table created there would be refused by checkNoOverlap. Refused when the
+ * property is set, with a message that says why, instead of at each later create. Around tables is fine
+ * (namespaces hold tables). Asks the database: call it after authorization.
+ */
+export async function checkNamespaceLocationFree(repository: CatalogRepository, warehouse: Warehouse, location: string, nowMs: number): Promise<void> {
+  const l = normalizeLocation(location);
+  let taken = (await repository.findObjectsAtLocations(warehouse.name, [l, ...ancestorsOf(l)])).length > 0;
+  if (!taken) {
+    for (const staged of await repository.listStagedTableLocations(warehouse.name, nowMs)) {
+      try {
+        if (isUnderNormalized(normalizeLocation(staged.location), l)) taken = true;
+      } catch {
+        // a stored location that no longer parses takes no place
+      }
+    }
+  }
+  if (taken) throw validation(`namespace property location ${location} lies inside the location of a table or view; tables created there could not have a location of their own`);
+}
+
+/**
  * Never names the other object: the caller may not be allowed to see it (a probe under another namespace's directory
  * would otherwise list its tables' names to anyone who may create a table anywhere).
  */

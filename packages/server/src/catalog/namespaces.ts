@@ -13,7 +13,7 @@ import { describeObject } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
-import { checkLocation } from './location-policy.js';
+import { checkLocation, checkNamespaceLocationFree } from './location-policy.js';
 import { joinLocation } from './locations.js';
 import { type PageRequest, listingOf, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
@@ -70,6 +70,7 @@ export class NamespaceService {
     // authorize
     await this.requireOnParent(scope, levels, 'namespace:create');
     // execute
+    await checkNamespaceLocationFor(this.ctx, scope, props);
     const record: NamespaceRecord = { id: this.ctx.newUuid(), warehouse: scope.warehouse.name, levels, properties: props };
     await this.ctx.store.transaction(async (repo) => {
       if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) throw parentNotFound(levels);
@@ -139,6 +140,7 @@ export class NamespaceService {
     // authorize
     await this.requireOn(scope, levels, 'namespace:update-properties');
     // execute
+    await checkNamespaceLocationFor(this.ctx, scope, set);
     const result = await this.ctx.store.transaction(async (repo) => {
       const current = await repo.getNamespace(scope.warehouse.name, levels);
       if (!current) throw notFound(levels);
@@ -225,4 +227,9 @@ const parentNotFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT
  */
 export function checkNamespaceLocation(scope: RequestScope, properties: Record<string, string>): void {
   if (Object.hasOwn(properties, 'location')) checkLocation(scope.warehouse, properties.location, 'namespace property location');
+}
+
+/** After authorization (it asks the database what lies there): a namespace location may not lie inside an object's. */
+export async function checkNamespaceLocationFor(ctx: ServiceContext, scope: RequestScope, properties: Record<string, string>): Promise<void> {
+  if (Object.hasOwn(properties, 'location')) await checkNamespaceLocationFree(ctx.store.repository, scope.warehouse, properties.location!, ctx.clock.now());
 }

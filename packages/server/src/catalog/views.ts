@@ -9,13 +9,13 @@ import { CatalogError, commitConflict, validation } from '../errors/catalog-erro
 import { describeObject } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
 import { VIEW_VISIBILITY, type Privilege } from './access/privileges.js';
-import { normalizeLocation } from './locations.js';
+import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogRequest, RequestScope } from './context.js';
 import { listVisible } from './listing.js';
 import { mayKnowObject } from './access/visibility.js';
 import { checkName, checkNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
-import { applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
+import { WRITE_METADATA_PATH, applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
 import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index.js';
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from './metadata-files.js';
 import { checkLocation, checkNoOverlap } from './location-policy.js';
@@ -71,7 +71,7 @@ export class ViewService {
     const explicit = input.location !== undefined && input.location !== null;
     await checkNoOverlap(this.deps.store.repository, scope.warehouse, location, { view: true, nowMs: this.deps.clock.now(), byCatalog: !explicit });
     // execute
-    const metadataLocation = this.metadataLocationFor(scope, metadata, null);
+    const metadataLocation = this.metadataLocationFor(scope, metadata, null, null);
     const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) =>
@@ -140,7 +140,7 @@ export class ViewService {
       if (normalizeLocation(next.location) !== normalizeLocation(record.location)) {
         await checkNoOverlap(this.deps.store.repository, scope.warehouse, next.location, { view: true, except: record.id, nowMs: this.deps.clock.now() });
       }
-      const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation);
+      const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation, base);
       const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
       const swapped = await this.deps.store.transaction((repo) =>
         repo.swapMetadata(
@@ -233,7 +233,18 @@ export class ViewService {
     return { record: r, path };
   }
 
-  private metadataLocationFor(scope: RequestScope, metadata: ViewMetadata, previous: string | null): string {
+  /**
+   * Where the next metadata file goes. A view's write.metadata.path must lie inside its own location, as a table's
+   * write paths must (tables/paths.ts): elsewhere it could name a table's directory, where the catalog would write
+   * the view's files for that table's credentials to reach and its purge to delete. Checked when the path or the
+   * location is new (`base` is the metadata before, null at create), so a view stored before this rule stays usable.
+   */
+  private metadataLocationFor(scope: RequestScope, metadata: ViewMetadata, previous: string | null, base: ViewMetadata | null): string {
+    const path = metadata.properties?.[WRITE_METADATA_PATH];
+    if (path !== undefined && (base === null || path !== base.properties?.[WRITE_METADATA_PATH] || metadata.location !== base.location)) {
+      checkLocation(scope.warehouse, path, `property ${WRITE_METADATA_PATH}`);
+      if (!isUnderRoot(metadata.location, path)) throw validation(`property ${WRITE_METADATA_PATH} ${path} is outside the location of the view (${metadata.location}): a view's files go under its own location`);
+    }
     const location = nextMetadataLocation(metadata, previous, this.deps.newUuid());
     checkLocation(scope.warehouse, location);
     return location;

@@ -14,7 +14,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { Privilege } from '../access/privileges.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
 import { checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
-import { checkNamespaceLocation, type NamespaceService } from '../namespaces.js';
+import { checkNamespaceLocation, checkNamespaceLocationFor, type NamespaceService } from '../namespaces.js';
 import type { PageRequest } from '../paging.js';
 import type { CatalogObjectRecord, CatalogRepository, ObjectKind } from '../ports.js';
 import { createNamespaceMode, dropNamespaceBehavior, dropNamespaceMode } from './modes.js';
@@ -79,6 +79,7 @@ export class LanceNamespaceService {
       await this.namespaces.requireOn(scope, levels, 'namespace:update-properties');
     }
     // execute
+    await checkNamespaceLocationFor(this.deps, scope, properties);
     const result = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getNamespace(scope.warehouse.name, levels);
       if (!existing) {
