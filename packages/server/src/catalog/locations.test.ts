@@ -6,8 +6,8 @@ import { isUnderNormalized, isUnderRoot, normalizeLocation } from './locations.j
 
 /** normalizeLocation's general path for file: URIs (to a path, resolved, back to a URL), the reference for its shortcut. */
 function general(uri: string): string | 'error' {
-  // A file path drops a query or fragment: normalizeLocation refuses them instead.
-  if (/[?#]/.test(uri)) return 'error';
+  // A file path drops a query or fragment, and a URL parser reads "\\" as "/": normalizeLocation refuses them instead.
+  if (/[?#\\]/.test(uri)) return 'error';
   try {
     const p = fileURLToPath(uri.replace(/^file:\/(?!\/)/, 'file:///'));
     return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '');
@@ -56,8 +56,11 @@ describe('normalizeLocation keeps to the files storage names', () => {
     expect(normalizeLocation('s3://b/')).toBe('s3://b');
   });
 
-  it('refuses a query or fragment in a file: URI, which a file path would drop', () => {
-    for (const uri of ['file:///wh/evil/x?/../../sales/t', 'file:///wh/t#/../../x', 'file:/wh/t?a']) expect(() => normalizeLocation(uri), uri).toThrow(/"\?" or "#"/);
+  it('refuses a query, fragment or backslash in a file: URI, which a file path would drop or read otherwise', () => {
+    for (const uri of ['file:///wh/evil/x?/../../sales/t', 'file:///wh/t#/../../x', 'file:/wh/t?a', 'file:///wh/evil/a\\..\\..\\x']) {
+      expect(() => normalizeLocation(uri), uri).toThrow(/"\?", "#" or "\\"/);
+    }
+    expect(normalizeLocation('file:///wh/a%5Cb')).toBe('file:///wh/a%5Cb');
     expect(normalizeLocation('file:///wh/t%3Fa%23b')).toBe('file:///wh/t%3Fa%23b');
     expect(normalizeLocation('/wh/t?a')).toBe('file:///wh/t%3Fa');
   });

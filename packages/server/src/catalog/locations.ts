@@ -12,8 +12,9 @@ import { validation } from '../errors/catalog-error.js';
  * Canonical form: file locations as file:///abs/path (dot segments resolved), others as given; never a trailing
  * slash. The canonical form names the same files as the location itself does for storage (the catalog's own
  * reads, writes and purges, and the credentials it vends), so what is refused is what it could not name so: a
- * query or fragment in a file: URI (a file path drops it, an engine may not), and an empty segment in an object
- * store's key (s3://b/wh//t is the key prefix wh//t/, not wh/t/).
+ * query or fragment in a file: URI (a file path drops it, an engine may not), a backslash in one (a URL parser
+ * reads it as "/", so file:///wh/a\..\..\x is /x, while a file system path keeps it as a character), and an empty
+ * segment in an object store's key (s3://b/wh//t is the key prefix wh//t/, not wh/t/).
  */
 export function normalizeLocation(location: string): string {
   if (typeof location !== 'string' || location.length === 0) throw validation('location must be a non-empty string');
@@ -21,7 +22,7 @@ export function normalizeLocation(location: string): string {
   // Most file locations are already canonical (the catalog writes them so): then the answer is the text itself.
   if (CANONICAL_FILE.test(location)) return location.replace(/\/+$/, '');
   if (location.startsWith('/') || location.startsWith('file:')) {
-    if (location.startsWith('file:') && /[?#]/.test(location)) throw validation('a file: location must not contain "?" or "#" (percent-encode them)');
+    if (location.startsWith('file:') && /[?#\\]/.test(location)) throw validation('a file: location must not contain "?", "#" or "\\" (percent-encode them)');
     const p = location.startsWith('/') ? location : filePath(location);
     return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '');
   }
