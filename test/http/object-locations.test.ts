@@ -126,6 +126,20 @@ describe('default locations', () => {
     expect((await send('POST', '/v1/default/namespaces/vloc_upd/properties', { removals: [], updates: { location: `${around}/vloc_upd` } })).status).toBe(200);
   });
 
+  it("are checked when a namespace is created: its directory may not be taken by a table (Iceberg and Lance)", async () => {
+    const root = tableLocation.split('/').slice(0, -2).join('/');
+    expect((await send('POST', `${NS}/tables`, { name: 'squat', schema: simpleSchema, location: `${root}/vloc_taken` })).status).toBe(200);
+    const ns = await send('POST', '/v1/default/namespaces', { namespace: ['vloc_taken'] });
+    expect(ns.status).toBe(400);
+    expect(ns.body.error.message).toMatch(/lies inside the location of a table or view/);
+    expect((await send('POST', '/lance/default/v1/namespace/vloc_taken/create', { id: ['vloc_taken'] })).status).toBe(400);
+    // With a location of its own elsewhere it is fine, and once the table is gone the directory is free again.
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['vloc_taken'], properties: { location: `${root}/elsewhere` } })).status).toBe(200);
+    expect((await send('DELETE', '/v1/default/namespaces/vloc_taken')).status).toBe(204);
+    expect((await send('DELETE', `${NS}/tables/squat`)).status).toBe(204);
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['vloc_taken'] })).status).toBe(200);
+  });
+
   it('are checked at create, so a namespace location set before the rule cannot place a table inside another', async () => {
     // What a namespace property stored before this rule looks like: written around the service.
     const before = await send('POST', '/v1/default/namespaces', { namespace: ['vloc_old'] });

@@ -103,6 +103,12 @@ describe('metadata files a commit trims from the metadata log', () => {
   });
 });
 
+/** A namespace written straight into the store, as one created before the namespace-directory rule was. */
+async function storedNamespace(levels: string[]): Promise<void> {
+  expect(await cat.lakegate.store.repository.insertNamespace({ id: `ns-${levels.join('.')}`, warehouse: 'lake', levels, properties: {} })).toBe(true);
+  cat.lakegate.services.access.forgetNamespaceIds();
+}
+
 describe('a table at the place where another namespace’s tables go', () => {
   const squatted = (res: { status: number; body: any }, by: RegExp) => {
     expect(res.status, JSON.stringify(res.body)).toBe(400);
@@ -110,9 +116,13 @@ describe('a table at the place where another namespace’s tables go', () => {
   };
 
   it('keeps later tables out of it: a default location inside another table’s is refused', async () => {
-    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['hr'] })).status).toBe(200);
+    // Taken before the namespace exists (at an existing namespace's directory it is refused, see below).
     const squat = await send('POST', tables('evil'), { name: 'squat', schema: simpleSchema, location: 's3://bucket/wh/hr' }, delegated);
     expect(squat.status).toBe(200);
+    // The namespace is refused while its directory is taken (object-locations.test.ts); one that came about anyway
+    // (stored before that rule, or through the database) still gets no table inside the squatting one.
+    squatted(await send('POST', '/v1/lake/namespaces', { namespace: ['hr'] }), /lies inside the location of a table or view/);
+    await storedNamespace(['hr']);
     squatted(await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema }), /overlaps the location of another table or view/);
     squatted(await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema, 'stage-create': true }), /overlaps the location of another table or view/);
     squatted(await send('POST', '/lance/lake/v1/table/hr$salaries/declare', { id: ['hr', 'salaries'] }), /overlaps the location of another table or view/);
@@ -122,14 +132,15 @@ describe('a table at the place where another namespace’s tables go', () => {
   });
 
   it('counts stage-created tables too, so neither a later table nor the staged one’s commit can overlap', async () => {
-    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['legal'] })).status).toBe(200);
     const staged = await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true }, delegated);
     expect(staged.status).toBe(200);
+    // A retried stage-create of the same table at the same place is no other table.
+    expect((await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true })).status).toBe(200);
+    squatted(await send('POST', '/v1/lake/namespaces', { namespace: ['legal'] }), /lies inside the location of a table or view/);
+    await storedNamespace(['legal']);
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of another table or view/);
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema, location: 's3://bucket/wh/legal/cases' }), /overlaps the location of another table or view/);
     squatted(await send('POST', tables('evil'), { name: 'other', schema: simpleSchema, location: 's3://bucket/wh', 'stage-create': true }), /overlaps the location of another table or view|storage root/);
-    // A retried stage-create of the same table at the same place is no other table.
-    expect((await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true })).status).toBe(200);
     const uuid = staged.body.metadata['table-uuid'];
     const commit = await send('POST', `${tables('evil')}/staged_squat`, {
       requirements: [{ type: 'assert-create' }],
@@ -220,5 +231,22 @@ describe('a view', () => {
     expect((await send('POST', '/v1/lake/namespaces/evil/views', view('v3'))).status).toBe(200);
     const moved = await send('POST', '/v1/lake/namespaces/evil/views/v1', { requirements: [], updates: [{ action: 'set-location', location: victim.location }] });
     expect(moved.status).toBe(400);
+  });
+});
+
+describe('a client-chosen location at an existing namespace’s directory', () => {
+  it('is refused for tables and views, so no one can keep that namespace’s tables out', async () => {
+    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['ops'] })).status).toBe(200);
+    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['ops', 'eu west'] })).status).toBe(200);
+    for (const location of ['s3://bucket/wh/ops', 's3://bucket/wh/ops/eu%20west', 's3://bucket/wh/sales']) {
+      const res = await send('POST', tables('evil'), { name: 'squat_ns', schema: simpleSchema, location });
+      expect(res.status, location).toBe(400);
+      expect(res.body.error.message).toMatch(/is the directory of a namespace|overlaps/);
+    }
+    const view = { name: 'vsquat', location: 's3://bucket/wh/ops', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['evil'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] } };
+    expect((await send('POST', '/v1/lake/namespaces/evil/views', view)).body.error.message).toMatch(/is the directory of a namespace/);
+    expect((await send('POST', tables('ops'), { name: 'x', schema: simpleSchema })).status).toBe(200);
+    // A directory no namespace has is just a location.
+    expect((await send('POST', tables('evil'), { name: 'squat_ns', schema: simpleSchema, location: 's3://bucket/wh/ops-archive' })).status).toBe(200);
   });
 });

@@ -92,7 +92,9 @@ export interface OverlapExceptions {
  * holds the table's uuid, so nothing lies inside it (`byCatalog` skips that lookup), but it may lie inside a table
  * a client put where this namespace's tables go (its directory, the warehouse root) before any was created there.
  * A view's location is held to the tables' (the catalog writes its metadata files there, and a view inside a
- * table's location would keep that table's purge from deleting anything).
+ * table's location would keep that table's purge from deleting anything). Nor may a client-chosen location be
+ * the directory of an existing namespace (under the storage root, where its tables and its children's go by
+ * default): those would all be refused as overlapping it.
  */
 export async function checkNoOverlap(repository: CatalogRepository, warehouse: Warehouse, location: string, options: OverlapExceptions & { byCatalog?: boolean }): Promise<void> {
   const l = normalizeLocation(location);
@@ -101,6 +103,10 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
   const around = await repository.findObjectsAtLocations(warehouse.name, ancestors);
   const other = [...inside, ...around].find((o) => o.id !== options.except && !(options.view && o.kind === 'view'));
   if (other) throw overlaps(location);
+  const levels = options.byCatalog ? undefined : namespaceOfDirectory(warehouse, l);
+  if (levels && (await repository.getNamespace(warehouse.name, levels))) {
+    throw validation(`location ${location} is the directory of a namespace, where its tables go; every table needs a location of its own`);
+  }
   const sameTable = (t: { namespace: string[]; name: string }) =>
     options.table !== undefined && t.name === options.table.name && t.namespace.length === options.table.namespace.length && t.namespace.every((level, i) => level === options.table!.namespace[i]);
   for (const staged of await repository.listStagedTableLocations(warehouse.name, options.nowMs)) {
@@ -133,7 +139,7 @@ export async function checkNamespaceLocationFree(repository: CatalogRepository, 
       }
     }
   }
-  if (taken) throw validation(`namespace property location ${location} lies inside the location of a table or view; tables created there could not have a location of their own`);
+  if (taken) throw validation(`the namespace's location ${location} lies inside the location of a table or view; tables created there could not have a location of their own`);
 }
 
 /**
@@ -142,4 +148,15 @@ export async function checkNamespaceLocationFree(repository: CatalogRepository, 
  */
 function overlaps(location: string) {
   return validation(`location ${location} overlaps the location of another table or view; every table needs a location of its own`);
+}
+
+/** The namespace whose default directory (joinLocation of the storage root and its levels) the location is, if any. */
+function namespaceOfDirectory(warehouse: Warehouse, location: string): string[] | undefined {
+  const root = normalizedRoot(warehouse.storageRoot);
+  if (!isUnderNormalized(root, location) || location === root) return undefined;
+  try {
+    return location.slice(root.length + 1).split('/').map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
 }

@@ -70,7 +70,7 @@ export class NamespaceService {
     // authorize
     await this.requireOnParent(scope, levels, 'namespace:create');
     // execute
-    await checkNamespaceLocationFor(this.ctx, scope, props);
+    await checkNamespaceLocationFor(this.ctx, scope, props, levels);
     const record: NamespaceRecord = { id: this.ctx.newUuid(), warehouse: scope.warehouse.name, levels, properties: props };
     await this.ctx.store.transaction(async (repo) => {
       if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) throw parentNotFound(levels);
@@ -229,7 +229,12 @@ export function checkNamespaceLocation(scope: RequestScope, properties: Record<s
   if (Object.hasOwn(properties, 'location')) checkLocation(scope.warehouse, properties.location, 'namespace property location');
 }
 
-/** After authorization (it asks the database what lies there): a namespace location may not lie inside an object's. */
-export async function checkNamespaceLocationFor(ctx: ServiceContext, scope: RequestScope, properties: Record<string, string>): Promise<void> {
-  if (Object.hasOwn(properties, 'location')) await checkNamespaceLocationFree(ctx.store.repository, scope.warehouse, properties.location!, ctx.clock.now());
+/**
+ * After authorization (it asks the database what lies there): where a namespace's tables will go may not lie inside
+ * an object's location: its `location` property when set, and at create without one its directory under the storage
+ * root (a table someone put there first would otherwise keep every default-located table of the namespace out).
+ */
+export async function checkNamespaceLocationFor(ctx: ServiceContext, scope: RequestScope, properties: Record<string, string>, creating?: string[]): Promise<void> {
+  const location = Object.hasOwn(properties, 'location') ? properties.location! : creating && joinLocation(scope.warehouse.storageRoot, ...creating);
+  if (location !== undefined) await checkNamespaceLocationFree(ctx.store.repository, scope.warehouse, location, ctx.clock.now());
 }

@@ -79,7 +79,7 @@ export class LanceNamespaceService {
       await this.namespaces.requireOn(scope, levels, 'namespace:update-properties');
     }
     // execute
-    await checkNamespaceLocationFor(this.deps, scope, properties);
+    await checkNamespaceLocationFor(this.deps, scope, properties, levels);
     const result = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getNamespace(scope.warehouse.name, levels);
       if (!existing) {
