@@ -216,3 +216,38 @@ describe("observed: an administrator's catalog:read token introspected every tok
     expect((await oauthPost(cat.lakegate.app, { token: theirs }, bearer(own), '/v1/oauth/introspect')).body).toMatchObject({ active: true });
   });
 });
+
+describe("observed: revoking a leaked engine token (RFC 7009) left the delegated sessions minted with it alive", () => {
+  it('ends a delegated session obtained with an engine token when that token is revoked, renewals included; one obtained with the credential stays', async () => {
+    const engine = await createPrincipal('leaky-engine', { users: [{ issuer: 'asserted', name: 'carol' }], 'assert-identity': true });
+    const leaked = (await tokenOf(engine)).access_token;
+    const renew = (token: string, auth: Record<string, string> = bearer(token)) => oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, auth);
+    const byToken = await delegate(unsignedJwt('carol'), leaked, JWT_TYPE);
+    expect(byToken.status, JSON.stringify(byToken.body)).toBe(200);
+    const d = byToken.body.access_token as string;
+    const renewed = (await renew(d)).body.access_token as string;
+    const byCredential = await oauthPost(
+      cat.lakegate.app,
+      { grant_type: TOKEN_EXCHANGE, subject_token: unsignedJwt('carol'), subject_token_type: JWT_TYPE, actor_token: leaked, actor_token_type: ACCESS_TOKEN_TYPE },
+      basic(engine.clientId, engine.secret),
+    );
+    expect(byCredential.status).toBe(200);
+    expect(claimsOf(byCredential.body.access_token as string).actor_sid).toBeUndefined();
+
+    expect((await oauthPost(cat.lakegate.app, { token: leaked }, basic(engine.clientId, engine.secret), '/v1/oauth/revoke')).status).toBe(200);
+    // Before the fix: 200 for both, and the thief kept renewing them by Bearer for the whole session (12 h).
+    expect(await status(d)).toBe(401);
+    expect(await status(renewed)).toBe(401);
+    expect((await renew(renewed)).status).toBe(400);
+    expect((await oauthPost(cat.lakegate.app, { token: renewed }, basic(engine.clientId, engine.secret), '/v1/oauth/introspect')).body).toEqual({ active: false });
+    expect(await status(byCredential.body.access_token as string)).toBe(200);
+    // The engine itself, with its credential, renews the session anew (as after any refusal).
+    const again = await renew(renewed, basic(engine.clientId, engine.secret));
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(claimsOf(again.body.access_token as string).actor_sid).toBeUndefined();
+    expect(await status(again.body.access_token as string)).toBe(200);
+    // The link: the session of the engine token the delegation was authenticated with, kept by Bearer renewals.
+    expect(claimsOf(d).actor_sid).toBe(claimsOf(leaked).sid);
+    expect(claimsOf(renewed).actor_sid).toBe(claimsOf(leaked).sid);
+  });
+});

@@ -11,7 +11,10 @@
  *    every token an engine holds through it, and enabling revives none;
  *  - its engine may no longer act for its subject (the delegation policy
  *    was changed, or `assert-identity` withdrawn for an asserted user);
- *  - its session was revoked (RFC 7009 revocation, refresh-token reuse).
+ *  - its session was revoked (RFC 7009 revocation, refresh-token reuse), or,
+ *    for a delegated token the engine obtained with one of its tokens, that
+ *    token's session (`actor_sid`): revoking a leaked engine token ends the
+ *    delegated sessions minted with it.
  *
  * The state is read from the database, shared by every replica, and kept
  * per replica for at most `cacheTtlMs` (config identityCacheSeconds): a
@@ -39,7 +42,7 @@ export interface TokenStateDeps {
 
 /** Why a token is refused (a stable code for callers, a sentence for people). */
 export interface Refusal {
-  code: 'principal-inactive' | 'tokens-revoked' | 'delegation-withdrawn' | 'session-revoked';
+  code: 'principal-inactive' | 'tokens-revoked' | 'delegation-withdrawn' | 'session-revoked' | 'actor-session-revoked';
   reason: string;
 }
 
@@ -143,6 +146,10 @@ export class TokenState {
     if (typeof claims.sid === 'string') {
       const s = await this.session(claims.sid);
       if (s?.revokedAtMs !== undefined) return refusal('session-revoked', 'the token was revoked');
+    }
+    if (typeof claims.actor_sid === 'string') {
+      const s = await this.session(claims.actor_sid);
+      if (s?.revokedAtMs !== undefined) return refusal('actor-session-revoked', "the engine's token it was obtained with was revoked");
     }
     return undefined;
   }

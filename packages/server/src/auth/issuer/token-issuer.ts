@@ -55,6 +55,11 @@ export interface AccessTokenClaims {
    */
   idp?: string;
   session: Session;
+  /**
+   * A delegated token the engine obtained by authenticating with one of its access tokens: that token's session
+   * (`actor_sid`), so that revoking it (RFC 7009) ends this session too. Absent when the engine used its credential.
+   */
+  actorSession?: string;
   /** The client's secret version when it authenticated: renewals stop once the secret is rotated. */
   secretVersion?: number;
   /** Requested audience/resource (all this catalog's); default "lakegate". */
@@ -165,6 +170,7 @@ export class TokenIssuer {
     };
     if (c.act) payload.act = c.act;
     if (c.idp !== undefined) payload.idp = c.idp;
+    if (c.actorSession !== undefined) payload.actor_sid = c.actorSession;
     if (c.secretVersion !== undefined) payload.sv = c.secretVersion;
     return this.sign(payload, c.sub, ACCESS_TOKEN_TYP, this.lifetimes.accessSeconds, c.session, c.aud);
   }

@@ -18,7 +18,11 @@
  * The new token starts its own session (revoking it leaves the subject's
  * own session alone) but keeps the subject's `auth_time` when the subject
  * token is ours, so re-exchanging never extends the maximum session
- * lifetime; an IdP's token or an asserted name starts the clock now.
+ * lifetime; an IdP's token or an asserted name starts the clock now. When
+ * the engine authenticated with one of its tokens rather than its
+ * credential, the new session also hangs on that token's session
+ * (`actor_sid`, checked by TokenState): revoking a leaked engine token
+ * ends what it minted.
  */
 import { ASSERTED_ISSUER, type ActorClaim } from '../../actor.js';
 import { mayActFor } from '../../delegation-policy.js';
@@ -54,7 +58,7 @@ interface Subject {
  * under: the current one when the engine authenticated with its secret, else the actor token's, so that a token
  * issued before a rotate-secret cannot mint delegated tokens that renew as if issued after it.
  */
-async function engineOf(ctx: GrantContext, actorToken: string): Promise<{ principal: ServicePrincipal; scopes: Scope[]; secretVersion: number }> {
+async function engineOf(ctx: GrantContext, actorToken: string): Promise<{ principal: ServicePrincipal; scopes: Scope[]; secretVersion: number; actorSession?: string }> {
   tokenType(ctx.params.get('actor_token_type'), 'actor_token_type');
   const actor = await ownToken(ctx, actorToken, 'actor_token');
   if (!actor || actor.kind !== 'service' || actor.act !== undefined || actor.claims.sub !== actor.clientId) throw invalid("actor_token must be the engine's own access token from this issuer");
@@ -65,8 +69,9 @@ async function engineOf(ctx: GrantContext, actorToken: string): Promise<{ princi
   if (authenticated !== actor.clientId) throw invalid('actor_token was not issued to the authenticated client');
   const principal = await ctx.state.principal(actor.clientId);
   if (!principal) throw invalid('the actor is no longer active');
-  const secretVersion = isSecret(ctx.client) || typeof actor.claims.sv !== 'number' ? principal.secretVersion : actor.claims.sv;
-  return { principal, scopes: actor.scopes, secretVersion };
+  if (isSecret(ctx.client) || typeof actor.claims.sv !== 'number') return { principal, scopes: actor.scopes, secretVersion: principal.secretVersion };
+  // Authenticated by a token: the delegated session hangs on the actor token's session (revoking that one ends it).
+  return { principal, scopes: actor.scopes, secretVersion: actor.claims.sv, ...(actor.session?.sid ? { actorSession: actor.session.sid } : {}) };
 }
 
 async function subjectOf(ctx: GrantContext, token: string, type: TokenType, engine: ServicePrincipal): Promise<Subject> {
@@ -121,7 +126,7 @@ async function subjectOf(ctx: GrantContext, token: string, type: TokenType, engi
 }
 
 export async function delegate(ctx: GrantContext, subjectToken: string, subjectType: TokenType, actorToken: string): Promise<TokenResponse> {
-  const { principal: engine, scopes: engineScopes, secretVersion } = await engineOf(ctx, actorToken);
+  const { principal: engine, scopes: engineScopes, secretVersion, actorSession } = await engineOf(ctx, actorToken);
   const policy = engine.delegation;
   if (policy.users.length === 0 && policy.groups.length === 0 && !policy.assertIdentity) {
     await ctx.audit.record('token.delegation.denied', `service:${engine.clientId}`, { reason: 'no delegation policy' }, { tenant: engine.tenant, decision: 'deny' });
@@ -157,6 +162,7 @@ export async function delegate(ctx: GrantContext, subjectToken: string, subjectT
     act,
     session,
     secretVersion,
+    ...(actorSession !== undefined ? { actorSession } : {}),
     ...(subject.kind === 'user' ? { idp: subject.issuer } : {}),
     ...(aud ? { aud } : {}),
   });

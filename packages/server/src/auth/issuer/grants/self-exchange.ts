@@ -49,7 +49,7 @@ export async function selfExchange(ctx: GrantContext, subjectToken: string, subj
   const maxSession = ctx.issuer.lifetimes.maxSessionSeconds;
   const subject = await ownToken(ctx, subjectToken, 'subject_token', {
     ...(reauthenticated ? { expiredUpToSeconds: maxSession } : {}),
-    tolerate: reauthenticated ? ['session-revoked', 'tokens-revoked', 'delegation-withdrawn'] : ['delegation-withdrawn'],
+    tolerate: reauthenticated ? ['session-revoked', 'tokens-revoked', 'delegation-withdrawn', 'actor-session-revoked'] : ['delegation-withdrawn'],
   });
   if (!subject) throw invalid('subject_token is not a token of this issuer (to act for a user, send an actor_token)');
   const client = reauthenticated?.clientId ?? bearerClient ?? subject.clientId;
@@ -65,7 +65,9 @@ export async function selfExchange(ctx: GrantContext, subjectToken: string, subj
   const asserted = subject.idp === ASSERTED_ISSUER;
   // A new session when the client authenticated again and nobody else had to vouch for the subject.
   const newSession = reauthenticated !== undefined && (!delegated || asserted);
-  if (reauthenticated && !newSession && subject.tolerated && subject.tolerated.code !== 'delegation-withdrawn') throw invalid(`subject_token is no longer valid: ${subject.tolerated.reason}`);
+  // The engine's credential answers for a revoked token of the engine (actor-session-revoked), not for the subject's session.
+  const tolerated = subject.tolerated && !['delegation-withdrawn', 'actor-session-revoked'].includes(subject.tolerated.code);
+  if (reauthenticated && !newSession && tolerated) throw invalid(`subject_token is no longer valid: ${subject.tolerated!.reason}`);
   if (reauthenticated && delegated) {
     // The engine's credential answers for the engine only: it must still be allowed to act for this subject.
     const policy = reauthenticated.delegation;
@@ -99,6 +101,8 @@ export async function selfExchange(ctx: GrantContext, subjectToken: string, subj
     session,
     ...(current ? { secretVersion: current.secretVersion } : {}),
     ...(subject.act ? { act: subject.act } : {}),
+    // Renewed within the session by a token, it keeps hanging on the engine token it came from; the credential frees it.
+    ...(!reauthenticated && typeof subject.claims.actor_sid === 'string' ? { actorSession: subject.claims.actor_sid } : {}),
     ...(subject.idp !== undefined ? { idp: subject.idp } : {}),
     ...(aud ? { aud } : {}),
   });
