@@ -251,3 +251,36 @@ describe("observed: revoking a leaked engine token (RFC 7009) left the delegated
     expect(claimsOf(renewed).actor_sid).toBe(claimsOf(leaked).sid);
   });
 });
+
+describe('observed: error_description carried quotes, backslashes and non-ASCII', () => {
+  it('writes error_description only with the characters RFC 6749 §5.2 and RFC 6750 §3 allow, in bodies and in WWW-Authenticate', async () => {
+    const allowed = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+    const svc = await createPrincipal('charset');
+    const form = (body: string, url = '/v1/oauth/tokens', headers: Record<string, string> = {}) =>
+      cat.lakegate.app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+    const answers = [
+      await form('grant_type=client_credentials&scope=%22bogus%5C', '/v1/oauth/tokens', basic(svc.clientId, svc.secret)),
+      await form('grant_type=%CF%89%22%5C'),
+      await form('grant_type=client_credentials&x%22%C3%A9=1&x%22%C3%A9=2', '/v1/oauth/tokens', basic(svc.clientId, svc.secret)),
+      await form('token=x', '/v1/oauth/introspect'),
+      await form('grant_type=refresh_token&refresh_token=x'),
+    ];
+    for (const res of answers) {
+      const description = res.json().error_description as string;
+      // Before the fix: 'unknown scope "\"bogus\\"', 'grant_type ω"\ …', '… (RFC 7662 §2.1)'.
+      expect(description, description).toMatch(allowed);
+    }
+    expect(answers[3]!.json().error_description).toBe('client authentication is required for token introspection (RFC 7662 section 2.1)');
+    // A catalog request refused with a reason that quotes (SigV4's region): WWW-Authenticate's error_description too.
+    const date = new Date(now).toISOString().replace(/[-:]|\.\d+/g, '');
+    const signed = await cat.lakegate.app.inject({
+      method: 'GET',
+      url: '/v1/config',
+      headers: { 'x-amz-date': date, authorization: `AWS4-HMAC-SHA256 Credential=AKID/${date.slice(0, 8)}/mars-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}` },
+    });
+    expect(signed.statusCode).toBe(401);
+    const challenge = String(signed.headers['www-authenticate']);
+    expect(challenge).toMatch(/region/);
+    expect(/error_description="([^"]*)"$/.exec(challenge)?.[1], challenge).toMatch(allowed);
+  });
+});

@@ -26,6 +26,16 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'slow_down';
 
+/**
+ * An error_description as RFC 6749 §5.2 (and RFC 6750 §3 for WWW-Authenticate) allows it: only %x20-21 / %x23-5B /
+ * %x5D-7E, printable ASCII without '"' and '\'. Our texts name RFC sections with '§' and quote what was sent (a
+ * scope, a grant type, a parameter's name), which may hold anything: '§' is written "section ", quotes become
+ * apostrophes, a backslash a slash, and any other character outside the set '?'.
+ */
+export function errorDescription(text: string): string {
+  return text.replace(/§\s*/g, 'section ').replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x7e]/g, '?');
+}
+
 export class OAuthError extends Error {
   /** For invalid_client: the authentication scheme the client tried, named in WWW-Authenticate (RFC 6749 §5.2). */
   challenge: 'Basic' | 'Bearer' = 'Basic';

@@ -3,6 +3,7 @@
  * for errors the token endpoint does not answer itself (framework errors
  * such as a wrong content type or an oversized body). 5xx never carry detail.
  */
+import { errorDescription } from '../../auth/issuer/oauth-error.js';
 import type { ErrorEnvelope } from '../plugins/errors.js';
 
 export interface OAuthErrorBody {
@@ -14,7 +15,7 @@ export interface OAuthErrorBody {
 const FORM_ONLY = 'send the parameters as application/x-www-form-urlencoded';
 
 const body = (status: number, message: string): OAuthErrorBody =>
-  status >= 500 ? { error: 'server_error' } : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: status === 415 ? FORM_ONLY : message };
+  status >= 500 ? { error: 'server_error' } : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: errorDescription(status === 415 ? FORM_ONLY : message) };
 
 export const oauthEnvelope: ErrorEnvelope = {
   // The grants raise OAuthError, answered by the route; a catalog error here is a bug or an unavailable store.

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Actor, describeActor } from '../../auth/actor.js';
 import { AuthenticationError, type AuthenticatorChain, type RequestCredentials } from '../../auth/authn/authenticator.js';
+import { errorDescription } from '../../auth/issuer/oauth-error.js';
 import type { ErrorEnvelope } from './errors.js';
 import { bindRequestLog } from './request-log.js';
 
@@ -102,7 +103,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     const scheme = failure?.scheme ?? 'Bearer';
     // The reason, never the credential: operators see why a client was refused (wrong key, skew, expiry).
     if (failure) req.log.info({ auth: scheme, reason }, 'authentication failed');
-    reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` : ''}`);
+    reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="invalid_token", error_description="${errorDescription(reason)}"` : ''}`);
     return reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
   });
 }

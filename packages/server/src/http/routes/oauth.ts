@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IssuerDeps, OAuthRequest } from '../../auth/issuer/grant.js';
 import { introspect } from '../../auth/issuer/introspection.js';
-import { OAuthError } from '../../auth/issuer/oauth-error.js';
+import { OAuthError, errorDescription } from '../../auth/issuer/oauth-error.js';
 import { revoke } from '../../auth/issuer/revocation.js';
 import { SCOPES } from '../../auth/issuer/scopes.js';
 import type { TokenEndpoint } from '../../auth/issuer/token-endpoint.js';
@@ -39,7 +39,7 @@ async function answer(reply: FastifyReply, run: () => Promise<unknown>): Promise
     if (!(e instanceof OAuthError)) throw e;
     if (e.status === 401) reply.header('www-authenticate', `${e.challenge} realm="lakegate"${e.challenge === 'Bearer' ? ', error="invalid_token"' : ''}`);
     if (e.retryAfterMs) reply.header('retry-after', String(Math.ceil(e.retryAfterMs / 1000)));
-    return reply.code(e.status).send({ error: e.error, error_description: e.description });
+    return reply.code(e.status).send({ error: e.error, error_description: errorDescription(e.description) });
   }
 }
 
