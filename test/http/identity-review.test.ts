@@ -2,7 +2,9 @@
  * Identity review (RFC 6749, RFC 8693 and the documented revocation rules), found with real requests against a
  * running server. Each test fails on the code before its fix.
  */
+import { presignRequest, signRequest } from '@lakegate/sigv4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { grantPrincipal } from '../support/access.js';
 import { bearerSender } from '../support/inject.js';
 import { ACCESS_TOKEN_TYPE, JWT_TYPE, TOKEN_EXCHANGE, basic, bearer, claimsOf, clientToken, oauthPost, unsignedJwt } from '../support/oauth.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
@@ -282,5 +284,31 @@ describe('observed: error_description carried quotes, backslashes and non-ASCII'
     const challenge = String(signed.headers['www-authenticate']);
     expect(challenge).toMatch(/region/);
     expect(/error_description="([^"]*)"$/.exec(challenge)?.[1], challenge).toMatch(allowed);
+  });
+});
+
+describe('observed: a SigV4 signature over UNSIGNED-PAYLOAD let one signed request carry any body', () => {
+  it('refuses UNSIGNED-PAYLOAD for a request with a body (header or presigned), and keeps it for one without', async () => {
+    const owner = await createPrincipal('sigv4-signer');
+    await grantPrincipal(bearerSender(cat.lakegate.app, await adminToken()), owner.clientId, ['namespace:create', 'namespace:list'], { type: 'warehouse', warehouse: 'default' });
+    const key = (await manage('POST', `/management/v1/principals/${owner.clientId}/access-keys`)).body;
+    const signing = { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: key['access-key-id'] as string, secretAccessKey: key['secret-access-key'] as string }, signingDate: new Date(now) };
+    const request = { method: 'POST', url: '/v1/default/namespaces', headers: { host: 'localhost:80', 'content-type': 'application/json', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: '{"namespace":["signed_ns"]}' };
+    const send = (url: string, headers: Record<string, string | string[] | undefined>, payload: string) =>
+      cat.lakegate.app.inject({ method: 'POST', url, headers: headers as Record<string, string>, payload });
+    const other = '{"namespace":["not_what_was_signed"]}';
+
+    const header = await signRequest(request, signing);
+    const presigned = await presignRequest(request, { ...signing, expiresIn: 604800 });
+    // Before the fix: 200 for both, creating a namespace the signer never named.
+    for (const res of [await send(header.url, header.headers, other), await send(presigned.url, { host: 'localhost:80', 'content-type': 'application/json' }, other)]) {
+      expect(res.statusCode, res.body).toBe(401);
+      expect(String(res.headers['www-authenticate'])).toMatch(/unsigned payloads are not accepted/);
+    }
+    // The body's hash, as Iceberg Java and botocore sign it, is accepted; so is UNSIGNED-PAYLOAD on a request without a body.
+    const hashed = await signRequest({ ...request, headers: { host: 'localhost:80', 'content-type': 'application/json' } }, signing);
+    expect((await send(hashed.url, hashed.headers, request.body)).statusCode).toBe(200);
+    const get = await signRequest({ method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, signing);
+    expect((await cat.lakegate.app.inject({ method: 'GET', url: get.url, headers: get.headers as Record<string, string> })).statusCode).toBe(200);
   });
 });

@@ -43,6 +43,10 @@ export class SigV4Authenticator implements Authenticator {
       service: this.settings.service,
       region: this.settings.region,
       clockSkewMs: this.settings.clockSkewMs,
+      // A catalog request's body is its operation (a commit, a grant): a signature must cover it. UNSIGNED-PAYLOAD is
+      // S3's; signed so, one captured request (or a presigned URL, for up to 7 days) would carry any body. Iceberg
+      // Java and botocore sign the body's hash; a request without a body has nothing to leave unsigned.
+      allowUnsignedPayload: request.body.length === 0,
       now: () => new Date(this.now()),
       lookupSecret: async (accessKeyId) => {
         const found = await this.keys.accessKeySecret(accessKeyId);
