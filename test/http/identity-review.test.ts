@@ -6,6 +6,7 @@ import { presignRequest, signRequest } from '@lakegate/sigv4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
 import { bearerSender } from '../support/inject.js';
+import { startLocalIdp } from '../support/local-idp.js';
 import { ACCESS_TOKEN_TYPE, JWT_TYPE, TOKEN_EXCHANGE, basic, bearer, claimsOf, clientToken, oauthPost, unsignedJwt } from '../support/oauth.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 
@@ -310,5 +311,45 @@ describe('observed: a SigV4 signature over UNSIGNED-PAYLOAD let one signed reque
     expect((await send(hashed.url, hashed.headers, request.body)).statusCode).toBe(200);
     const get = await signRequest({ method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, signing);
     expect((await cat.lakegate.app.inject({ method: 'GET', url: get.url, headers: get.headers as Record<string, string> })).statusCode).toBe(200);
+  });
+});
+
+describe('observed: delegated sessions of an IdP taken out of the trusted issuers lived on', () => {
+  it("refuses a delegated token, and its renewal, once the IdP that vouched for its user is no longer trusted for the token's tenant", async () => {
+    const idp = await startLocalIdp('review');
+    const trusting = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted()]) }, { auth: true, dataDir: cat.dataDir });
+    // The same database served with the IdP taken out of the list (a restart with another configuration), and with it moved to another tenant.
+    const untrusting = await startInProcess({}, { auth: true, dataDir: cat.dataDir });
+    const moved = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted('elsewhere')]) }, { auth: true, dataDir: cat.dataDir });
+    try {
+      // Delegation policies name trusted issuers only: set through the trusting server.
+      const admin = (await clientToken(trusting.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token;
+      const created = await bearerSender(trusting.lakegate.app, admin)('POST', '/management/v1/principals', { name: 'idp-engine', delegation: { users: [{ issuer: idp.issuer, name: '*' }] } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const engineToken = (await clientToken(trusting.lakegate.app, created.body['client-id'] as string, created.body['client-secret'] as string)).access_token;
+      const res = await oauthPost(
+        trusting.lakegate.app,
+        { grant_type: TOKEN_EXCHANGE, subject_token: await idp.token('alice'), subject_token_type: ACCESS_TOKEN_TYPE, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+        bearer(engineToken),
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const delegated = res.body.access_token as string;
+      const use = async (on: TestCatalog) => (await on.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: bearer(delegated) })).statusCode;
+      const renew = (on: TestCatalog) => oauthPost(on.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: delegated, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(delegated));
+      expect(await use(trusting)).toBe(200);
+      expect((await renew(trusting)).status).toBe(200);
+      // Before the fix: 200 and a renewal, for the rest of the session (12 h), on both.
+      for (const on of [untrusting, moved]) {
+        expect(await use(on)).toBe(401);
+        const renewed = await renew(on);
+        expect(renewed.status).toBe(400);
+        expect(renewed.body.error).toBe('invalid_request');
+      }
+    } finally {
+      await moved.close();
+      await untrusting.close();
+      await trusting.close();
+      await idp.close();
+    }
   });
 });

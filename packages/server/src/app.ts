@@ -150,7 +150,15 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   );
   // A change of a principal made through this process is seen by its token checks at once (other replicas: identityCacheSeconds).
   const principals = new PrincipalService(store.identity, () => clock.now(), () => tokenState.forgetPrincipals());
-  const tokenState = new TokenState({ identity: store.identity, issuerId: () => issuer.issuerId, now: () => clock.now(), cacheTtlMs: config.identityCacheSeconds * 1000, coherence });
+  const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
+  const tokenState = new TokenState({
+    identity: store.identity,
+    issuerId: () => issuer.issuerId,
+    trustedIssuerTenant: (iss) => external.tenantOf(iss),
+    now: () => clock.now(),
+    cacheTtlMs: config.identityCacheSeconds * 1000,
+    coherence,
+  });
   await warnAboutBareGroups(principals, logger);
   const audit = new AuditTrail(store.identity, logger.child({ component: 'audit' }), () => clock.now());
   const tokenEndpoint = new TokenEndpoint();
@@ -209,7 +217,6 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   useErrorEnvelope(app, icebergEnvelope);
   app.decorate('surfaceEnvelopes', envelopes);
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
-  const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const issuerId = () => issuer.issuerId;
   const limiter = new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now(), coherence);
   const web = createConsole(config, { store, principals, audit, limiter, external, box, clock, issuer: issuerId });

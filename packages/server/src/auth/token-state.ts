@@ -10,7 +10,9 @@
  *    revoked (or was disabled) after this one was issued: disabling revokes
  *    every token an engine holds through it, and enabling revives none;
  *  - its engine may no longer act for its subject (the delegation policy
- *    was changed, or `assert-identity` withdrawn for an asserted user);
+ *    was changed, or `assert-identity` withdrawn for an asserted user), or
+ *    the IdP that vouched for its user is no longer trusted for its tenant
+ *    (taken out of trustedIssuers, or moved to another tenant);
  *  - its session was revoked (RFC 7009 revocation, refresh-token reuse), or,
  *    for a delegated token the engine obtained with one of its tokens, that
  *    token's session (`actor_sid`): revoking a leaked engine token ends the
@@ -34,6 +36,8 @@ import type { IdentityRepository, ServicePrincipal, TokenSessionKey, TokenSessio
 export interface TokenStateDeps {
   identity: IdentityRepository;
   issuerId: () => string;
+  /** The tenant a trusted IdP's users belong to; undefined for an issuer that is not (or no longer) trusted. */
+  trustedIssuerTenant: (issuer: string) => string | undefined;
   now: () => number;
   cacheTtlMs: number;
   /** The other processes of this server (--workers): told at once of a change made through this one. */
@@ -139,6 +143,9 @@ export class TokenState {
       const issuer = kind === 'user' && typeof claims.idp === 'string' ? claims.idp : this.deps.issuerId();
       const groups = Array.isArray(claims.groups) ? claims.groups.filter((g): g is string => typeof g === 'string') : [];
       if (issuer === ASSERTED_ISSUER && !engine!.delegation.assertIdentity) return refusal('delegation-withdrawn', 'the engine may no longer assert identities');
+      if (kind === 'user' && issuer !== ASSERTED_ISSUER && issuer !== this.deps.issuerId() && this.deps.trustedIssuerTenant(issuer) !== tenant) {
+        return refusal('delegation-withdrawn', "the user's identity provider is no longer trusted");
+      }
       if (!mayActFor(engine!.delegation, { sub: claims.sub, kind, issuer, groups }, this.deps.issuerId())) {
         return refusal('delegation-withdrawn', 'the engine is no longer allowed to act for this subject');
       }
