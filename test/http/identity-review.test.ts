@@ -2,6 +2,7 @@
  * Identity review (RFC 6749, RFC 8693 and the documented revocation rules), found with real requests against a
  * running server. Each test fails on the code before its fix.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { presignRequest, signRequest } from '@lakegate/sigv4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
@@ -338,12 +339,19 @@ describe('observed: delegated sessions of an IdP taken out of the trusted issuer
       const renew = (on: TestCatalog) => oauthPost(on.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: delegated, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(delegated));
       expect(await use(trusting)).toBe(200);
       expect((await renew(trusting)).status).toBe(200);
-      // Before the fix: 200 and a renewal, for the rest of the session (12 h), on both.
+      // A web console session of the same user (as the OIDC sign-in stores it).
+      const cookie = randomBytes(32).toString('base64url');
+      const identity = { kind: 'user' as const, subject: 'alice', issuer: idp.issuer, tenant: 'default', groups: [] };
+      await trusting.lakegate.store.sessions.insertSession({ idHash: createHash('sha256').update(cookie).digest('base64url'), identity, createdAtMs: now, expiresAtMs: now + 3_600_000 });
+      const consoleStatus = async (on: TestCatalog) => (await on.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: { cookie: `lakegate_session=${cookie}` } })).statusCode;
+      expect(await consoleStatus(trusting)).toBe(200);
+      // Before the fix: 200 and a renewal, for the rest of the session (12 h; the console's 8 h), on both.
       for (const on of [untrusting, moved]) {
         expect(await use(on)).toBe(401);
         const renewed = await renew(on);
         expect(renewed.status).toBe(400);
         expect(renewed.body.error).toBe('invalid_request');
+        expect(await consoleStatus(on)).toBe(401);
       }
     } finally {
       await moved.close();

@@ -47,7 +47,7 @@ export function createConsole(
   const now = () => deps.clock.now();
   return {
     dir: config.consoleDir || defaultConsoleDir(),
-    sessions: new ConsoleSessions({ sessions: deps.store.sessions, principals: deps.principals, audit: deps.audit, limiter: deps.limiter, ttlSeconds: config.consoleSessionTtlSeconds, issuer: deps.issuer, now }),
+    sessions: new ConsoleSessions({ sessions: deps.store.sessions, principals: deps.principals, audit: deps.audit, limiter: deps.limiter, ttlSeconds: config.consoleSessionTtlSeconds, issuer: deps.issuer, trustedIssuerTenant: (iss) => deps.external.tenantOf(iss), now }),
     oidc: providers.length ? new OidcLogin(providers, deps.external, deps.box, now) : undefined,
   };
 }

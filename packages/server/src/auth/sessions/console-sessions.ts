@@ -6,8 +6,9 @@
  * server checks it without storing it and no one without the cookie can
  * compute it; the console reads it from the session endpoint and sends it as
  * a header on every mutation. A principal's session ends when the principal
- * is disabled or its secret rotated; every session ends at its expiry or at
- * sign-out (the row is deleted).
+ * is disabled or its secret rotated, a user's when its IdP is no longer
+ * trusted for its tenant; every session ends at its expiry or at sign-out
+ * (the row is deleted).
  */
 import { createHmac, hash as digest, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../actor.js';
@@ -44,6 +45,8 @@ export interface ConsoleSessionsOptions {
   ttlSeconds: number;
   /** Our own issuer's identifier (the `issuer` of principals' actors). */
   issuer: () => string;
+  /** The tenant a trusted IdP's users belong to; undefined for an issuer that is not (or no longer) trusted. */
+  trustedIssuerTenant: (issuer: string) => string | undefined;
   now: () => number;
 }
 
@@ -80,7 +83,11 @@ export class ConsoleSessions {
     const session = await this.live(token);
     if (!session) return undefined;
     const id = session.identity;
-    if (id.kind === 'user') return { subject: id.subject, tenant: id.tenant, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'session' };
+    if (id.kind === 'user') {
+      // A user's session ends with its IdP's trust: taken out of trustedIssuers, or moved to another tenant.
+      if (this.options.trustedIssuerTenant(id.issuer) !== id.tenant) return undefined;
+      return { subject: id.subject, tenant: id.tenant, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'session' };
+    }
     // A principal's roles and state are read on every request: disabling it or rotating its secret ends the session.
     const principal = await this.options.principals.get(id.subject);
     if (!principal || principal.disabled || principal.secretVersion !== id.secretVersion) return undefined;
