@@ -197,6 +197,26 @@ describe('grants follow the object', () => {
     expect((await user.send('GET', '/v1/default/namespaces/life/tables/b')).status).toBe(403);
     expect((await admin('GET', `/management/v1/grants?role=${user.id}-role`)).body.grants).toEqual([]);
   });
+  it('lets a table or view move to another namespace only when that gives the caller nothing it did not hold', async () => {
+    for (const levels of [['vault'], ['open']]) await admin('POST', '/v1/default/namespaces', { namespace: levels });
+    await admin('POST', '/v1/default/namespaces/vault/tables', { name: 'gold', schema: simpleSchema });
+    await admin('POST', '/v1/default/namespaces/vault/views', { name: 'gv', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['vault'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] } });
+    const mover = await principal('mover');
+    await grantPrincipal(admin, mover.id, ['table:drop'], table(['vault'], 'gold'));
+    await grantPrincipal(admin, mover.id, ['view:drop'], { type: 'view', warehouse: 'default', namespace: ['vault'], name: 'gv' });
+    await grantPrincipal(admin, mover.id, ['table:create', 'table:read-data', 'view:create', 'view:read'], ns(['open']));
+    const move = (kind: 'tables' | 'views', name: string) => mover.send('POST', `/v1/default/${kind}/rename`, { source: { namespace: ['vault'], name }, destination: { namespace: ['open'], name } });
+    // Drop-only at the source, readers at the destination: a move would let them read it.
+    const refused = await move('tables', 'gold');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/table:read-metadata, table:read-data on default\/vault\.gold/);
+    expect((await move('views', 'gv')).status).toBe(403);
+    expect((await mover.send('GET', '/v1/default/namespaces/open/tables/gold')).status).toBe(404);
+    // Holding at the source what the destination gives, they may move it.
+    await grantPrincipal(admin, mover.id, ['table:read-data'], table(['vault'], 'gold'));
+    expect((await move('tables', 'gold')).status).toBe(204);
+    expect((await mover.send('GET', '/v1/default/namespaces/open/tables/gold')).status).toBe(200);
+  });
 });
 
 describe('stage-created tables belong to their creator until committed', () => {

@@ -2,12 +2,16 @@
  * Rename of a table or view: one identifier space, so both kinds share the
  * rules and the messages clients expect. Moving an object out of its place
  * needs the kind's drop privilege on it, and into the destination the
- * kind's create privilege on the destination namespace. The object keeps
- * its id, so its own grants follow it (inherited ones are the destination's).
+ * kind's create privilege on the destination namespace; a move to another
+ * namespace must not give the caller any privilege on the object it did not
+ * hold before. The object keeps its id, so its own grants follow it
+ * (inherited ones are the destination's).
  */
 import { CatalogError } from '../errors/catalog-error.js';
-import { describeObject } from './access/access-service.js';
-import type { CatalogRequest, ServiceContext } from './context.js';
+import { describeObject, forbidden } from './access/access-service.js';
+import type { SecurablePath } from './access/ports.js';
+import { privilegesOn } from './access/privileges.js';
+import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkIdentifier, formatIdentifier, type TableIdentifier } from './identifiers.js';
 import type { CatalogObjectRecord, ObjectKind } from './ports.js';
 
@@ -27,6 +31,7 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
   const noNamespace = () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(to.namespace)}`);
   if (toNs.missing) return ctx.access.notFoundOrForbidden(scope, toNs.path, `${kind}:create`, toObject, noNamespace);
   await ctx.access.require(scope, `${kind}:create`, toNs.path, { object: toObject, recordAllow: true });
+  await requireNoWidening(ctx, scope, kind, ctx.access.objectPath(fromNs.path, kind, record.id), ctx.access.objectPath(toNs.path, kind, record.id), fromObject);
   // execute
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) throw noNamespace();
@@ -35,6 +40,21 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
     if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
   });
   ctx.events.emit({ type: kind === 'view' ? 'view.renamed' : 'table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
+}
+
+/**
+ * A move to another namespace must not widen what the caller may do with the object: every privilege on it that the
+ * caller would hold at the destination (inherited from there) it must hold at the source already. Otherwise whoever may
+ * only drop a table could move it into a namespace where it reads or writes data, or manages grants, and so read it.
+ */
+async function requireNoWidening(ctx: ServiceContext, scope: RequestScope, kind: 'table' | 'view', from: SecurablePath, to: SecurablePath, object: string): Promise<void> {
+  if (from.namespaces.join('\u001f') === to.namespaces.join('\u001f')) return;
+  const privileges = privilegesOn(kind);
+  const answers = await ctx.access.allows(scope, [...privileges.map((privilege) => ({ privilege, path: to })), ...privileges.map((privilege) => ({ privilege, path: from }))]);
+  const lacking = privileges.filter((_, i) => answers[i] && !answers[privileges.length + i]);
+  if (lacking.length === 0) return;
+  await ctx.access.record(scope.caller, 'access.denied', 'deny', lacking.join('+'), object, { lacking, reason: 'a move would widen the caller\'s privileges on the object' });
+  throw forbidden(lacking, object);
 }
 
 function notFound(kind: 'table' | 'view', id: TableIdentifier): CatalogError {

@@ -79,6 +79,11 @@ export function grantableOn(privilege: Privilege): readonly SecurableKind[] {
   return GRANTABLE_ON[privilege];
 }
 
+/** The privileges that can be held on an object of that kind (granted on it, or inherited from its containers). */
+export function privilegesOn(kind: SecurableKind): Privilege[] {
+  return PRIVILEGES.filter((p) => GRANTABLE_ON[p].includes(kind));
+}
+
 /** True when holding the `held` grants confers `privilege`. */
 export function confers(held: Iterable<Privilege>, privilege: Privilege): boolean {
   for (const p of held) if (CLOSURES.get(p)!.has(privilege)) return true;
