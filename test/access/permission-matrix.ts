@@ -131,7 +131,17 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/register`, body: { name: 'reg', 'metadata-location': f.data.unregistered } }),
     ok: 200,
   },
-  { name: 'unregisterTable', surface: 'iceberg', needs: [{ privilege: 'table:drop', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/unregister` }), ok: 200 },
+  {
+    name: 'unregisterTable',
+    surface: 'iceberg',
+    needs: [
+      { privilege: 'table:drop', direct: 'table', inherited: 'ns' },
+      { privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' },
+    ],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `${T(f)}/unregister` }),
+    ok: 200,
+  },
   { name: 'loadCredentials', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `${T(f)}/credentials` }), ok: 200 },
   { name: 'reportMetrics (scan)', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'scan-report', 'table-name': 't' } }), ok: 204 },
   { name: 'reportMetrics (commit)', surface: 'iceberg', needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'commit-report', 'table-name': 't' } }), ok: 204 },
@@ -201,7 +211,17 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/drop`, body: { id: [...f.ns, 'ds'] } }),
     ok: 200,
   },
-  { name: 'lance DeregisterTable', surface: 'lance', needs: [{ privilege: 'table:drop', direct: 'lance', inherited: 'ns' }], objects: ['lance'], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/deregister`, body: { id: [...f.ns, 'ds'] } }), ok: 200 },
+  {
+    name: 'lance DeregisterTable',
+    surface: 'lance',
+    needs: [
+      { privilege: 'table:drop', direct: 'lance', inherited: 'ns' },
+      { privilege: 'table:read-metadata', direct: 'lance', inherited: 'ns' },
+    ],
+    objects: ['lance'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/deregister`, body: { id: [...f.ns, 'ds'] } }),
+    ok: 200,
+  },
   // Management: editing grants on a securable
   {
     name: 'grant on a table (grants:manage)',

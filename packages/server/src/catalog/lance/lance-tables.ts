@@ -13,7 +13,7 @@
  * and register with `table:create` on the namespace, describe with
  * `table:read-metadata` (credentials follow read-data/write-data), drop with
  * `table:drop` and `table:write-data` (it deletes the data), deregister with
- * `table:drop`.
+ * `table:drop` and `table:read-metadata` (its answer shows the location and properties).
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
@@ -152,7 +152,8 @@ export class LanceTableService {
   /** Removes the table from the catalog; its data stays where it is. */
   async deregister(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
     const scope = await this.ctx.scope(request);
-    const removed = await this.remove(scope, idInput, ['table:drop']);
+    // The answer carries the table's location and properties: whoever may only drop it may not read those.
+    const removed = await this.remove(scope, idInput, ['table:drop', 'table:read-metadata']);
     this.ctx.events.emit({ type: 'lance-table.deregistered', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }

@@ -1,6 +1,7 @@
 /**
  * Drop (with or without purge) and unregister. Dropping needs `table:drop`;
- * a purge deletes data and needs `table:write-data` too. The table's grants
+ * a purge deletes data and needs `table:write-data` too; unregistering answers
+ * with the metadata and needs `table:read-metadata` too. The table's grants
  * go with it (its id is never reused).
  */
 import { validation } from '../../errors/catalog-error.js';
@@ -31,7 +32,8 @@ export async function unregisterTable(ctx: TableContext, request: CatalogRequest
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
   const scope = await ctx.scope(request);
-  const { record } = await requireTable(ctx, scope, levels, name, ['table:drop'], true);
+  // The answer carries the table's metadata: whoever may only drop it may not read that.
+  const { record } = await requireTable(ctx, scope, levels, name, ['table:drop', 'table:read-metadata'], true);
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table'))) throw tableNotFound(record.namespace, name);
   });
