@@ -280,6 +280,27 @@ describe('table locations', () => {
   });
 });
 
+describe('register with overwrite', () => {
+  it('needs table:write-data on the table it overwrites, also on one that appeared after the request was authorized', async () => {
+    await admin('POST', '/v1/default/namespaces', { namespace: ['reg'] });
+    const source = await admin('POST', '/v1/default/namespaces/reg/tables', { name: 'src', schema: simpleSchema });
+    await admin('POST', '/v1/default/namespaces/reg/tables/src/unregister');
+    await admin('POST', '/v1/default/namespaces/reg/tables', { name: 'target', schema: simpleSchema });
+    const registrar = await principal('registrar');
+    await grantPrincipal(admin, registrar.id, ['table:create'], ns(['reg']));
+    const body = { name: 'target', 'metadata-location': source.body['metadata-location'], overwrite: true };
+    expect((await registrar.send('POST', '/v1/default/namespaces/reg/register', body)).status).toBe(403);
+    // The table is looked up once to authorize and again to overwrite: as if it was created in between.
+    const repository = cat.lakegate.store.repository;
+    const getObject = repository.getObject.bind(repository);
+    const spy = vi.spyOn(repository, 'getObject').mockImplementationOnce(async () => undefined).mockImplementation(getObject);
+    const raced = await registrar.send('POST', '/v1/default/namespaces/reg/register', body);
+    spy.mockRestore();
+    expect(raced.status).toBe(403);
+    expect((await admin('GET', '/v1/default/namespaces/reg/tables/target')).body['metadata-location']).not.toBe(source.body['metadata-location']);
+  });
+});
+
 describe('the audit trail of decisions', () => {
   it('records allowed data-bearing actions and every denial, with tenant, actor, act chain, action, object and request id', async () => {
     const writer = await principal('audited-writer');

@@ -46,6 +46,11 @@ export async function registerTable(
   const repo = ctx.store.repository;
   const existing = await repo.getObject(scope.warehouse.name, levels, name);
   if (existing && !(overwrite && existing.kind === 'table')) throw tableExists(existing, levels, name);
+  // Overwriting needs table:write-data on the table overwritten: the one there now, which is not the one authorized
+  // above when it was created (or re-created) since.
+  if (existing && existing.id !== current?.id) {
+    await ctx.access.require(scope, 'table:write-data', ctx.access.objectPath(namespacePath, 'table', existing.id), { object: tableObject(scope, levels, name), recordAllow: true });
+  }
   await checkNoOverlap(repo, scope.warehouse, location, { ...(existing ? { except: existing.id } : {}), table: { namespace: levels, name }, nowMs: ctx.clock.now() });
   const now = ctx.clock.now();
   const id = existing?.id ?? ctx.newUuid();
