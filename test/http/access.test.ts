@@ -301,6 +301,28 @@ describe('register with overwrite', () => {
   });
 });
 
+describe('a commit', () => {
+  it('goes only to the table it was authorized for, not to one that took its name meanwhile', async () => {
+    await admin('POST', '/v1/default/namespaces', { namespace: ['swap'] });
+    const mine = await admin('POST', '/v1/default/namespaces/swap/tables', { name: 'mine', schema: simpleSchema });
+    await admin('POST', '/v1/default/namespaces/swap/tables', { name: 'theirs', schema: simpleSchema });
+    const writer = await principal('swap-writer');
+    await grantPrincipal(admin, writer.id, ['table:write-data'], table(['swap'], 'mine'));
+    const change = { requirements: [], updates: [{ action: 'set-properties', updates: { written: 'by-writer' } }] };
+    expect((await writer.send('POST', '/v1/default/namespaces/swap/tables/theirs', change)).status).toBe(403);
+    // The table is looked up once to authorize and again to commit: as if 'theirs' was dropped and re-created in between.
+    const repository = cat.lakegate.store.repository;
+    const getObject = repository.getObject.bind(repository);
+    const mineRecord = await getObject('default', ['swap'], 'mine');
+    const spy = vi.spyOn(repository, 'getObject').mockImplementationOnce(async () => mineRecord).mockImplementation(getObject);
+    const raced = await writer.send('POST', '/v1/default/namespaces/swap/tables/theirs', change);
+    spy.mockRestore();
+    expect(raced.status).toBe(409);
+    expect((await admin('GET', '/v1/default/namespaces/swap/tables/theirs')).body.metadata.properties?.written).toBeUndefined();
+    expect(mine.status).toBe(200);
+  });
+});
+
 describe('the audit trail of decisions', () => {
   it('records allowed data-bearing actions and every denial, with tenant, actor, act chain, action, object and request id', async () => {
     const writer = await principal('audited-writer');

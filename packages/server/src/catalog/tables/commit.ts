@@ -68,8 +68,10 @@ export async function commitTables(ctx: TableContext, request: CatalogRequest, i
     seen.add(key);
   }
   const scope = await ctx.scope(request);
-  // authorize: every table of the transaction, before anything is written
-  for (const change of changes) await authorizeChange(ctx, scope, change);
+  // authorize: every table of the transaction, before anything is written (each change remembers which table it was
+  // authorized for: its catalog id, or none for a create)
+  const authorized: AuthorizedChange[] = [];
+  for (const change of changes) authorized.push({ ...change, authorizedId: await authorizeChange(ctx, scope, change) });
   // execute (or answer from what an earlier attempt with the same Idempotency-Key applied)
   const applied = request.idempotency?.applied === undefined ? undefined : await answerFromOutcome(ctx, scope, changes, request.idempotency.applied);
   if (applied) return applied;
@@ -77,7 +79,7 @@ export async function commitTables(ctx: TableContext, request: CatalogRequest, i
   if (!locks) commitLocks.set(ctx, (locks = new KeyedMutex()));
   const keys = changes.map((c) => `${scope.warehouse.name}\u0000${formatIdentifier(c.identifier.namespace, c.identifier.name)}`);
   // Queued per table in this process, then among this server's processes (--workers), so they rarely lose races to each other.
-  return locks.runExclusive(keys, () => ctx.coherence.runExclusive(keys, () => commitWithRetries(ctx, scope, changes, request.idempotency?.key)));
+  return locks.runExclusive(keys, () => ctx.coherence.runExclusive(keys, () => commitWithRetries(ctx, scope, authorized, request.idempotency?.key)));
 }
 
 interface AppliedOutcome {
@@ -120,14 +122,19 @@ const assignedUuid = (change: TableChange): string | undefined => {
   return typeof u?.uuid === 'string' ? u.uuid : undefined;
 };
 
-async function authorizeChange(ctx: TableContext, scope: RequestScope, change: TableChange): Promise<void> {
+/** A change with the catalog id of the table it was authorized for (undefined: a create, authorized on the namespace). */
+interface AuthorizedChange extends TableChange {
+  authorizedId: string | undefined;
+}
+
+async function authorizeChange(ctx: TableContext, scope: RequestScope, change: TableChange): Promise<string | undefined> {
   const { namespace, name } = change.identifier;
   const resolved = await resolveTable(ctx, scope, namespace, name);
   const object = tableObject(scope, namespace, name);
   if (resolved.record) {
     const path = ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id);
     await ctx.access.require(scope, 'table:write-data', path, { object, recordAllow: true });
-    return;
+    return resolved.record.id;
   }
   if (!isCreate(change) || resolved.namespaceMissing) {
     // Nothing to commit to (or no namespace to create in): not found to those who may see the namespace.
@@ -139,9 +146,10 @@ async function authorizeChange(ctx: TableContext, scope: RequestScope, change: T
   const someoneElses = staged !== undefined && staged.owner !== '' && staged.owner !== scope.caller.key;
   if (addsSnapshots(change) || someoneElses) needed.push('table:write-data');
   await ctx.access.requireAll(scope, needed, resolved.namespacePath, { object, recordAllow: true });
+  return undefined;
 }
 
-async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: TableChange[], idempotencyKey: string | undefined): Promise<Array<MetadataResult>> {
+async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: AuthorizedChange[], idempotencyKey: string | undefined): Promise<Array<MetadataResult>> {
   for (let attempt = 0; ; attempt += 1) {
     const prepared: PreparedCommit[] = [];
     for (const change of changes) prepared.push(await prepare(ctx, scope, change));
@@ -188,7 +196,7 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
   }
 }
 
-async function prepare(ctx: TableContext, scope: RequestScope, change: TableChange): Promise<PreparedCommit> {
+async function prepare(ctx: TableContext, scope: RequestScope, change: AuthorizedChange): Promise<PreparedCommit> {
   const { identifier } = change;
   const repo = ctx.store.repository;
   const record = await repo.getObject(scope.warehouse.name, identifier.namespace, identifier.name);
@@ -199,6 +207,9 @@ async function prepare(ctx: TableContext, scope: RequestScope, change: TableChan
     throw tableNotFound(identifier.namespace, identifier.name);
   }
   if (!record && !create) throw tableNotFound(identifier.namespace, identifier.name);
+  // Only the table the change was authorized for: one dropped (and re-created) since is another table. (A create was
+  // authorized on the namespace; a table created there since fails its assert-create.)
+  if (change.authorizedId !== undefined && record?.id !== change.authorizedId) throw commitConflict(`Table ${formatIdentifier(identifier.namespace, identifier.name)} was replaced while the commit was being authorized; retry`);
   const ns = record ? undefined : await ctx.namespaces.require(scope, identifier.namespace);
   const base = record ? (parseJson(record.metadataJson) as TableMetadata) : null;
   checkTableRequirements(base, change.requirements);
