@@ -321,6 +321,29 @@ describe('a commit', () => {
     expect((await admin('GET', '/v1/default/namespaces/swap/tables/theirs')).body.metadata.properties?.written).toBeUndefined();
     expect(mine.status).toBe(200);
   });
+
+  it('and so do a drop and a rename: never to a table that took the name after they were authorized', async () => {
+    const dropper = await principal('swap-dropper');
+    await grantPrincipal(admin, dropper.id, ['table:drop'], table(['swap'], 'mine'));
+    await grantPrincipal(admin, dropper.id, ['table:create'], ns(['swap']));
+    const repository = cat.lakegate.store.repository;
+    const getObject = repository.getObject.bind(repository);
+    // At authorization, 'theirs' was the table the dropper holds table:drop on; by the time it acts, it is another.
+    const before = { ...(await getObject('default', ['swap'], 'mine'))!, name: 'theirs' };
+    const raced = async (run: () => ReturnType<Send>) => {
+      const spy = vi.spyOn(repository, 'getObject').mockImplementationOnce(async () => before).mockImplementation(getObject);
+      try {
+        return await run();
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    expect((await raced(() => dropper.send('DELETE', '/v1/default/namespaces/swap/tables/theirs'))).status).toBe(404);
+    const rename = { source: { namespace: ['swap'], name: 'theirs' }, destination: { namespace: ['swap'], name: 'stolen' } };
+    expect((await raced(() => dropper.send('POST', '/v1/default/tables/rename', rename))).status).toBe(404);
+    expect((await admin('GET', '/v1/default/namespaces/swap/tables/theirs')).status).toBe(200);
+    expect((await admin('GET', '/v1/default/namespaces/swap/tables/mine')).status).toBe(200);
+  });
 });
 
 describe('the audit trail of decisions', () => {

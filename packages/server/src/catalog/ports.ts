@@ -146,15 +146,17 @@ export interface CatalogRepository {
   insertObject(record: CatalogObjectRecord): Promise<boolean>;
   /** Compare-and-swap; returns false when the current pointer is not the expected one. */
   swapMetadata(swap: MetadataSwap, nowMs: number): Promise<boolean>;
-  /** Returns 'renamed', 'missing' (no such source) or 'exists' (destination taken). */
+  /** Returns 'renamed', 'missing' (no such source, or with `id` not that object) or 'exists' (destination taken). */
   renameObject(
     warehouse: string,
     kind: ObjectKind,
     from: { namespace: string[]; name: string },
     to: { namespace: string[]; name: string },
     nowMs: number,
+    id?: string,
   ): Promise<'renamed' | 'missing' | 'exists'>;
-  deleteObject(warehouse: string, namespace: string[], name: string, kind: ObjectKind): Promise<boolean>;
+  /** With `id`, only that object (the one a caller was authorized for), not another that took its name since. */
+  deleteObject(warehouse: string, namespace: string[], name: string, kind: ObjectKind, id?: string): Promise<boolean>;
 
   putStagedTable(record: StagedTableRecord): Promise<void>;
   /** The newest unexpired stage-created table of that name, or exactly the one with that table uuid. */

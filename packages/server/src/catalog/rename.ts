@@ -35,7 +35,8 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
   // execute
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) throw noNamespace();
-    const result = await repo.renameObject(scope.warehouse.name, kind as ObjectKind, from, to, ctx.clock.now());
+    // Only the object authorized for above, not another that took its name since.
+    const result = await repo.renameObject(scope.warehouse.name, kind as ObjectKind, from, to, ctx.clock.now(), record.id);
     if (result === 'missing') throw missing();
     if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
   });

@@ -169,7 +169,7 @@ export class ViewService {
   async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
     const scope = await this.deps.scope(request);
     const { record } = await this.requireView(scope, namespace, name, ['view:drop'], true);
-    const deleted = await this.deps.store.transaction((repo) => repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view'));
+    const deleted = await this.deps.store.transaction((repo) => repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view', record.id));
     if (!deleted) throw viewNotFound(record.namespace, name);
     await this.deps.access.forgetSecurable({ kind: 'view', id: record.id });
     this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });

@@ -358,9 +358,10 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     from: { namespace: string[]; name: string },
     to: { namespace: string[]; name: string },
     nowMs: number,
+    id?: string,
   ): Promise<'renamed' | 'missing' | 'exists'> {
     const source = await this.getObject(warehouse, from.namespace, from.name);
-    if (!source || source.kind !== kind) return 'missing';
+    if (!source || source.kind !== kind || (id !== undefined && source.id !== id)) return 'missing';
     if (await this.getObject(warehouse, to.namespace, to.name)) return 'exists';
     try {
       const res = await this.db
@@ -370,6 +371,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
         .where('namespace', '=', encodeNamespace(from.namespace))
         .where('name', '=', from.name)
         .where('kind', '=', kind)
+        .where('id', '=', source.id)
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1 ? 'renamed' : 'missing';
     } catch (e) {
@@ -378,14 +380,15 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     }
   }
 
-  async deleteObject(warehouse: string, namespace: string[], name: string, kind: ObjectKind): Promise<boolean> {
-    const res = await this.db
+  async deleteObject(warehouse: string, namespace: string[], name: string, kind: ObjectKind, id?: string): Promise<boolean> {
+    let q = this.db
       .deleteFrom('catalog_objects')
       .where('warehouse', '=', warehouse)
       .where('namespace', '=', encodeNamespace(namespace))
       .where('name', '=', name)
-      .where('kind', '=', kind)
-      .executeTakeFirst();
+      .where('kind', '=', kind);
+    if (id !== undefined) q = q.where('id', '=', id);
+    const res = await q.executeTakeFirst();
     return Number(res.numDeletedRows) === 1;
   }
 }

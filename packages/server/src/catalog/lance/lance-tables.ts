@@ -177,7 +177,7 @@ export class LanceTableService {
   private async remove(scope: RequestScope, idInput: unknown, privileges: Privilege[]): Promise<CatalogObjectRecord> {
     const { id, record } = await this.require(scope, idInput, privileges, true);
     await this.ctx.store.transaction(async (repo) => {
-      if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE))) throw tableNotFound(id);
+      if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE, record.id))) throw tableNotFound(id);
     });
     await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
     return record;

@@ -21,7 +21,7 @@ export async function dropTable(ctx: TableContext, request: CatalogRequest, name
   const { record } = await requireTable(ctx, scope, levels, name, purge ? ['table:drop', 'table:write-data'] : ['table:drop'], true);
   // execute
   await ctx.store.transaction(async (repo) => {
-    if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table'))) throw tableNotFound(record.namespace, name);
+    if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
   });
   ctx.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
@@ -35,7 +35,7 @@ export async function unregisterTable(ctx: TableContext, request: CatalogRequest
   // The answer carries the table's metadata: whoever may only drop it may not read that.
   const { record } = await requireTable(ctx, scope, levels, name, ['table:drop', 'table:read-metadata'], true);
   await ctx.store.transaction(async (repo) => {
-    if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table'))) throw tableNotFound(record.namespace, name);
+    if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
   });
   ctx.events.emit({ type: 'table.unregistered', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
