@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addMember, grant, grantPrincipal, revoke } from '../support/access.js';
-import { simpleSchema, type Send } from '../support/iceberg-http.js';
+import { createTransactionCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
@@ -234,23 +234,9 @@ describe('stage-created tables belong to their creator until committed', () => {
     expect((await alice.send('GET', creds)).status).toBe(200);
     expect((await bob.send('GET', creds)).status).toBe(403);
     expect((await carol.send('GET', creds)).status).toBe(200);
-    const commit = (uuid: string) => ({
-      requirements: [{ type: 'assert-create' }],
-      updates: [
-        { action: 'assign-uuid', uuid },
-        { action: 'upgrade-format-version', 'format-version': 2 },
-        { action: 'add-schema', schema: simpleSchema },
-        { action: 'set-current-schema', 'schema-id': -1 },
-        { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
-        { action: 'set-default-spec', 'spec-id': -1 },
-        { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
-        { action: 'set-default-sort-order', 'sort-order-id': -1 },
-        { action: 'set-location', location: staged.body.metadata.location },
-      ],
-    });
-    const uuid = staged.body.metadata['table-uuid'];
-    expect((await bob.send('POST', '/v1/default/namespaces/ctas/tables/out', commit(uuid))).status).toBe(403);
-    const done = await alice.send('POST', '/v1/default/namespaces/ctas/tables/out', commit(uuid));
+    const commit = () => createTransactionCommit(staged.body.metadata);
+    expect((await bob.send('POST', '/v1/default/namespaces/ctas/tables/out', commit())).status).toBe(403);
+    const done = await alice.send('POST', '/v1/default/namespaces/ctas/tables/out', commit());
     expect(done.status, JSON.stringify(done.body)).toBe(200);
   });
 });

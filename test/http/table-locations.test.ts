@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
-import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { appendUpdates, createTransactionCommit, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
 
@@ -141,21 +141,7 @@ describe('a table at the place where another namespace’s tables go', () => {
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of another table or view/);
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema, location: 's3://bucket/wh/legal/cases' }), /overlaps the location of another table or view/);
     squatted(await send('POST', tables('evil'), { name: 'other', schema: simpleSchema, location: 's3://bucket/wh', 'stage-create': true }), /overlaps the location of another table or view|storage root/);
-    const uuid = staged.body.metadata['table-uuid'];
-    const commit = await send('POST', `${tables('evil')}/staged_squat`, {
-      requirements: [{ type: 'assert-create' }],
-      updates: [
-        { action: 'assign-uuid', uuid },
-        { action: 'upgrade-format-version', 'format-version': 2 },
-        { action: 'add-schema', schema: simpleSchema },
-        { action: 'set-current-schema', 'schema-id': -1 },
-        { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
-        { action: 'set-default-spec', 'spec-id': -1 },
-        { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
-        { action: 'set-default-sort-order', 'sort-order-id': -1 },
-        { action: 'set-location', location: 's3://bucket/wh/legal' },
-      ],
-    });
+    const commit = await send('POST', `${tables('evil')}/staged_squat`, createTransactionCommit(staged.body.metadata, 's3://bucket/wh/legal'));
     expect(commit.status, JSON.stringify(commit.body)).toBe(200);
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of another table or view/);
   });

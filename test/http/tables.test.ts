@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { appendUpdates, createTransactionCommit, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 
@@ -171,20 +171,7 @@ describe('stage-create (CTAS)', () => {
     expect((await send('HEAD', `${T}/ctas`)).status).toBe(404);
     expect((await send('GET', `${T}/ctas/credentials`)).status).toBe(200);
     const m = staged.body.metadata;
-    const commit = await send('POST', `${T}/ctas`, {
-      requirements: [{ type: 'assert-create' }],
-      updates: [
-        { action: 'assign-uuid', uuid: m['table-uuid'] },
-        { action: 'upgrade-format-version', 'format-version': 2 },
-        { action: 'add-schema', schema: m.schemas[0] },
-        { action: 'set-current-schema', 'schema-id': -1 },
-        { action: 'add-spec', spec: m['partition-specs'][0] },
-        { action: 'set-default-spec', 'spec-id': -1 },
-        { action: 'add-sort-order', 'sort-order': m['sort-orders'][0] },
-        { action: 'set-default-sort-order', 'sort-order-id': -1 },
-        { action: 'set-location', location: m.location },
-      ],
-    });
+    const commit = await send('POST', `${T}/ctas`, createTransactionCommit(m));
     expect(commit.status).toBe(200);
     expect(commit.body['metadata-location']).toMatch(/00000-/);
     expect(commit.body.metadata['metadata-log']).toEqual([]);

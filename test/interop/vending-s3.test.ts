@@ -8,7 +8,7 @@
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { createTransactionCommit, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
@@ -116,20 +116,7 @@ describe('vended S3 credentials', () => {
     // The second job commits (assert-create); the first's commit then finds the name taken.
     const commit = (staged: typeof first) => {
       const m = staged.body.metadata;
-      return send('POST', '/v1/lake/namespaces/v/tables/retried', {
-        requirements: [{ type: 'assert-create' }],
-        updates: [
-          { action: 'assign-uuid', uuid: m['table-uuid'] },
-          { action: 'upgrade-format-version', 'format-version': m['format-version'] },
-          { action: 'add-schema', schema: m.schemas[0] },
-          { action: 'set-current-schema', 'schema-id': -1 },
-          { action: 'add-spec', spec: m['partition-specs'][0] },
-          { action: 'set-default-spec', 'spec-id': -1 },
-          { action: 'add-sort-order', 'sort-order': m['sort-orders'][0] },
-          { action: 'set-default-sort-order', 'sort-order-id': -1 },
-          { action: 'set-location', location: m.location },
-        ],
-      });
+      return send('POST', '/v1/lake/namespaces/v/tables/retried', createTransactionCommit(m));
     };
     expect((await commit(second)).status).toBe(200);
     expect((await commit(first)).status).toBe(409);

@@ -25,6 +25,27 @@ export const simpleSchema = {
   ],
 };
 
+/**
+ * The commit that completes a stage-create (CTAS), as Iceberg Java sends it: assert-create, then the staged
+ * metadata's uuid, format version, schema, spec, sort order and location.
+ */
+export function createTransactionCommit(m: any, location: string = m.location) {
+  return {
+    requirements: [{ type: 'assert-create' }],
+    updates: [
+      { action: 'assign-uuid', uuid: m['table-uuid'] },
+      { action: 'upgrade-format-version', 'format-version': m['format-version'] },
+      { action: 'add-schema', schema: m.schemas[0] },
+      { action: 'set-current-schema', 'schema-id': -1 },
+      { action: 'add-spec', spec: m['partition-specs'][0] },
+      { action: 'set-default-spec', 'spec-id': -1 },
+      { action: 'add-sort-order', 'sort-order': m['sort-orders'][0] },
+      { action: 'set-default-sort-order', 'sort-order-id': -1 },
+      { action: 'set-location', location },
+    ],
+  };
+}
+
 let snapshotCounter = 0;
 
 /** The updates of an append: one new snapshot on main, child of the current one. */
