@@ -361,3 +361,20 @@ describe('observed: delegated sessions of an IdP taken out of the trusted issuer
     }
   });
 });
+
+describe('observed: management answers carrying a new secret could be cached', () => {
+  it('sends Cache-Control: no-store and Pragma: no-cache on every management answer, errors included', async () => {
+    const send = bearerSender(cat.lakegate.app, await adminToken());
+    const created = await send('POST', '/management/v1/principals', { name: 'cache-probe' });
+    expect(created.status).toBe(201);
+    expect(created.body['client-secret']).toBeTruthy();
+    const rotated = await send('POST', `/management/v1/principals/${created.body['client-id']}/rotate-secret`);
+    const listed = await send('GET', '/management/v1/principals');
+    const refused = await send('POST', '/management/v1/principals', { name: '' });
+    expect(refused.status).toBe(400);
+    for (const res of [created, rotated, listed, refused]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers.pragma).toBe('no-cache');
+    }
+  });
+});

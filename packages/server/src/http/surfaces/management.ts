@@ -32,6 +32,11 @@ export interface ManagementSurfaceOptions {
 
 export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = async (app, options) => {
   useErrorEnvelope(app, icebergEnvelope);
+  // Every answer here may carry a secret shown once (a new principal's or a rotated client secret, an access or API
+  // key) or what only an administrator may read: no cache (a proxy's, a browser's) keeps any of them, errors included.
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  });
   requireAuthentication(app, options.authentication, icebergEnvelope);
   requireScope(app, (actor) => actor.scopes === undefined || rightsOf(actor.scopes).management, 'management', icebergEnvelope);
   // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
