@@ -119,6 +119,27 @@ describe('delegated sessions and the maximum session lifetime', () => {
   });
 });
 
+describe("observed: an IdP's ID tokens and tokens issued in the future were taken as access tokens", () => {
+  it('refuses them as Bearer, and still exchanges an ID token declared as one', async () => {
+    const asBearer = async (token: string) => (await cat.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: bearer(token) })).statusCode;
+    expect(await asBearer(await idp.token('dora'))).toBe(200);
+    expect(await asBearer(await idp.token('dora', [], 600, { typ: 'Bearer' }))).toBe(200);
+    for (const typ of ['ID', 'Refresh', 'Offline', 'Logout']) expect(await asBearer(await idp.token('dora', [], 600, { typ })), typ).toBe(401);
+    const inSeconds = Math.floor(Date.now() / 1000);
+    expect(await asBearer(await idp.token('dora', [], 3600, { iat: inSeconds + 10 }))).toBe(200); // within the 30 s skew
+    expect(await asBearer(await idp.token('dora', [], 3600, { iat: inSeconds + 600 }))).toBe(401);
+    // A token exchange checks the declared type itself: an ID token declared as one is a subject token.
+    const engine = await principal('id-token-engine');
+    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idp.issuer, name: 'dora' }] });
+    const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.clientSecret)).access_token;
+    const exchanged = await post(
+      { grant_type: TOKEN_EXCHANGE, subject_token: await idp.token('dora', [], 600, { typ: 'ID' }), subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+      bearer(engineToken),
+    );
+    expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
+  });
+});
+
 describe('observed: the refresh_token grant needed no client authentication and could be reused', () => {
   it('gives no refresh token with client_credentials unless configured; needs the client it was issued to; rotates, and a reused one revokes the session', async () => {
     const plain = await principal('no-refresh');

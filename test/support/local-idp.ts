@@ -32,7 +32,7 @@ export async function startLocalIdp(realm = 'acme'): Promise<LocalIdp> {
         .setIssuer(issuer)
         .setAudience('lakegate')
         .setSubject(`uid-${user}`)
-        .setIssuedAt();
+        .setIssuedAt(typeof extra.iat === 'number' ? extra.iat : undefined);
       return (ttlSeconds === null ? jwt : jwt.setExpirationTime(`${ttlSeconds}s`)).sign(privateKey);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

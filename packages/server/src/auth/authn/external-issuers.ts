@@ -44,6 +44,8 @@ export interface ExternalIdentity {
   claims: JWTPayload;
 }
 
+/** `typ` claims of tokens an IdP signs that are not access tokens (Keycloak's names). */
+const NOT_ACCESS_TOKENS = new Set(['id', 'refresh', 'offline', 'logout']);
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
 export class ExternalIssuers {
@@ -71,8 +73,12 @@ export class ExternalIssuers {
     return this.issuers.find((i) => i.issuer === iss);
   }
 
-  /** Verifies a token from a trusted issuer; undefined when its issuer is not trusted; throws when it is but the token is bad. */
-  async verify(token: string): Promise<ExternalIdentity | undefined> {
+  /**
+   * Verifies a token from a trusted issuer; undefined when its issuer is not trusted; throws when it is but the token is
+   * bad. `asAccessToken`: it is presented as an access token (Bearer, a sign-in's access token), so one the IdP marks as
+   * another kind is refused; a token exchange checks the declared type itself (exchange-tokens.ts checkExternalType).
+   */
+  async verify(token: string, asAccessToken = false): Promise<ExternalIdentity | undefined> {
     const trusted = this.issuerOf(token);
     if (!trusted) return undefined;
     const { payload } = await jwtVerify(token, await this.keySet(trusted), {
@@ -83,6 +89,12 @@ export class ExternalIssuers {
       // A token that never expires is not accepted from anyone (RFC 9068 §2.2).
       requiredClaims: ['exp'],
     });
+    // jose checks iat only against a maximum age: a token stamped as issued in the future (beyond the skew) is not one
+    // this issuer made now, whatever its exp says.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + trusted['clock-skew-seconds']) throw new Error('the token was issued in the future');
+    // An IdP's ID or refresh token is signed with the same keys but is no access token (RFC 9068 §4; Keycloak marks
+    // its tokens with a typ claim: Bearer for access tokens, ID, Refresh, Offline, Logout for the others).
+    if (asAccessToken && typeof payload.typ === 'string' && NOT_ACCESS_TOKENS.has(payload.typ.toLowerCase())) throw new Error(`a ${payload.typ} token is not an access token`);
     const sub = payload[trusted['subject-claim']];
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw new Error(`claim ${trusted['subject-claim']} is missing`);
     const rawGroups = payload[trusted['groups-claim']];

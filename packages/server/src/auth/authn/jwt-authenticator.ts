@@ -89,7 +89,7 @@ export class JwtAuthenticator implements Authenticator {
     if (this.external?.issuerOf(token)) {
       let id;
       try {
-        id = await this.external.verify(token);
+        id = await this.external.verify(token, true);
       } catch {
         throw new AuthenticationError('Bearer', 'token from the external issuer is not valid');
       }

@@ -113,7 +113,7 @@ export class OidcLogin {
     }
     let identity: ExternalIdentity | undefined;
     try {
-      identity = await this.external.verify(accessToken);
+      identity = await this.external.verify(accessToken, true);
     } catch {
       identity = undefined;
     }
