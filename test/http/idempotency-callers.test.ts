@@ -9,18 +9,14 @@ import { grantPrincipal } from '../support/access.js';
 import { simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
+import { clientToken } from '../support/oauth.js';
 
 let cat: TestCatalog;
 let admin: Send;
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
 async function principal(name: string): Promise<{ id: string; send: Send; token: string }> {
   const p = await cat.lakegate.principals.create(name);
-  const token = await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret });
+  const token = (await clientToken(cat.lakegate.app, p.clientId, p.clientSecret)).access_token;
   return { id: p.clientId, token, send: bearerSender(cat.lakegate.app, token) };
 }
 const ns = (levels: string[]) => ({ type: 'namespace' as const, warehouse: 'default', namespace: levels });
@@ -30,7 +26,7 @@ const post = (token: string, url: string, body: unknown, key: string) =>
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
   const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  admin = bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, a.client_id, a.client_secret)).access_token);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['idem_private'] })).status).toBe(200);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['idem_other'] })).status).toBe(200);
 });

@@ -109,16 +109,22 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
   }
   const sameTable = (t: { namespace: string[]; name: string }) =>
     options.table !== undefined && t.name === options.table.name && t.namespace.length === options.table.namespace.length && t.namespace.every((level, i) => level === options.table!.namespace[i]);
-  for (const staged of await repository.listStagedTableLocations(warehouse.name, options.nowMs)) {
-    if (sameTable(staged)) continue;
-    let s: string;
-    try {
-      s = normalizeLocation(staged.location);
-    } catch {
-      continue;
-    }
-    if (isUnderNormalized(s, l) || isUnderNormalized(l, s)) throw overlaps(location);
+  for (const staged of await liveStagedLocations(repository, warehouse, options.nowMs)) {
+    if (!sameTable(staged) && (isUnderNormalized(staged.location, l) || isUnderNormalized(l, staged.location))) throw overlaps(location);
   }
+}
+
+/** The live stage-created tables of a warehouse, their locations normalized (one that no longer parses takes no place). */
+async function liveStagedLocations(repository: CatalogRepository, warehouse: Warehouse, nowMs: number): Promise<Array<{ namespace: string[]; name: string; location: string }>> {
+  const out: Array<{ namespace: string[]; name: string; location: string }> = [];
+  for (const staged of await repository.listStagedTableLocations(warehouse.name, nowMs)) {
+    try {
+      out.push({ namespace: staged.namespace, name: staged.name, location: normalizeLocation(staged.location) });
+    } catch {
+      // a stored location that no longer parses takes no place
+    }
+  }
+  return out;
 }
 
 /**
@@ -129,16 +135,9 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
  */
 export async function checkNamespaceLocationFree(repository: CatalogRepository, warehouse: Warehouse, location: string, nowMs: number): Promise<void> {
   const l = normalizeLocation(location);
-  let taken = (await repository.findObjectsAtLocations(warehouse.name, [l, ...ancestorsOf(l)])).length > 0;
-  if (!taken) {
-    for (const staged of await repository.listStagedTableLocations(warehouse.name, nowMs)) {
-      try {
-        if (isUnderNormalized(normalizeLocation(staged.location), l)) taken = true;
-      } catch {
-        // a stored location that no longer parses takes no place
-      }
-    }
-  }
+  const taken =
+    (await repository.findObjectsAtLocations(warehouse.name, [l, ...ancestorsOf(l)])).length > 0 ||
+    (await liveStagedLocations(repository, warehouse, nowMs)).some((staged) => isUnderNormalized(staged.location, l));
   if (taken) throw validation(`the namespace's location ${location} lies inside the location of a table or view; tables created there could not have a location of their own`);
 }
 

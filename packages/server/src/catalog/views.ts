@@ -53,22 +53,21 @@ export class ViewService {
     const levels = checkNamespace(namespace);
     const name = checkName(input.name, 'view name');
     const properties = checkStringMap(input.properties, 'properties');
+    const explicit = input.location !== undefined && input.location !== null;
     const scope = await this.deps.scope(request);
-    if (input.location !== undefined && input.location !== null) checkTableLocation(scope, input.location);
+    if (explicit) checkTableLocation(scope, input.location);
     // authorize
     await requireNamespaceFor(this.deps, scope, levels, name, ['view:create']);
     // execute
     const ns = await this.deps.namespaces.require(scope, levels);
     const uuid = this.deps.newUuid();
-    const location =
-      input.location !== undefined && input.location !== null ? checkTableLocation(scope, input.location) : defaultLocation(scope, levels, name, uuid, ns.properties);
+    const location = explicit ? checkTableLocation(scope, input.location) : defaultLocation(scope, levels, name, uuid, ns.properties);
     const metadata = newViewMetadata(
       { schema: input.schema, 'view-version': input.viewVersion, properties },
       { nowMs: this.deps.clock.now(), newUuid: () => uuid, location },
     );
     const existing = await this.deps.store.repository.getObject(scope.warehouse.name, levels, name);
     if (existing) throw exists(existing, levels, name);
-    const explicit = input.location !== undefined && input.location !== null;
     await checkNoOverlap(this.deps.store.repository, scope.warehouse, location, { view: true, nowMs: this.deps.clock.now(), byCatalog: !explicit });
     // execute
     const metadataLocation = this.metadataLocationFor(scope, metadata, null, null);
