@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { ReadRunner } from '../compiled-reads.js';
-import { BatchingReads, batchable, lateralSql, mergedSql } from './batched-reads.js';
+import { BatchingReads, batchable, distinct, lateralSql, mergedSql } from './batched-reads.js';
 
 const POINT = 'select "id", "name" from "catalog_objects" where "warehouse" = $1 and "name" = $2';
 
@@ -143,6 +143,42 @@ describe('batched PostgreSQL reads', () => {
     ]);
     await db.release();
     expect(await Promise.all(same)).toEqual([[{ id: 'id-a', name: 'a' }], [{ id: 'id-b', name: 'b' }], [{ id: 'id-c', name: 'c' }]]);
+  });
+
+  it('reads the same parameters once per statement, and gives every read of them the rows (frozen, each its own list)', async () => {
+    const db = new FakeDatabase();
+    const reads = new BatchingReads(db);
+    const first = reads.rows(point('a'));
+    await turn();
+    const waiting = ['b', 'c', 'b', 'missing', 'b', 'missing'].map((n) => reads.rows(point(n)));
+    await db.release();
+    await first;
+    expect(db.sent[1]!.parameters).toEqual([
+      ['lake', 'lake', 'lake'],
+      ['b', 'c', 'missing'],
+    ]);
+    await db.release();
+    const answers = await Promise.all(waiting);
+    expect(answers).toEqual([[{ id: 'id-b', name: 'b' }], [{ id: 'id-c', name: 'c' }], [{ id: 'id-b', name: 'b' }], [], [{ id: 'id-b', name: 'b' }], []]);
+    expect(answers[0]).not.toBe(answers[2]);
+    expect(answers[0]![0]).toBe(answers[2]![0]);
+    expect(Object.isFrozen(answers[0]![0])).toBe(true);
+    // A row given to one read only is left as it is.
+    expect(Object.isFrozen(answers[1]![0])).toBe(false);
+    // A group of one read asked several times goes as the plain statement.
+    const again = [reads.rows(point('d')), reads.rows(point('d'))];
+    await turn();
+    expect(db.sent[2]).toEqual({ sql: POINT, parameters: ['lake', 'd'] });
+    await db.release();
+    expect(await Promise.all(again)).toEqual([[{ id: 'id-d', name: 'd' }], [{ id: 'id-d', name: 'd' }]]);
+  });
+
+  it('tells reads apart by the type of each parameter, and never merges reads whose parameters it cannot compare', () => {
+    const w = (parameters: unknown[]) => ({ query: CompiledQuery.raw(NUMERIC, parameters), resolve: () => undefined, reject: () => undefined });
+    const group = [w(['a', 'b', 1]), w(['a', 'b', '1']), w(['a', 'b', 1]), w(['a', 'b', null]), w(['a', 'b', 'null']), w(['a', 'b', new Date(0)]), w(['a', 'b', new Date(0)]), w(['ab', '', 1]), w(['a', 'b', true])];
+    const { reads, readOf } = distinct(group);
+    expect(readOf).toEqual([0, 1, 0, 2, 3, 4, 5, 6, 7]);
+    expect(reads).toHaveLength(8);
   });
 
   it('sends at most maxBatch reads per statement', async () => {

@@ -47,6 +47,12 @@
  * that turn to end (microseconds, no timer), and goes alone, as the same
  * statement as without batching.
  *
+ * Reads of a group with the same parameters (the same hot table loaded by
+ * many requests at once) are read once: the statement carries each distinct
+ * read, and every request that asked gets its rows (frozen, as the SQLite
+ * read memo's shared rows are). A group whose reads are all the same goes as
+ * the plain statement.
+ *
  * Only reads whose result has no order (no ORDER BY, LIMIT or OFFSET) are
  * batched: neither form says anything about the order of the rows. The SQL
  * texts are the repository's own (compiled-reads.ts: Kysely-compiled,
@@ -68,7 +74,7 @@ const PLACEHOLDER = /\$(\d+)/g;
 const UNORDERED_SELECT = /^\s*select\b/i;
 const ORDERED = /\border\s+by\b|\blimit\b|\boffset\b|'/i;
 
-interface Waiting {
+export interface Waiting {
   query: CompiledQuery<unknown>;
   resolve(rows: unknown[]): void;
   reject(error: unknown): void;
@@ -169,32 +175,47 @@ export class BatchingReads implements ReadRunner {
       return;
     }
     const done = () => atEndOfTurn('send', () => this.send(sql, lane));
-    if (group.length === 1) {
-      const only = group[0]!;
-      settle(() => this.inner.rows(only.query)).then(only.resolve, only.reject).finally(done);
+    // Reads with the same parameters (many requests for one hot table at once) are read once and share the rows.
+    const { reads, readOf } = distinct(group);
+    const answer = (rows: unknown[][]) => {
+      if (reads.length === group.length) {
+        group.forEach((w, i) => w.resolve(rows[i]!));
+        return;
+      }
+      const shared = new Array<number>(reads.length).fill(0);
+      for (const r of readOf) shared[r]! += 1;
+      // Rows given to several callers are frozen, as the SQLite read memo's kept rows are: callers only read them.
+      rows.forEach((list, r) => {
+        if (shared[r]! > 1) for (const row of list) Object.freeze(row);
+      });
+      group.forEach((w, i) => w.resolve(rows[readOf[i]!]!.slice()));
+    };
+    const fail = (error: unknown) => {
+      for (const w of group) w.reject(error);
+    };
+    if (reads.length === 1) {
+      const only = reads[0]!;
+      settle(() => this.inner.rows(only.query))
+        .then((rows) => answer([rows]), fail)
+        .finally(done);
       return;
     }
-    const n = group[0]!.query.parameters.length;
-    const asArrays = n > 0 && !this.unionOnly.has(sql) && group.every((w) => w.query.parameters.every(isText));
-    settle(() => this.inner.rows<Record<string, unknown>>(asArrays ? this.arrayStatement(sql, n, group) : this.unionStatement(sql, n, group)))
+    const n = reads[0]!.query.parameters.length;
+    const asArrays = n > 0 && !this.unionOnly.has(sql) && reads.every((w) => w.query.parameters.every(isText));
+    settle(() => this.inner.rows<Record<string, unknown>>(asArrays ? this.arrayStatement(sql, n, reads) : this.unionStatement(sql, n, reads)))
       .catch((error: unknown) => {
         if (!asArrays || !refusedForType(error)) throw error;
         if (this.unionOnly.size < 10_000) this.unionOnly.add(sql);
-        return this.inner.rows<Record<string, unknown>>(this.unionStatement(sql, n, group));
+        return this.inner.rows<Record<string, unknown>>(this.unionStatement(sql, n, reads));
       })
-      .then(
-        (rows) => {
-          const answers: unknown[][] = group.map(() => []);
-          for (const row of rows) {
-            const { [BATCH_COLUMN]: index, ...rest } = row;
-            answers[Number(index)]?.push(rest);
-          }
-          group.forEach((w, i) => w.resolve(answers[i]!));
-        },
-        (error: unknown) => {
-          for (const w of group) w.reject(error);
-        },
-      )
+      .then((rows) => {
+        const answers: unknown[][] = reads.map(() => []);
+        for (const row of rows) {
+          const { [BATCH_COLUMN]: index, ...rest } = row;
+          answers[Number(index)]?.push(rest);
+        }
+        answer(answers);
+      }, fail)
       .finally(done);
   }
 
@@ -220,6 +241,41 @@ export class BatchingReads implements ReadRunner {
     }
     return CompiledQuery.raw(text, group.flatMap((w) => w.query.parameters));
   }
+}
+
+/**
+ * The distinct reads of a group and, for each read of the group, the index of the distinct read that answers it.
+ * Reads are the same when their parameters are (the lane holds one SQL text); a parameter other than a string,
+ * number, boolean or null makes a read distinct from every other.
+ */
+export function distinct(group: readonly Waiting[]): { reads: Waiting[]; readOf: number[] } {
+  const reads: Waiting[] = [];
+  const readOf: number[] = [];
+  const seen = new Map<string, number>();
+  for (const w of group) {
+    const key = parametersKey(w.query.parameters);
+    const known = key === undefined ? undefined : seen.get(key);
+    if (known !== undefined) {
+      readOf.push(known);
+      continue;
+    }
+    if (key !== undefined) seen.set(key, reads.length);
+    readOf.push(reads.length);
+    reads.push(w);
+  }
+  return { reads, readOf };
+}
+
+/** A key equal for equal parameter lists (each value tagged with its type, strings with their length), or undefined. */
+function parametersKey(parameters: readonly unknown[]): string | undefined {
+  let key = '';
+  for (const p of parameters) {
+    if (typeof p === 'string') key += `s${p.length}:${p}`;
+    else if (p === null) key += 'n;';
+    else if (typeof p === 'number' || typeof p === 'boolean') key += `${typeof p === 'number' ? 'd' : 'b'}${String(p)};`;
+    else return undefined;
+  }
+  return key;
 }
 
 const isText = (value: unknown): boolean => typeof value === 'string' || value === null;
