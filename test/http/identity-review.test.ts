@@ -378,3 +378,41 @@ describe('observed: management answers carrying a new secret could be cached', (
     }
   });
 });
+
+describe('observed: a malformed Bearer header was answered as a missing credential (401), where RFC 6750 §3.1 says invalid_request (400)', () => {
+  const malformed = ['Bearer', 'Bearer ', 'Bearer a b', 'Bearer a\tb', 'Bearer "abc"', 'bearer a,b', 'Bearer a=b'];
+
+  it('answers 400 invalid_request on the catalog surfaces, in their own error model, without echoing what was sent', async () => {
+    for (const authorization of malformed) {
+      const iceberg = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: { authorization } });
+      expect(iceberg.statusCode, authorization).toBe(400);
+      expect(iceberg.json().error).toMatchObject({ code: 400, type: 'BadRequestException' });
+      expect(String(iceberg.headers['www-authenticate'])).toMatch(/^Bearer realm="lakegate", error="invalid_request", error_description="[^"]*"$/);
+      if (authorization.length > 8) expect(iceberg.body).not.toContain(authorization.slice(7));
+      const lance = await cat.lakegate.app.inject({ method: 'GET', url: '/lance/default/v1/namespace/%24/list', headers: { authorization } });
+      expect(lance.statusCode, authorization).toBe(400);
+      // Lance's error model: code 13 is InvalidInput.
+      expect(lance.json()).toMatchObject({ code: 13, instance: '/lance/default/v1/namespace/%24/list' });
+    }
+    // A well-formed token that is not valid is still a 401 invalid_token; no credential at all a bare 401.
+    const bad = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: { authorization: 'Bearer not.a.token' } });
+    expect(bad.statusCode).toBe(401);
+    expect(String(bad.headers['www-authenticate'])).toMatch(/error="invalid_token"/);
+    const none = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/config' });
+    expect(none.statusCode).toBe(401);
+    expect(String(none.headers['www-authenticate'])).toBe('Bearer realm="lakegate"');
+    // The scheme is case-insensitive and trailing white space is allowed, as before.
+    expect(await status(`${(await adminToken())}  `)).toBe(200);
+    const lower = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: { authorization: `bearer ${await adminToken()}` } });
+    expect(lower.statusCode).toBe(200);
+  });
+
+  it('answers invalid_request at the token endpoint too', async () => {
+    const token = await adminToken();
+    for (const authorization of malformed) {
+      const res = await oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, { authorization });
+      expect(res.status, authorization).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+    }
+  });
+});

@@ -20,8 +20,11 @@ export class AuthenticationError extends Error {
   constructor(
     readonly scheme: 'Bearer' | 'AWS4-HMAC-SHA256' | 'ApiKey' | 'Session',
     readonly reason: string,
-    /** 403 when the credential is valid but the request may not use it (a cookie-authenticated mutation without its CSRF token). */
-    readonly status: 401 | 403 = 401,
+    /**
+     * 403 when the credential is valid but the request may not use it (a cookie-authenticated mutation without its
+     * CSRF token); 400 when what was sent cannot be a credential of the scheme at all (a malformed Bearer header).
+     */
+    readonly status: 400 | 401 | 403 = 401,
   ) {
     super(reason);
     this.name = 'AuthenticationError';

@@ -6,11 +6,8 @@ import { ACCESS_TOKEN_TYP, TokenError, tenantClaim, type TokenIssuer } from '../
 import type { TokenState } from '../token-state.js';
 import { AuthenticationError, type Authenticator, type RequestCredentials } from './authenticator.js';
 import type { ExternalIssuers } from './external-issuers.js';
+import { MALFORMED_BEARER, parseBearer } from './bearer.js';
 
-export function bearerToken(authorization: RequestCredentials['authorization']): string | undefined {
-  const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-  return m?.[1];
-}
 
 /**
  * Verified tokens, remembered for a short while: an engine sends the same
@@ -73,8 +70,10 @@ export class JwtAuthenticator implements Authenticator {
   }
 
   async authenticate(request: RequestCredentials): Promise<Actor | undefined> {
-    const token = bearerToken(request.authorization);
-    if (!token) return undefined;
+    const bearer = parseBearer(request.authorization);
+    if (bearer.kind === 'none') return undefined;
+    if (bearer.kind === 'malformed') throw new AuthenticationError('Bearer', MALFORMED_BEARER, 400);
+    const { token } = bearer;
     if (token.length > 8192) throw new AuthenticationError('Bearer', 'token too large');
     const verified = this.cache.get(token) ?? (await this.verify(token));
     if (verified.claims) {

@@ -19,6 +19,7 @@ import type { JWTPayload } from 'jose';
 import type { ServicePrincipal } from '../ports.js';
 import type { IssuerDeps } from './issuer-deps.js';
 import { OAuthError } from './oauth-error.js';
+import { MALFORMED_BEARER, parseBearer } from '../authn/bearer.js';
 import { ACCESS_TOKEN_TYP, TokenError, tenantClaim } from './token-issuer.js';
 
 export type PresentedClient =
@@ -58,9 +59,9 @@ export function presentedClient(authorization: string | undefined, params: URLSe
     if (!postId) throw new OAuthError('invalid_client', 'client_id is required with client_secret');
     return { method: 'client_secret_post', clientId: postId, secret: postSecret };
   }
-  const bearer = scheme === 'bearer' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization!)?.[1] : undefined;
-  if (bearer) return { method: 'bearer', token: bearer };
-  return { method: 'none' };
+  const bearer = parseBearer(authorization);
+  if (bearer.kind === 'malformed') throw new OAuthError('invalid_request', MALFORMED_BEARER);
+  return bearer.kind === 'token' ? { method: 'bearer', token: bearer.token } : { method: 'none' };
 }
 
 export const isSecret = (c: PresentedClient): c is SecretClient => c.method === 'client_secret_basic' || c.method === 'client_secret_post';

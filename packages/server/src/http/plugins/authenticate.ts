@@ -95,6 +95,11 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
       bindRequestLog(req, reply, { actor: describeActor(actor), auth: actor.method });
       return;
     }
+    if (failure?.status === 400) {
+      req.log.info({ auth: failure.scheme, reason: failure.reason }, 'authentication failed');
+      reply.header('www-authenticate', `${failure.scheme} realm="lakegate", error="invalid_request", error_description="${errorDescription(failure.reason)}"`);
+      return reply.code(400).send(envelope.fromStatus(400, `Malformed credentials: ${failure.reason}`, req));
+    }
     if (failure?.status === 403) {
       req.log.info({ auth: failure.scheme, reason: failure.reason }, 'request refused');
       return reply.code(403).send(envelope.fromStatus(403, `Forbidden: ${failure.reason}`, req));
