@@ -373,6 +373,31 @@ describe('locations, rename, register, drop, metrics', () => {
     expect(listed.body.reports).toHaveLength(1);
     expect(listed.body.reports[0].report['table-name']).toBe('db.metrics');
   });
+
+  it('lists the reports of the table that holds the name, not of the dropped one before it; a rename takes them along', async () => {
+    const reports = async (name: string) =>
+      ((await send('GET', `/management/v1/warehouses/default/namespaces/db/tables/${name}/metrics-reports`)).body.reports as Array<{ report: { filter: string } }>).map((r) => r.report.filter);
+    const scan = (name: string, filter: string) => send('POST', `${T}/${name}/metrics`, { 'report-type': 'scan-report', 'table-name': `db.${name}`, filter });
+    await create('reborn');
+    expect((await scan('reborn', 'ssn = 123')).status).toBe(204);
+    expect((await send('DELETE', `${T}/reborn`)).status).toBe(204);
+    // Dropped: its reports stay readable under its name.
+    expect(await reports('reborn')).toEqual(['ssn = 123']);
+    await create('reborn');
+    expect((await scan('reborn', 'id > 1')).status).toBe(204);
+    // Before: the new table showed its predecessor's report ('ssn = 123') too.
+    expect(await reports('reborn')).toEqual(['id > 1']);
+    expect((await send('POST', '/v1/default/tables/rename', { source: { namespace: ['db'], name: 'reborn' }, destination: { namespace: ['db'], name: 'moved' } })).status).toBe(204);
+    expect(await reports('moved')).toEqual(['id > 1']);
+    // The old name again holds no table: the dropped one's, never the live table's that moved away.
+    expect(await reports('reborn')).toEqual(['ssn = 123']);
+    // A stage-create's reports (no catalog id yet) are its committed table's.
+    const staged = await create('ctas_metrics', { 'stage-create': true });
+    expect((await scan('ctas_metrics', 'staged')).status).toBe(204);
+    expect((await send('POST', `${T}/ctas_metrics`, createTransactionCommit(staged.body.metadata))).status).toBe(200);
+    expect((await scan('ctas_metrics', 'committed')).status).toBe(204);
+    expect((await reports('ctas_metrics')).sort()).toEqual(['committed', 'staged']);
+  });
 });
 
 describe('views', () => {

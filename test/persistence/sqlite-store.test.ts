@@ -1,5 +1,8 @@
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrateTo } from '../../packages/server/src/persistence/migrations.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { tempDir } from '../support/temp.js';
 import { storeContract } from './store-contract.js';
@@ -18,3 +21,29 @@ storeContract(
   },
   async (store) => new SqliteCatalogStore(files.get(store)!),
 );
+
+describe('migration 0013 (metrics reports belong to tables)', () => {
+  it('gives the reports stored before to the table holding their name if it existed when they were made, and keeps every report', async () => {
+    const file = path.join(temp.dir, 'upgrade-0013.sqlite');
+    const database = new Database(file);
+    const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+    await migrateTo(old, '0012_location_byte_order');
+    const object = { warehouse: 'w', namespace: 'ns', kind: 'table', location: 'file:///w/ns/t', metadata_location: 'file:///w/ns/t/m.json', metadata: '{}', updated_at: 20 };
+    await old.insertInto('catalog_objects').values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 }).execute();
+    const report = (id: string, table: string, at: number) => ({ id, warehouse: 'w', namespace: 'ns', table_name: table, report_type: 'scan-report', report: `{"r":"${id}"}`, created_at: at });
+    // 'before' was made before t existed (a dropped table's), 'after' on t, 'gone' on a table that is no more.
+    await old.insertInto('metrics_reports').values([report('before', 't', 10), report('after', 't', 30), report('gone', 'x', 5)]).execute();
+    await old.destroy();
+
+    const store = new SqliteCatalogStore(file);
+    try {
+      await store.migrate();
+      const reports = await store.repository.listMetricsReports('w', ['ns'], 't', 10, { id: 'id-t', uuid: 'uuid-t' });
+      expect(reports.map((r) => [r.id, r.tableId, r.tableUuid])).toEqual([['after', 'id-t', 'uuid-t']]);
+      expect((await store.repository.listMetricsReports('w', ['ns'], 't', 10)).map((r) => r.id)).toEqual(['before']);
+      expect((await store.repository.listMetricsReports('w', ['ns'], 'x', 10)).map((r) => r.id)).toEqual(['gone']);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -401,12 +401,27 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
-    it('stores and lists metrics reports newest first', async () => {
+    it('stores and lists metrics reports newest first, a live table\'s by its id and a name\'s only of tables that no longer exist', async () => {
       const s = await fresh();
+      const report = (id: string, table: string, tableId: string, tableUuid: string, createdAtMs: number) =>
+        s.repository.insertMetricsReport({ id, warehouse: wh, namespace: ['ns'], table, tableId, tableUuid, reportType: 'scan-report', report: `{"r":"${id}"}`, createdAtMs });
+      const ids = async (table: string, live?: { id: string; uuid: string }) => (await s.repository.listMetricsReports(wh, ['ns'], table, 10, live)).map((r) => r.id);
       try {
-        await s.repository.insertMetricsReport({ id: 'r1', warehouse: wh, namespace: ['ns'], table: 't', reportType: 'scan-report', report: '{"n":1}', createdAtMs: 1 });
-        await s.repository.insertMetricsReport({ id: 'r2', warehouse: wh, namespace: ['ns'], table: 't', reportType: 'commit-report', report: '{"n":2}', createdAtMs: 2 });
-        expect((await s.repository.listMetricsReports(wh, ['ns'], 't', 10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+        // t: a dropped table (old), then a stage-create of the table now live (staged), then the live one (new);
+        // u: a table renamed from t2, reported on under its old name.
+        await report('old', 't', 'id-dropped', 'uuid-dropped', 1);
+        await report('staged', 't', '', 'uuid-t', 2);
+        await report('new', 't', 'id-table-t', 'uuid-t', 3);
+        await report('stage-of-another', 't', '', 'uuid-other', 4);
+        await report('renamed', 't2', 'id-table-u', 'uuid-u', 5);
+        await s.repository.insertObject(obj('t'));
+        await s.repository.insertObject(obj('u'));
+        expect(await ids('t', { id: 'id-table-t', uuid: 'uuid-t' })).toEqual(['new', 'staged']);
+        expect(await ids('u', { id: 'id-table-u', uuid: 'uuid-u' })).toEqual(['renamed']);
+        // Under a name with no live table: the dropped tables' and never-committed stage-creates', never a live table's.
+        expect(await ids('t')).toEqual(['stage-of-another', 'staged', 'old']);
+        expect(await ids('t2')).toEqual([]);
+        expect((await s.repository.listMetricsReports(wh, ['ns'], 't', 1, { id: 'id-table-t', uuid: 'uuid-t' }))[0]).toMatchObject({ id: 'new', table: 't', tableId: 'id-table-t', tableUuid: 'uuid-t', report: '{"r":"new"}', createdAtMs: 3 });
       } finally {
         await s.close();
       }

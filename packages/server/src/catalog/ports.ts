@@ -84,7 +84,12 @@ export interface MetricsReportRecord {
   id: string;
   warehouse: string;
   namespace: string[];
+  /** The table's name when it was reported on. */
   table: string;
+  /** Catalog id of the table reported on; '' for a stage-created table not yet committed (or a report older than ids). */
+  tableId: string;
+  /** Its table-uuid ('' for a report older than this column): a stage-create's, which the create's commit keeps. */
+  tableUuid: string;
   reportType: string;
   report: string;
   createdAtMs: number;
@@ -183,7 +188,12 @@ export interface CatalogRepository {
   deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void>;
 
   insertMetricsReport(record: MetricsReportRecord): Promise<void>;
-  listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number): Promise<MetricsReportRecord[]>;
+  /**
+   * The newest reports, newest first: with `live`, those of that table (by its catalog id, whatever its name was, and
+   * those reported on its stage-create under this name and its uuid); without, those reported under this name on
+   * tables that no longer exist (dropped, or stage-created and never committed).
+   */
+  listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number, live?: { id: string; uuid: string }): Promise<MetricsReportRecord[]>;
 }
 
 export interface CatalogStore {

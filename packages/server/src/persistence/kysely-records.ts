@@ -3,7 +3,7 @@
  * stage-created tables, idempotency keys and metrics reports (kysely-repository.ts extends this with warehouses,
  * namespaces and objects). Same portable SQL subset as there.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { IdempotencyRecord, MetricsReportRecord, SigningKeyRecord, StagedTableRecord } from '../catalog/ports.js';
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
 
@@ -154,6 +154,8 @@ export abstract class KyselyRecords {
         warehouse: r.warehouse,
         namespace: encodeNamespace(r.namespace),
         table_name: r.table,
+        table_id: r.tableId,
+        table_uuid: r.tableUuid,
         report_type: r.reportType,
         report: r.report,
         created_at: r.createdAtMs,
@@ -161,13 +163,19 @@ export abstract class KyselyRecords {
       .execute();
   }
 
-  async listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number): Promise<MetricsReportRecord[]> {
+  async listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number, live?: { id: string; uuid: string }): Promise<MetricsReportRecord[]> {
+    const underName = (eb: ExpressionBuilder<CatalogDatabase, 'metrics_reports'>) =>
+      eb.and([eb('warehouse', '=', warehouse), eb('namespace', '=', encodeNamespace(namespace)), eb('table_name', '=', table)]);
     const rows = await this.db
       .selectFrom('metrics_reports')
       .selectAll()
-      .where('warehouse', '=', warehouse)
-      .where('namespace', '=', encodeNamespace(namespace))
-      .where('table_name', '=', table)
+      .where((eb) =>
+        live !== undefined
+          ? // The table's own (a rename keeps its id), and its stage-create's (no id yet, its uuid kept by the commit).
+            eb.or([eb('table_id', '=', live.id), eb.and([eb('table_id', '=', ''), eb('table_uuid', '=', live.uuid), underName(eb)])])
+          : // Under the name, of tables that no longer exist: never a live table's, wherever it was renamed to.
+            eb.and([underName(eb), eb.or([eb('table_id', '=', ''), eb.not(eb.exists(eb.selectFrom('catalog_objects').select('id').whereRef('catalog_objects.id', '=', 'metrics_reports.table_id')))])]),
+      )
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();
@@ -176,6 +184,8 @@ export abstract class KyselyRecords {
       warehouse: r.warehouse,
       namespace: decodeNamespace(r.namespace),
       table: r.table_name,
+      tableId: r.table_id,
+      tableUuid: r.table_uuid,
       reportType: r.report_type,
       report: r.report,
       createdAtMs: num(r.created_at),

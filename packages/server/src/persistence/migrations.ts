@@ -10,8 +10,9 @@ import { accessMigrations } from './migrations/access.js';
 import { catalogMigrations } from './migrations/catalog.js';
 import { listingVersionMigrations } from './migrations/listing-versions.js';
 import { locationMigrations } from './migrations/locations.js';
+import { metricsReportMigrations } from './migrations/metrics-reports.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -24,6 +25,12 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** Up to (and including) the named migration only: a database as an older release left it (tests of a migration's upgrade). */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 export const latestMigration = (): string => Object.keys(migrations).sort().at(-1)!;

@@ -88,6 +88,9 @@ export interface MetricsReportsTable {
   warehouse: string;
   namespace: string;
   table_name: string;
+  /** Migration 0013. */
+  table_id: string;
+  table_uuid: string;
   report_type: string;
   report: string;
   created_at: Millis;

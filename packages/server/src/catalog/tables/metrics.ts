@@ -23,12 +23,16 @@ export async function reportMetrics(ctx: TableContext, request: CatalogRequest, 
   const resolved = await resolveTable(ctx, scope, levels, name);
   const object = tableObject(scope, levels, name);
   const privilege = reportType === 'scan-report' ? 'table:read-metadata' : 'table:write-data';
+  let table: { id: string; uuid: string };
   if (resolved.record) {
     await ctx.access.require(scope, privilege, ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id), { object });
+    table = { id: resolved.record.id, uuid: resolved.record.uuid };
   } else {
     const staged = await ctx.store.repository.getStagedTable(scope.warehouse.name, levels, name, ctx.clock.now());
     if (!staged) return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege, object, () => tableNotFound(levels, name));
     await requireStagedAccess(ctx, scope, staged, resolved.namespacePath, object);
+    // No catalog id before its commit, which keeps the staged uuid: listMetrics finds these reports by it.
+    table = { id: '', uuid: staged.uuid };
   }
   // execute
   const entry: MetricsReportRecord = {
@@ -36,6 +40,8 @@ export async function reportMetrics(ctx: TableContext, request: CatalogRequest, 
     warehouse: scope.warehouse.name,
     namespace: levels,
     table: name,
+    tableId: table.id,
+    tableUuid: table.uuid,
     reportType,
     report: JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
     createdAtMs: ctx.clock.now(),
@@ -43,7 +49,11 @@ export async function reportMetrics(ctx: TableContext, request: CatalogRequest, 
   await ctx.store.repository.insertMetricsReport(entry);
 }
 
-/** For the management API: the newest reports of a table, also of a dropped one (the caller must be allowed to read its metadata). */
+/**
+ * For the management API: the newest reports of a table, by its identity, not its name: those of the table that
+ * holds the name now (also from before a rename), or, when none does, of the dropped tables that held it (the caller
+ * must be allowed to read the metadata of the table, or of the namespace's tables).
+ */
 export async function listMetrics(ctx: TableContext, scope: RequestScope, namespace: string[], name: string, limit: number) {
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
@@ -53,6 +63,7 @@ export async function listMetrics(ctx: TableContext, scope: RequestScope, namesp
   // A dropped table's reports stay readable to those who may read the metadata of the namespace's tables.
   const path = resolved.record ? ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id) : resolved.namespacePath;
   await ctx.access.require(scope, 'table:read-metadata', path, { object: tableObject(scope, levels, name) });
-  const rows = await ctx.store.repository.listMetricsReports(scope.warehouse.name, levels, name, limit);
+  const live = resolved.record ? { id: resolved.record.id, uuid: resolved.record.uuid } : undefined;
+  const rows = await ctx.store.repository.listMetricsReports(scope.warehouse.name, levels, name, limit, live);
   return rows.map((r) => ({ id: r.id, reportType: r.reportType, createdAtMs: r.createdAtMs, report: JSON.parse(r.report) as unknown }));
 }
