@@ -63,3 +63,19 @@ export function kyselyRunner<DB>(db: Kysely<DB>): ReadRunner {
     },
   };
 }
+
+/**
+ * A read's parameters as one string, equal exactly when the parameters bind the same values (each string with its
+ * length, so no two lists run together; numbers and bigints by their digits); undefined for parameters that are not
+ * plain values. What the SQLite read memo keeps answers under, and how PostgreSQL's batches find the same read twice.
+ */
+export function parametersKey(parameters: readonly unknown[]): string | undefined {
+  let key = '';
+  for (const p of parameters) {
+    if (typeof p === 'string') key += `s${p.length}:${p}`;
+    else if (typeof p === 'number' || typeof p === 'bigint') key += `n${String(p)};`;
+    else if (p === null) key += 'z;';
+    else return undefined;
+  }
+  return key;
+}

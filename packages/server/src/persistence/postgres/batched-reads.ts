@@ -64,7 +64,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import { atEndOfTurn } from '../../runtime/end-of-turn.js';
-import type { ReadRunner } from '../compiled-reads.js';
+import { type ReadRunner, parametersKey } from '../compiled-reads.js';
 
 /** Reads of one text in one round trip, at most (PostgreSQL takes 65,535 parameters per statement). */
 export const MAX_BATCH = 64;
@@ -245,8 +245,8 @@ export class BatchingReads implements ReadRunner {
 
 /**
  * The distinct reads of a group and, for each read of the group, the index of the distinct read that answers it.
- * Reads are the same when their parameters are (the lane holds one SQL text); a parameter other than a string,
- * number, boolean or null makes a read distinct from every other.
+ * Reads are the same when their parameters are (the lane holds one SQL text: compiled-reads.ts parametersKey); a
+ * parameter that is not a plain value makes a read distinct from every other.
  */
 export function distinct(group: readonly Waiting[]): { reads: Waiting[]; readOf: number[] } {
   const reads: Waiting[] = [];
@@ -266,17 +266,6 @@ export function distinct(group: readonly Waiting[]): { reads: Waiting[]; readOf:
   return { reads, readOf };
 }
 
-/** A key equal for equal parameter lists (each value tagged with its type, strings with their length), or undefined. */
-function parametersKey(parameters: readonly unknown[]): string | undefined {
-  let key = '';
-  for (const p of parameters) {
-    if (typeof p === 'string') key += `s${p.length}:${p}`;
-    else if (p === null) key += 'n;';
-    else if (typeof p === 'number' || typeof p === 'boolean') key += `${typeof p === 'number' ? 'd' : 'b'}${String(p)};`;
-    else return undefined;
-  }
-  return key;
-}
 
 const isText = (value: unknown): boolean => typeof value === 'string' || value === null;
 

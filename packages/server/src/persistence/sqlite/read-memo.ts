@@ -26,6 +26,7 @@
  * page cache still costs the B-tree walk and the row decoding.
  */
 import { Doorkeeper, hashOf } from '../../catalog/doorkeeper.js';
+import { parametersKey } from '../compiled-reads.js';
 
 export interface ReadMemoOptions {
   /** Answers kept at most (all emptied when full). */
@@ -99,14 +100,3 @@ export class ReadMemo {
   }
 }
 
-/** The parameters, unambiguously (each string with its length); undefined for parameters that are not plain values. */
-function parametersKey(parameters: readonly unknown[]): string | undefined {
-  let key = '';
-  for (const p of parameters) {
-    if (typeof p === 'string') key += `s${p.length}:${p}`;
-    else if (typeof p === 'number' || typeof p === 'bigint') key += `n${String(p)};`;
-    else if (p === null) key += 'z;';
-    else return undefined;
-  }
-  return key;
-}
