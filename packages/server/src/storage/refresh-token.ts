@@ -25,7 +25,7 @@ export class StorageRefreshTokens implements RefreshTokenCodec {
   async issue(claims: RefreshClaims): Promise<string> {
     const key = await this.keyring.current();
     const iat = Math.floor(this.now() / 1000);
-    return new SignJWT({ tn: claims.tenant, wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, ...(claims.tableUuid ? { tu: claims.tableUuid } : {}), pfx: claims.prefix, mode: claims.mode })
+    return new SignJWT({ tn: claims.tenant, wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, ...(claims.tableUuid ? { tu: claims.tableUuid } : {}), ...(claims.principalKey !== undefined ? { pk: claims.principalKey } : {}), pfx: claims.prefix, mode: claims.mode })
       .setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: TYP })
       .setSubject(claims.principal)
       .setIssuedAt(iat)
@@ -47,9 +47,10 @@ export class StorageRefreshTokens implements RefreshTokenCodec {
     if (!key) throw bad('unknown or retired signing key');
     try {
       const { payload } = await jwtVerify(token, key.key, { algorithms: ['HS256'], typ: TYP, currentDate: new Date(this.now()) });
-      const { sub, tn, wh, ns, tbl, tu, pfx, mode } = payload as Record<string, unknown>;
+      const { sub, pk, tn, wh, ns, tbl, tu, pfx, mode } = payload as Record<string, unknown>;
       if (
         typeof sub !== 'string' ||
+        (pk !== undefined && typeof pk !== 'string') ||
         (tn !== undefined && typeof tn !== 'string') ||
         (tu !== undefined && typeof tu !== 'string') ||
         typeof wh !== 'string' ||
@@ -62,7 +63,7 @@ export class StorageRefreshTokens implements RefreshTokenCodec {
         throw bad('missing claims');
       }
       // Tokens issued before tenants existed carry no tenant: every warehouse was in the default tenant then.
-      return { principal: sub, tenant: typeof tn === 'string' ? tn : 'default', warehouse: wh, namespace: ns as string[], table: tbl, tableUuid: tu as string | undefined, prefix: pfx, mode };
+      return { principal: sub, principalKey: pk as string | undefined, tenant: typeof tn === 'string' ? tn : 'default', warehouse: wh, namespace: ns as string[], table: tbl, tableUuid: tu as string | undefined, prefix: pfx, mode };
     } catch (e) {
       if (e instanceof CatalogError) throw e;
       if (e instanceof joseErrors.JWTExpired) throw bad('expired');

@@ -24,7 +24,7 @@ class CountingVendor implements CredentialVendor {
 }
 
 const warehouse: Warehouse = { name: 'wh', tenant: 'default', storageRoot: 's3://b/wh', properties: {}, createdAtMs: 0, storageProfile: { type: 's3' } };
-const caller = (description: string): Caller => ({ tenant: 'default', description, key: description, members: [], admin: false, unrestricted: false });
+const caller = (description: string, key = description): Caller => ({ tenant: 'default', description, key, members: [], admin: false, unrestricted: false });
 const as = (who: string, w: Warehouse = warehouse): RequestScope => ({ warehouse: w, caller: caller(who) });
 const id = { namespace: ['ns'], name: 't' };
 const LOC = 's3://b/wh/ns/t-1';
@@ -114,6 +114,20 @@ describe('CredentialService', () => {
     await expect(service.verifyRefreshToken(as('alice', { ...warehouse, tenant: 'acme' }), id, token)).rejects.toThrow(/another principal/);
     now += 3601_000;
     await expect(service.verifyRefreshToken(as('alice'), id, token)).rejects.toThrow(/expired/);
+  });
+
+  it("binds the token and the cached credential to the caller's identity, not only to its description (two IdPs' users of one name)", async () => {
+    const fromA = { warehouse, caller: caller('user:alice', '["user","https://idp-a","alice"]') };
+    const fromB = { warehouse, caller: caller('user:alice', '["user","https://idp-b","alice"]') };
+    const token = (await service.forTable({ scope: fromA, identifier: id, tableUuid: 'uuid-1', location: LOC, mode: 'read' })).storageCredentials[0]!['storage-refresh-token']!;
+    await expect(service.verifyRefreshToken(fromA, id, token)).resolves.toMatchObject({ principal: 'user:alice', principalKey: '["user","https://idp-a","alice"]' });
+    await expect(service.verifyRefreshToken(fromB, id, token)).rejects.toThrow(/another principal/);
+    // Each gets a credential of its own: the cache does not hand A's to B.
+    await service.forTable({ scope: fromB, identifier: id, tableUuid: 'uuid-1', location: LOC, mode: 'read' });
+    expect(vendor.calls).toHaveLength(2);
+    // A token issued before the identity was bound (no pk claim) is still taken by its description until it expires.
+    const legacy = await tokens.issue({ principal: 'user:alice', tenant: 'default', warehouse: 'wh', namespace: ['ns'], table: 't', tableUuid: 'uuid-1', prefix: LOC, mode: 'read' });
+    await expect(service.verifyRefreshToken(fromB, id, legacy)).resolves.toMatchObject({ principal: 'user:alice', principalKey: undefined });
   });
 
   it('keeps verifying tokens signed before a key rotation', async () => {

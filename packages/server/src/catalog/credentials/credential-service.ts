@@ -12,7 +12,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { AccessAudit, Clock, Warehouse } from '../ports.js';
+import type { AccessAudit, Caller, Clock, Warehouse } from '../ports.js';
 import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, VendedCredential } from './ports.js';
 
 export interface StorageCredentialEntry {
@@ -79,9 +79,10 @@ export class CredentialService {
     const vendor = await this.deps.vendorFor(scope.warehouse);
     if (!vendor) return { config: {}, storageCredentials: [] };
     const principal = scope.caller.description;
-    const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(request.location), mode, principal);
+    const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(request.location), mode, scope.caller);
     const token = await this.refreshToken(credential, {
       principal,
+      principalKey: scope.caller.key,
       tenant: scope.warehouse.tenant,
       warehouse: scope.warehouse.name,
       namespace: identifier.namespace,
@@ -109,7 +110,10 @@ export class CredentialService {
       throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued for another table');
     }
     // The tenant check keeps a token valid only in the tenant it was issued in, even were a warehouse name ever to change hands.
-    if (claims.principal !== scope.caller.description || claims.tenant !== scope.warehouse.tenant) {
+    // Bound to the caller's stable identity (issuer and subject) and to its description (the acting engine); a token
+    // issued before the identity was bound names the description only, until it expires.
+    const otherIdentity = claims.principalKey !== undefined && claims.principalKey !== scope.caller.key;
+    if (otherIdentity || claims.principal !== scope.caller.description || claims.tenant !== scope.warehouse.tenant) {
       throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued to another principal');
     }
     return claims;
@@ -124,7 +128,7 @@ export class CredentialService {
       byTable = new Map();
       this.tokenCache.set(credential, byTable);
     }
-    const key = `${claims.principal}\u0000${claims.tenant}\u0000${claims.warehouse}\u0000${formatIdentifier(claims.namespace, claims.table)}\u0000${claims.mode}`;
+    const key = `${claims.principalKey ?? ''}\u0000${claims.principal}\u0000${claims.tenant}\u0000${claims.warehouse}\u0000${formatIdentifier(claims.namespace, claims.table)}\u0000${claims.mode}`;
     let token = byTable.get(key);
     if (!token) {
       token = this.deps.tokens.issue(claims);
@@ -134,8 +138,10 @@ export class CredentialService {
     return token;
   }
 
-  private async cached(vendor: CredentialVendor, warehouse: string, location: string, mode: AccessMode, principal: string): Promise<VendedCredential> {
-    const key = `${warehouse}\u0000${principal}\u0000${mode}\u0000${location}`;
+  /** Per caller (its stable identity and its description, the acting engine included), warehouse, mode and location. */
+  private async cached(vendor: CredentialVendor, warehouse: string, location: string, mode: AccessMode, caller: Caller): Promise<VendedCredential> {
+    const principal = caller.description;
+    const key = `${warehouse}\u0000${caller.key}\u0000${principal}\u0000${mode}\u0000${location}`;
     const now = this.deps.clock.now();
     const hit = this.cache.get(key);
     if (hit && now < hit.reuseUntilMs) {

@@ -35,6 +35,11 @@ export interface CredentialVendor {
 export interface RefreshClaims {
   /** Who it was issued to (the caller's description, act chain included). */
   principal: string;
+  /**
+   * The caller's stable identity (Caller.key: kind, issuer and subject), which the description does not carry: two
+   * users of one name from two trusted IdPs read alike there. Absent from tokens issued before it was bound.
+   */
+  principalKey?: string | undefined;
   /** The tenant of the warehouse (and so of the caller) it was issued in. */
   tenant: string;
   warehouse: string;
