@@ -422,6 +422,11 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect(await ids('t')).toEqual(['stage-of-another', 'staged', 'old']);
         expect(await ids('t2')).toEqual([]);
         expect((await s.repository.listMetricsReports(wh, ['ns'], 't', 1, { id: 'id-table-t', uuid: 'uuid-t' }))[0]).toMatchObject({ id: 'new', table: 't', tableId: 'id-table-t', tableUuid: 'uuid-t', report: '{"r":"new"}', createdAtMs: 3 });
+        // Retention: reports made before the cut-off are deleted, the others kept.
+        expect(await s.repository.deleteMetricsReportsBefore(3)).toBe(2);
+        expect(await ids('t', { id: 'id-table-t', uuid: 'uuid-t' })).toEqual(['new']);
+        expect(await ids('t')).toEqual(['stage-of-another']);
+        expect(await s.repository.deleteMetricsReportsBefore(3)).toBe(0);
       } finally {
         await s.close();
       }

@@ -290,6 +290,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     web.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'console session sweep failed'));
     store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
     store.identity.deleteEndedTokenSessions(clock.now()).catch((err: unknown) => logger.warn({ err }, 'token session sweep failed'));
+    if (config.metricsReportRetentionDays > 0) {
+      store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'metrics report retention sweep failed'));
+    }
     if (config.auditRetentionDays > 0) {
       store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
     }

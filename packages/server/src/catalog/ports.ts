@@ -188,6 +188,8 @@ export interface CatalogRepository {
   deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void>;
 
   insertMetricsReport(record: MetricsReportRecord): Promise<void>;
+  /** Deletes the metrics reports made before `beforeMs` (retention); how many. */
+  deleteMetricsReportsBefore(beforeMs: number): Promise<number>;
   /**
    * The newest reports, newest first: with `live`, those of that table (by its catalog id, whatever its name was, and
    * those reported on its stage-create under this name and its uuid); without, those reported under this name on

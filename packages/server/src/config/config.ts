@@ -52,6 +52,8 @@ export interface LakegateConfig {
   openfgaToken: string;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
+  /** How long tables' metrics reports are kept (0: forever). */
+  metricsReportRetentionDays: number;
   /** Checks per OpenFGA BatchCheck request (OpenFGA's --max-checks-per-batch-check). */
   openfgaBatchCheckSize: number;
   /** Directory of the built web console (index.html, assets/); empty: the @lakegate/console package's dist beside this server. */
@@ -115,6 +117,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'openfgaStoreId', env: 'LAKEGATE_OPENFGA_STORE_ID', kind: 'string', default: '', description: 'OpenFGA store id (empty: a store named "lakegate" is found or created, with the Lakegate model)' },
   { key: 'openfgaToken', env: 'LAKEGATE_OPENFGA_TOKEN', kind: 'string', default: '', description: 'Preshared key for OpenFGA, if it requires one' },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
+  { key: 'metricsReportRetentionDays', env: 'LAKEGATE_METRICS_REPORT_RETENTION_DAYS', kind: 'int', default: 30, description: 'How long the metrics reports engines send for tables (reportMetrics) are kept (0: forever)' },
   { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },
   { key: 'consoleDir', env: 'LAKEGATE_CONSOLE_DIR', kind: 'string', default: '', description: 'Directory of the built web console served at /ui (default: packages/console/dist beside the server; the server starts without it and says so)' },
   { key: 'consoleOidc', env: 'LAKEGATE_CONSOLE_OIDC', kind: 'string', default: '', description: 'JSON list of console sign-in providers (Authorization Code + PKCE): [{"issuer","client-id","client-secret"?,"scope"?,"label"?}]; each issuer must be in trustedIssuers; redirect URI <publicUrl>/ui/auth/callback' },

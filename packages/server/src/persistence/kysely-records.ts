@@ -163,6 +163,11 @@ export abstract class KyselyRecords {
       .execute();
   }
 
+  async deleteMetricsReportsBefore(beforeMs: number): Promise<number> {
+    const result = await this.db.deleteFrom('metrics_reports').where('created_at', '<', beforeMs).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number, live?: { id: string; uuid: string }): Promise<MetricsReportRecord[]> {
     const underName = (eb: ExpressionBuilder<CatalogDatabase, 'metrics_reports'>) =>
       eb.and([eb('warehouse', '=', warehouse), eb('namespace', '=', encodeNamespace(namespace)), eb('table_name', '=', table)]);

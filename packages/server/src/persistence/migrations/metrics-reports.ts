@@ -3,7 +3,8 @@
  * (namespace, table name), so a table dropped and created again under its name showed its predecessor's scan
  * reports (filters with their literals, projected columns) to whoever may read the new table's metadata, and a
  * renamed table left its reports behind. Reports now carry the table's catalog id (and its uuid, which a
- * stage-create's commit keeps); kysely-records.ts lists a live table's by id.
+ * stage-create's commit keeps); kysely-records.ts lists a live table's by id. Reports are kept
+ * metricsReportRetentionDays (app.ts's sweep, by the created_at index).
  */
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
@@ -20,8 +21,11 @@ export const metricsReportMigrations: Record<string, Migration> = {
         sql`coalesce((select o.${sql.ref(column)} from catalog_objects o where o.warehouse = metrics_reports.warehouse and o.namespace = metrics_reports.namespace and o.name = metrics_reports.table_name and o.kind = 'table' and o.created_at <= metrics_reports.created_at), '')`;
       await sql`update metrics_reports set table_id = ${owner('id')}, table_uuid = ${owner('uuid')}`.execute(db);
       await db.schema.createIndex('metrics_reports_table_id_idx').on('metrics_reports').columns(['table_id', 'created_at']).execute();
+      // The retention sweep deletes by age (metricsReportRetentionDays).
+      await db.schema.createIndex('metrics_reports_at_idx').on('metrics_reports').column('created_at').execute();
     },
     async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('metrics_reports_at_idx').ifExists().execute();
       await db.schema.dropIndex('metrics_reports_table_id_idx').ifExists().execute();
       await db.schema.alterTable('metrics_reports').dropColumn('table_uuid').execute();
       await db.schema.alterTable('metrics_reports').dropColumn('table_id').execute();
