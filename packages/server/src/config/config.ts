@@ -1,8 +1,8 @@
 /**
  * One typed configuration tree: defaults ← config file (JSON) ← environment
  * (LAKEGATE_*) ← command-line flags. Every key is listed in CONFIG_KEYS with
- * its environment variable and a description; the README's reference table
- * is generated from the same list (`lakegate config-keys`).
+ * its environment variable and a description; `lakegate serve --help` prints
+ * that list, and the README's reference table follows it (a row per key).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
