@@ -39,9 +39,16 @@ const OBJECT_ACTIONS: Record<AccessMode, string[]> = {
   'read-write': ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
 };
 
+/**
+ * Bucket-wide actions: only locating the bucket. Not ListBucketMultipartUploads: S3 offers no prefix condition for it,
+ * so it showed the keys of every upload in progress in the whole bucket (other tables', other warehouses' sharing
+ * the bucket) to whoever may write one table. Writers do not need it: Iceberg's S3FileIO, PyArrow, Trino, DuckDB and
+ * Lance complete or abort their own uploads by upload id (AbortMultipartUpload and ListMultipartUploadParts stay
+ * granted under the prefix).
+ */
 const BUCKET_ACTIONS: Record<AccessMode, string[]> = {
   read: ['s3:GetBucketLocation'],
-  'read-write': ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+  'read-write': ['s3:GetBucketLocation'],
 };
 
 export const DENY_ALL: PolicyDocument = {
