@@ -11,9 +11,11 @@ const SCHEME = /^bearer(?:[ \t]|$)/i;
 const WELL_FORMED = /^bearer +([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
 
 export function parseBearer(authorization: string | undefined): BearerCredential {
-  if (authorization === undefined || !SCHEME.test(authorization)) return { kind: 'none' };
+  if (authorization === undefined) return { kind: 'none' };
+  // The well-formed header first: it is every request's, and it is of the scheme.
   const m = WELL_FORMED.exec(authorization);
-  return m ? { kind: 'token', token: m[1]! } : { kind: 'malformed' };
+  if (m) return { kind: 'token', token: m[1]! };
+  return SCHEME.test(authorization) ? { kind: 'malformed' } : { kind: 'none' };
 }
 
 /** What a malformed Bearer header is told (no part of what was sent: it may be a credential). */

@@ -8,7 +8,6 @@ import { AuthenticationError, type Authenticator, type RequestCredentials } from
 import type { ExternalIssuers } from './external-issuers.js';
 import { MALFORMED_BEARER, parseBearer } from './bearer.js';
 
-
 /**
  * Verified tokens, remembered for a short while: an engine sends the same
  * token on every request, and an ES256 verification costs more than the

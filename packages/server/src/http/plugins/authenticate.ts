@@ -95,11 +95,6 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
       bindRequestLog(req, reply, { actor: describeActor(actor), auth: actor.method });
       return;
     }
-    if (failure?.status === 400) {
-      req.log.info({ auth: failure.scheme, reason: failure.reason }, 'authentication failed');
-      reply.header('www-authenticate', `${failure.scheme} realm="lakegate", error="invalid_request", error_description="${errorDescription(failure.reason)}"`);
-      return reply.code(400).send(envelope.fromStatus(400, `Malformed credentials: ${failure.reason}`, req));
-    }
     if (failure?.status === 403) {
       req.log.info({ auth: failure.scheme, reason: failure.reason }, 'request refused');
       return reply.code(403).send(envelope.fromStatus(403, `Forbidden: ${failure.reason}`, req));
@@ -108,8 +103,11 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     const scheme = failure?.scheme ?? 'Bearer';
     // The reason, never the credential: operators see why a client was refused (wrong key, skew, expiry).
     if (failure) req.log.info({ auth: scheme, reason }, 'authentication failed');
-    reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="invalid_token", error_description="${errorDescription(reason)}"` : ''}`);
-    return reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
+    // 400 for what cannot be a credential of the scheme at all (RFC 6750 §3.1), 401 for a missing or bad one.
+    const malformed = failure?.status === 400;
+    const error = malformed ? 'invalid_request' : 'invalid_token';
+    reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="${error}", error_description="${errorDescription(reason)}"` : ''}`);
+    return malformed ? reply.code(400).send(envelope.fromStatus(400, `Malformed credentials: ${reason}`, req)) : reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
   });
 }
 
