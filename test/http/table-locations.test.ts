@@ -236,3 +236,26 @@ describe('a client-chosen location at an existing namespace’s directory', () =
     expect((await send('POST', tables('evil'), { name: 'squat_ns', schema: simpleSchema, location: 's3://bucket/wh/ops-archive' })).status).toBe(200);
   });
 });
+
+describe('a table dropped and created again at the same location', () => {
+  it('is another table: its vended credential carries a refresh token bound to the new uuid, and that refresh answers 200', async () => {
+    const location = 's3://bucket/wh/sales/again';
+    const first = await send('POST', tables('sales'), { name: 'again', schema: simpleSchema, location }, delegated);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const oldToken = first.body['storage-credentials'][0]['storage-refresh-token'] as string;
+    expect((await send('DELETE', `${tables('sales')}/again`)).status).toBe(204);
+    const second = await send('POST', tables('sales'), { name: 'again', schema: simpleSchema, location }, delegated);
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    expect(second.body.metadata['table-uuid']).not.toBe(first.body.metadata['table-uuid']);
+    const loaded = await send('GET', `${tables('sales')}/again`, undefined, delegated);
+    const token = loaded.body['storage-credentials'][0]['storage-refresh-token'] as string;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(claims.tu).toBe(second.body.metadata['table-uuid']);
+    const refresh = (t: string) => send('GET', `${tables('sales')}/again/credentials?storageRefreshToken=${encodeURIComponent(t)}`);
+    const refreshed = await refresh(token);
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    expect(refreshed.body['storage-credentials'][0].prefix).toBe(location);
+    // The dropped table's token names the dropped table: it refreshes nothing of its successor.
+    expect((await refresh(oldToken)).status).toBe(404);
+  });
+});

@@ -130,6 +130,19 @@ describe('CredentialService', () => {
     await expect(service.verifyRefreshToken(fromB, id, legacy)).resolves.toMatchObject({ principal: 'user:alice', principalKey: undefined });
   });
 
+  it('binds the token and the cached credential to the table uuid: a table dropped and created again at the same location gets its own', async () => {
+    const forUuid = (tableUuid: string) => service.forTable({ scope: as('alice'), identifier: id, tableUuid, location: LOC, mode: 'read' });
+    const old = (await forUuid('uuid-1')).storageCredentials[0]!['storage-refresh-token']!;
+    const renewed = (await forUuid('uuid-2')).storageCredentials[0]!['storage-refresh-token']!;
+    await expect(service.verifyRefreshToken(as('alice'), id, old)).resolves.toMatchObject({ tableUuid: 'uuid-1' });
+    await expect(service.verifyRefreshToken(as('alice'), id, renewed)).resolves.toMatchObject({ tableUuid: 'uuid-2' });
+    // The successor's credential is vended for it, not taken from its predecessor's cache entry.
+    expect(vendor.calls).toHaveLength(2);
+    // The refresh of the new table (loadCredentials passes the credential's prefix and the live uuid) keeps its uuid.
+    const refreshed = await service.forTable({ scope: as('alice'), identifier: id, tableUuid: 'uuid-2', location: LOC, mode: 'read', refreshed: true });
+    await expect(service.verifyRefreshToken(as('alice'), id, refreshed.storageCredentials[0]!['storage-refresh-token']!)).resolves.toMatchObject({ tableUuid: 'uuid-2' });
+  });
+
   it('keeps verifying tokens signed before a key rotation', async () => {
     const before = (await vend('alice')).storageCredentials[0]!['storage-refresh-token']!;
     await keyring.rotate();

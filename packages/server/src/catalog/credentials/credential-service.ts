@@ -2,7 +2,7 @@
  * Vended storage credentials for tables, committed or staged, in the mode
  * the caller's privileges allow (decided by the table operations through
  * catalog/access before they ask here). Reuses a live credential per
- * (principal, prefix, mode) for at most half its remaining life (capped),
+ * (principal, table uuid, prefix, mode) for at most half its remaining life (capped),
  * makes concurrent misses share one call to the cloud, attaches a storage
  * refresh token so the client can refresh exactly this credential later
  * through loadCredentials, and records every hand-out in the audit trail
@@ -79,7 +79,7 @@ export class CredentialService {
     const vendor = await this.deps.vendorFor(scope.warehouse);
     if (!vendor) return { config: {}, storageCredentials: [] };
     const principal = scope.caller.description;
-    const credential = await this.cached(vendor, scope.warehouse.name, normalizeLocation(request.location), mode, scope.caller);
+    const credential = await this.cached(vendor, scope.warehouse.name, request.tableUuid, normalizeLocation(request.location), mode, scope.caller);
     const token = await this.refreshToken(credential, {
       principal,
       principalKey: scope.caller.key,
@@ -128,7 +128,7 @@ export class CredentialService {
       byTable = new Map();
       this.tokenCache.set(credential, byTable);
     }
-    const key = `${claims.principalKey ?? ''}\u0000${claims.principal}\u0000${claims.tenant}\u0000${claims.warehouse}\u0000${formatIdentifier(claims.namespace, claims.table)}\u0000${claims.mode}`;
+    const key = refreshClaimsKey(claims);
     let token = byTable.get(key);
     if (!token) {
       token = this.deps.tokens.issue(claims);
@@ -138,10 +138,13 @@ export class CredentialService {
     return token;
   }
 
-  /** Per caller (its stable identity and its description, the acting engine included), warehouse, mode and location. */
-  private async cached(vendor: CredentialVendor, warehouse: string, location: string, mode: AccessMode, caller: Caller): Promise<VendedCredential> {
+  /**
+   * Per caller (its stable identity and its description, the acting engine included), warehouse, table (its uuid:
+   * a table dropped and created again at the same location is another table), mode and location.
+   */
+  private async cached(vendor: CredentialVendor, warehouse: string, tableUuid: string, location: string, mode: AccessMode, caller: Caller): Promise<VendedCredential> {
     const principal = caller.description;
-    const key = `${warehouse}\u0000${caller.key}\u0000${principal}\u0000${mode}\u0000${location}`;
+    const key = JSON.stringify([warehouse, tableUuid, caller.key, principal, mode, location]);
     const now = this.deps.clock.now();
     const hit = this.cache.get(key);
     if (hit && now < hit.reuseUntilMs) {
@@ -189,6 +192,25 @@ export class CredentialService {
     for (const [k, v] of this.cache) if (v.reuseUntilMs <= now) this.cache.delete(k);
   }
 }
+
+/**
+ * Every claim of a storage refresh token, in a fixed order: a cached token is reused only for exactly the claims it
+ * carries. The record lists each claim of RefreshClaims, so a claim added there fails to compile until it is keyed
+ * here too (a key that left out tableUuid once handed a dropped table's token to its successor at the same location).
+ */
+const REFRESH_CLAIMS: { [K in keyof Required<RefreshClaims>]: K } = {
+  principal: 'principal',
+  principalKey: 'principalKey',
+  tenant: 'tenant',
+  warehouse: 'warehouse',
+  namespace: 'namespace',
+  table: 'table',
+  tableUuid: 'tableUuid',
+  prefix: 'prefix',
+  mode: 'mode',
+};
+
+const refreshClaimsKey = (claims: RefreshClaims): string => JSON.stringify(Object.values(REFRESH_CLAIMS).map((k) => claims[k] ?? null));
 
 /** Relative to the catalog URI, as Iceberg clients resolve it. */
 export function refreshEndpoint(warehouse: string, identifier: TableIdentifier): string {
