@@ -14,9 +14,9 @@ import { httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { clientToken, createPrincipal, type CreatedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 
 /** One request on a connection of its own (closed after it). */
-function fresh(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
+function fresh(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string, localAddress?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
+    const req = http.request(`${url}${path}`, { method, agent: false, headers: { connection: 'close', ...headers }, ...(localAddress ? { localAddress } : {}) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -123,6 +123,16 @@ describe('serve --workers 2', () => {
     expect(await statuses(10, () => attempt('wrong'))).toEqual(Array(10).fill(401));
     const next = await statuses(4, () => attempt(victim.secret));
     expect(next).toEqual(Array(4).fill(429));
+  });
+
+  it('limits them per address across workers too: failures from another address lock the client out of no worker', async () => {
+    const victim = await createPrincipal(server, 'wk-lockout');
+    const attempt = (secret: string, from: string) =>
+      fresh(server.url, 'POST', '/v1/oauth/tokens', { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ grant_type: 'client_credentials', client_id: victim.id, client_secret: secret }).toString(), from);
+    // Ten failures from 127.0.0.2 over both workers: that address is refused by both, the client's own by neither.
+    expect(await statuses(10, () => attempt('wrong', '127.0.0.2'))).toEqual(Array(10).fill(401));
+    expect(await statuses(4, () => attempt(victim.secret, '127.0.0.2'))).toEqual(Array(4).fill(429));
+    expect(await statuses(4, () => attempt(victim.secret, '127.0.0.1'))).toEqual(Array(4).fill(200));
   });
 
   it('shows audit decisions of both workers as soon as they are made', async () => {

@@ -57,7 +57,7 @@ function parseTrustedIssuers(raw: string): TrustedIssuer[] {
   return parsed.data;
 }
 
-import { FailureLimiter } from './auth/issuer/failure-limiter.js';
+import { DEFAULT_FAILURE_LIMITS, FailureLimiter } from './auth/issuer/failure-limiter.js';
 import { SessionAuthenticator } from './auth/authn/session-authenticator.js';
 import { createConsole } from './compose/console.js';
 import { CONSOLE_PREFIX, consoleBuilt, consoleSurface } from './http/surfaces/console.js';
@@ -218,7 +218,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   app.decorate('surfaceEnvelopes', envelopes);
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
   const issuerId = () => issuer.issuerId;
-  const limiter = new FailureLimiter({ 'id:': 10, 'ip:': 100 }, 60_000, () => clock.now(), coherence);
+  const limiter = new FailureLimiter(DEFAULT_FAILURE_LIMITS, () => clock.now(), coherence);
   const web = createConsole(config, { store, principals, audit, limiter, external, box, clock, issuer: issuerId });
   const chain = new AuthenticatorChain([
     new JwtAuthenticator(issuer, tokenState, external, () => clock.now()),

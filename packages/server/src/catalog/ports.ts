@@ -317,9 +317,9 @@ export type CoherenceTopic =
   | 'token-sessions'
   /** A warehouse created, changed or deleted (key: its name). */
   | 'warehouses'
-  /** A failed client authentication at the token endpoint (key: the limiter key). */
+  /** A failed client authentication at the token endpoint or console (key: JSON [client id, address]). */
   | 'sign-in-failed'
-  /** A successful one (key: the limiter key). */
+  /** A successful one (key: JSON [client id, address]). */
   | 'sign-in-succeeded';
 
 /** One process alone: announcements reach nobody (the in-memory implementation). */

@@ -5,7 +5,8 @@
  * - `client_secret_basic` (Authorization: Basic, both parts form-urlencoded)
  *   or `client_secret_post` (client_id and client_secret in the body). Using
  *   both on one request is invalid_request (§2.3); a failure is
- *   invalid_client (401), rate-limited per client id and per address.
+ *   invalid_client (401), rate-limited per client id and address, per address, and
+ *   per client id from addresses it never signed in from (failure-limiter.ts).
  * - A Bearer token: one of our access tokens, which a client holds only by
  *   having authenticated before. Iceberg Java sends the token it renews (a
  *   self-exchange) or its catalog session's token (a delegation) this way;
@@ -70,18 +71,15 @@ const failed = (description: string, challenge: 'Basic' | 'Bearer') => Object.as
 
 /** Client credentials checked, rate-limited: the principal, or invalid_client. */
 export async function authenticateSecret(ctx: IssuerDeps & { remoteAddress: string }, client: SecretClient): Promise<ServicePrincipal> {
-  for (const key of [`id:${client.clientId}`, `ip:${ctx.remoteAddress}`]) {
-    const wait = ctx.limiter.retryAfterMs(key);
-    if (wait > 0) throw Object.assign(new OAuthError('slow_down', 'too many failed attempts; retry later'), { retryAfterMs: wait });
-  }
+  const wait = ctx.limiter.retryAfterMs(client.clientId, ctx.remoteAddress);
+  if (wait > 0) throw Object.assign(new OAuthError('slow_down', 'too many failed attempts; retry later'), { retryAfterMs: wait });
   const principal = await ctx.principals.authenticate(client.clientId, client.secret);
   if (!principal) {
-    ctx.limiter.fail(`id:${client.clientId}`);
-    ctx.limiter.fail(`ip:${ctx.remoteAddress}`);
+    ctx.limiter.fail(client.clientId, ctx.remoteAddress);
     await ctx.audit.record('auth.client.failed', `client:${client.clientId.slice(0, 100)}`, { address: ctx.remoteAddress });
     throw failed('client authentication failed', 'Basic');
   }
-  ctx.limiter.succeed(`id:${client.clientId}`);
+  ctx.limiter.succeed(client.clientId, ctx.remoteAddress);
   return principal;
 }
 

@@ -1,55 +1,149 @@
+import { isIPv6 } from 'node:net';
 import type { Coherence } from '../../catalog/ports.js';
 
 /**
- * Brute-force protection for the token endpoint: after too many failed
- * client authentications for one key within `windowMs`, further attempts are
- * refused with 429 until the window has passed. Keys are prefixed by kind
- * ("id:" a client id, "ip:" an address) and each kind has its own limit: an
- * address is allowed more, since many honest clients can share one (NAT).
- * Kept in memory: the processes of one server (--workers) tell each other
- * of every failure and success (Coherence), so they limit together; separate
- * replicas limit on their own, which bounds guessing per replica.
+ * Brute-force protection for client authentication (token endpoint, revocation, console sign-in), keyed so that
+ * nobody can lock a client out from elsewhere: client ids are not secrets, so a limit per client id alone let anyone
+ * with ten bad posts refuse the client's own correct secret for a minute, from any address.
+ *
+ * Failures are counted within `windowMs`, and an attempt is refused (429 slow_down with Retry-After) when
+ * - its (client id, address) pair failed `perClientAndAddress` times: one address guesses one client's secret as slowly
+ *   as it did when the limit was per client id;
+ * - its address failed `perAddress` times, for any client ids (more: many honest clients can share one address, NAT);
+ * - the client id failed `perClient` times from all addresses together (the global budget, much larger than the
+ *   pair's), and the address is not one the client signed in from within `knownAddressMs`. Spreading guesses over many
+ *   addresses gains at most this budget; it stops new addresses only, so the client keeps signing in from where it did.
+ * A success forgets its pair's failures (never the client's global count, which its own sign-ins would otherwise
+ * reset for the attacker) and vouches for its address.
+ *
+ * Addresses are the socket's (the server trusts no X-Forwarded-For); IPv6 addresses count by their /64 prefix, which
+ * one host typically holds whole, and IPv4-mapped ones as IPv4. Kept in memory: the processes of one server
+ * (--workers) tell each other of every failure and success (Coherence), so they limit together; separate replicas
+ * limit on their own, which bounds guessing per replica.
  */
+export interface FailureLimits {
+  perClientAndAddress: number;
+  perAddress: number;
+  perClient: number;
+  windowMs: number;
+  knownAddressMs: number;
+}
+
+export const DEFAULT_FAILURE_LIMITS: FailureLimits = { perClientAndAddress: 10, perAddress: 100, perClient: 100, windowMs: 60_000, knownAddressMs: 7 * 24 * 3600_000 };
+
+const MAX_ENTRIES = 100_000;
+
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
+  /** (client id, address) pairs that signed in, with when they last did. */
+  private readonly known = new Map<string, number>();
 
   constructor(
-    /** Allowed failures per window, by key prefix (e.g. { 'id:': 10, 'ip:': 100 }). */
-    private readonly maxByPrefix: Record<string, number>,
-    private readonly windowMs: number,
+    private readonly limits: FailureLimits,
     private readonly now: () => number,
     private readonly coherence?: Coherence,
   ) {
-    coherence?.on('sign-in-failed', (key) => key !== undefined && this.record(key));
-    coherence?.on('sign-in-succeeded', (key) => key !== undefined && this.failures.delete(key));
+    coherence?.on('sign-in-failed', (key) => {
+      const who = parseKey(key);
+      if (who) this.recordFailure(who.clientId, who.address);
+    });
+    coherence?.on('sign-in-succeeded', (key) => {
+      const who = parseKey(key);
+      if (who) this.recordSuccess(who.clientId, who.address);
+    });
   }
 
-  /** Milliseconds until `key` may try again, or 0. */
-  retryAfterMs(key: string): number {
+  /** Milliseconds until `clientId` may try again from `remoteAddress`, or 0. */
+  retryAfterMs(clientId: string, remoteAddress: string): number {
+    const address = addressKey(remoteAddress);
+    const { perClientAndAddress, perAddress, perClient } = this.limits;
+    const waits = [this.wait(pairKey(clientId, address), perClientAndAddress), this.wait(`ip:${address}`, perAddress)];
+    if (!this.isKnown(clientId, address)) waits.push(this.wait(`id:${clientId}`, perClient));
+    return Math.max(...waits);
+  }
+
+  fail(clientId: string, remoteAddress: string): void {
+    const address = addressKey(remoteAddress);
+    this.recordFailure(clientId, address);
+    this.coherence?.announce('sign-in-failed', JSON.stringify([clientId, address]));
+  }
+
+  succeed(clientId: string, remoteAddress: string): void {
+    const address = addressKey(remoteAddress);
+    const key = pairKey(clientId, address);
+    // Every process saw the same failures and successes: nothing to tell when this one had no failure to forget and
+    // vouched for the address recently (a client signing in often announces once per window, not once per sign-in).
+    const vouched = this.known.get(key);
+    const news = this.failures.has(key) || vouched === undefined || this.now() - vouched > this.limits.windowMs;
+    this.recordSuccess(clientId, address);
+    if (news) this.coherence?.announce('sign-in-succeeded', JSON.stringify([clientId, address]));
+  }
+
+  private wait(key: string, max: number): number {
     const recent = this.recent(key);
-    const max = Object.entries(this.maxByPrefix).find(([prefix]) => key.startsWith(prefix))?.[1] ?? 10;
-    return recent.length >= max ? recent[recent.length - max]! + this.windowMs - this.now() : 0;
+    return recent.length >= max ? recent[recent.length - max]! + this.limits.windowMs - this.now() : 0;
   }
 
-  fail(key: string): void {
-    this.record(key);
-    this.coherence?.announce('sign-in-failed', key);
+  private isKnown(clientId: string, address: string): boolean {
+    const at = this.known.get(pairKey(clientId, address));
+    return at !== undefined && this.now() - at < this.limits.knownAddressMs;
   }
 
-  succeed(key: string): void {
-    // Every process saw the same failures, so there is nothing to tell when this one holds none for the key.
-    if (this.failures.delete(key)) this.coherence?.announce('sign-in-succeeded', key);
+  private recordFailure(clientId: string, address: string): void {
+    for (const key of [pairKey(clientId, address), `ip:${address}`, `id:${clientId}`]) {
+      const recent = this.recent(key);
+      recent.push(this.now());
+      // Re-inserted, so the map's order is oldest activity first and eviction drops the stalest key, never the counts
+      // of everyone at once (which would reset an attack's count too).
+      this.failures.delete(key);
+      this.failures.set(key, recent);
+    }
+    evictOldest(this.failures);
   }
 
-  private record(key: string): void {
-    const recent = this.recent(key);
-    recent.push(this.now());
-    this.failures.set(key, recent);
-    if (this.failures.size > 100_000) this.failures.clear();
+  private recordSuccess(clientId: string, address: string): void {
+    const key = pairKey(clientId, address);
+    this.failures.delete(key);
+    this.known.delete(key);
+    this.known.set(key, this.now());
+    evictOldest(this.known);
   }
 
   private recent(key: string): number[] {
-    const cutoff = this.now() - this.windowMs;
+    const cutoff = this.now() - this.limits.windowMs;
     return (this.failures.get(key) ?? []).filter((t) => t > cutoff);
   }
+}
+
+const pairKey = (clientId: string, address: string): string => `pair:${JSON.stringify([clientId, address])}`;
+
+function evictOldest(map: Map<string, unknown>): void {
+  while (map.size > MAX_ENTRIES) map.delete(map.keys().next().value!);
+}
+
+function parseKey(key: string | undefined): { clientId: string; address: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(key ?? '');
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') return { clientId: parsed[0], address: parsed[1] };
+  } catch {
+    // not one of ours
+  }
+  return undefined;
+}
+
+/** The address a limit counts: IPv4 as is (IPv4-mapped IPv6 too), IPv6 by its /64 prefix. */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  // Written out in eight groups: a zone id dropped, an embedded IPv4 tail as its two groups, '::' filled with zeros.
+  const plain = address.split('%')[0]!.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) => `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`);
+  const [head = '', tail] = plain.split('::') as [string, string?];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

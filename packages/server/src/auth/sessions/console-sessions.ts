@@ -58,18 +58,15 @@ export class ConsoleSessions {
   /** Signs a service principal in with its client id and secret (rate-limited like the token endpoint). */
   async signInWithSecret(clientId: string, secret: string, remoteAddress: string): Promise<StartedSession> {
     const { limiter, principals, audit } = this.options;
-    for (const key of [`id:${clientId}`, `ip:${remoteAddress}`]) {
-      const wait = limiter.retryAfterMs(key);
-      if (wait > 0) throw new SignInError('ERR_SIGNIN_RATE_LIMITED', 'too many failed attempts; retry later', wait);
-    }
+    const wait = limiter.retryAfterMs(clientId, remoteAddress);
+    if (wait > 0) throw new SignInError('ERR_SIGNIN_RATE_LIMITED', 'too many failed attempts; retry later', wait);
     const principal = clientId && secret ? await principals.authenticate(clientId, secret) : undefined;
     if (!principal) {
-      limiter.fail(`id:${clientId}`);
-      limiter.fail(`ip:${remoteAddress}`);
+      limiter.fail(clientId, remoteAddress);
       await audit.record('console.signin.failed', `client:${clientId}`, { address: remoteAddress });
       throw new SignInError('ERR_SIGNIN_FAILED', 'the client id or secret is wrong, or the principal is disabled');
     }
-    limiter.succeed(`id:${clientId}`);
+    limiter.succeed(clientId, remoteAddress);
     return this.start({ kind: 'service', subject: principal.clientId, issuer: this.options.issuer(), tenant: principal.tenant, groups: [], secretVersion: principal.secretVersion }, 'client-secret');
   }
 
