@@ -108,6 +108,36 @@ describe('the management API for access', () => {
     expect((await alice('POST', '/management/v1/explain', self)).status).toBe(200);
     expect((await alice('POST', '/management/v1/explain', { ...self, subject: { kind: 'user', issuer: idp.issuer, name: 'bob' } })).status).toBe(403);
   });
+
+  it('answers a caller about itself from the groups its token carries; groups it does not carry are for grant managers', async () => {
+    await addMember(admin, 'finance-secret', { kind: 'group', issuer: idp.issuer, name: 'cfo-office' });
+    await grant(admin, 'finance-secret', ['table:write-data'], ns(['sales']));
+    await addMember(admin, 'sales-listers', { kind: 'user', issuer: idp.issuer, name: 'mallory' });
+    await grant(admin, 'sales-listers', ['table:list'], ns(['sales']));
+    const mallory = bearerSender(cat.lakegate.app, await idp.token('mallory', ['interns']));
+    const ask = (groups?: string[]) =>
+      mallory('POST', '/management/v1/explain', { subject: { kind: 'user', issuer: idp.issuer, name: 'mallory', ...(groups ? { groups } : {}) }, privilege: 'table:write-data', securable: table(['sales'], 'orders') });
+    // A group its token does not carry: refused, so the answer maps no one else's roles and grants.
+    for (const groups of [['cfo-office'], ['interns', 'cfo-office']]) {
+      const foreign = await ask(groups);
+      expect(foreign.status, JSON.stringify(foreign.body)).toBe(403);
+      expect(JSON.stringify(foreign.body)).not.toMatch(/finance-secret/);
+    }
+    // Its own groups (all of them when none are named, or some of them): the true answer for its token.
+    for (const groups of [undefined, ['interns'], []]) {
+      const own = await ask(groups);
+      expect(own.status).toBe(200);
+      expect(own.body).toMatchObject({ allowed: false, reason: 'none', via: [] });
+    }
+    expect((await mallory('POST', '/v1/default/namespaces/sales/tables/orders', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] })).status).toBe(403);
+    // Named groups or not, alice is answered from her token's group analysts, as her requests are decided.
+    const alice = bearerSender(cat.lakegate.app, await idp.token('alice', ['analysts']));
+    const herself = await alice('POST', '/management/v1/explain', { subject: { kind: 'user', issuer: idp.issuer, name: 'alice' }, privilege: 'table:read-data', securable: table(['sales'], 'orders') });
+    expect(herself.body).toMatchObject({ allowed: true, reason: 'grant', via: [{ role: 'sales-readers', member: { kind: 'group', name: 'analysts' } }] });
+    // A grant manager may still ask about a hypothetical identity.
+    const hypothetical = await admin('POST', '/management/v1/explain', { subject: { kind: 'user', issuer: idp.issuer, name: 'mallory', groups: ['cfo-office'] }, privilege: 'table:write-data', securable: table(['sales'], 'orders') });
+    expect(hypothetical.body).toMatchObject({ allowed: true, reason: 'grant', via: [{ role: 'finance-secret', member: { kind: 'group', name: 'cfo-office' } }] });
+  });
 });
 
 describe('listings show only what the caller may see', () => {

@@ -63,7 +63,15 @@ export type RevokeResponse = Static<typeof RevokeResponse>;
 export const ExplainRequest = Type.Object(
   {
     tenant: Type.Optional(Type.String()),
-    subject: Type.Object({ ...memberProperties, groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 1000 })) }),
+    subject: Type.Object({
+      ...memberProperties,
+      groups: Type.Optional(
+        Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+          maxItems: 1000,
+          description: "A user's groups. About yourself: omitted, the groups your token carries; a group your token does not carry needs grants:manage on the securable (403 otherwise)",
+        }),
+      ),
+    }),
     privilege: Type.String(),
     securable: Type.Ref(Securable),
   },

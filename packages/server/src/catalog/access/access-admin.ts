@@ -42,7 +42,7 @@ const PrivilegesInput = z.union([z.string(), z.array(z.string()).min(1).max(50)]
 const GrantInput = z.object({ role: z.string(), tenant: z.string().optional(), securable: SecurableInput, privilege: PrivilegesInput.optional(), privileges: PrivilegesInput.optional() });
 const ExplainInput = z.object({
   tenant: z.string().optional(),
-  subject: MemberInput.extend({ groups: z.array(z.string().min(1).max(255)).max(1000).default([]) }),
+  subject: MemberInput.extend({ groups: z.array(z.string().min(1).max(255)).max(1000).optional() }),
   privilege: z.string(),
   securable: SecurableInput,
 });
@@ -219,6 +219,9 @@ export class AccessAdmin {
   /**
    * May the subject do the privilege on the securable, and through which grants? For administrators, grant managers
    * of the securable, and anyone about themselves on a securable they hold something on (else the 403 a missing one gets).
+   * About oneself, the groups are those the caller's credential carries (all of them when none are named; naming
+   * some of them narrows the question): naming a group the credential does not carry asks about a hypothetical
+   * identity, which maps who holds which role, so it is for grant managers of the securable only.
    */
   async explain(caller: Caller, input: unknown): Promise<Explanation> {
     // validate
@@ -229,11 +232,14 @@ export class AccessAdmin {
     const issuer = body.subject.kind === 'principal' ? '' : (body.subject.issuer ?? '');
     // authorize: anyone about themselves on what they may see; otherwise administrators and grant managers of the securable
     const aboutThemselves = tenant === caller.tenant && caller.members.some((m) => m.kind === body.subject.kind && m.issuer === issuer && m.name === body.subject.name);
+    const ownGroups = aboutThemselves ? caller.members.filter((m) => m.kind === 'group' && m.issuer === issuer).map((m) => m.name) : [];
+    const hypothetical = !aboutThemselves || (body.subject.groups ?? []).some((g) => !ownGroups.includes(g));
     const target = await this.resolve(caller, tenant, body.securable);
-    if (!aboutThemselves || !(await this.maySee(caller, target))) await this.requireGrantManager(caller, tenant, target);
+    if (hypothetical || !(await this.maySee(caller, target))) await this.requireGrantManager(caller, tenant, target);
     // execute
     const subject = await this.checkMember(body.subject, tenant);
-    const members: Member[] = subject.kind === 'user' ? [subject, ...body.subject.groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
+    const groups = body.subject.groups ?? ownGroups;
+    const members: Member[] = subject.kind === 'user' ? [subject, ...groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
     const who = `${subject.kind} ${subject.name}`;
     const byCredential = subject.kind === 'principal' && (await this.deps.identities.principal(subject.name))?.admin === true;
     if (byCredential || (await this.deps.authorizer.isAdmin(tenant, members))) {
