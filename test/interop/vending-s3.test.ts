@@ -76,6 +76,26 @@ describe('vended S3 credentials', () => {
     expect((await send('GET', '/v1/lake/namespaces/v/tables/nope/credentials')).status).toBe(404);
   });
 
+  it('gives a table dropped and created again at the same location a refresh token of its own, whose refreshed credential writes there', async () => {
+    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['again'] })).status).toBe(200);
+    const location = `s3://${BUCKET}/wh/again/t-fixed`;
+    const first = await send('POST', '/v1/lake/namespaces/again/tables', { name: 't', schema: simpleSchema, location }, delegated);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect((await send('DELETE', '/v1/lake/namespaces/again/tables/t')).status).toBe(204);
+    const second = await send('POST', '/v1/lake/namespaces/again/tables', { name: 't', schema: simpleSchema, location }, delegated);
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    const loaded = await send('GET', '/v1/lake/namespaces/again/tables/t', undefined, delegated);
+    const token = loaded.body['storage-credentials'][0]['storage-refresh-token'] as string;
+    const refreshed = await send('GET', `/v1/lake/namespaces/again/tables/t/credentials?storageRefreshToken=${encodeURIComponent(token)}`);
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    const client = clientFrom(refreshed.body['storage-credentials'][0].config);
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/again/t-fixed/data/after-refresh.parquet', Body: 'x' }));
+    client.destroy();
+    // The dropped table's token refreshes nothing of its successor.
+    const stale = first.body['storage-credentials'][0]['storage-refresh-token'] as string;
+    expect((await send('GET', `/v1/lake/namespaces/again/tables/t/credentials?storageRefreshToken=${encodeURIComponent(stale)}`)).status).toBe(404);
+  });
+
   it('refuses a write.data.path outside the table’s location; one inside it is covered by the location’s one credential', async () => {
     const elsewhere = await send('POST', '/v1/lake/namespaces/v/tables', { name: 'split', schema: simpleSchema, properties: { 'write.data.path': `s3://${BUCKET}/wh/shared-data/events` } }, delegated);
     expect(elsewhere.status).toBe(400);
