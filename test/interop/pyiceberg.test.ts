@@ -8,6 +8,7 @@
  * processes on one port and one SQLite file (PyIceberg's connections go to
  * either; test/cli/workers.test.ts spreads single requests over both).
  */
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pyicebergPython } from '../support/peers.js';
@@ -72,4 +73,28 @@ it('runs the PyIceberg scenario end to end with every step passing', async () =>
   expect(logged).toContain(`"actor":"service:${engine.id}"`);
   // The listings really were paged: the server saw follow-up requests carrying a page token.
   expect(logged).toMatch(/pageToken=[A-Za-z0-9_-]+&pageSize=7|pageSize=7&pageToken=[A-Za-z0-9_-]+/);
+});
+
+/** One failed client_credentials post for `clientId`, from 127.0.0.2 (loopback is 127.0.0.0/8), on a connection of its own. */
+function failFrom127002(url: string, clientId: string): Promise<number> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/v1/oauth/tokens`, { method: 'POST', localAddress: '127.0.0.2', agent: false, headers: { connection: 'close', 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+it('still signs PyIceberg in from its own address after another address failed for its client id past the limit', async () => {
+  const victim = await createGrantedPrincipal(server, 'pyiceberg-lockout', ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) statuses.push(await failFrom127002(server.url, victim.id));
+  expect(statuses).toEqual([...Array(10).fill(401), 429]);
+  const code = 'from pyiceberg.catalog import load_catalog; import sys; c = load_catalog("l", type="rest", uri=sys.argv[1], warehouse="default", credential=sys.argv[2]); print("namespaces", len(c.list_namespaces()))';
+  const run = await runAsync(python, ['-c', code, server.url, victim.credential], { env: process.env, timeoutMs: 120_000 });
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/^namespaces \d+/m);
 });
