@@ -3,7 +3,7 @@ import type { Coherence, CoherenceTopic } from '../../catalog/ports.js';
 import { addressKey, DEFAULT_FAILURE_LIMITS, FailureLimiter } from './failure-limiter.js';
 
 /** Processes of one server: each announcement reaches every other limiter, as the cluster relay does. */
-function cluster(n: number, now: () => number): FailureLimiter[] {
+function cluster(n: number, now: () => number, limits = DEFAULT_FAILURE_LIMITS): FailureLimiter[] {
   const handlers: Array<Map<CoherenceTopic, (key: string | undefined) => void>> = [];
   return Array.from({ length: n }, (_, i) => {
     const own = new Map<CoherenceTopic, (key: string | undefined) => void>();
@@ -13,7 +13,7 @@ function cluster(n: number, now: () => number): FailureLimiter[] {
       on: (topic, fn) => void own.set(topic, fn),
       runExclusive: (_keys, fn) => fn(),
     };
-    return new FailureLimiter(DEFAULT_FAILURE_LIMITS, now, coherence);
+    return new FailureLimiter(limits, now, coherence);
   });
 }
 
@@ -76,6 +76,23 @@ describe('FailureLimiter', () => {
     for (let i = 0; i < 100; i++) b!.fail('victim', `198.51.100.${100 + (i % 90)}`);
     expect(b!.retryAfterMs('victim', '198.51.100.8')).toBe(0);
     expect(b!.retryAfterMs('victim', '198.51.100.9')).toBeGreaterThan(0);
+  });
+
+  it('keeps an address that signs in regularly on one process known on the others, past the time one sign-in vouches for', () => {
+    const [a, b] = cluster(2, clock, { ...DEFAULT_FAILURE_LIMITS, knownAddressMs: 3600_000 });
+    // Every 30 s for two hours, always on the first process.
+    for (let t = 0; t < 240; t++) {
+      a!.succeed('engine', '198.51.100.20');
+      now += 30_000;
+    }
+    for (let i = 0; i < 100; i++) b!.fail('engine', `203.0.113.${i % 90}`);
+    expect(b!.retryAfterMs('engine', '198.51.100.20')).toBe(0);
+    expect(b!.retryAfterMs('engine', '198.51.100.21')).toBeGreaterThan(0);
+    // Once it stops signing in, it is forgotten after knownAddressMs on every process.
+    now += 3600_000;
+    for (let i = 0; i < 100; i++) a!.fail('engine', `203.0.113.${i % 90}`);
+    expect(b!.retryAfterMs('engine', '198.51.100.20')).toBeGreaterThan(0);
+    expect(a!.retryAfterMs('engine', '198.51.100.20')).toBeGreaterThan(0);
   });
 
   it('counts IPv6 addresses by their /64 and IPv4-mapped ones as IPv4', () => {

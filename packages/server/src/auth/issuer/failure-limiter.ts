@@ -71,12 +71,13 @@ export class FailureLimiter {
   succeed(clientId: string, remoteAddress: string): void {
     const address = addressKey(remoteAddress);
     const key = pairKey(clientId, address);
-    // Every process saw the same failures and successes: nothing to tell when this one had no failure to forget and
-    // vouched for the address recently (a client signing in often announces once per window, not once per sign-in).
+    // Every process saw the same failures and successes: nothing to tell (nor to record, so that every process keeps
+    // the same time for the address) when this one has no failure to forget and vouched for the address within the
+    // window. A client signing in often is announced once a window, not once per sign-in.
     const vouched = this.known.get(key);
-    const news = this.failures.has(key) || vouched === undefined || this.now() - vouched > this.limits.windowMs;
+    if (!this.failures.has(key) && vouched !== undefined && this.now() - vouched <= this.limits.windowMs) return;
     this.recordSuccess(clientId, address);
-    if (news) this.coherence?.announce('sign-in-succeeded', JSON.stringify([clientId, address]));
+    this.coherence?.announce('sign-in-succeeded', JSON.stringify([clientId, address]));
   }
 
   private wait(key: string, max: number): number {
