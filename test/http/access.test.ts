@@ -123,6 +123,8 @@ describe('the management API for access', () => {
       expect(foreign.status, JSON.stringify(foreign.body)).toBe(403);
       expect(JSON.stringify(foreign.body)).not.toMatch(/finance-secret/);
     }
+    const audited = (await admin('GET', '/management/v1/audit?decision=deny&object=sales.orders&limit=100')).body.events as Array<Record<string, unknown>>;
+    expect(audited.filter((e) => e.action === 'grants:manage' && String(e.actor).includes('mallory'))).toHaveLength(2);
     // Its own groups (all of them when none are named, or some of them): the true answer for its token.
     for (const groups of [undefined, ['interns'], []]) {
       const own = await ask(groups);
