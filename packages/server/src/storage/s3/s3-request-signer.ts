@@ -43,8 +43,9 @@ export class S3RequestSigner implements RequestSigner {
     const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers };
     const options = { service: 's3', region: this.options.region, credentials: this.options.credentials, signingDate, uriEscapePath: false, applyChecksum: false };
     if (inspected.presignSeconds !== undefined) {
-      // A presigned URL is sent by whatever holds it, with headers of its own: only the host is signed.
-      const signed = await presignRequest({ ...target, headers: { host: req.host } }, { ...options, expiresIn: inspected.presignSeconds });
+      // A presigned URL is sent by whatever holds it, with headers of its own: only the host is signed, and the
+      // payload is unsigned as S3 expects of presigned URLs (the hash header is hoisted into the query).
+      const signed = await presignRequest({ ...target, headers: { host: req.host, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } }, { ...options, expiresIn: inspected.presignSeconds });
       return { uri: `${req.scheme}://${req.host}${signed.url}`, headers: {} };
     }
     const signed = await signRequest(target, options);
