@@ -79,6 +79,33 @@ describe('remote signing on MinIO', () => {
     expect(log).toMatch(/sign\.refused/);
   });
 
+  it('lets Spark 4.1 + Iceberg 1.11 S3FileIO create, insert, CTAS, MERGE and read with no storage key; a reader’s writes are refused', async () => {
+    const install = await runAsync('bash', [peerScript('spark.sh')]);
+    expect(install.status, install.stderr).toBe(0);
+    const writer = await createGrantedPrincipal(server, 'spark-signing-writer', READ_WRITE_ALL, warehouse);
+    const reader = await createGrantedPrincipal(server, 'spark-signing-reader', READ_ONLY, warehouse);
+    const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: writer.credential, READER_CREDENTIAL: reader.credential, SPARK_NAMESPACE: 'signed' };
+    for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
+    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'remote_signing.py')], { env, timeoutMs: 10 * 60_000 });
+    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+    const summary = lines.find((l) => l.summary);
+    const context = `spark job (exit ${run.status}):\n${run.stdout}\n${run.stderr.slice(-20_000)}`;
+    expect(summary, context).toMatchObject({ ok: true, failed: 0 });
+    expect(summary!.steps.read).toEqual({ rows: [[1, 'a'], [2, 'B'], [3, 'c'], [4, 'd']], ctas: 3 });
+    expect(summary!.steps.reader_read).toBe(4);
+    expect(String(summary!.steps.reader_write), context).toMatch(/^refused: /);
+    expect(summary!.after_reader).toEqual([[1, 'a'], [2, 'B'], [3, 'c'], [4, 'd']]);
+    // Every storage request went through the sign operation: signatures were asked for and given.
+    const log = await server.settledOutput();
+    const signs = log.split('\n').filter((l) => l.includes('"request completed"') && l.includes('/tables/events/sign'));
+    expect(signs.length).toBeGreaterThan(5);
+    // The reader's write was stopped by the signer (a 403 on a sign call, audited), before any commit was tried.
+    expect(signs.some((l) => l.includes('"statusCode":403')), String(summary!.steps.reader_write)).toBe(true);
+    expect(log).toMatch(/sign\.refused[^\n]*spark-signing-reader|spark-signing-reader[^\n]*sign\.refused/);
+    console.info(`spark remote signing: ${signs.length} sign calls; reader's insert ${String(summary!.steps.reader_write).slice(0, 300)}`);
+    expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
+  });
+
   it('signs what MinIO accepts, and nothing for another table', async () => {
     expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['raw'] })).status).toBe(200);
     const a = await admin('POST', '/v1/lake/namespaces/raw/tables', { name: 'a', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } }, { 'x-iceberg-access-delegation': 'remote-signing' });
