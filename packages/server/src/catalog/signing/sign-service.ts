@@ -61,7 +61,7 @@ export class SigningService {
     const table = await this.resolve(scope, levels, name, privilege, object);
     const mode = await this.ctx.access.vendingMode(scope, table.path);
     if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) {
-      await this.record(scope, 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
+      await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
       throw forbidden([privilege], object);
     }
     const inside = normalizeLocation(table.location);
