@@ -28,6 +28,16 @@ describe('inspectS3Request', () => {
     expect(() => m('GET', 'wh/t/x?torrent')).toThrow(/query parameter torrent is not signed/);
     expect(m('GET', 'wh/t/x?X-Amz-Expires=60')).toMatchObject({ presignSeconds: 60 });
     expect(() => m('GET', 'wh/t/x?X-Amz-Expires=0')).toThrow(/1\.\.900/);
+    // A presigned write would let its holder add any header (an ACL): only reads are presigned.
+    expect(() => m('PUT', 'wh/t/x?X-Amz-Expires=60')).toThrow(/PutObject is not presigned/);
+  });
+
+  it('refuses headers that would make an object public, redirect it or lock it', () => {
+    for (const header of ['x-amz-acl', 'x-amz-grant-read', 'x-amz-website-redirect-location', 'x-amz-object-lock-mode', 'x-amz-bypass-governance-retention']) {
+      expect(() => inspectS3Request(minio, req('PUT', 'http://127.0.0.1:9000/lake/wh/t/x', { region: 'us-east-1', headers: { [header]: ['v'] } })), header).toThrow(/is not signed/);
+    }
+    // Storage class and tags (S3FileIO's s3.write.storage-class, s3.write.tags.*) are the writer's to choose.
+    expect(inspectS3Request(minio, req('PUT', 'http://127.0.0.1:9000/lake/wh/t/x', { region: 'us-east-1', headers: { 'x-amz-storage-class': ['STANDARD'], 'x-amz-tagging': ['a=b'] } })).operation).toBe('PutObject');
   });
 
   it('binds a DeleteObjects body by its CRC32 as well, and refuses XML that could hide keys', () => {

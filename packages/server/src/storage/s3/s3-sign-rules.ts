@@ -7,6 +7,8 @@
  *   encoded slash or backslash, no control characters, nothing left encoded after one decoding (double encoding);
  * - the method and query name one of the operations an Iceberg FileIO uses (GetObject, HeadObject, ListObjectsV2,
  *   PutObject, the multipart calls, DeleteObject, DeleteObjects), with only that operation's query parameters;
+ * - no header that would make an object public (ACLs, grants), redirect it, or lock it against the catalog's
+ *   own deletes; presigned URLs (which carry no signed header a holder could not add to) only for reads;
  * - a DeleteObjects body lists its keys (each checked), and the body is bound to the signature (its SHA-256 in
  *   x-amz-content-sha256, or its Content-MD5 or x-amz-checksum-crc32), so no other body can be sent under it.
  * Every refusal names its reason (ERR_FORBIDDEN; ERR_BAD_REQUEST for what is not a request at all).
@@ -48,6 +50,8 @@ const refuse = (reason: string): never => {
 const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 const QUERY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 
+/** Headers that would make an object public, redirect it, or lock it against the catalog's own deletes. */
+const GOVERNING_HEADERS = /^x-amz-(acl|grant-.*|website-redirect-location|object-lock-.*|bypass-governance-retention)$/;
 const OBJECT_READ_PARAMS = new Set(['versionId', 'partNumber', 'x-id', 'response-content-type', 'response-content-disposition', 'response-cache-control']);
 const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'continuation-token', 'start-after', 'max-keys', 'encoding-type', 'fetch-owner', 'marker', 'x-id']);
 
@@ -66,7 +70,10 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
   const params = new Map(query);
   if (params.size !== query.length) refuse('a query parameter is repeated');
   const headers = request.headers as Record<string, string[]>;
+  for (const name of Object.keys(headers)) if (GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
   const { access, operation, keys } = classify(request.method, key, params, headers, request.body);
+  // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
+  if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);
   for (const k of keys) checkKey(k);
   const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body };
   return { access, operation, locations: keys.map((k) => `s3://${bucket}/${k}`), presignSeconds, parsed };
