@@ -52,13 +52,6 @@ export function metadataAnswer(metadataLocation: string, metadataJson: string, e
 
 export const sendJson = (reply: FastifyReply, text: string | Buffer) => reply.type('application/json; charset=utf-8').send(text);
 
-/** True when the client asked for vended credentials (X-Iceberg-Access-Delegation may list several mechanisms). */
-export function wantsVendedCredentials(req: FastifyRequest): boolean {
-  const header = req.headers['x-iceberg-access-delegation'];
-  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return value.split(',').some((v) => v.trim().toLowerCase() === 'vended-credentials');
-}
-
 /**
  * The access mechanisms the client supports (X-Iceberg-Access-Delegation: a comma-separated list, maybe repeated);
  * unknown ones are ignored. The warehouse picks among them (catalog/signing/delegation.ts).
