@@ -14,9 +14,13 @@ import { type Member, type Securable, addMember, grant } from '../support/access
 import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
+import { type FakeS3, startFakeS3 } from '../support/fake-s3.js';
 import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
 
 const WH = 'default';
+/** An S3 warehouse (on an in-process fake S3) for the operations a file warehouse does not serve: remote signing. */
+const SIGNING_WH = 'signing';
+let signingEndpoint = '';
 const BASE = 'm';
 const enc = (levels: string[]) => encodeURIComponent(levels.join('\u001f'));
 const view = (sql: string, ns: string[]) => ({
@@ -31,6 +35,8 @@ const view = (sql: string, ns: string[]) => ({
 /** One case's objects: namespace m.cN with child eu, table t (+ t2), view v, Lance table ds. */
 interface Fixture {
   n: number;
+  /** The warehouse of the case's objects. */
+  wh: string;
   ns: string[];
   child: string[];
   /** Filled by prepare. */
@@ -41,21 +47,21 @@ type Place = 'table' | 'table2' | 'view' | 'lance' | 'ns' | 'child' | 'base' | '
 const securable = (f: Fixture, place: Place): Securable => {
   switch (place) {
     case 'warehouse':
-      return { type: 'warehouse', warehouse: WH };
+      return { type: 'warehouse', warehouse: f.wh };
     case 'base':
-      return { type: 'namespace', warehouse: WH, namespace: [BASE] };
+      return { type: 'namespace', warehouse: f.wh, namespace: [BASE] };
     case 'ns':
-      return { type: 'namespace', warehouse: WH, namespace: f.ns };
+      return { type: 'namespace', warehouse: f.wh, namespace: f.ns };
     case 'child':
-      return { type: 'namespace', warehouse: WH, namespace: f.child };
+      return { type: 'namespace', warehouse: f.wh, namespace: f.child };
     case 'table':
-      return { type: 'table', warehouse: WH, namespace: f.ns, name: 't' };
+      return { type: 'table', warehouse: f.wh, namespace: f.ns, name: 't' };
     case 'table2':
-      return { type: 'table', warehouse: WH, namespace: f.ns, name: 't2' };
+      return { type: 'table', warehouse: f.wh, namespace: f.ns, name: 't2' };
     case 'lance':
-      return { type: 'table', warehouse: WH, namespace: f.ns, name: 'ds' };
+      return { type: 'table', warehouse: f.wh, namespace: f.ns, name: 'ds' };
     case 'view':
-      return { type: 'view', warehouse: WH, namespace: f.ns, name: 'v' };
+      return { type: 'view', warehouse: f.wh, namespace: f.ns, name: 'v' };
   }
 };
 
@@ -66,11 +72,15 @@ interface Operation {
   needs: Array<{ privilege: string; direct: Place; inherited?: Place }>;
   /** Objects the case needs, made by the admin. */
   objects: Array<'table' | 'table2' | 'view' | 'lance' | 'child' | 'unregistered'>;
+  /** The warehouse the case runs in (default: the file warehouse). */
+  wh?: string;
   request: (f: Fixture) => { method: string; url: string; body?: unknown };
   ok: number;
 }
 
-const T = (f: Fixture, name = 't') => `/v1/${WH}/namespaces/${enc(f.ns)}/tables/${name}`;
+const T = (f: Fixture, name = 't') => `/v1/${f.wh}/namespaces/${enc(f.ns)}/tables/${name}`;
+/** A sign request for an object inside the case's table t (path-style on the fake S3). */
+const signBody = (f: Fixture, method: string) => ({ region: 'us-east-1', uri: `${signingEndpoint}/${f.data.t.location.slice('s3://'.length)}/data/x.parquet`, method, headers: {} });
 const L = `/lance/${WH}/v1`;
 const lid = (f: Fixture, ...rest: string[]) => encodeURIComponent([...f.ns, ...rest].join('$'));
 
@@ -191,6 +201,9 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: `/v1/${WH}/views/rename`, body: { source: { namespace: f.ns, name: 'v' }, destination: { namespace: f.child, name: 'moved' } } }),
     ok: 204,
   },
+  // Remote signing (an S3 warehouse): reads need table:read-data, writes table:write-data
+  { name: 'signRequest (GetObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'GET') }), ok: 200 },
+  { name: 'signRequest (PutObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'PUT') }), ok: 200 },
   // Lance
   { name: 'lance ListNamespaces', surface: 'lance', needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/list` }), ok: 200 },
   { name: 'lance CreateNamespace', surface: 'lance', needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'new')}/create`, body: { id: [...f.ns, 'new'] } }), ok: 200 },
@@ -242,6 +255,7 @@ export function permissionMatrix(label: string, env: () => Record<string, string
     let cat: TestCatalog;
     let idp: LocalIdp;
     let admin: Send;
+    let s3: FakeS3 | undefined;
     let counter = 0;
 
     const form = async (params: Record<string, string>, headers: Record<string, string> = {}) => {
@@ -272,25 +286,36 @@ export function permissionMatrix(label: string, env: () => Record<string, string
       const a = cat.admin();
       admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
       expect((await admin('POST', `/v1/${WH}/namespaces`, { namespace: [BASE] })).status).toBe(200);
+      s3 = await startFakeS3();
+      signingEndpoint = s3.endpoint;
+      const signing = await admin('POST', '/management/v1/warehouses', {
+        name: SIGNING_WH,
+        'storage-root': 's3://matrix/wh',
+        'storage-profile': { type: 's3', bucket: 'matrix', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true, 'sts-enabled': false },
+        'storage-secret': { 'access-key-id': 'matrix', 'secret-access-key': 'matrix-secret' },
+      });
+      expect(signing.status, stringifyJson(signing.body)).toBe(201);
+      expect((await admin('POST', `/v1/${SIGNING_WH}/namespaces`, { namespace: [BASE] })).status).toBe(200);
     });
     afterAll(async () => {
+      await s3?.close();
       await cat?.close();
       await idp?.close();
     });
 
     async function prepare(op: Operation): Promise<Fixture> {
       const n = ++counter;
-      const f: Fixture = { n, ns: [BASE, `c${n}`], child: [BASE, `c${n}`, 'eu'], data: {} };
+      const f: Fixture = { n, wh: op.wh ?? WH, ns: [BASE, `c${n}`], child: [BASE, `c${n}`, 'eu'], data: {} };
       const must = async (res: Awaited<ReturnType<Send>>, what: string) => {
         if (res.status >= 300) throw new Error(`setup ${what}: ${res.status} ${JSON.stringify(res.body)}`);
         return res.body;
       };
-      await must(await admin('POST', `/v1/${WH}/namespaces`, { namespace: f.ns }), 'namespace');
+      await must(await admin('POST', `/v1/${f.wh}/namespaces`, { namespace: f.ns }), 'namespace');
       for (const o of op.objects) {
         if (o === 'child') await must(await admin('POST', `/v1/${WH}/namespaces`, { namespace: f.child }), 'child');
         if (o === 'table' || o === 'table2') {
           const name = o === 'table' ? 't' : 't2';
-          f.data[name] = (await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name, schema: simpleSchema }), name)).metadata;
+          f.data[name] = (await must(await admin('POST', `/v1/${f.wh}/namespaces/${enc(f.ns)}/tables`, { name, schema: simpleSchema }), name)).metadata;
         }
         if (o === 'view') await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/views`, { name: 'v', schema: simpleSchema, 'view-version': view('select 1', f.ns) }), 'view');
         if (o === 'lance') await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
@@ -381,7 +406,7 @@ export function permissionMatrix(label: string, env: () => Record<string, string
       const denied = events.filter((e) => e.type === 'access.denied');
       expect(denied.length).toBeGreaterThanOrEqual(OPERATIONS.length * 2);
       expect(denied.some((e) => / via engine/.test(e.actor) && e.actor.startsWith('user:user'))).toBe(true);
-      expect(denied.every((e) => e.decision === 'deny' && e.action && e.object?.startsWith(`${WH}/`))).toBe(true);
+      expect(denied.every((e) => e.decision === 'deny' && e.action && (e.object?.startsWith(`${WH}/`) || e.object?.startsWith(`${SIGNING_WH}/`)))).toBe(true);
     });
   });
 }

@@ -113,6 +113,8 @@ describe('a scenario over every operation', () => {
     const loaded = await ok('GET', `${ns}/c/tables/t?snapshots=refs`);
     expect((await send('GET', `${ns}/c/tables/t?snapshots=refs`, undefined, { 'if-none-match': loaded.headers['etag']! })).status).toBe(304);
     await ok('GET', `${ns}/c/tables/t/credentials`);
+    // A file warehouse signs nothing: the refusal is in the Iceberg error model (signatures: test/http/remote-signing.test.ts).
+    expect((await send('POST', `${ns}/c/tables/t/sign`, { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } })).status).toBe(403);
     await ok('POST', `${ns}/c/tables/t/metrics`, {
       'report-type': 'commit-report',
       'table-name': 'c.t',

@@ -187,7 +187,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     maxCacheSeconds: config.credentialCacheMaxSeconds,
     lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
     reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
-  }, accessPorts);
+  }, accessPorts, warehouseStorage);
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
     config.warehouseRoot,

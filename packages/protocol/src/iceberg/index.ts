@@ -5,6 +5,7 @@ import { ICEBERG_METRICS_SCHEMAS } from './metrics.js';
 import { ICEBERG_NAMESPACE_SCHEMAS } from './namespaces.js';
 import { ICEBERG_REQUIREMENT_SCHEMAS } from './requirements.js';
 import { ICEBERG_SCHEMA_SCHEMAS } from './schema.js';
+import { ICEBERG_SIGNING_SCHEMAS } from './signing.js';
 import { ICEBERG_SNAPSHOT_SCHEMAS } from './snapshots.js';
 import { ICEBERG_TABLE_SCHEMAS } from './tables.js';
 import { ICEBERG_UPDATE_SCHEMAS } from './updates.js';
@@ -20,6 +21,7 @@ export * from './namespaces.js';
 export * from './tables.js';
 export * from './views.js';
 export * from './metrics.js';
+export * from './signing.js';
 
 /** Every named Iceberg schema (OpenAPI components; the validator registers them). */
 export const ICEBERG_SCHEMAS = [
@@ -33,4 +35,5 @@ export const ICEBERG_SCHEMAS = [
   ...ICEBERG_TABLE_SCHEMAS,
   ...ICEBERG_VIEW_SCHEMAS,
   ...ICEBERG_METRICS_SCHEMAS,
+  ...ICEBERG_SIGNING_SCHEMAS,
 ];

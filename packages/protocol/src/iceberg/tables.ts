@@ -6,6 +6,7 @@ import { TableMetadata } from './metadata.js';
 import { TableRequirement } from './requirements.js';
 import { PartitionSpec, Schema, SortOrder } from './schema.js';
 import { TableUpdate } from './updates.js';
+import { RemoteSigningConfig } from './signing.js';
 
 export const ListTablesResponse = Type.Object(
   { identifiers: Type.Array(Type.Ref(TableIdentifier)), 'next-page-token': Type.Optional(Type.Ref(PageToken)) },
@@ -46,6 +47,7 @@ export const LoadTableResult = Type.Object(
     metadata: Type.Ref(TableMetadata),
     config: Type.Optional(StringMap({ description: 'Table-specific client configuration (FileIO, token)' })),
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential))),
+    'remote-signing-config': Type.Optional(Type.Ref(RemoteSigningConfig, { description: 'Present when the table is accessed through remote signing' })),
   },
   { $id: 'LoadTableResult' },
 );

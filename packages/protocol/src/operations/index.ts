@@ -3,6 +3,7 @@
  * the Iceberg endpoints to advertise in GET /v1/config.
  */
 import { ICEBERG_NAMESPACE_OPERATIONS } from './iceberg-namespaces.js';
+import { ICEBERG_SIGNING_OPERATIONS } from './iceberg-signing.js';
 import { ICEBERG_TABLE_OPERATIONS } from './iceberg-tables.js';
 import { ICEBERG_VIEW_OPERATIONS } from './iceberg-views.js';
 import { LANCE_OPERATIONS } from './lance.js';
@@ -16,6 +17,7 @@ export * from './types.js';
 export const OPERATIONS: readonly OperationSpec[] = [
   ...ICEBERG_NAMESPACE_OPERATIONS,
   ...ICEBERG_TABLE_OPERATIONS,
+  ...ICEBERG_SIGNING_OPERATIONS,
   ...ICEBERG_VIEW_OPERATIONS,
   ...LANCE_OPERATIONS,
   ...OAUTH_OPERATIONS,

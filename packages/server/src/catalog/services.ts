@@ -7,6 +7,8 @@ import { LanceTableService } from './lance/lance-tables.js';
 import { NamespaceService } from './namespaces.js';
 import { TableService } from './tables/table-service.js';
 import { ViewService } from './views.js';
+import { SigningService } from './signing/sign-service.js';
+import type { StorageSigning } from './signing/ports.js';
 import { WarehouseService } from './warehouses.js';
 
 /** Every catalog service, built over one set of ports. */
@@ -14,6 +16,8 @@ export interface CatalogServices {
   warehouses: WarehouseService;
   namespaces: NamespaceService;
   tables: TableService;
+  /** Remote signing of storage requests (catalog/signing/). */
+  signing: SigningService;
   views: ViewService;
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
@@ -32,6 +36,7 @@ export function createCatalogServices(
   defaultWarehouse: string,
   vending: Omit<CredentialServiceDeps, 'clock' | 'audit'>,
   accessPorts: AccessPorts,
+  signing: StorageSigning = NO_SIGNING,
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
   const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence });
@@ -39,14 +44,18 @@ export function createCatalogServices(
   const ctx: ServiceContext = { ...deps, access, scope };
   const namespaces = new NamespaceService(ctx);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit });
-  const tableCtx = { ...ctx, namespaces, credentials };
+  const tableCtx = { ...ctx, namespaces, credentials, signing };
   const lanceTables = new LanceTableService(tableCtx);
   return {
     warehouses,
     namespaces,
     tables: new TableService(tableCtx),
+    signing: new SigningService(tableCtx),
     views: new ViewService(tableCtx),
     access,
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables },
   };
 }
+
+/** Storage that signs nothing and offers vended credentials only (what every warehouse had before remote signing). */
+export const NO_SIGNING: StorageSigning = { mechanisms: async () => ['vended-credentials'], signerFor: async () => undefined };

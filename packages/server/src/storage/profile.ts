@@ -16,6 +16,13 @@ export const S3ProfileSchema = z.object({
   'external-id': z.string().min(1).optional(),
   /** Lifetime of vended credentials; STS allows 900 s to 12 h. */
   'credential-lifetime-seconds': z.number().int().min(900).max(43_200).default(3600),
+  /** false for stores without STS (R2, Wasabi, Ceph RGW without its STS module): then only remote signing is offered. */
+  'sts-enabled': z.boolean().optional(),
+  /**
+   * The access delegation mechanisms offered to engines, in order of preference (the first one a client supports
+   * wins). Default: vended-credentials then remote-signing, or remote-signing alone when sts-enabled is false.
+   */
+  delegation: z.array(z.enum(['vended-credentials', 'remote-signing'])).min(1).max(2).optional(),
 });
 
 export const AzureProfileSchema = z.object({
@@ -106,4 +113,10 @@ export function profileScheme(profile: StorageProfile): string {
     case 'file':
       return 'file:';
   }
+}
+
+/** The delegation mechanisms an S3 profile offers, in its order of preference (see S3ProfileSchema.delegation). */
+export function delegationOf(profile: S3Profile): Array<'vended-credentials' | 'remote-signing'> {
+  if (profile.delegation) return [...new Set(profile.delegation)];
+  return profile['sts-enabled'] === false ? ['remote-signing'] : ['vended-credentials', 'remote-signing'];
 }

@@ -21,9 +21,12 @@ import {
   S3SecretSchema,
   type StorageProfile,
   StorageProfileSchema,
+  delegationOf,
 } from './profile.js';
 import { S3CredentialVendor } from './s3/s3-credential-vendor.js';
 import { S3ObjectStorage } from './s3/s3-object-storage.js';
+import { S3RequestSigner } from './s3/s3-request-signer.js';
+import type { DelegationMechanism, RequestSigner } from '../catalog/signing/ports.js';
 import { StorageRouter } from './storage-router.js';
 import type { CredentialVendor } from './vending.js';
 
@@ -31,6 +34,9 @@ interface Resolved {
   fingerprint: string;
   storage: ObjectStorage;
   vendor: CredentialVendor | undefined;
+  /** Remote signing with the warehouse's own key (S3 with a stored key only). */
+  signer?: RequestSigner | undefined;
+  mechanisms: readonly DelegationMechanism[];
 }
 
 export class WarehouseStorage {
@@ -50,6 +56,15 @@ export class WarehouseStorage {
 
   async vendorFor(warehouse: Warehouse): Promise<CredentialVendor | undefined> {
     return (await this.resolve(warehouse)).vendor;
+  }
+
+  /** The delegation mechanisms the warehouse's storage offers (storage/profile.ts delegationOf), in its order of preference. */
+  async mechanisms(warehouse: Warehouse): Promise<readonly DelegationMechanism[]> {
+    return (await this.resolve(warehouse)).mechanisms;
+  }
+
+  async signerFor(warehouse: Warehouse): Promise<RequestSigner | undefined> {
+    return (await this.resolve(warehouse)).signer;
   }
 
   /** Seals a profile's secret for storage; the id is what the warehouse record keeps. */
@@ -76,7 +91,7 @@ export class WarehouseStorage {
   private async build(warehouse: Warehouse, profile: StorageProfile): Promise<Omit<Resolved, 'fingerprint'>> {
     switch (profile.type) {
       case 'file':
-        return { storage: new StorageRouter([this.local]), vendor: undefined };
+        return { storage: new StorageRouter([this.local]), vendor: undefined, mechanisms: ['vended-credentials'] };
       case 's3': {
         const secret = await this.secret<S3Secret>(warehouse, (v) => S3SecretSchema.parse(v));
         const credentials = secret && { accessKeyId: secret['access-key-id'], secretAccessKey: secret['secret-access-key'] };
@@ -91,7 +106,10 @@ export class WarehouseStorage {
           maxLifetimeSeconds: profile['credential-lifetime-seconds'],
           credentials,
         });
-        return { storage: new StorageRouter([storage, this.local]), vendor };
+        // Signing needs a key of the warehouse's own (the default provider chain's may rotate under a signer).
+        const signer = credentials && new S3RequestSigner({ bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, pathStyle: profile['path-style-access'], credentials });
+        const mechanisms = delegationOf(profile).filter((m) => m !== 'remote-signing' || signer !== undefined);
+        return { storage: new StorageRouter([storage, this.local]), vendor: mechanisms.includes('vended-credentials') ? vendor : undefined, signer, mechanisms };
       }
       case 'azure': {
         // Shared key only: the account key signs the SAS and authorizes the catalog's own requests.
@@ -107,7 +125,7 @@ export class WarehouseStorage {
           scope: profile['sas-scope'],
           maxLifetimeSeconds: profile['credential-lifetime-seconds'],
         });
-        return { storage: new StorageRouter([storage, this.local]), vendor };
+        return { storage: new StorageRouter([storage, this.local]), vendor, mechanisms: ['vended-credentials'] };
       }
       case 'gcs': {
         // Without a key, Application Default Credentials (for the catalog's own requests and as the source of downscoped tokens).
@@ -122,7 +140,7 @@ export class WarehouseStorage {
         });
         // The catalog's own requests reuse one client (and its cached token).
         const storage = new GcsObjectStorage({ bucket: profile.bucket, endpoint: profile.endpoint, auth: key ? async () => serviceAccountClient(key) : sourceClientFor(undefined) });
-        return { storage: new StorageRouter([storage, this.local]), vendor };
+        return { storage: new StorageRouter([storage, this.local]), vendor, mechanisms: ['vended-credentials'] };
       }
     }
   }

@@ -18,7 +18,11 @@
  * DuckDB's iceberg extension requests by default and cannot be told not to
  * in its OAuth2 secret) is read as `catalog`; the token and the response's
  * `scope` say `catalog` (RFC 6749 §3.3: the server names the scope granted
- * when it differs from the request). Any other scope stays `invalid_scope`.
+ * when it differs from the request). Likewise `sign`, which Iceberg Java's S3
+ * remote signer client (S3V4RestSignerClient) requests when it fetches a token
+ * of its own with the catalog's credential: its token reaches the sign
+ * operation, whose reads and writes the caller's grants decide as always.
+ * Any other scope stays `invalid_scope`.
  */
 import { OAuthError } from './oauth-error.js';
 
@@ -42,7 +46,7 @@ const RIGHTS: Record<Scope, ScopeRights> = {
 const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
 
 /** Scopes other catalogs' clients send by default, and the scope of ours each stands for. */
-export const SCOPE_ALIASES: Readonly<Record<string, Scope>> = { 'PRINCIPAL_ROLE:ALL': 'catalog' };
+export const SCOPE_ALIASES: Readonly<Record<string, Scope>> = { 'PRINCIPAL_ROLE:ALL': 'catalog', sign: 'catalog' };
 
 /** A requested `scope` parameter: undefined when absent or empty (then the default applies); invalid_scope for anything unknown. */
 export function parseScope(raw: string | null | undefined): Scope[] | undefined {

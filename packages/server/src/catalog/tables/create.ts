@@ -6,6 +6,7 @@
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
+import type { DelegationMechanism } from '../signing/ports.js';
 import { checkName, checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
@@ -32,7 +33,8 @@ export interface CreatedTable {
   access: TableAccess;
 }
 
-export async function createTable(ctx: TableContext, request: CatalogRequest, namespace: string[], input: CreateTableInput, vend: boolean): Promise<CreatedTable> {
+export async function createTable(ctx: TableContext, request: CatalogRequest, namespace: string[], input: CreateTableInput, delegation: readonly DelegationMechanism[]): Promise<CreatedTable> {
+  const vend = delegation.length > 0;
   // validate
   const levels = checkNamespace(namespace);
   const name = checkName(input.name, 'table name');
@@ -58,7 +60,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   await checkNoOverlap(repo, scope.warehouse, location, { table: identifier, nowMs: ctx.clock.now(), byCatalog: !explicitLocation });
   const tableUuid = metadata['table-uuid'];
   // The new table inherits everything from its namespace: its credentials follow the caller's privileges there.
-  const access = () => (vend ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath }) : Promise.resolve({ config: {}, storageCredentials: [] }));
+  const access = () => (vend ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath, delegation }) : Promise.resolve({ config: {}, storageCredentials: [] }));
   if (input.stageCreate === true) {
     await repo.putStagedTable({
       warehouse: scope.warehouse.name,

@@ -10,6 +10,7 @@ import { KeptBySize } from '../kept-by-size.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { TABLE_VISIBILITY } from '../access/privileges.js';
 import type { CatalogRequest } from '../context.js';
+import type { DelegationMechanism } from '../signing/ports.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { refSnapshotsOnlyJson } from '../metadata/index.js';
 import { NO_ACCESS, type TableAccess, type TableContext, missingTable, requireTable, resolveTable, tableObject, vendedAccess } from './shared.js';
@@ -19,6 +20,8 @@ export type SnapshotsMode = 'all' | 'refs';
 export interface LoadTableOptions {
   snapshots?: string | undefined;
   vend: boolean;
+  /** The mechanisms the client supports (X-Iceberg-Access-Delegation); the warehouse picks one. */
+  delegation?: readonly DelegationMechanism[];
   /** The client's If-None-Match header: a matching ETag answers "not modified". */
   ifNoneMatch?: string | undefined;
 }
@@ -91,7 +94,7 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   const etag = etagOf(record.metadataLocation, snapshots);
   if (options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
   // record.uuid is the table's table-uuid: no need to parse the metadata for it.
-  const access = options.vend ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path }) : NO_ACCESS;
+  const access = options.vend ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, delegation: options.delegation }) : NO_ACCESS;
   return {
     notModified: false,
     etag,

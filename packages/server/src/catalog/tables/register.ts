@@ -8,6 +8,7 @@
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
+import type { DelegationMechanism } from '../signing/ports.js';
 import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
@@ -21,7 +22,7 @@ export async function registerTable(
   request: CatalogRequest,
   namespace: string[],
   input: { name: unknown; metadataLocation: unknown; overwrite: unknown },
-  vend: boolean,
+  delegation: readonly DelegationMechanism[],
 ): Promise<MetadataResult & { access: TableAccess }> {
   // validate
   const levels = checkNamespace(namespace);
@@ -68,6 +69,6 @@ export async function registerTable(
     if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
   });
   ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
-  const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id) }) : NO_ACCESS;
+  const access = delegation.length > 0 ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), delegation }) : NO_ACCESS;
   return { metadataLocation, metadataJson: json, access };
 }

@@ -13,16 +13,21 @@ import { nextMetadataLocation } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { NamespaceService } from '../namespaces.js';
 import type { CatalogObjectRecord } from '../ports.js';
+import { chooseMechanism, signingConfig } from '../signing/delegation.js';
+import type { DelegationMechanism, StorageSigning } from '../signing/ports.js';
 
 export interface TableContext extends ServiceContext {
   namespaces: NamespaceService;
   credentials: CredentialService;
+  signing: StorageSigning;
 }
 
 /** config and storage-credentials of a LoadTableResult (or a Lance table's storage options before mapping). */
 export interface TableAccess {
   config: Record<string, string>;
   storageCredentials: StorageCredentialEntry[];
+  /** With remote signing (Iceberg 1.11+, apache/iceberg#16822): what the signer client passes back; the settings are in config. */
+  remoteSigningConfig?: { properties?: Record<string, string> };
 }
 
 export const NO_ACCESS: TableAccess = { config: {}, storageCredentials: [] };
@@ -100,10 +105,20 @@ export async function requireNamespaceFor(ctx: ServiceContext, scope: RequestSco
 export async function vendedAccess(
   ctx: TableContext,
   scope: RequestScope,
-  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean },
+  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean; delegation?: readonly DelegationMechanism[] },
 ): Promise<TableAccess> {
   const mode = await ctx.access.vendingMode(scope, request.path);
   if (!mode) return NO_ACCESS;
+  if (request.delegation !== undefined) {
+    // The client's mechanisms against the warehouse's offer (catalog/signing/delegation.ts); the sign operation re-checks every request.
+    const mechanism = chooseMechanism(request.delegation, await ctx.signing.mechanisms(scope.warehouse));
+    if (mechanism === undefined) return NO_ACCESS;
+    if (mechanism === 'remote-signing') {
+      const signer = await ctx.signing.signerFor(scope.warehouse);
+      if (!signer) return NO_ACCESS;
+      return { config: signingConfig(scope.warehouse.name, request.identifier, signer), storageCredentials: [], remoteSigningConfig: {} };
+    }
+  }
   return ctx.credentials.forTable({ scope, identifier: request.identifier, tableUuid: request.tableUuid, location: request.location, mode, refreshed: request.refreshed ?? false });
 }
 

@@ -4,6 +4,7 @@
  * validate → authorize → execute. This class only binds them to their context.
  */
 import type { CatalogRequest } from '../context.js';
+import type { DelegationMechanism } from '../signing/ports.js';
 import type { PageRequest } from '../paging.js';
 import { listingOf, toPage } from '../paging.js';
 import { checkNamespace } from '../identifiers.js';
@@ -34,8 +35,8 @@ export class TableService {
     return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
   }
 
-  create(request: CatalogRequest, namespace: string[], input: CreateTableInput, vend: boolean) {
-    return createTable(this.ctx, request, namespace, input, vend);
+  create(request: CatalogRequest, namespace: string[], input: CreateTableInput, delegation: readonly DelegationMechanism[]) {
+    return createTable(this.ctx, request, namespace, input, delegation);
   }
 
   load(request: CatalogRequest, namespace: string[], name: string, options: LoadTableOptions) {
@@ -67,8 +68,8 @@ export class TableService {
     return renameCatalogObject(this.ctx, request, 'table', source, destination);
   }
 
-  register(request: CatalogRequest, namespace: string[], input: { name: unknown; metadataLocation: unknown; overwrite: unknown }, vend: boolean) {
-    return registerTable(this.ctx, request, namespace, input, vend);
+  register(request: CatalogRequest, namespace: string[], input: { name: unknown; metadataLocation: unknown; overwrite: unknown }, delegation: readonly DelegationMechanism[]) {
+    return registerTable(this.ctx, request, namespace, input, delegation);
   }
 
   loadCredentials(request: CatalogRequest, namespace: string[], name: string, refreshToken: string | undefined) {

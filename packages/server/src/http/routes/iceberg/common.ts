@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
 import type { PageRequest } from '../../../catalog/paging.js';
 import type { TableAccess } from '../../../catalog/tables/shared.js';
+import type { DelegationMechanism } from '../../../catalog/signing/ports.js';
 
 export { callerOf, catalogRequest } from '../../caller.js';
 
@@ -51,14 +52,23 @@ export function metadataAnswer(metadataLocation: string, metadataJson: string, e
 
 export const sendJson = (reply: FastifyReply, text: string | Buffer) => reply.type('application/json; charset=utf-8').send(text);
 
-/** True when the client asked for vended credentials (X-Iceberg-Access-Delegation may list several mechanisms). */
-export function wantsVendedCredentials(req: FastifyRequest): boolean {
+/**
+ * The access mechanisms the client supports (X-Iceberg-Access-Delegation: a comma-separated list, maybe repeated);
+ * unknown ones are ignored. The warehouse picks among them (catalog/signing/delegation.ts).
+ */
+export function accessDelegation(req: FastifyRequest): DelegationMechanism[] {
   const header = req.headers['x-iceberg-access-delegation'];
   const value = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return value.split(',').some((v) => v.trim().toLowerCase() === 'vended-credentials');
+  const out: DelegationMechanism[] = [];
+  for (const v of value.split(',')) {
+    const m = v.trim().toLowerCase();
+    if ((m === 'vended-credentials' || m === 'remote-signing') && !out.includes(m)) out.push(m);
+  }
+  return out;
 }
 
 /** config and storage-credentials of a LoadTableResult, in Iceberg's wire names (storage-credentials only when there are some). */
-export function accessFields(access: TableAccess): { config: Record<string, string>; 'storage-credentials'?: TableAccess['storageCredentials'] } {
-  return access.storageCredentials.length === 0 ? { config: access.config } : { config: access.config, 'storage-credentials': access.storageCredentials };
+export function accessFields(access: TableAccess): { config: Record<string, string>; 'storage-credentials'?: TableAccess['storageCredentials']; 'remote-signing-config'?: TableAccess['remoteSigningConfig'] } {
+  const signing = access.remoteSigningConfig === undefined ? {} : { 'remote-signing-config': access.remoteSigningConfig };
+  return access.storageCredentials.length === 0 ? { config: access.config, ...signing } : { config: access.config, 'storage-credentials': access.storageCredentials, ...signing };
 }

@@ -15,7 +15,7 @@ import {
   noContent,
   pageQuery,
   sendJson,
-  wantsVendedCredentials,
+  accessDelegation,
 } from './common.js';
 import { sendListing, tableListings } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
@@ -45,7 +45,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
         stageCreate: body['stage-create'],
         properties: body.properties,
       },
-      wantsVendedCredentials(req),
+      accessDelegation(req),
     );
     return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...accessFields(created.access) };
   });
@@ -54,7 +54,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     const { snapshots } = req.query as { snapshots?: string };
     const loaded = await tables.load(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, {
       snapshots,
-      vend: wantsVendedCredentials(req),
+      vend: accessDelegation(req).length > 0,
+      delegation: accessDelegation(req),
       ifNoneMatch: req.headers['if-none-match'],
     });
     reply.header('etag', loaded.etag);
@@ -106,6 +107,21 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'storage-credentials': vended.storageCredentials };
   });
 
+  app.post('/:prefix/namespaces/:namespace/tables/:table/sign', { schema: { operationId: 'signRequest' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+    const body = bodyObject(req);
+    const signed = await services.signing.sign(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, {
+      region: body.region,
+      uri: body.uri,
+      method: body.method,
+      headers: body.headers,
+      body: body.body,
+      provider: body.provider,
+    });
+    // Clients must not reuse a signature: the next request is decided by the privileges of its moment.
+    reply.header('cache-control', 'no-cache');
+    return { uri: signed.uri, headers: signed.headers };
+  });
+
   app.post('/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     await tables.reportMetrics(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, req.body);
     return noContent(reply);
@@ -117,7 +133,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       catalogRequest(req),
       namespaceParam(req.params.namespace),
       { name: body.name, metadataLocation: body['metadata-location'], overwrite: body.overwrite },
-      wantsVendedCredentials(req),
+      accessDelegation(req),
     );
     return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, accessFields(r.access)));
   });

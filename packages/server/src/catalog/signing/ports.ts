@@ -1,0 +1,59 @@
+/**
+ * Ports of remote signing (catalog/signing/sign-service.ts). A storage adapter (storage/s3) parses a storage
+ * request an engine wants signed, checks it against the storage's own rules (endpoint, bucket, canonical path,
+ * the operations it signs at all) and reports what the request would touch; the catalog decides from the
+ * caller's privileges whether it may; then the adapter signs it with the warehouse's key, which never leaves it.
+ */
+import type { Warehouse } from '../ports.js';
+
+/** How an engine reaches table data: keys handed to it, or requests signed for it. */
+export type DelegationMechanism = 'vended-credentials' | 'remote-signing';
+export const DELEGATION_MECHANISMS: readonly DelegationMechanism[] = ['vended-credentials', 'remote-signing'];
+
+/** A storage request as the engine sent it for signing (RemoteSignRequest). */
+export interface StorageRequest {
+  method: string;
+  uri: string;
+  region: string;
+  /** Header names as sent (any case); multi-valued. */
+  headers: Readonly<Record<string, readonly string[]>>;
+  body?: string | undefined;
+}
+
+/** What a storage request would do, as the adapter understood it. */
+export interface InspectedRequest {
+  /** read: GET, HEAD, listing; write: PUT, multipart, DELETE. */
+  access: 'read' | 'write';
+  /** The operation, for audit and refusals (e.g. GetObject, ListObjectsV2, DeleteObjects). */
+  operation: string;
+  /**
+   * Every storage location the request touches, as native URIs (s3://bucket/key): the object, the listing
+   * prefix, or each key of a batch delete. The catalog requires each to lie inside the table's location.
+   */
+  locations: string[];
+  /** Presigned-URL signing with this lifetime in seconds, when the client asked for it; else header signing. */
+  presignSeconds?: number | undefined;
+  /** The adapter's own parsed form, handed back to sign(). */
+  readonly parsed: unknown;
+}
+
+/** The signed request: the URI and the headers to send (RemoteSignResult). */
+export interface SignedStorageRequest {
+  uri: string;
+  headers: Record<string, string[]>;
+}
+
+export interface RequestSigner {
+  /** Checks the request against the storage's rules; throws ERR_FORBIDDEN naming the reason (never echoing a secret). */
+  inspect(request: StorageRequest): InspectedRequest;
+  sign(request: InspectedRequest, signingDate: Date): Promise<SignedStorageRequest>;
+  /** FileIO properties a signing client needs besides the signer's (endpoint, addressing, region). */
+  clientConfig(): Record<string, string>;
+}
+
+export interface StorageSigning {
+  /** The delegation mechanisms the warehouse's storage offers, in its order of preference. */
+  mechanisms(warehouse: Warehouse): Promise<readonly DelegationMechanism[]>;
+  /** The signer of the warehouse's storage; undefined when it signs nothing (local files, other clouds, signing off). */
+  signerFor(warehouse: Warehouse): Promise<RequestSigner | undefined>;
+}

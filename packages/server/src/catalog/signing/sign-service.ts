@@ -1,0 +1,129 @@
+/**
+ * Remote signing: an engine that holds no storage key sends each S3 request it is about to make, and gets it
+ * back signed with the warehouse's key, which never leaves the server. What may be signed is decided at every
+ * call by the caller's privileges on the table, as they are then: reads (GET, HEAD, a listing) need
+ * `table:read-data`, writes (PUT, multipart uploads, DELETE, DeleteObjects) `table:write-data`, and every key the
+ * request touches must lie inside the table's location. A staged (CTAS) table is signable like its vended
+ * credentials are: by whoever staged it (tables/credentials.ts).
+ *
+ * Cheap by construction, as engines call it once per storage request: the table is read through the store's
+ * read caches and the privileges through the access service's decision cache (whose bound is documented in
+ * docs/authorization.md, and which a grant change on this replica clears at once). Refusals are audited one by
+ * one; allowed signatures once per caller, table and access per AUDIT_WINDOW_MS (an audit line per S3 request
+ * would be the bulk of the log).
+ */
+import { CatalogError } from '../../errors/catalog-error.js';
+import { forbidden } from '../access/access-service.js';
+import type { CatalogRequest, RequestScope } from '../context.js';
+import { checkName, checkNamespace } from '../identifiers.js';
+import { normalizeLocation } from '../locations.js';
+import type { CatalogObjectRecord, StagedTableRecord } from '../ports.js';
+import { requireStagedAccess } from '../tables/credentials.js';
+import { type TableContext, resolveTable, tableNotFound, tableObject } from '../tables/shared.js';
+import type { SignedStorageRequest, StorageRequest } from './ports.js';
+
+export interface SignInput {
+  region: unknown;
+  uri: unknown;
+  method: unknown;
+  headers: unknown;
+  body?: unknown;
+  provider?: unknown;
+}
+
+const AUDIT_WINDOW_MS = 60_000;
+const MAX_AUDITED = 10_000;
+
+export class SigningService {
+  /** When each (caller, table, access) was last recorded as allowed. */
+  private readonly audited = new Map<string, number>();
+
+  constructor(private readonly ctx: TableContext) {}
+
+  async sign(request: CatalogRequest, namespace: string[], name: string, input: SignInput): Promise<SignedStorageRequest> {
+    // validate
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    const storageRequest = checkSignInput(input);
+    const scope = await this.ctx.scope(request);
+    const object = tableObject(scope, levels, name);
+    const [mechanisms, signer] = await Promise.all([this.ctx.signing.mechanisms(scope.warehouse), this.ctx.signing.signerFor(scope.warehouse)]);
+    if (!signer || !mechanisms.includes('remote-signing')) return this.refuse(scope, object, `warehouse ${scope.warehouse.name} does not offer remote signing`, 'table:read-data');
+    let inspected;
+    try {
+      inspected = signer.inspect(storageRequest);
+    } catch (e) {
+      if (e instanceof CatalogError) await this.record(scope, 'deny', 'table:read-data', object, { reason: e.message, method: storageRequest.method });
+      throw e;
+    }
+    const privilege = inspected.access === 'write' ? 'table:write-data' : 'table:read-data';
+    // authorize
+    const table = await this.resolve(scope, levels, name, privilege, object);
+    const mode = await this.ctx.access.vendingMode(scope, table.path);
+    if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) {
+      await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
+      throw forbidden([privilege], object);
+    }
+    const inside = normalizeLocation(table.location);
+    for (const location of inspected.locations) {
+      if (!location.startsWith(`${inside}/`)) {
+        return this.refuse(scope, object, `${inspected.operation} touches ${location}, outside the table's location ${inside}`, privilege, inspected.operation);
+      }
+    }
+    // execute
+    const signed = await signer.sign(inspected, new Date(this.ctx.clock.now()));
+    await this.recordAllowed(scope, privilege, object, inspected.operation);
+    return signed;
+  }
+
+  /** The committed table of that name, else the staged one (only for whoever may still commit it). */
+  private async resolve(scope: RequestScope, levels: string[], name: string, privilege: string, object: string) {
+    const resolved = await resolveTable(this.ctx, scope, levels, name);
+    const record: CatalogObjectRecord | undefined = resolved.record;
+    if (record) return { location: record.location, path: this.ctx.access.objectPath(resolved.namespacePath, 'table', record.id) };
+    const staged: StagedTableRecord | undefined = await this.ctx.store.repository.getStagedTable(scope.warehouse.name, levels, name, this.ctx.clock.now());
+    if (!staged) return this.ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege as 'table:read-data', object, () => tableNotFound(levels, name));
+    await requireStagedAccess(this.ctx, scope, staged, resolved.namespacePath, object);
+    return { location: staged.location, path: resolved.namespacePath };
+  }
+
+  private async refuse(scope: RequestScope, object: string, reason: string, action: string, operation?: string): Promise<never> {
+    await this.record(scope, 'deny', action, object, { reason, ...(operation ? { operation } : {}) });
+    throw new CatalogError('ERR_FORBIDDEN', `Remote signing refused: ${reason}`);
+  }
+
+  private record(scope: RequestScope, decision: 'allow' | 'deny', action: string, object: string, detail: Record<string, unknown>): Promise<void> {
+    return this.ctx.audit.record(scope.caller, { type: decision === 'deny' ? 'sign.refused' : 'sign.allowed', decision, action, object, detail });
+  }
+
+  private async recordAllowed(scope: RequestScope, action: string, object: string, operation: string): Promise<void> {
+    const key = `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
+    const now = this.ctx.clock.now();
+    const last = this.audited.get(key);
+    if (last !== undefined && now - last < AUDIT_WINDOW_MS) return;
+    if (this.audited.size >= MAX_AUDITED) this.audited.clear();
+    this.audited.set(key, now);
+    await this.record(scope, 'allow', action, object, { operation, windowSeconds: AUDIT_WINDOW_MS / 1000 });
+  }
+}
+
+const SIGNED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+
+/** The wire shapes were checked by the contract; this checks what it cannot say. */
+function checkSignInput(input: SignInput): StorageRequest {
+  const provider = input.provider === undefined || input.provider === null ? 's3' : input.provider;
+  if (typeof provider !== 'string' || provider.toLowerCase() !== 's3') throw new CatalogError('ERR_BAD_REQUEST', 'Only the s3 provider is signed');
+  if (typeof input.method !== 'string' || typeof input.uri !== 'string' || typeof input.region !== 'string') throw new CatalogError('ERR_BAD_REQUEST', 'method, uri and region must be strings');
+  const method = input.method.toUpperCase();
+  if (!SIGNED_METHODS.has(method)) throw new CatalogError('ERR_FORBIDDEN', `Remote signing refused: method ${method.slice(0, 16)} is not signed`);
+  if (input.uri.length > 8192) throw new CatalogError('ERR_BAD_REQUEST', 'uri is too long');
+  const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  if (typeof input.headers !== 'object' || input.headers === null || Array.isArray(input.headers)) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
+  for (const [name, values] of Object.entries(input.headers as Record<string, unknown>)) {
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
+    const lower = name.toLowerCase();
+    headers[lower] = [...(headers[lower] ?? []), ...(values as string[])];
+  }
+  if (input.body !== undefined && input.body !== null && typeof input.body !== 'string') throw new CatalogError('ERR_BAD_REQUEST', 'body must be a string');
+  return { method, uri: input.uri, region: input.region, headers, body: typeof input.body === 'string' ? input.body : undefined };
+}

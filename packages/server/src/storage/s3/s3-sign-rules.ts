@@ -1,0 +1,245 @@
+/**
+ * What an S3 request an engine wants signed would do, decided from its own bytes: the request is parsed by hand
+ * (not with WHATWG URL, which would silently resolve `..` and re-encode the path, so that the key checked would
+ * not be the key S3 receives) and refused unless it is in a form S3 reads exactly as we do:
+ * - scheme and host are the warehouse's endpoint (path-style) or its bucket's virtual host, nothing else;
+ * - the path is the bucket, then a key in canonical single percent-encoding: no `.`/`..` or empty segments, no
+ *   encoded slash or backslash, no control characters, nothing left encoded after one decoding (double encoding);
+ * - the method and query name one of the operations an Iceberg FileIO uses (GetObject, HeadObject, ListObjectsV2,
+ *   PutObject, the multipart calls, DeleteObject, DeleteObjects), with only that operation's query parameters;
+ * - no header that would make an object public (ACLs, grants), redirect it, or lock it against the catalog's
+ *   own deletes; presigned URLs (which carry no signed header a holder could not add to) only for reads;
+ * - a DeleteObjects body lists its keys (each checked), and the body is bound to the signature (its SHA-256 in
+ *   x-amz-content-sha256, or its Content-MD5 or x-amz-checksum-crc32), so no other body can be sent under it.
+ * Every refusal names its reason (ERR_FORBIDDEN; ERR_BAD_REQUEST for what is not a request at all).
+ */
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { InspectedRequest, StorageRequest } from '../../catalog/signing/ports.js';
+
+export interface S3SigningTarget {
+  bucket: string;
+  region: string;
+  /** The warehouse's endpoint (http://127.0.0.1:9000); AWS's regional endpoint when absent. */
+  endpoint?: string | undefined;
+}
+
+/** The request as it will be signed. */
+export interface ParsedS3Request {
+  /** The URI exactly as the client sent it (answered back as is for header signing). */
+  uri: string;
+  method: string;
+  scheme: string;
+  host: string;
+  /** Raw path as sent (what S3 canonicalises). */
+  path: string;
+  /** Decoded query pairs, X-Amz-* presigning parameters removed. */
+  query: Array<[string, string]>;
+  headers: Record<string, string[]>;
+  body?: string | undefined;
+}
+
+export const PRESIGN_MAX_SECONDS = 900;
+
+const refuse = (reason: string): never => {
+  throw new CatalogError('ERR_FORBIDDEN', `Remote signing refused: ${reason}`);
+};
+
+/** RFC 3986 pchar plus "/" (percent-encoded octets checked apart). */
+const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
+const QUERY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+
+/** Headers that would make an object public, redirect it, or lock it against the catalog's own deletes. */
+const GOVERNING_HEADERS = /^x-amz-(acl|grant-.*|website-redirect-location|object-lock-.*|bypass-governance-retention)$/;
+const OBJECT_READ_PARAMS = new Set(['versionId', 'partNumber', 'x-id', 'response-content-type', 'response-content-disposition', 'response-cache-control']);
+const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'continuation-token', 'start-after', 'max-keys', 'encoding-type', 'fetch-owner', 'marker', 'x-id']);
+
+export function inspectS3Request(target: S3SigningTarget, request: StorageRequest): InspectedRequest {
+  if (request.region !== target.region) refuse(`region ${request.region.slice(0, 64)} is not the warehouse's (${target.region})`);
+  const m = /^(https?):\/\/([^/?#]+)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(request.uri);
+  if (!m) throw new CatalogError('ERR_BAD_REQUEST', 'uri must be an absolute http(s) URI without a fragment');
+  const scheme = m[1]!.toLowerCase();
+  const host = m[2]!.toLowerCase();
+  const rawPath = m[3] ?? '/';
+  const rawQuery = m[4] ?? '';
+  if (host.includes('@')) refuse('the uri carries user information');
+  const { bucket, key } = bucketAndKey(target, scheme, host, rawPath);
+  const query = parseQuery(rawQuery);
+  const presignSeconds = presigning(query);
+  const params = new Map(query);
+  if (params.size !== query.length) refuse('a query parameter is repeated');
+  const headers = request.headers as Record<string, string[]>;
+  for (const name of Object.keys(headers)) if (GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
+  const { access, operation, keys } = classify(request.method, key, params, headers, request.body);
+  // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
+  if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);
+  for (const k of keys) checkKey(k);
+  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body };
+  return { access, operation, locations: keys.map((k) => `s3://${bucket}/${k}`), presignSeconds, parsed };
+}
+
+/** Path-style on the endpoint's host, or virtual-hosted on <bucket>.<host>; nothing else. */
+function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string): { bucket: string; key: string } {
+  let endpointHosts: string[];
+  if (target.endpoint) {
+    const e = /^(https?):\/\/([^/?#]+)/i.exec(target.endpoint)!;
+    if (e[1]!.toLowerCase() !== scheme) refuse(`scheme ${scheme} is not the warehouse endpoint's`);
+    const eh = e[2]!.toLowerCase();
+    endpointHosts = [eh, eh.replace(/:(80|443)$/, '')];
+  } else {
+    if (scheme !== 'https') refuse('AWS S3 is signed over https only');
+    endpointHosts = [`s3.${target.region}.amazonaws.com`, 's3.amazonaws.com'];
+  }
+  checkPath(rawPath);
+  if (endpointHosts.includes(host)) {
+    const rest = rawPath.slice(1);
+    const slash = rest.indexOf('/');
+    const bucket = decodeOnce(slash === -1 ? rest : rest.slice(0, slash));
+    if (bucket !== target.bucket) refuse(`bucket ${bucket.slice(0, 63)} is not the warehouse's`);
+    return { bucket, key: slash === -1 ? '' : decodeOnce(rest.slice(slash + 1)) };
+  }
+  if (endpointHosts.some((h) => host === `${target.bucket}.${h}`)) return { bucket: target.bucket, key: decodeOnce(rawPath.slice(1)) };
+  return refuse(`host ${host.slice(0, 255)} is not the warehouse's storage endpoint`);
+}
+
+function checkPath(rawPath: string): void {
+  if (!PATH_CHARS.test(rawPath)) refuse('the path has characters that must be percent-encoded');
+  if (/%(?![0-9A-Fa-f]{2})/.test(rawPath)) refuse('the path has a malformed percent-encoding');
+  if (/%(2f|5c|[01][0-9a-f]|7f)/i.test(rawPath)) refuse('the path encodes a slash, a backslash or a control character');
+}
+
+function decodeOnce(raw: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return refuse('the path is not valid UTF-8 once decoded');
+  }
+  if (decoded.includes('%')) refuse('the path is percent-encoded twice');
+  return decoded;
+}
+
+/** An object key (or listing prefix): relative, no dot or empty segments (a trailing "/" allowed), nothing a filesystem gateway would read otherwise. */
+function checkKey(key: string): void {
+  if (key.length === 0) refuse('the request names no key');
+  if (key.length > 1024) refuse('the key is longer than S3 allows');
+  if (/[\u0000-\u001f\u007f\\]/.test(key)) refuse('the key has a control character or a backslash');
+  const segments = key.split('/');
+  segments.forEach((s, i) => {
+    if (s === '.' || s === '..') refuse('the key has a "." or ".." segment');
+    if (s === '' && i !== segments.length - 1) refuse('the key has an empty segment');
+  });
+}
+
+function parseQuery(raw: string): Array<[string, string]> {
+  if (!QUERY_CHARS.test(raw)) refuse('the query has characters that must be percent-encoded');
+  const pairs: Array<[string, string]> = [];
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    try {
+      pairs.push([decodeURIComponent(eq === -1 ? part : part.slice(0, eq)), decodeURIComponent(eq === -1 ? '' : part.slice(eq + 1))]);
+    } catch {
+      refuse('the query has a malformed percent-encoding');
+    }
+  }
+  return pairs;
+}
+
+/** The client asks for a presigned URL by sending X-Amz-Expires; an already signed one is refused. */
+function presigning(query: Array<[string, string]>): number | undefined {
+  let expires: number | undefined;
+  for (const [name, value] of query) {
+    if (!/^x-amz-/i.test(name)) continue;
+    if (name.toLowerCase() !== 'x-amz-expires') refuse(`query parameter ${name.slice(0, 64)} is not signed (send X-Amz-Expires alone to ask for a presigned URL)`);
+    if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > PRESIGN_MAX_SECONDS) refuse(`X-Amz-Expires must be 1..${PRESIGN_MAX_SECONDS} seconds`);
+    expires = Number(value);
+  }
+  return expires;
+}
+
+function onlyParams(params: Map<string, string>, allowed: ReadonlySet<string>, operation: string): void {
+  for (const name of params.keys()) if (!/^x-amz-/i.test(name) && !allowed.has(name)) refuse(`query parameter ${name.slice(0, 64)} is not signed for ${operation}`);
+}
+
+function classify(method: string, key: string, params: Map<string, string>, headers: Record<string, string[]>, body: string | undefined): { access: 'read' | 'write'; operation: string; keys: string[] } {
+  if (key === '') {
+    if (method === 'GET' && params.has('prefix')) {
+      onlyParams(params, LIST_PARAMS, 'ListObjects');
+      return { access: 'read', operation: params.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', keys: [params.get('prefix')!] };
+    }
+    if (method === 'POST' && params.has('delete')) {
+      onlyParams(params, new Set(['delete', 'x-id']), 'DeleteObjects');
+      return { access: 'write', operation: 'DeleteObjects', keys: deleteObjectsKeys(headers, body) };
+    }
+    return refuse(`${method} on the bucket is not signed (only a listing with a prefix inside the table, and DeleteObjects)`);
+  }
+  if (headers['x-amz-copy-source'] !== undefined) refuse('copies (x-amz-copy-source) are not signed');
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (params.has('uploadId')) {
+        onlyParams(params, new Set(['uploadId', 'max-parts', 'part-number-marker', 'x-id']), 'ListParts');
+        return { access: 'write', operation: 'ListParts', keys: [key] };
+      }
+      onlyParams(params, OBJECT_READ_PARAMS, 'GetObject');
+      return { access: 'read', operation: method === 'GET' ? 'GetObject' : 'HeadObject', keys: [key] };
+    case 'PUT':
+      if (params.has('partNumber') || params.has('uploadId')) {
+        if (!params.has('partNumber') || !params.has('uploadId')) refuse('UploadPart needs partNumber and uploadId');
+        onlyParams(params, new Set(['partNumber', 'uploadId', 'x-id']), 'UploadPart');
+        return { access: 'write', operation: 'UploadPart', keys: [key] };
+      }
+      onlyParams(params, new Set(['x-id']), 'PutObject');
+      return { access: 'write', operation: 'PutObject', keys: [key] };
+    case 'POST':
+      if (params.has('uploads')) {
+        onlyParams(params, new Set(['uploads', 'x-id']), 'CreateMultipartUpload');
+        return { access: 'write', operation: 'CreateMultipartUpload', keys: [key] };
+      }
+      if (params.has('uploadId')) {
+        onlyParams(params, new Set(['uploadId', 'x-id']), 'CompleteMultipartUpload');
+        return { access: 'write', operation: 'CompleteMultipartUpload', keys: [key] };
+      }
+      return refuse('POST on an object is signed only for multipart uploads');
+    case 'DELETE':
+      onlyParams(params, new Set(['uploadId', 'versionId', 'x-id']), 'DeleteObject');
+      return { access: 'write', operation: params.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject', keys: [key] };
+    default:
+      return refuse(`method ${method} is not signed`);
+  }
+}
+
+/** The keys of a DeleteObjects body, which must be bound to the signature so that no other body is sent under it. */
+function deleteObjectsKeys(headers: Record<string, string[]>, body: string | undefined): string[] {
+  if (body === undefined || body.length === 0) refuse('DeleteObjects needs its body to be signed');
+  const bytes = Buffer.from(body!, 'utf8');
+  const one = (name: string) => headers[name]?.[0];
+  const sha = one('x-amz-content-sha256');
+  const md5 = one('content-md5');
+  const crc = one('x-amz-checksum-crc32');
+  const bound =
+    (sha !== undefined && sha === createHash('sha256').update(bytes).digest('hex')) ||
+    (md5 !== undefined && md5 === createHash('md5').update(bytes).digest('base64')) ||
+    (crc !== undefined && crc === crc32Base64(bytes));
+  if (!bound) refuse('the DeleteObjects body does not match its x-amz-content-sha256, Content-MD5 or x-amz-checksum-crc32');
+  const keys = [...body!.matchAll(/<Key>([^<]*)<\/Key>/g)].map((k) => unescapeXml(k[1]!));
+  // Every <Key> element, and nothing else that could name one (a CDATA section, an entity S3 would expand).
+  if (keys.length === 0 || /<!\[CDATA\[|<!ENTITY|<!DOCTYPE/i.test(body!) || (body!.match(/<Key[\s>]/g) ?? []).length !== keys.length) refuse('the DeleteObjects body is not a plain list of keys');
+  return keys;
+}
+
+function crc32Base64(bytes: Buffer): string {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(crc32(bytes) >>> 0);
+  return b.toString('base64');
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name: string, dec?: string, hex?: string) => {
+    if (dec) return String.fromCodePoint(Number(dec));
+    if (hex) return String.fromCodePoint(parseInt(hex, 16));
+    return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[name]!;
+  });
+}

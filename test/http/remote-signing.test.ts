@@ -1,0 +1,257 @@
+/**
+ * Remote signing (POST …/tables/{table}/sign) in-process: access delegation answers the signer's settings instead
+ * of credentials; the signatures verify with the warehouse's key (the same SigV4 verifier S3 semantics need:
+ * path verbatim), header or presigned, with the payload hash the client asked for; and the rules: hostile URIs,
+ * another bucket, another host, another table's keys, bucket-level listings, a reader's writes, a revoked grant,
+ * a staged table signable only by whoever staged it. Real-client proofs are in test/interop/remote-signing.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySigV4 } from '@lakegate/sigv4';
+import { grantPrincipal, revoke } from '../support/access.js';
+import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { simpleSchema, type Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { bearerSender } from '../support/inject.js';
+
+const KEY = { accessKeyId: 'wh-key', secretAccessKey: 'wh-secret-never-leaves' };
+let cat: TestCatalog;
+let s3: FakeS3;
+let admin: Send;
+let host: string;
+let orders: { location: string; key: string };
+let refunds: { key: string };
+const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
+const signUrl = (table: string) => `/v1/lake/namespaces/sales/tables/${table}/sign`;
+
+const form = async (params: Record<string, string>) => {
+  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().access_token as string;
+};
+async function principal(name: string): Promise<{ id: string; send: Send }> {
+  const p = await cat.lakegate.principals.create(name);
+  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
+}
+const tableSecurable = (name: string) => ({ type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name });
+
+/** A sign request as Iceberg's S3FileIO sends it (path-style on the warehouse's endpoint). */
+const req = (method: string, path: string, extra: Record<string, unknown> = {}) => ({
+  region: 'us-east-1',
+  uri: `${s3.endpoint}/${path}`,
+  method,
+  headers: { 'amz-sdk-invocation-id': ['abc'], 'User-Agent': ['test'], 'Content-Type': ['application/octet-stream'] },
+  ...extra,
+});
+
+/** Checks the answer's signature the way S3 does (path verbatim), with the warehouse's key. */
+async function verifies(signed: { uri: string; headers: Record<string, string[]> }, method: string, sent: Record<string, string[]>, body?: string) {
+  const url = new URL(signed.uri);
+  const headers: Record<string, string> = { host: url.host };
+  for (const [k, v] of Object.entries(sent)) headers[k.toLowerCase()] = v.join(',');
+  for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v.join(',');
+  return verifySigV4(
+    { method, url: signed.uri.slice(signed.uri.indexOf('/', 8)), headers, ...(body !== undefined ? { body } : {}) },
+    { service: 's3', region: 'us-east-1', now: () => new Date(), uriEscapePath: false, lookupSecret: async (id) => (id === KEY.accessKeyId ? { secretAccessKey: KEY.secretAccessKey, principal: 'wh' } : undefined) },
+  );
+}
+
+beforeAll(async () => {
+  s3 = await startFakeS3();
+  host = new URL(s3.endpoint).host;
+  cat = await startInProcess({}, { auth: true });
+  const a = cat.admin();
+  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  const warehouse = await admin('POST', '/management/v1/warehouses', {
+    name: 'lake',
+    'storage-root': 's3://bucket/wh',
+    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true, 'sts-enabled': false },
+    'storage-secret': { 'access-key-id': KEY.accessKeyId, 'secret-access-key': KEY.secretAccessKey },
+  });
+  expect(warehouse.status, JSON.stringify(warehouse.body)).toBe(201);
+  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  const o = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema });
+  const r = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'refunds', schema: simpleSchema });
+  orders = { location: o.body.metadata.location, key: `${o.body.metadata.location.replace('s3://bucket/', '')}` };
+  refunds = { key: r.body.metadata.location.replace('s3://bucket/', '') };
+});
+afterAll(async () => {
+  await cat?.close();
+  await s3?.close();
+});
+
+describe('access delegation', () => {
+  it('answers the signer settings for remote-signing, no credential, and is advertised in /v1/config', async () => {
+    const loaded = await admin('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, signing);
+    expect(loaded.status).toBe(200);
+    expect(loaded.body['storage-credentials']).toBeUndefined();
+    const config = loaded.body.config as Record<string, string>;
+    expect(config).toMatchObject({
+      's3.remote-signing-enabled': 'true',
+      'signer.endpoint': 'v1/lake/namespaces/sales/tables/orders/sign',
+      's3.signer.endpoint': 'v1/lake/namespaces/sales/tables/orders/sign',
+      's3.signer': 'S3V4RestSigner',
+      's3.endpoint': s3.endpoint,
+      's3.path-style-access': 'true',
+      'client.region': 'us-east-1',
+    });
+    expect(Object.keys(config).filter((k) => /access-key|secret|session-token/.test(k))).toEqual([]);
+    expect(loaded.body['remote-signing-config']).toEqual({});
+    expect(JSON.stringify(loaded.body)).not.toContain(KEY.secretAccessKey);
+    // Both mechanisms asked: this warehouse (no STS) offers signing only.
+    const both = await admin('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, { 'x-iceberg-access-delegation': 'vended-credentials,remote-signing' });
+    expect(both.body.config['s3.remote-signing-enabled']).toBe('true');
+    // Vended credentials only: this warehouse has none to offer.
+    const vended = await admin('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, { 'x-iceberg-access-delegation': 'vended-credentials' });
+    expect(vended.body.config).toEqual({});
+    const staged = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'ctas', schema: simpleSchema, 'stage-create': true }, signing);
+    expect(staged.body.config['s3.signer.endpoint']).toBe('v1/lake/namespaces/sales/tables/ctas/sign');
+    const cfg = await admin('GET', '/v1/config?warehouse=lake');
+    expect(cfg.body.endpoints).toContain('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign');
+  });
+});
+
+describe('the sign operation', () => {
+  it('signs reads and writes inside the table, header or presigned, with the payload hash the client asked for', async () => {
+    const put = req('PUT', `bucket/${orders.key}/data/00000-0-a%3Db.parquet`);
+    const signed = await admin('POST', signUrl('orders'), put);
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    expect(signed.headers['cache-control']).toBe('no-cache');
+    expect(signed.body.uri).toBe(put.uri);
+    expect(Object.keys(signed.body.headers).sort()).toEqual(['Authorization', 'X-Amz-Date', 'x-amz-content-sha256']);
+    expect(signed.body.headers['x-amz-content-sha256']).toEqual(['UNSIGNED-PAYLOAD']);
+    expect(signed.body.headers.Authorization[0]).toContain(`Credential=${KEY.accessKeyId}/`);
+    expect(signed.body.headers.Authorization[0]).not.toContain('amz-sdk-invocation-id');
+    expect(signed.body.headers.Authorization[0]).not.toContain('user-agent');
+    expect(await verifies(signed.body, 'PUT', put.headers)).toMatchObject({ ok: true });
+    // Tampering with the path breaks it (the key signed is the key sent).
+    expect(await verifies({ ...signed.body, uri: signed.body.uri.replace('a%3Db', 'other') }, 'PUT', put.headers)).toMatchObject({ ok: false, code: 'ERR_SIGV4_SIGNATURE' });
+
+    const body = 'parquet bytes';
+    const sha = createHash('sha256').update(body).digest('hex');
+    const hashed = { ...put, headers: { ...put.headers, 'x-amz-content-sha256': [sha] } };
+    const h = await admin('POST', signUrl('orders'), hashed);
+    expect(h.body.headers['x-amz-content-sha256']).toBeUndefined();
+    expect(await verifies(h.body, 'PUT', hashed.headers, body)).toMatchObject({ ok: true });
+    expect(await verifies(h.body, 'PUT', hashed.headers, 'other bytes')).toMatchObject({ ok: false });
+
+    const presign = req('GET', `bucket/${orders.key}/metadata/v1.json?X-Amz-Expires=300`);
+    const p = await admin('POST', signUrl('orders'), presign);
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    expect(p.body.uri).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
+    expect(p.body.uri).toContain('X-Amz-Expires=300');
+    expect(await verifies(p.body, 'GET', {})).toMatchObject({ ok: true, mode: 'presigned' });
+    expect((await admin('POST', signUrl('orders'), req('GET', `bucket/${orders.key}/x?X-Amz-Expires=86400`))).status).toBe(403);
+
+    for (const [method, path] of [
+      ['GET', `bucket/${orders.key}/metadata/v1.json`],
+      ['HEAD', `bucket/${orders.key}/metadata/v1.json`],
+      ['GET', `bucket?list-type=2&prefix=${encodeURIComponent(`${orders.key}/metadata/`)}`],
+      ['POST', `bucket/${orders.key}/data/big.parquet?uploads`],
+      ['PUT', `bucket/${orders.key}/data/big.parquet?partNumber=1&uploadId=u1`],
+      ['POST', `bucket/${orders.key}/data/big.parquet?uploadId=u1`],
+      ['DELETE', `bucket/${orders.key}/data/big.parquet?uploadId=u1`],
+      ['DELETE', `bucket/${orders.key}/data/old.parquet`],
+    ] as const) {
+      const r = await admin('POST', signUrl('orders'), req(method, path));
+      expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBe(200);
+    }
+  });
+
+  it('checks a DeleteObjects body: every key inside the table, and the body bound to the signature', async () => {
+    const body = (keys: string[]) => `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
+    const md5 = (b: string) => createHash('md5').update(b).digest('base64');
+    const inside = body([`${orders.key}/data/a.parquet`, `${orders.key}/data/b.parquet`]);
+    const ok = await admin('POST', signUrl('orders'), req('POST', 'bucket?delete', { body: inside, headers: { 'Content-MD5': [md5(inside)] } }));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const outside = body([`${orders.key}/data/a.parquet`, `${refunds.key}/data/b.parquet`]);
+    const bad = await admin('POST', signUrl('orders'), req('POST', 'bucket?delete', { body: outside, headers: { 'Content-MD5': [md5(outside)] } }));
+    expect(bad.status).toBe(403);
+    expect(bad.body.error.message).toMatch(/outside the table's location/);
+    // A body the signature would not bind (no hash of it): another body could be sent under it.
+    const unbound = await admin('POST', signUrl('orders'), req('POST', 'bucket?delete', { body: inside }));
+    expect(unbound.status).toBe(403);
+    expect(unbound.body.error.message).toMatch(/does not match/);
+    expect((await admin('POST', signUrl('orders'), req('POST', 'bucket?delete'))).status).toBe(403);
+  });
+
+  it('refuses hostile URIs, other buckets, other hosts, other tables and bucket-level calls with 403 and the reason', async () => {
+    const k = orders.key;
+    const cases: Array<[string, string, RegExp]> = [
+      ['GET', `${s3.endpoint}/bucket/${k}/../../${refunds.key}/metadata/v1.json`, /"\." or "\.\." segment/],
+      ['GET', `${s3.endpoint}/bucket/${k}/%2E%2E/x`, /"\." or "\.\." segment/],
+      ['GET', `${s3.endpoint}/bucket/${k}%2F..%2Fx`, /encodes a slash/],
+      ['GET', `${s3.endpoint}/bucket/${k}/%252E%252E/x`, /percent-encoded twice/],
+      ['GET', `${s3.endpoint}/bucket/${k}//x`, /empty segment/],
+      ['GET', `${s3.endpoint}/bucket/${k}/a%5Cb`, /backslash/],
+      ['GET', `${s3.endpoint}/bucket/${k}/a%00b`, /control character/],
+      ['GET', `${s3.endpoint}/bucket/${k}/a b`, /must be percent-encoded/],
+      ['GET', `${s3.endpoint}/bucket/${k}/a%zz`, /malformed percent-encoding/],
+      ['GET', `${s3.endpoint}/other-bucket/${k}/x`, /bucket other-bucket is not the warehouse's/],
+      ['GET', `http://evil.example:9000/bucket/${k}/x`, /host evil\.example:9000 is not the warehouse's storage endpoint/],
+      ['GET', `http://user@${host}/bucket/${k}/x`, /user information|not the warehouse's storage endpoint/],
+      ['GET', `https://${host}/bucket/${k}/x`, /scheme https/],
+      ['GET', `${s3.endpoint}/bucket/${refunds.key}/metadata/v1.json`, /outside the table's location/],
+      ['GET', `${s3.endpoint}/bucket/${k}-sibling/x`, /outside the table's location/],
+      ['GET', `${s3.endpoint}/bucket?list-type=2&prefix=wh/`, /outside the table's location/],
+      ['GET', `${s3.endpoint}/bucket?list-type=2&prefix=${encodeURIComponent(k)}`, /outside the table's location/],
+      ['GET', `${s3.endpoint}/bucket?list-type=2`, /on the bucket is not signed/],
+      ['GET', `${s3.endpoint}/bucket?uploads`, /on the bucket is not signed/],
+      ['DELETE', `${s3.endpoint}/bucket`, /on the bucket is not signed/],
+      ['PUT', `${s3.endpoint}/bucket/${k}/x?acl`, /query parameter acl is not signed/],
+      ['GET', `${s3.endpoint}/bucket/${k}/x?versionId=1&versionId=2`, /repeated/],
+      ['GET', `${s3.endpoint}/bucket/${k}/x?X-Amz-Signature=00`, /X-Amz-Signature is not signed/],
+      ['PATCH', `${s3.endpoint}/bucket/${k}/x`, /method PATCH is not signed/],
+    ];
+    for (const [method, uri, reason] of cases) {
+      const r = await admin('POST', signUrl('orders'), { region: 'us-east-1', uri, method, headers: {} });
+      expect(r.status, `${method} ${uri}: ${JSON.stringify(r.body)}`).toBe(403);
+      expect(r.body.error.type).toBe('ForbiddenException');
+      expect(r.body.error.message, uri).toMatch(reason);
+    }
+    const copy = await admin('POST', signUrl('orders'), req('PUT', `bucket/${k}/x`, { headers: { 'x-amz-copy-source': [`bucket/${refunds.key}/metadata/v1.json`] } }));
+    expect(copy.status).toBe(403);
+    expect((await admin('POST', signUrl('orders'), { ...req('GET', `bucket/${k}/x`), region: 'eu-west-1' })).status).toBe(403);
+    // Not a request at all, or another provider: 400 in the Iceberg error model.
+    for (const body of [{ ...req('GET', `bucket/${k}/x`), uri: 'not a uri' }, { ...req('GET', `bucket/${k}/x`), provider: 'gcs' }, { ...req('GET', `bucket/${k}/x`), headers: { a: 'b' } }, { uri: 'x' }]) {
+      const r = await admin('POST', signUrl('orders'), body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error.code).toBe(400);
+    }
+    expect((await admin('POST', '/v1/lake/namespaces/sales/tables/nope/sign', req('GET', `bucket/${k}/x`))).status).toBe(404);
+    // Refusals are audited with their reason, and nothing secret is logged.
+    expect(cat.logs()).toMatch(/sign\.refused/);
+    expect(cat.logs()).not.toContain(KEY.secretAccessKey);
+  });
+
+  it("follows the caller's privileges at every call: a reader reads only, a revoked grant stops the next signature", async () => {
+    const reader = await principal('sign-reader');
+    await grantPrincipal(admin, reader.id, ['table:read-data'], tableSecurable('orders'));
+    expect((await reader.send('POST', signUrl('orders'), req('GET', `bucket/${orders.key}/metadata/v1.json`))).status).toBe(200);
+    const write = await reader.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`));
+    expect(write.status).toBe(403);
+    expect(write.body.error.message).toMatch(/table:write-data/);
+    expect((await reader.send('POST', signUrl('orders'), req('DELETE', `bucket/${orders.key}/data/x.parquet`))).status).toBe(403);
+    // Its grant on orders is no grant on refunds.
+    expect((await reader.send('POST', signUrl('refunds'), req('GET', `bucket/${refunds.key}/metadata/v1.json`))).status).toBe(403);
+
+    const writer = await principal('sign-writer');
+    await grantPrincipal(admin, writer.id, ['table:write-data'], tableSecurable('orders'));
+    expect((await writer.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`))).status).toBe(200);
+    await revoke(admin, `${writer.id}-role`, ['table:write-data'], tableSecurable('orders'));
+    const after = await writer.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`));
+    expect(after.status).toBe(403);
+  });
+
+  it('signs for a staged table only for whoever staged it', async () => {
+    const creator = await principal('sign-creator');
+    await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+    const staged = await creator.send('POST', '/v1/lake/namespaces/sales/tables', { name: 'staged', schema: simpleSchema, 'stage-create': true }, signing);
+    expect(staged.status, JSON.stringify(staged.body)).toBe(200);
+    const key = staged.body.metadata.location.replace('s3://bucket/', '');
+    expect((await creator.send('POST', signUrl('staged'), req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(200);
+    const other = await principal('sign-other');
+    await grantPrincipal(admin, other.id, ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+    expect((await other.send('POST', signUrl('staged'), req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(403);
+  });
+});
