@@ -3,6 +3,8 @@
  * audit trail inside the service. The storage profile and its secret are
  * checked and the secret sealed by the storage adapter behind the
  * StorageProfiles port; the secret is stored apart, never returned.
+ * Who may choose what storage (platform versus tenant administrators) is
+ * decided in storage-authority.ts.
  */
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
@@ -11,6 +13,7 @@ import { checkName } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { Caller, Warehouse } from '../ports.js';
 import type { WarehouseService } from '../warehouses.js';
+import { checkTenantWarehouse } from './storage-authority.js';
 
 /** The storage side of creating a warehouse (storage/profile-admin.ts). */
 export interface StorageProfiles {
@@ -20,7 +23,13 @@ export interface StorageProfiles {
    * the profile to store, whether it is the server's own filesystem, and a
    * sealer for the secret when there is one.
    */
-  check(input: { root: string; profile: unknown; secret: unknown }): { profile: Record<string, unknown>; local: boolean; seal?: (secretId: string) => string };
+  check(input: { root: string; profile: unknown; secret: unknown }): {
+    profile: Record<string, unknown>;
+    local: boolean;
+    /** What in the profile only the platform may choose (the local filesystem, ambient credentials, endpoints, roles), as reasons. */
+    platformOnly: string[];
+    seal?: (secretId: string) => string;
+  };
 }
 
 const CreateWarehouse = z.object({
@@ -80,8 +89,8 @@ export class WarehouseAdmin {
     // authorize
     const tenant = await this.access.managedTenant(caller, body.tenant);
     await this.access.requireAdmin(caller, tenant);
-    // The server's own filesystem is the platform's, not a tenant's: only a platform admin places warehouses there.
-    if (checked.local && !this.access.isPlatformAdmin(caller)) throw new CatalogError('ERR_FORBIDDEN', 'only a platform administrator can create a warehouse on the local filesystem');
+    // Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's own secret only.
+    if (!this.access.isPlatformAdmin(caller)) checkTenantWarehouse(tenant, body.name, checked, body.properties);
     // execute
     let secretId: string | undefined;
     if (checked.seal) {
