@@ -211,6 +211,37 @@ describe('a platform administrator', () => {
   });
 });
 
+describe('a purge', () => {
+  it("deletes nothing under an extra root: the warehouse owns only its storage root's prefix", async () => {
+    const legacy = `${hostDir.dir}/legacy`;
+    mkdirSync(`${legacy}/ds`, { recursive: true });
+    writeFileSync(`${legacy}/ds/data.lance`, 'legacy rows');
+    const wh = await platform('POST', '/management/v1/warehouses', {
+      name: 'plat-file',
+      'storage-root': `file://${cat.dataDir}/plat-file`,
+      'storage-profile': { type: 'file' },
+      properties: { 'extra-location-roots': `file://${legacy}` },
+    });
+    expect(wh.status, JSON.stringify(wh.body)).toBe(201);
+    // Iceberg: create at a location under the extra root, then drop with purge.
+    expect((await platform('POST', '/v1/plat-file/namespaces', { namespace: ['ns'] })).status).toBe(200);
+    const created = await platform('POST', '/v1/plat-file/namespaces/ns/tables', { name: 't', schema: simpleSchema, location: `file://${legacy}/t` });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect((await platform('DELETE', '/v1/plat-file/namespaces/ns/tables/t?purgeRequested=true')).status).toBe(204);
+    expect(existsSync(`${legacy}/t/metadata`)).toBe(true);
+    // Lance: register the legacy dataset, then drop it: deregistered, files kept.
+    const L = '/lance/plat-file/v1';
+    expect((await platform('POST', `${L}/table/ns%24ds/register`, { id: ['ns', 'ds'], location: `file://${legacy}/ds` })).status).toBe(200);
+    expect((await platform('POST', `${L}/table/ns%24ds/drop`, { id: ['ns', 'ds'] })).status).toBe(200);
+    expect(existsSync(`${legacy}/ds/data.lance`)).toBe(true);
+    // Under its own root, a purge still deletes the table's files.
+    const own = await platform('POST', '/v1/plat-file/namespaces/ns/tables', { name: 'own', schema: simpleSchema });
+    expect(own.status).toBe(200);
+    expect((await platform('DELETE', '/v1/plat-file/namespaces/ns/tables/own?purgeRequested=true')).status).toBe(204);
+    expect(existsSync(new URL(own.body.metadata.location).pathname)).toBe(false);
+  });
+});
+
 describe('S3 object storage', () => {
   it("refuses any location outside the profile's bucket before sending a request", async () => {
     const before = fake.keys().length;

@@ -84,10 +84,15 @@ export function checkLocation(warehouse: Warehouse, location: unknown, what = 'l
   return trimmed.length > 0 ? trimmed : location;
 }
 
-/** True when a purge may delete recursively under location: inside an allowed root, and not a root itself. */
+/**
+ * True when a purge may delete recursively under location: strictly inside the warehouse's own storage root, the
+ * prefix the warehouse owns. Extra roots hold data the platform let tables point at (legacy or foreign data): a
+ * drop there deregisters and leaves the files (docs/security.md, "Storage authority").
+ */
 export function isPurgeable(warehouse: Warehouse, location: string): boolean {
   const l = normalizeLocation(location);
-  return isAllowedLocation(warehouse, l) && !allowedRoots(warehouse).some((r) => normalizeLocation(r) === l);
+  const root = normalizedRoot(warehouse.storageRoot);
+  return l !== root && isUnderNormalized(root, l);
 }
 
 /** Every ancestor directory of a location, e.g. s3://b/wh/ns/t → s3://b/wh/ns, s3://b/wh, s3://b. */
