@@ -66,6 +66,8 @@ beforeAll(async () => {
   const created = await platform('POST', '/management/v1/principals', { name: 'acme-admin', tenant: 'acme', roles: ['admin'] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   acme = bearerSender(cat.lakegate.app, await tokenOf(created.body['client-id'], created.body['client-secret']));
+  // The storage the platform grants acme's administrators.
+  expect((await platform('PUT', '/management/v1/tenants/acme/storage-grant', { roots: ['s3://acme-bucket', 'gs://acme-gcs'] })).status).toBe(200);
   // Another tenant's warehouse, made by the platform.
   const globex = await platform('POST', '/management/v1/warehouses', {
     name: 'globex-wh',
@@ -162,15 +164,24 @@ describe('a tenant administrator', () => {
     expect({ status: free.status, body: JSON.stringify(free.body).replaceAll('globex-free', 'globex-wh') }).toEqual({ status: taken.status, body: JSON.stringify(taken.body) });
   });
 
-  it("is not told that overlapping roots belong to another tenant", async () => {
-    const overlap = await acme('POST', '/management/v1/warehouses', {
-      name: 'acme-probe',
-      'storage-root': 's3://globex-bucket/lake/inner',
-      'storage-profile': { type: 's3', bucket: 'globex-bucket' },
-      'storage-secret': S3_SECRET,
-    });
-    const message = icebergError(overlap, 400);
-    expect(message).not.toMatch(/tenant|globex/i);
+  it("cannot probe other tenants' roots: outside its grant every root is refused alike, and an overlap names no tenant", async () => {
+    const body = (bucket: string) => ({ name: 'acme-probe', 'storage-root': `s3://${bucket}/lake/inner`, 'storage-profile': { type: 's3', bucket }, 'storage-secret': S3_SECRET });
+    const taken = await acme('POST', '/management/v1/warehouses', body('globex-bucket'));
+    const free = await acme('POST', '/management/v1/warehouses', body('free-bucket'));
+    expect(icebergError(taken, 403)).toMatch(/outside the storage the platform granted/);
+    expect(JSON.stringify(free.body).replaceAll('free-bucket', 'globex-bucket')).toBe(JSON.stringify(taken.body));
+    // Inside its grant, an overlap (here with its own warehouse) is refused without naming a warehouse or tenant.
+    const nested = await acme('POST', '/management/v1/warehouses', { ...body('acme-bucket'), 'storage-root': 's3://acme-bucket/own/inner' });
+    expect(icebergError(nested, 400)).toMatch(/overlap those of an existing warehouse/);
+    expect(nested.body.error.message).not.toMatch(/tenant|acme-own/);
+  });
+
+  it('may set no storage grant, its own or another tenant\'s', async () => {
+    for (const t of ['acme', 'globex']) {
+      const res = await acme('PUT', `/management/v1/tenants/${t}/storage-grant`, { roots: ['s3://platform-backups'] });
+      expect(icebergError(res, 403)).toBeTruthy();
+    }
+    expect((await acme('GET', '/management/v1/tenants/acme/storage-grant')).body).toEqual({ tenant: 'acme', roots: ['s3://acme-bucket', 'gs://acme-gcs'] });
   });
 });
 

@@ -16,6 +16,13 @@ export interface WarehousesTable {
   secret_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** Migration 0014: storage granted to a tenant's administrators (JSON list of roots). */
+export interface TenantStorageGrantsTable {
+  tenant: string;
+  roots: string;
+  updated_at: Millis;
+}
+
 export interface SecretsTable {
   id: string;
   ciphertext: string;
@@ -217,6 +224,7 @@ export interface CatalogDatabase {
   access_keys: AccessKeysTable;
   api_keys: ApiKeysTable;
   token_sessions: TokenSessionsTable;
+  tenant_storage_grants: TenantStorageGrantsTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

@@ -68,6 +68,8 @@ export class WarehouseAdmin {
     private readonly access: AccessAdmin,
     private readonly profiles: StorageProfiles,
     private readonly newId: () => string,
+    /** The roots the platform granted a tenant (storage-grant-admin.ts). */
+    private readonly grantedRoots: (tenant: string) => Promise<string[]>,
   ) {}
 
   async list(caller: Caller): Promise<WarehouseView[]> {
@@ -90,7 +92,7 @@ export class WarehouseAdmin {
     const tenant = await this.access.managedTenant(caller, body.tenant);
     await this.access.requireAdmin(caller, tenant);
     // Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's own secret only.
-    if (!this.access.isPlatformAdmin(caller)) checkTenantWarehouse(tenant, body.name, checked, body.properties);
+    if (!this.access.isPlatformAdmin(caller)) checkTenantWarehouse(tenant, body.name, root, await this.grantedRoots(tenant), checked, body.properties);
     // execute
     let secretId: string | undefined;
     if (checked.seal) {
