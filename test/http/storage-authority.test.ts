@@ -253,6 +253,28 @@ describe('a purge', () => {
   });
 });
 
+describe('a purge of a registered table', () => {
+  it("deregisters and keeps the files, also inside the warehouse root: the catalog did not create that location", async () => {
+    const W = '/v1/plat-file/namespaces/ns';
+    // Files the catalog did not create for the table it will register: a table dropped without purge left them.
+    const src = await platform('POST', `${W}/tables`, { name: 'src', schema: simpleSchema });
+    expect(src.status, JSON.stringify(src.body)).toBe(200);
+    expect((await platform('DELETE', `${W}/tables/src`)).status).toBe(204);
+    const reg = await platform('POST', `${W}/register`, { name: 'reg', 'metadata-location': src.body['metadata-location'] });
+    expect(reg.status, JSON.stringify(reg.body)).toBe(200);
+    expect((await platform('DELETE', `${W}/tables/reg?purgeRequested=true`)).status).toBe(204);
+    expect(existsSync(new URL(src.body['metadata-location']).pathname)).toBe(true);
+    // Lance: a dataset registered inside the root is deregistered by a drop, its files kept; a declared one is purged.
+    const L = '/lance/plat-file/v1';
+    const dir = `${cat.dataDir}/plat-file/ns/imported.lance`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/data.lance`, 'rows');
+    expect((await platform('POST', `${L}/table/ns%24imp/register`, { id: ['ns', 'imp'], location: `file://${dir}` })).status).toBe(200);
+    expect((await platform('POST', `${L}/table/ns%24imp/drop`, { id: ['ns', 'imp'] })).status).toBe(200);
+    expect(existsSync(`${dir}/data.lance`)).toBe(true);
+  });
+});
+
 describe('S3 object storage', () => {
   it("refuses any location outside the profile's bucket before sending a request", async () => {
     const before = fake.keys().length;

@@ -11,6 +11,10 @@ import type { CatalogObjectRecord } from './ports.js';
  */
 export async function purgeLocation(ctx: ServiceContext, scope: RequestScope, record: CatalogObjectRecord): Promise<void> {
   const base = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location };
+  if (record.locationOwned !== true) {
+    ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: 'the catalog did not create the table at this location (registered, or from before the catalog recorded it)' });
+    return;
+  }
   if (!isPurgeable(scope.warehouse, record.location)) {
     ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: "location is not inside the warehouse's own storage root" });
     return;

@@ -61,6 +61,8 @@ export interface CatalogObjectsTable {
   metadata: string;
   created_at: Millis;
   updated_at: Millis;
+  /** 1 when the catalog created the table at its location (migration 0015; 0 for older rows and registered tables). */
+  location_owned: ColumnType<number | string, number | undefined, number>;
 }
 
 /** Raised by triggers whenever the objects a listing of the namespace shows change (migration 0011). */

@@ -90,6 +90,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
       metadataJson,
       createdAtMs: now,
       updatedAtMs: now,
+      locationOwned: true,
     });
     return ok ? ('ok' as const) : ('exists' as const);
   });

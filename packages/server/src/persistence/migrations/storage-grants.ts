@@ -19,4 +19,17 @@ export const storageGrantMigrations: Record<string, Migration> = {
       await db.schema.dropTable('tenant_storage_grants').ifExists().execute();
     },
   },
+  /**
+   * Migration 0015: whether the catalog created a table at its location (catalog/purge.ts deletes a location's prefix
+   * only then, never a registered table's directory). Rows from before cannot tell: 0, the conservative answer (their
+   * purge deregisters and keeps the files).
+   */
+  '0015_location_owned': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('catalog_objects').addColumn('location_owned', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('catalog_objects').dropColumn('location_owned').execute();
+    },
+  },
 };
