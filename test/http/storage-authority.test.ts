@@ -145,6 +145,14 @@ describe('a tenant administrator', () => {
     expect(existsSync(`${hostDir.dir}/wh`)).toBe(false);
   });
 
+  it('is audited when refused', async () => {
+    const audit = await platform('GET', '/management/v1/audit?limit=1000');
+    expect(audit.status).toBe(200);
+    const denied = (audit.body.events as Array<{ type: string; tenant?: string; detail: Record<string, unknown> }>).filter((e) => e.type === 'warehouse.storage.denied');
+    expect(denied.map((e) => e.detail.warehouse)).toEqual(expect.arrayContaining(['acme-s3', 'acme-s3b', 'acme-amb-s3', 'acme-amb-gcs', 'acme-amb-file']));
+    expect(JSON.stringify(denied)).not.toContain(S3_SECRET['secret-access-key']);
+  });
+
   it('may still create a warehouse with its own secret on the cloud endpoints, named in its own space', async () => {
     const wh = await acme('POST', '/management/v1/warehouses', {
       name: 'acme-own',

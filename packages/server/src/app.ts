@@ -272,7 +272,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       isAdmin,
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
     }),
-    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID, (tenant) => storageGrants.rootsOf(tenant)),
+    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID, (tenant) => storageGrants.rootsOf(tenant), deps.audit),
     storageGrants,
     access: accessAdmin,
     // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.

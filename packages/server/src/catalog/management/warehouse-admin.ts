@@ -11,7 +11,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { AccessAdmin } from '../access/access-admin.js';
 import { checkName } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { Caller, Warehouse } from '../ports.js';
+import type { AccessAudit, Caller, Warehouse } from '../ports.js';
 import type { WarehouseService } from '../warehouses.js';
 import { checkTenantWarehouse } from './storage-authority.js';
 
@@ -70,6 +70,8 @@ export class WarehouseAdmin {
     private readonly newId: () => string,
     /** The roots the platform granted a tenant (storage-grant-admin.ts). */
     private readonly grantedRoots: (tenant: string) => Promise<string[]>,
+    /** Where refusals on storage authority are recorded (the audit trail). */
+    private readonly audit: AccessAudit,
   ) {}
 
   async list(caller: Caller): Promise<WarehouseView[]> {
@@ -92,7 +94,15 @@ export class WarehouseAdmin {
     const tenant = await this.access.managedTenant(caller, body.tenant);
     await this.access.requireAdmin(caller, tenant);
     // Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's own secret only.
-    if (!this.access.isPlatformAdmin(caller)) checkTenantWarehouse(tenant, body.name, root, await this.grantedRoots(tenant), checked, body.properties);
+    if (!this.access.isPlatformAdmin(caller)) {
+      try {
+        checkTenantWarehouse(tenant, body.name, root, await this.grantedRoots(tenant), checked, body.properties);
+      } catch (e) {
+        // The reason names only what the caller sent (never the secret): it is what the caller is told.
+        await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:create', object: body.name, detail: { tenant, warehouse: body.name, reason: (e as Error).message } });
+        throw e;
+      }
+    }
     // execute
     let secretId: string | undefined;
     if (checked.seal) {
