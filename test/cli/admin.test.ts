@@ -232,3 +232,15 @@ describe('the audit trail', { timeout: SLOW }, () => {
     expect(fails(await asReader('admin', 'audit'), 1)).toMatch(/HTTP 403/);
   });
 });
+
+describe('storage granted to a tenant', { timeout: SLOW }, () => {
+  it('is set by the platform admin, shown, withdrawn, and refused to a non-admin (exit 1)', async () => {
+    expect(json(await lakegate('admin', 'warehouse', 'grant', 'acme', '--json'))).toEqual({ tenant: 'acme', roots: [] });
+    expect(json(await lakegate('admin', 'warehouse', 'grant', 'acme', '--root', 's3://acme-bucket', '--root', 's3://shared/acme', '--json'))).toEqual({ tenant: 'acme', roots: ['s3://acme-bucket', 's3://shared/acme'] });
+    expect(ok(await lakegate('admin', 'warehouse', 'grant', 'acme'))).toContain('s3://shared/acme');
+    expect(fails(await asReader('admin', 'warehouse', 'grant', 'default', '--root', 's3://x-bucket'), 1)).toMatch(/HTTP 403/);
+    expect(fails(await lakegate('admin', 'warehouse', 'grant', 'acme', '--root', 'file:///etc'), 1)).toMatch(/HTTP 400/);
+    expect(fails(await lakegate('admin', 'warehouse', 'grant', 'acme', '--root', 's3://a-bucket', '--none'), 2)).toMatch(/not both/);
+    expect(json(await lakegate('admin', 'warehouse', 'grant', 'acme', '--none', '--json'))).toEqual({ tenant: 'acme', roots: [] });
+  });
+});

@@ -193,6 +193,8 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
     await ok('POST', '/v1/second/namespaces/m/tables', { name: 't', schema: simpleSchema });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/metrics-reports?limit=5');
+    await ok('PUT', '/management/v1/tenants/acme/storage-grant', { roots: ['s3://acme-bucket'] });
+    await ok('GET', '/management/v1/tenants/acme/storage-grant');
 
     await ok('POST', '/management/v1/roles', { name: 'analyst', description: 'reads' });
     await ok('GET', '/management/v1/roles');

@@ -304,8 +304,11 @@ describe('management API by tenant', () => {
     const s3 = { type: 's3', bucket: 'acme-bucket', region: 'us-east-1' };
     const wh = await inject('POST', '/management/v1/warehouses', acmeAdminToken, { name: 'sneaky-wh', tenant: 'default', 'storage-root': 's3://acme-bucket/x', 'storage-profile': s3 });
     expect(wh.statusCode).toBe(403);
-    // Its own tenant's, with cloud storage: allowed (and the tenant defaults to its own).
-    const own = await inject('POST', '/management/v1/warehouses', acmeAdminToken, { name: 'acme-s3', 'storage-root': 's3://acme-bucket/lake', 'storage-profile': s3 });
+    // Its own tenant's, in storage the platform granted it, with its own secret: allowed (and the tenant defaults to its own).
+    expect((await inject('PUT', '/management/v1/tenants/acme/storage-grant', adminToken, { roots: ['s3://acme-bucket'] })).statusCode).toBe(200);
+    // Its own tenant's, with cloud storage and its own secret: allowed (and the tenant defaults to its own).
+    // Without the secret the profile would run on the server's credentials: see storage-authority.test.ts.
+    const own = await inject('POST', '/management/v1/warehouses', acmeAdminToken, { name: 'acme-s3', 'storage-root': 's3://acme-bucket/lake', 'storage-profile': s3, 'storage-secret': { 'access-key-id': 'k', 'secret-access-key': 's' } });
     expect(own.statusCode, own.body).toBe(201);
     expect(own.json().tenant).toBe('acme');
     // The server's filesystem belongs to the platform.

@@ -74,6 +74,7 @@ function clientFor(vended: VendedCredential): S3Client {
 
 function vendor(extra: Partial<S3CredentialVendorOptions> = {}): S3CredentialVendor {
   return new S3CredentialVendor({
+    bucket: BUCKET,
     stsEndpoint: endpoint,
     s3Endpoint: endpoint,
     region: REGION,
@@ -266,7 +267,7 @@ describe('credential lifetime and failures', () => {
 describe('S3ObjectStorage on MinIO', () => {
   let storage: S3ObjectStorage;
   beforeAll(() => {
-    storage = new S3ObjectStorage({ endpoint, region: REGION, pathStyle: true, credentials: ROOT });
+    storage = new S3ObjectStorage({ bucket: BUCKET, endpoint, region: REGION, pathStyle: true, credentials: ROOT });
   });
   afterAll(() => storage.close());
 
@@ -309,7 +310,7 @@ describe('S3ObjectStorage on MinIO', () => {
   });
 
   it('keeps credentials out of its errors', async () => {
-    const wrong = new S3ObjectStorage({ endpoint, region: REGION, pathStyle: true, credentials: { accessKeyId: 'not-a-user-key', secretAccessKey: 'not-a-user-secret-value' } });
+    const wrong = new S3ObjectStorage({ bucket: BUCKET, endpoint, region: REGION, pathStyle: true, credentials: { accessKeyId: 'not-a-user-key', secretAccessKey: 'not-a-user-secret-value' } });
     try {
       const error = (await wrong.read(`s3://${BUCKET}/st/once/metadata/v1.metadata.json`, 1024).catch((e: unknown) => e)) as Error & { code?: string; cause?: Error };
       expect(error.code).toBe('ERR_STORAGE');

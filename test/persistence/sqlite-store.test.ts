@@ -47,3 +47,23 @@ describe('migration 0013 (metrics reports belong to tables)', () => {
     }
   });
 });
+
+describe('migration 0015 (whether the catalog created a table at its location)', () => {
+  it('answers "not created by the catalog" for every table stored before, so their purge keeps the files', async () => {
+    const file = path.join(temp.dir, 'upgrade-0015.sqlite');
+    const database = new Database(file);
+    const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+    await migrateTo(old, '0014_tenant_storage_grants');
+    const object = { warehouse: 'w', namespace: 'ns', kind: 'table', location: 'file:///w/ns/t', metadata_location: 'file:///w/ns/t/m.json', metadata: '{}', updated_at: 20 };
+    await old.insertInto('catalog_objects').values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 }).execute();
+    await old.destroy();
+
+    const store = new SqliteCatalogStore(file);
+    try {
+      await store.migrate();
+      expect((await store.repository.getObject('w', ['ns'], 't'))?.locationOwned).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -31,6 +31,7 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       metadataJson: '{}',
       createdAtMs: 1,
       updatedAtMs: 1,
+      locationOwned: false,
       ...over,
     });
 
@@ -245,6 +246,21 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         const [versions, listed] = await Promise.all([Promise.all(names.map((n) => s.repository.getObject(wh, ['ns'], n))), s.repository.listObjects(wh, ['ns'], 'table', { limit: 100 })]);
         expect(versions.map((o) => o?.metadataLocation.endsWith('/2.json'))).toEqual(names.map(odd));
         expect(listed.map((o) => o.name)).toEqual([...names].sort());
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('keeps whether the catalog created a table at its location (migration 0015), through renames', async () => {
+      const s = await fresh();
+      try {
+        await s.repository.insertObject(obj('made', { locationOwned: true }));
+        await s.repository.insertObject(obj('registered'));
+        expect((await s.repository.getObject(wh, ['ns'], 'made'))?.locationOwned).toBe(true);
+        expect((await s.repository.getObject(wh, ['ns'], 'registered'))?.locationOwned).toBe(false);
+        expect((await s.repository.findObjectsByLocationPrefix(wh, 'file:///w/ns/made')).map((o) => o.locationOwned)).toEqual([true]);
+        expect(await s.repository.renameObject(wh, 'table', { namespace: ['ns'], name: 'made' }, { namespace: ['ns'], name: 'moved' }, 3)).toBe('renamed');
+        expect((await s.repository.getObject(wh, ['ns'], 'moved'))?.locationOwned).toBe(true);
       } finally {
         await s.close();
       }

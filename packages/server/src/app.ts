@@ -70,6 +70,7 @@ import { PrincipalAdmin } from './auth/management/principal-admin.js';
 import { ASSERTED_ISSUER, type Actor } from './auth/actor.js';
 import { AccessAdmin } from './catalog/access/access-admin.js';
 import { WarehouseAdmin } from './catalog/management/warehouse-admin.js';
+import { StorageGrantAdmin } from './catalog/management/storage-grant-admin.js';
 import { callerOfActor } from './http/caller.js';
 import { ProfileAdmin } from './storage/profile-admin.js';
 import { createAccessPorts } from './compose/access.js';
@@ -260,6 +261,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
     },
   });
+  const storageGrants = new StorageGrantAdmin(store.storageGrants, accessAdmin, deps.audit, clock);
   await app.register(managementSurface, {
     prefix: MANAGEMENT_PREFIX,
     principals: new PrincipalAdmin({
@@ -270,7 +272,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       isAdmin,
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
     }),
-    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID),
+    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID, (tenant) => storageGrants.rootsOf(tenant), deps.audit),
+    storageGrants,
     access: accessAdmin,
     // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.
     audit: new AuditReader(store.identity, isAdmin, worker ? async () => void (await worker.ask('flush-audit')) : () => audit.flush()),

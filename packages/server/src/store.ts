@@ -6,10 +6,13 @@
 import type { IdentityRepository } from './auth/ports.js';
 import type { SessionRepository } from './auth/sessions/ports.js';
 import type { CatalogStore } from './catalog/ports.js';
+import type { StorageGrantStore } from './catalog/storage-grants/ports.js';
 
 export interface LakegateStore extends CatalogStore {
   /** Service principals, keys, token sessions and the audit trail. */
   readonly identity: IdentityRepository;
   /** Web console sign-in sessions. */
   readonly sessions: SessionRepository;
+  /** The storage the platform granted each tenant (catalog/storage-grants/ports.ts). */
+  readonly storageGrants: StorageGrantStore;
 }

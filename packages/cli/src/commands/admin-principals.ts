@@ -8,6 +8,7 @@ import { UsageError } from '../cli/errors.js';
 import { keyValue, table } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
+import { warehouseGrant } from './admin-storage-grants.js';
 
 /** `lakegate admin principal SUB`. */
 export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
@@ -20,7 +21,7 @@ export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
   'revoke-tokens': principalRevokeTokens,
 };
 /** `lakegate admin warehouse SUB`. */
-export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate };
+export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate, grant: warehouseGrant };
 
 async function principalList(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});

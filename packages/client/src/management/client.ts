@@ -30,6 +30,7 @@ import type {
   AccessKeyInfo,
   ApiKeyInfo,
   PrincipalSecret,
+  TenantStorageGrant,
   Warehouse,
 } from './types.js';
 
@@ -175,6 +176,16 @@ export class LakegateManagement {
   /** Creates a warehouse; its storage secret is stored encrypted and never shown again. */
   async createWarehouse(request: CreateWarehouseRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
     return this.call('POST', 'warehouses', { ...options, body: request });
+  }
+
+  /** The storage the platform granted a tenant's administrators for their warehouses (no roots: none). */
+  async getTenantStorageGrant(tenant: string, options: { signal?: AbortSignal } = {}): Promise<TenantStorageGrant> {
+    return this.call('GET', `tenants/${segment(tenant)}/storage-grant`, options);
+  }
+
+  /** Sets the storage a tenant's administrators may create warehouses in (platform administrators only). */
+  async setTenantStorageGrant(tenant: string, grant: TenantStorageGrant, options: { signal?: AbortSignal } = {}): Promise<TenantStorageGrant> {
+    return this.call('PUT', `tenants/${segment(tenant)}/storage-grant`, { ...options, body: grant });
   }
 
   /** The newest metrics reports clients posted for a table (`limit` 1..1000, default 100). */

@@ -216,6 +216,20 @@ export interface CreateWarehouseRequest {
 }
 
 /**
+ * The storage the platform granted a tenant: its administrators create warehouses only with roots inside these
+ * (cloud buckets, containers or prefixes). Set by a platform administrator only.
+ *
+ * @example
+ * ```ts
+ * await management.setTenantStorageGrant('acme', { roots: ['s3://acme-bucket'] });
+ * ```
+ */
+export interface TenantStorageGrant {
+  tenant?: string;
+  roots: string[];
+}
+
+/**
  * An Iceberg metrics report a client posted for a table.
  *
  * @example

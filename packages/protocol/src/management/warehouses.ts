@@ -40,5 +40,18 @@ export type MetricsReportRecord = Static<typeof MetricsReportRecord>;
 export const ListMetricsReportsResponse = Type.Object({ reports: Type.Array(Type.Ref(MetricsReportRecord)) }, { $id: 'ListMetricsReportsResponse' });
 export type ListMetricsReportsResponse = Static<typeof ListMetricsReportsResponse>;
 
+/**
+ * What storage the platform granted a tenant: a tenant administrator's warehouse roots must lie inside one of these
+ * (buckets, containers or prefixes, e.g. s3://acme-bucket or s3://shared/acme). Set by a platform administrator only.
+ */
+export const TenantStorageGrant = Type.Object(
+  {
+    tenant: Type.Optional(Type.String({ readOnly: true })),
+    roots: Type.Array(Type.String(), { maxItems: 100, description: 'Cloud storage prefixes (s3://, gs://, abfss://); never file:', examples: [['s3://acme-bucket', 's3://shared/acme']] }),
+  },
+  { $id: 'TenantStorageGrant' },
+);
+export type TenantStorageGrant = Static<typeof TenantStorageGrant>;
+
 /** Named schemas of this file. */
-export const MANAGEMENT_WAREHOUSE_SCHEMAS = [CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse];
+export const MANAGEMENT_WAREHOUSE_SCHEMAS = [CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant];

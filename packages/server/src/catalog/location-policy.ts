@@ -3,8 +3,8 @@
  * clients (create, register, set-location, write.metadata.path), and the
  * catalog later writes, vends credentials for and purges them, so every one
  * must lie under the warehouse's storage root or under one of the extra
- * roots an operator listed for it (property `extra-location-roots`,
- * comma-separated). The location a client asked for is kept verbatim in the
+ * roots the platform listed for it (property `extra-location-roots`,
+ * comma-separated) in the same bucket, container or filesystem. The location a client asked for is kept verbatim in the
  * metadata (clients compare it byte for byte); only the check normalizes.
  */
 import { validation } from '../errors/catalog-error.js';
@@ -13,12 +13,39 @@ import type { CatalogRepository, Warehouse } from './ports.js';
 
 export const EXTRA_LOCATION_ROOTS = 'extra-location-roots';
 
+/**
+ * The storage a location lives in: scheme and authority (`s3://bucket`, `gs://bucket`,
+ * `abfss://container@account.dfs.core.windows.net`, `file://` for the server's filesystem).
+ * A warehouse's root lies in its profile's storage (storage/profile-admin.ts checks it), so
+ * the root's storage is the profile's.
+ */
+export function storageOf(location: string): string {
+  const l = normalizeLocation(location);
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)/.exec(l);
+  return m ? m[1]! : l;
+}
+
+/**
+ * The warehouse root, and those extra roots (set by the platform: warehouse-admin.ts refuses them from a tenant
+ * administrator) that lie in the same storage as the root, i.e. the bucket, container or filesystem of the
+ * warehouse's profile. An extra root elsewhere (a `file:` root on an S3 warehouse, another bucket) is ignored:
+ * the profile could not reach it, and must not be made to (docs/security.md, storage authority).
+ */
 export function allowedRoots(warehouse: Warehouse): string[] {
+  const own = storageOf(warehouse.storageRoot);
   const extra = (warehouse.properties[EXTRA_LOCATION_ROOTS] ?? '')
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+    .filter((s) => s.length > 0 && sameStorage(own, s));
   return [warehouse.storageRoot, ...extra];
+}
+
+function sameStorage(storage: string, root: string): boolean {
+  try {
+    return storageOf(root) === storage;
+  } catch {
+    return false;
+  }
 }
 
 export function isAllowedLocation(warehouse: Warehouse, location: string): boolean {
@@ -57,10 +84,15 @@ export function checkLocation(warehouse: Warehouse, location: unknown, what = 'l
   return trimmed.length > 0 ? trimmed : location;
 }
 
-/** True when a purge may delete recursively under location: inside an allowed root, and not a root itself. */
+/**
+ * True when a purge may delete recursively under location: strictly inside the warehouse's own storage root, the
+ * prefix the warehouse owns. Extra roots hold data the platform let tables point at (legacy or foreign data): a
+ * drop there deregisters and leaves the files (docs/security.md, "Storage authority").
+ */
 export function isPurgeable(warehouse: Warehouse, location: string): boolean {
   const l = normalizeLocation(location);
-  return isAllowedLocation(warehouse, l) && !allowedRoots(warehouse).some((r) => normalizeLocation(r) === l);
+  const root = normalizedRoot(warehouse.storageRoot);
+  return l !== root && isUnderNormalized(root, l);
 }
 
 /** Every ancestor directory of a location, e.g. s3://b/wh/ns/t → s3://b/wh/ns, s3://b/wh, s3://b. */

@@ -56,6 +56,12 @@ export interface CatalogObjectRecord {
   metadataJson: string;
   createdAtMs: number;
   updatedAtMs: number;
+  /**
+   * Whether the catalog created the table at its location (create, stage-create, Lance declare), so a purge may delete
+   * the location's prefix; false for a registered table or dataset, whose files the catalog never owned (catalog/purge.ts),
+   * and for rows from before migration 0015 (unknown: the conservative answer).
+   */
+  locationOwned?: boolean;
 }
 
 /** A stage-created table: not visible in the catalog until committed, but resolvable (e.g. for credentials) until it expires. */

@@ -77,16 +77,19 @@ export class WarehouseService {
   async create(input: Omit<Warehouse, 'createdAtMs'>): Promise<Warehouse> {
     checkName(input.name, 'warehouse name');
     checkTenant(input.tenant);
-    // Tenants never share storage: a root inside (or around) another tenant's would let one tenant's tables read, overwrite or purge the other's files.
+    // Warehouses never share storage, within a tenant or across tenants: a root inside (or around) another warehouse's
+    // would let its tables read, overwrite or purge the other's files (each warehouse's checks see its own tables only).
+    // The refusal names no warehouse and no tenant (finding 5 of issue 40: it must not tell where others keep data).
     const roots = allowedRoots({ ...input, createdAtMs: 0 });
     const overlaps = (a: string, b: string) => isUnderRoot(a, b) || isUnderRoot(b, a);
     for (const other of await this.list()) {
-      if (other.tenant !== input.tenant && allowedRoots(other).some((r) => roots.some((mine) => overlaps(r, mine)))) {
-        throw validation('the storage locations of this warehouse overlap those of another tenant');
+      if (other.name !== input.name && allowedRoots(other).some((r) => roots.some((mine) => overlaps(r, mine)))) {
+        throw validation('the storage locations of this warehouse overlap those of an existing warehouse');
       }
     }
     const ok = await this.deps.store.repository.insertWarehouse({ ...input, createdAtMs: this.deps.clock.now() });
-    if (!ok) throw new CatalogError('ERR_NAMESPACE_EXISTS', `Warehouse already exists: ${input.name}`);
+    // Names no tenant: the name may be another tenant's (a tenant administrator only reaches names of its own, storage-authority.ts).
+    if (!ok) throw new CatalogError('ERR_NAMESPACE_EXISTS', `Warehouse name is taken: ${input.name}`);
     this.forget(input.name);
     return this.lookup(input.name);
   }

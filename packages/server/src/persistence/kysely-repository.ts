@@ -55,10 +55,11 @@ const toObject = (r: Omit<Selectable<CatalogObjectsTable>, 'metadata'>, metadata
   metadataJson: metadata,
   createdAtMs: num(r.created_at),
   updatedAtMs: num(r.updated_at),
+  locationOwned: num(r.location_owned) === 1,
 });
 
 /** Every column of an object but its metadata JSON (read-caches.ts MetadataCache). */
-const POINTER_COLUMNS = ['id', 'warehouse', 'namespace', 'name', 'kind', 'uuid', 'location', 'metadata_location', 'created_at', 'updated_at'] as const;
+const POINTER_COLUMNS = ['id', 'warehouse', 'namespace', 'name', 'kind', 'uuid', 'location', 'metadata_location', 'created_at', 'updated_at', 'location_owned'] as const;
 
 export class KyselyCatalogRepository extends KyselyRecords implements CatalogRepository {
   /**
@@ -333,6 +334,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
         metadata: r.metadataJson,
         created_at: r.createdAtMs,
         updated_at: r.updatedAtMs,
+        location_owned: r.locationOwned ? 1 : 0,
       })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();

@@ -11,8 +11,9 @@ import { catalogMigrations } from './migrations/catalog.js';
 import { listingVersionMigrations } from './migrations/listing-versions.js';
 import { locationMigrations } from './migrations/locations.js';
 import { metricsReportMigrations } from './migrations/metrics-reports.js';
+import { storageGrantMigrations } from './migrations/storage-grants.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -16,6 +16,13 @@ export interface WarehousesTable {
   secret_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** Migration 0014: storage granted to a tenant's administrators (JSON list of roots). */
+export interface TenantStorageGrantsTable {
+  tenant: string;
+  roots: string;
+  updated_at: Millis;
+}
+
 export interface SecretsTable {
   id: string;
   ciphertext: string;
@@ -54,6 +61,8 @@ export interface CatalogObjectsTable {
   metadata: string;
   created_at: Millis;
   updated_at: Millis;
+  /** 1 when the catalog created the table at its location (migration 0015; 0 for older rows and registered tables). */
+  location_owned: ColumnType<number | string, number | undefined, number>;
 }
 
 /** Raised by triggers whenever the objects a listing of the namespace shows change (migration 0011). */
@@ -217,6 +226,7 @@ export interface CatalogDatabase {
   access_keys: AccessKeysTable;
   api_keys: ApiKeysTable;
   token_sessions: TokenSessionsTable;
+  tenant_storage_grants: TenantStorageGrantsTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

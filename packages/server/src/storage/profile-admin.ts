@@ -2,7 +2,7 @@
 import { CatalogError } from '../errors/catalog-error.js';
 import type { StorageProfiles } from '../catalog/management/warehouse-admin.js';
 import { isUnderRoot } from '../catalog/locations.js';
-import { StorageProfileSchema, profileScheme, secretSchemaFor } from './profile.js';
+import { type StorageProfile, StorageProfileSchema, profileScheme, secretSchemaFor } from './profile.js';
 import type { WarehouseStorage } from './warehouse-storage.js';
 
 const invalid = (message: string) => new CatalogError('ERR_VALIDATION', message);
@@ -11,6 +11,11 @@ export class ProfileAdmin implements StorageProfiles {
   constructor(private readonly storage: WarehouseStorage) {}
 
   check(input: { root: string; profile: unknown; secret: unknown }) {
+    const checked = this.checkProfile(input);
+    return { ...checked, platformOnly: platformOnly(checked.profile, input.secret !== undefined) };
+  }
+
+  private checkProfile(input: { root: string; profile: unknown; secret: unknown }) {
     const parsed = StorageProfileSchema.safeParse(input.profile);
     if (!parsed.success) throw invalid(`Invalid warehouse: ${parsed.error.issues.map((i) => `storage-profile.${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const profile = parsed.data;
@@ -27,4 +32,21 @@ export class ProfileAdmin implements StorageProfiles {
     }
     return { profile, local: profile.type === 'file', seal: (secretId: string) => this.storage.sealSecret(secretId, secret.data) };
   }
+}
+
+/**
+ * What in a profile only the platform may choose (docs/security.md, "Storage authority"): the server's own
+ * filesystem, the server's ambient cloud credentials (a cloud profile without a secret: the AWS SDK's default
+ * chain, Google Application Default Credentials), and where the catalog sends its credentials or whom it asks
+ * to act (endpoints, STS endpoints, role ARNs and external ids). Each entry is a reason a tenant administrator is told.
+ */
+export function platformOnly(profile: StorageProfile, hasSecret: boolean): string[] {
+  const reasons: string[] = [];
+  if (profile.type === 'file') return ['the local filesystem'];
+  if (!hasSecret) reasons.push("the server's own cloud credentials (a storage-profile without a storage-secret)");
+  const fields: Record<string, unknown> = profile;
+  for (const field of ['endpoint', 'sts-endpoint', 'role-arn', 'external-id']) {
+    if (fields[field] !== undefined) reasons.push(`storage-profile.${field}`);
+  }
+  return reasons;
 }

@@ -3,6 +3,9 @@
  * the adapters the catalog uses: object storage for metadata files and the
  * credential vendor for clients. Adapters are built once per profile
  * version and reused; secrets are decrypted only here and only in memory.
+ * Each profile reaches its own storage only: a `file:` location is served
+ * by a `file` profile alone (the server's filesystem is the platform's, see
+ * docs/security.md), and the cloud adapters refuse other buckets/accounts.
  */
 import type { CatalogStore, ObjectStorage, Warehouse } from '../catalog/ports.js';
 import { CatalogError } from '../errors/catalog-error.js';
@@ -95,8 +98,9 @@ export class WarehouseStorage {
       case 's3': {
         const secret = await this.secret<S3Secret>(warehouse, (v) => S3SecretSchema.parse(v));
         const credentials = secret && { accessKeyId: secret['access-key-id'], secretAccessKey: secret['secret-access-key'] };
-        const storage = new S3ObjectStorage({ endpoint: profile.endpoint, region: profile.region, pathStyle: profile['path-style-access'], credentials });
+        const storage = new S3ObjectStorage({ bucket: profile.bucket, endpoint: profile.endpoint, region: profile.region, pathStyle: profile['path-style-access'], credentials });
         const vendor = new S3CredentialVendor({
+          bucket: profile.bucket,
           stsEndpoint: profile['sts-endpoint'] ?? profile.endpoint,
           roleArn: profile['role-arn'],
           externalId: profile['external-id'],
@@ -109,14 +113,14 @@ export class WarehouseStorage {
         // Signing needs a key of the warehouse's own (the default provider chain's may rotate under a signer).
         const signer = credentials && new S3RequestSigner({ bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, pathStyle: profile['path-style-access'], credentials });
         const mechanisms = delegationOf(profile).filter((m) => m !== 'remote-signing' || signer !== undefined);
-        return { storage: new StorageRouter([storage, this.local]), vendor: mechanisms.includes('vended-credentials') ? vendor : undefined, signer, mechanisms };
+        return { storage: new StorageRouter([storage]), vendor: mechanisms.includes('vended-credentials') ? vendor : undefined, signer, mechanisms };
       }
       case 'azure': {
         // Shared key only: the account key signs the SAS and authorizes the catalog's own requests.
         const secret = await this.secret<AzureSecret>(warehouse, (v) => AzureSecretSchema.parse(v));
         if (!secret) throw new CatalogError('ERR_UNAVAILABLE', `warehouse ${warehouse.name} has no storage secret: an azure profile needs the account key`);
         const accountKey = secret['account-key'];
-        const storage = new AzureObjectStorage({ account: profile.account, accountKey, endpoint: profile.endpoint });
+        const storage = new AzureObjectStorage({ account: profile.account, container: profile.container, accountKey, endpoint: profile.endpoint });
         const vendor = new AzureSasCredentialVendor({
           account: profile.account,
           accountKey,
@@ -125,7 +129,7 @@ export class WarehouseStorage {
           scope: profile['sas-scope'],
           maxLifetimeSeconds: profile['credential-lifetime-seconds'],
         });
-        return { storage: new StorageRouter([storage, this.local]), vendor, mechanisms: ['vended-credentials'] };
+        return { storage: new StorageRouter([storage]), vendor, mechanisms: ['vended-credentials'] };
       }
       case 'gcs': {
         // Without a key, Application Default Credentials (for the catalog's own requests and as the source of downscoped tokens).
@@ -140,7 +144,7 @@ export class WarehouseStorage {
         });
         // The catalog's own requests reuse one client (and its cached token).
         const storage = new GcsObjectStorage({ bucket: profile.bucket, endpoint: profile.endpoint, auth: key ? async () => serviceAccountClient(key) : sourceClientFor(undefined) });
-        return { storage: new StorageRouter([storage, this.local]), vendor, mechanisms: ['vended-credentials'] };
+        return { storage: new StorageRouter([storage]), vendor, mechanisms: ['vended-credentials'] };
       }
     }
   }

@@ -94,7 +94,7 @@ export class LanceTableService {
     const uuid = this.ctx.newUuid();
     const location = explicit ? checkTableLocation(scope, input.location) : defaultLocation(scope, id.namespace, id.name, uuid, ns.properties);
     await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { table: id, nowMs: this.ctx.clock.now(), byCatalog: !explicit });
-    const objectId = await this.insert(scope, id, uuid, location, properties);
+    const objectId = await this.insert(scope, id, uuid, location, properties, false, true);
     this.ctx.events.emit({ type: 'lance-table.declared', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
     return this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
   }
@@ -190,7 +190,7 @@ export class LanceTableService {
   }
 
   /** With replace, an earlier Lance table of that name is swapped out in the same transaction (never an Iceberg table or view). Returns the new catalog id. */
-  private async insert(scope: RequestScope, id: LanceTableId, uuid: string, location: string, properties: Record<string, string>, replace = false): Promise<string> {
+  private async insert(scope: RequestScope, id: LanceTableId, uuid: string, location: string, properties: Record<string, string>, replace = false, owned = false): Promise<string> {
     const now = this.ctx.clock.now();
     const metadata: StoredLanceMetadata = { format: 'lance', properties };
     const objectId = this.ctx.newUuid();
@@ -214,6 +214,7 @@ export class LanceTableService {
         metadataJson: JSON.stringify(metadata),
         createdAtMs: now,
         updatedAtMs: now,
+        locationOwned: owned,
       });
       return ok ? ('ok' as const) : ('exists' as const);
     });

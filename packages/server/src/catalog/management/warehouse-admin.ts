@@ -3,14 +3,17 @@
  * audit trail inside the service. The storage profile and its secret are
  * checked and the secret sealed by the storage adapter behind the
  * StorageProfiles port; the secret is stored apart, never returned.
+ * Who may choose what storage (platform versus tenant administrators) is
+ * decided in storage-authority.ts.
  */
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { AccessAdmin } from '../access/access-admin.js';
 import { checkName } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { Caller, Warehouse } from '../ports.js';
+import type { AccessAudit, Caller, Warehouse } from '../ports.js';
 import type { WarehouseService } from '../warehouses.js';
+import { checkTenantWarehouse } from './storage-authority.js';
 
 /** The storage side of creating a warehouse (storage/profile-admin.ts). */
 export interface StorageProfiles {
@@ -20,7 +23,13 @@ export interface StorageProfiles {
    * the profile to store, whether it is the server's own filesystem, and a
    * sealer for the secret when there is one.
    */
-  check(input: { root: string; profile: unknown; secret: unknown }): { profile: Record<string, unknown>; local: boolean; seal?: (secretId: string) => string };
+  check(input: { root: string; profile: unknown; secret: unknown }): {
+    profile: Record<string, unknown>;
+    local: boolean;
+    /** What in the profile only the platform may choose (the local filesystem, ambient credentials, endpoints, roles), as reasons. */
+    platformOnly: string[];
+    seal?: (secretId: string) => string;
+  };
 }
 
 const CreateWarehouse = z.object({
@@ -59,6 +68,10 @@ export class WarehouseAdmin {
     private readonly access: AccessAdmin,
     private readonly profiles: StorageProfiles,
     private readonly newId: () => string,
+    /** The roots the platform granted a tenant (storage-grant-admin.ts). */
+    private readonly grantedRoots: (tenant: string) => Promise<string[]>,
+    /** Where refusals on storage authority are recorded (the audit trail). */
+    private readonly audit: AccessAudit,
   ) {}
 
   async list(caller: Caller): Promise<WarehouseView[]> {
@@ -80,8 +93,16 @@ export class WarehouseAdmin {
     // authorize
     const tenant = await this.access.managedTenant(caller, body.tenant);
     await this.access.requireAdmin(caller, tenant);
-    // The server's own filesystem is the platform's, not a tenant's: only a platform admin places warehouses there.
-    if (checked.local && !this.access.isPlatformAdmin(caller)) throw new CatalogError('ERR_FORBIDDEN', 'only a platform administrator can create a warehouse on the local filesystem');
+    // Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's own secret only.
+    if (!this.access.isPlatformAdmin(caller)) {
+      try {
+        checkTenantWarehouse(tenant, body.name, root, await this.grantedRoots(tenant), checked, body.properties);
+      } catch (e) {
+        // The reason names only what the caller sent (never the secret): it is what the caller is told.
+        await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:create', object: body.name, detail: { tenant, warehouse: body.name, reason: (e as Error).message } });
+        throw e;
+      }
+    }
     // execute
     let secretId: string | undefined;
     if (checked.seal) {

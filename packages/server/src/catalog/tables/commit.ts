@@ -255,6 +255,8 @@ async function swap(ctx: TableContext, scope: RequestScope, repo: CatalogReposit
       metadataJson: p.metadataJson,
       createdAtMs: now,
       updatedAtMs: now,
+      // A stage-created table's commit: the catalog created it there.
+      locationOwned: true,
     });
   }
   return repo.swapMetadata(

@@ -92,6 +92,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
       metadataJson,
       createdAtMs: now,
       updatedAtMs: now,
+      locationOwned: true,
     });
     return ok ? ('ok' as const) : ('exists' as const);
   });

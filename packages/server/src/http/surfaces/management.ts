@@ -18,12 +18,15 @@ import { accessRoutes } from '../routes/management/access.js';
 import { auditRoutes } from '../routes/management/audit.js';
 import { principalRoutes } from '../routes/management/principals.js';
 import { warehouseRoutes } from '../routes/management/warehouses.js';
+import { storageGrantRoutes } from '../routes/management/storage-grants.js';
+import type { StorageGrantAdmin } from '../../catalog/management/storage-grant-admin.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
 export interface ManagementSurfaceOptions {
   principals: PrincipalAdmin;
   warehouses: WarehouseAdmin;
+  storageGrants: StorageGrantAdmin;
   access: AccessAdmin;
   audit: AuditReader;
   tables: TableService;
@@ -44,6 +47,7 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   // Who may do what is decided by the management services (admins of the tenant; grant managers for grants).
   principalRoutes(app, options.principals);
   warehouseRoutes(app, options.warehouses, options.tables);
+  storageGrantRoutes(app, options.storageGrants);
   accessRoutes(app, options.access);
   auditRoutes(app, options.audit);
 };

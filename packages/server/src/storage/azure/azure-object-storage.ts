@@ -20,6 +20,8 @@ export interface AzureObjectStorageOptions {
   accountKey: string;
   /** Blob service URL of the account; https://<account>.blob.core.windows.net when omitted. */
   endpoint?: string;
+  /** When set (always, for a warehouse's profile), the only container this storage serves, whoever asks. */
+  container?: string;
   /** A ready client (tests); account key and endpoint are then ignored. */
   client?: BlobServiceClient;
 }
@@ -124,6 +126,9 @@ export class AzureObjectStorage implements ObjectStorage {
     const location = parseAzureLocation(uri);
     if (location.account !== this.options.account) {
       throw new CatalogError('ERR_VALIDATION', `location ${uri} is not in storage account ${this.options.account}`);
+    }
+    if (this.options.container !== undefined && location.container !== this.options.container) {
+      throw new CatalogError('ERR_VALIDATION', `location ${uri} is not in container ${this.options.container}`);
     }
     return location;
   }

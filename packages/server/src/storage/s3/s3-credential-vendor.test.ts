@@ -30,6 +30,7 @@ const okAnswer = (input: AssumeRoleCommand['input']) => ({
 
 const options = (client: STSClient, extra: Partial<S3CredentialVendorOptions> = {}): S3CredentialVendorOptions => ({
   client,
+  bucket: 'lake',
   region: 'us-east-1',
   roleArn: 'arn:aws:iam::123456789012:role/lakegate',
   externalId: 'ext-1',
@@ -117,6 +118,15 @@ describe('S3CredentialVendor', () => {
       code: 'ERR_VALIDATION',
     });
     await expect(vendor.vend({ location: 's3://lake/t', mode: 'read', principal: 'p', lifetimeSeconds: 0 })).rejects.toThrow(TypeError);
+    expect(sts.calls).toHaveLength(0);
+  });
+
+  it("never vends for a bucket other than the profile's, whoever asks", async () => {
+    const sts = fakeSts(okAnswer);
+    const vendor = new S3CredentialVendor(options(sts.client));
+    for (const location of ['s3://platform-backups/db-dumps', 's3a://lake-other/t', 's3://lakex/t']) {
+      await expect(vendor.vend({ location, mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    }
     expect(sts.calls).toHaveLength(0);
   });
 

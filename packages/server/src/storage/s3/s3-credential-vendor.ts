@@ -8,7 +8,7 @@
  * parent's keys nor the policy ever appear in an error.
  */
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { CatalogError } from '../../errors/catalog-error.js';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CredentialVendor, VendedCredential, VendRequest } from '../vending.js';
 import { checkLifetimeBound } from '../vending.js';
 import { parseS3Location } from './s3-location.js';
@@ -19,6 +19,8 @@ export const MIN_STS_LIFETIME_SECONDS = 900;
 export const MAX_STS_LIFETIME_SECONDS = 43_200;
 
 export interface S3CredentialVendorOptions {
+  /** The profile's bucket: the only one credentials are vended for, whatever the caller asks. */
+  bucket: string;
   /** STS endpoint, e.g. http://127.0.0.1:9000 for MinIO; omit for AWS's regional STS. */
   stsEndpoint?: string;
   /** Role to assume: required by AWS, ignored by MinIO. */
@@ -55,7 +57,10 @@ export class S3CredentialVendor implements CredentialVendor {
   async vend(request: VendRequest): Promise<VendedCredential> {
     // validate
     if (!Number.isFinite(request.lifetimeSeconds) || request.lifetimeSeconds <= 0) throw new TypeError('lifetimeSeconds must be a positive number');
-    const policy = sessionPolicyFor(parseS3Location(request.location), request.mode);
+    const location = parseS3Location(request.location);
+    // Defence in depth below the catalog's location checks: never a session policy on another bucket.
+    if (location.bucket !== this.options.bucket) throw validation(`location ${request.location} is not in bucket ${this.options.bucket}`);
+    const policy = sessionPolicyFor(location, request.mode);
     const durationSeconds = stsDuration(request.lifetimeSeconds, this.options.maxLifetimeSeconds);
 
     // execute

@@ -22,6 +22,8 @@ import { readBounded } from '../bounded-read.js';
 import { directoryPrefix, isS3Uri, parseS3Location } from './s3-location.js';
 
 export interface S3ObjectStorageOptions {
+  /** The profile's bucket: the only one this storage reads, writes or deletes in, whatever the caller asks. */
+  bucket: string;
   /** Endpoint of an S3-compatible store, e.g. http://127.0.0.1:9000; omit for AWS. */
   endpoint?: string;
   region: string;
@@ -39,7 +41,7 @@ const DELETE_BATCH = 1000;
 export class S3ObjectStorage implements ObjectStorage {
   private readonly client: S3Client;
 
-  constructor(options: S3ObjectStorageOptions) {
+  constructor(private readonly options: S3ObjectStorageOptions) {
     this.client =
       options.client ??
       new S3Client({
@@ -59,7 +61,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async writeNew(uri: string, data: Uint8Array): Promise<void> {
-    const { bucket, key } = objectLocation(uri);
+    const { bucket, key } = this.objectLocation(uri);
     try {
       await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, IfNoneMatch: '*' }));
     } catch (e) {
@@ -71,7 +73,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async read(uri: string, maxBytes: number): Promise<Uint8Array> {
-    const { bucket, key } = objectLocation(uri);
+    const { bucket, key } = this.objectLocation(uri);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!out.Body) throw new CatalogError('ERR_STORAGE', `S3 GetObject ${uri} returned no body`);
@@ -90,7 +92,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async exists(uri: string): Promise<boolean> {
-    const { bucket, key } = objectLocation(uri);
+    const { bucket, key } = this.objectLocation(uri);
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return true;
@@ -101,7 +103,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async delete(uri: string): Promise<void> {
-    const { bucket, key } = objectLocation(uri);
+    const { bucket, key } = this.objectLocation(uri);
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (e) {
@@ -111,7 +113,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
-    const location = parseS3Location(prefix);
+    const location = this.inBucket(prefix, parseS3Location(prefix));
     // Always a directory prefix: deleting under s3://b/wh/t1 must not touch s3://b/wh/t10.
     const keyPrefix = directoryPrefix(location.key);
     if (keyPrefix === '') throw new CatalogError('ERR_VALIDATION', `refusing to delete a whole bucket: ${prefix}`);
@@ -150,13 +152,20 @@ export class S3ObjectStorage implements ObjectStorage {
   close(): void {
     this.client.destroy();
   }
+
+  private objectLocation(uri: string): { bucket: string; key: string } {
+    const location = this.inBucket(uri, parseS3Location(uri));
+    if (location.key === '' || location.key.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not an S3 object location: ${uri}`);
+    return location;
+  }
+
+  /** Defence in depth below the catalog's location checks: the profile's bucket only, whoever asks. */
+  private inBucket<L extends { bucket: string }>(uri: string, location: L): L {
+    if (location.bucket !== this.options.bucket) throw new CatalogError('ERR_VALIDATION', `location ${uri} is not in bucket ${this.options.bucket}`);
+    return location;
+  }
 }
 
-function objectLocation(uri: string): { bucket: string; key: string } {
-  const location = parseS3Location(uri);
-  if (location.key === '' || location.key.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not an S3 object location: ${uri}`);
-  return location;
-}
 
 const httpStatus = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 
