@@ -45,11 +45,11 @@ describe('inspectS3Request', () => {
     const body = '<Delete><Object><Key>wh/t/a&amp;b</Key></Object></Delete>';
     const b = Buffer.alloc(4);
     b.writeUInt32BE(crc32(Buffer.from(body)) >>> 0);
-    const ok = inspectS3Request(minio, req('POST', 'http://127.0.0.1:9000/lake?delete', { region: 'us-east-1', body, headers: { 'x-amz-checksum-crc32': [b.toString('base64')] } }));
+    const ok = inspectS3Request(aws, req('POST', 'https://lake.s3.eu-west-1.amazonaws.com/?delete', { body, headers: { 'x-amz-checksum-crc32': [b.toString('base64')] } }));
     expect(ok).toMatchObject({ access: 'write', operation: 'DeleteObjects', locations: ['s3://lake/wh/t/a&b'] });
     const hidden = '<!DOCTYPE d [<!ENTITY k "wh/other">]><Delete><Object><Key>wh/t/a</Key></Object></Delete>';
     const sha = createHash('sha256').update(hidden).digest('hex');
-    expect(() => inspectS3Request(minio, req('POST', 'http://127.0.0.1:9000/lake?delete', { region: 'us-east-1', body: hidden, headers: { 'x-amz-content-sha256': [sha] } }))).toThrow(/not a plain list of keys/);
+    expect(() => inspectS3Request(aws, req('POST', 'https://lake.s3.eu-west-1.amazonaws.com/?delete', { body: hidden, headers: { 'x-amz-content-sha256': [sha] } }))).toThrow(/not a plain list of keys/);
   });
 });
 
@@ -91,9 +91,16 @@ const crc32b64 = (s: string | Buffer) => {
   b.writeUInt32BE(crc32(Buffer.from(s)) >>> 0);
   return b.toString('base64');
 };
-const deleteReq = (body: string, headers: Record<string, string[]>) => req('POST', 'http://127.0.0.1:9000/lake?delete', { region: 'us-east-1', body, headers });
+const deleteReq = (body: string, headers: Record<string, string[]>) => req('POST', 'https://lake.s3.eu-west-1.amazonaws.com/?delete', { body, headers });
 
 describe('DeleteObjects bodies (review)', () => {
+  it('signs DeleteObjects for AWS S3 only: MinIO deletes whatever body is sent under the signature, whichever digest was signed', () => {
+    const body = '<Delete><Object><Key>wh/t/a</Key></Object></Delete>';
+    const md5 = createHash('md5').update(body).digest('base64');
+    expect(() => inspectS3Request(minio, req('POST', 'http://127.0.0.1:9000/lake?delete', { region: 'us-east-1', body, headers: { 'content-md5': [md5] } }))).toThrow(/AWS S3 only/);
+    expect(inspectS3Request(aws, deleteReq(body, { 'content-md5': [md5] })).locations).toEqual(['s3://lake/wh/t/a']);
+  });
+
   it('reads no key an XML reader matching by local name would read otherwise (a prefixed s3:Key, a comment, a PI), and refuses references to no character', () => {
     const sha = (s: string) => ({ 'x-amz-content-sha256': [createHash('sha256').update(s).digest('hex')] });
     const bodies = [
@@ -104,14 +111,14 @@ describe('DeleteObjects bodies (review)', () => {
       '<Delete><Object><Key>wh/t/a</Key></Object><?pi x?></Delete>',
       '<Delete><Object><Key>wh/t/a</Key><Key/></Object></Delete>',
     ];
-    for (const body of bodies) expect(() => inspectS3Request(minio, deleteReq(body, sha(body))), body).toThrow(/not a plain list of keys/);
+    for (const body of bodies) expect(() => inspectS3Request(aws, deleteReq(body, sha(body))), body).toThrow(/not a plain list of keys/);
     // A reference past U+10FFFF threw a RangeError (a 500) instead of a refusal.
     for (const ref of ['&#99999999;', '&#xD800;', '&#x110000;', '&ent;']) {
       const body = `<Delete><Object><Key>wh/t/${ref}</Key></Object></Delete>`;
-      expect(() => inspectS3Request(minio, deleteReq(body, sha(body))), ref).toThrow(/Remote signing refused/);
+      expect(() => inspectS3Request(aws, deleteReq(body, sha(body))), ref).toThrow(/Remote signing refused/);
     }
     const declared = '<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>wh/t/a</Key><VersionId>v</VersionId></Object><Quiet>true</Quiet></Delete>';
-    expect(inspectS3Request(minio, deleteReq(declared, sha(declared))).locations).toEqual(['s3://lake/wh/t/a']);
+    expect(inspectS3Request(aws, deleteReq(declared, sha(declared))).locations).toEqual(['s3://lake/wh/t/a']);
   });
 
   it('binds a body sent with a CRC32 only by the SHA-256 it signs: another body of the same CRC32, deleting any key, is forged in microseconds', async () => {
@@ -122,7 +129,7 @@ describe('DeleteObjects bodies (review)', () => {
     expect(crc32b64(forged)).toBe(crc32b64(inside));
     expect(forged.toString()).toContain('<Key>wh/other/secret.parquet</Key>');
 
-    const signer = new S3RequestSigner({ ...minio, pathStyle: true, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
+    const signer = new S3RequestSigner({ ...aws, pathStyle: false, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
     const inspected = signer.inspect(deleteReq(inside, { 'x-amz-checksum-crc32': [crc32b64(inside)] }));
     const signed = await signer.sign(inspected, new Date('2026-11-25T12:00:00Z'));
     // S3 checks the body against the signed SHA-256, so the forged body is refused under this signature.

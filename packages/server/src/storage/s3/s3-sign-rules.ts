@@ -9,8 +9,8 @@
  *   PutObject, the multipart calls, DeleteObject, DeleteObjects), with only that operation's query parameters;
  * - no header that would make an object public (ACLs, grants), redirect it, or lock it against the catalog's
  *   own deletes; presigned URLs (which carry no signed header a holder could not add to) only for reads;
- * - a DeleteObjects body lists its keys (each checked), and the body is bound to the signature (its SHA-256 in
- *   x-amz-content-sha256, or its Content-MD5 or x-amz-checksum-crc32), so no other body can be sent under it.
+ * - DeleteObjects on AWS S3 only (other stores may not check the body's digest), its body a plain list of keys
+ *   (each checked) bound to the signature by a digest S3 checks, so no other body can be sent under it.
  * Every refusal names its reason (ERR_FORBIDDEN; ERR_BAD_REQUEST for what is not a request at all).
  */
 import { createHash } from 'node:crypto';
@@ -73,7 +73,7 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
   if (params.size !== query.length) refuse('a query parameter is repeated');
   const headers = request.headers as Record<string, string[]>;
   for (const name of Object.keys(headers)) if (GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
-  const { access, operation, keys, payloadSha256 } = classify(request.method, key, params, headers, request.body);
+  const { access, operation, keys, payloadSha256 } = classify(target, request.method, key, params, headers, request.body);
   // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
   if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);
   for (const k of keys) checkKey(k);
@@ -165,7 +165,7 @@ function onlyParams(params: Map<string, string>, allowed: ReadonlySet<string>, o
   for (const name of params.keys()) if (!/^x-amz-/i.test(name) && !allowed.has(name)) refuse(`query parameter ${name.slice(0, 64)} is not signed for ${operation}`);
 }
 
-function classify(method: string, key: string, params: Map<string, string>, headers: Record<string, string[]>, body: string | undefined): { access: 'read' | 'write'; operation: string; keys: string[]; payloadSha256?: string } {
+function classify(target: S3SigningTarget, method: string, key: string, params: Map<string, string>, headers: Record<string, string[]>, body: string | undefined): { access: 'read' | 'write'; operation: string; keys: string[]; payloadSha256?: string } {
   if (key === '') {
     if (method === 'GET' && params.has('prefix')) {
       onlyParams(params, LIST_PARAMS, 'ListObjects');
@@ -173,6 +173,11 @@ function classify(method: string, key: string, params: Map<string, string>, head
     }
     if (method === 'POST' && params.has('delete')) {
       onlyParams(params, new Set(['delete', 'x-id']), 'DeleteObjects');
+      // Only AWS S3 is known to check a body against its Content-MD5, checksum or x-amz-content-sha256 before acting.
+      // MinIO (RELEASE.2025-09-07) deletes the keys of whatever body is sent under the signature, whichever digest
+      // was signed (test/interop/remote-signing-delete.test.ts): on any other endpoint the body binds nothing, so a
+      // signature for one table's keys would delete any key of the bucket. Engines delete object by object there.
+      if (target.endpoint) refuse('DeleteObjects is signed for AWS S3 only: this storage endpoint may not check the body against its digest, so the signature would not bind the keys (delete objects one by one)');
       return { access: 'write', operation: 'DeleteObjects', ...deleteObjectsKeys(headers, body) };
     }
     return refuse(`${method} on the bucket is not signed (only a listing with a prefix inside the table, and DeleteObjects)`);
