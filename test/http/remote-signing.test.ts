@@ -158,21 +158,16 @@ describe('the sign operation', () => {
     }
   });
 
-  it('checks a DeleteObjects body: every key inside the table, and the body bound to the signature', async () => {
+  it('refuses DeleteObjects on an S3-compatible endpoint, whose store may not check the body against its digest (keys are checked for AWS S3: s3-sign-rules.test.ts)', async () => {
     const body = (keys: string[]) => `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
     const md5 = (b: string) => createHash('md5').update(b).digest('base64');
     const inside = body([`${orders.key}/data/a.parquet`, `${orders.key}/data/b.parquet`]);
-    const ok = await admin('POST', signUrl('orders'), req('POST', 'bucket?delete', { body: inside, headers: { 'Content-MD5': [md5(inside)] } }));
-    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    const outside = body([`${orders.key}/data/a.parquet`, `${refunds.key}/data/b.parquet`]);
-    const bad = await admin('POST', signUrl('orders'), req('POST', 'bucket?delete', { body: outside, headers: { 'Content-MD5': [md5(outside)] } }));
-    expect(bad.status).toBe(403);
-    expect(bad.body.error.message).toMatch(/outside the table's location/);
-    // A body the signature would not bind (no hash of it): another body could be sent under it.
-    const unbound = await admin('POST', signUrl('orders'), req('POST', 'bucket?delete', { body: inside }));
-    expect(unbound.status).toBe(403);
-    expect(unbound.body.error.message).toMatch(/does not match/);
+    const refused = await admin('POST', signUrl('orders'), req('POST', 'bucket?delete', { body: inside, headers: { 'Content-MD5': [md5(inside)] } }));
+    expect(refused.status, JSON.stringify(refused.body)).toBe(403);
+    expect(refused.body.error.message).toMatch(/DeleteObjects is signed for AWS S3 only/);
     expect((await admin('POST', signUrl('orders'), req('POST', 'bucket?delete'))).status).toBe(403);
+    // Single deletes inside the table are still signed.
+    expect((await admin('POST', signUrl('orders'), req('DELETE', `bucket/${orders.key}/data/a.parquet`))).status).toBe(200);
   });
 
   it('refuses hostile URIs, other buckets, other hosts, other tables and bucket-level calls with 403 and the reason', async () => {

@@ -84,4 +84,12 @@ describe('failed client authentication limits', () => {
     // The address the client signed in from before still signs in.
     expect((await token('127.0.0.1', victim.clientId, victim.clientSecret)).status).toBe(200);
   });
+
+  it('keep no more of a client id than a fixed size, however long the one sent: console sign-in logged it whole', async () => {
+    const long = `${'x'.repeat(1_000_000)}-console`;
+    expect((await consoleSignIn('127.0.0.6', long, 'guess')).status).toBe(401);
+    expect((await token('127.0.0.6', long.slice(0, 60_000), 'guess')).status).toBe(401);
+    expect(cat.logs()).toContain('console.signin.failed');
+    expect(cat.logs()).not.toContain('x'.repeat(1000));
+  });
 });

@@ -108,4 +108,24 @@ describe('FailureLimiter', () => {
     expect(limiter!.retryAfterMs('victim', '2001:db8:1:2::ffff')).toBeGreaterThan(0);
     expect(limiter!.retryAfterMs('victim', '2001:db8:1:3::1')).toBe(0);
   });
+
+  it('keeps and announces a client id as a fixed-size digest, whatever length was sent (failures with megabyte ids held megabytes each)', () => {
+    const announced: string[] = [];
+    const coherence: Coherence = { announce: (_topic, key) => void announced.push(key ?? ''), on: () => undefined, runExclusive: (_keys, fn) => fn() };
+    const limiter = new FailureLimiter(DEFAULT_FAILURE_LIMITS, clock, coherence);
+    const long = 'x'.repeat(1_000_000);
+    for (let i = 0; i < 10; i++) limiter.fail(long, '127.0.0.2');
+    limiter.succeed(`${long}y`, '127.0.0.3');
+    expect(announced).toHaveLength(11);
+    for (const key of announced) expect(key.length).toBeLessThan(200);
+    const kept = limiter as unknown as { failures: Map<string, unknown>; known: Map<string, unknown> };
+    for (const key of [...kept.failures.keys(), ...kept.known.keys()]) expect(key.length).toBeLessThan(200);
+    // Still limited as the id it was, and told apart from an id that shares its first megabyte.
+    expect(limiter.retryAfterMs(long, '127.0.0.2')).toBe(60_000);
+    expect(limiter.retryAfterMs(`${long}y`, '127.0.0.2')).toBe(0);
+    // What another worker hears limits there alike.
+    const [a, b] = cluster(2, clock);
+    for (let i = 0; i < 10; i++) a!.fail(long, '127.0.0.4');
+    expect(b!.retryAfterMs(long, '127.0.0.4')).toBe(60_000);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Coherence } from '../../catalog/ports.js';
 
@@ -20,6 +21,11 @@ import type { Coherence } from '../../catalog/ports.js';
  * one host typically holds whole, and IPv4-mapped ones as IPv4. Kept in memory: the processes of one server
  * (--workers) tell each other of every failure and success (Coherence), so they limit together; separate replicas
  * limit on their own, which bounds guessing per replica.
+ *
+ * Client ids are kept (and announced) as their SHA-256, never as sent: an unknown id is a failure like any other, so
+ * an attacker choosing ids as long as a body allows (64 KiB at the token endpoint, megabytes at console sign-in) made
+ * every failure hold that many bytes two or three times over, for as long as the key stayed among the 100,000 kept,
+ * and sent them to every worker: gigabytes from a few addresses. A digest keeps each entry small, whatever was sent.
  */
 export interface FailureLimits {
   perClientAndAddress: number;
@@ -54,7 +60,8 @@ export class FailureLimiter {
   }
 
   /** Milliseconds until `clientId` may try again from `remoteAddress`, or 0. */
-  retryAfterMs(clientId: string, remoteAddress: string): number {
+  retryAfterMs(sentClientId: string, remoteAddress: string): number {
+    const clientId = idKey(sentClientId);
     const address = addressKey(remoteAddress);
     const { perClientAndAddress, perAddress, perClient } = this.limits;
     const waits = [this.wait(pairKey(clientId, address), perClientAndAddress), this.wait(`ip:${address}`, perAddress)];
@@ -62,13 +69,15 @@ export class FailureLimiter {
     return Math.max(...waits);
   }
 
-  fail(clientId: string, remoteAddress: string): void {
+  fail(sentClientId: string, remoteAddress: string): void {
+    const clientId = idKey(sentClientId);
     const address = addressKey(remoteAddress);
     this.recordFailure(clientId, address);
     this.coherence?.announce('sign-in-failed', JSON.stringify([clientId, address]));
   }
 
-  succeed(clientId: string, remoteAddress: string): void {
+  succeed(sentClientId: string, remoteAddress: string): void {
+    const clientId = idKey(sentClientId);
     const address = addressKey(remoteAddress);
     const key = pairKey(clientId, address);
     // Every process saw the same failures and successes: nothing to tell (nor to record, so that every process keeps
@@ -115,6 +124,9 @@ export class FailureLimiter {
     return (this.failures.get(key) ?? []).filter((t) => t > cutoff);
   }
 }
+
+/** A client id as the limiter keeps it: its SHA-256 (fixed size, whatever length was sent). */
+const idKey = (clientId: string): string => createHash('sha256').update(clientId, 'utf8').digest('base64url');
 
 const pairKey = (clientId: string, address: string): string => `pair:${JSON.stringify([clientId, address])}`;
 

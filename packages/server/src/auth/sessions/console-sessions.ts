@@ -63,7 +63,7 @@ export class ConsoleSessions {
     const principal = clientId && secret ? await principals.authenticate(clientId, secret) : undefined;
     if (!principal) {
       limiter.fail(clientId, remoteAddress);
-      await audit.record('console.signin.failed', `client:${clientId}`, { address: remoteAddress });
+      await audit.record('console.signin.failed', `client:${clientId.slice(0, 100)}`, { address: remoteAddress });
       throw new SignInError('ERR_SIGNIN_FAILED', 'the client id or secret is wrong, or the principal is disabled');
     }
     limiter.succeed(clientId, remoteAddress);

@@ -6,7 +6,8 @@
  * Headers: those an SDK changes between retries or that S3 does not need signed (range, user-agent,
  * amz-sdk-*, content-length, expect) are left out of the signature; every other header the client sent is
  * signed as sent. The payload is signed as the client asks: its x-amz-content-sha256 (a hash, or
- * UNSIGNED-PAYLOAD) when it sends one, UNSIGNED-PAYLOAD otherwise (the body never reaches the signer). The
+ * UNSIGNED-PAYLOAD) when it sends one, UNSIGNED-PAYLOAD otherwise (the body never reaches the signer), except a
+ * DeleteObjects body bound by a CRC32 only, whose SHA-256 is signed and answered (s3-sign-rules.ts says why). The
  * answer holds only the headers signing added (Authorization, X-Amz-Date, x-amz-content-sha256 when added):
  * Iceberg Java merges them over its own, and PyIceberg appends them, so repeating one it has would send it twice.
  */
@@ -38,7 +39,9 @@ export class S3RequestSigner implements RequestSigner {
       headers[name] = values.join(',');
     }
     const added = headers['x-amz-content-sha256'] === undefined;
-    if (added && inspected.presignSeconds === undefined) headers['x-amz-content-sha256'] = UNSIGNED_PAYLOAD;
+    // A body the rules bound by a hash we sign (a DeleteObjects sent with a CRC32 only), else unsigned.
+    const payload = req.payloadSha256 ?? UNSIGNED_PAYLOAD;
+    if (added && inspected.presignSeconds === undefined) headers['x-amz-content-sha256'] = payload;
     const query = req.query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
     const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers };
     const options = { service: 's3', region: this.options.region, credentials: this.options.credentials, signingDate, uriEscapePath: false, applyChecksum: false };
@@ -50,7 +53,7 @@ export class S3RequestSigner implements RequestSigner {
     }
     const signed = await signRequest(target, options);
     const out: Record<string, string[]> = { Authorization: [signed.headers.authorization!], 'X-Amz-Date': [signed.headers['x-amz-date']!] };
-    if (added) out['x-amz-content-sha256'] = [UNSIGNED_PAYLOAD];
+    if (added) out['x-amz-content-sha256'] = [payload];
     return { uri: req.uri, headers: out };
   }
 

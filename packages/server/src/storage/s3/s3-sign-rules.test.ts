@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { S3RequestSigner } from './s3-request-signer.js';
 import { inspectS3Request } from './s3-sign-rules.js';
 
 const aws = { bucket: 'lake', region: 'eu-west-1' };
@@ -44,10 +45,97 @@ describe('inspectS3Request', () => {
     const body = '<Delete><Object><Key>wh/t/a&amp;b</Key></Object></Delete>';
     const b = Buffer.alloc(4);
     b.writeUInt32BE(crc32(Buffer.from(body)) >>> 0);
-    const ok = inspectS3Request(minio, req('POST', 'http://127.0.0.1:9000/lake?delete', { region: 'us-east-1', body, headers: { 'x-amz-checksum-crc32': [b.toString('base64')] } }));
+    const ok = inspectS3Request(aws, req('POST', 'https://lake.s3.eu-west-1.amazonaws.com/?delete', { body, headers: { 'x-amz-checksum-crc32': [b.toString('base64')] } }));
     expect(ok).toMatchObject({ access: 'write', operation: 'DeleteObjects', locations: ['s3://lake/wh/t/a&b'] });
     const hidden = '<!DOCTYPE d [<!ENTITY k "wh/other">]><Delete><Object><Key>wh/t/a</Key></Object></Delete>';
     const sha = createHash('sha256').update(hidden).digest('hex');
-    expect(() => inspectS3Request(minio, req('POST', 'http://127.0.0.1:9000/lake?delete', { region: 'us-east-1', body: hidden, headers: { 'x-amz-content-sha256': [sha] } }))).toThrow(/not a plain list of keys/);
+    expect(() => inspectS3Request(aws, req('POST', 'https://lake.s3.eu-west-1.amazonaws.com/?delete', { body: hidden, headers: { 'x-amz-content-sha256': [sha] } }))).toThrow(/not a plain list of keys/);
+  });
+});
+
+/** A body with the CRC32 `target`, made from `template` by toggling `delta` at some of `positions` (CRC32 is affine over GF(2)). */
+function forgeCrc32(template: Buffer, positions: number[], delta: number, target: number): Buffer {
+  const zero = crc32(Buffer.alloc(template.length));
+  const pivots = new Map<number, { v: number; mask: bigint }>();
+  positions.forEach((p, i) => {
+    const d = Buffer.alloc(template.length);
+    d[p] = delta;
+    let v = (crc32(d) ^ zero) >>> 0;
+    let mask = 1n << BigInt(i);
+    for (let bit = 31; bit >= 0; bit--) {
+      if (!((v >>> bit) & 1)) continue;
+      const pivot = pivots.get(bit);
+      if (!pivot) return void pivots.set(bit, { v, mask });
+      v = (v ^ pivot.v) >>> 0;
+      mask ^= pivot.mask;
+    }
+  });
+  let want = (target ^ crc32(template)) >>> 0;
+  let mask = 0n;
+  for (let bit = 31; bit >= 0; bit--) {
+    if (!((want >>> bit) & 1)) continue;
+    const pivot = pivots.get(bit);
+    if (!pivot) throw new Error('no solution');
+    want = (want ^ pivot.v) >>> 0;
+    mask ^= pivot.mask;
+  }
+  const out = Buffer.from(template);
+  positions.forEach((p, i) => {
+    if ((mask >> BigInt(i)) & 1n) out[p]! ^= delta;
+  });
+  return out;
+}
+
+const crc32b64 = (s: string | Buffer) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(crc32(Buffer.from(s)) >>> 0);
+  return b.toString('base64');
+};
+const deleteReq = (body: string, headers: Record<string, string[]>) => req('POST', 'https://lake.s3.eu-west-1.amazonaws.com/?delete', { body, headers });
+
+describe('DeleteObjects bodies (review)', () => {
+  it('signs DeleteObjects for AWS S3 only: MinIO deletes whatever body is sent under the signature, whichever digest was signed', () => {
+    const body = '<Delete><Object><Key>wh/t/a</Key></Object></Delete>';
+    const md5 = createHash('md5').update(body).digest('base64');
+    expect(() => inspectS3Request(minio, req('POST', 'http://127.0.0.1:9000/lake?delete', { region: 'us-east-1', body, headers: { 'content-md5': [md5] } }))).toThrow(/AWS S3 only/);
+    expect(inspectS3Request(aws, deleteReq(body, { 'content-md5': [md5] })).locations).toEqual(['s3://lake/wh/t/a']);
+  });
+
+  it('reads no key an XML reader matching by local name would read otherwise (a prefixed s3:Key, a comment, a PI), and refuses references to no character', () => {
+    const sha = (s: string) => ({ 'x-amz-content-sha256': [createHash('sha256').update(s).digest('hex')] });
+    const bodies = [
+      // Go's encoding/xml (MinIO) matches a field tagged "Key" by local name: <s3:Key> is a Key to it.
+      '<Delete><Object><Key>wh/t/a</Key></Object><Object><s3:Key xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">wh/other/x</s3:Key></Object></Delete>',
+      '<Delete><Object><Key>wh/t/a</Key></Object><s3:Object xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/"><Key>wh/other/x</Key></s3:Object></Delete>',
+      '<Delete><Object><Key>wh/t/a</Key></Object><!-- --><Object><Key>wh/t/b</Key></Object></Delete>',
+      '<Delete><Object><Key>wh/t/a</Key></Object><?pi x?></Delete>',
+      '<Delete><Object><Key>wh/t/a</Key><Key/></Object></Delete>',
+    ];
+    for (const body of bodies) expect(() => inspectS3Request(aws, deleteReq(body, sha(body))), body).toThrow(/not a plain list of keys/);
+    // A reference past U+10FFFF threw a RangeError (a 500) instead of a refusal.
+    for (const ref of ['&#99999999;', '&#xD800;', '&#x110000;', '&ent;']) {
+      const body = `<Delete><Object><Key>wh/t/${ref}</Key></Object></Delete>`;
+      expect(() => inspectS3Request(aws, deleteReq(body, sha(body))), ref).toThrow(/Remote signing refused/);
+    }
+    const declared = '<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>wh/t/a</Key><VersionId>v</VersionId></Object><Quiet>true</Quiet></Delete>';
+    expect(inspectS3Request(aws, deleteReq(declared, sha(declared))).locations).toEqual(['s3://lake/wh/t/a']);
+  });
+
+  it('binds a body sent with a CRC32 only by the SHA-256 it signs: another body of the same CRC32, deleting any key, is forged in microseconds', async () => {
+    const inside = '<Delete><Object><Key>wh/t/data/old-1.parquet</Key></Object></Delete>';
+    const template = Buffer.from(`<Delete><Object><Key>wh/other/secret.parquet</Key></Object><Object><Key>wh/t/${'a'.repeat(64)}</Key></Object></Delete>`);
+    const start = template.indexOf('wh/t/') + 5;
+    const forged = forgeCrc32(template, [...Array(64).keys()].map((i) => start + i), 0x03, crc32(Buffer.from(inside)) >>> 0);
+    expect(crc32b64(forged)).toBe(crc32b64(inside));
+    expect(forged.toString()).toContain('<Key>wh/other/secret.parquet</Key>');
+
+    const signer = new S3RequestSigner({ ...aws, pathStyle: false, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
+    const inspected = signer.inspect(deleteReq(inside, { 'x-amz-checksum-crc32': [crc32b64(inside)] }));
+    const signed = await signer.sign(inspected, new Date('2026-11-25T12:00:00Z'));
+    // S3 checks the body against the signed SHA-256, so the forged body is refused under this signature.
+    expect(signed.headers['x-amz-content-sha256']).toEqual([createHash('sha256').update(inside).digest('hex')]);
+    expect(signed.headers.Authorization![0]).toContain('x-amz-content-sha256');
+    // With the payload declared unsigned, nothing but the CRC32 would bind the body: refused.
+    expect(() => signer.inspect(deleteReq(inside, { 'x-amz-checksum-crc32': [crc32b64(inside)], 'x-amz-content-sha256': ['UNSIGNED-PAYLOAD'] }))).toThrow(/does not match/);
   });
 });

@@ -9,8 +9,8 @@
  *   PutObject, the multipart calls, DeleteObject, DeleteObjects), with only that operation's query parameters;
  * - no header that would make an object public (ACLs, grants), redirect it, or lock it against the catalog's
  *   own deletes; presigned URLs (which carry no signed header a holder could not add to) only for reads;
- * - a DeleteObjects body lists its keys (each checked), and the body is bound to the signature (its SHA-256 in
- *   x-amz-content-sha256, or its Content-MD5 or x-amz-checksum-crc32), so no other body can be sent under it.
+ * - DeleteObjects on AWS S3 only (other stores may not check the body's digest), its body a plain list of keys
+ *   (each checked) bound to the signature by a digest S3 checks, so no other body can be sent under it.
  * Every refusal names its reason (ERR_FORBIDDEN; ERR_BAD_REQUEST for what is not a request at all).
  */
 import { createHash } from 'node:crypto';
@@ -38,6 +38,8 @@ export interface ParsedS3Request {
   query: Array<[string, string]>;
   headers: Record<string, string[]>;
   body?: string | undefined;
+  /** The payload hash to sign (and answer) when the client sent none and the body must be bound by it. */
+  payloadSha256?: string | undefined;
 }
 
 export const PRESIGN_MAX_SECONDS = 900;
@@ -71,11 +73,11 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
   if (params.size !== query.length) refuse('a query parameter is repeated');
   const headers = request.headers as Record<string, string[]>;
   for (const name of Object.keys(headers)) if (GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
-  const { access, operation, keys } = classify(request.method, key, params, headers, request.body);
+  const { access, operation, keys, payloadSha256 } = classify(target, request.method, key, params, headers, request.body);
   // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
   if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);
   for (const k of keys) checkKey(k);
-  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body };
+  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body, payloadSha256 };
   return { access, operation, locations: keys.map((k) => `s3://${bucket}/${k}`), presignSeconds, parsed };
 }
 
@@ -163,7 +165,7 @@ function onlyParams(params: Map<string, string>, allowed: ReadonlySet<string>, o
   for (const name of params.keys()) if (!/^x-amz-/i.test(name) && !allowed.has(name)) refuse(`query parameter ${name.slice(0, 64)} is not signed for ${operation}`);
 }
 
-function classify(method: string, key: string, params: Map<string, string>, headers: Record<string, string[]>, body: string | undefined): { access: 'read' | 'write'; operation: string; keys: string[] } {
+function classify(target: S3SigningTarget, method: string, key: string, params: Map<string, string>, headers: Record<string, string[]>, body: string | undefined): { access: 'read' | 'write'; operation: string; keys: string[]; payloadSha256?: string } {
   if (key === '') {
     if (method === 'GET' && params.has('prefix')) {
       onlyParams(params, LIST_PARAMS, 'ListObjects');
@@ -171,7 +173,12 @@ function classify(method: string, key: string, params: Map<string, string>, head
     }
     if (method === 'POST' && params.has('delete')) {
       onlyParams(params, new Set(['delete', 'x-id']), 'DeleteObjects');
-      return { access: 'write', operation: 'DeleteObjects', keys: deleteObjectsKeys(headers, body) };
+      // Only AWS S3 is known to check a body against its Content-MD5, checksum or x-amz-content-sha256 before acting.
+      // MinIO (RELEASE.2025-09-07) deletes the keys of whatever body is sent under the signature, whichever digest
+      // was signed (test/interop/remote-signing-delete.test.ts): on any other endpoint the body binds nothing, so a
+      // signature for one table's keys would delete any key of the bucket. Engines delete object by object there.
+      if (target.endpoint) refuse('DeleteObjects is signed for AWS S3 only: this storage endpoint may not check the body against its digest, so the signature would not bind the keys (delete objects one by one)');
+      return { access: 'write', operation: 'DeleteObjects', ...deleteObjectsKeys(headers, body) };
     }
     return refuse(`${method} on the bucket is not signed (only a listing with a prefix inside the table, and DeleteObjects)`);
   }
@@ -211,23 +218,39 @@ function classify(method: string, key: string, params: Map<string, string>, head
   }
 }
 
-/** The keys of a DeleteObjects body, which must be bound to the signature so that no other body is sent under it. */
-function deleteObjectsKeys(headers: Record<string, string[]>, body: string | undefined): string[] {
+/** The elements of a DeleteObjects body (S3's Delete type); nothing else may appear in one. */
+const DELETE_ELEMENTS = new Set(['Delete', 'Object', 'Key', 'VersionId', 'ETag', 'LastModifiedTime', 'Size', 'Quiet']);
+
+/**
+ * The keys of a DeleteObjects body, which must be bound to the signature so that no other body is sent under it.
+ * Bound by its SHA-256 (x-amz-content-sha256), its Content-MD5, or, when the client sent no x-amz-content-sha256, its
+ * CRC32 with the SHA-256 then signed by us (`payloadSha256`): a CRC32 alone binds nothing, as anyone can write
+ * another body with the same CRC32 (it is linear), so a signature over UNSIGNED-PAYLOAD and a CRC32 would take a
+ * body deleting any key. The XML is read only as far as S3 reads it the same way: its own elements, unprefixed (an
+ * XML reader matching by local name, as Go's encoding/xml in MinIO does, reads `<s3:Key>` as a Key), no comment,
+ * CDATA, DOCTYPE or processing instruction but the XML declaration, character references to real characters only.
+ */
+function deleteObjectsKeys(headers: Record<string, string[]>, body: string | undefined): { keys: string[]; payloadSha256?: string } {
   if (body === undefined || body.length === 0) refuse('DeleteObjects needs its body to be signed');
   const bytes = Buffer.from(body!, 'utf8');
   const one = (name: string) => headers[name]?.[0];
   const sha = one('x-amz-content-sha256');
   const md5 = one('content-md5');
   const crc = one('x-amz-checksum-crc32');
-  const bound =
-    (sha !== undefined && sha === createHash('sha256').update(bytes).digest('hex')) ||
-    (md5 !== undefined && md5 === createHash('md5').update(bytes).digest('base64')) ||
-    (crc !== undefined && crc === crc32Base64(bytes));
-  if (!bound) refuse('the DeleteObjects body does not match its x-amz-content-sha256, Content-MD5 or x-amz-checksum-crc32');
-  const keys = [...body!.matchAll(/<Key>([^<]*)<\/Key>/g)].map((k) => unescapeXml(k[1]!));
-  // Every <Key> element, and nothing else that could name one (a CDATA section, an entity S3 would expand).
-  if (keys.length === 0 || /<!\[CDATA\[|<!ENTITY|<!DOCTYPE/i.test(body!) || (body!.match(/<Key[\s>]/g) ?? []).length !== keys.length) refuse('the DeleteObjects body is not a plain list of keys');
-  return keys;
+  const bodySha = createHash('sha256').update(bytes).digest('hex');
+  let payloadSha256: string | undefined;
+  if (sha !== undefined && sha === bodySha) {
+    // bound by its hash, which S3 checks
+  } else if (md5 !== undefined && md5 === createHash('md5').update(bytes).digest('base64')) {
+    // bound by its MD5, which S3 checks
+  } else if (sha === undefined && crc !== undefined && crc === crc32Base64(bytes)) payloadSha256 = bodySha;
+  else refuse('the DeleteObjects body does not match its x-amz-content-sha256 or Content-MD5 (a CRC32 alone is bound only when no x-amz-content-sha256 is sent)');
+  const text = body!.replace(/^\uFEFF?\s*<\?xml\s[^<>?]*\?>/, '');
+  const plain = !/<[!?]/.test(text) && [...text.matchAll(/<\/?([^\s<>/]*)/g)].every((m) => DELETE_ELEMENTS.has(m[1]!));
+  const keys = plain ? [...text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((k) => unescapeXml(k[1]!)) : [];
+  // Every Key element read (none self-closed or with attributes), and at least one.
+  if (keys.length === 0 || (text.match(/<Key[\s>/]/g) ?? []).length !== keys.length) refuse('the DeleteObjects body is not a plain list of keys');
+  return { keys, ...(payloadSha256 ? { payloadSha256 } : {}) };
 }
 
 function crc32Base64(bytes: Buffer): string {
@@ -237,9 +260,14 @@ function crc32Base64(bytes: Buffer): string {
 }
 
 function unescapeXml(s: string): string {
+  if (/&(?!(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s)) refuse('the DeleteObjects body has an entity XML does not define');
   return s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name: string, dec?: string, hex?: string) => {
-    if (dec) return String.fromCodePoint(Number(dec));
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
+    if (dec || hex) {
+      const code = dec ? Number(dec) : parseInt(hex!, 16);
+      // What XML allows a reference to name (no surrogate, nothing past U+10FFFF); String.fromCodePoint throws past it.
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) refuse('the DeleteObjects body refers to a character that does not exist');
+      return String.fromCodePoint(code);
+    }
     return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[name]!;
   });
 }
