@@ -92,7 +92,7 @@ export const ICEBERG_TABLE_OPERATIONS = [
     tags,
     params: tablePath,
     body: jsonBody(CommitTableRequest),
-    responses: { 200: { description: 'The new metadata', schema: Type.Ref(CommitTableResponse) } },
+    responses: { 200: { description: 'The new metadata', schema: Type.Ref(CommitTableResponse), headers: [ETagHeader] } },
     errors: [404, 409],
     security: 'authenticated',
     advertised: true,

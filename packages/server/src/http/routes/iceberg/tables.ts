@@ -19,6 +19,7 @@ import {
 } from './common.js';
 import { sendListing, tableListings } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
+import { tableEtag } from '../../../catalog/tables/load.js';
 
 
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
@@ -31,7 +32,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const body = bodyObject(req);
     const created = await tables.create(
       catalogRequest(req),
@@ -47,6 +48,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       },
       wantsVendedCredentials(req),
     );
+    // A staged table has no metadata file yet, so nothing a load could match.
+    if (created.metadataLocation) reply.header('etag', tableEtag(created.metadataLocation));
     return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...accessFields(created.access) };
   });
 
@@ -80,6 +83,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       requirements: (body.requirements ?? []) as TableChange['requirements'],
       updates: body.updates as TableChange['updates'],
     });
+    reply.header('etag', tableEtag(result.metadataLocation));
     return sendJson(reply, metadataAnswer(result.metadataLocation, result.metadataJson));
   });
 
@@ -119,6 +123,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       { name: body.name, metadataLocation: body['metadata-location'], overwrite: body.overwrite },
       wantsVendedCredentials(req),
     );
+    reply.header('etag', tableEtag(r.metadataLocation));
     return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, accessFields(r.access)));
   });
 
