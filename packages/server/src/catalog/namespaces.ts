@@ -134,7 +134,7 @@ export class NamespaceService {
     const remove = checkStringArray(removals, 'removals');
     const set = checkStringMap(updates, 'updates');
     const overlap = remove.filter((k) => Object.hasOwn(set, k));
-    if (overlap.length > 0) throw new CatalogError('ERR_VALIDATION', `Cannot remove and update the same keys: ${overlap.join(', ')}`);
+    if (overlap.length > 0) throw new CatalogError('ERR_UNPROCESSABLE', `Cannot remove and update the same keys: ${overlap.join(', ')}`);
     const scope = await this.ctx.scope(request);
     checkNamespaceLocation(scope, set);
     // authorize
