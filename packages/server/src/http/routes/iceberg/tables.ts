@@ -17,7 +17,7 @@ import {
   sendJson,
   wantsVendedCredentials,
 } from './common.js';
-import { sendListing, tableListings } from '../../serializers.js';
+import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
 import { tableEtag } from '../../../catalog/tables/load.js';
 
@@ -28,7 +28,10 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   const loadBodies = { all: new LoadBodies(), refs: new LoadBodies() };
 
   app.get('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
-    const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
+    const paging = pageQuery(req);
+    // Without pageToken the spec asks for every table in one answer (next-page-token null), streamed.
+    if (paging.pageToken === undefined) return sendEveryPage(reply, 'identifiers', 'next-page-token', await tables.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
+    const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
 
