@@ -36,10 +36,13 @@ describe('page tokens', () => {
       return { items: [n, n + 1], nextPageToken: n + 2 < 6 ? String(n + 2) : null };
     });
     expect(asked).toEqual(['']);
+    expect(pages.complete).toBeUndefined();
     const all: number[] = [];
-    for await (const items of pages) all.push(...items);
+    for await (const items of pages.pages) all.push(...items);
     expect(all).toEqual([0, 1, 2, 3, 4, 5]);
     expect(asked).toEqual(['', '2', '4']);
+    // One page: its items at once.
+    expect((await everyPage(async () => ({ items: [1], nextPageToken: null }))).complete).toEqual([1]);
   });
 
   it('open only for the listing they were made for, and only when made by a holder of the key', () => {

@@ -132,14 +132,25 @@ export interface ListedPage<T> {
  * forbidden namespace is still a plain error answer; the rest is read as the caller consumes it, one page of at most
  * MAX_PAGE_SIZE at a time, each page checked as a paged request would be, so memory stays bounded at any size.
  */
-export async function everyPage<T>(list: (pageToken: string) => Promise<ListedPage<T>>): Promise<AsyncIterable<T[]>> {
+export async function everyPage<T>(list: (pageToken: string) => Promise<ListedPage<T>>): Promise<WholeListing<T>> {
   const first = await list('');
-  return (async function* pages() {
-    let page = first;
-    yield page.items;
-    while (page.nextPageToken !== null) {
-      page = await list(page.nextPageToken);
+  // The common case, a listing of one page, is answered like any page (and its encoded body kept, listing-bodies.ts).
+  if (first.nextPageToken === null) return { complete: first.items, pages: (async function* one() { yield first.items; })() };
+  return {
+    complete: undefined,
+    pages: (async function* pages() {
+      let page = first;
       yield page.items;
-    }
-  })();
+      while (page.nextPageToken !== null) {
+        page = await list(page.nextPageToken);
+        yield page.items;
+      }
+    })(),
+  };
+}
+
+/** A whole listing: its items when they fit one page, and its pages in turn either way. */
+export interface WholeListing<T> {
+  complete: T[] | undefined;
+  pages: AsyncIterable<T[]>;
 }

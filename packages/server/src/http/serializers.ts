@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import fastJson from 'fast-json-stringify';
 import type { FastifyReply } from 'fastify';
 import { LanceListNamespacesResponse, LanceListTablesResponse, ListNamespacesResponse, ListTablesResponse, NAMED_SCHEMAS } from '@lakegate/protocol';
+import type { WholeListing } from '../catalog/paging.js';
 import { ListingBodies, sameLevels } from './listing-bodies.js';
 
 /** The named schemas a compiled serialiser may reference (`Type.Ref`), by `$id`. */
@@ -36,7 +37,9 @@ export function sendListing<T>(reply: FastifyReply, bodies: ListingBodies<T>, it
  * streamed page by page as the client reads it: the body of 10^5 names is never held in memory at once, and the first
  * bytes leave after the first page. Each page's items are written with JSON.stringify (names and levels: strings).
  */
-export function sendEveryPage<T>(reply: FastifyReply, field: string, tokenField: string, pages: AsyncIterable<readonly T[]>): FastifyReply {
+export function sendEveryPage<T>(reply: FastifyReply, bodies: ListingBodies<T>, field: string, tokenField: string, listing: WholeListing<T>): FastifyReply {
+  if (listing.complete !== undefined) return sendListing(reply, bodies, listing.complete, null);
+  const { pages } = listing;
   async function* body(): AsyncGenerator<Buffer> {
     yield Buffer.from(`{${JSON.stringify(field)}:[`);
     let first = true;

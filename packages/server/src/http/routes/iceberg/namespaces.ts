@@ -12,7 +12,7 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
     const { parent } = req.query as { parent?: string };
     const paging = pageQuery(req);
     // Without pageToken the spec asks for every namespace in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined) return sendEveryPage(reply, 'namespaces', 'next-page-token', await ns.listAll(catalogRequest(req), parent ? namespaceParam(parent) : undefined));
+    if (paging.pageToken === undefined) return sendEveryPage(reply, namespaceListings, 'namespaces', 'next-page-token', await ns.listAll(catalogRequest(req), parent ? namespaceParam(parent) : undefined));
     const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, paging);
     return sendListing(reply, namespaceListings, result.namespaces, result.nextPageToken);
   });

@@ -30,7 +30,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   app.get('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const paging = pageQuery(req);
     // Without pageToken the spec asks for every table in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined) return sendEveryPage(reply, 'identifiers', 'next-page-token', await tables.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
+    if (paging.pageToken === undefined) return sendEveryPage(reply, tableListings, 'identifiers', 'next-page-token', await tables.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });

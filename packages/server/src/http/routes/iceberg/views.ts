@@ -11,7 +11,7 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   app.get('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const paging = pageQuery(req);
     // Without pageToken the spec asks for every view in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined) return sendEveryPage(reply, 'identifiers', 'next-page-token', await views.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
+    if (paging.pageToken === undefined) return sendEveryPage(reply, tableListings, 'identifiers', 'next-page-token', await views.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
     const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
