@@ -261,7 +261,7 @@ async function walk(url, tok, pageSize) {
   let pages = 0;
   do {
     const q = new URLSearchParams(pageSize ? { pageSize: String(pageSize) } : {});
-    if (pageToken) q.set('pageToken', pageToken);
+    if (pageToken || pageSize) q.set('pageToken', pageToken ?? ''); // an empty pageToken asks for paging (Iceberg spec)
     const body = await call(url, 'GET', `/v1/default/namespaces/${NS}/tables?${q}`, tok);
     items += body.identifiers.length;
     pages += 1;
@@ -294,7 +294,7 @@ async function measureCaller(url, tok, tables, expectItems, pids) {
   const load = (i) => `/v1/default/namespaces/${NS}/tables/${tableName(tables[i % tables.length])}`;
   await closedLoop(url, tok, 4, load); // warm-up: JIT, sockets
   for (const conns of CFG.concurrency) out.load[conns] = await cell(pids, () => closedLoop(url, tok, conns, load));
-  out.firstPage = await cell(pids, () => closedLoop(url, tok, 1, () => `/v1/default/namespaces/${NS}/tables?pageSize=100`));
+  out.firstPage = await cell(pids, () => closedLoop(url, tok, 1, () => `/v1/default/namespaces/${NS}/tables?pageSize=100&pageToken=`));
   out.walk100 = await cell(pids, () => walks(url, tok, 100, expectItems));
   out.walk1000 = await cell(pids, () => walks(url, tok, undefined, expectItems));
   return out;
@@ -327,7 +327,7 @@ async function countCalls(dataDir, env, reader, fgaMetricsUrl) {
     let pages = 0;
     let items = 0;
     do {
-      const q = new URLSearchParams({ pageSize: '100', ...(pageToken ? { pageToken } : {}) });
+      const q = new URLSearchParams({ pageSize: '100', pageToken: pageToken ?? '' });
       const r = await lakegate.app.inject({ method: 'GET', url: `/v1/default/namespaces/${NS}/tables?${q}`, headers: { authorization: `Bearer ${tok}` } });
       const body = r.json();
       items += body.identifiers.length;

@@ -20,6 +20,8 @@
 #   RCK_JAVA_OPTS    extra JVM options, appended after the defaults so they win, e.g.
 #                    "-Drck.supports-serverside-retry=false". Always set: -Drck.local=false.
 #   RCK_DETAILS      console launcher --details mode (default tree; summary, flat, none, ...).
+#   RCK_EXTRA_SOURCES  a directory of .java files (e.g. test classes extending the kit's) compiled against the
+#                    kit's jars into a cached classes dir that joins the classpath; select them with ARGS.
 #   ARGS             extra junit-platform-console-standalone options. If any starts with --select,
 #                    it replaces the default --select-class of the whole suite, e.g.
 #                    --select-method org.apache.iceberg.rest.RESTCompatibilityKitCatalogTests#testRenameTable
@@ -124,6 +126,9 @@ cmd_rck() {
   # The console launcher does not expand "lib/*": hand it the jars one by one.
   local classpath
   classpath="$(find "$LIB_DIR" -maxdepth 1 -name '*.jar' | LC_ALL=C sort | paste -sd: -)"
+  if [[ -n "${RCK_EXTRA_SOURCES:-}" ]]; then
+    classpath="$(compile_extra_sources "$RCK_EXTRA_SOURCES"):$classpath"
+  fi
   local -a launcher_args=(execute --disable-banner --disable-ansi-colors
     --details="${RCK_DETAILS:-tree}" -cp "$classpath")
   if [[ $select_given -eq 0 ]]; then
@@ -147,6 +152,24 @@ cmd_rck() {
 
   log "RCK against ${CATALOG_URI} (warehouse ${CATALOG_WAREHOUSE:-<unset>})"
   exec "$JAVA" "${java_opts[@]}" -jar "$LAUNCHER_JAR" "${launcher_args[@]}" "$@"
+}
+
+# Compiles the .java files of a directory against the kit's jars, once per content (cached by sha256), and prints
+# the classes dir.
+compile_extra_sources() {
+  local src="$1" sha dir tmp
+  [[ -d "$src" ]] || die "RCK_EXTRA_SOURCES: no directory $src"
+  sha="$(cat "$src"/*.java | sha256sum | cut -c1-16)"
+  dir="$PEER_HOME/rck-extra-$sha"
+  if [[ ! -d "$dir/classes" ]]; then
+    command -v "$JAVAC" >/dev/null 2>&1 || die "javac not found (needed for RCK_EXTRA_SOURCES)"
+    tmp="$(mktemp -d "$PEER_HOME/rck-extra.tmp.XXXXXX")"
+    mkdir -p "$tmp/classes"
+    "$JAVAC" -nowarn -d "$tmp/classes" -cp "$LIB_DIR/*" "$src"/*.java >&2
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+  fi
+  printf '%s\n' "$dir/classes"
 }
 
 # A 20-line wrapper around Iceberg's fixture: start it on an ephemeral port, then re-open its

@@ -158,7 +158,7 @@ describe('listings show only what the caller may see', () => {
     const lookups = vi.spyOn(cat.lakegate.store.access, 'grantsOn');
     const reads = vi.spyOn(cat.lakegate.store.access, 'listGrants');
     do {
-      const res = await reader.send('GET', `/v1/default/namespaces/big/tables?pageSize=7${token ? `&pageToken=${token}` : ''}`);
+      const res = await reader.send('GET', `/v1/default/namespaces/big/tables?pageSize=7&pageToken=${token ?? ''}`);
       expect(res.status).toBe(200);
       expect(res.body.identifiers.length).toBeLessThanOrEqual(7);
       seen.push(...res.body.identifiers.map((i: { name: string }) => i.name));

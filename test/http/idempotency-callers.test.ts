@@ -50,7 +50,7 @@ describe('Idempotency-Key replays', () => {
     expect(retry.body).toBe(created.body);
     // Another principal with the same key and request: refused, and shown nothing of the first outcome.
     const stolen = await post(other.token, url, { name: 'secret', schema: simpleSchema }, key);
-    expect(stolen.statusCode).toBe(422);
+    expect(stolen.statusCode).toBe(400);
     expect(stolen.headers['idempotent-replayed']).toBeUndefined();
     expect(stolen.body).not.toContain('only-me');
     expect(stolen.body).not.toContain('metadata-location');
@@ -61,7 +61,35 @@ describe('Idempotency-Key replays', () => {
     const commit = { requirements: [], updates: [{ action: 'set-properties', updates: { note: 'owner-commit' } }] };
     expect((await post(owner.token, `${url}/secret`, commit, commitKey)).statusCode).toBe(200);
     const replayed = await post(other.token, `${url}/secret`, commit, commitKey);
-    expect(replayed.statusCode).toBe(422);
+    expect(replayed.statusCode).toBe(400);
     expect(replayed.body).not.toContain('owner-commit');
+  });
+
+  it('a key reused with another body is refused (400) and runs nothing: idem2 is not answered with idem1\'s 200', async () => {
+    const a = cat.admin();
+    const token = (await clientToken(cat.lakegate.app, a.client_id, a.client_secret)).access_token;
+    const key = '01936b2e-7c4d-7a10-9f3e-5b2c8d1e4f62';
+    expect((await post(token, '/v1/default/namespaces', { namespace: ['idem1'] }, key)).statusCode).toBe(200);
+    const reused = await post(token, '/v1/default/namespaces', { namespace: ['idem2'] }, key);
+    expect(reused.statusCode).toBe(400);
+    expect(reused.json().error.type).toBe('BadRequestException');
+    expect((await admin('GET', '/v1/default/namespaces/idem2')).status).toBe(404);
+    // The same request again is still the first one's replay.
+    const retry = await post(token, '/v1/default/namespaces', { namespace: ['idem1'] }, key);
+    expect(retry.statusCode).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('a 403 is not stored for the key: the retry after the grant creates the table', async () => {
+    const late = await principal('idem-late');
+    const url = '/v1/default/namespaces/idem_other/tables';
+    const key = '01936b2e-7c4d-7a10-9f3e-5b2c8d1e4f63';
+    const body = { name: 'late', schema: simpleSchema };
+    expect((await post(late.token, url, body, key)).statusCode).toBe(403);
+    await grantPrincipal(admin, late.id, ['table:create'], ns(['idem_other']));
+    const retry = await post(late.token, url, body, key);
+    expect(retry.statusCode, retry.body).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect((await admin('GET', `${url}/late`)).status).toBe(200);
   });
 });

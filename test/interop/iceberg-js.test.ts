@@ -86,7 +86,11 @@ describe('iceberg-js 1.0 against Lakegate', () => {
     ).rejects.toSatisfy((e: unknown) => e instanceof IcebergError && e.status === 409);
 
     for (const n of ['t1', 't2', 't3']) await catalog.createTable({ namespace: ['js'] }, { name: n, schema });
-    const page1 = await catalog.listTables({ namespace: ['js'] }, { pageSize: 2 });
+    // Without pageToken the spec's answer is the whole listing; an empty pageToken asks for the first page.
+    const whole = await catalog.listTables({ namespace: ['js'] }, { pageSize: 2 });
+    expect(whole.identifiers).toHaveLength(4);
+    expect(whole.nextPageToken ?? null).toBeNull();
+    const page1 = await catalog.listTables({ namespace: ['js'] }, { pageSize: 2, pageToken: '' });
     expect(page1.identifiers).toHaveLength(2);
     expect(page1.nextPageToken).toBeTruthy();
     const page2 = await catalog.listTables({ namespace: ['js'] }, { pageSize: 2, pageToken: page1.nextPageToken! });

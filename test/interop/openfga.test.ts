@@ -164,7 +164,7 @@ describe('OpenFGA adapter: listings', () => {
       let token: string | undefined;
       let pages = 0;
       do {
-        const res = await reader('GET', `/v1/default/namespaces/big/tables?pageSize=100${token ? `&pageToken=${token}` : ''}`);
+        const res = await reader('GET', `/v1/default/namespaces/big/tables?pageSize=100&pageToken=${token ?? ''}`);
         expect(res.status).toBe(200);
         seen.push(...res.body.identifiers.map((i: { name: string }) => i.name));
         token = res.body['next-page-token'] ?? undefined;

@@ -6,6 +6,7 @@
  * appends to (including a create-table transaction) and reads tables.
  */
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransactionCommit, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
@@ -168,6 +169,33 @@ describe('vended S3 credentials', () => {
     const log = await server.settledOutput();
     expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
     expect(log).not.toMatch(/"s3\.secret-access-key":"[^*]/);
+  });
+
+  it('never stores a vended secret for an Idempotency-Key replay (issue 40): the database holds the answer sealed, and the replay hands back the same working credentials', async () => {
+    expect((await send('POST', '/v1/lake/namespaces', { namespace: ['idem'] })).status).toBe(200);
+    const key = { 'idempotency-key': '01936b2e-7c4d-7a10-9f3e-5b2c8d1e4f70', ...delegated };
+    const created = await send('POST', '/v1/lake/namespaces/idem/tables', { name: 't', schema: simpleSchema }, key);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const config = created.body['storage-credentials'][0].config as Record<string, string>;
+    const secrets = [config['s3.secret-access-key']!, config['s3.session-token']!];
+    for (const secret of secrets) expect(secret.length).toBeGreaterThan(8);
+    // The database file and its write-ahead log, as a backup would copy them.
+    const stored = ['catalog.sqlite', 'catalog.sqlite-wal']
+      .map((f) => path.join(server.dataDir, f))
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('');
+    expect(stored).toContain('01936b2e-7c4d-7a10-9f3e-5b2c8d1e4f70'); // the key's record is there...
+    for (const secret of secrets) expect(stored).not.toContain(secret); // ...without the secrets in it
+    expect(stored).not.toContain('s3.secret-access-key');
+    const replay = await send('POST', '/v1/lake/namespaces/idem/tables', { name: 't', schema: simpleSchema }, key);
+    expect(replay.status).toBe(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body['storage-credentials'][0].config['s3.secret-access-key']).toBe(config['s3.secret-access-key']);
+    const client = clientFrom(replay.body['storage-credentials'][0].config);
+    const object = `${replay.body.metadata.location.replace(`s3://${BUCKET}/`, '')}/data/replayed.parquet`;
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: object, Body: 'x' }));
+    client.destroy();
   });
 
   it('lets PyIceberg with no storage keys of its own create, append to and read tables', async () => {

@@ -399,6 +399,21 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it('lets exactly one caller take over an abandoned claim, only while it is in progress and as it was read', async () => {
+      const s = await fresh();
+      try {
+        expect(await s.repository.reserveIdempotency('gone', 'POST /c', 10)).toBe(true);
+        expect(await s.repository.takeOverIdempotency('gone', 10, 'POST /d', 900)).toBe(true);
+        expect(await s.repository.takeOverIdempotency('gone', 10, 'POST /e', 901)).toBe(false); // the second taker lost
+        expect(await s.repository.getIdempotency('gone', 0)).toMatchObject({ createdAtMs: 900, fingerprint: 'POST /d', status: 0 });
+        await s.repository.putIdempotency({ key: 'done', fingerprint: 'POST /c', status: 200, body: '{}', createdAtMs: 10 });
+        expect(await s.repository.takeOverIdempotency('done', 10, 'POST /c', 900)).toBe(false);
+        expect(await s.repository.takeOverIdempotency('unknown', 10, 'POST /c', 900)).toBe(false);
+      } finally {
+        await s.close();
+      }
+    });
+
     it("notes a commit's outcome on an idempotency claim inside the commit's transaction, never on a finalized key", async () => {
       const s = await fresh();
       try {

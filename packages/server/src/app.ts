@@ -229,7 +229,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     new SessionAuthenticator(web.sessions),
   ]);
   const authentication = { chain, required: config.auth === 'required' };
-  const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds };
+  const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds, box };
   // One encapsulated plugin per surface: each owns its prefix, its authentication requirement, idempotency and error model.
   await app.register(oauthSurface, {
     endpoint: tokenEndpoint,

@@ -103,7 +103,7 @@ export class IcebergRestCatalog {
     const { body } = await this.send<{ namespaces: Namespace[]; 'next-page-token'?: string | null }>({
       method: 'GET',
       path: `${c.base}/namespaces`,
-      query: { parent: parent && parent.length ? c.encodeNamespace(parent, false) : undefined, pageSize: page.pageSize, pageToken: page.pageToken },
+      query: { parent: parent && parent.length ? c.encodeNamespace(parent, false) : undefined, ...pageQuery(page) },
     });
     return { items: body.namespaces, nextPageToken: body['next-page-token'] ?? undefined };
   }
@@ -382,7 +382,7 @@ export class IcebergRestCatalog {
     const { body } = await this.send<{ identifiers: TableIdentifier[]; 'next-page-token'?: string | null }>({
       method: 'GET',
       path: `${c.namespacePath(namespace)}/${kind}`,
-      query: { pageSize: page.pageSize, pageToken: page.pageToken },
+      query: pageQuery(page),
     });
     return { items: body.identifiers, nextPageToken: body['next-page-token'] ?? undefined };
   }
@@ -423,4 +423,13 @@ function delegationHeader(mode: AccessDelegation | undefined): Record<string, st
 function falseIfNotFound(e: unknown): false {
   if (isNotFound(e)) return false;
   throw e;
+}
+
+/**
+ * Paging query parameters. The spec pages only a request that carries pageToken (without it a server answers the
+ * whole listing), so a first page with a pageSize sends an empty pageToken, as Iceberg Java does.
+ */
+function pageQuery(page: PageOptions): { pageSize?: number; pageToken?: string } {
+  const pageToken = page.pageToken ?? (page.pageSize !== undefined ? '' : undefined);
+  return { ...(page.pageSize !== undefined ? { pageSize: page.pageSize } : {}), ...(pageToken !== undefined ? { pageToken } : {}) };
 }

@@ -11,6 +11,13 @@ export const ViewParam = Type.String({ description: 'A view name' });
 export const PageTokenQuery = Type.String({ description: 'Empty to ask for paging; then the next-page-token of the previous page' });
 export const PageSizeQuery = Type.Integer({ minimum: 1, description: 'Upper bound of the results in one page' });
 
+/**
+ * Iceberg's referenced-by (apache/iceberg#13810): the chain of views, outermost first, through which a table or view is
+ * loaded (comma-separated, each `{namespace}{separator}{view}`). Accepted on loadTable, loadCredentials and loadView
+ * and not used: Lakegate authorizes the caller itself, never through a view's definer (docs/compatibility.md).
+ */
+export const ReferencedByQuery = Type.String({ description: 'The chain of views the object is loaded through, outermost first (accepted, not used for authorization)' });
+
 export const paging = { pageToken: Type.Optional(PageTokenQuery), pageSize: Type.Optional(PageSizeQuery) };
 
 export const AccessDelegationHeader: HeaderSpec = {

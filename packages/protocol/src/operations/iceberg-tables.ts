@@ -13,7 +13,7 @@ import {
   RenameTableRequest,
   UnregisterTableResult,
 } from '../iceberg/tables.js';
-import { AccessDelegationHeader, ETagHeader, IfNoneMatchHeader, NamespaceParam, Prefix, SnapshotsQuery, TableParam, paging } from './iceberg-parameters.js';
+import { AccessDelegationHeader, ETagHeader, IfNoneMatchHeader, NamespaceParam, Prefix, ReferencedByQuery, SnapshotsQuery, TableParam, paging } from './iceberg-parameters.js';
 import { defineOperation, jsonBody, parameters } from './types.js';
 
 const tags = ['Catalog API'];
@@ -61,7 +61,7 @@ export const ICEBERG_TABLE_OPERATIONS = [
     params: tablePath,
     query: parameters({
       snapshots: Type.Optional(SnapshotsQuery),
-      'referenced-by': Type.Optional(Type.String({ description: 'The chain of views the table is loaded through (accepted, not used)' })),
+      'referenced-by': Type.Optional(ReferencedByQuery),
     }),
     headers: [AccessDelegationHeader, IfNoneMatchHeader],
     responses: { 200: loaded('The table'), 304: { description: 'Not modified: the metadata named by If-None-Match is current', headers: [ETagHeader] } },
@@ -92,7 +92,7 @@ export const ICEBERG_TABLE_OPERATIONS = [
     tags,
     params: tablePath,
     body: jsonBody(CommitTableRequest),
-    responses: { 200: { description: 'The new metadata', schema: Type.Ref(CommitTableResponse) } },
+    responses: { 200: { description: 'The new metadata', schema: Type.Ref(CommitTableResponse), headers: [ETagHeader] } },
     errors: [404, 409],
     security: 'authenticated',
     advertised: true,
@@ -135,6 +135,7 @@ export const ICEBERG_TABLE_OPERATIONS = [
     query: parameters({
       planId: Type.Optional(Type.String({ description: 'A scan plan id (Lakegate plans no scans: always unknown)' })),
       storageRefreshToken: Type.Optional(Type.String({ description: 'A storage refresh token vended with earlier credentials (Lakegate extension)' })),
+      'referenced-by': Type.Optional(ReferencedByQuery),
     }),
     responses: { 200: { description: 'The credentials', schema: Type.Ref(LoadCredentialsResponse) } },
     errors: [404],

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { ListTablesResponse, RenameTableRequest } from '../iceberg/tables.js';
 import { CommitViewRequest, CreateViewRequest, LoadViewResult, RegisterViewRequest } from '../iceberg/views.js';
-import { NamespaceParam, Prefix, ViewParam, paging } from './iceberg-parameters.js';
+import { NamespaceParam, Prefix, ReferencedByQuery, ViewParam, paging } from './iceberg-parameters.js';
 import { defineOperation, jsonBody, parameters } from './types.js';
 
 const tags = ['Catalog API'];
@@ -47,6 +47,7 @@ export const ICEBERG_VIEW_OPERATIONS = [
     summary: 'Load a view',
     tags,
     params: viewPath,
+    query: parameters({ 'referenced-by': Type.Optional(ReferencedByQuery) }),
     responses: { 200: view('The view') },
     errors: [404],
     security: 'authenticated',

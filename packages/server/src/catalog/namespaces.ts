@@ -15,7 +15,7 @@ import type { CatalogRequest, RequestScope, ServiceContext } from './context.js'
 import { checkNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
 import { checkLocation, checkNamespaceLocationFree } from './location-policy.js';
 import { joinLocation } from './locations.js';
-import { type PageRequest, listingOf, pageOf, toPage, visiblePage } from './paging.js';
+import { type PageRequest, everyPage, listingOf, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
 
 export interface NamespacePropertiesUpdate {
@@ -59,6 +59,14 @@ export class NamespaceService {
       await this.ctx.access.require(scope, 'namespace:list', parentPath, { object: describeObject(scope.warehouse.name, parentLevels) });
     }
     return { namespaces: items.map((r) => r.levels), nextPageToken };
+  }
+
+  /** Every child namespace the caller may see, page after page (paging.ts everyPage): a listing without pageToken. */
+  listAll(request: CatalogRequest, parent: string[] | undefined) {
+    return everyPage(async (pageToken) => {
+      const r = await this.list(request, parent, { pageToken });
+      return { items: r.namespaces, nextPageToken: r.nextPageToken };
+    });
   }
 
   async create(request: CatalogRequest, namespace: unknown, properties: unknown): Promise<NamespaceRecord> {
@@ -134,7 +142,7 @@ export class NamespaceService {
     const remove = checkStringArray(removals, 'removals');
     const set = checkStringMap(updates, 'updates');
     const overlap = remove.filter((k) => Object.hasOwn(set, k));
-    if (overlap.length > 0) throw new CatalogError('ERR_VALIDATION', `Cannot remove and update the same keys: ${overlap.join(', ')}`);
+    if (overlap.length > 0) throw new CatalogError('ERR_UNPROCESSABLE', `Cannot remove and update the same keys: ${overlap.join(', ')}`);
     const scope = await this.ctx.scope(request);
     checkNamespaceLocation(scope, set);
     // authorize

@@ -1,7 +1,5 @@
 /**
- * Page tokens: where a listing resumes (the last key of the previous page), sealed. A token can resume a
- * filtered listing after a row the caller may not see (paging.ts visiblePage, when its scan budget is spent),
- * so the key is encrypted, and authenticated with the listing it belongs to (warehouse, parent, kind): a token
+ * Page tokens: where a listing resumes (the last key of the previous page), sealed. The key is encrypted, and authenticated with the listing it belongs to (warehouse, parent, kind): a token
  * the server did not hand out for this very listing (a typo, a truncated copy, a forged one, or one of another
  * listing) is refused with 400. Otherwise a token would show an invisible name, and a forged one would let a
  * caller probe how many rows it may not see lie after any name it chose, and so spell their names out.
@@ -59,6 +57,7 @@ export interface ListingPage extends Page {
   tokenOf(key: string): string;
 }
 
+/** The most items of one page; a larger pageSize is lowered to it (the spec makes pageSize an upper bound). */
 export const MAX_PAGE_SIZE = 1000;
 
 export interface PageRequest {
@@ -67,10 +66,10 @@ export interface PageRequest {
 }
 
 export function toPage(req: PageRequest, tokens: PageTokens, listing: string): ListingPage {
-  const limit = req.pageSize ?? MAX_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw validation(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
+  const asked = req.pageSize ?? MAX_PAGE_SIZE;
+  if (!Number.isInteger(asked) || asked < 1) throw validation('pageSize must be a positive integer');
+  // An upper bound the server may lower (Iceberg's page-size parameter): clamped, never refused.
+  const limit = Math.min(asked, MAX_PAGE_SIZE);
   const tokenOf = (key: string) => tokens.seal(key, listing);
   if (req.pageToken === undefined || req.pageToken === '') return { limit, tokenOf };
   const after = tokens.open(req.pageToken, listing);
@@ -85,15 +84,14 @@ export function pageOf<T>(rows: T[], page: ListingPage, key: (row: T) => string)
   return { items, nextPageToken: page.tokenOf(key(items.at(-1)!)) };
 }
 
-/** How many candidates one listing request examines at most when the caller may see only some of them. */
-export const MAX_FILTER_SCAN = 5000;
-
 /**
  * One page of the items a caller may see, when it may not see them all: the
  * catalog's own order is scanned in chunks, each chunk filtered with one
- * batched authorization check, until the page is full or the scan budget
- * is spent. A page can be short (even empty) while a next-page token
- * remains; Iceberg and Lance clients follow tokens until there is none.
+ * batched authorization check, until the page is full or the listing ends.
+ * So a page is short only when it is the last (next-page token null): a
+ * client that stops at a short or empty page, or the spec's reader, never
+ * misses what follows. The cost is a scan as long as the rows the caller may
+ * not see, in one request, in chunks of at least 100 rows.
  */
 export async function visiblePage<T>(
   page: ListingPage,
@@ -103,8 +101,7 @@ export async function visiblePage<T>(
 ): Promise<{ items: T[]; nextPageToken: string | null }> {
   const items: T[] = [];
   let after = page.after;
-  let scanned = 0;
-  const chunk = Math.max(page.limit, 100);
+    const chunk = Math.max(page.limit, 100);
   for (;;) {
     const rows = await fetch(after, chunk + 1);
     const candidates = rows.slice(0, chunk);
@@ -118,10 +115,42 @@ export async function visiblePage<T>(
         return { items, nextPageToken: more ? page.tokenOf(key(candidates[i]!)) : null };
       }
     }
-    scanned += candidates.length;
     if (rows.length <= chunk) return { items, nextPageToken: null };
     after = key(candidates.at(-1)!);
-    // The token resumes after a row the caller may not see: sealed, it does not show its name.
-    if (scanned >= MAX_FILTER_SCAN) return { items, nextPageToken: page.tokenOf(after) };
   }
+}
+
+/** One page of a listing as a service answers it. */
+export interface ListedPage<T> {
+  items: T[];
+  nextPageToken: string | null;
+}
+
+/**
+ * A whole listing, page after page, for a request without pageToken: the Iceberg spec's "all results in a single
+ * response with next-page-token null". The first page is read (and authorized) before this returns, so a missing or
+ * forbidden namespace is still a plain error answer; the rest is read as the caller consumes it, one page of at most
+ * MAX_PAGE_SIZE at a time, each page checked as a paged request would be, so memory stays bounded at any size.
+ */
+export async function everyPage<T>(list: (pageToken: string) => Promise<ListedPage<T>>): Promise<WholeListing<T>> {
+  const first = await list('');
+  // The common case, a listing of one page, is answered like any page (and its encoded body kept, listing-bodies.ts).
+  if (first.nextPageToken === null) return { complete: first.items, pages: (async function* one() { yield first.items; })() };
+  return {
+    complete: undefined,
+    pages: (async function* pages() {
+      let page = first;
+      yield page.items;
+      while (page.nextPageToken !== null) {
+        page = await list(page.nextPageToken);
+        yield page.items;
+      }
+    })(),
+  };
+}
+
+/** A whole listing: its items when they fit one page, and its pages in turn either way. */
+export interface WholeListing<T> {
+  complete: T[] | undefined;
+  pages: AsyncIterable<T[]>;
 }

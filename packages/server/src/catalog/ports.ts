@@ -182,6 +182,12 @@ export interface CatalogRepository {
   reserveIdempotency(key: string, fingerprint: string, nowMs: number): Promise<boolean>;
   deleteIdempotency(key: string): Promise<void>;
   /**
+   * Takes over the claim of a process that died: succeeds (true) for exactly one caller, only while the claim is
+   * still in progress (status 0) and still carries the time `seenAtMs` the caller read, which then becomes `nowMs`
+   * (and its fingerprint `fingerprint`).
+   */
+  takeOverIdempotency(key: string, seenAtMs: number, fingerprint: string, nowMs: number): Promise<boolean>;
+  /**
    * The claims (status 0) of requests the calling process is still running: their time becomes `nowMs`, so that
    * no other process takes them for claims of a process that died. Finalized records are left alone.
    */

@@ -20,7 +20,7 @@ import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from './metadata-files.js';
 import { checkLocation, checkNoOverlap } from './location-policy.js';
 import type { PageRequest } from './paging.js';
-import { listingOf, toPage } from './paging.js';
+import { everyPage, listingOf, toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
 import { renameCatalogObject } from './rename.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './tables/shared.js';
@@ -46,6 +46,14 @@ export class ViewService {
     const scope = await this.deps.scope(request);
     const r = await listVisible(this.deps, scope, levels, page, { kind: 'view', list: 'view:list', visibleWith: VIEW_VISIBILITY, securable: 'view' });
     return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
+  }
+
+  /** Every view of the namespace the caller may see, page after page (paging.ts everyPage): a listing without pageToken. */
+  listAll(request: CatalogRequest, namespace: string[]) {
+    return everyPage(async (pageToken) => {
+      const r = await this.list(request, namespace, { pageToken });
+      return { items: r.identifiers, nextPageToken: r.nextPageToken };
+    });
   }
 
   async create(request: CatalogRequest, namespace: string[], input: CreateViewInput): Promise<MetadataResult> {

@@ -25,6 +25,8 @@ export type CatalogErrorCode =
   | 'ERR_UNAVAILABLE'
   | 'ERR_PAYLOAD_TOO_LARGE'
   | 'ERR_IDEMPOTENCY_CONFLICT'
+  /** Well-formed but contradictory (a property key both removed and updated): the Iceberg spec's 422. */
+  | 'ERR_UNPROCESSABLE'
   | 'ERR_ROLE_NOT_FOUND'
   | 'ERR_ROLE_EXISTS'
   | 'ERR_ROLE_IN_USE'

@@ -10,9 +10,11 @@
  * bodies that hold no 64-bit integer and whose schema names every property: a compiled serialiser
  * writes just what its schema names.
  */
+import { Readable } from 'node:stream';
 import fastJson from 'fast-json-stringify';
 import type { FastifyReply } from 'fastify';
 import { LanceListNamespacesResponse, LanceListTablesResponse, ListNamespacesResponse, ListTablesResponse, NAMED_SCHEMAS } from '@lakegate/protocol';
+import type { WholeListing } from '../catalog/paging.js';
 import { ListingBodies, sameLevels } from './listing-bodies.js';
 
 /** The named schemas a compiled serialiser may reference (`Type.Ref`), by `$id`. */
@@ -28,6 +30,28 @@ export function compileBody<T>(schema: object): BodySerializer<T> {
 /** Sends a page of a listing, encoded once per equal page (listing-bodies.ts). */
 export function sendListing<T>(reply: FastifyReply, bodies: ListingBodies<T>, items: readonly T[], token: string | null): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(bodies.body(items, token));
+}
+
+/**
+ * Sends a whole listing (a request without pageToken) as one JSON object `{"<field>":[…],"next-page-token":null}`,
+ * streamed page by page as the client reads it: the body of 10^5 names is never held in memory at once, and the first
+ * bytes leave after the first page. Each page's items are written with JSON.stringify (names and levels: strings).
+ */
+export function sendEveryPage<T>(reply: FastifyReply, bodies: ListingBodies<T>, field: string, tokenField: string, listing: WholeListing<T>): FastifyReply {
+  if (listing.complete !== undefined) return sendListing(reply, bodies, listing.complete, null);
+  const { pages } = listing;
+  async function* body(): AsyncGenerator<Buffer> {
+    yield Buffer.from(`{${JSON.stringify(field)}:[`);
+    let first = true;
+    for await (const items of pages) {
+      if (items.length === 0) continue;
+      const json = JSON.stringify(items);
+      yield Buffer.from(first ? json.slice(1, -1) : `,${json.slice(1, -1)}`);
+      first = false;
+    }
+    yield Buffer.from(`],${JSON.stringify(tokenField)}:null}`);
+  }
+  return reply.type('application/json; charset=utf-8').send(Readable.from(body(), { objectMode: false }));
 }
 
 /** The listings' bodies: Iceberg listTables/listViews and listNamespaces, the Lance table and namespace lists. */

@@ -137,6 +137,11 @@ export abstract class KyselyRecords {
     await this.db.deleteFrom('idempotency_keys').where('key', '=', key).execute();
   }
 
+  async takeOverIdempotency(key: string, seenAtMs: number, fingerprint: string, nowMs: number): Promise<boolean> {
+    const res = await this.db.updateTable('idempotency_keys').set({ created_at: nowMs, fingerprint }).where('key', '=', key).where('status', '=', 0).where('created_at', '=', seenAtMs).executeTakeFirst();
+    return Number(res.numUpdatedRows ?? 0n) === 1;
+  }
+
   async noteIdempotentOutcome(key: string, outcome: string): Promise<void> {
     await this.db.updateTable('idempotency_keys').set({ body: outcome }).where('key', '=', key).where('status', '=', 0).execute();
   }

@@ -47,6 +47,9 @@ const SIMPLE_PRIMITIVES = new Set([
   'variant',
 ]);
 
+/** The edge-interpolation algorithms of the geography type (Iceberg spec, format v3). */
+const EDGE_ALGORITHMS = new Set(['spherical', 'vincenty', 'thomas', 'andoyer', 'karney']);
+
 /** Types that need table format v3 or later. */
 const V3_TYPES = new Set(['timestamp_ns', 'timestamptz_ns', 'variant', 'unknown', 'geometry', 'geography']);
 
@@ -79,7 +82,14 @@ export function normalizePrimitive(raw: string, path: string): string {
     if (precision > 38) throw validation(`Invalid ${path}: decimal precision ${precision} exceeds 38`);
     return `decimal(${precision}, ${scale})`;
   }
-  if (/^geometry\s*(\(\s*[^)]*\))?$/.test(lower) || /^geography\s*(\(\s*[^)]*\))?$/.test(lower)) {
+  if (/^geometry\s*(\(\s*[^)]*\))?$/.test(lower)) return raw.trim();
+  m = /^geography\s*(?:\(([^)]*)\))?$/.exec(lower);
+  if (m) {
+    // geography(crs, algorithm): the edge-interpolation algorithm is one the spec names (Iceberg Java's EdgeAlgorithm).
+    const algorithm = m[1]?.split(',')[1]?.trim();
+    if (algorithm !== undefined && !EDGE_ALGORITHMS.has(algorithm)) {
+      throw validation(`Invalid ${path}: unknown edge-interpolation algorithm '${algorithm}' (one of ${[...EDGE_ALGORITHMS].join(', ')})`);
+    }
     return raw.trim();
   }
   throw validation(`Invalid ${path}: unknown type '${raw}'`);

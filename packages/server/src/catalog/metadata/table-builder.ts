@@ -215,6 +215,8 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
   }
 
   addEncryptionKey(key: EncryptedKey): this {
+    // encryption-keys is a format v3 field (Iceberg Java refuses it below v3 too).
+    if (this.formatVersion < 3) throw validation(`Cannot add an encryption key to a format v${this.formatVersion} table (encryption keys need format v3)`);
     if (this.encryptionKeys.some((k) => k['key-id'] === key['key-id'])) return this;
     this.encryptionKeys.push(key);
     this.changes.push({ action: 'add-encryption-key', 'encryption-key': key });

@@ -50,6 +50,12 @@ export type LoadTableResult =
 const etags = { all: new Map<string, string>(), refs: new Map<string, string>() };
 const etagDoor = new Doorkeeper();
 
+/**
+ * The ETag loadTable (snapshots=all) answers for this metadata file: create, register and commit answer it too
+ * (apache/iceberg#14760), so a client's If-None-Match after any of them is "not modified" until the table changes.
+ */
+export const tableEtag = (metadataLocation: string): string => etagOf(metadataLocation, 'all');
+
 /** A weak ETag per metadata file and snapshot mode: metadata files are immutable, so the location identifies the content. */
 function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
   const kept = etags[snapshots];

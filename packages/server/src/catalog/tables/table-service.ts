@@ -6,7 +6,7 @@
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../signing/ports.js';
 import type { PageRequest } from '../paging.js';
-import { listingOf, toPage } from '../paging.js';
+import { everyPage, listingOf, toPage } from '../paging.js';
 import { checkNamespace } from '../identifiers.js';
 import { listVisible } from '../listing.js';
 import { TABLE_VISIBILITY } from '../access/privileges.js';
@@ -33,6 +33,14 @@ export class TableService {
     const scope = await this.ctx.scope(request);
     const r = await listVisible(this.ctx, scope, levels, page, { kind: 'table', list: 'table:list', visibleWith: TABLE_VISIBILITY, securable: 'table' });
     return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
+  }
+
+  /** Every table of the namespace the caller may see, page after page (paging.ts everyPage): a listing without pageToken. */
+  listAll(request: CatalogRequest, namespace: string[]) {
+    return everyPage(async (pageToken) => {
+      const r = await this.list(request, namespace, { pageToken });
+      return { items: r.identifiers, nextPageToken: r.nextPageToken };
+    });
   }
 
   create(request: CatalogRequest, namespace: string[], input: CreateTableInput, delegation: readonly DelegationMechanism[]) {

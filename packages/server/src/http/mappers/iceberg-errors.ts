@@ -15,7 +15,9 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_BAD_REQUEST: { status: 400, type: 'BadRequestException' },
   ERR_VALIDATION: { status: 400, type: 'BadRequestException' },
   ERR_ILLEGAL_ARGUMENT: { status: 400, type: 'IllegalArgumentException' },
-  ERR_IDEMPOTENCY_CONFLICT: { status: 422, type: 'UnprocessableEntityException' },
+  // 400, not 422: the 1.11 document declares 422 for updateProperties only, and 400 for every operation.
+  ERR_IDEMPOTENCY_CONFLICT: { status: 400, type: 'BadRequestException' },
+  ERR_UNPROCESSABLE: { status: 422, type: 'UnprocessableEntityException' },
   ERR_UNAUTHENTICATED: { status: 401, type: 'NotAuthorizedException' },
   ERR_FORBIDDEN: { status: 403, type: 'ForbiddenException' },
   ERR_WAREHOUSE_NOT_FOUND: { status: 404, type: 'NoSuchWarehouseException' },

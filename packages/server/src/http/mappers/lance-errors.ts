@@ -27,6 +27,7 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_NAMESPACE_NOT_EMPTY: { status: 409, code: LanceErrorCode.NamespaceNotEmpty },
   ERR_COMMIT_CONFLICT: { status: 409, code: LanceErrorCode.ConcurrentModification },
   ERR_IDEMPOTENCY_CONFLICT: { status: 422, code: LanceErrorCode.InvalidInput },
+  ERR_UNPROCESSABLE: { status: 400, code: LanceErrorCode.InvalidInput },
   ERR_PAYLOAD_TOO_LARGE: { status: 413, code: LanceErrorCode.InvalidInput },
   ERR_ROLE_NOT_FOUND: { status: 404, code: LanceErrorCode.InvalidInput },
   ERR_GRANT_NOT_FOUND: { status: 404, code: LanceErrorCode.InvalidInput },

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CatalogServices } from '../../catalog/services.js';
 import type { CatalogStore, Clock } from '../../catalog/ports.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
 import { useContract } from '../plugins/contract.js';
@@ -23,7 +24,8 @@ export const ICEBERG_PREFIX = '/v1';
 export interface CatalogSurfaceOptions {
   services: CatalogServices;
   authentication: AuthenticationOptions;
-  idempotency: { store: CatalogStore; clock: Clock; lifetimeSeconds: number };
+  /** `box` seals the stored answers (they may hold vended storage credentials). */
+  idempotency: { store: CatalogStore; clock: Clock; lifetimeSeconds: number; box?: SecretBox };
 }
 
 export const icebergSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (app, options) => {
@@ -32,8 +34,8 @@ export const icebergSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (
   // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
   useContract(app, 'iceberg');
   // Before the routes: it attaches its hooks to the POST and DELETE routes as they are added.
-  const { store, clock, lifetimeSeconds } = options.idempotency;
-  useIdempotency(app, store, clock, lifetimeSeconds * 1000);
+  const { store, clock, lifetimeSeconds, box } = options.idempotency;
+  useIdempotency(app, store, clock, lifetimeSeconds * 1000, {}, box);
   configRoutes(app, options.services, `PT${lifetimeSeconds}S`);
   namespaceRoutes(app, options.services);
   tableRoutes(app, options.services);

@@ -22,8 +22,8 @@ export const lanceSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (ap
   requireAuthentication(app, options.authentication, lanceEnvelope);
   // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
   useContract(app, 'lance');
-  const { store, clock, lifetimeSeconds } = options.idempotency;
-  useIdempotency(app, store, clock, lifetimeSeconds * 1000);
+  const { store, clock, lifetimeSeconds, box } = options.idempotency;
+  useIdempotency(app, store, clock, lifetimeSeconds * 1000, {}, box);
   lanceNamespaceRoutes(app, options.services);
   lanceTableRoutes(app, options.services);
 };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, bodyObject, catalogRequest, namespaceParam, noContent, pageQuery } from './common.js';
-import { namespaceListings, sendListing } from '../../serializers.js';
+import { namespaceListings, sendEveryPage, sendListing } from '../../serializers.js';
 
 
 export function namespaceRoutes(app: FastifyInstance, services: CatalogServices): void {
@@ -10,7 +10,10 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
 
   app.get('/:prefix/namespaces', { schema: { operationId: 'listNamespaces' } }, async (req: FastifyRequest<{ Params: PrefixParams }>, reply) => {
     const { parent } = req.query as { parent?: string };
-    const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, pageQuery(req));
+    const paging = pageQuery(req);
+    // Without pageToken the spec asks for every namespace in one answer (next-page-token null), streamed.
+    if (paging.pageToken === undefined) return sendEveryPage(reply, namespaceListings, 'namespaces', 'next-page-token', await ns.listAll(catalogRequest(req), parent ? namespaceParam(parent) : undefined));
+    const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, paging);
     return sendListing(reply, namespaceListings, result.namespaces, result.nextPageToken);
   });
 

@@ -17,8 +17,9 @@ import {
   sendJson,
   accessDelegation,
 } from './common.js';
-import { sendListing, tableListings } from '../../serializers.js';
+import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
+import { tableEtag } from '../../../catalog/tables/load.js';
 
 
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
@@ -27,11 +28,14 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   const loadBodies = { all: new LoadBodies(), refs: new LoadBodies() };
 
   app.get('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'listTables' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
-    const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
+    const paging = pageQuery(req);
+    // Without pageToken the spec asks for every table in one answer (next-page-token null), streamed.
+    if (paging.pageToken === undefined) return sendEveryPage(reply, tableListings, 'identifiers', 'next-page-token', await tables.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
+    const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>) => {
+  app.post('/:prefix/namespaces/:namespace/tables', { schema: { operationId: 'createTable' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
     const body = bodyObject(req);
     const created = await tables.create(
       catalogRequest(req),
@@ -47,6 +51,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       },
       accessDelegation(req),
     );
+    // A staged table has no metadata file yet, so nothing a load could match.
+    if (created.metadataLocation) reply.header('etag', tableEtag(created.metadataLocation));
     return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...accessFields(created.access) };
   });
 
@@ -81,6 +87,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       requirements: (body.requirements ?? []) as TableChange['requirements'],
       updates: body.updates as TableChange['updates'],
     });
+    reply.header('etag', tableEtag(result.metadataLocation));
     return sendJson(reply, metadataAnswer(result.metadataLocation, result.metadataJson));
   });
 
@@ -135,6 +142,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       { name: body.name, metadataLocation: body['metadata-location'], overwrite: body.overwrite },
       accessDelegation(req),
     );
+    reply.header('etag', tableEtag(r.metadataLocation));
     return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, accessFields(r.access)));
   });
 

@@ -2,14 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { type NamespaceParams, type PrefixParams, type ViewParams, bodyObject, catalogRequest, metadataAnswer, namespaceParam, noContent, pageQuery, sendJson } from './common.js';
-import { sendListing, tableListings } from '../../serializers.js';
+import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
 
 
 export function viewRoutes(app: FastifyInstance, services: CatalogServices): void {
   const views = services.views;
 
   app.get('/:prefix/namespaces/:namespace/views', { schema: { operationId: 'listViews' } }, async (req: FastifyRequest<{ Params: NamespaceParams }>, reply) => {
-    const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), pageQuery(req));
+    const paging = pageQuery(req);
+    // Without pageToken the spec asks for every view in one answer (next-page-token null), streamed.
+    if (paging.pageToken === undefined) return sendEveryPage(reply, tableListings, 'identifiers', 'next-page-token', await views.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
+    const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
 
