@@ -12,6 +12,7 @@ import { BatchingReads } from '../../packages/server/src/persistence/postgres/ba
 import { type ReadRunner, kyselyRunner } from '../../packages/server/src/persistence/compiled-reads.js';
 import { storeContract } from '../persistence/store-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
+import { lanceVersionContract } from '../persistence/lance-version-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { type Postgres, startPostgres } from '../support/peers.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
@@ -40,6 +41,11 @@ storeContract(
   },
   async (store) => new PostgresCatalogStore({ connectionString: databases.get(store)! }),
 );
+lanceVersionContract('PostgreSQL', async () => {
+  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`lance_versions_${dbCounter++}`) });
+  await store.migrate();
+  return { store: store.lanceVersions, close: () => store.close() };
+});
 sessionContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`sessions_${dbCounter++}`) });
   await store.migrate();

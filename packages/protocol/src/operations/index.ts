@@ -6,6 +6,7 @@ import { ICEBERG_NAMESPACE_OPERATIONS } from './iceberg-namespaces.js';
 import { ICEBERG_TABLE_OPERATIONS } from './iceberg-tables.js';
 import { ICEBERG_VIEW_OPERATIONS } from './iceberg-views.js';
 import { LANCE_OPERATIONS } from './lance.js';
+import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { MANAGEMENT_OPERATIONS } from './management.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import type { OperationSpec, Surface } from './types.js';
@@ -18,6 +19,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...ICEBERG_TABLE_OPERATIONS,
   ...ICEBERG_VIEW_OPERATIONS,
   ...LANCE_OPERATIONS,
+  ...LANCE_VERSION_OPERATIONS,
   ...OAUTH_OPERATIONS,
   ...MANAGEMENT_OPERATIONS,
 ];

@@ -10,6 +10,8 @@ import { CompiledReads, type ReadRunner } from './compiled-reads.js';
 import { KyselySessionRepository } from './kysely-session-repository.js';
 import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
+import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
+import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { newReadCaches } from './read-caches.js';
 import type { CatalogDatabase } from './schema.js';
@@ -20,6 +22,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly identity: IdentityRepository;
   readonly access: AccessControl;
   readonly sessions: SessionRepository;
+  readonly lanceVersions: LanceVersionStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -32,6 +35,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.identity = new KyselyIdentityRepository(db);
     this.access = new KyselyAccessControl(db, reads, this.compiled);
     this.sessions = new KyselySessionRepository(db);
+    this.lanceVersions = new KyselyLanceVersionStore(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -10,9 +10,10 @@ import { accessMigrations } from './migrations/access.js';
 import { catalogMigrations } from './migrations/catalog.js';
 import { listingVersionMigrations } from './migrations/listing-versions.js';
 import { locationMigrations } from './migrations/locations.js';
+import { lanceVersionMigrations } from './migrations/lance-versions.js';
 import { metricsReportMigrations } from './migrations/metrics-reports.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...lanceVersionMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -1,0 +1,56 @@
+/**
+ * Where a Lance manifest lives, and the two forms clients name it in. Lance (rust/lance io/commit/namespace_manifest.rs)
+ * sends the staged manifest as an object-store path, relative to the store's root (`bucket-less key` for S3, the
+ * absolute path without its leading "/" for a local file system), and parses the paths the catalog answers the same
+ * way; other clients may send full URIs. The catalog keeps full URIs and answers in the form it was sent.
+ *
+ * A staged manifest must lie inside the table's location (a writer may not make the catalog copy, and then delete,
+ * another table's or another warehouse's object), and must not be the final manifest of a version: moving it would
+ * delete that version's manifest.
+ */
+import { validation } from '../../../errors/catalog-error.js';
+
+export type ManifestNamingScheme = 'V1' | 'V2';
+/** How the client named the manifest: an object-store path, or a URI. */
+export type PathForm = 'path' | 'uri';
+
+const URI = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)\/(.*)$/i;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** `scheme://authority/` of a location: what an object-store path is relative to (`file:///` for local files). */
+export function storeRoot(location: string): string {
+  const m = URI.exec(`${location}/`);
+  if (!m) throw validation(`location ${location} is not an absolute URI`);
+  return `${m[1]}://${m[2]}/`;
+}
+
+/** The manifest file name of a version: V1 `<version>.manifest`, V2 `<u64::MAX - version, 20 digits>.manifest` (newest sorts first). */
+export function manifestName(version: number, scheme: ManifestNamingScheme): string {
+  if (scheme === 'V1') return `${version}.manifest`;
+  return `${(U64_MAX - BigInt(version)).toString().padStart(20, '0')}.manifest`;
+}
+
+/** The final URI of a version's manifest under the table's location. */
+export function finalManifestUri(location: string, version: number, scheme: ManifestNamingScheme): string {
+  return `${location.replace(/\/+$/, '')}/_versions/${manifestName(version, scheme)}`;
+}
+
+/** A staged manifest path as the client sent it: its URI, and the form to answer in. Refuses paths outside the table's location. */
+export function stagedManifest(sent: string, location: string): { uri: string; form: PathForm } {
+  const form: PathForm = URI.test(sent) ? 'uri' : 'path';
+  const uri = form === 'uri' ? sent : storeRoot(location) + sent.replace(/^\/+/, '');
+  const base = `${location.replace(/\/+$/, '')}/`;
+  const rest = uri.startsWith(base) ? uri.slice(base.length) : undefined;
+  if (rest === undefined || rest.length === 0 || rest.split('/').some((s) => s === '' || s === '.' || s === '..') || /[\u0000-\u001f?#\\]/.test(rest)) {
+    throw validation(`manifest_path ${JSON.stringify(sent)} is not inside the table's location`);
+  }
+  if (/^_versions\/\d+\.manifest$/.test(rest)) throw validation(`manifest_path ${JSON.stringify(sent)} names the final manifest of a version, not a staged one`);
+  return { uri, form };
+}
+
+/** A stored manifest URI in the form the client uses. */
+export function inForm(uri: string, form: PathForm): string {
+  if (form === 'uri') return uri;
+  const root = storeRoot(uri);
+  return uri.startsWith(root) ? uri.slice(root.length) : uri;
+}
