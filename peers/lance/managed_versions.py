@@ -5,6 +5,8 @@ last line of stdout. Scenarios:
   lifecycle NS        create a table, append three times, reopen an older version, rename it
   append NS TABLE N   append N rows (one commit), through a fresh connection
   refused NS TABLE    try to append; prints the error
+  create NS TABLE N   create a table with N rows
+  count NS TABLE      the table's rows and version
 """
 import json
 import sys
@@ -48,7 +50,7 @@ def lifecycle(uri, token, ns):
         "second_version_rows": second_version_rows,
         "renamed_count": renamed.count_rows(),
         "renamed_version": renamed.version,
-        "tables": list(db.table_names(namespace_path=[ns])),
+        "tables": list(db.list_tables(namespace_path=[ns]).tables),
     }
 
 
@@ -67,9 +69,20 @@ def refused(uri, token, ns, name):
         return {"refused": True, "error": str(e)[:2000]}
 
 
+def create(uri, token, ns, name, n):
+    table = connect(uri, token).create_table(name, rows(0, int(n)), namespace_path=[ns])
+    return {"version": table.version}
+
+
+def count(uri, token, ns, name):
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    ids = table.to_arrow().column("id").to_pylist()
+    return {"rows": len(ids), "version": table.version, "versions": [v["version"] for v in table.list_versions()]}
+
+
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "refused": refused}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

@@ -71,6 +71,19 @@ describe('Lance managed versions (anonymous catalog)', () => {
     expect((await call(`${L}/table/mv%24t/describe`, { version: 1 })).body).toMatchObject({ version: 1, managed_versioning: true, location });
   });
 
+  it('reads the staged path of a table whose location is percent-encoded as Lance sends it: decoded ("sp ns/my table-…")', async () => {
+    await call(`${L}/namespace/sp+ns/create`, {});
+    const declared = await call(`${L}/table/sp+ns%24my+table/declare`, {});
+    const encoded = declared.body!.location as string;
+    expect(encoded).toContain('sp%20ns/my%20table-');
+    const staged = stage(encoded, '1.manifest-sp');
+    expect(staged).toContain('sp ns/my table-');
+    const created = await call(`${L}/table/sp+ns%24my+table/version/create`, { version: 1, manifest_path: staged });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body!.version.manifest_path).toBe(`${fileURLToPath(encoded).slice(1)}/_versions/${v2(1)}`);
+    expect(existsSync(`/${created.body!.version.manifest_path}`)).toBe(true);
+  });
+
   it('refuses a taken version (409, code 14) and one that skips (400, code 13), recording nothing', async () => {
     const taken = await call(`${L}/table/mv%24t/version/create`, { version: 2, manifest_path: stage(location, '2.manifest-again') });
     expect(taken).toMatchObject({ status: 409, body: { code: 14 } });

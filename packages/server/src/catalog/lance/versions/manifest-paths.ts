@@ -4,11 +4,16 @@
  * absolute path without its leading "/" for a local file system), and parses the paths the catalog answers the same
  * way; other clients may send full URIs. The catalog keeps full URIs and answers in the form it was sent.
  *
+ * A local file's object-store path is its decoded file system path (Lance sends "sig ns/…" for file:///…/sig%20ns/…),
+ * so file locations are compared as paths; object store keys are compared as written (storage/s3: keys are literal).
+ *
  * A staged manifest must lie inside the table's location (a writer may not make the catalog copy, and then delete,
  * another table's or another warehouse's object), and must not be the final manifest of a version: moving it would
  * delete that version's manifest.
  */
+import { pathToFileURL } from 'node:url';
 import { validation } from '../../../errors/catalog-error.js';
+import { localPath } from '../../locations.js';
 
 export type ManifestNamingScheme = 'V1' | 'V2';
 /** How the client named the manifest: an object-store path, or a URI. */
@@ -38,9 +43,11 @@ export function finalManifestUri(location: string, version: number, scheme: Mani
 /** A staged manifest path as the client sent it: its URI, and the form to answer in. Refuses paths outside the table's location. */
 export function stagedManifest(sent: string, location: string): { uri: string; form: PathForm } {
   const form: PathForm = URI.test(sent) ? 'uri' : 'path';
-  const uri = form === 'uri' ? sent : storeRoot(location) + sent.replace(/^\/+/, '');
-  const base = `${location.replace(/\/+$/, '')}/`;
-  const rest = uri.startsWith(base) ? uri.slice(base.length) : undefined;
+  const file = location.startsWith('file:');
+  if (sent.split('/').some((s) => s === '.' || s === '..') || /[\u0000-\u001f]/.test(sent)) throw validation(`manifest_path ${JSON.stringify(sent)} is not inside the table's location`);
+  const relative = sent.replace(/^\/+/, '');
+  const uri = form === 'uri' ? sent : file ? pathToFileURL(`/${relative}`).href : storeRoot(location) + relative;
+  const rest = file ? below(localPath(location), uri.startsWith('file:') ? safeLocalPath(uri) : undefined) : below(location.replace(/\/+$/, ''), uri);
   if (rest === undefined || rest.length === 0 || rest.split('/').some((s) => s === '' || s === '.' || s === '..') || /[\u0000-\u001f?#\\]/.test(rest)) {
     throw validation(`manifest_path ${JSON.stringify(sent)} is not inside the table's location`);
   }
@@ -48,9 +55,22 @@ export function stagedManifest(sent: string, location: string): { uri: string; f
   return { uri, form };
 }
 
+function below(base: string, inner: string | undefined): string | undefined {
+  return inner !== undefined && inner.startsWith(`${base}/`) ? inner.slice(base.length + 1) : undefined;
+}
+
+function safeLocalPath(uri: string): string | undefined {
+  try {
+    return localPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A stored manifest URI in the form the client uses. */
 export function inForm(uri: string, form: PathForm): string {
   if (form === 'uri') return uri;
+  if (uri.startsWith('file:')) return localPath(uri).slice(1);
   const root = storeRoot(uri);
   return uri.startsWith(root) ? uri.slice(root.length) : uri;
 }
