@@ -128,6 +128,7 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
     for (const key of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_endpoint', 'aws_region', 'expires_at_millis']) expect(options[key], key).toBeTruthy();
     expect(options.aws_access_key_id).not.toBe(MINIO_ROOT.accessKeyId);
     expect(Number(options.expires_at_millis)).toBeGreaterThan(Date.now());
+    expect(options.refresh_offset_millis).toBe('60000');
 
     // The vended keys reach only this dataset's prefix.
     const scoped = new S3Client({
