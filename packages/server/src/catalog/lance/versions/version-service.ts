@@ -21,7 +21,7 @@ import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../lance-tabl
 import { isManaged } from '../managed.js';
 import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
-import { type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
 
 /** The largest manifest the catalog copies (a manifest lists fragments, not rows: large tables stay far below this). */
 export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
@@ -61,7 +61,12 @@ export class LanceVersionService {
     const { id, record } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
     const branch = MAIN_BRANCH;
     // execute
+    const table = formatIdentifier(id.namespace, id.name);
     const staged = stagedManifest(input.manifestPath, record.location);
+    // A version already taken (a lost race: most of the attempts of concurrent writers) is answered from one read,
+    // without waiting for the write transaction; append checks again inside it.
+    const head = await this.ctx.store.lanceVersions.head(record.id, branch);
+    if (head !== undefined) refuse(version <= head ? { kind: 'taken' } : version > head + 1 ? { kind: 'skips', latest: head } : undefined, version, table);
     const storage = await this.ctx.storageFor(scope.warehouse);
     if (!(await storage.exists(staged.uri))) throw illegalArgument(`The staged manifest ${input.manifestPath} does not exist`);
     const bytes = await storage.read(staged.uri, MAX_MANIFEST_BYTES);
@@ -73,9 +78,7 @@ export class LanceVersionService {
       if (await storage.exists(finalUri)) await storage.delete(finalUri);
       await storage.writeNew(finalUri, bytes);
     });
-    const table = formatIdentifier(id.namespace, id.name);
-    if (refusal?.kind === 'taken') throw commitConflict(`Version ${version} of table ${table} already exists`);
-    if (refusal?.kind === 'skips') throw illegalArgument(`Version ${version} of table ${table} skips a version: the latest is ${refusal.latest}, so the next is ${refusal.latest + 1}`);
+    refuse(refusal, version, table);
     await storage.delete(staged.uri).catch(() => undefined);
     await this.ctx.access.record(scope.caller, 'lance.version.created', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { version, manifest: finalUri });
     this.ctx.events.emit({ type: 'lance-table.version-created', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, version });
@@ -148,6 +151,11 @@ export class LanceVersionService {
     if (!isManaged(record)) throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`);
     return { id, record };
   }
+}
+
+function refuse(refusal: AppendRefusal | undefined, version: number, table: string): void {
+  if (refusal?.kind === 'taken') throw commitConflict(`Version ${version} of table ${table} already exists`);
+  if (refusal?.kind === 'skips') throw illegalArgument(`Version ${version} of table ${table} skips a version: the latest is ${refusal.latest}, so the next is ${refusal.latest + 1}`);
 }
 
 const info = (r: LanceVersionRecord, form: PathForm): LanceVersionInfo => ({
