@@ -4,16 +4,19 @@
  * and a bearer token of a non-admin principal, on the local file warehouse. The client commits every version through
  * CreateTableVersion and reads them through ListTableVersions/DescribeTableVersion: create, append, open an older
  * version, rename; the catalog's version list equals the dataset's `_versions/` directory; a reader's append is
- * refused; eight concurrent appenders lose no rows and leave no gaps.
+ * refused; eight concurrent appenders lose no rows and leave no gaps. Then the lifecycle on MinIO, where LanceDB holds
+ * only the storage_options vended by declare/describe.
  */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
+import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { clientToken, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'peers', 'lance', 'managed_versions.py');
@@ -23,6 +26,7 @@ let server: ServerProcess;
 let send: Send;
 let python: string;
 let writer = '';
+let writerId = '';
 let reader = '';
 
 beforeAll(async () => {
@@ -34,14 +38,19 @@ beforeAll(async () => {
   const w = await createGrantedPrincipal(server, 'lance-py-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'default' });
   const r = await createGrantedPrincipal(server, 'lance-py-reader', ['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'default' });
   writer = await clientToken(server.url, w.credential);
+  writerId = w.id;
   reader = await clientToken(server.url, r.credential);
   expect((await send('POST', `/lance/default/v1/namespace/${NS}/create`, {})).status).toBe(200);
 }, 15 * 60_000);
 afterAll(async () => server?.stop());
 
 async function scenario(token: string, ...args: string[]): Promise<Record<string, any>> {
+  return inWarehouse('default', token, ...args);
+}
+
+async function inWarehouse(warehouse: string, token: string, ...args: string[]): Promise<Record<string, any>> {
   const [name, ...rest] = args;
-  const res = await runAsync(python, [SCRIPT, name!, `${server.url}/lance/default`, token, ...rest], { timeoutMs: 5 * 60_000 });
+  const res = await runAsync(python, [SCRIPT, name!, `${server.url}/lance/${warehouse}`, token, ...rest], { timeoutMs: 5 * 60_000 });
   expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
   return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
 }
@@ -107,5 +116,35 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(counted.version).toBe(9);
     expect(await catalogVersions('busy')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(await directoryVersions('busy')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+describe('LanceDB Python 0.40 with catalog-managed versions on MinIO (vended credentials only)', () => {
+  const BUCKET = 'lakegate-lance-py';
+  let minio: Minio;
+  beforeAll(async () => {
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'pylake', BUCKET));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, writerId, [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
+    expect((await send('POST', `/lance/pylake/v1/namespace/${NS}/create`, {})).status).toBe(200);
+  }, 10 * 60_000);
+  afterAll(async () => minio?.stop());
+
+  it('creates, appends, opens an older version and renames; the bucket holds exactly the versions the catalog lists', async () => {
+    const result = await inWarehouse('pylake', writer, 'lifecycle', NS);
+    expect(result.counts).toEqual([5, 7, 9, 11]);
+    expect(result.first_version_rows).toBe(5);
+    expect(result.renamed_count).toBe(12);
+    const listed = await send('POST', `/lance/pylake/v1/table/${NS}%24events_renamed/version/list`, {});
+    expect((listed.body.versions as { version: number }[]).map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    const described = await send('POST', `/lance/pylake/v1/table/${NS}%24events_renamed/describe`, {});
+    const prefix = (described.body.location as string).replace(`s3://${BUCKET}/`, '');
+    const objects = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/_versions/` }));
+    const names = (objects.Contents ?? []).map((o) => o.Key!.split('/').at(-1)!);
+    // Only final names: every staged manifest was removed after its copy.
+    expect(names.filter((n) => n.endsWith('.manifest')).map((n) => Number(2n ** 64n - 1n - BigInt(n.slice(0, -'.manifest'.length)))).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect(names.filter((n) => n.includes('.manifest-'))).toEqual([]);
   });
 });
