@@ -3,9 +3,12 @@
  * head by compare-and-swap (`update … where version = <head read>`): on PostgreSQL a second writer of the same
  * version blocks on the head row until the first commits, then updates nothing and is told the version is taken;
  * on SQLite transactions are serialised already. The first version inserts the head with `on conflict do nothing`,
- * which the same way lets one of two concurrent creators win.
+ * which the same way lets one of two concurrent creators win. Reads (the latest version, one version, a page) are
+ * compiled once and run on the store's read runner, like the catalog's hot reads (compiled-reads.ts): Lance reads the
+ * latest version on every open and before every commit.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { type CompiledReads, kyselyRunner, type ReadRunner } from './compiled-reads.js';
 import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import type { CatalogDatabase } from './schema.js';
 
@@ -41,9 +44,15 @@ const toRecord = (r: Row): LanceVersionRecord => ({
 
 export class KyselyLanceVersionStore implements LanceVersionStore {
   private readonly db: Db;
+  private readonly reads: ReadRunner;
 
-  constructor(db: Kysely<CatalogDatabase>) {
+  constructor(
+    db: Kysely<CatalogDatabase>,
+    reads: ReadRunner | undefined,
+    private readonly compiled: CompiledReads,
+  ) {
     this.db = db.withTables<LanceVersionTables>() as unknown as Db;
+    this.reads = reads ?? kyselyRunner(db);
   }
 
   append(record: LanceVersionRecord, write: () => Promise<void>): Promise<AppendRefusal | undefined> {
@@ -70,19 +79,31 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
   }
 
   async get(tableId: string, branch: string, version: number): Promise<LanceVersionRecord | undefined> {
-    const row = await this.db.selectFrom('lance_table_versions').selectAll().where('table_id', '=', tableId).where('branch', '=', branch).where('version', '=', version).executeTakeFirst();
+    const q = this.compiled.compile('lanceVersion', [tableId, branch, version], (t, b, v) =>
+      this.db.selectFrom('lance_table_versions').selectAll().where('table_id', '=', t).where('branch', '=', b).where('version', '=', v as never),
+    );
+    const [row] = await this.reads.rows(q);
     return row ? toRecord(row) : undefined;
   }
 
   async list(tableId: string, branch: string, options: { descending: boolean; after?: number | undefined; limit: number }): Promise<LanceVersionRecord[]> {
-    let query = this.db.selectFrom('lance_table_versions').selectAll().where('table_id', '=', tableId).where('branch', '=', branch);
-    if (options.after !== undefined) query = query.where('version', options.descending ? '<' : '>', options.after);
-    const rows = await query.orderBy('version', options.descending ? 'desc' : 'asc').limit(options.limit).execute();
-    return rows.map(toRecord);
+    const order = options.descending ? 'desc' : 'asc';
+    const base = (t: string, b: string) => this.db.selectFrom('lance_table_versions').selectAll().where('table_id', '=', t).where('branch', '=', b);
+    const q =
+      options.after === undefined
+        ? this.compiled.compile(`lanceVersions:${order}`, [tableId, branch, options.limit], (t, b, l) => base(t, b).orderBy('version', order).limit(l as never))
+        : this.compiled.compile(`lanceVersionsAfter:${order}`, [tableId, branch, options.after, options.limit], (t, b, a, l) =>
+            base(t, b)
+              .where('version', options.descending ? '<' : '>', a as never)
+              .orderBy('version', order)
+              .limit(l as never),
+          );
+    return (await this.reads.rows(q)).map(toRecord);
   }
 
   async head(tableId: string, branch: string): Promise<number | undefined> {
-    const row = await this.db.selectFrom('lance_version_heads').select('version').where('table_id', '=', tableId).where('branch', '=', branch).executeTakeFirst();
+    const q = this.compiled.compile('lanceVersionHead', [tableId, branch], (t, b) => this.db.selectFrom('lance_version_heads').select('version').where('table_id', '=', t).where('branch', '=', b));
+    const [row] = await this.reads.rows(q);
     return row ? Number(row.version) : undefined;
   }
 

@@ -35,7 +35,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.identity = new KyselyIdentityRepository(db);
     this.access = new KyselyAccessControl(db, reads, this.compiled);
     this.sessions = new KyselySessionRepository(db);
-    this.lanceVersions = new KyselyLanceVersionStore(db);
+    this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {
