@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READ_WRITE_ALL } from '../support/access.js';
+import { READ_WRITE_ALL, revoke } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
@@ -146,5 +146,22 @@ describe('LanceDB Python 0.40 with catalog-managed versions on MinIO (vended cre
     // Only final names: every staged manifest was removed after its copy.
     expect(names.filter((n) => n.endsWith('.manifest')).map((n) => Number(2n ** 64n - 1n - BigInt(n.slice(0, -'.manifest'.length)))).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
     expect(names.filter((n) => n.includes('.manifest-'))).toEqual([]);
+  });
+
+  it('refreshes credentials by DescribeTable from the vending cache (refresh_offset_millis stated), and a revoked grant stops the next refresh', async () => {
+    const reader = await createGrantedPrincipal(server, 'lance-py-refresher', ['table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
+    const token = await clientToken(server.url, reader.credential);
+    const describe = () =>
+      fetch(`${server.url}/lance/pylake/v1/table/${NS}%24events_renamed/describe`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    const first = (await (await describe()).json()) as { storage_options: Record<string, string> };
+    const again = (await (await describe()).json()) as { storage_options: Record<string, string> };
+    expect(first.storage_options.refresh_offset_millis).toBe('60000');
+    expect(Number(first.storage_options.expires_at_millis)).toBeGreaterThan(Date.now() + 60_000);
+    // A refresh within the credential's life is answered from the vending cache: the same session, no new STS call.
+    expect(again.storage_options.aws_access_key_id).toBe(first.storage_options.aws_access_key_id);
+    await revoke(send, `${reader.id}-role`, ['table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
+    const refused = await describe();
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: number }).code).toBe(15);
   });
 });
