@@ -99,6 +99,11 @@ describe('Lance managed versions (anonymous catalog)', () => {
     const create = (body: Record<string, unknown>) => call(`${L}/table/mv%24t/version/create`, { version: 3, ...body });
     expect(await create({ manifest_path: 'tmp/elsewhere/x.manifest' })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/not inside the table's location/) } });
     expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/../other/_versions/x` })).toMatchObject({ status: 400, body: { code: 13 } });
+    mkdirSync(path.join(fileURLToPath(location), 'data'), { recursive: true });
+    writeFileSync(path.join(fileURLToPath(location), 'data', 'f.lance'), 'rows');
+    const dataFile = await create({ manifest_path: `${fileURLToPath(location).slice(1)}/data/f.lance` });
+    expect(dataFile).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/_versions/) } });
+    expect(existsSync(path.join(fileURLToPath(location), 'data', 'f.lance'))).toBe(true);
     expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/_versions/missing.manifest-1` })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/does not exist/) } });
     expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/_versions/${v2(1)}` })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/final manifest/) } });
     const sized = stage(location, '3.manifest-sized');

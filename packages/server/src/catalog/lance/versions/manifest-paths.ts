@@ -7,9 +7,9 @@
  * A local file's object-store path is its decoded file system path (Lance sends "sig ns/…" for file:///…/sig%20ns/…),
  * so file locations are compared as paths; object store keys are compared as written (storage/s3: keys are literal).
  *
- * A staged manifest must lie inside the table's location (a writer may not make the catalog copy, and then delete,
- * another table's or another warehouse's object), and must not be the final manifest of a version: moving it would
- * delete that version's manifest.
+ * A staged manifest must lie directly in the table's `_versions/` directory (a writer may not make the catalog copy,
+ * and then delete, another table's or another warehouse's object, nor a data file of its own table), and must not be
+ * the final manifest of a version: moving it would delete that version's manifest.
  */
 import { pathToFileURL } from 'node:url';
 import { validation } from '../../../errors/catalog-error.js';
@@ -51,6 +51,8 @@ export function stagedManifest(sent: string, location: string): { uri: string; f
   if (rest === undefined || rest.length === 0 || rest.split('/').some((s) => s === '' || s === '.' || s === '..') || /[\u0000-\u001f?#\\]/.test(rest)) {
     throw validation(`manifest_path ${JSON.stringify(sent)} is not inside the table's location`);
   }
+  // Lance stages manifests in _versions/; anywhere else the copy-then-delete would remove a data or index file.
+  if (!/^_versions\/[^/]+$/.test(rest)) throw validation(`manifest_path ${JSON.stringify(sent)} is not a staged manifest in the table's _versions/ directory`);
   if (/^_versions\/\d+\.manifest$/.test(rest)) throw validation(`manifest_path ${JSON.stringify(sent)} names the final manifest of a version, not a staged one`);
   return { uri, form };
 }
