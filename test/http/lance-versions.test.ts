@@ -4,7 +4,7 @@
  * read the catalog's history; bad input answers the spec's codes with nothing recorded; BatchDelete keeps the latest;
  * DescribeTable with `version`; RenameTable keeps the history; a reader may read versions but not create them.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,7 @@ describe('Lance managed versions (anonymous catalog)', () => {
     expect(next.body).toMatchObject({ versions: [{ version: 1, manifest_path: finalPath }] });
     expect(next.body!.page_token).toBeUndefined();
     expect((await call(`${L}/table/mv%24t/version/list`)).body!.versions.map((v: any) => v.version)).toEqual([1, 2]);
+    expect(await call(`${L}/table/mv%24t/version/list?page_token=forged`)).toMatchObject({ status: 400, body: { code: 13 } });
 
     expect((await call(`${L}/table/mv%24t/version/describe`, { version: 1 })).body!.version).toMatchObject({ version: 1, manifest_path: finalPath, timestamp_millis: expect.any(Number) });
     expect((await call(`${L}/table/mv%24t/version/describe`, {})).body!.version.version).toBe(2);
@@ -119,7 +120,11 @@ describe('Lance managed versions (anonymous catalog)', () => {
   });
 
   it('forgets version records in ranges but keeps the latest; the head never goes back', async () => {
-    await call(`${L}/table/mv%24t/version/create`, { version: 3, manifest_path: stage(location, '3.manifest-z') });
+    // A file left at version 3's final name by an attempt that never committed is replaced by the next holder.
+    writeFileSync(path.join(fileURLToPath(location), '_versions', v2(3)), 'left by a crashed attempt');
+    const third = await call(`${L}/table/mv%24t/version/create`, { version: 3, manifest_path: stage(location, '3.manifest-z', 'the third') });
+    expect(third.status).toBe(200);
+    expect(readFileSync(path.join(fileURLToPath(location), '_versions', v2(3)), 'utf8')).toBe('the third');
     const deleted = await call(`${L}/table/mv%24t/version/delete`, { ranges: [{ start_version: 0, end_version: -1 }] });
     expect(deleted.body).toEqual({ deleted_count: 2 });
     expect((await call(`${L}/table/mv%24t/version/list`)).body!.versions.map((v: any) => v.version)).toEqual([3]);

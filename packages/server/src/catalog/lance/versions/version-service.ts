@@ -2,8 +2,8 @@
  * Catalog-managed versions of Lance tables (`managed_versioning: true`): the Lance client writes each new manifest
  * to a staging path and asks the catalog to make it version N (CreateTableVersion); it reads the latest version and a
  * given one from the catalog (ListTableVersions, DescribeTableVersion) and forgets old ones (BatchDeleteTableVersions).
- * The catalog database is the commit point (versions/ports.ts): the version is reserved, the staged manifest copied
- * to its final `_versions/` name and the row inserted in one transaction, so a version is either wholly recorded
+ * The catalog database is the commit point (versions/ports.ts): a version exists once its row does, and its row is
+ * inserted only with its manifest at the final `_versions/` name (see create), so a version is either wholly recorded
  * (row and manifest) or not at all. Framework-free: no HTTP, no SQL.
  *
  * Privileges: creating and deleting versions needs `table:write-data` (a version is a write of the table's data),
@@ -14,7 +14,7 @@ import { describeObject } from '../../access/access-service.js';
 import type { Privilege } from '../../access/privileges.js';
 import type { CatalogRequest, RequestScope } from '../../context.js';
 import { checkStringMap, formatIdentifier } from '../../identifiers.js';
-import { listingOf, type PageRequest, toPage } from '../../paging.js';
+import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
 import type { CatalogObjectRecord } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../lance-tables.js';
@@ -73,10 +73,23 @@ export class LanceVersionService {
     if (size !== undefined && size !== bytes.length) throw illegalArgument(`manifest_size ${size} differs from the staged manifest's size ${bytes.length}`);
     const finalUri = finalManifestUri(record.location, version, scheme);
     const entry: LanceVersionRecord = { tableId: record.id, branch, version, manifestUri: finalUri, manifestSize: bytes.length, timestampMs: this.ctx.clock.now(), createdBy: scope.caller.description, metadata };
+    // The final name is written before the write transaction, by create-if-absent, so the database's write lock is
+    // not held for storage I/O. Whoever then wins the head's compare-and-swap owns the version: if the name was
+    // taken (a concurrent writer of this version, or a file left by an attempt that never committed), the copy is
+    // made inside the transaction, after the swap, replacing that file. A recorded version's file is never written
+    // again (no swap succeeds for it), and a writer that loses never deletes the final file (it may be the winner's).
+    const ownFile = await storage.writeNew(finalUri, bytes).then(
+      () => true,
+      () => false,
+    );
     const refusal = await this.ctx.store.lanceVersions.append(entry, async () => {
-      // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
+      if (ownFile) return;
       if (await storage.exists(finalUri)) await storage.delete(finalUri);
-      await storage.writeNew(finalUri, bytes);
+      // A writer of the same version may create the name between the delete and this write: it will win the swap
+      // when this transaction rolls back, so this attempt lost (409, retried), it did not fail.
+      await storage.writeNew(finalUri, bytes).catch(async (e: unknown) => {
+        throw (await storage.exists(finalUri)) ? commitConflict(`Version ${version} of table ${table} is being created by another writer`) : e;
+      });
     });
     refuse(refusal, version, table);
     await storage.delete(staged.uri).catch(() => undefined);
@@ -92,11 +105,10 @@ export class LanceVersionService {
     const { record } = await this.requireManaged(scope, idInput, ['table:read-metadata'], input.branch);
     // execute
     const descending = input.descending === true;
-    const page = toPage(input.paging, this.ctx.pageTokens, listingOf(scope.warehouse.name, [record.id], descending ? 'lance-versions-desc' : 'lance-versions'));
-    const after = page.after === undefined ? undefined : Number(page.after);
-    const rows = await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending, after, limit: page.limit + 1 });
-    const items = rows.slice(0, page.limit);
-    return { versions: items.map((r) => info(r, 'path')), nextPageToken: rows.length > page.limit ? page.tokenOf(String(items.at(-1)!.version)) : null };
+    const { limit, after } = versionPage(input.paging);
+    const rows = await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending, after, limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    return { versions: items.map((r) => info(r, 'path')), nextPageToken: rows.length > limit ? `v${items.at(-1)!.version}` : null };
   }
 
   /** One version, or the latest when `version` is absent. */
@@ -147,10 +159,25 @@ export class LanceVersionService {
     const object = describeObject(scope.warehouse.name, id.namespace, id.name);
     const missing = () => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(id.namespace, id.name)}`);
     if (!record || record.kind !== LANCE_TABLE) return this.ctx.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, missing);
-    await this.ctx.access.requireAll(scope, privileges, this.ctx.access.objectPath(ns.path, 'table', record.id), { object, recordAllow: true });
+    // Like DescribeTable, an allowed read is not audited; a created or deleted version is, by its own event.
+    await this.ctx.access.requireAll(scope, privileges, this.ctx.access.objectPath(ns.path, 'table', record.id), { object });
     if (!isManaged(record)) throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`);
     return { id, record };
   }
+}
+
+/**
+ * A page of versions. Its token is the last version listed (`v<number>`), not a sealed token as name listings have
+ * (catalog/paging.ts): a version number tells the caller nothing it may not read, and sealing cost about a third of
+ * ListTableVersions(limit=1), which Lance calls before every commit and on every open.
+ */
+function versionPage(paging: PageRequest): { limit: number; after: number | undefined } {
+  const limit = paging.pageSize ?? MAX_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  if (paging.pageToken === undefined || paging.pageToken === '') return { limit, after: undefined };
+  const m = /^v(\d{1,15})$/.exec(paging.pageToken);
+  if (!m) throw validation('page_token is not valid: pass the page_token of the previous page as it was');
+  return { limit, after: Number(m[1]) };
 }
 
 function refuse(refusal: AppendRefusal | undefined, version: number, table: string): void {
