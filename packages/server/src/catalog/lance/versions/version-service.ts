@@ -73,23 +73,14 @@ export class LanceVersionService {
     if (size !== undefined && size !== bytes.length) throw illegalArgument(`manifest_size ${size} differs from the staged manifest's size ${bytes.length}`);
     const finalUri = finalManifestUri(record.location, version, scheme);
     const entry: LanceVersionRecord = { tableId: record.id, branch, version, manifestUri: finalUri, manifestSize: bytes.length, timestampMs: this.ctx.clock.now(), createdBy: scope.caller.description, metadata };
-    // The final name is written before the write transaction, by create-if-absent, so the database's write lock is
-    // not held for storage I/O. Whoever then wins the head's compare-and-swap owns the version: if the name was
-    // taken (a concurrent writer of this version, or a file left by an attempt that never committed), the copy is
-    // made inside the transaction, after the swap, replacing that file. A recorded version's file is never written
-    // again (no swap succeeds for it), and a writer that loses never deletes the final file (it may be the winner's).
-    const ownFile = await storage.writeNew(finalUri, bytes).then(
-      () => true,
-      () => false,
-    );
+    // The copy is made inside the write transaction, after the head's swap: a version's manifest appears at its
+    // final name only with its row, so a writer told its version is taken (409) finds the winner's version recorded
+    // when it verifies. (Writing the final name before the transaction was tried: Lance, verifying a 409, read a
+    // final manifest whose row was not committed yet, rebased on it and sent a version that skipped.)
     const refusal = await this.ctx.store.lanceVersions.append(entry, async () => {
-      if (ownFile) return;
+      // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
       if (await storage.exists(finalUri)) await storage.delete(finalUri);
-      // A writer of the same version may create the name between the delete and this write: it will win the swap
-      // when this transaction rolls back, so this attempt lost (409, retried), it did not fail.
-      await storage.writeNew(finalUri, bytes).catch(async (e: unknown) => {
-        throw (await storage.exists(finalUri)) ? commitConflict(`Version ${version} of table ${table} is being created by another writer`) : e;
-      });
+      await storage.writeNew(finalUri, bytes);
     });
     refuse(refusal, version, table);
     await storage.delete(staged.uri).catch(() => undefined);
