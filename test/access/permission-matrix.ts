@@ -8,6 +8,9 @@
  * Every case gets fresh objects and a fresh subject, so no grant of one case
  * can leak into another.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { type Member, type Securable, addMember, grant } from '../support/access.js';
@@ -71,7 +74,7 @@ interface Operation {
   /** Each privilege needed, where it is granted directly, and an ancestor it can be inherited from (none: no ancestor to test). */
   needs: Array<{ privilege: string; direct: Place; inherited?: Place }>;
   /** Objects the case needs, made by the admin. */
-  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'child' | 'unregistered'>;
+  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'lance-versioned' | 'child' | 'unregistered'>;
   /** The warehouse the case runs in (default: the file warehouse). */
   wh?: string;
   request: (f: Fixture) => { method: string; url: string; body?: unknown };
@@ -235,6 +238,35 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/deregister`, body: { id: [...f.ns, 'ds'] } }),
     ok: 200,
   },
+  // Lance managed versions (the table has version 1; a manifest for version 2 is staged) and rename
+  ...(
+    [
+      ['CreateTableVersion', 'table:write-data', 'version/create', (f: Fixture) => ({ version: 2, manifest_path: f.data.staged })],
+      ['ListTableVersions', 'table:read-metadata', 'version/list', () => ({})],
+      ['DescribeTableVersion', 'table:read-metadata', 'version/describe', () => ({ version: 1 })],
+      ['BatchDeleteTableVersions', 'table:write-data', 'version/delete', () => ({ ranges: [{ start_version: 0, end_version: -1 }] })],
+    ] as const
+  ).map(
+    ([name, privilege, op, body]): Operation => ({
+      name: `lance ${name}`,
+      surface: 'lance',
+      needs: [{ privilege, direct: 'lance', inherited: 'ns' }],
+      objects: ['lance-versioned'],
+      request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/${op}`, body: body(f) }),
+      ok: 200,
+    }),
+  ),
+  {
+    name: 'lance RenameTable',
+    surface: 'lance',
+    needs: [
+      { privilege: 'table:drop', direct: 'lance', inherited: 'ns' },
+      { privilege: 'table:create', direct: 'child', inherited: 'ns' },
+    ],
+    objects: ['lance', 'child'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/rename`, body: { new_table_name: 'moved', new_namespace_id: f.child } }),
+    ok: 200,
+  },
   // Management: editing grants on a securable
   {
     name: 'grant on a table (grants:manage)',
@@ -319,6 +351,18 @@ export function permissionMatrix(label: string, env: () => Record<string, string
         }
         if (o === 'view') await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/views`, { name: 'v', schema: simpleSchema, 'view-version': view('select 1', f.ns) }), 'view');
         if (o === 'lance') await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
+        if (o === 'lance-versioned') {
+          const { location } = await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
+          // Staged manifests as Lance writes them (object-store paths: the file path without its leading "/").
+          const staged = (name: string) => {
+            const file = path.join(fileURLToPath(location as string), '_versions', name);
+            mkdirSync(path.dirname(file), { recursive: true });
+            writeFileSync(file, name);
+            return file.slice(1);
+          };
+          await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup') }), 'lance version 1');
+          f.data.staged = staged('2.manifest-case');
+        }
         if (o === 'unregistered') {
           const made = await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to unregister');
           await must(await admin('POST', `${T(f, 'gone')}/unregister`), 'unregister');

@@ -97,4 +97,27 @@ describe('LanceNamespace on Lakegate', () => {
     expect((await dotted.listTables(['dots'])).items).toEqual(['x']);
     expect(await lance.tableExists(['dots', 'x'])).toBe(true);
   });
+
+  it('creates, lists, describes and forgets versions of a managed table, and renames it', async () => {
+    await lance.createNamespace(['ver']);
+    const declared = await lance.declareTable(['ver', 't']);
+    const dir = path.join(new URL(declared.location!).pathname, '_versions');
+    mkdirSync(dir, { recursive: true });
+    const stage = (name: string) => {
+      writeFileSync(path.join(dir, name), name);
+      return path.join(dir, name).slice(1);
+    };
+    const v1 = await lance.createTableVersion(['ver', 't'], 1, stage('1.manifest-sdk'), { namingScheme: 'V1' });
+    expect(v1).toMatchObject({ version: 1, manifest_path: `${dir.slice(1)}/1.manifest` });
+    await lance.createTableVersion(['ver', 't'], 2, stage('2.manifest-sdk'));
+    const taken = await lance.createTableVersion(['ver', 't'], 2, stage('2.manifest-again')).catch((e: unknown) => e);
+    expect(isConflict(taken)).toBe(true);
+    expect((taken as CatalogError).code).toBe(LanceErrorCode.ConcurrentModification);
+    expect((await lance.listTableVersions(['ver', 't'], { limit: 1, descending: true })).items.map((v) => v.version)).toEqual([2]);
+    expect((await lance.describeTableVersion(['ver', 't'], 1)).version).toBe(1);
+    expect(await lance.deleteTableVersions(['ver', 't'], [{ start: 0, end: -1 }])).toBe(1);
+    await lance.renameTable(['ver', 't'], 'u');
+    expect((await lance.describeTableVersion(['ver', 'u'])).version).toBe(2);
+    expect(existsSync(path.join(dir, '2.manifest-sdk'))).toBe(false);
+  });
 });

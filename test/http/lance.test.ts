@@ -133,11 +133,11 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
       const location = declared.body!.location as string;
       expect(location.startsWith(`file://${cat.dataDir}`)).toBe(true);
       expect(location).toMatch(/\/lt\/t1-[0-9a-f]{32}$/);
-      // Local files need no credentials.
-      expect(declared.body).toEqual({ location, storage_options: {}, properties: { team: 'ml' } });
+      // Local files need no credentials; the catalog manages the table's versions (lance-versions.test.ts).
+      expect(declared.body).toEqual({ location, storage_options: {}, properties: { team: 'ml' }, managed_versioning: true });
 
       const described = await call('POST', `${L}/table/lt%24t1/describe?with_table_uri=true`, { id: ['lt', 't1'] });
-      expect(described.body).toEqual({ location, table_uri: location, storage_options: {}, properties: { team: 'ml' } });
+      expect(described.body).toEqual({ location, table_uri: location, storage_options: {}, properties: { team: 'ml' }, managed_versioning: true });
       expect((await call('POST', `${L}/table/lt%24t1/exists`, { id: ['lt', 't1'] })).status).toBe(200);
       expect((await call('GET', `${L}/namespace/lt/table/list`)).body).toEqual({ tables: ['t1'], page_token: null });
 

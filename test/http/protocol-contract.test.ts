@@ -4,6 +4,9 @@
  * operation sends requests that validate and gets answers that validate (success bodies against the
  * operation's response schema, errors against the surface's envelope), 63-bit snapshot ids included.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthTokenResponse, OPERATIONS, buildOpenApiDocument, icebergEndpoints } from '@lakegate/protocol';
 import { RequestValidation } from '@lakegate/protocol/validation';
@@ -161,7 +164,16 @@ describe('a scenario over every operation', () => {
     await ok('POST', `${L}/namespace/ln/describe`, { id: ['ln'] });
     await ok('POST', `${L}/namespace/ln/exists`);
     await ok('POST', `${L}/table/ln%24a/declare`, { id: ['ln', 'a'], vend_credentials: true });
-    await ok('POST', `${L}/table/ln%24b/create-empty`, { id: ['ln', 'b'] });
+    const declared = await ok('POST', `${L}/table/ln%24b/create-empty`, { id: ['ln', 'b'] });
+    const versions = path.join(fileURLToPath(declared.body.location as string), '_versions');
+    mkdirSync(versions, { recursive: true });
+    writeFileSync(path.join(versions, '1.manifest-contract'), 'manifest');
+    await ok('POST', `${L}/table/ln%24b/version/create`, { id: ['ln', 'b'], version: 1, manifest_path: path.join(versions, '1.manifest-contract').slice(1), naming_scheme: 'V2' });
+    await ok('POST', `${L}/table/ln%24b/version/list?descending=true&limit=1`);
+    await ok('POST', `${L}/table/ln%24b/version/describe`, { id: ['ln', 'b'], version: 1 });
+    await ok('POST', `${L}/table/ln%24b/version/delete`, { id: ['ln', 'b'], ranges: [{ start_version: 0, end_version: -1 }] });
+    await ok('POST', `${L}/table/ln%24b/rename`, { id: ['ln', 'b'], new_table_name: 'b2' });
+    await ok('POST', `${L}/table/ln%24b2/rename`, { new_table_name: 'b' });
     await ok('GET', `${L}/namespace/ln/table/list`);
     await ok('POST', `${L}/table/ln%24a/describe?with_table_uri=true`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24a/exists`, {});

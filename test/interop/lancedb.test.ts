@@ -4,7 +4,8 @@
  * /lance/{warehouse}, authenticated with a bearer token from Lakegate's
  * issuer: namespaces, a table created with rows, listed, reopened, appended
  * to and dropped. Then the same on MinIO, where LanceDB holds no storage
- * keys at all and writes and reads with the vended storage_options only.
+ * keys at all and writes and reads with the vended storage_options only. LanceDB Node 0.39 honours
+ * managed_versioning: each commit goes through CreateTableVersion (lance-versions.test.ts).
  */
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { existsSync } from 'node:fs';
@@ -65,6 +66,10 @@ describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
     expect(location.startsWith(`file://${server.warehouseRoot}/lance_it/items-`)).toBe(true);
     expect(existsSync(fileURLToPath(`${location}/_versions`))).toBe(true);
     expect((await send('GET', '/v1/default/namespaces/lance_it/tables')).body.identifiers).toEqual([]);
+    // LanceDB Node 0.39 honours managed_versioning: the create and the append were committed through CreateTableVersion.
+    expect(described.body.managed_versioning).toBe(true);
+    const versions = await send('POST', '/lance/default/v1/table/lance_it%24items/version/list', {});
+    expect((versions.body.versions as { version: number }[]).map((v) => v.version)).toEqual([1, 2]);
 
     await expect(db.createTable('items', rows(1, 1), ['lance_it'])).rejects.toThrow(/exist/i);
     await expect(db.openTable('missing', ['lance_it'])).rejects.toThrow(/not found/i);
@@ -123,6 +128,7 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
     for (const key of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_endpoint', 'aws_region', 'expires_at_millis']) expect(options[key], key).toBeTruthy();
     expect(options.aws_access_key_id).not.toBe(MINIO_ROOT.accessKeyId);
     expect(Number(options.expires_at_millis)).toBeGreaterThan(Date.now());
+    expect(options.refresh_offset_millis).toBe('60000');
 
     // The vended keys reach only this dataset's prefix.
     const scoped = new S3Client({
@@ -142,6 +148,11 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
     const prefix = (described.body.location as string).replace(`s3://${BUCKET}/`, '');
     const listed = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
     expect((listed.Contents ?? []).some((o) => o.Key!.includes('/_versions/'))).toBe(true);
+    // Both commits went through the catalog, which moved the staged manifests to their final names on MinIO.
+    const versions = await send('POST', '/lance/lancelake/v1/table/vended%24events/version/list', {});
+    expect((versions.body.versions as { version: number }[]).map((v) => v.version)).toEqual([1, 2]);
+    const manifests = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.includes('/_versions/') && k.endsWith('.manifest'));
+    expect(manifests.map((k) => k.split('/').at(-1))).toEqual(['18446744073709551613.manifest', '18446744073709551614.manifest']);
 
     await db.dropTable('events', ['vended']);
     const after = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));

@@ -13,6 +13,7 @@ import { type ReadRunner, kyselyRunner } from '../../packages/server/src/persist
 import { storeContract } from '../persistence/store-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
+import { lanceVersionContract } from '../persistence/lance-version-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { type Postgres, startPostgres } from '../support/peers.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
@@ -45,6 +46,11 @@ storageGrantContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`grants_${dbCounter++}`) });
   await store.migrate();
   return { grants: store.storageGrants, close: () => store.close() };
+});
+lanceVersionContract('PostgreSQL', async () => {
+  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`lance_versions_${dbCounter++}`) });
+  await store.migrate();
+  return { store: store.lanceVersions, close: () => store.close() };
 });
 sessionContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`sessions_${dbCounter++}`) });

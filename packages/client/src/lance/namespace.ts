@@ -8,6 +8,7 @@ import type { Page } from '../iceberg/types.js';
 import { buildTransport, type ClientOptions } from '../options.js';
 import type { AuthProvider } from '../auth/provider.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
+import type { LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceTableVersion } from '@lakegate/protocol';
 
 /**
  * Options of {@link LanceNamespace}.
@@ -254,6 +255,46 @@ export class LanceNamespace {
       path: this.path('table', id, 'rename'),
       body: { id, new_table_name: newName, ...(newNamespace ? { new_namespace_id: newNamespace } : {}) },
     });
+  }
+
+  /**
+   * Makes the manifest staged at `manifestPath` version `version` of a table whose versions the catalog manages
+   * (`managed_versioning`); a taken version is a conflict error (read the latest and retry).
+   */
+  async createTableVersion(id: string[], version: number, manifestPath: string, options: { manifestSize?: number; namingScheme?: 'V1' | 'V2'; metadata?: Record<string, string> } = {}): Promise<LanceTableVersion> {
+    const body: Record<string, unknown> = { id, version, manifest_path: manifestPath };
+    if (options.manifestSize !== undefined) body['manifest_size'] = options.manifestSize;
+    if (options.namingScheme !== undefined) body['naming_scheme'] = options.namingScheme;
+    if (options.metadata !== undefined) body['metadata'] = options.metadata;
+    const response = await this.send<LanceCreateTableVersionResponse>({ method: 'POST', path: this.path('table', id, 'version/create'), body });
+    return response.body!.version;
+  }
+
+  /** A page of a table's versions, oldest first unless `descending` (`limit: 1, descending: true` is the latest). */
+  async listTableVersions(id: string[], page: { limit?: number; pageToken?: string; descending?: boolean } = {}): Promise<Page<LanceTableVersion>> {
+    const { body } = await this.send<LanceListTableVersionsResponse>({
+      method: 'POST',
+      path: this.path('table', id, 'version/list'),
+      query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken, descending: page.descending },
+      idempotent: true,
+    });
+    return { items: body?.versions ?? [], nextPageToken: body?.page_token ?? undefined };
+  }
+
+  /** One version of a table (the latest when `version` is omitted). */
+  async describeTableVersion(id: string[], version?: number): Promise<LanceTableVersion> {
+    const response = await this.send<LanceDescribeTableVersionResponse>({ method: 'POST', path: this.path('table', id, 'version/describe'), body: { id, ...(version === undefined ? {} : { version }) }, idempotent: true });
+    return response.body!.version;
+  }
+
+  /** Forgets version records in `[start, end)` ranges (end -1: to the latest); returns how many were forgotten. */
+  async deleteTableVersions(id: string[], ranges: Array<{ start: number; end: number }>): Promise<number> {
+    const response = await this.send<LanceBatchDeleteTableVersionsResponse>({
+      method: 'POST',
+      path: this.path('table', id, 'version/delete'),
+      body: { id, ranges: ranges.map((r) => ({ start_version: r.start, end_version: r.end })) },
+    });
+    return Number(response.body?.deleted_count ?? 0);
   }
 
   // ---------------------------------------------------------------- internals

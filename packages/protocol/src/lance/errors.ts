@@ -34,6 +34,9 @@ export const LanceErrorCode = {
   Internal: 18,
   InvalidTableState: 19,
   TableSchemaValidationError: 20,
+  Throttling: 21,
+  TableBranchNotFound: 22,
+  TableBranchAlreadyExists: 23,
 } as const;
 export type LanceErrorCode = (typeof LanceErrorCode)[keyof typeof LanceErrorCode];
 
@@ -41,7 +44,7 @@ export type LanceErrorCode = (typeof LanceErrorCode)[keyof typeof LanceErrorCode
 export const LanceErrorResponse = Type.Object(
   {
     error: Type.String({ description: 'Human-readable message' }),
-    code: Type.Integer({ minimum: 0, maximum: 20, description: 'The Lance error code (LanceErrorCode)' }),
+    code: Type.Integer({ minimum: 0, maximum: 23, description: 'The Lance error code (LanceErrorCode)' }),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String({ description: 'The request path the error belongs to' })),
   },

@@ -38,12 +38,13 @@ const locationProperties = {
   location: Type.String({ description: 'The dataset root' }),
   storage_options: Type.Optional(StringMap({ description: 'Options for Lance\'s object store: vended, prefix-scoped credentials and expires_at_millis' })),
   properties: Type.Optional(Nullable(StringMap())),
+  managed_versioning: Type.Optional(Type.Boolean({ description: 'True: the client commits each version through CreateTableVersion and reads them from the catalog' })),
 };
 
 export const LanceTableLocationResponse = Type.Object(locationProperties, { $id: 'LanceTableLocationResponse', description: 'The answer of declare, create-empty and register' });
 export type LanceTableLocationResponse = Static<typeof LanceTableLocationResponse>;
 
-export const LanceDescribeTableResponse = Type.Object({ ...locationProperties, table_uri: Type.Optional(Type.String()) }, { $id: 'LanceDescribeTableResponse' });
+export const LanceDescribeTableResponse = Type.Object({ ...locationProperties, table_uri: Type.Optional(Type.String()), version: Type.Optional(Int64({ description: 'The version asked for' })) }, { $id: 'LanceDescribeTableResponse' });
 export type LanceDescribeTableResponse = Static<typeof LanceDescribeTableResponse>;
 
 export const LanceDroppedTableResponse = Type.Object(

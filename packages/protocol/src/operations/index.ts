@@ -7,6 +7,7 @@ import { ICEBERG_SIGNING_OPERATIONS } from './iceberg-signing.js';
 import { ICEBERG_TABLE_OPERATIONS } from './iceberg-tables.js';
 import { ICEBERG_VIEW_OPERATIONS } from './iceberg-views.js';
 import { LANCE_OPERATIONS } from './lance.js';
+import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { MANAGEMENT_OPERATIONS } from './management.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import type { OperationSpec, Surface } from './types.js';
@@ -20,6 +21,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...ICEBERG_SIGNING_OPERATIONS,
   ...ICEBERG_VIEW_OPERATIONS,
   ...LANCE_OPERATIONS,
+  ...LANCE_VERSION_OPERATIONS,
   ...OAUTH_OPERATIONS,
   ...MANAGEMENT_OPERATIONS,
 ];

@@ -38,7 +38,7 @@ interface LanceOperation {
   deprecated?: boolean;
 }
 
-const lance = (o: LanceOperation) =>
+export const lance = (o: LanceOperation) =>
   defineOperation({
     operationId: o.operationId,
     surface: 'lance',

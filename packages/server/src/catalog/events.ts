@@ -6,13 +6,14 @@
 export type CatalogEvent =
   | { type: 'namespace.created' | 'namespace.dropped' | 'namespace.updated'; warehouse: string; namespace: string[] }
   | { type: 'table.created' | 'table.committed' | 'table.dropped' | 'table.registered' | 'table.unregistered' | 'table.staged'; warehouse: string; namespace: string[]; name: string; metadataLocation?: string }
-  | { type: 'table.renamed' | 'view.renamed'; warehouse: string; from: string; to: string }
+  | { type: 'table.renamed' | 'view.renamed' | 'lance-table.renamed'; warehouse: string; from: string; to: string }
   | { type: 'table.purged'; warehouse: string; namespace: string[]; name: string; location: string; objects: number }
   | { type: 'table.purge-skipped'; warehouse: string; namespace: string[]; name: string; location: string; reason: string }
   | { type: 'view.created' | 'view.replaced' | 'view.dropped' | 'view.registered'; warehouse: string; namespace: string[]; name: string }
   | { type: 'commit.retried'; warehouse: string; namespace: string[]; name: string; attempt: number }
   | { type: 'transaction.committed'; warehouse: string; tables: number }
-  | { type: 'lance-table.declared' | 'lance-table.registered' | 'lance-table.dropped' | 'lance-table.deregistered'; warehouse: string; namespace: string[]; name: string; location: string };
+  | { type: 'lance-table.declared' | 'lance-table.registered' | 'lance-table.dropped' | 'lance-table.deregistered'; warehouse: string; namespace: string[]; name: string; location: string }
+  | { type: 'lance-table.version-created'; warehouse: string; namespace: string[]; name: string; version: number };
 
 export interface CatalogEvents {
   emit(event: CatalogEvent): void;

@@ -214,6 +214,8 @@ export interface CatalogStore {
   readonly repository: CatalogRepository;
   /** Roles, role members and grants of the built-in authorizer (catalog/access). */
   readonly access: import('./access/ports.js').AccessControl;
+  /** The version history of catalog-managed Lance tables (catalog/lance/versions/). */
+  readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */

@@ -15,7 +15,8 @@ import type { CatalogRequest, RequestScope, ServiceContext } from './context.js'
 import { checkIdentifier, formatIdentifier, type TableIdentifier } from './identifiers.js';
 import type { CatalogObjectRecord, ObjectKind } from './ports.js';
 
-export async function renameCatalogObject(ctx: ServiceContext, request: CatalogRequest, kind: 'table' | 'view', source: unknown, destination: unknown): Promise<void> {
+/** `objectKind` is the catalog kind when it differs from the securable's (a Lance table is a 'table' securable of kind 'lance-table'). */
+export async function renameCatalogObject(ctx: ServiceContext, request: CatalogRequest, kind: 'table' | 'view', source: unknown, destination: unknown, objectKind: ObjectKind = kind): Promise<void> {
   // validate
   const from = checkIdentifier(source, 'source');
   const to = checkIdentifier(destination, 'destination');
@@ -24,7 +25,7 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
   const missing = () => notFound(kind, from);
   const [fromNs, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, from.namespace), ctx.store.repository.getObject(scope.warehouse.name, from.namespace, from.name)]);
   const fromObject = describeObject(scope.warehouse.name, from.namespace, from.name);
-  if (!record || record.kind !== kind) return ctx.access.notFoundOrForbidden(scope, fromNs.path, `${kind}:drop`, fromObject, missing);
+  if (!record || record.kind !== objectKind) return ctx.access.notFoundOrForbidden(scope, fromNs.path, `${kind}:drop`, fromObject, missing);
   await ctx.access.require(scope, `${kind}:drop`, ctx.access.objectPath(fromNs.path, kind, record.id), { object: fromObject, recordAllow: true });
   const toNs = await ctx.access.namespacePath(scope.warehouse, to.namespace);
   const toObject = describeObject(scope.warehouse.name, to.namespace, to.name);
@@ -36,11 +37,11 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.getNamespace(scope.warehouse.name, to.namespace))) throw noNamespace();
     // Only the object authorized for above, not another that took its name since.
-    const result = await repo.renameObject(scope.warehouse.name, kind as ObjectKind, from, to, ctx.clock.now(), record.id);
+    const result = await repo.renameObject(scope.warehouse.name, objectKind, from, to, ctx.clock.now(), record.id);
     if (result === 'missing') throw missing();
     if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
   });
-  ctx.events.emit({ type: kind === 'view' ? 'view.renamed' : 'table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
+  ctx.events.emit({ type: kind === 'view' ? 'view.renamed' : objectKind === 'table' ? 'table.renamed' : 'lance-table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
 }
 
 /**

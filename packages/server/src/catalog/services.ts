@@ -4,6 +4,8 @@ import type { CatalogDeps, CatalogRequest, RequestScope, ServiceContext } from '
 import { CredentialService, type CredentialServiceDeps } from './credentials/credential-service.js';
 import { LanceNamespaceService } from './lance/lance-namespaces.js';
 import { LanceTableService } from './lance/lance-tables.js';
+import { LanceRenameService } from './lance/lance-rename.js';
+import { LanceVersionService } from './lance/versions/version-service.js';
 import { NamespaceService } from './namespaces.js';
 import { TableService } from './tables/table-service.js';
 import { ViewService } from './views.js';
@@ -21,7 +23,7 @@ export interface CatalogServices {
   views: ViewService;
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
-  lance: { namespaces: LanceNamespaceService; tables: LanceTableService };
+  lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; renames: LanceRenameService };
 }
 
 export interface AccessPorts {
@@ -53,7 +55,7 @@ export function createCatalogServices(
     signing: new SigningService(tableCtx),
     views: new ViewService(tableCtx),
     access,
-    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables },
+    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx) },
   };
 }
 

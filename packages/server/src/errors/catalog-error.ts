@@ -31,6 +31,10 @@ export type CatalogErrorCode =
   | 'ERR_ROLE_EXISTS'
   | 'ERR_ROLE_IN_USE'
   | 'ERR_GRANT_NOT_FOUND'
+  /** A Lance table version the catalog does not hold (never created, or deleted). */
+  | 'ERR_TABLE_VERSION_NOT_FOUND'
+  /** A branch of a Lance table that does not exist (the catalog manages the main branch only). */
+  | 'ERR_BRANCH_NOT_FOUND'
   /** Another object of the management API (a principal, a key, a role membership, a securable to grant on) does not exist. */
   | 'ERR_NOT_FOUND';
 

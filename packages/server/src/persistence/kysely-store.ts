@@ -12,6 +12,8 @@ import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { KyselyStorageGrants } from './kysely-storage-grants.js';
 import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
+import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
+import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { newReadCaches } from './read-caches.js';
 import type { CatalogDatabase } from './schema.js';
@@ -23,6 +25,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly access: AccessControl;
   readonly sessions: SessionRepository;
   readonly storageGrants: StorageGrantStore;
+  readonly lanceVersions: LanceVersionStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -36,6 +39,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.access = new KyselyAccessControl(db, reads, this.compiled);
     this.sessions = new KyselySessionRepository(db);
     this.storageGrants = new KyselyStorageGrants(db);
+    this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -10,10 +10,11 @@ import { accessMigrations } from './migrations/access.js';
 import { catalogMigrations } from './migrations/catalog.js';
 import { listingVersionMigrations } from './migrations/listing-versions.js';
 import { locationMigrations } from './migrations/locations.js';
+import { lanceVersionMigrations } from './migrations/lance-versions.js';
 import { metricsReportMigrations } from './migrations/metrics-reports.js';
 import { storageGrantMigrations } from './migrations/storage-grants.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

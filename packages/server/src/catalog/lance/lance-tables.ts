@@ -29,7 +29,10 @@ import type { CatalogObjectRecord } from '../ports.js';
 import { purgeLocation } from '../purge.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
 import { registerTableMode } from './modes.js';
+import { checkVersion } from './versions/checks.js';
+import { MAIN_BRANCH } from './versions/ports.js';
 import { lanceStorageOptions } from './storage-options.js';
+import { isManaged, managedByDefault } from './managed.js';
 
 export const LANCE_TABLE = 'lance-table';
 
@@ -44,11 +47,17 @@ export interface LanceTableInfo {
   properties: Record<string, string>;
   /** Object store options for the dataset: vended, location-scoped credentials with `expires_at_millis`, or {} when none are needed or wanted. */
   storageOptions: Record<string, string>;
+  /** The catalog records the table's versions (catalog/lance/versions/): the client commits through CreateTableVersion. */
+  managedVersioning?: boolean;
+  /** The version DescribeTable was asked for, when it exists. */
+  version?: number;
 }
 
 interface StoredLanceMetadata {
   format: 'lance';
   properties: Record<string, string>;
+  /** Set when declared in a warehouse that manages Lance versions (managed.ts). */
+  managedVersioning?: boolean;
 }
 
 /** A Lance table id is its namespace levels followed by its name. The root namespace holds no tables here (Iceberg could not see them). */
@@ -94,9 +103,11 @@ export class LanceTableService {
     const uuid = this.ctx.newUuid();
     const location = explicit ? checkTableLocation(scope, input.location) : defaultLocation(scope, id.namespace, id.name, uuid, ns.properties);
     await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { table: id, nowMs: this.ctx.clock.now(), byCatalog: !explicit });
-    const objectId = await this.insert(scope, id, uuid, location, properties, false, true);
+    const managedVersioning = managedByDefault(scope.warehouse);
+    const objectId = await this.insert(scope, id, uuid, location, properties, false, { owned: true, managedVersioning });
     this.ctx.events.emit({ type: 'lance-table.declared', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
-    return this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
+    const declared = await this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
+    return { ...declared, managedVersioning };
   }
 
   /** Registers a dataset that exists already at a location inside the warehouse; overwrite replaces an earlier registration of a Lance table. */
@@ -122,11 +133,18 @@ export class LanceTableService {
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };
   }
 
-  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown): Promise<LanceTableInfo> {
+  /** With `version` (managed tables), that version must exist (TableVersionNotFound otherwise). */
+  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown, version?: unknown): Promise<LanceTableInfo> {
     const vend = checkVend(vendCredentials);
+    const asked = version === undefined || version === null ? undefined : checkVersion(version, 'version');
     const scope = await this.ctx.scope(request);
     const { id, record, path } = await this.require(scope, idInput, ['table:read-metadata']);
-    return this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
+    const managedVersioning = isManaged(record);
+    if (asked !== undefined && !(managedVersioning && (await this.ctx.store.lanceVersions.get(record.id, MAIN_BRANCH, asked)))) {
+      throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no version ${asked} in the catalog`);
+    }
+    const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
+    return { ...described, managedVersioning, ...(asked !== undefined ? { version: asked } : {}) };
   }
 
   async exists(request: CatalogRequest, idInput: unknown): Promise<boolean> {
@@ -179,6 +197,7 @@ export class LanceTableService {
     await this.ctx.store.transaction(async (repo) => {
       if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE, record.id))) throw tableNotFound(id);
     });
+    await this.ctx.store.lanceVersions.deleteTable(record.id);
     await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
     return record;
   }
@@ -190,9 +209,17 @@ export class LanceTableService {
   }
 
   /** With replace, an earlier Lance table of that name is swapped out in the same transaction (never an Iceberg table or view). Returns the new catalog id. */
-  private async insert(scope: RequestScope, id: LanceTableId, uuid: string, location: string, properties: Record<string, string>, replace = false, owned = false): Promise<string> {
+  private async insert(
+    scope: RequestScope,
+    id: LanceTableId,
+    uuid: string,
+    location: string,
+    properties: Record<string, string>,
+    replace = false,
+    { owned = false, managedVersioning = false }: { owned?: boolean; managedVersioning?: boolean } = {},
+  ): Promise<string> {
     const now = this.ctx.clock.now();
-    const metadata: StoredLanceMetadata = { format: 'lance', properties };
+    const metadata: StoredLanceMetadata = { format: 'lance', properties, ...(managedVersioning ? { managedVersioning } : {}) };
     const objectId = this.ctx.newUuid();
     let replaced: string | undefined;
     const outcome = await this.ctx.store.transaction(async (repo) => {
@@ -220,7 +247,10 @@ export class LanceTableService {
     });
     if (outcome === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(id.namespace)}`);
     if (outcome === 'exists') throw tableExists(id);
-    if (replaced) await this.ctx.access.forgetSecurable({ kind: 'table', id: replaced });
+    if (replaced) {
+      await this.ctx.access.forgetSecurable({ kind: 'table', id: replaced });
+      await this.ctx.store.lanceVersions.deleteTable(replaced);
+    }
     return objectId;
   }
 

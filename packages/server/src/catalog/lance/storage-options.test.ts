@@ -22,6 +22,7 @@ describe('lanceStorageOptions', () => {
       allow_http: 'true',
       aws_virtual_hosted_style_request: 'false',
       expires_at_millis: '1700000000000',
+      refresh_offset_millis: '60000',
     });
   });
 
@@ -38,7 +39,7 @@ describe('lanceStorageOptions', () => {
         'gcs.oauth2.token': 'ya29',
         'gcs.oauth2.token-expires-at': '1000',
       }),
-    ).toEqual({ azure_storage_account_name: 'acct1', azure_storage_sas_token: 'sv=1&sig=x', google_storage_token: 'ya29', expires_at_millis: '1000' });
+    ).toEqual({ azure_storage_account_name: 'acct1', azure_storage_sas_token: 'sv=1&sig=x', google_storage_token: 'ya29', expires_at_millis: '1000', refresh_offset_millis: '60000' });
   });
 
   it('gives nothing for storage that needs no credentials', () => {

@@ -14,6 +14,9 @@ const S3_KEYS: Record<string, string> = {
   's3.endpoint': 'aws_endpoint',
 };
 
+/** How long before expiry Lance refreshes vended credentials (Lance's own default, 60 s). */
+export const REFRESH_OFFSET_MILLIS = 60_000;
+
 const EXPIRY_KEYS = [/^s3\.session-token-expires-at-ms$/, /^adls\.sas-token-expires-at-ms\./, /^gcs\.oauth2\.token-expires-at$/];
 
 /** Lance storage options for a vended FileIO config; `expires_at_millis` is the earliest expiry it carries. */
@@ -41,6 +44,11 @@ export function lanceStorageOptions(config: Record<string, string>): Record<stri
     .filter(([k]) => EXPIRY_KEYS.some((re) => re.test(k)))
     .map(([, v]) => Number(v))
     .filter((n) => Number.isFinite(n) && n > 0);
-  if (expiries.length > 0) out.expires_at_millis = String(Math.min(...expiries));
+  if (expiries.length > 0) {
+    out.expires_at_millis = String(Math.min(...expiries));
+    // Stated rather than left to the client's default: Lance (0.39+) calls DescribeTable again this long before
+    // expires_at_millis, and that refresh is answered from the vending cache (credentials/credential-service.ts).
+    out.refresh_offset_millis = String(REFRESH_OFFSET_MILLIS);
+  }
   return out;
 }

@@ -34,6 +34,8 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_PAYLOAD_TOO_LARGE: { status: 413, type: 'BadRequestException' },
   ERR_ROLE_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_GRANT_NOT_FOUND: { status: 404, type: 'NotFoundException' },
+  ERR_TABLE_VERSION_NOT_FOUND: { status: 404, type: 'NotFoundException' },
+  ERR_BRANCH_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_ROLE_EXISTS: { status: 409, type: 'AlreadyExistsException' },
   ERR_ROLE_IN_USE: { status: 409, type: 'ConflictException' },

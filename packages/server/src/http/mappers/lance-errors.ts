@@ -19,6 +19,8 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_NAMESPACE_NOT_FOUND: { status: 404, code: LanceErrorCode.NamespaceNotFound },
   ERR_TABLE_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_VIEW_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
+  ERR_TABLE_VERSION_NOT_FOUND: { status: 404, code: LanceErrorCode.TableVersionNotFound },
+  ERR_BRANCH_NOT_FOUND: { status: 404, code: LanceErrorCode.TableBranchNotFound },
   ERR_METADATA_FILE_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_NOT_IMPLEMENTED: { status: 406, code: LanceErrorCode.Unsupported },
   ERR_NAMESPACE_EXISTS: { status: 409, code: LanceErrorCode.NamespaceAlreadyExists },

@@ -14,6 +14,7 @@ import { useErrorEnvelope } from '../plugins/errors.js';
 import { useIdempotency } from '../plugins/idempotency.js';
 import { lanceNamespaceRoutes } from '../routes/lance/namespaces.js';
 import { lanceTableRoutes } from '../routes/lance/tables.js';
+import { lanceVersionRoutes } from '../routes/lance/versions.js';
 
 export const LANCE_PREFIX = '/lance';
 
@@ -26,4 +27,5 @@ export const lanceSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (ap
   useIdempotency(app, store, clock, lifetimeSeconds * 1000, {}, box);
   lanceNamespaceRoutes(app, options.services);
   lanceTableRoutes(app, options.services);
+  lanceVersionRoutes(app, options.services);
 };

@@ -9,7 +9,13 @@ import { lanceBody, type LanceParams, booleanQuery, requestId } from './common.j
 
 type Req = FastifyRequest<{ Params: LanceParams }>;
 
-const located = (t: LanceTableInfo) => ({ location: t.location, storage_options: t.storageOptions, properties: t.properties });
+const located = (t: LanceTableInfo) => ({
+  location: t.location,
+  storage_options: t.storageOptions,
+  properties: t.properties,
+  ...(t.managedVersioning !== undefined ? { managed_versioning: t.managedVersioning } : {}),
+  ...(t.version !== undefined ? { version: t.version } : {}),
+});
 const removed = (t: LanceTableInfo) => ({ id: t.id, location: t.location, properties: t.properties });
 
 export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices): void {
@@ -40,7 +46,7 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not supported: open the dataset at the returned location');
     }
     booleanQuery(req, 'check_declared');
-    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials);
+    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials, body.version);
     return { ...located(t), ...(withUri ? { table_uri: t.location } : {}) };
   });
 

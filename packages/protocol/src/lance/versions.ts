@@ -1,0 +1,96 @@
+/**
+ * Bodies of the Lance table version operations (catalog-managed versions, `managed_versioning: true`) and of
+ * RenameTable, as lance-namespace's spec (docs/src/spec.yaml) names them. The client writes a manifest to a staging
+ * path and CreateTableVersion makes it version N; `manifest_path` travels as an object-store path relative to the
+ * store's root (what Lance sends) or as a URI, and answers come in the same form.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { StringMap } from '../schema/helpers.js';
+import { Int64 } from '../schema/int64.js';
+import { LANCE_COMMON_BODY } from './common.js';
+
+const branch = Type.Optional(Type.String({ description: 'Only the main branch (absent, or "main") exists in the catalog; another answers TableBranchNotFound (22)' }));
+
+export const LanceTableVersion = Type.Object(
+  {
+    version: Int64(),
+    manifest_path: Type.String({ description: 'The final manifest, _versions/<name> under the table location' }),
+    manifest_size: Type.Optional(Int64()),
+    e_tag: Type.Optional(Type.String()),
+    timestamp_millis: Type.Optional(Int64()),
+    metadata: Type.Optional(StringMap()),
+  },
+  { $id: 'LanceTableVersion' },
+);
+export type LanceTableVersion = Static<typeof LanceTableVersion>;
+
+export const LanceCreateTableVersionRequest = Type.Object(
+  {
+    ...LANCE_COMMON_BODY,
+    version: Int64({ description: 'The next version: the latest plus one (a taken one answers 409 ConcurrentModification, which clients retry)' }),
+    branch,
+    manifest_path: Type.String({ description: 'The staged manifest, inside the table location' }),
+    manifest_size: Type.Optional(Int64()),
+    e_tag: Type.Optional(Type.String()),
+    metadata: Type.Optional(StringMap()),
+    naming_scheme: Type.Optional(Type.String({ description: 'V1 (_versions/<version>.manifest) or V2 (default: _versions/<u64::MAX - version, 20 digits>.manifest)' })),
+  },
+  { $id: 'LanceCreateTableVersionRequest' },
+);
+export type LanceCreateTableVersionRequest = Static<typeof LanceCreateTableVersionRequest>;
+
+export const LanceCreateTableVersionResponse = Type.Object({ transaction_id: Type.Optional(Type.String()), version: Type.Ref(LanceTableVersion) }, { $id: 'LanceCreateTableVersionResponse' });
+export type LanceCreateTableVersionResponse = Static<typeof LanceCreateTableVersionResponse>;
+
+export const LanceListTableVersionsResponse = Type.Object(
+  { versions: Type.Array(Type.Ref(LanceTableVersion)), page_token: Type.Optional(Type.String()) },
+  { $id: 'LanceListTableVersionsResponse' },
+);
+export type LanceListTableVersionsResponse = Static<typeof LanceListTableVersionsResponse>;
+
+export const LanceDescribeTableVersionRequest = Type.Object(
+  { ...LANCE_COMMON_BODY, version: Type.Optional(Int64({ description: 'Default: the latest' })), branch },
+  { $id: 'LanceDescribeTableVersionRequest' },
+);
+export type LanceDescribeTableVersionRequest = Static<typeof LanceDescribeTableVersionRequest>;
+
+export const LanceDescribeTableVersionResponse = Type.Object({ version: Type.Ref(LanceTableVersion) }, { $id: 'LanceDescribeTableVersionResponse' });
+export type LanceDescribeTableVersionResponse = Static<typeof LanceDescribeTableVersionResponse>;
+
+export const LanceVersionRange = Type.Object(
+  { start_version: Int64({ description: 'Inclusive' }), end_version: Int64({ description: 'Exclusive; -1: up to the latest' }) },
+  { $id: 'LanceVersionRange' },
+);
+
+export const LanceBatchDeleteTableVersionsRequest = Type.Object(
+  { ...LANCE_COMMON_BODY, branch, ranges: Type.Array(Type.Ref(LanceVersionRange)) },
+  { $id: 'LanceBatchDeleteTableVersionsRequest', description: 'Forgets version records (the latest version is always kept); the manifest files stay' },
+);
+export type LanceBatchDeleteTableVersionsRequest = Static<typeof LanceBatchDeleteTableVersionsRequest>;
+
+export const LanceBatchDeleteTableVersionsResponse = Type.Object({ deleted_count: Int64(), transaction_id: Type.Optional(Type.String()) }, { $id: 'LanceBatchDeleteTableVersionsResponse' });
+export type LanceBatchDeleteTableVersionsResponse = Static<typeof LanceBatchDeleteTableVersionsResponse>;
+
+export const LanceRenameTableRequest = Type.Object(
+  { ...LANCE_COMMON_BODY, new_table_name: Type.String(), new_namespace_id: Type.Optional(Type.Array(Type.String(), { description: 'Default: the same namespace' })) },
+  { $id: 'LanceRenameTableRequest' },
+);
+export type LanceRenameTableRequest = Static<typeof LanceRenameTableRequest>;
+
+export const LanceTransactionResponse = Type.Object({ transaction_id: Type.Optional(Type.String()) }, { $id: 'LanceTransactionResponse', description: 'The answer of rename' });
+export type LanceTransactionResponse = Static<typeof LanceTransactionResponse>;
+
+/** Named schemas of this file. */
+export const LANCE_VERSION_SCHEMAS = [
+  LanceTableVersion,
+  LanceCreateTableVersionRequest,
+  LanceCreateTableVersionResponse,
+  LanceListTableVersionsResponse,
+  LanceDescribeTableVersionRequest,
+  LanceDescribeTableVersionResponse,
+  LanceVersionRange,
+  LanceBatchDeleteTableVersionsRequest,
+  LanceBatchDeleteTableVersionsResponse,
+  LanceRenameTableRequest,
+  LanceTransactionResponse,
+];

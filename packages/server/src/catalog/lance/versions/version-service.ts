@@ -1,0 +1,218 @@
+/**
+ * Catalog-managed versions of Lance tables (`managed_versioning: true`): the Lance client writes each new manifest
+ * to a staging path and asks the catalog to make it version N (CreateTableVersion); it reads the latest version and a
+ * given one from the catalog (ListTableVersions, DescribeTableVersion) and forgets old ones (BatchDeleteTableVersions).
+ * The catalog database is the commit point (versions/ports.ts): a version exists once its row does, and its row is
+ * inserted only with its manifest at the final `_versions/` name (see create), so a version is either wholly recorded
+ * (row and manifest) or not at all. Framework-free: no HTTP, no SQL.
+ *
+ * Privileges: creating and deleting versions needs `table:write-data` (a version is a write of the table's data),
+ * reading them `table:read-metadata`. Each version created is audited with its caller.
+ */
+import { CatalogError, commitConflict, illegalArgument, validation } from '../../../errors/catalog-error.js';
+import { describeObject } from '../../access/access-service.js';
+import type { Privilege } from '../../access/privileges.js';
+import type { CatalogRequest, RequestScope } from '../../context.js';
+import { checkStringMap, formatIdentifier } from '../../identifiers.js';
+import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
+import type { CatalogObjectRecord } from '../../ports.js';
+import type { TableContext } from '../../tables/shared.js';
+import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../lance-tables.js';
+import { isManaged } from '../managed.js';
+import { checkVersion } from './checks.js';
+import { finalManifestUri, inForm, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
+import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+
+/** The largest manifest the catalog copies (a manifest lists fragments, not rows: large tables stay far below this). */
+export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+/** A version as the wire shows it; `manifestPath` in the form the client asked in. */
+export interface LanceVersionInfo {
+  version: number;
+  manifestPath: string;
+  manifestSize: number;
+  eTag?: string | undefined;
+  timestampMs: number;
+  metadata: Record<string, string>;
+  createdBy: string;
+}
+
+export interface CreateVersionInput {
+  version?: unknown;
+  manifestPath?: unknown;
+  manifestSize?: unknown;
+  namingScheme?: unknown;
+  branch?: unknown;
+  metadata?: unknown;
+}
+
+export class LanceVersionService {
+  constructor(private readonly ctx: TableContext) {}
+
+  async create(request: CatalogRequest, idInput: unknown, input: CreateVersionInput): Promise<LanceVersionInfo> {
+    // validate
+    const version = checkVersion(input.version, 'version');
+    if (typeof input.manifestPath !== 'string' || input.manifestPath.length === 0) throw validation('manifest_path is required');
+    const size = input.manifestSize === undefined || input.manifestSize === null ? undefined : checkVersion(input.manifestSize, 'manifest_size');
+    const scheme = checkScheme(input.namingScheme);
+    const metadata = checkStringMap(input.metadata, 'metadata');
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { id, record } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
+    const branch = MAIN_BRANCH;
+    // execute
+    const table = formatIdentifier(id.namespace, id.name);
+    const staged = stagedManifest(input.manifestPath, record.location);
+    // A version already taken (a lost race: most of the attempts of concurrent writers) is answered from one read,
+    // without waiting for the write transaction; append checks again inside it.
+    const head = await this.ctx.store.lanceVersions.head(record.id, branch);
+    if (head !== undefined) refuse(version <= head ? { kind: 'taken' } : version > head + 1 ? { kind: 'skips', latest: head } : undefined, version, table);
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    if (!(await storage.exists(staged.uri))) throw illegalArgument(`The staged manifest ${input.manifestPath} does not exist`);
+    const bytes = await storage.read(staged.uri, MAX_MANIFEST_BYTES);
+    if (size !== undefined && size !== bytes.length) throw illegalArgument(`manifest_size ${size} differs from the staged manifest's size ${bytes.length}`);
+    const finalUri = finalManifestUri(record.location, version, scheme);
+    const entry: LanceVersionRecord = { tableId: record.id, branch, version, manifestUri: finalUri, manifestSize: bytes.length, timestampMs: this.ctx.clock.now(), createdBy: scope.caller.description, metadata };
+    // The copy is made inside the write transaction, after the head's swap: a version's manifest appears at its
+    // final name only with its row, so a writer told its version is taken (409) finds the winner's version recorded
+    // when it verifies. (Writing the final name before the transaction was tried: Lance, verifying a 409, read a
+    // final manifest whose row was not committed yet, rebased on it and sent a version that skipped.)
+    const refusal = await this.ctx.store.lanceVersions.append(entry, async () => {
+      // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
+      if (await storage.exists(finalUri)) await storage.delete(finalUri);
+      await storage.writeNew(finalUri, bytes);
+    });
+    refuse(refusal, version, table);
+    await storage.delete(staged.uri).catch(() => undefined);
+    await this.ctx.access.record(scope.caller, 'lance.version.created', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { version, manifest: finalUri });
+    this.ctx.events.emit({ type: 'lance-table.version-created', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, version });
+    return info(entry, staged.form);
+  }
+
+  async list(request: CatalogRequest, idInput: unknown, input: { paging: PageRequest; descending?: boolean | undefined; branch?: unknown }): Promise<{ versions: LanceVersionInfo[]; nextPageToken: string | null }> {
+    // validate
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { record } = await this.requireManaged(scope, idInput, ['table:read-metadata'], input.branch);
+    // execute
+    const descending = input.descending === true;
+    const { limit, after } = versionPage(input.paging);
+    const rows = await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending, after, limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    return { versions: items.map((r) => info(r, 'path')), nextPageToken: rows.length > limit ? `v${items.at(-1)!.version}` : null };
+  }
+
+  /** One version, or the latest when `version` is absent. */
+  async describe(request: CatalogRequest, idInput: unknown, input: { version?: unknown; branch?: unknown }): Promise<LanceVersionInfo> {
+    // validate
+    const version = input.version === undefined || input.version === null ? undefined : checkVersion(input.version, 'version');
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { id, record } = await this.requireManaged(scope, idInput, ['table:read-metadata'], input.branch);
+    // execute
+    return info(await this.require(record, id, version), 'path');
+  }
+
+  /** Forgets the version rows in the ranges ([start, end); end -1: open). The table's latest version is always kept: it is its current state. */
+  async batchDelete(request: CatalogRequest, idInput: unknown, input: { ranges?: unknown; branch?: unknown }): Promise<number> {
+    // validate
+    const ranges = checkRanges(input.ranges);
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { id, record } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
+    // execute
+    const [latest] = await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 });
+    const kept = latest === undefined ? ranges : ranges.flatMap((r) => splitAround(r, latest.version));
+    const deleted = await this.ctx.store.lanceVersions.deleteRanges(record.id, MAIN_BRANCH, kept);
+    if (deleted > 0) {
+      await this.ctx.access.record(scope.caller, 'lance.versions.deleted', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { ranges, deleted });
+    }
+    return deleted;
+  }
+
+  /** For DescribeTable with `version`: the version must exist. Authorization is the caller's (DescribeTable's). */
+  async requireVersion(record: CatalogObjectRecord, id: LanceTableId, version: number): Promise<LanceVersionRecord> {
+    return this.require(record, id, version);
+  }
+
+  private async require(record: CatalogObjectRecord, id: LanceTableId, version: number | undefined): Promise<LanceVersionRecord> {
+    const found =
+      version === undefined ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0] : await this.ctx.store.lanceVersions.get(record.id, MAIN_BRANCH, version);
+    if (!found) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no version ${version ?? '(none committed yet)'}`);
+    return found;
+  }
+
+  /** The table, authorized, whose versions the catalog manages; only its main branch exists. */
+  private async requireManaged(scope: RequestScope, idInput: unknown, privileges: Privilege[], branch: unknown): Promise<{ id: LanceTableId; record: CatalogObjectRecord }> {
+    const id = checkLanceTableId(idInput);
+    checkBranch(branch, id);
+    const [ns, record] = await Promise.all([this.ctx.access.namespacePath(scope.warehouse, id.namespace), this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name)]);
+    const object = describeObject(scope.warehouse.name, id.namespace, id.name);
+    const missing = () => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(id.namespace, id.name)}`);
+    if (!record || record.kind !== LANCE_TABLE) return this.ctx.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, missing);
+    // Like DescribeTable, an allowed read is not audited; a created or deleted version is, by its own event.
+    await this.ctx.access.requireAll(scope, privileges, this.ctx.access.objectPath(ns.path, 'table', record.id), { object });
+    if (!isManaged(record)) throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`);
+    return { id, record };
+  }
+}
+
+/**
+ * A page of versions. Its token is the last version listed (`v<number>`), not a sealed token as name listings have
+ * (catalog/paging.ts): a version number tells the caller nothing it may not read, and sealing cost about a third of
+ * ListTableVersions(limit=1), which Lance calls before every commit and on every open.
+ */
+function versionPage(paging: PageRequest): { limit: number; after: number | undefined } {
+  const limit = paging.pageSize ?? MAX_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  if (paging.pageToken === undefined || paging.pageToken === '') return { limit, after: undefined };
+  const m = /^v(\d{1,15})$/.exec(paging.pageToken);
+  if (!m) throw validation('page_token is not valid: pass the page_token of the previous page as it was');
+  return { limit, after: Number(m[1]) };
+}
+
+function refuse(refusal: AppendRefusal | undefined, version: number, table: string): void {
+  if (refusal?.kind === 'taken') throw commitConflict(`Version ${version} of table ${table} already exists`);
+  if (refusal?.kind === 'skips') throw illegalArgument(`Version ${version} of table ${table} skips a version: the latest is ${refusal.latest}, so the next is ${refusal.latest + 1}`);
+}
+
+const info = (r: LanceVersionRecord, form: PathForm): LanceVersionInfo => ({
+  version: r.version,
+  manifestPath: inForm(r.manifestUri, form),
+  manifestSize: r.manifestSize,
+  ...(r.eTag !== undefined ? { eTag: r.eTag } : {}),
+  timestampMs: r.timestampMs,
+  metadata: r.metadata,
+  createdBy: r.createdBy,
+});
+
+function checkScheme(value: unknown): ManifestNamingScheme {
+  if (value === undefined || value === null) return 'V2';
+  if (value === 'V1' || value === 'V2') return value;
+  throw validation('naming_scheme must be V1 or V2');
+}
+
+/** Only the main branch (sent as no branch, or "main") exists in the catalog. */
+function checkBranch(value: unknown, id: LanceTableId): void {
+  if (value === undefined || value === null || value === '' || value === 'main') return;
+  if (typeof value !== 'string') throw validation('branch must be a string');
+  throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no branch ${JSON.stringify(value)}: the catalog manages the main branch only`);
+}
+
+function checkRanges(value: unknown): { start: number; end: number | undefined }[] {
+  if (!Array.isArray(value)) throw validation('ranges must be an array');
+  return value.map((r: unknown, i) => {
+    const range = (r ?? {}) as { start_version?: unknown; end_version?: unknown };
+    const start = checkVersion(range.start_version, `ranges[${i}].start_version`);
+    if (range.end_version === -1) return { start, end: undefined };
+    const end = checkVersion(range.end_version, `ranges[${i}].end_version`);
+    if (end < start) throw validation(`ranges[${i}]: end_version is below start_version`);
+    return { start, end };
+  });
+}
+
+/** A range minus one version. */
+function splitAround(r: { start: number; end: number | undefined }, keep: number): { start: number; end: number | undefined }[] {
+  if (keep < r.start || (r.end !== undefined && keep >= r.end)) return [r];
+  return [{ start: r.start, end: keep }, ...(r.end === undefined || r.end > keep + 1 ? [{ start: keep + 1, end: r.end }] : [])];
+}

@@ -1,0 +1,167 @@
+/**
+ * LanceDB Python (lancedb 0.40 with pylance 14.0.2, pinned in peers/lance/requirements.txt) against a real Lakegate
+ * process with catalog-managed versions (`managed_versioning: true`), through `lancedb.connect_namespace("rest", …)`
+ * and a bearer token of a non-admin principal, on the local file warehouse. The client commits every version through
+ * CreateTableVersion and reads them through ListTableVersions/DescribeTableVersion: create, append, open an older
+ * version, rename; the catalog's version list equals the dataset's `_versions/` directory; a reader's append is
+ * refused; eight concurrent appenders lose no rows and leave no gaps. Then the lifecycle on MinIO, where LanceDB holds
+ * only the storage_options vended by declare/describe.
+ */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READ_WRITE_ALL, revoke } from '../support/access.js';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { peerScript } from '../support/peers.js';
+import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
+
+const SCRIPT = path.join(REPO_ROOT, 'peers', 'lance', 'managed_versions.py');
+const NS = 'pyv';
+
+let server: ServerProcess;
+let send: Send;
+let python: string;
+let writer = '';
+let writerId = '';
+let reader = '';
+
+beforeAll(async () => {
+  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], { timeoutMs: 10 * 60_000 });
+  expect(venv.status, venv.stderr).toBe(0);
+  python = venv.stdout.trim().split('\n').at(-1)!;
+  server = await startServer();
+  send = httpSender(server.url, await server.token());
+  const w = await createGrantedPrincipal(server, 'lance-py-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'default' });
+  const r = await createGrantedPrincipal(server, 'lance-py-reader', ['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'default' });
+  writer = await clientToken(server.url, w.credential);
+  writerId = w.id;
+  reader = await clientToken(server.url, r.credential);
+  expect((await send('POST', `/lance/default/v1/namespace/${NS}/create`, {})).status).toBe(200);
+}, 15 * 60_000);
+afterAll(async () => server?.stop());
+
+async function scenario(token: string, ...args: string[]): Promise<Record<string, any>> {
+  return inWarehouse('default', token, ...args);
+}
+
+async function inWarehouse(warehouse: string, token: string, ...args: string[]): Promise<Record<string, any>> {
+  const [name, ...rest] = args;
+  const res = await runAsync(python, [SCRIPT, name!, `${server.url}/lance/${warehouse}`, token, ...rest], { timeoutMs: 5 * 60_000 });
+  expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+}
+
+const catalogVersions = async (table: string): Promise<number[]> => {
+  const res = await send('POST', `/lance/default/v1/table/${NS}%24${table}/version/list?limit=1000`, {});
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return (res.body.versions as { version: number }[]).map((v) => v.version);
+};
+
+/** The versions whose manifests are in the dataset's _versions/ directory (V2 names: u64::MAX - version). */
+const directoryVersions = async (table: string): Promise<number[]> => {
+  const described = await send('POST', `/lance/default/v1/table/${NS}%24${table}/describe`, {});
+  const dir = path.join(fileURLToPath(described.body.location as string), '_versions');
+  return readdirSync(dir)
+    .filter((n) => /^\d+\.manifest$/.test(n))
+    .map((n) => BigInt(n.slice(0, -'.manifest'.length)))
+    .map((n) => Number(n > 2n ** 63n ? 2n ** 64n - 1n - n : n))
+    .sort((a, b) => a - b);
+};
+
+describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', () => {
+  it('creates, appends, opens an older version and renames, committing every version through the catalog', async () => {
+    const result = await scenario(writer, 'lifecycle', NS);
+    expect(result.counts).toEqual([5, 7, 9, 11]);
+    expect(result.versions).toEqual([1, 2, 3, 4]);
+    expect(result.latest).toBe(4);
+    expect(result.reopened_count).toBe(11);
+    expect(result.first_version_rows).toBe(5);
+    expect(result.second_version_rows).toBe(7);
+    expect(result.tables).toEqual(['events_renamed']);
+    expect(result.renamed_count).toBe(12);
+    expect(result.renamed_version).toBe(5);
+
+    expect(await catalogVersions('events_renamed')).toEqual([1, 2, 3, 4, 5]);
+    expect(await directoryVersions('events_renamed')).toEqual([1, 2, 3, 4, 5]);
+    const log = await server.settledOutput();
+    expect(log).toContain('/version/create');
+    expect(log).toMatch(/version\/list\?[^"]*descending=true/);
+  });
+
+  it("refuses a reader's append (CreateTableVersion needs table:write-data) and records nothing", async () => {
+    await scenario(writer, 'create', NS, 'guarded', '3');
+    const before = await catalogVersions('guarded');
+    const refused = await scenario(reader, 'refused', NS, 'guarded');
+    expect(refused.refused).toBe(true);
+    // The catalog answered 403 (code 15) to the reader's CreateTableVersion; lance 14 reports that as an unknown commit result.
+    const refusals = (await server.settledOutput())
+      .split('\n')
+      .filter((line) => line.includes(`${NS}%24guarded/version/create`) && line.includes('lance-py-reader'));
+    expect(refusals.length, refusals.join('\n')).toBeGreaterThan(0);
+    expect(refusals.filter((line) => !line.includes(`"statusCode":403`)), refusals.join('\n')).toEqual([]);
+    expect(await catalogVersions('guarded')).toEqual(before);
+    expect((await scenario(reader, 'count', NS, 'guarded')).rows).toBe(3);
+  });
+
+  it('eight concurrent appenders on one table: no lost rows, no version gaps, every version recorded once', async () => {
+    await scenario(writer, 'create', NS, 'busy', '1');
+    const results = await Promise.all(Array.from({ length: 8 }, () => scenario(writer, 'append', NS, 'busy', '10')));
+    expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    const counted = await scenario(writer, 'count', NS, 'busy');
+    expect(counted.rows).toBe(81);
+    expect(counted.version).toBe(9);
+    expect(await catalogVersions('busy')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await directoryVersions('busy')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+describe('LanceDB Python 0.40 with catalog-managed versions on MinIO (vended credentials only)', () => {
+  const BUCKET = 'lakegate-lance-py';
+  let minio: Minio;
+  beforeAll(async () => {
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'pylake', BUCKET));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, writerId, [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
+    expect((await send('POST', `/lance/pylake/v1/namespace/${NS}/create`, {})).status).toBe(200);
+  }, 10 * 60_000);
+  afterAll(async () => minio?.stop());
+
+  it('creates, appends, opens an older version and renames; the bucket holds exactly the versions the catalog lists', async () => {
+    const result = await inWarehouse('pylake', writer, 'lifecycle', NS);
+    expect(result.counts).toEqual([5, 7, 9, 11]);
+    expect(result.first_version_rows).toBe(5);
+    expect(result.renamed_count).toBe(12);
+    const listed = await send('POST', `/lance/pylake/v1/table/${NS}%24events_renamed/version/list`, {});
+    expect((listed.body.versions as { version: number }[]).map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    const described = await send('POST', `/lance/pylake/v1/table/${NS}%24events_renamed/describe`, {});
+    const prefix = (described.body.location as string).replace(`s3://${BUCKET}/`, '');
+    const objects = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/_versions/` }));
+    const names = (objects.Contents ?? []).map((o) => o.Key!.split('/').at(-1)!);
+    // Only final names: every staged manifest was removed after its copy.
+    expect(names.filter((n) => n.endsWith('.manifest')).map((n) => Number(2n ** 64n - 1n - BigInt(n.slice(0, -'.manifest'.length)))).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect(names.filter((n) => n.includes('.manifest-'))).toEqual([]);
+  });
+
+  it('refreshes credentials by DescribeTable from the vending cache (refresh_offset_millis stated), and a revoked grant stops the next refresh', async () => {
+    const reader = await createGrantedPrincipal(server, 'lance-py-refresher', ['table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
+    const token = await clientToken(server.url, reader.credential);
+    const describe = () =>
+      fetch(`${server.url}/lance/pylake/v1/table/${NS}%24events_renamed/describe`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    const first = (await (await describe()).json()) as { storage_options: Record<string, string> };
+    const again = (await (await describe()).json()) as { storage_options: Record<string, string> };
+    expect(first.storage_options.refresh_offset_millis).toBe('60000');
+    expect(Number(first.storage_options.expires_at_millis)).toBeGreaterThan(Date.now() + 60_000);
+    // A refresh within the credential's life is answered from the vending cache: the same session, no new STS call.
+    expect(again.storage_options.aws_access_key_id).toBe(first.storage_options.aws_access_key_id);
+    await revoke(send, `${reader.id}-role`, ['table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
+    const refused = await describe();
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: number }).code).toBe(15);
+  });
+});
