@@ -52,4 +52,5 @@ files = [
     }
     for t in table.scan().plan_files()
 ]
-print(json.dumps({"manifestList": snapshot.manifest_list, "location": table.location(), "files": files}))
+selected = sorted(t.file.file_path for t in table.scan(row_filter="id >= 30").plan_files())
+print(json.dumps({"manifestList": snapshot.manifest_list, "location": table.location(), "files": files, "idAtLeast30": selected}))

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManifestReader } from '../../packages/server/src/catalog/manifests/manifest-reader.js';
 import type { ManifestSource } from '../../packages/server/src/catalog/manifests/ports.js';
+import type { Schema } from '../../packages/server/src/catalog/metadata/types.js';
+import { bindFilter } from '../../packages/server/src/catalog/planning/expression.js';
+import { planFiles } from '../../packages/server/src/catalog/planning/plan-files.js';
 import { CatalogError } from '../../packages/server/src/errors/catalog-error.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT } from '../support/server-process.js';
@@ -20,6 +23,7 @@ interface Oracle {
   manifestList: string;
   location: string;
   files: Array<{ path: string; records: number; partition: unknown[]; lower_id: string | null }>;
+  idAtLeast30: string[];
 }
 
 const files: ManifestSource = { read: async (uri) => new Uint8Array(await readFile(fileURLToPath(uri))) };
@@ -65,4 +69,16 @@ it('refuses a manifest list outside the allowed locations, and a corrupt one, wi
   expect((error as CatalogError).message).toMatch(/^Cannot read manifest file/);
   const missing = await reader.readManifestList(`${oracle.location}/metadata/missing.avro`).catch((e: unknown) => e);
   expect(missing).toBeInstanceOf(Error);
+});
+
+it("plans a filtered scan as PyIceberg's own client-side plan does, pruning by column metrics", async () => {
+  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] } as Schema;
+  const reader = new ManifestReader(files, [oracle.location]);
+  const plan = await planFiles(reader, oracle.manifestList, bindFilter({ type: 'gt-eq', term: 'id', value: 30 }, schema, true));
+  expect(plan.tasks.map((t) => t.file.filePath).sort()).toEqual(oracle.idAtLeast30);
+  expect(plan.filesScanned).toBe(5);
+  expect(plan.filesPruned).toBe(3);
+  expect(plan.tasks.every((t) => t.deletes.length === 0)).toBe(true);
+  const all = await planFiles(reader, oracle.manifestList, bindFilter(true, schema, true));
+  expect(all.tasks.length).toBe(5);
 });
