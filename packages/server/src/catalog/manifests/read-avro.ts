@@ -1,0 +1,59 @@
+/**
+ * Records of an Avro object container file, one at a time, through avsc's block decoder (no hand-written
+ * Avro). Bytes come whole from a bounded read; records are yielded as decoded, so a caller that filters
+ * as it goes keeps only what it keeps. Corrupt or unsupported files (a codec avsc lacks) are a CatalogError.
+ */
+import { Readable } from 'node:stream';
+import avro from 'avsc';
+import { CatalogError } from '../../errors/catalog-error.js';
+
+export interface AvroFile {
+  /** The file's metadata (Iceberg puts schema, partition-spec, format-version and content there). */
+  meta: Map<string, string>;
+  records: AsyncIterable<Record<string, unknown>>;
+}
+
+/**
+ * Iceberg longs (snapshot ids) use all 64 bits; avsc's default long refuses values beyond 2^53, so longs
+ * decode as bigint (avsc's documented way to swap the long representation).
+ */
+const LONG = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (n: bigint) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(BigInt(n));
+    return buf;
+  },
+  fromJSON: (v: unknown) => BigInt(v as string),
+  toJSON: (n: bigint) => Number(n),
+  isValid: (n: unknown) => typeof n === 'bigint',
+  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+export async function openAvro(uri: string, bytes: Uint8Array): Promise<AvroFile> {
+  const decoder = new avro.streams.BlockDecoder({ parseHook: (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: LONG } }) });
+  const meta = new Promise<Map<string, string>>((resolve, reject) => {
+    decoder.once('metadata', (_type: unknown, _codec: unknown, header: { meta: Record<string, Buffer> }) => {
+      resolve(new Map(Object.entries(header.meta).map(([k, v]) => [k, v.toString('utf8')])));
+    });
+    decoder.once('error', (e: Error) => reject(e));
+    // A file that ends before its header does (truncated, or no Avro at all) emits neither metadata nor error.
+    decoder.once('finish', () => reject(new Error('truncated, or not an Avro object container file')));
+  });
+  Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]).pipe(decoder);
+  const fail = (e: unknown) => new CatalogError('ERR_VALIDATION', `Cannot read manifest file ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+  let header: Map<string, string>;
+  try {
+    header = await meta;
+  } catch (e) {
+    throw fail(e);
+  }
+  async function* records(): AsyncGenerator<Record<string, unknown>> {
+    try {
+      for await (const r of decoder) yield r as Record<string, unknown>;
+    } catch (e) {
+      throw fail(e);
+    }
+  }
+  return { meta: header, records: records() };
+}

@@ -1,0 +1,120 @@
+/**
+ * A scan filter in the Iceberg REST expression JSON (rest-catalog-open-api.yaml, Expression), parsed and bound
+ * to a schema: each term names a column (case-sensitively or not, as the request says) and each literal must
+ * suit the column's type. One rule for every filter input: anything malformed, an unknown column or a literal
+ * of the wrong type is ERR_VALIDATION (400) with the reason, never a 500.
+ */
+import { validation } from '../../errors/catalog-error.js';
+import type { IcebergType, Schema, StructField } from '../metadata/types.js';
+
+export type UnaryOp = 'is-null' | 'not-null' | 'is-nan' | 'not-nan';
+export type LiteralOp = 'lt' | 'lt-eq' | 'gt' | 'gt-eq' | 'eq' | 'not-eq' | 'starts-with' | 'not-starts-with';
+export type SetOp = 'in' | 'not-in';
+
+export interface BoundField {
+  id: number;
+  name: string;
+  type: IcebergType;
+}
+
+export type BoundExpression =
+  | { op: 'true' | 'false' }
+  | { op: 'and' | 'or'; left: BoundExpression; right: BoundExpression }
+  | { op: 'not'; child: BoundExpression }
+  | { op: UnaryOp; field: BoundField }
+  | { op: LiteralOp; field: BoundField; value: unknown }
+  | { op: SetOp; field: BoundField; values: unknown[] };
+
+const UNARY = new Set<string>(['is-null', 'not-null', 'is-nan', 'not-nan']);
+const LITERAL = new Set<string>(['lt', 'lt-eq', 'gt', 'gt-eq', 'eq', 'not-eq', 'starts-with', 'not-starts-with']);
+const SET = new Set<string>(['in', 'not-in']);
+const MAX_DEPTH = 100;
+
+export function bindFilter(raw: unknown, schema: Schema, caseSensitive: boolean): BoundExpression {
+  return bind(raw, schema, caseSensitive, 0);
+}
+
+function bind(raw: unknown, schema: Schema, caseSensitive: boolean, depth: number): BoundExpression {
+  if (depth > MAX_DEPTH) throw validation(`filter is nested deeper than ${MAX_DEPTH} levels`);
+  if (raw === true || raw === false) return { op: raw ? 'true' : 'false' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw validation('filter: an expression must be a JSON object or a boolean');
+  const e = raw as Record<string, unknown>;
+  const type = e.type;
+  if (type === 'true' || type === 'false') return { op: type };
+  if (type === 'and' || type === 'or') return { op: type, left: bind(e.left, schema, caseSensitive, depth + 1), right: bind(e.right, schema, caseSensitive, depth + 1) };
+  if (type === 'not') return { op: 'not', child: bind(e.child, schema, caseSensitive, depth + 1) };
+  if (typeof type !== 'string') throw validation('filter: an expression needs a "type"');
+  const field = resolve(e.term, schema, caseSensitive);
+  if (UNARY.has(type)) {
+    if ((type === 'is-nan' || type === 'not-nan') && field.type !== 'float' && field.type !== 'double') throw validation(`filter: ${type} needs a float or double column, not ${describe(field)}`);
+    return { op: type as UnaryOp, field };
+  }
+  if (LITERAL.has(type)) {
+    if ((type === 'starts-with' || type === 'not-starts-with') && field.type !== 'string') throw validation(`filter: ${type} needs a string column, not ${describe(field)}`);
+    return { op: type as LiteralOp, field, value: literal(e.value, field) };
+  }
+  if (SET.has(type)) {
+    if (!Array.isArray(e.values)) throw validation(`filter: ${type} needs "values", an array`);
+    return { op: type as SetOp, field, values: e.values.map((v) => literal(v, field)) };
+  }
+  throw validation(`filter: unknown expression type ${JSON.stringify(type).slice(0, 64)}`);
+}
+
+/** A term is a column name (nested fields dotted); transform terms are not accepted as filters here. */
+function resolve(term: unknown, schema: Schema, caseSensitive: boolean): BoundField {
+  const name = typeof term === 'object' && term !== null && (term as Record<string, unknown>).type === 'reference' ? (term as Record<string, unknown>).term : term;
+  if (typeof name !== 'string' || name.length === 0) throw validation('filter: a term must name a column');
+  let fields: StructField[] = schema.fields;
+  let found: StructField | undefined;
+  const parts = name.split('.');
+  for (const [i, part] of parts.entries()) {
+    found = fields.find((f) => (caseSensitive ? f.name === part : f.name.toLowerCase() === part.toLowerCase()));
+    if (!found) break;
+    if (i < parts.length - 1) {
+      if (typeof found.type !== 'object' || found.type.type !== 'struct') {
+        found = undefined;
+        break;
+      }
+      fields = found.type.fields;
+    }
+  }
+  if (!found) throw validation(`filter: cannot find field '${name.slice(0, 256)}' in the table's schema`);
+  if (typeof found.type !== 'string') throw validation(`filter: column '${name.slice(0, 256)}' is not of a primitive type`);
+  return { id: found.id, name, type: found.type };
+}
+
+const describe = (f: BoundField) => `'${f.name}' (${String(f.type)})`;
+
+/** A literal as the spec's JSON single-value serialization gives it, checked against the column's type. */
+function literal(v: unknown, field: BoundField): unknown {
+  const type = String(field.type);
+  const wrong = () => validation(`filter: ${JSON.stringify(v)?.slice(0, 64)} is not a valid ${type} literal for column ${describe(field)}`);
+  if (type === 'int' || type === 'long') {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw wrong();
+    if (type === 'int' && (v < -2147483648 || v > 2147483647)) throw wrong();
+    return v;
+  }
+  if (type === 'float' || type === 'double') {
+    if (typeof v !== 'number' && !(typeof v === 'string' && /^(NaN|-?Infinity)$/.test(v))) throw wrong();
+    return Number(v);
+  }
+  if (type === 'boolean') {
+    if (typeof v !== 'boolean') throw wrong();
+    return v;
+  }
+  if (type === 'date') {
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw wrong();
+    return Math.round(Date.parse(`${v}T00:00:00Z`) / 86_400_000);
+  }
+  if (type.startsWith('timestamp')) {
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(v) ? v : `${v}Z`))) throw wrong();
+    return v;
+  }
+  if (type === 'string' || type === 'uuid' || type === 'binary' || type.startsWith('fixed') || type.startsWith('decimal') || type === 'time') {
+    if (typeof v !== 'string') throw wrong();
+    return v;
+  }
+  throw wrong();
+}
