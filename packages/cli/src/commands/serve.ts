@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIG_KEYS, ConfigError, type LakegateConfig, WorkerLink, buildLakegate, createLogger, loadConfig, resolveLogFormat, runPrimary } from '@lakegate/server';
+import { unsupportedNodeWarning } from '../cli/node-version.js';
 
 const HELP = `usage: lakegate serve [options]
 
@@ -54,6 +55,8 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   }
   const workers = config.workers || availableParallelism();
   if (cluster.isWorker) return serveWorker(config);
+  const warning = unsupportedNodeWarning(process.version);
+  if (warning) process.stderr.write(warning);
   if (workers > 1) return servePrimary(config, workers);
   return serveSingle(config);
 }
