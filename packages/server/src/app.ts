@@ -29,7 +29,7 @@ import { oauthSurface } from './http/surfaces/oauth.js';
 import { opsSurface } from './http/surfaces/ops.js';
 import { coalesceWrites } from './http/write-coalescing.js';
 import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, resolveLogFormat } from './observability/logger.js';
 import { RequestObserver, requestLoggerFactory } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
 import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
@@ -132,7 +132,7 @@ class LoggedEvents implements CatalogEvents {
 
 export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
   const clock = options.clock ?? systemClock;
   const store = createStore(config);
   await store.migrate();

@@ -1,6 +1,6 @@
 export { buildLakegate, createStore, type Lakegate, type BuildOptions } from './app.js';
 export { loadConfig, CONFIG_KEYS, ConfigError, type LakegateConfig } from './config/config.js';
-export { createLogger, droppedLogLines } from './observability/logger.js';
+export { createLogger, droppedLogLines, resolveLogFormat, type LogFormat } from './observability/logger.js';
 export { CatalogError, type CatalogErrorCode } from './errors/catalog-error.js';
 export { WorkerLink } from './cluster/worker-link.js';
 export { runPrimary } from './cluster/primary.js';

@@ -3,7 +3,8 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_KEYS, ConfigError, type LakegateConfig, WorkerLink, buildLakegate, createLogger, loadConfig, runPrimary } from '@lakegate/server';
+import { CONFIG_KEYS, ConfigError, type LakegateConfig, WorkerLink, buildLakegate, createLogger, loadConfig, resolveLogFormat, runPrimary } from '@lakegate/server';
+import { unsupportedNodeWarning } from '../cli/node-version.js';
 
 const HELP = `usage: lakegate serve [options]
 
@@ -14,6 +15,7 @@ const HELP = `usage: lakegate serve [options]
   --database URL    postgres://… to use PostgreSQL instead of SQLite
   --config FILE     JSON config file (keys below)
   --log-level LVL   trace|debug|info|warn|error|silent
+  --log-format F    auto (pretty on a terminal, JSON otherwise), json or pretty
 
 Every key can also be set by environment variable:
 ${CONFIG_KEYS.map((k) => `  ${k.env.padEnd(40)} ${k.description} (default ${JSON.stringify(k.default)})`).join('\n')}`;
@@ -29,6 +31,7 @@ export async function serve(argv: string[]): Promise<number | undefined> {
       database: { type: 'string' },
       config: { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,7 +44,7 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   try {
     config = loadConfig({
       file: values.config,
-      flags: { port: values.port, workers: values.workers, host: values.host, dataDir: values['data-dir'], database: values.database, logLevel: values['log-level'] },
+      flags: { port: values.port, workers: values.workers, host: values.host, dataDir: values['data-dir'], database: values.database, logLevel: values['log-level'], logFormat: values['log-format'] },
     });
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -52,6 +55,8 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   }
   const workers = config.workers || availableParallelism();
   if (cluster.isWorker) return serveWorker(config);
+  const warning = unsupportedNodeWarning(process.version);
+  if (warning) process.stderr.write(warning);
   if (workers > 1) return servePrimary(config, workers);
   return serveSingle(config);
 }
@@ -74,7 +79,7 @@ async function serveSingle(config: LakegateConfig): Promise<undefined> {
  * warehouse, the secret key file: things N processes must not race to create), then forks the workers.
  */
 async function servePrimary(config: LakegateConfig, workers: number): Promise<undefined> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
   const prepared = await buildLakegate({ config, logger });
   const created = prepared.adminCredentialsFile !== undefined;
   const consolePath = prepared.consolePath;

@@ -83,7 +83,12 @@ describe('query and path parameters', () => {
 
   it('refuse wrong types and repeated parameters', () => {
     const list = (query: Record<string, unknown>) => validation.validate('listTables', { params: { prefix: 'lake', namespace: 'db' }, query }).map(formatIssue);
-    expect(list({ pageSize: 'ten' })).toEqual(['query/pageSize must be integer']);
+    expect(list({ pageSize: 'ten' })).toEqual(['query/pageSize must be a decimal integer']);
+    // ajv alone coerces with JavaScript's +value: hexadecimal, exponents, blanks, fractions and 1e20 passed as integers.
+    for (const form of ['0x10', '1e3', ' 7', '7 ', '+7', '10.0', '0b11', '0o7', 'Infinity', '٣'])
+      expect(list({ pageSize: form }), form).toEqual(['query/pageSize must be a decimal integer']);
+    for (const big of ['99999999999999999999', '9007199254740993', '1'.repeat(5000)]) expect(list({ pageSize: big })).toEqual([`query/pageSize must be an integer within ±${Number.MAX_SAFE_INTEGER}`]);
+    expect(list({ pageSize: '007' })).toEqual([]);
     expect(list({ pageSize: '0' })).toEqual(['query/pageSize must be >= 1']);
     expect(list({ pageToken: ['a', 'b'] })).toEqual(['query/pageToken is given more than once']);
     expect(validation.validate('dropTable', { params: tablePath, query: { purgeRequested: 'maybe' } }).map(formatIssue)).toEqual(['query/purgeRequested must be boolean']);

@@ -3,6 +3,9 @@
  * operation a validator for each part of a request (path parameters, query, JSON body). Query and path
  * values are strings on the wire and are coerced to the declared integer and boolean types (booleans
  * case-insensitively: PyIceberg sends Python's True/False); a query parameter given twice is refused.
+ * An integer is decimal digits (an optional minus sign, no sign, blank, point, exponent or radix prefix)
+ * within the safe-integer range before ajv coerces it: ajv's coercion is JavaScript's `+value`, which
+ * takes `0x10`, `1e3`, ` 7`, `10.0` and `99999999999999999999` (as 1e20) for integers (issue 41).
  * Bodies are never coerced: a string where the contract says integer is a 400.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -109,6 +112,8 @@ export class RequestValidation {
     // Booleans are lowercased (True/FALSE coerce like true/false); an empty boolean or number (`?pageSize=`) counts as absent.
     const booleans = namesOfType(schema, ['boolean']);
     const scalars = namesOfType(schema, ['boolean', 'integer', 'number']);
+    const integers = namesOfType(schema, ['integer']);
+    const numbers = namesOfType(schema, ['number']);
     const validator: PartValidator = (data: unknown) => {
       validator.errors = null;
       if (typeof data === 'object' && data !== null) {
@@ -120,6 +125,13 @@ export class RequestValidation {
           }
           if (value === '' && scalars.has(name)) delete values[name];
           else if (booleans.has(name) && typeof value === 'string') values[name] = value.toLowerCase();
+          else if (typeof value === 'string' && (integers.has(name) || numbers.has(name))) {
+            const message = notDecimal(value, integers.has(name));
+            if (message) {
+              validator.errors = [{ instancePath: `/${name}`, schemaPath: '#/decimal', keyword: 'decimal', params: {}, message }];
+              return false;
+            }
+          }
         }
       }
       const ok = inner(data);
@@ -128,6 +140,16 @@ export class RequestValidation {
     };
     return validator;
   }
+}
+
+const DECIMAL_INTEGER = /^-?[0-9]+$/;
+const DECIMAL_NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/** Why a query or path value is not a decimal integer (or number) within range, or undefined when it is one. */
+function notDecimal(value: string, integer: boolean): string | undefined {
+  if (!(integer ? DECIMAL_INTEGER : DECIMAL_NUMBER).test(value)) return integer ? 'must be a decimal integer' : 'must be a decimal number';
+  if (integer && (value.length > 17 || !Number.isSafeInteger(Number(value)))) return `must be an integer within ±${Number.MAX_SAFE_INTEGER}`;
+  return undefined;
 }
 
 /** A named schema is registered already: its compiled validator is looked up, not compiled twice. */

@@ -7,13 +7,23 @@
  * surrogates (not text: they cannot be encoded into a location or stored as
  * UTF-8) and no bidirectional-override or -isolate characters (U+202A–U+202E,
  * U+2066–U+2069, U+200E/U+200F, U+061C), which make a name display as
- * another one (CVE-2021-42574's "Trojan Source", applied to identifiers).
+ * another one (CVE-2021-42574's "Trojan Source", applied to identifiers);
+ * and nothing invisible (issue 41): no Unicode Default_Ignorable_Code_Point
+ * (zero-width space and joiners U+200B–U+200D, soft hyphen U+00AD, word
+ * joiner and invisible operators U+2060–U+206F, variation selectors, U+FEFF,
+ * Hangul fillers, tag characters U+E0000–U+E0FFF...), no space other than
+ * U+0020 (no-break, em, ideographic... spaces, line and paragraph separators)
+ * and no U+2800 braille blank: each lets two different names look identical
+ * in every listing, the console and the audit trail. The property comes from
+ * V8's Unicode tables (`\p{...}`), so it follows the Unicode version of the
+ * Node that runs the server rather than a hand-kept list.
  */
 import { validation } from '../errors/catalog-error.js';
 
 export const MAX_NAME_LENGTH = 255;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}\u2800]|(?! )\p{Zs}/u;
 export const MAX_NAMESPACE_DEPTH = 16;
 
 export function checkName(name: unknown, what: string): string {
@@ -23,6 +33,7 @@ export function checkName(name: unknown, what: string): string {
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw validation(`${what} must not contain control characters`);
   if (LONE_SURROGATE.test(name)) throw validation(`${what} must be well-formed Unicode (it holds a lone UTF-16 surrogate)`);
   if (BIDI_CONTROLS.test(name)) throw validation(`${what} must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): they make a name display as another`);
+  if (INVISIBLE.test(name)) throw validation(`${what} must not contain invisible characters (Unicode Default_Ignorable_Code_Point such as U+200B or U+00AD, spaces other than U+0020, U+2800): they make a name display as another`);
   if (name === '.' || name === '..') throw validation(`${what} must not be "." or ".."`);
   if (name.includes('/') || name.includes('\\')) throw validation(`${what} must not contain "/" or "\\"`);
   return name;

@@ -2,6 +2,8 @@
  * The web console's parts, from configuration: where its build is, its OIDC sign-in providers (each must be a
  * trusted issuer), and the session service whose authenticator joins the chain of the API surfaces.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditTrail } from '../auth/audit.js';
 import type { ExternalIssuers } from '../auth/authn/external-issuers.js';
@@ -14,9 +16,14 @@ import type { LakegateStore } from '../store.js';
 import { ConfigError, type LakegateConfig } from '../config/config.js';
 import type { SecretBox } from '../security/secret-box.js';
 
-/** The console's build beside this server package (packages/server/{src,dist} → packages/console/dist). */
+/**
+ * The console's build: in the repository, the console package's beside this one (packages/server/{src,dist} →
+ * packages/console/dist); in an installed @lakegate/server, the copy its prepack bundled (scripts/bundle-console.mjs).
+ */
 export function defaultConsoleDir(): string {
-  return fileURLToPath(new URL('../../../console/dist', import.meta.url));
+  const inRepository = fileURLToPath(new URL('../../../console/dist', import.meta.url));
+  if (existsSync(path.join(inRepository, 'index.html'))) return inRepository;
+  return fileURLToPath(new URL('../../console', import.meta.url));
 }
 
 function parseConsoleOidc(raw: string, external: ExternalIssuers): ConsoleOidcProvider[] {

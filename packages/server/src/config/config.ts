@@ -37,6 +37,8 @@ export interface LakegateConfig {
   sigv4Region: string;
   refreshTokenTtlSeconds: number;
   logLevel: string;
+  /** auto: pretty lines when standard output is a terminal, JSON otherwise; json; pretty. */
+  logFormat: string;
   bodyLimitBytes: number;
   stagedTableTtlSeconds: number;
   commitRetries: number;
@@ -106,6 +108,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'accessTokenTtlSeconds', env: 'LAKEGATE_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, description: 'Lifetime of access tokens issued by the built-in issuer' },
   { key: 'refreshTokenTtlSeconds', env: 'LAKEGATE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'Lifetime of refresh tokens issued by the built-in issuer' },
   { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
+  { key: 'logFormat', env: 'LAKEGATE_LOG_FORMAT', kind: 'string', default: 'auto', description: '"auto": coloured human-readable lines when standard output is a terminal, JSON lines otherwise; "json"; "pretty" (secrets are redacted in both)' },
   { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
   { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },
   { key: 'commitRetries', env: 'LAKEGATE_COMMIT_RETRIES', kind: 'int', default: 10, description: 'Server-side re-applications of a commit that lost a race against another server process' },
@@ -198,6 +201,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (config.port > 65535) throw new ConfigError('port must be at most 65535');
   if (config.workers > 256) throw new ConfigError('workers must be at most 256');
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
+  if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');
   if (config.database && !/^postgres(ql)?:\/\//.test(config.database)) throw new ConfigError('database must be a postgres:// URL (or empty for SQLite)');
   if (config.authorizer !== 'builtin' && config.authorizer !== 'openfga') throw new ConfigError('authorizer must be "builtin" or "openfga"');

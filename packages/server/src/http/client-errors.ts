@@ -23,9 +23,16 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   const reason = typeof error.reason === 'string' ? error.reason.replace(/[^\x20-\x7e]/g, '').slice(0, 200) : '';
   const { status, message } = FIXED[error.code ?? ''] ?? { status: 400, message: `Malformed HTTP request${reason ? `: ${reason}` : ''}` };
   this.log.debug({ code: error.code, status }, 'malformed HTTP request');
-  if (socket.writable) {
-    const body = JSON.stringify(icebergHttpError(status, 'BadRequestException', message));
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
-  socket.destroy();
+  const body = JSON.stringify(icebergHttpError(status, 'BadRequestException', message));
+  // end(), not write() then destroy(): the answer is flushed and followed by a FIN before the socket closes. Destroying
+  // at once closes it with the rest of the request unread, which makes the kernel send a reset that can overtake the
+  // answer (seen on Node 24: the client read ECONNRESET instead of the 400). Whatever else the client sends is read and
+  // dropped until it closes its side, or for at most a second.
+  socket.on('data', () => undefined);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

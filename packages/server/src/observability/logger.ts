@@ -1,11 +1,13 @@
 /**
- * Structured JSON logs with secrets redacted. Headers that carry credentials
+ * Structured logs with secrets redacted: JSON lines, or, on a terminal, one coloured human-readable
+ * line per event (pino-pretty) with the time, level, message and the few fields that matter. Headers that carry credentials
  * are censored by path; query strings are scrubbed before a URL is logged of
  * every parameter that may carry a credential, by its name or by the look of
  * its value (so a token sent as `?bearer=` or `?whatever=` is not logged
  * either), not only of the names we know.
  */
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -100,6 +102,46 @@ function stdout(): pino.DestinationStream {
   return stream;
 }
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino(loggerOptions(level), destination ?? stdout());
+/** How log lines are written: JSON (one object a line, for collectors), or pretty (for a person at a terminal). */
+export type LogFormat = 'json' | 'pretty';
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+/** The format of the logFormat setting: `auto` is pretty when standard output is a terminal, JSON otherwise. */
+export function resolveLogFormat(setting: string, stdoutIsTerminal = process.stdout.isTTY === true): LogFormat {
+  if (setting === 'json' || setting === 'pretty') return setting;
+  return stdoutIsTerminal ? 'pretty' : 'json';
+}
+
+type Line = Record<string, unknown> & { req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number };
+
+/**
+ * The pretty line's message: a request's line reads `request completed GET /v1/config 200 1.2ms`, instead of its
+ * nested req, res and responseTime objects. Every other field (reqId, actor, err...) follows on the same line.
+ */
+function messageOf(line: Line, messageKey: string): string {
+  const parts = [String(line[messageKey] ?? '')];
+  if (line.req?.method) parts.push(`${line.req.method} ${line.req.url ?? ''}`);
+  if (line.res?.statusCode !== undefined) parts.push(String(line.res.statusCode));
+  if (typeof line.responseTime === 'number') parts.push(`${line.responseTime.toFixed(1)}ms`);
+  return parts.join(' ');
+}
+
+/**
+ * pino-pretty as a stream in this thread (not a transport worker): every line has gone through pino's redaction
+ * and serialisers already, so a secret is censored in pretty lines as in JSON ones. Colours follow the terminal
+ * (colorette: off for a pipe, NO_COLOR, TERM=dumb; FORCE_COLOR forces them).
+ */
+function pretty(destination: pino.DestinationStream): pino.DestinationStream {
+  return pinoPretty({
+    destination,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,req,res,responseTime',
+    singleLine: true,
+    messageFormat: (log, messageKey) => messageOf(log as Line, messageKey),
+  });
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream, format: LogFormat = 'json'): Logger {
+  const out = destination ?? stdout();
+  return pino(loggerOptions(level), format === 'pretty' ? pretty(out) : out);
 }
