@@ -4,3 +4,4 @@ export { createLogger, droppedLogLines } from './observability/logger.js';
 export { CatalogError, type CatalogErrorCode } from './errors/catalog-error.js';
 export { WorkerLink } from './cluster/worker-link.js';
 export { runPrimary } from './cluster/primary.js';
+export { createTracing, memoryTracing, tracingFromEnv, tracesExporters, type Tracing } from './observability/tracing.js';

@@ -25,6 +25,8 @@ import {
 import { S3CredentialVendor } from './s3/s3-credential-vendor.js';
 import { S3ObjectStorage } from './s3/s3-object-storage.js';
 import { StorageRouter } from './storage-router.js';
+import { withStorageSpans } from './traced-storage.js';
+import type { Spans } from '../catalog/tracing/ports.js';
 import type { CredentialVendor } from './vending.js';
 
 interface Resolved {
@@ -42,6 +44,8 @@ export class WarehouseStorage {
   constructor(
     private readonly store: CatalogStore,
     private readonly box: SecretBox,
+    /** A span per object-store call when tracing is on (traced-storage.ts). */
+    private readonly spans?: Spans,
   ) {}
 
   async storageFor(warehouse: Warehouse): Promise<ObjectStorage> {
@@ -67,7 +71,8 @@ export class WarehouseStorage {
       return cached;
     }
     const profile = StorageProfileSchema.parse(warehouse.storageProfile);
-    const built = { fingerprint, ...(await this.build(warehouse, profile)) };
+    const adapters = await this.build(warehouse, profile);
+    const built = { fingerprint, ...adapters, storage: withStorageSpans(adapters.storage, this.spans) };
     this.resolved.set(warehouse.name, built);
     this.byRecord.set(warehouse, built);
     return built;
