@@ -60,7 +60,8 @@ function useAsyncContext(): void {
 export function createTracing(processors: SpanProcessor[], options: { serviceName?: string; sampler?: Sampler } = {}): Tracing {
   useAsyncContext();
   const detected = detectResources({ detectors: [envDetector] });
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? 'lakegate' }).merge(detected);
+  // process.pid tells the workers of `serve --workers N` apart; not the command line, which may hold a database URL.
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? 'lakegate', 'process.pid': process.pid }).merge(detected);
   const provider = new TracerProvider({ resource, spanProcessors: processors, sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }) });
   const tracer = provider.getTracer(SCOPE);
   return {
@@ -114,10 +115,21 @@ export function tracingFromEnv(env: Env = process.env, warn: (message: string) =
   }
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json').trim();
   if (exporters.includes('otlp') && protocol !== 'http/json' && protocol !== 'http/protobuf') warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: traces are exported as OTLP/HTTP (JSON)`);
+  // The standard batch settings (this SDK version leaves them to the caller): delay, queue, batch size, timeout.
+  const whole = (name: string) => {
+    const n = Number(env[name]);
+    return env[name] !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+  };
+  const batch = {
+    ...(whole('OTEL_BSP_SCHEDULE_DELAY') ? { scheduledDelayMillis: whole('OTEL_BSP_SCHEDULE_DELAY') } : {}),
+    ...(whole('OTEL_BSP_MAX_QUEUE_SIZE') ? { maxQueueSize: whole('OTEL_BSP_MAX_QUEUE_SIZE') } : {}),
+    ...(whole('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ? { maxExportBatchSize: whole('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') } : {}),
+    ...(whole('OTEL_BSP_EXPORT_TIMEOUT') ? { exportTimeoutMillis: whole('OTEL_BSP_EXPORT_TIMEOUT') } : {}),
+  };
   const processors: SpanProcessor[] = [];
   for (const name of exporters) {
-    if (name === 'otlp') processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
-    else if (name === 'console') processors.push(new BatchSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+    if (name === 'otlp') processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...batch }));
+    else if (name === 'console') processors.push(new BatchSpanProcessor({ exporter: new ConsoleSpanExporter(), ...batch }));
     else warn(`OTEL_TRACES_EXPORTER=${name} is not supported (otlp, console, none)`);
   }
   // The SDK's own diagnostics (an unreachable collector) go to the server's log as warnings, never as thrown errors.
