@@ -68,6 +68,12 @@ function buildRevision(rev) {
     }
     fs.mkdirSync(path.join(nm, '@lakegate'));
     for (const pkg of fs.readdirSync(path.join(REPO_ROOT, 'node_modules', '@lakegate'))) fs.symlinkSync(path.join('..', '..', 'packages', pkg), path.join(nm, '@lakegate', pkg));
+    // A workspace's own node_modules (versions that differ from the root's, e.g. the server's OpenTelemetry SDK).
+    for (const pkg of fs.readdirSync(path.join(REPO_ROOT, 'packages'))) {
+      const own = path.join(REPO_ROOT, 'packages', pkg, 'node_modules');
+      const target = path.join(dir, 'packages', pkg, 'node_modules');
+      if (fs.existsSync(own) && fs.existsSync(path.dirname(target)) && !fs.existsSync(target)) fs.symlinkSync(own, target);
+    }
     const r = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-b', 'packages/cli'], { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) fail(`building ${rev} failed:\n${r.stdout}${r.stderr}`);
   }
