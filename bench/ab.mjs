@@ -10,9 +10,12 @@
  *   node bench/ab.mjs --base REV [--head REV] [--ops loadTable,config,listTables] [--conns 64]
  *                     [--pairs 8] [--duration 3] [--database sqlite|postgres] [--principal granted|admin]
  *                     [--base-node-args=ARGS] [--head-node-args=ARGS] [--warmup S] [--log-level L]
+ *                     [--base-env K=V,K=V] [--head-env K=V,K=V]
  *
  * --base-node-args / --head-node-args: Node options (space-separated) for A's or B's server process, e.g.
  * `--base HEAD --head-node-args=--max-semi-space-size=32` compares a V8 setting on one build.
+ * --base-env / --head-env: extra environment for A's or B's server, e.g. `--base HEAD --head HEAD
+ * --head-env OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318` compares tracing off and on (docs/benchmarks.md).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,6 +40,8 @@ const { values: opt } = benchArgs(import.meta.url, {
     principal: { type: 'string', default: 'granted' },
     'base-node-args': { type: 'string', default: '' },
     'head-node-args': { type: 'string', default: '' },
+    'base-env': { type: 'string', default: '' },
+    'head-env': { type: 'string', default: '' },
     'log-level': { type: 'string', default: 'warn' },
   },
   strict: true,
@@ -63,6 +68,12 @@ function buildRevision(rev) {
     }
     fs.mkdirSync(path.join(nm, '@lakegate'));
     for (const pkg of fs.readdirSync(path.join(REPO_ROOT, 'node_modules', '@lakegate'))) fs.symlinkSync(path.join('..', '..', 'packages', pkg), path.join(nm, '@lakegate', pkg));
+    // A workspace's own node_modules (versions that differ from the root's, e.g. the server's OpenTelemetry SDK).
+    for (const pkg of fs.readdirSync(path.join(REPO_ROOT, 'packages'))) {
+      const own = path.join(REPO_ROOT, 'packages', pkg, 'node_modules');
+      const target = path.join(dir, 'packages', pkg, 'node_modules');
+      if (fs.existsSync(own) && fs.existsSync(path.dirname(target)) && !fs.existsSync(target)) fs.symlinkSync(own, target);
+    }
     const r = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-b', 'packages/cli'], { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) fail(`building ${rev} failed:\n${r.stdout}${r.stderr}`);
   }
@@ -88,9 +99,10 @@ async function main() {
   let pg;
   if (opt.database === 'postgres') pg = await startPostgresCluster({ cpus: sets?.server });
   const nodeArgs = (list) => list.split(/\s+/).filter(Boolean);
-  const start = (build, name, args) =>
-    startLakegate({ repo: build.dir, name, nodeArgs: args, cpus: sets?.server, principal: opt.principal, logLevel: opt['log-level'], ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
-  const servers = { A: await start(a, 'A', nodeArgs(opt['base-node-args'])), B: await start(b, 'B', nodeArgs(opt['head-node-args'])) };
+  const envOf = (list) => Object.fromEntries(list.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const start = (build, name, args, env) =>
+    startLakegate({ repo: build.dir, name, nodeArgs: args, env, cpus: sets?.server, principal: opt.principal, logLevel: opt['log-level'], ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
+  const servers = { A: await start(a, 'A', nodeArgs(opt['base-node-args']), envOf(opt['base-env'])), B: await start(b, 'B', nodeArgs(opt['head-node-args']), envOf(opt['head-env'])) };
   for (const s of Object.values(servers)) await seed(s, 16);
   const rows = [];
   try {
@@ -127,7 +139,7 @@ async function main() {
     pg?.stop();
   }
   const f = (x) => x.toFixed(3);
-  process.stdout.write(`\nA = ${a.sha}${opt['base-node-args'] ? ` (node ${opt['base-node-args']})` : ''}, B = ${b.sha}${opt['head-node-args'] ? ` (node ${opt['head-node-args']})` : ''}; ${opt.database}, ${opt.principal} principal, ${conns} connections, ${pairs} pairs of ${duration} s, pinned (generator CPU ${sets?.client ?? '-'}, servers CPU ${sets?.server ?? '-'})\n`);
+  process.stdout.write(`\nA = ${a.sha}${opt['base-node-args'] ? ` (node ${opt['base-node-args']})` : ''}, B = ${b.sha}${opt['head-node-args'] ? ` (node ${opt['head-node-args']})` : ''}${opt['base-env'] ? ` A env ${opt['base-env']}` : ''}${opt['head-env'] ? ` B env ${opt['head-env']}` : ''}; ${opt.database}, ${opt.principal} principal, ${conns} connections, ${pairs} pairs of ${duration} s, pinned (generator CPU ${sets?.client ?? '-'}, servers CPU ${sets?.server ?? '-'})\n`);
   process.stdout.write('| operation | A µs/req | B µs/req | B/A CPU per req, median (min–max) | A req/s | B req/s | B/A req/s, median (min–max) | other CPU |\n|---|--:|--:|--:|--:|--:|--:|--:|\n');
   for (const r of rows) {
     process.stdout.write(`| ${r.op} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${f(r.cpu.med)} (${f(r.cpu.min)}–${f(r.cpu.max)}) | ${r.aTp.toFixed(0)} | ${r.bTp.toFixed(0)} | ${f(r.tp.med)} (${f(r.tp.min)}–${f(r.tp.max)}) | ${r.other.toFixed(2)} |\n`);

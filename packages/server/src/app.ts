@@ -32,6 +32,9 @@ import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
 import { RequestObserver, requestLoggerFactory } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
+import { type Tracing, tracingFromEnv } from './observability/tracing.js';
+import { traceRequests } from './observability/request-spans.js';
+import type { Spans } from './catalog/tracing/ports.js';
 import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
 import { SqliteCatalogStore } from './persistence/sqlite/sqlite-store.js';
 import { Keyring } from './security/keyring.js';
@@ -115,12 +118,14 @@ export interface BuildOptions {
   clock?: Clock;
   /** This process is one worker of several (`serve --workers N`): its link to the others. */
   worker?: WorkerLink;
+  /** Trace export (default: as the OTEL_* environment variables say, off without them; observability/tracing.ts). */
+  tracing?: Tracing | undefined;
 }
 
-export function createStore(config: LakegateConfig): LakegateStore {
-  if (config.database) return new PostgresCatalogStore({ connectionString: config.database });
+export function createStore(config: LakegateConfig, spans?: Spans): LakegateStore {
+  if (config.database) return new PostgresCatalogStore({ connectionString: config.database, spans });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteCatalogStore(path.join(config.dataDir, 'catalog.sqlite'));
+  return new SqliteCatalogStore(path.join(config.dataDir, 'catalog.sqlite'), spans);
 }
 
 class LoggedEvents implements CatalogEvents {
@@ -134,11 +139,13 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
   const clock = options.clock ?? systemClock;
-  const store = createStore(config);
+  const tracing = 'tracing' in options ? options.tracing : tracingFromEnv(process.env, (message) => logger.warn({ component: 'tracing' }, message));
+  const spans = tracing?.spans;
+  const store = createStore(config, spans);
   await store.migrate();
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const box = new SecretBox(secretKey);
-  const warehouseStorage = new WarehouseStorage(store, box);
+  const warehouseStorage = new WarehouseStorage(store, box, spans);
   const metrics = new HttpMetrics();
   const { worker } = options;
   const coherence: Coherence = worker ?? new LocalCoherence();
@@ -179,6 +186,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
     coherence,
     pageTokens: new PageTokens(secretKey),
+    spans,
   };
   const accessPorts = await createAccessPorts(config, store, clock);
   const services = createCatalogServices(deps, config.defaultWarehouse, {
@@ -210,6 +218,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
   });
   app.server.on('connection', coalesceWrites);
+  // Before the per-turn dispatch wraps the request listener: each request's handler then runs in its span's context.
+  if (tracing) traceRequests(app, tracing.tracer, tracing.propagator);
   dispatchRequestsPerTurn(app.server);
   useLosslessJson(app);
   refuseRepeatedQueryParameters(app);
@@ -228,7 +238,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     // Last: a request with a bearer token, a signature or an API key is never authenticated by a cookie.
     new SessionAuthenticator(web.sessions),
   ]);
-  const authentication = { chain, required: config.auth === 'required' };
+  const authentication = { chain, required: config.auth === 'required', spans };
   const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds, box };
   // One encapsulated plugin per surface: each owns its prefix, its authentication requirement, idempotency and error model.
   await app.register(oauthSurface, {
@@ -319,6 +329,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();
       await store.close();
+      // Spans of the last requests are exported before the process goes (the provider stays: others may share it).
+      await tracing?.flush().catch((err: unknown) => logger.warn({ err }, 'exporting the last spans failed'));
     },
   };
 }

@@ -4,3 +4,4 @@ export { createLogger, droppedLogLines, resolveLogFormat, type LogFormat } from 
 export { CatalogError, type CatalogErrorCode } from './errors/catalog-error.js';
 export { WorkerLink } from './cluster/worker-link.js';
 export { runPrimary } from './cluster/primary.js';
+export { createTracing, memoryTracing, tracingFromEnv, tracesExporters, type Tracing } from './observability/tracing.js';

@@ -80,7 +80,8 @@ async function serveSingle(config: LakegateConfig): Promise<undefined> {
  */
 async function servePrimary(config: LakegateConfig, workers: number): Promise<undefined> {
   const logger = createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
-  const prepared = await buildLakegate({ config, logger });
+  // Untraced: the primary serves no request (each worker traces and exports its own).
+  const prepared = await buildLakegate({ config, logger, tracing: undefined });
   const created = prepared.adminCredentialsFile !== undefined;
   const consolePath = prepared.consolePath;
   await prepared.close();

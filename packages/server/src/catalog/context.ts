@@ -1,6 +1,7 @@
 import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
 import type { PageTokens } from './paging.js';
+import type { Spans } from './tracing/ports.js';
 import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
@@ -26,6 +27,8 @@ export interface CatalogDeps {
   coherence: Coherence;
   /** Seals the page tokens of listings (paging.ts). */
   pageTokens: PageTokens;
+  /** Spans for authorization and credential vending when tracing is on (tracing/ports.ts); none by default. */
+  spans?: Spans | undefined;
 }
 
 /** What a protocol route hands a catalog service: who is asking, and which warehouse (the Iceberg prefix) it addresses. */

@@ -41,11 +41,11 @@ export function createCatalogServices(
   signing: StorageSigning = NO_SIGNING,
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
-  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence });
+  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
   const scope = async (request: CatalogRequest): Promise<RequestScope> => ({ warehouse: await warehouses.require(request.caller, request.warehouse), caller: request.caller });
   const ctx: ServiceContext = { ...deps, access, scope };
   const namespaces = new NamespaceService(ctx);
-  const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit });
+  const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const tableCtx = { ...ctx, namespaces, credentials, signing };
   const lanceTables = new LanceTableService(tableCtx);
   return {

@@ -3,10 +3,12 @@
  * not a bug: the driver's errors of that kind become ERR_UNAVAILABLE (503 with Retry-After at the edge, never a 500
  * with an "unhandled error" stack in the log). Done by wrapping a Kysely driver, since Kysely has no hook for driver
  * errors; everything else (SQL errors, constraint violations) passes through unchanged. The wrapper can also change
- * how a transaction begins (SQLite: BEGIN IMMEDIATE).
+ * how a transaction begins (SQLite: BEGIN IMMEDIATE). Every statement Kysely runs passes here, so this is also
+ * where each gets its database span when tracing is on (statement-spans.ts).
  */
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
 import { CatalogError } from '../errors/catalog-error.js';
+import { type StatementTracing, traceStatement } from './statement-spans.js';
 
 export interface DriverErrors {
   /** Whether an error of the driver is an outage to wait out. */
@@ -35,10 +37,11 @@ class MappedConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
     private readonly errors: DriverErrors,
+    private readonly tracing: StatementTracing | undefined,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return mapped(this.errors, () => this.inner.executeQuery<R>(query));
+    return traceStatement(this.tracing, query.sql, () => mapped(this.errors, () => this.inner.executeQuery<R>(query)));
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
@@ -52,6 +55,7 @@ class MappedDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly errors: DriverErrors,
+    private readonly tracing: StatementTracing | undefined,
   ) {}
 
   init(): Promise<void> {
@@ -61,22 +65,22 @@ class MappedDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await mapped(this.errors, () => this.inner.acquireConnection());
     let wrapper = this.wrappers.get(connection);
-    if (!wrapper) this.wrappers.set(connection, (wrapper = new MappedConnection(connection, this.errors)));
+    if (!wrapper) this.wrappers.set(connection, (wrapper = new MappedConnection(connection, this.errors, this.tracing)));
     return wrapper;
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const { begin } = this.errors;
-    if (begin === undefined) return mapped(this.errors, () => this.inner.beginTransaction(unwrap(connection), settings));
-    await mapped(this.errors, () => unwrap(connection).executeQuery(CompiledQuery.raw(begin)));
+    if (begin === undefined) return traceStatement(this.tracing, 'BEGIN', () => mapped(this.errors, () => this.inner.beginTransaction(unwrap(connection), settings)));
+    await traceStatement(this.tracing, begin, () => mapped(this.errors, () => unwrap(connection).executeQuery(CompiledQuery.raw(begin))));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return mapped(this.errors, () => this.inner.commitTransaction(unwrap(connection)));
+    return traceStatement(this.tracing, 'COMMIT', () => mapped(this.errors, () => this.inner.commitTransaction(unwrap(connection))));
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return mapped(this.errors, () => this.inner.rollbackTransaction(unwrap(connection)));
+    return traceStatement(this.tracing, 'ROLLBACK', () => mapped(this.errors, () => this.inner.rollbackTransaction(unwrap(connection))));
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -90,11 +94,11 @@ class MappedDriver implements Driver {
 
 const unwrap = (connection: DatabaseConnection) => (connection instanceof MappedConnection ? connection.inner : connection);
 
-/** The dialect with its driver's outage errors mapped to ERR_UNAVAILABLE. */
-export function withMappedDriver(dialect: Dialect, errors: DriverErrors): Dialect {
+/** The dialect with its driver's outage errors mapped to ERR_UNAVAILABLE (and, with `tracing`, a span per statement). */
+export function withMappedDriver(dialect: Dialect, errors: DriverErrors, tracing?: StatementTracing): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new MappedDriver(dialect.createDriver(), errors),
+    createDriver: () => new MappedDriver(dialect.createDriver(), errors, tracing),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
   };

@@ -31,6 +31,8 @@ import { S3ObjectStorage } from './s3/s3-object-storage.js';
 import { S3RequestSigner } from './s3/s3-request-signer.js';
 import type { DelegationMechanism, RequestSigner } from '../catalog/signing/ports.js';
 import { StorageRouter } from './storage-router.js';
+import { withStorageSpans } from './traced-storage.js';
+import type { Spans } from '../catalog/tracing/ports.js';
 import type { CredentialVendor } from './vending.js';
 
 interface Resolved {
@@ -51,6 +53,8 @@ export class WarehouseStorage {
   constructor(
     private readonly store: CatalogStore,
     private readonly box: SecretBox,
+    /** A span per object-store call when tracing is on (traced-storage.ts). */
+    private readonly spans?: Spans,
   ) {}
 
   async storageFor(warehouse: Warehouse): Promise<ObjectStorage> {
@@ -85,7 +89,8 @@ export class WarehouseStorage {
       return cached;
     }
     const profile = StorageProfileSchema.parse(warehouse.storageProfile);
-    const built = { fingerprint, ...(await this.build(warehouse, profile)) };
+    const adapters = await this.build(warehouse, profile);
+    const built = { fingerprint, ...adapters, storage: withStorageSpans(adapters.storage, this.spans) };
     this.resolved.set(warehouse.name, built);
     this.byRecord.set(warehouse, built);
     return built;

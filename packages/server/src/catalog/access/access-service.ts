@@ -21,6 +21,7 @@ import { TtlCache } from '../ttl-cache.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
 import { type Privilege, scopeAllows } from './privileges.js';
+import { type Spans, noSpans } from '../tracing/ports.js';
 
 /** What services pass: the warehouse addressed and who is asking. */
 export interface AccessScope {
@@ -37,6 +38,8 @@ export interface AccessServiceDeps {
   cacheTtlMs: number;
   /** The other processes of this server: told when decisions or namespace ids they cached went stale. */
   coherence?: Coherence;
+  /** An `authorize` span per decision when tracing is on. */
+  spans?: Spans | undefined;
 }
 
 /** A namespace's path; `missing` when the namespace (or an ancestor) does not exist: the path then ends at the deepest one that does. */
@@ -187,7 +190,20 @@ export class AccessService {
    * Batched decisions, in order; cached per (caller, query). A credential limited by its OAuth scope (e.g. a
    * `catalog:read` token) is refused whatever its scope does not allow, admins included.
    */
-  async allows(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
+  allows(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
+    const spans = this.deps.spans ?? noSpans;
+    if (!spans.enabled) return this.allowsNow(scope, checks);
+    return spans.run('authorize', async (span) => {
+      const answers = await this.allowsNow(scope, checks);
+      if (span.recording) {
+        span.set('lakegate.authz.privileges', checks.map((c) => c.privilege));
+        span.set('lakegate.authz.decision', answers.every(Boolean) ? 'allow' : answers.some(Boolean) ? 'partial' : 'deny');
+      }
+      return answers;
+    });
+  }
+
+  private async allowsNow(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
     const answers = await this.decide(scope, checks);
     const limit = scope.caller.scope;
     return limit ? answers.map((allowed, i) => allowed && scopeAllows(limit, checks[i]!.privilege)) : answers;

@@ -14,6 +14,7 @@ import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Clock, Warehouse } from '../ports.js';
 import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, VendedCredential } from './ports.js';
+import { type Spans, noSpans } from '../tracing/ports.js';
 
 export interface StorageCredentialEntry {
   prefix: string;
@@ -51,6 +52,8 @@ export interface CredentialServiceDeps {
    * clients to pick up revocations sooner.
    */
   reportedLifetimeSeconds?: number;
+  /** A `vend credentials` span per vending when tracing is on (the mode and whether it was cached; never the credential). */
+  spans?: Spans | undefined;
 }
 
 /** The expiry properties each FileIO family reads. */
@@ -79,7 +82,14 @@ export class CredentialService {
     const vendor = await this.deps.vendorFor(scope.warehouse);
     if (!vendor) return { config: {}, storageCredentials: [] };
     const principal = scope.caller.description;
-    const credential = await this.cached(vendor, scope.warehouse.name, request.tableUuid, normalizeLocation(request.location), mode, scope.caller);
+    const location = normalizeLocation(request.location);
+    const credential = await (this.deps.spans ?? noSpans).run('vend credentials', (span) => {
+      if (span.recording) {
+        span.set('lakegate.credentials.mode', mode);
+        span.set('lakegate.credentials.refresh', request.refreshed === true);
+      }
+      return this.cached(vendor, scope.warehouse.name, request.tableUuid, location, mode, scope.caller);
+    });
     const token = await this.refreshToken(credential, {
       principal,
       principalKey: scope.caller.key,

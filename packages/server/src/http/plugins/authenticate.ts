@@ -11,6 +11,7 @@ import { AuthenticationError, type AuthenticatorChain, type RequestCredentials }
 import { errorDescription } from '../../auth/issuer/oauth-error.js';
 import type { ErrorEnvelope } from './errors.js';
 import { bindRequestLog } from './request-log.js';
+import { type Spans, noSpans } from '../../catalog/tracing/ports.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,6 +24,8 @@ export interface AuthenticationOptions {
   chain: AuthenticatorChain;
   /** false: every request is anonymous (development only; the server warns at start). */
   required: boolean;
+  /** An `authenticate` span per request when tracing is on: the method that authenticated, or the refusal's status. */
+  spans?: Spans | undefined;
 }
 
 /** Once, on the root instance: every request starts anonymous until a surface authenticates it. */
@@ -80,14 +83,23 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
   if (!options.required) return;
   // preValidation, not onRequest: request signing covers the body, which is read by then.
   app.addHook('preValidation', async (req: FastifyRequest, reply) => {
-    let actor: Actor | undefined;
-    let failure: AuthenticationError | undefined;
-    try {
-      actor = await options.chain.authenticate(new HttpCredentials(req));
-    } catch (e) {
-      if (!(e instanceof AuthenticationError)) throw e;
-      failure = e;
-    }
+    const spans = options.spans ?? noSpans;
+    const { actor, failure } = await spans.run('authenticate', async (span) => {
+      let actor: Actor | undefined;
+      let failure: AuthenticationError | undefined;
+      try {
+        actor = await options.chain.authenticate(new HttpCredentials(req));
+      } catch (e) {
+        if (!(e instanceof AuthenticationError)) throw e;
+        failure = e;
+      }
+      if (span.recording) {
+        // The scheme and outcome only: never the credential, the subject's token or the failure's reason text.
+        if (actor) span.set('lakegate.auth.method', actor.method);
+        else span.set('lakegate.auth.outcome', failure ? `refused-${failure.status}` : 'missing');
+      }
+      return { actor, failure };
+    });
     if (actor) {
       req.actor = actor;
       // Later log lines of this request ("request completed", errors) name who made it, including

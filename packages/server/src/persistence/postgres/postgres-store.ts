@@ -12,10 +12,13 @@ import { KyselyCatalogStore } from '../kysely-store.js';
 import { withUnavailableErrors } from './unavailable.js';
 import { BatchingReads } from './batched-reads.js';
 import { kyselyRunner } from '../compiled-reads.js';
+import type { Spans } from '../../catalog/tracing/ports.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
   maxConnections?: number;
+  /** A span per statement when tracing is on (statement-spans.ts). */
+  spans?: Spans | undefined;
 }
 
 export class PostgresCatalogStore extends KyselyCatalogStore {
@@ -24,7 +27,7 @@ export class PostgresCatalogStore extends KyselyCatalogStore {
     // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => usePreparedStatements(client));
-    const db = new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) });
+    const db = new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool }), options.spans?.enabled ? { spans: options.spans, system: 'postgresql' } : undefined) });
     // The hot reads outside transactions share round trips while the database is busy (batched-reads.ts).
     super(db, new BatchingReads(kyselyRunner(db)));
   }

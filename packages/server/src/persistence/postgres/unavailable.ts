@@ -4,6 +4,7 @@
  */
 import type { Dialect } from 'kysely';
 import { withMappedDriver } from '../mapped-driver.js';
+import type { StatementTracing } from '../statement-spans.js';
 
 /**
  * Network errors of the socket, PostgreSQL's connection-exception (08) and operator-intervention (57P) classes,
@@ -21,6 +22,6 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 /** The dialect with its driver's connection errors mapped to ERR_UNAVAILABLE. */
-export function withUnavailableErrors(dialect: Dialect): Dialect {
-  return withMappedDriver(dialect, { isOutage: isConnectionLoss, message: 'the catalog database is unavailable; retry' });
+export function withUnavailableErrors(dialect: Dialect, tracing?: StatementTracing): Dialect {
+  return withMappedDriver(dialect, { isOutage: isConnectionLoss, message: 'the catalog database is unavailable; retry' }, tracing);
 }

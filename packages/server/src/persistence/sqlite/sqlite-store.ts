@@ -24,6 +24,8 @@ import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
 import { ReadMemo } from './read-memo.js';
 import { oncePerDispatch } from '../../runtime/per-dispatch.js';
+import type { Spans } from '../../catalog/tracing/ports.js';
+import { type StatementTracing, traceStatementSync } from '../statement-spans.js';
 
 /** Statements this process ran on its writing connection: raised before each runs (see readRunner). */
 interface WriteCount {
@@ -33,7 +35,8 @@ interface WriteCount {
 export class SqliteCatalogStore extends KyselyCatalogStore {
   private readonly reader: Database.Database;
 
-  constructor(file: string) {
+  /** @param spans a span per statement when tracing is on (statement-spans.ts) */
+  constructor(file: string, spans?: Spans) {
     const database = new Database(file);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
@@ -42,8 +45,9 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
     const writes: WriteCount = { value: 0 };
-    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database, writes) }), SQLITE_ERRORS);
-    super(new Kysely<CatalogDatabase>({ dialect }), readRunner(reader, writes));
+    const tracing: StatementTracing | undefined = spans?.enabled ? { spans, system: 'sqlite' } : undefined;
+    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database, writes) }), SQLITE_ERRORS, tracing);
+    super(new Kysely<CatalogDatabase>({ dialect }), readRunner(reader, writes, tracing));
     this.reader = reader;
   }
 
@@ -73,7 +77,7 @@ function statementCache(database: Database.Database): (sql: string) => Database.
  * Hot reads on the read-only connection: prepared once, run synchronously to completion, and their answers kept
  * while the file has not changed (read-memo.ts).
  */
-function readRunner(reader: Database.Database, writes: WriteCount): ReadRunner {
+function readRunner(reader: Database.Database, writes: WriteCount, tracing: StatementTracing | undefined): ReadRunner {
   const prepare = statementCache(reader);
   const dataVersion = reader.prepare('pragma data_version').pluck();
   // Asked once per dispatch of requests, and again after any statement of this process's own writing connection.
@@ -82,7 +86,7 @@ function readRunner(reader: Database.Database, writes: WriteCount): ReadRunner {
     async rows<R>(query: CompiledQuery<R>): Promise<R[]> {
       try {
         // Callers only read the rows they get (the kept ones are frozen).
-        return memo.rows(query.sql, query.parameters, () => prepare(query.sql).all(...(query.parameters as unknown[]))) as R[];
+        return memo.rows(query.sql, query.parameters, () => traceStatementSync(tracing, query.sql, () => prepare(query.sql).all(...(query.parameters as unknown[])))) as R[];
       } catch (error) {
         throw outageOr(SQLITE_ERRORS, error);
       }
