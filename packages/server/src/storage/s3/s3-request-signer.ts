@@ -33,9 +33,11 @@ const REPLACED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token',
  * its query string (cmd/signature-v4-utils.go extractSignedHeaders), so the header is signed with an empty value
  * and that value is delivered as a query parameter of the answered URI: the request as sent carries no such
  * header, and one added changes the canonical request, so MinIO refuses the signature. MinIO routes a copy by the
- * header only, never the parameter (test/interop/remote-signing-copy.test.ts).
+ * header only, never the parameter (test/interop/remote-signing-copy.test.ts). The object lock headers, which the
+ * rules refuse when sent for signing and MinIO applies when added (a compliance lock no one can lift, the catalog's
+ * purge included), are pinned the same way; MinIO reads object lock from headers only.
  */
-const PINNED_EMPTY = ['x-amz-copy-source'];
+const PINNED_EMPTY = ['x-amz-copy-source', 'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
 const PINNED_OPERATIONS = new Set(['PutObject', 'UploadPart']);
 
 export class S3RequestSigner implements RequestSigner {

@@ -144,7 +144,7 @@ describe('DeleteObjects bodies (review)', () => {
     // Elsewhere (MinIO) it is signed empty and answered in the query (test/interop/remote-signing-copy.test.ts).
     const onMinio = new S3RequestSigner({ ...minio, pathStyle: true, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
     const pinned = await onMinio.sign(onMinio.inspect(req('PUT', 'http://127.0.0.1:9000/lake/wh/data/a.parquet', { region: 'us-east-1' })), new Date('2026-11-25T12:00:00Z'));
-    expect(pinned.uri).toBe('http://127.0.0.1:9000/lake/wh/data/a.parquet?x-amz-copy-source=');
+    expect(pinned.uri).toBe('http://127.0.0.1:9000/lake/wh/data/a.parquet?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=');
     expect(pinned.headers.Authorization![0]).toMatch(/SignedHeaders=[^,]*x-amz-copy-source/);
   });
 });
