@@ -21,10 +21,21 @@ import sys
 import traceback
 from typing import Any
 
+import fsspec.config
 import pyarrow as pa
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.schema import Schema
 from pyiceberg.types import LongType, NestedField, StringType
+
+# PyIceberg 0.12's FsspecFileIO installs its S3V4RestSigner per thread by unregistering, then registering, a
+# before-sign handler on `fs.s3.meta.events`, with botocore's own signing off (UNSIGNED). fsspec caches an async
+# S3FileSystem per process, not per thread, so every scan or commit worker that first touches S3 unregisters the
+# handler of the one client all threads share: a request another thread sends in that gap goes out with no
+# signature at all (it never reaches the catalog's signer) and MinIO answers 403 (apache/iceberg-python#3896).
+# Seen here as "PermissionError: Forbidden" on an unsigned HeadObject of the previous manifest list during the
+# second append, then "read back 3 rows". One S3FileSystem per thread (fsspec's own `skip_instance_cache`, which
+# an operator sets as FSSPEC_S3='{"skip_instance_cache": true}') gives each thread its own client and handler.
+fsspec.config.conf.setdefault("s3", {})["skip_instance_cache"] = True
 
 failed = False
 

@@ -10,6 +10,8 @@
  * DeleteObjects body bound by a CRC32 only, whose SHA-256 is signed and answered (s3-sign-rules.ts says why). The
  * answer holds only the headers signing added (Authorization, X-Amz-Date, x-amz-content-sha256 when added):
  * Iceberg Java merges them over its own, and PyIceberg appends them, so repeating one it has would send it twice.
+ * The answered URI is the one sent, but for a PutObject or UploadPart to a store other than AWS S3, which gains the
+ * pinned `x-amz-copy-source=` parameter (PINNED_EMPTY); both clients send the answered URI as is.
  */
 import { presignRequest, signRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
 import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
@@ -23,6 +25,20 @@ export interface S3RequestSignerOptions extends S3SigningTarget {
 /** Not signed: changed by SDKs between attempts, or hop-by-hop. Authorization and X-Amz-Date are the signer's own. */
 const UNSIGNED = new Set(['range', 'user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'amz-sdk-retry', 'content-length', 'expect', 'connection', 'transfer-encoding', 'x-amzn-trace-id']);
 const REPLACED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'host']);
+
+/**
+ * Pinned empty on a PutObject or UploadPart to any endpoint but AWS S3's: MinIO acts on x-amz-* headers the
+ * signature does not cover, so a writer adding `x-amz-copy-source: /bucket/any/key` to a signed PutObject made it a
+ * CopyObject reading any object of the bucket (docs/security.md). MinIO takes a signed header the request lacks from
+ * its query string (cmd/signature-v4-utils.go extractSignedHeaders), so the header is signed with an empty value
+ * and that value is delivered as a query parameter of the answered URI: the request as sent carries no such
+ * header, and one added changes the canonical request, so MinIO refuses the signature. MinIO routes a copy by the
+ * header only, never the parameter (test/interop/remote-signing-copy.test.ts). The object lock headers, which the
+ * rules refuse when sent for signing and MinIO applies when added (a compliance lock no one can lift, the catalog's
+ * purge included), are pinned the same way; MinIO reads object lock from headers only.
+ */
+const PINNED_EMPTY = ['x-amz-copy-source', 'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
+const PINNED_OPERATIONS = new Set(['PutObject', 'UploadPart']);
 
 export class S3RequestSigner implements RequestSigner {
   constructor(private readonly options: S3RequestSignerOptions) {}
@@ -42,7 +58,9 @@ export class S3RequestSigner implements RequestSigner {
     // A body the rules bound by a hash we sign (a DeleteObjects sent with a CRC32 only), else unsigned.
     const payload = req.payloadSha256 ?? UNSIGNED_PAYLOAD;
     if (added && inspected.presignSeconds === undefined) headers['x-amz-content-sha256'] = payload;
-    const query = req.query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
+    const pinned = inspected.presignSeconds === undefined && this.options.endpoint !== undefined && PINNED_OPERATIONS.has(inspected.operation) ? PINNED_EMPTY : [];
+    for (const name of pinned) headers[name] = '';
+    const query = [...req.query, ...pinned.map((n): [string, string] => [n, ''])].map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
     const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers };
     const options = { service: 's3', region: this.options.region, credentials: this.options.credentials, signingDate, uriEscapePath: false, applyChecksum: false };
     if (inspected.presignSeconds !== undefined) {
@@ -54,7 +72,8 @@ export class S3RequestSigner implements RequestSigner {
     const signed = await signRequest(target, options);
     const out: Record<string, string[]> = { Authorization: [signed.headers.authorization!], 'X-Amz-Date': [signed.headers['x-amz-date']!] };
     if (added) out['x-amz-content-sha256'] = [payload];
-    return { uri: req.uri, headers: out };
+    const uri = pinned.length === 0 ? req.uri : `${req.uri}${req.uri.includes('?') ? '&' : '?'}${pinned.map((n) => `${n}=`).join('&')}`;
+    return { uri, headers: out };
   }
 
   clientConfig(): Record<string, string> {

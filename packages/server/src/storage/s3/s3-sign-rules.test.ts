@@ -137,5 +137,14 @@ describe('DeleteObjects bodies (review)', () => {
     expect(signed.headers.Authorization![0]).toContain('x-amz-content-sha256');
     // With the payload declared unsigned, nothing but the CRC32 would bind the body: refused.
     expect(() => signer.inspect(deleteReq(inside, { 'x-amz-checksum-crc32': [crc32b64(inside)], 'x-amz-content-sha256': ['UNSIGNED-PAYLOAD'] }))).toThrow(/does not match/);
+    // AWS S3 refuses unsigned x-amz-* headers itself: its PutObject is answered as sent, x-amz-copy-source not pinned.
+    const put = await signer.sign(signer.inspect(req('PUT', 'https://lake.s3.eu-west-1.amazonaws.com/wh/data/a.parquet')), new Date('2026-11-25T12:00:00Z'));
+    expect(put.uri).toBe('https://lake.s3.eu-west-1.amazonaws.com/wh/data/a.parquet');
+    expect(put.headers.Authorization![0]).not.toContain('x-amz-copy-source');
+    // Elsewhere (MinIO) it is signed empty and answered in the query (test/interop/remote-signing-copy.test.ts).
+    const onMinio = new S3RequestSigner({ ...minio, pathStyle: true, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
+    const pinned = await onMinio.sign(onMinio.inspect(req('PUT', 'http://127.0.0.1:9000/lake/wh/data/a.parquet', { region: 'us-east-1' })), new Date('2026-11-25T12:00:00Z'));
+    expect(pinned.uri).toBe('http://127.0.0.1:9000/lake/wh/data/a.parquet?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=');
+    expect(pinned.headers.Authorization![0]).toMatch(/SignedHeaders=[^,]*x-amz-copy-source/);
   });
 });

@@ -1,0 +1,108 @@
+/**
+ * A signed PutObject turned into a copy, on a real S3 (MinIO RELEASE.2025-09-07): MinIO acts on x-amz-* headers the
+ * signature does not cover, so a writer that added `x-amz-copy-source: /bucket/other/secret` to a PutObject signed
+ * for its own table's key got a CopyObject reading any object of the bucket. The catalog now signs
+ * x-amz-copy-source with an empty value delivered in the answered URI's query string (MinIO takes a signed header
+ * the request lacks from there): the plain write still works, and an added copy source breaks the signature. The
+ * object lock headers, which MinIO also applies unsigned, are pinned the same way.
+ */
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+
+const BUCKET = 'lakegate-signing-copy';
+let minio: Minio;
+let server: ServerProcess;
+let admin: Send;
+let tableKey: string;
+
+beforeAll(async () => {
+  minio = await startMinio();
+  await minio.createBucket(BUCKET);
+  server = await startServer({});
+  admin = httpSender(server.url, await server.token());
+  const body = minioWarehouse(minio, 'lake', BUCKET) as { 'storage-profile': Record<string, unknown> };
+  body['storage-profile']['sts-enabled'] = false;
+  expect((await admin('POST', '/management/v1/warehouses', body)).status).toBe(201);
+  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['raw'] })).status).toBe(200);
+  const t = await admin('POST', '/v1/lake/namespaces/raw/tables', { name: 't', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } }, { 'x-iceberg-access-delegation': 'remote-signing' });
+  expect(t.status).toBe(200);
+  tableKey = String(t.body.metadata.location).slice(`s3://${BUCKET}/`.length);
+  // Another object of the bucket, outside the table: what the copy would read.
+  await minio.root.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'other/secret.txt', Body: 'the secret' }));
+});
+afterAll(async () => {
+  await server?.stop();
+  await minio?.stop();
+});
+
+/** The catalog's signature for a PutObject of `key` (or another request on it), as an engine gets it. */
+async function signPut(key: string, method = 'PUT', query = ''): Promise<{ uri: string; headers: Record<string, string> }> {
+  const signed = await admin('POST', '/v1/lake/namespaces/raw/tables/t/sign', { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${key}${query}`, method, headers: { 'content-type': ['text/plain'] } });
+  expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+  const headers: Record<string, string> = { 'content-type': 'text/plain' };
+  for (const [k, v] of Object.entries(signed.body.headers as Record<string, string[]>)) headers[k] = v.join(',');
+  return { uri: signed.body.uri as string, headers };
+}
+
+const read = async (Key: string) => {
+  try {
+    return await (await minio.root.send(new GetObjectCommand({ Bucket: BUCKET, Key }))).Body!.transformToString();
+  } catch (e) {
+    return `missing: ${(e as Error).name}`;
+  }
+};
+
+describe('a signed PutObject on MinIO', () => {
+  it('still writes the object it was signed for', async () => {
+    const key = `${tableKey}/data/plain.txt`;
+    const { uri, headers } = await signPut(key);
+    const put = await fetch(uri, { method: 'PUT', headers, body: 'plain bytes' });
+    expect(put.status, await put.text()).toBe(200);
+    expect(await read(key)).toBe('plain bytes');
+  });
+
+  it('is refused by MinIO when a copy source is added, so no other object is read', async () => {
+    const key = `${tableKey}/data/stolen.txt`;
+    const { uri, headers } = await signPut(key);
+    const copy = await fetch(uri, { method: 'PUT', headers: { ...headers, 'x-amz-copy-source': `/${BUCKET}/other/secret.txt` }, body: '' });
+    const answer = await copy.text();
+    expect(answer).not.toContain('CopyObjectResult');
+    expect(copy.status, answer).toBe(403);
+    expect(answer).toContain('SignatureDoesNotMatch');
+    expect(await read(key)).toMatch(/^missing: /);
+    // Nor with the pinned query parameter taken off the URI.
+    const bare = uri.replace(/([?&])x-amz-copy-source=&?/, '$1');
+    const again = await fetch(bare, { method: 'PUT', headers: { ...headers, 'x-amz-copy-source': `/${BUCKET}/other/secret.txt` }, body: '' });
+    expect(again.status, await again.text()).toBe(403);
+    expect(await read(key)).toMatch(/^missing: /);
+  });
+
+  it('an UploadPart is refused as well when a copy source is added (UploadPartCopy), and still uploads plainly', async () => {
+    const key = `${tableKey}/data/multipart.txt`;
+    const create = await signPut(key, 'POST', '?uploads');
+    const created = await fetch(create.uri, { method: 'POST', headers: create.headers });
+    const xml = await created.text();
+    expect(created.status, xml).toBe(200);
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(xml)![1]!;
+    const part = await signPut(key, 'PUT', `?partNumber=1&uploadId=${encodeURIComponent(uploadId)}`);
+    const copy = await fetch(part.uri, { method: 'PUT', headers: { ...part.headers, 'x-amz-copy-source': `/${BUCKET}/other/secret.txt` }, body: '' });
+    const answer = await copy.text();
+    expect(answer).not.toContain('CopyPartResult');
+    expect(copy.status, answer).toBe(403);
+    const plain = await fetch(part.uri, { method: 'PUT', headers: part.headers, body: 'part bytes' });
+    expect(plain.status, await plain.text()).toBe(200);
+  });
+
+  it('is refused by MinIO when an object lock header is added, which MinIO would apply', async () => {
+    const key = `${tableKey}/data/locked.txt`;
+    const { uri, headers } = await signPut(key);
+    const locked = await fetch(uri, { method: 'PUT', headers: { ...headers, 'x-amz-object-lock-legal-hold': 'ON' }, body: 'locked' });
+    const answer = await locked.text();
+    expect(locked.status, answer).toBe(403);
+    expect(answer).toContain('SignatureDoesNotMatch');
+    expect(await read(key)).toMatch(/^missing: /);
+  });
+});
