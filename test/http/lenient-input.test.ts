@@ -43,8 +43,8 @@ describe('integers in query parameters', () => {
       expect(lance.status).toBe(400);
       expect(lance.body.error).toMatch(/limit must be an integer within/);
     }
-    // Decimal digits still work, leading zeros included (Java's Integer.parseInt reads them alike).
-    const page = await send('GET', '/v1/default/namespaces/q/tables?pageSize=01');
+    // Decimal digits still work, leading zeros included (Java's Integer.parseInt reads them alike); paged (pageToken=) so pageSize applies.
+    const page = await send('GET', '/v1/default/namespaces/q/tables?pageToken=&pageSize=01');
     expect(page.status).toBe(200);
     expect(page.body.identifiers).toHaveLength(1);
     expect((await send('GET', '/lance/default/v1/namespace/q/table/list?limit=1')).status).toBe(200);
