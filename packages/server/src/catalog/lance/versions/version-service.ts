@@ -64,9 +64,11 @@ export class LanceVersionService {
     const table = formatIdentifier(id.namespace, id.name);
     const staged = stagedManifest(input.manifestPath, record.location);
     // A version already taken (a lost race: most of the attempts of concurrent writers) is answered from one read,
-    // without waiting for the write transaction; append checks again inside it.
+    // without waiting for the write transaction; append checks again inside it. Only "taken" is decided here: this
+    // read may lag a commit in flight (never lead it), so a version it sees as skipping may be the next one once that
+    // commit lands; append decides that inside the write transaction, after the commit before it.
     const head = await this.ctx.store.lanceVersions.head(record.id, branch);
-    if (head !== undefined) refuse(version <= head ? { kind: 'taken' } : version > head + 1 ? { kind: 'skips', latest: head } : undefined, version, table);
+    if (head !== undefined && version <= head) refuse({ kind: 'taken' }, version, table);
     const storage = await this.ctx.storageFor(scope.warehouse);
     if (!(await storage.exists(staged.uri))) throw illegalArgument(`The staged manifest ${input.manifestPath} does not exist`);
     const bytes = await storage.read(staged.uri, MAX_MANIFEST_BYTES);
