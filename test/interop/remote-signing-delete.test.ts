@@ -13,6 +13,7 @@ import { httpSender, type Send } from '../support/iceberg-http.js';
 import { signRequest } from '@lakegate/sigv4';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { forgeCrc32 } from '../support/forge-crc32.js';
 
 const BUCKET = 'lakegate-signing-delete';
 let minio: Minio;
@@ -33,39 +34,6 @@ afterAll(async () => {
   await server?.stop();
   await minio?.stop();
 });
-
-/** A body with the CRC32 `target`, made from `template` by toggling `delta` at some of `positions` (CRC32 is affine over GF(2)). */
-function forgeCrc32(template: Buffer, positions: number[], delta: number, target: number): Buffer {
-  const zero = crc32(Buffer.alloc(template.length));
-  const pivots = new Map<number, { v: number; mask: bigint }>();
-  positions.forEach((p, i) => {
-    const d = Buffer.alloc(template.length);
-    d[p] = delta;
-    let v = (crc32(d) ^ zero) >>> 0;
-    let mask = 1n << BigInt(i);
-    for (let bit = 31; bit >= 0; bit--) {
-      if (!((v >>> bit) & 1)) continue;
-      const pivot = pivots.get(bit);
-      if (!pivot) return void pivots.set(bit, { v, mask });
-      v = (v ^ pivot.v) >>> 0;
-      mask ^= pivot.mask;
-    }
-  });
-  let want = (target ^ crc32(template)) >>> 0;
-  let mask = 0n;
-  for (let bit = 31; bit >= 0; bit--) {
-    if (!((want >>> bit) & 1)) continue;
-    const pivot = pivots.get(bit);
-    if (!pivot) throw new Error('no solution');
-    want = (want ^ pivot.v) >>> 0;
-    mask ^= pivot.mask;
-  }
-  const out = Buffer.from(template);
-  positions.forEach((p, i) => {
-    if ((mask >> BigInt(i)) & 1n) out[p]! ^= delta;
-  });
-  return out;
-}
 
 const crc32b64 = (b: Buffer) => {
   const out = Buffer.alloc(4);

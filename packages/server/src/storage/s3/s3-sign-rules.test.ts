@@ -3,6 +3,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { S3RequestSigner } from './s3-request-signer.js';
 import { inspectS3Request } from './s3-sign-rules.js';
+import { forgeCrc32 } from '../../../../../test/support/forge-crc32.js';
 
 const aws = { bucket: 'lake', region: 'eu-west-1' };
 const minio = { bucket: 'lake', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000' };
@@ -52,39 +53,6 @@ describe('inspectS3Request', () => {
     expect(() => inspectS3Request(aws, req('POST', 'https://lake.s3.eu-west-1.amazonaws.com/?delete', { body: hidden, headers: { 'x-amz-content-sha256': [sha] } }))).toThrow(/not a plain list of keys/);
   });
 });
-
-/** A body with the CRC32 `target`, made from `template` by toggling `delta` at some of `positions` (CRC32 is affine over GF(2)). */
-function forgeCrc32(template: Buffer, positions: number[], delta: number, target: number): Buffer {
-  const zero = crc32(Buffer.alloc(template.length));
-  const pivots = new Map<number, { v: number; mask: bigint }>();
-  positions.forEach((p, i) => {
-    const d = Buffer.alloc(template.length);
-    d[p] = delta;
-    let v = (crc32(d) ^ zero) >>> 0;
-    let mask = 1n << BigInt(i);
-    for (let bit = 31; bit >= 0; bit--) {
-      if (!((v >>> bit) & 1)) continue;
-      const pivot = pivots.get(bit);
-      if (!pivot) return void pivots.set(bit, { v, mask });
-      v = (v ^ pivot.v) >>> 0;
-      mask ^= pivot.mask;
-    }
-  });
-  let want = (target ^ crc32(template)) >>> 0;
-  let mask = 0n;
-  for (let bit = 31; bit >= 0; bit--) {
-    if (!((want >>> bit) & 1)) continue;
-    const pivot = pivots.get(bit);
-    if (!pivot) throw new Error('no solution');
-    want = (want ^ pivot.v) >>> 0;
-    mask ^= pivot.mask;
-  }
-  const out = Buffer.from(template);
-  positions.forEach((p, i) => {
-    if ((mask >> BigInt(i)) & 1n) out[p]! ^= delta;
-  });
-  return out;
-}
 
 const crc32b64 = (s: string | Buffer) => {
   const b = Buffer.alloc(4);
