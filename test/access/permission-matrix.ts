@@ -207,6 +207,9 @@ const OPERATIONS: Operation[] = [
   // Remote signing (an S3 warehouse): reads need table:read-data, writes table:write-data
   { name: 'signRequest (GetObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'GET') }), ok: 200 },
   { name: 'signRequest (PutObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'PUT') }), ok: 200 },
+  // The unscoped default endpoint (sign-default.ts): the table is found from the key, then the same privileges
+  { name: 'signRequestByLocation (GetObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: '/v1/aws/s3/sign', body: signBody(f, 'GET') }), ok: 200 },
+  { name: 'signRequestByLocation (PutObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: '/v1/aws/s3/sign', body: signBody(f, 'PUT') }), ok: 200 },
   // Lance
   { name: 'lance ListNamespaces', surface: 'lance', needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/list` }), ok: 200 },
   { name: 'lance CreateNamespace', surface: 'lance', needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'new')}/create`, body: { id: [...f.ns, 'new'] } }), ok: 200 },

@@ -118,6 +118,7 @@ describe('a scenario over every operation', () => {
     await ok('GET', `${ns}/c/tables/t/credentials`);
     // A file warehouse signs nothing: the refusal is in the Iceberg error model (signatures: test/http/remote-signing.test.ts).
     expect((await send('POST', `${ns}/c/tables/t/sign`, { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } })).status).toBe(403);
+    expect((await send('POST', '/v1/aws/s3/sign', { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } })).status).toBe(403);
     await ok('POST', `${ns}/c/tables/t/metrics`, {
       'report-type': 'commit-report',
       'table-name': 'c.t',

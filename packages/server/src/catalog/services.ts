@@ -52,7 +52,7 @@ export function createCatalogServices(
     warehouses,
     namespaces,
     tables: new TableService(tableCtx),
-    signing: new SigningService(tableCtx),
+    signing: new SigningService(tableCtx, (tenant) => warehouses.list(tenant)),
     views: new ViewService(tableCtx),
     access,
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx) },

@@ -23,6 +23,12 @@ export const S3ProfileSchema = z.object({
    * wins). Default: vended-credentials then remote-signing, or remote-signing alone when sts-enabled is false.
    */
   delegation: z.array(z.enum(['vended-credentials', 'remote-signing'])).min(1).max(2).optional(),
+  /**
+   * With remote signing, the sign endpoint the table config names: the table's own (`table`, the default), or none
+   * (`default`), so that clients call their default `v1/aws/s3/sign` and the server finds the table from the
+   * request's bucket and key (for clients that cannot take a per-table endpoint).
+   */
+  'remote-signing-endpoint': z.enum(['table', 'default']).optional(),
 });
 
 export const AzureProfileSchema = z.object({

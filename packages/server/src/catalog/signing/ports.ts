@@ -43,7 +43,17 @@ export interface SignedStorageRequest {
   headers: Record<string, string[]>;
 }
 
+/**
+ * Which sign endpoint the table config names: the table's own (`table`: `v1/{prefix}/namespaces/{ns}/tables/{t}/sign`),
+ * or none (`default`), so that clients call their default `v1/aws/s3/sign`, where the server finds the table from the
+ * request's bucket and key (sign-default.ts).
+ */
+export type SignEndpointMode = 'table' | 'default';
+
 export interface RequestSigner {
+  readonly endpointMode: SignEndpointMode;
+  /** Whether the URI is addressed to this signer's storage (endpoint and bucket), whatever else it holds. */
+  addresses(uri: string): boolean;
   /** Checks the request against the storage's rules; throws ERR_FORBIDDEN naming the reason (never echoing a secret). */
   inspect(request: StorageRequest): InspectedRequest;
   sign(request: InspectedRequest, signingDate: Date): Promise<SignedStorageRequest>;

@@ -17,10 +17,11 @@ import { forbidden } from '../access/access-service.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { CatalogObjectRecord, StagedTableRecord } from '../ports.js';
+import type { Caller, CatalogObjectRecord, StagedTableRecord, Warehouse } from '../ports.js';
 import { requireStagedAccess } from '../tables/credentials.js';
 import { type TableContext, resolveTable, tableNotFound, tableObject } from '../tables/shared.js';
-import type { SignedStorageRequest, StorageRequest } from './ports.js';
+import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from './ports.js';
+import { SignByLocation, noTableFor } from './sign-default.js';
 
 export interface SignInput {
   region: unknown;
@@ -37,9 +38,17 @@ const MAX_AUDITED = 10_000;
 export class SigningService {
   /** When each (caller, table, access) was last recorded as allowed. */
   private readonly audited = new Map<string, number>();
+  private readonly byLocation: SignByLocation;
 
-  constructor(private readonly ctx: TableContext) {}
+  constructor(
+    private readonly ctx: TableContext,
+    /** The warehouses of a tenant (for the unscoped endpoint, sign-default.ts). */
+    warehousesOf: (tenant: string) => Promise<Warehouse[]> = async () => [],
+  ) {
+    this.byLocation = new SignByLocation(ctx, warehousesOf);
+  }
 
+  /** The table-scoped sign operation (POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign). */
   async sign(request: CatalogRequest, namespace: string[], name: string, input: SignInput): Promise<SignedStorageRequest> {
     // validate
     const levels = checkNamespace(namespace);
@@ -56,6 +65,31 @@ export class SigningService {
       if (e instanceof CatalogError) await this.record(scope, 'deny', 'table:read-data', object, { reason: e.message, method: storageRequest.method });
       throw e;
     }
+    return this.signInTable(scope, levels, name, signer, inspected);
+  }
+
+  /**
+   * The unscoped sign operation (POST /v1/aws/s3/sign, the default `s3.signer.endpoint` of Iceberg Java <= 1.10 and
+   * PyIceberg): the table is found from the request's bucket and key (sign-default.ts), then decided as above. A
+   * refusal never names a table the caller was not shown.
+   */
+  async signByLocation(caller: Caller, input: SignInput): Promise<SignedStorageRequest> {
+    // validate
+    const storageRequest = checkSignInput(input);
+    const found = await this.byLocation.locate(caller, storageRequest);
+    // authorize, execute
+    try {
+      return await this.signInTable(found.scope, found.namespace, found.name, found.signer, found.inspected);
+    } catch (e) {
+      // Denied: the same answer as a key under no table (the caller named a key, not this table).
+      if (e instanceof CatalogError && (e.code === 'ERR_FORBIDDEN' || e.code === 'ERR_TABLE_NOT_FOUND')) throw noTableFor(found.location);
+      throw e;
+    }
+  }
+
+  /** Signs an inspected request for a table, if the caller's privileges on it allow and every key lies inside it. */
+  private async signInTable(scope: RequestScope, levels: string[], name: string, signer: RequestSigner, inspected: InspectedRequest): Promise<SignedStorageRequest> {
+    const object = tableObject(scope, levels, name);
     const privilege = inspected.access === 'write' ? 'table:write-data' : 'table:read-data';
     // authorize
     const table = await this.resolve(scope, levels, name, privilege, object);

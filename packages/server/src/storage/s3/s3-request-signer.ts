@@ -14,12 +14,14 @@
  * pinned `x-amz-copy-source=` parameter (PINNED_EMPTY); both clients send the answered URI as is.
  */
 import { presignRequest, signRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
-import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
-import { type ParsedS3Request, type S3SigningTarget, inspectS3Request } from './s3-sign-rules.js';
+import type { InspectedRequest, RequestSigner, SignEndpointMode, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
+import { type ParsedS3Request, type S3SigningTarget, addressesTarget, inspectS3Request } from './s3-sign-rules.js';
 
 export interface S3RequestSignerOptions extends S3SigningTarget {
   pathStyle: boolean;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The sign endpoint the table config names (storage/profile.ts `remote-signing-endpoint`); `table` by default. */
+  endpointMode?: SignEndpointMode | undefined;
 }
 
 /** Not signed: changed by SDKs between attempts, or hop-by-hop. Authorization and X-Amz-Date are the signer's own. */
@@ -39,9 +41,16 @@ const REPLACED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token',
  */
 const PINNED_EMPTY = ['x-amz-copy-source', 'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
 const PINNED_OPERATIONS = new Set(['PutObject', 'UploadPart']);
-
 export class S3RequestSigner implements RequestSigner {
-  constructor(private readonly options: S3RequestSignerOptions) {}
+  readonly endpointMode: SignEndpointMode;
+
+  constructor(private readonly options: S3RequestSignerOptions) {
+    this.endpointMode = options.endpointMode ?? 'table';
+  }
+
+  addresses(uri: string): boolean {
+    return addressesTarget(this.options, uri);
+  }
 
   inspect(request: StorageRequest): InspectedRequest {
     return inspectS3Request(this.options, request);

@@ -81,27 +81,46 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
   return { access, operation, locations: keys.map((k) => `s3://${bucket}/${k}`), presignSeconds, parsed };
 }
 
-/** Path-style on the endpoint's host, or virtual-hosted on <bucket>.<host>; nothing else. */
-function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string): { bucket: string; key: string } {
-  let endpointHosts: string[];
+/**
+ * Whether the URI is addressed to this target's storage (its endpoint and bucket, path-style or virtual-hosted),
+ * whatever else it holds: how the unscoped sign endpoint finds the warehouse a request is for before checking it.
+ */
+export function addressesTarget(target: S3SigningTarget, uri: string): boolean {
+  const m = /^(https?):\/\/([^/?#]+)(\/[^?#]*)?/i.exec(uri);
+  if (!m) return false;
+  const scheme = m[1]!.toLowerCase();
+  const host = m[2]!.toLowerCase();
+  const hosts = endpointHosts(target, scheme);
+  if (hosts === undefined) return false;
+  if (hosts.some((h) => host === `${target.bucket}.${h}`)) return true;
+  // Path-style: the first segment names the bucket (bucket names need no encoding; an encoded one is not ours).
+  return hosts.includes(host) && (m[3] ?? '/').split('/')[1] === target.bucket;
+}
+
+/** The hosts of the target's endpoint for that scheme (with and without a default port), or undefined for another scheme. */
+function endpointHosts(target: S3SigningTarget, scheme: string): string[] | undefined {
   if (target.endpoint) {
     const e = /^(https?):\/\/([^/?#]+)/i.exec(target.endpoint)!;
-    if (e[1]!.toLowerCase() !== scheme) refuse(`scheme ${scheme} is not the warehouse endpoint's`);
+    if (e[1]!.toLowerCase() !== scheme) return undefined;
     const eh = e[2]!.toLowerCase();
-    endpointHosts = [eh, eh.replace(/:(80|443)$/, '')];
-  } else {
-    if (scheme !== 'https') refuse('AWS S3 is signed over https only');
-    endpointHosts = [`s3.${target.region}.amazonaws.com`, 's3.amazonaws.com'];
+    return [eh, eh.replace(/:(80|443)$/, '')];
   }
+  return scheme === 'https' ? [`s3.${target.region}.amazonaws.com`, 's3.amazonaws.com'] : undefined;
+}
+
+/** Path-style on the endpoint's host, or virtual-hosted on <bucket>.<host>; nothing else. */
+function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string): { bucket: string; key: string } {
+  const hosts = endpointHosts(target, scheme);
+  if (hosts === undefined) return refuse(target.endpoint ? `scheme ${scheme} is not the warehouse endpoint's` : 'AWS S3 is signed over https only');
   checkPath(rawPath);
-  if (endpointHosts.includes(host)) {
+  if (hosts.includes(host)) {
     const rest = rawPath.slice(1);
     const slash = rest.indexOf('/');
     const bucket = decodeOnce(slash === -1 ? rest : rest.slice(0, slash));
     if (bucket !== target.bucket) refuse(`bucket ${bucket.slice(0, 63)} is not the warehouse's`);
     return { bucket, key: slash === -1 ? '' : decodeOnce(rest.slice(slash + 1)) };
   }
-  if (endpointHosts.some((h) => host === `${target.bucket}.${h}`)) return { bucket: target.bucket, key: decodeOnce(rawPath.slice(1)) };
+  if (hosts.some((h) => host === `${target.bucket}.${h}`)) return { bucket: target.bucket, key: decodeOnce(rawPath.slice(1)) };
   return refuse(`host ${host.slice(0, 255)} is not the warehouse's storage endpoint`);
 }
 

@@ -9,6 +9,7 @@ import {
   type TableParams,
   accessFields,
   bodyObject,
+  callerOf,
   catalogRequest,
   metadataAnswer,
   namespaceParam,
@@ -125,6 +126,14 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       provider: body.provider,
     });
     // Clients must not reuse a signature: the next request is decided by the privileges of its moment.
+    reply.header('cache-control', 'no-cache');
+    return { uri: signed.uri, headers: signed.headers };
+  });
+
+  // The unscoped default endpoint of older signer clients (catalog/signing/sign-default.ts): no prefix, no table.
+  app.post('/aws/s3/sign', { schema: { operationId: 'signRequestByLocation' } }, async (req, reply) => {
+    const body = bodyObject(req);
+    const signed = await services.signing.signByLocation(callerOf(req), { region: body.region, uri: body.uri, method: body.method, headers: body.headers, body: body.body, provider: body.provider });
     reply.header('cache-control', 'no-cache');
     return { uri: signed.uri, headers: signed.headers };
   });
