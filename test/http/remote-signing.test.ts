@@ -117,11 +117,11 @@ describe('the sign operation', () => {
     const signed = await admin('POST', signUrl('orders'), put);
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     expect(signed.headers['cache-control']).toBe('no-cache');
-    // x-amz-copy-source and the object lock headers are signed empty and delivered in the query (an S3-compatible endpoint: s3-request-signer.ts).
-    expect(signed.body.uri).toBe(`${put.uri}?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=`);
+    // x-amz-copy-source, the object lock headers and x-amz-tagging are signed empty and delivered in the query (an S3-compatible endpoint: s3-request-signer.ts).
+    expect(signed.body.uri).toBe(`${put.uri}?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=&x-amz-tagging=`);
     expect(signed.body.headers.Authorization[0]).toMatch(/SignedHeaders=[^,]*x-amz-copy-source/);
     // MinIO reads a signed header the request lacks from the query string: the verifier is given it as MinIO reads it.
-    const asRead = { ...put.headers, 'x-amz-copy-source': [''], 'x-amz-object-lock-mode': [''], 'x-amz-object-lock-retain-until-date': [''], 'x-amz-object-lock-legal-hold': [''] };
+    const asRead = { ...put.headers, 'x-amz-copy-source': [''], 'x-amz-object-lock-mode': [''], 'x-amz-object-lock-retain-until-date': [''], 'x-amz-object-lock-legal-hold': [''], 'x-amz-tagging': [''] };
     expect(await verifies(signed.body, 'PUT', { ...asRead, 'x-amz-copy-source': ['/bucket/other/secret'] })).toMatchObject({ ok: false, code: 'ERR_SIGV4_SIGNATURE' });
     expect(Object.keys(signed.body.headers).sort()).toEqual(['Authorization', 'X-Amz-Date', 'x-amz-content-sha256']);
     expect(signed.body.headers['x-amz-content-sha256']).toEqual(['UNSIGNED-PAYLOAD']);

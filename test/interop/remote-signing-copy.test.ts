@@ -4,9 +4,11 @@
  * for its own table's key got a CopyObject reading any object of the bucket. The catalog now signs
  * x-amz-copy-source with an empty value delivered in the answered URI's query string (MinIO takes a signed header
  * the request lacks from there): the plain write still works, and an added copy source breaks the signature. The
- * object lock headers, which MinIO also applies unsigned, are pinned the same way.
+ * object lock headers and x-amz-tagging, which MinIO also applies unsigned (tags drive lifecycle expiry and
+ * tag-conditioned policies), are pinned the same way, on CreateMultipartUpload too; a tagging the client asks to have
+ * signed (Iceberg's s3.write.tags.*) is signed as sent.
  */
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
@@ -39,10 +41,11 @@ afterAll(async () => {
 });
 
 /** The catalog's signature for a PutObject of `key` (or another request on it), as an engine gets it. */
-async function signPut(key: string, method = 'PUT', query = ''): Promise<{ uri: string; headers: Record<string, string> }> {
-  const signed = await admin('POST', '/v1/lake/namespaces/raw/tables/t/sign', { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${key}${query}`, method, headers: { 'content-type': ['text/plain'] } });
+async function signPut(key: string, method = 'PUT', query = '', sent: Record<string, string> = {}): Promise<{ uri: string; headers: Record<string, string> }> {
+  const asked = Object.fromEntries(Object.entries({ 'content-type': 'text/plain', ...sent }).map(([k, v]) => [k, [v]]));
+  const signed = await admin('POST', '/v1/lake/namespaces/raw/tables/t/sign', { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${key}${query}`, method, headers: asked });
   expect(signed.status, JSON.stringify(signed.body)).toBe(200);
-  const headers: Record<string, string> = { 'content-type': 'text/plain' };
+  const headers: Record<string, string> = { 'content-type': 'text/plain', ...sent };
   for (const [k, v] of Object.entries(signed.body.headers as Record<string, string[]>)) headers[k] = v.join(',');
   return { uri: signed.body.uri as string, headers };
 }
@@ -104,5 +107,41 @@ describe('a signed PutObject on MinIO', () => {
     expect(locked.status, answer).toBe(403);
     expect(answer).toContain('SignatureDoesNotMatch');
     expect(await read(key)).toMatch(/^missing: /);
+  });
+
+  const tagsOf = async (Key: string) => (await minio.root.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key }))).TagSet ?? [];
+
+  it('is refused by MinIO when x-amz-tagging is added, which MinIO would apply; the pinned write itself gets no tag', async () => {
+    const key = `${tableKey}/data/tagged.txt`;
+    const { uri, headers } = await signPut(key);
+    const tagged = await fetch(uri, { method: 'PUT', headers: { ...headers, 'x-amz-tagging': 'retention=expire-now' }, body: 'tagged' });
+    const answer = await tagged.text();
+    expect(tagged.status, answer).toBe(403);
+    expect(answer).toContain('SignatureDoesNotMatch');
+    expect(await read(key)).toMatch(/^missing: /);
+    // The same signature without the added header writes, and MinIO reads the empty pinned tagging as no tags.
+    const plain = await fetch(uri, { method: 'PUT', headers, body: 'plain' });
+    expect(plain.status, await plain.text()).toBe(200);
+    expect(await tagsOf(key)).toEqual([]);
+  });
+
+  it('a CreateMultipartUpload is refused as well when x-amz-tagging is added (MinIO tags the completed object)', async () => {
+    const key = `${tableKey}/data/tagged-multipart.txt`;
+    const create = await signPut(key, 'POST', '?uploads');
+    const tagged = await fetch(create.uri, { method: 'POST', headers: { ...create.headers, 'x-amz-tagging': 'retention=expire-now' } });
+    const answer = await tagged.text();
+    expect(tagged.status, answer).toBe(403);
+    expect(answer).toContain('SignatureDoesNotMatch');
+  });
+
+  it('signs a tagging the client asks for (s3.write.tags.*) as sent, and MinIO applies exactly that', async () => {
+    const key = `${tableKey}/data/asked-tags.txt`;
+    const { uri, headers } = await signPut(key, 'PUT', '', { 'x-amz-tagging': 'team=a' });
+    expect(uri).not.toContain('x-amz-tagging');
+    const put = await fetch(uri, { method: 'PUT', headers, body: 'asked' });
+    expect(put.status, await put.text()).toBe(200);
+    expect(await tagsOf(key)).toEqual([{ Key: 'team', Value: 'a' }]);
+    const other = await fetch(uri, { method: 'PUT', headers: { ...headers, 'x-amz-tagging': 'team=b' }, body: 'asked' });
+    expect(other.status, await other.text()).toBe(403);
   });
 });

@@ -29,6 +29,14 @@ export const S3ProfileSchema = z.object({
    * request's bucket and key (for clients that cannot take a per-table endpoint).
    */
   'remote-signing-endpoint': z.enum(['table', 'default']).optional(),
+  /**
+   * With remote signing on an endpoint other than AWS S3's, how a signed write is kept from gaining headers the
+   * signature does not cover (a copy source, object lock, tags), which MinIO acts on: `query` (the default) signs
+   * them empty and delivers that in the URI's query string, for stores that read a signed header the request lacks
+   * from there (MinIO); `refuse` signs no PutObject, UploadPart or CreateMultipartUpload (read-only signing), for a
+   * store that does not, or is not known to (docs/compatibility.md). AWS S3 refuses unsigned x-amz-* headers itself.
+   */
+  'signing-header-guard': z.enum(['query', 'refuse']).optional(),
 });
 
 export const AzureProfileSchema = z.object({

@@ -116,7 +116,7 @@ export class WarehouseStorage {
           credentials,
         });
         // Signing needs a key of the warehouse's own (the default provider chain's may rotate under a signer).
-        const signer = credentials && new S3RequestSigner({ bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, pathStyle: profile['path-style-access'], credentials, endpointMode: profile['remote-signing-endpoint'] });
+        const signer = credentials && new S3RequestSigner({ bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, pathStyle: profile['path-style-access'], credentials, endpointMode: profile['remote-signing-endpoint'], headerGuard: profile['signing-header-guard'] });
         const mechanisms = delegationOf(profile).filter((m) => m !== 'remote-signing' || signer !== undefined);
         return { storage: new StorageRouter([storage]), vendor: mechanisms.includes('vended-credentials') ? vendor : undefined, signer, mechanisms };
       }

@@ -14,6 +14,7 @@
  * pinned `x-amz-copy-source=` parameter (PINNED_EMPTY); both clients send the answered URI as is.
  */
 import { presignRequest, signRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
+import { CatalogError } from '../../errors/catalog-error.js';
 import type { InspectedRequest, RequestSigner, SignEndpointMode, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
 import { type ParsedS3Request, type S3SigningTarget, addressesTarget, inspectS3Request } from './s3-sign-rules.js';
 
@@ -22,6 +23,13 @@ export interface S3RequestSignerOptions extends S3SigningTarget {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** The sign endpoint the table config names (storage/profile.ts `remote-signing-endpoint`); `table` by default. */
   endpointMode?: SignEndpointMode | undefined;
+  /**
+   * How writes are kept from gaining unsigned headers on a store other than AWS S3 (storage/profile.ts
+   * `signing-header-guard`): `query` (the default) pins them empty in the query (PINNED_EMPTY), which needs a store
+   * that reads a signed header the request lacks from its query string, as MinIO does; `refuse` signs none of the
+   * guarded operations (PutObject, UploadPart, CreateMultipartUpload), for a store that does not.
+   */
+  headerGuard?: 'query' | 'refuse' | undefined;
 }
 
 /** Not signed: changed by SDKs between attempts, or hop-by-hop. Authorization and X-Amz-Date are the signer's own. */
@@ -39,8 +47,21 @@ const REPLACED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token',
  * rules refuse when sent for signing and MinIO applies when added (a compliance lock no one can lift, the catalog's
  * purge included), are pinned the same way; MinIO reads object lock from headers only.
  */
-const PINNED_EMPTY = ['x-amz-copy-source', 'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
-const PINNED_OPERATIONS = new Set(['PutObject', 'UploadPart']);
+const OBJECT_LOCK = ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
+/**
+ * x-amz-tagging too: MinIO applies tags sent unsigned with a PutObject or CreateMultipartUpload, and tags decide
+ * lifecycle expiry and tag-conditioned policies (test/interop/remote-signing-copy.test.ts). Pinned only when the
+ * client did not send it: a tagging it asks to have signed (Iceberg's `s3.write.tags.*`) is signed as sent.
+ * CreateMultipartUpload gets the object lock and tagging pins (MinIO applies both from the upload's creation).
+ */
+const PINNED_EMPTY: Readonly<Record<string, readonly string[]>> = {
+  PutObject: ['x-amz-copy-source', ...OBJECT_LOCK, 'x-amz-tagging'],
+  UploadPart: ['x-amz-copy-source', ...OBJECT_LOCK],
+  CreateMultipartUpload: [...OBJECT_LOCK, 'x-amz-tagging'],
+};
+/** The operations a store that does not read signed headers from the query cannot guard (`signing-header-guard: refuse`). */
+export const GUARDED_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(PINNED_EMPTY));
+
 export class S3RequestSigner implements RequestSigner {
   readonly endpointMode: SignEndpointMode;
 
@@ -53,7 +74,11 @@ export class S3RequestSigner implements RequestSigner {
   }
 
   inspect(request: StorageRequest): InspectedRequest {
-    return inspectS3Request(this.options, request);
+    const inspected = inspectS3Request(this.options, request);
+    if (this.options.headerGuard === 'refuse' && this.options.endpoint !== undefined && GUARDED_OPERATIONS.has(inspected.operation)) {
+      throw new CatalogError('ERR_FORBIDDEN', `Remote signing refused: ${inspected.operation} is not signed for this storage (its profile's signing-header-guard is refuse: the store may act on headers the signature does not cover)`);
+    }
+    return inspected;
   }
 
   async sign(inspected: InspectedRequest, signingDate: Date): Promise<SignedStorageRequest> {
@@ -67,7 +92,8 @@ export class S3RequestSigner implements RequestSigner {
     // A body the rules bound by a hash we sign (a DeleteObjects sent with a CRC32 only), else unsigned.
     const payload = req.payloadSha256 ?? UNSIGNED_PAYLOAD;
     if (added && inspected.presignSeconds === undefined) headers['x-amz-content-sha256'] = payload;
-    const pinned = inspected.presignSeconds === undefined && this.options.endpoint !== undefined && PINNED_OPERATIONS.has(inspected.operation) ? PINNED_EMPTY : [];
+    const pinnable = inspected.presignSeconds === undefined && this.options.endpoint !== undefined ? PINNED_EMPTY[inspected.operation] : undefined;
+    const pinned = pinnable === undefined ? [] : pinnable.filter((n) => headers[n] === undefined);
     for (const name of pinned) headers[name] = '';
     const query = [...req.query, ...pinned.map((n): [string, string] => [n, ''])].map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
     const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers };

@@ -112,7 +112,40 @@ describe('DeleteObjects bodies (review)', () => {
     // Elsewhere (MinIO) it is signed empty and answered in the query (test/interop/remote-signing-copy.test.ts).
     const onMinio = new S3RequestSigner({ ...minio, pathStyle: true, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
     const pinned = await onMinio.sign(onMinio.inspect(req('PUT', 'http://127.0.0.1:9000/lake/wh/data/a.parquet', { region: 'us-east-1' })), new Date('2026-11-25T12:00:00Z'));
-    expect(pinned.uri).toBe('http://127.0.0.1:9000/lake/wh/data/a.parquet?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=');
+    expect(pinned.uri).toBe('http://127.0.0.1:9000/lake/wh/data/a.parquet?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=&x-amz-tagging=');
     expect(pinned.headers.Authorization![0]).toMatch(/SignedHeaders=[^,]*x-amz-copy-source/);
+  });
+});
+
+describe('S3RequestSigner on a store other than AWS S3', () => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+  const at = new Date('2026-11-25T12:00:00Z');
+  const m = (method: string, target: string, headers: Record<string, string[]> = {}) => req(method, `http://127.0.0.1:9000/lake/${target}`, { region: 'us-east-1', headers });
+
+  it('pins x-amz-tagging on PutObject and CreateMultipartUpload unless the client asks to sign a tagging of its own', async () => {
+    const signer = new S3RequestSigner({ ...minio, pathStyle: true, credentials });
+    const create = await signer.sign(signer.inspect(m('POST', 'wh/t/a.parquet?uploads')), at);
+    expect(create.uri).toBe('http://127.0.0.1:9000/lake/wh/t/a.parquet?uploads&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=&x-amz-tagging=');
+    expect(create.headers.Authorization![0]).toMatch(/SignedHeaders=[^,]*x-amz-tagging/);
+    // Iceberg's s3.write.tags.*: the tagging sent is signed as sent, and not pinned empty.
+    const tagged = await signer.sign(signer.inspect(m('PUT', 'wh/t/b.parquet', { 'x-amz-tagging': ['team=a'] })), at);
+    expect(tagged.uri).toBe('http://127.0.0.1:9000/lake/wh/t/b.parquet?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=');
+    expect(tagged.headers.Authorization![0]).toMatch(/SignedHeaders=[^,]*x-amz-tagging/);
+    // Reads, deletes and presigned reads carry no pin.
+    expect((await signer.sign(signer.inspect(m('GET', 'wh/t/b.parquet')), at)).uri).toBe('http://127.0.0.1:9000/lake/wh/t/b.parquet');
+    expect((await signer.sign(signer.inspect(m('DELETE', 'wh/t/b.parquet')), at)).uri).toBe('http://127.0.0.1:9000/lake/wh/t/b.parquet');
+  });
+
+  it('with signing-header-guard: refuse, signs no write a store could extend with unsigned headers, and everything else as before', async () => {
+    const signer = new S3RequestSigner({ ...minio, pathStyle: true, credentials, headerGuard: 'refuse' });
+    expect(() => signer.inspect(m('PUT', 'wh/t/a.parquet'))).toThrow(/PutObject is not signed for this storage .*signing-header-guard is refuse/);
+    expect(() => signer.inspect(m('PUT', 'wh/t/a.parquet?partNumber=1&uploadId=u'))).toThrow(/UploadPart is not signed/);
+    expect(() => signer.inspect(m('POST', 'wh/t/a.parquet?uploads'))).toThrow(/CreateMultipartUpload is not signed/);
+    for (const [method, target] of [['GET', 'wh/t/a.parquet'], ['HEAD', 'wh/t/a.parquet'], ['DELETE', 'wh/t/a.parquet'], ['POST', 'wh/t/a.parquet?uploadId=u'], ['GET', '?list-type=2&prefix=wh/t/']] as const) {
+      expect((await signer.sign(signer.inspect(m(method, target)), at)).uri, `${method} ${target}`).not.toContain('x-amz-copy-source');
+    }
+    // AWS S3 refuses unsigned x-amz-* headers itself: the guard does not apply there.
+    const onAws = new S3RequestSigner({ ...aws, pathStyle: false, credentials, headerGuard: 'refuse' });
+    expect(onAws.inspect(req('PUT', 'https://lake.s3.eu-west-1.amazonaws.com/wh/t/a.parquet')).operation).toBe('PutObject');
   });
 });
