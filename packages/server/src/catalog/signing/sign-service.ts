@@ -153,10 +153,15 @@ function checkSignInput(input: SignInput): StorageRequest {
   if (input.uri.length > 8192) throw new CatalogError('ERR_BAD_REQUEST', 'uri is too long');
   const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   if (typeof input.headers !== 'object' || input.headers === null || Array.isArray(input.headers)) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
-  for (const [name, values] of Object.entries(input.headers as Record<string, unknown>)) {
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
+  const sent = input.headers as Record<string, unknown>;
+  // Plain loops: this runs on every storage request an engine makes.
+  for (const name in sent) {
+    const values = sent[name];
+    if (!Array.isArray(values)) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
+    for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
     const lower = name.toLowerCase();
-    headers[lower] = [...(headers[lower] ?? []), ...(values as string[])];
+    const prev = headers[lower];
+    headers[lower] = prev === undefined ? (values as string[]) : prev.concat(values as string[]);
   }
   if (input.body !== undefined && input.body !== null && typeof input.body !== 'string') throw new CatalogError('ERR_BAD_REQUEST', 'body must be a string');
   return { method, uri: input.uri, region: input.region, headers, body: typeof input.body === 'string' ? input.body : undefined };

@@ -1,6 +1,6 @@
 /**
  * The S3 side of remote signing: checks a request (s3-sign-rules.ts) and signs it with the warehouse's own key
- * through @lakegate/sigv4 (a thin layer over @smithy/signature-v4, the AWS SDK's signer). The key lives only in
+ * through @lakegate/sigv4 (its HeaderSigner for header signing, SignatureV4 of @smithy/signature-v4 for presigning). The key lives only in
  * this object; what it answers is a signature, never the key.
  *
  * Headers: those an SDK changes between retries or that S3 does not need signed (range, user-agent,
@@ -13,7 +13,7 @@
  * The answered URI is the one sent, but for a PutObject or UploadPart to a store other than AWS S3, which gains the
  * pinned `x-amz-copy-source=` parameter (PINNED_EMPTY); both clients send the answered URI as is.
  */
-import { presignRequest, signRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
+import { HeaderSigner, presignRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { InspectedRequest, RequestSigner, SignEndpointMode, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
 import { type ParsedS3Request, type S3SigningTarget, addressesTarget, inspectS3Request } from './s3-sign-rules.js';
@@ -65,8 +65,12 @@ export const GUARDED_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(PINNE
 export class S3RequestSigner implements RequestSigner {
   readonly endpointMode: SignEndpointMode;
 
+  /** Header signing by hand (@lakegate/sigv4 HeaderSigner: SignatureV4's canonicalization, its day's key kept). */
+  private readonly headerSigner: HeaderSigner;
+
   constructor(private readonly options: S3RequestSignerOptions) {
     this.endpointMode = options.endpointMode ?? 'table';
+    this.headerSigner = new HeaderSigner({ service: 's3', region: options.region, credentials: options.credentials });
   }
 
   addresses(uri: string): boolean {
@@ -95,17 +99,18 @@ export class S3RequestSigner implements RequestSigner {
     const pinnable = inspected.presignSeconds === undefined && this.options.endpoint !== undefined ? PINNED_EMPTY[inspected.operation] : undefined;
     const pinned = pinnable === undefined ? [] : pinnable.filter((n) => headers[n] === undefined);
     for (const name of pinned) headers[name] = '';
-    const query = [...req.query, ...pinned.map((n): [string, string] => [n, ''])].map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
-    const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers };
-    const options = { service: 's3', region: this.options.region, credentials: this.options.credentials, signingDate, uriEscapePath: false, applyChecksum: false };
     if (inspected.presignSeconds !== undefined) {
       // A presigned URL is sent by whatever holds it, with headers of its own: only the host is signed, and the
       // payload is unsigned as S3 expects of presigned URLs (the hash header is hoisted into the query).
-      const signed = await presignRequest({ ...target, headers: { host: req.host, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } }, { ...options, expiresIn: inspected.presignSeconds });
+      const query = req.query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
+      const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers: { host: req.host, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } };
+      const options = { service: 's3', region: this.options.region, credentials: this.options.credentials, signingDate, uriEscapePath: false, applyChecksum: false, expiresIn: inspected.presignSeconds };
+      const signed = await presignRequest(target, options);
       return { uri: `${req.scheme}://${req.host}${signed.url}`, headers: {} };
     }
-    const signed = await signRequest(target, options);
-    const out: Record<string, string[]> = { Authorization: [signed.headers.authorization!], 'X-Amz-Date': [signed.headers['x-amz-date']!] };
+    const query = pinned.length === 0 ? req.query : [...req.query, ...pinned.map((n): [string, string] => [n, ''])];
+    const signed = this.headerSigner.sign({ method: req.method, path: req.path, query, headers, payloadHash: headers['x-amz-content-sha256']! }, signingDate);
+    const out: Record<string, string[]> = { Authorization: [signed.authorization], 'X-Amz-Date': [signed.amzDate] };
     if (added) out['x-amz-content-sha256'] = [payload];
     const uri = pinned.length === 0 ? req.uri : `${req.uri}${req.uri.includes('?') ? '&' : '?'}${pinned.map((n) => `${n}=`).join('&')}`;
     return { uri, headers: out };

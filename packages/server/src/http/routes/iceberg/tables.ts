@@ -127,7 +127,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     });
     // Clients must not reuse a signature: the next request is decided by the privileges of its moment.
     reply.header('cache-control', 'no-cache');
-    return { uri: signed.uri, headers: signed.headers };
+    // Strings only: JSON.stringify, not the catalog's bigint-aware serializer (this runs once per storage request).
+    return sendJson(reply, JSON.stringify({ uri: signed.uri, headers: signed.headers }));
   });
 
   // The unscoped default endpoint of older signer clients (catalog/signing/sign-default.ts): no prefix, no table.
@@ -135,7 +136,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     const body = bodyObject(req);
     const signed = await services.signing.signByLocation(callerOf(req), { region: body.region, uri: body.uri, method: body.method, headers: body.headers, body: body.body, provider: body.provider });
     reply.header('cache-control', 'no-cache');
-    return { uri: signed.uri, headers: signed.headers };
+    return sendJson(reply, JSON.stringify({ uri: signed.uri, headers: signed.headers }));
   });
 
   app.post('/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {

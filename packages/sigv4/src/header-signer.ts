@@ -1,0 +1,117 @@
+/**
+ * Header signing (an Authorization header) of S3 requests, synchronous, with the derived signing key kept per day:
+ * the canonicalization of @smithy/signature-v4's SignatureV4.sign() with `uriEscapePath: false` and
+ * `applyChecksum: false`, byte for byte (header-signer.test.ts holds it to SignatureV4 on random requests).
+ *
+ * Written by hand because the catalog's remote-signing endpoint signs one request per storage call of an engine,
+ * and SignatureV4's generic sign() is most of that endpoint's own CPU (bench/signing.mjs, docs/benchmarks.md): it
+ * clones the request, copies and re-scans its headers several times, and hashes through async Hash objects (four
+ * awaits per signature), and its signing-key cache costs an HMAC of the secret per call to look up. Here the
+ * caller hands over lowercase single-valued headers and decoded query pairs, and one signature is one SHA-256 and
+ * one HMAC with the day's key. Presigning stays with SignatureV4 (sign.ts).
+ */
+import { createHash, createHmac } from 'node:crypto';
+
+export interface HeaderSignerOptions {
+  service: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface HeaderSignInput {
+  method: string;
+  /** The path exactly as it will be sent (S3: not re-encoded, not normalized). */
+  path: string;
+  /** Decoded query pairs; encoded and sorted as SigV4 says. */
+  query: ReadonlyArray<readonly [string, string]>;
+  /** Lowercase names, single values (`host` included); x-amz-date is added, authorization and date dropped. */
+  headers: Readonly<Record<string, string>>;
+  /** The x-amz-content-sha256 value to sign (signed as a header only when `headers` holds it). */
+  payloadHash: string;
+}
+
+export interface HeaderSignature {
+  authorization: string;
+  amzDate: string;
+}
+
+/** SignatureV4's ALWAYS_UNSIGNABLE_HEADERS, plus the headers it regenerates (prepareRequest: authorization, date). */
+const UNSIGNABLE = new Set([
+  'authorization',
+  'cache-control',
+  'connection',
+  'expect',
+  'from',
+  'keep-alive',
+  'max-forwards',
+  'pragma',
+  'referer',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'user-agent',
+  'x-amzn-trace-id',
+  'date',
+]);
+
+/** SignatureV4's escapeUri: RFC 3986 unreserved characters only. */
+const escapeUri = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export class HeaderSigner {
+  private day = '';
+  private key: Buffer = Buffer.alloc(0);
+  private readonly scopeTail: string;
+
+  constructor(private readonly options: HeaderSignerOptions) {
+    if (!/^[a-z0-9-]+$/.test(options.service) || !/^[a-z0-9-]+$/.test(options.region)) throw new TypeError('service and region must be lowercase letters, digits and "-"');
+    this.scopeTail = `${options.region}/${options.service}/aws4_request`;
+  }
+
+  sign(input: HeaderSignInput, signingDate: Date): HeaderSignature {
+    const amzDate = signingDate.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+    const day = amzDate.slice(0, 8);
+    const names: string[] = ['x-amz-date'];
+    for (const name in input.headers) if (name !== 'x-amz-date' && !UNSIGNABLE.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-')) names.push(name);
+    names.sort();
+    let canonicalHeaders = '';
+    for (const name of names) {
+      const value = name === 'x-amz-date' ? amzDate : input.headers[name]!;
+      canonicalHeaders += `${name}:${value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '')}\n`;
+    }
+    const signedHeaders = names.join(';');
+    const canonicalRequest = `${input.method}\n${input.path}\n${canonicalQuery(input.query)}\n${canonicalHeaders}\n${signedHeaders}\n${input.payloadHash}`;
+    const scope = `${day}/${this.scopeTail}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    const signature = createHmac('sha256', this.keyFor(day)).update(stringToSign).digest('hex');
+    return { authorization: `AWS4-HMAC-SHA256 Credential=${this.options.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`, amzDate };
+  }
+
+  /** The derived signing key of the day (kDate → kRegion → kService → kSigning), recomputed when the day changes. */
+  private keyFor(day: string): Buffer {
+    if (day !== this.day) {
+      const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+      this.key = hmac(hmac(hmac(hmac(`AWS4${this.options.credentials.secretAccessKey}`, day), this.options.region), this.options.service), 'aws4_request');
+      this.day = day;
+    }
+    return this.key;
+  }
+}
+
+/** SignatureV4's getCanonicalQuery: names and values escaped, sorted by name, a repeated name's pairs sorted; X-Amz-Signature left out. */
+function canonicalQuery(query: ReadonlyArray<readonly [string, string]>): string {
+  if (query.length === 0) return '';
+  const byName = new Map<string, string[]>();
+  for (const [name, value] of query) {
+    if (name.toLowerCase() === 'x-amz-signature') continue;
+    const key = escapeUri(name);
+    const pair = `${key}=${escapeUri(value)}`;
+    const pairs = byName.get(key);
+    if (pairs === undefined) byName.set(key, [pair]);
+    else pairs.push(pair);
+  }
+  return [...byName.keys()]
+    .sort()
+    .map((k) => byName.get(k)!.sort().join('&'))
+    .join('&');
+}
