@@ -4,7 +4,8 @@
  * Lakegate. PyIceberg 0.12 (FsspecFileIO with its S3V4RestSigner, peers/python/pyiceberg_signing.py) creates,
  * appends (also in a create-table transaction) and reads back, every S3 request signed by the catalog; a reader
  * principal reads but its writes are refused by the signer. Signatures for another table's keys are refused,
- * and what the catalog signs MinIO accepts (and what it did not sign, MinIO refuses).
+ * and what the catalog signs MinIO accepts (and what it did not sign, MinIO refuses). With the profile's
+ * `remote-signing-endpoint: default`, PyIceberg signs through its default v1/aws/s3/sign (catalog/signing/sign-default.ts).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +82,47 @@ describe('remote signing on MinIO', () => {
     const log = await server.settledOutput();
     expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
     expect(signerRefusedWrite(log), 'the reader\'s PutObject refused by the signer and audited').toBe(true);
+  });
+
+  it('lets PyIceberg 0.12 sign through its default v1/aws/s3/sign when the profile says remote-signing-endpoint: default', async () => {
+    await minio.createBucket(`${BUCKET}-default`);
+    const body = minioWarehouse(minio, 'lake-default', `${BUCKET}-default`) as { 'storage-profile': Record<string, unknown> };
+    body['storage-profile']['sts-enabled'] = false;
+    body['storage-profile']['remote-signing-endpoint'] = 'default';
+    const created = await admin('POST', '/management/v1/warehouses', body);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const scope = { type: 'warehouse' as const, warehouse: 'lake-default' };
+    const writer = await createGrantedPrincipal(server, 'default-signing-writer', READ_WRITE_ALL, scope);
+    const reader = await createGrantedPrincipal(server, 'default-signing-reader', READ_ONLY, scope);
+    const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_signing.py')], {
+      env: {
+        ...process.env,
+        CATALOG_URI: server.url,
+        CATALOG_WAREHOUSE: 'lake-default',
+        CATALOG_TOKEN: await clientToken(server.url, writer.credential),
+        READER_TOKEN: await clientToken(server.url, reader.credential),
+        NAMESPACE: 'pyd',
+        TABLE: 'events',
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+      },
+    });
+    const steps = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual(['create:ok', 'append:ok', 'read:ok', 'create-transaction:ok', 'reader:ok']);
+    // The table config named no endpoint: PyIceberg fell back to its default.
+    expect(steps[0]).toMatchObject({ signer: 'S3V4RestSigner', endpoint: null, io: 'FsspecFileIO' });
+    expect(steps[2]).toMatchObject({ rows: 4 });
+    expect(String(steps[4]!.write_refused)).toMatch(/403|Forbidden|SignError|sign/i);
+    const log = await server.settledOutput();
+    const completed = log.split('\n').filter((l) => l.includes('"request completed"'));
+    const byDefault = completed.filter((l) => l.includes('/v1/aws/s3/sign'));
+    expect(byDefault.filter((l) => l.includes('"statusCode":200')).length).toBeGreaterThan(5);
+    expect(completed.some((l) => l.includes('/v1/lake-default/namespaces/pyd/tables/events/sign'))).toBe(false);
+    // The reader's write was refused there, and audited.
+    expect(byDefault.some((l) => l.includes('"statusCode":403'))).toBe(true);
+    expect(signerRefusedWrite(log) || log.includes('"sign.refused"')).toBe(true);
+    expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
   });
 
   it('lets Spark 4.1 + Iceberg 1.11 S3FileIO create, insert, CTAS, MERGE and read with no storage key; a reader’s writes are refused', async () => {
