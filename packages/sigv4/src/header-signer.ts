@@ -55,6 +55,9 @@ const UNSIGNABLE = new Set([
   'date',
 ]);
 
+/** A value SignatureV4's folding would change. */
+const FOLDABLE = /[\r\n\t]|^ | $| {2}/;
+
 /** SignatureV4's escapeUri: RFC 3986 unreserved characters only. */
 const escapeUri = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
@@ -77,7 +80,10 @@ export class HeaderSigner {
     let canonicalHeaders = '';
     for (const name of names) {
       const value = name === 'x-amz-date' ? amzDate : input.headers[name]!;
-      canonicalHeaders += `${name}:${value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '')}\n`;
+      // SignatureV4's folding (CR/LF to spaces, runs of spaces and tabs to one, one leading and trailing space off),
+      // skipped for the usual value that has nothing to fold.
+      const folded = FOLDABLE.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
+      canonicalHeaders += `${name}:${folded}\n`;
     }
     const signedHeaders = names.join(';');
     const canonicalRequest = `${input.method}\n${input.path}\n${canonicalQuery(input.query)}\n${canonicalHeaders}\n${signedHeaders}\n${input.payloadHash}`;
