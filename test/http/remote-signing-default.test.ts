@@ -119,7 +119,9 @@ describe('remote-signing-endpoint: default', () => {
     }
     // Bad input is 400 in the Iceberg error model, not a 500.
     const bad = await admin('POST', SIGN, { region: 'us-east-1', uri: 'not a uri', method: 'GET', headers: {} });
-    expect(bad.status).toBe(403);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/absolute http\(s\) URI/);
+    expect((await admin('POST', SIGN, { region: 'us-east-1', uri: `${s3.endpoint}/bucket/${orders}/x#frag`, method: 'GET', headers: {} })).status).toBe(400);
     const invalid = await admin('POST', SIGN, { uri: 5, method: 'GET', headers: {} });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.type).toBeDefined();

@@ -45,6 +45,8 @@ export class SignByLocation {
   }
 
   async locate(caller: Caller, request: StorageRequest): Promise<LocatedRequest> {
+    // What is not a storage request at all is a bad request, as on the table's endpoint (s3-sign-rules.ts).
+    if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?(\?[^#]*)?$/i.test(request.uri)) throw new CatalogError('ERR_BAD_REQUEST', 'uri must be an absolute http(s) URI without a fragment');
     const candidates: Array<{ scope: RequestScope; signer: RequestSigner }> = [];
     for (const name of await this.warehouseNames(caller.tenant)) {
       let scope: RequestScope;
