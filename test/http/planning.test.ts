@@ -14,6 +14,7 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal, revoke } from '../support/access.js';
 import { appendUpdates, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { startFakeS3 } from '../support/fake-s3.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
 
@@ -288,6 +289,62 @@ describe('ownership, authorization and revocation', () => {
     const types = stringifyJson(audit.body);
     expect(types).toContain('table.plan');
     expect(types).toContain('table.plan.tasks');
+  });
+});
+
+describe('credentials and replicas', () => {
+  it('vends read-only credentials for the table location with a refresh token, even to a writer, when asked for', async () => {
+    const s3 = await startFakeS3();
+    try {
+      const created = await admin('POST', '/management/v1/warehouses', {
+        name: 'lake',
+        'storage-root': 's3://bucket/wh',
+        'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
+        'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
+      });
+      expect(created.status, stringifyJson(created.body)).toBe(201);
+      expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+      const table = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema });
+      const tableLocation = table.body.metadata.location as string;
+      const writer = await principal('plan-writer');
+      await grantPrincipal(admin, writer.id, ['table:read-data', 'table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
+      const url = '/v1/lake/namespaces/sales/tables/orders/plan';
+      const before = s3.policies.length;
+      const r = await writer.send('POST', url, {}, { 'x-iceberg-access-delegation': 'vended-credentials' });
+      expect(r.status, stringifyJson(r.body)).toBe(200);
+      expect(r.body['storage-credentials']).toHaveLength(1);
+      const credential = r.body['storage-credentials'][0];
+      expect(credential.prefix).toBe(tableLocation);
+      expect(credential.config).toMatchObject({ 's3.access-key-id': expect.any(String), 's3.secret-access-key': expect.any(String), 's3.session-token': expect.any(String) });
+      expect(typeof credential['storage-refresh-token']).toBe('string');
+      // The session policy the credential was vended under grants reads only, under the table's location.
+      const actions = s3.policies.slice(before).flatMap((p) => p.Statement.flatMap((st) => st.Action));
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a) => /Put|Delete|Multipart/.test(a))).toEqual([]);
+      // The refresh token refreshes exactly that credential, still read-only.
+      const refreshed = await writer.send('GET', `/v1/lake/namespaces/sales/tables/orders/credentials?storageRefreshToken=${encodeURIComponent(credential['storage-refresh-token'])}`);
+      expect(refreshed.status, stringifyJson(refreshed.body)).toBe(200);
+      expect(refreshed.body['storage-credentials'][0].prefix).toBe(tableLocation);
+      // Without the delegation header, or with remote signing only (not offered here), no credentials.
+      expect((await writer.send('POST', url, {})).body['storage-credentials']).toBeUndefined();
+      expect((await writer.send('POST', url, {}, { 'x-iceberg-access-delegation': 'remote-signing' })).body['storage-credentials']).toBeUndefined();
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it('expands a plan task on another replica sharing the secret key (serve --workers N)', async () => {
+    const replica = await startInProcess({ LAKEGATE_PLANNING_INLINE_MANIFESTS: '2', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1' }, { auth: true, dataDir: cat.dataDir });
+    try {
+      const a = cat.admin();
+      const other = bearerSender(replica.lakegate.app, await replica.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }).then((r) => r.json().access_token as string));
+      const r = await plan(admin, {});
+      const expanded = await tasks(other, r.body['plan-tasks'][0]);
+      expect(expanded.status, stringifyJson(expanded.body)).toBe(200);
+      expect(expanded.body['file-scan-tasks'].length).toBeGreaterThan(0);
+    } finally {
+      await replica.lakegate.close();
+    }
   });
 });
 

@@ -7,6 +7,7 @@
  * so PyIceberg followed plan-tasks pages), pruned files for selective filters, and refused a read-metadata reader.
  */
 import path from 'node:path';
+import { IcebergRestCatalog } from '@lakegate/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { pyicebergPython } from '../support/peers.js';
@@ -14,6 +15,7 @@ import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerPr
 import { runAsync } from '../support/temp.js';
 
 let server: ServerProcess;
+let totalFiles = 0;
 let engine: CreatedPrincipal;
 let reader: CreatedPrincipal;
 const WAREHOUSE = 'planned';
@@ -50,6 +52,7 @@ it('PyIceberg in server mode reads the same rows as in client mode, through plan
     reader: string;
     total_files: number;
   };
+  totalFiles = out.total_files;
   // The warehouse’s recommendation reached PyIceberg through /v1/config; the client-mode catalog kept its own.
   expect(out.modes).toEqual({ client: false, server: true });
   for (const [name, r] of Object.entries(out.filters)) expect(r.equal, `${name}: ${JSON.stringify(r)}`).toBe(true);
@@ -68,3 +71,23 @@ it('PyIceberg in server mode reads the same rows as in client mode, through plan
   expect(metric(metrics, 'lakegate_planning_requests_total', 'kind="tasks"')).toBeGreaterThan(0);
   expect(metric(metrics, 'lakegate_planning_data_files_total', 'outcome="pruned"')).toBeGreaterThan(0);
 }, 15 * 60_000);
+
+it("the SDK plans the table PyIceberg wrote: pages through plan tasks, fetches and cancels its plan", async () => {
+  expect(totalFiles).toBeGreaterThan(0);
+  const catalog = new IcebergRestCatalog({ uri: server.url, warehouse: WAREHOUSE, properties: { credential: engine.credential } });
+  const id = { namespace: ['planning'], name: 'events' };
+  const files = async (plan: Awaited<ReturnType<typeof catalog.planTableScan>>) => {
+    const paths: string[] = [];
+    for await (const page of catalog.scanTaskPages(id, plan)) for (const t of page['file-scan-tasks'] ?? []) paths.push(t['data-file']['file-path']);
+    return paths;
+  };
+  const all = await catalog.planTableScan(id);
+  expect(all.status).toBe('completed');
+  expect(all['plan-tasks']!.length).toBeGreaterThan(1);
+  expect(new Set(await files(all)).size).toBe(totalFiles);
+  const one = await catalog.planTableScan(id, { filter: { type: 'eq', term: 'id', value: 33 }, 'stats-fields': ['id'] });
+  expect(await files(one)).toHaveLength(1);
+  expect((await catalog.fetchPlanningResult(id, all['plan-id']!))['plan-tasks']).toEqual(all['plan-tasks']);
+  await catalog.cancelPlanning(id, all['plan-id']!);
+  await expect(catalog.fetchScanTasks(id, all['plan-tasks']![0]!)).rejects.toMatchObject({ status: 404 });
+});
