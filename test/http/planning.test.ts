@@ -325,6 +325,12 @@ describe('credentials and replicas', () => {
       const refreshed = await writer.send('GET', `/v1/lake/namespaces/sales/tables/orders/credentials?storageRefreshToken=${encodeURIComponent(credential['storage-refresh-token'])}`);
       expect(refreshed.status, stringifyJson(refreshed.body)).toBe(200);
       expect(refreshed.body['storage-credentials'][0].prefix).toBe(tableLocation);
+      // loadCredentials?planId= answers the plan's read-only credentials to its owner; anyone else's plan id is 404.
+      const byPlan = await writer.send('GET', `/v1/lake/namespaces/sales/tables/orders/credentials?planId=${r.body['plan-id']}`);
+      expect(byPlan.status, stringifyJson(byPlan.body)).toBe(200);
+      expect(byPlan.body['storage-credentials'][0].prefix).toBe(tableLocation);
+      expect((await admin('GET', `/v1/lake/namespaces/sales/tables/orders/credentials?planId=${r.body['plan-id']}`)).status).toBe(404);
+      expect(s3.policies.slice(before).flatMap((p) => p.Statement.flatMap((st) => st.Action)).filter((a) => /Put|Delete|Multipart/.test(a))).toEqual([]);
       // Without the delegation header, or with remote signing only (not offered here), no credentials.
       expect((await writer.send('POST', url, {})).body['storage-credentials']).toBeUndefined();
       expect((await writer.send('POST', url, {}, { 'x-iceberg-access-delegation': 'remote-signing' })).body['storage-credentials']).toBeUndefined();

@@ -97,6 +97,15 @@ export class PlanningService {
     return { status: 'completed', ...plan.result, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
+  /** loadCredentials?planId=: read-only credentials for the files of the caller's own plan (404 for anyone else's). */
+  async planCredentials(request: CatalogRequest, namespace: string[], name: string, planId: string): Promise<StorageCredentialEntry[]> {
+    // validate, authorize
+    const table = await this.table(request, namespace, name);
+    // execute
+    await this.ownPlan(table, planId);
+    return this.credentials(table, ['vended-credentials']);
+  }
+
   async cancel(request: CatalogRequest, namespace: string[], name: string, planId: string): Promise<void> {
     // validate, authorize
     const table = await this.table(request, namespace, name);
