@@ -1,8 +1,8 @@
 """Spark 4.1 + Iceberg 1.11 with server-side scan planning (test/interop/planning-spark.test.ts).
 
 Run through `scripts/peers/spark.sh run peers/spark/server_planning.py`. Configured by env: CATALOG_URI,
-CATALOG_WAREHOUSE (a file warehouse: the job and the server share the machine), CATALOG_CREDENTIAL,
-LAKEGATE_SPARK_JARS.
+CATALOG_WAREHOUSE, CATALOG_CREDENTIAL, LAKEGATE_SPARK_JARS, and VENDED=1 for a warehouse on S3 (MinIO) read and
+written with vended credentials only (S3FileIO, X-Iceberg-Access-Delegation: vended-credentials, no keys).
 
 Two catalogs on the same warehouse: `client` (Iceberg's default, client-side planning) and `server` with
 scan-planning-mode=server (Iceberg 1.11 RESTSessionCatalog then plans through POST .../plan and .../tasks). Through
@@ -52,6 +52,10 @@ def main():
             .config(f"{cat}.rest.auth.type", "oauth2")
             .config(f"{cat}.cache-enabled", "false")
         )
+        if os.environ.get("VENDED") == "1":
+            # No storage keys in the session: every file is read and written with credentials the catalog vends
+            # (the server-mode catalog: those of the plan answer, read-only).
+            builder = builder.config(f"{cat}.header.X-Iceberg-Access-Delegation", "vended-credentials").config(f"{cat}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
         if mode:
             builder = builder.config(f"{cat}.scan-planning-mode", mode)
 

@@ -8,8 +8,12 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { parseJson, stringifyJson } from '../json.js';
 import type { PlanTaskClaims, PlanTaskCodec } from './ports.js';
 
-/** Longest token opened (a plan task carries the request's filter; the body limit bounds it anyway). */
-const MAX_TOKEN_CHARS = 256 * 1024;
+/**
+ * Longest token opened: a plan task carries the request's filter, so it is as long as the filter allows. The
+ * request body limit (bodyLimitBytes) bounds both the filter of the plan call and the token sent back to
+ * fetchScanTasks; this only keeps a forged giant away from the decipher.
+ */
+const MAX_TOKEN_CHARS = 64 * 1024 * 1024;
 
 export class SealedPlanTasks implements PlanTaskCodec {
   private readonly key: Buffer;
