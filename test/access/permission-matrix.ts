@@ -156,6 +156,12 @@ const OPERATIONS: Operation[] = [
     ok: 200,
   },
   { name: 'loadCredentials', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `${T(f)}/credentials` }), ok: 200 },
+  // Scan planning: read-data on every call. A plan id or plan task is its owner's alone, so the case's subject (allowed) gets
+  // 404 for ids it does not own; what the matrix checks is the gate before that: 403 without the privilege.
+  { name: 'planTableScan', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/plan`, body: {} }), ok: 200 },
+  { name: 'fetchPlanningResult (not its plan)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `${T(f)}/plan/p${f.n}` }), ok: 404 },
+  { name: 'cancelPlanning (not its plan)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'DELETE', url: `${T(f)}/plan/p${f.n}` }), ok: 404 },
+  { name: 'fetchScanTasks (not its plan task)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/tasks`, body: { 'plan-task': `pt1.forged${f.n}` } }), ok: 404 },
   { name: 'reportMetrics (scan)', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'scan-report', 'table-name': 't' } }), ok: 204 },
   { name: 'reportMetrics (commit)', surface: 'iceberg', needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'commit-report', 'table-name': 't' } }), ok: 204 },
   {

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OAuthTokenResponse, OPERATIONS, buildOpenApiDocument, icebergEndpoints } from '@lakegate/protocol';
+import { OAuthTokenResponse, OPERATIONS, SURFACE_MOUNTS, buildOpenApiDocument, icebergEndpoints, routePath } from '@lakegate/protocol';
 import { RequestValidation } from '@lakegate/protocol/validation';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { ICEBERG_ENDPOINTS } from '../../packages/server/src/http/routes/iceberg/endpoints.js';
@@ -39,7 +39,7 @@ afterAll(async () => cat?.close());
 describe('operations and routes', () => {
   it('every operation of the contract is a route (and every route is an operation: see the next test)', () => {
     const app = cat.lakegate.app;
-    for (const op of OPERATIONS) expect(app.hasRoute({ method: op.method, url: op.path.replace(/\{([^}]+)\}/g, ':$1') }), `${op.method} ${op.path}`).toBe(true);
+    for (const op of OPERATIONS) expect(app.hasRoute({ method: op.method, url: `${SURFACE_MOUNTS[op.surface]}${routePath(op)}` }), `${op.method} ${op.path}`).toBe(true);
     expect(app.hasRoute({ method: 'GET', url: '/v1/:prefix/nothing' })).toBe(false);
   });
 
@@ -116,6 +116,14 @@ describe('a scenario over every operation', () => {
     const loaded = await ok('GET', `${ns}/c/tables/t?snapshots=refs`);
     expect((await send('GET', `${ns}/c/tables/t?snapshots=refs`, undefined, { 'if-none-match': loaded.headers['etag']! })).status).toBe(304);
     await ok('GET', `${ns}/c/tables/t/credentials`);
+    // Scan planning: a table without snapshots plans to nothing; t's manifest list was never written (422, planning.test.ts has the rest).
+    await ok('POST', `${ns}/c/tables`, { name: 'p', schema: simpleSchema });
+    const planned = await ok('POST', `${ns}/c/tables/p/plan`, { filter: { type: 'gt', term: 'id', value: 1 }, 'stats-fields': ['id'] });
+    expect(planned.body).toMatchObject({ status: 'completed', 'file-scan-tasks': [] });
+    await ok('GET', `${ns}/c/tables/p/plan/${planned.body['plan-id']}`);
+    expect((await send('DELETE', `${ns}/c/tables/p/plan/${planned.body['plan-id']}`)).status).toBe(204);
+    expect((await send('POST', `${ns}/c/tables/p/tasks`, { 'plan-task': 'pt1.forged' })).status).toBe(404);
+    expect((await send('POST', `${ns}/c/tables/t/plan`, {})).status).toBe(422);
     // A file warehouse signs nothing: the refusal is in the Iceberg error model (signatures: test/http/remote-signing.test.ts).
     expect((await send('POST', `${ns}/c/tables/t/sign`, { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } })).status).toBe(403);
     expect((await send('POST', '/v1/aws/s3/sign', { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } })).status).toBe(403);

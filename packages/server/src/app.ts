@@ -84,6 +84,8 @@ import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretKey } from './security/secret-key.js';
 import { PageTokens } from './catalog/paging.js';
+import { MemoryPlanStore } from './catalog/planning/memory-plan-store.js';
+import { SealedPlanTasks } from './catalog/planning/plan-tasks.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
 
@@ -196,7 +198,13 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     maxCacheSeconds: config.credentialCacheMaxSeconds,
     lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
     reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
-  }, accessPorts, warehouseStorage);
+  }, accessPorts, warehouseStorage, {
+    store: new MemoryPlanStore(),
+    // Sealed with the server's secret key: every replica (serve --workers N) opens every plan task.
+    tasks: new SealedPlanTasks(secretKey),
+    limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000 },
+    metrics: metrics.planning,
+  });
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
     config.warehouseRoot,

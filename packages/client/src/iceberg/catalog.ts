@@ -1,6 +1,6 @@
 /**
  * A client for any Iceberg REST catalog: config negotiation, namespaces, tables (with staged create for CTAS),
- * views, multi-table transactions, credential loading and paging.
+ * views, multi-table transactions, credential loading, server-side scan planning and paging.
  */
 import type { AuthProvider } from '../auth/provider.js';
 import { isNotFound } from '../errors.js';
@@ -15,12 +15,16 @@ import type {
   CatalogConfig,
   CreateTableRequest,
   CreateViewRequest,
+  FetchPlanningResult,
+  FetchScanTasksResult,
   LoadCredentialsResponse,
   LoadTableResult,
   LoadViewResult,
   Namespace,
   Page,
   PageOptions,
+  PlanTableScanRequest,
+  PlanTableScanResult,
   TableChange,
   TableIdentifier,
   TableRequirement,
@@ -310,6 +314,53 @@ export class IcebergRestCatalog {
     const c = await this.negotiated();
     c.require('POST /v1/{prefix}/transactions/commit', 'commitTransaction');
     await this.send({ method: 'POST', path: `${c.base}/transactions/commit`, body: { 'table-changes': changes }, mutation: true });
+  }
+
+  // ---------------------------------------------------------------- scan planning
+
+  /** Asks the server to plan a scan (planTableScan): file scan tasks, or plan tasks to expand with {@link fetchScanTasks}. */
+  async planTableScan(identifier: TableIdentifier, request: PlanTableScanRequest = {}, options: { accessDelegation?: AccessDelegation } = {}): Promise<PlanTableScanResult> {
+    const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan', 'planTableScan');
+    const { body } = await this.send<PlanTableScanResult>({ method: 'POST', path: `${c.tablePath(identifier)}/plan`, body: request, headers: delegationHeader(options.accessDelegation), mutation: true });
+    return body;
+  }
+
+  /** The result of a plan this caller made (fetchPlanningResult). */
+  async fetchPlanningResult(identifier: TableIdentifier, planId: string): Promise<FetchPlanningResult> {
+    const c = await this.negotiated();
+    c.require('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'fetchPlanningResult');
+    return (await this.send<FetchPlanningResult>({ method: 'GET', path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}` })).body;
+  }
+
+  /** Tells the server a plan is no longer needed (cancelPlanning). */
+  async cancelPlanning(identifier: TableIdentifier, planId: string): Promise<void> {
+    const c = await this.negotiated();
+    c.require('DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'cancelPlanning');
+    await this.send({ method: 'DELETE', path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}`, mutation: true });
+  }
+
+  /** Expands one plan task into file scan tasks (and maybe further plan tasks). */
+  async fetchScanTasks(identifier: TableIdentifier, planTask: string): Promise<FetchScanTasksResult> {
+    const c = await this.negotiated();
+    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/tasks', 'fetchScanTasks');
+    return (await this.send<FetchScanTasksResult>({ method: 'POST', path: `${c.tablePath(identifier)}/tasks`, body: { 'plan-task': planTask }, mutation: true })).body;
+  }
+
+  /**
+   * Every page of file scan tasks of a completed plan, following its plan tasks one at a time (each page's
+   * `delete-file-references` index that page's `delete-files`).
+   */
+  async *scanTaskPages(identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult): AsyncGenerator<FetchScanTasksResult> {
+    if (plan.status !== 'completed') throw new TypeError(`the plan is ${plan.status}, not completed`);
+    const { 'plan-tasks': first = [], ...page } = plan;
+    yield { 'file-scan-tasks': page['file-scan-tasks'] ?? [], ...(page['delete-files'] ? { 'delete-files': page['delete-files'] } : {}) };
+    const pending = [...first];
+    while (pending.length > 0) {
+      const { 'plan-tasks': more = [], ...tasks } = await this.fetchScanTasks(identifier, pending.shift()!);
+      pending.push(...more);
+      yield tasks;
+    }
   }
 
   // ---------------------------------------------------------------- views

@@ -191,3 +191,55 @@ export interface PageOptions {
   pageSize?: number;
   pageToken?: string;
 }
+
+/**
+ * A scan to plan on the server: snapshot (or start/end for an incremental append scan), filter (Iceberg's
+ * expression JSON), selected columns, stats-fields.
+ *
+ * @example
+ * ```ts
+ * const plan = await catalog.planTableScan(id, { filter: { type: 'gt-eq', term: 'id', value: 10 } } satisfies PlanTableScanRequest);
+ * ```
+ */
+export type PlanTableScanRequest = protocol.PlanTableScanRequest;
+
+/**
+ * A plan: `completed` with file scan tasks and/or plan tasks (and read-only storage credentials when asked for).
+ *
+ * @example
+ * ```ts
+ * const plan: PlanTableScanResult = await catalog.planTableScan(id);
+ * for await (const page of catalog.scanTaskPages(id, plan)) console.log(page['file-scan-tasks']?.length);
+ * ```
+ */
+export type PlanTableScanResult = protocol.PlanTableScanResult;
+
+/**
+ * The result of an earlier plan, fetched by its plan id.
+ *
+ * @example
+ * ```ts
+ * const again: FetchPlanningResult = await catalog.fetchPlanningResult(id, plan['plan-id']!);
+ * ```
+ */
+export type FetchPlanningResult = protocol.FetchPlanningResult;
+
+/**
+ * File scan tasks of one plan task (and maybe further plan tasks).
+ *
+ * @example
+ * ```ts
+ * const page: FetchScanTasksResult = await catalog.fetchScanTasks(id, plan['plan-tasks']![0]!);
+ * ```
+ */
+export type FetchScanTasksResult = protocol.FetchScanTasksResult;
+
+/**
+ * One file to read: its data file, the indices of its delete files in the same answer, the residual filter.
+ *
+ * @example
+ * ```ts
+ * const task: FileScanTask = page['file-scan-tasks']![0]!;
+ * ```
+ */
+export type FileScanTask = protocol.FileScanTask;

@@ -8,6 +8,7 @@ import { ICEBERG_SCHEMA_SCHEMAS } from './schema.js';
 import { ICEBERG_SIGNING_SCHEMAS } from './signing.js';
 import { ICEBERG_SNAPSHOT_SCHEMAS } from './snapshots.js';
 import { ICEBERG_TABLE_SCHEMAS } from './tables.js';
+import { ICEBERG_PLANNING_SCHEMAS } from './planning.js';
 import { ICEBERG_UPDATE_SCHEMAS } from './updates.js';
 import { ICEBERG_VIEW_SCHEMAS } from './views.js';
 
@@ -22,6 +23,7 @@ export * from './tables.js';
 export * from './views.js';
 export * from './metrics.js';
 export * from './signing.js';
+export * from './planning.js';
 
 /** Every named Iceberg schema (OpenAPI components; the validator registers them). */
 export const ICEBERG_SCHEMAS = [
@@ -36,4 +38,5 @@ export const ICEBERG_SCHEMAS = [
   ...ICEBERG_VIEW_SCHEMAS,
   ...ICEBERG_METRICS_SCHEMAS,
   ...ICEBERG_SIGNING_SCHEMAS,
+  ...ICEBERG_PLANNING_SCHEMAS,
 ];

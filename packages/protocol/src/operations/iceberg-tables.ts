@@ -133,7 +133,7 @@ export const ICEBERG_TABLE_OPERATIONS = [
     tags,
     params: tablePath,
     query: parameters({
-      planId: Type.Optional(Type.String({ description: 'A scan plan id (Lakegate plans no scans: always unknown)' })),
+      planId: Type.Optional(Type.String({ description: "The caller's own scan plan id: the plan's read-only credentials (404 for an unknown, expired, cancelled or another principal's plan)" })),
       storageRefreshToken: Type.Optional(Type.String({ description: 'A storage refresh token vended with earlier credentials (Lakegate extension)' })),
       'referenced-by': Type.Optional(ReferencedByQuery),
     }),

@@ -4,12 +4,14 @@
  */
 import { ICEBERG_NAMESPACE_OPERATIONS } from './iceberg-namespaces.js';
 import { ICEBERG_SIGNING_OPERATIONS } from './iceberg-signing.js';
+import { ICEBERG_PLANNING_OPERATIONS } from './iceberg-planning.js';
 import { ICEBERG_TABLE_OPERATIONS } from './iceberg-tables.js';
 import { ICEBERG_VIEW_OPERATIONS } from './iceberg-views.js';
 import { LANCE_OPERATIONS } from './lance.js';
 import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { MANAGEMENT_OPERATIONS } from './management.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
+import { type TObject, Type } from '@sinclair/typebox';
 import type { OperationSpec, Surface } from './types.js';
 
 export * from './types.js';
@@ -19,6 +21,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...ICEBERG_NAMESPACE_OPERATIONS,
   ...ICEBERG_TABLE_OPERATIONS,
   ...ICEBERG_SIGNING_OPERATIONS,
+  ...ICEBERG_PLANNING_OPERATIONS,
   ...ICEBERG_VIEW_OPERATIONS,
   ...LANCE_OPERATIONS,
   ...LANCE_VERSION_OPERATIONS,
@@ -61,7 +64,27 @@ export const SURFACE_MOUNTS: Readonly<Record<Surface, string>> = { iceberg: '/v1
 export function routePath(op: OperationSpec): string {
   const mount = SURFACE_MOUNTS[op.surface];
   if (!op.path.startsWith(`${mount}/`)) throw new TypeError(`${op.operationId}: ${op.path} is not under ${mount}`);
-  return op.path.slice(mount.length).replace(/\{([^}]+)\}/g, ':$1');
+  return op.path.slice(mount.length).replace(/\{([^}]+)\}/g, (_m, name: string) => `:${routeParamName(name)}`);
+}
+
+/**
+ * A path parameter's name as the server's router sees it: Fastify's router ends a parameter name at `-` (it reads
+ * `/:plan-id` as the parameter `plan` followed by the text `-id`), so a spec name with dashes (Iceberg's `{plan-id}`)
+ * is routed camel-cased (`:planId`); the contract and the advertised endpoints keep the spec's name.
+ *
+ * @example
+ * ```ts
+ * routeParamName('plan-id'); // 'planId'
+ * ```
+ */
+export const routeParamName = (name: string): string => name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/** An operation's path parameter schema with the names its route uses (see {@link routeParamName}). */
+export function routeParams(op: OperationSpec): TObject | undefined {
+  if (!op.params) return undefined;
+  const names = Object.keys(op.params.properties);
+  if (names.every((n) => routeParamName(n) === n)) return op.params;
+  return Type.Object(Object.fromEntries(names.map((n) => [routeParamName(n), op.params!.properties[n]!])));
 }
 
 /**

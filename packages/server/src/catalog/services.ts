@@ -12,6 +12,10 @@ import { ViewService } from './views.js';
 import { SigningService } from './signing/sign-service.js';
 import type { StorageSigning } from './signing/ports.js';
 import { WarehouseService } from './warehouses.js';
+import { MemoryPlanStore } from './planning/memory-plan-store.js';
+import { SealedPlanTasks } from './planning/plan-tasks.js';
+import { DEFAULT_PLANNING_LIMITS } from './planning/ports.js';
+import { type PlanningDeps, PlanningService } from './planning/service.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -20,6 +24,8 @@ export interface CatalogServices {
   tables: TableService;
   /** Remote signing of storage requests (catalog/signing/). */
   signing: SigningService;
+  /** Server-side scan planning (catalog/planning/). */
+  planning: PlanningService;
   views: ViewService;
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
@@ -39,6 +45,7 @@ export function createCatalogServices(
   vending: Omit<CredentialServiceDeps, 'clock' | 'audit'>,
   accessPorts: AccessPorts,
   signing: StorageSigning = NO_SIGNING,
+  planning: PlanningDeps = defaultPlanning(),
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
   const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
@@ -53,6 +60,7 @@ export function createCatalogServices(
     namespaces,
     tables: new TableService(tableCtx),
     signing: new SigningService(tableCtx, (tenant) => warehouses.list(tenant)),
+    planning: new PlanningService(tableCtx, planning),
     views: new ViewService(tableCtx),
     access,
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx) },
@@ -61,3 +69,8 @@ export function createCatalogServices(
 
 /** Storage that signs nothing and offers vended credentials only (what every warehouse had before remote signing). */
 export const NO_SIGNING: StorageSigning = { mechanisms: async () => ['vended-credentials'], signerFor: async () => undefined };
+
+/** Planning with an in-memory plan store and a per-process key (the composition root passes the server's secret key, so every replica opens every plan task). */
+function defaultPlanning(): PlanningDeps {
+  return { store: new MemoryPlanStore(), tasks: new SealedPlanTasks(globalThis.crypto.getRandomValues(new Uint8Array(32))), limits: DEFAULT_PLANNING_LIMITS, metrics: { planned: () => undefined } };
+}

@@ -35,6 +35,10 @@ export type CatalogErrorCode =
   | 'ERR_TABLE_VERSION_NOT_FOUND'
   /** A branch of a Lance table that does not exist (the catalog manages the main branch only). */
   | 'ERR_BRANCH_NOT_FOUND'
+  /** A scan plan id that is unknown, expired, cancelled or another principal's (Iceberg NoSuchPlanIdException). */
+  | 'ERR_PLAN_NOT_FOUND'
+  /** A plan task this server did not hand out to the caller for this table, or an expired one (NoSuchPlanTaskException). */
+  | 'ERR_PLAN_TASK_NOT_FOUND'
   /** Another object of the management API (a principal, a key, a role membership, a securable to grant on) does not exist. */
   | 'ERR_NOT_FOUND';
 

@@ -18,6 +18,9 @@ export class HttpMetrics {
   /** Storage credential vending: cache hits and misses, vendor latency and failures. */
   readonly vending: { hit(): void; miss(): void; failure(): void; latency(seconds: number): void };
 
+  /** Server-side scan planning: plans and plan-task expansions, their duration, data files planned and pruned. */
+  readonly planning: { planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void };
+
   /**
    * Request counts and latencies are kept here and turned into Prometheus
    * series only when /metrics is read: prom-client hashes the label set of
@@ -83,6 +86,23 @@ export class HttpMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
+    const plans = new Counter({ name: 'lakegate_planning_requests_total', help: 'Scan plans (kind=plan) and plan-task expansions (kind=tasks) served', labelNames: ['kind'], registers: [this.registry] });
+    const planSeconds = new Histogram({
+      name: 'lakegate_planning_duration_seconds',
+      help: 'Time to plan a scan or expand a plan task (manifests read and pruned)',
+      labelNames: ['kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    const planFiles = new Counter({ name: 'lakegate_planning_data_files_total', help: 'Data files read from manifests by planning, by outcome (planned: in a task; pruned: skipped by the filter)', labelNames: ['outcome'], registers: [this.registry] });
+    this.planning = {
+      planned: (o) => {
+        plans.inc({ kind: o.kind });
+        planSeconds.observe({ kind: o.kind }, o.seconds);
+        planFiles.inc({ outcome: 'planned' }, o.tasks);
+        planFiles.inc({ outcome: 'pruned' }, o.filesPruned);
+      },
+    };
     this.vending = {
       hit: () => cache.inc({ result: 'hit' }),
       miss: () => cache.inc({ result: 'miss' }),

@@ -13,6 +13,7 @@ import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../signing/ports.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { refSnapshotsOnlyJson } from '../metadata/index.js';
+import { SCAN_PLANNING_MODE, tablePlanningMode } from '../planning/mode.js';
 import { NO_ACCESS, type TableAccess, type TableContext, missingTable, requireTable, resolveTable, tableObject, vendedAccess } from './shared.js';
 
 export type SnapshotsMode = 'all' | 'refs';
@@ -100,7 +101,9 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   const etag = etagOf(record.metadataLocation, snapshots);
   if (options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
   // record.uuid is the table's table-uuid: no need to parse the metadata for it.
-  const access = options.vend ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, delegation: options.delegation }) : NO_ACCESS;
+  const vended = options.vend ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, delegation: options.delegation }) : NO_ACCESS;
+  const planningMode = tablePlanningMode(scope.warehouse, record.metadataJson);
+  const access = planningMode === undefined ? vended : { ...vended, config: { ...vended.config, [SCAN_PLANNING_MODE]: planningMode } };
   return {
     notModified: false,
     etag,

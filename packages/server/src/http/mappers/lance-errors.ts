@@ -21,6 +21,9 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_VIEW_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_TABLE_VERSION_NOT_FOUND: { status: 404, code: LanceErrorCode.TableVersionNotFound },
   ERR_BRANCH_NOT_FOUND: { status: 404, code: LanceErrorCode.TableBranchNotFound },
+  // Iceberg scan planning only; never raised on the Lance surface.
+  ERR_PLAN_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
+  ERR_PLAN_TASK_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_METADATA_FILE_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_NOT_IMPLEMENTED: { status: 406, code: LanceErrorCode.Unsupported },
   ERR_NAMESPACE_EXISTS: { status: 409, code: LanceErrorCode.NamespaceAlreadyExists },

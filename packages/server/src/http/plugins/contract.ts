@@ -15,7 +15,7 @@
  * `invalid_request`…), which a schema failure could not tell apart.
  */
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { OPERATIONS, type OperationSpec, type Surface } from '@lakegate/protocol';
+import { OPERATIONS, type OperationSpec, type Surface, routeParams } from '@lakegate/protocol';
 import { RequestValidation, type PartValidator, type RequestPart, formatIssue, issuesOf } from '@lakegate/protocol/validation';
 import { CatalogError } from '../../errors/catalog-error.js';
 
@@ -65,7 +65,7 @@ export function useContract(app: FastifyInstance, surface: Surface): void {
     const op = byId.get(id);
     if (!op || op.surface !== surface) throw new TypeError(`${route.method} ${route.url}: ${id} is not an operation of the ${surface} surface`);
     const parts: FastifySchema = { ...schema };
-    if (op.params) parts.params = op.params;
+    if (op.params) parts.params = routeParams(op)!;
     if (op.query) parts.querystring = op.query;
     if (op.body?.contentType === 'application/json') parts.body = op.body.schema;
     route.schema = parts;

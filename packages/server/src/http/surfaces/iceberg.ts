@@ -15,6 +15,7 @@ import { useErrorEnvelope } from '../plugins/errors.js';
 import { useIdempotency } from '../plugins/idempotency.js';
 import { configRoutes } from '../routes/iceberg/config.js';
 import { namespaceRoutes } from '../routes/iceberg/namespaces.js';
+import { planningRoutes } from '../routes/iceberg/planning.js';
 import { tableRoutes } from '../routes/iceberg/tables.js';
 import { viewRoutes } from '../routes/iceberg/views.js';
 
@@ -39,5 +40,6 @@ export const icebergSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (
   configRoutes(app, options.services, `PT${lifetimeSeconds}S`);
   namespaceRoutes(app, options.services);
   tableRoutes(app, options.services);
+  planningRoutes(app, options.services);
   viewRoutes(app, options.services);
 };

@@ -109,8 +109,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     if (planId !== undefined && storageRefreshToken !== undefined) {
       throw new CatalogError('ERR_BAD_REQUEST', 'planId and storageRefreshToken cannot be combined');
     }
-    // Lakegate does no server-side scan planning, so no plan id can match.
-    if (planId !== undefined) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'No scan plan with that id');
+    // The read-only credentials of the caller's own scan plan (catalog/planning/service.ts).
+    if (planId !== undefined) return { 'storage-credentials': await services.planning.planCredentials(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, planId) };
     const vended = await tables.loadCredentials(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, storageRefreshToken);
     return { 'storage-credentials': vended.storageCredentials };
   });

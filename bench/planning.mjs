@@ -1,0 +1,186 @@
+// Benchmark: server-side scan planning (issue 35). One Lakegate process (--workers 1, SQLite, authentication off, a
+// local file warehouse) and one table whose single snapshot has --manifests data manifests of --files data files
+// each, written here with avsc (ids 0.. in file order, one long column with bounds, so a filter on id matches one
+// file). Times, per plan, a full scan (planTableScan, then fetchScanTasks of every plan task, as PyIceberg does) and a
+// selective one (id = one value: one file), and reports the server's peak RSS (VmHWM) before and after.
+// Usage: node bench/planning.mjs [--manifests 200] [--files 1000] [--runs 3]. Prints a Markdown table.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import avro from 'avsc';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const MANIFESTS = Number(arg('--manifests', '200'));
+const FILES = Number(arg('--files', '1000'));
+const RUNS = Number(arg('--runs', '3'));
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+async function startLakegate(dir) {
+  const port = await freePort();
+  const args = [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir, '--workers', '1'];
+  const child = spawn(process.execPath, args, { env: { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'disabled' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`lakegate did not start:\n${err}`);
+}
+
+async function send(method, url, body) {
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const peakRss = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const long8 = (n) => {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64LE(BigInt(n));
+  return b;
+};
+
+const opt = (t) => ['null', t];
+const kv = (name, value) => opt({ type: 'array', items: { type: 'record', name, fields: [{ name: 'key', type: 'int' }, { name: 'value', type: value }] } });
+const ENTRY = avro.Type.forSchema({
+  type: 'record',
+  name: 'manifest_entry',
+  fields: [
+    { name: 'status', type: 'int' },
+    { name: 'snapshot_id', type: opt('long') },
+    { name: 'sequence_number', type: opt('long') },
+    { name: 'file_sequence_number', type: opt('long') },
+    {
+      name: 'data_file',
+      type: {
+        type: 'record',
+        name: 'r2',
+        fields: [
+          { name: 'content', type: 'int' },
+          { name: 'file_path', type: 'string' },
+          { name: 'file_format', type: 'string' },
+          { name: 'partition', type: { type: 'record', name: 'r102', fields: [] } },
+          { name: 'record_count', type: 'long' },
+          { name: 'file_size_in_bytes', type: 'long' },
+          { name: 'value_counts', type: kv('k119_v120', 'long') },
+          { name: 'null_value_counts', type: kv('k121_v122', 'long') },
+          { name: 'lower_bounds', type: kv('k126_v127', 'bytes') },
+          { name: 'upper_bounds', type: kv('k129_v130', 'bytes') },
+        ],
+      },
+    },
+  ],
+}, { wrapUnions: false });
+const LIST = avro.Type.forSchema({
+  type: 'record',
+  name: 'manifest_file',
+  fields: [
+    { name: 'manifest_path', type: 'string' },
+    { name: 'manifest_length', type: 'long' },
+    { name: 'partition_spec_id', type: 'int' },
+    { name: 'content', type: 'int' },
+    { name: 'sequence_number', type: 'long' },
+    { name: 'min_sequence_number', type: 'long' },
+    { name: 'added_snapshot_id', type: 'long' },
+  ],
+});
+
+function writeAvro(uri, type, records) {
+  return new Promise((resolve, reject) => {
+    const enc = new avro.streams.BlockEncoder(type, { metadata: { 'format-version': Buffer.from('2') } });
+    const chunks = [];
+    enc.on('data', (c) => chunks.push(c));
+    enc.on('end', () => {
+      const bytes = Buffer.concat(chunks);
+      writeFileSync(fileURLToPath(uri), bytes);
+      resolve(bytes.length);
+    });
+    enc.on('error', reject);
+    for (const r of records) enc.write(r);
+    enc.end();
+  });
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-planning-'));
+const { url, child } = await startLakegate(dir);
+try {
+  const T = `${url}/v1/default/namespaces/bench/tables`;
+  await send('POST', `${url}/v1/default/namespaces`, { namespace: ['bench'] });
+  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }] };
+  const created = await send('POST', T, { name: 'big', schema, properties: { 'format-version': '2' } });
+  const location = created.metadata.location;
+  const snapshotId = 1234567;
+  const manifests = [];
+  for (let m = 0; m < MANIFESTS; m++) {
+    const entries = [];
+    for (let f = 0; f < FILES; f++) {
+      const lo = (m * FILES + f) * 10;
+      entries.push({ status: 1, snapshot_id: snapshotId, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: `${location}/data/m${m}-f${f}.parquet`, file_format: 'PARQUET', partition: {}, record_count: 10, file_size_in_bytes: 4096, value_counts: [{ key: 1, value: 10 }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: long8(lo) }], upper_bounds: [{ key: 1, value: long8(lo + 9) }] } });
+    }
+    const p = `${location}/metadata/m${m}.avro`;
+    manifests.push({ manifest_path: p, manifest_length: await writeAvro(p, ENTRY, entries), partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: snapshotId });
+  }
+  const list = `${location}/metadata/snap-1.avro`;
+  await writeAvro(list, LIST, manifests);
+  await send('POST', `${T}/big`, {
+    requirements: [],
+    updates: [
+      { action: 'add-snapshot', snapshot: { 'snapshot-id': snapshotId, 'sequence-number': 1, 'timestamp-ms': Date.now(), 'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0 } },
+      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
+    ],
+  });
+  const rssBefore = peakRss(child.pid);
+  const time = async (body) => {
+    const started = performance.now();
+    const plan = await send('POST', `${T}/big/plan`, body);
+    let files = plan['file-scan-tasks']?.length ?? 0;
+    const pending = [...(plan['plan-tasks'] ?? [])];
+    while (pending.length) {
+      const page = await send('POST', `${T}/big/tasks`, { 'plan-task': pending.shift() });
+      files += page['file-scan-tasks']?.length ?? 0;
+      pending.push(...(page['plan-tasks'] ?? []));
+    }
+    return { ms: performance.now() - started, files };
+  };
+  const rows = [];
+  for (const [name, body] of [
+    ['full scan', {}],
+    ['selective (id = one value: 1 file)', { filter: { type: 'eq', term: 'id', value: Math.floor((MANIFESTS * FILES * 10) / 2) + 3 } }],
+  ]) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await time(body));
+    runs.sort((a, b) => a.ms - b.ms);
+    rows.push(`| ${name} | ${runs[0].files} | ${runs[Math.floor(runs.length / 2)].ms.toFixed(0)} | ${runs[0].ms.toFixed(0)} |`);
+  }
+  console.log(`Table: ${MANIFESTS} data manifests × ${FILES} files = ${MANIFESTS * FILES} data files; ${RUNS} runs each; ${os.cpus().length} CPUs (${os.cpus()[0].model}).`);
+  console.log('');
+  console.log('| plan | files planned | median ms | best ms |');
+  console.log('|---|--:|--:|--:|');
+  for (const r of rows) console.log(r);
+  console.log('');
+  console.log(`Server peak RSS (VmHWM): ${rssBefore.toFixed(0)} MiB before planning, ${peakRss(child.pid).toFixed(0)} MiB after.`);
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}

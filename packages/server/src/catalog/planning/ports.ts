@@ -1,0 +1,86 @@
+/**
+ * Ports of server-side scan planning. A plan's file scan tasks are never stored: small scans answer them at
+ * once, larger ones answer plan tasks, sealed tokens (PlanTaskCodec) that name a bounded range of the
+ * snapshot's manifests and are bound to the caller, the table and an expiry, so any server process with the
+ * same secret key expands them (serve --workers N) and nothing a huge table holds is kept between calls. The
+ * plan store remembers only who owns which plan id, until it expires or is cancelled (the in-memory store
+ * is per process: fetchPlanningResult and cancelPlanning reach the process that planned).
+ */
+
+/** What a plan id stands for: its owner and table, and the first answer, kept until it expires. */
+export interface StoredPlan {
+  id: string;
+  /** Caller.key of the principal that planned: nobody else can fetch or cancel it. */
+  owner: string;
+  tenant: string;
+  warehouse: string;
+  tableUuid: string;
+  expiresAtMs: number;
+  status: 'completed' | 'cancelled';
+  /** The completed answer without credentials (they are vended again on every fetch), bounded by the planning limits. */
+  result: PlannedPage;
+}
+
+export interface PlanStore {
+  put(plan: StoredPlan): Promise<void>;
+  /** The plan, or undefined when it is unknown or expired. */
+  get(id: string, nowMs: number): Promise<StoredPlan | undefined>;
+  /** Marks the plan cancelled (kept until it expires, so its plan tasks are refused); false when unknown or expired. */
+  cancel(id: string, nowMs: number): Promise<boolean>;
+}
+
+/** Which scan a plan task continues: the request's own fields, as the caller sent them. */
+export interface ScanSpec {
+  snapshotId?: string | undefined;
+  startSnapshotId?: string | undefined;
+  endSnapshotId?: string | undefined;
+  filter?: unknown;
+  select?: string[] | undefined;
+  caseSensitive: boolean;
+  useSnapshotSchema: boolean;
+  statsFields?: string[] | undefined;
+}
+
+/** What a plan task binds: the plan, its owner and table, the manifests it covers, and when it expires. */
+export interface PlanTaskClaims {
+  planId: string;
+  owner: string;
+  tenant: string;
+  warehouse: string;
+  tableUuid: string;
+  /** The snapshot the plan resolved (for an incremental scan, its end). */
+  snapshotId: string;
+  scan: ScanSpec;
+  /** Data manifests [from, to) of the scan, in manifest-list order. */
+  from: number;
+  to: number;
+  expiresAtMs: number;
+}
+
+export interface PlanTaskCodec {
+  seal(claims: PlanTaskClaims): string;
+  /** The claims, or undefined for a token this server did not seal (tampered, truncated, of another key). */
+  open(token: string): PlanTaskClaims | undefined;
+}
+
+/** One answer's tasks, in the wire shape (ScanTasks). */
+export interface PlannedPage {
+  'file-scan-tasks'?: unknown[];
+  'delete-files'?: unknown[];
+  'plan-tasks'?: string[];
+}
+
+export interface PlanningMetrics {
+  planned(outcome: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void;
+}
+
+export interface PlanningLimits {
+  /** A scan of at most this many data manifests is answered in the first call; more are split into plan tasks. */
+  inlineManifests: number;
+  /** Data manifests per plan task. */
+  manifestsPerTask: number;
+  /** How long a plan id and its plan tasks stay valid. */
+  planTtlMs: number;
+}
+
+export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000 };

@@ -1,0 +1,207 @@
+/**
+ * Server-side scan planning (Iceberg REST planTableScan, fetchPlanningResult, cancelPlanning, fetchScanTasks).
+ * Every method runs validate → authorize → execute, and authorization is `table:read-data` on the table on
+ * every call (a plan task of a revoked grant is refused: nothing is decided when the plan was made). A plan and
+ * its plan tasks belong to the principal that made them: anyone else's call is 404, as for an unknown id.
+ * Memory stays bounded: a first answer plans at most `inlineManifests` data manifests, larger scans answer
+ * plan tasks of `manifestsPerTask` manifests each, and only the caller, table and range of a plan task live in
+ * the (sealed) token. Residual filters are the request's whole filter: correct (the client re-applies it to the
+ * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do.
+ */
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { CatalogRequest, RequestScope } from '../context.js';
+import { checkName, checkNamespace } from '../identifiers.js';
+import { parseJson } from '../json.js';
+import { ManifestReader } from '../manifests/manifest-reader.js';
+import type { TableMetadata } from '../metadata/types.js';
+import type { CatalogObjectRecord } from '../ports.js';
+import { chooseMechanism } from '../signing/delegation.js';
+import type { DelegationMechanism } from '../signing/ports.js';
+import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
+import type { StorageCredentialEntry } from '../credentials/credential-service.js';
+import { bindFilter } from './expression.js';
+import { planFiles } from './plan-files.js';
+import type { PlanStore, PlanTaskClaims, PlanTaskCodec, PlannedPage, PlanningLimits, PlanningMetrics, ScanSpec } from './ports.js';
+import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
+import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
+
+export interface PlanningDeps {
+  store: PlanStore;
+  tasks: PlanTaskCodec;
+  limits: PlanningLimits;
+  metrics: PlanningMetrics;
+}
+
+export type PlanResult = PlannedPage & { status: 'completed'; 'plan-id'?: string; 'storage-credentials'?: StorageCredentialEntry[] };
+
+const planNotFound = () => new CatalogError('ERR_PLAN_NOT_FOUND', 'The plan does not exist: it is unknown, expired or cancelled');
+const taskNotFound = () => new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');
+
+interface TableAtHand {
+  scope: RequestScope;
+  levels: string[];
+  name: string;
+  record: CatalogObjectRecord;
+  metadata: TableMetadata;
+}
+
+export class PlanningService {
+  constructor(
+    private readonly ctx: TableContext,
+    private readonly deps: PlanningDeps,
+  ) {}
+
+  async plan(request: CatalogRequest, namespace: string[], name: string, body: Record<string, unknown>, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
+    // validate
+    const spec = scanSpecOf(body);
+    // authorize
+    const table = await this.table(request, namespace, name);
+    // execute
+    const started = performance.now();
+    const scan = resolveScan(table.metadata, spec);
+    const filter = bindFilter(spec.filter ?? true, scan.schema, spec.caseSensitive);
+    const reader = await this.reader(table);
+    const manifests = await unprocessable(() => scanManifests(reader, scan));
+    const planId = this.ctx.newUuid();
+    const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
+    let page: PlannedPage;
+    let counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
+    if (manifests.data.length <= this.deps.limits.inlineManifests) {
+      ({ page, counts } = await this.expand(table, scan, filter, manifests, 0, manifests.data.length));
+    } else {
+      const claims = { planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
+      const per = this.deps.limits.manifestsPerTask;
+      const tokens: string[] = [];
+      for (let from = 0; from < manifests.data.length; from += per) tokens.push(this.deps.tasks.seal({ ...claims, from, to: Math.min(from + per, manifests.data.length) }));
+      page = { 'plan-tasks': tokens };
+    }
+    await this.deps.store.put({ id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, status: 'completed', result: page });
+    this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
+    await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
+      planId,
+      snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : null,
+      dataManifests: manifests.data.length,
+      planTasks: page['plan-tasks']?.length ?? 0,
+      ...counts,
+    });
+    const credentials = await this.credentials(table, delegation);
+    return { status: 'completed', 'plan-id': planId, ...page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
+  }
+
+  async fetchResult(request: CatalogRequest, namespace: string[], name: string, planId: string, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
+    // validate, authorize
+    const table = await this.table(request, namespace, name);
+    // execute
+    const plan = await this.ownPlan(table, planId);
+    const credentials = await this.credentials(table, delegation);
+    return { status: 'completed', ...plan.result, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
+  }
+
+  /** loadCredentials?planId=: read-only credentials for the files of the caller's own plan (404 for anyone else's). */
+  async planCredentials(request: CatalogRequest, namespace: string[], name: string, planId: string): Promise<StorageCredentialEntry[]> {
+    // validate, authorize
+    const table = await this.table(request, namespace, name);
+    // execute
+    await this.ownPlan(table, planId);
+    return this.credentials(table, ['vended-credentials']);
+  }
+
+  async cancel(request: CatalogRequest, namespace: string[], name: string, planId: string): Promise<void> {
+    // validate, authorize
+    const table = await this.table(request, namespace, name);
+    // execute
+    await this.ownPlan(table, planId);
+    await this.deps.store.cancel(planId, this.ctx.clock.now());
+    await this.ctx.access.record(table.scope.caller, 'table.plan.cancelled', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), { planId });
+  }
+
+  async fetchTasks(request: CatalogRequest, namespace: string[], name: string, token: unknown): Promise<PlannedPage> {
+    // validate
+    if (typeof token !== 'string' || token.length === 0) throw new CatalogError('ERR_VALIDATION', 'plan-task must be a non-empty string');
+    // authorize: the caller's privileges now, not when the plan was made
+    const table = await this.table(request, namespace, name);
+    // execute
+    const claims = this.deps.tasks.open(token);
+    const now = this.ctx.clock.now();
+    if (!claims || !this.isOwn(table, claims) || claims.expiresAtMs <= now) throw taskNotFound();
+    const plan = await this.deps.store.get(claims.planId, now);
+    if (plan?.status === 'cancelled') throw taskNotFound();
+    const started = performance.now();
+    let scan: ResolvedScan;
+    try {
+      scan = resolveScan(table.metadata, claims.scan);
+    } catch {
+      // The snapshot the plan read has been expired since: the task no longer exists.
+      throw taskNotFound();
+    }
+    const filter = bindFilter(claims.scan.filter ?? true, scan.schema, claims.scan.caseSensitive);
+    const manifests = await unprocessable(async () => scanManifests(await this.reader(table), scan));
+    if (claims.to > manifests.data.length || claims.from < 0 || claims.from >= claims.to) throw taskNotFound();
+    const { page, counts } = await this.expand(table, scan, filter, manifests, claims.from, claims.to);
+    this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'tasks' });
+    await this.ctx.access.record(table.scope.caller, 'table.plan.tasks', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), { planId: claims.planId, from: claims.from, to: claims.to, ...counts });
+    return page;
+  }
+
+  /** The table, with `table:read-data` required now (audited), and its metadata. */
+  private async table(request: CatalogRequest, namespace: string[], name: string): Promise<TableAtHand> {
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    const scope = await this.ctx.scope(request);
+    const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-data'], true);
+    return { scope, levels, name, record, metadata: parseJson(record.metadataJson) as TableMetadata };
+  }
+
+  private isOwn(table: TableAtHand, owned: { owner: string; tenant: string; warehouse: string; tableUuid: string }): boolean {
+    const s = table.scope;
+    return owned.owner === s.caller.key && owned.tenant === s.warehouse.tenant && owned.warehouse === s.warehouse.name && owned.tableUuid === table.record.uuid;
+  }
+
+  private async ownPlan(table: TableAtHand, planId: string) {
+    const plan = await this.deps.store.get(planId, this.ctx.clock.now());
+    if (!plan || plan.status !== 'completed' || !this.isOwn(table, plan)) throw planNotFound();
+    return plan;
+  }
+
+  private async reader(table: TableAtHand): Promise<ManifestReader> {
+    return new ManifestReader(await this.ctx.storageFor(table.scope.warehouse), [table.record.location]);
+  }
+
+  /** Plans data manifests [from, to) of the scan (with every delete manifest) into one answer's tasks. */
+  private async expand(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
+    const source = await this.ctx.storageFor(table.scope.warehouse);
+    const slice = new SliceReader(source, [table.record.location], [...manifests.deletes, ...manifests.data.slice(from, to)], manifests.keep);
+    const planned = await unprocessable(() => planFiles(slice, '', filter));
+    const statsIds = new Set<number>();
+    for (const f of scan.pinned.statsFields ?? []) {
+      const field = findField(scan.schema, f, scan.pinned.caseSensitive);
+      if (field) statsIds.add(field.id);
+    }
+    const wire: WireContext = { specs: new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s])), fields: fieldsById(scan.schema), statsIds };
+    const page = scanTasksJson(planned.tasks, wire, scan.pinned.filter);
+    return { page, counts: { filesScanned: planned.filesScanned, filesPruned: planned.filesPruned, tasks: planned.tasks.length } };
+  }
+
+  /** Read-only credentials for the table's location when the client asked for vended credentials (and the warehouse offers them). */
+  private async credentials(table: TableAtHand, delegation: readonly DelegationMechanism[]): Promise<StorageCredentialEntry[]> {
+    if (chooseMechanism(delegation, await this.ctx.signing.mechanisms(table.scope.warehouse)) !== 'vended-credentials') return [];
+    const vended = await this.ctx.credentials.forTable({ scope: table.scope, identifier: { namespace: table.levels, name: table.name }, tableUuid: table.record.uuid, location: table.record.location, mode: 'read' });
+    return vended.storageCredentials;
+  }
+}
+
+/**
+ * The manifest reader refuses a file it cannot read (missing, corrupt, outside the table's location) with
+ * ERR_VALIDATION and a clear message; for planning that is the table's fault, not the request's, so it is
+ * 422 (the request was well-formed but cannot be processed) with the same message, never a 500.
+ */
+async function unprocessable<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof CatalogError && e.code === 'ERR_VALIDATION') throw new CatalogError('ERR_UNPROCESSABLE', e.message, { cause: e });
+    throw e;
+  }
+}
+
+export type { ScanSpec, PlanTaskClaims };
