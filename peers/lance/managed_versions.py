@@ -7,6 +7,9 @@ last line of stdout. Scenarios:
   refused NS TABLE    try to append; prints the error
   create NS TABLE N   create a table with N rows
   count NS TABLE      the table's rows and version
+  restore NS          create a table, append three times (versions 1-4), restore version 2, append again
+  restore_call NS TABLE V   create TABLE, append three times, RestoreTable V through lance_namespace's REST client,
+                      then read and append with LanceDB
 """
 import json
 import sys
@@ -80,9 +83,49 @@ def count(uri, token, ns, name):
     return {"rows": len(ids), "version": table.version, "versions": [v["version"] for v in table.list_versions()]}
 
 
+def ids(table):
+    return sorted(table.to_arrow().column("id").to_pylist())
+
+
+def restore(uri, token, ns):
+    db = connect(uri, token)
+    table = db.create_table("restored", rows(0, 5), namespace_path=[ns])
+    for i in range(3):
+        table.add(rows(100 * (i + 1), 2))
+    table.checkout(2)
+    second = ids(table)
+    table.checkout_latest()
+    table.restore(2)
+    after_restore = {"version": table.version, "ids": ids(table)}
+    table.add(rows(900, 1))
+    reopened = connect(uri, token).open_table("restored", namespace_path=[ns])
+    return {
+        "second": second,
+        "after_restore": after_restore,
+        "after_append": {"version": reopened.version, "ids": ids(reopened)},
+        "versions": [v["version"] for v in reopened.list_versions()],
+    }
+
+
+def restore_call(uri, token, ns, name, version):
+    import lance_namespace
+    from lance_namespace import RestoreTableRequest
+
+    table = connect(uri, token).create_table(name, rows(0, 5), namespace_path=[ns])
+    for _ in range(3):
+        table.add(rows(0, 2))
+    client = lance_namespace.connect("rest", {"uri": uri, "header.Authorization": f"Bearer {token}"})
+    response = client.restore_table(RestoreTableRequest(id=[ns, name], version=int(version)))
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    before = table.version
+    restored_ids = ids(table)
+    table.add(rows(700, 1))
+    return {"transaction_id": response.transaction_id, "version": before, "ids": restored_ids, "after_append": {"version": table.version, "ids": ids(table)}}
+
+
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

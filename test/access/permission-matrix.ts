@@ -17,6 +17,7 @@ import { type Member, type Securable, addMember, grant } from '../support/access
 import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
+import { lanceManifest } from '../support/lance-manifests.js';
 import { type FakeS3, startFakeS3 } from '../support/fake-s3.js';
 import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
 
@@ -245,6 +246,7 @@ const OPERATIONS: Operation[] = [
       ['ListTableVersions', 'table:read-metadata', 'version/list', () => ({})],
       ['DescribeTableVersion', 'table:read-metadata', 'version/describe', () => ({ version: 1 })],
       ['BatchDeleteTableVersions', 'table:write-data', 'version/delete', () => ({ ranges: [{ start_version: 0, end_version: -1 }] })],
+      ['RestoreTable', 'table:write-data', 'restore', () => ({ version: 1 })],
     ] as const
   ).map(
     ([name, privilege, op, body]): Operation => ({
@@ -353,15 +355,15 @@ export function permissionMatrix(label: string, env: () => Record<string, string
         if (o === 'lance') await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
         if (o === 'lance-versioned') {
           const { location } = await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
-          // Staged manifests as Lance writes them (object-store paths: the file path without its leading "/").
-          const staged = (name: string) => {
+          // Staged manifests as Lance writes them (object-store paths: the file path without its leading "/"); well-formed, so RestoreTable can restore version 1.
+          const staged = (name: string, version: number) => {
             const file = path.join(fileURLToPath(location as string), '_versions', name);
             mkdirSync(path.dirname(file), { recursive: true });
-            writeFileSync(file, name);
+            writeFileSync(file, lanceManifest(version));
             return file.slice(1);
           };
-          await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup') }), 'lance version 1');
-          f.data.staged = staged('2.manifest-case');
+          await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup', 1) }), 'lance version 1');
+          f.data.staged = staged('2.manifest-case', 2);
         }
         if (o === 'unregistered') {
           const made = await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to unregister');

@@ -107,6 +107,30 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect((await scenario(reader, 'count', NS, 'guarded')).rows).toBe(3);
   });
 
+  it("restores version 2 of four with LanceDB's table.restore(2): the rows equal version 2's, and appends continue the chain", async () => {
+    const result = await scenario(writer, 'restore', NS);
+    // LanceDB restores client-side: it reads version 2 (DescribeTableVersion) and commits its state as version 5 through CreateTableVersion.
+    expect(result.after_restore).toEqual({ version: 5, ids: result.second });
+    expect(result.second).toEqual([0, 1, 2, 3, 4, 100, 101]);
+    expect(result.after_append).toEqual({ version: 6, ids: [...result.second, 900] });
+    expect(result.versions).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await catalogVersions('restored')).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await directoryVersions('restored')).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('RestoreTable through lance-namespace\'s REST client: the catalog writes version 5 with version 2\'s state, and LanceDB reads it and appends', async () => {
+    const result = await scenario(writer, 'restore_call', NS, 'served', '2');
+    expect(result.transaction_id).toMatch(/^[0-9a-f-]{36}$/);
+    // Version 2 held the 5 created rows and the first appended 2 (ids 0 and 1 again).
+    expect(result.version).toBe(5);
+    expect(result.ids).toEqual([0, 0, 1, 1, 2, 3, 4]);
+    expect(result.after_append).toEqual({ version: 6, ids: [0, 0, 1, 1, 2, 3, 4, 700] });
+    expect(await catalogVersions('served')).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await directoryVersions('served')).toEqual([1, 2, 3, 4, 5, 6]);
+    const restored = await send('POST', `/lance/default/v1/table/${NS}%24served/version/describe`, { version: 5 });
+    expect(restored.body.version.metadata).toMatchObject({ 'lakegate.restored-from': '2' });
+  });
+
   it('eight concurrent appenders on one table: no lost rows, no version gaps, every version recorded once', async () => {
     await scenario(writer, 'create', NS, 'busy', '1');
     const results = await Promise.all(Array.from({ length: 8 }, () => scenario(writer, 'append', NS, 'busy', '10')));

@@ -8,7 +8,7 @@ import type { Page } from '../iceberg/types.js';
 import { buildTransport, type ClientOptions } from '../options.js';
 import type { AuthProvider } from '../auth/provider.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
-import type { LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceTableVersion } from '@lakegate/protocol';
+import type { LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceRestoreTableResponse, LanceTableVersion } from '@lakegate/protocol';
 
 /**
  * Options of {@link LanceNamespace}.
@@ -295,6 +295,15 @@ export class LanceNamespace {
       body: { id, ranges: ranges.map((r) => ({ start_version: r.start, end_version: r.end })) },
     });
     return Number(response.body?.deleted_count ?? 0);
+  }
+
+  /**
+   * Restores a table whose versions the catalog manages to an earlier version: the catalog makes its next version a
+   * copy of that one's state (a new manifest; no data is copied). Returns the uuid of the Restore transaction.
+   */
+  async restoreTable(id: string[], version: number): Promise<string | undefined> {
+    const response = await this.send<LanceRestoreTableResponse>({ method: 'POST', path: this.path('table', id, 'restore'), body: { id, version } });
+    return response.body?.transaction_id;
   }
 
   // ---------------------------------------------------------------- internals

@@ -80,6 +80,18 @@ export type LanceRenameTableRequest = Static<typeof LanceRenameTableRequest>;
 export const LanceTransactionResponse = Type.Object({ transaction_id: Type.Optional(Type.String()) }, { $id: 'LanceTransactionResponse', description: 'The answer of rename' });
 export type LanceTransactionResponse = Static<typeof LanceTransactionResponse>;
 
+export const LanceRestoreTableRequest = Type.Object(
+  { ...LANCE_COMMON_BODY, version: Int64({ description: 'The version whose state becomes the table\'s next version' }), branch },
+  { $id: 'LanceRestoreTableRequest', description: 'Restores a table of catalog-managed versions: its next version is a copy of this one (no data is copied)' },
+);
+export type LanceRestoreTableRequest = Static<typeof LanceRestoreTableRequest>;
+
+export const LanceRestoreTableResponse = Type.Object(
+  { transaction_id: Type.Optional(Type.String({ description: 'The uuid of the Restore transaction written beside the new manifest' })) },
+  { $id: 'LanceRestoreTableResponse' },
+);
+export type LanceRestoreTableResponse = Static<typeof LanceRestoreTableResponse>;
+
 /** Named schemas of this file. */
 export const LANCE_VERSION_SCHEMAS = [
   LanceTableVersion,
@@ -93,4 +105,6 @@ export const LANCE_VERSION_SCHEMAS = [
   LanceBatchDeleteTableVersionsResponse,
   LanceRenameTableRequest,
   LanceTransactionResponse,
+  LanceRestoreTableRequest,
+  LanceRestoreTableResponse,
 ];

@@ -22,6 +22,7 @@ import { isManaged } from '../managed.js';
 import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
 import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+import { restoreVersion } from './restore.js';
 
 /** The largest manifest the catalog copies (a manifest lists fragments, not rows: large tables stay far below this). */
 export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
@@ -130,6 +131,27 @@ export class LanceVersionService {
       await this.ctx.access.record(scope.caller, 'lance.versions.deleted', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { ranges, deleted });
     }
     return deleted;
+  }
+
+  /**
+   * RestoreTable: the table's next version gets the state of `version` (restore.ts). A restore writes the table's
+   * state, so it needs `table:write-data`, and is audited with its caller like a created version.
+   */
+  async restore(request: CatalogRequest, idInput: unknown, input: { version?: unknown; branch?: unknown }): Promise<{ version: LanceVersionInfo; transactionId: string }> {
+    // validate
+    const version = checkVersion(input.version, 'version');
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { id, record } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
+    // execute
+    const { restored, transactionId } = await restoreVersion(this.ctx, scope, id, record, version);
+    await this.ctx.access.record(scope.caller, 'lance.version.restored', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), {
+      version: restored.version,
+      restoredFrom: version,
+      manifest: restored.manifestUri,
+    });
+    this.ctx.events.emit({ type: 'lance-table.version-created', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, version: restored.version });
+    return { version: info(restored, 'path'), transactionId };
   }
 
   /** For DescribeTable with `version`: the version must exist. Authorization is the caller's (DescribeTable's). */
