@@ -122,6 +122,17 @@ describe('LanceNamespace on Lakegate', () => {
     expect(existsSync(path.join(dir, '2.manifest-sdk'))).toBe(false);
   });
 
+  it('lists every table of the warehouse across namespaces (ListAllTables), page by page', async () => {
+    await lance.createNamespace(['every']);
+    await lance.createNamespace(['every', 'below']);
+    await lance.declareTable(['every', 'one']);
+    await lance.declareTable(['every', 'below', 'two']);
+    const ids: string[][] = [];
+    for await (const id of lance.allTables(1)) ids.push(id);
+    expect(ids).toEqual(expect.arrayContaining([['every', 'one'], ['every', 'below', 'two']]));
+    expect(ids.findIndex((id) => id.join('.') === 'every.one')).toBeLessThan(ids.findIndex((id) => id.join('.') === 'every.below.two'));
+  });
+
   it('restores a managed table to an earlier version as its next version', async () => {
     await lance.createNamespace(['rst']);
     const declared = await lance.declareTable(['rst', 't']);

@@ -177,6 +177,7 @@ describe('a scenario over every operation', () => {
     await ok('POST', `${L}/table/ln%24b/rename`, { id: ['ln', 'b'], new_table_name: 'b2' });
     await ok('POST', `${L}/table/ln%24b2/rename`, { new_table_name: 'b' });
     await ok('GET', `${L}/namespace/ln/table/list`);
+    await ok('GET', `${L}/table?limit=10&include_declared=true`);
     await ok('POST', `${L}/table/ln%24a/describe?with_table_uri=true`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24a/exists`, {});
     const gone = await ok('POST', `${L}/table/ln%24a/deregister`, { id: ['ln', 'a'] });

@@ -131,6 +131,27 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(restored.body.version.metadata).toMatchObject({ 'lakegate.restored-from': '2' });
   });
 
+  it('every table operation of LanceDB 0.40 works through the namespace, each write a version the catalog records; no call answered 404 or 406', async () => {
+    const mark = (await server.settledOutput()).length;
+    const result = await scenario(writer, 'operations', NS);
+    expect(Object.entries(result.results).filter(([, outcome]) => outcome !== 'ok')).toEqual([]);
+    expect(result.rows).toBe(310);
+    const calls = (await server.settledOutput())
+      .slice(mark)
+      .split('\n')
+      .filter((line) => line.includes('"url":"/lance/'));
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((line) => !/"statusCode":20\d/.test(line))).toEqual([]);
+    // Data changes, indexes, schema changes and optimize are Lance commits: each went through CreateTableVersion.
+    // Cleanup in pylance 14.0.2 deletes old manifests on storage without BatchDeleteTableVersions: LanceDB lists what
+    // is left in _versions/ (the newest version only), the catalog still lists the cleaned versions (docs/compatibility.md).
+    const [newest] = result.listed_versions as number[];
+    expect(result.listed_versions).toEqual([newest]);
+    expect(newest).toBeGreaterThanOrEqual(result.latest);
+    expect(await directoryVersions('every_op')).toEqual([newest]);
+    expect(await catalogVersions('every_op')).toEqual(Array.from({ length: newest! }, (_, i) => i + 1));
+  });
+
   it('eight concurrent appenders on one table: no lost rows, no version gaps, every version recorded once', async () => {
     await scenario(writer, 'create', NS, 'busy', '1');
     const results = await Promise.all(Array.from({ length: 8 }, () => scenario(writer, 'append', NS, 'busy', '10')));

@@ -193,6 +193,20 @@ export class LanceNamespace {
   }
 
   /**
+   * One page of ListAllTables: every table of the warehouse the caller may see, across namespaces, as full ids
+   * (namespace levels and name). The server joins them with the delimiter; they are split here.
+   */
+  async listAllTables(page: { limit?: number; pageToken?: string } = {}): Promise<Page<string[]>> {
+    const { body } = await this.send<{ tables?: string[]; page_token?: string | null }>({ method: 'GET', path: 'v1/table', query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken } });
+    return { items: (body?.tables ?? []).map((id) => id.split(this.delimiter)), nextPageToken: body?.page_token ?? undefined };
+  }
+
+  /** Every table id of the warehouse the caller may see, following page tokens. */
+  allTables(limit?: number): AsyncIterable<string[]> {
+    return paginate((token) => this.listAllTables({ ...(limit ? { limit } : {}), ...(token ? { pageToken: token } : {}) }));
+  }
+
+  /**
    * A table's location and storage options; with `vendCredentials` the options carry short-lived credentials
    * scoped to the table (refresh by describing again — see the Lance storage-options provider).
    */
