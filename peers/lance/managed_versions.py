@@ -7,6 +7,7 @@ last line of stdout. Scenarios:
   refused NS TABLE    try to append; prints the error
   create NS TABLE N   create a table with N rows
   count NS TABLE      the table's rows and version
+  history NS TABLE    create TABLE, append twice, restore version 1 (versions 1-4)
   operations NS       every table operation of LanceDB's API a namespace connection offers, each reported ok or failed
   restore NS          create a table, append three times (versions 1-4), restore version 2, append again
   restore_call NS TABLE V   create TABLE, append three times, RestoreTable V through lance_namespace's REST client,
@@ -124,6 +125,14 @@ def restore_call(uri, token, ns, name, version):
     return {"transaction_id": response.transaction_id, "version": before, "ids": restored_ids, "after_append": {"version": table.version, "ids": ids(table)}}
 
 
+def history(uri, token, ns, name):
+    table = connect(uri, token).create_table(name, rows(0, 3), namespace_path=[ns])
+    table.add(rows(10, 1))
+    table.add(rows(20, 1))
+    table.restore(1)
+    return {"version": table.version}
+
+
 def operations(uri, token, ns):
     import datetime
 
@@ -168,7 +177,7 @@ def operations(uri, token, ns):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 
