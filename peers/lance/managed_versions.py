@@ -7,6 +7,7 @@ last line of stdout. Scenarios:
   refused NS TABLE    try to append; prints the error
   create NS TABLE N   create a table with N rows
   count NS TABLE      the table's rows and version
+  keep_going NS TABLE SECONDS   open TABLE once, then read and append one row every 3 s for SECONDS
   history NS TABLE    create TABLE, append twice, restore version 1 (versions 1-4)
   operations NS       every table operation of LanceDB's API a namespace connection offers, each reported ok or failed
   restore NS          create a table, append three times (versions 1-4), restore version 2, append again
@@ -125,6 +126,21 @@ def restore_call(uri, token, ns, name, version):
     return {"transaction_id": response.transaction_id, "version": before, "ids": restored_ids, "after_append": {"version": table.version, "ids": ids(table)}}
 
 
+def keep_going(uri, token, ns, name, seconds):
+    import time
+
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    start = time.time()
+    counts = []
+    i = 0
+    while time.time() - start < float(seconds):
+        table.add(rows(5000 + i, 1))
+        counts.append(table.count_rows())
+        i += 1
+        time.sleep(3)
+    return {"counts": counts, "version": table.version}
+
+
 def history(uri, token, ns, name):
     table = connect(uri, token).create_table(name, rows(0, 3), namespace_path=[ns])
     table.add(rows(10, 1))
@@ -177,7 +193,7 @@ def operations(uri, token, ns):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

@@ -193,6 +193,37 @@ describe('LanceDB Python 0.40 with catalog-managed versions on MinIO (vended cre
     expect(names.filter((n) => n.includes('.manifest-'))).toEqual([]);
   });
 
+  it("LanceDB's own refresh timer: with refresh_offset_millis close to the credentials' life, a long-running writer calls DescribeTable again and keeps working", async () => {
+    // MinIO's STS vends at least 900 s; the warehouse states an offset of 885 s, so Lance counts the credentials due
+    // for refresh 15 s after each vending and must call DescribeTable again while the writer runs.
+    const created = await send('POST', '/management/v1/warehouses', { ...minioWarehouse(minio, 'pyrefresh', BUCKET), 'storage-root': `s3://${BUCKET}/refresh`, properties: { 'lance.refresh-offset-millis': '885000' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, writerId, [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pyrefresh' });
+    expect((await send('POST', `/lance/pyrefresh/v1/namespace/${NS}/create`, {})).status).toBe(200);
+    await inWarehouse('pyrefresh', writer, 'create', NS, 'drift', '2');
+    const described = await send('POST', `/lance/pyrefresh/v1/table/${NS}%24drift/describe`, {});
+    expect(described.body.storage_options.refresh_offset_millis).toBe('885000');
+    /** The writer's DescribeTable calls of a table while it keeps reading and appending for 25 s from one open. */
+    const describesWhileRunning = async (warehouse: string, table: string): Promise<string[]> => {
+      const before = (await server.settledOutput()).length;
+      const result = await inWarehouse(warehouse, writer, 'keep_going', NS, table, '25');
+      const counts = result.counts as number[];
+      expect(counts.length).toBeGreaterThan(3);
+      expect(counts).toEqual(counts.map((_, i) => counts[0]! + i));
+      return (await server.settledOutput())
+        .slice(before)
+        .split('\n')
+        .filter((line) => line.includes(`/lance/${warehouse}/v1/table/${NS}%24${table}/describe`) && line.includes('lance-py-writer'));
+    };
+    // The control: with Lance's default offset (60 s before a 900 s expiry) the writer describes the table once, to open it.
+    await inWarehouse('pylake', writer, 'create', NS, 'steady', '2');
+    expect(await describesWhileRunning('pylake', 'steady')).toHaveLength(1);
+    // With the warehouse's offset the client's timer fires 15 s in: the open, then at least one refresh, each answered 200.
+    const describes = await describesWhileRunning('pyrefresh', 'drift');
+    expect(describes.length, describes.join('\n')).toBeGreaterThanOrEqual(2);
+    expect(describes.filter((line) => !line.includes('"statusCode":200'))).toEqual([]);
+  });
+
   it('refreshes credentials by DescribeTable from the vending cache (refresh_offset_millis stated), and a revoked grant stops the next refresh', async () => {
     const reader = await createGrantedPrincipal(server, 'lance-py-refresher', ['table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
     const token = await clientToken(server.url, reader.credential);
