@@ -8,6 +8,7 @@ last line of stdout. Scenarios:
   create NS TABLE N   create a table with N rows
   count NS TABLE      the table's rows and version
   keep_going NS TABLE SECONDS   open TABLE once, then read and append one row every 3 s for SECONDS
+  branch NS TABLE     create TABLE (v1), append on main (v2), branch "dev" from version 1, append twice on the branch
   history NS TABLE    create TABLE, append twice, restore version 1 (versions 1-4)
   operations NS       every table operation of LanceDB's API a namespace connection offers, each reported ok or failed
   restore NS          create a table, append three times (versions 1-4), restore version 2, append again
@@ -141,6 +142,22 @@ def keep_going(uri, token, ns, name, seconds):
     return {"counts": counts, "version": table.version}
 
 
+def branch(uri, token, ns, name):
+    table = connect(uri, token).create_table(name, rows(0, 5), namespace_path=[ns])
+    table.add(rows(10, 1))
+    dev = table.branches.create("dev", from_version=1)
+    dev.add(rows(100, 2))
+    dev.add(rows(200, 2))
+    main = connect(uri, token).open_table(name, namespace_path=[ns])
+    reopened = main.branches.checkout("dev")
+    return {
+        "main": {"version": main.version, "ids": ids(main)},
+        "dev": {"version": dev.version, "ids": ids(dev)},
+        "dev_reopened": {"version": reopened.version, "ids": ids(reopened)},
+        "branches": sorted(main.branches.list().keys()),
+    }
+
+
 def history(uri, token, ns, name):
     table = connect(uri, token).create_table(name, rows(0, 3), namespace_path=[ns])
     table.add(rows(10, 1))
@@ -193,7 +210,7 @@ def operations(uri, token, ns):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

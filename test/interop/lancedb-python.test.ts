@@ -152,6 +152,18 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(await catalogVersions('every_op')).toEqual(Array.from({ length: newest! }, (_, i) => i + 1));
   });
 
+  it('a branch: LanceDB creates "dev" from version 1 and appends there; the catalog keeps its own chain and main is untouched', async () => {
+    const result = await scenario(writer, 'branch', NS, 'forked');
+    expect(result.main).toEqual({ version: 2, ids: [0, 1, 2, 3, 4, 10] });
+    expect(result.dev).toEqual({ version: 3, ids: [0, 1, 2, 3, 4, 100, 101, 200, 201] });
+    expect(result.dev_reopened).toEqual(result.dev);
+    expect(result.branches).toEqual(['dev']);
+    expect(await catalogVersions('forked')).toEqual([1, 2]);
+    const dev = await send('POST', `/lance/default/v1/table/${NS}%24forked/version/list?branch=dev`, {});
+    expect((dev.body.versions as { version: number; manifest_path: string }[]).map((v) => v.version)).toEqual([1, 2, 3]);
+    expect((dev.body.versions as { manifest_path: string }[]).every((v) => v.manifest_path.includes('/tree/dev/_versions/'))).toBe(true);
+  });
+
   it('eight concurrent appenders on one table: no lost rows, no version gaps, every version recorded once', async () => {
     await scenario(writer, 'create', NS, 'busy', '1');
     const results = await Promise.all(Array.from({ length: 8 }, () => scenario(writer, 'append', NS, 'busy', '10')));

@@ -9,7 +9,12 @@ import { StringMap } from '../schema/helpers.js';
 import { Int64 } from '../schema/int64.js';
 import { LANCE_COMMON_BODY } from './common.js';
 
-const branch = Type.Optional(Type.String({ description: 'Only the main branch (absent, or "main") exists in the catalog; another answers TableBranchNotFound (22)' }));
+const branch = Type.Optional(
+  Type.String({
+    description:
+      'The branch (absent, "" or "main": the main branch). Another branch keeps its own chain under <table>/tree/<branch>/; it exists once CreateTableVersion gave it a version, else reads answer TableBranchNotFound (22)',
+  }),
+);
 
 export const LanceTableVersion = Type.Object(
   {

@@ -20,10 +20,18 @@ import { type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
 /** The largest manifest the catalog reads to restore (as CreateTableVersion copies). */
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
-export async function restoreVersion(ctx: TableContext, scope: RequestScope, id: LanceTableId, record: CatalogObjectRecord, version: number): Promise<{ restored: LanceVersionRecord; transactionId: string }> {
+export async function restoreVersion(
+  ctx: TableContext,
+  scope: RequestScope,
+  id: LanceTableId,
+  record: CatalogObjectRecord,
+  version: number,
+  branch: string = MAIN_BRANCH,
+  location: string = record.location,
+): Promise<{ restored: LanceVersionRecord; transactionId: string }> {
   const table = formatIdentifier(id.namespace, id.name);
   const versions = ctx.store.lanceVersions;
-  const [source, [latest]] = await Promise.all([versions.get(record.id, MAIN_BRANCH, version), versions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 })]);
+  const [source, [latest]] = await Promise.all([versions.get(record.id, branch, version), versions.list(record.id, branch, { descending: true, limit: 1 })]);
   const missing = () => new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${table} has no version ${version} in the catalog`);
   if (!source || !latest) throw missing();
   const storage = await ctx.storageFor(scope.warehouse);
@@ -31,7 +39,7 @@ export async function restoreVersion(ctx: TableContext, scope: RequestScope, id:
   const [old, head] = await Promise.all([storage.read(source.manifestUri, MAX_MANIFEST_BYTES), storage.read(latest.manifestUri, MAX_MANIFEST_BYTES)]);
   const fields = readManifestFields(old);
   if (fields.version !== version) throw illegalArgument(`The manifest recorded for version ${version} of table ${table} says it is version ${fields.version}`);
-  if (fields.branch !== undefined && fields.branch !== '') throw illegalArgument(`The manifest recorded for version ${version} of table ${table} belongs to branch ${JSON.stringify(fields.branch)}`);
+  if ((fields.branch ?? '') !== branch) throw illegalArgument(`The manifest recorded for version ${version} of table ${table} belongs to branch ${JSON.stringify(fields.branch ?? 'main')}`);
 
   // execute
   const next = latest.version + 1;
@@ -39,12 +47,12 @@ export async function restoreVersion(ctx: TableContext, scope: RequestScope, id:
   const transactionFile = `${latest.version}-${transactionId}.txn`;
   const now = ctx.clock.now();
   const bytes = restoredManifest(old, { version: next, timestampMs: now, transactionFile, latest: readManifestFields(head) });
-  const root = record.location.replace(/\/+$/, '');
+  const root = location.replace(/\/+$/, '');
   await storage.writeNew(`${root}/_transactions/${transactionFile}`, restoreTransaction({ readVersion: latest.version, uuid: transactionId, restoredVersion: version }));
-  const finalUri = finalManifestUri(record.location, next, schemeOf(latest));
+  const finalUri = finalManifestUri(location, next, schemeOf(latest));
   const entry: LanceVersionRecord = {
     tableId: record.id,
-    branch: MAIN_BRANCH,
+    branch,
     version: next,
     manifestUri: finalUri,
     manifestSize: bytes.length,
