@@ -7,6 +7,13 @@ last line of stdout. Scenarios:
   refused NS TABLE    try to append; prints the error
   create NS TABLE N   create a table with N rows
   count NS TABLE      the table's rows and version
+  keep_going NS TABLE SECONDS   open TABLE once, then read and append one row every 3 s for SECONDS
+  branch NS TABLE     create TABLE (v1), append on main (v2), branch "dev" from version 1, append twice on the branch
+  history NS TABLE    create TABLE, append twice, restore version 1 (versions 1-4)
+  operations NS       every table operation of LanceDB's API a namespace connection offers, each reported ok or failed
+  restore NS          create a table, append three times (versions 1-4), restore version 2, append again
+  restore_call NS TABLE V   create TABLE, append three times, RestoreTable V through lance_namespace's REST client,
+                      then read and append with LanceDB
 """
 import json
 import sys
@@ -80,9 +87,130 @@ def count(uri, token, ns, name):
     return {"rows": len(ids), "version": table.version, "versions": [v["version"] for v in table.list_versions()]}
 
 
+def ids(table):
+    return sorted(table.to_arrow().column("id").to_pylist())
+
+
+def restore(uri, token, ns):
+    db = connect(uri, token)
+    table = db.create_table("restored", rows(0, 5), namespace_path=[ns])
+    for i in range(3):
+        table.add(rows(100 * (i + 1), 2))
+    table.checkout(2)
+    second = ids(table)
+    table.checkout_latest()
+    table.restore(2)
+    after_restore = {"version": table.version, "ids": ids(table)}
+    table.add(rows(900, 1))
+    reopened = connect(uri, token).open_table("restored", namespace_path=[ns])
+    return {
+        "second": second,
+        "after_restore": after_restore,
+        "after_append": {"version": reopened.version, "ids": ids(reopened)},
+        "versions": [v["version"] for v in reopened.list_versions()],
+    }
+
+
+def restore_call(uri, token, ns, name, version):
+    import lance_namespace
+    from lance_namespace import RestoreTableRequest
+
+    table = connect(uri, token).create_table(name, rows(0, 5), namespace_path=[ns])
+    for _ in range(3):
+        table.add(rows(0, 2))
+    client = lance_namespace.connect("rest", {"uri": uri, "header.Authorization": f"Bearer {token}"})
+    response = client.restore_table(RestoreTableRequest(id=[ns, name], version=int(version)))
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    before = table.version
+    restored_ids = ids(table)
+    table.add(rows(700, 1))
+    return {"transaction_id": response.transaction_id, "version": before, "ids": restored_ids, "after_append": {"version": table.version, "ids": ids(table)}}
+
+
+def keep_going(uri, token, ns, name, seconds):
+    import time
+
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    start = time.time()
+    counts = []
+    i = 0
+    while time.time() - start < float(seconds):
+        table.add(rows(5000 + i, 1))
+        counts.append(table.count_rows())
+        i += 1
+        time.sleep(3)
+    return {"counts": counts, "version": table.version}
+
+
+def branch(uri, token, ns, name):
+    table = connect(uri, token).create_table(name, rows(0, 5), namespace_path=[ns])
+    table.add(rows(10, 1))
+    dev = table.branches.create("dev", from_version=1)
+    dev.add(rows(100, 2))
+    dev.add(rows(200, 2))
+    main = connect(uri, token).open_table(name, namespace_path=[ns])
+    reopened = main.branches.checkout("dev")
+    return {
+        "main": {"version": main.version, "ids": ids(main)},
+        "dev": {"version": dev.version, "ids": ids(dev)},
+        "dev_reopened": {"version": reopened.version, "ids": ids(reopened)},
+        "branches": sorted(main.branches.list().keys()),
+    }
+
+
+def history(uri, token, ns, name):
+    table = connect(uri, token).create_table(name, rows(0, 3), namespace_path=[ns])
+    table.add(rows(10, 1))
+    table.add(rows(20, 1))
+    table.restore(1)
+    return {"version": table.version}
+
+
+def operations(uri, token, ns):
+    import datetime
+
+    db = connect(uri, token)
+    results = {}
+
+    def vectors(start, n):
+        data = rows(start, n)
+        return data.append_column("vec", pa.array([[float(i), float(i) + 1] for i in range(start, start + n)], pa.list_(pa.float32(), 2)))
+
+    def step(name, fn):
+        try:
+            fn()
+            results[name] = "ok"
+        except Exception as e:  # the scenario reports each failure; the test asserts on them
+            results[name] = f"{type(e).__name__}: {str(e)[:300]}"
+
+    table = db.create_table("every_op", vectors(0, 300), namespace_path=[ns])
+    step("list_tables", lambda: db.list_tables(namespace_path=[ns]))
+    step("open_table", lambda: db.open_table("every_op", namespace_path=[ns]).count_rows())
+    step("add", lambda: table.add(vectors(1000, 10)))
+    step("delete", lambda: table.delete("id < 5"))
+    step("update", lambda: table.update(where="id = 10", values={"name": "ten"}))
+    step("merge_insert", lambda: table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(vectors(1005, 10)))
+    step("create_scalar_index", lambda: table.create_scalar_index("id"))
+    step("create_vector_index", lambda: table.create_index(vector_column_name="vec", num_partitions=1, num_sub_vectors=1))
+    step("list_indices", lambda: table.list_indices())
+    step("search", lambda: table.search([1.0, 2.0]).limit(3).to_list())
+    step("optimize", lambda: table.optimize())
+    step("add_columns", lambda: table.add_columns({"twice": "id * 2"}))
+    step("alter_columns", lambda: table.alter_columns({"path": "twice", "rename": "double"}))
+    step("drop_columns", lambda: table.drop_columns(["double"]))
+    step("checkout", lambda: (table.checkout(2), table.count_rows(), table.checkout_latest()))
+    step("tags_create", lambda: table.tags.create("before-cleanup", table.version))
+    step("tags_list", lambda: table.tags.list())
+    step("tags_checkout", lambda: (table.checkout("before-cleanup"), table.count_rows(), table.checkout_latest()))
+    step("tags_delete", lambda: table.tags.delete("before-cleanup"))
+    latest = table.version
+    step("cleanup_old_versions", lambda: table.optimize(cleanup_older_than=datetime.timedelta(seconds=0), delete_unverified=True))
+    return {"results": results, "latest": latest, "rows": table.count_rows(), "listed_versions": [v["version"] for v in table.list_versions()]}
+
+
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

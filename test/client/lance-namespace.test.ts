@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerAuth, CatalogError, isConflict, isNotFound, isUnauthenticated, LanceErrorCode, LanceNamespace } from '@lakegate/client';
 import { startServer, type ServerProcess } from '../support/server-process.js';
+import { lanceManifest } from '../support/lance-manifests.js';
 
 describe('LanceNamespace on Lakegate', () => {
   let server: ServerProcess;
@@ -119,5 +120,30 @@ describe('LanceNamespace on Lakegate', () => {
     await lance.renameTable(['ver', 't'], 'u');
     expect((await lance.describeTableVersion(['ver', 'u'])).version).toBe(2);
     expect(existsSync(path.join(dir, '2.manifest-sdk'))).toBe(false);
+  });
+
+  it('lists every table of the warehouse across namespaces (ListAllTables), page by page', async () => {
+    await lance.createNamespace(['every']);
+    await lance.createNamespace(['every', 'below']);
+    await lance.declareTable(['every', 'one']);
+    await lance.declareTable(['every', 'below', 'two']);
+    const ids: string[][] = [];
+    for await (const id of lance.allTables(1)) ids.push(id);
+    expect(ids).toEqual(expect.arrayContaining([['every', 'one'], ['every', 'below', 'two']]));
+    expect(ids.findIndex((id) => id.join('.') === 'every.one')).toBeLessThan(ids.findIndex((id) => id.join('.') === 'every.below.two'));
+  });
+
+  it('restores a managed table to an earlier version as its next version', async () => {
+    await lance.createNamespace(['rst']);
+    const declared = await lance.declareTable(['rst', 't']);
+    const dir = path.join(new URL(declared.location!).pathname, '_versions');
+    mkdirSync(dir, { recursive: true });
+    for (const v of [1, 2]) {
+      writeFileSync(path.join(dir, `${v}.manifest-sdk`), lanceManifest(v));
+      await lance.createTableVersion(['rst', 't'], v, path.join(dir, `${v}.manifest-sdk`).slice(1));
+    }
+    expect(await lance.restoreTable(['rst', 't'], 1)).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await lance.describeTableVersion(['rst', 't'])).metadata).toMatchObject({ 'lakegate.restored-from': '1' });
+    expect((await lance.listTableVersions(['rst', 't'])).items.map((v) => v.version)).toEqual([1, 2, 3]);
   });
 });

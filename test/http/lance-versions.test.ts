@@ -110,13 +110,31 @@ describe('Lance managed versions (anonymous catalog)', () => {
     const sized = stage(location, '3.manifest-sized');
     expect(await create({ manifest_path: sized, manifest_size: 3 })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/differs/) } });
     expect(existsSync(`/${sized}`)).toBe(true);
-    expect(await create({ manifest_path: sized, branch: 'dev' })).toMatchObject({ status: 404, body: { code: 22 } });
+    // A branch's manifests are staged under tree/<branch>/_versions/: main's staging directory is not the branch's.
+    expect(await create({ manifest_path: sized, branch: 'dev' })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/not inside/) } });
+    for (const branch of ['../x', 'a//b', '.', 'a b', 7]) expect(await create({ manifest_path: sized, branch })).toMatchObject({ status: 400, body: { code: 13 } });
+    expect(await call(`${L}/table/mv%24t/version/describe`, { branch: 'nope' })).toMatchObject({ status: 404, body: { code: 22 } });
+    expect(await call(`${L}/table/mv%24t/version/list?branch=nope`)).toMatchObject({ status: 404, body: { code: 22 } });
     expect(await create({ manifest_path: sized, naming_scheme: 'V9' })).toMatchObject({ status: 400, body: { code: 13 } });
     expect(await create({ manifest_path: sized, version: -1 })).toMatchObject({ status: 400, body: { code: 13 } });
     expect(await call(`${L}/table/mv%24t/version/describe`, { version: 9 })).toMatchObject({ status: 404, body: { code: 11 } });
     expect(await call(`${L}/table/mv%24t/describe`, { version: 9 })).toMatchObject({ status: 404, body: { code: 11 } });
     expect(await call(`${L}/table/mv%24nope/version/list`)).toMatchObject({ status: 404, body: { code: 4 } });
     expect((await call(`${L}/table/mv%24t/version/list`)).body!.versions).toHaveLength(2);
+  });
+
+  it('keeps a branch\'s versions in its own chain, staged and written under tree/<branch>/ as Lance lays a branch out', async () => {
+    const branchRoot = `${location}/tree/feature/x`;
+    const staged = stage(branchRoot, '1.manifest-branch', 'branch v1');
+    const created = await call(`${L}/table/mv%24t/version/create`, { version: 1, manifest_path: staged, branch: 'feature/x' });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body!.version.manifest_path).toBe(`${fileURLToPath(branchRoot).slice(1)}/_versions/${v2(1)}`);
+    expect(readFileSync(path.join(fileURLToPath(branchRoot), '_versions', v2(1)), 'utf8')).toBe('branch v1');
+    expect((await call(`${L}/table/mv%24t/version/create`, { version: 1, manifest_path: stage(branchRoot, '1.manifest-again'), branch: 'feature/x' })).status).toBe(409);
+    expect((await call(`${L}/table/mv%24t/version/list?branch=feature%2Fx`)).body!.versions.map((v: any) => v.version)).toEqual([1]);
+    expect((await call(`${L}/table/mv%24t/version/describe`, { branch: 'feature/x' })).body!.version.version).toBe(1);
+    // Main is untouched.
+    expect((await call(`${L}/table/mv%24t/version/list`)).body!.versions.map((v: any) => v.version)).toEqual([1, 2]);
   });
 
   it('forgets version records in ranges but keeps the latest; the head never goes back', async () => {

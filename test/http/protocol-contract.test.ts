@@ -15,6 +15,7 @@ import { ICEBERG_ENDPOINTS } from '../../packages/server/src/http/routes/iceberg
 import { type ContractExchange, contractSender } from '../support/contract-sender.js';
 import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { lanceManifest } from '../support/lance-manifests.js';
 
 let cat: TestCatalog;
 let token: string;
@@ -176,14 +177,16 @@ describe('a scenario over every operation', () => {
     const declared = await ok('POST', `${L}/table/ln%24b/create-empty`, { id: ['ln', 'b'] });
     const versions = path.join(fileURLToPath(declared.body.location as string), '_versions');
     mkdirSync(versions, { recursive: true });
-    writeFileSync(path.join(versions, '1.manifest-contract'), 'manifest');
+    writeFileSync(path.join(versions, '1.manifest-contract'), lanceManifest(1));
     await ok('POST', `${L}/table/ln%24b/version/create`, { id: ['ln', 'b'], version: 1, manifest_path: path.join(versions, '1.manifest-contract').slice(1), naming_scheme: 'V2' });
     await ok('POST', `${L}/table/ln%24b/version/list?descending=true&limit=1`);
     await ok('POST', `${L}/table/ln%24b/version/describe`, { id: ['ln', 'b'], version: 1 });
+    await ok('POST', `${L}/table/ln%24b/restore`, { id: ['ln', 'b'], version: 1 });
     await ok('POST', `${L}/table/ln%24b/version/delete`, { id: ['ln', 'b'], ranges: [{ start_version: 0, end_version: -1 }] });
     await ok('POST', `${L}/table/ln%24b/rename`, { id: ['ln', 'b'], new_table_name: 'b2' });
     await ok('POST', `${L}/table/ln%24b2/rename`, { new_table_name: 'b' });
     await ok('GET', `${L}/namespace/ln/table/list`);
+    await ok('GET', `${L}/table?limit=10&include_declared=true`);
     await ok('POST', `${L}/table/ln%24a/describe?with_table_uri=true`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24a/exists`, {});
     const gone = await ok('POST', `${L}/table/ln%24a/deregister`, { id: ['ln', 'a'] });

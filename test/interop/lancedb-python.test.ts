@@ -107,6 +107,63 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect((await scenario(reader, 'count', NS, 'guarded')).rows).toBe(3);
   });
 
+  it("restores version 2 of four with LanceDB's table.restore(2): the rows equal version 2's, and appends continue the chain", async () => {
+    const result = await scenario(writer, 'restore', NS);
+    // LanceDB restores client-side: it reads version 2 (DescribeTableVersion) and commits its state as version 5 through CreateTableVersion.
+    expect(result.after_restore).toEqual({ version: 5, ids: result.second });
+    expect(result.second).toEqual([0, 1, 2, 3, 4, 100, 101]);
+    expect(result.after_append).toEqual({ version: 6, ids: [...result.second, 900] });
+    expect(result.versions).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await catalogVersions('restored')).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await directoryVersions('restored')).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('RestoreTable through lance-namespace\'s REST client: the catalog writes version 5 with version 2\'s state, and LanceDB reads it and appends', async () => {
+    const result = await scenario(writer, 'restore_call', NS, 'served', '2');
+    expect(result.transaction_id).toMatch(/^[0-9a-f-]{36}$/);
+    // Version 2 held the 5 created rows and the first appended 2 (ids 0 and 1 again).
+    expect(result.version).toBe(5);
+    expect(result.ids).toEqual([0, 0, 1, 1, 2, 3, 4]);
+    expect(result.after_append).toEqual({ version: 6, ids: [0, 0, 1, 1, 2, 3, 4, 700] });
+    expect(await catalogVersions('served')).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await directoryVersions('served')).toEqual([1, 2, 3, 4, 5, 6]);
+    const restored = await send('POST', `/lance/default/v1/table/${NS}%24served/version/describe`, { version: 5 });
+    expect(restored.body.version.metadata).toMatchObject({ 'lakegate.restored-from': '2' });
+  });
+
+  it('every table operation of LanceDB 0.40 works through the namespace, each write a version the catalog records; no call answered 404 or 406', async () => {
+    const mark = (await server.settledOutput()).length;
+    const result = await scenario(writer, 'operations', NS);
+    expect(Object.entries(result.results).filter(([, outcome]) => outcome !== 'ok')).toEqual([]);
+    expect(result.rows).toBe(310);
+    const calls = (await server.settledOutput())
+      .slice(mark)
+      .split('\n')
+      .filter((line) => line.includes('"url":"/lance/'));
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.filter((line) => !/"statusCode":20\d/.test(line))).toEqual([]);
+    // Data changes, indexes, schema changes and optimize are Lance commits: each went through CreateTableVersion.
+    // Cleanup in pylance 14.0.2 deletes old manifests on storage without BatchDeleteTableVersions: LanceDB lists what
+    // is left in _versions/ (the newest version only), the catalog still lists the cleaned versions (docs/compatibility.md).
+    const [newest] = result.listed_versions as number[];
+    expect(result.listed_versions).toEqual([newest]);
+    expect(newest).toBeGreaterThanOrEqual(result.latest);
+    expect(await directoryVersions('every_op')).toEqual([newest]);
+    expect(await catalogVersions('every_op')).toEqual(Array.from({ length: newest! }, (_, i) => i + 1));
+  });
+
+  it('a branch: LanceDB creates "dev" from version 1 and appends there; the catalog keeps its own chain and main is untouched', async () => {
+    const result = await scenario(writer, 'branch', NS, 'forked');
+    expect(result.main).toEqual({ version: 2, ids: [0, 1, 2, 3, 4, 10] });
+    expect(result.dev).toEqual({ version: 3, ids: [0, 1, 2, 3, 4, 100, 101, 200, 201] });
+    expect(result.dev_reopened).toEqual(result.dev);
+    expect(result.branches).toEqual(['dev']);
+    expect(await catalogVersions('forked')).toEqual([1, 2]);
+    const dev = await send('POST', `/lance/default/v1/table/${NS}%24forked/version/list?branch=dev`, {});
+    expect((dev.body.versions as { version: number; manifest_path: string }[]).map((v) => v.version)).toEqual([1, 2, 3]);
+    expect((dev.body.versions as { manifest_path: string }[]).every((v) => v.manifest_path.includes('/tree/dev/_versions/'))).toBe(true);
+  });
+
   it('eight concurrent appenders on one table: no lost rows, no version gaps, every version recorded once', async () => {
     await scenario(writer, 'create', NS, 'busy', '1');
     const results = await Promise.all(Array.from({ length: 8 }, () => scenario(writer, 'append', NS, 'busy', '10')));
@@ -146,6 +203,37 @@ describe('LanceDB Python 0.40 with catalog-managed versions on MinIO (vended cre
     // Only final names: every staged manifest was removed after its copy.
     expect(names.filter((n) => n.endsWith('.manifest')).map((n) => Number(2n ** 64n - 1n - BigInt(n.slice(0, -'.manifest'.length)))).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
     expect(names.filter((n) => n.includes('.manifest-'))).toEqual([]);
+  });
+
+  it("LanceDB's own refresh timer: with refresh_offset_millis close to the credentials' life, a long-running writer calls DescribeTable again and keeps working", async () => {
+    // MinIO's STS vends at least 900 s; the warehouse states an offset of 885 s, so Lance counts the credentials due
+    // for refresh 15 s after each vending and must call DescribeTable again while the writer runs.
+    const created = await send('POST', '/management/v1/warehouses', { ...minioWarehouse(minio, 'pyrefresh', BUCKET), 'storage-root': `s3://${BUCKET}/refresh`, properties: { 'lance.refresh-offset-millis': '885000' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, writerId, [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pyrefresh' });
+    expect((await send('POST', `/lance/pyrefresh/v1/namespace/${NS}/create`, {})).status).toBe(200);
+    await inWarehouse('pyrefresh', writer, 'create', NS, 'drift', '2');
+    const described = await send('POST', `/lance/pyrefresh/v1/table/${NS}%24drift/describe`, {});
+    expect(described.body.storage_options.refresh_offset_millis).toBe('885000');
+    /** The writer's DescribeTable calls of a table while it keeps reading and appending for 25 s from one open. */
+    const describesWhileRunning = async (warehouse: string, table: string): Promise<string[]> => {
+      const before = (await server.settledOutput()).length;
+      const result = await inWarehouse(warehouse, writer, 'keep_going', NS, table, '25');
+      const counts = result.counts as number[];
+      expect(counts.length).toBeGreaterThan(3);
+      expect(counts).toEqual(counts.map((_, i) => counts[0]! + i));
+      return (await server.settledOutput())
+        .slice(before)
+        .split('\n')
+        .filter((line) => line.includes(`/lance/${warehouse}/v1/table/${NS}%24${table}/describe`) && line.includes('lance-py-writer'));
+    };
+    // The control: with Lance's default offset (60 s before a 900 s expiry) the writer describes the table once, to open it.
+    await inWarehouse('pylake', writer, 'create', NS, 'steady', '2');
+    expect(await describesWhileRunning('pylake', 'steady')).toHaveLength(1);
+    // With the warehouse's offset the client's timer fires 15 s in: the open, then at least one refresh, each answered 200.
+    const describes = await describesWhileRunning('pyrefresh', 'drift');
+    expect(describes.length, describes.join('\n')).toBeGreaterThanOrEqual(2);
+    expect(describes.filter((line) => !line.includes('"statusCode":200'))).toEqual([]);
   });
 
   it('refreshes credentials by DescribeTable from the vending cache (refresh_offset_millis stated), and a revoked grant stops the next refresh', async () => {

@@ -8,7 +8,7 @@ import type { Page } from '../iceberg/types.js';
 import { buildTransport, type ClientOptions } from '../options.js';
 import type { AuthProvider } from '../auth/provider.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
-import type { LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceTableVersion } from '@lakegate/protocol';
+import type { LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceRestoreTableResponse, LanceTableVersion } from '@lakegate/protocol';
 
 /**
  * Options of {@link LanceNamespace}.
@@ -193,6 +193,20 @@ export class LanceNamespace {
   }
 
   /**
+   * One page of ListAllTables: every table of the warehouse the caller may see, across namespaces, as full ids
+   * (namespace levels and name). The server joins them with the delimiter; they are split here.
+   */
+  async listAllTables(page: { limit?: number; pageToken?: string } = {}): Promise<Page<string[]>> {
+    const { body } = await this.send<{ tables?: string[]; page_token?: string | null }>({ method: 'GET', path: 'v1/table', query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken } });
+    return { items: (body?.tables ?? []).map((id) => id.split(this.delimiter)), nextPageToken: body?.page_token ?? undefined };
+  }
+
+  /** Every table id of the warehouse the caller may see, following page tokens. */
+  allTables(limit?: number): AsyncIterable<string[]> {
+    return paginate((token) => this.listAllTables({ ...(limit ? { limit } : {}), ...(token ? { pageToken: token } : {}) }));
+  }
+
+  /**
    * A table's location and storage options; with `vendCredentials` the options carry short-lived credentials
    * scoped to the table (refresh by describing again — see the Lance storage-options provider).
    */
@@ -295,6 +309,15 @@ export class LanceNamespace {
       body: { id, ranges: ranges.map((r) => ({ start_version: r.start, end_version: r.end })) },
     });
     return Number(response.body?.deleted_count ?? 0);
+  }
+
+  /**
+   * Restores a table whose versions the catalog manages to an earlier version: the catalog makes its next version a
+   * copy of that one's state (a new manifest; no data is copied). Returns the uuid of the Restore transaction.
+   */
+  async restoreTable(id: string[], version: number): Promise<string | undefined> {
+    const response = await this.send<LanceRestoreTableResponse>({ method: 'POST', path: this.path('table', id, 'restore'), body: { id, version } });
+    return response.body?.transaction_id;
   }
 
   // ---------------------------------------------------------------- internals

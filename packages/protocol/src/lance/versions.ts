@@ -9,7 +9,12 @@ import { StringMap } from '../schema/helpers.js';
 import { Int64 } from '../schema/int64.js';
 import { LANCE_COMMON_BODY } from './common.js';
 
-const branch = Type.Optional(Type.String({ description: 'Only the main branch (absent, or "main") exists in the catalog; another answers TableBranchNotFound (22)' }));
+const branch = Type.Optional(
+  Type.String({
+    description:
+      'The branch (absent, "" or "main": the main branch). Another branch keeps its own chain under <table>/tree/<branch>/; it exists once CreateTableVersion gave it a version, else reads answer TableBranchNotFound (22)',
+  }),
+);
 
 export const LanceTableVersion = Type.Object(
   {
@@ -80,6 +85,18 @@ export type LanceRenameTableRequest = Static<typeof LanceRenameTableRequest>;
 export const LanceTransactionResponse = Type.Object({ transaction_id: Type.Optional(Type.String()) }, { $id: 'LanceTransactionResponse', description: 'The answer of rename' });
 export type LanceTransactionResponse = Static<typeof LanceTransactionResponse>;
 
+export const LanceRestoreTableRequest = Type.Object(
+  { ...LANCE_COMMON_BODY, version: Int64({ description: 'The version whose state becomes the table\'s next version' }), branch },
+  { $id: 'LanceRestoreTableRequest', description: 'Restores a table of catalog-managed versions: its next version is a copy of this one (no data is copied)' },
+);
+export type LanceRestoreTableRequest = Static<typeof LanceRestoreTableRequest>;
+
+export const LanceRestoreTableResponse = Type.Object(
+  { transaction_id: Type.Optional(Type.String({ description: 'The uuid of the Restore transaction written beside the new manifest' })) },
+  { $id: 'LanceRestoreTableResponse' },
+);
+export type LanceRestoreTableResponse = Static<typeof LanceRestoreTableResponse>;
+
 /** Named schemas of this file. */
 export const LANCE_VERSION_SCHEMAS = [
   LanceTableVersion,
@@ -93,4 +110,6 @@ export const LANCE_VERSION_SCHEMAS = [
   LanceBatchDeleteTableVersionsResponse,
   LanceRenameTableRequest,
   LanceTransactionResponse,
+  LanceRestoreTableRequest,
+  LanceRestoreTableResponse,
 ];

@@ -10,6 +10,8 @@ import {
   LanceDescribeTableVersionResponse,
   LanceListTableVersionsResponse,
   LanceRenameTableRequest,
+  LanceRestoreTableRequest,
+  LanceRestoreTableResponse,
   LanceTransactionResponse,
 } from '../lance/versions.js';
 import { lance } from './lance.js';
@@ -65,6 +67,15 @@ export const LANCE_VERSION_OPERATIONS = [
     summary: 'Rename a table, or move it to another namespace (its location does not move)',
     body: LanceRenameTableRequest,
     response: { description: 'Renamed', schema: Type.Ref(LanceTransactionResponse) },
+    errors: [404, 409],
+  }),
+  lance({
+    operationId: 'lanceRestoreTable',
+    method: 'POST',
+    path: '/table/{id}/restore',
+    summary: 'Restore a table to an earlier version: its next version is that version\'s state (a new manifest, no data copied)',
+    body: LanceRestoreTableRequest,
+    response: { description: 'Restored', schema: Type.Ref(LanceRestoreTableResponse) },
     errors: [404, 409],
   }),
 ];

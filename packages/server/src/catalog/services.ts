@@ -5,6 +5,7 @@ import { CredentialService, type CredentialServiceDeps } from './credentials/cre
 import { LanceNamespaceService } from './lance/lance-namespaces.js';
 import { LanceTableService } from './lance/lance-tables.js';
 import { LanceRenameService } from './lance/lance-rename.js';
+import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
 import { NamespaceService } from './namespaces.js';
 import { TableService } from './tables/table-service.js';
@@ -29,7 +30,7 @@ export interface CatalogServices {
   views: ViewService;
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
-  lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; renames: LanceRenameService };
+  lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; renames: LanceRenameService; allTables: LanceAllTablesService };
 }
 
 export interface AccessPorts {
@@ -63,7 +64,7 @@ export function createCatalogServices(
     planning: new PlanningService(tableCtx, planning),
     views: new ViewService(tableCtx),
     access,
-    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx) },
+    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx), allTables: new LanceAllTablesService(ctx) },
   };
 }
 

@@ -31,7 +31,7 @@ import { type TableContext, checkTableLocation, defaultLocation, requireNamespac
 import { registerTableMode } from './modes.js';
 import { checkVersion } from './versions/checks.js';
 import { MAIN_BRANCH } from './versions/ports.js';
-import { lanceStorageOptions } from './storage-options.js';
+import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
 
 export const LANCE_TABLE = 'lance-table';
@@ -258,7 +258,7 @@ export class LanceTableService {
     let storageOptions: Record<string, string> = {};
     if (vend) {
       const vended = await vendedAccess(this.ctx, scope, { identifier: id, tableUuid, location, path });
-      storageOptions = lanceStorageOptions(vended.config);
+      storageOptions = lanceStorageOptions(vended.config, refreshOffsetOf(scope.warehouse.properties));
     }
     return { id: [...id.namespace, id.name], location, properties, storageOptions };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lanceStorageOptions } from './storage-options.js';
+import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 
 describe('lanceStorageOptions', () => {
   it('maps vended S3 FileIO properties to object_store options with the expiry', () => {
@@ -44,5 +44,11 @@ describe('lanceStorageOptions', () => {
 
   it('gives nothing for storage that needs no credentials', () => {
     expect(lanceStorageOptions({})).toEqual({});
+  });
+
+  it("states the warehouse's lance.refresh-offset-millis when it is a decimal integer, else Lance's default", () => {
+    expect(lanceStorageOptions({ 's3.session-token-expires-at-ms': '900000' }, refreshOffsetOf({ 'lance.refresh-offset-millis': '885000' }))).toEqual({ expires_at_millis: '900000', refresh_offset_millis: '885000' });
+    for (const bad of ['-1', '1e5', ' 5', '', '0x10']) expect(refreshOffsetOf({ 'lance.refresh-offset-millis': bad })).toBe(60_000);
+    expect(refreshOffsetOf({})).toBe(60_000);
   });
 });

@@ -17,10 +17,22 @@ const S3_KEYS: Record<string, string> = {
 /** How long before expiry Lance refreshes vended credentials (Lance's own default, 60 s). */
 export const REFRESH_OFFSET_MILLIS = 60_000;
 
+/**
+ * The warehouse property that states another refresh offset (milliseconds, a decimal integer): a warehouse whose
+ * clients should refresh earlier (long-running jobs, or a test of the clients' refresh) sets it; anything else is the
+ * default.
+ */
+export const REFRESH_OFFSET_PROPERTY = 'lance.refresh-offset-millis';
+
+export function refreshOffsetOf(properties: Record<string, string>): number {
+  const value = properties[REFRESH_OFFSET_PROPERTY];
+  return value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : REFRESH_OFFSET_MILLIS;
+}
+
 const EXPIRY_KEYS = [/^s3\.session-token-expires-at-ms$/, /^adls\.sas-token-expires-at-ms\./, /^gcs\.oauth2\.token-expires-at$/];
 
 /** Lance storage options for a vended FileIO config; `expires_at_millis` is the earliest expiry it carries. */
-export function lanceStorageOptions(config: Record<string, string>): Record<string, string> {
+export function lanceStorageOptions(config: Record<string, string>, refreshOffsetMillis = REFRESH_OFFSET_MILLIS): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
     const mapped = S3_KEYS[key];
@@ -48,7 +60,7 @@ export function lanceStorageOptions(config: Record<string, string>): Record<stri
     out.expires_at_millis = String(Math.min(...expiries));
     // Stated rather than left to the client's default: Lance (0.39+) calls DescribeTable again this long before
     // expires_at_millis, and that refresh is answered from the vending cache (credentials/credential-service.ts).
-    out.refresh_offset_millis = String(REFRESH_OFFSET_MILLIS);
+    out.refresh_offset_millis = String(refreshOffsetMillis);
   }
   return out;
 }

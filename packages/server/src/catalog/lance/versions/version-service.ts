@@ -22,6 +22,7 @@ import { isManaged } from '../managed.js';
 import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
 import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+import { restoreVersion } from './restore.js';
 
 /** The largest manifest the catalog copies (a manifest lists fragments, not rows: large tables stay far below this). */
 export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
@@ -58,11 +59,12 @@ export class LanceVersionService {
     const metadata = checkStringMap(input.metadata, 'metadata');
     const scope = await this.ctx.scope(request);
     // authorize
-    const { id, record } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
-    const branch = MAIN_BRANCH;
+    // A branch's first version creates it in the catalog (Lance writes it under tree/<branch>/ when it branches).
+    const { id, record, branch } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch, true);
     // execute
     const table = formatIdentifier(id.namespace, id.name);
-    const staged = stagedManifest(input.manifestPath, record.location);
+    const root = branchRoot(record.location, branch);
+    const staged = stagedManifest(input.manifestPath, root);
     // A version already taken (a lost race: most of the attempts of concurrent writers) is answered from one read,
     // without waiting for the write transaction; append checks again inside it. Only "taken" is decided here: this
     // read may lag a commit in flight (never lead it), so a version it sees as skipping may be the next one once that
@@ -73,7 +75,7 @@ export class LanceVersionService {
     if (!(await storage.exists(staged.uri))) throw illegalArgument(`The staged manifest ${input.manifestPath} does not exist`);
     const bytes = await storage.read(staged.uri, MAX_MANIFEST_BYTES);
     if (size !== undefined && size !== bytes.length) throw illegalArgument(`manifest_size ${size} differs from the staged manifest's size ${bytes.length}`);
-    const finalUri = finalManifestUri(record.location, version, scheme);
+    const finalUri = finalManifestUri(root, version, scheme);
     const entry: LanceVersionRecord = { tableId: record.id, branch, version, manifestUri: finalUri, manifestSize: bytes.length, timestampMs: this.ctx.clock.now(), createdBy: scope.caller.description, metadata };
     // The copy is made inside the write transaction, after the head's swap: a version's manifest appears at its
     // final name only with its row, so a writer told its version is taken (409) finds the winner's version recorded
@@ -95,11 +97,11 @@ export class LanceVersionService {
     // validate
     const scope = await this.ctx.scope(request);
     // authorize
-    const { record } = await this.requireManaged(scope, idInput, ['table:read-metadata'], input.branch);
+    const { record, branch } = await this.requireManaged(scope, idInput, ['table:read-metadata'], input.branch);
     // execute
     const descending = input.descending === true;
     const { limit, after } = versionPage(input.paging);
-    const rows = await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending, after, limit: limit + 1 });
+    const rows = await this.ctx.store.lanceVersions.list(record.id, branch, { descending, after, limit: limit + 1 });
     const items = rows.slice(0, limit);
     return { versions: items.map((r) => info(r, 'path')), nextPageToken: rows.length > limit ? `v${items.at(-1)!.version}` : null };
   }
@@ -110,9 +112,9 @@ export class LanceVersionService {
     const version = input.version === undefined || input.version === null ? undefined : checkVersion(input.version, 'version');
     const scope = await this.ctx.scope(request);
     // authorize
-    const { id, record } = await this.requireManaged(scope, idInput, ['table:read-metadata'], input.branch);
+    const { id, record, branch } = await this.requireManaged(scope, idInput, ['table:read-metadata'], input.branch);
     // execute
-    return info(await this.require(record, id, version), 'path');
+    return info(await this.require(record, id, version, branch), 'path');
   }
 
   /** Forgets the version rows in the ranges ([start, end); end -1: open). The table's latest version is always kept: it is its current state. */
@@ -121,33 +123,57 @@ export class LanceVersionService {
     const ranges = checkRanges(input.ranges);
     const scope = await this.ctx.scope(request);
     // authorize
-    const { id, record } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
+    const { id, record, branch } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
     // execute
-    const [latest] = await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 });
+    const [latest] = await this.ctx.store.lanceVersions.list(record.id, branch, { descending: true, limit: 1 });
     const kept = latest === undefined ? ranges : ranges.flatMap((r) => splitAround(r, latest.version));
-    const deleted = await this.ctx.store.lanceVersions.deleteRanges(record.id, MAIN_BRANCH, kept);
+    const deleted = await this.ctx.store.lanceVersions.deleteRanges(record.id, branch, kept);
     if (deleted > 0) {
       await this.ctx.access.record(scope.caller, 'lance.versions.deleted', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { ranges, deleted });
     }
     return deleted;
   }
 
-  /** For DescribeTable with `version`: the version must exist. Authorization is the caller's (DescribeTable's). */
-  async requireVersion(record: CatalogObjectRecord, id: LanceTableId, version: number): Promise<LanceVersionRecord> {
-    return this.require(record, id, version);
+  /**
+   * RestoreTable: the table's next version gets the state of `version` (restore.ts). A restore writes the table's
+   * state, so it needs `table:write-data`, and is audited with its caller like a created version.
+   */
+  async restore(request: CatalogRequest, idInput: unknown, input: { version?: unknown; branch?: unknown }): Promise<{ version: LanceVersionInfo; transactionId: string }> {
+    // validate
+    const version = checkVersion(input.version, 'version');
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { id, record, branch } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
+    // execute
+    const { restored, transactionId } = await restoreVersion(this.ctx, scope, id, record, version, branch, branchRoot(record.location, branch));
+    await this.ctx.access.record(scope.caller, 'lance.version.restored', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), {
+      version: restored.version,
+      restoredFrom: version,
+      manifest: restored.manifestUri,
+    });
+    this.ctx.events.emit({ type: 'lance-table.version-created', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, version: restored.version });
+    return { version: info(restored, 'path'), transactionId };
   }
 
-  private async require(record: CatalogObjectRecord, id: LanceTableId, version: number | undefined): Promise<LanceVersionRecord> {
+  /** For DescribeTable with `version`: the version must exist. Authorization is the caller's (DescribeTable's). */
+  async requireVersion(record: CatalogObjectRecord, id: LanceTableId, version: number): Promise<LanceVersionRecord> {
+    return this.require(record, id, version, MAIN_BRANCH);
+  }
+
+  private async require(record: CatalogObjectRecord, id: LanceTableId, version: number | undefined, branch: string): Promise<LanceVersionRecord> {
     const found =
-      version === undefined ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0] : await this.ctx.store.lanceVersions.get(record.id, MAIN_BRANCH, version);
+      version === undefined ? (await this.ctx.store.lanceVersions.list(record.id, branch, { descending: true, limit: 1 }))[0] : await this.ctx.store.lanceVersions.get(record.id, branch, version);
     if (!found) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no version ${version ?? '(none committed yet)'}`);
     return found;
   }
 
-  /** The table, authorized, whose versions the catalog manages; only its main branch exists. */
-  private async requireManaged(scope: RequestScope, idInput: unknown, privileges: Privilege[], branch: unknown): Promise<{ id: LanceTableId; record: CatalogObjectRecord }> {
+  /**
+   * The table, authorized, whose versions the catalog manages, and the branch asked for (MAIN_BRANCH for main). A
+   * branch other than main exists once it has a version: `creating` (CreateTableVersion) may start one.
+   */
+  private async requireManaged(scope: RequestScope, idInput: unknown, privileges: Privilege[], branchInput: unknown, creating = false): Promise<{ id: LanceTableId; record: CatalogObjectRecord; branch: string }> {
     const id = checkLanceTableId(idInput);
-    checkBranch(branch, id);
+    const branch = checkBranch(branchInput);
     const [ns, record] = await Promise.all([this.ctx.access.namespacePath(scope.warehouse, id.namespace), this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name)]);
     const object = describeObject(scope.warehouse.name, id.namespace, id.name);
     const missing = () => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(id.namespace, id.name)}`);
@@ -155,7 +181,10 @@ export class LanceVersionService {
     // Like DescribeTable, an allowed read is not audited; a created or deleted version is, by its own event.
     await this.ctx.access.requireAll(scope, privileges, this.ctx.access.objectPath(ns.path, 'table', record.id), { object });
     if (!isManaged(record)) throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`);
-    return { id, record };
+    if (branch !== MAIN_BRANCH && !creating && (await this.ctx.store.lanceVersions.head(record.id, branch)) === undefined) {
+      throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no branch ${JSON.stringify(branch)} in the catalog`);
+    }
+    return { id, record, branch };
   }
 }
 
@@ -194,11 +223,22 @@ function checkScheme(value: unknown): ManifestNamingScheme {
   throw validation('naming_scheme must be V1 or V2');
 }
 
-/** Only the main branch (sent as no branch, or "main") exists in the catalog. */
-function checkBranch(value: unknown, id: LanceTableId): void {
-  if (value === undefined || value === null || value === '' || value === 'main') return;
-  if (typeof value !== 'string') throw validation('branch must be a string');
-  throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no branch ${JSON.stringify(value)}: the catalog manages the main branch only`);
+/**
+ * The one rule for a branch name: absent, "" or "main" is the main branch; another is path segments of letters, digits,
+ * '.', '_' and '-' joined by '/' (Lance keeps a branch under <table>/tree/<branch>/), at most 200 characters, no '.' or
+ * '..' segment.
+ */
+function checkBranch(value: unknown): string {
+  if (value === undefined || value === null || value === '' || value === 'main') return MAIN_BRANCH;
+  if (typeof value !== 'string' || value.length > 200 || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value) || value.split('/').some((s) => s === '.' || s === '..')) {
+    throw validation('branch must be path segments of letters, digits, ".", "_" and "-" joined by "/" (at most 200 characters)');
+  }
+  return value;
+}
+
+/** Where a branch's dataset lives: the table's location for main, <location>/tree/<branch> for another (as Lance writes it). */
+function branchRoot(location: string, branch: string): string {
+  return branch === MAIN_BRANCH ? location : `${location.replace(/\/+$/, '')}/tree/${branch}`;
 }
 
 function checkRanges(value: unknown): { start: number; end: number | undefined }[] {

@@ -5,7 +5,8 @@ import type { LanceTableInfo } from '../../../catalog/lance/lance-tables.js';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { catalogRequest } from '../../caller.js';
-import { lanceBody, type LanceParams, booleanQuery, requestId } from './common.js';
+import { LANCE_DEFAULT_DELIMITER } from '@lakegate/protocol';
+import { lanceBody, type LanceParams, booleanQuery, pageQuery, requestId } from './common.js';
 
 type Req = FastifyRequest<{ Params: LanceParams }>;
 
@@ -64,5 +65,13 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   app.post('/:prefix/v1/table/:id/deregister', { schema: { operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
     const id = requestId(req, lanceBody<LanceIdRequest>(req).id);
     return removed(await tables.deregister(catalogRequest(req), id));
+  });
+
+  // ListAllTables: every Lance table of the warehouse the caller may see, as full ids joined by the delimiter.
+  app.get('/:prefix/v1/table', { schema: { operationId: 'lanceListAllTables' } }, async (req: FastifyRequest<{ Params: { prefix: string } }>) => {
+    const delimiter = (req.query as { delimiter?: string }).delimiter ?? LANCE_DEFAULT_DELIMITER;
+    booleanQuery(req, 'include_declared');
+    const result = await services.lance.allTables.list(catalogRequest(req), pageQuery(req));
+    return { tables: result.tables.map((id) => id.join(delimiter)), page_token: result.nextPageToken };
   });
 }

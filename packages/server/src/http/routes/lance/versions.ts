@@ -2,7 +2,13 @@
  * Lance REST Namespace API: the version operations of catalog-managed tables and RenameTable. Each route validates
  * its request shape (the contract), calls one service method and writes the spec's answer.
  */
-import type { LanceBatchDeleteTableVersionsRequest, LanceCreateTableVersionRequest, LanceDescribeTableVersionRequest, LanceRenameTableRequest } from '@lakegate/protocol';
+import type {
+  LanceBatchDeleteTableVersionsRequest,
+  LanceCreateTableVersionRequest,
+  LanceDescribeTableVersionRequest,
+  LanceRenameTableRequest,
+  LanceRestoreTableRequest,
+} from '@lakegate/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LanceVersionInfo } from '../../../catalog/lance/versions/version-service.js';
 import type { CatalogServices } from '../../../catalog/services.js';
@@ -61,5 +67,12 @@ export function lanceVersionRoutes(app: FastifyInstance, services: CatalogServic
     const id = requestId(req, body.id);
     await renames.rename(catalogRequest(req), id, { newTableName: body.new_table_name, newNamespaceId: body.new_namespace_id });
     return {};
+  });
+
+  app.post('/:prefix/v1/table/:id/restore', { schema: { operationId: 'lanceRestoreTable' } }, async (req: Req) => {
+    const body = lanceBody<LanceRestoreTableRequest>(req);
+    const id = requestId(req, body.id);
+    const { transactionId } = await versions.restore(catalogRequest(req), id, { version: body.version, branch: body.branch });
+    return { transaction_id: transactionId };
   });
 }
