@@ -51,9 +51,13 @@ export class DeleteIndex {
         else push(this.eqByPartition, partitionKey(d.specId, d.file.partition), d);
       }
     }
+    this.empty = this.dvs.size + this.posByPath.size + this.posByPartition.size + this.eqByPartition.size + this.eqGlobal.length === 0;
   }
 
+  private readonly empty: boolean;
+
   forDataFile(dataSeq: number, specId: number, data: ContentFile): ContentFile[] {
+    if (this.empty) return [];
     const key = partitionKey(specId, data.partition);
     const eq = [...this.eqGlobal, ...(this.eqByPartition.get(key) ?? [])].filter((d) => d.sequenceNumber > dataSeq && this.eqMayApply(data, d.file));
     const dv = this.dvs.get(data.filePath);
