@@ -47,6 +47,7 @@ describe('inclusive metrics pruning', () => {
     [{ type: 'in', term: 'id', values: [1, 30] }, false],
     [{ type: 'in', term: 'id', values: [1, 12] }, true],
     [{ type: 'not-eq', term: 'id', value: 15 }, true],
+    [{ type: 'not-in', term: 'id', values: [10, 20] }, true],
     [{ type: 'not', child: { type: 'gt-eq', term: 'id', value: 10 } }, false],
     [{ type: 'not', child: { type: 'eq', term: 'id', value: 15 } }, true],
     [{ type: 'is-null', term: 'id' }, false],
@@ -111,5 +112,19 @@ describe('inclusive metrics pruning', () => {
     const notStarts = { ...g, upperBounds: new Map([[4, str('abczz')]]) } as unknown as ContentFile;
     expect(m({ type: 'not-starts-with', term: 's', value: 'abc' }, notStarts)).toBe(false);
     expect(m({ type: 'not-starts-with', term: 's', value: 'abc' }, { ...notStarts, nullValueCounts: new Map([[4, 1]]) } as ContentFile)).toBe(true);
+  });
+
+  it('prunes not-eq and not-in only for a single-valued column without nulls (or NaN for floats)', () => {
+    const one = { ...file, lowerBounds: new Map([[1, long(7)], [3, new Uint8Array(Buffer.alloc(8))]]), upperBounds: new Map([[1, long(7)], [3, new Uint8Array(Buffer.alloc(8))]]), nullValueCounts: new Map([[1, 0], [3, 0]]), nanValueCounts: new Map<number, number>() } as unknown as ContentFile;
+    const m = (filter: unknown, ff: ContentFile = one) => mightMatch(bindFilter(filter, schema, true), ff);
+    expect(m({ type: 'not-eq', term: 'id', value: 7 })).toBe(false);
+    expect(m({ type: 'not-in', term: 'id', values: [1, 7] })).toBe(false);
+    expect(m({ type: 'not-eq', term: 'id', value: 8 })).toBe(true);
+    expect(m({ type: 'not', child: { type: 'eq', term: 'id', value: 7 } })).toBe(false);
+    expect(m({ type: 'not-eq', term: 'id', value: 7 }, { ...one, nullValueCounts: new Map([[1, 1]]) } as ContentFile)).toBe(true);
+    expect(m({ type: 'not-eq', term: 'id', value: 7 }, { ...one, nullValueCounts: null } as ContentFile)).toBe(true);
+    // a double column whose NaN count is unknown may hold NaN, which is not-equal to anything
+    expect(m({ type: 'not-eq', term: 'x', value: 0 })).toBe(true);
+    expect(m({ type: 'not-eq', term: 'x', value: 0 }, { ...one, nanValueCounts: new Map([[3, 0]]) } as ContentFile)).toBe(false);
   });
 });

@@ -52,7 +52,7 @@ function evaluate(e: BoundExpression, file: ContentFile): boolean {
       return !nansOnly;
     case 'not-eq':
     case 'not-in':
-      return true;
+      return notIn('values' in e ? e.values : [e.value], type, id, file, nulls, nans);
     case 'not-starts-with':
       return notStartsWith(e.value, id, file, nulls);
     default:
@@ -93,6 +93,23 @@ function evaluate(e: BoundExpression, file: ContentFile): boolean {
 function bound(type: string, bytes: Uint8Array | undefined): Value | undefined {
   const v = fromBinary(type, bytes);
   return isNaNValue(v) ? undefined : v;
+}
+
+/**
+ * not-eq / not-in: no row can match only when the column holds a single value (lower = upper), no null (and
+ * for floats no NaN), and that value is one of the literals, as Iceberg Java 1.11 prunes (the oracle test
+ * caught Lakegate keeping such files).
+ */
+function notIn(literals: unknown[], type: string, id: number, file: ContentFile, nulls: number | undefined, nans: number | undefined): boolean {
+  if (nulls === undefined || nulls !== 0) return true;
+  if ((type === 'float' || type === 'double') && (nans === undefined || nans !== 0)) return true;
+  const lower = bound(type, file.lowerBounds?.get(id));
+  const upper = bound(type, file.upperBounds?.get(id));
+  if (lower === undefined || upper === undefined || compare(lower, upper) !== 0) return true;
+  return !literals.some((v) => {
+    const literal = fromLiteral(type, v);
+    return literal !== undefined && compare(lower, literal) === 0;
+  });
 }
 
 /** No row can match only when no value is null and both bounds start with the prefix. */
