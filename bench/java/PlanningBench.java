@@ -1,10 +1,10 @@
-// Iceberg Java 1.11's client-side planning of the synthetic table bench/planning.mjs plans on the server side.
+// Iceberg Java 1.11's client-side planning of the synthetic table bench/planning-java.mjs plans on the server side.
 // Writes the table itself (HadoopTables on a local directory): schema id long, p int, name string, partitioned by
 // identity(p); M manifests of F data files each (ManifestFiles.write, then one fast append of all M manifests),
-// the same column stats as bench/planning.mjs writes. Then times table.newScan().filter(f).planFiles() for
+// the same column stats as bench/planning-java.mjs writes. Then times table.newScan().filter(f).planFiles() for
 // the same three filters, cold (a freshly loaded table) and repeated (the same table object again), and prints
 // one JSON line: {"location", "manifestList", "results": [{name, files, coldMs, repeatMs}]}.
-// Run by bench/planning.mjs --java (compiled against scripts/peers/iceberg-java.sh's jars).
+// Run by bench/planning-java.mjs --java (compiled against scripts/peers/iceberg-java.sh's jars).
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@
  * its entries inherit from the manifest list): Iceberg manifests are immutable once committed, so a repeated
  * plan of an unchanged snapshot re-reads nothing. Least recently used first out, bounded by a number of
  * entries (not files): one huge manifest cannot push memory past the bound, and one larger than a quarter of
- * it is never kept. bench/planning.mjs measures what an entry costs (about 1 KiB with full column stats), so
+ * it is never kept. bench/planning-java.mjs measures what an entry costs (about 2.2 KB with three columns of full stats), so
  * the bound is a memory bound.
  */
 import type { ManifestEntry, ManifestFile } from './ports.js';

@@ -10,7 +10,7 @@
 // With --java the table is written instead by Iceberg Java 1.11 (bench/java/PlanningBench.java, HadoopTables on a
 // local directory, the jars of scripts/peers/iceberg-java.sh), which also times its own client-side planning
 // (table.newScan().filter(f).planFiles()) of the same filters; Lakegate then plans that same table.
-// Usage: node --expose-gc bench/planning.mjs [--manifests M] [--files F] [--cache-entries N] [--java]
+// Usage: node --expose-gc bench/planning-java.mjs [--manifests M] [--files F] [--cache-entries N] [--java]
 // (build first: npm run build). Prints a Markdown table.
 import avro from 'avsc';
 import { execFileSync } from 'node:child_process';
