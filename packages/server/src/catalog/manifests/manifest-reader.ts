@@ -6,6 +6,7 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { isUnderRoot } from '../locations.js';
+import type { ManifestCache } from './manifest-cache.js';
 import { openAvro } from './read-avro.js';
 import type { ContentFile, EntryStatus, FieldSummary, ManifestEntry, ManifestFile, ManifestSource } from './ports.js';
 
@@ -17,12 +18,18 @@ export class ManifestReader {
     private readonly source: ManifestSource,
     /** The table's location (and any other location its files may live under): nothing outside is read. */
     private readonly allowed: readonly string[],
+    /** Decoded manifests shared between readers (and so between plans); optional. */
+    private readonly cache?: ManifestCache,
   ) {}
 
-  private async bytes(uri: string): Promise<Uint8Array> {
+  private checkAllowed(uri: string): void {
     if (!this.allowed.some((root) => isUnderRoot(root, uri))) {
       throw new CatalogError('ERR_VALIDATION', `Manifest file ${uri} lies outside the table's location`);
     }
+  }
+
+  private async bytes(uri: string): Promise<Uint8Array> {
+    this.checkAllowed(uri);
     try {
       return await this.source.read(uri, MAX_MANIFEST_BYTES);
     } catch (e) {
@@ -56,19 +63,33 @@ export class ManifestReader {
    * numbers inherited from the manifest list where the file leaves them null.
    */
   async *readManifest(manifest: ManifestFile): AsyncGenerator<ManifestEntry> {
+    // The location rule holds for cached manifests too: the cache is shared, this reader's table is not.
+    this.checkAllowed(manifest.path);
+    const cached = this.cache?.get(manifest);
+    if (cached !== undefined) {
+      yield* cached;
+      return;
+    }
+    let kept: ManifestEntry[] | null = this.cache ? [] : null;
     const avro = await openAvro(manifest.path, await this.bytes(manifest.path));
     for await (const r of avro.records) {
       const status = num(r.status) as EntryStatus;
       if (status === 2) continue;
       const inherit = status === 1 ? manifest.sequenceNumber : null;
-      yield {
+      const entry: ManifestEntry = {
         status,
         snapshotId: r.snapshot_id === null || r.snapshot_id === undefined ? manifest.addedSnapshotId : BigInt(r.snapshot_id as bigint),
         sequenceNumber: optNum(r.sequence_number) ?? inherit ?? (manifest.content === 0 && manifest.sequenceNumber === 0 ? 0 : null),
         fileSequenceNumber: optNum(r.file_sequence_number) ?? inherit,
         file: contentFile(r.data_file as Record<string, unknown>, manifest.path),
       };
+      kept?.push(entry);
+      // Too large to be kept: stop holding it (the cache would refuse it anyway).
+      if (kept && kept.length > this.cache!.maxEntries / 4) kept = null;
+      yield entry;
     }
+    // Only a manifest read to its end is complete enough to keep (a consumer may stop early).
+    if (kept) this.cache?.put(manifest, kept);
   }
 }
 

@@ -30,8 +30,27 @@ const LONG = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
+/**
+ * Compiled readers by writer schema: avsc compiles each schema into generated code, which cost more than
+ * decoding a 100-entry manifest; a table's manifests share a handful of schemas (one per spec and format).
+ * Bounded: past MAX_TYPES distinct schemas the oldest is dropped.
+ */
+const TYPES = new Map<string, avro.Type>();
+const MAX_TYPES = 256;
+
+function typeFor(schema: unknown): avro.Type {
+  const key = JSON.stringify(schema);
+  let type = TYPES.get(key);
+  if (type === undefined) {
+    type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: LONG } });
+    if (TYPES.size >= MAX_TYPES) TYPES.delete(TYPES.keys().next().value as string);
+    TYPES.set(key, type);
+  }
+  return type;
+}
+
 export async function openAvro(uri: string, bytes: Uint8Array): Promise<AvroFile> {
-  const decoder = new avro.streams.BlockDecoder({ parseHook: (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: LONG } }) });
+  const decoder = new avro.streams.BlockDecoder({ parseHook: typeFor });
   const meta = new Promise<Map<string, string>>((resolve, reject) => {
     decoder.once('metadata', (_type: unknown, _codec: unknown, header: { meta: Record<string, Buffer> }) => {
       resolve(new Map(Object.entries(header.meta).map(([k, v]) => [k, v.toString('utf8')])));

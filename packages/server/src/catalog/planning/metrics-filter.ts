@@ -1,33 +1,22 @@
 /**
- * Inclusive metrics pruning, as Iceberg's InclusiveMetricsEvaluator defines it: false only when a data file's
- * column statistics (value, null and NaN counts, lower and upper bounds) prove no row can match; true
- * whenever they are missing or cannot tell. Negations are pushed to the leaves first (a NOT of "might match"
- * is not "cannot match"). Bounds of types not decoded here (timestamps, decimals, uuids, binary) never prune.
+ * Inclusive metrics pruning, as Iceberg Java's InclusiveMetricsEvaluator defines it: false only when a file's
+ * column statistics (record, value, null and NaN counts, lower and upper bounds) prove no row can match; true
+ * whenever they are missing or cannot tell. Bounds of every primitive type are decoded from the spec's
+ * single-value binary form (values.ts); a truncated string upper bound is still an upper bound, so the
+ * comparisons stay inclusive. Negations are pushed to the leaves first (a NOT of "might match" is not
+ * "cannot match"). Applied to delete files too (their stats cover their own columns), as Java's delete index does.
  */
 import type { ContentFile } from '../manifests/ports.js';
-import type { BoundExpression, BoundField } from './expression.js';
+import type { BoundExpression } from './expression.js';
+import { IN_PREDICATE_LIMIT } from './manifest-filter.js';
+import { rewriteNot } from './rewrite-not.js';
+import { bothStartWith, compare, fromBinary, fromLiteral, isNaNValue, prefixMightMatch, typeName, type Value } from './values.js';
 
 export function mightMatch(e: BoundExpression, file: ContentFile): boolean {
-  return evaluate(pushNot(e), file);
-}
-
-const NEGATED: Record<string, string> = { lt: 'gt-eq', 'lt-eq': 'gt', gt: 'lt-eq', 'gt-eq': 'lt', eq: 'not-eq', 'not-eq': 'eq', 'is-null': 'not-null', 'not-null': 'is-null', 'is-nan': 'not-nan', 'not-nan': 'is-nan', in: 'not-in', 'not-in': 'in', 'starts-with': 'not-starts-with', 'not-starts-with': 'starts-with' };
-
-function pushNot(e: BoundExpression, negate = false): BoundExpression {
-  switch (e.op) {
-    case 'true':
-    case 'false':
-      return negate ? { op: e.op === 'true' ? 'false' : 'true' } : e;
-    case 'not':
-      return pushNot(e.child, !negate);
-    case 'and':
-    case 'or': {
-      const op = negate ? (e.op === 'and' ? 'or' : 'and') : e.op;
-      return { op, left: pushNot(e.left, negate), right: pushNot(e.right, negate) };
-    }
-    default:
-      return negate ? ({ ...e, op: NEGATED[e.op] } as BoundExpression) : e;
-  }
+  // An empty file holds no row; a negative count (files imported into v1 tables) tells nothing.
+  if (file.recordCount === 0) return false;
+  if (file.recordCount < 0) return true;
+  return evaluate(rewriteNot(e), file);
 }
 
 function evaluate(e: BoundExpression, file: ContentFile): boolean {
@@ -41,92 +30,90 @@ function evaluate(e: BoundExpression, file: ContentFile): boolean {
     case 'or':
       return evaluate(e.left, file) || evaluate(e.right, file);
     case 'not':
-      return true;
+      return evaluate(rewriteNot(e), file);
     default:
       break;
   }
   const id = e.field.id;
+  const type = typeName(e.field.type);
   const values = file.valueCounts?.get(id);
   const nulls = file.nullValueCounts?.get(id);
   const nans = file.nanValueCounts?.get(id);
-  const allNull = values !== undefined && nulls !== undefined && values === nulls;
+  const nullsOnly = values !== undefined && nulls !== undefined && values === nulls;
+  const nansOnly = values !== undefined && nans !== undefined && values === nans;
   switch (e.op) {
     case 'is-null':
-      return nulls === undefined || nulls > 0;
+      return !(nulls !== undefined && nulls === 0);
     case 'not-null':
-      return !allNull;
+      return !nullsOnly;
     case 'is-nan':
-      return nans === undefined || nans > 0;
+      return !(nans !== undefined && nans === 0) && !nullsOnly;
     case 'not-nan':
-      return !(nans !== undefined && values !== undefined && nans === values);
+      return !nansOnly;
     case 'not-eq':
     case 'not-in':
+      return notIn('values' in e ? e.values : [e.value], type, id, file, nulls, nans);
     case 'not-starts-with':
-      return true;
+      return notStartsWith(e.value, id, file, nulls);
     default:
       break;
   }
-  if (allNull) return false;
-  const lower = decode(e.field, file.lowerBounds?.get(id));
-  const upper = decode(e.field, file.upperBounds?.get(id));
-  const below = (v: unknown) => lower !== undefined && compare(v, lower) < 0;
-  const above = (v: unknown) => upper !== undefined && compare(v, upper) > 0;
+  if (nullsOnly || nansOnly) return false;
+  const lower = bound(type, file.lowerBounds?.get(id));
+  const upper = bound(type, file.upperBounds?.get(id));
+  // compare() is NaN for anything it cannot order, which makes each test below false: the file is kept.
+  const lowerAbove = (v: Value | undefined, strict: boolean) => v !== undefined && lower !== undefined && (strict ? compare(lower, v) > 0 : compare(lower, v) >= 0);
+  const upperBelow = (v: Value | undefined, strict: boolean) => v !== undefined && upper !== undefined && (strict ? compare(upper, v) < 0 : compare(upper, v) <= 0);
   switch (e.op) {
     case 'lt':
-      return !(lower !== undefined && compare(lower, e.value) >= 0);
+      return !lowerAbove(fromLiteral(type, e.value), false);
     case 'lt-eq':
-      return !(lower !== undefined && compare(lower, e.value) > 0);
+      return !lowerAbove(fromLiteral(type, e.value), true);
     case 'gt':
-      return !(upper !== undefined && compare(upper, e.value) <= 0);
+      return !upperBelow(fromLiteral(type, e.value), false);
     case 'gt-eq':
-      return !(upper !== undefined && compare(upper, e.value) < 0);
-    case 'eq':
-      return !below(e.value) && !above(e.value);
-    case 'in':
-      return e.values.some((v) => !below(v) && !above(v));
-    case 'starts-with': {
-      const prefix = e.value as string;
-      if (typeof lower === 'string' && compare(lower.slice(0, prefix.length), prefix) > 0) return false;
-      if (typeof upper === 'string' && compare(upper.slice(0, prefix.length), prefix) < 0) return false;
-      return true;
+      return !upperBelow(fromLiteral(type, e.value), true);
+    case 'eq': {
+      const v = fromLiteral(type, e.value);
+      return !lowerAbove(v, true) && !upperBelow(v, true);
     }
+    case 'in': {
+      if (e.values.length > IN_PREDICATE_LIMIT) return true;
+      const literals = e.values.map((v) => fromLiteral(type, v));
+      return literals.some((v) => v === undefined || (!lowerAbove(v, true) && !upperBelow(v, true)));
+    }
+    case 'starts-with':
+      return typeof e.value !== 'string' || prefixMightMatch(file.lowerBounds?.get(id), file.upperBounds?.get(id), e.value);
     default:
       return true;
   }
 }
 
-/** Iceberg's single-value binary form, for the types pruned here; undefined (never prunes) for the others and for NaN. */
-function decode(field: BoundField, bytes: Uint8Array | undefined): number | string | boolean | undefined {
-  if (bytes === undefined) return undefined;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (field.type) {
-    case 'int':
-    case 'date':
-      return buf.length === 4 ? buf.readInt32LE(0) : undefined;
-    case 'long':
-      return buf.length === 8 ? Number(buf.readBigInt64LE(0)) : undefined;
-    case 'float': {
-      const v = buf.length === 4 ? buf.readFloatLE(0) : Number.NaN;
-      return Number.isNaN(v) ? undefined : v;
-    }
-    case 'double': {
-      const v = buf.length === 8 ? buf.readDoubleLE(0) : Number.NaN;
-      return Number.isNaN(v) ? undefined : v;
-    }
-    case 'string':
-      return buf.toString('utf8');
-    case 'boolean':
-      return buf.length === 1 ? buf[0] !== 0 : undefined;
-    default:
-      return undefined;
-  }
+/** A bound as a comparable value; a NaN bound (some writers) tells nothing. */
+function bound(type: string, bytes: Uint8Array | undefined): Value | undefined {
+  const v = fromBinary(type, bytes);
+  return isNaNValue(v) ? undefined : v;
 }
 
-/** Strings compare as UTF-8 bytes, as Iceberg orders them; numbers and booleans naturally; anything else is NaN. */
-function compare(a: unknown, b: unknown): number {
-  if (typeof a === 'string' && typeof b === 'string') return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  // Incomparable: NaN makes every pruning test above false, so the file is kept.
-  return Number.NaN;
+/**
+ * not-eq / not-in: no row can match only when the column holds a single value (lower = upper), no null (and
+ * for floats no NaN), and that value is one of the literals, as Iceberg Java 1.11 prunes (the oracle test
+ * caught Lakegate keeping such files).
+ */
+function notIn(literals: unknown[], type: string, id: number, file: ContentFile, nulls: number | undefined, nans: number | undefined): boolean {
+  if (nulls === undefined || nulls !== 0) return true;
+  if ((type === 'float' || type === 'double') && (nans === undefined || nans !== 0)) return true;
+  const lower = bound(type, file.lowerBounds?.get(id));
+  const upper = bound(type, file.upperBounds?.get(id));
+  if (lower === undefined || upper === undefined || compare(lower, upper) !== 0) return true;
+  return !literals.some((v) => {
+    const literal = fromLiteral(type, v);
+    return literal !== undefined && compare(lower, literal) === 0;
+  });
+}
+
+/** No row can match only when no value is null and both bounds start with the prefix. */
+function notStartsWith(prefix: unknown, id: number, file: ContentFile, nulls: number | undefined): boolean {
+  if (typeof prefix !== 'string' || nulls === undefined || nulls !== 0) return true;
+  return !bothStartWith(file.lowerBounds?.get(id), file.upperBounds?.get(id), prefix);
 }

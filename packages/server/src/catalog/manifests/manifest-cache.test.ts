@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ManifestCache } from './manifest-cache.js';
+import { ManifestReader } from './manifest-reader.js';
+import type { ManifestEntry, ManifestFile, ManifestSource } from './ports.js';
+
+const m = (path: string, seq = 1) => ({ path, sequenceNumber: seq, addedSnapshotId: 7n }) as ManifestFile;
+const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ status: 1, sequenceNumber: i }) as ManifestEntry);
+
+describe('the decoded-manifest cache', () => {
+  it('keeps the most recently used manifests within its entry bound', () => {
+    const cache = new ManifestCache(40);
+    cache.put(m('a'), entries(10));
+    cache.put(m('b'), entries(10));
+    cache.put(m('c'), entries(10));
+    expect(cache.get(m('a'))).toHaveLength(10); // a is now the most recent
+    cache.put(m('d'), entries(10));
+    cache.put(m('e'), entries(10)); // over 40: b, the least recent, goes
+    expect(cache.get(m('b'))).toBeUndefined();
+    expect(cache.get(m('a'))).toHaveLength(10);
+    expect(cache.size.entries).toBeLessThanOrEqual(40);
+    cache.put(m('huge'), entries(11)); // more than a quarter of the bound: never kept
+    expect(cache.get(m('huge'))).toBeUndefined();
+    // The same path inheriting another sequence number is another manifest list's view: a separate key.
+    expect(cache.get(m('a', 2))).toBeUndefined();
+  });
+
+  it('still refuses a cached manifest outside the reading table\'s location', async () => {
+    const cache = new ManifestCache(100);
+    cache.put(m('s3://b/t1/metadata/m.avro'), entries(1));
+    const source: ManifestSource = { read: async () => new Uint8Array() };
+    const other = new ManifestReader(source, ['s3://b/t2'], cache);
+    const read = async () => {
+      for await (const _ of other.readManifest(m('s3://b/t1/metadata/m.avro'))) void _;
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'ERR_VALIDATION', message: expect.stringMatching(/outside the table's location/) });
+    const own = new ManifestReader(source, ['s3://b/t1'], cache);
+    const got: ManifestEntry[] = [];
+    for await (const e of own.readManifest(m('s3://b/t1/metadata/m.avro'))) got.push(e);
+    expect(got).toHaveLength(1); // from the cache: the source holds no Avro
+  });
+});
