@@ -38,4 +38,19 @@ describe('the decoded-manifest cache', () => {
     for await (const e of own.readManifest(m('s3://b/t1/metadata/m.avro'))) got.push(e);
     expect(got).toHaveLength(1); // from the cache: the source holds no Avro
   });
+
+  it('never answers one scope (warehouse and table) with the entries another scope decoded', async () => {
+    // Two warehouses may name the same path on different stores: a cache shared by the server must not mix them.
+    const cache = new ManifestCache(100);
+    const path = 's3://b/t1/metadata/m.avro';
+    cache.put(m(path), entries(3), 'wh-a\u0000uuid-1');
+    expect(cache.get(m(path), 'wh-a\u0000uuid-1')).toHaveLength(3);
+    expect(cache.get(m(path), 'wh-b\u0000uuid-2')).toBeUndefined();
+    const source: ManifestSource = { read: async () => { throw new Error('read from the store'); } };
+    const otherWarehouse = new ManifestReader(source, ['s3://b/t1'], cache, 'wh-b\u0000uuid-2');
+    const read = async () => {
+      for await (const _ of otherWarehouse.readManifest(m(path))) void _;
+    };
+    await expect(read()).rejects.toThrow(); // not served from the other scope's entries: read (and here fail) for real
+  });
 });

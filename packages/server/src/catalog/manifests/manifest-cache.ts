@@ -1,6 +1,7 @@
 /**
- * Decoded manifests kept between plans, keyed by the manifest's path (with the sequence number and snapshot
- * its entries inherit from the manifest list): Iceberg manifests are immutable once committed, so a repeated
+ * Decoded manifests kept between plans, keyed by the reader's scope (the warehouse and table: two warehouses may
+ * name the same path on different stores, and one table must never be answered another's entries) and the
+ * manifest's path (with the sequence number and snapshot its entries inherit from the manifest list): Iceberg manifests are immutable once committed, so a repeated
  * plan of an unchanged snapshot re-reads nothing. Least recently used first out, bounded by a number of
  * entries (not files): one huge manifest cannot push memory past the bound, and one larger than a quarter of
  * it is never kept. bench/planning-java.mjs measures what an entry costs (about 2.2 KB with three columns of full stats), so
@@ -18,12 +19,12 @@ export class ManifestCache {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) throw new TypeError('maxEntries must be a non-negative integer');
   }
 
-  static key(m: ManifestFile): string {
-    return `${m.path}\u0000${m.sequenceNumber}\u0000${m.addedSnapshotId}`;
+  static key(m: ManifestFile, scope = ''): string {
+    return `${scope}\u0000${m.path}\u0000${m.sequenceNumber}\u0000${m.addedSnapshotId}`;
   }
 
-  get(m: ManifestFile): readonly ManifestEntry[] | undefined {
-    const key = ManifestCache.key(m);
+  get(m: ManifestFile, scope = ''): readonly ManifestEntry[] | undefined {
+    const key = ManifestCache.key(m, scope);
     const found = this.manifests.get(key);
     if (found === undefined) {
       this.misses++;
@@ -35,9 +36,9 @@ export class ManifestCache {
     return found;
   }
 
-  put(m: ManifestFile, entries: readonly ManifestEntry[]): void {
+  put(m: ManifestFile, entries: readonly ManifestEntry[], scope = ''): void {
     if (entries.length > this.maxEntries / 4) return;
-    const key = ManifestCache.key(m);
+    const key = ManifestCache.key(m, scope);
     const old = this.manifests.get(key);
     if (old !== undefined) {
       this.manifests.delete(key);

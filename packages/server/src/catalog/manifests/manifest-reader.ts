@@ -20,6 +20,8 @@ export class ManifestReader {
     private readonly allowed: readonly string[],
     /** Decoded manifests shared between readers (and so between plans); optional. */
     private readonly cache?: ManifestCache,
+    /** Names whose cache entries these are (warehouse and table): a cache shared across tables never mixes them. */
+    private readonly cacheScope = '',
   ) {}
 
   private checkAllowed(uri: string): void {
@@ -65,7 +67,7 @@ export class ManifestReader {
   async *readManifest(manifest: ManifestFile): AsyncGenerator<ManifestEntry> {
     // The location rule holds for cached manifests too: the cache is shared, this reader's table is not.
     this.checkAllowed(manifest.path);
-    const cached = this.cache?.get(manifest);
+    const cached = this.cache?.get(manifest, this.cacheScope);
     if (cached !== undefined) {
       yield* cached;
       return;
@@ -89,7 +91,7 @@ export class ManifestReader {
       yield entry;
     }
     // Only a manifest read to its end is complete enough to keep (a consumer may stop early).
-    if (kept) this.cache?.put(manifest, kept);
+    if (kept) this.cache?.put(manifest, kept, this.cacheScope);
   }
 }
 

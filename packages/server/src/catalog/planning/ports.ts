@@ -81,6 +81,8 @@ export interface PlanningLimits {
   manifestsPerTask: number;
   /** How long a plan id and its plan tasks stay valid. */
   planTtlMs: number;
+  /** Decoded manifest entries kept between plans (about 2.2 KB each, bench/planning-java.mjs); 0 keeps none. */
+  manifestCacheEntries?: number;
 }
 
-export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000 };
+export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000 };

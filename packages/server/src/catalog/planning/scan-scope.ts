@@ -6,6 +6,7 @@
  * check here with its reason (400): both kinds of scan at once, start without end, an unknown snapshot, a
  * start that is not an ancestor of the end, an unknown selected column.
  */
+import type { ManifestCache } from '../manifests/manifest-cache.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { ManifestEntry, ManifestFile, ManifestSource } from '../manifests/ports.js';
@@ -153,8 +154,10 @@ export class SliceReader extends ManifestReader {
     allowed: readonly string[],
     private readonly manifests: ManifestFile[],
     private readonly keep: ((entry: ManifestEntry) => boolean) | undefined,
+    cache?: ManifestCache,
+    cacheScope?: string,
   ) {
-    super(source, allowed);
+    super(source, allowed, cache, cacheScope);
   }
 
   override async readManifestList(): Promise<ManifestFile[]> {

@@ -12,6 +12,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
+import { ManifestCache } from '../manifests/manifest-cache.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/types.js';
 import type { CatalogObjectRecord } from '../ports.js';
@@ -46,10 +47,16 @@ interface TableAtHand {
 }
 
 export class PlanningService {
+  /** Manifests are immutable once committed: a repeated plan of an unchanged snapshot decodes nothing again. */
+  private readonly cache: ManifestCache | undefined;
+
   constructor(
     private readonly ctx: TableContext,
     private readonly deps: PlanningDeps,
-  ) {}
+  ) {
+    const entries = deps.limits.manifestCacheEntries ?? 0;
+    this.cache = entries > 0 ? new ManifestCache(entries) : undefined;
+  }
 
   async plan(request: CatalogRequest, namespace: string[], name: string, body: Record<string, unknown>, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
     // validate
@@ -164,14 +171,14 @@ export class PlanningService {
   }
 
   private async reader(table: TableAtHand): Promise<ManifestReader> {
-    return new ManifestReader(await this.ctx.storageFor(table.scope.warehouse), [table.record.location]);
+    return new ManifestReader(await this.ctx.storageFor(table.scope.warehouse), [table.record.location], this.cache, cacheScope(table));
   }
 
   /** Plans data manifests [from, to) of the scan (with every delete manifest) into one answer's tasks. */
   private async expand(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
     const source = await this.ctx.storageFor(table.scope.warehouse);
-    const slice = new SliceReader(source, [table.record.location], [...manifests.deletes, ...manifests.data.slice(from, to)], manifests.keep);
-    const planned = await unprocessable(() => planFiles(slice, '', filter));
+    const slice = new SliceReader(source, [table.record.location], [...manifests.deletes, ...manifests.data.slice(from, to)], manifests.keep, this.cache, cacheScope(table));
+    const planned = await unprocessable(() => planFiles(slice, '', filter, { specs: table.metadata['partition-specs'], schema: scan.schema }));
     const statsIds = new Set<number>();
     for (const f of scan.pinned.statsFields ?? []) {
       const field = findField(scan.schema, f, scan.pinned.caseSensitive);
@@ -189,6 +196,9 @@ export class PlanningService {
     return vended.storageCredentials;
   }
 }
+
+/** A table's own corner of the shared manifest cache: its warehouse (stores differ) and its uuid. */
+const cacheScope = (table: TableAtHand): string => `${table.scope.warehouse.name}\u0000${table.record.uuid}`;
 
 /**
  * The manifest reader refuses a file it cannot read (missing, corrupt, outside the table's location) with
