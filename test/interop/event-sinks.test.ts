@@ -284,34 +284,51 @@ describe('outages', () => {
   it('a 20 s Kafka outage in the middle of a stream of batches loses nothing and keeps per-key order', async () => {
     const sink = kafkaSink(3_000);
     const tables = keys(6);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Like the outbox: batches keep coming (4 a second) while one loop delivers the oldest until it is acknowledged.
+    const pending: CloudEvent[][] = [];
+    let producing = true;
+    let producedDuringOutage = 0;
+    let down = false;
+    const producer = (async () => {
+      while (producing) {
+        pending.push(batch(tables, 2));
+        if (down) producedDuringOutage += 1;
+        await sleep(250);
+      }
+    })();
+    const outage = (async () => {
+      await sleep(3_000);
+      await kafka.stop();
+      down = true;
+      await sleep(20_000);
+      down = false;
+      await kafka.start();
+      await sleep(3_000);
+      producing = false;
+    })();
     const delivered: CloudEvent[] = [];
     let failures = 0;
-    let outage: Promise<void> | undefined;
-    // Like the outbox: deliver batch i until it is acknowledged (short backoff), then batch i+1.
-    for (let i = 0; i < 30; i++) {
-      const events = batch(tables, 2);
-      if (i === 8) {
-        outage = (async () => {
-          await kafka.stop();
-          await new Promise((r) => setTimeout(r, 20_000));
-          await kafka.start();
-        })();
+    while (producing || pending.length > 0) {
+      const next = pending[0];
+      if (!next) {
+        await sleep(50);
+        continue;
       }
-      for (;;) {
-        try {
-          await sink.deliver(events);
-          break;
-        } catch (e) {
-          expect((e as SinkError).code).toBe('ERR_SINK_UNAVAILABLE');
-          failures += 1;
-          await new Promise((r) => setTimeout(r, 500));
-        }
+      try {
+        await sink.deliver(next);
+        pending.shift();
+        delivered.push(...next);
+      } catch (e) {
+        expect((e as SinkError).code).toBe('ERR_SINK_UNAVAILABLE');
+        failures += 1;
+        await sleep(500);
       }
-      delivered.push(...events);
     }
-    await outage;
+    await Promise.all([producer, outage]);
     await sink.close();
     expect(failures).toBeGreaterThan(0);
+    expect(producedDuringOutage).toBeGreaterThan(40);
     expectComplete(await readKafka(new Set(delivered.map((e) => e.id))), delivered);
   });
 });
