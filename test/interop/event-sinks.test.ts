@@ -123,7 +123,7 @@ async function readKafka(ids: Set<string>, timeoutMs = 90_000): Promise<KafkaRec
 }
 
 function kafkaSink(timeoutMs = 5_000, topic = TOPIC) {
-  return createBrokerSink({ kind: 'kafka', brokers: [kafka.bootstrap], topic, clientId: 'lakegate-test', timeoutMs }, { warehouse: WAREHOUSE });
+  return createBrokerSink({ kind: 'kafka', brokers: [kafka.bootstrap], topic, 'client-id': 'lakegate-test', 'timeout-ms': timeoutMs }, { warehouse: WAREHOUSE });
 }
 
 describe('Kafka sink', () => {
@@ -203,7 +203,7 @@ async function readNats(stream: string, prefix: string): Promise<NatsRecord[]> {
 }
 
 function natsSink(stream: string, prefix: string, extra: Record<string, unknown> = {}) {
-  return createBrokerSink({ kind: 'nats', servers: [nats.url], stream, subject: prefix, timeoutMs: 3_000, ...extra }, { warehouse: WAREHOUSE });
+  return createBrokerSink({ kind: 'nats', servers: [nats.url], stream, subject: prefix, 'timeout-ms': 3_000, ...extra }, { warehouse: WAREHOUSE });
 }
 
 describe('NATS JetStream sink', () => {
@@ -229,8 +229,8 @@ describe('NATS JetStream sink', () => {
     }
   });
 
-  it('with createStream false, rejects when the stream is missing', async () => {
-    const sink = natsSink('MISSING', 'other.events', { createStream: false });
+  it('with create-stream false, rejects when the stream is missing', async () => {
+    const sink = natsSink('MISSING', 'other.events', { 'create-stream': false });
     const err = await sink.deliver(batch(keys(1), 1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SinkError);
     expect((err as SinkError).code).toBe('ERR_SINK_REJECTED');

@@ -16,7 +16,7 @@ describe('broker sink configs', () => {
         [/^sasl\.password: secrets are not part of the config/, /^sasl\.mechanism/, /^sasl\.username/],
       ],
       [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', tls: { ca: 'not a pem' } }, [/^tls\.ca: must be a PEM/]],
-      [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', timeoutMs: 5 }, [/^timeoutMs/]],
+      [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', 'timeout-ms': 5 }, [/^timeout-ms/]],
       [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', partitions: 3 }, [/^partitions: unknown setting/]],
       [{ kind: 'nats', servers: ['http://h:4222'], stream: 'a.b', subject: 'x.*' }, [/^servers\[0\]/, /^stream: /, /^subject: /]],
       [{ kind: 'nats', servers: ['nats://h:4222'], stream: 'S', subject: 'x..y' }, [/^subject: /]],
@@ -40,10 +40,10 @@ describe('broker sink configs', () => {
   it('accepts the documented shapes', () => {
     expect(validateBrokerSinkConfig({ kind: 'kafka', brokers: ['127.0.0.1:9092', '[::1]:9093', 'kafka-0.internal:9094'], topic: 'lake.events' }).ok).toBe(true);
     expect(
-      validateBrokerSinkConfig({ kind: 'kafka', brokers: ['b:9093'], topic: 't', clientId: 'lg', sasl: { mechanism: 'scram-sha-512', username: 'u' }, tls: true, autoCreateTopic: true, timeoutMs: 20_000 }).ok,
+      validateBrokerSinkConfig({ kind: 'kafka', brokers: ['b:9093'], topic: 't', 'client-id': 'lg', sasl: { mechanism: 'scram-sha-512', username: 'u' }, tls: true, 'auto-create-topic': true, 'timeout-ms': 20_000 }).ok,
     ).toBe(true);
     expect(
-      validateBrokerSinkConfig({ kind: 'nats', servers: ['tls://nats.example.com:4222', '127.0.0.1:4222'], stream: 'EVENTS', subject: 'lake.events', createStream: false, credentials: { type: 'user-password', user: 'lg' } }).ok,
+      validateBrokerSinkConfig({ kind: 'nats', servers: ['tls://nats.example.com:4222', '127.0.0.1:4222'], stream: 'EVENTS', subject: 'lake.events', 'create-stream': false, credentials: { type: 'user-password', user: 'lg' } }).ok,
     ).toBe(true);
   });
 
@@ -68,5 +68,18 @@ describe('broker sink configs', () => {
     expect(subjectToken('1b4e28ba-2fa1-11d2-883f-0016d3cca427')).toBe('1b4e28ba-2fa1-11d2-883f-0016d3cca427');
     expect(subjectToken('a.b')).toBe('a%2Eb');
     expect(subjectToken('a*>b c')).toBe('a%2A%3Eb%20c');
+  });
+});
+
+describe('broker sinks as the management API stores them (kind and config apart)', () => {
+  it('brokerConfigErrors checks the config under its kind; brokerSinkFor builds the sink', async () => {
+    const { brokerConfigErrors, brokerSinkFor } = await import('./broker-sinks.js');
+    expect(brokerConfigErrors('kafka', { brokers: ['h:9092'], topic: 't' })).toEqual([]);
+    expect(brokerConfigErrors('nats', { servers: ['h:4222'], stream: 'S' })).toEqual([expect.stringMatching(/^subject: /)]);
+    // A config cannot smuggle another kind in.
+    expect(brokerConfigErrors('kafka', { kind: 'nats', brokers: ['h:9092'], topic: 't' })).toEqual([]);
+    const sink = brokerSinkFor({ kind: 'kafka', warehouse: 'lake', config: { kind: 'nats', brokers: ['h:9092'], topic: 't' } }, undefined);
+    expect(sink.kind).toBe('kafka');
+    await sink.close();
   });
 });

@@ -2,6 +2,7 @@
  * The settings of the two broker sinks (Kafka, NATS JetStream) and the one rule that checks them. A warehouse's sink
  * config is stored without secrets: a SASL password, a NATS password, token or creds file is sealed apart and handed
  * to the factory as `secret` (broker-sinks.ts). The validator names every problem it finds, with the field's path.
+ * Multi-word keys are kebab-case, like the rest of the management API (`storage-profile`, a webhook's `timeout-ms`).
  */
 
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -12,15 +13,15 @@ export interface KafkaSinkConfig {
   brokers: string[];
   /** Every event of the warehouse goes to this topic; the message key is the event's partitionkey. */
   topic: string;
-  clientId?: string;
+  'client-id'?: string;
   /** SASL over the connection; the password is the sink's secret. */
   sasl?: { mechanism: KafkaSaslMechanism; username: string };
   /** TLS to the brokers: `true` with the system's CAs, or a CA bundle (PEM) and server name. */
   tls?: boolean | { ca?: string; servername?: string };
   /** Ask the broker to create a missing topic (its auto.create.topics.enable decides). Default false: the topic must exist. */
-  autoCreateTopic?: boolean;
-  /** Bound on one deliver(), in ms (default 15000). */
-  timeoutMs?: number;
+  'auto-create-topic'?: boolean;
+  /** Bound on one deliver(), in ms (default 10000, as the delivery loop assumes when it budgets its lease). */
+  'timeout-ms'?: number;
 }
 
 export type NatsCredentials =
@@ -40,10 +41,10 @@ export interface NatsSinkConfig {
   /** Subject prefix: each event goes to `<subject>.<warehouse>.<partitionkey>`. */
   subject: string;
   /** Create the stream (capturing `<subject>.>`, file storage) when it is missing. Default true. */
-  createStream?: boolean;
+  'create-stream'?: boolean;
   credentials?: NatsCredentials;
-  /** Bound on one deliver(), in ms (default 15000). */
-  timeoutMs?: number;
+  /** Bound on one deliver(), in ms (default 10000, as the delivery loop assumes when it budgets its lease). */
+  'timeout-ms'?: number;
 }
 
 export type BrokerSinkConfig = KafkaSinkConfig | NatsSinkConfig;
@@ -75,7 +76,7 @@ function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], a
 function checkTimeout(v: unknown, errors: string[]) {
   if (v === undefined) return;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 100 || v > MAX_TIMEOUT_MS) {
-    errors.push(`timeoutMs: must be an integer from 100 to ${MAX_TIMEOUT_MS}`);
+    errors.push(`timeout-ms: must be an integer from 100 to ${MAX_TIMEOUT_MS}`);
   }
 }
 
@@ -91,14 +92,15 @@ function checkList(v: unknown, name: string, item: (s: string) => boolean, expec
 }
 
 function validateKafka(input: Record<string, unknown>, errors: string[]): void {
-  unknownKeys(input, ['kind', 'brokers', 'topic', 'clientId', 'sasl', 'tls', 'autoCreateTopic', 'timeoutMs'], '', errors);
+  unknownKeys(input, ['kind', 'brokers', 'topic', 'client-id', 'sasl', 'tls', 'auto-create-topic', 'timeout-ms'], '', errors);
   checkList(input.brokers, 'brokers', (s) => { const m = HOST_PORT.exec(s); return !!m && validPort(m[2]!); }, 'host:port', errors);
   const topic = input.topic;
   if (typeof topic !== 'string' || !KAFKA_TOPIC.test(topic) || topic === '.' || topic === '..') {
     errors.push('topic: must be 1 to 249 characters of A-Z a-z 0-9 . _ - (and not "." or "..")');
   }
-  if (input.clientId !== undefined && (typeof input.clientId !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(input.clientId))) {
-    errors.push('clientId: must be 1 to 100 characters of A-Z a-z 0-9 . _ -');
+  const clientId = input['client-id'];
+  if (clientId !== undefined && (typeof clientId !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(clientId))) {
+    errors.push('client-id: must be 1 to 100 characters of A-Z a-z 0-9 . _ -');
   }
   if (input.sasl !== undefined) {
     if (!isObject(input.sasl)) errors.push('sasl: must be an object {mechanism, username}');
@@ -120,12 +122,12 @@ function validateKafka(input: Record<string, unknown>, errors: string[]): void {
       if (input.tls.servername !== undefined && typeof input.tls.servername !== 'string') errors.push('tls.servername: must be a string');
     }
   }
-  if (input.autoCreateTopic !== undefined && typeof input.autoCreateTopic !== 'boolean') errors.push('autoCreateTopic: must be a boolean');
-  checkTimeout(input.timeoutMs, errors);
+  if (input['auto-create-topic'] !== undefined && typeof input['auto-create-topic'] !== 'boolean') errors.push('auto-create-topic: must be a boolean');
+  checkTimeout(input['timeout-ms'], errors);
 }
 
 function validateNats(input: Record<string, unknown>, errors: string[]): void {
-  unknownKeys(input, ['kind', 'servers', 'stream', 'subject', 'createStream', 'credentials', 'timeoutMs'], '', errors);
+  unknownKeys(input, ['kind', 'servers', 'stream', 'subject', 'create-stream', 'credentials', 'timeout-ms'], '', errors);
   checkList(input.servers, 'servers', (s) => { const m = NATS_URL.exec(s); return !!m && validPort(m[3]!); }, 'nats://host:port, tls://host:port or host:port', errors);
   if (typeof input.stream !== 'string' || !NATS_STREAM.test(input.stream)) {
     errors.push('stream: must be 1 to 255 characters without whitespace, ".", "*", ">" or path separators');
@@ -134,7 +136,7 @@ function validateNats(input: Record<string, unknown>, errors: string[]): void {
   if (typeof subject !== 'string' || subject.length > 200 || !subject.split('.').every((t) => NATS_TOKEN.test(t))) {
     errors.push('subject: must be a subject prefix of dot-separated tokens, without wildcards or whitespace (at most 200 characters)');
   }
-  if (input.createStream !== undefined && typeof input.createStream !== 'boolean') errors.push('createStream: must be a boolean');
+  if (input['create-stream'] !== undefined && typeof input['create-stream'] !== 'boolean') errors.push('create-stream: must be a boolean');
   if (input.credentials !== undefined) {
     const c = input.credentials;
     if (!isObject(c) || !['user-password', 'token', 'creds'].includes(c.type as string)) {
@@ -144,7 +146,7 @@ function validateNats(input: Record<string, unknown>, errors: string[]): void {
       if (c.type === 'user-password' && (typeof c.user !== 'string' || c.user.length === 0)) errors.push('credentials.user: must be a non-empty string');
     }
   }
-  checkTimeout(input.timeoutMs, errors);
+  checkTimeout(input['timeout-ms'], errors);
 }
 
 /** Checks a sink config of kind kafka or nats; `errors` names each bad field (never echoes a value, which could be a secret). */

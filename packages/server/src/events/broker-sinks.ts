@@ -27,6 +27,20 @@ export function createBrokerSink(config: unknown, context: BrokerSinkContext): E
   return c.kind === 'kafka' ? new KafkaSink(c, { secret: context.secret }) : new NatsSink(c, { warehouse: context.warehouse, secret: context.secret });
 }
 
+/**
+ * The factory in the shape the delivery loop's sink registry takes (events/sink-factory.ts `extra`): a stored sink
+ * record (kind and config apart, as the management API keeps them) and its opened secret.
+ */
+export function brokerSinkFor(record: { kind: string; warehouse: string; config: Record<string, unknown> }, secret: string | undefined): EventSink {
+  return createBrokerSink({ ...record.config, kind: record.kind }, { warehouse: record.warehouse, secret });
+}
+
+/** The problems of a broker sink's config as the management API receives it (kind and config apart); empty when fine. */
+export function brokerConfigErrors(kind: string, config: Record<string, unknown>): string[] {
+  const checked = validateBrokerSinkConfig({ ...config, kind });
+  return checked.ok ? [] : checked.errors;
+}
+
 export { validateBrokerSinkConfig } from './broker-config.js';
 export type { BrokerSinkConfig, KafkaSinkConfig, NatsSinkConfig } from './broker-config.js';
 export { SinkError } from './sink-error.js';

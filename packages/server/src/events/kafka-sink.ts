@@ -5,7 +5,7 @@
  *
  * Ordering and no false ack: the producer is idempotent (acks=all, one request in flight per broker, broker-side
  * sequence numbers), and a batch goes out as one send(): per partition one record batch, appended whole or not at all.
- * deliver() resolves only when the broker has acknowledged every record; on any failure or after `timeoutMs` it
+ * deliver() resolves only when the broker has acknowledged every record; on any failure or after `timeout-ms` it
  * rejects and drops the producer, so the next deliver() starts a fresh one and nothing of the failed attempt is
  * retried behind the outbox's back after a later batch. A batch retried by the outbox may be stored twice: same ids,
  * same order, which consumers drop by id.
@@ -19,7 +19,7 @@ import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
-const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface KafkaSinkOptions {
   /** The SASL password, when config.sasl is set. */
@@ -33,7 +33,7 @@ function kafkaClientConfig(config: KafkaSinkConfig, timeoutMs: number, secret: s
     sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: secret } as SASLOptions;
   }
   return {
-    clientId: config.clientId ?? 'lakegate-events',
+    clientId: config['client-id'] ?? 'lakegate-events',
     brokers: config.brokers,
     ...(config.tls === undefined || config.tls === false ? {} : { ssl: config.tls === true ? true : { ...config.tls } }),
     ...(sasl ? { sasl } : {}),
@@ -55,7 +55,7 @@ export class KafkaSink implements EventSink {
   private closed = false;
 
   constructor(private readonly config: KafkaSinkConfig, options: KafkaSinkOptions = {}) {
-    this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = config['timeout-ms'] ?? DEFAULT_TIMEOUT_MS;
     this.kafka = new Kafka(kafkaClientConfig(config, this.timeoutMs, options.secret));
   }
 
@@ -91,7 +91,7 @@ export class KafkaSink implements EventSink {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
-        allowAutoTopicCreation: this.config.autoCreateTopic ?? false,
+        allowAutoTopicCreation: this.config['auto-create-topic'] ?? false,
         // The Java client's murmur2 partitioner: a key maps to the same partition as from any Java producer.
         createPartitioner: Partitioners.DefaultPartitioner,
         retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 },
@@ -122,7 +122,7 @@ function classify(e: unknown, topic: string): SinkError {
   const err = e as { name?: string; type?: string; retriable?: boolean };
   const message = brokerMessage(e);
   if (err.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition|UNKNOWN_TOPIC/i.test(message)) {
-    return new SinkError('kafka', 'ERR_SINK_REJECTED', `topic ${topic} does not exist (create it, or set autoCreateTopic)`);
+    return new SinkError('kafka', 'ERR_SINK_REJECTED', `topic ${topic} does not exist (create it, or set auto-create-topic)`);
   }
   if (err.type === 'TOPIC_AUTHORIZATION_FAILED' || err.type === 'SASL_AUTHENTICATION_FAILED' || err.name === 'KafkaJSSASLAuthenticationError') {
     return new SinkError('kafka', 'ERR_SINK_REJECTED', `not authorized for topic ${topic}: ${message}`);

@@ -5,7 +5,7 @@
  *
  * Ordering and no false ack: the events of one partition key are published one after the other, each only after the
  * stream acknowledged (PubAck, with the stream name checked) the one before; different keys go in parallel. deliver()
- * resolves when every event is acknowledged; on any failure or after `timeoutMs` it rejects and closes the connection,
+ * resolves when every event is acknowledged; on any failure or after `timeout-ms` it rejects and closes the connection,
  * which discards whatever the client still buffered, so no message of a failed attempt reaches the stream after a
  * later one. (Without that, a publish buffered while the server is away would be sent on reconnect, behind the
  * outbox's retry.) The next deliver() connects again.
@@ -17,7 +17,7 @@ import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
 import type { NatsSinkConfig } from './broker-config.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
 
-const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 /** The stream's de-duplication window when the sink creates it (JetStream's default is also 2 minutes). */
 const DUPLICATE_WINDOW_MS = 120_000;
 
@@ -54,7 +54,7 @@ export class NatsSink implements EventSink {
   private closed = false;
 
   constructor(private readonly config: NatsSinkConfig, options: NatsSinkOptions) {
-    this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = config['timeout-ms'] ?? DEFAULT_TIMEOUT_MS;
     this.warehouseToken = subjectToken(options.warehouse);
     this.auth = authOptions(config, options.secret);
   }
@@ -128,7 +128,7 @@ export class NatsSink implements EventSink {
     return this.connection;
   }
 
-  /** The stream must exist and capture the sink's subjects; it is created when missing unless createStream is false. */
+  /** The stream must exist and capture the sink's subjects; it is created when missing unless create-stream is false. */
   private async ensureStream(nc: NatsConnection): Promise<void> {
     const jsm = await jetstreamManager(nc, { timeout: this.timeoutMs });
     try {
@@ -137,8 +137,8 @@ export class NatsSink implements EventSink {
     } catch (e) {
       if (!(e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound)) throw e;
     }
-    if (this.config.createStream === false) {
-      throw new SinkError('nats', 'ERR_SINK_REJECTED', `stream ${this.config.stream} does not exist (create it, or set createStream)`);
+    if (this.config['create-stream'] === false) {
+      throw new SinkError('nats', 'ERR_SINK_REJECTED', `stream ${this.config.stream} does not exist (create it, or set create-stream)`);
     }
     await jsm.streams.add({
       name: this.config.stream,
