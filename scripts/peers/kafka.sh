@@ -14,7 +14,8 @@
 # topics auto-created with 3 partitions, replication factor 1), formats DIR/data once (`kafka.tools.StorageTool format`
 # with a fresh cluster id; a later start of the same DIR keeps the data, so a test can stop and restart the broker
 # and find every acknowledged record), then runs `java -cp lib/* kafka.Kafka DIR/server.properties` in its own
-# session. Log DIR/kafka.log, pid DIR/kafka.pid. Ready when the port accepts connections and the log says
+# session. DIR/extra.properties, when the caller wrote one, is appended to server.properties (a later key wins: e.g. a
+# SASL_PLAINTEXT listener beside PLAINTEXT, on 127.0.0.1 too). Log DIR/kafka.log, pid DIR/kafka.pid. Ready when the port accepts connections and the log says
 # "Kafka Server started". The bootstrap address (127.0.0.1:PORT) is the last stdout line; progress goes to stderr.
 # Env: KAFKA_JAVA_HOME (a JDK 17+; default: JAVA_HOME when 17+, else the newest 17+ under /usr/lib/jvm),
 # KAFKA_HEAP (default 512m), KAFKA_START_TIMEOUT (default 120 s; a loaded 2-core machine takes 20-40 s).
@@ -111,6 +112,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
+  if [[ -f "$1/extra.properties" ]]; then
+    { echo "# from $1/extra.properties"; cat "$1/extra.properties"; } >>"$1/server.properties"
+  fi
   # WARN and above, plus the one INFO line the ready check reads.
   cat >"$1/log4j2.yaml" <<'YAML'
 Configuration:

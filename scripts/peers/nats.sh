@@ -10,7 +10,8 @@
 # GOMODCACHE and GOCACHE live beside it, one build at a time (flock), skipped when the binary exists.
 #
 # start: `nats-server -js -a 127.0.0.1 -p PORT -sd DIR/store` (client port only: no monitoring, cluster, leaf or
-# websocket listener), log DIR/nats.log, pid DIR/nats.pid. A later start of the same DIR keeps the JetStream store,
+# websocket listener), plus `-c DIR/extra.conf` when the caller wrote one (e.g. an authorization block; the command
+# line's listen address and store still win), log DIR/nats.log, pid DIR/nats.pid. A later start of the same DIR keeps the JetStream store,
 # so a test can stop and restart the server and find every acknowledged message. Ready when the port accepts
 # connections and the log says "Server is ready". NATS_START_TIMEOUT (default 30 s).
 set -euo pipefail
@@ -52,8 +53,10 @@ cmd_start() {
     stop_pid "$pid"
   fi
   mkdir -p "$dir/store"
+  local -a extra=()
+  [[ -f "$dir/extra.conf" ]] && extra=(-c "$dir/extra.conf")
   log "starting nats-server $NATS_VERSION (JetStream) on 127.0.0.1:$port"
-  setsid "$BIN" -js -a 127.0.0.1 -p "$port" -sd "$dir/store" -n lakegate-test </dev/null >"$dir/nats.log" 2>&1 9>&- &
+  setsid "$BIN" -js -a 127.0.0.1 -p "$port" -sd "$dir/store" -n lakegate-test "${extra[@]}" </dev/null >"$dir/nats.log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$dir/nats.pid"
   echo "$port" >"$dir/nats.port"

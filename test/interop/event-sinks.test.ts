@@ -22,11 +22,15 @@ const { Kafka, logLevel } = kafkajs;
 
 let kafka: KafkaBroker;
 let nats: NatsServer;
+/** A second nats-server that requires a user and password (light: a Go binary). */
+let natsAuth: NatsServer;
+const SASL_USER = { username: 'lakegate', password: 'kafka-sasl-secret-0123' };
+const NATS_USER = { user: 'lakegate', password: 'nats-user-secret-0123' };
 const TOPIC = 'lakegate.events';
 const WAREHOUSE = 'lake.prod';
 
 beforeAll(async () => {
-  [kafka, nats] = await Promise.all([startKafka(), startNats()]);
+  [kafka, nats, natsAuth] = await Promise.all([startKafka({ saslPlain: SASL_USER }), startNats(), startNats({ user: NATS_USER })]);
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
@@ -34,7 +38,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
-  await Promise.all([kafka?.destroy(), nats?.destroy()]);
+  await Promise.all([kafka?.destroy(), nats?.destroy(), natsAuth?.destroy()]);
 });
 
 let sequence = 0;
@@ -236,6 +240,42 @@ describe('NATS JetStream sink', () => {
     expect((err as SinkError).code).toBe('ERR_SINK_REJECTED');
     expect((err as SinkError).message).toMatch(/stream MISSING does not exist/);
     await sink.close();
+  });
+});
+
+// --- credentials ------------------------------------------------------------------------------------------------
+
+describe('credentials (the sink secret)', () => {
+  it('Kafka SASL/PLAIN: delivers with the right password, is refused with a wrong one, and names neither', async () => {
+    const config = { kind: 'kafka', brokers: [kafka.saslBootstrap!], topic: TOPIC, sasl: { mechanism: 'plain', username: SASL_USER.username }, 'timeout-ms': 5_000 };
+    const good = createBrokerSink(config, { warehouse: WAREHOUSE, secret: SASL_USER.password });
+    const events = batch(keys(2), 2);
+    await good.deliver(events);
+    await good.close();
+    expectComplete(await readKafka(new Set(events.map((e) => e.id))), events);
+
+    const bad = createBrokerSink(config, { warehouse: WAREHOUSE, secret: 'wrong-password-4567' });
+    const err = await bad.deliver(batch(keys(1), 1)).catch((e: unknown) => e);
+    await bad.close();
+    expect(err).toBeInstanceOf(SinkError);
+    expect((err as SinkError).code).toBe('ERR_SINK_REJECTED');
+    expect((err as SinkError).message).not.toContain('wrong-password-4567');
+    expect((err as SinkError).message).not.toContain(SASL_USER.password);
+  });
+
+  it('NATS user and password: delivers with the right password, is refused with a wrong one, and names neither', async () => {
+    const config = { kind: 'nats', servers: [natsAuth.url], stream: 'AUTH', subject: 'auth.events', credentials: { type: 'user-password', user: NATS_USER.user }, 'timeout-ms': 3_000 };
+    const good = createBrokerSink(config, { warehouse: WAREHOUSE, secret: NATS_USER.password });
+    await good.deliver(batch(keys(2), 2));
+    await good.close();
+
+    const bad = createBrokerSink(config, { warehouse: WAREHOUSE, secret: 'wrong-password-4567' });
+    const err = await bad.deliver(batch(keys(1), 1)).catch((e: unknown) => e);
+    await bad.close();
+    expect(err).toBeInstanceOf(SinkError);
+    expect((err as SinkError).code).toBe('ERR_SINK_REJECTED');
+    expect((err as SinkError).message).not.toContain('wrong-password-4567');
+    expect((err as SinkError).message).not.toContain(NATS_USER.password);
   });
 });
 

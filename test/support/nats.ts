@@ -1,8 +1,9 @@
 /**
  * A NATS server with JetStream (v2.15.2, built from its Go module and cached by scripts/peers/nats.sh) for a test
  * file: one server on a free loopback port. stop() keeps its JetStream store, so start() again brings the same
- * server back (an outage); destroy() stops it and removes everything.
+ * server back (an outage); destroy() stops it and removes everything. With `user`, clients must sign in as that user.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { peerScript } from './peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
@@ -22,9 +23,13 @@ async function nats(args: string[]): Promise<string> {
 }
 
 /** Builds nats-server (first time only: a few minutes) and starts it. */
-export async function startNats(): Promise<NatsServer> {
+export async function startNats(options: { user?: { user: string; password: string } } = {}): Promise<NatsServer> {
   const dir = tempDir('lakegate-nats-');
   const serverDir = path.join(dir.dir, 'server');
+  if (options.user) {
+    mkdirSync(serverDir, { recursive: true });
+    writeFileSync(path.join(serverDir, 'extra.conf'), `authorization { users = [ { user: ${JSON.stringify(options.user.user)}, password: ${JSON.stringify(options.user.password)} } ] }\n`);
+  }
   await nats(['bin']);
   const port = await freePort();
   const start = () => nats(['start', serverDir, String(port)]);
