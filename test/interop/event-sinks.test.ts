@@ -233,6 +233,15 @@ describe('NATS JetStream sink', () => {
     }
   });
 
+  it('rejects when the stream exists but does not capture the subject', async () => {
+    const sink = natsSink('LAKEGATE_EVENTS', 'elsewhere.events');
+    const err = await sink.deliver(batch(keys(1), 1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SinkError);
+    expect((err as SinkError).code).toBe('ERR_SINK_REJECTED');
+    expect((err as SinkError).message).toMatch(/no stream captures elsewhere\.events\.>/);
+    await sink.close();
+  });
+
   it('with create-stream false, rejects when the stream is missing', async () => {
     const sink = natsSink('MISSING', 'other.events', { 'create-stream': false });
     const err = await sink.deliver(batch(keys(1), 1)).catch((e: unknown) => e);

@@ -159,8 +159,9 @@ export class NatsSink implements EventSink {
   private classify(e: unknown): SinkError {
     const message = brokerMessage(e);
     if (e instanceof JetStreamApiError) return new SinkError('nats', 'ERR_SINK_REJECTED', `stream ${this.config.stream}: ${message}`);
-    if (/no responders/i.test(message)) {
-      return new SinkError('nats', 'ERR_SINK_REJECTED', `no stream captures ${this.config.subject}.> (is stream ${this.config.stream} bound to it?)`);
+    // Nothing answered the publish: no stream captures the subject (nats.js 3 reports it as "jetstream is not enabled").
+    if (/no responders|jetstream is not enabled/i.test(message)) {
+      return new SinkError('nats', 'ERR_SINK_REJECTED', `no stream captures ${this.config.subject}.> (is stream ${this.config.stream} bound to it, and JetStream enabled?)`);
     }
     if (/authorization|authentication/i.test(message)) return new SinkError('nats', 'ERR_SINK_REJECTED', `not authorized: ${message}`);
     return new SinkError('nats', 'ERR_SINK_UNAVAILABLE', `delivery to stream ${this.config.stream} failed: ${message}`);
