@@ -116,6 +116,17 @@ export function outboxContract(name: string, open: () => Promise<OutboxHandle>):
     );
 
     it(
+      'keeps old events a sink has not accepted yet (keepAfter), in that warehouse only',
+      withStore(async (h) => {
+        await h.append([ev('w', { timeMs: 100 }), ev('w', { timeMs: 110 }), ev('w', { timeMs: 120 })]);
+        await h.append([ev('v', { timeMs: 100 }), ev('v', { timeMs: 110 })]);
+        expect(await h.outbox.deleteBefore(1_000, new Map([['w', 1]]))).toBe(3);
+        expect((await h.outbox.list('w', 0, 10)).map((e) => e.sequence)).toEqual([2, 3]);
+        expect(await h.outbox.list('v', 0, 10)).toEqual([]);
+      }),
+    );
+
+    it(
       'keeps sinks per warehouse, moves a cursor only from where it is, and records failures',
       withStore(async (h) => {
         await h.outbox.insertSink(sink('s1', 'a', { secretId: 'sec-1' }));

@@ -102,8 +102,17 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
     return row ? Number(row.sequence) : 0;
   }
 
-  async deleteBefore(beforeMs: number): Promise<number> {
-    const res = await this.db.deleteFrom('event_outbox').where('time', '<', beforeMs).executeTakeFirst();
+  async deleteBefore(beforeMs: number, keepAfter: ReadonlyMap<string, number> = new Map()): Promise<number> {
+    const kept = [...keepAfter];
+    const res = await this.db
+      .deleteFrom('event_outbox')
+      .where('time', '<', beforeMs)
+      .where((eb) =>
+        kept.length === 0
+          ? eb.lit(true)
+          : eb.or([eb('warehouse', 'not in', kept.map(([w]) => w)), ...kept.map(([w, floor]) => eb.and([eb('warehouse', '=', w), eb('sequence', '<=', floor)]))]),
+      )
+      .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 

@@ -40,8 +40,12 @@ export interface OutboxStore {
   list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]>;
   /** The highest sequence assigned in the warehouse (0: none yet). */
   head(warehouse: string): Promise<number>;
-  /** Deletes events older than `beforeMs` (retention); how many. The counters are kept, so sequences never repeat. */
-  deleteBefore(beforeMs: number): Promise<number>;
+  /**
+   * Deletes events older than `beforeMs` (retention); how many. The counters are kept, so sequences never repeat.
+   * With `keepAfter`, a warehouse's events after the given sequence stay whatever their age (those a sink has not
+   * accepted yet: a sink that is down delays its events, it never loses them).
+   */
+  deleteBefore(beforeMs: number, keepAfter?: ReadonlyMap<string, number>): Promise<number>;
 }
 
 /** Everything the outbox keeps: events, sinks with their cursors, and the delivery lease (one adapter implements all). */

@@ -26,10 +26,12 @@ export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, Lease
     return this.counters.get(warehouse) ?? 0;
   }
 
-  async deleteBefore(beforeMs: number): Promise<number> {
+  async deleteBefore(beforeMs: number, keepAfter: ReadonlyMap<string, number> = new Map()): Promise<number> {
     let n = 0;
     for (let i = this.events.length - 1; i >= 0; i -= 1) {
-      if (this.events[i]!.timeMs < beforeMs) {
+      const e = this.events[i]!;
+      const floor = keepAfter.get(e.warehouse);
+      if (e.timeMs < beforeMs && (floor === undefined || e.sequence <= floor)) {
         this.events.splice(i, 1);
         n += 1;
       }
