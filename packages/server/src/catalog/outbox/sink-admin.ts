@@ -63,7 +63,7 @@ export class SinkAdmin {
   ) {}
 
   async list(request: CatalogRequest): Promise<SinkView[]> {
-    const scope = await this.authorized(request, 'event.sinks.listed');
+    const scope = await this.authorized(request);
     const head = await this.ctx.store.outbox.head(scope.warehouse.name);
     return (await this.ctx.store.outbox.listSinks(scope.warehouse.name)).map((s) => sinkView(s, head));
   }
@@ -72,7 +72,7 @@ export class SinkAdmin {
     // validate
     const input = checkSink(body, this.options.kinds);
     // authorize
-    const scope = await this.authorized(request, 'event.sink.created');
+    const scope = await this.authorized(request);
     // execute: a new sink starts at the warehouse's head (events from now on), or at 0 with `from: "beginning"`
     const head = await this.ctx.store.outbox.head(scope.warehouse.name);
     const created = input.kind === 'webhook' ? await this.options.secrets.create(input.secret) : undefined;
@@ -98,21 +98,21 @@ export class SinkAdmin {
   }
 
   async get(request: CatalogRequest, id: string): Promise<SinkView> {
-    const scope = await this.authorized(request, 'event.sink.read');
+    const scope = await this.authorized(request);
     const sink = await this.ctx.store.outbox.getSink(id);
     if (!sink || sink.warehouse !== scope.warehouse.name) throw notFound(id);
     return sinkView(sink, await this.ctx.store.outbox.head(scope.warehouse.name));
   }
 
   async delete(request: CatalogRequest, id: string): Promise<void> {
-    const scope = await this.authorized(request, 'event.sink.deleted');
+    const scope = await this.authorized(request);
     const sink = await this.ctx.store.outbox.getSink(id);
     if (!sink || sink.warehouse !== scope.warehouse.name || !(await this.ctx.store.outbox.deleteSink(id))) throw notFound(id);
   }
 
-  private async authorized(request: CatalogRequest, _what: string): Promise<RequestScope> {
+  private async authorized(request: CatalogRequest): Promise<RequestScope> {
     const scope = await this.ctx.scope(request);
-    await this.ctx.access.require(scope, 'warehouse:manage', this.ctx.access.warehousePath(scope.warehouse), { object: scope.warehouse.name, recordAllow: true });
+    await this.ctx.access.require(scope, 'warehouse:manage', this.ctx.access.warehousePath(scope.warehouse), { object: `${scope.warehouse.name}/event-sinks`, recordAllow: true });
     return scope;
   }
 }
