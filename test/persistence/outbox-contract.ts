@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxEventInput, OutboxStores } from '../../packages/server/src/catalog/outbox/ports.js';
 import type { SinkRecord } from '../../packages/server/src/catalog/outbox/delivery-ports.js';
+import type { CatalogStore } from '../../packages/server/src/catalog/ports.js';
 
 export interface OutboxHandle {
   outbox: OutboxStores;
@@ -14,6 +15,20 @@ export interface OutboxHandle {
   append(events: readonly OutboxEventInput[], fail?: boolean): Promise<void>;
   transactional: boolean;
   close(): Promise<void>;
+}
+
+/** A catalog store's outbox, appended to through a transaction's repository as the services do. */
+export function storeHandle(store: CatalogStore): OutboxHandle {
+  return {
+    outbox: store.outbox,
+    append: (events, fail) =>
+      store.transaction(async (repo) => {
+        await repo.appendEvents(events);
+        if (fail) throw new Error('injected failure after the outbox write');
+      }),
+    transactional: true,
+    close: () => store.close(),
+  };
 }
 
 let n = 0;

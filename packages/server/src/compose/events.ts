@@ -61,7 +61,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     holder: `${hostname()}:${process.pid}:${randomUUID()}`,
     now: () => clock.now(),
     intervalMs: config.eventDeliveryIntervalMs,
-    leaseTtlMs: 30_000,
+    leaseTtlMs: config.eventLeaseSeconds * 1000,
     maxFailures: config.eventSinkMaxFailures,
     maxBackoffMs: config.eventSinkMaxBackoffSeconds * 1000,
     batchSize: 100,

@@ -64,6 +64,8 @@ export interface LakegateConfig {
   eventSinkMaxBackoffSeconds: number;
   /** How often the replica holding the delivery lease looks for new events (milliseconds). */
   eventDeliveryIntervalMs: number;
+  /** How long the delivery lease lasts unless renewed: how long delivery stalls when its holder dies. */
+  eventLeaseSeconds: number;
   /** Checks per OpenFGA BatchCheck request (OpenFGA's --max-checks-per-batch-check). */
   openfgaBatchCheckSize: number;
   /** Directory of the built web console (index.html, assets/); empty: the @lakegate/console package's dist beside this server. */
@@ -131,6 +133,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'eventRetentionDays', env: 'LAKEGATE_EVENT_RETENTION_DAYS', kind: 'int', default: 7, description: 'How long change events stay in the outbox for the pull API and sinks that are behind (0: forever)' },
   { key: 'eventSinkMaxFailures', env: 'LAKEGATE_EVENT_SINK_MAX_FAILURES', kind: 'int', default: 8, description: 'Consecutive failed deliveries after which an event sink shows as failing (still retried; nothing is dropped)' },
   { key: 'eventSinkMaxBackoffSeconds', env: 'LAKEGATE_EVENT_SINK_MAX_BACKOFF_SECONDS', kind: 'int', default: 300, description: 'Longest wait between delivery attempts to a failing event sink (backoff doubles from 1 s)' },
+  { key: 'eventLeaseSeconds', env: 'LAKEGATE_EVENT_LEASE_SECONDS', kind: 'int', default: 15, description: 'Lifetime of the event delivery lease one replica holds (renewed every round); a replica that dies stops delivery for at most this long' },
   { key: 'eventDeliveryIntervalMs', env: 'LAKEGATE_EVENT_DELIVERY_INTERVAL_MS', kind: 'int', default: 200, description: 'How often the replica holding the delivery lease looks for new change events' },
   { key: 'metricsReportRetentionDays', env: 'LAKEGATE_METRICS_REPORT_RETENTION_DAYS', kind: 'int', default: 30, description: 'How long the metrics reports engines send for tables (reportMetrics) are kept (0: forever)' },
   { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },
