@@ -86,6 +86,7 @@ import { loadSecretKey } from './security/secret-key.js';
 import { PageTokens } from './catalog/paging.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
+import { createEvents } from './compose/events.js';
 
 /** Delegation policies stored before issuers were recorded may hold bare group names, which match nothing now. */
 async function warnAboutBareGroups(principals: PrincipalService, logger: Logger): Promise<void> {
@@ -272,6 +273,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     },
   });
   const storageGrants = new StorageGrantAdmin(store.storageGrants, accessAdmin, deps.audit, clock);
+  const events = createEvents(config, { deps, services, box, registry: metrics.registry, baseUrl: () => publicUrl, warn: (message, detail) => logger.warn({ component: 'events', ...detail }, message) });
   await app.register(managementSurface, {
     prefix: MANAGEMENT_PREFIX,
     principals: new PrincipalAdmin({
@@ -288,6 +290,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.
     audit: new AuditReader(store.identity, isAdmin, worker ? async () => void (await worker.ask('flush-audit')) : () => audit.flush()),
     tables: services.tables,
+    events: events.routes,
     authentication,
   });
 
@@ -311,6 +314,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     }
   }, 60_000);
   sweeper.unref();
+  const eventSweeper = setInterval(() => void events.sweep().catch((err: unknown) => logger.warn({ err }, 'event retention sweep failed')), 60_000);
+  eventSweeper.unref();
+  events.delivery.start();
 
   return {
     app,
@@ -325,6 +331,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     },
     async close() {
       clearInterval(sweeper);
+      clearInterval(eventSweeper);
+      await events.delivery.stop();
       await app.close();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();
