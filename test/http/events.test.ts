@@ -203,8 +203,10 @@ describe('event sinks through the management API', () => {
       [{ kind: 'webhook', config: { url: 'https://u:p@x' } }, /must not carry credentials/],
       [{ kind: 'webhook', config: { url: 'https://x', secret: 'nope' } }, /unknown webhook settings/],
       [{ kind: 'webhook', config: { url: 'https://x' }, secret: 'whsec_short' }, /Standard Webhooks secret/],
-      [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'] } }, /not available in this server/],
-      [{ kind: 'nats', config: {} }, /not available in this server/],
+      [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'] } }, /invalid kafka sink config: topic: must be/],
+      [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u', password: 'whsec_short' } } }, /sasl\.password: secrets are not part of the config/],
+      [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'], topic: 't' }, secret: '' }, /secret must be a non-empty string/],
+      [{ kind: 'nats', config: {} }, /invalid nats sink config: servers: must be a list.*stream: .*subject: /],
     ];
     for (const [body, message] of cases) {
       const res = await admin('POST', '/management/v1/warehouses/default/event-sinks', body);

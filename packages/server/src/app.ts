@@ -87,6 +87,7 @@ import { PageTokens } from './catalog/paging.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
 import { createEvents } from './compose/events.js';
+import { brokerConfigErrors, brokerSinkFor } from './events/broker-sinks.js';
 
 /** Delegation policies stored before issuers were recorded may hold bare group names, which match nothing now. */
 async function warnAboutBareGroups(principals: PrincipalService, logger: Logger): Promise<void> {
@@ -273,7 +274,17 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     },
   });
   const storageGrants = new StorageGrantAdmin(store.storageGrants, accessAdmin, deps.audit, clock);
-  const events = createEvents(config, { deps, services, box, registry: metrics.registry, baseUrl: () => publicUrl, warn: (message, detail) => logger.warn({ component: 'events', ...detail }, message) });
+  const events = createEvents(config, {
+    deps,
+    services,
+    box,
+    registry: metrics.registry,
+    baseUrl: () => publicUrl,
+    warn: (message, detail) => logger.warn({ component: 'events', ...detail }, message),
+    // The broker sinks (events/broker-sinks.ts) beside the built-in webhook.
+    extraSinks: { kafka: brokerSinkFor, nats: brokerSinkFor },
+    sinkConfigChecks: { kafka: (c) => brokerConfigErrors('kafka', c), nats: (c) => brokerConfigErrors('nats', c) },
+  });
   await app.register(managementSurface, {
     prefix: MANAGEMENT_PREFIX,
     principals: new PrincipalAdmin({

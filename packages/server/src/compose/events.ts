@@ -34,6 +34,8 @@ export interface EventDeps {
   warn: (message: string, detail: Record<string, unknown>) => void;
   /** Adapters of further kinds (Kafka, NATS JetStream). */
   extraSinks?: Partial<Record<SinkKind, SinkFactory>>;
+  /** Their config checks, used when a sink of that kind is created. */
+  sinkConfigChecks?: Partial<Record<SinkKind, (config: Record<string, unknown>) => string[]>>;
 }
 
 export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEvents {
@@ -69,7 +71,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     warn: e.warn,
   });
   return {
-    routes: { events: new EventService(ctx), sinks: new SinkAdmin(ctx, { kinds: factories.kinds, secrets }), baseUrl: e.baseUrl },
+    routes: { events: new EventService(ctx), sinks: new SinkAdmin(ctx, { kinds: factories.kinds, secrets, checkConfig: e.sinkConfigChecks ?? {} }), baseUrl: e.baseUrl },
     delivery,
     async sweep() {
       if (config.eventRetentionDays <= 0) return 0;

@@ -2,7 +2,9 @@
  * Event sinks of a warehouse through the management API: list, create, show, delete. validate → authorize
  * (`warehouse:manage` on the warehouse, audited) → execute. A webhook's signing secret (Standard Webhooks `whsec_…`)
  * is sealed and stored apart like a storage profile's secret, shown once when the server generated it, never again:
- * views say only `has-secret`. Kinds without an adapter in this server (kafka, nats before their adapters are wired)
+ * views say only `has-secret`. A Kafka or NATS sink's credential (SASL password; NATS password, token or creds file)
+ * is sealed the same way when given, never generated or shown. Each adapter kind checks its own config (the
+ * `checkConfig` the composition root passes: events/broker-sinks.ts for kafka and nats). Kinds without an adapter
  * are refused with a clear 400.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
@@ -20,6 +22,8 @@ export interface SinkAdminOptions {
   /** The kinds this server can deliver to (a factory is registered for each). */
   kinds: readonly SinkKind[];
   secrets: SinkSecrets;
+  /** The problems of a config of an adapter kind other than webhook (each names its field); empty when fine. */
+  checkConfig?: Partial<Record<SinkKind, (config: Record<string, unknown>) => string[]>>;
 }
 
 export interface SinkView {
@@ -70,12 +74,12 @@ export class SinkAdmin {
 
   async create(request: CatalogRequest, body: unknown): Promise<{ sink: SinkView; secret?: string }> {
     // validate
-    const input = checkSink(body, this.options.kinds);
+    const input = checkSink(body, this.options.kinds, this.options.checkConfig ?? {});
     // authorize
     const scope = await this.authorized(request);
     // execute: a new sink starts at the warehouse's head (events from now on), or at 0 with `from: "beginning"`
     const head = await this.ctx.store.outbox.head(scope.warehouse.name);
-    const created = input.kind === 'webhook' ? await this.options.secrets.create(input.secret) : undefined;
+    const created = input.kind === 'webhook' || input.secret !== undefined ? await this.options.secrets.create(input.secret) : undefined;
     const now = this.ctx.clock.now();
     const record: SinkRecord = {
       id: this.ctx.newUuid(),
@@ -126,7 +130,9 @@ interface SinkInput {
   fromBeginning: boolean;
 }
 
-function checkSink(body: unknown, supported: readonly SinkKind[]): SinkInput {
+const MAX_BROKER_SECRET = 16_384;
+
+function checkSink(body: unknown, supported: readonly SinkKind[], checkConfig: NonNullable<SinkAdminOptions['checkConfig']>): SinkInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation('the body must be a JSON object');
   const b = body as Record<string, unknown>;
   if (typeof b.kind !== 'string' || !(SINK_KINDS as readonly string[]).includes(b.kind)) throw validation(`kind must be one of ${SINK_KINDS.join(', ')}`);
@@ -136,8 +142,13 @@ function checkSink(body: unknown, supported: readonly SinkKind[]): SinkInput {
   const config = b.config as Record<string, unknown>;
   if (b.from !== undefined && b.from !== 'now' && b.from !== 'beginning') throw validation('from must be "now" or "beginning"');
   if (kind !== 'webhook') {
-    if (b.secret !== undefined) throw validation(`a ${kind} sink takes no secret`);
-    return { kind, config: structuredClone(config), secret: undefined, fromBeginning: b.from === 'beginning' };
+    // A broker credential (checked without echoing it); the config says which kind of credential it is.
+    if (b.secret !== undefined && (typeof b.secret !== 'string' || b.secret.length === 0 || b.secret.length > MAX_BROKER_SECRET)) {
+      throw validation(`secret must be a non-empty string of at most ${MAX_BROKER_SECRET} characters`);
+    }
+    const problems = checkConfig[kind]?.(config) ?? [];
+    if (problems.length > 0) throw validation(`invalid ${kind} sink config: ${problems.join('; ')}`);
+    return { kind, config: structuredClone(config), secret: b.secret as string | undefined, fromBeginning: b.from === 'beginning' };
   }
   // The secret is checked without echoing it in any message.
   if (b.secret !== undefined && (typeof b.secret !== 'string' || !WHSEC.test(b.secret))) throw validation('secret must be a Standard Webhooks secret: whsec_ followed by at least 16 bytes in base64');
