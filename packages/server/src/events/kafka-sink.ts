@@ -1,6 +1,7 @@
 /**
  * Delivers CloudEvents to one Kafka topic, in structured mode of the CloudEvents Kafka protocol binding: the record
- * value is the event's JSON, header `content-type: application/cloudevents+json`, and the record key is the event's
+ * value is the event's JSON (64-bit integers such as snapshot ids written exactly, by catalog/json.ts stringifyJson),
+ * header `content-type: application/cloudevents+json`, and the record key is the event's
  * `partitionkey` (the binding's Partitioning extension), so every event of a table lands in one partition, in order.
  *
  * Ordering and no false ack: the producer is idempotent (acks=all, one request in flight per broker, broker-side
@@ -12,6 +13,7 @@
  */
 import kafkajs from 'kafkajs';
 import type { Producer, KafkaConfig, SASLOptions } from 'kafkajs';
+import { stringifyJson } from '../catalog/json.js';
 import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
 import type { KafkaSinkConfig } from './broker-config.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
@@ -64,7 +66,7 @@ export class KafkaSink implements EventSink {
     if (events.length === 0) return;
     const messages = events.map((event) => ({
       key: event.partitionkey,
-      value: JSON.stringify(event),
+      value: stringifyJson(event),
       headers: { 'content-type': CLOUDEVENTS_JSON },
     }));
     const attempt = (async () => {

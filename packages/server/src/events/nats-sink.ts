@@ -1,6 +1,7 @@
 /**
  * Delivers CloudEvents to a NATS JetStream stream, in structured mode: the message body is the event's JSON, header
- * `Content-Type: application/cloudevents+json`, subject `<prefix>.<warehouse>.<partitionkey>` (each token escaped, see
+ * `Content-Type: application/cloudevents+json` (64-bit integers exact, by stringifyJson), subject
+ * `<prefix>.<warehouse>.<partitionkey>` (each token escaped, see
  * subjectToken), and `Nats-Msg-Id` = the event id, so the stream drops a retried event within its duplicate window.
  *
  * Ordering and no false ack: the events of one partition key are published one after the other, each only after the
@@ -13,6 +14,7 @@
 import { connect, credsAuthenticator, headers, nanos } from '@nats-io/transport-node';
 import type { ConnectionOptions, NatsConnection } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { stringifyJson } from '../catalog/json.js';
 import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
 import type { NatsSinkConfig } from './broker-config.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
@@ -81,7 +83,7 @@ export class NatsSink implements EventSink {
           for (const event of chain) {
             const h = headers();
             h.set('Content-Type', 'application/cloudevents+json');
-            const ack = await js.publish(this.subjectOf(event), JSON.stringify(event), {
+            const ack = await js.publish(this.subjectOf(event), stringifyJson(event), {
               msgID: event.id,
               headers: h,
               timeout: this.timeoutMs,

@@ -46,7 +46,7 @@ export class EventDelivery {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly sinks = new Map<string, { version: number; sink: EventSink }>();
+  private readonly sinks = new Map<string, { version: string; sink: EventSink }>();
 
   constructor(private readonly o: DeliveryOptions) {}
 
@@ -115,13 +115,17 @@ export class EventDelivery {
     return moved;
   }
 
-  /** The adapter of a sink, built again when its configuration changed. */
+  /**
+   * The adapter of a sink, built again when its configuration changed. (Keyed by the config and secret, not the row's
+   * updatedAtMs, which every accepted batch and failure moves: a broker sink would otherwise reconnect per batch.)
+   */
   private async sinkOf(record: SinkRecord): Promise<EventSink> {
     const kept = this.sinks.get(record.id);
-    if (kept && kept.version === record.updatedAtMs) return kept.sink;
+    const version = JSON.stringify([record.config, record.secretId ?? null]);
+    if (kept && kept.version === version) return kept.sink;
     if (kept) await kept.sink.close().catch(() => undefined);
     const sink = await this.o.sinkFor(record);
-    this.sinks.set(record.id, { version: record.updatedAtMs, sink });
+    this.sinks.set(record.id, { version, sink });
     return sink;
   }
 
