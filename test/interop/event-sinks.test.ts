@@ -330,6 +330,17 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     expect(ofTable(session.orders)).toEqual(['io.lakegate.table.created', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.renamed']);
     expect(ofTable(session.items)).toEqual(['io.lakegate.table.created', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.dropped']);
 
+    // Every sink caught up with the warehouse's head (the SASL one too), and no view shows a secret.
+    let sinks: Array<{ kind: string; state: string; pending: string; delivered: string }> = [];
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+      const listed = await management('GET', '/warehouses/default/event-sinks');
+      expect(JSON.stringify(listed.body)).not.toContain(SASL_USER.password);
+      sinks = listed.body.sinks;
+      if (sinks.every((s) => s.pending === '0')) break;
+    }
+    expect(sinks).toHaveLength(3);
+    for (const s of sinks) expect(s, JSON.stringify(sinks)).toMatchObject({ state: 'active', pending: '0', delivered: String(events.length) });
+
     // Kafka: every event, keyed by table, per-table order = the outbox's order.
     const fromKafka = await readKafka(new Set(events.map((e) => e.id)));
     for (const r of fromKafka) {
@@ -353,16 +364,6 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     }
     expectComplete(fromNats.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })), events);
 
-    // Every sink caught up with the warehouse's head (the SASL one too), and no view shows a secret.
-    let sinks: Array<{ kind: string; state: string; pending: string; delivered: string }> = [];
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-      const listed = await management('GET', '/warehouses/default/event-sinks');
-      expect(JSON.stringify(listed.body)).not.toContain(SASL_USER.password);
-      sinks = listed.body.sinks;
-      if (sinks.every((s) => s.pending === '0')) break;
-    }
-    expect(sinks).toHaveLength(3);
-    for (const s of sinks) expect(s, s.kind).toMatchObject({ state: 'active', pending: '0', delivered: String(events.length) });
     expect(await server.settledOutput()).not.toContain(SASL_USER.password);
   });
 
