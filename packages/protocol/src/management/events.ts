@@ -34,7 +34,7 @@ export type ListEventsResponse = Static<typeof ListEventsResponse>;
 export const CreateEventSinkRequest = Type.Object(
   {
     kind: StringEnum(EVENT_SINK_KINDS),
-    config: Type.Record(Type.String(), Type.Unknown(), { description: 'webhook: url, batch-size (1-100), timeout-ms' }),
+    config: Type.Record(Type.String(), Type.Unknown(), { description: 'webhook: url, timeout-ms (1-60000)' }),
     secret: Type.Optional(Type.String({ writeOnly: true, description: 'webhook: a Standard Webhooks signing secret (whsec_…); generated and shown once when absent' })),
     from: Type.Optional(StringEnum(['now', 'beginning'] as const, { description: 'Deliver events from now on (default) or every retained one' })),
   },
