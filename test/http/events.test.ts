@@ -161,7 +161,23 @@ describe('change events', () => {
     const seen = await allEvents(reader.send, before);
     expect(seen.map((e) => e.subject)).toEqual(['open/x']);
     const page = await reader.send('GET', `/management/v1/events?warehouse=default&after=${before}&limit=1000`);
-    expect(Number(page.body.next)).toBe(Number(before) + 2);
+    // Past the other namespace's table and the grant event too: the warehouse's head.
+    expect(page.body.next).toBe(await head());
+    expect(Number(page.body.next)).toBe(Number(before) + 3);
+  });
+
+  it('records grant changes in the securable\'s warehouse, seen by those who manage grants', async () => {
+    expect((await admin('POST', '/v1/default/namespaces', { namespace: ['granted'] })).status).toBe(200);
+    const before = await head();
+    const someone = await principal('grant-target');
+    await grantPrincipal(admin, someone.id, ['table:read-data'], { type: 'namespace', warehouse: 'default', namespace: ['granted'] });
+    expect((await admin('POST', '/management/v1/grants/revoke', { role: `${someone.id}-role`, privileges: ['table:read-data'], securable: { type: 'namespace', warehouse: 'default', namespace: ['granted'] } })).status).toBe(200);
+    const events = (await allEvents(admin, before)).filter((e) => e.type.startsWith('io.lakegate.grant.'));
+    expect(events.map((e) => e.type)).toEqual(['io.lakegate.grant.added', 'io.lakegate.grant.revoked']);
+    expect(events[0].data).toMatchObject({ role: `${someone.id}-role`, privileges: ['table:read-data'], securable: { type: 'namespace', warehouse: 'default', namespace: ['granted'] }, caller: { principal: adminId } });
+    expect(events[1].data).toMatchObject({ revoked: 1 });
+    // The grantee itself manages no grants: it does not see them.
+    expect((await allEvents(someone.send, before)).filter((e) => e.type.startsWith('io.lakegate.grant.'))).toEqual([]);
   });
 
   it('refuses bad cursors and limits with 400, and an unknown warehouse with 404', async () => {
@@ -202,6 +218,7 @@ describe('event sinks through the management API', () => {
       [{ kind: 'webhook', config: { url: 'ftp://x' } }, /http\(s\) URL/],
       [{ kind: 'webhook', config: { url: 'https://u:p@x' } }, /must not carry credentials/],
       [{ kind: 'webhook', config: { url: 'https://x', secret: 'nope' } }, /unknown webhook settings/],
+      [{ kind: 'webhook', config: { url: 'https://x', 'timeout-ms': 0 } }, /timeout-ms must be an integer/],
       [{ kind: 'webhook', config: { url: 'https://x' }, secret: 'whsec_short' }, /Standard Webhooks secret/],
       [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'] } }, /invalid kafka sink config: topic: must be/],
       [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u', password: 'whsec_short' } } }, /sasl\.password: secrets are not part of the config/],

@@ -44,7 +44,7 @@ export type EventSinkKind = 'webhook' | 'kafka' | 'nats';
 
 export interface CreateEventSinkRequest {
   kind: EventSinkKind;
-  /** webhook: `{ url, 'batch-size'?, 'timeout-ms'? }`. */
+  /** webhook: `{ url, 'timeout-ms'? }`. */
   config: Record<string, unknown>;
   /** webhook: a Standard Webhooks secret (`whsec_…`); generated (and returned once) when absent. */
   secret?: string;

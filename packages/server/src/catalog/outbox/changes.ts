@@ -31,6 +31,8 @@ export const CHANGE_KINDS = [
   'lance-table.dropped',
   'lance-table.deregistered',
   'lance-table.version-created',
+  'grant.added',
+  'grant.revoked',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

@@ -83,8 +83,9 @@ export class EventDelivery {
     for (const record of records) {
       let current: SinkRecord | undefined = record;
       while (current && !this.stopped && current.nextAttemptAtMs <= this.o.now()) {
-        // Only with enough of the lease left for a whole attempt (see the file's comment).
-        if (this.o.now() + sinkTimeoutMs(current) > leasedAt + this.o.leaseTtlMs) return;
+        // Only with enough of the lease left for a whole attempt (see the file's comment); a sink timeout longer than
+        // half the lease counts as half the lease, or no attempt would ever start.
+        if (this.o.now() + Math.min(sinkTimeoutMs(current), this.o.leaseTtlMs / 2) > leasedAt + this.o.leaseTtlMs) return;
         const moved = await this.deliverBatch(current);
         current = moved ? await this.o.store.getSink(current.id) : undefined;
       }

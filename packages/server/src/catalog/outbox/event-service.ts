@@ -6,7 +6,8 @@
  *     now), else on its namespace (inherited grants), else on the warehouse;
  *   - view events: `view:read` the same way;
  *   - namespace events: any privilege on the namespace, else `namespace:list` on the warehouse;
- *   - multi-table transaction events: `table:read-metadata` on the warehouse.
+ *   - multi-table transaction events: `table:read-metadata` on the warehouse;
+ *   - grant changes: `grants:manage` on the warehouse.
  * An event the caller may not see is skipped, never answered 403: the cursor moves past it.
  */
 import { validation } from '../../errors/catalog-error.js';
@@ -71,6 +72,8 @@ export class EventService {
       const path = await namespacePath(namespace);
       return path ? { privilege: 'any', path } : { privilege: 'namespace:list', path: warehouse };
     }
+    // Grant changes: those who manage grants in the warehouse.
+    if (kind.startsWith('grant.')) return { privilege: 'grants:manage', path: warehouse };
     const privilege = kind.startsWith('view.') ? 'view:read' : 'table:read-metadata';
     if (!namespace || name === undefined) return { privilege, path: warehouse };
     const nsPath = await namespacePath(namespace);

@@ -156,8 +156,8 @@ function checkSink(body: unknown, supported: readonly SinkKind[], checkConfig: N
 }
 
 function checkWebhookConfig(config: Record<string, unknown>): Record<string, unknown> {
-  const unknown = Object.keys(config).filter((k) => k !== 'url' && k !== 'batch-size' && k !== 'timeout-ms');
-  if (unknown.length > 0) throw validation(`unknown webhook settings: ${unknown.join(', ')} (url, batch-size, timeout-ms)`);
+  const unknown = Object.keys(config).filter((k) => k !== 'url' && k !== 'timeout-ms');
+  if (unknown.length > 0) throw validation(`unknown webhook settings: ${unknown.join(', ')} (url, timeout-ms)`);
   if (typeof config.url !== 'string') throw validation('config.url is required');
   let url: URL;
   try {
@@ -168,7 +168,7 @@ function checkWebhookConfig(config: Record<string, unknown>): Record<string, unk
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw validation('config.url must be an absolute http(s) URL');
   if (url.username || url.password) throw validation('config.url must not carry credentials: the webhook is signed with the sink secret');
   const out: Record<string, unknown> = { url: url.toString() };
-  for (const [key, max] of [['batch-size', 100], ['timeout-ms', 60_000]] as const) {
+  for (const [key, max] of [['timeout-ms', 60_000]] as const) {
     const v = config[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw validation(`config.${key} must be an integer from 1 to ${max}`);
