@@ -4,8 +4,11 @@
 // and with a webhook sink delivering every event. Each run: C closed-loop writers, each committing property updates
 // to its own table for S seconds. Prints commits/s, p50/p99 commit latency, and for the sink run the delivery lag
 // (receiver arrival minus the event's commit time) p50/p99 and how many events arrived.
-// Usage: node bench/events.mjs [--seconds 10] [--writers 16] [--database postgres://…]
-import { spawn } from 'node:child_process';
+// --sink kafka or --sink nats measures a broker sink instead of the webhook: a real Kafka 4.4.0 or nats-server 2.15.2
+// started through scripts/peers/, the lag read by a consumer (kafkajs from the topic's beginning; a JetStream ordered
+// consumer).
+// Usage: node bench/events.mjs [--seconds 10] [--writers 16] [--database postgres://…] [--sink webhook|kafka|nats]
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as netServer } from 'node:net';
@@ -20,6 +23,8 @@ const arg = (name, fallback) => {
 const SECONDS = Number(arg('--seconds', '10'));
 const WRITERS = Number(arg('--writers', '16'));
 const DATABASE = arg('--database', undefined);
+const SINK = arg('--sink', 'webhook');
+if (!['webhook', 'kafka', 'nats'].includes(SINK)) throw new Error('--sink must be webhook, kafka or nats');
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -77,16 +82,73 @@ function startReceiver() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/hook`, lags, count: () => count, close: () => server.close() })));
 }
 
+function peer(script, args) {
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts/peers', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${script} ${args[0]} failed`);
+  return r.stdout.trim().split('\n').at(-1).trim();
+}
+
+/** A broker and a consumer of what the sink delivers, in the receiver's shape (url is the sink's config). */
+async function startBrokerReceiver(kind, dir) {
+  const lags = [];
+  let count = 0;
+  const arrived = (event) => {
+    lags.push(Date.now() - Date.parse(event.time));
+    count += 1;
+  };
+  if (kind === 'kafka') {
+    const { default: kafkajs } = await import('kafkajs');
+    const [port, controller] = [await freePort(), await freePort()];
+    const bootstrap = peer('kafka.sh', ['start', path.join(dir, 'kafka'), String(port), String(controller)]);
+    const client = new kafkajs.Kafka({ brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING });
+    const admin = client.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'bench', numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const consumer = client.consumer({ groupId: 'bench' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'bench', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => arrived(JSON.parse(message.value.toString())) });
+    return {
+      config: { kind: 'kafka', config: { brokers: [bootstrap], topic: 'bench' } },
+      lags,
+      count: () => count,
+      close: async () => {
+        await consumer.disconnect();
+        peer('kafka.sh', ['stop', path.join(dir, 'kafka')]);
+      },
+    };
+  }
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+  const natsUrl = peer('nats.sh', ['start', path.join(dir, 'nats'), String(await freePort())]);
+  const nc = await connect({ servers: natsUrl });
+  await (await jetstreamManager(nc)).streams.add({ name: 'BENCH', subjects: ['bench.>'] });
+  const messages = await (await jetstream(nc).consumers.get('BENCH')).consume();
+  (async () => {
+    for await (const m of messages) arrived(m.json());
+  })();
+  return {
+    config: { kind: 'nats', config: { servers: [natsUrl], stream: 'BENCH', subject: 'bench' } },
+    lags,
+    count: () => count,
+    close: async () => {
+      await nc.close();
+      peer('nats.sh', ['stop', path.join(dir, 'nats')]);
+    },
+  };
+}
+
 async function run(withSink) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-events-'));
   const { url, child } = await startLakegate(dir);
-  const receiver = withSink ? await startReceiver() : undefined;
+  const receiver = !withSink ? undefined : SINK === 'webhook' ? await startReceiver() : await startBrokerReceiver(SINK, dir);
   try {
     const ns = `b${Date.now()}`;
     await call('POST', `${url}/v1/default/namespaces`, { namespace: [ns] });
     const simpleSchema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] };
     for (let w = 0; w < WRITERS; w++) await call('POST', `${url}/v1/default/namespaces/${ns}/tables`, { name: `t${w}`, schema: simpleSchema });
-    if (receiver) await call('POST', `${url}/management/v1/warehouses/default/event-sinks`, { kind: 'webhook', config: { url: receiver.url } });
+    if (receiver) await call('POST', `${url}/management/v1/warehouses/default/event-sinks`, receiver.config ?? { kind: 'webhook', config: { url: receiver.url } });
     const latencies = [];
     const end = Date.now() + SECONDS * 1000;
     let commits = 0;
@@ -112,7 +174,7 @@ async function run(withSink) {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    receiver?.close();
+    await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -123,5 +185,5 @@ const f = (v) => (v === undefined ? '' : v.toFixed(1));
 console.log(`| events | commits/s | p50 ms | p99 ms | delivery lag p50 ms | delivery lag p99 ms | events delivered |`);
 console.log(`|---|---|---|---|---|---|---|`);
 console.log(`| outbox only, no sink | ${f(off.rate)} | ${f(off.p50)} | ${f(off.p99)} | | | |`);
-console.log(`| webhook sink | ${f(on.rate)} | ${f(on.p50)} | ${f(on.p99)} | ${f(on.lagP50)} | ${f(on.lagP99)} | ${on.delivered} |`);
+console.log(`| ${SINK} sink | ${f(on.rate)} | ${f(on.p50)} | ${f(on.p99)} | ${f(on.lagP50)} | ${f(on.lagP99)} | ${on.delivered} |`);
 console.log(`\n${WRITERS} writers, ${SECONDS} s each, ${DATABASE ? 'PostgreSQL' : 'SQLite'}, cost of the sink: ${(((off.rate - on.rate) / off.rate) * 100).toFixed(1)}% throughput`);
