@@ -7,17 +7,17 @@
  * deliver() reject within its bound (no false ack), the same batch succeeds once it is back, and a 20 s Kafka outage
  * in the middle of a stream of batches, retried like the outbox does, loses nothing. Through the real outbox: a
  * `lakegate serve` with a Kafka and a NATS sink configured through the management API, and a scripted PyIceberg 0.12
- * session (peers/python/pyiceberg_events.py): both brokers get exactly the pull API's events, each table's in order. (Config validation: the unit
- * test packages/server/src/events/broker-config.test.ts.)
+ * session (peers/python/pyiceberg_events.py): both brokers get exactly the pull API's events, each table's in order,
+ * also across a 20 s Kafka outage. Readers and checks: test/support/event-readers.ts. Config validation: the unit test
+ * packages/server/src/events/broker-config.test.ts.
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
 import { SinkError, createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
+import { batch, expectComplete, keys, type NatsRecord, readKafka, readNats } from '../support/event-readers.js';
 import { type KafkaBroker, startKafka } from '../support/kafka.js';
 import { type NatsServer, startNats } from '../support/nats.js';
 import { pyicebergPython } from '../support/peers.js';
@@ -47,90 +47,16 @@ afterAll(async () => {
   await Promise.all([kafka?.destroy(), nats?.destroy(), natsAuth?.destroy()]);
 });
 
-let sequence = 0;
-/** A batch of `perKey` events for each key, interleaved (k1, k2, k3, k1, k2, ...), with increasing sequences. */
-function batch(keys: string[], perKey: number): CloudEvent[] {
-  const events: CloudEvent[] = [];
-  for (let i = 0; i < perKey; i++) {
-    for (const key of keys) {
-      sequence += 1;
-      events.push({
-        specversion: '1.0',
-        id: randomUUID(),
-        source: `https://catalog.example.com/warehouses/${encodeURIComponent(WAREHOUSE)}`,
-        type: 'io.lakegate.table.committed',
-        time: new Date().toISOString(),
-        subject: `ns/t-${key.slice(0, 8)}`,
-        datacontenttype: 'application/json',
-        partitionkey: key,
-        sequence: String(sequence),
-        data: { 'table-uuid': key, 'snapshot-id': sequence },
-      });
-    }
-  }
-  return events;
+let reader: NatsConnection | undefined;
+async function natsReader(): Promise<NatsConnection> {
+  reader ??= await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  return reader;
 }
-
-const keys = (n: number) => Array.from({ length: n }, () => randomUUID());
-
-interface Received {
-  id: string;
-  key: string;
-  sequence: number;
-  body: string;
-}
-
-/** Every id delivered is there; per key, the first occurrences come in sequence order; a repeated id has the same body. */
-function expectComplete(received: Received[], delivered: CloudEvent[]) {
-  const byId = new Map(delivered.map((e) => [e.id, JSON.stringify(e)]));
-  for (const r of received) {
-    expect(byId.has(r.id), `unknown id ${r.id}`).toBe(true);
-    expect(r.body).toBe(byId.get(r.id));
-  }
-  expect(new Set(received.map((r) => r.id)).size).toBe(delivered.length);
-  const seen = new Set<string>();
-  const lastByKey = new Map<string, number>();
-  for (const r of received) {
-    if (seen.has(r.id)) continue;
-    seen.add(r.id);
-    expect(r.sequence, `key ${r.key} out of order`).toBeGreaterThan(lastByKey.get(r.key) ?? 0);
-    lastByKey.set(r.key, r.sequence);
-  }
-}
+afterAll(async () => {
+  await reader?.close();
+});
 
 // --- Kafka ------------------------------------------------------------------------------------------------------
-
-interface KafkaRecord extends Received {
-  partition: number;
-  headers: Record<string, string>;
-}
-
-/** Reads the topic from the beginning (a fresh consumer group) until every id in `ids` was seen. */
-async function readKafka(ids: Set<string>, timeoutMs = 90_000): Promise<KafkaRecord[]> {
-  const consumer = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: `test-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-  const records: KafkaRecord[] = [];
-  const missing = new Set(ids);
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      const body = message.value!.toString();
-      const event = JSON.parse(body) as CloudEvent;
-      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-      records.push({ id: event.id, key: message.key!.toString(), sequence: Number(event.sequence), body, partition, headers });
-      missing.delete(event.id);
-      if (missing.size === 0) done();
-    },
-  });
-  const timer = setTimeout(done, timeoutMs);
-  await finished;
-  clearTimeout(timer);
-  await consumer.disconnect();
-  expect(missing.size, `${missing.size} events never arrived`).toBe(0);
-  return records.filter((r) => ids.has(r.id));
-}
 
 function kafkaSink(timeoutMs = 5_000, topic = TOPIC) {
   return createBrokerSink({ kind: 'kafka', brokers: [kafka.bootstrap], topic, 'client-id': 'lakegate-test', 'timeout-ms': timeoutMs }, { warehouse: WAREHOUSE });
@@ -147,7 +73,7 @@ describe('Kafka sink', () => {
       delivered.push(...events);
     }
     await sink.close();
-    const records = await readKafka(new Set(delivered.map((e) => e.id)));
+    const records = await readKafka(kafka.bootstrap, TOPIC, new Set(delivered.map((e) => e.id)));
     expectComplete(records, delivered);
     for (const r of records) {
       expect(r.headers['content-type']).toBe('application/cloudevents+json');
@@ -169,49 +95,6 @@ describe('Kafka sink', () => {
 
 // --- NATS JetStream ---------------------------------------------------------------------------------------------
 
-interface NatsRecord extends Received {
-  subject: string;
-  msgId: string | undefined;
-  contentType: string | undefined;
-  streamSeq: number;
-}
-
-let reader: NatsConnection | undefined;
-async function natsReader(): Promise<NatsConnection> {
-  reader ??= await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-  return reader;
-}
-afterAll(async () => {
-  await reader?.close();
-});
-
-/** Reads the whole stream with an ordered consumer (filtered to `<prefix>.>`). */
-async function readNats(stream: string, prefix: string): Promise<NatsRecord[]> {
-  const nc = await natsReader();
-  const jsm = await jetstreamManager(nc);
-  const total = (await jsm.streams.info(stream)).state.messages;
-  const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: [`${prefix}.>`] });
-  const records: NatsRecord[] = [];
-  const deadline = Date.now() + 30_000;
-  while (records.length < total && Date.now() < deadline) {
-    const messages = await consumer.fetch({ max_messages: total - records.length, expires: 2_000 });
-    for await (const m of messages) {
-      const event = m.json<CloudEvent>();
-      records.push({
-        id: event.id,
-        key: event.partitionkey,
-        sequence: Number(event.sequence),
-        body: m.string(),
-        subject: m.subject,
-        msgId: m.headers?.get('Nats-Msg-Id'),
-        contentType: m.headers?.get('Content-Type'),
-        streamSeq: m.seq,
-      });
-    }
-  }
-  return records;
-}
-
 function natsSink(stream: string, prefix: string, extra: Record<string, unknown> = {}) {
   return createBrokerSink({ kind: 'nats', servers: [nats.url], stream, subject: prefix, 'timeout-ms': 3_000, ...extra }, { warehouse: WAREHOUSE });
 }
@@ -229,7 +112,7 @@ describe('NATS JetStream sink', () => {
     // The outbox retrying a batch it already delivered: the stream drops it by Nats-Msg-Id.
     await sink.deliver(delivered.slice(0, 20));
     await sink.close();
-    const records = await readNats('LAKEGATE_EVENTS', 'lakegate.events');
+    const records = await readNats(await natsReader(), 'LAKEGATE_EVENTS', 'lakegate.events');
     expect(records).toHaveLength(delivered.length);
     expectComplete(records, delivered);
     for (const r of records) {
@@ -342,7 +225,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     for (const s of sinks) expect(s, JSON.stringify(sinks)).toMatchObject({ state: 'active', pending: '0', delivered: String(events.length) });
 
     // Kafka: every event, keyed by table, per-table order = the outbox's order.
-    const fromKafka = await readKafka(new Set(events.map((e) => e.id)));
+    const fromKafka = await readKafka(kafka.bootstrap, TOPIC, new Set(events.map((e) => e.id)));
     for (const r of fromKafka) {
       expect(JSON.parse(r.body)).toEqual(events.find((e) => e.id === r.id));
       expect(r.headers['content-type']).toBe('application/cloudevents+json');
@@ -353,7 +236,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     // NATS: every event once (de-duplicated by Nats-Msg-Id), on <prefix>.<warehouse>.<table uuid>.
     let fromNats: NatsRecord[] = [];
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-      fromNats = await readNats('E2E', 'e2e.events').catch(() => []);
+      fromNats = await readNats(await natsReader(), 'E2E', 'e2e.events').catch(() => []);
       if (fromNats.length >= events.length) break;
     }
     expect(fromNats).toHaveLength(events.length);
@@ -391,7 +274,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     for (const s of states) expect(s, s.kind).toMatchObject({ state: 'active', pending: '0', failures: 0 });
     const outage = events.filter((e) => e.partitionkey === session.orders || e.partitionkey === session.items);
     expect(outage).toHaveLength(10);
-    const fromKafka = await readKafka(new Set(events.map((e) => e.id)));
+    const fromKafka = await readKafka(kafka.bootstrap, TOPIC, new Set(events.map((e) => e.id)));
     for (const r of fromKafka) expect(JSON.parse(r.body)).toEqual(events.find((e) => e.id === r.id));
     expectComplete(fromKafka.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })), events);
   });
@@ -406,7 +289,7 @@ describe('credentials (the sink secret)', () => {
     const events = batch(keys(2), 2);
     await good.deliver(events);
     await good.close();
-    expectComplete(await readKafka(new Set(events.map((e) => e.id))), events);
+    expectComplete(await readKafka(kafka.bootstrap, TOPIC, new Set(events.map((e) => e.id))), events);
 
     const bad = createBrokerSink(config, { warehouse: WAREHOUSE, secret: 'wrong-password-4567' });
     const err = await bad.deliver(batch(keys(1), 1)).catch((e: unknown) => e);
@@ -452,7 +335,7 @@ describe('outages', () => {
     // The outbox retries from its cursor: the failed batch, after the one already delivered again.
     await sink.deliver([...before, ...during]);
     await sink.close();
-    const records = await readNats('OUTAGE', 'outage.events');
+    const records = await readNats(await natsReader(), 'OUTAGE', 'outage.events');
     expect(records).toHaveLength(before.length + during.length);
     expectComplete(records, [...before, ...during]);
   });
@@ -472,7 +355,7 @@ describe('outages', () => {
     await kafka.start();
     await sink.deliver(during);
     await sink.close();
-    expectComplete(await readKafka(new Set([...before, ...during].map((e) => e.id))), [...before, ...during]);
+    expectComplete(await readKafka(kafka.bootstrap, TOPIC, new Set([...before, ...during].map((e) => e.id))), [...before, ...during]);
   });
 
   it('a 20 s Kafka outage in the middle of a stream of batches loses nothing and keeps per-key order', async () => {
@@ -523,6 +406,6 @@ describe('outages', () => {
     await sink.close();
     expect(failures).toBeGreaterThan(0);
     expect(producedDuringOutage).toBeGreaterThan(40);
-    expectComplete(await readKafka(new Set(delivered.map((e) => e.id))), delivered);
+    expectComplete(await readKafka(kafka.bootstrap, TOPIC, new Set(delivered.map((e) => e.id))), delivered);
   });
 });
