@@ -122,6 +122,8 @@ go_build_bin() { # PACKAGE@VERSION [ENV=VALUE ...]
   if [[ ! -x "$BIN" ]]; then
     local tmp started name
     name="$(basename "${package%@*}")"
+    # go install names a module's /vN major-version suffix after the path element before it (nats-server/v2 -> nats-server)
+    [[ "$name" =~ ^v[0-9]+$ ]] && name="$(basename "$(dirname "${package%@*}")")"
     tmp="$(mktemp -d "$PEER_HOME/bin.tmp.XXXXXX")"
     started=$SECONDS
     log "building $package (cold: a few minutes)"

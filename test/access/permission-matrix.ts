@@ -298,6 +298,23 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: '/management/v1/grants', body: { role: `target-${f.n}`, privileges: ['table:read-data'], securable: securable(f, 'table') } }),
     ok: 201,
   },
+  // Management: a warehouse's event sinks (the pull API, GET /management/v1/events, never answers 403: it filters, test/http/events.test.ts)
+  {
+    name: 'createEventSink (warehouse:manage)',
+    surface: 'management',
+    needs: [{ privilege: 'warehouse:manage', direct: 'warehouse' }],
+    objects: [],
+    request: () => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/event-sinks`, body: { kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } } }),
+    ok: 201,
+  },
+  {
+    name: 'listEventSinks (warehouse:manage)',
+    surface: 'management',
+    needs: [{ privilege: 'warehouse:manage', direct: 'warehouse' }],
+    objects: [],
+    request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/event-sinks` }),
+    ok: 200,
+  },
 ];
 
 type Mode = 'direct' | 'inherited' | 'idp-group' | 'delegated' | 'engine-only' | 'not-granted';

@@ -234,6 +234,11 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: id });
     await ok('DELETE', '/management/v1/roles/analyst');
     await ok('GET', '/management/v1/audit?limit=5&decision=allow');
+    await ok('GET', '/management/v1/events?warehouse=second&after=0&limit=5');
+    const sink = await ok('POST', '/management/v1/warehouses/second/event-sinks', { kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } });
+    await ok('GET', '/management/v1/warehouses/second/event-sinks');
+    await ok('GET', `/management/v1/warehouses/second/event-sinks/${(sink.body as { sink: { id: string } }).sink.id}`);
+    await ok('DELETE', `/management/v1/warehouses/second/event-sinks/${(sink.body as { sink: { id: string } }).sink.id}`);
   });
 
   it('OAuth discovery documents', async () => {

@@ -30,3 +30,4 @@ export type { LakegateManagementOptions, AuditPageOptions } from './management/c
 export { PRIVILEGES } from './management/access-types.js';
 export type * from './management/access-types.js';
 export type * from './management/types.js';
+export type * from './management/event-types.js';

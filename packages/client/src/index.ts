@@ -73,6 +73,7 @@ export type { LakegateManagementOptions, AuditPageOptions } from './management/c
 export { PRIVILEGES } from './management/access-types.js';
 export type * from './management/access-types.js';
 export type * from './management/types.js';
+export type * from './management/event-types.js';
 
 // Vended storage credentials: the refreshing core, then one adapter per store
 export { RefreshingValue, DEFAULT_REFRESH_BEFORE_MS, DEFAULT_RETRY_AFTER_FAILURE_MS } from './credentials/refreshing.js';

@@ -88,6 +88,8 @@ import { MemoryPlanStore } from './catalog/planning/memory-plan-store.js';
 import { SealedPlanTasks } from './catalog/planning/plan-tasks.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
+import { createEvents } from './compose/events.js';
+import { brokerConfigErrors, brokerSinkFor } from './events/broker-sinks.js';
 
 /** Delegation policies stored before issuers were recorded may hold bare group names, which match nothing now. */
 async function warnAboutBareGroups(principals: PrincipalService, logger: Logger): Promise<void> {
@@ -280,6 +282,17 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     },
   });
   const storageGrants = new StorageGrantAdmin(store.storageGrants, accessAdmin, deps.audit, clock);
+  const events = createEvents(config, {
+    deps,
+    services,
+    box,
+    registry: metrics.registry,
+    baseUrl: () => publicUrl,
+    warn: (message, detail) => logger.warn({ component: 'events', ...detail }, message),
+    // The broker sinks (events/broker-sinks.ts) beside the built-in webhook.
+    extraSinks: { kafka: brokerSinkFor, nats: brokerSinkFor },
+    sinkConfigChecks: { kafka: (c) => brokerConfigErrors('kafka', c), nats: (c) => brokerConfigErrors('nats', c) },
+  });
   await app.register(managementSurface, {
     prefix: MANAGEMENT_PREFIX,
     principals: new PrincipalAdmin({
@@ -296,6 +309,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.
     audit: new AuditReader(store.identity, isAdmin, worker ? async () => void (await worker.ask('flush-audit')) : () => audit.flush()),
     tables: services.tables,
+    events: events.routes,
     authentication,
   });
 
@@ -319,6 +333,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     }
   }, 60_000);
   sweeper.unref();
+  const eventSweeper = setInterval(() => void events.sweep().catch((err: unknown) => logger.warn({ err }, 'event retention sweep failed')), 60_000);
+  eventSweeper.unref();
+  events.delivery.start();
 
   return {
     app,
@@ -333,6 +350,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     },
     async close() {
       clearInterval(sweeper);
+      clearInterval(eventSweeper);
+      await events.delivery.stop();
       await app.close();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();

@@ -33,6 +33,7 @@ import type {
   TenantStorageGrant,
   Warehouse,
 } from './types.js';
+import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } from './event-types.js';
 
 /** Where the management API lives below the server's base URI. */
 const BASE = 'management/v1';
@@ -298,6 +299,30 @@ export class LakegateManagement {
       const page = await this.listAudit(filter, { limit: options.pageSize, signal: options.signal, ...(before ? { before } : {}) });
       return { items: page.events, nextPageToken: page.next ?? undefined };
     });
+  }
+
+  // ---------------------------------------------------------------- change events and sinks
+
+  /** A warehouse's change events after the cursor `after` (a sequence, default from the oldest kept), those the caller may read. */
+  async listEvents(warehouse: string, page: { after?: string; limit?: number; signal?: AbortSignal } = {}): Promise<EventPage> {
+    return this.call('GET', 'events', { signal: page.signal, query: { warehouse, after: page.after, limit: page.limit } });
+  }
+
+  async listEventSinks(warehouse: string, options: { signal?: AbortSignal } = {}): Promise<EventSink[]> {
+    return (await this.call<{ sinks: EventSink[] }>('GET', `warehouses/${segment(warehouse)}/event-sinks`, { signal: options.signal })).sinks;
+  }
+
+  /** Adds a sink; for a webhook without a chosen secret, the answer carries the generated one (shown once). */
+  async createEventSink(warehouse: string, request: CreateEventSinkRequest, options: { signal?: AbortSignal } = {}): Promise<CreatedEventSink> {
+    return this.call('POST', `warehouses/${segment(warehouse)}/event-sinks`, { signal: options.signal, body: request });
+  }
+
+  async getEventSink(warehouse: string, id: string, options: { signal?: AbortSignal } = {}): Promise<EventSink> {
+    return this.call('GET', `warehouses/${segment(warehouse)}/event-sinks/${segment(id)}`, { signal: options.signal });
+  }
+
+  async deleteEventSink(warehouse: string, id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `warehouses/${segment(warehouse)}/event-sinks/${segment(id)}`, { signal: options.signal });
   }
 
   // ---------------------------------------------------------------- plumbing

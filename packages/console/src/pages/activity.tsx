@@ -1,7 +1,8 @@
 /**
  * Activity: the audit trail with filters (actor, object, action, decision, time), paged by its cursor, where a
  * delegated call ("user:alice via service:trino") can be followed by its user or by the engine; and charts of the
- * server's request rate, latency and vending cache hits, sampled from its Prometheus /metrics while the page is open.
+ * server's request rate, latency and vending cache hits, sampled from its Prometheus /metrics while the page is open;
+ * and a warehouse's change events and event sinks (change-events.tsx).
  */
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import type { AuditEvent, AuditFilter } from '@lakegate/client/browser';
@@ -10,6 +11,7 @@ import { fetchMetrics, type MetricsSnapshot, quantileBetween } from '../api/metr
 import { bars, Chart } from '../components/chart';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
+import { ChangeEvents } from './change-events';
 
 const PAGE = 50;
 
@@ -18,6 +20,7 @@ export function ActivityPage() {
     <>
       <h1>Activity</h1>
       <AuditTrail />
+      <ChangeEvents />
       <MetricsCharts />
     </>
   );

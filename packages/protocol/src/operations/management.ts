@@ -43,12 +43,12 @@ interface ManagementOperation extends Omit<OperationSpec, 'surface' | 'security'
   body?: Parameters<typeof jsonBody>[0];
 }
 
-const manage = (o: ManagementOperation) => {
+export const manage = (o: ManagementOperation) => {
   const { body, tags, path, ...rest } = o;
   return defineOperation({ ...rest, path: `${PREFIX}${path}`, surface: 'management', security: 'authenticated', tags: tags ?? ['Lakegate management'], ...(body ? { body: jsonBody(body) } : {}) });
 };
 
-const ok = (description: string, schema: Parameters<typeof Type.Ref>[0]) => ({ description, schema: Type.Ref(schema) });
+export const ok = (description: string, schema: Parameters<typeof Type.Ref>[0]) => ({ description, schema: Type.Ref(schema) });
 const byClient = parameters({ clientId: Type.String({ description: "A principal's client id" }) });
 const byTenant = parameters({ tenant: Type.String({ description: 'A tenant' }) });
 const byRole = parameters({ role: Type.String({ description: 'A role name' }) });

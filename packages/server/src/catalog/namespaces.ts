@@ -17,6 +17,7 @@ import { checkLocation, checkNamespaceLocationFree } from './location-policy.js'
 import { joinLocation } from './locations.js';
 import { type PageRequest, everyPage, listingOf, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
+import { recordChanges } from './outbox/changes.js';
 
 export interface NamespacePropertiesUpdate {
   updated: string[];
@@ -85,6 +86,7 @@ export class NamespaceService {
       if (!(await repo.insertNamespace(record))) {
         throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
       }
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.created', namespace: levels, operation: { properties: props } });
     });
     this.ctx.access.forgetNamespaceIds();
     this.ctx.events.emit({ type: 'namespace.created', warehouse: scope.warehouse.name, namespace: levels });
@@ -131,6 +133,7 @@ export class NamespaceService {
       }
       id = found.id;
       await repo.deleteNamespace(scope.warehouse.name, levels);
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.dropped', namespace: levels });
     });
     await this.forget(id ?? path.namespaces.at(-1)!);
     this.ctx.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: levels });
@@ -163,6 +166,7 @@ export class NamespaceService {
       }
       Object.assign(props, set);
       await repo.setNamespaceProperties(scope.warehouse.name, levels, props);
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.updated', namespace: levels, operation: { updated: Object.keys(set), removed, missing } });
       return { updated: Object.keys(set), removed, missing };
     });
     this.ctx.events.emit({ type: 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });

@@ -208,6 +208,9 @@ export interface CatalogRepository {
    * tables that no longer exist (dropped, or stage-created and never committed).
    */
   listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number, live?: { id: string; uuid: string }): Promise<MetricsReportRecord[]>;
+
+  /** The change events of this transaction, written to the outbox as its last write (catalog/outbox/ports.ts). */
+  appendEvents(events: readonly import('./outbox/ports.js').OutboxEventInput[]): Promise<void>;
 }
 
 export interface CatalogStore {
@@ -216,6 +219,8 @@ export interface CatalogStore {
   readonly access: import('./access/ports.js').AccessControl;
   /** The version history of catalog-managed Lance tables (catalog/lance/versions/). */
   readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
+  /** Change events, their sinks and the delivery lease (catalog/outbox/). */
+  readonly outbox: import('./outbox/ports.js').OutboxStores;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
@@ -269,6 +274,8 @@ export interface Caller {
   scope?: CallerScope | undefined;
   /** Of the request, for the audit trail. */
   requestId?: string | undefined;
+  /** For a delegated call, the acting parties (RFC 8693 `act` chain, nearest first): change events name them. */
+  act?: readonly string[] | undefined;
 }
 
 /** What an OAuth scope allows: reading the catalog, changing it, using the management API. */

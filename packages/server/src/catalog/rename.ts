@@ -14,6 +14,8 @@ import { privilegesOn } from './access/privileges.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkIdentifier, formatIdentifier, type TableIdentifier } from './identifiers.js';
 import type { CatalogObjectRecord, ObjectKind } from './ports.js';
+import { renamed } from './outbox/object-events.js';
+import { recordChanges } from './outbox/changes.js';
 
 /** `objectKind` is the catalog kind when it differs from the securable's (a Lance table is a 'table' securable of kind 'lance-table'). */
 export async function renameCatalogObject(ctx: ServiceContext, request: CatalogRequest, kind: 'table' | 'view', source: unknown, destination: unknown, objectKind: ObjectKind = kind): Promise<void> {
@@ -40,6 +42,7 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
     const result = await repo.renameObject(scope.warehouse.name, objectKind, from, to, ctx.clock.now(), record.id);
     if (result === 'missing') throw missing();
     if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
+    await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, renamed(kind === 'view' ? 'view' : objectKind, from, to, record.uuid));
   });
   ctx.events.emit({ type: kind === 'view' ? 'view.renamed' : objectKind === 'table' ? 'table.renamed' : 'lance-table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
 }

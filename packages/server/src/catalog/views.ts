@@ -24,6 +24,8 @@ import { everyPage, listingOf, toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
 import { renameCatalogObject } from './rename.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './tables/shared.js';
+import { afterChange } from './outbox/object-events.js';
+import { recordChanges } from './outbox/changes.js';
 
 export interface CreateViewInput {
   name: unknown;
@@ -82,19 +84,22 @@ export class ViewService {
     const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
     const now = this.deps.clock.now();
     const ok = await this.deps.store.transaction(async (repo) =>
-      repo.insertObject({
-        id: this.deps.newUuid(),
-        warehouse: scope.warehouse.name,
-        namespace: levels,
-        name,
-        kind: 'view',
-        uuid: metadata['view-uuid'],
-        location: normalizeLocation(location),
-        metadataLocation,
-        metadataJson,
-        createdAtMs: now,
-        updatedAtMs: now,
-      }),
+      afterChange(
+        await repo.insertObject({
+          id: this.deps.newUuid(),
+          warehouse: scope.warehouse.name,
+          namespace: levels,
+          name,
+          kind: 'view',
+          uuid: metadata['view-uuid'],
+          location: normalizeLocation(location),
+          metadataLocation,
+          metadataJson,
+          createdAtMs: now,
+          updatedAtMs: now,
+        }),
+        () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.created', namespace: levels, name, uuid: metadata['view-uuid'], data: { 'metadata-location': metadataLocation } }),
+      ),
     );
     if (!ok) {
       await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
@@ -149,8 +154,8 @@ export class ViewService {
       }
       const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation, base);
       const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
-      const swapped = await this.deps.store.transaction((repo) =>
-        repo.swapMetadata(
+      const swapped = await this.deps.store.transaction(async (repo) =>
+        afterChange(await repo.swapMetadata(
           {
             warehouse: scope.warehouse.name,
             namespace: record.namespace,
@@ -162,7 +167,7 @@ export class ViewService {
             location: normalizeLocation(next.location),
           },
           this.deps.clock.now(),
-        ),
+        ), () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.replaced', namespace: record.namespace, name, uuid: next['view-uuid'], data: { 'metadata-location': metadataLocation } })),
       );
       if (swapped) {
         this.deps.events.emit({ type: 'view.replaced', warehouse: scope.warehouse.name, namespace: record.namespace, name });
@@ -176,7 +181,9 @@ export class ViewService {
   async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
     const scope = await this.deps.scope(request);
     const { record } = await this.requireView(scope, namespace, name, ['view:drop'], true);
-    const deleted = await this.deps.store.transaction((repo) => repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view', record.id));
+    const deleted = await this.deps.store.transaction(async (repo) =>
+      afterChange(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view', record.id), () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid })),
+    );
     if (!deleted) throw viewNotFound(record.namespace, name);
     await this.deps.access.forgetSecurable({ kind: 'view', id: record.id });
     this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
@@ -204,7 +211,7 @@ export class ViewService {
     const ok = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getObject(scope.warehouse.name, levels, name);
       if (existing) throw exists(existing, levels, name);
-      return repo.insertObject({
+      const inserted = await repo.insertObject({
         id: this.deps.newUuid(),
         warehouse: scope.warehouse.name,
         namespace: levels,
@@ -217,6 +224,7 @@ export class ViewService {
         createdAtMs: now,
         updatedAtMs: now,
       });
+      return afterChange(inserted, () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.registered', namespace: levels, name, uuid: view['view-uuid'], data: { 'metadata-location': metadataLocation } }));
     });
     if (!ok) throw new CatalogError('ERR_VIEW_EXISTS', `View already exists: ${formatIdentifier(levels, name)}`);
     this.deps.events.emit({ type: 'view.registered', warehouse: scope.warehouse.name, namespace: levels, name });

@@ -61,6 +61,16 @@ export interface LakegateConfig {
   auditRetentionDays: number;
   /** How long tables' metrics reports are kept (0: forever). */
   metricsReportRetentionDays: number;
+  /** How long change events are kept in the outbox (0: forever; docs/events.md). */
+  eventRetentionDays: number;
+  /** Consecutive failed deliveries after which a sink is marked failing (dead letter: still retried, nothing dropped). */
+  eventSinkMaxFailures: number;
+  /** Longest wait between delivery attempts to a failing sink (exponential backoff from 1 s up to this). */
+  eventSinkMaxBackoffSeconds: number;
+  /** How often the replica holding the delivery lease looks for new events (milliseconds). */
+  eventDeliveryIntervalMs: number;
+  /** How long the delivery lease lasts unless renewed: how long delivery stalls when its holder dies. */
+  eventLeaseSeconds: number;
   /** Checks per OpenFGA BatchCheck request (OpenFGA's --max-checks-per-batch-check). */
   openfgaBatchCheckSize: number;
   /** Directory of the built web console (index.html, assets/); empty: the @lakegate/console package's dist beside this server. */
@@ -129,6 +139,11 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'openfgaStoreId', env: 'LAKEGATE_OPENFGA_STORE_ID', kind: 'string', default: '', description: 'OpenFGA store id (empty: a store named "lakegate" is found or created, with the Lakegate model)' },
   { key: 'openfgaToken', env: 'LAKEGATE_OPENFGA_TOKEN', kind: 'string', default: '', description: 'Preshared key for OpenFGA, if it requires one' },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
+  { key: 'eventRetentionDays', env: 'LAKEGATE_EVENT_RETENTION_DAYS', kind: 'int', default: 7, description: 'How long change events stay in the outbox for the pull API and sinks that are behind (0: forever)' },
+  { key: 'eventSinkMaxFailures', env: 'LAKEGATE_EVENT_SINK_MAX_FAILURES', kind: 'int', default: 8, description: 'Consecutive failed deliveries after which an event sink shows as failing (still retried; nothing is dropped)' },
+  { key: 'eventSinkMaxBackoffSeconds', env: 'LAKEGATE_EVENT_SINK_MAX_BACKOFF_SECONDS', kind: 'int', default: 300, description: 'Longest wait between delivery attempts to a failing event sink (backoff doubles from 1 s)' },
+  { key: 'eventLeaseSeconds', env: 'LAKEGATE_EVENT_LEASE_SECONDS', kind: 'int', default: 15, description: 'Lifetime of the event delivery lease one replica holds (renewed every round); a replica that dies stops delivery for at most this long' },
+  { key: 'eventDeliveryIntervalMs', env: 'LAKEGATE_EVENT_DELIVERY_INTERVAL_MS', kind: 'int', default: 200, description: 'How often the replica holding the delivery lease looks for new change events' },
   { key: 'metricsReportRetentionDays', env: 'LAKEGATE_METRICS_REPORT_RETENTION_DAYS', kind: 'int', default: 30, description: 'How long the metrics reports engines send for tables (reportMetrics) are kept (0: forever)' },
   { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },
   { key: 'consoleDir', env: 'LAKEGATE_CONSOLE_DIR', kind: 'string', default: '', description: 'Directory of the built web console served at /ui (default: packages/console/dist beside the server; the server starts without it and says so)' },

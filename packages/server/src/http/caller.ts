@@ -40,6 +40,7 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
       // Only with authentication disabled (development) is a request anonymous.
       unrestricted: actor.kind === 'anonymous',
       ...(actor.scopes !== undefined ? { scope: rightsOf(actor.scopes) } : {}),
+      ...(actor.act ? { act: actingChain(actor) } : {}),
     };
     fromActor.set(actor, base);
   }
@@ -54,7 +55,15 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
     unrestricted: base.unrestricted,
     scope: base.scope,
     requestId,
+    act: base.act,
   };
+}
+
+/** The acting parties of a delegated call, nearest first (RFC 8693 `act`). */
+function actingChain(actor: Actor): string[] {
+  const out: string[] = [];
+  for (let a = actor.act; a; a = a.act) out.push(a.sub);
+  return out;
 }
 
 /** The caller of a request. */

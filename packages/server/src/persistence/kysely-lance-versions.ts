@@ -11,6 +11,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { type CompiledReads, kyselyRunner, type ReadRunner } from './compiled-reads.js';
 import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import type { CatalogDatabase } from './schema.js';
+import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import { appendOutboxEvents } from './kysely-outbox.js';
 
 type LanceVersionTables = {
   lance_version_heads: { table_id: string; branch: string; version: number | string | bigint };
@@ -55,7 +57,7 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
     this.reads = reads ?? kyselyRunner(db);
   }
 
-  append(record: LanceVersionRecord, write: () => Promise<void>): Promise<AppendRefusal | undefined> {
+  append(record: LanceVersionRecord, write: () => Promise<void>, events: readonly OutboxEventInput[] = []): Promise<AppendRefusal | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const refusal = await moveHead(trx, record);
       if (refusal) return refusal;
@@ -74,6 +76,7 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
           metadata: JSON.stringify(record.metadata),
         })
         .execute();
+      if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
       return undefined;
     });
   }

@@ -6,11 +6,18 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { IdempotencyRecord, MetricsReportRecord, SigningKeyRecord, StagedTableRecord } from '../catalog/ports.js';
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
+import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import { appendOutboxEvents } from './kysely-outbox.js';
 
 export const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
 export abstract class KyselyRecords {
   constructor(protected readonly db: Kysely<CatalogDatabase>) {}
+
+  /** In the caller's transaction (kysely-outbox.ts); outside one, in a transaction of its own. */
+  appendEvents(events: readonly OutboxEventInput[]): Promise<void> {
+    return this.db.isTransaction ? appendOutboxEvents(this.db, events) : this.db.transaction().execute((trx) => appendOutboxEvents(trx, events));
+  }
 
   async putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void> {
     await this.db.insertInto('secrets').values({ id, ciphertext, created_at: createdAtMs }).execute();

@@ -13,8 +13,9 @@ import { locationMigrations } from './migrations/locations.js';
 import { lanceVersionMigrations } from './migrations/lance-versions.js';
 import { metricsReportMigrations } from './migrations/metrics-reports.js';
 import { storageGrantMigrations } from './migrations/storage-grants.js';
+import { outboxMigrations } from './migrations/outbox.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

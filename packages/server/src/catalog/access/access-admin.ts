@@ -17,6 +17,8 @@ import { ADMIN_ROLE_NAME, type AccessControl, type Authorizer, type GrantRecord,
 import { type Privilege, checkGrantable, isPrivilege } from './privileges.js';
 import { type ResolvedSecurable, SecurableInput, type SecurableView, describeSecurables, displayOf, resolveSecurable } from './securables.js';
 import type { WarehouseService } from '../warehouses.js';
+import { randomUUID } from 'node:crypto';
+import { recordChanges } from '../outbox/changes.js';
 
 /** Where members come from: service principals of a tenant, users and groups vouched for by a trusted issuer. */
 export interface IdentityDirectory {
@@ -90,6 +92,12 @@ const privilegesOf = (input: { privilege?: string | string[] | undefined; privil
 };
 
 export class AccessAdmin {
+  /**
+   * Grant changes go to the outbox right after the grant is stored, not in its transaction: the grants may live in
+   * OpenFGA, outside the database (docs/events.md says what that means for a crash in between).
+   */
+  private readonly events = { newUuid: randomUUID, clock: { now: () => this.deps.clock.now() } };
+
   constructor(private readonly deps: AccessAdminDeps) {}
 
   /** A platform administrator (an admin of the default tenant by credential) manages every tenant. */
@@ -202,6 +210,7 @@ export class AccessAdmin {
     const now = this.deps.clock.now();
     for (const privilege of privileges) await this.deps.control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
     this.deps.access.invalidate();
+    await recordChanges(this.events, this.deps.repository(), target.view.warehouse, caller, { kind: 'grant.added', data: { role: role.name, tenant, privileges, securable: target.view } });
     await this.audit(caller, tenant, 'grant.added', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
     return privileges.map((privilege) => ({ role: role.name, privilege, securable: target.view, 'created-at-ms': now }));
   }
@@ -212,6 +221,7 @@ export class AccessAdmin {
     for (const privilege of privileges) if (await this.deps.control.revoke(tenant, role.name, privilege, target.ref)) revoked += 1;
     if (revoked === 0) throw new CatalogError('ERR_GRANT_NOT_FOUND', `Role ${role.name} holds none of ${privileges.join(', ')} on ${target.display}`);
     this.deps.access.invalidate();
+    await recordChanges(this.events, this.deps.repository(), target.view.warehouse, caller, { kind: 'grant.revoked', data: { role: role.name, tenant, privileges, revoked, securable: target.view } });
     await this.audit(caller, tenant, 'grant.revoked', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
     return { revoked };
   }

@@ -19,6 +19,8 @@ import type { PageRequest } from '../paging.js';
 import type { CatalogObjectRecord, CatalogRepository, ObjectKind } from '../ports.js';
 import { createNamespaceMode, dropNamespaceBehavior, dropNamespaceMode } from './modes.js';
 import type { LanceTableService } from './lance-tables.js';
+import { cascadeDropped } from '../outbox/object-events.js';
+import { recordChanges } from '../outbox/changes.js';
 
 const ALL_KINDS: ObjectKind[] = ['table', 'view', 'lance-table'];
 
@@ -26,7 +28,7 @@ const ALL_KINDS: ObjectKind[] = ['table', 'view', 'lance-table'];
 interface Removed {
   lanceTables: CatalogObjectRecord[];
   namespaces: Array<{ id: string; levels: string[] }>;
-  objects: Array<{ id: string; kind: ObjectKind }>;
+  objects: Array<{ id: string; kind: ObjectKind; namespace?: string[]; name?: string; uuid?: string | undefined }>;
 }
 const BATCH = 1000;
 
@@ -89,6 +91,7 @@ export class LanceNamespaceService {
         if (!(await repo.insertNamespace({ id: this.deps.newUuid(), warehouse: scope.warehouse.name, levels, properties }))) {
           throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
         }
+        await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.created', namespace: levels, operation: { properties } });
         return { properties, created: true };
       }
       if (mode === 'exist-ok') return { properties: existing.properties, created: false };
@@ -97,6 +100,7 @@ export class LanceNamespaceService {
         throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty, cannot overwrite it: ${formatIdentifier(levels)}`);
       }
       await repo.setNamespaceProperties(scope.warehouse.name, levels, properties);
+      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.updated', namespace: levels, operation: { updated: Object.keys(properties), removed: Object.keys(existing.properties).filter((k) => !Object.hasOwn(properties, k)), missing: [] } });
       return { properties, created: false };
     });
     if (result.created) this.deps.access.forgetNamespaceIds();
@@ -141,6 +145,7 @@ export class LanceNamespaceService {
       if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, removed);
       await repo.deleteNamespace(scope.warehouse.name, levels);
       removed.namespaces.push({ id: existing.id, levels });
+      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, ...cascadeDropped(removed));
       return { properties: existing.properties, ...removed };
     });
     if (!removed) return undefined;
@@ -162,7 +167,7 @@ export class LanceNamespaceService {
           if (kind === 'lance-table') {
             const record = await repo.getObject(warehouse, o.namespace, o.name);
             if (record) removed.lanceTables.push(record);
-          } else removed.objects.push({ id: o.id, kind });
+          } else removed.objects.push({ id: o.id, kind, namespace: o.namespace, name: o.name, uuid: (await repo.getObject(warehouse, o.namespace, o.name))?.uuid });
           await repo.deleteObject(warehouse, o.namespace, o.name, kind);
         }
       }

@@ -33,6 +33,7 @@ import { checkVersion } from './versions/checks.js';
 import { MAIN_BRANCH } from './versions/ports.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
+import { recordChanges } from '../outbox/changes.js';
 
 export const LANCE_TABLE = 'lance-table';
 
@@ -161,7 +162,7 @@ export class LanceTableService {
   /** Removes the table from the catalog, then deletes its data (unless its location is shared or outside the warehouse). */
   async drop(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
     const scope = await this.ctx.scope(request);
-    const removed = await this.remove(scope, idInput, ['table:drop', 'table:write-data']);
+    const removed = await this.remove(scope, idInput, ['table:drop', 'table:write-data'], 'lance-table.dropped');
     this.ctx.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
     await purgeLocation(this.ctx, scope, removed);
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
@@ -171,7 +172,7 @@ export class LanceTableService {
   async deregister(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
     const scope = await this.ctx.scope(request);
     // The answer carries the table's location and properties: whoever may only drop it may not read those.
-    const removed = await this.remove(scope, idInput, ['table:drop', 'table:read-metadata']);
+    const removed = await this.remove(scope, idInput, ['table:drop', 'table:read-metadata'], 'lance-table.deregistered');
     this.ctx.events.emit({ type: 'lance-table.deregistered', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }
@@ -192,10 +193,11 @@ export class LanceTableService {
     return { id, record, path };
   }
 
-  private async remove(scope: RequestScope, idInput: unknown, privileges: Privilege[]): Promise<CatalogObjectRecord> {
+  private async remove(scope: RequestScope, idInput: unknown, privileges: Privilege[], kind: 'lance-table.dropped' | 'lance-table.deregistered'): Promise<CatalogObjectRecord> {
     const { id, record } = await this.require(scope, idInput, privileges, true);
     await this.ctx.store.transaction(async (repo) => {
       if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE, record.id))) throw tableNotFound(id);
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind, namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } });
     });
     await this.ctx.store.lanceVersions.deleteTable(record.id);
     await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
@@ -243,6 +245,7 @@ export class LanceTableService {
         updatedAtMs: now,
         locationOwned: owned,
       });
+      if (ok) await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: owned ? 'lance-table.declared' : 'lance-table.registered', namespace: id.namespace, name: id.name, uuid, data: { location, ...(replaced ? { replaced: true } : {}) } });
       return ok ? ('ok' as const) : ('exists' as const);
     });
     if (outcome === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(id.namespace)}`);

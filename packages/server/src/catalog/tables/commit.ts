@@ -26,6 +26,8 @@ import { type MetadataResult, readMetadataFile, writeMetadataFile } from '../met
 import type { CatalogObjectRecord, CatalogRepository } from '../ports.js';
 import { checkIntroducedPaths } from './paths.js';
 import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from './shared.js';
+import { commitEvents as committedChanges } from '../outbox/commit-events.js';
+import { recordChanges } from '../outbox/changes.js';
 
 export interface TableChange {
   identifier: TableIdentifier;
@@ -161,6 +163,7 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
           // Unchanged tables are swapped onto themselves: the compare-and-swap still proves their requirements held at commit time.
           if (!(await swap(ctx, scope, repo, p))) throw new LostRace(p);
         }
+        await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, ...committedChanges(changes, prepared));
         if (idempotencyKey !== undefined) {
           const outcome: AppliedOutcome = { tables: prepared.map((p) => ({ namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation })) };
           await repo.noteIdempotentOutcome(idempotencyKey, `${APPLIED_OUTCOME}${JSON.stringify(outcome)}`);

@@ -16,6 +16,7 @@ import { writeMetadataFile } from '../metadata-files.js';
 import { stringifyJson } from '../json.js';
 import { checkIntroducedPaths } from './paths.js';
 import { type TableAccess, type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, requireNamespaceFor, tableExists, vendedAccess } from './shared.js';
+import { recordChanges } from '../outbox/changes.js';
 
 export interface CreateTableInput {
   name: unknown;
@@ -94,6 +95,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
       updatedAtMs: now,
       locationOwned: true,
     });
+    if (ok) await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.created', namespace: levels, name, uuid: tableUuid, data: { 'metadata-location': metadataLocation } });
     return ok ? ('ok' as const) : ('exists' as const);
   });
   if (inserted !== 'ok') {

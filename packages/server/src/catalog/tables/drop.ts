@@ -10,6 +10,7 @@ import { checkName, checkNamespace } from '../identifiers.js';
 import type { MetadataResult } from '../metadata-files.js';
 import { purgeLocation } from '../purge.js';
 import { type TableContext, requireTable, tableNotFound } from './shared.js';
+import { recordChanges } from '../outbox/changes.js';
 
 export async function dropTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, purge: unknown): Promise<void> {
   // validate
@@ -22,6 +23,7 @@ export async function dropTable(ctx: TableContext, request: CatalogRequest, name
   // execute
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
+    await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } });
   });
   ctx.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
@@ -36,6 +38,7 @@ export async function unregisterTable(ctx: TableContext, request: CatalogRequest
   const { record } = await requireTable(ctx, scope, levels, name, ['table:drop', 'table:read-metadata'], true);
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
+    await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, { kind: 'table.unregistered', namespace: record.namespace, name, uuid: record.uuid, operation: { purge: false } });
   });
   ctx.events.emit({ type: 'table.unregistered', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });

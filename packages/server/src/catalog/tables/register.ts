@@ -16,6 +16,7 @@ import type { TableMetadata } from '../metadata/index.js';
 import { type MetadataResult, readMetadataFile } from '../metadata-files.js';
 import { checkIntroducedPaths } from './paths.js';
 import { type TableAccess, type TableContext, checkTableLocation, requireNamespaceFor, resolveTable, tableExists, tableObject, vendedAccess, NO_ACCESS } from './shared.js';
+import { recordChanges } from '../outbox/changes.js';
 
 export async function registerTable(
   ctx: TableContext,
@@ -63,10 +64,12 @@ export async function registerTable(
         { warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', expectedMetadataLocation: again.metadataLocation, metadataLocation, metadataJson: json, location },
         now,
       );
+      await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.registered', namespace: levels, name, uuid: table['table-uuid'], operation: { overwrite: true }, data: { 'metadata-location': metadataLocation } });
       return;
     }
     const ok = await trx.insertObject({ id, warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', uuid: table['table-uuid'], location, metadataLocation, metadataJson: json, createdAtMs: now, updatedAtMs: now });
     if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
+    await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.registered', namespace: levels, name, uuid: table['table-uuid'], data: { 'metadata-location': metadataLocation } });
   });
   ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   const access = delegation.length > 0 ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), delegation }) : NO_ACCESS;

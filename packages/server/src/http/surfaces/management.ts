@@ -20,6 +20,7 @@ import { principalRoutes } from '../routes/management/principals.js';
 import { warehouseRoutes } from '../routes/management/warehouses.js';
 import { storageGrantRoutes } from '../routes/management/storage-grants.js';
 import type { StorageGrantAdmin } from '../../catalog/management/storage-grant-admin.js';
+import { type EventRoutesOptions, eventRoutes } from '../routes/management/events.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
@@ -30,6 +31,8 @@ export interface ManagementSurfaceOptions {
   access: AccessAdmin;
   audit: AuditReader;
   tables: TableService;
+  /** Change events and event sinks (catalog/outbox/). */
+  events?: EventRoutesOptions | undefined;
   authentication: AuthenticationOptions;
 }
 
@@ -50,4 +53,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   storageGrantRoutes(app, options.storageGrants);
   accessRoutes(app, options.access);
   auditRoutes(app, options.audit);
+  if (options.events) eventRoutes(app, options.events);
 };

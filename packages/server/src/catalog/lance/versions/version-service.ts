@@ -23,6 +23,7 @@ import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
 import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
 import { restoreVersion } from './restore.js';
+import { changeEvent } from '../../outbox/changes.js';
 
 /** The largest manifest the catalog copies (a manifest lists fragments, not rows: large tables stay far below this). */
 export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
@@ -85,7 +86,7 @@ export class LanceVersionService {
       // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
       if (await storage.exists(finalUri)) await storage.delete(finalUri);
       await storage.writeNew(finalUri, bytes);
-    });
+    }, [changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind: 'lance-table.version-created', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { version, 'manifest-path': finalUri, 'manifest-size': bytes.length } })]);
     refuse(refusal, version, table);
     await storage.delete(staged.uri).catch(() => undefined);
     await this.ctx.access.record(scope.caller, 'lance.version.created', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { version, manifest: finalUri });

@@ -1,0 +1,30 @@
+/** The management API's change events (pull) and event sinks (docs/events.md). */
+import { Type } from '@sinclair/typebox';
+import { CreateEventSinkRequest, CreateEventSinkResponse, EventSink, ListEventSinksResponse, ListEventsResponse } from '../management/events.js';
+import { manage, ok } from './management.js';
+import { parameters } from './types.js';
+
+const tags = ['Lakegate management: events'];
+const byWarehouse = parameters({ warehouse: Type.String() });
+const bySink = parameters({ warehouse: Type.String(), sinkId: Type.String() });
+
+export const MANAGEMENT_EVENT_OPERATIONS = [
+  manage({
+    operationId: 'listEvents',
+    method: 'GET',
+    path: '/events',
+    summary: "A warehouse's change events after a cursor, oldest first, those the caller may read",
+    tags,
+    query: parameters({
+      warehouse: Type.String({ description: 'The warehouse (Iceberg prefix)' }),
+      after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'A sequence: the next of the previous page (default 0: from the oldest retained)' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    }),
+    responses: { 200: ok('A page of events', ListEventsResponse) },
+    errors: [404],
+  }),
+  manage({ operationId: 'listEventSinks', method: 'GET', path: '/warehouses/{warehouse}/event-sinks', summary: "A warehouse's event sinks and their delivery state", tags, params: byWarehouse, responses: { 200: ok('The sinks', ListEventSinksResponse) }, errors: [404] }),
+  manage({ operationId: 'createEventSink', method: 'POST', path: '/warehouses/{warehouse}/event-sinks', summary: 'Add an event sink to a warehouse', tags, params: byWarehouse, body: CreateEventSinkRequest, responses: { 201: ok('The sink (and a generated secret, shown once)', CreateEventSinkResponse) }, errors: [404] }),
+  manage({ operationId: 'getEventSink', method: 'GET', path: '/warehouses/{warehouse}/event-sinks/{sinkId}', summary: 'An event sink and its delivery state', tags, params: bySink, responses: { 200: ok('The sink', EventSink) }, errors: [404] }),
+  manage({ operationId: 'deleteEventSink', method: 'DELETE', path: '/warehouses/{warehouse}/event-sinks/{sinkId}', summary: 'Remove an event sink', tags, params: bySink, responses: { 204: { description: 'Removed' } }, errors: [404] }),
+];

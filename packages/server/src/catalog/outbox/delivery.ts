@@ -1,0 +1,147 @@
+/**
+ * Delivery of outbox events to the sinks of each warehouse, at least once and in order: by the one replica that
+ * holds the delivery lease (a row with an expiry, taken and renewed by compare-and-set, so two replicas never
+ * deliver at once while the lease is honoured). For each sink whose backoff has passed, the events after its cursor
+ * go to deliver() in sequence order, one batch at a time; the cursor moves (compare-and-set from the value read)
+ * only after deliver() resolved, so a sink that is down delays its events and never loses one. A failed batch is
+ * retried whole after an exponential backoff (1 s doubling, capped); after `maxFailures` failures in a row the sink
+ * shows as `failing` (the dead-letter state of the management API, console and /metrics) and is still retried.
+ * A batch is started only while the lease has at least a sink's timeout left, so a holder that lost its lease by
+ * stalling has stopped before the next holder starts; if it has not, a consumer sees a duplicate (same event id),
+ * never a gap.
+ */
+import { toCloudEvent } from './cloud-event.js';
+import type { SinkRecord } from './delivery-ports.js';
+import type { OutboxStores } from './ports.js';
+import type { EventSink } from './sink.js';
+
+export const DELIVERY_LEASE = 'event-delivery';
+
+export interface DeliveryMetrics {
+  delivered(kind: string, count: number, lagSeconds: number): void;
+  failed(kind: string): void;
+}
+
+export interface DeliveryOptions {
+  store: OutboxStores;
+  /** The sink adapter for a configured sink (events/sink-factory.ts); rejects when it cannot be built. */
+  sinkFor(record: SinkRecord): Promise<EventSink>;
+  /** The server's public URL: events' `source`. */
+  baseUrl(): string;
+  /** This replica's name in the lease row. */
+  holder: string;
+  now(): number;
+  intervalMs: number;
+  leaseTtlMs: number;
+  maxFailures: number;
+  maxBackoffMs: number;
+  /** Events per deliver() call. */
+  batchSize: number;
+  metrics?: DeliveryMetrics | undefined;
+  /** Failures worth a log line (never a secret: errors of sinks are written without their configuration). */
+  warn(message: string, detail: Record<string, unknown>): void;
+}
+
+export class EventDelivery {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly sinks = new Map<string, { version: string; sink: EventSink }>();
+
+  constructor(private readonly o: DeliveryOptions) {}
+
+  start(): void {
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.tick()
+        .catch((err: unknown) => this.o.warn('event delivery failed', { err: messageOf(err) }))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(loop, this.o.intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(loop, 0).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.o.store.releaseLease(DELIVERY_LEASE, this.o.holder).catch(() => undefined);
+    await this.closeSinks([]);
+  }
+
+  /** One round: take or renew the lease, then bring each due sink up to date (or until the lease runs short). */
+  async tick(): Promise<void> {
+    // No sink anywhere: nothing to deliver, and no lease write (a write transaction) every interval.
+    const records = await this.o.store.listSinks();
+    const leasedAt = this.o.now();
+    if (records.length === 0 || !(await this.o.store.acquireLease(DELIVERY_LEASE, this.o.holder, leasedAt, this.o.leaseTtlMs))) {
+      await this.closeSinks([]);
+      return;
+    }
+    await this.closeSinks(records.map((r) => r.id));
+    for (const record of records) {
+      let current: SinkRecord | undefined = record;
+      while (current && !this.stopped && current.nextAttemptAtMs <= this.o.now()) {
+        // Only with enough of the lease left for a whole attempt (see the file's comment); a sink timeout longer than
+        // half the lease counts as half the lease, or no attempt would ever start.
+        if (this.o.now() + Math.min(sinkTimeoutMs(current), this.o.leaseTtlMs / 2) > leasedAt + this.o.leaseTtlMs) return;
+        const moved = await this.deliverBatch(current);
+        current = moved ? await this.o.store.getSink(current.id) : undefined;
+      }
+    }
+  }
+
+  /** True when a full or partial batch was accepted and the cursor moved (there may be more). */
+  private async deliverBatch(record: SinkRecord): Promise<boolean> {
+    const events = await this.o.store.list(record.warehouse, record.cursor, this.o.batchSize);
+    if (events.length === 0) return false;
+    const baseUrl = this.o.baseUrl();
+    try {
+      const sink = await this.sinkOf(record);
+      await sink.deliver(events.map((e) => toCloudEvent(e, baseUrl)));
+    } catch (err) {
+      const failures = record.failures + 1;
+      const backoff = Math.min(this.o.maxBackoffMs, 1000 * 2 ** Math.min(failures - 1, 30));
+      const state = failures >= this.o.maxFailures ? 'failing' : 'active';
+      const lastError = messageOf(err).slice(0, 300);
+      await this.o.store.recordFailure(record.id, { failures, state, lastError, nextAttemptAtMs: this.o.now() + backoff * (0.75 + Math.random() * 0.5) }, this.o.now());
+      this.o.metrics?.failed(record.kind);
+      if (state === 'failing' && record.state !== 'failing') this.o.warn('event sink is failing (dead letter); its events wait, none is dropped', { sink: record.id, warehouse: record.warehouse, kind: record.kind, failures, error: lastError });
+      return false;
+    }
+    const last = events.at(-1)!;
+    const moved = await this.o.store.advanceSink(record.id, record.cursor, last.sequence, events.length, this.o.now());
+    if (moved) this.o.metrics?.delivered(record.kind, events.length, Math.max(0, this.o.now() - last.timeMs) / 1000);
+    return moved;
+  }
+
+  /**
+   * The adapter of a sink, built again when its configuration changed. (Keyed by the config and secret, not the row's
+   * updatedAtMs, which every accepted batch and failure moves: a broker sink would otherwise reconnect per batch.)
+   */
+  private async sinkOf(record: SinkRecord): Promise<EventSink> {
+    const kept = this.sinks.get(record.id);
+    const version = JSON.stringify([record.config, record.secretId ?? null]);
+    if (kept && kept.version === version) return kept.sink;
+    if (kept) await kept.sink.close().catch(() => undefined);
+    const sink = await this.o.sinkFor(record);
+    this.sinks.set(record.id, { version, sink });
+    return sink;
+  }
+
+  /** Closes the adapters of sinks that are gone (all of them when `keep` is empty and this replica lost the lease). */
+  private async closeSinks(keep: readonly string[]): Promise<void> {
+    for (const [id, { sink }] of this.sinks) {
+      if (keep.includes(id)) continue;
+      this.sinks.delete(id);
+      await sink.close().catch(() => undefined);
+    }
+  }
+}
+
+const sinkTimeoutMs = (r: SinkRecord): number => (typeof r.config['timeout-ms'] === 'number' ? r.config['timeout-ms'] : 10_000);
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,52 @@
+/**
+ * The event outbox (issue 38): every change the catalog makes is written as an event row in the same database
+ * transaction as the change, so a change that did not commit has no event and a committed one always has one.
+ * Delivery to sinks (delivery.ts) and the pull API read the rows afterwards, in per-warehouse sequence order.
+ */
+
+/** One change, as a service records it inside its store transaction (sequence not yet assigned). */
+export interface OutboxEventInput {
+  /** Event id (a UUID): what consumers drop duplicates by. */
+  id: string;
+  warehouse: string;
+  /** The CloudEvents type, e.g. `io.lakegate.table.committed` (types.ts). */
+  type: string;
+  /** `namespace/name`, or the namespace alone, dot-joined levels. */
+  subject?: string | undefined;
+  /** Ordering key: the table's uuid, or the warehouse name for events without a table. */
+  partitionKey: string;
+  timeMs: number;
+  data: Record<string, unknown>;
+}
+
+/** A stored event: its sequence is per warehouse, assigned at insert inside the change's transaction. */
+export interface OutboxEvent extends OutboxEventInput {
+  sequence: number;
+}
+
+/**
+ * Writes events inside the current transaction. The adapter assigns each warehouse's next sequence numbers by
+ * updating a per-warehouse counter row in the same transaction: on PostgreSQL that row lock serialises concurrent
+ * transactions of one warehouse, so sequence order is commit order. Call it as the LAST write of a transaction
+ * (every transaction takes the counter lock last, so the lock order is the same everywhere: no deadlock).
+ */
+export interface OutboxWriter {
+  appendEvents(events: readonly OutboxEventInput[]): Promise<void>;
+}
+
+/** Reads and retention of the outbox (outside transactions). */
+export interface OutboxStore {
+  /** Events of a warehouse with sequence > after, ascending, at most `limit`. */
+  list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]>;
+  /** The highest sequence assigned in the warehouse (0: none yet). */
+  head(warehouse: string): Promise<number>;
+  /**
+   * Deletes events older than `beforeMs` (retention); how many. The counters are kept, so sequences never repeat.
+   * With `keepAfter`, a warehouse's events after the given sequence stay whatever their age (those a sink has not
+   * accepted yet: a sink that is down delays its events, it never loses them).
+   */
+  deleteBefore(beforeMs: number, keepAfter?: ReadonlyMap<string, number>): Promise<number>;
+}
+
+/** Everything the outbox keeps: events, sinks with their cursors, and the delivery lease (one adapter implements all). */
+export type OutboxStores = OutboxStore & import('./delivery-ports.js').SinkStore & import('./delivery-ports.js').LeaseStore;

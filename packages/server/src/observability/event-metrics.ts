@@ -1,0 +1,51 @@
+/**
+ * Change event delivery in /metrics: events delivered and failed deliveries per sink kind, delivery lag (commit to
+ * accepted by the sink), and, read from the database when /metrics is, events pending and failing sinks per kind.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
+import type { OutboxStores } from '../catalog/outbox/ports.js';
+
+export function eventMetrics(registry: Registry, store: OutboxStores): DeliveryMetrics {
+  const delivered = new Counter({ name: 'lakegate_events_delivered_total', help: 'Change events accepted by sinks, by sink kind', labelNames: ['kind'], registers: [registry] });
+  const failed = new Counter({ name: 'lakegate_event_deliveries_failed_total', help: 'Failed delivery attempts (batches), by sink kind', labelNames: ['kind'], registers: [registry] });
+  const lag = new Histogram({
+    name: 'lakegate_event_delivery_lag_seconds',
+    help: 'From the commit of the last event of a batch to its acceptance by the sink, by sink kind',
+    labelNames: ['kind'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'lakegate_events_pending',
+    help: 'Change events not yet accepted by a sink, by sink kind (summed over sinks)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const sinks = await store.listSinks().catch(() => []);
+      const heads = new Map<string, number>();
+      for (const s of sinks) {
+        if (!heads.has(s.warehouse)) heads.set(s.warehouse, await store.head(s.warehouse));
+        this.inc({ kind: s.kind }, Math.max(0, heads.get(s.warehouse)! - s.cursor));
+      }
+    },
+  });
+  new Gauge({
+    name: 'lakegate_event_sinks_failing',
+    help: 'Event sinks in the failing (dead-letter) state, by sink kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await store.listSinks().catch(() => [])) this.inc({ kind: s.kind }, s.state === 'failing' ? 1 : 0);
+    },
+  });
+  return {
+    delivered: (kind, count, lagSeconds) => {
+      delivered.inc({ kind }, count);
+      lag.observe({ kind }, lagSeconds);
+    },
+    failed: (kind) => failed.inc({ kind }),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The event outbox (catalog/outbox/ports.ts), its sinks and the delivery lease over SQLite or PostgreSQL.
+ * appendOutboxEvents runs inside the change's transaction: it moves the warehouse's counter row by the number of
+ * events (`insert … on conflict do update … returning`, one statement in both databases) and inserts the rows with
+ * the numbers it got. On PostgreSQL the counter row stays locked until the transaction ends, so a second writer of
+ * the same warehouse waits, and sequences are assigned in commit order; SQLite serialises write transactions anyway.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { OutboxEvent, OutboxEventInput, OutboxStore } from '../catalog/outbox/ports.js';
+import type { LeaseStore, SinkKind, SinkRecord, SinkState, SinkStore } from '../catalog/outbox/delivery-ports.js';
+import type { CatalogDatabase } from './schema.js';
+import { parseJson, stringifyJson } from '../catalog/json.js';
+
+type Int = number | string | bigint;
+type OutboxTables = {
+  event_outbox: { warehouse: string; sequence: Int; id: string; type: string; subject: string | null; partition_key: string; time: Int; data: string };
+  event_sequences: { warehouse: string; sequence: Int };
+  event_sinks: {
+    id: string;
+    warehouse: string;
+    kind: string;
+    config: string;
+    secret_id: string | null;
+    cursor: Int;
+    state: string;
+    failures: Int;
+    last_error: string | null;
+    next_attempt_at: Int;
+    delivered: Int;
+    created_at: Int;
+    updated_at: Int;
+  };
+  event_leases: { name: string; holder: string; expires_at: Int };
+};
+type Db = Kysely<OutboxTables>;
+
+const tablesOf = (db: Kysely<CatalogDatabase>): Db => db.withTables<OutboxTables>() as unknown as Db;
+
+/** Inside a transaction (`db` is the transaction): the events, with the warehouse's next sequence numbers. */
+export async function appendOutboxEvents(db: Kysely<CatalogDatabase>, events: readonly OutboxEventInput[]): Promise<void> {
+  const t = tablesOf(db);
+  const byWarehouse = new Map<string, OutboxEventInput[]>();
+  for (const e of events) byWarehouse.set(e.warehouse, [...(byWarehouse.get(e.warehouse) ?? []), e]);
+  for (const [warehouse, list] of byWarehouse) {
+    const row = await t
+      .insertInto('event_sequences')
+      .values({ warehouse, sequence: list.length })
+      .onConflict((oc) => oc.column('warehouse').doUpdateSet({ sequence: sql`event_sequences.sequence + ${list.length}` }))
+      .returning('sequence')
+      .executeTakeFirstOrThrow();
+    const last = Number(row.sequence);
+    const first = last - list.length + 1;
+    await t
+      .insertInto('event_outbox')
+      .values(list.map((e, i) => ({ warehouse, sequence: first + i, id: e.id, type: e.type, subject: e.subject ?? null, partition_key: e.partitionKey, time: e.timeMs, data: stringifyJson(e.data) })))
+      .execute();
+  }
+}
+
+const toEvent = (r: OutboxTables['event_outbox']): OutboxEvent => ({
+  id: r.id,
+  warehouse: r.warehouse,
+  sequence: Number(r.sequence),
+  type: r.type,
+  ...(r.subject !== null ? { subject: r.subject } : {}),
+  partitionKey: r.partition_key,
+  timeMs: Number(r.time),
+  // Exact: snapshot ids are 63-bit integers (catalog/json.ts).
+  data: parseJson(r.data) as Record<string, unknown>,
+});
+
+const toSink = (r: OutboxTables['event_sinks']): SinkRecord => ({
+  id: r.id,
+  warehouse: r.warehouse,
+  kind: r.kind as SinkKind,
+  config: JSON.parse(r.config) as Record<string, unknown>,
+  ...(r.secret_id !== null ? { secretId: r.secret_id } : {}),
+  cursor: Number(r.cursor),
+  state: r.state as SinkState,
+  failures: Number(r.failures),
+  ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+  nextAttemptAtMs: Number(r.next_attempt_at),
+  delivered: Number(r.delivered),
+  createdAtMs: Number(r.created_at),
+  updatedAtMs: Number(r.updated_at),
+});
+
+export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
+  private readonly db: Db;
+
+  constructor(db: Kysely<CatalogDatabase>) {
+    this.db = tablesOf(db);
+  }
+
+  async list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]> {
+    const rows = await this.db.selectFrom('event_outbox').selectAll().where('warehouse', '=', warehouse).where('sequence', '>', after).orderBy('sequence').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+
+  async head(warehouse: string): Promise<number> {
+    const row = await this.db.selectFrom('event_sequences').select('sequence').where('warehouse', '=', warehouse).executeTakeFirst();
+    return row ? Number(row.sequence) : 0;
+  }
+
+  async deleteBefore(beforeMs: number, keepAfter: ReadonlyMap<string, number> = new Map()): Promise<number> {
+    const kept = [...keepAfter];
+    const res = await this.db
+      .deleteFrom('event_outbox')
+      .where('time', '<', beforeMs)
+      .where((eb) =>
+        kept.length === 0
+          ? eb.lit(true)
+          : eb.or([eb('warehouse', 'not in', kept.map(([w]) => w)), ...kept.map(([w, floor]) => eb.and([eb('warehouse', '=', w), eb('sequence', '<=', floor)]))]),
+      )
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async insertSink(r: SinkRecord): Promise<void> {
+    await this.db
+      .insertInto('event_sinks')
+      .values({
+        id: r.id,
+        warehouse: r.warehouse,
+        kind: r.kind,
+        config: JSON.stringify(r.config),
+        secret_id: r.secretId ?? null,
+        cursor: r.cursor,
+        state: r.state,
+        failures: r.failures,
+        last_error: r.lastError ?? null,
+        next_attempt_at: r.nextAttemptAtMs,
+        delivered: r.delivered,
+        created_at: r.createdAtMs,
+        updated_at: r.updatedAtMs,
+      })
+      .execute();
+  }
+
+  async getSink(id: string): Promise<SinkRecord | undefined> {
+    const row = await this.db.selectFrom('event_sinks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toSink(row);
+  }
+
+  async listSinks(warehouse?: string): Promise<SinkRecord[]> {
+    let q = this.db.selectFrom('event_sinks').selectAll();
+    if (warehouse !== undefined) q = q.where('warehouse', '=', warehouse);
+    return (await q.orderBy('created_at').orderBy('id').execute()).map(toSink);
+  }
+
+  async updateSinkConfig(id: string, config: Record<string, unknown>, secretId: string | undefined, nowMs: number): Promise<boolean> {
+    const res = await this.db.updateTable('event_sinks').set({ config: JSON.stringify(config), secret_id: secretId ?? null, updated_at: nowMs }).where('id', '=', id).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async deleteSink(id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('event_sinks').where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) === 1;
+  }
+
+  async advanceSink(id: string, from: number, to: number, count: number, nowMs: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('event_sinks')
+      .set({ cursor: to, delivered: sql`delivered + ${count}`, failures: 0, state: 'active', last_error: null, next_attempt_at: 0, updated_at: nowMs })
+      .where('id', '=', id)
+      .where('cursor', '=', from)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async recordFailure(id: string, f: { failures: number; state: SinkState; lastError: string; nextAttemptAtMs: number }, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('event_sinks')
+      .set({ failures: f.failures, state: f.state, last_error: f.lastError, next_attempt_at: f.nextAttemptAtMs, updated_at: nowMs })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    // Insert when absent; otherwise take it only when it expired or is ours (compare-and-set in the WHERE).
+    const res = await this.db
+      .insertInto('event_leases')
+      .values({ name, holder, expires_at: nowMs + ttlMs })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
+          .where((eb) => eb.or([eb('event_leases.holder', '=', holder), eb('event_leases.expires_at', '<', nowMs)])),
+      )
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('event_leases').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+}

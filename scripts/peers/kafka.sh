@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Apache Kafka (KRaft, one node that is both broker and controller) for the event-sink interop tests.
+#
+#   scripts/peers/kafka.sh lib                            ensure the broker's jars; prints the lib dir
+#   scripts/peers/kafka.sh start DIR PORT CONTROLLER_PORT start (or reuse) the broker of DIR; prints its bootstrap address
+#   scripts/peers/kafka.sh stop DIR                       stop the broker of DIR (its data stays: start resumes it)
+#
+# lib: Maven Central's org.apache.kafka:kafka_2.13 and its runtime dependencies (peers/kafka/pom.xml, through
+# `mvn dependency:copy-dependencies`, local repo ~/.m2) into ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}/kafka-<version>/lib,
+# once per pom (sha256 stamp), one copy at a time (flock). Central has no bin/ scripts: this script builds the
+# classpath itself and runs the two main classes the distribution's kafka-storage.sh and kafka-server-start.sh run.
+#
+# start: writes DIR/server.properties (listeners PLAINTEXT on 127.0.0.1:PORT, CONTROLLER on 127.0.0.1:CONTROLLER_PORT,
+# topics auto-created with 3 partitions, replication factor 1), formats DIR/data once (`kafka.tools.StorageTool format`
+# with a fresh cluster id; a later start of the same DIR keeps the data, so a test can stop and restart the broker
+# and find every acknowledged record), then runs `java -cp lib/* kafka.Kafka DIR/server.properties` in its own
+# session. DIR/extra.properties, when the caller wrote one, is appended to server.properties (a later key wins: e.g. a
+# SASL_PLAINTEXT listener beside PLAINTEXT, on 127.0.0.1 too). Log DIR/kafka.log, pid DIR/kafka.pid. Ready when the port accepts connections and the log says
+# "Kafka Server started". The bootstrap address (127.0.0.1:PORT) is the last stdout line; progress goes to stderr.
+# Env: KAFKA_JAVA_HOME (a JDK 17+; default: JAVA_HOME when 17+, else the newest 17+ under /usr/lib/jvm),
+# KAFKA_HEAP (default 512m), KAFKA_START_TIMEOUT (default 120 s; a loaded 2-core machine takes 20-40 s).
+set -euo pipefail
+
+KAFKA_VERSION=4.4.0
+MIN_JAVA=17
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+POM="$SCRIPT_DIR/../../peers/kafka/pom.xml"
+CACHE_ROOT="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
+PEER_HOME="$CACHE_ROOT/kafka-$KAFKA_VERSION"
+LIB_DIR="$PEER_HOME/lib"
+
+PEER=kafka
+# shellcheck source=scripts/peers/lib.sh
+source "$SCRIPT_DIR/lib.sh"
+
+find_java_home() {
+  local dir major best="" best_major=0
+  if [[ -n "${KAFKA_JAVA_HOME:-}" ]]; then
+    major="$(java_major "$KAFKA_JAVA_HOME")"
+    [[ -n "$major" ]] && (( major >= MIN_JAVA )) || die "KAFKA_JAVA_HOME=$KAFKA_JAVA_HOME is not a JDK $MIN_JAVA+"
+    echo "$KAFKA_JAVA_HOME"; return
+  fi
+  if [[ -n "${JAVA_HOME:-}" ]]; then
+    major="$(java_major "$JAVA_HOME")"
+    if [[ -n "$major" ]] && (( major >= MIN_JAVA )); then echo "$JAVA_HOME"; return; fi
+  fi
+  for dir in /usr/lib/jvm/*; do
+    [[ -L "$dir" ]] && continue
+    major="$(java_major "$dir")"
+    if [[ -n "$major" ]] && (( major >= MIN_JAVA && major > best_major )); then best="$dir"; best_major=$major; fi
+  done
+  [[ -n "$best" ]] && { echo "$best"; return; }
+  die "Kafka $KAFKA_VERSION needs a JDK $MIN_JAVA+ and none was found in JAVA_HOME or under /usr/lib/jvm (or set KAFKA_JAVA_HOME)"
+}
+
+ensure_lib() {
+  [[ -f "$POM" ]] || die "missing $POM"
+  local sha stamp tmp
+  sha="$(sha256sum "$POM" | cut -d' ' -f1)"
+  stamp="$PEER_HOME/.stamp-pom-$sha"
+  [[ -f "$stamp" && -d "$LIB_DIR" ]] && return 0
+  mkdir -p "$PEER_HOME"
+  exec 8>"$PEER_HOME/.lib.lock"
+  flock 8
+  if [[ ! -f "$stamp" || ! -d "$LIB_DIR" ]]; then
+    command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to fetch Kafka from Maven Central)"
+    log "copying Kafka $KAFKA_VERSION jars into $LIB_DIR (first run downloads from Maven Central)"
+    tmp="$(mktemp -d "$PEER_HOME/lib.tmp.XXXXXX")"
+    # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
+    if ! mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$tmp" -f "$POM" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
+      rm -rf "$tmp"
+      die "mvn dependency:copy-dependencies failed"
+    fi
+    chmod 755 "$tmp"
+    rm -rf "$LIB_DIR"
+    mv "$tmp" "$LIB_DIR"
+    rm -f "$PEER_HOME"/.stamp-pom-*
+    echo "$sha" >"$stamp"
+    log "done: $(find "$LIB_DIR" -name '*.jar' | wc -l) jars, $(du -sh "$LIB_DIR" | cut -f1)"
+  fi
+  exec 8>&-
+}
+
+running_pid() { # DIR -> pid of its live broker, or nothing
+  live_pid "$1/kafka.pid" "kafka.Kafka $1/server.properties"
+}
+
+is_ready() { # PORT LOGFILE
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && grep -q 'Kafka Server started' "$2"
+}
+
+write_config() { # DIR PORT CONTROLLER_PORT
+  cat >"$1/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$3
+listeners=PLAINTEXT://127.0.0.1:$2,CONTROLLER://127.0.0.1:$3
+advertised.listeners=PLAINTEXT://127.0.0.1:$2
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$1/data
+num.partitions=3
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  if [[ -f "$1/extra.properties" ]]; then
+    { echo "# from $1/extra.properties"; cat "$1/extra.properties"; } >>"$1/server.properties"
+  fi
+  # WARN and above, plus the one INFO line the ready check reads.
+  cat >"$1/log4j2.yaml" <<'YAML'
+Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Logger:
+      - name: kafka.server.KafkaRaftServer
+        level: INFO
+    Root:
+      level: WARN
+      AppenderRef:
+        - ref: STDOUT
+YAML
+}
+
+cmd_start() {
+  local dir port cport pid java_home
+  local -a jvm
+  [[ $# -eq 3 ]] || usage
+  port="$2"; cport="$3"
+  check_port "$port"; check_port "$cport"
+  java_home="$(find_java_home)"
+  ensure_lib
+  mkdir -p "$1"
+  dir="$(abs_dir "$1")"
+  lock_dir "$dir"
+  pid="$(running_pid "$dir")"
+  if [[ -n "$pid" ]]; then
+    if [[ "$(cat "$dir/kafka.ports" 2>/dev/null)" == "$port $cport" ]] && is_ready "$port" "$dir/kafka.log"; then
+      log "already running (pid $pid)"
+      echo "127.0.0.1:$port"
+      return 0
+    fi
+    stop_pid "$pid"
+  fi
+  if [[ -f "$dir/data/meta.properties" && "$(cat "$dir/kafka.ports" 2>/dev/null)" != "$port $cport" ]]; then
+    log "ports changed: discarding the old data of $dir"
+    rm -rf "$dir/data"
+  fi
+  write_config "$dir" "$port" "$cport"
+  # Small heap, serial GC and C1 only: a single-node test broker on a shared 2-core machine starts faster so.
+  jvm=("$java_home/bin/java" "-Xms64m" "-Xmx${KAFKA_HEAP:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Dlog4j2.configurationFile=$dir/log4j2.yaml"
+    -cp "$LIB_DIR/*")
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    log "formatting $dir/data (KRaft, node 1)"
+    "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted -c "$dir/server.properties" \
+      -t "$("${jvm[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)" >"$dir/format.log" 2>&1 ||
+      { tail -n 20 "$dir/format.log" >&2; die "kafka-storage format failed (log: $dir/format.log)"; }
+  fi
+  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$port (controller 127.0.0.1:$cport)"
+  setsid "${jvm[@]}" kafka.Kafka "$dir/server.properties" </dev/null >"$dir/kafka.log" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$dir/kafka.pid"
+  echo "$port $cport" >"$dir/kafka.ports"
+  if wait_ready "$pid" "$dir/kafka.log" "${KAFKA_START_TIMEOUT:-120}" is_ready "$port" "$dir/kafka.log"; then
+    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
+    log "ready (pid $pid)"
+    echo "127.0.0.1:$port"
+    return 0
+  fi
+  stop_pid "$pid"
+  die "kafka not ready on 127.0.0.1:$port after ${KAFKA_START_TIMEOUT:-120}s (log: $dir/kafka.log)"
+}
+
+cmd_stop() {
+  [[ $# -eq 1 ]] || usage
+  stop_server "$1" running_pid pid kafka.pid
+}
+
+case "${1:-}" in
+  lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib; echo "$LIB_DIR" ;;
+  start) shift; cmd_start "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
+  *) usage ;;
+esac
