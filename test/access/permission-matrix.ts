@@ -74,7 +74,7 @@ interface Operation {
   /** Each privilege needed, where it is granted directly, and an ancestor it can be inherited from (none: no ancestor to test). */
   needs: Array<{ privilege: string; direct: Place; inherited?: Place }>;
   /** Objects the case needs, made by the admin. */
-  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'lance-versioned' | 'child' | 'unregistered'>;
+  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'lance-versioned' | 'child' | 'unregistered' | 'dropped'>;
   /** The warehouse the case runs in (default: the file warehouse). */
   wh?: string;
   request: (f: Fixture) => { method: string; url: string; body?: unknown };
@@ -276,6 +276,16 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: '/management/v1/grants', body: { role: `target-${f.n}`, privileges: ['table:read-data'], securable: securable(f, 'table') } }),
     ok: 201,
   },
+  // Management: dropped (soft-deleted) objects of the warehouse
+  { name: 'listDroppedObjects', surface: 'management', needs: [{ privilege: 'warehouse:list-dropped', direct: 'warehouse' }], objects: [], request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/dropped` }), ok: 200 },
+  {
+    name: 'undropObject',
+    surface: 'management',
+    needs: [{ privilege: 'warehouse:undrop', direct: 'warehouse' }],
+    objects: ['dropped'],
+    request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/dropped/${f.data.dropped}/undrop`, body: {} }),
+    ok: 200,
+  },
 ];
 
 type Mode = 'direct' | 'inherited' | 'idp-group' | 'delegated' | 'engine-only' | 'not-granted';
@@ -362,6 +372,12 @@ export function permissionMatrix(label: string, env: () => Record<string, string
           };
           await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup') }), 'lance version 1');
           f.data.staged = staged('2.manifest-case');
+        }
+        if (o === 'dropped') {
+          await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to drop');
+          await must(await admin('DELETE', T(f, 'gone')), 'drop');
+          const listed = (await must(await admin('GET', `/management/v1/warehouses/${WH}/dropped?pageSize=1000`), 'dropped')).dropped as Array<{ id: string; namespace: string[] }>;
+          f.data.dropped = listed.find((d) => d.namespace.join('.') === f.ns.join('.'))!.id;
         }
         if (o === 'unregistered') {
           const made = await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to unregister');

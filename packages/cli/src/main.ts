@@ -9,6 +9,7 @@ import { ns } from './commands/ns.js';
 import { tableCommand } from './commands/table.js';
 import { tokenCommand } from './commands/token.js';
 import { viewCommand } from './commands/view.js';
+import { undrop } from './commands/undrop.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
@@ -20,6 +21,7 @@ commands:
   table ls|describe|create|drop|rename
                                 tables (TABLE is NAMESPACE.NAME, e.g. sales.eu.orders)
   view ls|describe              views
+  undrop ls|ID [--as NS.NAME]   dropped tables, views and Lance tables: list them, restore one
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
   admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit
@@ -46,6 +48,7 @@ const COMMANDS: Record<string, Command> = {
   creds,
   token: tokenCommand,
   admin,
+  undrop,
 };
 
 export async function main(argv: string[]): Promise<number | undefined> {

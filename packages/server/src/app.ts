@@ -288,6 +288,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.
     audit: new AuditReader(store.identity, isAdmin, worker ? async () => void (await worker.ask('flush-audit')) : () => audit.flush()),
     tables: services.tables,
+    dropped: services.dropped,
     authentication,
   });
 
@@ -306,6 +307,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     if (config.metricsReportRetentionDays > 0) {
       store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'metrics report retention sweep failed'));
     }
+    // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
+    services.dropped.sweep().catch((err: unknown) => logger.warn({ err }, 'drop retention sweep failed'));
     if (config.auditRetentionDays > 0) {
       store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
     }

@@ -244,6 +244,31 @@ export interface MetricsReport {
   report: unknown;
 }
 
+// ------------------------------------------------------------------ dropped objects
+
+/**
+ * A dropped (soft-deleted) table, view or Lance table, recoverable until `expires-at-ms` (the warehouse's
+ * `drop.retention-ms`, 7 days by default).
+ *
+ * @example
+ * ```ts
+ * const [orders] = (await management.listDroppedObjects('lake')).filter((d: DroppedObject) => d.name === 'orders');
+ * await management.undrop('lake', orders.id, { name: 'orders_restored' });
+ * ```
+ */
+export interface DroppedObject {
+  id: string;
+  kind: 'table' | 'view' | 'lance-table';
+  namespace: string[];
+  name: string;
+  location: string;
+  'dropped-at-ms': number;
+  'expires-at-ms': number;
+  /** Whether its files are deleted when the retention ends. */
+  purge: boolean;
+  'dropped-by': string;
+}
+
 // ------------------------------------------------------------------ audit
 
 /**

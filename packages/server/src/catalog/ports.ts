@@ -216,6 +216,8 @@ export interface CatalogStore {
   readonly access: import('./access/ports.js').AccessControl;
   /** The version history of catalog-managed Lance tables (catalog/lance/versions/). */
   readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
+  /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
+  readonly dropped: import('./maintenance/ports.js').DroppedObjectStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */

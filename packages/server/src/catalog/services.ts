@@ -12,6 +12,7 @@ import { ViewService } from './views.js';
 import { SigningService } from './signing/sign-service.js';
 import type { StorageSigning } from './signing/ports.js';
 import { WarehouseService } from './warehouses.js';
+import { DroppedObjectService } from './maintenance/dropped-service.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -24,6 +25,8 @@ export interface CatalogServices {
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
   lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; renames: LanceRenameService };
+  /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
+  dropped: DroppedObjectService;
 }
 
 export interface AccessPorts {
@@ -56,6 +59,7 @@ export function createCatalogServices(
     views: new ViewService(tableCtx),
     access,
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx) },
+    dropped: new DroppedObjectService(ctx),
   };
 }
 

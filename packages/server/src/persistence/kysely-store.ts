@@ -14,6 +14,8 @@ import { KyselyStorageGrants } from './kysely-storage-grants.js';
 import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
 import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
+import { KyselyDroppedObjectStore } from './kysely-dropped.js';
+import type { DroppedObjectStore } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { newReadCaches } from './read-caches.js';
 import type { CatalogDatabase } from './schema.js';
@@ -26,6 +28,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly sessions: SessionRepository;
   readonly storageGrants: StorageGrantStore;
   readonly lanceVersions: LanceVersionStore;
+  readonly dropped: DroppedObjectStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -40,6 +43,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.sessions = new KyselySessionRepository(db);
     this.storageGrants = new KyselyStorageGrants(db);
     this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
+    this.dropped = new KyselyDroppedObjectStore(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

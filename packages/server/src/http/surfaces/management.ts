@@ -20,6 +20,8 @@ import { principalRoutes } from '../routes/management/principals.js';
 import { warehouseRoutes } from '../routes/management/warehouses.js';
 import { storageGrantRoutes } from '../routes/management/storage-grants.js';
 import type { StorageGrantAdmin } from '../../catalog/management/storage-grant-admin.js';
+import type { DroppedObjectService } from '../../catalog/maintenance/dropped-service.js';
+import { droppedRoutes } from '../routes/management/dropped.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
@@ -30,6 +32,7 @@ export interface ManagementSurfaceOptions {
   access: AccessAdmin;
   audit: AuditReader;
   tables: TableService;
+  dropped: DroppedObjectService;
   authentication: AuthenticationOptions;
 }
 
@@ -50,4 +53,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   storageGrantRoutes(app, options.storageGrants);
   accessRoutes(app, options.access);
   auditRoutes(app, options.audit);
+  droppedRoutes(app, options.dropped);
 };
