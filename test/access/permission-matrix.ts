@@ -276,7 +276,8 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: '/management/v1/grants', body: { role: `target-${f.n}`, privileges: ['table:read-data'], securable: securable(f, 'table') } }),
     ok: 201,
   },
-  // Management: dropped (soft-deleted) objects of the warehouse
+  // Management: table maintenance on demand, and dropped (soft-deleted) objects of the warehouse
+  { name: 'runTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance`, body: { 'dry-run': true } }), ok: 200 },
   { name: 'listDroppedObjects', surface: 'management', needs: [{ privilege: 'warehouse:list-dropped', direct: 'warehouse' }], objects: [], request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/dropped` }), ok: 200 },
   {
     name: 'undropObject',

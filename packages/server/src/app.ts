@@ -289,6 +289,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     audit: new AuditReader(store.identity, isAdmin, worker ? async () => void (await worker.ask('flush-audit')) : () => audit.flush()),
     tables: services.tables,
     dropped: services.dropped,
+    maintenance: services.maintenance,
     authentication,
   });
 

@@ -35,5 +35,32 @@ export const UndropRequest = Type.Object(
 );
 export type UndropRequest = Static<typeof UndropRequest>;
 
+/** Table maintenance on demand (POST …/tables/{table}/maintenance): which actions, a dry run, and the expiry's settings. */
+export const TableMaintenanceRequest = Type.Object(
+  {
+    actions: Type.Optional(Type.Array(Type.Literal('expire-snapshots'), { minItems: 1, description: 'Default: every action' })),
+    'dry-run': Type.Optional(Type.Boolean({ description: 'Report what would be removed, change nothing' })),
+    'max-snapshot-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: the table property history.expire.max-snapshot-age-ms, else the warehouse\'s, else 5 days' })),
+    'min-snapshots-to-keep': Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Default: history.expire.min-snapshots-to-keep, else 1' })),
+    'max-ref-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: history.expire.max-ref-age-ms, else never' })),
+  },
+  { $id: 'TableMaintenanceRequest', additionalProperties: false },
+);
+export type TableMaintenanceRequest = Static<typeof TableMaintenanceRequest>;
+
+export const TableMaintenanceResult = Type.Object(
+  {
+    'dry-run': Type.Boolean(),
+    'expired-snapshots': Type.Array(Type.String(), { description: 'Snapshot ids (as strings: 64-bit) removed from the table' }),
+    'removed-refs': Type.Array(Type.String()),
+    'deleted-files': Type.Integer(),
+    'deleted-bytes': Type.Integer({ description: 'As the metadata records them (manifest lists count 0)' }),
+    files: Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer() }), { description: 'Deleted, or on a dry run to be deleted' }),
+    'metadata-location': Type.String(),
+  },
+  { $id: 'TableMaintenanceResult' },
+);
+export type TableMaintenanceResult = Static<typeof TableMaintenanceResult>;
+
 /** Named schemas of this file. */
-export const MANAGEMENT_DROPPED_SCHEMAS = [DroppedObject, ListDroppedObjectsResponse, UndropRequest];
+export const MANAGEMENT_DROPPED_SCHEMAS = [DroppedObject, ListDroppedObjectsResponse, UndropRequest, TableMaintenanceRequest, TableMaintenanceResult];

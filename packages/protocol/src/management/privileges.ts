@@ -23,6 +23,7 @@ export const PRIVILEGES = [
   'table:purge-immediately',
   'warehouse:list-dropped',
   'warehouse:undrop',
+  'table:maintain',
 ] as const;
 
 /** A privilege, e.g. `table:read-data`. */

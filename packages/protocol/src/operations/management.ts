@@ -32,7 +32,7 @@ import {
   SetDelegationResponse,
 } from '../management/principals.js';
 import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, Warehouse } from '../management/warehouses.js';
-import { ListDroppedObjectsResponse, DroppedObject, UndropRequest } from '../management/dropped.js';
+import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
 import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
 
@@ -158,6 +158,16 @@ export const MANAGEMENT_OPERATIONS = [
     params: parameters({ warehouse: Type.String(), id: Type.String({ maxLength: 200 }) }),
     body: UndropRequest,
     responses: { 200: ok('The restored object, where it is now', DroppedObject) },
+    errors: [404, 409],
+  }),
+  manage({
+    operationId: 'runTableMaintenance',
+    method: 'POST',
+    path: '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/maintenance',
+    summary: "Expire a table's snapshots and delete the files only they reached, now (table:maintain); dry-run reports what would go",
+    params: parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam }),
+    body: TableMaintenanceRequest,
+    responses: { 200: ok('What was (or would be) removed', TableMaintenanceResult) },
     errors: [404, 409],
   }),
 ];

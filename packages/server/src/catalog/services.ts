@@ -13,6 +13,7 @@ import { SigningService } from './signing/sign-service.js';
 import type { StorageSigning } from './signing/ports.js';
 import { WarehouseService } from './warehouses.js';
 import { DroppedObjectService } from './maintenance/dropped-service.js';
+import { MaintenanceService } from './maintenance/maintenance-service.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -27,6 +28,8 @@ export interface CatalogServices {
   lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; renames: LanceRenameService };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
+  /** Table maintenance run by the catalog: snapshot expiry and file cleanup (catalog/maintenance/). */
+  maintenance: MaintenanceService;
 }
 
 export interface AccessPorts {
@@ -60,6 +63,7 @@ export function createCatalogServices(
     access,
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx) },
     dropped: new DroppedObjectService(ctx),
+    maintenance: new MaintenanceService(tableCtx),
   };
 }
 

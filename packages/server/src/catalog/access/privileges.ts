@@ -44,6 +44,8 @@ const GRANTABLE_ON: Record<Privilege, readonly SecurableKind[]> = {
   'warehouse:list-dropped': ['warehouse'],
   /** Restoring a dropped object (catalog/maintenance/). */
   'warehouse:undrop': ['warehouse'],
+  /** Running table maintenance (snapshot expiry, file cleanup) on demand: it commits and deletes files as the catalog. */
+  'table:maintain': ['warehouse', 'namespace', 'table'],
 };
 
 /**

@@ -21,7 +21,8 @@ import { warehouseRoutes } from '../routes/management/warehouses.js';
 import { storageGrantRoutes } from '../routes/management/storage-grants.js';
 import type { StorageGrantAdmin } from '../../catalog/management/storage-grant-admin.js';
 import type { DroppedObjectService } from '../../catalog/maintenance/dropped-service.js';
-import { droppedRoutes } from '../routes/management/dropped.js';
+import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.js';
+import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
@@ -33,6 +34,7 @@ export interface ManagementSurfaceOptions {
   audit: AuditReader;
   tables: TableService;
   dropped: DroppedObjectService;
+  maintenance: MaintenanceService;
   authentication: AuthenticationOptions;
 }
 
@@ -54,4 +56,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   accessRoutes(app, options.access);
   auditRoutes(app, options.audit);
   droppedRoutes(app, options.dropped);
+  maintenanceRoutes(app, options.maintenance);
 };

@@ -1,9 +1,11 @@
 /**
- * Management routes for dropped (soft-deleted) objects (catalog/maintenance/dropped-service.ts): each validates its
- * request shape, calls one DroppedObjectService method, and writes the answer.
+ * Management routes for dropped (soft-deleted) objects (catalog/maintenance/dropped-service.ts) and table maintenance
+ * (maintenance-service.ts): each validates its request shape, calls one service method, and writes the answer.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DroppedObjectService } from '../../../catalog/maintenance/dropped-service.js';
+import type { MaintenanceService } from '../../../catalog/maintenance/maintenance-service.js';
+import { namespaceParam } from '../iceberg/common.js';
 import { callerOf } from '../../caller.js';
 
 export function droppedRoutes(app: FastifyInstance, dropped: DroppedObjectService): void {
@@ -14,5 +16,15 @@ export function droppedRoutes(app: FastifyInstance, dropped: DroppedObjectServic
 
   app.post('/warehouses/:warehouse/dropped/:id/undrop', { schema: { operationId: 'undropObject' } }, async (req: FastifyRequest<{ Params: { warehouse: string; id: string } }>) =>
     dropped.undrop({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.id, req.body),
+  );
+
+}
+
+export function maintenanceRoutes(app: FastifyInstance, maintenance: MaintenanceService): void {
+  app.post(
+    '/warehouses/:warehouse/namespaces/:namespace/tables/:table/maintenance',
+    { schema: { operationId: 'runTableMaintenance' } },
+    async (req: FastifyRequest<{ Params: { warehouse: string; namespace: string; table: string } }>) =>
+      maintenance.run({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table, req.body),
   );
 }
