@@ -1,10 +1,11 @@
 /**
  * Table maintenance on demand (POST /management/v1/warehouses/{wh}/namespaces/{ns}/tables/{t}/maintenance), in-process:
  * bad input is a 400 in the Iceberg envelope, a missing table a 404, and a table whose manifest lists cannot be read
- * fails the job with the reason, the table's snapshots and files untouched. The expiry itself is proven on MinIO
- * with PyIceberg (test/interop/maintenance-pyiceberg.test.ts).
+ * fails the job with the reason, the table's snapshots and files untouched; orphan files on a file warehouse. The
+ * expiry itself is proven on MinIO with PyIceberg (test/interop/maintenance-pyiceberg.test.ts).
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
@@ -65,4 +66,23 @@ it('fails with the reason and changes nothing when a manifest list cannot be rea
   const after = (await send('GET', `${T}/broken`)).body.metadata;
   expect(after.snapshots.length).toBe(3);
   expect(readdirSync(dir, { recursive: true }).sort()).toEqual(filesBefore);
+});
+
+it('removes orphan files on a file warehouse: dry run first, the safety age respected, the metadata file kept', async () => {
+  const created = await send('POST', T, { name: 'orphans', schema: simpleSchema });
+  const location = created.body.metadata.location as string;
+  const dir = fileURLToPath(location);
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  writeFileSync(path.join(dir, 'data', 'stray.parquet'), 'failed write');
+  const url = URL_OF('orphans');
+  // The default safety age (3 days) keeps a new file.
+  expect((await send('POST', url, { actions: ['remove-orphan-files'] })).body.files).toEqual([]);
+  const dry = await send('POST', url, { actions: ['remove-orphan-files'], 'orphan-older-than-ms': 0, 'dry-run': true });
+  expect(dry.body.files).toEqual([{ path: `${location}/data/stray.parquet`, kind: 'orphan', bytes: 12 }]);
+  expect(existsSync(path.join(dir, 'data', 'stray.parquet'))).toBe(true);
+  const done = await send('POST', url, { actions: ['remove-orphan-files'], 'orphan-older-than-ms': 0 });
+  expect(done.body).toMatchObject({ 'deleted-files': 1, 'deleted-bytes': 12 });
+  expect(existsSync(path.join(dir, 'data', 'stray.parquet'))).toBe(false);
+  expect(existsSync(fileURLToPath(created.body['metadata-location']))).toBe(true);
+  expect((await send('GET', `${T}/orphans`)).status).toBe(200);
 });

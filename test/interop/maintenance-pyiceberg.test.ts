@@ -1,13 +1,14 @@
 /**
  * Table maintenance run by the catalog (issue 39) on MinIO, with PyIceberg 0.12 as the writer and reader
- * (peers/python/pyiceberg_maintenance.py): many small appends and two overwrites, then a snapshot expiry with
- * min-snapshots-to-keep=3 through POST …/maintenance (a dry run first, which changes nothing). PyIceberg reads every
- * kept snapshot with the rows it read before, time travel to an expired snapshot fails, and the bucket holds exactly
- * the files the kept snapshots reach (as PyIceberg itself finds them) plus the metadata.json files. Then a drop and
- * an undrop return the table with its data to PyIceberg.
+ * (peers/python/pyiceberg_maintenance.py): many small appends and two overwrites and a failed write's stray data
+ * file, then a snapshot expiry with min-snapshots-to-keep=3 through POST …/maintenance (a dry run first, which changes
+ * nothing). PyIceberg reads every kept snapshot with the rows it read before, time travel to an expired snapshot
+ * fails, and the bucket holds exactly the files the kept snapshots reach (as PyIceberg itself finds them) plus the
+ * metadata.json files; orphan removal (safety age 0 by the request) then deletes the stray file and nothing else.
+ * Then a drop and an undrop return the table with its data to PyIceberg.
  */
 import path from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
@@ -65,14 +66,18 @@ it(
     const snapshots = written.snapshots as string[];
     // 8 appends, 2 overwrites (a delete and an append snapshot each in PyIceberg 0.12), 4 appends.
     expect(snapshots.length).toBe(16);
-    const before = await objectsUnder(written.location);
     const url = `${M}/namespaces/${NS}/tables/${TABLE}/maintenance`;
 
     // Bad input: 400, nothing changes.
     for (const body of [{ 'min-snapshots-to-keep': 0 }, { 'max-snapshot-age-ms': -1 }, { 'max-snapshot-age-ms': 1e20 }, { actions: ['defragment'] }, { 'dry-run': 'yes' }]) {
       expect((await send('POST', url, body)).status, JSON.stringify(body)).toBe(400);
     }
-    const dry = await send('POST', url, { 'dry-run': true, 'min-snapshots-to-keep': 3, 'max-snapshot-age-ms': 0 });
+    // A failed write left a data file no snapshot names (and MinIO's clock says it is new).
+    const stray = `${written.location}/data/00000-0-failed-write.parquet`;
+    await minio.root.send(new PutObjectCommand({ Bucket: BUCKET, Key: stray.replace(`s3://${BUCKET}/`, ''), Body: 'PAR1 half a file' }));
+    const before = await objectsUnder(written.location);
+    const expiry = { actions: ['expire-snapshots'], 'min-snapshots-to-keep': 3, 'max-snapshot-age-ms': 0 };
+    const dry = await send('POST', url, { ...expiry, 'dry-run': true });
     expect(dry.status, JSON.stringify(dry.body)).toBe(200);
     const kept = snapshots.slice(-3);
     const expired = snapshots.slice(0, -3);
@@ -80,7 +85,7 @@ it(
     expect(dry.body.files.length).toBeGreaterThan(0);
     expect(await objectsUnder(written.location)).toEqual(before);
 
-    const done = await send('POST', url, { 'min-snapshots-to-keep': 3, 'max-snapshot-age-ms': 0 });
+    const done = await send('POST', url, expiry);
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect([...done.body['expired-snapshots']].sort()).toEqual([...expired].sort());
     expect(done.body['deleted-files']).toBe(dry.body.files.length);
@@ -91,9 +96,10 @@ it(
     for (const id of kept) expect(verified.kept_identical[id], id).toBe(true);
     for (const id of expired) expect(verified.expired_errors[id], id).toMatch(/snapshot/i);
 
-    // Exactly the files the kept snapshots reach, plus the table's metadata.json files (expiry deletes none of those).
+    // The files the kept snapshots reach, the stray file (expiry does not look for orphans), and the table's
+    // metadata.json files (expiry deletes none of those).
     const after = await objectsUnder(written.location);
-    expect(after.filter((k) => !k.endsWith('.metadata.json'))).toEqual([...verified.reachable].sort());
+    expect(after.filter((k) => !k.endsWith('.metadata.json'))).toEqual([...verified.reachable, stray].sort());
     expect(after.filter((k) => k.endsWith('.metadata.json')).length).toBe(before.filter((k) => k.endsWith('.metadata.json')).length + 1);
     // Every deleted file was one the kept snapshots do not reach, and is gone.
     for (const f of done.body.files as Array<{ path: string }>) {
@@ -101,8 +107,28 @@ it(
       expect(after).not.toContain(f.path);
     }
     // Nothing left to expire: a second run removes nothing.
-    const again = await send('POST', url, { 'min-snapshots-to-keep': 3, 'max-snapshot-age-ms': 0 });
+    const again = await send('POST', url, expiry);
     expect(again.body).toMatchObject({ 'expired-snapshots': [], 'deleted-files': 0 });
+
+    // Orphan files: with the default safety age (3 days) the new stray file is kept; a dry run with age 0 lists it
+    // and deletes nothing; then it is deleted, and only it: the bucket holds exactly what the kept snapshots reach
+    // plus the metadata files of the table's metadata log.
+    const orphans = { actions: ['remove-orphan-files'] };
+    expect((await send('POST', url, orphans)).body).toMatchObject({ 'deleted-files': 0, files: [] });
+    const dryOrphans = await send('POST', url, { ...orphans, 'orphan-older-than-ms': 0, 'dry-run': true });
+    expect(dryOrphans.body.files).toEqual([{ path: stray, kind: 'orphan', bytes: 16 }]);
+    expect(await objectsUnder(written.location)).toEqual(after);
+    const removed = await send('POST', url, { ...orphans, 'orphan-older-than-ms': 0 });
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body).toMatchObject({ 'deleted-files': 1, 'deleted-bytes': 16 });
+    const cleaned = await objectsUnder(written.location);
+    const metadataFiles = (await send('GET', `/v1/lake/namespaces/${NS}/tables/${TABLE}`)).body;
+    const logged = [metadataFiles['metadata-location'], ...metadataFiles.metadata['metadata-log'].map((e: { 'metadata-file': string }) => e['metadata-file'])];
+    expect(cleaned).toEqual([...verified.reachable, ...logged].sort());
+    // /metrics counts what maintenance deleted (both workers' counts summed).
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const counted = Number(/lakegate_maintenance_files_deleted_total\{job="table-maintenance"\} (\d+)/.exec(metrics)?.[1]);
+    expect(counted).toBe(done.body['deleted-files'] + 1);
   },
   15 * 60_000,
 );

@@ -129,9 +129,15 @@ export function createStore(config: LakegateConfig, spans?: Spans): LakegateStor
 }
 
 class LoggedEvents implements CatalogEvents {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics?: HttpMetrics,
+  ) {}
   emit(event: CatalogEvent): void {
     this.logger.info({ event }, event.type);
+    // Maintenance counts on /metrics (catalog/maintenance/).
+    if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes);
+    if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
   }
 }
 
@@ -179,7 +185,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     storageFor: (warehouse) => warehouseStorage.storageFor(warehouse),
     clock,
     newUuid: randomUUID,
-    events: new LoggedEvents(logger.child({ component: 'catalog' })),
+    events: new LoggedEvents(logger.child({ component: 'catalog' }), metrics),
     audit: {
       record: (caller, d) => audit.record(d.type, caller.description, d.detail, { tenant: caller.tenant, decision: d.decision, action: d.action, object: d.object, requestId: caller.requestId }),
     },

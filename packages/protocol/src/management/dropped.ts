@@ -38,11 +38,12 @@ export type UndropRequest = Static<typeof UndropRequest>;
 /** Table maintenance on demand (POST …/tables/{table}/maintenance): which actions, a dry run, and the expiry's settings. */
 export const TableMaintenanceRequest = Type.Object(
   {
-    actions: Type.Optional(Type.Array(Type.Literal('expire-snapshots'), { minItems: 1, description: 'Default: every action' })),
+    actions: Type.Optional(Type.Array(Type.Union([Type.Literal('expire-snapshots'), Type.Literal('remove-orphan-files')]), { minItems: 1, description: 'Default: every action (expiry first, then orphan files)' })),
     'dry-run': Type.Optional(Type.Boolean({ description: 'Report what would be removed, change nothing' })),
     'max-snapshot-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: the table property history.expire.max-snapshot-age-ms, else the warehouse\'s, else 5 days' })),
     'min-snapshots-to-keep': Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Default: history.expire.min-snapshots-to-keep, else 1' })),
     'max-ref-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: history.expire.max-ref-age-ms, else never' })),
+    'orphan-older-than-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Safety age: orphans younger than this are kept (default 3 days; 0 only on a table nothing writes to)' })),
   },
   { $id: 'TableMaintenanceRequest', additionalProperties: false },
 );

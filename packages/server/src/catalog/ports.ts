@@ -245,6 +245,17 @@ export interface ObjectStorage {
   delete(uri: string): Promise<void>;
   /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */
   deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Every object under the prefix (a directory-like location), a page at a time, with its size and last change
+   * (orphan-file removal, catalog/maintenance/). Absent where not built yet (GCS, Azure): that action then refuses.
+   */
+  list?(prefix: string): AsyncGenerator<StoredObject>;
+}
+
+export interface StoredObject {
+  uri: string;
+  bytes: number;
+  lastModifiedMs: number;
 }
 
 /** Who makes a catalog request, as far as the catalog's access rules need to know. */

@@ -17,6 +17,8 @@ export class HttpMetrics {
 
   /** Storage credential vending: cache hits and misses, vendor latency and failures. */
   readonly vending: { hit(): void; miss(): void; failure(): void; latency(seconds: number): void };
+  /** Table maintenance and the drop retention (catalog/maintenance/): what was deleted, by which job. */
+  readonly maintenance: { deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number): void };
 
   /**
    * Request counts and latencies are kept here and turned into Prometheus
@@ -83,6 +85,16 @@ export class HttpMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
+    const files = new Counter({ name: 'lakegate_maintenance_files_deleted_total', help: 'Files deleted by table maintenance (expiry, orphans) and by purges (at once, or when a drop retention ends), by job', labelNames: ['job'], registers: [this.registry] });
+    const bytes = new Counter({ name: 'lakegate_maintenance_bytes_deleted_total', help: 'Bytes deleted by table maintenance (as the metadata records them), by job', labelNames: ['job'], registers: [this.registry] });
+    const runs = new Counter({ name: 'lakegate_maintenance_runs_total', help: 'Table maintenance jobs run (not dry runs) and purges done, by job', labelNames: ['job'], registers: [this.registry] });
+    this.maintenance = {
+      deleted: (job, n, b) => {
+        runs.inc({ job });
+        files.inc({ job }, n);
+        bytes.inc({ job }, b);
+      },
+    };
     this.vending = {
       hit: () => cache.inc({ result: 'hit' }),
       miss: () => cache.inc({ result: 'miss' }),

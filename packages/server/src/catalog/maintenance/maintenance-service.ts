@@ -23,8 +23,9 @@ import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
+import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
 
-export const MAINTENANCE_ACTIONS = ['expire-snapshots'] as const;
+export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
 export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
 
 /** A century: an age beyond it is a unit mistake, not a policy. */
@@ -36,6 +37,8 @@ export interface MaintenanceOptions {
   actions: MaintenanceAction[];
   dryRun: boolean;
   expiry: Partial<ExpirySettings>;
+  /** Orphans younger than this are kept (default 3 days; the request may go down to 0, for tests and known-idle tables). */
+  orphanOlderThanMs: number;
 }
 
 export interface MaintenanceResult {
@@ -58,10 +61,10 @@ const BODY: Record<keyof ExpirySettings, string> = { maxSnapshotAgeMs: 'max-snap
 
 /** Validates a maintenance request body (400 for anything negative, fractional, absurd or unknown). */
 export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
-  if (body === undefined || body === null) return { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {} };
+  if (body === undefined || body === null) return { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS };
   if (typeof body !== 'object' || Array.isArray(body)) throw validation('the maintenance request must be an object');
   const b = body as Record<string, unknown>;
-  const known = new Set(['actions', 'dry-run', ...Object.values(BODY)]);
+  const known = new Set(['actions', 'dry-run', 'orphan-older-than-ms', ...Object.values(BODY)]);
   const unknown = Object.keys(b).find((k) => !known.has(k));
   if (unknown !== undefined) throw validation(`unknown field ${JSON.stringify(unknown)}; known: ${[...known].join(', ')}`);
   const actions = b.actions ?? [...MAINTENANCE_ACTIONS];
@@ -74,7 +77,9 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     const v = b[BODY[key]];
     if (v !== undefined) expiry[key] = checkSetting(key, typeof v === 'bigint' ? Number(v) : v, BODY[key]);
   }
-  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry };
+  const orphanAge = b['orphan-older-than-ms'];
+  const orphanOlderThanMs = orphanAge === undefined ? DEFAULT_ORPHAN_AGE_MS : checkSetting('maxSnapshotAgeMs', typeof orphanAge === 'bigint' ? Number(orphanAge) : orphanAge, 'orphan-older-than-ms');
+  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs };
 }
 
 function checkSetting(key: keyof ExpirySettings, v: unknown, what: string): number {
@@ -124,6 +129,36 @@ export class MaintenanceService {
 
   /** Runs the job on a table already authorized for (on demand) or chosen by the scheduler. */
   async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions): Promise<MaintenanceResult> {
+    const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
+      ? await this.expire(scope, record, options)
+      : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'metadata-location': record.metadataLocation };
+    if (!options.actions.includes('remove-orphan-files')) return this.done(scope, record, expired);
+    // After the expiry, on the metadata it committed: what expired snapshots left behind is no orphan, it is gone.
+    const current = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
+    if (!current || current.id !== record.id) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'The table was dropped or replaced while its maintenance ran');
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    const metadata = parseJson(current.metadataJson) as TableMetadata;
+    const reachable = await reachableFromMetadata(new ManifestReader(storage, [metadata.location]), metadata, current.metadataLocation);
+    const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs)).filter((f) => isPurgeable(scope.warehouse, f.path));
+    if (!options.dryRun) for (const f of orphans) await storage.delete(f.path);
+    const bytes = orphans.reduce((n, f) => n + f.bytes, 0);
+    return this.done(scope, record, {
+      ...expired,
+      files: [...expired.files, ...orphans],
+      'deleted-files': expired['deleted-files'] + (options.dryRun ? 0 : orphans.length),
+      'deleted-bytes': expired['deleted-bytes'] + (options.dryRun ? 0 : bytes),
+    });
+  }
+
+  /** The job's event (and so its /metrics counts), for a run that was not a dry run. */
+  private done(scope: RequestScope, record: CatalogObjectRecord, result: MaintenanceResult): MaintenanceResult {
+    if (!result['dry-run']) {
+      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'] });
+    }
+    return result;
+  }
+
+  private async expire(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions): Promise<MaintenanceResult> {
     const storage = await this.ctx.storageFor(scope.warehouse);
     const system: Caller = {
       tenant: scope.warehouse.tenant,
@@ -170,7 +205,6 @@ export class MaintenanceService {
       result['deleted-files'] = files.length;
       result['deleted-bytes'] = files.reduce((n, f) => n + f.bytes, 0);
       result['metadata-location'] = committed!.metadataLocation;
-      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: plan.expired.length, deletedFiles: files.length, deletedBytes: result['deleted-bytes'] });
       return result;
     }
   }

@@ -13,7 +13,7 @@ import type { Snapshot, TableMetadata } from '../metadata/index.js';
 
 export interface DeletableFile {
   path: string;
-  kind: 'manifest-list' | 'manifest' | 'data' | 'position-deletes' | 'equality-deletes' | 'statistics';
+  kind: 'manifest-list' | 'manifest' | 'data' | 'position-deletes' | 'equality-deletes' | 'statistics' | 'metadata' | 'orphan';
   /** Bytes, when the metadata says (a manifest list's size it does not). */
   bytes: number;
 }
