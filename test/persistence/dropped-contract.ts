@@ -5,7 +5,7 @@
  * of one object restore it once; listing pages by drop time, and the sweep sees only what is due.
  */
 import { describe, expect, it } from 'vitest';
-import type { DroppedObjectRecord, DroppedObjectStore } from '../../packages/server/src/catalog/maintenance/ports.js';
+import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases } from '../../packages/server/src/catalog/maintenance/ports.js';
 import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
 
 export interface DroppedStoreHandle {
@@ -148,5 +148,32 @@ export function droppedObjectContract(name: string, open: () => Promise<DroppedS
         expect((await store.due(5_000, 10)).map((r) => r.object.name)).toEqual(['late']);
       }),
     );
+  });
+}
+
+export interface LeaseHandle {
+  leases: MaintenanceLeases;
+  close(): Promise<void>;
+}
+
+/** The maintenance lease contract: one taker of concurrent ones, none while held or not due, again after expiry. */
+export function maintenanceLeaseContract(name: string, open: () => Promise<LeaseHandle>): void {
+  it(`maintenance leases (${name}): one of concurrent takers wins; a held or recently run job is not taken; an expired lease is`, async () => {
+    const { leases, close } = await open();
+    try {
+      const takes = await Promise.all(['r1', 'r2', 'r3'].map((holder) => leases.take('t1', 'wh', holder, 1_000, 100, 1_000)));
+      expect(takes.filter(Boolean)).toHaveLength(1);
+      expect(await leases.take('t1', 'wh', 'r4', 1_050, 100, 1_050)).toBe(false);
+      // Expired and never completed (its replica died): taken again.
+      expect(await leases.take('t1', 'wh', 'r4', 1_100, 100, 1_100)).toBe(true);
+      await leases.complete('t1', 'someone-else', 1_150);
+      expect(await leases.take('t1', 'wh', 'r5', 1_150, 100, 1_150)).toBe(false);
+      await leases.complete('t1', 'r4', 1_200);
+      // Completed at 1200: not due again while the due line is at or before that.
+      expect(await leases.take('t1', 'wh', 'r5', 1_300, 100, 1_200)).toBe(false);
+      expect(await leases.take('t1', 'wh', 'r5', 1_300, 100, 1_201)).toBe(true);
+    } finally {
+      await close();
+    }
   });
 }

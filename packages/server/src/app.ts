@@ -316,6 +316,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     }
     // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
     services.dropped.sweep().catch((err: unknown) => logger.warn({ err }, 'drop retention sweep failed'));
+    services.maintenanceScheduler.tick().catch((err: unknown) => logger.warn({ err }, 'scheduled maintenance failed'));
     if (config.auditRetentionDays > 0) {
       store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
     }

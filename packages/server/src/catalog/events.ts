@@ -17,6 +17,7 @@ export type CatalogEvent =
   /** Soft deletion (catalog/maintenance/): a dropped object restored, or forgotten when its retention ended. */
   | { type: 'object.undropped'; warehouse: string; kind: string; id: string; namespace: string[]; name: string }
   | { type: 'table.maintained'; warehouse: string; namespace: string[]; name: string; expiredSnapshots: number; deletedFiles: number; deletedBytes: number }
+  | { type: 'table.maintenance-failed'; warehouse: string; namespace: string[]; name: string; reason: string }
   | { type: 'object.expired'; warehouse: string; kind: string; id: string; namespace: string[]; name: string; purged: boolean };
 
 export interface CatalogEvents {

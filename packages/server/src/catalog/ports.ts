@@ -218,6 +218,8 @@ export interface CatalogStore {
   readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance/ports.js').DroppedObjectStore;
+  /** Leases of scheduled maintenance jobs, one per table (catalog/maintenance/). */
+  readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */

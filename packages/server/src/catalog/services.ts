@@ -14,6 +14,7 @@ import type { StorageSigning } from './signing/ports.js';
 import { WarehouseService } from './warehouses.js';
 import { DroppedObjectService } from './maintenance/dropped-service.js';
 import { MaintenanceService } from './maintenance/maintenance-service.js';
+import { MaintenanceScheduler } from './maintenance/scheduler.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -30,6 +31,8 @@ export interface CatalogServices {
   dropped: DroppedObjectService;
   /** Table maintenance run by the catalog: snapshot expiry and file cleanup (catalog/maintenance/). */
   maintenance: MaintenanceService;
+  /** Scheduled maintenance per warehouse (`maintenance.interval-ms`), leased per table. */
+  maintenanceScheduler: MaintenanceScheduler;
 }
 
 export interface AccessPorts {
@@ -54,6 +57,7 @@ export function createCatalogServices(
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const tableCtx = { ...ctx, namespaces, credentials, signing };
   const lanceTables = new LanceTableService(tableCtx);
+  const maintenance = new MaintenanceService(tableCtx);
   return {
     warehouses,
     namespaces,
@@ -63,7 +67,8 @@ export function createCatalogServices(
     access,
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx) },
     dropped: new DroppedObjectService(ctx),
-    maintenance: new MaintenanceService(tableCtx),
+    maintenance,
+    maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
   };
 }
 

@@ -15,7 +15,8 @@ import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
 import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import { KyselyDroppedObjectStore } from './kysely-dropped.js';
-import type { DroppedObjectStore } from '../catalog/maintenance/ports.js';
+import { KyselyMaintenanceLeases } from './kysely-maintenance-leases.js';
+import type { DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { newReadCaches } from './read-caches.js';
 import type { CatalogDatabase } from './schema.js';
@@ -29,6 +30,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly storageGrants: StorageGrantStore;
   readonly lanceVersions: LanceVersionStore;
   readonly dropped: DroppedObjectStore;
+  readonly maintenanceLeases: MaintenanceLeases;
 
   private readonly compiled = new CompiledReads();
 
@@ -44,6 +46,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.storageGrants = new KyselyStorageGrants(db);
     this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
     this.dropped = new KyselyDroppedObjectStore(db);
+    this.maintenanceLeases = new KyselyMaintenanceLeases(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -40,3 +40,15 @@ export interface DroppedObjectStore {
   /** Forgets a dropped object for good (after its files were dealt with); false when it was gone already (another replica's sweep). */
   forget(warehouse: string, id: string): Promise<boolean>;
 }
+
+/**
+ * Leases on scheduled maintenance jobs, one row per table (by catalog id): of the replicas whose schedulers find a
+ * table's job due at the same time exactly one takes it (compare-and-set on the row: free or expired, and not run
+ * since `dueBeforeMs`), and a job whose replica died is taken again once its lease expires.
+ */
+export interface MaintenanceLeases {
+  /** True for exactly one of concurrent takers, when the job is free (no lease, or an expired one) and last completed before `dueBeforeMs`. */
+  take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number): Promise<boolean>;
+  /** The job completed: it ran at `nowMs`, and its lease is free. Only the holder's lease is touched. */
+  complete(tableId: string, holder: string, nowMs: number): Promise<void>;
+}

@@ -31,8 +31,18 @@ export const maintenanceMigrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('dropped_objects_warehouse_idx').on('dropped_objects').columns(['warehouse', 'dropped_at', 'id']).execute();
       await db.schema.createIndex('dropped_objects_expiry_idx').on('dropped_objects').columns(['expires_at']).execute();
+      // Scheduled maintenance: one lease per table's job (catalog/maintenance/ports.ts MaintenanceLeases).
+      await db.schema
+        .createTable('maintenance_leases')
+        .addColumn('table_id', 'text', (c) => c.primaryKey())
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_run_at', 'bigint', (c) => c.notNull())
+        .execute();
     },
     async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('maintenance_leases').ifExists().execute();
       await db.schema.dropTable('dropped_objects').ifExists().execute();
     },
   },
