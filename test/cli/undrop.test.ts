@@ -1,7 +1,8 @@
 /**
- * `lakegate undrop` as users run it (the built bin, through the SDK's management client, against a real server
- * process): a dropped table is listed, restored under its name, or under a new one when a new table took the name
- * (a conflict, exit code 1, without --as).
+ * `lakegate undrop` and `lakegate maintain` as users run them (the built bin, through the SDK's management client,
+ * against a real server process): a dropped table is listed, restored under its name, or under a new one when a new
+ * table took the name (a conflict, exit code 1, without --as); a table's maintenance runs as a dry run and for real,
+ * and bad settings are refused (1: the server's 400; 2: usage).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -53,6 +54,21 @@ it(
     expect(JSON.stringify(after)).toContain(String(before.uuid ?? before['table-uuid'] ?? before.metadata?.['table-uuid']));
     expect((await lakegate('undrop', 'nope-id')).code).toBe(1);
     expect((await lakegate('undrop')).code).toBe(0);
+  },
+  SLOW,
+);
+
+it(
+  'runs a table maintenance dry run and for real, and refuses bad settings',
+  async () => {
+    const dry = json(await lakegate('maintain', 'sales.orders', '--dry-run', '--min-snapshots-to-keep', '1', '--json'));
+    expect(dry).toMatchObject({ 'dry-run': true, 'expired-snapshots': [] });
+    const done = await lakegate('maintain', 'sales.orders', '--orphans-only');
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/0 snapshot\(s\) expired; removed 0 file\(s\)/);
+    expect((await lakegate('maintain', 'sales.orders', '--min-snapshots-to-keep', '0')).code).toBe(1);
+    expect((await lakegate('maintain', 'sales.orders', '--max-snapshot-age-ms', '-5')).code).toBe(2);
+    expect((await lakegate('maintain')).code).toBe(2);
   },
   SLOW,
 );

@@ -10,6 +10,7 @@ import { tableCommand } from './commands/table.js';
 import { tokenCommand } from './commands/token.js';
 import { viewCommand } from './commands/view.js';
 import { undrop } from './commands/undrop.js';
+import { maintain } from './commands/maintain.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
@@ -22,6 +23,7 @@ commands:
                                 tables (TABLE is NAMESPACE.NAME, e.g. sales.eu.orders)
   view ls|describe              views
   undrop ls|ID [--as NS.NAME]   dropped tables, views and Lance tables: list them, restore one
+  maintain TABLE [--dry-run]    expire snapshots and delete unreachable and orphan files now
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
   admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit
@@ -49,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   token: tokenCommand,
   admin,
   undrop,
+  maintain,
 };
 
 export async function main(argv: string[]): Promise<number | undefined> {

@@ -26,6 +26,8 @@ import type {
   DelegationPolicy,
   DroppedObject,
   ManagementRequestOptions,
+  TableMaintenanceRequest,
+  TableMaintenanceResult,
   MetricsReport,
   Principal,
   AccessKeyInfo,
@@ -212,6 +214,12 @@ export class LakegateManagement {
   /** Restores a dropped object under its name, or `to` (a conflict when the name is taken and no new one is given). */
   async undrop(warehouse: string, id: string, to: { namespace?: string[]; name?: string } = {}, options: { signal?: AbortSignal } = {}): Promise<DroppedObject> {
     return this.call('POST', `warehouses/${segment(warehouse)}/dropped/${segment(id)}/undrop`, { ...options, body: to });
+  }
+
+  /** Runs a table's maintenance now (snapshot expiry, orphan files); with `dry-run`, reports what would be removed. */
+  async runTableMaintenance(warehouse: string, table: TableIdentifier, request: TableMaintenanceRequest = {}, options: { signal?: AbortSignal } = {}): Promise<TableMaintenanceResult> {
+    const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/maintenance`;
+    return this.call('POST', path, { ...options, body: request });
   }
 
   // ---------------------------------------------------------------- roles and members

@@ -269,6 +269,34 @@ export interface DroppedObject {
   'dropped-by': string;
 }
 
+/**
+ * Table maintenance on demand: what to run and how (every field optional; the table's `history.expire.*` properties,
+ * then the warehouse's, then Iceberg's defaults decide the rest).
+ *
+ * @example
+ * ```ts
+ * const report = await management.runTableMaintenance('lake', { namespace: ['sales'], name: 'orders' }, { 'dry-run': true, 'min-snapshots-to-keep': 3 });
+ * ```
+ */
+export interface TableMaintenanceRequest {
+  actions?: Array<'expire-snapshots' | 'remove-orphan-files'>;
+  'dry-run'?: boolean;
+  'max-snapshot-age-ms'?: number;
+  'min-snapshots-to-keep'?: number;
+  'max-ref-age-ms'?: number;
+  'orphan-older-than-ms'?: number;
+}
+
+export interface TableMaintenanceResult {
+  'dry-run': boolean;
+  'expired-snapshots': string[];
+  'removed-refs': string[];
+  'deleted-files': number;
+  'deleted-bytes': number;
+  files: Array<{ path: string; kind: string; bytes: number }>;
+  'metadata-location': string;
+}
+
 // ------------------------------------------------------------------ audit
 
 /**
