@@ -75,7 +75,7 @@ interface Operation {
   /** Each privilege needed, where it is granted directly, and an ancestor it can be inherited from (none: no ancestor to test). */
   needs: Array<{ privilege: string; direct: Place; inherited?: Place }>;
   /** Objects the case needs, made by the admin. */
-  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'lance-versioned' | 'child' | 'unregistered'>;
+  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'lance-versioned' | 'child' | 'unregistered' | 'dropped'>;
   /** The warehouse the case runs in (default: the file warehouse). */
   wh?: string;
   request: (f: Fixture) => { method: string; url: string; body?: unknown };
@@ -315,6 +315,17 @@ const OPERATIONS: Operation[] = [
     request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/event-sinks` }),
     ok: 200,
   },
+  // Management: table maintenance on demand, and dropped (soft-deleted) objects of the warehouse
+  { name: 'runTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance`, body: { 'dry-run': true } }), ok: 200 },
+  { name: 'listDroppedObjects', surface: 'management', needs: [{ privilege: 'warehouse:list-dropped', direct: 'warehouse' }], objects: [], request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/dropped` }), ok: 200 },
+  {
+    name: 'undropObject',
+    surface: 'management',
+    needs: [{ privilege: 'warehouse:undrop', direct: 'warehouse' }],
+    objects: ['dropped'],
+    request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/dropped/${f.data.dropped}/undrop`, body: {} }),
+    ok: 200,
+  },
 ];
 
 type Mode = 'direct' | 'inherited' | 'idp-group' | 'delegated' | 'engine-only' | 'not-granted';
@@ -401,6 +412,12 @@ export function permissionMatrix(label: string, env: () => Record<string, string
           };
           await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup', 1) }), 'lance version 1');
           f.data.staged = staged('2.manifest-case', 2);
+        }
+        if (o === 'dropped') {
+          await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to drop');
+          await must(await admin('DELETE', T(f, 'gone')), 'drop');
+          const listed = (await must(await admin('GET', `/management/v1/warehouses/${WH}/dropped?pageSize=1000`), 'dropped')).dropped as Array<{ id: string; namespace: string[] }>;
+          f.data.dropped = listed.find((d) => d.namespace.join('.') === f.ns.join('.'))!.id;
         }
         if (o === 'unregistered') {
           const made = await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to unregister');

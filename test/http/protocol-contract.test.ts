@@ -217,6 +217,10 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
     await ok('POST', '/v1/second/namespaces/m/tables', { name: 't', schema: simpleSchema });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/metrics-reports?limit=5');
+    await ok('DELETE', '/v1/second/namespaces/m/tables/t');
+    const dropped = await ok('GET', '/management/v1/warehouses/second/dropped?pageSize=10');
+    await ok('POST', `/management/v1/warehouses/second/dropped/${dropped.body.dropped[0].id}/undrop`, {});
+    await ok('POST', '/management/v1/warehouses/second/namespaces/m/tables/t/maintenance', { 'dry-run': true, 'min-snapshots-to-keep': 1 });
     await ok('PUT', '/management/v1/tenants/acme/storage-grant', { roots: ['s3://acme-bucket'] });
     await ok('GET', '/management/v1/tenants/acme/storage-grant');
 

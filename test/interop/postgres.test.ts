@@ -14,6 +14,7 @@ import { storeContract } from '../persistence/store-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
 import { lanceVersionContract } from '../persistence/lance-version-contract.js';
+import { droppedObjectContract, maintenanceLeaseContract } from '../persistence/dropped-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { type Postgres, startPostgres } from '../support/peers.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
@@ -51,6 +52,16 @@ lanceVersionContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`lance_versions_${dbCounter++}`) });
   await store.migrate();
   return { store: store.lanceVersions, close: () => store.close() };
+});
+droppedObjectContract('PostgreSQL', async () => {
+  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`dropped_${dbCounter++}`) });
+  await store.migrate();
+  return { store: store.dropped, live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) }, close: () => store.close() };
+});
+maintenanceLeaseContract('PostgreSQL', async () => {
+  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`leases_${dbCounter++}`) });
+  await store.migrate();
+  return { leases: store.maintenanceLeases, close: () => store.close() };
 });
 sessionContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`sessions_${dbCounter++}`) });

@@ -9,6 +9,8 @@ import { ns } from './commands/ns.js';
 import { tableCommand } from './commands/table.js';
 import { tokenCommand } from './commands/token.js';
 import { viewCommand } from './commands/view.js';
+import { undrop } from './commands/undrop.js';
+import { maintain } from './commands/maintain.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
@@ -20,6 +22,8 @@ commands:
   table ls|describe|create|drop|rename
                                 tables (TABLE is NAMESPACE.NAME, e.g. sales.eu.orders)
   view ls|describe              views
+  undrop ls|ID [--as NS.NAME]   dropped tables, views and Lance tables: list them, restore one
+  maintain TABLE [--dry-run]    expire snapshots and delete unreachable and orphan files now
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
   admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit
@@ -46,6 +50,8 @@ const COMMANDS: Record<string, Command> = {
   creds,
   token: tokenCommand,
   admin,
+  undrop,
+  maintain,
 };
 
 export async function main(argv: string[]): Promise<number | undefined> {

@@ -133,9 +133,15 @@ export function createStore(config: LakegateConfig, spans?: Spans): LakegateStor
 }
 
 class LoggedEvents implements CatalogEvents {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics?: HttpMetrics,
+  ) {}
   emit(event: CatalogEvent): void {
     this.logger.info({ event }, event.type);
+    // Maintenance counts on /metrics (catalog/maintenance/).
+    if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes);
+    if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
   }
 }
 
@@ -183,7 +189,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     storageFor: (warehouse) => warehouseStorage.storageFor(warehouse),
     clock,
     newUuid: randomUUID,
-    events: new LoggedEvents(logger.child({ component: 'catalog' })),
+    events: new LoggedEvents(logger.child({ component: 'catalog' }), metrics),
     audit: {
       record: (caller, d) => audit.record(d.type, caller.description, d.detail, { tenant: caller.tenant, decision: d.decision, action: d.action, object: d.object, requestId: caller.requestId }),
     },
@@ -310,6 +316,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     audit: new AuditReader(store.identity, isAdmin, worker ? async () => void (await worker.ask('flush-audit')) : () => audit.flush()),
     tables: services.tables,
     events: events.routes,
+    dropped: services.dropped,
+    maintenance: services.maintenance,
     authentication,
   });
 
@@ -328,6 +336,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     if (config.metricsReportRetentionDays > 0) {
       store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'metrics report retention sweep failed'));
     }
+    // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
+    services.dropped.sweep().catch((err: unknown) => logger.warn({ err }, 'drop retention sweep failed'));
+    services.maintenanceScheduler.tick().catch((err: unknown) => logger.warn({ err }, 'scheduled maintenance failed'));
     if (config.auditRetentionDays > 0) {
       store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
     }

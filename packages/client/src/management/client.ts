@@ -24,7 +24,10 @@ import type {
   CreatePrincipalRequest,
   CreateWarehouseRequest,
   DelegationPolicy,
+  DroppedObject,
   ManagementRequestOptions,
+  TableMaintenanceRequest,
+  TableMaintenanceResult,
   MetricsReport,
   Principal,
   AccessKeyInfo,
@@ -193,6 +196,31 @@ export class LakegateManagement {
   async listMetricsReports(warehouse: string, table: TableIdentifier, options: { limit?: number; signal?: AbortSignal } = {}): Promise<MetricsReport[]> {
     const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/metrics-reports`;
     return (await this.call<{ reports: MetricsReport[] }>('GET', path, { signal: options.signal, query: { limit: options.limit } })).reports;
+  }
+
+  // ---------------------------------------------------------------- dropped objects
+
+  /** The warehouse's dropped tables, views and Lance tables still recoverable, oldest drop first (every page). */
+  async listDroppedObjects(warehouse: string, options: { signal?: AbortSignal } = {}): Promise<DroppedObject[]> {
+    const out: DroppedObject[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.call<{ dropped: DroppedObject[]; 'next-page-token'?: string }>('GET', `warehouses/${segment(warehouse)}/dropped`, { signal: options.signal, query: { pageToken, pageSize: 1000 } });
+      out.push(...page.dropped);
+      pageToken = page['next-page-token'];
+    } while (pageToken);
+    return out;
+  }
+
+  /** Restores a dropped object under its name, or `to` (a conflict when the name is taken and no new one is given). */
+  async undrop(warehouse: string, id: string, to: { namespace?: string[]; name?: string } = {}, options: { signal?: AbortSignal } = {}): Promise<DroppedObject> {
+    return this.call('POST', `warehouses/${segment(warehouse)}/dropped/${segment(id)}/undrop`, { ...options, body: to });
+  }
+
+  /** Runs a table's maintenance now (snapshot expiry, orphan files); with `dry-run`, reports what would be removed. */
+  async runTableMaintenance(warehouse: string, table: TableIdentifier, request: TableMaintenanceRequest = {}, options: { signal?: AbortSignal } = {}): Promise<TableMaintenanceResult> {
+    const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/maintenance`;
+    return this.call('POST', path, { ...options, body: request });
   }
 
   // ---------------------------------------------------------------- roles and members

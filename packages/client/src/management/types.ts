@@ -244,6 +244,59 @@ export interface MetricsReport {
   report: unknown;
 }
 
+// ------------------------------------------------------------------ dropped objects
+
+/**
+ * A dropped (soft-deleted) table, view or Lance table, recoverable until `expires-at-ms` (the warehouse's
+ * `drop.retention-ms`, 7 days by default).
+ *
+ * @example
+ * ```ts
+ * const [orders] = (await management.listDroppedObjects('lake')).filter((d: DroppedObject) => d.name === 'orders');
+ * await management.undrop('lake', orders.id, { name: 'orders_restored' });
+ * ```
+ */
+export interface DroppedObject {
+  id: string;
+  kind: 'table' | 'view' | 'lance-table';
+  namespace: string[];
+  name: string;
+  location: string;
+  'dropped-at-ms': number;
+  'expires-at-ms': number;
+  /** Whether its files are deleted when the retention ends. */
+  purge: boolean;
+  'dropped-by': string;
+}
+
+/**
+ * Table maintenance on demand: what to run and how (every field optional; the table's `history.expire.*` properties,
+ * then the warehouse's, then Iceberg's defaults decide the rest).
+ *
+ * @example
+ * ```ts
+ * const report = await management.runTableMaintenance('lake', { namespace: ['sales'], name: 'orders' }, { 'dry-run': true, 'min-snapshots-to-keep': 3 });
+ * ```
+ */
+export interface TableMaintenanceRequest {
+  actions?: Array<'expire-snapshots' | 'remove-orphan-files'>;
+  'dry-run'?: boolean;
+  'max-snapshot-age-ms'?: number;
+  'min-snapshots-to-keep'?: number;
+  'max-ref-age-ms'?: number;
+  'orphan-older-than-ms'?: number;
+}
+
+export interface TableMaintenanceResult {
+  'dry-run': boolean;
+  'expired-snapshots': string[];
+  'removed-refs': string[];
+  'deleted-files': number;
+  'deleted-bytes': number;
+  files: Array<{ path: string; kind: string; bytes: number }>;
+  'metadata-location': string;
+}
+
 // ------------------------------------------------------------------ audit
 
 /**

@@ -20,6 +20,10 @@ export const PRIVILEGES = [
   'view:read',
   'view:replace',
   'view:drop',
+  'table:purge-immediately',
+  'warehouse:list-dropped',
+  'warehouse:undrop',
+  'table:maintain',
 ] as const;
 
 /** A privilege, e.g. `table:read-data`. */

@@ -32,6 +32,7 @@ import {
   SetDelegationResponse,
 } from '../management/principals.js';
 import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, Warehouse } from '../management/warehouses.js';
+import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
 import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
 
@@ -138,5 +139,35 @@ export const MANAGEMENT_OPERATIONS = [
       before: Type.Optional(Type.String({ description: 'The next cursor of the previous page' })),
     }),
     responses: { 200: ok('A page of events', ListAuditResponse) },
+  }),
+  manage({
+    operationId: 'listDroppedObjects',
+    method: 'GET',
+    path: '/warehouses/{warehouse}/dropped',
+    summary: "The warehouse's dropped tables, views and Lance tables still in their retention, oldest drop first (warehouse:list-dropped)",
+    params: parameters({ warehouse: Type.String() }),
+    query: parameters({ pageToken: Type.Optional(Type.String({ maxLength: 400 })), pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }),
+    responses: { 200: ok('A page of dropped objects', ListDroppedObjectsResponse) },
+    errors: [404],
+  }),
+  manage({
+    operationId: 'undropObject',
+    method: 'POST',
+    path: '/warehouses/{warehouse}/dropped/{id}/undrop',
+    summary: 'Restore a dropped object under its name, or a new one given in the body (warehouse:undrop); 409 when the name is taken',
+    params: parameters({ warehouse: Type.String(), id: Type.String({ maxLength: 200 }) }),
+    body: UndropRequest,
+    responses: { 200: ok('The restored object, where it is now', DroppedObject) },
+    errors: [404, 409],
+  }),
+  manage({
+    operationId: 'runTableMaintenance',
+    method: 'POST',
+    path: '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/maintenance',
+    summary: "Expire a table's snapshots and delete the files only they reached, now (table:maintain); dry-run reports what would go",
+    params: parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam }),
+    body: TableMaintenanceRequest,
+    responses: { 200: ok('What was (or would be) removed', TableMaintenanceResult) },
+    errors: [404, 409],
   }),
 ];

@@ -13,7 +13,12 @@ export type CatalogEvent =
   | { type: 'commit.retried'; warehouse: string; namespace: string[]; name: string; attempt: number }
   | { type: 'transaction.committed'; warehouse: string; tables: number }
   | { type: 'lance-table.declared' | 'lance-table.registered' | 'lance-table.dropped' | 'lance-table.deregistered'; warehouse: string; namespace: string[]; name: string; location: string }
-  | { type: 'lance-table.version-created'; warehouse: string; namespace: string[]; name: string; version: number };
+  | { type: 'lance-table.version-created'; warehouse: string; namespace: string[]; name: string; version: number }
+  /** Soft deletion (catalog/maintenance/): a dropped object restored, or forgotten when its retention ended. */
+  | { type: 'object.undropped'; warehouse: string; kind: string; id: string; namespace: string[]; name: string }
+  | { type: 'table.maintained'; warehouse: string; namespace: string[]; name: string; expiredSnapshots: number; deletedFiles: number; deletedBytes: number }
+  | { type: 'table.maintenance-failed'; warehouse: string; namespace: string[]; name: string; reason: string }
+  | { type: 'object.expired'; warehouse: string; kind: string; id: string; namespace: string[]; name: string; purged: boolean };
 
 export interface CatalogEvents {
   emit(event: CatalogEvent): void;

@@ -221,6 +221,10 @@ export interface CatalogStore {
   readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
   /** Change events, their sinks and the delivery lease (catalog/outbox/). */
   readonly outbox: import('./outbox/ports.js').OutboxStores;
+  /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
+  readonly dropped: import('./maintenance/ports.js').DroppedObjectStore;
+  /** Leases of scheduled maintenance jobs, one per table (catalog/maintenance/). */
+  readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
@@ -248,6 +252,17 @@ export interface ObjectStorage {
   delete(uri: string): Promise<void>;
   /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */
   deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Every object under the prefix (a directory-like location), a page at a time, with its size and last change
+   * (orphan-file removal, catalog/maintenance/). Absent where not built yet (GCS, Azure): that action then refuses.
+   */
+  list?(prefix: string): AsyncGenerator<StoredObject>;
+}
+
+export interface StoredObject {
+  uri: string;
+  bytes: number;
+  lastModifiedMs: number;
 }
 
 /** Who makes a catalog request, as far as the catalog's access rules need to know. */

@@ -8,23 +8,25 @@ import type { CatalogObjectRecord } from './ports.js';
  * Deletes the files under a table's own location after it left the
  * catalog, unless the location is outside the warehouse's own storage root
  * (or the root itself), or another live object of any warehouse lives under it.
+ * Answers how many objects it deleted, or undefined when it skipped.
  */
-export async function purgeLocation(ctx: ServiceContext, scope: RequestScope, record: CatalogObjectRecord): Promise<void> {
+export async function purgeLocation(ctx: ServiceContext, scope: RequestScope, record: CatalogObjectRecord): Promise<number | undefined> {
   const base = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location };
   if (record.locationOwned !== true) {
     ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: 'the catalog did not create the table at this location (registered, or from before the catalog recorded it)' });
-    return;
+    return undefined;
   }
   if (!isPurgeable(scope.warehouse, record.location)) {
     ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: "location is not inside the warehouse's own storage root" });
-    return;
+    return undefined;
   }
   if (await livesUnder(ctx, record.location)) {
     ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: 'another table or view lives under this location' });
-    return;
+    return undefined;
   }
   const objects = await (await ctx.storageFor(scope.warehouse)).deletePrefix(record.location);
   ctx.events.emit({ type: 'table.purged', ...base, objects });
+  return objects;
 }
 
 /**

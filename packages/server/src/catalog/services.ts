@@ -17,6 +17,9 @@ import { MemoryPlanStore } from './planning/memory-plan-store.js';
 import { SealedPlanTasks } from './planning/plan-tasks.js';
 import { DEFAULT_PLANNING_LIMITS } from './planning/ports.js';
 import { type PlanningDeps, PlanningService } from './planning/service.js';
+import { DroppedObjectService } from './maintenance/dropped-service.js';
+import { MaintenanceService } from './maintenance/maintenance-service.js';
+import { MaintenanceScheduler } from './maintenance/scheduler.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -31,6 +34,12 @@ export interface CatalogServices {
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
   lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; renames: LanceRenameService; allTables: LanceAllTablesService };
+  /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
+  dropped: DroppedObjectService;
+  /** Table maintenance run by the catalog: snapshot expiry and file cleanup (catalog/maintenance/). */
+  maintenance: MaintenanceService;
+  /** Scheduled maintenance per warehouse (`maintenance.interval-ms`), leased per table. */
+  maintenanceScheduler: MaintenanceScheduler;
 }
 
 export interface AccessPorts {
@@ -56,6 +65,7 @@ export function createCatalogServices(
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const tableCtx = { ...ctx, namespaces, credentials, signing };
   const lanceTables = new LanceTableService(tableCtx);
+  const maintenance = new MaintenanceService(tableCtx);
   return {
     warehouses,
     namespaces,
@@ -65,6 +75,9 @@ export function createCatalogServices(
     views: new ViewService(tableCtx),
     access,
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx), allTables: new LanceAllTablesService(ctx) },
+    dropped: new DroppedObjectService(ctx),
+    maintenance,
+    maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
   };
 }
 

@@ -23,6 +23,7 @@ import type { PageRequest } from './paging.js';
 import { everyPage, listingOf, toPage } from './paging.js';
 import type { CatalogObjectRecord } from './ports.js';
 import { renameCatalogObject } from './rename.js';
+import { softDrop } from './maintenance/soft-drop.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './tables/shared.js';
 import { afterChange } from './outbox/object-events.js';
 import { recordChanges } from './outbox/changes.js';
@@ -180,7 +181,13 @@ export class ViewService {
 
   async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
     const scope = await this.deps.scope(request);
-    const { record } = await this.requireView(scope, namespace, name, ['view:drop'], true);
+    const { record, path } = await this.requireView(scope, namespace, name, ['view:drop'], true);
+    // Soft while the warehouse keeps dropped objects (maintenance/soft-drop.ts): grants kept for an undrop.
+    const object = describeObject(scope.warehouse.name, record.namespace, name);
+    if (await softDrop(this.deps, scope, record, { purge: false, path, object, notFound: () => viewNotFound(record.namespace, name), change: { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid } })) {
+      this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
+      return;
+    }
     const deleted = await this.deps.store.transaction(async (repo) =>
       afterChange(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view', record.id), () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid })),
     );

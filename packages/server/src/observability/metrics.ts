@@ -17,6 +17,8 @@ export class HttpMetrics {
 
   /** Storage credential vending: cache hits and misses, vendor latency and failures. */
   readonly vending: { hit(): void; miss(): void; failure(): void; latency(seconds: number): void };
+  /** Table maintenance and the drop retention (catalog/maintenance/): what was deleted, by which job. */
+  readonly maintenance: { deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number): void };
 
   /** Server-side scan planning: plans and plan-task expansions, their duration, data files planned and pruned. */
   readonly planning: { planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void };
@@ -101,6 +103,16 @@ export class HttpMetrics {
         planSeconds.observe({ kind: o.kind }, o.seconds);
         planFiles.inc({ outcome: 'planned' }, o.tasks);
         planFiles.inc({ outcome: 'pruned' }, o.filesPruned);
+      },
+    };
+    const files = new Counter({ name: 'lakegate_maintenance_files_deleted_total', help: 'Files deleted by table maintenance (expiry, orphans) and by purges (at once, or when a drop retention ends), by job', labelNames: ['job'], registers: [this.registry] });
+    const bytes = new Counter({ name: 'lakegate_maintenance_bytes_deleted_total', help: 'Bytes deleted by table maintenance (as the metadata records them), by job', labelNames: ['job'], registers: [this.registry] });
+    const runs = new Counter({ name: 'lakegate_maintenance_runs_total', help: 'Table maintenance jobs run (not dry runs) and purges done, by job', labelNames: ['job'], registers: [this.registry] });
+    this.maintenance = {
+      deleted: (job, n, b) => {
+        runs.inc({ job });
+        files.inc({ job }, n);
+        bytes.inc({ job }, b);
       },
     };
     this.vending = {

@@ -14,6 +14,9 @@ import { KyselyStorageGrants } from './kysely-storage-grants.js';
 import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
 import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
+import { KyselyDroppedObjectStore } from './kysely-dropped.js';
+import { KyselyMaintenanceLeases } from './kysely-maintenance-leases.js';
+import type { DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyOutbox } from './kysely-outbox.js';
 import type { OutboxStores } from '../catalog/outbox/ports.js';
@@ -29,6 +32,8 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly storageGrants: StorageGrantStore;
   readonly lanceVersions: LanceVersionStore;
   readonly outbox: OutboxStores;
+  readonly dropped: DroppedObjectStore;
+  readonly maintenanceLeases: MaintenanceLeases;
 
   private readonly compiled = new CompiledReads();
 
@@ -44,6 +49,8 @@ export class KyselyCatalogStore implements LakegateStore {
     this.storageGrants = new KyselyStorageGrants(db);
     this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
     this.outbox = new KyselyOutbox(db);
+    this.dropped = new KyselyDroppedObjectStore(db);
+    this.maintenanceLeases = new KyselyMaintenanceLeases(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -11,11 +11,12 @@ import { catalogMigrations } from './migrations/catalog.js';
 import { listingVersionMigrations } from './migrations/listing-versions.js';
 import { locationMigrations } from './migrations/locations.js';
 import { lanceVersionMigrations } from './migrations/lance-versions.js';
+import { maintenanceMigrations } from './migrations/maintenance.js';
 import { metricsReportMigrations } from './migrations/metrics-reports.js';
 import { storageGrantMigrations } from './migrations/storage-grants.js';
 import { outboxMigrations } from './migrations/outbox.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

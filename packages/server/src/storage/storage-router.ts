@@ -1,5 +1,5 @@
 import { CatalogError } from '../errors/catalog-error.js';
-import type { ObjectStorage } from '../catalog/ports.js';
+import type { ObjectStorage, StoredObject } from '../catalog/ports.js';
 
 /** Picks the adapter for a location by its scheme. */
 export class StorageRouter implements ObjectStorage {
@@ -31,5 +31,10 @@ export class StorageRouter implements ObjectStorage {
   }
   deletePrefix(prefix: string): Promise<number> {
     return this.pick(prefix).deletePrefix(prefix);
+  }
+  async *list(prefix: string): AsyncGenerator<StoredObject> {
+    const adapter = this.pick(prefix);
+    if (!adapter.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', `listing objects is not supported on ${JSON.stringify(prefix.split(':')[0])} storage yet`);
+    yield* adapter.list(prefix);
   }
 }

@@ -3,7 +3,8 @@
  * warehouse's storage adapter: one wrapper for every backend (S3, Azure, GCS, local files). The span names the
  * operation and the URI's scheme only: object keys name tables, and a URI could carry a SAS or signature in a query.
  */
-import type { ObjectStorage } from '../catalog/ports.js';
+import { CatalogError } from '../errors/catalog-error.js';
+import type { ObjectStorage, StoredObject } from '../catalog/ports.js';
 import type { SpanNote, Spans } from '../catalog/tracing/ports.js';
 
 const scheme = (uri: string) => /^([a-z][a-z0-9+.-]{0,15}):/i.exec(uri)?.[1]?.toLowerCase() ?? 'file';
@@ -52,6 +53,12 @@ export class TracedStorage implements ObjectStorage {
 
   deletePrefix(prefix: string): Promise<number> {
     return this.call('delete-prefix', prefix, () => this.inner.deletePrefix(prefix), (span, count) => span.set('lakegate.storage.objects', count));
+  }
+
+  /** Not a span per page: the listing is one long scan, traced by the job that runs it. */
+  async *list(prefix: string): AsyncGenerator<StoredObject> {
+    if (!this.inner.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'listing objects is not supported on this storage yet');
+    yield* this.inner.list(prefix);
   }
 }
 

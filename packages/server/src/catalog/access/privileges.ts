@@ -38,6 +38,14 @@ const GRANTABLE_ON: Record<Privilege, readonly SecurableKind[]> = {
   'view:read': ['warehouse', 'namespace', 'view'],
   'view:replace': ['warehouse', 'namespace', 'view'],
   'view:drop': ['warehouse', 'namespace', 'view'],
+  /** A purge (Iceberg DROP … PURGE, a Lance drop) deletes the files at once instead of after the drop retention. */
+  'table:purge-immediately': ['warehouse', 'namespace', 'table'],
+  /** Seeing the warehouse's dropped (soft-deleted) objects. */
+  'warehouse:list-dropped': ['warehouse'],
+  /** Restoring a dropped object (catalog/maintenance/). */
+  'warehouse:undrop': ['warehouse'],
+  /** Running table maintenance (snapshot expiry, file cleanup) on demand: it commits and deletes files as the catalog. */
+  'table:maintain': ['warehouse', 'namespace', 'table'],
 };
 
 /**
@@ -49,6 +57,7 @@ const IMPLIES: Partial<Record<Privilege, readonly Privilege[]>> = {
   'table:write-data': ['table:read-data'],
   'table:read-data': ['table:read-metadata'],
   'view:replace': ['view:read'],
+  'warehouse:undrop': ['warehouse:list-dropped'],
   'warehouse:manage': PRIVILEGES.filter((p) => p !== 'warehouse:manage'),
 };
 

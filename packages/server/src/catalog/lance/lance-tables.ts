@@ -27,6 +27,7 @@ import { normalizeLocation } from '../locations.js';
 import { type PageRequest, listingOf, toPage } from '../paging.js';
 import type { CatalogObjectRecord } from '../ports.js';
 import { purgeLocation } from '../purge.js';
+import { softDrop } from '../maintenance/soft-drop.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
 import { registerTableMode } from './modes.js';
 import { checkVersion } from './versions/checks.js';
@@ -162,7 +163,15 @@ export class LanceTableService {
   /** Removes the table from the catalog, then deletes its data (unless its location is shared or outside the warehouse). */
   async drop(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
     const scope = await this.ctx.scope(request);
-    const removed = await this.remove(scope, idInput, ['table:drop', 'table:write-data'], 'lance-table.dropped');
+    const required = await this.require(scope, idInput, ['table:drop', 'table:write-data'], true);
+    // Soft while the warehouse keeps dropped objects (maintenance/soft-drop.ts): a Lance drop deletes the data, so the
+    // deletion waits for the retention's end unless the caller may purge at once; grants and versions stay for an undrop.
+    const { id, record, path } = required;
+    if (await softDrop(this.ctx, scope, record, { purge: true, path, object: describeObject(scope.warehouse.name, id.namespace, id.name), notFound: () => tableNotFound(id), change: { kind: 'lance-table.dropped', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } } })) {
+      this.ctx.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location });
+      return { id: [...record.namespace, record.name], location: record.location, properties: propertiesOf(record), storageOptions: {} };
+    }
+    const removed = await this.removeRequired(scope, required, 'lance-table.dropped');
     this.ctx.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
     await purgeLocation(this.ctx, scope, removed);
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
@@ -194,7 +203,10 @@ export class LanceTableService {
   }
 
   private async remove(scope: RequestScope, idInput: unknown, privileges: Privilege[], kind: 'lance-table.dropped' | 'lance-table.deregistered'): Promise<CatalogObjectRecord> {
-    const { id, record } = await this.require(scope, idInput, privileges, true);
+    return this.removeRequired(scope, await this.require(scope, idInput, privileges, true), kind);
+  }
+
+  private async removeRequired(scope: RequestScope, { id, record }: { id: LanceTableId; record: CatalogObjectRecord }, kind: 'lance-table.dropped' | 'lance-table.deregistered'): Promise<CatalogObjectRecord> {
     await this.ctx.store.transaction(async (repo) => {
       if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE, record.id))) throw tableNotFound(id);
       await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind, namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } });

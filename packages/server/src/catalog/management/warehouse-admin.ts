@@ -14,6 +14,7 @@ import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Warehouse } from '../ports.js';
 import type { WarehouseService } from '../warehouses.js';
 import { checkTenantWarehouse } from './storage-authority.js';
+import { checkRetentionProperty } from '../maintenance/retention.js';
 
 /** The storage side of creating a warehouse (storage/profile-admin.ts). */
 export interface StorageProfiles {
@@ -88,6 +89,7 @@ export class WarehouseAdmin {
     }
     const body = parsed.data;
     checkName(body.name, 'warehouse name');
+    checkRetentionProperty(body.properties);
     const root = normalizeLocation(body['storage-root']);
     const checked = this.profiles.check({ root, profile: body['storage-profile'], secret: body['storage-secret'] });
     // authorize

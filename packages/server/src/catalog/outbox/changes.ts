@@ -31,6 +31,9 @@ export const CHANGE_KINDS = [
   'lance-table.dropped',
   'lance-table.deregistered',
   'lance-table.version-created',
+  'table.undropped',
+  'view.undropped',
+  'lance-table.undropped',
   'grant.added',
   'grant.revoked',
 ] as const;

@@ -1,13 +1,17 @@
 /**
- * Drop (with or without purge) and unregister. Dropping needs `table:drop`;
+ * Drop (with or without purge) and unregister. A drop is soft while the warehouse keeps dropped objects
+ * (maintenance/soft-drop.ts): the table leaves the catalog with its grants kept for an undrop, and a purge waits
+ * for the retention's end unless the caller holds `table:purge-immediately`. Dropping needs `table:drop`;
  * a purge deletes data and needs `table:write-data` too; unregistering answers
  * with the metadata and needs `table:read-metadata` too. The table's grants
  * go with it (its id is never reused).
  */
 import { validation } from '../../errors/catalog-error.js';
+import { describeObject } from '../access/access-service.js';
 import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import type { MetadataResult } from '../metadata-files.js';
+import { softDrop } from '../maintenance/soft-drop.js';
 import { purgeLocation } from '../purge.js';
 import { type TableContext, requireTable, tableNotFound } from './shared.js';
 import { recordChanges } from '../outbox/changes.js';
@@ -19,8 +23,13 @@ export async function dropTable(ctx: TableContext, request: CatalogRequest, name
   if (typeof purge !== 'boolean') throw validation('purgeRequested must be true or false');
   const scope = await ctx.scope(request);
   // authorize
-  const { record } = await requireTable(ctx, scope, levels, name, purge ? ['table:drop', 'table:write-data'] : ['table:drop'], true);
+  const { record, path } = await requireTable(ctx, scope, levels, name, purge ? ['table:drop', 'table:write-data'] : ['table:drop'], true);
   // execute
+  const object = describeObject(scope.warehouse.name, record.namespace, name);
+  if (await softDrop(ctx, scope, record, { purge, path, object, notFound: () => tableNotFound(record.namespace, name), change: { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } } })) {
+    ctx.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
+    return;
+  }
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
     await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } });

@@ -21,6 +21,9 @@ import { warehouseRoutes } from '../routes/management/warehouses.js';
 import { storageGrantRoutes } from '../routes/management/storage-grants.js';
 import type { StorageGrantAdmin } from '../../catalog/management/storage-grant-admin.js';
 import { type EventRoutesOptions, eventRoutes } from '../routes/management/events.js';
+import type { DroppedObjectService } from '../../catalog/maintenance/dropped-service.js';
+import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.js';
+import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
@@ -33,6 +36,8 @@ export interface ManagementSurfaceOptions {
   tables: TableService;
   /** Change events and event sinks (catalog/outbox/). */
   events?: EventRoutesOptions | undefined;
+  dropped: DroppedObjectService;
+  maintenance: MaintenanceService;
   authentication: AuthenticationOptions;
 }
 
@@ -54,4 +59,6 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   accessRoutes(app, options.access);
   auditRoutes(app, options.audit);
   if (options.events) eventRoutes(app, options.events);
+  droppedRoutes(app, options.dropped);
+  maintenanceRoutes(app, options.maintenance);
 };

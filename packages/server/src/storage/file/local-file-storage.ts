@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { ObjectStorage } from '../../catalog/ports.js';
+import type { ObjectStorage, StoredObject } from '../../catalog/ports.js';
 import { localPath } from '../../catalog/locations.js';
 import { currentBatch } from '../../runtime/end-of-turn.js';
 import { readBounded } from '../bounded-read.js';
@@ -99,6 +99,25 @@ export class LocalFileStorage implements ObjectStorage {
     }
     await fs.rm(dir, { recursive: true, force: true });
     return count;
+  }
+
+  async *list(prefix: string): AsyncGenerator<StoredObject> {
+    const dir = localPath(prefix);
+    const base = prefix.replace(/\/+$/, '');
+    let entries: AsyncIterable<import('node:fs').Dirent>;
+    try {
+      entries = await fs.opendir(dir, { recursive: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for await (const entry of entries) {
+      if (entry.isDirectory()) continue;
+      const full = path.join(entry.parentPath, entry.name);
+      const stat = await fs.stat(full).catch(() => undefined);
+      if (!stat) continue;
+      yield { uri: `${base}/${path.relative(dir, full).split(path.sep).join('/')}`, bytes: stat.size, lastModifiedMs: stat.mtimeMs };
+    }
   }
 }
 

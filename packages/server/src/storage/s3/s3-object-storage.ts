@@ -17,7 +17,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { ObjectStorage } from '../../catalog/ports.js';
+import type { ObjectStorage, StoredObject } from '../../catalog/ports.js';
 import { readBounded } from '../bounded-read.js';
 import { directoryPrefix, isS3Uri, parseS3Location } from './s3-location.js';
 
@@ -160,6 +160,26 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   /** Defence in depth below the catalog's location checks: the profile's bucket only, whoever asks. */
+  async *list(prefix: string): AsyncGenerator<StoredObject> {
+    const location = this.inBucket(prefix, parseS3Location(prefix));
+    const keyPrefix = directoryPrefix(location.key);
+    if (keyPrefix === '') throw new CatalogError('ERR_VALIDATION', `refusing to list a whole bucket: ${prefix}`);
+    const scheme = prefix.slice(0, prefix.indexOf('://'));
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: keyPrefix, ContinuationToken: token }));
+      } catch (e) {
+        throw storageError('ListObjectsV2', prefix, e);
+      }
+      for (const o of page.Contents ?? []) {
+        if (typeof o.Key === 'string') yield { uri: `${scheme}://${location.bucket}/${o.Key}`, bytes: Number(o.Size ?? 0), lastModifiedMs: o.LastModified?.getTime() ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   private inBucket<L extends { bucket: string }>(uri: string, location: L): L {
     if (location.bucket !== this.options.bucket) throw new CatalogError('ERR_VALIDATION', `location ${uri} is not in bucket ${this.options.bucket}`);
     return location;

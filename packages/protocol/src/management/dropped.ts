@@ -1,0 +1,67 @@
+/**
+ * Soft-deleted (dropped) objects of a warehouse, kept for its `drop.retention-ms` (default 7 days), and restoring
+ * one (undrop). See docs/architecture.md (maintenance) and docs/authorization.md (warehouse:list-dropped, warehouse:undrop).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+export const DroppedObject = Type.Object(
+  {
+    id: Type.String({ description: 'The catalog id of the object (kept by an undrop, with the grants that name it)' }),
+    kind: Type.Union([Type.Literal('table'), Type.Literal('view'), Type.Literal('lance-table')]),
+    namespace: Type.Array(Type.String()),
+    name: Type.String(),
+    location: Type.String(),
+    'dropped-at-ms': Type.Integer(),
+    'expires-at-ms': Type.Integer({ description: 'When the retention ends: the object is forgotten then (and its files deleted when `purge`)' }),
+    purge: Type.Boolean({ description: 'Whether its files are deleted when the retention ends' }),
+    'dropped-by': Type.String(),
+  },
+  { $id: 'DroppedObject' },
+);
+export type DroppedObject = Static<typeof DroppedObject>;
+
+export const ListDroppedObjectsResponse = Type.Object(
+  { dropped: Type.Array(Type.Ref(DroppedObject)), 'next-page-token': Type.Optional(Type.String()) },
+  { $id: 'ListDroppedObjectsResponse' },
+);
+export type ListDroppedObjectsResponse = Static<typeof ListDroppedObjectsResponse>;
+
+export const UndropRequest = Type.Object(
+  {
+    namespace: Type.Optional(Type.Array(Type.String(), { description: 'Restore into this namespace (default: the one it was dropped from)' })),
+    name: Type.Optional(Type.String({ description: 'Restore under this name (default: its own; needed when that name was taken since)' })),
+  },
+  { $id: 'UndropRequest', additionalProperties: false },
+);
+export type UndropRequest = Static<typeof UndropRequest>;
+
+/** Table maintenance on demand (POST …/tables/{table}/maintenance): which actions, a dry run, and the expiry's settings. */
+export const TableMaintenanceRequest = Type.Object(
+  {
+    actions: Type.Optional(Type.Array(Type.Union([Type.Literal('expire-snapshots'), Type.Literal('remove-orphan-files')]), { minItems: 1, description: 'Default: every action (expiry first, then orphan files)' })),
+    'dry-run': Type.Optional(Type.Boolean({ description: 'Report what would be removed, change nothing' })),
+    'max-snapshot-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: the table property history.expire.max-snapshot-age-ms, else the warehouse\'s, else 5 days' })),
+    'min-snapshots-to-keep': Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Default: history.expire.min-snapshots-to-keep, else 1' })),
+    'max-ref-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: history.expire.max-ref-age-ms, else never' })),
+    'orphan-older-than-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Safety age: orphans younger than this are kept (default 3 days; 0 only on a table nothing writes to)' })),
+  },
+  { $id: 'TableMaintenanceRequest', additionalProperties: false },
+);
+export type TableMaintenanceRequest = Static<typeof TableMaintenanceRequest>;
+
+export const TableMaintenanceResult = Type.Object(
+  {
+    'dry-run': Type.Boolean(),
+    'expired-snapshots': Type.Array(Type.String(), { description: 'Snapshot ids (as strings: 64-bit) removed from the table' }),
+    'removed-refs': Type.Array(Type.String()),
+    'deleted-files': Type.Integer(),
+    'deleted-bytes': Type.Integer({ description: 'As the metadata records them (manifest lists count 0)' }),
+    files: Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer() }), { description: 'Deleted, or on a dry run to be deleted' }),
+    'metadata-location': Type.String(),
+  },
+  { $id: 'TableMaintenanceResult' },
+);
+export type TableMaintenanceResult = Static<typeof TableMaintenanceResult>;
+
+/** Named schemas of this file. */
+export const MANAGEMENT_DROPPED_SCHEMAS = [DroppedObject, ListDroppedObjectsResponse, UndropRequest, TableMaintenanceRequest, TableMaintenanceResult];

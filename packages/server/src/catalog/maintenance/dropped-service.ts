@@ -1,0 +1,172 @@
+/**
+ * The dropped (soft-deleted) objects of a warehouse: listing them (`warehouse:list-dropped`), restoring one
+ * (`warehouse:undrop`) under its own name or a new one, and the sweep that ends their retention (ports.ts).
+ *
+ * A restored object keeps its catalog id, and with it the grants that named it and a Lance table's version history:
+ * a drop and undrop is an undo, so everyone who could use the table can again (docs/authorization.md). The sweep
+ * deletes the files of an object whose drop asked for that, through purge.ts's one rule (owned locations only, never
+ * one another live object lives at or under), before it forgets the row, so a sweep that dies halfway is redone by
+ * the next one, on this replica or another.
+ */
+import { changeEvent } from '../outbox/changes.js';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
+import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
+import type { Caller } from '../ports.js';
+import { purgeLocation } from '../purge.js';
+import type { DroppedObjectRecord } from './ports.js';
+
+export interface DroppedObjectView {
+  id: string;
+  kind: string;
+  namespace: string[];
+  name: string;
+  location: string;
+  'dropped-at-ms': number;
+  'expires-at-ms': number;
+  purge: boolean;
+  'dropped-by': string;
+}
+
+export interface DroppedListing {
+  dropped: DroppedObjectView[];
+  'next-page-token'?: string;
+}
+
+export interface SweepResult {
+  /** Dropped objects whose retention ended and which were forgotten. */
+  expired: number;
+  /** Of those, how many had their files deleted (a purge the catalog may do: purge.ts). */
+  purged: number;
+  /** Objects deleted from storage. */
+  objectsDeleted: number;
+}
+
+const MAX_PAGE = 1000;
+const SWEEP_BATCH = 100;
+/** Who the sweep acts as, in the audit trail and the events: the catalog itself. */
+const SWEEPER: Caller = { tenant: '', description: 'system:drop-retention', key: 'system:drop-retention', members: [], admin: false, unrestricted: false };
+
+const view = (r: DroppedObjectRecord): DroppedObjectView => ({
+  id: r.object.id,
+  kind: r.object.kind,
+  namespace: r.object.namespace,
+  name: r.object.name,
+  location: r.object.location,
+  'dropped-at-ms': r.droppedAtMs,
+  'expires-at-ms': r.expiresAtMs,
+  purge: r.purge,
+  'dropped-by': r.droppedBy,
+});
+
+export class DroppedObjectService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  async list(request: CatalogRequest, pageToken: unknown, pageSize: unknown): Promise<DroppedListing> {
+    // validate
+    const after = pageToken === undefined || pageToken === '' ? undefined : decodeToken(pageToken);
+    const limit = pageSize === undefined ? 100 : Number(pageSize);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw validation(`pageSize must be a whole number from 1 to ${MAX_PAGE}`);
+    const scope = await this.ctx.scope(request);
+    // authorize
+    await this.ctx.access.require(scope, 'warehouse:list-dropped', this.ctx.access.warehousePath(scope.warehouse), { object: `${scope.warehouse.name}/dropped` });
+    // execute: those whose retention has ended are gone for every purpose but the sweep's.
+    const now = this.ctx.clock.now();
+    const rows = await this.ctx.store.dropped.list(scope.warehouse.name, { after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const listing: DroppedListing = { dropped: page.filter((r) => r.expiresAtMs > now).map(view) };
+    const last = page.at(-1);
+    if (rows.length > limit && last) listing['next-page-token'] = Buffer.from(JSON.stringify([last.droppedAtMs, last.object.id])).toString('base64url');
+    return listing;
+  }
+
+  /** Restores a dropped object under `to` (default: the name it had); answers where it is now. */
+  async undrop(request: CatalogRequest, idInput: unknown, body: unknown): Promise<DroppedObjectView> {
+    // validate
+    if (typeof idInput !== 'string' || idInput.length === 0 || idInput.length > 200) throw validation('id must be the id of a dropped object');
+    const to = checkTarget(body);
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const object = `${scope.warehouse.name}/dropped/${idInput}`;
+    await this.ctx.access.require(scope, 'warehouse:undrop', this.ctx.access.warehousePath(scope.warehouse), { object, recordAllow: true });
+    // execute
+    const found = await this.ctx.store.dropped.get(scope.warehouse.name, idInput);
+    const now = this.ctx.clock.now();
+    if (!found || found.expiresAtMs <= now) throw new CatalogError('ERR_NOT_FOUND', `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (never dropped here, restored already, or past its retention)`);
+    const target = { namespace: to.namespace ?? found.object.namespace, name: to.name ?? found.object.name };
+    await this.checkRestorable(scope, found, target);
+    const kind = found.object.kind === 'view' ? 'view.undropped' : found.object.kind === 'table' ? 'table.undropped' : 'lance-table.undropped';
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: target.namespace, name: target.name, uuid: found.object.uuid, data: { 'dropped-object-id': found.object.id, ...(target.name !== found.object.name || target.namespace.join('\u001f') !== found.object.namespace.join('\u001f') ? { 'dropped-as': { namespace: found.object.namespace, name: found.object.name } } : {}) } });
+    const outcome = await this.ctx.store.dropped.restore(scope.warehouse.name, idInput, target, now, [event]);
+    if (outcome === 'missing') throw new CatalogError('ERR_NOT_FOUND', `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (restored or expired meanwhile)`);
+    if (outcome === 'exists') throw taken(found, target);
+    this.ctx.events.emit({ type: 'object.undropped', warehouse: scope.warehouse.name, kind: found.object.kind, id: found.object.id, namespace: target.namespace, name: target.name });
+    return view({ ...found, object: { ...found.object, ...target } });
+  }
+
+  /** Ends the retention of every dropped object due by now (all warehouses): deletes the files a purge asked for, then forgets it. */
+  async sweep(): Promise<SweepResult> {
+    const result: SweepResult = { expired: 0, purged: 0, objectsDeleted: 0 };
+    const now = this.ctx.clock.now();
+    for (;;) {
+      const due = await this.ctx.store.dropped.due(now, SWEEP_BATCH);
+      if (due.length === 0) return result;
+      for (const r of due) {
+        const o = r.object;
+        const warehouse = await this.ctx.store.repository.getWarehouse(o.warehouse);
+        if (warehouse && r.purge) {
+          const deleted = await purgeLocation(this.ctx, { warehouse, caller: SWEEPER }, o);
+          if (deleted !== undefined) {
+            result.purged += 1;
+            result.objectsDeleted += deleted;
+          }
+        }
+        if (!(await this.ctx.store.dropped.forget(o.warehouse, o.id))) continue;
+        if (o.kind === 'lance-table') await this.ctx.store.lanceVersions.deleteTable(o.id);
+        await this.ctx.access.forgetSecurable({ kind: o.kind === 'view' ? 'view' : 'table', id: o.id });
+        result.expired += 1;
+        this.ctx.events.emit({ type: 'object.expired', warehouse: o.warehouse, kind: o.kind, id: o.id, namespace: o.namespace, name: o.name, purged: r.purge });
+      }
+      if (due.length < SWEEP_BATCH) return result;
+    }
+  }
+
+  /** The target's namespace exists, and no live object sits at or under the object's location (a restore must not make two tables share files). */
+  private async checkRestorable(scope: RequestScope, found: DroppedObjectRecord, target: { namespace: string[]; name: string }): Promise<void> {
+    const repo = this.ctx.store.repository;
+    if (!(await repo.getNamespace(scope.warehouse.name, target.namespace))) {
+      throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(target.namespace)} (create it, or restore into another namespace)`);
+    }
+    if ((await repo.getObject(scope.warehouse.name, target.namespace, target.name)) !== undefined) throw taken(found, target);
+    if ((await repo.findObjectsByLocationPrefix(scope.warehouse.name, found.object.location)).length > 0) {
+      throw new CatalogError(found.object.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS', `Another object now lives at the dropped object's location ${found.object.location}; it cannot be restored beside it`);
+    }
+  }
+}
+
+function taken(found: DroppedObjectRecord, target: { namespace: string[]; name: string }): CatalogError {
+  return new CatalogError(
+    found.object.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS',
+    `${formatIdentifier(target.namespace, target.name)} is taken: restore the dropped object under another name ({"name": "…"} in the request)`,
+  );
+}
+
+function checkTarget(body: unknown): { namespace?: string[]; name?: string } {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw validation('the body must be an object with optional namespace and name');
+  const { namespace, name, ...rest } = body as { namespace?: unknown; name?: unknown };
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw validation(`unknown field ${unknown[0]}: only namespace and name may be given`);
+  return { ...(namespace !== undefined ? { namespace: checkNamespace(namespace) } : {}), ...(name !== undefined ? { name: checkName(name, 'name') } : {}) };
+}
+
+function decodeToken(token: unknown): { droppedAtMs: number; id: string } {
+  try {
+    if (typeof token !== 'string' || token.length > 400) throw new Error();
+    const [droppedAtMs, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof droppedAtMs !== 'number' || !Number.isSafeInteger(droppedAtMs) || typeof id !== 'string') throw new Error();
+    return { droppedAtMs, id };
+  } catch {
+    throw validation('pageToken is not one this listing gave out');
+  }
+}

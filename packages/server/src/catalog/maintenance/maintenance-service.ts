@@ -1,0 +1,211 @@
+/**
+ * Table maintenance run by the catalog (issue 39): snapshot expiry with the deletion of the files only expired
+ * snapshots reached. One job: validate → authorize (`table:maintain` on the table) → execute:
+ * 1. plan the expiry (expire-plan.ts) from the table's properties, the warehouse's defaults and the request's values;
+ * 2. compute every file to delete (reachable-files.ts) before changing anything: a manifest that cannot be read fails
+ *    the job with its reason and nothing committed or deleted;
+ * 3. commit the removal through the normal commit path (tables/commit.ts: compare-and-swap with retries, events),
+ *    with every ref asserted at the snapshot it was planned on: a concurrent commit to any ref makes the plan stale,
+ *    and the job plans again (up to three times);
+ * 4. drop from the candidates whatever the committed metadata still reaches (snapshots committed by others in the
+ *    meantime), then delete the rest, all under the table's own location.
+ * The commit runs as the catalog (`system:maintenance`), on behalf of the caller the job was authorized for.
+ */
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import type { CatalogRequest, RequestScope } from '../context.js';
+import { checkName, checkNamespace } from '../identifiers.js';
+import { parseJson } from '../json.js';
+import { isPurgeable } from '../location-policy.js';
+import { ManifestReader } from '../manifests/manifest-reader.js';
+import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
+import type { Caller, CatalogObjectRecord } from '../ports.js';
+import { commitTables } from '../tables/commit.js';
+import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
+import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
+import { type DeletableFile, ReachableFiles } from './reachable-files.js';
+import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
+
+export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
+export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
+
+/** A century: an age beyond it is a unit mistake, not a policy. */
+const MAX_AGE_MS = 100 * 365 * 86_400_000;
+const MAX_MIN_SNAPSHOTS = 1_000_000;
+const PLAN_ATTEMPTS = 3;
+
+export interface MaintenanceOptions {
+  actions: MaintenanceAction[];
+  dryRun: boolean;
+  expiry: Partial<ExpirySettings>;
+  /** Orphans younger than this are kept (default 3 days; the request may go down to 0, for tests and known-idle tables). */
+  orphanOlderThanMs: number;
+}
+
+export interface MaintenanceResult {
+  'dry-run': boolean;
+  'expired-snapshots': string[];
+  'removed-refs': string[];
+  'deleted-files': number;
+  'deleted-bytes': number;
+  /** The files deleted (or, on a dry run, that would be). */
+  files: DeletableFile[];
+  'metadata-location': string;
+}
+
+const PROPERTY: Record<keyof ExpirySettings, string> = {
+  maxSnapshotAgeMs: 'history.expire.max-snapshot-age-ms',
+  minSnapshotsToKeep: 'history.expire.min-snapshots-to-keep',
+  maxRefAgeMs: 'history.expire.max-ref-age-ms',
+};
+const BODY: Record<keyof ExpirySettings, string> = { maxSnapshotAgeMs: 'max-snapshot-age-ms', minSnapshotsToKeep: 'min-snapshots-to-keep', maxRefAgeMs: 'max-ref-age-ms' };
+
+/** Validates a maintenance request body (400 for anything negative, fractional, absurd or unknown). */
+export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
+  if (body === undefined || body === null) return { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS };
+  if (typeof body !== 'object' || Array.isArray(body)) throw validation('the maintenance request must be an object');
+  const b = body as Record<string, unknown>;
+  const known = new Set(['actions', 'dry-run', 'orphan-older-than-ms', ...Object.values(BODY)]);
+  const unknown = Object.keys(b).find((k) => !known.has(k));
+  if (unknown !== undefined) throw validation(`unknown field ${JSON.stringify(unknown)}; known: ${[...known].join(', ')}`);
+  const actions = b.actions ?? [...MAINTENANCE_ACTIONS];
+  if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => !(MAINTENANCE_ACTIONS as readonly unknown[]).includes(a))) {
+    throw validation(`actions must be a non-empty list of: ${MAINTENANCE_ACTIONS.join(', ')}`);
+  }
+  if (b['dry-run'] !== undefined && typeof b['dry-run'] !== 'boolean') throw validation('dry-run must be true or false');
+  const expiry: Partial<ExpirySettings> = {};
+  for (const key of Object.keys(BODY) as (keyof ExpirySettings)[]) {
+    const v = b[BODY[key]];
+    if (v !== undefined) expiry[key] = checkSetting(key, typeof v === 'bigint' ? Number(v) : v, BODY[key]);
+  }
+  const orphanAge = b['orphan-older-than-ms'];
+  const orphanOlderThanMs = orphanAge === undefined ? DEFAULT_ORPHAN_AGE_MS : checkSetting('maxSnapshotAgeMs', typeof orphanAge === 'bigint' ? Number(orphanAge) : orphanAge, 'orphan-older-than-ms');
+  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs };
+}
+
+function checkSetting(key: keyof ExpirySettings, v: unknown, what: string): number {
+  const min = key === 'minSnapshotsToKeep' ? 1 : 0;
+  const max = key === 'minSnapshotsToKeep' ? MAX_MIN_SNAPSHOTS : MAX_AGE_MS;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw validation(`${what} must be a whole number from ${min} to ${max}`);
+  return v;
+}
+
+/** A table property or warehouse default that does not parse counts as unset (the request and the defaults decide). */
+function fromProperties(props: Record<string, string> | undefined): Partial<ExpirySettings> {
+  const out: Partial<ExpirySettings> = {};
+  for (const key of Object.keys(PROPERTY) as (keyof ExpirySettings)[]) {
+    const raw = props?.[PROPERTY[key]];
+    if (raw === undefined || !/^\d{1,16}$/.test(raw)) continue;
+    try {
+      out[key] = checkSetting(key, Number(raw), PROPERTY[key]);
+    } catch {
+      // ignored: see above
+    }
+  }
+  return out;
+}
+
+export class MaintenanceService {
+  constructor(private readonly ctx: TableContext) {}
+
+  /** On demand: runs the maintenance of one table for the caller. */
+  async run(request: CatalogRequest, namespace: unknown, name: unknown, body: unknown): Promise<MaintenanceResult> {
+    // validate
+    const levels = checkNamespace(namespace);
+    const table = checkName(name, 'table name');
+    const options = checkMaintenanceBody(body);
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { record } = await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
+    // execute
+    const result = await this.runTable(scope, record, options);
+    await this.ctx.access.record(scope.caller, 'maintenance.completed', undefined, 'table:maintain', tableObject(scope, levels, table), {
+      dryRun: result['dry-run'],
+      expiredSnapshots: result['expired-snapshots'].length,
+      deletedFiles: result['deleted-files'],
+      deletedBytes: result['deleted-bytes'],
+    });
+    return result;
+  }
+
+  /** Runs the job on a table already authorized for (on demand) or chosen by the scheduler. */
+  async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions): Promise<MaintenanceResult> {
+    const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
+      ? await this.expire(scope, record, options)
+      : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'metadata-location': record.metadataLocation };
+    if (!options.actions.includes('remove-orphan-files')) return this.done(scope, record, expired);
+    // After the expiry, on the metadata it committed: what expired snapshots left behind is no orphan, it is gone.
+    const current = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
+    if (!current || current.id !== record.id) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'The table was dropped or replaced while its maintenance ran');
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    const metadata = parseJson(current.metadataJson) as TableMetadata;
+    const reachable = await reachableFromMetadata(new ManifestReader(storage, [metadata.location]), metadata, current.metadataLocation);
+    const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs)).filter((f) => isPurgeable(scope.warehouse, f.path));
+    if (!options.dryRun) for (const f of orphans) await storage.delete(f.path);
+    const bytes = orphans.reduce((n, f) => n + f.bytes, 0);
+    return this.done(scope, record, {
+      ...expired,
+      files: [...expired.files, ...orphans],
+      'deleted-files': expired['deleted-files'] + (options.dryRun ? 0 : orphans.length),
+      'deleted-bytes': expired['deleted-bytes'] + (options.dryRun ? 0 : bytes),
+    });
+  }
+
+  /** The job's event (and so its /metrics counts), for a run that was not a dry run. */
+  private done(scope: RequestScope, record: CatalogObjectRecord, result: MaintenanceResult): MaintenanceResult {
+    if (!result['dry-run']) {
+      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'] });
+    }
+    return result;
+  }
+
+  private async expire(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions): Promise<MaintenanceResult> {
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    const system: Caller = {
+      tenant: scope.warehouse.tenant,
+      description: `system:maintenance for ${scope.caller.description}`,
+      key: 'system:maintenance',
+      members: [],
+      admin: false,
+      unrestricted: true,
+      requestId: scope.caller.requestId,
+    };
+    let current = record;
+    for (let attempt = 1; ; attempt += 1) {
+      const before = parseJson(current.metadataJson) as TableMetadata;
+      const settings: ExpirySettings = { ...DEFAULT_EXPIRY, ...fromProperties(scope.warehouse.properties), ...fromProperties(before.properties), ...options.expiry };
+      const plan = planExpiry(before, this.ctx.clock.now(), settings);
+      const reader = new ManifestReader(storage, [before.location]);
+      const reachable = await ReachableFiles.compute(reader, before.location, before, new Set(plan.expired));
+      const result: MaintenanceResult = { 'dry-run': options.dryRun, 'expired-snapshots': plan.expired, 'removed-refs': plan.removedRefs, 'deleted-files': 0, 'deleted-bytes': 0, files: reachable.files, 'metadata-location': current.metadataLocation };
+      if (options.dryRun || (plan.expired.length === 0 && plan.removedRefs.length === 0)) return result;
+      const requirements: TableRequirement[] = [
+        { type: 'assert-table-uuid', uuid: before['table-uuid'] },
+        ...Object.entries(before.refs ?? {}).map(([ref, r]) => ({ type: 'assert-ref-snapshot-id' as const, ref, 'snapshot-id': r['snapshot-id'] })),
+      ] as TableRequirement[];
+      const updates = [
+        ...plan.removedRefs.map((ref) => ({ action: 'remove-snapshot-ref', 'ref-name': ref })),
+        ...(plan.expired.length > 0 ? [{ action: 'remove-snapshots', 'snapshot-ids': plan.expired.map((id) => BigInt(id)) }] : []),
+      ] as TableUpdate[];
+      let committed;
+      try {
+        [committed] = await commitTables(this.ctx, { caller: system, warehouse: scope.warehouse.name }, [{ identifier: { namespace: record.namespace, name: record.name }, requirements, updates }]);
+      } catch (e) {
+        if (!(e instanceof CatalogError) || e.code !== 'ERR_COMMIT_CONFLICT' || attempt >= PLAN_ATTEMPTS) throw e;
+        const fresh = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
+        if (!fresh || fresh.id !== record.id) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'The table was dropped or replaced while its maintenance ran');
+        current = fresh;
+        continue;
+      }
+      const after = parseJson(committed!.metadataJson) as TableMetadata;
+      // Snapshots committed by others meanwhile (not planned on) keep whatever they reach.
+      await reachable.keepSnapshots((after.snapshots ?? []).filter((s) => !plan.retained.has(String(s['snapshot-id']))));
+      const files = reachable.files.filter((f) => isPurgeable(scope.warehouse, f.path));
+      for (const f of files) await storage.delete(f.path);
+      result.files = files;
+      result['deleted-files'] = files.length;
+      result['deleted-bytes'] = files.reduce((n, f) => n + f.bytes, 0);
+      result['metadata-location'] = committed!.metadataLocation;
+      return result;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Orphan files: objects under a table's location that no metadata reaches (a failed write's data files, manifests
+ * of a commit that lost its race, metadata.json files trimmed out of the metadata log beyond
+ * `write.metadata.previous-versions-max`), older than a safety age (default 3 days: a write in progress has not
+ * committed its files yet, and deleting them would corrupt its commit). Reachable: the current metadata file and
+ * those in its log, statistics files, and every snapshot's manifest list, manifests and live data and delete files,
+ * read with the streaming manifest reader. Only the table's own location is listed, so nothing else can be deleted.
+ */
+import { CatalogError } from '../../errors/catalog-error.js';
+import { normalizeLocation } from '../locations.js';
+import type { ManifestReader } from '../manifests/manifest-reader.js';
+import type { TableMetadata } from '../metadata/index.js';
+import type { ObjectStorage } from '../ports.js';
+import type { DeletableFile } from './reachable-files.js';
+
+export const DEFAULT_ORPHAN_AGE_MS = 3 * 86_400_000;
+
+function key(uri: string): string {
+  try {
+    return normalizeLocation(uri);
+  } catch {
+    return uri;
+  }
+}
+
+/** Every file the table's metadata reaches (normalized locations). */
+export async function reachableFromMetadata(reader: ManifestReader, metadata: TableMetadata, metadataLocation: string): Promise<Set<string>> {
+  const out = new Set<string>([key(metadataLocation)]);
+  for (const e of metadata['metadata-log'] ?? []) out.add(key(e['metadata-file']));
+  for (const f of [...(metadata.statistics ?? []), ...(metadata['partition-statistics'] ?? [])]) out.add(key(f['statistics-path']));
+  const manifests = new Map<string, Parameters<ManifestReader['readManifest']>[0]>();
+  for (const s of metadata.snapshots ?? []) {
+    if (s['manifest-list'] !== undefined) {
+      out.add(key(s['manifest-list']));
+      for (const m of await reader.readManifestList(s['manifest-list'])) manifests.set(m.path, m);
+    }
+    for (const path of s.manifests ?? []) {
+      manifests.set(path, { path, length: 0, partitionSpecId: 0, content: 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotId: 0n, partitions: null });
+    }
+  }
+  for (const m of manifests.values()) {
+    out.add(key(m.path));
+    for await (const e of reader.readManifest(m)) out.add(key(e.file.filePath));
+  }
+  return out;
+}
+
+/** The objects under the table's location no metadata reaches and last changed before `nowMs - olderThanMs`. */
+export async function findOrphans(storage: ObjectStorage, reachable: ReadonlySet<string>, location: string, nowMs: number, olderThanMs: number): Promise<DeletableFile[]> {
+  if (!storage.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'orphan-file removal needs object listing, which this storage does not offer yet');
+  const out: DeletableFile[] = [];
+  for await (const o of storage.list(location)) {
+    if (reachable.has(key(o.uri)) || o.lastModifiedMs > nowMs - olderThanMs) continue;
+    out.push({ path: o.uri, kind: o.uri.endsWith('.metadata.json') ? 'metadata' : 'orphan', bytes: o.bytes });
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+/**
+ * Soft deletion (issue 39): a dropped table, view or Lance table leaves the catalog's live objects (so it is not
+ * listed, not loadable, and its name is free) but its row is kept, whole, for the warehouse's retention period
+ * (retention.ts), from which `undrop` puts it back, and after which the sweep (undrop-service.ts) forgets it and
+ * deletes its files when its drop asked for that. Moving a row between the live objects and the dropped ones is
+ * one database transaction either way, so an object is always exactly one of live or dropped, never both or neither.
+ */
+import type { OutboxEventInput } from '../outbox/ports.js';
+import type { CatalogObjectRecord } from '../ports.js';
+
+export interface DroppedObjectRecord {
+  /** The object as it was when dropped; its catalog id is kept, and with it its grants and (Lance) version history. */
+  object: CatalogObjectRecord;
+  droppedAtMs: number;
+  /** When the retention ends: the sweep forgets the object (and deletes its files when `purge`) at or after this time. */
+  expiresAtMs: number;
+  /** Whether its files are deleted when the retention ends (an Iceberg drop with purgeRequested, every Lance drop). */
+  purge: boolean;
+  /** Caller.description of whoever dropped it. */
+  droppedBy: string;
+}
+
+export type RestoreOutcome = 'restored' | 'missing' | 'exists';
+
+export interface DroppedObjectStore {
+  /**
+   * Moves the live object `record.object` (matched by warehouse, namespace, name, kind and id) to the dropped
+   * objects, in one transaction. False when no such live object exists (dropped or renamed meanwhile).
+   */
+  softDrop(record: DroppedObjectRecord, events?: readonly OutboxEventInput[]): Promise<boolean>;
+  /** A warehouse's dropped objects, oldest drop first, after the id `after` in that order (keyset paging by (droppedAtMs, id)). */
+  list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedObjectRecord[]>;
+  get(warehouse: string, id: string): Promise<DroppedObjectRecord | undefined>;
+  /**
+   * Puts a dropped object back among the live ones under `to` (its own namespace and name, or new ones), in one
+   * transaction: 'exists' when a live object holds that name, 'missing' when no such dropped object is left.
+   */
+  restore(warehouse: string, id: string, to: { namespace: string[]; name: string }, nowMs: number, events?: readonly OutboxEventInput[]): Promise<RestoreOutcome>;
+  /** Dropped objects of every warehouse whose retention ended at or before `nowMs`, oldest first, at most `limit`. */
+  due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]>;
+  /** Forgets a dropped object for good (after its files were dealt with); false when it was gone already (another replica's sweep). */
+  forget(warehouse: string, id: string): Promise<boolean>;
+}
+
+/**
+ * Leases on scheduled maintenance jobs, one row per table (by catalog id): of the replicas whose schedulers find a
+ * table's job due at the same time exactly one takes it (compare-and-set on the row: free or expired, and not run
+ * since `dueBeforeMs`), and a job whose replica died is taken again once its lease expires.
+ */
+export interface MaintenanceLeases {
+  /** True for exactly one of concurrent takers, when the job is free (no lease, or an expired one) and last completed before `dueBeforeMs`. */
+  take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number): Promise<boolean>;
+  /** The job completed: it ran at `nowMs`, and its lease is free. Only the holder's lease is touched. */
+  complete(tableId: string, holder: string, nowMs: number): Promise<void>;
+}

@@ -1,0 +1,149 @@
+/**
+ * Dropped objects (catalog/maintenance/ports.ts) over SQLite or PostgreSQL. A soft drop deletes the live row (by its
+ * catalog id, so a concurrent drop-and-create under the name is never taken instead) and inserts its copy here in one
+ * transaction; a restore does the reverse, the insert into catalog_objects guarded by its primary key (warehouse,
+ * namespace, name), so a name taken meanwhile answers 'exists' and nothing moves. Both fire the listing triggers of
+ * migration 0011 like any other insert or delete of catalog_objects, so cached listings see the change.
+ */
+import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import { appendOutboxEvents } from './kysely-outbox.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports.js';
+import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/maintenance/ports.js';
+import { isUniqueViolation } from './kysely-repository.js';
+import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
+
+type Num = number | string | bigint;
+interface DroppedRow {
+  id: string;
+  warehouse: string;
+  namespace: string;
+  name: string;
+  kind: string;
+  uuid: string;
+  location: string;
+  metadata_location: string;
+  metadata: string;
+  created_at: Num;
+  updated_at: Num;
+  location_owned: Num;
+  dropped_at: Num;
+  expires_at: Num;
+  purge: Num;
+  dropped_by: string;
+}
+type Db = Kysely<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>;
+
+const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
+  object: {
+    id: r.id,
+    warehouse: r.warehouse,
+    namespace: decodeNamespace(r.namespace),
+    name: r.name,
+    kind: r.kind as ObjectKind,
+    uuid: r.uuid,
+    location: r.location,
+    metadataLocation: r.metadata_location,
+    metadataJson: r.metadata,
+    createdAtMs: Number(r.created_at),
+    updatedAtMs: Number(r.updated_at),
+    locationOwned: Number(r.location_owned) === 1,
+  },
+  droppedAtMs: Number(r.dropped_at),
+  expiresAtMs: Number(r.expires_at),
+  purge: Number(r.purge) === 1,
+  droppedBy: r.dropped_by,
+});
+
+const liveRow = (o: CatalogObjectRecord) => ({
+  id: o.id,
+  warehouse: o.warehouse,
+  namespace: encodeNamespace(o.namespace),
+  name: o.name,
+  kind: o.kind,
+  uuid: o.uuid,
+  location: o.location,
+  metadata_location: o.metadataLocation,
+  metadata: o.metadataJson,
+  created_at: o.createdAtMs,
+  updated_at: o.updatedAtMs,
+  location_owned: o.locationOwned ? 1 : 0,
+});
+
+export class KyselyDroppedObjectStore implements DroppedObjectStore {
+  private readonly db: Db;
+
+  constructor(db: Kysely<CatalogDatabase>) {
+    this.db = db.withTables<{ dropped_objects: DroppedRow }>() as unknown as Db;
+  }
+
+  /** The move and its change events (catalog/outbox/) commit together: a drop that did not happen has no event. */
+  softDrop(record: DroppedObjectRecord, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    const o = record.object;
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .deleteFrom('catalog_objects')
+        .where('warehouse', '=', o.warehouse)
+        .where('namespace', '=', encodeNamespace(o.namespace))
+        .where('name', '=', o.name)
+        .where('kind', '=', o.kind)
+        .where('id', '=', o.id)
+        .executeTakeFirst();
+      if (Number(res.numDeletedRows) !== 1) return false;
+      await trx
+        .insertInto('dropped_objects')
+        .values({ ...liveRow(o), dropped_at: record.droppedAtMs, expires_at: record.expiresAtMs, purge: record.purge ? 1 : 0, dropped_by: record.droppedBy })
+        .execute();
+      if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
+      return true;
+    });
+  }
+
+  async list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedObjectRecord[]> {
+    let q = this.db.selectFrom('dropped_objects').selectAll().where('warehouse', '=', warehouse);
+    const after = page.after;
+    if (after !== undefined) {
+      q = q.where((eb) => eb.or([eb('dropped_at', '>', after.droppedAtMs), eb.and([eb('dropped_at', '=', after.droppedAtMs), eb('id', '>', after.id)])]));
+    }
+    const rows = await q.orderBy('dropped_at').orderBy('id').limit(page.limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async get(warehouse: string, id: string): Promise<DroppedObjectRecord | undefined> {
+    const row = await this.db.selectFrom('dropped_objects').selectAll().where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  restore(warehouse: string, id: string, to: { namespace: string[]; name: string }, nowMs: number, events: readonly OutboxEventInput[] = []): Promise<RestoreOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('dropped_objects').selectAll().where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
+      if (row === undefined) return 'missing';
+      const object = { ...toRecord(row).object, namespace: to.namespace, name: to.name, updatedAtMs: nowMs };
+      if (!(await insertLive(trx, object))) return 'exists';
+      await trx.deleteFrom('dropped_objects').where('id', '=', id).execute();
+      if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
+      return 'restored';
+    });
+  }
+
+  async due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]> {
+    const rows = await this.db.selectFrom('dropped_objects').selectAll().where('expires_at', '<=', nowMs).orderBy('expires_at').orderBy('id').limit(limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async forget(warehouse: string, id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('dropped_objects').where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) === 1;
+  }
+}
+
+/** Inserts the live row; false when its name is taken (no row inserted). */
+async function insertLive(trx: Transaction<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>, object: CatalogObjectRecord): Promise<boolean> {
+  try {
+    const res = await trx.insertInto('catalog_objects').values(liveRow(object)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+  } catch (e) {
+    if (isUniqueViolation(e)) return false;
+    throw e;
+  }
+}

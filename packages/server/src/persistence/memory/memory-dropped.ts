@@ -1,0 +1,73 @@
+/**
+ * Dropped objects in memory: the reference the contract suite (test/persistence/dropped-contract.ts) holds the
+ * database adapters to. The live objects it moves rows from and to are a map given to it (the suite's stand-in for
+ * catalog_objects); JavaScript runs each method to its first await without interleaving, and these have none.
+ */
+import type { CatalogObjectRecord } from '../../catalog/ports.js';
+import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
+import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../../catalog/maintenance/ports.js';
+
+/** Live objects by warehouse, namespace and name (liveKey). */
+export type LiveObjects = Map<string, CatalogObjectRecord>;
+export const liveKey = (warehouse: string, namespace: readonly string[], name: string): string => JSON.stringify([warehouse, namespace, name]);
+
+export class MemoryDroppedObjectStore implements DroppedObjectStore {
+  private readonly dropped = new Map<string, DroppedObjectRecord>();
+
+  /** @param outbox where the change events of a move go (the memory outbox), with the move */
+  constructor(
+    private readonly live: LiveObjects,
+    private readonly outbox?: OutboxWriter,
+  ) {}
+
+  async softDrop(record: DroppedObjectRecord, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    const o = record.object;
+    const key = liveKey(o.warehouse, o.namespace, o.name);
+    const current = this.live.get(key);
+    if (current === undefined || current.id !== o.id || current.kind !== o.kind) return false;
+    this.live.delete(key);
+    this.dropped.set(o.id, structuredClone(record));
+    if (events.length > 0) await this.outbox?.appendEvents(events);
+    return true;
+  }
+
+  async list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedObjectRecord[]> {
+    const after = page.after;
+    return this.sorted((r) => r.droppedAtMs)
+      .filter((r) => r.object.warehouse === warehouse)
+      .filter((r) => after === undefined || r.droppedAtMs > after.droppedAtMs || (r.droppedAtMs === after.droppedAtMs && r.object.id > after.id))
+      .slice(0, page.limit);
+  }
+
+  async get(warehouse: string, id: string): Promise<DroppedObjectRecord | undefined> {
+    const r = this.dropped.get(id);
+    return r && r.object.warehouse === warehouse ? structuredClone(r) : undefined;
+  }
+
+  async restore(warehouse: string, id: string, to: { namespace: string[]; name: string }, nowMs: number, events: readonly OutboxEventInput[] = []): Promise<RestoreOutcome> {
+    const r = this.dropped.get(id);
+    if (r === undefined || r.object.warehouse !== warehouse) return 'missing';
+    const key = liveKey(warehouse, to.namespace, to.name);
+    if (this.live.has(key)) return 'exists';
+    this.live.set(key, { ...structuredClone(r.object), namespace: [...to.namespace], name: to.name, updatedAtMs: nowMs });
+    this.dropped.delete(id);
+    if (events.length > 0) await this.outbox?.appendEvents(events);
+    return 'restored';
+  }
+
+  async due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]> {
+    return this.sorted((r) => r.expiresAtMs)
+      .filter((r) => r.expiresAtMs <= nowMs)
+      .slice(0, limit);
+  }
+
+  async forget(warehouse: string, id: string): Promise<boolean> {
+    const r = this.dropped.get(id);
+    if (r === undefined || r.object.warehouse !== warehouse) return false;
+    return this.dropped.delete(id);
+  }
+
+  private sorted(by: (r: DroppedObjectRecord) => number): DroppedObjectRecord[] {
+    return [...this.dropped.values()].sort((a, b) => by(a) - by(b) || (a.object.id < b.object.id ? -1 : a.object.id > b.object.id ? 1 : 0)).map((r) => structuredClone(r));
+  }
+}

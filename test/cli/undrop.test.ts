@@ -1,0 +1,74 @@
+/**
+ * `lakegate undrop` and `lakegate maintain` as users run them (the built bin, through the SDK's management client,
+ * against a real server process): a dropped table is listed, restored under its name, or under a new one when a new
+ * table took the name (a conflict, exit code 1, without --as); a table's maintenance runs as a dry run and for real,
+ * and bad settings are refused (1: the server's 400; 2: usage).
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { tempDir } from '../support/temp.js';
+
+const SLOW = 120_000;
+let server: ServerProcess;
+let config: { dir: string; cleanup: () => void };
+const lakegate = (...args: string[]): Promise<CliRun> => runCli(config.dir, args);
+const json = (run: CliRun) => {
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
+beforeAll(async () => {
+  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
+  config = tempDir('lakegate-cli-undrop-');
+  expect((await lakegate('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`)).code).toBe(0);
+  expect((await lakegate('ns', 'create', 'sales')).code).toBe(0);
+}, SLOW);
+afterAll(async () => {
+  await server?.stop();
+  config?.cleanup();
+});
+
+it(
+  'lists a dropped table and restores it, under a new name when its own was taken',
+  async () => {
+    expect((await lakegate('table', 'create', 'sales.orders', '--column', 'id:long')).code).toBe(0);
+    const before = json(await lakegate('table', 'describe', 'sales.orders', '--json'));
+    expect((await lakegate('table', 'drop', 'sales.orders')).code).toBe(0);
+    const listed = json(await lakegate('undrop', 'ls', '--json')).dropped as Array<{ id: string; name: string; kind: string }>;
+    const entry = listed.find((d) => d.name === 'orders')!;
+    expect(entry.kind).toBe('table');
+    const text = await lakegate('undrop', 'ls');
+    expect(text.stdout).toContain(entry.id);
+    expect(text.stdout).toContain('sales.orders');
+
+    expect((await lakegate('table', 'create', 'sales.orders', '--column', 'id:long')).code).toBe(0);
+    const taken = await lakegate('undrop', entry.id);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/taken/);
+    const restored = await lakegate('undrop', entry.id, '--as', 'sales.orders_v1');
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain('sales.orders_v1');
+    const after = json(await lakegate('table', 'describe', 'sales.orders_v1', '--json'));
+    expect(JSON.stringify(after)).toContain(String(before.uuid ?? before['table-uuid'] ?? before.metadata?.['table-uuid']));
+    expect((await lakegate('undrop', 'nope-id')).code).toBe(1);
+    expect((await lakegate('undrop')).code).toBe(0);
+  },
+  SLOW,
+);
+
+it(
+  'runs a table maintenance dry run and for real, and refuses bad settings',
+  async () => {
+    const dry = json(await lakegate('maintain', 'sales.orders', '--dry-run', '--min-snapshots-to-keep', '1', '--json'));
+    expect(dry).toMatchObject({ 'dry-run': true, 'expired-snapshots': [] });
+    const done = await lakegate('maintain', 'sales.orders', '--orphans-only');
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/0 snapshot\(s\) expired; removed 0 file\(s\)/);
+    expect((await lakegate('maintain', 'sales.orders', '--min-snapshots-to-keep', '0')).code).toBe(1);
+    expect((await lakegate('maintain', 'sales.orders', '--max-snapshot-age-ms', '-5')).code).toBe(2);
+    expect((await lakegate('maintain')).code).toBe(2);
+  },
+  SLOW,
+);
