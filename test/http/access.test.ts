@@ -403,3 +403,20 @@ describe('a table loaded through a view (referenced-by)', () => {
     expect((await reader.send('GET', `/v1/default/namespaces/sales/tables/orders?referenced-by=${chain}`)).status).toBe(200);
   });
 });
+
+describe('names holding "/" in the management API (issue 42)', () => {
+  it('grants on, lists the grants of, and authorizes by a table named with "/" in a namespace named with "/"', async () => {
+    expect((await admin('POST', '/v1/default/namespaces', { namespace: ['eu/west'] })).status).toBe(200);
+    expect((await admin('POST', `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables`, { name: 'or/ders', schema: simpleSchema })).status).toBe(200);
+    const reader = await principal('slash-reader');
+    const role = await grantPrincipal(admin, reader.id, ['table:read-metadata'], table(['eu/west'], 'or/ders'));
+    const url = `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables/${encodeURIComponent('or/ders')}`;
+    expect((await reader.send('GET', url)).status).toBe(200);
+    const q = new URLSearchParams({ type: 'table', warehouse: 'default', namespace: 'eu/west', name: 'or/ders' });
+    const grants = await admin('GET', `/management/v1/grants?${q}`);
+    expect(grants.status).toBe(200);
+    expect(JSON.stringify(grants.body)).toContain(role);
+    // Not the table "ders" of namespace eu.west.or, nor anything else the "/" could be split into.
+    expect((await reader.send('GET', `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables/ders`)).status).toBe(403);
+  });
+});
