@@ -121,4 +121,11 @@ describe('names holding "/" on the Lance surface', () => {
       expect(res.json().error, url).toMatch(/must not contain "\/" on the Lance surface/);
     }
   });
+
+  it('lists an Iceberg namespace holding "/" among the root namespace\'s children', async () => {
+    expect((await inject('POST', '/v1/default/namespaces', { namespace: ['ice/berg'] })).statusCode).toBe(200);
+    const listed = await inject('GET', '/lance/default/v1/namespace/%24/list');
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().namespaces).toContain('ice/berg');
+  });
 });
