@@ -21,6 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCell, waitQuiet, warmup } from './lib/load.mjs';
 import { alone, cpuSets, fail, keepTempDirs, log, NCPU, procRssMiB, REPO_ROOT, setOwnAffinity, sleep, stopChild } from './lib/proc.mjs';
+import { mergeReport } from './lib/doc-merge.mjs';
 import { fmtMs, fmtRate, markdown, printTables } from './lib/report.mjs';
 import { ALL_OPS, READ_OPS, recordResponses, requestFactory, seed } from './lib/seed.mjs';
 import { startBare, startFastifyFloor, startFixture, startLakegate, startPostgresCluster } from './lib/servers.mjs';
@@ -277,12 +278,18 @@ async function main() {
   printTables(CONFIG, results);
   if (CONFIG.out) {
     fs.mkdirSync(path.dirname(CONFIG.out), { recursive: true });
-    fs.writeFileSync(CONFIG.out, `${markdown(CONFIG, m, results, seeds, warmups, quietWaits)}\n`);
+    writeReport(CONFIG.out, markdown(CONFIG, m, results, seeds, warmups, quietWaits));
     log(`wrote ${path.relative(process.cwd(), CONFIG.out) || CONFIG.out}`);
   }
   const jsonPath = opt.json ?? path.join(os.tmpdir(), `lakegate-bench-${m.date.replace(/[:]/g, '')}.json`);
   fs.writeFileSync(jsonPath, `${JSON.stringify({ machine: m, config: CONFIG, seeds, warmups, quietWaits, results }, null, 2)}\n`);
   log(`raw results: ${jsonPath}`);
+}
+
+/** Replaces the generated part of the report, keeping the sections written by hand (bench/lib/doc-merge.mjs). */
+function writeReport(file, generated) {
+  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  fs.writeFileSync(file, mergeReport(existing, generated));
 }
 
 /** --report: the stdout table and the markdown again, from a saved run. */
@@ -292,7 +299,7 @@ function rerender(file) {
   const config = { ...CONFIG, ...saved, out: opt['no-doc'] ? undefined : (opt.out ?? DEFAULT_DOC) };
   printTables(config, data.results);
   if (config.out) {
-    fs.writeFileSync(config.out, `${markdown(config, data.machine, data.results, data.seeds, data.warmups, data.quietWaits ?? [])}\n`);
+    writeReport(config.out, markdown(config, data.machine, data.results, data.seeds, data.warmups, data.quietWaits ?? []));
     log(`wrote ${path.relative(process.cwd(), config.out) || config.out}`);
   }
 }

@@ -104,6 +104,8 @@ const OPERATIONS: Operation[] = [
   { name: 'createTable', surface: 'iceberg', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'created', schema: simpleSchema } }), ok: 200 },
   { name: 'createTable (stage-create)', surface: 'iceberg', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'staged', schema: simpleSchema, 'stage-create': true } }), ok: 200 },
   { name: 'loadTable', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: T(f) }), ok: 200 },
+  // Through a view (referenced-by): still the caller's own privilege on the table, never the view's (docs/authorization.md, "Access through a view").
+  { name: 'loadTable (referenced-by a view)', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table', 'view'], request: (f) => ({ method: 'GET', url: `${T(f)}?referenced-by=${enc([...f.ns, 'v'])}` }), ok: 200 },
   { name: 'tableExists', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'HEAD', url: T(f) }), ok: 204 },
   {
     name: 'updateTable (append)',
@@ -165,6 +167,7 @@ const OPERATIONS: Operation[] = [
   { name: 'fetchPlanningResult (not its plan)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `${T(f)}/plan/p${f.n}` }), ok: 404 },
   { name: 'cancelPlanning (not its plan)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'DELETE', url: `${T(f)}/plan/p${f.n}` }), ok: 404 },
   { name: 'fetchScanTasks (not its plan task)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/tasks`, body: { 'plan-task': `pt1.forged${f.n}` } }), ok: 404 },
+  { name: 'loadCredentials (referenced-by a view)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table', 'view'], request: (f) => ({ method: 'GET', url: `${T(f)}/credentials?referenced-by=${enc([...f.ns, 'v'])}` }), ok: 200 },
   { name: 'reportMetrics (scan)', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'scan-report', 'table-name': 't' } }), ok: 204 },
   { name: 'reportMetrics (commit)', surface: 'iceberg', needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'commit-report', 'table-name': 't' } }), ok: 204 },
   {

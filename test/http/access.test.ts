@@ -382,3 +382,41 @@ describe('the audit trail of decisions', () => {
     expect(onlyDenied.every((e) => e.decision === 'deny')).toBe(true);
   });
 });
+
+describe('a table loaded through a view (referenced-by)', () => {
+  it('is authorized on the caller\'s own privileges: reading the view gives nothing on the table (docs/authorization.md)', async () => {
+    const view = {
+      name: 'orders_view',
+      schema: simpleSchema,
+      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['sales'], representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }] },
+      properties: { owner: 'admin' },
+    };
+    expect((await admin('POST', '/v1/default/namespaces/sales/views', view)).status).toBe(200);
+    const reader = await principal('view-reader');
+    await grantPrincipal(admin, reader.id, ['view:read'], { type: 'view', warehouse: 'default', namespace: ['sales'], name: 'orders_view' });
+    expect((await reader.send('GET', '/v1/default/namespaces/sales/views/orders_view')).status).toBe(200);
+    const chain = encodeURIComponent('sales\u001forders_view');
+    expect((await reader.send('GET', `/v1/default/namespaces/sales/tables/orders?referenced-by=${chain}`)).status).toBe(403);
+    expect((await reader.send('GET', `/v1/default/namespaces/sales/tables/orders/credentials?referenced-by=${chain}`)).status).toBe(403);
+    // With the table's own privilege the same request is answered.
+    await grantPrincipal(admin, reader.id, ['table:read-metadata'], table(['sales'], 'orders'));
+    expect((await reader.send('GET', `/v1/default/namespaces/sales/tables/orders?referenced-by=${chain}`)).status).toBe(200);
+  });
+});
+
+describe('names holding "/" in the management API (issue 42)', () => {
+  it('grants on, lists the grants of, and authorizes by a table named with "/" in a namespace named with "/"', async () => {
+    expect((await admin('POST', '/v1/default/namespaces', { namespace: ['eu/west'] })).status).toBe(200);
+    expect((await admin('POST', `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables`, { name: 'or/ders', schema: simpleSchema })).status).toBe(200);
+    const reader = await principal('slash-reader');
+    const role = await grantPrincipal(admin, reader.id, ['table:read-metadata'], table(['eu/west'], 'or/ders'));
+    const url = `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables/${encodeURIComponent('or/ders')}`;
+    expect((await reader.send('GET', url)).status).toBe(200);
+    const q = new URLSearchParams({ type: 'table', warehouse: 'default', namespace: 'eu/west', name: 'or/ders' });
+    const grants = await admin('GET', `/management/v1/grants?${q}`);
+    expect(grants.status).toBe(200);
+    expect(JSON.stringify(grants.body)).toContain(role);
+    // Not the table "ders" of namespace eu.west.or, nor anything else the "/" could be split into.
+    expect((await reader.send('GET', `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables/ders`)).status).toBe(403);
+  });
+});

@@ -77,9 +77,13 @@ describe('names holding invisible code points', () => {
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 
-  it('are refused when a request names an existing object, too (the same rule on every surface)', async () => {
-    icebergError(await send('GET', `/v1/default/namespaces/q/tables/${encodeURIComponent('t\u200B1')}`), /invisible characters/);
-    icebergError(await send('DELETE', `/v1/default/namespaces/q/tables/${encodeURIComponent('t\u00AD1')}`), /invisible characters/);
+  it('only match a stored object when a request addresses one: a lookalike of t1 is not found, not t1 (legacy-names.test.ts)', async () => {
+    // The display rules hold names being created or renamed to; an addressing name matches stored rows only, so a
+    // name stored before the rules stays reachable, and a lookalike never reaches the object it imitates.
+    const lookalike = await send('GET', `/v1/default/namespaces/q/tables/${encodeURIComponent('t\u200B1')}`);
+    expect(lookalike.status).toBe(404);
+    expect(lookalike.body.error.type).toBe('NoSuchTableException');
+    expect((await send('DELETE', `/v1/default/namespaces/q/tables/${encodeURIComponent('t\u00AD1')}`)).status).toBe(404);
     expect((await send('GET', '/v1/default/namespaces/q/tables/t1')).status).toBe(200);
   });
 });

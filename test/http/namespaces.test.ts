@@ -102,7 +102,7 @@ describe('namespaces', () => {
     ['empty level', { namespace: [''] }],
     ['control character', { namespace: ['a\u0001b'] }],
     ['dot-dot', { namespace: ['..'] }],
-    ['slash', { namespace: ['a/b'] }],
+    ['backslash', { namespace: ['a\\b'] }],
     ['not an array', { namespace: 'abc' }],
     ['non-string property', { namespace: ['ok'], properties: { a: 1 } }],
   ])('rejects a bad namespace (%s) with 400 and stores nothing', async (_what, body) => {

@@ -77,6 +77,17 @@ it('runs the PyIceberg scenario end to end with every step passing', async () =>
   expect(logged).not.toMatch(/pageToken=[A-Za-z0-9_-]+/);
 });
 
+it('round-trips a table named with "/" in a namespace named with "/" (issue 42)', async () => {
+  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_slash_names.py')], {
+    env: { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'default', CATALOG_CREDENTIAL: engine.credential },
+    timeoutMs: 5 * 60_000,
+  });
+  const result = run.stdout.split('\n').find((l) => l.startsWith('{'));
+  expect(result, `stderr:\n${run.stderr}`).toBeDefined();
+  expect(JSON.parse(result!)).toMatchObject({ ok: true, data_files: 2 });
+  expect(run.status).toBe(0);
+});
+
 /** One failed client_credentials post for `clientId`, from 127.0.0.2 (loopback is 127.0.0.0/8), on a connection of its own. */
 function failFrom127002(url: string, clientId: string): Promise<number> {
   const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' }).toString();

@@ -32,9 +32,10 @@ afterAll(async () => {
 });
 
 /**
- * Skipped by the kit's own classes for every server. Three of them run instead in LakegateNestedNamespaceTests
- * (test/interop/java/rck): the two nested-namespace tests, with the support declared that the kit assumes absent, and
- * createTableInUniqueLocation, @Disabled in the kit only because its own test server cannot be configured per test.
+ * Skipped by the kit's own classes for every server. Five of them run instead in LakegateNestedNamespaceTests
+ * (test/interop/java/rck): the two nested-namespace tests and the two slash tests, with the support declared that the
+ * kit assumes absent, and createTableInUniqueLocation, @Disabled in the kit only because its own test server cannot be
+ * configured per test.
  */
 const KIT_DISABLED = [
   'RESTCompatibilityKitCatalogTests.createAndDropEmptyNamespace()',
@@ -60,6 +61,8 @@ const ENABLED = [
   'LakegateNestedNamespaceTests.createTableInUniqueLocation()',
   'LakegateNestedNamespaceTests.testListNestedNamespaces()',
   'LakegateNestedNamespaceTests.testDropNamespaceWithNestedNamespace()',
+  'LakegateNestedNamespaceTests.testNamespaceWithSlash()',
+  'LakegateNestedNamespaceTests.testTableNameWithSlash()',
 ];
 
 function parseJUnit(xml: string): Case[] {
@@ -87,12 +90,12 @@ it('passes every test of the Iceberg REST compatibility kit', async () => {
     // rck.supports-variant switch: they came after it, apache/iceberg#17500.)
     RCK_JAVA_OPTS: '-Drck.supports-names-with-dot=true',
   };
-  // First, on the fresh catalog, the three tests the kit turns off (LakegateNestedNamespaceTests cleans up after
+  // First, on the fresh catalog, the five tests the kit turns off (LakegateNestedNamespaceTests cleans up after
   // itself), in a launcher of their own: the kit's beforeClass refuses a catalog holding its test namespaces, which
   // its own classes leave behind. Then the kit's suite.
   const extra = await runAsync(
     'bash',
-    [peerScript('iceberg-java.sh'), 'rck', ...['testListNestedNamespaces', 'testDropNamespaceWithNestedNamespace', 'createTableInUniqueLocation'].map((m) => `--select-method=${nested}#${m}`)],
+    [peerScript('iceberg-java.sh'), 'rck', ...['testListNestedNamespaces', 'testDropNamespaceWithNestedNamespace', 'createTableInUniqueLocation', 'testNamespaceWithSlash', 'testTableNameWithSlash'].map((m) => `--select-method=${nested}#${m}`)],
     { env: { ...env, RCK_REPORTS_DIR: path.join(reports, 'extra') } },
   );
   const run = await runAsync('bash', [peerScript('iceberg-java.sh'), 'rck'], { env });

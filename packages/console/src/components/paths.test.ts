@@ -12,4 +12,13 @@ describe('console paths', () => {
     expect(showNamespace(['sales', 'eu.west'])).toBe('sales."eu.west"');
     expect(levelsOf(undefined)).toEqual([]);
   });
+
+  it('tells a name holding "/" from one holding a literal "%2F" or "%" (issue 42)', () => {
+    const names = ['a/b', 'a%2Fb', 'a%2fb', 'a%b', '%25', '100%', 'x%3Fy', 'x?y'];
+    for (const name of names) {
+      expect(levelsOf(decodeURI(nsParam(['ns/1', name]))), name).toEqual(['ns/1', name]);
+      const path = objectPath('lake', 'table', ['n'], name);
+      expect(levelsOf(decodeURI(path.split('/').at(-1)!)).join('\u001f'), name).toBe(name);
+    }
+  });
 });

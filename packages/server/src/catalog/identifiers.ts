@@ -2,7 +2,7 @@
  * Identifier rules. Names become path segments of storage locations and keys
  * in the database, so they are checked once, here, before anything else:
  * no empty names, no control characters (U+001F separates namespace levels
- * on the wire and in the database), no "." or "..", no path separators; and
+ * on the wire and in the database), no "." or "..", no backslash; and
  * nothing that makes a name unreadable or spoofable: no lone UTF-16
  * surrogates (not text: they cannot be encoded into a location or stored as
  * UTF-8) and no bidirectional-override or -isolate characters (U+202A–U+202E,
@@ -17,6 +17,13 @@
  * in every listing, the console and the audit trail. The property comes from
  * V8's Unicode tables (`\p{...}`), so it follows the Unicode version of the
  * Node that runs the server rather than a hand-kept list.
+ *
+ * "/" is allowed (issue 42: the Iceberg spec forbids it nowhere, and the
+ * compatibility kit's slash tests need it). Every place that builds a path,
+ * key, id or URL from a name encodes it: joinLocation percent-encodes a
+ * name into one location segment (`a/b` is `a%2Fb`, never a directory
+ * `a/b`), URL builders use encodeURIComponent, OpenFGA ids percent-encode.
+ * A backslash stays refused: a URL parser reads it as "/" in a file: URI.
  */
 import { validation } from '../errors/catalog-error.js';
 
@@ -26,36 +33,74 @@ const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}\u2800]|(?! )\p{Zs}/u;
 export const MAX_NAMESPACE_DEPTH = 16;
 
+/**
+ * The rule for a name that addresses an object (load, drop, rename from, grant on...): the structural checks only.
+ * The display rules (no bidirectional controls, nothing invisible) came later (issue 41); a name stored before
+ * them can still be loaded, renamed away and dropped, while no request can create one (checkNewName). Safe: a
+ * lookup matches only a stored row, and a rename's destination or a new object goes through checkNewName.
+ */
 export function checkName(name: unknown, what: string): string {
   if (typeof name !== 'string') throw validation(`${what} must be a string`);
   if (name.length === 0) throw validation(`${what} must not be empty`);
   if (name.length > MAX_NAME_LENGTH) throw validation(`${what} is longer than ${MAX_NAME_LENGTH} characters`);
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw validation(`${what} must not contain control characters`);
   if (LONE_SURROGATE.test(name)) throw validation(`${what} must be well-formed Unicode (it holds a lone UTF-16 surrogate)`);
-  if (BIDI_CONTROLS.test(name)) throw validation(`${what} must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): they make a name display as another`);
-  if (INVISIBLE.test(name)) throw validation(`${what} must not contain invisible characters (Unicode Default_Ignorable_Code_Point such as U+200B or U+00AD, spaces other than U+0020, U+2800): they make a name display as another`);
   if (name === '.' || name === '..') throw validation(`${what} must not be "." or ".."`);
-  if (name.includes('/') || name.includes('\\')) throw validation(`${what} must not contain "/" or "\\"`);
+  if (name.includes('\\')) throw validation(`${what} must not contain "\\"`);
   return name;
 }
 
-export function checkNamespace(levels: unknown): string[] {
+/** The rule for a name being created or renamed to: checkName's, and the display rules. */
+export function checkNewName(name: unknown, what: string): string {
+  const checked = checkName(name, what);
+  if (BIDI_CONTROLS.test(checked)) throw validation(`${what} must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): they make a name display as another`);
+  if (INVISIBLE.test(checked)) throw validation(`${what} must not contain invisible characters (Unicode Default_Ignorable_Code_Point such as U+200B or U+00AD, spaces other than U+0020, U+2800): they make a name display as another`);
+  return checked;
+}
+
+/**
+ * The Lance surface refuses "/" in the names it creates or addresses a table by (issue 42): Lance clients open a
+ * table's location with Rust's object_store, whose Path::from_url_path percent-decodes it, so the location segment
+ * `a%2Fb` would be read and written as the directory `a/b`, where another namespace's table may live, outside the
+ * location the catalog checked. LanceDB's own naming rules allow no "/" either. Iceberg names may hold it.
+ */
+export function checkLanceLevels(levels: readonly string[], what: string): void {
+  if (levels.some((l) => l.includes('/'))) throw validation(`${what} must not contain "/" on the Lance surface: Lance clients percent-decode a table's location, so a "/" in a name would become a directory`);
+}
+
+/**
+ * Names that are not namespace levels, tables or views (warehouses, tenants, roles) keep "/" refused: they start
+ * the audit trail's `warehouse/namespace.table` object names and the management API's paths, and no client needs it.
+ */
+export function checkPlainName(name: unknown, what: string): string {
+  const checked = checkNewName(name, what);
+  if (checked.includes('/')) throw validation(`${what} must not contain "/"`);
+  return checked;
+}
+
+export function checkNamespace(levels: unknown, check: (name: unknown, what: string) => string = checkName): string[] {
   if (!Array.isArray(levels)) throw validation('namespace must be an array of strings');
   if (levels.length === 0) throw validation('namespace must have at least one level');
   if (levels.length > MAX_NAMESPACE_DEPTH) throw validation(`namespace is deeper than ${MAX_NAMESPACE_DEPTH} levels`);
-  return levels.map((l, i) => checkName(l, `namespace level ${i + 1}`));
+  return levels.map((l, i) => check(l, `namespace level ${i + 1}`));
 }
+
+/** A namespace path being created, or holding an object being created or renamed to: every level by checkNewName. */
+export const checkNewNamespace = (levels: unknown): string[] => checkNamespace(levels, checkNewName);
 
 export interface TableIdentifier {
   namespace: string[];
   name: string;
 }
 
-export function checkIdentifier(id: unknown, what = 'identifier'): TableIdentifier {
+export function checkIdentifier(id: unknown, what = 'identifier', fresh = false): TableIdentifier {
   if (typeof id !== 'object' || id === null) throw validation(`${what} must be an object with namespace and name`);
   const { namespace, name } = id as { namespace?: unknown; name?: unknown };
-  return { namespace: checkNamespace(namespace), name: checkName(name, `${what} name`) };
+  return fresh ? { namespace: checkNewNamespace(namespace), name: checkNewName(name, `${what} name`) } : { namespace: checkNamespace(namespace), name: checkName(name, `${what} name`) };
 }
+
+/** An identifier being created or renamed to (checkNewName on each part). */
+export const checkNewIdentifier = (id: unknown, what = 'identifier'): TableIdentifier => checkIdentifier(id, what, true);
 
 export const formatIdentifier = (namespace: string[], name?: string): string => [...namespace, ...(name === undefined ? [] : [name])].join('.');
 

@@ -2,15 +2,18 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/support/rng.js';
-import { isUnderNormalized, isUnderRoot, normalizeLocation } from './locations.js';
+import { isUnderNormalized, isUnderRoot, joinLocation, localPath, normalizeLocation } from './locations.js';
 
-/** normalizeLocation's general path for file: URIs (to a path, resolved, back to a URL), the reference for its shortcut. */
+/**
+ * normalizeLocation's general path for file: URIs (to a path, resolved, back to a URL), the reference for its shortcut.
+ * %25, %2F and %5C stay escapes in the file name (locations.ts, KEPT_ESCAPE): here hidden behind U+0001.
+ */
 function general(uri: string): string | 'error' {
   // A file path drops a query or fragment, and a URL parser reads "\\" as "/": normalizeLocation refuses them instead.
   if (/[?#\\]/.test(uri)) return 'error';
   try {
-    const p = fileURLToPath(uri.replace(/^file:\/(?!\/)/, 'file:///'));
-    return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '');
+    const p = fileURLToPath(uri.replace(/^file:\/(?!\/)/, 'file:///').replace(/%(25|2f|5c)/gi, (_, h: string) => `\u0001${h.toUpperCase()}`));
+    return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '').replaceAll('%01', '%');
   } catch {
     return 'error';
   }
@@ -63,6 +66,32 @@ describe('normalizeLocation keeps to the files storage names', () => {
     expect(normalizeLocation('file:///wh/a%5Cb')).toBe('file:///wh/a%5Cb');
     expect(normalizeLocation('file:///wh/t%3Fa%23b')).toBe('file:///wh/t%3Fa%23b');
     expect(normalizeLocation('/wh/t?a')).toBe('file:///wh/t%3Fa');
+  });
+});
+
+describe('names holding "/" in file locations (issue 42)', () => {
+  const names = ['a/b', 'a%2Fb', 'a%2fb', 'a', 'b', 'a%b', 'a%25b', 'a b', 'a%20b', '/', '//', '%', '%2F', '..%2F..', 'x/../..', 'é/ü', 'a\u001fb'.replace('\u001f', '_')];
+
+  it('maps every name to one segment of its own: no two names share a location or a local path, none nests', () => {
+    const locations = names.map((n) => joinLocation('file:///wh/ns', n));
+    const paths = locations.map((l) => localPath(l));
+    expect(new Set(locations).size).toBe(names.length);
+    expect(new Set(paths).size).toBe(names.length);
+    for (const [i, p] of paths.entries()) {
+      expect(path.dirname(p), names[i]).toBe('/wh/ns');
+      expect(normalizeLocation(locations[i]!), names[i]).toBe(locations[i]);
+    }
+    expect(localPath(joinLocation('file:///wh/ns', 'a/b'))).toBe('/wh/ns/a%2Fb');
+    expect(localPath(joinLocation('file:///wh/ns', 'a%2Fb'))).toBe('/wh/ns/a%252Fb');
+  });
+
+  it('keeps %2F, %5C and %25 as the file name, as Iceberg Java and PyIceberg read a location (they do not decode it)', () => {
+    expect(localPath('file:///wh/ns/tab%2Fle/metadata/v1.json')).toBe('/wh/ns/tab%2Fle/metadata/v1.json');
+    expect(localPath('file:/wh/ns/tab%2fle')).toBe('/wh/ns/tab%2Fle');
+    expect(normalizeLocation('file:/wh/ns/tab%2fle/')).toBe('file:///wh/ns/tab%2Fle');
+    expect(localPath('file:///wh/a%20b')).toBe('/wh/a b');
+    expect(isUnderRoot('file:///wh/ns', 'file:///wh/ns/..%2F..%2Fx')).toBe(true);
+    expect(() => normalizeLocation('/wh/a%2Fb')).toThrow(/must not contain "%"/);
   });
 });
 

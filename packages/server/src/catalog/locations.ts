@@ -5,7 +5,7 @@
  * a caller delete data that is not theirs.
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { validation } from '../errors/catalog-error.js';
 
 /**
@@ -23,8 +23,9 @@ export function normalizeLocation(location: string): string {
   if (CANONICAL_FILE.test(location)) return location.replace(/\/+$/, '');
   if (location.startsWith('/') || location.startsWith('file:')) {
     if (location.startsWith('file:') && /[?#\\]/.test(location)) throw validation('a file: location must not contain "?", "#" or "\\" (percent-encode them)');
+    if (location.startsWith('/') && location.includes('%')) throw validation('a location given as a path must not contain "%" (write it as a file: URI)');
     const p = location.startsWith('/') ? location : filePath(location);
-    return pathToFileURL(path.resolve(p)).href.replace(/\/+$/, '');
+    return fileUrlOf(path.resolve(p));
   }
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]+)(\/.*)?$/i.exec(location);
   if (!m) throw validation(`location ${JSON.stringify(location)} is not an absolute URI`);
@@ -42,13 +43,45 @@ export function normalizeLocation(location: string): string {
  */
 const CANONICAL_FILE = /^file:\/\/(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)+\/*$/;
 
+/**
+ * Escapes a file: URI's path keeps as they are in the file name instead of decoding them: %2F and %5C (a name holding
+ * "/" or "\\" is one segment, `a%2Fb`, issue 42; decoded it would be a directory `a` holding `b`, another table's
+ * place, and Node's fileURLToPath refuses it) and %25, so that a file name's "%" always starts one of the three and
+ * the mapping stays one-to-one (the names `a/b` and `a%2Fb` are the files `a%2Fb` and `a%252Fb`). This is also how
+ * Iceberg Java (Hadoop's Path) and PyIceberg (pyarrow) read them: they do not decode a location at all.
+ * Written by hand: no URL library has a "decode all but these" mode.
+ */
+const KEPT_ESCAPE = /(%(?:25|2f|5c))/i;
+
 function filePath(uri: string): string {
+  // Accept the short Hadoop form file:/abs/path as well as file:///abs/path.
+  const url = parseFileUrl(uri.replace(/^file:\/(?!\/)/, 'file:///'));
   try {
-    // Accept the short Hadoop form file:/abs/path as well as file:///abs/path.
-    return fileURLToPath(uri.replace(/^file:\/(?!\/)/, 'file:///'));
+    // As fileURLToPath (which refuses %2F) does, but each kept escape stays, upper-cased, in the file name.
+    return url.pathname
+      .split(KEPT_ESCAPE)
+      .map((piece, i) => (i % 2 === 1 ? piece.toUpperCase() : decodeURIComponent(piece)))
+      .join('');
   } catch {
     throw validation(`location ${JSON.stringify(uri)} is not a valid file URI`);
   }
+}
+
+function parseFileUrl(uri: string): URL {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw validation(`location ${JSON.stringify(uri)} is not a valid file URI`);
+  }
+  // fileURLToPath's rules on POSIX: a file: URL with no host but localhost.
+  if (url.protocol !== 'file:' || (url.hostname !== '' && url.hostname !== 'localhost')) throw validation(`location ${JSON.stringify(uri)} is not a valid file URI`);
+  return url;
+}
+
+/** The file: URI of an absolute path, the inverse of filePath: its kept escapes stay single escapes. */
+function fileUrlOf(absolute: string): string {
+  return pathToFileURL(absolute).href.replace(/\/+$/, '').replace(/%25(25|2F|5C)/g, '%$1');
 }
 
 /** True when location equals root or lies below it. Both are normalized first. */

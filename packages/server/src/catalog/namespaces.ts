@@ -12,7 +12,7 @@ import { CatalogError } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
-import { checkNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
+import { checkNamespace, checkNewNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
 import { checkLocation, checkNamespaceLocationFree } from './location-policy.js';
 import { joinLocation } from './locations.js';
 import { type PageRequest, everyPage, listingOf, pageOf, toPage, visiblePage } from './paging.js';
@@ -72,7 +72,7 @@ export class NamespaceService {
 
   async create(request: CatalogRequest, namespace: unknown, properties: unknown): Promise<NamespaceRecord> {
     // validate
-    const levels = checkNamespace(namespace);
+    const levels = checkNewNamespace(namespace);
     const props = checkStringMap(properties, 'properties');
     const scope = await this.ctx.scope(request);
     checkNamespaceLocation(scope, props);

@@ -12,7 +12,7 @@ import { describeObject, forbidden } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
 import { privilegesOn } from './access/privileges.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
-import { checkIdentifier, formatIdentifier, type TableIdentifier } from './identifiers.js';
+import { checkIdentifier, checkNewIdentifier, formatIdentifier, type TableIdentifier } from './identifiers.js';
 import type { CatalogObjectRecord, ObjectKind } from './ports.js';
 import { renamed } from './outbox/object-events.js';
 import { recordChanges } from './outbox/changes.js';
@@ -21,7 +21,7 @@ import { recordChanges } from './outbox/changes.js';
 export async function renameCatalogObject(ctx: ServiceContext, request: CatalogRequest, kind: 'table' | 'view', source: unknown, destination: unknown, objectKind: ObjectKind = kind): Promise<void> {
   // validate
   const from = checkIdentifier(source, 'source');
-  const to = checkIdentifier(destination, 'destination');
+  const to = checkNewIdentifier(destination, 'destination');
   const scope = await ctx.scope(request);
   // authorize
   const missing = () => notFound(kind, from);

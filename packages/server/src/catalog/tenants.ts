@@ -6,11 +6,11 @@
  * A warehouse of another tenant is refused exactly like one that does not
  * exist, so a caller cannot learn which names other tenants use.
  */
-import { checkName } from './identifiers.js';
+import { checkPlainName } from './identifiers.js';
 
 export const DEFAULT_TENANT = 'default';
 
 /** A tenant identifier follows the rules of every other name. */
 export function checkTenant(tenant: unknown): string {
-  return checkName(tenant, 'tenant');
+  return checkPlainName(tenant, 'tenant');
 }

@@ -13,7 +13,7 @@ import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogRequest, RequestScope } from './context.js';
 import { listVisible } from './listing.js';
 import { mayKnowObject } from './access/visibility.js';
-import { checkName, checkNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
+import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { WRITE_METADATA_PATH, applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
 import type { ViewMetadata, ViewRequirement, ViewUpdate } from './metadata/index.js';
@@ -61,8 +61,8 @@ export class ViewService {
 
   async create(request: CatalogRequest, namespace: string[], input: CreateViewInput): Promise<MetadataResult> {
     // validate
-    const levels = checkNamespace(namespace);
-    const name = checkName(input.name, 'view name');
+    const levels = checkNewNamespace(namespace);
+    const name = checkNewName(input.name, 'view name');
     const properties = checkStringMap(input.properties, 'properties');
     const explicit = input.location !== undefined && input.location !== null;
     const scope = await this.deps.scope(request);

@@ -8,7 +8,7 @@
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogDeps } from './context.js';
-import { checkName } from './identifiers.js';
+import { checkPlainName } from './identifiers.js';
 import { TtlCache } from './ttl-cache.js';
 import { allowedRoots } from './location-policy.js';
 import type { Caller, Warehouse } from './ports.js';
@@ -75,7 +75,7 @@ export class WarehouseService {
   }
 
   async create(input: Omit<Warehouse, 'createdAtMs'>): Promise<Warehouse> {
-    checkName(input.name, 'warehouse name');
+    checkPlainName(input.name, 'warehouse name');
     checkTenant(input.tenant);
     // Warehouses never share storage, within a tenant or across tenants: a root inside (or around) another warehouse's
     // would let its tables read, overwrite or purge the other's files (each warehouse's checks see its own tables only).
@@ -102,7 +102,7 @@ export class WarehouseService {
 
   /** Creates the warehouse (in the default tenant) unless one of that name exists; returns the stored one either way. */
   async ensure(name: string, storageRoot: string, properties: Record<string, string> = {}): Promise<{ warehouse: Warehouse; created: boolean }> {
-    checkName(name, 'warehouse name');
+    checkPlainName(name, 'warehouse name');
     const root = normalizeLocation(storageRoot);
     if (root.split('/').length < 4 && root.startsWith('file:')) throw validation('a file warehouse root must not be the filesystem root');
     const repo = this.deps.store.repository;

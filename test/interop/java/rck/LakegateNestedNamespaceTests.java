@@ -6,10 +6,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three tests of the 1.11.0 kit that it turns off for every server, run against Lakegate: the two nested-namespace
- * tests (the kit hard-codes supportsNestedNamespaces() to false; Lakegate has nested namespaces) and
- * createTableInUniqueLocation (@Disabled in the kit because its own test server cannot be configured per test).
- * rck.test.ts runs only these three methods of this class, on a fresh catalog before the kit's suite (the kit's
+ * Five tests of the 1.11.0 kit that it turns off for every server, run against Lakegate: the two nested-namespace
+ * tests (the kit hard-codes supportsNestedNamespaces() to false; Lakegate has nested namespaces),
+ * createTableInUniqueLocation (@Disabled in the kit because its own test server cannot be configured per test), and
+ * the two slash tests testNamespaceWithSlash and testTableNameWithSlash (the kit hard-codes supportsNamesWithSlashes()
+ * to false because its own Jetty server refuses %2F; Lakegate accepts "/" in names, issue 42).
+ * rck.test.ts runs only these five methods of this class, on a fresh catalog before the kit's suite (the kit's
  * beforeClass refuses a catalog holding its test namespaces, and its classes leave some behind); after each test this
  * class removes what it made, so the suite then starts on a clean catalog too.
  * In the package of the kit's class so that it can extend it. Compiled against the kit's jars by
@@ -18,6 +20,11 @@ import org.junit.jupiter.api.Test;
 public class LakegateNestedNamespaceTests extends RESTCompatibilityKitCatalogTests {
     @Override
   protected boolean supportsNestedNamespaces() {
+    return true;
+  }
+
+  @Override
+  protected boolean supportsNamesWithSlashes() {
     return true;
   }
 
@@ -36,7 +43,8 @@ public class LakegateNestedNamespaceTests extends RESTCompatibilityKitCatalogTes
             Namespace.of("parent", "child1"),
             Namespace.of("parent", "child2"),
             Namespace.of("parent", "child"),
-            Namespace.of("parent"))) {
+            Namespace.of("parent"),
+            Namespace.of("new/db"))) {
       if (catalog().namespaceExists(ns)) {
         catalog().dropNamespace(ns);
       }

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
-import { checkName } from '../identifiers.js';
+import { checkPlainName } from '../identifiers.js';
 import type { Caller, CatalogRepository, Clock } from '../ports.js';
 import { DEFAULT_TENANT, checkTenant } from '../tenants.js';
 import type { AccessService } from './access-service.js';
@@ -129,7 +129,7 @@ export class AccessAdmin {
   async createRole(caller: Caller, input: unknown): Promise<RoleView> {
     // validate
     const body = parse(RoleInput, input, 'role');
-    const name = checkName(body.name, 'role name');
+    const name = checkPlainName(body.name, 'role name');
     const tenant = await this.managedTenant(caller, body.tenant);
     if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_EXISTS', `Role ${ADMIN_ROLE_NAME} is built in`);
     // authorize

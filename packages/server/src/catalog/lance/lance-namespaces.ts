@@ -13,7 +13,7 @@
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { Privilege } from '../access/privileges.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
-import { checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
+import { checkLanceLevels, checkNamespace, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNamespaceLocation, checkNamespaceLocationFor, type NamespaceService } from '../namespaces.js';
 import type { PageRequest } from '../paging.js';
 import type { CatalogObjectRecord, CatalogRepository, ObjectKind } from '../ports.js';
@@ -67,7 +67,8 @@ export class LanceNamespaceService {
 
   async create(request: CatalogRequest, id: string[], modeInput: unknown, propertiesInput: unknown): Promise<Record<string, string>> {
     // validate
-    const levels = checkNamespace(id);
+    const levels = checkNewNamespace(id);
+    checkLanceLevels(levels, 'a Lance namespace id');
     const mode = createNamespaceMode(modeInput);
     const properties = checkStringMap(propertiesInput, 'properties');
     if (mode === 'create') return (await this.namespaces.create(request, levels, properties)).properties;

@@ -6,7 +6,7 @@
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
-import { checkName, checkNamespace } from '../identifiers.js';
+import { checkLanceLevels, checkName, checkNamespace, checkNewName, checkNewNamespace } from '../identifiers.js';
 import { renameCatalogObject } from '../rename.js';
 import { checkLanceTableId, LANCE_TABLE } from './lance-tables.js';
 
@@ -16,9 +16,10 @@ export class LanceRenameService {
   async rename(request: CatalogRequest, idInput: unknown, input: { newTableName?: unknown; newNamespaceId?: unknown }): Promise<void> {
     // validate
     const from = checkLanceTableId(idInput);
-    const name = checkName(input.newTableName, 'new_table_name');
-    const namespace = input.newNamespaceId === undefined || input.newNamespaceId === null ? from.namespace : checkNamespace(input.newNamespaceId);
+    const name = checkNewName(input.newTableName, 'new_table_name');
+    const namespace = checkNewNamespace(input.newNamespaceId === undefined || input.newNamespaceId === null ? from.namespace : input.newNamespaceId);
     if (namespace.length === 0) throw validation('new_namespace_id must name a namespace: the root namespace holds no tables');
+    checkLanceLevels([...namespace, name], 'a Lance table id');
     // authorize, execute
     await renameCatalogObject(this.ctx, request, 'table', from, { namespace, name }, LANCE_TABLE);
   }

@@ -20,7 +20,7 @@ import { describeObject } from '../access/access-service.js';
 import type { SecurablePath } from '../access/ports.js';
 import { TABLE_VISIBILITY, type Privilege } from '../access/privileges.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
-import { checkName, checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
+import { checkLanceLevels, checkName, checkNamespace, checkNewName, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { listVisible } from '../listing.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
@@ -65,7 +65,9 @@ interface StoredLanceMetadata {
 /** A Lance table id is its namespace levels followed by its name. The root namespace holds no tables here (Iceberg could not see them). */
 export function checkLanceTableId(id: unknown): LanceTableId {
   if (!Array.isArray(id) || id.length === 0) throw validation('table id must be a non-empty array of strings');
-  return { namespace: id.length > 1 ? checkNamespace(id.slice(0, -1)) : [], name: checkName(id.at(-1), 'table name') };
+  const table = { namespace: id.length > 1 ? checkNamespace(id.slice(0, -1)) : [], name: checkName(id.at(-1), 'table name') };
+  checkLanceLevels([...table.namespace, table.name], 'a Lance table id');
+  return table;
 }
 
 const tableNotFound = (t: LanceTableId) => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(t.namespace, t.name)}`);
@@ -218,6 +220,9 @@ export class LanceTableService {
 
   private checkCreatable(idInput: unknown): LanceTableId {
     const id = checkLanceTableId(idInput);
+    // A table being created: the rule for new names (issue 41).
+    id.namespace.forEach((level, i) => checkNewName(level, `namespace level ${i + 1}`));
+    checkNewName(id.name, 'table name');
     if (id.namespace.length === 0) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'Tables in the root namespace are not supported: create the table in a namespace');
     return id;
   }

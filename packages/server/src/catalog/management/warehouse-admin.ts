@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { AccessAdmin } from '../access/access-admin.js';
-import { checkName } from '../identifiers.js';
+import { checkPlainName } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Warehouse } from '../ports.js';
 import type { WarehouseService } from '../warehouses.js';
@@ -88,7 +88,7 @@ export class WarehouseAdmin {
       throw new CatalogError('ERR_VALIDATION', `Invalid warehouse: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
     }
     const body = parsed.data;
-    checkName(body.name, 'warehouse name');
+    checkPlainName(body.name, 'warehouse name');
     checkRetentionProperty(body.properties);
     const root = normalizeLocation(body['storage-root']);
     const checked = this.profiles.check({ root, profile: body['storage-profile'], secret: body['storage-secret'] });

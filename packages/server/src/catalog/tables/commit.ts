@@ -15,7 +15,7 @@
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import type { Privilege } from '../access/privileges.js';
 import { APPLIED_OUTCOME, type CatalogRequest, type RequestScope } from '../context.js';
-import { checkIdentifier, formatIdentifier, type TableIdentifier } from '../identifiers.js';
+import { checkIdentifier, checkNewIdentifier, formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { checkNoOverlap, isAllowedLocation } from '../location-policy.js';
@@ -61,7 +61,8 @@ export async function commitTables(ctx: TableContext, request: CatalogRequest, i
   const changes = input.map((c) => {
     if (!Array.isArray(c.requirements)) throw validation('requirements must be an array');
     if (!Array.isArray(c.updates)) throw validation('updates must be an array');
-    return { ...c, identifier: checkIdentifier(c.identifier) };
+    // A create transaction names a table being created: the rule for new names (issue 41).
+    return { ...c, identifier: isCreate(c) ? checkNewIdentifier(c.identifier) : checkIdentifier(c.identifier) };
   });
   const seen = new Set<string>();
   for (const c of changes) {

@@ -7,7 +7,7 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../signing/ports.js';
-import { checkName, checkNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
+import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import { newTableMetadata } from '../metadata/index.js';
@@ -37,8 +37,8 @@ export interface CreatedTable {
 export async function createTable(ctx: TableContext, request: CatalogRequest, namespace: string[], input: CreateTableInput, delegation: readonly DelegationMechanism[]): Promise<CreatedTable> {
   const vend = delegation.length > 0;
   // validate
-  const levels = checkNamespace(namespace);
-  const name = checkName(input.name, 'table name');
+  const levels = checkNewNamespace(namespace);
+  const name = checkNewName(input.name, 'table name');
   const properties = checkStringMap(input.properties, 'properties');
   if (input.stageCreate !== undefined && typeof input.stageCreate !== 'boolean') throw validation('stage-create must be a boolean');
   if (input.schema === undefined || input.schema === null) throw validation('schema is required');

@@ -9,7 +9,7 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../signing/ports.js';
-import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
+import { checkName, checkNamespace, checkNewName, checkNewNamespace, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
@@ -26,8 +26,8 @@ export async function registerTable(
   delegation: readonly DelegationMechanism[],
 ): Promise<MetadataResult & { access: TableAccess }> {
   // validate
-  const levels = checkNamespace(namespace);
-  const name = checkName(input.name, 'table name');
+  const levels = checkNewNamespace(namespace);
+  const name = checkNewName(input.name, 'table name');
   if (typeof input.metadataLocation !== 'string' || input.metadataLocation.length === 0) throw validation('metadata-location is required');
   if (input.overwrite !== undefined && typeof input.overwrite !== 'boolean') throw validation('overwrite must be a boolean');
   const overwrite = input.overwrite === true;
