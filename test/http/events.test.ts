@@ -151,6 +151,38 @@ describe('change events', () => {
     expect(next.map((e) => Number(e.sequence))).toEqual([Number(before) + 1]);
   });
 
+  it('records a soft drop and its undrop in the transactions that move the table (issue 39), and neither when that transaction fails', async () => {
+    expect((await admin('POST', '/v1/default/namespaces', { namespace: ['ev5'] })).status).toBe(200);
+    const created = await admin('POST', '/v1/default/namespaces/ev5/tables', { name: 'kept', schema: simpleSchema });
+    const uuid = created.body.metadata['table-uuid'];
+    const before = await head();
+    // A crash between the outbox write and COMMIT of the soft drop: the table stays, no event.
+    const original = KyselyRecords.prototype.appendEvents;
+    const spy = vi.spyOn(KyselyRecords.prototype, 'appendEvents').mockImplementation(async function (this: KyselyRecords, events) {
+      await original.call(this, events);
+      throw new Error('injected crash between the outbox write and COMMIT');
+    });
+    try {
+      expect((await admin('DELETE', '/v1/default/namespaces/ev5/tables/kept')).status).toBe(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await admin('GET', '/v1/default/namespaces/ev5/tables/kept')).status).toBe(200);
+    expect(await allEvents(admin, before)).toEqual([]);
+    // The soft drop (the default warehouse keeps dropped objects) and the undrop: one event each, in order.
+    expect((await admin('DELETE', '/v1/default/namespaces/ev5/tables/kept')).status).toBe(204);
+    const dropped = await allEvents(admin, before);
+    expect(dropped.map((e) => e.type)).toEqual(['io.lakegate.table.dropped']);
+    expect(dropped[0]).toMatchObject({ partitionkey: uuid, data: { soft: true, 'table-uuid': uuid } });
+    const id = dropped[0].data['dropped-object-id'];
+    expect(typeof id).toBe('string');
+    expect((await admin('POST', `/management/v1/warehouses/default/dropped/${id}/undrop`, {})).status).toBe(200);
+    const all = await allEvents(admin, before);
+    expect(all.map((e) => e.type)).toEqual(['io.lakegate.table.dropped', 'io.lakegate.table.undropped']);
+    expect(all[1]).toMatchObject({ partitionkey: uuid, subject: 'ev5/kept', data: { 'dropped-object-id': id } });
+    expect((await admin('GET', '/v1/default/namespaces/ev5/tables/kept')).status).toBe(200);
+  });
+
   it('shows a caller only events of what it may read, and moves the cursor past the rest', async () => {
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['open'] })).status).toBe(200);
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['closed'] })).status).toBe(200);

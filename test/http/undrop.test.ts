@@ -225,7 +225,8 @@ describe('who may see and restore dropped objects', () => {
 
   it('refuses bad input with a 4xx in the Iceberg envelope', async () => {
     expect((await restorer('POST', `${M}/no-such-id/undrop`, {})).status).toBe(404);
-    expect((await restorer('POST', `${M}/x/undrop`, { name: 'a/b' })).status).toBe(400);
+    expect((await restorer('POST', `${M}/x/undrop`, { name: 'a\u200bb' })).status).toBe(400); // a new name: the display rules apply ('/' is a valid name since issue 42)
+    expect((await restorer('POST', `${M}/x/undrop`, { name: '' })).status).toBe(400);
     expect((await restorer('POST', `${M}/x/undrop`, { colour: 'red' })).status).toBe(400);
     expect((await restorer('POST', `${M}/x/undrop`, { namespace: 'db' })).status).toBe(400);
     expect((await restorer('GET', `${M}?pageToken=garbage`)).status).toBe(400);

@@ -6,7 +6,7 @@
  * migration 0011 like any other insert or delete of catalog_objects, so cached listings see the change.
  */
 import type { OutboxEventInput } from '../catalog/outbox/ports.js';
-import { appendOutboxEvents } from './kysely-outbox.js';
+import { KyselyRecords } from './kysely-records.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports.js';
 import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/maintenance/ports.js';
@@ -94,7 +94,7 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
         .insertInto('dropped_objects')
         .values({ ...liveRow(o), dropped_at: record.droppedAtMs, expires_at: record.expiresAtMs, purge: record.purge ? 1 : 0, dropped_by: record.droppedBy })
         .execute();
-      if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
+      if (events.length > 0) await new TransactionEvents(trx as unknown as Kysely<CatalogDatabase>).appendEvents(events);
       return true;
     });
   }
@@ -121,7 +121,7 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
       const object = { ...toRecord(row).object, namespace: to.namespace, name: to.name, updatedAtMs: nowMs };
       if (!(await insertLive(trx, object))) return 'exists';
       await trx.deleteFrom('dropped_objects').where('id', '=', id).execute();
-      if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
+      if (events.length > 0) await new TransactionEvents(trx as unknown as Kysely<CatalogDatabase>).appendEvents(events);
       return 'restored';
     });
   }
@@ -147,3 +147,6 @@ async function insertLive(trx: Transaction<{ dropped_objects: DroppedRow } & Pic
     throw e;
   }
 }
+
+/** The outbox writer of a transaction: the one path (KyselyRecords.appendEvents) every change's events take. */
+class TransactionEvents extends KyselyRecords {}
