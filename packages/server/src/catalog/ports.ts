@@ -1,4 +1,5 @@
 import type { Member } from './access/ports.js';
+import type { CatalogObjectRecord, ObjectKind } from './object-record.js';
 
 /**
  * Ports: what the catalog service needs from the outside world. The service
@@ -38,31 +39,7 @@ export interface NamespaceRecord {
   properties: Record<string, string>;
 }
 
-/** Iceberg tables and views, and Lance datasets ('lance-table'): one identifier space, each protocol sees only its own kinds. */
-export type ObjectKind = 'table' | 'view' | 'lance-table';
-
-/** A table or view: the catalog's pointer to its current metadata file, plus a cached copy of that file. */
-export interface CatalogObjectRecord {
-  /** Catalog id of this entry: what grants name. Kept by a rename; fresh for every create or register. */
-  id: string;
-  warehouse: string;
-  namespace: string[];
-  name: string;
-  kind: ObjectKind;
-  uuid: string;
-  location: string;
-  metadataLocation: string;
-  /** The JSON text of the metadata file at metadataLocation. */
-  metadataJson: string;
-  createdAtMs: number;
-  updatedAtMs: number;
-  /**
-   * Whether the catalog created the table at its location (create, stage-create, Lance declare), so a purge may delete
-   * the location's prefix; false for a registered table or dataset, whose files the catalog never owned (catalog/purge.ts),
-   * and for rows from before migration 0015 (unknown: the conservative answer).
-   */
-  locationOwned?: boolean;
-}
+export type { CatalogObjectRecord, ObjectKind } from './object-record.js';
 
 /** A stage-created table: not visible in the catalog until committed, but resolvable (e.g. for credentials) until it expires. */
 export interface StagedTableRecord {

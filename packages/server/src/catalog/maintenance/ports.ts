@@ -6,7 +6,7 @@
  * one database transaction either way, so an object is always exactly one of live or dropped, never both or neither.
  */
 import type { OutboxEventInput } from '../outbox/ports.js';
-import type { CatalogObjectRecord } from '../ports.js';
+import type { CatalogObjectRecord } from '../object-record.js';
 
 export interface DroppedObjectRecord {
   /** The object as it was when dropped; its catalog id is kept, and with it its grants and (Lance) version history. */
