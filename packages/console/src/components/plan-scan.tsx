@@ -63,7 +63,8 @@ async function runPlan(warehouse: string, identifier: { namespace: string[]; nam
   return { files, pages };
 }
 
-const bytes = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+/** Exact below 1 MiB (small tables compare to the byte), else MiB or GiB with one decimal. */
+const bytes = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${n.toLocaleString('en-US')} B`);
 
 export function PlanScanPanel({ warehouse, levels, name, fields, snapshots, currentId }: { warehouse: string; levels: string[]; name: string; fields: Field[]; snapshots: SnapshotRef[]; currentId: string | undefined }) {
   const [mode, setMode] = useState<'builder' | 'json'>('builder');
