@@ -364,6 +364,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       clearInterval(eventSweeper);
       await events.delivery.stop();
       await app.close();
+      // Async scan plans stop between manifests before the stores they read and settle into close.
+      await services.planning.background.stop();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();
       await store.close();

@@ -51,6 +51,20 @@ describe('BackgroundPlans', () => {
     expect(log).toEqual(['a:start', 'a:aborted@2']);
   });
 
+  it('stop aborts every plan and waits for them', async () => {
+    const log: string[] = [];
+    const plans = new BackgroundPlans(1, 4);
+    const a = job(log, 'a');
+    plans.submit('a', a.work);
+    plans.submit('b', job(log, 'b').work);
+    await new Promise((r) => setImmediate(r));
+    const stopped = plans.stop();
+    a.release();
+    await stopped;
+    expect(log).toEqual(['a:start', 'a:aborted@2']);
+    expect(plans.size).toBe(0);
+  });
+
   it('keeps running after a plan throws', async () => {
     const plans = new BackgroundPlans(1, 4);
     let ran = false;

@@ -34,6 +34,12 @@ export class BackgroundPlans {
     this.active.get(id)?.abort();
   }
 
+  /** Aborts every plan, running or waiting, and resolves once they have stopped (server shutdown). */
+  async stop(): Promise<void> {
+    for (const controller of this.active.values()) controller.abort();
+    await this.idle();
+  }
+
   /** Plans running or waiting. */
   get size(): number {
     return this.running + this.queue.length;
