@@ -5,17 +5,21 @@
  * background, and fetchPlanningResult answers `completed` with plan tasks of the matching manifests only; the
  * SDK (IcebergRestCatalog.awaitPlan) polls it to the same files. Cancelled and expired plans answer 404, as
  * does another principal's; a manifest the server cannot read makes the plan `failed` with the Iceberg error
- * model; a revoked grant makes the next fetch 403. A one-manifest table still answers `completed` at once.
+ * model; a revoked grant makes the next fetch 403. A one-manifest table still answers `completed` at once. On an
+ * S3 warehouse (test/support/fake-s3.ts) the completed fetch carries read-only storage credentials when the plan
+ * call (or the fetch) asked for vended credentials.
  */
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { IcebergRestCatalog, bearerAuth, isNotFound } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal, revoke } from '../support/access.js';
 import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { startFakeS3 } from '../support/fake-s3.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { tempDir } from '../support/temp.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
 
@@ -198,5 +202,52 @@ describe('async planning', () => {
     const after = await fetchPlan(reader.send, r.body['plan-id']);
     expect(after.status).toBe(403);
     expect(after.body.error.type).toBe('ForbiddenException');
+  });
+
+  it('vends read-only credentials with the completed result when the plan asked for them', async () => {
+    const s3 = await startFakeS3();
+    const local = tempDir();
+    try {
+      expect((await admin('POST', '/management/v1/warehouses', { name: 'lake', 'storage-root': 's3://bucket/wh', 'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true }, 'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' } })).status).toBe(201);
+      expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+      const created = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
+      const location = created.body.metadata.location as string;
+      // Manifests are written locally by the test's writer, then put into the fake S3 at the table's location.
+      const upload = (uri: string, file: string) => fetch(`${s3.endpoint}/${uri.replace('s3://', '')}`, { method: 'PUT', body: readFileSync(file) });
+      const manifests: TestManifest[] = [];
+      for (const c of ['a', 'b']) {
+        const file = `${local.dir}/m-${c}.avro`;
+        const length = await writeManifest(`file://${file}`, ['category'], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10 } }], 0);
+        await upload(`${location}/metadata/m-${c}.avro`, file);
+        manifests.push({ path: `${location}/metadata/m-${c}.avro`, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
+      }
+      await writeManifestList(`file://${local.dir}/snap.avro`, manifests);
+      await upload(`${location}/metadata/snap.avro`, `${local.dir}/snap.avro`);
+      const c = appendUpdates(created.body.metadata, `${location}/metadata/snap.avro`);
+      expect((await admin('POST', '/v1/lake/namespaces/sales/tables/orders', { requirements: c.requirements, updates: c.updates })).status).toBe(200);
+      const url = '/v1/lake/namespaces/sales/tables/orders/plan';
+      const r = await admin('POST', url, {}, { 'x-iceberg-access-delegation': 'vended-credentials' });
+      expect(r.body.status, stringifyJson(r.body)).toBe('submitted');
+      expect(r.body['storage-credentials']).toBeUndefined();
+      await settled();
+      const before = s3.policies.length;
+      const done = await admin('GET', `${url}/${r.body['plan-id']}`);
+      expect(done.body.status, stringifyJson(done.body)).toBe('completed');
+      expect(done.body['plan-tasks']).toHaveLength(2);
+      expect(done.body['storage-credentials']).toHaveLength(1);
+      expect(done.body['storage-credentials'][0].prefix).toBe(location);
+      expect(typeof done.body['storage-credentials'][0]['storage-refresh-token']).toBe('string');
+      const actions = s3.policies.slice(before).flatMap((p) => p.Statement.flatMap((st) => st.Action));
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a) => /Put|Delete|Multipart/.test(a))).toEqual([]);
+      // A plan that did not ask gets none, unless its fetch asks.
+      const plain = await admin('POST', url, {});
+      await settled();
+      expect((await admin('GET', `${url}/${plain.body['plan-id']}`)).body['storage-credentials']).toBeUndefined();
+      expect((await admin('GET', `${url}/${plain.body['plan-id']}`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).body['storage-credentials']).toHaveLength(1);
+    } finally {
+      await s3.close();
+      local.cleanup();
+    }
   });
 });

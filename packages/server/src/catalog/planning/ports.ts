@@ -7,6 +7,7 @@
  * is per process: fetchPlanningResult and cancelPlanning reach the process that planned; an async plan is
  * planned, and can only be fetched, in the process that accepted it).
  */
+import type { DelegationMechanism } from '../signing/ports.js';
 
 /** What a plan id stands for: its owner and table, and the first answer, kept until it expires. */
 export interface StoredPlan {
@@ -21,6 +22,8 @@ export interface StoredPlan {
   status: 'submitted' | 'completed' | 'failed' | 'cancelled';
   /** The completed answer without credentials (they are vended again on every fetch), bounded by the planning limits. */
   result: PlannedPage;
+  /** The X-Iceberg-Access-Delegation of the plan call: a fetch without the header vends as the plan asked. */
+  delegation?: readonly DelegationMechanism[];
   /** Why a failed plan failed: a domain error code and its message (never a stack). */
   error?: { code: string; message: string };
 }

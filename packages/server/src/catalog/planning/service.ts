@@ -83,7 +83,7 @@ export class PlanningService {
     const planId = this.ctx.newUuid();
     const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
     const claims = { planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
-    const stored = { id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs };
+    const stored = { id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, delegation };
     const asyncAbove = this.deps.limits.asyncManifests ?? 0;
     if (asyncAbove > 0 && manifests.data.length > asyncAbove) {
       await this.deps.store.put({ ...stored, status: 'submitted', result: {} });
@@ -128,7 +128,7 @@ export class PlanningService {
     const plan = await this.ownPlan(table, planId);
     if (plan.status === 'submitted') return { status: 'submitted' };
     if (plan.status === 'failed') return { status: 'failed', error: new CatalogError((plan.error?.code ?? 'ERR_UNPROCESSABLE') as CatalogErrorCode, plan.error?.message ?? 'Planning failed') };
-    const credentials = await this.credentials(table, delegation);
+    const credentials = await this.credentials(table, delegation.length > 0 ? delegation : (plan.delegation ?? []));
     return { status: 'completed', ...plan.result, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
