@@ -210,7 +210,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     store: new MemoryPlanStore(),
     // Sealed with the server's secret key: every replica (serve --workers N) opens every plan task.
     tasks: new SealedPlanTasks(secretKey),
-    limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries },
+    limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
     metrics: metrics.planning,
   });
   const { created, warehouse } = await services.warehouses.ensure(
@@ -364,6 +364,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       clearInterval(eventSweeper);
       await events.delivery.stop();
       await app.close();
+      // Async scan plans stop between manifests before the stores they read and settle into close.
+      await services.planning.background.stop();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();
       await store.close();

@@ -3,7 +3,7 @@
  * views, multi-table transactions, credential loading, server-side scan planning and paging.
  */
 import type { AuthProvider } from '../auth/provider.js';
-import { isNotFound } from '../errors.js';
+import { CatalogError, isNotFound } from '../errors.js';
 import type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
 import { NegotiatedConfig } from './negotiated-config.js';
 import { StagedTable } from './staged-table.js';
@@ -326,11 +326,37 @@ export class IcebergRestCatalog {
     return body;
   }
 
-  /** The result of a plan this caller made (fetchPlanningResult). */
-  async fetchPlanningResult(identifier: TableIdentifier, planId: string): Promise<FetchPlanningResult> {
+  /** The result of a plan this caller made (fetchPlanningResult); `submitted` while the server still plans it. */
+  async fetchPlanningResult(identifier: TableIdentifier, planId: string, options: { accessDelegation?: AccessDelegation } = {}): Promise<FetchPlanningResult> {
     const c = await this.negotiated();
     c.require('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'fetchPlanningResult');
-    return (await this.send<FetchPlanningResult>({ method: 'GET', path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}` })).body;
+    return (await this.send<FetchPlanningResult>({ method: 'GET', path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}`, headers: delegationHeader(options.accessDelegation) })).body;
+  }
+
+  /**
+   * A plan, completed: a `submitted` (async) plan is fetched again every `pollMs` (doubling up to 2 s) until the
+   * server finishes it. A `failed` plan throws the server's error as a CatalogError; aborting `signal` stops
+   * waiting and cancels the plan on the server.
+   */
+  async awaitPlan(identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult, options: { pollMs?: number; signal?: AbortSignal; accessDelegation?: AccessDelegation } = {}): Promise<PlanTableScanResult | FetchPlanningResult> {
+    let current = plan;
+    const planId = (plan as PlanTableScanResult)['plan-id'];
+    let wait = options.pollMs ?? 100;
+    while (current.status === 'submitted') {
+      if (planId === undefined) throw new TypeError('a submitted plan has no plan-id');
+      if (options.signal?.aborted) {
+        await this.cancelPlanning(identifier, planId);
+        throw options.signal.reason ?? new Error('aborted');
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(wait * 2, 2000);
+      current = await this.fetchPlanningResult(identifier, planId, options.accessDelegation ? { accessDelegation: options.accessDelegation } : {});
+    }
+    if (current.status === 'failed') {
+      const error = (current as FetchPlanningResult).error;
+      throw new CatalogError({ message: error?.message ?? 'the plan failed', status: error?.code ?? 0, type: error?.type ?? 'PlanningFailed', protocol: 'iceberg', request: `plan ${planId ?? ''}` });
+    }
+    return current;
   }
 
   /** Tells the server a plan is no longer needed (cancelPlanning). */

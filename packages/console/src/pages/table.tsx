@@ -1,7 +1,8 @@
 /**
  * A table: schema (nested types), partition spec, sort order, properties, current snapshot, the snapshot timeline
  * (records and files added and removed per snapshot, refs and branches), the metadata log, its location, and which
- * storage credentials a caller would be vended (explain on table:read-data / table:write-data).
+ * storage credentials a caller would be vended (explain on table:read-data / table:write-data), and "plan this
+ * filter": files and bytes a server-planned scan reads and skips (components/plan-scan.tsx).
  */
 import { useMemo } from 'react';
 import { useParams } from 'wouter';
@@ -10,6 +11,7 @@ import { selfSubject } from '../api/session';
 import { bars, Chart } from '../components/chart';
 import { CredentialsPanel } from '../components/explain';
 import { levelsOf, nameOf, showNamespace } from '../components/paths';
+import { PlanScanPanel } from '../components/plan-scan';
 import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
@@ -103,6 +105,14 @@ function TableDetails({ metadata: m, metadataLocation, warehouse, levels, name }
         </p>
       </section>
       <Timeline metadata={m} />
+      <section aria-labelledby="plan">
+        <h2 id="plan">Plan this filter</h2>
+        {m.snapshots?.length ? (
+          <PlanScanPanel warehouse={warehouse} levels={levels} name={name} fields={schema?.fields ?? []} snapshots={m.snapshots} currentId={current ? String(current['snapshot-id']) : undefined} />
+        ) : (
+          <Empty>No snapshots: nothing to scan.</Empty>
+        )}
+      </section>
       <section aria-labelledby="credentials">
         <h2 id="credentials">Storage credentials callers would get</h2>
         <CredentialsPanel securable={{ type: 'table', warehouse, namespace: levels, name }} initialSubject={selfSubject()} />

@@ -7,6 +7,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Int64 } from '../schema/int64.js';
+import { ErrorModel } from './common.js';
 import { StorageCredential } from './tables.js';
 
 const FieldName = Type.String({ description: 'A full field name (nested fields joined by ".")' });
@@ -89,7 +90,7 @@ const scanTasks = {
 
 export const PlanTableScanResult = Type.Object(
   {
-    status: Type.Union([Type.Literal('completed'), Type.Literal('submitted')], { description: 'Lakegate answers completed (PyIceberg 0.12 refuses submitted)' }),
+    status: Type.Union([Type.Literal('completed'), Type.Literal('submitted')], { description: 'completed; submitted (with plan-id) only for scans above the server\'s planningAsyncManifests, off by default since PyIceberg 0.12 refuses submitted' }),
     'plan-id': Type.Optional(Type.String()),
     ...scanTasks,
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential), { description: 'Read-only credentials for the files of the plan' })),
@@ -102,6 +103,7 @@ export const FetchPlanningResult = Type.Object(
   {
     status: Type.Union([Type.Literal('completed'), Type.Literal('submitted'), Type.Literal('cancelled'), Type.Literal('failed')]),
     ...scanTasks,
+    error: Type.Optional(Type.Ref(ErrorModel, { description: 'Why a failed plan failed (status failed)' })),
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential))),
   },
   { $id: 'FetchPlanningResult' },

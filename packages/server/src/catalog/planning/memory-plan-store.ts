@@ -30,6 +30,16 @@ export class MemoryPlanStore implements PlanStore {
     if (plan === undefined) return false;
     plan.status = 'cancelled';
     plan.result = {};
+    delete plan.error;
+    return true;
+  }
+
+  async settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean> {
+    const plan = await this.get(id, nowMs);
+    if (plan?.status !== 'submitted') return false;
+    plan.status = outcome.status;
+    plan.result = outcome.result;
+    if (outcome.error) plan.error = outcome.error;
     return true;
   }
 }

@@ -4,8 +4,10 @@
  * snapshot's manifests and are bound to the caller, the table and an expiry, so any server process with the
  * same secret key expands them (serve --workers N) and nothing a huge table holds is kept between calls. The
  * plan store remembers only who owns which plan id, until it expires or is cancelled (the in-memory store
- * is per process: fetchPlanningResult and cancelPlanning reach the process that planned).
+ * is per process: fetchPlanningResult and cancelPlanning reach the process that planned; an async plan is
+ * planned, and can only be fetched, in the process that accepted it).
  */
+import type { DelegationMechanism } from '../signing/ports.js';
 
 /** What a plan id stands for: its owner and table, and the first answer, kept until it expires. */
 export interface StoredPlan {
@@ -16,9 +18,14 @@ export interface StoredPlan {
   warehouse: string;
   tableUuid: string;
   expiresAtMs: number;
-  status: 'completed' | 'cancelled';
+  /** submitted: planned in the background (async planning); failed: the background planning hit `error`. */
+  status: 'submitted' | 'completed' | 'failed' | 'cancelled';
   /** The completed answer without credentials (they are vended again on every fetch), bounded by the planning limits. */
   result: PlannedPage;
+  /** The X-Iceberg-Access-Delegation of the plan call: a fetch without the header vends as the plan asked. */
+  delegation?: readonly DelegationMechanism[];
+  /** Why a failed plan failed: a domain error code and its message (never a stack). */
+  error?: { code: string; message: string };
 }
 
 export interface PlanStore {
@@ -27,6 +34,8 @@ export interface PlanStore {
   get(id: string, nowMs: number): Promise<StoredPlan | undefined>;
   /** Marks the plan cancelled (kept until it expires, so its plan tasks are refused); false when unknown or expired. */
   cancel(id: string, nowMs: number): Promise<boolean>;
+  /** Settles a submitted plan (completed or failed); false, changing nothing, when it is no longer submitted (cancelled, expired). */
+  settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean>;
 }
 
 /** Which scan a plan task continues: the request's own fields, as the caller sent them. */
@@ -83,6 +92,14 @@ export interface PlanningLimits {
   planTtlMs: number;
   /** Decoded manifest entries kept between plans (about 2.2 KB each, bench/planning-java.mjs); 0 keeps none. */
   manifestCacheEntries?: number;
+  /**
+   * Async planning: a scan of more than this many data manifests answers `submitted` and is planned in the
+   * background; 0 (the default) never does, because PyIceberg 0.12 raises on `submitted` (docs/compatibility.md).
+   */
+  asyncManifests?: number;
+  /** Background plans run at once per process, and plans waiting; a plan past a full queue is answered at once (plan tasks). */
+  asyncConcurrency?: number;
+  asyncQueue?: number;
 }
 
-export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000 };
+export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000, asyncManifests: 0, asyncConcurrency: 1, asyncQueue: 64 };

@@ -5,10 +5,13 @@
  * its plan tasks belong to the principal that made them: anyone else's call is 404, as for an unknown id.
  * Memory stays bounded: a first answer plans at most `inlineManifests` data manifests, larger scans answer
  * plan tasks of `manifestsPerTask` manifests each, and only the caller, table and range of a plan task live in
- * the (sealed) token. Residual filters are the request's whole filter: correct (the client re-applies it to the
+ * the (sealed) token. With async planning on (limits.asyncManifests > 0), a scan of more data manifests answers
+ * `submitted` and is planned in the background (background.ts: bounded concurrency and backlog): each data
+ * manifest is read once to prune, and the result kept is only the plan tasks of manifests with matching files,
+ * so memory stays bounded. Cancelling aborts it between manifests. Residual filters are the request's whole filter: correct (the client re-applies it to the
  * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do.
  */
-import { CatalogError } from '../../errors/catalog-error.js';
+import { CatalogError, type CatalogErrorCode } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
@@ -20,9 +23,10 @@ import { chooseMechanism } from '../signing/delegation.js';
 import type { DelegationMechanism } from '../signing/ports.js';
 import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
+import { BackgroundPlans } from './background.js';
 import { bindFilter } from './expression.js';
 import { planFiles } from './plan-files.js';
-import type { PlanStore, PlanTaskClaims, PlanTaskCodec, PlannedPage, PlanningLimits, PlanningMetrics, ScanSpec } from './ports.js';
+import type { PlanStore, PlanTaskClaims, StoredPlan, PlanTaskCodec, PlannedPage, PlanningLimits, PlanningMetrics, ScanSpec } from './ports.js';
 import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
 
@@ -33,7 +37,11 @@ export interface PlanningDeps {
   metrics: PlanningMetrics;
 }
 
-export type PlanResult = PlannedPage & { status: 'completed'; 'plan-id'?: string; 'storage-credentials'?: StorageCredentialEntry[] };
+export type PlanResult =
+  | (PlannedPage & { status: 'completed'; 'plan-id'?: string; 'storage-credentials'?: StorageCredentialEntry[] })
+  | { status: 'submitted'; 'plan-id'?: string }
+  /** The background planning failed: the error the synchronous call would have raised. */
+  | { status: 'failed'; error: CatalogError };
 
 const planNotFound = () => new CatalogError('ERR_PLAN_NOT_FOUND', 'The plan does not exist: it is unknown, expired or cancelled');
 const taskNotFound = () => new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');
@@ -49,6 +57,8 @@ interface TableAtHand {
 export class PlanningService {
   /** Manifests are immutable once committed: a repeated plan of an unchanged snapshot decodes nothing again. */
   private readonly cache: ManifestCache | undefined;
+  /** Async plans of this process (their state is in deps.store, their work here). */
+  readonly background: BackgroundPlans;
 
   constructor(
     private readonly ctx: TableContext,
@@ -56,6 +66,7 @@ export class PlanningService {
   ) {
     const entries = deps.limits.manifestCacheEntries ?? 0;
     this.cache = entries > 0 ? new ManifestCache(entries) : undefined;
+    this.background = new BackgroundPlans(deps.limits.asyncConcurrency ?? 1, deps.limits.asyncQueue ?? 64);
   }
 
   async plan(request: CatalogRequest, namespace: string[], name: string, body: Record<string, unknown>, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
@@ -71,18 +82,33 @@ export class PlanningService {
     const manifests = await unprocessable(() => scanManifests(reader, scan));
     const planId = this.ctx.newUuid();
     const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
+    const claims = { planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
+    const stored = { id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, delegation };
+    const asyncAbove = this.deps.limits.asyncManifests ?? 0;
+    if (asyncAbove > 0 && manifests.data.length > asyncAbove) {
+      await this.deps.store.put({ ...stored, status: 'submitted', result: {} });
+      // A full backlog plans at once instead (plan tasks of every manifest): never refused for being busy.
+      if (this.background.submit(planId, (signal) => this.planInBackground(table, scan, filter, manifests, claims, signal))) {
+        await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
+          planId,
+          snapshotId: claims.snapshotId || null,
+          dataManifests: manifests.data.length,
+          status: 'submitted',
+        });
+        return { status: 'submitted', 'plan-id': planId };
+      }
+    }
     let page: PlannedPage;
     let counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
     if (manifests.data.length <= this.deps.limits.inlineManifests) {
       ({ page, counts } = await this.expand(table, scan, filter, manifests, 0, manifests.data.length));
     } else {
-      const claims = { planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
       const per = this.deps.limits.manifestsPerTask;
       const tokens: string[] = [];
       for (let from = 0; from < manifests.data.length; from += per) tokens.push(this.deps.tasks.seal({ ...claims, from, to: Math.min(from + per, manifests.data.length) }));
       page = { 'plan-tasks': tokens };
     }
-    await this.deps.store.put({ id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, status: 'completed', result: page });
+    await this.deps.store.put({ ...stored, status: 'completed', result: page });
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
     await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
       planId,
@@ -100,7 +126,9 @@ export class PlanningService {
     const table = await this.table(request, namespace, name);
     // execute
     const plan = await this.ownPlan(table, planId);
-    const credentials = await this.credentials(table, delegation);
+    if (plan.status === 'submitted') return { status: 'submitted' };
+    if (plan.status === 'failed') return { status: 'failed', error: new CatalogError((plan.error?.code ?? 'ERR_UNPROCESSABLE') as CatalogErrorCode, plan.error?.message ?? 'Planning failed') };
+    const credentials = await this.credentials(table, delegation.length > 0 ? delegation : (plan.delegation ?? []));
     return { status: 'completed', ...plan.result, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
@@ -109,7 +137,7 @@ export class PlanningService {
     // validate, authorize
     const table = await this.table(request, namespace, name);
     // execute
-    await this.ownPlan(table, planId);
+    if ((await this.ownPlan(table, planId)).status !== 'completed') throw planNotFound();
     return this.credentials(table, ['vended-credentials']);
   }
 
@@ -119,6 +147,7 @@ export class PlanningService {
     // execute
     await this.ownPlan(table, planId);
     await this.deps.store.cancel(planId, this.ctx.clock.now());
+    this.background.cancel(planId);
     await this.ctx.access.record(table.scope.caller, 'table.plan.cancelled', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), { planId });
   }
 
@@ -166,12 +195,49 @@ export class PlanningService {
 
   private async ownPlan(table: TableAtHand, planId: string) {
     const plan = await this.deps.store.get(planId, this.ctx.clock.now());
-    if (!plan || plan.status !== 'completed' || !this.isOwn(table, plan)) throw planNotFound();
+    if (!plan || plan.status === 'cancelled' || !this.isOwn(table, plan)) throw planNotFound();
     return plan;
   }
 
   private async reader(table: TableAtHand): Promise<ManifestReader> {
     return new ManifestReader(await this.ctx.storageFor(table.scope.warehouse), [table.record.location], this.cache, cacheScope(table));
+  }
+
+  /**
+   * The background half of an async plan: reads each data manifest once (abortable between manifests) to
+   * prune it, then seals plan tasks over the manifests that have matching files only; settles the plan
+   * completed, or failed with the error a synchronous plan would have answered (never a stack).
+   */
+  private async planInBackground(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, claims: Omit<PlanTaskClaims, 'from' | 'to'>, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
+    const matching: number[] = [];
+    // Pruning needs no delete files: they are attached when a plan task is expanded.
+    const dataOnly: ScanManifests = { ...manifests, deletes: [] };
+    let outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>;
+    try {
+      for (let i = 0; i < manifests.data.length; i++) {
+        if (signal.aborted) return;
+        const { counts: c } = await this.expand(table, scan, filter, dataOnly, i, i + 1);
+        counts.filesScanned += c.filesScanned;
+        counts.filesPruned += c.filesPruned;
+        counts.tasks += c.tasks;
+        if (c.tasks > 0) matching.push(i);
+      }
+      if (signal.aborted) return;
+      const tokens: string[] = [];
+      const per = this.deps.limits.manifestsPerTask;
+      for (let k = 0; k < matching.length; k += per) {
+        const chunk = matching.slice(k, k + per);
+        tokens.push(this.deps.tasks.seal({ ...claims, from: chunk[0]!, to: chunk[chunk.length - 1]! + 1 }));
+      }
+      outcome = { status: 'completed', result: tokens.length > 0 ? { 'plan-tasks': tokens } : { 'file-scan-tasks': [] } };
+    } catch (e) {
+      const error = e instanceof CatalogError ? (e.code === 'ERR_VALIDATION' ? { code: 'ERR_UNPROCESSABLE', message: e.message } : { code: e.code, message: e.message }) : { code: 'ERR_UNAVAILABLE', message: 'Planning failed' };
+      outcome = { status: 'failed', result: {}, error };
+    }
+    if (!(await this.deps.store.settle(claims.planId, this.ctx.clock.now(), outcome))) return;
+    this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
   }
 
   /** Plans data manifests [from, to) of the scan (with every delete manifest) into one answer's tasks. */

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { stringifyJson } from '../../../catalog/json.js';
+import { icebergError } from '../../mappers/iceberg-errors.js';
 import { type TableParams, accessDelegation, bodyObject, catalogRequest, namespaceParam, noContent, sendJson } from './common.js';
 
 /** The spec's {plan-id}, routed as :planId (Fastify ends a parameter name at "-": @lakegate/protocol routeParamName). */
@@ -22,6 +23,8 @@ export function planningRoutes(app: FastifyInstance, services: CatalogServices):
   app.get('/:prefix/namespaces/:namespace/tables/:table/plan/:planId', { schema: { operationId: 'fetchPlanningResult' } }, async (req: FastifyRequest<{ Params: PlanParams }>, reply) => {
     const result = await planning.fetchResult(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, req.params.planId, accessDelegation(req));
     reply.header('cache-control', 'no-store');
+    // A failed async plan is a 200 whose `error` is the spec's ErrorModel, mapped as the error itself would be.
+    if (result.status === 'failed') return sendJson(reply, stringifyJson({ status: 'failed', error: icebergError(result.error.code, result.error.message).body.error }));
     return sendJson(reply, stringifyJson(result));
   });
 

@@ -1,0 +1,74 @@
+/**
+ * Where async plans run: a per-process queue with bounded concurrency (background plans at once) and a bounded
+ * backlog, so a burst of large scans cannot take every core or hold unbounded work. Each plan gets an
+ * AbortSignal that cancelPlanning fires; the plan checks it between manifests. Node has no bounded job queue
+ * that also cancels queued jobs by key, and this is a few lines, so it is written here.
+ */
+export type BackgroundWork = (signal: AbortSignal) => Promise<void>;
+
+export class BackgroundPlans {
+  private running = 0;
+  private readonly queue: Array<{ id: string; work: BackgroundWork; controller: AbortController }> = [];
+  private readonly active = new Map<string, AbortController>();
+  private readonly drained: Array<() => void> = [];
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxQueued: number,
+  ) {
+    if (!(concurrency >= 1) || !(maxQueued >= 0)) throw new TypeError('BackgroundPlans needs concurrency >= 1 and maxQueued >= 0');
+  }
+
+  /** Queues the work of plan `id`; false (nothing queued) when the backlog is full. */
+  submit(id: string, work: BackgroundWork): boolean {
+    if (this.running >= this.concurrency && this.queue.length >= this.maxQueued) return false;
+    const controller = new AbortController();
+    this.active.set(id, controller);
+    this.queue.push({ id, work, controller });
+    this.pump();
+    return true;
+  }
+
+  /** Aborts plan `id`, running or queued (a queued one never starts). */
+  cancel(id: string): void {
+    this.active.get(id)?.abort();
+  }
+
+  /** Aborts every plan, running or waiting, and resolves once they have stopped (server shutdown). */
+  async stop(): Promise<void> {
+    for (const controller of this.active.values()) controller.abort();
+    await this.idle();
+  }
+
+  /** Plans running or waiting. */
+  get size(): number {
+    return this.running + this.queue.length;
+  }
+
+  /** Resolves once nothing runs or waits (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      if (next.controller.signal.aborted) {
+        this.active.delete(next.id);
+        continue;
+      }
+      this.running++;
+      // The work settles its own plan (completed or failed); a throw here is a bug, not the caller's.
+      void next
+        .work(next.controller.signal)
+        .catch(() => undefined)
+        .finally(() => {
+          this.running--;
+          this.active.delete(next.id);
+          this.pump();
+        });
+    }
+    if (this.size === 0) for (const resolve of this.drained.splice(0)) resolve();
+  }
+}
