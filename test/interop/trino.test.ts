@@ -170,10 +170,16 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
     expect((await keys(totalsPrefix)).some((k) => k.endsWith('.parquet'))).toBe(true);
     expect((await keys('wh/etl/orders-')).filter((k) => k.endsWith('.parquet')).length).toBeGreaterThanOrEqual(2);
 
-    // DROP TABLE purges: Lakegate deletes the table's files.
+    // DROP TABLE purges, softly (issue 39): the warehouse keeps dropped objects for 7 days and the engine does not hold
+    // table:purge-immediately, so the table leaves the catalog at once and its files go when the retention ends.
     const drop = await run('DROP TABLE lake.etl.totals');
     expect(catalogCalls(drop.requests).map((r) => `${r.method} ${r.url} ${r.status}`)).toContain(`DELETE ${tables('etl')}/totals?purgeRequested=true 204`);
-    expect(await keys(totalsPrefix)).toEqual([]);
+    expect((await send('GET', `${tables('etl')}/totals`)).status).toBe(404);
+    expect((await keys(totalsPrefix)).some((k) => k.endsWith('.parquet'))).toBe(true);
+    const dropped = (await send('GET', '/management/v1/warehouses/lake/dropped')).body.dropped as Array<{ name: string; purge: boolean; 'dropped-at-ms': number; 'expires-at-ms': number; 'dropped-by': string }>;
+    const totals = dropped.find((d) => d.name === 'totals');
+    expect(totals, JSON.stringify(dropped)).toMatchObject({ purge: true });
+    expect(totals!['expires-at-ms'] - totals!['dropped-at-ms']).toBe(7 * 24 * 3600_000);
 
     // Every catalog call was the engine; token requests all granted; never a credentials refresh.
     for (const r of catalogCalls(all)) expect(r.actor, `${r.method} ${r.url}`).toBe(asEngine(engine));
