@@ -4,56 +4,20 @@
 // file). Times, per plan, a full scan (planTableScan, then fetchScanTasks of every plan task, as PyIceberg does) and a
 // selective one (id = one value: one file), and reports the server's peak RSS (VmHWM) before and after.
 // Usage: node bench/planning.mjs [--manifests 200] [--files 1000] [--runs 3]. Prints a Markdown table.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
+import { benchFlag } from './lib/args.mjs';
+import { procRssMiB, stopChild, tempDir } from './lib/proc.mjs';
+import { idSchema } from './lib/seed.mjs';
+import { sendJson, startLakegate } from './lib/servers.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const MANIFESTS = Number(arg('--manifests', '200'));
-const FILES = Number(arg('--files', '1000'));
-const RUNS = Number(arg('--runs', '3'));
+const MANIFESTS = Number(benchFlag('--manifests', '200'));
+const FILES = Number(benchFlag('--files', '1000'));
+const RUNS = Number(benchFlag('--runs', '3'));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startLakegate(dir) {
-  const port = await freePort();
-  const args = [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir, '--workers', '1'];
-  const child = spawn(process.execPath, args, { env: { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'disabled' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lakegate did not start:\n${err}`);
-}
-
-async function send(method, url, body) {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-const peakRss = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const peakRss = (pid) => procRssMiB(pid, 'VmHWM');
 const long8 = (n) => {
   const b = Buffer.alloc(8);
   b.writeBigInt64LE(BigInt(n));
@@ -121,13 +85,11 @@ function writeAvro(uri, type, records) {
   });
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-planning-'));
-const { url, child } = await startLakegate(dir);
+const { url, child } = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-planning-') });
 try {
   const T = `${url}/v1/default/namespaces/bench/tables`;
-  await send('POST', `${url}/v1/default/namespaces`, { namespace: ['bench'] });
-  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }] };
-  const created = await send('POST', T, { name: 'big', schema, properties: { 'format-version': '2' } });
+  await sendJson('POST', `${url}/v1/default/namespaces`, { namespace: ['bench'] });
+  const created = await sendJson('POST', T, { name: 'big', schema: idSchema(false), properties: { 'format-version': '2' } });
   const location = created.metadata.location;
   const snapshotId = 1234567;
   const manifests = [];
@@ -142,7 +104,7 @@ try {
   }
   const list = `${location}/metadata/snap-1.avro`;
   await writeAvro(list, LIST, manifests);
-  await send('POST', `${T}/big`, {
+  await sendJson('POST', `${T}/big`, {
     requirements: [],
     updates: [
       { action: 'add-snapshot', snapshot: { 'snapshot-id': snapshotId, 'sequence-number': 1, 'timestamp-ms': Date.now(), 'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0 } },
@@ -152,11 +114,11 @@ try {
   const rssBefore = peakRss(child.pid);
   const time = async (body) => {
     const started = performance.now();
-    const plan = await send('POST', `${T}/big/plan`, body);
+    const plan = await sendJson('POST', `${T}/big/plan`, body);
     let files = plan['file-scan-tasks']?.length ?? 0;
     const pending = [...(plan['plan-tasks'] ?? [])];
     while (pending.length) {
-      const page = await send('POST', `${T}/big/tasks`, { 'plan-task': pending.shift() });
+      const page = await sendJson('POST', `${T}/big/tasks`, { 'plan-task': pending.shift() });
       files += page['file-scan-tasks']?.length ?? 0;
       pending.push(...(page['plan-tasks'] ?? []));
     }
@@ -180,7 +142,5 @@ try {
   console.log('');
   console.log(`Server peak RSS (VmHWM): ${rssBefore.toFixed(0)} MiB before planning, ${peakRss(child.pid).toFixed(0)} MiB after.`);
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await stopChild(child);
 }
