@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import avro from 'avsc';
 import { benchFlag } from './lib/args.mjs';
+import { avroContainer, i64, manifestEntryType, manifestListType } from './lib/manifests.mjs';
 import { procRssMiB, stopChild, tempDir } from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
 import { sendJson, startLakegate } from './lib/servers.mjs';
@@ -18,71 +18,14 @@ const FILES = Number(benchFlag('--files', '1000'));
 const RUNS = Number(benchFlag('--runs', '3'));
 
 const peakRss = (pid) => procRssMiB(pid, 'VmHWM');
-const long8 = (n) => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64LE(BigInt(n));
-  return b;
-};
+const ENTRY = manifestEntryType();
+const LIST = manifestListType();
 
-const opt = (t) => ['null', t];
-const kv = (name, value) => opt({ type: 'array', items: { type: 'record', name, fields: [{ name: 'key', type: 'int' }, { name: 'value', type: value }] } });
-const ENTRY = avro.Type.forSchema({
-  type: 'record',
-  name: 'manifest_entry',
-  fields: [
-    { name: 'status', type: 'int' },
-    { name: 'snapshot_id', type: opt('long') },
-    { name: 'sequence_number', type: opt('long') },
-    { name: 'file_sequence_number', type: opt('long') },
-    {
-      name: 'data_file',
-      type: {
-        type: 'record',
-        name: 'r2',
-        fields: [
-          { name: 'content', type: 'int' },
-          { name: 'file_path', type: 'string' },
-          { name: 'file_format', type: 'string' },
-          { name: 'partition', type: { type: 'record', name: 'r102', fields: [] } },
-          { name: 'record_count', type: 'long' },
-          { name: 'file_size_in_bytes', type: 'long' },
-          { name: 'value_counts', type: kv('k119_v120', 'long') },
-          { name: 'null_value_counts', type: kv('k121_v122', 'long') },
-          { name: 'lower_bounds', type: kv('k126_v127', 'bytes') },
-          { name: 'upper_bounds', type: kv('k129_v130', 'bytes') },
-        ],
-      },
-    },
-  ],
-}, { wrapUnions: false });
-const LIST = avro.Type.forSchema({
-  type: 'record',
-  name: 'manifest_file',
-  fields: [
-    { name: 'manifest_path', type: 'string' },
-    { name: 'manifest_length', type: 'long' },
-    { name: 'partition_spec_id', type: 'int' },
-    { name: 'content', type: 'int' },
-    { name: 'sequence_number', type: 'long' },
-    { name: 'min_sequence_number', type: 'long' },
-    { name: 'added_snapshot_id', type: 'long' },
-  ],
-});
-
-function writeAvro(uri, type, records) {
-  return new Promise((resolve, reject) => {
-    const enc = new avro.streams.BlockEncoder(type, { metadata: { 'format-version': Buffer.from('2') } });
-    const chunks = [];
-    enc.on('data', (c) => chunks.push(c));
-    enc.on('end', () => {
-      const bytes = Buffer.concat(chunks);
-      writeFileSync(fileURLToPath(uri), bytes);
-      resolve(bytes.length);
-    });
-    enc.on('error', reject);
-    for (const r of records) enc.write(r);
-    enc.end();
-  });
+/** Writes an Avro container file of `records` to the file URI `uri`; its size in bytes. */
+async function writeAvro(uri, type, records) {
+  const bytes = await avroContainer(type, records, { metadata: { 'format-version': Buffer.from('2') } });
+  writeFileSync(fileURLToPath(uri), bytes);
+  return bytes.length;
 }
 
 const { url, child } = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-planning-') });
@@ -97,7 +40,7 @@ try {
     const entries = [];
     for (let f = 0; f < FILES; f++) {
       const lo = (m * FILES + f) * 10;
-      entries.push({ status: 1, snapshot_id: snapshotId, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: `${location}/data/m${m}-f${f}.parquet`, file_format: 'PARQUET', partition: {}, record_count: 10, file_size_in_bytes: 4096, value_counts: [{ key: 1, value: 10 }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: long8(lo) }], upper_bounds: [{ key: 1, value: long8(lo + 9) }] } });
+      entries.push({ status: 1, snapshot_id: snapshotId, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: `${location}/data/m${m}-f${f}.parquet`, file_format: 'PARQUET', partition: {}, record_count: 10, file_size_in_bytes: 4096, value_counts: [{ key: 1, value: 10 }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: i64(lo) }], upper_bounds: [{ key: 1, value: i64(lo + 9) }] } });
     }
     const p = `${location}/metadata/m${m}.avro`;
     manifests.push({ manifest_path: p, manifest_length: await writeAvro(p, ENTRY, entries), partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: snapshotId });
