@@ -133,14 +133,7 @@ cmd_start() {
   pid=$!
   echo "$pid" >"$dir/jaeger.pid"
   echo "$otlp $query $grpc" >"$dir/jaeger.ports"
-  if wait_ready "$pid" "$dir/jaeger.log" "${JAEGER_START_TIMEOUT:-60}" is_ready "$query"; then
-    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
-    log "ready (pid $pid)"
-    echo "http://127.0.0.1:$query"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "jaeger not ready on 127.0.0.1:$query after ${JAEGER_START_TIMEOUT:-60}s (log: $dir/jaeger.log)"
+  ready_or_die "$pid" "$dir/jaeger.log" "${JAEGER_START_TIMEOUT:-60}" "http://127.0.0.1:$query" is_ready "$query"
 }
 
 cmd_stop() {

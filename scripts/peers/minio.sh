@@ -88,13 +88,7 @@ cmd_start() {
   echo "$pid" >"$dir/minio.pid"
   echo "$port" >"$dir/minio.port"
 
-  if wait_ready "$pid" "$dir/minio.log" "${MINIO_START_TIMEOUT:-60}" is_ready "$port"; then
-    log "ready (pid $pid)"
-    echo "http://127.0.0.1:$port"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "server not ready on 127.0.0.1:$port after ${MINIO_START_TIMEOUT:-60}s (log: $dir/minio.log)"
+  ready_or_die "$pid" "$dir/minio.log" "${MINIO_START_TIMEOUT:-60}" "http://127.0.0.1:$port" is_ready "$port"
 }
 
 cmd_stop() {

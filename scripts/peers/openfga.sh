@@ -94,14 +94,7 @@ cmd_start() {
   echo "$pid" >"$dir/openfga.pid"
   echo "$http" >"$dir/openfga.port"
 
-  if wait_ready "$pid" "$dir/openfga.log" "${OPENFGA_START_TIMEOUT:-60}" is_ready "$http"; then
-    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
-    log "ready (pid $pid)"
-    echo "http://127.0.0.1:$http"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "server not ready on 127.0.0.1:$http after ${OPENFGA_START_TIMEOUT:-60}s (log: $dir/openfga.log)"
+  ready_or_die "$pid" "$dir/openfga.log" "${OPENFGA_START_TIMEOUT:-60}" "http://127.0.0.1:$http" is_ready "$http"
 }
 
 cmd_stop() {
