@@ -118,15 +118,7 @@ cmd_start() {
   mkdir -p "$1"
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    if [[ "$(cat "$dir/jaeger.ports" 2>/dev/null)" == "$otlp $query $grpc" ]] && is_ready "$query"; then
-      log "already running (pid $pid)"
-      echo "http://127.0.0.1:$query"
-      return 0
-    fi
-    stop_pid "$pid"
-  fi
+  if reuse_running "$dir" "$dir/jaeger.ports" "$otlp $query $grpc" "http://127.0.0.1:$query" is_ready "$query"; then return 0; fi
   write_config "$dir/jaeger.yaml" "$otlp" "$query" "$grpc"
   log "starting jaeger $JAEGER_MODULE_VERSION: OTLP/HTTP 127.0.0.1:$otlp, query 127.0.0.1:$query"
   setsid "$BIN" --config "$dir/jaeger.yaml" </dev/null >"$dir/jaeger.log" 2>&1 9>&- &

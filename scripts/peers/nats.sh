@@ -43,15 +43,7 @@ cmd_start() {
   mkdir -p "$1"
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    if [[ "$(cat "$dir/nats.port" 2>/dev/null)" == "$port" ]] && is_ready "$port" "$dir/nats.log"; then
-      log "already running (pid $pid)"
-      echo "nats://127.0.0.1:$port"
-      return 0
-    fi
-    stop_pid "$pid"
-  fi
+  if reuse_running "$dir" "$dir/nats.port" "$port" "nats://127.0.0.1:$port" is_ready "$port" "$dir/nats.log"; then return 0; fi
   mkdir -p "$dir/store"
   local -a extra=()
   [[ -f "$dir/extra.conf" ]] && extra=(-c "$dir/extra.conf")
