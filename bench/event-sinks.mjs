@@ -4,39 +4,18 @@
 // size: events/s and the p50/p99 time of one deliver() (until the broker acknowledged every event of the batch), one
 // deliver() at a time as the outbox does. Needs the built server (npm run build).
 // Usage: node bench/event-sinks.mjs [--seconds N] [--sizes 1,10,100]. Prints a Markdown table.
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { benchFlag } from './lib/args.mjs';
+import { quantile } from './lib/load.mjs';
+import { freePort, peer, REPO_ROOT, tempDir } from './lib/proc.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const SECONDS = Number(arg('--seconds', '5'));
-const SIZES = arg('--sizes', '1,10,100').split(',').map(Number);
+const SECONDS = Number(benchFlag('--seconds', '5'));
+const SIZES = benchFlag('--sizes', '1,10,100').split(',').map(Number);
 const KEYS = Array.from({ length: 50 }, () => randomUUID());
 
-const { createBrokerSink } = await import(path.join(ROOT, 'packages/server/dist/events/broker-sinks.js'));
+const { createBrokerSink } = await import(path.join(REPO_ROOT, 'packages/server/dist/events/broker-sinks.js'));
 const { default: kafkajs } = await import('kafkajs');
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-function peer(script, args) {
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts/peers', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`${script} ${args[0]} failed`);
-  return r.stdout.trim().split('\n').at(-1).trim();
-}
 
 let sequence = 0;
 function batch(size) {
@@ -51,8 +30,6 @@ function batch(size) {
   });
 }
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 async function measure(sink, size) {
   for (let i = 0; i < 20; i++) await sink.deliver(batch(size)); // warm-up
   const times = [];
@@ -66,11 +43,10 @@ async function measure(sink, size) {
     events += size;
   }
   const elapsed = (performance.now() - start) / 1000;
-  times.sort((a, b) => a - b);
-  return { rate: events / elapsed, p50: pct(times, 50), p99: pct(times, 99) };
+  return { rate: events / elapsed, p50: quantile(times, 50), p99: quantile(times, 99) };
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-sinks-'));
+const dir = tempDir('lakegate-bench-sinks-');
 const rows = [];
 try {
   const [kp, kc, np] = [await freePort(), await freePort(), await freePort()];
@@ -93,8 +69,10 @@ try {
   }
   await Promise.all(Object.values(sinks).map((s) => s.close()));
 } finally {
-  spawnSync('bash', [path.join(ROOT, 'scripts/peers/kafka.sh'), 'stop', path.join(dir, 'kafka')], { stdio: 'ignore' });
-  spawnSync('bash', [path.join(ROOT, 'scripts/peers/nats.sh'), 'stop', path.join(dir, 'nats')], { stdio: 'ignore' });
-  rmSync(dir, { recursive: true, force: true });
+  for (const script of ['kafka.sh', 'nats.sh']) {
+    try {
+      peer(script, ['stop', path.join(dir, script.replace('.sh', ''))]);
+    } catch {}
+  }
 }
 console.log(`| sink | events per deliver() | events/s | p50 ms | p99 ms |\n|---|---|---|---|---|\n${rows.join('\n')}`);

@@ -8,63 +8,19 @@
 // started through scripts/peers/, the lag read by a consumer (kafkajs from the topic's beginning; a JetStream ordered
 // consumer).
 // Usage: node bench/events.mjs [--seconds 10] [--writers 16] [--database postgres://…] [--sink webhook|kafka|nats]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as netServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { benchFlag } from './lib/args.mjs';
+import { quantile } from './lib/load.mjs';
+import { freePort, peer, stopChild, tempDir } from './lib/proc.mjs';
+import { idSchema } from './lib/seed.mjs';
+import { sendJson, startLakegate } from './lib/servers.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const SECONDS = Number(arg('--seconds', '10'));
-const WRITERS = Number(arg('--writers', '16'));
-const DATABASE = arg('--database', undefined);
-const SINK = arg('--sink', 'webhook');
+const SECONDS = Number(benchFlag('--seconds', '10'));
+const WRITERS = Number(benchFlag('--writers', '16'));
+const DATABASE = benchFlag('--database', undefined);
+const SINK = benchFlag('--sink', 'webhook');
 if (!['webhook', 'kafka', 'nats'].includes(SINK)) throw new Error('--sink must be webhook, kafka or nats');
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = netServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startLakegate(dir) {
-  const port = await freePort();
-  const args = [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir, '--workers', '1'];
-  if (DATABASE) args.push('--database', DATABASE);
-  const env = { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'disabled', LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' };
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lakegate did not start:\n${err}`);
-}
-
-async function call(method, url, body) {
-  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-const quantile = (values, p) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-};
 
 function startReceiver() {
   const lags = [];
@@ -80,12 +36,6 @@ function startReceiver() {
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/hook`, lags, count: () => count, close: () => server.close() })));
-}
-
-function peer(script, args) {
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts/peers', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`${script} ${args[0]} failed`);
-  return r.stdout.trim().split('\n').at(-1).trim();
 }
 
 /** A broker and a consumer of what the sink delivers, in the receiver's shape (url is the sink's config). */
@@ -140,15 +90,14 @@ async function startBrokerReceiver(kind, dir) {
 }
 
 async function run(withSink) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-events-'));
-  const { url, child } = await startLakegate(dir);
+  const dir = tempDir('lakegate-bench-events-');
+  const { url, child } = await startLakegate({ auth: 'disabled', dataDir: dir, database: DATABASE, env: { LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' } });
   const receiver = !withSink ? undefined : SINK === 'webhook' ? await startReceiver() : await startBrokerReceiver(SINK, dir);
   try {
     const ns = `b${Date.now()}`;
-    await call('POST', `${url}/v1/default/namespaces`, { namespace: [ns] });
-    const simpleSchema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] };
-    for (let w = 0; w < WRITERS; w++) await call('POST', `${url}/v1/default/namespaces/${ns}/tables`, { name: `t${w}`, schema: simpleSchema });
-    if (receiver) await call('POST', `${url}/management/v1/warehouses/default/event-sinks`, receiver.config ?? { kind: 'webhook', config: { url: receiver.url } });
+    await sendJson('POST', `${url}/v1/default/namespaces`, { namespace: [ns] });
+    for (let w = 0; w < WRITERS; w++) await sendJson('POST', `${url}/v1/default/namespaces/${ns}/tables`, { name: `t${w}`, schema: idSchema() });
+    if (receiver) await sendJson('POST', `${url}/management/v1/warehouses/default/event-sinks`, receiver.config ?? { kind: 'webhook', config: { url: receiver.url } });
     const latencies = [];
     const end = Date.now() + SECONDS * 1000;
     let commits = 0;
@@ -156,7 +105,7 @@ async function run(withSink) {
       Array.from({ length: WRITERS }, async (_, w) => {
         for (let i = 0; Date.now() < end; i++) {
           const t0 = performance.now();
-          await call('POST', `${url}/v1/default/namespaces/${ns}/tables/t${w}`, { requirements: [], updates: [{ action: 'set-properties', updates: { k: String(i) } }] });
+          await sendJson('POST', `${url}/v1/default/namespaces/${ns}/tables/t${w}`, { requirements: [], updates: [{ action: 'set-properties', updates: { k: String(i) } }] });
           latencies.push(performance.now() - t0);
           commits += 1;
         }
@@ -170,12 +119,10 @@ async function run(withSink) {
       for (let i = 0; i < 600 && receiver.count() < expected; i++) await new Promise((r) => setTimeout(r, 100));
       delivered = receiver.count();
     }
-    return { commits, rate: commits / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), lagP50: receiver && quantile(receiver.lags, 0.5), lagP99: receiver && quantile(receiver.lags, 0.99), delivered };
+    return { commits, rate: commits / elapsed, p50: quantile(latencies, 50), p99: quantile(latencies, 99), lagP50: receiver && quantile(receiver.lags, 50), lagP99: receiver && quantile(receiver.lags, 99), delivered };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopChild(child);
     await receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

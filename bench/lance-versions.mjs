@@ -4,47 +4,18 @@
 // One Lakegate process (--workers 1) on SQLite, or on PostgreSQL with --database URL; authentication off so that
 // only the catalog work is measured; a local file warehouse (manifests of 1 KiB written to /tmp).
 // Usage: node bench/lance-versions.mjs [--seconds N] [--database postgres://…]. Prints a Markdown table.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchFlag } from './lib/args.mjs';
+import { quantile } from './lib/load.mjs';
+import { procCpuSeconds, stopChild, tempDir } from './lib/proc.mjs';
+import { startLakegate } from './lib/servers.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const SECONDS = Number(arg('--seconds', '3'));
-const DATABASE = arg('--database', undefined);
+const SECONDS = Number(benchFlag('--seconds', '3'));
+const DATABASE = benchFlag('--database', undefined);
 const MANIFEST = Buffer.alloc(1024, 7);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function startLakegate(dir) {
-  const port = await freePort();
-  const args = [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir, '--workers', '1'];
-  if (DATABASE) args.push('--database', DATABASE);
-  const child = spawn(process.execPath, args, { env: { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'disabled' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lakegate did not start:\n${err}`);
-}
 
 const L = (url) => `${url}/lance/default/v1`;
 async function post(url, body) {
@@ -52,17 +23,6 @@ async function post(url, body) {
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
-
-/** CPU seconds (user + system) of a process so far. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
 
 /** One committer as Lance commits: latest, stage, create; a 409 means another won: read the latest again. */
 async function committer(url, table, location, until, stats, id) {
@@ -87,16 +47,16 @@ async function committer(url, table, location, until, stats, id) {
 async function commitCell(server, tables, connections) {
   const until = Date.now() + SECONDS * 1000;
   const stats = { ok: 0, conflicts: 0, latencies: [] };
-  const cpu0 = cpuSeconds(server.child.pid);
+  const cpu0 = procCpuSeconds(server.child.pid);
   await Promise.all(Array.from({ length: connections }, (_, i) => committer(server.url, tables[i % tables.length].name, tables[i % tables.length].location, until, stats, i)));
-  const cpu = cpuSeconds(server.child.pid) - cpu0;
-  return { commitsPerSecond: stats.ok / SECONDS, conflicts: stats.conflicts, p50: percentile(stats.latencies, 50), p99: percentile(stats.latencies, 99), cpuUsPerCommit: (cpu / stats.ok) * 1e6 };
+  const cpu = procCpuSeconds(server.child.pid) - cpu0;
+  return { commitsPerSecond: stats.ok / SECONDS, conflicts: stats.conflicts, p50: quantile(stats.latencies, 50), p99: quantile(stats.latencies, 99), cpuUsPerCommit: (cpu / stats.ok) * 1e6 };
 }
 
 async function readCell(server, url, connections) {
   const until = Date.now() + SECONDS * 1000;
   let ok = 0;
-  const cpu0 = cpuSeconds(server.child.pid);
+  const cpu0 = procCpuSeconds(server.child.pid);
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (Date.now() < until) {
@@ -106,11 +66,10 @@ async function readCell(server, url, connections) {
       }
     }),
   );
-  return { perSecond: ok / SECONDS, cpuUsPerRequest: ((cpuSeconds(server.child.pid) - cpu0) / ok) * 1e6 };
+  return { perSecond: ok / SECONDS, cpuUsPerRequest: ((procCpuSeconds(server.child.pid) - cpu0) / ok) * 1e6 };
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-lance-'));
-const server = await startLakegate(dir);
+const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-lance-'), database: DATABASE });
 try {
   await post(`${L(server.url)}/namespace/b/create`);
   const tables = [];
@@ -139,7 +98,5 @@ try {
   for (const r of rows) console.log(r);
   console.log(`\nListTableVersions(limit=1) / DescribeTable CPU per request: ${(list.cpuUsPerRequest / describe.cpuUsPerRequest).toFixed(2)}x`);
 } finally {
-  server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await stopChild(server.child);
 }

@@ -12,12 +12,13 @@
 // (table.newScan().filter(f).planFiles()) of the same filters; Lakegate then plans that same table.
 // Usage: node --expose-gc bench/planning-java.mjs [--manifests M] [--files F] [--cache-entries N] [--java]
 // (build first: npm run build). Prints a Markdown table.
-import avro from 'avsc';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
+import { benchFlag } from './lib/args.mjs';
+import { avroContainer, bigintLongs, i32, i64, manifestEntryType, manifestListType } from './lib/manifests.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dist = (p) => pathToFileURL(path.join(ROOT, 'packages/server/dist', p)).href;
@@ -26,112 +27,17 @@ const { ManifestCache } = await import(dist('catalog/manifests/manifest-cache.js
 const { bindFilter } = await import(dist('catalog/planning/expression.js'));
 const { planFiles } = await import(dist('catalog/planning/plan-files.js'));
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const MANIFESTS = arg('--manifests', 1000);
-const FILES = arg('--files', 100);
-const CACHE_ENTRIES = arg('--cache-entries', 250_000);
+const MANIFESTS = Number(benchFlag('--manifests', 1000));
+const FILES = Number(benchFlag('--files', 100));
+const CACHE_ENTRIES = Number(benchFlag('--cache-entries', 250_000));
 const TOTAL = MANIFESTS * FILES;
 
-const LONG = avro.types.LongType.__with({
-  fromBuffer: (buf) => buf.readBigInt64LE(),
-  toBuffer: (n) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
-  },
-  fromJSON: (v) => BigInt(v),
-  toJSON: (n) => Number(n),
-  isValid: (n) => typeof n === 'bigint',
-  compare: (a, b) => (a === b ? 0 : a < b ? -1 : 1),
-});
-const registry = () => ({ long: LONG });
-const opt = (type) => ['null', type];
-const intMap = (name, value) => opt({ type: 'array', items: { type: 'record', name, fields: [{ name: 'key', type: 'int' }, { name: 'value', type: value }] } });
-
-const entrySchema = avro.Type.forSchema(
-  {
-    type: 'record',
-    name: 'manifest_entry',
-    fields: [
-      { name: 'status', type: 'int' },
-      { name: 'snapshot_id', type: opt('long') },
-      { name: 'sequence_number', type: opt('long') },
-      { name: 'file_sequence_number', type: opt('long') },
-      {
-        name: 'data_file',
-        type: {
-          type: 'record',
-          name: 'r2',
-          fields: [
-            { name: 'content', type: 'int' },
-            { name: 'file_path', type: 'string' },
-            { name: 'file_format', type: 'string' },
-            { name: 'partition', type: { type: 'record', name: 'r102', fields: [{ name: 'p', type: opt('int') }] } },
-            { name: 'record_count', type: 'long' },
-            { name: 'file_size_in_bytes', type: 'long' },
-            { name: 'column_sizes', type: intMap('k117_v118', 'long') },
-            { name: 'value_counts', type: intMap('k119_v120', 'long') },
-            { name: 'null_value_counts', type: intMap('k121_v122', 'long') },
-            { name: 'nan_value_counts', type: intMap('k138_v139', 'long') },
-            { name: 'lower_bounds', type: intMap('k126_v127', 'bytes') },
-            { name: 'upper_bounds', type: intMap('k129_v130', 'bytes') },
-            { name: 'split_offsets', type: opt({ type: 'array', items: 'long' }) },
-            { name: 'sort_order_id', type: opt('int') },
-          ],
-        },
-      },
-    ],
-  },
-  { wrapUnions: false, registry: registry() },
-);
-const listSchema = avro.Type.forSchema(
-  {
-    type: 'record',
-    name: 'manifest_file',
-    fields: [
-      { name: 'manifest_path', type: 'string' },
-      { name: 'manifest_length', type: 'long' },
-      { name: 'partition_spec_id', type: 'int' },
-      { name: 'content', type: 'int' },
-      { name: 'sequence_number', type: 'long' },
-      { name: 'min_sequence_number', type: 'long' },
-      { name: 'added_snapshot_id', type: 'long' },
-      {
-        name: 'partitions',
-        type: opt({ type: 'array', items: { type: 'record', name: 'r508', fields: [{ name: 'contains_null', type: 'boolean' }, { name: 'contains_nan', type: opt('boolean') }, { name: 'lower_bound', type: opt('bytes') }, { name: 'upper_bound', type: opt('bytes') }] } }),
-      },
-    ],
-  },
-  { wrapUnions: false, registry: registry() },
-);
-
-const i32 = (v) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(v);
-  return b;
-};
-const i64 = (v) => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64LE(BigInt(v));
-  return b;
-};
+const entrySchema = manifestEntryType({ partition: [{ name: 'p', type: ['null', 'int'] }], full: true, registry: bigintLongs() });
+const listSchema = manifestListType({ partitions: true, registry: bigintLongs() });
 const kv = (pairs) => pairs.map(([key, value]) => ({ key, value }));
 
 /** One Avro object container file (deflate, as Iceberg writes them) in memory. */
-function container(type, records) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    const enc = new avro.streams.BlockEncoder(type, { codec: 'deflate', writeHeader: true });
-    enc.on('data', (c) => chunks.push(c));
-    enc.on('end', () => resolve(Buffer.concat(chunks)));
-    enc.on('error', reject);
-    for (const r of records) enc.write(r);
-    enc.end();
-  });
-}
+const container = (type, records) => avroContainer(type, records, { codec: 'deflate', writeHeader: true });
 
 async function writeTable(dir) {
   const location = pathToFileURL(dir).href;

@@ -4,130 +4,35 @@
 // file). Times, per plan, a full scan (planTableScan, then fetchScanTasks of every plan task, as PyIceberg does) and a
 // selective one (id = one value: one file), and reports the server's peak RSS (VmHWM) before and after.
 // Usage: node bench/planning.mjs [--manifests 200] [--files 1000] [--runs 3]. Prints a Markdown table.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import avro from 'avsc';
+import { benchFlag } from './lib/args.mjs';
+import { avroContainer, i64, manifestEntryType, manifestListType } from './lib/manifests.mjs';
+import { procRssMiB, stopChild, tempDir } from './lib/proc.mjs';
+import { idSchema } from './lib/seed.mjs';
+import { sendJson, startLakegate } from './lib/servers.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const MANIFESTS = Number(arg('--manifests', '200'));
-const FILES = Number(arg('--files', '1000'));
-const RUNS = Number(arg('--runs', '3'));
+const MANIFESTS = Number(benchFlag('--manifests', '200'));
+const FILES = Number(benchFlag('--files', '1000'));
+const RUNS = Number(benchFlag('--runs', '3'));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+const peakRss = (pid) => procRssMiB(pid, 'VmHWM');
+const ENTRY = manifestEntryType();
+const LIST = manifestListType();
 
-async function startLakegate(dir) {
-  const port = await freePort();
-  const args = [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir, '--workers', '1'];
-  const child = spawn(process.execPath, args, { env: { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'disabled' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lakegate did not start:\n${err}`);
+/** Writes an Avro container file of `records` to the file URI `uri`; its size in bytes. */
+async function writeAvro(uri, type, records) {
+  const bytes = await avroContainer(type, records, { metadata: { 'format-version': Buffer.from('2') } });
+  writeFileSync(fileURLToPath(uri), bytes);
+  return bytes.length;
 }
 
-async function send(method, url, body) {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-const peakRss = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-const long8 = (n) => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64LE(BigInt(n));
-  return b;
-};
-
-const opt = (t) => ['null', t];
-const kv = (name, value) => opt({ type: 'array', items: { type: 'record', name, fields: [{ name: 'key', type: 'int' }, { name: 'value', type: value }] } });
-const ENTRY = avro.Type.forSchema({
-  type: 'record',
-  name: 'manifest_entry',
-  fields: [
-    { name: 'status', type: 'int' },
-    { name: 'snapshot_id', type: opt('long') },
-    { name: 'sequence_number', type: opt('long') },
-    { name: 'file_sequence_number', type: opt('long') },
-    {
-      name: 'data_file',
-      type: {
-        type: 'record',
-        name: 'r2',
-        fields: [
-          { name: 'content', type: 'int' },
-          { name: 'file_path', type: 'string' },
-          { name: 'file_format', type: 'string' },
-          { name: 'partition', type: { type: 'record', name: 'r102', fields: [] } },
-          { name: 'record_count', type: 'long' },
-          { name: 'file_size_in_bytes', type: 'long' },
-          { name: 'value_counts', type: kv('k119_v120', 'long') },
-          { name: 'null_value_counts', type: kv('k121_v122', 'long') },
-          { name: 'lower_bounds', type: kv('k126_v127', 'bytes') },
-          { name: 'upper_bounds', type: kv('k129_v130', 'bytes') },
-        ],
-      },
-    },
-  ],
-}, { wrapUnions: false });
-const LIST = avro.Type.forSchema({
-  type: 'record',
-  name: 'manifest_file',
-  fields: [
-    { name: 'manifest_path', type: 'string' },
-    { name: 'manifest_length', type: 'long' },
-    { name: 'partition_spec_id', type: 'int' },
-    { name: 'content', type: 'int' },
-    { name: 'sequence_number', type: 'long' },
-    { name: 'min_sequence_number', type: 'long' },
-    { name: 'added_snapshot_id', type: 'long' },
-  ],
-});
-
-function writeAvro(uri, type, records) {
-  return new Promise((resolve, reject) => {
-    const enc = new avro.streams.BlockEncoder(type, { metadata: { 'format-version': Buffer.from('2') } });
-    const chunks = [];
-    enc.on('data', (c) => chunks.push(c));
-    enc.on('end', () => {
-      const bytes = Buffer.concat(chunks);
-      writeFileSync(fileURLToPath(uri), bytes);
-      resolve(bytes.length);
-    });
-    enc.on('error', reject);
-    for (const r of records) enc.write(r);
-    enc.end();
-  });
-}
-
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-planning-'));
-const { url, child } = await startLakegate(dir);
+const { url, child } = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-planning-') });
 try {
   const T = `${url}/v1/default/namespaces/bench/tables`;
-  await send('POST', `${url}/v1/default/namespaces`, { namespace: ['bench'] });
-  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }] };
-  const created = await send('POST', T, { name: 'big', schema, properties: { 'format-version': '2' } });
+  await sendJson('POST', `${url}/v1/default/namespaces`, { namespace: ['bench'] });
+  const created = await sendJson('POST', T, { name: 'big', schema: idSchema(false), properties: { 'format-version': '2' } });
   const location = created.metadata.location;
   const snapshotId = 1234567;
   const manifests = [];
@@ -135,14 +40,14 @@ try {
     const entries = [];
     for (let f = 0; f < FILES; f++) {
       const lo = (m * FILES + f) * 10;
-      entries.push({ status: 1, snapshot_id: snapshotId, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: `${location}/data/m${m}-f${f}.parquet`, file_format: 'PARQUET', partition: {}, record_count: 10, file_size_in_bytes: 4096, value_counts: [{ key: 1, value: 10 }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: long8(lo) }], upper_bounds: [{ key: 1, value: long8(lo + 9) }] } });
+      entries.push({ status: 1, snapshot_id: snapshotId, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: `${location}/data/m${m}-f${f}.parquet`, file_format: 'PARQUET', partition: {}, record_count: 10, file_size_in_bytes: 4096, value_counts: [{ key: 1, value: 10 }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: i64(lo) }], upper_bounds: [{ key: 1, value: i64(lo + 9) }] } });
     }
     const p = `${location}/metadata/m${m}.avro`;
     manifests.push({ manifest_path: p, manifest_length: await writeAvro(p, ENTRY, entries), partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: snapshotId });
   }
   const list = `${location}/metadata/snap-1.avro`;
   await writeAvro(list, LIST, manifests);
-  await send('POST', `${T}/big`, {
+  await sendJson('POST', `${T}/big`, {
     requirements: [],
     updates: [
       { action: 'add-snapshot', snapshot: { 'snapshot-id': snapshotId, 'sequence-number': 1, 'timestamp-ms': Date.now(), 'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0 } },
@@ -152,11 +57,11 @@ try {
   const rssBefore = peakRss(child.pid);
   const time = async (body) => {
     const started = performance.now();
-    const plan = await send('POST', `${T}/big/plan`, body);
+    const plan = await sendJson('POST', `${T}/big/plan`, body);
     let files = plan['file-scan-tasks']?.length ?? 0;
     const pending = [...(plan['plan-tasks'] ?? [])];
     while (pending.length) {
-      const page = await send('POST', `${T}/big/tasks`, { 'plan-task': pending.shift() });
+      const page = await sendJson('POST', `${T}/big/tasks`, { 'plan-task': pending.shift() });
       files += page['file-scan-tasks']?.length ?? 0;
       pending.push(...(page['plan-tasks'] ?? []));
     }
@@ -180,7 +85,5 @@ try {
   console.log('');
   console.log(`Server peak RSS (VmHWM): ${rssBefore.toFixed(0)} MiB before planning, ${peakRss(child.pid).toFixed(0)} MiB after.`);
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await stopChild(child);
 }

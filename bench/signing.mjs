@@ -4,81 +4,45 @@
 // Starts MinIO (scripts/peers/minio.sh: the warehouse's S3, no STS used) and one Lakegate server (SQLite, one
 // worker). Prints a Markdown table: req/s, p50, p99 and server CPU per request for both, and their ratio.
 // Usage: node bench/signing.mjs [--quick] [--cpu-prof DIR]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { postRequest, requestOnce, runCell, warmup } from './lib/load.mjs';
 import { REPO_ROOT, freePort, spawnServer, stopChild, tempDir, waitReady } from './lib/proc.mjs';
+import { idSchema } from './lib/seed.mjs';
+import { clientToken, s3Warehouse, sendJson, startLakegate, startMinio } from './lib/servers.mjs';
 
 const quick = process.argv.includes('--quick');
 // --cpu-prof DIR: the server writes a V8 CPU profile there on exit (summarise with bench/profile.mjs).
 const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const SECONDS = quick ? 2 : 5;
 const CONCURRENCY = [1, 16, 64];
-const ROOT_USER = 'lakegate-root';
-const ROOT_PASSWORD = 'lakegate-root-bench-secret';
-
-function minio(...args) {
-  const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/peers/minio.sh'), ...args], {
-    env: { ...process.env, MINIO_ROOT_USER: ROOT_USER, MINIO_ROOT_PASSWORD: ROOT_PASSWORD },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return out.trim().split('\n').at(-1).trim();
-}
-
-async function json(url, method, body, token, headers = {}) {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body: body && JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status}: ${await res.text()}`);
-  return res.status === 204 ? undefined : res.json();
-}
-
-async function token(url, id, secret) {
-  const res = await fetch(`${url}/v1/oauth/tokens`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }) });
-  if (!res.ok) throw new Error(`token: ${res.status} ${await res.text()}`);
-  return (await res.json()).access_token;
-}
 
 const dir = tempDir('lakegate-bench-signing-');
 const children = [];
-let minioDir;
+let minio;
 try {
-  minio('bin');
-  minioDir = path.join(dir, 'minio');
-  const endpoint = minio('start', minioDir, String(await freePort()), String(await freePort()));
-  const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD } });
-  await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-  s3.destroy();
+  minio = await startMinio(path.join(dir, 'minio'));
+  const { endpoint } = minio;
 
-  const port = await freePort();
-  const dataDir = path.join(dir, 'lakegate');
-  mkdirSync(dataDir);
-  const lakegate = spawnServer('lakegate', process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), path.join(REPO_ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', '1'], { LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'required' });
-  children.push(lakegate);
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(lakegate, `${url}/healthz`);
-  const adminCreds = JSON.parse(readFileSync(path.join(dataDir, 'admin-credentials.json'), 'utf8'));
-  const admin = await token(url, adminCreds.client_id, adminCreds.client_secret);
-  await json(`${url}/management/v1/warehouses`, 'POST', {
-    name: 'lake',
-    'storage-root': 's3://bench/wh',
-    'storage-profile': { type: 's3', bucket: 'bench', region: 'us-east-1', endpoint, 'path-style-access': true, 'sts-enabled': false },
-    'storage-secret': { 'access-key-id': ROOT_USER, 'secret-access-key': ROOT_PASSWORD },
-  }, admin);
-  await json(`${url}/v1/lake/namespaces`, 'POST', { namespace: ['b'] }, admin);
-  const table = await json(`${url}/v1/lake/namespaces/b/tables`, 'POST', { name: 't', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] } }, admin);
-  const engine = await json(`${url}/management/v1/principals`, 'POST', { name: 'bench-engine' }, admin);
-  await json(`${url}/management/v1/roles`, 'POST', { name: 'bench-writer' }, admin);
-  await json(`${url}/management/v1/roles/bench-writer/members`, 'POST', { kind: 'principal', name: engine['client-id'] }, admin);
-  await json(`${url}/management/v1/grants`, 'POST', { role: 'bench-writer', privileges: ['table:write-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['b'], name: 't' } }, admin);
-  const engineToken = await token(url, engine['client-id'], engine['client-secret']);
+  // Authorization on: the admin (its credential from the data dir) sets up; a non-admin engine signs.
+  const lakegate = await startLakegate({ auth: 'required', principal: 'admin', dataDir: path.join(dir, 'lakegate'), cpuProf: profDir });
+  children.push(lakegate.child);
+  const { url, port } = lakegate;
+  const { token: admin } = lakegate;
+  await sendJson('POST', `${url}/management/v1/warehouses`, s3Warehouse(endpoint, { 'sts-enabled': false }), { token: admin });
+  await sendJson('POST', `${url}/v1/lake/namespaces`, { namespace: ['b'] }, { token: admin });
+  const table = await sendJson('POST', `${url}/v1/lake/namespaces/b/tables`, { name: 't', schema: idSchema() }, { token: admin });
+  const engine = await sendJson('POST', `${url}/management/v1/principals`, { name: 'bench-engine' }, { token: admin });
+  await sendJson('POST', `${url}/management/v1/roles`, { name: 'bench-writer' }, { token: admin });
+  await sendJson('POST', `${url}/management/v1/roles/bench-writer/members`, { kind: 'principal', name: engine['client-id'] }, { token: admin });
+  await sendJson('POST', `${url}/management/v1/grants`, { role: 'bench-writer', privileges: ['table:write-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['b'], name: 't' } }, { token: admin });
+  const engineToken = await clientToken(url, `${engine['client-id']}:${engine['client-secret']}`);
 
   const key = `${table.metadata.location.replace('s3://bench/', '')}/data/00000-0-6f1c2e9a-1b7d-4c55-9a51-0e7c3b2d4f10-00001.parquet`;
   const body = JSON.stringify({ region: 'us-east-1', uri: `${endpoint}/bench/${key}`, method: 'PUT', headers: { 'Content-Type': ['application/octet-stream'], 'amz-sdk-invocation-id': ['c0ffee'], 'User-Agent': ['aws-sdk-java/2.33'] } });
   const signPath = '/v1/lake/namespaces/b/tables/t/sign';
-  const srv = { name: 'lakegate', port, headers: { Authorization: `Bearer ${engineToken}` }, pids: () => [lakegate.pid] };
+  const srv = { name: 'lakegate', port, headers: { Authorization: `Bearer ${engineToken}` }, pids: () => [lakegate.child.pid] };
   const make = () => postRequest(srv, signPath, body);
   const sample = await requestOnce(port, make());
   if (sample.status !== 200) throw new Error(`sign answered ${sample.status}: ${sample.raw?.toString()}`);
@@ -115,9 +79,5 @@ try {
 ${lines.join('\n')}`);
 } finally {
   for (const c of children) await stopChild(c).catch(() => undefined);
-  if (minioDir) {
-    try {
-      minio('stop', minioDir);
-    } catch {}
-  }
+  minio?.stop();
 }

@@ -2,73 +2,21 @@
 // Starts MinIO (scripts/peers/minio.sh) and two Lakegate servers (SQLite, authentication off so that only
 // vending differs): one with the credential cache on, one with it off (every load calls STS).
 // Writes docs/benchmarks-vending.md. Usage: node bench/vending.mjs [--quick]
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { quantile } from './lib/load.mjs';
+import { REPO_ROOT, stopChild, tempDir } from './lib/proc.mjs';
+import { idSchema } from './lib/seed.mjs';
+import { s3Warehouse, sendJson, startLakegate, startMinio } from './lib/servers.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 2 : 4;
-const ROOT_USER = 'lakegate-root';
-const ROOT_PASSWORD = 'lakegate-root-bench-secret';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-function minio(...args) {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/peers/minio.sh'), ...args], {
-    env: { ...process.env, MINIO_ROOT_USER: ROOT_USER, MINIO_ROOT_PASSWORD: ROOT_PASSWORD },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return out.trim().split('\n').at(-1).trim();
-}
-
-async function startLakegate(dir, env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'packages/cli/bin/lakegate.js'), 'serve', '--port', String(port), '--data-dir', dir, '--workers', '1'], {
-    env: { ...process.env, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_AUTH: 'disabled', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lakegate did not start:\n${err}`);
-}
-
-async function json(url, method, body, headers = {}) {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body && JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status}: ${await res.text()}`);
-  return res.status === 204 ? undefined : res.json();
-}
 
 async function seed(url, endpoint) {
-  await json(`${url}/management/v1/warehouses`, 'POST', {
-    name: 'lake',
-    'storage-root': 's3://bench/wh',
-    'storage-profile': { type: 's3', bucket: 'bench', region: 'us-east-1', endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
-    'storage-secret': { 'access-key-id': ROOT_USER, 'secret-access-key': ROOT_PASSWORD },
-  });
-  await json(`${url}/v1/lake/namespaces`, 'POST', { namespace: ['b'] });
-  await json(`${url}/v1/lake/namespaces/b/tables`, 'POST', {
-    name: 't',
-    schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] },
-  });
+  await sendJson('POST', `${url}/management/v1/warehouses`, s3Warehouse(endpoint, { 'credential-lifetime-seconds': 900 }));
+  await sendJson('POST', `${url}/v1/lake/namespaces`, { namespace: ['b'] });
+  await sendJson('POST', `${url}/v1/lake/namespaces/b/tables`, { name: 't', schema: idSchema() });
 }
 
 /** Closed loop: `conns` workers, each sends its next request when the previous one has completed; bounded by time. */
@@ -87,22 +35,19 @@ async function run(url, headers, conns, seconds) {
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), n: latencies.length, errors };
+  return { rps: latencies.length / seconds, p50: quantile(latencies, 50), p99: quantile(latencies, 99), n: latencies.length, errors };
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-bench-vending-'));
+const dir = tempDir('lakegate-bench-vending-');
 const servers = [];
+let minio;
 try {
-  minio('bin');
-  const endpoint = minio('start', path.join(dir, 'minio'), String(await freePort()), String(await freePort()));
-  const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ROOT_USER, secretAccessKey: ROOT_PASSWORD } });
-  await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-  s3.destroy();
-  const cached = await startLakegate(path.join(dir, 'cached'), {});
-  const uncached = await startLakegate(path.join(dir, 'uncached'), { LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS: '0' });
-  servers.push(cached, uncached);
+  minio = await startMinio(path.join(dir, 'minio'));
+  const { endpoint } = minio;
+  const cached = await startLakegate({ auth: 'disabled', dataDir: path.join(dir, 'cached'), name: 'cached' });
+  servers.push(cached);
+  const uncached = await startLakegate({ auth: 'disabled', dataDir: path.join(dir, 'uncached'), name: 'uncached', env: { LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS: '0' } });
+  servers.push(uncached);
   for (const s of servers) await seed(s.url, endpoint);
   const table = '/v1/lake/namespaces/b/tables/t';
   const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
@@ -142,12 +87,9 @@ ${lines.join('\n')}
 
 Aim: a cache hit costs under 10% over a load without vending (compare the p50 columns).
 `;
-  writeFileSync(path.join(ROOT, 'docs/benchmarks-vending.md'), doc);
+  writeFileSync(path.join(REPO_ROOT, 'docs/benchmarks-vending.md'), doc);
   console.log(doc);
 } finally {
-  for (const s of servers) s.child.kill('SIGTERM');
-  try {
-    minio('stop', path.join(dir, 'minio'));
-  } catch {}
-  rmSync(dir, { recursive: true, force: true });
+  for (const s of servers) await stopChild(s.child);
+  minio?.stop();
 }

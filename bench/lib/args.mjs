@@ -33,3 +33,12 @@ export function benchArgs(scriptUrl, config) {
   }
   return parsed;
 }
+
+/**
+ * The value after `name` on the command line, or `fallback`: the lenient lookup of the single-purpose benchmarks
+ * (planning, events, lance-versions, ...), which take a few flags each and ignore the rest.
+ */
+export function benchFlag(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}

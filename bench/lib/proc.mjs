@@ -227,6 +227,16 @@ export function procRssMiB(pid, key = 'VmHWM') {
   }
 }
 
+/**
+ * Runs scripts/peers/<script> (its progress to our stderr) and returns the last line it printed: what a peer
+ * script prints last is the thing started (a URL, a bootstrap address, a path).
+ */
+export function peer(script, args, env = {}) {
+  const r = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'peers', script), ...args], { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${script} ${args[0]} failed`);
+  return r.stdout.trim().split('\n').at(-1).trim();
+}
+
 export function sh(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();

@@ -27,6 +27,9 @@ export const seedSchema = {
     { id: 8, name: 'note', type: 'string', required: false },
   ],
 };
+/** The one-column schema (id long) of the tables the smaller benchmarks create. */
+export const idSchema = (required = true) => ({ type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required }] });
+
 export const seedSpec = { 'spec-id': 0, fields: [{ 'source-id': 3, 'field-id': 1000, name: 'ts_day', transform: 'day' }] };
 
 export async function call(server, method, p, body) {

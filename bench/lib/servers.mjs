@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, onExit, processTree, REPO_ROOT, spawnServer, tempDir, waitReady } from './proc.mjs';
+import { freePort, onExit, peer, processTree, REPO_ROOT, spawnServer, tempDir, waitReady } from './proc.mjs';
 
 export const FIXTURE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'peers', 'iceberg-java.sh');
 const PG_SCRIPT = path.join(REPO_ROOT, 'scripts', 'peers', 'postgres.sh');
@@ -29,14 +29,15 @@ export const BENCH_PRIVILEGES = [
   'view:drop',
 ];
 
-async function json(url, method, token, body) {
+/** One JSON request (bearer `token` when given); throws on a status >= 300 not in `accept`; the parsed body or undefined. */
+export async function sendJson(method, url, body, { token, headers = {}, accept = [] } = {}) {
   const res = await fetch(url, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  if (res.status >= 300 && res.status !== 409) throw new Error(`${method} ${url} -> ${res.status} ${text.slice(0, 300)}`);
+  if (res.status >= 300 && !accept.includes(res.status)) throw new Error(`${method} ${url} -> ${res.status} ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -56,6 +57,8 @@ export async function clientToken(url, credential) {
  * clients run against a deny-by-default catalog, so every request takes the authorization path.
  */
 export async function grantedPrincipal(url, adminToken, warehouse, name = 'bench') {
+  // accept 409: a reused data dir holds them already.
+  const json = (u, method, token, body) => sendJson(method, u, body, { token, accept: [409] });
   const created = await json(`${url}/management/v1/principals`, 'POST', adminToken, { name });
   const credential = `${created['client-id']}:${created['client-secret']}`;
   const role = `${name}-role`;
@@ -127,6 +130,7 @@ export async function startLakegate(options = {}) {
     config,
     dataDir: dir,
     headers,
+    token,
     authenticated: Boolean(token),
     principal,
     credential: options.credential,
@@ -222,3 +226,40 @@ export async function startPostgresCluster({ cpus } = {}) {
     stop,
   };
 }
+
+/** The root user of the MinIO the S3 benchmarks start (never a real secret: a local, throw-away server). */
+export const MINIO_ROOT = { user: 'lakegate-root', password: 'lakegate-root-bench-secret' };
+
+/**
+ * MinIO (scripts/peers/minio.sh: S3 and STS) in `dir` on free ports, with the bucket `bench`.
+ * Returns { endpoint, stop() }; stop() never throws (the caller's finally calls it).
+ */
+export async function startMinio(dir) {
+  const env = { MINIO_ROOT_USER: MINIO_ROOT.user, MINIO_ROOT_PASSWORD: MINIO_ROOT.password };
+  peer('minio.sh', ['bin'], env);
+  const endpoint = peer('minio.sh', ['start', dir, String(await freePort()), String(await freePort())], env);
+  const stop = () => {
+    try {
+      peer('minio.sh', ['stop', dir], env);
+    } catch {}
+  };
+  try {
+    // Loaded here, not at the top: bench/run.mjs imports this module and needs no S3 client.
+    const { CreateBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: MINIO_ROOT.user, secretAccessKey: MINIO_ROOT.password } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    s3.destroy();
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return { endpoint, stop };
+}
+
+/** The body that creates the warehouse `lake` on startMinio's bucket; `profile` adds to its storage profile. */
+export const s3Warehouse = (endpoint, profile = {}) => ({
+  name: 'lake',
+  'storage-root': 's3://bench/wh',
+  'storage-profile': { type: 's3', bucket: 'bench', region: 'us-east-1', endpoint, 'path-style-access': true, ...profile },
+  'storage-secret': { 'access-key-id': MINIO_ROOT.user, 'secret-access-key': MINIO_ROOT.password },
+});

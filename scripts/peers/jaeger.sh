@@ -118,29 +118,14 @@ cmd_start() {
   mkdir -p "$1"
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    if [[ "$(cat "$dir/jaeger.ports" 2>/dev/null)" == "$otlp $query $grpc" ]] && is_ready "$query"; then
-      log "already running (pid $pid)"
-      echo "http://127.0.0.1:$query"
-      return 0
-    fi
-    stop_pid "$pid"
-  fi
+  if reuse_running "$dir" "$dir/jaeger.ports" "$otlp $query $grpc" "http://127.0.0.1:$query" is_ready "$query"; then return 0; fi
   write_config "$dir/jaeger.yaml" "$otlp" "$query" "$grpc"
   log "starting jaeger $JAEGER_MODULE_VERSION: OTLP/HTTP 127.0.0.1:$otlp, query 127.0.0.1:$query"
   setsid "$BIN" --config "$dir/jaeger.yaml" </dev/null >"$dir/jaeger.log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$dir/jaeger.pid"
   echo "$otlp $query $grpc" >"$dir/jaeger.ports"
-  if wait_ready "$pid" "$dir/jaeger.log" "${JAEGER_START_TIMEOUT:-60}" is_ready "$query"; then
-    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
-    log "ready (pid $pid)"
-    echo "http://127.0.0.1:$query"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "jaeger not ready on 127.0.0.1:$query after ${JAEGER_START_TIMEOUT:-60}s (log: $dir/jaeger.log)"
+  ready_or_die "$pid" "$dir/jaeger.log" "${JAEGER_START_TIMEOUT:-60}" "http://127.0.0.1:$query" is_ready "$query"
 }
 
 cmd_stop() {

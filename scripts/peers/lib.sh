@@ -1,4 +1,4 @@
-# Shared by the daemon peers (keycloak.sh, minio.sh, trino.sh): logging, argument checks, one lock per
+# Shared by the daemon peers (keycloak.sh, minio.sh, trino.sh, openfga.sh, jaeger.sh, nats.sh, kafka.sh): logging, argument checks, one lock per
 # server directory, Java discovery, starting checks and stopping. Source it after setting PEER (the name
 # in log lines and lock files); the sourcing script's header lines 4-6 are its usage text.
 # shellcheck shell=bash
@@ -89,6 +89,40 @@ wait_ready() { # PID LOGFILE TIMEOUT_SECONDS READY_COMMAND...
   done
   tail -n 40 "$logfile" >&2 || true
   return 1
+}
+
+# The first step of every `start`, DIR locked: when DIR's server (the sourcing script's running_pid DIR) runs with the
+# STATE recorded in STATE_FILE (its ports) and READY_COMMAND succeeds, logs, prints URL and returns 0: the caller is
+# done. Otherwise stops a server of DIR that runs with other ports, and returns 1: the caller starts one.
+reuse_running() { # DIR STATE_FILE STATE URL READY_COMMAND...
+  local dir="$1" file="$2" state="$3" url="$4" pid recorded
+  shift 4
+  pid="$(running_pid "$dir")"
+  [[ -n "$pid" ]] || return 1
+  recorded="$(cat "$file" 2>/dev/null || true)"
+  if [[ "$recorded" == "$state" ]] && "$@"; then
+    log "already running (pid $pid)"
+    echo "$url"
+    return 0
+  fi
+  log "running (pid $pid) on ports ${recorded:-unknown}; restarting on $state"
+  stop_pid "$pid"
+  return 1
+}
+
+# The end of every `start`: once READY_COMMAND succeeds, refuses a server that listens beyond loopback, logs and
+# prints URL (what the caller reads); when it is not ready within TIMEOUT, stops it and dies with its log's name.
+ready_or_die() { # PID LOGFILE TIMEOUT_SECONDS URL READY_COMMAND...
+  local pid="$1" logfile="$2" timeout="$3" url="$4"
+  shift 4
+  if wait_ready "$pid" "$logfile" "$timeout" "$@"; then
+    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
+    log "ready (pid $pid)"
+    echo "$url"
+    return 0
+  fi
+  stop_pid "$pid"
+  die "$PEER not ready at $url after ${timeout}s (log: $logfile)"
 }
 
 # The `stop DIR` command: stops the server RUNNING_PID_FN finds for DIR, then removes the given files of DIR.

@@ -47,10 +47,6 @@ running_pid() { # DIR -> pid of its live minio server (serving this DIR), or not
   live_pid "$1/minio.pid" "minio server $1/data "
 }
 
-running_port() { # DIR -> the port recorded at start
-  cat "$1/minio.port" 2>/dev/null || true
-}
-
 is_ready() { # PORT
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/minio/health/ready" 2>/dev/null
 }
@@ -67,16 +63,7 @@ cmd_start() {
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
 
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    if [[ "$(running_port "$dir")" == "$port" ]] && is_ready "$port"; then
-      log "already running on 127.0.0.1:$port (pid $pid)"
-      echo "http://127.0.0.1:$port"
-      return 0
-    fi
-    log "running (pid $pid) on port $(running_port "$dir"); restarting on $port"
-    stop_pid "$pid"
-  fi
+  if reuse_running "$dir" "$dir/minio.port" "$port" "http://127.0.0.1:$port" is_ready "$port"; then return 0; fi
 
   mkdir -p "$dir/data"
   log "starting $("$BIN" --version 2>/dev/null | head -n1) on 127.0.0.1:$port (console 127.0.0.1:$console)"
@@ -88,13 +75,7 @@ cmd_start() {
   echo "$pid" >"$dir/minio.pid"
   echo "$port" >"$dir/minio.port"
 
-  if wait_ready "$pid" "$dir/minio.log" "${MINIO_START_TIMEOUT:-60}" is_ready "$port"; then
-    log "ready (pid $pid)"
-    echo "http://127.0.0.1:$port"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "server not ready on 127.0.0.1:$port after ${MINIO_START_TIMEOUT:-60}s (log: $dir/minio.log)"
+  ready_or_die "$pid" "$dir/minio.log" "${MINIO_START_TIMEOUT:-60}" "http://127.0.0.1:$port" is_ready "$port"
 }
 
 cmd_stop() {

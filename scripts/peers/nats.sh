@@ -43,15 +43,7 @@ cmd_start() {
   mkdir -p "$1"
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    if [[ "$(cat "$dir/nats.port" 2>/dev/null)" == "$port" ]] && is_ready "$port" "$dir/nats.log"; then
-      log "already running (pid $pid)"
-      echo "nats://127.0.0.1:$port"
-      return 0
-    fi
-    stop_pid "$pid"
-  fi
+  if reuse_running "$dir" "$dir/nats.port" "$port" "nats://127.0.0.1:$port" is_ready "$port" "$dir/nats.log"; then return 0; fi
   mkdir -p "$dir/store"
   local -a extra=()
   [[ -f "$dir/extra.conf" ]] && extra=(-c "$dir/extra.conf")
@@ -60,14 +52,7 @@ cmd_start() {
   pid=$!
   echo "$pid" >"$dir/nats.pid"
   echo "$port" >"$dir/nats.port"
-  if wait_ready "$pid" "$dir/nats.log" "${NATS_START_TIMEOUT:-30}" is_ready "$port" "$dir/nats.log"; then
-    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
-    log "ready (pid $pid)"
-    echo "nats://127.0.0.1:$port"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "nats-server not ready on 127.0.0.1:$port after ${NATS_START_TIMEOUT:-30}s (log: $dir/nats.log)"
+  ready_or_die "$pid" "$dir/nats.log" "${NATS_START_TIMEOUT:-30}" "nats://127.0.0.1:$port" is_ready "$port" "$dir/nats.log"
 }
 
 cmd_stop() {

@@ -47,10 +47,6 @@ running_pid() { # DIR -> pid of its live openfga server, or nothing
   live_pid "$1/openfga.pid" "openfga run"
 }
 
-running_port() { # DIR -> the HTTP port recorded at start
-  cat "$1/openfga.port" 2>/dev/null || true
-}
-
 is_ready() { # PORT
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/healthz" 2>/dev/null
 }
@@ -66,16 +62,7 @@ cmd_start() {
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
 
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    if [[ "$(running_port "$dir")" == "$http" ]] && is_ready "$http"; then
-      log "already running on 127.0.0.1:$http (pid $pid)"
-      echo "http://127.0.0.1:$http"
-      return 0
-    fi
-    log "running (pid $pid) on port $(running_port "$dir"); restarting on $http"
-    stop_pid "$pid"
-  fi
+  if reuse_running "$dir" "$dir/openfga.port" "$http" "http://127.0.0.1:$http" is_ready "$http"; then return 0; fi
 
   local args=(run --datastore-engine memory
     --http-addr "127.0.0.1:$http" --grpc-addr "127.0.0.1:$grpc"
@@ -94,14 +81,7 @@ cmd_start() {
   echo "$pid" >"$dir/openfga.pid"
   echo "$http" >"$dir/openfga.port"
 
-  if wait_ready "$pid" "$dir/openfga.log" "${OPENFGA_START_TIMEOUT:-60}" is_ready "$http"; then
-    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
-    log "ready (pid $pid)"
-    echo "http://127.0.0.1:$http"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "server not ready on 127.0.0.1:$http after ${OPENFGA_START_TIMEOUT:-60}s (log: $dir/openfga.log)"
+  ready_or_die "$pid" "$dir/openfga.log" "${OPENFGA_START_TIMEOUT:-60}" "http://127.0.0.1:$http" is_ready "$http"
 }
 
 cmd_stop() {
