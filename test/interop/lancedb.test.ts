@@ -26,7 +26,8 @@ let send: Send;
 beforeAll(async () => {
   server = await startServer();
   send = httpSender(server.url, await server.token());
-  lance = await createGrantedPrincipal(server, 'lancedb', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
+  // A Lance drop deletes the data: at once only with table:purge-immediately since soft deletion (issue 39), which this file asserts.
+  lance = await createGrantedPrincipal(server, 'lancedb', [...READ_WRITE_ALL, 'table:purge-immediately'], { type: 'warehouse', warehouse: 'default' });
   token = await clientToken(server.url, lance.credential);
 });
 afterAll(async () => server?.stop());
@@ -113,7 +114,7 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
     await minio.createBucket(BUCKET);
     const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lancelake', BUCKET));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await grantTo(server, lance.id, READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lancelake' });
+    await grantTo(server, lance.id, [...READ_WRITE_ALL, 'table:purge-immediately'], { type: 'warehouse', warehouse: 'lancelake' });
   });
   afterAll(async () => minio?.stop());
 

@@ -23,8 +23,10 @@ let engine: CreatedPrincipal;
 beforeAll(async () => {
   python = pyicebergPython();
   server = await startServer({ workers: 2 });
-  // Not an admin: a principal holding exactly what the scenario does in the warehouse.
-  engine = await createGrantedPrincipal(server, 'pyiceberg', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
+  // Not an admin: a principal holding exactly what the scenario does in the warehouse. The scenario purges and checks
+  // the files are gone at once: since soft deletion (issue 39) that needs table:purge-immediately (without it the purge
+  // waits for the warehouse's retention, as trino.test.ts and maintenance-pyiceberg.test.ts show).
+  engine = await createGrantedPrincipal(server, 'pyiceberg', [...READ_WRITE_ALL, 'table:purge-immediately'], { type: 'warehouse', warehouse: 'default' });
 });
 afterAll(async () => server?.stop());
 
