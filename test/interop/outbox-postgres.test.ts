@@ -136,8 +136,13 @@ describe('two replicas, one SIGKILLed while 8 writers commit', () => {
       }
     };
     const killer = (async () => {
-      await new Promise((r) => setTimeout(r, 1_500));
-      const pid = await holderPid();
+      // Kill the lease holder once it has delivered something (the lease row names it): not after a fixed time, which a
+      // fast or a slow machine can miss either way.
+      let pid: number | undefined;
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+        pid = await holderPid();
+        if (pid !== undefined && receiver.accepted.length > 0 && [a, b].some((s) => s.process.pid === pid)) break;
+      }
       killed = [a, b].find((s) => s.process.pid === pid);
       expect(killed, `lease holder pid ${pid}`).toBeDefined();
       killed!.process.kill('SIGKILL');
