@@ -218,11 +218,12 @@ export class PlanningService {
     try {
       for (let i = 0; i < manifests.data.length; i++) {
         if (signal.aborted) return;
-        const { counts: c } = await this.expand(table, scan, filter, dataOnly, i, i + 1);
-        counts.filesScanned += c.filesScanned;
-        counts.filesPruned += c.filesPruned;
-        counts.tasks += c.tasks;
-        if (c.tasks > 0) matching.push(i);
+        // Only whether the manifest holds a match: its tasks are written out when a plan task is expanded.
+        const planned = await this.planSlice(table, scan, filter, dataOnly, i, i + 1);
+        counts.filesScanned += planned.filesScanned;
+        counts.filesPruned += planned.filesPruned;
+        counts.tasks += planned.tasks.length;
+        if (planned.tasks.length > 0) matching.push(i);
       }
       if (signal.aborted) return;
       const tokens: string[] = [];
@@ -240,11 +241,16 @@ export class PlanningService {
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
   }
 
-  /** Plans data manifests [from, to) of the scan (with every delete manifest) into one answer's tasks. */
-  private async expand(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
+  /** Plans data manifests [from, to) of the scan, with every delete manifest of it attached. */
+  private async planSlice(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
     const source = await this.ctx.storageFor(table.scope.warehouse);
     const slice = new SliceReader(source, [table.record.location], [...manifests.deletes, ...manifests.data.slice(from, to)], manifests.keep, this.cache, cacheScope(table));
-    const planned = await unprocessable(() => planFiles(slice, '', filter, { specs: table.metadata['partition-specs'], schema: scan.schema }));
+    return unprocessable(() => planFiles(slice, '', filter, { specs: table.metadata['partition-specs'], schema: scan.schema }));
+  }
+
+  /** Plans data manifests [from, to) of the scan (with every delete manifest) into one answer's tasks. */
+  private async expand(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
+    const planned = await this.planSlice(table, scan, filter, manifests, from, to);
     const statsIds = new Set<number>();
     for (const f of scan.pinned.statsFields ?? []) {
       const field = findField(scan.schema, f, scan.pinned.caseSensitive);
