@@ -117,5 +117,5 @@ function DroppedRow({ warehouse, dropped: d, onRestored }: { warehouse: string; 
 /** A taken name (409) gets the hint of where to go on; anything else reads as every other failure. */
 function undropMessage(error: unknown): string {
   const text = describeError(error);
-  return isConflict(error) ? `${text} Type a new name above and undrop again.` : text;
+  return isConflict(error) ? `${text.replace(/\.?$/, '.')} Type a new name above and undrop again.` : text;
 }
