@@ -25,7 +25,7 @@ import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.j
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
 import type { MaintenanceJobRecord, MaintenanceProgress } from './ports.js';
-import { CountingManifestReader, JobProgress } from './progress.js';
+import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
 
 /** How long an on-demand job holds its table's lease before another replica may take the job (as the scheduler's). */
 export const ON_DEMAND_LEASE_MS = 30 * 60_000;
@@ -145,7 +145,7 @@ export class MaintenanceService {
     try {
       result = await this.runTable(scope, record, options, progress);
     } catch (e) {
-      await progress.phase('failed', e instanceof Error ? e.message : String(e));
+      await progress.phase('failed', failureReason(e));
       await leases.fail(record.id, this.holder, progress.current, true);
       throw e;
     }

@@ -5,11 +5,25 @@
  * rows), and the last state when the job ends. A failed progress write is left to the next one: progress is a
  * report, and never fails the job it reports on.
  */
+import { CatalogError } from '../../errors/catalog-error.js';
 import type { ManifestEntry, ManifestFile } from '../manifests/ports.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { MaintenanceProgress } from './ports.js';
 
 export const PROGRESS_INTERVAL_MS = 1000;
+
+/** Codes whose message is the server's own (5xx on every surface): a failed job's progress names the code only. */
+const SERVER_SIDE = new Set(['ERR_STORAGE', 'ERR_UNAVAILABLE', 'ERR_COMMIT_STATE_UNKNOWN']);
+
+/**
+ * Why a job failed, as GET of the job may show it to anyone holding `table:maintain`: a client-facing error's message
+ * (an unreadable manifest, a table dropped meanwhile), else only that it failed on the server, as a 5xx answer would
+ * (the reason goes to the log, through the job's event).
+ */
+export function failureReason(e: unknown): string {
+  if (e instanceof CatalogError && !SERVER_SIDE.has(e.code)) return e.message;
+  return `the job failed on the server${e instanceof CatalogError ? ` (${e.code})` : ''}; the server log has the reason`;
+}
 
 export class JobProgress {
   private state: MaintenanceProgress;

@@ -13,7 +13,7 @@ import type { RequestScope, ServiceContext } from '../context.js';
 import type { Caller, NamespaceRecord, Warehouse } from '../ports.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
 import { MAINTENANCE_ACTIONS, type MaintenanceService } from './maintenance-service.js';
-import { JobProgress } from './progress.js';
+import { failureReason, JobProgress } from './progress.js';
 
 export const MAINTENANCE_INTERVAL_PROPERTY = 'maintenance.interval-ms';
 /** How long a replica holds a table's job before another may take it (a job that outlives it may run twice: harmless, each commit is a compare-and-swap). */
@@ -68,7 +68,7 @@ export class MaintenanceScheduler {
             await leases.complete(t.id, this.holder, this.ctx.clock.now(), progress.current);
           } catch (e) {
             result.failed += 1;
-            await progress.phase('failed', e instanceof Error ? e.message : String(e));
+            await progress.phase('failed', failureReason(e));
             await leases.fail(t.id, this.holder, progress.current, false);
             this.events.emit({ type: 'table.maintenance-failed', warehouse: warehouse.name, namespace: t.namespace, name: t.name, reason: e instanceof Error ? e.message : String(e) });
           }
