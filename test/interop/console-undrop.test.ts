@@ -5,9 +5,10 @@
  * shows the server's 409 (the name is taken), Undrop under a new name restores it, and its page shows the snapshot
  * and its 30 records again. On that page a dry run of orphan-file removal lists the stray file planted under the
  * table's location, as the server answered, and deletes nothing; the job's record says so afterwards. A principal
- * without warehouse:list-dropped is shown the refusal. Screenshots: tmp/console-screenshots/dropped-*.png.
+ * without warehouse:list-dropped is shown the refusal. Removing thousands of orphan files, the panel shows the job's phase and
+ * counts while it runs (polled from GET of the job), then the result. Screenshots: tmp/console-screenshots/dropped-*.png.
  */
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,8 @@ let send: Send;
 let reader: CreatedPrincipal;
 let droppedLocation = '';
 const T = '/v1/default/namespaces/ud/tables';
+/** Enough stray files that their removal outlasts a few of the panel's polls (every 0.25 s). */
+const STRAYS = 6000;
 
 beforeAll(async () => {
   if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
@@ -115,6 +118,35 @@ describe('console: dropped objects and maintenance', () => {
     expect(job.body['last-completed-at-ms']).toBeUndefined();
     await context.close();
   });
+
+  it('shows a running job\'s progress, then its result, when removing many orphan files', async () => {
+    const created = await send('POST', T, { name: 'many', schema: simpleSchema });
+    expect(created.status).toBe(200);
+    const dir = path.join(fileURLToPath(created.body.metadata.location as string), 'data');
+    mkdirSync(dir, { recursive: true });
+    const weekAgo = new Date(Date.now() - 7 * 86_400_000);
+    for (let i = 0; i < STRAYS; i++) {
+      const f = path.join(dir, `stray-${i}.parquet`);
+      writeFileSync(f, 'x');
+      utimesSync(f, weekAgo, weekAgo);
+    }
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const [adminId, adminSecret] = server.credential.split(':') as [string, string];
+    await signInWithSecret(page, server.url, adminId, adminSecret);
+    await page.goto(`${server.url}/ui/catalog/default/table/ud/many`);
+    const form = page.getByRole('form', { name: 'Run maintenance' });
+    await form.locator('select[name=maintenance-action]').selectOption('orphans');
+    await form.getByRole('button', { name: 'Run' }).click();
+    // The panel polls the job while it runs: the server's phase and counts appear before the result does.
+    const progress = page.getByTestId('maintenance-progress');
+    await expect.poll(async () => (await progress.isVisible()) ? await progress.textContent() : '', { timeout: 60_000, intervals: [100] }).toMatch(/(listing|deleting)-orphans: \d+ manifests, \d+ files scanned; \d+ files \([\d,]+ B\) deleted so far/);
+    await screenshot(page, 'maintenance-progress');
+    await page.getByTestId('maintenance-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('maintenance-deleted-files').textContent()).toBe(String(STRAYS));
+    expect(readdirSync(dir)).toEqual([]);
+    await context.close();
+  }, 180_000);
 
   it('shows the refusal to a principal without warehouse:list-dropped', async () => {
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -40,8 +40,9 @@ export function MaintenancePanel({ warehouse, levels, name }: { warehouse: strin
     const poll = setInterval(() => {
       managementClient()
         .getTableMaintenance(warehouse, table, { signal: controller.signal })
-        .then((job) => !controller.signal.aborted && setProgress(job), () => undefined);
-    }, 500);
+        // Only this run's: until the job takes its lease the row may still hold the previous one's end state.
+        .then((job) => !controller.signal.aborted && job.state === 'running' && setProgress(job), () => undefined);
+    }, 250);
     return () => {
       clearInterval(poll);
       controller.abort();
