@@ -102,7 +102,7 @@ describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
   it('drops a namespace with cascade softly: its tables come back by undrop, and LanceDB reads their rows again', async () => {
     // A principal without table:purge-immediately: the cascade keeps the data for the warehouse's retention.
     const keeper = await createGrantedPrincipal(server, 'lancedb-keeper', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
-    const db = lancedb.connectNamespace('rest', { uri: `${server.url}/lance/default`, headers: { Authorization: `Bearer ${await clientToken(server.url, keeper.credential)}` } });
+    const db = await lancedb.connectNamespace('rest', { uri: `${server.url}/lance/default`, headers: { Authorization: `Bearer ${await clientToken(server.url, keeper.credential)}` } });
     await db.createNamespace(['soft_ns']);
     await db.createNamespace(['soft_ns', 'inner']);
     await db.createTable('kept', rows(1, 3), ['soft_ns']);
