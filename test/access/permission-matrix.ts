@@ -320,6 +320,7 @@ const OPERATIONS: Operation[] = [
   },
   // Management: table maintenance on demand, and dropped (soft-deleted) objects of the warehouse
   { name: 'runTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance`, body: { 'dry-run': true } }), ok: 200 },
+  { name: 'getTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance` }), ok: 200 },
   { name: 'listDroppedObjects', surface: 'management', needs: [{ privilege: 'warehouse:list-dropped', direct: 'warehouse' }], objects: [], request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/dropped` }), ok: 200 },
   {
     name: 'undropObject',

@@ -66,6 +66,11 @@ it(
     const done = await lakegate('maintain', 'sales.orders', '--orphans-only');
     expect(done.code, done.stderr).toBe(0);
     expect(done.stdout).toMatch(/0 snapshot\(s\) expired; removed 0 file\(s\)/);
+    // The job as the catalog recorded it: done, with its last counts.
+    const status = await lakegate('maintain', 'sales.orders', '--status');
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^done \(started \d{4}-.*; 0 file\(s\), 0 byte\(s\) deleted/);
+    expect(json(await lakegate('maintain', 'sales.orders', '--status', '--json'))).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-deleted': 0 } });
     expect((await lakegate('maintain', 'sales.orders', '--min-snapshots-to-keep', '0')).code).toBe(1);
     expect((await lakegate('maintain', 'sales.orders', '--max-snapshot-age-ms', '-5')).code).toBe(2);
     expect((await lakegate('maintain')).code).toBe(2);

@@ -1,7 +1,8 @@
 /**
  * Scheduled maintenance (issue 39) on two replicas sharing one SQLite database, in-process: with the warehouse's
  * maintenance.interval-ms set, both schedulers tick at once and every table's job runs exactly once (the lease
- * decides), not again before the interval; a job whose replica died (its lease left behind) is taken again once the
+ * decides), not again before the interval, each leaving its end state on its lease (GET of the job, either replica);
+ * a job whose replica died (its lease left behind) is taken again once the
  * lease expires; a warehouse without a schedule is left alone; a bad interval is refused at create.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -48,6 +49,11 @@ it('runs each table job once across two replicas ticking together, and not again
   expect(names).toEqual(TABLES.map((t) => `sched/${t}`));
   const again = await Promise.all([a.lakegate.services.maintenanceScheduler.tick(), b.lakegate.services.maintenanceScheduler.tick()]);
   expect(again[0].ran + again[1].ran).toBe(0);
+  // Each job left its end state on its lease row, readable from either replica.
+  const job = await injectSender(b.lakegate.app)('GET', '/management/v1/warehouses/sched/namespaces/db/tables/t1/maintenance');
+  expect(job.body).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-deleted': 0 } });
+  expect(job.body.holder).toMatch(/^replica:/);
+  expect(job.body['last-completed-at-ms']).toBeGreaterThan(0);
 });
 
 it('takes again the job of a replica that died once its lease expires', async () => {

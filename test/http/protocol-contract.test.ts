@@ -221,6 +221,7 @@ describe('a scenario over every operation', () => {
     const dropped = await ok('GET', '/management/v1/warehouses/second/dropped?pageSize=10');
     await ok('POST', `/management/v1/warehouses/second/dropped/${dropped.body.dropped[0].id}/undrop`, {});
     await ok('POST', '/management/v1/warehouses/second/namespaces/m/tables/t/maintenance', { 'dry-run': true, 'min-snapshots-to-keep': 1 });
+    await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/maintenance');
     await ok('PUT', '/management/v1/tenants/acme/storage-grant', { roots: ['s3://acme-bucket'] });
     await ok('GET', '/management/v1/tenants/acme/storage-grant');
 

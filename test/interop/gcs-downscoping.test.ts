@@ -26,6 +26,8 @@ interface Recorded {
 /** A stand-in for Google's token endpoint, STS and the GCS JSON API, recording every request. */
 class FakeGoogle {
   readonly objects = new Map<string, Buffer>();
+  /** When each object was last written (GCS's `updated`); now when not set. */
+  readonly updated = new Map<string, Date>();
   readonly recorded: Recorded[] = [];
   private server!: Server;
   private counter = 0;
@@ -62,6 +64,7 @@ class FakeGoogle {
       const key = `${decodeURIComponent(m[1]!)}/${url.searchParams.get('name')}`;
       if (url.searchParams.get('ifGenerationMatch') === '0' && this.objects.has(key)) return json(412, { error: { code: 412, message: 'conditionNotMet' } });
       this.objects.set(key, body);
+      this.updated.set(key, new Date());
       return json(200, { name: url.searchParams.get('name'), generation: '1' });
     }
     m = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)$/.exec(p);
@@ -80,8 +83,12 @@ class FakeGoogle {
     if (req.method === 'GET' && m) {
       const bucket = decodeURIComponent(m[1]!);
       const prefix = url.searchParams.get('prefix') ?? '';
-      const items = [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => ({ name: k.slice(bucket.length + 1) }));
-      return json(200, { items });
+      // Pages of maxResults, in name order, with GCS's size (a string) and updated (RFC 3339).
+      const all = [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).sort();
+      const start = Number(url.searchParams.get('pageToken') ?? 0);
+      const end = start + Number(url.searchParams.get('maxResults') ?? 1000);
+      const items = all.slice(start, end).map((k) => ({ name: k.slice(bucket.length + 1), size: String(this.objects.get(k)!.length), updated: (this.updated.get(k) ?? new Date()).toISOString() }));
+      return json(200, { items, ...(end < all.length ? { nextPageToken: String(end) } : {}) });
     }
     return json(404, { error: { code: 404 } });
   }
@@ -137,6 +144,27 @@ describe('GcsObjectStorage', () => {
     expect(await s.exists('gs://lake/wh/p/t10/c')).toBe(true);
     await expect(s.deletePrefix('gs://lake/')).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
     await expect(s.read('gs://other/wh/x', 1024)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
+
+  it('lists the objects under a directory prefix, page by page, with their size and time', async () => {
+    const s = storage();
+    await s.writeNew('gs://lake/wh/l/t1/a', new Uint8Array([1, 2, 3]));
+    await s.writeNew('gs://lake/wh/l/t10/b', new Uint8Array([1]));
+    // More than one page of 1000: placed straight into the stand-in.
+    const old = new Date('2024-01-02T03:04:05.678Z');
+    for (let i = 0; i < 1001; i++) {
+      google.objects.set(`lake/wh/l/t1/data/${String(i).padStart(4, '0')}`, Buffer.from('xy'));
+      google.updated.set(`lake/wh/l/t1/data/${String(i).padStart(4, '0')}`, old);
+    }
+    const listed = [];
+    for await (const o of s.list('gs://lake/wh/l/t1')) listed.push(o);
+    expect(listed).toHaveLength(1002);
+    expect(listed.some((o) => o.uri.includes('/t10/'))).toBe(false);
+    expect(listed.find((o) => o.uri === 'gs://lake/wh/l/t1/a')).toMatchObject({ bytes: 3 });
+    expect(listed.find((o) => o.uri === 'gs://lake/wh/l/t1/data/1000')).toEqual({ uri: 'gs://lake/wh/l/t1/data/1000', bytes: 2, lastModifiedMs: old.getTime() });
+    const pages = google.recorded.filter((r) => r.method === 'GET' && r.url.pathname === '/storage/v1/b/lake/o' && r.url.searchParams.get('prefix') === 'wh/l/t1/');
+    expect(pages.map((r) => r.url.searchParams.get('pageToken'))).toEqual([null, '1000']);
+    await expect(s.list('gs://lake/').next()).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
   });
 });
 
@@ -212,6 +240,26 @@ describe('a Lakegate warehouse on GCS', () => {
         ` || api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('${prefix}/')`,
     );
     expect(JSON.stringify(loaded.body)).not.toContain(exchange.form.subject_token);
+  });
+
+  it('removes orphan files: a dry run lists the stray object older than the safety age, the run deletes it only', async () => {
+    const created = await send('POST', '/v1/gcs/namespaces/ns/tables', { name: 'orphans', schema: simpleSchema });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const location: string = created.body.metadata.location;
+    const key = (uri: string) => uri.replace('gs://', '');
+    google.objects.set(key(`${location}/data/stray.parquet`), Buffer.from('failed write'));
+    google.updated.set(key(`${location}/data/stray.parquet`), new Date(Date.now() - 7 * 86_400_000));
+    google.objects.set(key(`${location}/data/fresh.parquet`), Buffer.from('in flight'));
+    const url = '/management/v1/warehouses/gcs/namespaces/ns/tables/orphans/maintenance';
+    const dry = await send('POST', url, { actions: ['remove-orphan-files'], 'dry-run': true });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body.files).toEqual([{ path: `${location}/data/stray.parquet`, kind: 'orphan', bytes: 12 }]);
+    expect(google.objects.has(key(`${location}/data/stray.parquet`))).toBe(true);
+    const done = await send('POST', url, { actions: ['remove-orphan-files'] });
+    expect(done.body).toMatchObject({ 'deleted-files': 1, 'deleted-bytes': 12 });
+    expect(google.objects.has(key(`${location}/data/stray.parquet`))).toBe(false);
+    expect(google.objects.has(key(`${location}/data/fresh.parquet`))).toBe(true);
+    expect(google.objects.has(key(created.body['metadata-location']))).toBe(true);
   });
 
   it('never writes the key or a token to the log', async () => {

@@ -5,7 +5,7 @@
  * of one object restore it once; listing pages by drop time, and the sweep sees only what is due.
  */
 import { describe, expect, it } from 'vitest';
-import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases } from '../../packages/server/src/catalog/maintenance/ports.js';
+import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases, MaintenanceProgress } from '../../packages/server/src/catalog/maintenance/ports.js';
 import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
 
 export interface DroppedStoreHandle {
@@ -172,6 +172,41 @@ export function maintenanceLeaseContract(name: string, open: () => Promise<Lease
       // Completed at 1200: not due again while the due line is at or before that.
       expect(await leases.take('t1', 'wh', 'r5', 1_300, 100, 1_200)).toBe(false);
       expect(await leases.take('t1', 'wh', 'r5', 1_300, 100, 1_201)).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it(`maintenance leases (${name}): the holder's progress is kept and read back; another's is ignored; a failed job's backoff yields only to overFailed; a dry run keeps the last run`, async () => {
+    const { leases, close } = await open();
+    const p = (phase: MaintenanceProgress['phase'], deleted: number, error?: string): MaintenanceProgress => ({ phase, 'manifests-scanned': 2, 'files-scanned': 7, 'files-deleted': deleted, 'bytes-deleted': deleted * 10, 'updated-at-ms': 1_000 + deleted, ...(error ? { error } : {}) });
+    try {
+      expect(await leases.get('t2')).toBeUndefined();
+      expect(await leases.take('t2', 'wh', 'r1', 1_000, 500, 1_000)).toBe(true);
+      expect(await leases.get('t2')).toEqual({ tableId: 't2', warehouse: 'wh', holder: 'r1', state: 'running', startedAtMs: 1_000, expiresAtMs: 1_500, lastRunMs: 0, progress: undefined });
+      await leases.report('t2', 'r1', p('deleting-orphans', 3));
+      await leases.report('t2', 'stranger', p('deleting-orphans', 99));
+      expect((await leases.get('t2'))?.progress).toEqual(p('deleting-orphans', 3));
+      await leases.complete('t2', 'r1', 1_100, p('done', 4));
+      expect(await leases.get('t2')).toMatchObject({ state: 'done', expiresAtMs: 0, lastRunMs: 1_100, progress: p('done', 4) });
+      // A report after the end (a late write of the finished job) changes nothing.
+      await leases.report('t2', 'r1', p('deleting-orphans', 3));
+      expect((await leases.get('t2'))?.progress).toEqual(p('done', 4));
+      // A failed scheduled job keeps its lease as a backoff: the scheduler waits, an on-demand run (overFailed) does not.
+      expect(await leases.take('t2', 'wh', 'r2', 1_200, 500, 1_200)).toBe(true);
+      await leases.fail('t2', 'r2', p('failed', 0, 'unreadable manifest'), false);
+      expect(await leases.get('t2')).toMatchObject({ state: 'failed', expiresAtMs: 1_700, progress: { error: 'unreadable manifest' } });
+      expect(await leases.take('t2', 'wh', 'r3', 1_300, 500, 1_300)).toBe(false);
+      expect(await leases.take('t2', 'wh', 'r3', 1_300, 500, Number.MAX_SAFE_INTEGER, { overFailed: true })).toBe(true);
+      expect(await leases.get('t2')).toMatchObject({ holder: 'r3', state: 'running', startedAtMs: 1_300, lastRunMs: 1_100, progress: undefined });
+      // A running job is not taken over, overFailed or not.
+      expect(await leases.take('t2', 'wh', 'r4', 1_350, 500, Number.MAX_SAFE_INTEGER, { overFailed: true })).toBe(false);
+      await leases.complete('t2', 'r3', null, p('done', 0));
+      expect(await leases.get('t2')).toMatchObject({ state: 'done', expiresAtMs: 0, lastRunMs: 1_100 });
+      // A released failure frees the lease at once.
+      expect(await leases.take('t2', 'wh', 'r5', 1_400, 500, Number.MAX_SAFE_INTEGER)).toBe(true);
+      await leases.fail('t2', 'r5', p('failed', 0, 'x'), true);
+      expect(await leases.take('t2', 'wh', 'r6', 1_401, 500, Number.MAX_SAFE_INTEGER)).toBe(true);
     } finally {
       await close();
     }

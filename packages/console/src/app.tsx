@@ -15,6 +15,7 @@ const ViewPage = lazy(() => import('./pages/view').then((m) => ({ default: m.Vie
 const LanceTablePage = lazy(() => import('./pages/lance-table').then((m) => ({ default: m.LanceTablePage })));
 const AccessPage = lazy(() => import('./pages/access').then((m) => ({ default: m.AccessPage })));
 const PrincipalsPage = lazy(() => import('./pages/principals').then((m) => ({ default: m.PrincipalsPage })));
+const DroppedPage = lazy(() => import('./pages/dropped').then((m) => ({ default: m.DroppedPage })));
 const ActivityPage = lazy(() => import('./pages/activity').then((m) => ({ default: m.ActivityPage })));
 
 export function App() {
@@ -80,6 +81,7 @@ function Shell({ session, onSignedOut }: { session: SessionState; onSignedOut: (
             <Route path="/catalog/:warehouse/table/:namespace/:name" component={TablePage} />
             <Route path="/catalog/:warehouse/view/:namespace/:name" component={ViewPage} />
             <Route path="/catalog/:warehouse/lance/:namespace/:name" component={LanceTablePage} />
+            <Route path="/catalog/:warehouse/dropped" component={DroppedPage} />
             <Route path="/access" component={AccessPage} />
             <Route path="/principals" component={PrincipalsPage} />
             <Route path="/activity" component={ActivityPage} />

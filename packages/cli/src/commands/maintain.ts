@@ -18,7 +18,8 @@ Expires the table's snapshots and deletes the files only they reached, then dele
   --min-snapshots-to-keep N       (default: the table's history.expire.min-snapshots-to-keep, else 1)
   --max-snapshot-age-ms MS        (default: history.expire.max-snapshot-age-ms, else 5 days)
   --max-ref-age-ms MS             (default: history.expire.max-ref-age-ms, else never)
-  --orphan-older-than-ms MS       orphans younger than this are kept (default 3 days)`;
+  --orphan-older-than-ms MS       orphans younger than this are kept (default 3 days)
+  --status                        show the table's job instead (any replica's): running with its progress, or how the last one ended`;
 
 const int = (v: unknown, flag: string): number | undefined => {
   if (v === undefined) return undefined;
@@ -35,6 +36,7 @@ export async function maintain(argv: string[]): Promise<number> {
     'max-snapshot-age-ms': { type: 'string' },
     'max-ref-age-ms': { type: 'string' },
     'orphan-older-than-ms': { type: 'string' },
+    status: { type: 'boolean' },
   });
   if (values.help) return help(MAINTAIN_HELP);
   const [name] = positionalArgs(positionals, ['NAMESPACE.TABLE']);
@@ -42,6 +44,16 @@ export async function maintain(argv: string[]): Promise<number> {
   const { out, settings } = commandContext(values);
   if (!settings.warehouse) throw new UsageError('maintain needs a warehouse: --warehouse NAME, $LAKEGATE_WAREHOUSE or a profile with one');
   const id = parseObjectIdentifier(name!, undefined);
+  if (values.status) {
+    const job = await openManagement(settings).getTableMaintenance(settings.warehouse, id);
+    out.result(job, () => {
+      const p = job.progress;
+      const counts = p ? `; ${p['manifests-scanned']} manifest(s), ${p['files-scanned']} file(s) scanned; ${p['files-deleted']} file(s), ${p['bytes-deleted']} byte(s) deleted` : '';
+      const since = job['started-at-ms'] ? ` (started ${new Date(job['started-at-ms']).toISOString()})` : '';
+      return `${job.state}${p && p.phase !== job.state ? ` (${p.phase})` : ''}${since}${counts}${p?.error ? `\nerror: ${p.error}` : ''}`;
+    });
+    return 0;
+  }
   const request = {
     ...(values['expire-only'] ? { actions: ['expire-snapshots' as const] } : values['orphans-only'] ? { actions: ['remove-orphan-files' as const] } : {}),
     ...(values['dry-run'] ? { 'dry-run': true } : {}),

@@ -26,6 +26,7 @@ import type {
   DelegationPolicy,
   DroppedObject,
   ManagementRequestOptions,
+  TableMaintenanceJob,
   TableMaintenanceRequest,
   TableMaintenanceResult,
   MetricsReport,
@@ -221,6 +222,12 @@ export class LakegateManagement {
   async runTableMaintenance(warehouse: string, table: TableIdentifier, request: TableMaintenanceRequest = {}, options: { signal?: AbortSignal } = {}): Promise<TableMaintenanceResult> {
     const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/maintenance`;
     return this.call('POST', path, { ...options, body: request });
+  }
+
+  /** The table's maintenance job: running with its progress so far, or how the last one ended. */
+  async getTableMaintenance(warehouse: string, table: TableIdentifier, options: { signal?: AbortSignal } = {}): Promise<TableMaintenanceJob> {
+    const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/maintenance`;
+    return this.call('GET', path, options);
   }
 
   // ---------------------------------------------------------------- roles and members

@@ -297,6 +297,35 @@ export interface TableMaintenanceResult {
   'metadata-location': string;
 }
 
+/** Where a table's maintenance job is: its phase and counts so far (kept as it ended after the job). */
+export interface TableMaintenanceProgress {
+  phase: 'starting' | 'expiring-snapshots' | 'deleting-expired-files' | 'listing-orphans' | 'deleting-orphans' | 'done' | 'failed';
+  'manifests-scanned': number;
+  'files-scanned': number;
+  'files-deleted': number;
+  'bytes-deleted': number;
+  'updated-at-ms': number;
+  error?: string;
+}
+
+/**
+ * A table's maintenance job as the catalog records it, whichever replica runs it.
+ *
+ * @example
+ * ```ts
+ * const job = await management.getTableMaintenance('lake', { namespace: ['sales'], name: 'orders' });
+ * if (job.state === 'running') console.log(job.progress?.phase, job.progress?.['files-deleted']);
+ * ```
+ */
+export interface TableMaintenanceJob {
+  state: 'never-run' | 'running' | 'done' | 'failed' | 'abandoned';
+  holder?: string;
+  'started-at-ms'?: number;
+  'lease-expires-at-ms'?: number;
+  'last-completed-at-ms'?: number;
+  progress?: TableMaintenanceProgress;
+}
+
 // ------------------------------------------------------------------ audit
 
 /**

@@ -129,6 +129,11 @@ function NamespaceView({ warehouse, levels }: { warehouse: string; levels: strin
     <>
       <Breadcrumbs warehouse={warehouse} levels={levels} />
       <h1>{levels.length ? showNamespace(levels) : warehouse}</h1>
+      {levels.length === 0 && (
+        <p>
+          <Link href={`${warehousePath(warehouse)}/dropped`}>Dropped objects</Link> <span className="hint">(recoverable; needs warehouse:list-dropped)</span>
+        </p>
+      )}
       {properties.status === 'error' && <ErrorMessage error={properties.error} retry={properties.reload} />}
       {properties.data && Object.keys(properties.data).length > 0 && (
         <details>

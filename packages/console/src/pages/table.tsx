@@ -2,7 +2,8 @@
  * A table: schema (nested types), partition spec, sort order, properties, current snapshot, the snapshot timeline
  * (records and files added and removed per snapshot, refs and branches), the metadata log, its location, and which
  * storage credentials a caller would be vended (explain on table:read-data / table:write-data), and "plan this
- * filter": files and bytes a server-planned scan reads and skips (components/plan-scan.tsx).
+ * filter": files and bytes a server-planned scan reads and skips (components/plan-scan.tsx), and running its
+ * maintenance now, with the job's progress and result (components/maintenance.tsx).
  */
 import { useMemo } from 'react';
 import { useParams } from 'wouter';
@@ -11,6 +12,7 @@ import { selfSubject } from '../api/session';
 import { bars, Chart } from '../components/chart';
 import { CredentialsPanel } from '../components/explain';
 import { levelsOf, nameOf, showNamespace } from '../components/paths';
+import { MaintenancePanel } from '../components/maintenance';
 import { PlanScanPanel } from '../components/plan-scan';
 import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
@@ -112,6 +114,10 @@ function TableDetails({ metadata: m, metadataLocation, warehouse, levels, name }
         ) : (
           <Empty>No snapshots: nothing to scan.</Empty>
         )}
+      </section>
+      <section aria-labelledby="maintenance">
+        <h2 id="maintenance">Maintenance</h2>
+        <MaintenancePanel warehouse={warehouse} levels={levels} name={name} />
       </section>
       <section aria-labelledby="credentials">
         <h2 id="credentials">Storage credentials callers would get</h2>

@@ -63,5 +63,34 @@ export const TableMaintenanceResult = Type.Object(
 );
 export type TableMaintenanceResult = Static<typeof TableMaintenanceResult>;
 
+/** Where a running job is (kept, as it ended, after the job): counts so far, written at most every second and at each phase. */
+export const TableMaintenanceProgress = Type.Object(
+  {
+    phase: Type.Union(['starting', 'expiring-snapshots', 'deleting-expired-files', 'listing-orphans', 'deleting-orphans', 'done', 'failed'].map((p) => Type.Literal(p))),
+    'manifests-scanned': Type.Integer(),
+    'files-scanned': Type.Integer({ description: 'Manifest entries and manifest lists read, and objects listed' }),
+    'files-deleted': Type.Integer(),
+    'bytes-deleted': Type.Integer(),
+    'updated-at-ms': Type.Integer(),
+    error: Type.Optional(Type.String({ description: 'Why the job failed (phase failed)' })),
+  },
+  { $id: 'TableMaintenanceProgress' },
+);
+export type TableMaintenanceProgress = Static<typeof TableMaintenanceProgress>;
+
+/** GET …/tables/{table}/maintenance: the table's job as its lease records it, on whichever replica runs it. */
+export const TableMaintenanceJob = Type.Object(
+  {
+    state: Type.Union(['never-run', 'running', 'done', 'failed', 'abandoned'].map((s) => Type.Literal(s)), { description: 'abandoned: its replica stopped before it ended; the scheduler takes it again once its lease expires' }),
+    holder: Type.Optional(Type.String({ description: 'The replica that holds (or last held) the lease' })),
+    'started-at-ms': Type.Optional(Type.Integer()),
+    'lease-expires-at-ms': Type.Optional(Type.Integer()),
+    'last-completed-at-ms': Type.Optional(Type.Integer({ description: 'The last run that was not a dry run' })),
+    progress: Type.Optional(Type.Ref(TableMaintenanceProgress)),
+  },
+  { $id: 'TableMaintenanceJob' },
+);
+export type TableMaintenanceJob = Static<typeof TableMaintenanceJob>;
+
 /** Named schemas of this file. */
-export const MANAGEMENT_DROPPED_SCHEMAS = [DroppedObject, ListDroppedObjectsResponse, UndropRequest, TableMaintenanceRequest, TableMaintenanceResult];
+export const MANAGEMENT_DROPPED_SCHEMAS = [DroppedObject, ListDroppedObjectsResponse, UndropRequest, TableMaintenanceRequest, TableMaintenanceResult, TableMaintenanceProgress, TableMaintenanceJob];

@@ -32,7 +32,7 @@ import {
   SetDelegationResponse,
 } from '../management/principals.js';
 import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, Warehouse } from '../management/warehouses.js';
-import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
+import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
 import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
 
@@ -169,5 +169,14 @@ export const MANAGEMENT_OPERATIONS = [
     body: TableMaintenanceRequest,
     responses: { 200: ok('What was (or would be) removed', TableMaintenanceResult) },
     errors: [404, 409],
+  }),
+  manage({
+    operationId: 'getTableMaintenance',
+    method: 'GET',
+    path: '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/maintenance',
+    summary: "The table's maintenance job, from any replica: running with its progress so far, or how the last one ended (table:maintain)",
+    params: parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam }),
+    responses: { 200: ok('The job: state, lease and progress', TableMaintenanceJob) },
+    errors: [404],
   }),
 ];

@@ -186,6 +186,12 @@ export interface CatalogRepository {
    */
   listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number, live?: { id: string; uuid: string }): Promise<MetricsReportRecord[]>;
 
+  /**
+   * Moves the live object `record.object` (matched by id) to the dropped objects, inside this transaction (a cascading
+   * namespace drop soft-drops what it holds with the namespace's removal); false when no such live object exists.
+   */
+  softDropObject(record: import('./maintenance/ports.js').DroppedObjectRecord): Promise<boolean>;
+
   /** The change events of this transaction, written to the outbox as its last write (catalog/outbox/ports.ts). */
   appendEvents(events: readonly import('./outbox/ports.js').OutboxEventInput[]): Promise<void>;
 }

@@ -40,7 +40,9 @@ export type CatalogErrorCode =
   /** A plan task this server did not hand out to the caller for this table, or an expired one (NoSuchPlanTaskException). */
   | 'ERR_PLAN_TASK_NOT_FOUND'
   /** Another object of the management API (a principal, a key, a role membership, a securable to grant on) does not exist. */
-  | 'ERR_NOT_FOUND';
+  | 'ERR_NOT_FOUND'
+  /** A maintenance job of the table is running (on this replica or another): its lease is held. */
+  | 'ERR_JOB_RUNNING';
 
 export class CatalogError extends Error {
   readonly code: CatalogErrorCode;

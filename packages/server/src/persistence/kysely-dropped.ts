@@ -11,28 +11,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports.js';
 import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/maintenance/ports.js';
 import { isUniqueViolation } from './kysely-repository.js';
-import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
+import { type CatalogDatabase, decodeNamespace } from './schema.js';
+import { type DroppedDb, type DroppedRow, liveRow, moveToDropped } from './kysely-soft-drop.js';
 
-type Num = number | string | bigint;
-interface DroppedRow {
-  id: string;
-  warehouse: string;
-  namespace: string;
-  name: string;
-  kind: string;
-  uuid: string;
-  location: string;
-  metadata_location: string;
-  metadata: string;
-  created_at: Num;
-  updated_at: Num;
-  location_owned: Num;
-  dropped_at: Num;
-  expires_at: Num;
-  purge: Num;
-  dropped_by: string;
-}
-type Db = Kysely<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>;
+type Db = DroppedDb;
 
 const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
   object: {
@@ -55,21 +37,6 @@ const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
   droppedBy: r.dropped_by,
 });
 
-const liveRow = (o: CatalogObjectRecord) => ({
-  id: o.id,
-  warehouse: o.warehouse,
-  namespace: encodeNamespace(o.namespace),
-  name: o.name,
-  kind: o.kind,
-  uuid: o.uuid,
-  location: o.location,
-  metadata_location: o.metadataLocation,
-  metadata: o.metadataJson,
-  created_at: o.createdAtMs,
-  updated_at: o.updatedAtMs,
-  location_owned: o.locationOwned ? 1 : 0,
-});
-
 export class KyselyDroppedObjectStore implements DroppedObjectStore {
   private readonly db: Db;
 
@@ -79,21 +46,8 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
 
   /** The move and its change events (catalog/outbox/) commit together: a drop that did not happen has no event. */
   softDrop(record: DroppedObjectRecord, events: readonly OutboxEventInput[] = []): Promise<boolean> {
-    const o = record.object;
     return this.db.transaction().execute(async (trx) => {
-      const res = await trx
-        .deleteFrom('catalog_objects')
-        .where('warehouse', '=', o.warehouse)
-        .where('namespace', '=', encodeNamespace(o.namespace))
-        .where('name', '=', o.name)
-        .where('kind', '=', o.kind)
-        .where('id', '=', o.id)
-        .executeTakeFirst();
-      if (Number(res.numDeletedRows) !== 1) return false;
-      await trx
-        .insertInto('dropped_objects')
-        .values({ ...liveRow(o), dropped_at: record.droppedAtMs, expires_at: record.expiresAtMs, purge: record.purge ? 1 : 0, dropped_by: record.droppedBy })
-        .execute();
+      if (!(await moveToDropped(trx as unknown as Kysely<CatalogDatabase>, record))) return false;
       if (events.length > 0) await new TransactionEvents(trx as unknown as Kysely<CatalogDatabase>).appendEvents(events);
       return true;
     });

@@ -8,11 +8,18 @@ import type { IdempotencyRecord, MetricsReportRecord, SigningKeyRecord, StagedTa
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
 import type { OutboxEventInput } from '../catalog/outbox/ports.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
+import type { DroppedObjectRecord } from '../catalog/maintenance/ports.js';
+import { moveToDropped } from './kysely-soft-drop.js';
 
 export const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
 export abstract class KyselyRecords {
   constructor(protected readonly db: Kysely<CatalogDatabase>) {}
+
+  /** Moves a live object to the dropped objects, in the caller's transaction (kysely-soft-drop.ts); outside one, in a transaction of its own. */
+  softDropObject(record: DroppedObjectRecord): Promise<boolean> {
+    return this.db.isTransaction ? moveToDropped(this.db, record) : this.db.transaction().execute((trx) => moveToDropped(trx, record));
+  }
 
   /** In the caller's transaction (kysely-outbox.ts); outside one, in a transaction of its own. */
   appendEvents(events: readonly OutboxEventInput[]): Promise<void> {

@@ -21,6 +21,7 @@ import { createNamespaceMode, dropNamespaceBehavior, dropNamespaceMode } from '.
 import type { LanceTableService } from './lance-tables.js';
 import { cascadeDropped } from '../outbox/object-events.js';
 import { recordChanges } from '../outbox/changes.js';
+import { type CascadeSoftDrop, cascadeSoftDrop, softCascadeChanges, softDropInCascade } from '../maintenance/soft-cascade.js';
 
 const ALL_KINDS: ObjectKind[] = ['table', 'view', 'lance-table'];
 
@@ -29,6 +30,8 @@ interface Removed {
   lanceTables: CatalogObjectRecord[];
   namespaces: Array<{ id: string; levels: string[] }>;
   objects: Array<{ id: string; kind: ObjectKind; namespace?: string[]; name?: string; uuid?: string | undefined }>;
+  /** Soft-dropped (recoverable): moved to the dropped objects with the namespace's removal. */
+  soft: CatalogObjectRecord[];
 }
 const BATCH = 1000;
 
@@ -112,9 +115,11 @@ export class LanceNamespaceService {
   /**
    * Restrict refuses a namespace that holds anything. Cascade removes the
    * namespace, its child namespaces and every object in them from the
-   * catalog in one transaction; afterwards the data of its Lance tables is
-   * deleted (as DropTable does), while Iceberg tables and views are only
-   * unregistered (as an Iceberg drop without purge).
+   * catalog in one transaction. While the warehouse keeps dropped objects the
+   * objects are soft-dropped in that transaction (maintenance/soft-cascade.ts),
+   * recoverable with undrop; otherwise (or for Lance tables, when the caller
+   * may purge at once) the data of its Lance tables is deleted afterwards (as
+   * DropTable does), while Iceberg tables and views are only unregistered.
    */
   async drop(request: CatalogRequest, id: string[], modeInput: unknown, behaviorInput: unknown): Promise<Record<string, string> | undefined> {
     // validate
@@ -134,6 +139,7 @@ export class LanceNamespaceService {
     }
     await this.deps.access.requireAll(scope, needed, resolved.path, { object, recordAllow: true });
     // execute
+    const soft = behavior === 'cascade' ? await cascadeSoftDrop(this.deps, scope, resolved.path, object) : undefined;
     const removed = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getNamespace(scope.warehouse.name, levels);
       if (!existing) {
@@ -142,11 +148,11 @@ export class LanceNamespaceService {
       }
       const hasChildren = await repo.namespaceHasChildren(scope.warehouse.name, levels);
       if (hasChildren && behavior === 'restrict') throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty: ${formatIdentifier(levels)}`);
-      const removed: Removed = { lanceTables: [], namespaces: [], objects: [] };
-      if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, removed);
+      const removed: Removed = { lanceTables: [], namespaces: [], objects: [], soft: [] };
+      if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, removed, soft);
       await repo.deleteNamespace(scope.warehouse.name, levels);
       removed.namespaces.push({ id: existing.id, levels });
-      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, ...cascadeDropped(removed));
+      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, ...(soft ? softCascadeChanges(removed.soft, soft) : []), ...cascadeDropped(removed));
       return { properties: existing.properties, ...removed };
     });
     if (!removed) return undefined;
@@ -155,16 +161,22 @@ export class LanceNamespaceService {
     for (const ns of removed.namespaces) await this.deps.access.forgetSecurable({ kind: 'namespace', id: ns.id });
     for (const o of removed.objects) await this.deps.access.forgetSecurable({ kind: o.kind === 'view' ? 'view' : 'table', id: o.id });
     for (const t of removed.lanceTables) await this.tables.purgeDropped(scope, t);
+    for (const t of removed.soft) if (t.kind === 'lance-table') this.deps.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: t.namespace, name: t.name, location: t.location });
     return removed.properties;
   }
 
   /** Depth first: objects, then child namespaces (and theirs), so that the namespace itself is empty at the end. */
-  private async removeContents(repo: CatalogRepository, warehouse: string, levels: string[], removed: Removed): Promise<void> {
+  private async removeContents(repo: CatalogRepository, warehouse: string, levels: string[], removed: Removed, soft: CascadeSoftDrop | undefined): Promise<void> {
     for (const kind of ALL_KINDS) {
       for (;;) {
         const batch = await repo.listObjects(warehouse, levels, kind, { limit: BATCH });
         if (batch.length === 0) break;
         for (const o of batch) {
+          const live = soft ? await repo.getObject(warehouse, o.namespace, o.name) : undefined;
+          if (live && (await softDropInCascade(repo, soft, live))) {
+            removed.soft.push(live);
+            continue;
+          }
           if (kind === 'lance-table') {
             const record = await repo.getObject(warehouse, o.namespace, o.name);
             if (record) removed.lanceTables.push(record);
@@ -177,7 +189,7 @@ export class LanceNamespaceService {
       const children = await repo.listNamespaces(warehouse, levels, { limit: BATCH });
       if (children.length === 0) break;
       for (const child of children) {
-        await this.removeContents(repo, warehouse, child.levels, removed);
+        await this.removeContents(repo, warehouse, child.levels, removed, soft);
         await repo.deleteNamespace(warehouse, child.levels);
         removed.namespaces.push({ id: child.id, levels: child.levels });
       }

@@ -13,6 +13,7 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkLanceLevels, checkNamespace, checkNewName, formatIdentifier } from '../identifiers.js';
 import type { Caller } from '../ports.js';
+import { checkNoOverlap } from '../location-policy.js';
 import { purgeLocation } from '../purge.js';
 import type { DroppedObjectRecord } from './ports.js';
 
@@ -133,15 +134,19 @@ export class DroppedObjectService {
     }
   }
 
-  /** The target's namespace exists, and no live object sits at or under the object's location (a restore must not make two tables share files). */
+  /** The target's namespace exists, and no live object sits at, under or around the object's location (a restore must not make two tables share files). */
   private async checkRestorable(scope: RequestScope, found: DroppedObjectRecord, target: { namespace: string[]; name: string }): Promise<void> {
     const repo = this.ctx.store.repository;
     if (!(await repo.getNamespace(scope.warehouse.name, target.namespace))) {
       throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(target.namespace)} (create it, or restore into another namespace)`);
     }
     if ((await repo.getObject(scope.warehouse.name, target.namespace, target.name)) !== undefined) throw taken(found, target);
-    if ((await repo.findObjectsByLocationPrefix(scope.warehouse.name, found.object.location)).length > 0) {
-      throw new CatalogError(found.object.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS', `Another object now lives at the dropped object's location ${found.object.location}; it cannot be restored beside it`);
+    // Both directions, as for any new table (location-policy.ts): no live object at or inside its location, none around it.
+    try {
+      await checkNoOverlap(repo, scope.warehouse, found.object.location, { nowMs: this.ctx.clock.now(), view: found.object.kind === 'view' });
+    } catch (e) {
+      if (!(e instanceof CatalogError) || e.code !== 'ERR_VALIDATION') throw e;
+      throw new CatalogError(found.object.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS', `Another object now lives at, inside or around the dropped object's location ${found.object.location}; it cannot be restored beside it`);
     }
   }
 }

@@ -11,12 +11,12 @@
  *    meantime), then delete the rest, all under the table's own location.
  * The commit runs as the catalog (`system:maintenance`), on behalf of the caller the job was authorized for.
  */
+import { randomUUID } from 'node:crypto';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { isPurgeable } from '../location-policy.js';
-import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
 import type { Caller, CatalogObjectRecord } from '../ports.js';
 import { commitTables } from '../tables/commit.js';
@@ -24,6 +24,21 @@ import { type TableContext, requireTable, tableObject } from '../tables/shared.j
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
+import type { MaintenanceJobRecord, MaintenanceProgress } from './ports.js';
+import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
+
+/** How long an on-demand job holds its table's lease before another replica may take the job (as the scheduler's). */
+export const ON_DEMAND_LEASE_MS = 30 * 60_000;
+
+/** GET of a table's job: its state (`abandoned`: its replica stopped before it ended; the scheduler takes it again), lease and progress. */
+export interface MaintenanceJobView {
+  state: 'never-run' | 'running' | 'done' | 'failed' | 'abandoned';
+  holder?: string;
+  'started-at-ms'?: number;
+  'lease-expires-at-ms'?: number;
+  'last-completed-at-ms'?: number;
+  progress?: MaintenanceProgress;
+}
 
 export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
 export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
@@ -105,6 +120,9 @@ function fromProperties(props: Record<string, string> | undefined): Partial<Expi
 }
 
 export class MaintenanceService {
+  /** This process, as holder of the leases of the jobs it runs on demand. */
+  private readonly holder = `replica:${randomUUID()}:on-demand`;
+
   constructor(private readonly ctx: TableContext) {}
 
   /** On demand: runs the maintenance of one table for the caller. */
@@ -116,8 +134,24 @@ export class MaintenanceService {
     const scope = await this.ctx.scope(request);
     // authorize
     const { record } = await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
-    // execute
-    const result = await this.runTable(scope, record, options);
+    // execute: under the table's job lease, so it never runs beside another job of the table, and reports its progress there.
+    const leases = this.ctx.store.maintenanceLeases;
+    if (!(await leases.take(record.id, scope.warehouse.name, this.holder, this.ctx.clock.now(), ON_DEMAND_LEASE_MS, Number.MAX_SAFE_INTEGER, { overFailed: true }))) {
+      const job = await leases.get(record.id);
+      throw new CatalogError('ERR_JOB_RUNNING', `A maintenance job of this table is running (since ${new Date(job?.startedAtMs ?? 0).toISOString()}); follow it with GET of the job, or run again when it ends`);
+    }
+    const progress = new JobProgress((p) => leases.report(record.id, this.holder, p), this.ctx.clock);
+    let result: MaintenanceResult;
+    try {
+      result = await this.runTable(scope, record, options, progress);
+    } catch (e) {
+      await progress.phase('failed', failureReason(e));
+      await leases.fail(record.id, this.holder, progress.current, true);
+      throw e;
+    }
+    await progress.phase('done');
+    // A dry run changes nothing, so it does not count as the table's last run for the schedule.
+    await leases.complete(record.id, this.holder, options.dryRun ? null : this.ctx.clock.now(), progress.current);
     await this.ctx.access.record(scope.caller, 'maintenance.completed', undefined, 'table:maintain', tableObject(scope, levels, table), {
       dryRun: result['dry-run'],
       expiredSnapshots: result['expired-snapshots'].length,
@@ -127,10 +161,22 @@ export class MaintenanceService {
     return result;
   }
 
+  /** The table's job as its lease row records it (any replica's): running with its progress so far, or how the last one ended. */
+  async job(request: CatalogRequest, namespace: unknown, name: unknown): Promise<MaintenanceJobView> {
+    // validate
+    const levels = checkNamespace(namespace);
+    const table = checkName(name, 'table name');
+    const scope = await this.ctx.scope(request);
+    // authorize
+    const { record } = await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
+    // execute
+    return jobView(await this.ctx.store.maintenanceLeases.get(record.id), this.ctx.clock.now());
+  }
+
   /** Runs the job on a table already authorized for (on demand) or chosen by the scheduler. */
-  async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions): Promise<MaintenanceResult> {
+  async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress = JobProgress.none(this.ctx.clock)): Promise<MaintenanceResult> {
     const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
-      ? await this.expire(scope, record, options)
+      ? await this.expire(scope, record, options, progress)
       : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'metadata-location': record.metadataLocation };
     if (!options.actions.includes('remove-orphan-files')) return this.done(scope, record, expired);
     // After the expiry, on the metadata it committed: what expired snapshots left behind is no orphan, it is gone.
@@ -138,9 +184,16 @@ export class MaintenanceService {
     if (!current || current.id !== record.id) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'The table was dropped or replaced while its maintenance ran');
     const storage = await this.ctx.storageFor(scope.warehouse);
     const metadata = parseJson(current.metadataJson) as TableMetadata;
-    const reachable = await reachableFromMetadata(new ManifestReader(storage, [metadata.location]), metadata, current.metadataLocation);
-    const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs)).filter((f) => isPurgeable(scope.warehouse, f.path));
-    if (!options.dryRun) for (const f of orphans) await storage.delete(f.path);
+    await progress.phase('listing-orphans');
+    const reachable = await reachableFromMetadata(new CountingManifestReader(storage, [metadata.location], progress), metadata, current.metadataLocation);
+    const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs, (n) => progress.filesScanned(n))).filter((f) => isPurgeable(scope.warehouse, f.path));
+    if (!options.dryRun) {
+      await progress.phase('deleting-orphans');
+      for (const f of orphans) {
+        await storage.delete(f.path);
+        await progress.deleted(f.bytes);
+      }
+    }
     const bytes = orphans.reduce((n, f) => n + f.bytes, 0);
     return this.done(scope, record, {
       ...expired,
@@ -158,7 +211,7 @@ export class MaintenanceService {
     return result;
   }
 
-  private async expire(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions): Promise<MaintenanceResult> {
+  private async expire(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress: JobProgress): Promise<MaintenanceResult> {
     const storage = await this.ctx.storageFor(scope.warehouse);
     const system: Caller = {
       tenant: scope.warehouse.tenant,
@@ -170,11 +223,12 @@ export class MaintenanceService {
       requestId: scope.caller.requestId,
     };
     let current = record;
+    await progress.phase('expiring-snapshots');
     for (let attempt = 1; ; attempt += 1) {
       const before = parseJson(current.metadataJson) as TableMetadata;
       const settings: ExpirySettings = { ...DEFAULT_EXPIRY, ...fromProperties(scope.warehouse.properties), ...fromProperties(before.properties), ...options.expiry };
       const plan = planExpiry(before, this.ctx.clock.now(), settings);
-      const reader = new ManifestReader(storage, [before.location]);
+      const reader = new CountingManifestReader(storage, [before.location], progress);
       const reachable = await ReachableFiles.compute(reader, before.location, before, new Set(plan.expired));
       const result: MaintenanceResult = { 'dry-run': options.dryRun, 'expired-snapshots': plan.expired, 'removed-refs': plan.removedRefs, 'deleted-files': 0, 'deleted-bytes': 0, files: reachable.files, 'metadata-location': current.metadataLocation };
       if (options.dryRun || (plan.expired.length === 0 && plan.removedRefs.length === 0)) return result;
@@ -200,7 +254,11 @@ export class MaintenanceService {
       // Snapshots committed by others meanwhile (not planned on) keep whatever they reach.
       await reachable.keepSnapshots((after.snapshots ?? []).filter((s) => !plan.retained.has(String(s['snapshot-id']))));
       const files = reachable.files.filter((f) => isPurgeable(scope.warehouse, f.path));
-      for (const f of files) await storage.delete(f.path);
+      await progress.phase('deleting-expired-files');
+      for (const f of files) {
+        await storage.delete(f.path);
+        await progress.deleted(f.bytes);
+      }
       result.files = files;
       result['deleted-files'] = files.length;
       result['deleted-bytes'] = files.reduce((n, f) => n + f.bytes, 0);
@@ -208,4 +266,17 @@ export class MaintenanceService {
       return result;
     }
   }
+}
+
+function jobView(job: MaintenanceJobRecord | undefined, nowMs: number): MaintenanceJobView {
+  if (!job) return { state: 'never-run' };
+  const state = job.state === 'running' && job.expiresAtMs <= nowMs ? 'abandoned' : job.state;
+  return {
+    state,
+    holder: job.holder,
+    'started-at-ms': job.startedAtMs,
+    ...(job.state === 'running' ? { 'lease-expires-at-ms': job.expiresAtMs } : {}),
+    ...(job.lastRunMs > 0 ? { 'last-completed-at-ms': job.lastRunMs } : {}),
+    ...(job.progress ? { progress: job.progress } : {}),
+  };
 }

@@ -46,10 +46,11 @@ export async function reachableFromMetadata(reader: ManifestReader, metadata: Ta
 }
 
 /** The objects under the table's location no metadata reaches and last changed before `nowMs - olderThanMs`. */
-export async function findOrphans(storage: ObjectStorage, reachable: ReadonlySet<string>, location: string, nowMs: number, olderThanMs: number): Promise<DeletableFile[]> {
+export async function findOrphans(storage: ObjectStorage, reachable: ReadonlySet<string>, location: string, nowMs: number, olderThanMs: number, listed?: (n: number) => Promise<void>): Promise<DeletableFile[]> {
   if (!storage.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'orphan-file removal needs object listing, which this storage does not offer yet');
   const out: DeletableFile[] = [];
   for await (const o of storage.list(location)) {
+    await listed?.(1);
     if (reachable.has(key(o.uri)) || o.lastModifiedMs > nowMs - olderThanMs) continue;
     out.push({ path: o.uri, kind: o.uri.endsWith('.metadata.json') ? 'metadata' : 'orphan', bytes: o.bytes });
   }

@@ -42,14 +42,49 @@ export interface DroppedObjectStore {
   forget(warehouse: string, id: string): Promise<boolean>;
 }
 
+/** Where a running job is, counted as it goes (progress.ts); the last one stays after the job ends. */
+export interface MaintenanceProgress {
+  phase: 'starting' | 'expiring-snapshots' | 'deleting-expired-files' | 'listing-orphans' | 'deleting-orphans' | 'done' | 'failed';
+  'manifests-scanned': number;
+  'files-scanned': number;
+  'files-deleted': number;
+  'bytes-deleted': number;
+  'updated-at-ms': number;
+  /** Why the job failed (phase 'failed'). */
+  error?: string;
+}
+
+/** A table's job as its lease row records it: who holds it, until when, and its progress. */
+export interface MaintenanceJobRecord {
+  tableId: string;
+  warehouse: string;
+  holder: string;
+  state: 'running' | 'done' | 'failed';
+  startedAtMs: number;
+  /** The lease: another replica may take the job at or after this time (0: free). */
+  expiresAtMs: number;
+  lastRunMs: number;
+  progress: MaintenanceProgress | undefined;
+}
+
 /**
- * Leases on scheduled maintenance jobs, one row per table (by catalog id): of the replicas whose schedulers find a
- * table's job due at the same time exactly one takes it (compare-and-set on the row: free or expired, and not run
- * since `dueBeforeMs`), and a job whose replica died is taken again once its lease expires.
+ * Leases on maintenance jobs, one row per table (by catalog id): of the replicas whose schedulers find a table's job
+ * due at the same time exactly one takes it (compare-and-set on the row: free or expired, and not run since
+ * `dueBeforeMs`), and a job whose replica died is taken again once its lease expires. An on-demand run takes the
+ * same lease (so it never runs beside another job of the table), and the row carries the job's progress, so any
+ * replica, or a restarted one, can report where a job is (migration 0020).
  */
 export interface MaintenanceLeases {
-  /** True for exactly one of concurrent takers, when the job is free (no lease, or an expired one) and last completed before `dueBeforeMs`. */
-  take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number): Promise<boolean>;
-  /** The job completed: it ran at `nowMs`, and its lease is free. Only the holder's lease is touched. */
-  complete(tableId: string, holder: string, nowMs: number): Promise<void>;
+  /**
+   * True for exactly one of concurrent takers, when the job is free (no lease, an expired one, or with `overFailed`
+   * one a failed job keeps as its backoff) and last completed before `dueBeforeMs`. The row's state becomes running.
+   */
+  take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number, options?: { overFailed?: boolean }): Promise<boolean>;
+  /** Records the holder's progress (nothing when another holds the lease now). */
+  report(tableId: string, holder: string, progress: MaintenanceProgress): Promise<void>;
+  /** The job completed: it ran at `ranAtMs` (null: a dry run, which leaves the last run as it was), and its lease is free. Only the holder's lease is touched. */
+  complete(tableId: string, holder: string, ranAtMs: number | null, progress?: MaintenanceProgress): Promise<void>;
+  /** The job failed: its state and progress say so; its lease is kept until it expires (a backoff), or freed with `release`. */
+  fail(tableId: string, holder: string, progress: MaintenanceProgress, release: boolean): Promise<void>;
+  get(tableId: string): Promise<MaintenanceJobRecord | undefined>;
 }

@@ -4,6 +4,7 @@
  * once per interval. Every replica's scheduler walks the warehouse; a table's job runs where its lease (ports.ts
  * MaintenanceLeases) is taken, so on one shared database it runs once, and a job whose replica died is taken again
  * when its lease expires. A failed job keeps its lease until then (a backoff), and is logged through its event.
+ * A job reports its progress on its lease row (progress.ts), where GET of the table's job reads it.
  */
 import { randomUUID } from 'node:crypto';
 import type { CatalogEvents } from '../events.js';
@@ -12,6 +13,7 @@ import type { RequestScope, ServiceContext } from '../context.js';
 import type { Caller, NamespaceRecord, Warehouse } from '../ports.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
 import { MAINTENANCE_ACTIONS, type MaintenanceService } from './maintenance-service.js';
+import { failureReason, JobProgress } from './progress.js';
 
 export const MAINTENANCE_INTERVAL_PROPERTY = 'maintenance.interval-ms';
 /** How long a replica holds a table's job before another may take it (a job that outlives it may run twice: harmless, each commit is a compare-and-swap). */
@@ -58,11 +60,16 @@ export class MaintenanceScheduler {
           const record = await this.ctx.store.repository.getObject(warehouse.name, t.namespace, t.name);
           if (!record || record.id !== t.id) continue;
           result.ran += 1;
+          const leases = this.ctx.store.maintenanceLeases;
+          const progress = new JobProgress((p) => leases.report(t.id, this.holder, p), this.ctx.clock);
           try {
-            await this.maintenance.runTable(scope, record, { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS });
-            await this.ctx.store.maintenanceLeases.complete(t.id, this.holder, this.ctx.clock.now());
+            await this.maintenance.runTable(scope, record, { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS }, progress);
+            await progress.phase('done');
+            await leases.complete(t.id, this.holder, this.ctx.clock.now(), progress.current);
           } catch (e) {
             result.failed += 1;
+            await progress.phase('failed', failureReason(e));
+            await leases.fail(t.id, this.holder, progress.current, false);
             this.events.emit({ type: 'table.maintenance-failed', warehouse: warehouse.name, namespace: t.namespace, name: t.name, reason: e instanceof Error ? e.message : String(e) });
           }
         }

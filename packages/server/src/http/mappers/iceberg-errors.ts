@@ -41,6 +41,7 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_ROLE_EXISTS: { status: 409, type: 'AlreadyExistsException' },
   ERR_ROLE_IN_USE: { status: 409, type: 'ConflictException' },
+  ERR_JOB_RUNNING: { status: 409, type: 'ConflictException' },
   ERR_COMMIT_STATE_UNKNOWN: { status: 500, type: 'CommitStateUnknownException' },
   ERR_STORAGE: { status: 503, type: 'ServiceUnavailableException' },
   ERR_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableException' },

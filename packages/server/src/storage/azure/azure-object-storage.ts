@@ -9,7 +9,7 @@
  * never become a cause as they are.
  */
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { ObjectStorage } from '../../catalog/ports.js';
+import type { ObjectStorage, StoredObject } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { readBounded } from '../bounded-read.js';
 import { type AzureLocation, defaultBlobEndpoint, directoryPath, isAzureUri, parseAzureLocation } from './azure-location.js';
@@ -120,6 +120,32 @@ export class AzureObjectStorage implements ObjectStorage {
       throw storageError('DeletePrefix', prefix, e);
     }
     return deleted;
+  }
+
+  /**
+   * The blobs under a directory prefix (hierarchical-namespace directories left out), named in the prefix's own
+   * spelling (scheme and host), which is how a table's metadata names its files.
+   */
+  async *list(prefix: string): AsyncGenerator<StoredObject> {
+    const location = this.location(prefix);
+    const namePrefix = directoryPath(location.path);
+    if (namePrefix === '') throw new CatalogError('ERR_VALIDATION', `refusing to list a whole container: ${prefix}`);
+    const base = `${location.scheme}://${location.container}@${location.host}/`;
+    const pages = this.container(location).listBlobsFlat({ prefix: namePrefix, includeMetadata: true }).byPage({ maxPageSize: 1000 });
+    for (;;) {
+      let page;
+      try {
+        page = await pages.next();
+      } catch (e) {
+        throw storageError('ListBlobs', prefix, e);
+      }
+      if (page.done) return;
+      for (const item of page.value.segment.blobItems) {
+        if (item.metadata?.hdi_isfolder === 'true') continue;
+        // A blob without a time reads as new, so an orphan search keeps it (never deletes what it cannot date).
+        yield { uri: base + item.name, bytes: item.properties.contentLength ?? 0, lastModifiedMs: item.properties.lastModified?.getTime() ?? Number.MAX_SAFE_INTEGER };
+      }
+    }
   }
 
   private location(uri: string): AzureLocation {

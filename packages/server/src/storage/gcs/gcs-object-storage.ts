@@ -10,7 +10,7 @@
  * errors carry the request, with its Authorization header.
  */
 import type { AuthClient } from 'google-auth-library';
-import type { ObjectStorage } from '../../catalog/ports.js';
+import type { ObjectStorage, StoredObject } from '../../catalog/ports.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { discard, readBounded } from '../bounded-read.js';
 import { type GcsLocation, isGcsUri, parseGcsLocation } from './gcs-location.js';
@@ -92,25 +92,33 @@ export class GcsObjectStorage implements ObjectStorage {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
-    const location = this.location(prefix);
-    // Always a directory prefix: deleting under gs://b/wh/t1 must not touch gs://b/wh/t10.
-    const trimmed = location.name.replace(/\/+$/, '');
-    if (trimmed === '') throw new CatalogError('ERR_VALIDATION', `refusing to delete a whole bucket: ${prefix}`);
     let deleted = 0;
+    for await (const o of this.list(prefix, 'delete')) {
+      await this.delete(o.uri);
+      deleted += 1;
+    }
+    return deleted;
+  }
+
+  /** The objects under a directory prefix (gs://b/wh/t1 never lists gs://b/wh/t10), a page of 1000 at a time. */
+  async *list(prefix: string, purpose: 'list' | 'delete' = 'list'): AsyncGenerator<StoredObject> {
+    const location = this.location(prefix);
+    const trimmed = location.name.replace(/\/+$/, '');
+    if (trimmed === '') throw new CatalogError('ERR_VALIDATION', `refusing to ${purpose} a whole bucket: ${prefix}`);
     let pageToken: string | undefined;
     do {
-      const query = new URLSearchParams({ prefix: `${trimmed}/`, fields: 'items(name),nextPageToken', maxResults: '1000' });
+      const query = new URLSearchParams({ prefix: `${trimmed}/`, fields: 'items(name,size,updated),nextPageToken', maxResults: '1000' });
       if (pageToken) query.set('pageToken', pageToken);
       const res = await this.call('GET', `/storage/v1/b/${enc(location.bucket)}/o?${query}`, prefix, 'list');
       expectOk(res, 'list', prefix);
-      const page = res.data as { items?: { name: string }[]; nextPageToken?: string };
+      const page = res.data as { items?: { name: string; size?: string; updated?: string }[]; nextPageToken?: string };
       for (const item of page.items ?? []) {
-        await this.delete(`gs://${location.bucket}/${item.name}`);
-        deleted += 1;
+        const updated = item.updated === undefined ? Number.NaN : Date.parse(item.updated);
+        // An object without a time reads as new, so an orphan search keeps it (never deletes what it cannot date).
+        yield { uri: `gs://${location.bucket}/${item.name}`, bytes: Number(item.size ?? 0), lastModifiedMs: Number.isFinite(updated) ? updated : Number.MAX_SAFE_INTEGER };
       }
       pageToken = page.nextPageToken;
     } while (pageToken);
-    return deleted;
   }
 
   private async call(

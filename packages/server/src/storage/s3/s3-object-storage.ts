@@ -174,7 +174,7 @@ export class S3ObjectStorage implements ObjectStorage {
         throw storageError('ListObjectsV2', prefix, e);
       }
       for (const o of page.Contents ?? []) {
-        if (typeof o.Key === 'string') yield { uri: `${scheme}://${location.bucket}/${o.Key}`, bytes: Number(o.Size ?? 0), lastModifiedMs: o.LastModified?.getTime() ?? 0 };
+        if (typeof o.Key === 'string') yield { uri: `${scheme}://${location.bucket}/${o.Key}`, bytes: Number(o.Size ?? 0), lastModifiedMs: o.LastModified?.getTime() ?? Number.MAX_SAFE_INTEGER };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

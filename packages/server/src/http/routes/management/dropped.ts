@@ -27,4 +27,10 @@ export function maintenanceRoutes(app: FastifyInstance, maintenance: Maintenance
     async (req: FastifyRequest<{ Params: { warehouse: string; namespace: string; table: string } }>) =>
       maintenance.run({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table, req.body),
   );
+  app.get(
+    '/warehouses/:warehouse/namespaces/:namespace/tables/:table/maintenance',
+    { schema: { operationId: 'getTableMaintenance' } },
+    async (req: FastifyRequest<{ Params: { warehouse: string; namespace: string; table: string } }>) =>
+      maintenance.job({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table),
+  );
 }

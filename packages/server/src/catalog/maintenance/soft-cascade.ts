@@ -1,0 +1,56 @@
+/**
+ * A cascading namespace drop (Lance `behavior: Cascade`) is soft like a single drop (soft-drop.ts, issue 39): with a
+ * retention above 0 every table, view and Lance table under the namespace moves to the dropped objects in the drop's
+ * own transaction (CatalogRepository.softDropObject), keeping its id, grants, files and Lance versions for an undrop,
+ * and its change event says so (soft, its dropped-object id, until when). The one exception is the single drop's:
+ * a Lance table (whose drop deletes its data) is removed and purged at once when the caller holds
+ * `table:purge-immediately` on the namespace, and that decision is audited. The namespaces themselves are removed
+ * as before; an undrop of a table whose namespace is gone asks for it to be created again, or for another one.
+ */
+import type { SecurablePath } from '../access/ports.js';
+import type { RequestScope, ServiceContext } from '../context.js';
+import type { Change } from '../outbox/changes.js';
+import type { CatalogObjectRecord, CatalogRepository } from '../ports.js';
+import { dropRetentionMs } from './retention.js';
+
+export interface CascadeSoftDrop {
+  droppedAtMs: number;
+  expiresAtMs: number;
+  droppedBy: string;
+  /** The caller may purge at once: Lance tables are removed and their data deleted, as before soft deletion. */
+  purgeNow: boolean;
+}
+
+/** Decides, once for the cascade, whether it is soft; undefined when it is not (retention 0). Call it after authorization. */
+export async function cascadeSoftDrop(ctx: ServiceContext, scope: RequestScope, namespacePath: SecurablePath, object: string): Promise<CascadeSoftDrop | undefined> {
+  const retention = dropRetentionMs(scope.warehouse);
+  if (retention === 0) return undefined;
+  const purgeNow = await ctx.access.allowed(scope, 'table:purge-immediately', namespacePath);
+  await ctx.access.record(scope.caller, 'access.checked', purgeNow ? 'allow' : 'deny', 'table:purge-immediately', object, { purgeAfterMs: purgeNow ? 0 : retention, cascade: true });
+  const droppedAtMs = ctx.clock.now();
+  return { droppedAtMs, expiresAtMs: droppedAtMs + retention, droppedBy: scope.caller.description, purgeNow };
+}
+
+/**
+ * In the cascade's transaction: moves the object to the dropped objects and answers true, or answers false when the
+ * cascade must remove it as before (not soft, or a Lance table purged at once).
+ */
+export async function softDropInCascade(repo: CatalogRepository, soft: CascadeSoftDrop | undefined, record: CatalogObjectRecord): Promise<boolean> {
+  const purge = record.kind === 'lance-table';
+  if (!soft || (purge && soft.purgeNow)) return false;
+  // False only when the row went meanwhile (it was listed in this transaction): gone either way.
+  await repo.softDropObject({ object: record, droppedAtMs: soft.droppedAtMs, expiresAtMs: soft.expiresAtMs, purge, droppedBy: soft.droppedBy });
+  return true;
+}
+
+/** The change events of the objects a cascade soft-dropped: as a single drop's, marked cascade and soft. */
+export function softCascadeChanges(records: readonly CatalogObjectRecord[], soft: CascadeSoftDrop): Change[] {
+  return records.map((r) => ({
+    kind: r.kind === 'view' ? 'view.dropped' : r.kind === 'table' ? 'table.dropped' : 'lance-table.dropped',
+    namespace: r.namespace,
+    name: r.name,
+    uuid: r.uuid,
+    ...(r.kind === 'table' ? { operation: { purge: false } } : r.kind === 'view' ? { operation: {} } : {}),
+    data: { ...(r.kind === 'lance-table' ? { location: r.location } : {}), cascade: true, soft: true, 'dropped-object-id': r.id, 'recoverable-until-ms': soft.expiresAtMs },
+  }));
+}

@@ -1,0 +1,146 @@
+/**
+ * Soft deletion of a cascading Lance namespace drop, and the undrop location rule (issue 39), in-process on a file
+ * warehouse with authentication on. A cascade drops a namespace, its child namespace, two Lance tables and an
+ * Iceberg table: every object goes to the dropped objects (in the drop's transaction), its files kept, the namespaces
+ * gone; the table's undrop asks for its namespace until it exists again, then each comes back with its data, into
+ * its own namespace or another. A caller holding table:purge-immediately purges the Lance tables at once (the
+ * Iceberg table is still recoverable); both decisions are audited. An undrop is refused (409) when a live object now
+ * lies inside the dropped one's location, and when the dropped one would lie inside a live object's location.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantPrincipal } from '../support/access.js';
+import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { bearerSender } from '../support/inject.js';
+
+let cat: TestCatalog;
+let admin: Send;
+let engineer: Send;
+let purger: Send;
+const M = '/management/v1/warehouses/default/dropped';
+const L = '/lance/default/v1';
+const WH = { type: 'warehouse' as const, warehouse: 'default' };
+const ENGINEER = ['namespace:create', 'namespace:list', 'namespace:drop', 'table:create', 'table:list', 'table:read-metadata', 'table:write-data', 'table:drop', 'view:drop', 'warehouse:undrop'];
+
+async function token(clientId: string, clientSecret: string): Promise<string> {
+  const res = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: '/v1/oauth/tokens',
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().access_token as string;
+}
+async function principal(name: string, privileges: string[]): Promise<{ send: Send; id: string }> {
+  const p = await cat.lakegate.principals.create(name);
+  await grantPrincipal(admin, p.clientId, privileges, WH);
+  return { send: bearerSender(cat.lakegate.app, await token(p.clientId, p.clientSecret)), id: p.clientId };
+}
+const dropped = async () => (await engineer('GET', M)).body.dropped as Array<{ id: string; kind: string; namespace: string[]; name: string; purge: boolean }>;
+/** Declares a Lance table with a data file; answers its location and the file. */
+async function lanceTable(send: Send, levels: string[], name: string): Promise<{ location: string; file: string }> {
+  const id = [...levels, name];
+  const declared = await send('POST', `${L}/table/${encodeURIComponent(id.join('$'))}/declare`, { id });
+  expect(declared.status, JSON.stringify(declared.body)).toBe(200);
+  const location = declared.body.location as string;
+  const dir = path.join(fileURLToPath(location), 'data');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'f.lance'), 'rows');
+  return { location, file: path.join(dir, 'f.lance') };
+}
+const describeLance = (send: Send, id: string[]) => send('POST', `${L}/table/${encodeURIComponent(id.join('$'))}/describe`, { id });
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true });
+  const a = cat.admin();
+  admin = bearerSender(cat.lakegate.app, await token(a.client_id, a.client_secret));
+  engineer = (await principal('cascade-engineer', [...ENGINEER, 'warehouse:list-dropped'])).send;
+  purger = (await principal('cascade-purger', [...ENGINEER, 'table:purge-immediately'])).send;
+});
+afterAll(async () => cat?.close());
+
+describe('a cascading Lance namespace drop', () => {
+  it('soft-drops every object under it in one go; each comes back with its data once its namespace exists', async () => {
+    for (const levels of [['lc'], ['lc', 'inner']]) expect((await engineer('POST', `${L}/namespace/${encodeURIComponent(levels.join('$'))}/create`, { id: levels })).status).toBe(200);
+    const ds1 = await lanceTable(engineer, ['lc'], 'ds1');
+    const ds2 = await lanceTable(engineer, ['lc', 'inner'], 'ds2');
+    const ice = await engineer('POST', '/v1/default/namespaces/lc/tables', { name: 'ice', schema: simpleSchema });
+    expect(ice.status).toBe(200);
+
+    expect((await engineer('POST', `${L}/namespace/lc/drop`, { id: ['lc'], behavior: 'Cascade' })).status).toBe(200);
+    expect((await engineer('POST', `${L}/namespace/lc/exists`, { id: ['lc'] })).status).toBe(404);
+    expect((await describeLance(engineer, ['lc', 'ds1'])).status).toBe(404);
+    expect(existsSync(ds1.file) && existsSync(ds2.file)).toBe(true);
+    const listed = await dropped();
+    const mine = listed.filter((d) => d.namespace[0] === 'lc').map((d) => `${d.kind}:${d.namespace.join('.')}.${d.name}:${d.purge}`).sort();
+    expect(mine).toEqual(['lance-table:lc.ds1:true', 'lance-table:lc.inner.ds2:true', 'table:lc.ice:false']);
+    // The decision to keep the Lance data was audited, as for a single drop.
+    const audit = (await admin('GET', '/management/v1/audit?action=table:purge-immediately&limit=20')).body.events as Array<{ decision: string; object: string; detail: { cascade?: boolean } }>;
+    expect(audit.some((e) => e.decision === 'deny' && e.object === 'default/lc' && e.detail.cascade === true)).toBe(true);
+
+    // Its namespace is gone: the undrop says so, and nothing moves.
+    const id1 = listed.find((d) => d.name === 'ds1')!.id;
+    const orphaned = await engineer('POST', `${M}/${id1}/undrop`, {});
+    expect(orphaned.status).toBe(404);
+    expect(orphaned.body.error.type).toBe('NoSuchNamespaceException');
+    expect((await engineer('POST', `${L}/namespace/lc/create`, { id: ['lc'] })).status).toBe(200);
+    expect((await engineer('POST', `${M}/${id1}/undrop`, {})).status).toBe(200);
+    expect((await describeLance(engineer, ['lc', 'ds1'])).body.location).toBe(ds1.location);
+    // The inner table into the parent namespace (its own is gone), the Iceberg table into its own.
+    const id2 = listed.find((d) => d.name === 'ds2')!.id;
+    expect((await engineer('POST', `${M}/${id2}/undrop`, { namespace: ['lc'] })).status).toBe(200);
+    expect((await describeLance(engineer, ['lc', 'ds2'])).body.location).toBe(ds2.location);
+    expect((await engineer('POST', `${M}/${listed.find((d) => d.name === 'ice')!.id}/undrop`, {})).status).toBe(200);
+    expect((await engineer('GET', '/v1/default/namespaces/lc/tables/ice')).body.metadata['table-uuid']).toBe(ice.body.metadata['table-uuid']);
+    expect(existsSync(ds1.file) && existsSync(ds2.file)).toBe(true);
+    expect((await dropped()).filter((d) => d.namespace[0] === 'lc')).toEqual([]);
+    // Each Lance table's drop was an event of its own, as for a single drop.
+    const events = cat.logs().split('\n').filter((l) => l.includes('"lance-table.dropped"') && l.includes('"lc"'));
+    expect(events.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('purges the Lance tables at once for a caller holding table:purge-immediately; the Iceberg table stays recoverable', async () => {
+    expect((await purger('POST', `${L}/namespace/pc/create`, { id: ['pc'] })).status).toBe(200);
+    const ds = await lanceTable(purger, ['pc'], 'ds');
+    expect((await purger('POST', '/v1/default/namespaces/pc/tables', { name: 'ice', schema: simpleSchema })).status).toBe(200);
+    expect((await purger('POST', `${L}/namespace/pc/drop`, { id: ['pc'], behavior: 'Cascade' })).status).toBe(200);
+    expect(existsSync(fileURLToPath(ds.location))).toBe(false);
+    expect((await dropped()).filter((d) => d.namespace[0] === 'pc').map((d) => `${d.kind}:${d.name}`)).toEqual(['table:ice']);
+  });
+});
+
+describe('the undrop location rule', () => {
+  it('refuses an undrop when a live object now lies inside the dropped one, or the dropped one inside a live one', async () => {
+    expect((await engineer('POST', '/v1/default/namespaces', { namespace: ['loc'] })).status).toBe(200);
+    const a = await engineer('POST', '/v1/default/namespaces/loc/tables', { name: 'a', schema: simpleSchema });
+    const aLocation = a.body.metadata.location as string;
+    expect((await engineer('DELETE', '/v1/default/namespaces/loc/tables/a')).status).toBe(204);
+    // A live table inside the dropped one's location.
+    const inner = await engineer('POST', '/v1/default/namespaces/loc/tables', { name: 'inner', schema: simpleSchema, location: `${aLocation}/nested` });
+    expect(inner.status, JSON.stringify(inner.body)).toBe(200);
+    const idA = (await dropped()).find((d) => d.name === 'a')!.id;
+    const refusedA = await engineer('POST', `${M}/${idA}/undrop`, {});
+    expect(refusedA.status).toBe(409);
+    expect(refusedA.body.error.message).toMatch(/at, inside or around the dropped object's location/);
+
+    // The dropped one inside a live table's location.
+    const base = path.posix.dirname(aLocation);
+    const c = await engineer('POST', '/v1/default/namespaces/loc/tables', { name: 'c', schema: simpleSchema, location: `${base}/custom-outer/c` });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect((await engineer('DELETE', '/v1/default/namespaces/loc/tables/c')).status).toBe(204);
+    const around = await engineer('POST', '/v1/default/namespaces/loc/tables', { name: 'around', schema: simpleSchema, location: `${base}/custom-outer` });
+    expect(around.status, JSON.stringify(around.body)).toBe(200);
+    const idC = (await dropped()).find((d) => d.name === 'c')!.id;
+    expect((await engineer('POST', `${M}/${idC}/undrop`, {})).status).toBe(409);
+
+    // Once the live ones go (dropped too), both come back.
+    expect((await engineer('DELETE', '/v1/default/namespaces/loc/tables/around')).status).toBe(204);
+    expect((await engineer('POST', `${M}/${idC}/undrop`, {})).status).toBe(200);
+    expect((await engineer('DELETE', '/v1/default/namespaces/loc/tables/inner')).status).toBe(204);
+    expect((await engineer('POST', `${M}/${idA}/undrop`, {})).status).toBe(200);
+  });
+});

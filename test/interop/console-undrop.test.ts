@@ -1,0 +1,159 @@
+/**
+ * The console's dropped objects and table maintenance (issue 39) in a real browser (Debian's Chromium driven by
+ * playwright-core) against a real `lakegate serve`: a table with one snapshot of 30 records is dropped (soft) and a
+ * new table takes its name. On the warehouse's "Dropped" page the old table is listed; Undrop under its own name
+ * shows the server's 409 (the name is taken), Undrop under a new name restores it, and its page shows the snapshot
+ * and its 30 records again. On that page a dry run of orphan-file removal lists the stray file planted under the
+ * table's location, as the server answered, and deletes nothing; the job's record says so afterwards. A principal
+ * without warehouse:list-dropped is shown the refusal. Removing thousands of orphan files, the panel shows the job's phase and
+ * counts while it runs (polled from GET of the job), then the result. Screenshots: tmp/console-screenshots/dropped-*.png.
+ */
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { screenshot, signInWithSecret } from '../support/console-pages.js';
+import { appendUpdates, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+
+let chrome: { browser: Browser; close(): Promise<void> };
+let server: ServerProcess;
+let send: Send;
+let reader: CreatedPrincipal;
+let droppedLocation = '';
+const T = '/v1/default/namespaces/ud/tables';
+/** Enough stray files that their removal outlasts a few of the panel's polls (every 0.25 s). */
+const STRAYS = 6000;
+
+beforeAll(async () => {
+  if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  }
+  chrome = await launchChromium();
+  server = await startServer();
+  send = httpSender(server.url, await server.token());
+  expect((await send('POST', '/v1/default/namespaces', { namespace: ['ud'] })).status).toBe(200);
+  const created = await send('POST', T, { name: 'events', schema: simpleSchema, properties: { 'format-version': '2' } });
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  droppedLocation = created.body.metadata.location as string;
+  const manifest = `${droppedLocation}/metadata/m0.avro`;
+  const entries = [0, 1, 2].map((i) => ({ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${droppedLocation}/data/f${i}.parquet`, partition: [], records: 10 } }));
+  const manifests: TestManifest[] = [{ path: manifest, length: await writeManifest(manifest, [], entries), content: 0, sequenceNumber: 1, addedSnapshotId: 1n }];
+  const list = `${droppedLocation}/metadata/snap-1.avro`;
+  await writeManifestList(list, manifests);
+  const commit = appendUpdates(created.body.metadata, list);
+  (commit.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = { operation: 'append', 'total-data-files': '3', 'total-records': '30' };
+  expect((await send('POST', `${T}/events`, { requirements: commit.requirements, updates: commit.updates })).status).toBe(200);
+  // Dropped (soft: the warehouse keeps it 7 days), and the name taken again by a new, empty table.
+  expect((await send('DELETE', `${T}/events`)).status).toBe(204);
+  expect((await send('POST', T, { name: 'events', schema: simpleSchema })).status).toBe(200);
+  reader = await createGrantedPrincipal(server, 'console-undrop-reader', ['table:read-metadata'], { type: 'warehouse', warehouse: 'default' });
+}, 15 * 60_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+describe('console: dropped objects and maintenance', () => {
+  it('undrops a table (409 on the taken name, then under a new one), shows its data again, and runs an orphan dry run', async () => {
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const [adminId, adminSecret] = server.credential.split(':') as [string, string];
+    await signInWithSecret(page, server.url, adminId, adminSecret);
+    await page.goto(`${server.url}/ui/catalog/default`);
+    await page.getByRole('link', { name: 'Dropped objects' }).click();
+    const row = page.getByTestId('dropped-object').filter({ hasText: 'ud.events' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(droppedLocation);
+    await screenshot(page, 'dropped-list');
+
+    // Its own name is taken: the server's 409 is shown next to the row, and nothing changed.
+    await row.getByRole('button', { name: 'Undrop' }).click();
+    const refusal = row.getByTestId('undrop-error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/ud\.events is taken.*Type a new name above/s);
+    await screenshot(page, 'dropped-undrop-conflict');
+
+    await row.locator('input[name=undrop-name]').fill('events_restored');
+    await row.getByRole('button', { name: 'Undrop' }).click();
+    const done = row.getByTestId('undrop-done');
+    await done.waitFor();
+    expect(await done.textContent()).toContain('ud.events_restored');
+    await done.getByRole('link', { name: 'ud.events_restored' }).click();
+
+    // Back with its data: the snapshot and its 30 records.
+    await page.getByTestId('current-snapshot').waitFor();
+    expect(await page.getByTestId('current-snapshot').textContent()).toMatch(/append, .*30 records/);
+    expect(await page.getByTestId('timeline-snapshot').count()).toBe(1);
+    const loaded = await send('GET', `${T}/events_restored`);
+    expect(loaded.body.metadata.location).toBe(droppedLocation);
+    expect((await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped).toEqual([]);
+
+    // A stray file a week old under the restored table: the dry run lists it and deletes nothing.
+    const stray = path.join(fileURLToPath(droppedLocation), 'data', 'stray.parquet');
+    mkdirSync(path.dirname(stray), { recursive: true });
+    writeFileSync(stray, 'a failed write');
+    const weekAgo = new Date(Date.now() - 7 * 86_400_000);
+    utimesSync(stray, weekAgo, weekAgo);
+    const form = page.getByRole('form', { name: 'Run maintenance' });
+    await form.locator('select[name=maintenance-action]').selectOption('orphans-dry-run');
+    await form.locator('input[name=maintenance-older-than]').fill('3');
+    await form.getByRole('button', { name: 'Run' }).click();
+    const result = page.getByTestId('maintenance-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('Dry run: nothing was deleted.');
+    expect(await page.getByTestId('maintenance-deleted-files').textContent()).toBe('0');
+    expect(await page.getByTestId('maintenance-would-delete').textContent()).toBe('1');
+    const files = await page.getByTestId('maintenance-file').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(files).toEqual([[`${droppedLocation}/data/stray.parquet`, 'orphan', '14 B']]);
+    expect(existsSync(stray)).toBe(true);
+    await screenshot(page, 'dropped-maintenance-dry-run');
+    const job = await send('GET', '/management/v1/warehouses/default/namespaces/ud/tables/events_restored/maintenance');
+    expect(job.body).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-deleted': 0 } });
+    expect(job.body['last-completed-at-ms']).toBeUndefined();
+    await context.close();
+  });
+
+  it('shows a running job\'s progress, then its result, when removing many orphan files', async () => {
+    const created = await send('POST', T, { name: 'many', schema: simpleSchema });
+    expect(created.status).toBe(200);
+    const dir = path.join(fileURLToPath(created.body.metadata.location as string), 'data');
+    mkdirSync(dir, { recursive: true });
+    const weekAgo = new Date(Date.now() - 7 * 86_400_000);
+    for (let i = 0; i < STRAYS; i++) {
+      const f = path.join(dir, `stray-${i}.parquet`);
+      writeFileSync(f, 'x');
+      utimesSync(f, weekAgo, weekAgo);
+    }
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const [adminId, adminSecret] = server.credential.split(':') as [string, string];
+    await signInWithSecret(page, server.url, adminId, adminSecret);
+    await page.goto(`${server.url}/ui/catalog/default/table/ud/many`);
+    const form = page.getByRole('form', { name: 'Run maintenance' });
+    await form.locator('select[name=maintenance-action]').selectOption('orphans');
+    await form.getByRole('button', { name: 'Run' }).click();
+    // The panel polls the job while it runs: the server's phase and counts appear before the result does.
+    const progress = page.getByTestId('maintenance-progress');
+    await expect.poll(async () => (await progress.isVisible()) ? await progress.textContent() : '', { timeout: 60_000, intervals: [100] }).toMatch(/(listing|deleting)-orphans: \d+ manifests, \d+ files scanned; \d+ files \([\d,]+ B\) deleted so far/);
+    await screenshot(page, 'maintenance-progress');
+    await page.getByTestId('maintenance-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('maintenance-deleted-files').textContent()).toBe(String(STRAYS));
+    expect(readdirSync(dir)).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('shows the refusal to a principal without warehouse:list-dropped', async () => {
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signInWithSecret(page, server.url, reader.id, reader.secret);
+    await page.goto(`${server.url}/ui/catalog/default/dropped`);
+    await expect.poll(async () => page.getByTestId('error').textContent(), { timeout: 20_000 }).toMatch(/Not allowed.*warehouse:list-dropped/);
+    await context.close();
+  });
+});
