@@ -58,8 +58,11 @@ const UNSIGNABLE = new Set([
 /** A value SignatureV4's folding would change. */
 const FOLDABLE = /[\r\n\t]|^ | $| {2}/;
 
+/** RFC 3986 unreserved characters only: nothing to escape (most query names and values S3 clients send). */
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
 /** SignatureV4's escapeUri: RFC 3986 unreserved characters only. */
-const escapeUri = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapeUri = (s: string): string => (UNRESERVED.test(s) ? s : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 
 export class HeaderSigner {
   private day = '';
