@@ -48,6 +48,8 @@ await app.register(
     v1.get('/config', replay);
     v1.get('/:prefix/namespaces/:namespace/tables', replay);
     v1.get('/:prefix/namespaces/:namespace/tables/:table', replay);
+    // Remote signing (bench/signing.mjs): a POST whose small JSON body Fastify's own parser reads.
+    v1.post('/:prefix/namespaces/:namespace/tables/:table/sign', replay);
   },
   { prefix: '/v1' },
 );

@@ -127,6 +127,43 @@ describe('remote-signing-endpoint: default', () => {
     expect(invalid.body.error.type).toBeDefined();
   });
 
+  it('never signs through a remembered location for a table dropped, renamed or re-created since', async () => {
+    const writer = await principal('default-stale');
+    const place = 's3://bucket/wh/sales/moving-place';
+    const created = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema, location: place });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    await grantPrincipal(admin, writer.id, ['table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'moving' });
+    const put = (key: string) => writer.send('POST', SIGN, req('PUT', `bucket/${key}`));
+    // Signed, and the table is now remembered as the one at moving-place.
+    expect((await put('wh/sales/moving-place/data/a.parquet')).status).toBe(200);
+
+    // Renamed: the name remembered is gone, the key is looked up again and found under the renamed table (whose grant
+    // followed it, by id). A new table under the old name lives elsewhere, and the writer holds nothing on it.
+    expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['archive'] })).status).toBe(200);
+    expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'moving' }, destination: { namespace: ['archive'], name: 'moved' } })).status).toBe(204);
+    expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema, location: 's3://bucket/wh/sales/moving-again' })).status).toBe(200);
+    expect((await put('wh/sales/moving-place/data/b.parquet')).status).toBe(200);
+    const again = await put('wh/sales/moving-again/data/a.parquet');
+    expect(again.status).toBe(403);
+    expect(again.body.error.message).toMatch(/lies in no table you may sign for/);
+
+    // Dropped: the remembered table is gone, and no other table holds the key.
+    expect((await admin('DELETE', '/v1/lake/namespaces/archive/tables/moved')).status).toBe(204);
+    const dropped = await put('wh/sales/moving-place/data/c.parquet');
+    expect(dropped.status).toBe(403);
+    expect(dropped.body.error.message).toMatch(/lies in no table you may sign for/);
+
+    // Re-created under the remembered name at the remembered place... by a table the writer holds nothing on.
+    await grantPrincipal(admin, writer.id, ['table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'moving' });
+    expect((await put('wh/sales/moving-again/data/b.parquet')).status).toBe(200);
+    expect((await admin('DELETE', '/v1/lake/namespaces/sales/tables/moving')).status).toBe(204);
+    const recreated = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema, location: 's3://bucket/wh/sales/moving-again' });
+    expect(recreated.status, JSON.stringify(recreated.body)).toBe(200);
+    const stale = await put('wh/sales/moving-again/data/c.parquet');
+    expect(stale.status).toBe(403);
+    expect(stale.body.error.message).toMatch(/lies in no table you may sign for/);
+  });
+
   it('signs for a staged table only for whoever staged it', async () => {
     const creator = await principal('default-creator');
     await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });

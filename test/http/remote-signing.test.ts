@@ -237,10 +237,15 @@ describe('the sign operation', () => {
 
     const writer = await principal('sign-writer');
     await grantPrincipal(admin, writer.id, ['table:write-data'], tableSecurable('orders'));
-    expect((await writer.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`))).status).toBe(200);
+    // An Idempotency-Key changes nothing: signing applies nothing, and a replayed signature would be an old decision.
+    const key = { 'idempotency-key': '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' };
+    const before = await writer.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`), key);
+    expect(before.status).toBe(200);
+    expect(before.headers['idempotent-replayed']).toBeUndefined();
     await revoke(admin, `${writer.id}-role`, ['table:write-data'], tableSecurable('orders'));
-    const after = await writer.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`));
+    const after = await writer.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`), key);
     expect(after.status).toBe(403);
+    expect(after.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('signs for a staged table only for whoever staged it', async () => {

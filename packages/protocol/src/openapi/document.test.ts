@@ -80,6 +80,9 @@ describe('operations', () => {
     expect(find('updateTable').parameters!.map((p) => p.name)).toContain('Idempotency-Key');
     expect(find('lanceDropTable').parameters!.map((p) => p.name)).toContain('Idempotency-Key');
     expect(find('createPrincipal').parameters ?? []).toEqual([]);
+    // A POST that changes nothing takes none: a replayed signature would be an old decision.
+    expect(find('signRequest').parameters!.map((p) => p.name)).not.toContain('Idempotency-Key');
+    expect((find('signRequestByLocation').parameters ?? []).map((p) => p.name)).not.toContain('Idempotency-Key');
   });
 });
 

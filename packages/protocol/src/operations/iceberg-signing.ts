@@ -20,6 +20,7 @@ export const ICEBERG_SIGNING_OPERATIONS = [
     errors: [404],
     security: 'authenticated',
     advertised: true,
+    safe: true,
   }),
   defineOperation({
     operationId: 'signRequestByLocation',
@@ -33,5 +34,6 @@ export const ICEBERG_SIGNING_OPERATIONS = [
     body: jsonBody(RemoteSignRequest),
     responses: { 200: { description: 'The URI and headers to send (Cache-Control: no-cache)', schema: Type.Ref(RemoteSignResult) } },
     security: 'authenticated',
+    safe: true,
   }),
 ];

@@ -60,6 +60,11 @@ export interface OperationSpec {
   /** Listed in the `endpoints` of GET /v1/config (Iceberg catalog operations). */
   advertised?: boolean;
   deprecated?: boolean;
+  /**
+   * Changes nothing: a POST only to carry its input in a body (remote signing). It takes no Idempotency-Key, as there
+   * is nothing to apply twice and a replayed answer would hand out an old decision.
+   */
+  safe?: boolean;
 }
 
 const PATH_PARAM = /\{([^}]+)\}/g;
@@ -108,14 +113,14 @@ export function jsonBody(schema: TSchema, required = true): RequestBodySpec {
 
 /**
  * Whether the operation takes an Idempotency-Key: Iceberg and Lance mutations (the surfaces attach it to their
- * POST and DELETE routes).
+ * POST and DELETE routes), not the POSTs marked `safe`.
  *
  * @example
  * ```ts
  * idempotent(operation('updateTable')); // true
  * ```
  */
-export const idempotent = (op: OperationSpec): boolean => (op.surface === 'iceberg' || op.surface === 'lance') && (op.method === 'POST' || op.method === 'DELETE');
+export const idempotent = (op: OperationSpec): boolean => (op.surface === 'iceberg' || op.surface === 'lance') && (op.method === 'POST' || op.method === 'DELETE') && op.safe !== true;
 
 /**
  * The 4xx and 503 statuses an operation may answer (in its surface's error envelope; any 5xx may happen too):

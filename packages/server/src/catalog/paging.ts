@@ -6,19 +6,20 @@
  * Tokens are deterministic (the same key gives the same token, so kept listing bodies still match) and every
  * replica with the same secret key (config secretKey) reads every other's.
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { type KeyObject, createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import { validation } from '../errors/catalog-error.js';
 import { encodeNamespace } from './identifiers.js';
 import type { Page } from './ports.js';
 
 /** Seals and opens page tokens with keys derived from the server's secret key. */
 export class PageTokens {
-  private readonly encryption: Buffer;
-  private readonly nonces: Buffer;
+  /** KeyObjects, as security/secret-box.ts says why. */
+  private readonly encryption: KeyObject;
+  private readonly nonces: KeyObject;
 
   constructor(secretKey: Uint8Array) {
-    this.encryption = Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'page-tokens:encryption', 32));
-    this.nonces = Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'page-tokens:nonce', 32));
+    this.encryption = createSecretKey(Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'page-tokens:encryption', 32)));
+    this.nonces = createSecretKey(Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'page-tokens:nonce', 32)));
   }
 
   seal(key: string, listing: string): string {

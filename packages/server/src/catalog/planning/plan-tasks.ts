@@ -4,7 +4,7 @@
  * read the filter of another's plan nor forge or widen a range, and every replica with the same secret opens
  * every other's tokens (no shared state). Expiry, owner and table are checked by the planning service.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { parseJson, stringifyJson } from '../json.js';
 import type { PlanTaskClaims, PlanTaskCodec } from './ports.js';
 
@@ -16,10 +16,11 @@ import type { PlanTaskClaims, PlanTaskCodec } from './ports.js';
 const MAX_TOKEN_CHARS = 64 * 1024 * 1024;
 
 export class SealedPlanTasks implements PlanTaskCodec {
-  private readonly key: Buffer;
+  /** A KeyObject, as security/secret-box.ts says why. */
+  private readonly key: KeyObject;
 
   constructor(secretKey: Uint8Array) {
-    this.key = Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'plan-tasks:encryption', 32));
+    this.key = createSecretKey(Buffer.from(hkdfSync('sha256', secretKey, 'lakegate', 'plan-tasks:encryption', 32)));
   }
 
   seal(claims: PlanTaskClaims): string {

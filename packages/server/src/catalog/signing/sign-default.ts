@@ -17,6 +17,7 @@ import { isUnderNormalized, normalizeLocation } from '../locations.js';
 import type { Caller, Warehouse } from '../ports.js';
 import type { TableContext } from '../tables/shared.js';
 import type { InspectedRequest, RequestSigner, StorageRequest } from './ports.js';
+import { type LocatedTable, TableLocationHints } from './table-locations.js';
 
 /** How long a tenant's list of warehouses is reused: a warehouse created since is found that much later (never a wrong one: each is re-read). */
 const WAREHOUSE_LIST_MS = 5_000;
@@ -36,12 +37,16 @@ export const noTableFor = (location: string) =>
 
 export class SignByLocation {
   private readonly lists = new Map<string, { names: string[]; untilMs: number }>();
+  private readonly hints = new TableLocationHints();
 
   constructor(
     private readonly ctx: TableContext,
     private readonly warehousesOf: (tenant: string) => Promise<Warehouse[]>,
   ) {
-    ctx.coherence.on('warehouses', () => this.lists.clear());
+    ctx.coherence.on('warehouses', () => {
+      this.lists.clear();
+      this.hints.clear();
+    });
   }
 
   async locate(caller: Caller, request: StorageRequest): Promise<LocatedRequest> {
@@ -75,29 +80,57 @@ export class SignByLocation {
       const own = signer === candidates[0]!.signer ? inspected : signer.inspect(request);
       const table = await this.tableAt(scope.warehouse, location);
       if (!table) break;
-      return { scope, signer, inspected: own, namespace: table.namespace, name: table.name, location };
+      return { scope, signer, inspected: own, namespace: table.namespace as string[], name: table.name, location };
     }
     await this.audit(caller, request, `${location} lies in no table`);
     throw noTableFor(location);
   }
 
-  /** The committed or stage-created table whose location holds `location` (the longest such; tables never overlap). */
-  private async tableAt(warehouse: Warehouse, location: string): Promise<{ namespace: string[]; name: string } | undefined> {
-    // The directories holding the key (or listing prefix: `t/` is held by the table at `t`), as the adapter's rules
-    // left it: no empty, "." or ".." segment but a last empty one.
+  /**
+   * The committed or stage-created table whose location holds `location` (the longest such; tables never overlap):
+   * the remembered one while it is still there (table-locations.ts), else looked up and remembered.
+   */
+  private async tableAt(warehouse: Warehouse, location: string): Promise<LocatedTable | undefined> {
+    // The directories holding the key (or listing prefix: `t/` is held by the table at `t`), longest first, as the
+    // adapter's rules left it: no empty, "." or ".." segment but a last empty one.
     const ancestors: string[] = [];
     for (let i = location.lastIndexOf('/'); i > location.indexOf('://') + 3; i = location.lastIndexOf('/', i - 1)) {
       const a = location.slice(0, i);
       if (isAllowedLocation(warehouse, a)) ancestors.push(a);
     }
     if (ancestors.length === 0) return undefined;
+    const hint = this.hints.find(warehouse.name, ancestors);
+    if (hint !== undefined) {
+      if (await this.stillAt(warehouse, hint)) return hint;
+      this.hints.forget(warehouse.name, hint.location);
+    }
+    const found = await this.lookUp(warehouse, ancestors);
+    if (found !== undefined) this.hints.remember(warehouse.name, found);
+    return found;
+  }
+
+  /** Whether the remembered table is still a table (or the staged one) at exactly that location. */
+  private async stillAt(warehouse: Warehouse, hint: LocatedTable): Promise<boolean> {
+    const repository = this.ctx.store.repository;
+    const namespace = hint.namespace as string[];
+    const current = hint.staged
+      ? await repository.getStagedTable(warehouse.name, namespace, hint.name, this.ctx.clock.now())
+      : await repository.getObject(warehouse.name, namespace, hint.name);
+    if (current === undefined || ('kind' in current && current.kind !== 'table')) return false;
+    // A committed table of that name now also wins over a staged one: look the key up again.
+    if (hint.staged && (await repository.getObject(warehouse.name, namespace, hint.name)) !== undefined) return false;
+    return sameLocation(current.location, hint.location);
+  }
+
+  private async lookUp(warehouse: Warehouse, ancestors: string[]): Promise<LocatedTable | undefined> {
     const repository = this.ctx.store.repository;
     const found = (await repository.findObjectsAtLocations(warehouse.name, ancestors)).filter((o) => o.kind === 'table');
     const committed = found.sort((a, b) => b.location.length - a.location.length)[0];
-    if (committed) return { namespace: committed.namespace, name: committed.name };
+    if (committed) return { namespace: committed.namespace, name: committed.name, location: normalizeLocation(committed.location), staged: false };
     for (const staged of await repository.listStagedTableLocations(warehouse.name, this.ctx.clock.now())) {
       try {
-        if (ancestors.some((a) => isUnderNormalized(normalizeLocation(staged.location), a))) return { namespace: staged.namespace, name: staged.name };
+        const at = normalizeLocation(staged.location);
+        if (ancestors.some((a) => isUnderNormalized(at, a))) return { namespace: staged.namespace, name: staged.name, location: at, staged: true };
       } catch {
         // a stored location that no longer parses holds nothing
       }
@@ -122,5 +155,14 @@ export class SignByLocation {
 
   private audit(caller: Caller, request: StorageRequest, reason: string): Promise<void> {
     return this.ctx.audit.record(caller, { type: 'sign.refused', decision: 'deny', action: 'table:read-data', object: 'v1/aws/s3/sign', detail: { reason, method: request.method } });
+  }
+}
+
+/** Two stored locations name the same place (a location that no longer parses names none). */
+function sameLocation(stored: string, normalized: string): boolean {
+  try {
+    return normalizeLocation(stored) === normalized;
+  } catch {
+    return false;
   }
 }

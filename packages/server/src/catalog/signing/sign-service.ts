@@ -65,7 +65,7 @@ export class SigningService {
       if (e instanceof CatalogError) await this.record(scope, 'deny', 'table:read-data', object, { reason: e.message, method: storageRequest.method });
       throw e;
     }
-    return this.signInTable(scope, levels, name, signer, inspected);
+    return this.signInTable(scope, levels, name, signer, inspected, object);
   }
 
   /**
@@ -88,8 +88,7 @@ export class SigningService {
   }
 
   /** Signs an inspected request for a table, if the caller's privileges on it allow and every key lies inside it. */
-  private async signInTable(scope: RequestScope, levels: string[], name: string, signer: RequestSigner, inspected: InspectedRequest): Promise<SignedStorageRequest> {
-    const object = tableObject(scope, levels, name);
+  private async signInTable(scope: RequestScope, levels: string[], name: string, signer: RequestSigner, inspected: InspectedRequest, object = tableObject(scope, levels, name)): Promise<SignedStorageRequest> {
     const privilege = inspected.access === 'write' ? 'table:write-data' : 'table:read-data';
     // authorize
     const table = await this.resolve(scope, levels, name, privilege, object);

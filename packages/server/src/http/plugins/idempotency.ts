@@ -36,14 +36,16 @@
  * attempt, which are valid for longer than a key's replay window by default.
  *
  * Only POST and DELETE routes get the hooks (attached per route as routes
- * are added): reads never carry a key worth honouring, and a hook on every
- * GET was a measurable part of the per-request cost (docs/benchmarks.md).
+ * are added), and of those not the operations the contract marks `safe`
+ * (remote signing): reads never carry a key worth honouring, and a hook on
+ * every GET was a measurable part of the per-request cost (docs/benchmarks.md).
  * The catalog surfaces (Iceberg, Lance) install it in their own encapsulated
  * plugin before their routes; the token endpoint and the management API
  * never do, because they answer with secrets (tokens, client secrets, keys)
  * that no replay should hand out again.
  */
 import { createHash } from 'node:crypto';
+import { OPERATIONS, idempotent } from '@lakegate/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import { APPLIED_OUTCOME } from '../../catalog/context.js';
 import { stringifyJson } from '../../catalog/json.js';
@@ -67,6 +69,7 @@ const NOT_FINAL = new Set([401, 403, 408, 419, 425, 429]);
 const SEALED = 'v1.';
 /** A request whose claim is still refreshed after this long is treated as gone (a bound on the in-flight set, never reached by a live one). */
 const LONGEST_REQUEST_MS = 30 * 60_000;
+const OPERATIONS_BY_ID = new Map(OPERATIONS.map((op) => [op.operationId, op]));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 declare module 'fastify' {
@@ -188,6 +191,9 @@ export function useIdempotency(
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.some((m) => m === 'POST' || m === 'DELETE')) return;
+    // Nor the POSTs of the contract that change nothing (remote signing, once per storage request of an engine).
+    const op = route.schema?.operationId === undefined ? undefined : OPERATIONS_BY_ID.get(route.schema.operationId);
+    if (op !== undefined && !idempotent(op)) return;
     // First in the route's own list, so it runs where the global hook used to: before any route-specific one.
     route.preHandler = [claim as preHandlerHookHandler, ...asList(route.preHandler)];
     route.onSend = [record as onSendHookHandler, ...asList(route.onSend)];
