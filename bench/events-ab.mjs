@@ -23,13 +23,12 @@
  * --pinned pins both servers to the server CPUs and this process to CPU 0 (bench/lib/proc.mjs cpuSets); the broker
  * is not pinned. Needs the built server (npm run build).
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
 import { Conn, isSuccess, median, postRequest, quantile, runCell } from './lib/load.mjs';
-import { cpuSecondsOf, cpuSets, freePort, log, machineCpu, onExit, peer, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
+import { startKafkaTopic } from './lib/kafka.mjs';
+import { cpuSecondsOf, cpuSets, log, machineCpu, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
 import { sendJson, startLakegate, startPostgresCluster } from './lib/servers.mjs';
 
@@ -100,36 +99,12 @@ async function runRate(server, rate, seconds) {
   return { ok: lat.length, errors, throughput: lat.length / elapsed, p50: quantile(lat, 50), p99: quantile(lat, 99), serverCpuPerReqUs: (cpu / lat.length) * 1e6, window: [Date.now() - elapsed * 1000, Date.now()] };
 }
 
-async function startKafka(dir) {
-  const { default: kafkajs } = await import('kafkajs');
-  const [port, controller] = [await freePort(), await freePort()];
-  const kafkaDir = path.join(dir, 'kafka');
-  const bootstrap = peer('kafka.sh', ['start', kafkaDir, String(port), String(controller)]);
-  onExit(() => peer('kafka.sh', ['stop', kafkaDir]));
-  const client = new kafkajs.Kafka({ brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING });
-  const admin = client.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-  await admin.disconnect();
-  const arrivals = [];
-  const consumer = client.consumer({ groupId: 'bench-events-ab' });
-  await consumer.connect();
-  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const event = JSON.parse(message.value.toString());
-      arrivals.push({ at: Date.now(), time: Date.parse(event.time), type: event.type });
-    },
-  });
-  const pid = Number(fs.readFileSync(path.join(kafkaDir, 'kafka.pid'), 'utf8'));
-  return { bootstrap, arrivals, pid, close: () => consumer.disconnect() };
-}
-
 async function main() {
   const dir = tempDir('lakegate-bench-events-ab-');
   const sets = opt.pinned ? cpuSets('pinned') : null;
   setOwnAffinity(sets?.client);
-  const kafka = await startKafka(dir);
+  const arrivals = [];
+  const kafka = await startKafkaTopic(dir, TOPIC, (event, at) => arrivals.push({ at, time: Date.parse(event.time), type: event.type }));
   let pg;
   if (opt.database === 'postgres') pg = await startPostgresCluster({ cpus: sets?.server });
   const env = opt['interval-ms'] ? { LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: opt['interval-ms'] } : {};
@@ -161,7 +136,7 @@ async function main() {
           if (k === 'B' && shape === 'rate') {
             // Until the consumer has every event of the run (at most 15 s), then the lag of those events.
             const [from, to] = r.window;
-            const of = () => kafka.arrivals.filter((a) => a.time >= from - 50 && a.time <= to + 50 && a.type === 'io.lakegate.table.committed');
+            const of = () => arrivals.filter((a) => a.time >= from - 50 && a.time <= to + 50 && a.type === 'io.lakegate.table.committed');
             for (let w = 0; w < 150 && of().length < r.ok; w++) await sleep(100);
             const lags = of().map((a) => a.at - a.time);
             Object.assign(r, { lagP50: quantile(lags, 50), lagP99: quantile(lags, 99), lagged: lags.length });

@@ -58,8 +58,10 @@ const replicas: ServerProcess[] = [];
 const stopped: ServerProcess[] = [];
 
 beforeAll(async () => {
-  const [pgPort] = [await freePort()];
-  [pg, kafka, nats, receiver] = await Promise.all([Promise.resolve(startPostgres(`${dirs.dir}/pg`, pgPort)), startKafka(), startNats(), startWebhookReceiver()]);
+  // PostgreSQL's script runs synchronously: start the brokers first, so that they come up meanwhile.
+  const peers = Promise.all([startKafka(), startNats(), startWebhookReceiver()]);
+  pg = startPostgres(`${dirs.dir}/pg`, await freePort());
+  [kafka, nats, receiver] = await peers;
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
@@ -97,6 +99,7 @@ it('16 writers, the lease holder SIGKILLed 3 times, Kafka down 20 s, the webhook
 
   // The replica holding the delivery lease, by the pid in the lease row.
   const db = new pgDriver.Client({ connectionString: dbUrl });
+  db.on('error', () => undefined);
   await db.connect();
   const holderPid = async () => {
     const row = (await db.query("select holder from event_leases where name = 'event-delivery'")).rows[0] as { holder: string } | undefined;
@@ -111,8 +114,13 @@ it('16 writers, the lease holder SIGKILLed 3 times, Kafka down 20 s, the webhook
   const writer = async (w: number) => {
     const table = TABLES[w % TABLES.length]!;
     for (let i = 0; writing; i += 1) {
+      const failures: string[] = [];
+      const giveUp = Date.now() + 60_000;
       for (let attempt = 0; ; attempt += 1) {
-        if (attempt > 50) throw new Error(`writer ${w} could not commit`);
+        if (Date.now() > giveUp) throw new Error(`writer ${w} could not commit in 60 s: ${failures.slice(-3).join('; ')}`);
+        // Back off with jitter after a conflict or a lost request, as a real client does (the other writer of the
+        // table would otherwise win every race).
+        if (attempt > 0) await sleep(Math.random() * 40 * Math.min(attempt, 8));
         const live = replicas.filter((r) => r.process.exitCode === null && r.process.signalCode === null);
         const send = sendOf.get(live[(w + i + attempt) % live.length]!)!;
         try {
@@ -126,11 +134,12 @@ it('16 writers, the lease holder SIGKILLed 3 times, Kafka down 20 s, the webhook
           }
           expect(res.status, JSON.stringify(res.body)).toBe(409);
           conflicts += 1;
+          failures.push(`409 ${JSON.stringify(res.body).slice(0, 200)}`);
         } catch (e) {
           // The replica died under the request: not acknowledged (it may or may not have landed); retry on a fresh base.
           if ((e as { name?: string }).name === 'AssertionError') throw e;
+          failures.push(String((e as Error).message ?? e) + String((e as { cause?: Error }).cause?.message ?? ''));
           lostRequests += 1;
-          await sleep(20);
         }
       }
     }
@@ -179,12 +188,13 @@ it('16 writers, the lease holder SIGKILLed 3 times, Kafka down 20 s, the webhook
   };
 
   const started = Date.now();
-  const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
+  const writers = Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+  writers.catch(() => (writing = false));
   await Promise.all([killer(), breakKafka(), breakWebhook()]);
   // A few more seconds of commits after the last fault: delivery must also catch up with a live stream.
   await sleep(3_000);
   writing = false;
-  await Promise.all(writers);
+  await writers;
   await db.end();
   const writeSeconds = (Date.now() - started) / 1000;
 
