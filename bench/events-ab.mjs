@@ -17,9 +17,10 @@
  * acknowledgment is at most this).
  *
  *   node bench/events-ab.mjs [--pairs 4] [--seconds 8] [--rate 200] [--writers 16] [--database sqlite|postgres]
- *                            [--interval-ms N] [--pinned]
+ *                            [--interval-ms N] [--pinned] [--cpu-prof DIR]
  *
  * --interval-ms sets LAKEGATE_EVENT_DELIVERY_INTERVAL_MS on both servers (default: the server's default).
+ * --cpu-prof DIR writes V8 CPU profiles of A and B to DIR/A and DIR/B (at exit).
  * --pinned pins both servers to the server CPUs and this process to CPU 0 (bench/lib/proc.mjs cpuSets); the broker
  * is not pinned. Needs the built server (npm run build).
  */
@@ -41,6 +42,7 @@ const { values: opt } = benchArgs(import.meta.url, {
     database: { type: 'string', default: 'sqlite' },
     'interval-ms': { type: 'string' },
     pinned: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
   strict: true,
 });
@@ -108,7 +110,7 @@ async function main() {
   let pg;
   if (opt.database === 'postgres') pg = await startPostgresCluster({ cpus: sets?.server });
   const env = opt['interval-ms'] ? { LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: opt['interval-ms'] } : {};
-  const start = (name) => startLakegate({ name, auth: 'disabled', cpus: sets?.server, env, ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
+  const start = (name) => startLakegate({ name, auth: 'disabled', cpus: sets?.server, env, ...(opt['cpu-prof'] ? { cpuProf: `${opt['cpu-prof']}/${name}` } : {}), ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
   const servers = { A: await start('A'), B: await start('B') };
   const rows = [];
   const load = [];
