@@ -11,6 +11,7 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { benchFlag } from './lib/args.mjs';
+import { startKafkaTopic } from './lib/kafka.mjs';
 import { quantile } from './lib/load.mjs';
 import { freePort, peer, stopChild, tempDir } from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
@@ -47,27 +48,8 @@ async function startBrokerReceiver(kind, dir) {
     count += 1;
   };
   if (kind === 'kafka') {
-    const { default: kafkajs } = await import('kafkajs');
-    const [port, controller] = [await freePort(), await freePort()];
-    const bootstrap = peer('kafka.sh', ['start', path.join(dir, 'kafka'), String(port), String(controller)]);
-    const client = new kafkajs.Kafka({ brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING });
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'bench', numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-    await admin.disconnect();
-    const consumer = client.consumer({ groupId: 'bench' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'bench', fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => arrived(JSON.parse(message.value.toString())) });
-    return {
-      config: { kind: 'kafka', config: { brokers: [bootstrap], topic: 'bench' } },
-      lags,
-      count: () => count,
-      close: async () => {
-        await consumer.disconnect();
-        peer('kafka.sh', ['stop', path.join(dir, 'kafka')]);
-      },
-    };
+    const kafka = await startKafkaTopic(dir, 'bench', arrived);
+    return { config: { kind: 'kafka', config: { brokers: [kafka.bootstrap], topic: 'bench' } }, lags, count: () => count, close: () => kafka.close() };
   }
   const { connect } = await import('@nats-io/transport-node');
   const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');

@@ -15,7 +15,8 @@
 # with a fresh cluster id; a later start of the same DIR keeps the data, so a test can stop and restart the broker
 # and find every acknowledged record), then runs `java -cp lib/* kafka.Kafka DIR/server.properties` in its own
 # session. DIR/extra.properties, when the caller wrote one, is appended to server.properties (a later key wins: e.g. a
-# SASL_PLAINTEXT listener beside PLAINTEXT, on 127.0.0.1 too). Log DIR/kafka.log, pid DIR/kafka.pid. Ready when the port accepts connections and the log says
+# SASL_PLAINTEXT listener beside PLAINTEXT, on 127.0.0.1 too). DIR/scram, when written, holds SCRAM credentials
+# (--add-scram arguments, one a line) that the format step stores. Log DIR/kafka.log, pid DIR/kafka.pid. Ready when the port accepts connections and the log says
 # "Kafka Server started". The bootstrap address (127.0.0.1:PORT) is the last stdout line; progress goes to stderr.
 # Env: KAFKA_JAVA_HOME (a JDK 17+; default: JAVA_HOME when 17+, else the newest 17+ under /usr/lib/jvm),
 # KAFKA_HEAP (default 512m), KAFKA_START_TIMEOUT (default 120 s; a loaded 2-core machine takes 20-40 s).
@@ -165,7 +166,13 @@ cmd_start() {
     -cp "$LIB_DIR/*")
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     log "formatting $dir/data (KRaft, node 1)"
-    "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted -c "$dir/server.properties" \
+    # DIR/scram, when the caller wrote one: SCRAM credentials stored at format time, one per line in the form
+    # StorageTool's --add-scram takes (e.g. SCRAM-SHA-256=[name=alice,password=...]).
+    local -a scram=()
+    if [[ -f "$dir/scram" ]]; then
+      while IFS= read -r line; do if [[ -n "$line" ]]; then scram+=(--add-scram "$line"); fi; done <"$dir/scram"
+    fi
+    "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted -c "$dir/server.properties" "${scram[@]}" \
       -t "$("${jvm[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)" >"$dir/format.log" 2>&1 ||
       { tail -n 20 "$dir/format.log" >&2; die "kafka-storage format failed (log: $dir/format.log)"; }
   fi

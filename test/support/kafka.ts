@@ -2,7 +2,8 @@
  * An Apache Kafka broker (4.4.0, KRaft, one node; jars from Maven Central, cached by scripts/peers/kafka.sh) for a
  * test file: started once on free loopback ports. stop() keeps its data, so start() again brings the same broker
  * back (an outage); destroy() stops it and removes everything. With `saslPlain`, a second listener (SASL_PLAINTEXT,
- * mechanism PLAIN, also on 127.0.0.1) accepts that one user.
+ * mechanism PLAIN, also on 127.0.0.1) accepts that one user; with `scramSha256`, that listener takes SCRAM-SHA-256
+ * instead, the user's credential stored when the broker's data dir is formatted.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -28,12 +29,30 @@ async function kafka(args: string[]): Promise<string> {
 }
 
 /** Fetches the jars (first time only) and starts a broker. */
-export async function startKafka(options: { saslPlain?: { username: string; password: string } } = {}): Promise<KafkaBroker> {
+export async function startKafka(options: { saslPlain?: { username: string; password: string }; scramSha256?: { username: string; password: string } } = {}): Promise<KafkaBroker> {
   const dir = tempDir('lakegate-kafka-');
   const serverDir = path.join(dir.dir, 'server');
   const [port, controllerPort] = [await freePort(), await freePort()];
   let saslBootstrap: string | undefined;
-  if (options.saslPlain) {
+  if (options.scramSha256) {
+    // SCRAM credentials live in the cluster metadata: stored when the data dir is formatted (kafka.sh reads DIR/scram).
+    const saslPort = await freePort();
+    saslBootstrap = `127.0.0.1:${saslPort}`;
+    const { username, password } = options.scramSha256;
+    mkdirSync(serverDir, { recursive: true });
+    writeFileSync(path.join(serverDir, 'scram'), `SCRAM-SHA-256=[name=${username},password=${password}]\n`);
+    writeFileSync(
+      path.join(serverDir, 'extra.properties'),
+      [
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+        'sasl.enabled.mechanisms=SCRAM-SHA-256',
+        'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+        '',
+      ].join('\n'),
+    );
+  } else if (options.saslPlain) {
     const saslPort = await freePort();
     saslBootstrap = `127.0.0.1:${saslPort}`;
     const { username, password } = options.saslPlain;

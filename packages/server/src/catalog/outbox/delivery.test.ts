@@ -1,7 +1,8 @@
 /**
  * The delivery loop on the in-memory outbox with a scripted sink and a manual clock: the cursor moves only after
  * deliver() resolved, a failed batch is retried whole after an exponential backoff, the sink turns `failing` after
- * maxFailures and back to `active` once a batch is accepted, and of two deliverers only the lease holder delivers.
+ * maxFailures and back to `active` once a batch is accepted, and of two deliverers only the lease holder delivers;
+ * and the store round trips a round costs (the lease renewed once half of it has gone, no re-reads after a batch).
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryOutbox } from '../../persistence/memory/memory-outbox.js';
@@ -95,5 +96,47 @@ describe('event delivery', () => {
     expect(b.batches.flat().map((e) => e.id)).toEqual(['e2']);
     await a.delivery.tick();
     expect(a.batches.flat().map((e) => e.id)).toEqual(['e1']);
+  });
+
+  it('renews the lease only once half of it has gone, and reads each sink once per round when it is at the head', async () => {
+    const calls: string[] = [];
+    const memory = new MemoryOutbox();
+    const counted = new Proxy(memory, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver);
+        return typeof v === 'function' && ['acquireLease', 'list', 'getSink', 'listSinks', 'advanceSink'].includes(String(name)) ? (...args: unknown[]) => (calls.push(String(name)), v.apply(target, args)) : v;
+      },
+    });
+    const { delivery, batches, clock } = setup('a', counted);
+    await memory.insertSink(sinkRecord);
+    await memory.appendEvents([1, 2, 3].map(event));
+    await delivery.tick();
+    // Batches of 2: a full one goes on from the cursor it wrote (no getSink), the short one ends the round.
+    expect(batches.map((b) => b.map((e) => e.id))).toEqual([['e1', 'e2'], ['e3']]);
+    expect(calls).toEqual(['listSinks', 'acquireLease', 'list', 'advanceSink', 'list', 'advanceSink']);
+    calls.length = 0;
+    clock.t += 4_000; // 4 s of a 10 s lease gone: no renewal
+    await memory.appendEvents([event(4)]);
+    await delivery.tick();
+    expect(calls).toEqual(['listSinks', 'list', 'advanceSink']);
+    calls.length = 0;
+    clock.t += 1_500; // 5.5 s gone: renewed
+    await delivery.tick();
+    expect(calls).toEqual(['listSinks', 'acquireLease', 'list']);
+    expect(batches.flat().map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4']);
+    // Renewed from then: another deliverer still cannot take it 9 s later, and can after 10 s.
+    const b = setup('b', memory, clock);
+    clock.t += 9_000;
+    await b.delivery.tick();
+    expect(b.batches).toEqual([]);
+    await memory.appendEvents([event(5)]);
+    clock.t += 1_001;
+    await b.delivery.tick();
+    expect(b.batches.flat().map((e) => e.id)).toEqual(['e5']);
+    // And the first, whose lease has expired, asks for it again (and is refused) instead of delivering.
+    calls.length = 0;
+    await delivery.tick();
+    expect(calls).toEqual(['listSinks', 'acquireLease']);
+    expect(batches.flat().map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4']);
   });
 });

@@ -9,6 +9,11 @@
  * A batch is started only while the lease has at least a sink's timeout left, so a holder that lost its lease by
  * stalling has stopped before the next holder starts; if it has not, a consumer sees a duplicate (same event id),
  * never a gap.
+ *
+ * Store round trips per round are kept few, since they share the database (and on SQLite its one writing connection)
+ * with the commits: the lease is renewed (a write) only once half of it has gone, not every round; after an accepted
+ * batch the next one starts from the cursor this loop just wrote, without reading the sink again; and a batch shorter
+ * than batchSize ends the sink's round (it was at the warehouse's head when read), instead of one more empty read.
  */
 import { toCloudEvent } from './cloud-event.js';
 import type { SinkRecord } from './delivery-ports.js';
@@ -47,6 +52,8 @@ export class EventDelivery {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly sinks = new Map<string, { version: string; sink: EventSink }>();
+  /** Until when this replica holds the lease, as of its last successful take or renewal (0: not held). */
+  private leaseUntil = 0;
 
   constructor(private readonly o: DeliveryOptions) {}
 
@@ -66,6 +73,7 @@ export class EventDelivery {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    this.leaseUntil = 0;
     await this.o.store.releaseLease(DELIVERY_LEASE, this.o.holder).catch(() => undefined);
     await this.closeSinks([]);
   }
@@ -74,28 +82,44 @@ export class EventDelivery {
   async tick(): Promise<void> {
     // No sink anywhere: nothing to deliver, and no lease write (a write transaction) every interval.
     const records = await this.o.store.listSinks();
-    const leasedAt = this.o.now();
-    if (records.length === 0 || !(await this.o.store.acquireLease(DELIVERY_LEASE, this.o.holder, leasedAt, this.o.leaseTtlMs))) {
+    if (records.length === 0 || !(await this.holdLease())) {
       await this.closeSinks([]);
       return;
     }
+    const leaseUntil = this.leaseUntil;
     await this.closeSinks(records.map((r) => r.id));
     for (const record of records) {
       let current: SinkRecord | undefined = record;
       while (current && !this.stopped && current.nextAttemptAtMs <= this.o.now()) {
         // Only with enough of the lease left for a whole attempt (see the file's comment); a sink timeout longer than
         // half the lease counts as half the lease, or no attempt would ever start.
-        if (this.o.now() + Math.min(sinkTimeoutMs(current), this.o.leaseTtlMs / 2) > leasedAt + this.o.leaseTtlMs) return;
-        const moved = await this.deliverBatch(current);
-        current = moved ? await this.o.store.getSink(current.id) : undefined;
+        if (this.o.now() + Math.min(sinkTimeoutMs(current), this.o.leaseTtlMs / 2) > leaseUntil) return;
+        current = await this.deliverBatch(current);
       }
     }
   }
 
-  /** True when a full or partial batch was accepted and the cursor moved (there may be more). */
-  private async deliverBatch(record: SinkRecord): Promise<boolean> {
+  /**
+   * Takes the lease, or renews it once half of it has gone (a renewal is a write; the other replicas only need the
+   * row to stay unexpired). The expiry is computed from the time before the write, so this replica never counts on
+   * more of the lease than the row gives it.
+   */
+  private async holdLease(): Promise<boolean> {
+    const now = this.o.now();
+    if (this.leaseUntil - now > this.o.leaseTtlMs / 2) return true;
+    const held = await this.o.store.acquireLease(DELIVERY_LEASE, this.o.holder, now, this.o.leaseTtlMs);
+    this.leaseUntil = held ? now + this.o.leaseTtlMs : 0;
+    return held;
+  }
+
+  /**
+   * Delivers the next batch after the sink's cursor. Returns the sink as it now is when a full batch was accepted
+   * and the cursor moved (there may be more right away); undefined when there was nothing, the batch failed, the
+   * batch was short (the sink reached the head as read), or another deliverer moved the cursor.
+   */
+  private async deliverBatch(record: SinkRecord): Promise<SinkRecord | undefined> {
     const events = await this.o.store.list(record.warehouse, record.cursor, this.o.batchSize);
-    if (events.length === 0) return false;
+    if (events.length === 0) return undefined;
     const baseUrl = this.o.baseUrl();
     try {
       const sink = await this.sinkOf(record);
@@ -108,12 +132,16 @@ export class EventDelivery {
       await this.o.store.recordFailure(record.id, { failures, state, lastError, nextAttemptAtMs: this.o.now() + backoff * (0.75 + Math.random() * 0.5) }, this.o.now());
       this.o.metrics?.failed(record.kind);
       if (state === 'failing' && record.state !== 'failing') this.o.warn('event sink is failing (dead letter); its events wait, none is dropped', { sink: record.id, warehouse: record.warehouse, kind: record.kind, failures, error: lastError });
-      return false;
+      return undefined;
     }
     const last = events.at(-1)!;
-    const moved = await this.o.store.advanceSink(record.id, record.cursor, last.sequence, events.length, this.o.now());
-    if (moved) this.o.metrics?.delivered(record.kind, events.length, Math.max(0, this.o.now() - last.timeMs) / 1000);
-    return moved;
+    const now = this.o.now();
+    const moved = await this.o.store.advanceSink(record.id, record.cursor, last.sequence, events.length, now);
+    if (!moved) return undefined;
+    this.o.metrics?.delivered(record.kind, events.length, Math.max(0, now - last.timeMs) / 1000);
+    if (events.length < this.o.batchSize) return undefined;
+    // What advanceSink wrote (a changed config or a deletion is seen at the next round's listSinks).
+    return { ...record, cursor: last.sequence, delivered: record.delivered + events.length, failures: 0, state: 'active', lastError: undefined, nextAttemptAtMs: 0, updatedAtMs: now };
   }
 
   /**
