@@ -16,7 +16,8 @@
  * engines kept the same snapshots, left the same files (metadata.json files aside: each commit writes its own
  * name) and found the same orphans.
  * Usage: node bench/maintenance.mjs [--snapshots 10000] [--files-per 10] [--orphans 1000] [--retain 3]
- *        [--no-spark] [--driver-memory 2g] [--out FILE.md] [--keep]. Prints a Markdown table.
+ *        [--no-spark] [--driver-memory 2g] [--out FILE.md] [--cpu-prof DIR (the server's, for bench/profile.mjs)] [--keep].
+ *        Prints a Markdown table.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +39,7 @@ const { values: opts } = benchArgs(import.meta.url, {
     'driver-memory': { type: 'string', default: '2g' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 keepTempDirs(opts.keep);
@@ -65,7 +67,7 @@ const plain = (uri) => uri.replace(/^file:(\/\/)?/, '');
 const withoutMetadataJson = (files) => files.filter((f) => !f.endsWith('.metadata.json'));
 
 const machineLoad = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-maintenance-') });
+const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-maintenance-'), cpuProf: opts['cpu-prof'] });
 const pids = () => processTree(server.child.pid);
 const hwm = () => Math.max(...pids().map((p) => procRssMiB(p, 'VmHWM')));
 const rss = () => Math.max(...pids().map((p) => procRssMiB(p, 'VmRSS')));

@@ -21,6 +21,7 @@ import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/i
 import type { Caller, CatalogObjectRecord } from '../ports.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
+import { forEachBounded } from './bounded.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
@@ -140,7 +141,7 @@ export class MaintenanceService {
     const metadata = parseJson(current.metadataJson) as TableMetadata;
     const reachable = await reachableFromMetadata(new ManifestReader(storage, [metadata.location]), metadata, current.metadataLocation);
     const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs)).filter((f) => isPurgeable(scope.warehouse, f.path));
-    if (!options.dryRun) for (const f of orphans) await storage.delete(f.path);
+    if (!options.dryRun) await forEachBounded(orphans, (f) => storage.delete(f.path));
     const bytes = orphans.reduce((n, f) => n + f.bytes, 0);
     return this.done(scope, record, {
       ...expired,
@@ -200,7 +201,7 @@ export class MaintenanceService {
       // Snapshots committed by others meanwhile (not planned on) keep whatever they reach.
       await reachable.keepSnapshots((after.snapshots ?? []).filter((s) => !plan.retained.has(String(s['snapshot-id']))));
       const files = reachable.files.filter((f) => isPurgeable(scope.warehouse, f.path));
-      for (const f of files) await storage.delete(f.path);
+      await forEachBounded(files, (f) => storage.delete(f.path));
       result.files = files;
       result['deleted-files'] = files.length;
       result['deleted-bytes'] = files.reduce((n, f) => n + f.bytes, 0);
