@@ -4,7 +4,7 @@ of Lakegate's REST catalog (a local file warehouse, read and written with Iceber
 Run through `scripts/peers/spark.sh run bench/maintenance-spark.py`. Configured by env: CATALOG_URI,
 CATALOG_WAREHOUSE, TABLE (namespace.name), EXPIRE_OLDER_THAN_MS, RETAIN_LAST, ORPHAN_OLDER_THAN_MS (epoch ms),
 OUT_DIR (where the orphan lists go), SPARK_DRIVER_MEMORY. Prints one JSON line per step: its wall seconds and the
-driver JVM's resident set (VmRSS now, VmHWM peak so far) from /proc, and a final {"summary": true, ...}.
+driver JVM's CPU seconds and resident set (VmRSS now, VmHWM peak so far) from /proc, and a final {"summary": true, ...}.
 Session start (JVM launch, SparkSession, catalog initialization) is timed apart from the procedure calls.
 """
 
@@ -25,6 +25,14 @@ def status_kib(pid, key):
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     return None
+
+
+def cpu_seconds(pid):
+    """utime + stime of the process and all its threads (the JVM's executors, GC and compiler threads included)."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def jvm_pid():
@@ -94,13 +102,14 @@ def main():
     try:
         # Initializes the catalog (GET /v1/config) outside the timed calls.
         spark.sql("SHOW NAMESPACES IN cat").collect()
-        emit({"step": step, "seconds": round(time.monotonic() - started, 3), "rss_kib": status_kib(pid, "VmRSS"), "hwm_kib": status_kib(pid, "VmHWM")})
+        emit({"step": step, "seconds": round(time.monotonic() - started, 3), "cpu_seconds": round(cpu_seconds(pid), 2), "rss_kib": status_kib(pid, "VmRSS"), "hwm_kib": status_kib(pid, "VmHWM")})
 
         def timed(name, sql):
             t0 = time.monotonic()
+            cpu0 = cpu_seconds(pid)
             rows = spark.sql(sql).collect()
             seconds = time.monotonic() - t0
-            line = {"step": name, "seconds": round(seconds, 3), "rss_kib": status_kib(pid, "VmRSS"), "hwm_kib": status_kib(pid, "VmHWM")}
+            line = {"step": name, "seconds": round(seconds, 3), "cpu_seconds": round(cpu_seconds(pid) - cpu0, 2), "rss_kib": status_kib(pid, "VmRSS"), "hwm_kib": status_kib(pid, "VmHWM")}
             return rows, line
 
         orphan_cutoff = ts(int(os.environ["ORPHAN_OLDER_THAN_MS"]))

@@ -11,9 +11,9 @@
  *             remove_orphan_files(dry_run => true), remove_orphan_files, through Lakegate's REST catalog
  *             (Spark 4.1 + Iceberg 1.11, scripts/peers/spark.sh, local[2], HadoopFileIO on the file: paths)
  * then the table is unregistered, its directory put back from the copy, registered again, and Spark runs.
- * Reports per step the wall time, the server's CPU seconds (Lakegate) and the peak RSS (VmHWM) of the server
- * process or of the Spark driver JVM; Spark's session start is reported apart. It fails (exit 1) unless both
- * engines kept the same snapshots, left the same files (metadata.json files aside: each commit writes its own
+ * Reports per step the wall time, the CPU seconds and the peak RSS (VmHWM) of the Lakegate server process or of
+ * the Spark driver JVM (local mode: its executors too); Spark's session start is reported apart. It fails (exit 1)
+ * unless both engines kept the same snapshots, left the same files (metadata.json files aside: each commit writes its own
  * name) and found the same orphans.
  * Usage: node bench/maintenance.mjs [--snapshots 10000] [--files-per 10] [--orphans 1000] [--retain 3]
  *        [--no-spark] [--driver-memory 2g] [--out FILE.md] [--cpu-prof DIR (the server's, for bench/profile.mjs)] [--keep].
@@ -154,7 +154,7 @@ try {
       const s = steps[step];
       const r = s.result;
       const files = step === 'expire' ? Object.entries(r).filter(([k]) => k.startsWith('deleted_')).reduce((n, [, v]) => n + Number(v), 0) : s.orphans;
-      rows.push({ engine: 'Spark', step, seconds: s.seconds, cpu: NaN, hwm: mib(s.hwm_kib), files });
+      rows.push({ engine: 'Spark', step, seconds: s.seconds, cpu: s.cpu_seconds, hwm: mib(s.hwm_kib), files });
     }
     facts.sparkExpire = steps.expire.result;
     facts.sparkHwm = mib(summary.hwm_kib);
@@ -185,14 +185,14 @@ const lines = [
   `Table: ${SNAPSHOTS} snapshots, ${SNAPSHOTS * FILES_PER} data files (zero-byte) + ${ORPHANS} orphans, ${facts.files} files in all, metadata.json ${(facts.metadataBytes / 1e6).toFixed(1)} MB; written in ${fmt(facts.writeSeconds, 1)} s, registered in ${fmt(facts.registerSeconds)} s.`,
   `Machine: ${os.cpus().length} CPUs (${os.cpus()[0].model}), load average at the end ${machineLoad()}.`,
   '',
-  '| engine | step | wall s | server CPU s | peak RSS MiB (VmHWM) | files |',
+  '| engine | step | wall s | CPU s (server / driver JVM) | peak RSS MiB (VmHWM) | files |',
   '|---|---|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.engine} | ${r.step} | ${fmt(r.seconds)} | ${fmt(r.cpu)} | ${fmt(r.hwm, 0)} | ${r.files} |`),
   '',
   `Lakegate: RSS ${fmt(facts.lakegateBaseRss, 0)} MiB before the first step; expiry removed ${facts.lakegateExpire?.snapshots} snapshots and deleted ${facts.lakegateExpire?.files} files (${facts.lakegateExpire?.byKind}).`,
 ];
 if (facts.sparkSession) {
-  lines.push(`Spark: JVM start + session + catalog ${fmt(facts.sparkSession.seconds)} s (RSS then ${fmt(mib(facts.sparkSession.rss_kib), 0)} MiB), driver peak ${fmt(facts.sparkHwm, 0)} MiB; expire_snapshots answered ${JSON.stringify(facts.sparkExpire)}.`);
+  lines.push(`Spark: JVM start + session + catalog ${fmt(facts.sparkSession.seconds)} s, ${fmt(facts.sparkSession.cpu_seconds)} CPU s (RSS then ${fmt(mib(facts.sparkSession.rss_kib), 0)} MiB), driver peak ${fmt(facts.sparkHwm, 0)} MiB; expire_snapshots answered ${JSON.stringify(facts.sparkExpire)}.`);
   lines.push('', ...facts.checks.map((c) => `- ${c}`));
 }
 const text = lines.join('\n');
