@@ -10,6 +10,7 @@ Session start (JVM launch, SparkSession, catalog initialization) is timed apart 
 
 import json
 import os
+import shutil
 import tempfile
 import time
 import traceback
@@ -135,6 +136,8 @@ def main():
         summary["hwm_kib"] = status_kib(pid, "VmHWM") if pid else None
         emit(summary)
         spark.stop()
+        os.chdir("/")
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
