@@ -21,6 +21,7 @@ import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/i
 import type { Caller, CatalogObjectRecord } from '../ports.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
+import { forEachBounded } from './bounded.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
@@ -189,10 +190,10 @@ export class MaintenanceService {
     const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs, (n) => progress.filesScanned(n))).filter((f) => isPurgeable(scope.warehouse, f.path));
     if (!options.dryRun) {
       await progress.phase('deleting-orphans');
-      for (const f of orphans) {
+      await forEachBounded(orphans, async (f) => {
         await storage.delete(f.path);
         await progress.deleted(f.bytes);
-      }
+      });
     }
     const bytes = orphans.reduce((n, f) => n + f.bytes, 0);
     return this.done(scope, record, {
@@ -255,10 +256,10 @@ export class MaintenanceService {
       await reachable.keepSnapshots((after.snapshots ?? []).filter((s) => !plan.retained.has(String(s['snapshot-id']))));
       const files = reachable.files.filter((f) => isPurgeable(scope.warehouse, f.path));
       await progress.phase('deleting-expired-files');
-      for (const f of files) {
+      await forEachBounded(files, async (f) => {
         await storage.delete(f.path);
         await progress.deleted(f.bytes);
-      }
+      });
       result.files = files;
       result['deleted-files'] = files.length;
       result['deleted-bytes'] = files.reduce((n, f) => n + f.bytes, 0);

@@ -11,6 +11,7 @@ import { normalizeLocation } from '../locations.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { ObjectStorage } from '../ports.js';
+import { forEachBounded } from './bounded.js';
 import type { DeletableFile } from './reachable-files.js';
 
 export const DEFAULT_ORPHAN_AGE_MS = 3 * 86_400_000;
@@ -29,7 +30,8 @@ export async function reachableFromMetadata(reader: ManifestReader, metadata: Ta
   for (const e of metadata['metadata-log'] ?? []) out.add(key(e['metadata-file']));
   for (const f of [...(metadata.statistics ?? []), ...(metadata['partition-statistics'] ?? [])]) out.add(key(f['statistics-path']));
   const manifests = new Map<string, Parameters<ManifestReader['readManifest']>[0]>();
-  for (const s of metadata.snapshots ?? []) {
+  // MAINTENANCE_IO_CONCURRENCY reads at a time (bounded.ts); lists fold into the distinct manifests as they arrive.
+  await forEachBounded(metadata.snapshots ?? [], async (s) => {
     if (s['manifest-list'] !== undefined) {
       out.add(key(s['manifest-list']));
       for (const m of await reader.readManifestList(s['manifest-list'])) manifests.set(m.path, m);
@@ -37,11 +39,11 @@ export async function reachableFromMetadata(reader: ManifestReader, metadata: Ta
     for (const path of s.manifests ?? []) {
       manifests.set(path, { path, length: 0, partitionSpecId: 0, content: 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotId: 0n, partitions: null });
     }
-  }
-  for (const m of manifests.values()) {
+  });
+  await forEachBounded(manifests.values(), async (m) => {
     out.add(key(m.path));
     for await (const e of reader.readManifest(m)) out.add(key(e.file.filePath));
-  }
+  });
   return out;
 }
 

@@ -10,6 +10,7 @@ import { isUnderRoot } from '../locations.js';
 import type { ManifestFile } from '../manifests/ports.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { Snapshot, TableMetadata } from '../metadata/index.js';
+import { forEachBounded, mapBounded } from './bounded.js';
 
 export interface DeletableFile {
   path: string;
@@ -42,17 +43,19 @@ export class ReachableFiles {
     const gone = snapshots.filter((s) => expired.has(idOf(s)));
     if (gone.length === 0) return r;
     const keptLists = new Set(kept.map((s) => s['manifest-list']).filter((p): p is string => p !== undefined));
-    for (const s of kept) for (const m of await manifestsOf(reader, s)) r.keptManifests.add(m.path);
+    // Manifest lists and manifests are read MAINTENANCE_IO_CONCURRENCY at a time (bounded.ts); each list is folded
+    // into the distinct manifests as it arrives, so memory holds the distinct manifests, not every list's copy.
+    for (const manifests of await mapBounded(kept, (s) => manifestsOf(reader, s))) for (const m of manifests) r.keptManifests.add(m.path);
     const goneManifests = new Map<string, ManifestFile>();
-    for (const s of gone) {
+    await forEachBounded(gone, async (s) => {
       const list = s['manifest-list'];
       if (list !== undefined && !keptLists.has(list)) r.add({ path: list, kind: 'manifest-list', bytes: 0 });
       for (const m of await manifestsOf(reader, s)) if (!r.keptManifests.has(m.path)) goneManifests.set(m.path, m);
-    }
-    for (const m of goneManifests.values()) {
+    });
+    await forEachBounded(goneManifests.values(), async (m) => {
       r.add({ path: m.path, kind: 'manifest', bytes: m.length });
       for await (const e of reader.readManifest(m)) r.add({ path: e.file.filePath, kind: CONTENT[e.file.content]!, bytes: e.file.fileSizeInBytes });
-    }
+    });
     // Statistics files of expired snapshots no remaining one shares.
     const keptStats = new Set([...(before.statistics ?? []), ...(before['partition-statistics'] ?? [])].filter((f) => !expired.has(String(f['snapshot-id']))).map((f) => f['statistics-path']));
     for (const f of [...(before.statistics ?? []), ...(before['partition-statistics'] ?? [])]) {
@@ -65,9 +68,10 @@ export class ReachableFiles {
   /** Drops every candidate the snapshots reach (those committed meanwhile by others, after the expiry's commit). */
   async keepSnapshots(snapshots: readonly Snapshot[]): Promise<void> {
     const manifests: string[] = [];
-    for (const s of snapshots) {
+    const lists = await mapBounded(snapshots, (s) => manifestsOf(this.reader, s));
+    for (const [i, s] of snapshots.entries()) {
       if (s['manifest-list'] !== undefined) this.candidates.delete(s['manifest-list']);
-      for (const m of await manifestsOf(this.reader, s)) {
+      for (const m of lists[i]!) {
         this.candidates.delete(m.path);
         if (!this.keptManifests.has(m.path)) manifests.push(m.path);
       }
@@ -75,8 +79,9 @@ export class ReachableFiles {
     await this.keepReachedBy(manifests, snapshots);
   }
 
+  /** The candidates, by path (manifests are read concurrently, so the order they were found in is not stable). */
   get files(): DeletableFile[] {
-    return [...this.candidates.values()];
+    return [...this.candidates.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   private add(file: DeletableFile): void {
@@ -87,13 +92,13 @@ export class ReachableFiles {
   /** Streams the live entries of the manifests, dropping every candidate they name. */
   private async keepReachedBy(paths: readonly string[], snapshots?: readonly Snapshot[]): Promise<void> {
     const byPath = new Map<string, ManifestFile>();
-    for (const s of snapshots ?? []) for (const m of await manifestsOf(this.reader, s)) byPath.set(m.path, m);
+    for (const manifests of await mapBounded(snapshots ?? [], (s) => manifestsOf(this.reader, s))) for (const m of manifests) byPath.set(m.path, m);
     if (snapshots === undefined) {
       // The remaining snapshots' manifests: read again from their lists for their sequence numbers (entries only need paths).
       for (const p of paths) byPath.set(p, { path: p, length: 0, partitionSpecId: 0, content: 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotId: 0n, partitions: null });
     }
-    for (const m of byPath.values()) {
+    await forEachBounded(byPath.values(), async (m) => {
       for await (const e of this.reader.readManifest(m)) this.candidates.delete(e.file.filePath);
-    }
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -71,5 +71,37 @@ describe('LocalFileStorage.read', () => {
     expect((await storage.read(uri, 0)).byteLength).toBe(0);
     await expect(storage.read(pathToFileURL(dir).href, 100)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
     await expect(storage.read(pathToFileURL(path.join(dir, 'missing')).href, 100)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
+  });
+});
+
+describe('LocalFileStorage.list and delete', () => {
+  it('lists every file under a prefix, nested, with sizes and mtimes, past one stat batch; nothing for a missing prefix', async () => {
+    const storage = new LocalFileStorage();
+    const root = path.join(dir, 'listed');
+    const expected: Array<{ uri: string; bytes: number }> = [];
+    for (let i = 0; i < 70; i++) {
+      const sub = path.join(root, i % 2 === 0 ? 'data' : 'metadata', i % 7 === 0 ? 'deep' : '');
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(path.join(sub, `f${i}.bin`), 'x'.repeat(i));
+      expected.push({ uri: `${pathToFileURL(root).href}/${path.relative(root, path.join(sub, `f${i}.bin`))}`, bytes: i });
+    }
+    const old = new Date(Date.now() - 86_400_000);
+    utimesSync(path.join(root, 'data', 'f2.bin'), old, old);
+    const listed = [];
+    for await (const o of storage.list(`${pathToFileURL(root).href}/`)) listed.push(o);
+    expect(listed.map(({ uri, bytes }) => ({ uri, bytes })).sort((a, b) => a.uri.localeCompare(b.uri))).toEqual(expected.sort((a, b) => a.uri.localeCompare(b.uri)));
+    expect(listed.find((o) => o.uri.endsWith('/data/f2.bin'))!.lastModifiedMs).toBeLessThan(Date.now() - 86_000_000);
+    const missing = [];
+    for await (const o of storage.list(pathToFileURL(path.join(dir, 'no-such-dir')).href)) missing.push(o);
+    expect(missing).toEqual([]);
+  });
+
+  it('deletes a file, and a missing one without an error', async () => {
+    const storage = new LocalFileStorage();
+    const file = path.join(dir, 'to-delete.bin');
+    writeFileSync(file, 'x');
+    await storage.delete(pathToFileURL(file).href);
+    expect(existsSync(file)).toBe(false);
+    await expect(storage.delete(pathToFileURL(file).href)).resolves.toBeUndefined();
   });
 });

@@ -13,6 +13,9 @@ import { localPath } from '../../catalog/locations.js';
 import { currentBatch } from '../../runtime/end-of-turn.js';
 import { readBounded } from '../bounded-read.js';
 
+/** Files stat()ed at once while listing. */
+const LIST_STAT_BATCH = 32;
+
 export class LocalFileStorage implements ObjectStorage {
   /** Files found to exist during the current dispatch of requests (see exists()). */
   private readonly found = new Set<string>();
@@ -56,7 +59,10 @@ export class LocalFileStorage implements ObjectStorage {
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
-      return await readBounded(handle.createReadStream({ autoClose: false }), maxBytes, uri, stat.size);
+      // Chunks of the file's own size (+1 to see its end), not the stream's default 64 KiB: table maintenance reads
+      // tens of thousands of small manifests, and a 64 KiB buffer for each was most of its garbage.
+      const highWaterMark = Math.min(64 * 1024, Math.max(1024, stat.size + 1));
+      return await readBounded(handle.createReadStream({ autoClose: false, highWaterMark }), maxBytes, uri, stat.size);
     } finally {
       await handle.close();
     }
@@ -85,7 +91,14 @@ export class LocalFileStorage implements ObjectStorage {
   }
 
   async delete(uri: string): Promise<void> {
-    await fs.rm(localPath(uri), { force: true });
+    const target = localPath(uri);
+    try {
+      // unlink, one system call: rm() stats first (maintenance deletes 10^5 files in a run).
+      await fs.unlink(target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await fs.rm(target, { force: true });
+    }
   }
 
   async deletePrefix(prefix: string): Promise<number> {
@@ -102,21 +115,32 @@ export class LocalFileStorage implements ObjectStorage {
   }
 
   async *list(prefix: string): AsyncGenerator<StoredObject> {
-    const dir = localPath(prefix);
+    const root = localPath(prefix);
     const base = prefix.replace(/\/+$/, '');
-    let entries: AsyncIterable<import('node:fs').Dirent>;
-    try {
-      entries = await fs.opendir(dir, { recursive: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    for await (const entry of entries) {
-      if (entry.isDirectory()) continue;
-      const full = path.join(entry.parentPath, entry.name);
-      const stat = await fs.stat(full).catch(() => undefined);
-      if (!stat) continue;
-      yield { uri: `${base}/${path.relative(dir, full).split(path.sep).join('/')}`, bytes: stat.size, lastModifiedMs: stat.mtimeMs };
+    // One directory at a time (readdir, then its files stat()ed LIST_STAT_BATCH at once): opendir's recursive mode
+    // and one stat at a time cost a table of 10^5 files most of its orphan scan (docs/benchmarks.md, "Table
+    // maintenance"). Memory holds one directory's names.
+    const dirs = [root];
+    while (dirs.length > 0) {
+      const dir = dirs.pop()!;
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // The prefix does not exist (nothing to list), or a directory went away while listing.
+        if (code === 'ENOENT' || (code === 'ENOTDIR' && dir !== root)) continue;
+        throw e;
+      }
+      const files: string[] = [];
+      for (const entry of entries) (entry.isDirectory() ? dirs : files).push(path.join(dir, entry.name));
+      for (let i = 0; i < files.length; i += LIST_STAT_BATCH) {
+        const batch = files.slice(i, i + LIST_STAT_BATCH);
+        const stats = await Promise.all(batch.map((f) => fs.stat(f).catch(() => undefined)));
+        for (const [j, stat] of stats.entries()) {
+          if (stat) yield { uri: `${base}/${path.relative(root, batch[j]!).split(path.sep).join('/')}`, bytes: stat.size, lastModifiedMs: stat.mtimeMs };
+        }
+      }
     }
   }
 }
