@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
 import { type DelegationPolicyInput, delegationPolicy } from '../delegation-policy.js';
 import type { IdentityRepository, ServicePrincipal } from '../ports.js';
+import type { OutboxWriter } from '../../catalog/outbox/ports.js';
 import { DUMMY_HASH, hashSecret, newClientSecret, verifySecret } from './client-secrets.js';
 
 export const ADMIN_ROLE = 'admin';
@@ -16,6 +17,17 @@ export class PrincipalService {
     /** Called after every change of a principal, so this process stops using what it cached (auth/token-state.ts). */
     private readonly changed: () => void = () => undefined,
   ) {}
+
+  /**
+   * Runs fn on this service bound to one database transaction, with the outbox of that transaction: the principal's
+   * change and its tenant event commit together. This process forgets what it cached only after the commit.
+   */
+  async withEvents<T>(fn: (principals: PrincipalService, outbox: OutboxWriter) => Promise<T>): Promise<T> {
+    let changed = false;
+    const result = await this.repo.withEvents((repo, outbox) => fn(new PrincipalService(repo, this.now, () => (changed = true)), outbox));
+    if (changed) this.changed();
+    return result;
+  }
 
   /** Creates a principal; the returned secret is the only copy that will ever exist. */
   async create(name: string, roles: string[] = [], delegation: DelegationPolicyInput = {}, tenant: string = DEFAULT_TENANT): Promise<{ clientId: string; clientSecret: string }> {
