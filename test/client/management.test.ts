@@ -282,6 +282,9 @@ describe('a non-admin principal', () => {
       ['explain about another', () => management.explain({ subject: { kind: 'principal', name: server.credential.split(':')[0]! }, privilege: 'table:list', securable: SALES })],
       ['listAudit', () => management.listAudit()],
       ['listMetricsReports', () => management.listMetricsReports(WAREHOUSE, { namespace: DOTTED, name: 'events' })],
+      ['listTenantEvents', () => management.listTenantEvents()],
+      ['listTenantEventSinks', () => management.listTenantEventSinks('default')],
+      ['createTenantEventSink', () => management.createTenantEventSink('default', { kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } })],
     ];
     for (const [name, call] of calls) {
       const error = await failure(call());
