@@ -295,6 +295,21 @@ describe('a non-admin principal', () => {
   });
 });
 
+describe('tenant events', () => {
+  it("pages the tenant's role events through the SDK", async () => {
+    const start = (await admin.listTenantEvents({ limit: 1000 })).next;
+    await admin.createRole({ name: 'sdk-events' });
+    await admin.deleteRole('sdk-events');
+    const page = await admin.listTenantEvents({ after: start, limit: 1 });
+    expect(page.more).toBe(true);
+    const rest = await admin.listTenantEvents({ after: page.next });
+    expect([...page.events, ...rest.events].map((e) => [e.type, e.subject, e.source.endsWith('/tenants/default')])).toEqual([
+      ['io.lakegate.role.created', 'role/sdk-events', true],
+      ['io.lakegate.role.deleted', 'role/sdk-events', true],
+    ]);
+  });
+});
+
 describe('the audit trail', () => {
   it('filters, and pages through the next cursor with an async iterator', async () => {
     // Six grant changes, so that pages of two hold them all across three pages.
