@@ -16,7 +16,7 @@ import { type OpenFga, startOpenFga } from '../support/openfga.js';
 let fga: OpenFga;
 beforeAll(async () => {
   fga = await startOpenFga();
-}, 600_000);
+});
 afterAll(async () => {
   await fga?.stop();
 });
