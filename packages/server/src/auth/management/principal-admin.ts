@@ -117,8 +117,10 @@ export class PrincipalAdmin {
     if (!mayManagePrincipal(actor, { tenant, roles: body.roles })) throw onlyPlatformAdmins();
     const d = body.delegation && this.checkedPolicy(body.delegation, tenant);
     // execute
+    // The secret is hashed before the transaction opens (scrypt takes tens of milliseconds).
+    const secret = await this.deps.principals.newSecret();
     const created = await this.deps.principals.withEvents(async (principals, outbox) => {
-      const made = await principals.create(body.name, body.roles, d, tenant);
+      const made = await principals.create(body.name, body.roles, d, tenant, secret);
       await this.record(outbox, actor, tenant, { kind: 'principal.created', subject: `principal/${made.clientId}`, data: { 'client-id': made.clientId, name: body.name, roles: body.roles } });
       return made;
     });
@@ -129,8 +131,9 @@ export class PrincipalAdmin {
 
   async rotateSecret(actor: Actor, clientId: string): Promise<{ 'client-id': string; 'client-secret': string }> {
     const principal = await this.managed(actor, clientId);
+    const prepared = await this.deps.principals.newSecret();
     const secret = await this.deps.principals.withEvents(async (principals, outbox) => {
-      const rotated = await principals.rotateSecret(clientId);
+      const rotated = await principals.rotateSecret(clientId, prepared);
       // The event says that it happened, never the secret.
       if (rotated) await this.record(outbox, actor, principal.tenant, { kind: 'principal.secret-rotated', subject: `principal/${clientId}`, data: { 'client-id': clientId } });
       return rotated;
