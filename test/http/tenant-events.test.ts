@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('tenant events', () => {
-  it('records role, member and principal changes in the tenant stream, in commit order, without secrets', async () => {
+  it('records every kind of tenant change in the tenant stream, in commit order, without secrets', async () => {
     const start = await head();
     expect((await admin('POST', '/management/v1/roles', { name: 'analyst', description: 'reads' })).status).toBe(201);
     const created = await admin('POST', '/management/v1/principals', { name: 'etl' });
@@ -81,6 +81,9 @@ describe('tenant events', () => {
     const accessKey = await admin('POST', `/management/v1/principals/${clientId}/access-keys`);
     expect(accessKey.status).toBe(201);
     secrets.push(accessKey.body['secret-access-key']);
+    expect((await admin('DELETE', `/management/v1/principals/${clientId}/access-keys/${accessKey.body['access-key-id']}`)).status).toBe(204);
+    expect((await admin('PUT', `/management/v1/principals/${clientId}/delegation`, { users: ['alice'] })).status).toBe(200);
+    expect((await admin('POST', `/management/v1/principals/${clientId}/revoke-tokens`)).status).toBe(204);
     expect((await admin('POST', `/management/v1/principals/${clientId}/disable`)).status).toBe(200);
     expect((await admin('POST', `/management/v1/principals/${clientId}/enable`)).status).toBe(200);
     expect((await admin('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: clientId })).status).toBe(204);
@@ -96,6 +99,9 @@ describe('tenant events', () => {
       'io.lakegate.principal.api-key-created',
       'io.lakegate.principal.api-key-revoked',
       'io.lakegate.principal.access-key-created',
+      'io.lakegate.principal.access-key-revoked',
+      'io.lakegate.principal.delegation-set',
+      'io.lakegate.principal.tokens-revoked',
       'io.lakegate.principal.disabled',
       'io.lakegate.principal.enabled',
       'io.lakegate.role.member-removed',
@@ -113,7 +119,9 @@ describe('tenant events', () => {
     expect(events[2].data).toMatchObject({ role: 'analyst', member: { kind: 'principal', name: clientId } });
     expect(events[4].data).toMatchObject({ 'key-id': apiKey.body['key-id'], name: 'nightly' });
     expect(events[6].data).toMatchObject({ 'access-key-id': accessKey.body['access-key-id'] });
-    expect(events[11]).toMatchObject({ subject: 'tenant/default', data: { roots: ['s3://tenant-bucket/lake'] } });
+    expect(events[7].data).toMatchObject({ 'access-key-id': accessKey.body['access-key-id'] });
+    expect(events[8].data).toMatchObject({ 'client-id': clientId, delegation: { users: ['alice'] } });
+    expect(events[14]).toMatchObject({ subject: 'tenant/default', data: { roots: ['s3://tenant-bucket/lake'] } });
     const text = JSON.stringify(events);
     for (const secret of secrets) expect(text).not.toContain(secret);
     // The warehouse's own stream has none of them.
