@@ -282,6 +282,9 @@ describe('a non-admin principal', () => {
       ['explain about another', () => management.explain({ subject: { kind: 'principal', name: server.credential.split(':')[0]! }, privilege: 'table:list', securable: SALES })],
       ['listAudit', () => management.listAudit()],
       ['listMetricsReports', () => management.listMetricsReports(WAREHOUSE, { namespace: DOTTED, name: 'events' })],
+      ['listTenantEvents', () => management.listTenantEvents()],
+      ['listTenantEventSinks', () => management.listTenantEventSinks('default')],
+      ['createTenantEventSink', () => management.createTenantEventSink('default', { kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } })],
     ];
     for (const [name, call] of calls) {
       const error = await failure(call());
@@ -289,6 +292,21 @@ describe('a non-admin principal', () => {
     }
     // Nothing changed.
     expect((await admin.listGrants({ role: 'analyst' })).map((g) => g.privilege).sort()).toEqual(['namespace:list', 'table:list', 'table:read-data']);
+  });
+});
+
+describe('tenant events', () => {
+  it("pages the tenant's role events through the SDK", async () => {
+    const start = (await admin.listTenantEvents({ limit: 1000 })).next;
+    await admin.createRole({ name: 'sdk-events' });
+    await admin.deleteRole('sdk-events');
+    const page = await admin.listTenantEvents({ after: start, limit: 1 });
+    expect(page.more).toBe(true);
+    const rest = await admin.listTenantEvents({ after: page.next });
+    expect([...page.events, ...rest.events].map((e) => [e.type, e.subject, e.source.endsWith('/tenants/default')])).toEqual([
+      ['io.lakegate.role.created', 'role/sdk-events', true],
+      ['io.lakegate.role.deleted', 'role/sdk-events', true],
+    ]);
   });
 });
 

@@ -212,14 +212,18 @@ describe('change events', () => {
     expect((await allEvents(someone.send, before)).filter((e) => e.type.startsWith('io.lakegate.grant.'))).toEqual([]);
   });
 
-  it('refuses bad cursors and limits with 400, and an unknown warehouse with 404', async () => {
+  it('refuses bad cursors and limits with 400, and an unknown warehouse with 404; without one, answers the tenant\'s events', async () => {
     for (const q of ['after=-1', 'after=abc', 'limit=0', 'limit=5000']) {
       const res = await admin('GET', `/management/v1/events?warehouse=default&${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.error).toMatchObject({ code: 400 });
     }
     expect((await admin('GET', '/management/v1/events?warehouse=nope')).status).toBe(404);
-    expect((await admin('GET', '/management/v1/events')).status).toBe(400);
+    // Without a warehouse: the caller's tenant's events (test/http/tenant-events.test.ts); with both, a 400.
+    const tenant = await admin('GET', '/management/v1/events');
+    expect(tenant.status).toBe(200);
+    expect(tenant.body.events.every((e: { source: string }) => e.source.endsWith('/tenants/default'))).toBe(true);
+    expect((await admin('GET', '/management/v1/events?warehouse=default&tenant=default')).status).toBe(400);
   });
 });
 

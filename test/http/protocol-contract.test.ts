@@ -244,6 +244,13 @@ describe('a scenario over every operation', () => {
     await ok('GET', '/management/v1/warehouses/second/event-sinks');
     await ok('GET', `/management/v1/warehouses/second/event-sinks/${(sink.body as { sink: { id: string } }).sink.id}`);
     await ok('DELETE', `/management/v1/warehouses/second/event-sinks/${(sink.body as { sink: { id: string } }).sink.id}`);
+    // A tenant's events and sinks (roles, members, principals: docs/events.md "Tenant events").
+    await ok('GET', '/management/v1/events?after=0&limit=5');
+    const tenantSink = await ok('POST', '/management/v1/tenants/default/event-sinks', { kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } });
+    const tenantSinkId = (tenantSink.body as { sink: { id: string } }).sink.id;
+    await ok('GET', '/management/v1/tenants/default/event-sinks');
+    await ok('GET', `/management/v1/tenants/default/event-sinks/${tenantSinkId}`);
+    await ok('DELETE', `/management/v1/tenants/default/event-sinks/${tenantSinkId}`);
   });
 
   it('OAuth discovery documents', async () => {

@@ -289,6 +289,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   });
   const storageGrants = new StorageGrantAdmin(store.storageGrants, accessAdmin, deps.audit, clock);
   const events = createEvents(config, {
+    admins: accessAdmin,
     deps,
     services,
     box,
@@ -308,6 +309,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       audit,
       isAdmin,
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
+      events: { newUuid: randomUUID, clock },
     }),
     warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID, (tenant) => storageGrants.rootsOf(tenant), deps.audit),
     storageGrants,

@@ -360,6 +360,31 @@ export class LakegateManagement {
     await this.call('DELETE', `warehouses/${segment(warehouse)}/event-sinks/${segment(id)}`, { signal: options.signal });
   }
 
+  /**
+   * A tenant's events (roles, role members, principals and their credentials; docs/events.md "Tenant events") after
+   * the cursor `after`: the caller's tenant, or `tenant` (platform administrators). Administrators of the tenant only.
+   */
+  async listTenantEvents(page: { tenant?: string; after?: string; limit?: number; signal?: AbortSignal } = {}): Promise<EventPage> {
+    return this.call('GET', 'events', { signal: page.signal, query: { tenant: page.tenant, after: page.after, limit: page.limit } });
+  }
+
+  async listTenantEventSinks(tenant: string, options: { signal?: AbortSignal } = {}): Promise<EventSink[]> {
+    return (await this.call<{ sinks: EventSink[] }>('GET', `tenants/${segment(tenant)}/event-sinks`, { signal: options.signal })).sinks;
+  }
+
+  /** Adds a sink of the tenant's events; for a webhook without a chosen secret, the answer carries the generated one (shown once). */
+  async createTenantEventSink(tenant: string, request: CreateEventSinkRequest, options: { signal?: AbortSignal } = {}): Promise<CreatedEventSink> {
+    return this.call('POST', `tenants/${segment(tenant)}/event-sinks`, { signal: options.signal, body: request });
+  }
+
+  async getTenantEventSink(tenant: string, id: string, options: { signal?: AbortSignal } = {}): Promise<EventSink> {
+    return this.call('GET', `tenants/${segment(tenant)}/event-sinks/${segment(id)}`, { signal: options.signal });
+  }
+
+  async deleteTenantEventSink(tenant: string, id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `tenants/${segment(tenant)}/event-sinks/${segment(id)}`, { signal: options.signal });
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   private async call<T>(method: TransportRequest['method'], path: string, request: Omit<ManagementCall, 'method'> = {}): Promise<T> {

@@ -54,7 +54,9 @@ export interface CreateEventSinkRequest {
 
 export interface EventSink {
   id: string;
-  warehouse: string;
+  /** The warehouse whose events the sink receives; absent for a tenant's sink, which names its `tenant`. */
+  warehouse?: string;
+  tenant?: string;
   kind: EventSinkKind;
   config: Record<string, unknown>;
   'has-secret': boolean;

@@ -8,13 +8,13 @@ export const CloudEvent = Type.Object(
   {
     specversion: Type.Literal('1.0'),
     id: Type.String({ description: 'Unique per event: consumers drop duplicates by it' }),
-    source: Type.String({ description: "The server's public URL and the warehouse" }),
+    source: Type.String({ description: "The server's public URL and the warehouse (/warehouses/<name>), or the tenant for tenant events (/tenants/<name>)" }),
     type: Type.String({ examples: ['io.lakegate.table.committed'] }),
     time: Type.String({ format: 'date-time' }),
-    subject: Type.Optional(Type.String({ description: 'namespace/name (levels joined by .)' })),
+    subject: Type.Optional(Type.String({ description: 'namespace/name (levels joined by .); for tenant events role/<name> or principal/<client id>' })),
     datacontenttype: Type.Literal('application/json'),
-    partitionkey: Type.String({ description: "The ordering key: the table's uuid, or the warehouse name" }),
-    sequence: Type.String({ description: 'Per warehouse, increasing in commit order (decimal)' }),
+    partitionkey: Type.String({ description: "The ordering key: the table's uuid, or the warehouse name; the tenant for tenant events" }),
+    sequence: Type.String({ description: 'Per warehouse (per tenant for tenant events), increasing in commit order (decimal)' }),
     data: Type.Record(Type.String(), Type.Unknown()),
   },
   { $id: 'CloudEvent', additionalProperties: true, description: 'A change event, CloudEvents 1.0 JSON (structured mode)' },
@@ -45,7 +45,8 @@ export type CreateEventSinkRequest = Static<typeof CreateEventSinkRequest>;
 export const EventSink = Type.Object(
   {
     id: Type.String(),
-    warehouse: Type.String(),
+    warehouse: Type.Optional(Type.String({ description: "The warehouse whose events the sink receives (absent for a tenant's sink)" })),
+    tenant: Type.Optional(Type.String({ description: "A tenant's sink: the tenant whose events it receives" })),
     kind: StringEnum(EVENT_SINK_KINDS),
     config: Type.Record(Type.String(), Type.Unknown()),
     'has-secret': Type.Boolean(),

@@ -9,6 +9,7 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretBox } from '../security/secret-box.js';
 import type { ApiKeyRecord, IdentityRepository } from './ports.js';
+import type { OutboxWriter } from '../catalog/outbox/ports.js';
 
 const API_KEY = /^lgk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const sha256 = (s: string) => hash('sha256', s, 'base64url');
@@ -19,6 +20,11 @@ export class MachineKeys {
     private readonly box: SecretBox,
     private readonly now: () => number,
   ) {}
+
+  /** Runs fn on these keys bound to one database transaction, with its outbox: a key's change and its tenant event commit together. */
+  withEvents<T>(fn: (keys: MachineKeys, outbox: OutboxWriter) => Promise<T>): Promise<T> {
+    return this.repo.withEvents((repo, outbox) => fn(new MachineKeys(repo, this.box, this.now), outbox));
+  }
 
   async createAccessKey(clientId: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
     const accessKeyId = `LGAK${randomBytes(10).toString('hex').toUpperCase()}`;

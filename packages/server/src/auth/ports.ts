@@ -1,4 +1,5 @@
 /** What the identity layer needs from persistence. */
+import type { WithEvents } from '../catalog/outbox/ports.js';
 
 /**
  * One entry of a delegation policy: a user (or group) named together with the
@@ -119,7 +120,8 @@ export interface TokenSessionKey {
   expiresAtMs: number;
 }
 
-export interface IdentityRepository {
+/** withEvents: fn's changes and the tenant events it appends (catalog/outbox/tenant-events.ts) in one database transaction. */
+export interface IdentityRepository extends WithEvents<IdentityRepository> {
   insertAccessKey(record: AccessKeyRecord): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   insertApiKey(record: ApiKeyRecord): Promise<void>;

@@ -11,6 +11,7 @@ import type { CatalogServices } from '../catalog/services.js';
 import { EventDelivery } from '../catalog/outbox/delivery.js';
 import { EventService } from '../catalog/outbox/event-service.js';
 import { SinkAdmin, type SinkSecrets } from '../catalog/outbox/sink-admin.js';
+import { type TenantAdmins, TenantEventService } from '../catalog/outbox/tenant-event-service.js';
 import type { SinkKind } from '../catalog/outbox/delivery-ports.js';
 import type { LakegateConfig } from '../config/config.js';
 import { type SinkFactory, sinkFactories } from '../events/sink-factory.js';
@@ -32,6 +33,8 @@ export interface EventDeps {
   registry: Registry;
   baseUrl: () => string;
   warn: (message: string, detail: Record<string, unknown>) => void;
+  /** Who administers a tenant: who reads its events and manages its sinks (the access admin). */
+  admins: TenantAdmins;
   /** Adapters of further kinds (Kafka, NATS JetStream). */
   extraSinks?: Partial<Record<SinkKind, SinkFactory>>;
   /** Their config checks, used when a sink of that kind is created. */
@@ -70,8 +73,9 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     metrics: eventMetrics(e.registry, store.outbox),
     warn: e.warn,
   });
+  const sinks = new SinkAdmin(ctx, { kinds: factories.kinds, secrets, checkConfig: e.sinkConfigChecks ?? {} });
   return {
-    routes: { events: new EventService(ctx), sinks: new SinkAdmin(ctx, { kinds: factories.kinds, secrets, checkConfig: e.sinkConfigChecks ?? {} }), baseUrl: e.baseUrl },
+    routes: { events: new EventService(ctx), sinks, tenantEvents: new TenantEventService(store.outbox, e.admins, sinks), baseUrl: e.baseUrl },
     delivery,
     async sweep() {
       if (config.eventRetentionDays <= 0) return 0;

@@ -7,6 +7,8 @@ import type { AccessControl, GrantQuery, GrantRecord, Member, MemberKind, RoleAs
 import type { Privilege, SecurableKind } from '../catalog/access/privileges.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import type { CatalogDatabase, GrantsTable } from './schema.js';
+import type { OutboxWriter } from '../catalog/outbox/ports.js';
+import { appendOutboxEvents } from './kysely-outbox.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 /** Bound on the parameters of one IN list (SQLite's default limit is 32766 in all; stay far below). */
@@ -34,6 +36,12 @@ export class KyselyAccessControl implements AccessControl {
     private readonly compiled: CompiledReads = new CompiledReads(),
   ) {}
 
+  /** fn's changes and the events it appends in one transaction (the events last: kysely-outbox.ts's lock order). */
+  withEvents<T>(fn: (control: AccessControl, outbox: OutboxWriter) => Promise<T>): Promise<T> {
+    const run = (trx: Kysely<CatalogDatabase>) => fn(new KyselyAccessControl(trx, kyselyRunner(trx), this.compiled), { appendEvents: (events) => appendOutboxEvents(trx, events) });
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+  }
+
   async createRole(role: RoleRecord): Promise<boolean> {
     const res = await this.db
       .insertInto('roles')
@@ -56,13 +64,14 @@ export class KyselyAccessControl implements AccessControl {
   }
 
   async deleteRole(tenant: string, name: string): Promise<'deleted' | 'missing' | 'in-use'> {
-    return this.db.transaction().execute(async (trx) => {
+    const run = async (trx: Kysely<CatalogDatabase>) => {
       const member = await trx.selectFrom('role_members').select('role').where('tenant', '=', tenant).where('role', '=', name).limit(1).executeTakeFirst();
       const grant = await trx.selectFrom('grants').select('role').where('tenant', '=', tenant).where('role', '=', name).limit(1).executeTakeFirst();
       if (member || grant) return 'in-use';
       const res = await trx.deleteFrom('roles').where('tenant', '=', tenant).where('name', '=', name).executeTakeFirst();
       return Number(res.numDeletedRows) === 1 ? 'deleted' : 'missing';
-    });
+    };
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
   }
 
   async addMember(a: RoleAssignment): Promise<boolean> {

@@ -1,6 +1,8 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { readDelegationPolicy } from '../auth/delegation-policy.js';
 import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, AuditQuery, IdentityRepository, ServicePrincipal, TokenSessionKey, TokenSessionRecord } from '../auth/ports.js';
+import type { OutboxWriter } from '../catalog/outbox/ports.js';
+import { appendOutboxEvents } from './kysely-outbox.js';
 import type { AccessKeysTable, ApiKeysTable, CatalogDatabase, ServicePrincipalsTable, TokenSessionsTable } from './schema.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
@@ -54,6 +56,12 @@ const toSession = (r: Selectable<TokenSessionsTable>): TokenSessionRecord => ({
 
 export class KyselyIdentityRepository implements IdentityRepository {
   constructor(private readonly db: Kysely<CatalogDatabase>) {}
+
+  /** fn's changes and its events in one transaction (the events last: kysely-outbox.ts's lock order). */
+  withEvents<T>(fn: (identity: IdentityRepository, outbox: OutboxWriter) => Promise<T>): Promise<T> {
+    const run = (trx: Kysely<CatalogDatabase>) => fn(new KyselyIdentityRepository(trx), { appendEvents: (events) => appendOutboxEvents(trx, events) });
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+  }
 
   async insertAccessKey(r: AccessKeyRecord): Promise<void> {
     await this.db.insertInto('access_keys').values({ access_key_id: r.accessKeyId, client_id: r.clientId, ciphertext: r.ciphertext, created_at: r.createdAtMs, revoked_at: r.revokedAtMs ?? null }).execute();

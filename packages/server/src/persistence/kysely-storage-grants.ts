@@ -2,6 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { StorageGrantStore, TenantStorageGrant } from '../catalog/storage-grants/ports.js';
 import type { CatalogDatabase } from './schema.js';
+import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import { appendOutboxEvents } from './kysely-outbox.js';
 
 export class KyselyStorageGrants implements StorageGrantStore {
   constructor(private readonly db: Kysely<CatalogDatabase>) {}
@@ -11,12 +13,17 @@ export class KyselyStorageGrants implements StorageGrantStore {
     return row && { tenant: row.tenant, roots: JSON.parse(row.roots) as string[], updatedAtMs: Number(row.updated_at) };
   }
 
-  async put(grant: TenantStorageGrant): Promise<void> {
+  /** The grant and its tenant event (catalog/outbox/tenant-events.ts) in one transaction, the event last. */
+  async put(grant: TenantStorageGrant, events: readonly OutboxEventInput[] = []): Promise<void> {
     const values = { tenant: grant.tenant, roots: JSON.stringify(grant.roots), updated_at: grant.updatedAtMs };
-    await this.db
-      .insertInto('tenant_storage_grants')
-      .values(values)
-      .onConflict((oc) => oc.column('tenant').doUpdateSet({ roots: values.roots, updated_at: values.updated_at }))
-      .execute();
+    const run = async (db: Kysely<CatalogDatabase>) => {
+      await db
+        .insertInto('tenant_storage_grants')
+        .values(values)
+        .onConflict((oc) => oc.column('tenant').doUpdateSet({ roots: values.roots, updated_at: values.updated_at }))
+        .execute();
+      if (events.length > 0) await appendOutboxEvents(db, events);
+    };
+    await (this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run));
   }
 }

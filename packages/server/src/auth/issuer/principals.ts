@@ -5,9 +5,16 @@ import path from 'node:path';
 import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
 import { type DelegationPolicyInput, delegationPolicy } from '../delegation-policy.js';
 import type { IdentityRepository, ServicePrincipal } from '../ports.js';
+import type { OutboxWriter } from '../../catalog/outbox/ports.js';
 import { DUMMY_HASH, hashSecret, newClientSecret, verifySecret } from './client-secrets.js';
 
 export const ADMIN_ROLE = 'admin';
+
+/** A client secret with its hash, made before a transaction (PrincipalService.newSecret). */
+export interface PreparedSecret {
+  clientSecret: string;
+  secretHash: string;
+}
 
 export class PrincipalService {
   constructor(
@@ -17,16 +24,36 @@ export class PrincipalService {
     private readonly changed: () => void = () => undefined,
   ) {}
 
+  /**
+   * Runs fn on this service bound to one database transaction, with the outbox of that transaction: the principal's
+   * change and its tenant event commit together. This process forgets what it cached only after the commit.
+   */
+  async withEvents<T>(fn: (principals: PrincipalService, outbox: OutboxWriter) => Promise<T>): Promise<T> {
+    let changed = false;
+    const result = await this.repo.withEvents((repo, outbox) => fn(new PrincipalService(repo, this.now, () => (changed = true)), outbox));
+    if (changed) this.changed();
+    return result;
+  }
+
+  /**
+   * A new client secret and its scrypt hash. Hashing takes tens of milliseconds: callers that store the secret inside a
+   * transaction (withEvents) make it first, so the transaction (on SQLite, the one connection) is not held meanwhile.
+   */
+  async newSecret(): Promise<PreparedSecret> {
+    const clientSecret = newClientSecret();
+    return { clientSecret, secretHash: await hashSecret(clientSecret) };
+  }
+
   /** Creates a principal; the returned secret is the only copy that will ever exist. */
-  async create(name: string, roles: string[] = [], delegation: DelegationPolicyInput = {}, tenant: string = DEFAULT_TENANT): Promise<{ clientId: string; clientSecret: string }> {
+  async create(name: string, roles: string[] = [], delegation: DelegationPolicyInput = {}, tenant: string = DEFAULT_TENANT, prepared?: PreparedSecret): Promise<{ clientId: string; clientSecret: string }> {
     checkTenant(tenant);
     const clientId = `${name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40)}-${randomUUID().slice(0, 8)}`;
-    const clientSecret = newClientSecret();
+    const { clientSecret, secretHash } = prepared ?? (await this.newSecret());
     await this.repo.insertPrincipal({
       clientId,
       name,
       tenant,
-      secretHash: await hashSecret(clientSecret),
+      secretHash,
       secretVersion: 1,
       roles,
       delegation: delegationPolicy(delegation),
@@ -36,11 +63,11 @@ export class PrincipalService {
     return { clientId, clientSecret };
   }
 
-  async rotateSecret(clientId: string): Promise<string | undefined> {
+  async rotateSecret(clientId: string, prepared?: PreparedSecret): Promise<string | undefined> {
     const p = await this.repo.getPrincipal(clientId);
     if (!p) return undefined;
-    const clientSecret = newClientSecret();
-    await this.repo.updatePrincipalSecret(clientId, await hashSecret(clientSecret), p.secretVersion + 1);
+    const { clientSecret, secretHash } = prepared ?? (await this.newSecret());
+    await this.repo.updatePrincipalSecret(clientId, secretHash, p.secretVersion + 1);
     this.changed();
     return clientSecret;
   }

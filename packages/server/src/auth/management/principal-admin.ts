@@ -17,6 +17,8 @@ import type { MachineKeys } from '../credentials-keys.js';
 import { ADMIN_ROLE, type PrincipalService } from '../issuer/principals.js';
 import { type DelegationEntryInput, delegationPolicy, viewEntries } from '../delegation-policy.js';
 import type { DelegationPolicy, IdentityRepository, ServicePrincipal } from '../ports.js';
+import { type TenantChange, tenantEvent } from '../../catalog/outbox/tenant-events.js';
+import type { OutboxWriter } from '../../catalog/outbox/ports.js';
 
 const Name = z.string().min(1).max(255);
 const Entry = z.object({ issuer: z.string().min(1).max(1000), name: Name }).strict();
@@ -83,6 +85,19 @@ export interface PrincipalAdminDeps {
   isAdmin(actor: Actor): Promise<boolean>;
   /** True when users of this issuer may belong to the tenant (ASSERTED_ISSUER, or a trusted issuer serving it). */
   issuerServes(issuer: string, tenant: string): boolean;
+  /** Ids and time of tenant events (catalog/outbox/tenant-events.ts). */
+  events: { newUuid: () => string; clock: { now(): number } };
+}
+
+/**
+ * Who made a change, as tenant events name it (the same fields as catalog/outbox/changes.ts callerData): the subject,
+ * its kind and issuer, and for delegated calls the acting parties nearest first.
+ */
+export function actorCallerData(actor: Actor): Record<string, unknown> {
+  const act: string[] = [];
+  for (let a = actor.act; a; a = a.act) act.push(a.sub);
+  const kind = actor.kind === 'service' ? 'principal' : actor.kind;
+  return { principal: actor.subject, kind, ...(actor.kind === 'user' ? { issuer: actor.issuer } : {}), ...(act.length > 0 ? { act } : {}) };
 }
 
 export class PrincipalAdmin {
@@ -102,7 +117,13 @@ export class PrincipalAdmin {
     if (!mayManagePrincipal(actor, { tenant, roles: body.roles })) throw onlyPlatformAdmins();
     const d = body.delegation && this.checkedPolicy(body.delegation, tenant);
     // execute
-    const created = await this.deps.principals.create(body.name, body.roles, d, tenant);
+    // The secret is hashed before the transaction opens (scrypt takes tens of milliseconds).
+    const secret = await this.deps.principals.newSecret();
+    const created = await this.deps.principals.withEvents(async (principals, outbox) => {
+      const made = await principals.create(body.name, body.roles, d, tenant, secret);
+      await this.record(outbox, actor, tenant, { kind: 'principal.created', subject: `principal/${made.clientId}`, data: { 'client-id': made.clientId, name: body.name, roles: body.roles } });
+      return made;
+    });
     await this.deps.audit.record('principal.created', describeActor(actor), { clientId: created.clientId, tenant, roles: body.roles, delegation: d ?? null }, { tenant });
     // The secret is shown this once and never again.
     return { 'client-id': created.clientId, 'client-secret': created.clientSecret, tenant };
@@ -110,7 +131,13 @@ export class PrincipalAdmin {
 
   async rotateSecret(actor: Actor, clientId: string): Promise<{ 'client-id': string; 'client-secret': string }> {
     const principal = await this.managed(actor, clientId);
-    const secret = await this.deps.principals.rotateSecret(clientId);
+    const prepared = await this.deps.principals.newSecret();
+    const secret = await this.deps.principals.withEvents(async (principals, outbox) => {
+      const rotated = await principals.rotateSecret(clientId, prepared);
+      // The event says that it happened, never the secret.
+      if (rotated) await this.record(outbox, actor, principal.tenant, { kind: 'principal.secret-rotated', subject: `principal/${clientId}`, data: { 'client-id': clientId } });
+      return rotated;
+    });
     if (!secret) throw noSuchPrincipal();
     await this.deps.audit.record('principal.secret-rotated', describeActor(actor), { clientId }, { tenant: principal.tenant });
     return { 'client-id': clientId, 'client-secret': secret };
@@ -120,7 +147,10 @@ export class PrincipalAdmin {
     const body = parse(DelegationInput, input, 'delegation policy');
     const principal = await this.managed(actor, clientId);
     const policy = this.checkedPolicy(body, principal.tenant);
-    await this.deps.principals.setDelegation(clientId, policy);
+    await this.deps.principals.withEvents(async (principals, outbox) => {
+      await principals.setDelegation(clientId, policy);
+      await this.record(outbox, actor, principal.tenant, { kind: 'principal.delegation-set', subject: `principal/${clientId}`, data: { 'client-id': clientId, delegation: delegationView(policy) } });
+    });
     await this.deps.audit.record('principal.delegation-set', describeActor(actor), { clientId, delegation: body }, { tenant: principal.tenant });
     return { 'client-id': clientId, delegation: delegationView(policy) };
   }
@@ -129,7 +159,10 @@ export class PrincipalAdmin {
   async setDisabled(actor: Actor, clientId: string, disabled: boolean): Promise<PrincipalView> {
     const principal = await this.managed(actor, clientId);
     if (disabled && (actor.subject === clientId || actor.act?.sub === clientId)) throw new CatalogError('ERR_VALIDATION', 'a principal cannot disable itself (nor the engine it acts through)');
-    await this.deps.principals.setDisabled(clientId, disabled);
+    await this.deps.principals.withEvents(async (principals, outbox) => {
+      await principals.setDisabled(clientId, disabled);
+      await this.record(outbox, actor, principal.tenant, { kind: disabled ? 'principal.disabled' : 'principal.enabled', subject: `principal/${clientId}`, data: { 'client-id': clientId } });
+    });
     await this.deps.audit.record(disabled ? 'principal.disabled' : 'principal.enabled', describeActor(actor), { clientId }, { tenant: principal.tenant });
     return view((await this.deps.principals.get(clientId))!);
   }
@@ -137,7 +170,10 @@ export class PrincipalAdmin {
   /** Revokes every token issued to the principal (or through it, as an engine) so far; its credentials keep working. */
   async revokeTokens(actor: Actor, clientId: string): Promise<void> {
     const principal = await this.managed(actor, clientId);
-    await this.deps.principals.revokeTokens(clientId);
+    await this.deps.principals.withEvents(async (principals, outbox) => {
+      await principals.revokeTokens(clientId);
+      await this.record(outbox, actor, principal.tenant, { kind: 'principal.tokens-revoked', subject: `principal/${clientId}`, data: { 'client-id': clientId } });
+    });
     await this.deps.audit.record('principal.tokens-revoked', describeActor(actor), { clientId }, { tenant: principal.tenant });
   }
 
@@ -151,7 +187,15 @@ export class PrincipalAdmin {
   async revokeAccessKey(actor: Actor, clientId: string, accessKeyId: string): Promise<void> {
     const principal = await this.managed(actor, clientId);
     const key = await this.deps.identity.getAccessKey(accessKeyId);
-    if (!key || key.clientId !== clientId || !(await this.deps.keys.revokeAccessKey(accessKeyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active access key');
+    const revoked =
+      key !== undefined &&
+      key.clientId === clientId &&
+      (await this.deps.keys.withEvents(async (keys, outbox) => {
+        if (!(await keys.revokeAccessKey(accessKeyId))) return false;
+        await this.record(outbox, actor, principal.tenant, { kind: 'principal.access-key-revoked', subject: `principal/${clientId}`, data: { 'client-id': clientId, 'access-key-id': accessKeyId } });
+        return true;
+      }));
+    if (!revoked) throw new CatalogError('ERR_NOT_FOUND', 'no such active access key');
     await this.deps.audit.record('principal.access-key-revoked', describeActor(actor), { clientId, accessKeyId }, { tenant: principal.tenant });
   }
 
@@ -173,7 +217,11 @@ export class PrincipalAdmin {
 
   async createAccessKey(actor: Actor, clientId: string): Promise<{ 'access-key-id': string; 'secret-access-key': string }> {
     const principal = await this.managed(actor, clientId);
-    const key = await this.deps.keys.createAccessKey(clientId);
+    const key = await this.deps.keys.withEvents(async (keys, outbox) => {
+      const made = await keys.createAccessKey(clientId);
+      await this.record(outbox, actor, principal.tenant, { kind: 'principal.access-key-created', subject: `principal/${clientId}`, data: { 'client-id': clientId, 'access-key-id': made.accessKeyId } });
+      return made;
+    });
     await this.deps.audit.record('principal.access-key-created', describeActor(actor), { clientId, accessKeyId: key.accessKeyId }, { tenant: principal.tenant });
     return { 'access-key-id': key.accessKeyId, 'secret-access-key': key.secretAccessKey };
   }
@@ -182,7 +230,12 @@ export class PrincipalAdmin {
     const body = CreateApiKeyInput.safeParse(input ?? {});
     if (!body.success) throw new CatalogError('ERR_VALIDATION', 'Invalid API key request: name (1..64 chars) and optional expires-in-seconds');
     const principal = await this.managed(actor, clientId);
-    const key = await this.deps.keys.createApiKey(clientId, body.data.name, body.data['expires-in-seconds']);
+    const key = await this.deps.keys.withEvents(async (keys, outbox) => {
+      const made = await keys.createApiKey(clientId, body.data.name, body.data['expires-in-seconds']);
+      const data = { 'client-id': clientId, 'key-id': made.keyId, name: body.data.name, 'expires-at-ms': made.expiresAtMs ?? null };
+      await this.record(outbox, actor, principal.tenant, { kind: 'principal.api-key-created', subject: `principal/${clientId}`, data });
+      return made;
+    });
     await this.deps.audit.record('principal.api-key-created', describeActor(actor), { clientId, keyId: key.keyId }, { tenant: principal.tenant });
     return { 'key-id': key.keyId, 'api-key': key.apiKey, 'expires-at-ms': key.expiresAtMs ?? null };
   }
@@ -192,8 +245,21 @@ export class PrincipalAdmin {
     const key = await this.deps.identity.getApiKey(keyId);
     const owner = key && (await this.deps.principals.get(key.clientId));
     // A key of another tenant's principal (or of a platform administrator, for one who is none) is answered like an unknown one.
-    if (!owner || !mayManagePrincipal(actor, owner) || !(await this.deps.keys.revokeApiKey(keyId))) throw new CatalogError('ERR_NOT_FOUND', 'no such active API key');
+    const revoked =
+      owner !== undefined &&
+      mayManagePrincipal(actor, owner) &&
+      (await this.deps.keys.withEvents(async (keys, outbox) => {
+        if (!(await keys.revokeApiKey(keyId))) return false;
+        await this.record(outbox, actor, owner.tenant, { kind: 'principal.api-key-revoked', subject: `principal/${owner.clientId}`, data: { 'client-id': owner.clientId, 'key-id': keyId } });
+        return true;
+      }));
+    if (!revoked) throw new CatalogError('ERR_NOT_FOUND', 'no such active API key');
     await this.deps.audit.record('principal.api-key-revoked', describeActor(actor), { keyId }, { tenant: owner.tenant });
+  }
+
+  /** The tenant event of a change, in the change's transaction (`outbox` is that transaction's). */
+  private record(outbox: OutboxWriter, actor: Actor, tenant: string, change: TenantChange): Promise<void> {
+    return outbox.appendEvents([tenantEvent(this.deps.events, tenant, actorCallerData(actor), change)]);
   }
 
   /** Fails with 403 unless the actor administers its tenant. */

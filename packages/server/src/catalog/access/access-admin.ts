@@ -18,7 +18,8 @@ import { type Privilege, checkGrantable, isPrivilege } from './privileges.js';
 import { type ResolvedSecurable, SecurableInput, type SecurableView, describeSecurables, displayOf, resolveSecurable } from './securables.js';
 import type { WarehouseService } from '../warehouses.js';
 import { randomUUID } from 'node:crypto';
-import { recordChanges } from '../outbox/changes.js';
+import { changeEvent } from '../outbox/changes.js';
+import { type TenantChange, callerOf, tenantEvent } from '../outbox/tenant-events.js';
 
 /** Where members come from: service principals of a tenant, users and groups vouched for by a trusted issuer. */
 export interface IdentityDirectory {
@@ -93,8 +94,9 @@ const privilegesOf = (input: { privilege?: string | string[] | undefined; privil
 
 export class AccessAdmin {
   /**
-   * Grant changes go to the outbox right after the grant is stored, not in its transaction: the grants may live in
-   * OpenFGA, outside the database (docs/events.md says what that means for a crash in between).
+   * Role, member and grant changes are written with their events through AccessControl.withEvents: in the change's
+   * transaction with the built-in authorizer; with OpenFGA right after the tuples (docs/events.md says what a crash
+   * in between means).
    */
   private readonly events = { newUuid: randomUUID, clock: { now: () => this.deps.clock.now() } };
 
@@ -136,7 +138,12 @@ export class AccessAdmin {
     await this.requireAdmin(caller, tenant);
     // execute
     const role = { tenant, name, description: body.description, createdAtMs: this.deps.clock.now() };
-    if (!(await this.deps.control.createRole(role))) throw new CatalogError('ERR_ROLE_EXISTS', `Role already exists: ${name}`);
+    const created = await this.deps.control.withEvents(async (control, outbox) => {
+      if (!(await control.createRole(role))) return false;
+      await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.created', subject: `role/${name}`, data: { role: name, description: body.description } })]);
+      return true;
+    });
+    if (!created) throw new CatalogError('ERR_ROLE_EXISTS', `Role already exists: ${name}`);
     await this.audit(caller, tenant, 'role.created', undefined, 'role:create', `role:${name}`, { description: body.description });
     return roleView(role);
   }
@@ -154,7 +161,11 @@ export class AccessAdmin {
     const tenant = await this.managedTenant(caller, tenantInput);
     await this.requireAdmin(caller, tenant);
     if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_IN_USE', `Role ${ADMIN_ROLE_NAME} is built in and cannot be deleted`);
-    const outcome = await this.deps.control.deleteRole(tenant, name);
+    const outcome = await this.deps.control.withEvents(async (control, outbox) => {
+      const result = await control.deleteRole(tenant, name);
+      if (result === 'deleted') await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.deleted', subject: `role/${name}`, data: { role: name } })]);
+      return result;
+    });
     if (outcome === 'missing') throw new CatalogError('ERR_ROLE_NOT_FOUND', `Role does not exist: ${name}`);
     if (outcome === 'in-use') throw new CatalogError('ERR_ROLE_IN_USE', `Role ${name} still has members or grants: remove them first`);
     this.deps.access.invalidate();
@@ -175,7 +186,12 @@ export class AccessAdmin {
     const member = await this.checkMember(raw, tenant);
     // execute
     const role = await this.requireRole(tenant, roleName);
-    const created = await this.deps.control.addMember({ tenant, role: role.name, member, createdAtMs: this.deps.clock.now() });
+    const created = await this.deps.control.withEvents(async (control, outbox) => {
+      const added = await control.addMember({ tenant, role: role.name, member, createdAtMs: this.deps.clock.now() });
+      // Adding a member who holds the role already changes nothing: no event.
+      if (added) await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.member-added', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } })]);
+      return added;
+    });
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'role.member-added', undefined, 'role:assign', `role:${role.name}`, { member: memberView(member) });
     return { member: memberView(member), created };
@@ -187,7 +203,12 @@ export class AccessAdmin {
     const member: Member = { kind: raw.kind, issuer: raw.kind === 'principal' ? '' : (raw.issuer ?? ''), name: raw.name };
     await this.requireAdmin(caller, tenant);
     const role = await this.requireRole(tenant, roleName);
-    if (!(await this.deps.control.removeMember(tenant, role.name, member))) throw new CatalogError('ERR_NOT_FOUND', `${member.kind} ${member.name} does not hold role ${role.name}`);
+    const removed = await this.deps.control.withEvents(async (control, outbox) => {
+      if (!(await control.removeMember(tenant, role.name, member))) return false;
+      await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.member-removed', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } })]);
+      return true;
+    });
+    if (!removed) throw new CatalogError('ERR_NOT_FOUND', `${member.kind} ${member.name} does not hold role ${role.name}`);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'role.member-removed', undefined, 'role:unassign', `role:${role.name}`, { member: memberView(member) });
   }
@@ -208,20 +229,25 @@ export class AccessAdmin {
     const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
     // execute
     const now = this.deps.clock.now();
-    for (const privilege of privileges) await this.deps.control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
+    await this.deps.control.withEvents(async (control, outbox) => {
+      for (const privilege of privileges) await control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
+      await outbox.appendEvents([changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.added', data: { role: role.name, tenant, privileges, securable: target.view } })]);
+    });
     this.deps.access.invalidate();
-    await recordChanges(this.events, this.deps.repository(), target.view.warehouse, caller, { kind: 'grant.added', data: { role: role.name, tenant, privileges, securable: target.view } });
     await this.audit(caller, tenant, 'grant.added', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
     return privileges.map((privilege) => ({ role: role.name, privilege, securable: target.view, 'created-at-ms': now }));
   }
 
   async revoke(caller: Caller, input: unknown): Promise<{ revoked: number }> {
     const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
-    let revoked = 0;
-    for (const privilege of privileges) if (await this.deps.control.revoke(tenant, role.name, privilege, target.ref)) revoked += 1;
+    const revoked = await this.deps.control.withEvents(async (control, outbox) => {
+      let n = 0;
+      for (const privilege of privileges) if (await control.revoke(tenant, role.name, privilege, target.ref)) n += 1;
+      if (n > 0) await outbox.appendEvents([changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.revoked', data: { role: role.name, tenant, privileges, revoked: n, securable: target.view } })]);
+      return n;
+    });
     if (revoked === 0) throw new CatalogError('ERR_GRANT_NOT_FOUND', `Role ${role.name} holds none of ${privileges.join(', ')} on ${target.display}`);
     this.deps.access.invalidate();
-    await recordChanges(this.events, this.deps.repository(), target.view.warehouse, caller, { kind: 'grant.revoked', data: { role: role.name, tenant, privileges, revoked, securable: target.view } });
     await this.audit(caller, tenant, 'grant.revoked', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
     return { revoked };
   }
@@ -345,6 +371,10 @@ export class AccessAdmin {
       const securable = views.get(`${g.securable.kind}\u001f${g.securable.id}`);
       return securable ? [{ role: g.role, privilege: g.privilege, securable, 'created-at-ms': g.createdAtMs }] : [];
     });
+  }
+
+  private tenantEvent(caller: Caller, tenant: string, change: TenantChange) {
+    return tenantEvent(this.events, tenant, callerOf(caller), change);
   }
 
   private async audit(caller: Caller, tenant: string, type: string, decision: 'allow' | 'deny' | undefined, action: string, object: string, detail: Record<string, unknown>): Promise<void> {

@@ -10,6 +10,7 @@
  * none.
  */
 import type { Privilege, SecurableKind } from './privileges.js';
+import type { WithEvents } from '../outbox/ports.js';
 
 /** Who access rules match: a service principal, a user of an issuer, or an IdP group of an issuer. */
 export type MemberKind = 'principal' | 'user' | 'group';
@@ -75,8 +76,11 @@ export interface GrantQuery {
   securable?: SecurableRef | undefined;
 }
 
-/** The administration side: roles, who holds them, and what they hold. */
-export interface AccessControl {
+/**
+ * The administration side: roles, who holds them, and what they hold. withEvents runs a change together with its
+ * tenant or grant events (catalog/outbox/tenant-events.ts): in one database transaction for the built-in adapter.
+ */
+export interface AccessControl extends WithEvents<AccessControl> {
   /** false when the role exists already. */
   createRole(role: RoleRecord): Promise<boolean>;
   getRole(tenant: string, name: string): Promise<RoleRecord | undefined>;

@@ -11,6 +11,8 @@ import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Clock } from '../ports.js';
 import type { StorageGrantStore } from '../storage-grants/ports.js';
 import { checkTenant } from '../tenants.js';
+import { callerOf, tenantEvent } from '../outbox/tenant-events.js';
+import { randomUUID } from 'node:crypto';
 
 const SetGrant = z.object({ tenant: z.string().optional(), roots: z.array(z.string()).max(100) });
 
@@ -57,7 +59,8 @@ export class StorageGrantAdmin {
       throw new CatalogError('ERR_FORBIDDEN', "only a platform administrator grants a tenant storage");
     }
     // execute
-    await this.grants.put({ tenant, roots, updatedAtMs: this.clock.now() });
+    const event = tenantEvent({ newUuid: randomUUID, clock: this.clock }, tenant, callerOf(caller), { kind: 'tenant.storage-grant-set', subject: `tenant/${tenant}`, data: { roots } });
+    await this.grants.put({ tenant, roots, updatedAtMs: this.clock.now() }, [event]);
     await this.audit.record(caller, { type: 'storage-grant.set', decision: 'allow', action: 'storage-grant:set', object: tenant, detail: { tenant, roots } });
     return { tenant, roots };
   }

@@ -86,14 +86,14 @@ export class EventService {
   }
 }
 
-function checkCursor(v: unknown): number {
+export function checkCursor(v: unknown): number {
   if (v === undefined || v === null || v === '') return 0;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 0) throw validation('after must be a sequence number (a non-negative integer)');
   return n;
 }
 
-function checkLimit(v: unknown): number {
+export function checkLimit(v: unknown): number {
   if (v === undefined || v === null || v === '') return DEFAULT_EVENTS_PAGE;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,5}$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_EVENTS_PAGE) throw validation(`limit must be an integer from 1 to ${MAX_EVENTS_PAGE}`);

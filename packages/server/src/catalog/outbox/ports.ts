@@ -34,6 +34,16 @@ export interface OutboxWriter {
   appendEvents(events: readonly OutboxEventInput[]): Promise<void>;
 }
 
+/**
+ * A port whose changes can commit together with their events: fn's changes (made through the `port` it is handed)
+ * and the events it appends to `outbox` land together or not at all. The database adapters run fn in one
+ * transaction; the memory ones apply it whole or roll it back; an adapter whose changes live outside the database
+ * (OpenFGA) says in its comment what it can promise instead.
+ */
+export interface WithEvents<P> {
+  withEvents<T>(fn: (port: P, outbox: OutboxWriter) => Promise<T>): Promise<T>;
+}
+
 /** Reads and retention of the outbox (outside transactions). */
 export interface OutboxStore {
   /** Events of a warehouse with sequence > after, ascending, at most `limit`. */

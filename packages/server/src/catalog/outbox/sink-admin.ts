@@ -10,6 +10,7 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { SINK_KINDS, type SinkKind, type SinkRecord } from './delivery-ports.js';
+import { tenantOfStream } from './tenant-events.js';
 
 /** Where sink secrets go (app.ts: sealed with the server's SecretBox into the secrets table). */
 export interface SinkSecrets {
@@ -28,7 +29,9 @@ export interface SinkAdminOptions {
 
 export interface SinkView {
   id: string;
-  warehouse: string;
+  /** The warehouse whose events the sink receives; a tenant's sink (tenant-events.ts) names its `tenant` instead. */
+  warehouse?: string;
+  tenant?: string;
   kind: SinkKind;
   config: Record<string, unknown>;
   'has-secret': boolean;
@@ -44,7 +47,7 @@ export interface SinkView {
 
 export const sinkView = (s: SinkRecord, head: number): SinkView => ({
   id: s.id,
-  warehouse: s.warehouse,
+  ...streamOf(s.warehouse),
   kind: s.kind,
   config: s.config,
   'has-secret': s.secretId !== undefined,
@@ -58,6 +61,11 @@ export const sinkView = (s: SinkRecord, head: number): SinkView => ({
   'created-at-ms': s.createdAtMs,
 });
 
+const streamOf = (stream: string): { warehouse: string } | { tenant: string } => {
+  const tenant = tenantOfStream(stream);
+  return tenant === undefined ? { warehouse: stream } : { tenant };
+};
+
 const WHSEC = /^whsec_[A-Za-z0-9+/]{22,}={0,2}$/;
 
 export class SinkAdmin {
@@ -68,22 +76,48 @@ export class SinkAdmin {
 
   async list(request: CatalogRequest): Promise<SinkView[]> {
     const scope = await this.authorized(request);
-    const head = await this.ctx.store.outbox.head(scope.warehouse.name);
-    return (await this.ctx.store.outbox.listSinks(scope.warehouse.name)).map((s) => sinkView(s, head));
+    return this.listIn(scope.warehouse.name);
   }
 
   async create(request: CatalogRequest, body: unknown): Promise<{ sink: SinkView; secret?: string }> {
     // validate
-    const input = checkSink(body, this.options.kinds, this.options.checkConfig ?? {});
+    const input = this.check(body);
     // authorize
     const scope = await this.authorized(request);
-    // execute: a new sink starts at the warehouse's head (events from now on), or at 0 with `from: "beginning"`
-    const head = await this.ctx.store.outbox.head(scope.warehouse.name);
+    // execute
+    return this.createIn(scope.warehouse.name, input);
+  }
+
+  async get(request: CatalogRequest, id: string): Promise<SinkView> {
+    const scope = await this.authorized(request);
+    return this.getIn(scope.warehouse.name, id);
+  }
+
+  async delete(request: CatalogRequest, id: string): Promise<void> {
+    const scope = await this.authorized(request);
+    await this.deleteIn(scope.warehouse.name, id);
+  }
+
+  // The sinks of one outbox stream (a warehouse's, or a tenant's: tenant-event-service.ts), for a caller already authorized.
+
+  /** A create request, validated (kind, config, secret, from). */
+  check(body: unknown): SinkInput {
+    return checkSink(body, this.options.kinds, this.options.checkConfig ?? {});
+  }
+
+  async listIn(stream: string): Promise<SinkView[]> {
+    const head = await this.ctx.store.outbox.head(stream);
+    return (await this.ctx.store.outbox.listSinks(stream)).map((s) => sinkView(s, head));
+  }
+
+  /** A new sink starts at the stream's head (events from now on), or at 0 with `from: "beginning"`. */
+  async createIn(stream: string, input: SinkInput): Promise<{ sink: SinkView; secret?: string }> {
+    const head = await this.ctx.store.outbox.head(stream);
     const created = input.kind === 'webhook' || input.secret !== undefined ? await this.options.secrets.create(input.secret) : undefined;
     const now = this.ctx.clock.now();
     const record: SinkRecord = {
       id: this.ctx.newUuid(),
-      warehouse: scope.warehouse.name,
+      warehouse: stream,
       kind: input.kind,
       config: input.config,
       secretId: created?.id,
@@ -101,17 +135,15 @@ export class SinkAdmin {
     return created && input.secret === undefined ? { sink: view, secret: created.secret } : { sink: view };
   }
 
-  async get(request: CatalogRequest, id: string): Promise<SinkView> {
-    const scope = await this.authorized(request);
+  async getIn(stream: string, id: string): Promise<SinkView> {
     const sink = await this.ctx.store.outbox.getSink(id);
-    if (!sink || sink.warehouse !== scope.warehouse.name) throw notFound(id);
-    return sinkView(sink, await this.ctx.store.outbox.head(scope.warehouse.name));
+    if (!sink || sink.warehouse !== stream) throw notFound(id);
+    return sinkView(sink, await this.ctx.store.outbox.head(stream));
   }
 
-  async delete(request: CatalogRequest, id: string): Promise<void> {
-    const scope = await this.authorized(request);
+  async deleteIn(stream: string, id: string): Promise<void> {
     const sink = await this.ctx.store.outbox.getSink(id);
-    if (!sink || sink.warehouse !== scope.warehouse.name || !(await this.ctx.store.outbox.deleteSink(id))) throw notFound(id);
+    if (!sink || sink.warehouse !== stream || !(await this.ctx.store.outbox.deleteSink(id))) throw notFound(id);
   }
 
   private async authorized(request: CatalogRequest): Promise<RequestScope> {
@@ -121,9 +153,9 @@ export class SinkAdmin {
   }
 }
 
-const notFound = (id: string) => new CatalogError('ERR_NOT_FOUND', `No event sink ${id} in this warehouse`);
+const notFound = (id: string) => new CatalogError('ERR_NOT_FOUND', `No event sink ${id} here`);
 
-interface SinkInput {
+export interface SinkInput {
   kind: SinkKind;
   config: Record<string, unknown>;
   secret: string | undefined;

@@ -1,6 +1,8 @@
 /** AccessControl in memory: the reference the contract suite holds the database and OpenFGA adapters to, and a fast stand-in for unit tests. */
 import type { AccessControl, GrantQuery, GrantRecord, Member, RoleAssignment, RoleRecord, SecurableRef } from '../../catalog/access/ports.js';
 import type { Privilege } from '../../catalog/access/privileges.js';
+import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
+import { MemoryOutbox } from './memory-outbox.js';
 
 const sameMember = (a: Member, b: Member) => a.kind === b.kind && a.issuer === b.issuer && a.name === b.name;
 const sameRef = (a: SecurableRef, b: SecurableRef) => a.kind === b.kind && a.id === b.id;
@@ -10,6 +12,23 @@ export class MemoryAccessControl implements AccessControl {
   private roles: RoleRecord[] = [];
   private members: RoleAssignment[] = [];
   private grants: GrantRecord[] = [];
+
+  /** @param outbox where withEvents writes events (the memory outbox the tests read). */
+  constructor(readonly outbox: OutboxWriter = new MemoryOutbox()) {}
+
+  /** All of fn or nothing: its changes are rolled back when it throws, and its events are appended only when it returned. */
+  async withEvents<T>(fn: (control: AccessControl, outbox: OutboxWriter) => Promise<T>): Promise<T> {
+    const saved = { roles: [...this.roles], members: [...this.members], grants: [...this.grants] };
+    const pending: OutboxEventInput[] = [];
+    try {
+      const result = await fn(this, { appendEvents: async (events) => void pending.push(...events.map((e) => structuredClone(e))) });
+      if (pending.length > 0) await this.outbox.appendEvents(pending);
+      return result;
+    } catch (e) {
+      ({ roles: this.roles, members: this.members, grants: this.grants } = saved);
+      throw e;
+    }
+  }
 
   async createRole(role: RoleRecord): Promise<boolean> {
     if (this.roles.some((r) => r.tenant === role.tenant && r.name === role.name)) return false;

@@ -42,6 +42,7 @@ import {
   pathElements,
 } from '../../../catalog/access/ports.js';
 import { type Privilege, grantsConferring } from '../../../catalog/access/privileges.js';
+import type { OutboxEventInput, OutboxWriter } from '../../../catalog/outbox/ports.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
 import { FgaClient, MAX_TUPLES_PER_WRITE, type CheckItem, type FgaCallCounts } from './fga-client.js';
@@ -50,7 +51,7 @@ import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, PARENT_RELATION, 
 import { ensureModel, findOrCreateStore } from './store-setup.js';
 
 /** Where role definitions are kept (the catalog database's AccessControl, or memory in tests). */
-export type RoleDefinitions = Pick<AccessControl, 'createRole' | 'getRole' | 'listRoles' | 'deleteRole'>;
+export type RoleDefinitions = Pick<AccessControl, 'createRole' | 'getRole' | 'listRoles' | 'deleteRole' | 'withEvents'>;
 
 export interface OpenFgaOptions {
   url: string;
@@ -119,6 +120,19 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
   /** OpenFGA requests made so far, by operation (for benchmarks and tests). */
   get calls(): Readonly<FgaCallCounts> {
     return this.fga.calls;
+  }
+
+  /**
+   * Role members and grants are tuples in OpenFGA, outside the catalog database, so they cannot share a transaction
+   * with their events: fn's writes go first, then its events in one database transaction of their own. A crash
+   * between the two loses those events (the audit trail still has the change); a failed fn writes no event. Role
+   * definitions are in the database but follow the same order, so one rule holds for every change here.
+   */
+  async withEvents<T>(fn: (control: AccessControl, outbox: OutboxWriter) => Promise<T>): Promise<T> {
+    const pending: OutboxEventInput[] = [];
+    const result = await fn(this, { appendEvents: async (events) => void pending.push(...events) });
+    if (pending.length > 0) await this.roles.withEvents((_, outbox) => outbox.appendEvents(pending));
+    return result;
   }
 
   // --- roles ---------------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+/**
+ * A tenant's events (tenant-events.ts) through the management API: the pull API (`GET /management/v1/events?tenant=`)
+ * and the tenant's event sinks (`/management/v1/tenants/{tenant}/event-sinks`). validate → authorize → execute.
+ * Deny by default: only administrators of the tenant read its events or manage its sinks (a platform administrator,
+ * any tenant's); a refusal is audited by the access admin. These events name roles, members and principals, which
+ * only a tenant's administrators may list anyway, so there is no finer filter: an administrator sees every one.
+ * Sinks of a tenant use the same delivery (delivery.ts): lease, cursor, retries, `failing` state, at least once and
+ * in order.
+ */
+import type { Caller } from '../ports.js';
+import type { OutboxStores } from './ports.js';
+import { checkCursor, checkLimit, type EventPage } from './event-service.js';
+import type { SinkAdmin, SinkView } from './sink-admin.js';
+import { tenantStream } from './tenant-events.js';
+
+/** Who administers a tenant (catalog/access/access-admin.ts): the tenant a request manages, and the check. */
+export interface TenantAdmins {
+  /** The tenant asked for (platform administrators only, for another tenant), else the caller's. */
+  managedTenant(caller: Caller, requested: string | undefined): Promise<string>;
+  /** Fails with ERR_FORBIDDEN (audited) unless the caller administers the tenant. */
+  requireAdmin(caller: Caller, tenant: string): Promise<void>;
+}
+
+export class TenantEventService {
+  constructor(
+    private readonly outbox: OutboxStores,
+    private readonly admins: TenantAdmins,
+    private readonly sinks: SinkAdmin,
+  ) {}
+
+  /** The tenant's events after a cursor, oldest first (the warehouse pull's cursor rules). */
+  async list(caller: Caller, input: { tenant?: string | undefined; after?: unknown; limit?: unknown }): Promise<EventPage & { tenant: string }> {
+    // validate
+    const after = checkCursor(input.after);
+    const limit = checkLimit(input.limit);
+    const tenant = await this.admins.managedTenant(caller, input.tenant);
+    // authorize
+    await this.admins.requireAdmin(caller, tenant);
+    // execute
+    const events = await this.outbox.list(tenantStream(tenant), after, limit);
+    return { tenant, events, next: events.at(-1)?.sequence ?? after, more: events.length === limit };
+  }
+
+  async listSinks(caller: Caller, tenantInput: string): Promise<SinkView[]> {
+    return this.sinks.listIn(await this.authorized(caller, tenantInput));
+  }
+
+  async createSink(caller: Caller, tenantInput: string, body: unknown): Promise<{ sink: SinkView; secret?: string }> {
+    // validate
+    const input = this.sinks.check(body);
+    // authorize
+    const stream = await this.authorized(caller, tenantInput);
+    // execute
+    return this.sinks.createIn(stream, input);
+  }
+
+  async getSink(caller: Caller, tenantInput: string, id: string): Promise<SinkView> {
+    return this.sinks.getIn(await this.authorized(caller, tenantInput), id);
+  }
+
+  async deleteSink(caller: Caller, tenantInput: string, id: string): Promise<void> {
+    await this.sinks.deleteIn(await this.authorized(caller, tenantInput), id);
+  }
+
+  private async authorized(caller: Caller, tenantInput: string): Promise<string> {
+    const tenant = await this.admins.managedTenant(caller, tenantInput);
+    await this.admins.requireAdmin(caller, tenant);
+    return tenantStream(tenant);
+  }
+}
