@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryOutbox } from '../../persistence/memory/memory-outbox.js';
 import { EventDelivery } from './delivery.js';
 import type { SinkRecord } from './delivery-ports.js';
-import type { CloudEvent, EventSink } from './sink.js';
+import { type CloudEvent, type EventSink, PartialDelivery } from './sink.js';
 
 const sinkRecord: SinkRecord = { id: 's', warehouse: 'w', kind: 'webhook', config: {}, cursor: 0, state: 'active', failures: 0, nextAttemptAtMs: 0, delivered: 0, createdAtMs: 0, updatedAtMs: 0 };
 
@@ -138,5 +138,38 @@ describe('event delivery', () => {
     await delivery.tick();
     expect(calls).toEqual(['listSinks', 'acquireLease']);
     expect(batches.flat().map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4']);
+  });
+
+  it('moves past the events a sink accepted before it failed midway, without counting a failure, and resends only the rest', async () => {
+    const outbox = new MemoryOutbox();
+    const clock = { t: 1_000 };
+    const sent: string[] = [];
+    let acceptBeforeFailing = 1; // events accepted by the next call before it fails (Infinity: all)
+    const sink: EventSink = {
+      kind: 'webhook',
+      async deliver(events) {
+        for (let i = 0; i < events.length; i++) {
+          if (i >= acceptBeforeFailing) throw i === 0 ? new Error('HTTP 500') : new PartialDelivery(i, new Error('HTTP 500'));
+          sent.push(events[i]!.id);
+        }
+      },
+      async close() {},
+    };
+    const delivery = new EventDelivery({ store: outbox, sinkFor: async () => sink, baseUrl: () => 'https://c.test', holder: 'a', now: () => clock.t, intervalMs: 10, leaseTtlMs: 10_000, maxFailures: 3, maxBackoffMs: 8_000, batchSize: 3, warn: () => undefined });
+    await outbox.insertSink(sinkRecord);
+    await outbox.appendEvents([1, 2, 3, 4, 5].map(event));
+    await delivery.tick();
+    // e1 accepted, e2 failed: the cursor is past e1 only, and the sink is not backing off.
+    expect(sent).toEqual(['e1']);
+    expect(await outbox.getSink('s')).toMatchObject({ cursor: 1, delivered: 1, failures: 0, state: 'active', nextAttemptAtMs: 0 });
+    acceptBeforeFailing = 0; // the next call fails at once: a real failure, backed off
+    await delivery.tick();
+    expect(await outbox.getSink('s')).toMatchObject({ cursor: 1, failures: 1 });
+    acceptBeforeFailing = Infinity;
+    clock.t = (await outbox.getSink('s'))!.nextAttemptAtMs;
+    await delivery.tick();
+    // Nothing accepted twice, nothing skipped.
+    expect(sent).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(await outbox.getSink('s')).toMatchObject({ cursor: 5, delivered: 5, failures: 0 });
   });
 });

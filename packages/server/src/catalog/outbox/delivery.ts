@@ -17,10 +17,12 @@
  */
 import { toCloudEvent } from './cloud-event.js';
 import type { SinkRecord } from './delivery-ports.js';
-import type { OutboxStores } from './ports.js';
-import type { EventSink } from './sink.js';
+import type { OutboxStores, OutboxEvent } from './ports.js';
+import { type EventSink, PartialDelivery } from './sink.js';
 
 export const DELIVERY_LEASE = 'event-delivery';
+/** Of the lease, what a batch leaves for the cursor write after it. */
+const LEASE_MARGIN_MS = 500;
 
 export interface DeliveryMetrics {
   delivered(kind: string, count: number, lagSeconds: number): void;
@@ -123,8 +125,17 @@ export class EventDelivery {
     const baseUrl = this.o.baseUrl();
     try {
       const sink = await this.sinkOf(record);
-      await sink.deliver(events.map((e) => toCloudEvent(e, baseUrl)));
+      // Aborted when this replica's lease ends (less a margin for the store write that follows), so a sink that sends
+      // event by event stops before the next holder may start.
+      const leaseLeft = Math.max(1, Math.floor(this.leaseUntil - this.o.now() - LEASE_MARGIN_MS));
+      await sink.deliver(events.map((e) => toCloudEvent(e, baseUrl)), AbortSignal.timeout(leaseLeft));
     } catch (err) {
+      // Some leading events were accepted (a webhook that went slow or failed midway): move past them, and count no
+      // failure when some got through: the next round goes on from there (or fails at once, and backs off then).
+      if (err instanceof PartialDelivery && err.accepted > 0 && err.accepted < events.length) {
+        await this.accepted(record, events.slice(0, err.accepted));
+        return undefined;
+      }
       const failures = record.failures + 1;
       const backoff = Math.min(this.o.maxBackoffMs, 1000 * 2 ** Math.min(failures - 1, 30));
       const state = failures >= this.o.maxFailures ? 'failing' : 'active';
@@ -134,14 +145,21 @@ export class EventDelivery {
       if (state === 'failing' && record.state !== 'failing') this.o.warn('event sink is failing (dead letter); its events wait, none is dropped', { sink: record.id, warehouse: record.warehouse, kind: record.kind, failures, error: lastError });
       return undefined;
     }
-    const last = events.at(-1)!;
     const now = this.o.now();
-    const moved = await this.o.store.advanceSink(record.id, record.cursor, last.sequence, events.length, now);
-    if (!moved) return undefined;
-    this.o.metrics?.delivered(record.kind, events.length, Math.max(0, now - last.timeMs) / 1000);
+    if (!(await this.accepted(record, events))) return undefined;
+    const last = events.at(-1)!;
     if (events.length < this.o.batchSize) return undefined;
     // What advanceSink wrote (a changed config or a deletion is seen at the next round's listSinks).
     return { ...record, cursor: last.sequence, delivered: record.delivered + events.length, failures: 0, state: 'active', lastError: undefined, nextAttemptAtMs: 0, updatedAtMs: now };
+  }
+
+  /** Moves the sink's cursor past `events`, accepted by it (compare-and-set: false when another deliverer moved it). */
+  private async accepted(record: SinkRecord, events: readonly OutboxEvent[]): Promise<boolean> {
+    const last = events.at(-1)!;
+    const now = this.o.now();
+    const moved = await this.o.store.advanceSink(record.id, record.cursor, last.sequence, events.length, now);
+    if (moved) this.o.metrics?.delivered(record.kind, events.length, Math.max(0, now - last.timeMs) / 1000);
+    return moved;
   }
 
   /**

@@ -15,9 +15,27 @@ export interface CloudEvent {
   readonly [extension: string]: unknown;
 }
 
-/** A delivery target. deliver() resolves only once every event is durably accepted by the sink, in the given order; it rejects otherwise (the outbox retries the whole batch later: sinks must tolerate duplicates, consumers drop them by id). */
+/**
+ * A delivery target. deliver() resolves only once every event is durably accepted by the sink, in the given order; it
+ * rejects otherwise (the outbox retries the batch later: sinks must tolerate duplicates, consumers drop them by id).
+ * A whole deliver() call takes at most the sink's timeout, so the holder of the delivery lease never sends past its
+ * lease (delivery.ts). A sink that accepts events one by one rejects with a {@link PartialDelivery} naming how many
+ * leading events were accepted, so the outbox moves past them instead of sending them again.
+ */
 export interface EventSink {
   readonly kind: string;
-  deliver(events: readonly CloudEvent[]): Promise<void>;
+  /** `signal`, when given, aborts at the end of the caller's delivery lease: a sink stops sending then. */
+  deliver(events: readonly CloudEvent[], signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+/** deliver()'s rejection when the first `accepted` events of the batch were durably accepted and the rest were not. */
+export class PartialDelivery extends Error {
+  constructor(
+    readonly accepted: number,
+    readonly reason: Error,
+  ) {
+    super(reason.message);
+    this.name = 'PartialDelivery';
+  }
 }
