@@ -100,8 +100,19 @@ class Driver:
 
     def snapshots(self, table):
         """Every snapshot, oldest first, with its operation and manifest list."""
-        got = self.sql(f"SELECT snapshot_id, parent_id, operation, manifest_list, committed_at FROM {table}.snapshots ORDER BY committed_at")
-        return [{"id": str(r.snapshot_id), "operation": r.operation, "manifest_list": r.manifest_list} for r in got]
+        got = {r.snapshot_id: r for r in self.sql(f"SELECT snapshot_id, parent_id, operation, manifest_list FROM {table}.snapshots")}
+        # One line of history here: walk it from the snapshot no other names as parent back through the parents.
+        parents = {r.parent_id for r in got.values()}
+        tips = [sid for sid in got if sid not in parents]
+        if len(tips) != 1:
+            raise ValueError(f"expected one line of snapshots, found tips {tips}")
+        chain, at = [], tips[0]
+        while at in got:
+            chain.append(got[at])
+            at = got[at].parent_id
+        if len(chain) != len(got):
+            raise ValueError("the snapshots are not one line of history")
+        return [{"id": str(r.snapshot_id), "operation": r.operation, "manifest_list": r.manifest_list} for r in reversed(chain)]
 
     def reach(self, table, ids):
         """The files the given snapshots reach, from Spark's metadata tables read at each snapshot (time travel on
