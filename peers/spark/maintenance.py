@@ -22,6 +22,7 @@ Commands ({"cmd": ...}):
 
 import json
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -46,6 +47,7 @@ def session():
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.pyspark.jvmStacktrace.enabled", "true")
         .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
         .config("spark.local.dir", os.path.join(work, "local"))
         .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
@@ -96,7 +98,10 @@ class Driver:
             self.sql(f"INSERT INTO {target} SELECT id, concat('lost-', id) AS v FROM range({start}, {start + 40}, 1, 2)")
             return None
         except Exception as e:  # noqa: BLE001 - the test asserts the kind of failure
-            return f"{type(e).__name__}: {str(e)[:2000]}"
+            # The Java cause is deep in the chain: answer its line (the JVM stack trace is on, see session()).
+            text = str(e)
+            cause = re.search(r"[\w.]*CommitStateUnknownException[^\n]*", text)
+            return f"{type(e).__name__}: {cause.group(0) if cause else text[:2000]}"
 
     def snapshots(self, table):
         """Every snapshot, oldest first, with its operation and manifest list."""
