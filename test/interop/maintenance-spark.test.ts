@@ -16,7 +16,7 @@
  * the young orphans.
  *
  * Then, with the server's sweep every second (LAKEGATE_SWEEP_INTERVAL_MS) and a warehouse whose drop.retention-ms is
- * 20 s: a purge (DELETE …?purgeRequested=true by the engine, which lacks table:purge-immediately) keeps the files
+ * 30 s: a purge (DELETE …?purgeRequested=true by the engine, which lacks table:purge-immediately) keeps the files
  * until the retention ends, then they are gone from MinIO; Spark's DROP TABLE without purge keeps them after the
  * retention; a registered table's purge keeps them (the catalog does not own its location); a purged drop undropped
  * within the retention comes back to Spark with its data and its files. Spark 4.1 + Iceberg 1.11's own DROP TABLE …
@@ -38,7 +38,7 @@ const BUCKET = 'lakegate-maint-spark';
 const M = '/management/v1/warehouses';
 const TABLE = 'lake.maint.events';
 const MAINTENANCE = `${M}/lake/namespaces/maint/tables/events/maintenance`;
-const RETENTION_MS = 20_000;
+const RETENTION_MS = 30_000;
 const SWEEP_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,7 +92,7 @@ beforeAll(async () => {
   send = httpSender(server.url, await server.token());
   const lake = await send('POST', M, minioWarehouse(minio, 'lake', BUCKET));
   expect(lake.status, JSON.stringify(lake.body)).toBe(201);
-  // Same bucket, its own root (warehouse roots never overlap), dropped objects kept for 20 s.
+  // Same bucket, its own root (warehouse roots never overlap), dropped objects kept for 30 s.
   const short = await send('POST', M, { ...minioWarehouse(minio, 'short', BUCKET), 'storage-root': `s3://${BUCKET}/short`, properties: { 'drop.retention-ms': String(RETENTION_MS) } });
   expect(short.status, JSON.stringify(short.body)).toBe(201);
   // Spark is an engine, not an admin: no table:purge-immediately, so its purges wait for the retention.
@@ -243,6 +243,11 @@ it(
     // The engine (no table:purge-immediately) drops through the Iceberg REST API: a purge waits for the retention.
     const asEngine = httpSender(server.url, await clientToken(server.url, engine.credential));
     const purge = async (name: string) => expect((await asEngine('DELETE', `/v1/short/namespaces/d/tables/${name}?purgeRequested=true`)).status, name).toBe(204);
+    // Spark 4.1 + Iceberg 1.11's DROP TABLE … PURGE is a plain drop to the catalog (no purgeRequested), after which
+    // Spark deletes every file the table reaches itself, at once, with the table's vended credentials: the catalog's
+    // retention cannot keep those files (docs/compatibility.md).
+    await spark.run({ cmd: 'drop', table: short('sparkpurge'), purge: true });
+    expect(await objectsUnder(tables.sparkpurge!.location)).toEqual([]);
     const keptMetadata = (await send('GET', '/v1/short/namespaces/d/tables/kept')).body['metadata-location'] as string;
     await spark.run({ cmd: 'drop', table: short('kept'), purge: false });
     // A registered table (kept's files, adopted under a new name): the catalog does not own its location, so no purge
@@ -252,18 +257,14 @@ it(
     await purge('adopted');
     await purge('purged');
     await purge('back');
-    // Spark 4.1 + Iceberg 1.11's DROP TABLE … PURGE is a plain drop to the catalog (no purgeRequested), after which
-    // Spark deletes every file the table reaches itself, at once, with the table's vended credentials: the catalog's
-    // retention cannot keep those files (docs/compatibility.md).
-    await spark.run({ cmd: 'drop', table: short('sparkpurge'), purge: true });
-    expect(await objectsUnder(tables.sparkpurge!.location)).toEqual([]);
     const listed = await dropped();
-    expect(Object.fromEntries(listed.map((d) => [d.name, d.purge]))).toEqual({ kept: false, adopted: true, purged: true, back: true, sparkpurge: false });
+    expect(Object.fromEntries(listed.map((d) => [d.name, d.purge]))).toEqual({ sparkpurge: false, kept: false, adopted: true, purged: true, back: true });
 
-    // Within the retention: nothing deleted yet; the undrop brings the table back to Spark with its rows.
-    expect(await objectsUnder(tables.purged!.location)).toEqual(files.purged);
+    // Within the retention: the undrop brings the table back to Spark with its rows; nothing was deleted yet.
     const undrop = await send('POST', `${M}/short/dropped/${listed.find((d) => d.name === 'back')!.id}/undrop`, {});
     expect(undrop.status, JSON.stringify(undrop.body)).toBe(200);
+    expect(Date.now()).toBeLessThan(listed.find((d) => d.name === 'purged')!['expires-at-ms']);
+    expect(await objectsUnder(tables.purged!.location)).toEqual(files.purged);
     expect((await spark.run({ cmd: 'read', table: short('back') })).rows).toEqual(tables.back!.rows);
     expect((await spark.run({ cmd: 'read', table: short('purged') })).error).toMatch(/not found|NoSuchTable/i);
 
