@@ -40,6 +40,8 @@ const TABLE = 'lake.maint.events';
 const MAINTENANCE = `${M}/lake/namespaces/maint/tables/events/maintenance`;
 const RETENTION_MS = 30_000;
 const SWEEP_MS = 1_000;
+/** For failure messages: catalog answers carry 63-bit ids as BigInt. */
+const show = (body: unknown) => JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let minio: Minio;
@@ -91,10 +93,10 @@ beforeAll(async () => {
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_SWEEP_INTERVAL_MS: String(SWEEP_MS) } });
   send = httpSender(server.url, await server.token());
   const lake = await send('POST', M, minioWarehouse(minio, 'lake', BUCKET));
-  expect(lake.status, JSON.stringify(lake.body)).toBe(201);
+  expect(lake.status, show(lake.body)).toBe(201);
   // Same bucket, its own root (warehouse roots never overlap), dropped objects kept for 30 s.
   const short = await send('POST', M, { ...minioWarehouse(minio, 'short', BUCKET), 'storage-root': `s3://${BUCKET}/short`, properties: { 'drop.retention-ms': String(RETENTION_MS) } });
-  expect(short.status, JSON.stringify(short.body)).toBe(201);
+  expect(short.status, show(short.body)).toBe(201);
   // Spark is an engine, not an admin: no table:purge-immediately, so its purges wait for the retention.
   engine = await createGrantedPrincipal(server, 'spark-maint', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
   await grantTo(server, engine.id, READ_WRITE_ALL, { type: 'warehouse', warehouse: 'short' });
@@ -180,11 +182,11 @@ it(
     const kept = snapshots.slice(-3);
     const expired = snapshots.slice(0, -3);
     const dry = await send('POST', MAINTENANCE, { ...expiry, 'dry-run': true });
-    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.status, show(dry.body)).toBe(200);
     expect([...dry.body['expired-snapshots']].sort()).toEqual([...expired].sort());
     expect(await objectsUnder(location)).toEqual(afterFail);
     const done = await send('POST', MAINTENANCE, expiry);
-    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.status, show(done.body)).toBe(200);
     expect([...done.body['expired-snapshots']].sort()).toEqual([...expired].sort());
     expect(done.body['deleted-files']).toBe(dry.body.files.length);
     const afterExpiry = await objectsUnder(location);
@@ -194,11 +196,11 @@ it(
     const orphans = { actions: ['remove-orphan-files'] };
     expect((await send('POST', MAINTENANCE, orphans)).body).toMatchObject({ 'deleted-files': 0, files: [] });
     const dryOrphans = await send('POST', MAINTENANCE, { ...orphans, 'orphan-older-than-ms': 0, 'dry-run': true });
-    expect(dryOrphans.status, JSON.stringify(dryOrphans.body)).toBe(200);
+    expect(dryOrphans.status, show(dryOrphans.body)).toBe(200);
     expect((dryOrphans.body.files as Array<{ path: string }>).map((f) => f.path).sort()).toEqual([...oldOrphans, ...youngOrphans].sort());
     expect(await objectsUnder(location)).toEqual(afterExpiry);
     const aged = await send('POST', MAINTENANCE, { ...orphans, 'orphan-older-than-ms': Date.now() - between });
-    expect(aged.status, JSON.stringify(aged.body)).toBe(200);
+    expect(aged.status, show(aged.body)).toBe(200);
     expect((aged.body.files as Array<{ path: string }>).map((f) => f.path).sort()).toEqual([...oldOrphans].sort());
     expect(aged.body['deleted-files']).toBe(oldOrphans.length);
 
@@ -253,7 +255,7 @@ it(
     // A registered table (kept's files, adopted under a new name): the catalog does not own its location, so no purge
     // deletes its files.
     const registered = await send('POST', '/v1/short/namespaces/d/register', { name: 'adopted', 'metadata-location': keptMetadata });
-    expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+    expect(registered.status, show(registered.body)).toBe(200);
     await purge('adopted');
     await purge('purged');
     await purge('back');
@@ -262,7 +264,7 @@ it(
 
     // Within the retention: the undrop brings the table back to Spark with its rows; nothing was deleted yet.
     const undrop = await send('POST', `${M}/short/dropped/${listed.find((d) => d.name === 'back')!.id}/undrop`, {});
-    expect(undrop.status, JSON.stringify(undrop.body)).toBe(200);
+    expect(undrop.status, show(undrop.body)).toBe(200);
     expect(Date.now()).toBeLessThan(listed.find((d) => d.name === 'purged')!['expires-at-ms']);
     expect(await objectsUnder(tables.purged!.location)).toEqual(files.purged);
     expect((await spark.run({ cmd: 'read', table: short('back') })).rows).toEqual(tables.back!.rows);
