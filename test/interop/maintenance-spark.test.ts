@@ -268,7 +268,7 @@ it(
     expect(Date.now()).toBeLessThan(listed.find((d) => d.name === 'purged')!['expires-at-ms']);
     expect(await objectsUnder(tables.purged!.location)).toEqual(files.purged);
     expect((await spark.run({ cmd: 'read', table: short('back') })).rows).toEqual(tables.back!.rows);
-    expect((await spark.run({ cmd: 'read', table: short('purged') })).error).toMatch(/not found|NoSuchTable/i);
+    expect((await spark.run({ cmd: 'read', table: short('purged') })).error).toMatch(/TABLE_OR_VIEW_NOT_FOUND|NoSuchTable/);
 
     // Past the retention (plus some sweeps): the purged table's files are gone; nothing else is.
     const until = Math.max(...listed.map((d) => d['expires-at-ms'])) + 30 * SWEEP_MS + 30_000;
