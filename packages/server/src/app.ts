@@ -89,6 +89,7 @@ import { SealedPlanTasks } from './catalog/planning/plan-tasks.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
 import { createEvents } from './compose/events.js';
+import { startSweeps } from './compose/sweeps.js';
 import { brokerConfigErrors, brokerSinkFor } from './events/broker-sinks.js';
 
 /** Delegation policies stored before issuers were recorded may hold bare group names, which match nothing now. */
@@ -331,21 +332,20 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     metrics.exposition = async () => (await worker.ask('metrics')) as string;
   }
 
-  const sweeper = setInterval(() => {
-    web.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'console session sweep failed'));
-    store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000).catch((err: unknown) => logger.warn({ err }, 'expiry sweep failed'));
-    store.identity.deleteEndedTokenSessions(clock.now()).catch((err: unknown) => logger.warn({ err }, 'token session sweep failed'));
-    if (config.metricsReportRetentionDays > 0) {
-      store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'metrics report retention sweep failed'));
-    }
-    // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
-    services.dropped.sweep().catch((err: unknown) => logger.warn({ err }, 'drop retention sweep failed'));
-    services.maintenanceScheduler.tick().catch((err: unknown) => logger.warn({ err }, 'scheduled maintenance failed'));
-    if (config.auditRetentionDays > 0) {
-      store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'audit retention sweep failed'));
-    }
-  }, 60_000);
-  sweeper.unref();
+  const sweeper = startSweeps(
+    [
+      { name: 'console session', run: () => web.sessions.sweep() },
+      { name: 'expiry', run: () => store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000) },
+      { name: 'token session', run: () => store.identity.deleteEndedTokenSessions(clock.now()) },
+      { name: 'metrics report retention', run: async () => config.metricsReportRetentionDays > 0 && store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000) },
+      // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
+      { name: 'drop retention', run: () => services.dropped.sweep() },
+      { name: 'scheduled maintenance', run: () => services.maintenanceScheduler.tick() },
+      { name: 'audit retention', run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000) },
+    ],
+    config.sweepIntervalMs,
+    (err, task) => logger.warn({ err }, `${task} sweep failed`),
+  );
   const eventSweeper = setInterval(() => void events.sweep().catch((err: unknown) => logger.warn({ err }, 'event retention sweep failed')), 60_000);
   eventSweeper.unref();
   events.delivery.start();
@@ -362,7 +362,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
     },
     async close() {
-      clearInterval(sweeper);
+      await sweeper.stop(config.shutdownGraceSeconds * 1000);
       clearInterval(eventSweeper);
       await events.delivery.stop();
       await app.close();

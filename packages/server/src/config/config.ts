@@ -59,6 +59,8 @@ export interface LakegateConfig {
   openfgaStoreId: string;
   /** Bearer token (preshared key) for OpenFGA, if it requires one. */
   openfgaToken: string;
+  /** How often each process runs its housekeeping sweep (drop retention, scheduled maintenance, expired records), in milliseconds. */
+  sweepIntervalMs: number;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
   /** How long tables' metrics reports are kept (0: forever). */
@@ -87,6 +89,10 @@ export interface LakegateConfig {
   /** How long a replica reuses the stored state of principals, delegations and token sessions. */
   identityCacheSeconds: number;
 }
+
+/** The sweep's bounds: more often than every second only burns database reads; rarer than hourly lets retention overrun by hours. */
+export const MIN_SWEEP_INTERVAL_MS = 1000;
+export const MAX_SWEEP_INTERVAL_MS = 3_600_000;
 
 type Kind = 'string' | 'int' | 'bool';
 interface KeyInfo {
@@ -141,6 +147,14 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'openfgaUrl', env: 'LAKEGATE_OPENFGA_URL', kind: 'string', default: '', description: 'OpenFGA HTTP API URL (authorizer openfga), e.g. http://127.0.0.1:8080' },
   { key: 'openfgaStoreId', env: 'LAKEGATE_OPENFGA_STORE_ID', kind: 'string', default: '', description: 'OpenFGA store id (empty: a store named "lakegate" is found or created, with the Lakegate model)' },
   { key: 'openfgaToken', env: 'LAKEGATE_OPENFGA_TOKEN', kind: 'string', default: '', description: 'Preshared key for OpenFGA, if it requires one' },
+  {
+    key: 'sweepIntervalMs',
+    env: 'LAKEGATE_SWEEP_INTERVAL_MS',
+    kind: 'int',
+    default: 60_000,
+    description:
+      'How often each process sweeps (1000 to 3600000 ms): ends dropped objects\' retention (deleting purged ones\' files), starts due scheduled maintenance, removes expired sessions, idempotency records, metrics reports and audit events; a purged table\'s files go at most this long after its retention ends',
+  },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
   { key: 'eventRetentionDays', env: 'LAKEGATE_EVENT_RETENTION_DAYS', kind: 'int', default: 7, description: 'How long change events stay in the outbox for the pull API and sinks that are behind (0: forever)' },
   { key: 'eventSinkMaxFailures', env: 'LAKEGATE_EVENT_SINK_MAX_FAILURES', kind: 'int', default: 8, description: 'Consecutive failed deliveries after which an event sink shows as failing (still retried; nothing is dropped)' },
@@ -227,6 +241,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   const config = out as unknown as LakegateConfig;
   if (config.port > 65535) throw new ConfigError('port must be at most 65535');
   if (config.workers > 256) throw new ConfigError('workers must be at most 256');
+  if (config.sweepIntervalMs < MIN_SWEEP_INTERVAL_MS || config.sweepIntervalMs > MAX_SWEEP_INTERVAL_MS) {
+    throw new ConfigError(`sweepIntervalMs must be from ${MIN_SWEEP_INTERVAL_MS} to ${MAX_SWEEP_INTERVAL_MS} (milliseconds)`);
+  }
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');

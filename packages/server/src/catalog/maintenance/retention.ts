@@ -15,7 +15,8 @@ export const MAX_DROP_RETENTION_MS = 10 * 365 * 86_400_000;
 export function checkRetentionProperty(properties: Record<string, string>): void {
   const value = properties[DROP_RETENTION_PROPERTY];
   if (value !== undefined) parseRetention(value);
-  // The maintenance schedule (scheduler.ts): a whole number of milliseconds, at least a minute (the sweep's period), or 0 (off).
+  // The maintenance schedule (scheduler.ts): a whole number of milliseconds, at least a minute (the default sweep period,
+  // sweepIntervalMs: a job is started from the sweep, so never more often than it runs), or 0 (off).
   const interval = properties['maintenance.interval-ms'];
   if (interval !== undefined && (!/^\d{1,15}$/.test(interval) || (Number(interval) > 0 && Number(interval) < 60_000) || Number(interval) > MAX_DROP_RETENTION_MS)) {
     throw validation(`maintenance.interval-ms must be 0 (off) or a whole number of milliseconds from 60000 to ${MAX_DROP_RETENTION_MS}, not ${JSON.stringify(interval.slice(0, 40))}`);
