@@ -28,7 +28,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
 import { Conn, isSuccess, median, postRequest, quantile, runCell } from './lib/load.mjs';
-import { startKafkaTopic } from './lib/kafka.mjs';
+import { startKafkaTopic } from './lib/kafka-broker.mjs';
 import { cpuSecondsOf, cpuSets, log, machineCpu, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
 import { sendJson, startLakegate, startPostgresCluster } from './lib/servers.mjs';

@@ -11,7 +11,7 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { benchFlag } from './lib/args.mjs';
-import { startKafkaTopic } from './lib/kafka.mjs';
+import { startKafkaTopic } from './lib/kafka-broker.mjs';
 import { quantile } from './lib/load.mjs';
 import { freePort, peer, stopChild, tempDir } from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
