@@ -101,7 +101,10 @@ export class JwtAuthenticator implements Authenticator {
     try {
       c = await this.issuer.verify(token, ACCESS_TOKEN_TYP);
     } catch (e) {
-      throw new AuthenticationError('Bearer', e instanceof TokenError ? e.reason : 'invalid token');
+      // Only a token's own fault is a 401; a store that cannot answer (its signing keys unreadable while the database
+      // restarts) is the server's, and goes out as such (ERR_UNAVAILABLE: 503, which clients retry).
+      if (!(e instanceof TokenError)) throw e;
+      throw new AuthenticationError('Bearer', e.reason);
     }
     const actor: Actor = {
       subject: c.sub,

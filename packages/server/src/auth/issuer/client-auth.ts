@@ -92,7 +92,8 @@ export async function authenticateBearer(ctx: IssuerDeps, token: string): Promis
   try {
     claims = await ctx.issuer.verify(token, ACCESS_TOKEN_TYP);
   } catch (e) {
-    throw failed(`the bearer token is not valid: ${e instanceof TokenError ? e.reason : 'invalid'}`, 'Bearer');
+    if (!(e instanceof TokenError)) throw e; // the store, not the token (503)
+    throw failed(`the bearer token is not valid: ${e.reason}`, 'Bearer');
   }
   const refused = await ctx.state.refusal(claims, tenantClaim(claims));
   if (refused) throw failed(`the bearer token is not valid: ${refused.reason}`, 'Bearer');

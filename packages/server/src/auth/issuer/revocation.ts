@@ -13,7 +13,7 @@ import { authenticateBearer, authenticateSecret, authenticationRequired, clientI
 import type { IssuerDeps, OAuthRequest } from './grant.js';
 import { OAuthError } from './oauth-error.js';
 import { rightsOf, scopesOfClaim } from './scopes.js';
-import { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, sessionClaim, tenantClaim, type TokenIssuer } from './token-issuer.js';
+import { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, sessionClaim, tenantClaim, TokenError, type TokenIssuer } from './token-issuer.js';
 
 /** Our token (access or refresh, the hinted type first), verified; an expired one too when `expiredUpToSeconds` allows. */
 export async function readOwnToken(issuer: TokenIssuer, token: string, hint: string | null, expiredUpToSeconds = 0): Promise<{ claims: JWTPayload & { sub: string }; type: 'access_token' | 'refresh_token' } | undefined> {
@@ -22,8 +22,9 @@ export async function readOwnToken(issuer: TokenIssuer, token: string, hint: str
     try {
       const claims = await issuer.verify(token, type === 'access_token' ? ACCESS_TOKEN_TYP : REFRESH_TOKEN_TYP, { expiredUpToSeconds });
       return { claims, type };
-    } catch {
-      // not this type, or not ours
+    } catch (e) {
+      // not this type, or not ours; a store that cannot answer is not "not ours" (503)
+      if (!(e instanceof TokenError)) throw e;
     }
   }
   return undefined;

@@ -74,7 +74,8 @@ export async function ownToken(
   try {
     claims = await ctx.issuer.verify(token, ACCESS_TOKEN_TYP, { expiredUpToSeconds: options.expiredUpToSeconds ?? 0 });
   } catch (e) {
-    const reason = e instanceof TokenError ? e.reason : 'invalid';
+    if (!(e instanceof TokenError)) throw e; // the store, not the token (503)
+    const reason = e.reason;
     if (NOT_OURS.has(reason)) return undefined;
     // One of ours, but expired, tampered or of another type: never fall through to other verifiers.
     throw invalid(reason === 'token claim typ is not valid' ? `${which} is not an access token` : `${which} rejected: ${reason}`);

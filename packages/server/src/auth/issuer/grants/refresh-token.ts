@@ -30,7 +30,8 @@ export const refreshTokenGrant: Grant = {
     try {
       claims = await ctx.issuer.verify(ctx.params.get('refresh_token')!, REFRESH_TOKEN_TYP);
     } catch (e) {
-      throw invalidGrant(`refresh token rejected: ${e instanceof TokenError ? e.reason : 'invalid'}`);
+      if (!(e instanceof TokenError)) throw e; // the store, not the token (503)
+      throw invalidGrant(`refresh token rejected: ${e.reason}`);
     }
     if (claims.client_id !== principal.clientId) throw invalidGrant('the refresh token was issued to another client');
     const tenant = tenantClaim(claims);
