@@ -28,7 +28,7 @@ let droppedLocation = '';
 const T = '/v1/default/namespaces/ud/tables';
 /**
  * Enough stray files that their removal outlasts a few of the panel's polls (every 0.25 s), with deletes 16 at a time
- * (maintenance/bounded.ts): at 6,000 a quiet machine finished before the panel's first poll.
+ * (catalog/bounded.ts): at 6,000 a quiet machine finished before the panel's first poll.
  */
 const STRAYS = 40_000;
 

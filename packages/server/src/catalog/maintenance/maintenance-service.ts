@@ -21,7 +21,7 @@ import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/i
 import type { Caller, CatalogObjectRecord } from '../ports.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
-import { forEachBounded } from './bounded.js';
+import { forEachBounded } from '../bounded.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';

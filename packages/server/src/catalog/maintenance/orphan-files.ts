@@ -11,7 +11,7 @@ import { normalizeLocation } from '../locations.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { ObjectStorage } from '../ports.js';
-import { forEachBounded } from './bounded.js';
+import { forEachBounded } from '../bounded.js';
 import type { DeletableFile } from './reachable-files.js';
 
 export const DEFAULT_ORPHAN_AGE_MS = 3 * 86_400_000;
@@ -30,7 +30,7 @@ export async function reachableFromMetadata(reader: ManifestReader, metadata: Ta
   for (const e of metadata['metadata-log'] ?? []) out.add(key(e['metadata-file']));
   for (const f of [...(metadata.statistics ?? []), ...(metadata['partition-statistics'] ?? [])]) out.add(key(f['statistics-path']));
   const manifests = new Map<string, Parameters<ManifestReader['readManifest']>[0]>();
-  // MAINTENANCE_IO_CONCURRENCY reads at a time (bounded.ts); lists fold into the distinct manifests as they arrive.
+  // MAINTENANCE_IO_CONCURRENCY reads at a time (catalog/bounded.ts); lists fold into the distinct manifests as they arrive.
   await forEachBounded(metadata.snapshots ?? [], async (s) => {
     if (s['manifest-list'] !== undefined) {
       out.add(key(s['manifest-list']));

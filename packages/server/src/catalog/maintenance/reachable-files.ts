@@ -10,7 +10,7 @@ import { isUnderRoot } from '../locations.js';
 import type { ManifestFile } from '../manifests/ports.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { Snapshot, TableMetadata } from '../metadata/index.js';
-import { forEachBounded, mapBounded } from './bounded.js';
+import { forEachBounded, mapBounded } from '../bounded.js';
 
 export interface DeletableFile {
   path: string;
@@ -43,9 +43,11 @@ export class ReachableFiles {
     const gone = snapshots.filter((s) => expired.has(idOf(s)));
     if (gone.length === 0) return r;
     const keptLists = new Set(kept.map((s) => s['manifest-list']).filter((p): p is string => p !== undefined));
-    // Manifest lists and manifests are read MAINTENANCE_IO_CONCURRENCY at a time (bounded.ts); each list is folded
+    // Manifest lists and manifests are read MAINTENANCE_IO_CONCURRENCY at a time (catalog/bounded.ts); each list is folded
     // into the distinct manifests as it arrives, so memory holds the distinct manifests, not every list's copy.
-    for (const manifests of await mapBounded(kept, (s) => manifestsOf(reader, s))) for (const m of manifests) r.keptManifests.add(m.path);
+    await forEachBounded(kept, async (s) => {
+      for (const m of await manifestsOf(reader, s)) r.keptManifests.add(m.path);
+    });
     const goneManifests = new Map<string, ManifestFile>();
     await forEachBounded(gone, async (s) => {
       const list = s['manifest-list'];
@@ -92,7 +94,9 @@ export class ReachableFiles {
   /** Streams the live entries of the manifests, dropping every candidate they name. */
   private async keepReachedBy(paths: readonly string[], snapshots?: readonly Snapshot[]): Promise<void> {
     const byPath = new Map<string, ManifestFile>();
-    for (const manifests of await mapBounded(snapshots ?? [], (s) => manifestsOf(this.reader, s))) for (const m of manifests) byPath.set(m.path, m);
+    await forEachBounded(snapshots ?? [], async (s) => {
+      for (const m of await manifestsOf(this.reader, s)) byPath.set(m.path, m);
+    });
     if (snapshots === undefined) {
       // The remaining snapshots' manifests: read again from their lists for their sequence numbers (entries only need paths).
       for (const p of paths) byPath.set(p, { path: p, length: 0, partitionSpecId: 0, content: 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotId: 0n, partitions: null });

@@ -42,6 +42,7 @@ import {
   pathElements,
 } from '../../../catalog/access/ports.js';
 import { type Privilege, grantsConferring } from '../../../catalog/access/privileges.js';
+import { mapBounded } from '../../../catalog/bounded.js';
 import type { OutboxEventInput, OutboxWriter } from '../../../catalog/outbox/ports.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
@@ -75,19 +76,6 @@ const timeOf = (t: Tuple): number => {
   const ms = Date.parse(t.timestamp);
   return Number.isFinite(ms) ? ms : 0;
 };
-
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 export class OpenFgaAccess implements AccessControl, Authorizer {
   private constructor(
@@ -155,7 +143,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
     const members = await this.fga.read({ object: roleObject(tenant, name), relation: ASSIGNEE_RELATION });
     if (members.length > 0) return 'in-use';
     const user = roleUser(tenant, name);
-    const grants = await mapLimit(SECURABLE_KINDS, 4, (kind) => this.fga.read({ user, object: `${kind}:` }));
+    const grants = await mapBounded(SECURABLE_KINDS, (kind) => this.fga.read({ user, object: `${kind}:` }), 4);
     if (grants.some((g) => g.length > 0)) return 'in-use';
     return this.roles.deleteRole(tenant, name);
   }
@@ -185,7 +173,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
 
   async rolesOf(tenant: string, members: readonly Member[]): Promise<string[]> {
     const users = [...new Set(members.flatMap((m) => (memberObject(tenant, m) ? [memberUser(tenant, m)] : [])))];
-    const found = await mapLimit(users, READ_CONCURRENCY, (user) => this.fga.read({ user, relation: ASSIGNEE_RELATION, object: 'role:' }));
+    const found = await mapBounded(users, (user) => this.fga.read({ user, relation: ASSIGNEE_RELATION, object: 'role:' }), READ_CONCURRENCY);
     const roles = new Set<string>();
     for (const t of found.flat()) {
       const r = parseRoleObject(t.key.object);
@@ -229,7 +217,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
     // Whichever needs fewer reads: the tuples on each securable, or the tuples of each role (one read per kind).
     const tuples =
       wanted.size <= roles.length * SECURABLE_KINDS.length
-        ? (await mapLimit([...wanted.values()], READ_CONCURRENCY, (s) => this.fga.read({ object: securableCheckObject(s) }))).flat()
+        ? (await mapBounded([...wanted.values()], (s) => this.fga.read({ object: securableCheckObject(s) }), READ_CONCURRENCY)).flat()
         : await this.grantTuplesOfRoles(tenant, roles);
     const roleSet = new Set(roles);
     return (await this.toGrants(tuples, tenant)).filter((g) => roleSet.has(g.role) && wanted.has(refKey(g.securable)));
@@ -249,7 +237,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
 
   private async grantTuplesOfRoles(tenant: string, roles: readonly string[]): Promise<Tuple[]> {
     const reads = roles.flatMap((role) => SECURABLE_KINDS.map((kind) => ({ user: roleUser(tenant, role), object: `${kind}:` })));
-    return (await mapLimit(reads, READ_CONCURRENCY, (key) => this.fga.read(key))).flat();
+    return (await mapBounded(reads, (key) => this.fga.read(key), READ_CONCURRENCY)).flat();
   }
 
   /** Grant tuples of the tenant as records; the warehouse of a namespace, table or view comes from its anchor. */
@@ -261,7 +249,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
       return privilege && role && role.tenant === tenant && securable ? [{ privilege, role: role.role, securable, createdAtMs: timeOf(t), object: t.key.object }] : [];
     });
     const objects = [...new Set(parsed.filter((p) => p.securable.kind !== 'warehouse').map((p) => p.object))];
-    const anchors = await mapLimit(objects, READ_CONCURRENCY, (object) => this.fga.read({ object, relation: LOCATED_IN_RELATION }));
+    const anchors = await mapBounded(objects, (object) => this.fga.read({ object, relation: LOCATED_IN_RELATION }), READ_CONCURRENCY);
     const warehouseOf = new Map<string, string>();
     objects.forEach((object, i) => {
       const w = anchors[i]!.map((t) => parseSecurableObject(t.key.user)).find((r) => r?.kind === 'warehouse');

@@ -1,10 +1,12 @@
 /**
- * Bounded concurrency for maintenance's storage I/O: a table of 10^4 snapshots has 10^4 manifest lists, tens of
+ * Bounded concurrency for I/O fanned out over many items: maintenance's storage reads and deletes, and the OpenFGA
+ * adapter's tuple reads. For maintenance: a table of 10^4 snapshots has 10^4 manifest lists, tens of
  * thousands of manifests and 10^5 files to delete, and one request at a time leaves the job waiting on round trips
  * (an object store's tens of milliseconds each; even a local disk's thread-pool hop per file). At most `limit`
  * calls run at once, so memory stays bounded by `limit` manifests in flight however large the table.
  * Hand-written (a dozen lines) rather than a dependency: the workspace has no concurrency-limiter package, and this
  * one needs only a shared iterator pulled by `limit` workers; the first failure stops the others from taking more.
+ * The one such helper of the server: use it rather than another worker pool.
  */
 
 /** Storage requests in flight at once (reads of manifests and manifest lists, deletes). */
