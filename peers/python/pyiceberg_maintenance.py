@@ -7,7 +7,8 @@ Phases (argv[1]), each printing one JSON line on stdout:
                      (time travel) and compares with the rows it read before, time-travels to each expired snapshot
                      (which must fail), and prints every file the kept snapshots reach (manifest lists, manifests,
                      data and delete files), as PyIceberg itself finds them
-  read    NS TABLE   prints the current rows (or the error when the table cannot be loaded)
+  read    NS TABLE   prints the current rows (or the error when the table cannot be loaded), the top-level
+                     namespaces PyIceberg lists and NS's properties (or the error when it cannot load them)
 """
 import json
 import os
@@ -80,11 +81,16 @@ def verify(cat, ns, name, expected):
 
 
 def read(cat, ns, name):
+    listed = {"namespaces": sorted(".".join(n) for n in cat.list_namespaces())}
+    try:
+        listed["properties"] = cat.load_namespace_properties(ns)
+    except Exception as e:  # noqa: BLE001
+        listed["namespace_error"] = f"{type(e).__name__}: {e}"
     try:
         table = cat.load_table((ns, name))
     except Exception as e:  # noqa: BLE001
-        return {"error": f"{type(e).__name__}: {e}"}
-    return {"rows": rows(table)}
+        return {**listed, "error": f"{type(e).__name__}: {e}"}
+    return {**listed, "rows": rows(table)}
 
 
 def main():

@@ -2,8 +2,8 @@
  * Soft deletion of a cascading Lance namespace drop, and the undrop location rule (issue 39), in-process on a file
  * warehouse with authentication on. A cascade drops a namespace, its child namespace, two Lance tables and an
  * Iceberg table: every object goes to the dropped objects (in the drop's transaction), its files kept, the namespaces
- * gone; the table's undrop asks for its namespace until it exists again, then each comes back with its data, into
- * its own namespace or another. A caller holding table:purge-immediately purges the Lance tables at once (the
+ * to the dropped namespaces (their undrop: undrop-namespace.test.ts); a table's own undrop asks for its namespace until
+ * it exists again, then each comes back with its data, into its own namespace or another. A caller holding table:purge-immediately purges the Lance tables at once (the
  * Iceberg table is still recoverable); both decisions are audited. An undrop is refused (409) when a live object now
  * lies inside the dropped one's location, and when the dropped one would lie inside a live object's location.
  */
@@ -76,17 +76,18 @@ describe('a cascading Lance namespace drop', () => {
     expect((await describeLance(engineer, ['lc', 'ds1'])).status).toBe(404);
     expect(existsSync(ds1.file) && existsSync(ds2.file)).toBe(true);
     const listed = await dropped();
-    const mine = listed.filter((d) => d.namespace[0] === 'lc').map((d) => `${d.kind}:${d.namespace.join('.')}.${d.name}:${d.purge}`).sort();
+    const mine = listed.filter((d) => d.kind !== 'namespace' && d.namespace[0] === 'lc').map((d) => `${d.kind}:${d.namespace.join('.')}.${d.name}:${d.purge}`).sort();
     expect(mine).toEqual(['lance-table:lc.ds1:true', 'lance-table:lc.inner.ds2:true', 'table:lc.ice:false']);
     // The decision to keep the Lance data was audited, as for a single drop.
     const audit = (await admin('GET', '/management/v1/audit?action=table:purge-immediately&limit=20')).body.events as Array<{ decision: string; object: string; detail: { cascade?: boolean } }>;
     expect(audit.some((e) => e.decision === 'deny' && e.object === 'default/lc' && e.detail.cascade === true)).toBe(true);
 
-    // Its namespace is gone: the undrop says so, and nothing moves.
+    // Its namespace was dropped with it: the undrop says to undrop that first (undrop-namespace.test.ts), and nothing moves.
     const id1 = listed.find((d) => d.name === 'ds1')!.id;
     const orphaned = await engineer('POST', `${M}/${id1}/undrop`, {});
     expect(orphaned.status).toBe(404);
     expect(orphaned.body.error.type).toBe('NoSuchNamespaceException');
+    expect(orphaned.body.error.message).toMatch(/was dropped with this object: undrop the dropped namespace/);
     expect((await engineer('POST', `${L}/namespace/lc/create`, { id: ['lc'] })).status).toBe(200);
     expect((await engineer('POST', `${M}/${id1}/undrop`, {})).status).toBe(200);
     expect((await describeLance(engineer, ['lc', 'ds1'])).body.location).toBe(ds1.location);
@@ -97,7 +98,7 @@ describe('a cascading Lance namespace drop', () => {
     expect((await engineer('POST', `${M}/${listed.find((d) => d.name === 'ice')!.id}/undrop`, {})).status).toBe(200);
     expect((await engineer('GET', '/v1/default/namespaces/lc/tables/ice')).body.metadata['table-uuid']).toBe(ice.body.metadata['table-uuid']);
     expect(existsSync(ds1.file) && existsSync(ds2.file)).toBe(true);
-    expect((await dropped()).filter((d) => d.namespace[0] === 'lc')).toEqual([]);
+    expect((await dropped()).filter((d) => d.kind !== 'namespace' && d.namespace[0] === 'lc')).toEqual([]);
     // Each Lance table's drop was an event of its own, as for a single drop.
     const events = cat.logs().split('\n').filter((l) => l.includes('"lance-table.dropped"') && l.includes('"lc"'));
     expect(events.length).toBeGreaterThanOrEqual(2);

@@ -5,7 +5,8 @@
  * nothing). PyIceberg reads every kept snapshot with the rows it read before, time travel to an expired snapshot
  * fails, and the bucket holds exactly the files the kept snapshots reach (as PyIceberg itself finds them) plus the
  * metadata.json files; orphan removal (safety age 0 by the request) then deletes the stray file and nothing else.
- * Then a drop and an undrop return the table with its data to PyIceberg.
+ * Then a drop and an undrop return the table with its data to PyIceberg; so do a cascading (Lance) drop of its
+ * namespace and the namespace's undrop, with the namespace's properties.
  */
 import path from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -146,6 +147,31 @@ it(
     expect(entry.purge).toBe(false);
     expect((await send('POST', `${M}/dropped/${entry.id}/undrop`, {})).status).toBe(200);
     expect((await py('read')).rows).toEqual(current.rows);
+  },
+  10 * 60_000,
+);
+
+it(
+  'a namespace dropped with its table (Lance cascade) comes back to PyIceberg with its properties and the data after undrop',
+  async () => {
+    expect((await send('POST', `/v1/lake/namespaces/${NS}/properties`, { updates: { owner: 'ana' } })).status).toBe(200);
+    const current = await py('read');
+    expect(current.rows.length).toBeGreaterThan(0);
+    expect(current.properties).toMatchObject({ owner: 'ana' });
+    const dropped = await send('POST', `/lance/lake/v1/namespace/${NS}/drop`, { id: [NS], behavior: 'Cascade' });
+    expect(dropped.status, JSON.stringify(dropped.body)).toBe(200);
+    const gone = await py('read');
+    expect(gone.namespaces).not.toContain(NS);
+    expect(gone.namespace_error).toMatch(/NoSuchNamespace/);
+    expect(gone.error).toMatch(/NoSuch/);
+    const listed = (await send('GET', `${M}/dropped`)).body.dropped as Array<{ id: string; kind: string; name: string; 'dropped-with'?: string }>;
+    const ns = listed.find((d) => d.kind === 'namespace' && d.name === NS)!;
+    expect(listed.find((d) => d.kind === 'table' && d.name === TABLE)?.['dropped-with']).toBe(ns.id);
+    expect((await send('POST', `${M}/dropped/${ns.id}/undrop`, {})).status).toBe(200);
+    const back = await py('read');
+    expect(back.namespaces).toContain(NS);
+    expect(back.properties).toMatchObject({ owner: 'ana' });
+    expect(back.rows).toEqual(current.rows);
   },
   10 * 60_000,
 );

@@ -15,6 +15,7 @@ import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
 import { lanceVersionContract } from '../persistence/lance-version-contract.js';
 import { droppedObjectContract, maintenanceLeaseContract } from '../persistence/dropped-contract.js';
+import { droppedNamespaceContract, kyselyHandle } from '../persistence/dropped-namespaces-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { type Postgres, startPostgres } from '../support/peers.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
@@ -57,6 +58,11 @@ droppedObjectContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`dropped_${dbCounter++}`) });
   await store.migrate();
   return { store: store.dropped, live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) }, close: () => store.close() };
+});
+droppedNamespaceContract('PostgreSQL', async () => {
+  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`dropped_ns_${dbCounter++}`) });
+  await store.migrate();
+  return kyselyHandle(store);
 });
 maintenanceLeaseContract('PostgreSQL', async () => {
   const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`leases_${dbCounter++}`) });

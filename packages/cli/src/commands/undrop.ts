@@ -1,22 +1,26 @@
 /**
- * `lakegate undrop`: dropped (soft-deleted) tables, views and Lance tables of a warehouse, kept for its
- * `drop.retention-ms` (7 days by default): list them, and restore one under its name or a new one.
+ * `lakegate undrop`: dropped (soft-deleted) tables, views, Lance tables and namespaces (those a cascading drop took) of
+ * a warehouse, kept for its `drop.retention-ms` (7 days by default): list them, and restore one under its name or a
+ * new one. A namespace's undrop restores what was dropped with it.
  */
 import { parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
 import { help, isHelpWord } from '../cli/dispatch.js';
 import { UsageError } from '../cli/errors.js';
-import { formatLevels, parseObjectIdentifier } from '../cli/identifiers.js';
+import { formatLevels, parseLevels } from '../cli/identifiers.js';
 import { table } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 
 export const UNDROP_HELP = `usage: lakegate undrop ls [-w WAREHOUSE]
-       lakegate undrop ID [--as NAMESPACE.NAME] [-w WAREHOUSE]
+       lakegate undrop ID [--as [NAMESPACE.]NAME] [-w WAREHOUSE]
 
-Dropped tables, views and Lance tables stay recoverable for the warehouse's drop.retention-ms (7 days by default).
+Dropped tables, views and Lance tables stay recoverable for the warehouse's drop.retention-ms (7 days by default),
+and so do the namespaces a cascading drop took (kind namespace), with their properties and grants.
   ls              list them (needs warehouse:list-dropped): id, kind, name, when dropped, when they expire
-  ID              restore the dropped object with that id under its own name (needs warehouse:undrop)
-  --as NS.NAME    restore it under another namespace and name (its own was taken since: 409 otherwise)`;
+  ID              restore the dropped object with that id under its own name (needs warehouse:undrop); a
+                  namespace comes back with everything its drop took (child namespaces, tables, views)
+  --as NS.NAME    restore it under another namespace and name (its own was taken since: 409 otherwise);
+                  a single NAME keeps its namespace (for a namespace: its parent) and renames it`;
 
 export async function undrop(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { as: { type: 'string' } });
@@ -31,7 +35,7 @@ export async function undrop(argv: string[]): Promise<number> {
     const rows = dropped.map((d) => ({
       id: d.id,
       kind: d.kind,
-      name: `${formatLevels(d.namespace)}.${d.name}`,
+      name: formatLevels([...d.namespace, d.name]),
       dropped: new Date(d['dropped-at-ms']).toISOString(),
       expires: new Date(d['expires-at-ms']).toISOString(),
       purge: d.purge ? 'yes' : 'no',
@@ -40,8 +44,9 @@ export async function undrop(argv: string[]): Promise<number> {
     return 0;
   }
   const [id] = positionalArgs(positionals, ['ID']);
-  const to = values.as === undefined ? {} : parseObjectIdentifier(values.as as string, undefined, 'new name');
+  const levels = values.as === undefined ? undefined : parseLevels(values.as as string, 'new name');
+  const to = levels === undefined ? {} : levels.length === 1 ? { name: levels[0]! } : { namespace: levels.slice(0, -1), name: levels.at(-1)! };
   const restored = await out.progress('restoring', () => management.undrop(warehouse, id!, to));
-  out.result(restored, () => `Restored ${restored.kind} ${formatLevels(restored.namespace)}.${restored.name} (id ${restored.id})`);
+  out.result(restored, () => `Restored ${restored.kind} ${formatLevels([...restored.namespace, restored.name])} (id ${restored.id})`);
   return 0;
 }

@@ -247,8 +247,9 @@ export interface MetricsReport {
 // ------------------------------------------------------------------ dropped objects
 
 /**
- * A dropped (soft-deleted) table, view or Lance table, recoverable until `expires-at-ms` (the warehouse's
- * `drop.retention-ms`, 7 days by default).
+ * A dropped (soft-deleted) table, view or Lance table, or a namespace a cascading drop took, recoverable until
+ * `expires-at-ms` (the warehouse's `drop.retention-ms`, 7 days by default). A namespace shows as its parent
+ * (`namespace`) and last level (`name`); its undrop restores everything that drop took under it.
  *
  * @example
  * ```ts
@@ -258,7 +259,7 @@ export interface MetricsReport {
  */
 export interface DroppedObject {
   id: string;
-  kind: 'table' | 'view' | 'lance-table';
+  kind: 'table' | 'view' | 'lance-table' | 'namespace';
   namespace: string[];
   name: string;
   location: string;
@@ -267,6 +268,8 @@ export interface DroppedObject {
   /** Whether its files are deleted when the retention ends. */
   purge: boolean;
   'dropped-by': string;
+  /** The id of the dropped namespace whose cascading drop took it: undropping that one restores this one too. */
+  'dropped-with'?: string;
 }
 
 /**

@@ -1,20 +1,23 @@
 /**
- * A warehouse's dropped (soft-deleted) tables, views and Lance tables, still recoverable (issue 39): listed for
+ * A warehouse's dropped (soft-deleted) tables, views, Lance tables and namespaces (those a cascading drop took),
+ * still recoverable (issue 39): listed for
  * callers holding `warehouse:list-dropped`, each with Undrop (`warehouse:undrop`). An undrop restores the object under
  * its old name, or under a new one typed here; when the old name is taken the server's 409 is shown as it is, next
- * to the row, and the new-name field is where to go on. The server decides everything (names, locations, grants).
+ * to the row, and the new-name field is where to go on. A namespace's undrop brings back what its drop took with it
+ * (its rows say "dropped with" it). The server decides everything (names, locations, grants).
  */
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { type DroppedObject, isConflict } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
 import { describeError } from '../api/session';
-import { objectPath, showNamespace, warehousePath } from '../components/paths';
+import { namespacePath, objectPath, showNamespace, warehousePath } from '../components/paths';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
 
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-const kindLabel: Record<DroppedObject['kind'], string> = { table: 'table', view: 'view', 'lance-table': 'Lance table' };
+const kindLabel: Record<DroppedObject['kind'], string> = { table: 'table', view: 'view', 'lance-table': 'Lance table', namespace: 'namespace' };
+const fullName = (d: Pick<DroppedObject, 'namespace' | 'name'>) => showNamespace([...d.namespace, d.name]);
 
 export function DroppedPage() {
   const params = useParams<{ warehouse: string }>();
@@ -28,7 +31,9 @@ export function DroppedPage() {
       <h1>
         <span className="dim">dropped in</span> {warehouse}
       </h1>
-      <p className="hint">Dropped objects stay recoverable until their retention ends; an undrop brings one back with its data, history and grants.</p>
+      <p className="hint">
+        Dropped objects stay recoverable until their retention ends; an undrop brings one back with its data, history and grants, and a namespace's with everything its drop took.
+      </p>
       {list.status === 'loading' && !list.data && <Loading what="dropped objects" />}
       {list.status === 'error' && <ErrorMessage error={list.error} retry={list.reload} />}
       {list.data && list.data.length === 0 && <Empty>Nothing dropped here is still recoverable.</Empty>}
@@ -46,7 +51,7 @@ export function DroppedPage() {
           </thead>
           <tbody>
             {list.data.map((d) => (
-              <DroppedRow key={d.id} warehouse={warehouse} dropped={d} onRestored={list.reload} />
+              <DroppedRow key={d.id} warehouse={warehouse} dropped={d} withName={withName(list.data!, d)} onRestored={list.reload} />
             ))}
           </tbody>
         </table>
@@ -55,7 +60,13 @@ export function DroppedPage() {
   );
 }
 
-function DroppedRow({ warehouse, dropped: d, onRestored }: { warehouse: string; dropped: DroppedObject; onRestored: () => void }) {
+/** The name of the dropped namespace whose cascade took `d`, when that one is listed. */
+function withName(all: DroppedObject[], d: DroppedObject): string | undefined {
+  const top = d['dropped-with'] === undefined ? undefined : all.find((o) => o.id === d['dropped-with']);
+  return top && fullName(top);
+}
+
+function DroppedRow({ warehouse, dropped: d, withName, onRestored }: { warehouse: string; dropped: DroppedObject; withName: string | undefined; onRestored: () => void }) {
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -72,13 +83,18 @@ function DroppedRow({ warehouse, dropped: d, onRestored }: { warehouse: string; 
       setBusy(false);
     }
   };
-  const kind = d.kind === 'lance-table' ? 'lance' : d.kind;
+  const where = (r: DroppedObject) => (r.kind === 'namespace' ? namespacePath(warehouse, [...r.namespace, r.name]) : objectPath(warehouse, r.kind === 'lance-table' ? 'lance' : r.kind, r.namespace, r.name));
   return (
     <tr data-testid="dropped-object" data-id={d.id}>
       <td>{kindLabel[d.kind]}</td>
       <td className="mono">
-        {showNamespace(d.namespace)}.{d.name}
+        {fullName(d)}
         <div className="dim">{d.location}</div>
+        {withName !== undefined && (
+          <div className="dim" data-testid="dropped-with">
+            dropped with namespace {withName}: its undrop restores this too
+          </div>
+        )}
       </td>
       <td>{time(d['dropped-at-ms'])}</td>
       <td>
@@ -89,7 +105,8 @@ function DroppedRow({ warehouse, dropped: d, onRestored }: { warehouse: string; 
       <td>
         {restored ? (
           <p className="state ok" role="status" data-testid="undrop-done">
-            Restored as <Link href={objectPath(warehouse, kind, restored.namespace, restored.name)}>{showNamespace(restored.namespace)}.{restored.name}</Link>{' '}
+            Restored as <Link href={where(restored)}>{fullName(restored)}</Link>
+            {restored.kind === 'namespace' ? ' with what was dropped with it' : ''}{' '}
             <button type="button" onClick={onRestored}>
               Refresh list
             </button>

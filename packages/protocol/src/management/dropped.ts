@@ -7,14 +7,17 @@ import { type Static, Type } from '@sinclair/typebox';
 export const DroppedObject = Type.Object(
   {
     id: Type.String({ description: 'The catalog id of the object (kept by an undrop, with the grants that name it)' }),
-    kind: Type.Union([Type.Literal('table'), Type.Literal('view'), Type.Literal('lance-table')]),
-    namespace: Type.Array(Type.String()),
-    name: Type.String(),
-    location: Type.String(),
+    kind: Type.Union([Type.Literal('table'), Type.Literal('view'), Type.Literal('lance-table'), Type.Literal('namespace')], {
+      description: 'A namespace is one a cascading drop took: its undrop restores it, its properties and grants, and everything that drop took under it',
+    }),
+    namespace: Type.Array(Type.String(), { description: "For a namespace: its parent's levels" }),
+    name: Type.String({ description: 'For a namespace: its last level' }),
+    location: Type.String({ description: "For a namespace: its location property, else its directory under the warehouse's storage root" }),
     'dropped-at-ms': Type.Integer(),
     'expires-at-ms': Type.Integer({ description: 'When the retention ends: the object is forgotten then (and its files deleted when `purge`)' }),
     purge: Type.Boolean({ description: 'Whether its files are deleted when the retention ends' }),
     'dropped-by': Type.String(),
+    'dropped-with': Type.Optional(Type.String({ description: 'The id of the dropped namespace whose cascading drop took this one: undropping that namespace restores this one too' })),
   },
   { $id: 'DroppedObject' },
 );
@@ -28,8 +31,8 @@ export type ListDroppedObjectsResponse = Static<typeof ListDroppedObjectsRespons
 
 export const UndropRequest = Type.Object(
   {
-    namespace: Type.Optional(Type.Array(Type.String(), { description: 'Restore into this namespace (default: the one it was dropped from)' })),
-    name: Type.Optional(Type.String({ description: 'Restore under this name (default: its own; needed when that name was taken since)' })),
+    namespace: Type.Optional(Type.Array(Type.String(), { description: 'Restore into this namespace (default: the one it was dropped from); for a namespace, under this parent' })),
+    name: Type.Optional(Type.String({ description: 'Restore under this name (default: its own; needed when that name was taken since); for a namespace, its last level' })),
   },
   { $id: 'UndropRequest', additionalProperties: false },
 );

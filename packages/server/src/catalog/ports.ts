@@ -191,6 +191,11 @@ export interface CatalogRepository {
    * namespace drop soft-drops what it holds with the namespace's removal); false when no such live object exists.
    */
   softDropObject(record: import('./maintenance/ports.js').DroppedObjectRecord): Promise<boolean>;
+  /**
+   * Moves the live namespace `record.namespace` (matched by id and levels; its properties as stored now) to the
+   * dropped namespaces, inside this transaction (a soft cascading drop, migration 0021); false when it is not there.
+   */
+  softDropNamespace(record: import('./maintenance/ports.js').DroppedNamespaceRecord): Promise<boolean>;
 
   /** The change events of this transaction, written to the outbox as its last write (catalog/outbox/ports.ts). */
   appendEvents(events: readonly import('./outbox/ports.js').OutboxEventInput[]): Promise<void>;
@@ -206,6 +211,8 @@ export interface CatalogStore {
   readonly outbox: import('./outbox/ports.js').OutboxStores;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance/ports.js').DroppedObjectStore;
+  /** Namespaces a soft cascading drop took, kept for the retention with what they held (catalog/maintenance/). */
+  readonly droppedNamespaces: import('./maintenance/ports.js').DroppedNamespaceStore;
   /** Leases of scheduled maintenance jobs, one per table (catalog/maintenance/). */
   readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
   /** Runs fn in one database transaction: all of its writes land, or none. */

@@ -16,7 +16,7 @@ import { type DroppedDb, type DroppedRow, liveRow, moveToDropped } from './kysel
 
 type Db = DroppedDb;
 
-const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
+export const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
   object: {
     id: r.id,
     warehouse: r.warehouse,
@@ -35,6 +35,7 @@ const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
   expiresAtMs: Number(r.expires_at),
   purge: Number(r.purge) === 1,
   droppedBy: r.dropped_by,
+  ...(r.dropped_with !== null && r.dropped_with !== undefined ? { droppedWith: r.dropped_with } : {}),
 });
 
 export class KyselyDroppedObjectStore implements DroppedObjectStore {
@@ -92,7 +93,7 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
 }
 
 /** Inserts the live row; false when its name is taken (no row inserted). */
-async function insertLive(trx: Transaction<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>, object: CatalogObjectRecord): Promise<boolean> {
+export async function insertLive(trx: Transaction<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>, object: CatalogObjectRecord): Promise<boolean> {
   try {
     const res = await trx.insertInto('catalog_objects').values(liveRow(object)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;

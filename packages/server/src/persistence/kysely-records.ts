@@ -8,8 +8,8 @@ import type { IdempotencyRecord, MetricsReportRecord, SigningKeyRecord, StagedTa
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
 import type { OutboxEventInput } from '../catalog/outbox/ports.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
-import type { DroppedObjectRecord } from '../catalog/maintenance/ports.js';
-import { moveToDropped } from './kysely-soft-drop.js';
+import type { DroppedNamespaceRecord, DroppedObjectRecord } from '../catalog/maintenance/ports.js';
+import { moveNamespaceToDropped, moveToDropped } from './kysely-soft-drop.js';
 
 export const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
@@ -19,6 +19,11 @@ export abstract class KyselyRecords {
   /** Moves a live object to the dropped objects, in the caller's transaction (kysely-soft-drop.ts); outside one, in a transaction of its own. */
   softDropObject(record: DroppedObjectRecord): Promise<boolean> {
     return this.db.isTransaction ? moveToDropped(this.db, record) : this.db.transaction().execute((trx) => moveToDropped(trx, record));
+  }
+
+  /** Moves a live namespace to the dropped namespaces, in the caller's transaction (kysely-soft-drop.ts, migration 0021). */
+  softDropNamespace(record: DroppedNamespaceRecord): Promise<boolean> {
+    return this.db.isTransaction ? moveNamespaceToDropped(this.db, record) : this.db.transaction().execute((trx) => moveNamespaceToDropped(trx, record));
   }
 
   /** In the caller's transaction (kysely-outbox.ts); outside one, in a transaction of its own. */

@@ -15,8 +15,9 @@ import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
 import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import { KyselyDroppedObjectStore } from './kysely-dropped.js';
+import { KyselyDroppedNamespaceStore } from './kysely-dropped-namespaces.js';
 import { KyselyMaintenanceLeases } from './kysely-maintenance-leases.js';
-import type { DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
+import type { DroppedNamespaceStore, DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyOutbox } from './kysely-outbox.js';
 import type { OutboxStores } from '../catalog/outbox/ports.js';
@@ -33,6 +34,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly lanceVersions: LanceVersionStore;
   readonly outbox: OutboxStores;
   readonly dropped: DroppedObjectStore;
+  readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
 
   private readonly compiled = new CompiledReads();
@@ -50,6 +52,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
     this.outbox = new KyselyOutbox(db);
     this.dropped = new KyselyDroppedObjectStore(db);
+    this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
   }
 

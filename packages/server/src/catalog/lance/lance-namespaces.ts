@@ -16,12 +16,12 @@ import type { CatalogRequest, ServiceContext } from '../context.js';
 import { checkLanceLevels, checkNamespace, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNamespaceLocation, checkNamespaceLocationFor, type NamespaceService } from '../namespaces.js';
 import type { PageRequest } from '../paging.js';
-import type { CatalogObjectRecord, CatalogRepository, ObjectKind } from '../ports.js';
+import type { CatalogObjectRecord, CatalogRepository, NamespaceRecord, ObjectKind } from '../ports.js';
 import { createNamespaceMode, dropNamespaceBehavior, dropNamespaceMode } from './modes.js';
 import type { LanceTableService } from './lance-tables.js';
 import { cascadeDropped } from '../outbox/object-events.js';
 import { recordChanges } from '../outbox/changes.js';
-import { type CascadeSoftDrop, cascadeSoftDrop, softCascadeChanges, softDropInCascade } from '../maintenance/soft-cascade.js';
+import { type CascadeSoftDrop, cascadeSoftDrop, softCascadeChanges, softDropInCascade, softNamespaceChanges } from '../maintenance/soft-cascade.js';
 
 const ALL_KINDS: ObjectKind[] = ['table', 'view', 'lance-table'];
 
@@ -32,8 +32,22 @@ interface Removed {
   objects: Array<{ id: string; kind: ObjectKind; namespace?: string[]; name?: string; uuid?: string | undefined }>;
   /** Soft-dropped (recoverable): moved to the dropped objects with the namespace's removal. */
   soft: CatalogObjectRecord[];
+  /** Namespaces soft-dropped (recoverable, with their grants): moved to the dropped namespaces. */
+  softNamespaces: Array<{ id: string; levels: string[] }>;
 }
 const BATCH = 1000;
+/** A soft cascade, with the id of the namespace it drops: what each namespace and object it takes is marked with (droppedWith). */
+type SoftCascade = CascadeSoftDrop & { droppedWith: string };
+
+/** An empty namespace of the cascade: kept among the dropped namespaces when the cascade is soft, else removed. */
+async function removeNamespace(repo: CatalogRepository, ns: NamespaceRecord, removed: Removed, soft: SoftCascade | undefined): Promise<void> {
+  if (soft && (await repo.softDropNamespace({ namespace: ns, droppedAtMs: soft.droppedAtMs, expiresAtMs: soft.expiresAtMs, droppedBy: soft.droppedBy, droppedWith: soft.droppedWith }))) {
+    removed.softNamespaces.push({ id: ns.id, levels: ns.levels });
+    return;
+  }
+  await repo.deleteNamespace(ns.warehouse, ns.levels);
+  removed.namespaces.push({ id: ns.id, levels: ns.levels });
+}
 
 export class LanceNamespaceService {
   private readonly deps: ServiceContext;
@@ -117,7 +131,9 @@ export class LanceNamespaceService {
    * namespace, its child namespaces and every object in them from the
    * catalog in one transaction. While the warehouse keeps dropped objects the
    * objects are soft-dropped in that transaction (maintenance/soft-cascade.ts),
-   * recoverable with undrop; otherwise (or for Lance tables, when the caller
+   * recoverable with undrop, and so are the namespaces (with their properties
+   * and grants: an undrop of the namespace brings the whole cascade back);
+   * otherwise (or for Lance tables, when the caller
    * may purge at once) the data of its Lance tables is deleted afterwards (as
    * DropTable does), while Iceberg tables and views are only unregistered.
    */
@@ -148,16 +164,16 @@ export class LanceNamespaceService {
       }
       const hasChildren = await repo.namespaceHasChildren(scope.warehouse.name, levels);
       if (hasChildren && behavior === 'restrict') throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty: ${formatIdentifier(levels)}`);
-      const removed: Removed = { lanceTables: [], namespaces: [], objects: [], soft: [] };
-      if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, removed, soft);
-      await repo.deleteNamespace(scope.warehouse.name, levels);
-      removed.namespaces.push({ id: existing.id, levels });
-      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, ...(soft ? softCascadeChanges(removed.soft, soft) : []), ...cascadeDropped(removed));
+      const removed: Removed = { lanceTables: [], namespaces: [], objects: [], soft: [], softNamespaces: [] };
+      const cascade = soft && { ...soft, droppedWith: existing.id };
+      if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, removed, cascade);
+      await removeNamespace(repo, existing, removed, cascade);
+      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, ...(cascade ? softCascadeChanges(removed.soft, cascade) : []), ...cascadeDropped(removed), ...(cascade ? softNamespaceChanges(removed.softNamespaces, cascade) : []));
       return { properties: existing.properties, ...removed };
     });
     if (!removed) return undefined;
     this.deps.access.forgetNamespaceIds();
-    for (const ns of removed.namespaces) this.deps.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: ns.levels });
+    for (const ns of [...removed.namespaces, ...removed.softNamespaces]) this.deps.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: ns.levels });
     for (const ns of removed.namespaces) await this.deps.access.forgetSecurable({ kind: 'namespace', id: ns.id });
     for (const o of removed.objects) await this.deps.access.forgetSecurable({ kind: o.kind === 'view' ? 'view' : 'table', id: o.id });
     for (const t of removed.lanceTables) await this.tables.purgeDropped(scope, t);
@@ -166,14 +182,14 @@ export class LanceNamespaceService {
   }
 
   /** Depth first: objects, then child namespaces (and theirs), so that the namespace itself is empty at the end. */
-  private async removeContents(repo: CatalogRepository, warehouse: string, levels: string[], removed: Removed, soft: CascadeSoftDrop | undefined): Promise<void> {
+  private async removeContents(repo: CatalogRepository, warehouse: string, levels: string[], removed: Removed, soft: SoftCascade | undefined): Promise<void> {
     for (const kind of ALL_KINDS) {
       for (;;) {
         const batch = await repo.listObjects(warehouse, levels, kind, { limit: BATCH });
         if (batch.length === 0) break;
         for (const o of batch) {
           const live = soft ? await repo.getObject(warehouse, o.namespace, o.name) : undefined;
-          if (live && (await softDropInCascade(repo, soft, live))) {
+          if (live && (await softDropInCascade(repo, soft, live, soft?.droppedWith))) {
             removed.soft.push(live);
             continue;
           }
@@ -190,8 +206,7 @@ export class LanceNamespaceService {
       if (children.length === 0) break;
       for (const child of children) {
         await this.removeContents(repo, warehouse, child.levels, removed, soft);
-        await repo.deleteNamespace(warehouse, child.levels);
-        removed.namespaces.push({ id: child.id, levels: child.levels });
+        await removeNamespace(repo, child, removed, soft);
       }
     }
   }

@@ -1,6 +1,7 @@
 /**
  * The dropped (soft-deleted) objects of a warehouse: listing them (`warehouse:list-dropped`), restoring one
- * (`warehouse:undrop`) under its own name or a new one, and the sweep that ends their retention (ports.ts).
+ * (`warehouse:undrop`) under its own name or a new one, and the sweep that ends their retention (ports.ts). Namespaces a
+ * cascading drop took are listed with them (kind "namespace"), and undropped through dropped-namespaces.ts.
  *
  * A restored object keeps its catalog id, and with it the grants that named it and a Lance table's version history:
  * a drop and undrop is an undo, so everyone who could use the table can again (docs/authorization.md). The sweep
@@ -16,6 +17,7 @@ import type { Caller } from '../ports.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { purgeLocation } from '../purge.js';
 import type { DroppedObjectRecord } from './ports.js';
+import { type DroppedNamespaceView, namespaceView, undropNamespace } from './dropped-namespaces.js';
 
 export interface DroppedObjectView {
   id: string;
@@ -27,10 +29,12 @@ export interface DroppedObjectView {
   'expires-at-ms': number;
   purge: boolean;
   'dropped-by': string;
+  /** The namespace whose cascading drop took it: an undrop of that namespace restores it too. */
+  'dropped-with'?: string;
 }
 
 export interface DroppedListing {
-  dropped: DroppedObjectView[];
+  dropped: Array<DroppedObjectView | DroppedNamespaceView>;
   'next-page-token'?: string;
 }
 
@@ -58,6 +62,7 @@ const view = (r: DroppedObjectRecord): DroppedObjectView => ({
   'expires-at-ms': r.expiresAtMs,
   purge: r.purge,
   'dropped-by': r.droppedBy,
+  ...(r.droppedWith !== undefined ? { 'dropped-with': r.droppedWith } : {}),
 });
 
 export class DroppedObjectService {
@@ -73,16 +78,22 @@ export class DroppedObjectService {
     await this.ctx.access.require(scope, 'warehouse:list-dropped', this.ctx.access.warehousePath(scope.warehouse), { object: `${scope.warehouse.name}/dropped` });
     // execute: those whose retention has ended are gone for every purpose but the sweep's.
     const now = this.ctx.clock.now();
-    const rows = await this.ctx.store.dropped.list(scope.warehouse.name, { after, limit: limit + 1 });
+    // Objects and namespaces, merged in one (droppedAtMs, id) order: each store pages by it, so limit + 1 of each suffice.
+    const [objects, namespaces] = await Promise.all([this.ctx.store.dropped.list(scope.warehouse.name, { after, limit: limit + 1 }), this.ctx.store.droppedNamespaces.list(scope.warehouse.name, { after, limit: limit + 1 })]);
+    const root = scope.warehouse.storageRoot;
+    const rows = [
+      ...objects.map((r) => ({ at: r.droppedAtMs, id: r.object.id, expiresAtMs: r.expiresAtMs, view: () => view(r) })),
+      ...namespaces.map((r) => ({ at: r.droppedAtMs, id: r.namespace.id, expiresAtMs: r.expiresAtMs, view: () => namespaceView(r, root) })),
+    ].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const page = rows.slice(0, limit);
-    const listing: DroppedListing = { dropped: page.filter((r) => r.expiresAtMs > now).map(view) };
+    const listing: DroppedListing = { dropped: page.filter((r) => r.expiresAtMs > now).map((r) => r.view()) };
     const last = page.at(-1);
-    if (rows.length > limit && last) listing['next-page-token'] = Buffer.from(JSON.stringify([last.droppedAtMs, last.object.id])).toString('base64url');
+    if (rows.length > limit && last) listing['next-page-token'] = Buffer.from(JSON.stringify([last.at, last.id])).toString('base64url');
     return listing;
   }
 
   /** Restores a dropped object under `to` (default: the name it had); answers where it is now. */
-  async undrop(request: CatalogRequest, idInput: unknown, body: unknown): Promise<DroppedObjectView> {
+  async undrop(request: CatalogRequest, idInput: unknown, body: unknown): Promise<DroppedObjectView | DroppedNamespaceView> {
     // validate
     if (typeof idInput !== 'string' || idInput.length === 0 || idInput.length > 200) throw validation('id must be the id of a dropped object');
     const to = checkTarget(body);
@@ -93,6 +104,10 @@ export class DroppedObjectService {
     // execute
     const found = await this.ctx.store.dropped.get(scope.warehouse.name, idInput);
     const now = this.ctx.clock.now();
+    if (!found) {
+      const ns = await this.ctx.store.droppedNamespaces.get(scope.warehouse.name, idInput);
+      if (ns && ns.expiresAtMs > now) return this.undropNamespace(scope, ns, to);
+    }
     if (!found || found.expiresAtMs <= now) throw new CatalogError('ERR_NOT_FOUND', `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (never dropped here, restored already, or past its retention)`);
     const target = { namespace: to.namespace ?? found.object.namespace, name: to.name ?? found.object.name };
     // A Lance table comes back on the Lance surface, which addresses no name holding "/" (identifiers.ts).
@@ -105,6 +120,15 @@ export class DroppedObjectService {
     if (outcome === 'exists') throw taken(found, target);
     this.ctx.events.emit({ type: 'object.undropped', warehouse: scope.warehouse.name, kind: found.object.kind, id: found.object.id, namespace: target.namespace, name: target.name });
     return view({ ...found, object: { ...found.object, ...target } });
+  }
+
+  private async undropNamespace(scope: RequestScope, found: Parameters<typeof undropNamespace>[2], to: { namespace?: string[]; name?: string }): Promise<DroppedNamespaceView> {
+    const result = await undropNamespace(this.ctx, scope, found, to);
+    const warehouse = scope.warehouse.name;
+    const renamed = (levels: readonly string[]) => [...result.to, ...levels.slice(result.from.length)];
+    for (const n of result.restored.namespaces) this.ctx.events.emit({ type: 'object.undropped', warehouse, kind: 'namespace', id: n.namespace.id, namespace: renamed(n.namespace.levels).slice(0, -1), name: renamed(n.namespace.levels).at(-1)! });
+    for (const o of result.restored.objects) this.ctx.events.emit({ type: 'object.undropped', warehouse, kind: o.object.kind, id: o.object.id, namespace: renamed(o.object.namespace), name: o.object.name });
+    return result.view;
   }
 
   /** Ends the retention of every dropped object due by now (all warehouses): deletes the files a purge asked for, then forgets it. */
@@ -130,6 +154,18 @@ export class DroppedObjectService {
         result.expired += 1;
         this.ctx.events.emit({ type: 'object.expired', warehouse: o.warehouse, kind: o.kind, id: o.id, namespace: o.namespace, name: o.name, purged: r.purge });
       }
+      if (due.length < SWEEP_BATCH) break;
+    }
+    // Dropped namespaces: what they held has the same retention and went above; the namespace and its grants go now.
+    for (;;) {
+      const due = await this.ctx.store.droppedNamespaces.due(now, SWEEP_BATCH);
+      for (const r of due) {
+        const ns = r.namespace;
+        if (!(await this.ctx.store.droppedNamespaces.forget(ns.warehouse, ns.id))) continue;
+        await this.ctx.access.forgetSecurable({ kind: 'namespace', id: ns.id });
+        result.expired += 1;
+        this.ctx.events.emit({ type: 'object.expired', warehouse: ns.warehouse, kind: 'namespace', id: ns.id, namespace: ns.levels.slice(0, -1), name: ns.levels.at(-1)!, purged: false });
+      }
       if (due.length < SWEEP_BATCH) return result;
     }
   }
@@ -138,6 +174,10 @@ export class DroppedObjectService {
   private async checkRestorable(scope: RequestScope, found: DroppedObjectRecord, target: { namespace: string[]; name: string }): Promise<void> {
     const repo = this.ctx.store.repository;
     if (!(await repo.getNamespace(scope.warehouse.name, target.namespace))) {
+      const withNamespace = found.droppedWith === undefined ? undefined : await this.ctx.store.droppedNamespaces.get(scope.warehouse.name, found.droppedWith);
+      if (withNamespace && target.namespace.join('\u001f') === found.object.namespace.join('\u001f')) {
+        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace ${formatIdentifier(target.namespace)} was dropped with this object: undrop the dropped namespace ${withNamespace.namespace.id} (${formatIdentifier(withNamespace.namespace.levels)}) first, which restores this object with it, or restore into another namespace`);
+      }
       throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(target.namespace)} (create it, or restore into another namespace)`);
     }
     if ((await repo.getObject(scope.warehouse.name, target.namespace, target.name)) !== undefined) throw taken(found, target);

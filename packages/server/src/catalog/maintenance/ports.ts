@@ -7,6 +7,7 @@
  */
 import type { OutboxEventInput } from '../outbox/ports.js';
 import type { CatalogObjectRecord } from '../object-record.js';
+import type { NamespaceRecord } from '../ports.js';
 
 export interface DroppedObjectRecord {
   /** The object as it was when dropped; its catalog id is kept, and with it its grants and (Lance) version history. */
@@ -18,6 +19,11 @@ export interface DroppedObjectRecord {
   purge: boolean;
   /** Caller.description of whoever dropped it. */
   droppedBy: string;
+  /**
+   * The id of the namespace whose cascading drop took it (migration 0021): an undrop of that namespace brings it back
+   * too. Absent for a single drop.
+   */
+  droppedWith?: string | undefined;
 }
 
 export type RestoreOutcome = 'restored' | 'missing' | 'exists';
@@ -39,6 +45,47 @@ export interface DroppedObjectStore {
   /** Dropped objects of every warehouse whose retention ended at or before `nowMs`, oldest first, at most `limit`. */
   due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]>;
   /** Forgets a dropped object for good (after its files were dealt with); false when it was gone already (another replica's sweep). */
+  forget(warehouse: string, id: string): Promise<boolean>;
+}
+
+/**
+ * A namespace a cascading drop took (issue 39, migration 0021): the namespace itself (id, levels, properties) is kept,
+ * and with its id the grants that name it (the authorizer keeps them until the retention ends: grants name securables
+ * by id, on every authorizer, OpenFGA included), so an undrop is an undo.
+ */
+export interface DroppedNamespaceRecord {
+  namespace: NamespaceRecord;
+  droppedAtMs: number;
+  expiresAtMs: number;
+  droppedBy: string;
+  /** The id of the namespace the drop named (its own id for that one; its ancestor's for a child namespace). */
+  droppedWith: string;
+}
+
+/** What an undrop of a namespace restored (or found to restore): it and what was dropped with it under it. */
+export interface DroppedNamespaceGroup {
+  namespaces: DroppedNamespaceRecord[];
+  objects: DroppedObjectRecord[];
+}
+
+export type NamespaceRestoreOutcome = { outcome: 'restored'; restored: DroppedNamespaceGroup } | { outcome: 'missing' | 'exists' | 'no-parent' };
+
+export interface DroppedNamespaceStore {
+  /** A warehouse's dropped namespaces, oldest drop first, after `after` in (droppedAtMs, id) order. */
+  list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedNamespaceRecord[]>;
+  get(warehouse: string, id: string): Promise<DroppedNamespaceRecord | undefined>;
+  /** The dropped namespace `id`, and what its drop took at or under it (same droppedWith), shallowest first; undefined when gone. */
+  group(warehouse: string, id: string): Promise<DroppedNamespaceGroup | undefined>;
+  /**
+   * In one transaction: puts the namespace `id` back under `to` (its levels, or new ones), with every namespace and
+   * object its drop took under it (renamed alike), and the events `events` makes of what was restored. 'exists' when a
+   * live namespace holds `to`, 'no-parent' when `to`'s parent does not exist, 'missing' when no such dropped namespace
+   * is left; nothing moves then.
+   */
+  restore(warehouse: string, id: string, to: string[], nowMs: number, events?: (restored: DroppedNamespaceGroup) => readonly OutboxEventInput[]): Promise<NamespaceRestoreOutcome>;
+  /** Dropped namespaces of every warehouse whose retention ended at or before `nowMs`, oldest first, at most `limit`. */
+  due(nowMs: number, limit: number): Promise<DroppedNamespaceRecord[]>;
+  /** Forgets a dropped namespace for good; false when it was gone already. */
   forget(warehouse: string, id: string): Promise<boolean>;
 }
 

@@ -4,8 +4,11 @@
  * own transaction (CatalogRepository.softDropObject), keeping its id, grants, files and Lance versions for an undrop,
  * and its change event says so (soft, its dropped-object id, until when). The one exception is the single drop's:
  * a Lance table (whose drop deletes its data) is removed and purged at once when the caller holds
- * `table:purge-immediately` on the namespace, and that decision is audited. The namespaces themselves are removed
- * as before; an undrop of a table whose namespace is gone asks for it to be created again, or for another one.
+ * `table:purge-immediately` on the namespace, and that decision is audited. The namespaces themselves are soft-dropped
+ * too (migration 0021): each is kept, with its id (and so the grants that name it), properties and the id of the
+ * namespace the drop named, and each object is marked with that id, so an undrop of the namespace restores the whole
+ * cascade (dropped-namespaces.ts). An undrop of one of its tables alone asks for the namespace to be undropped (or
+ * created) first, or for another namespace.
  */
 import type { SecurablePath } from '../access/ports.js';
 import type { RequestScope, ServiceContext } from '../context.js';
@@ -35,11 +38,11 @@ export async function cascadeSoftDrop(ctx: ServiceContext, scope: RequestScope, 
  * In the cascade's transaction: moves the object to the dropped objects and answers true, or answers false when the
  * cascade must remove it as before (not soft, or a Lance table purged at once).
  */
-export async function softDropInCascade(repo: CatalogRepository, soft: CascadeSoftDrop | undefined, record: CatalogObjectRecord): Promise<boolean> {
+export async function softDropInCascade(repo: CatalogRepository, soft: CascadeSoftDrop | undefined, record: CatalogObjectRecord, droppedWith?: string): Promise<boolean> {
   const purge = record.kind === 'lance-table';
   if (!soft || (purge && soft.purgeNow)) return false;
   // False only when the row went meanwhile (it was listed in this transaction): gone either way.
-  await repo.softDropObject({ object: record, droppedAtMs: soft.droppedAtMs, expiresAtMs: soft.expiresAtMs, purge, droppedBy: soft.droppedBy });
+  await repo.softDropObject({ object: record, droppedAtMs: soft.droppedAtMs, expiresAtMs: soft.expiresAtMs, purge, droppedBy: soft.droppedBy, droppedWith });
   return true;
 }
 
@@ -53,4 +56,9 @@ export function softCascadeChanges(records: readonly CatalogObjectRecord[], soft
     ...(r.kind === 'table' ? { operation: { purge: false } } : r.kind === 'view' ? { operation: {} } : {}),
     data: { ...(r.kind === 'lance-table' ? { location: r.location } : {}), cascade: true, soft: true, 'dropped-object-id': r.id, 'recoverable-until-ms': soft.expiresAtMs },
   }));
+}
+
+/** The change events of the namespaces a cascade soft-dropped, deepest first (as they were removed). */
+export function softNamespaceChanges(namespaces: ReadonlyArray<{ id: string; levels: string[] }>, soft: CascadeSoftDrop): Change[] {
+  return namespaces.map((n) => ({ kind: 'namespace.dropped', namespace: n.levels, data: { cascade: true, soft: true, 'dropped-object-id': n.id, 'recoverable-until-ms': soft.expiresAtMs } }));
 }

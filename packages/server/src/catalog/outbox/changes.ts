@@ -34,6 +34,7 @@ export const CHANGE_KINDS = [
   'table.undropped',
   'view.undropped',
   'lance-table.undropped',
+  'namespace.undropped',
   'grant.added',
   'grant.revoked',
 ] as const;

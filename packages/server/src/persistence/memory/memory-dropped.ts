@@ -67,6 +67,16 @@ export class MemoryDroppedObjectStore implements DroppedObjectStore {
     return this.dropped.delete(id);
   }
 
+  /** The dropped objects a cascade took with the namespace `droppedWith` (for the dropped-namespace reference), by id. */
+  droppedWith(warehouse: string, droppedWith: string): DroppedObjectRecord[] {
+    return this.sorted(() => 0).filter((r) => r.object.warehouse === warehouse && r.droppedWith === droppedWith);
+  }
+
+  /** Removes these dropped objects (restored by the dropped-namespace reference, with their namespace). */
+  take(warehouse: string, ids: readonly string[]): void {
+    for (const id of ids) if (this.dropped.get(id)?.object.warehouse === warehouse) this.dropped.delete(id);
+  }
+
   private sorted(by: (r: DroppedObjectRecord) => number): DroppedObjectRecord[] {
     return [...this.dropped.values()].sort((a, b) => by(a) - by(b) || (a.object.id < b.object.id ? -1 : a.object.id > b.object.id ? 1 : 0)).map((r) => structuredClone(r));
   }

@@ -57,4 +57,35 @@ export const maintenanceMigrations: Record<string, Migration> = {
       for (const column of ['progress', 'started_at', 'state']) await db.schema.alterTable('maintenance_leases').dropColumn(column).execute();
     },
   },
+  /**
+   * Migration 0021: a soft cascading namespace drop keeps the namespaces it took (id, levels, properties, creation
+   * time) in dropped_namespaces, and marks each object it took with the id of the namespace the drop named
+   * (dropped_with), so an undrop of that namespace restores it all (catalog/maintenance/ports.ts).
+   */
+  '0021_dropped_namespaces': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('dropped_namespaces')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('dropped_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('dropped_by', 'text', (c) => c.notNull())
+        .addColumn('dropped_with', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dropped_namespaces_warehouse_idx').on('dropped_namespaces').columns(['warehouse', 'dropped_at', 'id']).execute();
+      await db.schema.createIndex('dropped_namespaces_with_idx').on('dropped_namespaces').columns(['warehouse', 'dropped_with']).execute();
+      await db.schema.createIndex('dropped_namespaces_expiry_idx').on('dropped_namespaces').columns(['expires_at']).execute();
+      await db.schema.alterTable('dropped_objects').addColumn('dropped_with', 'text').execute();
+      await db.schema.createIndex('dropped_objects_with_idx').on('dropped_objects').columns(['warehouse', 'dropped_with']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('dropped_objects_with_idx').ifExists().execute();
+      await db.schema.alterTable('dropped_objects').dropColumn('dropped_with').execute();
+      await db.schema.dropTable('dropped_namespaces').ifExists().execute();
+    },
+  },
 };
