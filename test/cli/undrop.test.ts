@@ -2,11 +2,13 @@
  * `lakegate undrop` and `lakegate maintain` as users run them (the built bin, through the SDK's management client,
  * against a real server process): a dropped table is listed, restored under its name, or under a new one when a new
  * table took the name (a conflict, exit code 1, without --as); a table's maintenance runs as a dry run and for real,
- * and bad settings are refused (1: the server's 400; 2: usage).
+ * and bad settings are refused (1: the server's 400; 2: usage). A namespace a cascading drop took is listed as kind
+ * namespace and restored, under a new name when its own was taken (--as with one level), with its table.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CliRun, runCli } from '../support/cli.js';
+import { httpSender } from '../support/iceberg-http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
 
@@ -74,6 +76,33 @@ it(
     expect((await lakegate('maintain', 'sales.orders', '--min-snapshots-to-keep', '0')).code).toBe(1);
     expect((await lakegate('maintain', 'sales.orders', '--max-snapshot-age-ms', '-5')).code).toBe(2);
     expect((await lakegate('maintain')).code).toBe(2);
+  },
+  SLOW,
+);
+
+it(
+  'lists a namespace a cascading drop took and restores it with its table, under a new name when its own was taken',
+  async () => {
+    expect((await lakegate('ns', 'create', 'staging')).code).toBe(0);
+    expect((await lakegate('table', 'create', 'staging.raw', '--column', 'id:long')).code).toBe(0);
+    const send = httpSender(server.url, await server.token());
+    expect((await send('POST', '/lance/default/v1/namespace/staging/drop', { id: ['staging'], behavior: 'Cascade' })).status).toBe(200);
+    const listed = json(await lakegate('undrop', 'ls', '--json')).dropped as Array<{ id: string; name: string; kind: string; namespace: string[] }>;
+    const ns = listed.find((d) => d.kind === 'namespace' && d.name === 'staging')!;
+    expect(ns.namespace).toEqual([]);
+    const text = await lakegate('undrop', 'ls');
+    expect(text.stdout).toMatch(new RegExp(`${ns.id}\\s+namespace\\s+staging\\s`));
+    expect(text.stdout).toContain('staging.raw');
+
+    expect((await lakegate('ns', 'create', 'staging')).code).toBe(0);
+    const taken = await lakegate('undrop', ns.id);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/Namespace staging exists/);
+    const restored = await lakegate('undrop', ns.id, '--as', 'staging_v1');
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain('Restored namespace staging_v1');
+    expect((await lakegate('table', 'describe', 'staging_v1.raw')).code).toBe(0);
+    expect(json(await lakegate('undrop', 'ls', '--json')).dropped.filter((d: { name: string }) => d.name === 'staging' || d.name === 'raw')).toEqual([]);
   },
   SLOW,
 );

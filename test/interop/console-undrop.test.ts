@@ -6,7 +6,8 @@
  * and its 30 records again. On that page a dry run of orphan-file removal lists the stray file planted under the
  * table's location, as the server answered, and deletes nothing; the job's record says so afterwards. A principal
  * without warehouse:list-dropped is shown the refusal. Removing thousands of orphan files, the panel shows the job's phase and
- * counts while it runs (polled from GET of the job), then the result. Screenshots: tmp/console-screenshots/dropped-*.png.
+ * counts while it runs (polled from GET of the job), then the result. A namespace a cascading drop took is listed as
+ * such, its table's row names it, and its Undrop restores both. Screenshots: tmp/console-screenshots/dropped-*.png.
  */
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -157,6 +158,39 @@ describe('console: dropped objects and maintenance', () => {
     await signInWithSecret(page, server.url, reader.id, reader.secret);
     await page.goto(`${server.url}/ui/catalog/default/dropped`);
     await expect.poll(async () => page.getByTestId('error').textContent(), { timeout: 20_000 }).toMatch(/Not allowed.*warehouse:list-dropped/);
+    await context.close();
+  });
+
+  it('undrops a namespace a cascading drop took, with its table: the table\'s row says what it was dropped with', async () => {
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['cn'], properties: { owner: 'ana' } })).status).toBe(200);
+    const table = await send('POST', '/v1/default/namespaces/cn/tables', { name: 'kept', schema: simpleSchema });
+    expect(table.status).toBe(200);
+    expect((await send('POST', '/lance/default/v1/namespace/cn/drop', { id: ['cn'], behavior: 'Cascade' })).status).toBe(200);
+    const listed = (await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped as Array<{ id: string; kind: string; name: string }>;
+    const ns = listed.find((d) => d.kind === 'namespace' && d.name === 'cn')!;
+    const kept = listed.find((d) => d.kind === 'table' && d.name === 'kept')!;
+
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const [adminId, adminSecret] = server.credential.split(':') as [string, string];
+    await signInWithSecret(page, server.url, adminId, adminSecret);
+    await page.goto(`${server.url}/ui/catalog/default/dropped`);
+    const nsRow = page.locator(`[data-testid="dropped-object"][data-id="${ns.id}"]`);
+    await nsRow.waitFor();
+    expect(await nsRow.locator('td').first().textContent()).toBe('namespace');
+    const tableRow = page.locator(`[data-testid="dropped-object"][data-id="${kept.id}"]`);
+    expect(await tableRow.getByTestId('dropped-with').textContent()).toContain('dropped with namespace cn');
+    await screenshot(page, 'dropped-namespace');
+
+    await nsRow.getByRole('button', { name: 'Undrop' }).click();
+    const done = nsRow.getByTestId('undrop-done');
+    await done.waitFor();
+    expect(await done.textContent()).toMatch(/Restored as cn with what was dropped with it/);
+    await done.getByRole('link', { name: 'cn' }).click();
+    await page.waitForURL(/\/ui\/catalog\/default\/ns\/cn$/);
+    expect((await send('GET', '/v1/default/namespaces/cn')).body.properties).toMatchObject({ owner: 'ana' });
+    expect((await send('GET', '/v1/default/namespaces/cn/tables/kept')).body.metadata['table-uuid']).toBe(table.body.metadata['table-uuid']);
+    expect((await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped).toEqual([]);
     await context.close();
   });
 });
