@@ -3,7 +3,8 @@
  * a real Lakegate process through the Lance REST Namespace API at
  * /lance/{warehouse}, authenticated with a bearer token from Lakegate's
  * issuer: namespaces, a table created with rows, listed, reopened, appended
- * to and dropped; a namespace dropped with cascade is soft (issue 39), its tables restored by undrop and read again.
+ * to and dropped; a namespace dropped with cascade is soft (issue 39): its undrop restores it with its child namespace
+ * and tables, read again.
  * Then the same on MinIO, where LanceDB holds no storage
  * keys at all and writes and reads with the vended storage_options only. LanceDB Node 0.39 honours
  * managed_versioning: each commit goes through CreateTableVersion (lance-versions.test.ts).
@@ -99,7 +100,7 @@ describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
     await db.dropNamespace(['sig ns']);
   });
 
-  it('drops a namespace with cascade softly: its tables come back by undrop, and LanceDB reads their rows again', async () => {
+  it('drops a namespace with cascade softly: the namespace\'s undrop brings it back with its child and tables, and LanceDB reads their rows again', async () => {
     // A principal without table:purge-immediately: the cascade keeps the data for the warehouse's retention.
     const keeper = await createGrantedPrincipal(server, 'lancedb-keeper', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
     const db = await lancedb.connectNamespace('rest', { uri: `${server.url}/lance/default`, headers: { Authorization: `Bearer ${await clientToken(server.url, keeper.credential)}` } });
@@ -111,18 +112,18 @@ describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
     await db.dropNamespace(['soft_ns'], { behavior: 'cascade' });
     expect((await db.listNamespaces()).namespaces).not.toContain('soft_ns');
     expect(existsSync(fileURLToPath(`${location}/_versions`))).toBe(true);
-    const dropped = (await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped as Array<{ id: string; namespace: string[]; name: string; kind: string }>;
-    const mine = dropped.filter((d) => d.namespace[0] === 'soft_ns');
-    expect(mine.map((d) => `${d.kind}:${[...d.namespace, d.name].join('.')}`).sort()).toEqual(['lance-table:soft_ns.inner.deep', 'lance-table:soft_ns.kept']);
-    // Its namespace first (it went with the cascade), then each table: the inner one into the parent.
-    await db.createNamespace(['soft_ns']);
-    for (const d of mine) {
-      const restored = await send('POST', `/management/v1/warehouses/default/dropped/${d.id}/undrop`, d.name === 'deep' ? { namespace: ['soft_ns'] } : {});
-      expect(restored.status, JSON.stringify(restored.body)).toBe(200);
-    }
+    const dropped = (await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped as Array<{ id: string; namespace: string[]; name: string; kind: string; 'dropped-with'?: string }>;
+    const top = dropped.find((d) => d.kind === 'namespace' && d.name === 'soft_ns' && d.namespace.length === 0)!;
+    const mine = dropped.filter((d) => d['dropped-with'] === top.id);
+    expect(mine.map((d) => `${d.kind}:${[...d.namespace, d.name].join('.')}`).sort()).toEqual(['lance-table:soft_ns.inner.deep', 'lance-table:soft_ns.kept', 'namespace:soft_ns.inner']);
+    // The namespace's undrop brings back it, its child namespace and both tables where they were.
+    const restored = await send('POST', `/management/v1/warehouses/default/dropped/${top.id}/undrop`, {});
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+    expect((await db.listNamespaces()).namespaces).toContain('soft_ns');
+    expect((await db.listNamespaces(['soft_ns'])).namespaces).toEqual(['inner']);
     const reopened = await (await connect('default')).openTable('kept', ['soft_ns']);
     expect(await readBack(reopened)).toEqual(rows(1, 3).map(({ id, name }) => ({ id, name })));
-    expect(await (await db.openTable('deep', ['soft_ns'])).countRows()).toBe(2);
+    expect(await (await db.openTable('deep', ['soft_ns', 'inner'])).countRows()).toBe(2);
     await db.dropNamespace(['soft_ns'], { behavior: 'cascade' });
   });
 
