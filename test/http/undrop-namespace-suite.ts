@@ -1,6 +1,7 @@
 /**
  * Undrop of a dropped namespace (issue 39, migration 0021), in-process with authentication on (SQLite:
- * undrop-namespace.test.ts; PostgreSQL: test/interop/undrop-namespace-postgres.test.ts): a cascading Lance drop of a namespace with properties, a grant on it, a child namespace, an Iceberg table
+ * undrop-namespace.test.ts; PostgreSQL: test/interop/undrop-namespace-postgres.test.ts; OpenFGA as the authorizer:
+ * test/interop/undrop-namespace-openfga.test.ts): a cascading Lance drop of a namespace with properties, a grant on it, a child namespace, an Iceberg table
  * with a data file, a view and a Lance table keeps the namespaces too; the listing shows them (kind namespace, each
  * object marked with the namespace it was dropped with); a caller without warehouse:list-dropped / warehouse:undrop is
  * refused; a table alone is told to wait for its namespace; the undrop of the namespace (409 while its name is taken,
