@@ -7,7 +7,6 @@
  */
 import type { OutboxEventInput } from '../outbox/ports.js';
 import type { CatalogObjectRecord } from '../object-record.js';
-import type { NamespaceRecord } from '../ports.js';
 
 export interface DroppedObjectRecord {
   /** The object as it was when dropped; its catalog id is kept, and with it its grants and (Lance) version history. */
@@ -54,7 +53,8 @@ export interface DroppedObjectStore {
  * by id, on every authorizer, OpenFGA included), so an undrop is an undo.
  */
 export interface DroppedNamespaceRecord {
-  namespace: NamespaceRecord;
+  /** The namespace as it was (catalog/ports.ts NamespaceRecord, spelled out here: that module imports this one). */
+  namespace: { id: string; warehouse: string; levels: string[]; properties: Record<string, string> };
   droppedAtMs: number;
   expiresAtMs: number;
   droppedBy: string;
