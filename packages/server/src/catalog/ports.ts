@@ -204,6 +204,8 @@ export interface CatalogStore {
   readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
   /** Change events, their sinks and the delivery lease (catalog/outbox/). */
   readonly outbox: import('./outbox/ports.js').OutboxStores;
+  /** Pending events of changes made outside the database (OpenFGA tuples), published once the change is known (catalog/outbox/intent-ports.ts). */
+  readonly eventIntents: import('./outbox/intent-ports.js').EventIntentStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance/ports.js').DroppedObjectStore;
   /** Leases of scheduled maintenance jobs, one per table (catalog/maintenance/). */

@@ -37,11 +37,13 @@ export interface OutboxWriter {
 /**
  * A port whose changes can commit together with their events: fn's changes (made through the `port` it is handed)
  * and the events it appends to `outbox` land together or not at all. The database adapters run fn in one
- * transaction; the memory ones apply it whole or roll it back; an adapter whose changes live outside the database
- * (OpenFGA) says in its comment what it can promise instead.
+ * transaction; the memory ones apply it whole or roll it back. An adapter whose changes live outside the database
+ * (OpenFGA) needs the events before it writes: `expected` are the events fn appends when its writes change
+ * something, recorded as a pending intent before the first external write (intent-ports.ts), so that a crash after
+ * the write still publishes them; the database adapters ignore it.
  */
 export interface WithEvents<P> {
-  withEvents<T>(fn: (port: P, outbox: OutboxWriter) => Promise<T>): Promise<T>;
+  withEvents<T>(fn: (port: P, outbox: OutboxWriter) => Promise<T>, expected?: readonly OutboxEventInput[]): Promise<T>;
 }
 
 /** Reads and retention of the outbox (outside transactions). */
