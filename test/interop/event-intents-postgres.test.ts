@@ -31,7 +31,7 @@ const openStore = async () => {
 
 eventIntentContract('PostgreSQL', async () => {
   const store = await openStore();
-  return { intents: store.eventIntents, outbox: store.outbox, close: () => store.close() };
+  return { intents: store.eventIntents, outbox: store.outbox, append: (events) => store.transaction((repo) => repo.appendEvents(events)), close: () => store.close() };
 });
 
 describe('event intents on PostgreSQL', () => {

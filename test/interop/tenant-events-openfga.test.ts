@@ -6,7 +6,8 @@
  * took effect and drops it when it did not. Proven with injected crashes between the tuple write and the publish,
  * through the management API (the process "dies", a new one on the same database and OpenFGA store recovers at
  * start) and on the adapter over a real SQLite database: after recovery the event exists exactly once; a refused
- * OpenFGA write leaves no event; a no-op change has none; one replica sweeps at a time.
+ * OpenFGA write leaves no event; a no-op change has none; one replica sweeps at a time; events committed after a
+ * pending intent wait for it and follow it (the stream is held at the intent's sequence).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -174,8 +175,9 @@ describe('member events with OpenFGA: the adapter over SQLite', () => {
       const publish = vi.spyOn(store.eventIntents, 'publishIntent').mockImplementationOnce(crash);
       await expect(addMember(access, added)).rejects.toThrow('injected crash');
       publish.mockRestore();
-      // Another request removes the member before the sweep ran: its event is published at once.
+      // Another request removes the member before the sweep ran: its event is published, but waits behind the intent.
       expect(await removeMember(access)).toBe(true);
+      expect(await events()).toEqual([]);
       expect(await recovery().sweep()).toEqual({ published: 0, dropped: 1 });
       // What the stream says ends where OpenFGA is: the member does not hold the role.
       expect((await events()).map((e) => e.type)).toEqual(['io.lakegate.role.member-removed']);
@@ -262,9 +264,9 @@ describe('grant events with OpenFGA through the management API', () => {
     // The grant is in OpenFGA; its event is pending, not in the outbox.
     expect(((await admin('GET', '/management/v1/grants?role=analyst')).body.grants as any[]).map((g: any) => g.privilege).sort()).toEqual(['namespace:list', 'table:read-metadata']);
     expect(await grantEvents(admin)).toEqual([]);
-    // The next request's grant and a revoke go through normally meanwhile.
+    // A revoke goes through meanwhile; its event waits behind the pending one (the stream is held at the intent).
     expect((await admin('POST', '/management/v1/grants/revoke', { role: 'analyst', privileges: ['namespace:list'], securable })).status).toBe(200);
-    expect((await grantEvents(admin)).map((e) => e.type)).toEqual(['io.lakegate.grant.revoked']);
+    expect(await grantEvents(admin)).toEqual([]);
     await first.close();
     catalogs.pop();
 
@@ -278,10 +280,12 @@ describe('grant events with OpenFGA through the management API', () => {
       seen = await grantEvents(again);
       if (seen.length < 2) await new Promise((r) => setTimeout(r, 100));
     }
+    // In the order the changes were made: the recovered grant first, then the revoke that followed it.
     expect(seen.map((e) => [e.type, e.data.privileges])).toEqual([
-      ['io.lakegate.grant.revoked', ['namespace:list']],
       ['io.lakegate.grant.added', ['namespace:list', 'table:read-metadata']],
+      ['io.lakegate.grant.revoked', ['namespace:list']],
     ]);
+    expect(Number(seen[1].sequence)).toBe(Number(seen[0].sequence) + 1);
     expect(new Set(seen.map((e) => e.id)).size).toBe(2);
     expect(await (second.lakegate as unknown as { store: SqliteCatalogStore }).store.eventIntents.pendingIntents(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
   });

@@ -3,16 +3,20 @@
  * (event-intents.test.ts), PostgreSQL (test/interop/event-intents-postgres.test.ts). A saved intent is pending and
  * has no event; publishing appends its events to the outbox and removes it, once (a second publish or a drop after
  * it does nothing); dropping leaves no event; saving again replaces its writes; the age scan is ordered and bounded;
- * event data keeps exact 64-bit integers.
+ * event data keeps exact 64-bit integers. Order: an intent takes its events' numbers when it is recorded, and the
+ * stream is listed only below a pending intent's numbers (head too), so events committed after it wait and follow
+ * it once it is published; a dropped intent leaves a gap and lets them through.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventIntent, EventIntentStore } from '../../packages/server/src/catalog/outbox/intent-ports.js';
-import type { OutboxStore } from '../../packages/server/src/catalog/outbox/ports.js';
+import type { OutboxEventInput, OutboxStore } from '../../packages/server/src/catalog/outbox/ports.js';
 import { ev } from './outbox-contract.js';
 
 export interface IntentHandle {
   intents: EventIntentStore;
   outbox: OutboxStore;
+  /** Appends as a change's transaction does. */
+  append(events: readonly OutboxEventInput[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,9 @@ export function eventIntentContract(name: string, open: () => Promise<IntentHand
         await h.intents.saveIntent(i);
         expect(await h.intents.dropIntent(i.id)).toBe(true);
         expect(await h.intents.publishIntent(i.id, i.events)).toBe(false);
-        expect(await h.outbox.head('w')).toBe(0);
+        expect(await h.outbox.list('w', 0, 10)).toEqual([]);
+        // Its number was taken when it was recorded and stays unused.
+        expect(await h.outbox.head('w')).toBe(1);
         expect(await h.intents.pendingIntents(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
       } finally {
         await h.close();
@@ -71,6 +77,68 @@ export function eventIntentContract(name: string, open: () => Promise<IntentHand
         expect(stored?.writes).toEqual(more.writes);
         expect(stored?.createdAtMs).toBe(1000);
         expect(stored?.events).toEqual(i.events);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('holds the stream at a pending intent: events committed after it wait, then follow it once it is published', async () => {
+      const h = await open();
+      try {
+        const before = ev('w');
+        await h.append([before]);
+        const i = intent(1000);
+        await h.intents.saveIntent(i);
+        const later = [ev('w'), ev('w')];
+        await h.append(later);
+        await h.append([ev('other')]);
+        // Only what precedes the intent is readable, and a sink created now starts before it.
+        expect((await h.outbox.list('w', 0, 10)).map((e) => e.id)).toEqual([before.id]);
+        expect(await h.outbox.head('w')).toBe(1);
+        // Other streams are not held.
+        expect((await h.outbox.list('other', 0, 10)).length).toBe(1);
+        expect(await h.outbox.head('other')).toBe(1);
+        expect(await h.intents.publishIntent(i.id, i.events)).toBe(true);
+        expect((await h.outbox.list('w', 0, 10)).map((e) => [e.id, e.sequence])).toEqual([
+          [before.id, 1],
+          [i.events[0]!.id, 2],
+          [later[0]!.id, 3],
+          [later[1]!.id, 4],
+        ]);
+        expect(await h.outbox.head('w')).toBe(4);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('a dropped intent leaves its number unused (a gap) and lets the stream go on', async () => {
+      const h = await open();
+      try {
+        const i = intent(1000);
+        await h.intents.saveIntent(i);
+        const later = ev('w');
+        await h.append([later]);
+        expect(await h.outbox.list('w', 0, 10)).toEqual([]);
+        expect(await h.outbox.head('w')).toBe(0);
+        expect(await h.intents.dropIntent(i.id)).toBe(true);
+        expect((await h.outbox.list('w', 0, 10)).map((e) => [e.id, e.sequence])).toEqual([[later.id, 2]]);
+        expect(await h.outbox.head('w')).toBe(2);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('refuses an intent whose events span two streams, and a publish of more events than it holds', async () => {
+      const h = await open();
+      try {
+        await expect(h.intents.saveIntent(intent(1000, { events: [ev('w'), ev('other')] }))).rejects.toThrow(TypeError);
+        const i = intent(1000);
+        await h.intents.saveIntent(i);
+        await expect(h.intents.publishIntent(i.id, [ev('w'), ev('w')])).rejects.toThrow(TypeError);
+        // Still pending, its number still held.
+        expect((await h.intents.pendingIntents(2000, 10)).map((x) => x.id)).toEqual([i.id]);
+        expect(await h.intents.publishIntent(i.id, i.events)).toBe(true);
+        expect((await h.outbox.list('w', 0, 10)).map((e) => e.sequence)).toEqual([1]);
       } finally {
         await h.close();
       }

@@ -13,11 +13,11 @@ let n = 0;
 
 eventIntentContract('memory', async () => {
   const outbox = new MemoryOutbox();
-  return { intents: new MemoryEventIntents(outbox), outbox, close: async () => undefined };
+  return { intents: new MemoryEventIntents(outbox), outbox, append: (events) => outbox.appendEvents(events), close: async () => undefined };
 });
 
 eventIntentContract('SQLite', async () => {
   const store = new SqliteCatalogStore(path.join(temp.dir, `intents-${n++}.sqlite`));
   await store.migrate();
-  return { intents: store.eventIntents, outbox: store.outbox, close: () => store.close() };
+  return { intents: store.eventIntents, outbox: store.outbox, append: (events) => store.transaction((repo) => repo.appendEvents(events)), close: () => store.close() };
 });

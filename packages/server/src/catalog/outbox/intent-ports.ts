@@ -6,6 +6,10 @@
  * intent pending; the recovery sweep (intent-recovery.ts) asks the external system whether the writes took effect
  * and publishes or drops it. An intent is resolved once: publishing and dropping both remove the row, and only the
  * caller that removed it appends its events, so an event is never published twice.
+ *
+ * Order: a new intent takes its events' sequence numbers in its stream (one stream per intent) when it is saved, and
+ * the outbox lists the stream only below the lowest number a pending intent holds, so events committed after it wait
+ * and follow it; publishing writes the events with those numbers, dropping leaves them unused (a gap).
  */
 import type { OutboxEventInput } from './ports.js';
 
@@ -29,9 +33,9 @@ export interface EventIntent {
 }
 
 export interface EventIntentStore {
-  /** Records the intent, or replaces the one with its id (its writes so far); durable when it resolves. */
+  /** Records the intent (taking and holding its events' numbers), or replaces the one with its id (its writes so far; age and numbers kept); durable when it resolves. */
   saveIntent(intent: EventIntent): Promise<void>;
-  /** In one transaction: removes the pending intent and appends `events` to the outbox. false (nothing appended) when it was resolved already. */
+  /** In one transaction: removes the pending intent and writes `events` (at most those it was saved with, same stream) with its numbers. false (nothing written) when it was resolved already. */
   publishIntent(id: string, events: readonly OutboxEventInput[]): Promise<boolean>;
   /** Removes the pending intent, with no event. false when it was resolved already. */
   dropIntent(id: string): Promise<boolean>;

@@ -48,9 +48,12 @@ export interface WithEvents<P> {
 
 /** Reads and retention of the outbox (outside transactions). */
 export interface OutboxStore {
-  /** Events of a warehouse with sequence > after, ascending, at most `limit`. */
+  /**
+   * Events of a warehouse with sequence > after, ascending, at most `limit`; only below the lowest sequence a pending
+   * event intent holds in the stream (intent-ports.ts), so no event overtakes one not yet published.
+   */
   list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]>;
-  /** The highest sequence assigned in the warehouse (0: none yet). */
+  /** The highest sequence assigned in the warehouse (0: none yet), or the one before a pending intent's lowest. */
   head(warehouse: string): Promise<number>;
   /**
    * Deletes events older than `beforeMs` (retention); how many. The counters are kept, so sequences never repeat.

@@ -1,29 +1,34 @@
 /** Event intents in memory (catalog/outbox/intent-ports.ts): the reference the contract suite holds the database adapters to. */
 import type { EventIntent, EventIntentStore } from '../../catalog/outbox/intent-ports.js';
-import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../../catalog/outbox/ports.js';
+import type { MemoryOutbox } from './memory-outbox.js';
 
 export class MemoryEventIntents implements EventIntentStore {
   private readonly intents = new Map<string, EventIntent>();
 
-  /** @param outbox where a published intent's events go (a MemoryOutbox). */
-  constructor(private readonly outbox: OutboxWriter) {}
+  /** @param outbox where an intent's numbers are held and its events go once published. */
+  constructor(private readonly outbox: MemoryOutbox) {}
 
   async saveIntent(intent: EventIntent): Promise<void> {
-    // Saved again: its writes and events are replaced, its age is kept (as the database adapters do).
-    const createdAtMs = this.intents.get(intent.id)?.createdAtMs ?? intent.createdAtMs;
-    this.intents.set(intent.id, { ...structuredClone(intent), createdAtMs });
+    const streams = new Set(intent.events.map((e) => e.warehouse));
+    if (streams.size !== 1) throw new TypeError(`an event intent holds the events of one stream, not ${streams.size}`);
+    const known = this.intents.get(intent.id);
+    // New: its numbers now, in the stream's order. Saved again: writes and events replaced, age and numbers kept.
+    if (!known) this.outbox.hold(intent.id, intent.events[0]!.warehouse, intent.events.length);
+    this.intents.set(intent.id, { ...structuredClone(intent), createdAtMs: known?.createdAtMs ?? intent.createdAtMs });
   }
 
   async publishIntent(id: string, events: readonly OutboxEventInput[]): Promise<boolean> {
     if (!this.intents.has(id)) return false;
-    // Appended first: when the append fails, the intent stays pending (as a rolled-back transaction leaves it).
-    await this.outbox.appendEvents(events);
+    this.outbox.fill(id, events);
     this.intents.delete(id);
     return true;
   }
 
   async dropIntent(id: string): Promise<boolean> {
-    return this.intents.delete(id);
+    if (!this.intents.delete(id)) return false;
+    this.outbox.release(id);
+    return true;
   }
 
   async pendingIntents(beforeMs: number, limit: number): Promise<EventIntent[]> {
