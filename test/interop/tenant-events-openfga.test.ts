@@ -287,6 +287,7 @@ describe('grant events with OpenFGA through the management API', () => {
     ]);
     expect(Number(seen[1].sequence)).toBe(Number(seen[0].sequence) + 1);
     expect(new Set(seen.map((e) => e.id)).size).toBe(2);
+    expect(second.logs()).toMatch(/"published":1,"dropped":0[^\n]*interrupted OpenFGA changes resolved/);
     expect(await (second.lakegate as unknown as { store: SqliteCatalogStore }).store.eventIntents.pendingIntents(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
   });
 });

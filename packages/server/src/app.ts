@@ -332,6 +332,11 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     metrics.exposition = async () => (await worker.ask('metrics')) as string;
   }
 
+  // Events of OpenFGA changes a crash interrupted: what was resolved is logged (published: the change happened).
+  const recoverIntents = async () => {
+    const resolved = await accessPorts.intentRecovery!.sweep();
+    if (resolved.published + resolved.dropped > 0) logger.info(resolved, 'interrupted OpenFGA changes resolved: their events published or dropped');
+  };
   const sweeper = startSweeps(
     [
       { name: 'console session', run: () => web.sessions.sweep() },
@@ -343,7 +348,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       { name: 'scheduled maintenance', run: () => services.maintenanceScheduler.tick() },
       { name: 'audit retention', run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000) },
       // With OpenFGA: events of member and grant changes a crash interrupted, published or dropped (catalog/outbox/intent-recovery.ts).
-      ...(accessPorts.intentRecovery ? [{ name: 'event intent recovery', run: () => accessPorts.intentRecovery!.sweep() }] : []),
+      ...(accessPorts.intentRecovery ? [{ name: 'event intent recovery', run: () => recoverIntents() }] : []),
     ],
     config.sweepIntervalMs,
     (err, task) => logger.warn({ err }, `${task} sweep failed`),
@@ -352,7 +357,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   eventSweeper.unref();
   events.delivery.start();
   // On start too: a crash's interrupted intents are resolved without waiting a sweep interval.
-  const startupRecovery = accessPorts.intentRecovery?.sweep().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed'));
+  const startupRecovery = accessPorts.intentRecovery && recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed'));
 
   return {
     app,
