@@ -332,6 +332,11 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     metrics.exposition = async () => (await worker.ask('metrics')) as string;
   }
 
+  // Events of OpenFGA changes a crash interrupted: what was resolved is logged (published: the change happened).
+  const recoverIntents = async () => {
+    const resolved = await accessPorts.intentRecovery!.sweep();
+    if (resolved.published + resolved.dropped > 0) logger.info(resolved, 'interrupted OpenFGA changes resolved: their events published or dropped');
+  };
   const sweeper = startSweeps(
     [
       { name: 'console session', run: () => web.sessions.sweep() },
@@ -342,6 +347,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       { name: 'drop retention', run: () => services.dropped.sweep() },
       { name: 'scheduled maintenance', run: () => services.maintenanceScheduler.tick() },
       { name: 'audit retention', run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000) },
+      // With OpenFGA: events of member and grant changes a crash interrupted, published or dropped (catalog/outbox/intent-recovery.ts).
+      ...(accessPorts.intentRecovery ? [{ name: 'event intent recovery', run: () => recoverIntents() }] : []),
     ],
     config.sweepIntervalMs,
     (err, task) => logger.warn({ err }, `${task} sweep failed`),
@@ -349,6 +356,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const eventSweeper = setInterval(() => void events.sweep().catch((err: unknown) => logger.warn({ err }, 'event retention sweep failed')), 60_000);
   eventSweeper.unref();
   events.delivery.start();
+  // On start too: a crash's interrupted intents are resolved without waiting a sweep interval.
+  const startupRecovery = accessPorts.intentRecovery && recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed'));
 
   return {
     app,
@@ -363,6 +372,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     },
     async close() {
       await sweeper.stop(config.shutdownGraceSeconds * 1000);
+      await startupRecovery;
       clearInterval(eventSweeper);
       await events.delivery.stop();
       await app.close();

@@ -1,45 +1,84 @@
 /**
- * Change events on the Activity page: a warehouse's latest events, refreshed every few seconds while the page is
- * open (the pull API, filtered to what the signed-in user may read), and its event sinks with their delivery state: a
- * failing sink (dead letter: its events wait, none is dropped) is marked, with its last error and pending count.
+ * Change events on the Activity page: a warehouse's latest events, or (for administrators of the tenant) the
+ * tenant's own stream (roles, role members, principals and their credentials), refreshed every few seconds while the
+ * page is open (the pull API, filtered to what the signed-in user may read), and the stream's event sinks with their
+ * delivery state: a failing sink (dead letter: its events wait, none is dropped) is marked, with its last error and
+ * pending count. Whether the tenant's stream is offered is asked of the server (one read of it): a 403 hides the
+ * option and says who may read it; the server decides, the console only follows.
  */
 import { useEffect, useState } from 'react';
-import type { ChangeEvent, EventSink } from '@lakegate/client/browser';
+import { type ChangeEvent, type EventPage, type EventSink, isForbidden } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
+import { loadSession } from '../api/session';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
 
 const SHOWN = 50;
 const REFRESH_MS = 3_000;
+/** The select's value for the tenant's stream (warehouse names cannot hold a NUL). */
+const TENANT = '\u0000tenant';
+
+/** A warehouse's stream, or the tenant's (named by the session). */
+type Stream = { kind: 'warehouse'; name: string } | { kind: 'tenant'; tenant: string };
+const streamKey = (s: Stream) => (s.kind === 'warehouse' ? `warehouse/${s.name}` : `tenant/${s.tenant}`);
 
 export function ChangeEvents() {
   const warehouses = useAsync((signal) => managementClient().listWarehouses({ signal }), []);
-  const [warehouse, setWarehouse] = useState('');
+  // Tenant events are for administrators of the tenant: asked once, a 403 means "not for you", anything else is an error.
+  const tenant = useAsync(async (signal) => {
+    const [session, allowed] = await Promise.all([
+      loadSession(),
+      managementClient()
+        .listTenantEvents({ limit: 1, signal })
+        .then(
+          () => true,
+          (e: unknown) => {
+            if (isForbidden(e)) return false;
+            throw e;
+          },
+        ),
+    ]);
+    return { name: session.identity?.tenant ?? '', allowed };
+  }, []);
+  const [selected, setSelected] = useState('');
   useEffect(() => {
-    if (!warehouse && warehouses.status === 'ready' && warehouses.data[0]) setWarehouse(warehouses.data[0].name);
-  }, [warehouses.status, warehouse]);
+    if (!selected && warehouses.status === 'ready' && warehouses.data[0]) setSelected(warehouses.data[0].name);
+  }, [warehouses.status, selected]);
+  const tenantName = tenant.data?.allowed ? tenant.data.name : undefined;
+  const stream: Stream | undefined = selected === TENANT ? (tenantName !== undefined ? { kind: 'tenant', tenant: tenantName } : undefined) : selected ? { kind: 'warehouse', name: selected } : undefined;
   return (
     <section aria-label="Change events">
       <h2>Change events</h2>
       {warehouses.status === 'error' && <ErrorMessage error={warehouses.error} retry={warehouses.reload} />}
+      {tenant.status === 'error' && <ErrorMessage error={tenant.error} retry={tenant.reload} />}
       <label>
-        Warehouse{' '}
-        <select value={warehouse} onChange={(e) => setWarehouse(e.target.value)}>
+        Events of{' '}
+        <select aria-label="Event stream" value={selected} onChange={(e) => setSelected(e.target.value)}>
+          {!selected && <option value="">choose…</option>}
+          {tenantName !== undefined && <option value={TENANT}>tenant {tenantName}: roles, members, principals</option>}
           {(warehouses.data ?? []).map((w) => (
             <option key={w.name} value={w.name}>
-              {w.name}
+              warehouse {w.name}
             </option>
           ))}
         </select>
       </label>
-      {warehouse && <Sinks warehouse={warehouse} />}
-      {warehouse && <Feed warehouse={warehouse} />}
+      {tenant.data && !tenant.data.allowed && (
+        <p className="hint" data-testid="tenant-events-forbidden">
+          The tenant&apos;s own events (roles, members, principals) are shown to administrators of the tenant only.
+        </p>
+      )}
+      {stream && <Sinks key={`sinks ${streamKey(stream)}`} stream={stream} />}
+      {stream && <Feed key={streamKey(stream)} stream={stream} />}
     </section>
   );
 }
 
-/** Follows the warehouse from its oldest kept event, keeping the newest SHOWN; polls for new ones. */
-function Feed({ warehouse }: { warehouse: string }) {
+const pageOf = (stream: Stream, after: string, signal: AbortSignal): Promise<EventPage> =>
+  stream.kind === 'tenant' ? managementClient().listTenantEvents({ after, limit: 500, signal }) : managementClient().listEvents(stream.name, { after, limit: 500, signal });
+
+/** Follows the stream from its oldest kept event, keeping the newest SHOWN; polls for new ones. */
+function Feed({ stream }: { stream: Stream }) {
   const [events, setEvents] = useState<ChangeEvent[]>([]);
   const [error, setError] = useState<unknown>();
   useEffect(() => {
@@ -50,7 +89,7 @@ function Feed({ warehouse }: { warehouse: string }) {
     const poll = async () => {
       try {
         for (let more = true; more && !stopped; ) {
-          const page = await managementClient().listEvents(warehouse, { after, limit: 500, signal: controller.signal });
+          const page = await pageOf(stream, after, controller.signal);
           if (page.events.length > 0) setEvents((old) => [...page.events.slice().reverse(), ...old].slice(0, SHOWN));
           after = page.next;
           more = page.more;
@@ -67,9 +106,9 @@ function Feed({ warehouse }: { warehouse: string }) {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [warehouse]);
+  }, [streamKey(stream)]);
   if (error) return <ErrorMessage error={error} />;
-  if (events.length === 0) return <Empty>No change events you may read in {warehouse} yet.</Empty>;
+  if (events.length === 0) return <Empty>No change events you may read {stream.kind === 'tenant' ? `of tenant ${stream.tenant}` : `in ${stream.name}`} yet.</Empty>;
   return (
     <table aria-label="Latest change events">
       <thead>
@@ -96,9 +135,12 @@ function Feed({ warehouse }: { warehouse: string }) {
   );
 }
 
-function Sinks({ warehouse }: { warehouse: string }) {
-  // Only warehouse managers may list sinks: for others the list is simply not shown.
-  const sinks = useAsync((signal) => managementClient().listEventSinks(warehouse, { signal }).catch((): EventSink[] => []), [warehouse]);
+function Sinks({ stream }: { stream: Stream }) {
+  // Only warehouse managers (tenant administrators, for the tenant's) may list sinks: for others the list is simply not shown.
+  const sinks = useAsync(
+    (signal) => (stream.kind === 'tenant' ? managementClient().listTenantEventSinks(stream.tenant, { signal }) : managementClient().listEventSinks(stream.name, { signal })).catch((): EventSink[] => []),
+    [streamKey(stream)],
+  );
   if (sinks.status === 'loading' && !sinks.data) return <Loading what="event sinks" />;
   const list = sinks.data ?? [];
   if (list.length === 0) return null;

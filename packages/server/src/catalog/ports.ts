@@ -209,6 +209,8 @@ export interface CatalogStore {
   readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
   /** Change events, their sinks and the delivery lease (catalog/outbox/). */
   readonly outbox: import('./outbox/ports.js').OutboxStores;
+  /** Pending events of changes made outside the database (OpenFGA tuples), published once the change is known (catalog/outbox/intent-ports.ts). */
+  readonly eventIntents: import('./outbox/intent-ports.js').EventIntentStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance/ports.js').DroppedObjectStore;
   /** Namespaces a soft cascading drop took, kept for the retention with what they held (catalog/maintenance/). */

@@ -38,24 +38,36 @@ const tablesOf = (db: Kysely<CatalogDatabase>): Db => db.withTables<OutboxTables
 
 /** Inside a transaction (`db` is the transaction): the events, with the warehouse's next sequence numbers. */
 export async function appendOutboxEvents(db: Kysely<CatalogDatabase>, events: readonly OutboxEventInput[]): Promise<void> {
-  const t = tablesOf(db);
   const byWarehouse = new Map<string, OutboxEventInput[]>();
   for (const e of events) byWarehouse.set(e.warehouse, [...(byWarehouse.get(e.warehouse) ?? []), e]);
-  for (const [warehouse, list] of byWarehouse) {
-    const row = await t
-      .insertInto('event_sequences')
-      .values({ warehouse, sequence: list.length })
-      .onConflict((oc) => oc.column('warehouse').doUpdateSet({ sequence: sql`event_sequences.sequence + ${list.length}` }))
-      .returning('sequence')
-      .executeTakeFirstOrThrow();
-    const last = Number(row.sequence);
-    const first = last - list.length + 1;
-    await t
-      .insertInto('event_outbox')
-      .values(list.map((e, i) => ({ warehouse, sequence: first + i, id: e.id, type: e.type, subject: e.subject ?? null, partition_key: e.partitionKey, time: e.timeMs, data: stringifyJson(e.data) })))
-      .execute();
-  }
+  for (const [warehouse, list] of byWarehouse) await insertOutboxEvents(db, warehouse, await reserveSequences(db, warehouse, list.length), list);
 }
+
+/** Inside a transaction: moves the stream's counter by `count` (taking its row lock until the end); the first number. */
+export async function reserveSequences(db: Kysely<CatalogDatabase>, warehouse: string, count: number): Promise<number> {
+  const row = await tablesOf(db)
+    .insertInto('event_sequences')
+    .values({ warehouse, sequence: count })
+    .onConflict((oc) => oc.column('warehouse').doUpdateSet({ sequence: sql`event_sequences.sequence + ${count}` }))
+    .returning('sequence')
+    .executeTakeFirstOrThrow();
+  return Number(row.sequence) - count + 1;
+}
+
+/** Inside a transaction: the events of one stream with the numbers from `first` on (reserved before). */
+export async function insertOutboxEvents(db: Kysely<CatalogDatabase>, warehouse: string, first: number, events: readonly OutboxEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await tablesOf(db)
+    .insertInto('event_outbox')
+    .values(events.map((e, i) => ({ warehouse, sequence: first + i, id: e.id, type: e.type, subject: e.subject ?? null, partition_key: e.partitionKey, time: e.timeMs, data: stringifyJson(e.data) })))
+    .execute();
+}
+
+/**
+ * The lowest sequence a pending event intent holds in the stream (persistence/kysely-event-intents.ts), as SQL: the
+ * stream is readable only below it, so an event a change has not published yet is never overtaken by later ones.
+ */
+const heldFrom = (warehouse: string) => sql<number | string | null>`(select min(i.sequence) from event_intents i where i.stream = ${warehouse})`;
 
 const toEvent = (r: OutboxTables['event_outbox']): OutboxEvent => ({
   id: r.id,
@@ -93,13 +105,22 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
   }
 
   async list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]> {
-    const rows = await this.db.selectFrom('event_outbox').selectAll().where('warehouse', '=', warehouse).where('sequence', '>', after).orderBy('sequence').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('event_outbox')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where('sequence', '>', after)
+      .where(sql<boolean>`(${heldFrom(warehouse)} is null or sequence < ${heldFrom(warehouse)})`)
+      .orderBy('sequence')
+      .limit(limit)
+      .execute();
     return rows.map(toEvent);
   }
 
   async head(warehouse: string): Promise<number> {
-    const row = await this.db.selectFrom('event_sequences').select('sequence').where('warehouse', '=', warehouse).executeTakeFirst();
-    return row ? Number(row.sequence) : 0;
+    const row = await this.db.selectFrom('event_sequences').select(['sequence', sql<number | string | null>`${heldFrom(warehouse)}`.as('held')]).where('warehouse', '=', warehouse).executeTakeFirst();
+    if (!row) return 0;
+    return row.held === null ? Number(row.sequence) : Math.min(Number(row.sequence), Number(row.held) - 1);
   }
 
   async deleteBefore(beforeMs: number, keepAfter: ReadonlyMap<string, number> = new Map()): Promise<number> {

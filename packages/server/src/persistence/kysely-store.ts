@@ -20,6 +20,8 @@ import { KyselyMaintenanceLeases } from './kysely-maintenance-leases.js';
 import type { DroppedNamespaceStore, DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyOutbox } from './kysely-outbox.js';
+import { KyselyEventIntents } from './kysely-event-intents.js';
+import type { EventIntentStore } from '../catalog/outbox/intent-ports.js';
 import type { OutboxStores } from '../catalog/outbox/ports.js';
 import { newReadCaches } from './read-caches.js';
 import type { CatalogDatabase } from './schema.js';
@@ -33,6 +35,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly storageGrants: StorageGrantStore;
   readonly lanceVersions: LanceVersionStore;
   readonly outbox: OutboxStores;
+  readonly eventIntents: EventIntentStore;
   readonly dropped: DroppedObjectStore;
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
@@ -51,6 +54,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.storageGrants = new KyselyStorageGrants(db);
     this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
     this.outbox = new KyselyOutbox(db);
+    this.eventIntents = new KyselyEventIntents(db);
     this.dropped = new KyselyDroppedObjectStore(db);
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);

@@ -15,8 +15,9 @@ import { maintenanceMigrations } from './migrations/maintenance.js';
 import { metricsReportMigrations } from './migrations/metrics-reports.js';
 import { storageGrantMigrations } from './migrations/storage-grants.js';
 import { outboxMigrations } from './migrations/outbox.js';
+import { eventIntentMigrations } from './migrations/event-intents.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

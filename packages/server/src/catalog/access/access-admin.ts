@@ -95,8 +95,9 @@ const privilegesOf = (input: { privilege?: string | string[] | undefined; privil
 export class AccessAdmin {
   /**
    * Role, member and grant changes are written with their events through AccessControl.withEvents: in the change's
-   * transaction with the built-in authorizer; with OpenFGA right after the tuples (docs/events.md says what a crash
-   * in between means).
+   * transaction with the built-in authorizer. Member and grant changes name their event up front (`expected`): with
+   * OpenFGA it is recorded as a pending intent before the tuple write and published after it, or by the recovery
+   * sweep after a crash (catalog/outbox/intent-ports.ts, docs/events.md).
    */
   private readonly events = { newUuid: randomUUID, clock: { now: () => this.deps.clock.now() } };
 
@@ -186,12 +187,13 @@ export class AccessAdmin {
     const member = await this.checkMember(raw, tenant);
     // execute
     const role = await this.requireRole(tenant, roleName);
+    const event = this.tenantEvent(caller, tenant, { kind: 'role.member-added', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } });
     const created = await this.deps.control.withEvents(async (control, outbox) => {
       const added = await control.addMember({ tenant, role: role.name, member, createdAtMs: this.deps.clock.now() });
       // Adding a member who holds the role already changes nothing: no event.
-      if (added) await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.member-added', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } })]);
+      if (added) await outbox.appendEvents([event]);
       return added;
-    });
+    }, [event]);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'role.member-added', undefined, 'role:assign', `role:${role.name}`, { member: memberView(member) });
     return { member: memberView(member), created };
@@ -203,11 +205,12 @@ export class AccessAdmin {
     const member: Member = { kind: raw.kind, issuer: raw.kind === 'principal' ? '' : (raw.issuer ?? ''), name: raw.name };
     await this.requireAdmin(caller, tenant);
     const role = await this.requireRole(tenant, roleName);
+    const event = this.tenantEvent(caller, tenant, { kind: 'role.member-removed', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } });
     const removed = await this.deps.control.withEvents(async (control, outbox) => {
       if (!(await control.removeMember(tenant, role.name, member))) return false;
-      await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.member-removed', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } })]);
+      await outbox.appendEvents([event]);
       return true;
-    });
+    }, [event]);
     if (!removed) throw new CatalogError('ERR_NOT_FOUND', `${member.kind} ${member.name} does not hold role ${role.name}`);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'role.member-removed', undefined, 'role:unassign', `role:${role.name}`, { member: memberView(member) });
@@ -229,10 +232,11 @@ export class AccessAdmin {
     const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
     // execute
     const now = this.deps.clock.now();
+    const event = changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.added', data: { role: role.name, tenant, privileges, securable: target.view } });
     await this.deps.control.withEvents(async (control, outbox) => {
       for (const privilege of privileges) await control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
-      await outbox.appendEvents([changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.added', data: { role: role.name, tenant, privileges, securable: target.view } })]);
-    });
+      await outbox.appendEvents([event]);
+    }, [event]);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'grant.added', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
     return privileges.map((privilege) => ({ role: role.name, privilege, securable: target.view, 'created-at-ms': now }));
@@ -240,12 +244,15 @@ export class AccessAdmin {
 
   async revoke(caller: Caller, input: unknown): Promise<{ revoked: number }> {
     const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
+    const revokedEvent = (n: number) => changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.revoked', data: { role: role.name, tenant, privileges, revoked: n, securable: target.view } });
+    // Expected: every privilege revoked (what a revoke recovered after a crash reports; it cannot tell which were held).
+    const expected = revokedEvent(privileges.length);
     const revoked = await this.deps.control.withEvents(async (control, outbox) => {
       let n = 0;
       for (const privilege of privileges) if (await control.revoke(tenant, role.name, privilege, target.ref)) n += 1;
-      if (n > 0) await outbox.appendEvents([changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.revoked', data: { role: role.name, tenant, privileges, revoked: n, securable: target.view } })]);
+      if (n > 0) await outbox.appendEvents([n === privileges.length ? expected : { ...revokedEvent(n), id: expected.id }]);
       return n;
-    });
+    }, [expected]);
     if (revoked === 0) throw new CatalogError('ERR_GRANT_NOT_FOUND', `Role ${role.name} holds none of ${privileges.join(', ')} on ${target.display}`);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'grant.revoked', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });

@@ -37,18 +37,23 @@ export interface OutboxWriter {
 /**
  * A port whose changes can commit together with their events: fn's changes (made through the `port` it is handed)
  * and the events it appends to `outbox` land together or not at all. The database adapters run fn in one
- * transaction; the memory ones apply it whole or roll it back; an adapter whose changes live outside the database
- * (OpenFGA) says in its comment what it can promise instead.
+ * transaction; the memory ones apply it whole or roll it back. An adapter whose changes live outside the database
+ * (OpenFGA) needs the events before it writes: `expected` are the events fn appends when its writes change
+ * something, recorded as a pending intent before the first external write (intent-ports.ts), so that a crash after
+ * the write still publishes them; the database adapters ignore it.
  */
 export interface WithEvents<P> {
-  withEvents<T>(fn: (port: P, outbox: OutboxWriter) => Promise<T>): Promise<T>;
+  withEvents<T>(fn: (port: P, outbox: OutboxWriter) => Promise<T>, expected?: readonly OutboxEventInput[]): Promise<T>;
 }
 
 /** Reads and retention of the outbox (outside transactions). */
 export interface OutboxStore {
-  /** Events of a warehouse with sequence > after, ascending, at most `limit`. */
+  /**
+   * Events of a warehouse with sequence > after, ascending, at most `limit`; only below the lowest sequence a pending
+   * event intent holds in the stream (intent-ports.ts), so no event overtakes one not yet published.
+   */
   list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]>;
-  /** The highest sequence assigned in the warehouse (0: none yet). */
+  /** The highest sequence assigned in the warehouse (0: none yet), or the one before a pending intent's lowest. */
   head(warehouse: string): Promise<number>;
   /**
    * Deletes events older than `beforeMs` (retention); how many. The counters are kept, so sequences never repeat.

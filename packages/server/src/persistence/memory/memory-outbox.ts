@@ -7,6 +7,40 @@ export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, Lease
   private readonly counters = new Map<string, number>();
   private readonly sinks = new Map<string, SinkRecord>();
   private readonly leases = new Map<string, { holder: string; expiresAtMs: number }>();
+  /** Numbers held by pending event intents (memory-event-intents.ts), by intent id: the stream is listed only below the lowest. */
+  private readonly held = new Map<string, { warehouse: string; first: number; count: number }>();
+
+  /** Takes `count` numbers of the stream for the intent `key`, held until fill or release. */
+  hold(key: string, warehouse: string, count: number): void {
+    const first = (this.counters.get(warehouse) ?? 0) + 1;
+    this.counters.set(warehouse, first + count - 1);
+    this.held.set(key, { warehouse, first, count });
+  }
+
+  /** Stores the events with the numbers held for `key` and lets the stream go on; false when nothing is held for it. */
+  fill(key: string, events: readonly OutboxEventInput[]): boolean {
+    const h = this.held.get(key);
+    if (!h) return false;
+    if (events.length > h.count || events.some((e) => e.warehouse !== h.warehouse)) throw new TypeError('an intent publishes at most the events it was recorded with, in its stream');
+    if (events.some((e) => this.events.some((x) => x.id === e.id))) throw new Error('duplicate event id');
+    events.forEach((e, i) => {
+      const { subject, ...rest } = e;
+      this.events.push(structuredClone({ ...rest, ...(subject !== undefined ? { subject } : {}), sequence: h.first + i }));
+    });
+    this.held.delete(key);
+    return true;
+  }
+
+  /** Gives up the numbers held for `key` (they stay unused: a gap). */
+  release(key: string): boolean {
+    return this.held.delete(key);
+  }
+
+  private heldFrom(warehouse: string): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const h of this.held.values()) if (h.warehouse === warehouse && h.first < min) min = h.first;
+    return min;
+  }
 
   async appendEvents(events: readonly OutboxEventInput[]): Promise<void> {
     if (events.some((e) => this.events.some((x) => x.id === e.id))) throw new Error('duplicate event id');
@@ -19,11 +53,12 @@ export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, Lease
   }
 
   async list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]> {
-    return this.events.filter((e) => e.warehouse === warehouse && e.sequence > after).sort((a, b) => a.sequence - b.sequence).slice(0, limit).map((e) => structuredClone(e));
+    const below = this.heldFrom(warehouse);
+    return this.events.filter((e) => e.warehouse === warehouse && e.sequence > after && e.sequence < below).sort((a, b) => a.sequence - b.sequence).slice(0, limit).map((e) => structuredClone(e));
   }
 
   async head(warehouse: string): Promise<number> {
-    return this.counters.get(warehouse) ?? 0;
+    return Math.min(this.counters.get(warehouse) ?? 0, this.heldFrom(warehouse) - 1);
   }
 
   async deleteBefore(beforeMs: number, keepAfter: ReadonlyMap<string, number> = new Map()): Promise<number> {

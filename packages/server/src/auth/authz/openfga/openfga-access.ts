@@ -26,6 +26,7 @@
  * Times: createdAtMs of a member or grant is the time OpenFGA stored the
  * tuple (its own clock), not the caller's.
  */
+import { randomUUID } from 'node:crypto';
 import type { Tuple, TupleKey } from '@openfga/sdk';
 import {
   ADMIN_ROLE_NAME,
@@ -44,6 +45,8 @@ import {
 import { type Privilege, grantsConferring } from '../../../catalog/access/privileges.js';
 import { mapBounded } from '../../../catalog/bounded.js';
 import type { OutboxEventInput, OutboxWriter } from '../../../catalog/outbox/ports.js';
+import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } from '../../../catalog/outbox/intent-ports.js';
+import { resolveIntent } from '../../../catalog/outbox/intent-recovery.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
 import { FgaClient, MAX_TUPLES_PER_WRITE, type CheckItem, type FgaCallCounts } from './fga-client.js';
@@ -62,7 +65,17 @@ export interface OpenFgaOptions {
   roles: RoleDefinitions;
   /** Checks per BatchCheck request (OpenFGA's --max-checks-per-batch-check). */
   maxBatchCheck?: number | undefined;
+  /** Where member and grant changes record their events before the tuple write (required for withEvents with expected events). */
+  intents?: EventIntentStore | undefined;
+  now?: (() => number) | undefined;
 }
+
+/**
+ * How this instance's tuple writes relate to events: 'direct' writes them (outside withEvents: no events); 'journal'
+ * records each write in the change's intent first; 'refuse' is the instance handed to a withEvents without expected
+ * events, which runs in the role store's transaction and must not write tuples (there is no intent to name them).
+ */
+type TupleMode = { kind: 'direct' } | { kind: 'journal'; record: (write: ExternalWrite) => Promise<void> } | { kind: 'refuse' };
 
 /** OpenFGA's limit on contextual tuples per check. */
 const MAX_CONTEXTUAL = 100;
@@ -77,10 +90,13 @@ const timeOf = (t: Tuple): number => {
   return Number.isFinite(ms) ? ms : 0;
 };
 
-export class OpenFgaAccess implements AccessControl, Authorizer {
+export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver {
   private constructor(
     private readonly fga: FgaClient,
     private readonly roles: RoleDefinitions,
+    private readonly intents: EventIntentStore | undefined,
+    private readonly now: () => number,
+    private readonly mode: TupleMode = { kind: 'direct' },
   ) {}
 
   /** Finds or creates the store, writes the model when it is absent or outdated; a ConfigError when OpenFGA cannot be used. */
@@ -94,7 +110,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
       if (isCatalogError(e) && e.code === 'ERR_UNAVAILABLE') throw new ConfigError(`cannot use OpenFGA at ${new URL(options.url).origin}: ${e.cause instanceof Error ? e.cause.message : 'no answer'}`);
       throw e;
     }
-    return new OpenFgaAccess(fga, options.roles);
+    return new OpenFgaAccess(fga, options.roles, options.intents, options.now ?? Date.now);
   }
 
   get storeId(): string {
@@ -112,15 +128,55 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
 
   /**
    * Role members and grants are tuples in OpenFGA, outside the catalog database, so they cannot share a transaction
-   * with their events: fn's writes go first, then its events in one database transaction of their own. A crash
-   * between the two loses those events (the audit trail still has the change); a failed fn writes no event. Role
-   * definitions are in the database but follow the same order, so one rule holds for every change here.
+   * with their events. Instead (catalog/outbox/intent-ports.ts): before each tuple write, the change's intent (the
+   * `expected` events and the writes so far) is saved in the database; when fn returns, the events it appended are
+   * published with the intent's removal in one transaction (none appended: the change changed nothing, the intent is
+   * dropped). When fn fails after a tuple write, the intent is resolved at once by reading the tuples back (published
+   * if any write holds, dropped if none does); a crash, or a failure of that read or of the publish, leaves it to the
+   * recovery sweep, which does the same later. So a change that happened has its event, one that did not has none.
+   * Role definitions are rows of the database: without expected events fn runs in the role store's transaction with
+   * its events, and may not write tuples.
    */
-  async withEvents<T>(fn: (control: AccessControl, outbox: OutboxWriter) => Promise<T>): Promise<T> {
-    const pending: OutboxEventInput[] = [];
-    const result = await fn(this, { appendEvents: async (events) => void pending.push(...events) });
-    if (pending.length > 0) await this.roles.withEvents((_, outbox) => outbox.appendEvents(pending));
+  async withEvents<T>(fn: (control: AccessControl, outbox: OutboxWriter) => Promise<T>, expected?: readonly OutboxEventInput[]): Promise<T> {
+    if (!expected || expected.length === 0) return this.roles.withEvents((roles, outbox) => fn(new OpenFgaAccess(this.fga, roles, undefined, this.now, { kind: 'refuse' }), outbox));
+    const intents = this.intents;
+    if (!intents) throw new TypeError('OpenFgaAccess: withEvents with expected events needs an intent store (options.intents)');
+    const intent: EventIntent = { id: randomUUID(), createdAtMs: this.now(), events: [...expected], writes: [] };
+    const record = async (write: ExternalWrite) => {
+      intent.writes.push(write);
+      await intents.saveIntent(intent);
+    };
+    const appended: OutboxEventInput[] = [];
+    let result: T;
+    try {
+      result = await fn(new OpenFgaAccess(this.fga, this.roles, undefined, this.now, { kind: 'journal', record }), { appendEvents: async (events) => void appended.push(...events) });
+    } catch (e) {
+      // The swallowed failure leaves the intent pending: the recovery sweep resolves it.
+      if (intent.writes.length > 0) await resolveIntent(intent, intents, this).catch(() => undefined);
+      throw e;
+    }
+    if (intent.writes.length === 0) {
+      // No tuple was written (fn changed role definitions only, or nothing): its events, if any, in a transaction of their own.
+      if (appended.length > 0) await this.roles.withEvents((_, outbox) => outbox.appendEvents(appended));
+    } else if (appended.length > 0) await intents.publishIntent(intent.id, appended);
+    else await intents.dropIntent(intent.id);
     return result;
+  }
+
+  /** IntentResolver: does any of the writes hold in OpenFGA now (a written tuple present, a deleted one absent)? */
+  async anyInEffect(writes: readonly ExternalWrite[]): Promise<boolean> {
+    for (const w of writes) {
+      const found = await this.fga.read({ user: w.user, relation: w.relation, object: w.object });
+      const present = found.some((t) => t.key.user === w.user && t.key.relation === w.relation && t.key.object === w.object);
+      if (present === (w.op === 'write')) return true;
+    }
+    return false;
+  }
+
+  /** Records a tuple write in the change's intent before it is sent (see withEvents). */
+  private async journal(op: ExternalWrite['op'], key: TupleKey): Promise<void> {
+    if (this.mode.kind === 'refuse') throw new TypeError('OpenFgaAccess: a tuple change inside withEvents needs its expected events');
+    if (this.mode.kind === 'journal') await this.mode.record({ op, user: key.user, relation: key.relation, object: key.object });
   }
 
   // --- roles ---------------------------------------------------------------------------------
@@ -152,12 +208,14 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
 
   async addMember(a: RoleAssignment): Promise<boolean> {
     const key = { user: memberUser(a.tenant, a.member), relation: ASSIGNEE_RELATION, object: roleObject(a.tenant, a.role) };
+    await this.journal('write', key);
     return (await this.fga.write([key])) === 'ok';
   }
 
   async removeMember(tenant: string, role: string, member: Member): Promise<boolean> {
     if (!memberObject(tenant, member)) return false;
     const key = { user: memberUser(tenant, member), relation: ASSIGNEE_RELATION, object: roleObject(tenant, role) };
+    await this.journal('delete', key);
     return (await this.fga.write([], [key])) === 'ok';
   }
 
@@ -186,16 +244,18 @@ export class OpenFgaAccess implements AccessControl, Authorizer {
 
   async grant(g: GrantRecord): Promise<boolean> {
     const object = securableObject(g.securable);
-    const user = roleUser(g.tenant, g.role);
+    const key = { user: roleUser(g.tenant, g.role), relation: relationOf(g.privilege), object };
+    await this.journal('write', key);
     // The anchor first: a failure between the two writes leaves an anchor without a grant (harmless), never a grant whose warehouse is unknown.
     if (g.securable.kind !== 'warehouse') {
       await this.fga.write([{ user: securableObject({ kind: 'warehouse', id: g.securable.warehouse }), relation: LOCATED_IN_RELATION, object }], [], { ignoreDuplicates: true });
     }
-    return (await this.fga.write([{ user, relation: relationOf(g.privilege), object }])) === 'ok';
+    return (await this.fga.write([key])) === 'ok';
   }
 
   async revoke(tenant: string, role: string, privilege: Privilege, securable: SecurableRef): Promise<boolean> {
     const key = { user: roleUser(tenant, role), relation: relationOf(privilege), object: securableObject(securable) };
+    await this.journal('delete', key);
     return (await this.fga.write([], [key])) === 'ok';
   }
 
