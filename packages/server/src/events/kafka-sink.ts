@@ -16,9 +16,12 @@ import type { Producer, KafkaConfig, SASLOptions } from 'kafkajs';
 import { stringifyJson } from '../catalog/json.js';
 import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
 import type { KafkaSinkConfig } from './broker-config.js';
+import { patchKafkajsRequestQueue } from './kafkajs-request-queue.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
+// No 1 ms timer per open connection (kafkajs-request-queue.ts): a producer is kept connected between batches.
+patchKafkajsRequestQueue();
 
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 const DEFAULT_TIMEOUT_MS = 10_000;
