@@ -53,6 +53,12 @@ const WRITERS = Number(opt.writers);
 const TABLES = 16;
 const TOPIC = 'bench-events';
 
+/** Batches the server's sinks accepted so far (`lakegate_event_delivery_lag_seconds_count`, one per accepted batch). */
+async function acceptedBatches(server) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return [...text.matchAll(/^lakegate_event_delivery_lag_seconds_count\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
 /** The commit request of table `t` (the n-th for its connection). */
 const commit = (server, t, n) => postRequest(server, `${server.base}/namespaces/bench/tables/t${t}`, JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { k: String(n) } }] }));
 
@@ -129,6 +135,7 @@ async function main() {
           await sleep(500);
           const kafkaCpu0 = cpuSecondsOf([kafka.pid]);
           const m0 = machineCpu();
+          const batches0 = await acceptedBatches(s);
           const t0 = performance.now();
           load.push(os.loadavg()[0]);
           const r = shape === 'rate' ? await runRate(s, RATE, SECONDS) : await runCell(s, (c, n) => commit(s, c % TABLES, n), WRITERS, SECONDS);
@@ -142,9 +149,11 @@ async function main() {
             for (let w = 0; w < 150 && of().length < r.ok; w++) await sleep(100);
             const lags = of().map((a) => a.at - a.time);
             Object.assign(r, { lagP50: quantile(lags, 50), lagP99: quantile(lags, 99), lagged: lags.length });
+            // Delivery rounds that sent something, per second of the run (each accepted batch is one deliver() call).
+            r.batchesPerSec = ((await acceptedBatches(s)) - batches0) / SECONDS;
           }
           runs[k].push(r);
-          log(`${shape} ${k}: ${r.throughput.toFixed(1)} commits/s, p99 ${r.p99.toFixed(0)} ms, ${r.serverCpuPerReqUs.toFixed(0)} µs CPU/commit, broker ${r.kafkaCpuPerReqUs.toFixed(0)} µs/commit, errors ${r.errors}, machine ${r.machineBusy.toFixed(2)} cores busy${r.lagP99 !== undefined ? `, lag p50 ${r.lagP50} p99 ${r.lagP99} ms (${r.lagged} of ${r.ok})` : ''}`);
+          log(`${shape} ${k}: ${r.throughput.toFixed(1)} commits/s, p99 ${r.p99.toFixed(0)} ms, ${r.serverCpuPerReqUs.toFixed(0)} µs CPU/commit, broker ${r.kafkaCpuPerReqUs.toFixed(0)} µs/commit, errors ${r.errors}, machine ${r.machineBusy.toFixed(2)} cores busy${r.lagP99 !== undefined ? `, lag p50 ${r.lagP50} p99 ${r.lagP99} ms (${r.lagged} of ${r.ok}), ${r.batchesPerSec.toFixed(1)} batches/s` : ''}`);
         }
       }
       const ratio = (f) => {
@@ -167,6 +176,7 @@ async function main() {
         lagP50: shape === 'rate' ? med('B', (r) => r.lagP50) : undefined,
         lagP99: shape === 'rate' ? med('B', (r) => r.lagP99) : undefined,
         lagMax99: shape === 'rate' ? Math.max(...runs.B.map((r) => r.lagP99)) : undefined,
+        batches: shape === 'rate' ? med('B', (r) => r.batchesPerSec) : undefined,
         errors: [...runs.A, ...runs.B].reduce((n, r) => n + r.errors, 0),
       });
     }
@@ -180,10 +190,10 @@ async function main() {
   process.stdout.write(
     `\nA = no sink, B = Kafka sink; ${opt.database}, ${PAIRS} pairs of ${SECONDS} s, rate ${RATE} commits/s, saturation ${WRITERS} writers, ${opt['interval-ms'] ?? 'default'} ms delivery interval, ${sets ? `pinned (servers CPU ${sets.server})` : 'not pinned'}, load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}\n`,
   );
-  process.stdout.write('| load | A commits/s | B commits/s | B/A commits/s, median (min–max) | A p99 ms | B p99 ms | B/A p99 | A µs CPU/commit | B µs CPU/commit | B/A CPU per commit, median (min–max) | broker µs/commit (B−A) | lag p50 / p99 ms (worst p99) | errors |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n');
+  process.stdout.write('| load | A commits/s | B commits/s | B/A commits/s, median (min–max) | A p99 ms | B p99 ms | B/A p99 | A µs CPU/commit | B µs CPU/commit | B/A CPU per commit, median (min–max) | broker µs/commit (B−A) | lag p50 / p99 ms (worst p99) | B batches/s | errors |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n');
   for (const r of rows) {
     const lag = r.lagP99 === undefined ? '' : `${r.lagP50.toFixed(0)} / ${r.lagP99.toFixed(0)} (${r.lagMax99.toFixed(0)})`;
-    process.stdout.write(`| ${r.shape === 'rate' ? `${RATE}/s offered` : `saturation, ${WRITERS} writers`} | ${r.aTp.toFixed(1)} | ${r.bTp.toFixed(1)} | ${range(r.tp)} | ${r.aP99.toFixed(0)} | ${r.bP99.toFixed(0)} | ${range(r.p99)} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${range(r.cpu)} | ${r.broker.toFixed(0)} | ${lag} | ${r.errors} |\n`);
+    process.stdout.write(`| ${r.shape === 'rate' ? `${RATE}/s offered` : `saturation, ${WRITERS} writers`} | ${r.aTp.toFixed(1)} | ${r.bTp.toFixed(1)} | ${range(r.tp)} | ${r.aP99.toFixed(0)} | ${r.bP99.toFixed(0)} | ${range(r.p99)} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${range(r.cpu)} | ${r.broker.toFixed(0)} | ${lag} | ${r.batches === undefined ? '' : r.batches.toFixed(1)} | ${r.errors} |\n`);
   }
 }
 

@@ -9,8 +9,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { expect } from 'vitest';
 import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
+import { patchKafkajsRequestQueue } from '../../packages/server/src/events/kafkajs-request-queue.js';
 
 const { Kafka, logLevel } = kafkajs;
+// The tests' own kafkajs clients get the sink's patch too: no 1 ms timer per connection (and no TimeoutNegativeWarning).
+patchKafkajsRequestQueue();
 
 let sequence = 0;
 /** A batch of `perKey` events for each key, interleaved (k1, k2, k3, k1, k2, ...), with increasing sequences. */

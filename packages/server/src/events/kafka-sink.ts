@@ -16,12 +16,17 @@ import type { Producer, KafkaConfig, SASLOptions } from 'kafkajs';
 import { stringifyJson } from '../catalog/json.js';
 import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
 import type { KafkaSinkConfig } from './broker-config.js';
+import { patchKafkajsRequestQueue } from './kafkajs-request-queue.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
+// No 1 ms timer per open connection (kafkajs-request-queue.ts): a producer is kept connected between batches.
+patchKafkajsRequestQueue();
 
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Every record's headers: one object for all of them (kafkajs only reads it). */
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': CLOUDEVENTS_JSON });
 
 export interface KafkaSinkOptions {
   /** The SASL password, when config.sasl is set. */
@@ -64,11 +69,7 @@ export class KafkaSink implements EventSink {
   async deliver(events: readonly CloudEvent[]): Promise<void> {
     if (this.closed) throw new SinkError('kafka', 'ERR_SINK_CLOSED', 'deliver() after close()');
     if (events.length === 0) return;
-    const messages = events.map((event) => ({
-      key: event.partitionkey,
-      value: stringifyJson(event),
-      headers: { 'content-type': CLOUDEVENTS_JSON },
-    }));
+    const messages = events.map((event) => ({ key: event.partitionkey, value: stringifyJson(event), headers: HEADERS }));
     const attempt = (async () => {
       const producer = await this.connect();
       await producer.send({ topic: this.config.topic, acks: -1, timeout: this.timeoutMs, messages });
