@@ -11,7 +11,7 @@ import type { Caller } from '../ports.js';
 import type { OutboxStores } from './ports.js';
 import { checkCursor, checkLimit, type EventPage } from './event-service.js';
 import type { SinkAdmin, SinkView } from './sink-admin.js';
-import { tenantStream } from './tenant-events.js';
+import { tenantOfStream, tenantStream } from './tenant-events.js';
 
 /** Who administers a tenant (catalog/access/access-admin.ts): the tenant a request manages, and the check. */
 export interface TenantAdmins {
@@ -50,6 +50,7 @@ export class TenantEventService {
     const input = this.sinks.check(body);
     // authorize
     const stream = await this.authorized(caller, tenantInput);
+    await this.sinks.requireDestination(caller, input, `tenant:${tenantOfStream(stream) ?? tenantInput}/event-sinks`);
     // execute
     return this.sinks.createIn(stream, input);
   }
