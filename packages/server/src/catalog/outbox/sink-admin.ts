@@ -64,7 +64,8 @@ export const sinkView = (s: SinkRecord, head: number): SinkView => ({
   cursor: String(s.cursor),
   pending: String(Math.max(0, head - s.cursor)),
   delivered: String(s.delivered),
-  'next-attempt-at-ms': s.nextAttemptAtMs,
+  // Whole milliseconds (the wire type is an integer); a time stored with a fraction by an older server reads rounded.
+  'next-attempt-at-ms': Math.round(s.nextAttemptAtMs),
   'created-at-ms': s.createdAtMs,
 });
 
