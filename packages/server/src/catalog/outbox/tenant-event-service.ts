@@ -9,7 +9,7 @@
  */
 import type { Caller } from '../ports.js';
 import type { OutboxStores } from './ports.js';
-import { checkCursor, checkLimit, type EventPage } from './event-service.js';
+import { checkCursor, checkLimit, type EventPage, refusePastHead } from './event-service.js';
 import type { SinkAdmin, SinkView } from './sink-admin.js';
 import { tenantOfStream, tenantStream } from './tenant-events.js';
 
@@ -38,6 +38,7 @@ export class TenantEventService {
     await this.admins.requireAdmin(caller, tenant);
     // execute
     const events = await this.outbox.list(tenantStream(tenant), after, limit);
+    if (events.length === 0) await refusePastHead(after, () => this.outbox.head(tenantStream(tenant)));
     return { tenant, events, next: events.at(-1)?.sequence ?? after, more: events.length === limit };
   }
 
