@@ -2,7 +2,8 @@
  * Hostile input against the operations of this wave (issues 36, 38, 39) that a schema fuzzer does not produce: event
  * cursors the stream never gave out, repeated cursors, hostile names in an undrop (the object stays dropped and
  * restorable), bodies of the wrong content type or too large for sign, plan, undrop, maintenance, sinks and Lance
- * versions. Each answer is a 4xx in the surface's error model, never a 5xx, and nothing is logged as unhandled.
+ * versions; a method a served path does not serve (405 with Allow, found by Schemathesis' undeclared-method check). Each
+ * answer is a 4xx in the surface's error model, never a 5xx, and nothing is logged as unhandled.
  * (Sink destinations: sink-destinations.test.ts; tampered plan tasks: planning.test.ts; sign URIs: remote-signing*.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +114,26 @@ describe('bodies of the wrong type or size on the new operations', () => {
       if (surface === 'iceberg') expect(res.json().error.code).toBe(413);
     }
     expect(cat.logs()).not.toMatch(/unhandled error/);
+  });
+});
+
+describe('a method a path does not serve', () => {
+  it('is 405 with the methods it serves in Allow, in the surface’s error model; an unknown path stays 404 (Lance: 406)', async () => {
+    for (const [method, url, allow] of [
+      ['PUT', '/v1/default/namespaces/hw/tables/t/plan', 'POST'],
+      ['PATCH', '/v1/default/namespaces/hw', 'DELETE, GET, HEAD'],
+      ['PUT', '/management/v1/events', 'GET'],
+      ['POST', '/management/v1/warehouses/default/event-sinks/x', 'DELETE, GET'],
+      ['GET', '/v1/aws/s3/sign', 'POST'],
+    ] as const) {
+      const res = await cat.lakegate.app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode, `${method} ${url}`).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.json().error).toMatchObject({ code: 405, message: expect.stringContaining(`allowed: ${allow}`) });
+    }
+    const unknown = await admin('GET', '/v1/default/namespaces/hw/tables/t/nothing-here');
+    expect(unknown.status).toBe(404);
+    const lance = await cat.lakegate.app.inject({ method: 'GET', url: '/lance/default/v1/table/hw$t/describe', headers: { authorization: `Bearer ${token}` } });
+    expect(lance.statusCode).toBe(406);
   });
 });
