@@ -307,7 +307,7 @@ const OPERATIONS: Operation[] = [
     surface: 'management',
     needs: [{ privilege: 'warehouse:manage', direct: 'warehouse' }],
     objects: [],
-    request: () => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/event-sinks`, body: { kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } } }),
+    request: () => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/event-sinks`, body: { kind: 'webhook', config: { url: 'https://hooks.example.test/hook' } } }),
     ok: 201,
   },
   {

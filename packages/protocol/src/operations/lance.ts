@@ -83,9 +83,9 @@ export const LANCE_OPERATIONS = [
     security: 'authenticated',
   }),
   lance({ operationId: 'lanceListTables', method: 'GET', path: '/namespace/{id}/table/list', summary: 'List the Lance tables of a namespace', query: listing, response: { description: 'A page of names', schema: Type.Ref(LanceListTablesResponse) }, errors: [404] }),
-  lance({ operationId: 'lanceDeclareTable', method: 'POST', path: '/table/{id}/declare', summary: 'Declare a table: reserve its name and location (the client writes the dataset)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 409] }),
-  lance({ operationId: 'lanceCreateEmptyTable', method: 'POST', path: '/table/{id}/create-empty', summary: 'Declare a table (the name older clients use)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 409], deprecated: true }),
-  lance({ operationId: 'lanceRegisterTable', method: 'POST', path: '/table/{id}/register', summary: 'Register an existing dataset', body: LanceRegisterTableRequest, response: { description: 'The table', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 409] }),
+  lance({ operationId: 'lanceDeclareTable', method: 'POST', path: '/table/{id}/declare', summary: 'Declare a table: reserve its name and location (the client writes the dataset)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409] }),
+  lance({ operationId: 'lanceCreateEmptyTable', method: 'POST', path: '/table/{id}/create-empty', summary: 'Declare a table (the name older clients use)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409], deprecated: true }),
+  lance({ operationId: 'lanceRegisterTable', method: 'POST', path: '/table/{id}/register', summary: 'Register an existing dataset', body: LanceRegisterTableRequest, response: { description: 'The table', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409] }),
   lance({
     operationId: 'lanceDescribeTable',
     method: 'POST',

@@ -133,5 +133,7 @@ export const idempotent = (op: OperationSpec): boolean => (op.surface === 'icebe
  */
 export function errorStatuses(op: OperationSpec): number[] {
   const common = op.security === 'none' ? [] : op.security === 'client' ? [400, 401] : [400, 401, 403, 503];
-  return [...new Set<number>([...common, ...(op.errors ?? []), ...(idempotent(op) ? [422] : [])])].sort((a, b) => a - b);
+  // An operation that names an object in its path (a warehouse, principal, role, table…) answers 404 when there is none.
+  const named = op.security === 'authenticated' && Object.keys(op.params?.properties ?? {}).length > 0 ? [404] : [];
+  return [...new Set<number>([...common, ...named, ...(op.errors ?? []), ...(idempotent(op) ? [422] : [])])].sort((a, b) => a - b);
 }

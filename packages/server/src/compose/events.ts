@@ -15,6 +15,8 @@ import { type TenantAdmins, TenantEventService } from '../catalog/outbox/tenant-
 import type { SinkKind } from '../catalog/outbox/delivery-ports.js';
 import type { LakegateConfig } from '../config/config.js';
 import { type SinkFactory, sinkFactories } from '../events/sink-factory.js';
+import { systemHostResolver } from '../events/host-resolver.js';
+import { parseNetworks } from '../catalog/outbox/sink-destinations.js';
 import { eventMetrics } from '../observability/event-metrics.js';
 import type { EventRoutesOptions } from '../http/routes/management/events.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -73,7 +75,14 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     metrics: eventMetrics(e.registry, store.outbox),
     warn: e.warn,
   });
-  const sinks = new SinkAdmin(ctx, { kinds: factories.kinds, secrets, checkConfig: e.sinkConfigChecks ?? {} });
+  const sinks = new SinkAdmin(ctx, {
+    kinds: factories.kinds,
+    secrets,
+    checkConfig: e.sinkConfigChecks ?? {},
+    // Non-public destinations are the platform's, or in the networks the operator lists (docs/security.md).
+    destinations: { networks: parseNetworks(config.eventSinkPrivateNetworks), resolve: systemHostResolver() },
+    audit: (caller, object, reason) => e.services.access.record(caller, 'access.denied', 'deny', 'event-sink:destination', object, { reason }),
+  });
   return {
     routes: { events: new EventService(ctx), sinks, tenantEvents: new TenantEventService(store.outbox, e.admins, sinks), baseUrl: e.baseUrl },
     delivery,

@@ -71,6 +71,8 @@ export interface LakegateConfig {
   eventSinkMaxFailures: number;
   /** Longest wait between delivery attempts to a failing sink (exponential backoff from 1 s up to this). */
   eventSinkMaxBackoffSeconds: number;
+  /** Networks (CIDRs, comma-separated) every event sink may reach besides public addresses (docs/security.md). */
+  eventSinkPrivateNetworks: string;
   /** How often the replica holding the delivery lease looks for new events (milliseconds). */
   eventDeliveryIntervalMs: number;
   /** How long the delivery lease lasts unless renewed: how long delivery stalls when its holder dies. */
@@ -160,6 +162,14 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'eventSinkMaxFailures', env: 'LAKEGATE_EVENT_SINK_MAX_FAILURES', kind: 'int', default: 8, description: 'Consecutive failed deliveries after which an event sink shows as failing (still retried; nothing is dropped)' },
   { key: 'eventSinkMaxBackoffSeconds', env: 'LAKEGATE_EVENT_SINK_MAX_BACKOFF_SECONDS', kind: 'int', default: 300, description: 'Longest wait between delivery attempts to a failing event sink (backoff doubles from 1 s)' },
   { key: 'eventLeaseSeconds', env: 'LAKEGATE_EVENT_LEASE_SECONDS', kind: 'int', default: 15, description: 'Lifetime of the event delivery lease one replica holds (renewed every round); a replica that dies stops delivery for at most this long' },
+  {
+    key: 'eventSinkPrivateNetworks',
+    env: 'LAKEGATE_EVENT_SINK_PRIVATE_NETWORKS',
+    kind: 'string',
+    default: '',
+    description:
+      'Non-public networks (comma-separated CIDRs, e.g. "10.20.0.0/16,fd00:1::/64") that event sinks of warehouse managers and tenant administrators may reach; without one they reach public addresses only (platform administrators choose any destination)',
+  },
   { key: 'eventDeliveryIntervalMs', env: 'LAKEGATE_EVENT_DELIVERY_INTERVAL_MS', kind: 'int', default: 200, description: 'How often the replica holding the delivery lease looks for new change events' },
   { key: 'metricsReportRetentionDays', env: 'LAKEGATE_METRICS_REPORT_RETENTION_DAYS', kind: 'int', default: 30, description: 'How long the metrics reports engines send for tables (reportMetrics) are kept (0: forever)' },
   { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },

@@ -64,6 +64,8 @@ describe('event delivery', () => {
       expect(after.failures).toBe(i + 1);
       expect(after.state).toBe(i + 1 >= 3 ? 'failing' : 'active');
       expect(after.lastError).toBe('HTTP 500');
+      // A time in whole milliseconds, as the management API documents it (an integer), jitter or not.
+      expect(Number.isInteger(after.nextAttemptAtMs), String(after.nextAttemptAtMs)).toBe(true);
     }
     // 1 s, 2 s, 4 s, 8 s (each ±25 % jitter), capped at maxBackoffMs.
     backoffs.forEach((b, i) => expect(b).toBeGreaterThanOrEqual(0.75 * Math.min(8_000, 1_000 * 2 ** i)));

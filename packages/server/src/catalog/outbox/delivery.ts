@@ -140,7 +140,7 @@ export class EventDelivery {
       const backoff = Math.min(this.o.maxBackoffMs, 1000 * 2 ** Math.min(failures - 1, 30));
       const state = failures >= this.o.maxFailures ? 'failing' : 'active';
       const lastError = messageOf(err).slice(0, 300);
-      await this.o.store.recordFailure(record.id, { failures, state, lastError, nextAttemptAtMs: this.o.now() + backoff * (0.75 + Math.random() * 0.5) }, this.o.now());
+      await this.o.store.recordFailure(record.id, { failures, state, lastError, nextAttemptAtMs: Math.round(this.o.now() + backoff * (0.75 + Math.random() * 0.5)) }, this.o.now());
       this.o.metrics?.failed(record.kind);
       if (state === 'failing' && record.state !== 'failing') this.o.warn('event sink is failing (dead letter); its events wait, none is dropped', { sink: record.id, warehouse: record.warehouse, kind: record.kind, failures, error: lastError });
       return undefined;

@@ -38,6 +38,7 @@ export class EventService {
     const scope = await this.ctx.scope(request);
     // execute (the read first: what to authorize depends on the events)
     const events = await this.ctx.store.outbox.list(scope.warehouse.name, after, limit);
+    if (events.length === 0) await refusePastHead(after, () => this.ctx.store.outbox.head(scope.warehouse.name));
     // authorize
     const visible = await this.visible(scope, events);
     return { events: events.filter((_, i) => visible[i]), next: events.at(-1)?.sequence ?? after, more: events.length === limit };
@@ -91,6 +92,17 @@ export function checkCursor(v: unknown): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 0) throw validation('after must be a sequence number (a non-negative integer)');
   return n;
+}
+
+/**
+ * A cursor past the stream's head was never handed out (every `next` is a sequence that exists, or the cursor sent):
+ * answering it with an empty page would leave the consumer waiting, without a word, for events it would then skip.
+ * Checked only when a page is empty, so a pull that finds events costs no extra read.
+ */
+export async function refusePastHead(after: number, head: () => Promise<number>): Promise<void> {
+  if (after === 0) return;
+  const latest = await head();
+  if (after > latest) throw validation(`after (${after}) is past the last event of this stream (${latest}): it is not a cursor this stream gave out`);
 }
 
 export function checkLimit(v: unknown): number {

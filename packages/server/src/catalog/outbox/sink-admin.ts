@@ -11,6 +11,9 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { SINK_KINDS, type SinkKind, type SinkRecord } from './delivery-ports.js';
 import { tenantOfStream } from './tenant-events.js';
+import { type DestinationRule, destinationHosts, nonPublicDestination } from './sink-destinations.js';
+import type { Caller } from '../ports.js';
+import { DEFAULT_TENANT } from '../tenants.js';
 
 /** Where sink secrets go (app.ts: sealed with the server's SecretBox into the secrets table). */
 export interface SinkSecrets {
@@ -25,6 +28,10 @@ export interface SinkAdminOptions {
   secrets: SinkSecrets;
   /** The problems of a config of an adapter kind other than webhook (each names its field); empty when fine. */
   checkConfig?: Partial<Record<SinkKind, (config: Record<string, unknown>) => string[]>>;
+  /** Which destinations a sink of someone other than the platform may reach (sink-destinations.ts); absent: any. */
+  destinations?: DestinationRule | undefined;
+  /** Records a refused destination in the audit trail. */
+  audit?: (caller: Caller, object: string, reason: string) => Promise<void>;
 }
 
 export interface SinkView {
@@ -57,7 +64,8 @@ export const sinkView = (s: SinkRecord, head: number): SinkView => ({
   cursor: String(s.cursor),
   pending: String(Math.max(0, head - s.cursor)),
   delivered: String(s.delivered),
-  'next-attempt-at-ms': s.nextAttemptAtMs,
+  // Whole milliseconds (the wire type is an integer); a time stored with a fraction by an older server reads rounded.
+  'next-attempt-at-ms': Math.round(s.nextAttemptAtMs),
   'created-at-ms': s.createdAtMs,
 });
 
@@ -84,6 +92,7 @@ export class SinkAdmin {
     const input = this.check(body);
     // authorize
     const scope = await this.authorized(request);
+    await this.requireDestination(request.caller, input, `${scope.warehouse.name}/event-sinks`);
     // execute
     return this.createIn(scope.warehouse.name, input);
   }
@@ -103,6 +112,21 @@ export class SinkAdmin {
   /** A create request, validated (kind, config, secret, from). */
   check(body: unknown): SinkInput {
     return checkSink(body, this.options.kinds, this.options.checkConfig ?? {});
+  }
+
+  /**
+   * Refuses (403, audited) a sink that would connect to a non-public address unless the caller is a platform
+   * administrator or the operator listed the network (sink-destinations.ts). Runs after the caller is authorized
+   * for the stream, so it tells nothing to anyone else.
+   */
+  async requireDestination(caller: Caller, input: SinkInput, object: string): Promise<void> {
+    const rule = this.options.destinations;
+    if (!rule || caller.unrestricted || (caller.admin && caller.tenant === DEFAULT_TENANT)) return;
+    const reason = await nonPublicDestination(destinationHosts(input.kind, input.config), rule);
+    if (reason === undefined) return;
+    const message = `an event sink may reach only public addresses (${reason}); other networks are allowed by the operator (eventSinkPrivateNetworks) or chosen by a platform administrator`;
+    await this.options.audit?.(caller, object, message);
+    throw new CatalogError('ERR_FORBIDDEN', message);
   }
 
   async listIn(stream: string): Promise<SinkView[]> {

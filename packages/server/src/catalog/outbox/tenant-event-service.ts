@@ -9,9 +9,9 @@
  */
 import type { Caller } from '../ports.js';
 import type { OutboxStores } from './ports.js';
-import { checkCursor, checkLimit, type EventPage } from './event-service.js';
+import { checkCursor, checkLimit, type EventPage, refusePastHead } from './event-service.js';
 import type { SinkAdmin, SinkView } from './sink-admin.js';
-import { tenantStream } from './tenant-events.js';
+import { tenantOfStream, tenantStream } from './tenant-events.js';
 
 /** Who administers a tenant (catalog/access/access-admin.ts): the tenant a request manages, and the check. */
 export interface TenantAdmins {
@@ -38,6 +38,7 @@ export class TenantEventService {
     await this.admins.requireAdmin(caller, tenant);
     // execute
     const events = await this.outbox.list(tenantStream(tenant), after, limit);
+    if (events.length === 0) await refusePastHead(after, () => this.outbox.head(tenantStream(tenant)));
     return { tenant, events, next: events.at(-1)?.sequence ?? after, more: events.length === limit };
   }
 
@@ -50,6 +51,7 @@ export class TenantEventService {
     const input = this.sinks.check(body);
     // authorize
     const stream = await this.authorized(caller, tenantInput);
+    await this.sinks.requireDestination(caller, input, `tenant:${tenantOfStream(stream) ?? tenantInput}/event-sinks`);
     // execute
     return this.sinks.createIn(stream, input);
   }

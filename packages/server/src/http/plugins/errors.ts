@@ -37,10 +37,37 @@ export function useErrorEnvelope(app: FastifyInstance, envelope: ErrorEnvelope, 
   app.setErrorHandler((error: FastifyError, req, reply) => sendError(envelope, error, req, reply));
   if (!options.ownsPrefix) return;
   app.surfaceEnvelopes?.add(app.prefix, envelope);
+  const routes = routesOf(app);
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = envelope.notFound(req);
+    // A path this surface serves, asked with a method it does not serve: 405 with the methods it does (RFC 9110
+    // §15.5.6), where the surface's model answers an unknown endpoint with 404. Lance's model answers 406 for both.
+    const allow = status === 404 ? routes.allowed(req.url) : [];
+    if (allow.length > 0) {
+      return reply
+        .code(405)
+        .header('allow', allow.join(', '))
+        .send(envelope.fromStatus(405, `Method ${req.method.slice(0, 16)} is not allowed here (allowed: ${allow.join(', ')})`, req));
+    }
     return reply.code(status).send(body);
   });
+}
+
+/** The routes a surface registers (method and path pattern), to tell a wrong method from an unknown path. */
+function routesOf(app: FastifyInstance): { allowed(url: string): string[] } {
+  const patterns: Array<{ method: string; path: RegExp }> = [];
+  app.addHook('onRoute', (route) => {
+    // `:param` matches one segment; a wildcard the rest (Fastify's syntax; no regex parameters are used here).
+    const source = route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*');
+    const path = new RegExp(`^${source}$`);
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) patterns.push({ method, path });
+  });
+  return {
+    allowed(url) {
+      const path = url.split('?', 1)[0]!;
+      return [...new Set(patterns.filter((p) => p.path.test(path)).map((p) => p.method))].sort();
+    },
+  };
 }
 
 function sendError(envelope: ErrorEnvelope, error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
