@@ -86,6 +86,22 @@ def rest_catalog(b, name, *, uri, warehouse, credential=None, oauth2_server_uri=
     return b
 
 
+def rest_catalog_from_env(b, name, *, delegation=None, conf=None):
+    """rest_catalog as the jobs' env describes it: CATALOG_URI, CATALOG_WAREHOUSE, and when set CATALOG_CREDENTIAL,
+    CATALOG_OAUTH2_SERVER_URI and CATALOG_SCOPE."""
+    return rest_catalog(
+        b,
+        name,
+        uri=os.environ["CATALOG_URI"],
+        warehouse=os.environ["CATALOG_WAREHOUSE"],
+        credential=os.environ.get("CATALOG_CREDENTIAL"),
+        oauth2_server_uri=os.environ.get("CATALOG_OAUTH2_SERVER_URI"),
+        scope=os.environ.get("CATALOG_SCOPE"),
+        delegation=delegation,
+        conf=conf,
+    )
+
+
 def start(b):
     """getOrCreate, with Spark's log level at WARN."""
     spark = b.getOrCreate()

@@ -69,8 +69,6 @@ def part_rows(lo, hi, with_score=False):
 
 
 def main():
-    uri = os.environ["CATALOG_URI"]
-    warehouse = os.environ["CATALOG_WAREHOUSE"]
     ns = os.environ.get("SPARK_NAMESPACE", "oracle")
     with open(os.environ["FILTERS_FILE"], encoding="utf-8") as f:
         battery = json.load(f)
@@ -78,15 +76,7 @@ def main():
     lakegate_spark.refuse_aws_env()
     work = lakegate_spark.work_dir("lakegate-spark-oracle-")
     builder = lakegate_spark.builder("lakegate-planning-oracle", work, conf={"spark.sql.session.timeZone": "UTC"})
-    builder = lakegate_spark.rest_catalog(
-        builder,
-        CATALOG,
-        uri=uri,
-        warehouse=warehouse,
-        credential=os.environ.get("CATALOG_CREDENTIAL"),
-        oauth2_server_uri=os.environ.get("CATALOG_OAUTH2_SERVER_URI"),
-        delegation="vended-credentials",
-    )
+    builder = lakegate_spark.rest_catalog_from_env(builder, CATALOG, delegation="vended-credentials")
 
     summary = {"summary": True, "ok": False, "plans": 0}
     step = "start_spark"

@@ -52,8 +52,6 @@ def now_ms():
 
 
 def main():
-    uri = os.environ["CATALOG_URI"]
-    warehouse = os.environ["CATALOG_WAREHOUSE"]
     namespace = os.environ.get("SPARK_NAMESPACE", "spark")
     refresh_after = float(os.environ.get("REFRESH_AFTER_SECONDS", "15"))
     batches = int(os.environ.get("INSERT_BATCHES", "3"))
@@ -69,16 +67,7 @@ def main():
     # Table caching is off (rest_catalog): each statement loads the table afresh, a new FileIO holding the credential
     # vended with that load, rather than reusing a cached table whose FileIO already holds one. No s3.endpoint,
     # s3.path-style-access, client.region nor keys: all come vended.
-    builder = lakegate_spark.rest_catalog(
-        builder,
-        CATALOG,
-        uri=uri,
-        warehouse=warehouse,
-        credential=os.environ.get("CATALOG_CREDENTIAL"),
-        oauth2_server_uri=os.environ.get("CATALOG_OAUTH2_SERVER_URI"),
-        scope=os.environ.get("CATALOG_SCOPE"),
-        delegation="vended-credentials",
-    )
+    builder = lakegate_spark.rest_catalog_from_env(builder, CATALOG, delegation="vended-credentials")
 
     results = {"summary": True, "ok": False, "failed": 0}
     step = "start_spark"
