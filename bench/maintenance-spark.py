@@ -11,13 +11,11 @@ Session start (JVM launch, SparkSession, catalog initialization) is timed apart 
 import json
 import os
 import shutil
-import tempfile
 import time
 import traceback
 
-
-def emit(obj):
-    print(json.dumps(obj), flush=True)
+import lakegate_spark  # peers/spark/, on PYTHONPATH through scripts/peers/spark.sh run
+from lakegate_spark import emit
 
 
 def status_kib(pid, key):
@@ -68,35 +66,21 @@ def ts(ms):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="lakegate-spark-maintenance-")
-    os.chdir(work)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    work = lakegate_spark.work_dir("lakegate-spark-maintenance-")
     out_dir = os.environ["OUT_DIR"]
     table = "cat." + os.environ["TABLE"]
     started = time.monotonic()
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.appName("lakegate-maintenance-bench")
-        .master("local[2]")
-        .config("spark.jars", os.environ["LAKEGATE_SPARK_JARS"])
-        .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
-        .config("spark.local.dir", os.path.join(work, "local"))
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config("spark.sql.catalog.cat", "org.apache.iceberg.spark.SparkCatalog")
-        .config("spark.sql.catalog.cat.type", "rest")
-        .config("spark.sql.catalog.cat.uri", os.environ["CATALOG_URI"])
-        .config("spark.sql.catalog.cat.warehouse", os.environ["CATALOG_WAREHOUSE"])
-        .config("spark.sql.catalog.cat.cache-enabled", "false")
-        .getOrCreate()
+    builder = lakegate_spark.builder(
+        "lakegate-maintenance-bench",
+        work,
+        driver_memory=os.environ.get("SPARK_DRIVER_MEMORY", "2g"),
+        conf={"spark.sql.session.timeZone": "UTC"},
     )
-    spark.sparkContext.setLogLevel("WARN")
+    # No delegation: a local file warehouse, read and written with Iceberg's HadoopFileIO.
+    builder = lakegate_spark.rest_catalog(
+        builder, "cat", uri=os.environ["CATALOG_URI"], warehouse=os.environ["CATALOG_WAREHOUSE"]
+    )
+    spark = lakegate_spark.start(builder)
     pid = jvm_pid()
     summary = {"summary": True, "ok": False, "jvm_pid": pid}
     step = "session"

@@ -2,8 +2,10 @@
  * Iceberg v2 manifests and manifest lists for the planning benchmarks (bench/planning.mjs over HTTP,
  * bench/planning-java.mjs in-process), written with avsc, the library the server's manifest reader uses.
  * The Avro schemas are written out here because avsc knows no Iceberg: Iceberg's field names and record names
- * (r2, r102, k119_v120, ...), reduced to the fields a benchmark fills. The test suite has its own writer
- * (test/support/manifest-writer.ts, TypeScript); the benchmarks run as plain Node and cannot import it.
+ * (r2, r102, k119_v120, ...), reduced to the fields a benchmark or test fills. Plain JavaScript on purpose: the
+ * benchmarks run as plain Node and import no TypeScript, so the sharing goes this way: the test suite's writer
+ * (test/support/manifest-writer.ts, files with exact bounds, deletes and corruption for planning tests) builds its
+ * files from these types too.
  */
 import avro from 'avsc';
 
@@ -29,9 +31,10 @@ export function bigintLongs() {
 
 /**
  * The manifest_entry type. partition: the fields of the partition record; full: also column_sizes,
- * nan_value_counts, split_offsets and sort_order_id (as Iceberg Java writes them); registry: e.g. bigintLongs().
+ * nan_value_counts, split_offsets and sort_order_id (as Iceberg Java writes them); deletes: also equality_ids and
+ * referenced_data_file (delete files); registry: e.g. bigintLongs().
  */
-export function manifestEntryType({ partition = [], full = false, registry } = {}) {
+export function manifestEntryType({ partition = [], full = false, deletes = false, registry } = {}) {
   const fields = [
     { name: 'content', type: 'int' },
     { name: 'file_path', type: 'string' },
@@ -46,6 +49,7 @@ export function manifestEntryType({ partition = [], full = false, registry } = {
     { name: 'lower_bounds', type: intMap('k126_v127', 'bytes') },
     { name: 'upper_bounds', type: intMap('k129_v130', 'bytes') },
     ...(full ? [{ name: 'split_offsets', type: opt({ type: 'array', items: 'long' }) }, { name: 'sort_order_id', type: opt('int') }] : []),
+    ...(deletes ? [{ name: 'equality_ids', type: opt({ type: 'array', items: 'int' }) }, { name: 'referenced_data_file', type: opt('string') }] : []),
   ];
   return avro.Type.forSchema(
     {

@@ -24,8 +24,9 @@ import json
 import os
 import re
 import sys
-import tempfile
 import traceback
+
+import lakegate_spark
 
 
 def reply(obj):
@@ -33,45 +34,23 @@ def reply(obj):
 
 
 def session():
-    work = tempfile.mkdtemp(prefix="lakegate-spark-maintenance-")
-    os.chdir(work)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.appName("lakegate-maintenance")
-        .master("local[2]")
-        .config("spark.jars", os.environ["LAKEGATE_SPARK_JARS"])
-        .config("spark.driver.memory", "1g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.pyspark.jvmStacktrace.enabled", "true")
-        .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
-        .config("spark.local.dir", os.path.join(work, "local"))
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+    work = lakegate_spark.work_dir("lakegate-spark-maintenance-")
+    builder = lakegate_spark.builder(
+        "lakegate-maintenance", work, conf={"spark.sql.pyspark.jvmStacktrace.enabled": "true"}
     )
     for key, value in os.environ.items():
         if not key.startswith("CATALOG_") or key in ("CATALOG_URI", "CATALOG_CREDENTIAL"):
             continue
-        name = key[len("CATALOG_"):].lower()
         uri, warehouse = value.split(" ", 1)
-        cat = f"spark.sql.catalog.{name}"
-        builder = (
-            builder.config(cat, "org.apache.iceberg.spark.SparkCatalog")
-            .config(f"{cat}.type", "rest")
-            .config(f"{cat}.uri", uri or os.environ["CATALOG_URI"])
-            .config(f"{cat}.warehouse", warehouse)
-            .config(f"{cat}.credential", os.environ["CATALOG_CREDENTIAL"])
-            .config(f"{cat}.rest.auth.type", "oauth2")
-            .config(f"{cat}.cache-enabled", "false")
-            .config(f"{cat}.header.X-Iceberg-Access-Delegation", "vended-credentials")
-            .config(f"{cat}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
+        builder = lakegate_spark.rest_catalog(
+            builder,
+            key[len("CATALOG_"):].lower(),
+            uri=uri or os.environ["CATALOG_URI"],
+            warehouse=warehouse,
+            credential=os.environ["CATALOG_CREDENTIAL"],
+            delegation="vended-credentials",
         )
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
-    return spark
+    return lakegate_spark.start(builder)
 
 
 class Driver:

@@ -34,18 +34,16 @@ a CharSequenceSet whether it contains null). Then {"summary": true, "ok": true, 
 import json
 import os
 import sys
-import tempfile
 import traceback
+
+import lakegate_spark
+from lakegate_spark import emit
 
 CATALOG = "lake"
 MOR = (
     "'format-version'='{v}', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', "
     "'write.merge.mode'='merge-on-read', 'write.distribution-mode'='none'"
 )
-
-
-def emit(obj):
-    print(json.dumps(obj), flush=True)
 
 
 def sql_str(v):
@@ -71,55 +69,19 @@ def part_rows(lo, hi, with_score=False):
 
 
 def main():
-    uri = os.environ["CATALOG_URI"]
-    warehouse = os.environ["CATALOG_WAREHOUSE"]
-    jars = os.environ["LAKEGATE_SPARK_JARS"]
     ns = os.environ.get("SPARK_NAMESPACE", "oracle")
     with open(os.environ["FILTERS_FILE"], encoding="utf-8") as f:
         battery = json.load(f)
 
-    leaked = sorted(k for k in os.environ if k.startswith("AWS_"))
-    if leaked:
-        raise SystemExit(f"refusing to run with AWS_* variables set: {leaked}")
-    work = tempfile.mkdtemp(prefix="lakegate-spark-oracle-")
-    os.chdir(work)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-
-    from pyspark.sql import SparkSession
-
-    cat = f"spark.sql.catalog.{CATALOG}"
-    builder = (
-        SparkSession.builder.appName("lakegate-planning-oracle")
-        .master("local[2]")
-        .config("spark.jars", jars)
-        .config("spark.driver.memory", "1g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
-        .config("spark.local.dir", os.path.join(work, "local"))
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config(cat, "org.apache.iceberg.spark.SparkCatalog")
-        .config(f"{cat}.type", "rest")
-        .config(f"{cat}.uri", uri)
-        .config(f"{cat}.warehouse", warehouse)
-        .config(f"{cat}.header.X-Iceberg-Access-Delegation", "vended-credentials")
-        .config(f"{cat}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
-        .config(f"{cat}.cache-enabled", "false")
-    )
-    for env_name, prop in (("CATALOG_CREDENTIAL", "credential"), ("CATALOG_OAUTH2_SERVER_URI", "oauth2-server-uri")):
-        if os.environ.get(env_name):
-            builder = builder.config(f"{cat}.{prop}", os.environ[env_name])
-    if os.environ.get("CATALOG_CREDENTIAL"):
-        builder = builder.config(f"{cat}.rest.auth.type", "oauth2")
+    lakegate_spark.refuse_aws_env()
+    work = lakegate_spark.work_dir("lakegate-spark-oracle-")
+    builder = lakegate_spark.builder("lakegate-planning-oracle", work, conf={"spark.sql.session.timeZone": "UTC"})
+    builder = lakegate_spark.rest_catalog_from_env(builder, CATALOG, delegation="vended-credentials")
 
     summary = {"summary": True, "ok": False, "plans": 0}
     step = "start_spark"
     try:
-        spark = builder.getOrCreate()
-        spark.sparkContext.setLogLevel("WARN")
+        spark = lakegate_spark.start(builder)
         jvm = spark._jvm
 
         def sql(statement):

@@ -16,61 +16,34 @@ Steps: create, insert, CTAS, MERGE, read back as the writer; as the reader, read
 (refused by the signer). Prints one JSON object per step, then {"summary": true, ...}.
 """
 
-import json
 import os
-import tempfile
 import time
 import traceback
 
-
-def emit(obj):
-    print(json.dumps(obj), flush=True)
+import lakegate_spark
+from lakegate_spark import emit
 
 
 def main():
-    leaked = sorted(k for k in os.environ if k.startswith("AWS_"))
-    if leaked:
-        raise SystemExit(f"refusing to run with AWS_* variables set: {leaked}")
+    lakegate_spark.refuse_aws_env()
     ns = os.environ.get("SPARK_NAMESPACE", "signed")
-    work = tempfile.mkdtemp(prefix="lakegate-spark-signing-")
-    os.chdir(work)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.appName("lakegate-remote-signing")
-        .master("local[2]")
-        .config("spark.jars", os.environ["LAKEGATE_SPARK_JARS"])
-        .config("spark.driver.memory", "1g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
-        .config("spark.local.dir", os.path.join(work, "local"))
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-    )
+    work = lakegate_spark.work_dir("lakegate-spark-signing-")
+    builder = lakegate_spark.builder("lakegate-remote-signing", work)
     for name, credential in (("lake", os.environ["CATALOG_CREDENTIAL"]), ("reader", os.environ["READER_CREDENTIAL"])):
-        cat = f"spark.sql.catalog.{name}"
-        builder = (
-            builder.config(cat, "org.apache.iceberg.spark.SparkCatalog")
-            .config(f"{cat}.type", "rest")
-            .config(f"{cat}.uri", os.environ["CATALOG_URI"])
-            .config(f"{cat}.warehouse", os.environ["CATALOG_WAREHOUSE"])
-            .config(f"{cat}.credential", credential)
-            .config(f"{cat}.rest.auth.type", "oauth2")
-            .config(f"{cat}.header.X-Iceberg-Access-Delegation", "remote-signing")
-            .config(f"{cat}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
-            .config(f"{cat}.cache-enabled", "false")
-            # No s3.endpoint, region or keys: the endpoint and region come with the table, and there is no key.
+        builder = lakegate_spark.rest_catalog(
+            builder,
+            name,
+            uri=os.environ["CATALOG_URI"],
+            warehouse=os.environ["CATALOG_WAREHOUSE"],
+            credential=credential,
+            delegation="remote-signing",
         )
 
     summary = {"summary": True, "ok": False, "failed": 0, "steps": {}}
     spark = None
     step = "start_spark"
     try:
-        spark = builder.getOrCreate()
-        spark.sparkContext.setLogLevel("WARN")
+        spark = lakegate_spark.start(builder)
 
         def sql(name, statement):
             t0 = time.time()

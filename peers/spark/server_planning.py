@@ -11,60 +11,34 @@ several inserts. Then each query runs through both catalogs; the job prints one 
 rows are equal and how many there were, and a final {"summary": true, ...}.
 """
 
-import json
 import os
-import tempfile
-import time
 import traceback
 
-
-def emit(obj):
-    print(json.dumps(obj), flush=True)
+import lakegate_spark
+from lakegate_spark import emit
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="lakegate-spark-planning-")
-    os.chdir(work)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.appName("lakegate-server-planning")
-        .master("local[2]")
-        .config("spark.jars", os.environ["LAKEGATE_SPARK_JARS"])
-        .config("spark.driver.memory", "1g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
-        .config("spark.local.dir", os.path.join(work, "local"))
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-    )
+    work = lakegate_spark.work_dir("lakegate-spark-planning-")
+    builder = lakegate_spark.builder("lakegate-server-planning", work)
     for name, mode in (("client", None), ("server", "server")):
-        cat = f"spark.sql.catalog.{name}"
-        builder = (
-            builder.config(cat, "org.apache.iceberg.spark.SparkCatalog")
-            .config(f"{cat}.type", "rest")
-            .config(f"{cat}.uri", os.environ["CATALOG_URI"])
-            .config(f"{cat}.warehouse", os.environ["CATALOG_WAREHOUSE"])
-            .config(f"{cat}.credential", os.environ["CATALOG_CREDENTIAL"])
-            .config(f"{cat}.rest.auth.type", "oauth2")
-            .config(f"{cat}.cache-enabled", "false")
+        builder = lakegate_spark.rest_catalog(
+            builder,
+            name,
+            uri=os.environ["CATALOG_URI"],
+            warehouse=os.environ["CATALOG_WAREHOUSE"],
+            credential=os.environ["CATALOG_CREDENTIAL"],
+            # VENDED=1: no storage keys in the session; every file is read and written with credentials the catalog
+            # vends (the server-mode catalog: those of the plan answer, read-only).
+            delegation="vended-credentials" if os.environ.get("VENDED") == "1" else None,
+            conf={"scan-planning-mode": mode} if mode else None,
         )
-        if os.environ.get("VENDED") == "1":
-            # No storage keys in the session: every file is read and written with credentials the catalog vends
-            # (the server-mode catalog: those of the plan answer, read-only).
-            builder = builder.config(f"{cat}.header.X-Iceberg-Access-Delegation", "vended-credentials").config(f"{cat}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
-        if mode:
-            builder = builder.config(f"{cat}.scan-planning-mode", mode)
 
     summary = {"summary": True, "ok": False, "failed": 0, "queries": {}}
     spark = None
     step = "start_spark"
     try:
-        spark = builder.getOrCreate()
-        spark.sparkContext.setLogLevel("WARN")
+        spark = lakegate_spark.start(builder)
         t = "client.planning.events"
         step = "write"
         spark.sql("CREATE NAMESPACE IF NOT EXISTS client.planning").collect()

@@ -35,13 +35,14 @@ refresh before it can write the data file and the manifests:
 Prints one JSON object per line on stdout: one per step, then {"summary": true, ...}.
 """
 
-import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 import traceback
+
+import lakegate_spark
+from lakegate_spark import emit
 
 CATALOG = "lake"
 
@@ -50,72 +51,30 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-def emit(obj):
-    print(json.dumps(obj), flush=True)
-
-
 def main():
-    uri = os.environ["CATALOG_URI"]
-    warehouse = os.environ["CATALOG_WAREHOUSE"]
-    jars = os.environ["LAKEGATE_SPARK_JARS"]
     namespace = os.environ.get("SPARK_NAMESPACE", "spark")
     refresh_after = float(os.environ.get("REFRESH_AFTER_SECONDS", "15"))
     batches = int(os.environ.get("INSERT_BATCHES", "3"))
     rows = int(os.environ.get("ROWS_PER_BATCH", "1000"))
     pause = refresh_after + 5
 
-    leaked = sorted(k for k in os.environ if k.startswith("AWS_"))
-    if leaked:
-        raise SystemExit(f"refusing to run with AWS_* variables set: {leaked}")
+    lakegate_spark.refuse_aws_env()
+    work = lakegate_spark.work_dir("lakegate-spark-")
 
-    work = tempfile.mkdtemp(prefix="lakegate-spark-")
-    os.chdir(work)  # Spark drops spark-warehouse/, metastore_db/ and the like into the cwd
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-
-    from pyspark.sql import SparkSession
     from pyspark.sql.types import LongType
 
-    cat = f"spark.sql.catalog.{CATALOG}"
-    builder = (
-        SparkSession.builder.appName("lakegate-vended-ctas")
-        .master("local[2]")
-        .config("spark.jars", jars)
-        .config("spark.driver.memory", "1g")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
-        .config("spark.local.dir", os.path.join(work, "local"))
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config(cat, "org.apache.iceberg.spark.SparkCatalog")
-        .config(f"{cat}.type", "rest")
-        .config(f"{cat}.uri", uri)
-        .config(f"{cat}.warehouse", warehouse)
-        .config(f"{cat}.header.X-Iceberg-Access-Delegation", "vended-credentials")
-        .config(f"{cat}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
-        # Load the table afresh for each statement (a new FileIO, holding the credential vended
-        # with that load) rather than reusing a cached table whose FileIO already holds one.
-        .config(f"{cat}.cache-enabled", "false")
-        # No s3.endpoint / s3.path-style-access / client.region / keys: all come vended.
-    )
-    for env_name, prop in (
-        ("CATALOG_CREDENTIAL", "credential"),
-        ("CATALOG_OAUTH2_SERVER_URI", "oauth2-server-uri"),
-        ("CATALOG_SCOPE", "scope"),
-    ):
-        if os.environ.get(env_name):
-            builder = builder.config(f"{cat}.{prop}", os.environ[env_name])
-    if os.environ.get("CATALOG_CREDENTIAL"):
-        builder = builder.config(f"{cat}.rest.auth.type", "oauth2")
+    builder = lakegate_spark.builder("lakegate-vended-ctas", work)
+    # Table caching is off (rest_catalog): each statement loads the table afresh, a new FileIO holding the credential
+    # vended with that load, rather than reusing a cached table whose FileIO already holds one. No s3.endpoint,
+    # s3.path-style-access, client.region nor keys: all come vended.
+    builder = lakegate_spark.rest_catalog_from_env(builder, CATALOG, delegation="vended-credentials")
 
     results = {"summary": True, "ok": False, "failed": 0}
     step = "start_spark"
     spark = None
     try:
         started = now_ms()
-        spark = builder.getOrCreate()
-        spark.sparkContext.setLogLevel("WARN")
+        spark = lakegate_spark.start(builder)
         emit({"step": step, "status": "ok", "ms": now_ms() - started, "spark": spark.version})
 
         def pause_on_row(row_id, target):

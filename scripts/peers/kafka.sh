@@ -35,25 +35,7 @@ PEER=kafka
 # shellcheck source=scripts/peers/lib.sh
 source "$SCRIPT_DIR/lib.sh"
 
-find_java_home() {
-  local dir major best="" best_major=0
-  if [[ -n "${KAFKA_JAVA_HOME:-}" ]]; then
-    major="$(java_major "$KAFKA_JAVA_HOME")"
-    [[ -n "$major" ]] && (( major >= MIN_JAVA )) || die "KAFKA_JAVA_HOME=$KAFKA_JAVA_HOME is not a JDK $MIN_JAVA+"
-    echo "$KAFKA_JAVA_HOME"; return
-  fi
-  if [[ -n "${JAVA_HOME:-}" ]]; then
-    major="$(java_major "$JAVA_HOME")"
-    if [[ -n "$major" ]] && (( major >= MIN_JAVA )); then echo "$JAVA_HOME"; return; fi
-  fi
-  for dir in /usr/lib/jvm/*; do
-    [[ -L "$dir" ]] && continue
-    major="$(java_major "$dir")"
-    if [[ -n "$major" ]] && (( major >= MIN_JAVA && major > best_major )); then best="$dir"; best_major=$major; fi
-  done
-  [[ -n "$best" ]] && { echo "$best"; return; }
-  die "Kafka $KAFKA_VERSION needs a JDK $MIN_JAVA+ and none was found in JAVA_HOME or under /usr/lib/jvm (or set KAFKA_JAVA_HOME)"
-}
+find_java_home() { find_jdk KAFKA_JAVA_HOME "$MIN_JAVA" java-home newest; }
 
 ensure_lib() {
   [[ -f "$POM" ]] || die "missing $POM"
@@ -146,15 +128,7 @@ cmd_start() {
   mkdir -p "$1"
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
-  pid="$(running_pid "$dir")"
-  if [[ -n "$pid" ]]; then
-    if [[ "$(cat "$dir/kafka.ports" 2>/dev/null)" == "$port $cport" ]] && is_ready "$port" "$dir/kafka.log"; then
-      log "already running (pid $pid)"
-      echo "127.0.0.1:$port"
-      return 0
-    fi
-    stop_pid "$pid"
-  fi
+  if reuse_running "$dir" "$dir/kafka.ports" "$port $cport" "127.0.0.1:$port" is_ready "$port" "$dir/kafka.log"; then return 0; fi
   if [[ -f "$dir/data/meta.properties" && "$(cat "$dir/kafka.ports" 2>/dev/null)" != "$port $cport" ]]; then
     log "ports changed: discarding the old data of $dir"
     rm -rf "$dir/data"
@@ -181,14 +155,7 @@ cmd_start() {
   pid=$!
   echo "$pid" >"$dir/kafka.pid"
   echo "$port $cport" >"$dir/kafka.ports"
-  if wait_ready "$pid" "$dir/kafka.log" "${KAFKA_START_TIMEOUT:-120}" is_ready "$port" "$dir/kafka.log"; then
-    check_loopback_only "$pid" || { stop_pid "$pid"; die "refusing a server that listens beyond loopback"; }
-    log "ready (pid $pid)"
-    echo "127.0.0.1:$port"
-    return 0
-  fi
-  stop_pid "$pid"
-  die "kafka not ready on 127.0.0.1:$port after ${KAFKA_START_TIMEOUT:-120}s (log: $dir/kafka.log)"
+  ready_or_die "$pid" "$dir/kafka.log" "${KAFKA_START_TIMEOUT:-120}" "127.0.0.1:$port" is_ready "$port" "$dir/kafka.log"
 }
 
 cmd_stop() {

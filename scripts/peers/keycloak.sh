@@ -75,31 +75,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- Java ---------------------------------------------------------------------------------
 
-find_java_home() {
-  local dir major best="" best_major=0
-  if [[ -n "${KEYCLOAK_JAVA_HOME:-}" ]]; then
-    major="$(java_major "$KEYCLOAK_JAVA_HOME")"
-    [[ -n "$major" ]] && (( major >= 21 )) || die "KEYCLOAK_JAVA_HOME=$KEYCLOAK_JAVA_HOME is not a JDK 21+"
-    echo "$KEYCLOAK_JAVA_HOME"
-    return
-  fi
-  for dir in /usr/lib/jvm/temurin-25-jdk-*; do
-    major="$(java_major "$dir")"
-    if [[ -n "$major" ]] && (( major >= 21 )); then echo "$dir"; return; fi
-  done
-  for dir in /usr/lib/jvm/*/; do
-    dir="${dir%/}"
-    [[ -L "$dir" ]] && continue
-    major="$(java_major "$dir")"
-    if [[ -n "$major" ]] && (( major >= 21 && major > best_major )); then best="$dir"; best_major=$major; fi
-  done
-  if [[ -n "$best" ]]; then echo "$best"; return; fi
-  if [[ -n "${JAVA_HOME:-}" ]]; then
-    major="$(java_major "$JAVA_HOME")"
-    if [[ -n "$major" ]] && (( major >= 21 )); then echo "$JAVA_HOME"; return; fi
-  fi
-  die "Keycloak needs Java 21+: none under /usr/lib/jvm (set KEYCLOAK_JAVA_HOME)"
-}
+find_java_home() { find_jdk KEYCLOAK_JAVA_HOME 21 temurin-25 newest java-home; }
 
 # --- processes ----------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 # Shared by the daemon peers (keycloak.sh, minio.sh, trino.sh, openfga.sh, jaeger.sh, nats.sh, kafka.sh): logging, argument checks, one lock per
-# server directory, Java discovery, starting checks and stopping. Source it after setting PEER (the name
+# server directory, Java discovery (find_jdk), reusing a running server, starting checks and stopping. Source it after setting PEER (the name
 # in log lines and lock files); the sourcing script's header lines 4-6 are its usage text.
 # shellcheck shell=bash
 
@@ -27,6 +27,47 @@ lock_dir() { # DIR: serialise concurrent calls on one server (fd 9)
 java_major() { # JAVA_HOME -> major version, or nothing
   [[ -x "$1/bin/java" ]] || return 0
   "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n1
+}
+
+# A JDK of at least MIN_MAJOR for this peer, printed as its JAVA_HOME. $OVERRIDE_VAR, when set, is taken (and must be
+# MIN_MAJOR+); otherwise the places named in ORDER are tried in turn: temurin-25 (a Temurin 25 under /usr/lib/jvm),
+# newest (the newest MIN_MAJOR+ JDK under /usr/lib/jvm), java-home ($JAVA_HOME). None: dies, naming what it tried.
+find_jdk() { # OVERRIDE_VAR MIN_MAJOR ORDER...
+  local override="$1" min="$2" place dir major best best_major
+  shift 2
+  if [[ -n "${!override:-}" ]]; then
+    major="$(java_major "${!override}")"
+    [[ -n "$major" ]] && (( major >= min )) || die "$override=${!override} is not a JDK $min+"
+    echo "${!override}"
+    return
+  fi
+  for place in "$@"; do
+    case "$place" in
+      temurin-25)
+        for dir in /usr/lib/jvm/temurin-25-jdk-*; do
+          major="$(java_major "$dir")"
+          if [[ -n "$major" ]] && (( major >= min )); then echo "$dir"; return; fi
+        done
+        ;;
+      newest)
+        best="" best_major=0
+        for dir in /usr/lib/jvm/*/; do
+          dir="${dir%/}"
+          [[ -L "$dir" ]] && continue
+          major="$(java_major "$dir")"
+          if [[ -n "$major" ]] && (( major >= min && major > best_major )); then best="$dir"; best_major=$major; fi
+        done
+        if [[ -n "$best" ]]; then echo "$best"; return; fi
+        ;;
+      java-home)
+        [[ -n "${JAVA_HOME:-}" ]] || continue
+        major="$(java_major "$JAVA_HOME")"
+        if [[ -n "$major" ]] && (( major >= min )); then echo "$JAVA_HOME"; return; fi
+        ;;
+      *) die "find_jdk: unknown place $place" ;;
+    esac
+  done
+  die "$PEER needs a JDK $min+ and none was found (tried: $*; set $override)"
 }
 
 # The pid recorded in PIDFILE when that process is alive and its command line contains MARK (a recycled pid is not it).

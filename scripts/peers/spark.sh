@@ -6,6 +6,8 @@
 #                                          JAVA_HOME             Java 17 (Spark 4.1 needs 17+)
 #                                          PYSPARK_PYTHON        the venv python (Python UDF workers)
 #                                          LAKEGATE_SPARK_JARS   the jars, comma-separated (for spark.jars)
+#                                          PYTHONPATH            peers/spark first (lakegate_spark: the shared
+#                                                                session setup the jobs import)
 #
 # Cache: ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}
 #   venv-spark/            python -m venv + pip install -r peers/spark/requirements.txt (all pinned);
@@ -135,10 +137,11 @@ case "${1:-}" in
     LAKEGATE_SPARK_JARS="$(jar_files | paste -sd, -)"
     export JAVA_HOME LAKEGATE_SPARK_JARS
     export PYSPARK_PYTHON="$python" PYSPARK_DRIVER_PYTHON="$python"
+    export PYTHONPATH="$repo_root/peers/spark${PYTHONPATH:+:$PYTHONPATH}"
     exec "$python" "$@"
     ;;
   -h | --help | help)
-    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     ;;
   *)
     die "unknown subcommand: $1 (try --help)"

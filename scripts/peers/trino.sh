@@ -51,31 +51,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- Java ---------------------------------------------------------------------------------
 
-find_java_home() {
-  local dir major best="" best_major=0
-  if [[ -n "${TRINO_JAVA_HOME:-}" ]]; then
-    major="$(java_major "$TRINO_JAVA_HOME")"
-    [[ -n "$major" ]] && (( major >= MIN_JAVA )) || die "TRINO_JAVA_HOME=$TRINO_JAVA_HOME is not a JDK $MIN_JAVA+"
-    echo "$TRINO_JAVA_HOME"
-    return
-  fi
-  for dir in /usr/lib/jvm/temurin-25-jdk-*; do
-    major="$(java_major "$dir")"
-    if [[ -n "$major" ]] && (( major >= MIN_JAVA )); then echo "$dir"; return; fi
-  done
-  for dir in /usr/lib/jvm/*/; do
-    dir="${dir%/}"
-    [[ -L "$dir" ]] && continue
-    major="$(java_major "$dir")"
-    if [[ -n "$major" ]] && (( major >= MIN_JAVA && major > best_major )); then best="$dir"; best_major=$major; fi
-  done
-  if [[ -n "$best" ]]; then echo "$best"; return; fi
-  if [[ -n "${JAVA_HOME:-}" ]]; then
-    major="$(java_major "$JAVA_HOME")"
-    if [[ -n "$major" ]] && (( major >= MIN_JAVA )); then echo "$JAVA_HOME"; return; fi
-  fi
-  die "Trino $TRINO_VERSION needs a JDK $MIN_JAVA+ and none was found under /usr/lib/jvm or in JAVA_HOME (install one, e.g. Temurin 25, or set TRINO_JAVA_HOME)"
-}
+find_java_home() { find_jdk TRINO_JAVA_HOME "$MIN_JAVA" temurin-25 newest java-home; }
 
 # --- dist ---------------------------------------------------------------------------------
 

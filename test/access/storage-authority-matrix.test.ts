@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Send } from '../support/iceberg-http.js';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 let cat: TestCatalog;
 const callers: Record<Admin, { send: Send; tenant: string }> = {} as never;
@@ -73,16 +74,7 @@ const ROWS: Row[] = [
   { what: 'file (the server filesystem)', body: (n, dir) => ({ 'storage-root': `file://${dir}/matrix-${n}`, 'storage-profile': { type: 'file' } }), allowed: PLATFORM },
 ];
 
-async function tokenOf(clientId: string, clientSecret: string): Promise<string> {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-}
+const tokenOf = (clientId: string, clientSecret: string) => signIn(cat.lakegate.app, clientId, clientSecret);
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });

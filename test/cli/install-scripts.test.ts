@@ -4,8 +4,13 @@
  * native module) or denied (`false`, it is not: protobufjs's postinstall only checks its own CLI's version). A new
  * dependency with an install script fails this test until someone decides which it is; otherwise npm prints its
  * "not yet covered by allowScripts" advisory on every install, and npm 12 skips the script silently.
+ * And npm resolves every peer dependency of the locked tree without overriding one: `npm ci` prints no
+ * "ERESOLVE overriding peer dependency" warning (package.json's `overrides` says which @opentelemetry/api the
+ * dev-only Azurite telemetry chain runs with; README, "Install").
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -38,4 +43,25 @@ describe('install scripts', () => {
     const locked = new Set(Object.keys(lock.packages).filter((key) => key.includes('node_modules/')).map(packageName));
     expect(Object.keys(allowScripts).filter((name) => !locked.has(name))).toEqual([]);
   });
+});
+
+describe('peer dependencies', () => {
+  it('resolve in the locked tree without npm overriding any (npm ci --dry-run prints no ERESOLVE warning)', () => {
+    // npm's own resolver on a copy of the manifests and the lockfile: a dry run installs nothing.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lakegate-npm-peers-'));
+    try {
+      const workspaces = fs.readdirSync(path.join(root, 'packages')).map((p) => path.join('packages', p, 'package.json'));
+      for (const file of ['package.json', 'package-lock.json', ...workspaces.filter((f) => fs.existsSync(path.join(root, f)))]) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.copyFileSync(path.join(root, file), path.join(dir, file));
+      }
+      const bundled = path.join(path.dirname(process.execPath), 'npm');
+      const npm = fs.existsSync(bundled) ? bundled : 'npm';
+      const run = spawnSync(npm, ['ci', '--dry-run', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/ERESOLVE/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

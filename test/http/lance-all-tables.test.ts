@@ -9,6 +9,7 @@ import { grantPrincipal } from '../support/access.js';
 import { simpleSchema } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 
@@ -21,15 +22,7 @@ describe('Lance ListAllTables', () => {
   };
   const post = (url: string, payload: unknown = {}) =>
     cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` } });
-  const tokenOf = async (clientId: string, secret: string) =>
-    (
-      await cat.lakegate.app.inject({
-        method: 'POST',
-        url: '/v1/oauth/tokens',
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      })
-    ).json().access_token as string;
+  const tokenOf = (clientId: string, secret: string) => signIn(cat.lakegate.app, clientId, secret);
   /** Every page, following page_token. */
   const all = async (query: string, token = admin): Promise<string[]> => {
     const out: string[] = [];

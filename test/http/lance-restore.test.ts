@@ -14,6 +14,7 @@ import { grantPrincipal } from '../support/access.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { lanceManifest } from '../support/lance-manifests.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 
@@ -32,15 +33,7 @@ describe('Lance RestoreTable', () => {
     const res = await cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload ?? {}), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
     return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
   };
-  const tokenOf = async (clientId: string, secret: string) =>
-    (
-      await cat.lakegate.app.inject({
-        method: 'POST',
-        url: '/v1/oauth/tokens',
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      })
-    ).json().access_token as string;
+  const tokenOf = (clientId: string, secret: string) => signIn(cat.lakegate.app, clientId, secret);
   const versionsOf = async (table: string) => ((await call(`${L}/table/rs%24${table}/version/list`)).body!.versions as { version: number }[]).map((v) => v.version);
   /** A managed table with versions 1..n, each a well-formed manifest; returns its location. */
   const tableWith = async (table: string, n: number): Promise<string> => {

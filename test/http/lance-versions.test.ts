@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 
@@ -196,15 +197,7 @@ describe('Lance managed versions: authorization and audit', () => {
   });
   afterAll(async () => cat.close());
 
-  const tokenOf = async (clientId: string, secret: string) =>
-    (
-      await cat.lakegate.app.inject({
-        method: 'POST',
-        url: '/v1/oauth/tokens',
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      })
-    ).json().access_token as string;
+  const tokenOf = (clientId: string, secret: string) => signIn(cat.lakegate.app, clientId, secret);
 
   it('needs table:write-data to create and delete versions and table:read-metadata to read them; audits each version with its caller', async () => {
     const bearer = (t: string) => ({ authorization: `Bearer ${t}` });

@@ -15,6 +15,7 @@ import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
 import { freePort, tempDir } from '../support/temp.js';
 import type { Send } from '../support/iceberg-http.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 let cat: TestCatalog;
 let fake: FakeS3;
@@ -29,16 +30,7 @@ let hostDir: { dir: string; cleanup: () => void };
 
 const S3_SECRET = { 'access-key-id': 'acme-key', 'secret-access-key': 'acme-secret-value' };
 
-async function tokenOf(clientId: string, clientSecret: string): Promise<string> {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-}
+const tokenOf = (clientId: string, clientSecret: string) => signIn(cat.lakegate.app, clientId, clientSecret);
 
 /** Iceberg's error model: {error:{message,type,code}} with the HTTP status as code. */
 function icebergError(res: { status: number; body: any }, status: number) {

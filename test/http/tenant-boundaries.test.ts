@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 let cat: TestCatalog;
 let adminToken: string;
@@ -20,16 +21,7 @@ const inject = (method: string, url: string, token: string, payload?: unknown) =
     ...(payload === undefined ? {} : { payload: stringifyJson(payload) }),
   });
 
-async function tokenOf(clientId: string, clientSecret: string): Promise<string> {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-}
+const tokenOf = (clientId: string, clientSecret: string) => signIn(cat.lakegate.app, clientId, clientSecret);
 
 async function createPrincipal(by: string, body: Record<string, unknown>): Promise<{ id: string; token: string }> {
   const res = await inject('POST', '/management/v1/principals', by, body);

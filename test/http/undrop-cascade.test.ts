@@ -7,59 +7,27 @@
  * Iceberg table is still recoverable); both decisions are audited. An undrop is refused (409) when a live object now
  * lies inside the dropped one's location, and when the dropped one would lie inside a live object's location.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantPrincipal } from '../support/access.js';
+import { describeLance, DROPPED as M, LANCE as L, lanceTableWithFile as lanceTable, listDropped } from '../support/dropped-objects.js';
 import { type Send, simpleSchema } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { startWithCallers } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
 let engineer: Send;
 let purger: Send;
-const M = '/management/v1/warehouses/default/dropped';
-const L = '/lance/default/v1';
-const WH = { type: 'warehouse' as const, warehouse: 'default' };
 const ENGINEER = ['namespace:create', 'namespace:list', 'namespace:drop', 'table:create', 'table:list', 'table:read-metadata', 'table:write-data', 'table:drop', 'view:drop', 'warehouse:undrop'];
-
-async function token(clientId: string, clientSecret: string): Promise<string> {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-}
-async function principal(name: string, privileges: string[]): Promise<{ send: Send; id: string }> {
-  const p = await cat.lakegate.principals.create(name);
-  await grantPrincipal(admin, p.clientId, privileges, WH);
-  return { send: bearerSender(cat.lakegate.app, await token(p.clientId, p.clientSecret)), id: p.clientId };
-}
-const dropped = async () => (await engineer('GET', M)).body.dropped as Array<{ id: string; kind: string; namespace: string[]; name: string; purge: boolean }>;
-/** Declares a Lance table with a data file; answers its location and the file. */
-async function lanceTable(send: Send, levels: string[], name: string): Promise<{ location: string; file: string }> {
-  const id = [...levels, name];
-  const declared = await send('POST', `${L}/table/${encodeURIComponent(id.join('$'))}/declare`, { id });
-  expect(declared.status, JSON.stringify(declared.body)).toBe(200);
-  const location = declared.body.location as string;
-  const dir = path.join(fileURLToPath(location), 'data');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'f.lance'), 'rows');
-  return { location, file: path.join(dir, 'f.lance') };
-}
-const describeLance = (send: Send, id: string[]) => send('POST', `${L}/table/${encodeURIComponent(id.join('$'))}/describe`, { id });
+const dropped = () => listDropped(engineer);
 
 beforeAll(async () => {
-  cat = await startInProcess({}, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await token(a.client_id, a.client_secret));
-  engineer = (await principal('cascade-engineer', [...ENGINEER, 'warehouse:list-dropped'])).send;
-  purger = (await principal('cascade-purger', [...ENGINEER, 'table:purge-immediately'])).send;
+  const callers = await startWithCallers();
+  ({ cat, admin } = callers);
+  engineer = (await callers.principal('cascade-engineer', [...ENGINEER, 'warehouse:list-dropped'])).send;
+  purger = (await callers.principal('cascade-purger', [...ENGINEER, 'table:purge-immediately'])).send;
 });
 afterAll(async () => cat?.close());
 

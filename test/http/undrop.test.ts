@@ -5,20 +5,20 @@
  * (409 without one), with its grants; a purge by a caller without table:purge-immediately waits for the retention,
  * whose end (the sweep) deletes the files of purged drops only; drop.retention-ms=0 is the old immediate drop.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantPrincipal } from '../support/access.js';
+import { DROPPED as M, LANCE as L, lanceTableWithFile, listDropped, writeDataFile } from '../support/dropped-objects.js';
 import { type Send, simpleSchema } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { type CatalogWithCallers, startWithCallers } from '../support/principals.js';
 
 const DAY = 86_400_000;
 let offset = 0;
 const clock = { now: () => Date.now() + offset };
 let cat: TestCatalog;
 let admin: Send;
+let callers: CatalogWithCallers;
 /** Creates, writes and drops everything in the warehouse, without table:purge-immediately or the dropped-object privileges. */
 let engineer: Send;
 /** Lists and restores dropped objects (warehouse:undrop implies warehouse:list-dropped), nothing else. */
@@ -27,43 +27,19 @@ let restorer: Send;
 let purger: Send;
 
 const T = '/v1/default/namespaces/db/tables';
-const M = '/management/v1/warehouses/default/dropped';
-const L = '/lance/default/v1';
-const WH = { type: 'warehouse' as const, warehouse: 'default' };
 const ENGINEER = ['namespace:create', 'namespace:list', 'table:create', 'table:list', 'table:write-data', 'table:drop', 'view:create', 'view:list', 'view:replace', 'view:drop'];
 
-async function token(clientId: string, clientSecret: string): Promise<string> {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-}
-async function principal(name: string, privileges: string[], on: Parameters<typeof grantPrincipal>[3] = WH): Promise<Send> {
-  const p = await cat.lakegate.principals.create(name);
-  await grantPrincipal(admin, p.clientId, privileges, on);
-  return bearerSender(cat.lakegate.app, await token(p.clientId, p.clientSecret));
-}
+const principal = async (name: string, privileges: string[], on?: Parameters<CatalogWithCallers['principal']>[2]): Promise<Send> =>
+  (await callers.principal(name, privileges, on)).send;
 
 /** A table with a data file of its own under its location; answers the location and the file. */
 async function tableWithFile(name: string): Promise<{ location: string; file: string; uuid: string }> {
   const res = await engineer('POST', T, { name, schema: simpleSchema });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   const location = res.body.metadata.location as string;
-  const dir = path.join(fileURLToPath(location), 'data');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'part-0.parquet');
-  writeFileSync(file, 'rows');
-  return { location, file, uuid: res.body.metadata['table-uuid'] as string };
+  return { location, file: writeDataFile(location, 'part-0.parquet'), uuid: res.body.metadata['table-uuid'] as string };
 }
-const dropped = async (send: Send = restorer) => {
-  const res = await send('GET', M);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.dropped as Array<{ id: string; kind: string; namespace: string[]; name: string; purge: boolean; 'expires-at-ms': number; 'dropped-by': string }>;
-};
+const dropped = (send: Send = restorer) => listDropped(send);
 const droppedId = async (name: string, kind = 'table') => (await dropped()).find((d) => d.name === name && d.kind === kind)!.id;
 /** Runs the retention sweep as if `days` had passed. */
 async function sweepAfter(days: number) {
@@ -76,9 +52,8 @@ async function sweepAfter(days: number) {
 }
 
 beforeAll(async () => {
-  cat = await startInProcess({}, { auth: true, clock });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await token(a.client_id, a.client_secret));
+  callers = await startWithCallers({ clock });
+  ({ cat, admin } = callers);
   engineer = await principal('engineer', ENGINEER);
   restorer = await principal('restorer', ['warehouse:undrop']);
   purger = await principal('purger', [...ENGINEER, 'table:purge-immediately']);
@@ -191,22 +166,18 @@ describe('a view and a Lance table dropped', () => {
   });
 
   it('a Lance table keeps its data until its retention ends, and comes back with it', async () => {
-    const declared = await engineer('POST', `${L}/table/db%24ds/declare`, { id: ['db', 'ds'] });
-    expect(declared.status, JSON.stringify(declared.body)).toBe(200);
-    const dir = path.join(fileURLToPath(declared.body.location as string), 'data');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'f.lance'), 'x');
+    const declared = await lanceTableWithFile(engineer, ['db'], 'ds');
     expect((await engineer('POST', `${L}/table/db%24ds/drop`, { id: ['db', 'ds'] })).status).toBe(200);
     expect((await engineer('POST', `${L}/table/db%24ds/describe`, { id: ['db', 'ds'] })).status).toBe(404);
-    expect(existsSync(path.join(dir, 'f.lance'))).toBe(true);
+    expect(existsSync(declared.file)).toBe(true);
     const entry = (await dropped()).find((d) => d.name === 'ds')!;
     expect(entry).toMatchObject({ kind: 'lance-table', purge: true });
     expect((await restorer('POST', `${M}/${entry.id}/undrop`, {})).status).toBe(200);
-    expect((await engineer('POST', `${L}/table/db%24ds/describe`, { id: ['db', 'ds'] })).body.location).toBe(declared.body.location);
+    expect((await engineer('POST', `${L}/table/db%24ds/describe`, { id: ['db', 'ds'] })).body.location).toBe(declared.location);
 
     expect((await engineer('POST', `${L}/table/db%24ds/drop`, { id: ['db', 'ds'] })).status).toBe(200);
     await sweepAfter(8);
-    expect(existsSync(fileURLToPath(declared.body.location as string))).toBe(false);
+    expect(existsSync(fileURLToPath(declared.location))).toBe(false);
   });
 });
 

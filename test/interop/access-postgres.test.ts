@@ -11,29 +11,16 @@ import { accessControlContract } from '../access/access-control-contract.js';
 import { authorizerDecisions } from '../access/authorizer-decisions.js';
 import { addMember, grant, revoke } from '../support/access.js';
 import { httpSender, simpleSchema, type Send } from '../support/iceberg-http.js';
-import { type Postgres, startPostgres } from '../support/peers.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 import { clientToken, createPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
-import { freePort, tempDir } from '../support/temp.js';
+import { tempDir } from '../support/temp.js';
 
-const pgDir = tempDir('lakegate-pg-access-');
-let pg: Postgres;
-let dbCounter = 0;
+const cluster = usePostgresCluster('lakegate-pg-access-');
 const stores: PostgresCatalogStore[] = [];
-
-beforeAll(async () => {
-  pg = startPostgres(`${pgDir.dir}/cluster`, await freePort());
-});
 afterAll(async () => {
   for (const s of stores) await s.close();
-  pg?.stop();
-  pgDir.cleanup();
 });
-
-const freshStore = async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`access_${dbCounter++}`) });
-  await store.migrate();
-  return store;
-};
+const freshStore = () => cluster.migratedStore('access');
 
 accessControlContract('PostgreSQL', async () => {
   const store = await freshStore();
@@ -62,7 +49,7 @@ describe('two replicas on one PostgreSQL: how fast a grant change reaches the ot
   const ns = { type: 'namespace' as const, warehouse: 'default', namespace: ['r'] };
 
   beforeAll(async () => {
-    const url = pg.createDatabase('replicas');
+    const url = cluster.database('replicas');
     const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'r'.repeat(43) + '=' } };
     a = await startServer(common);
     b = await startServer(common);

@@ -8,58 +8,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pgDriver from 'pg';
 import { LakegateManagement } from '@lakegate/client';
-import { PostgresCatalogStore } from '../../packages/server/src/persistence/postgres/postgres-store.js';
 import { ev, outboxContract, storeHandle } from '../persistence/outbox-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
-import { type Postgres, startPostgres } from '../support/peers.js';
+import { expectAppendWaitsForCommit } from '../support/commit-order.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
-import { freePort, tempDir } from '../support/temp.js';
+import { tempDir } from '../support/temp.js';
 import { firstOfEach, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
-const pgDir = tempDir('lakegate-pg-outbox-');
-let pg: Postgres;
-let dbCounter = 0;
+const cluster = usePostgresCluster('lakegate-pg-outbox-');
 
-beforeAll(async () => {
-  pg = startPostgres(`${pgDir.dir}/cluster`, await freePort());
-}, 300_000);
-afterAll(() => {
-  pg?.stop();
-  pgDir.cleanup();
-});
-
-outboxContract('PostgreSQL', async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`outbox_${dbCounter++}`) });
-  await store.migrate();
-  return storeHandle(store);
-});
+outboxContract('PostgreSQL', async () => storeHandle(await cluster.migratedStore('outbox')));
 
 describe('sequences on PostgreSQL', () => {
   it('makes a second writer of a warehouse wait for the first to commit, so sequence order is commit order', async () => {
-    const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`outbox_order_${dbCounter++}`) });
-    await store.migrate();
+    const store = await cluster.migratedStore('outbox_order');
     try {
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
       const first = ev('w');
       const second = ev('w');
-      let firstDone = false;
-      let secondAppended = false;
-      const t1 = store.transaction(async (repo) => {
-        await repo.appendEvents([first]);
-        await gate;
-      }).then(() => (firstDone = true));
-      await new Promise((r) => setTimeout(r, 200));
-      const t2 = store.transaction(async (repo) => {
-        await repo.appendEvents([second]);
-        secondAppended = true;
-        // Its number was given only once the first transaction had committed.
-        expect(firstDone).toBe(true);
-      });
-      await new Promise((r) => setTimeout(r, 500));
-      expect(secondAppended).toBe(false);
-      release();
-      await Promise.all([t1, t2]);
+      await expectAppendWaitsForCommit(
+        (held) =>
+          store.transaction(async (repo) => {
+            await repo.appendEvents([first]);
+            await held;
+          }),
+        (appended) =>
+          store.transaction(async (repo) => {
+            await repo.appendEvents([second]);
+            appended();
+          }),
+      );
       expect((await store.outbox.list('w', 0, 10)).map((e) => [e.sequence, e.id])).toEqual([
         [1, first.id],
         [2, second.id],
@@ -81,7 +59,7 @@ describe('two replicas, one SIGKILLed while 8 writers commit', () => {
   const env = { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'e'.repeat(43) + '=', LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50', LAKEGATE_EVENT_LEASE_SECONDS: '2', LAKEGATE_EVENT_SINK_MAX_BACKOFF_SECONDS: '1' };
 
   beforeAll(async () => {
-    dbUrl = pg.createDatabase('outbox_replicas');
+    dbUrl = cluster.database('outbox_replicas');
     receiver = await startWebhookReceiver();
     [a, b] = await Promise.all([startServer({ database: dbUrl, env }), startServer({ database: dbUrl, env })]);
   }, 120_000);

@@ -17,27 +17,17 @@ import { lanceVersionContract } from '../persistence/lance-version-contract.js';
 import { droppedObjectContract, maintenanceLeaseContract } from '../persistence/dropped-contract.js';
 import { droppedNamespaceContract, kyselyHandle } from '../persistence/dropped-namespaces-contract.js';
 import { appendUpdates, httpSender, simpleSchema } from '../support/iceberg-http.js';
-import { type Postgres, startPostgres } from '../support/peers.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
-import { freePort, tempDir } from '../support/temp.js';
+import { tempDir } from '../support/temp.js';
 
-const pgDir = tempDir('lakegate-pg-');
-let pg: Postgres;
-let dbCounter = 0;
-
-beforeAll(async () => {
-  pg = startPostgres(`${pgDir.dir}/cluster`, await freePort());
-});
-afterAll(() => {
-  pg?.stop();
-  pgDir.cleanup();
-});
+const cluster = usePostgresCluster('lakegate-pg-');
 
 const databases = new WeakMap<object, string>();
 storeContract(
   'PostgreSQL',
   async () => {
-    const connectionString = pg.createDatabase(`contract_${dbCounter++}`);
+    const connectionString = cluster.database('contract');
     const store = new PostgresCatalogStore({ connectionString });
     databases.set(store, connectionString);
     return store;
@@ -45,18 +35,15 @@ storeContract(
   async (store) => new PostgresCatalogStore({ connectionString: databases.get(store)! }),
 );
 storageGrantContract('PostgreSQL', async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`grants_${dbCounter++}`) });
-  await store.migrate();
+  const store = await cluster.migratedStore('grants');
   return { grants: store.storageGrants, close: () => store.close() };
 });
 lanceVersionContract('PostgreSQL', async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`lance_versions_${dbCounter++}`) });
-  await store.migrate();
+  const store = await cluster.migratedStore('lance_versions');
   return { store: store.lanceVersions, close: () => store.close() };
 });
 droppedObjectContract('PostgreSQL', async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`dropped_${dbCounter++}`) });
-  await store.migrate();
+  const store = await cluster.migratedStore('dropped');
   return { store: store.dropped, live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) }, close: () => store.close() };
 });
 droppedNamespaceContract('PostgreSQL', async () => {
@@ -65,13 +52,11 @@ droppedNamespaceContract('PostgreSQL', async () => {
   return kyselyHandle(store);
 });
 maintenanceLeaseContract('PostgreSQL', async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`leases_${dbCounter++}`) });
-  await store.migrate();
+  const store = await cluster.migratedStore('leases');
   return { leases: store.maintenanceLeases, close: () => store.close() };
 });
 sessionContract('PostgreSQL', async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`sessions_${dbCounter++}`) });
-  await store.migrate();
+  const store = await cluster.migratedStore('sessions');
   return { sessions: store.sessions, close: () => store.close() };
 });
 
@@ -84,7 +69,7 @@ describe('named prepared statements', () => {
   }
 
   it('runs each parameterised statement prepared once per connection, with its rows, and rejects with its error', async () => {
-    const store = new Probe({ connectionString: pg.createDatabase(`prepared_${dbCounter++}`), maxConnections: 1 });
+    const store = new Probe({ connectionString: cluster.database('prepared'), maxConnections: 1 });
     try {
       await store.migrate();
       for (const value of ['a', 'b', 'a']) {
@@ -107,15 +92,15 @@ describe('locations in byte order, whatever the database collation', () => {
   it('finds the objects under a location on a database whose collation ignores punctuation', async () => {
     // An ICU collation with punctuation ignorable (as glibc's en_US orders text): "a/in" sorts after "a0" there, so a
     // range over the location index in the database's own order would miss objects inside a table's location.
-    const admin = new pgDriver.Client({ connectionString: pg.url });
+    const admin = new pgDriver.Client({ connectionString: cluster.pg.url });
     await admin.connect();
-    const name = `icu_shifted_${dbCounter++}`;
+    const name = 'icu_shifted';
     try {
       await admin.query(`create database ${name} template template0 locale_provider icu icu_locale 'und-u-ka-shifted' locale 'C.UTF-8'`);
     } finally {
       await admin.end();
     }
-    const store = new PostgresCatalogStore({ connectionString: pg.url.replace(/\/[^/]*$/, `/${name}`) });
+    const store = new PostgresCatalogStore({ connectionString: cluster.pg.url.replace(/\/[^/]*$/, `/${name}`) });
     try {
       await store.migrate();
       await store.repository.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
@@ -139,7 +124,7 @@ describe('no request waits forever on the database', () => {
     new Kysely<Record<string, never>>({ dialect: withUnavailableErrors(new PostgresDialect({ pool: new pgDriver.Pool({ connectionString, ...boundedWaits(connectionString) }) })) });
 
   it('a statement is bounded at 30 s unless the connection string sets its own statement_timeout', async () => {
-    const url = pg.createDatabase(`waits_${dbCounter++}`);
+    const url = cluster.database('waits');
     const byDefault = kysely(url);
     const own = kysely(`${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c statement_timeout=150')}`);
     try {
@@ -168,7 +153,7 @@ describe('hot reads batched while the database is busy', () => {
   let reads: BatchingReads;
 
   beforeAll(async () => {
-    db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pgDriver.Pool({ connectionString: pg.createDatabase(`batched_${dbCounter++}`), max: 4 }) }) });
+    db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pgDriver.Pool({ connectionString: cluster.database('batched'), max: 4 }) }) });
     await sql`create table objs (name text primary key, n bigint not null, note text)`.execute(db);
     for (const [i, name] of names.entries()) await sql`insert into objs values (${name}, ${i}, ${i % 2 === 0 ? null : `note ${i}`})`.execute(db);
     const inner = kyselyRunner(db);
@@ -219,7 +204,7 @@ describe('two server processes on one PostgreSQL database', () => {
   const shared = tempDir('lakegate-shared-');
 
   beforeAll(async () => {
-    const url = pg.createDatabase('scaleout');
+    const url = cluster.database('scaleout');
     // Both processes start at once: migrations must not race each other.
     // Replicas behind one address share the issuer identifier; signing keys are shared through the database.
     const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'q'.repeat(43) + '=' } };

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases, MaintenanceProgress } from '../../packages/server/src/catalog/maintenance/ports.js';
 import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
+import { storeOpener } from './contract-harness.js';
 
 export interface DroppedStoreHandle {
   store: DroppedObjectStore;
@@ -48,14 +49,7 @@ const dropOf = (o: CatalogObjectRecord, droppedAtMs = 10_000, extra: Partial<Dro
 
 export function droppedObjectContract(name: string, open: () => Promise<DroppedStoreHandle>): void {
   describe(`dropped object store contract: ${name}`, () => {
-    const withStore = (fn: (h: DroppedStoreHandle) => Promise<void>) => async () => {
-      const h = await open();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    };
+    const withStore = storeOpener(open);
 
     it(
       'moves a live object to the dropped ones whole, once, and only the one with that id',

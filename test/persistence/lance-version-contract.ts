@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LanceVersionRecord, LanceVersionStore } from '../../packages/server/src/catalog/lance/versions/ports.js';
+import { storeOpener } from './contract-harness.js';
 
 export interface VersionStoreHandle {
   store: LanceVersionStore;
@@ -28,14 +29,8 @@ const noWrite = async () => undefined;
 
 export function lanceVersionContract(name: string, open: () => Promise<VersionStoreHandle>): void {
   describe(`Lance version store contract: ${name}`, () => {
-    const withStore = (fn: (store: LanceVersionStore) => Promise<void>) => async () => {
-      const h = await open();
-      try {
-        await fn(h.store);
-      } finally {
-        await h.close();
-      }
-    };
+    const opened = storeOpener(open);
+    const withStore = (fn: (store: LanceVersionStore) => Promise<void>) => opened((h) => fn(h.store));
 
     it(
       'appends versions one by one, reads them back in either order with paging, and keeps each field',

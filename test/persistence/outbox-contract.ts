@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutboxEventInput, OutboxStores } from '../../packages/server/src/catalog/outbox/ports.js';
 import type { SinkRecord } from '../../packages/server/src/catalog/outbox/delivery-ports.js';
 import type { CatalogStore } from '../../packages/server/src/catalog/ports.js';
+import { storeOpener } from './contract-harness.js';
 
 export interface OutboxHandle {
   outbox: OutboxStores;
@@ -60,14 +61,7 @@ export const sink = (id: string, warehouse: string, extra: Partial<SinkRecord> =
 
 export function outboxContract(name: string, open: () => Promise<OutboxHandle>): void {
   describe(`outbox store contract: ${name}`, () => {
-    const withStore = (fn: (h: OutboxHandle) => Promise<void>) => async () => {
-      const h = await open();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    };
+    const withStore = storeOpener(open);
 
     it(
       'numbers events per warehouse from 1, in append order, and pages them after a cursor',

@@ -11,6 +11,7 @@ import type { AccessControl } from '../../packages/server/src/catalog/access/por
 import type { OutboxStore } from '../../packages/server/src/catalog/outbox/ports.js';
 import { tenantEvent, tenantStream } from '../../packages/server/src/catalog/outbox/tenant-events.js';
 import type { IdentityRepository, ServicePrincipal } from '../../packages/server/src/auth/ports.js';
+import { storeOpener } from './contract-harness.js';
 
 export interface TenantEventsHandle {
   control: AccessControl;
@@ -40,14 +41,7 @@ const principal = (clientId: string, tenant: string): ServicePrincipal => ({
 /** `principals: false` for a store that keeps no principals (the memory reference): those tests are not registered. */
 export function tenantEventsContract(name: string, open: () => Promise<TenantEventsHandle>, options: { principals?: boolean } = {}): void {
   describe(`tenant events contract: ${name}`, () => {
-    const withStore = (fn: (h: TenantEventsHandle) => Promise<void>) => async () => {
-      const h = await open();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    };
+    const withStore = storeOpener(open);
 
     it(
       'commits a role change with its event, numbered per tenant from 1, apart from other tenants and warehouses',

@@ -8,29 +8,17 @@
 import type { OutboxEventInput } from '../catalog/outbox/ports.js';
 import { KyselyRecords } from './kysely-records.js';
 import type { Kysely, Transaction } from 'kysely';
-import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports.js';
+import type { CatalogObjectRecord } from '../catalog/ports.js';
 import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/maintenance/ports.js';
 import { isUniqueViolation } from './kysely-repository.js';
-import { type CatalogDatabase, decodeNamespace } from './schema.js';
-import { type DroppedDb, type DroppedRow, liveRow, moveToDropped } from './kysely-soft-drop.js';
+import type { CatalogDatabase } from './schema.js';
+import { type DroppedDb, type DroppedRow, moveToDropped } from './kysely-soft-drop.js';
+import { objectFromRow, objectRow } from './object-rows.js';
 
 type Db = DroppedDb;
 
 export const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
-  object: {
-    id: r.id,
-    warehouse: r.warehouse,
-    namespace: decodeNamespace(r.namespace),
-    name: r.name,
-    kind: r.kind as ObjectKind,
-    uuid: r.uuid,
-    location: r.location,
-    metadataLocation: r.metadata_location,
-    metadataJson: r.metadata,
-    createdAtMs: Number(r.created_at),
-    updatedAtMs: Number(r.updated_at),
-    locationOwned: Number(r.location_owned) === 1,
-  },
+  object: objectFromRow(r, r.metadata),
   droppedAtMs: Number(r.dropped_at),
   expiresAtMs: Number(r.expires_at),
   purge: Number(r.purge) === 1,
@@ -95,7 +83,7 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
 /** Inserts the live row; false when its name is taken (no row inserted). */
 export async function insertLive(trx: Transaction<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>, object: CatalogObjectRecord): Promise<boolean> {
   try {
-    const res = await trx.insertInto('catalog_objects').values(liveRow(object)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    const res = await trx.insertInto('catalog_objects').values(objectRow(object)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   } catch (e) {
     if (isUniqueViolation(e)) return false;

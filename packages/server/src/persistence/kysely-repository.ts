@@ -17,8 +17,9 @@ import type {
 } from '../catalog/ports.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyRecords, num } from './kysely-records.js';
+import { objectFromRow, objectRow } from './object-rows.js';
 import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
-import { type CatalogDatabase, type CatalogObjectsTable, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
+import { type CatalogDatabase, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
 const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
 
@@ -38,25 +39,6 @@ const toWarehouse = (r: Selectable<WarehousesTable>): Warehouse => ({
   secretId: r.secret_id ?? undefined,
 });
 
-/**
- * `metadata` apart from the row when the JSON is not the row's own (the metadata cache's copy): passed
- * in, not spread into a copy of the row, because a `{ ...row, metadata }` literal is a slow path of
- * V8's (several hundred nanoseconds per object, measured on Node 20) on every load.
- */
-const toObject = (r: Omit<Selectable<CatalogObjectsTable>, 'metadata'>, metadata: string): CatalogObjectRecord => ({
-  id: r.id,
-  warehouse: r.warehouse,
-  namespace: decodeNamespace(r.namespace),
-  name: r.name,
-  kind: r.kind as ObjectKind,
-  uuid: r.uuid,
-  location: r.location,
-  metadataLocation: r.metadata_location,
-  metadataJson: metadata,
-  createdAtMs: num(r.created_at),
-  updatedAtMs: num(r.updated_at),
-  locationOwned: num(r.location_owned) === 1,
-});
 
 /** Every column of an object but its metadata JSON (read-caches.ts MetadataCache). */
 const POINTER_COLUMNS = ['id', 'warehouse', 'namespace', 'name', 'kind', 'uuid', 'location', 'metadata_location', 'created_at', 'updated_at', 'location_owned'] as const;
@@ -234,10 +216,10 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     }
     if (row.metadata !== null) {
       caches.metadata.set(key, { id: row.id, metadataLocation: row.metadata_location, json: row.metadata });
-      return toObject(row, row.metadata);
+      return objectFromRow(row, row.metadata);
     }
     if (known === undefined) return this.getWholeObject(warehouse, namespace, name);
-    return toObject(row, known.json);
+    return objectFromRow(row, known.json);
   }
 
   private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
@@ -245,7 +227,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
       this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
     );
     const [r] = await this.reads.rows(q);
-    return r && toObject(r, r.metadata);
+    return r && objectFromRow(r, r.metadata);
   }
 
   /** A page of a namespace's objects, from the listing cache while the namespace's listing version is the one it was read under. */
@@ -309,33 +291,20 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
       .where(location, '>=', base)
       .where(location, '<', `${base}0`)
       .execute();
-    return rows.filter((r) => r.location === locationPrefix || r.location.startsWith(dir)).map((r) => toObject(r, r.metadata));
+    return rows.filter((r) => r.location === locationPrefix || r.location.startsWith(dir)).map((r) => objectFromRow(r, r.metadata));
   }
 
   async findObjectsAtLocations(warehouse: string, locations: readonly string[]): Promise<CatalogObjectRecord[]> {
     if (locations.length === 0) return [];
     const location = this.postgres ? sql<string>`location collate "C"` : sql<string>`location`;
     const rows = await this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', warehouse).where(location, 'in', [...locations]).execute();
-    return rows.map((r) => toObject(r, r.metadata));
+    return rows.map((r) => objectFromRow(r, r.metadata));
   }
 
   async insertObject(r: CatalogObjectRecord): Promise<boolean> {
     const res = await this.db
       .insertInto('catalog_objects')
-      .values({
-        id: r.id,
-        warehouse: r.warehouse,
-        namespace: encodeNamespace(r.namespace),
-        name: r.name,
-        kind: r.kind,
-        uuid: r.uuid,
-        location: r.location,
-        metadata_location: r.metadataLocation,
-        metadata: r.metadataJson,
-        created_at: r.createdAtMs,
-        updated_at: r.updatedAtMs,
-        location_owned: r.locationOwned ? 1 : 0,
-      })
+      .values(objectRow(r))
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;

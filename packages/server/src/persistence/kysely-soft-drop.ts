@@ -7,23 +7,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { DroppedNamespaceRecord, DroppedObjectRecord } from '../catalog/maintenance/ports.js';
-import type { CatalogObjectRecord } from '../catalog/ports.js';
+import { type ObjectColumns, objectRow } from './object-rows.js';
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
 
 type Num = number | string | bigint;
-export interface DroppedRow {
-  id: string;
-  warehouse: string;
-  namespace: string;
-  name: string;
-  kind: string;
-  uuid: string;
-  location: string;
-  metadata_location: string;
+/** A dropped_objects row: the live columns (metadata included) and the drop's. */
+export interface DroppedRow extends ObjectColumns {
   metadata: string;
-  created_at: Num;
-  updated_at: Num;
-  location_owned: Num;
   dropped_at: Num;
   expires_at: Num;
   purge: Num;
@@ -32,21 +22,6 @@ export interface DroppedRow {
   dropped_with: string | null;
 }
 export type DroppedDb = Kysely<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>;
-
-export const liveRow = (o: CatalogObjectRecord) => ({
-  id: o.id,
-  warehouse: o.warehouse,
-  namespace: encodeNamespace(o.namespace),
-  name: o.name,
-  kind: o.kind,
-  uuid: o.uuid,
-  location: o.location,
-  metadata_location: o.metadataLocation,
-  metadata: o.metadataJson,
-  created_at: o.createdAtMs,
-  updated_at: o.updatedAtMs,
-  location_owned: o.locationOwned ? 1 : 0,
-});
 
 /** False when no such live object exists (dropped or renamed meanwhile): nothing moves. Call it inside a transaction. */
 export async function moveToDropped(db: Kysely<CatalogDatabase>, record: DroppedObjectRecord): Promise<boolean> {
@@ -61,7 +36,7 @@ export async function moveToDropped(db: Kysely<CatalogDatabase>, record: Dropped
     .where('id', '=', o.id)
     .executeTakeFirst();
   if (Number(res.numDeletedRows) !== 1) return false;
-  await trx.insertInto('dropped_objects').values({ ...liveRow(o), dropped_at: record.droppedAtMs, expires_at: record.expiresAtMs, purge: record.purge ? 1 : 0, dropped_by: record.droppedBy, dropped_with: record.droppedWith ?? null }).execute();
+  await trx.insertInto('dropped_objects').values({ ...objectRow(o), dropped_at: record.droppedAtMs, expires_at: record.expiresAtMs, purge: record.purge ? 1 : 0, dropped_by: record.droppedBy, dropped_with: record.droppedWith ?? null }).execute();
   return true;
 }
 

@@ -20,6 +20,7 @@ import { commitConflict, validation } from '../../errors/catalog-error.js';
 import { deepEqual } from './schema.js';
 import { sub, toWire } from './read.js';
 import { checkMetadataWriteProperty } from './metadata-log.js';
+import { removeProperties, setProperties } from './property-changes.js';
 import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, clock, stripTrailingSlash } from './table-format.js';
 import { loadTableMetadata } from './table-load.js';
 import { TableSchemaEvolution } from './table-schema-evolution.js';
@@ -190,18 +191,14 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
   // ------------------------------------------------------------ properties, location, keys
 
   setProperties(updates: ReadonlyMap<string, string> | Record<string, string>): this {
-    const entries = updates instanceof Map ? [...updates] : Object.entries(updates);
-    const changed = entries.filter(([k, v]) => this.properties.get(k) !== v);
-    if (changed.length === 0) return this;
-    for (const [k, v] of changed) checkMetadataWriteProperty(k, v);
-    for (const [k, v] of changed) this.properties.set(k, v);
-    this.changes.push({ action: 'set-properties', updates: Object.fromEntries(changed) });
+    const change = setProperties(this.properties, updates instanceof Map ? updates : Object.entries(updates), checkMetadataWriteProperty);
+    if (change) this.changes.push(change);
     return this;
   }
 
   removeProperties(keys: readonly string[]): this {
-    const removed = keys.filter((k) => this.properties.delete(k));
-    if (removed.length > 0) this.changes.push({ action: 'remove-properties', removals: removed });
+    const change = removeProperties(this.properties, keys);
+    if (change) this.changes.push(change);
     return this;
   }
 

@@ -30,6 +30,7 @@ import {
   toWire,
 } from './read.js';
 import { checkMetadataCodecProperty } from './metadata-log.js';
+import { removeProperties, setProperties } from './property-changes.js';
 import { IdIndex } from './id-index.js';
 import { parseSchema, schemaKey, withSchemaId } from './schema.js';
 import type { CreateViewInput, Schema, ViewHistoryEntry, ViewMetadata, ViewUpdate, ViewVersion } from './types.js';
@@ -173,17 +174,14 @@ class ViewMetadataBuilder {
   }
 
   setProperties(updates: Record<string, string>): this {
-    const changed = Object.entries(updates).filter(([k, v]) => this.properties.get(k) !== v);
-    if (changed.length === 0) return this;
-    for (const [k, v] of changed) checkMetadataCodecProperty(k, v);
-    for (const [k, v] of changed) this.properties.set(k, v);
-    this.changes.push({ action: 'set-properties', updates: Object.fromEntries(changed) });
+    const change = setProperties(this.properties, Object.entries(updates), checkMetadataCodecProperty);
+    if (change) this.changes.push(change);
     return this;
   }
 
   removeProperties(keys: readonly string[]): this {
-    const removed = keys.filter((k) => this.properties.delete(k));
-    if (removed.length > 0) this.changes.push({ action: 'remove-properties', removals: removed });
+    const change = removeProperties(this.properties, keys);
+    if (change) this.changes.push(change);
     return this;
   }
 

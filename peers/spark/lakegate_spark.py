@@ -1,0 +1,109 @@
+"""The local Spark session every Lakegate Spark job starts from, and the REST catalogs it points at Lakegate.
+
+Imported by the jobs in peers/spark/ and by bench/maintenance-spark.py; `scripts/peers/spark.sh run` puts this folder
+on PYTHONPATH. Each job keeps its own settings (app name, extra Spark conf, which catalogs, how they authenticate and
+how they reach storage); what is here is only what they all share:
+
+  - a fresh working directory (Spark drops spark-warehouse/, metastore_db/ and the like into the cwd);
+  - a local[2] session bound to 127.0.0.1 with no UI, two shuffle partitions and Iceberg's SQL extensions;
+  - a REST catalog: `rest_catalog(builder, name, uri=..., warehouse=...)`, with an OAuth2 client credential and the
+    access delegation (vended-credentials or remote-signing, both through S3FileIO with no storage key) when asked;
+  - the JSON line protocol on stdout (`emit`) and the refusal to run with AWS_* keys in the environment.
+"""
+
+import json
+import os
+import tempfile
+
+
+def emit(obj):
+    """One JSON object per line on stdout (Spark's own logging goes to stderr)."""
+    print(json.dumps(obj), flush=True)
+
+
+def refuse_aws_env():
+    """A job that must hold no storage key stops before Spark starts if any AWS_* variable could supply one."""
+    leaked = sorted(k for k in os.environ if k.startswith("AWS_"))
+    if leaked:
+        raise SystemExit(f"refusing to run with AWS_* variables set: {leaked}")
+
+
+def work_dir(prefix):
+    """A new temporary directory, made the cwd; Spark's driver binds to loopback."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    os.chdir(work)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    return work
+
+
+def builder(app, work, *, driver_memory="1g", conf=None):
+    """A SparkSession builder for a local[2] session with the Iceberg runtime (LAKEGATE_SPARK_JARS) and its SQL
+    extensions; `conf` adds the job's own settings."""
+    from pyspark.sql import SparkSession
+
+    settings = {
+        "spark.jars": os.environ["LAKEGATE_SPARK_JARS"],
+        "spark.driver.memory": driver_memory,
+        "spark.ui.enabled": "false",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.sql.warehouse.dir": os.path.join(work, "spark-warehouse"),
+        "spark.local.dir": os.path.join(work, "local"),
+        "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        **(conf or {}),
+    }
+    b = SparkSession.builder.appName(app).master("local[2]")
+    for key, value in settings.items():
+        b = b.config(key, value)
+    return b
+
+
+def rest_catalog(b, name, *, uri, warehouse, credential=None, oauth2_server_uri=None, scope=None, delegation=None,
+                 conf=None):
+    """Adds Spark catalog `name`: Iceberg's REST catalog at `uri`, with table caching off (each statement loads the
+    table afresh, so a new FileIO holds what that load vended).
+
+    credential: "client_id:client_secret" (OAuth2 client credentials; token endpoint oauth2_server_uri, else Iceberg's
+    default <uri>/v1/oauth/tokens; scope, else Iceberg's default). delegation: "vended-credentials" or
+    "remote-signing" (X-Iceberg-Access-Delegation), read and written through S3FileIO with no endpoint, region or key
+    of its own: all of them come with the table. None: the FileIO the table's location implies. conf: more catalog
+    properties (without the spark.sql.catalog.<name>. prefix)."""
+    cat = f"spark.sql.catalog.{name}"
+    props = {"type": "rest", "uri": uri, "warehouse": warehouse, "cache-enabled": "false"}
+    if credential:
+        props.update({"credential": credential, "rest.auth.type": "oauth2"})
+    if oauth2_server_uri:
+        props["oauth2-server-uri"] = oauth2_server_uri
+    if scope:
+        props["scope"] = scope
+    if delegation:
+        props.update({"header.X-Iceberg-Access-Delegation": delegation, "io-impl": "org.apache.iceberg.aws.s3.S3FileIO"})
+    props.update(conf or {})
+    b = b.config(cat, "org.apache.iceberg.spark.SparkCatalog")
+    for key, value in props.items():
+        b = b.config(f"{cat}.{key}", value)
+    return b
+
+
+def rest_catalog_from_env(b, name, *, delegation=None, conf=None):
+    """rest_catalog as the jobs' env describes it: CATALOG_URI, CATALOG_WAREHOUSE, and when set CATALOG_CREDENTIAL,
+    CATALOG_OAUTH2_SERVER_URI and CATALOG_SCOPE."""
+    return rest_catalog(
+        b,
+        name,
+        uri=os.environ["CATALOG_URI"],
+        warehouse=os.environ["CATALOG_WAREHOUSE"],
+        credential=os.environ.get("CATALOG_CREDENTIAL"),
+        oauth2_server_uri=os.environ.get("CATALOG_OAUTH2_SERVER_URI"),
+        scope=os.environ.get("CATALOG_SCOPE"),
+        delegation=delegation,
+        conf=conf,
+    )
+
+
+def start(b):
+    """getOrCreate, with Spark's log level at WARN."""
+    spark = b.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
