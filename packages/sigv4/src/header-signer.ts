@@ -10,7 +10,7 @@
  * caller hands over lowercase single-valued headers and decoded query pairs, and one signature is one SHA-256 and
  * one HMAC with the day's key. Presigning stays with SignatureV4 (sign.ts).
  */
-import { type KeyObject, createHash, createHmac, createSecretKey } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, hash } from 'node:crypto';
 
 export interface HeaderSignerOptions {
   service: string;
@@ -95,7 +95,8 @@ export class HeaderSigner {
     const signedHeaders = names.join(';');
     const canonicalRequest = `${input.method}\n${input.path}\n${canonicalQuery(input.query)}\n${canonicalHeaders}\n${signedHeaders}\n${input.payloadHash}`;
     const scope = `${day}/${this.scopeTail}`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    // The one-shot hash (no Hash object): about 0.4 µs less per signature than createHash (docs/benchmarks.md).
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
     const signature = createHmac('sha256', this.keyFor(day)).update(stringToSign).digest('hex');
     return { authorization: `AWS4-HMAC-SHA256 Credential=${this.options.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`, amzDate };
   }
