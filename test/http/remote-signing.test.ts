@@ -258,7 +258,7 @@ describe('the sign operation', () => {
       expect(signed.status, JSON.stringify(signed.body)).toBe(200);
       expect(signed.headers['cache-control']).toBe('no-cache');
       // The pinned headers as MinIO reads them from the query (see the first test).
-      const pinned = Object.fromEntries(new URL(signed.body.uri).searchParams.keys().map((n) => [n, ['']]));
+      const pinned = Object.fromEntries(Array.from(new URL(signed.body.uri).searchParams.keys(), (n) => [n, ['']]));
       expect(await verifies(signed.body, 'PUT', { ...put.headers, ...pinned })).toMatchObject({ ok: true });
     }
     // Three writes, one record: the first of the window.
