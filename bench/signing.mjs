@@ -5,7 +5,9 @@
 // worker). Prints a Markdown table: req/s, p50, p99 and server CPU per request for Lakegate, the bare limit and
 // the Fastify floor (bench/fastify-floor.mjs: the same recorded answer through Fastify, its JSON body parser and
 // Lakegate's route shape, no work of Lakegate's), and Lakegate's ratios to both.
-// Usage: node bench/signing.mjs [--quick] [--cpu-prof DIR] [--conns 1,16,64] [--repo DIR]
+// Usage: node bench/signing.mjs [--quick] [--cpu-prof DIR] [--conns 1,16,64] [--repo DIR] [--server-node-args 'ARGS']
+// --server-node-args: Node options for Lakegate's process only (space-separated), e.g.
+// '--max-semi-space-size=64' to see what the young generation's scavenges do to p99 (docs/benchmarks-signing.md).
 // --repo DIR: measure the Lakegate build of another checkout (an A/B pair of runs, bench/ab.mjs builds one).
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +24,7 @@ const SECONDS = quick ? 2 : 5;
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const CONCURRENCY = (arg('--conns') ?? '1,16,64').split(',').map(Number);
 const repo = arg('--repo');
+const serverNodeArgs = (arg('--server-node-args') ?? '').split(' ').filter(Boolean);
 
 const dir = tempDir('lakegate-bench-signing-');
 const children = [];
@@ -31,7 +34,7 @@ try {
   const { endpoint } = minio;
 
   // Authorization on: the admin (its credential from the data dir) sets up; a non-admin engine signs.
-  const lakegate = await startLakegate({ auth: 'required', principal: 'admin', dataDir: path.join(dir, 'lakegate'), cpuProf: profDir, ...(repo ? { repo } : {}) });
+  const lakegate = await startLakegate({ auth: 'required', principal: 'admin', dataDir: path.join(dir, 'lakegate'), cpuProf: profDir, nodeArgs: serverNodeArgs, ...(repo ? { repo } : {}) });
   children.push(lakegate.child);
   const { url, port } = lakegate;
   const { token: admin } = lakegate;

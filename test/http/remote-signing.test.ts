@@ -248,6 +248,34 @@ describe('the sign operation', () => {
     expect(after.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('audits an allowed signature once per caller, table and access within the window, and answers it uncacheable', async () => {
+    const engine = await principal('sign-audited');
+    await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
+    const allowed = () => cat.logs().split('\n').filter((l) => l.includes('"sign.allowed"') && l.includes(engine.id));
+    const put = req('PUT', `bucket/${orders.key}/data/audited.parquet`);
+    for (let i = 0; i < 3; i++) {
+      const signed = await engine.send('POST', signUrl('orders'), put);
+      expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+      expect(signed.headers['cache-control']).toBe('no-cache');
+      // The pinned headers as MinIO reads them from the query (see the first test).
+      const pinned = Object.fromEntries(Array.from(new URL(signed.body.uri).searchParams.keys(), (n) => [n, ['']]));
+      expect(await verifies(signed.body, 'PUT', { ...put.headers, ...pinned })).toMatchObject({ ok: true });
+    }
+    // Three writes, one record: the first of the window.
+    expect(allowed()).toHaveLength(1);
+    expect(JSON.parse(allowed()[0]!).audit).toMatchObject({ type: 'sign.allowed', detail: { operation: 'PutObject' } });
+    // A read is another access: its own record, then none for the next one; a presigned read is signed (asynchronously) as well.
+    expect((await engine.send('POST', signUrl('orders'), req('GET', `bucket/${orders.key}/metadata/v1.json`))).status).toBe(200);
+    const presigned = await engine.send('POST', signUrl('orders'), req('GET', `bucket/${orders.key}/metadata/v1.json?X-Amz-Expires=60`));
+    expect(presigned.status).toBe(200);
+    expect(await verifies(presigned.body, 'GET', {})).toMatchObject({ ok: true, mode: 'presigned' });
+    expect(allowed()).toHaveLength(2);
+    // A refusal is recorded every time, inside the window or not.
+    const refusedBefore = cat.logs().split('\n').filter((l) => l.includes('"sign.refused"') && l.includes(engine.id)).length;
+    for (let i = 0; i < 2; i++) expect((await engine.send('POST', signUrl('orders'), req('PUT', `bucket/${refunds.key}/data/x.parquet`))).status).toBe(403);
+    expect(cat.logs().split('\n').filter((l) => l.includes('"sign.refused"') && l.includes(engine.id))).toHaveLength(refusedBefore + 2);
+  });
+
   it('signs for a staged table only for whoever staged it', async () => {
     const creator = await principal('sign-creator');
     await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });

@@ -60,4 +60,18 @@ describe('HeaderSigner', () => {
     expect(b.authorization).toContain('/20261126/us-east-1/s3/aws4_request');
     expect(() => new HeaderSigner({ service: 's3', region: 'us east', credentials })).toThrow(TypeError);
   });
+
+  it('orders a name before a longer name it begins, and a repeated name by value, as SignatureV4 does; one date per second', async () => {
+    const signer = new HeaderSigner({ service: 's3', region: 'us-east-1', credentials });
+    const query: Array<[string, string]> = [['a-b', '1'], ['a', 'z'], ['a', ''], ['a.c', '0'], ['A', 'x'], ['a', 'b c']];
+    const url = `/b/k?${query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&')}`;
+    for (const at of ['2026-11-25T12:00:00.000Z', '2026-11-25T12:00:00.999Z', '2026-11-25T12:00:01.000Z']) {
+      const signingDate = new Date(at);
+      const expected = await signRequest({ method: 'GET', url, headers: { host: 'h' } }, { service: 's3', region: 'us-east-1', credentials, signingDate, uriEscapePath: false, applyChecksum: false });
+      const got = signer.sign({ method: 'GET', path: '/b/k', query, headers: { host: 'h' }, payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, signingDate);
+      expect(got.authorization).toBe(expected.headers.authorization);
+      expect(got.amzDate).toBe(expected.headers['x-amz-date']);
+    }
+    expect(() => signer.sign({ method: 'GET', path: '/b/k', query: [], headers: { host: 'h' }, payloadHash: 'x' }, new Date(Number.NaN))).toThrow(RangeError);
+  });
 });

@@ -56,7 +56,8 @@ export interface RequestSigner {
   addresses(uri: string): boolean;
   /** Checks the request against the storage's rules; throws ERR_FORBIDDEN naming the reason (never echoing a secret). */
   inspect(request: StorageRequest): InspectedRequest;
-  sign(request: InspectedRequest, signingDate: Date): Promise<SignedStorageRequest>;
+  /** Synchronous when it can be (header signing is one hash and one HMAC): the sign path then awaits nothing for it. */
+  sign(request: InspectedRequest, signingDate: Date): SignedStorageRequest | Promise<SignedStorageRequest>;
   /** FileIO properties a signing client needs besides the signer's (endpoint, addressing, region). */
   clientConfig(): Record<string, string>;
 }

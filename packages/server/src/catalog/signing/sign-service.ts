@@ -34,10 +34,13 @@ export interface SignInput {
 
 const AUDIT_WINDOW_MS = 60_000;
 const MAX_AUDITED = 10_000;
+const MAX_LOCATIONS = 10_000;
 
 export class SigningService {
   /** When each (caller, table, access) was last recorded as allowed. */
   private readonly audited = new Map<string, number>();
+  /** Canonical forms of table locations (normalizeLocation is a pure function of the text; bounded by MAX_LOCATIONS). */
+  private readonly insides = new Map<string, string>();
   private readonly byLocation: SignByLocation;
 
   constructor(
@@ -97,16 +100,31 @@ export class SigningService {
       await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
       throw forbidden([privilege], object);
     }
-    const inside = normalizeLocation(table.location);
+    const inside = this.canonical(table.location);
     for (const location of inspected.locations) {
       if (!location.startsWith(`${inside}/`)) {
         return this.refuse(scope, object, `${inspected.operation} touches ${location}, outside the table's location ${inside}`, privilege, inspected.operation);
       }
     }
     // execute
-    const signed = await signer.sign(inspected, new Date(this.ctx.clock.now()));
-    await this.recordAllowed(scope, privilege, object, inspected.operation);
+    // Header signing answers at once, and an allowed signature already audited in its window records nothing: no
+    // await for either then (each one is a trip through the microtask queue, on every storage request of an engine).
+    const answer = signer.sign(inspected, new Date(this.ctx.clock.now()));
+    const signed = answer instanceof Promise ? await answer : answer;
+    const recording = this.recordAllowed(scope, privilege, object, inspected.operation);
+    if (recording !== undefined) await recording;
     return signed;
+  }
+
+  /** A table location's canonical form, kept: every sign of a table checks its keys against the same location. */
+  private canonical(location: string): string {
+    let inside = this.insides.get(location);
+    if (inside === undefined) {
+      inside = normalizeLocation(location);
+      if (this.insides.size >= MAX_LOCATIONS) this.insides.clear();
+      this.insides.set(location, inside);
+    }
+    return inside;
   }
 
   /** The committed table of that name, else the staged one (only for whoever may still commit it). */
@@ -129,14 +147,15 @@ export class SigningService {
     return this.ctx.audit.record(scope.caller, { type: decision === 'deny' ? 'sign.refused' : 'sign.allowed', decision, action, object, detail });
   }
 
-  private async recordAllowed(scope: RequestScope, action: string, object: string, operation: string): Promise<void> {
+  /** The audit record of an allowed signature, or undefined when this (caller, table, access) was recorded within the window. */
+  private recordAllowed(scope: RequestScope, action: string, object: string, operation: string): Promise<void> | undefined {
     const key = `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
     const now = this.ctx.clock.now();
     const last = this.audited.get(key);
-    if (last !== undefined && now - last < AUDIT_WINDOW_MS) return;
+    if (last !== undefined && now - last < AUDIT_WINDOW_MS) return undefined;
     if (this.audited.size >= MAX_AUDITED) this.audited.clear();
     this.audited.set(key, now);
-    await this.record(scope, 'allow', action, object, { operation, windowSeconds: AUDIT_WINDOW_MS / 1000 });
+    return this.record(scope, 'allow', action, object, { operation, windowSeconds: AUDIT_WINDOW_MS / 1000 });
   }
 }
 

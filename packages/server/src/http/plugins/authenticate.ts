@@ -78,28 +78,43 @@ class HttpCredentials implements RequestCredentials {
   }
 }
 
+/** The chain's answer for a request: an actor, a refusal, or neither (no credential). */
+async function authenticate(chain: AuthenticatorChain, req: FastifyRequest): Promise<{ actor: Actor | undefined; failure: AuthenticationError | undefined }> {
+  try {
+    return { actor: await chain.authenticate(new HttpCredentials(req)), failure: undefined };
+  } catch (e) {
+    if (!(e instanceof AuthenticationError)) throw e;
+    return { actor: undefined, failure: e };
+  }
+}
+
 /** Requires a credential on every route of the (encapsulated) instance it is installed on. */
 export function requireAuthentication(app: FastifyInstance, options: AuthenticationOptions, envelope: ErrorEnvelope): void {
   if (!options.required) return;
   // preValidation, not onRequest: request signing covers the body, which is read by then.
+  const spans = options.spans ?? noSpans;
   app.addHook('preValidation', async (req: FastifyRequest, reply) => {
-    const spans = options.spans ?? noSpans;
-    const { actor, failure } = await spans.run('authenticate', async (span) => {
-      let actor: Actor | undefined;
-      let failure: AuthenticationError | undefined;
+    let actor: Actor | undefined;
+    let failure: AuthenticationError | undefined;
+    if (spans.enabled) {
+      ({ actor, failure } = await spans.run('authenticate', async (span) => {
+        const outcome = await authenticate(options.chain, req);
+        if (span.recording) {
+          // The scheme and outcome only: never the credential, the subject's token or the failure's reason text.
+          if (outcome.actor) span.set('lakegate.auth.method', outcome.actor.method);
+          else span.set('lakegate.auth.outcome', outcome.failure ? `refused-${outcome.failure.status}` : 'missing');
+        }
+        return outcome;
+      }));
+    } else {
+      // Tracing off: the chain is awaited right here, without a span's step around it (an async step less per request).
       try {
         actor = await options.chain.authenticate(new HttpCredentials(req));
       } catch (e) {
         if (!(e instanceof AuthenticationError)) throw e;
         failure = e;
       }
-      if (span.recording) {
-        // The scheme and outcome only: never the credential, the subject's token or the failure's reason text.
-        if (actor) span.set('lakegate.auth.method', actor.method);
-        else span.set('lakegate.auth.outcome', failure ? `refused-${failure.status}` : 'missing');
-      }
-      return { actor, failure };
-    });
+    }
     if (actor) {
       req.actor = actor;
       // Later log lines of this request ("request completed", errors) name who made it, including

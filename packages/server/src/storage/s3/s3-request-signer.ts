@@ -85,7 +85,8 @@ export class S3RequestSigner implements RequestSigner {
     return inspected;
   }
 
-  async sign(inspected: InspectedRequest, signingDate: Date): Promise<SignedStorageRequest> {
+  /** Header signing answers synchronously; presigning (SignatureV4's async presign) with a promise. */
+  sign(inspected: InspectedRequest, signingDate: Date): SignedStorageRequest | Promise<SignedStorageRequest> {
     const req = inspected.parsed as ParsedS3Request;
     const headers: Record<string, string> = { host: req.host };
     // A plain loop over the names (no entries array): this runs once per storage request of an engine.
@@ -106,8 +107,7 @@ export class S3RequestSigner implements RequestSigner {
       const query = req.query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
       const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers: { host: req.host, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } };
       const options = { service: 's3', region: this.options.region, credentials: this.options.credentials, signingDate, uriEscapePath: false, applyChecksum: false, expiresIn: inspected.presignSeconds };
-      const signed = await presignRequest(target, options);
-      return { uri: `${req.scheme}://${req.host}${signed.url}`, headers: {} };
+      return presignRequest(target, options).then((signed) => ({ uri: `${req.scheme}://${req.host}${signed.url}`, headers: {} }));
     }
     const query = pinned.length === 0 ? req.query : [...req.query, ...pinned.map((n): [string, string] => [n, ''])];
     const signed = this.headerSigner.sign({ method: req.method, path: req.path, query, headers, payloadHash: headers['x-amz-content-sha256']! }, signingDate);

@@ -97,8 +97,20 @@ export function addressesTarget(target: S3SigningTarget, uri: string): boolean {
   return hosts.includes(host) && (m[3] ?? '/').split('/')[1] === target.bucket;
 }
 
+/** endpointHosts per target and scheme: a target (a warehouse's signer options) does not change, and this runs on every sign. */
+const hostsOf = new WeakMap<S3SigningTarget, Map<string, string[] | undefined>>();
+
 /** The hosts of the target's endpoint for that scheme (with and without a default port), or undefined for another scheme. */
 function endpointHosts(target: S3SigningTarget, scheme: string): string[] | undefined {
+  let byScheme = hostsOf.get(target);
+  if (byScheme === undefined) hostsOf.set(target, (byScheme = new Map()));
+  if (byScheme.has(scheme)) return byScheme.get(scheme);
+  const hosts = hostsFor(target, scheme);
+  byScheme.set(scheme, hosts);
+  return hosts;
+}
+
+function hostsFor(target: S3SigningTarget, scheme: string): string[] | undefined {
   if (target.endpoint) {
     const e = /^(https?):\/\/([^/?#]+)/i.exec(target.endpoint)!;
     if (e[1]!.toLowerCase() !== scheme) return undefined;
