@@ -92,6 +92,8 @@ export class LocalFileStorage implements ObjectStorage {
   }
 
   async delete(uri: string): Promise<void> {
+    // A file, never a directory (deletePrefix is for those) nor another scheme: as every store's delete refuses.
+    if (!this.handles(uri) || uri.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not a file location: ${uri}`);
     const target = localPath(uri);
     try {
       // unlink, one system call: rm() stats first (maintenance deletes 10^5 files in a run).
