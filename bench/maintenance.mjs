@@ -20,7 +20,8 @@
  * cannot back-date objects).
  * Usage: node bench/maintenance.mjs [--snapshots 10000] [--files-per 10] [--orphans 1000] [--retain 3]
  *        [--s3 [--minio-port 41410]] [--no-spark] [--driver-memory 2g] [--out FILE.md]
- *        [--cpu-prof DIR (the server's, for bench/profile.mjs)] [--heap-prof DIR] [--keep].
+ *        [--cpu-prof DIR (the server's, for bench/profile.mjs)] [--heap-prof DIR] [--trace-gc FILE]
+ *        [--server-node-args='--max-semi-space-size=8 ...' (V8 flags of the server, for memory A/B runs)] [--keep].
  *        Prints a Markdown table.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -46,6 +47,8 @@ const { values: opts } = benchArgs(import.meta.url, {
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'heap-prof': { type: 'string' },
+    'trace-gc': { type: 'string' },
+    'server-node-args': { type: 'string', default: '' },
     s3: { type: 'boolean', default: false },
     'minio-port': { type: 'string', default: '41410' },
   },
@@ -76,7 +79,9 @@ const plain = (uri) => uri.replace(/^file:(\/\/)?/, '');
 const withoutMetadataJson = (files) => files.filter((f) => !f.endsWith('.metadata.json'));
 
 const machineLoad = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-maintenance-'), cpuProf: opts['cpu-prof'], heapProf: opts['heap-prof'] });
+const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-maintenance-'), cpuProf: opts['cpu-prof'], heapProf: opts['heap-prof'], nodeArgs: [...opts['server-node-args'].split(' ').filter(Boolean), ...(opts['trace-gc'] ? ['--trace-gc'] : [])] });
+// --trace-gc FILE: the server's V8 collections (heap before and after each) to FILE, to see live heap against garbage.
+if (opts['trace-gc']) server.child.stdout.pipe(fs.createWriteStream(opts['trace-gc']));
 const minio = S3 ? await startMinio(Number(opts['minio-port']), 'bench') : undefined;
 const pids = () => processTree(server.child.pid);
 const hwm = () => Math.max(...pids().map((p) => procRssMiB(p, 'VmHWM')));
