@@ -206,7 +206,7 @@ export class MaintenanceService {
   /** The job's event (and so its /metrics counts), for a run that was not a dry run. */
   private done(scope: RequestScope, record: CatalogObjectRecord, result: MaintenanceResult): MaintenanceResult {
     if (!result['dry-run']) {
-      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'] });
+      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'], failedFiles: result['failed-files'].length });
     }
     return result;
   }
