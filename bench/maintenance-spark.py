@@ -1,5 +1,6 @@
 """Spark's side of bench/maintenance.mjs: Iceberg's expire_snapshots and remove_orphan_files procedures on a table
-of Lakegate's REST catalog (a local file warehouse, read and written with Iceberg's HadoopFileIO).
+of Lakegate's REST catalog (a local file warehouse, read and written with Iceberg's HadoopFileIO; with S3_ENDPOINT set,
+a warehouse on MinIO through Iceberg's S3FileIO: S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION).
 
 Run through `scripts/peers/spark.sh run bench/maintenance-spark.py`. Configured by env: CATALOG_URI,
 CATALOG_WAREHOUSE, TABLE (namespace.name), EXPIRE_OLDER_THAN_MS, RETAIN_LAST, ORPHAN_OLDER_THAN_MS (epoch ms),
@@ -70,15 +71,31 @@ def main():
     out_dir = os.environ["OUT_DIR"]
     table = "cat." + os.environ["TABLE"]
     started = time.monotonic()
+    conf = {"spark.sql.session.timeZone": "UTC"}
+    catalog_conf = None
+    s3 = os.environ.get("S3_ENDPOINT")
+    if s3:
+        # --s3: Iceberg's S3FileIO on MinIO (bulk deletes of up to 1000 keys), with the bucket's root keys.
+        catalog_conf = {
+            "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+            "s3.endpoint": s3,
+            "s3.path-style-access": "true",
+            "s3.access-key-id": os.environ["S3_ACCESS_KEY_ID"],
+            "s3.secret-access-key": os.environ["S3_SECRET_ACCESS_KEY"],
+            "client.region": os.environ["S3_REGION"],
+        }
+        # S3 cannot back-date objects, so the orphan cut-off is "now": remove_orphan_files refuses a cut-off less than
+        # 24 hours old unless spark.testing is set (its one escape from that check; the table is the bench's alone).
+        conf["spark.testing"] = "true"
     builder = lakegate_spark.builder(
         "lakegate-maintenance-bench",
         work,
         driver_memory=os.environ.get("SPARK_DRIVER_MEMORY", "2g"),
-        conf={"spark.sql.session.timeZone": "UTC"},
+        conf=conf,
     )
-    # No delegation: a local file warehouse, read and written with Iceberg's HadoopFileIO.
+    # No delegation: a local file warehouse read with Iceberg's HadoopFileIO, or (--s3) S3FileIO with the bucket's keys.
     builder = lakegate_spark.rest_catalog(
-        builder, "cat", uri=os.environ["CATALOG_URI"], warehouse=os.environ["CATALOG_WAREHOUSE"]
+        builder, "cat", uri=os.environ["CATALOG_URI"], warehouse=os.environ["CATALOG_WAREHOUSE"], conf=catalog_conf
     )
     spark = lakegate_spark.start(builder)
     pid = jvm_pid()
@@ -104,7 +121,9 @@ def main():
                 rows, line = timed(name, f"CALL cat.system.expire_snapshots(table => '{os.environ['TABLE']}', older_than => TIMESTAMP '{ts(int(os.environ['EXPIRE_OLDER_THAN_MS']))}', retain_last => {int(os.environ['RETAIN_LAST'])})")
                 line["result"] = rows[0].asDict()
             else:
-                rows, line = timed(name, f"CALL cat.system.remove_orphan_files(table => '{os.environ['TABLE']}', older_than => TIMESTAMP '{orphan_cutoff}', dry_run => {'true' if dry else 'false'})")
+                # On S3, list by prefix through S3FileIO (Hadoop's s3a is not on the class path).
+                listing = ", prefix_listing => true" if s3 else ""
+                rows, line = timed(name, f"CALL cat.system.remove_orphan_files(table => '{os.environ['TABLE']}', older_than => TIMESTAMP '{orphan_cutoff}', dry_run => {'true' if dry else 'false'}{listing})")
                 paths = sorted(r["orphan_file_location"] for r in rows)
                 with open(os.path.join(out_dir, f"spark-{name}.json"), "w") as f:
                     json.dump(paths, f)

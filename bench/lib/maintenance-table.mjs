@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { avroContainer } from './manifests.mjs';
 
 const opt = (type) => ['null', type];
@@ -81,8 +80,10 @@ async function writeAvro(file, type, records, metadata) {
  * Writes the table under `dir` (an absolute directory; its URI `file://${dir}` is the table's location) and
  * returns { metadataLocation, location, snapshotIds, dataFiles, orphanPaths, writtenFiles }.
  */
-export async function writeChurnTable({ dir, snapshots, filesPer, orphans, orphanAgeMs, firstTimestampMs }) {
-  const location = `file://${dir}`;
+export async function writeChurnTable({ dir, snapshots, filesPer, orphans, orphanAgeMs, firstTimestampMs, location = `file://${dir}` }) {
+  // `location` other than the directory's own (an s3:// one, for --s3): the files are written under `dir` as the table
+  // will hold them under `location`, and uploaded there afterwards.
+  const fileURLToPath = (uri) => path.join(dir, uri.slice(location.length));
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'metadata'), { recursive: true });
   const dataPath = (k, f) => `${location}/data/s${k}-f${f}.parquet`;
@@ -130,10 +131,11 @@ export async function writeChurnTable({ dir, snapshots, filesPer, orphans, orpha
   const old = (Date.now() - orphanAgeMs) / 1000;
   for (let i = 0; i < orphans; i++) {
     // Most orphans are data files of failed writes; one in ten a manifest of a commit that lost its race.
-    const p = i % 10 === 9 ? `${dir}/metadata/orphan-${i}-m0.avro` : `${dir}/data/orphan-${i}.parquet`;
+    const rel = i % 10 === 9 ? `metadata/orphan-${i}-m0.avro` : `data/orphan-${i}.parquet`;
+    const p = path.join(dir, rel);
     fs.writeFileSync(p, empty);
     fs.utimesSync(p, old, old);
-    orphanPaths.push(`file://${p}`);
+    orphanPaths.push(`${location}/${rel}`);
   }
   const last = snapshotList.at(-1);
   const metadata = {

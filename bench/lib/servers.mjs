@@ -71,7 +71,7 @@ export async function grantedPrincipal(url, adminToken, warehouse, name = 'bench
 /**
  * `lakegate serve` on a fresh data dir. options: cpus (taskset list), database (postgres URL),
  * workers, auth ('required'|'disabled'), principal ('granted'|'admin'), repo (another checkout,
- * for A/B runs), cpuProf (dir), env, name, dataDir (reuse a seeded one).
+ * for A/B runs), cpuProf (dir), heapProf (dir: --heap-prof, a sampling heap profile written at exit), env, name, dataDir (reuse a seeded one).
  */
 export async function startLakegate(options = {}) {
   const repo = options.repo ?? REPO_ROOT;
@@ -82,6 +82,10 @@ export async function startLakegate(options = {}) {
   if (options.cpuProf) {
     fs.mkdirSync(options.cpuProf, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProf)}`);
+  }
+  if (options.heapProf) {
+    fs.mkdirSync(options.heapProf, { recursive: true });
+    nodeArgs.push('--heap-prof', `--heap-prof-dir=${path.resolve(options.heapProf)}`);
   }
   const args = [...nodeArgs, bin, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--log-level', options.logLevel ?? 'warn'];
   if (options.database) args.push('--database', options.database);

@@ -14,7 +14,7 @@ import { AzureObjectStorage } from '../../packages/server/src/storage/azure/azur
 import { AzureSasCredentialVendor } from '../../packages/server/src/storage/azure/azure-sas-credential-vendor.js';
 import type { AccessMode } from '../../packages/server/src/storage/vending.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
-import { expectBoundedRead } from '../support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete } from '../support/object-storage-contract.js';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -127,6 +127,10 @@ describe('AzureObjectStorage on Azurite', () => {
     await expectBoundedRead(s, uri, new TextEncoder().encode('{"v":1}'));
     // The wasbs spelling names the same blob.
     expect(await s.exists(`wasbs://${CONTAINER}@${azurite.account}.blob.core.windows.net/wh/os/metadata/00000-a.metadata.json`)).toBe(true);
+  });
+
+  it('deleteMany: a Delete Blob each, every URI answered, another account refused (the object-store contract)', async () => {
+    await expectBulkDelete(storage(), location('wh/bulk/t1'), `abfss://${CONTAINER}@otheracct.dfs.core.windows.net/wh/bulk/t1/x.parquet`, 120);
   });
 
   it('reads, deletes and deletes a prefix without touching its siblings', async () => {

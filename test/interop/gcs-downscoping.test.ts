@@ -14,7 +14,7 @@ import { GcsObjectStorage } from '../../packages/server/src/storage/gcs/gcs-obje
 import { serviceAccountClient, type ServiceAccountKey } from '../../packages/server/src/storage/gcs/gcs-downscoped-credential-vendor.js';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
-import { expectBoundedRead } from '../support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete } from '../support/object-storage-contract.js';
 
 interface Recorded {
   method: string;
@@ -130,6 +130,10 @@ describe('GcsObjectStorage', () => {
       expect(Object.fromEntries(u.url.searchParams)).toEqual({ uploadType: 'media', name: 'wh/os/metadata/00000-a b%c.metadata.json', ifGenerationMatch: '0' });
       expect(u.authorization).toMatch(/^Bearer source-/);
     }
+  });
+
+  it('deleteMany: a DELETE each, every URI answered, another bucket refused (the object-store contract)', async () => {
+    await expectBulkDelete(storage(), 'gs://lake/wh/bulk/t1', 'gs://other/wh/bulk/t1/x.parquet', 120);
   });
 
   it('reads, checks, deletes, and deletes a prefix without touching its siblings', async () => {

@@ -30,7 +30,7 @@ import { S3ObjectStorage } from '../../packages/server/src/storage/s3/s3-object-
 import type { VendedCredential } from '../../packages/server/src/storage/vending.js';
 import { peerScript } from '../support/peers.js';
 import { freePort, runAsync, tempDir } from '../support/temp.js';
-import { expectBoundedRead } from '../support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete } from '../support/object-storage-contract.js';
 
 const ROOT = { accessKeyId: 'lakegate-root', secretAccessKey: 'lakegate-root-interop-secret' };
 const REGION = 'us-east-1';
@@ -307,6 +307,51 @@ describe('S3ObjectStorage on MinIO', () => {
     expect(await list(root, 'st/purge/')).toEqual(['st/purge/t1.keep', 'st/purge/t10/data/keep.parquet']);
     expect(await storage.deletePrefix(`s3://${BUCKET}/st/purge/t1/`)).toBe(0);
     await expect(storage.deletePrefix(`s3://${BUCKET}`)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
+
+  it('deleteMany: DeleteObjects, 1000 keys a request, each with a body checksum MinIO accepts (the object-store contract)', async () => {
+    // A client recording every request the storage sends, with its headers as they go on the wire.
+    const sent: { command: string; headers: Record<string, string> }[] = [];
+    const client = s3(ROOT);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push({ command: String(context.commandName), headers: { ...((args.request as { headers?: Record<string, string> }).headers ?? {}) } });
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordRequests' },
+    );
+    const recorded = new S3ObjectStorage({ bucket: BUCKET, region: REGION, pathStyle: true, client });
+    await expectBulkDelete(recorded, `s3://${BUCKET}/st/bulk/t1`, `s3://${OTHER_BUCKET}/st/bulk/t1/x.parquet`);
+    const deletes = sent.filter((r) => r.command === 'DeleteObjectsCommand');
+    // 1005 written + 1 missing (the repeated one sent once): two requests, none for the refused URIs.
+    expect(deletes).toHaveLength(2);
+    for (const d of deletes) expect(Object.keys(d.headers).some((h) => /^(content-md5|x-amz-checksum-[a-z0-9]+)$/i.test(h))).toBe(true);
+    expect(sent.filter((r) => r.command === 'DeleteObjectCommand')).toEqual([expect.objectContaining({ command: 'DeleteObjectCommand' })]);
+  });
+
+  it('deleteMany reports the keys MinIO refuses as failed (AccessDenied) and deletes the others', async () => {
+    // A vended credential whose session policy covers t1 only: MinIO answers DeleteObjects per key.
+    const vended = await vendor().vend({ location: `s3://${BUCKET}/st/deny/t1`, mode: 'read-write', principal: 'p', lifetimeSeconds: 900 });
+    const c = vended.config;
+    const limited = new S3ObjectStorage({
+      bucket: BUCKET, endpoint, region: REGION, pathStyle: true,
+      credentials: { accessKeyId: c['s3.access-key-id']!, secretAccessKey: c['s3.secret-access-key']!, sessionToken: c['s3.session-token']! },
+    });
+    try {
+      const inside = Array.from({ length: 3 }, (_, i) => `s3://${BUCKET}/st/deny/t1/data/${i}.parquet`);
+      const outside = Array.from({ length: 2 }, (_, i) => `s3://${BUCKET}/st/deny/t2/data/${i}.parquet`);
+      for (const u of [...inside, ...outside]) await storage.writeNew(u, Buffer.from('x'));
+      const result = await limited.deleteMany([...outside, ...inside]);
+      expect([...result.deleted].sort()).toEqual(inside);
+      expect(result.failed.map((f) => [f.uri, f.code]).sort()).toEqual(outside.map((u) => [u, 'AccessDenied']));
+      for (const u of inside) expect(await storage.exists(u)).toBe(false);
+      for (const u of outside) expect(await storage.exists(u)).toBe(true);
+      const text = JSON.stringify(result);
+      expect(text).not.toContain(c['s3.secret-access-key']!);
+      expect(text).not.toContain(c['s3.session-token']!);
+    } finally {
+      limited.close();
+    }
   });
 
   it('keeps credentials out of its errors', async () => {

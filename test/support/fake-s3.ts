@@ -17,6 +17,13 @@ export interface FakeS3 {
   /** The stored objects, as bucket/key. */
   keys(): string[];
   put(bucket: string, key: string, body: string): void;
+  /**
+   * Makes DeleteObjects refuse keys, as S3 answers per key in its <Error> elements: `refuse` gets the key and how many
+   * times it was sent before, and returns an error code (the key is kept) or undefined (it is deleted).
+   */
+  refuseDeletes(refuse: (key: string, attempt: number) => string | undefined): void;
+  /** DeleteObjects requests received, with how many keys each. */
+  deleteRequests: number[];
   close(): Promise<void>;
 }
 
@@ -26,6 +33,9 @@ const unxml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').repla
 export async function startFakeS3(): Promise<FakeS3> {
   const objects = new Map<string, Buffer>();
   const policies: SessionPolicy[] = [];
+  let refuse: ((key: string, attempt: number) => string | undefined) | undefined;
+  const attempts = new Map<string, number>();
+  const deleteRequests: number[] = [];
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -75,8 +85,17 @@ export async function startFakeS3(): Promise<FakeS3> {
       const contents = [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => `<Contents><Key>${xml(k.slice(bucket.length + 1))}</Key><Size>1</Size></Contents>`);
       res.end(`<ListBucketResult><Name>${bucket}</Name><IsTruncated>false</IsTruncated>${contents.join('')}</ListBucketResult>`);
     } else if (req.method === 'POST' && url.searchParams.has('delete')) {
-      for (const m of body.toString().matchAll(/<Key>([^<]*)<\/Key>/g)) objects.delete(`${bucket}/${unxml(m[1]!)}`);
-      res.end('<DeleteResult></DeleteResult>');
+      const errors: string[] = [];
+      const keys = [...body.toString().matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => unxml(m[1]!));
+      deleteRequests.push(keys.length);
+      for (const k of keys) {
+        const attempt = attempts.get(k) ?? 0;
+        attempts.set(k, attempt + 1);
+        const code = refuse?.(k, attempt);
+        if (code === undefined) objects.delete(`${bucket}/${k}`);
+        else errors.push(`<Error><Key>${xml(k)}</Key><Code>${code}</Code><Message>refused</Message></Error>`);
+      }
+      res.end(`<DeleteResult>${errors.join('')}</DeleteResult>`);
     } else {
       res.statusCode = 400;
       res.end(`<Error><Code>NotImplemented</Code><Message>${xml(`${req.method} ${req.url}`)}</Message></Error>`);
@@ -88,6 +107,10 @@ export async function startFakeS3(): Promise<FakeS3> {
     policies,
     keys: () => [...objects.keys()],
     put: (bucket, key, body) => void objects.set(`${bucket}/${key}`, Buffer.from(body)),
+    refuseDeletes: (fn) => {
+      refuse = fn;
+    },
+    deleteRequests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

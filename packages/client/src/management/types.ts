@@ -297,6 +297,8 @@ export interface TableMaintenanceResult {
   'deleted-files': number;
   'deleted-bytes': number;
   files: Array<{ path: string; kind: string; bytes: number }>;
+  /** Files the store could not delete (not counted in deleted-files): left in place; a later orphan removal deletes them. */
+  'failed-files'?: Array<{ path: string; kind: string; bytes: number; error: string }>;
   'metadata-location': string;
 }
 
@@ -307,6 +309,8 @@ export interface TableMaintenanceProgress {
   'files-scanned': number;
   'files-deleted': number;
   'bytes-deleted': number;
+  /** Files the store could not delete so far. */
+  'files-failed'?: number;
   'updated-at-ms': number;
   error?: string;
 }

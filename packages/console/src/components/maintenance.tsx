@@ -119,6 +119,11 @@ function MaintenanceResultView({ result: r }: { result: TableMaintenanceResult }
         ) : null}
         .
       </p>
+      {(r['failed-files']?.length ?? 0) > 0 && (
+        <p className="state error" data-testid="maintenance-failed-files">
+          {r['failed-files']!.length} files could not be deleted (the storage refused them; they are left for a later orphan removal), first: {r['failed-files']![0]!.path} ({r['failed-files']![0]!.error})
+        </p>
+      )}
       {r.files.length > 0 && (
         <table className="grid" data-testid="maintenance-files">
           <thead>

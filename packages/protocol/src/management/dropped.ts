@@ -60,6 +60,11 @@ export const TableMaintenanceResult = Type.Object(
     'deleted-files': Type.Integer(),
     'deleted-bytes': Type.Integer({ description: 'As the metadata records them (manifest lists count 0)' }),
     files: Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer() }), { description: 'Deleted, or on a dry run to be deleted' }),
+    'failed-files': Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer(), error: Type.String({ description: "The store's error code and message" }) }), {
+        description: 'Files the store could not delete (not counted in deleted-files): left in place; no metadata reaches them, so a later orphan removal deletes them',
+      }),
+    ),
     'metadata-location': Type.String(),
   },
   { $id: 'TableMaintenanceResult' },
@@ -74,6 +79,7 @@ export const TableMaintenanceProgress = Type.Object(
     'files-scanned': Type.Integer({ description: 'Manifest entries and manifest lists read, and objects listed' }),
     'files-deleted': Type.Integer(),
     'bytes-deleted': Type.Integer(),
+    'files-failed': Type.Optional(Type.Integer({ description: 'Files the store could not delete: left in place, listed in the result' })),
     'updated-at-ms': Type.Integer(),
     error: Type.Optional(Type.String({ description: 'Why the job failed (phase failed)' })),
   },

@@ -23,6 +23,10 @@ function memoryStorage(): ObjectStorage & { objects: Map<string, Uint8Array> } {
     exists: async (uri) => objects.has(uri),
     existsIsCheap: () => true,
     delete: async (uri) => void objects.delete(uri),
+    deleteMany: async (uris) => {
+      for (const uri of uris) objects.delete(uri);
+      return { deleted: [...uris], failed: [] };
+    },
     deletePrefix: async () => 0,
   };
 }

@@ -242,6 +242,14 @@ export interface ObjectStorage {
   existsIsCheap(uri: string): boolean;
   /** Deletes one object; no error when it does not exist. */
   delete(uri: string): Promise<void>;
+  /**
+   * Deletes many objects, in the store's bulk requests where it has them (S3 DeleteObjects: up to 1000 keys a request, a
+   * few requests at a time), else one request per object, a bounded number at once. Any number of URIs, each checked
+   * as delete() checks it (the profile's own bucket or container): one it refuses is failed, never sent. Answers for
+   * every URI whether it is gone (a missing object counts as deleted) or failed, with why: an object the store refused
+   * or a request that got no answer is failed, never counted as deleted. Transient refusals are retried first.
+   */
+  deleteMany(uris: readonly string[]): Promise<DeleteManyResult>;
   /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */
   deletePrefix(prefix: string): Promise<number>;
   /**
@@ -249,6 +257,20 @@ export interface ObjectStorage {
    * (orphan-file removal, catalog/maintenance/). Absent where not built yet (GCS, Azure): that action then refuses.
    */
   list?(prefix: string): AsyncGenerator<StoredObject>;
+}
+
+/** What deleteMany did: every URI it was given is in exactly one of the two lists. */
+export interface DeleteManyResult {
+  deleted: string[];
+  failed: DeleteFailure[];
+}
+
+export interface DeleteFailure {
+  uri: string;
+  /** The store's error code (S3's AccessDenied, SlowDown, ...), or the catalog's (ERR_VALIDATION: not in this storage). */
+  code: string;
+  /** Names the operation, the URI and the code only: never a credential. */
+  message: string;
 }
 
 export interface StoredObject {

@@ -1,5 +1,6 @@
 import { CatalogError } from '../errors/catalog-error.js';
-import type { ObjectStorage, StoredObject } from '../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../catalog/ports.js';
+import { deleteFailure } from './delete-each.js';
 
 /** Picks the adapter for a location by its scheme. */
 export class StorageRouter implements ObjectStorage {
@@ -28,6 +29,27 @@ export class StorageRouter implements ObjectStorage {
   }
   delete(uri: string): Promise<void> {
     return this.pick(uri).delete(uri);
+  }
+  /** Each adapter's own bulk delete over its URIs; a URI no adapter serves is failed. */
+  async deleteMany(uris: readonly string[]): Promise<DeleteManyResult> {
+    const out: DeleteManyResult = { deleted: [], failed: [] };
+    const byAdapter = new Map<ObjectStorage, string[]>();
+    for (const uri of uris) {
+      try {
+        const adapter = this.pick(uri);
+        const list = byAdapter.get(adapter);
+        if (list) list.push(uri);
+        else byAdapter.set(adapter, [uri]);
+      } catch (e) {
+        out.failed.push(deleteFailure(uri, e));
+      }
+    }
+    for (const [adapter, some] of byAdapter) {
+      const result = await adapter.deleteMany(some);
+      out.deleted.push(...result.deleted);
+      out.failed.push(...result.failed);
+    }
+    return out;
   }
   deletePrefix(prefix: string): Promise<number> {
     return this.pick(prefix).deletePrefix(prefix);

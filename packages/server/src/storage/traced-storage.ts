@@ -4,7 +4,7 @@
  * operation and the URI's scheme only: object keys name tables, and a URI could carry a SAS or signature in a query.
  */
 import { CatalogError } from '../errors/catalog-error.js';
-import type { ObjectStorage, StoredObject } from '../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../catalog/ports.js';
 import type { SpanNote, Spans } from '../catalog/tracing/ports.js';
 
 const scheme = (uri: string) => /^([a-z][a-z0-9+.-]{0,15}):/i.exec(uri)?.[1]?.toLowerCase() ?? 'file';
@@ -49,6 +49,14 @@ export class TracedStorage implements ObjectStorage {
 
   delete(uri: string): Promise<void> {
     return this.call('delete', uri, () => this.inner.delete(uri));
+  }
+
+  /** One span for the whole call (its batches are the adapter's), with how many objects were deleted and failed. */
+  deleteMany(uris: readonly string[]): Promise<DeleteManyResult> {
+    return this.call('delete-many', uris[0] ?? '', () => this.inner.deleteMany(uris), (span, result) => {
+      span.set('lakegate.storage.objects', result.deleted.length);
+      span.set('lakegate.storage.failed', result.failed.length);
+    });
   }
 
   deletePrefix(prefix: string): Promise<number> {

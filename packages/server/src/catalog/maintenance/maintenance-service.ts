@@ -21,7 +21,7 @@ import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/i
 import type { Caller, CatalogObjectRecord } from '../ports.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
-import { forEachBounded } from '../bounded.js';
+import { deleteFiles, type FailedFile } from './delete-files.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
@@ -65,6 +65,8 @@ export interface MaintenanceResult {
   'deleted-bytes': number;
   /** The files deleted (or, on a dry run, that would be). */
   files: DeletableFile[];
+  /** The files the store could not delete (left; not in `files` nor counted). */
+  'failed-files': FailedFile[];
   'metadata-location': string;
 }
 
@@ -158,6 +160,7 @@ export class MaintenanceService {
       expiredSnapshots: result['expired-snapshots'].length,
       deletedFiles: result['deleted-files'],
       deletedBytes: result['deleted-bytes'],
+      failedFiles: result['failed-files'].length,
     });
     return result;
   }
@@ -178,7 +181,7 @@ export class MaintenanceService {
   async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress = JobProgress.none(this.ctx.clock)): Promise<MaintenanceResult> {
     const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
       ? await this.expire(scope, record, options, progress)
-      : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'metadata-location': record.metadataLocation };
+      : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'failed-files': [], 'metadata-location': record.metadataLocation };
     if (!options.actions.includes('remove-orphan-files')) return this.done(scope, record, expired);
     // After the expiry, on the metadata it committed: what expired snapshots left behind is no orphan, it is gone.
     const current = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
@@ -188,26 +191,22 @@ export class MaintenanceService {
     await progress.phase('listing-orphans');
     const reachable = await reachableFromMetadata(new CountingManifestReader(storage, [metadata.location], progress), metadata, current.metadataLocation);
     const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs, (n) => progress.filesScanned(n))).filter((f) => isPurgeable(scope.warehouse, f.path));
-    if (!options.dryRun) {
-      await progress.phase('deleting-orphans');
-      await forEachBounded(orphans, async (f) => {
-        await storage.delete(f.path);
-        await progress.deleted(f.bytes);
-      });
-    }
-    const bytes = orphans.reduce((n, f) => n + f.bytes, 0);
+    if (options.dryRun) return this.done(scope, record, { ...expired, files: [...expired.files, ...orphans] });
+    await progress.phase('deleting-orphans');
+    const { deleted, failed } = await deleteFiles(storage, orphans, progress);
     return this.done(scope, record, {
       ...expired,
-      files: [...expired.files, ...orphans],
-      'deleted-files': expired['deleted-files'] + (options.dryRun ? 0 : orphans.length),
-      'deleted-bytes': expired['deleted-bytes'] + (options.dryRun ? 0 : bytes),
+      files: [...expired.files, ...deleted],
+      'failed-files': [...expired['failed-files'], ...failed],
+      'deleted-files': expired['deleted-files'] + deleted.length,
+      'deleted-bytes': expired['deleted-bytes'] + deleted.reduce((n, f) => n + f.bytes, 0),
     });
   }
 
   /** The job's event (and so its /metrics counts), for a run that was not a dry run. */
   private done(scope: RequestScope, record: CatalogObjectRecord, result: MaintenanceResult): MaintenanceResult {
     if (!result['dry-run']) {
-      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'] });
+      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'], failedFiles: result['failed-files'].length });
     }
     return result;
   }
@@ -231,7 +230,7 @@ export class MaintenanceService {
       const plan = planExpiry(before, this.ctx.clock.now(), settings);
       const reader = new CountingManifestReader(storage, [before.location], progress);
       const reachable = await ReachableFiles.compute(reader, before.location, before, new Set(plan.expired));
-      const result: MaintenanceResult = { 'dry-run': options.dryRun, 'expired-snapshots': plan.expired, 'removed-refs': plan.removedRefs, 'deleted-files': 0, 'deleted-bytes': 0, files: reachable.files, 'metadata-location': current.metadataLocation };
+      const result: MaintenanceResult = { 'dry-run': options.dryRun, 'expired-snapshots': plan.expired, 'removed-refs': plan.removedRefs, 'deleted-files': 0, 'deleted-bytes': 0, files: reachable.files, 'failed-files': [], 'metadata-location': current.metadataLocation };
       if (options.dryRun || (plan.expired.length === 0 && plan.removedRefs.length === 0)) return result;
       const requirements: TableRequirement[] = [
         { type: 'assert-table-uuid', uuid: before['table-uuid'] },
@@ -256,13 +255,11 @@ export class MaintenanceService {
       await reachable.keepSnapshots((after.snapshots ?? []).filter((s) => !plan.retained.has(String(s['snapshot-id']))));
       const files = reachable.files.filter((f) => isPurgeable(scope.warehouse, f.path));
       await progress.phase('deleting-expired-files');
-      await forEachBounded(files, async (f) => {
-        await storage.delete(f.path);
-        await progress.deleted(f.bytes);
-      });
-      result.files = files;
-      result['deleted-files'] = files.length;
-      result['deleted-bytes'] = files.reduce((n, f) => n + f.bytes, 0);
+      const { deleted, failed } = await deleteFiles(storage, files, progress);
+      result.files = deleted;
+      result['failed-files'] = failed;
+      result['deleted-files'] = deleted.length;
+      result['deleted-bytes'] = deleted.reduce((n, f) => n + f.bytes, 0);
       result['metadata-location'] = committed!.metadataLocation;
       return result;
     }

@@ -96,6 +96,8 @@ export interface MaintenanceProgress {
   'files-scanned': number;
   'files-deleted': number;
   'bytes-deleted': number;
+  /** Files the store could not delete (left in place; reported in the job's result). */
+  'files-failed'?: number;
   'updated-at-ms': number;
   /** Why the job failed (phase 'failed'). */
   error?: string;

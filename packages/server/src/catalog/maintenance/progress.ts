@@ -62,8 +62,14 @@ export class JobProgress {
   }
 
   async deleted(bytes: number): Promise<void> {
-    this.state['files-deleted'] += 1;
+    await this.deletedMany(1, bytes, 0);
+  }
+
+  /** A bulk delete's outcome: `n` files of `bytes` deleted, `failed` the store could not delete. */
+  async deletedMany(n: number, bytes: number, failed: number): Promise<void> {
+    this.state['files-deleted'] += n;
     this.state['bytes-deleted'] += bytes;
+    if (failed > 0) this.state['files-failed'] = (this.state['files-failed'] ?? 0) + failed;
     await this.maybeFlush();
   }
 

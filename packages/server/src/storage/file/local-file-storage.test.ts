@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { atDispatch } from '../../runtime/end-of-turn.js';
-import { expectBoundedRead } from '../../../../../test/support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete } from '../../../../../test/support/object-storage-contract.js';
 import { LocalFileStorage } from './local-file-storage.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-local-storage-'));
@@ -94,6 +94,10 @@ describe('LocalFileStorage.list and delete', () => {
     const missing = [];
     for await (const o of storage.list(pathToFileURL(path.join(dir, 'no-such-dir')).href)) missing.push(o);
     expect(missing).toEqual([]);
+  });
+
+  it('deleteMany: an unlink each, every URI answered, another scheme and a directory refused (the object-store contract)', async () => {
+    await expectBulkDelete(new LocalFileStorage(), pathToFileURL(path.join(dir, 'bulk', 't1')).href, 's3://bucket/wh/t1/x.parquet');
   });
 
   it('deletes a file, and a missing one without an error', async () => {

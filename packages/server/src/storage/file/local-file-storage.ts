@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
 import { localPath } from '../../catalog/locations.js';
 import { currentBatch } from '../../runtime/end-of-turn.js';
 import { readBounded } from '../bounded-read.js';
+import { deleteEach } from '../delete-each.js';
 
 /** Files stat()ed at once while listing. */
 const LIST_STAT_BATCH = 32;
@@ -91,6 +92,8 @@ export class LocalFileStorage implements ObjectStorage {
   }
 
   async delete(uri: string): Promise<void> {
+    // A file, never a directory (deletePrefix is for those) nor another scheme: as every store's delete refuses.
+    if (!this.handles(uri) || uri.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not a file location: ${uri}`);
     const target = localPath(uri);
     try {
       // unlink, one system call: rm() stats first (maintenance deletes 10^5 files in a run).
@@ -99,6 +102,11 @@ export class LocalFileStorage implements ObjectStorage {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       await fs.rm(target, { force: true });
     }
+  }
+
+  /** An unlink per file, DELETE_EACH_CONCURRENCY at once (delete-each.ts): a filesystem has no bulk delete. */
+  deleteMany(uris: readonly string[]): Promise<DeleteManyResult> {
+    return deleteEach(uris, (uri) => this.delete(uri));
   }
 
   async deletePrefix(prefix: string): Promise<number> {

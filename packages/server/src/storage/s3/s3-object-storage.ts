@@ -8,7 +8,6 @@
  */
 import {
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -17,8 +16,10 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import { deleteFailure } from '../delete-each.js';
 import { readBounded } from '../bounded-read.js';
+import { DELETE_BATCH, deleteObjects, type KeyToDelete } from './s3-delete-objects.js';
 import { directoryPrefix, isS3Uri, parseS3Location } from './s3-location.js';
 
 export interface S3ObjectStorageOptions {
@@ -34,9 +35,6 @@ export interface S3ObjectStorageOptions {
   /** A ready client (tests); the options above are then ignored. */
   client?: S3Client;
 }
-
-/** DeleteObjects accepts at most this many keys per request. */
-const DELETE_BATCH = 1000;
 
 export class S3ObjectStorage implements ObjectStorage {
   private readonly client: S3Client;
@@ -112,6 +110,24 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 
+  /** DeleteObjects, 1000 keys a request (s3-delete-objects.ts); every URI checked against the profile's bucket first. */
+  async deleteMany(uris: readonly string[]): Promise<DeleteManyResult> {
+    const keys: KeyToDelete[] = [];
+    const refused: DeleteFailure[] = [];
+    const seen = new Set<string>();
+    for (const uri of uris) {
+      if (seen.has(uri)) continue;
+      seen.add(uri);
+      try {
+        keys.push({ key: this.objectLocation(uri).key, uri });
+      } catch (e) {
+        refused.push(deleteFailure(uri, e));
+      }
+    }
+    const result = await deleteObjects(this.client, this.options.bucket, keys);
+    return { deleted: result.deleted, failed: [...refused, ...result.failed] };
+  }
+
   async deletePrefix(prefix: string): Promise<number> {
     const location = this.inBucket(prefix, parseS3Location(prefix));
     // Always a directory prefix: deleting under s3://b/wh/t1 must not touch s3://b/wh/t10.
@@ -131,19 +147,12 @@ export class S3ObjectStorage implements ObjectStorage {
         throw storageError('ListObjectsV2', prefix, e);
       }
       if (keys.length === 0) continue;
-      try {
-        const out = await this.client.send(
-          new DeleteObjectsCommand({ Bucket: location.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-        );
-        const failed = out.Errors ?? [];
-        if (failed.length > 0) {
-          throw new CatalogError('ERR_STORAGE', `S3 DeleteObjects under ${prefix} failed for ${failed.length} object(s): ${failed[0]!.Code ?? 'unknown error'}`);
-        }
-      } catch (e) {
-        if (e instanceof CatalogError) throw e;
-        throw storageError('DeleteObjects', prefix, e);
+      const result = await deleteObjects(this.client, location.bucket, keys.map((key) => ({ key, uri: key })));
+      deleted += result.deleted.length;
+      // What could not be deleted stays, and the purge fails with the count: the caller keeps its record and retries.
+      if (result.failed.length > 0) {
+        throw new CatalogError('ERR_STORAGE', `S3 DeleteObjects under ${prefix} failed for ${result.failed.length} object(s) (${deleted} deleted): ${result.failed[0]!.code}`);
       }
-      deleted += keys.length;
     } while (token);
     return deleted;
   }

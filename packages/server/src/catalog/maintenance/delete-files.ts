@@ -1,0 +1,55 @@
+/**
+ * Deleting a job's files (those only expired snapshots reached, and orphans) through the storage's bulk delete
+ * (ObjectStorage.deleteMany: on S3 one DeleteObjects request per DELETE_CHUNK files), DELETE_CALLS chunks at once, the
+ * job's progress counted as each chunk ends. The caller passes only files under the table's own location (checked per
+ * file: ReachableFiles.add, isPurgeable), and the storage checks each against its own bucket or container again.
+ * A file the store could not delete is reported failed with its reason, never counted as deleted, and left: after an
+ * expiry no metadata reaches it any more, so a later orphan removal finds and deletes it; an orphan is found again.
+ */
+import { forEachBounded } from '../bounded.js';
+import type { ObjectStorage } from '../ports.js';
+import type { JobProgress } from './progress.js';
+import type { DeletableFile } from './reachable-files.js';
+
+/** Files per deleteMany call: S3's DeleteObjects limit, so each call is one request there. */
+export const DELETE_CHUNK = 1000;
+/** deleteMany calls in flight at once. */
+export const DELETE_CALLS = 4;
+
+export interface FailedFile extends DeletableFile {
+  /** The store's error code and message (never a credential: adapters write them so). */
+  error: string;
+}
+
+export interface DeleteOutcome {
+  deleted: DeletableFile[];
+  failed: FailedFile[];
+}
+
+export async function deleteFiles(storage: ObjectStorage, files: readonly DeletableFile[], progress: JobProgress): Promise<DeleteOutcome> {
+  const chunks: DeletableFile[][] = [];
+  for (let i = 0; i < files.length; i += DELETE_CHUNK) chunks.push(files.slice(i, i + DELETE_CHUNK));
+  const gone = new Set<string>();
+  const failed = new Map<string, string>();
+  await forEachBounded(chunks, async (chunk) => {
+    const result = await storage.deleteMany(chunk.map((f) => f.path));
+    for (const uri of result.deleted) gone.add(uri);
+    for (const f of result.failed) failed.set(f.uri, `${f.code}: ${f.message}`);
+    let bytes = 0;
+    let n = 0;
+    for (const f of chunk) {
+      if (gone.has(f.path)) {
+        n += 1;
+        bytes += f.bytes;
+      }
+    }
+    await progress.deletedMany(n, bytes, result.failed.length);
+  }, DELETE_CALLS);
+  const out: DeleteOutcome = { deleted: [], failed: [] };
+  for (const f of files) {
+    if (gone.has(f.path)) out.deleted.push(f);
+    // A URI the storage answered for in neither list counts as failed: only what it says is gone is.
+    else out.failed.push({ ...f, error: failed.get(f.path) ?? 'ERR_STORAGE: the storage did not report this file deleted' });
+  }
+  return out;
+}
