@@ -91,6 +91,7 @@ import { WarehouseStorage } from './storage/warehouse-storage.js';
 import { createEvents } from './compose/events.js';
 import { startSweeps } from './compose/sweeps.js';
 import { brokerConfigErrors, brokerSinkFor } from './events/broker-sinks.js';
+import type { HostResolver } from './catalog/outbox/sink-destinations.js';
 
 /** Delegation policies stored before issuers were recorded may hold bare group names, which match nothing now. */
 async function warnAboutBareGroups(principals: PrincipalService, logger: Logger): Promise<void> {
@@ -125,6 +126,8 @@ export interface BuildOptions {
   worker?: WorkerLink;
   /** Trace export (default: as the OTEL_* environment variables say, off without them; observability/tracing.ts). */
   tracing?: Tracing | undefined;
+  /** How event sink destinations are resolved (default: the system resolver; tests answer as a rebinding DNS would). */
+  hostResolver?: HostResolver | undefined;
 }
 
 export function createStore(config: LakegateConfig, spans?: Spans): LakegateStore {
@@ -300,6 +303,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     // The broker sinks (events/broker-sinks.ts) beside the built-in webhook.
     extraSinks: { kafka: brokerSinkFor, nats: brokerSinkFor },
     sinkConfigChecks: { kafka: (c) => brokerConfigErrors('kafka', c), nats: (c) => brokerConfigErrors('nats', c) },
+    resolveHost: options.hostResolver,
   });
   await app.register(managementSurface, {
     prefix: MANAGEMENT_PREFIX,

@@ -16,7 +16,7 @@ import type { SinkKind } from '../catalog/outbox/delivery-ports.js';
 import type { LakegateConfig } from '../config/config.js';
 import { type SinkFactory, sinkFactories } from '../events/sink-factory.js';
 import { systemHostResolver } from '../events/host-resolver.js';
-import { parseNetworks } from '../catalog/outbox/sink-destinations.js';
+import { type DestinationRule, type HostResolver, parseNetworks } from '../catalog/outbox/sink-destinations.js';
 import { eventMetrics } from '../observability/event-metrics.js';
 import type { EventRoutesOptions } from '../http/routes/management/events.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -41,6 +41,8 @@ export interface EventDeps {
   extraSinks?: Partial<Record<SinkKind, SinkFactory>>;
   /** Their config checks, used when a sink of that kind is created. */
   sinkConfigChecks?: Partial<Record<SinkKind, (config: Record<string, unknown>) => string[]>>;
+  /** How sink destinations are resolved, at creation and at every connection (default: the system resolver). */
+  resolveHost?: HostResolver | undefined;
 }
 
 export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEvents {
@@ -59,7 +61,10 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
       return sealed === undefined ? undefined : e.box.open(sealed, aad(id));
     },
   };
-  const factories = sinkFactories(secrets, e.extraSinks);
+  // Non-public destinations are the platform's, or in the networks the operator lists (docs/security.md): checked
+  // when a sink is created and at every connection a sink not made by a platform administrator opens.
+  const destinations: DestinationRule = { networks: parseNetworks(config.eventSinkPrivateNetworks), resolve: e.resolveHost ?? systemHostResolver() };
+  const factories = sinkFactories(secrets, e.extraSinks, destinations);
   const ctx: ServiceContext = { ...e.deps, access: e.services.access, scope: async (r) => ({ warehouse: await e.services.warehouses.require(r.caller, r.warehouse), caller: r.caller }) };
   const delivery = new EventDelivery({
     store: store.outbox,
@@ -79,8 +84,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     kinds: factories.kinds,
     secrets,
     checkConfig: e.sinkConfigChecks ?? {},
-    // Non-public destinations are the platform's, or in the networks the operator lists (docs/security.md).
-    destinations: { networks: parseNetworks(config.eventSinkPrivateNetworks), resolve: systemHostResolver() },
+    destinations,
     audit: (caller, object, reason) => e.services.access.record(caller, 'access.denied', 'deny', 'event-sink:destination', object, { reason }),
   });
   return {

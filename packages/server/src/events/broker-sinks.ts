@@ -3,6 +3,7 @@
  * becomes an EventSink. The config is checked first; a bad one throws SinkError ERR_SINK_CONFIG naming every bad field.
  */
 import type { EventSink } from '../catalog/outbox/sink.js';
+import type { DestinationRule } from '../catalog/outbox/sink-destinations.js';
 import { validateBrokerSinkConfig } from './broker-config.js';
 import { KafkaSink } from './kafka-sink.js';
 import { NatsSink } from './nats-sink.js';
@@ -15,6 +16,8 @@ export interface BrokerSinkContext {
   warehouse: string;
   /** The sink's sealed secret, opened: Kafka's SASL password, NATS's password, token or creds file. */
   secret?: string | undefined;
+  /** The destination rule every connection is checked against (guarded-connect.ts); absent: any destination. */
+  guard?: DestinationRule | undefined;
 }
 
 export function createBrokerSink(config: unknown, context: BrokerSinkContext): EventSink {
@@ -24,15 +27,15 @@ export function createBrokerSink(config: unknown, context: BrokerSinkContext): E
     throw new SinkError(kind === 'kafka' || kind === 'nats' ? kind : 'broker', 'ERR_SINK_CONFIG', `bad config: ${checked.errors.join('; ')}`);
   }
   const c = checked.config;
-  return c.kind === 'kafka' ? new KafkaSink(c, { secret: context.secret }) : new NatsSink(c, { warehouse: context.warehouse, secret: context.secret });
+  return c.kind === 'kafka' ? new KafkaSink(c, { secret: context.secret, guard: context.guard }) : new NatsSink(c, { warehouse: context.warehouse, secret: context.secret, guard: context.guard });
 }
 
 /**
  * The factory in the shape the delivery loop's sink registry takes (events/sink-factory.ts `extra`): a stored sink
  * record (kind and config apart, as the management API keeps them) and its opened secret.
  */
-export function brokerSinkFor(record: { kind: string; warehouse: string; config: Record<string, unknown> }, secret: string | undefined): EventSink {
-  return createBrokerSink({ ...record.config, kind: record.kind }, { warehouse: record.warehouse, secret });
+export function brokerSinkFor(record: { kind: string; warehouse: string; config: Record<string, unknown> }, secret: string | undefined, guard?: DestinationRule): EventSink {
+  return createBrokerSink({ ...record.config, kind: record.kind }, { warehouse: record.warehouse, secret, guard });
 }
 
 /** The problems of a broker sink's config as the management API receives it (kind and config apart); empty when fine. */

@@ -18,6 +18,8 @@ import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
 import type { KafkaSinkConfig } from './broker-config.js';
 import { patchKafkajsRequestQueue } from './kafkajs-request-queue.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
+import { DESTINATION_REFUSED, type DestinationRule } from '../catalog/outbox/sink-destinations.js';
+import { guardedKafkaSocketFactory } from './guarded-connect.js';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 // No 1 ms timer per open connection (kafkajs-request-queue.ts): a producer is kept connected between batches.
@@ -31,9 +33,14 @@ const HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type'
 export interface KafkaSinkOptions {
   /** The SASL password, when config.sasl is set. */
   secret?: string | undefined;
+  /**
+   * The destination rule: every socket (to a bootstrap broker and to each broker the metadata advertises) is made by
+   * a socketFactory that resolves and checks the host first (guarded-connect.ts). Absent: any destination.
+   */
+  guard?: DestinationRule | undefined;
 }
 
-function kafkaClientConfig(config: KafkaSinkConfig, timeoutMs: number, secret: string | undefined): KafkaConfig {
+function kafkaClientConfig(config: KafkaSinkConfig, timeoutMs: number, secret: string | undefined, guard: DestinationRule | undefined): KafkaConfig {
   let sasl: SASLOptions | undefined;
   if (config.sasl) {
     if (secret === undefined) throw new SinkError('kafka', 'ERR_SINK_CONFIG', 'sasl is set but the sink has no secret (the SASL password)');
@@ -44,6 +51,7 @@ function kafkaClientConfig(config: KafkaSinkConfig, timeoutMs: number, secret: s
     brokers: config.brokers,
     ...(config.tls === undefined || config.tls === false ? {} : { ssl: config.tls === true ? true : { ...config.tls } }),
     ...(sasl ? { sasl } : {}),
+    ...(guard ? { socketFactory: guardedKafkaSocketFactory(guard) as KafkaConfig['socketFactory'] } : {}),
     connectionTimeout: Math.min(3_000, timeoutMs),
     requestTimeout: timeoutMs,
     // Give up well inside the deliver() bound: the outbox owns the long retry (with backoff), not the client.
@@ -63,7 +71,7 @@ export class KafkaSink implements EventSink {
 
   constructor(private readonly config: KafkaSinkConfig, options: KafkaSinkOptions = {}) {
     this.timeoutMs = config['timeout-ms'] ?? DEFAULT_TIMEOUT_MS;
-    this.kafka = new Kafka(kafkaClientConfig(config, this.timeoutMs, options.secret));
+    this.kafka = new Kafka(kafkaClientConfig(config, this.timeoutMs, options.secret, options.guard));
   }
 
   async deliver(events: readonly CloudEvent[]): Promise<void> {
@@ -124,6 +132,8 @@ export class KafkaSink implements EventSink {
 function classify(e: unknown, topic: string): SinkError {
   const err = e as { name?: string; type?: string; retriable?: boolean };
   const message = brokerMessage(e);
+  // Refused by the destination rule (a bootstrap or advertised broker resolves to a non-public address): say only that.
+  if (refusedByRule(e)) return new SinkError('kafka', 'ERR_SINK_UNAVAILABLE', `delivery to topic ${topic} refused: ${DESTINATION_REFUSED}`);
   if (err.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition|UNKNOWN_TOPIC/i.test(message)) {
     return new SinkError('kafka', 'ERR_SINK_REJECTED', `topic ${topic} does not exist (create it, or set auto-create-topic)`);
   }
@@ -131,4 +141,14 @@ function classify(e: unknown, topic: string): SinkError {
     return new SinkError('kafka', 'ERR_SINK_REJECTED', `not authorized for topic ${topic}: ${message}`);
   }
   return new SinkError('kafka', 'ERR_SINK_UNAVAILABLE', `delivery to topic ${topic} failed: ${message}`);
+}
+
+/** Whether the destination rule refused a connection somewhere in the error's cause chain (kafkajs wraps errors). */
+function refusedByRule(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur && depth < 6; depth++) {
+    const c = cur as { message?: unknown; originalError?: unknown; cause?: unknown };
+    if (typeof c.message === 'string' && c.message.includes(DESTINATION_REFUSED)) return true;
+    cur = c.originalError ?? c.cause;
+  }
+  return false;
 }

@@ -18,6 +18,8 @@ import { stringifyJson } from '../catalog/json.js';
 import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
 import type { NatsSinkConfig } from './broker-config.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
+import { DESTINATION_REFUSED, DestinationRefused, type DestinationRule } from '../catalog/outbox/sink-destinations.js';
+import { guardedNatsServers } from './guarded-connect.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** The stream's de-duplication window when the sink creates it (JetStream's default is also 2 minutes). */
@@ -28,6 +30,12 @@ export interface NatsSinkOptions {
   warehouse: string;
   /** The password, token or creds file content, per config.credentials. */
   secret?: string | undefined;
+  /**
+   * The destination rule. nats.js has no socket hook, so each connection starts by resolving and checking every
+   * configured server (guarded-connect.ts), dials only the checked addresses (TLS still verifies the configured
+   * name), and ignores the servers a NATS cluster announces (connect_urls). Absent: any destination.
+   */
+  guard?: DestinationRule | undefined;
 }
 
 /**
@@ -54,8 +62,10 @@ export class NatsSink implements EventSink {
   private readonly auth: Partial<ConnectionOptions>;
   private connection: Promise<NatsConnection> | undefined;
   private closed = false;
+  private readonly guard: DestinationRule | undefined;
 
   constructor(private readonly config: NatsSinkConfig, options: NatsSinkOptions) {
+    this.guard = options.guard;
     this.timeoutMs = config['timeout-ms'] ?? DEFAULT_TIMEOUT_MS;
     this.warehouseToken = subjectToken(options.warehouse);
     this.auth = authOptions(config, options.secret);
@@ -110,14 +120,7 @@ export class NatsSink implements EventSink {
 
   private connect(): Promise<NatsConnection> {
     this.connection ??= (async () => {
-      const nc = await connect({
-        servers: this.config.servers,
-        name: 'lakegate-events',
-        timeout: Math.min(3_000, this.timeoutMs),
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 500,
-        ...this.auth,
-      });
+      const nc = this.guard ? await this.connectGuarded(this.guard) : await connect(this.options(this.config.servers));
       try {
         await this.ensureStream(nc);
       } catch (e) {
@@ -128,6 +131,34 @@ export class NatsSink implements EventSink {
     })();
     this.connection.catch(() => (this.connection = undefined));
     return this.connection;
+  }
+
+  private options(servers: string[]): ConnectionOptions {
+    return { servers, name: 'lakegate-events', timeout: Math.min(3_000, this.timeoutMs), maxReconnectAttempts: -1, reconnectTimeWait: 500, ...this.auth };
+  }
+
+  /**
+   * Under the destination rule: the configured servers resolved and checked now, then each tried in turn with only
+   * its checked addresses (reconnects stay on them), no DNS resolution by the client and no cluster discovery.
+   */
+  private async connectGuarded(guard: DestinationRule): Promise<NatsConnection> {
+    const targets = await guardedNatsServers(this.config.servers, guard);
+    let last: unknown;
+    for (const target of targets) {
+      try {
+        return await connect({
+          ...this.options(target.servers),
+          resolve: false,
+          ignoreClusterUpdates: true,
+          // nats.js merges `tls` into node:tls's connect options, so the certificate is verified against the
+          // configured name although the client dials an address (its typings do not list servername).
+          ...(target.tls && target.tlsName ? { tls: { servername: target.tlsName } as unknown as ConnectionOptions['tls'] } : {}),
+        });
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last ?? new Error('no NATS server to connect to');
   }
 
   /** The stream must exist and capture the sink's subjects; it is created when missing unless create-stream is false. */
@@ -160,6 +191,7 @@ export class NatsSink implements EventSink {
 
   private classify(e: unknown): SinkError {
     const message = brokerMessage(e);
+    if (e instanceof DestinationRefused) return new SinkError('nats', 'ERR_SINK_UNAVAILABLE', `delivery to stream ${this.config.stream} refused: ${DESTINATION_REFUSED}`);
     if (e instanceof JetStreamApiError) return new SinkError('nats', 'ERR_SINK_REJECTED', `stream ${this.config.stream}: ${message}`);
     // Nothing answered the publish: no stream captures the subject (nats.js 3 reports it as "jetstream is not enabled").
     if (/no responders|jetstream is not enabled/i.test(message)) {

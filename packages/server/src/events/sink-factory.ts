@@ -5,21 +5,27 @@
  */
 import type { SinkKind, SinkRecord } from '../catalog/outbox/delivery-ports.js';
 import type { SinkSecrets } from '../catalog/outbox/sink-admin.js';
+import type { DestinationRule } from '../catalog/outbox/sink-destinations.js';
 import type { EventSink } from '../catalog/outbox/sink.js';
 import { WebhookSink } from './webhook-sink.js';
 
-export type SinkFactory = (record: SinkRecord, secret: string | undefined) => Promise<EventSink> | EventSink;
+/** `guard`: the destination rule every connection of the sink is checked against; undefined: any destination. */
+export type SinkFactory = (record: SinkRecord, secret: string | undefined, guard: DestinationRule | undefined) => Promise<EventSink> | EventSink;
 
 export interface SinkFactories {
   kinds: SinkKind[];
   create(record: SinkRecord): Promise<EventSink>;
 }
 
-export function sinkFactories(secrets: SinkSecrets, extra: Partial<Record<SinkKind, SinkFactory>> = {}): SinkFactories {
+/**
+ * `destinations`: the rule a sink not made by a platform administrator (record.anyDestination false or absent) is
+ * held to at every connection (catalog/outbox/sink-destinations.ts); absent: no rule.
+ */
+export function sinkFactories(secrets: SinkSecrets, extra: Partial<Record<SinkKind, SinkFactory>> = {}, destinations?: DestinationRule): SinkFactories {
   const factories: Partial<Record<SinkKind, SinkFactory>> = {
-    webhook: (record, secret) => {
+    webhook: (record, secret, guard) => {
       if (secret === undefined) throw new Error('the webhook sink has no signing secret');
-      return new WebhookSink({ url: String(record.config.url), secret, ...(typeof record.config['timeout-ms'] === 'number' ? { timeoutMs: record.config['timeout-ms'] } : {}) });
+      return new WebhookSink({ url: String(record.config.url), secret, guard, ...(typeof record.config['timeout-ms'] === 'number' ? { timeoutMs: record.config['timeout-ms'] } : {}) });
     },
     ...extra,
   };
@@ -29,7 +35,7 @@ export function sinkFactories(secrets: SinkSecrets, extra: Partial<Record<SinkKi
       const factory = factories[record.kind];
       if (!factory) throw new Error(`no adapter for event sinks of kind ${record.kind}`);
       const secret = record.secretId === undefined ? undefined : await secrets.read(record.secretId);
-      return factory(record, secret);
+      return factory(record, secret, record.anyDestination === true ? undefined : destinations);
     },
   };
 }

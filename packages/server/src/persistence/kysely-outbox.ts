@@ -21,6 +21,8 @@ type OutboxTables = {
     kind: string;
     config: string;
     secret_id: string | null;
+    /** Migration 0022: 1 when a platform administrator made the sink (any destination), 0 otherwise. */
+    any_destination: Int;
     cursor: Int;
     state: string;
     failures: Int;
@@ -87,6 +89,7 @@ const toSink = (r: OutboxTables['event_sinks']): SinkRecord => ({
   kind: r.kind as SinkKind,
   config: JSON.parse(r.config) as Record<string, unknown>,
   ...(r.secret_id !== null ? { secretId: r.secret_id } : {}),
+  ...(Number(r.any_destination) === 1 ? { anyDestination: true } : {}),
   cursor: Number(r.cursor),
   state: r.state as SinkState,
   failures: Number(r.failures),
@@ -146,6 +149,7 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
         kind: r.kind,
         config: JSON.stringify(r.config),
         secret_id: r.secretId ?? null,
+        any_destination: r.anyDestination === true ? 1 : 0,
         cursor: r.cursor,
         state: r.state,
         failures: r.failures,

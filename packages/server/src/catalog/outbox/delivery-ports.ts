@@ -16,6 +16,12 @@ export interface SinkRecord {
   /** The sink's settings, without secrets (a webhook's signing secret is sealed apart, under secretId). */
   config: Record<string, unknown>;
   secretId?: string | undefined;
+  /**
+   * Whether the sink may connect anywhere (made by a platform administrator) or only where the destination rule
+   * allows (public addresses and the operator's networks; sink-destinations.ts), checked at every connection.
+   * Absent or false: the rule applies (also every sink stored before migration 0022).
+   */
+  anyDestination?: boolean | undefined;
   /** The last sequence of the warehouse the sink accepted. */
   cursor: number;
   state: SinkState;

@@ -94,7 +94,7 @@ export class SinkAdmin {
     const scope = await this.authorized(request);
     await this.requireDestination(request.caller, input, `${scope.warehouse.name}/event-sinks`);
     // execute
-    return this.createIn(scope.warehouse.name, input);
+    return this.createIn(scope.warehouse.name, input, this.mayReachAny(request.caller));
   }
 
   async get(request: CatalogRequest, id: string): Promise<SinkView> {
@@ -121,12 +121,17 @@ export class SinkAdmin {
    */
   async requireDestination(caller: Caller, input: SinkInput, object: string): Promise<void> {
     const rule = this.options.destinations;
-    if (!rule || caller.unrestricted || (caller.admin && caller.tenant === DEFAULT_TENANT)) return;
+    if (!rule || this.mayReachAny(caller)) return;
     const reason = await nonPublicDestination(destinationHosts(input.kind, input.config), rule);
     if (reason === undefined) return;
     const message = `an event sink may reach only public addresses (${reason}); other networks are allowed by the operator (eventSinkPrivateNetworks) or chosen by a platform administrator`;
     await this.options.audit?.(caller, object, message);
     throw new CatalogError('ERR_FORBIDDEN', message);
+  }
+
+  /** A platform administrator's sink may reach any destination, at creation and at every connection after. */
+  mayReachAny(caller: Caller): boolean {
+    return caller.unrestricted === true || (caller.admin === true && caller.tenant === DEFAULT_TENANT);
   }
 
   async listIn(stream: string): Promise<SinkView[]> {
@@ -135,7 +140,7 @@ export class SinkAdmin {
   }
 
   /** A new sink starts at the stream's head (events from now on), or at 0 with `from: "beginning"`. */
-  async createIn(stream: string, input: SinkInput): Promise<{ sink: SinkView; secret?: string }> {
+  async createIn(stream: string, input: SinkInput, anyDestination: boolean): Promise<{ sink: SinkView; secret?: string }> {
     const head = await this.ctx.store.outbox.head(stream);
     const created = input.kind === 'webhook' || input.secret !== undefined ? await this.options.secrets.create(input.secret) : undefined;
     const now = this.ctx.clock.now();
@@ -145,6 +150,8 @@ export class SinkAdmin {
       kind: input.kind,
       config: input.config,
       secretId: created?.id,
+      // Stored so that delivery holds every connection of the sink to the rule its creator was held to.
+      anyDestination,
       cursor: input.fromBeginning ? 0 : head,
       state: 'active',
       failures: 0,

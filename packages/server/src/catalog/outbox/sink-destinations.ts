@@ -7,8 +7,11 @@
  * non-public destinations are the platform's to choose: a sink of anyone else may reach only public addresses and
  * the networks the operator listed (`eventSinkPrivateNetworks`). A destination is refused when its host is such an
  * address, a name for one (`localhost`, `*.localhost`, the cloud metadata names), or a name that resolves to one when
- * the sink is created. Checked at creation only: a name whose DNS answer changes afterwards is not re-checked at
- * delivery (docs/security.md says so).
+ * the sink is created (a clear 403 then), and again at every connection the sink makes (`checkedAddresses`): the
+ * adapters (events/guarded-connect.ts) resolve the name once, check every address, and connect to a checked one, so
+ * a DNS answer that changes after creation (rebinding), a Kafka broker's advertised listener or a NATS server's
+ * announced peers reach no address the rule refuses. Whether the rule applies is stored per sink (`anyDestination`:
+ * a platform administrator's sink reaches any address).
  *
  * Address ranges are matched with node:net's BlockList (no dependency); only the list itself is written here.
  */
@@ -80,6 +83,15 @@ export function isNonPublicAddress(address: string): boolean {
   return v4 !== undefined ? nonPublic.check(v4, 'ipv4') : nonPublic.check(address, 'ipv6');
 }
 
+/** A connection the destination rule refused: the message says only that, never the address or name. */
+export class DestinationRefused extends Error {
+  constructor() {
+    super(DESTINATION_REFUSED);
+    this.name = 'DestinationRefused';
+  }
+}
+export const DESTINATION_REFUSED = 'the destination resolves to a non-public address';
+
 function allowedBy(networks: BlockList, address: string): boolean {
   const v4 = isIP(address) === 6 ? embeddedIpv4(address) : undefined;
   if (v4 !== undefined) return networks.check(v4, 'ipv4');
@@ -123,4 +135,24 @@ export async function nonPublicDestination(hosts: readonly string[], rule: Desti
     }
   }
   return undefined;
+}
+
+/** Whether a sink under the rule may connect to this IP address (public, or inside the operator's networks). */
+export function addressAllowed(address: string, networks: BlockList): boolean {
+  return !isNonPublicAddress(address) || allowedBy(networks, address);
+}
+
+/**
+ * The addresses a sink under the rule may connect to for `host`, resolved once: throws DestinationRefused when the
+ * host is a local or metadata name or any of its addresses is refused (a name answering one public and one internal
+ * address is refused whole: which one a client picks is not ours to know), and an Error when it does not resolve.
+ * The caller connects to one of the returned addresses, never to the name again (no second, different answer).
+ */
+export async function checkedAddresses(host: string, rule: DestinationRule): Promise<string[]> {
+  const name = host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  if (isIP(name) === 0 && LOCAL_NAMES.test(name)) throw new DestinationRefused();
+  const addresses = isIP(name) !== 0 ? [name] : await rule.resolve(name);
+  if (addresses.length === 0) throw new Error('the destination does not resolve');
+  if (!addresses.every((a) => addressAllowed(a, rule.networks))) throw new DestinationRefused();
+  return addresses;
 }

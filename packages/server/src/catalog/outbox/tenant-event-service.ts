@@ -53,7 +53,7 @@ export class TenantEventService {
     const stream = await this.authorized(caller, tenantInput);
     await this.sinks.requireDestination(caller, input, `tenant:${tenantOfStream(stream) ?? tenantInput}/event-sinks`);
     // execute
-    return this.sinks.createIn(stream, input);
+    return this.sinks.createIn(stream, input, this.sinks.mayReachAny(caller));
   }
 
   async getSink(caller: Caller, tenantInput: string, id: string): Promise<SinkView> {

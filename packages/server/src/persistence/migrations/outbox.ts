@@ -58,4 +58,18 @@ export const outboxMigrations: Record<string, Migration> = {
       for (const t of ['event_leases', 'event_sinks', 'event_sequences', 'event_outbox']) await db.schema.dropTable(t).ifExists().execute();
     },
   },
+  /**
+   * Migration 0022: whether a sink may connect anywhere (a platform administrator's) or only where the destination
+   * rule allows, checked at every connection (catalog/outbox/sink-destinations.ts). Existing rows get 0: the rule
+   * applies to them, the safe side; a platform administrator's sink to an internal address made before this
+   * migration is refused at delivery until it is made again (docs/events.md).
+   */
+  '0022_event_sink_destination_rule': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('event_sinks').addColumn('any_destination', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('event_sinks').dropColumn('any_destination').execute();
+    },
+  },
 };
