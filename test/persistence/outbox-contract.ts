@@ -161,6 +161,20 @@ export function outboxContract(name: string, open: () => Promise<OutboxHandle>):
     );
 
     it(
+      "keeps whether a sink may reach any destination (a platform administrator's) or is held to the rule (every other)",
+      withStore(async (h) => {
+        await h.outbox.insertSink(sink('p', 'a', { anyDestination: true }));
+        await h.outbox.insertSink(sink('r', 'a', { createdAtMs: 11, anyDestination: false }));
+        await h.outbox.insertSink(sink('d', 'a', { createdAtMs: 12 }));
+        expect(await h.outbox.getSink('p')).toEqual(sink('p', 'a', { anyDestination: true }));
+        for (const id of ['r', 'd']) expect((await h.outbox.getSink(id))?.anyDestination ?? false, id).toBe(false);
+        expect((await h.outbox.listSinks('a')).map((s) => [s.id, s.anyDestination === true])).toEqual([['p', true], ['r', false], ['d', false]]);
+        expect(await h.outbox.updateSinkConfig('p', { url: 'http://y' }, undefined, 40)).toBe(true);
+        expect(await h.outbox.getSink('p')).toMatchObject({ anyDestination: true, config: { url: 'http://y' } });
+      }),
+    );
+
+    it(
       'grants the lease to one holder at a time until it expires; the holder renews and releases it',
       withStore(async (h) => {
         expect(await h.outbox.acquireLease('delivery', 'r1', 1_000, 500)).toBe(true);

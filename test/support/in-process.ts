@@ -21,6 +21,8 @@ export interface InProcessOptions {
   clock?: { now(): number };
   /** Another replica: share this data dir (and its SQLite database) with a catalog started before; it is not removed on close. */
   dataDir?: string;
+  /** How event sink destinations resolve (buildLakegate's hostResolver; default: the system resolver). */
+  hostResolver?: (host: string) => Promise<string[]>;
 }
 
 export async function startInProcess(env: Record<string, string> = {}, options: InProcessOptions = {}): Promise<TestCatalog> {
@@ -36,7 +38,7 @@ export async function startInProcess(env: Record<string, string> = {}, options: 
   const config = loadConfig({
     env: { LAKEGATE_DATA_DIR: dir, LAKEGATE_LOG_LEVEL: 'info', LAKEGATE_AUTH: options.auth ? 'required' : 'disabled', ...env },
   });
-  const lakegate = await buildLakegate({ config, logger: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}) });
+  const lakegate = await buildLakegate({ config, logger: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}), ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
   return {
     lakegate,
     dataDir: dir,

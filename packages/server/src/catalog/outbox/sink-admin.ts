@@ -151,7 +151,7 @@ export class SinkAdmin {
       config: input.config,
       secretId: created?.id,
       // Stored so that delivery holds every connection of the sink to the rule its creator was held to.
-      anyDestination,
+      ...(anyDestination ? { anyDestination: true } : {}),
       cursor: input.fromBeginning ? 0 : head,
       state: 'active',
       failures: 0,

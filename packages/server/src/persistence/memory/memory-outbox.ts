@@ -76,7 +76,9 @@ export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, Lease
 
   async insertSink(record: SinkRecord): Promise<void> {
     if (this.sinks.has(record.id)) throw new Error('duplicate sink id');
-    this.sinks.set(record.id, structuredClone(record));
+    // As the database adapters read it back: `anyDestination` only when true (absent: the destination rule applies).
+    const { anyDestination, ...rest } = structuredClone(record);
+    this.sinks.set(record.id, anyDestination === true ? { ...rest, anyDestination: true } : rest);
   }
 
   async getSink(id: string): Promise<SinkRecord | undefined> {
