@@ -1,0 +1,152 @@
+/**
+ * The destination rule at every connection of the broker sinks, against real brokers (Kafka 4.4.0 from
+ * scripts/peers/kafka.sh, NATS 2.15.2 from scripts/peers/nats.sh), both listening on 127.0.0.1 only.
+ *
+ * Kafka: a sink's bootstrap name resolves to 127.0.0.2, a network the operator listed, where a TCP relay forwards to
+ * the broker; the broker's metadata then advertises 127.0.0.1, which is not listed. The sink must refuse that
+ * connection (kafkajs's socketFactory checks every broker it dials, not only the bootstrap), so nothing is stored;
+ * the same sink without the rule (a platform administrator's) delivers through the same relay, and with 127.0.0.0/8
+ * listed the guarded sink delivers too.
+ *
+ * NATS: a server name that resolves to a refused address is refused before any connection; one that resolves to a
+ * listed address is dialled at that address (the client does no resolution of its own) and delivers.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Server, type Socket, connect as netConnect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import kafkajs from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
+import { type DestinationRule, parseNetworks } from '../../packages/server/src/catalog/outbox/sink-destinations.js';
+import { createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
+import { patchKafkajsRequestQueue } from '../../packages/server/src/events/kafkajs-request-queue.js';
+import { type KafkaBroker, startKafka } from '../support/kafka.js';
+import { type NatsServer, startNats } from '../support/nats.js';
+
+patchKafkajsRequestQueue();
+const { Kafka, logLevel } = kafkajs;
+const TOPIC = 'lakegate.destinations';
+const REFUSED = /refused: the destination resolves to a non-public address$/;
+
+let kafka: KafkaBroker;
+let nats: NatsServer;
+let relay: { server: Server; port: number; connections: number; sockets: Set<Socket> };
+
+/** A TCP relay on 127.0.0.2 to `target` (host:port), counting the connections it accepted. */
+async function startRelay(target: string) {
+  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const state = { connections: 0, sockets: new Set<Socket>() };
+  const server = createServer((client) => {
+    state.connections++;
+    const upstream = netConnect({ host, port });
+    for (const s of [client, upstream]) {
+      state.sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => state.sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+  return Object.assign(state, { server, port: (server.address() as AddressInfo).port });
+}
+
+const rule = (networks: string, names: Record<string, string[]>): DestinationRule => ({ networks: parseNetworks(networks), resolve: async (h) => names[h] ?? [] });
+
+let n = 0;
+const event = (): CloudEvent => {
+  n += 1;
+  const key = randomUUID();
+  return { specversion: '1.0', id: randomUUID(), source: 'https://c.example.com/warehouses/w', type: 'io.lakegate.table.committed', time: new Date().toISOString(), datacontenttype: 'application/json', partitionkey: key, sequence: String(n), data: { 'table-uuid': key } };
+};
+
+async function stored(): Promise<number> {
+  const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(TOPIC)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+beforeAll(async () => {
+  [kafka, nats] = await Promise.all([startKafka(), startNats()]);
+  const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  relay = await startRelay(kafka.bootstrap);
+}, 30 * 60_000);
+
+afterAll(async () => {
+  if (relay) {
+    for (const s of relay.sockets) s.destroy();
+    await new Promise((resolve) => relay.server.close(resolve));
+  }
+  await Promise.all([kafka?.destroy(), nats?.destroy()]);
+});
+
+describe('Kafka sink destinations at every connection', () => {
+  const config = () => ({ kind: 'kafka', brokers: [`kafka.bootstrap.test:${relay.port}`], topic: TOPIC, 'timeout-ms': 8_000 });
+
+  it('refuses the broker the metadata advertises at 127.0.0.1 when only the bootstrap network is listed; nothing is stored', async () => {
+    const before = await stored();
+    const seen = relay.connections;
+    const sink = createBrokerSink(config(), { warehouse: 'w', guard: rule('127.0.0.2/32', { 'kafka.bootstrap.test': ['127.0.0.2'] }) });
+    try {
+      const failure = await sink.deliver([event()]).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(failure?.message).toMatch(REFUSED);
+      expect(failure?.message).not.toMatch(/127\.0\.0\.1/);
+    } finally {
+      await sink.close();
+    }
+    expect(relay.connections).toBeGreaterThan(seen); // the bootstrap (allowed) was reached: the advertised broker was refused
+    expect(await stored()).toBe(before);
+  }, 60_000);
+
+  it("delivers through the same relay without the rule (a platform administrator's sink), and with the broker's network listed", async () => {
+    const before = await stored();
+    // Without the rule a name goes to the system resolver, so the open sink names the relay's address itself.
+    const open = createBrokerSink({ ...config(), brokers: [`127.0.0.2:${relay.port}`] }, { warehouse: 'w' });
+    const listed = createBrokerSink(config(), { warehouse: 'w', guard: rule('127.0.0.0/8', { 'kafka.bootstrap.test': ['127.0.0.2'] }) });
+    try {
+      await open.deliver([event()]);
+      await listed.deliver([event(), event()]);
+    } finally {
+      await open.close();
+      await listed.close();
+    }
+    expect(await stored()).toBe(before + 3);
+  }, 60_000);
+});
+
+describe('NATS sink destinations at every connection', () => {
+  const port = () => new URL(nats.url).port;
+  const config = (host: string) => ({ kind: 'nats', servers: [`nats://${host}:${port()}`], stream: 'DESTINATIONS', subject: 'lakegate.destinations', 'timeout-ms': 8_000 });
+
+  it('refuses a server whose name resolves to a non-public address before connecting', async () => {
+    const sink = createBrokerSink(config('nats.rebind.test'), { warehouse: 'w', guard: rule('10.0.0.0/8', { 'nats.rebind.test': ['127.0.0.1'] }) });
+    try {
+      const failure = await sink.deliver([event()]).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(failure?.message).toMatch(REFUSED);
+      expect(failure?.message).not.toMatch(/127\.0\.0\.1|rebind/);
+    } finally {
+      await sink.close();
+    }
+  }, 60_000);
+
+  it('dials the checked address of a name in a listed network (no resolution by the client) and delivers', async () => {
+    const sink = createBrokerSink(config('nats.listed.test'), { warehouse: 'w', guard: rule('127.0.0.1/32', { 'nats.listed.test': ['127.0.0.1'] }) });
+    try {
+      await sink.deliver([event(), event()]);
+    } finally {
+      await sink.close();
+    }
+  }, 60_000);
+});
