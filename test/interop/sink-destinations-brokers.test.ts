@@ -107,6 +107,21 @@ describe('Kafka sink destinations at every connection', () => {
     expect(await stored()).toBe(before);
   }, 60_000);
 
+  it('refuses a bootstrap broker written as a literal internal address (a sink stored before the rule was recorded)', async () => {
+    const before = await stored();
+    const sink = createBrokerSink({ ...config(), brokers: [kafka.bootstrap] }, { warehouse: 'w', guard: rule('', {}) });
+    try {
+      const failure = await sink.deliver([event()]).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(failure?.message).toMatch(REFUSED);
+    } finally {
+      await sink.close();
+    }
+    expect(await stored()).toBe(before);
+  }, 60_000);
+
   it("delivers through the same relay without the rule (a platform administrator's sink), and with the broker's network listed", async () => {
     const before = await stored();
     // Without the rule a name goes to the system resolver, so the open sink names the relay's address itself.

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CloudEvent, PartialDelivery } from '../catalog/outbox/sink.js';
+import { parseNetworks } from '../catalog/outbox/sink-destinations.js';
 import { signWebhook, WebhookSink } from './webhook-sink.js';
 
 const SECRET = `whsec_${Buffer.from('webhook-test-key-0123456789abcdef').toString('base64')}`;
@@ -91,5 +92,18 @@ describe('webhook sink', () => {
     expect(failure).toBeInstanceOf(Error);
     expect(got.length).toBeLessThanOrEqual(3);
   });
-});
 
+  it('under the destination rule, refuses a literal internal address and a name answering one at delivery; sends nothing', async () => {
+    const { url, got } = await receiver(() => ({ status: 204 }));
+    const port = new URL(url).port;
+    const guard = { networks: parseNetworks(''), resolve: async (host: string) => (host === 'hook.test' ? ['127.0.0.1'] : []) };
+    for (const target of [url, `http://[::ffff:127.0.0.1]:${port}/hook`, `http://hook.test:${port}/hook`, `http://localhost:${port}/hook`]) {
+      const failure = await new WebhookSink({ url: target, secret: SECRET, guard }).deliver([event(1)]).catch((e: unknown) => e);
+      expect((failure as Error).message, target).toBe('webhook refused: the destination resolves to a non-public address');
+    }
+    expect(got).toEqual([]);
+    // The operator's network lets the same name through, to the address the lookup answered.
+    await new WebhookSink({ url: `http://hook.test:${port}/hook`, secret: SECRET, guard: { ...guard, networks: parseNetworks('127.0.0.1/32') } }).deliver([event(2)]);
+    expect(got.map((g) => g.id)).toEqual(['e2']);
+  });
+});
