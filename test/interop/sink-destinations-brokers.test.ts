@@ -18,7 +18,7 @@ import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
 import { type DestinationRule, parseNetworks } from '../../packages/server/src/catalog/outbox/sink-destinations.js';
-import { createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
+import { type SinkError, createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
 import { patchKafkajsRequestQueue } from '../../packages/server/src/events/kafkajs-request-queue.js';
 import { type KafkaBroker, startKafka } from '../support/kafka.js';
 import { type NatsServer, startNats } from '../support/nats.js';
@@ -96,8 +96,9 @@ describe('Kafka sink destinations at every connection', () => {
     try {
       const failure = await sink.deliver([event()]).then(
         () => undefined,
-        (e: unknown) => e as Error,
+        (e: unknown) => e as SinkError,
       );
+      expect(failure?.code).toBe('ERR_SINK_DESTINATION');
       expect(failure?.message).toMatch(REFUSED);
       expect(failure?.message).not.toMatch(/127\.0\.0\.1/);
     } finally {
@@ -113,8 +114,9 @@ describe('Kafka sink destinations at every connection', () => {
     try {
       const failure = await sink.deliver([event()]).then(
         () => undefined,
-        (e: unknown) => e as Error,
+        (e: unknown) => e as SinkError,
       );
+      expect(failure?.code).toBe('ERR_SINK_DESTINATION');
       expect(failure?.message).toMatch(REFUSED);
     } finally {
       await sink.close();
@@ -147,8 +149,9 @@ describe('NATS sink destinations at every connection', () => {
     try {
       const failure = await sink.deliver([event()]).then(
         () => undefined,
-        (e: unknown) => e as Error,
+        (e: unknown) => e as SinkError,
       );
+      expect(failure?.code).toBe('ERR_SINK_DESTINATION');
       expect(failure?.message).toMatch(REFUSED);
       expect(failure?.message).not.toMatch(/127\.0\.0\.1|rebind/);
     } finally {

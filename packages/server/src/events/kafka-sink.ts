@@ -133,7 +133,7 @@ function classify(e: unknown, topic: string): SinkError {
   const err = e as { name?: string; type?: string; retriable?: boolean };
   const message = brokerMessage(e);
   // Refused by the destination rule (a bootstrap or advertised broker resolves to a non-public address): say only that.
-  if (refusedByRule(e)) return new SinkError('kafka', 'ERR_SINK_UNAVAILABLE', `delivery to topic ${topic} refused: ${DESTINATION_REFUSED}`);
+  if (refusedByRule(e)) return new SinkError('kafka', 'ERR_SINK_DESTINATION', `delivery to topic ${topic} refused: ${DESTINATION_REFUSED}`);
   if (err.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition|UNKNOWN_TOPIC/i.test(message)) {
     return new SinkError('kafka', 'ERR_SINK_REJECTED', `topic ${topic} does not exist (create it, or set auto-create-topic)`);
   }

@@ -191,7 +191,7 @@ export class NatsSink implements EventSink {
 
   private classify(e: unknown): SinkError {
     const message = brokerMessage(e);
-    if (e instanceof DestinationRefused) return new SinkError('nats', 'ERR_SINK_UNAVAILABLE', `delivery to stream ${this.config.stream} refused: ${DESTINATION_REFUSED}`);
+    if (e instanceof DestinationRefused) return new SinkError('nats', 'ERR_SINK_DESTINATION', `delivery to stream ${this.config.stream} refused: ${DESTINATION_REFUSED}`);
     if (e instanceof JetStreamApiError) return new SinkError('nats', 'ERR_SINK_REJECTED', `stream ${this.config.stream}: ${message}`);
     // Nothing answered the publish: no stream captures the subject (nats.js 3 reports it as "jetstream is not enabled").
     if (/no responders|jetstream is not enabled/i.test(message)) {

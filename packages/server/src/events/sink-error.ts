@@ -8,6 +8,8 @@ export type SinkErrorCode =
   | 'ERR_SINK_CONFIG'
   /** The broker could not be reached, or did not acknowledge in time: retry later. */
   | 'ERR_SINK_UNAVAILABLE'
+  /** A connection was refused by the destination rule: the host resolves to a non-public address (sink-destinations.ts). */
+  | 'ERR_SINK_DESTINATION'
   /** The broker answered with an error (unknown topic, no stream for the subject, not authorized...). */
   | 'ERR_SINK_REJECTED'
   /** deliver() after close(). */
