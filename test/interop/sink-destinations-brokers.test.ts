@@ -9,7 +9,9 @@
  * listed the guarded sink delivers too.
  *
  * NATS: a server name that resolves to a refused address is refused before any connection; one that resolves to a
- * listed address is dialled at that address (the client does no resolution of its own) and delivers.
+ * listed address is dialled at that address (the client does no resolution of its own) and delivers; the servers a
+ * NATS server announces (`connect_urls`, injected by a relay into every INFO) are not followed: without the rule the
+ * client reconnects to the announced 127.0.0.1 and delivers, under it the delivery fails once the listed server is gone.
  */
 import { randomUUID } from 'node:crypto';
 import { type Server, type Socket, connect as netConnect, createServer } from 'node:net';
@@ -32,8 +34,11 @@ let kafka: KafkaBroker;
 let nats: NatsServer;
 let relay: { server: Server; port: number; connections: number; sockets: Set<Socket> };
 
-/** A TCP relay on 127.0.0.2 to `target` (host:port), counting the connections it accepted. */
-async function startRelay(target: string) {
+/**
+ * A TCP relay on 127.0.0.2 to `target` (host:port), counting the connections it accepted. With `announce`, every
+ * INFO a NATS server sends gets `connect_urls` naming that address, as a NATS cluster announces its other servers.
+ */
+async function startRelay(target: string, announce?: string) {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const state = { connections: 0, sockets: new Set<Socket>() };
   const server = createServer((client) => {
@@ -44,7 +49,22 @@ async function startRelay(target: string) {
       s.on('error', () => undefined);
       s.on('close', () => state.sockets.delete(s));
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    if (!announce) upstream.pipe(client);
+    else {
+      // Every INFO line (the first, and those the server sends later) gets the announcement; the rest passes as is.
+      let pending = '';
+      upstream.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('latin1');
+        const end = pending.lastIndexOf('\r\n');
+        if (end < 0) return;
+        const lines = pending.slice(0, end + 2);
+        pending = pending.slice(end + 2);
+        const rewritten = lines.replace(/^INFO (\{.*\}) *\r$/gm, (_all, json: string) => `INFO ${JSON.stringify({ ...(JSON.parse(json) as object), connect_urls: [announce] })}\r`);
+        client.write(rewritten, 'latin1');
+      });
+      upstream.on('end', () => client.end());
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
   return Object.assign(state, { server, port: (server.address() as AddressInfo).port });
@@ -158,6 +178,29 @@ describe('NATS sink destinations at every connection', () => {
       await sink.close();
     }
   }, 60_000);
+
+  it('ignores the servers a NATS server announces (cluster discovery): after the listed server goes away, no connection to the announced 127.0.0.1', async () => {
+    const target = `127.0.0.1:${port()}`;
+    const make = async (guarded: boolean) => {
+      const announcing = await startRelay(target, target);
+      const cfg = { ...config(guarded ? 'nats.listed.test' : '127.0.0.2'), servers: [`nats://${guarded ? 'nats.listed.test' : '127.0.0.2'}:${announcing.port}`] };
+      const sink = createBrokerSink(cfg, { warehouse: 'w', ...(guarded ? { guard: rule('127.0.0.2/32', { 'nats.listed.test': ['127.0.0.2'] }) } : {}) });
+      await sink.deliver([event()]);
+      for (const s of announcing.sockets) s.destroy();
+      await new Promise((resolve) => announcing.server.close(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 2_000)); // the client's reconnect (every 500 ms) has run
+      const second = await sink.deliver([event()]).then(
+        () => 'delivered',
+        (e: unknown) => (e as SinkError).code,
+      );
+      await sink.close();
+      return second;
+    };
+    // Control: a sink without the rule follows the announcement to 127.0.0.1 and delivers there.
+    expect(await make(false)).toBe('delivered');
+    // Held to the rule: only the checked server, which is gone, so the delivery fails (and is retried later).
+    expect(await make(true)).not.toBe('delivered');
+  }, 90_000);
 
   it('dials the checked address of a name in a listed network (no resolution by the client) and delivers', async () => {
     const sink = createBrokerSink(config('nats.listed.test'), { warehouse: 'w', guard: rule('127.0.0.1/32', { 'nats.listed.test': ['127.0.0.1'] }) });
