@@ -67,3 +67,27 @@ describe('migration 0015 (whether the catalog created a table at its location)',
     }
   });
 });
+
+describe('migration 0022 (whether a sink may reach any destination)', () => {
+  it('holds every sink stored before to the destination rule (the safe side), and keeps the rest of its row', async () => {
+    const file = path.join(temp.dir, 'upgrade-0022.sqlite');
+    const database = new Database(file);
+    const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+    await migrateTo(old, '0021_dropped_namespaces');
+    await old
+      .insertInto('event_sinks')
+      .values({ id: 's1', warehouse: 'w', kind: 'webhook', config: '{"url":"http://10.0.0.5/h"}', secret_id: 'sec', cursor: 7, state: 'active', failures: 0, last_error: null, next_attempt_at: 0, delivered: 7, created_at: 1, updated_at: 2 })
+      .execute();
+    await old.destroy();
+
+    const store = new SqliteCatalogStore(file);
+    try {
+      await store.migrate();
+      const sink = await store.outbox.getSink('s1');
+      expect(sink).toMatchObject({ id: 's1', config: { url: 'http://10.0.0.5/h' }, secretId: 'sec', cursor: 7, delivered: 7 });
+      expect(sink?.anyDestination ?? false).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+});
