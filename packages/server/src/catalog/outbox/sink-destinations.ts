@@ -83,14 +83,16 @@ export function isNonPublicAddress(address: string): boolean {
   return v4 !== undefined ? nonPublic.check(v4, 'ipv4') : nonPublic.check(address, 'ipv6');
 }
 
-/** A connection the destination rule refused: the message says only that, never the address or name. */
+/** What a refused connection says: nothing about the address or the name. */
+export const DESTINATION_REFUSED = 'the destination resolves to a non-public address';
+
+/** A connection the destination rule refused (at delivery; at creation the reason names the host, to its creator). */
 export class DestinationRefused extends Error {
   constructor() {
     super(DESTINATION_REFUSED);
     this.name = 'DestinationRefused';
   }
 }
-export const DESTINATION_REFUSED = 'the destination resolves to a non-public address';
 
 function allowedBy(networks: BlockList, address: string): boolean {
   const v4 = isIP(address) === 6 ? embeddedIpv4(address) : undefined;
