@@ -47,8 +47,7 @@ droppedObjectContract('PostgreSQL', async () => {
   return { store: store.dropped, live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) }, close: () => store.close() };
 });
 droppedNamespaceContract('PostgreSQL', async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`dropped_ns_${dbCounter++}`) });
-  await store.migrate();
+  const store = await cluster.migratedStore('dropped_ns');
   return kyselyHandle(store);
 });
 maintenanceLeaseContract('PostgreSQL', async () => {
