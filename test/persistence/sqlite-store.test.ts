@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateTo } from '../../packages/server/src/persistence/migrations.js';
-import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
+import { SqliteCatalogStore, withoutFsync } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { tempDir } from '../support/temp.js';
 import { storeContract } from './store-contract.js';
 
@@ -88,6 +88,31 @@ describe('migration 0022 (whether a sink may reach any destination)', () => {
       expect(sink?.anyDestination ?? false).toBe(false);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('the delivery bookkeeping writes without an fsync', () => {
+  it('runs them with synchronous = NORMAL and gives every other write FULL back, also when one fails', async () => {
+    const database = new Database(path.join(temp.dir, `fsync-${n++}.sqlite`));
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    const db = new Kysely<never>({ dialect: new SqliteDialect({ database }) });
+    const level = () => database.pragma('synchronous', { simple: true });
+    try {
+      await sql`create table t (v integer)`.execute(db);
+      const unsynced = withoutFsync(db as never);
+      const inside = await unsynced(async (conn) => {
+        await sql`insert into t values (1)`.execute(conn);
+        return level();
+      });
+      expect(inside).toBe(1); // NORMAL
+      expect(level()).toBe(2); // FULL
+      await expect(unsynced(async (conn) => { await sql`insert into nowhere values (1)`.execute(conn); })).rejects.toThrow(/nowhere/);
+      expect(level()).toBe(2);
+      expect((await sql<{ c: number }>`select count(*) as c from t`.execute(db)).rows[0]!.c).toBe(1);
+    } finally {
+      await db.destroy();
     }
   });
 });

@@ -100,11 +100,20 @@ const toSink = (r: OutboxTables['event_sinks']): SinkRecord => ({
   updatedAtMs: Number(r.updated_at),
 });
 
+/**
+ * Runs writes whose loss in a power failure is harmless (the store's choice of how: on SQLite without waiting for an
+ * fsync, sqlite-store.ts). The delivery's bookkeeping is such: a lost cursor advance re-sends a batch, which
+ * consumers drop by event id (at least once), and a lost lease renewal is a lease of processes that died with it.
+ */
+export type BookkeepingWrites = <T>(fn: (db: Kysely<CatalogDatabase>) => Promise<T>) => Promise<T>;
+
 export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
   private readonly db: Db;
+  private readonly bookkeeping: <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
 
-  constructor(db: Kysely<CatalogDatabase>) {
+  constructor(db: Kysely<CatalogDatabase>, bookkeeping?: BookkeepingWrites) {
     this.db = tablesOf(db);
+    this.bookkeeping = bookkeeping ? (fn) => bookkeeping((conn) => fn(tablesOf(conn))) : (fn) => fn(this.db);
   }
 
   async list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]> {
@@ -184,26 +193,26 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
   }
 
   async advanceSink(id: string, from: number, to: number, count: number, nowMs: number): Promise<boolean> {
-    const res = await this.db
+    const res = await this.bookkeeping((db) => db
       .updateTable('event_sinks')
       .set({ cursor: to, delivered: sql`delivered + ${count}`, failures: 0, state: 'active', last_error: null, next_attempt_at: 0, updated_at: nowMs })
       .where('id', '=', id)
       .where('cursor', '=', from)
-      .executeTakeFirst();
+      .executeTakeFirst());
     return Number(res.numUpdatedRows) === 1;
   }
 
   async recordFailure(id: string, f: { failures: number; state: SinkState; lastError: string; nextAttemptAtMs: number }, nowMs: number): Promise<void> {
-    await this.db
+    await this.bookkeeping((db) => db
       .updateTable('event_sinks')
       .set({ failures: f.failures, state: f.state, last_error: f.lastError, next_attempt_at: f.nextAttemptAtMs, updated_at: nowMs })
       .where('id', '=', id)
-      .execute();
+      .execute());
   }
 
   async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
     // Insert when absent; otherwise take it only when it expired or is ours (compare-and-set in the WHERE).
-    const res = await this.db
+    const res = await this.bookkeeping((db) => db
       .insertInto('event_leases')
       .values({ name, holder, expires_at: nowMs + ttlMs })
       .onConflict((oc) =>
@@ -212,7 +221,7 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
           .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
           .where((eb) => eb.or([eb('event_leases.holder', '=', holder), eb('event_leases.expires_at', '<', nowMs)])),
       )
-      .executeTakeFirst();
+      .executeTakeFirst());
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 

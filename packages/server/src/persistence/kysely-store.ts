@@ -19,7 +19,7 @@ import { KyselyDroppedNamespaceStore } from './kysely-dropped-namespaces.js';
 import { KyselyMaintenanceLeases } from './kysely-maintenance-leases.js';
 import type { DroppedNamespaceStore, DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
-import { KyselyOutbox } from './kysely-outbox.js';
+import { type BookkeepingWrites, KyselyOutbox } from './kysely-outbox.js';
 import { KyselyEventIntents } from './kysely-event-intents.js';
 import type { EventIntentStore } from '../catalog/outbox/intent-ports.js';
 import type { OutboxStores } from '../catalog/outbox/ports.js';
@@ -46,6 +46,8 @@ export class KyselyCatalogStore implements LakegateStore {
   constructor(
     protected readonly db: Kysely<CatalogDatabase>,
     reads?: ReadRunner,
+    /** How the event delivery's bookkeeping writes run (kysely-outbox.ts); default: as every other write. */
+    bookkeeping?: BookkeepingWrites,
   ) {
     this.repository = new KyselyCatalogRepository(db, reads, this.compiled, newReadCaches());
     this.identity = new KyselyIdentityRepository(db);
@@ -53,7 +55,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.sessions = new KyselySessionRepository(db);
     this.storageGrants = new KyselyStorageGrants(db);
     this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
-    this.outbox = new KyselyOutbox(db);
+    this.outbox = new KyselyOutbox(db, bookkeeping);
     this.eventIntents = new KyselyEventIntents(db);
     this.dropped = new KyselyDroppedObjectStore(db);
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);

@@ -17,11 +17,12 @@
  * and always sees one that has finished.
  */
 import Database from 'better-sqlite3';
-import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import type { ReadRunner } from '../compiled-reads.js';
 import { type DriverErrors, outageOr, withMappedDriver } from '../mapped-driver.js';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
+import type { BookkeepingWrites } from '../kysely-outbox.js';
 import { ReadMemo } from './read-memo.js';
 import { oncePerDispatch } from '../../runtime/per-dispatch.js';
 import type { Spans } from '../../catalog/tracing/ports.js';
@@ -47,7 +48,8 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     const writes: WriteCount = { value: 0 };
     const tracing: StatementTracing | undefined = spans?.enabled ? { spans, system: 'sqlite' } : undefined;
     const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database, writes) }), SQLITE_ERRORS, tracing);
-    super(new Kysely<CatalogDatabase>({ dialect }), readRunner(reader, writes, tracing));
+    const db = new Kysely<CatalogDatabase>({ dialect });
+    super(db, readRunner(reader, writes, tracing), withoutFsync(db));
     this.reader = reader;
   }
 
@@ -55,6 +57,26 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     await super.close();
     this.reader.close();
   }
+}
+
+/**
+ * Writes that need no fsync (the event delivery's bookkeeping, kysely-outbox.ts): run with `synchronous = NORMAL`,
+ * then FULL again, on Kysely's one connection held for the while (no other statement runs between). Such a write is
+ * visible to every connection and process at once, and survives the process dying; only a power failure may lose
+ * it. Why: better-sqlite3 waits for each fsync on the event loop, so every delivery round's two fsyncs (lease and
+ * cursor, 1.5 ms typical and 20+ ms at worst on a busy disk) held up the commits that arrived meanwhile
+ * (docs/benchmarks-event-sinks.md). A later commit's fsync makes these writes durable too (WAL: one log).
+ */
+export function withoutFsync(db: Kysely<CatalogDatabase>): BookkeepingWrites {
+  return (fn) =>
+    db.connection().execute(async (conn) => {
+      await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+      try {
+        return await fn(conn);
+      } finally {
+        await sql`PRAGMA synchronous = FULL`.execute(conn);
+      }
+    });
 }
 
 /** Distinct SQL texts kept compiled; the repository issues a few dozen, so this is only a bound. */
