@@ -18,20 +18,7 @@ import { checkNoOverlap } from '../location-policy.js';
 import { joinLocation } from '../locations.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
 import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedObjectRecord } from './ports.js';
-
-/** A dropped namespace as the listing shows it: as a dropped object of kind "namespace" (namespace: its parent, name: its last level). */
-export interface DroppedNamespaceView {
-  id: string;
-  kind: 'namespace';
-  namespace: string[];
-  name: string;
-  location: string;
-  'dropped-at-ms': number;
-  'expires-at-ms': number;
-  purge: boolean;
-  'dropped-by': string;
-  'dropped-with'?: string;
-}
+import type { DroppedNamespaceView } from './dropped-views.js';
 
 export function namespaceView(r: DroppedNamespaceRecord, storageRoot: string, levels: string[] = r.namespace.levels): DroppedNamespaceView {
   return {

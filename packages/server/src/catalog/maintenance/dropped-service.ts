@@ -17,21 +17,8 @@ import type { Caller } from '../ports.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { purgeLocation } from '../purge.js';
 import type { DroppedObjectRecord } from './ports.js';
-import { type DroppedNamespaceView, namespaceView, undropNamespace } from './dropped-namespaces.js';
-
-export interface DroppedObjectView {
-  id: string;
-  kind: string;
-  namespace: string[];
-  name: string;
-  location: string;
-  'dropped-at-ms': number;
-  'expires-at-ms': number;
-  purge: boolean;
-  'dropped-by': string;
-  /** The namespace whose cascading drop took it: an undrop of that namespace restores it too. */
-  'dropped-with'?: string;
-}
+import { namespaceView, undropNamespace } from './dropped-namespaces.js';
+import type { DroppedNamespaceView, DroppedObjectView } from './dropped-views.js';
 
 export interface DroppedListing {
   dropped: Array<DroppedObjectView | DroppedNamespaceView>;
