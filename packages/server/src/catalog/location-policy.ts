@@ -8,7 +8,7 @@
  * metadata (clients compare it byte for byte); only the check normalizes.
  */
 import { validation } from '../errors/catalog-error.js';
-import { isUnderNormalized, normalizeLocation } from './locations.js';
+import { isUnderNormalized, normalizeLocation, normalizedLocation } from './locations.js';
 import type { CatalogRepository, Warehouse } from './ports.js';
 
 export const EXTRA_LOCATION_ROOTS = 'extra-location-roots';
@@ -52,21 +52,8 @@ export function isAllowedLocation(warehouse: Warehouse, location: string): boole
   return isAllowedNormalized(warehouse, normalizeLocation(location));
 }
 
-/** Normalized roots by their configured text: a handful per deployment, and normalizing one costs ~20 µs. */
-const normalizedRoots = new Map<string, string>();
-
-function normalizedRoot(root: string): string {
-  let r = normalizedRoots.get(root);
-  if (r === undefined) {
-    r = normalizeLocation(root);
-    if (normalizedRoots.size >= 1_000) normalizedRoots.clear();
-    normalizedRoots.set(root, r);
-  }
-  return r;
-}
-
 function isAllowedNormalized(warehouse: Warehouse, location: string): boolean {
-  return allowedRoots(warehouse).some((root) => isUnderNormalized(normalizedRoot(root), location));
+  return allowedRoots(warehouse).some((root) => isUnderNormalized(normalizedLocation(root), location));
 }
 
 /**
@@ -77,7 +64,7 @@ export function checkLocation(warehouse: Warehouse, location: unknown, what = 'l
   if (typeof location !== 'string') throw validation(`${what} must be a string`);
   const l = normalizeLocation(location);
   if (!isAllowedNormalized(warehouse, l)) throw validation(`${what} ${location} is outside the storage locations of warehouse ${warehouse.name}`);
-  if (options.notRoot && allowedRoots(warehouse).some((root) => normalizedRoot(root) === l)) {
+  if (options.notRoot && allowedRoots(warehouse).some((root) => normalizedLocation(root) === l)) {
     throw validation(`${what} ${location} is a storage root of warehouse ${warehouse.name}: a table or view needs a location below it`);
   }
   const trimmed = location.replace(/\/+$/, '');
@@ -91,7 +78,7 @@ export function checkLocation(warehouse: Warehouse, location: unknown, what = 'l
  */
 export function isPurgeable(warehouse: Warehouse, location: string): boolean {
   const l = normalizeLocation(location);
-  const root = normalizedRoot(warehouse.storageRoot);
+  const root = normalizedLocation(warehouse.storageRoot);
   return l !== root && isUnderNormalized(root, l);
 }
 
@@ -183,7 +170,7 @@ function overlaps(location: string) {
 
 /** The namespace whose default directory (joinLocation of the storage root and its levels) the location is, if any. */
 function namespaceOfDirectory(warehouse: Warehouse, location: string): string[] | undefined {
-  const root = normalizedRoot(warehouse.storageRoot);
+  const root = normalizedLocation(warehouse.storageRoot);
   if (!isUnderNormalized(root, location) || location === root) return undefined;
   try {
     return location.slice(root.length + 1).split('/').map((segment) => decodeURIComponent(segment));

@@ -99,6 +99,24 @@ export function joinLocation(base: string, ...parts: string[]): string {
   return [base.replace(/\/+$/, ''), ...parts.map((p) => encodeURIComponent(p).replace(/\*/g, '%2A'))].join('/');
 }
 
+/** Normalized forms of recent location texts (a pure function of the string, ~20 µs each). */
+const normalizedTexts = new Map<string, string>();
+
+/**
+ * normalizeLocation, kept for texts seen before: hot paths ask it again and again for the same few strings (a
+ * warehouse's storage roots on every location check, a table's location on every remote sign). Bounded: cleared when
+ * full rather than tracking recency (cheap on the hot path).
+ */
+export function normalizedLocation(location: string): string {
+  let n = normalizedTexts.get(location);
+  if (n === undefined) {
+    n = normalizeLocation(location);
+    if (normalizedTexts.size >= 10_000) normalizedTexts.clear();
+    normalizedTexts.set(location, n);
+  }
+  return n;
+}
+
 /** Local paths of recent file: locations: a pure function of the string, read on every loadTable of a file warehouse. */
 const localPaths = new Map<string, string>();
 

@@ -16,7 +16,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { forbidden } from '../access/access-service.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
-import { normalizeLocation } from '../locations.js';
+import { normalizedLocation } from '../locations.js';
 import type { Caller, CatalogObjectRecord, StagedTableRecord, Warehouse } from '../ports.js';
 import { requireStagedAccess } from '../tables/credentials.js';
 import { type TableContext, resolveTable, tableNotFound, tableObject } from '../tables/shared.js';
@@ -34,13 +34,10 @@ export interface SignInput {
 
 const AUDIT_WINDOW_MS = 60_000;
 const MAX_AUDITED = 10_000;
-const MAX_LOCATIONS = 10_000;
 
 export class SigningService {
   /** When each (caller, table, access) was last recorded as allowed. */
   private readonly audited = new Map<string, number>();
-  /** Canonical forms of table locations (normalizeLocation is a pure function of the text; bounded by MAX_LOCATIONS). */
-  private readonly insides = new Map<string, string>();
   private readonly byLocation: SignByLocation;
 
   constructor(
@@ -100,7 +97,7 @@ export class SigningService {
       await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
       throw forbidden([privilege], object);
     }
-    const inside = this.canonical(table.location);
+    const inside = normalizedLocation(table.location);
     for (const location of inspected.locations) {
       if (!location.startsWith(`${inside}/`)) {
         return this.refuse(scope, object, `${inspected.operation} touches ${location}, outside the table's location ${inside}`, privilege, inspected.operation);
@@ -114,17 +111,6 @@ export class SigningService {
     const recording = this.recordAllowed(scope, privilege, object, inspected.operation);
     if (recording !== undefined) await recording;
     return signed;
-  }
-
-  /** A table location's canonical form, kept: every sign of a table checks its keys against the same location. */
-  private canonical(location: string): string {
-    let inside = this.insides.get(location);
-    if (inside === undefined) {
-      inside = normalizeLocation(location);
-      if (this.insides.size >= MAX_LOCATIONS) this.insides.clear();
-      this.insides.set(location, inside);
-    }
-    return inside;
   }
 
   /** The committed table of that name, else the staged one (only for whoever may still commit it). */
