@@ -86,7 +86,9 @@ export class DeliveryThread {
   start(): void {
     if (this.stopping || this.worker) return;
     this.sentUrl = this.o.baseUrl();
-    const data: ThreadData = { config: this.o.config, secretKey: this.o.secretKey, holder: this.o.holder, baseUrl: this.sentUrl };
+    // The thread needs no other secret of the config (the key comes opened; OpenFGA is not its business).
+    const config: LakegateConfig = { ...this.o.config, secretKey: '', openfgaToken: '' };
+    const data: ThreadData = { config, secretKey: this.o.secretKey, holder: this.o.holder, baseUrl: this.sentUrl };
     const worker = new Worker(this.entry, { workerData: data, name: 'lakegate-event-delivery' });
     // Like the in-process delivery's timers: the thread alone does not keep the process alive.
     worker.unref();
