@@ -199,6 +199,11 @@ export function procCpuSeconds(pid) {
   }
 }
 
+/** CPU seconds of a process's main thread alone (its event loop; Linux: the thread whose id is the pid). */
+export function mainThreadCpuSeconds(pid) {
+  return procCpuSeconds(`${pid}/task/${pid}`);
+}
+
 /** CPU seconds of several processes (NaN-free: a process that exited counts 0). */
 export function cpuSecondsOf(pids) {
   return pids.reduce((a, p) => {
