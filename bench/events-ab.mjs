@@ -11,9 +11,9 @@
  *   saturation  --writers closed-loop writers (default 16), one per table.
  * A commit is a property update (`set-properties`, no requirements) over HTTP/1.1 keep-alive (bench/lib/load.mjs).
  * Reported per shape: commits/s, p99 commit latency, and server CPU per commit (the server's processes, from /proc:
- * the steadier measure on a shared machine), of it the main thread's (the event loop the commits wait on; delivery
- * runs in its own thread unless LAKEGATE_EVENT_DELIVERY_THREAD=main is set for the run), as medians with B/A ratios and their range over the pairs; the broker's
- * CPU per commit; and for B at the fixed rate the delivery lag p50/p99: a kafkajs consumer's arrival time minus the
+ * the steadier measure on a shared machine), of it the main thread's (the event loop the commits wait on) and, for B,
+ * the delivery thread's (delivery runs there unless LAKEGATE_EVENT_DELIVERY_THREAD=main is set for the run), as
+ * medians with B/A ratios and their range over the pairs; the broker's CPU per commit; and for B at the fixed rate the delivery lag p50/p99: a kafkajs consumer's arrival time minus the
  * event's `time`, which the server takes inside the commit's transaction, before it answers (so the lag from the
  * acknowledgment is at most this).
  *
