@@ -11,8 +11,9 @@
  *   saturation  --writers closed-loop writers (default 16), one per table.
  * A commit is a property update (`set-properties`, no requirements) over HTTP/1.1 keep-alive (bench/lib/load.mjs).
  * Reported per shape: commits/s, p99 commit latency, and server CPU per commit (the server's processes, from /proc:
- * the steadier measure on a shared machine), as medians with B/A ratios and their range over the pairs; the broker's
- * CPU per commit; and for B at the fixed rate the delivery lag p50/p99: a kafkajs consumer's arrival time minus the
+ * the steadier measure on a shared machine), of it the main thread's (the event loop the commits wait on) and, for B,
+ * the delivery thread's (delivery runs there unless LAKEGATE_EVENT_DELIVERY_THREAD=main is set for the run), as
+ * medians with B/A ratios and their range over the pairs; the broker's CPU per commit; and for B at the fixed rate the delivery lag p50/p99: a kafkajs consumer's arrival time minus the
  * event's `time`, which the server takes inside the commit's transaction, before it answers (so the lag from the
  * acknowledgment is at most this).
  *
@@ -29,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
 import { Conn, isSuccess, median, postRequest, quantile, runCell } from './lib/load.mjs';
 import { startKafkaTopic } from './lib/kafka-broker.mjs';
-import { cpuSecondsOf, cpuSets, log, machineCpu, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
+import { cpuSecondsOf, cpuSets, log, machineCpu, mainThreadCpuSeconds, namedThreadsCpuSeconds, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
 import { sendJson, startLakegate, startPostgresCluster } from './lib/servers.mjs';
 
@@ -52,6 +53,8 @@ const RATE = Number(opt.rate);
 const WRITERS = Number(opt.writers);
 const TABLES = 16;
 const TOPIC = 'bench-events';
+/** The delivery thread's name as Linux shows it (compose/delivery-thread.ts names it lakegate-event-delivery). */
+const DELIVERY_THREAD = 'lakegate-event-';
 
 /** Batches the server's sinks accepted so far (`lakegate_event_delivery_lag_seconds_count`, one per accepted batch). */
 async function acceptedBatches(server) {
@@ -136,10 +139,15 @@ async function main() {
           const kafkaCpu0 = cpuSecondsOf([kafka.pid]);
           const m0 = machineCpu();
           const batches0 = await acceptedBatches(s);
+          const main0 = mainThreadCpuSeconds(s.child.pid);
+          const delivery0 = namedThreadsCpuSeconds(s.child.pid, DELIVERY_THREAD);
           const t0 = performance.now();
           load.push(os.loadavg()[0]);
           const r = shape === 'rate' ? await runRate(s, RATE, SECONDS) : await runCell(s, (c, n) => commit(s, c % TABLES, n), WRITERS, SECONDS);
           const wall = (performance.now() - t0) / 1000;
+          // The event loop's share: what delivery on the main thread adds to the commits' path (docs/events.md).
+          r.mainCpuPerReqUs = ((mainThreadCpuSeconds(s.child.pid) - main0) / r.ok) * 1e6;
+          r.deliveryCpuPerReqUs = ((namedThreadsCpuSeconds(s.child.pid, DELIVERY_THREAD) - delivery0) / r.ok) * 1e6;
           r.kafkaCpuPerReqUs = ((cpuSecondsOf([kafka.pid]) - kafkaCpu0) / r.ok) * 1e6;
           r.machineBusy = (machineCpu().busy - m0.busy) / wall;
           if (k === 'B' && shape === 'rate') {
@@ -153,7 +161,7 @@ async function main() {
             r.batchesPerSec = ((await acceptedBatches(s)) - batches0) / SECONDS;
           }
           runs[k].push(r);
-          log(`${shape} ${k}: ${r.throughput.toFixed(1)} commits/s, p99 ${r.p99.toFixed(0)} ms, ${r.serverCpuPerReqUs.toFixed(0)} µs CPU/commit, broker ${r.kafkaCpuPerReqUs.toFixed(0)} µs/commit, errors ${r.errors}, machine ${r.machineBusy.toFixed(2)} cores busy${r.lagP99 !== undefined ? `, lag p50 ${r.lagP50} p99 ${r.lagP99} ms (${r.lagged} of ${r.ok}), ${r.batchesPerSec.toFixed(1)} batches/s` : ''}`);
+          log(`${shape} ${k}: ${r.throughput.toFixed(1)} commits/s, p99 ${r.p99.toFixed(0)} ms, ${r.serverCpuPerReqUs.toFixed(0)} µs CPU/commit (main thread ${r.mainCpuPerReqUs.toFixed(0)}, delivery thread ${r.deliveryCpuPerReqUs.toFixed(0)}), broker ${r.kafkaCpuPerReqUs.toFixed(0)} µs/commit, errors ${r.errors}, machine ${r.machineBusy.toFixed(2)} cores busy${r.lagP99 !== undefined ? `, lag p50 ${r.lagP50} p99 ${r.lagP99} ms (${r.lagged} of ${r.ok}), ${r.batchesPerSec.toFixed(1)} batches/s` : ''}`);
         }
       }
       const ratio = (f) => {
@@ -172,6 +180,9 @@ async function main() {
         aCpu: med('A', (r) => r.serverCpuPerReqUs),
         bCpu: med('B', (r) => r.serverCpuPerReqUs),
         cpu: ratio((r) => r.serverCpuPerReqUs),
+        aMain: med('A', (r) => r.mainCpuPerReqUs),
+        bMain: med('B', (r) => r.mainCpuPerReqUs),
+        bDelivery: med('B', (r) => r.deliveryCpuPerReqUs),
         broker: med('B', (r) => r.kafkaCpuPerReqUs) - med('A', (r) => r.kafkaCpuPerReqUs),
         lagP50: shape === 'rate' ? med('B', (r) => r.lagP50) : undefined,
         lagP99: shape === 'rate' ? med('B', (r) => r.lagP99) : undefined,
@@ -190,10 +201,10 @@ async function main() {
   process.stdout.write(
     `\nA = no sink, B = Kafka sink; ${opt.database}, ${PAIRS} pairs of ${SECONDS} s, rate ${RATE} commits/s, saturation ${WRITERS} writers, ${opt['interval-ms'] ?? 'default'} ms delivery interval, ${sets ? `pinned (servers CPU ${sets.server})` : 'not pinned'}, load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}\n`,
   );
-  process.stdout.write('| load | A commits/s | B commits/s | B/A commits/s, median (min–max) | A p99 ms | B p99 ms | B/A p99 | A µs CPU/commit | B µs CPU/commit | B/A CPU per commit, median (min–max) | broker µs/commit (B−A) | lag p50 / p99 ms (worst p99) | B batches/s | errors |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n');
+  process.stdout.write('| load | A commits/s | B commits/s | B/A commits/s, median (min–max) | A p99 ms | B p99 ms | B/A p99 | A µs CPU/commit | B µs CPU/commit | B/A CPU per commit, median (min–max) | main thread µs/commit A / B | B delivery thread µs/commit | broker µs/commit (B−A) | lag p50 / p99 ms (worst p99) | B batches/s | errors |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n');
   for (const r of rows) {
     const lag = r.lagP99 === undefined ? '' : `${r.lagP50.toFixed(0)} / ${r.lagP99.toFixed(0)} (${r.lagMax99.toFixed(0)})`;
-    process.stdout.write(`| ${r.shape === 'rate' ? `${RATE}/s offered` : `saturation, ${WRITERS} writers`} | ${r.aTp.toFixed(1)} | ${r.bTp.toFixed(1)} | ${range(r.tp)} | ${r.aP99.toFixed(0)} | ${r.bP99.toFixed(0)} | ${range(r.p99)} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${range(r.cpu)} | ${r.broker.toFixed(0)} | ${lag} | ${r.batches === undefined ? '' : r.batches.toFixed(1)} | ${r.errors} |\n`);
+    process.stdout.write(`| ${r.shape === 'rate' ? `${RATE}/s offered` : `saturation, ${WRITERS} writers`} | ${r.aTp.toFixed(1)} | ${r.bTp.toFixed(1)} | ${range(r.tp)} | ${r.aP99.toFixed(0)} | ${r.bP99.toFixed(0)} | ${range(r.p99)} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${range(r.cpu)} | ${r.aMain.toFixed(0)} / ${r.bMain.toFixed(0)} | ${r.bDelivery.toFixed(0)} | ${r.broker.toFixed(0)} | ${lag} | ${r.batches === undefined ? '' : r.batches.toFixed(1)} | ${r.errors} |\n`);
   }
 }
 

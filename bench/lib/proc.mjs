@@ -199,6 +199,26 @@ export function procCpuSeconds(pid) {
   }
 }
 
+/** CPU seconds of a process's main thread alone (its event loop; Linux: the thread whose id is the pid). */
+export function mainThreadCpuSeconds(pid) {
+  return procCpuSeconds(`${pid}/task/${pid}`);
+}
+
+/** CPU seconds of a process's threads whose name starts with `prefix` (the delivery thread: "lakegate-event-"). */
+export function namedThreadsCpuSeconds(pid, prefix) {
+  let total = 0;
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const s = comm.startsWith(prefix) ? procCpuSeconds(`${pid}/task/${tid}`) : 0;
+      total += Number.isFinite(s) ? s : 0;
+    }
+  } catch {
+    // The process or one of its threads ended meanwhile.
+  }
+  return total;
+}
+
 /** CPU seconds of several processes (NaN-free: a process that exited counts 0). */
 export function cpuSecondsOf(pids) {
   return pids.reduce((a, p) => {

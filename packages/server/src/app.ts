@@ -4,8 +4,6 @@
  * routes on a Fastify instance.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogDeps } from './catalog/context.js';
@@ -34,9 +32,7 @@ import { RequestObserver, requestLoggerFactory } from './http/plugins/request-lo
 import { HttpMetrics } from './observability/metrics.js';
 import { type Tracing, tracingFromEnv } from './observability/tracing.js';
 import { traceRequests } from './observability/request-spans.js';
-import type { Spans } from './catalog/tracing/ports.js';
-import { PostgresCatalogStore } from './persistence/postgres/postgres-store.js';
-import { SqliteCatalogStore } from './persistence/sqlite/sqlite-store.js';
+import { createStore } from './compose/store.js';
 import { Keyring } from './security/keyring.js';
 import { AuditTrail } from './auth/audit.js';
 import { AuthenticatorChain } from './auth/authn/authenticator.js';
@@ -88,9 +84,9 @@ import { MemoryPlanStore } from './catalog/planning/memory-plan-store.js';
 import { SealedPlanTasks } from './catalog/planning/plan-tasks.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
-import { createEvents } from './compose/events.js';
+import { createEvents, type Delivery } from './compose/events.js';
 import { startSweeps } from './compose/sweeps.js';
-import { brokerConfigErrors, brokerSinkFor } from './events/broker-sinks.js';
+import { brokerConfigErrors } from './events/broker-sinks.js';
 import type { HostResolver } from './catalog/outbox/sink-destinations.js';
 
 /** Delegation policies stored before issuers were recorded may hold bare group names, which match nothing now. */
@@ -103,6 +99,8 @@ async function warnAboutBareGroups(principals: PrincipalService, logger: Logger)
   }
 }
 
+export { createStore };
+
 export interface Lakegate {
   app: FastifyInstance;
   services: CatalogServices;
@@ -113,6 +111,8 @@ export interface Lakegate {
   adminCredentialsFile: string | undefined;
   /** Where the web console is served (path below the server's URL), or undefined when it was not built. */
   consolePath: string | undefined;
+  /** Where change events are delivered from: in-process, or the delivery thread (compose/delivery-thread.ts). */
+  eventDelivery: Delivery;
   /** Sets the URL clients reach this server at (the token issuer's identifier) once it is known. */
   setPublicUrl(url: string): void;
   close(): Promise<void>;
@@ -128,12 +128,6 @@ export interface BuildOptions {
   tracing?: Tracing | undefined;
   /** How event sink destinations are resolved (default: the system resolver; tests answer as a rebinding DNS would). */
   hostResolver?: HostResolver | undefined;
-}
-
-export function createStore(config: LakegateConfig, spans?: Spans): LakegateStore {
-  if (config.database) return new PostgresCatalogStore({ connectionString: config.database, spans });
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteCatalogStore(path.join(config.dataDir, 'catalog.sqlite'), spans);
 }
 
 class LoggedEvents implements CatalogEvents {
@@ -300,8 +294,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     registry: metrics.registry,
     baseUrl: () => publicUrl,
     warn: (message, detail) => logger.warn({ component: 'events', ...detail }, message),
-    // The broker sinks (events/broker-sinks.ts) beside the built-in webhook.
-    extraSinks: { kafka: brokerSinkFor, nats: brokerSinkFor },
+    // Off the request thread unless asked otherwise, or unless functions were injected (they stay in this thread).
+    thread: config.eventDeliveryThread === 'worker' && !options.clock ? { secretKey, graceMs: config.shutdownGraceSeconds * 1000 } : undefined,
     sinkConfigChecks: { kafka: (c) => brokerConfigErrors('kafka', c), nats: (c) => brokerConfigErrors('nats', c) },
     resolveHost: options.hostResolver,
   });
@@ -370,9 +364,11 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     logger,
     principals,
     adminCredentialsFile,
+    eventDelivery: events.delivery,
     consolePath: consoleBuilt(web.dir) ? `${CONSOLE_PREFIX}/` : undefined,
     setPublicUrl(url: string) {
       if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
+      events.publicUrlChanged();
     },
     async close() {
       await sweeper.stop(config.shutdownGraceSeconds * 1000);

@@ -1,29 +1,37 @@
 /**
  * Wires the change-event outbox (catalog/outbox/): the pull API and sink administration services, sink secrets
  * sealed with the server's SecretBox (like storage profile secrets, in the secrets table), the sink adapters by kind
- * (events/sink-factory.ts), delivery under the lease, its metrics, and the retention sweep.
+ * (events/sink-factory.ts, built in compose/delivery.ts), delivery under the lease (on this thread or in the delivery
+ * thread, compose/delivery-thread.ts), its metrics, and the retention sweep.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { CatalogDeps, ServiceContext } from '../catalog/context.js';
 import type { CatalogServices } from '../catalog/services.js';
-import { EventDelivery } from '../catalog/outbox/delivery.js';
+import type { DeliveryMetrics, EventDelivery } from '../catalog/outbox/delivery.js';
 import { EventService } from '../catalog/outbox/event-service.js';
-import { SinkAdmin, type SinkSecrets } from '../catalog/outbox/sink-admin.js';
+import { SinkAdmin } from '../catalog/outbox/sink-admin.js';
 import { type TenantAdmins, TenantEventService } from '../catalog/outbox/tenant-event-service.js';
 import type { SinkKind } from '../catalog/outbox/delivery-ports.js';
 import type { LakegateConfig } from '../config/config.js';
-import { type SinkFactory, sinkFactories } from '../events/sink-factory.js';
-import { systemHostResolver } from '../events/host-resolver.js';
-import { type DestinationRule, type HostResolver, parseNetworks } from '../catalog/outbox/sink-destinations.js';
+import type { SinkFactory } from '../events/sink-factory.js';
+import type { HostResolver } from '../catalog/outbox/sink-destinations.js';
+import { buildDelivery, deliveryHolder, sinkParts } from './delivery.js';
+import { DeliveryThread, threadEntry } from './delivery-thread.js';
 import { eventMetrics } from '../observability/event-metrics.js';
 import type { EventRoutesOptions } from '../http/routes/management/events.js';
 import type { SecretBox } from '../security/secret-box.js';
 
+/** Where delivery runs: EventDelivery on this thread, or the delivery thread. */
+export interface Delivery {
+  start(): void;
+  stop(): Promise<void>;
+}
+
 export interface ComposedEvents {
   routes: EventRoutesOptions;
-  delivery: EventDelivery;
+  delivery: Delivery;
+  /** To call when the server's public URL is set (the delivery thread is told; in-process delivery reads it). */
+  publicUrlChanged(): void;
   /** Deletes events past retention, except those a sink has not accepted yet. */
   sweep(): Promise<number>;
 }
@@ -37,7 +45,12 @@ export interface EventDeps {
   warn: (message: string, detail: Record<string, unknown>) => void;
   /** Who administers a tenant: who reads its events and manages its sinks (the access admin). */
   admins: TenantAdmins;
-  /** Adapters of further kinds (Kafka, NATS JetStream). */
+  /**
+   * Delivery in a worker thread (config eventDeliveryThread "worker"): its secret key and how long stop() waits.
+   * Ignored when extraSinks or resolveHost is given (the thread builds its own adapters).
+   */
+  thread?: { secretKey: Uint8Array; graceMs: number } | undefined;
+  /** Adapters of further kinds (default: Kafka and NATS JetStream, compose/delivery.ts). */
   extraSinks?: Partial<Record<SinkKind, SinkFactory>>;
   /** Their config checks, used when a sink of that kind is created. */
   sinkConfigChecks?: Partial<Record<SinkKind, (config: Record<string, unknown>) => string[]>>;
@@ -47,39 +60,11 @@ export interface EventDeps {
 
 export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEvents {
   const { store, clock } = e.deps;
-  // Associated data binds each sealed secret to its sink secret id: a ciphertext moved to another row does not open.
-  const aad = (id: string) => `event-sink-secret:${id}`;
-  const secrets: SinkSecrets = {
-    async create(secret) {
-      const id = randomUUID();
-      const plain = secret ?? `whsec_${randomBytes(32).toString('base64')}`;
-      await store.repository.putSecret(id, e.box.seal(plain, aad(id)), clock.now());
-      return { id, secret: plain };
-    },
-    async read(id) {
-      const sealed = await store.repository.getSecret(id);
-      return sealed === undefined ? undefined : e.box.open(sealed, aad(id));
-    },
-  };
-  // Non-public destinations are the platform's, or in the networks the operator lists (docs/security.md): checked
-  // when a sink is created and at every connection a sink not made by a platform administrator opens.
-  const destinations: DestinationRule = { networks: parseNetworks(config.eventSinkPrivateNetworks), resolve: e.resolveHost ?? systemHostResolver() };
-  const factories = sinkFactories(secrets, e.extraSinks, destinations);
+  const parts = { repository: store.repository, box: e.box, clock, extraSinks: e.extraSinks, resolveHost: e.resolveHost };
+  const { secrets, destinations, factories } = sinkParts(config, parts);
   const ctx: ServiceContext = { ...e.deps, access: e.services.access, scope: async (r) => ({ warehouse: await e.services.warehouses.require(r.caller, r.warehouse), caller: r.caller }) };
-  const delivery = new EventDelivery({
-    store: store.outbox,
-    sinkFor: (record) => factories.create(record),
-    baseUrl: e.baseUrl,
-    holder: `${hostname()}:${process.pid}:${randomUUID()}`,
-    now: () => clock.now(),
-    intervalMs: config.eventDeliveryIntervalMs,
-    leaseTtlMs: config.eventLeaseSeconds * 1000,
-    maxFailures: config.eventSinkMaxFailures,
-    maxBackoffMs: config.eventSinkMaxBackoffSeconds * 1000,
-    batchSize: 100,
-    metrics: eventMetrics(e.registry, store.outbox),
-    warn: e.warn,
-  });
+  const metrics = eventMetrics(e.registry, store.outbox);
+  const delivery = deliveryOf(config, e, () => buildDelivery(config, { ...parts, outbox: store.outbox, baseUrl: e.baseUrl, holder: deliveryHolder(), metrics, warn: e.warn }), metrics);
   const sinks = new SinkAdmin(ctx, {
     kinds: factories.kinds,
     secrets,
@@ -90,6 +75,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
   return {
     routes: { events: new EventService(ctx), sinks, tenantEvents: new TenantEventService(store.outbox, e.admins, sinks), baseUrl: e.baseUrl },
     delivery,
+    publicUrlChanged: () => (delivery instanceof DeliveryThread ? delivery.baseUrlChanged() : undefined),
     async sweep() {
       if (config.eventRetentionDays <= 0) return 0;
       const keepAfter = new Map<string, number>();
@@ -97,4 +83,19 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
       return store.outbox.deleteBefore(clock.now() - config.eventRetentionDays * 86_400_000, keepAfter);
     },
   };
+}
+
+/**
+ * In the delivery thread (compose/delivery-thread.ts) when asked for and possible: the thread builds its adapters
+ * itself, so a build with injected ones (a host resolver, other sink kinds) delivers in-process, as it does when the
+ * thread's module is not built.
+ */
+function deliveryOf(config: LakegateConfig, e: EventDeps, inProcess: () => EventDelivery, metrics: DeliveryMetrics): Delivery {
+  if (!e.thread || e.extraSinks || e.resolveHost) return inProcess();
+  const entry = threadEntry();
+  if (!entry) {
+    e.warn('the event delivery thread module is not built; delivering on the main thread', {});
+    return inProcess();
+  }
+  return new DeliveryThread({ config, secretKey: e.thread.secretKey, graceMs: e.thread.graceMs, entry, holder: deliveryHolder(), baseUrl: e.baseUrl, metrics, warn: e.warn });
 }

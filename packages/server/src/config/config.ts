@@ -77,6 +77,8 @@ export interface LakegateConfig {
   eventDeliveryIntervalMs: number;
   /** How long the delivery lease lasts unless renewed: how long delivery stalls when its holder dies. */
   eventLeaseSeconds: number;
+  /** worker: change events are delivered from a worker thread with its own database connection; main: on the request thread. */
+  eventDeliveryThread: string;
   /** Checks per OpenFGA BatchCheck request (OpenFGA's --max-checks-per-batch-check). */
   openfgaBatchCheckSize: number;
   /** Directory of the built web console (index.html, assets/); empty: the @lakegate/console package's dist beside this server. */
@@ -171,6 +173,13 @@ export const CONFIG_KEYS: KeyInfo[] = [
       'Non-public networks (comma-separated CIDRs, e.g. "10.20.0.0/16,fd00:1::/64") that event sinks of warehouse managers and tenant administrators may reach; without one they reach public addresses only (platform administrators choose any destination)',
   },
   { key: 'eventDeliveryIntervalMs', env: 'LAKEGATE_EVENT_DELIVERY_INTERVAL_MS', kind: 'int', default: 200, description: 'How often the replica holding the delivery lease looks for new change events' },
+  {
+    key: 'eventDeliveryThread',
+    env: 'LAKEGATE_EVENT_DELIVERY_THREAD',
+    kind: 'string',
+    default: 'worker',
+    description: '"worker": change events are delivered from a worker thread with its own database connection, off the requests\' event loop; "main": on it (always the case when sink resolvers or a clock are injected by an embedding program)',
+  },
   { key: 'metricsReportRetentionDays', env: 'LAKEGATE_METRICS_REPORT_RETENTION_DAYS', kind: 'int', default: 30, description: 'How long the metrics reports engines send for tables (reportMetrics) are kept (0: forever)' },
   { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },
   { key: 'consoleDir', env: 'LAKEGATE_CONSOLE_DIR', kind: 'string', default: '', description: 'Directory of the built web console served at /ui (default: packages/console/dist beside the server; the server starts without it and says so)' },
@@ -258,6 +267,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');
   if (config.database && !/^postgres(ql)?:\/\//.test(config.database)) throw new ConfigError('database must be a postgres:// URL (or empty for SQLite)');
+  if (config.eventDeliveryThread !== 'worker' && config.eventDeliveryThread !== 'main') throw new ConfigError('eventDeliveryThread must be "worker" or "main"');
   if (config.authorizer !== 'builtin' && config.authorizer !== 'openfga') throw new ConfigError('authorizer must be "builtin" or "openfga"');
   if (config.authorizer === 'openfga' && !/^https?:\/\//.test(config.openfgaUrl)) throw new ConfigError('authorizer openfga needs openfgaUrl (http://…)');
   config.dataDir = path.resolve(config.dataDir);
