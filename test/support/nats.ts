@@ -1,7 +1,8 @@
 /**
  * A NATS server with JetStream (v2.15.2, built from its Go module and cached by scripts/peers/nats.sh) for a test
  * file: one server on a free loopback port. stop() keeps its JetStream store, so start() again brings the same
- * server back (an outage); destroy() stops it and removes everything. With `user`, clients must sign in as that user.
+ * server back (an outage); destroy() stops it and removes everything. With `user`, clients must sign in as that user;
+ * with `tls`, they must speak TLS to it (the given certificate and key).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,12 +24,16 @@ async function nats(args: string[]): Promise<string> {
 }
 
 /** Builds nats-server (first time only: a few minutes) and starts it. */
-export async function startNats(options: { user?: { user: string; password: string } } = {}): Promise<NatsServer> {
+export async function startNats(options: { user?: { user: string; password: string }; tls?: { certFile: string; keyFile: string } } = {}): Promise<NatsServer> {
   const dir = tempDir('lakegate-nats-');
   const serverDir = path.join(dir.dir, 'server');
-  if (options.user) {
+  const extra: string[] = [];
+  if (options.user) extra.push(`authorization { users = [ { user: ${JSON.stringify(options.user.user)}, password: ${JSON.stringify(options.user.password)} } ] }`);
+  // Every client must then speak TLS (the server's INFO says tls_required).
+  if (options.tls) extra.push(`tls { cert_file: ${JSON.stringify(options.tls.certFile)}, key_file: ${JSON.stringify(options.tls.keyFile)} }`);
+  if (extra.length > 0) {
     mkdirSync(serverDir, { recursive: true });
-    writeFileSync(path.join(serverDir, 'extra.conf'), `authorization { users = [ { user: ${JSON.stringify(options.user.user)}, password: ${JSON.stringify(options.user.password)} } ] }\n`);
+    writeFileSync(path.join(serverDir, 'extra.conf'), `${extra.join('\n')}\n`);
   }
   await nats(['bin']);
   const port = await freePort();

@@ -34,7 +34,7 @@ export type ListEventsResponse = Static<typeof ListEventsResponse>;
 export const CreateEventSinkRequest = Type.Object(
   {
     kind: StringEnum(EVENT_SINK_KINDS),
-    config: Type.Record(Type.String(), Type.Unknown(), { description: 'webhook: url, timeout-ms (1-60000); kafka: brokers, topic, client-id, sasl, tls, auto-create-topic, timeout-ms; nats: servers, stream, subject, create-stream, credentials, timeout-ms (docs/events.md)' }),
+    config: Type.Record(Type.String(), Type.Unknown(), { description: 'webhook: url, timeout-ms (1-60000); kafka: brokers, topic, client-id, sasl, tls, auto-create-topic, timeout-ms; nats: servers, stream, subject, create-stream, credentials, tls, timeout-ms (docs/events.md)' }),
     secret: Type.Optional(Type.String({ writeOnly: true, description: 'webhook: a Standard Webhooks signing secret (whsec_…), generated and shown once when absent; kafka: the SASL password; nats: the password, token or creds file. Never shown again' })),
     from: Type.Optional(StringEnum(['now', 'beginning'] as const, { description: 'Deliver events from now on (default) or every retained one' })),
   },

@@ -16,10 +16,13 @@ describe('broker sink configs', () => {
         [/^sasl\.password: secrets are not part of the config/, /^sasl\.mechanism/, /^sasl\.username/],
       ],
       [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', tls: { ca: 'not a pem' } }, [/^tls\.ca: must be a PEM/]],
+      [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', tls: { servername: 'a b' } }, [/^tls\.servername: must be a host name/]],
+      [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', tls: 'yes' }, [/^tls: must be true, false or \{ca, servername\}/]],
       [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', 'timeout-ms': 5 }, [/^timeout-ms/]],
       [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', partitions: 3 }, [/^partitions: unknown setting/]],
       [{ kind: 'nats', servers: ['http://h:4222'], stream: 'a.b', subject: 'x.*' }, [/^servers\[0\]/, /^stream: /, /^subject: /]],
       [{ kind: 'nats', servers: ['nats://h:4222'], stream: 'S', subject: 'x..y' }, [/^subject: /]],
+      [{ kind: 'nats', servers: ['tls://h:4222'], stream: 'S', subject: 'x', tls: { ca: 'not a pem', key: 'hunter2-key' } }, [/^tls\.key: unknown setting/, /^tls\.ca: must be a PEM/]],
       [{ kind: 'nats', servers: ['nats://h:4222'], stream: 'S', subject: 'x.>' }, [/^subject: /]],
       [{ kind: 'nats', servers: ['h:4222'], stream: 'S', subject: 'x', credentials: { type: 'nkey' } }, [/^credentials: /]],
       [
@@ -45,6 +48,9 @@ describe('broker sink configs', () => {
     expect(
       validateBrokerSinkConfig({ kind: 'nats', servers: ['tls://nats.example.com:4222', '127.0.0.1:4222'], stream: 'EVENTS', subject: 'lake.events', 'create-stream': false, credentials: { type: 'user-password', user: 'lg' } }).ok,
     ).toBe(true);
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(validateBrokerSinkConfig({ kind: 'nats', servers: ['nats.internal:4222'], stream: 'EVENTS', subject: 'lake.events', tls: { ca, servername: 'nats.internal' } }).ok).toBe(true);
+    expect(validateBrokerSinkConfig({ kind: 'nats', servers: ['nats.internal:4222'], stream: 'EVENTS', subject: 'lake.events', tls: true }).ok).toBe(true);
   });
 
   it('createBrokerSink refuses a bad config, and a credential without its secret', () => {

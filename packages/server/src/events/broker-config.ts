@@ -43,6 +43,11 @@ export interface NatsSinkConfig {
   /** Create the stream (capturing `<subject>.>`, file storage) when it is missing. Default true. */
   'create-stream'?: boolean;
   credentials?: NatsCredentials;
+  /**
+   * TLS to every server (as a `tls://` server requires it): `true` with the system's CAs, or a CA bundle (PEM) and the
+   * name the certificates must carry (default: each server's host name).
+   */
+  tls?: boolean | { ca?: string; servername?: string };
   /** Bound on one deliver(), in ms (default 10000, as the delivery loop assumes when it budgets its lease). */
   'timeout-ms'?: number;
 }
@@ -91,6 +96,22 @@ function checkList(v: unknown, name: string, item: (s: string) => boolean, expec
   return v as string[];
 }
 
+/** `tls`: true, false, or {ca: a PEM bundle, servername}: the same for both brokers. */
+function checkTls(tls: unknown, errors: string[]) {
+  if (tls === undefined || typeof tls === 'boolean') return;
+  if (!isObject(tls)) {
+    errors.push('tls: must be true, false or {ca, servername}');
+    return;
+  }
+  unknownKeys(tls, ['ca', 'servername'], 'tls.', errors);
+  if (tls.ca !== undefined && (typeof tls.ca !== 'string' || !tls.ca.includes('-----BEGIN CERTIFICATE-----'))) {
+    errors.push('tls.ca: must be a PEM certificate bundle');
+  }
+  if (tls.servername !== undefined && (typeof tls.servername !== 'string' || !/^[A-Za-z0-9.-]{1,253}$/.test(tls.servername))) {
+    errors.push('tls.servername: must be a host name');
+  }
+}
+
 function validateKafka(input: Record<string, unknown>, errors: string[]): void {
   unknownKeys(input, ['kind', 'brokers', 'topic', 'client-id', 'sasl', 'tls', 'auto-create-topic', 'timeout-ms'], '', errors);
   checkList(input.brokers, 'brokers', (s) => { const m = HOST_PORT.exec(s); return !!m && validPort(m[2]!); }, 'host:port', errors);
@@ -112,22 +133,13 @@ function validateKafka(input: Record<string, unknown>, errors: string[]): void {
       if (typeof input.sasl.username !== 'string' || input.sasl.username.length === 0) errors.push('sasl.username: must be a non-empty string');
     }
   }
-  if (input.tls !== undefined && typeof input.tls !== 'boolean') {
-    if (!isObject(input.tls)) errors.push('tls: must be true, false or {ca, servername}');
-    else {
-      unknownKeys(input.tls, ['ca', 'servername'], 'tls.', errors);
-      if (input.tls.ca !== undefined && (typeof input.tls.ca !== 'string' || !input.tls.ca.includes('-----BEGIN CERTIFICATE-----'))) {
-        errors.push('tls.ca: must be a PEM certificate bundle');
-      }
-      if (input.tls.servername !== undefined && typeof input.tls.servername !== 'string') errors.push('tls.servername: must be a string');
-    }
-  }
+  checkTls(input.tls, errors);
   if (input['auto-create-topic'] !== undefined && typeof input['auto-create-topic'] !== 'boolean') errors.push('auto-create-topic: must be a boolean');
   checkTimeout(input['timeout-ms'], errors);
 }
 
 function validateNats(input: Record<string, unknown>, errors: string[]): void {
-  unknownKeys(input, ['kind', 'servers', 'stream', 'subject', 'create-stream', 'credentials', 'timeout-ms'], '', errors);
+  unknownKeys(input, ['kind', 'servers', 'stream', 'subject', 'create-stream', 'credentials', 'tls', 'timeout-ms'], '', errors);
   checkList(input.servers, 'servers', (s) => { const m = NATS_URL.exec(s); return !!m && validPort(m[3]!); }, 'nats://host:port, tls://host:port or host:port', errors);
   if (typeof input.stream !== 'string' || !NATS_STREAM.test(input.stream)) {
     errors.push('stream: must be 1 to 255 characters without whitespace, ".", "*", ">" or path separators');
@@ -146,6 +158,7 @@ function validateNats(input: Record<string, unknown>, errors: string[]): void {
       if (c.type === 'user-password' && (typeof c.user !== 'string' || c.user.length === 0)) errors.push('credentials.user: must be a non-empty string');
     }
   }
+  checkTls(input.tls, errors);
   checkTimeout(input['timeout-ms'], errors);
 }
 

@@ -55,11 +55,22 @@ function authOptions(config: NatsSinkConfig, secret: string | undefined): Partia
   return { authenticator: credsAuthenticator(new TextEncoder().encode(secret)) };
 }
 
+/**
+ * The sink's own TLS settings (`tls` in its config) as node:tls options, or undefined when it sets none. nats.js
+ * passes its `tls` option to node:tls's connect, so `servername` is honoured though its typings do not list it.
+ */
+function configuredTls(config: NatsSinkConfig): Record<string, string> | undefined {
+  const t = config.tls;
+  if (t === undefined || t === false) return undefined;
+  return t === true ? {} : { ...(t.ca !== undefined ? { ca: t.ca } : {}), ...(t.servername !== undefined ? { servername: t.servername } : {}) };
+}
+
 export class NatsSink implements EventSink {
   readonly kind = 'nats';
   private readonly timeoutMs: number;
   private readonly warehouseToken: string;
   private readonly auth: Partial<ConnectionOptions>;
+  private readonly tls: Record<string, string> | undefined;
   private connection: Promise<NatsConnection> | undefined;
   private closed = false;
   private readonly guard: DestinationRule | undefined;
@@ -69,6 +80,7 @@ export class NatsSink implements EventSink {
     this.timeoutMs = config['timeout-ms'] ?? DEFAULT_TIMEOUT_MS;
     this.warehouseToken = subjectToken(options.warehouse);
     this.auth = authOptions(config, options.secret);
+    this.tls = configuredTls(config);
   }
 
   /** The subject an event is published on. */
@@ -134,7 +146,15 @@ export class NatsSink implements EventSink {
   }
 
   private options(servers: string[]): ConnectionOptions {
-    return { servers, name: 'lakegate-events', timeout: Math.min(3_000, this.timeoutMs), maxReconnectAttempts: -1, reconnectTimeWait: 500, ...this.auth };
+    return {
+      servers,
+      name: 'lakegate-events',
+      timeout: Math.min(3_000, this.timeoutMs),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      ...this.auth,
+      ...(this.tls ? { tls: this.tls as ConnectionOptions['tls'] } : {}),
+    };
   }
 
   /**
@@ -151,8 +171,9 @@ export class NatsSink implements EventSink {
           resolve: false,
           ignoreClusterUpdates: true,
           // nats.js merges `tls` into node:tls's connect options, so the certificate is verified against the
-          // configured name although the client dials an address (its typings do not list servername).
-          ...(target.tls && target.tlsName ? { tls: { servername: target.tlsName } as unknown as ConnectionOptions['tls'] } : {}),
+          // configured name although the client dials an address (its typings do not list servername); the
+          // sink's own tls settings (a CA, another name) win.
+          ...(target.tls || this.tls ? { tls: { ...(target.tlsName ? { servername: target.tlsName } : {}), ...this.tls } as unknown as ConnectionOptions['tls'] } : {}),
         });
       } catch (e) {
         last = e;

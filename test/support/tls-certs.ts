@@ -1,0 +1,42 @@
+/**
+ * A throwaway certificate authority and a server certificate it signed, for brokers that speak TLS in tests: made
+ * with the openssl command line (Debian's openssl, which ca-certificates depends on), since Node can verify
+ * certificates but not issue them. The server certificate names `localhost`, `broker.tls.test` and 127.0.0.1. A second, unrelated
+ * authority is made too, for the checks that a certificate from the wrong authority is refused.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface TestCertificates {
+  /** The authority's certificate (PEM): what a client trusts. */
+  ca: string;
+  /** Another authority's certificate (PEM), which signed nothing the servers use. */
+  otherCa: string;
+  /** The server's certificate and key files (PEM; the key unencrypted, PKCS#8). */
+  certFile: string;
+  keyFile: string;
+  /** One file holding the key and then the certificate (Kafka's PEM keystore). */
+  keystoreFile: string;
+}
+
+function openssl(dir: string, args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Makes the certificates in `dir` (which must exist). */
+export function makeCertificates(dir: string): TestCertificates {
+  const days = ['-days', '2'];
+  for (const name of ['ca', 'other-ca']) {
+    openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-subj', `/CN=Lakegate test ${name}`, ...days]);
+  }
+  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName = DNS:localhost, DNS:broker.tls.test, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
+  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', ...days, '-extfile', 'server.ext']);
+  // PKCS#8 (what Kafka's PEM keystore reads), unencrypted.
+  openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', 'server.key', '-out', 'server.p8.key']);
+  const keystoreFile = path.join(dir, 'keystore.pem');
+  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  writeFileSync(keystoreFile, read('server.p8.key') + read('server.pem'));
+  return { ca: read('ca.pem'), otherCa: read('other-ca.pem'), certFile: path.join(dir, 'server.pem'), keyFile: path.join(dir, 'server.p8.key'), keystoreFile };
+}
