@@ -88,7 +88,12 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     audit: (caller, object, reason) => e.services.access.record(caller, 'access.denied', 'deny', 'event-sink:destination', object, { reason }),
   });
   return {
-    routes: { events: new EventService(ctx), sinks, tenantEvents: new TenantEventService(store.outbox, e.admins, sinks), baseUrl: e.baseUrl },
+    routes: {
+      events: new EventService(ctx, { retentionDays: config.eventRetentionDays }),
+      sinks,
+      tenantEvents: new TenantEventService(store.outbox, e.admins, sinks, { retentionDays: config.eventRetentionDays }),
+      baseUrl: e.baseUrl,
+    },
     delivery,
     async sweep() {
       if (config.eventRetentionDays <= 0) return 0;
