@@ -48,8 +48,8 @@ export class EventService {
     const scope = await this.ctx.scope(request);
     // execute (the read first: what to authorize depends on the events)
     const events = await this.ctx.store.outbox.list(scope.warehouse.name, after, limit);
-    if (events.length === 0) await refusePastHead(after, () => this.ctx.store.outbox.head(scope.warehouse.name));
-    await refuseExpired(after, events, () => this.ctx.store.outbox.deletedThrough(scope.warehouse.name), this.retention.retentionDays);
+    const head = events.length === 0 ? await refusePastHead(after, () => this.ctx.store.outbox.head(scope.warehouse.name)) : undefined;
+    await refuseExpired(after, events, head, () => this.ctx.store.outbox.deletedThrough(scope.warehouse.name), this.retention.retentionDays);
     // authorize
     const visible = await this.visible(scope, events);
     return { events: events.filter((_, i) => visible[i]), next: events.at(-1)?.sequence ?? after, more: events.length === limit };
@@ -108,12 +108,14 @@ export function checkCursor(v: unknown): number {
 /**
  * A cursor past the stream's head was never handed out (every `next` is a sequence that exists, or the cursor sent):
  * answering it with an empty page would leave the consumer waiting, without a word, for events it would then skip.
- * Checked only when a page is empty, so a pull that finds events costs no extra read.
+ * Checked only when a page is empty, so a pull that finds events costs no extra read. The head read (undefined for
+ * after=0).
  */
-export async function refusePastHead(after: number, head: () => Promise<number>): Promise<void> {
-  if (after === 0) return;
+export async function refusePastHead(after: number, head: () => Promise<number>): Promise<number | undefined> {
+  if (after === 0) return undefined;
   const latest = await head();
   if (after > latest) throw validation(`after (${after}) is past the last event of this stream (${latest}): it is not a cursor this stream gave out`);
+  return latest;
 }
 
 export function checkLimit(v: unknown): number {

@@ -40,8 +40,8 @@ export class TenantEventService {
     await this.admins.requireAdmin(caller, tenant, "reading the tenant's events");
     // execute
     const events = await this.outbox.list(tenantStream(tenant), after, limit);
-    if (events.length === 0) await refusePastHead(after, () => this.outbox.head(tenantStream(tenant)));
-    await refuseExpired(after, events, () => this.outbox.deletedThrough(tenantStream(tenant)), this.retention.retentionDays);
+    const head = events.length === 0 ? await refusePastHead(after, () => this.outbox.head(tenantStream(tenant))) : undefined;
+    await refuseExpired(after, events, head, () => this.outbox.deletedThrough(tenantStream(tenant)), this.retention.retentionDays);
     return { tenant, events, next: events.at(-1)?.sequence ?? after, more: events.length === limit };
   }
 
