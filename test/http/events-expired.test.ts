@@ -5,7 +5,7 @@
  * management error model, naming the oldest cursor still answered (message and `resume-after`), on the warehouse and
  * the tenant stream alike; `after=0` and a current cursor are answered 200, a cursor past the head 400. Every
  * exchange is checked against the wire contract (the 410 against its documented body). The SDK, over real HTTP,
- * raises EventCursorExpiredError carrying the same value.
+ * raises EventCursorExpiredError carrying the same value. And /metrics reads the pending event intents at scrape.
  */
 import { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,19 @@ describe('a cursor older than what retention deleted', () => {
   it('every exchange matched the contract, the 410 its documented body', () => {
     expect(log.filter((x) => x.status === 410).length).toBeGreaterThanOrEqual(4);
     expect(log.flatMap((x) => [...x.requestIssues, ...x.responseIssues])).toEqual([]);
+  });
+});
+
+describe('/metrics', () => {
+  it('shows the event intents pending, read at scrape', async () => {
+    const scrape = async () => /^lakegate_event_intents_pending (\d+)$/m.exec((await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1];
+    expect(await scrape()).toBe('0');
+    const id = '20000000-0000-4000-8000-000000000001';
+    const event = { id: '20000000-0000-4000-8000-000000000002', warehouse: 'tenant/default', type: 'io.lakegate.role.member-added', partitionKey: 'default', timeMs: clock.now(), data: {} };
+    await cat.lakegate.store.eventIntents.saveIntent({ id, createdAtMs: clock.now(), events: [event], writes: [] });
+    expect(await scrape()).toBe('1');
+    expect(await cat.lakegate.store.eventIntents.dropIntent(id)).toBe(true);
+    expect(await scrape()).toBe('0');
   });
 });
 

@@ -77,7 +77,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     maxFailures: config.eventSinkMaxFailures,
     maxBackoffMs: config.eventSinkMaxBackoffSeconds * 1000,
     batchSize: 100,
-    metrics: eventMetrics(e.registry, store.outbox),
+    metrics: eventMetrics(e.registry, store.outbox, store.eventIntents),
     warn: e.warn,
   });
   const sinks = new SinkAdmin(ctx, {
