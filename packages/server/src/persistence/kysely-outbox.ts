@@ -138,9 +138,11 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
   }
 
   /**
-   * One transaction: per stream, the highest sequence to delete (oldest first by age, below any sink's cursor), then
-   * the rows up to it, then the stream's watermark. The delete is bounded by the number read, so a row committed in
-   * between is never deleted unrecorded. Events are keyed (warehouse, sequence): each delete is a range of the key.
+   * One transaction: per stream, the highest sequence among its events older than `beforeMs` (none past a sink's
+   * cursor), then those events up to it, then the stream's watermark (raised, never lowered: two replicas may sweep at
+   * once). The delete is bounded by the number read, so a row committed in between is never deleted unrecorded; events
+   * are keyed (warehouse, sequence), so each delete is a range of the key. The watermark has its own table: the sweep
+   * takes no lock on the counter rows that appends wait on.
    */
   async deleteBefore(beforeMs: number, keepAfter: ReadonlyMap<string, number> = new Map()): Promise<number> {
     const kept = [...keepAfter];

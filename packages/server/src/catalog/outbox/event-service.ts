@@ -108,8 +108,8 @@ export function checkCursor(v: unknown): number {
 /**
  * A cursor past the stream's head was never handed out (every `next` is a sequence that exists, or the cursor sent):
  * answering it with an empty page would leave the consumer waiting, without a word, for events it would then skip.
- * Checked only when a page is empty, so a pull that finds events costs no extra read. The head read (undefined for
- * after=0).
+ * Checked only when a page is empty, so a pull that finds events costs no extra read. Returns the head it read
+ * (undefined for after=0, when none is read), which the expired-cursor check reuses (expired.ts).
  */
 export async function refusePastHead(after: number, head: () => Promise<number>): Promise<number | undefined> {
   if (after === 0) return undefined;
