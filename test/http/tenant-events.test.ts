@@ -140,6 +140,9 @@ describe('tenant events', () => {
     const sinks = await reader('GET', '/management/v1/tenants/default/event-sinks');
     expect(sinks.status).toBe(403);
     expect(sinks.body.error.message).toBe("managing the tenant's event sinks needs the admin role of the tenant");
+    // Every refusal of this check names its own operation.
+    expect((await reader('GET', '/management/v1/roles')).body.error.message).toBe('listing roles needs the admin role of the tenant');
+    expect((await reader('GET', '/management/v1/warehouses')).body.error.message).toBe('listing warehouses needs the admin role of the tenant');
     expect((await reader('POST', '/management/v1/tenants/default/event-sinks', { kind: 'webhook', config: { url: 'https://x.test/h' } })).status).toBe(403);
     // A tenant administrator of another tenant is refused for this one; naming both a warehouse and a tenant is a 400.
     expect((await admin('GET', '/management/v1/events?tenant=default&warehouse=default')).status).toBe(400);

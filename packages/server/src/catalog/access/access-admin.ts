@@ -127,7 +127,7 @@ export class AccessAdmin {
 
   async listRoles(caller: Caller, tenantInput?: string): Promise<RoleView[]> {
     const tenant = await this.managedTenant(caller, tenantInput);
-    await this.requireAdmin(caller, tenant, 'managing roles');
+    await this.requireAdmin(caller, tenant, 'listing roles');
     const builtIn = { tenant, name: ADMIN_ROLE_NAME, description: BUILT_IN_ADMIN, createdAtMs: 0 };
     return [builtIn, ...(await this.deps.control.listRoles(tenant))].map(roleView);
   }
@@ -139,7 +139,7 @@ export class AccessAdmin {
     const tenant = await this.managedTenant(caller, body.tenant);
     if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_EXISTS', `Role ${ADMIN_ROLE_NAME} is built in`);
     // authorize
-    await this.requireAdmin(caller, tenant, 'managing roles');
+    await this.requireAdmin(caller, tenant, 'creating a role');
     // execute
     const role = { tenant, name, description: body.description, createdAtMs: this.deps.clock.now() };
     const created = await this.deps.control.withEvents(async (control, outbox) => {
@@ -154,7 +154,7 @@ export class AccessAdmin {
 
   async getRole(caller: Caller, name: string, tenantInput?: string): Promise<{ role: RoleView; members: MemberView[]; grants: GrantView[] }> {
     const tenant = await this.managedTenant(caller, tenantInput);
-    await this.requireAdmin(caller, tenant, 'managing roles');
+    await this.requireAdmin(caller, tenant, 'reading a role');
     const role = await this.requireRole(tenant, name);
     const members = (await this.deps.control.listMembers(tenant, role.name)).map((m) => memberView(m.member));
     const grants = await this.grantViews(await this.deps.control.listGrants({ tenant, role: role.name }));
@@ -163,7 +163,7 @@ export class AccessAdmin {
 
   async deleteRole(caller: Caller, name: string, tenantInput?: string): Promise<void> {
     const tenant = await this.managedTenant(caller, tenantInput);
-    await this.requireAdmin(caller, tenant, 'managing roles');
+    await this.requireAdmin(caller, tenant, 'deleting a role');
     if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_IN_USE', `Role ${ADMIN_ROLE_NAME} is built in and cannot be deleted`);
     const outcome = await this.deps.control.withEvents(async (control, outbox) => {
       const result = await control.deleteRole(tenant, name);
