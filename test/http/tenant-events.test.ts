@@ -132,9 +132,17 @@ describe('tenant events', () => {
   it('lets only administrators of the tenant read its events and manage its sinks (deny by default)', async () => {
     const p = await admin('POST', '/management/v1/principals', { name: 'reader' });
     const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.body['client-id'], client_secret: p.body['client-secret'] }));
-    expect((await reader('GET', '/management/v1/events')).status).toBe(403);
+    const refused = await reader('GET', '/management/v1/events');
+    expect(refused.status).toBe(403);
+    // The refusal names what was asked for and what it needs (not role management).
+    expect(refused.body.error.message).toBe("reading the tenant's events needs the admin role of the tenant");
     expect((await reader('GET', '/management/v1/events?tenant=default')).status).toBe(403);
-    expect((await reader('GET', '/management/v1/tenants/default/event-sinks')).status).toBe(403);
+    const sinks = await reader('GET', '/management/v1/tenants/default/event-sinks');
+    expect(sinks.status).toBe(403);
+    expect(sinks.body.error.message).toBe("managing the tenant's event sinks needs the admin role of the tenant");
+    // Every refusal of this check names its own operation.
+    expect((await reader('GET', '/management/v1/roles')).body.error.message).toBe('listing roles needs the admin role of the tenant');
+    expect((await reader('GET', '/management/v1/warehouses')).body.error.message).toBe('listing warehouses needs the admin role of the tenant');
     expect((await reader('POST', '/management/v1/tenants/default/event-sinks', { kind: 'webhook', config: { url: 'https://x.test/h' } })).status).toBe(403);
     // A tenant administrator of another tenant is refused for this one; naming both a warehouse and a tenant is a 400.
     expect((await admin('GET', '/management/v1/events?tenant=default&warehouse=default')).status).toBe(400);

@@ -35,10 +35,15 @@ export function eventIntentContract(name: string, open: () => Promise<IntentHand
       const h = await open();
       try {
         const i = intent(1000);
+        expect(await h.intents.countPending()).toBe(0);
         await h.intents.saveIntent(i);
         expect(await h.outbox.head('w')).toBe(0);
         expect((await h.intents.pendingIntents(2000, 10)).map((x) => x.id)).toEqual([i.id]);
+        // Saved again (its writes so far): still one pending.
+        await h.intents.saveIntent(i);
+        expect(await h.intents.countPending()).toBe(1);
         expect(await h.intents.publishIntent(i.id, i.events)).toBe(true);
+        expect(await h.intents.countPending()).toBe(0);
         expect((await h.outbox.list('w', 0, 10)).map((e) => [e.id, e.sequence, e.type])).toEqual([[i.events[0]!.id, 1, 'io.lakegate.grant.added']]);
         // Resolved once: a second publish (the sweep racing the request) and a drop do nothing.
         expect(await h.intents.publishIntent(i.id, i.events)).toBe(false);
@@ -55,7 +60,12 @@ export function eventIntentContract(name: string, open: () => Promise<IntentHand
       try {
         const i = intent(1000);
         await h.intents.saveIntent(i);
+        const other = intent(1001, { events: [ev('v')] });
+        await h.intents.saveIntent(other);
+        expect(await h.intents.countPending()).toBe(2);
         expect(await h.intents.dropIntent(i.id)).toBe(true);
+        expect(await h.intents.countPending()).toBe(1);
+        expect(await h.intents.dropIntent(other.id)).toBe(true);
         expect(await h.intents.publishIntent(i.id, i.events)).toBe(false);
         expect(await h.outbox.list('w', 0, 10)).toEqual([]);
         // Its number was taken when it was recorded and stays unused.

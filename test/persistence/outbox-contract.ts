@@ -2,7 +2,7 @@
  * The contract every outbox store (catalog/outbox/ports.ts, delivery-ports.ts) passes: the in-memory reference and
  * SQLite (outbox.test.ts), PostgreSQL (test/interop/outbox-postgres.test.ts). Sequences are per warehouse, start at
  * 1 and rise by one per event; events of a transaction that rolls back are gone and take no number; retention keeps
- * the counter; a sink's cursor moves only by compare-and-set; one lease holder at a time until it expires.
+ * the counter and records the highest sequence it deleted per stream; a sink's cursor moves only by compare-and-set; one lease holder at a time until it expires.
  */
 import { describe, expect, it } from 'vitest';
 import type { OutboxEventInput, OutboxStores } from '../../packages/server/src/catalog/outbox/ports.js';
@@ -132,6 +132,42 @@ export function outboxContract(name: string, open: () => Promise<OutboxHandle>):
         expect(await h.outbox.deleteBefore(1_000, new Map([['w', 1]]))).toBe(3);
         expect((await h.outbox.list('w', 0, 10)).map((e) => e.sequence)).toEqual([2, 3]);
         expect(await h.outbox.list('v', 0, 10)).toEqual([]);
+      }),
+    );
+
+    it(
+      'records per stream the highest sequence retention deleted, and never lowers it',
+      withStore(async (h) => {
+        await h.append([ev('w', { timeMs: 100 }), ev('w', { timeMs: 200 }), ev('w', { timeMs: 300 })]);
+        await h.append([ev('v', { timeMs: 150 }), ev('v', { timeMs: 900 })]);
+        expect(await h.outbox.deletedThrough('w')).toBe(0);
+        expect(await h.outbox.deleteBefore(250)).toBe(3);
+        expect(await h.outbox.deletedThrough('w')).toBe(2);
+        expect(await h.outbox.deletedThrough('v')).toBe(1);
+        expect(await h.outbox.deletedThrough('none')).toBe(0);
+        // A sweep that finds nothing leaves the watermarks; a later one raises them.
+        expect(await h.outbox.deleteBefore(250)).toBe(0);
+        expect(await h.outbox.deletedThrough('w')).toBe(2);
+        await h.append([ev('w', { timeMs: 400 })]);
+        expect(await h.outbox.deleteBefore(350)).toBe(1);
+        expect(await h.outbox.deletedThrough('w')).toBe(3);
+        expect((await h.outbox.list('w', 0, 10)).map((e) => e.sequence)).toEqual([4]);
+        expect(await h.outbox.deletedThrough('v')).toBe(1);
+      }),
+    );
+
+    it(
+      'records what it deleted, not what it kept: a sink floor, and an event younger than a later one',
+      withStore(async (h) => {
+        await h.append([ev('w', { timeMs: 100 }), ev('w', { timeMs: 110 }), ev('w', { timeMs: 120 })]);
+        expect(await h.outbox.deleteBefore(1_000, new Map([['w', 1]]))).toBe(1);
+        expect(await h.outbox.deletedThrough('w')).toBe(1);
+        // Times follow the change, sequences the commit: an older-stamped event may come later, and go first.
+        await h.append([ev('x', { timeMs: 5_000 }), ev('x', { timeMs: 100 }), ev('x', { timeMs: 6_000 })]);
+        expect(await h.outbox.deleteBefore(1_000, new Map([['w', 1]]))).toBe(1);
+        expect(await h.outbox.deletedThrough('x')).toBe(2);
+        expect((await h.outbox.list('x', 0, 10)).map((e) => e.sequence)).toEqual([1, 3]);
+        expect(await h.outbox.deletedThrough('w')).toBe(1);
       }),
     );
 

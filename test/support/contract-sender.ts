@@ -55,7 +55,7 @@ export function contractSender(app: FastifyInstance, log: ContractExchange[], he
     const parsed = res.body ? parseJson(res.body) : undefined;
     const responseIssues: string[] = [];
     const success = matched.op.responses[res.statusCode];
-    const schema = res.statusCode < 400 ? success?.schema : envelopes[matched.op.surface];
+    const schema = res.statusCode < 400 ? success?.schema : (matched.op.errorBodies?.[res.statusCode]?.schema ?? envelopes[matched.op.surface]);
     if (res.statusCode < 400 && !success) responseIssues.push(`status ${res.statusCode} is not in the contract`);
     if (res.statusCode >= 400 && res.statusCode < 500 && !errorStatuses(matched.op).includes(res.statusCode)) {
       responseIssues.push(`error status ${res.statusCode} is not in the contract`);

@@ -29,7 +29,10 @@ abstract class BrandedError extends Error {
 
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
-    Object.defineProperty(this, brand((new.target as unknown as { brandName: string }).brandName), { value: true });
+    // Every class on the way up brands the instance, so a subclass's error is an instance of its parents' too.
+    for (let c: unknown = new.target; c !== BrandedError && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'brandName')) Object.defineProperty(this, brand((c as unknown as { brandName: string }).brandName), { value: true });
+    }
   }
 }
 
@@ -53,7 +56,7 @@ export type ErrorProtocol = 'iceberg' | 'lance' | 'oauth2' | 'transport';
  * ```
  */
 export class CatalogError extends BrandedError {
-  protected static override readonly brandName = 'CatalogError';
+  protected static override readonly brandName: string = 'CatalogError';
   override readonly name = 'CatalogError';
   /** HTTP status, or 0 for transport failures (no response). */
   readonly status: number;
@@ -200,4 +203,32 @@ function isCommitRequest(request: string): boolean {
 export class UnsupportedOperationError extends BrandedError {
   protected static override readonly brandName = 'UnsupportedOperationError';
   override readonly name = 'UnsupportedOperationError';
+}
+
+/**
+ * The event pull's cursor is older than what the server's retention deleted (410 `CursorExpiredException`): the
+ * events right after it are gone. Resume from {@link EventCursorExpiredError.resumeAfter} (the oldest cursor still
+ * answered), accepting the loss, or read again from `'0'`.
+ *
+ * @example
+ * ```ts
+ * try { page = await management.listEvents('lake', { after: cursor }); }
+ * catch (e) { if (!(e instanceof EventCursorExpiredError)) throw e; cursor = e.resumeAfter; resync(); }
+ * ```
+ */
+export class EventCursorExpiredError extends CatalogError {
+  protected static override readonly brandName = 'EventCursorExpiredError';
+  /** The oldest cursor the server still answers (a decimal sequence): pass it as `after`. */
+  readonly resumeAfter: string;
+
+  constructor(init: ConstructorParameters<typeof CatalogError>[0] & { resumeAfter: string }) {
+    const { resumeAfter, ...rest } = init;
+    super(rest);
+    this.resumeAfter = resumeAfter;
+  }
+}
+
+/** Whether the error is an expired event cursor (see {@link EventCursorExpiredError}). */
+export function isCursorExpired(e: unknown): e is EventCursorExpiredError {
+  return e instanceof EventCursorExpiredError;
 }

@@ -28,6 +28,8 @@ export {
   isCommitStateUnknown,
   isUnauthenticated,
   isForbidden,
+  EventCursorExpiredError,
+  isCursorExpired,
 } from './errors.js';
 export type { ErrorProtocol } from './errors.js';
 

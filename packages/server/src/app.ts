@@ -115,6 +115,8 @@ export interface Lakegate {
   eventDelivery: Delivery;
   /** Sets the URL clients reach this server at (the token issuer's identifier) once it is known. */
   setPublicUrl(url: string): void;
+  /** Runs the change events' retention sweep now (it also runs every minute); how many events it deleted. */
+  sweepEvents(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -370,6 +372,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
       events.publicUrlChanged();
     },
+    sweepEvents: () => events.sweep(),
     async close() {
       await sweeper.stop(config.shutdownGraceSeconds * 1000);
       await startupRecovery;

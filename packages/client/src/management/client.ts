@@ -38,6 +38,7 @@ import type {
   Warehouse,
 } from './types.js';
 import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } from './event-types.js';
+import type { EventCursorExpiredError } from '../errors.js';
 
 /** Where the management API lives below the server's base URI. */
 const BASE = 'management/v1';
@@ -338,7 +339,10 @@ export class LakegateManagement {
 
   // ---------------------------------------------------------------- change events and sinks
 
-  /** A warehouse's change events after the cursor `after` (a sequence, default from the oldest kept), those the caller may read. */
+  /**
+   * A warehouse's change events after the cursor `after` (a sequence, default from the oldest kept), those the caller
+   * may read. Rejects with {@link EventCursorExpiredError} when retention deleted events right after `after`.
+   */
   async listEvents(warehouse: string, page: { after?: string; limit?: number; signal?: AbortSignal } = {}): Promise<EventPage> {
     return this.call('GET', 'events', { signal: page.signal, query: { warehouse, after: page.after, limit: page.limit } });
   }
@@ -363,6 +367,7 @@ export class LakegateManagement {
   /**
    * A tenant's events (roles, role members, principals and their credentials; docs/events.md "Tenant events") after
    * the cursor `after`: the caller's tenant, or `tenant` (platform administrators). Administrators of the tenant only.
+   * Rejects with {@link EventCursorExpiredError} when retention deleted events right after `after`.
    */
   async listTenantEvents(page: { tenant?: string; after?: string; limit?: number; signal?: AbortSignal } = {}): Promise<EventPage> {
     return this.call('GET', 'events', { signal: page.signal, query: { tenant: page.tenant, after: page.after, limit: page.limit } });

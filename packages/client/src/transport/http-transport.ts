@@ -3,7 +3,7 @@
  * safe, and error bodies turned into {@link CatalogError}s. Written on global fetch so it runs wherever Node does.
  */
 import type { AuthProvider, OutgoingRequest } from '../auth/provider.js';
-import { CatalogError, ConfigurationError, type ErrorProtocol } from '../errors.js';
+import { CatalogError, ConfigurationError, type ErrorProtocol, EventCursorExpiredError } from '../errors.js';
 import { parseJson, stringifyJson } from './json.js';
 
 /**
@@ -251,7 +251,11 @@ export async function toCatalogError(response: Response, model: ErrorProtocol, l
     const error = parsed['error'];
     if (isObject(error)) {
       // Iceberg: {"error": {"message", "type", "code"}}
-      return new CatalogError({ ...base, protocol: 'iceberg', message: str(error['message']) ?? fallback, type: str(error['type']) ?? fallback });
+      const init = { ...base, protocol: 'iceberg' as const, message: str(error['message']) ?? fallback, type: str(error['type']) ?? fallback };
+      // The management API's event pull: its 410 names where to resume.
+      const resumeAfter = str(error['resume-after']);
+      if (response.status === 410 && init.type === 'CursorExpiredException' && resumeAfter !== undefined) return new EventCursorExpiredError({ ...init, resumeAfter });
+      return new CatalogError(init);
     }
     if (typeof parsed['code'] === 'number' && (model === 'lance' || 'detail' in parsed || 'instance' in parsed)) {
       // Lance: {"error", "code", "detail", "instance"}

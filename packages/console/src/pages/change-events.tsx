@@ -4,10 +4,12 @@
  * page is open (the pull API, filtered to what the signed-in user may read), and the stream's event sinks with their
  * delivery state: a failing sink (dead letter: its events wait, none is dropped) is marked, with its last error and
  * pending count. Whether the tenant's stream is offered is asked of the server (one read of it): a 403 hides the
- * option and says who may read it; the server decides, the console only follows.
+ * option and says who may read it; the server decides, the console only follows. When the page fell behind the
+ * retention sweep (a tab left asleep for days), the server answers 410 with the oldest cursor it still answers: the
+ * page says which events it missed and goes on from there, live, instead of showing an error.
  */
 import { useEffect, useState } from 'react';
-import { type ChangeEvent, type EventPage, type EventSink, isForbidden } from '@lakegate/client/browser';
+import { type ChangeEvent, type EventPage, type EventSink, isCursorExpired, isForbidden } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
 import { loadSession } from '../api/session';
 import { Empty, ErrorMessage, Loading } from '../components/states';
@@ -81,15 +83,27 @@ const pageOf = (stream: Stream, after: string, signal: AbortSignal): Promise<Eve
 function Feed({ stream }: { stream: Stream }) {
   const [events, setEvents] = useState<ChangeEvent[]>([]);
   const [error, setError] = useState<unknown>();
+  /** Events retention deleted before this page read them: after `from` up to `to` (the page went on from `to`). */
+  const [missed, setMissed] = useState<{ from: string; to: string }>();
   useEffect(() => {
     let after = '0';
     let stopped = false;
     const controller = new AbortController();
     setEvents([]);
+    setMissed(undefined);
     const poll = async () => {
       try {
         for (let more = true; more && !stopped; ) {
-          const page = await pageOf(stream, after, controller.signal);
+          let page: EventPage;
+          try {
+            page = await pageOf(stream, after, controller.signal);
+          } catch (err) {
+            if (!isCursorExpired(err)) throw err;
+            // Retention overtook this page: say so, and go on from the oldest cursor the server still answers.
+            setMissed({ from: after, to: err.resumeAfter });
+            after = err.resumeAfter;
+            continue;
+          }
           if (page.events.length > 0) setEvents((old) => [...page.events.slice().reverse(), ...old].slice(0, SHOWN));
           after = page.next;
           more = page.more;
@@ -107,9 +121,21 @@ function Feed({ stream }: { stream: Stream }) {
       controller.abort();
     };
   }, [streamKey(stream)]);
+  const notice = missed && (
+    <p className="hint" role="status" data-testid="events-expired">
+      Events after #{missed.from} up to #{missed.to} were deleted by the server&apos;s retention before this page read them; following on from #{missed.to}.
+    </p>
+  );
   if (error) return <ErrorMessage error={error} />;
-  if (events.length === 0) return <Empty>No change events you may read {stream.kind === 'tenant' ? `of tenant ${stream.tenant}` : `in ${stream.name}`} yet.</Empty>;
+  if (events.length === 0) return (
+    <>
+      {notice}
+      <Empty>No change events you may read {stream.kind === 'tenant' ? `of tenant ${stream.tenant}` : `in ${stream.name}`} yet.</Empty>
+    </>
+  );
   return (
+    <>
+    {notice}
     <table aria-label="Latest change events">
       <thead>
         <tr>
@@ -132,6 +158,7 @@ function Feed({ stream }: { stream: Stream }) {
         ))}
       </tbody>
     </table>
+    </>
   );
 }
 

@@ -72,4 +72,21 @@ export type CreateEventSinkResponse = Static<typeof CreateEventSinkResponse>;
 export const ListEventSinksResponse = Type.Object({ sinks: Type.Array(Type.Ref(EventSink)) }, { $id: 'ListEventSinksResponse' });
 export type ListEventSinksResponse = Static<typeof ListEventSinksResponse>;
 
-export const MANAGEMENT_EVENT_SCHEMAS = [CloudEvent, ListEventsResponse, CreateEventSinkRequest, EventSink, CreateEventSinkResponse, ListEventSinksResponse];
+/**
+ * The 410 of the event pull: the retention sweep deleted events right after the cursor. The management (Iceberg)
+ * error envelope, with the oldest cursor still answered in `resume-after`.
+ */
+export const EventCursorExpiredResponse = Type.Object(
+  {
+    error: Type.Object({
+      message: Type.String(),
+      type: Type.Literal('CursorExpiredException'),
+      code: Type.Literal(410),
+      'resume-after': Type.String({ pattern: '^[0-9]{1,15}$', description: 'The oldest cursor still answered: pass it as after= to go on past the deleted events, or read again from 0' }),
+    }),
+  },
+  { $id: 'EventCursorExpiredResponse', additionalProperties: false },
+);
+export type EventCursorExpiredResponse = Static<typeof EventCursorExpiredResponse>;
+
+export const MANAGEMENT_EVENT_SCHEMAS = [CloudEvent, ListEventsResponse, EventCursorExpiredResponse, CreateEventSinkRequest, EventSink, CreateEventSinkResponse, ListEventSinksResponse];

@@ -77,6 +77,9 @@ describe('operations', () => {
     expect(envelope('lanceDescribeTable', '404')).toBe('#/components/schemas/LanceErrorResponse');
     expect(envelope('getToken', '400')).toBe('#/components/schemas/OAuthErrorResponse');
     expect(envelope('createPrincipal', '403')).toBe('#/components/schemas/IcebergErrorResponse');
+    // An error with fields beyond the envelope is described with its own body: the event pull's 410 (resume-after).
+    expect(envelope('listEvents', '410')).toBe('#/components/schemas/EventCursorExpiredResponse');
+    expect(envelope('listEvents', '400')).toBe('#/components/schemas/IcebergErrorResponse');
     expect(find('updateTable').parameters!.map((p) => p.name)).toContain('Idempotency-Key');
     expect(find('lanceDropTable').parameters!.map((p) => p.name)).toContain('Idempotency-Key');
     expect(find('createPrincipal').parameters ?? []).toEqual([]);

@@ -92,6 +92,9 @@ function responsesOf(op: OperationSpec): Record<string, unknown> {
   }
   const envelope = { content: { 'application/json': { schema: { $ref: componentRef(ENVELOPES[op.surface]) } } } };
   for (const status of [...errorStatuses(op).map(String), '5XX']) out[status] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', ...envelope };
+  for (const [status, response] of Object.entries(op.errorBodies ?? {})) {
+    out[status] = { description: response.description, ...(response.schema ? { content: { 'application/json': { schema: toOpenApiSchema(response.schema) } } } : {}) };
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 /** The management API's change events (pull) and event sinks (docs/events.md). */
 import { Type } from '@sinclair/typebox';
-import { CreateEventSinkRequest, CreateEventSinkResponse, EventSink, ListEventSinksResponse, ListEventsResponse } from '../management/events.js';
+import { CreateEventSinkRequest, CreateEventSinkResponse, EventCursorExpiredResponse, EventSink, ListEventSinksResponse, ListEventsResponse } from '../management/events.js';
 import { manage, ok } from './management.js';
 import { parameters } from './types.js';
 
@@ -20,11 +20,12 @@ export const MANAGEMENT_EVENT_OPERATIONS = [
     query: parameters({
       warehouse: Type.Optional(Type.String({ description: 'The warehouse (Iceberg prefix)' })),
       tenant: Type.Optional(Type.String({ description: "Without warehouse: the tenant whose events (roles, members, principals) to read; default the caller's" })),
-      after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'A sequence: the next of the previous page (default 0: from the oldest retained)' })),
+      after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'A sequence: the next of the previous page (default 0: from the oldest retained). One whose next events retention deleted is answered 410' })),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     }),
     responses: { 200: ok('A page of events', ListEventsResponse) },
-    errors: [404],
+    errors: [404, 410],
+    errorBodies: { 410: ok('Retention deleted events right after the cursor: resume from resume-after (the oldest cursor still answered) or read again from 0', EventCursorExpiredResponse) },
   }),
   manage({ operationId: 'listEventSinks', method: 'GET', path: '/warehouses/{warehouse}/event-sinks', summary: "A warehouse's event sinks and their delivery state", tags, params: byWarehouse, responses: { 200: ok('The sinks', ListEventSinksResponse) }, errors: [404] }),
   manage({ operationId: 'createEventSink', method: 'POST', path: '/warehouses/{warehouse}/event-sinks', summary: 'Add an event sink to a warehouse', tags, params: byWarehouse, body: CreateEventSinkRequest, responses: { 201: ok('The sink (and a generated secret, shown once)', CreateEventSinkResponse) }, errors: [404] }),

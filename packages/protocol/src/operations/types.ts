@@ -56,6 +56,8 @@ export interface OperationSpec {
   responses: Readonly<Record<number, ResponseSpec>>;
   /** Error statuses beyond the surface's common ones (400, 401, 403, 503, …), answered in the surface's envelope. */
   errors?: readonly number[];
+  /** Error statuses whose body is the envelope with more fields (a schema of its own), described as such; listed in `errors` too. */
+  errorBodies?: Readonly<Record<number, ResponseSpec>>;
   security: SecurityKind;
   /** Listed in the `endpoints` of GET /v1/config (Iceberg catalog operations). */
   advertised?: boolean;

@@ -63,7 +63,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
   const parts = { repository: store.repository, box: e.box, clock, extraSinks: e.extraSinks, resolveHost: e.resolveHost };
   const { secrets, destinations, factories } = sinkParts(config, parts);
   const ctx: ServiceContext = { ...e.deps, access: e.services.access, scope: async (r) => ({ warehouse: await e.services.warehouses.require(r.caller, r.warehouse), caller: r.caller }) };
-  const metrics = eventMetrics(e.registry, store.outbox);
+  const metrics = eventMetrics(e.registry, store.outbox, store.eventIntents);
   const delivery = deliveryOf(config, e, () => buildDelivery(config, { ...parts, outbox: store.outbox, baseUrl: e.baseUrl, holder: deliveryHolder(), metrics, warn: e.warn }), metrics);
   const sinks = new SinkAdmin(ctx, {
     kinds: factories.kinds,
@@ -73,7 +73,12 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     audit: (caller, object, reason) => e.services.access.record(caller, 'access.denied', 'deny', 'event-sink:destination', object, { reason }),
   });
   return {
-    routes: { events: new EventService(ctx), sinks, tenantEvents: new TenantEventService(store.outbox, e.admins, sinks), baseUrl: e.baseUrl },
+    routes: {
+      events: new EventService(ctx, { retentionDays: config.eventRetentionDays }),
+      sinks,
+      tenantEvents: new TenantEventService(store.outbox, e.admins, sinks, { retentionDays: config.eventRetentionDays }),
+      baseUrl: e.baseUrl,
+    },
     delivery,
     publicUrlChanged: () => (delivery instanceof DeliveryThread ? delivery.baseUrlChanged() : undefined),
     async sweep() {

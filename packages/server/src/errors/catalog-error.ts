@@ -42,14 +42,22 @@ export type CatalogErrorCode =
   /** Another object of the management API (a principal, a key, a role membership, a securable to grant on) does not exist. */
   | 'ERR_NOT_FOUND'
   /** A maintenance job of the table is running (on this replica or another): its lease is held. */
-  | 'ERR_JOB_RUNNING';
+  | 'ERR_JOB_RUNNING'
+  /** An event cursor older than what the retention sweep deleted: the events right after it are gone (410 at the edge). */
+  | 'ERR_CURSOR_EXPIRED';
 
 export class CatalogError extends Error {
   readonly code: CatalogErrorCode;
-  constructor(code: CatalogErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /**
+   * Machine-readable facts a client acts on (kebab-case keys, string values: what to resume from), written into the
+   * error body by the edge mappers next to the message. Never secrets, never internal detail.
+   */
+  readonly details: Readonly<Record<string, string>> | undefined;
+  constructor(code: CatalogErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, string> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CatalogError';
     this.code = code;
+    this.details = options?.details;
   }
 }
 

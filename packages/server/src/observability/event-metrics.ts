@@ -1,12 +1,14 @@
 /**
  * Change event delivery in /metrics: events delivered and failed deliveries per sink kind, delivery lag (commit to
- * accepted by the sink), and, read from the database when /metrics is, events pending and failing sinks per kind.
+ * accepted by the sink), and, read from the database when /metrics is, events pending and failing sinks per kind, and
+ * the event intents pending (OpenFGA changes whose events wait for the external write's outcome).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
 import type { OutboxStores } from '../catalog/outbox/ports.js';
+import type { EventIntentStore } from '../catalog/outbox/intent-ports.js';
 
-export function eventMetrics(registry: Registry, store: OutboxStores): DeliveryMetrics {
+export function eventMetrics(registry: Registry, store: OutboxStores, intents?: Pick<EventIntentStore, 'countPending'>): DeliveryMetrics {
   const delivered = new Counter({ name: 'lakegate_events_delivered_total', help: 'Change events accepted by sinks, by sink kind', labelNames: ['kind'], registers: [registry] });
   const failed = new Counter({ name: 'lakegate_event_deliveries_failed_total', help: 'Failed delivery attempts (batches), by sink kind', labelNames: ['kind'], registers: [registry] });
   const lag = new Histogram({
@@ -41,6 +43,17 @@ export function eventMetrics(registry: Registry, store: OutboxStores): DeliveryM
       for (const s of await store.listSinks().catch(() => [])) this.inc({ kind: s.kind }, s.state === 'failing' ? 1 : 0);
     },
   });
+  if (intents) {
+    new Gauge({
+      name: 'lakegate_event_intents_pending',
+      help: 'Event intents pending: changes to an external authorization store (OpenFGA) whose events wait for the outcome of its writes (the stream is held behind them)',
+      registers: [registry],
+      async collect() {
+        const pending = await intents.countPending().catch(() => undefined);
+        if (pending !== undefined) this.set(pending);
+      },
+    });
+  }
   return {
     delivered: (kind, count, lagSeconds) => {
       delivered.inc({ kind }, count);

@@ -58,6 +58,11 @@ export class KyselyEventIntents implements EventIntentStore {
     return Number(res.numDeletedRows) === 1;
   }
 
+  async countPending(): Promise<number> {
+    const row = await tablesOf(this.db).selectFrom('event_intents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async pendingIntents(beforeMs: number, limit: number): Promise<EventIntent[]> {
     const rows = await tablesOf(this.db).selectFrom('event_intents').select(['id', 'created_at', 'events', 'writes']).where('created_at', '<', beforeMs).orderBy('created_at').orderBy('id').limit(limit).execute();
     return rows.map((r) => ({

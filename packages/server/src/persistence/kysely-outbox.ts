@@ -15,6 +15,8 @@ type Int = number | string | bigint;
 type OutboxTables = {
   event_outbox: { warehouse: string; sequence: Int; id: string; type: string; subject: string | null; partition_key: string; time: Int; data: string };
   event_sequences: { warehouse: string; sequence: Int };
+  /** Migration 0023: per stream, the highest sequence the retention sweep deleted. */
+  event_retention: { warehouse: string; deleted_through: Int };
   event_sinks: {
     id: string;
     warehouse: string;
@@ -135,18 +137,48 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
     return row.held === null ? Number(row.sequence) : Math.min(Number(row.sequence), Number(row.held) - 1);
   }
 
+  /**
+   * One transaction: per stream, the highest sequence among its events older than `beforeMs` (none past a sink's
+   * cursor), then those events up to it, then the stream's watermark (raised, never lowered: two replicas may sweep at
+   * once). The delete is bounded by the number read, so a row committed in between is never deleted unrecorded; events
+   * are keyed (warehouse, sequence), so each delete is a range of the key. The watermark has its own table: the sweep
+   * takes no lock on the counter rows that appends wait on.
+   */
   async deleteBefore(beforeMs: number, keepAfter: ReadonlyMap<string, number> = new Map()): Promise<number> {
     const kept = [...keepAfter];
-    const res = await this.db
-      .deleteFrom('event_outbox')
-      .where('time', '<', beforeMs)
-      .where((eb) =>
-        kept.length === 0
-          ? eb.lit(true)
-          : eb.or([eb('warehouse', 'not in', kept.map(([w]) => w)), ...kept.map(([w, floor]) => eb.and([eb('warehouse', '=', w), eb('sequence', '<=', floor)]))]),
-      )
-      .executeTakeFirst();
-    return Number(res.numDeletedRows);
+    return this.db.transaction().execute(async (trx) => {
+      const streams = await trx
+        .selectFrom('event_outbox')
+        .select(['warehouse', (eb) => eb.fn.max('sequence').as('last')])
+        .where('time', '<', beforeMs)
+        .where((eb) =>
+          kept.length === 0
+            ? eb.lit(true)
+            : eb.or([eb('warehouse', 'not in', kept.map(([w]) => w)), ...kept.map(([w, floor]) => eb.and([eb('warehouse', '=', w), eb('sequence', '<=', floor)]))]),
+        )
+        .groupBy('warehouse')
+        .orderBy('warehouse')
+        .execute();
+      let deleted = 0;
+      for (const { warehouse, last: top } of streams) {
+        const last = Number(top);
+        const res = await trx.deleteFrom('event_outbox').where('warehouse', '=', warehouse).where('sequence', '<=', last).where('time', '<', beforeMs).executeTakeFirst();
+        deleted += Number(res.numDeletedRows);
+        await trx
+          .insertInto('event_retention')
+          .values({ warehouse, deleted_through: last })
+          .onConflict((oc) =>
+            oc.column('warehouse').doUpdateSet({ deleted_through: sql`case when event_retention.deleted_through < ${last} then ${last} else event_retention.deleted_through end` }),
+          )
+          .execute();
+      }
+      return deleted;
+    });
+  }
+
+  async deletedThrough(warehouse: string): Promise<number> {
+    const row = await this.db.selectFrom('event_retention').select('deleted_through').where('warehouse', '=', warehouse).executeTakeFirst();
+    return row ? Number(row.deleted_through) : 0;
   }
 
   async insertSink(r: SinkRecord): Promise<void> {

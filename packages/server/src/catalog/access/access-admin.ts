@@ -115,16 +115,19 @@ export class AccessAdmin {
     return tenant;
   }
 
-  /** Fails with 403 unless the caller administers the tenant. */
-  async requireAdmin(caller: Caller, tenant: string): Promise<void> {
+  /**
+   * Fails with 403 unless the caller administers the tenant (its admin role; another tenant: a platform
+   * administrator). `action` says what was refused ("reading the tenant's events"), in the message and the audit.
+   */
+  async requireAdmin(caller: Caller, tenant: string, action: string): Promise<void> {
     if (tenant === caller.tenant ? await this.deps.access.isAdmin(caller) : this.isPlatformAdmin(caller)) return;
-    await this.audit(caller, tenant, 'access.denied', 'deny', 'tenant:admin', tenant, {});
-    throw new CatalogError('ERR_FORBIDDEN', 'managing roles needs the admin role of the tenant');
+    await this.audit(caller, tenant, 'access.denied', 'deny', 'tenant:admin', tenant, { operation: action });
+    throw new CatalogError('ERR_FORBIDDEN', `${action} needs the admin role of the tenant${tenant === caller.tenant ? '' : ' (another tenant: a platform administrator)'}`);
   }
 
   async listRoles(caller: Caller, tenantInput?: string): Promise<RoleView[]> {
     const tenant = await this.managedTenant(caller, tenantInput);
-    await this.requireAdmin(caller, tenant);
+    await this.requireAdmin(caller, tenant, 'listing roles');
     const builtIn = { tenant, name: ADMIN_ROLE_NAME, description: BUILT_IN_ADMIN, createdAtMs: 0 };
     return [builtIn, ...(await this.deps.control.listRoles(tenant))].map(roleView);
   }
@@ -136,7 +139,7 @@ export class AccessAdmin {
     const tenant = await this.managedTenant(caller, body.tenant);
     if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_EXISTS', `Role ${ADMIN_ROLE_NAME} is built in`);
     // authorize
-    await this.requireAdmin(caller, tenant);
+    await this.requireAdmin(caller, tenant, 'creating a role');
     // execute
     const role = { tenant, name, description: body.description, createdAtMs: this.deps.clock.now() };
     const created = await this.deps.control.withEvents(async (control, outbox) => {
@@ -151,7 +154,7 @@ export class AccessAdmin {
 
   async getRole(caller: Caller, name: string, tenantInput?: string): Promise<{ role: RoleView; members: MemberView[]; grants: GrantView[] }> {
     const tenant = await this.managedTenant(caller, tenantInput);
-    await this.requireAdmin(caller, tenant);
+    await this.requireAdmin(caller, tenant, 'reading a role');
     const role = await this.requireRole(tenant, name);
     const members = (await this.deps.control.listMembers(tenant, role.name)).map((m) => memberView(m.member));
     const grants = await this.grantViews(await this.deps.control.listGrants({ tenant, role: role.name }));
@@ -160,7 +163,7 @@ export class AccessAdmin {
 
   async deleteRole(caller: Caller, name: string, tenantInput?: string): Promise<void> {
     const tenant = await this.managedTenant(caller, tenantInput);
-    await this.requireAdmin(caller, tenant);
+    await this.requireAdmin(caller, tenant, 'deleting a role');
     if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_IN_USE', `Role ${ADMIN_ROLE_NAME} is built in and cannot be deleted`);
     const outcome = await this.deps.control.withEvents(async (control, outbox) => {
       const result = await control.deleteRole(tenant, name);
@@ -183,7 +186,7 @@ export class AccessAdmin {
     const tenant = await this.managedTenant(caller, tenantInput);
     const raw = parse(MemberInput, input, 'role member');
     // authorize (before looking the member up: a non-admin learns nothing about which principals exist)
-    await this.requireAdmin(caller, tenant);
+    await this.requireAdmin(caller, tenant, 'managing role members');
     const member = await this.checkMember(raw, tenant);
     // execute
     const role = await this.requireRole(tenant, roleName);
@@ -203,7 +206,7 @@ export class AccessAdmin {
     const tenant = await this.managedTenant(caller, tenantInput);
     const raw = parse(MemberInput, input, 'role member');
     const member: Member = { kind: raw.kind, issuer: raw.kind === 'principal' ? '' : (raw.issuer ?? ''), name: raw.name };
-    await this.requireAdmin(caller, tenant);
+    await this.requireAdmin(caller, tenant, 'managing role members');
     const role = await this.requireRole(tenant, roleName);
     const event = this.tenantEvent(caller, tenant, { kind: 'role.member-removed', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } });
     const removed = await this.deps.control.withEvents(async (control, outbox) => {
@@ -223,7 +226,7 @@ export class AccessAdmin {
       await this.requireGrantManager(caller, tenant, target);
       return this.grantViews(await this.deps.control.listGrants({ tenant, securable: target.ref, role: query.role }));
     }
-    await this.requireAdmin(caller, tenant);
+    await this.requireAdmin(caller, tenant, 'listing grants');
     return this.grantViews(await this.deps.control.listGrants({ tenant, role: query.role }));
   }
 

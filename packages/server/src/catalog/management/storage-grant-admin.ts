@@ -37,7 +37,7 @@ export class StorageGrantAdmin {
     const tenant = checkTenant(tenantInput);
     // authorize
     await this.access.managedTenant(caller, tenant);
-    await this.access.requireAdmin(caller, tenant);
+    await this.access.requireAdmin(caller, tenant, "reading the tenant's storage grant");
     // execute
     return { tenant, roots: (await this.grants.get(tenant))?.roots ?? [] };
   }

@@ -76,7 +76,7 @@ export class WarehouseAdmin {
   ) {}
 
   async list(caller: Caller): Promise<WarehouseView[]> {
-    await this.access.requireAdmin(caller, caller.tenant);
+    await this.access.requireAdmin(caller, caller.tenant, 'listing warehouses');
     return (await this.warehouses.list(this.access.isPlatformAdmin(caller) ? undefined : caller.tenant)).map(warehouseView);
   }
 
@@ -94,7 +94,7 @@ export class WarehouseAdmin {
     const checked = this.profiles.check({ root, profile: body['storage-profile'], secret: body['storage-secret'] });
     // authorize
     const tenant = await this.access.managedTenant(caller, body.tenant);
-    await this.access.requireAdmin(caller, tenant);
+    await this.access.requireAdmin(caller, tenant, 'creating a warehouse');
     // Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's own secret only.
     if (!this.access.isPlatformAdmin(caller)) {
       try {

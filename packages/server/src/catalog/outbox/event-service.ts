@@ -8,7 +8,8 @@
  *   - namespace events: any privilege on the namespace, else `namespace:list` on the warehouse;
  *   - multi-table transaction events: `table:read-metadata` on the warehouse;
  *   - grant changes: `grants:manage` on the warehouse.
- * An event the caller may not see is skipped, never answered 403: the cursor moves past it.
+ * An event the caller may not see is skipped, never answered 403: the cursor moves past it. A cursor whose next
+ * events retention deleted is answered 410 (expired.ts), never with the events after the deleted ones.
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { Check } from '../access/access-service.js';
@@ -16,6 +17,7 @@ import type { SecurablePath } from '../access/ports.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import type { OutboxEvent } from './ports.js';
 import { EVENT_TYPE_PREFIX } from './changes.js';
+import { refuseExpired } from './expired.js';
 
 export const MAX_EVENTS_PAGE = 1000;
 export const DEFAULT_EVENTS_PAGE = 100;
@@ -28,8 +30,16 @@ export interface EventPage {
   more: boolean;
 }
 
+/** What the pull says about retention (compose/events.ts): how long events are kept, for the 410's message. */
+export interface EventRetention {
+  retentionDays: number;
+}
+
 export class EventService {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly retention: EventRetention = { retentionDays: 0 },
+  ) {}
 
   async list(request: CatalogRequest, input: { after?: unknown; limit?: unknown }): Promise<EventPage> {
     // validate
@@ -38,7 +48,8 @@ export class EventService {
     const scope = await this.ctx.scope(request);
     // execute (the read first: what to authorize depends on the events)
     const events = await this.ctx.store.outbox.list(scope.warehouse.name, after, limit);
-    if (events.length === 0) await refusePastHead(after, () => this.ctx.store.outbox.head(scope.warehouse.name));
+    const head = events.length === 0 ? await refusePastHead(after, () => this.ctx.store.outbox.head(scope.warehouse.name)) : undefined;
+    await refuseExpired(after, events, head, () => this.ctx.store.outbox.deletedThrough(scope.warehouse.name), this.retention.retentionDays);
     // authorize
     const visible = await this.visible(scope, events);
     return { events: events.filter((_, i) => visible[i]), next: events.at(-1)?.sequence ?? after, more: events.length === limit };
@@ -97,12 +108,14 @@ export function checkCursor(v: unknown): number {
 /**
  * A cursor past the stream's head was never handed out (every `next` is a sequence that exists, or the cursor sent):
  * answering it with an empty page would leave the consumer waiting, without a word, for events it would then skip.
- * Checked only when a page is empty, so a pull that finds events costs no extra read.
+ * Checked only when a page is empty, so a pull that finds events costs no extra read. Returns the head it read
+ * (undefined for after=0, when none is read), which the expired-cursor check reuses (expired.ts).
  */
-export async function refusePastHead(after: number, head: () => Promise<number>): Promise<void> {
-  if (after === 0) return;
+export async function refusePastHead(after: number, head: () => Promise<number>): Promise<number | undefined> {
+  if (after === 0) return undefined;
   const latest = await head();
   if (after > latest) throw validation(`after (${after}) is past the last event of this stream (${latest}): it is not a cursor this stream gave out`);
+  return latest;
 }
 
 export function checkLimit(v: unknown): number {

@@ -41,6 +41,8 @@ export interface EventIntentStore {
   dropIntent(id: string): Promise<boolean>;
   /** Pending intents recorded before `beforeMs`, oldest first, at most `limit`. */
   pendingIntents(beforeMs: number, limit: number): Promise<EventIntent[]>;
+  /** How many intents are pending (a count of rows: resolved ones are removed), for /metrics. */
+  countPending(): Promise<number>;
 }
 
 /** Whether external writes took effect: the adapter of the external store reads it (OpenFGA: tuple present or absent). */

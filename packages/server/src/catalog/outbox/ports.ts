@@ -58,9 +58,15 @@ export interface OutboxStore {
   /**
    * Deletes events older than `beforeMs` (retention); how many. The counters are kept, so sequences never repeat.
    * With `keepAfter`, a warehouse's events after the given sequence stay whatever their age (those a sink has not
-   * accepted yet: a sink that is down delays its events, it never loses them).
+   * accepted yet: a sink that is down delays its events, it never loses them). In the same transaction, each
+   * stream's {@link deletedThrough} rises to the highest sequence deleted in it.
    */
   deleteBefore(beforeMs: number, keepAfter?: ReadonlyMap<string, number>): Promise<number>;
+  /**
+   * The highest sequence retention has deleted in the stream (0: none): a cursor below it has lost events, which the
+   * pull says (410) instead of skipping them. Never lowered; sequence gaps alone do not tell (a dropped intent's).
+   */
+  deletedThrough(warehouse: string): Promise<number>;
 }
 
 /** Everything the outbox keeps: events, sinks with their cursors, and the delivery lease (one adapter implements all). */

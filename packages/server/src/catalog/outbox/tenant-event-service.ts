@@ -9,7 +9,8 @@
  */
 import type { Caller } from '../ports.js';
 import type { OutboxStores } from './ports.js';
-import { checkCursor, checkLimit, type EventPage, refusePastHead } from './event-service.js';
+import { checkCursor, checkLimit, type EventPage, type EventRetention, refusePastHead } from './event-service.js';
+import { refuseExpired } from './expired.js';
 import type { SinkAdmin, SinkView } from './sink-admin.js';
 import { tenantOfStream, tenantStream } from './tenant-events.js';
 
@@ -17,8 +18,8 @@ import { tenantOfStream, tenantStream } from './tenant-events.js';
 export interface TenantAdmins {
   /** The tenant asked for (platform administrators only, for another tenant), else the caller's. */
   managedTenant(caller: Caller, requested: string | undefined): Promise<string>;
-  /** Fails with ERR_FORBIDDEN (audited) unless the caller administers the tenant. */
-  requireAdmin(caller: Caller, tenant: string): Promise<void>;
+  /** Fails with ERR_FORBIDDEN (audited) unless the caller administers the tenant; `action` names what was refused. */
+  requireAdmin(caller: Caller, tenant: string, action: string): Promise<void>;
 }
 
 export class TenantEventService {
@@ -26,6 +27,7 @@ export class TenantEventService {
     private readonly outbox: OutboxStores,
     private readonly admins: TenantAdmins,
     private readonly sinks: SinkAdmin,
+    private readonly retention: EventRetention = { retentionDays: 0 },
   ) {}
 
   /** The tenant's events after a cursor, oldest first (the warehouse pull's cursor rules). */
@@ -35,10 +37,11 @@ export class TenantEventService {
     const limit = checkLimit(input.limit);
     const tenant = await this.admins.managedTenant(caller, input.tenant);
     // authorize
-    await this.admins.requireAdmin(caller, tenant);
+    await this.admins.requireAdmin(caller, tenant, "reading the tenant's events");
     // execute
     const events = await this.outbox.list(tenantStream(tenant), after, limit);
-    if (events.length === 0) await refusePastHead(after, () => this.outbox.head(tenantStream(tenant)));
+    const head = events.length === 0 ? await refusePastHead(after, () => this.outbox.head(tenantStream(tenant))) : undefined;
+    await refuseExpired(after, events, head, () => this.outbox.deletedThrough(tenantStream(tenant)), this.retention.retentionDays);
     return { tenant, events, next: events.at(-1)?.sequence ?? after, more: events.length === limit };
   }
 
@@ -66,7 +69,7 @@ export class TenantEventService {
 
   private async authorized(caller: Caller, tenantInput: string): Promise<string> {
     const tenant = await this.admins.managedTenant(caller, tenantInput);
-    await this.admins.requireAdmin(caller, tenant);
+    await this.admins.requireAdmin(caller, tenant, "managing the tenant's event sinks");
     return tenantStream(tenant);
   }
 }

@@ -8,7 +8,7 @@ import type { CatalogErrorCode } from '../../errors/catalog-error.js';
 import type { ErrorEnvelope } from '../plugins/errors.js';
 
 export interface IcebergErrorBody {
-  error: { message: string; type: string; code: number; stack?: string[] };
+  error: { message: string; type: string; code: number; stack?: string[]; [detail: string]: unknown };
 }
 
 const table: Record<CatalogErrorCode, { status: number; type: string }> = {
@@ -42,6 +42,8 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_ROLE_EXISTS: { status: 409, type: 'AlreadyExistsException' },
   ERR_ROLE_IN_USE: { status: 409, type: 'ConflictException' },
   ERR_JOB_RUNNING: { status: 409, type: 'ConflictException' },
+  // Management only (the event pull): Kubernetes' watch answers a too old resource version the same way.
+  ERR_CURSOR_EXPIRED: { status: 410, type: 'CursorExpiredException' },
   ERR_COMMIT_STATE_UNKNOWN: { status: 500, type: 'CommitStateUnknownException' },
   ERR_STORAGE: { status: 503, type: 'ServiceUnavailableException' },
   ERR_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableException' },
@@ -51,9 +53,11 @@ export function icebergStatus(code: CatalogErrorCode): number {
   return table[code].status;
 }
 
-export function icebergError(code: CatalogErrorCode, message: string): { status: number; body: IcebergErrorBody } {
+export function icebergError(code: CatalogErrorCode, message: string, details?: Readonly<Record<string, string>>): { status: number; body: IcebergErrorBody } {
   const { status, type } = table[code];
-  return { status, body: { error: { message: status >= 500 && code !== 'ERR_COMMIT_STATE_UNKNOWN' ? 'The service is temporarily unavailable' : message, type, code: status } } };
+  if (status >= 500) return { status, body: { error: { message: code !== 'ERR_COMMIT_STATE_UNKNOWN' ? 'The service is temporarily unavailable' : message, type, code: status } } };
+  // A 4xx's details (e.g. `resume-after` of an expired event cursor) sit beside the message; the keys above win.
+  return { status, body: { error: { ...details, message, type, code: status } } };
 }
 
 export function icebergHttpError(status: number, type: string, message: string): IcebergErrorBody {
@@ -71,7 +75,7 @@ function typeForStatus(status: number): string {
 
 /** The Iceberg REST error model, for the Iceberg surface (and the management API, which shares it). */
 export const icebergEnvelope: ErrorEnvelope = {
-  fromCatalogError: (error) => icebergError(error.code, error.message),
+  fromCatalogError: (error) => icebergError(error.code, error.message, error.details),
   fromStatus: (status, message) => icebergHttpError(status, typeForStatus(status), message),
   notFound: (req) => ({ status: 404, body: icebergHttpError(404, 'NoSuchEndpointException', `No endpoint ${req.method} ${req.url.split('?')[0]}`) }),
 };

@@ -31,6 +31,10 @@ export class MemoryEventIntents implements EventIntentStore {
     return true;
   }
 
+  async countPending(): Promise<number> {
+    return this.intents.size;
+  }
+
   async pendingIntents(beforeMs: number, limit: number): Promise<EventIntent[]> {
     return [...this.intents.values()]
       .filter((i) => i.createdAtMs < beforeMs)

@@ -5,6 +5,8 @@ import type { LeaseStore, SinkRecord, SinkState, SinkStore } from '../../catalog
 export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, LeaseStore {
   private readonly events: OutboxEvent[] = [];
   private readonly counters = new Map<string, number>();
+  /** Per stream, the highest sequence retention deleted. */
+  private readonly deleted = new Map<string, number>();
   private readonly sinks = new Map<string, SinkRecord>();
   private readonly leases = new Map<string, { holder: string; expiresAtMs: number }>();
   /** Numbers held by pending event intents (memory-event-intents.ts), by intent id: the stream is listed only below the lowest. */
@@ -68,10 +70,15 @@ export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, Lease
       const floor = keepAfter.get(e.warehouse);
       if (e.timeMs < beforeMs && (floor === undefined || e.sequence <= floor)) {
         this.events.splice(i, 1);
+        this.deleted.set(e.warehouse, Math.max(this.deleted.get(e.warehouse) ?? 0, e.sequence));
         n += 1;
       }
     }
     return n;
+  }
+
+  async deletedThrough(warehouse: string): Promise<number> {
+    return this.deleted.get(warehouse) ?? 0;
   }
 
   async insertSink(record: SinkRecord): Promise<void> {

@@ -72,4 +72,22 @@ export const outboxMigrations: Record<string, Migration> = {
       await db.schema.alterTable('event_sinks').dropColumn('any_destination').execute();
     },
   },
+  /**
+   * Migration 0023: per stream (a warehouse's or a tenant's), the highest sequence the retention sweep deleted,
+   * written in the sweep's own transaction. The pull answers a cursor below it with 410 (catalog/outbox/expired.ts):
+   * a gap in the sequences does not prove that events were deleted (a dropped event intent leaves one too). A table of
+   * its own, not a column of `event_sequences`, so the sweep never takes the counter rows' locks that appends wait on.
+   */
+  '0023_event_retention_watermark': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('event_retention')
+        .addColumn('warehouse', 'text', (c) => c.primaryKey())
+        .addColumn('deleted_through', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('event_retention').ifExists().execute();
+    },
+  },
 };
