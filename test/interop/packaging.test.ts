@@ -3,8 +3,8 @@
  * dist/, and @lakegate/server's bundles the web console), the tarballs are installed into an empty project with a
  * fresh `npm install` (no workspace links: dependencies come from the registry through npm's cache, the @lakegate
  * packages from the tarballs), and from there: `lakegate --help` works, `lakegate serve` answers /healthz and serves
- * the console at /ui, ESM and CommonJS consumers load @lakegate/client, and a TypeScript consumer type-checks against
- * its published types.
+ * the console at /ui, ESM and CommonJS consumers load @lakegate/client, and TypeScript consumers (ES module and
+ * CommonJS) type-check against its published types.
  *
  * Install scripts are skipped in the consumer (--ignore-scripts): the only one, better-sqlite3's, compiles SQLite for
  * minutes on this machine; its binary is copied from the repository's install of the same version (same Node ABI),
@@ -78,7 +78,20 @@ describe('the packed packages, installed from their tarballs', () => {
   it('type-check a TypeScript consumer against the published types (and refuse a wrong use)', { timeout: 600_000 }, async () => {
     const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
     const compilerOptions = { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', typeRoots: [path.join(REPO_ROOT, 'node_modules/@types')], types: ['node'] };
-    writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.mts'] }));
+    writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.mts', 'management.mts', 'management.cts'] }));
+    // The management types are @lakegate/protocol's, reached through the client's declarations from both builds.
+    const management = `import { LakegateManagement } from '@lakegate/client';
+import type { DroppedObject, EventSinkKind, TableMaintenanceJob, Warehouse } from '@lakegate/client';
+export async function summary(m: LakegateManagement): Promise<string[]> {
+  const kinds: EventSinkKind[] = (await m.listEventSinks('lake')).map((s) => s.kind);
+  const dropped: DroppedObject['kind'][] = (await m.listDroppedObjects('lake')).map((d) => d.kind);
+  const job: TableMaintenanceJob = await m.getTableMaintenance('lake', { namespace: ['s'], name: 't' });
+  const [w]: Warehouse[] = await m.listWarehouses();
+  return [...kinds, ...dropped, job.state, job.progress?.phase ?? 'none', w?.['storage-profile'].type ?? 'none'];
+}
+`;
+    writeFileSync(path.join(app, 'management.mts'), management);
+    writeFileSync(path.join(app, 'management.cts'), management);
     writeFileSync(
       path.join(app, 'consumer.mts'),
       `import { IcebergRestCatalog, isNotFound } from '@lakegate/client';
@@ -91,9 +104,11 @@ export async function count(): Promise<number> {
     ok(await node([tsc, '-p', '.']));
     // The types are real, not any: a wrong argument is an error.
     writeFileSync(path.join(app, 'consumer.mts'), `import { IcebergRestCatalog } from '@lakegate/client';\nnew IcebergRestCatalog({ uri: 42 });\n`);
+    writeFileSync(path.join(app, 'management.cts'), `${management}export const kind: EventSinkKind = 'smtp';\n`);
     const wrong = await node([tsc, '-p', '.']);
     expect(wrong.status).not.toBe(0);
     expect(wrong.stdout).toMatch(/consumer\.mts.*error TS2322/);
+    expect(wrong.stdout).toMatch(/management\.cts.*error TS2322.*"smtp"/);
   });
 
   it('start `lakegate serve`, which answers /healthz and serves the console at /ui', async () => {

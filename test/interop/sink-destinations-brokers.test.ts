@@ -17,8 +17,10 @@ import { randomUUID } from 'node:crypto';
 import { type Server, type Socket, connect as netConnect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import kafkajs from 'kafkajs';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
+import type { CloudEvent, EventSink } from '../../packages/server/src/catalog/outbox/sink.js';
 import { type DestinationRule, parseNetworks } from '../../packages/server/src/catalog/outbox/sink-destinations.js';
 import { type SinkError, createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
 import { patchKafkajsRequestQueue } from '../../packages/server/src/events/kafkajs-request-queue.js';
@@ -28,6 +30,7 @@ import { type NatsServer, startNats } from '../support/nats.js';
 patchKafkajsRequestQueue();
 const { Kafka, logLevel } = kafkajs;
 const TOPIC = 'lakegate.destinations';
+const STREAM = 'DESTINATIONS';
 const REFUSED = /refused: the destination resolves to a non-public address$/;
 
 let kafka: KafkaBroker;
@@ -79,13 +82,53 @@ const event = (): CloudEvent => {
   return { specversion: '1.0', id: randomUUID(), source: 'https://c.example.com/warehouses/w', type: 'io.lakegate.table.committed', time: new Date().toISOString(), datacontenttype: 'application/json', partitionkey: key, sequence: String(n), data: { 'table-uuid': key } };
 };
 
-async function stored(): Promise<number> {
-  const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+/** A broker under test: a sink's config naming one of its servers (`host:port`), and how many events it holds. */
+interface Broker {
+  name: 'Kafka' | 'NATS';
+  config(server: string): Record<string, unknown>;
+  stored(): Promise<number>;
+}
+
+const KAFKA: Broker = {
+  name: 'Kafka',
+  config: (server) => ({ kind: 'kafka', brokers: [server], topic: TOPIC, 'timeout-ms': 8_000 }),
+  async stored() {
+    const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      return (await admin.fetchTopicOffsets(TOPIC)).reduce((sum, p) => sum + Number(p.high), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  },
+};
+
+const NATS: Broker = {
+  name: 'NATS',
+  config: (server) => ({ kind: 'nats', servers: [`nats://${server}`], stream: STREAM, subject: 'lakegate.destinations', 'timeout-ms': 8_000 }),
+  async stored() {
+    const nc = await natsConnect({ servers: nats.url });
+    try {
+      // The sink creates the stream at its first delivery: none yet holds nothing.
+      return await (await jetstreamManager(nc)).streams.info(STREAM).then(
+        (info) => info.state.messages,
+        (e: unknown) => (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound ? 0 : Promise.reject(e)),
+      );
+    } finally {
+      await nc.close();
+    }
+  },
+};
+
+/** Delivers `events` through `sink`, then closes it: how the delivery failed, or undefined when it was delivered. */
+async function deliverOnce(sink: EventSink, events: CloudEvent[]): Promise<SinkError | undefined> {
   try {
-    return (await admin.fetchTopicOffsets(TOPIC)).reduce((sum, p) => sum + Number(p.high), 0);
+    return await sink.deliver(events).then(
+      () => undefined,
+      (e: unknown) => e as SinkError,
+    );
   } finally {
-    await admin.disconnect();
+    await sink.close();
   }
 }
 
@@ -106,108 +149,85 @@ afterAll(async () => {
   await Promise.all([kafka?.destroy(), nats?.destroy()]);
 });
 
-describe('Kafka sink destinations at every connection', () => {
-  const config = () => ({ kind: 'kafka', brokers: [`kafka.bootstrap.test:${relay.port}`], topic: TOPIC, 'timeout-ms': 8_000 });
+const kafkaRelay = () => `kafka.bootstrap.test:${relay.port}`;
+const natsAt = (host: string) => `${host}:${new URL(nats.url).port}`;
 
-  it('refuses the broker the metadata advertises at 127.0.0.1 when only the bootstrap network is listed; nothing is stored', async () => {
-    const before = await stored();
-    const seen = relay.connections;
-    const sink = createBrokerSink(config(), { warehouse: 'w', guard: rule('127.0.0.2/32', { 'kafka.bootstrap.test': ['127.0.0.2'] }) });
-    try {
-      const failure = await sink.deliver([event()]).then(
-        () => undefined,
-        (e: unknown) => e as SinkError,
-      );
+/** Sinks the rule must refuse: the delivery fails with ERR_SINK_DESTINATION, without naming what it refused. */
+const refusals = [
+  {
+    broker: KAFKA,
+    refused: 'the broker the metadata advertises at 127.0.0.1 when only the bootstrap network is listed',
+    server: kafkaRelay,
+    guard: () => rule('127.0.0.2/32', { 'kafka.bootstrap.test': ['127.0.0.2'] }),
+    unnamed: /127\.0\.0\.1/,
+    // The bootstrap (allowed) was reached through the relay: it is the advertised broker that was refused.
+    reachesRelay: true,
+  },
+  {
+    broker: KAFKA,
+    refused: 'a bootstrap broker written as a literal internal address (a sink stored before the rule was recorded)',
+    server: () => kafka.bootstrap,
+    guard: () => rule('', {}),
+  },
+  {
+    broker: NATS,
+    refused: 'a server whose name resolves to a non-public address, before connecting',
+    server: () => natsAt('nats.rebind.test'),
+    guard: () => rule('10.0.0.0/8', { 'nats.rebind.test': ['127.0.0.1'] }),
+    unnamed: /127\.0\.0\.1|rebind/,
+  },
+];
+
+/** Sinks that deliver: every event is stored. */
+const deliveries = [
+  // Without the rule a name goes to the system resolver, so the open sink names the relay's address itself.
+  { broker: KAFKA, allowed: "through the relay without the rule (a platform administrator's sink)", server: () => `127.0.0.2:${relay.port}`, guard: () => undefined, events: 1 },
+  { broker: KAFKA, allowed: "through the same relay with the broker's network listed", server: kafkaRelay, guard: () => rule('127.0.0.0/8', { 'kafka.bootstrap.test': ['127.0.0.2'] }), events: 2 },
+  // The client does no resolution of its own: it dials the address the rule checked.
+  { broker: NATS, allowed: 'at the checked address of a name in a listed network', server: () => natsAt('nats.listed.test'), guard: () => rule('127.0.0.1/32', { 'nats.listed.test': ['127.0.0.1'] }), events: 2 },
+];
+
+describe('broker sink destinations at every connection', () => {
+  for (const { broker, refused, server, guard, unnamed, reachesRelay } of refusals) {
+    it(`${broker.name} refuses ${refused}; nothing is stored`, async () => {
+      const before = await broker.stored();
+      const connections = relay.connections;
+      const failure = await deliverOnce(createBrokerSink(broker.config(server()), { warehouse: 'w', guard: guard() }), [event()]);
       expect(failure?.code).toBe('ERR_SINK_DESTINATION');
       expect(failure?.message).toMatch(REFUSED);
-      expect(failure?.message).not.toMatch(/127\.0\.0\.1/);
-    } finally {
-      await sink.close();
-    }
-    expect(relay.connections).toBeGreaterThan(seen); // the bootstrap (allowed) was reached: the advertised broker was refused
-    expect(await stored()).toBe(before);
-  }, 60_000);
+      if (unnamed) expect(failure?.message).not.toMatch(unnamed);
+      if (reachesRelay) expect(relay.connections).toBeGreaterThan(connections);
+      expect(await broker.stored()).toBe(before);
+    }, 60_000);
+  }
 
-  it('refuses a bootstrap broker written as a literal internal address (a sink stored before the rule was recorded)', async () => {
-    const before = await stored();
-    const sink = createBrokerSink({ ...config(), brokers: [kafka.bootstrap] }, { warehouse: 'w', guard: rule('', {}) });
-    try {
-      const failure = await sink.deliver([event()]).then(
-        () => undefined,
-        (e: unknown) => e as SinkError,
-      );
-      expect(failure?.code).toBe('ERR_SINK_DESTINATION');
-      expect(failure?.message).toMatch(REFUSED);
-    } finally {
-      await sink.close();
-    }
-    expect(await stored()).toBe(before);
-  }, 60_000);
-
-  it("delivers through the same relay without the rule (a platform administrator's sink), and with the broker's network listed", async () => {
-    const before = await stored();
-    // Without the rule a name goes to the system resolver, so the open sink names the relay's address itself.
-    const open = createBrokerSink({ ...config(), brokers: [`127.0.0.2:${relay.port}`] }, { warehouse: 'w' });
-    const listed = createBrokerSink(config(), { warehouse: 'w', guard: rule('127.0.0.0/8', { 'kafka.bootstrap.test': ['127.0.0.2'] }) });
-    try {
-      await open.deliver([event()]);
-      await listed.deliver([event(), event()]);
-    } finally {
-      await open.close();
-      await listed.close();
-    }
-    expect(await stored()).toBe(before + 3);
-  }, 60_000);
+  for (const { broker, allowed, server, guard, events } of deliveries) {
+    it(`${broker.name} delivers ${allowed}`, async () => {
+      const before = await broker.stored();
+      const failure = await deliverOnce(createBrokerSink(broker.config(server()), { warehouse: 'w', guard: guard() }), Array.from({ length: events }, event));
+      expect(failure).toBeUndefined();
+      expect(await broker.stored()).toBe(before + events);
+    }, 60_000);
+  }
 });
 
 describe('NATS sink destinations at every connection', () => {
-  const port = () => new URL(nats.url).port;
-  const config = (host: string) => ({ kind: 'nats', servers: [`nats://${host}:${port()}`], stream: 'DESTINATIONS', subject: 'lakegate.destinations', 'timeout-ms': 8_000 });
-
-  it('refuses a server whose name resolves to a non-public address before connecting', async () => {
-    const sink = createBrokerSink(config('nats.rebind.test'), { warehouse: 'w', guard: rule('10.0.0.0/8', { 'nats.rebind.test': ['127.0.0.1'] }) });
-    try {
-      const failure = await sink.deliver([event()]).then(
-        () => undefined,
-        (e: unknown) => e as SinkError,
-      );
-      expect(failure?.code).toBe('ERR_SINK_DESTINATION');
-      expect(failure?.message).toMatch(REFUSED);
-      expect(failure?.message).not.toMatch(/127\.0\.0\.1|rebind/);
-    } finally {
-      await sink.close();
-    }
-  }, 60_000);
-
   it('ignores the servers a NATS server announces (cluster discovery): after the listed server goes away, no connection to the announced 127.0.0.1', async () => {
-    const target = `127.0.0.1:${port()}`;
+    const target = natsAt('127.0.0.1');
     const make = async (guarded: boolean) => {
       const announcing = await startRelay(target, target);
-      const cfg = { ...config(guarded ? 'nats.listed.test' : '127.0.0.2'), servers: [`nats://${guarded ? 'nats.listed.test' : '127.0.0.2'}:${announcing.port}`] };
-      const sink = createBrokerSink(cfg, { warehouse: 'w', ...(guarded ? { guard: rule('127.0.0.2/32', { 'nats.listed.test': ['127.0.0.2'] }) } : {}) });
+      const host = guarded ? 'nats.listed.test' : '127.0.0.2';
+      const sink = createBrokerSink(NATS.config(`${host}:${announcing.port}`), { warehouse: 'w', ...(guarded ? { guard: rule('127.0.0.2/32', { 'nats.listed.test': ['127.0.0.2'] }) } : {}) });
       await sink.deliver([event()]);
       for (const s of announcing.sockets) s.destroy();
       await new Promise((resolve) => announcing.server.close(resolve));
       await new Promise((resolve) => setTimeout(resolve, 2_000)); // the client's reconnect (every 500 ms) has run
-      const second = await sink.deliver([event()]).then(
-        () => 'delivered',
-        (e: unknown) => (e as SinkError).code,
-      );
-      await sink.close();
-      return second;
+      const second = await deliverOnce(sink, [event()]);
+      return second === undefined ? 'delivered' : second.code;
     };
     // Control: a sink without the rule follows the announcement to 127.0.0.1 and delivers there.
     expect(await make(false)).toBe('delivered');
     // Held to the rule: only the checked server, which is gone, so the delivery fails (and is retried later).
     expect(await make(true)).not.toBe('delivered');
   }, 90_000);
-
-  it('dials the checked address of a name in a listed network (no resolution by the client) and delivers', async () => {
-    const sink = createBrokerSink(config('nats.listed.test'), { warehouse: 'w', guard: rule('127.0.0.1/32', { 'nats.listed.test': ['127.0.0.1'] }) });
-    try {
-      await sink.deliver([event(), event()]);
-    } finally {
-      await sink.close();
-    }
-  }, 60_000);
 });

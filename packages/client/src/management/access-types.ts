@@ -2,6 +2,7 @@
  * The access part of Lakegate's management API as the server sends and reads it: privileges, securables, role
  * members, roles, grants and explain.
  */
+import type * as protocol from '@lakegate/protocol';
 import { PRIVILEGES as WIRE_PRIVILEGES } from '@lakegate/protocol';
 import type { ManagementRequestOptions } from './types.js';
 
@@ -61,12 +62,7 @@ export type Member = { kind: 'principal'; name: string } | { kind: 'user' | 'gro
  * const role: Role = await management.createRole({ name: 'analyst', description: 'reads sales' });
  * ```
  */
-export interface Role {
-  tenant: string;
-  name: string;
-  description: string;
-  'created-at-ms': number;
-}
+export type Role = protocol.Role;
 
 /**
  * A new role.
@@ -76,11 +72,7 @@ export interface Role {
  * const request: CreateRoleRequest = { name: 'analyst', description: 'reads sales' };
  * ```
  */
-export interface CreateRoleRequest {
-  name: string;
-  description?: string;
-  tenant?: string;
-}
+export type CreateRoleRequest = protocol.CreateRoleRequest;
 
 /**
  * A role with who holds it and what it holds.

@@ -7,6 +7,7 @@
  * manager of the securable), `isNotFound` (no such role, grant or warehouse), `isConflict` (the role exists, or is
  * still in use).
  */
+import type * as protocol from '@lakegate/protocol';
 import type { AuthProvider } from '../auth/provider.js';
 import { paginate } from '../iceberg/catalog.js';
 import type { TableIdentifier } from '../iceberg/types.js';
@@ -144,7 +145,7 @@ export class LakegateManagement {
 
   /** The principal's SigV4 access keys, revoked ones too (never their secrets). */
   async listAccessKeys(clientId: string, options: { signal?: AbortSignal } = {}): Promise<AccessKeyInfo[]> {
-    return (await this.call<{ 'access-keys': AccessKeyInfo[] }>('GET', `principals/${segment(clientId)}/access-keys`, options))['access-keys'];
+    return (await this.call<protocol.ListAccessKeysResponse>('GET', `principals/${segment(clientId)}/access-keys`, options))['access-keys'];
   }
 
   /** Revokes one of the principal's SigV4 access keys. */
@@ -154,7 +155,7 @@ export class LakegateManagement {
 
   /** The principal's API keys, revoked and expired ones too (never the keys). */
   async listApiKeys(clientId: string, options: { signal?: AbortSignal } = {}): Promise<ApiKeyInfo[]> {
-    return (await this.call<{ 'api-keys': ApiKeyInfo[] }>('GET', `principals/${segment(clientId)}/api-keys`, options))['api-keys'];
+    return (await this.call<protocol.ListApiKeysResponse>('GET', `principals/${segment(clientId)}/api-keys`, options))['api-keys'];
   }
 
   /** Creates a SigV4 access key for the principal (the secret in the answer, once). */
@@ -197,7 +198,7 @@ export class LakegateManagement {
   /** The newest metrics reports clients posted for a table (`limit` 1..1000, default 100). */
   async listMetricsReports(warehouse: string, table: TableIdentifier, options: { limit?: number; signal?: AbortSignal } = {}): Promise<MetricsReport[]> {
     const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/metrics-reports`;
-    return (await this.call<{ reports: MetricsReport[] }>('GET', path, { signal: options.signal, query: { limit: options.limit } })).reports;
+    return (await this.call<protocol.ListMetricsReportsResponse>('GET', path, { signal: options.signal, query: { limit: options.limit } })).reports;
   }
 
   // ---------------------------------------------------------------- dropped objects
@@ -207,7 +208,7 @@ export class LakegateManagement {
     const out: DroppedObject[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await this.call<{ dropped: DroppedObject[]; 'next-page-token'?: string }>('GET', `warehouses/${segment(warehouse)}/dropped`, { signal: options.signal, query: { pageToken, pageSize: 1000 } });
+      const page = await this.call<protocol.ListDroppedObjectsResponse>('GET', `warehouses/${segment(warehouse)}/dropped`, { signal: options.signal, query: { pageToken, pageSize: 1000 } });
       out.push(...page.dropped);
       pageToken = page['next-page-token'];
     } while (pageToken);
@@ -235,7 +236,7 @@ export class LakegateManagement {
 
   /** The roles of the tenant, the built-in `admin` first. */
   async listRoles(options: ManagementRequestOptions = {}): Promise<Role[]> {
-    return (await this.call<{ roles: Role[] }>('GET', 'roles', tenantQuery(options))).roles;
+    return (await this.call<protocol.ListRolesResponse>('GET', 'roles', tenantQuery(options))).roles;
   }
 
   /** Creates a role; a conflict when it exists. */
@@ -348,7 +349,7 @@ export class LakegateManagement {
   }
 
   async listEventSinks(warehouse: string, options: { signal?: AbortSignal } = {}): Promise<EventSink[]> {
-    return (await this.call<{ sinks: EventSink[] }>('GET', `warehouses/${segment(warehouse)}/event-sinks`, { signal: options.signal })).sinks;
+    return (await this.call<protocol.ListEventSinksResponse>('GET', `warehouses/${segment(warehouse)}/event-sinks`, { signal: options.signal })).sinks;
   }
 
   /** Adds a sink; for a webhook without a chosen secret, the answer carries the generated one (shown once). */
@@ -374,7 +375,7 @@ export class LakegateManagement {
   }
 
   async listTenantEventSinks(tenant: string, options: { signal?: AbortSignal } = {}): Promise<EventSink[]> {
-    return (await this.call<{ sinks: EventSink[] }>('GET', `tenants/${segment(tenant)}/event-sinks`, { signal: options.signal })).sinks;
+    return (await this.call<protocol.ListEventSinksResponse>('GET', `tenants/${segment(tenant)}/event-sinks`, { signal: options.signal })).sinks;
   }
 
   /** Adds a sink of the tenant's events; for a webhook without a chosen secret, the answer carries the generated one (shown once). */

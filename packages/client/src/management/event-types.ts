@@ -1,26 +1,17 @@
 /** Change events (CloudEvents 1.0 JSON) and event sinks of Lakegate's management API (docs/events.md). */
+import type * as protocol from '@lakegate/protocol';
+
+// The wire shapes live in @lakegate/protocol; aliased here (not re-exported) so the SDK's docs sit on them.
 
 /**
  * One change of the catalog: `type` is `io.lakegate.<kind>` (e.g. `io.lakegate.table.committed`), `sequence` rises per
  * warehouse in commit order, `partitionkey` is the table's uuid (or the warehouse name), `id` is what to drop
- * duplicates by.
+ * duplicates by. CloudEvents extension attributes a newer server adds are readable too (as `unknown`).
  */
-export interface ChangeEvent {
-  specversion: '1.0';
-  id: string;
-  source: string;
-  type: string;
-  time: string;
-  subject?: string;
-  datacontenttype: 'application/json';
-  partitionkey: string;
-  sequence: string;
-  data: Record<string, unknown>;
-  [extension: string]: unknown;
-}
+export type ChangeEvent = protocol.CloudEvent & { [extension: string]: unknown };
 
 /**
- * A page of a warehouse's events.
+ * A page of a warehouse's events; `next` is the `after` of the next page.
  *
  * @example
  * ```ts
@@ -33,46 +24,23 @@ export interface ChangeEvent {
  * }
  * ```
  */
-export interface EventPage {
-  events: ChangeEvent[];
-  /** Pass as `after` for the next page. */
-  next: string;
-  more: boolean;
-}
+export type EventPage = Omit<protocol.ListEventsResponse, 'events'> & { events: ChangeEvent[] };
 
-export type EventSinkKind = 'webhook' | 'kafka' | 'nats';
+/** What carries a sink's events: an HTTP webhook, a Kafka topic or a NATS JetStream subject. */
+export type EventSinkKind = (typeof protocol.EVENT_SINK_KINDS)[number];
 
-export interface CreateEventSinkRequest {
-  kind: EventSinkKind;
-  /** webhook: `{ url, 'timeout-ms'? }`. */
-  config: Record<string, unknown>;
-  /** webhook: a Standard Webhooks secret (`whsec_…`); generated (and returned once) when absent. */
-  secret?: string;
-  /** Deliver events from now on (default) or every retained one. */
-  from?: 'now' | 'beginning';
-}
+/**
+ * A new event sink: its kind and that kind's `config` (webhook: `{ url, 'timeout-ms'? }`), its secret (webhook: a
+ * Standard Webhooks `whsec_…`, generated and returned once when absent), and whether to deliver events from now on
+ * (default) or every retained one.
+ */
+export type CreateEventSinkRequest = protocol.CreateEventSinkRequest;
 
-export interface EventSink {
-  id: string;
-  /** The warehouse whose events the sink receives; absent for a tenant's sink, which names its `tenant`. */
-  warehouse?: string;
-  tenant?: string;
-  kind: EventSinkKind;
-  config: Record<string, unknown>;
-  'has-secret': boolean;
-  /** `failing`: the last attempts failed (dead letter; still retried, nothing dropped). */
-  state: 'active' | 'failing';
-  failures: number;
-  'last-error': string | null;
-  cursor: string;
-  pending: string;
-  delivered: string;
-  'next-attempt-at-ms': number;
-  'created-at-ms': number;
-}
+/**
+ * An event sink and where its delivery is: `failing` means the last attempts failed (dead letter; still retried,
+ * nothing dropped). A warehouse's sink names its `warehouse`, a tenant's its `tenant`.
+ */
+export type EventSink = protocol.EventSink;
 
-export interface CreatedEventSink {
-  sink: EventSink;
-  /** The generated signing secret, shown once. */
-  secret?: string;
-}
+/** A created sink, and its generated signing secret (shown once). */
+export type CreatedEventSink = protocol.CreateEventSinkResponse;

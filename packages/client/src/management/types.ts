@@ -2,6 +2,10 @@
  * The shapes of Lakegate's management API (`/management/v1`) as the server sends and reads them: kebab-case keys
  * where the server writes them so (`client-id`, `created-at-ms`), camelCase in audit events (stored records).
  */
+import type * as protocol from '@lakegate/protocol';
+
+// The wire shapes live in @lakegate/protocol; aliased here (not re-exported) so the SDK's docs and examples sit on
+// them. Where the SDK promises more than the schema states (a field the server always sends), the alias says so.
 
 /**
  * Options most management calls take: the tenant to manage (platform administrators only, for another tenant than
@@ -21,6 +25,7 @@ export interface ManagementRequestOptions {
 
 /**
  * Whom a service principal may act for (RFC 8693 delegation), and whether it may assert users' identities itself.
+ * The server's answer always has all three fields (a request may omit any: `Partial<DelegationPolicy>`).
  *
  * @example
  * ```ts
@@ -28,11 +33,7 @@ export interface ManagementRequestOptions {
  * const policy: DelegationPolicy = { users: [{ issuer: idp, name: 'alice' }], groups: [{ issuer: idp, name: 'analysts' }], 'assert-identity': false };
  * ```
  */
-export interface DelegationPolicy {
-  users: DelegatedName[];
-  groups: DelegatedName[];
-  'assert-identity': boolean;
-}
+export type DelegationPolicy = Required<protocol.DelegationPolicy>;
 
 /**
  * A user or group of a delegation policy, with the issuer that vouches for it (a trusted IdP's issuer URL, or
@@ -44,7 +45,7 @@ export interface DelegationPolicy {
  * const analysts: DelegatedName = { issuer: 'https://idp.example.com/realms/data', name: 'analysts' };
  * ```
  */
-export type DelegatedName = string | { issuer: string; name: string };
+export type DelegatedName = string | protocol.IssuedName;
 
 /**
  * A service principal as the API shows it (never its secret).
@@ -54,15 +55,7 @@ export type DelegatedName = string | { issuer: string; name: string };
  * const admins = (await management.listPrincipals()).filter((p: Principal) => p.roles.includes('admin'));
  * ```
  */
-export interface Principal {
-  'client-id': string;
-  name: string;
-  tenant: string;
-  roles: string[];
-  delegation: DelegationPolicy;
-  disabled: boolean;
-  'created-at-ms': number;
-}
+export type Principal = Omit<protocol.Principal, 'delegation'> & { delegation: DelegationPolicy };
 
 /**
  * A new service principal. `roles: ['admin']` makes it an administrator of its tenant.
@@ -72,12 +65,7 @@ export interface Principal {
  * const request: CreatePrincipalRequest = { name: 'trino', delegation: { users: ['alice'] } };
  * ```
  */
-export interface CreatePrincipalRequest {
-  name: string;
-  tenant?: string;
-  roles?: Array<'admin'>;
-  delegation?: Partial<DelegationPolicy>;
-}
+export type CreatePrincipalRequest = protocol.CreatePrincipalRequest;
 
 /**
  * A client id and its secret, shown once (at creation or rotation).
@@ -88,22 +76,18 @@ export interface CreatePrincipalRequest {
  * const catalog = new IcebergRestCatalog({ uri, properties: { credential: `${id}:${secret}` } });
  * ```
  */
-export interface PrincipalSecret {
-  'client-id': string;
-  'client-secret': string;
-}
+export type PrincipalSecret = Pick<protocol.PrincipalCredentials, 'client-id' | 'client-secret'>;
 
 /**
  * A created principal: its credential (shown once) and its tenant.
+ * (A rotation's answer has no tenant; a creation's always has one.)
  *
  * @example
  * ```ts
  * const created: CreatedPrincipal = await management.createPrincipal({ name: 'spark-etl' });
  * ```
  */
-export interface CreatedPrincipal extends PrincipalSecret {
-  tenant: string;
-}
+export type CreatedPrincipal = PrincipalSecret & { tenant: string };
 
 /**
  * A principal's SigV4 access key (the secret shown once).
@@ -114,10 +98,7 @@ export interface CreatedPrincipal extends PrincipalSecret {
  * const catalog = new IcebergRestCatalog({ uri, auth: sigv4Auth({ credentials: { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] } }) });
  * ```
  */
-export interface AccessKey {
-  'access-key-id': string;
-  'secret-access-key': string;
-}
+export type AccessKey = protocol.AccessKey;
 
 /**
  * A new API key.
@@ -127,11 +108,8 @@ export interface AccessKey {
  * const request: CreateApiKeyRequest = { name: 'dashboard', 'expires-in-seconds': 86_400 };
  * ```
  */
-export interface CreateApiKeyRequest {
-  name: string;
-  /** 60 s to 366 days; no expiry when omitted. */
-  'expires-in-seconds'?: number;
-}
+/** `expires-in-seconds`: 60 s to 366 days; no expiry when omitted. */
+export type CreateApiKeyRequest = protocol.CreateApiKeyRequest;
 
 /**
  * A created API key (the key shown once), sent as `x-api-key`.
@@ -142,11 +120,7 @@ export interface CreateApiKeyRequest {
  * await management.revokeApiKey(keyId);
  * ```
  */
-export interface ApiKey {
-  'key-id': string;
-  'api-key': string;
-  'expires-at-ms': number | null;
-}
+export type ApiKey = protocol.ApiKey;
 
 /**
  * A principal's SigV4 access key as listed (never its secret).
@@ -156,11 +130,7 @@ export interface ApiKey {
  * const live = (await management.listAccessKeys(clientId)).filter((k: AccessKeyInfo) => k['revoked-at-ms'] === null);
  * ```
  */
-export interface AccessKeyInfo {
-  'access-key-id': string;
-  'created-at-ms': number;
-  'revoked-at-ms': number | null;
-}
+export type AccessKeyInfo = protocol.ListAccessKeysResponse['access-keys'][number];
 
 /**
  * A principal's API key as listed (never the key).
@@ -170,32 +140,30 @@ export interface AccessKeyInfo {
  * const expiring = (await management.listApiKeys(clientId)).filter((k: ApiKeyInfo) => k['expires-at-ms'] !== null);
  * ```
  */
-export interface ApiKeyInfo {
-  'key-id': string;
-  name: string;
-  'created-at-ms': number;
-  'expires-at-ms': number | null;
-  'revoked-at-ms': number | null;
-}
+export type ApiKeyInfo = protocol.ListApiKeysResponse['api-keys'][number];
 
 // ------------------------------------------------------------------ warehouses
 
 /**
  * A warehouse as the API shows it: never the storage secret, only whether one is stored.
+ * Its storage profile always names its `type`.
  *
  * @example
  * ```ts
  * for (const w of await management.listWarehouses()) console.log(w.name, w['storage-root'], w['has-storage-secret']);
  * ```
  */
-export interface Warehouse {
-  name: string;
-  tenant: string;
-  'storage-root': string;
-  'storage-profile': { type: string; [key: string]: unknown };
-  'has-storage-secret': boolean;
-  properties: Record<string, string>;
-}
+export type Warehouse = Omit<protocol.Warehouse, 'storage-profile'> & { 'storage-profile': StorageProfile };
+
+/**
+ * A warehouse's storage profile: its `type` (`s3`, `azure`, `gcs`, `file`) and that type's settings (docs/storage.md).
+ *
+ * @example
+ * ```ts
+ * const profile: StorageProfile = { type: 's3', region: 'eu-west-1', 'role-arn': 'arn:aws:iam::123456789012:role/lake' };
+ * ```
+ */
+type StorageProfile = { type: string; [key: string]: unknown };
 
 /**
  * A new warehouse: its root, its storage profile (e.g. `{type: 's3', region, 'role-arn'}`) and the profile's secret,
@@ -206,14 +174,7 @@ export interface Warehouse {
  * const request: CreateWarehouseRequest = { name: 'lake', 'storage-root': 'file:///data/lake', 'storage-profile': { type: 'file' } };
  * ```
  */
-export interface CreateWarehouseRequest {
-  name: string;
-  tenant?: string;
-  'storage-root': string;
-  'storage-profile': { type: string; [key: string]: unknown };
-  'storage-secret'?: Record<string, unknown>;
-  properties?: Record<string, string>;
-}
+export type CreateWarehouseRequest = Omit<protocol.CreateWarehouseRequest, 'storage-profile'> & { 'storage-profile': StorageProfile };
 
 /**
  * The storage the platform granted a tenant: its administrators create warehouses only with roots inside these
@@ -224,10 +185,7 @@ export interface CreateWarehouseRequest {
  * await management.setTenantStorageGrant('acme', { roots: ['s3://acme-bucket'] });
  * ```
  */
-export interface TenantStorageGrant {
-  tenant?: string;
-  roots: string[];
-}
+export type TenantStorageGrant = protocol.TenantStorageGrant;
 
 /**
  * An Iceberg metrics report a client posted for a table.
@@ -237,12 +195,7 @@ export interface TenantStorageGrant {
  * const scans = (await management.listMetricsReports('lake', { namespace: ['sales'], name: 'orders' })).filter((r: MetricsReport) => r['report-type'] === 'scan-report');
  * ```
  */
-export interface MetricsReport {
-  id: string;
-  'report-type': string;
-  'created-at-ms': number;
-  report: unknown;
-}
+export type MetricsReport = protocol.MetricsReportRecord;
 
 // ------------------------------------------------------------------ dropped objects
 
@@ -257,20 +210,7 @@ export interface MetricsReport {
  * await management.undrop('lake', orders.id, { name: 'orders_restored' });
  * ```
  */
-export interface DroppedObject {
-  id: string;
-  kind: 'table' | 'view' | 'lance-table' | 'namespace';
-  namespace: string[];
-  name: string;
-  location: string;
-  'dropped-at-ms': number;
-  'expires-at-ms': number;
-  /** Whether its files are deleted when the retention ends. */
-  purge: boolean;
-  'dropped-by': string;
-  /** The id of the dropped namespace whose cascading drop took it: undropping that one restores this one too. */
-  'dropped-with'?: string;
-}
+export type DroppedObject = protocol.DroppedObject;
 
 /**
  * Table maintenance on demand: what to run and how (every field optional; the table's `history.expire.*` properties,
@@ -281,39 +221,13 @@ export interface DroppedObject {
  * const report = await management.runTableMaintenance('lake', { namespace: ['sales'], name: 'orders' }, { 'dry-run': true, 'min-snapshots-to-keep': 3 });
  * ```
  */
-export interface TableMaintenanceRequest {
-  actions?: Array<'expire-snapshots' | 'remove-orphan-files'>;
-  'dry-run'?: boolean;
-  'max-snapshot-age-ms'?: number;
-  'min-snapshots-to-keep'?: number;
-  'max-ref-age-ms'?: number;
-  'orphan-older-than-ms'?: number;
-}
+export type TableMaintenanceRequest = protocol.TableMaintenanceRequest;
 
-export interface TableMaintenanceResult {
-  'dry-run': boolean;
-  'expired-snapshots': string[];
-  'removed-refs': string[];
-  'deleted-files': number;
-  'deleted-bytes': number;
-  files: Array<{ path: string; kind: string; bytes: number }>;
-  /** Files the store could not delete (not counted in deleted-files): left in place; a later orphan removal deletes them. */
-  'failed-files'?: Array<{ path: string; kind: string; bytes: number; error: string }>;
-  'metadata-location': string;
-}
+/** What a table's maintenance did (or, on a dry run, would do): the snapshots, refs and files it removed. */
+export type TableMaintenanceResult = protocol.TableMaintenanceResult;
 
 /** Where a table's maintenance job is: its phase and counts so far (kept as it ended after the job). */
-export interface TableMaintenanceProgress {
-  phase: 'starting' | 'expiring-snapshots' | 'deleting-expired-files' | 'listing-orphans' | 'deleting-orphans' | 'done' | 'failed';
-  'manifests-scanned': number;
-  'files-scanned': number;
-  'files-deleted': number;
-  'bytes-deleted': number;
-  /** Files the store could not delete so far. */
-  'files-failed'?: number;
-  'updated-at-ms': number;
-  error?: string;
-}
+export type TableMaintenanceProgress = protocol.TableMaintenanceProgress;
 
 /**
  * A table's maintenance job as the catalog records it, whichever replica runs it.
@@ -324,14 +238,7 @@ export interface TableMaintenanceProgress {
  * if (job.state === 'running') console.log(job.progress?.phase, job.progress?.['files-deleted']);
  * ```
  */
-export interface TableMaintenanceJob {
-  state: 'never-run' | 'running' | 'done' | 'failed' | 'abandoned';
-  holder?: string;
-  'started-at-ms'?: number;
-  'lease-expires-at-ms'?: number;
-  'last-completed-at-ms'?: number;
-  progress?: TableMaintenanceProgress;
-}
+export type TableMaintenanceJob = protocol.TableMaintenanceJob;
 
 // ------------------------------------------------------------------ audit
 
@@ -343,19 +250,7 @@ export interface TableMaintenanceJob {
  * for await (const e of management.auditEvents({ decision: 'deny' })) console.log(new Date(e.atMs), e.actor, e.action, e.object);
  * ```
  */
-export interface AuditEvent {
-  id: string;
-  atMs: number;
-  type: string;
-  /** Who did it, e.g. `service:lakegate-admin` or `user:alice via service:trino`. */
-  actor: string;
-  detail: Record<string, unknown>;
-  tenant: string;
-  decision?: 'allow' | 'deny';
-  action?: string;
-  object?: string;
-  requestId?: string;
-}
+export type AuditEvent = protocol.AuditEvent;
 
 /**
  * Which audit events to read, newest first. Text filters: `actor` and `object` match a substring, `action` an exact
@@ -386,7 +281,4 @@ export interface AuditFilter {
  * const second = first.next ? await management.listAudit({ limit: 50, before: first.next }) : undefined;
  * ```
  */
-export interface AuditPage {
-  events: AuditEvent[];
-  next: string | null;
-}
+export type AuditPage = protocol.ListAuditResponse;

@@ -74,7 +74,16 @@ export type TableMaintenanceResult = Static<typeof TableMaintenanceResult>;
 /** Where a running job is (kept, as it ended, after the job): counts so far, written at most every second and at each phase. */
 export const TableMaintenanceProgress = Type.Object(
   {
-    phase: Type.Union(['starting', 'expiring-snapshots', 'deleting-expired-files', 'listing-orphans', 'deleting-orphans', 'done', 'failed'].map((p) => Type.Literal(p))),
+    // Literals spelled out (not mapped from an array), so the static type is their union and not string.
+    phase: Type.Union([
+      Type.Literal('starting'),
+      Type.Literal('expiring-snapshots'),
+      Type.Literal('deleting-expired-files'),
+      Type.Literal('listing-orphans'),
+      Type.Literal('deleting-orphans'),
+      Type.Literal('done'),
+      Type.Literal('failed'),
+    ]),
     'manifests-scanned': Type.Integer(),
     'files-scanned': Type.Integer({ description: 'Manifest entries and manifest lists read, and objects listed' }),
     'files-deleted': Type.Integer(),
@@ -90,7 +99,7 @@ export type TableMaintenanceProgress = Static<typeof TableMaintenanceProgress>;
 /** GET …/tables/{table}/maintenance: the table's job as its lease records it, on whichever replica runs it. */
 export const TableMaintenanceJob = Type.Object(
   {
-    state: Type.Union(['never-run', 'running', 'done', 'failed', 'abandoned'].map((s) => Type.Literal(s)), { description: 'abandoned: its replica stopped before it ended; the scheduler takes it again once its lease expires' }),
+    state: Type.Union([Type.Literal('never-run'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('abandoned')], { description: 'abandoned: its replica stopped before it ended; the scheduler takes it again once its lease expires' }),
     holder: Type.Optional(Type.String({ description: 'The replica that holds (or last held) the lease' })),
     'started-at-ms': Type.Optional(Type.Integer()),
     'lease-expires-at-ms': Type.Optional(Type.Integer()),

@@ -8,6 +8,7 @@
  * clear.
  */
 import { z } from 'zod';
+import type { AccessKey, ApiKey, ListAccessKeysResponse, ListApiKeysResponse } from '@lakegate/protocol';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { checkTenant } from '../../catalog/tenants.js';
 import { ASSERTED_ISSUER, type Actor, describeActor } from '../actor.js';
@@ -177,7 +178,7 @@ export class PrincipalAdmin {
     await this.deps.audit.record('principal.tokens-revoked', describeActor(actor), { clientId }, { tenant: principal.tenant });
   }
 
-  async listAccessKeys(actor: Actor, clientId: string): Promise<{ 'access-keys': Array<{ 'access-key-id': string; 'created-at-ms': number; 'revoked-at-ms': number | null }> }> {
+  async listAccessKeys(actor: Actor, clientId: string): Promise<ListAccessKeysResponse> {
     await this.managed(actor, clientId);
     const keys = await this.deps.identity.listAccessKeys(clientId);
     return { 'access-keys': keys.map((k) => ({ 'access-key-id': k.accessKeyId, 'created-at-ms': k.createdAtMs, 'revoked-at-ms': k.revokedAtMs ?? null })) };
@@ -199,7 +200,7 @@ export class PrincipalAdmin {
     await this.deps.audit.record('principal.access-key-revoked', describeActor(actor), { clientId, accessKeyId }, { tenant: principal.tenant });
   }
 
-  async listApiKeys(actor: Actor, clientId: string): Promise<{ 'api-keys': Array<{ 'key-id': string; name: string; 'created-at-ms': number; 'expires-at-ms': number | null; 'revoked-at-ms': number | null }> }> {
+  async listApiKeys(actor: Actor, clientId: string): Promise<ListApiKeysResponse> {
     await this.managed(actor, clientId);
     const keys = await this.deps.identity.listApiKeys(clientId);
     return {
@@ -215,7 +216,7 @@ export class PrincipalAdmin {
     return delegationPolicy({ users: body.users, groups: body.groups, assertIdentity: body['assert-identity'] });
   }
 
-  async createAccessKey(actor: Actor, clientId: string): Promise<{ 'access-key-id': string; 'secret-access-key': string }> {
+  async createAccessKey(actor: Actor, clientId: string): Promise<AccessKey> {
     const principal = await this.managed(actor, clientId);
     const key = await this.deps.keys.withEvents(async (keys, outbox) => {
       const made = await keys.createAccessKey(clientId);
@@ -226,7 +227,7 @@ export class PrincipalAdmin {
     return { 'access-key-id': key.accessKeyId, 'secret-access-key': key.secretAccessKey };
   }
 
-  async createApiKey(actor: Actor, clientId: string, input: unknown): Promise<{ 'key-id': string; 'api-key': string; 'expires-at-ms': number | null }> {
+  async createApiKey(actor: Actor, clientId: string, input: unknown): Promise<ApiKey> {
     const body = CreateApiKeyInput.safeParse(input ?? {});
     if (!body.success) throw new CatalogError('ERR_VALIDATION', 'Invalid API key request: name (1..64 chars) and optional expires-in-seconds');
     const principal = await this.managed(actor, clientId);

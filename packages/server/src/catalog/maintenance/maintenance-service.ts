@@ -25,21 +25,15 @@ import { deleteFiles, type FailedFile } from './delete-files.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
-import type { MaintenanceJobRecord, MaintenanceProgress } from './ports.js';
+import type { TableMaintenanceJob } from '@lakegate/protocol';
+import type { MaintenanceJobRecord } from './ports.js';
 import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
 
 /** How long an on-demand job holds its table's lease before another replica may take the job (as the scheduler's). */
 export const ON_DEMAND_LEASE_MS = 30 * 60_000;
 
 /** GET of a table's job: its state (`abandoned`: its replica stopped before it ended; the scheduler takes it again), lease and progress. */
-export interface MaintenanceJobView {
-  state: 'never-run' | 'running' | 'done' | 'failed' | 'abandoned';
-  holder?: string;
-  'started-at-ms'?: number;
-  'lease-expires-at-ms'?: number;
-  'last-completed-at-ms'?: number;
-  progress?: MaintenanceProgress;
-}
+export type MaintenanceJobView = TableMaintenanceJob;
 
 export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
 export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];

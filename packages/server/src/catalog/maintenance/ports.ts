@@ -7,6 +7,7 @@
  */
 import type { OutboxEventInput } from '../outbox/ports.js';
 import type { CatalogObjectRecord } from '../object-record.js';
+import type { TableMaintenanceProgress } from '@lakegate/protocol';
 
 export interface DroppedObjectRecord {
   /** The object as it was when dropped; its catalog id is kept, and with it its grants and (Lance) version history. */
@@ -89,19 +90,11 @@ export interface DroppedNamespaceStore {
   forget(warehouse: string, id: string): Promise<boolean>;
 }
 
-/** Where a running job is, counted as it goes (progress.ts); the last one stays after the job ends. */
-export interface MaintenanceProgress {
-  phase: 'starting' | 'expiring-snapshots' | 'deleting-expired-files' | 'listing-orphans' | 'deleting-orphans' | 'done' | 'failed';
-  'manifests-scanned': number;
-  'files-scanned': number;
-  'files-deleted': number;
-  'bytes-deleted': number;
-  /** Files the store could not delete (left in place; reported in the job's result). */
-  'files-failed'?: number;
-  'updated-at-ms': number;
-  /** Why the job failed (phase 'failed'). */
-  error?: string;
-}
+/**
+ * Where a running job is, counted as it goes (progress.ts); the last one stays after the job ends. Kept in the wire
+ * shape the job's GET answers (the management API's TableMaintenanceProgress), so it is stored and shown as it is.
+ */
+export type MaintenanceProgress = TableMaintenanceProgress;
 
 /** A table's job as its lease row records it: who holds it, until when, and its progress. */
 export interface MaintenanceJobRecord {

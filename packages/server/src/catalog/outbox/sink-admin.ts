@@ -7,6 +7,7 @@
  * `checkConfig` the composition root passes: events/broker-sinks.ts for kafka and nats). Kinds without an adapter
  * are refused with a clear 400.
  */
+import type { EventSink } from '@lakegate/protocol';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { SINK_KINDS, type SinkKind, type SinkRecord } from './delivery-ports.js';
@@ -34,23 +35,8 @@ export interface SinkAdminOptions {
   audit?: (caller: Caller, object: string, reason: string) => Promise<void>;
 }
 
-export interface SinkView {
-  id: string;
-  /** The warehouse whose events the sink receives; a tenant's sink (tenant-events.ts) names its `tenant` instead. */
-  warehouse?: string;
-  tenant?: string;
-  kind: SinkKind;
-  config: Record<string, unknown>;
-  'has-secret': boolean;
-  state: SinkRecord['state'];
-  failures: number;
-  'last-error': string | null;
-  cursor: string;
-  pending: string;
-  delivered: string;
-  'next-attempt-at-ms': number;
-  'created-at-ms': number;
-}
+/** A sink as the management API shows it (its wire shape): a warehouse's names its `warehouse`, a tenant's its `tenant`. */
+export type SinkView = EventSink;
 
 export const sinkView = (s: SinkRecord, head: number): SinkView => ({
   id: s.id,

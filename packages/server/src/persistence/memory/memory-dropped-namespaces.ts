@@ -8,6 +8,7 @@ import type { NamespaceRecord } from '../../catalog/ports.js';
 import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
 import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../../catalog/maintenance/ports.js';
 import { type LiveObjects, liveKey, type MemoryDroppedObjectStore } from './memory-dropped.js';
+import { DroppedShelf, type DroppedPage } from './dropped-shelf.js';
 
 /** Live namespaces by warehouse and levels (namespaceKey). */
 export type LiveNamespaces = Map<string, NamespaceRecord>;
@@ -16,7 +17,7 @@ export const namespaceKey = (warehouse: string, levels: readonly string[]): stri
 const isAtOrUnder = (levels: readonly string[], top: readonly string[]): boolean => levels.length >= top.length && top.every((l, i) => levels[i] === l);
 
 export class MemoryDroppedNamespaceStore implements DroppedNamespaceStore {
-  private readonly dropped = new Map<string, DroppedNamespaceRecord>();
+  private readonly dropped = new DroppedShelf<DroppedNamespaceRecord>((r) => r.namespace);
 
   constructor(
     private readonly namespaces: LiveNamespaces,
@@ -32,31 +33,26 @@ export class MemoryDroppedNamespaceStore implements DroppedNamespaceStore {
     const current = this.namespaces.get(key);
     if (current === undefined || current.id !== ns.id) return false;
     this.namespaces.delete(key);
-    this.dropped.set(ns.id, structuredClone({ ...record, namespace: current }));
+    this.dropped.put({ ...record, namespace: current });
     return true;
   }
 
-  async list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedNamespaceRecord[]> {
-    const after = page.after;
-    return this.sorted((r) => r.droppedAtMs)
-      .filter((r) => r.namespace.warehouse === warehouse)
-      .filter((r) => after === undefined || r.droppedAtMs > after.droppedAtMs || (r.droppedAtMs === after.droppedAtMs && r.namespace.id > after.id))
-      .slice(0, page.limit);
+  async list(warehouse: string, page: DroppedPage): Promise<DroppedNamespaceRecord[]> {
+    return this.dropped.list(warehouse, page);
   }
 
   async get(warehouse: string, id: string): Promise<DroppedNamespaceRecord | undefined> {
-    const r = this.dropped.get(id);
-    return r && r.namespace.warehouse === warehouse ? structuredClone(r) : undefined;
+    return this.dropped.get(warehouse, id);
   }
 
   async group(warehouse: string, id: string): Promise<DroppedNamespaceGroup | undefined> {
-    const top = this.dropped.get(id);
-    if (top === undefined || top.namespace.warehouse !== warehouse) return undefined;
+    const top = this.dropped.get(warehouse, id);
+    if (top === undefined) return undefined;
     const levels = top.namespace.levels;
-    const namespaces = [...this.dropped.values()]
-      .filter((n) => n.namespace.warehouse === warehouse && n.droppedWith === top.droppedWith && isAtOrUnder(n.namespace.levels, levels))
-      .sort((a, b) => a.namespace.levels.length - b.namespace.levels.length || (a.namespace.id < b.namespace.id ? -1 : 1))
-      .map((n) => structuredClone(n));
+    // Top-most first; the shelf's order (by id) stays within a depth (a stable sort).
+    const namespaces = this.dropped
+      .where(warehouse, (n) => n.droppedWith === top.droppedWith && isAtOrUnder(n.namespace.levels, levels))
+      .sort((a, b) => a.namespace.levels.length - b.namespace.levels.length);
     const objects = this.objects.droppedWith(warehouse, top.droppedWith).filter((o) => isAtOrUnder(o.object.namespace, levels));
     return { namespaces, objects };
   }
@@ -72,7 +68,7 @@ export class MemoryDroppedNamespaceStore implements DroppedNamespaceStore {
     if (group.objects.some((o) => this.live.has(liveKey(warehouse, renamed(o.object.namespace), o.object.name)))) return { outcome: 'exists' };
     for (const n of group.namespaces) {
       this.namespaces.set(namespaceKey(warehouse, renamed(n.namespace.levels)), { ...structuredClone(n.namespace), levels: renamed(n.namespace.levels) });
-      this.dropped.delete(n.namespace.id);
+      this.dropped.delete(warehouse, n.namespace.id);
     }
     for (const o of group.objects) {
       this.live.set(liveKey(warehouse, renamed(o.object.namespace), o.object.name), { ...structuredClone(o.object), namespace: renamed(o.object.namespace), updatedAtMs: nowMs });
@@ -84,18 +80,10 @@ export class MemoryDroppedNamespaceStore implements DroppedNamespaceStore {
   }
 
   async due(nowMs: number, limit: number): Promise<DroppedNamespaceRecord[]> {
-    return this.sorted((r) => r.expiresAtMs)
-      .filter((r) => r.expiresAtMs <= nowMs)
-      .slice(0, limit);
+    return this.dropped.due(nowMs, limit);
   }
 
   async forget(warehouse: string, id: string): Promise<boolean> {
-    const r = this.dropped.get(id);
-    if (r === undefined || r.namespace.warehouse !== warehouse) return false;
-    return this.dropped.delete(id);
-  }
-
-  private sorted(by: (r: DroppedNamespaceRecord) => number): DroppedNamespaceRecord[] {
-    return [...this.dropped.values()].sort((a, b) => by(a) - by(b) || (a.namespace.id < b.namespace.id ? -1 : a.namespace.id > b.namespace.id ? 1 : 0)).map((r) => structuredClone(r));
+    return this.dropped.delete(warehouse, id);
   }
 }

@@ -6,13 +6,14 @@
 import type { CatalogObjectRecord } from '../../catalog/ports.js';
 import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
 import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../../catalog/maintenance/ports.js';
+import { DroppedShelf, type DroppedPage } from './dropped-shelf.js';
 
 /** Live objects by warehouse, namespace and name (liveKey). */
 export type LiveObjects = Map<string, CatalogObjectRecord>;
 export const liveKey = (warehouse: string, namespace: readonly string[], name: string): string => JSON.stringify([warehouse, namespace, name]);
 
 export class MemoryDroppedObjectStore implements DroppedObjectStore {
-  private readonly dropped = new Map<string, DroppedObjectRecord>();
+  private readonly dropped = new DroppedShelf<DroppedObjectRecord>((r) => r.object);
 
   /** @param outbox where the change events of a move go (the memory outbox), with the move */
   constructor(
@@ -26,58 +27,45 @@ export class MemoryDroppedObjectStore implements DroppedObjectStore {
     const current = this.live.get(key);
     if (current === undefined || current.id !== o.id || current.kind !== o.kind) return false;
     this.live.delete(key);
-    this.dropped.set(o.id, structuredClone(record));
+    this.dropped.put(record);
     if (events.length > 0) await this.outbox?.appendEvents(events);
     return true;
   }
 
-  async list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedObjectRecord[]> {
-    const after = page.after;
-    return this.sorted((r) => r.droppedAtMs)
-      .filter((r) => r.object.warehouse === warehouse)
-      .filter((r) => after === undefined || r.droppedAtMs > after.droppedAtMs || (r.droppedAtMs === after.droppedAtMs && r.object.id > after.id))
-      .slice(0, page.limit);
+  async list(warehouse: string, page: DroppedPage): Promise<DroppedObjectRecord[]> {
+    return this.dropped.list(warehouse, page);
   }
 
   async get(warehouse: string, id: string): Promise<DroppedObjectRecord | undefined> {
-    const r = this.dropped.get(id);
-    return r && r.object.warehouse === warehouse ? structuredClone(r) : undefined;
+    return this.dropped.get(warehouse, id);
   }
 
   async restore(warehouse: string, id: string, to: { namespace: string[]; name: string }, nowMs: number, events: readonly OutboxEventInput[] = []): Promise<RestoreOutcome> {
-    const r = this.dropped.get(id);
-    if (r === undefined || r.object.warehouse !== warehouse) return 'missing';
+    const r = this.dropped.get(warehouse, id);
+    if (r === undefined) return 'missing';
     const key = liveKey(warehouse, to.namespace, to.name);
     if (this.live.has(key)) return 'exists';
-    this.live.set(key, { ...structuredClone(r.object), namespace: [...to.namespace], name: to.name, updatedAtMs: nowMs });
-    this.dropped.delete(id);
+    this.live.set(key, { ...r.object, namespace: [...to.namespace], name: to.name, updatedAtMs: nowMs });
+    this.dropped.delete(warehouse, id);
     if (events.length > 0) await this.outbox?.appendEvents(events);
     return 'restored';
   }
 
   async due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]> {
-    return this.sorted((r) => r.expiresAtMs)
-      .filter((r) => r.expiresAtMs <= nowMs)
-      .slice(0, limit);
+    return this.dropped.due(nowMs, limit);
   }
 
   async forget(warehouse: string, id: string): Promise<boolean> {
-    const r = this.dropped.get(id);
-    if (r === undefined || r.object.warehouse !== warehouse) return false;
-    return this.dropped.delete(id);
+    return this.dropped.delete(warehouse, id);
   }
 
   /** The dropped objects a cascade took with the namespace `droppedWith` (for the dropped-namespace reference), by id. */
   droppedWith(warehouse: string, droppedWith: string): DroppedObjectRecord[] {
-    return this.sorted(() => 0).filter((r) => r.object.warehouse === warehouse && r.droppedWith === droppedWith);
+    return this.dropped.where(warehouse, (r) => r.droppedWith === droppedWith);
   }
 
   /** Removes these dropped objects (restored by the dropped-namespace reference, with their namespace). */
   take(warehouse: string, ids: readonly string[]): void {
-    for (const id of ids) if (this.dropped.get(id)?.object.warehouse === warehouse) this.dropped.delete(id);
-  }
-
-  private sorted(by: (r: DroppedObjectRecord) => number): DroppedObjectRecord[] {
-    return [...this.dropped.values()].sort((a, b) => by(a) - by(b) || (a.object.id < b.object.id ? -1 : a.object.id > b.object.id ? 1 : 0)).map((r) => structuredClone(r));
+    for (const id of ids) this.dropped.delete(warehouse, id);
   }
 }
