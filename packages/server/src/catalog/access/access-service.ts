@@ -133,6 +133,43 @@ export class AccessService {
     return write || read ? 'read' : undefined;
   }
 
+  /**
+   * vendingMode() at once when every answer it needs is in the decision caches ('none': neither privilege), else
+   * undefined: ask vendingMode(). Same entries, same revocation bound; tracing on always takes vendingMode() (its span).
+   */
+  vendingModeCached(scope: AccessScope, path: SecurablePath): 'read' | 'read-write' | 'none' | undefined {
+    const answers = this.allowsCached(scope, [
+      { privilege: 'table:write-data', path },
+      { privilege: 'table:read-data', path },
+    ]);
+    if (answers === undefined) return undefined;
+    const [write, read] = answers;
+    if (write && scope.warehouse.properties[VENDED_ACCESS_MODE] !== 'read') return 'read-write';
+    return write || read ? 'read' : 'none';
+  }
+
+  /** allows() from the caches alone (the admin role and the decisions), or undefined when one answer is not cached. */
+  private allowsCached(scope: AccessScope, checks: readonly Check[]): boolean[] | undefined {
+    if ((this.deps.spans ?? noSpans).enabled) return undefined;
+    const { caller } = scope;
+    let answers: boolean[];
+    if (caller.unrestricted || caller.admin) answers = checks.map(() => true);
+    else if (caller.members.length === 0) answers = checks.map(() => false);
+    else {
+      const who = whoOf(caller);
+      const admin = this.admins.get(who);
+      if (admin === undefined) return undefined;
+      answers = [];
+      for (const c of checks) {
+        const answer = admin || this.decisions.get(`${who}\u001d${c.privilege}\u001d${pathKey(c.path)}`);
+        if (answer === undefined) return undefined;
+        answers.push(answer);
+      }
+    }
+    const limit = caller.scope;
+    return limit ? answers.map((allowed, i) => allowed && scopeAllows(limit, checks[i]!.privilege)) : answers;
+  }
+
   /** True when the caller administers its tenant: by credential (admin role in its token) or as a member of the tenant's admin role. */
   async isAdmin(caller: Caller): Promise<boolean> {
     if (caller.unrestricted || caller.admin) return true;
@@ -178,6 +215,17 @@ export class AccessService {
     const firstMissing = ids.findIndex((id) => id === undefined);
     const existing = (firstMissing < 0 ? ids : ids.slice(0, firstMissing)) as string[];
     return { path: { warehouse: warehouse.name, namespaces: existing }, missing: firstMissing >= 0 };
+  }
+
+  /** namespacePath() at once when the ids of the namespace and its ancestors are all cached; else undefined (ask it). */
+  namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined {
+    const ids: string[] = [];
+    for (let i = 0; i < levels.length; i++) {
+      const id = this.namespaceIds.get(`${warehouse.name}\u001e${encodeNamespace(levels.slice(0, i + 1))}`);
+      if (id === undefined) return undefined;
+      ids.push(id);
+    }
+    return { path: { warehouse: warehouse.name, namespaces: ids }, missing: false };
   }
 
   /** A table's or view's path inside its namespace's path. */

@@ -14,6 +14,7 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { forbidden } from '../access/access-service.js';
+import type { SecurablePath } from '../access/ports.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { normalizedLocation } from '../locations.js';
@@ -54,9 +55,11 @@ export class SigningService {
     const levels = checkNamespace(namespace);
     checkName(name, 'table name');
     const storageRequest = checkSignInput(input);
-    const scope = await this.ctx.scope(request);
+    // What the caches already hold is taken without a promise (each await is a trip through the microtask queue, on
+    // every storage request of an engine); the same caches, bounds and checks as the awaited calls.
+    const scope = this.ctx.scopeCached?.(request) ?? (await this.ctx.scope(request));
     const object = tableObject(scope, levels, name);
-    const [mechanisms, signer] = await Promise.all([this.ctx.signing.mechanisms(scope.warehouse), this.ctx.signing.signerFor(scope.warehouse)]);
+    const { mechanisms, signer } = this.ctx.signing.signingCached?.(scope.warehouse) ?? (await this.signingOf(scope.warehouse));
     if (!signer || !mechanisms.includes('remote-signing')) return this.refuse(scope, object, `warehouse ${scope.warehouse.name} does not offer remote signing`, 'table:read-data');
     let inspected;
     try {
@@ -66,6 +69,11 @@ export class SigningService {
       throw e;
     }
     return this.signInTable(scope, levels, name, signer, inspected, object);
+  }
+
+  private async signingOf(warehouse: Warehouse) {
+    const [mechanisms, signer] = await Promise.all([this.ctx.signing.mechanisms(warehouse), this.ctx.signing.signerFor(warehouse)]);
+    return { mechanisms, signer };
   }
 
   /**
@@ -92,7 +100,8 @@ export class SigningService {
     const privilege = inspected.access === 'write' ? 'table:write-data' : 'table:read-data';
     // authorize
     const table = await this.resolve(scope, levels, name, privilege, object);
-    const mode = await this.ctx.access.vendingMode(scope, table.path);
+    const cached = this.ctx.access.vendingModeCached(scope, table.path);
+    const mode = cached === undefined ? await this.ctx.access.vendingMode(scope, table.path) : cached === 'none' ? undefined : cached;
     if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) {
       await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
       throw forbidden([privilege], object);
@@ -115,13 +124,21 @@ export class SigningService {
 
   /** The committed table of that name, else the staged one (only for whoever may still commit it). */
   private async resolve(scope: RequestScope, levels: string[], name: string, privilege: string, object: string) {
-    const resolved = await resolveTable(this.ctx, scope, levels, name);
+    // The namespace's ids from the cache when there, then one read of the table (through the store's read caches).
+    const namespace = this.ctx.access.namespacePathCached(scope.warehouse, levels);
+    const resolved = namespace === undefined ? await resolveTable(this.ctx, scope, levels, name) : await this.tableIn(scope, namespace.path, levels, name);
     const record: CatalogObjectRecord | undefined = resolved.record;
     if (record) return { location: record.location, path: this.ctx.access.objectPath(resolved.namespacePath, 'table', record.id) };
     const staged: StagedTableRecord | undefined = await this.ctx.store.repository.getStagedTable(scope.warehouse.name, levels, name, this.ctx.clock.now());
     if (!staged) return this.ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege as 'table:read-data', object, () => tableNotFound(levels, name));
     await requireStagedAccess(this.ctx, scope, staged, resolved.namespacePath, object);
     return { location: staged.location, path: resolved.namespacePath };
+  }
+
+  /** resolveTable's answer for a namespace whose path is known (it exists). */
+  private async tableIn(scope: RequestScope, namespacePath: SecurablePath, levels: string[], name: string) {
+    const found = await this.ctx.store.repository.getObject(scope.warehouse.name, levels, name);
+    return { namespacePath, record: found?.kind === 'table' ? found : undefined };
   }
 
   private async refuse(scope: RequestScope, object: string, reason: string, action: string, operation?: string): Promise<never> {
