@@ -71,6 +71,44 @@ export class SigningService {
     return this.signInTable(scope, levels, name, signer, inspected, object);
   }
 
+  /**
+   * sign()'s answer at once, without a promise, for the request that engines send over and over: everything it needs
+   * already in the caches sign() reads (the warehouse, its signer, the namespace's ids, the decisions; the table read
+   * where the store reads synchronously), allowed, its (caller, table, access) audited within the window, and header
+   * signing. Undefined in every other case, refusals included: then sign() decides and audits exactly as always.
+   * Both paths decide through the same checks (refusalOf) on the same cached state.
+   */
+  signCached(request: CatalogRequest, namespace: string[], name: string, input: SignInput): SignedStorageRequest | undefined {
+    // validate (what throws here throws the same in sign(), before anything is read or recorded)
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    const storageRequest = checkSignInput(input);
+    const scope = this.ctx.scopeCached?.(request);
+    const signing = scope && this.ctx.signing.signingCached?.(scope.warehouse);
+    const signer = signing?.signer;
+    if (scope === undefined || signer === undefined || !signing!.mechanisms.includes('remote-signing')) return undefined;
+    let inspected: InspectedRequest;
+    try {
+      inspected = signer.inspect(storageRequest);
+    } catch {
+      return undefined;
+    }
+    if (inspected.presignSeconds !== undefined) return undefined;
+    // authorize
+    const namespacePath = this.ctx.access.namespacePathCached(scope.warehouse, levels);
+    const record = namespacePath && this.ctx.store.repository.getObjectSync?.(scope.warehouse.name, levels, name);
+    if (record === undefined || record.kind !== 'table') return undefined;
+    const mode = this.ctx.access.vendingModeCached(scope, this.ctx.access.objectPath(namespacePath!.path, 'table', record.id));
+    if (mode === undefined || mode === 'none' || refusalOf(inspected, mode, record.location) !== undefined) return undefined;
+    const object = tableObject(scope, levels, name);
+    if (!this.auditedRecently(scope, inspected.access === 'write' ? 'table:write-data' : 'table:read-data', object)) return undefined;
+    // execute
+    const answer = signer.sign(inspected, new Date(this.ctx.clock.now()));
+    if (!(answer instanceof Promise)) return answer;
+    answer.catch(() => undefined);
+    return undefined;
+  }
+
   private async signingOf(warehouse: Warehouse) {
     const [mechanisms, signer] = await Promise.all([this.ctx.signing.mechanisms(warehouse), this.ctx.signing.signerFor(warehouse)]);
     return { mechanisms, signer };
@@ -102,16 +140,12 @@ export class SigningService {
     const table = await this.resolve(scope, levels, name, privilege, object);
     const cached = this.ctx.access.vendingModeCached(scope, table.path);
     const mode = cached === undefined ? await this.ctx.access.vendingMode(scope, table.path) : cached === 'none' ? undefined : cached;
-    if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) {
+    const refusal = refusalOf(inspected, mode, table.location);
+    if (refusal === LACKS_PRIVILEGE) {
       await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
       throw forbidden([privilege], object);
     }
-    const inside = normalizedLocation(table.location);
-    for (const location of inspected.locations) {
-      if (!location.startsWith(`${inside}/`)) {
-        return this.refuse(scope, object, `${inspected.operation} touches ${location}, outside the table's location ${inside}`, privilege, inspected.operation);
-      }
-    }
+    if (refusal !== undefined) return this.refuse(scope, object, refusal, privilege, inspected.operation);
     // execute
     // Header signing answers at once, and an allowed signature already audited in its window records nothing: no
     // await for either then (each one is a trip through the microtask queue, on every storage request of an engine).
@@ -150,9 +184,15 @@ export class SigningService {
     return this.ctx.audit.record(scope.caller, { type: decision === 'deny' ? 'sign.refused' : 'sign.allowed', decision, action, object, detail });
   }
 
+  /** Whether an allowed signature of this (caller, table, access) was recorded within the window. */
+  private auditedRecently(scope: RequestScope, action: string, object: string): boolean {
+    const last = this.audited.get(auditKey(scope, action, object));
+    return last !== undefined && this.ctx.clock.now() - last < AUDIT_WINDOW_MS;
+  }
+
   /** The audit record of an allowed signature, or undefined when this (caller, table, access) was recorded within the window. */
   private recordAllowed(scope: RequestScope, action: string, object: string, operation: string): Promise<void> | undefined {
-    const key = `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
+    const key = auditKey(scope, action, object);
     const now = this.ctx.clock.now();
     const last = this.audited.get(key);
     if (last !== undefined && now - last < AUDIT_WINDOW_MS) return undefined;
@@ -160,6 +200,22 @@ export class SigningService {
     this.audited.set(key, now);
     return this.record(scope, 'allow', action, object, { operation, windowSeconds: AUDIT_WINDOW_MS / 1000 });
   }
+}
+
+const auditKey = (scope: RequestScope, action: string, object: string) => `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
+
+/** LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed in the table. */
+const LACKS_PRIVILEGE = Symbol('lacks privilege');
+
+/** The one decision of both sign paths: the vending mode allows the access, and every key lies inside the table's location. */
+function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | undefined, tableLocation: string): string | typeof LACKS_PRIVILEGE | undefined {
+  if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) return LACKS_PRIVILEGE;
+  const inside = normalizedLocation(tableLocation);
+  const under = `${inside}/`;
+  for (const location of inspected.locations) {
+    if (!location.startsWith(under)) return `${inspected.operation} touches ${location}, outside the table's location ${inside}`;
+  }
+  return undefined;
 }
 
 const SIGNED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
