@@ -204,10 +204,13 @@ export class SigningService {
 
 const auditKey = (scope: RequestScope, action: string, object: string) => `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
 
-/** LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed in the table. */
+/** refusalOf's answer when the caller's privileges (its vending mode) do not allow the access. */
 const LACKS_PRIVILEGE = Symbol('lacks privilege');
 
-/** The one decision of both sign paths: the vending mode allows the access, and every key lies inside the table's location. */
+/**
+ * The one decision of both sign paths: the vending mode allows the access, and every key lies inside the table's
+ * location. LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed.
+ */
 function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | undefined, tableLocation: string): string | typeof LACKS_PRIVILEGE | undefined {
   if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) return LACKS_PRIVILEGE;
   const inside = normalizedLocation(tableLocation);
