@@ -138,36 +138,32 @@ export class AccessService {
    * undefined: ask vendingMode(). Same entries, same revocation bound; tracing on always takes vendingMode() (its span).
    */
   vendingModeCached(scope: AccessScope, path: SecurablePath): 'read' | 'read-write' | 'none' | undefined {
-    const answers = this.allowsCached(scope, [
-      { privilege: 'table:write-data', path },
-      { privilege: 'table:read-data', path },
-    ]);
-    if (answers === undefined) return undefined;
-    const [write, read] = answers;
-    if (write && scope.warehouse.properties[VENDED_ACCESS_MODE] !== 'read') return 'read-write';
-    return write || read ? 'read' : 'none';
-  }
-
-  /** allows() from the caches alone (the admin role and the decisions), or undefined when one answer is not cached. */
-  private allowsCached(scope: AccessScope, checks: readonly Check[]): boolean[] | undefined {
     if ((this.deps.spans ?? noSpans).enabled) return undefined;
     const { caller } = scope;
-    let answers: boolean[];
-    if (caller.unrestricted || caller.admin) answers = checks.map(() => true);
-    else if (caller.members.length === 0) answers = checks.map(() => false);
+    let write: boolean | undefined;
+    let read: boolean | undefined;
+    if (caller.unrestricted || caller.admin) write = read = true;
+    else if (caller.members.length === 0) write = read = false;
     else {
+      // allows()'s two decisions, from the admin and decision caches alone (one path key for both).
       const who = whoOf(caller);
       const admin = this.admins.get(who);
       if (admin === undefined) return undefined;
-      answers = [];
-      for (const c of checks) {
-        const answer = admin || this.decisions.get(`${who}\u001d${c.privilege}\u001d${pathKey(c.path)}`);
-        if (answer === undefined) return undefined;
-        answers.push(answer);
+      if (admin) write = read = true;
+      else {
+        const on = pathKey(path);
+        write = this.decisions.get(`${who}\u001dtable:write-data\u001d${on}`);
+        read = write === undefined ? undefined : this.decisions.get(`${who}\u001dtable:read-data\u001d${on}`);
+        if (read === undefined) return undefined;
       }
     }
     const limit = caller.scope;
-    return limit ? answers.map((allowed, i) => allowed && scopeAllows(limit, checks[i]!.privilege)) : answers;
+    if (limit) {
+      write = write && scopeAllows(limit, 'table:write-data');
+      read = read && scopeAllows(limit, 'table:read-data');
+    }
+    if (write && scope.warehouse.properties[VENDED_ACCESS_MODE] !== 'read') return 'read-write';
+    return write || read ? 'read' : 'none';
   }
 
   /** True when the caller administers its tenant: by credential (admin role in its token) or as a member of the tenant's admin role. */
