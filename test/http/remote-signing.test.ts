@@ -6,7 +6,7 @@
  * a staged table signable only by whoever staged it. Real-client proofs are in test/interop/remote-signing.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifySigV4 } from '@lakegate/sigv4';
 import { grantPrincipal, revoke } from '../support/access.js';
 import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
@@ -274,6 +274,56 @@ describe('the sign operation', () => {
     const refusedBefore = cat.logs().split('\n').filter((l) => l.includes('"sign.refused"') && l.includes(engine.id)).length;
     for (let i = 0; i < 2; i++) expect((await engine.send('POST', signUrl('orders'), req('PUT', `bucket/${refunds.key}/data/x.parquet`))).status).toBe(403);
     expect(cat.logs().split('\n').filter((l) => l.includes('"sign.refused"') && l.includes(engine.id))).toHaveLength(refusedBefore + 2);
+  });
+
+  it('answers warm signs from the caches without the awaited path, and still stops at the next call after a revoked grant, a disabled principal or revoked tokens', async () => {
+    const awaited = vi.spyOn(cat.lakegate.services.signing, 'sign');
+    try {
+      const engine = await principal('sign-warm');
+      await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
+      const put = req('PUT', `bucket/${orders.key}/data/warm.parquet`);
+      const signs = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const signed = await engine.send('POST', signUrl('orders'), put);
+          expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+          expect(signed.headers['cache-control']).toBe('no-cache');
+          const pinned = Object.fromEntries(Array.from(new URL(signed.body.uri).searchParams.keys(), (n) => [n, ['']]));
+          expect(await verifies(signed.body, 'PUT', { ...put.headers, ...pinned })).toMatchObject({ ok: true });
+        }
+      };
+      // The first signs fill the caches (a decision is kept from its second sighting, the signature audited once).
+      await signs(4);
+      const warm = awaited.mock.calls.length;
+      await signs(4);
+      // Answered from the caches: the awaited path was not taken again, and the signatures verify all the same.
+      expect(awaited.mock.calls.length).toBe(warm);
+      expect(cat.logs().split('\n').filter((l) => l.includes('"sign.allowed"') && l.includes(engine.id))).toHaveLength(1);
+
+      // A disabled principal's cached token stops at its next sign (the authentication's cache is cleared), and works again once enabled.
+      expect((await admin('POST', `/management/v1/principals/${engine.id}/disable`)).status).toBe(200);
+      // Twice: the second finds the disabled principal in the cache the first refilled.
+      for (let i = 0; i < 2; i++) expect((await engine.send('POST', signUrl('orders'), put)).status).toBe(401);
+      expect((await admin('POST', `/management/v1/principals/${engine.id}/enable`)).status).toBe(200);
+      await signs(3);
+
+      // A revoked grant: the next sign is refused and audited, every time.
+      const denied = () => cat.logs().split('\n').filter((l) => l.includes('"access.denied"') && l.includes(engine.id)).length;
+      const deniedBefore = denied();
+      await revoke(admin, `${engine.id}-role`, ['table:write-data'], tableSecurable('orders'));
+      for (let i = 0; i < 2; i++) expect((await engine.send('POST', signUrl('orders'), put)).status).toBe(403);
+      expect(denied()).toBe(deniedBefore + 2);
+
+      // Revoked tokens: 401 at the next call, though the token was verified a moment ago. A revocation covers the tokens
+      // issued before its second (principals.ts revocationInstant): this one was issued over a second before.
+      await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
+      await signs(3);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await signs(1);
+      expect((await admin('POST', `/management/v1/principals/${engine.id}/revoke-tokens`)).status).toBeLessThan(300);
+      for (let i = 0; i < 2; i++) expect((await engine.send('POST', signUrl('orders'), put)).status).toBe(401);
+    } finally {
+      awaited.mockRestore();
+    }
   });
 
   it('signs for a staged table only for whoever staged it', async () => {

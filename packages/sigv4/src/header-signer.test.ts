@@ -4,7 +4,7 @@
  * folded whitespace, unsignable and regenerated headers, dates across days) both produce the same Authorization.
  */
 import { describe, expect, it } from 'vitest';
-import { HeaderSigner } from './header-signer.js';
+import { HeaderSigner, PreparedQuery } from './header-signer.js';
 import { signRequest } from './sign.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -48,6 +48,8 @@ describe('HeaderSigner', () => {
       const got = signer.sign({ method, path, query, headers, payloadHash: hash }, signingDate);
       expect(got.authorization, `${method} ${url} ${JSON.stringify(headers)}`).toBe(expected.headers.authorization);
       expect(got.amzDate).toBe(expected.headers['x-amz-date']);
+      // The same query canonicalized once signs the same.
+      expect(signer.sign({ method, path, query: new PreparedQuery(query), headers, payloadHash: hash }, signingDate).authorization).toBe(expected.headers.authorization);
     }
   });
 

@@ -9,7 +9,7 @@
 export { verifySigV4 } from './verify.js';
 export { detectSigV4 } from './detect.js';
 export { signRequest, presignRequest } from './sign.js';
-export { HeaderSigner } from './header-signer.js';
+export { HeaderSigner, PreparedQuery } from './header-signer.js';
 export type { HeaderSignerOptions, HeaderSignInput, HeaderSignature } from './header-signer.js';
 export { plusAsSpaceInQuery } from './form-query.js';
 export type { SigningCredentials, SignRequestOptions, PresignRequestOptions, SignedRequest } from './sign.js';

@@ -47,7 +47,14 @@ export const ANONYMOUS: Actor = { subject: 'anonymous', tenant: 'default', kind:
 
 /** "user:alice via service:trino" — for logs and the audit trail. */
 export function describeActor(actor: Actor): string {
-  let out = `${actor.kind}:${actor.subject}`;
-  for (let a = actor.act; a; a = a.act) out += ` via ${a.sub}`;
+  // Kept per actor: an authenticator hands out the same actor for a cached credential, on every request it makes.
+  let out = descriptions.get(actor);
+  if (out === undefined) {
+    out = `${actor.kind}:${actor.subject}`;
+    for (let a = actor.act; a; a = a.act) out += ` via ${a.sub}`;
+    descriptions.set(actor, out);
+  }
   return out;
 }
+
+const descriptions = new WeakMap<Actor, string>();

@@ -56,4 +56,9 @@ export interface ServiceContext extends CatalogDeps {
   access: AccessService;
   /** Resolves the warehouse a request addresses: one of another tenant is answered exactly like a missing one. */
   scope(request: CatalogRequest): Promise<RequestScope>;
+  /**
+   * The request's scope at once when its warehouse is cached and of the caller's tenant; undefined means "ask
+   * scope()". For paths run once per storage request (remote signing), where each promise counts.
+   */
+  scopeCached?(request: CatalogRequest): RequestScope | undefined;
 }

@@ -124,6 +124,11 @@ export interface CatalogRepository {
   namespaceHasChildren(warehouse: string, levels: string[]): Promise<boolean>;
 
   getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined>;
+  /**
+   * getObject() answered at once where the store reads synchronously (SQLite): the same reads and caches. Undefined
+   * when there is no such object or the store cannot answer now: ask getObject(). Optional (PostgreSQL has none).
+   */
+  getObjectSync?(warehouse: string, namespace: string[], name: string): CatalogObjectRecord | undefined;
   /** Names only: listings must not read every table's metadata. */
   listObjects(warehouse: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>>;
   /** Objects of the warehouse whose location equals or lies under the given prefix. */

@@ -60,7 +60,11 @@ export function createCatalogServices(
   const warehouses = new WarehouseService(deps, defaultWarehouse);
   const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
   const scope = async (request: CatalogRequest): Promise<RequestScope> => ({ warehouse: await warehouses.require(request.caller, request.warehouse), caller: request.caller });
-  const ctx: ServiceContext = { ...deps, access, scope };
+  const scopeCached = (request: CatalogRequest): RequestScope | undefined => {
+    const warehouse = warehouses.cachedFor(request.caller, request.warehouse);
+    return warehouse === undefined ? undefined : { warehouse, caller: request.caller };
+  };
+  const ctx: ServiceContext = { ...deps, access, scope, scopeCached };
   const namespaces = new NamespaceService(ctx);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const tableCtx = { ...ctx, namespaces, credentials, signing };

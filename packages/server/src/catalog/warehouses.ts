@@ -58,6 +58,15 @@ export class WarehouseService {
     return warehouse;
   }
 
+  /**
+   * The named warehouse from the cache when it is there and of the caller's tenant; undefined otherwise (then
+   * require() decides, refusals and their audit included). The same entries and bound as require().
+   */
+  cachedFor(caller: Caller, name: string): Warehouse | undefined {
+    const cached = this.cache.get(name);
+    return cached !== undefined && cached.tenant === caller.tenant ? cached : undefined;
+  }
+
   /** The named warehouse whatever its tenant: for the management API, which applies its own tenant rules. */
   async lookup(name: string): Promise<Warehouse> {
     const cached = this.cache.get(name);

@@ -73,6 +73,7 @@ export function callerOf(req: FastifyRequest): Caller {
 
 /** What a protocol route hands a catalog service: the caller and the warehouse (prefix) it addresses. */
 export function catalogRequest(req: FastifyRequest<{ Params: { prefix: string } }>): CatalogRequest {
-  const idempotency = req.idempotencyKey ? { key: req.idempotencyKey, applied: req.idempotencyApplied } : undefined;
-  return { caller: callerOf(req), warehouse: req.params.prefix, ...(idempotency ? { idempotency } : {}) };
+  // Two literals, not a spread of an optional part: this runs on every catalog request.
+  if (!req.idempotencyKey) return { caller: callerOf(req), warehouse: req.params.prefix };
+  return { caller: callerOf(req), warehouse: req.params.prefix, idempotency: { key: req.idempotencyKey, applied: req.idempotencyApplied } };
 }

@@ -53,6 +53,8 @@ export class CompiledReads {
 /** Runs a compiled read and gives its rows. */
 export interface ReadRunner {
   rows<R>(query: CompiledQuery<R>): Promise<R[]>;
+  /** rows() run to completion at once, where the database is read synchronously (SQLite's read-only connection). */
+  rowsNow?<R>(query: CompiledQuery<R>): R[];
 }
 
 /** Through Kysely: the connection pool, the transaction, or SQLite's single connection. */

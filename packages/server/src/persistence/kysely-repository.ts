@@ -196,11 +196,37 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
   async getObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
     const caches = this.caches;
     if (caches === undefined) return this.getWholeObject(warehouse, namespace, name);
-    // One query: the row, and its metadata JSON only if it is not the one kept for its (id, pointer) (read-caches.ts).
+    const rowsNow = this.reads.rowsNow;
+    if (rowsNow !== undefined) return this.objectNow(caches, rowsNow, warehouse, namespace, name);
     const ns = encodeNamespace(namespace);
     const key = objectKey(warehouse, ns, name);
     const known = caches.metadata.get(key);
-    const q = this.compiled.compile('getObjectKnown', [warehouse, ns, name, known?.id ?? '', known?.metadataLocation ?? ''], (w, n, nm, id, location) =>
+    const [row] = await this.reads.rows(this.knownObjectQuery(warehouse, ns, name, known));
+    const found = objectKnown(caches, key, known, row);
+    return found !== WHOLE_ROW ? found : this.getWholeObject(warehouse, namespace, name);
+  }
+
+  getObjectSync(warehouse: string, namespace: string[], name: string): CatalogObjectRecord | undefined {
+    const caches = this.caches;
+    const rowsNow = this.reads.rowsNow;
+    return caches === undefined || rowsNow === undefined ? undefined : this.objectNow(caches, rowsNow, warehouse, namespace, name);
+  }
+
+  /** getObject() where reads run synchronously (SQLite): the same queries and caches, without a promise. */
+  private objectNow(caches: ReadCaches, rowsNow: NonNullable<ReadRunner['rowsNow']>, warehouse: string, namespace: string[], name: string): CatalogObjectRecord | undefined {
+    const ns = encodeNamespace(namespace);
+    const key = objectKey(warehouse, ns, name);
+    const known = caches.metadata.get(key);
+    const [row] = rowsNow(this.knownObjectQuery(warehouse, ns, name, known));
+    const found = objectKnown(caches, key, known, row);
+    if (found !== WHOLE_ROW) return found;
+    const [r] = rowsNow(this.wholeObjectQuery(warehouse, ns, name));
+    return r && objectFromRow(r, r.metadata);
+  }
+
+  /** One query: the row, and its metadata JSON only if it is not the one kept for its (id, pointer) (read-caches.ts). */
+  private knownObjectQuery(warehouse: string, ns: string, name: string, known: { id: string; metadataLocation: string } | undefined) {
+    return this.compiled.compile('getObjectKnown', [warehouse, ns, name, known?.id ?? '', known?.metadataLocation ?? ''], (w, n, nm, id, location) =>
       this.db
         .selectFrom('catalog_objects')
         .select(POINTER_COLUMNS)
@@ -209,24 +235,14 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
         .where('namespace', '=', n)
         .where('name', '=', nm),
     );
-    const [row] = await this.reads.rows(q);
-    if (row === undefined) {
-      caches.metadata.delete(key);
-      return undefined;
-    }
-    if (row.metadata !== null) {
-      caches.metadata.set(key, { id: row.id, metadataLocation: row.metadata_location, json: row.metadata });
-      return objectFromRow(row, row.metadata);
-    }
-    if (known === undefined) return this.getWholeObject(warehouse, namespace, name);
-    return objectFromRow(row, known.json);
+  }
+
+  private wholeObjectQuery(warehouse: string, ns: string, name: string) {
+    return this.compiled.compile('getObject', [warehouse, ns, name], (w, n, nm) => this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', n).where('name', '=', nm));
   }
 
   private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
-    const q = this.compiled.compile('getObject', [warehouse, encodeNamespace(namespace), name], (w, ns, n) =>
-      this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
-    );
-    const [r] = await this.reads.rows(q);
+    const [r] = await this.reads.rows(this.wholeObjectQuery(warehouse, encodeNamespace(namespace), name));
     return r && objectFromRow(r, r.metadata);
   }
 
@@ -362,4 +378,20 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     const res = await q.executeTakeFirst();
     return Number(res.numDeletedRows) === 1;
   }
+}
+
+/** objectKnown's answer when the row came without its metadata JSON and none is kept for it: read the whole row. */
+const WHOLE_ROW = Symbol('whole row');
+
+/** The object from getObjectKnown's row (keeping its metadata JSON when the row brought it), or WHOLE_ROW. */
+function objectKnown(caches: ReadCaches, key: string, known: { json: string } | undefined, row: (Omit<Selectable<CatalogDatabase['catalog_objects']>, 'metadata'> & { metadata: string | null }) | undefined): CatalogObjectRecord | undefined | typeof WHOLE_ROW {
+  if (row === undefined) {
+    caches.metadata.delete(key);
+    return undefined;
+  }
+  if (row.metadata !== null) {
+    caches.metadata.set(key, { id: row.id, metadataLocation: row.metadata_location, json: row.metadata });
+    return objectFromRow(row, row.metadata);
+  }
+  return known === undefined ? WHOLE_ROW : objectFromRow(row, known.json);
 }

@@ -74,6 +74,12 @@ export class WarehouseStorage {
     return (await this.resolve(warehouse)).signer;
   }
 
+  /** The warehouse's mechanisms and signer when resolve() would answer from what it holds for this record. */
+  signingCached(warehouse: Warehouse): { readonly mechanisms: readonly DelegationMechanism[]; readonly signer?: RequestSigner | undefined } | undefined {
+    const known = this.byRecord.get(warehouse);
+    return known !== undefined && this.resolved.get(warehouse.name) === known ? known : undefined;
+  }
+
   /** Seals a profile's secret for storage; the id is what the warehouse record keeps. */
   sealSecret(secretId: string, secret: unknown): string {
     return this.box.seal(JSON.stringify(secret), `secret:${secretId}`);

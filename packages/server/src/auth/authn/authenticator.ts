@@ -34,6 +34,12 @@ export class AuthenticationError extends Error {
 export interface Authenticator {
   readonly name: string;
   authenticate(request: RequestCredentials): Promise<Actor | undefined>;
+  /**
+   * The actor at once when the credentials are this authenticator's and its caches alone accept them (a bearer token
+   * verified a moment ago, its principal's state known); undefined in every other case, refusals included, and then
+   * authenticate() decides. Optional: an authenticator without it is always asked through authenticate().
+   */
+  authenticateCached?(request: RequestCredentials): Actor | undefined;
 }
 
 export class AuthenticatorChain {
@@ -46,5 +52,13 @@ export class AuthenticatorChain {
       if (actor) return actor;
     }
     return undefined;
+  }
+
+  /**
+   * The first authenticator's actor when it accepts the credentials from its caches (authenticateCached): what
+   * authenticate() would answer, without a promise. Undefined means "ask authenticate()", never "anonymous".
+   */
+  authenticateCached(request: RequestCredentials): Actor | undefined {
+    return this.authenticators[0]?.authenticateCached?.(request);
   }
 }

@@ -133,6 +133,39 @@ export class AccessService {
     return write || read ? 'read' : undefined;
   }
 
+  /**
+   * vendingMode() at once when every answer it needs is in the decision caches ('none': neither privilege), else
+   * undefined: ask vendingMode(). Same entries, same revocation bound; tracing on always takes vendingMode() (its span).
+   */
+  vendingModeCached(scope: AccessScope, path: SecurablePath): 'read' | 'read-write' | 'none' | undefined {
+    if ((this.deps.spans ?? noSpans).enabled) return undefined;
+    const { caller } = scope;
+    let write: boolean | undefined;
+    let read: boolean | undefined;
+    if (caller.unrestricted || caller.admin) write = read = true;
+    else if (caller.members.length === 0) write = read = false;
+    else {
+      // allows()'s two decisions, from the admin and decision caches alone (one path key for both).
+      const who = whoOf(caller);
+      const admin = this.admins.get(who);
+      if (admin === undefined) return undefined;
+      if (admin) write = read = true;
+      else {
+        const on = pathKey(path);
+        write = this.decisions.get(`${who}\u001dtable:write-data\u001d${on}`);
+        read = write === undefined ? undefined : this.decisions.get(`${who}\u001dtable:read-data\u001d${on}`);
+        if (read === undefined) return undefined;
+      }
+    }
+    const limit = caller.scope;
+    if (limit) {
+      write = write && scopeAllows(limit, 'table:write-data');
+      read = read && scopeAllows(limit, 'table:read-data');
+    }
+    if (write && scope.warehouse.properties[VENDED_ACCESS_MODE] !== 'read') return 'read-write';
+    return write || read ? 'read' : 'none';
+  }
+
   /** True when the caller administers its tenant: by credential (admin role in its token) or as a member of the tenant's admin role. */
   async isAdmin(caller: Caller): Promise<boolean> {
     if (caller.unrestricted || caller.admin) return true;
@@ -178,6 +211,17 @@ export class AccessService {
     const firstMissing = ids.findIndex((id) => id === undefined);
     const existing = (firstMissing < 0 ? ids : ids.slice(0, firstMissing)) as string[];
     return { path: { warehouse: warehouse.name, namespaces: existing }, missing: firstMissing >= 0 };
+  }
+
+  /** namespacePath() at once when the ids of the namespace and its ancestors are all cached; else undefined (ask it). */
+  namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined {
+    const ids: string[] = [];
+    for (let i = 0; i < levels.length; i++) {
+      const id = this.namespaceIds.get(`${warehouse.name}\u001e${encodeNamespace(levels.slice(0, i + 1))}`);
+      if (id === undefined) return undefined;
+      ids.push(id);
+    }
+    return { path: { warehouse: warehouse.name, namespaces: ids }, missing: false };
   }
 
   /** A table's or view's path inside its namespace's path. */

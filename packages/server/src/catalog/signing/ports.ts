@@ -67,4 +67,9 @@ export interface StorageSigning {
   mechanisms(warehouse: Warehouse): Promise<readonly DelegationMechanism[]>;
   /** The signer of the warehouse's storage; undefined when it signs nothing (local files, other clouds, signing off). */
   signerFor(warehouse: Warehouse): Promise<RequestSigner | undefined>;
+  /**
+   * Both at once when the warehouse's storage is already set up for this very record (nothing to build or read);
+   * undefined means "ask mechanisms() and signerFor()". Optional, for the sign path (one call per storage request).
+   */
+  signingCached?(warehouse: Warehouse): { readonly mechanisms: readonly DelegationMechanism[]; readonly signer?: RequestSigner | undefined } | undefined;
 }

@@ -14,6 +14,7 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { forbidden } from '../access/access-service.js';
+import type { SecurablePath } from '../access/ports.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { normalizedLocation } from '../locations.js';
@@ -54,9 +55,11 @@ export class SigningService {
     const levels = checkNamespace(namespace);
     checkName(name, 'table name');
     const storageRequest = checkSignInput(input);
-    const scope = await this.ctx.scope(request);
+    // What the caches already hold is taken without a promise (each await is a trip through the microtask queue, on
+    // every storage request of an engine); the same caches, bounds and checks as the awaited calls.
+    const scope = this.ctx.scopeCached?.(request) ?? (await this.ctx.scope(request));
     const object = tableObject(scope, levels, name);
-    const [mechanisms, signer] = await Promise.all([this.ctx.signing.mechanisms(scope.warehouse), this.ctx.signing.signerFor(scope.warehouse)]);
+    const { mechanisms, signer } = this.ctx.signing.signingCached?.(scope.warehouse) ?? (await this.signingOf(scope.warehouse));
     if (!signer || !mechanisms.includes('remote-signing')) return this.refuse(scope, object, `warehouse ${scope.warehouse.name} does not offer remote signing`, 'table:read-data');
     let inspected;
     try {
@@ -66,6 +69,49 @@ export class SigningService {
       throw e;
     }
     return this.signInTable(scope, levels, name, signer, inspected, object);
+  }
+
+  /**
+   * sign()'s answer at once, without a promise, for the request that engines send over and over: everything it needs
+   * already in the caches sign() reads (the warehouse, its signer, the namespace's ids, the decisions; the table read
+   * where the store reads synchronously), allowed, its (caller, table, access) audited within the window, and header
+   * signing. Undefined in every other case, refusals included: then sign() decides and audits exactly as always.
+   * Both paths decide through the same checks (refusalOf) on the same cached state.
+   */
+  signCached(request: CatalogRequest, namespace: string[], name: string, input: SignInput): SignedStorageRequest | undefined {
+    // validate (what throws here throws the same in sign(), before anything is read or recorded)
+    const levels = checkNamespace(namespace);
+    checkName(name, 'table name');
+    const storageRequest = checkSignInput(input);
+    const scope = this.ctx.scopeCached?.(request);
+    const signing = scope && this.ctx.signing.signingCached?.(scope.warehouse);
+    const signer = signing?.signer;
+    if (scope === undefined || signer === undefined || !signing!.mechanisms.includes('remote-signing')) return undefined;
+    let inspected: InspectedRequest;
+    try {
+      inspected = signer.inspect(storageRequest);
+    } catch {
+      return undefined;
+    }
+    if (inspected.presignSeconds !== undefined) return undefined;
+    // authorize
+    const namespacePath = this.ctx.access.namespacePathCached(scope.warehouse, levels);
+    const record = namespacePath && this.ctx.store.repository.getObjectSync?.(scope.warehouse.name, levels, name);
+    if (record === undefined || record.kind !== 'table') return undefined;
+    const mode = this.ctx.access.vendingModeCached(scope, this.ctx.access.objectPath(namespacePath!.path, 'table', record.id));
+    if (mode === undefined || mode === 'none' || refusalOf(inspected, mode, record.location) !== undefined) return undefined;
+    const object = tableObject(scope, levels, name);
+    if (!this.auditedRecently(scope, inspected.access === 'write' ? 'table:write-data' : 'table:read-data', object)) return undefined;
+    // execute
+    const answer = signer.sign(inspected, new Date(this.ctx.clock.now()));
+    if (!(answer instanceof Promise)) return answer;
+    answer.catch(() => undefined);
+    return undefined;
+  }
+
+  private async signingOf(warehouse: Warehouse) {
+    const [mechanisms, signer] = await Promise.all([this.ctx.signing.mechanisms(warehouse), this.ctx.signing.signerFor(warehouse)]);
+    return { mechanisms, signer };
   }
 
   /**
@@ -92,17 +138,14 @@ export class SigningService {
     const privilege = inspected.access === 'write' ? 'table:write-data' : 'table:read-data';
     // authorize
     const table = await this.resolve(scope, levels, name, privilege, object);
-    const mode = await this.ctx.access.vendingMode(scope, table.path);
-    if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) {
+    const cached = this.ctx.access.vendingModeCached(scope, table.path);
+    const mode = cached === undefined ? await this.ctx.access.vendingMode(scope, table.path) : cached === 'none' ? undefined : cached;
+    const refusal = refusalOf(inspected, mode, table.location);
+    if (refusal === LACKS_PRIVILEGE) {
       await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
       throw forbidden([privilege], object);
     }
-    const inside = normalizedLocation(table.location);
-    for (const location of inspected.locations) {
-      if (!location.startsWith(`${inside}/`)) {
-        return this.refuse(scope, object, `${inspected.operation} touches ${location}, outside the table's location ${inside}`, privilege, inspected.operation);
-      }
-    }
+    if (refusal !== undefined) return this.refuse(scope, object, refusal, privilege, inspected.operation);
     // execute
     // Header signing answers at once, and an allowed signature already audited in its window records nothing: no
     // await for either then (each one is a trip through the microtask queue, on every storage request of an engine).
@@ -115,13 +158,21 @@ export class SigningService {
 
   /** The committed table of that name, else the staged one (only for whoever may still commit it). */
   private async resolve(scope: RequestScope, levels: string[], name: string, privilege: string, object: string) {
-    const resolved = await resolveTable(this.ctx, scope, levels, name);
+    // The namespace's ids from the cache when there, then one read of the table (through the store's read caches).
+    const namespace = this.ctx.access.namespacePathCached(scope.warehouse, levels);
+    const resolved = namespace === undefined ? await resolveTable(this.ctx, scope, levels, name) : await this.tableIn(scope, namespace.path, levels, name);
     const record: CatalogObjectRecord | undefined = resolved.record;
     if (record) return { location: record.location, path: this.ctx.access.objectPath(resolved.namespacePath, 'table', record.id) };
     const staged: StagedTableRecord | undefined = await this.ctx.store.repository.getStagedTable(scope.warehouse.name, levels, name, this.ctx.clock.now());
     if (!staged) return this.ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege as 'table:read-data', object, () => tableNotFound(levels, name));
     await requireStagedAccess(this.ctx, scope, staged, resolved.namespacePath, object);
     return { location: staged.location, path: resolved.namespacePath };
+  }
+
+  /** resolveTable's answer for a namespace whose path is known (it exists). */
+  private async tableIn(scope: RequestScope, namespacePath: SecurablePath, levels: string[], name: string) {
+    const found = await this.ctx.store.repository.getObject(scope.warehouse.name, levels, name);
+    return { namespacePath, record: found?.kind === 'table' ? found : undefined };
   }
 
   private async refuse(scope: RequestScope, object: string, reason: string, action: string, operation?: string): Promise<never> {
@@ -133,9 +184,15 @@ export class SigningService {
     return this.ctx.audit.record(scope.caller, { type: decision === 'deny' ? 'sign.refused' : 'sign.allowed', decision, action, object, detail });
   }
 
+  /** Whether an allowed signature of this (caller, table, access) was recorded within the window. */
+  private auditedRecently(scope: RequestScope, action: string, object: string): boolean {
+    const last = this.audited.get(auditKey(scope, action, object));
+    return last !== undefined && this.ctx.clock.now() - last < AUDIT_WINDOW_MS;
+  }
+
   /** The audit record of an allowed signature, or undefined when this (caller, table, access) was recorded within the window. */
   private recordAllowed(scope: RequestScope, action: string, object: string, operation: string): Promise<void> | undefined {
-    const key = `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
+    const key = auditKey(scope, action, object);
     const now = this.ctx.clock.now();
     const last = this.audited.get(key);
     if (last !== undefined && now - last < AUDIT_WINDOW_MS) return undefined;
@@ -143,6 +200,25 @@ export class SigningService {
     this.audited.set(key, now);
     return this.record(scope, 'allow', action, object, { operation, windowSeconds: AUDIT_WINDOW_MS / 1000 });
   }
+}
+
+const auditKey = (scope: RequestScope, action: string, object: string) => `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
+
+/** refusalOf's answer when the caller's privileges (its vending mode) do not allow the access. */
+const LACKS_PRIVILEGE = Symbol('lacks privilege');
+
+/**
+ * The one decision of both sign paths: the vending mode allows the access, and every key lies inside the table's
+ * location. LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed.
+ */
+function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | undefined, tableLocation: string): string | typeof LACKS_PRIVILEGE | undefined {
+  if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) return LACKS_PRIVILEGE;
+  const inside = normalizedLocation(tableLocation);
+  const under = `${inside}/`;
+  for (const location of inspected.locations) {
+    if (!location.startsWith(under)) return `${inspected.operation} touches ${location}, outside the table's location ${inside}`;
+  }
+  return undefined;
 }
 
 const SIGNED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);

@@ -5,7 +5,7 @@
  * credential. Failures are 401 with WWW-Authenticate and the surface's own
  * error body; the reason never echoes the credential.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Actor, describeActor } from '../../auth/actor.js';
 import { AuthenticationError, type AuthenticatorChain, type RequestCredentials } from '../../auth/authn/authenticator.js';
 import { errorDescription } from '../../auth/issuer/oauth-error.js';
@@ -93,7 +93,30 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
   if (!options.required) return;
   // preValidation, not onRequest: request signing covers the body, which is read by then.
   const spans = options.spans ?? noSpans;
-  app.addHook('preValidation', async (req: FastifyRequest, reply) => {
+  // Not an async function: a credential the chain accepts from its caches (a bearer token verified a moment ago,
+  // nearly every request of an engine) is settled here and now, without a promise and its microtask turns
+  // (docs/benchmarks-signing.md). Everything else, refusals included, takes the asynchronous path below.
+  app.addHook('preValidation', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (!spans.enabled) {
+      const cached = options.chain.authenticateCached(new HttpCredentials(req));
+      if (cached !== undefined) {
+        accept(req, reply, cached);
+        done();
+        return undefined;
+      }
+    }
+    // Resolved: Fastify goes on (or stops, when the hook answered the request); rejected: the error handler answers.
+    return authenticateAsync(req, reply);
+  });
+
+  function accept(req: FastifyRequest, reply: FastifyReply, actor: Actor): void {
+    req.actor = actor;
+    // Later log lines of this request ("request completed", errors) name who made it, including
+    // the act chain of a delegated token ("user:alice via spark-engine").
+    bindRequestLog(req, reply, { actor: describeActor(actor), auth: actor.method });
+  }
+
+  async function authenticateAsync(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     let actor: Actor | undefined;
     let failure: AuthenticationError | undefined;
     if (spans.enabled) {
@@ -116,10 +139,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
       }
     }
     if (actor) {
-      req.actor = actor;
-      // Later log lines of this request ("request completed", errors) name who made it, including
-      // the act chain of a delegated token ("user:alice via spark-engine").
-      bindRequestLog(req, reply, { actor: describeActor(actor), auth: actor.method });
+      accept(req, reply, actor);
       return;
     }
     if (failure?.status === 403) {
@@ -135,7 +155,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     const error = malformed ? 'invalid_request' : 'invalid_token';
     reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="${error}", error_description="${errorDescription(reason)}"` : ''}`);
     return malformed ? reply.code(400).send(envelope.fromStatus(400, `Malformed credentials: ${reason}`, req)) : reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
-  });
+  }
 }
 
 /**

@@ -104,15 +104,19 @@ function readRunner(reader: Database.Database, writes: WriteCount, tracing: Stat
   const dataVersion = reader.prepare('pragma data_version').pluck();
   // Asked once per dispatch of requests, and again after any statement of this process's own writing connection.
   const memo = new ReadMemo(oncePerDispatch(() => dataVersion.get() as number, () => writes.value));
+  const rowsNow = <R>(query: CompiledQuery<R>): R[] => {
+    try {
+      // Callers only read the rows they get (the kept ones are frozen).
+      return memo.rows(query.sql, query.parameters, () => traceStatementSync(tracing, query.sql, () => prepare(query.sql).all(...(query.parameters as unknown[])))) as R[];
+    } catch (error) {
+      throw outageOr(SQLITE_ERRORS, error);
+    }
+  };
   return {
     async rows<R>(query: CompiledQuery<R>): Promise<R[]> {
-      try {
-        // Callers only read the rows they get (the kept ones are frozen).
-        return memo.rows(query.sql, query.parameters, () => traceStatementSync(tracing, query.sql, () => prepare(query.sql).all(...(query.parameters as unknown[])))) as R[];
-      } catch (error) {
-        throw outageOr(SQLITE_ERRORS, error);
-      }
+      return rowsNow(query);
     },
+    rowsNow,
   };
 }
 

@@ -13,7 +13,7 @@
  * The answered URI is the one sent, but for a PutObject or UploadPart to a store other than AWS S3, which gains the
  * pinned `x-amz-copy-source=` parameter (PINNED_EMPTY); both clients send the answered URI as is.
  */
-import { HeaderSigner, presignRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
+import { HeaderSigner, PreparedQuery, presignRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { InspectedRequest, RequestSigner, SignEndpointMode, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
 import { type ParsedS3Request, type S3SigningTarget, addressesTarget, inspectS3Request } from './s3-sign-rules.js';
@@ -67,6 +67,7 @@ export class S3RequestSigner implements RequestSigner {
 
   /** Header signing by hand (@lakegate/sigv4 HeaderSigner: SignatureV4's canonicalization, its day's key kept). */
   private readonly headerSigner: HeaderSigner;
+  private readonly pinnedQueries = new Map<string, { query: PreparedQuery; uriTail: string }>();
 
   constructor(private readonly options: S3RequestSignerOptions) {
     this.endpointMode = options.endpointMode ?? 'table';
@@ -99,6 +100,14 @@ export class S3RequestSigner implements RequestSigner {
     const payload = req.payloadSha256 ?? UNSIGNED_PAYLOAD;
     if (added && inspected.presignSeconds === undefined) headers['x-amz-content-sha256'] = payload;
     const pinnable = inspected.presignSeconds === undefined && this.options.endpoint !== undefined ? PINNED_EMPTY[inspected.operation] : undefined;
+    if (pinnable !== undefined && req.query.length === 0 && noneSet(headers, pinnable)) {
+      // The usual write (a PutObject or UploadPart without a query of its own): every pinned name is added, and the
+      // query, its canonical form and the URI's tail are the same each time: built once per operation.
+      const kept = this.pinnedQuery(inspected.operation, pinnable);
+      for (const name of pinnable) headers[name] = '';
+      const signed = this.headerSigner.sign({ method: req.method, path: req.path, query: kept.query, headers, payloadHash: headers['x-amz-content-sha256']! }, signingDate);
+      return { uri: `${req.uri}${req.uri.includes('?') ? '&' : '?'}${kept.uriTail}`, headers: this.answerHeaders(signed, added ? payload : undefined) };
+    }
     const pinned = pinnable === undefined ? [] : pinnable.filter((n) => headers[n] === undefined);
     for (const name of pinned) headers[name] = '';
     if (inspected.presignSeconds !== undefined) {
@@ -111,10 +120,24 @@ export class S3RequestSigner implements RequestSigner {
     }
     const query = pinned.length === 0 ? req.query : [...req.query, ...pinned.map((n): [string, string] => [n, ''])];
     const signed = this.headerSigner.sign({ method: req.method, path: req.path, query, headers, payloadHash: headers['x-amz-content-sha256']! }, signingDate);
-    const out: Record<string, string[]> = { Authorization: [signed.authorization], 'X-Amz-Date': [signed.amzDate] };
-    if (added) out['x-amz-content-sha256'] = [payload];
     const uri = pinned.length === 0 ? req.uri : `${req.uri}${req.uri.includes('?') ? '&' : '?'}${pinned.map((n) => `${n}=`).join('&')}`;
-    return { uri, headers: out };
+    return { uri, headers: this.answerHeaders(signed, added ? payload : undefined) };
+  }
+
+  private answerHeaders(signed: { authorization: string; amzDate: string }, addedPayloadHash: string | undefined): Record<string, string[]> {
+    const out: Record<string, string[]> = { Authorization: [signed.authorization], 'X-Amz-Date': [signed.amzDate] };
+    if (addedPayloadHash !== undefined) out['x-amz-content-sha256'] = [addedPayloadHash];
+    return out;
+  }
+
+  /** An operation's pinned names as a query: canonicalized once (PreparedQuery), and the URI's tail. */
+  private pinnedQuery(operation: string, names: readonly string[]): { query: PreparedQuery; uriTail: string } {
+    let kept = this.pinnedQueries.get(operation);
+    if (kept === undefined) {
+      kept = { query: new PreparedQuery(names.map((n): [string, string] => [n, ''])), uriTail: names.map((n) => `${n}=`).join('&') };
+      this.pinnedQueries.set(operation, kept);
+    }
+    return kept;
   }
 
   clientConfig(): Record<string, string> {
@@ -127,3 +150,8 @@ export class S3RequestSigner implements RequestSigner {
   }
 }
 
+
+function noneSet(headers: Record<string, string>, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) if (headers[names[i]!] !== undefined) return false;
+  return true;
+}

@@ -52,6 +52,13 @@ export function metadataAnswer(metadataLocation: string, metadataJson: string, e
 
 export const sendJson = (reply: FastifyReply, text: string | Buffer) => reply.type('application/json; charset=utf-8').send(text);
 
+/** A RemoteSignResult. Clients must not reuse a signature: the next request is decided by the privileges of its moment. */
+export function sendSigned(reply: FastifyReply, signed: { uri: string; headers: Record<string, string[]> }): FastifyReply {
+  reply.header('cache-control', 'no-cache');
+  // Strings only: JSON.stringify, not the catalog's bigint-aware serializer (this runs once per storage request).
+  return sendJson(reply, JSON.stringify({ uri: signed.uri, headers: signed.headers }));
+}
+
 /**
  * The access mechanisms the client supports (X-Iceberg-Access-Delegation: a comma-separated list, maybe repeated);
  * unknown ones are ignored. The warehouse picks among them (catalog/signing/delegation.ts).

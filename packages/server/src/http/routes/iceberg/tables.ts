@@ -16,6 +16,7 @@ import {
   noContent,
   pageQuery,
   sendJson,
+  sendSigned,
   accessDelegation,
 } from './common.js';
 import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
@@ -115,28 +116,26 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     return { 'storage-credentials': vended.storageCredentials };
   });
 
-  app.post('/:prefix/namespaces/:namespace/tables/:table/sign', { schema: { operationId: 'signRequest' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
+  // Not an async handler: the sign that the caches decide alone (SigningService.signCached, nearly every one of an
+  // engine) is answered here and now, without a promise; every other one goes through sign() as always.
+  app.post('/:prefix/namespaces/:namespace/tables/:table/sign', { schema: { operationId: 'signRequest' } }, (req: FastifyRequest<{ Params: TableParams }>, reply) => {
     const body = bodyObject(req);
-    const signed = await services.signing.sign(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, {
-      region: body.region,
-      uri: body.uri,
-      method: body.method,
-      headers: body.headers,
-      body: body.body,
-      provider: body.provider,
-    });
-    // Clients must not reuse a signature: the next request is decided by the privileges of its moment.
-    reply.header('cache-control', 'no-cache');
-    // Strings only: JSON.stringify, not the catalog's bigint-aware serializer (this runs once per storage request).
-    return sendJson(reply, JSON.stringify({ uri: signed.uri, headers: signed.headers }));
+    const request = catalogRequest(req);
+    const namespace = namespaceParam(req.params.namespace);
+    const input = { region: body.region, uri: body.uri, method: body.method, headers: body.headers, body: body.body, provider: body.provider };
+    const signed = services.signing.signCached(request, namespace, req.params.table, input);
+    if (signed !== undefined) {
+      sendSigned(reply, signed);
+      return undefined;
+    }
+    return services.signing.sign(request, namespace, req.params.table, input).then((s) => sendSigned(reply, s));
   });
 
   // The unscoped default endpoint of older signer clients (catalog/signing/sign-default.ts): no prefix, no table.
   app.post('/aws/s3/sign', { schema: { operationId: 'signRequestByLocation' } }, async (req, reply) => {
     const body = bodyObject(req);
     const signed = await services.signing.signByLocation(callerOf(req), { region: body.region, uri: body.uri, method: body.method, headers: body.headers, body: body.body, provider: body.provider });
-    reply.header('cache-control', 'no-cache');
-    return sendJson(reply, JSON.stringify({ uri: signed.uri, headers: signed.headers }));
+    return sendSigned(reply, signed);
   });
 
   app.post('/:prefix/namespaces/:namespace/tables/:table/metrics', { schema: { operationId: 'reportMetrics' } }, async (req: FastifyRequest<{ Params: TableParams }>, reply) => {
