@@ -22,15 +22,15 @@
  *
  * --interval-ms sets LAKEGATE_EVENT_DELIVERY_INTERVAL_MS on both servers (default: the server's default).
  * --cpu-prof DIR writes V8 CPU profiles of A and B to DIR/A and DIR/B (at exit).
- * --pinned pins both servers to the server CPUs and this process to CPU 0 (bench/lib/proc.mjs cpuSets); the broker
- * is not pinned. Needs the built server (npm run build).
+ * --pinned pins both servers to the server CPUs, and this process, the broker and its consumer to CPU 0 (bench/lib/proc.mjs
+ * cpuSets): the server's CPUs are left to the server, as with a broker on other hosts. Needs the built server (npm run build).
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
 import { Conn, isSuccess, median, postRequest, quantile, runCell } from './lib/load.mjs';
 import { startKafkaTopic } from './lib/kafka-broker.mjs';
-import { cpuSecondsOf, cpuSets, log, machineCpu, mainThreadCpuSeconds, namedThreadsCpuSeconds, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
+import { cpuSecondsOf, cpuSets, pinProcess, log, machineCpu, mainThreadCpuSeconds, namedThreadsCpuSeconds, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
 import { sendJson, startLakegate, startPostgresCluster } from './lib/servers.mjs';
 
@@ -114,8 +114,11 @@ async function main() {
   const dir = tempDir('lakegate-bench-events-ab-');
   const sets = opt.pinned ? cpuSets('pinned') : null;
   setOwnAffinity(sets?.client);
-  const arrivals = [];
-  const kafka = await startKafkaTopic(dir, TOPIC, (event, at) => arrivals.push({ at, time: Date.parse(event.time), type: event.type }));
+  // The consumer runs in a process of its own: in this one it delayed the very commits being timed (B's p99).
+  const kafka = await startKafkaTopic(dir, TOPIC);
+  // Pinned: the broker and its consumer share the load generator's CPUs, as a broker on other hosts would leave the
+  // server's CPUs to the server.
+  if (sets) for (const pid of [kafka.pid, kafka.consumerPid]) pinProcess(pid, sets.client);
   let pg;
   if (opt.database === 'postgres') pg = await startPostgresCluster({ cpus: sets?.server });
   const env = opt['interval-ms'] ? { LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: opt['interval-ms'] } : {};
@@ -153,9 +156,11 @@ async function main() {
           if (k === 'B' && shape === 'rate') {
             // Until the consumer has every event of the run (at most 15 s), then the lag of those events.
             const [from, to] = r.window;
-            const of = () => arrivals.filter((a) => a.time >= from - 50 && a.time <= to + 50 && a.type === 'io.lakegate.table.committed');
-            for (let w = 0; w < 150 && of().length < r.ok; w++) await sleep(100);
-            const lags = of().map((a) => a.at - a.time);
+            let lags = await kafka.lags(from - 50, to + 50);
+            for (let w = 0; w < 150 && lags.length < r.ok; w++) {
+              await sleep(100);
+              lags = await kafka.lags(from - 50, to + 50);
+            }
             Object.assign(r, { lagP50: quantile(lags, 50), lagP99: quantile(lags, 99), lagged: lags.length });
             // Delivery rounds that sent something, per second of the run (each accepted batch is one deliver() call).
             r.batchesPerSec = ((await acceptedBatches(s)) - batches0) / SECONDS;

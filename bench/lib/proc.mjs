@@ -99,8 +99,13 @@ export function cpuSets(layout) {
 
 /** Pins this process (all its threads) to `cpus`, or frees it when undefined. */
 export function setOwnAffinity(cpus) {
+  pinProcess(process.pid, cpus);
+}
+
+/** Pins a running process (all its threads) to `cpus`, or frees it when undefined. */
+export function pinProcess(pid, cpus) {
   if (!HAS_TASKSET) return;
-  execFileSync('taskset', ['-a', '-cp', cpus ?? `0-${NCPU - 1}`, String(process.pid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-cp', cpus ?? `0-${NCPU - 1}`, String(pid)], { stdio: 'ignore' });
 }
 
 /** Spawns a server, pinned to `cpus` when given; its output is kept (the last 32-64 kB) for error messages. */

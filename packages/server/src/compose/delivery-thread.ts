@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
 import type { LakegateConfig } from '../config/config.js';
+import { lowerThreadPriority } from '../runtime/thread-priority.js';
 
 /** What the thread gets at its start (structured-cloned: plain data only). */
 export interface ThreadData {
@@ -61,6 +62,10 @@ export function threadEntry(): URL | undefined {
   return undefined;
 }
 
+/** The thread's name (its task name on Linux: runtime/thread-priority.ts). */
+export const THREAD_NAME = 'lakegate-event-delivery';
+const THREAD_NICENESS = 10;
+
 export class DeliveryThread {
   private worker: Worker | undefined;
   private stopping = false;
@@ -89,7 +94,11 @@ export class DeliveryThread {
     // The thread needs no other secret of the config (the key comes opened; OpenFGA is not its business).
     const config: LakegateConfig = { ...this.o.config, secretKey: '', openfgaToken: '' };
     const data: ThreadData = { config, secretKey: this.o.secretKey, holder: this.o.holder, baseUrl: this.sentUrl };
-    const worker = new Worker(this.entry, { workerData: data, name: 'lakegate-event-delivery' });
+    const worker = new Worker(this.entry, { workerData: data, name: THREAD_NAME });
+    // Delivery is background work: at niceness 10 the kernel gives the request thread the core first when both want
+    // it, so a delivery round (reading and encoding a batch, a few ms) no longer delays the commits that arrive
+    // meanwhile (docs/benchmarks-event-sinks.md). Delivery lag stays well inside its aim; it uses idle time.
+    worker.once('online', () => lowerThreadPriority(THREAD_NAME, THREAD_NICENESS));
     // Like the in-process delivery's timers: the thread alone does not keep the process alive.
     worker.unref();
     const startedAt = Date.now();
