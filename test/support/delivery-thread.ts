@@ -2,7 +2,7 @@
  * The delivery thread's checks, run against a catalog on SQLite (test/http) and on PostgreSQL (test/interop): a real
  * server built in-process with the thread on (the default), a real webhook receiver, real commits through the API.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { createStore, loadConfig } from '@lakegate/server';
 import { DeliveryThread } from '../../packages/server/src/compose/delivery-thread.js';
@@ -63,7 +63,10 @@ export async function checkDeliveryThread(cat: TestCatalog, receiver: WebhookRec
   const thread = delivery as DeliveryThread;
   const firstThread = await waitFor('the thread to start', () => thread.threadId, (id) => id !== undefined);
   // Background work: the thread runs at niceness 10 (runtime/thread-priority.ts), the request thread at the process's.
-  expect(await waitFor('the thread niced', () => threadNiceness('lakegate-event-'), (n) => n.length === 1 && n[0] === 10)).toEqual([10]);
+  const os = await waitFor('the thread niced', () => thread.osThread, (t) => t !== undefined);
+  expect(os!.niceness).toBe(10);
+  expect(threadNiceness(os!.tid)).toBe(10);
+  expect(threadNiceness(process.pid)).toBe(0);
   const admin = await adminSender(cat);
   const start = (await admin('GET', '/management/v1/events?warehouse=default&limit=1000')).body.next as string;
   const created = await admin('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: receiver.url, 'timeout-ms': 5_000 } });
@@ -104,17 +107,8 @@ export async function checkDeliveryThread(cat: TestCatalog, receiver: WebhookRec
   }
 }
 
-/** The niceness of this process's threads whose task name is `comm` (/proc/self/task/TID/stat, field 19). */
-function threadNiceness(comm: string): number[] {
-  const out: number[] = [];
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== comm) continue;
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
+/** The niceness of this process's thread `tid` (/proc/self/task/TID/stat, field 19). */
+function threadNiceness(tid: number): number {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
 }

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../catalog/ports.js';
+import { lowerOwnThreadPriority } from '../runtime/thread-priority.js';
 import { SecretBox } from '../security/secret-box.js';
 import { buildDelivery } from './delivery.js';
 import type { FromThread, ThreadData, ToThread } from './delivery-thread.js';
@@ -13,6 +14,8 @@ import { createStore } from './store.js';
 
 /** PostgreSQL connections of the thread: a round runs its statements one after another. */
 const POOL_SIZE = 2;
+/** The thread's niceness (the request thread keeps the process's, 0 by default). */
+const NICENESS = 10;
 
 const port = parentPort;
 if (!port) throw new TypeError('delivery-thread-entry runs in a worker thread');
@@ -49,4 +52,9 @@ port.on('message', (m: ToThread) => {
       });
   }
 });
+// Delivery is background work: at niceness 10 the kernel gives the request thread the CPU first when both want it, so
+// a delivery round (reading and encoding a batch, a few ms) no longer delays the commits that arrive meanwhile
+// (docs/benchmarks-event-sinks.md); delivery takes the time left, its lag well inside its aim.
+const tid = lowerOwnThreadPriority(NICENESS);
+if (tid !== undefined) post({ type: 'priority', tid, niceness: NICENESS });
 delivery.start();

@@ -17,7 +17,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
 import type { LakegateConfig } from '../config/config.js';
-import { lowerThreadPriority } from '../runtime/thread-priority.js';
 
 /** What the thread gets at its start (structured-cloned: plain data only). */
 export interface ThreadData {
@@ -33,7 +32,9 @@ export type FromThread =
   | { type: 'delivered'; kind: string; count: number; lagSeconds: number }
   | { type: 'failed'; kind: string }
   | { type: 'warn'; message: string; detail: Record<string, unknown> }
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  /** The thread's OS task id once it lowered its own priority (Linux; runtime/thread-priority.ts). */
+  | { type: 'priority'; tid: number; niceness: number };
 
 export interface DeliveryThreadOptions {
   config: LakegateConfig;
@@ -62,9 +63,8 @@ export function threadEntry(): URL | undefined {
   return undefined;
 }
 
-/** The thread's name (its task name on Linux: runtime/thread-priority.ts). */
+/** The thread's name (Node 24 also names its OS thread after it, 15 characters kept). */
 export const THREAD_NAME = 'lakegate-event-delivery';
-const THREAD_NICENESS = 10;
 
 export class DeliveryThread {
   private worker: Worker | undefined;
@@ -83,6 +83,9 @@ export class DeliveryThread {
     this.restart = o.restart ?? { firstMs: 1000, maxMs: 30_000 };
   }
 
+  /** The running thread's OS task id and niceness, once it has lowered its priority (Linux only). */
+  osThread: { tid: number; niceness: number } | undefined;
+
   /** The running thread's id (undefined between a death and its replacement, and after stop()). */
   get threadId(): number | undefined {
     return this.worker?.threadId;
@@ -95,10 +98,7 @@ export class DeliveryThread {
     const config: LakegateConfig = { ...this.o.config, secretKey: '', openfgaToken: '' };
     const data: ThreadData = { config, secretKey: this.o.secretKey, holder: this.o.holder, baseUrl: this.sentUrl };
     const worker = new Worker(this.entry, { workerData: data, name: THREAD_NAME });
-    // Delivery is background work: at niceness 10 the kernel gives the request thread the core first when both want
-    // it, so a delivery round (reading and encoding a batch, a few ms) no longer delays the commits that arrive
-    // meanwhile (docs/benchmarks-event-sinks.md). Delivery lag stays well inside its aim; it uses idle time.
-    worker.once('online', () => lowerThreadPriority(THREAD_NAME, THREAD_NICENESS));
+
     // Like the in-process delivery's timers: the thread alone does not keep the process alive.
     worker.unref();
     const startedAt = Date.now();
@@ -153,6 +153,9 @@ export class DeliveryThread {
         return;
       case 'warn':
         this.o.warn(m.message, m.detail);
+        return;
+      case 'priority':
+        this.osThread = { tid: m.tid, niceness: m.niceness };
         return;
       case 'stopped':
         // Lease released, sinks and store closed: nothing is left to wait for (a lingering socket of a client

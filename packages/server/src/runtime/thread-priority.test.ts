@@ -1,17 +1,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lowerThreadPriority } from './thread-priority.js';
+import { lowerOwnThreadPriority } from './thread-priority.js';
 
-/** Niceness of this process's threads by task name (/proc/self/task/TID/stat, field 19). */
-function niceness(): Map<string, number[]> {
-  const out = new Map<string, number[]>();
+/** Niceness of this process's threads by task id (/proc/self/task/TID/stat, field 19). */
+function niceness(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const tid of readdirSync('/proc/self/task')) {
-    const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // Fields after the parenthesised name: state is field 3, niceness field 19.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(comm, [...(out.get(comm) ?? []), Number(fields[16])]);
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
   }
   return out;
 }
@@ -22,17 +20,20 @@ afterEach(async () => {
   worker = undefined;
 });
 
-describe('lowerThreadPriority', () => {
-  it("lowers the named worker thread's priority alone, the others keep the process's", async () => {
-    const name = 'lakegate-test-background-thread';
-    worker = new Worker('setTimeout(() => {}, 60_000)', { eval: true, name });
-    await new Promise((resolve) => worker!.once('online', resolve));
+describe('lowerOwnThreadPriority', () => {
+  it("lowers the calling thread's priority alone; the others keep the process's", async () => {
     const before = niceness();
-    expect(before.get(name.slice(0, 15))).toEqual([0]);
-    expect(lowerThreadPriority(name, 7)).toBe(1);
+    expect([...before.values()].every((n) => n === 0)).toBe(true);
+    // A worker thread calls it on itself (the module is loaded from source through the test runner's own loader).
+    const module = fileURLToPath(new URL('./thread-priority.ts', import.meta.url));
+    worker = new Worker(
+      `const { parentPort } = require('node:worker_threads'); import(${JSON.stringify(module)}).then((m) => parentPort.postMessage(m.lowerOwnThreadPriority(7)), (e) => parentPort.postMessage(String(e)));`,
+      { eval: true, execArgv: ['--experimental-strip-types', '--no-warnings'] },
+    );
+    const tid = await new Promise((resolve) => worker!.once('message', resolve));
+    expect(typeof tid, String(tid)).toBe('number');
     const after = niceness();
-    expect(after.get(name.slice(0, 15))).toEqual([7]);
-    for (const [comm, values] of after) if (comm !== name.slice(0, 15)) expect(values.every((v) => v === 0), comm).toBe(true);
-    expect(lowerThreadPriority('no-such-thread-name', 7)).toBe(0);
+    expect(after.get(tid as number)).toBe(7);
+    for (const [other, n] of after) if (other !== tid) expect(n, `thread ${other}`).toBe(0);
   });
 });
