@@ -38,58 +38,44 @@ export async function startKafka(
   const dir = tempDir('lakegate-kafka-');
   const serverDir = path.join(dir.dir, 'server');
   const [port, controllerPort] = [await freePort(), await freePort()];
+  /**
+   * A second listener beside PLAINTEXT (`NAME://127.0.0.1:PORT`, its security protocol NAME) with its settings, written
+   * to DIR/extra.properties, which kafka.sh appends to server.properties; its `127.0.0.1:PORT`.
+   */
+  const secondListener = async (name: 'SSL' | 'SASL_PLAINTEXT', settings: string[]): Promise<string> => {
+    const listenerPort = await freePort();
+    mkdirSync(serverDir, { recursive: true });
+    writeFileSync(
+      path.join(serverDir, 'extra.properties'),
+      [
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},${name}://127.0.0.1:${listenerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},${name}://127.0.0.1:${listenerPort}`,
+        `listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,${name}:${name}`,
+        ...settings,
+        '',
+      ].join('\n'),
+    );
+    return `127.0.0.1:${listenerPort}`;
+  };
   let saslBootstrap: string | undefined;
   let tlsBootstrap: string | undefined;
   if (options.tls) {
-    // An SSL listener beside the plaintext one, its key and certificate chain read from one PEM file (no password).
-    const tlsPort = await freePort();
-    tlsBootstrap = `127.0.0.1:${tlsPort}`;
-    mkdirSync(serverDir, { recursive: true });
-    writeFileSync(
-      path.join(serverDir, 'extra.properties'),
-      [
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SSL://127.0.0.1:${tlsPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SSL://127.0.0.1:${tlsPort}`,
-        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL',
-        'ssl.keystore.type=PEM',
-        `ssl.keystore.location=${options.tls.keystoreFile}`,
-        '',
-      ].join('\n'),
-    );
+    // Its key and certificate chain read from one PEM file (no password).
+    tlsBootstrap = await secondListener('SSL', ['ssl.keystore.type=PEM', `ssl.keystore.location=${options.tls.keystoreFile}`]);
   } else if (options.scramSha256) {
     // SCRAM credentials live in the cluster metadata: stored when the data dir is formatted (kafka.sh reads DIR/scram).
-    const saslPort = await freePort();
-    saslBootstrap = `127.0.0.1:${saslPort}`;
     const { username, password } = options.scramSha256;
-    mkdirSync(serverDir, { recursive: true });
+    saslBootstrap = await secondListener('SASL_PLAINTEXT', [
+      'sasl.enabled.mechanisms=SCRAM-SHA-256',
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    ]);
     writeFileSync(path.join(serverDir, 'scram'), `SCRAM-SHA-256=[name=${username},password=${password}]\n`);
-    writeFileSync(
-      path.join(serverDir, 'extra.properties'),
-      [
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
-        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
-        'sasl.enabled.mechanisms=SCRAM-SHA-256',
-        'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
-        '',
-      ].join('\n'),
-    );
   } else if (options.saslPlain) {
-    const saslPort = await freePort();
-    saslBootstrap = `127.0.0.1:${saslPort}`;
     const { username, password } = options.saslPlain;
-    mkdirSync(serverDir, { recursive: true });
-    writeFileSync(
-      path.join(serverDir, 'extra.properties'),
-      [
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
-        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
-        'sasl.enabled.mechanisms=PLAIN',
-        `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`,
-        '',
-      ].join('\n'),
-    );
+    saslBootstrap = await secondListener('SASL_PLAINTEXT', [
+      'sasl.enabled.mechanisms=PLAIN',
+      `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`,
+    ]);
   }
   const start = () => kafka(['start', serverDir, String(port), String(controllerPort)]);
   const bootstrap = await start();
