@@ -72,6 +72,12 @@ const memberKey = (m: Member) => `${m.kind}\u001f${m.issuer}\u001f${m.name}`;
  * engine's requests do not build the same string again on every decision; built anew otherwise.
  */
 const whoKeys = new WeakMap<readonly Member[], { tenant: string; who: string }>();
+/** The access to vend from the two decisions: read-write for writers, read for readers (never above the warehouse's bound). */
+function vendedMode(scope: AccessScope, write: boolean | undefined, read: boolean | undefined): 'read' | 'read-write' | undefined {
+  if (write && scope.warehouse.properties[VENDED_ACCESS_MODE] !== 'read') return 'read-write';
+  return write || read ? 'read' : undefined;
+}
+
 function whoOf(caller: Caller): string {
   const kept = whoKeys.get(caller.members);
   if (kept !== undefined && kept.tenant === caller.tenant) return kept.who;
@@ -128,9 +134,7 @@ export class AccessService {
       { privilege: 'table:write-data', path },
       { privilege: 'table:read-data', path },
     ]);
-    const bound = scope.warehouse.properties[VENDED_ACCESS_MODE];
-    if (write && bound !== 'read') return 'read-write';
-    return write || read ? 'read' : undefined;
+    return vendedMode(scope, write, read) ?? undefined;
   }
 
   /**
@@ -162,8 +166,7 @@ export class AccessService {
       write = write && scopeAllows(limit, 'table:write-data');
       read = read && scopeAllows(limit, 'table:read-data');
     }
-    if (write && scope.warehouse.properties[VENDED_ACCESS_MODE] !== 'read') return 'read-write';
-    return write || read ? 'read' : 'none';
+    return vendedMode(scope, write, read) ?? 'none';
   }
 
   /** True when the caller administers its tenant: by credential (admin role in its token) or as a member of the tenant's admin role. */
