@@ -61,6 +61,8 @@ export function sinkParts(config: LakegateConfig, p: SinkParts): { secrets: Sink
 }
 
 export interface DeliveryParts extends SinkParts {
+  /** The sink adapters by kind when the caller has built them already (sinkParts); else built here. */
+  factories?: SinkFactories | undefined;
   outbox: OutboxStores;
   /** The server's public URL: events' `source`. */
   baseUrl: () => string;
@@ -72,7 +74,7 @@ export interface DeliveryParts extends SinkParts {
 }
 
 export function buildDelivery(config: LakegateConfig, p: DeliveryParts): EventDelivery {
-  const { factories } = sinkParts(config, p);
+  const factories = p.factories ?? sinkParts(config, p).factories;
   return new EventDelivery({
     store: p.outbox,
     sinkFor: (record) => factories.create(record),

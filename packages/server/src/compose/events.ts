@@ -64,7 +64,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
   const { secrets, destinations, factories } = sinkParts(config, parts);
   const ctx: ServiceContext = { ...e.deps, access: e.services.access, scope: async (r) => ({ warehouse: await e.services.warehouses.require(r.caller, r.warehouse), caller: r.caller }) };
   const metrics = eventMetrics(e.registry, store.outbox, store.eventIntents);
-  const delivery = deliveryOf(config, e, () => buildDelivery(config, { ...parts, outbox: store.outbox, baseUrl: e.baseUrl, holder: deliveryHolder(), metrics, warn: e.warn }), metrics);
+  const delivery = deliveryOf(config, e, () => buildDelivery(config, { ...parts, factories, outbox: store.outbox, baseUrl: e.baseUrl, holder: deliveryHolder(), metrics, warn: e.warn }), metrics);
   const sinks = new SinkAdmin(ctx, {
     kinds: factories.kinds,
     secrets,
