@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { afterAll, expect, it } from 'vitest';
 import { DeliveryThread } from '../../packages/server/src/compose/delivery-thread.js';
-import { adminSender, checkDeliveryThread, waitFor } from '../support/delivery-thread.js';
+import { adminSender, checkDeliveryThread, SCHED_IDLE, SCHED_OTHER, threadSched, waitFor } from '../support/delivery-thread.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tempDir } from '../support/temp.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
@@ -61,3 +61,37 @@ it('terminates a thread that does not stop within the shutdown grace (a sink tha
   expect(thread.threadId).toBeUndefined();
   expect(cat.logs()).toContain('the event delivery thread did not stop within the shutdown grace; terminated');
 }, 30_000);
+
+it('leaves SCHED_IDLE while delivery is behind (a sink that was down) and goes back once it has caught up', async () => {
+  const receiver = await startWebhookReceiver();
+  cleanups.push(() => receiver.close());
+  const { dir, cleanup } = tempDir('lakegate-delivery-behind-');
+  cleanups.push(cleanup);
+  const cat = await startInProcess({ LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' }, { auth: true, dataDir: dir });
+  cleanups.push(() => cat.lakegate.close());
+  const thread = cat.lakegate.eventDelivery as DeliveryThread;
+  const os = await waitFor('the thread under SCHED_IDLE', () => thread.osThread, (t) => t?.policy === 'idle');
+  const admin = await adminSender(cat);
+  const created = await admin('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: receiver.url, 'timeout-ms': 5_000 } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  receiver.secret = created.body.secret;
+
+  // The receiver refuses for 2.5 s: the events committed meanwhile arrive ≥ 2 s after their commit (the retry backs
+  // off 1 s, then 2 s), a lag at which the thread competes at niceness 10 again.
+  receiver.failing = true;
+  expect((await admin('POST', '/v1/default/namespaces', { namespace: ['late'] })).status).toBe(200);
+  await waitFor('a refused attempt', () => receiver.refused, (n) => n >= 1);
+  await new Promise((r) => setTimeout(r, 2_500));
+  receiver.failing = false;
+  await waitFor('the late event', () => receiver.accepted.length, (n) => n >= 1);
+  await waitFor('the thread at normal priority', () => thread.osThread, (t) => t?.policy === 'normal');
+  expect(threadSched(os!.tid)).toEqual({ niceness: 10, policy: SCHED_OTHER });
+  expect(cat.logs()).toContain('event delivery fell behind while the server was busy; it runs at normal priority until it catches up');
+
+  // An event delivered at once: back to SCHED_IDLE.
+  expect((await admin('POST', '/v1/default/namespaces', { namespace: ['prompt'] })).status).toBe(200);
+  await waitFor('the prompt event', () => receiver.accepted.length, (n) => n >= 2);
+  await waitFor('the thread back under SCHED_IDLE', () => thread.osThread, (t) => t?.policy === 'idle');
+  expect(threadSched(os!.tid)).toEqual({ niceness: 10, policy: SCHED_IDLE });
+  expect(threadSched(process.pid)).toEqual({ niceness: 0, policy: SCHED_OTHER });
+}, 60_000);

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../catalog/ports.js';
-import { lowerOwnThreadPriority } from '../runtime/thread-priority.js';
+import { LagGovernor, lowerOwnThreadPriority, setThreadPolicy } from '../runtime/thread-priority.js';
 import { SecretBox } from '../security/secret-box.js';
 import { buildDelivery } from './delivery.js';
 import type { FromThread, ThreadData, ToThread } from './delivery-thread.js';
@@ -14,8 +14,11 @@ import { createStore } from './store.js';
 
 /** PostgreSQL connections of the thread: a round runs its statements one after another. */
 const POOL_SIZE = 2;
-/** The thread's niceness (the request thread keeps the process's, 0 by default). */
+/** The thread's niceness (the request thread keeps the process's, 0 by default), where SCHED_IDLE is not to be had. */
 const NICENESS = 10;
+/** Delivery lag (seconds) at which the thread leaves SCHED_IDLE, and below which it goes back (runtime/thread-priority.ts). */
+const RAISE_AT_LAG_S = 2;
+const LOWER_BELOW_LAG_S = 0.5;
 
 const port = parentPort;
 if (!port) throw new TypeError('delivery-thread-entry runs in a worker thread');
@@ -32,7 +35,10 @@ const delivery = buildDelivery(data.config, {
   baseUrl: () => baseUrl,
   holder: data.holder,
   metrics: {
-    delivered: (kind, count, lagSeconds) => post({ type: 'delivered', kind, count, lagSeconds }),
+    delivered: (kind, count, lagSeconds) => {
+      governor?.observe(lagSeconds);
+      post({ type: 'delivered', kind, count, lagSeconds });
+    },
     failed: (kind) => post({ type: 'failed', kind }),
   },
   // Details are strings and numbers (delivery.ts); anything else is posted as its text.
@@ -52,9 +58,26 @@ port.on('message', (m: ToThread) => {
       });
   }
 });
-// Delivery is background work: at niceness 10 the kernel gives the request thread the CPU first when both want it, so
-// a delivery round (reading and encoding a batch, a few ms) no longer delays the commits that arrive meanwhile
-// (docs/benchmarks-event-sinks.md); delivery takes the time left, its lag well inside its aim.
+// Delivery is background work. First at niceness 10 (the kernel gives the request thread the CPU first when both want
+// it), then, where the system lets it, under SCHED_IDLE: the kernel also preempts a delivery round at once when a
+// request arrives, instead of letting it finish its time slice, so the commits' tail latency no longer carries the
+// rounds (docs/benchmarks-event-sinks.md). A thread that falls behind by RAISE_AT_LAG_S (a CPU kept busy by requests
+// leaves SCHED_IDLE almost nothing) goes back to niceness 10 until it has caught up.
 const tid = lowerOwnThreadPriority(NICENESS);
-if (tid !== undefined) post({ type: 'priority', tid, niceness: NICENESS });
+const governor =
+  tid === undefined
+    ? undefined
+    : new LagGovernor({
+        set: (policy) => setThreadPolicy(tid, policy, NICENESS),
+        raiseAtSeconds: RAISE_AT_LAG_S,
+        lowerBelowSeconds: LOWER_BELOW_LAG_S,
+        changed: (policy, lagSeconds) => {
+          post({ type: 'priority', tid, niceness: NICENESS, policy });
+          if (policy === 'normal') post({ type: 'warn', message: 'event delivery fell behind while the server was busy; it runs at normal priority until it catches up', detail: { lagSeconds: Math.round(lagSeconds * 10) / 10 } });
+        },
+      });
+if (tid !== undefined) {
+  post({ type: 'priority', tid, niceness: NICENESS, policy: 'normal' });
+  void governor?.start();
+}
 delivery.start();

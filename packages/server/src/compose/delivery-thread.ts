@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
 import type { LakegateConfig } from '../config/config.js';
+import type { ThreadPolicy } from '../runtime/thread-priority.js';
 
 /** What the thread gets at its start (structured-cloned: plain data only). */
 export interface ThreadData {
@@ -33,8 +34,8 @@ export type FromThread =
   | { type: 'failed'; kind: string }
   | { type: 'warn'; message: string; detail: Record<string, unknown> }
   | { type: 'stopped' }
-  /** The thread's OS task id once it lowered its own priority (Linux; runtime/thread-priority.ts). */
-  | { type: 'priority'; tid: number; niceness: number };
+  /** The thread's OS task id and scheduling once it lowered its own priority, and at each change (Linux; runtime/thread-priority.ts). */
+  | { type: 'priority'; tid: number; niceness: number; policy: ThreadPolicy };
 
 export interface DeliveryThreadOptions {
   config: LakegateConfig;
@@ -83,8 +84,8 @@ export class DeliveryThread {
     this.restart = o.restart ?? { firstMs: 1000, maxMs: 30_000 };
   }
 
-  /** The running thread's OS task id and niceness, once it has lowered its priority (Linux only). */
-  osThread: { tid: number; niceness: number } | undefined;
+  /** The running thread's OS task id, niceness and policy, once it has lowered its priority (Linux only). */
+  osThread: { tid: number; niceness: number; policy: ThreadPolicy } | undefined;
 
   /** The running thread's id (undefined between a death and its replacement, and after stop()). */
   get threadId(): number | undefined {
@@ -155,7 +156,7 @@ export class DeliveryThread {
         this.o.warn(m.message, m.detail);
         return;
       case 'priority':
-        this.osThread = { tid: m.tid, niceness: m.niceness };
+        this.osThread = { tid: m.tid, niceness: m.niceness, policy: m.policy };
         return;
       case 'stopped':
         // Lease released, sinks and store closed: nothing is left to wait for (a lingering socket of a client
