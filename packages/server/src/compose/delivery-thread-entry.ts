@@ -73,7 +73,7 @@ const governor =
         lowerBelowSeconds: LOWER_BELOW_LAG_S,
         changed: (policy, lagSeconds) => {
           post({ type: 'priority', tid, niceness: NICENESS, policy });
-          if (policy === 'normal') post({ type: 'warn', message: 'event delivery fell behind while the server was busy; it runs at normal priority until it catches up', detail: { lagSeconds: Math.round(lagSeconds * 10) / 10 } });
+          if (policy === 'normal') post({ type: 'warn', message: 'event delivery is behind; it runs at normal priority until it catches up', detail: { lagSeconds: Math.round(lagSeconds * 10) / 10 } });
         },
       });
 if (tid !== undefined) {
