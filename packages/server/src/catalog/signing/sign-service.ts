@@ -101,9 +101,11 @@ export class SigningService {
     const mode = this.ctx.access.vendingModeCached(scope, this.ctx.access.objectPath(namespacePath!.path, 'table', record.id));
     if (mode === undefined || mode === 'none' || refusalOf(inspected, mode, record.location) !== undefined) return undefined;
     const object = tableObject(scope, levels, name);
-    if (!this.auditedRecently(scope, inspected.access === 'write' ? 'table:write-data' : 'table:read-data', object)) return undefined;
+    // One reading of the clock for the audit window and the signature's time.
+    const now = this.ctx.clock.now();
+    if (!this.auditedRecently(scope, inspected.access === 'write' ? 'table:write-data' : 'table:read-data', object, now)) return undefined;
     // execute
-    const answer = signer.sign(inspected, new Date(this.ctx.clock.now()));
+    const answer = signer.sign(inspected, new Date(now));
     if (!(answer instanceof Promise)) return answer;
     answer.catch(() => undefined);
     return undefined;
@@ -185,9 +187,9 @@ export class SigningService {
   }
 
   /** Whether an allowed signature of this (caller, table, access) was recorded within the window. */
-  private auditedRecently(scope: RequestScope, action: string, object: string): boolean {
+  private auditedRecently(scope: RequestScope, action: string, object: string, now: number): boolean {
     const last = this.audited.get(auditKey(scope, action, object));
-    return last !== undefined && this.ctx.clock.now() - last < AUDIT_WINDOW_MS;
+    return last !== undefined && now - last < AUDIT_WINDOW_MS;
   }
 
   /** The audit record of an allowed signature, or undefined when this (caller, table, access) was recorded within the window. */

@@ -72,12 +72,13 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
   const params = new Map(query);
   if (params.size !== query.length) refuse('a query parameter is repeated');
   const headers = request.headers as Record<string, string[]>;
-  for (const name of Object.keys(headers)) if (GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
+  // GOVERNING_HEADERS names x-amz-* headers only: the others (most of what a client sends) skip the expression.
+  for (const name in headers) if (name.startsWith('x-amz-') && GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
   const { access, operation, keys, payloadSha256 } = classify(target, request.method, key, params, headers, request.body);
   // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
   if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);
   for (const k of keys) checkKey(k);
-  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body, payloadSha256 };
+  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.length === 0 ? query : query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body, payloadSha256 };
   return { access, operation, locations: keys.map((k) => `s3://${bucket}/${k}`), presignSeconds, parsed };
 }
 
@@ -143,6 +144,8 @@ function checkPath(rawPath: string): void {
 }
 
 function decodeOnce(raw: string): string {
+  // Nothing encoded (the usual key): decoding would give the same text, and nothing is left encoded.
+  if (!raw.includes('%')) return raw;
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
@@ -158,11 +161,16 @@ function checkKey(key: string): void {
   if (key.length === 0) refuse('the request names no key');
   if (key.length > 1024) refuse('the key is longer than S3 allows');
   if (/[\u0000-\u001f\u007f\\]/.test(key)) refuse('the key has a control character or a backslash');
-  const segments = key.split('/');
-  segments.forEach((s, i) => {
-    if (s === '.' || s === '..') refuse('the key has a "." or ".." segment');
-    if (s === '' && i !== segments.length - 1) refuse('the key has an empty segment');
-  });
+  // Segment by segment without splitting (this runs on every sign): a "." or ".." segment, or an empty one but the last.
+  for (let start = 0; ; ) {
+    const slash = key.indexOf('/', start);
+    const end = slash === -1 ? key.length : slash;
+    const length = end - start;
+    if ((length === 1 || length === 2) && key.charCodeAt(start) === 46 && (length === 1 || key.charCodeAt(start + 1) === 46)) refuse('the key has a "." or ".." segment');
+    if (slash === -1) break;
+    if (length === 0) refuse('the key has an empty segment');
+    start = slash + 1;
+  }
 }
 
 function parseQuery(raw: string): Array<[string, string]> {
