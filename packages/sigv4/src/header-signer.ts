@@ -103,7 +103,7 @@ export class HeaderSigner {
       const value = name === 'x-amz-date' ? amzDate : input.headers[name]!;
       // SignatureV4's folding (CR/LF to spaces, runs of spaces and tabs to one, one leading and trailing space off),
       // skipped for the usual value that has nothing to fold.
-      const folded = FOLDABLE.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
+      const folded = value.length !== 0 && FOLDABLE.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
       canonicalHeaders += `${name}:${folded}\n`;
     }
     const signedHeaders = names.join(';');

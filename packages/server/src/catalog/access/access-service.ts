@@ -15,7 +15,7 @@
  * the change; changes made through this process clear its caches at once.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import { encodeNamespace, formatIdentifier } from '../identifiers.js';
+import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports.js';
 import { TtlCache } from '../ttl-cache.js';
 import { VendingDecisionKeys } from './decision-keys.js';
@@ -226,8 +226,11 @@ export class AccessService {
   /** namespacePath() at once when the ids of the namespace and its ancestors are all cached; else undefined (ask it). */
   namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined {
     const ids: string[] = [];
+    // encodeNamespace(levels.slice(0, i + 1)), built level by level (no arrays: this runs on every sign).
+    let prefix = '';
     for (let i = 0; i < levels.length; i++) {
-      const id = this.namespaceIds.get(`${warehouse.name}\u001e${encodeNamespace(levels.slice(0, i + 1))}`);
+      prefix = i === 0 ? levels[0]! : `${prefix}${NAMESPACE_SEPARATOR}${levels[i]!}`;
+      const id = this.namespaceIds.get(`${warehouse.name}\u001e${prefix}`);
       if (id === undefined) return undefined;
       ids.push(id);
     }
