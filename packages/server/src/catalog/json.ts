@@ -4,7 +4,6 @@
  * table. Integers that fit a double exactly stay numbers, larger ones become
  * bigint, so the same value always has the same JS type and === works.
  */
-import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { isInteger, isSafeNumber, parse, stringify } from 'lossless-json';
 import { NOT_HANDLED, parseNative } from '@lakegate/protocol';
@@ -67,8 +66,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseJsonInput(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): { text: string; value: unknown } {
   let text: string;
   try {
-    // All ASCII (nearly every request body): the same text as UTF-8 gives, built as a one-byte string directly.
-    text = isAscii(bytes) ? (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('latin1') : strictUtf8.decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     throw new JsonInputError('not valid UTF-8');
   }
@@ -88,36 +86,19 @@ export function parseJsonInput(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): { 
 /** Why a parsed value breaks the nesting or key rule of parseJsonInput, or undefined. Iterative: any depth is walked safely. */
 function unsafeStructure(root: unknown, maxDepth: number): string | undefined {
   if (typeof root !== 'object' || root === null) return undefined;
-  // Two parallel stacks, no object or array per node: this runs on every request body (a sign request's included).
-  const values: object[] = [root];
-  const depths: number[] = [1];
-  for (let value = values.pop(); value !== undefined; value = values.pop()) {
-    const depth = depths.pop()!;
+  const stack: Array<{ value: object; depth: number }> = [{ value: root, depth: 1 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, depth } = next;
     if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const child: unknown = value[i];
-        if (typeof child === 'object' && child !== null) {
-          values.push(child);
-          depths.push(depth + 1);
-        }
-      }
-      continue;
-    }
-    if (Object.hasOwn(value, '__proto__')) return 'the key "__proto__" is not allowed';
-    const ctor = (value as Record<string, unknown>).constructor;
-    if (Object.hasOwn(value, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) {
-      return 'a key "constructor" holding an object with a key "prototype" is not allowed';
-    }
-    // Own enumerable keys in Object.values' order (a parsed object's prototype is Object.prototype, which has none).
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
-      const child: unknown = (value as Record<string, unknown>)[key];
-      if (typeof child === 'object' && child !== null) {
-        values.push(child);
-        depths.push(depth + 1);
+    const children: unknown[] = Array.isArray(value) ? value : Object.values(value);
+    if (!Array.isArray(value)) {
+      if (Object.hasOwn(value, '__proto__')) return 'the key "__proto__" is not allowed';
+      const ctor = (value as Record<string, unknown>).constructor;
+      if (Object.hasOwn(value, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) {
+        return 'a key "constructor" holding an object with a key "prototype" is not allowed';
       }
     }
+    for (const child of children) if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
   }
   return undefined;
 }
