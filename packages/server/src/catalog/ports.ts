@@ -127,6 +127,7 @@ export interface CatalogRepository {
   /**
    * getObject() answered at once where the store reads synchronously (SQLite): the same reads and caches. Undefined
    * when there is no such object or the store cannot answer now: ask getObject(). Optional (PostgreSQL has none).
+   * The record may be frozen and shared between calls (read it, never change it).
    */
   getObjectSync?(warehouse: string, namespace: string[], name: string): CatalogObjectRecord | undefined;
   /** Names only: listings must not read every table's metadata. */

@@ -18,6 +18,7 @@ import type {
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyRecords, num } from './kysely-records.js';
 import { objectFromRow, objectRow } from './object-rows.js';
+import { sharedRecord } from './shared-records.js';
 import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
 import { type CatalogDatabase, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
@@ -209,15 +210,17 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
   getObjectSync(warehouse: string, namespace: string[], name: string): CatalogObjectRecord | undefined {
     const caches = this.caches;
     const rowsNow = this.reads.rowsNow;
-    return caches === undefined || rowsNow === undefined ? undefined : this.objectNow(caches, rowsNow, warehouse, namespace, name);
+    return caches === undefined || rowsNow === undefined ? undefined : this.objectNow(caches, rowsNow, warehouse, namespace, name, true);
   }
 
   /** getObject() where reads run synchronously (SQLite): the same queries and caches, without a promise. */
-  private objectNow(caches: ReadCaches, rowsNow: NonNullable<ReadRunner['rowsNow']>, warehouse: string, namespace: string[], name: string): CatalogObjectRecord | undefined {
+  private objectNow(caches: ReadCaches, rowsNow: NonNullable<ReadRunner['rowsNow']>, warehouse: string, namespace: string[], name: string, shared = false): CatalogObjectRecord | undefined {
     const ns = encodeNamespace(namespace);
     const key = objectKey(warehouse, ns, name);
     const known = caches.metadata.get(key);
     const [row] = rowsNow(this.knownObjectQuery(warehouse, ns, name, known));
+    // getObjectSync: the frozen record already made of this kept row and JSON (shared-records.ts).
+    if (shared && row !== undefined && row.metadata === null && known !== undefined) return sharedRecord(row, known.json);
     const found = objectKnown(caches, key, known, row);
     if (found !== WHOLE_ROW) return found;
     const [r] = rowsNow(this.wholeObjectQuery(warehouse, ns, name));

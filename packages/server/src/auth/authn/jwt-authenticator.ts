@@ -85,10 +85,19 @@ export class JwtAuthenticator implements Authenticator {
 
   /** A token verified a moment ago whose principal's state is cached and good (TokenState.stillGoodCached); else undefined. */
   authenticateCached(request: RequestCredentials): Actor | undefined {
-    const bearer = parseBearer(request.authorization);
-    if (bearer.kind !== 'token' || bearer.token.length > 8192) return undefined;
-    const verified = this.cache.get(bearer.token);
-    if (verified === undefined) return undefined;
+    const authorization = request.authorization;
+    if (authorization === undefined) return undefined;
+    // The usual header, "Bearer " and a token verified a moment ago, is looked up first without parseBearer's syntax
+    // check (a regular expression over the whole token, on every request of an engine): only tokens parseBearer gave
+    // are ever verified and kept (authenticate()), and the cache compares the whole token, so a hit is a b64token and
+    // "Bearer " + it is exactly a well-formed header of that token. Anything else is parsed as before.
+    let verified = authorization.startsWith('Bearer ') ? this.cache.get(authorization.slice(7)) : undefined;
+    if (verified === undefined) {
+      const bearer = parseBearer(authorization);
+      if (bearer.kind !== 'token' || bearer.token.length > 8192) return undefined;
+      verified = this.cache.get(bearer.token);
+      if (verified === undefined) return undefined;
+    }
     if (verified.claims && !this.state.stillGoodCached(verified.claims, verified.actor.tenant)) return undefined;
     return verified.actor;
   }

@@ -15,9 +15,10 @@
  * the change; changes made through this process clear its caches at once.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import { encodeNamespace, formatIdentifier } from '../identifiers.js';
+import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports.js';
 import { TtlCache } from '../ttl-cache.js';
+import { VendingDecisionKeys } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
 import { type Privilege, scopeAllows } from './privileges.js';
@@ -89,12 +90,16 @@ const pathKey = (p: SecurablePath) => `${p.warehouse}\u001e${p.namespaces.join('
 
 /** "lake/sales.orders" — the object as the audit trail and error messages name it. */
 export const describeObject = (warehouse: string, namespace: readonly string[], name?: string): string =>
-  namespace.length === 0 && name === undefined ? warehouse : `${warehouse}/${formatIdentifier([...namespace], name)}`;
+  namespace.length === 0 && name === undefined ? warehouse : `${warehouse}/${formatIdentifier(namespace, name)}`;
 
 export class AccessService {
   private readonly decisions: TtlCache<boolean>;
   private readonly admins: TtlCache<boolean>;
   private readonly namespaceIds: NamespaceIdCache;
+  private readonly vendingKeys = new VendingDecisionKeys((who, path) => {
+    const on = pathKey(path);
+    return { write: `${who}\u001dtable:write-data\u001d${on}`, read: `${who}\u001dtable:read-data\u001d${on}` };
+  });
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000, { secondSighting: true });
@@ -155,9 +160,11 @@ export class AccessService {
       if (admin === undefined) return undefined;
       if (admin) write = read = true;
       else {
-        const on = pathKey(path);
-        write = this.decisions.get(`${who}\u001dtable:write-data\u001d${on}`);
-        read = write === undefined ? undefined : this.decisions.get(`${who}\u001dtable:read-data\u001d${on}`);
+        // The same keys decide() builds, kept per (who, table) when the path names one (decision-keys.ts).
+        const keys = path.object !== undefined ? this.vendingKeys.keysOf(who, path as SecurablePath & { object: NonNullable<SecurablePath['object']> }) : undefined;
+        const on = keys === undefined ? pathKey(path) : '';
+        write = this.decisions.get(keys?.write ?? `${who}\u001dtable:write-data\u001d${on}`);
+        read = write === undefined ? undefined : this.decisions.get(keys?.read ?? `${who}\u001dtable:read-data\u001d${on}`);
         if (read === undefined) return undefined;
       }
     }
@@ -219,8 +226,11 @@ export class AccessService {
   /** namespacePath() at once when the ids of the namespace and its ancestors are all cached; else undefined (ask it). */
   namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined {
     const ids: string[] = [];
+    // encodeNamespace(levels.slice(0, i + 1)), built level by level (no arrays: this runs on every sign).
+    let prefix = '';
     for (let i = 0; i < levels.length; i++) {
-      const id = this.namespaceIds.get(`${warehouse.name}\u001e${encodeNamespace(levels.slice(0, i + 1))}`);
+      prefix = i === 0 ? levels[0]! : `${prefix}${NAMESPACE_SEPARATOR}${levels[i]!}`;
+      const id = this.namespaceIds.get(`${warehouse.name}\u001e${prefix}`);
       if (id === undefined) return undefined;
       ids.push(id);
     }

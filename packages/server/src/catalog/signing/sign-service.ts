@@ -22,6 +22,7 @@ import type { Caller, CatalogObjectRecord, StagedTableRecord, Warehouse } from '
 import { requireStagedAccess } from '../tables/credentials.js';
 import { type TableContext, resolveTable, tableNotFound, tableObject } from '../tables/shared.js';
 import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from './ports.js';
+import { AuditWindow } from './audit-window.js';
 import { SignByLocation, noTableFor } from './sign-default.js';
 
 export interface SignInput {
@@ -38,7 +39,7 @@ const MAX_AUDITED = 10_000;
 
 export class SigningService {
   /** When each (caller, table, access) was last recorded as allowed. */
-  private readonly audited = new Map<string, number>();
+  private readonly audited = new AuditWindow(AUDIT_WINDOW_MS, MAX_AUDITED);
   private readonly byLocation: SignByLocation;
 
   constructor(
@@ -101,9 +102,11 @@ export class SigningService {
     const mode = this.ctx.access.vendingModeCached(scope, this.ctx.access.objectPath(namespacePath!.path, 'table', record.id));
     if (mode === undefined || mode === 'none' || refusalOf(inspected, mode, record.location) !== undefined) return undefined;
     const object = tableObject(scope, levels, name);
-    if (!this.auditedRecently(scope, inspected.access === 'write' ? 'table:write-data' : 'table:read-data', object)) return undefined;
+    // One reading of the clock for the audit window and the signature's time.
+    const now = this.ctx.clock.now();
+    if (!this.audited.recent(scope.caller, object, inspected.access === 'write' ? 'table:write-data' : 'table:read-data', now)) return undefined;
     // execute
-    const answer = signer.sign(inspected, new Date(this.ctx.clock.now()));
+    const answer = signer.sign(inspected, new Date(now));
     if (!(answer instanceof Promise)) return answer;
     answer.catch(() => undefined);
     return undefined;
@@ -184,25 +187,12 @@ export class SigningService {
     return this.ctx.audit.record(scope.caller, { type: decision === 'deny' ? 'sign.refused' : 'sign.allowed', decision, action, object, detail });
   }
 
-  /** Whether an allowed signature of this (caller, table, access) was recorded within the window. */
-  private auditedRecently(scope: RequestScope, action: string, object: string): boolean {
-    const last = this.audited.get(auditKey(scope, action, object));
-    return last !== undefined && this.ctx.clock.now() - last < AUDIT_WINDOW_MS;
-  }
-
   /** The audit record of an allowed signature, or undefined when this (caller, table, access) was recorded within the window. */
   private recordAllowed(scope: RequestScope, action: string, object: string, operation: string): Promise<void> | undefined {
-    const key = auditKey(scope, action, object);
-    const now = this.ctx.clock.now();
-    const last = this.audited.get(key);
-    if (last !== undefined && now - last < AUDIT_WINDOW_MS) return undefined;
-    if (this.audited.size >= MAX_AUDITED) this.audited.clear();
-    this.audited.set(key, now);
+    if (!this.audited.claim(scope.caller, object, action, this.ctx.clock.now())) return undefined;
     return this.record(scope, 'allow', action, object, { operation, windowSeconds: AUDIT_WINDOW_MS / 1000 });
   }
 }
-
-const auditKey = (scope: RequestScope, action: string, object: string) => `${scope.caller.key}\u0000${scope.caller.description}\u0000${object}\u0000${action}`;
 
 /** refusalOf's answer when the caller's privileges (its vending mode) do not allow the access. */
 const LACKS_PRIVILEGE = Symbol('lacks privilege');

@@ -34,6 +34,16 @@ describe('inspectS3Request', () => {
     expect(() => m('PUT', 'wh/t/x?X-Amz-Expires=60')).toThrow(/PutObject is not presigned/);
   });
 
+  it('checks every segment of a key: no "." or ".." segment, no empty one but a trailing "/"', () => {
+    const get = (key: string) => inspectS3Request(minio, req('GET', `http://127.0.0.1:9000/lake/${key}`, { region: 'us-east-1' }));
+    for (const key of ['wh/t/x', 'wh/t/.x', 'wh/t/x.', 'wh/t/...', 'wh/t/a..b', 'wh/t/..x/y', 'x', '.a', 'a/', 'wh/t/%2Ex']) expect(get(key).locations, key).toEqual([`s3://lake/${decodeURIComponent(key)}`]);
+    for (const key of ['.', '..', './x', '../x', 'wh/./x', 'wh/../x', 'wh/t/.', 'wh/t/..', 'wh/t/%2E%2E/x', 'wh/t/..%2F']) expect(() => get(key), key).toThrow(/"\." or "\.\." segment|encodes a slash/);
+    for (const key of ['wh//x', 'wh/t//', '/x']) expect(() => get(key), key).toThrow(/empty segment/);
+    // A listing's prefix is checked the same way (a trailing "/" is the usual prefix).
+    expect(get('?prefix=wh/t/').locations).toEqual(['s3://lake/wh/t/']);
+    expect(() => get('?prefix=wh/../t/')).toThrow(/"\." or "\.\." segment/);
+  });
+
   it('refuses headers that would make an object public, redirect it or lock it', () => {
     for (const header of ['x-amz-acl', 'x-amz-grant-read', 'x-amz-website-redirect-location', 'x-amz-object-lock-mode', 'x-amz-bypass-governance-retention']) {
       expect(() => inspectS3Request(minio, req('PUT', 'http://127.0.0.1:9000/lake/wh/t/x', { region: 'us-east-1', headers: { [header]: ['v'] } })), header).toThrow(/is not signed/);

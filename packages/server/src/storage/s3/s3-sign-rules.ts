@@ -56,6 +56,14 @@ const QUERY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 const GOVERNING_HEADERS = /^x-amz-(acl|grant-.*|website-redirect-location|object-lock-.*|bypass-governance-retention)$/;
 const OBJECT_READ_PARAMS = new Set(['versionId', 'partNumber', 'x-id', 'response-content-type', 'response-content-disposition', 'response-cache-control']);
 const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'continuation-token', 'start-after', 'max-keys', 'encoding-type', 'fetch-owner', 'marker', 'x-id']);
+/** Each operation's query parameters (built once: classify runs on every sign). */
+const DELETE_OBJECTS_PARAMS = new Set(['delete', 'x-id']);
+const LIST_PARTS_PARAMS = new Set(['uploadId', 'max-parts', 'part-number-marker', 'x-id']);
+const UPLOAD_PART_PARAMS = new Set(['partNumber', 'uploadId', 'x-id']);
+const PUT_OBJECT_PARAMS = new Set(['x-id']);
+const CREATE_UPLOAD_PARAMS = new Set(['uploads', 'x-id']);
+const COMPLETE_UPLOAD_PARAMS = new Set(['uploadId', 'x-id']);
+const DELETE_OBJECT_PARAMS = new Set(['uploadId', 'versionId', 'x-id']);
 
 export function inspectS3Request(target: S3SigningTarget, request: StorageRequest): InspectedRequest {
   if (request.region !== target.region) refuse(`region ${request.region.slice(0, 64)} is not the warehouse's (${target.region})`);
@@ -66,18 +74,20 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
   const rawPath = m[3] ?? '/';
   const rawQuery = m[4] ?? '';
   if (host.includes('@')) refuse('the uri carries user information');
-  const { bucket, key } = bucketAndKey(target, scheme, host, rawPath);
+  const { bucket, key, plain } = bucketAndKey(target, scheme, host, rawPath);
   const query = parseQuery(rawQuery);
   const presignSeconds = presigning(query);
   const params = new Map(query);
   if (params.size !== query.length) refuse('a query parameter is repeated');
   const headers = request.headers as Record<string, string[]>;
-  for (const name of Object.keys(headers)) if (GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
+  // GOVERNING_HEADERS names x-amz-* headers only: the others (most of what a client sends) skip the expression.
+  for (const name in headers) if (name.startsWith('x-amz-') && GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
   const { access, operation, keys, payloadSha256 } = classify(target, request.method, key, params, headers, request.body);
   // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
   if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);
-  for (const k of keys) checkKey(k);
-  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body, payloadSha256 };
+  // A key taken from the path as it is (nothing was encoded) is made of the characters checkPath allowed.
+  for (const k of keys) checkKey(k, plain && k === key);
+  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.length === 0 ? query : query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body, payloadSha256 };
   return { access, operation, locations: keys.map((k) => `s3://${bucket}/${k}`), presignSeconds, parsed };
 }
 
@@ -120,8 +130,11 @@ function hostsFor(target: S3SigningTarget, scheme: string): string[] | undefined
   return scheme === 'https' ? [`s3.${target.region}.amazonaws.com`, 's3.amazonaws.com'] : undefined;
 }
 
-/** Path-style on the endpoint's host, or virtual-hosted on <bucket>.<host>; nothing else. */
-function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string): { bucket: string; key: string } {
+/**
+ * Path-style on the endpoint's host, or virtual-hosted on <bucket>.<host>; nothing else. `plain`: the key is a part of
+ * the raw path as sent (nothing in it was encoded), so it holds only PATH_CHARS.
+ */
+function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string): { bucket: string; key: string; plain: boolean } {
   const hosts = endpointHosts(target, scheme);
   if (hosts === undefined) return refuse(target.endpoint ? `scheme ${scheme} is not the warehouse endpoint's` : 'AWS S3 is signed over https only');
   checkPath(rawPath);
@@ -130,19 +143,24 @@ function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, raw
     const slash = rest.indexOf('/');
     const bucket = decodeOnce(slash === -1 ? rest : rest.slice(0, slash));
     if (bucket !== target.bucket) refuse(`bucket ${bucket.slice(0, 63)} is not the warehouse's`);
-    return { bucket, key: slash === -1 ? '' : decodeOnce(rest.slice(slash + 1)) };
+    const raw = slash === -1 ? '' : rest.slice(slash + 1);
+    return { bucket, key: decodeOnce(raw), plain: !raw.includes('%') };
   }
-  if (hosts.some((h) => host === `${target.bucket}.${h}`)) return { bucket: target.bucket, key: decodeOnce(rawPath.slice(1)) };
+  if (hosts.some((h) => host === `${target.bucket}.${h}`)) return { bucket: target.bucket, key: decodeOnce(rawPath.slice(1)), plain: !rawPath.includes('%') };
   return refuse(`host ${host.slice(0, 255)} is not the warehouse's storage endpoint`);
 }
 
 function checkPath(rawPath: string): void {
   if (!PATH_CHARS.test(rawPath)) refuse('the path has characters that must be percent-encoded');
+  // The encoding checks look at "%" only: a path without one (the usual key) skips them.
+  if (!rawPath.includes('%')) return;
   if (/%(?![0-9A-Fa-f]{2})/.test(rawPath)) refuse('the path has a malformed percent-encoding');
   if (/%(2f|5c|[01][0-9a-f]|7f)/i.test(rawPath)) refuse('the path encodes a slash, a backslash or a control character');
 }
 
 function decodeOnce(raw: string): string {
+  // Nothing encoded (the usual key): decoding would give the same text, and nothing is left encoded.
+  if (!raw.includes('%')) return raw;
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
@@ -154,15 +172,21 @@ function decodeOnce(raw: string): string {
 }
 
 /** An object key (or listing prefix): relative, no dot or empty segments (a trailing "/" allowed), nothing a filesystem gateway would read otherwise. */
-function checkKey(key: string): void {
+/** `pathChars`: the key is known to hold only PATH_CHARS (no control character, no backslash). */
+function checkKey(key: string, pathChars = false): void {
   if (key.length === 0) refuse('the request names no key');
   if (key.length > 1024) refuse('the key is longer than S3 allows');
-  if (/[\u0000-\u001f\u007f\\]/.test(key)) refuse('the key has a control character or a backslash');
-  const segments = key.split('/');
-  segments.forEach((s, i) => {
-    if (s === '.' || s === '..') refuse('the key has a "." or ".." segment');
-    if (s === '' && i !== segments.length - 1) refuse('the key has an empty segment');
-  });
+  if (!pathChars && /[\u0000-\u001f\u007f\\]/.test(key)) refuse('the key has a control character or a backslash');
+  // Segment by segment without splitting (this runs on every sign): a "." or ".." segment, or an empty one but the last.
+  for (let start = 0; ; ) {
+    const slash = key.indexOf('/', start);
+    const end = slash === -1 ? key.length : slash;
+    const length = end - start;
+    if ((length === 1 || length === 2) && key.charCodeAt(start) === 46 && (length === 1 || key.charCodeAt(start + 1) === 46)) refuse('the key has a "." or ".." segment');
+    if (slash === -1) break;
+    if (length === 0) refuse('the key has an empty segment');
+    start = slash + 1;
+  }
 }
 
 function parseQuery(raw: string): Array<[string, string]> {
@@ -203,7 +227,7 @@ function classify(target: S3SigningTarget, method: string, key: string, params: 
       return { access: 'read', operation: params.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', keys: [params.get('prefix')!] };
     }
     if (method === 'POST' && params.has('delete')) {
-      onlyParams(params, new Set(['delete', 'x-id']), 'DeleteObjects');
+      onlyParams(params, DELETE_OBJECTS_PARAMS, 'DeleteObjects');
       // Only AWS S3 is known to check a body against its Content-MD5, checksum or x-amz-content-sha256 before acting.
       // MinIO (RELEASE.2025-09-07) deletes the keys of whatever body is sent under the signature, whichever digest
       // was signed (test/interop/remote-signing-delete.test.ts): on any other endpoint the body binds nothing, so a
@@ -218,7 +242,7 @@ function classify(target: S3SigningTarget, method: string, key: string, params: 
     case 'GET':
     case 'HEAD':
       if (params.has('uploadId')) {
-        onlyParams(params, new Set(['uploadId', 'max-parts', 'part-number-marker', 'x-id']), 'ListParts');
+        onlyParams(params, LIST_PARTS_PARAMS, 'ListParts');
         return { access: 'write', operation: 'ListParts', keys: [key] };
       }
       onlyParams(params, OBJECT_READ_PARAMS, 'GetObject');
@@ -226,23 +250,23 @@ function classify(target: S3SigningTarget, method: string, key: string, params: 
     case 'PUT':
       if (params.has('partNumber') || params.has('uploadId')) {
         if (!params.has('partNumber') || !params.has('uploadId')) refuse('UploadPart needs partNumber and uploadId');
-        onlyParams(params, new Set(['partNumber', 'uploadId', 'x-id']), 'UploadPart');
+        onlyParams(params, UPLOAD_PART_PARAMS, 'UploadPart');
         return { access: 'write', operation: 'UploadPart', keys: [key] };
       }
-      onlyParams(params, new Set(['x-id']), 'PutObject');
+      onlyParams(params, PUT_OBJECT_PARAMS, 'PutObject');
       return { access: 'write', operation: 'PutObject', keys: [key] };
     case 'POST':
       if (params.has('uploads')) {
-        onlyParams(params, new Set(['uploads', 'x-id']), 'CreateMultipartUpload');
+        onlyParams(params, CREATE_UPLOAD_PARAMS, 'CreateMultipartUpload');
         return { access: 'write', operation: 'CreateMultipartUpload', keys: [key] };
       }
       if (params.has('uploadId')) {
-        onlyParams(params, new Set(['uploadId', 'x-id']), 'CompleteMultipartUpload');
+        onlyParams(params, COMPLETE_UPLOAD_PARAMS, 'CompleteMultipartUpload');
         return { access: 'write', operation: 'CompleteMultipartUpload', keys: [key] };
       }
       return refuse('POST on an object is signed only for multipart uploads');
     case 'DELETE':
-      onlyParams(params, new Set(['uploadId', 'versionId', 'x-id']), 'DeleteObject');
+      onlyParams(params, DELETE_OBJECT_PARAMS, 'DeleteObject');
       return { access: 'write', operation: params.has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject', keys: [key] };
     default:
       return refuse(`method ${method} is not signed`);
