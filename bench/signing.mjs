@@ -5,7 +5,7 @@
 // worker). Prints a Markdown table: req/s, p50, p99 and server CPU per request for Lakegate, the bare limit and
 // the Fastify floor (bench/fastify-floor.mjs: the same recorded answer through Fastify, its JSON body parser and
 // Lakegate's route shape, no work of Lakegate's), and Lakegate's ratios to both.
-// Usage: node bench/signing.mjs [--quick] [--cpu-prof DIR] [--conns 1,16,64] [--repo DIR] [--server-node-args 'ARGS']
+// Usage: node bench/signing.mjs [--quick] [--cpu-prof DIR] [--conns 1,16,64] [--repo DIR] [--server-node-args 'ARGS'] [--loader node|wrk]
 // --server-node-args: Node options for Lakegate's process only (space-separated), e.g.
 // '--max-semi-space-size=64' to see what the young generation's scavenges do to p99 (docs/benchmarks-signing.md).
 // --repo DIR: measure the Lakegate build of another checkout (an A/B pair of runs, bench/ab.mjs builds one).
