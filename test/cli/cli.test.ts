@@ -12,6 +12,7 @@ import { type Azurite, startAzurite } from '../support/azurite.js';
 import { type CliRun as Run, runCli } from '../support/cli.js';
 import { createPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { freePort, tempDir } from '../support/temp.js';
+import { tampered } from '../support/tamper.js';
 
 /** Each test runs the CLI several times, each a fresh Node process; the machine is shared. */
 const SLOW = 120_000;
@@ -240,7 +241,7 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     expect((await run(['ns', 'ls', '--uri', server.url, '--api-key', `@${keyFile}`])).code).toBe(0);
     expect((await run(['ns', 'ls', '--uri', server.url], { env: { LAKEGATE_API_KEY: key } })).code).toBe(0);
 
-    const wrong = await run(['ns', 'ls', '--uri', server.url, '--api-key', `${key.slice(0, -3)}zzz`]);
+    const wrong = await run(['ns', 'ls', '--uri', server.url, '--api-key', tampered(key, { count: 3, fromEnd: 1 })]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toBe('');
     expect(wrong.stderr).toMatch(/^lakegate: error: .*\(HTTP 401\)$/m);

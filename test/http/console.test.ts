@@ -14,6 +14,7 @@ import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { REPO_ROOT } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
+import { tampered } from '../support/tamper.js';
 
 const CONSOLE_DIST = path.join(REPO_ROOT, 'packages', 'console', 'dist');
 let now = Date.now();
@@ -100,7 +101,7 @@ describe('the session cookie on the API surfaces', () => {
     expect(noHeader.statusCode).toBe(403);
     expect(noHeader.json().error).toMatchObject({ code: 403, type: 'ForbiddenException' });
     expect(noHeader.json().error.message).toContain('x-lakegate-csrf');
-    const wrongHeader = await inject({ method: 'POST', url: '/management/v1/roles', payload: JSON.stringify({ name: 'csrf-victim' }), headers: { ...json, cookie, 'x-lakegate-csrf': `${csrf.slice(0, -2)}AA` } });
+    const wrongHeader = await inject({ method: 'POST', url: '/management/v1/roles', payload: JSON.stringify({ name: 'csrf-victim' }), headers: { ...json, cookie, 'x-lakegate-csrf': tampered(csrf, { count: 2, fromEnd: 1 }) } });
     expect(wrongHeader.statusCode).toBe(403);
     const iceberg = await inject({ method: 'POST', url: '/v1/default/namespaces', payload: JSON.stringify({ namespace: ['csrf'] }), headers: { ...json, cookie } });
     expect(iceberg.statusCode).toBe(403);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { tampered } from '../support/tamper.js';
 
 let now = Date.now();
 const clock = { now: () => now };
@@ -340,7 +341,7 @@ describe('request signing (SigV4) and API keys', () => {
     expect(created['api-key']).toMatch(/^lgk_[A-Za-z0-9]{12}_/);
     const withKey = (k: string) => cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { 'x-api-key': k } });
     expect((await withKey(created['api-key'])).statusCode).toBe(200);
-    expect((await withKey(`${created['api-key'].slice(0, -2)}zz`)).statusCode).toBe(401);
+    expect((await withKey(tampered(created['api-key'], { count: 2, fromEnd: 1 }))).statusCode).toBe(401);
     expect((await withKey('lgk_nope')).statusCode).toBe(401);
     now += 601_000;
     expect((await withKey(created['api-key'])).json().error.message).toMatch(/expired/);

@@ -17,6 +17,7 @@ import { grantPrincipal } from '../support/access.js';
 import { httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, startMinio } from '../support/minio.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
+import { tampered } from '../support/tamper.js';
 
 const BUCKET = 'lakegate-secrets';
 // Short-lived access tokens so that one can expire during the run; every step fetches a fresh one.
@@ -129,13 +130,13 @@ it('never writes a secret or token to the log or into an error response', async 
   collect('self-exchanged access token', self.json.access_token);
 
   // --- failed logins: wrong secrets (post, Basic), unknown client --------------------------------
-  const wrongPost = collect('wrong admin secret (post)', `${admin.secret.slice(0, -4)}XyZ9`);
+  const wrongPost = collect('wrong admin secret (post)', tampered(admin.secret, { count: 4, fromEnd: 1 }));
   expect((await form({ grant_type: 'client_credentials', client_id: admin.id, client_secret: wrongPost })).status).toBe(401);
   const wrongBasic = collect('wrong admin secret (Basic)', 'basic-wrong-secret-5b9d1f0e7c');
   expect((await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${admin.id}:${wrongBasic}`).toString('base64')}` })).status).toBe(401);
   const unknownSecret = collect('secret of an unknown client', 'unknown-client-secret-81c2e4a6f3');
   expect((await form({ grant_type: 'client_credentials', client_id: 'nobody-here', client_secret: unknownSecret })).status).toBe(401);
-  const badRefresh = collect('tampered refresh token', `${first.refresh.slice(0, -6)}AAAAAA`);
+  const badRefresh = collect('tampered refresh token', tampered(first.refresh, { count: 6, fromEnd: 1 }));
   expect((await form({ grant_type: 'refresh_token', refresh_token: badRefresh, client_id: admin.id, client_secret: admin.secret })).status).toBe(400);
 
   // --- a principal's secret, its rotation, and delegation -----------------------------------------
@@ -195,7 +196,7 @@ it('never writes a secret or token to the log or into an error response', async 
   expect(apiKeyCreated.status, apiKeyCreated.text).toBe(201);
   const apiKey = collect('API key', apiKeyCreated.json['api-key']);
   expect((await call('GET', '/v1/default/namespaces', { headers: { 'x-api-key': apiKey } })).status).toBe(200);
-  const tamperedApiKey = collect('tampered API key', `${apiKey.slice(0, -3)}zzz`);
+  const tamperedApiKey = collect('tampered API key', tampered(apiKey, { count: 3, fromEnd: 1 }));
   expect((await call('GET', '/v1/default/namespaces', { headers: { 'x-api-key': tamperedApiKey } })).status).toBe(401);
   token = await adminToken();
   expect((await json(token, 'DELETE', `/management/v1/api-keys/${apiKeyCreated.json['key-id']}`)).status).toBe(204);
@@ -274,7 +275,7 @@ it('never writes a secret or token to the log or into an error response', async 
   const viaToken = await json(token, 'GET', `${credentialsPath}?storageRefreshToken=${encodeURIComponent(refreshToken)}`);
   expect(viaToken.status, viaToken.text).toBe(200);
   vendedSecrets(viaToken.json['storage-credentials'][0], 'loadCredentials');
-  const tamperedStorageToken = collect('tampered storage refresh token', `${refreshToken.slice(0, -6)}BBBBBB`);
+  const tamperedStorageToken = collect('tampered storage refresh token', tampered(refreshToken, { count: 6, fromEnd: 1 }));
   expect((await json(token, 'GET', `${credentialsPath}?storageRefreshToken=${encodeURIComponent(tamperedStorageToken)}`)).status).toBe(400);
   // The storage refresh token of another principal.
   const foreign = await call('GET', `${credentialsPath}?storageRefreshToken=${encodeURIComponent(refreshToken)}`, { headers: bearer(etl.access) });
