@@ -99,7 +99,6 @@ export class DeliveryThread {
     const config: LakegateConfig = { ...this.o.config, secretKey: '', openfgaToken: '' };
     const data: ThreadData = { config, secretKey: this.o.secretKey, holder: this.o.holder, baseUrl: this.sentUrl };
     const worker = new Worker(this.entry, { workerData: data, name: THREAD_NAME });
-
     // Like the in-process delivery's timers: the thread alone does not keep the process alive.
     worker.unref();
     const startedAt = Date.now();

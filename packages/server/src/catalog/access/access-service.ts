@@ -87,6 +87,10 @@ function whoOf(caller: Caller): string {
   return who;
 }
 const pathKey = (p: SecurablePath) => `${p.warehouse}\u001e${p.namespaces.join('\u001e')}\u001e${p.object ? `${p.object.kind}:${p.object.id}` : ''}`;
+/** The decision cache's key of one privilege of `who` on `path` (decide() fills it; the vending decisions read it). */
+const decisionKey = (who: string, privilege: string, path: SecurablePath) => `${who}\u001d${privilege}\u001d${pathKey(path)}`;
+/** The keys of the two data privileges vendingModeCached reads (kept per caller and table by VendingDecisionKeys). */
+const vendingKeysOf = (who: string, path: SecurablePath) => ({ write: decisionKey(who, 'table:write-data', path), read: decisionKey(who, 'table:read-data', path) });
 
 /** "lake/sales.orders" — the object as the audit trail and error messages name it. */
 export const describeObject = (warehouse: string, namespace: readonly string[], name?: string): string =>
@@ -96,10 +100,7 @@ export class AccessService {
   private readonly decisions: TtlCache<boolean>;
   private readonly admins: TtlCache<boolean>;
   private readonly namespaceIds: NamespaceIdCache;
-  private readonly vendingKeys = new VendingDecisionKeys((who, path) => {
-    const on = pathKey(path);
-    return { write: `${who}\u001dtable:write-data\u001d${on}`, read: `${who}\u001dtable:read-data\u001d${on}` };
-  });
+  private readonly vendingKeys = new VendingDecisionKeys(vendingKeysOf);
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000, { secondSighting: true });
@@ -139,7 +140,7 @@ export class AccessService {
       { privilege: 'table:write-data', path },
       { privilege: 'table:read-data', path },
     ]);
-    return vendedMode(scope, write, read) ?? undefined;
+    return vendedMode(scope, write, read);
   }
 
   /**
@@ -161,10 +162,9 @@ export class AccessService {
       if (admin) write = read = true;
       else {
         // The same keys decide() builds, kept per (who, table) when the path names one (decision-keys.ts).
-        const keys = path.object !== undefined ? this.vendingKeys.keysOf(who, path as SecurablePath & { object: NonNullable<SecurablePath['object']> }) : undefined;
-        const on = keys === undefined ? pathKey(path) : '';
-        write = this.decisions.get(keys?.write ?? `${who}\u001dtable:write-data\u001d${on}`);
-        read = write === undefined ? undefined : this.decisions.get(keys?.read ?? `${who}\u001dtable:read-data\u001d${on}`);
+        const keys = path.object !== undefined ? this.vendingKeys.keysOf(who, path as SecurablePath & { object: NonNullable<SecurablePath['object']> }) : vendingKeysOf(who, path);
+        write = this.decisions.get(keys.write);
+        read = write === undefined ? undefined : this.decisions.get(keys.read);
         if (read === undefined) return undefined;
       }
     }
@@ -271,7 +271,7 @@ export class AccessService {
     if (caller.unrestricted || caller.admin || (await this.isAdmin(caller))) return checks.map(() => true);
     if (caller.members.length === 0) return checks.map(() => false);
     const who = whoOf(caller);
-    const keys = checks.map((c) => `${who}\u001d${c.privilege}\u001d${pathKey(c.path)}`);
+    const keys = checks.map((c) => decisionKey(who, c.privilege, c.path));
     const answers = keys.map((k) => this.decisions.get(k));
     const missing = answers.flatMap((a, i) => (a === undefined ? [i] : []));
     if (missing.length > 0) {

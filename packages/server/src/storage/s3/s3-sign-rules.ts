@@ -171,8 +171,10 @@ function decodeOnce(raw: string): string {
   return decoded;
 }
 
-/** An object key (or listing prefix): relative, no dot or empty segments (a trailing "/" allowed), nothing a filesystem gateway would read otherwise. */
-/** `pathChars`: the key is known to hold only PATH_CHARS (no control character, no backslash). */
+/**
+ * An object key (or listing prefix): relative, no dot or empty segments (a trailing "/" allowed), nothing a filesystem
+ * gateway would read otherwise. `pathChars`: the key is known to hold only PATH_CHARS (no control character, no backslash).
+ */
 function checkKey(key: string, pathChars = false): void {
   if (key.length === 0) refuse('the request names no key');
   if (key.length > 1024) refuse('the key is longer than S3 allows');
