@@ -53,9 +53,9 @@ end
 
 /**
  * Runs wrk against `server` ({ name, port, pids() }) with `concurrency` connections for `seconds`; `threads` wrk
- * threads (1 leaves the other CPU to the server on a 2-CPU machine).
+ * threads (1 leaves the other CPU to the server on a 2-CPU machine); `cpus` pins wrk (a taskset list).
  */
-export async function runWrkCell(server, req, concurrency, seconds, { wrk = findWrk(), threads = 1 } = {}) {
+export async function runWrkCell(server, req, concurrency, seconds, { wrk = findWrk(), threads = 1, cpus } = {}) {
   if (!wrk) throw new Error('wrk is not installed (apt-get install wrk)');
   const lua = script(req);
   const pids = server.pids();
@@ -63,7 +63,10 @@ export async function runWrkCell(server, req, concurrency, seconds, { wrk = find
   const m0 = machineCpu();
   const t0 = performance.now();
   const out = await new Promise((resolve, reject) => {
-    const child = spawn(wrk, ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--timeout', '10s', '-s', lua, `http://127.0.0.1:${server.port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--timeout', '10s', '-s', lua, `http://127.0.0.1:${server.port}`];
+    // cpus: wrk pinned there (taskset), e.g. the CPU the servers do not run on.
+    const [file, args] = cpus ? ['taskset', ['-c', cpus, wrk, ...argv]] : [wrk, argv];
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.stderr.on('data', (d) => (text += d));
