@@ -147,4 +147,34 @@ describe('getObjectSync (the sign path reads its table on every storage request)
       await store.close();
     }
   });
+
+  // Outside any dispatch of requests (a timer is I/O: what a test ran before may have left one in progress), the store's
+  // version is asked at every call (runtime/per-dispatch.ts); inside one, another process's commit is seen from the next.
+  const afterIo = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+  it('sees a commit of another connection to the same file at its next call, and a drop there', async () => {
+    const file = path.join(temp.dir, 'object-sync-two.sqlite');
+    const store = new SqliteCatalogStore(file);
+    const other = new SqliteCatalogStore(file);
+    try {
+      await store.migrate();
+      const repo = store.repository;
+      await repo.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
+      await repo.insertNamespace({ id: 'ns-id', warehouse: 'w', levels: ['ns'], properties: {} });
+      const t = { id: 'id-t', warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table' as const, uuid: 'uuid-t', location: 'file:///w/ns/t', metadataLocation: 'file:///w/ns/t/m1.json', metadataJson: '{"v":1}', createdAtMs: 2, updatedAtMs: 2, locationOwned: true };
+      expect(await repo.insertObject(t)).toBe(true);
+      await afterIo();
+      const kept = Array.from({ length: 6 }, () => repo.getObjectSync!('w', ['ns'], 't')).at(-1)!;
+      expect(repo.getObjectSync!('w', ['ns'], 't')).toBe(kept);
+      // The other connection moves the table; this one's kept record must not outlive the commit.
+      expect(await other.repository.swapMetadata({ warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: t.metadataLocation, metadataLocation: 'file:///w/ns/t/m2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/moved' }, 3)).toBe(true);
+      expect(repo.getObjectSync!('w', ['ns'], 't')).toMatchObject({ location: 'file:///w/ns/moved', metadataLocation: 'file:///w/ns/t/m2.json' });
+      for (let i = 0; i < 4; i++) expect(repo.getObjectSync!('w', ['ns'], 't')?.location).toBe('file:///w/ns/moved');
+      expect(await other.repository.deleteObject('w', ['ns'], 't', 'table')).toBe(true);
+      expect(repo.getObjectSync!('w', ['ns'], 't')).toBeUndefined();
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
 });

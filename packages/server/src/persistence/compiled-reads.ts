@@ -55,6 +55,12 @@ export interface ReadRunner {
   rows<R>(query: CompiledQuery<R>): Promise<R[]>;
   /** rows() run to completion at once, where the database is read synchronously (SQLite's read-only connection). */
   rowsNow?<R>(query: CompiledQuery<R>): R[];
+  /**
+   * A number that is the same as long as every read answers what it answered (SQLite: the read connection's
+   * `PRAGMA data_version`, asked once per dispatch and after this process's own writes, as the read memo asks it),
+   * read before the reads it vouches for. Optional: a store without such a version has none (PostgreSQL).
+   */
+  versionNow?(): number;
 }
 
 /** Through Kysely: the connection pool, the transaction, or SQLite's single connection. */

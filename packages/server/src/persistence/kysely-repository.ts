@@ -18,7 +18,7 @@ import type {
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyRecords, num } from './kysely-records.js';
 import { objectFromRow, objectRow } from './object-rows.js';
-import { sharedRecord } from './shared-records.js';
+import { SyncObjects, sharedRecord } from './shared-records.js';
 import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
 import { type CatalogDatabase, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
@@ -64,6 +64,8 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
 
   /** PostgreSQL compares locations in its "C" collation where byte order matters (findObjectsByLocationPrefix). */
   private readonly postgres: boolean;
+  /** getObjectSync's records by the store's read version (ReadRunner.versionNow). */
+  private readonly syncObjects = new SyncObjects();
 
   async getWarehouse(name: string): Promise<Warehouse | undefined> {
     const q = this.compiled.compile('getWarehouse', [name], (n) => this.db.selectFrom('warehouses').selectAll().where('name', '=', n));
@@ -210,7 +212,16 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
   getObjectSync(warehouse: string, namespace: string[], name: string): CatalogObjectRecord | undefined {
     const caches = this.caches;
     const rowsNow = this.reads.rowsNow;
-    return caches === undefined || rowsNow === undefined ? undefined : this.objectNow(caches, rowsNow, warehouse, namespace, name, true);
+    if (caches === undefined || rowsNow === undefined) return undefined;
+    // The store's version first, then the record kept under it (shared-records.ts SyncObjects), else the reads.
+    const version = this.reads.versionNow?.();
+    if (version === undefined) return this.objectNow(caches, rowsNow, warehouse, namespace, name, true);
+    const key = objectKey(warehouse, encodeNamespace(namespace), name);
+    const kept = this.syncObjects.get(key, version);
+    if (kept !== undefined) return kept;
+    const record = this.objectNow(caches, rowsNow, warehouse, namespace, name, true);
+    if (record !== undefined) this.syncObjects.set(key, version, record);
+    return record;
   }
 
   /** getObject() where reads run synchronously (SQLite): the same queries and caches, without a promise. */

@@ -20,3 +20,29 @@ export function sharedRecord(row: ObjectColumns, json: string): CatalogObjectRec
   if (Object.isFrozen(row)) made.set(row, { json, record });
   return record;
 }
+
+/** Records kept at most by a SyncObjects (all dropped when full, as the read memo does). */
+const MAX_SYNC_OBJECTS = 10_000;
+
+/**
+ * getObjectSync's answers by (warehouse, namespace, name), each kept with the store's read version it was read under
+ * (ReadRunner.versionNow): while the version is the same, every read answers what it answered, so the record is the
+ * one the memo's reads would give again (the same frozen row, the same shared record), without building the read's
+ * parameters and key and looking them up. A version read before the record it is kept with: a commit landing in
+ * between leaves the record under the older version, which the next call no longer matches.
+ */
+export class SyncObjects {
+  private readonly kept = new Map<string, { version: number; record: CatalogObjectRecord }>();
+
+  get(key: string, version: number): CatalogObjectRecord | undefined {
+    const hit = this.kept.get(key);
+    return hit !== undefined && hit.version === version ? hit.record : undefined;
+  }
+
+  /** Keeps a shared (frozen) record only: others are the caller's own. */
+  set(key: string, version: number, record: CatalogObjectRecord): void {
+    if (!Object.isFrozen(record)) return;
+    if (this.kept.size >= MAX_SYNC_OBJECTS) this.kept.clear();
+    this.kept.set(key, { version, record });
+  }
+}

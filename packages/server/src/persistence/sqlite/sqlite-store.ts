@@ -103,7 +103,15 @@ function readRunner(reader: Database.Database, writes: WriteCount, tracing: Stat
   const prepare = statementCache(reader);
   const dataVersion = reader.prepare('pragma data_version').pluck();
   // Asked once per dispatch of requests, and again after any statement of this process's own writing connection.
-  const memo = new ReadMemo(oncePerDispatch(() => dataVersion.get() as number, () => writes.value));
+  const version = oncePerDispatch(() => dataVersion.get() as number, () => writes.value);
+  const memo = new ReadMemo(version);
+  const versionNow = (): number => {
+    try {
+      return version();
+    } catch (error) {
+      throw outageOr(SQLITE_ERRORS, error);
+    }
+  };
   const rowsNow = <R>(query: CompiledQuery<R>): R[] => {
     try {
       // Callers only read the rows they get (the kept ones are frozen).
@@ -117,6 +125,7 @@ function readRunner(reader: Database.Database, writes: WriteCount, tracing: Stat
       return rowsNow(query);
     },
     rowsNow,
+    versionNow,
   };
 }
 
