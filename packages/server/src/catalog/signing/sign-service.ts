@@ -23,6 +23,7 @@ import { requireStagedAccess } from '../tables/credentials.js';
 import { type TableContext, resolveTable, tableNotFound, tableObject } from '../tables/shared.js';
 import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from './ports.js';
 import { AuditWindow } from './audit-window.js';
+import { NameBag } from './name-bag.js';
 import { SignByLocation, noTableFor } from './sign-default.js';
 
 export interface SignInput {
@@ -221,7 +222,7 @@ function checkSignInput(input: SignInput): StorageRequest {
   const method = input.method.toUpperCase();
   if (!SIGNED_METHODS.has(method)) throw new CatalogError('ERR_FORBIDDEN', `Remote signing refused: method ${method.slice(0, 16)} is not signed`);
   if (input.uri.length > 8192) throw new CatalogError('ERR_BAD_REQUEST', 'uri is too long');
-  const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const headers = new NameBag<string[]>();
   if (typeof input.headers !== 'object' || input.headers === null || Array.isArray(input.headers)) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
   const sent = input.headers as Record<string, unknown>;
   // Plain loops: this runs on every storage request an engine makes.

@@ -16,6 +16,7 @@
 import { HeaderSigner, PreparedQuery, presignRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { InspectedRequest, RequestSigner, SignEndpointMode, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
+import { NameBag } from '../../catalog/signing/name-bag.js';
 import { type ParsedS3Request, type S3SigningTarget, addressesTarget, inspectS3Request } from './s3-sign-rules.js';
 
 export interface S3RequestSignerOptions extends S3SigningTarget {
@@ -89,7 +90,9 @@ export class S3RequestSigner implements RequestSigner {
   /** Header signing answers synchronously; presigning (SignatureV4's async presign) with a promise. */
   sign(inspected: InspectedRequest, signingDate: Date): SignedStorageRequest | Promise<SignedStorageRequest> {
     const req = inspected.parsed as ParsedS3Request;
-    const headers: Record<string, string> = { host: req.host };
+    // By the client's names, nothing inherited (a header named __proto__ is signed as sent, not dropped).
+    const headers = new NameBag<string>();
+    headers.host = req.host;
     // A plain loop over the names (no entries array): this runs once per storage request of an engine.
     for (const name in req.headers) {
       if (UNSIGNED.has(name) || REPLACED.has(name)) continue;

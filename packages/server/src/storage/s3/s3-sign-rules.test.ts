@@ -159,3 +159,14 @@ describe('S3RequestSigner on a store other than AWS S3', () => {
     expect(onAws.inspect(req('PUT', 'https://lake.s3.eu-west-1.amazonaws.com/wh/t/a.parquet')).operation).toBe('PutObject');
   });
 });
+
+describe('header names a client chose', () => {
+  it('signs headers named like Object members (__proto__, constructor, toString) as sent, none dropped or inherited', async () => {
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+    const signer = new S3RequestSigner({ ...aws, pathStyle: false, credentials });
+    const headers = JSON.parse('{"__proto__":["a"],"constructor":["b"],"tostring":["c"]}') as Record<string, string[]>;
+    const signed = signer.sign(signer.inspect(req('GET', 'https://lake.s3.eu-west-1.amazonaws.com/wh/t/a.parquet', { headers })), new Date('2026-11-25T12:00:00Z'));
+    const authorization = (signed instanceof Promise ? await signed : signed).headers.Authorization![0]!;
+    expect(authorization).toMatch(/SignedHeaders=__proto__;constructor;host;tostring;x-amz-content-sha256;x-amz-date,/);
+  });
+});
