@@ -17,7 +17,12 @@ export class AuditWindow {
 
   /** Whether this (caller, object, action) was recorded within the window before `now`. */
   recent(caller: { key: string; description: string }, object: string, action: string, now: number): boolean {
-    const last = this.byCaller.get(caller.key)?.get(caller.description)?.get(`${object}\u0000${action}`);
+    return this.recentByKey(caller, auditKey(object, action), now);
+  }
+
+  /** recent() by the (object, action) part as auditKey() joins it, for a caller that keeps it. */
+  recentByKey(caller: { key: string; description: string }, objectAction: string, now: number): boolean {
+    const last = this.byCaller.get(caller.key)?.get(caller.description)?.get(objectAction);
     return last !== undefined && now - last < this.windowMs;
   }
 
@@ -32,9 +37,12 @@ export class AuditWindow {
     if (byDescription === undefined) this.byCaller.set(caller.key, (byDescription = new Map()));
     let byObject = byDescription.get(caller.description);
     if (byObject === undefined) byDescription.set(caller.description, (byObject = new Map()));
-    const key = `${object}\u0000${action}`;
+    const key = auditKey(object, action);
     if (!byObject.has(key)) this.kept++;
     byObject.set(key, now);
     return true;
   }
 }
+
+/** The (object, action) part of an AuditWindow's key. */
+export const auditKey = (object: string, action: string): string => `${object}\u0000${action}`;

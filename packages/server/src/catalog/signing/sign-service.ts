@@ -13,7 +13,7 @@
  * would be the bulk of the log).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import { forbidden } from '../access/access-service.js';
+import { describeObject, forbidden } from '../access/access-service.js';
 import type { SecurablePath } from '../access/ports.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
@@ -22,7 +22,7 @@ import type { Caller, CatalogObjectRecord, StagedTableRecord, Warehouse } from '
 import { requireStagedAccess } from '../tables/credentials.js';
 import { type TableContext, resolveTable, tableNotFound, tableObject } from '../tables/shared.js';
 import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from './ports.js';
-import { AuditWindow } from './audit-window.js';
+import { AuditWindow, auditKey } from './audit-window.js';
 import { NameBag } from './name-bag.js';
 import { SignByLocation, noTableFor } from './sign-default.js';
 
@@ -35,6 +35,14 @@ export interface SignInput {
   provider?: unknown;
 }
 
+/** A table's location as the key checks read it, and its audit window keys (SigningService.factsOf). */
+interface TableFacts {
+  inside: string;
+  under: string;
+  auditRead: string;
+  auditWrite: string;
+}
+
 const AUDIT_WINDOW_MS = 60_000;
 const MAX_AUDITED = 10_000;
 
@@ -42,6 +50,7 @@ export class SigningService {
   /** When each (caller, table, access) was last recorded as allowed. */
   private readonly audited = new AuditWindow(AUDIT_WINDOW_MS, MAX_AUDITED);
   private readonly byLocation: SignByLocation;
+  private readonly facts = new WeakMap<CatalogObjectRecord, TableFacts>();
 
   constructor(
     private readonly ctx: TableContext,
@@ -101,16 +110,32 @@ export class SigningService {
     const record = namespacePath && this.ctx.store.repository.getObjectSync?.(scope.warehouse.name, levels, name);
     if (record === undefined || record.kind !== 'table') return undefined;
     const mode = this.ctx.access.vendingModeCached(scope, this.ctx.access.objectPath(namespacePath!.path, 'table', record.id));
-    if (mode === undefined || mode === 'none' || refusalOf(inspected, mode, record.location) !== undefined) return undefined;
-    const object = tableObject(scope, levels, name);
+    if (mode === undefined || mode === 'none') return undefined;
+    const facts = this.factsOf(record);
+    if (refusalOf(inspected, mode, facts.inside, facts.under) !== undefined) return undefined;
     // One reading of the clock for the audit window and the signature's time.
     const now = this.ctx.clock.now();
-    if (!this.audited.recent(scope.caller, object, inspected.access === 'write' ? 'table:write-data' : 'table:read-data', now)) return undefined;
+    if (!this.audited.recentByKey(scope.caller, inspected.access === 'write' ? facts.auditWrite : facts.auditRead, now)) return undefined;
     // execute
     const answer = signer.sign(inspected, new Date(now));
     if (!(answer instanceof Promise)) return answer;
     answer.catch(() => undefined);
     return undefined;
+  }
+
+  /**
+   * What every sign of a table derives from its record, kept per record: getObjectSync answers the same frozen record
+   * while the table is unchanged (and a new one after any change), so these go with it.
+   */
+  private factsOf(record: CatalogObjectRecord): TableFacts {
+    let facts = this.facts.get(record);
+    if (facts === undefined) {
+      const inside = normalizedLocation(record.location);
+      const object = describeObject(record.warehouse, record.namespace, record.name);
+      facts = { inside, under: `${inside}/`, auditRead: auditKey(object, 'table:read-data'), auditWrite: auditKey(object, 'table:write-data') };
+      this.facts.set(record, facts);
+    }
+    return facts;
   }
 
   private async signingOf(warehouse: Warehouse) {
@@ -144,7 +169,8 @@ export class SigningService {
     const table = await this.resolve(scope, levels, name, privilege, object);
     const cached = this.ctx.access.vendingModeCached(scope, table.path);
     const mode = cached === undefined ? await this.ctx.access.vendingMode(scope, table.path) : cached === 'none' ? undefined : cached;
-    const refusal = refusalOf(inspected, mode, table.location);
+    const inside = normalizedLocation(table.location);
+    const refusal = refusalOf(inspected, mode, inside, `${inside}/`);
     if (refusal === LACKS_PRIVILEGE) {
       await this.ctx.access.record(scope.caller, 'access.denied', 'deny', privilege, object, { lacking: [privilege], operation: inspected.operation });
       throw forbidden([privilege], object);
@@ -200,12 +226,10 @@ const LACKS_PRIVILEGE = Symbol('lacks privilege');
 
 /**
  * The one decision of both sign paths: the vending mode allows the access, and every key lies inside the table's
- * location. LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed.
+ * location (`inside`: its normalized form, normalizedLocation; `under`: that with a trailing "/"). LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed.
  */
-function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | undefined, tableLocation: string): string | typeof LACKS_PRIVILEGE | undefined {
+function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | undefined, inside: string, under: string): string | typeof LACKS_PRIVILEGE | undefined {
   if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) return LACKS_PRIVILEGE;
-  const inside = normalizedLocation(tableLocation);
-  const under = `${inside}/`;
   for (const location of inspected.locations) {
     if (!location.startsWith(under)) return `${inspected.operation} touches ${location}, outside the table's location ${inside}`;
   }
