@@ -107,11 +107,31 @@ export class RequestLogger {
   }
 }
 
-/** Fastify's childLoggerFactory: a RequestLogger instead of a pino child per request. */
-export function requestLoggerFactory(this: unknown, logger: FastifyBaseLogger, bindings: Bindings, options?: { level?: string }): FastifyBaseLogger {
-  // A route with a log level of its own gets a real child (none has one today).
-  if (options?.level) return logger.child(bindings, options);
-  return new RequestLogger(logger as unknown as Logger, bindings) as unknown as FastifyBaseLogger;
+/**
+ * The logger to give Fastify as its `loggerInstance`: it logs exactly as `logger` does, and the log Fastify derives
+ * from it for the application (`app.log`, the one `logger.child({}, options)` call Fastify makes of it) answers
+ * Fastify's per-request `child({ reqId }, options)` with a RequestLogger instead of a pino child. Fastify's own
+ * child-logger factory then stays in place, which Fastify trusts as it is, while it checks the logger of any
+ * other factory on every request (its seven methods, fastify/lib/logger-factory.js `validateLogger`).
+ *
+ * Every child of `app.log` is therefore a RequestLogger (nothing else in the server derives one from `app.log`),
+ * except one with a log level or serialisers of its own (a route's `logLevel`; none has one today): a real pino child.
+ */
+export function requestLoggingRoot(logger: Logger): FastifyBaseLogger {
+  // Object.create, as pino makes its own children: everything else is the prototype's, unchanged.
+  const root = Object.create(logger) as Logger;
+  root.child = ((bindings: Bindings, options?: ChildOptions) => makesRequestLoggers(logger.child(bindings, options as never))) as unknown as Logger['child'];
+  return root as unknown as FastifyBaseLogger;
+}
+
+type ChildOptions = { level?: string; serializers?: unknown };
+
+/** `parent`, whose children are RequestLoggers (see requestLoggingRoot). */
+function makesRequestLoggers(parent: Logger): Logger {
+  const log = Object.create(parent) as Logger;
+  log.child = ((bindings: Bindings, options?: ChildOptions) =>
+    options?.level || options?.serializers ? parent.child(bindings, options as never) : new RequestLogger(parent, bindings)) as unknown as Logger['child'];
+  return log;
 }
 
 /** Adds bindings to the rest of a request's log lines, including its "request completed" line. */
