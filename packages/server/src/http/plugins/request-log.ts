@@ -34,7 +34,7 @@ type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 /** A request's logger: the pino child is made on first use at an enabled level, with the bindings known by then. */
 export class RequestLogger {
   private real: Logger | undefined;
-  private extra: Bindings | undefined;
+  private extra: Readonly<Bindings> | undefined;
   private merged: Bindings | undefined;
   /** A level set on this request's logger alone (Fastify does not; kept for the logger contract). */
   private ownLevel: string | undefined;
@@ -44,9 +44,12 @@ export class RequestLogger {
     private readonly bindings: Bindings,
   ) {}
 
-  /** Adds bindings to this request's later lines (e.g. the authenticated caller). */
-  bind(extra: Bindings): void {
-    this.extra = Object.assign({}, this.extra, extra);
+  /**
+   * Adds bindings to this request's later lines (e.g. the authenticated caller). The first ones are kept as given,
+   * not copied (the caller's are made once per caller, authenticate.ts): nothing here ever changes them.
+   */
+  bind(extra: Readonly<Bindings>): void {
+    this.extra = this.extra === undefined ? extra : Object.assign({}, this.extra, extra);
     this.merged = undefined;
     this.real = undefined;
   }
@@ -135,7 +138,7 @@ function makesRequestLoggers(parent: Logger): Logger {
 }
 
 /** Adds bindings to the rest of a request's log lines, including its "request completed" line. */
-export function bindRequestLog(req: FastifyRequest, reply: FastifyReply, bindings: Bindings): void {
+export function bindRequestLog(req: FastifyRequest, reply: FastifyReply, bindings: Readonly<Bindings>): void {
   const log = req.log as unknown;
   if (log instanceof RequestLogger) log.bind(bindings);
   else req.log = reply.log = req.log.child(bindings);
