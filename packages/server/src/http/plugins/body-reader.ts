@@ -8,8 +8,8 @@
  * request is handled (runtime/end-of-turn.ts hands requests over after the poll phase that read them), a small
  * body has nearly always arrived whole and waits in the request stream's buffer. It is then taken with one
  * synchronous read(), instead of Fastify's data and end listeners, the switch to flowing mode and a turn of the
- * microtask queue until the stream's end: about a microsecond per request (docs/benchmarks-signing.md). A body
- * still arriving (or one passed through a preParsing hook) is read with listeners, as Fastify does.
+ * tick queue until the stream's end (together about a microsecond per sign in the signing bench's CPU profile).
+ * A body still arriving (or one passed through a preParsing hook) is read with listeners, as Fastify does.
  */
 import type { IncomingMessage } from 'node:http';
 import { errorCodes } from 'fastify';
