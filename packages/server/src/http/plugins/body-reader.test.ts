@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,6 +86,28 @@ describe('JSON request bodies over HTTP', () => {
     expect(await exchange(port, chunked(big.slice(0, 50), big.slice(50)), 30)).toEqual({ status: 413, body: { code: 'FST_ERR_CTP_BODY_TOO_LARGE' } });
     expect(await exchange(port, [Buffer.from(post('{"a":"\xff"}', 'Content-Length: 9'), 'latin1')])).toEqual({ status: 400, body: { code: 'ERR_BAD_REQUEST' } });
     expect(await exchange(port, [post('{"a":')])).toEqual({ status: 400, body: { code: 'ERR_BAD_REQUEST' } });
+  });
+
+  it('keeps the connection for the next request once a body is taken whole', async () => {
+    const port = await serve();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string) =>
+      new Promise<{ status: number; reused: boolean; text: string }>((resolve, reject) => {
+        const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/echo', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket, text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const answers = [];
+    for (const n of [1, 2, 3]) answers.push(await send(`{"n":${n}}`));
+    agent.destroy();
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => a.reused)).toEqual([false, true, true]);
+    expect(answers.map((a) => (JSON.parse(a.text) as { body: unknown }).body)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
   it('gives no value for an empty body, as before', async () => {

@@ -24,6 +24,11 @@ export function readBody(raw: IncomingMessage, payload: NodeJS.ReadableStream, l
   if (payload === raw && raw.complete && !raw.destroyed && !raw.readableEnded && raw.readableFlowing === null) {
     // The whole message is in: the HTTP parser has checked its framing, so the bytes are exactly its body.
     const bytes = raw.readableLength === 0 ? EMPTY : (raw.read() as Buffer);
+    // What reading through the stream's _read would have noted, which this read of a finished stream skips: the
+    // body was consumed, so the server need not "dump" it when the response ends (node:_http_server resOnFinish:
+    // listeners removed, the stream resumed, a tick per request). Node's own field; were it renamed, the dump
+    // would simply run again (nothing is left to discard either way).
+    (raw as IncomingMessage & { _consuming?: boolean })._consuming = true;
     if (bytes.length > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
     if (!Number.isNaN(expected) && bytes.length !== expected) return done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
     return done(null, owned(bytes));
