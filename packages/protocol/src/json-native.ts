@@ -110,10 +110,18 @@ function unmark(value: string, nonCanonical: NonCanonicalNumber | undefined): un
 }
 
 /**
- * The value of `text` as lossless-json would parse it (integers beyond 2^53 as bigint, other numbers as
- * `nonCanonical` says), or NOT_HANDLED when the caller must ask lossless-json (see above).
+ * Returned by parseNative given `maxDepth` (screening) when the value has a key "__proto__" or "constructor", or nests
+ * deeper than `maxDepth`: the caller, whose rules those are (the server's parseJsonInput), parses the text and checks
+ * the value itself. Such a value is rare, so the one walk of the common case does the screening for free.
  */
-export function parseNative(text: string, nonCanonical?: NonCanonicalNumber): unknown {
+export const SCREENED: unique symbol = Symbol('screened');
+
+/**
+ * The value of `text` as lossless-json would parse it (integers beyond 2^53 as bigint, other numbers as
+ * `nonCanonical` says), or NOT_HANDLED when the caller must ask lossless-json (see above). With `maxDepth`, also
+ * SCREENED for a value that is not plainly safe (see SCREENED), found in the same walk.
+ */
+export function parseNative(text: string, nonCanonical?: NonCanonicalNumber, maxDepth?: number): unknown {
   const found = scan(text, nonCanonical);
   if (found === undefined) return NOT_HANDLED;
   const { keys, spans } = found;
@@ -136,18 +144,28 @@ export function parseNative(text: string, nonCanonical?: NonCanonicalNumber): un
   }
   const marks = spans.length / 2;
   if (typeof root === 'string') return marks === 1 && root.startsWith(MARK) ? unmark(root, nonCanonical) : marks === 0 ? root : NOT_HANDLED;
-  // Iterative, so any depth is safe (JSON.parse itself is iterative in V8).
+  const screen = maxDepth !== undefined;
+  const limit = maxDepth ?? Infinity;
+  let screened = false;
+  // Iterative, so any depth is safe (JSON.parse itself is iterative in V8). Each node's depth (the root's is 1)
+  // on a stack of its own beside the nodes', so no pair is allocated per node.
   let keysSeen = 0;
   let unmarked = 0;
   const stack: unknown[] = [root];
+  const depths: number[] = [1];
   while (stack.length > 0) {
     const node = stack.pop();
+    const depth = depths.pop()!;
     if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) screened = true;
     if (Array.isArray(node)) {
       for (let k = 0; k < node.length; k++) {
         const v: unknown = node[k];
         if (typeof v === 'object') {
-          if (v !== null) stack.push(v);
+          if (v !== null) {
+            stack.push(v);
+            depths.push(depth + 1);
+          }
         } else if (marks > 0 && typeof v === 'string' && v.startsWith(MARK)) {
           node[k] = unmark(v, nonCanonical);
           unmarked++;
@@ -158,9 +176,13 @@ export function parseNative(text: string, nonCanonical?: NonCanonicalNumber): un
     const record = node as Record<string, unknown>;
     for (const key in record) {
       keysSeen++;
+      if (screen && (key === '__proto__' || key === 'constructor')) screened = true;
       const v = record[key];
       if (typeof v === 'object') {
-        if (v !== null) stack.push(v);
+        if (v !== null) {
+          stack.push(v);
+          depths.push(depth + 1);
+        }
       } else if (marks > 0 && typeof v === 'string' && v.startsWith(MARK)) {
         record[key] = unmark(v, nonCanonical);
         unmarked++;
@@ -168,5 +190,6 @@ export function parseNative(text: string, nonCanonical?: NonCanonicalNumber): un
     }
   }
   // A duplicate key (JSON.parse kept one of them, lossless-json decides) or a mark in a key's place.
-  return keysSeen === keys && unmarked === marks ? root : NOT_HANDLED;
+  if (keysSeen !== keys || unmarked !== marks) return NOT_HANDLED;
+  return screened ? SCREENED : root;
 }

@@ -28,7 +28,7 @@ import { opsSurface } from './http/surfaces/ops.js';
 import { coalesceWrites } from './http/write-coalescing.js';
 import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
-import { RequestObserver, requestLoggerFactory } from './http/plugins/request-log.js';
+import { RequestObserver, requestLoggingRoot } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
 import { type Tracing, tracingFromEnv } from './observability/tracing.js';
 import { traceRequests } from './observability/request-spans.js';
@@ -222,15 +222,14 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
 
   const envelopes = new SurfaceEnvelopes(icebergEnvelope);
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    // Request log lines and metrics without a pino child logger per request (http/plugins/request-log.ts).
+    loggerInstance: requestLoggingRoot(logger),
     frameworkErrors: envelopes.frameworkErrors,
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
     return503OnClosing: true,
     clientErrorHandler,
     routerOptions: { maxParamLength: 2048 },
-    // Request log lines and metrics without a pino child logger per request (http/plugins/request-log.ts).
-    childLoggerFactory: requestLoggerFactory,
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
   });
   app.server.on('connection', coalesceWrites);

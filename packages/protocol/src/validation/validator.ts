@@ -118,11 +118,17 @@ export class RequestValidation {
       validator.errors = null;
       if (typeof data === 'object' && data !== null) {
         const values = data as Record<string, unknown>;
-        for (const [name, value] of Object.entries(values)) {
+        // Runs for the path parameters of every request: the names alone (one array, not one per entry), and only
+        // the repetition check for a part without typed values (path parameters are all strings).
+        const names = Object.keys(values);
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i]!;
+          const value = values[name];
           if (Array.isArray(value)) {
             validator.errors = [{ instancePath: `/${name}`, schemaPath: '#/duplicate', keyword: 'duplicate', params: {}, message: 'is given more than once' }];
             return false;
           }
+          if (scalars.size === 0) continue;
           if (value === '' && scalars.has(name)) delete values[name];
           else if (booleans.has(name) && typeof value === 'string') values[name] = value.toLowerCase();
           else if (typeof value === 'string' && (integers.has(name) || numbers.has(name))) {

@@ -130,20 +130,22 @@ export class TokenState {
     if (claims.act !== undefined) return false;
     const iat = typeof claims.iat === 'number' ? claims.iat : 0;
     const clientId = typeof claims.client_id === 'string' ? claims.client_id : claims.sub;
-    const client = this.principals.get(clientId);
+    // One reading of the clock for every lookup below (the caches' clock: the same bound as refusal()'s reads).
+    const now = this.deps.now();
+    const client = this.principals.get(clientId, now);
     if (!client || this.principalRefusal(client, tenant, iat)) return false;
     if (claims.kind !== 'user' && claims.sub !== clientId) {
-      const represented = this.principals.get(claims.sub);
+      const represented = this.principals.get(claims.sub, now);
       if (!represented || this.principalRefusal(represented, tenant, iat)) return false;
     }
     // Both sessions, without an array per request.
-    return this.sessionGoodCached(claims.sid) && this.sessionGoodCached(claims.actor_sid);
+    return this.sessionGoodCached(claims.sid, now) && this.sessionGoodCached(claims.actor_sid, now);
   }
 
   /** A token's session (sid or actor_sid claim) cached and not revoked; true when the claim names none. */
-  private sessionGoodCached(sid: unknown): boolean {
+  private sessionGoodCached(sid: unknown, now: number): boolean {
     if (typeof sid !== 'string') return true;
-    const s = this.sessions.get(sid);
+    const s = this.sessions.get(sid, now);
     return !(s === undefined || (s !== null && s.revokedAtMs !== undefined));
   }
 

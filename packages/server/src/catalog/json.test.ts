@@ -1,5 +1,6 @@
 import { stringify } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../../test/support/rng.js';
 import { JsonInputError, MAX_JSON_DEPTH, parseJson, parseJsonInput, stringifyJson } from './json.js';
 
 describe('stringifyJson', () => {
@@ -63,5 +64,61 @@ describe('parseJsonInput', () => {
       p: '__proto__',
       q: { constructor: { name: 'n' } },
     });
+  });
+
+  it('answers exactly as a parse followed by a separate check of nesting and keys, on 20,000 random texts', () => {
+    // The reference: parseJsonInput as it was, the value first (parseJson), then its own walk of the value.
+    const reference = (text: string, maxDepth: number): unknown => {
+      let value: unknown;
+      try {
+        value = parseJson(text);
+      } catch (e) {
+        return e instanceof RangeError ? { error: `nested deeper than ${maxDepth} levels` } : { error: 'parse' };
+      }
+      const stack: Array<[unknown, number]> = [[value, 1]];
+      for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+        const [node, depth] = next;
+        if (typeof node !== 'object' || node === null) continue;
+        if (depth > maxDepth) return { error: `nested deeper than ${maxDepth} levels` };
+        if (!Array.isArray(node)) {
+          if (Object.hasOwn(node, '__proto__')) return { error: 'the key "__proto__" is not allowed' };
+          const ctor = (node as Record<string, unknown>).constructor;
+          if (Object.hasOwn(node, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) {
+            return { error: 'a key "constructor" holding an object with a key "prototype" is not allowed' };
+          }
+        }
+        for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+      }
+      return { value };
+    };
+    const actual = (text: string, maxDepth: number): unknown => {
+      try {
+        return { value: parseJsonInput(bytes(text), maxDepth).value };
+      } catch (e) {
+        return { error: e instanceof JsonInputError ? e.message : 'parse' };
+      }
+    };
+    const next = rng(20261126);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const KEYS = ['"a"', '"b"', '"a"', '"__proto__"', '"constructor"', '"prototype"', '"\\u005f_proto__"', '"x"'];
+    const SCALARS = ['1', '12345678901234567890', '1.0', '"s"', '"__proto__"', 'null', 'true'];
+    const value = (depth: number): string => {
+      const r = next();
+      if (depth > 6 || r < 0.3) return pick(SCALARS);
+      const n = Math.floor(next() * 3);
+      if (r < 0.6) return `[${Array.from({ length: n }, () => value(depth + 1)).join(',')}]`;
+      return `{${Array.from({ length: n }, () => `${pick(KEYS)}:${value(depth + 1)}`).join(',')}}`;
+    };
+    let refused = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = value(0);
+      if (next() < 0.1) text = text.slice(0, Math.floor(next() * text.length));
+      const maxDepth = 1 + Math.floor(next() * 5);
+      const expected = reference(text, maxDepth);
+      expect(actual(text, maxDepth), `${text} (max depth ${maxDepth})`).toEqual(expected);
+      if ('error' in (expected as object) && (expected as { error: string }).error !== 'parse') refused++;
+    }
+    // Not vacuous: the structural refusals (depth, "__proto__", constructor.prototype) are all among them.
+    expect(refused).toBeGreaterThan(2_000);
   });
 });

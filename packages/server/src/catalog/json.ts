@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isInteger, isSafeNumber, parse, stringify } from 'lossless-json';
-import { NOT_HANDLED, parseNative } from '@lakegate/protocol';
+import { NOT_HANDLED, SCREENED, parseNative } from '@lakegate/protocol';
 
 const parseNumber = (text: string): number | bigint => {
   if (isInteger(text) && !isSafeNumber(text)) return BigInt(text);
@@ -19,8 +19,10 @@ const parseNumber = (text: string): number | bigint => {
  */
 export function parseJson(text: string): unknown {
   const value = parseNative(text);
-  return value === NOT_HANDLED ? parse(text, null, parseNumber) : value;
+  return value === NOT_HANDLED ? parseLossless(text) : value;
 }
+
+const parseLossless = (text: string): unknown => parse(text, null, parseNumber);
 
 /** parseNumber, but a number that would not be written back as the same text (`1.0`, `1e3`) stays a JsonNumber. */
 const parseNumberExactly = (text: string): number | bigint | JsonNumber => {
@@ -70,9 +72,14 @@ export function parseJsonInput(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): { 
   } catch {
     throw new JsonInputError('not valid UTF-8');
   }
+  // The native path screens the value in the walk it makes anyway: a value it returns has no key "__proto__" or
+  // "constructor" and nests at most maxDepth deep, so it needs no second walk. Anything else takes the full path.
+  const native = parseNative(text, undefined, maxDepth);
+  if (native !== NOT_HANDLED && native !== SCREENED) return { text, value: native };
   let value: unknown;
   try {
-    value = parseJson(text);
+    // SCREENED: the same value again, for the checks below (native was that value, screened).
+    value = native === SCREENED ? parseJson(text) : parseLossless(text);
   } catch (e) {
     // lossless-json parses recursively: only an input nested far too deep exhausts the stack.
     if (e instanceof RangeError) throw new JsonInputError(`nested deeper than ${maxDepth} levels`);

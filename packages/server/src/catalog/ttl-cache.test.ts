@@ -17,6 +17,19 @@ it('answers an entry until it expires, and forgets everything when full', () => 
   expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, undefined, 3]);
 });
 
+it('judges expiry by the time a caller read once for several lookups, when it passes one', () => {
+  let now = 0;
+  const cache = new TtlCache<number>(100, () => now, 10);
+  cache.set('a', 1, cache.generation);
+  now = 150;
+  // The caller's reading decides, not the clock: a lookup made at 99 finds the entry, one at 100 does not.
+  expect(cache.get('a', 99)).toBe(1);
+  expect(cache.get('a', 100)).toBeUndefined();
+  // Expired entries are dropped, so the clock's own reading finds nothing either.
+  now = 0;
+  expect(cache.get('a')).toBeUndefined();
+});
+
 it('keeps nothing with a TTL of zero', () => {
   const cache = new TtlCache<number>(0, () => 0);
   cache.set('a', 1, cache.generation);

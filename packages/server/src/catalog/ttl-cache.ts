@@ -34,10 +34,11 @@ export class TtlCache<V> {
     return this.cleared;
   }
 
-  get(key: string): V | undefined {
+  /** `nowMs`: the cache's clock read once by a caller that looks up several keys at one moment (default: read here). */
+  get(key: string, nowMs?: number): V | undefined {
     const hit = this.entries.get(key);
     if (hit === undefined) return undefined;
-    if (hit.untilMs > this.now()) return hit.value;
+    if (hit.untilMs > (nowMs ?? this.now())) return hit.value;
     this.entries.delete(key);
     return undefined;
   }

@@ -27,10 +27,14 @@ export class HttpMetrics {
    * Request counts and latencies are kept here and turned into Prometheus
    * series only when /metrics is read: prom-client hashes the label set of
    * every observation, a measurable per-request cost (docs/benchmarks.md);
-   * this is one Map lookup by a string key. Output is what prom-client's
-   * Counter and Histogram print.
+   * this is three Map lookups by values a request already holds (its route
+   * template and method strings, hashed once, and its status), with no key
+   * string built per request. Output is what prom-client's Counter and
+   * Histogram print, series in the order they first appeared.
    */
   private readonly series = new Map<string, Series>();
+  /** The same series by route, method and status. */
+  private readonly byRoute = new Map<string, Map<string, Map<number, Series>>>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lakegate_' });
@@ -144,13 +148,8 @@ export class HttpMetrics {
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let s = this.series.get(key);
-    if (s === undefined) {
-      // Route templates are finite (unmatched paths share one), so this map stays small.
-      s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(REQUEST_BUCKETS.length) };
-      this.series.set(key, s);
-    }
+    let s = this.byRoute.get(route)?.get(method)?.get(status);
+    if (s === undefined) s = this.newSeries(method, route, status);
     s.count += 1;
     s.sum += seconds;
     // The first bucket whose bound holds the value (le: less than or equal); beyond the last only +Inf counts it.
@@ -160,5 +159,17 @@ export class HttpMetrics {
         break;
       }
     }
+  }
+
+  private newSeries(method: string, route: string, status: number): Series {
+    // Route templates are finite (unmatched paths share one), so these maps stay small.
+    const s: Series = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(REQUEST_BUCKETS.length) };
+    this.series.set(`${method} ${status} ${route}`, s);
+    let methods = this.byRoute.get(route);
+    if (methods === undefined) this.byRoute.set(route, (methods = new Map()));
+    let statuses = methods.get(method);
+    if (statuses === undefined) methods.set(method, (statuses = new Map()));
+    statuses.set(status, s);
+    return s;
   }
 }

@@ -88,6 +88,21 @@ async function authenticate(chain: AuthenticatorChain, req: FastifyRequest): Pro
   }
 }
 
+/**
+ * The log bindings naming an actor, made once per actor: an authenticator hands out the same actor for a cached
+ * credential on every request it makes. Frozen: the request logs keep it as it is (bindRequestLog).
+ */
+function logBindingsOf(actor: Actor): Readonly<Record<string, unknown>> {
+  let bindings = logBindings.get(actor);
+  if (bindings === undefined) {
+    bindings = Object.freeze({ actor: describeActor(actor), auth: actor.method });
+    logBindings.set(actor, bindings);
+  }
+  return bindings;
+}
+
+const logBindings = new WeakMap<Actor, Readonly<Record<string, unknown>>>();
+
 /** Requires a credential on every route of the (encapsulated) instance it is installed on. */
 export function requireAuthentication(app: FastifyInstance, options: AuthenticationOptions, envelope: ErrorEnvelope): void {
   if (!options.required) return;
@@ -113,7 +128,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     req.actor = actor;
     // Later log lines of this request ("request completed", errors) name who made it, including
     // the act chain of a delegated token ("user:alice via spark-engine").
-    bindRequestLog(req, reply, { actor: describeActor(actor), auth: actor.method });
+    bindRequestLog(req, reply, logBindingsOf(actor));
   }
 
   async function authenticateAsync(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {

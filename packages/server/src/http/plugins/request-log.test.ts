@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../observability/logger.js';
-import { RequestLogger, RequestObserver, bindRequestLog, requestLoggerFactory } from './request-log.js';
+import { RequestLogger, RequestObserver, bindRequestLog, requestLoggingRoot } from './request-log.js';
 
 /** A server whose log lines are collected; `ours`: with this module's logger factory and log controller. */
 function server(ours: boolean, level = 'info') {
@@ -19,9 +19,9 @@ function server(ours: boolean, level = 'info') {
   );
   let n = 0;
   const app: FastifyInstance = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: ours ? requestLoggingRoot(logger) : (logger as FastifyBaseLogger),
     genReqId: () => `req-${++n}`,
-    ...(ours ? { childLoggerFactory: requestLoggerFactory, logController: new RequestObserver(logger, (m, r, s) => observed.push([m, r, s])) } : {}),
+    ...(ours ? { logController: new RequestObserver(logger, (m, r, s) => observed.push([m, r, s])) } : {}),
   });
   app.addHook('preValidation', async (req, reply) => {
     // As authentication does: later lines name the caller.
@@ -146,6 +146,29 @@ describe('request log without a child logger per request', () => {
       ['GET', '/child', 200],
       ['GET', 'unmatched', 404],
     ]);
+  });
+
+  it("gives each request a RequestLogger through Fastify's own child-logger factory, and a route with its own level a pino child", async () => {
+    const s = server(true);
+    const kinds: string[] = [];
+    s.app.get('/kind', async (req) => {
+      kinds.push(req.log instanceof RequestLogger ? 'request-logger' : 'other');
+      return {};
+    });
+    s.app.get('/own-level', { logLevel: 'debug' }, async (req) => {
+      kinds.push(req.log instanceof RequestLogger ? 'request-logger' : 'other');
+      req.log.debug('debug on this route');
+      return {};
+    });
+    await s.app.inject({ method: 'GET', url: '/kind' });
+    await s.app.inject({ method: 'GET', url: '/own-level' });
+    // The application's own log is the root logger's: its lines and level.
+    s.app.log.info({ component: 'test' }, 'from the app log');
+    expect(s.app.log.level).toBe('info');
+    await s.app.close();
+    expect(kinds).toEqual(['request-logger', 'other']);
+    expect(s.lines.find((l) => l.msg === 'debug on this route')).toMatchObject({ level: 20, reqId: 'req-2' });
+    expect(s.lines.find((l) => l.msg === 'from the app log')).toMatchObject({ level: 30, component: 'test' });
   });
 
   it('builds no pino child for a request that writes no line of its own', () => {

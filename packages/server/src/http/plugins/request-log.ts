@@ -34,7 +34,7 @@ type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 /** A request's logger: the pino child is made on first use at an enabled level, with the bindings known by then. */
 export class RequestLogger {
   private real: Logger | undefined;
-  private extra: Bindings | undefined;
+  private extra: Readonly<Bindings> | undefined;
   private merged: Bindings | undefined;
   /** A level set on this request's logger alone (Fastify does not; kept for the logger contract). */
   private ownLevel: string | undefined;
@@ -44,9 +44,12 @@ export class RequestLogger {
     private readonly bindings: Bindings,
   ) {}
 
-  /** Adds bindings to this request's later lines (e.g. the authenticated caller). */
-  bind(extra: Bindings): void {
-    this.extra = Object.assign({}, this.extra, extra);
+  /**
+   * Adds bindings to this request's later lines (e.g. the authenticated caller). The first ones are kept as given,
+   * not copied (the caller's are made once per caller, authenticate.ts): nothing here ever changes them.
+   */
+  bind(extra: Readonly<Bindings>): void {
+    this.extra = this.extra === undefined ? extra : Object.assign({}, this.extra, extra);
     this.merged = undefined;
     this.real = undefined;
   }
@@ -107,15 +110,35 @@ export class RequestLogger {
   }
 }
 
-/** Fastify's childLoggerFactory: a RequestLogger instead of a pino child per request. */
-export function requestLoggerFactory(this: unknown, logger: FastifyBaseLogger, bindings: Bindings, options?: { level?: string }): FastifyBaseLogger {
-  // A route with a log level of its own gets a real child (none has one today).
-  if (options?.level) return logger.child(bindings, options);
-  return new RequestLogger(logger as unknown as Logger, bindings) as unknown as FastifyBaseLogger;
+/**
+ * The logger to give Fastify as its `loggerInstance`: it logs exactly as `logger` does, and the log Fastify derives
+ * from it for the application (`app.log`, the one `logger.child({}, options)` call Fastify makes of it) answers
+ * Fastify's per-request `child({ reqId }, options)` with a RequestLogger instead of a pino child. Fastify's own
+ * child-logger factory then stays in place, which Fastify trusts as it is, while it checks the logger of any
+ * other factory on every request (its seven methods, fastify/lib/logger-factory.js `validateLogger`).
+ *
+ * Every child of `app.log` is therefore a RequestLogger (nothing else in the server derives one from `app.log`),
+ * except one with a log level or serialisers of its own (a route's `logLevel`; none has one today): a real pino child.
+ */
+export function requestLoggingRoot(logger: Logger): FastifyBaseLogger {
+  // Object.create, as pino makes its own children: everything else is the prototype's, unchanged.
+  const root = Object.create(logger) as Logger;
+  root.child = ((bindings: Bindings, options?: ChildOptions) => makesRequestLoggers(logger.child(bindings, options as never))) as unknown as Logger['child'];
+  return root as unknown as FastifyBaseLogger;
+}
+
+type ChildOptions = { level?: string; serializers?: unknown };
+
+/** `parent`, whose children are RequestLoggers (see requestLoggingRoot). */
+function makesRequestLoggers(parent: Logger): Logger {
+  const log = Object.create(parent) as Logger;
+  log.child = ((bindings: Bindings, options?: ChildOptions) =>
+    options?.level || options?.serializers ? parent.child(bindings, options as never) : new RequestLogger(parent, bindings)) as unknown as Logger['child'];
+  return log;
 }
 
 /** Adds bindings to the rest of a request's log lines, including its "request completed" line. */
-export function bindRequestLog(req: FastifyRequest, reply: FastifyReply, bindings: Bindings): void {
+export function bindRequestLog(req: FastifyRequest, reply: FastifyReply, bindings: Readonly<Bindings>): void {
   const log = req.log as unknown;
   if (log instanceof RequestLogger) log.bind(bindings);
   else req.log = reply.log = req.log.child(bindings);
