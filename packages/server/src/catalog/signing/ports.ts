@@ -41,6 +41,11 @@ export interface InspectedRequest {
 export interface SignedStorageRequest {
   uri: string;
   headers: Record<string, string[]>;
+  /**
+   * Set by a signer that checked it: no string of the answer (the URI, the header names and values) holds a character
+   * JSON escapes (a quote, a backslash, a control character or a lone surrogate), so its JSON text needs no escaping.
+   */
+  escapeFree?: true;
 }
 
 /**

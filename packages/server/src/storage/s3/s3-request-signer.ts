@@ -33,6 +33,9 @@ export interface S3RequestSignerOptions extends S3SigningTarget {
   headerGuard?: 'query' | 'refuse' | undefined;
 }
 
+/** An access key id of printable ASCII other than a quote or backslash (every real one: AWS's, MinIO's, Ceph's). */
+const ESCAPE_FREE_KEY_ID = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
 /** Not signed: changed by SDKs between attempts, or hop-by-hop. Authorization and X-Amz-Date are the signer's own. */
 const UNSIGNED = new Set(['range', 'user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'amz-sdk-retry', 'content-length', 'expect', 'connection', 'transfer-encoding', 'x-amzn-trace-id']);
 const REPLACED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'host']);
@@ -73,7 +76,17 @@ export class S3RequestSigner implements RequestSigner {
   constructor(private readonly options: S3RequestSignerOptions) {
     this.endpointMode = options.endpointMode ?? 'table';
     this.headerSigner = new HeaderSigner({ service: 's3', region: options.region, credentials: options.credentials });
+    this.escapeFree = ESCAPE_FREE_KEY_ID.test(options.credentials.accessKeyId) ? true : undefined;
   }
+
+  /**
+   * Whether header signing's answers need no JSON escaping (SignedStorageRequest.escapeFree): their strings are the
+   * URI the rules admitted (s3-sign-rules.ts: its host without a quote, backslash, control character or lone
+   * surrogate, its path and query of URI characters only), the pinned names, X-Amz-Date, a payload hash, and the
+   * Authorization made of the region and service (lowercase letters, digits and "-"), the header names (RFC 9110
+   * tokens, also checked by the rules), hex, and the access key id, checked here once.
+   */
+  private readonly escapeFree: true | undefined;
 
   addresses(uri: string): boolean {
     return addressesTarget(this.options, uri);
@@ -109,7 +122,7 @@ export class S3RequestSigner implements RequestSigner {
       const kept = this.pinnedQuery(inspected.operation, pinnable);
       for (const name of pinnable) headers[name] = '';
       const signed = this.headerSigner.sign({ method: req.method, path: req.path, query: kept.query, headers, payloadHash: headers['x-amz-content-sha256']! }, signingDate);
-      return { uri: `${req.uri}${req.uri.includes('?') ? '&' : '?'}${kept.uriTail}`, headers: this.answerHeaders(signed, added ? payload : undefined) };
+      return { uri: `${req.uri}${req.uri.includes('?') ? '&' : '?'}${kept.uriTail}`, headers: this.answerHeaders(signed, added ? payload : undefined), escapeFree: this.escapeFree };
     }
     const pinned = pinnable === undefined ? [] : pinnable.filter((n) => headers[n] === undefined);
     for (const name of pinned) headers[name] = '';
@@ -124,7 +137,7 @@ export class S3RequestSigner implements RequestSigner {
     const query = pinned.length === 0 ? req.query : [...req.query, ...pinned.map((n): [string, string] => [n, ''])];
     const signed = this.headerSigner.sign({ method: req.method, path: req.path, query, headers, payloadHash: headers['x-amz-content-sha256']! }, signingDate);
     const uri = pinned.length === 0 ? req.uri : `${req.uri}${req.uri.includes('?') ? '&' : '?'}${pinned.map((n) => `${n}=`).join('&')}`;
-    return { uri, headers: this.answerHeaders(signed, added ? payload : undefined) };
+    return { uri, headers: this.answerHeaders(signed, added ? payload : undefined), escapeFree: this.escapeFree };
   }
 
   private answerHeaders(signed: { authorization: string; amzDate: string }, addedPayloadHash: string | undefined): Record<string, string[]> {

@@ -52,6 +52,8 @@ const refuse = (reason: string): never => {
 const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 const QUERY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 
+/** RFC 9110 token: what a header's name is made of. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers that would make an object public, redirect it, or lock it against the catalog's own deletes. */
 const GOVERNING_HEADERS = /^x-amz-(acl|grant-.*|website-redirect-location|object-lock-.*|bypass-governance-retention)$/;
 const OBJECT_READ_PARAMS = new Set(['versionId', 'partNumber', 'x-id', 'response-content-type', 'response-content-disposition', 'response-cache-control']);
@@ -67,7 +69,9 @@ const DELETE_OBJECT_PARAMS = new Set(['uploadId', 'versionId', 'x-id']);
 
 export function inspectS3Request(target: S3SigningTarget, request: StorageRequest): InspectedRequest {
   if (request.region !== target.region) refuse(`region ${request.region.slice(0, 64)} is not the warehouse's (${target.region})`);
-  const m = /^(https?):\/\/([^/?#]+)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(request.uri);
+  // The host holds no space, control character, quote, backslash or lone surrogate (no host has one), and the path and
+  // query only what checkPath and parseQuery allow: so the URI answered back needs no JSON escaping (escapeFree).
+  const m = /^(https?):\/\/([^/?#\u0000-\u0020\u007f"\\\ud800-\udfff]+)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(request.uri);
   if (!m) throw new CatalogError('ERR_BAD_REQUEST', 'uri must be an absolute http(s) URI without a fragment');
   const scheme = m[1]!.toLowerCase();
   const host = m[2]!.toLowerCase();
@@ -81,7 +85,12 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
   if (params.size !== query.length) refuse('a query parameter is repeated');
   const headers = request.headers as Record<string, string[]>;
   // GOVERNING_HEADERS names x-amz-* headers only: the others (most of what a client sends) skip the expression.
-  for (const name in headers) if (name.startsWith('x-amz-') && GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
+  for (const name in headers) {
+    // An HTTP field name (RFC 9110's token) or nothing: no client can send another on the wire, and the names signed
+    // are answered back in SignedHeaders, which then needs no JSON escaping (escapeFree).
+    if (!FIELD_NAME.test(name)) throw new CatalogError('ERR_BAD_REQUEST', 'header names must be HTTP field names (RFC 9110 tokens)');
+    if (name.startsWith('x-amz-') && GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
+  }
   const { access, operation, keys, payloadSha256 } = classify(target, request.method, key, params, headers, request.body);
   // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
   if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);

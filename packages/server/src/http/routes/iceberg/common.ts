@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
 import type { PageRequest } from '../../../catalog/paging.js';
 import type { TableAccess } from '../../../catalog/tables/shared.js';
-import type { DelegationMechanism } from '../../../catalog/signing/ports.js';
+import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog/signing/ports.js';
 
 export { callerOf, catalogRequest } from '../../caller.js';
 
@@ -53,11 +53,29 @@ export function metadataAnswer(metadataLocation: string, metadataJson: string, e
 export const sendJson = (reply: FastifyReply, text: string | Buffer) => reply.type('application/json; charset=utf-8').send(text);
 
 /** A RemoteSignResult. Clients must not reuse a signature: the next request is decided by the privileges of its moment. */
-export function sendSigned(reply: FastifyReply, signed: { uri: string; headers: Record<string, string[]> }): FastifyReply {
+export function sendSigned(reply: FastifyReply, signed: SignedStorageRequest): FastifyReply {
   reply.header('cache-control', 'no-cache');
+  if (signed.escapeFree) {
+    // Every string is its own JSON text between quotes (the signer checked: SignedStorageRequest.escapeFree), so none
+    // is passed through JSON.stringify, whose scan and copy of each character was ~0.7 µs per sign (a ~450-character
+    // URI and a ~300-character Authorization): the same text (s3-sign-rules.test.ts holds it to JSON.stringify's).
+    return sendJson(reply, escapeFreeJson(signed));
+  }
   // Strings only: JSON.stringify, not the catalog's bigint-aware serializer (this runs once per storage request); the
   // two members written around their own stringify, without an object to hold them (~70 ns less, the same text).
   return sendJson(reply, `{"uri":${JSON.stringify(signed.uri)},"headers":${JSON.stringify(signed.headers)}}`);
+}
+
+/** The JSON text of an escape-free answer, as JSON.stringify writes `{ uri, headers }`. */
+export function escapeFreeJson(signed: SignedStorageRequest): string {
+  let headers = '';
+  for (const name in signed.headers) {
+    const values = signed.headers[name]!;
+    let list = '';
+    for (let i = 0; i < values.length; i++) list += i === 0 ? `"${values[i]!}"` : `,"${values[i]!}"`;
+    headers += headers === '' ? `"${name}":[${list}]` : `,"${name}":[${list}]`;
+  }
+  return `{"uri":"${signed.uri}","headers":{${headers}}}`;
 }
 
 /**
