@@ -170,3 +170,17 @@ describe('header names a client chose', () => {
     expect(authorization).toMatch(/SignedHeaders=__proto__;constructor;host;tostring;x-amz-content-sha256;x-amz-date,/);
   });
 });
+
+describe('URIs read in one pass or by the general form', () => {
+  it('refuses a path or query with characters to encode with its own reason, and reads either case of the scheme', () => {
+    const at = (uri: string) => () => inspectS3Request(minio, req('GET', uri, { region: 'us-east-1' }));
+    expect(at('http://127.0.0.1:9000/lake/wh/t/a"b')).toThrow(/the path has characters that must be percent-encoded/);
+    expect(at('http://127.0.0.1:9000/lake/wh/t/a b')).toThrow(/the path has characters that must be percent-encoded/);
+    expect(at('http://127.0.0.1:9000/lake/wh/t/a\\b')).toThrow(/the path has characters that must be percent-encoded/);
+    expect(at('http://127.0.0.1:9000/lake/?list-type=2&prefix=wh/t/"')).toThrow(/the query has characters that must be percent-encoded/);
+    expect(at('http://127.0.0.1:9000/lake/?list-type=2&prefix=wh/t/ x')).toThrow(/the query has characters that must be percent-encoded/);
+    expect(at('http://127.0.0.1:9000/lake/wh/t/a.parquet#frag')).toThrow(/absolute http\(s\) URI without a fragment/);
+    for (const scheme of ['http', 'HTTP', 'Http']) expect(inspectS3Request(minio, req('GET', `${scheme}://127.0.0.1:9000/lake/wh/t/a.parquet`, { region: 'us-east-1' })).locations).toEqual(['s3://lake/wh/t/a.parquet']);
+    expect(inspectS3Request(minio, req('GET', 'http://127.0.0.1:9000/lake/?list-type=2&prefix=wh/t/', { region: 'us-east-1' })).operation).toBe('ListObjectsV2');
+  });
+});

@@ -51,6 +51,14 @@ const refuse = (reason: string): never => {
 /** RFC 3986 pchar plus "/" (percent-encoded octets checked apart). */
 const PATH_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 const QUERY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+/**
+ * An absolute http(s) URI without a fragment. Its host holds no space, control character, quote, backslash or lone
+ * surrogate (no host has one), and its path and query only what checkPath and parseQuery allow: so the URI answered
+ * back needs no JSON escaping (SignedStorageRequest.escapeFree).
+ */
+const URI = /^(https?):\/\/([^/?#\u0000-\u0020\u007f"\\\ud800-\udfff]+)(\/[^?#]*)?(?:\?([^#]*))?$/i;
+/** URI whose path is of PATH_CHARS and query of QUERY_CHARS (no `i` flag, so the classes hold exactly those). */
+const USUAL_URI = /^([Hh][Tt][Tt][Pp][Ss]?):\/\/([^/?#\u0000-\u0020\u007f"\\\ud800-\udfff]+)(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*)?(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*))?$/;
 
 /** RFC 9110 token: what a header's name is made of. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -69,17 +77,19 @@ const DELETE_OBJECT_PARAMS = new Set(['uploadId', 'versionId', 'x-id']);
 
 export function inspectS3Request(target: S3SigningTarget, request: StorageRequest): InspectedRequest {
   if (request.region !== target.region) refuse(`region ${request.region.slice(0, 64)} is not the warehouse's (${target.region})`);
-  // The host holds no space, control character, quote, backslash or lone surrogate (no host has one), and the path and
-  // query only what checkPath and parseQuery allow: so the URI answered back needs no JSON escaping (escapeFree).
-  const m = /^(https?):\/\/([^/?#\u0000-\u0020\u007f"\\\ud800-\udfff]+)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(request.uri);
+  // The usual URI is read in one pass that also checks its path's and query's characters; any other is read by the
+  // general form, and its path and query are checked apart (with the reason of a refusal).
+  const usual = USUAL_URI.exec(request.uri);
+  const m = usual ?? URI.exec(request.uri);
   if (!m) throw new CatalogError('ERR_BAD_REQUEST', 'uri must be an absolute http(s) URI without a fragment');
+  const charsChecked = usual !== null;
   const scheme = m[1]!.toLowerCase();
   const host = m[2]!.toLowerCase();
   const rawPath = m[3] ?? '/';
   const rawQuery = m[4] ?? '';
   if (host.includes('@')) refuse('the uri carries user information');
-  const { bucket, key, plain } = bucketAndKey(target, scheme, host, rawPath);
-  const query = parseQuery(rawQuery);
+  const { bucket, key, plain } = bucketAndKey(target, scheme, host, rawPath, charsChecked);
+  const query = parseQuery(rawQuery, charsChecked);
   const presignSeconds = presigning(query);
   const params = new Map(query);
   if (params.size !== query.length) refuse('a query parameter is repeated');
@@ -143,10 +153,10 @@ function hostsFor(target: S3SigningTarget, scheme: string): string[] | undefined
  * Path-style on the endpoint's host, or virtual-hosted on <bucket>.<host>; nothing else. `plain`: the key is a part of
  * the raw path as sent (nothing in it was encoded), so it holds only PATH_CHARS.
  */
-function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string): { bucket: string; key: string; plain: boolean } {
+function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string, charsChecked: boolean): { bucket: string; key: string; plain: boolean } {
   const hosts = endpointHosts(target, scheme);
   if (hosts === undefined) return refuse(target.endpoint ? `scheme ${scheme} is not the warehouse endpoint's` : 'AWS S3 is signed over https only');
-  checkPath(rawPath);
+  checkPath(rawPath, charsChecked);
   if (hosts.includes(host)) {
     const rest = rawPath.slice(1);
     const slash = rest.indexOf('/');
@@ -159,8 +169,9 @@ function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, raw
   return refuse(`host ${host.slice(0, 255)} is not the warehouse's storage endpoint`);
 }
 
-function checkPath(rawPath: string): void {
-  if (!PATH_CHARS.test(rawPath)) refuse('the path has characters that must be percent-encoded');
+/** `charsChecked`: the path is known to be of PATH_CHARS (USUAL_URI). */
+function checkPath(rawPath: string, charsChecked: boolean): void {
+  if (!charsChecked && !PATH_CHARS.test(rawPath)) refuse('the path has characters that must be percent-encoded');
   // The encoding checks look at "%" only: a path without one (the usual key) skips them.
   if (!rawPath.includes('%')) return;
   if (/%(?![0-9A-Fa-f]{2})/.test(rawPath)) refuse('the path has a malformed percent-encoding');
@@ -200,8 +211,9 @@ function checkKey(key: string, pathChars = false): void {
   }
 }
 
-function parseQuery(raw: string): Array<[string, string]> {
-  if (!QUERY_CHARS.test(raw)) refuse('the query has characters that must be percent-encoded');
+/** `charsChecked`: the query is known to be of QUERY_CHARS (USUAL_URI). */
+function parseQuery(raw: string, charsChecked: boolean): Array<[string, string]> {
+  if (!charsChecked && !QUERY_CHARS.test(raw)) refuse('the query has characters that must be percent-encoded');
   const pairs: Array<[string, string]> = [];
   for (const part of raw.split('&')) {
     if (part === '') continue;
