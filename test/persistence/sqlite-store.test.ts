@@ -117,16 +117,22 @@ describe('the delivery bookkeeping writes without an fsync', () => {
   });
 });
 
+/** A migrated store holding warehouse w, namespace ns and table t (file:///w/ns/t, metadata m1.json). */
+async function withTable(store: SqliteCatalogStore) {
+  await store.migrate();
+  const repo = store.repository;
+  await repo.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
+  await repo.insertNamespace({ id: 'ns-id', warehouse: 'w', levels: ['ns'], properties: {} });
+  const t = { id: 'id-t', warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table' as const, uuid: 'uuid-t', location: 'file:///w/ns/t', metadataLocation: 'file:///w/ns/t/m1.json', metadataJson: '{"v":1}', createdAtMs: 2, updatedAtMs: 2, locationOwned: true };
+  expect(await repo.insertObject(t)).toBe(true);
+  return { repo, t };
+}
+
 describe('getObjectSync (the sign path reads its table on every storage request)', () => {
   it('answers repeated reads with one frozen record while the row is unchanged, and the new row after a commit', async () => {
     const store = new SqliteCatalogStore(path.join(temp.dir, 'object-sync.sqlite'));
     try {
-      await store.migrate();
-      const repo = store.repository;
-      await repo.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
-      await repo.insertNamespace({ id: 'ns-id', warehouse: 'w', levels: ['ns'], properties: {} });
-      const t = { id: 'id-t', warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table' as const, uuid: 'uuid-t', location: 'file:///w/ns/t', metadataLocation: 'file:///w/ns/t/m1.json', metadataJson: '{"v":1}', createdAtMs: 2, updatedAtMs: 2, locationOwned: true };
-      expect(await repo.insertObject(t)).toBe(true);
+      const { repo, t } = await withTable(store);
       // The read memo keeps an answer from its second sighting on, the metadata JSON likewise: read until both are kept.
       const reads = Array.from({ length: 6 }, () => repo.getObjectSync!('w', ['ns'], 't'));
       for (const r of reads) expect(r).toEqual(t);
@@ -157,12 +163,7 @@ describe('getObjectSync (the sign path reads its table on every storage request)
     const store = new SqliteCatalogStore(file);
     const other = new SqliteCatalogStore(file);
     try {
-      await store.migrate();
-      const repo = store.repository;
-      await repo.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
-      await repo.insertNamespace({ id: 'ns-id', warehouse: 'w', levels: ['ns'], properties: {} });
-      const t = { id: 'id-t', warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table' as const, uuid: 'uuid-t', location: 'file:///w/ns/t', metadataLocation: 'file:///w/ns/t/m1.json', metadataJson: '{"v":1}', createdAtMs: 2, updatedAtMs: 2, locationOwned: true };
-      expect(await repo.insertObject(t)).toBe(true);
+      const { repo, t } = await withTable(store);
       await afterIo();
       const kept = Array.from({ length: 6 }, () => repo.getObjectSync!('w', ['ns'], 't')).at(-1)!;
       expect(repo.getObjectSync!('w', ['ns'], 't')).toBe(kept);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { S3RequestSigner } from '../../../storage/s3/s3-request-signer.js';
 import { escapeFreeJson } from './common.js';
+import { rng } from '../../../../../../test/support/rng.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const at = new Date('2026-11-25T12:00:00Z');
@@ -13,20 +14,9 @@ const ORDINARY = ['a', 'Z', '0', '-', '.', '_', '~', '/', '=', '&', '!', '$', "'
 function pick<T>(from: readonly T[], random: () => number): T {
   return from[Math.floor(random() * from.length)]!;
 }
-/** A seeded generator (mulberry32): the same cases on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('the sign answer written without JSON escaping', () => {
   it('is exactly JSON.stringify’s text for every answer the signer marks escape-free, whatever the caller sent', async () => {
-    const random = seeded(36);
+    const random = rng(36);
     const signers = [
       new S3RequestSigner({ bucket: 'lake', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', pathStyle: true, credentials }),
       new S3RequestSigner({ bucket: 'lake', region: 'eu-west-1', pathStyle: false, credentials }),
