@@ -17,7 +17,7 @@ import type {
 } from '../catalog/ports.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyRecords, num } from './kysely-records.js';
-import { objectFromRow, objectRow } from './object-rows.js';
+import { WHOLE_ROW, objectFromRow, objectKnown, objectRow } from './object-rows.js';
 import { SyncObjects, sharedRecord } from './shared-records.js';
 import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
 import { type CatalogDatabase, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
@@ -217,11 +217,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     const version = this.reads.versionNow?.();
     if (version === undefined) return this.objectNow(caches, rowsNow, warehouse, namespace, name, true);
     const key = objectKey(warehouse, encodeNamespace(namespace), name);
-    const kept = this.syncObjects.get(key, version);
-    if (kept !== undefined) return kept;
-    const record = this.objectNow(caches, rowsNow, warehouse, namespace, name, true);
-    if (record !== undefined) this.syncObjects.set(key, version, record);
-    return record;
+    return this.syncObjects.get(key, version) ?? this.syncObjects.keep(key, version, this.objectNow(caches, rowsNow, warehouse, namespace, name, true));
   }
 
   /** getObject() where reads run synchronously (SQLite): the same queries and caches, without a promise. */
@@ -392,20 +388,4 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     const res = await q.executeTakeFirst();
     return Number(res.numDeletedRows) === 1;
   }
-}
-
-/** objectKnown's answer when the row came without its metadata JSON and none is kept for it: read the whole row. */
-const WHOLE_ROW = Symbol('whole row');
-
-/** The object from getObjectKnown's row (keeping its metadata JSON when the row brought it), or WHOLE_ROW. */
-function objectKnown(caches: ReadCaches, key: string, known: { json: string } | undefined, row: (Omit<Selectable<CatalogDatabase['catalog_objects']>, 'metadata'> & { metadata: string | null }) | undefined): CatalogObjectRecord | undefined | typeof WHOLE_ROW {
-  if (row === undefined) {
-    caches.metadata.delete(key);
-    return undefined;
-  }
-  if (row.metadata !== null) {
-    caches.metadata.set(key, { id: row.id, metadataLocation: row.metadata_location, json: row.metadata });
-    return objectFromRow(row, row.metadata);
-  }
-  return known === undefined ? WHOLE_ROW : objectFromRow(row, known.json);
 }

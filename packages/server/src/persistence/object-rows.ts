@@ -6,7 +6,8 @@
  */
 import type { Selectable } from 'kysely';
 import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports.js';
-import { type CatalogObjectsTable, decodeNamespace, encodeNamespace } from './schema.js';
+import { type CatalogDatabase, type CatalogObjectsTable, decodeNamespace, encodeNamespace } from './schema.js';
+import type { ReadCaches } from './read-caches.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
@@ -48,3 +49,19 @@ export const objectFromRow = (r: ObjectColumns, metadata: string): CatalogObject
   updatedAtMs: num(r.updated_at),
   locationOwned: num(r.location_owned) === 1,
 });
+
+/** objectKnown's answer when the row came without its metadata JSON and none is kept for it: read the whole row. */
+export const WHOLE_ROW = Symbol('whole row');
+
+/** The object from getObjectKnown's row (keeping its metadata JSON when the row brought it), or WHOLE_ROW. */
+export function objectKnown(caches: ReadCaches, key: string, known: { json: string } | undefined, row: (Omit<Selectable<CatalogDatabase['catalog_objects']>, 'metadata'> & { metadata: string | null }) | undefined): CatalogObjectRecord | undefined | typeof WHOLE_ROW {
+  if (row === undefined) {
+    caches.metadata.delete(key);
+    return undefined;
+  }
+  if (row.metadata !== null) {
+    caches.metadata.set(key, { id: row.id, metadataLocation: row.metadata_location, json: row.metadata });
+    return objectFromRow(row, row.metadata);
+  }
+  return known === undefined ? WHOLE_ROW : objectFromRow(row, known.json);
+}

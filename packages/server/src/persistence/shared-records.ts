@@ -39,10 +39,11 @@ export class SyncObjects {
     return hit !== undefined && hit.version === version ? hit.record : undefined;
   }
 
-  /** Keeps a shared (frozen) record only: others are the caller's own. */
-  set(key: string, version: number, record: CatalogObjectRecord): void {
-    if (!Object.isFrozen(record)) return;
+  /** Keeps a shared (frozen) record only (others are the caller's own); answers the record given. */
+  keep(key: string, version: number, record: CatalogObjectRecord | undefined): CatalogObjectRecord | undefined {
+    if (record === undefined || !Object.isFrozen(record)) return record;
     if (this.kept.size >= MAX_SYNC_OBJECTS) this.kept.clear();
     this.kept.set(key, { version, record });
+    return record;
   }
 }
