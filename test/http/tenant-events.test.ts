@@ -11,6 +11,7 @@ import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { startWebhookReceiver, firstOfEach, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { waitFor } from '../support/wait-for.js';
 import { KyselyAccessControl } from '../../packages/server/src/persistence/kysely-access-control.js';
 import { KyselyIdentityRepository } from '../../packages/server/src/persistence/kysely-identity-repository.js';
 
@@ -198,7 +199,9 @@ describe('tenant events', () => {
     ]);
     expect(got.every((e) => e.source === 'https://catalog.example.test/tenants/default')).toBe(true);
     expect(receiver.badSignatures).toBe(0);
-    const sink = await admin('GET', `/management/v1/tenants/default/event-sinks/${sinkId}`);
+    // The receiver has an event once the sink's POST returns; the delivery thread notes it (cursor, count) right
+    // after, and at idle priority on a loaded machine that can come later than the test's next request: wait for it.
+    const sink = await waitFor('the sink to note its deliveries', () => admin('GET', `/management/v1/tenants/default/event-sinks/${sinkId}`), (r) => r.body?.pending === '0');
     expect(sink.body).toMatchObject({ tenant: 'default', pending: '0', delivered: '3' });
     expect((await admin('DELETE', `/management/v1/tenants/default/event-sinks/${sinkId}`)).status).toBe(204);
     expect((await admin('GET', `/management/v1/tenants/default/event-sinks/${sinkId}`)).status).toBe(404);

@@ -12,6 +12,7 @@ import { pyicebergPython } from '../support/peers.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 import { firstOfEach, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { waitFor } from '../support/wait-for.js';
 
 let server: ServerProcess;
 let receiver: WebhookReceiver;
@@ -129,8 +130,10 @@ it('delivers every event of a PyIceberg session to a webhook that is down at fir
   for (const e of received) {
     expect(e).toMatchObject({ specversion: '1.0', datacontenttype: 'application/json', source: `${server.url}/warehouses/default`, data: { warehouse: 'default', caller: { principal: clientId } } });
   }
-  const after = await (await fetch(`${server.url}/metrics`)).text();
-  expect(after).toMatch(new RegExp(`lakegate_events_delivered_total\\{kind="webhook"\\} ${received.length}\\b`));
+  // The delivery thread counts a delivery right after the receiver has it: wait for the count, then read the rest.
+  const delivered = new RegExp(`lakegate_events_delivered_total\\{kind="webhook"\\} ${received.length}\\b`);
+  const after = await waitFor('the delivered count', async () => (await fetch(`${server.url}/metrics`)).text(), (text) => delivered.test(text));
+  expect(after).toMatch(delivered);
   expect(after).toMatch(/lakegate_event_sinks_failing\{kind="webhook"\} 0/);
   expect(after).toMatch(/lakegate_event_delivery_lag_seconds_count\{kind="webhook"\} [1-9]/);
   // The signing secret is in no log line.

@@ -12,15 +12,9 @@ import { bearerSender } from './inject.js';
 import type { TestCatalog } from './in-process.js';
 import { firstOfEach, type WebhookReceiver } from './webhook-receiver.js';
 
-export const waitFor = async <T>(what: string, read: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> => {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { waitFor } from './wait-for.js';
+
+export { waitFor };
 
 export async function adminSender(cat: TestCatalog): Promise<Send> {
   const a = cat.admin();
