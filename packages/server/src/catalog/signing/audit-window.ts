@@ -28,7 +28,8 @@ export class AuditWindow {
 
   /** False when recorded within the window; else records `now` and answers true (the caller then audits it). */
   claim(caller: { key: string; description: string }, object: string, action: string, now: number): boolean {
-    if (this.recent(caller, object, action, now)) return false;
+    const key = auditKey(object, action);
+    if (this.recentByKey(caller, key, now)) return false;
     if (this.kept >= this.maxEntries) {
       this.byCaller.clear();
       this.kept = 0;
@@ -37,7 +38,6 @@ export class AuditWindow {
     if (byDescription === undefined) this.byCaller.set(caller.key, (byDescription = new Map()));
     let byObject = byDescription.get(caller.description);
     if (byObject === undefined) byDescription.set(caller.description, (byObject = new Map()));
-    const key = auditKey(object, action);
     if (!byObject.has(key)) this.kept++;
     byObject.set(key, now);
     return true;
