@@ -40,7 +40,7 @@ import { JwtAuthenticator } from './auth/authn/jwt-authenticator.js';
 import { ApiKeyAuthenticator } from './auth/authn/api-key-authenticator.js';
 import { SigV4Authenticator } from './auth/authn/sigv4-authenticator.js';
 import { MachineKeys } from './auth/credentials-keys.js';
-import { ExternalIssuers, TrustedIssuersSchema, type TrustedIssuer } from './auth/authn/external-issuers.js';
+import { ExternalIssuers, TrustedIssuersSchema, type TrustedIssuer } from './auth/idp/external-issuers.js';
 import { ConfigError } from './config/config.js';
 
 function parseTrustedIssuers(raw: string): TrustedIssuer[] {

@@ -2,7 +2,7 @@
  * One HTTP transport for both protocols: base URI, default headers, auth provider, timeouts, retries where they are
  * safe, and error bodies turned into {@link CatalogError}s. Written on global fetch so it runs wherever Node does.
  */
-import type { AuthProvider, OutgoingRequest } from '../auth/provider.js';
+import type { AuthProvider, OutgoingRequest } from './auth-hook.js';
 import { CatalogError, ConfigurationError, type ErrorProtocol, EventCursorExpiredError } from '../errors.js';
 import { parseJson, stringifyJson } from './json.js';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditTrail } from '../auth/audit.js';
-import type { ExternalIssuers } from '../auth/authn/external-issuers.js';
+import type { ExternalIssuers } from '../auth/idp/external-issuers.js';
 import type { FailureLimiter } from '../auth/issuer/failure-limiter.js';
 import type { PrincipalService } from '../auth/issuer/principals.js';
 import { ConsoleSessions } from '../auth/sessions/console-sessions.js';

@@ -38,7 +38,7 @@ export interface LakegateConfig {
   /** The URL clients reach this server at; the token issuer's identifier. Empty: derived from host and port at start. */
   publicUrl: string;
   accessTokenTtlSeconds: number;
-  /** JSON list of trusted external OIDC issuers (see auth/authn/external-issuers.ts). */
+  /** JSON list of trusted external OIDC issuers (see auth/idp/external-issuers.ts). */
   trustedIssuers: string;
   sigv4SigningName: string;
   sigv4Region: string;

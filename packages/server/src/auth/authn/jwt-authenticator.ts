@@ -5,8 +5,8 @@ import { scopesOfClaim } from '../issuer/scopes.js';
 import { ACCESS_TOKEN_TYP, TokenError, tenantClaim, type TokenIssuer } from '../issuer/token-issuer.js';
 import type { TokenState } from '../token-state.js';
 import { AuthenticationError, type Authenticator, type RequestCredentials } from './authenticator.js';
-import type { ExternalIssuers } from './external-issuers.js';
-import { MALFORMED_BEARER, parseBearer } from './bearer.js';
+import type { ExternalIssuers } from '../idp/external-issuers.js';
+import { MALFORMED_BEARER, parseBearer } from '../bearer.js';
 
 /**
  * Verified tokens, remembered for a short while: an engine sends the same

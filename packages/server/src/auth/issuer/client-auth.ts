@@ -20,7 +20,7 @@ import type { JWTPayload } from 'jose';
 import type { ServicePrincipal } from '../ports.js';
 import type { IssuerDeps } from './issuer-deps.js';
 import { OAuthError } from './oauth-error.js';
-import { MALFORMED_BEARER, parseBearer } from '../authn/bearer.js';
+import { MALFORMED_BEARER, parseBearer } from '../bearer.js';
 import { ACCESS_TOKEN_TYP, TokenError, tenantClaim } from './token-issuer.js';
 
 export type PresentedClient =

@@ -13,7 +13,7 @@
 import { createHmac, hash as digest, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import type { AuditTrail } from '../audit.js';
-import type { ExternalIdentity } from '../authn/external-issuers.js';
+import type { ExternalIdentity } from '../idp/external-issuers.js';
 import type { FailureLimiter } from '../issuer/failure-limiter.js';
 import type { PrincipalService } from '../issuer/principals.js';
 import type { SessionIdentity, SessionRecord, SessionRepository } from './ports.js';

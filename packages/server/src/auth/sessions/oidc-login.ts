@@ -11,7 +11,7 @@
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import type { SecretBox } from '../../security/secret-box.js';
-import type { ExternalIdentity, ExternalIssuers } from '../authn/external-issuers.js';
+import type { ExternalIdentity, ExternalIssuers } from '../idp/external-issuers.js';
 
 export const ConsoleOidcProviderSchema = z.object({
   /** Must be one of the trusted issuers (trustedIssuers): its tokens are verified by that configuration. */

@@ -20,7 +20,7 @@ import { describeObject } from '../access/access-service.js';
 import type { SecurablePath } from '../access/ports.js';
 import { TABLE_VISIBILITY, type Privilege } from '../access/privileges.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
-import { checkLanceLevels, checkName, checkNamespace, checkNewName, checkStringMap, formatIdentifier } from '../identifiers.js';
+import { checkNamespace, checkNewName, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { listVisible } from '../listing.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
@@ -30,18 +30,12 @@ import { purgeLocation } from '../purge.js';
 import { softDrop } from '../maintenance/soft-drop.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
 import { registerTableMode } from './modes.js';
+import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from './table-id.js';
 import { checkVersion } from './versions/checks.js';
 import { MAIN_BRANCH } from './versions/ports.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
 import { recordChanges } from '../outbox/changes.js';
-
-export const LANCE_TABLE = 'lance-table';
-
-export interface LanceTableId {
-  namespace: string[];
-  name: string;
-}
 
 export interface LanceTableInfo {
   id: string[];
@@ -60,14 +54,6 @@ interface StoredLanceMetadata {
   properties: Record<string, string>;
   /** Set when declared in a warehouse that manages Lance versions (managed.ts). */
   managedVersioning?: boolean;
-}
-
-/** A Lance table id is its namespace levels followed by its name. The root namespace holds no tables here (Iceberg could not see them). */
-export function checkLanceTableId(id: unknown): LanceTableId {
-  if (!Array.isArray(id) || id.length === 0) throw validation('table id must be a non-empty array of strings');
-  const table = { namespace: id.length > 1 ? checkNamespace(id.slice(0, -1)) : [], name: checkName(id.at(-1), 'table name') };
-  checkLanceLevels([...table.namespace, table.name], 'a Lance table id');
-  return table;
 }
 
 const tableNotFound = (t: LanceTableId) => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(t.namespace, t.name)}`);

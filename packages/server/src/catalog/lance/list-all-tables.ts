@@ -16,7 +16,7 @@ import { validation } from '../../errors/catalog-error.js';
 import { TABLE_VISIBILITY } from '../access/privileges.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { listingOf, pageOf, type PageRequest, toPage, visiblePage } from '../paging.js';
-import { LANCE_TABLE } from './lance-tables.js';
+import { LANCE_TABLE } from './table-id.js';
 
 const NAMESPACE_PAGE = 1000;
 

@@ -12,7 +12,7 @@ import type { RequestScope } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
 import type { CatalogObjectRecord } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
-import type { LanceTableId } from '../lance-tables.js';
+import type { LanceTableId } from '../table-id.js';
 import { readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
 import { finalManifestUri, manifestName, type ManifestNamingScheme } from './manifest-paths.js';
 import { type LanceVersionRecord, MAIN_BRANCH } from './ports.js';

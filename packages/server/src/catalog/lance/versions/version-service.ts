@@ -17,7 +17,7 @@ import { checkStringMap, formatIdentifier } from '../../identifiers.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
 import type { CatalogObjectRecord } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
-import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../lance-tables.js';
+import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../table-id.js';
 import { isManaged } from '../managed.js';
 import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
