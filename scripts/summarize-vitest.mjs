@@ -1,18 +1,37 @@
-// Prints the closing "N passed, N failed, N skipped" line from Vitest's JSON report.
-// A suite that ran no test, or skipped one, is reported as such: skipped tests never count as passed.
+// Prints the closing "N passed, N failed, N skipped" line from Vitest's JSON report, or from several (one per run,
+// e.g. .ci/run's unit runs on each Node line and the whole suite): then each run gets its own line first, labelled
+// with its file name, and the closing line sums them.
+// A suite that ran no test, or skipped one, is reported as such: skipped tests never count as passed; a missing
+// report (a runner that died) counts as a failure, and so does a run that passed no test.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
-const file = process.argv[2];
-let report;
-try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
-} catch {
-  console.log('0 passed, 1 failed');
-  console.error(`no test report at ${file}: the runner did not finish`);
-  process.exit(1);
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error('usage: node scripts/summarize-vitest.mjs REPORT.json...');
+  process.exit(2);
 }
-const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
-const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-if (passed === 0 || failed > 0) process.exit(1);
+const total = { passed: 0, failed: 0, skipped: 0 };
+let bad = false;
+for (const file of files) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    console.error(`no test report at ${file}: the runner did not finish`);
+    if (files.length > 1) console.log(`${path.basename(file, '.json')}: no report (counted as 1 failed)`);
+    total.failed += 1;
+    bad = true;
+    continue;
+  }
+  const passed = report.numPassedTests ?? 0;
+  const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  if (files.length > 1) console.log(`${path.basename(file, '.json')}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  total.passed += passed;
+  total.failed += failed;
+  total.skipped += skipped;
+  if (passed === 0 || failed > 0) bad = true;
+}
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+if (bad) process.exit(1);

@@ -13,7 +13,8 @@ npx tsc -b packages/cli packages/client packages/client/tsconfig.cjs.json packag
 npx tsc -p packages/console
 node packages/console/scripts/build.mjs
 
-report="$(mktemp -d)/vitest.json"
+# LAKEGATE_TEST_REPORT: where to keep Vitest's JSON report (.ci/run sums several runs); default a temporary file.
+report="${LAKEGATE_TEST_REPORT:-$(mktemp -d)/vitest.json}"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 node scripts/summarize-vitest.mjs "$report" || status=1

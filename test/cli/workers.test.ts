@@ -6,10 +6,10 @@
  * Each probe opens a new connection: Node's cluster hands connections to the
  * workers in turn, so a burst of probes reaches both.
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal, revoke } from '../support/access.js';
+import { clusterWorkerPids as workerPids } from '../support/cluster-workers.js';
 import { httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { clientToken, createPrincipal, type CreatedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -32,12 +32,6 @@ async function statuses(n: number, probe: () => Promise<{ status: number }>): Pr
   for (let i = 0; i < n; i++) out.push((await probe()).status);
   return out;
 }
-
-const workerPids = (primary: number): number[] =>
-  execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => Number(l.trim()))
-    .filter((n) => n > 0);
 
 const alive = (pid: number): boolean => {
   try {
@@ -185,7 +179,7 @@ async function configCount(url: string): Promise<number> {
   return n;
 }
 
-describe('stopping serve --workers 2', () => {
+describe('stopping serve --workers 2', { timeout: 120_000 }, () => {
   it('SIGTERM to the primary stops every worker', async () => {
     const server = await startServer({ workers: 2 });
     const pids = workerPids(server.process.pid!);

@@ -20,6 +20,8 @@ export interface ServerProcess {
   process: ChildProcess;
   /** Everything the server wrote to stdout and stderr so far. */
   output(): string;
+  /** What the server wrote to stderr alone so far (runtime warnings, the unsupported-Node warning). */
+  errorOutput(): string;
   /**
    * Everything the server wrote, once its output has been quiet for 150 ms: the log is written
    * asynchronously, so a request's log line can trail its answer. Assertions on what was (or was not)
@@ -51,8 +53,12 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), 60_000);
     const check = () => {
@@ -79,6 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
     warehouseRoot: path.join(dataDir, 'warehouse'),
     process: child,
     output: () => out,
+    errorOutput: () => err,
     settledOutput: () => settled(() => out),
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {

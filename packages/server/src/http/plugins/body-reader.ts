@@ -23,7 +23,7 @@ export function readBody(raw: IncomingMessage, payload: NodeJS.ReadableStream, l
   if (expected > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
   if (payload === raw && raw.complete && !raw.destroyed && !raw.readableEnded && raw.readableFlowing === null) {
     // The whole message is in: the HTTP parser has checked its framing, so the bytes are exactly its body.
-    const bytes = raw.readableLength === 0 ? EMPTY : (raw.read() as Buffer);
+    const bytes = raw.readableLength === 0 ? EMPTY : readBuffered(raw);
     // What reading through the stream's _read would have noted, which this read of a finished stream skips: the
     // body was consumed, so the server need not "dump" it when the response ends (node:_http_server resOnFinish:
     // listeners removed, the stream resumed, a tick per request). Node's own field; were it renamed, the dump
@@ -37,6 +37,19 @@ export function readBody(raw: IncomingMessage, payload: NodeJS.ReadableStream, l
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Every byte waiting in `raw`'s buffer. One read() took them all up to Node 24; from Node 26 a read() without a size
+ * answers the first buffered chunk only (a body that came in several TCP segments is several chunks), so the rest is
+ * read until the buffer is empty.
+ */
+function readBuffered(raw: IncomingMessage): Buffer {
+  const first = raw.read() as Buffer;
+  if (raw.readableLength === 0) return first;
+  const chunks = [first];
+  for (let chunk = raw.read() as Buffer | null; chunk !== null; chunk = raw.read() as Buffer | null) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
 
 /** The bytes in a buffer of their own: kept with the request (its rawBody), they must not hold on to a larger one. */
 const owned = (bytes: Buffer): Buffer => (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : Buffer.from(bytes));
