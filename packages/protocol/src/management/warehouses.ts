@@ -11,7 +11,7 @@ export const CreateWarehouseRequest = Type.Object(
     'storage-secret': Type.Optional(Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'Stored encrypted, never returned' })),
     properties: Type.Optional(StringMap()),
   },
-  { $id: 'CreateWarehouseRequest' },
+  { $id: 'CreateWarehouseRequest', additionalProperties: false },
 );
 export type CreateWarehouseRequest = Static<typeof CreateWarehouseRequest>;
 
@@ -49,7 +49,7 @@ export const TenantStorageGrant = Type.Object(
     tenant: Type.Optional(Type.String({ readOnly: true })),
     roots: Type.Array(Type.String(), { maxItems: 100, description: 'Cloud storage prefixes (s3://, gs://, abfss://); never file:', examples: [['s3://acme-bucket', 's3://shared/acme']] }),
   },
-  { $id: 'TenantStorageGrant' },
+  { $id: 'TenantStorageGrant', additionalProperties: false },
 );
 export type TenantStorageGrant = Static<typeof TenantStorageGrant>;
 
