@@ -42,6 +42,9 @@ export const OpaqueObject = (options: SchemaOptions = {}): TUnsafe<unknown> => T
  */
 export const ExpressionJson = (options: SchemaOptions = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ ...options, anyOf: [{ type: 'boolean' }, { type: 'object' }] });
 
+/** Any JSON value but null (typed `unknown`): content this contract does not describe, where null would mean nothing. */
+export const AnyButNull = (options: SchemaOptions = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ ...options, type: ['string', 'number', 'boolean', 'object', 'array'] });
+
 /** The OpenAPI extension that marks a property whose null means "not given" (see NullMeansAbsent). */
 export const NULL_MEANS_ABSENT = 'x-null-means-absent';
 
