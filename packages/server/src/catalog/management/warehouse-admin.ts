@@ -17,11 +17,14 @@ import { checkTenantWarehouse } from './storage-authority.js';
 import { checkRetentionProperty } from '../maintenance/retention.js';
 import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
 import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
+import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 
 /** The settings a warehouse's properties hold, checked alike at creation and on every change. */
 function checkSettings(properties: Record<string, string>): void {
   checkRetentionProperty(properties);
   checkExpiryProperties(properties);
+  const owns = properties[CREATOR_OWNS_PROPERTY];
+  if (owns !== undefined && owns !== 'true' && owns !== 'false') throw new CatalogError('ERR_VALIDATION', `${CREATOR_OWNS_PROPERTY} must be "true" or "false"`);
 }
 
 /** The storage side of creating a warehouse (storage/profile-admin.ts). */
