@@ -244,3 +244,14 @@ describe('storage granted to a tenant', { timeout: SLOW }, () => {
     expect(json(await lakegate('admin', 'warehouse', 'grant', 'acme', '--none', '--json'))).toEqual({ tenant: 'acme', roots: [] });
   });
 });
+
+describe('warehouse settings', { timeout: SLOW }, () => {
+  it('are changed with warehouse set (--property, --remove), checked by the server, refused to a non-admin', async () => {
+    const set = json(await lakegate('admin', 'warehouse', 'set', 'default', '--property', 'drop.retention-ms=86400000', '--property', 'history.expire.min-snapshots-to-keep=2', '--json'));
+    expect(set.properties).toMatchObject({ 'drop.retention-ms': '86400000', 'history.expire.min-snapshots-to-keep': '2' });
+    expect(ok(await lakegate('admin', 'warehouse', 'set', 'default', '--remove', 'history.expire.min-snapshots-to-keep'))).toContain('drop.retention-ms');
+    expect(fails(await lakegate('admin', 'warehouse', 'set', 'default', '--property', 'drop.retention-ms=soon'), 1)).toMatch(/HTTP 400/);
+    expect(fails(await lakegate('admin', 'warehouse', 'set', 'default'), 2)).toMatch(/needs --property/);
+    expect(fails(await asReader('admin', 'warehouse', 'set', 'default', '--property', 'drop.retention-ms=0'), 1)).toMatch(/HTTP 403/);
+  });
+});

@@ -45,6 +45,9 @@ import type { components, paths } from './lakegate.js';
 import type * as sdk from ${JSON.stringify(sdkTypes)};
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type S = components['schemas'];
+// The document says null is accepted for the fields Iceberg Java sends as null (x-null-means-absent); it means absent,
+// so the SDK's type leaves them optional and never null.
+type NullMeansAbsent<T, K extends keyof T> = Omit<T, K> & { [P in K]?: Exclude<T[P], null> };
 type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 type Ok<P extends keyof paths, M extends keyof paths[P], C extends number = 200> = paths[P][M] extends { responses: { [K in C]: { content: { 'application/json': infer B } } } } ? B : never;
 `;
@@ -57,7 +60,7 @@ const checks: [
   Same<S['Namespace'], sdk.Namespace>,
   Same<S['StorageCredential'], sdk.StorageCredential>,
   Same<Ok<'/v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials', 'get'>, sdk.LoadCredentialsResponse>,
-  Same<Json<'/v1/{prefix}/namespaces/{namespace}/tables', 'post'>, sdk.CreateTableRequest>,
+  Same<NullMeansAbsent<Json<'/v1/{prefix}/namespaces/{namespace}/tables', 'post'>, 'location' | 'partition-spec' | 'write-order'>, sdk.CreateTableRequest>,
   Same<Ok<'/v1/{prefix}/namespaces/{namespace}/tables', 'post'>, sdk.LoadTableResult>,
   Same<Ok<'/v1/{prefix}/namespaces/{namespace}/tables/{table}', 'get'>, sdk.LoadTableResult>,
   Same<Ok<'/v1/{prefix}/namespaces/{namespace}/register', 'post'>, sdk.LoadTableResult>,

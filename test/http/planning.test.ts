@@ -178,7 +178,7 @@ describe('planTableScan', () => {
     [{ filter: { type: 'eq', term: 'nope', value: 1 } }, /cannot find field 'nope'/],
     [{ filter: { type: 'eq', term: 'id', value: 'ten' } }, /not a valid long literal/],
     [{ filter: { type: 'between', term: 'id', value: 1 } }, /unknown expression type/],
-    [{ filter: 'id > 3' }, /must be a JSON object or a boolean/],
+    [{ filter: 'id > 3' }, /body\/filter must be boolean; body\/filter must be object/],
     [{ 'snapshot-id': 12345 }, /snapshot-id 12345 is not a snapshot of the table/],
     [{ 'snapshot-id': 1, 'start-snapshot-id': 1, 'end-snapshot-id': 2 }, /cannot be combined/],
     [{ 'start-snapshot-id': 1 }, /end-snapshot-id is required/],

@@ -36,6 +36,7 @@ import type {
   ApiKeyInfo,
   PrincipalSecret,
   TenantStorageGrant,
+  UpdateWarehouseRequest,
   Warehouse,
 } from './types.js';
 import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } from './event-types.js';
@@ -183,6 +184,11 @@ export class LakegateManagement {
   /** Creates a warehouse; its storage secret is stored encrypted and never shown again. */
   async createWarehouse(request: CreateWarehouseRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
     return this.call('POST', 'warehouses', { ...options, body: request });
+  }
+
+  /** Changes a warehouse's settings (drop.retention-ms, maintenance.interval-ms, history.expire.*); answers the warehouse as changed. */
+  async updateWarehouseProperties(warehouse: string, request: UpdateWarehouseRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
+    return this.call('POST', `warehouses/${segment(warehouse)}/properties`, { ...options, body: request });
   }
 
   /** The storage the platform granted a tenant's administrators for their warehouses (no roots: none). */

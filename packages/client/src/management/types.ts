@@ -188,6 +188,16 @@ export type CreateWarehouseRequest = Omit<protocol.CreateWarehouseRequest, 'stor
 export type TenantStorageGrant = protocol.TenantStorageGrant;
 
 /**
+ * A change of a warehouse's settings: properties set (`updates`) and removed (`removals`), checked as at creation.
+ *
+ * @example
+ * ```ts
+ * await management.updateWarehouseProperties('lake', { updates: { 'drop.retention-ms': '86400000' }, removals: ['maintenance.interval-ms'] });
+ * ```
+ */
+export type UpdateWarehouseRequest = protocol.UpdateWarehouseRequest;
+
+/**
  * An Iceberg metrics report a client posted for a table.
  *
  * @example

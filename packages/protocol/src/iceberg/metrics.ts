@@ -3,7 +3,7 @@
  * reports as sent; only the fields that identify a report are checked.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Dictionary, StringMap } from '../schema/helpers.js';
+import { AnyButNull, Dictionary, StringMap } from '../schema/helpers.js';
 import { Int64 } from '../schema/int64.js';
 
 /** A counter (`unit`, `value`) or a timer (`time-unit`, `count`, `total-duration`). */
@@ -26,7 +26,7 @@ export const ReportMetricsRequest = Type.Object(
     'schema-id': Type.Optional(Type.Integer()),
     'projected-field-ids': Type.Optional(Type.Array(Type.Integer())),
     'projected-field-names': Type.Optional(Type.Array(Type.String())),
-    filter: Type.Optional(Type.Unknown({ description: 'The scan filter expression' })),
+    filter: Type.Optional(AnyButNull({ description: 'The scan filter expression, stored as the engine sent it' })),
     metrics: Type.Optional(Dictionary(Type.Ref(MetricResult))),
     metadata: Type.Optional(StringMap()),
   },

@@ -6,6 +6,7 @@
  * schema and answers 400 with the reason for anything it cannot bind, so the schema here only says "JSON".
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { ExpressionJson } from '../schema/helpers.js';
 import { Int64 } from '../schema/int64.js';
 import { ErrorModel } from './common.js';
 import { StorageCredential } from './tables.js';
@@ -16,7 +17,7 @@ export const PlanTableScanRequest = Type.Object(
   {
     'snapshot-id': Type.Optional(Int64({ description: 'The snapshot of a point-in-time scan (default: the current snapshot of main; a branch or tag is read through its snapshot id)' })),
     select: Type.Optional(Type.Array(FieldName, { description: 'Selected columns (checked against the schema)' })),
-    filter: Type.Optional(Type.Unknown({ description: 'The row filter, in the spec\'s Expression JSON (a boolean or an expression object)' })),
+    filter: Type.Optional(ExpressionJson({ description: 'The row filter, in the spec\'s Expression JSON (a boolean or an expression object)' })),
     'min-rows-requested': Type.Optional(Int64({ description: 'A hint; the server may return more rows' })),
     'case-sensitive': Type.Optional(Type.Boolean({ default: true })),
     'use-snapshot-schema': Type.Optional(Type.Boolean({ default: false, description: 'Bind the filter to the schema of the snapshot instead of the current one' })),

@@ -1,6 +1,6 @@
 /** Request and response bodies of the Iceberg table operations (create, load, commit, register, rename, transactions, credentials). */
 import { type Static, Type } from '@sinclair/typebox';
-import { StringMap } from '../schema/helpers.js';
+import { NullMeansAbsent, StringMap } from '../schema/helpers.js';
 import { PageToken, TableIdentifier } from './common.js';
 import { TableMetadata } from './metadata.js';
 import { TableRequirement } from './requirements.js';
@@ -17,10 +17,11 @@ export type ListTablesResponse = Static<typeof ListTablesResponse>;
 export const CreateTableRequest = Type.Object(
   {
     name: Type.String(),
-    location: Type.Optional(Type.String({ description: "Default: under the namespace's location" })),
+    // Iceberg Java serializes this request with Jackson's defaults and writes these three as null when unset.
+    location: Type.Optional(NullMeansAbsent(Type.String(), { description: "Default: under the namespace's location; null means absent" })),
     schema: Type.Ref(Schema),
-    'partition-spec': Type.Optional(Type.Ref(PartitionSpec)),
-    'write-order': Type.Optional(Type.Ref(SortOrder)),
+    'partition-spec': Type.Optional(NullMeansAbsent(Type.Ref(PartitionSpec), { description: 'Default: unpartitioned; null means absent' })),
+    'write-order': Type.Optional(NullMeansAbsent(Type.Ref(SortOrder), { description: 'Default: unsorted; null means absent' })),
     'stage-create': Type.Optional(Type.Boolean({ description: 'Stage the table for a create transaction instead of creating it' })),
     properties: Type.Optional(StringMap()),
   },

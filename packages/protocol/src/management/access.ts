@@ -12,7 +12,7 @@ export const Securable = Type.Object(
     namespace: Type.Optional(Type.Array(Type.String(), { description: 'For a namespace, table or view' })),
     name: Type.Optional(Type.String({ description: 'For a table or view' })),
   },
-  { $id: 'Securable', examples: [{ type: 'namespace', warehouse: 'lake', namespace: ['sales'] }] },
+  { $id: 'Securable', additionalProperties: false, examples: [{ type: 'namespace', warehouse: 'lake', namespace: ['sales'] }] },
 );
 export type Securable = Static<typeof Securable>;
 
@@ -22,12 +22,12 @@ const memberProperties = {
   issuer: Type.Optional(Type.String({ maxLength: 1000, description: 'For users and groups: the issuer that vouches for them' })),
 };
 
-export const RoleMember = Type.Object(memberProperties, { $id: 'RoleMember', examples: [{ kind: 'group', issuer: 'https://idp/realms/x', name: 'analysts' }] });
+export const RoleMember = Type.Object(memberProperties, { $id: 'RoleMember', additionalProperties: false, examples: [{ kind: 'group', issuer: 'https://idp/realms/x', name: 'analysts' }] });
 export type RoleMember = Static<typeof RoleMember>;
 
 export const CreateRoleRequest = Type.Object(
   { name: Type.String(), description: Type.Optional(Type.String({ maxLength: 1000 })), tenant: Type.Optional(Type.String()) },
-  { $id: 'CreateRoleRequest' },
+  { $id: 'CreateRoleRequest', additionalProperties: false },
 );
 export type CreateRoleRequest = Static<typeof CreateRoleRequest>;
 
@@ -50,7 +50,7 @@ const privileges = Type.Union([Type.String(), Type.Array(Type.String(), { minIte
 
 export const GrantRequest = Type.Object(
   { role: Type.String(), tenant: Type.Optional(Type.String()), securable: Type.Ref(Securable), privilege: Type.Optional(privileges), privileges: Type.Optional(privileges) },
-  { $id: 'GrantRequest', description: 'Also the body of revoke' },
+  { $id: 'GrantRequest', additionalProperties: false, description: 'Also the body of revoke' },
 );
 export type GrantRequest = Static<typeof GrantRequest>;
 
@@ -71,11 +71,11 @@ export const ExplainRequest = Type.Object(
           description: "A user's groups. About yourself: omitted, the groups your token carries; a group your token does not carry needs grants:manage on the securable (403 otherwise)",
         }),
       ),
-    }),
+    }, { additionalProperties: false }),
     privilege: Type.String(),
     securable: Type.Ref(Securable),
   },
-  { $id: 'ExplainRequest' },
+  { $id: 'ExplainRequest', additionalProperties: false },
 );
 export type ExplainRequest = Static<typeof ExplainRequest>;
 

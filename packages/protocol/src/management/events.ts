@@ -38,7 +38,7 @@ export const CreateEventSinkRequest = Type.Object(
     secret: Type.Optional(Type.String({ writeOnly: true, description: 'webhook: a Standard Webhooks signing secret (whsec_…), generated and shown once when absent; kafka: the SASL password; nats: the password, token or creds file. Never shown again' })),
     from: Type.Optional(StringEnum(['now', 'beginning'] as const, { description: 'Deliver events from now on (default) or every retained one' })),
   },
-  { $id: 'CreateEventSinkRequest' },
+  { $id: 'CreateEventSinkRequest', additionalProperties: false },
 );
 export type CreateEventSinkRequest = Static<typeof CreateEventSinkRequest>;
 

@@ -33,7 +33,7 @@ export const DelegationPolicy = Type.Object(
     ),
     'assert-identity': Type.Optional(Type.Boolean({ description: 'May act for a user named by an unsigned token (an engine that authenticated the user itself)' })),
   },
-  { $id: 'DelegationPolicy' },
+  { $id: 'DelegationPolicy', additionalProperties: false },
 );
 export type DelegationPolicy = Static<typeof DelegationPolicy>;
 
@@ -44,7 +44,7 @@ export const CreatePrincipalRequest = Type.Object(
     roles: Type.Optional(Type.Array(Type.Literal('admin'), { description: 'admin: administers its tenant' })),
     delegation: Type.Optional(Type.Ref(DelegationPolicy)),
   },
-  { $id: 'CreatePrincipalRequest' },
+  { $id: 'CreatePrincipalRequest', additionalProperties: false },
 );
 export type CreatePrincipalRequest = Static<typeof CreatePrincipalRequest>;
 
@@ -82,7 +82,7 @@ export type AccessKey = Static<typeof AccessKey>;
 
 export const CreateApiKeyRequest = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 64 }), 'expires-in-seconds': Type.Optional(Type.Integer({ minimum: 60, maximum: 366 * 86400 })) },
-  { $id: 'CreateApiKeyRequest' },
+  { $id: 'CreateApiKeyRequest', additionalProperties: false },
 );
 export type CreateApiKeyRequest = Static<typeof CreateApiKeyRequest>;
 

@@ -11,7 +11,7 @@ export const CreateWarehouseRequest = Type.Object(
     'storage-secret': Type.Optional(Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'Stored encrypted, never returned' })),
     properties: Type.Optional(StringMap()),
   },
-  { $id: 'CreateWarehouseRequest' },
+  { $id: 'CreateWarehouseRequest', additionalProperties: false },
 );
 export type CreateWarehouseRequest = Static<typeof CreateWarehouseRequest>;
 
@@ -49,9 +49,23 @@ export const TenantStorageGrant = Type.Object(
     tenant: Type.Optional(Type.String({ readOnly: true })),
     roots: Type.Array(Type.String(), { maxItems: 100, description: 'Cloud storage prefixes (s3://, gs://, abfss://); never file:', examples: [['s3://acme-bucket', 's3://shared/acme']] }),
   },
-  { $id: 'TenantStorageGrant' },
+  { $id: 'TenantStorageGrant', additionalProperties: false },
 );
 export type TenantStorageGrant = Static<typeof TenantStorageGrant>;
 
+/**
+ * A change of a warehouse's settings (POST /warehouses/{warehouse}/properties): properties set and removed, checked
+ * as at creation (drop.retention-ms, maintenance.interval-ms, history.expire.*; storage-authority rules for a tenant
+ * administrator). A key may not be both set and removed.
+ */
+export const UpdateWarehouseRequest = Type.Object(
+  {
+    updates: Type.Optional(StringMap({ description: 'Properties to set, e.g. {"drop.retention-ms": "604800000", "history.expire.min-snapshots-to-keep": "3"}' })),
+    removals: Type.Optional(Type.Array(Type.String(), { maxItems: 1000, description: 'Properties to remove (back to the server default)' })),
+  },
+  { $id: 'UpdateWarehouseRequest', additionalProperties: false },
+);
+export type UpdateWarehouseRequest = Static<typeof UpdateWarehouseRequest>;
+
 /** Named schemas of this file. */
-export const MANAGEMENT_WAREHOUSE_SCHEMAS = [CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant];
+export const MANAGEMENT_WAREHOUSE_SCHEMAS = [CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant, UpdateWarehouseRequest];

@@ -31,7 +31,7 @@ import {
   PrincipalCredentials,
   SetDelegationResponse,
 } from '../management/principals.js';
-import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, Warehouse } from '../management/warehouses.js';
+import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, UpdateWarehouseRequest, Warehouse } from '../management/warehouses.js';
 import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
 import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
@@ -72,6 +72,16 @@ export const MANAGEMENT_OPERATIONS = [
   manage({ operationId: 'revokeApiKey', method: 'DELETE', path: '/api-keys/{keyId}', summary: 'Revoke an API key', params: parameters({ keyId: Type.String() }), responses: { 204: { description: 'Revoked' } }, errors: [404] }),
   manage({ operationId: 'listWarehouses', method: 'GET', path: '/warehouses', summary: 'List warehouses', responses: { 200: ok('The warehouses', ListWarehousesResponse) } }),
   manage({ operationId: 'createWarehouse', method: 'POST', path: '/warehouses', summary: 'Create a warehouse', body: CreateWarehouseRequest, responses: { 201: ok('The warehouse', Warehouse) }, errors: [409] }),
+  manage({
+    operationId: 'updateWarehouseProperties',
+    method: 'POST',
+    path: '/warehouses/{warehouse}/properties',
+    summary: "Change a warehouse's settings (its properties: drop retention, maintenance interval, expiry defaults), checked as at creation",
+    params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
+    body: UpdateWarehouseRequest,
+    responses: { 200: ok('The warehouse as changed', Warehouse) },
+    errors: [404],
+  }),
   manage({ operationId: 'getTenantStorageGrant', method: 'GET', path: '/tenants/{tenant}/storage-grant', summary: "The storage the platform granted a tenant's administrators for their warehouses", params: byTenant, responses: { 200: ok('The grant (no roots: none granted)', TenantStorageGrant) } }),
   manage({ operationId: 'setTenantStorageGrant', method: 'PUT', path: '/tenants/{tenant}/storage-grant', summary: "Set the storage a tenant's administrators may create warehouses in (platform administrators only)", params: byTenant, body: TenantStorageGrant, responses: { 200: ok('The grant set', TenantStorageGrant) } }),
   manage({

@@ -25,6 +25,44 @@ export const StringMap = (options: SchemaOptions = {}): TUnsafe<Record<string, s
  */
 export const Nullable = <T extends TSchema>(schema: T, options: SchemaOptions = {}) => Type.Union([schema, Type.Null()], options);
 
+/**
+ * A JSON object whose content this contract does not describe (typed `unknown`, as Type.Unknown): any keys and
+ * values, but an object, never null or a scalar.
+ *
+ * @example
+ * ```ts
+ * const Request = Type.Object({ identity: Type.Optional(OpaqueObject({ description: 'Not used' })) });
+ * ```
+ */
+export const OpaqueObject = (options: SchemaOptions = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ ...options, type: 'object' });
+
+/**
+ * An Iceberg expression as the spec's JSON carries it: `true`/`false` or an expression object (typed `unknown`;
+ * the server binds it to the table's schema). Never null: a null filter is not "no filter".
+ */
+export const ExpressionJson = (options: SchemaOptions = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ ...options, anyOf: [{ type: 'boolean' }, { type: 'object' }] });
+
+/** Any JSON value but null (typed `unknown`): content this contract does not describe, where null would mean nothing. */
+export const AnyButNull = (options: SchemaOptions = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ ...options, type: ['string', 'number', 'boolean', 'object', 'array'] });
+
+/** The OpenAPI extension that marks a property whose null means "not given" (see NullMeansAbsent). */
+export const NULL_MEANS_ABSENT = 'x-null-means-absent';
+
+/**
+ * An optional property that a real client sends as JSON null when it leaves it unset, so null is accepted and
+ * means absent: the published schema says `schema` or null (with `x-null-means-absent: true`), validation
+ * removes the null property before any handler runs, and the static type stays `schema`'s. Only for the fields
+ * a real client is known to send as null (Iceberg Java's Jackson-serialized CreateTableRequest); everywhere
+ * else a null for a non-nullable property is a 400 naming it.
+ *
+ * @example
+ * ```ts
+ * const Request = Type.Object({ location: Type.Optional(NullMeansAbsent(Type.String())) });
+ * ```
+ */
+export const NullMeansAbsent = <T extends TSchema>(schema: T, options: SchemaOptions = {}): TUnsafe<Static<T>> =>
+  Type.Unsafe<Static<T>>({ ...options, anyOf: [schema, { type: 'null' }], [NULL_MEANS_ABSENT]: true });
+
 /** A schema with a component name (`$id`), referenced elsewhere with `Type.Ref`. */
 export type NamedSchema = TSchema & { $id: string };
 

@@ -3,9 +3,11 @@
  * schema keeps the standard form.
  * - `int64` in place of `{type: integer, format: int64}`: ajv's `type: integer` refuses a bigint, and lossless-json
  *   hands every integer beyond 2^53 over as a bigint.
- * - `absent` beside an optional property, when asked (`nullAsAbsent`): null stands for the property not given.
+ * - `absent` in place of the null branch of a property marked `x-null-means-absent` (NullMeansAbsent): null stands
+ *   for the property not given. Every other non-nullable property refuses null.
  */
 import type { KeywordDefinition } from 'ajv';
+import { NULL_MEANS_ABSENT } from '../schema/helpers.js';
 import { isInt64 } from '../schema/int64.js';
 
 /** The keyword: a safe-integer number or a bigint within [-2^63, 2^63 - 1]. */
@@ -19,25 +21,16 @@ export const INT64_KEYWORD: KeywordDefinition = {
 
 /**
  * A deep copy of `schema` ready for ajv: int64 nodes use the `int64` keyword, discriminators lose their
- * OpenAPI `mapping` (ajv derives it from the branches), TypeBox's symbol keys are dropped and, with
- * `nullAsAbsent`, each optional property that is not nullable also accepts null as absent.
+ * OpenAPI `mapping` (ajv derives it from the branches), TypeBox's symbol keys are dropped and each property
+ * marked `x-null-means-absent` accepts null as absent (and is removed).
  *
  * @example
  * ```ts
  * forValidation({ type: 'integer', format: 'int64', description: 'id' }); // { int64: true, description: 'id' }
  * ```
  */
-export function forValidation<T>(schema: T, options: RewriteOptions = {}): T {
-  return rewrite(schema, options) as T;
-}
-
-export interface RewriteOptions {
-  /**
-   * An optional property may also be `null`, which then means absent (the `absent` keyword). Iceberg Java (Jackson)
-   * sends `"location": null`, `"partition-spec": null` for what it leaves unset, and the Iceberg reference server
-   * reads them as absent; the published document keeps the standard form.
-   */
-  nullAsAbsent?: boolean;
+export function forValidation<T>(schema: T): T {
+  return rewrite(schema) as T;
 }
 
 /**
@@ -58,36 +51,28 @@ export const ABSENT_KEYWORD: KeywordDefinition = {
   metaSchema: { type: 'boolean' },
 };
 
-function rewrite(node: unknown, options: RewriteOptions): unknown {
-  if (Array.isArray(node)) return node.map((n) => rewrite(n, options));
+function rewrite(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewrite);
   if (typeof node !== 'object' || node === null) return node;
   const source = node as Record<string, unknown>;
   if (source['type'] === 'integer' && source['format'] === 'int64') {
     const { type: _type, format: _format, ...rest } = source;
-    return { ...rewriteEntries(rest, options), int64: true };
+    return { ...rewriteEntries(rest), int64: true };
   }
-  const out = rewriteEntries(source, options);
-  const properties = out['properties'];
-  if (options.nullAsAbsent && source['type'] === 'object' && typeof properties === 'object' && properties !== null) {
-    const required = new Set(Array.isArray(source['required']) ? (source['required'] as string[]) : []);
-    out['properties'] = Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, required.has(name) || acceptsNull(schema) ? schema : { anyOf: [{ absent: true }, schema] }]));
+  if (source[NULL_MEANS_ABSENT] === true && Array.isArray(source['anyOf'])) {
+    // NullMeansAbsent: { anyOf: [schema, {type: null}] } → null is taken as absent (and removed), anything else is `schema`.
+    const { anyOf, [NULL_MEANS_ABSENT]: _marker, ...rest } = source;
+    const branches = (anyOf as unknown[]).filter((b) => !(typeof b === 'object' && b !== null && (b as Record<string, unknown>)['type'] === 'null'));
+    return { ...rewriteEntries(rest), anyOf: [{ absent: true }, ...branches.map(rewrite)] };
   }
-  return out;
+  return rewriteEntries(source);
 }
 
-/** Where the contract gives null a meaning of its own (a nullable property), null is kept as the value it is. */
-function acceptsNull(schema: unknown): boolean {
-  if (typeof schema !== 'object' || schema === null) return false;
-  const s = schema as Record<string, unknown>;
-  if (s['type'] === 'null' || (Array.isArray(s['type']) && s['type'].includes('null')) || s['nullable'] === true) return true;
-  return ['anyOf', 'oneOf'].some((k) => Array.isArray(s[k]) && (s[k] as unknown[]).some(acceptsNull));
-}
-
-function rewriteEntries(source: Record<string, unknown>, options: RewriteOptions): Record<string, unknown> {
+function rewriteEntries(source: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source)) {
     if (key === 'discriminator' && typeof value === 'object' && value !== null) out[key] = { propertyName: (value as { propertyName: string }).propertyName };
-    else out[key] = rewrite(value, options);
+    else out[key] = rewrite(value);
   }
   return out;
 }

@@ -6,14 +6,15 @@
  * An integer is decimal digits (an optional minus sign, no sign, blank, point, exponent or radix prefix)
  * within the safe-integer range before ajv coerces it: ajv's coercion is JavaScript's `+value`, which
  * takes `0x10`, `1e3`, ` 7`, `10.0` and `99999999999999999999` (as 1e20) for integers (issue 41).
- * Bodies are never coerced: a string where the contract says integer is a 400.
+ * Bodies are never coerced: a string where the contract says integer is a 400, and null is refused for a property
+ * the contract does not mark nullable (or null-means-absent, see schema/helpers.ts NullMeansAbsent).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import { operation } from '../operations/index.js';
 import type { OperationSpec } from '../operations/types.js';
 import { NAMED_SCHEMAS } from '../schemas.js';
-import { ABSENT_KEYWORD, INT64_KEYWORD, type RewriteOptions, forValidation } from './for-validation.js';
+import { ABSENT_KEYWORD, INT64_KEYWORD, forValidation } from './for-validation.js';
 
 /** Which part of a request a validator checks; the names are Fastify's `httpPart`s. */
 export type RequestPart = 'params' | 'querystring' | 'body';
@@ -34,22 +35,13 @@ export type PartValidator = ((data: unknown) => boolean) & { errors?: ErrorObjec
  * errors of the branch the tag selects; `strict` catches schema typos (OpenAPI-only annotations are
  * declared as keywords).
  */
-function createAjv(coerce: boolean, rewriting: RewriteOptions = {}): Ajv {
+function createAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({ allErrors: false, coerceTypes: coerce, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true, validateFormats: false });
   ajv.addKeyword(INT64_KEYWORD);
   ajv.addKeyword(ABSENT_KEYWORD);
   ajv.addKeyword({ keyword: 'example', schemaType: ['string', 'number', 'boolean', 'object', 'array', 'null'] });
-  for (const schema of NAMED_SCHEMAS) ajv.addSchema(forValidation(schema, rewriting) as object);
+  for (const schema of NAMED_SCHEMAS) ajv.addSchema(forValidation(schema) as object);
   return ajv;
-}
-
-export interface ValidationOptions {
-  /**
-   * Bodies: an optional property given as `null` counts as absent (what Iceberg Java sends for unset fields; see
-   * RewriteOptions). A server accepting real clients sets it; checking a body against the letter of the contract
-   * (a test holding its own requests and the server's answers to it) leaves it off.
-   */
-  nullAsAbsent?: boolean;
 }
 
 /** The names of the parameters declared with `type` (boolean, integer, number). */
@@ -69,15 +61,9 @@ function namesOfType(schema: TSchema, types: readonly string[]): Set<string> {
  * ```
  */
 export class RequestValidation {
-  private readonly strictAjv: Ajv;
+  private readonly strictAjv = createAjv(false);
   private readonly coercingAjv = createAjv(true);
   private readonly cache = new WeakMap<object, PartValidator>();
-  private readonly rewriting: RewriteOptions;
-
-  constructor(options: ValidationOptions = {}) {
-    this.rewriting = { nullAsAbsent: options.nullAsAbsent === true };
-    this.strictAjv = createAjv(false, this.rewriting);
-  }
 
   /**
    * A validator for one part, in the shape Fastify's `setValidatorCompiler` returns: bodies are checked as
@@ -86,7 +72,7 @@ export class RequestValidation {
   compile(schema: TSchema, part: RequestPart): PartValidator {
     const cached = this.cache.get(schema);
     if (cached) return cached;
-    const validator = part === 'body' ? compileIn(this.strictAjv, schema, this.rewriting) : this.queryLike(schema);
+    const validator = part === 'body' ? compileIn(this.strictAjv, schema) : this.queryLike(schema);
     this.cache.set(schema, validator);
     return validator;
   }
@@ -159,9 +145,9 @@ function notDecimal(value: string, integer: boolean): string | undefined {
 }
 
 /** A named schema is registered already: its compiled validator is looked up, not compiled twice. */
-function compileIn(ajv: Ajv, schema: TSchema, rewriting: RewriteOptions = {}): ValidateFunction {
+function compileIn(ajv: Ajv, schema: TSchema): ValidateFunction {
   const named = typeof schema.$id === 'string' ? ajv.getSchema(schema.$id) : undefined;
-  return named ?? ajv.compile(forValidation(schema, rewriting) as object);
+  return named ?? ajv.compile(forValidation(schema) as object);
 }
 
 /** The issues of a failed validator (its `errors`), each naming the field and never echoing its value. */
@@ -173,8 +159,10 @@ export function issuesOf(part: RequestPart, errors: readonly ErrorObject[] | nul
 }
 
 function issueOf(part: RequestPart, e: ErrorObject): ValidationIssue {
-  const params = e.params as { missingProperty?: string; tag?: string; error?: string };
+  const params = e.params as { missingProperty?: string; additionalProperty?: string; tag?: string; error?: string };
   if (e.keyword === 'required') return { part, path: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
+  // The key is the caller's own text: named (bounded), so that a typo is found at once.
+  if (e.keyword === 'additionalProperties') return { part, path: `${e.instancePath}/${String(params.additionalProperty).slice(0, 100)}`, message: 'is not a field the contract knows here' };
   if (e.keyword === 'int64') return { part, path: e.instancePath, message: 'must be an integer within the int64 range' };
   if (e.keyword === 'discriminator') {
     const tag = String(params.tag);

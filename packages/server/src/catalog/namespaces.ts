@@ -89,6 +89,7 @@ export class NamespaceService {
       await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.created', namespace: levels, operation: { properties: props } });
     });
     this.ctx.access.forgetNamespaceIds();
+    await this.ctx.access.ownCreated(scope, { kind: 'namespace', id: record.id }, `${scope.warehouse.name}/${formatIdentifier(levels)}`);
     this.ctx.events.emit({ type: 'namespace.created', warehouse: scope.warehouse.name, namespace: levels });
     return record;
   }

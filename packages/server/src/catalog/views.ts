@@ -84,10 +84,11 @@ export class ViewService {
     const metadataLocation = this.metadataLocationFor(scope, metadata, null, null);
     const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
     const now = this.deps.clock.now();
+    const viewId = this.deps.newUuid();
     const ok = await this.deps.store.transaction(async (repo) =>
       afterChange(
         await repo.insertObject({
-          id: this.deps.newUuid(),
+          id: viewId,
           warehouse: scope.warehouse.name,
           namespace: levels,
           name,
@@ -106,6 +107,7 @@ export class ViewService {
       await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
       throw exists(await this.deps.store.repository.getObject(scope.warehouse.name, levels, name), levels, name);
     }
+    await this.deps.access.ownCreated(scope, { kind: 'view', id: viewId }, describeObject(scope.warehouse.name, levels, name));
     this.deps.events.emit({ type: 'view.created', warehouse: scope.warehouse.name, namespace: levels, name });
     return { metadataLocation, metadataJson };
   }
@@ -215,11 +217,12 @@ export class ViewService {
     const location = normalizeLocation(checkTableLocation(scope, view.location));
     await checkNoOverlap(this.deps.store.repository, scope.warehouse, location, { view: true, nowMs: this.deps.clock.now() });
     const now = this.deps.clock.now();
+    const viewId = this.deps.newUuid();
     const ok = await this.deps.store.transaction(async (repo) => {
       const existing = await repo.getObject(scope.warehouse.name, levels, name);
       if (existing) throw exists(existing, levels, name);
       const inserted = await repo.insertObject({
-        id: this.deps.newUuid(),
+        id: viewId,
         warehouse: scope.warehouse.name,
         namespace: levels,
         name,
@@ -234,6 +237,7 @@ export class ViewService {
       return afterChange(inserted, () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.registered', namespace: levels, name, uuid: view['view-uuid'], data: { 'metadata-location': metadataLocation } }));
     });
     if (!ok) throw new CatalogError('ERR_VIEW_EXISTS', `View already exists: ${formatIdentifier(levels, name)}`);
+    await this.deps.access.ownCreated(scope, { kind: 'view', id: viewId }, describeObject(scope.warehouse.name, levels, name));
     this.deps.events.emit({ type: 'view.registered', warehouse: scope.warehouse.name, namespace: levels, name });
     return { metadataLocation, metadataJson: json };
   }

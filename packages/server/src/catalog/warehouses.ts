@@ -103,6 +103,12 @@ export class WarehouseService {
     return this.lookup(input.name);
   }
 
+  /** Replaces a warehouse's properties (checked by the caller, management/warehouse-admin.ts); every process re-reads it. */
+  async setProperties(name: string, properties: Record<string, string>): Promise<void> {
+    await this.deps.store.repository.setWarehouseProperties(name, properties);
+    this.forget(name);
+  }
+
   /** Every warehouse, or only those of one tenant. */
   async list(tenant?: string): Promise<Warehouse[]> {
     const all = await this.deps.store.repository.listWarehouses();

@@ -2,7 +2,8 @@
 import { CatalogError } from '../errors/catalog-error.js';
 import type { StorageProfiles } from '../catalog/management/warehouse-admin.js';
 import { isUnderRoot } from '../catalog/locations.js';
-import { type StorageProfile, StorageProfileSchema, profileScheme, secretSchemaFor } from './profile.js';
+import type { z } from 'zod';
+import { type StorageProfile, StrictStorageProfileSchema, profileScheme, secretSchemaFor } from './profile.js';
 import type { WarehouseStorage } from './warehouse-storage.js';
 
 const invalid = (message: string) => new CatalogError('ERR_VALIDATION', message);
@@ -16,8 +17,8 @@ export class ProfileAdmin implements StorageProfiles {
   }
 
   private checkProfile(input: { root: string; profile: unknown; secret: unknown }) {
-    const parsed = StorageProfileSchema.safeParse(input.profile);
-    if (!parsed.success) throw invalid(`Invalid warehouse: ${parsed.error.issues.map((i) => `storage-profile.${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const parsed = StrictStorageProfileSchema.safeParse(input.profile);
+    if (!parsed.success) throw invalid(`Invalid warehouse: ${issues('storage-profile', parsed.error.issues)}`);
     const profile = parsed.data;
     if (profile.type !== 'file' && !isUnderRoot(profileScheme(profile), input.root)) throw invalid(`storage-root must lie in ${profileScheme(profile)}`);
     if (profile.type === 'file' && !input.root.startsWith('file:')) throw invalid('a file profile needs a file: storage-root');
@@ -25,13 +26,27 @@ export class ProfileAdmin implements StorageProfiles {
     if (profile.type === 'azure' && input.secret === undefined) throw invalid('an azure storage profile needs a storage-secret with the account-key');
     if (input.secret === undefined) return { profile, local: profile.type === 'file' };
     const secret = secretSchemaFor(profile.type)?.safeParse(input.secret);
-    if (!secret?.success) throw invalid('storage-secret does not fit the storage profile');
+    if (!secret?.success) throw invalid(`storage-secret does not fit the storage profile: ${issues('storage-secret', secret?.error.issues ?? [])}`);
     if (profile.type === 'gcs' && profile['service-account'] !== undefined) {
       const key = JSON.parse((secret.data as { 'service-account-key': string })['service-account-key']) as { client_email: string };
       if (key.client_email !== profile['service-account']) throw invalid('storage-secret is the key of another service account than the profile names');
     }
     return { profile, local: profile.type === 'file', seal: (secretId: string) => this.storage.sealSecret(secretId, secret.data) };
   }
+}
+
+/**
+ * Zod's issues as `storage-profile.region: …` lines; an unknown key is named (`storage-profile.sts-enabeld is not a
+ * field of this storage type`), a value never echoed (a secret's field may hold one).
+ */
+function issues(what: string, list: readonly z.core.$ZodIssue[]): string {
+  return list
+    .flatMap((i) => {
+      const at = [what, ...i.path.map(String)].join('.');
+      if (i.code === 'unrecognized_keys') return i.keys.map((k) => `${at}.${k} is not a field of this storage type`);
+      return [`${at}: ${i.message}`];
+    })
+    .join('; ');
 }
 
 /**

@@ -79,6 +79,13 @@ export const FileProfileSchema = z.object({ type: z.literal('file') });
 export const StorageProfileSchema = z.discriminatedUnion('type', [S3ProfileSchema, AzureProfileSchema, GcsProfileSchema, FileProfileSchema]);
 
 export type StorageProfile = z.infer<typeof StorageProfileSchema>;
+
+/**
+ * The profile as a warehouse's administrator may write it: every field is one of its type's, and an unknown key
+ * (a typo such as `sts-enabeld`, or a field of another type) is refused with the key named instead of silently
+ * dropped. A stored profile is read with the lenient StorageProfileSchema (it was checked when written).
+ */
+export const StrictStorageProfileSchema = z.discriminatedUnion('type', [S3ProfileSchema.strict(), AzureProfileSchema.strict(), GcsProfileSchema.strict(), FileProfileSchema.strict()]);
 export type S3Profile = z.infer<typeof S3ProfileSchema>;
 export type AzureProfile = z.infer<typeof AzureProfileSchema>;
 export type GcsProfile = z.infer<typeof GcsProfileSchema>;
@@ -101,15 +108,15 @@ export type S3Secret = z.infer<typeof S3SecretSchema>;
 export type AzureSecret = z.infer<typeof AzureSecretSchema>;
 export type GcsSecret = z.infer<typeof GcsSecretSchema>;
 
-/** The secret schema a profile type takes; undefined for types without secrets. */
+/** The secret schema a profile type takes (no other keys); undefined for types without secrets. */
 export function secretSchemaFor(type: StorageProfile['type']): z.ZodType | undefined {
   switch (type) {
     case 's3':
-      return S3SecretSchema;
+      return S3SecretSchema.strict();
     case 'azure':
-      return AzureSecretSchema;
+      return AzureSecretSchema.strict();
     case 'gcs':
-      return GcsSecretSchema;
+      return GcsSecretSchema.strict();
     case 'file':
       return undefined;
   }

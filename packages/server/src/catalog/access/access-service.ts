@@ -18,6 +18,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports.js';
 import { TtlCache } from '../ttl-cache.js';
+import { grantCreator } from './creator-ownership.js';
 import { VendingDecisionKeys } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
@@ -120,6 +121,19 @@ export class AccessService {
   async forgetSecurable(securable: SecurableRef): Promise<void> {
     await this.deps.control.forgetSecurable(securable);
     this.invalidate();
+  }
+
+  /**
+   * Gives the caller an owner's privileges on the namespace, table or view it just created (creator-ownership.ts;
+   * the warehouse's access.creator-owns), audited as `access.owner-granted`. Not for administrators of the tenant.
+   */
+  async ownCreated(scope: AccessScope, securable: SecurableRef, object: string): Promise<void> {
+    // An administrator of the tenant holds every privilege already: no owner grant is recorded for it.
+    if (scope.caller.unrestricted || (await this.isAdmin(scope.caller))) return;
+    const role = await grantCreator(this.deps.control, this.deps.clock.now(), scope.caller, scope.warehouse, securable);
+    if (role === undefined) return;
+    this.invalidate();
+    await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
   }
 
   /** Forgets cached namespace ids, here and in the other processes (a namespace was created or dropped). */

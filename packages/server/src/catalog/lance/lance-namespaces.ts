@@ -106,22 +106,24 @@ export class LanceNamespaceService {
         if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) {
           throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
         }
-        if (!(await repo.insertNamespace({ id: this.deps.newUuid(), warehouse: scope.warehouse.name, levels, properties }))) {
+        const id = this.deps.newUuid();
+        if (!(await repo.insertNamespace({ id, warehouse: scope.warehouse.name, levels, properties }))) {
           throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
         }
         await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.created', namespace: levels, operation: { properties } });
-        return { properties, created: true };
+        return { properties, created: true, id };
       }
-      if (mode === 'exist-ok') return { properties: existing.properties, created: false };
+      if (mode === 'exist-ok') return { properties: existing.properties, created: false, id: undefined };
       // overwrite: "drop and re-create empty" without touching tables other protocols see, so only an empty namespace qualifies.
       if (await repo.namespaceHasChildren(scope.warehouse.name, levels)) {
         throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty, cannot overwrite it: ${formatIdentifier(levels)}`);
       }
       await repo.setNamespaceProperties(scope.warehouse.name, levels, properties);
       await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.updated', namespace: levels, operation: { updated: Object.keys(properties), removed: Object.keys(existing.properties).filter((k) => !Object.hasOwn(properties, k)), missing: [] } });
-      return { properties, created: false };
+      return { properties, created: false, id: undefined };
     });
     if (result.created) this.deps.access.forgetNamespaceIds();
+    if (result.id !== undefined) await this.deps.access.ownCreated(scope, { kind: 'namespace', id: result.id }, object);
     this.deps.events.emit({ type: result.created ? 'namespace.created' : 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });
     return result.properties;
   }

@@ -257,6 +257,7 @@ export class LanceTableService {
       await this.ctx.access.forgetSecurable({ kind: 'table', id: replaced });
       await this.ctx.store.lanceVersions.deleteTable(replaced);
     }
+    await this.ctx.access.ownCreated(scope, { kind: 'table', id: objectId }, `${scope.warehouse.name}/${formatIdentifier(id.namespace, id.name)}`);
     return objectId;
   }
 

@@ -101,6 +101,19 @@ function checkSetting(key: keyof ExpirySettings, v: unknown, what: string): numb
   return v;
 }
 
+/**
+ * A warehouse's expiry defaults (history.expire.*) as an administrator sets them: whole numbers in range, else a 400
+ * naming the property (a table's own properties stay lenient: an engine wrote them, fromProperties ignores a bad one).
+ */
+export function checkExpiryProperties(props: Record<string, string>): void {
+  for (const key of Object.keys(PROPERTY) as (keyof ExpirySettings)[]) {
+    const raw = props[PROPERTY[key]];
+    if (raw === undefined) continue;
+    if (!/^\d{1,16}$/.test(raw)) throw validation(`${PROPERTY[key]} must be a whole number`);
+    checkSetting(key, Number(raw), PROPERTY[key]);
+  }
+}
+
 /** A table property or warehouse default that does not parse counts as unset (the request and the defaults decide). */
 function fromProperties(props: Record<string, string> | undefined): Partial<ExpirySettings> {
   const out: Partial<ExpirySettings> = {};

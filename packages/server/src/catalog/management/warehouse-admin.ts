@@ -1,5 +1,5 @@
 /**
- * Warehouse administration: create and list, with the tenant rules and the
+ * Warehouse administration: create, list and change settings, with the tenant rules and the
  * audit trail inside the service. The storage profile and its secret are
  * checked and the secret sealed by the storage adapter behind the
  * StorageProfiles port; the secret is stored apart, never returned.
@@ -15,6 +15,17 @@ import type { AccessAudit, Caller, Warehouse } from '../ports.js';
 import type { WarehouseService } from '../warehouses.js';
 import { checkTenantWarehouse } from './storage-authority.js';
 import { checkRetentionProperty } from '../maintenance/retention.js';
+import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
+import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
+import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
+
+/** The settings a warehouse's properties hold, checked alike at creation and on every change. */
+function checkSettings(properties: Record<string, string>): void {
+  checkRetentionProperty(properties);
+  checkExpiryProperties(properties);
+  const owns = properties[CREATOR_OWNS_PROPERTY];
+  if (owns !== undefined && owns !== 'true' && owns !== 'false') throw new CatalogError('ERR_VALIDATION', `${CREATOR_OWNS_PROPERTY} must be "true" or "false"`);
+}
 
 /** The storage side of creating a warehouse (storage/profile-admin.ts). */
 export interface StorageProfiles {
@@ -89,7 +100,7 @@ export class WarehouseAdmin {
     }
     const body = parsed.data;
     checkPlainName(body.name, 'warehouse name');
-    checkRetentionProperty(body.properties);
+    checkSettings(body.properties);
     const root = normalizeLocation(body['storage-root']);
     const checked = this.profiles.check({ root, profile: body['storage-profile'], secret: body['storage-secret'] });
     // authorize
@@ -113,5 +124,33 @@ export class WarehouseAdmin {
     }
     const created = await this.warehouses.create({ name: body.name, tenant, storageRoot: root, properties: body.properties, storageProfile: checked.profile, secretId });
     return warehouseView(created);
+  }
+
+  /**
+   * Changes a warehouse's properties (its settings: drop.retention-ms, maintenance.interval-ms, history.expire.*),
+   * checked as at creation; the storage profile and root are not changed here. Audited as `warehouse.updated` with
+   * the keys set and removed.
+   */
+  async updateProperties(caller: Caller, name: string, input: { updates?: Record<string, string>; removals?: string[] }): Promise<WarehouseView> {
+    // validate
+    const updates = input.updates ?? {};
+    const removals = input.removals ?? [];
+    const both = removals.find((k) => Object.hasOwn(updates, k));
+    if (both !== undefined) throw new CatalogError('ERR_VALIDATION', `property ${JSON.stringify(both.slice(0, 100))} is both set and removed`);
+    // authorize: a warehouse of another tenant is answered as a missing one (warehouses.ts), unless the caller administers the platform
+    const warehouse = this.access.isPlatformAdmin(caller) ? await this.warehouses.lookup(name) : await this.warehouses.require(caller, name);
+    await this.access.requireAdmin(caller, warehouse.tenant, 'changing a warehouse');
+    const properties = { ...warehouse.properties, ...updates };
+    for (const key of removals) delete properties[key];
+    checkSettings(properties);
+    if (!this.access.isPlatformAdmin(caller) && (Object.hasOwn(updates, EXTRA_LOCATION_ROOTS) || removals.includes(EXTRA_LOCATION_ROOTS))) {
+      const reason = `only a platform administrator can configure a warehouse with the property ${EXTRA_LOCATION_ROOTS}`;
+      await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:update', object: name, detail: { tenant: warehouse.tenant, warehouse: name, reason } });
+      throw new CatalogError('ERR_FORBIDDEN', reason);
+    }
+    // execute
+    await this.warehouses.setProperties(name, properties);
+    await this.audit.record(caller, { type: 'warehouse.updated', decision: 'allow', action: 'warehouse:update', object: name, detail: { tenant: warehouse.tenant, warehouse: name, updated: Object.keys(updates), removed: removals } });
+    return warehouseView(await this.warehouses.lookup(name));
   }
 }

@@ -231,9 +231,20 @@ const LACKS_PRIVILEGE = Symbol('lacks privilege');
 function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | undefined, inside: string, under: string): string | typeof LACKS_PRIVILEGE | undefined {
   if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) return LACKS_PRIVILEGE;
   for (const location of inspected.locations) {
-    if (!location.startsWith(under)) return `${inspected.operation} touches ${location}, outside the table's location ${inside}`;
+    if (!location.startsWith(under)) return outsideReason(inspected.operation, location, inside, under);
   }
   return undefined;
+}
+
+/**
+ * Why a key or listing prefix is refused, in words that say what is wrong: the table's location itself without its
+ * trailing "/" (a listing prefix) also matches every key that merely begins with it, such as a sibling table's
+ * `<location>-copy/…`; a prefix of the location reaches beyond it; anything else lies outside it.
+ */
+function outsideReason(operation: string, location: string, inside: string, under: string): string {
+  if (location === inside) return `${operation} touches ${location}: without its trailing "/" that prefix also matches keys beside the table (such as ${location}-copy/…); the table's keys are under ${under}`;
+  if (inside.startsWith(location)) return `${operation} touches ${location}, a prefix that reaches beyond the table's location ${under}`;
+  return `${operation} touches ${location}, outside the table's location ${under}`;
 }
 
 const SIGNED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);

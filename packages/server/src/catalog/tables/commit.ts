@@ -178,6 +178,9 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
       for (const p of prepared) {
         if (p.base === undefined && p.changed) {
           await ctx.store.repository.deleteStagedTable(scope.warehouse.name, p.identifier.namespace, p.identifier.name, p.metadata['table-uuid']);
+          // A create transaction made the table: its creator owns it (access/creator-ownership.ts).
+          const created = await ctx.store.repository.getObject(scope.warehouse.name, p.identifier.namespace, p.identifier.name);
+          if (created) await ctx.access.ownCreated(scope, { kind: 'table', id: created.id }, `${scope.warehouse.name}/${formatIdentifier(p.identifier.namespace, p.identifier.name)}`);
         }
         if (p.changed) {
           ctx.events.emit({ type: p.base ? 'table.committed' : 'table.created', warehouse: scope.warehouse.name, namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation });

@@ -79,10 +79,11 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const metadataLocation = metadataLocationFor(ctx, scope, metadata, null);
   const metadataJson = await writeMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation, metadata);
   const now = ctx.clock.now();
+  const objectId = ctx.newUuid();
   const inserted = await ctx.store.transaction(async (trx) => {
     if (!(await trx.getNamespace(scope.warehouse.name, levels))) return 'no-namespace' as const;
     const ok = await trx.insertObject({
-      id: ctx.newUuid(),
+      id: objectId,
       warehouse: scope.warehouse.name,
       namespace: levels,
       name,
@@ -103,6 +104,8 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
     if (inserted === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
     throw tableExists(await repo.getObject(scope.warehouse.name, levels, name), levels, name);
   }
+  // Before the vended access: the creator's owner grant decides its credentials (creator-ownership.ts).
+  await ctx.access.ownCreated(scope, { kind: 'table', id: objectId }, `${scope.warehouse.name}/${formatIdentifier([...levels, name])}`);
   ctx.events.emit({ type: 'table.created', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   return { metadataLocation, metadata, access: await access() };
 }

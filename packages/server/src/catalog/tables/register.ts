@@ -71,6 +71,8 @@ export async function registerTable(
     if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
     await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.registered', namespace: levels, name, uuid: table['table-uuid'], data: { 'metadata-location': metadataLocation } });
   });
+  // A table registered anew is its registrar's (access/creator-ownership.ts), before its credentials are decided.
+  if (!existing) await ctx.access.ownCreated(scope, { kind: 'table', id }, `${scope.warehouse.name}/${formatIdentifier(levels, name)}`);
   ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   const access = delegation.length > 0 ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), delegation }) : NO_ACCESS;
   return { metadataLocation, metadataJson: json, access };

@@ -32,7 +32,7 @@ const byId = new Map<string, OperationSpec>(OPERATIONS.map((op) => [op.operation
 
 /** One validator per process: it compiles every named schema of the contract once, and each route's parts on first use. */
 let shared: RequestValidation | undefined;
-const validation = (): RequestValidation => (shared ??= new RequestValidation({ nullAsAbsent: true }));
+const validation = (): RequestValidation => (shared ??= new RequestValidation());
 
 /**
  * A body the contract marks as optional (Lance clients omit bodies): absent is valid, present is checked.

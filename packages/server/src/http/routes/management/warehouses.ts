@@ -1,5 +1,6 @@
 /** Management routes for warehouses and their metrics reports. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { UpdateWarehouseRequest } from '@lakegate/protocol';
 import type { WarehouseAdmin } from '../../../catalog/management/warehouse-admin.js';
 import type { TableService } from '../../../catalog/tables/table-service.js';
 import { callerOf } from '../../caller.js';
@@ -10,6 +11,12 @@ export function warehouseRoutes(app: FastifyInstance, admin: WarehouseAdmin, tab
   app.get('/warehouses', { schema: { operationId: 'listWarehouses' } }, async (req) => ({ warehouses: await admin.list(callerOf(req)) }));
 
   app.post('/warehouses', { schema: { operationId: 'createWarehouse' } }, async (req, reply) => reply.code(201).send(await admin.create(callerOf(req), req.body)));
+
+  app.post(
+    '/warehouses/:warehouse/properties',
+    { schema: { operationId: 'updateWarehouseProperties' } },
+    async (req: FastifyRequest<{ Params: { warehouse: string }; Body: UpdateWarehouseRequest }>) => admin.updateProperties(callerOf(req), req.params.warehouse, req.body),
+  );
 
   app.get(
     '/warehouses/:warehouse/namespaces/:namespace/tables/:table/metrics-reports',

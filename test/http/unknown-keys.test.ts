@@ -1,0 +1,82 @@
+/**
+ * Which bodies take keys the contract does not name (issue 52). The management API is Lakegate's own and strict:
+ * an unknown key in any object of any management request body is a 400 naming it (a typo such as
+ * `"dry-runn": true` is never read as "not given"), and so is an unknown field of a warehouse's storage profile or
+ * secret, which the storage layer checks. Iceberg and Lance bodies keep accepting unknown fields, as their specs
+ * ask of servers, so that newer clients sending fields this server does not know yet keep working. The requests
+ * are generated from the schemas (test/support/schema-example.ts): a new operation is covered when it is added.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RequestValidation } from '@lakegate/protocol/validation';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { injectSender } from '../support/inject.js';
+import { example, withAt } from '../support/schema-example.js';
+import type { Send } from '../support/iceberg-http.js';
+import { JSON_BODY_OPERATIONS as jsonBodies, envelopeIssues, messageOf, pathOf } from '../support/contract-walk.js';
+
+let cat: TestCatalog;
+let send: Send;
+beforeAll(async () => {
+  cat = await startInProcess();
+  send = injectSender(cat.lakegate.app);
+});
+afterAll(async () => cat.close());
+
+const validation = new RequestValidation();
+const KEY = 'not-a-field';
+
+describe('the management API refuses unknown keys', () => {
+  it('in every object of every request body, with a 400 naming the key', async () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const op of jsonBodies.filter((o) => o.surface === 'management')) {
+      const body = example(op.body!.schema);
+      for (const object of body.objects.filter((o) => !o.map)) {
+        const target = structuredClone(object.pointer === '' ? body.value : pointerGet(body.value, object.pointer)) as Record<string, unknown>;
+        if (typeof target !== 'object' || target === null || Array.isArray(target)) continue;
+        const res = await send(op.method, pathOf(op), withAt(body.value, object.pointer, { ...target, [KEY]: 1 }));
+        checked++;
+        const message = messageOf(op, res.body);
+        if (res.status !== 400 || envelopeIssues(op, res.body).length > 0 || !message.includes(KEY)) wrong.push(`${op.operationId} ${object.pointer || '/'}: ${res.status} ${message}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(15);
+  });
+
+  it("in a warehouse's storage profile and storage secret, naming the key and never echoing a value", async () => {
+    const create = (profile: Record<string, unknown>, secret?: Record<string, unknown>) =>
+      send('POST', '/management/v1/warehouses', { name: 'strict-wh', 'storage-root': 's3://strict-bucket/wh', 'storage-profile': { type: 's3', bucket: 'strict-bucket', ...profile }, ...(secret ? { 'storage-secret': secret } : {}) });
+    const typo = await create({ 'sts-enabeld': false });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.message).toMatch(/storage-profile\.sts-enabeld is not a field of this storage type/);
+    const otherType = await create({ 'sas-scope': 'container' });
+    expect(otherType.body.error.message).toMatch(/storage-profile\.sas-scope is not a field/);
+    const secret = await create({}, { 'access-key-id': 'AKIA', 'secret-access-key': 'hunter2-secret', 'session-tokn': 'hunter3-secret' });
+    expect(secret.status).toBe(400);
+    expect(secret.body.error.message).toMatch(/storage-secret\.session-tokn is not a field/);
+    expect(JSON.stringify(secret.body)).not.toMatch(/hunter/);
+  });
+});
+
+describe('Iceberg and Lance bodies accept unknown fields (newer clients)', () => {
+  it('every Iceberg and Lance request body validates with an unknown top-level field', () => {
+    const refused = jsonBodies
+      .filter((op) => op.surface === 'iceberg' || op.surface === 'lance')
+      .map((op) => ({ op: op.operationId, issues: validation.validate(op, { params: example(op.params ?? { type: 'object' }).value as never, body: { ...(example(op.body!.schema).value as object), [KEY]: { nested: true } } }) }))
+      .filter((r) => r.issues.length > 0);
+    expect(refused).toEqual([]);
+  });
+
+  it('a create namespace with an unknown field is served, on both surfaces', async () => {
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['newer'], [KEY]: 'x' })).status).toBe(200);
+    expect((await send('POST', '/lance/default/v1/namespace/newer2/create', { id: ['newer2'], [KEY]: 'x' })).status).toBe(200);
+  });
+});
+
+function pointerGet(value: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], value);
+}
