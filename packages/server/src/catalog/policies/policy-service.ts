@@ -7,7 +7,7 @@
  * transaction, and dropped from the enforcement cache here and in the server's other processes (gate.ts).
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
-import type { AccessControl } from '../access/ports.js';
+import { ADMIN_ROLE_NAME, type AccessControl } from '../access/ports.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
@@ -155,7 +155,8 @@ export class PolicyService {
     const roles = [...new Set(input.roles)];
     if (roles.length === 0) throw validation('roles: name one or more roles');
     for (const role of roles) {
-      if (!(await this.control.getRole(scope.warehouse.tenant, role))) throw validation(`roles: no role ${JSON.stringify(role).slice(0, 256)} in tenant ${scope.warehouse.tenant}`);
+      // The built-in admin role has no definition row; its members are matched like any role's.
+      if (role !== ADMIN_ROLE_NAME && !(await this.control.getRole(scope.warehouse.tenant, role))) throw validation(`roles: no role ${JSON.stringify(role).slice(0, 256)} in tenant ${scope.warehouse.tenant}`);
     }
     const schema = currentSchema(record);
     const description = input.description === undefined ? {} : { description: input.description };
