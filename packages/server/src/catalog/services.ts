@@ -21,7 +21,7 @@ import { DroppedObjectService } from './maintenance/dropped-service.js';
 import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
 import { PolicyGate } from './policies/gate.js';
-import { PolicyService } from './policies/policy-service.js';
+import { PolicyAdmin } from './management/policy-admin.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -43,7 +43,7 @@ export interface CatalogServices {
   /** Scheduled maintenance per warehouse (`maintenance.interval-ms`), leased per table. */
   maintenanceScheduler: MaintenanceScheduler;
   /** Row-filter and column-mask policies: their management and the caller's effective policy (catalog/policies/). */
-  policies: PolicyService;
+  policies: PolicyAdmin;
 }
 
 export interface AccessPorts {
@@ -87,7 +87,7 @@ export function createCatalogServices(
     dropped: new DroppedObjectService(ctx),
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
-    policies: new PolicyService(ctx, policies, accessPorts.control),
+    policies: new PolicyAdmin(ctx, policies, accessPorts.control),
   };
 }
 

@@ -2,13 +2,13 @@
  * explain (catalog/access/access-admin.ts) about a table also says which row-filter and column-mask policies would
  * restrict the subject there, and through which of its roles: an allowed read can still be a restricted one.
  */
-import type { Member, SecurableRef } from '../access/ports.js';
+import type { Caller } from '../ports.js';
 import { applyingTo } from './effective.js';
 import type { Policy, PolicyKind } from './ports.js';
 
 export interface PolicyLookup {
   policiesOn: (tenant: string, objectId: string) => Promise<readonly Policy[]>;
-  rolesOf: (tenant: string, members: readonly Member[]) => Promise<string[]>;
+  rolesOf: (tenant: string, members: Caller['members']) => Promise<string[]>;
 }
 
 export interface ExplainedPolicy {
@@ -19,7 +19,7 @@ export interface ExplainedPolicy {
 }
 
 /** The explanation with `policies` and a sentence about them added when any applies to the members on the table. */
-export async function withPolicies<E extends { summary: string }>(explanation: E, lookup: PolicyLookup | undefined, tenant: string, members: readonly Member[], ref: SecurableRef): Promise<E & { policies?: ExplainedPolicy[] }> {
+export async function withPolicies<E extends { summary: string }>(explanation: E, lookup: PolicyLookup | undefined, tenant: string, members: Caller['members'], ref: { kind: string; id: string }): Promise<E & { policies?: ExplainedPolicy[] }> {
   if (lookup === undefined || ref.kind !== 'table') return explanation;
   const onTable = await lookup.policiesOn(tenant, ref.id);
   if (onTable.length === 0) return explanation;

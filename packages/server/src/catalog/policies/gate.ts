@@ -9,8 +9,7 @@
  * replicas on other machines see it within the bound, as they see a revoked grant.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { Member } from '../access/ports.js';
-import type { AccessAudit, Caller, Clock, Coherence } from '../ports.js';
+import type { AccessAudit, Caller, Clock, Coherence, PolicyEnforcement } from '../ports.js';
 import { TtlCache } from '../ttl-cache.js';
 import { type EffectivePolicy, UNRESTRICTED, applyingTo, combine, holdsNoRoles } from './effective.js';
 import type { Policy, PolicyStore } from './ports.js';
@@ -18,7 +17,7 @@ import type { Policy, PolicyStore } from './ports.js';
 export interface PolicyGateDeps {
   policies: () => PolicyStore;
   /** The roles the members hold in the tenant (AccessControl.rolesOf). */
-  rolesOf: (tenant: string, members: readonly Member[]) => Promise<string[]>;
+  rolesOf: (tenant: string, members: Caller['members']) => Promise<string[]>;
   audit: AccessAudit;
   clock: Clock;
   cacheTtlMs: number;
@@ -27,7 +26,7 @@ export interface PolicyGateDeps {
 
 const keyOf = (tenant: string, objectId: string) => `${tenant}\u0000${objectId}`;
 
-export class PolicyGate {
+export class PolicyGate implements PolicyEnforcement {
   private readonly onTable: TtlCache<readonly Policy[]>;
 
   constructor(private readonly deps: PolicyGateDeps) {

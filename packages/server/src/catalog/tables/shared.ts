@@ -12,17 +12,16 @@ import { checkLocation, isAllowedLocation } from '../location-policy.js';
 import { nextMetadataLocation } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { NamespaceService } from '../namespaces.js';
-import type { CatalogObjectRecord } from '../ports.js';
+import type { CatalogObjectRecord, PolicyEnforcement } from '../ports.js';
 import { chooseMechanism, signingConfig } from '../signing/delegation.js';
 import type { DelegationMechanism, StorageSigning } from '../signing/ports.js';
-import type { PolicyGate } from '../policies/gate.js';
 
 export interface TableContext extends ServiceContext {
   namespaces: NamespaceService;
   credentials: CredentialService;
   signing: StorageSigning;
   /** Row-filter and column-mask policies: a restricted caller gets no storage access to the table (policies/gate.ts). */
-  policies: PolicyGate;
+  policies: PolicyEnforcement;
 }
 
 /** config and storage-credentials of a LoadTableResult (or a Lance table's storage options before mapping). */

@@ -24,7 +24,7 @@ import { type EventRoutesOptions, eventRoutes } from '../routes/management/event
 import type { DroppedObjectService } from '../../catalog/maintenance/dropped-service.js';
 import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.js';
 import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
-import type { PolicyService } from '../../catalog/policies/policy-service.js';
+import type { PolicyAdmin } from '../../catalog/management/policy-admin.js';
 import { policyRoutes } from '../routes/management/policies.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
@@ -41,7 +41,7 @@ export interface ManagementSurfaceOptions {
   dropped: DroppedObjectService;
   maintenance: MaintenanceService;
   /** Row-filter and column-mask policies (catalog/policies/). */
-  policies: PolicyService;
+  policies: PolicyAdmin;
   authentication: AuthenticationOptions;
 }
 

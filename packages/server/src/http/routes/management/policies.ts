@@ -1,10 +1,10 @@
 /**
- * Management routes for row-filter and column-mask policies (catalog/policies/policy-service.ts): each takes its
- * request as the protocol package types it, calls one PolicyService method, and writes the answer.
+ * Management routes for row-filter and column-mask policies (catalog/management/policy-admin.ts): each takes its
+ * request as the protocol package types it, calls one PolicyAdmin method, and writes the answer.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CreatePolicyRequest, UpdatePolicyRequest } from '@lakegate/protocol';
-import type { PolicyService } from '../../../catalog/policies/policy-service.js';
+import type { PolicyAdmin } from '../../../catalog/management/policy-admin.js';
 import { namespaceParam } from '../iceberg/common.js';
 import { callerOf } from '../../caller.js';
 
@@ -14,7 +14,7 @@ type ByPolicy = FastifyRequest<{ Params: { warehouse: string; namespace: string;
 const POLICIES = '/warehouses/:warehouse/namespaces/:namespace/tables/:table/policies';
 const requestOf = (req: ByTable) => ({ caller: callerOf(req), warehouse: req.params.warehouse });
 
-export function policyRoutes(app: FastifyInstance, policies: PolicyService): void {
+export function policyRoutes(app: FastifyInstance, policies: PolicyAdmin): void {
   app.get(POLICIES, { schema: { operationId: 'listTablePolicies' } }, async (req: ByTable) => policies.list(requestOf(req), namespaceParam(req.params.namespace), req.params.table));
 
   app.post(POLICIES, { schema: { operationId: 'createTablePolicy' } }, async (req: ByTable, reply: FastifyReply) => {

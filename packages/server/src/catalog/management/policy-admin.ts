@@ -1,5 +1,5 @@
 /**
- * Row-filter and column-mask policies through the management API (issue 53): list, get, create, update, delete,
+ * Row-filter and column-mask policies through the management API (issue 53; the model and enforcement: catalog/policies/): list, get, create, update, delete,
  * and the caller's effective policy. Managing a table's policies needs `grants:manage` on it (held or inherited):
  * a policy narrows what a grant gives, so whoever may grant there decides it. Each method runs validate → authorize
  * → execute; the checks that need the table's schema run after authorization (the schema is not shown to a caller
@@ -15,10 +15,10 @@ import type { Schema, TableMetadata } from '../metadata/types.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
 import type { CatalogObjectRecord } from '../ports.js';
 import { requireTable, tableObject } from '../tables/shared.js';
-import type { EffectivePolicy } from './effective.js';
-import type { PolicyGate } from './gate.js';
-import type { ColumnMask, Policy, PolicyKind, PolicyStore } from './ports.js';
-import { type MaskInput, checkMasks, checkRowFilter } from './rules.js';
+import type { EffectivePolicy } from '../policies/effective.js';
+import type { PolicyGate } from '../policies/gate.js';
+import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../policies/ports.js';
+import { type MaskInput, checkMasks, checkRowFilter } from '../policies/rules.js';
 
 /** The request bodies as the protocol package declares them (CreatePolicyRequest, UpdatePolicyRequest). */
 export interface PolicyInput {
@@ -62,7 +62,7 @@ export interface EffectiveView {
 
 const POLICY_ID = /^[A-Za-z0-9-]{1,64}$/;
 
-export class PolicyService {
+export class PolicyAdmin {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly gate: PolicyGate,
