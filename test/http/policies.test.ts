@@ -112,6 +112,14 @@ describe('managing policies', () => {
     expect((await manager.send('DELETE', `${POLICIES}/${id}`)).status).toBe(404);
     const audit = stringifyJson((await admin('GET', '/management/v1/audit?limit=200')).body);
     for (const type of ['policy.created', 'policy.updated', 'policy.deleted']) expect(audit).toContain(type);
+    // Each change is a change event of the table's warehouse, naming the table and the policy's version.
+    const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{ type: string; data: { name?: string; policy?: { id: string; version: number } } }>;
+    const mine = events.filter((e) => e.data.policy?.id === id);
+    expect(mine.map((e) => [e.type, e.data.policy!.version, e.data.name])).toEqual([
+      ['io.lakegate.policy.created', 1, 'orders'],
+      ['io.lakegate.policy.updated', 2, 'orders'],
+      ['io.lakegate.policy.deleted', 2, 'orders'],
+    ]);
   });
 
   it('is refused without grants:manage on the table: a reader, a metadata viewer', async () => {
