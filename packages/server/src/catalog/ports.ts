@@ -315,16 +315,11 @@ export interface Caller {
   act?: readonly string[] | undefined;
 }
 
-/**
- * What a table operation asks before it hands out storage access to a table: whether row-filter or column-mask
- * policies apply to the caller there (catalog/policies/gate.ts implements it; tables, signing and planning use it).
- */
+/** Asked before storage access to a table is handed out (policies/gate.ts): the policies that apply to the caller,
+ * the audited 403 naming them, and (without a promise) whether the table is known to have none at all. */
 export interface PolicyEnforcement {
-  /** The policies that apply to the caller on the table (empty: none). */
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
-  /** Throws the audited 403 naming the policies when any applies. */
   refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string): Promise<void>;
-  /** Without a promise: true only when the table is known to have no policy at all. */
   knownFreeSync(tenant: string, objectId: string): boolean;
 }
 
