@@ -321,6 +321,10 @@ const OPERATIONS: Operation[] = [
   // Management: table maintenance on demand, and dropped (soft-deleted) objects of the warehouse
   { name: 'runTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance`, body: { 'dry-run': true } }), ok: 200 },
   { name: 'getTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance` }), ok: 200 },
+  // Management: row-filter and column-mask policies (grants:manage on the table; the effective policy: read-metadata)
+  { name: 'listTablePolicies', surface: 'management', needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/policies` }), ok: 200 },
+  { name: 'createTablePolicy', surface: 'management', needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/policies`, body: { kind: 'row-filter', roles: ['admin'], filter: { type: 'not-null', term: 'id' } } }), ok: 201 },
+  { name: 'getEffectivePolicy', surface: 'management', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/effective-policy` }), ok: 200 },
   { name: 'listDroppedObjects', surface: 'management', needs: [{ privilege: 'warehouse:list-dropped', direct: 'warehouse' }], objects: [], request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/dropped` }), ok: 200 },
   {
     name: 'undropObject',

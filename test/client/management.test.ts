@@ -252,6 +252,26 @@ describe('roles, members, grants and explain', () => {
   });
 });
 
+describe('row-filter and column-mask policies', () => {
+  it('creates, reads, updates and deletes a policy; the effective policy says what applies; bad input and stale versions are refused', async () => {
+    await admin.createRole({ name: 'masked' }).catch((e: unknown) => (isConflict(e) ? undefined : Promise.reject(e)));
+    const table = { namespace: ['sales'], name: 'orders' };
+    const created = await admin.policies.create(WAREHOUSE, table, { kind: 'column-mask', roles: ['masked'], masks: [{ column: 'id', action: 'mask-to-fixed-value', value: 0 }] });
+    expect(created).toMatchObject({ kind: 'column-mask', version: 1, masks: [{ 'field-id': 1, column: 'id', action: 'mask-to-fixed-value', value: 0 }] });
+    expect((await admin.policies.list(WAREHOUSE, table)).map((p) => p.id)).toEqual([created.id]);
+    expect((await admin.policies.get(WAREHOUSE, table, created.id)).version).toBe(1);
+    const updated = await admin.policies.update(WAREHOUSE, table, created.id, { roles: ['masked'], masks: [{ 'field-id': 1, action: 'mask-to-fixed-value', value: -1 }], version: 1 });
+    expect(updated.version).toBe(2);
+    expect(isConflict(await failure(admin.policies.update(WAREHOUSE, table, created.id, { roles: ['masked'], masks: [{ column: 'id', action: 'mask-to-fixed-value', value: 1 }], version: 1 })))).toBe(true);
+    const bad = await failure(admin.policies.create(WAREHOUSE, table, { kind: 'column-mask', roles: ['masked'], masks: [{ column: 'id', action: 'show-first-4' }] }));
+    expect(bad).toBeInstanceOf(CatalogError);
+    expect((bad as CatalogError).status).toBe(400);
+    expect(await admin.policies.effective(WAREHOUSE, table)).toMatchObject({ restricted: false, policies: [] });
+    await admin.policies.delete(WAREHOUSE, table, created.id);
+    expect(isNotFound(await failure(admin.policies.get(WAREHOUSE, table, created.id)))).toBe(true);
+  });
+});
+
 describe('a non-admin principal', () => {
   it('gets 403 from every administrative call', async () => {
     const { 'client-id': id, 'client-secret': secret } = await admin.createPrincipal({ name: 'nobody' });

@@ -237,6 +237,16 @@ describe('a scenario over every operation', () => {
     await ok('GET', '/management/v1/grants?role=analyst');
     await ok('GET', '/management/v1/grants?type=namespace&warehouse=second&namespace=m');
     await ok('POST', '/management/v1/explain', { subject: { kind: 'principal', name: id }, privilege: 'table:read-data', securable: { ...securable, type: 'table', name: 't' } });
+    // Row-filter and column-mask policies of the table (docs/authorization.md).
+    const policies = '/management/v1/warehouses/second/namespaces/m/tables/t/policies';
+    const policy = await ok('POST', policies, { kind: 'row-filter', roles: ['analyst'], filter: { type: 'gt', term: 'id', value: 9007199254740993n } });
+    await ok('POST', policies, { kind: 'column-mask', roles: ['analyst'], masks: [{ column: 'data', action: 'mask-to-fixed-value', value: 'x' }] });
+    await ok('GET', policies);
+    await ok('GET', `${policies}/${policy.body.id}`);
+    await ok('PUT', `${policies}/${policy.body.id}`, { roles: ['analyst'], filter: true, version: 1 });
+    await ok('POST', '/management/v1/explain', { subject: { kind: 'principal', name: id }, privilege: 'table:read-data', securable: { ...securable, type: 'table', name: 't' } });
+    await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/effective-policy');
+    await ok('DELETE', `${policies}/${policy.body.id}`);
     await ok('POST', '/management/v1/grants/revoke', { role: 'analyst', privilege: 'table:read-data', securable });
     await ok('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: id });
     await ok('DELETE', '/management/v1/roles/analyst');

@@ -176,3 +176,20 @@ describe('remote-signing-endpoint: default', () => {
     expect((await other.send('POST', SIGN, req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(403);
   });
 });
+
+describe('row-filter and column-mask policies (docs/authorization.md)', () => {
+  it('signs nothing in a table for a caller a policy applies to, and again once the policy is gone', async () => {
+    const reader = await principal('default-restricted');
+    const role = await grantPrincipal(admin, reader.id, ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
+    const key = req('GET', `bucket/${orders}/data/00000-0-a.parquet`);
+    expect((await reader.send('POST', SIGN, key)).status).toBe(200);
+    const policies = '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies';
+    const created = await admin('POST', policies, { kind: 'column-mask', roles: [role], masks: [{ column: 'data', action: 'mask-alphanum' }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const refused = await reader.send('POST', SIGN, key);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/lies in no table you may sign for/);
+    expect((await admin('DELETE', `${policies}/${created.body.id}`)).status).toBe(204);
+    expect((await reader.send('POST', SIGN, key)).status).toBe(200);
+  });
+});

@@ -13,6 +13,7 @@ import { type ReadRunner, kyselyRunner } from '../../packages/server/src/persist
 import { storeContract } from '../persistence/store-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
+import { policyContract } from '../persistence/policies-contract.js';
 import { lanceVersionContract } from '../persistence/lance-version-contract.js';
 import { droppedObjectContract, maintenanceLeaseContract } from '../persistence/dropped-contract.js';
 import { droppedNamespaceContract, kyselyHandle } from '../persistence/dropped-namespaces-contract.js';
@@ -37,6 +38,10 @@ storeContract(
 storageGrantContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('grants');
   return { grants: store.storageGrants, close: () => store.close() };
+});
+policyContract('PostgreSQL', async () => {
+  const store = await cluster.migratedStore('policies');
+  return { policies: store.policies, eventTypes: async (w) => (await store.outbox.list(w, 0, 100)).map((e) => e.type), close: () => store.close() };
 });
 lanceVersionContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('lance_versions');

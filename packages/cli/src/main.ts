@@ -11,6 +11,7 @@ import { tokenCommand } from './commands/token.js';
 import { viewCommand } from './commands/view.js';
 import { undrop } from './commands/undrop.js';
 import { maintain } from './commands/maintain.js';
+import { policyCommand } from './commands/policy.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
@@ -24,6 +25,8 @@ commands:
   view ls|describe              views
   undrop ls|ID [--as NS.NAME]   dropped tables, views and Lance tables: list them, restore one
   maintain TABLE [--dry-run]    expire snapshots and delete unreachable and orphan files now
+  policy ls|show|create|update|rm|effective TABLE
+                                row-filter and column-mask policies of a table, and your effective one
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
   admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit
@@ -52,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
   admin,
   undrop,
   maintain,
+  policy: policyCommand,
 };
 
 export async function main(argv: string[]): Promise<number | undefined> {

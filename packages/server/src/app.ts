@@ -278,6 +278,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     warehouses: services.warehouses,
     repository: () => store.repository,
     clock,
+    policies: { policiesOn: (tenant, objectId) => store.policies.listForObject(tenant, objectId), rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members) },
     identities: {
       principal: async (clientId) => {
         const p = await principals.get(clientId);
@@ -320,6 +321,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     events: events.routes,
     dropped: services.dropped,
     maintenance: services.maintenance,
+    policies: services.policies,
     authentication,
   });
 

@@ -41,6 +41,7 @@ import type {
 } from './types.js';
 import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } from './event-types.js';
 import type { EventCursorExpiredError } from '../errors.js';
+import { TablePolicies } from './policies.js';
 
 /** Where the management API lives below the server's base URI. */
 const BASE = 'management/v1';
@@ -87,6 +88,8 @@ export interface AuditPageOptions {
  */
 export class LakegateManagement {
   private readonly transport: HttpTransport;
+  /** Row-filter and column-mask policies of tables (policies.ts). */
+  readonly policies: TablePolicies = new TablePolicies(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
 
   constructor(options: LakegateManagementOptions);
   /** @internal a view of `parent` that authenticates with another provider (see {@link withAuth}). */

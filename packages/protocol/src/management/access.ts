@@ -85,6 +85,11 @@ export const Explanation = Type.Object(
     reason: StringEnum(['admin', 'grant', 'none']),
     via: Type.Array(Type.Object({ role: Type.String(), privilege: Type.String(), securable: Type.Ref(Securable), member: Type.Ref(RoleMember) })),
     summary: Type.String(),
+    policies: Type.Optional(
+      Type.Array(Type.Object({ id: Type.String(), kind: StringEnum(['row-filter', 'column-mask']), version: Type.Integer(), roles: Type.Array(Type.String()) }), {
+        description: 'About a table: the row-filter and column-mask policies that restrict the subject there, with the roles of the subject each binds',
+      }),
+    ),
   },
   { $id: 'Explanation' },
 );

@@ -9,7 +9,7 @@ import { ICEBERG_TABLE_OPERATIONS } from './iceberg-tables.js';
 import { ICEBERG_VIEW_OPERATIONS } from './iceberg-views.js';
 import { LANCE_OPERATIONS } from './lance.js';
 import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
-import { MANAGEMENT_OPERATIONS } from './management.js';
+import { MANAGEMENT_OPERATIONS, POLICY_OPERATIONS } from './management.js';
 import { MANAGEMENT_EVENT_OPERATIONS } from './management-events.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import { type TObject, Type } from '@sinclair/typebox';
@@ -28,6 +28,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...LANCE_VERSION_OPERATIONS,
   ...OAUTH_OPERATIONS,
   ...MANAGEMENT_OPERATIONS,
+  ...POLICY_OPERATIONS,
   ...MANAGEMENT_EVENT_OPERATIONS,
 ];
 

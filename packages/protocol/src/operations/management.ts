@@ -33,6 +33,7 @@ import {
 } from '../management/principals.js';
 import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, UpdateWarehouseRequest, Warehouse } from '../management/warehouses.js';
 import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
+import { CreatePolicyRequest, EffectivePolicy, ListPoliciesResponse, TablePolicy, UpdatePolicyRequest } from '../management/policies.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
 import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
 
@@ -55,6 +56,20 @@ const byTenant = parameters({ tenant: Type.String({ description: 'A tenant' }) }
 const byRole = parameters({ role: Type.String({ description: 'A role name' }) });
 const tenantQuery = parameters({ tenant: Type.Optional(Type.String({ description: "Default: the caller's tenant" })) });
 const accessTags = ['Lakegate management: access'];
+const policyTags = ['Lakegate management: policies'];
+const POLICIES = '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/policies';
+const byTable = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam });
+const byPolicy = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam, policyId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** Row-filter and column-mask policies of a table (issue 53): grants:manage on the table, except `effective`. */
+export const POLICY_OPERATIONS = [
+  manage({ operationId: 'listTablePolicies', method: 'GET', path: POLICIES, summary: "A table's row-filter and column-mask policies", tags: policyTags, params: byTable, responses: { 200: ok('The policies', ListPoliciesResponse) }, errors: [404] }),
+  manage({ operationId: 'createTablePolicy', method: 'POST', path: POLICIES, summary: 'Add a row-filter or column-mask policy to a table', tags: policyTags, params: byTable, body: CreatePolicyRequest, responses: { 201: ok('The policy (version 1)', TablePolicy) }, errors: [404] }),
+  manage({ operationId: 'getTablePolicy', method: 'GET', path: `${POLICIES}/{policyId}`, summary: 'One policy of a table', tags: policyTags, params: byPolicy, responses: { 200: ok('The policy', TablePolicy) }, errors: [404] }),
+  manage({ operationId: 'updateTablePolicy', method: 'PUT', path: `${POLICIES}/{policyId}`, summary: 'Replace a policy (its kind stays); its version goes up by one', tags: policyTags, params: byPolicy, body: UpdatePolicyRequest, responses: { 200: ok('The policy', TablePolicy) }, errors: [404, 409] }),
+  manage({ operationId: 'deleteTablePolicy', method: 'DELETE', path: `${POLICIES}/{policyId}`, summary: 'Remove a policy', tags: policyTags, params: byPolicy, responses: { 204: { description: 'Removed' } }, errors: [404] }),
+  manage({ operationId: 'getEffectivePolicy', method: 'GET', path: `/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/effective-policy`, summary: "What the table's policies add up to for the caller, and which apply", tags: policyTags, params: byTable, responses: { 200: ok('The effective policy', EffectivePolicy) }, errors: [404] }),
+];
 
 export const MANAGEMENT_OPERATIONS = [
   manage({ operationId: 'listPrincipals', method: 'GET', path: '/principals', summary: 'List service principals', responses: { 200: ok('The principals', ListPrincipalsResponse) } }),

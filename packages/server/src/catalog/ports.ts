@@ -223,6 +223,8 @@ export interface CatalogStore {
   readonly droppedNamespaces: import('./maintenance/ports.js').DroppedNamespaceStore;
   /** Leases of scheduled maintenance jobs, one per table (catalog/maintenance/). */
   readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
+  /** Row-filter and column-mask policies on tables (catalog/policies/). */
+  readonly policies: import('./policies/ports.js').PolicyStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
@@ -313,6 +315,14 @@ export interface Caller {
   act?: readonly string[] | undefined;
 }
 
+/** Asked before storage access to a table is handed out (policies/gate.ts): the policies that apply to the caller,
+ * the audited 403 naming them, and (without a promise) whether the table is known to have none at all. */
+export interface PolicyEnforcement {
+  restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
+  refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string): Promise<void>;
+  knownFreeSync(tenant: string, objectId: string): boolean;
+}
+
 /** What an OAuth scope allows: reading the catalog, changing it, using the management API. */
 export interface CallerScope {
   read: boolean;
@@ -376,7 +386,9 @@ export type CoherenceTopic =
   /** A failed client authentication at the token endpoint or console (key: JSON [client id, address]). */
   | 'sign-in-failed'
   /** A successful one (key: JSON [client id, address]). */
-  | 'sign-in-succeeded';
+  | 'sign-in-succeeded'
+  /** A table's row-filter or column-mask policies changed (key: the table's catalog id). */
+  | 'policies';
 
 /** One process alone: announcements reach nobody (the in-memory implementation). */
 export class LocalCoherence implements Coherence {

@@ -20,6 +20,8 @@ import { type PlanningDeps, PlanningService } from './planning/service.js';
 import { DroppedObjectService } from './maintenance/dropped-service.js';
 import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
+import { PolicyGate } from './policies/gate.js';
+import { PolicyAdmin } from './management/policy-admin.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -40,6 +42,8 @@ export interface CatalogServices {
   maintenance: MaintenanceService;
   /** Scheduled maintenance per warehouse (`maintenance.interval-ms`), leased per table. */
   maintenanceScheduler: MaintenanceScheduler;
+  /** Row-filter and column-mask policies: their management and the caller's effective policy (catalog/policies/). */
+  policies: PolicyAdmin;
 }
 
 export interface AccessPorts {
@@ -67,7 +71,8 @@ export function createCatalogServices(
   const ctx: ServiceContext = { ...deps, access, scope, scopeCached };
   const namespaces = new NamespaceService(ctx);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
-  const tableCtx = { ...ctx, namespaces, credentials, signing };
+  const policies = new PolicyGate({ policies: () => deps.store.policies, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
+  const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
   const lanceTables = new LanceTableService(tableCtx);
   const maintenance = new MaintenanceService(tableCtx);
   return {
@@ -82,6 +87,7 @@ export function createCatalogServices(
     dropped: new DroppedObjectService(ctx),
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
+    policies: new PolicyAdmin(ctx, policies, accessPorts.control),
   };
 }
 

@@ -11,6 +11,8 @@ import { KyselySessionRepository } from './kysely-session-repository.js';
 import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { KyselyStorageGrants } from './kysely-storage-grants.js';
+import { KyselyPolicies } from './kysely-policies.js';
+import type { PolicyStore } from '../catalog/policies/ports.js';
 import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
 import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
@@ -39,6 +41,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly dropped: DroppedObjectStore;
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
+  readonly policies: PolicyStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -60,6 +63,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.dropped = new KyselyDroppedObjectStore(db);
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
+    this.policies = new KyselyPolicies(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

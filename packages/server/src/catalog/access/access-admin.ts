@@ -7,6 +7,7 @@
  * Every change clears this process's decision caches at once; other
  * replicas see it within the authorization cache time.
  */
+import { type PolicyLookup, withPolicies } from '../policies/explain.js';
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { checkPlainName } from '../identifiers.js';
@@ -37,6 +38,8 @@ export interface AccessAdminDeps {
   repository: () => CatalogRepository;
   identities: IdentityDirectory;
   clock: Clock;
+  /** Row-filter and column-mask policies, for explain about a table (catalog/policies/explain.ts). */
+  policies?: PolicyLookup | undefined;
 }
 
 const RoleInput = z.object({ name: z.string(), description: z.string().max(1000).default(''), tenant: z.string().optional() });
@@ -289,7 +292,7 @@ export class AccessAdmin {
     const who = `${subject.kind} ${subject.name}`;
     const byCredential = subject.kind === 'principal' && (await this.deps.identities.principal(subject.name))?.admin === true;
     if (byCredential || (await this.deps.authorizer.isAdmin(tenant, members))) {
-      return { allowed: true, reason: 'admin', via: [], summary: `${who} can ${privilege} on ${target.display}: it holds the admin role of tenant ${tenant}` };
+      return withPolicies({ allowed: true, reason: 'admin' as const, via: [], summary: `${who} can ${privilege} on ${target.display}: it holds the admin role of tenant ${tenant}` }, this.deps.policies, tenant, members, target.ref);
     }
     const grants = await this.deps.authorizer.explain(tenant, members, privilege, target.path);
     if (grants.length === 0) return { allowed: false, reason: 'none', via: [], summary: `${who} cannot ${privilege} on ${target.display}: no role it holds has a grant that gives it` };
@@ -305,7 +308,7 @@ export class AccessAdmin {
     const summary = first
       ? `${who} can ${privilege} on ${target.display} through role ${first.role}${first.member.kind === subject.kind && first.member.name === subject.name ? '' : ` (held by ${first.member.kind} ${first.member.name})`} granted ${first.privilege} on ${first.securable.type} ${displayName(first.securable)}`
       : `${who} cannot ${privilege} on ${target.display}`;
-    return { allowed: via.length > 0, reason: via.length > 0 ? 'grant' : 'none', via, summary };
+    return withPolicies({ allowed: via.length > 0, reason: via.length > 0 ? ('grant' as const) : ('none' as const), via, summary }, this.deps.policies, tenant, members, target.ref);
   }
 
   /** A grant or revoke request, validated (tenant, securable, privileges grantable there, role) and authorized (grant manager of the securable). */

@@ -37,6 +37,9 @@ export const CHANGE_KINDS = [
   'namespace.undropped',
   'grant.added',
   'grant.revoked',
+  'policy.created',
+  'policy.updated',
+  'policy.deleted',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

@@ -42,4 +42,11 @@ describe('scan filters bound to the schema', () => {
   ])('refuses %j with a validation error', (filter, reason) => {
     expect(() => bindFilter(filter, schema, true)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringMatching(reason) }));
   });
+
+  it('takes 64-bit literals beyond 2^53 (parsed as bigint) for long columns, and refuses them elsewhere with a 400, not a 500', () => {
+    expect(bindFilter({ type: 'gt', term: 'id', value: 9007199254740993n }, schema, true)).toMatchObject({ op: 'gt', value: 9007199254740993n });
+    expect(() => bindFilter({ type: 'gt', term: 'id', value: 2n ** 63n }, schema, true)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+    expect(() => bindFilter({ type: 'eq', term: 'Category', value: 9007199254740993n }, schema, true)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining('9007199254740993') }));
+  });
 });
+

@@ -5,6 +5,7 @@
  * of the wrong type is ERR_VALIDATION (400) with the reason, never a 500.
  */
 import { validation } from '../../errors/catalog-error.js';
+import { stringifyJson } from '../json.js';
 import type { IcebergType, Schema, StructField } from '../metadata/types.js';
 
 export type UnaryOp = 'is-null' | 'not-null' | 'is-nan' | 'not-nan';
@@ -88,7 +89,12 @@ const describe = (f: BoundField) => `'${f.name}' (${String(f.type)})`;
 /** A literal as the spec's JSON single-value serialization gives it, checked against the column's type. */
 function literal(v: unknown, field: BoundField): unknown {
   const type = String(field.type);
-  const wrong = () => validation(`filter: ${JSON.stringify(v)?.slice(0, 64)} is not a valid ${type} literal for column ${describe(field)}`);
+  const wrong = () => validation(`filter: ${stringifyJson(v)?.slice(0, 64)} is not a valid ${type} literal for column ${describe(field)}`);
+  // Integers beyond 2^53 arrive as bigint (catalog/json.ts parses them exactly): 64-bit columns take them.
+  if (typeof v === 'bigint') {
+    if ((type === 'long' || type === 'time' || type.startsWith('timestamp')) && v >= -(2n ** 63n) && v < 2n ** 63n) return v;
+    throw wrong();
+  }
   if (type === 'int' || type === 'long') {
     if (typeof v !== 'number' || !Number.isInteger(v)) throw wrong();
     if (type === 'int' && (v < -2147483648 || v > 2147483647)) throw wrong();

@@ -185,6 +185,8 @@ export class PlanningService {
     checkName(name, 'table name');
     const scope = await this.ctx.scope(request);
     const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-data'], true);
+    // Row-filter and column-mask policies: refused (403 naming them) until policy-enforced reads exist (policies/gate.ts).
+    await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
     return { scope, levels, name, record, metadata: parseJson(record.metadataJson) as TableMetadata };
   }
 

@@ -109,6 +109,8 @@ export class SigningService {
     const namespacePath = this.ctx.access.namespacePathCached(scope.warehouse, levels);
     const record = namespacePath && this.ctx.store.repository.getObjectSync?.(scope.warehouse.name, levels, name);
     if (record === undefined || record.kind !== 'table') return undefined;
+    // Only for a table known to have no row-filter or column-mask policy; sign() decides the others.
+    if (!this.ctx.policies.knownFreeSync(scope.warehouse.tenant, record.id)) return undefined;
     const mode = this.ctx.access.vendingModeCached(scope, this.ctx.access.objectPath(namespacePath!.path, 'table', record.id));
     if (mode === undefined || mode === 'none') return undefined;
     const facts = this.factsOf(record);
@@ -176,6 +178,8 @@ export class SigningService {
       throw forbidden([privilege], object);
     }
     if (refusal !== undefined) return this.refuse(scope, object, refusal, privilege, inspected.operation);
+    // A row-filter or column-mask policy that applies to the caller: none of the table's files (policies/gate.ts).
+    if (table.objectId !== undefined) await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, table.objectId, object, privilege);
     // execute
     // Header signing answers at once, and an allowed signature already audited in its window records nothing: no
     // await for either then (each one is a trip through the microtask queue, on every storage request of an engine).
@@ -192,11 +196,11 @@ export class SigningService {
     const namespace = this.ctx.access.namespacePathCached(scope.warehouse, levels);
     const resolved = namespace === undefined ? await resolveTable(this.ctx, scope, levels, name) : await this.tableIn(scope, namespace.path, levels, name);
     const record: CatalogObjectRecord | undefined = resolved.record;
-    if (record) return { location: record.location, path: this.ctx.access.objectPath(resolved.namespacePath, 'table', record.id) };
+    if (record) return { location: record.location, path: this.ctx.access.objectPath(resolved.namespacePath, 'table', record.id), objectId: record.id };
     const staged: StagedTableRecord | undefined = await this.ctx.store.repository.getStagedTable(scope.warehouse.name, levels, name, this.ctx.clock.now());
     if (!staged) return this.ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege as 'table:read-data', object, () => tableNotFound(levels, name));
     await requireStagedAccess(this.ctx, scope, staged, resolved.namespacePath, object);
-    return { location: staged.location, path: resolved.namespacePath };
+    return { location: staged.location, path: resolved.namespacePath, objectId: undefined };
   }
 
   /** resolveTable's answer for a namespace whose path is known (it exists). */

@@ -44,6 +44,8 @@ export async function loadCredentials(ctx: TableContext, request: CatalogRequest
     await ctx.access.record(scope.caller, 'access.denied', 'deny', 'table:read-data', object, { lacking: ['table:read-data'], refresh: claims !== undefined });
     throw forbidden(['table:read-data'], object);
   }
+  // A row-filter or column-mask policy that applies to the caller: no table-wide credential (policies/gate.ts).
+  if (record) await ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, object, mode === 'read-write' ? 'table:write-data' : 'table:read-data');
   // execute
   const location = record?.location ?? staged!.location;
   const tableUuid = record?.uuid ?? staged!.uuid;

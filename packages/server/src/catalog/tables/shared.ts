@@ -12,7 +12,7 @@ import { checkLocation, isAllowedLocation } from '../location-policy.js';
 import { nextMetadataLocation } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { NamespaceService } from '../namespaces.js';
-import type { CatalogObjectRecord } from '../ports.js';
+import type { CatalogObjectRecord, PolicyEnforcement } from '../ports.js';
 import { chooseMechanism, signingConfig } from '../signing/delegation.js';
 import type { DelegationMechanism, StorageSigning } from '../signing/ports.js';
 
@@ -20,6 +20,8 @@ export interface TableContext extends ServiceContext {
   namespaces: NamespaceService;
   credentials: CredentialService;
   signing: StorageSigning;
+  /** Row-filter and column-mask policies: a restricted caller gets no storage access to the table (policies/gate.ts). */
+  policies: PolicyEnforcement;
 }
 
 /** config and storage-credentials of a LoadTableResult (or a Lance table's storage options before mapping). */

@@ -24,6 +24,8 @@ import { type EventRoutesOptions, eventRoutes } from '../routes/management/event
 import type { DroppedObjectService } from '../../catalog/maintenance/dropped-service.js';
 import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.js';
 import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
+import type { PolicyAdmin } from '../../catalog/management/policy-admin.js';
+import { policyRoutes } from '../routes/management/policies.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
@@ -38,6 +40,8 @@ export interface ManagementSurfaceOptions {
   events?: EventRoutesOptions | undefined;
   dropped: DroppedObjectService;
   maintenance: MaintenanceService;
+  /** Row-filter and column-mask policies (catalog/policies/). */
+  policies: PolicyAdmin;
   authentication: AuthenticationOptions;
 }
 
@@ -61,4 +65,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   if (options.events) eventRoutes(app, options.events);
   droppedRoutes(app, options.dropped);
   maintenanceRoutes(app, options.maintenance);
+  policyRoutes(app, options.policies);
 };

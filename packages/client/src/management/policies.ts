@@ -1,0 +1,63 @@
+/**
+ * Row-filter and column-mask policies of a table (`management.policies`): what the members of some roles may see
+ * of its rows and columns. Managing them needs `grants:manage` on the table; anyone who may load a table may ask
+ * for their own effective policy. Errors are {@link CatalogError}s: `isBadRequest` (an unknown column, a mask
+ * action that does not suit the column's type, an unknown role), `isForbidden`, `isNotFound`, `isConflict` (the
+ * policy moved since the version given).
+ */
+import type * as protocol from '@lakegate/protocol';
+import type { TableIdentifier } from '../iceberg/types.js';
+import type { TransportRequest } from '../transport/http-transport.js';
+
+/** A new policy: its kind, the roles it restricts, and a row filter (Iceberg expression JSON) or column masks. */
+export type CreatePolicyRequest = protocol.CreatePolicyRequest;
+/** A policy's new content (its kind stays); `version`: the one the change is based on. */
+export type UpdatePolicyRequest = protocol.UpdatePolicyRequest;
+/**
+ * A policy as stored, with its version (1 when created, +1 per update).
+ *
+ * @example
+ * ```ts
+ * const p = await management.policies.create('lake', { namespace: ['sales'], name: 'orders' }, { kind: 'row-filter', roles: ['analysts-eu'], filter: { type: 'eq', term: 'region', value: 'eu' } });
+ * ```
+ */
+export type TablePolicy = protocol.TablePolicy;
+/** What a table's policies add up to for the caller: its row filter, masks, and which policies apply through which roles. */
+export type EffectivePolicy = protocol.EffectivePolicy;
+
+type Call = <T>(method: TransportRequest['method'], path: string, request?: { body?: unknown; signal?: AbortSignal | undefined }) => Promise<T>;
+
+const LEVEL_SEPARATOR = '\u001f';
+const tablePath = (warehouse: string, table: TableIdentifier) =>
+  `warehouses/${encodeURIComponent(warehouse)}/namespaces/${encodeURIComponent(table.namespace.join(LEVEL_SEPARATOR))}/tables/${encodeURIComponent(table.name)}`;
+
+export class TablePolicies {
+  /** @internal */
+  constructor(private readonly call: Call) {}
+
+  /** The table's policies, oldest first. */
+  async list(warehouse: string, table: TableIdentifier, options: { signal?: AbortSignal } = {}): Promise<TablePolicy[]> {
+    return (await this.call<protocol.ListPoliciesResponse>('GET', `${tablePath(warehouse, table)}/policies`, options)).policies;
+  }
+
+  async get(warehouse: string, table: TableIdentifier, id: string, options: { signal?: AbortSignal } = {}): Promise<TablePolicy> {
+    return this.call('GET', `${tablePath(warehouse, table)}/policies/${encodeURIComponent(id)}`, options);
+  }
+
+  async create(warehouse: string, table: TableIdentifier, request: CreatePolicyRequest, options: { signal?: AbortSignal } = {}): Promise<TablePolicy> {
+    return this.call('POST', `${tablePath(warehouse, table)}/policies`, { ...options, body: request });
+  }
+
+  async update(warehouse: string, table: TableIdentifier, id: string, request: UpdatePolicyRequest, options: { signal?: AbortSignal } = {}): Promise<TablePolicy> {
+    return this.call('PUT', `${tablePath(warehouse, table)}/policies/${encodeURIComponent(id)}`, { ...options, body: request });
+  }
+
+  async delete(warehouse: string, table: TableIdentifier, id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `${tablePath(warehouse, table)}/policies/${encodeURIComponent(id)}`, options);
+  }
+
+  /** The caller's own effective policy on the table, and why each policy applies. */
+  async effective(warehouse: string, table: TableIdentifier, options: { signal?: AbortSignal } = {}): Promise<EffectivePolicy> {
+    return this.call('GET', `${tablePath(warehouse, table)}/effective-policy`, options);
+  }
+}

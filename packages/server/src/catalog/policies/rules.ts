@@ -1,0 +1,111 @@
+/**
+ * What a policy may say about a table, checked against the table's current schema before anything is stored: a row
+ * filter is the Iceberg REST expression JSON (the planning filter's one rule, planning/expression.ts: an unknown
+ * column or a literal of the wrong type is 400), and each mask's action must suit its column's type. A policy that
+ * could not be enforced as written is refused, never stored to be skipped later.
+ */
+import { validation } from '../../errors/catalog-error.js';
+import type { Schema, StructField } from '../metadata/types.js';
+import { type BoundExpression, type BoundField, bindFilter } from '../planning/expression.js';
+import { type ColumnMask, MASK_ACTIONS, type MaskAction } from './ports.js';
+
+const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz', 'timestamp_ns', 'timestamptz_ns']);
+
+/** The column types each action applies to (undefined: any primitive type). */
+const APPLIES_TO: Record<MaskAction, ReadonlySet<string> | undefined> = {
+  'replace-with-null': undefined,
+  'mask-to-fixed-value': undefined,
+  'sha-256-query-local': new Set(['string']),
+  'sha-256-global': new Set(['string']),
+  'mask-alphanum': new Set(['string']),
+  'truncate-to-year': TEMPORAL,
+  'truncate-to-month': TEMPORAL,
+  'show-first-4': new Set(['string']),
+  'show-last-4': new Set(['string']),
+};
+
+/**
+ * How much each action reveals, least first: when the caller's roles mask one column differently, the least
+ * revealing mask wins (docs/authorization.md, "Row filters and column masks").
+ */
+export const REVEALING_ORDER: readonly MaskAction[] = MASK_ACTIONS;
+
+export interface MaskInput {
+  column?: string | undefined;
+  'field-id'?: number | undefined;
+  action: string;
+  value?: unknown;
+}
+
+/** The row filter bound to the schema: the field ids it refers to (sorted, distinct). */
+export function checkRowFilter(filter: unknown, schema: Schema): number[] {
+  if (filter === undefined) throw validation('a row-filter policy needs "filter", an Iceberg expression');
+  const bound = bindFilter(filter, schema, true);
+  const ids = new Set<number>();
+  collect(bound, ids);
+  return [...ids].sort((a, b) => a - b);
+}
+
+function collect(e: BoundExpression, ids: Set<number>): void {
+  if ('field' in e) ids.add(e.field.id);
+  else if (e.op === 'and' || e.op === 'or') {
+    collect(e.left, ids);
+    collect(e.right, ids);
+  } else if (e.op === 'not') collect(e.child, ids);
+}
+
+/** Each mask bound to a column of the schema, its action suited to the column's type; one mask per column. */
+export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Schema): ColumnMask[] {
+  if (masks === undefined || masks.length === 0) throw validation('a column-mask policy needs "masks", one or more');
+  const seen = new Set<number>();
+  return masks.map((m, i) => {
+    const field = columnOf(m, schema, i);
+    if (seen.has(field.id)) throw validation(`masks[${i}]: column '${field.name}' is masked twice in this policy`);
+    seen.add(field.id);
+    if (!(MASK_ACTIONS as readonly string[]).includes(m.action)) throw validation(`masks[${i}]: unknown action ${JSON.stringify(m.action).slice(0, 64)}; known: ${MASK_ACTIONS.join(', ')}`);
+    const action = m.action as MaskAction;
+    const types = APPLIES_TO[action];
+    if (types !== undefined && !types.has(String(field.type))) {
+      throw validation(`masks[${i}]: ${action} applies to ${[...types].join(', ')} columns, not to '${field.name}' (${String(field.type)})`);
+    }
+    if (action === 'replace-with-null' && field.required) throw validation(`masks[${i}]: replace-with-null cannot apply to the required column '${field.name}'`);
+    if (action === 'mask-to-fixed-value') {
+      if (m.value === undefined) throw validation(`masks[${i}]: mask-to-fixed-value needs "value"`);
+      // The value must be a literal of the column's type: the filter's literal rule says so.
+      bindFilter({ type: 'eq', term: field.name, value: m.value }, schema, true);
+      return { fieldId: field.id, column: field.name, action, value: m.value };
+    }
+    if (m.value !== undefined) throw validation(`masks[${i}]: "value" is for mask-to-fixed-value only`);
+    return { fieldId: field.id, column: field.name, action };
+  });
+}
+
+/** The column a mask names, by field id or by (dotted) name, exactly one of them. */
+function columnOf(m: MaskInput, schema: Schema, i: number): BoundField & { required: boolean } {
+  if ((m.column === undefined) === (m['field-id'] === undefined)) throw validation(`masks[${i}]: name the column by "column" or "field-id", one of them`);
+  const path = m.column !== undefined ? pathByName(schema.fields, m.column.split('.')) : pathById(schema.fields, m['field-id']!);
+  const field = path?.[path.length - 1];
+  if (!path || !field) throw validation(`masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the table's schema`);
+  if (typeof field.type !== 'string') throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
+  return { id: field.id, name: path.map((f) => f.name).join('.'), type: field.type, required: field.required };
+}
+
+function pathByName(fields: readonly StructField[], parts: readonly string[]): StructField[] | undefined {
+  const found = fields.find((f) => f.name === parts[0]);
+  if (!found) return undefined;
+  if (parts.length === 1) return [found];
+  if (typeof found.type !== 'object' || found.type.type !== 'struct') return undefined;
+  const rest = pathByName(found.type.fields, parts.slice(1));
+  return rest && [found, ...rest];
+}
+
+function pathById(fields: readonly StructField[], id: number): StructField[] | undefined {
+  for (const f of fields) {
+    if (f.id === id) return [f];
+    if (typeof f.type === 'object' && f.type.type === 'struct') {
+      const rest = pathById(f.type.fields, id);
+      if (rest) return [f, ...rest];
+    }
+  }
+  return undefined;
+}

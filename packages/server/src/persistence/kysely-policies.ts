@@ -1,0 +1,119 @@
+/**
+ * Row-filter and column-mask policies (catalog/policies/ports.ts) in the catalog database (table table_policies,
+ * migration 0024). Each change and its outbox events commit in one transaction, the events last; an update moves
+ * the row only from the version it was read at.
+ */
+import type { Kysely } from 'kysely';
+import type { Policy, PolicyStore } from '../catalog/policies/ports.js';
+import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { CatalogDatabase } from './schema.js';
+import { appendOutboxEvents } from './kysely-outbox.js';
+import { parseJson, stringifyJson } from '../catalog/json.js';
+
+type PolicyTables = {
+  table_policies: {
+    id: string;
+    tenant: string;
+    warehouse: string;
+    object_id: string;
+    kind: string;
+    roles: string;
+    body: string;
+    version: number | string | bigint;
+    created_at: number | string | bigint;
+    updated_at: number | string | bigint;
+  };
+};
+type Db = Kysely<PolicyTables>;
+type Row = PolicyTables['table_policies'];
+
+/** What the row keeps as JSON: the kind's own fields (lossless: a filter's 64-bit literals stay exact). */
+const bodyOf = (p: Policy): string => stringifyJson({ filter: p.filter, fieldIds: p.fieldIds, masks: p.masks, description: p.description });
+
+function toPolicy(r: Row): Policy {
+  const body = parseJson(r.body) as Pick<Policy, 'filter' | 'fieldIds' | 'masks' | 'description'>;
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    warehouse: r.warehouse,
+    objectId: r.object_id,
+    kind: r.kind as Policy['kind'],
+    roles: JSON.parse(r.roles) as string[],
+    ...(body.filter !== undefined ? { filter: body.filter } : {}),
+    ...(body.fieldIds !== undefined ? { fieldIds: body.fieldIds } : {}),
+    ...(body.masks !== undefined ? { masks: body.masks } : {}),
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    version: Number(r.version),
+    createdAtMs: Number(r.created_at),
+    updatedAtMs: Number(r.updated_at),
+  };
+}
+
+export class KyselyPolicies implements PolicyStore {
+  private readonly db: Db;
+
+  constructor(db: Kysely<CatalogDatabase>) {
+    this.db = db as unknown as Db;
+  }
+
+  async get(tenant: string, id: string): Promise<Policy | undefined> {
+    const row = await this.db.selectFrom('table_policies').selectAll().where('id', '=', id).where('tenant', '=', tenant).executeTakeFirst();
+    return row && toPolicy(row);
+  }
+
+  async listForObject(tenant: string, objectId: string): Promise<Policy[]> {
+    const rows = await this.db.selectFrom('table_policies').selectAll().where('tenant', '=', tenant).where('object_id', '=', objectId).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toPolicy);
+  }
+
+  async insert(policy: Policy, events: readonly OutboxEventInput[] = []): Promise<void> {
+    await this.inTransaction(async (db) => {
+      await db
+        .insertInto('table_policies')
+        .values({
+          id: policy.id,
+          tenant: policy.tenant,
+          warehouse: policy.warehouse,
+          object_id: policy.objectId,
+          kind: policy.kind,
+          roles: JSON.stringify(policy.roles),
+          body: bodyOf(policy),
+          version: policy.version,
+          created_at: policy.createdAtMs,
+          updated_at: policy.updatedAtMs,
+        })
+        .execute();
+      if (events.length > 0) await appendOutboxEvents(db as never, events);
+      return true;
+    });
+  }
+
+  update(policy: Policy, expectedVersion: number, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    return this.inTransaction(async (db) => {
+      const result = await db
+        .updateTable('table_policies')
+        .set({ roles: JSON.stringify(policy.roles), body: bodyOf(policy), version: policy.version, updated_at: policy.updatedAtMs })
+        .where('id', '=', policy.id)
+        .where('tenant', '=', policy.tenant)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (events.length > 0) await appendOutboxEvents(db as never, events);
+      return true;
+    });
+  }
+
+  delete(tenant: string, id: string, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    return this.inTransaction(async (db) => {
+      const result = await db.deleteFrom('table_policies').where('id', '=', id).where('tenant', '=', tenant).executeTakeFirst();
+      if (Number(result.numDeletedRows) !== 1) return false;
+      if (events.length > 0) await appendOutboxEvents(db as never, events);
+      return true;
+    });
+  }
+
+  /** A change and its events land together; false from `fn` writes no events (it returns before appending). */
+  private inTransaction(fn: (db: Db) => Promise<boolean>): Promise<boolean> {
+    return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute((trx) => fn(trx));
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Migration 0024: row-filter and column-mask policies (catalog/policies/ports.ts, issue 53). Keyed by id, found by
+ * (tenant, table's catalog id): a rename keeps a table's policies. The expression is JSON text; `version` is raised
+ * on every update, which compares it first (compare-and-swap).
+ */
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+export const policyMigrations: Record<string, Migration> = {
+  '0024_table_policies': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('table_policies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('table_policies_object').on('table_policies').columns(['tenant', 'object_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('table_policies').ifExists().execute();
+    },
+  },
+};

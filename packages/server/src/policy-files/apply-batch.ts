@@ -1,0 +1,59 @@
+/**
+ * A policy applied to one Arrow record batch (issue 53's policy-enforced files; not wired into planning yet): the rows
+ * the effective row filter admits, with each masked column's values masked. Columns are matched by Iceberg field id,
+ * which Parquet readers hand out as the field metadata `PARQUET:field_id` (arrow-rs, parquet-wasm, pyarrow); a masked
+ * or filtered field id with no column in the batch throws, so nothing is left unmasked for want of a name. The batch's
+ * schema is kept as it is, metadata included, so a file written from the result keeps its field ids. Memory is one
+ * batch at a time: a writer streams batches through this.
+ */
+import { Field, type RecordBatch, RecordBatch as Batch, Schema, Struct, makeData, vectorFromArray } from 'apache-arrow';
+import type { BoundExpression } from '../catalog/planning/expression.js';
+import type { ColumnMask } from '../catalog/policies/ports.js';
+import { type MaskContext, maskValue } from './masks.js';
+import { rowPredicate } from './row-filter.js';
+
+export const FIELD_ID_KEY = 'PARQUET:field_id';
+
+export interface BatchPolicy {
+  /** The effective row filter bound to the table's schema (catalog/planning/expression.ts); undefined: every row. */
+  filter?: BoundExpression | undefined;
+  masks: readonly ColumnMask[];
+}
+
+/** The field ids of a batch's top-level columns, by column index (nested columns are not masked yet). */
+function fieldIds(schema: Schema): Map<number, number> {
+  const out = new Map<number, number>();
+  schema.fields.forEach((f, i) => {
+    const id = Number(f.metadata.get(FIELD_ID_KEY));
+    if (Number.isInteger(id)) out.set(id, i);
+  });
+  return out;
+}
+
+export function applyToBatch(batch: RecordBatch, policy: BatchPolicy, ctx: MaskContext): RecordBatch {
+  const byId = fieldIds(batch.schema);
+  const columnOf = (id: number): number => {
+    const index = byId.get(id);
+    if (index === undefined) throw new TypeError(`the batch has no column with field id ${id}`);
+    return index;
+  };
+  const columns = batch.schema.fields.map((_, i) => batch.getChildAt(i)!);
+  // Rows the filter admits.
+  const keep = policy.filter === undefined ? undefined : rowPredicate(policy.filter);
+  const rows: number[] = [];
+  for (let r = 0; r < batch.numRows; r++) {
+    if (keep === undefined || keep((id) => columns[columnOf(id)]!.get(r))) rows.push(r);
+  }
+  const masks = new Map(policy.masks.map((m) => [columnOf(m.fieldId), m]));
+  const children = batch.schema.fields.map((field, i) => {
+    const mask = masks.get(i);
+    const source = columns[i]!;
+    const values = rows.map((r) => {
+      const v = source.get(r);
+      return mask === undefined ? v : maskValue(mask.action, v, ctx, mask.value);
+    });
+    return vectorFromArray(values.map((v) => (v === undefined ? null : v)), field.type).data[0]!;
+  });
+  const schema = new Schema(batch.schema.fields.map((f) => new Field(f.name, f.type, f.nullable, f.metadata)), batch.schema.metadata);
+  return new Batch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+}

@@ -1,0 +1,48 @@
+/**
+ * The read-restriction actions of the Iceberg REST proposal (apache/iceberg#13879) on single values, as a
+ * policy-enforced file writes them (not wired into planning yet: issue 53). Values come as apache-arrow hands them
+ * out: strings, numbers, bigints, booleans, and dates and timestamps as epoch milliseconds. A mask keeps the column's
+ * type (catalog/policies/rules.ts admits an action only on columns it suits), and null stays null.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type { MaskAction } from '../catalog/policies/ports.js';
+
+export interface MaskContext {
+  /** sha-256-query-local: a secret of this one query, so its hashes join within it and nowhere else. */
+  querySalt: Uint8Array;
+}
+
+const DAY_MS = 86_400_000;
+
+export function maskValue(action: MaskAction, value: unknown, ctx: MaskContext, fixed?: unknown): unknown {
+  if (value === null || value === undefined) return action === 'mask-to-fixed-value' ? fixed : null;
+  switch (action) {
+    case 'replace-with-null':
+      return null;
+    case 'mask-to-fixed-value':
+      return fixed;
+    case 'sha-256-global':
+      return createHash('sha256').update(String(value)).digest('hex');
+    case 'sha-256-query-local':
+      return createHmac('sha256', ctx.querySalt).update(String(value)).digest('hex');
+    case 'mask-alphanum':
+      // Hive's mask(): upper-case letters → X, lower-case → x, digits → n; everything else kept (shape stays visible).
+      return String(value).replace(/[A-Z]/g, 'X').replace(/[a-z]/g, 'x').replace(/[0-9]/g, 'n');
+    case 'show-first-4': {
+      const s = [...String(value)];
+      return s.slice(0, 4).join('') + 'x'.repeat(Math.max(0, s.length - 4));
+    }
+    case 'show-last-4': {
+      const s = [...String(value)];
+      return 'x'.repeat(Math.max(0, s.length - 4)) + s.slice(-4).join('');
+    }
+    case 'truncate-to-year':
+    case 'truncate-to-month': {
+      const ms = typeof value === 'bigint' ? Number(value) : (value as number);
+      if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`${action} needs a date or timestamp in epoch milliseconds`);
+      const d = new Date(ms);
+      const truncated = Date.UTC(d.getUTCFullYear(), action === 'truncate-to-year' ? 0 : d.getUTCMonth(), 1);
+      return Math.floor(truncated / DAY_MS) * DAY_MS;
+    }
+  }
+}

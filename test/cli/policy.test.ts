@@ -1,0 +1,57 @@
+/**
+ * `lakegate policy` as users run it (the built bin, through the SDK's management client, against a real server
+ * process): a row filter and column masks created, listed, updated and removed; your effective policy; bad input
+ * refused by the server (exit 1) or by the command (exit 2).
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { tempDir } from '../support/temp.js';
+
+const SLOW = 120_000;
+let server: ServerProcess;
+let config: { dir: string; cleanup: () => void };
+const lakegate = (...args: string[]): Promise<CliRun> => runCli(config.dir, args);
+const json = (run: CliRun) => {
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
+beforeAll(async () => {
+  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
+  config = tempDir('lakegate-cli-policy-');
+  expect((await lakegate('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`)).code).toBe(0);
+  expect((await lakegate('ns', 'create', 'sales')).code).toBe(0);
+  expect((await lakegate('table', 'create', 'sales.orders', '--column', 'id:long', '--column', 'region:string', '--column', 'born:date')).code).toBe(0);
+  expect((await lakegate('admin', 'role', 'create', 'analysts')).code).toBe(0);
+}, SLOW);
+afterAll(async () => {
+  await server?.stop();
+  config?.cleanup();
+});
+
+it(
+  'creates, lists, updates and removes policies, shows the effective one, and refuses bad input',
+  async () => {
+    const filter = json(await lakegate('policy', 'create', 'sales.orders', '--role', 'analysts', '--filter', '{"type":"eq","term":"region","value":"eu"}', '--json'));
+    expect(filter).toMatchObject({ kind: 'row-filter', version: 1, 'field-ids': [2] });
+    const masks = json(await lakegate('policy', 'create', 'sales.orders', '--role', 'analysts', '--mask', 'born=truncate-to-year', '--mask', 'region=mask-to-fixed-value=xx', '--json'));
+    expect(masks.masks.map((m: { action: string }) => m.action)).toEqual(['truncate-to-year', 'mask-to-fixed-value']);
+    const listed = await lakegate('policy', 'ls', 'sales.orders');
+    expect(listed.stdout).toContain(filter.id);
+    expect(listed.stdout).toContain('born=truncate-to-year');
+    const updated = json(await lakegate('policy', 'update', 'sales.orders', filter.id, '--role', 'analysts', '--filter', 'true', '--version', '1', '--json'));
+    expect(updated.version).toBe(2);
+    expect((await lakegate('policy', 'update', 'sales.orders', filter.id, '--role', 'analysts', '--filter', 'true', '--version', '1')).code).toBe(1);
+    expect((await lakegate('policy', 'effective', 'sales.orders')).stdout).toContain('no row-filter or column-mask policy applies to you');
+    const bad = await lakegate('policy', 'create', 'sales.orders', '--role', 'analysts', '--mask', 'region=truncate-to-month');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('truncate-to-month applies to');
+    expect((await lakegate('policy', 'create', 'sales.orders', '--role', 'analysts')).code).toBe(2);
+    expect((await lakegate('policy', 'rm', 'sales.orders', filter.id)).code).toBe(0);
+    expect((await lakegate('policy', 'rm', 'sales.orders', masks.id)).code).toBe(0);
+    expect((await lakegate('policy', 'ls', 'sales.orders')).stdout).toContain('no policies');
+  },
+  SLOW,
+);

@@ -1,0 +1,69 @@
+/** The contract every PolicyStore passes (memory, SQLite, PostgreSQL): row-filter and column-mask policies, issue 53. */
+import { describe, expect, it } from 'vitest';
+import type { Policy, PolicyStore } from '../../packages/server/src/catalog/policies/ports.js';
+import type { OutboxEventInput } from '../../packages/server/src/catalog/outbox/ports.js';
+
+export interface PolicyHandle {
+  policies: PolicyStore;
+  /** The events committed so far in the warehouse (oldest first), by type. */
+  eventTypes: (warehouse: string) => Promise<string[]>;
+  close: () => Promise<void>;
+}
+
+const rowFilter = (id: string, objectId: string, at: number, tenant = 'acme'): Policy => ({
+  id,
+  tenant,
+  warehouse: 'lake',
+  objectId,
+  kind: 'row-filter',
+  roles: ['analysts'],
+  filter: { type: 'and', left: { type: 'eq', term: 'region', value: 'eu' }, right: { type: 'gt', term: 'id', value: 9007199254740993n } },
+  fieldIds: [1, 2],
+  version: 1,
+  createdAtMs: at,
+  updatedAtMs: at,
+});
+const ev = (type: string): OutboxEventInput => ({ id: `${type}-${Math.random()}`, warehouse: 'lake', type, partitionKey: 'lake', timeMs: 1, data: {} });
+
+export function policyContract(name: string, open: () => Promise<PolicyHandle>): void {
+  describe(`${name} policies`, () => {
+    it('keeps policies per table and tenant, oldest first, with their expression and masks as written', async () => {
+      const h = await open();
+      try {
+        expect(await h.policies.listForObject('acme', 'tbl-1')).toEqual([]);
+        await h.policies.insert(rowFilter('p2', 'tbl-1', 2000));
+        await h.policies.insert(rowFilter('p1', 'tbl-1', 1000));
+        const mask: Policy = { id: 'p3', tenant: 'acme', warehouse: 'lake', objectId: 'tbl-1', kind: 'column-mask', roles: ['a', 'b'], masks: [{ fieldId: 3, column: 'email', action: 'show-last-4' }, { fieldId: 4, column: 'born', action: 'mask-to-fixed-value', value: '1970-01-01' }], description: 'pii', version: 1, createdAtMs: 3000, updatedAtMs: 3000 };
+        await h.policies.insert(mask);
+        await h.policies.insert(rowFilter('p4', 'tbl-2', 1000));
+        await h.policies.insert(rowFilter('p5', 'tbl-1', 1000, 'globex'));
+        expect((await h.policies.listForObject('acme', 'tbl-1')).map((p) => p.id)).toEqual(['p1', 'p2', 'p3']);
+        expect(await h.policies.get('acme', 'p3')).toEqual(mask);
+        expect(await h.policies.get('acme', 'p1')).toEqual(rowFilter('p1', 'tbl-1', 1000));
+        expect(await h.policies.get('globex', 'p1')).toBeUndefined();
+        expect((await h.policies.listForObject('globex', 'tbl-1')).map((p) => p.id)).toEqual(['p5']);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('updates only from the version read (compare-and-swap), deletes once, and commits each change with its events', async () => {
+      const h = await open();
+      try {
+        await h.policies.insert(rowFilter('p1', 'tbl-1', 1000), [ev('io.lakegate.policy.created')]);
+        const next: Policy = { ...rowFilter('p1', 'tbl-1', 1000), roles: ['auditors'], filter: true, fieldIds: [], version: 2, updatedAtMs: 5000 };
+        expect(await h.policies.update(next, 1, [ev('io.lakegate.policy.updated')])).toBe(true);
+        expect(await h.policies.update({ ...next, version: 3 }, 1, [ev('io.lakegate.lost')])).toBe(false);
+        expect(await h.policies.get('acme', 'p1')).toEqual(next);
+        expect(await h.policies.update({ ...next, tenant: 'globex', version: 3 }, 2)).toBe(false);
+        expect(await h.policies.delete('globex', 'p1')).toBe(false);
+        expect(await h.policies.delete('acme', 'p1', [ev('io.lakegate.policy.deleted')])).toBe(true);
+        expect(await h.policies.delete('acme', 'p1', [ev('io.lakegate.lost')])).toBe(false);
+        expect(await h.policies.get('acme', 'p1')).toBeUndefined();
+        expect(await h.eventTypes('lake')).toEqual(['io.lakegate.policy.created', 'io.lakegate.policy.updated', 'io.lakegate.policy.deleted']);
+      } finally {
+        await h.close();
+      }
+    });
+  });
+}
