@@ -1,7 +1,8 @@
 """PyIceberg round trip of a table named with "/" in a namespace named with "/" (issue 42).
 
 Create, append, load and read back, list, rename, drop with purge, against a Lakegate server on a file warehouse.
-Checks that the table's files lie in one directory per name (`py%2Fns/t%2F1`), not in nested `py/ns/t/1`, and that a
+Checks that the table's files lie in one directory per name (`_py_2Fns/t_1-<uuid>`, issue 52: no escapes), not in
+nested `py/ns/t/1`, and that a
 purge removes them. Prints one JSON line: {"ok": true, ...} or {"ok": false, "failure": ...}.
 Environment: CATALOG_URI, CATALOG_WAREHOUSE, CATALOG_CREDENTIAL.
 """
@@ -42,8 +43,8 @@ def main() -> dict[str, object]:
     schema = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "name", StringType(), required=False))
     table = catalog.create_table(ident, schema)
     location = table.metadata.location
-    # One segment per name, with the catalog's unique suffix: .../py%2Fns/t%2F1-<uuid>.
-    check(re.search(r"/py%2Fns/t%2F1-[0-9a-f]{32}$", location) is not None, f"location is one segment per name: {location}")
+    # One segment per name, with the catalog's unique suffix: .../_py_2Fns/t_1-<uuid>.
+    check(re.search(r"/_py_2Fns/t_1-[0-9a-f]{32}$", location) is not None, f"location is one segment per name: {location}")
     rows = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "name": pa.array(["a", "b/c", "d"])})
     table.append(rows)
     table.append(rows)
@@ -55,7 +56,7 @@ def main() -> dict[str, object]:
     root = Path(urlparse(location).path)
     data_files = [str(p) for p in root.rglob("*.parquet")]
     check(len(data_files) == 2, f"two data files under {root}: {data_files}")
-    check(root.name.startswith("t%2F1-") and root.parent.name == "py%2Fns", f"files in one directory per name: {root}")
+    check(root.name.startswith("t_1-") and root.parent.name == "_py_2Fns", f"files in one directory per name: {root}")
     catalog.rename_table(ident, renamed)
     check(catalog.list_tables(ns) == [renamed], f"after rename: {catalog.list_tables(ns)}")
     check(catalog.load_table(renamed).scan().to_arrow().num_rows == 6, "renamed table reads back")

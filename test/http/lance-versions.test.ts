@@ -73,9 +73,14 @@ describe('Lance managed versions (anonymous catalog)', () => {
     expect((await call(`${L}/table/mv%24t/describe`, { version: 1 })).body).toMatchObject({ version: 1, managed_versioning: true, location });
   });
 
-  it('reads the staged path of a table whose location is percent-encoded as Lance sends it: decoded ("sp ns/my table-…")', async () => {
+  it('gives a table a location without escapes (issue 52), and reads a percent-encoded one (from before) as Lance does: decoded ("sp ns/my table-…")', async () => {
     await call(`${L}/namespace/sp+ns/create`, {});
-    const declared = await call(`${L}/table/sp+ns%24my+table/declare`, {});
+    const plain = (await call(`${L}/table/sp+ns%24plain+table/declare`, {})).body!.location as string;
+    expect(plain).toMatch(/\/warehouse\/_sp_20ns\/plain_table-[0-9a-f]{32}$/);
+    // A location the catalog chose before issue 52 (percent-encoded names), as stored tables keep it.
+    const before = `${plain.slice(0, plain.indexOf('/_sp_20ns/'))}/sp%20ns/my%20table-0123456789abcdef0123456789abcdef`;
+    const declared = await call(`${L}/table/sp+ns%24my+table/declare`, { location: before });
+    expect(declared.status, JSON.stringify(declared.body)).toBe(200);
     const encoded = declared.body!.location as string;
     expect(encoded).toContain('sp%20ns/my%20table-');
     const staged = stage(encoded, '1.manifest-sp');

@@ -1,7 +1,8 @@
 /**
  * Names holding "/" (issue 42 item 6): namespace levels, table and view names may contain it on the Iceberg surface,
  * sent %2F-encoded in path segments (the router matches before it decodes, so %2F never splits a path), stored as
- * given, listed and paged, and placed in a location segment of their own (`a%2Fb`, never a directory `a/b`).
+ * given, listed and paged, and placed in a location segment of their own (issue 52: unreserved characters only, a
+ * table's slug and uuid `a_b-<uuid>`, a namespace's one-to-one `_a_2Fb`; never a directory `a/b`).
  * Warehouse and role names, and the Lance surface (its clients decode a location), keep "/" refused.
  */
 import { existsSync } from 'node:fs';
@@ -35,11 +36,11 @@ describe('names holding "/" on the Iceberg surface', () => {
     const created = await inject('POST', `/v1/default/namespaces/${ns('new/db')}/tables`, { name: 'tab/le', schema });
     expect(created.statusCode).toBe(200);
     const location = created.json().metadata.location as string;
-    // One segment per name (and the catalog's unique suffix): new%2Fdb/tab%2Fle-<uuid>, not new/db/tab/le.
-    expect(location.startsWith(`file://${cat.dataDir}/warehouse/new%2Fdb/tab%2Fle-`)).toBe(true);
-    expect(location.slice(`file://${cat.dataDir}/warehouse/`.length)).toMatch(/^new%2Fdb\/tab%2Fle-[0-9a-f]{32}$/);
-    // Its metadata file lies in one directory named tab%2Fle-<uuid> inside one named new%2Fdb.
-    expect(existsSync(path.join(cat.dataDir, 'warehouse', 'new%2Fdb', location.split('/').at(-1)!, 'metadata'))).toBe(true);
+    // One segment per name (and the catalog's unique suffix): _new_2Fdb/tab_le-<uuid>, not new/db/tab/le.
+    expect(location.startsWith(`file://${cat.dataDir}/warehouse/_new_2Fdb/tab_le-`)).toBe(true);
+    expect(location.slice(`file://${cat.dataDir}/warehouse/`.length)).toMatch(/^_new_2Fdb\/tab_le-[0-9a-f]{32}$/);
+    // Its metadata file lies in one directory named tab_le-<uuid> inside one named _new_2Fdb.
+    expect(existsSync(path.join(cat.dataDir, 'warehouse', '_new_2Fdb', location.split('/').at(-1)!, 'metadata'))).toBe(true);
     expect(existsSync(path.join(cat.dataDir, 'warehouse', 'new'))).toBe(false);
 
     const loaded = await inject('GET', `/v1/default/namespaces/${ns('new/db')}/tables/${enc('tab/le')}`);
@@ -66,9 +67,9 @@ describe('names holding "/" on the Iceberg surface', () => {
     const slash = (await inject('POST', `/v1/default/namespaces/n/tables`, { name: 'a/b', schema })).json().metadata.location as string;
     const nested = (await inject('POST', `/v1/default/namespaces/${ns('n', 'a')}/tables`, { name: 'b', schema })).json().metadata.location as string;
     const percent = (await inject('POST', `/v1/default/namespaces/n/tables`, { name: 'a%2Fb', schema })).json().metadata.location as string;
-    expect(slash).toMatch(/\/warehouse\/n\/a%2Fb-[0-9a-f]{32}$/);
+    expect(slash).toMatch(/\/warehouse\/n\/a_b-[0-9a-f]{32}$/);
     expect(nested).toMatch(/\/warehouse\/n\/a\/b-[0-9a-f]{32}$/);
-    expect(percent).toMatch(/\/warehouse\/n\/a%252Fb-[0-9a-f]{32}$/);
+    expect(percent).toMatch(/\/warehouse\/n\/a_2Fb-[0-9a-f]{32}$/);
     for (const [x, y] of [[slash, nested], [slash, percent], [nested, percent]] as const) {
       expect(x.startsWith(`${y}/`) || y.startsWith(`${x}/`) || x === y).toBe(false);
     }

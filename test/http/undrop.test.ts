@@ -5,7 +5,8 @@
  * (409 without one), with its grants; a purge by a caller without table:purge-immediately waits for the retention,
  * whose end (the sweep) deletes the files of purged drops only; drop.retention-ms=0 is the old immediate drop.
  */
-import { existsSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DROPPED as M, LANCE as L, lanceTableWithFile, listDropped, writeDataFile } from '../support/dropped-objects.js';
@@ -114,6 +115,24 @@ describe('an Iceberg table dropped', () => {
     expect(existsSync(fileURLToPath(t.location))).toBe(false);
     expect((await restorer('POST', `${M}/${id}/undrop`, {})).status).toBe(404);
     expect((await dropped()).some((d) => d.id === id)).toBe(false);
+  });
+
+  it('with a live table created inside its location since, the sweep deletes its own files and keeps the live table\'s (issue 52)', async () => {
+    const outer = await tableWithFile('outer');
+    expect((await engineer('DELETE', `${T}/outer?purgeRequested=true`)).status).toBe(204);
+    const inner = await engineer('POST', T, { name: 'inner', schema: simpleSchema, location: `${outer.location}/nested/inner` });
+    expect(inner.status, JSON.stringify(inner.body)).toBe(200);
+    const innerFile = writeDataFile(inner.body.metadata.location, 'part-0.parquet');
+    const swept = await sweepAfter(8);
+    expect(swept.purged).toBeGreaterThanOrEqual(1);
+    expect(existsSync(outer.file)).toBe(false);
+    // Every file left under the purged location is the live table's.
+    const left = (readdirSync(fileURLToPath(outer.location), { recursive: true, withFileTypes: true }) as Dirent[]).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    expect(left.length).toBeGreaterThanOrEqual(2);
+    for (const f of left) expect(f.startsWith(`${fileURLToPath(inner.body.metadata.location)}/`), f).toBe(true);
+    expect(existsSync(innerFile)).toBe(true);
+    expect((await engineer('GET', `${T}/inner`)).status).toBe(200);
+    expect((await engineer('DELETE', `${T}/inner`)).status).toBe(204);
   });
 
   it('without purge keeps its files past the retention (only forgotten)', async () => {

@@ -321,7 +321,7 @@ describe('S3ObjectStorage on MinIO', () => {
       { step: 'finalizeRequest', name: 'recordRequests' },
     );
     const recorded = new S3ObjectStorage({ bucket: BUCKET, region: REGION, pathStyle: true, client });
-    await expectBulkDelete(recorded, `s3://${BUCKET}/st/bulk/t1`, `s3://${OTHER_BUCKET}/st/bulk/t1/x.parquet`);
+    await expectBulkDelete(recorded, `s3://${BUCKET}/st/bulk/t1`, `s3://${OTHER_BUCKET}/st/bulk/t1/x.parquet`, 1005, false);
     const deletes = sent.filter((r) => r.command === 'DeleteObjectsCommand');
     // 1005 written + 1 missing (the repeated one sent once): two requests, none for the refused URIs.
     expect(deletes).toHaveLength(2);

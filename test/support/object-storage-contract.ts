@@ -14,19 +14,21 @@ export async function expectBoundedRead(storage: ObjectStorage, uri: string, con
 
 /**
  * What every adapter's deleteMany() promises (catalog/ports.ts), on each real store: `count` objects under `dir` (past
- * S3's 1000 keys a request by default), a missing object and the same object named twice are deleted, in one call;
+ * S3's 1000 keys a request by default) and the same object named twice are deleted, in one call; a missing object is
+ * reported missing (S3, whose DeleteObjects cannot tell, answers it deleted: `tellsMissing` false);
  * a URI outside the storage (`outside`: another bucket or container) and a directory-like one are failed with
  * ERR_VALIDATION and never sent; every URI is in exactly one list; a sibling directory whose name starts like `dir`
  * is untouched; nothing is left under `dir`.
  */
-export async function expectBulkDelete(storage: ObjectStorage, dir: string, outside: string, count = 1005): Promise<void> {
+export async function expectBulkDelete(storage: ObjectStorage, dir: string, outside: string, count = 1005, tellsMissing = true): Promise<void> {
   const uris = Array.from({ length: count }, (_, i) => `${dir}/data/f-${String(i).padStart(5, '0')}.parquet`);
   const sibling = `${dir}0/keep.parquet`;
   for (let i = 0; i < uris.length; i += 32) await Promise.all(uris.slice(i, i + 32).map((u) => storage.writeNew(u, new TextEncoder().encode(u))));
   await storage.writeNew(sibling, new TextEncoder().encode('keep'));
   const missing = `${dir}/data/never-written.parquet`;
   const result = await storage.deleteMany([...uris, uris[0]!, missing, outside, `${dir}/data/`]);
-  expect([...result.deleted].sort()).toEqual([...uris, missing].sort());
+  expect([...result.deleted].sort()).toEqual(tellsMissing ? uris : [...uris, missing].sort());
+  expect(result.missing).toEqual(tellsMissing ? [missing] : []);
   expect(result.failed.map((f) => [f.uri, f.code]).sort()).toEqual([[outside, 'ERR_VALIDATION'], [`${dir}/data/`, 'ERR_VALIDATION']].sort());
   for (const f of result.failed) expect(f.message).toContain(f.uri);
   for (const u of [uris[0]!, uris[Math.min(999, count - 1)]!, uris.at(-1)!]) expect(await storage.exists(u)).toBe(false);

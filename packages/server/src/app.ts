@@ -140,7 +140,7 @@ class LoggedEvents implements CatalogEvents {
   emit(event: CatalogEvent): void {
     this.logger.info({ event }, event.type);
     // Maintenance counts on /metrics (catalog/maintenance/).
-    if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles);
+    if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles, event.missingFiles);
     if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
   }
 }

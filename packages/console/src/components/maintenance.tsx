@@ -124,6 +124,11 @@ function MaintenanceResultView({ result: r }: { result: TableMaintenanceResult }
           {r['failed-files']!.length} files could not be deleted (the storage refused them; they are left for a later orphan removal), first: {r['failed-files']![0]!.path} ({r['failed-files']![0]!.error})
         </p>
       )}
+      {(r['missing-files']?.length ?? 0) > 0 && (
+        <p className="state" data-testid="maintenance-missing-files">
+          {r['missing-files']!.length} files were not found (not counted as deleted), first: {r['missing-files']![0]!.path}
+        </p>
+      )}
       {r.files.length > 0 && (
         <table className="grid" data-testid="maintenance-files">
           <thead>

@@ -65,6 +65,11 @@ export const TableMaintenanceResult = Type.Object(
         description: 'Files the store could not delete (not counted in deleted-files): left in place; no metadata reaches them, so a later orphan removal deletes them',
       }),
     ),
+    'missing-files': Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer() }), {
+        description: 'Files the job was to delete and did not find (not counted in deleted-files): nothing was deleted for them',
+      }),
+    ),
     'metadata-location': Type.String(),
   },
   { $id: 'TableMaintenanceResult' },

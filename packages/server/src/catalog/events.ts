@@ -16,7 +16,7 @@ export type CatalogEvent =
   | { type: 'lance-table.version-created'; warehouse: string; namespace: string[]; name: string; version: number }
   /** Soft deletion (catalog/maintenance/): a dropped object restored, or forgotten when its retention ended. */
   | { type: 'object.undropped'; warehouse: string; kind: string; id: string; namespace: string[]; name: string }
-  | { type: 'table.maintained'; warehouse: string; namespace: string[]; name: string; expiredSnapshots: number; deletedFiles: number; deletedBytes: number; failedFiles: number }
+  | { type: 'table.maintained'; warehouse: string; namespace: string[]; name: string; expiredSnapshots: number; deletedFiles: number; deletedBytes: number; failedFiles: number; missingFiles: number }
   | { type: 'table.maintenance-failed'; warehouse: string; namespace: string[]; name: string; reason: string }
   | { type: 'object.expired'; warehouse: string; kind: string; id: string; namespace: string[]; name: string; purged: boolean };
 

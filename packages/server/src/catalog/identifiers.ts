@@ -20,9 +20,10 @@
  *
  * "/" is allowed (issue 42: the Iceberg spec forbids it nowhere, and the
  * compatibility kit's slash tests need it). Every place that builds a path,
- * key, id or URL from a name encodes it: joinLocation percent-encodes a
- * name into one location segment (`a/b` is `a%2Fb`, never a directory
- * `a/b`), URL builders use encodeURIComponent, OpenFGA ids percent-encode.
+ * key, id or URL from a name encodes it: a location segment is made of
+ * unreserved characters only (default-locations.ts: `a/b` is `a_b-<uuid>`
+ * or the namespace directory `_a_2Fb`, never a directory `a/b`), URL
+ * builders use encodeURIComponent, OpenFGA ids percent-encode.
  * A backslash stays refused: a URL parser reads it as "/" in a file: URI.
  */
 import { validation } from '../errors/catalog-error.js';

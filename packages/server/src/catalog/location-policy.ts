@@ -8,6 +8,7 @@
  * metadata (clients compare it byte for byte); only the check normalizes.
  */
 import { validation } from '../errors/catalog-error.js';
+import { namespacesOfSegments } from './default-locations.js';
 import { isUnderNormalized, normalizeLocation, normalizedLocation } from './locations.js';
 import type { CatalogRepository, Warehouse } from './ports.js';
 
@@ -122,9 +123,8 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
   const around = await repository.findObjectsAtLocations(warehouse.name, ancestors);
   const other = [...inside, ...around].find((o) => o.id !== options.except && !(options.view && o.kind === 'view'));
   if (other) throw overlaps(location);
-  const levels = options.byCatalog ? undefined : namespaceOfDirectory(warehouse, l);
-  if (levels && (await repository.getNamespace(warehouse.name, levels))) {
-    throw validation(`location ${location} is the directory of a namespace, where its tables go; every table needs a location of its own`);
+  for (const levels of options.byCatalog ? [] : namespacesOfDirectory(warehouse, l)) {
+    if (await repository.getNamespace(warehouse.name, levels)) throw validation(`location ${location} is the directory of a namespace, where its tables go; every table needs a location of its own`);
   }
   const sameTable = (t: { namespace: string[]; name: string }) =>
     options.table !== undefined && t.name === options.table.name && t.namespace.length === options.table.namespace.length && t.namespace.every((level, i) => level === options.table!.namespace[i]);
@@ -168,13 +168,9 @@ function overlaps(location: string) {
   return validation(`location ${location} overlaps the location of another table or view; every table needs a location of its own`);
 }
 
-/** The namespace whose default directory (joinLocation of the storage root and its levels) the location is, if any. */
-function namespaceOfDirectory(warehouse: Warehouse, location: string): string[] | undefined {
+/** The namespaces whose default directory (namespaceDirectory of the storage root and its levels, now or before issue 52) the location is. */
+function namespacesOfDirectory(warehouse: Warehouse, location: string): string[][] {
   const root = normalizedLocation(warehouse.storageRoot);
-  if (!isUnderNormalized(root, location) || location === root) return undefined;
-  try {
-    return location.slice(root.length + 1).split('/').map((segment) => decodeURIComponent(segment));
-  } catch {
-    return undefined;
-  }
+  if (!isUnderNormalized(root, location) || location === root) return [];
+  return namespacesOfSegments(location.slice(root.length + 1).split('/'));
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../../test/support/rng.js';
-import { isUnderNormalized, isUnderRoot, joinLocation, localPath, normalizeLocation } from './locations.js';
+import { isUnderNormalized, isUnderRoot, legacyLocalPath, localPath, normalizeLocation } from './locations.js';
 
 /**
  * normalizeLocation's general path for file: URIs (to a path, resolved, back to a URL), the reference for its shortcut.
@@ -69,28 +69,31 @@ describe('normalizeLocation keeps to the files storage names', () => {
   });
 });
 
-describe('names holding "/" in file locations (issue 42)', () => {
-  const names = ['a/b', 'a%2Fb', 'a%2fb', 'a', 'b', 'a%b', 'a%25b', 'a b', 'a%20b', '/', '//', '%', '%2F', '..%2F..', 'x/../..', 'é/ü', 'a\u001fb'.replace('\u001f', '_')];
-
-  it('maps every name to one segment of its own: no two names share a location or a local path, none nests', () => {
-    const locations = names.map((n) => joinLocation('file:///wh/ns', n));
-    const paths = locations.map((l) => localPath(l));
-    expect(new Set(locations).size).toBe(names.length);
-    expect(new Set(paths).size).toBe(names.length);
-    for (const [i, p] of paths.entries()) {
-      expect(path.dirname(p), names[i]).toBe('/wh/ns');
-      expect(normalizeLocation(locations[i]!), names[i]).toBe(locations[i]);
-    }
-    expect(localPath(joinLocation('file:///wh/ns', 'a/b'))).toBe('/wh/ns/a%2Fb');
-    expect(localPath(joinLocation('file:///wh/ns', 'a%2Fb'))).toBe('/wh/ns/a%252Fb');
+describe('file: locations are read literally (issue 52), as PyIceberg and Iceberg Java read them', () => {
+  it('takes the path as written: no escape is decoded, dot segments are resolved', () => {
+    expect(localPath('file:///wh/ns/tab%2Fle/metadata/v1.json')).toBe('/wh/ns/tab%2Fle/metadata/v1.json');
+    expect(localPath('file:///wh/enc/t%20%C3%A9-0a/metadata/00001.metadata.json')).toBe('/wh/enc/t%20%C3%A9-0a/metadata/00001.metadata.json');
+    expect(localPath('file:///wh/t/data/region=q%3Fr%23s/x.parquet')).toBe('/wh/t/data/region=q%3Fr%23s/x.parquet');
+    expect(localPath('file:/wh/a%20b')).toBe('/wh/a%20b');
+    expect(localPath('file://localhost/wh/a')).toBe('/wh/a');
+    expect(localPath('file:///wh/a b/é')).toBe('/wh/a b/é');
+    expect(localPath('file:///wh/t/../x/./y')).toBe('/wh/x/y');
+    expect(localPath('/wh/t')).toBe('/wh/t');
+    for (const bad of ['file://evil/x', 'file:wh/x', 's3://b/k']) expect(() => localPath(bad), bad).toThrow(/not a valid file URI/);
   });
 
-  it('keeps %2F, %5C and %25 as the file name, as Iceberg Java and PyIceberg read a location (they do not decode it)', () => {
-    expect(localPath('file:///wh/ns/tab%2Fle/metadata/v1.json')).toBe('/wh/ns/tab%2Fle/metadata/v1.json');
-    expect(localPath('file:/wh/ns/tab%2fle')).toBe('/wh/ns/tab%2Fle');
+  it('gives the path the catalog wrote before issue 52 only where it differs: decoded but for %25, %2F and %5C', () => {
+    expect(legacyLocalPath('file:///wh/enc/t%20%C3%A9-0a/metadata/1.json')).toBe('/wh/enc/t é-0a/metadata/1.json');
+    expect(legacyLocalPath('file:///wh/ns/a%2Fb-0a/x')).toBeUndefined();
+    expect(legacyLocalPath('file:///wh/ns/a%252Fb%20c')).toBe('/wh/ns/a%252Fb c');
+    expect(legacyLocalPath('file:///wh/ns/plain-0a/x')).toBeUndefined();
+  });
+
+  it('keeps %2F, %5C and %25 in the canonical form and refuses segments that only decode to "." or ".."', () => {
     expect(normalizeLocation('file:/wh/ns/tab%2fle/')).toBe('file:///wh/ns/tab%2Fle');
-    expect(localPath('file:///wh/a%20b')).toBe('/wh/a b');
     expect(isUnderRoot('file:///wh/ns', 'file:///wh/ns/..%2F..%2Fx')).toBe(true);
+    for (const bad of ['file:///wh/a/%2E%2E/b', 'file:///wh/a/.%2e/b', 'file:///wh/%2e/b']) expect(() => normalizeLocation(bad), bad).toThrow(/encoded "\." or "\.\."/);
+    expect(normalizeLocation('file:///wh/a/%2E%2Ex')).toBe('file:///wh/a/..x');
     expect(() => normalizeLocation('/wh/a%2Fb')).toThrow(/must not contain "%"/);
   });
 });

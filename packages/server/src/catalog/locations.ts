@@ -10,8 +10,11 @@ import { validation } from '../errors/catalog-error.js';
 
 /**
  * Canonical form: file locations as file:///abs/path (dot segments resolved), others as given; never a trailing
- * slash. The canonical form names the same files as the location itself does for storage (the catalog's own
- * reads, writes and purges, and the credentials it vends), so what is refused is what it could not name so: a
+ * slash. It is the form locations are compared and held to roots in (stored rows keep it, so it does not change).
+ * For a file: URI it spells alike what clients may read as two names (`a b` and `a%20b`: they read a location
+ * literally, localPath below), never two directories apart: it keeps %2F, %5C and %25, and refuses a segment that
+ * only decodes to "." or "..". So a location it puts under a root is under it for the clients too, and two names it
+ * takes for one only make a check stricter (an orphan scan keeps both). What is refused is what it could not name: a
  * query or fragment in a file: URI (a file path drops it, an engine may not), a backslash in one (a URL parser
  * reads it as "/", so file:///wh/a\..\..\x is /x, while a file system path keeps it as a character), and an empty
  * segment in an object store's key (s3://b/wh//t is the key prefix wh//t/, not wh/t/).
@@ -24,6 +27,9 @@ export function normalizeLocation(location: string): string {
   if (location.startsWith('/') || location.startsWith('file:')) {
     if (location.startsWith('file:') && /[?#\\]/.test(location)) throw validation('a file: location must not contain "?", "#" or "\\" (percent-encode them)');
     if (location.startsWith('/') && location.includes('%')) throw validation('a location given as a path must not contain "%" (write it as a file: URI)');
+    // A segment that only decodes to "." or ".." is a file name to the clients (they read locations literally) but a step
+    // up to the canonical form below: the two would disagree on which directory holds it.
+    if (location.startsWith('file:') && location.split('/').some((seg) => /%2e/i.test(seg) && /^(?:\.|%2e){1,2}$/i.test(seg))) throw validation('a file: location must not contain an encoded "." or ".." segment');
     const p = location.startsWith('/') ? location : filePath(location);
     return fileUrlOf(path.resolve(p));
   }
@@ -44,15 +50,15 @@ export function normalizeLocation(location: string): string {
 const CANONICAL_FILE = /^file:\/\/(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)+\/*$/;
 
 /**
- * Escapes a file: URI's path keeps as they are in the file name instead of decoding them: %2F and %5C (a name holding
- * "/" or "\\" is one segment, `a%2Fb`, issue 42; decoded it would be a directory `a` holding `b`, another table's
- * place, and Node's fileURLToPath refuses it) and %25, so that a file name's "%" always starts one of the three and
- * the mapping stays one-to-one (the names `a/b` and `a%2Fb` are the files `a%2Fb` and `a%252Fb`). This is also how
- * Iceberg Java (Hadoop's Path) and PyIceberg (pyarrow) read them: they do not decode a location at all.
- * Written by hand: no URL library has a "decode all but these" mode.
+ * Escapes the catalog's file storage decoded before (issue 52), kept only to find what it wrote then: %2F and %5C
+ * (a name holding "/" or "\\", issue 42) and %25 stayed escapes in the file name; every other escape was decoded.
+ * So the catalog wrote a table's metadata files at `t é-<uuid>/metadata/` while the location said `t%20%C3%A9-<uuid>`,
+ * where every client (below) wrote its data and manifests. legacyLocalPath gives that old path, for reading
+ * (and purging) the files the catalog wrote there; nothing is written there any more.
  */
 const KEPT_ESCAPE = /(%(?:25|2f|5c))/i;
 
+/** The old (issue 42) reading of a file: URI: decoded but for KEPT_ESCAPE; see legacyLocalPath. */
 function filePath(uri: string): string {
   // Accept the short Hadoop form file:/abs/path as well as file:///abs/path.
   const url = parseFileUrl(uri.replace(/^file:\/(?!\/)/, 'file:///'));
@@ -94,11 +100,6 @@ export function isUnderNormalized(root: string, location: string): boolean {
   return location === root || (location.length > root.length && location.charCodeAt(root.length) === 47 && location.startsWith(root));
 }
 
-/** Joins name segments to a location, percent-encoding them (also "*", which S3 policies treat as a wildcard). */
-export function joinLocation(base: string, ...parts: string[]): string {
-  return [base.replace(/\/+$/, ''), ...parts.map((p) => encodeURIComponent(p).replace(/\*/g, '%2A'))].join('/');
-}
-
 /** Normalized forms of recent location texts (a pure function of the string, ~20 µs each). */
 const normalizedTexts = new Map<string, string>();
 
@@ -120,14 +121,51 @@ export function normalizedLocation(location: string): string {
 /** Local paths of recent file: locations: a pure function of the string, read on every loadTable of a file warehouse. */
 const localPaths = new Map<string, string>();
 
-/** Local filesystem path of a file: location. */
+/**
+ * Local filesystem path of a file: location, read literally (issue 52): the URI's path as written, dot segments
+ * resolved, nothing decoded, so `file:///wh/t%20x/a` is the file `/wh/t%20x/a`. This is how the clients that write
+ * a table's files read it: PyIceberg's PyArrowFileIO (`urlparse(location).path`, never unquoted) and FsspecFileIO
+ * (fsspec's LocalFileSystem strips the scheme only), and Iceberg Java's HadoopFileIO (Hadoop's `new Path(String)`
+ * quotes "%" into the URI it builds, so `toUri().getPath()` gives back the text). The catalog writes, reads, lists
+ * and deletes at that path; docs/storage.md has the rule for every storage kind.
+ */
 export function localPath(location: string): string {
   let p = localPaths.get(location);
   if (p === undefined) {
-    p = filePath(normalizeLocation(location));
+    p = literalPath(location);
     // Bounded: cleared when full rather than tracking recency (cheap on the hot path).
     if (localPaths.size >= 10_000) localPaths.clear();
     localPaths.set(location, p);
   }
   return p;
+}
+
+/**
+ * Where the catalog wrote a file: location's file before issue 52 (decoded but for %25, %2F and %5C), when that
+ * differs from localPath; undefined when they agree (no other escape in it, every location the catalog creates now).
+ * Read and purged as a fallback only: the metadata files of tables created before lie there.
+ */
+export function legacyLocalPath(location: string): string | undefined {
+  if (!/%(?!25|2f|5c)[0-9a-f]{2}/i.test(location)) return undefined;
+  let legacy: string;
+  try {
+    legacy = filePath(normalizeLocation(location));
+  } catch {
+    return undefined;
+  }
+  return legacy === localPath(location) ? undefined : legacy;
+}
+
+function literalPath(location: string): string {
+  if (typeof location !== 'string' || location.length === 0) throw validation('location must be a non-empty string');
+  if (/[\u0000-\u001f]/.test(location)) throw validation('location must not contain control characters');
+  let p: string;
+  if (location.startsWith('/')) p = location;
+  else {
+    // file:///abs, file://localhost/abs or Hadoop's file:/abs; any other host is refused (as fileURLToPath does on POSIX).
+    const m = /^file:(?:\/\/(?:localhost)?(?=\/)|(?=\/(?!\/)))(\/.*)$/i.exec(location);
+    if (!m) throw validation(`location ${JSON.stringify(location)} is not a valid file URI`);
+    p = m[1]!;
+  }
+  return path.posix.resolve(p);
 }

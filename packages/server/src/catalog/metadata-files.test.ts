@@ -25,7 +25,7 @@ function memoryStorage(): ObjectStorage & { objects: Map<string, Uint8Array> } {
     delete: async (uri) => void objects.delete(uri),
     deleteMany: async (uris) => {
       for (const uri of uris) objects.delete(uri);
-      return { deleted: [...uris], failed: [] };
+      return { deleted: [...uris], missing: [], failed: [] };
     },
     deletePrefix: async () => 0,
   };

@@ -14,7 +14,7 @@ import type { SecurablePath } from './access/ports.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkNamespace, checkNewNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
 import { checkLocation, checkNamespaceLocationFree } from './location-policy.js';
-import { joinLocation } from './locations.js';
+import { namespaceDirectory } from './default-locations.js';
 import { type PageRequest, everyPage, listingOf, pageOf, toPage, visiblePage } from './paging.js';
 import type { NamespaceRecord } from './ports.js';
 import { recordChanges } from './outbox/changes.js';
@@ -105,7 +105,7 @@ export class NamespaceService {
     await this.requireVisible(scope, levels);
     const record = await this.require(scope, levels);
     if (!options.effectiveLocation || record.properties.location !== undefined) return record;
-    return { ...record, properties: { ...record.properties, location: joinLocation(scope.warehouse.storageRoot, ...levels) } };
+    return { ...record, properties: { ...record.properties, location: namespaceDirectory(scope.warehouse.storageRoot, levels) } };
   }
 
   async exists(request: CatalogRequest, namespace: string[]): Promise<boolean> {
@@ -248,6 +248,6 @@ export function checkNamespaceLocation(scope: RequestScope, properties: Record<s
  * root (a table someone put there first would otherwise keep every default-located table of the namespace out).
  */
 export async function checkNamespaceLocationFor(ctx: ServiceContext, scope: RequestScope, properties: Record<string, string>, creating?: string[]): Promise<void> {
-  const location = Object.hasOwn(properties, 'location') ? properties.location! : creating && joinLocation(scope.warehouse.storageRoot, ...creating);
+  const location = Object.hasOwn(properties, 'location') ? properties.location! : creating && namespaceDirectory(scope.warehouse.storageRoot, creating);
   if (location !== undefined) await checkNamespaceLocationFree(ctx.store.repository, scope.warehouse, location, ctx.clock.now());
 }

@@ -248,14 +248,18 @@ export interface ObjectStorage {
   exists(uri: string): Promise<boolean>;
   /** True when exists() costs no network round trip (a local stat), so it can run on every table load. */
   existsIsCheap(uri: string): boolean;
-  /** Deletes one object; no error when it does not exist. */
-  delete(uri: string): Promise<void>;
+  /**
+   * Deletes one object; no error when it does not exist. Answers false when there was nothing to delete, where the
+   * store says so (a file system, GCS, Azure, memory); S3's DeleteObject answers alike either way (undefined).
+   */
+  delete(uri: string): Promise<boolean | void>;
   /**
    * Deletes many objects, in the store's bulk requests where it has them (S3 DeleteObjects: up to 1000 keys a request, a
    * few requests at a time), else one request per object, a bounded number at once. Any number of URIs, each checked
    * as delete() checks it (the profile's own bucket or container): one it refuses is failed, never sent. Answers for
-   * every URI whether it is gone (a missing object counts as deleted) or failed, with why: an object the store refused
-   * or a request that got no answer is failed, never counted as deleted. Transient refusals are retried first.
+   * every URI whether it was deleted, was not there (`missing`: never counted as deleted; on S3, whose DeleteObjects
+   * answers "deleted" for a missing key too, only what a listing before the delete did not find) or failed, with why:
+   * an object the store refused or a request that got no answer is failed. Transient refusals are retried first.
    */
   deleteMany(uris: readonly string[]): Promise<DeleteManyResult>;
   /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */
@@ -267,9 +271,11 @@ export interface ObjectStorage {
   list?(prefix: string): AsyncGenerator<StoredObject>;
 }
 
-/** What deleteMany did: every URI it was given is in exactly one of the two lists. */
+/** What deleteMany did: every URI it was given is in exactly one of the three lists. */
 export interface DeleteManyResult {
   deleted: string[];
+  /** Not there to delete (issue 52: a path resolved otherwise than its writer did ends up here, never in deleted). */
+  missing: string[];
   failed: DeleteFailure[];
 }
 

@@ -18,7 +18,7 @@ export class HttpMetrics {
   /** Storage credential vending: cache hits and misses, vendor latency and failures. */
   readonly vending: { hit(): void; miss(): void; failure(): void; latency(seconds: number): void };
   /** Table maintenance and the drop retention (catalog/maintenance/): what was deleted, by which job. */
-  readonly maintenance: { deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number, failed?: number): void };
+  readonly maintenance: { deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number, failed?: number, missing?: number): void };
 
   /** Server-side scan planning: plans and plan-task expansions, their duration, data files planned and pruned. */
   readonly planning: { planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void };
@@ -112,13 +112,15 @@ export class HttpMetrics {
     const files = new Counter({ name: 'lakegate_maintenance_files_deleted_total', help: 'Files deleted by table maintenance (expiry, orphans) and by purges (at once, or when a drop retention ends), by job', labelNames: ['job'], registers: [this.registry] });
     const bytes = new Counter({ name: 'lakegate_maintenance_bytes_deleted_total', help: 'Bytes deleted by table maintenance (as the metadata records them), by job', labelNames: ['job'], registers: [this.registry] });
     const failedFiles = new Counter({ name: 'lakegate_maintenance_files_failed_total', help: 'Files table maintenance could not delete (the store refused them; left for a later orphan removal), by job', labelNames: ['job'], registers: [this.registry] });
+    const missingFiles = new Counter({ name: 'lakegate_maintenance_files_missing_total', help: 'Files table maintenance was to delete and did not find (not counted as deleted), by job', labelNames: ['job'], registers: [this.registry] });
     const runs = new Counter({ name: 'lakegate_maintenance_runs_total', help: 'Table maintenance jobs run (not dry runs) and purges done, by job', labelNames: ['job'], registers: [this.registry] });
     this.maintenance = {
-      deleted: (job, n, b, failed = 0) => {
+      deleted: (job, n, b, failed = 0, missing = 0) => {
         runs.inc({ job });
         files.inc({ job }, n);
         bytes.inc({ job }, b);
         if (failed > 0) failedFiles.inc({ job }, failed);
+        if (missing > 0) missingFiles.inc({ job }, missing);
       },
     };
     this.vending = {

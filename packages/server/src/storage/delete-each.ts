@@ -12,18 +12,20 @@ import { CatalogError } from '../errors/catalog-error.js';
 /** Single-object deletes in flight at once (as maintenance's other storage requests). */
 export const DELETE_EACH_CONCURRENCY = 16;
 
-export async function deleteEach(uris: readonly string[], deleteOne: (uri: string) => Promise<void>, limit = DELETE_EACH_CONCURRENCY): Promise<DeleteManyResult> {
+/** deleteOne answers false when the object was not there (ObjectStorage.delete): reported missing, not deleted. */
+export async function deleteEach(uris: readonly string[], deleteOne: (uri: string) => Promise<boolean | void>, limit = DELETE_EACH_CONCURRENCY): Promise<DeleteManyResult> {
   const deleted: string[] = [];
+  const missing: string[] = [];
   const failed: DeleteFailure[] = [];
   await forEachBounded(new Set(uris), async (uri) => {
     try {
-      await deleteOne(uri);
-      deleted.push(uri);
+      if ((await deleteOne(uri)) === false) missing.push(uri);
+      else deleted.push(uri);
     } catch (e) {
       failed.push(deleteFailure(uri, e));
     }
   }, limit);
-  return { deleted, failed };
+  return { deleted, missing, failed };
 }
 
 /** A failure as deleteMany reports it: a CatalogError's own code and message (adapters write them free of secrets), else only the error's code. */

@@ -27,12 +27,12 @@ export class StorageRouter implements ObjectStorage {
   exists(uri: string): Promise<boolean> {
     return this.pick(uri).exists(uri);
   }
-  delete(uri: string): Promise<void> {
+  delete(uri: string): Promise<boolean | void> {
     return this.pick(uri).delete(uri);
   }
   /** Each adapter's own bulk delete over its URIs; a URI no adapter serves is failed. */
   async deleteMany(uris: readonly string[]): Promise<DeleteManyResult> {
-    const out: DeleteManyResult = { deleted: [], failed: [] };
+    const out: DeleteManyResult = { deleted: [], missing: [], failed: [] };
     const byAdapter = new Map<ObjectStorage, string[]>();
     for (const uri of uris) {
       try {
@@ -47,6 +47,7 @@ export class StorageRouter implements ObjectStorage {
     for (const [adapter, some] of byAdapter) {
       const result = await adapter.deleteMany(some);
       out.deleted.push(...result.deleted);
+      out.missing.push(...result.missing);
       out.failed.push(...result.failed);
     }
     return out;

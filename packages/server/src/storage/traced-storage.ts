@@ -47,7 +47,7 @@ export class TracedStorage implements ObjectStorage {
     return this.inner.existsIsCheap(uri);
   }
 
-  delete(uri: string): Promise<void> {
+  delete(uri: string): Promise<boolean | void> {
     return this.call('delete', uri, () => this.inner.delete(uri));
   }
 
@@ -56,6 +56,7 @@ export class TracedStorage implements ObjectStorage {
     return this.call('delete-many', uris[0] ?? '', () => this.inner.deleteMany(uris), (span, result) => {
       span.set('lakegate.storage.objects', result.deleted.length);
       span.set('lakegate.storage.failed', result.failed.length);
+      span.set('lakegate.storage.missing', result.missing.length);
     });
   }
 

@@ -52,10 +52,44 @@ describe('deleteFiles (maintenance through the bulk delete)', () => {
     const storage = new MemoryObjectStorage();
     const files = await table(storage, 3);
     const forgetful = Object.assign(Object.create(storage) as MemoryObjectStorage, {
-      deleteMany: async (uris: readonly string[]) => ({ deleted: uris.slice(1), failed: [] }),
+      deleteMany: async (uris: readonly string[]) => ({ deleted: uris.slice(1), missing: [], failed: [] }),
     });
     const out = await deleteFiles(forgetful, files, JobProgress.none(clock));
     expect(out.deleted.map((f) => f.path)).toEqual(files.slice(1).map((f) => f.path));
     expect(out.failed).toEqual([{ ...files[0], error: 'ERR_STORAGE: the storage did not report this file deleted' }]);
+  });
+
+  it('reports a file that was not there as missing, never as deleted (issue 52)', async () => {
+    const storage = new MemoryObjectStorage();
+    const files = await table(storage, 3);
+    const ghost = { path: 'mem://b/wh/t/data/region=%C3%A9/ghost.parquet', kind: 'data', bytes: 5 };
+    const progress = JobProgress.none(clock);
+    const out = await deleteFiles(storage, [...files, ghost], progress);
+    expect(out.deleted).toEqual(files);
+    expect(out.missing).toEqual([ghost]);
+    expect(out.failed).toEqual([]);
+    expect(progress.current).toMatchObject({ 'files-deleted': 3, 'bytes-deleted': 9 });
+  });
+
+  it('on a store that cannot tell (S3), lists the location first: a file it did not find is missing and not sent', async () => {
+    const storage = new MemoryObjectStorage({ handlesAll: true });
+    const files = await table(storage, 3);
+    const ghost = { path: 'mem://b/wh/t/data/ghost.parquet', kind: 'data', bytes: 5 };
+    const sent: string[] = [];
+    const s3Like = Object.assign(Object.create(storage) as MemoryObjectStorage, {
+      existsIsCheap: () => false,
+      deleteMany: async (uris: readonly string[]) => {
+        sent.push(...uris);
+        for (const u of uris) storage.objects.delete(u);
+        return { deleted: [...uris], missing: [], failed: [] };
+      },
+    });
+    const out = await deleteFiles(s3Like, [...files, ghost], JobProgress.none(clock), { location: 'mem://b/wh/t' });
+    expect(out.deleted).toEqual(files);
+    expect(out.missing).toEqual([ghost]);
+    expect(sent).toEqual(files.map((f) => f.path));
+    // Files just listed (orphans) are not listed again.
+    const again = await deleteFiles(s3Like, [ghost], JobProgress.none(clock), { location: 'mem://b/wh/t', listed: true });
+    expect(again.deleted).toEqual([ghost]);
   });
 });

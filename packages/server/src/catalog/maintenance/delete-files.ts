@@ -5,8 +5,13 @@
  * file: ReachableFiles.add, isPurgeable), and the storage checks each against its own bucket or container again.
  * A file the store could not delete is reported failed with its reason, never counted as deleted, and left: after an
  * expiry no metadata reaches it any more, so a later orphan removal finds and deletes it; an orphan is found again.
+ * A file that was not there is reported missing, never counted as deleted (issue 52: a job that read a path otherwise
+ * than its writer wrote it reported deletions that did not happen). S3's DeleteObjects answers "deleted" for a
+ * missing key too, so on a store without a cheap existence check the table's location is listed once first, and a
+ * file the listing did not find is missing and not sent.
  */
 import { forEachBounded } from '../bounded.js';
+import { normalizeLocation } from '../locations.js';
 import type { ObjectStorage } from '../ports.js';
 import type { JobProgress } from './progress.js';
 import type { DeletableFile } from './reachable-files.js';
@@ -23,17 +28,38 @@ export interface FailedFile extends DeletableFile {
 
 export interface DeleteOutcome {
   deleted: DeletableFile[];
+  /** Not there to delete: neither deleted nor failed. */
+  missing: DeletableFile[];
   failed: FailedFile[];
 }
 
-export async function deleteFiles(storage: ObjectStorage, files: readonly DeletableFile[], progress: JobProgress): Promise<DeleteOutcome> {
+export interface DeleteOptions {
+  /** The table's location: listed first where deleteMany cannot tell a missing object (see above). */
+  location?: string;
+  /** The files are known to exist (just listed): no listing first. */
+  listed?: boolean;
+}
+
+export async function deleteFiles(storage: ObjectStorage, files: readonly DeletableFile[], progress: JobProgress, options: DeleteOptions = {}): Promise<DeleteOutcome> {
+  const absent = new Set<string>();
+  let toDelete = files;
+  if (!options.listed && options.location !== undefined && files.length > 0 && !storage.existsIsCheap(options.location) && storage.list) {
+    const present = new Set<string>();
+    for await (const o of storage.list(options.location)) present.add(keyOf(o.uri));
+    toDelete = files.filter((f) => {
+      if (present.has(keyOf(f.path))) return true;
+      absent.add(f.path);
+      return false;
+    });
+  }
   const chunks: DeletableFile[][] = [];
-  for (let i = 0; i < files.length; i += DELETE_CHUNK) chunks.push(files.slice(i, i + DELETE_CHUNK));
+  for (let i = 0; i < toDelete.length; i += DELETE_CHUNK) chunks.push(toDelete.slice(i, i + DELETE_CHUNK));
   const gone = new Set<string>();
   const failed = new Map<string, string>();
   await forEachBounded(chunks, async (chunk) => {
     const result = await storage.deleteMany(chunk.map((f) => f.path));
     for (const uri of result.deleted) gone.add(uri);
+    for (const uri of result.missing) absent.add(uri);
     for (const f of result.failed) failed.set(f.uri, `${f.code}: ${f.message}`);
     let bytes = 0;
     let n = 0;
@@ -45,11 +71,20 @@ export async function deleteFiles(storage: ObjectStorage, files: readonly Deleta
     }
     await progress.deletedMany(n, bytes, result.failed.length);
   }, DELETE_CALLS);
-  const out: DeleteOutcome = { deleted: [], failed: [] };
+  const out: DeleteOutcome = { deleted: [], missing: [], failed: [] };
   for (const f of files) {
     if (gone.has(f.path)) out.deleted.push(f);
-    // A URI the storage answered for in neither list counts as failed: only what it says is gone is.
+    else if (absent.has(f.path)) out.missing.push(f);
+    // A URI the storage answered for in no list counts as failed: only what it says is gone is.
     else out.failed.push({ ...f, error: failed.get(f.path) ?? 'ERR_STORAGE: the storage did not report this file deleted' });
   }
   return out;
+}
+
+function keyOf(uri: string): string {
+  try {
+    return normalizeLocation(uri);
+  } catch {
+    return uri;
+  }
 }

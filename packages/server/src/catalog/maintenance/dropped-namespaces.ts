@@ -15,7 +15,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope, ServiceContext } from '../context.js';
 import { checkLanceLevels, checkNewNamespace, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
-import { joinLocation } from '../locations.js';
+import { namespaceDirectory } from '../default-locations.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
 import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedObjectRecord } from './ports.js';
 import type { DroppedNamespaceView } from './dropped-views.js';
@@ -26,7 +26,7 @@ export function namespaceView(r: DroppedNamespaceRecord, storageRoot: string, le
     kind: 'namespace',
     namespace: levels.slice(0, -1),
     name: levels.at(-1)!,
-    location: r.namespace.properties.location ?? joinLocation(storageRoot, ...levels),
+    location: r.namespace.properties.location ?? namespaceDirectory(storageRoot, levels),
     'dropped-at-ms': r.droppedAtMs,
     'expires-at-ms': r.expiresAtMs,
     purge: false,

@@ -61,6 +61,8 @@ export interface MaintenanceResult {
   files: DeletableFile[];
   /** The files the store could not delete (left; not in `files` nor counted). */
   'failed-files': FailedFile[];
+  /** The files that were not there to delete (not in `files` nor counted as deleted). */
+  'missing-files': DeletableFile[];
   'metadata-location': string;
 }
 
@@ -168,6 +170,7 @@ export class MaintenanceService {
       deletedFiles: result['deleted-files'],
       deletedBytes: result['deleted-bytes'],
       failedFiles: result['failed-files'].length,
+      missingFiles: result['missing-files'].length,
     });
     return result;
   }
@@ -188,7 +191,7 @@ export class MaintenanceService {
   async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress = JobProgress.none(this.ctx.clock)): Promise<MaintenanceResult> {
     const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
       ? await this.expire(scope, record, options, progress)
-      : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'failed-files': [], 'metadata-location': record.metadataLocation };
+      : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'failed-files': [], 'missing-files': [], 'metadata-location': record.metadataLocation };
     if (!options.actions.includes('remove-orphan-files')) return this.done(scope, record, expired);
     // After the expiry, on the metadata it committed: what expired snapshots left behind is no orphan, it is gone.
     const current = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
@@ -200,11 +203,12 @@ export class MaintenanceService {
     const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs, (n) => progress.filesScanned(n))).filter((f) => isPurgeable(scope.warehouse, f.path));
     if (options.dryRun) return this.done(scope, record, { ...expired, files: [...expired.files, ...orphans] });
     await progress.phase('deleting-orphans');
-    const { deleted, failed } = await deleteFiles(storage, orphans, progress);
+    const { deleted, missing, failed } = await deleteFiles(storage, orphans, progress, { listed: true });
     return this.done(scope, record, {
       ...expired,
       files: [...expired.files, ...deleted],
       'failed-files': [...expired['failed-files'], ...failed],
+      'missing-files': [...expired['missing-files'], ...missing],
       'deleted-files': expired['deleted-files'] + deleted.length,
       'deleted-bytes': expired['deleted-bytes'] + deleted.reduce((n, f) => n + f.bytes, 0),
     });
@@ -213,7 +217,7 @@ export class MaintenanceService {
   /** The job's event (and so its /metrics counts), for a run that was not a dry run. */
   private done(scope: RequestScope, record: CatalogObjectRecord, result: MaintenanceResult): MaintenanceResult {
     if (!result['dry-run']) {
-      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'], failedFiles: result['failed-files'].length });
+      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'], failedFiles: result['failed-files'].length, missingFiles: result['missing-files'].length });
     }
     return result;
   }
@@ -237,7 +241,7 @@ export class MaintenanceService {
       const plan = planExpiry(before, this.ctx.clock.now(), settings);
       const reader = new CountingManifestReader(storage, [before.location], progress);
       const reachable = await ReachableFiles.compute(reader, before.location, before, new Set(plan.expired));
-      const result: MaintenanceResult = { 'dry-run': options.dryRun, 'expired-snapshots': plan.expired, 'removed-refs': plan.removedRefs, 'deleted-files': 0, 'deleted-bytes': 0, files: reachable.files, 'failed-files': [], 'metadata-location': current.metadataLocation };
+      const result: MaintenanceResult = { 'dry-run': options.dryRun, 'expired-snapshots': plan.expired, 'removed-refs': plan.removedRefs, 'deleted-files': 0, 'deleted-bytes': 0, files: reachable.files, 'failed-files': [], 'missing-files': [], 'metadata-location': current.metadataLocation };
       if (options.dryRun || (plan.expired.length === 0 && plan.removedRefs.length === 0)) return result;
       const requirements: TableRequirement[] = [
         { type: 'assert-table-uuid', uuid: before['table-uuid'] },
@@ -262,9 +266,10 @@ export class MaintenanceService {
       await reachable.keepSnapshots((after.snapshots ?? []).filter((s) => !plan.retained.has(String(s['snapshot-id']))));
       const files = reachable.files.filter((f) => isPurgeable(scope.warehouse, f.path));
       await progress.phase('deleting-expired-files');
-      const { deleted, failed } = await deleteFiles(storage, files, progress);
+      const { deleted, missing, failed } = await deleteFiles(storage, files, progress, { location: after.location });
       result.files = deleted;
       result['failed-files'] = failed;
+      result['missing-files'] = missing;
       result['deleted-files'] = deleted.length;
       result['deleted-bytes'] = deleted.reduce((n, f) => n + f.bytes, 0);
       result['metadata-location'] = committed!.metadataLocation;

@@ -7,7 +7,7 @@ import type { Privilege } from '../access/privileges.js';
 import type { RequestScope, ServiceContext } from '../context.js';
 import type { CredentialService, StorageCredentialEntry } from '../credentials/credential-service.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
-import { joinLocation } from '../locations.js';
+import { namespaceDirectory, objectSegment } from '../default-locations.js';
 import { checkLocation, isAllowedLocation } from '../location-policy.js';
 import { nextMetadataLocation } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
@@ -137,8 +137,9 @@ export function checkTableLocation(scope: RequestScope, location: unknown): stri
  */
 export function defaultLocation(scope: RequestScope, namespace: string[], name: string, uuid: string, nsProperties: Record<string, string>): string {
   const nsLocation = nsProperties.location;
-  const base = nsLocation && isAllowedLocation(scope.warehouse, nsLocation) ? nsLocation.replace(/\/+$/, '') : joinLocation(scope.warehouse.storageRoot, ...namespace);
-  return joinLocation(base, `${name}-${uuid.replace(/-/g, '')}`);
+  const base = nsLocation && isAllowedLocation(scope.warehouse, nsLocation) ? nsLocation.replace(/\/+$/, '') : namespaceDirectory(scope.warehouse.storageRoot, namespace);
+  // Unreserved characters only (default-locations.ts): every client reads it as the same path.
+  return `${base}/${objectSegment(name, uuid)}`;
 }
 
 /** Where the next metadata file of `metadata` goes; write.metadata.path must stay inside the warehouse too. */

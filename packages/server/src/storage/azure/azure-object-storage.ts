@@ -82,10 +82,10 @@ export class AzureObjectStorage implements ObjectStorage {
     }
   }
 
-  async delete(uri: string): Promise<void> {
+  async delete(uri: string): Promise<boolean> {
     const { container, path } = this.objectLocation(uri);
     try {
-      await container.getBlobClient(path).deleteIfExists();
+      return (await container.getBlobClient(path).deleteIfExists()).succeeded;
     } catch (e) {
       throw storageError('DeleteBlob', uri, e);
     }

@@ -106,6 +106,45 @@ describe('LocalFileStorage.list and delete', () => {
     writeFileSync(file, 'x');
     await storage.delete(pathToFileURL(file).href);
     expect(existsSync(file)).toBe(false);
-    await expect(storage.delete(pathToFileURL(file).href)).resolves.toBeUndefined();
+    await expect(storage.delete(pathToFileURL(file).href)).resolves.toBe(false);
+  });
+});
+
+describe('LocalFileStorage reads a location literally (issue 52)', () => {
+  it('writes, reads, lists and deletes %XX as three characters of a name, as PyIceberg and Iceberg Java do', async () => {
+    const storage = new LocalFileStorage();
+    const base = `file://${dir}/literal/t%20%C3%A9-0a`;
+    await storage.writeNew(`${base}/data/region=%C3%A9/f.parquet`, new Uint8Array([1]));
+    expect(existsSync(path.join(dir, 'literal', 't%20%C3%A9-0a', 'data', 'region=%C3%A9', 'f.parquet'))).toBe(true);
+    expect(existsSync(path.join(dir, 'literal', 't é-0a'))).toBe(false);
+    const listed: string[] = [];
+    for await (const o of storage.list(base)) listed.push(o.uri);
+    expect(listed).toEqual([`${base}/data/region=%C3%A9/f.parquet`]);
+    expect(await storage.delete(`${base}/data/region=%C3%A9/f.parquet`)).toBe(true);
+    expect(await storage.delete(`${base}/data/region=%C3%A9/f.parquet`)).toBe(false);
+    const result = await storage.deleteMany([`${base}/data/region=%C3%A9/f.parquet`]);
+    expect(result).toEqual({ deleted: [], missing: [`${base}/data/region=%C3%A9/f.parquet`], failed: [] });
+  });
+
+  it('finds, deletes and purges the metadata files the catalog wrote before at the decoded path', async () => {
+    const storage = new LocalFileStorage();
+    const base = `file://${dir}/legacy/t%20%C3%A9-0b`;
+    const legacyFile = path.join(dir, 'legacy', 't é-0b', 'metadata', '00000-a.metadata.json');
+    mkdirSync(path.dirname(legacyFile), { recursive: true });
+    writeFileSync(legacyFile, '{"old":1}');
+    const uri = `${base}/metadata/00000-a.metadata.json`;
+    expect(await storage.exists(uri)).toBe(true);
+    expect(Buffer.from(await storage.read(uri, 100)).toString()).toBe('{"old":1}');
+    // New files go to the literal path; both trees are one table's, and a purge removes both.
+    await storage.writeNew(`${base}/metadata/00001-b.metadata.json`, new Uint8Array([2]));
+    await storage.writeNew(`${base}/data/x.parquet`, new Uint8Array([3]));
+    expect(await storage.deletePrefix(base)).toBe(3);
+    expect(existsSync(path.join(dir, 'legacy', 't é-0b'))).toBe(false);
+    expect(existsSync(path.join(dir, 'legacy', 't%20%C3%A9-0b'))).toBe(false);
+    writeFileSync(path.join(dir, 'legacy', 'only-old'), 'x');
+    mkdirSync(path.join(dir, 'legacy', 'a b'), { recursive: true });
+    writeFileSync(path.join(dir, 'legacy', 'a b', 'm.json'), 'x');
+    expect(await storage.delete(`file://${dir}/legacy/a%20b/m.json`)).toBe(true);
+    expect(existsSync(path.join(dir, 'legacy', 'a b', 'm.json'))).toBe(false);
   });
 });

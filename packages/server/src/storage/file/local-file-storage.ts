@@ -1,5 +1,9 @@
 /**
- * Object storage on the local filesystem (file: URIs).
+ * Object storage on the local filesystem (file: URIs), each read literally (localPath: `%XX` is no escape but three
+ * characters of the name, as PyIceberg and Iceberg Java read a location, docs/storage.md). Before issue 52 the
+ * catalog decoded escapes but %25, %2F and %5C, so the metadata files of tables created then may lie at that other
+ * path (legacyLocalPath): reads and deletes that find nothing at the literal path look there too, and a purge
+ * removes both trees. Nothing is written there any more.
  * writeNew writes a temporary file, fsyncs it and hard-links it into place:
  * link() fails if the target exists, so two writers can never overwrite one
  * another's metadata file, and a crash leaves either no file or a whole one.
@@ -9,7 +13,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
-import { localPath } from '../../catalog/locations.js';
+import { legacyLocalPath, localPath } from '../../catalog/locations.js';
 import { currentBatch } from '../../runtime/end-of-turn.js';
 import { readBounded } from '../bounded-read.js';
 import { deleteEach } from '../delete-each.js';
@@ -49,14 +53,18 @@ export class LocalFileStorage implements ObjectStorage {
   }
 
   async read(uri: string, maxBytes: number): Promise<Uint8Array> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(localPath(uri), 'r');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
-      throw e;
+    let handle: fs.FileHandle | undefined;
+    for (const target of [localPath(uri), legacyLocalPath(uri)]) {
+      if (target === undefined) continue;
+      try {
+        handle = await fs.open(target, 'r');
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
+      }
     }
+    if (handle === undefined) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
@@ -86,22 +94,19 @@ export class LocalFileStorage implements ObjectStorage {
     if (batch !== undefined && this.found.has(uri)) return true;
     // Synchronous on purpose: every loadTable checks its metadata file, and a local stat takes
     // microseconds, far less than a round trip through the libuv thread pool (docs/benchmarks.md).
-    const exists = existsSync(localPath(uri));
+    const legacy = legacyLocalPath(uri);
+    const exists = existsSync(localPath(uri)) || (legacy !== undefined && existsSync(legacy));
     if (exists && batch !== undefined) this.found.add(uri);
     return exists;
   }
 
-  async delete(uri: string): Promise<void> {
+  /** Answers false when no file was there, at the literal path nor at the legacy one. */
+  async delete(uri: string): Promise<boolean> {
     // A file, never a directory (deletePrefix is for those) nor another scheme: as every store's delete refuses.
     if (!this.handles(uri) || uri.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not a file location: ${uri}`);
-    const target = localPath(uri);
-    try {
-      // unlink, one system call: rm() stats first (maintenance deletes 10^5 files in a run).
-      await fs.unlink(target);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      await fs.rm(target, { force: true });
-    }
+    if (await unlinkFile(localPath(uri))) return true;
+    const legacy = legacyLocalPath(uri);
+    return legacy !== undefined && (await unlinkFile(legacy));
   }
 
   /** An unlink per file, DELETE_EACH_CONCURRENCY at once (delete-each.ts): a filesystem has no bulk delete. */
@@ -110,16 +115,8 @@ export class LocalFileStorage implements ObjectStorage {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
-    const dir = localPath(prefix);
-    let count = 0;
-    try {
-      for await (const entry of await fs.opendir(dir, { recursive: true })) if (!entry.isDirectory()) count += 1;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw e;
-    }
-    await fs.rm(dir, { recursive: true, force: true });
-    return count;
+    const legacy = legacyLocalPath(prefix);
+    return (await removeTree(localPath(prefix))) + (legacy === undefined ? 0 : await removeTree(legacy));
   }
 
   async *list(prefix: string): AsyncGenerator<StoredObject> {
@@ -151,6 +148,33 @@ export class LocalFileStorage implements ObjectStorage {
       }
     }
   }
+}
+
+/** true when it unlinked a file, false when there was none. */
+async function unlinkFile(target: string): Promise<boolean> {
+  try {
+    // unlink, one system call: rm() stats first (maintenance deletes 10^5 files in a run).
+    await fs.unlink(target);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    await fs.rm(target, { force: true });
+    return true;
+  }
+}
+
+/** Removes a directory and what it holds; answers how many files it held (0 when there was none). */
+async function removeTree(dir: string): Promise<number> {
+  let count = 0;
+  try {
+    for await (const entry of await fs.opendir(dir, { recursive: true })) if (!entry.isDirectory()) count += 1;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
+  }
+  await fs.rm(dir, { recursive: true, force: true });
+  return count;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -86,10 +86,12 @@ export class GcsObjectStorage implements ObjectStorage {
     return true;
   }
 
-  async delete(uri: string): Promise<void> {
+  async delete(uri: string): Promise<boolean> {
     const { bucket, name } = this.objectLocation(uri);
     const res = await this.call('DELETE', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}`, uri, 'delete');
-    if (res.status !== 404) expectOk(res, 'delete', uri);
+    if (res.status === 404) return false;
+    expectOk(res, 'delete', uri);
+    return true;
   }
 
   /** A JSON API DELETE per object, DELETE_EACH_CONCURRENCY at once (delete-each.ts says why not the batch endpoint). */

@@ -47,11 +47,11 @@ export class MemoryObjectStorage implements ObjectStorage {
     return true;
   }
 
-  async delete(uri: string): Promise<void> {
+  async delete(uri: string): Promise<boolean> {
     this.check(uri);
     const refused = this.options.refuseDelete?.(uri);
     if (refused !== undefined) throw new CatalogError('ERR_STORAGE', `memory delete ${uri} failed: ${refused}`);
-    this.objects.delete(uri);
+    return this.objects.delete(uri);
   }
 
   deleteMany(uris: readonly string[]): Promise<DeleteManyResult> {

@@ -48,7 +48,8 @@ export async function deleteObjects(client: S3Client, bucket: string, keys: read
       if (pending.length > 0) await sleep(retryDelayMs * attempt);
     }
   }, S3_DELETE_CONCURRENCY);
-  return { deleted, failed };
+  // DeleteObjects answers "Deleted" for a missing key too: it cannot tell one (delete-files.ts lists first).
+  return { deleted, missing: [], failed };
 }
 
 /** One DeleteObjects request: the refused keys with their codes (every key of it when the request itself failed). */

@@ -125,7 +125,8 @@ export class S3ObjectStorage implements ObjectStorage {
       }
     }
     const result = await deleteObjects(this.client, this.options.bucket, keys);
-    return { deleted: result.deleted, failed: [...refused, ...result.failed] };
+    // DeleteObjects answers "Deleted" for a key that was not there too: the caller that must tell lists first (delete-files.ts).
+    return { deleted: result.deleted, missing: [], failed: [...refused, ...result.failed] };
   }
 
   async deletePrefix(prefix: string): Promise<number> {

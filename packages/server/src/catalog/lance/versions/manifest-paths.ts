@@ -6,6 +6,10 @@
  *
  * A local file's object-store path is its decoded file system path (Lance sends "sig ns/…" for file:///…/sig%20ns/…),
  * so file locations are compared as paths; object store keys are compared as written (storage/s3: keys are literal).
+ * Lance opens a location through Rust's object_store, which percent-decodes it (docs/storage.md), while the catalog's
+ * storage reads every location literally (issue 52): lanceObjectUri gives the URI whose literal object is the one
+ * Lance reads, and every storage call about a Lance table's files goes through it (lanceStorage). Locations the
+ * catalog creates now hold no escape, so for them it changes nothing.
  *
  * A staged manifest must lie directly in the table's `_versions/` directory (a writer may not make the catalog copy,
  * and then delete, another table's or another warehouse's object, nor a data file of its own table), and must not be
@@ -14,6 +18,7 @@
 import { pathToFileURL } from 'node:url';
 import { validation } from '../../../errors/catalog-error.js';
 import { localPath } from '../../locations.js';
+import type { ObjectStorage } from '../../ports.js';
 
 export type ManifestNamingScheme = 'V1' | 'V2';
 /** How the client named the manifest: an object-store path, or a URI. */
@@ -69,10 +74,33 @@ function safeLocalPath(uri: string): string | undefined {
   }
 }
 
+/** The URI of the object Lance reads at `uri`: its path percent-decoded, as object_store's Path::from_url_path does. */
+export function lanceObjectUri(uri: string): string {
+  if (!uri.includes('%')) return uri;
+  const m = uri.startsWith('file:') ? /^(file:\/\/)(\/.*)$/.exec(`file://${localPath(uri)}`) : URI.exec(uri);
+  if (!m) return uri;
+  const [prefix, rest] = uri.startsWith('file:') ? [m[1]!, m[2]!] : [`${m[1]}://${m[2]}/`, m[3]!];
+  try {
+    return prefix + decodeURIComponent(rest);
+  } catch {
+    return uri;
+  }
+}
+
+/** The storage as Lance sees a table's objects: every URI through lanceObjectUri. */
+export function lanceStorage(storage: ObjectStorage): Pick<ObjectStorage, 'exists' | 'read' | 'writeNew' | 'delete'> {
+  return {
+    exists: (uri) => storage.exists(lanceObjectUri(uri)),
+    read: (uri, maxBytes) => storage.read(lanceObjectUri(uri), maxBytes),
+    writeNew: (uri, data) => storage.writeNew(lanceObjectUri(uri), data),
+    delete: (uri) => storage.delete(lanceObjectUri(uri)),
+  };
+}
+
 /** A stored manifest URI in the form the client uses. */
 export function inForm(uri: string, form: PathForm): string {
   if (form === 'uri') return uri;
-  if (uri.startsWith('file:')) return localPath(uri).slice(1);
+  if (uri.startsWith('file:')) return lanceObjectUri(uri).slice('file:///'.length);
   const root = storeRoot(uri);
   return uri.startsWith(root) ? uri.slice(root.length) : uri;
 }

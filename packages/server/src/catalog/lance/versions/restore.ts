@@ -14,7 +14,7 @@ import type { CatalogObjectRecord } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
 import type { LanceTableId } from '../table-id.js';
 import { readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
-import { finalManifestUri, manifestName, type ManifestNamingScheme } from './manifest-paths.js';
+import { finalManifestUri, lanceStorage, manifestName, type ManifestNamingScheme } from './manifest-paths.js';
 import { type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
 
 /** The largest manifest the catalog reads to restore (as CreateTableVersion copies). */
@@ -34,7 +34,7 @@ export async function restoreVersion(
   const [source, [latest]] = await Promise.all([versions.get(record.id, branch, version), versions.list(record.id, branch, { descending: true, limit: 1 })]);
   const missing = () => new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${table} has no version ${version} in the catalog`);
   if (!source || !latest) throw missing();
-  const storage = await ctx.storageFor(scope.warehouse);
+  const storage = lanceStorage(await ctx.storageFor(scope.warehouse));
   if (!(await storage.exists(source.manifestUri))) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `The manifest of version ${version} of table ${table} is no longer in storage`);
   const [old, head] = await Promise.all([storage.read(source.manifestUri, MAX_MANIFEST_BYTES), storage.read(latest.manifestUri, MAX_MANIFEST_BYTES)]);
   const fields = readManifestFields(old);

@@ -20,7 +20,7 @@ import type { TableContext } from '../../tables/shared.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../table-id.js';
 import { isManaged } from '../managed.js';
 import { checkVersion } from './checks.js';
-import { finalManifestUri, inForm, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
+import { finalManifestUri, inForm, lanceStorage, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
 import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
 import { restoreVersion } from './restore.js';
 import { changeEvent } from '../../outbox/changes.js';
@@ -72,7 +72,7 @@ export class LanceVersionService {
     // commit lands; append decides that inside the write transaction, after the commit before it.
     const head = await this.ctx.store.lanceVersions.head(record.id, branch);
     if (head !== undefined && version <= head) refuse({ kind: 'taken' }, version, table);
-    const storage = await this.ctx.storageFor(scope.warehouse);
+    const storage = lanceStorage(await this.ctx.storageFor(scope.warehouse));
     if (!(await storage.exists(staged.uri))) throw illegalArgument(`The staged manifest ${input.manifestPath} does not exist`);
     const bytes = await storage.read(staged.uri, MAX_MANIFEST_BYTES);
     if (size !== undefined && size !== bytes.length) throw illegalArgument(`manifest_size ${size} differs from the staged manifest's size ${bytes.length}`);
