@@ -80,7 +80,6 @@ import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretKey } from './security/secret-key.js';
 import { PageTokens } from './catalog/paging.js';
-import { MemoryPlanStore } from './catalog/planning/memory-plan-store.js';
 import { SealedPlanTasks } from './catalog/planning/plan-tasks.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
@@ -207,7 +206,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
     reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
   }, accessPorts, warehouseStorage, {
-    store: new MemoryPlanStore(),
+    // In the catalog database: every worker and replica answers fetchPlanningResult and cancelPlanning (issue 51).
+    store: store.plans,
     // Sealed with the server's secret key: every replica (serve --workers N) opens every plan task.
     tasks: new SealedPlanTasks(secretKey),
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },

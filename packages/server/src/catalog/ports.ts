@@ -223,6 +223,8 @@ export interface CatalogStore {
   readonly droppedNamespaces: import('./maintenance/ports.js').DroppedNamespaceStore;
   /** Leases of scheduled maintenance jobs, one per table (catalog/maintenance/). */
   readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
+  /** Scan plans, so every worker and replica answers fetchPlanningResult and cancelPlanning (catalog/planning/). */
+  readonly plans: import('./planning/ports.js').PlanStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */

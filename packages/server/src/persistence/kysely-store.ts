@@ -17,6 +17,8 @@ import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import { KyselyDroppedObjectStore } from './kysely-dropped.js';
 import { KyselyDroppedNamespaceStore } from './kysely-dropped-namespaces.js';
 import { KyselyMaintenanceLeases } from './kysely-maintenance-leases.js';
+import { KyselyPlanStore } from './kysely-plan-store.js';
+import type { PlanStore } from '../catalog/planning/ports.js';
 import type { DroppedNamespaceStore, DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { type BookkeepingWrites, KyselyOutbox } from './kysely-outbox.js';
@@ -39,6 +41,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly dropped: DroppedObjectStore;
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
+  readonly plans: PlanStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -60,6 +63,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.dropped = new KyselyDroppedObjectStore(db);
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
+    this.plans = new KyselyPlanStore(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -16,8 +16,9 @@ import { metricsReportMigrations } from './migrations/metrics-reports.js';
 import { storageGrantMigrations } from './migrations/storage-grants.js';
 import { outboxMigrations } from './migrations/outbox.js';
 import { eventIntentMigrations } from './migrations/event-intents.js';
+import { planningMigrations } from './migrations/planning.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...planningMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
