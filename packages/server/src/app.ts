@@ -116,6 +116,8 @@ export interface Lakegate {
   setPublicUrl(url: string): void;
   /** Runs the change events' retention sweep now (it also runs every minute); how many events it deleted. */
   sweepEvents(): Promise<number>;
+  /** Shutdown's first step (docs/deployment.md): /readyz answers 503 and every response closes its connection; requests are still served. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -228,6 +230,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // Behind a load balancer: the client's address from X-Forwarded-For, only when the proxy is listed (sign-in limits count it).
+    ...(config.trustedProxies.trim() ? { trustProxy: config.trustedProxies.split(',').map((a) => a.trim()).filter((a) => a.length > 0) } : {}),
     clientErrorHandler,
     routerOptions: { maxParamLength: 2048 },
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
@@ -267,7 +271,13 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     verifyExternal: external.configured ? (token) => external.verify(token) : undefined,
     options: { clientCredentialsRefreshTokens: config.clientCredentialsRefreshTokens },
   });
-  await app.register(opsSurface, { store, metrics });
+  // Draining (after SIGTERM, before the listener closes): not ready, and every response closes its connection, so a
+  // proxy's pooled connections move to the other replicas while this one still answers what reaches it.
+  let draining = false;
+  app.addHook('onSend', async (_req, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+  await app.register(opsSurface, { store, metrics, draining: () => draining });
   await app.register(icebergSurface, { prefix: ICEBERG_PREFIX, services, authentication, idempotency });
   await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication, idempotency });
   const isAdmin = (actor: Actor) => services.access.isAdmin(callerOfActor(actor));
@@ -372,6 +382,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       events.publicUrlChanged();
     },
     sweepEvents: () => events.sweep(),
+    drain() {
+      draining = true;
+    },
     async close() {
       await sweeper.stop(config.shutdownGraceSeconds * 1000);
       await startupRecovery;
