@@ -25,6 +25,7 @@ import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
 import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management.js';
 import { oauthSurface } from './http/surfaces/oauth.js';
 import { opsSurface } from './http/surfaces/ops.js';
+import { drainSwitch, trustedProxies } from './http/plugins/drain.js';
 import { coalesceWrites } from './http/write-coalescing.js';
 import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
@@ -230,8 +231,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
     return503OnClosing: true,
-    // Behind a load balancer: the client's address from X-Forwarded-For, only when the proxy is listed (sign-in limits count it).
-    ...(config.trustedProxies.trim() ? { trustProxy: config.trustedProxies.split(',').map((a) => a.trim()).filter((a) => a.length > 0) } : {}),
+    ...trustedProxies(config.trustedProxies),
     clientErrorHandler,
     routerOptions: { maxParamLength: 2048 },
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
@@ -271,13 +271,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     verifyExternal: external.configured ? (token) => external.verify(token) : undefined,
     options: { clientCredentialsRefreshTokens: config.clientCredentialsRefreshTokens },
   });
-  // Draining (after SIGTERM, before the listener closes): not ready, and every response closes its connection, so a
-  // proxy's pooled connections move to the other replicas while this one still answers what reaches it.
-  let draining = false;
-  app.addHook('onSend', async (_req, reply) => {
-    if (draining) reply.header('connection', 'close');
-  });
-  await app.register(opsSurface, { store, metrics, draining: () => draining });
+  const drain = drainSwitch(app);
+  await app.register(opsSurface, { store, metrics, draining: drain.draining });
   await app.register(icebergSurface, { prefix: ICEBERG_PREFIX, services, authentication, idempotency });
   await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication, idempotency });
   const isAdmin = (actor: Actor) => services.access.isAdmin(callerOfActor(actor));
@@ -382,9 +377,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       events.publicUrlChanged();
     },
     sweepEvents: () => events.sweep(),
-    drain() {
-      draining = true;
-    },
+    drain: drain.drain,
     async close() {
       await sweeper.stop(config.shutdownGraceSeconds * 1000);
       await startupRecovery;
