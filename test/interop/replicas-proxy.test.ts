@@ -9,112 +9,33 @@
  *   request fails;
  * - a replica SIGKILLed under commits loses no acknowledged commit.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
-import { peerScript, pyicebergPython } from '../support/peers.js';
-import { usePostgresCluster } from '../support/postgres-cluster.js';
-import { clientToken, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
-import { freePort, runAsync, tempDir } from '../support/temp.js';
+import { pyicebergPython } from '../support/peers.js';
+import { exited, requestsOn, useReplicasBehindProxy } from '../support/replicas-proxy.js';
+import { clientToken, REPO_ROOT } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
 
-const cluster = usePostgresCluster('lakegate-pg-replicas-');
-const data = tempDir('lakegate-replicas-');
-const ENV = {
-  // Every replica needs the same key: it opens the others' plan tasks, page tokens and stored secrets.
-  LAKEGATE_SECRET_KEY: randomBytes(32).toString('base64'),
-  LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1',
-  LAKEGATE_SHUTDOWN_DRAIN_SECONDS: '3',
-  LAKEGATE_TRUSTED_PROXIES: '127.0.0.1',
-  LAKEGATE_LOG_LEVEL: 'warn',
-};
+const deployment = useReplicasBehindProxy({ LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1' });
+const replicas = deployment.replicas;
 const WAREHOUSE = 'planned';
-let database = '';
-const ports: number[] = [];
-const replicas: Array<ServerProcess | undefined> = [undefined, undefined];
-let proxy: ChildProcess | undefined;
-let proxyLog = '';
 let proxyUrl = '';
 let credential = '';
 let send: Send;
 let prefix = '';
 
-let proxyPort = 0;
-const startReplica = async (i: number) => {
-  // The proxy's URL is every replica's public URL: the token issuer's identifier, so a token any replica issued is valid on all.
-  replicas[i] = await startServer({ database, dataDir: data.dir, port: ports[i], env: { ...ENV, LAKEGATE_PUBLIC_URL: `http://127.0.0.1:${proxyPort}` }, workers: 1 });
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => p.once('exit', () => r())));
-
-/** Both replicas answer through the proxy (its health checks marked them up): probes land on each. */
-async function bothUp(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const before = await Promise.all(replicas.map((r) => requests(r!, '/v1/config')));
-    for (let k = 0; k < 6; k++) await fetch(`${proxyUrl}/v1/config`).catch(() => undefined);
-    const after = await Promise.all(replicas.map((r) => requests(r!, '/v1/config')));
-    if (after.every((n, j) => n > before[j]!)) return;
-    await sleep(500);
-  }
-  throw new Error(`the proxy did not see both replicas up:\n${proxyLog}`);
-}
-
-/** Requests a replica counted (its own /metrics) on routes containing `part`. */
-async function requests(r: ServerProcess, part: string): Promise<number> {
-  const text = await (await fetch(`${r.url}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('lakegate_http_requests_total{')) continue;
-    const route = /route="([^"]*)"/.exec(line)?.[1] ?? '';
-    if (route.includes(part)) n += Number(line.split(' ').at(-1));
-  }
-  return n;
-}
-const planCalls = (r: ServerProcess) => requests(r, '/plan');
+const planCalls = (r: NonNullable<(typeof replicas)[number]>) => requestsOn(r, '/plan');
 
 beforeAll(async () => {
-  execInstall();
-  database = cluster.database('replicas');
-  ports.push(await freePort(), await freePort());
-  proxyPort = await freePort();
-  // One after the other: the first migrates and creates the admin principal and the default warehouse.
-  await startReplica(0);
-  await startReplica(1);
-  credential = replicas[0]!.credential;
-  const cfg = readFileSync(path.join(REPO_ROOT, 'deploy/haproxy.cfg'), 'utf8')
-    .replace(/^(\s*)bind .*$/m, `$1bind 127.0.0.1:${proxyPort}`)
-    .replace(/^(\s*)server replica1 \S+/m, `$1server replica1 127.0.0.1:${ports[0]}`)
-    .replace(/^(\s*)server replica2 \S+/m, `$1server replica2 127.0.0.1:${ports[1]}`)
-    .replace(/^(\s*)log global\n/m, '');
-  const cfgFile = path.join(data.dir, 'haproxy.cfg');
-  writeFileSync(cfgFile, cfg);
-  proxy = spawn('haproxy', ['-db', '-f', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  proxy.stdout!.on('data', (d: Buffer) => (proxyLog += d.toString()));
-  proxy.stderr!.on('data', (d: Buffer) => (proxyLog += d.toString()));
-  proxyUrl = `http://127.0.0.1:${proxyPort}`;
-  for (let i = 0; i < 60 && !(await fetch(`${proxyUrl}/readyz`).then((r) => r.status === 200).catch(() => false)); i++) await sleep(500);
-  await bothUp();
+  proxyUrl = deployment.proxyUrl;
+  credential = deployment.credential;
   send = httpSender(proxyUrl, await clientToken(proxyUrl, credential));
-  const created = await send('POST', '/management/v1/warehouses', { name: WAREHOUSE, 'storage-root': `file://${data.dir}/planned`, 'storage-profile': { type: 'file' }, properties: { 'scan-planning-mode': 'server' } });
+  const created = await send('POST', '/management/v1/warehouses', { name: WAREHOUSE, 'storage-root': `file://${deployment.dataDir}/planned`, 'storage-profile': { type: 'file' }, properties: { 'scan-planning-mode': 'server' } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   prefix = (await send('GET', `/v1/config?warehouse=${WAREHOUSE}`)).body.overrides.prefix;
-}, 300_000);
-
-afterAll(async () => {
-  proxy?.kill('SIGTERM');
-  if (proxy) await exited(proxy);
-  for (const r of replicas) await r?.stop('SIGKILL');
-  data.cleanup();
-});
-
-function execInstall(): void {
-  // Debian's haproxy, installed once (needs root, as the other Debian peers).
-  const out = execFileSync('bash', [peerScript('haproxy.sh'), 'install'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  expect(out.trim()).toMatch(/haproxy$/);
-}
+}, 60_000);
 
 it('PyIceberg plans on the server, reads and commits through the proxy', async () => {
   const run = await runAsync(pyicebergPython(), [path.join(REPO_ROOT, 'peers/python/replicas_pyiceberg.py')], {
@@ -216,8 +137,8 @@ it('a replica SIGTERMed under load drains: no request fails, and it exits cleanl
   expect(traffic.outcomes.failed).toEqual([]);
   expect(traffic.outcomes.ok).toBeGreaterThan(20);
   expect(draining.exitCode).toBe(0);
-  await startReplica(1);
-  await bothUp();
+  await deployment.startReplica(1);
+  await deployment.bothUp();
 }, 180_000);
 
 it('a replica SIGKILLed under commits loses no acknowledged commit', async () => {
