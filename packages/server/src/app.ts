@@ -25,6 +25,7 @@ import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
 import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management.js';
 import { oauthSurface } from './http/surfaces/oauth.js';
 import { opsSurface } from './http/surfaces/ops.js';
+import { drainSwitch, trustedProxies } from './http/plugins/drain.js';
 import { coalesceWrites } from './http/write-coalescing.js';
 import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
@@ -80,7 +81,6 @@ import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
 import { SecretBox } from './security/secret-box.js';
 import { loadSecretKey } from './security/secret-key.js';
 import { PageTokens } from './catalog/paging.js';
-import { MemoryPlanStore } from './catalog/planning/memory-plan-store.js';
 import { SealedPlanTasks } from './catalog/planning/plan-tasks.js';
 import { StorageRefreshTokens } from './storage/refresh-token.js';
 import { WarehouseStorage } from './storage/warehouse-storage.js';
@@ -117,6 +117,8 @@ export interface Lakegate {
   setPublicUrl(url: string): void;
   /** Runs the change events' retention sweep now (it also runs every minute); how many events it deleted. */
   sweepEvents(): Promise<number>;
+  /** Shutdown's first step (docs/deployment.md): /readyz answers 503 and every response closes its connection; requests are still served. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -207,7 +209,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
     reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
   }, accessPorts, warehouseStorage, {
-    store: new MemoryPlanStore(),
+    // In the catalog database: every worker and replica answers fetchPlanningResult and cancelPlanning (issue 51).
+    store: store.plans,
     // Sealed with the server's secret key: every replica (serve --workers N) opens every plan task.
     tasks: new SealedPlanTasks(secretKey),
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
@@ -228,6 +231,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    ...trustedProxies(config.trustedProxies),
     clientErrorHandler,
     routerOptions: { maxParamLength: 2048 },
     logController: new RequestObserver(logger, (method, route, status, seconds) => metrics.observe(method, route, status, seconds)),
@@ -267,7 +271,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     verifyExternal: external.configured ? (token) => external.verify(token) : undefined,
     options: { clientCredentialsRefreshTokens: config.clientCredentialsRefreshTokens },
   });
-  await app.register(opsSurface, { store, metrics });
+  const drain = drainSwitch(app);
+  await app.register(opsSurface, { store, metrics, draining: drain.draining });
   await app.register(icebergSurface, { prefix: ICEBERG_PREFIX, services, authentication, idempotency });
   await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication, idempotency });
   const isAdmin = (actor: Actor) => services.access.isAdmin(callerOfActor(actor));
@@ -374,6 +379,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       events.publicUrlChanged();
     },
     sweepEvents: () => events.sweep(),
+    drain: drain.drain,
     async close() {
       await sweeper.stop(config.shutdownGraceSeconds * 1000);
       await startupRecovery;

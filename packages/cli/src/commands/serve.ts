@@ -88,7 +88,7 @@ async function servePrimary(config: LakegateConfig, workers: number): Promise<un
   runPrimary({
     workers,
     logger,
-    graceMs: config.shutdownGraceSeconds * 1000,
+    graceMs: (config.shutdownDrainSeconds + config.shutdownGraceSeconds) * 1000,
     fatalExitCode: WORKER_CANNOT_SERVE,
     onListening: (url) => process.stderr.write(bannerOf(config, url, created, consolePath, workers)),
   });
@@ -134,9 +134,13 @@ function shutdown(lakegate: Awaited<ReturnType<typeof buildLakegate>>, config: L
   if (closing) return;
   closing = true;
   lakegate.logger.info({ signal }, 'shutting down');
-  const force = setTimeout(() => process.exit(1), config.shutdownGraceSeconds * 1000);
+  const drainMs = config.shutdownDrainSeconds * 1000;
+  const force = setTimeout(() => process.exit(1), drainMs + config.shutdownGraceSeconds * 1000);
   force.unref();
-  lakegate.close().then(
+  // Drain first (docs/deployment.md): a load balancer sees /readyz 503 and moves away while requests are still
+  // answered; then the listener closes, in-flight requests finish, and the process exits.
+  lakegate.drain();
+  new Promise((resolve) => setTimeout(resolve, drainMs)).then(() => lakegate.close()).then(
     () => process.exit(0),
     () => process.exit(1),
   );

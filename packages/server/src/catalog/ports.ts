@@ -225,6 +225,8 @@ export interface CatalogStore {
   readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
   /** Row-filter and column-mask policies on tables (catalog/policies/). */
   readonly policies: import('./policies/ports.js').PolicyStore;
+  /** Scan plans, so every worker and replica answers fetchPlanningResult and cancelPlanning (catalog/planning/). */
+  readonly plans: import('./planning/ports.js').PlanStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
@@ -234,64 +236,7 @@ export interface CatalogStore {
   close(): Promise<void>;
 }
 
-/** Object storage as the catalog needs it: metadata files and purges. */
-export interface ObjectStorage {
-  /** True when this adapter serves the URI's scheme. */
-  handles(uri: string): boolean;
-  /** Writes a new object; fails with ERR_STORAGE if it exists already. Atomic: readers see all of it or nothing. */
-  writeNew(uri: string, data: Uint8Array): Promise<void>;
-  /**
-   * The object's bytes. Never holds more than `maxBytes` in memory: a larger object fails with
-   * ERR_PAYLOAD_TOO_LARGE (before its body is read when the store tells its size), a missing one with ERR_STORAGE.
-   */
-  read(uri: string, maxBytes: number): Promise<Uint8Array>;
-  exists(uri: string): Promise<boolean>;
-  /** True when exists() costs no network round trip (a local stat), so it can run on every table load. */
-  existsIsCheap(uri: string): boolean;
-  /**
-   * Deletes one object; no error when it does not exist. Answers false when there was nothing to delete, where the
-   * store says so (a file system, GCS, Azure, memory); S3's DeleteObject answers alike either way (undefined).
-   */
-  delete(uri: string): Promise<boolean | void>;
-  /**
-   * Deletes many objects, in the store's bulk requests where it has them (S3 DeleteObjects: up to 1000 keys a request, a
-   * few requests at a time), else one request per object, a bounded number at once. Any number of URIs, each checked
-   * as delete() checks it (the profile's own bucket or container): one it refuses is failed, never sent. Answers for
-   * every URI whether it was deleted, was not there (`missing`: never counted as deleted; on S3, whose DeleteObjects
-   * answers "deleted" for a missing key too, only what a listing before the delete did not find) or failed, with why:
-   * an object the store refused or a request that got no answer is failed. Transient refusals are retried first.
-   */
-  deleteMany(uris: readonly string[]): Promise<DeleteManyResult>;
-  /** Deletes every object under the prefix (a directory-like location). Returns the number of objects deleted. */
-  deletePrefix(prefix: string): Promise<number>;
-  /**
-   * Every object under the prefix (a directory-like location), a page at a time, with its size and last change
-   * (orphan-file removal, catalog/maintenance/). Absent where not built yet (GCS, Azure): that action then refuses.
-   */
-  list?(prefix: string): AsyncGenerator<StoredObject>;
-}
-
-/** What deleteMany did: every URI it was given is in exactly one of the three lists. */
-export interface DeleteManyResult {
-  deleted: string[];
-  /** Not there to delete (issue 52: a path resolved otherwise than its writer did ends up here, never in deleted). */
-  missing: string[];
-  failed: DeleteFailure[];
-}
-
-export interface DeleteFailure {
-  uri: string;
-  /** The store's error code (S3's AccessDenied, SlowDown, ...), or the catalog's (ERR_VALIDATION: not in this storage). */
-  code: string;
-  /** Names the operation, the URI and the code only: never a credential. */
-  message: string;
-}
-
-export interface StoredObject {
-  uri: string;
-  bytes: number;
-  lastModifiedMs: number;
-}
+export type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from './object-storage.js';
 
 /** Who makes a catalog request, as far as the catalog's access rules need to know. */
 export interface Caller {

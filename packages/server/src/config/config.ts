@@ -20,6 +20,8 @@ export interface LakegateConfig {
   warehouseRoot: string;
   /** Comma-separated extra storage roots the default warehouse's tables may use besides warehouseRoot. */
   extraLocationRoots: string;
+  /** Comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For names the client (empty: none). */
+  trustedProxies: string;
   /** base64 of 32 bytes: encrypts stored secrets; empty means a key file in dataDir (single node only). */
   secretKey: string;
   vendedCredentialLifetimeSeconds: number;
@@ -51,6 +53,8 @@ export interface LakegateConfig {
   commitRetries: number;
   idempotencyLifetimeSeconds: number;
   shutdownGraceSeconds: number;
+  /** After SIGTERM, how long /readyz answers 503 (draining) while requests are still served, before the listener closes. */
+  shutdownDrainSeconds: number;
   /** builtin: roles and grants in the catalog database; openfga: an OpenFGA store. */
   authorizer: string;
   /** How long an authorization decision may be reused on a replica that did not make the grant change. */
@@ -121,6 +125,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'database', env: 'LAKEGATE_DATABASE', kind: 'string', default: '', description: 'postgres://user@host:port/db to use PostgreSQL; empty for SQLite in the data dir' },
   { key: 'defaultWarehouse', env: 'LAKEGATE_DEFAULT_WAREHOUSE', kind: 'string', default: 'default', description: 'Warehouse created on first start and served when a client names none' },
   { key: 'warehouseRoot', env: 'LAKEGATE_WAREHOUSE_ROOT', kind: 'string', default: '', description: 'Storage root of the default warehouse (default <data-dir>/warehouse)' },
+  { key: 'trustedProxies', env: 'LAKEGATE_TRUSTED_PROXIES', kind: 'string', default: '', description: 'Comma-separated addresses or CIDRs of load balancers (e.g. 10.0.0.5,127.0.0.1/32) whose X-Forwarded-For names the client: sign-in rate limits then count the client, not the proxy (docs/deployment.md); empty trusts none' },
   { key: 'extraLocationRoots', env: 'LAKEGATE_EXTRA_LOCATION_ROOTS', kind: 'string', default: '', description: 'Comma-separated extra storage roots (e.g. file:/data/legacy) where clients may place tables of the default warehouse' },
   { key: 'secretKey', env: 'LAKEGATE_SECRET_KEY', kind: 'string', default: '', description: 'base64 of 32 random bytes that encrypts stored secrets and signing keys; every replica needs the same one (empty: <data-dir>/secret.key is created, single node only)' },
   { key: 'vendedCredentialLifetimeSeconds', env: 'LAKEGATE_VENDED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 3600, description: 'Requested lifetime of vended storage credentials (capped by the storage profile)' },
@@ -129,7 +134,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'planningInlineManifests', env: 'LAKEGATE_PLANNING_INLINE_MANIFESTS', kind: 'int', default: 16, description: 'A scan of at most this many data manifests is planned in the first call; larger scans answer plan tasks' },
   { key: 'planningManifestsPerTask', env: 'LAKEGATE_PLANNING_MANIFESTS_PER_TASK', kind: 'int', default: 16, description: 'Data manifests each plan task covers (bounds the memory and the size of one fetchScanTasks answer)' },
   { key: 'planningManifestCacheEntries', env: 'LAKEGATE_PLANNING_MANIFEST_CACHE_ENTRIES', kind: 'int', default: 50000, description: 'Decoded manifest entries kept between scan plans (about 2.2 KB each; 0 keeps none): manifests are immutable' },
-  { key: 'planningAsyncManifests', env: 'LAKEGATE_PLANNING_ASYNC_MANIFESTS', kind: 'int', default: 0, description: 'A scan of more data manifests answers submitted and is planned in the background (one plan at a time per process, 64 waiting); 0 never (PyIceberg 0.12 raises on submitted); needs sticky routing or one worker' },
+  { key: 'planningAsyncManifests', env: 'LAKEGATE_PLANNING_ASYNC_MANIFESTS', kind: 'int', default: 0, description: 'A scan of more data manifests answers submitted and is planned in the background (one plan at a time per process, 64 waiting); 0 never (PyIceberg 0.12 raises on submitted); plans are kept in the catalog database, so any worker or replica answers them' },
   { key: 'planningTtlSeconds', env: 'LAKEGATE_PLANNING_TTL_SECONDS', kind: 'int', default: 3600, description: 'How long a scan plan id and its plan tasks stay valid' },
   { key: 'reportedCredentialLifetimeSeconds', env: 'LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 0, description: 'If > 0, vended credentials are reported to expire at most this far ahead, so clients refresh early (0: report the real expiry)' },
   { key: 'auth', env: 'LAKEGATE_AUTH', kind: 'string', default: 'required', description: '"required": every catalog request is authenticated; "disabled": anonymous access for local development only' },
@@ -146,6 +151,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'commitRetries', env: 'LAKEGATE_COMMIT_RETRIES', kind: 'int', default: 10, description: 'Server-side re-applications of a commit that lost a race against another server process' },
   { key: 'idempotencyLifetimeSeconds', env: 'LAKEGATE_IDEMPOTENCY_LIFETIME_SECONDS', kind: 'int', default: 1800, description: 'How long Idempotency-Key outcomes are replayed' },
   { key: 'shutdownGraceSeconds', env: 'LAKEGATE_SHUTDOWN_GRACE_SECONDS', kind: 'int', default: 10, description: 'How long shutdown waits for in-flight requests' },
+  { key: 'shutdownDrainSeconds', env: 'LAKEGATE_SHUTDOWN_DRAIN_SECONDS', kind: 'int', default: 0, description: 'After SIGTERM, how long /readyz answers 503 and responses say Connection: close while requests are still served, so a load balancer moves traffic away before the listener closes (docs/deployment.md)' },
   { key: 'authorizer', env: 'LAKEGATE_AUTHORIZER', kind: 'string', default: 'builtin', description: '"builtin": roles and grants in the catalog database; "openfga": an OpenFGA store (openfgaUrl, openfgaStoreId)' },
   { key: 'authzCacheSeconds', env: 'LAKEGATE_AUTHZ_CACHE_SECONDS', kind: 'int', default: 2, description: 'How long an authorization decision is reused; a grant change reaches every other replica within this time (the replica that makes it: at once)' },
   { key: 'openfgaUrl', env: 'LAKEGATE_OPENFGA_URL', kind: 'string', default: '', description: 'OpenFGA HTTP API URL (authorizer openfga), e.g. http://127.0.0.1:8080' },

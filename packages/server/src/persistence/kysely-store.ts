@@ -19,6 +19,8 @@ import type { LanceVersionStore } from '../catalog/lance/versions/ports.js';
 import { KyselyDroppedObjectStore } from './kysely-dropped.js';
 import { KyselyDroppedNamespaceStore } from './kysely-dropped-namespaces.js';
 import { KyselyMaintenanceLeases } from './kysely-maintenance-leases.js';
+import { KyselyPlanStore } from './kysely-plan-store.js';
+import type { PlanStore } from '../catalog/planning/ports.js';
 import type { DroppedNamespaceStore, DroppedObjectStore, MaintenanceLeases } from '../catalog/maintenance/ports.js';
 import { migrateToLatest } from './migrations.js';
 import { type BookkeepingWrites, KyselyOutbox } from './kysely-outbox.js';
@@ -42,6 +44,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
   readonly policies: PolicyStore;
+  readonly plans: PlanStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -64,6 +67,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
     this.policies = new KyselyPolicies(db);
+    this.plans = new KyselyPlanStore(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

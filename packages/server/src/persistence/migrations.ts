@@ -17,8 +17,9 @@ import { storageGrantMigrations } from './migrations/storage-grants.js';
 import { outboxMigrations } from './migrations/outbox.js';
 import { eventIntentMigrations } from './migrations/event-intents.js';
 import { policyMigrations } from './migrations/policies.js';
+import { planningMigrations } from './migrations/planning.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -3,7 +3,18 @@
  * backlog, so a burst of large scans cannot take every core or hold unbounded work. Each plan gets an
  * AbortSignal that cancelPlanning fires; the plan checks it between manifests. Node has no bounded job queue
  * that also cancels queued jobs by key, and this is a few lines, so it is written here.
+ *
+ * With a `lease`, every plan running or waiting here has its lease renewed in the shared plan store every
+ * `everyMs` (one batched call); a plan the store no longer answers as submitted (cancelled on another replica,
+ * settled failed because a lease lapsed, expired) is aborted here. Were this process to die, the renewals stop
+ * and the plans are answered failed once their lease lapses (plan-keeping.ts).
  */
+export interface PlanLease {
+  everyMs: number;
+  /** Renews the leases of `ids`; answers those still submitted. */
+  renew(ids: readonly string[]): Promise<string[]>;
+}
+
 export type BackgroundWork = (signal: AbortSignal) => Promise<void>;
 
 export class BackgroundPlans {
@@ -11,12 +22,28 @@ export class BackgroundPlans {
   private readonly queue: Array<{ id: string; work: BackgroundWork; controller: AbortController }> = [];
   private readonly active = new Map<string, AbortController>();
   private readonly drained: Array<() => void> = [];
+  private renewing: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly concurrency: number,
     private readonly maxQueued: number,
+    private readonly lease?: PlanLease,
   ) {
     if (!(concurrency >= 1) || !(maxQueued >= 0)) throw new TypeError('BackgroundPlans needs concurrency >= 1 and maxQueued >= 0');
+  }
+
+  /** One renewal of every lease held here; plans no longer submitted in the store are aborted. */
+  async renew(): Promise<void> {
+    if (!this.lease || this.active.size === 0) return;
+    const ids = [...this.active.keys()];
+    let alive: Set<string>;
+    try {
+      alive = new Set(await this.lease.renew(ids));
+    } catch {
+      // The database did not answer: keep planning; the lease lapses if it stays away.
+      return;
+    }
+    for (const id of ids) if (!alive.has(id)) this.active.get(id)?.abort();
   }
 
   /** Queues the work of plan `id`; false (nothing queued) when the backlog is full. */
@@ -25,6 +52,10 @@ export class BackgroundPlans {
     const controller = new AbortController();
     this.active.set(id, controller);
     this.queue.push({ id, work, controller });
+    if (this.lease && this.renewing === undefined) {
+      this.renewing = setInterval(() => void this.renew(), this.lease.everyMs);
+      this.renewing.unref();
+    }
     this.pump();
     return true;
   }
@@ -69,6 +100,10 @@ export class BackgroundPlans {
           this.pump();
         });
     }
-    if (this.size === 0) for (const resolve of this.drained.splice(0)) resolve();
+    if (this.size === 0) {
+      clearInterval(this.renewing);
+      this.renewing = undefined;
+      for (const resolve of this.drained.splice(0)) resolve();
+    }
   }
 }

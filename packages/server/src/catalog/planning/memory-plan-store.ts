@@ -1,7 +1,9 @@
 /**
- * The in-memory PlanStore: plan ids of this process, each dropped when it expires. Bounded: past `maxPlans`
- * the oldest plans are forgotten first (their plan tasks keep working, being stateless; only fetchPlanningResult
- * and cancelPlanning of a forgotten id answer 404, as for an expired one).
+ * The in-memory PlanStore: the reference the database adapters (persistence/kysely-plan-store.ts) are held to by
+ * one contract suite (test/persistence/plan-store-contract.ts), and the store of tests and of a single process
+ * with no shared database. Plans are copied in and out, as a row would be. Bounded: past `maxPlans` the oldest
+ * plans are forgotten first (their plan tasks keep working, being stateless; only fetchPlanningResult and
+ * cancelPlanning of a forgotten id answer 404, as for an expired one).
  */
 import type { PlanStore, StoredPlan } from './ports.js';
 
@@ -12,34 +14,63 @@ export class MemoryPlanStore implements PlanStore {
 
   async put(plan: StoredPlan): Promise<void> {
     this.plans.delete(plan.id);
-    this.plans.set(plan.id, plan);
+    this.plans.set(plan.id, structuredClone(plan));
     while (this.plans.size > this.maxPlans) this.plans.delete(this.plans.keys().next().value!);
   }
 
   async get(id: string, nowMs: number): Promise<StoredPlan | undefined> {
+    const plan = this.live(id, nowMs);
+    return plan === undefined ? undefined : structuredClone(plan);
+  }
+
+  async cancel(id: string, nowMs: number): Promise<boolean> {
+    const plan = this.live(id, nowMs);
+    if (plan === undefined) return false;
+    plan.status = 'cancelled';
+    plan.result = {};
+    delete plan.error;
+    delete plan.leaseUntilMs;
+    return true;
+  }
+
+  async settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean> {
+    const plan = this.live(id, nowMs);
+    if (plan?.status !== 'submitted') return false;
+    plan.status = outcome.status;
+    plan.result = structuredClone(outcome.result);
+    if (outcome.error) plan.error = { ...outcome.error };
+    delete plan.leaseUntilMs;
+    return true;
+  }
+
+  async heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
+    const alive: string[] = [];
+    for (const id of ids) {
+      const plan = this.live(id, nowMs);
+      if (plan?.status !== 'submitted') continue;
+      plan.leaseUntilMs = leaseUntilMs;
+      alive.push(id);
+    }
+    return alive;
+  }
+
+  async sweep(nowMs: number, limit: number): Promise<number> {
+    let swept = 0;
+    for (const [id, plan] of this.plans) {
+      if (swept >= limit) break;
+      if (plan.expiresAtMs > nowMs) continue;
+      this.plans.delete(id);
+      swept++;
+    }
+    return swept;
+  }
+
+  private live(id: string, nowMs: number): StoredPlan | undefined {
     const plan = this.plans.get(id);
     if (plan !== undefined && plan.expiresAtMs <= nowMs) {
       this.plans.delete(id);
       return undefined;
     }
     return plan;
-  }
-
-  async cancel(id: string, nowMs: number): Promise<boolean> {
-    const plan = await this.get(id, nowMs);
-    if (plan === undefined) return false;
-    plan.status = 'cancelled';
-    plan.result = {};
-    delete plan.error;
-    return true;
-  }
-
-  async settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean> {
-    const plan = await this.get(id, nowMs);
-    if (plan?.status !== 'submitted') return false;
-    plan.status = outcome.status;
-    plan.result = outcome.result;
-    if (outcome.error) plan.error = outcome.error;
-    return true;
   }
 }

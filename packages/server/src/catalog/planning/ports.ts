@@ -2,10 +2,18 @@
  * Ports of server-side scan planning. A plan's file scan tasks are never stored: small scans answer them at
  * once, larger ones answer plan tasks, sealed tokens (PlanTaskCodec) that name a bounded range of the
  * snapshot's manifests and are bound to the caller, the table and an expiry, so any server process with the
- * same secret key expands them (serve --workers N) and nothing a huge table holds is kept between calls. The
- * plan store remembers only who owns which plan id, until it expires or is cancelled (the in-memory store
- * is per process: fetchPlanningResult and cancelPlanning reach the process that planned; an async plan is
- * planned, and can only be fetched, in the process that accepted it).
+ * same secret key expands them (serve --workers N, several replicas) and nothing a huge table holds is kept
+ * between calls.
+ *
+ * The plan store keeps who owns which plan id, its state and its (bounded) answer in the catalog database, so
+ * fetchPlanningResult and cancelPlanning answer on every worker and every replica (issue 51). Why a database row
+ * and not a sealed, self-describing plan id (as plan tasks are): a plan id is mutable state. A cancel must be seen
+ * by every later call and by the process planning it in the background, an async plan's answer is only known
+ * after the id was handed out, and a completed plan must answer the same result once: none of that fits in a
+ * token the client holds. The row is small (the answer is plan-task tokens, bounded by PlanningLimits.maxResultBytes).
+ * A submitted plan carries a lease its planning process renews (heartbeat); once the lease has lapsed (the
+ * process died or stopped) the plan is answered failed (ERR_UNAVAILABLE: plan again), so no plan stays
+ * submitted forever.
  */
 import type { DelegationMechanism } from '../signing/ports.js';
 
@@ -26,6 +34,8 @@ export interface StoredPlan {
   delegation?: readonly DelegationMechanism[];
   /** Why a failed plan failed: a domain error code and its message (never a stack). */
   error?: { code: string; message: string };
+  /** A submitted plan's lease: its planning process renews it (heartbeat); past it, nobody is planning it. */
+  leaseUntilMs?: number;
 }
 
 export interface PlanStore {
@@ -36,6 +46,13 @@ export interface PlanStore {
   cancel(id: string, nowMs: number): Promise<boolean>;
   /** Settles a submitted plan (completed or failed); false, changing nothing, when it is no longer submitted (cancelled, expired). */
   settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean>;
+  /**
+   * Renews the lease of those of `ids` still submitted (not cancelled, settled or expired) to `leaseUntilMs`, and
+   * answers them: the planning process stops the others (a cancel on another replica is seen here).
+   */
+  heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]>;
+  /** Deletes up to `limit` expired plans; answers how many. */
+  sweep(nowMs: number, limit: number): Promise<number>;
 }
 
 /** Which scan a plan task continues: the request's own fields, as the caller sent them. */
@@ -100,6 +117,10 @@ export interface PlanningLimits {
   /** Background plans run at once per process, and plans waiting; a plan past a full queue is answered at once (plan tasks). */
   asyncConcurrency?: number;
   asyncQueue?: number;
+  /** A submitted plan's lease (renewed every third of it while planned): past it unrenewed, the plan is answered failed. */
+  asyncLeaseMs?: number;
+  /** The largest answer a plan keeps for fetchPlanningResult (JSON bytes); plan tasks over wider ranges are kept past it. */
+  maxResultBytes?: number;
 }
 
-export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000, asyncManifests: 0, asyncConcurrency: 1, asyncQueue: 64 };
+export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000, asyncManifests: 0, asyncConcurrency: 1, asyncQueue: 64, asyncLeaseMs: 30_000, maxResultBytes: 1 << 20 };

@@ -8,7 +8,8 @@
  * the (sealed) token. With async planning on (limits.asyncManifests > 0), a scan of more data manifests answers
  * `submitted` and is planned in the background (background.ts: bounded concurrency and backlog): each data
  * manifest is read once to prune, and the result kept is only the plan tasks of manifests with matching files,
- * so memory stays bounded. Cancelling aborts it between manifests. Residual filters are the request's whole filter: correct (the client re-applies it to the
+ * so memory stays bounded. Cancelling aborts it between manifests. A plan's state lives in the shared plan store
+ * (ports.ts), so any worker or replica answers for it (plan-keeping.ts: bounded answers, leases, sweeping). Residual filters are the request's whole filter: correct (the client re-applies it to the
  * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do.
  */
 import { CatalogError, type CatalogErrorCode } from '../../errors/catalog-error.js';
@@ -24,6 +25,7 @@ import type { DelegationMechanism } from '../signing/ports.js';
 import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 import { BackgroundPlans } from './background.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks, withLapse } from './plan-keeping.js';
 import { bindFilter } from './expression.js';
 import { planFiles } from './plan-files.js';
 import type { PlanStore, PlanTaskClaims, StoredPlan, PlanTaskCodec, PlannedPage, PlanningLimits, PlanningMetrics, ScanSpec } from './ports.js';
@@ -57,8 +59,9 @@ interface TableAtHand {
 export class PlanningService {
   /** Manifests are immutable once committed: a repeated plan of an unchanged snapshot decodes nothing again. */
   private readonly cache: ManifestCache | undefined;
-  /** Async plans of this process (their state is in deps.store, their work here). */
+  /** Async plans of this process (their state is in deps.store, shared by every replica; their work here). */
   readonly background: BackgroundPlans;
+  private readonly sweeper: PlanSweeper;
 
   constructor(
     private readonly ctx: TableContext,
@@ -66,7 +69,10 @@ export class PlanningService {
   ) {
     const entries = deps.limits.manifestCacheEntries ?? 0;
     this.cache = entries > 0 ? new ManifestCache(entries) : undefined;
-    this.background = new BackgroundPlans(deps.limits.asyncConcurrency ?? 1, deps.limits.asyncQueue ?? 64);
+    const leaseMs = deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS;
+    const renew = (ids: readonly string[]) => deps.store.heartbeat(ids, ctx.clock.now(), ctx.clock.now() + leaseMs);
+    this.background = new BackgroundPlans(deps.limits.asyncConcurrency ?? 1, deps.limits.asyncQueue ?? 64, { everyMs: Math.max(1, Math.floor(leaseMs / 3)), renew });
+    this.sweeper = new PlanSweeper(deps.store);
   }
 
   async plan(request: CatalogRequest, namespace: string[], name: string, body: Record<string, unknown>, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
@@ -82,11 +88,12 @@ export class PlanningService {
     const manifests = await unprocessable(() => scanManifests(reader, scan));
     const planId = this.ctx.newUuid();
     const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
+    this.sweeper.maybe(this.ctx.clock.now());
     const claims = { planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
     const stored = { id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, delegation };
     const asyncAbove = this.deps.limits.asyncManifests ?? 0;
     if (asyncAbove > 0 && manifests.data.length > asyncAbove) {
-      await this.deps.store.put({ ...stored, status: 'submitted', result: {} });
+      await this.deps.store.put({ ...stored, status: 'submitted', result: {}, leaseUntilMs: this.ctx.clock.now() + (this.deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS) });
       // A full backlog plans at once instead (plan tasks of every manifest): never refused for being busy.
       if (this.background.submit(planId, (signal) => this.planInBackground(table, scan, filter, manifests, claims, signal))) {
         await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
@@ -108,7 +115,10 @@ export class PlanningService {
       for (let from = 0; from < manifests.data.length; from += per) tokens.push(this.deps.tasks.seal({ ...claims, from, to: Math.min(from + per, manifests.data.length) }));
       page = { 'plan-tasks': tokens };
     }
-    await this.deps.store.put({ ...stored, status: 'completed', result: page });
+    // Kept bounded in the shared store (plan-keeping.ts): plan tasks, never the file list of an inline answer.
+    const maxBytes = this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+    const fits = page['plan-tasks'] !== undefined && JSON.stringify(page['plan-tasks']).length <= maxBytes;
+    await this.deps.store.put({ ...stored, status: 'completed', result: fits ? page : keptTasks(this.deps.tasks, claims, allManifests(manifests.data.length), this.deps.limits.manifestsPerTask, maxBytes) });
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
     await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
       planId,
@@ -196,7 +206,7 @@ export class PlanningService {
   }
 
   private async ownPlan(table: TableAtHand, planId: string) {
-    const plan = await this.deps.store.get(planId, this.ctx.clock.now());
+    const plan = await withLapse(this.deps.store, await this.deps.store.get(planId, this.ctx.clock.now()), this.ctx.clock.now());
     if (!plan || plan.status === 'cancelled' || !this.isOwn(table, plan)) throw planNotFound();
     return plan;
   }
@@ -219,7 +229,8 @@ export class PlanningService {
     let outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>;
     try {
       for (let i = 0; i < manifests.data.length; i++) {
-        if (signal.aborted) return;
+        // Stopped (cancelled: the settle below changes nothing; server shutdown: answered failed, plan again).
+        signal.throwIfAborted();
         // Only whether the manifest holds a match: its tasks are written out when a plan task is expanded.
         const planned = await this.planSlice(table, scan, filter, dataOnly, i, i + 1);
         counts.filesScanned += planned.filesScanned;
@@ -227,14 +238,8 @@ export class PlanningService {
         counts.tasks += planned.tasks.length;
         if (planned.tasks.length > 0) matching.push(i);
       }
-      if (signal.aborted) return;
-      const tokens: string[] = [];
-      const per = this.deps.limits.manifestsPerTask;
-      for (let k = 0; k < matching.length; k += per) {
-        const chunk = matching.slice(k, k + per);
-        tokens.push(this.deps.tasks.seal({ ...claims, from: chunk[0]!, to: chunk[chunk.length - 1]! + 1 }));
-      }
-      outcome = { status: 'completed', result: tokens.length > 0 ? { 'plan-tasks': tokens } : { 'file-scan-tasks': [] } };
+      signal.throwIfAborted();
+      outcome = { status: 'completed', result: keptTasks(this.deps.tasks, claims, matching, this.deps.limits.manifestsPerTask, this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES) };
     } catch (e) {
       const error = e instanceof CatalogError ? (e.code === 'ERR_VALIDATION' ? { code: 'ERR_UNPROCESSABLE', message: e.message } : { code: e.code, message: e.message }) : { code: 'ERR_UNAVAILABLE', message: 'Planning failed' };
       outcome = { status: 'failed', result: {}, error };

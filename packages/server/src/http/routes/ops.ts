@@ -9,12 +9,15 @@ export interface OpsDeps {
   metrics: HttpMetrics;
   /** The token endpoint the document's OAuth2 security schemes name (relative to the server by default). */
   tokenUrl?: string;
+  /** True once shutdown began: readiness answers 503 so a load balancer stops sending requests (docs/deployment.md). */
+  draining?: () => boolean;
 }
 
 export function opsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   const hide: { schema: FastifySchema } = { schema: { hide: true } };
   app.get('/healthz', hide, async () => ({ status: 'ok' }));
   app.get('/readyz', hide, async (_req, reply) => {
+    if (deps.draining?.()) return reply.code(503).send({ status: 'draining' });
     const ok = await deps.store.ping();
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable' });
   });

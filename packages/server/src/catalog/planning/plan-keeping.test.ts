@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { BackgroundPlans } from './background.js';
+import { MemoryPlanStore } from './memory-plan-store.js';
+import { allManifests, keptTasks, withLapse } from './plan-keeping.js';
+import { SealedPlanTasks } from './plan-tasks.js';
+import type { StoredPlan } from './ports.js';
+
+const codec = new SealedPlanTasks(new Uint8Array(32).fill(7));
+const claims = { planId: 'p', owner: 'o', tenant: 't', warehouse: 'w', tableUuid: 'u', snapshotId: '1', scan: { caseSensitive: true, useSnapshotSchema: false, filter: { type: 'eq', term: 'x', value: 'y'.repeat(500) } }, expiresAtMs: 10_000 };
+const plan = (extra: Partial<StoredPlan>): StoredPlan => ({ id: 'p1', owner: 'o', tenant: 't', warehouse: 'w', tableUuid: 'u', expiresAtMs: 10_000, status: 'submitted', result: {}, ...extra });
+
+describe('kept plan answers', () => {
+  it('are plan tasks over the manifests, `per` each, when they fit', () => {
+    const kept = keptTasks(codec, claims, allManifests(40), 16, 1 << 20);
+    expect(kept['plan-tasks']!.map((t) => [codec.open(t)!.from, codec.open(t)!.to])).toEqual([[0, 16], [16, 32], [32, 40]]);
+    expect(keptTasks(codec, claims, [], 16, 1 << 20)).toEqual({ 'file-scan-tasks': [] });
+  });
+
+  it('are re-sealed over wider ranges until they fit the bound, covering the same manifests', () => {
+    const indices = [0, 2, 3, 7, 8, 9, 15, 30, 31, 33];
+    const tight = keptTasks(codec, claims, indices, 1, 4000);
+    expect(JSON.stringify(tight['plan-tasks']).length).toBeLessThanOrEqual(4000);
+    expect(tight['plan-tasks']!.length).toBeLessThan(indices.length);
+    const ranges = tight['plan-tasks']!.map((t) => codec.open(t)!);
+    for (const i of indices) expect(ranges.some((r) => r.from <= i && i < r.to)).toBe(true);
+    // One task at least, whatever the bound.
+    expect(keptTasks(codec, claims, indices, 1, 10)['plan-tasks']).toHaveLength(1);
+  });
+});
+
+describe('plan leases', () => {
+  it('a submitted plan past its lease is answered failed (ERR_UNAVAILABLE), once; a late settle changes nothing', async () => {
+    const store = new MemoryPlanStore();
+    await store.put(plan({ leaseUntilMs: 1000 }));
+    expect((await withLapse(store, await store.get('p1', 900), 900))?.status).toBe('submitted');
+    const lapsed = await withLapse(store, await store.get('p1', 1000), 1000);
+    expect(lapsed).toMatchObject({ status: 'failed', error: { code: 'ERR_UNAVAILABLE' } });
+    expect(await store.settle('p1', 1100, { status: 'completed', result: { 'plan-tasks': ['late'] } })).toBe(false);
+  });
+
+  it('the planning process renews its leases, and stops a plan the store no longer has submitted (cancelled elsewhere)', async () => {
+    const store = new MemoryPlanStore();
+    let now = 0;
+    await store.put(plan({ id: 'a', leaseUntilMs: 30 }));
+    await store.put(plan({ id: 'b', leaseUntilMs: 30 }));
+    const background = new BackgroundPlans(2, 0, { everyMs: 3_600_000, renew: (ids) => store.heartbeat(ids, now, now + 30) });
+    const aborted: string[] = [];
+    const work = (id: string) => (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => (aborted.push(id), resolve())));
+    background.submit('a', work('a'));
+    background.submit('b', work('b'));
+    now = 20;
+    await store.cancel('b', now);
+    await background.renew();
+    expect(aborted).toEqual(['b']);
+    expect((await store.get('a', now))?.leaseUntilMs).toBe(50);
+    await background.stop();
+    expect(aborted).toEqual(['b', 'a']);
+  });
+});

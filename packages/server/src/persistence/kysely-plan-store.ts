@@ -1,0 +1,118 @@
+/**
+ * Scan plans (catalog/planning/ports.ts PlanStore) over SQLite or PostgreSQL, so that every worker and every
+ * replica on one database answers fetchPlanningResult and cancelPlanning of every plan (issue 51). Each rule is one
+ * guarded statement, so two processes racing cannot break it: settle is `update … where status = 'submitted'`
+ * (settle once: a cancelled, settled or expired plan is left alone), cancel and heartbeat skip expired rows, and a
+ * heartbeat answers (returning) the plans still submitted, so the planning process sees a cancel made elsewhere.
+ */
+import type { Kysely } from 'kysely';
+import type { PlannedPage, PlanStore, StoredPlan } from '../catalog/planning/ports.js';
+import type { DelegationMechanism } from '../catalog/signing/ports.js';
+import type { CatalogDatabase } from './schema.js';
+
+type Num = number | string | bigint;
+interface PlanRow {
+  id: string;
+  owner: string;
+  tenant: string;
+  warehouse: string;
+  table_uuid: string;
+  status: string;
+  result: string;
+  delegation: string | null;
+  error: string | null;
+  lease_until: Num | null;
+  expires_at: Num;
+}
+type Db = Kysely<{ scan_plans: PlanRow }>;
+
+const STATUSES = new Set<StoredPlan['status']>(['submitted', 'completed', 'failed', 'cancelled']);
+
+export class KyselyPlanStore implements PlanStore {
+  private readonly db: Db;
+
+  constructor(db: Kysely<CatalogDatabase>) {
+    this.db = db.withTables<{ scan_plans: PlanRow }>() as unknown as Db;
+  }
+
+  async put(plan: StoredPlan): Promise<void> {
+    const row: PlanRow = {
+      id: plan.id,
+      owner: plan.owner,
+      tenant: plan.tenant,
+      warehouse: plan.warehouse,
+      table_uuid: plan.tableUuid,
+      status: plan.status,
+      result: JSON.stringify(plan.result),
+      delegation: plan.delegation === undefined ? null : JSON.stringify(plan.delegation),
+      error: plan.error === undefined ? null : JSON.stringify(plan.error),
+      lease_until: plan.leaseUntilMs ?? null,
+      expires_at: plan.expiresAtMs,
+    };
+    const { id: _id, ...rest } = row;
+    await this.db
+      .insertInto('scan_plans')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(rest))
+      .execute();
+  }
+
+  async get(id: string, nowMs: number): Promise<StoredPlan | undefined> {
+    const r = await this.db.selectFrom('scan_plans').selectAll().where('id', '=', id).where('expires_at', '>', nowMs).executeTakeFirst();
+    if (!r) return undefined;
+    const status = STATUSES.has(r.status as StoredPlan['status']) ? (r.status as StoredPlan['status']) : 'failed';
+    return {
+      id: r.id,
+      owner: r.owner,
+      tenant: r.tenant,
+      warehouse: r.warehouse,
+      tableUuid: r.table_uuid,
+      status,
+      result: JSON.parse(r.result) as PlannedPage,
+      expiresAtMs: Number(r.expires_at),
+      ...(r.delegation !== null ? { delegation: JSON.parse(r.delegation) as DelegationMechanism[] } : {}),
+      ...(r.error !== null ? { error: JSON.parse(r.error) as { code: string; message: string } } : {}),
+      ...(r.lease_until !== null ? { leaseUntilMs: Number(r.lease_until) } : {}),
+    };
+  }
+
+  async cancel(id: string, nowMs: number): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('scan_plans')
+      .set({ status: 'cancelled', result: '{}', error: null, lease_until: null })
+      .where('id', '=', id)
+      .where('expires_at', '>', nowMs)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  }
+
+  async settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('scan_plans')
+      .set({ status: outcome.status, result: JSON.stringify(outcome.result), error: outcome.error ? JSON.stringify(outcome.error) : null, lease_until: null })
+      .where('id', '=', id)
+      .where('status', '=', 'submitted')
+      .where('expires_at', '>', nowMs)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  }
+
+  async heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .updateTable('scan_plans')
+      .set({ lease_until: leaseUntilMs })
+      .where('id', 'in', [...ids])
+      .where('status', '=', 'submitted')
+      .where('expires_at', '>', nowMs)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async sweep(nowMs: number, limit: number): Promise<number> {
+    const expired = this.db.selectFrom('scan_plans').select('id').where('expires_at', '<=', nowMs).limit(limit);
+    const deleted = await this.db.deleteFrom('scan_plans').where('id', 'in', expired).executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  }
+}
