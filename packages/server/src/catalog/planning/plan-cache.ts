@@ -4,6 +4,7 @@
  * inputs: a metadata file's JSON, the manifest lists and manifests its snapshots name (immutable once
  * committed), and the request's scan spec with its snapshot pinned. Nothing of the caller is kept: each plan is
  * authorized, audited and stored as its own, and its credentials are vended for it; only its files are reused.
+ * Anything else a plan's files come to depend on (a caller's policy filter, a limit) must join scanKey's key.
  *
  * An entry is answered only for the very metadata JSON it was made from (as loadTable's refs cache: the store may
  * hold other JSON under a location after a drop and re-create), and per table (warehouse and uuid). Bounded by a
