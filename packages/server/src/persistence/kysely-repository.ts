@@ -23,6 +23,8 @@ import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
 import { type CatalogDatabase, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
 
 const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
+/** listNamespaces' records of kept (frozen, shared) row arrays, frozen too: by the rows' identity, so gone with them. */
+const decodedNamespaces = new WeakMap<readonly unknown[], NamespaceRecord[]>();
 
 /** True for a unique/primary-key violation in either database. */
 export function isUniqueViolation(e: unknown): boolean {
@@ -117,7 +119,13 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
             base(w, p).where('name', '>', a).orderBy('name').limit(l as never),
           );
     const rows = await this.reads.rows(q);
-    return rows.map((r) => ({ id: r.id, warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) }));
+    // Kept rows (the SQLite read memo's: frozen, shared while the file is unchanged) are decoded once, not per listing.
+    const decoded = decodedNamespaces.get(rows);
+    if (decoded !== undefined) return decoded.slice();
+    if (!Object.isFrozen(rows)) return rows.map((r) => ({ id: r.id, warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) }));
+    const records = rows.map((r): NamespaceRecord => Object.freeze({ id: r.id, warehouse, levels: Object.freeze(decodeNamespace(r.name)) as string[], properties: Object.freeze(parseProps(r.properties)) }));
+    decodedNamespaces.set(rows, records);
+    return records.slice();
   }
 
   async getNamespaceIds(warehouse: string, namespaces: readonly string[][]): Promise<Map<string, string>> {

@@ -5,12 +5,14 @@
  * plan of an unchanged snapshot re-reads nothing. Least recently used first out, bounded by a number of
  * entries (not files): one huge manifest cannot push memory past the bound, and one larger than a quarter of
  * it is never kept. bench/planning-java.mjs measures what an entry costs (about 2.2 KB with three columns of full stats), so
- * the bound is a memory bound.
+ * the bound is a memory bound. Manifest lists are kept the same way (by scope and path, each manifest named counting
+ * as an entry): a snapshot's list is as immutable as its manifests, so a repeated plan opens no file at all.
  */
 import type { ManifestEntry, ManifestFile } from './ports.js';
 
 export class ManifestCache {
-  private readonly manifests = new Map<string, readonly ManifestEntry[]>();
+  /** Manifests' entries by key(), manifest lists' manifests by listKey(). */
+  private readonly manifests = new Map<string, readonly unknown[]>();
   private entries = 0;
   hits = 0;
   misses = 0;
@@ -23,8 +25,29 @@ export class ManifestCache {
     return `${scope}\u0000${m.path}\u0000${m.sequenceNumber}\u0000${m.addedSnapshotId}`;
   }
 
+  /** A manifest list's key: its path alone (a list names its manifests with their sequence numbers itself). */
+  static listKey(uri: string, scope = ''): string {
+    return `${scope}\u0000${uri}\u0000list`;
+  }
+
   get(m: ManifestFile, scope = ''): readonly ManifestEntry[] | undefined {
-    const key = ManifestCache.key(m, scope);
+    return this.found(ManifestCache.key(m, scope)) as readonly ManifestEntry[] | undefined;
+  }
+
+  put(m: ManifestFile, entries: readonly ManifestEntry[], scope = ''): void {
+    this.keep(ManifestCache.key(m, scope), entries);
+  }
+
+  /** The manifests of the manifest list at `uri`, if kept. */
+  getList(uri: string, scope = ''): readonly ManifestFile[] | undefined {
+    return this.found(ManifestCache.listKey(uri, scope)) as readonly ManifestFile[] | undefined;
+  }
+
+  putList(uri: string, manifests: readonly ManifestFile[], scope = ''): void {
+    this.keep(ManifestCache.listKey(uri, scope), manifests);
+  }
+
+  private found(key: string): readonly unknown[] | undefined {
     const found = this.manifests.get(key);
     if (found === undefined) {
       this.misses++;
@@ -36,9 +59,8 @@ export class ManifestCache {
     return found;
   }
 
-  put(m: ManifestFile, entries: readonly ManifestEntry[], scope = ''): void {
+  private keep(key: string, entries: readonly unknown[]): void {
     if (entries.length > this.maxEntries / 4) return;
-    const key = ManifestCache.key(m, scope);
     const old = this.manifests.get(key);
     if (old !== undefined) {
       this.manifests.delete(key);

@@ -43,6 +43,10 @@ export class ManifestReader {
 
   /** The manifests a snapshot's manifest list names. */
   async readManifestList(uri: string): Promise<ManifestFile[]> {
+    this.checkAllowed(uri);
+    const cached = this.cache?.getList(uri, this.cacheScope);
+    // A copy: the caller may filter or sort its own array, never the kept one.
+    if (cached !== undefined) return cached.slice();
     const avro = await openAvro(uri, await this.bytes(uri));
     const out: ManifestFile[] = [];
     for await (const r of avro.records) {
@@ -57,6 +61,7 @@ export class ManifestReader {
         partitions: Array.isArray(r.partitions) ? (r.partitions as Record<string, unknown>[]).map(summary) : null,
       });
     }
+    this.cache?.putList(uri, out.slice(), this.cacheScope);
     return out;
   }
 

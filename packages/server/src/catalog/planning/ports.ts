@@ -109,6 +109,8 @@ export interface PlanningLimits {
   planTtlMs: number;
   /** Decoded manifest entries kept between plans (about 2.2 KB each, bench/planning-java.mjs); 0 keeps none. */
   manifestCacheEntries?: number;
+  /** Bytes of parsed metadata and whole answers kept for repeated plans of unchanged tables (plan-cache.ts); 0 keeps none. */
+  answerCacheBytes?: number;
   /**
    * Async planning: a scan of more than this many data manifests answers `submitted` and is planned in the
    * background; 0 (the default) never does, because PyIceberg 0.12 raises on `submitted` (docs/compatibility.md).
@@ -122,5 +124,8 @@ export interface PlanningLimits {
   /** The largest answer a plan keeps for fetchPlanningResult (JSON bytes); plan tasks over wider ranges are kept past it. */
   maxResultBytes?: number;
 }
+
+/** 32 MiB: a small table's answer is a few KB, its metadata tens of KB. */
+export const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 
 export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000, asyncManifests: 0, asyncConcurrency: 1, asyncQueue: 64, asyncLeaseMs: 30_000, maxResultBytes: 1 << 20 };

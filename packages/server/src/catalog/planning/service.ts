@@ -28,7 +28,9 @@ import { BackgroundPlans } from './background.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks, withLapse } from './plan-keeping.js';
 import { bindFilter } from './expression.js';
 import { planFiles } from './plan-files.js';
-import type { PlanStore, PlanTaskClaims, StoredPlan, PlanTaskCodec, PlannedPage, PlanningLimits, PlanningMetrics, ScanSpec } from './ports.js';
+import { notePageJson } from './answer-json.js';
+import { type KeptAnswer, PlanCache } from './plan-cache.js';
+import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type ScanSpec } from './ports.js';
 import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
 
@@ -59,6 +61,8 @@ interface TableAtHand {
 export class PlanningService {
   /** Manifests are immutable once committed: a repeated plan of an unchanged snapshot decodes nothing again. */
   private readonly cache: ManifestCache | undefined;
+  /** Parsed metadata and whole answers of unchanged tables (plan-cache.ts); undefined when off. */
+  private readonly answers: PlanCache | undefined;
   /** Async plans of this process (their state is in deps.store, shared by every replica; their work here). */
   readonly background: BackgroundPlans;
   private readonly sweeper: PlanSweeper;
@@ -69,6 +73,8 @@ export class PlanningService {
   ) {
     const entries = deps.limits.manifestCacheEntries ?? 0;
     this.cache = entries > 0 ? new ManifestCache(entries) : undefined;
+    const answerBytes = deps.limits.answerCacheBytes ?? DEFAULT_ANSWER_CACHE_BYTES;
+    this.answers = answerBytes > 0 ? new PlanCache(answerBytes) : undefined;
     const leaseMs = deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS;
     const renew = (ids: readonly string[]) => deps.store.heartbeat(ids, ctx.clock.now(), ctx.clock.now() + leaseMs);
     this.background = new BackgroundPlans(deps.limits.asyncConcurrency ?? 1, deps.limits.asyncQueue ?? 64, { everyMs: Math.max(1, Math.floor(leaseMs / 3)), renew });
@@ -78,11 +84,23 @@ export class PlanningService {
   async plan(request: CatalogRequest, namespace: string[], name: string, body: Record<string, unknown>, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
     // validate
     const spec = scanSpecOf(body);
-    // authorize
-    const table = await this.table(request, namespace, name);
+    // authorize: the plan's own audit record (table.plan) is the allowed decision's; a plan that fails records the decision alone
+    const table = await this.table(request, namespace, name, false);
     // execute
+    try {
+      return await this.planAllowed(table, spec, delegation);
+    } catch (e) {
+      await this.ctx.access.record(table.scope.caller, 'access.allowed', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name));
+      throw e;
+    }
+  }
+
+  private async planAllowed(table: TableAtHand, spec: ScanSpec, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
     const started = performance.now();
     const scan = resolveScan(table.metadata, spec);
+    const answerKey = this.answers === undefined ? '' : PlanCache.scanKey(cacheScope(table), table.record.metadataLocation, scan.pinned);
+    const kept = this.answers?.answer(answerKey, table.record.metadataJson);
+    if (kept !== undefined && !this.plansAsync(kept.dataManifests)) return this.answerKept(table, scan, kept, started, delegation);
     const filter = bindFilter(spec.filter ?? true, scan.schema, spec.caseSensitive);
     const reader = await this.reader(table);
     const manifests = await unprocessable(() => scanManifests(reader, scan));
@@ -91,8 +109,7 @@ export class PlanningService {
     this.sweeper.maybe(this.ctx.clock.now());
     const claims = { planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
     const stored = { id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, delegation };
-    const asyncAbove = this.deps.limits.asyncManifests ?? 0;
-    if (asyncAbove > 0 && manifests.data.length > asyncAbove) {
+    if (this.plansAsync(manifests.data.length)) {
       await this.deps.store.put({ ...stored, status: 'submitted', result: {}, leaseUntilMs: this.ctx.clock.now() + (this.deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS) });
       // A full backlog plans at once instead (plan tasks of every manifest): never refused for being busy.
       if (this.background.submit(planId, (signal) => this.planInBackground(table, scan, filter, manifests, claims, signal))) {
@@ -109,6 +126,7 @@ export class PlanningService {
     let counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
     if (manifests.data.length <= this.deps.limits.inlineManifests) {
       ({ page, counts } = await this.expand(table, scan, filter, manifests, 0, manifests.data.length));
+      if (this.answers !== undefined) notePageJson(page, this.answers.keepAnswer(answerKey, table.record.metadataJson, { page, counts, dataManifests: manifests.data.length }).pageJson);
     } else {
       const per = this.deps.limits.manifestsPerTask;
       const tokens: string[] = [];
@@ -129,6 +147,34 @@ export class PlanningService {
     });
     const credentials = await this.credentials(table, delegation);
     return { status: 'completed', 'plan-id': planId, ...page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
+  }
+
+  /** Whether a scan of this many data manifests is planned in the background (async planning on, and more than its bound). */
+  private plansAsync(dataManifests: number): boolean {
+    const asyncAbove = this.deps.limits.asyncManifests ?? 0;
+    return asyncAbove > 0 && dataManifests > asyncAbove;
+  }
+
+  /** A plan answered with the files of a kept answer (plan-cache.ts): its own id, stored plan, metrics, audit record and credentials. */
+  private async answerKept(table: TableAtHand, scan: ResolvedScan, kept: KeptAnswer, started: number, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
+    const planId = this.ctx.newUuid();
+    const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
+    const s = table.scope;
+    const claims = { planId, owner: s.caller.key, tenant: s.warehouse.tenant, warehouse: s.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
+    // Kept as the fresh path keeps it (plan-keeping.ts): plan tasks over the same manifests, never the file list.
+    const result = keptTasks(this.deps.tasks, claims, allManifests(kept.dataManifests), this.deps.limits.manifestsPerTask, this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES);
+    this.sweeper.maybe(this.ctx.clock.now());
+    await this.deps.store.put({ id: planId, owner: s.caller.key, tenant: s.warehouse.tenant, warehouse: s.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, delegation, status: 'completed', result });
+    this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...kept.counts, kind: 'plan' });
+    await this.ctx.access.record(s.caller, 'table.plan', 'allow', 'table:read-data', tableObject(s, table.levels, table.name), {
+      planId,
+      snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : null,
+      dataManifests: kept.dataManifests,
+      planTasks: 0,
+      ...kept.counts,
+    });
+    const credentials = await this.credentials(table, delegation);
+    return { status: 'completed', 'plan-id': planId, ...kept.page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
   async fetchResult(request: CatalogRequest, namespace: string[], name: string, planId: string, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
@@ -190,14 +236,15 @@ export class PlanningService {
   }
 
   /** The table, with `table:read-data` required now (audited), and its metadata. */
-  private async table(request: CatalogRequest, namespace: string[], name: string): Promise<TableAtHand> {
+  private async table(request: CatalogRequest, namespace: string[], name: string, recordAllow = true): Promise<TableAtHand> {
     const levels = checkNamespace(namespace);
     checkName(name, 'table name');
     const scope = await this.ctx.scope(request);
-    const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-data'], true);
+    const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-data'], recordAllow);
     // Row-filter and column-mask policies: refused (403 naming them) until policy-enforced reads exist (policies/gate.ts).
     await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
-    return { scope, levels, name, record, metadata: parseJson(record.metadataJson) as TableMetadata };
+    const metadata = this.answers === undefined ? (parseJson(record.metadataJson) as TableMetadata) : this.answers.tableMetadata(cacheScope({ scope, record }), record.metadataLocation, record.metadataJson);
+    return { scope, levels, name, record, metadata };
   }
 
   private isOwn(table: TableAtHand, owned: { owner: string; tenant: string; warehouse: string; tableUuid: string }): boolean {
@@ -277,7 +324,7 @@ export class PlanningService {
 }
 
 /** A table's own corner of the shared manifest cache: its warehouse (stores differ) and its uuid. */
-const cacheScope = (table: TableAtHand): string => `${table.scope.warehouse.name}\u0000${table.record.uuid}`;
+const cacheScope = (table: Pick<TableAtHand, 'scope' | 'record'>): string => `${table.scope.warehouse.name}\u0000${table.record.uuid}`;
 
 /**
  * The manifest reader refuses a file it cannot read (missing, corrupt, outside the table's location) with

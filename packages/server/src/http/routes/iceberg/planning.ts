@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { stringifyJson } from '../../../catalog/json.js';
+import { planAnswerJson } from '../../../catalog/planning/answer-json.js';
 import { icebergError } from '../../mappers/iceberg-errors.js';
 import { type TableParams, accessDelegation, bodyObject, catalogRequest, namespaceParam, noContent, sendJson } from './common.js';
 
@@ -17,7 +18,8 @@ export function planningRoutes(app: FastifyInstance, services: CatalogServices):
     const result = await planning.plan(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, bodyObject(req), accessDelegation(req));
     // Answers hold read-only credentials and are the caller's alone.
     reply.header('cache-control', 'no-store');
-    return sendJson(reply, stringifyJson(result));
+    // A page planned once is written once (catalog/planning/answer-json.ts): the same text as stringifyJson(result).
+    return sendJson(reply, planAnswerJson(result));
   });
 
   app.get('/:prefix/namespaces/:namespace/tables/:table/plan/:planId', { schema: { operationId: 'fetchPlanningResult' } }, async (req: FastifyRequest<{ Params: PlanParams }>, reply) => {
