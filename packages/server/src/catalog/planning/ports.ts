@@ -16,6 +16,8 @@
  * submitted forever.
  */
 import type { DelegationMechanism } from '../signing/ports.js';
+import type { CatalogError } from '../../errors/catalog-error.js';
+import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 
 /** What a plan id stands for: its owner and table, and the first answer, kept until it expires. */
 export interface StoredPlan {
@@ -129,3 +131,10 @@ export interface PlanningLimits {
 export const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 
 export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000, asyncManifests: 0, asyncConcurrency: 1, asyncQueue: 64, asyncLeaseMs: 30_000, maxResultBytes: 1 << 20 };
+
+/** A plan's answer: completed (its page, credentials added per call), submitted (async), or failed. */
+export type PlanResult =
+  | (PlannedPage & { status: 'completed'; 'plan-id'?: string; 'storage-credentials'?: StorageCredentialEntry[] })
+  | { status: 'submitted'; 'plan-id'?: string }
+  /** The background planning failed: the error the synchronous call would have raised. */
+  | { status: 'failed'; error: CatalogError };

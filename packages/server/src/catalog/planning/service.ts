@@ -30,7 +30,7 @@ import { bindFilter } from './expression.js';
 import { planFiles } from './plan-files.js';
 import { notePageJson } from './answer-json.js';
 import { type KeptAnswer, PlanCache } from './plan-cache.js';
-import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type ScanSpec } from './ports.js';
+import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type PlanResult, type ScanSpec } from './ports.js';
 import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
 
@@ -41,11 +41,7 @@ export interface PlanningDeps {
   metrics: PlanningMetrics;
 }
 
-export type PlanResult =
-  | (PlannedPage & { status: 'completed'; 'plan-id'?: string; 'storage-credentials'?: StorageCredentialEntry[] })
-  | { status: 'submitted'; 'plan-id'?: string }
-  /** The background planning failed: the error the synchronous call would have raised. */
-  | { status: 'failed'; error: CatalogError };
+export type { PlanResult } from './ports.js';
 
 const planNotFound = () => new CatalogError('ERR_PLAN_NOT_FOUND', 'The plan does not exist: it is unknown, expired or cancelled');
 const taskNotFound = () => new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');
