@@ -336,10 +336,13 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     expect(await server.settledOutput()).not.toContain(plain.secret);
   });
 
-  it("a grant revoked mid-session ends alice's access at her next query, cleanly", async () => {
+  it("a grant revoked mid-session ends alice's access at her next query, cleanly (but not to the table she created)", async () => {
+    expect((await sql('alice', 'lake_user', 'SELECT count(*) FROM lake_user.sales.orders')).rows).toEqual([[3]]);
     expect((await sql('alice', 'lake_user', 'SELECT count(*) FROM lake_user.sales.alice_eu')).rows).toEqual([[2]]);
     await revoke(send, 'trino-analysts', READ_WRITE_ALL, { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
-    const { error, requests } = await failing('alice', 'lake_user', 'SELECT count(*) FROM lake_user.sales.alice_eu');
+    // The creator owns what she created (access.creator-owns, on by default): her CTAS table stays hers.
+    expect((await sql('alice', 'lake_user', 'SELECT count(*) FROM lake_user.sales.alice_eu')).rows).toEqual([[2]]);
+    const { error, requests } = await failing('alice', 'lake_user', 'SELECT count(*) FROM lake_user.sales.orders');
     // Her session (token) is still valid: no new exchange; the catalog refuses the call itself.
     expect(tokenCalls(requests)).toEqual([]);
     expect(catalogCalls(requests).map((r) => `${r.status} ${r.actor}`)).toEqual([`403 ${asUser('alice', asserting)}`]);

@@ -4,7 +4,7 @@
  * proposal (apache/iceberg#13879). Requests are strict: unknown keys are refused, and no field is nullable.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { StringEnum } from '../schema/helpers.js';
+import { AnyButNull, ExpressionJson, StringEnum } from '../schema/helpers.js';
 
 export const POLICY_KINDS = ['row-filter', 'column-mask'] as const;
 export const POLICY_MASK_ACTIONS = [
@@ -20,14 +20,14 @@ export const POLICY_MASK_ACTIONS = [
 ] as const;
 
 const RoleNames = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, maxItems: 100, uniqueItems: true, description: 'The roles (of the table\'s tenant) the policy restricts' });
-const Filter = Type.Unknown({ description: "row-filter: the rows the roles may read, in the Iceberg REST spec's Expression JSON (terms name columns)" });
+const Filter = ExpressionJson({ description: "row-filter: the rows the roles may read, in the Iceberg REST spec's Expression JSON (a boolean or an expression object; terms name columns)" });
 
 export const ColumnMaskInput = Type.Object(
   {
     column: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The column (nested fields dotted); or field-id' })),
     'field-id': Type.Optional(Type.Integer({ minimum: 0, description: 'The column by field id; or column' })),
     action: StringEnum([...POLICY_MASK_ACTIONS]),
-    value: Type.Optional(Type.Unknown({ description: 'mask-to-fixed-value only: the value shown, of the column\'s type' })),
+    value: Type.Optional(AnyButNull({ description: 'mask-to-fixed-value only: the value shown, of the column\'s type (replace-with-null shows null)' })),
   },
   { $id: 'ColumnMaskInput', additionalProperties: false },
 );
