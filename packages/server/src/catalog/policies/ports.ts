@@ -4,22 +4,13 @@
  * with none) and its roles by name in the table's tenant. Every change raises the policy's version, so what an
  * engine was told can be matched against what holds now.
  */
+import { POLICY_MASK_ACTIONS } from '@lakegate/protocol';
 import type { OutboxEventInput, OutboxWriter } from '../outbox/ports.js';
 
 export type PolicyKind = 'row-filter' | 'column-mask';
 
-/** The read-restriction actions of the Iceberg REST proposal (apache/iceberg#13879). */
-export const MASK_ACTIONS = [
-  'replace-with-null',
-  'mask-to-fixed-value',
-  'sha-256-query-local',
-  'sha-256-global',
-  'mask-alphanum',
-  'truncate-to-year',
-  'truncate-to-month',
-  'show-first-4',
-  'show-last-4',
-] as const;
+/** The read-restriction actions of the Iceberg REST proposal (apache/iceberg#13879): the wire model's one list. */
+export const MASK_ACTIONS = POLICY_MASK_ACTIONS;
 export type MaskAction = (typeof MASK_ACTIONS)[number];
 
 export interface ColumnMask {
