@@ -35,7 +35,8 @@ export default defineConfig({
           include: ['test/interop/**/*.test.ts'],
           // Heavy peers (Keycloak) start once per run and are stopped at its end (test/support/shared-peers.ts).
           globalSetup: ['test/support/global-peers.ts'],
-          // Real peers (JVMs, Python, PostgreSQL) are heavy: one file at a time on a 2-core machine.
+          // Real peers (JVMs, Python, PostgreSQL) are heavy: one file at a time per Vitest process. `npm test` runs two
+          // processes over disjoint lanes (scripts/interop-lanes.mjs: the files with JVM peers, and the rest).
           fileParallelism: false,
           // A test body is at most a few minutes (Spark ~2.5); set-up hooks may build peers from cold caches.
           testTimeout: 8 * 60_000,

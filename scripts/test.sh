@@ -13,9 +13,36 @@ npx tsc -b packages/cli packages/client packages/client/tsconfig.cjs.json packag
 npx tsc -p packages/console
 node packages/console/scripts/build.mjs
 
-# LAKEGATE_TEST_REPORT: where to keep Vitest's JSON report (.ci/run sums several runs); default a temporary file.
-report="${LAKEGATE_TEST_REPORT:-$(mktemp -d)/vitest.json}"
+# LAKEGATE_TEST_REPORTS: a directory where to keep Vitest's JSON reports (.ci/run sums several runs); default a temporary one.
+reports="${LAKEGATE_TEST_REPORTS:-$(mktemp -d)}"
+mkdir -p "$reports"
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
-node scripts/summarize-vitest.mjs "$report" || status=1
+if [[ $# -gt 0 ]]; then
+  # Arguments (files, --project, -t ...): one Vitest run over exactly those, as `npx vitest run` would.
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json" "$@" || status=$?
+  node scripts/summarize-vitest.mjs "$reports/vitest.json" || status=1
+  exit "$status"
+fi
+
+# 1. The unit project (in-process HTTP, persistence contracts, SDK, CLI, structure), alone on the machine.
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json" || status=1
+
+# 2. The interop project in two lanes at once (scripts/interop-lanes.mjs: files that start a JVM peer, and the rest),
+# each its own Vitest process running its files one at a time, its output prefixed with its lane's name. Each
+# process shares its own heavy peers between its files (global setup), and no heavy peer is needed by both lanes.
+lane() { # NAME: runs that lane's files
+  local name="$1" files
+  mapfile -t files < <(node scripts/interop-lanes.mjs "$name")
+  # An empty list would make Vitest run every interop file.
+  if [[ ${#files[@]} -eq 0 ]]; then echo "scripts/test.sh: no interop file in lane $name" >&2; return 1; fi
+  npx vitest run --project interop --reporter=default --reporter=json --outputFile.json="$reports/interop-$name.json" \
+    "${files[@]}" 2>&1 | sed -u "s/^/[$name] /"
+  return "${PIPESTATUS[0]}"
+}
+lane jvm & jvm=$!
+lane light & light=$!
+wait "$jvm" || status=1
+wait "$light" || status=1
+
+node scripts/summarize-vitest.mjs "$reports/unit.json" "$reports/interop-jvm.json" "$reports/interop-light.json" || status=1
 exit "$status"
