@@ -247,6 +247,10 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/management/v1/explain', { subject: { kind: 'principal', name: id }, privilege: 'table:read-data', securable: { ...securable, type: 'table', name: 't' } });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/effective-policy');
     await ok('DELETE', `${policies}/${policy.body.id}`);
+    // Trusted policy enforcers of the warehouse (docs/authorization.md, "Engine-enforced policies").
+    await ok('PUT', `/management/v1/warehouses/second/policy-enforcers/${id}`, { mechanism: 'trino-opa', 'trino-catalog': 'second' });
+    await ok('GET', '/management/v1/warehouses/second/policy-enforcers');
+    await ok('DELETE', `/management/v1/warehouses/second/policy-enforcers/${id}`);
     await ok('POST', '/management/v1/grants/revoke', { role: 'analyst', privilege: 'table:read-data', securable });
     await ok('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: id });
     await ok('DELETE', '/management/v1/roles/analyst');

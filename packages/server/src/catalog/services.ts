@@ -22,6 +22,7 @@ import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
+import { EnforcerAdmin } from './management/enforcer-admin.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -44,6 +45,9 @@ export interface CatalogServices {
   maintenanceScheduler: MaintenanceScheduler;
   /** Row-filter and column-mask policies: their management and the caller's effective policy (catalog/policies/). */
   policies: PolicyAdmin;
+  /** Principals declared to enforce a warehouse's policies themselves (issue 54), and the gate that knows them. */
+  enforcers: EnforcerAdmin;
+  policyGate: PolicyGate;
 }
 
 export interface AccessPorts {
@@ -71,7 +75,7 @@ export function createCatalogServices(
   const ctx: ServiceContext = { ...deps, access, scope, scopeCached };
   const namespaces = new NamespaceService(ctx);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
-  const policies = new PolicyGate({ policies: () => deps.store.policies, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
+  const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
   const lanceTables = new LanceTableService(tableCtx);
   const maintenance = new MaintenanceService(tableCtx);
@@ -88,6 +92,8 @@ export function createCatalogServices(
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
     policies: new PolicyAdmin(ctx, policies, accessPorts.control),
+    enforcers: new EnforcerAdmin(ctx, policies),
+    policyGate: policies,
   };
 }
 

@@ -26,6 +26,8 @@ import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.j
 import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
 import type { PolicyAdmin } from '../../catalog/management/policy-admin.js';
 import { policyRoutes } from '../routes/management/policies.js';
+import type { EnforcerAdmin } from '../../catalog/management/enforcer-admin.js';
+import { enforcerRoutes } from '../routes/management/enforcers.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
@@ -42,6 +44,8 @@ export interface ManagementSurfaceOptions {
   maintenance: MaintenanceService;
   /** Row-filter and column-mask policies (catalog/policies/). */
   policies: PolicyAdmin;
+  /** Trusted policy enforcers (catalog/management/enforcer-admin.ts). */
+  enforcers: EnforcerAdmin;
   authentication: AuthenticationOptions;
 }
 
@@ -66,4 +70,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   droppedRoutes(app, options.dropped);
   maintenanceRoutes(app, options.maintenance);
   policyRoutes(app, options.policies);
+  enforcerRoutes(app, options.enforcers);
 };
