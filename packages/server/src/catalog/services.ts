@@ -23,6 +23,10 @@ import { MaintenanceScheduler } from './maintenance/scheduler.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
 import { EnforcerAdmin } from './management/enforcer-admin.js';
+import { TrinoOpaDecisions } from './trino-opa/decisions.js';
+import { TrinoOpaExpressions } from './trino-opa/expressions.js';
+import type { EngineUsers } from './trino-opa/ports.js';
+import { OpaSessions } from './trino-opa/session.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -48,6 +52,8 @@ export interface CatalogServices {
   /** Principals declared to enforce a warehouse's policies themselves (issue 54), and the gate that knows them. */
   enforcers: EnforcerAdmin;
   policyGate: PolicyGate;
+  /** The decision endpoints of Trino's OPA access control (catalog/trino-opa/), over the given view of engines' users. */
+  trinoOpa: (users: EngineUsers) => { decisions: TrinoOpaDecisions; expressions: TrinoOpaExpressions };
 }
 
 export interface AccessPorts {
@@ -94,6 +100,10 @@ export function createCatalogServices(
     policies: new PolicyAdmin(ctx, policies, accessPorts.control),
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,
+    trinoOpa: (users) => {
+      const decisions = new TrinoOpaDecisions(ctx, new OpaSessions(policies, users, deps.clock, accessPorts.cacheTtlMs));
+      return { decisions, expressions: new TrinoOpaExpressions(ctx, policies, decisions) };
+    },
   };
 }
 

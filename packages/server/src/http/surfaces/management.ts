@@ -30,6 +30,8 @@ import type { EnforcerAdmin } from '../../catalog/management/enforcer-admin.js';
 import { enforcerRoutes } from '../routes/management/enforcers.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
+/** Trino's OPA decision endpoints, under the management mount with an authentication of their own (trino-opa.ts). */
+export { TRINO_OPA_PREFIX, trinoOpaSurface } from './trino-opa.js';
 
 export interface ManagementSurfaceOptions {
   principals: PrincipalAdmin;
