@@ -5,6 +5,8 @@
  * restricts for that user, each load audited with the user and the engine; the same user through an undeclared
  * engine, and the declared engine acting as itself, keep the catalog-enforced path (no credentials, server planning).
  */
+import { LoadTableResult } from '@lakegate/protocol';
+import { RequestValidation } from '@lakegate/protocol/validation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
@@ -107,5 +109,35 @@ describe('storage access to a restricted table', () => {
     const after = await (await userVia(trino, 'alice'))('GET', TABLE, undefined, vended);
     expect(after.body.config?.['s3.access-key-id']).toBeUndefined();
     expect(after.body.config['scan-planning-mode']).toBe('server');
+  });
+});
+
+describe('read-restrictions on loadTable (apache/iceberg#13879)', () => {
+  it('are sent only to a user session through a declared read-restrictions enforcer, and match the stored policies', async () => {
+    const mask = await admin('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies', { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'region', action: 'mask-to-fixed-value', value: 'xx' }] });
+    expect(mask.status, stringifyJson(mask.body)).toBe(201);
+    const spark = await createPrincipal('spark-engine', { users: [{ issuer: 'asserted', name: 'alice' }], 'assert-identity': true });
+    expect((await admin('PUT', `${ENFORCERS}/${spark.clientId}`, { mechanism: 'read-restrictions' })).status).toBe(200);
+    expect((await admin('PUT', `${ENFORCERS}/${trino.clientId}`, { mechanism: 'trino-opa' })).status).toBe(200);
+
+    const loaded = await (await userVia(spark, 'alice'))('GET', TABLE, undefined, vended);
+    expect(loaded.status, stringifyJson(loaded.body)).toBe(200);
+    const restrictions = loaded.body['read-restrictions'];
+    // The whole answer is the contract's LoadTableResult, read-restrictions included (the protocol's own validator).
+    const check = new RequestValidation().compile(LoadTableResult, 'body');
+    expect(check(structuredClone(loaded.body)), JSON.stringify(check.errors)).toBe(true);
+    expect(restrictions).toEqual({
+      'required-row-filter': { type: 'eq', term: 'region', value: 'eu' },
+      'required-column-projections': [{ 'field-id': 2, action: 'mask-to-fixed-value', value: 'xx' }],
+    });
+    expect(loaded.body.config['s3.access-key-id']).toBeDefined();
+    // Conditional loads are answered in full: the ETag does not follow policies.
+    const again = await (await userVia(spark, 'alice'))('GET', TABLE, undefined, { ...vended, 'if-none-match': loaded.headers?.etag ?? '*' });
+    expect(again.status).toBe(200);
+
+    // Not to a trino-opa enforcer (it is told through the OPA endpoints), nor through an undeclared engine, nor to the admin.
+    expect((await (await userVia(trino, 'alice'))('GET', TABLE, undefined, vended)).body['read-restrictions']).toBeUndefined();
+    expect((await (await userVia(rogue, 'alice'))('GET', TABLE, undefined, vended)).body['read-restrictions']).toBeUndefined();
+    expect((await admin('GET', TABLE, undefined, vended)).body['read-restrictions']).toBeUndefined();
   });
 });

@@ -274,6 +274,8 @@ export interface PolicyEnforcement {
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
   refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string): Promise<void>;
   knownFreeSync(tenant: string, objectId: string): boolean;
+  /** The read-restrictions a declared read-restrictions enforcer must apply for this caller (undefined: none to send). */
+  readRestrictions(caller: Caller, tenant: string, objectId: string): Promise<Record<string, unknown> | undefined>;
 }
 
 /** What an OAuth scope allows: reading the catalog, changing it, using the management API. */

@@ -114,6 +114,20 @@ export class PolicyGate implements PolicyEnforcement {
   }
 
   /**
+   * loadTable's read-restrictions (apache/iceberg#13879) for a caller acting through a declared `read-restrictions`
+   * enforcer of the table's warehouse: the effective row filter (the spec's Expression, as the policies wrote it) and
+   * one column projection per masked column (by field id). Undefined for anyone else, and when nothing applies.
+   */
+  async readRestrictions(caller: Caller, tenant: string, objectId: string): Promise<Record<string, unknown> | undefined> {
+    const effective = await this.effective(caller, tenant, objectId);
+    if (effective.policies.length === 0) return undefined;
+    const engine = await this.enforcerFor(caller, tenant, effective.policies[0]!.warehouse);
+    if (engine?.mechanism !== 'read-restrictions') return undefined;
+    const projections = effective.masks.map((m) => ({ 'field-id': m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) }));
+    return { ...(effective.rowFilter !== undefined ? { 'required-row-filter': effective.rowFilter } : {}), ...(projections.length > 0 ? { 'required-column-projections': projections } : {}) };
+  }
+
+  /**
    * Refuses (403, audited as `policy.enforced`) an operation that would hand the caller storage access to the table
    * while a policy applies to it.
    */
