@@ -14,7 +14,7 @@ import type { TrinoOpaRequest, TrinoOpaResource } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
 import type { Privilege } from '../access/privileges.js';
 import type { ServiceContext } from '../context.js';
-import type { Caller, Warehouse } from '../ports.js';
+import type { Caller, CatalogObjectRecord, Warehouse } from '../ports.js';
 import type { SecurablePath } from '../access/ports.js';
 import type { OpaSession, OpaSessions } from './session.js';
 
@@ -46,6 +46,7 @@ export interface TrinoTableRef {
   name: string;
   path: SecurablePath;
   objectId?: string;
+  record?: CatalogObjectRecord;
 }
 
 export class TrinoOpaDecisions {
@@ -96,7 +97,7 @@ export class TrinoOpaDecisions {
     const namespace = [t.schemaName];
     const [ns, record] = await Promise.all([this.ctx.access.namespacePath(warehouse, namespace), this.ctx.store.repository.getObject(warehouse.name, namespace, t.tableName)]);
     if (record?.kind !== 'table') return { warehouse, namespace, name: t.tableName, path: ns.path };
-    return { warehouse, namespace, name: t.tableName, path: this.ctx.access.objectPath(ns.path, 'table', record.id), objectId: record.id };
+    return { warehouse, namespace, name: t.tableName, path: this.ctx.access.objectPath(ns.path, 'table', record.id), objectId: record.id, record };
   }
 
   private async decide(session: OpaSession, operation: string, r: TrinoOpaResource): Promise<boolean> {

@@ -13,7 +13,7 @@ import type { Schema, StructField, TableMetadata } from '../metadata/types.js';
 import { bindFilter } from '../planning/expression.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import type { PolicyGate } from '../policies/gate.js';
-import type { Caller } from '../ports.js';
+import type { Caller, CatalogObjectRecord } from '../ports.js';
 import type { TrinoOpaDecisions, TrinoTableRef } from './decisions.js';
 import type { OpaSession } from './session.js';
 import { type ColumnPath, UnsupportedPolicy, maskSql, rowFilterSql } from './trino-sql.js';
@@ -100,10 +100,8 @@ export class TrinoOpaExpressions {
   }
 
   private async policyOf(session: OpaSession, table: TrinoTableRef): Promise<{ effective: EffectivePolicy; schema: Schema }> {
-    const [effective, record] = await Promise.all([this.gate.effective(session.user, table.warehouse.tenant, table.objectId!), this.ctx.store.repository.getObject(table.warehouse.name, table.namespace, table.name)]);
-    const metadata = parseJson(record!.metadataJson) as TableMetadata;
-    const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']) ?? metadata.schemas[0]!;
-    return { effective, schema };
+    const effective = await this.gate.effective(session.user, table.warehouse.tenant, table.objectId!);
+    return { effective, schema: effective.policies.length === 0 ? EMPTY_SCHEMA : currentSchema(table.record!) };
   }
 
   private async audited(session: OpaSession, table: TrinoTableRef, effective: EffectivePolicy, detail: Record<string, unknown>): Promise<void> {
@@ -115,6 +113,22 @@ export class TrinoOpaExpressions {
       detail: { ...detail, user: session.user.description, engine: session.engine, policies: effective.policies.map((p) => p.id), 'policy-version': effective.policyVersion },
     });
   }
+}
+
+const EMPTY_SCHEMA: Schema = { type: 'struct', 'schema-id': 0, fields: [] } as unknown as Schema;
+/**
+ * The current schema of a table, by metadata location: a metadata file never changes, so its parsed schema is kept
+ * (up to 1,000 tables, then forgotten at once) instead of parsing the whole metadata JSON for every decision.
+ */
+const schemas = new Map<string, Schema>();
+function currentSchema(record: CatalogObjectRecord): Schema {
+  const kept = schemas.get(record.metadataLocation);
+  if (kept !== undefined) return kept;
+  const metadata = parseJson(record.metadataJson) as TableMetadata;
+  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']) ?? metadata.schemas[0]!;
+  if (schemas.size >= 1000) schemas.clear();
+  schemas.set(record.metadataLocation, schema);
+  return schema;
 }
 
 /** The column as NULL of its type when the type is one Trino SQL may name here, else the literal NULL. */
