@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { scrubUrl } from '../../packages/server/src/observability/logger.js';
 import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
@@ -113,6 +114,8 @@ describe('allow and filtering', () => {
     expect((await anon('POST', '/management/v1/trino-opa/allow?api-key=lgk_wrong', input('alice', { operation: 'ExecuteQuery' }))).status).toBe(401);
     const bad = await anon('POST', `/management/v1/trino-opa/allow?api-key=${engineKey}`, { input: { action: { operation: 'ExecuteQuery' } } });
     expect(bad.status).toBe(400);
+    // The key in the URI is never logged: every logged URL goes through scrubUrl.
+    expect(scrubUrl(`/management/v1/trino-opa/allow?api-key=${engineKey}`)).toBe('/management/v1/trino-opa/allow?api-key=***');
   });
 });
 
