@@ -39,6 +39,7 @@ jvm_lane() {
   step jvm kafka bash scripts/peers/kafka.sh lib
   step jvm spark bash scripts/peers/spark.sh
   step jvm trino bash scripts/peers/trino.sh dist
+  step jvm trino-opa bash scripts/peers/trino.sh opa
 }
 
 python_lane() { # the names, requirements and checks are the tests' own (test/interop/*.test.ts)

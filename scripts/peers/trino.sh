@@ -4,6 +4,14 @@
 #   scripts/peers/trino.sh dist              ensure the cached, pruned server; prints its home
 #   scripts/peers/trino.sh start DIR PORT    start a server for the catalogs in DIR/etc/catalog; prints its URL
 #   scripts/peers/trino.sh stop DIR          stop the server of DIR (no-op when not running)
+#   scripts/peers/trino.sh opa               ensure the cached OPA access-control plugin; prints its directory
+#
+# opa: the OPA access-control plugin (access-control.name=opa) is published only inside the full
+# io.trino:trino-server:$TRINO_VERSION tar.gz (about 821 MB on Maven Central). It is streamed once with
+# curl (never stored whole), only */plugin/opa/ is extracted, and the stream's sha1 is checked against the
+# one pinned below; the result is ${LAKEGATE_CACHE}/trino-<version>/opa-plugin/opa (about 15 MB; 18 s on this machine), under
+# the same lock as the dist. A server starts with it only when DIR/etc/access-control.properties names
+# it (opa): its plugin directory is then DIR/plugin, holding links to the Iceberg and OPA plugins.
 #
 # dist: io.trino:trino-server-core:$TRINO_VERSION:tar.gz and the io.trino:trino-iceberg plugin zip come
 # from Maven Central through `mvn dependency:copy` (which checks Central's .sha1; the files are checked
@@ -35,12 +43,18 @@ TRINO_VERSION=476
 # sha1 of the Maven Central files (the .sha1 Central publishes beside each).
 CORE_SHA1=6bae2db438f8e6a2a8d9c8b566bb5e5b05870138
 ICEBERG_SHA1=6a9841be7b21c71110a1efc3a98e5dd833b20a8e
+# sha1 of io.trino:trino-server:476:tar.gz (Central's .sha1), for the OPA plugin only.
+SERVER_SHA1=c9b38be4017ebd2f7095455aaac772fb40247ebe
+SERVER_URL="https://repo1.maven.org/maven2/io/trino/trino-server/$TRINO_VERSION/trino-server-$TRINO_VERSION.tar.gz"
 MIN_JAVA=24
 
 CACHE_ROOT="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
 PEER_HOME="$CACHE_ROOT/trino-$TRINO_VERSION"
 DIST="$PEER_HOME/server"
 STAMP="$PEER_HOME/.stamp-dist"
+OPA_HOME="$PEER_HOME/opa-plugin"
+OPA_STAMP="$PEER_HOME/.stamp-opa"
+OPA_WANTED_STAMP="trino-server $TRINO_VERSION $SERVER_SHA1 plugin/opa"
 WANTED_STAMP="trino-server-core $TRINO_VERSION $CORE_SHA1
 trino-iceberg $TRINO_VERSION $ICEBERG_SHA1
 plugins: iceberg"
@@ -105,6 +119,43 @@ ensure_dist() {
   exec 8>&-
 }
 
+opa_ok() {
+  [[ -f "$OPA_STAMP" && "$(<"$OPA_STAMP")" == "$OPA_WANTED_STAMP" && -d "$OPA_HOME/opa" ]]
+}
+
+ensure_opa() {
+  opa_ok && return 0
+  command -v curl >/dev/null 2>&1 || die "curl not found on PATH"
+  mkdir -p "$PEER_HOME"
+  exec 7>"$PEER_HOME/.lock-opa"
+  flock 7
+  if ! opa_ok; then
+    local started=$SECONDS tmp actual
+    rm -rf "$OPA_HOME" "$OPA_STAMP" "$PEER_HOME"/opa.tmp.*
+    tmp="$(mktemp -d "$PEER_HOME/opa.tmp.XXXXXX")"
+    log "streaming $SERVER_URL (about 821 MB) and keeping only plugin/opa"
+    # The stream goes through sha1sum (via tee) and tar at once: the tarball is never written to disk.
+    # (tar must read the whole stream, so the sha1 covers every byte: no early exit on the last member.)
+    # Most of plugin/opa's jars are hard links to lib/ in the tarball, so lib/ is extracted too (then dropped).
+    curl -fsS --retry 3 "$SERVER_URL" |
+      tee >(sha1sum | cut -d' ' -f1 >"$tmp/sha1") |
+      tar -xzf - -C "$tmp" --wildcards "trino-server-$TRINO_VERSION/lib/*" "trino-server-$TRINO_VERSION/plugin/opa/*" ||
+      die "download or extraction of $SERVER_URL failed"
+    # (the process substitution may finish after tar: wait for its file)
+    for _ in $(seq 1 50); do [[ -s "$tmp/sha1" ]] && break; sleep 0.2; done
+    actual="$(cat "$tmp/sha1" 2>/dev/null || true)"
+    [[ "$actual" == "$SERVER_SHA1" ]] || die "sha1 of the trino-server stream is ${actual:-missing}, expected $SERVER_SHA1"
+    [[ -d "$tmp/trino-server-$TRINO_VERSION/plugin/opa" ]] || die "unexpected tarball layout: no plugin/opa"
+    mkdir -p "$OPA_HOME"
+    mv "$tmp/trino-server-$TRINO_VERSION/plugin/opa" "$OPA_HOME/opa"
+    [[ -f "$(ls "$OPA_HOME"/opa/io.trino_trino-opa-*.jar 2>/dev/null | head -n1)" ]] || die "no trino-opa jar in plugin/opa"
+    rm -rf "$tmp"
+    printf '%s\n' "$OPA_WANTED_STAMP" >"$OPA_STAMP"
+    log "OPA plugin ready in $((SECONDS - started))s: $OPA_HOME/opa ($(du -sh "$OPA_HOME/opa" | cut -f1))"
+  fi
+  exec 7>&-
+}
+
 # --- server -------------------------------------------------------------------------------
 
 # PID of a live server started for DIR, or nothing.
@@ -125,6 +176,22 @@ is_ready() { # PORT
   [[ "$(info_state "$1")" == ready ]]
 }
 
+# The plugin directory of a server: the dist's, or (when DIR/etc/access-control.properties names opa) DIR/plugin with
+# links to the dist's Iceberg plugin and the cached OPA plugin, so only the servers that use OPA load it.
+plugin_dir() { # DIR
+  local dir="$1"
+  if grep -qs '^access-control.name=opa' "$dir/etc/access-control.properties"; then
+    ensure_opa
+    rm -rf "$dir/plugin"
+    mkdir -p "$dir/plugin"
+    ln -s "$DIST/plugin/iceberg" "$dir/plugin/iceberg"
+    ln -s "$OPA_HOME/opa" "$dir/plugin/opa"
+    echo "$dir/plugin"
+  else
+    echo "$DIST/plugin"
+  fi
+}
+
 write_config() { # DIR PORT
   local dir="$1" port="$2"
   mkdir -p "$dir/data"
@@ -137,7 +204,7 @@ coordinator=true
 node-scheduler.include-coordinator=true
 http-server.http.port=$port
 discovery.uri=http://127.0.0.1:$port
-plugin.dir=$DIST/plugin
+plugin.dir=$(plugin_dir "$dir")
 catalog.config-dir=$dir/etc/catalog
 query.max-memory=256MB
 query.max-memory-per-node=256MB
@@ -204,6 +271,7 @@ cmd_stop() {
 
 case "${1:-}" in
   dist) shift; [[ $# -eq 0 ]] || usage; find_java_home >/dev/null; ensure_dist; echo "$DIST" ;;
+  opa) shift; [[ $# -eq 0 ]] || usage; ensure_opa; echo "$OPA_HOME/opa" ;;
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   *) usage ;;

@@ -55,3 +55,19 @@ it(
   },
   SLOW,
 );
+
+it(
+  'declares, lists and withdraws a policy enforcer of the warehouse',
+  async () => {
+    const engine = json(await lakegate('admin', 'principal', 'create', 'trino-engine', '--credential-file', path.join(config.dir, 'trino-engine.json'), '--json'));
+    const id = engine['client-id'] as string;
+    const set = json(await lakegate('policy', 'enforce', id, '--mechanism', 'trino-opa', '--trino-catalog', 'lake', '--json'));
+    expect(set).toMatchObject({ 'client-id': id, mechanism: 'trino-opa', 'trino-catalog': 'lake' });
+    expect((await lakegate('policy', 'enforcers')).stdout).toContain(id);
+    expect((await lakegate('policy', 'enforce', id)).code).toBe(2);
+    expect((await lakegate('policy', 'unenforce', id)).code).toBe(0);
+    expect((await lakegate('policy', 'enforcers')).stdout).toContain('no policy enforcers');
+    expect((await lakegate('policy', 'unenforce', id)).code).toBe(1);
+  },
+  SLOW,
+);

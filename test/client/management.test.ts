@@ -270,6 +270,18 @@ describe('row-filter and column-mask policies', () => {
     await admin.policies.delete(WAREHOUSE, table, created.id);
     expect(isNotFound(await failure(admin.policies.get(WAREHOUSE, table, created.id)))).toBe(true);
   });
+
+  it('declares, lists and withdraws a policy enforcer of the warehouse; a bad mechanism is a 400', async () => {
+    const { 'client-id': engine } = await admin.createPrincipal({ name: 'trino-enforcer' });
+    const set = await admin.policies.setEnforcer(WAREHOUSE, engine, { mechanism: 'trino-opa', 'trino-catalog': 'lake' });
+    expect(set).toMatchObject({ warehouse: WAREHOUSE, 'client-id': engine, mechanism: 'trino-opa', 'trino-catalog': 'lake' });
+    expect((await admin.policies.enforcers(WAREHOUSE)).map((e) => e['client-id'])).toContain(engine);
+    const bad = await failure(admin.policies.setEnforcer(WAREHOUSE, engine, { mechanism: 'nope' as 'trino-opa' }));
+    expect((bad as CatalogError).status).toBe(400);
+    await admin.policies.removeEnforcer(WAREHOUSE, engine);
+    expect((await admin.policies.enforcers(WAREHOUSE)).map((e) => e['client-id'])).not.toContain(engine);
+    expect(isNotFound(await failure(admin.policies.removeEnforcer(WAREHOUSE, engine)))).toBe(true);
+  });
 });
 
 describe('a non-admin principal', () => {

@@ -247,6 +247,18 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/management/v1/explain', { subject: { kind: 'principal', name: id }, privilege: 'table:read-data', securable: { ...securable, type: 'table', name: 't' } });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/effective-policy');
     await ok('DELETE', `${policies}/${policy.body.id}`);
+    // Trusted policy enforcers of the warehouse (docs/authorization.md, "Engine-enforced policies").
+    await ok('PUT', `/management/v1/warehouses/second/policy-enforcers/${id}`, { mechanism: 'trino-opa', 'trino-catalog': 'second' });
+    await ok('GET', '/management/v1/warehouses/second/policy-enforcers');
+    await ok('DELETE', `/management/v1/warehouses/second/policy-enforcers/${id}`);
+    // Trino's OPA decision endpoints (the admin is no declared enforcer: every answer is a "no", in the answer's shape).
+    const opa = (operation: string, extra: object) => ({ input: { context: { identity: { user: 'alice', groups: [] } }, action: { operation, ...extra } } });
+    const tbl = { catalogName: 'second', schemaName: 'm', tableName: 't' };
+    await ok('POST', '/management/v1/trino-opa/allow', opa('SelectFromColumns', { resource: { table: { ...tbl, columns: ['id'] } } }));
+    await ok('POST', '/management/v1/trino-opa/batch', opa('FilterTables', { filterResources: [{ table: tbl }] }));
+    await ok('POST', '/management/v1/trino-opa/row-filters', opa('GetRowFilters', { resource: { table: tbl } }));
+    await ok('POST', '/management/v1/trino-opa/column-mask', opa('GetColumnMask', { resource: { column: { ...tbl, columnName: 'id', columnType: 'bigint' } } }));
+    await ok('POST', '/management/v1/trino-opa/batch-column-masks', opa('GetColumnMask', { filterResources: [{ column: { ...tbl, columnName: 'id', columnType: 'bigint' } }] }));
     await ok('POST', '/management/v1/grants/revoke', { role: 'analyst', privilege: 'table:read-data', securable });
     await ok('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: id });
     await ok('DELETE', '/management/v1/roles/analyst');

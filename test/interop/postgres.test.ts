@@ -14,6 +14,7 @@ import { storeContract } from '../persistence/store-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
 import { policyContract } from '../persistence/policies-contract.js';
+import { enforcerContract } from '../persistence/enforcers-contract.js';
 import { lanceVersionContract } from '../persistence/lance-version-contract.js';
 import { droppedObjectContract, maintenanceLeaseContract } from '../persistence/dropped-contract.js';
 import { droppedNamespaceContract, kyselyHandle } from '../persistence/dropped-namespaces-contract.js';
@@ -38,6 +39,10 @@ storeContract(
 storageGrantContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('grants');
   return { grants: store.storageGrants, close: () => store.close() };
+});
+enforcerContract('PostgreSQL', async () => {
+  const store = await cluster.migratedStore('enforcers');
+  return { store: store.enforcers, close: () => store.close() };
 });
 policyContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('policies');

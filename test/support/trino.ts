@@ -118,7 +118,7 @@ export async function ensureTrinoDist(): Promise<number> {
 }
 
 /** Starts one Trino server with these catalogs; stop it in afterAll. */
-export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: string } = {}): Promise<Trino> {
+export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: string; accessControl?: Record<string, string> } = {}): Promise<Trino> {
   const dir = tempDir('lakegate-trino-');
   const serverDir = path.join(dir.dir, 'server');
   const env: NodeJS.ProcessEnv = { ...process.env, TRINO_HEAP: options.heap ?? process.env.TRINO_HEAP ?? '1G' };
@@ -129,6 +129,11 @@ export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: str
     const text = Object.entries(c.properties).map(([k, v]) => `${k}=${v}`).join('\n');
     writeFileSync(path.join(serverDir, 'etc', 'catalog', `${c.name}.properties`), `${text}\n`, { mode: 0o600 });
     Object.assign(env, c.secrets ?? {});
+  }
+  // etc/access-control.properties (e.g. access-control.name=opa: trino.sh then adds the cached OPA plugin).
+  if (options.accessControl) {
+    const text = Object.entries(options.accessControl).map(([k, v]) => `${k}=${v}`).join('\n');
+    writeFileSync(path.join(serverDir, 'etc', 'access-control.properties'), `${text}\n`, { mode: 0o600 });
   }
   const stop = async () => {
     await trinoSh(env, 'stop', serverDir).catch(() => undefined);

@@ -27,6 +27,8 @@ commands:
   maintain TABLE [--dry-run]    expire snapshots and delete unreachable and orphan files now
   policy ls|show|create|update|rm|effective TABLE
                                 row-filter and column-mask policies of a table, and your effective one
+  policy enforcers|enforce|unenforce
+                                engines declared to enforce a warehouse's policies themselves
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
   admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit

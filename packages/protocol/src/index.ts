@@ -10,6 +10,7 @@ export * from './iceberg/index.js';
 export * from './lance/index.js';
 export * from './oauth/token.js';
 export * from './management/index.js';
+export * from './trino-opa/index.js';
 export * from './schemas.js';
 export * from './operations/index.js';
 export * from './openapi/index.js';

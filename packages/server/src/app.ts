@@ -22,7 +22,7 @@ import { useLosslessJson } from './http/plugins/json-body.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { ICEBERG_PREFIX, icebergSurface } from './http/surfaces/iceberg.js';
 import { LANCE_PREFIX, lanceSurface } from './http/surfaces/lance.js';
-import { MANAGEMENT_PREFIX, managementSurface } from './http/surfaces/management.js';
+import { MANAGEMENT_PREFIX, TRINO_OPA_PREFIX, managementSurface, trinoOpaSurface } from './http/surfaces/management.js';
 import { oauthSurface } from './http/surfaces/oauth.js';
 import { opsSurface } from './http/surfaces/ops.js';
 import { drainSwitch, trustedProxies } from './http/plugins/drain.js';
@@ -327,9 +327,11 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     dropped: services.dropped,
     maintenance: services.maintenance,
     policies: services.policies,
+    enforcers: services.enforcers,
     authentication,
   });
 
+  await app.register(trinoOpaSurface, { prefix: TRINO_OPA_PREFIX, services, principals, authentication });
   await app.register(consoleSurface, { prefix: CONSOLE_PREFIX, dir: web.dir, sessions: web.sessions, oidc: web.oidc, publicUrl: () => publicUrl });
 
   if (worker) {

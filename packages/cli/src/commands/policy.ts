@@ -16,6 +16,9 @@ export const POLICY_HELP = `usage: lakegate policy ls TABLE [-w WAREHOUSE]
        lakegate policy update TABLE ID --role ROLE... (--filter JSON | --mask ...) [--version N]
        lakegate policy rm TABLE ID
        lakegate policy effective TABLE
+       lakegate policy enforcers
+       lakegate policy enforce CLIENT_ID --mechanism trino-opa|read-restrictions [--trino-catalog NAME]
+       lakegate policy unenforce CLIENT_ID
 
 Row-filter and column-mask policies restrict what the members of their roles may read of a table (TABLE is
 NAMESPACE.NAME). Managing them needs grants:manage on the table; "effective" shows your own, and why.
@@ -24,9 +27,12 @@ NAMESPACE.NAME). Managing them needs grants:manage on the table; "effective" sho
                       sha-256-query-local, sha-256-global, mask-alphanum, truncate-to-year, truncate-to-month,
                       show-first-4, show-last-4
   --version N         update only if the policy is still at version N (409 otherwise)
+  enforce             declare an engine principal an enforcer of the warehouse's policies (tenant administrators):
+                      its user sessions get storage access to restricted tables and the users' policies
+                      (trino-opa: Lakegate's OPA decision endpoints; read-restrictions: loadTable's read-restrictions)
 Until policy-enforced reads exist, a caller a policy applies to gets the table's metadata but no storage access.`;
 
-const OPTIONS = { role: { type: 'string', multiple: true }, filter: { type: 'string' }, mask: { type: 'string', multiple: true }, description: { type: 'string' }, version: { type: 'string' } } as const;
+const OPTIONS = { role: { type: 'string', multiple: true }, filter: { type: 'string' }, mask: { type: 'string', multiple: true }, description: { type: 'string' }, version: { type: 'string' }, mechanism: { type: 'string' }, 'trino-catalog': { type: 'string' } } as const;
 
 export async function policyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, OPTIONS);
@@ -77,6 +83,28 @@ export async function policyCommand(argv: string[]): Promise<number> {
       const [name] = positionalArgs(rest, ['TABLE']);
       const e = await policies.effective(warehouse, parseObjectIdentifier(name!, undefined));
       out.result(e, () => e.summary);
+      return 0;
+    }
+    case 'enforcers': {
+      positionalArgs(rest, []);
+      const list = await policies.enforcers(warehouse);
+      const rows = list.map((e) => ({ principal: e['client-id'], mechanism: e.mechanism, catalog: e['trino-catalog'] ?? '', by: e['created-by'] }));
+      out.result({ enforcers: list }, () => (rows.length ? table(rows, ['principal', 'mechanism', 'catalog', 'by']) : 'no policy enforcers'));
+      return 0;
+    }
+    case 'enforce': {
+      const [clientId] = positionalArgs(rest, ['CLIENT_ID']);
+      const mechanism = values.mechanism;
+      if (mechanism !== 'trino-opa' && mechanism !== 'read-restrictions') throw new UsageError('enforce needs --mechanism trino-opa or --mechanism read-restrictions');
+      const catalog = values['trino-catalog'] === undefined ? {} : { 'trino-catalog': values['trino-catalog'] };
+      const e = await out.progress('declaring the enforcer', () => policies.setEnforcer(warehouse, clientId!, { mechanism, ...catalog }));
+      out.result(e, () => `${e['client-id']} enforces the policies of ${e.warehouse} (${e.mechanism}${e['trino-catalog'] ? `, Trino catalog ${e['trino-catalog']}` : ''})`);
+      return 0;
+    }
+    case 'unenforce': {
+      const [clientId] = positionalArgs(rest, ['CLIENT_ID']);
+      await out.progress('withdrawing the enforcer', () => policies.removeEnforcer(warehouse, clientId!));
+      out.result({ removed: clientId }, () => `${clientId} no longer enforces the policies of ${warehouse}`);
       return 0;
     }
     default:

@@ -25,6 +25,11 @@ export type TablePolicy = protocol.TablePolicy;
 /** What a table's policies add up to for the caller: its row filter, masks, and which policies apply through which roles. */
 export type EffectivePolicy = protocol.EffectivePolicy;
 
+/** How a declared enforcer is told the user's policies, and (trino-opa) its catalog name in Trino. */
+export type SetPolicyEnforcerRequest = protocol.SetPolicyEnforcerRequest;
+/** A principal (an engine) declared to enforce a warehouse's policies itself (issue 54; tenant administrators). */
+export type PolicyEnforcer = protocol.PolicyEnforcer;
+
 type Call = <T>(method: TransportRequest['method'], path: string, request?: { body?: unknown; signal?: AbortSignal | undefined }) => Promise<T>;
 
 const LEVEL_SEPARATOR = '\u001f';
@@ -59,5 +64,20 @@ export class TablePolicies {
   /** The caller's own effective policy on the table, and why each policy applies. */
   async effective(warehouse: string, table: TableIdentifier, options: { signal?: AbortSignal } = {}): Promise<EffectivePolicy> {
     return this.call('GET', `${tablePath(warehouse, table)}/effective-policy`, options);
+  }
+
+  /** The principals declared to enforce the warehouse's policies themselves (tenant administrators). */
+  async enforcers(warehouse: string, options: { signal?: AbortSignal } = {}): Promise<PolicyEnforcer[]> {
+    return (await this.call<protocol.ListPolicyEnforcersResponse>('GET', `warehouses/${encodeURIComponent(warehouse)}/policy-enforcers`, options)).enforcers;
+  }
+
+  /** Declares a principal (an engine) an enforcer of the warehouse's policies: its user sessions get storage access to restricted tables. */
+  async setEnforcer(warehouse: string, clientId: string, request: SetPolicyEnforcerRequest, options: { signal?: AbortSignal } = {}): Promise<PolicyEnforcer> {
+    return this.call('PUT', `warehouses/${encodeURIComponent(warehouse)}/policy-enforcers/${encodeURIComponent(clientId)}`, { ...options, body: request });
+  }
+
+  /** Withdraws a declaration: the engine's sessions get the catalog-enforced path again. */
+  async removeEnforcer(warehouse: string, clientId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `warehouses/${encodeURIComponent(warehouse)}/policy-enforcers/${encodeURIComponent(clientId)}`, options);
   }
 }

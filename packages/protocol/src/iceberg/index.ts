@@ -9,6 +9,7 @@ import { ICEBERG_SIGNING_SCHEMAS } from './signing.js';
 import { ICEBERG_SNAPSHOT_SCHEMAS } from './snapshots.js';
 import { ICEBERG_TABLE_SCHEMAS } from './tables.js';
 import { ICEBERG_PLANNING_SCHEMAS } from './planning.js';
+import { ICEBERG_READ_RESTRICTION_SCHEMAS } from './read-restrictions.js';
 import { ICEBERG_UPDATE_SCHEMAS } from './updates.js';
 import { ICEBERG_VIEW_SCHEMAS } from './views.js';
 
@@ -24,6 +25,7 @@ export * from './views.js';
 export * from './metrics.js';
 export * from './signing.js';
 export * from './planning.js';
+export * from './read-restrictions.js';
 
 /** Every named Iceberg schema (OpenAPI components; the validator registers them). */
 export const ICEBERG_SCHEMAS = [
@@ -39,4 +41,5 @@ export const ICEBERG_SCHEMAS = [
   ...ICEBERG_METRICS_SCHEMAS,
   ...ICEBERG_SIGNING_SCHEMAS,
   ...ICEBERG_PLANNING_SCHEMAS,
+  ...ICEBERG_READ_RESTRICTION_SCHEMAS,
 ];

@@ -7,6 +7,7 @@ import { TableRequirement } from './requirements.js';
 import { PartitionSpec, Schema, SortOrder } from './schema.js';
 import { TableUpdate } from './updates.js';
 import { RemoteSigningConfig } from './signing.js';
+import { ReadRestrictions } from './read-restrictions.js';
 
 export const ListTablesResponse = Type.Object(
   { identifiers: Type.Array(Type.Ref(TableIdentifier)), 'next-page-token': Type.Optional(Type.Ref(PageToken)) },
@@ -49,6 +50,7 @@ export const LoadTableResult = Type.Object(
     config: Type.Optional(StringMap({ description: 'Table-specific client configuration (FileIO, token)' })),
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential))),
     'remote-signing-config': Type.Optional(Type.Ref(RemoteSigningConfig, { description: 'Present when the table is accessed through remote signing' })),
+    'read-restrictions': Type.Optional(Type.Ref(ReadRestrictions, { description: 'Only to a declared read-restrictions enforcer acting for a restricted user' })),
   },
   { $id: 'LoadTableResult' },
 );

@@ -5,6 +5,7 @@ import { MANAGEMENT_WAREHOUSE_SCHEMAS } from './warehouses.js';
 import { MANAGEMENT_EVENT_SCHEMAS } from './events.js';
 import { MANAGEMENT_DROPPED_SCHEMAS } from './dropped.js';
 import { MANAGEMENT_POLICY_SCHEMAS } from './policies.js';
+import { MANAGEMENT_ENFORCER_SCHEMAS } from './enforcers.js';
 
 export * from './principals.js';
 export * from './warehouses.js';
@@ -13,6 +14,7 @@ export * from './privileges.js';
 export * from './events.js';
 export * from './dropped.js';
 export * from './policies.js';
+export * from './enforcers.js';
 
 /** Every named management schema. */
-export const MANAGEMENT_SCHEMAS = [...MANAGEMENT_PRINCIPAL_SCHEMAS, ...MANAGEMENT_WAREHOUSE_SCHEMAS, ...MANAGEMENT_ACCESS_SCHEMAS, ...MANAGEMENT_EVENT_SCHEMAS, ...MANAGEMENT_DROPPED_SCHEMAS, ...MANAGEMENT_POLICY_SCHEMAS];
+export const MANAGEMENT_SCHEMAS = [...MANAGEMENT_PRINCIPAL_SCHEMAS, ...MANAGEMENT_WAREHOUSE_SCHEMAS, ...MANAGEMENT_ACCESS_SCHEMAS, ...MANAGEMENT_EVENT_SCHEMAS, ...MANAGEMENT_DROPPED_SCHEMAS, ...MANAGEMENT_POLICY_SCHEMAS, ...MANAGEMENT_ENFORCER_SCHEMAS];

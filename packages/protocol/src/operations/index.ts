@@ -12,6 +12,7 @@ import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { MANAGEMENT_OPERATIONS, POLICY_OPERATIONS } from './management.js';
 import { MANAGEMENT_EVENT_OPERATIONS } from './management-events.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
+import { TRINO_OPA_OPERATIONS } from './trino-opa.js';
 import { type TObject, Type } from '@sinclair/typebox';
 import type { OperationSpec, Surface } from './types.js';
 
@@ -30,6 +31,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...MANAGEMENT_OPERATIONS,
   ...POLICY_OPERATIONS,
   ...MANAGEMENT_EVENT_OPERATIONS,
+  ...TRINO_OPA_OPERATIONS,
 ];
 
 const byId = new Map<string, OperationSpec>();

@@ -34,6 +34,7 @@ import {
 import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, UpdateWarehouseRequest, Warehouse } from '../management/warehouses.js';
 import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
 import { CreatePolicyRequest, EffectivePolicy, ListPoliciesResponse, TablePolicy, UpdatePolicyRequest } from '../management/policies.js';
+import { ListPolicyEnforcersResponse, PolicyEnforcer, SetPolicyEnforcerRequest } from '../management/enforcers.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
 import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
 
@@ -57,6 +58,8 @@ const byRole = parameters({ role: Type.String({ description: 'A role name' }) })
 const tenantQuery = parameters({ tenant: Type.Optional(Type.String({ description: "Default: the caller's tenant" })) });
 const accessTags = ['Lakegate management: access'];
 const policyTags = ['Lakegate management: policies'];
+const byWarehouse = parameters({ warehouse: Type.String({ description: 'A warehouse name' }) });
+const byEnforcer = parameters({ warehouse: Type.String({ description: 'A warehouse name' }), clientId: Type.String({ minLength: 1, maxLength: 255, description: "The engine principal's client id" }) });
 const POLICIES = '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/policies';
 const byTable = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam });
 const byPolicy = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam, policyId: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -68,6 +71,9 @@ export const POLICY_OPERATIONS = [
   manage({ operationId: 'getTablePolicy', method: 'GET', path: `${POLICIES}/{policyId}`, summary: 'One policy of a table', tags: policyTags, params: byPolicy, responses: { 200: ok('The policy', TablePolicy) }, errors: [404] }),
   manage({ operationId: 'updateTablePolicy', method: 'PUT', path: `${POLICIES}/{policyId}`, summary: 'Replace a policy (its kind stays); its version goes up by one', tags: policyTags, params: byPolicy, body: UpdatePolicyRequest, responses: { 200: ok('The policy', TablePolicy) }, errors: [404, 409] }),
   manage({ operationId: 'deleteTablePolicy', method: 'DELETE', path: `${POLICIES}/{policyId}`, summary: 'Remove a policy', tags: policyTags, params: byPolicy, responses: { 204: { description: 'Removed' } }, errors: [404] }),
+  manage({ operationId: 'listPolicyEnforcers', method: 'GET', path: '/warehouses/{warehouse}/policy-enforcers', summary: "The principals declared to enforce the warehouse's policies themselves (tenant administrators)", tags: policyTags, params: byWarehouse, responses: { 200: ok('The enforcers', ListPolicyEnforcersResponse) }, errors: [404] }),
+  manage({ operationId: 'setPolicyEnforcer', method: 'PUT', path: '/warehouses/{warehouse}/policy-enforcers/{clientId}', summary: "Declare a principal (an engine) an enforcer of the warehouse's policies, and how it is told them", tags: policyTags, params: byEnforcer, body: SetPolicyEnforcerRequest, responses: { 200: ok('The enforcer', PolicyEnforcer) }, errors: [404] }),
+  manage({ operationId: 'removePolicyEnforcer', method: 'DELETE', path: '/warehouses/{warehouse}/policy-enforcers/{clientId}', summary: 'Withdraw a declaration: the engine gets the catalog-enforced path again (within the authorization cache bound)', tags: policyTags, params: byEnforcer, responses: { 204: { description: 'Withdrawn' } }, errors: [404] }),
   manage({ operationId: 'getEffectivePolicy', method: 'GET', path: `/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/effective-policy`, summary: "What the table's policies add up to for the caller, and which apply", tags: policyTags, params: byTable, responses: { 200: ok('The effective policy', EffectivePolicy) }, errors: [404] }),
 ];
 

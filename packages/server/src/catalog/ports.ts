@@ -225,6 +225,8 @@ export interface CatalogStore {
   readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
   /** Row-filter and column-mask policies on tables (catalog/policies/). */
   readonly policies: import('./policies/ports.js').PolicyStore;
+  /** Principals declared to enforce a warehouse's policies themselves (catalog/policies/enforcer-store.ts). */
+  readonly enforcers: import('./policies/enforcer-store.js').EnforcerStore;
   /** Scan plans, so every worker and replica answers fetchPlanningResult and cancelPlanning (catalog/planning/). */
   readonly plans: import('./planning/ports.js').PlanStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */
@@ -272,6 +274,8 @@ export interface PolicyEnforcement {
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
   refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string): Promise<void>;
   knownFreeSync(tenant: string, objectId: string): boolean;
+  /** The read-restrictions a declared read-restrictions enforcer must apply for this caller (undefined: none to send). */
+  readRestrictions(caller: Caller, tenant: string, objectId: string): Promise<Record<string, unknown> | undefined>;
 }
 
 /** What an OAuth scope allows: reading the catalog, changing it, using the management API. */

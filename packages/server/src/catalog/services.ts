@@ -22,6 +22,11 @@ import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
+import { EnforcerAdmin } from './management/enforcer-admin.js';
+import { TrinoOpaDecisions } from './trino-opa/decisions.js';
+import { TrinoOpaExpressions } from './trino-opa/expressions.js';
+import type { EngineUsers } from './trino-opa/ports.js';
+import { OpaSessions } from './trino-opa/session.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -44,6 +49,11 @@ export interface CatalogServices {
   maintenanceScheduler: MaintenanceScheduler;
   /** Row-filter and column-mask policies: their management and the caller's effective policy (catalog/policies/). */
   policies: PolicyAdmin;
+  /** Principals declared to enforce a warehouse's policies themselves (issue 54), and the gate that knows them. */
+  enforcers: EnforcerAdmin;
+  policyGate: PolicyGate;
+  /** The decision endpoints of Trino's OPA access control (catalog/trino-opa/), over the given view of engines' users. */
+  trinoOpa: (users: EngineUsers) => { decisions: TrinoOpaDecisions; expressions: TrinoOpaExpressions };
 }
 
 export interface AccessPorts {
@@ -71,7 +81,7 @@ export function createCatalogServices(
   const ctx: ServiceContext = { ...deps, access, scope, scopeCached };
   const namespaces = new NamespaceService(ctx);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
-  const policies = new PolicyGate({ policies: () => deps.store.policies, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
+  const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
   const lanceTables = new LanceTableService(tableCtx);
   const maintenance = new MaintenanceService(tableCtx);
@@ -88,6 +98,12 @@ export function createCatalogServices(
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
     policies: new PolicyAdmin(ctx, policies, accessPorts.control),
+    enforcers: new EnforcerAdmin(ctx, policies),
+    policyGate: policies,
+    trinoOpa: (users) => {
+      const decisions = new TrinoOpaDecisions(ctx, new OpaSessions(policies, users, deps.clock, accessPorts.cacheTtlMs));
+      return { decisions, expressions: new TrinoOpaExpressions(ctx, policies, decisions) };
+    },
   };
 }
 

@@ -12,6 +12,8 @@ import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { KyselyStorageGrants } from './kysely-storage-grants.js';
 import { KyselyPolicies } from './kysely-policies.js';
+import { KyselyEnforcers } from './kysely-enforcers.js';
+import type { EnforcerStore } from '../catalog/policies/enforcer-store.js';
 import type { PolicyStore } from '../catalog/policies/ports.js';
 import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
@@ -44,6 +46,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
   readonly policies: PolicyStore;
+  readonly enforcers: EnforcerStore;
   readonly plans: PlanStore;
 
   private readonly compiled = new CompiledReads();
@@ -67,6 +70,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
     this.policies = new KyselyPolicies(db);
+    this.enforcers = new KyselyEnforcers(db);
     this.plans = new KyselyPlanStore(db);
   }
 

@@ -4,6 +4,11 @@
  * credentials, no remote signing, no scan plan — so no engine can read around the policy. Every table operation
  * that hands out storage access asks `refuse` (or `restricted`) first.
  *
+ * An enforcer (enforcer-store.ts, issue 54) acting for a user is the exception: a delegated call whose nearest actor
+ * is a principal declared to enforce the warehouse's policies itself is not restricted here (it is told the user's
+ * policies through the OPA decision endpoints or read-restrictions), and each such pass is audited as
+ * `policy.engine-enforced` with the user and the engine.
+ *
  * The policies on a table are read through a cache of `cacheTtlMs` (the authorization cache's bound): a change here
  * drops this process's copy and announces it to the other processes of the server (Coherence topic `policies`);
  * replicas on other machines see it within the bound, as they see a revoked grant.
@@ -13,9 +18,11 @@ import type { AccessAudit, Caller, Clock, Coherence, PolicyEnforcement } from '.
 import { TtlCache } from '../ttl-cache.js';
 import { type EffectivePolicy, UNRESTRICTED, applyingTo, combine, holdsNoRoles } from './effective.js';
 import type { Policy, PolicyStore } from './ports.js';
+import type { EnforcerStore, PolicyEnforcer } from './enforcer-store.js';
 
 export interface PolicyGateDeps {
   policies: () => PolicyStore;
+  enforcers: () => EnforcerStore;
   /** The roles the members hold in the tenant (AccessControl.rolesOf). */
   rolesOf: (tenant: string, members: Caller['members']) => Promise<string[]>;
   audit: AccessAudit;
@@ -28,16 +35,40 @@ const keyOf = (tenant: string, objectId: string) => `${tenant}\u0000${objectId}`
 
 export class PolicyGate implements PolicyEnforcement {
   private readonly onTable: TtlCache<readonly Policy[]>;
+  private readonly declared: TtlCache<readonly PolicyEnforcer[]>;
 
   constructor(private readonly deps: PolicyGateDeps) {
     this.onTable = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000, { secondSighting: true });
-    deps.coherence?.on('policies', () => this.onTable.clear());
+    this.declared = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 10_000);
+    deps.coherence?.on('policies', () => {
+      this.onTable.clear();
+      this.declared.clear();
+    });
   }
 
-  /** After a change of a table's policies: this process forgets them, and tells the others. */
+  /** After a change of a table's policies or of the enforcers: this process forgets them, and tells the others. */
   changed(): void {
     this.onTable.clear();
+    this.declared.clear();
     this.deps.coherence?.announce('policies');
+  }
+
+  /** The warehouses a principal is declared to enforce policies of, in its tenant (cached like the policies). */
+  async enforcerDeclarations(tenant: string, clientId: string): Promise<readonly PolicyEnforcer[]> {
+    const key = keyOf(tenant, clientId);
+    const kept = this.declared.get(key);
+    if (kept !== undefined) return kept;
+    const generation = this.declared.generation;
+    const read = Object.freeze(await this.deps.enforcers().listForPrincipal(tenant, clientId));
+    this.declared.set(key, read, generation);
+    return read;
+  }
+
+  /** The enforcer a delegated caller acts through, when its nearest actor is one for the warehouse. */
+  async enforcerFor(caller: Caller, tenant: string, warehouse: string): Promise<PolicyEnforcer | undefined> {
+    const engine = caller.act?.[0];
+    if (engine === undefined) return undefined;
+    return (await this.enforcerDeclarations(tenant, engine)).find((e) => e.warehouse === warehouse);
   }
 
   /** Every policy on the table (cached, see the opening comment). */
@@ -68,7 +99,32 @@ export class PolicyGate implements PolicyEnforcement {
 
   /** The policies that apply to the caller on the table ([] for almost every table: one cached read, no role lookup). */
   async restricted(caller: Caller, tenant: string, objectId: string): Promise<Policy[]> {
-    return (await this.effective(caller, tenant, objectId)).policies;
+    const applying = (await this.effective(caller, tenant, objectId)).policies;
+    if (applying.length === 0) return applying;
+    const engine = await this.enforcerFor(caller, tenant, applying[0]!.warehouse);
+    if (engine === undefined) return applying;
+    await this.deps.audit.record(caller, {
+      type: 'policy.engine-enforced',
+      decision: 'allow',
+      action: 'table:storage-access',
+      object: `${engine.warehouse}/${objectId}`,
+      detail: { user: caller.description, engine: engine.clientId, mechanism: engine.mechanism, policies: applying.map((p) => p.id), versions: applying.map((p) => p.version) },
+    });
+    return [];
+  }
+
+  /**
+   * loadTable's read-restrictions (apache/iceberg#13879) for a caller acting through a declared `read-restrictions`
+   * enforcer of the table's warehouse: the effective row filter (the spec's Expression, as the policies wrote it) and
+   * one column projection per masked column (by field id). Undefined for anyone else, and when nothing applies.
+   */
+  async readRestrictions(caller: Caller, tenant: string, objectId: string): Promise<Record<string, unknown> | undefined> {
+    const effective = await this.effective(caller, tenant, objectId);
+    if (effective.policies.length === 0) return undefined;
+    const engine = await this.enforcerFor(caller, tenant, effective.policies[0]!.warehouse);
+    if (engine?.mechanism !== 'read-restrictions') return undefined;
+    const projections = effective.masks.map((m) => ({ 'field-id': m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) }));
+    return { ...(effective.rowFilter !== undefined ? { 'required-row-filter': effective.rowFilter } : {}), ...(projections.length > 0 ? { 'required-column-projections': projections } : {}) };
   }
 
   /**

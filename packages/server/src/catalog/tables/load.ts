@@ -99,14 +99,18 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   // A caller a row-filter or column-mask policy applies to gets the metadata only (policies/gate.ts): no credentials,
   // no signer, server-side planning asked for; and never "not modified", whose cached answer may predate the policy.
   const restricted = (await ctx.policies.restricted(scope.caller, scope.warehouse.tenant, record.id)).length > 0;
+  // A declared read-restrictions enforcer acting for a restricted user is told what to apply (and never 304: the ETag
+  // does not follow policies).
+  const readRestrictions = restricted || ctx.policies.knownFreeSync(scope.warehouse.tenant, record.id) ? undefined : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id);
   // execute
   await requireMetadataFile(ctx, scope, record.metadataLocation);
   const etag = etagOf(record.metadataLocation, snapshots);
-  if (!restricted && options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
+  if (!restricted && readRestrictions === undefined && options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
   // record.uuid is the table's table-uuid: no need to parse the metadata for it.
   const vended = options.vend && !restricted ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, delegation: options.delegation }) : NO_ACCESS;
   const planningMode = restricted ? 'server' : tablePlanningMode(scope.warehouse, record.metadataJson);
-  const access = planningMode === undefined ? vended : { ...vended, config: { ...vended.config, [SCAN_PLANNING_MODE]: planningMode } };
+  const planned = planningMode === undefined ? vended : { ...vended, config: { ...vended.config, [SCAN_PLANNING_MODE]: planningMode } };
+  const access = readRestrictions === undefined ? planned : { ...planned, readRestrictions };
   return {
     notModified: false,
     etag,

@@ -30,6 +30,8 @@ export interface TableAccess {
   storageCredentials: StorageCredentialEntry[];
   /** With remote signing (Iceberg 1.11+, apache/iceberg#16822): what the signer client passes back; the settings are in config. */
   remoteSigningConfig?: { properties?: Record<string, string> };
+  /** For a declared read-restrictions enforcer acting for a restricted user (policies/gate.ts): what it must apply. */
+  readRestrictions?: Record<string, unknown>;
 }
 
 export const NO_ACCESS: TableAccess = { config: {}, storageCredentials: [] };

@@ -26,6 +26,11 @@ export interface AuthenticationOptions {
   required: boolean;
   /** An `authenticate` span per request when tracing is on: the method that authenticated, or the refusal's status. */
   spans?: Spans | undefined;
+  /**
+   * A query parameter that carries an API key, as `x-api-key` would (the Trino OPA surface only: Trino 476's OPA
+   * plugin sends no headers of its own). The logger scrubs it from logged URLs (observability/logger.ts scrubUrl).
+   */
+  queryApiKey?: string | undefined;
 }
 
 /** Once, on the root instance: every request starts anonymous until a surface authenticates it. */
@@ -51,7 +56,10 @@ class HttpCredentials implements RequestCredentials {
   private distinct: Record<string, string | string[] | undefined> | undefined;
   private bytes: Uint8Array | undefined;
 
-  constructor(private readonly req: FastifyRequest) {}
+  constructor(
+    private readonly req: FastifyRequest,
+    private readonly queryApiKey?: string,
+  ) {}
 
   get method(): string {
     return this.req.method;
@@ -69,6 +77,8 @@ class HttpCredentials implements RequestCredentials {
   get headers(): Record<string, string | string[] | undefined> {
     // headersDistinct keeps repeated headers apart (SigV4 joins them with "," where Node uses ", ").
     this.distinct ??= (this.req.raw.headersDistinct as Record<string, string[]> | undefined) ?? this.req.headers;
+    const key = this.queryApiKey === undefined ? undefined : (this.req.query as Record<string, unknown> | undefined)?.[this.queryApiKey];
+    if (typeof key === 'string' && key !== '' && this.distinct['x-api-key'] === undefined) this.distinct = { ...this.distinct, 'x-api-key': key };
     return this.distinct;
   }
 
@@ -79,9 +89,9 @@ class HttpCredentials implements RequestCredentials {
 }
 
 /** The chain's answer for a request: an actor, a refusal, or neither (no credential). */
-async function authenticate(chain: AuthenticatorChain, req: FastifyRequest): Promise<{ actor: Actor | undefined; failure: AuthenticationError | undefined }> {
+async function authenticate(chain: AuthenticatorChain, req: FastifyRequest, queryApiKey?: string): Promise<{ actor: Actor | undefined; failure: AuthenticationError | undefined }> {
   try {
-    return { actor: await chain.authenticate(new HttpCredentials(req)), failure: undefined };
+    return { actor: await chain.authenticate(new HttpCredentials(req, queryApiKey)), failure: undefined };
   } catch (e) {
     if (!(e instanceof AuthenticationError)) throw e;
     return { actor: undefined, failure: e };
@@ -113,7 +123,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
   // (docs/benchmarks-signing.md). Everything else, refusals included, takes the asynchronous path below.
   app.addHook('preValidation', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     if (!spans.enabled) {
-      const cached = options.chain.authenticateCached(new HttpCredentials(req));
+      const cached = options.chain.authenticateCached(new HttpCredentials(req, options.queryApiKey));
       if (cached !== undefined) {
         accept(req, reply, cached);
         done();
@@ -136,7 +146,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     let failure: AuthenticationError | undefined;
     if (spans.enabled) {
       ({ actor, failure } = await spans.run('authenticate', async (span) => {
-        const outcome = await authenticate(options.chain, req);
+        const outcome = await authenticate(options.chain, req, options.queryApiKey);
         if (span.recording) {
           // The scheme and outcome only: never the credential, the subject's token or the failure's reason text.
           if (outcome.actor) span.set('lakegate.auth.method', outcome.actor.method);
@@ -147,7 +157,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     } else {
       // Tracing off: the chain is awaited right here, without a span's step around it (an async step less per request).
       try {
-        actor = await options.chain.authenticate(new HttpCredentials(req));
+        actor = await options.chain.authenticate(new HttpCredentials(req, options.queryApiKey));
       } catch (e) {
         if (!(e instanceof AuthenticationError)) throw e;
         failure = e;

@@ -26,8 +26,12 @@ import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.j
 import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
 import type { PolicyAdmin } from '../../catalog/management/policy-admin.js';
 import { policyRoutes } from '../routes/management/policies.js';
+import type { EnforcerAdmin } from '../../catalog/management/enforcer-admin.js';
+import { enforcerRoutes } from '../routes/management/enforcers.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
+/** Trino's OPA decision endpoints, under the management mount with an authentication of their own (trino-opa.ts). */
+export { TRINO_OPA_PREFIX, trinoOpaSurface } from './trino-opa.js';
 
 export interface ManagementSurfaceOptions {
   principals: PrincipalAdmin;
@@ -42,6 +46,8 @@ export interface ManagementSurfaceOptions {
   maintenance: MaintenanceService;
   /** Row-filter and column-mask policies (catalog/policies/). */
   policies: PolicyAdmin;
+  /** Trusted policy enforcers (catalog/management/enforcer-admin.ts). */
+  enforcers: EnforcerAdmin;
   authentication: AuthenticationOptions;
 }
 
@@ -66,4 +72,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   droppedRoutes(app, options.dropped);
   maintenanceRoutes(app, options.maintenance);
   policyRoutes(app, options.policies);
+  enforcerRoutes(app, options.enforcers);
 };

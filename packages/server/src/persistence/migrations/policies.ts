@@ -28,4 +28,27 @@ export const policyMigrations: Record<string, Migration> = {
       await db.schema.dropTable('table_policies').ifExists().execute();
     },
   },
+  /**
+   * Migration 0026: trusted policy enforcers (catalog/policies/enforcer-store.ts, issue 54): the principals a tenant
+   * administrator declared able to enforce a warehouse's policies themselves, one row per (tenant, warehouse, principal).
+   */
+  '0026_policy_enforcers': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('policy_enforcers')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('mechanism', 'text', (c) => c.notNull())
+        .addColumn('trino_catalog', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('policy_enforcers_pk', ['tenant', 'warehouse', 'client_id'])
+        .execute();
+      await db.schema.createIndex('policy_enforcers_principal').on('policy_enforcers').columns(['tenant', 'client_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('policy_enforcers').ifExists().execute();
+    },
+  },
 };

@@ -1,0 +1,139 @@
+/**
+ * Lakegate's answers to Trino's OPA access control (issue 54; the plugin's request and answer shapes are the
+ * protocol package's trino-opa/): allow/deny and filtering from the catalog's privileges and grants, through the
+ * same Authorizer port (AccessService) and decision cache as every catalog request, so a revoked grant holds here
+ * within the authorization cache bound; row filters and column masks are in expressions.ts. Each method runs
+ * validate → authorize (the asking principal must be a declared trino-opa enforcer; the user one it may act for) →
+ * execute. An engine that is no enforcer, or a user it may not act for, is told "no" to everything (never an error:
+ * the plugin fails the query on an error, and a "no" says the same with a reason in the audit trail).
+ *
+ * Trino's names map one to one: catalog → the warehouse declared with that Trino catalog name, schema → the
+ * one-level namespace of that name, table → the table. Operations the map below does not name are denied.
+ */
+import type { TrinoOpaRequest, TrinoOpaResource } from '@lakegate/protocol';
+import { validation } from '../../errors/catalog-error.js';
+import type { Privilege } from '../access/privileges.js';
+import type { ServiceContext } from '../context.js';
+import type { Caller, CatalogObjectRecord, Warehouse } from '../ports.js';
+import type { SecurablePath } from '../access/ports.js';
+import type { OpaSession, OpaSessions } from './session.js';
+
+/** Operations allowed to every user the engine may act for (nothing of Lakegate's is touched). */
+const SESSION_OPERATIONS = new Set(['ExecuteQuery', 'SetSystemSessionProperty', 'ShowFunctions', 'FilterFunctions']);
+/** Catalog-level operations: allowed on a mapped catalog. */
+const CATALOG_OPERATIONS = new Set(['AccessCatalog', 'ShowSchemas', 'FilterCatalogs', 'SetCatalogSessionProperty']);
+/** Schema-level operations and the privilege each needs on the namespace ('any': some privilege on or below it). */
+const SCHEMA_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = { FilterSchemas: 'any', ShowTables: 'any', ShowCreateSchema: 'any', CreateTable: 'table:create', DropSchema: 'namespace:drop' };
+/** Table-level operations and the privilege each needs on the table. */
+const TABLE_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
+  FilterTables: 'any',
+  FilterColumns: 'table:read-metadata',
+  ShowColumns: 'table:read-metadata',
+  ShowCreateTable: 'table:read-metadata',
+  SelectFromColumns: 'table:read-data',
+  InsertIntoTable: 'table:write-data',
+  DeleteFromTable: 'table:write-data',
+  UpdateTableColumns: 'table:write-data',
+  TruncateTable: 'table:write-data',
+  DropTable: 'table:drop',
+};
+const INFORMATION_SCHEMA = 'information_schema';
+
+/** A resolved Trino table: the warehouse, the Lakegate path to authorize on, and the record when the table exists. */
+export interface TrinoTableRef {
+  warehouse: Warehouse;
+  namespace: string[];
+  name: string;
+  path: SecurablePath;
+  objectId?: string;
+  record?: CatalogObjectRecord;
+}
+
+export class TrinoOpaDecisions {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly sessions: OpaSessions,
+  ) {}
+
+  /** opa.policy.uri: one operation, at most one resource. */
+  async allow(engine: Caller, request: TrinoOpaRequest): Promise<{ result: boolean }> {
+    // validate
+    const { operation, resource } = actionOf(request);
+    // authorize
+    const session = await this.sessionOf(engine, request);
+    if (!session?.known) return { result: false };
+    // execute
+    return { result: await this.decide(session, operation, resource ?? {}) };
+  }
+
+  /** opa.policy.batched-uri: the indices of `filterResources` allowed (FilterColumns: of its one table's columns). */
+  async batch(engine: Caller, request: TrinoOpaRequest): Promise<{ result: number[] }> {
+    // validate
+    const { operation } = actionOf(request);
+    const resources = request.input.action.filterResources ?? [];
+    // authorize
+    const session = await this.sessionOf(engine, request);
+    if (!session?.known) return { result: [] };
+    // execute
+    if (operation === 'FilterColumns') {
+      const table = resources[0]?.table;
+      if (resources.length !== 1 || table === undefined) return { result: [] };
+      return { result: (await this.decide(session, operation, resources[0]!)) ? (table.columns ?? []).map((_c, i) => i) : [] };
+    }
+    if (operation === 'FilterViewQueryOwnedBy') return { result: resources.flatMap((r, i) => (r.user?.user === request.input.context.identity.user ? [i] : [])) };
+    const answers = await Promise.all(resources.map((r) => this.decide(session, operation, r)));
+    return { result: answers.flatMap((ok, i) => (ok ? [i] : [])) };
+  }
+
+  /** The session of a request, or undefined when the engine is no trino-opa enforcer. */
+  async sessionOf(engine: Caller, request: TrinoOpaRequest): Promise<OpaSession | undefined> {
+    return this.sessions.open(engine, request.input.context.identity.user);
+  }
+
+  /** The Lakegate table a Trino table names, when its catalog is mapped (undefined: not one of Lakegate's). */
+  async tableOf(session: OpaSession, t: { catalogName: string; schemaName: string; tableName: string }): Promise<TrinoTableRef | undefined> {
+    const warehouse = await this.warehouseOf(session, t.catalogName);
+    if (!warehouse) return undefined;
+    const namespace = [t.schemaName];
+    const [ns, record] = await Promise.all([this.ctx.access.namespacePath(warehouse, namespace), this.ctx.store.repository.getObject(warehouse.name, namespace, t.tableName)]);
+    if (record?.kind !== 'table') return { warehouse, namespace, name: t.tableName, path: ns.path };
+    return { warehouse, namespace, name: t.tableName, path: this.ctx.access.objectPath(ns.path, 'table', record.id), objectId: record.id, record };
+  }
+
+  private async decide(session: OpaSession, operation: string, r: TrinoOpaResource): Promise<boolean> {
+    if (SESSION_OPERATIONS.has(operation)) return true;
+    if (operation === 'ViewQueryOwnedBy' || operation === 'KillQueryOwnedBy') return r.user?.user !== undefined && r.user.user === session.user.members[0]!.name;
+    if (CATALOG_OPERATIONS.has(operation)) return r.catalog !== undefined && session.catalogs.has(r.catalog.name);
+    const schemaPrivilege = SCHEMA_OPERATIONS[operation];
+    if (schemaPrivilege !== undefined) {
+      const schema = r.schema ?? (r.table ? { catalogName: r.table.catalogName, schemaName: r.table.schemaName } : undefined);
+      if (!schema) return false;
+      const warehouse = await this.warehouseOf(session, schema.catalogName);
+      if (!warehouse) return false;
+      if (schema.schemaName === INFORMATION_SCHEMA) return schemaPrivilege === 'any';
+      const ns = await this.ctx.access.namespacePath(warehouse, [schema.schemaName]);
+      return !ns.missing && this.ctx.access.allowed({ warehouse, caller: session.user }, schemaPrivilege, ns.path);
+    }
+    const tablePrivilege = TABLE_OPERATIONS[operation];
+    if (tablePrivilege !== undefined && r.table !== undefined) {
+      if (r.table.schemaName === INFORMATION_SCHEMA) return tablePrivilege === 'any' || tablePrivilege === 'table:read-data' || tablePrivilege === 'table:read-metadata' ? session.catalogs.has(r.table.catalogName) : false;
+      const table = await this.tableOf(session, r.table);
+      if (table?.objectId === undefined) return false;
+      return this.ctx.access.allowed({ warehouse: table.warehouse, caller: session.user }, tablePrivilege, table.path);
+    }
+    return false;
+  }
+
+  private async warehouseOf(session: OpaSession, catalog: string): Promise<Warehouse | undefined> {
+    const name = session.catalogs.get(catalog);
+    if (name === undefined) return undefined;
+    return (await this.ctx.scope({ caller: session.user, warehouse: name }).catch(() => undefined))?.warehouse;
+  }
+}
+
+/** The operation and resource of a request (the protocol schema checked their shapes). */
+function actionOf(request: TrinoOpaRequest): { operation: string; resource: TrinoOpaResource | undefined } {
+  const action = request.input.action;
+  if (!/^[A-Za-z]{1,100}$/.test(action.operation)) throw validation('input.action.operation must be a Trino operation name');
+  return { operation: action.operation, resource: action.resource };
+}

@@ -1,0 +1,146 @@
+/**
+ * Trino's OPA decision endpoints served by Lakegate (issue 54), in-process, with the request shapes Trino 476's OPA
+ * plugin sends: authenticated by the engine principal's API key in the URI (or a bearer token); the engine must be a
+ * declared trino-opa enforcer of the warehouse; users are those its delegation policy lets it act for (others get
+ * nothing); allow/deny and filtering from grants; the user's row filter and masks as Trino SQL; a policy change is
+ * followed at once on this server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { scrubUrl } from '../../packages/server/src/observability/logger.js';
+import { addMember, grant } from '../support/access.js';
+import type { Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { bearerSender, injectSender } from '../support/inject.js';
+import { clientToken } from '../support/oauth.js';
+
+let cat: TestCatalog;
+let admin: Send;
+let anon: Send;
+let engineKey: string;
+let strangerKey: string;
+
+const POLICIES = '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies';
+const schema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: true },
+    { id: 2, name: 'region', type: 'string', required: false },
+    { id: 3, name: 'email', type: 'string', required: false },
+  ],
+};
+const table = { catalogName: 'lake', schemaName: 'sales', tableName: 'orders' };
+const column = (columnName: string, columnType = 'varchar') => ({ column: { ...table, columnName, columnType } });
+const input = (user: string, action: Record<string, unknown>) => ({ input: { context: { identity: { user, groups: ['admins'] }, softwareStack: { trinoVersion: '476' } }, action } });
+
+/** POSTs a decision request as the plugin does: the API key in the URI. */
+async function ask(path: string, user: string, action: Record<string, unknown>, key = engineKey) {
+  const res = await anon('POST', `/management/v1/trino-opa/${path}?api-key=${encodeURIComponent(key)}`, input(user, action));
+  expect(res.status, stringifyJson(res.body)).toBe(200);
+  return res.body.result;
+}
+const allow = (user: string, operation: string, resource?: object, key?: string) => ask('allow', user, { operation, ...(resource ? { resource } : {}) }, key);
+
+async function principalWithKey(name: string, delegation?: unknown): Promise<{ id: string; key: string }> {
+  const created = await admin('POST', '/management/v1/principals', { name, ...(delegation ? { delegation } : {}) });
+  expect(created.status, stringifyJson(created.body)).toBe(201);
+  const id = created.body['client-id'] as string;
+  const key = await admin('POST', `/management/v1/principals/${id}/api-keys`, { name: 'opa' });
+  expect(key.status, stringifyJson(key.body)).toBe(201);
+  return { id, key: key.body['api-key'] as string };
+}
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true });
+  admin = bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token);
+  anon = injectSender(cat.lakegate.app);
+  const wh = await admin('POST', '/management/v1/warehouses', { name: 'lake', 'storage-root': `file://${cat.dataDir}/lake`, 'storage-profile': { type: 'file' } });
+  expect(wh.status, stringifyJson(wh.body)).toBe(201);
+  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['hr'] })).status).toBe(200);
+  expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
+  expect((await admin('POST', '/v1/lake/namespaces/hr/tables', { name: 'salaries', schema })).status).toBe(200);
+  const users = ['alice', 'bob', 'carol'].map((name) => ({ issuer: 'asserted', name }));
+  const engine = await principalWithKey('trino', { users, 'assert-identity': true });
+  engineKey = engine.key;
+  strangerKey = (await principalWithKey('not-an-enforcer', { users, 'assert-identity': true })).key;
+  expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(200);
+  await addMember(admin, 'eu-analysts', { kind: 'user', name: 'alice', issuer: 'asserted' });
+  await addMember(admin, 'readers', { kind: 'user', name: 'bob', issuer: 'asserted' });
+  const orders = { type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name: 'orders' };
+  await grant(admin, 'eu-analysts', ['table:read-data'], orders);
+  await grant(admin, 'readers', ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+  expect((await admin('POST', POLICIES, { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq', term: 'region', value: "eu'; --" } })).status).toBe(201);
+  expect((await admin('POST', POLICIES, { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'email', action: 'show-first-4' }] })).status).toBe(201);
+});
+afterAll(async () => {
+  await cat?.close();
+});
+
+describe('allow and filtering', () => {
+  it('allows from grants: select for the granted users only; catalogs by their declared name; a user the engine may not act for gets nothing', async () => {
+    const select = { table: { ...table, columns: ['id', 'region'] } };
+    expect(await allow('alice', 'SelectFromColumns', select)).toBe(true);
+    expect(await allow('bob', 'SelectFromColumns', select)).toBe(true);
+    expect(await allow('carol', 'SelectFromColumns', select)).toBe(false);
+    expect(await allow('mallory', 'SelectFromColumns', select)).toBe(false);
+    expect(await allow('alice', 'InsertIntoTable', { table })).toBe(false);
+    expect(await allow('alice', 'ExecuteQuery')).toBe(true);
+    expect(await allow('mallory', 'ExecuteQuery')).toBe(false);
+    expect(await allow('alice', 'AccessCatalog', { catalog: { name: 'lake' } })).toBe(true);
+    expect(await allow('alice', 'AccessCatalog', { catalog: { name: 'other' } })).toBe(false);
+    expect(await allow('alice', 'SelectFromColumns', { table: { ...table, tableName: 'missing' } })).toBe(false);
+    expect(await allow('alice', 'CreateCatalog', { catalog: { name: 'x' } })).toBe(false);
+  });
+
+  it('filters catalogs, schemas, tables and columns in one batch each', async () => {
+    expect(await ask('batch', 'alice', { operation: 'FilterCatalogs', filterResources: [{ catalog: { name: 'system' } }, { catalog: { name: 'lake' } }] })).toEqual([1]);
+    const schemas = ['hr', 'sales', 'information_schema'].map((schemaName) => ({ schema: { catalogName: 'lake', schemaName } }));
+    // As the catalog lists namespaces: a grant on the namespace shows it, a grant on one table in it does not.
+    expect(await ask('batch', 'bob', { operation: 'FilterSchemas', filterResources: schemas })).toEqual([1, 2]);
+    expect(await ask('batch', 'alice', { operation: 'FilterSchemas', filterResources: schemas })).toEqual([2]);
+    const tables = [{ table }, { table: { catalogName: 'lake', schemaName: 'hr', tableName: 'salaries' } }];
+    expect(await ask('batch', 'bob', { operation: 'FilterTables', filterResources: tables })).toEqual([0]);
+    expect(await ask('batch', 'bob', { operation: 'FilterColumns', filterResources: [{ table: { ...table, columns: ['id', 'region', 'email'] } }] })).toEqual([0, 1, 2]);
+    expect(await ask('batch', 'carol', { operation: 'FilterColumns', filterResources: [{ table: { ...table, columns: ['id'] } }] })).toEqual([]);
+    expect(await ask('batch', 'mallory', { operation: 'FilterCatalogs', filterResources: [{ catalog: { name: 'lake' } }] })).toEqual([]);
+  });
+
+  it('answers no to an engine that is no declared enforcer, and 401 without a valid key', async () => {
+    expect(await allow('alice', 'SelectFromColumns', { table }, strangerKey)).toBe(false);
+    expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } }, strangerKey)).toEqual([{ expression: 'FALSE' }]);
+    expect((await anon('POST', '/management/v1/trino-opa/allow', input('alice', { operation: 'ExecuteQuery' }))).status).toBe(401);
+    expect((await anon('POST', '/management/v1/trino-opa/allow?api-key=lgk_wrong', input('alice', { operation: 'ExecuteQuery' }))).status).toBe(401);
+    const bad = await anon('POST', `/management/v1/trino-opa/allow?api-key=${engineKey}`, { input: { action: { operation: 'ExecuteQuery' } } });
+    expect(bad.status).toBe(400);
+    // The key in the URI is never logged: every logged URL goes through scrubUrl.
+    expect(scrubUrl(`/management/v1/trino-opa/allow?api-key=${engineKey}`)).toBe('/management/v1/trino-opa/allow?api-key=***');
+  });
+});
+
+describe('row filters and column masks', () => {
+  it("gives the restricted user its filter and masks as Trino SQL (literals quoted), the unrestricted one none, an unknown user everything filtered out", async () => {
+    expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: `("region" = 'eu''; --')` }]);
+    expect(await ask('row-filters', 'bob', { operation: 'GetRowFilters', resource: { table } })).toEqual([]);
+    expect(await ask('row-filters', 'mallory', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: 'FALSE' }]);
+    const columns = [column('id', 'bigint'), column('region'), column('email')];
+    expect(await ask('batch-column-masks', 'alice', { operation: 'GetColumnMask', filterResources: columns })).toEqual([
+      { index: 2, viewExpression: { expression: `CAST(substr("email", 1, 4) || rpad('', greatest(length("email") - 4, 0), 'x') AS varchar)` } },
+    ]);
+    expect(await ask('batch-column-masks', 'bob', { operation: 'GetColumnMask', filterResources: columns })).toEqual([]);
+    expect(await ask('column-mask', 'alice', { operation: 'GetColumnMask', resource: column('email') })).toMatchObject({ expression: expect.stringContaining('substr("email"') });
+    expect(await ask('column-mask', 'alice', { operation: 'GetColumnMask', resource: column('id', 'bigint') })).toBeNull();
+    const audit = stringifyJson((await admin('GET', '/management/v1/audit?limit=500')).body);
+    expect(audit).toContain('policy.engine-decision');
+  });
+
+  it('follows a policy change at once (this server drops its caches on the change)', async () => {
+    const list = (await admin('GET', POLICIES)).body.policies as Array<{ id: string; kind: string }>;
+    const filter = list.find((p) => p.kind === 'row-filter')!;
+    expect((await admin('PUT', `${POLICIES}/${filter.id}`, { roles: ['eu-analysts'], filter: { type: 'in', term: 'region', values: ['eu', 'uk'] } })).status).toBe(200);
+    expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: `("region" IN ('eu', 'uk'))` }]);
+    expect((await admin('DELETE', `${POLICIES}/${filter.id}`)).status).toBe(204);
+    expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([]);
+  });
+});
