@@ -31,8 +31,7 @@ import { softDrop } from '../maintenance/soft-drop.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
 import { registerTableMode } from './modes.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from './table-id.js';
-import { checkVersion } from './versions/checks.js';
-import { MAIN_BRANCH } from './versions/ports.js';
+import { checkDescribeRef, type DescribeRefInput, resolveDescribeRef } from './describe-ref.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
 import { recordChanges } from '../outbox/changes.js';
@@ -45,8 +44,10 @@ export interface LanceTableInfo {
   storageOptions: Record<string, string>;
   /** The catalog records the table's versions (catalog/lance/versions/): the client commits through CreateTableVersion. */
   managedVersioning?: boolean;
-  /** The version DescribeTable was asked for, when it exists. */
+  /** The version DescribeTable was asked for (directly or by tag), when it exists. */
   version?: number;
+  /** DescribeTable with check_declared: the table is declared and nothing is on storage yet. */
+  isOnlyDeclared?: boolean;
 }
 
 interface StoredLanceMetadata {
@@ -123,18 +124,23 @@ export class LanceTableService {
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };
   }
 
-  /** With `version` (managed tables), that version must exist (TableVersionNotFound otherwise). */
-  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown, version?: unknown): Promise<LanceTableInfo> {
+  /**
+   * With `version`, `branch` or `tag` (lance-namespace 0.13), the version they name must exist in the catalog (managed
+   * tables: TableVersionNotFound, TableBranchNotFound, TableTagNotFound otherwise); `checkDeclared` answers whether the
+   * table is only declared (describe-ref.ts).
+   */
+  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown, refInput: DescribeRefInput = {}): Promise<LanceTableInfo> {
+    // validate
     const vend = checkVend(vendCredentials);
-    const asked = version === undefined || version === null ? undefined : checkVersion(version, 'version');
+    const ref = checkDescribeRef(refInput);
     const scope = await this.ctx.scope(request);
+    // authorize
     const { id, record, path } = await this.require(scope, idInput, ['table:read-metadata']);
+    // execute
     const managedVersioning = isManaged(record);
-    if (asked !== undefined && !(managedVersioning && (await this.ctx.store.lanceVersions.get(record.id, MAIN_BRANCH, asked)))) {
-      throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no version ${asked} in the catalog`);
-    }
+    const resolved = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
     const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
-    return { ...described, managedVersioning, ...(asked !== undefined ? { version: asked } : {}) };
+    return { ...described, managedVersioning, ...resolved };
   }
 
   async exists(request: CatalogRequest, idInput: unknown): Promise<boolean> {

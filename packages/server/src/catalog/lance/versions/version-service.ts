@@ -19,7 +19,7 @@ import type { CatalogObjectRecord } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../table-id.js';
 import { isManaged } from '../managed.js';
-import { checkVersion } from './checks.js';
+import { checkBranch, checkVersion } from './checks.js';
 import { finalManifestUri, inForm, lanceStorage, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
 import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
 import { restoreVersion } from './restore.js';
@@ -224,21 +224,8 @@ function checkScheme(value: unknown): ManifestNamingScheme {
   throw validation('naming_scheme must be V1 or V2');
 }
 
-/**
- * The one rule for a branch name: absent, "" or "main" is the main branch; another is path segments of letters, digits,
- * '.', '_' and '-' joined by '/' (Lance keeps a branch under <table>/tree/<branch>/), at most 200 characters, no '.' or
- * '..' segment.
- */
-function checkBranch(value: unknown): string {
-  if (value === undefined || value === null || value === '' || value === 'main') return MAIN_BRANCH;
-  if (typeof value !== 'string' || value.length > 200 || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value) || value.split('/').some((s) => s === '.' || s === '..')) {
-    throw validation('branch must be path segments of letters, digits, ".", "_" and "-" joined by "/" (at most 200 characters)');
-  }
-  return value;
-}
-
 /** Where a branch's dataset lives: the table's location for main, <location>/tree/<branch> for another (as Lance writes it). */
-function branchRoot(location: string, branch: string): string {
+export function branchRoot(location: string, branch: string): string {
   return branch === MAIN_BRANCH ? location : `${location.replace(/\/+$/, '')}/tree/${branch}`;
 }
 
