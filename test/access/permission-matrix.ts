@@ -270,6 +270,8 @@ const OPERATIONS: Operation[] = [
       ['DescribeTableVersion', 'table:read-metadata', 'version/describe', () => ({ version: 1 })],
       ['BatchDeleteTableVersions', 'table:write-data', 'version/delete', () => ({ ranges: [{ start_version: 0, end_version: -1 }] })],
       ['RestoreTable', 'table:write-data', 'restore', () => ({ version: 1 })],
+      ['ListTableBranches', 'table:read-metadata', 'branches/list', () => ({})],
+      ['DeleteTableBranch', 'table:write-data', 'branches/delete', () => ({ name: 'dev' })],
     ] as const
   ).map(
     ([name, privilege, op, body]): Operation => ({
@@ -420,6 +422,11 @@ export function permissionMatrix(label: string, env: () => Record<string, string
           };
           await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup', 1) }), 'lance version 1');
           f.data.staged = staged('2.manifest-case', 2);
+          // A branch "dev" (its first version committed as Lance commits a branch it created) for the branch operations.
+          const onDev = path.join(fileURLToPath(location as string), 'tree', 'dev', '_versions', '1.manifest-dev');
+          mkdirSync(path.dirname(onDev), { recursive: true });
+          writeFileSync(onDev, lanceManifest(1));
+          await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, branch: 'dev', manifest_path: onDev.slice(1) }), 'lance branch dev');
         }
         if (o === 'dropped') {
           await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to drop');

@@ -95,5 +95,27 @@ export function lanceVersionContract(name: string, open: () => Promise<VersionSt
         expect(await store.list('d', '', { descending: false, limit: 10 })).toEqual([]);
       }),
     );
+
+    it(
+      'lists the branches other than main by name with their heads, and forgets one branch without touching the others',
+      withStore(async (store) => {
+        await store.append(rec('b', 1), noWrite);
+        for (const v of [2, 3]) await store.append(rec('b', v, { branch: 'dev' }), noWrite);
+        await store.append(rec('b', 2, { branch: 'a/feature' }), noWrite);
+        await store.append(rec('other', 5, { branch: 'dev' }), noWrite);
+        expect(await store.branches('b')).toEqual([
+          { branch: 'a/feature', head: 2 },
+          { branch: 'dev', head: 3 },
+        ]);
+        expect(await store.deleteBranch('b', 'dev')).toBe(true);
+        expect(await store.deleteBranch('b', 'dev')).toBe(false);
+        expect(await store.branches('b')).toEqual([{ branch: 'a/feature', head: 2 }]);
+        expect(await store.list('b', 'dev', { descending: false, limit: 10 })).toEqual([]);
+        expect(await store.head('b', '')).toBe(1);
+        expect(await store.branches('other')).toEqual([{ branch: 'dev', head: 5 }]);
+        // A branch created again under a deleted name starts a new chain.
+        expect(await store.append(rec('b', 2, { branch: 'dev' }), noWrite)).toBeUndefined();
+      }),
+    );
   });
 }

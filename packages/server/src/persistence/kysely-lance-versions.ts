@@ -121,6 +121,21 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
     return Number(result.numDeletedRows);
   }
 
+  async branches(tableId: string): Promise<{ branch: string; head: number }[]> {
+    const rows = await this.db.selectFrom('lance_version_heads').select(['branch', 'version']).where('table_id', '=', tableId).where('branch', '<>', '').orderBy('branch').execute();
+    return rows.map((r) => ({ branch: r.branch, head: Number(r.version) }));
+  }
+
+  async deleteBranch(tableId: string, branch: string, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await trx.deleteFrom('lance_version_heads').where('table_id', '=', tableId).where('branch', '=', branch).executeTakeFirst();
+      if (Number(deleted.numDeletedRows) !== 1) return false;
+      await trx.deleteFrom('lance_table_versions').where('table_id', '=', tableId).where('branch', '=', branch).execute();
+      if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
+      return true;
+    });
+  }
+
   async deleteTable(tableId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('lance_table_versions').where('table_id', '=', tableId).execute();

@@ -55,6 +55,20 @@ export class MemoryLanceVersionStore implements LanceVersionStore {
     return deleted;
   }
 
+  async branches(tableId: string): Promise<{ branch: string; head: number }[]> {
+    const prefix = `${tableId}\u0000`;
+    return [...this.heads]
+      .filter(([key]) => key.startsWith(prefix) && key.length > prefix.length)
+      .map(([key, head]) => ({ branch: key.slice(prefix.length), head }))
+      .sort((a, b) => (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0));
+  }
+
+  async deleteBranch(tableId: string, branch: string): Promise<boolean> {
+    const key = chainKey(tableId, branch);
+    this.versions.delete(key);
+    return this.heads.delete(key);
+  }
+
   async deleteTable(tableId: string): Promise<void> {
     for (const map of [this.heads, this.versions] as Map<string, unknown>[]) {
       for (const key of [...map.keys()]) if (key.startsWith(`${tableId}\u0000`)) map.delete(key);

@@ -42,6 +42,10 @@ export interface LanceVersionStore {
   head(tableId: string, branch: string): Promise<number | undefined>;
   /** Deletes the rows in the half-open ranges [start, end); an end of undefined is open. Returns how many were deleted. */
   deleteRanges(tableId: string, branch: string, ranges: { start: number; end: number | undefined }[]): Promise<number>;
+  /** The branches of a table other than main that have a head (ListTableBranches), by name. */
+  branches(tableId: string): Promise<{ branch: string; head: number }[]>;
+  /** Forgets a branch, its versions and its head, in one transaction with `events` (DeleteTableBranch). False when it had no head (nothing recorded). */
+  deleteBranch(tableId: string, branch: string, events?: readonly import('../../outbox/ports.js').OutboxEventInput[]): Promise<boolean>;
   /** Forgets every version and head of a table (it was dropped or deregistered). */
   deleteTable(tableId: string): Promise<void>;
 }

@@ -17,12 +17,12 @@ import { checkStringMap, formatIdentifier } from '../../identifiers.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
 import type { CatalogObjectRecord } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
-import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../table-id.js';
-import { isManaged } from '../managed.js';
-import { checkBranch, checkVersion } from './checks.js';
+import type { LanceTableId } from '../table-id.js';
+import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, lanceStorage, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
 import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
 import { restoreVersion } from './restore.js';
+import { requireManagedTable } from './managed-table.js';
 import { changeEvent } from '../../outbox/changes.js';
 
 /** The largest manifest the catalog copies (a manifest lists fragments, not rows: large tables stay far below this). */
@@ -168,24 +168,8 @@ export class LanceVersionService {
     return found;
   }
 
-  /**
-   * The table, authorized, whose versions the catalog manages, and the branch asked for (MAIN_BRANCH for main). A
-   * branch other than main exists once it has a version: `creating` (CreateTableVersion) may start one.
-   */
-  private async requireManaged(scope: RequestScope, idInput: unknown, privileges: Privilege[], branchInput: unknown, creating = false): Promise<{ id: LanceTableId; record: CatalogObjectRecord; branch: string }> {
-    const id = checkLanceTableId(idInput);
-    const branch = checkBranch(branchInput);
-    const [ns, record] = await Promise.all([this.ctx.access.namespacePath(scope.warehouse, id.namespace), this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name)]);
-    const object = describeObject(scope.warehouse.name, id.namespace, id.name);
-    const missing = () => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(id.namespace, id.name)}`);
-    if (!record || record.kind !== LANCE_TABLE) return this.ctx.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, missing);
-    // Like DescribeTable, an allowed read is not audited; a created or deleted version is, by its own event.
-    await this.ctx.access.requireAll(scope, privileges, this.ctx.access.objectPath(ns.path, 'table', record.id), { object });
-    if (!isManaged(record)) throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`);
-    if (branch !== MAIN_BRANCH && !creating && (await this.ctx.store.lanceVersions.head(record.id, branch)) === undefined) {
-      throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no branch ${JSON.stringify(branch)} in the catalog`);
-    }
-    return { id, record, branch };
+  private requireManaged(scope: RequestScope, idInput: unknown, privileges: Privilege[], branchInput: unknown, creating = false): ReturnType<typeof requireManagedTable> {
+    return requireManagedTable(this.ctx, scope, idInput, privileges, branchInput, creating);
   }
 }
 
