@@ -284,6 +284,14 @@ const OPERATIONS: Operation[] = [
     }),
   ),
   {
+    name: 'lance BatchCreateTableVersions',
+    surface: 'lance',
+    needs: [{ privilege: 'table:write-data', direct: 'lance', inherited: 'ns' }],
+    objects: ['lance-versioned'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/version/batch-create`, body: { entries: [{ id: [...f.ns, 'ds'], version: 2, manifest_path: f.data.staged }] } }),
+    ok: 200,
+  },
+  {
     name: 'lance RenameTable',
     surface: 'lance',
     needs: [

@@ -97,6 +97,28 @@ export function lanceVersionContract(name: string, open: () => Promise<VersionSt
     );
 
     it(
+      'appends versions of several chains all or none: one taken or skipping version records nothing and writes nothing',
+      withStore(async (store) => {
+        await store.append(rec('m1', 1), noWrite);
+        let writes = 0;
+        const write = async () => void writes++;
+        expect(await store.appendMany([rec('m1', 2), rec('m2', 1), rec('m1', 1, { branch: 'dev' })], write)).toBeUndefined();
+        expect(writes).toBe(1);
+        expect([await store.head('m1', ''), await store.head('m2', ''), await store.head('m1', 'dev')]).toEqual([2, 1, 1]);
+        expect(await store.get('m2', '', 1)).toEqual(rec('m2', 1));
+        expect(await store.appendMany([rec('m2', 2), rec('m1', 2)], write)).toEqual({ index: 1, refusal: { kind: 'taken' } });
+        expect(await store.appendMany([rec('m2', 2), rec('m1', 5)], write)).toEqual({ index: 1, refusal: { kind: 'skips', latest: 2 } });
+        expect(writes).toBe(1);
+        expect(await store.head('m2', '')).toBe(1);
+        await expect(store.appendMany([rec('m2', 2), rec('m1', 3)], async () => { throw new Error('storage down'); })).rejects.toThrow('storage down');
+        expect([await store.head('m1', ''), await store.head('m2', '')]).toEqual([2, 1]);
+        expect(await store.get('m2', '', 2)).toBeUndefined();
+        const raced = await Promise.all(Array.from({ length: 6 }, () => store.appendMany([rec('m1', 3), rec('m2', 2)], noWrite)));
+        expect(raced.filter((r) => r === undefined)).toHaveLength(1);
+      }),
+    );
+
+    it(
       'lists the branches other than main by name with their heads, and forgets one branch without touching the others',
       withStore(async (store) => {
         await store.append(rec('b', 1), noWrite);
