@@ -79,10 +79,16 @@ describe('lance-namespace 0.13 requests', () => {
     expect(await call(`${L}/table/n26%24t/describe`, { branch: '../x' })).toMatchObject({ status: 400, body: { code: 13 } });
   });
 
-  it('lists tables with include_declared, and takes null identity and context', async () => {
-    const res = await cat.lakegate.app.inject({ method: 'GET', url: `${L}/namespace/n26/table/list?include_declared=false` });
-    expect(res.statusCode, res.body).toBe(200);
-    expect(JSON.parse(res.body).tables).toEqual(['t']);
+  it('leaves a declared table with no version out of ListTables with include_declared=false, and takes null identity and context', async () => {
+    expect((await call(`${L}/table/n26%24only_declared/declare`, {})).status).toBe(200);
+    const list = async (query: string) => {
+      const res = await cat.lakegate.app.inject({ method: 'GET', url: `${L}/namespace/n26/table/list${query}` });
+      expect(res.statusCode, res.body).toBe(200);
+      return JSON.parse(res.body).tables as string[];
+    };
+    expect(await list('?include_declared=false')).toEqual(['t']);
+    expect(await list('?include_declared=true')).toEqual(['only_declared', 't']);
+    expect(await list('')).toEqual(['only_declared', 't']);
     expect((await call(`${L}/table/n26%24t/describe`, { identity: null, context: null })).status).toBe(200);
   });
 

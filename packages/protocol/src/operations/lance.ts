@@ -28,7 +28,7 @@ const tableListing = parameters({
   delimiter: Type.Optional(LanceDelimiter),
   page_token: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 0, description: 'The most names in one page' })),
-  include_declared: Type.Optional(Type.Boolean({ description: 'Accepted (lance-namespace 0.13); declared tables are listed either way' })),
+  include_declared: Type.Optional(Type.Boolean({ description: 'false: leave out tables of catalog-managed versions that have no version yet (default true)' })),
 });
 
 interface LanceOperation {

@@ -32,6 +32,7 @@ import { type TableContext, checkTableLocation, defaultLocation, requireNamespac
 import { registerTableMode } from './modes.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from './table-id.js';
 import { checkDescribeRef, type DescribeRefInput, resolveDescribeRef } from './describe-ref.js';
+import { MAIN_BRANCH } from './versions/ports.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
 import { recordChanges } from '../outbox/changes.js';
@@ -63,14 +64,27 @@ const tableExists = (t: LanceTableId) => new CatalogError('ERR_TABLE_EXISTS', `T
 export class LanceTableService {
   constructor(private readonly ctx: TableContext) {}
 
-  async list(request: CatalogRequest, namespace: string[], paging: PageRequest): Promise<{ tables: string[]; nextPageToken: string | null }> {
+  /**
+   * With `includeDeclared: false` (lance-namespace 0.13), a table of catalog-managed versions that has no version yet
+   * is left out (one read of its record and head each, only then); a page may then hold fewer names than the limit. A
+   * dataset managing its own versions is listed either way (knowing would mean reading its storage).
+   */
+  async list(request: CatalogRequest, namespace: string[], paging: PageRequest, includeDeclared?: boolean): Promise<{ tables: string[]; nextPageToken: string | null }> {
     // validate
     const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, namespace, LANCE_TABLE));
     const scope = await this.ctx.scope(request);
     if (namespace.length === 0) return { tables: [], nextPageToken: null };
     const levels = checkNamespace(namespace);
+    // authorize, execute
     const r = await listVisible(this.ctx, scope, levels, page, { kind: LANCE_TABLE, list: 'table:list', visibleWith: TABLE_VISIBILITY, securable: 'table' });
-    return { tables: r.items.map((i) => i.name), nextPageToken: r.nextPageToken };
+    if (includeDeclared !== false) return { tables: r.items.map((i) => i.name), nextPageToken: r.nextPageToken };
+    const declaredOnly = await Promise.all(
+      r.items.map(async (i) => {
+        const record = await this.ctx.store.repository.getObject(scope.warehouse.name, i.namespace, i.name);
+        return record !== undefined && record !== null && isManaged(record) && (await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined;
+      }),
+    );
+    return { tables: r.items.filter((_, k) => !declaredOnly[k]).map((i) => i.name), nextPageToken: r.nextPageToken };
   }
 
   /**
