@@ -6,6 +6,7 @@ import type {
   LanceBatchDeleteTableVersionsRequest,
   LanceCreateTableVersionRequest,
   LanceDescribeTableVersionRequest,
+  LanceListTableVersionsRequest,
   LanceRenameTableRequest,
   LanceRestoreTableRequest,
 } from '@lakegate/protocol';
@@ -45,9 +46,15 @@ export function lanceVersionRoutes(app: FastifyInstance, services: CatalogServic
   });
 
   app.post('/:prefix/v1/table/:id/version/list', { schema: { operationId: 'lanceListTableVersions' } }, async (req: Req) => {
-    const id = requestId(req, undefined);
+    const body = lanceBody<LanceListTableVersionsRequest>(req);
+    const id = requestId(req, body.id);
     const query = (req.query ?? {}) as { branch?: string };
-    const result = await versions.list(catalogRequest(req), id, { paging: pageQuery(req), descending: booleanQuery(req, 'descending'), branch: query.branch });
+    const paging = pageQuery(req);
+    const result = await versions.list(catalogRequest(req), id, {
+      paging: { pageToken: paging.pageToken ?? body.page_token, pageSize: paging.pageSize ?? body.limit },
+      descending: booleanQuery(req, 'descending') ?? body.descending,
+      branch: query.branch ?? body.branch,
+    });
     return { versions: result.versions.map(lanceVersionWire), ...(result.nextPageToken ? { page_token: result.nextPageToken } : {}) };
   });
 
