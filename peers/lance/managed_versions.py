@@ -4,6 +4,7 @@ Usage: managed_versions.py SCENARIO URI TOKEN [ARGS...]; prints one JSON object 
 last line of stdout. Scenarios:
   lifecycle NS        create a table, append three times, reopen an older version, rename it
   append NS TABLE N   append N rows (one commit), through a fresh connection
+  append_twice NS TABLE   open TABLE (not the handle that created it) and append twice in a row on that handle
   refused NS TABLE    try to append; prints the error
   create NS TABLE N   create a table with N rows
   count NS TABLE      the table's rows and version
@@ -65,6 +66,16 @@ def append(uri, token, ns, name, n):
     table = connect(uri, token).open_table(name, namespace_path=[ns])
     table.add(rows(0, int(n)))
     return {"version": table.version}
+
+
+def append_twice(uri, token, ns, name):
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    versions = []
+    for start in (500, 600):
+        table.add(rows(start, 2))
+        versions.append(table.version)
+    reopened = connect(uri, token).open_table(name, namespace_path=[ns])
+    return {"versions": versions, "rows": table.count_rows(), "reopened": {"version": reopened.version, "rows": reopened.count_rows()}}
 
 
 def refused(uri, token, ns, name):
@@ -210,7 +221,7 @@ def operations(uri, token, ns):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

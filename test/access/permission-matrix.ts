@@ -270,6 +270,8 @@ const OPERATIONS: Operation[] = [
       ['DescribeTableVersion', 'table:read-metadata', 'version/describe', () => ({ version: 1 })],
       ['BatchDeleteTableVersions', 'table:write-data', 'version/delete', () => ({ ranges: [{ start_version: 0, end_version: -1 }] })],
       ['RestoreTable', 'table:write-data', 'restore', () => ({ version: 1 })],
+      ['ListTableBranches', 'table:read-metadata', 'branches/list', () => ({})],
+      ['DeleteTableBranch', 'table:write-data', 'branches/delete', () => ({ name: 'dev' })],
     ] as const
   ).map(
     ([name, privilege, op, body]): Operation => ({
@@ -281,6 +283,14 @@ const OPERATIONS: Operation[] = [
       ok: 200,
     }),
   ),
+  {
+    name: 'lance BatchCreateTableVersions',
+    surface: 'lance',
+    needs: [{ privilege: 'table:write-data', direct: 'lance', inherited: 'ns' }],
+    objects: ['lance-versioned'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/version/batch-create`, body: { entries: [{ id: [...f.ns, 'ds'], version: 2, manifest_path: f.data.staged }] } }),
+    ok: 200,
+  },
   {
     name: 'lance RenameTable',
     surface: 'lance',
@@ -420,6 +430,11 @@ export function permissionMatrix(label: string, env: () => Record<string, string
           };
           await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup', 1) }), 'lance version 1');
           f.data.staged = staged('2.manifest-case', 2);
+          // A branch "dev" (its first version committed as Lance commits a branch it created) for the branch operations.
+          const onDev = path.join(fileURLToPath(location as string), 'tree', 'dev', '_versions', '1.manifest-dev');
+          mkdirSync(path.dirname(onDev), { recursive: true });
+          writeFileSync(onDev, lanceManifest(1));
+          await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, branch: 'dev', manifest_path: onDev.slice(1) }), 'lance branch dev');
         }
         if (o === 'dropped') {
           await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to drop');

@@ -146,4 +146,32 @@ describe('LanceNamespace on Lakegate', () => {
     expect((await lance.describeTableVersion(['rst', 't'])).metadata).toMatchObject({ 'lakegate.restored-from': '1' });
     expect((await lance.listTableVersions(['rst', 't'])).items.map((v) => v.version)).toEqual([1, 2, 3]);
   });
+
+  it('creates versions of two tables at once, and lists and deletes a branch (lance-namespace 0.13)', async () => {
+    await lance.createNamespace(['b13']);
+    const dirs: Record<string, string> = {};
+    for (const t of ['x', 'y']) dirs[t] = new URL((await lance.declareTable(['b13', t])).location!).pathname;
+    const stage = (t: string, sub: string, v: number) => {
+      const dir = path.join(dirs[t]!, sub, '_versions');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, `${v}.manifest-batch`), lanceManifest(v));
+      return path.join(dir, `${v}.manifest-batch`).slice(1);
+    };
+    const created = await lance.batchCreateTableVersions([
+      { id: ['b13', 'x'], version: 1, manifestPath: stage('x', '', 1) },
+      { id: ['b13', 'y'], version: 1, manifestPath: stage('y', '', 1) },
+    ]);
+    expect(created.map((v) => v.version)).toEqual([1, 1]);
+    const taken = await lance.batchCreateTableVersions([{ id: ['b13', 'x'], version: 1, manifestPath: stage('x', '', 1) }]).catch((e: unknown) => e);
+    expect(isConflict(taken)).toBe(true);
+
+    await lance.createTableVersion(['b13', 'x'], 1, stage('x', 'tree/dev', 1), { branch: 'dev' });
+    const listed = await lance.listTableBranches(['b13', 'x']);
+    expect(Object.keys(listed.branches)).toEqual(['dev']);
+    expect(listed.branches['dev']!.parentVersion).toBe(0);
+    await lance.deleteTableBranch(['b13', 'x'], 'dev');
+    expect((await lance.listTableBranches(['b13', 'x'])).branches).toEqual({});
+    const gone = await lance.deleteTableBranch(['b13', 'x'], 'dev').catch((e: unknown) => e);
+    expect((gone as CatalogError).code).toBe(LanceErrorCode.TableBranchNotFound);
+  });
 });

@@ -182,6 +182,14 @@ describe('a scenario over every operation', () => {
     await ok('POST', `${L}/table/ln%24b/version/list?descending=true&limit=1`);
     await ok('POST', `${L}/table/ln%24b/version/describe`, { id: ['ln', 'b'], version: 1 });
     await ok('POST', `${L}/table/ln%24b/restore`, { id: ['ln', 'b'], version: 1 });
+    writeFileSync(path.join(versions, '3.manifest-batch'), lanceManifest(3));
+    await ok('POST', `${L}/table/version/batch-create`, { entries: [{ id: ['ln', 'b'], version: 3, manifest_path: path.join(versions, '3.manifest-batch').slice(1) }] });
+    const onDev = path.join(versions, '..', 'tree', 'dev', '_versions');
+    mkdirSync(onDev, { recursive: true });
+    writeFileSync(path.join(onDev, '1.manifest-dev'), lanceManifest(1));
+    await ok('POST', `${L}/table/ln%24b/version/create`, { version: 1, branch: 'dev', manifest_path: path.join(onDev, '1.manifest-dev').slice(1) });
+    await ok('POST', `${L}/table/ln%24b/branches/list?limit=10`);
+    await ok('POST', `${L}/table/ln%24b/branches/delete`, { id: ['ln', 'b'], name: 'dev' });
     await ok('POST', `${L}/table/ln%24b/version/delete`, { id: ['ln', 'b'], ranges: [{ start_version: 0, end_version: -1 }] });
     await ok('POST', `${L}/table/ln%24b/rename`, { id: ['ln', 'b'], new_table_name: 'b2' });
     await ok('POST', `${L}/table/ln%24b2/rename`, { new_table_name: 'b' });

@@ -92,6 +92,16 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(log).toMatch(/version\/list\?[^"]*descending=true/);
   });
 
+  it('appends twice in a row on one opened table handle in one process (each a CreateTableVersion), as a new writer does', async () => {
+    await scenario(writer, 'create', NS, 'twice', '3');
+    const result = await scenario(writer, 'append_twice', NS, 'twice');
+    expect(result.versions).toEqual([2, 3]);
+    expect(result.rows).toBe(7);
+    expect(result.reopened).toEqual({ version: 3, rows: 7 });
+    expect(await catalogVersions('twice')).toEqual([1, 2, 3]);
+    expect(await directoryVersions('twice')).toEqual([1, 2, 3]);
+  });
+
   it("refuses a reader's append (CreateTableVersion needs table:write-data) and records nothing", async () => {
     await scenario(writer, 'create', NS, 'guarded', '3');
     const before = await catalogVersions('guarded');

@@ -95,5 +95,49 @@ export function lanceVersionContract(name: string, open: () => Promise<VersionSt
         expect(await store.list('d', '', { descending: false, limit: 10 })).toEqual([]);
       }),
     );
+
+    it(
+      'appends versions of several chains all or none: one taken or skipping version records nothing and writes nothing',
+      withStore(async (store) => {
+        await store.append(rec('m1', 1), noWrite);
+        let writes = 0;
+        const write = async () => void writes++;
+        expect(await store.appendMany([rec('m1', 2), rec('m2', 1), rec('m1', 1, { branch: 'dev' })], write)).toBeUndefined();
+        expect(writes).toBe(1);
+        expect([await store.head('m1', ''), await store.head('m2', ''), await store.head('m1', 'dev')]).toEqual([2, 1, 1]);
+        expect(await store.get('m2', '', 1)).toEqual(rec('m2', 1));
+        expect(await store.appendMany([rec('m2', 2), rec('m1', 2)], write)).toEqual({ index: 1, refusal: { kind: 'taken' } });
+        expect(await store.appendMany([rec('m2', 2), rec('m1', 5)], write)).toEqual({ index: 1, refusal: { kind: 'skips', latest: 2 } });
+        expect(writes).toBe(1);
+        expect(await store.head('m2', '')).toBe(1);
+        await expect(store.appendMany([rec('m2', 2), rec('m1', 3)], async () => { throw new Error('storage down'); })).rejects.toThrow('storage down');
+        expect([await store.head('m1', ''), await store.head('m2', '')]).toEqual([2, 1]);
+        expect(await store.get('m2', '', 2)).toBeUndefined();
+        const raced = await Promise.all(Array.from({ length: 6 }, () => store.appendMany([rec('m1', 3), rec('m2', 2)], noWrite)));
+        expect(raced.filter((r) => r === undefined)).toHaveLength(1);
+      }),
+    );
+
+    it(
+      'lists the branches other than main by name with their heads, and forgets one branch without touching the others',
+      withStore(async (store) => {
+        await store.append(rec('b', 1), noWrite);
+        for (const v of [2, 3]) await store.append(rec('b', v, { branch: 'dev' }), noWrite);
+        await store.append(rec('b', 2, { branch: 'a/feature' }), noWrite);
+        await store.append(rec('other', 5, { branch: 'dev' }), noWrite);
+        expect(await store.branches('b')).toEqual([
+          { branch: 'a/feature', head: 2 },
+          { branch: 'dev', head: 3 },
+        ]);
+        expect(await store.deleteBranch('b', 'dev')).toBe(true);
+        expect(await store.deleteBranch('b', 'dev')).toBe(false);
+        expect(await store.branches('b')).toEqual([{ branch: 'a/feature', head: 2 }]);
+        expect(await store.list('b', 'dev', { descending: false, limit: 10 })).toEqual([]);
+        expect(await store.head('b', '')).toBe(1);
+        expect(await store.branches('other')).toEqual([{ branch: 'dev', head: 5 }]);
+        // A branch created again under a deleted name starts a new chain.
+        expect(await store.append(rec('b', 2, { branch: 'dev' }), noWrite)).toBeUndefined();
+      }),
+    );
   });
 }

@@ -8,7 +8,7 @@ import type { Page } from '../iceberg/types.js';
 import { buildTransport, type ClientOptions } from '../options.js';
 import type { AuthProvider } from '../auth/provider.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
-import type { LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceRestoreTableResponse, LanceTableVersion } from '@lakegate/protocol';
+import type { LanceBatchCreateTableVersionsResponse, LanceBranchContents, LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceListTableBranchesResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceRestoreTableResponse, LanceTableVersion } from '@lakegate/protocol';
 
 /**
  * Options of {@link LanceNamespace}.
@@ -275,8 +275,9 @@ export class LanceNamespace {
    * Makes the manifest staged at `manifestPath` version `version` of a table whose versions the catalog manages
    * (`managed_versioning`); a taken version is a conflict error (read the latest and retry).
    */
-  async createTableVersion(id: string[], version: number, manifestPath: string, options: { manifestSize?: number; namingScheme?: 'V1' | 'V2'; metadata?: Record<string, string> } = {}): Promise<LanceTableVersion> {
+  async createTableVersion(id: string[], version: number, manifestPath: string, options: { manifestSize?: number; namingScheme?: 'V1' | 'V2'; metadata?: Record<string, string>; branch?: string } = {}): Promise<LanceTableVersion> {
     const body: Record<string, unknown> = { id, version, manifest_path: manifestPath };
+    if (options.branch !== undefined) body['branch'] = options.branch;
     if (options.manifestSize !== undefined) body['manifest_size'] = options.manifestSize;
     if (options.namingScheme !== undefined) body['naming_scheme'] = options.namingScheme;
     if (options.metadata !== undefined) body['metadata'] = options.metadata;
@@ -318,6 +319,24 @@ export class LanceNamespace {
   async restoreTable(id: string[], version: number): Promise<string | undefined> {
     const response = await this.send<LanceRestoreTableResponse>({ method: 'POST', path: this.path('table', id, 'restore'), body: { id, version } });
     return response.body?.transaction_id;
+  }
+
+  /** Versions of several tables (and branches), created all or none (BatchCreateTableVersions); answered in order. */
+  async batchCreateTableVersions(entries: Array<{ id: string[]; version: number; manifestPath: string; branch?: string; namingScheme?: 'V1' | 'V2' }>): Promise<LanceTableVersion[]> {
+    const body = { entries: entries.map((e) => ({ id: e.id, version: e.version, manifest_path: e.manifestPath, ...(e.branch !== undefined ? { branch: e.branch } : {}), ...(e.namingScheme ? { naming_scheme: e.namingScheme } : {}) })) };
+    const response = await this.send<LanceBatchCreateTableVersionsResponse>({ method: 'POST', path: 'v1/table/version/batch-create', body });
+    return response.body?.versions ?? [];
+  }
+
+  /** A page of a managed table's branches other than main, by name, with the parent each was created from. */
+  async listTableBranches(id: string[], page: { limit?: number; pageToken?: string } = {}): Promise<{ branches: Record<string, LanceBranchContents>; nextPageToken: string | undefined }> {
+    const { body } = await this.send<LanceListTableBranchesResponse>({ method: 'POST', path: this.path('table', id, 'branches/list'), query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken }, idempotent: true });
+    return { branches: body?.branches ?? {}, nextPageToken: body?.page_token ?? undefined };
+  }
+
+  /** Deletes a branch of a managed table: the catalog forgets its versions (its files stay for Lance's cleanup). */
+  async deleteTableBranch(id: string[], name: string): Promise<void> {
+    await this.send({ method: 'POST', path: this.path('table', id, 'branches/delete'), body: { id, name } });
   }
 
   // ---------------------------------------------------------------- internals

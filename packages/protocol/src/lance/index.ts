@@ -3,12 +3,14 @@ import { LanceErrorResponse } from './errors.js';
 import { LANCE_NAMESPACE_SCHEMAS } from './namespaces.js';
 import { LANCE_TABLE_SCHEMAS } from './tables.js';
 import { LANCE_VERSION_SCHEMAS } from './versions.js';
+import { LANCE_BRANCH_SCHEMAS } from './branches.js';
 
 export * from './common.js';
 export * from './errors.js';
 export * from './namespaces.js';
 export * from './tables.js';
 export * from './versions.js';
+export * from './branches.js';
 
 /** Every named Lance schema. */
-export const LANCE_SCHEMAS = [LanceErrorResponse, ...LANCE_NAMESPACE_SCHEMAS, ...LANCE_TABLE_SCHEMAS, ...LANCE_VERSION_SCHEMAS];
+export const LANCE_SCHEMAS = [LanceErrorResponse, ...LANCE_NAMESPACE_SCHEMAS, ...LANCE_TABLE_SCHEMAS, ...LANCE_VERSION_SCHEMAS, ...LANCE_BRANCH_SCHEMAS];

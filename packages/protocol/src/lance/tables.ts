@@ -25,9 +25,11 @@ export const LanceDescribeTableRequest = Type.Object(
   {
     ...LANCE_COMMON_BODY,
     version: Type.Optional(Nullable(Int64())),
+    tag: Type.Optional(Nullable(Type.String({ description: 'Describe the version this tag names (read from the dataset\'s _refs/tags/); not with version or branch' }))),
+    branch: Type.Optional(Nullable(Type.String({ description: 'Describe on this branch (absent, "" or "main": the main branch)' }))),
     with_table_uri: Type.Optional(Type.Boolean()),
     load_detailed_metadata: Type.Optional(Type.Boolean({ description: 'Not supported (406): open the dataset at the returned location' })),
-    check_declared: Type.Optional(Type.Boolean()),
+    check_declared: Type.Optional(Type.Boolean({ description: 'Answer is_only_declared' })),
     vend_credentials: Type.Optional(Type.Boolean()),
   },
   { $id: 'LanceDescribeTableRequest' },
@@ -44,7 +46,15 @@ const locationProperties = {
 export const LanceTableLocationResponse = Type.Object(locationProperties, { $id: 'LanceTableLocationResponse', description: 'The answer of declare, create-empty and register' });
 export type LanceTableLocationResponse = Static<typeof LanceTableLocationResponse>;
 
-export const LanceDescribeTableResponse = Type.Object({ ...locationProperties, table_uri: Type.Optional(Type.String()), version: Type.Optional(Int64({ description: 'The version asked for' })) }, { $id: 'LanceDescribeTableResponse' });
+export const LanceDescribeTableResponse = Type.Object(
+  {
+    ...locationProperties,
+    table_uri: Type.Optional(Type.String()),
+    version: Type.Optional(Int64({ description: 'The version asked for (directly or by tag)' })),
+    is_only_declared: Type.Optional(Type.Boolean({ description: 'With check_declared: declared, and nothing written on storage yet' })),
+  },
+  { $id: 'LanceDescribeTableResponse' },
+);
 export type LanceDescribeTableResponse = Static<typeof LanceDescribeTableResponse>;
 
 export const LanceDroppedTableResponse = Type.Object(

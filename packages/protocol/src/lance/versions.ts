@@ -47,6 +47,18 @@ export type LanceCreateTableVersionRequest = Static<typeof LanceCreateTableVersi
 export const LanceCreateTableVersionResponse = Type.Object({ transaction_id: Type.Optional(Type.String()), version: Type.Ref(LanceTableVersion) }, { $id: 'LanceCreateTableVersionResponse' });
 export type LanceCreateTableVersionResponse = Static<typeof LanceCreateTableVersionResponse>;
 
+export const LanceListTableVersionsRequest = Type.Object(
+  {
+    ...LANCE_COMMON_BODY,
+    branch,
+    page_token: Type.Optional(Type.String()),
+    limit: Type.Optional(Type.Integer({ minimum: 0 })),
+    descending: Type.Optional(Type.Boolean()),
+  },
+  { $id: 'LanceListTableVersionsRequest', description: 'The REST client sends these as query parameters; a body carrying them is read when the query does not' },
+);
+export type LanceListTableVersionsRequest = Static<typeof LanceListTableVersionsRequest>;
+
 export const LanceListTableVersionsResponse = Type.Object(
   { versions: Type.Array(Type.Ref(LanceTableVersion)), page_token: Type.Optional(Type.String()) },
   { $id: 'LanceListTableVersionsResponse' },
@@ -102,6 +114,7 @@ export const LANCE_VERSION_SCHEMAS = [
   LanceTableVersion,
   LanceCreateTableVersionRequest,
   LanceCreateTableVersionResponse,
+  LanceListTableVersionsRequest,
   LanceListTableVersionsResponse,
   LanceDescribeTableVersionRequest,
   LanceDescribeTableVersionResponse,

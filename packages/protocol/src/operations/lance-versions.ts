@@ -8,6 +8,7 @@ import {
   LanceCreateTableVersionResponse,
   LanceDescribeTableVersionRequest,
   LanceDescribeTableVersionResponse,
+  LanceListTableVersionsRequest,
   LanceListTableVersionsResponse,
   LanceRenameTableRequest,
   LanceRestoreTableRequest,
@@ -32,6 +33,7 @@ export const LANCE_VERSION_OPERATIONS = [
     method: 'POST',
     path: '/table/{id}/version/list',
     summary: 'List the versions of a table',
+    body: LanceListTableVersionsRequest,
     query: parameters({
       delimiter: Type.Optional(LanceDelimiter),
       branch: Type.Optional(Type.String()),

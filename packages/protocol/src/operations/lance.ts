@@ -24,6 +24,12 @@ const listing = parameters({
   page_token: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 0, description: 'The most names in one page' })),
 });
+const tableListing = parameters({
+  delimiter: Type.Optional(LanceDelimiter),
+  page_token: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 0, description: 'The most names in one page' })),
+  include_declared: Type.Optional(Type.Boolean({ description: 'false: leave out tables of catalog-managed versions that have no version yet (default true)' })),
+});
 
 interface LanceOperation {
   operationId: string;
@@ -82,7 +88,7 @@ export const LANCE_OPERATIONS = [
     errors: [],
     security: 'authenticated',
   }),
-  lance({ operationId: 'lanceListTables', method: 'GET', path: '/namespace/{id}/table/list', summary: 'List the Lance tables of a namespace', query: listing, response: { description: 'A page of names', schema: Type.Ref(LanceListTablesResponse) }, errors: [404] }),
+  lance({ operationId: 'lanceListTables', method: 'GET', path: '/namespace/{id}/table/list', summary: 'List the Lance tables of a namespace', query: tableListing, response: { description: 'A page of names', schema: Type.Ref(LanceListTablesResponse) }, errors: [404] }),
   lance({ operationId: 'lanceDeclareTable', method: 'POST', path: '/table/{id}/declare', summary: 'Declare a table: reserve its name and location (the client writes the dataset)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409] }),
   lance({ operationId: 'lanceCreateEmptyTable', method: 'POST', path: '/table/{id}/create-empty', summary: 'Declare a table (the name older clients use)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409], deprecated: true }),
   lance({ operationId: 'lanceRegisterTable', method: 'POST', path: '/table/{id}/register', summary: 'Register an existing dataset', body: LanceRegisterTableRequest, response: { description: 'The table', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409] }),

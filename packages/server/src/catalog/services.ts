@@ -7,6 +7,8 @@ import { LanceTableService } from './lance/lance-tables.js';
 import { LanceRenameService } from './lance/lance-rename.js';
 import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
+import { LanceBranchService } from './lance/versions/branch-service.js';
+import { LanceBatchVersionService } from './lance/versions/batch-create.js';
 import { NamespaceService } from './namespaces.js';
 import { TableService } from './tables/table-service.js';
 import { ViewService } from './views.js';
@@ -40,7 +42,7 @@ export interface CatalogServices {
   views: ViewService;
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
-  lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; renames: LanceRenameService; allTables: LanceAllTablesService };
+  lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; branches: LanceBranchService; batchVersions: LanceBatchVersionService; renames: LanceRenameService; allTables: LanceAllTablesService };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
   /** Table maintenance run by the catalog: snapshot expiry and file cleanup (catalog/maintenance/). */
@@ -93,7 +95,7 @@ export function createCatalogServices(
     planning: new PlanningService(tableCtx, planning),
     views: new ViewService(tableCtx),
     access,
-    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), renames: new LanceRenameService(ctx), allTables: new LanceAllTablesService(ctx) },
+    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), branches: new LanceBranchService(tableCtx), batchVersions: new LanceBatchVersionService(tableCtx), renames: new LanceRenameService(ctx), allTables: new LanceAllTablesService(ctx) },
     dropped: new DroppedObjectService(ctx),
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),

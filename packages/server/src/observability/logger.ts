@@ -30,6 +30,9 @@ export const REDACTED_PATHS = [
   '*["s3.secret-access-key"]',
   '*["s3.session-token"]',
   '*["s3.access-key-id"]',
+  // The Lance namespace's request Identity (lance-namespace 0.13), should a body ever reach a log line.
+  '*.api_key',
+  '*.auth_token',
 ];
 
 // Page tokens are opaque cursors, not credentials, and stay readable in logs.

@@ -57,6 +57,27 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
     this.reads = reads ?? kyselyRunner(db);
   }
 
+  async appendMany(records: readonly LanceVersionRecord[], write: () => Promise<void>, events: readonly OutboxEventInput[] = []): Promise<{ index: number; refusal: AppendRefusal } | undefined> {
+    // Heads are moved in one order (table, branch) so that two batches over the same chains cannot deadlock on PostgreSQL.
+    const order = [...records.keys()].sort((a, b) => compareChains(records[a]!, records[b]!));
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        for (const index of order) {
+          const refusal = await moveHead(trx, records[index]!);
+          if (refusal) throw new Refused(index, refusal);
+        }
+        await write();
+        await trx.insertInto('lance_table_versions').values(records.map(toRow)).execute();
+        if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
+        return undefined;
+      });
+    } catch (e) {
+      // Thrown to roll back the heads already moved.
+      if (e instanceof Refused) return { index: e.index, refusal: e.refusal };
+      throw e;
+    }
+  }
+
   append(record: LanceVersionRecord, write: () => Promise<void>, events: readonly OutboxEventInput[] = []): Promise<AppendRefusal | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const refusal = await moveHead(trx, record);
@@ -121,6 +142,21 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
     return Number(result.numDeletedRows);
   }
 
+  async branches(tableId: string): Promise<{ branch: string; head: number }[]> {
+    const rows = await this.db.selectFrom('lance_version_heads').select(['branch', 'version']).where('table_id', '=', tableId).where('branch', '<>', '').orderBy('branch').execute();
+    return rows.map((r) => ({ branch: r.branch, head: Number(r.version) }));
+  }
+
+  async deleteBranch(tableId: string, branch: string, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await trx.deleteFrom('lance_version_heads').where('table_id', '=', tableId).where('branch', '=', branch).executeTakeFirst();
+      if (Number(deleted.numDeletedRows) !== 1) return false;
+      await trx.deleteFrom('lance_table_versions').where('table_id', '=', tableId).where('branch', '=', branch).execute();
+      if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
+      return true;
+    });
+  }
+
   async deleteTable(tableId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('lance_table_versions').where('table_id', '=', tableId).execute();
@@ -128,6 +164,29 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
     });
   }
 }
+
+class Refused extends Error {
+  constructor(
+    readonly index: number,
+    readonly refusal: AppendRefusal,
+  ) {
+    super('refused');
+  }
+}
+
+const compareChains = (a: LanceVersionRecord, b: LanceVersionRecord): number => (a.tableId !== b.tableId ? (a.tableId < b.tableId ? -1 : 1) : a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0);
+
+const toRow = (record: LanceVersionRecord): Row => ({
+  table_id: record.tableId,
+  branch: record.branch,
+  version: record.version,
+  manifest_uri: record.manifestUri,
+  manifest_size: record.manifestSize,
+  e_tag: record.eTag ?? null,
+  created_at: record.timestampMs,
+  created_by: record.createdBy,
+  metadata: JSON.stringify(record.metadata),
+});
 
 /** Moves the chain's head to record.version if that is the next version; otherwise says why not. */
 async function moveHead(trx: Transaction<LanceVersionTables>, record: LanceVersionRecord): Promise<AppendRefusal | undefined> {

@@ -31,7 +31,7 @@ import { softDrop } from '../maintenance/soft-drop.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
 import { registerTableMode } from './modes.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from './table-id.js';
-import { checkVersion } from './versions/checks.js';
+import { checkDescribeRef, type DescribeRefInput, resolveDescribeRef } from './describe-ref.js';
 import { MAIN_BRANCH } from './versions/ports.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
@@ -45,8 +45,10 @@ export interface LanceTableInfo {
   storageOptions: Record<string, string>;
   /** The catalog records the table's versions (catalog/lance/versions/): the client commits through CreateTableVersion. */
   managedVersioning?: boolean;
-  /** The version DescribeTable was asked for, when it exists. */
+  /** The version DescribeTable was asked for (directly or by tag), when it exists. */
   version?: number;
+  /** DescribeTable with check_declared: the table is declared and nothing is on storage yet. */
+  isOnlyDeclared?: boolean;
 }
 
 interface StoredLanceMetadata {
@@ -62,14 +64,27 @@ const tableExists = (t: LanceTableId) => new CatalogError('ERR_TABLE_EXISTS', `T
 export class LanceTableService {
   constructor(private readonly ctx: TableContext) {}
 
-  async list(request: CatalogRequest, namespace: string[], paging: PageRequest): Promise<{ tables: string[]; nextPageToken: string | null }> {
+  /**
+   * With `includeDeclared: false` (lance-namespace 0.13), a table of catalog-managed versions that has no version yet
+   * is left out (one read of its record and head each, only then); a page may then hold fewer names than the limit. A
+   * dataset managing its own versions is listed either way (knowing would mean reading its storage).
+   */
+  async list(request: CatalogRequest, namespace: string[], paging: PageRequest, includeDeclared?: boolean): Promise<{ tables: string[]; nextPageToken: string | null }> {
     // validate
     const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, namespace, LANCE_TABLE));
     const scope = await this.ctx.scope(request);
     if (namespace.length === 0) return { tables: [], nextPageToken: null };
     const levels = checkNamespace(namespace);
+    // authorize, execute
     const r = await listVisible(this.ctx, scope, levels, page, { kind: LANCE_TABLE, list: 'table:list', visibleWith: TABLE_VISIBILITY, securable: 'table' });
-    return { tables: r.items.map((i) => i.name), nextPageToken: r.nextPageToken };
+    if (includeDeclared !== false) return { tables: r.items.map((i) => i.name), nextPageToken: r.nextPageToken };
+    const declaredOnly = await Promise.all(
+      r.items.map(async (i) => {
+        const record = await this.ctx.store.repository.getObject(scope.warehouse.name, i.namespace, i.name);
+        return record !== undefined && record !== null && isManaged(record) && (await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined;
+      }),
+    );
+    return { tables: r.items.filter((_, k) => !declaredOnly[k]).map((i) => i.name), nextPageToken: r.nextPageToken };
   }
 
   /**
@@ -123,18 +138,23 @@ export class LanceTableService {
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };
   }
 
-  /** With `version` (managed tables), that version must exist (TableVersionNotFound otherwise). */
-  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown, version?: unknown): Promise<LanceTableInfo> {
+  /**
+   * With `version`, `branch` or `tag` (lance-namespace 0.13), the version they name must exist in the catalog (managed
+   * tables: TableVersionNotFound, TableBranchNotFound, TableTagNotFound otherwise); `checkDeclared` answers whether the
+   * table is only declared (describe-ref.ts).
+   */
+  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown, refInput: DescribeRefInput = {}): Promise<LanceTableInfo> {
+    // validate
     const vend = checkVend(vendCredentials);
-    const asked = version === undefined || version === null ? undefined : checkVersion(version, 'version');
+    const ref = checkDescribeRef(refInput);
     const scope = await this.ctx.scope(request);
+    // authorize
     const { id, record, path } = await this.require(scope, idInput, ['table:read-metadata']);
+    // execute
     const managedVersioning = isManaged(record);
-    if (asked !== undefined && !(managedVersioning && (await this.ctx.store.lanceVersions.get(record.id, MAIN_BRANCH, asked)))) {
-      throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no version ${asked} in the catalog`);
-    }
+    const resolved = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
     const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
-    return { ...described, managedVersioning, ...(asked !== undefined ? { version: asked } : {}) };
+    return { ...described, managedVersioning, ...resolved };
   }
 
   async exists(request: CatalogRequest, idInput: unknown): Promise<boolean> {

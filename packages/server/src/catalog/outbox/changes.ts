@@ -31,6 +31,7 @@ export const CHANGE_KINDS = [
   'lance-table.dropped',
   'lance-table.deregistered',
   'lance-table.version-created',
+  'lance-table.branch-deleted',
   'table.undropped',
   'view.undropped',
   'lance-table.undropped',

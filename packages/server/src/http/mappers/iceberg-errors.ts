@@ -36,6 +36,7 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_GRANT_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_TABLE_VERSION_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_BRANCH_NOT_FOUND: { status: 404, type: 'NotFoundException' },
+  ERR_TAG_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_PLAN_NOT_FOUND: { status: 404, type: 'NoSuchPlanIdException' },
   ERR_PLAN_TASK_NOT_FOUND: { status: 404, type: 'NoSuchPlanTaskException' },
   ERR_NOT_FOUND: { status: 404, type: 'NotFoundException' },

@@ -15,6 +15,7 @@ import { useIdempotency } from '../plugins/idempotency.js';
 import { lanceNamespaceRoutes } from '../routes/lance/namespaces.js';
 import { lanceTableRoutes } from '../routes/lance/tables.js';
 import { lanceVersionRoutes } from '../routes/lance/versions.js';
+import { lanceBranchRoutes } from '../routes/lance/branches.js';
 
 export const LANCE_PREFIX = '/lance';
 
@@ -28,4 +29,5 @@ export const lanceSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (ap
   lanceNamespaceRoutes(app, options.services);
   lanceTableRoutes(app, options.services);
   lanceVersionRoutes(app, options.services);
+  lanceBranchRoutes(app, options.services);
 };

@@ -27,6 +27,29 @@ export class MemoryLanceVersionStore implements LanceVersionStore {
     return next;
   }
 
+  appendMany(records: readonly LanceVersionRecord[], write: () => Promise<void>): Promise<{ index: number; refusal: AppendRefusal } | undefined> {
+    const keys = records.map((r) => chainKey(r.tableId, r.branch));
+    const run = async (): Promise<{ index: number; refusal: AppendRefusal } | undefined> => {
+      for (const [index, record] of records.entries()) {
+        const head = this.heads.get(keys[index]!);
+        if (head !== undefined && record.version <= head) return { index, refusal: { kind: 'taken' } };
+        if (head !== undefined && record.version > head + 1) return { index, refusal: { kind: 'skips', latest: head } };
+      }
+      await write();
+      for (const [index, record] of records.entries()) {
+        this.heads.set(keys[index]!, record.version);
+        const chain = this.versions.get(keys[index]!) ?? new Map<number, LanceVersionRecord>();
+        chain.set(record.version, { ...record, metadata: { ...record.metadata } });
+        this.versions.set(keys[index]!, chain);
+      }
+      return undefined;
+    };
+    // After every append in flight on any of its chains, and before any that comes later on one of them.
+    const next = Promise.all(keys.map((k) => this.queues.get(k) ?? Promise.resolve())).then(run, run);
+    for (const key of keys) this.queues.set(key, next.catch(() => undefined));
+    return next;
+  }
+
   async get(tableId: string, branch: string, version: number): Promise<LanceVersionRecord | undefined> {
     return this.versions.get(chainKey(tableId, branch))?.get(version);
   }
@@ -53,6 +76,20 @@ export class MemoryLanceVersionStore implements LanceVersionStore {
       }
     }
     return deleted;
+  }
+
+  async branches(tableId: string): Promise<{ branch: string; head: number }[]> {
+    const prefix = `${tableId}\u0000`;
+    return [...this.heads]
+      .filter(([key]) => key.startsWith(prefix) && key.length > prefix.length)
+      .map(([key, head]) => ({ branch: key.slice(prefix.length), head }))
+      .sort((a, b) => (a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0));
+  }
+
+  async deleteBranch(tableId: string, branch: string): Promise<boolean> {
+    const key = chainKey(tableId, branch);
+    this.versions.delete(key);
+    return this.heads.delete(key);
   }
 
   async deleteTable(tableId: string): Promise<void> {

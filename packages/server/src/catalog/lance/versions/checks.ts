@@ -1,8 +1,33 @@
-/** The one rule for a Lance version number on every operation (CreateTableVersion, DescribeTable, ranges…). */
+/** The one rule for each Lance input that names a version, a branch or a tag, on every operation (CreateTableVersion, DescribeTable, ranges…). */
 import { validation } from '../../../errors/catalog-error.js';
+import { MAIN_BRANCH } from './ports.js';
 
 /** A version number: a non-negative integer JavaScript holds exactly (a bigint beyond 2^53 is refused). */
 export function checkVersion(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw validation(`${what} must be a non-negative integer below 2^53`);
+  return value;
+}
+
+/**
+ * A branch name: absent, "" or "main" is the main branch; another is path segments of letters, digits, '.', '_' and
+ * '-' joined by '/' (Lance keeps a branch under <table>/tree/<branch>/), at most 200 characters, no '.' or '..' segment.
+ */
+export function checkBranch(value: unknown): string {
+  if (value === undefined || value === null || value === '' || value === 'main') return MAIN_BRANCH;
+  if (typeof value !== 'string' || value.length > 200 || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value) || value.split('/').some((s) => s === '.' || s === '..')) {
+    throw validation('branch must be path segments of letters, digits, ".", "_" and "-" joined by "/" (at most 200 characters)');
+  }
+  return value;
+}
+
+/**
+ * A tag name: letters, digits, '.', '_' and '-', at most 200 characters, not '.' or '..' (Lance keeps a tag in
+ * <table>/_refs/tags/<tag>.json, so the name is one path segment). Absent or "": no tag.
+ */
+export function checkTag(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 200 || !/^[A-Za-z0-9._-]+$/.test(value) || value === '.' || value === '..') {
+    throw validation('tag must be letters, digits, ".", "_" and "-" (at most 200 characters)');
+  }
   return value;
 }

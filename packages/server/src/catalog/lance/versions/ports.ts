@@ -35,6 +35,12 @@ export interface LanceVersionStore {
    * version is taken or skips, `write` is not called and the refusal is returned.
    */
   append(record: LanceVersionRecord, write: () => Promise<void>, events?: readonly import('../../outbox/ports.js').OutboxEventInput[]): Promise<AppendRefusal | undefined>;
+  /**
+   * Records several versions of distinct chains in one database transaction (BatchCreateTableVersions): each must be
+   * its chain's next version. If any is taken or skips, nothing is recorded, `write` is not called, and the first
+   * refusal is returned with the index of its record; if `write` throws, nothing is recorded.
+   */
+  appendMany(records: readonly LanceVersionRecord[], write: () => Promise<void>, events?: readonly import('../../outbox/ports.js').OutboxEventInput[]): Promise<{ index: number; refusal: AppendRefusal } | undefined>;
   get(tableId: string, branch: string, version: number): Promise<LanceVersionRecord | undefined>;
   /** Versions in order, from after `after` (exclusive), at most `limit`. */
   list(tableId: string, branch: string, options: { descending: boolean; after?: number | undefined; limit: number }): Promise<LanceVersionRecord[]>;
@@ -42,6 +48,10 @@ export interface LanceVersionStore {
   head(tableId: string, branch: string): Promise<number | undefined>;
   /** Deletes the rows in the half-open ranges [start, end); an end of undefined is open. Returns how many were deleted. */
   deleteRanges(tableId: string, branch: string, ranges: { start: number; end: number | undefined }[]): Promise<number>;
+  /** The branches of a table other than main that have a head (ListTableBranches), by name. */
+  branches(tableId: string): Promise<{ branch: string; head: number }[]>;
+  /** Forgets a branch, its versions and its head, in one transaction with `events` (DeleteTableBranch). False when it had no head (nothing recorded). */
+  deleteBranch(tableId: string, branch: string, events?: readonly import('../../outbox/ports.js').OutboxEventInput[]): Promise<boolean>;
   /** Forgets every version and head of a table (it was dropped or deregistered). */
   deleteTable(tableId: string): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { catalogRequest } from '../../caller.js';
-import { lanceBody, type LanceParams, pageQuery, pathId, requestId } from './common.js';
+import { booleanQuery, lanceBody, type LanceParams, pageQuery, pathId, requestId } from './common.js';
 import { lanceNamespaceListings, lanceTableListings, sendListing } from '../../serializers.js';
 
 type Req = FastifyRequest<{ Params: LanceParams }>;
@@ -42,7 +42,7 @@ export function lanceNamespaceRoutes(app: FastifyInstance, services: CatalogServ
   });
 
   app.get('/:prefix/v1/namespace/:id/table/list', { schema: { operationId: 'lanceListTables' } }, async (req: Req, reply) => {
-    const result = await tables.list(catalogRequest(req), pathId(req), pageQuery(req));
+    const result = await tables.list(catalogRequest(req), pathId(req), pageQuery(req), booleanQuery(req, 'include_declared'));
     return sendListing(reply, lanceTableListings, result.tables, result.nextPageToken);
   });
 }

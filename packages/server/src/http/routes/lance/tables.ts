@@ -46,9 +46,9 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
     if ((booleanQuery(req, 'load_detailed_metadata') ?? body.load_detailed_metadata) === true) {
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not supported: open the dataset at the returned location');
     }
-    booleanQuery(req, 'check_declared');
-    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials, body.version);
-    return { ...located(t), ...(withUri ? { table_uri: t.location } : {}) };
+    const checkDeclared = booleanQuery(req, 'check_declared') ?? body.check_declared;
+    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials, { version: body.version, branch: body.branch, tag: body.tag, checkDeclared });
+    return { ...located(t), ...(withUri ? { table_uri: t.location } : {}), ...(t.isOnlyDeclared !== undefined ? { is_only_declared: t.isOnlyDeclared } : {}) };
   });
 
   app.post('/:prefix/v1/table/:id/exists', { schema: { operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {

@@ -6,6 +6,7 @@ import type {
   LanceBatchDeleteTableVersionsRequest,
   LanceCreateTableVersionRequest,
   LanceDescribeTableVersionRequest,
+  LanceListTableVersionsRequest,
   LanceRenameTableRequest,
   LanceRestoreTableRequest,
 } from '@lakegate/protocol';
@@ -17,7 +18,8 @@ import { booleanQuery, lanceBody, type LanceParams, pageQuery, requestId } from 
 
 type Req = FastifyRequest<{ Params: LanceParams }>;
 
-const wire = (v: LanceVersionInfo) => ({
+/** A version as the spec's TableVersion. */
+export const lanceVersionWire = (v: LanceVersionInfo) => ({
   version: v.version,
   manifest_path: v.manifestPath,
   manifest_size: v.manifestSize,
@@ -40,20 +42,26 @@ export function lanceVersionRoutes(app: FastifyInstance, services: CatalogServic
       branch: body.branch,
       metadata: body.metadata,
     });
-    return { version: wire(created) };
+    return { version: lanceVersionWire(created) };
   });
 
   app.post('/:prefix/v1/table/:id/version/list', { schema: { operationId: 'lanceListTableVersions' } }, async (req: Req) => {
-    const id = requestId(req, undefined);
+    const body = lanceBody<LanceListTableVersionsRequest>(req);
+    const id = requestId(req, body.id);
     const query = (req.query ?? {}) as { branch?: string };
-    const result = await versions.list(catalogRequest(req), id, { paging: pageQuery(req), descending: booleanQuery(req, 'descending'), branch: query.branch });
-    return { versions: result.versions.map(wire), ...(result.nextPageToken ? { page_token: result.nextPageToken } : {}) };
+    const paging = pageQuery(req);
+    const result = await versions.list(catalogRequest(req), id, {
+      paging: { pageToken: paging.pageToken ?? body.page_token, pageSize: paging.pageSize ?? body.limit },
+      descending: booleanQuery(req, 'descending') ?? body.descending,
+      branch: query.branch ?? body.branch,
+    });
+    return { versions: result.versions.map(lanceVersionWire), ...(result.nextPageToken ? { page_token: result.nextPageToken } : {}) };
   });
 
   app.post('/:prefix/v1/table/:id/version/describe', { schema: { operationId: 'lanceDescribeTableVersion' } }, async (req: Req) => {
     const body = lanceBody<LanceDescribeTableVersionRequest>(req);
     const id = requestId(req, body.id);
-    return { version: wire(await versions.describe(catalogRequest(req), id, { version: body.version, branch: body.branch })) };
+    return { version: lanceVersionWire(await versions.describe(catalogRequest(req), id, { version: body.version, branch: body.branch })) };
   });
 
   app.post('/:prefix/v1/table/:id/version/delete', { schema: { operationId: 'lanceBatchDeleteTableVersions' } }, async (req: Req) => {
