@@ -11,6 +11,7 @@ import type { CatalogEvent, CatalogEvents } from './catalog/events.js';
 import { type Clock, type Coherence, LocalCoherence, systemClock } from './catalog/ports.js';
 import type { WorkerLink } from './cluster/worker-link.js';
 import type { LakegateStore } from './store.js';
+import { parquetRewriter } from './policy-files/index.js';
 import { type CatalogServices, createCatalogServices } from './catalog/services.js';
 import type { LakegateConfig } from './config/config.js';
 import { EXTRA_LOCATION_ROOTS } from './catalog/location-policy.js';
@@ -215,6 +216,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     tasks: new SealedPlanTasks(secretKey),
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
     metrics: metrics.planning,
+    rewriter: parquetRewriter,
   });
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
