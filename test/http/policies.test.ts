@@ -203,6 +203,23 @@ describe('fail-closed enforcement', () => {
     const sign = await analyst.send('POST', `${TABLE}/sign`, signReq(`bucket/${orders.key}/data/a.parquet`));
     expect(sign.status, stringifyJson(sign.body)).toBe(403);
     expect(sign.body.error.message).toContain(p.id);
+    // Its policy version's derived files are signed for reading (what its plans hand out), nothing else under the prefix.
+    const version = (await analyst.send('GET', EFFECTIVE)).body['policy-version'] as string;
+    const derived = `bucket/${orders.key}/_lakegate/policy/${version}`;
+    const file = `${derived}/${'a'.repeat(32)}.0f8fad5b-d9cb-469f-a165-70867728950e.parquet`;
+    expect((await analyst.send('POST', `${TABLE}/sign`, signReq(file))).status).toBe(200);
+    expect((await analyst.send('POST', `${TABLE}/sign`, { ...signReq(file), method: 'HEAD' })).status).toBe(200);
+    for (const refused of [
+      { ...signReq(file), method: 'PUT' },
+      { ...signReq(file), method: 'DELETE' },
+      signReq(`${derived}/${'a'.repeat(32)}.json`),
+      signReq(`bucket/${orders.key}/_lakegate/policy/${'x'.repeat(22)}/${'a'.repeat(32)}.0f8fad5b-d9cb-469f-a165-70867728950e.parquet`),
+      signReq(`bucket/${orders.key}/metadata/snap-1.avro`),
+      signReq(`bucket?list-type=2&prefix=${encodeURIComponent(`${orders.key}/_lakegate/policy/${version}/`)}`),
+    ]) {
+      const r = await analyst.send('POST', `${TABLE}/sign`, refused);
+      expect(r.status, `${refused.method} ${refused.uri}: ${stringifyJson(r.body)}`).toBe(403);
+    }
     const audit = stringifyJson((await admin('GET', '/management/v1/audit?type=policy.enforced&limit=50')).body);
     expect(audit).toContain(p.id);
     await removeAll();

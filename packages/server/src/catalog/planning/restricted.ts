@@ -23,6 +23,7 @@ import { parseJson, stringifyJson } from '../json.js';
 import type { ContentFile } from '../manifests/ports.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import type { ObjectStorage } from '../object-storage.js';
+import { derivedPrefix } from '../policies/derived-location.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { type BoundExpression, bindFilter } from './expression.js';
 import type { PlannedFile } from './plan-files.js';
@@ -31,10 +32,7 @@ import type { DataFileRewriter, RewriteDelete, RewrittenFile } from './rewrite-p
 /** Whether a policy restricts the caller (an unrestricted caller's plan is left exactly as it was). */
 export const isRestricted = (policy: EffectivePolicy | undefined): policy is EffectivePolicy & { policyVersion: string } => policy !== undefined && policy.policies.length > 0 && policy.policyVersion !== undefined;
 
-/** Where a policy version's derived files of a table live. */
-export function derivedPrefix(tableLocation: string, policyVersion: string): string {
-  return `${tableLocation.replace(/\/+$/, '')}/_lakegate/policy/${policyVersion}/`;
-}
+export { derivedPrefix } from '../policies/derived-location.js';
 
 function fieldIds(e: BoundExpression, out = new Set<number>()): Set<number> {
   if ('field' in e) out.add(e.field.id);
