@@ -7,4 +7,5 @@ import { StorageRewriteFiles } from './storage-files.js';
 /** The largest object a rewrite reads from a store that cannot be read lazily (storage-files.ts). */
 export const REWRITE_MAX_OBJECT_BYTES = 512 * 1024 * 1024;
 
-export const parquetRewriter = (storage: ObjectStorage): DataFileRewriter => new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES));
+/** A rewriter with its own temporary files (StorageRewriteFiles holds one rewrite's). */
+export const parquetRewriter = (storage: ObjectStorage): DataFileRewriter => ({ rewrite: (request) => new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES)).rewrite(request) });

@@ -10,8 +10,7 @@ import { LocalFileStorage } from '../storage/file/local-file-storage.js';
 import { MemoryObjectStorage } from '../storage/memory/memory-object-storage.js';
 import { FIELD_ID_KEY } from './apply-batch.js';
 import { localBlob, readRowGroups, writeParquet } from './parquet-io.js';
-import { ParquetRewriter } from './parquet-rewriter.js';
-import { StorageRewriteFiles } from './storage-files.js';
+import { parquetRewriter } from './index.js';
 
 const iceberg: IcebergSchema = {
   type: 'struct',
@@ -59,7 +58,7 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
   let dir: string;
   const at = (name: string) => pathToFileURL(path.join(dir, name)).href;
   const storage = new LocalFileStorage();
-  const rewriter = new ParquetRewriter(new StorageRewriteFiles(storage, 1 << 30));
+  const rewriter = parquetRewriter(storage);
   const salt = new Uint8Array(32).fill(1);
 
   beforeAll(async () => {
@@ -121,7 +120,7 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
     const memory = new MemoryObjectStorage();
     const { readFile } = await import('node:fs/promises');
     await memory.writeNew('mem://t/data/b.parquet', await readFile(path.join(dir, 'b.parquet')));
-    const out = await new ParquetRewriter(new StorageRewriteFiles(memory, 1 << 20)).rewrite({ inputs: [{ uri: 'mem://t/data/b.parquet', format: 'parquet', deletes: [] }], transforms: [{ fieldId: 3, action: 'replace-with-null' }], output: 'mem://t/_lakegate/policy/v/b.parquet', querySalt: salt });
+    const out = await parquetRewriter(memory).rewrite({ inputs: [{ uri: 'mem://t/data/b.parquet', format: 'parquet', deletes: [] }], transforms: [{ fieldId: 3, action: 'replace-with-null' }], output: 'mem://t/_lakegate/policy/v/b.parquet', querySalt: salt });
     expect(out.recordCount).toBe(10);
     expect(out.nullValueCounts.get(3)).toBe(10);
     expect((await memory.read('mem://t/_lakegate/policy/v/b.parquet', 1 << 20)).byteLength).toBe(out.fileSizeInBytes);

@@ -3,7 +3,7 @@
  * time, the deletes that apply to it are dropped, then the rows the filter admits are kept and the transforms
  * applied (apply-batch.ts, on the original values), and the batches are written out as one Parquet file a row group
  * at a time (parquet-io.ts says why parquet-wasm). Inputs and output go through `RewriteFiles`: local files are read
- * lazily; objects in a store are staged through a local temporary file (storage-files.ts).
+ * lazily; objects in a store are staged through local temporary files (storage-files.ts). One RewriteFiles per rewrite.
  */
 import { type RecordBatch, Schema } from 'apache-arrow';
 import { CatalogError } from '../errors/catalog-error.js';
@@ -16,10 +16,11 @@ import { columnBytes, localBlob, readRowGroups, writeParquet } from './parquet-i
 export interface RewriteFiles {
   /** The object as a Blob (read lazily where the store allows). */
   open(uri: string): Promise<Blob>;
-  /** A fresh local path to write the output to, then publish(): moves it to `uri` (never overwriting) and cleans up. */
+  /** A fresh local path to write the output to, then publish(): stores it at `uri` (never overwriting). */
   scratch(): Promise<string>;
   publish(path: string, uri: string): Promise<void>;
-  discard(path: string): Promise<void>;
+  /** Removes the rewrite's temporary files (inputs copied from a store, the output). */
+  discard(): Promise<void>;
 }
 
 const sameSchema = (a: Schema, b: Schema): boolean =>
@@ -76,9 +77,8 @@ export class ParquetRewriter implements DataFileRewriter {
       }
       await this.files.publish(path, request.output);
       return { uri: request.output, format: 'parquet', recordCount, fileSizeInBytes, columnSizes, valueCounts, nullValueCounts };
-    } catch (e) {
-      await this.files.discard(path);
-      throw e;
+    } finally {
+      await this.files.discard();
     }
   }
 }
