@@ -49,9 +49,12 @@ export function applyToBatch(batch: RecordBatch, policy: BatchPolicy, ctx: MaskC
     if (keep === undefined || keep(values)) rows.push(r);
   }
   const masks = new Map(policy.masks.map((m) => [columnOf(m.fieldId), m]));
+  const everyRow = rows.length === batch.numRows;
   const children = batch.schema.fields.map((field, i) => {
     const mask = masks.get(i);
     const source = columns[i]!;
+    // Every row kept and nothing to mask (a file its partition admits whole): the column as it is, no copy.
+    if (everyRow && mask === undefined && source.data.length === 1) return source.data[0]!;
     const values = rows.map((r) => {
       const v = source.get(r);
       return mask === undefined ? v : maskValue(mask.action, v, ctx, mask.value);
