@@ -68,7 +68,11 @@ export class ParquetRewriter implements DataFileRewriter {
     }
     const path = await this.files.scratch();
     try {
-      const fileSizeInBytes = await writeParquet(path, batches());
+      const fileSizeInBytes = await writeParquet(path, batches()).catch((e: unknown) => {
+        // What the batch code cannot apply (a filter on a type not evaluated yet, a masked column the file lacks) is
+        // the table's, not the server's: 422 with the reason, never a file that shows more.
+        throw e instanceof TypeError ? new CatalogError('ERR_UNPROCESSABLE', `cannot apply the policy to ${request.inputs[0]?.uri ?? 'the data'}: ${e.message}`) : e;
+      });
       const byName = await columnBytes(await localBlob(path));
       const columnSizes = new Map<number, number>();
       for (const f of (schema ?? new Schema([])).fields) {
