@@ -66,8 +66,11 @@ export interface DeriveContext {
   newUuid: () => string;
 }
 
-interface SideFile {
+/** A derived file's side file (`<digest>.json`): which Parquet object holds it, from which data file, and its counts. */
+export interface SideFile {
   uri: string;
+  /** The data file it was derived from (maintenance/orphan-files.ts removes it once that file is unreachable). */
+  source?: string;
   recordCount: number;
   fileSizeInBytes: number;
   columnSizes: [number, number][];
@@ -75,7 +78,7 @@ interface SideFile {
   nullValueCounts: [number, number][];
 }
 
-const SIDE_FILE_MAX_BYTES = 1 << 20;
+export const SIDE_FILE_MAX_BYTES = 1 << 20;
 
 /** The planned files as policy-enforced files (see the opening comment); files left with no row are dropped. */
 export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveContext): Promise<PlannedFile[]> {
@@ -114,6 +117,7 @@ async function derive(task: PlannedFile, ctx: DeriveContext, prefix: string, dig
   });
   const record: SideFile = {
     uri: written.uri,
+    source: task.file.filePath,
     recordCount: written.recordCount,
     fileSizeInBytes: written.fileSizeInBytes,
     columnSizes: [...written.columnSizes],
