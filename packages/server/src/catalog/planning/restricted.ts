@@ -19,7 +19,9 @@
  */
 import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
+import { forEachBounded } from '../bounded.js';
 import { parseJson, stringifyJson } from '../json.js';
+import { KeptBySize } from '../kept-by-size.js';
 import type { ContentFile } from '../manifests/ports.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import type { ObjectStorage } from '../object-storage.js';
@@ -64,7 +66,15 @@ export interface DeriveContext {
   schema: Schema;
   specs: ReadonlyMap<number, PartitionSpec>;
   newUuid: () => string;
+  /** Side files read or written by this process (immutable once written): a warm plan reads none from storage. */
+  kept?: KeptBySize<SideFile> | undefined;
 }
+
+/** About 32 MiB of side files (a few hundred bytes each) per planning service. */
+export const keptSideFiles = (): KeptBySize<SideFile> => new KeptBySize<SideFile>(32 * 1024 * 1024, (f) => 200 + f.uri.length + (f.source?.length ?? 0) + 24 * (f.columnSizes.length + f.valueCounts.length + f.nullValueCounts.length));
+
+/** Data files derived at once by one plan (each a row group at a time: memory stays bounded). */
+const DERIVE_CONCURRENCY = 2;
 
 /** A derived file's side file (`<digest>.json`): which Parquet object holds it, from which data file, and its counts. */
 export interface SideFile {
@@ -85,19 +95,25 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
   const prefix = derivedPrefix(ctx.tableLocation, ctx.policy.policyVersion);
   const filter = ctx.policy.rowFilter === undefined ? undefined : bindFilter(ctx.policy.rowFilter, ctx.schema, true);
   const masked = new Set(ctx.policy.masks.map((m) => m.fieldId));
-  const out: PlannedFile[] = [];
   for (const task of tasks) {
     // A masked column a partition is derived from would show through the file's partition values.
     const spec = ctx.specs.get(task.specId);
     const leaking = spec?.fields.find((f) => f.transform !== 'void' && masked.has(f['source-id']));
     if (leaking) throw new CatalogError('ERR_FORBIDDEN', `column-mask policy masks field ${leaking['source-id']}, which partition field ${leaking.name} is derived from: this table cannot be read under the policy`);
+  }
+  const derived: (PlannedFile | undefined)[] = new Array(tasks.length);
+  await forEachBounded(tasks.keys(), async (i) => {
+    const task = tasks[i]!;
     const digest = createHash('sha256').update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map((d) => d.filePath).sort()])).digest('base64url').slice(0, 32);
     const side = `${prefix}${digest}.json`;
-    const kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
-    if (kept.recordCount === 0) continue;
-    out.push({ ...task, file: derivedFile(task.file, kept), deletes: [] });
-  }
-  return out;
+    let kept = ctx.kept?.get(side);
+    if (kept === undefined) {
+      kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
+      ctx.kept?.keep(side, kept);
+    }
+    if (kept.recordCount > 0) derived[i] = { ...task, file: derivedFile(task.file, kept), deletes: [] };
+  }, DERIVE_CONCURRENCY);
+  return derived.filter((t): t is PlannedFile => t !== undefined);
 }
 
 async function readSide(storage: ObjectStorage, side: string): Promise<SideFile> {
