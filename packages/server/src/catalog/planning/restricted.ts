@@ -14,6 +14,8 @@
  *    them changes: a side file `<digest>.json` records which Parquet object holds it and its counts, written with
  *    writeNew, so two planners racing on one file agree on the first one written. A new policy version is a new
  *    prefix: files of an old version are never named in a plan again.
+ *  - Whole answers are kept by the plan cache under a key that holds the policy version (service.ts), so a repeated
+ *    plan of an unchanged table by the same version answers at once, and no other caller or version is served it.
  *  - Column bounds and NaN counts are dropped from derived files (they describe the original values), and stats of
  *    masked columns are never answered.
  */

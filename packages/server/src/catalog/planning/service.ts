@@ -105,9 +105,11 @@ export class PlanningService {
   private async planAllowed(table: TableAtHand, spec: ScanSpec, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
     const started = performance.now();
     const scan = resolveScan(table.metadata, spec);
-    // A restricted caller's plan neither reads nor keeps whole answers: they are the unrestricted files.
-    const answers = isRestricted(table.policy) ? undefined : this.answers;
-    const answerKey = answers === undefined ? '' : PlanCache.scanKey(cacheScope(table), table.record.metadataLocation, scan.pinned);
+    // A restricted caller's answers are kept apart by its policy version (its derived files, restricted.ts): a
+    // restricted caller is never served an unrestricted answer, nor one of another or an older policy version.
+    const answers = this.answers;
+    const keyScope = isRestricted(table.policy) ? `${cacheScope(table)}\u0000policy\u0000${table.policy.policyVersion}` : cacheScope(table);
+    const answerKey = answers === undefined ? '' : PlanCache.scanKey(keyScope, table.record.metadataLocation, scan.pinned);
     const kept = answers?.answer(answerKey, table.record.metadataJson);
     if (kept !== undefined && !this.plansAsync(kept.dataManifests)) return this.answerKept(table, scan, kept, started, delegation);
     const filter = this.filters(table, scan.schema, spec).prune;
@@ -182,6 +184,7 @@ export class PlanningService {
       dataManifests: kept.dataManifests,
       planTasks: 0,
       ...kept.counts,
+      ...(isRestricted(table.policy) ? { policies: table.policy.policies.map((p) => p.id), policyVersion: table.policy.policyVersion } : {}),
     });
     const credentials = await this.credentials(table, delegation);
     return { status: 'completed', 'plan-id': planId, ...kept.page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
