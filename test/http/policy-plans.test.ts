@@ -98,8 +98,9 @@ const maskAlphanum = (s: string | null) => (s === null ? null : s.replace(/[A-Z]
 const toYear = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), 0, 1);
 const withoutPlanId = (body: Record<string, unknown>) => stringifyJson({ ...body, 'plan-id': undefined });
 
-beforeAll(async () => {
-  cat = await startInProcess({}, { auth: true });
+/** A catalog with the table, its files and the two restricted principals; `split` puts each data file in its own manifest. */
+async function build(env: Record<string, string>, split = false): Promise<void> {
+  cat = await startInProcess(env, { auth: true });
   const a = cat.admin();
   admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['crm'] })).status).toBe(200);
@@ -122,11 +123,13 @@ beforeAll(async () => {
   const m = (name: string) => `${location}/metadata/${name}.avro`;
   const bounds = (rows: Person[]): [number, number, number] => [1, Number(rows[0]!.id), Number(rows.at(-1)!.id)];
   const entry = (name: string) => ({ status: 1 as const, snapshotId: 1n, sequenceNumber: 1, file: { path: d(name), partition: [files[name]![0]!.region], records: files[name]!.length, longBounds: [bounds(files[name]!)] } });
-  const dataLength = await writeManifest(m('data'), ['region'], [entry('eu-1'), entry('us-1'), entry('eu-2')]);
+  const dataManifests = split ? ['eu-1', 'us-1', 'eu-2'].map((name) => [`data-${name}`, [entry(name)]] as const) : ([['data', [entry('eu-1'), entry('us-1'), entry('eu-2')]]] as const);
+  const written = [];
+  for (const [name, entries] of dataManifests) written.push({ path: m(name), length: await writeManifest(m(name), ['region'], [...entries]), content: 0 as const, sequenceNumber: 1, addedSnapshotId: 1n });
   const deleteLength = await writeManifest(m('deletes'), ['region'], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: d('eu-1-deletes'), content: 1, partition: ['eu'], records: 1, referencedDataFile: d('eu-1') } }], 1);
   const list = `${location}/metadata/snap-1.avro`;
   await writeManifestList(list, [
-    { path: m('data'), length: dataLength, content: 0, sequenceNumber: 1, addedSnapshotId: 1n },
+    ...written,
     { path: m('deletes'), length: deleteLength, content: 1, sequenceNumber: 1, addedSnapshotId: 1n },
   ]);
   const c = appendUpdates(metadata, list);
@@ -135,7 +138,9 @@ beforeAll(async () => {
   await grant(admin, 'scorers', ['table:read-data'], people);
   analyst = await member('analysts');
   scorer = await member('scorers');
-});
+}
+
+beforeAll(() => build({}));
 afterAll(async () => {
   await cat?.close();
 });
@@ -216,5 +221,32 @@ describe('a restricted caller plans policy-enforced files', () => {
   it('records the policy version on the plan audit record', async () => {
     const audit = stringifyJson((await admin('GET', '/management/v1/audit?type=table.plan&limit=100')).body);
     expect(audit).toContain('policyVersion');
+  });
+});
+
+describe('a restricted caller’s plan tasks (fetchScanTasks)', () => {
+  beforeAll(async () => {
+    await cat.close();
+    // One data manifest per plan task: the plan answers plan tasks only, and each is expanded under the policy.
+    await build({ LAKEGATE_PLANNING_INLINE_MANIFESTS: '1', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1' }, true);
+    expect((await admin('POST', POLICIES, { kind: 'row-filter', roles: ['analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } })).status).toBe(201);
+    expect((await admin('POST', POLICIES, { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'show-last-4' }] })).status).toBe(201);
+  });
+
+  it('expands each plan task into policy-enforced files, pruned and masked as a whole plan is', async () => {
+    const planned = await analyst('POST', `${TABLE}/plan`, {});
+    expect(planned.status, stringifyJson(planned.body)).toBe(200);
+    const tokens = planned.body['plan-tasks'] as string[];
+    expect(tokens.length).toBeGreaterThan(1);
+    const tasks: Array<{ 'data-file': { 'file-path': string } }> = [...(planned.body['file-scan-tasks'] ?? [])];
+    for (const token of tokens) {
+      const page = await analyst('POST', `${TABLE}/tasks`, { 'plan-task': token });
+      expect(page.status, stringifyJson(page.body)).toBe(200);
+      expect(page.body['delete-files']).toBeUndefined();
+      tasks.push(...(page.body['file-scan-tasks'] ?? []));
+    }
+    expect(tasks.every((t) => t['data-file']['file-path'].includes('/_lakegate/policy/'))).toBe(true);
+    const showLast4 = (s: string | null) => (s === null ? null : 'x'.repeat(Math.max(0, s.length - 4)) + s.slice(-4));
+    expect(await planRows({ 'file-scan-tasks': tasks })).toEqual(liveRows().filter((r) => r.region === 'eu').map((r) => ({ ...r, email: showLast4(r.email) })));
   });
 });
