@@ -55,7 +55,8 @@ export function restrictedFilters(policy: EffectivePolicy, requestFilter: unknow
   const masked = new Set(policy.masks.map((m) => m.fieldId));
   const ownOnMasked = [...fieldIds(own)].some((id) => masked.has(id));
   const prune: BoundExpression = ownOnMasked ? row : { op: 'and', left: own, right: row };
-  const residual = requestFilter === undefined ? rowFilter : { type: 'and', left: requestFilter, right: rowFilter };
+  // Masks alone add nothing to the residual (no `and … true` for engines to parse).
+  const residual = policy.rowFilter === undefined ? requestFilter : requestFilter === undefined ? rowFilter : { type: 'and', left: requestFilter, right: rowFilter };
   return { prune, residual };
 }
 
