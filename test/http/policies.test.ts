@@ -1,9 +1,9 @@
 /**
  * Row-filter and column-mask policies (issue 53) in-process: their management (grants:manage on the table; strict
- * bodies; every bad input a 400 with its reason; versions; audited) and fail-closed enforcement until
- * policy-enforced reads exist: a caller a policy applies to loads the metadata with no vended credential and no
- * signer, and is asked to plan on the server, while loadCredentials, the sign operation and planTableScan answer
- * 403 naming the policy; callers no policy applies to are unaffected.
+ * bodies; every bad input a 400 with its reason; versions; audited) and fail-closed enforcement outside the plan: a
+ * caller a policy applies to loads the metadata with no vended credential and no signer, and is asked to plan on
+ * the server, while loadCredentials and the sign operation answer 403 naming the policy; planTableScan answers
+ * policy-enforced files (test/http/policy-plans.test.ts); callers no policy applies to are unaffected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -175,7 +175,7 @@ describe('managing policies', () => {
 });
 
 describe('fail-closed enforcement', () => {
-  it('hands a restricted caller metadata only (no credential, no signer, server-side planning) and refuses credentials, signing and planning', async () => {
+  it('hands a restricted caller metadata only (no credential, no signer, server-side planning) and refuses table-wide credentials and signing', async () => {
     // Before: the analyst reads like anyone holding read-data.
     expect((await analyst.send('GET', TABLE, undefined, vended)).body['storage-credentials']).toHaveLength(1);
     expect((await analyst.send('POST', `${TABLE}/plan`, {})).status).toBe(200);
@@ -195,13 +195,31 @@ describe('fail-closed enforcement', () => {
     const credentials = await analyst.send('GET', `${TABLE}/credentials`);
     expect(credentials.status).toBe(403);
     expect(credentials.body.error.message).toContain(p.id);
+    expect(credentials.body.error).toMatchObject({ type: 'ForbiddenException', code: 403 });
+    // Planning is how a restricted caller reads: enforced in the plan (an empty table here: no files).
     const planned = await analyst.send('POST', `${TABLE}/plan`, {});
-    expect(planned.status).toBe(403);
-    expect(planned.body.error).toMatchObject({ type: 'ForbiddenException', code: 403 });
-    expect(planned.body.error.message).toMatch(new RegExp(`row/column policy ${p.id} applies .*policy-enforced reads are not available yet`));
+    expect(planned.status, stringifyJson(planned.body)).toBe(200);
+    expect(planned.body['file-scan-tasks']).toEqual([]);
     const sign = await analyst.send('POST', `${TABLE}/sign`, signReq(`bucket/${orders.key}/data/a.parquet`));
     expect(sign.status, stringifyJson(sign.body)).toBe(403);
     expect(sign.body.error.message).toContain(p.id);
+    // Its policy version's derived files are signed for reading (what its plans hand out), nothing else under the prefix.
+    const version = (await analyst.send('GET', EFFECTIVE)).body['policy-version'] as string;
+    const derived = `bucket/${orders.key}/_lakegate/policy/${version}`;
+    const file = `${derived}/${'a'.repeat(32)}.0f8fad5b-d9cb-469f-a165-70867728950e.parquet`;
+    expect((await analyst.send('POST', `${TABLE}/sign`, signReq(file))).status).toBe(200);
+    expect((await analyst.send('POST', `${TABLE}/sign`, { ...signReq(file), method: 'HEAD' })).status).toBe(200);
+    for (const refused of [
+      { ...signReq(file), method: 'PUT' },
+      { ...signReq(file), method: 'DELETE' },
+      signReq(`${derived}/${'a'.repeat(32)}.json`),
+      signReq(`bucket/${orders.key}/_lakegate/policy/${'x'.repeat(22)}/${'a'.repeat(32)}.0f8fad5b-d9cb-469f-a165-70867728950e.parquet`),
+      signReq(`bucket/${orders.key}/metadata/snap-1.avro`),
+      signReq(`bucket?list-type=2&prefix=${encodeURIComponent(`${orders.key}/_lakegate/policy/${version}/`)}`),
+    ]) {
+      const r = await analyst.send('POST', `${TABLE}/sign`, refused);
+      expect(r.status, `${refused.method} ${refused.uri}: ${stringifyJson(r.body)}`).toBe(403);
+    }
     const audit = stringifyJson((await admin('GET', '/management/v1/audit?type=policy.enforced&limit=50')).body);
     expect(audit).toContain(p.id);
     await removeAll();
@@ -226,7 +244,7 @@ describe('fail-closed enforcement', () => {
     const p = await create(euOnly);
     expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'orders' }, destination: { namespace: ['sales'], name: 'orders2' } })).status).toBe(204);
     try {
-      expect((await analyst.send('POST', '/v1/lake/namespaces/sales/tables/orders2/plan', {})).status).toBe(403);
+      expect((await analyst.send('GET', '/v1/lake/namespaces/sales/tables/orders2/credentials')).status).toBe(403);
       expect((await admin('GET', '/management/v1/warehouses/lake/namespaces/sales/tables/orders2/policies')).body.policies.map((x: { id: string }) => x.id)).toEqual([p.id]);
     } finally {
       expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'orders2' }, destination: { namespace: ['sales'], name: 'orders' } })).status).toBe(204);

@@ -11,6 +11,7 @@ import type { CatalogEvent, CatalogEvents } from './catalog/events.js';
 import { type Clock, type Coherence, LocalCoherence, systemClock } from './catalog/ports.js';
 import type { WorkerLink } from './cluster/worker-link.js';
 import type { LakegateStore } from './store.js';
+import { parquetRewriter } from './policy-files/index.js';
 import { type CatalogServices, createCatalogServices } from './catalog/services.js';
 import type { LakegateConfig } from './config/config.js';
 import { EXTRA_LOCATION_ROOTS } from './catalog/location-policy.js';
@@ -41,21 +42,8 @@ import { JwtAuthenticator } from './auth/authn/jwt-authenticator.js';
 import { ApiKeyAuthenticator } from './auth/authn/api-key-authenticator.js';
 import { SigV4Authenticator } from './auth/authn/sigv4-authenticator.js';
 import { MachineKeys } from './auth/credentials-keys.js';
-import { ExternalIssuers, TrustedIssuersSchema, type TrustedIssuer } from './auth/idp/external-issuers.js';
-import { ConfigError } from './config/config.js';
-
-function parseTrustedIssuers(raw: string): TrustedIssuer[] {
-  if (!raw.trim()) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ConfigError('trustedIssuers must be a JSON list');
-  }
-  const parsed = TrustedIssuersSchema.safeParse(value);
-  if (!parsed.success) throw new ConfigError(`trustedIssuers: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
+import { ExternalIssuers } from './auth/idp/external-issuers.js';
+import { parseTrustedIssuers } from './compose/trusted-issuers.js';
 
 import { DEFAULT_FAILURE_LIMITS, FailureLimiter } from './auth/issuer/failure-limiter.js';
 import { SessionAuthenticator } from './auth/authn/session-authenticator.js';
@@ -215,6 +203,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     tasks: new SealedPlanTasks(secretKey),
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
     metrics: metrics.planning,
+    rewriter: parquetRewriter,
   });
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,

@@ -37,6 +37,13 @@ export interface ObjectStorage {
    * (orphan-file removal, catalog/maintenance/). Absent where not built yet (GCS, Azure): that action then refuses.
    */
   list?(prefix: string): AsyncGenerator<StoredObject>;
+  /**
+   * Streams the object into a new local file, a chunk at a time (policy-enforced files read data files of any size);
+   * answers its size. Absent, or ERR_NOT_IMPLEMENTED from a wrapper: read() it whole.
+   */
+  download?(uri: string, localPath: string): Promise<number>;
+  /** Writes a new object from a local file, streamed; ERR_STORAGE if it exists. Absent: writeNew() of its bytes. */
+  uploadNew?(uri: string, localPath: string): Promise<void>;
 }
 
 /** What deleteMany did: every URI it was given is in exactly one of the three lists. */

@@ -1,3 +1,4 @@
+import type { EffectivePolicy } from './policies/effective.js';
 import type { Member } from './access/ports.js';
 import type { CatalogObjectRecord, ObjectKind } from './object-record.js';
 
@@ -271,6 +272,8 @@ export interface Caller {
 /** Asked before storage access to a table is handed out (policies/gate.ts): the policies that apply to the caller,
  * the audited 403 naming them, and (without a promise) whether the table is known to have none at all. */
 export interface PolicyEnforcement {
+  /** What the policies on the table add up to for the caller (policies/effective.ts). */
+  effective(caller: Caller, tenant: string, objectId: string): Promise<EffectivePolicy>;
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
   refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string): Promise<void>;
   knownFreeSync(tenant: string, objectId: string): boolean;

@@ -17,7 +17,9 @@ export const FIELD_ID_KEY = 'PARQUET:field_id';
 export interface BatchPolicy {
   /** The effective row filter bound to the table's schema (catalog/planning/expression.ts); undefined: every row. */
   filter?: BoundExpression | undefined;
-  masks: readonly ColumnMask[];
+  masks: readonly Pick<ColumnMask, 'fieldId' | 'action' | 'value'>[];
+  /** Rows a delete removes (row index in the batch, the row's values by field id): dropped before the filter. */
+  deleted?: ((row: number, values: (fieldId: number) => unknown) => boolean) | undefined;
 }
 
 /** The field ids of a batch's top-level columns, by column index (nested columns are not masked yet). */
@@ -42,12 +44,17 @@ export function applyToBatch(batch: RecordBatch, policy: BatchPolicy, ctx: MaskC
   const keep = policy.filter === undefined ? undefined : rowPredicate(policy.filter);
   const rows: number[] = [];
   for (let r = 0; r < batch.numRows; r++) {
-    if (keep === undefined || keep((id) => columns[columnOf(id)]!.get(r))) rows.push(r);
+    const values = (id: number) => columns[columnOf(id)]!.get(r);
+    if (policy.deleted?.(r, values)) continue;
+    if (keep === undefined || keep(values)) rows.push(r);
   }
   const masks = new Map(policy.masks.map((m) => [columnOf(m.fieldId), m]));
+  const everyRow = rows.length === batch.numRows;
   const children = batch.schema.fields.map((field, i) => {
     const mask = masks.get(i);
     const source = columns[i]!;
+    // Every row kept and nothing to mask (a file its partition admits whole): the column as it is, no copy.
+    if (everyRow && mask === undefined && source.data.length === 1) return source.data[0]!;
     const values = rows.map((r) => {
       const v = source.get(r);
       return mask === undefined ? v : maskValue(mask.action, v, ctx, mask.value);

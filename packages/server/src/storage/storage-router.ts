@@ -55,6 +55,16 @@ export class StorageRouter implements ObjectStorage {
   deletePrefix(prefix: string): Promise<number> {
     return this.pick(prefix).deletePrefix(prefix);
   }
+  download(uri: string, localPath: string): Promise<number> {
+    const adapter = this.pick(uri);
+    if (!adapter.download) return Promise.reject(new CatalogError('ERR_NOT_IMPLEMENTED', 'streamed downloads are not supported on this storage'));
+    return adapter.download(uri, localPath);
+  }
+  uploadNew(uri: string, localPath: string): Promise<void> {
+    const adapter = this.pick(uri);
+    if (!adapter.uploadNew) return Promise.reject(new CatalogError('ERR_NOT_IMPLEMENTED', 'streamed uploads are not supported on this storage'));
+    return adapter.uploadNew(uri, localPath);
+  }
   async *list(prefix: string): AsyncGenerator<StoredObject> {
     const adapter = this.pick(prefix);
     if (!adapter.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', `listing objects is not supported on ${JSON.stringify(prefix.split(':')[0])} storage yet`);

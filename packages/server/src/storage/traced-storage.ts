@@ -64,6 +64,16 @@ export class TracedStorage implements ObjectStorage {
     return this.call('delete-prefix', prefix, () => this.inner.deletePrefix(prefix), (span, count) => span.set('lakegate.storage.objects', count));
   }
 
+  download(uri: string, localPath: string): Promise<number> {
+    if (!this.inner.download) return Promise.reject(new CatalogError('ERR_NOT_IMPLEMENTED', 'streamed downloads are not supported on this storage'));
+    return this.call('download', uri, () => this.inner.download!(uri, localPath), (span, bytes) => span.set('lakegate.storage.bytes', bytes));
+  }
+
+  uploadNew(uri: string, localPath: string): Promise<void> {
+    if (!this.inner.uploadNew) return Promise.reject(new CatalogError('ERR_NOT_IMPLEMENTED', 'streamed uploads are not supported on this storage'));
+    return this.call('upload', uri, () => this.inner.uploadNew!(uri, localPath));
+  }
+
   /** Not a span per page: the listing is one long scan, traced by the job that runs it. */
   async *list(prefix: string): AsyncGenerator<StoredObject> {
     if (!this.inner.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'listing objects is not supported on this storage yet');

@@ -5,12 +5,15 @@
  * committed its files yet, and deleting them would corrupt its commit). Reachable: the current metadata file and
  * those in its log, statistics files, and every snapshot's manifest list, manifests and live data and delete files,
  * read with the streaming manifest reader. Only the table's own location is listed, so nothing else can be deleted.
+ * Policy-enforced files under `_lakegate/policy/` follow their own rule (derivedOrphans below).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { normalizeLocation } from '../locations.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/index.js';
-import type { ObjectStorage } from '../ports.js';
+import type { ObjectStorage, StoredObject } from '../ports.js';
+import { parseJson } from '../json.js';
+import { SIDE_FILE_MAX_BYTES, type SideFile } from '../planning/restricted.js';
 import { forEachBounded } from '../bounded.js';
 import type { DeletableFile } from './reachable-files.js';
 
@@ -51,10 +54,48 @@ export async function reachableFromMetadata(reader: ManifestReader, metadata: Ta
 export async function findOrphans(storage: ObjectStorage, reachable: ReadonlySet<string>, location: string, nowMs: number, olderThanMs: number, listed?: (n: number) => Promise<void>): Promise<DeletableFile[]> {
   if (!storage.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'orphan-file removal needs object listing, which this storage does not offer yet');
   const out: DeletableFile[] = [];
+  const derivedUnder = `${location.replace(/\/+$/, '')}/_lakegate/policy/`;
+  const derived: StoredObject[] = [];
   for await (const o of storage.list(location)) {
     await listed?.(1);
+    if (o.uri.startsWith(derivedUnder)) {
+      derived.push(o);
+      continue;
+    }
     if (reachable.has(key(o.uri)) || o.lastModifiedMs > nowMs - olderThanMs) continue;
     out.push({ path: o.uri, kind: o.uri.endsWith('.metadata.json') ? 'metadata' : 'orphan', bytes: o.bytes });
+  }
+  out.push(...(await derivedOrphans(storage, reachable, derived, nowMs - olderThanMs)));
+  return out;
+}
+
+/**
+ * Policy-enforced files (planning/restricted.ts) no plan can reach any more: a side file whose data file the metadata
+ * no longer reaches goes with the Parquet file it names; a Parquet file no kept side file names (a planner's copy that
+ * lost a race, a crash between the two writes) goes alone. Only those older than the safety age, so a plan deriving
+ * now keeps its files. Kept: every derived file of a reachable data file, of any policy version (a plan of an older
+ * version cannot be told apart from a current one here).
+ */
+async function derivedOrphans(storage: ObjectStorage, reachable: ReadonlySet<string>, objects: readonly StoredObject[], before: number): Promise<DeletableFile[]> {
+  const named = new Set<string>();
+  const out: DeletableFile[] = [];
+  for (const o of objects.filter((x) => x.uri.endsWith('.json'))) {
+    let side: SideFile | undefined;
+    try {
+      side = parseJson(new TextDecoder().decode(await storage.read(o.uri, SIDE_FILE_MAX_BYTES))) as SideFile;
+    } catch {
+      side = undefined;
+    }
+    const live = side?.source !== undefined && reachable.has(key(side.source));
+    if (live || o.lastModifiedMs > before) {
+      if (side?.uri) named.add(key(side.uri));
+      continue;
+    }
+    out.push({ path: o.uri, kind: 'orphan', bytes: o.bytes });
+  }
+  for (const o of objects) {
+    if (o.uri.endsWith('.json') || named.has(key(o.uri)) || o.lastModifiedMs > before) continue;
+    out.push({ path: o.uri, kind: 'orphan', bytes: o.bytes });
   }
   return out;
 }

@@ -33,12 +33,19 @@ import { type KeptAnswer, PlanCache } from './plan-cache.js';
 import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type PlanResult, type ScanSpec } from './ports.js';
 import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
+import type { ObjectStorage } from '../object-storage.js';
+import type { EffectivePolicy } from '../policies/effective.js';
+import type { BoundExpression } from './expression.js';
+import { allowedStats, deriveTasks, derivedPrefix, isRestricted, keptSideFiles, restrictedFilters } from './restricted.js';
+import type { DataFileRewriter } from './rewrite-ports.js';
 
 export interface PlanningDeps {
   store: PlanStore;
   tasks: PlanTaskCodec;
   limits: PlanningLimits;
   metrics: PlanningMetrics;
+  /** Writes policy-enforced files (restricted.ts); without it a restricted caller's plan is refused (fail closed). */
+  rewriter?: ((storage: ObjectStorage) => DataFileRewriter) | undefined;
 }
 
 export type { PlanResult } from './ports.js';
@@ -52,6 +59,8 @@ interface TableAtHand {
   name: string;
   record: CatalogObjectRecord;
   metadata: TableMetadata;
+  /** The row-filter and column-mask policies that hold for the caller (restricted.ts when any applies). */
+  policy: EffectivePolicy;
 }
 
 export class PlanningService {
@@ -62,6 +71,8 @@ export class PlanningService {
   /** Async plans of this process (their state is in deps.store, shared by every replica; their work here). */
   readonly background: BackgroundPlans;
   private readonly sweeper: PlanSweeper;
+  /** Side files of policy-enforced files this process has seen (restricted.ts). */
+  private readonly sideFiles = keptSideFiles();
 
   constructor(
     private readonly ctx: TableContext,
@@ -94,10 +105,14 @@ export class PlanningService {
   private async planAllowed(table: TableAtHand, spec: ScanSpec, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
     const started = performance.now();
     const scan = resolveScan(table.metadata, spec);
-    const answerKey = this.answers === undefined ? '' : PlanCache.scanKey(cacheScope(table), table.record.metadataLocation, scan.pinned);
-    const kept = this.answers?.answer(answerKey, table.record.metadataJson);
+    // A restricted caller's answers are kept apart by its policy version (its derived files, restricted.ts): a
+    // restricted caller is never served an unrestricted answer, nor one of another or an older policy version.
+    const answers = this.answers;
+    const keyScope = isRestricted(table.policy) ? `${cacheScope(table)}\u0000policy\u0000${table.policy.policyVersion}` : cacheScope(table);
+    const answerKey = answers === undefined ? '' : PlanCache.scanKey(keyScope, table.record.metadataLocation, scan.pinned);
+    const kept = answers?.answer(answerKey, table.record.metadataJson);
     if (kept !== undefined && !this.plansAsync(kept.dataManifests)) return this.answerKept(table, scan, kept, started, delegation);
-    const filter = bindFilter(spec.filter ?? true, scan.schema, spec.caseSensitive);
+    const filter = this.filters(table, scan.schema, spec).prune;
     const reader = await this.reader(table);
     const manifests = await unprocessable(() => scanManifests(reader, scan));
     const planId = this.ctx.newUuid();
@@ -122,7 +137,7 @@ export class PlanningService {
     let counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
     if (manifests.data.length <= this.deps.limits.inlineManifests) {
       ({ page, counts } = await this.expand(table, scan, filter, manifests, 0, manifests.data.length));
-      if (this.answers !== undefined) notePageJson(page, this.answers.keepAnswer(answerKey, table.record.metadataJson, { page, counts, dataManifests: manifests.data.length }).pageJson);
+      if (answers !== undefined) notePageJson(page, answers.keepAnswer(answerKey, table.record.metadataJson, { page, counts, dataManifests: manifests.data.length }).pageJson);
     } else {
       const per = this.deps.limits.manifestsPerTask;
       const tokens: string[] = [];
@@ -140,6 +155,7 @@ export class PlanningService {
       dataManifests: manifests.data.length,
       planTasks: page['plan-tasks']?.length ?? 0,
       ...counts,
+      ...(isRestricted(table.policy) ? { policies: table.policy.policies.map((p) => p.id), policyVersion: table.policy.policyVersion } : {}),
     });
     const credentials = await this.credentials(table, delegation);
     return { status: 'completed', 'plan-id': planId, ...page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
@@ -168,6 +184,7 @@ export class PlanningService {
       dataManifests: kept.dataManifests,
       planTasks: 0,
       ...kept.counts,
+      ...(isRestricted(table.policy) ? { policies: table.policy.policies.map((p) => p.id), policyVersion: table.policy.policyVersion } : {}),
     });
     const credentials = await this.credentials(table, delegation);
     return { status: 'completed', 'plan-id': planId, ...kept.page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
@@ -222,7 +239,7 @@ export class PlanningService {
       // The snapshot the plan read has been expired since: the task no longer exists.
       throw taskNotFound();
     }
-    const filter = bindFilter(claims.scan.filter ?? true, scan.schema, claims.scan.caseSensitive);
+    const filter = this.filters(table, scan.schema, claims.scan).prune;
     const manifests = await unprocessable(async () => scanManifests(await this.reader(table), scan));
     if (claims.to > manifests.data.length || claims.from < 0 || claims.from >= claims.to) throw taskNotFound();
     const { page, counts } = await this.expand(table, scan, filter, manifests, claims.from, claims.to);
@@ -237,10 +254,17 @@ export class PlanningService {
     checkName(name, 'table name');
     const scope = await this.ctx.scope(request);
     const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-data'], recordAllow);
-    // Row-filter and column-mask policies: refused (403 naming them) until policy-enforced reads exist (policies/gate.ts).
-    await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
+    // Row-filter and column-mask policies: enforced in the plan (restricted.ts); refused (403 naming them) without a rewriter.
+    const policy = await this.ctx.policies.effective(scope.caller, scope.warehouse.tenant, record.id);
+    if (isRestricted(policy) && this.deps.rewriter === undefined) await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
     const metadata = this.answers === undefined ? (parseJson(record.metadataJson) as TableMetadata) : this.answers.tableMetadata(cacheScope({ scope, record }), record.metadataLocation, record.metadataJson);
-    return { scope, levels, name, record, metadata };
+    return { scope, levels, name, record, metadata, policy };
+  }
+
+  /** The scan's filter bound for pruning, and the residual its tasks carry (the policy's row filter added when restricted). */
+  private filters(table: TableAtHand, schema: TableMetadata['schemas'][number], spec: ScanSpec): { prune: BoundExpression; residual: unknown } {
+    if (isRestricted(table.policy)) return restrictedFilters(table.policy, spec.filter, schema, spec.caseSensitive);
+    return { prune: bindFilter(spec.filter ?? true, schema, spec.caseSensitive), residual: spec.filter };
   }
 
   private isOwn(table: TableAtHand, owned: { owner: string; tenant: string; warehouse: string; tableUuid: string }): boolean {
@@ -301,20 +325,32 @@ export class PlanningService {
   /** Plans data manifests [from, to) of the scan (with every delete manifest) into one answer's tasks. */
   private async expand(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
     const planned = await this.planSlice(table, scan, filter, manifests, from, to);
-    const statsIds = new Set<number>();
+    const restricted = isRestricted(table.policy) ? table.policy : undefined;
+    const tasks = restricted === undefined ? planned.tasks : await this.derived(table, scan, restricted, planned.tasks);
+    let statsIds = new Set<number>();
     for (const f of scan.pinned.statsFields ?? []) {
       const field = findField(scan.schema, f, scan.pinned.caseSensitive);
       if (field) statsIds.add(field.id);
     }
+    if (restricted !== undefined) statsIds = allowedStats(statsIds, restricted);
     const wire: WireContext = { specs: new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s])), fields: fieldsById(scan.schema), statsIds };
-    const page = scanTasksJson(planned.tasks, wire, scan.pinned.filter);
-    return { page, counts: { filesScanned: planned.filesScanned, filesPruned: planned.filesPruned, tasks: planned.tasks.length } };
+    const page = scanTasksJson(tasks, wire, restricted === undefined ? scan.pinned.filter : this.filters(table, scan.schema, scan.pinned).residual);
+    return { page, counts: { filesScanned: planned.filesScanned, filesPruned: planned.filesPruned + planned.tasks.length - tasks.length, tasks: tasks.length } };
+  }
+
+  /** The planned files as the policy-enforced files of the caller's policy version (restricted.ts). */
+  private async derived(table: TableAtHand, scan: ResolvedScan, policy: EffectivePolicy & { policyVersion: string }, tasks: Parameters<typeof deriveTasks>[0]) {
+    const storage = await this.ctx.storageFor(table.scope.warehouse);
+    const specs = new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s]));
+    return deriveTasks(tasks, { storage, rewriter: this.deps.rewriter!(storage), tableLocation: table.record.location, policy, schema: scan.schema, specs, newUuid: this.ctx.newUuid, kept: this.sideFiles });
   }
 
   /** Read-only credentials for the table's location when the client asked for vended credentials (and the warehouse offers them). */
   private async credentials(table: TableAtHand, delegation: readonly DelegationMechanism[]): Promise<StorageCredentialEntry[]> {
     if (chooseMechanism(delegation, await this.ctx.signing.mechanisms(table.scope.warehouse)) !== 'vended-credentials') return [];
-    const vended = await this.ctx.credentials.forTable({ scope: table.scope, identifier: { namespace: table.levels, name: table.name }, tableUuid: table.record.uuid, location: table.record.location, mode: 'read' });
+    // A restricted caller's credentials open its policy version's derived files only (restricted.ts), never the originals.
+    const location = isRestricted(table.policy) ? derivedPrefix(table.record.location, table.policy.policyVersion) : table.record.location;
+    const vended = await this.ctx.credentials.forTable({ scope: table.scope, identifier: { namespace: table.levels, name: table.name }, tableUuid: table.record.uuid, location, mode: 'read' });
     return vended.storageCredentials;
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Fail-closed enforcement of row-filter and column-mask policies (issue 53), until policy-enforced reads exist: a
- * caller any policy applies to on a table gets the table's metadata but no table-wide storage access — no vended
- * credentials, no remote signing, no scan plan — so no engine can read around the policy. Every table operation
- * that hands out storage access asks `refuse` (or `restricted`) first.
+ * Fail-closed enforcement of row-filter and column-mask policies (issue 53) outside the scan plan: a caller any
+ * policy applies to on a table gets the table's metadata but no table-wide storage access — no vended credentials,
+ * no remote signing of the table's files — so no engine can read around the policy. It reads through server-side
+ * planning, which hands out policy-enforced files (catalog/planning/restricted.ts). Every table operation that hands
+ * out storage access asks `refuse` (or `restricted`, `effective`) first.
  *
  * An enforcer (enforcer-store.ts, issue 54) acting for a user is the exception: a delegated call whose nearest actor
  * is a principal declared to enforce the warehouse's policies itself is not restricted here (it is told the user's
@@ -142,6 +143,6 @@ export class PolicyGate implements PolicyEnforcement {
     const ids = applying.map((p) => p.id);
     await this.deps.audit.record(caller, { type: 'policy.enforced', decision: 'deny', action, object, detail: { policies: ids, versions: applying.map((p) => p.version) } });
     const named = ids.length === 1 ? `row/column policy ${ids[0]} applies` : `row/column policies ${ids.join(', ')} apply`;
-    return new CatalogError('ERR_FORBIDDEN', `${named} to ${object} for this caller; policy-enforced reads are not available yet, so no storage access to its files is handed out`, { details: { policies: ids.join(',') } });
+    return new CatalogError('ERR_FORBIDDEN', `${named} to ${object} for this caller: it reads the table through server-side planning (scan-planning-mode=server), which hands out policy-enforced files; no table-wide storage access is handed out`, { details: { policies: ids.join(',') } });
   }
 }

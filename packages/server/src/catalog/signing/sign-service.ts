@@ -24,6 +24,7 @@ import { type TableContext, resolveTable, tableNotFound, tableObject } from '../
 import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from './ports.js';
 import { AuditWindow, auditKey } from './audit-window.js';
 import { NameBag } from './name-bag.js';
+import { derivedPrefix, isDerivedFile } from '../policies/derived-location.js';
 import { SignByLocation, noTableFor } from './sign-default.js';
 
 export interface SignInput {
@@ -178,8 +179,9 @@ export class SigningService {
       throw forbidden([privilege], object);
     }
     if (refusal !== undefined) return this.refuse(scope, object, refusal, privilege, inspected.operation);
-    // A row-filter or column-mask policy that applies to the caller: none of the table's files (policies/gate.ts).
-    if (table.objectId !== undefined) await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, table.objectId, object, privilege);
+    // A row-filter or column-mask policy that applies to the caller: only GETs and HEADs of its policy version's
+    // derived files (what its plans hand out, planning/restricted.ts); nothing else of the table (policies/gate.ts).
+    if (table.objectId !== undefined) await this.policyAllows(scope, table.objectId, inside, inspected, object, privilege);
     // execute
     // Header signing answers at once, and an allowed signature already audited in its window records nothing: no
     // await for either then (each one is a trip through the microtask queue, on every storage request of an engine).
@@ -188,6 +190,14 @@ export class SigningService {
     const recording = this.recordAllowed(scope, privilege, object, inspected.operation);
     if (recording !== undefined) await recording;
     return signed;
+  }
+
+  private async policyAllows(scope: RequestScope, objectId: string, inside: string, inspected: InspectedRequest, object: string, privilege: string): Promise<void> {
+    const policy = await this.ctx.policies.effective(scope.caller, scope.warehouse.tenant, objectId);
+    if (policy.policies.length === 0) return;
+    const prefix = derivedPrefix(inside, policy.policyVersion ?? '');
+    const derivedRead = inspected.access === 'read' && DERIVED_READS.has(inspected.operation) && inspected.locations.length > 0 && inspected.locations.every((l) => isDerivedFile(l, prefix));
+    if (!derivedRead) await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, objectId, object, privilege);
   }
 
   /** The committed table of that name, else the staged one (only for whoever may still commit it). */
@@ -224,6 +234,9 @@ export class SigningService {
     return this.record(scope, 'allow', action, object, { operation, windowSeconds: AUDIT_WINDOW_MS / 1000 });
   }
 }
+
+/** What a restricted caller may have signed of its derived files: reading them, never listing. */
+const DERIVED_READS = new Set(['GetObject', 'HeadObject']);
 
 /** refusalOf's answer when the caller's privileges (its vending mode) do not allow the access. */
 const LACKS_PRIVILEGE = Symbol('lacks privilege');

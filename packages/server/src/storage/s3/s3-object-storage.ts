@@ -15,6 +15,9 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
 import { deleteFailure } from '../delete-each.js';
@@ -64,6 +67,32 @@ export class S3ObjectStorage implements ObjectStorage {
       await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, IfNoneMatch: '*' }));
     } catch (e) {
       // 412: the object exists. 409: a concurrent conditional write to the same key won.
+      const status = httpStatus(e);
+      if (status === 412 || status === 409) throw new CatalogError('ERR_STORAGE', `object already exists: ${uri}`);
+      throw storageError('PutObject', uri, e);
+    }
+  }
+
+  async download(uri: string, localPath: string): Promise<number> {
+    const { bucket, key } = this.objectLocation(uri);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!out.Body) throw new CatalogError('ERR_STORAGE', `S3 GetObject ${uri} returned no body`);
+      await pipeline(out.Body as NodeJS.ReadableStream, createWriteStream(localPath, { flags: 'wx' }));
+      return (await stat(localPath)).size;
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      if (httpStatus(e) === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      throw storageError('GetObject', uri, e);
+    }
+  }
+
+  async uploadNew(uri: string, localPath: string): Promise<void> {
+    const { bucket, key } = this.objectLocation(uri);
+    try {
+      const { size } = await stat(localPath);
+      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(localPath), ContentLength: size, IfNoneMatch: '*' }));
+    } catch (e) {
       const status = httpStatus(e);
       if (status === 412 || status === 409) throw new CatalogError('ERR_STORAGE', `object already exists: ${uri}`);
       throw storageError('PutObject', uri, e);

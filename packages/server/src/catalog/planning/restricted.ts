@@ -1,0 +1,179 @@
+/**
+ * Scan planning for a caller a row-filter or column-mask policy restricts on the table (issue 53): the catalog
+ * enforces the policy inside the plan, so no engine has to be trusted with it.
+ *  - Files are pruned by the scan's filter AND the effective row filter (partition values and column metrics, the
+ *    same evaluation as any plan), and every task's residual carries the row filter too. When the caller's own
+ *    filter names a masked column it is left out of pruning (pruning on the original values would tell which masked
+ *    values exist), and only the residual applies it, to the masked values the caller reads.
+ *  - Every planned file is handed out as a policy-enforced file: the rows the row filter admits, the masks applied
+ *    and the deletes already applied (so it has no delete files), written by the DataFileRewriter port under
+ *    `<table location>/_lakegate/policy/<policy version>/`. Every file, not only those the filter cuts: the plan's
+ *    vended credentials then open exactly that prefix (an S3 session policy cannot list arbitrary originals), and
+ *    the original files are never reachable by a restricted caller.
+ *  - A derived file is named by a digest of (policy version, data file, its delete files) and reused until one of
+ *    them changes: a side file `<digest>.json` records which Parquet object holds it and its counts, written with
+ *    writeNew, so two planners racing on one file agree on the first one written. A new policy version is a new
+ *    prefix: files of an old version are never named in a plan again.
+ *  - Whole answers are kept by the plan cache under a key that holds the policy version (service.ts), so a repeated
+ *    plan of an unchanged table by the same version answers at once, and no other caller or version is served it.
+ *  - Column bounds and NaN counts are dropped from derived files (they describe the original values), and stats of
+ *    masked columns are never answered.
+ */
+import { createHash } from 'node:crypto';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { forEachBounded } from '../bounded.js';
+import { parseJson, stringifyJson } from '../json.js';
+import { KeptBySize } from '../kept-by-size.js';
+import type { ContentFile } from '../manifests/ports.js';
+import type { PartitionSpec, Schema } from '../metadata/types.js';
+import type { ObjectStorage } from '../object-storage.js';
+import { derivedPrefix } from '../policies/derived-location.js';
+import type { EffectivePolicy } from '../policies/effective.js';
+import { type BoundExpression, bindFilter } from './expression.js';
+import type { PlannedFile } from './plan-files.js';
+import type { DataFileRewriter, RewriteDelete, RewrittenFile } from './rewrite-ports.js';
+
+/** Whether a policy restricts the caller (an unrestricted caller's plan is left exactly as it was). */
+export const isRestricted = (policy: EffectivePolicy | undefined): policy is EffectivePolicy & { policyVersion: string } => policy !== undefined && policy.policies.length > 0 && policy.policyVersion !== undefined;
+
+export { derivedPrefix } from '../policies/derived-location.js';
+
+function fieldIds(e: BoundExpression, out = new Set<number>()): Set<number> {
+  if ('field' in e) out.add(e.field.id);
+  else if (e.op === 'and' || e.op === 'or') {
+    fieldIds(e.left, out);
+    fieldIds(e.right, out);
+  } else if (e.op === 'not') fieldIds(e.child, out);
+  return out;
+}
+
+/** The scan's filters under the policy: what prunes files, and the residual every task carries. */
+export function restrictedFilters(policy: EffectivePolicy, requestFilter: unknown, schema: Schema, caseSensitive: boolean): { prune: BoundExpression; residual: unknown } {
+  const own = bindFilter(requestFilter ?? true, schema, caseSensitive);
+  const rowFilter = policy.rowFilter ?? true;
+  const row = bindFilter(rowFilter, schema, true);
+  const masked = new Set(policy.masks.map((m) => m.fieldId));
+  const ownOnMasked = [...fieldIds(own)].some((id) => masked.has(id));
+  const prune: BoundExpression = ownOnMasked ? row : { op: 'and', left: own, right: row };
+  // Masks alone add nothing to the residual (no `and … true` for engines to parse).
+  const residual = policy.rowFilter === undefined ? requestFilter : requestFilter === undefined ? rowFilter : { type: 'and', left: requestFilter, right: rowFilter };
+  return { prune, residual };
+}
+
+export interface DeriveContext {
+  storage: ObjectStorage;
+  rewriter: DataFileRewriter;
+  tableLocation: string;
+  policy: EffectivePolicy & { policyVersion: string };
+  /** The schema the row filter binds to (the scan's). */
+  schema: Schema;
+  specs: ReadonlyMap<number, PartitionSpec>;
+  newUuid: () => string;
+  /** Side files read or written by this process (immutable once written): a warm plan reads none from storage. */
+  kept?: KeptBySize<SideFile> | undefined;
+}
+
+/** About 32 MiB of side files (a few hundred bytes each) per planning service. */
+export const keptSideFiles = (): KeptBySize<SideFile> => new KeptBySize<SideFile>(32 * 1024 * 1024, (f) => 200 + f.uri.length + (f.source?.length ?? 0) + 24 * (f.columnSizes.length + f.valueCounts.length + f.nullValueCounts.length));
+
+/** Data files derived at once by one plan (each a row group at a time: memory stays bounded). */
+const DERIVE_CONCURRENCY = 2;
+
+/** A derived file's side file (`<digest>.json`): which Parquet object holds it, from which data file, and its counts. */
+export interface SideFile {
+  uri: string;
+  /** The data file it was derived from (maintenance/orphan-files.ts removes it once that file is unreachable). */
+  source?: string;
+  recordCount: number;
+  fileSizeInBytes: number;
+  columnSizes: [number, number][];
+  valueCounts: [number, number][];
+  nullValueCounts: [number, number][];
+}
+
+export const SIDE_FILE_MAX_BYTES = 1 << 20;
+
+/** The planned files as policy-enforced files (see the opening comment); files left with no row are dropped. */
+export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveContext): Promise<PlannedFile[]> {
+  const prefix = derivedPrefix(ctx.tableLocation, ctx.policy.policyVersion);
+  const filter = ctx.policy.rowFilter === undefined ? undefined : bindFilter(ctx.policy.rowFilter, ctx.schema, true);
+  const masked = new Set(ctx.policy.masks.map((m) => m.fieldId));
+  for (const task of tasks) {
+    // A masked column a partition is derived from would show through the file's partition values.
+    const spec = ctx.specs.get(task.specId);
+    const leaking = spec?.fields.find((f) => f.transform !== 'void' && masked.has(f['source-id']));
+    if (leaking) throw new CatalogError('ERR_FORBIDDEN', `column-mask policy masks field ${leaking['source-id']}, which partition field ${leaking.name} is derived from: this table cannot be read under the policy`);
+  }
+  const derived: (PlannedFile | undefined)[] = new Array(tasks.length);
+  await forEachBounded(tasks.keys(), async (i) => {
+    const task = tasks[i]!;
+    const digest = createHash('sha256').update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map((d) => d.filePath).sort()])).digest('base64url').slice(0, 32);
+    const side = `${prefix}${digest}.json`;
+    let kept = ctx.kept?.get(side);
+    if (kept === undefined) {
+      kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
+      ctx.kept?.keep(side, kept);
+    }
+    if (kept.recordCount > 0) derived[i] = { ...task, file: derivedFile(task.file, kept), deletes: [] };
+  }, DERIVE_CONCURRENCY);
+  return derived.filter((t): t is PlannedFile => t !== undefined);
+}
+
+async function readSide(storage: ObjectStorage, side: string): Promise<SideFile> {
+  return parseJson(new TextDecoder().decode(await storage.read(side, SIDE_FILE_MAX_BYTES))) as SideFile;
+}
+
+async function derive(task: PlannedFile, ctx: DeriveContext, prefix: string, digest: string, side: string, filter: BoundExpression | undefined): Promise<SideFile> {
+  const deletes: RewriteDelete[] = task.deletes.map((d) => ({ uri: d.filePath, content: d.content === 2 ? 2 : 1, format: d.fileFormat, ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}) }));
+  // sha-256-query-local keyed per policy version: derived files are shared by that version's plans (docs/authorization.md).
+  const querySalt = createHash('sha256').update(`lakegate sha-256-query-local\u0000${ctx.policy.policyVersion}`).digest();
+  const written: RewrittenFile = await ctx.rewriter.rewrite({
+    inputs: [{ uri: task.file.filePath, format: task.file.fileFormat, deletes }],
+    filter,
+    transforms: ctx.policy.masks.map((m) => ({ fieldId: m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) })),
+    output: `${prefix}${digest}.${ctx.newUuid()}.parquet`,
+    querySalt,
+  });
+  const record: SideFile = {
+    uri: written.uri,
+    source: task.file.filePath,
+    recordCount: written.recordCount,
+    fileSizeInBytes: written.fileSizeInBytes,
+    columnSizes: [...written.columnSizes],
+    valueCounts: [...written.valueCounts],
+    nullValueCounts: [...written.nullValueCounts],
+  };
+  try {
+    await ctx.storage.writeNew(side, new TextEncoder().encode(stringifyJson(record)));
+    return record;
+  } catch (e) {
+    // Another planner recorded its copy first: use that one, drop ours.
+    if (!(e instanceof CatalogError) || e.code !== 'ERR_STORAGE' || !(await ctx.storage.exists(side))) throw e;
+    await ctx.storage.delete(written.uri);
+    return readSide(ctx.storage, side);
+  }
+}
+
+function derivedFile(original: ContentFile, kept: SideFile): ContentFile {
+  return {
+    ...original,
+    filePath: kept.uri,
+    recordCount: kept.recordCount,
+    fileSizeInBytes: kept.fileSizeInBytes,
+    columnSizes: new Map(kept.columnSizes),
+    valueCounts: new Map(kept.valueCounts),
+    nullValueCounts: new Map(kept.nullValueCounts),
+    nanValueCounts: null,
+    lowerBounds: null,
+    upperBounds: null,
+    keyMetadata: null,
+    splitOffsets: null,
+    firstRowId: null,
+  };
+}
+
+/** Stats ids a restricted caller may be answered: never a masked column's. */
+export function allowedStats(statsIds: ReadonlySet<number>, policy: EffectivePolicy): Set<number> {
+  const masked = new Set(policy.masks.map((m) => m.fieldId));
+  return new Set([...statsIds].filter((id) => !masked.has(id)));
+}

@@ -1,0 +1,64 @@
+/**
+ * The data-file rewriter port (issue 53's policy-enforced files; issue 59's managed compaction will reuse it): read
+ * N data files with the delete files that apply to them, keep the rows a predicate admits, transform columns by field
+ * id, and write the result as new data files of the same schema (types and field ids included, so every Iceberg
+ * reader maps the columns). The adapter (policy-files/parquet-rewriter.ts) streams a row group at a time, so memory
+ * is bounded by the largest row group and not by the file, except for the deleted positions and equality-delete keys
+ * of the inputs, which are held as sets (a delete file is small beside the data it deletes from).
+ *
+ * A rewrite that cannot honour every part of its request (a deletion vector, a filter on a column type not evaluated
+ * yet, a transform naming a column the file lacks) throws: it never writes a file that shows more than asked.
+ */
+import type { BoundExpression } from './expression.js';
+import type { MaskAction } from '../policies/ports.js';
+
+/** One delete file that applies to the inputs (decided by the plan's delete index, delete-index.ts). */
+export interface RewriteDelete {
+  uri: string;
+  /** 1: position deletes (file_path, pos); 2: equality deletes on `equalityIds`. */
+  content: 1 | 2;
+  format: string;
+  equalityIds?: readonly number[];
+}
+
+export interface RewriteInput {
+  /** The data file, as its manifest entry names it (position deletes match on this exact string). */
+  uri: string;
+  format: string;
+  deletes: readonly RewriteDelete[];
+}
+
+/** A per-column transform: one of the read-restriction actions (apache/iceberg#13879). */
+export interface ColumnTransform {
+  fieldId: number;
+  action: MaskAction;
+  /** mask-to-fixed-value only. */
+  value?: unknown;
+}
+
+export interface RewriteRequest {
+  inputs: readonly RewriteInput[];
+  /** The rows kept, evaluated on the original values (before any transform); undefined keeps every row. */
+  filter?: BoundExpression | undefined;
+  transforms: readonly ColumnTransform[];
+  /** Where the one output file goes (the caller's catalog-owned location); the rewriter never overwrites an object. */
+  output: string;
+  /** sha-256-query-local: the secret its hashes are keyed with (32 bytes). */
+  querySalt: Uint8Array;
+}
+
+/** A written data file, with what a manifest entry or a plan's file scan task needs of it. */
+export interface RewrittenFile {
+  uri: string;
+  format: 'parquet';
+  recordCount: number;
+  fileSizeInBytes: number;
+  /** By field id: bytes on disk, values (nulls included) and nulls of each top-level column. */
+  columnSizes: ReadonlyMap<number, number>;
+  valueCounts: ReadonlyMap<number, number>;
+  nullValueCounts: ReadonlyMap<number, number>;
+}
+
+export interface DataFileRewriter {
+  rewrite(request: RewriteRequest): Promise<RewrittenFile>;
+}

@@ -1,0 +1,11 @@
+/** The policy-enforced files' adapter as the composition root wires it (catalog/planning/rewrite-ports.ts). */
+import type { ObjectStorage } from '../catalog/object-storage.js';
+import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
+import { ParquetRewriter } from './parquet-rewriter.js';
+import { StorageRewriteFiles } from './storage-files.js';
+
+/** The largest object a rewrite reads from a store that cannot be read lazily (storage-files.ts). */
+export const REWRITE_MAX_OBJECT_BYTES = 512 * 1024 * 1024;
+
+/** A rewriter with its own temporary files (StorageRewriteFiles holds one rewrite's). */
+export const parquetRewriter = (storage: ObjectStorage): DataFileRewriter => ({ rewrite: (request) => new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES)).rewrite(request) });

@@ -1,0 +1,65 @@
+/**
+ * A rewrite's files (parquet-rewriter.ts RewriteFiles) over the catalog's object storage, with bounded memory: a local
+ * file (`file://`) is read lazily from disk, a row group at a time; an object in a store that streams (S3: the port's
+ * `download`) is copied to a temporary file first and read from there the same way, and the output is staged in a
+ * temporary file and streamed up (`uploadNew`), never overwriting. A store without streaming (GCS, Azure, memory yet)
+ * is read whole, bounded by `maxObjectBytes`. Temporary files go away when the rewrite ends.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CatalogError } from '../errors/catalog-error.js';
+import type { ObjectStorage } from '../catalog/object-storage.js';
+import type { RewriteFiles } from './parquet-rewriter.js';
+import { localBlob } from './parquet-io.js';
+
+const notStreamed = (e: unknown) => e instanceof CatalogError && e.code === 'ERR_NOT_IMPLEMENTED';
+
+export class StorageRewriteFiles implements RewriteFiles {
+  private dir: string | undefined;
+  private count = 0;
+
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly maxObjectBytes: number,
+  ) {}
+
+  private async local(name: string): Promise<string> {
+    this.dir ??= await mkdtemp(path.join(tmpdir(), 'lakegate-rewrite-'));
+    return path.join(this.dir, `${this.count++}-${name}`);
+  }
+
+  async open(uri: string): Promise<Blob> {
+    if (uri.startsWith('file:')) return localBlob(fileURLToPath(uri));
+    const copy = await this.local('in.parquet');
+    try {
+      if (!this.storage.download) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'no streamed download');
+      await this.storage.download(uri, copy);
+    } catch (e) {
+      if (!notStreamed(e)) throw e;
+      await writeFile(copy, await this.storage.read(uri, this.maxObjectBytes), { flag: 'wx' });
+    }
+    return localBlob(copy);
+  }
+
+  scratch(): Promise<string> {
+    return this.local('out.parquet');
+  }
+
+  async publish(local: string, uri: string): Promise<void> {
+    try {
+      if (!this.storage.uploadNew) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'no streamed upload');
+      await this.storage.uploadNew(uri, local);
+    } catch (e) {
+      if (!notStreamed(e)) throw e;
+      await this.storage.writeNew(uri, await readFile(local));
+    }
+  }
+
+  /** Removes every temporary file of this rewrite. */
+  async discard(): Promise<void> {
+    if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
