@@ -26,6 +26,11 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts', 'test/http/**/*.test.ts', 'test/access/**/*.test.ts', 'test/persistence/**/*.test.ts', 'test/client/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/structure/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
+          // The files of a worker share one module registry instead of importing the server afresh for each file:
+          // measured on test/http (16 files), import 155 s -> 17 s and the run 332 s -> 119 s. Every file builds its
+          // own catalog, stores and servers (nothing is kept in a module's state between files); the whole project
+          // passes this way on Node 22, 24 and 26.
+          isolate: false,
         },
       },
       {
