@@ -22,6 +22,7 @@ import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
+import { FederationService } from './federation/federation-service.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -68,7 +69,8 @@ export function createCatalogServices(
     const warehouse = warehouses.cachedFor(request.caller, request.warehouse);
     return warehouse === undefined ? undefined : { warehouse, caller: request.caller };
   };
-  const ctx: ServiceContext = { ...deps, access, scope, scopeCached };
+  const base = { ...deps, access, scope, scopeCached };
+  const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
   const namespaces = new NamespaceService(ctx);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const policies = new PolicyGate({ policies: () => deps.store.policies, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
