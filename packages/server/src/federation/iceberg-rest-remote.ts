@@ -84,12 +84,13 @@ export class IcebergRestRemote implements RemoteCatalog {
   }
 
   /** The remote's error as Lakegate's: its Iceberg error type picks the code, its message is kept (it names the remote's objects only). */
-  private fail(status: number, json: unknown, what: string): never {
+  private fail(status: number, json: unknown, what: string, creates: 'namespace' | 'table' = 'table'): never {
     const error = (json as IcebergErrorBody | undefined)?.error;
     const type = typeof error?.type === 'string' ? error.type : '';
     const message = typeof error?.message === 'string' ? error.message.slice(0, 500) : `${what}: ${status}`;
     if (status === 404) throw new CatalogError(type.includes('Namespace') ? 'ERR_NAMESPACE_NOT_FOUND' : 'ERR_TABLE_NOT_FOUND', message);
-    if (status === 409) throw new CatalogError(type === 'CommitFailedException' ? 'ERR_COMMIT_CONFLICT' : type.includes('Namespace') ? 'ERR_NAMESPACE_EXISTS' : 'ERR_TABLE_EXISTS', message);
+    // AlreadyExistsException names no kind (the spec uses it for namespaces and tables): the operation tells which.
+    if (status === 409) throw new CatalogError(type === 'CommitFailedException' ? 'ERR_COMMIT_CONFLICT' : creates === 'namespace' ? 'ERR_NAMESPACE_EXISTS' : 'ERR_TABLE_EXISTS', message);
     if (status === 400 || status === 406 || status === 422) throw new CatalogError('ERR_VALIDATION', `The remote catalog refused the request: ${message}`);
     throw invalid(`${what} answered ${status}`);
   }
@@ -147,7 +148,7 @@ export class IcebergRestRemote implements RemoteCatalog {
 
   async createNamespace(levels: string[], properties: Record<string, string>): Promise<void> {
     const { status, json } = await this.call('POST', `${await this.prefixPath()}/namespaces`, { namespace: levels, properties });
-    if (status !== 200) this.fail(status, json, 'createNamespace');
+    if (status !== 200) this.fail(status, json, 'createNamespace', 'namespace');
   }
 
   async listTables(namespace: string[]): Promise<RemoteIdentifier[]> {
