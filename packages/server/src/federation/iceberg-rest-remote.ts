@@ -8,6 +8,7 @@
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import { parseTableMetadata } from '../catalog/metadata/index.js';
+import { parseJson, stringifyJson } from '../catalog/json.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCredential, RemoteIdentifier, RemoteTable } from '../catalog/remote-catalog.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -68,7 +69,7 @@ export class IcebergRestRemote implements RemoteCatalog {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.send(`${this.base}${path}${query}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await this.send(`${this.base}${path}${query}`, { method, headers, ...(body === undefined ? {} : { body: stringifyJson(body) }) });
     const text = await res.text().catch(() => '');
     if (res.status >= 500) throw unavailable(`it answered ${res.status}`);
     if (res.status === 401 || res.status === 403) {
@@ -77,7 +78,8 @@ export class IcebergRestRemote implements RemoteCatalog {
     }
     if (res.status === 204 || text === '') return { status: res.status, json: undefined };
     try {
-      return { status: res.status, json: JSON.parse(text) };
+      // Losslessly: snapshot ids are 64-bit integers (catalog/json.ts).
+      return { status: res.status, json: parseJson(text) };
     } catch {
       throw invalid(`${method} ${path.split('?')[0]} answered ${res.status} with a body that is not JSON`);
     }
@@ -121,7 +123,7 @@ export class IcebergRestRemote implements RemoteCatalog {
     } catch (e) {
       throw invalid(`${what}: the metadata is not valid Iceberg table metadata (${(e as Error).message.slice(0, 300)})`);
     }
-    return { metadataLocation: r['metadata-location'], metadataJson: JSON.stringify(r.metadata), uuid: metadata['table-uuid'], location: metadata.location };
+    return { metadataLocation: r['metadata-location'], metadataJson: stringifyJson(r.metadata), uuid: metadata['table-uuid'], location: metadata.location };
   }
 
   async check(): Promise<void> {

@@ -4,6 +4,7 @@
  * catalog checks them. It writes no files: metadata locations are names only.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
+import { stringifyJson } from '../json.js';
 import { applyTableUpdatesDetailed, checkTableRequirements, newTableMetadata, type TableMetadata } from '../metadata/index.js';
 import type { RemoteCatalog, RemoteIdentifier, RemoteTable } from '../remote-catalog.js';
 
@@ -22,7 +23,7 @@ export class MemoryRemoteCatalog implements RemoteCatalog {
   }
 
   private answer(t: { metadata: TableMetadata; metadataLocation: string }): RemoteTable {
-    return { metadataLocation: t.metadataLocation, metadataJson: JSON.stringify(t.metadata), uuid: t.metadata['table-uuid'], location: t.metadata.location };
+    return { metadataLocation: t.metadataLocation, metadataJson: stringifyJson(t.metadata), uuid: t.metadata['table-uuid'], location: t.metadata.location };
   }
 
   private table(namespace: string[], name: string) {
