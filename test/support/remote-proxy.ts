@@ -29,7 +29,10 @@ export async function startRemoteProxy(target: string): Promise<RemoteProxy> {
     if (proxy.mode === 'slow') return void hung.push(() => res.destroy());
     proxy.seen.push(`${method} ${url.split('?')[0]}`);
     const rewrite = (proxy.mode === 'garbage' || proxy.mode === 'elsewhere') && isTableLoad(method, url);
-    const upstream = request({ host: to.hostname, port: to.port, method, path: url, headers: { ...req.headers, host: to.host, 'accept-encoding': 'identity' } }, (up) => {
+    const headers = { ...req.headers, host: to.host, 'accept-encoding': 'identity' };
+    // A rewritten answer is a new one: never "not modified".
+    if (rewrite) delete headers['if-none-match'];
+    const upstream = request({ host: to.hostname, port: to.port, method, path: url, headers }, (up) => {
       if (!rewrite) {
         res.writeHead(up.statusCode ?? 502, up.headers);
         return void up.pipe(res);
@@ -38,7 +41,8 @@ export async function startRemoteProxy(target: string): Promise<RemoteProxy> {
       up.on('data', (c: Buffer) => chunks.push(c));
       up.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any>;
-        if (proxy.mode === 'garbage') body.metadata = { 'format-version': 9, 'table-uuid': 'not-a-uuid' };
+        // A new metadata file that is not valid Iceberg (an unchanged location is the file already checked).
+        if (proxy.mode === 'garbage') Object.assign(body, { 'metadata-location': `${body['metadata-location']}.new`, metadata: { 'format-version': 9, 'table-uuid': 'not-a-uuid' } });
         else body['metadata-location'] = 's3://somebody-elses-bucket/t/metadata/00001.metadata.json';
         const text = JSON.stringify(body);
         res.writeHead(up.statusCode ?? 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
