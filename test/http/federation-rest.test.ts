@@ -153,6 +153,21 @@ describe('pass-through', () => {
     expect((await remoteAdmin('GET', `${REMOTE}/namespaces/sales/tables/orders`)).body.metadata.properties.reader).toBeUndefined();
   });
 
+  it('refuses what it does not pass through yet, instead of doing it locally: views, renames, register, purge, stage-create', async () => {
+    const refusals = [
+      await front.admin('POST', `${FED}/namespaces/sales/views`, { name: 'v', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['sales'] } }),
+      await front.admin('POST', `${FED}/tables/rename`, { source: { namespace: ['sales'], name: 'orders' }, destination: { namespace: ['sales'], name: 'orders2' } }),
+      await front.admin('POST', `${FED}/namespaces/sales/register`, { name: 'r', 'metadata-location': `${remoteRoot}/x/metadata/00000.metadata.json` }),
+      await front.admin('DELETE', `${FED}/namespaces/sales/tables/orders?purgeRequested=true`),
+      await front.admin('POST', `${FED}/namespaces/sales/tables`, { name: 'staged', schema: simpleSchema, 'stage-create': true }),
+    ];
+    for (const res of refusals) {
+      expect(res.status, JSON.stringify(res.body)).toBe(406);
+      expect(res.body.error.message).toContain('federated');
+    }
+    expect((await remoteAdmin('GET', `${REMOTE}/namespaces/sales/tables/orders`)).status).toBe(200);
+  });
+
   it('drops at the remote; a table dropped at the remote is a 404 here', async () => {
     expect((await front.admin('POST', `${FED}/namespaces/sales/tables`, { name: 'scratch', schema: simpleSchema })).status).toBe(200);
     expect((await front.admin('DELETE', `${FED}/namespaces/sales/tables/scratch`)).status).toBe(204);

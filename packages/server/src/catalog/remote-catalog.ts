@@ -11,6 +11,7 @@
  * Iceberg: 502 with the reason), ERR_VALIDATION (its credentials refused, at creation: 400 naming the problem, never the
  * secret).
  */
+import { CatalogError } from '../errors/catalog-error.js';
 
 /** A federated warehouse's remote, as stored (its secret by id only). */
 export interface FederationSettings {
@@ -116,3 +117,8 @@ export interface Federation {
 }
 
 export const isFederatedScope = (scope: FederatedScope): boolean => scope.warehouse.federation !== undefined;
+
+/** What this slice does not pass through to a remote yet (docs/federation.md): refused, never done locally behind its back. */
+export function refuseOnFederated(scope: FederatedScope, what: string): void {
+  if (isFederatedScope(scope)) throw new CatalogError('ERR_NOT_IMPLEMENTED', `${what} on a federated warehouse is not supported yet`);
+}
