@@ -217,6 +217,16 @@ describe('a failing remote', () => {
     expect((await load()).status).toBe(200);
   });
 
+  it('refusing Lakegate\'s stored credentials later: 502 saying so, then recovery', async () => {
+    proxy.mode = 'refuse';
+    const res = await load();
+    proxy.mode = 'up';
+    expect(res.status, JSON.stringify(res.body)).toBe(502);
+    expect(res.body.error.message).toContain('refused Lakegate\'s credentials');
+    expect(JSON.stringify(res.body)).not.toContain(remoteCreds.client_secret);
+    expect((await load()).status).toBe(200);
+  });
+
   it('never logged the remote\'s secret', () => {
     expect(front.cat.logs()).not.toContain(remoteCreds.client_secret);
   });

@@ -1,12 +1,12 @@
 /**
  * A switchable HTTP proxy in front of a remote catalog, for federation's failure tests: it forwards (up), drops every
  * connection (down), never answers (slow), answers a table load with metadata that is not valid Iceberg (garbage), or
- * moves a loaded table's metadata location outside every storage root (elsewhere).
+ * moves a loaded table's metadata location outside every storage root (elsewhere), or refuses every credential (refuse).
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ProxyMode = 'up' | 'down' | 'slow' | 'garbage' | 'elsewhere';
+export type ProxyMode = 'up' | 'down' | 'slow' | 'garbage' | 'elsewhere' | 'refuse';
 
 export interface RemoteProxy {
   url: string;
@@ -27,6 +27,10 @@ export async function startRemoteProxy(target: string): Promise<RemoteProxy> {
     const url = req.url ?? '/';
     if (proxy.mode === 'down') return void req.socket.destroy();
     if (proxy.mode === 'slow') return void hung.push(() => res.destroy());
+    if (proxy.mode === 'refuse') {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: 'Not authorized', type: 'NotAuthorizedException', code: 401 } }));
+    }
     proxy.seen.push(`${method} ${url.split('?')[0]}`);
     const rewrite = (proxy.mode === 'garbage' || proxy.mode === 'elsewhere') && isTableLoad(method, url);
     const headers = { ...req.headers, host: to.host, 'accept-encoding': 'identity' };

@@ -8,8 +8,8 @@
  * Errors a remote raises are CatalogErrors with the codes clients act on: ERR_TABLE_NOT_FOUND / ERR_NAMESPACE_NOT_FOUND,
  * ERR_TABLE_EXISTS / ERR_NAMESPACE_EXISTS, ERR_COMMIT_CONFLICT (a requirement failed at the remote), ERR_UNAVAILABLE
  * (down, slow past the timeout, 5xx: 503 with Retry-After at the edge), ERR_REMOTE_INVALID (an answer that is not valid
- * Iceberg: 502 with the reason), ERR_VALIDATION (its credentials refused, at creation: 400 naming the problem, never the
- * secret).
+ * Iceberg, or Lakegate's credentials refused: 502 with the reason, never the secret). The connection test at creation
+ * turns any failure into a 400 naming the problem (catalog/federation/settings.ts).
  */
 import { CatalogError } from '../errors/catalog-error.js';
 

@@ -58,7 +58,7 @@ export class IcebergRestRemote implements RemoteCatalog {
     if (res.status >= 500) throw unavailable(`its token endpoint answered ${res.status}`);
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       const error = typeof json?.error === 'string' ? ` (${json.error.slice(0, 100)})` : '';
-      throw new CatalogError('ERR_VALIDATION', `The remote catalog refused the client credentials of client ${JSON.stringify(this.settings.clientId)}: ${res.status}${error}`);
+      throw new CatalogError('ERR_REMOTE_INVALID', `The remote catalog refused the client credentials of client ${JSON.stringify(this.settings.clientId)}: ${res.status}${error}`);
     }
     if (res.status !== 200 || typeof json?.access_token !== 'string') throw invalid(`its token endpoint answered ${res.status} without an access_token`);
     const seconds = typeof json.expires_in === 'number' ? json.expires_in : 3600;
@@ -79,7 +79,8 @@ export class IcebergRestRemote implements RemoteCatalog {
     if (res.status >= 500) throw unavailable(`it answered ${res.status}`);
     if (res.status === 401 || res.status === 403) {
       if (token === undefined || this.credential.token === undefined) this.token = undefined;
-      throw new CatalogError('ERR_VALIDATION', `The remote catalog refused Lakegate's credentials: ${res.status}`);
+      // The remote's fault from the client's view (a bad gateway); at creation the connection test makes it a 400.
+      throw new CatalogError('ERR_REMOTE_INVALID', `The remote catalog refused Lakegate's credentials: ${res.status}`);
     }
     const etag = res.headers.get('etag') ?? undefined;
     if (res.status === 204 || res.status === 304 || text === '') return { status: res.status, json: undefined, etag };
