@@ -231,3 +231,28 @@ describe('a failing remote', () => {
     expect(front.cat.logs()).not.toContain(remoteCreds.client_secret);
   });
 });
+
+describe('a freshness window (max-staleness-ms)', () => {
+  it('serves a table loaded within the window from the mirror, without asking the remote; commits still go to the remote', async () => {
+    const root = `${remoteRoot.replace(/\/+$/, '')}-second`;
+    expect((await remoteAdmin('POST', '/management/v1/warehouses', { name: 'second', 'storage-root': root, 'storage-profile': { type: 'file' } })).status).toBe(201);
+    const created = await front.admin('POST', '/management/v1/warehouses', { ...federated(remoteCreds.client_secret), name: 'cached', 'storage-root': root, federation: { kind: 'iceberg-rest', uri: proxy.url, warehouse: 'second', 'client-id': remoteCreds.client_id, 'timeout-ms': 4000, 'max-staleness-ms': 60_000 } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.federation['max-staleness-ms']).toBe(60_000);
+    expect((await front.admin('POST', '/v1/cached/namespaces', { namespace: ['w'] })).status).toBe(200);
+    expect((await front.admin('POST', '/v1/cached/namespaces/w/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
+    expect((await remoteAdmin('POST', '/v1/second/namespaces/w/tables/t', setProps({ direct: 'yes' }))).status).toBe(200);
+    const stale = await front.admin('GET', '/v1/cached/namespaces/w/tables/t');
+    expect(stale.status).toBe(200);
+    expect(stale.body.metadata.properties.direct).toBeUndefined();
+    proxy.mode = 'down';
+    const whileDown = await front.admin('GET', '/v1/cached/namespaces/w/tables/t');
+    const commitWhileDown = await front.admin('POST', '/v1/cached/namespaces/w/tables/t', setProps({ via: 'lakegate' }));
+    proxy.mode = 'up';
+    expect(whileDown.status).toBe(200);
+    expect(commitWhileDown.status).toBe(503);
+    const committed = await front.admin('POST', '/v1/cached/namespaces/w/tables/t', setProps({ via: 'lakegate' }));
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    expect(committed.body.metadata.properties).toMatchObject({ direct: 'yes', via: 'lakegate' });
+  });
+});

@@ -15,6 +15,7 @@ export const FederationSettings = Type.Object(
     'client-id': Type.Optional(Type.String({ description: 'OAuth2 client id towards the remote (its secret goes in federation-secret)' })),
     scope: Type.Optional(Type.String({ description: 'OAuth2 scope asked of the remote (default: catalog)' })),
     'timeout-ms': Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, description: 'Bound on every call to the remote (default 10000): past it, 503 with Retry-After' })),
+    'max-staleness-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, description: 'How long a table loaded from the remote may be served again without asking it (default 0: every load asks); commits always go to the remote' })),
   },
   { $id: 'FederationSettings', additionalProperties: false },
 );

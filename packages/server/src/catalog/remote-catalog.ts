@@ -24,6 +24,8 @@ export interface FederationSettings {
   scope?: string | undefined;
   /** Bound on every call to the remote. */
   timeoutMs?: number | undefined;
+  /** How long a table loaded from the remote is served again without asking it (0 or unset: every load asks). */
+  maxStalenessMs?: number | undefined;
   /** The sealed credential (client secret or bearer token), if any. */
   secretId?: string | undefined;
 }

@@ -25,7 +25,12 @@ export const isFederated = (warehouse: Warehouse): warehouse is FederatedWarehou
 const outside = (namespace: string[], name: string) =>
   new CatalogError('ERR_FORBIDDEN', `The remote table ${formatIdentifier(namespace, name)} lies outside this warehouse's storage: Lakegate does not serve it`);
 
+const tableKey = (warehouse: string, namespace: readonly string[], name: string) => [warehouse, ...namespace, name].join('\u001f');
+
 export class FederationMirror {
+  /** When this process last had each table's state from the remote (a load, create or commit), for max-staleness-ms. */
+  private readonly refreshed = new Map<string, number>();
+
   constructor(
     private readonly ctx: MirrorContext,
     private readonly remotes: RemoteCatalogs,
@@ -77,6 +82,10 @@ export class FederationMirror {
    */
   async seeTable(scope: RequestScope, namespace: string[], name: string): Promise<void> {
     if (!isFederated(scope.warehouse)) return;
+    // Within the warehouse's max-staleness-ms, a table this process mirrored is served as it was (docs/federation.md).
+    const window = scope.warehouse.federation.maxStalenessMs ?? 0;
+    const seenAt = window > 0 ? this.refreshed.get(tableKey(scope.warehouse.name, namespace, name)) : undefined;
+    if (seenAt !== undefined && this.ctx.clock.now() - seenAt < window) return;
     await this.seeNamespace(scope, namespace);
     await this.syncTable(scope, namespace, name).catch((e: unknown) => {
       if (!(e instanceof CatalogError && (e.code === 'ERR_TABLE_NOT_FOUND' || e.code === 'ERR_NAMESPACE_NOT_FOUND'))) throw e;
@@ -125,6 +134,8 @@ export class FederationMirror {
   /** Records what the remote answered for a table (after a load, a create or a commit through Lakegate). */
   async keep(warehouse: Warehouse, namespace: string[], name: string, table: RemoteTable): Promise<CatalogObjectRecord> {
     this.checkStorage(warehouse, namespace, name, table);
+    if (this.refreshed.size >= 100_000) this.refreshed.clear();
+    this.refreshed.set(tableKey(warehouse.name, namespace, name), this.ctx.clock.now());
     const repo = this.ctx.store.repository;
     const now = this.ctx.clock.now();
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -150,6 +161,7 @@ export class FederationMirror {
 
   /** The remote no longer has the table: its record goes (grants stay keyed by its id). */
   async forget(warehouse: Warehouse, namespace: string[], name: string): Promise<void> {
+    this.refreshed.delete(tableKey(warehouse.name, namespace, name));
     const repo = this.ctx.store.repository;
     const mine = await repo.getObject(warehouse.name, namespace, name);
     if (mine?.kind === 'table') await repo.deleteObject(warehouse.name, namespace, name, 'table', mine.id);

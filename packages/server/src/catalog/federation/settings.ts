@@ -16,6 +16,7 @@ export const FederationInput = z
     'client-id': z.string().min(1).max(1000).optional(),
     scope: z.string().max(1000).optional(),
     'timeout-ms': z.number().int().min(100).max(120_000).optional(),
+    'max-staleness-ms': z.number().int().min(0).max(3_600_000).optional(),
   })
   .strict();
 
@@ -48,6 +49,7 @@ export function checkFederation(input: z.infer<typeof FederationInput>, secret: 
     clientId: input['client-id'],
     scope: input.scope,
     timeoutMs: input['timeout-ms'],
+    maxStalenessMs: input['max-staleness-ms'],
   };
   return { settings, credential: clientSecret !== undefined || token !== undefined ? { clientSecret, token } : undefined };
 }
@@ -72,5 +74,6 @@ export const federationView = (f: FederationSettings) => ({
   ...(f.clientId === undefined ? {} : { 'client-id': f.clientId }),
   ...(f.scope === undefined ? {} : { scope: f.scope }),
   ...(f.timeoutMs === undefined ? {} : { 'timeout-ms': f.timeoutMs }),
+  ...(f.maxStalenessMs === undefined ? {} : { 'max-staleness-ms': f.maxStalenessMs }),
   'has-secret': f.secretId !== undefined,
 });
