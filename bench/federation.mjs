@@ -4,7 +4,8 @@
 // blocks alternating between the two (a noisy machine hits both alike); latency per request as the client sees it.
 // Every load through Lakegate is a load at the remote (no cache towards the remote yet: docs/federation.md), so
 // the through-Lakegate latency is the remote's plus Lakegate's own work (authorization, mirror, answer).
-// Usage: node bench/federation.mjs [--rounds 5] [--block 200]
+// With --max-staleness-ms N the warehouse serves a table loaded within N ms from its mirror (docs/federation.md).
+// Usage: node bench/federation.mjs [--rounds 5] [--block 200] [--max-staleness-ms 0]
 import { benchFlag } from './lib/args.mjs';
 import { Conn, getRequest, median, quantile } from './lib/load.mjs';
 import { log, stopChild } from './lib/proc.mjs';
@@ -13,6 +14,7 @@ import { sendJson, startFixture, startLakegate } from './lib/servers.mjs';
 
 const ROUNDS = Number(benchFlag('--rounds', '5'));
 const BLOCK = Number(benchFlag('--block', '200'));
+const STALENESS = Number(benchFlag('--max-staleness-ms', '0'));
 
 async function block(server, path) {
   const conn = new Conn(server.port);
@@ -36,10 +38,10 @@ const fixture = await startFixture();
 const lakegate = await startLakegate({ principal: 'admin' });
 try {
   const root = `file://${fixture.dataDir}`;
-  await sendJson('POST', `${lakegate.url}/management/v1/warehouses`, { name: 'fed', 'storage-root': root, 'storage-profile': { type: 'file' }, federation: { kind: 'iceberg-rest', uri: `http://127.0.0.1:${fixture.port}` } }, { token: lakegate.token });
+  await sendJson('POST', `${lakegate.url}/management/v1/warehouses`, { name: 'fed', 'storage-root': root, 'storage-profile': { type: 'file' }, federation: { kind: 'iceberg-rest', uri: `http://127.0.0.1:${fixture.port}`, ...(STALENESS > 0 ? { 'max-staleness-ms': STALENESS } : {}) } }, { token: lakegate.token });
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces`, { namespace: ['bench'] }, { token: lakegate.token });
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces/bench/tables`, { name: 't', schema: idSchema() }, { token: lakegate.token });
-  const through = { ...lakegate, name: 'through Lakegate' };
+  const through = { ...lakegate, name: STALENESS > 0 ? `through Lakegate, max-staleness-ms ${STALENESS}` : 'through Lakegate' };
   const direct = { ...fixture, name: 'fixture directly' };
   const paths = { [through.name]: '/v1/fed/namespaces/bench/tables/t', [direct.name]: `${fixture.base}/namespaces/bench/tables/t` };
   const all = { [through.name]: [], [direct.name]: [] };
