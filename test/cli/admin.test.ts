@@ -255,3 +255,20 @@ describe('warehouse settings', { timeout: SLOW }, () => {
     expect(fails(await asReader('admin', 'warehouse', 'set', 'default', '--property', 'drop.retention-ms=0'), 1)).toMatch(/HTTP 403/);
   });
 });
+
+describe('a federated warehouse', { timeout: SLOW }, () => {
+  it('is created with --federation and --federation-secret after the connection test; the secret is never printed', async () => {
+    // The remote is this very server's Iceberg REST API (any conforming catalog will do), reached with the admin's credentials.
+    const [id, secret] = server.credential.split(':') as [string, string];
+    const federation = JSON.stringify({ kind: 'iceberg-rest', uri: server.url, warehouse: 'default', 'client-id': id });
+    const base = ['admin', 'warehouse', 'create', 'mirror', '--storage-root', `file://${server.dataDir}/elsewhere`, '--storage-profile', '{"type":"file"}', '--federation', federation];
+    const refused = fails(await lakegate(...base, '--federation-secret', JSON.stringify({ 'client-secret': 'not-the-secret-123' })), 1);
+    expect(refused).toMatch(/BadRequestException.*refused the client credentials/s);
+    expect(refused).not.toContain('not-the-secret-123');
+    const created = json(await lakegate(...base, '--federation-secret', JSON.stringify({ 'client-secret': secret }), '--json'));
+    expect(created.federation).toMatchObject({ kind: 'iceberg-rest', uri: server.url, 'has-secret': true });
+    const listed = ok(await lakegate('admin', 'warehouse', 'ls'));
+    expect(listed).toContain(server.url);
+    expect(listed).not.toContain(secret);
+  });
+});

@@ -67,6 +67,7 @@ import { TokenState } from './auth/token-state.js';
 import { bareGroups } from './auth/delegation-policy.js';
 import { TokenIssuer, generateEs256Jwk } from './auth/issuer/token-issuer.js';
 import { SecretBox } from './security/secret-box.js';
+import { SealedRemoteCatalogs } from './federation/remote-catalogs.js';
 import { loadSecretKey } from './security/secret-key.js';
 import { PageTokens } from './catalog/paging.js';
 import { SealedPlanTasks } from './catalog/planning/plan-tasks.js';
@@ -187,6 +188,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     coherence,
     pageTokens: new PageTokens(secretKey),
     spans,
+    remotes: new SealedRemoteCatalogs(() => store.repository, box),
   };
   const accessPorts = await createAccessPorts(config, store, clock);
   const services = createCatalogServices(deps, config.defaultWarehouse, {
@@ -306,7 +308,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
       events: { newUuid: randomUUID, clock },
     }),
-    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID, (tenant) => storageGrants.rootsOf(tenant), deps.audit),
+    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID, (tenant) => storageGrants.rootsOf(tenant), deps.audit, deps.remotes),
     storageGrants,
     access: accessAdmin,
     // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.

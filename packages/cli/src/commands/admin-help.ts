@@ -21,6 +21,8 @@ export const ADMIN_HELP = `usage:
   lakegate admin warehouse ls
   lakegate admin warehouse create NAME --storage-root URI --storage-profile JSON|@FILE
                                        [--storage-secret JSON|@FILE|-] [--tenant T] [--property K=V ...]
+                                       [--federation JSON|@FILE [--federation-secret JSON|@FILE]]
+                                       federated: tables live in a remote Iceberg REST catalog (docs/federation.md)
   lakegate admin warehouse set NAME [--property K=V ...] [--remove K ...]
                                        change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*
   lakegate admin warehouse grant TENANT [--root URI ... | --none]

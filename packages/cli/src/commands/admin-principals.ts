@@ -1,6 +1,6 @@
 /** `lakegate admin principal …` and `lakegate admin warehouse …`, through the SDK's management client. */
 import { chmodSync, writeFileSync } from 'node:fs';
-import type { DelegatedName, Principal, Warehouse } from '@lakegate/client';
+import type { CreateWarehouseRequest, DelegatedName, Principal, Warehouse } from '@lakegate/client';
 import { jsonArg, keyValues, parseCommand, positionalArgs, secondsArg } from '../cli/args.js';
 import { commandContext, type CommandContext } from '../cli/context.js';
 import { help, type SubCommand } from '../cli/dispatch.js';
@@ -155,12 +155,12 @@ async function warehouseList(argv: string[]): Promise<number> {
   positionalArgs(positionals, []);
   const { out, settings } = commandContext(values);
   const warehouses = await out.progress('listing warehouses', () => openManagement(settings).listWarehouses());
-  out.result({ warehouses }, () => (warehouses.length ? table(warehouses.map(warehouseRow), ['name', 'tenant', 'storage', 'root', 'secret']) : 'no warehouses'));
+  out.result({ warehouses }, () => (warehouses.length ? table(warehouses.map(warehouseRow), ['name', 'tenant', 'storage', 'root', 'secret', 'federated']) : 'no warehouses'));
   return 0;
 }
 
 function warehouseRow(w: Warehouse): Record<string, string> {
-  return { name: w.name, tenant: w.tenant, storage: w['storage-profile'].type, root: w['storage-root'], secret: w['has-storage-secret'] ? 'yes' : 'no' };
+  return { name: w.name, tenant: w.tenant, storage: w['storage-profile'].type, root: w['storage-root'], secret: w['has-storage-secret'] ? 'yes' : 'no', federated: w.federation ? w.federation.uri : '' };
 }
 
 async function warehouseCreate(argv: string[]): Promise<number> {
@@ -170,9 +170,14 @@ async function warehouseCreate(argv: string[]): Promise<number> {
     'storage-secret': { type: 'string' },
     tenant: { type: 'string' },
     property: { type: 'string', multiple: true },
+    federation: { type: 'string' },
+    'federation-secret': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
+  // A federated warehouse (docs/federation.md): its remote catalog, and the credential towards it (sealed by the server).
+  const federation = values.federation === undefined ? undefined : (jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>);
+  const federationSecret = values['federation-secret'] === undefined ? undefined : (jsonArg(values['federation-secret'], '--federation-secret') as NonNullable<CreateWarehouseRequest['federation-secret']>);
   if (!values['storage-root']) throw new UsageError('warehouse create needs --storage-root URI');
   if (!values['storage-profile']) throw new UsageError('warehouse create needs --storage-profile JSON|@FILE, e.g. {"type": "file"}');
   const profile = jsonArg(values['storage-profile'], '--storage-profile') as Warehouse['storage-profile'];
@@ -186,6 +191,8 @@ async function warehouseCreate(argv: string[]): Promise<number> {
       ...(secret === undefined ? {} : { 'storage-secret': secret }),
       ...(values.tenant ? { tenant: values.tenant } : {}),
       properties: keyValues(values.property, '--property'),
+      ...(federation === undefined ? {} : { federation }),
+      ...(federationSecret === undefined ? {} : { 'federation-secret': federationSecret }),
     }),
   );
   out.result(created, () =>
@@ -194,6 +201,7 @@ async function warehouseCreate(argv: string[]): Promise<number> {
       ['storage', created['storage-profile'].type],
       ['root', created['storage-root']],
       ['secret', created['has-storage-secret'] ? 'stored (encrypted)' : 'none'],
+      ...(created.federation ? [['federated to', `${created.federation.kind} ${created.federation.uri}`] as [string, string]] : []),
     ], '  ')}`,
   );
   return 0;

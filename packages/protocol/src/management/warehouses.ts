@@ -2,6 +2,29 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { StringMap } from '../schema/helpers.js';
 
+/**
+ * A federated warehouse's remote catalog (docs/federation.md): its namespaces and tables live there, Lakegate's security
+ * stands in front. One kind for now: another Iceberg REST catalog.
+ */
+export const FederationSettings = Type.Object(
+  {
+    kind: Type.Literal('iceberg-rest', { description: 'The remote catalog\'s kind' }),
+    uri: Type.String({ description: 'The remote catalog\'s base URI (http or https), before /v1', examples: ['https://catalog.example.com/api/catalog'] }),
+    warehouse: Type.Optional(Type.String({ description: 'The remote warehouse, sent to its GET /v1/config (which answers the prefix)' })),
+    'oauth2-server-uri': Type.Optional(Type.String({ description: 'The remote\'s token endpoint for client credentials (default: <uri>/v1/oauth/tokens)' })),
+    'client-id': Type.Optional(Type.String({ description: 'OAuth2 client id towards the remote (its secret goes in federation-secret)' })),
+    scope: Type.Optional(Type.String({ description: 'OAuth2 scope asked of the remote (default: catalog)' })),
+    'timeout-ms': Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, description: 'Bound on every call to the remote (default 10000): past it, 503 with Retry-After' })),
+    'max-staleness-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, description: 'How long a table loaded from the remote may be served again without asking it (default 0: every load asks); commits always go to the remote' })),
+  },
+  { $id: 'FederationSettings', additionalProperties: false },
+);
+export type FederationSettings = Static<typeof FederationSettings>;
+
+/** What the API shows of a federated warehouse's remote: the settings, and whether a secret is set (never the secret). */
+export const FederationView = Type.Object({ ...FederationSettings.properties, 'has-secret': Type.Boolean() }, { $id: 'FederationView' });
+export type FederationView = Static<typeof FederationView>;
+
 export const CreateWarehouseRequest = Type.Object(
   {
     name: Type.String({ description: 'The Iceberg prefix and Lance root: letters, digits, -, _ and .' }),
@@ -10,6 +33,13 @@ export const CreateWarehouseRequest = Type.Object(
     'storage-profile': Type.Record(Type.String(), Type.Unknown(), { description: 'Storage settings by type (s3, azure, gcs, file); see docs/storage.md' }),
     'storage-secret': Type.Optional(Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'Stored encrypted, never returned' })),
     properties: Type.Optional(StringMap()),
+    federation: Type.Optional(Type.Ref(FederationSettings)),
+    'federation-secret': Type.Optional(
+      Type.Object(
+        { 'client-secret': Type.Optional(Type.String()), token: Type.Optional(Type.String({ description: 'A bearer token, instead of client credentials' })) },
+        { additionalProperties: false, writeOnly: true, description: 'The remote catalog\'s credential: stored encrypted, never returned' },
+      ),
+    ),
   },
   { $id: 'CreateWarehouseRequest', additionalProperties: false },
 );
@@ -23,6 +53,7 @@ export const Warehouse = Type.Object(
     'storage-profile': Type.Record(Type.String(), Type.Unknown()),
     'has-storage-secret': Type.Boolean(),
     properties: StringMap(),
+    federation: Type.Optional(Type.Ref(FederationView)),
   },
   { $id: 'Warehouse' },
 );
@@ -68,4 +99,4 @@ export const UpdateWarehouseRequest = Type.Object(
 export type UpdateWarehouseRequest = Static<typeof UpdateWarehouseRequest>;
 
 /** Named schemas of this file. */
-export const MANAGEMENT_WAREHOUSE_SCHEMAS = [CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant, UpdateWarehouseRequest];
+export const MANAGEMENT_WAREHOUSE_SCHEMAS = [FederationSettings, FederationView, CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant, UpdateWarehouseRequest];

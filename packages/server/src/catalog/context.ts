@@ -3,6 +3,7 @@ import type { CatalogEvents } from './events.js';
 import type { PageTokens } from './paging.js';
 import type { Spans } from './tracing/ports.js';
 import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports.js';
+import type { Federation, RemoteCatalogs } from './remote-catalog.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
 export interface CatalogSettings {
@@ -29,6 +30,8 @@ export interface CatalogDeps {
   pageTokens: PageTokens;
   /** Spans for authorization and credential vending when tracing is on (tracing/ports.ts); none by default. */
   spans?: Spans | undefined;
+  /** The remote catalogs of federated warehouses (catalog/federation/); none: this server federates nothing. */
+  remotes?: RemoteCatalogs | undefined;
 }
 
 /** What a protocol route hands a catalog service: who is asking, and which warehouse (the Iceberg prefix) it addresses. */
@@ -61,4 +64,6 @@ export interface ServiceContext extends CatalogDeps {
    * scope()". For paths run once per storage request (remote signing), where each promise counts.
    */
   scopeCached?(request: CatalogRequest): RequestScope | undefined;
+  /** The federation hooks (catalog/federation/federation-service.ts), when the server federates. */
+  federation?: Federation | undefined;
 }

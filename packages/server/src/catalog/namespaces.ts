@@ -33,6 +33,10 @@ export class NamespaceService {
     const parentLevels = parent && parent.length > 0 ? checkNamespace(parent) : [];
     const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, parentLevels, 'namespace'));
     const scope = await this.ctx.scope(request);
+    // A federated warehouse's namespaces are the remote's (federation/mirror.ts): mirrored before the listing is read.
+    if (page.after === undefined) await this.ctx.federation?.syncNamespaces(scope, parentLevels).catch((e: unknown) => {
+      if (!(e instanceof CatalogError && e.code === 'ERR_NAMESPACE_NOT_FOUND')) throw e;
+    });
     // authorize
     let parentPath = this.ctx.access.warehousePath(scope.warehouse);
     let parentVisible = true;
@@ -76,10 +80,13 @@ export class NamespaceService {
     const props = checkStringMap(properties, 'properties');
     const scope = await this.ctx.scope(request);
     checkNamespaceLocation(scope, props);
+    await this.ctx.federation?.seeNamespace(scope, levels.slice(0, -1));
     // authorize
     await this.requireOnParent(scope, levels, 'namespace:create');
     // execute
     await checkNamespaceLocationFor(this.ctx, scope, props, levels);
+    // A federated warehouse's namespace is created at the remote first (its answer decides "exists"), then recorded here.
+    await this.ctx.federation?.createNamespace(scope, levels, props);
     const record: NamespaceRecord = { id: this.ctx.newUuid(), warehouse: scope.warehouse.name, levels, properties: props };
     await this.ctx.store.transaction(async (repo) => {
       if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) throw parentNotFound(levels);
@@ -102,6 +109,7 @@ export class NamespaceService {
   async load(request: CatalogRequest, namespace: string[], options: { effectiveLocation?: boolean } = {}): Promise<NamespaceRecord> {
     const levels = checkNamespace(namespace);
     const scope = await this.ctx.scope(request);
+    await this.ctx.federation?.seeNamespace(scope, levels);
     await this.requireVisible(scope, levels);
     const record = await this.require(scope, levels);
     if (!options.effectiveLocation || record.properties.location !== undefined) return record;

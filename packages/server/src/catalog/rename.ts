@@ -7,6 +7,7 @@
  * hold before. The object keeps its id, so its own grants follow it
  * (inherited ones are the destination's).
  */
+import { refuseOnFederated } from './remote-catalog.js';
 import { CatalogError } from '../errors/catalog-error.js';
 import { describeObject, forbidden } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
@@ -23,6 +24,7 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
   const from = checkIdentifier(source, 'source');
   const to = checkNewIdentifier(destination, 'destination');
   const scope = await ctx.scope(request);
+  refuseOnFederated(scope, 'A rename');
   // authorize
   const missing = () => notFound(kind, from);
   const [fromNs, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, from.namespace), ctx.store.repository.getObject(scope.warehouse.name, from.namespace, from.name)]);

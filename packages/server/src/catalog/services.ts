@@ -29,6 +29,7 @@ import { TrinoOpaDecisions } from './trino-opa/decisions.js';
 import { TrinoOpaExpressions } from './trino-opa/expressions.js';
 import type { EngineUsers } from './trino-opa/ports.js';
 import { OpaSessions } from './trino-opa/session.js';
+import { FederationService } from './federation/federation-service.js';
 
 /** Every catalog service, built over one set of ports. */
 export interface CatalogServices {
@@ -80,7 +81,8 @@ export function createCatalogServices(
     const warehouse = warehouses.cachedFor(request.caller, request.warehouse);
     return warehouse === undefined ? undefined : { warehouse, caller: request.caller };
   };
-  const ctx: ServiceContext = { ...deps, access, scope, scopeCached };
+  const base = { ...deps, access, scope, scopeCached };
+  const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
   const namespaces = new NamespaceService(ctx);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });

@@ -5,6 +5,7 @@
  * register with `view:create` on the namespace, load with `view:read`,
  * replace with `view:replace`, drop with `view:drop`.
  */
+import { refuseOnFederated } from './remote-catalog.js';
 import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
 import type { SecurablePath } from './access/ports.js';
@@ -66,6 +67,7 @@ export class ViewService {
     const properties = checkStringMap(input.properties, 'properties');
     const explicit = input.location !== undefined && input.location !== null;
     const scope = await this.deps.scope(request);
+    refuseOnFederated(scope, 'Creating a view');
     if (explicit) checkTableLocation(scope, input.location);
     // authorize
     await requireNamespaceFor(this.deps, scope, levels, name, ['view:create']);

@@ -46,7 +46,9 @@ export type CatalogErrorCode =
   /** A maintenance job of the table is running (on this replica or another): its lease is held. */
   | 'ERR_JOB_RUNNING'
   /** An event cursor older than what the retention sweep deleted: the events right after it are gone (410 at the edge). */
-  | 'ERR_CURSOR_EXPIRED';
+  | 'ERR_CURSOR_EXPIRED'
+  /** A federated warehouse's remote catalog answered something that is not a valid answer of its protocol (502 at the edge). */
+  | 'ERR_REMOTE_INVALID';
 
 export class CatalogError extends Error {
   readonly code: CatalogErrorCode;

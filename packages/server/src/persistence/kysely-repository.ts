@@ -20,7 +20,8 @@ import { KyselyRecords, num } from './kysely-records.js';
 import { WHOLE_ROW, objectFromRow, objectKnown, objectRow } from './object-rows.js';
 import { SyncObjects, sharedRecord } from './shared-records.js';
 import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
-import { type CatalogDatabase, type WarehousesTable, decodeNamespace, encodeNamespace } from './schema.js';
+import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
+import { toWarehouse, warehouseRow } from './warehouse-rows.js';
 
 const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
 /** listNamespaces' records of kept (frozen, shared) row arrays, frozen too: by the rows' identity, so gone with them. */
@@ -32,15 +33,6 @@ export function isUniqueViolation(e: unknown): boolean {
   return err?.code === '23505' || (typeof err?.code === 'string' && err.code.startsWith('SQLITE_CONSTRAINT'));
 }
 
-const toWarehouse = (r: Selectable<WarehousesTable>): Warehouse => ({
-  name: r.name,
-  tenant: r.tenant,
-  storageRoot: r.storage_root,
-  properties: parseProps(r.properties),
-  createdAtMs: num(r.created_at),
-  storageProfile: JSON.parse(r.storage_profile) as Record<string, unknown>,
-  secretId: r.secret_id ?? undefined,
-});
 
 
 /** Every column of an object but its metadata JSON (read-caches.ts MetadataCache). */
@@ -83,15 +75,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
   async insertWarehouse(w: Warehouse): Promise<boolean> {
     const res = await this.db
       .insertInto('warehouses')
-      .values({
-        name: w.name,
-        tenant: w.tenant,
-        storage_root: w.storageRoot,
-        properties: JSON.stringify(w.properties),
-        created_at: w.createdAtMs,
-        storage_profile: JSON.stringify(w.storageProfile),
-        secret_id: w.secretId ?? null,
-      })
+      .values(warehouseRow(w))
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;

@@ -14,6 +14,8 @@ export interface WarehousesTable {
   /** JSON of the StorageProfile (no secrets). */
   storage_profile: ColumnType<string, string | undefined, string>;
   secret_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0026: JSON of a federated warehouse's FederationSettings (its secret by id only); null otherwise. */
+  federation: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Migration 0014: storage granted to a tenant's administrators (JSON list of roots). */

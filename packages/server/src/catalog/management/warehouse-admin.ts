@@ -18,6 +18,8 @@ import { checkRetentionProperty } from '../maintenance/retention.js';
 import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
 import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
 import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
+import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
+import type { RemoteCatalogs } from '../remote-catalog.js';
 
 /** The settings a warehouse's properties hold, checked alike at creation and on every change. */
 function checkSettings(properties: Record<string, string>): void {
@@ -53,6 +55,9 @@ const CreateWarehouse = z.object({
   /** The secret part of the profile: stored encrypted, never returned. */
   'storage-secret': z.unknown().optional(),
   properties: z.record(z.string(), z.string()).default({}),
+  /** A federated warehouse's remote catalog (docs/federation.md): a platform administrator's choice only. */
+  federation: FederationInput.optional(),
+  'federation-secret': FederationSecretInput.optional(),
 });
 
 /** What the API shows of a warehouse: never the secret, only whether one is set. */
@@ -63,9 +68,11 @@ export interface WarehouseView {
   'storage-profile': Record<string, unknown>;
   'has-storage-secret': boolean;
   properties: Record<string, string>;
+  federation?: ReturnType<typeof federationView>;
 }
 
 export const warehouseView = (w: Warehouse): WarehouseView => ({
+  ...(w.federation === undefined ? {} : { federation: federationView(w.federation) }),
   name: w.name,
   tenant: w.tenant,
   'storage-root': w.storageRoot,
@@ -84,6 +91,8 @@ export class WarehouseAdmin {
     private readonly grantedRoots: (tenant: string) => Promise<string[]>,
     /** Where refusals on storage authority are recorded (the audit trail). */
     private readonly audit: AccessAudit,
+    /** The remote catalogs of federated warehouses (catalog/federation/); none: federation is refused. */
+    private readonly remotes?: RemoteCatalogs,
   ) {}
 
   async list(caller: Caller): Promise<WarehouseView[]> {
@@ -103,9 +112,16 @@ export class WarehouseAdmin {
     checkSettings(body.properties);
     const root = normalizeLocation(body['storage-root']);
     const checked = this.profiles.check({ root, profile: body['storage-profile'], secret: body['storage-secret'] });
+    if (body['federation-secret'] !== undefined && body.federation === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret needs federation');
+    const federation = body.federation === undefined ? undefined : checkFederation(body.federation, body['federation-secret']);
     // authorize
     const tenant = await this.access.managedTenant(caller, body.tenant);
     await this.access.requireAdmin(caller, tenant, 'creating a warehouse');
+    if (federation && !this.access.isPlatformAdmin(caller)) {
+      const reason = 'only a platform administrator can create a federated warehouse';
+      await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:create', object: body.name, detail: { tenant, warehouse: body.name, reason } });
+      throw new CatalogError('ERR_FORBIDDEN', reason);
+    }
     // Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's own secret only.
     if (!this.access.isPlatformAdmin(caller)) {
       try {
@@ -117,12 +133,18 @@ export class WarehouseAdmin {
       }
     }
     // execute
+    let stored: Warehouse['federation'];
+    if (federation) {
+      if (!this.remotes) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
+      await testConnection(this.remotes, federation.settings, federation.credential);
+      stored = { ...federation.settings, secretId: federation.credential === undefined ? undefined : await this.remotes.seal(federation.credential) };
+    }
     let secretId: string | undefined;
     if (checked.seal) {
       secretId = this.newId();
       await this.warehouses.putSecret(secretId, checked.seal(secretId));
     }
-    const created = await this.warehouses.create({ name: body.name, tenant, storageRoot: root, properties: body.properties, storageProfile: checked.profile, secretId });
+    const created = await this.warehouses.create({ name: body.name, tenant, storageRoot: root, properties: body.properties, storageProfile: checked.profile, secretId, federation: stored });
     return warehouseView(created);
   }
 

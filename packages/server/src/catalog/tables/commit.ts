@@ -28,6 +28,7 @@ import { checkIntroducedPaths } from './paths.js';
 import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from './shared.js';
 import { commitEvents as committedChanges } from '../outbox/commit-events.js';
 import { recordChanges } from '../outbox/changes.js';
+import { isFederatedScope } from '../remote-catalog.js';
 
 export interface TableChange {
   identifier: TableIdentifier;
@@ -71,10 +72,13 @@ export async function commitTables(ctx: TableContext, request: CatalogRequest, i
     seen.add(key);
   }
   const scope = await ctx.scope(request);
+  for (const change of changes) await ctx.federation?.seeTable(scope, change.identifier.namespace, change.identifier.name);
   // authorize: every table of the transaction, before anything is written (each change remembers which table it was
   // authorized for: its catalog id, or none for a create)
   const authorized: AuthorizedChange[] = [];
   for (const change of changes) authorized.push({ ...change, authorizedId: await authorizeChange(ctx, scope, change) });
+  // A federated warehouse's commit is the remote's own, with the requirements (federation/federated-tables.ts).
+  if (ctx.federation && isFederatedScope(scope)) return ctx.federation.commit(scope, authorized);
   // execute (or answer from what an earlier attempt with the same Idempotency-Key applied)
   const applied = request.idempotency?.applied === undefined ? undefined : await answerFromOutcome(ctx, scope, changes, request.idempotency.applied);
   if (applied) return applied;

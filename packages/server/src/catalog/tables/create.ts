@@ -13,10 +13,11 @@ import { normalizeLocation } from '../locations.js';
 import { newTableMetadata } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
 import { writeMetadataFile } from '../metadata-files.js';
-import { stringifyJson } from '../json.js';
+import { parseJson, stringifyJson } from '../json.js';
 import { checkIntroducedPaths } from './paths.js';
 import { type TableAccess, type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, requireNamespaceFor, tableExists, vendedAccess } from './shared.js';
 import { recordChanges } from '../outbox/changes.js';
+import { isFederatedScope } from '../remote-catalog.js';
 
 export interface CreateTableInput {
   name: unknown;
@@ -45,6 +46,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const explicitLocation = input.location !== undefined && input.location !== null;
   const scope = await ctx.scope(request);
   if (explicitLocation) checkTableLocation(scope, input.location);
+  await ctx.federation?.seeNamespace(scope, levels);
   // authorize
   const namespacePath = await requireNamespaceFor(ctx, scope, levels, name, ['table:create']);
   // execute
@@ -53,6 +55,16 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const location = explicitLocation ? checkTableLocation(scope, input.location) : defaultLocation(scope, levels, name, uuid, ns.properties);
   const metadata = newTableMetadata({ schema: input.schema, partitionSpec: input.partitionSpec, sortOrder: input.writeOrder, location, properties, uuid, nowMs: ctx.clock.now() });
   checkIntroducedPaths(scope.warehouse, null, metadata);
+  if (ctx.federation && isFederatedScope(scope)) {
+    // The remote creates it, at the location chosen here inside the warehouse's storage (federation/federated-tables.ts).
+    if (input.stageCreate === true) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'stage-create (CTAS) on a federated warehouse is not supported yet');
+    const request = { name, location, schema: input.schema, 'partition-spec': input.partitionSpec ?? undefined, 'write-order': input.writeOrder ?? undefined, properties };
+    const record = await ctx.federation.createTable(scope, levels, request);
+    const created = parseJson(record.metadataJson) as TableMetadata;
+    await ctx.access.ownCreated(scope, { kind: 'table', id: record.id }, `${scope.warehouse.name}/${formatIdentifier([...levels, name])}`);
+    const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: record.uuid, location: record.location, path: namespacePath, delegation }) : { config: {}, storageCredentials: [] };
+    return { metadataLocation: record.metadataLocation, metadata: created, access };
+  }
   const repo = ctx.store.repository;
   const existing = await repo.getObject(scope.warehouse.name, levels, name);
   if (existing) throw tableExists(existing, levels, name);

@@ -15,6 +15,7 @@ import { softDrop } from '../maintenance/soft-drop.js';
 import { purgeLocation } from '../purge.js';
 import { type TableContext, requireTable, tableNotFound } from './shared.js';
 import { recordChanges } from '../outbox/changes.js';
+import { isFederatedScope } from '../remote-catalog.js';
 
 export async function dropTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, purge: unknown): Promise<void> {
   // validate
@@ -22,9 +23,11 @@ export async function dropTable(ctx: TableContext, request: CatalogRequest, name
   checkName(name, 'table name');
   if (typeof purge !== 'boolean') throw validation('purgeRequested must be true or false');
   const scope = await ctx.scope(request);
+  await ctx.federation?.seeTable(scope, levels, name);
   // authorize
   const { record, path } = await requireTable(ctx, scope, levels, name, purge ? ['table:drop', 'table:write-data'] : ['table:drop'], true);
   // execute
+  if (ctx.federation && isFederatedScope(scope)) return ctx.federation.drop(scope, record, purge);
   const object = describeObject(scope.warehouse.name, record.namespace, name);
   if (await softDrop(ctx, scope, record, { purge, path, object, notFound: () => tableNotFound(record.namespace, name), change: { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } } })) {
     ctx.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });

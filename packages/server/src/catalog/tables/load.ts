@@ -94,6 +94,8 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   const snapshots = options.snapshots ?? 'all';
   if (snapshots !== 'all' && snapshots !== 'refs') throw validation('snapshots must be "all" or "refs"');
   const scope = await ctx.scope(request);
+  // A federated table is read from its remote catalog first (federation/mirror.ts): what is checked and served is the remote's current state.
+  await ctx.federation?.seeTable(scope, levels, name);
   // authorize (handing out credentials is recorded in the audit trail)
   const { record, path } = await requireTable(ctx, scope, levels, name, ['table:read-metadata']);
   // A caller a row-filter or column-mask policy applies to gets the metadata only (policies/gate.ts): no credentials,
@@ -126,6 +128,7 @@ export async function tableExists(ctx: TableContext, request: CatalogRequest, na
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
   const scope = await ctx.scope(request);
+  await ctx.federation?.seeTable(scope, levels, name);
   const resolved = await resolveTable(ctx, scope, levels, name);
   const object = tableObject(scope, levels, name);
   if (!resolved.record) {

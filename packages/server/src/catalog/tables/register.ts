@@ -6,6 +6,7 @@
  * another table's (registering someone else's metadata would otherwise
  * hand out credentials for their data).
  */
+import { refuseOnFederated } from '../remote-catalog.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../signing/ports.js';
@@ -32,6 +33,7 @@ export async function registerTable(
   if (input.overwrite !== undefined && typeof input.overwrite !== 'boolean') throw validation('overwrite must be a boolean');
   const overwrite = input.overwrite === true;
   const scope = await ctx.scope(request);
+  refuseOnFederated(scope, 'Registering a table');
   const metadataLocation = checkTableLocation(scope, input.metadataLocation);
   // authorize
   const namespacePath = await requireNamespaceFor(ctx, scope, levels, name, ['table:create']);

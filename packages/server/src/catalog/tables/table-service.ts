@@ -4,6 +4,7 @@
  * validate → authorize → execute. This class only binds them to their context.
  */
 import type { CatalogRequest } from '../context.js';
+import { CatalogError } from '../../errors/catalog-error.js';
 import type { DelegationMechanism } from '../signing/ports.js';
 import type { PageRequest } from '../paging.js';
 import { everyPage, listingOf, toPage } from '../paging.js';
@@ -20,6 +21,11 @@ import { listMetrics, reportMetrics } from './metrics.js';
 import { registerTable } from './register.js';
 import { type TableContext, checkTableLocation, defaultLocation } from './shared.js';
 
+/** A namespace the remote does not have is left to the listing's own checks (404 or 403, never told by the remote). */
+function ignoreMissingNamespace(e: unknown): void {
+  if (!(e instanceof CatalogError && e.code === 'ERR_NAMESPACE_NOT_FOUND')) throw e;
+}
+
 export type { TableChange } from './commit.js';
 export type { CreateTableInput } from './create.js';
 export type { LoadTableResult } from './load.js';
@@ -31,6 +37,8 @@ export class TableService {
     const levels = checkNamespace(namespace);
     const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, levels, 'table'));
     const scope = await this.ctx.scope(request);
+    // A federated namespace's tables are the remote's (federation/mirror.ts): mirrored before the listing is read.
+    if (page.after === undefined) await this.ctx.federation?.syncTables(scope, levels).catch((e: unknown) => ignoreMissingNamespace(e));
     const r = await listVisible(this.ctx, scope, levels, page, { kind: 'table', list: 'table:list', visibleWith: TABLE_VISIBILITY, securable: 'table' });
     return { identifiers: r.items.map((i) => ({ namespace: i.namespace, name: i.name })), nextPageToken: r.nextPageToken };
   }

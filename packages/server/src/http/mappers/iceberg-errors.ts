@@ -45,6 +45,7 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_JOB_RUNNING: { status: 409, type: 'ConflictException' },
   // Management only (the event pull): Kubernetes' watch answers a too old resource version the same way.
   ERR_CURSOR_EXPIRED: { status: 410, type: 'CursorExpiredException' },
+  ERR_REMOTE_INVALID: { status: 502, type: 'BadGatewayException' },
   ERR_COMMIT_STATE_UNKNOWN: { status: 500, type: 'CommitStateUnknownException' },
   ERR_STORAGE: { status: 503, type: 'ServiceUnavailableException' },
   ERR_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableException' },
@@ -56,7 +57,8 @@ export function icebergStatus(code: CatalogErrorCode): number {
 
 export function icebergError(code: CatalogErrorCode, message: string, details?: Readonly<Record<string, string>>): { status: number; body: IcebergErrorBody } {
   const { status, type } = table[code];
-  if (status >= 500) return { status, body: { error: { message: code !== 'ERR_COMMIT_STATE_UNKNOWN' ? 'The service is temporarily unavailable' : message, type, code: status } } };
+  // A remote catalog's invalid answer says why (the message names what was wrong in the remote's answer, never a secret).
+  if (status >= 500) return { status, body: { error: { message: code === 'ERR_COMMIT_STATE_UNKNOWN' || code === 'ERR_REMOTE_INVALID' ? message : 'The service is temporarily unavailable', type, code: status } } };
   // A 4xx's details (e.g. `resume-after` of an expired event cursor) sit beside the message; the keys above win.
   return { status, body: { error: { ...details, message, type, code: status } } };
 }

@@ -1,0 +1,79 @@
+/**
+ * A federated warehouse's settings as the management API takes and shows them (protocol FederationSettings), and the
+ * connection test made before one is stored: a remote that refuses the credentials, or cannot be reached, is a 400
+ * naming the problem; the secret is never echoed (zod issues are reported by path and message only).
+ */
+import { z } from 'zod';
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../remote-catalog.js';
+
+export const FederationInput = z
+  .object({
+    kind: z.literal('iceberg-rest'),
+    uri: z.string(),
+    warehouse: z.string().min(1).max(1000).optional(),
+    'oauth2-server-uri': z.string().optional(),
+    'client-id': z.string().min(1).max(1000).optional(),
+    scope: z.string().max(1000).optional(),
+    'timeout-ms': z.number().int().min(100).max(120_000).optional(),
+    'max-staleness-ms': z.number().int().min(0).max(3_600_000).optional(),
+  })
+  .strict();
+
+export const FederationSecretInput = z.object({ 'client-secret': z.string().min(1).max(10_000).optional(), token: z.string().min(1).max(100_000).optional() }).strict();
+
+function checkHttpUri(value: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CatalogError('ERR_VALIDATION', `federation.${field} must be an http or https URI`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CatalogError('ERR_VALIDATION', `federation.${field} must be an http or https URI`);
+  if (url.username !== '' || url.password !== '') throw new CatalogError('ERR_VALIDATION', `federation.${field} must not carry credentials: put them in federation-secret`);
+  return value;
+}
+
+/** The settings to store (without the secret id yet) and the credential to seal, checked for consistency. */
+export function checkFederation(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  const clientSecret = secret?.['client-secret'];
+  const token = secret?.token;
+  if (clientSecret !== undefined && token !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret takes client-secret or token, not both');
+  if (input['client-id'] !== undefined && clientSecret === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.client-id needs federation-secret.client-secret');
+  if (clientSecret !== undefined && input['client-id'] === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret.client-secret needs federation.client-id');
+  const settings: FederationSettings = {
+    kind: input.kind,
+    uri: checkHttpUri(input.uri, 'uri'),
+    warehouse: input.warehouse,
+    oauth2ServerUri: input['oauth2-server-uri'] === undefined ? undefined : checkHttpUri(input['oauth2-server-uri'], 'oauth2-server-uri'),
+    clientId: input['client-id'],
+    scope: input.scope,
+    timeoutMs: input['timeout-ms'],
+    maxStalenessMs: input['max-staleness-ms'],
+  };
+  return { settings, credential: clientSecret !== undefined || token !== undefined ? { clientSecret, token } : undefined };
+}
+
+/** Test the connection: the remote answers its config with these credentials; otherwise a 400 that says why. */
+export async function testConnection(remotes: RemoteCatalogs, settings: FederationSettings, credential: RemoteCredential | undefined): Promise<void> {
+  try {
+    await remotes.connect(settings, credential ?? {}).check();
+  } catch (e) {
+    if (e instanceof CatalogError && e.code === 'ERR_VALIDATION') throw e;
+    const reason = e instanceof CatalogError ? e.message : 'the connection failed';
+    throw new CatalogError('ERR_VALIDATION', `The remote catalog at ${settings.uri} did not pass the connection test: ${reason}`);
+  }
+}
+
+/** What the API shows of a federated warehouse's remote: never the secret, only whether one is set. */
+export const federationView = (f: FederationSettings) => ({
+  kind: f.kind,
+  uri: f.uri,
+  ...(f.warehouse === undefined ? {} : { warehouse: f.warehouse }),
+  ...(f.oauth2ServerUri === undefined ? {} : { 'oauth2-server-uri': f.oauth2ServerUri }),
+  ...(f.clientId === undefined ? {} : { 'client-id': f.clientId }),
+  ...(f.scope === undefined ? {} : { scope: f.scope }),
+  ...(f.timeoutMs === undefined ? {} : { 'timeout-ms': f.timeoutMs }),
+  ...(f.maxStalenessMs === undefined ? {} : { 'max-staleness-ms': f.maxStalenessMs }),
+  'has-secret': f.secretId !== undefined,
+});

@@ -1,0 +1,61 @@
+/**
+ * The federated warehouses' remote catalogs (catalog/federation/ports.ts RemoteCatalogs): one descriptor per kind in a
+ * registry, the credential sealed with the server's SecretBox under its own secret id (the associated data binds each
+ * ciphertext to that id, so a sealed value moved to another row does not open), opened only to call the remote.
+ * Connections are kept per warehouse while its settings stay the same: the OAuth2 token and the remote's prefix are
+ * then fetched once, not on every request.
+ */
+import { randomUUID } from 'node:crypto';
+import { CatalogError } from '../errors/catalog-error.js';
+import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalogs, RemoteCredential } from '../catalog/remote-catalog.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { icebergRestKind } from './iceberg-rest-remote.js';
+
+/** Every kind of remote catalog this server federates to. */
+export const REMOTE_CATALOG_KINDS: readonly RemoteCatalogKind[] = [icebergRestKind];
+
+interface SecretStore {
+  putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void>;
+  getSecret(id: string): Promise<string | undefined>;
+}
+
+const aad = (id: string) => `federation-secret:${id}`;
+
+export class SealedRemoteCatalogs implements RemoteCatalogs {
+  private readonly connections = new Map<string, { key: string; remote: RemoteCatalog }>();
+
+  constructor(
+    private readonly secrets: () => SecretStore,
+    private readonly box: SecretBox,
+    private readonly kinds: readonly RemoteCatalogKind[] = REMOTE_CATALOG_KINDS,
+  ) {}
+
+  connect(settings: FederationSettings, credential: RemoteCredential): RemoteCatalog {
+    const kind = this.kinds.find((k) => k.kind === settings.kind);
+    if (!kind) throw new CatalogError('ERR_VALIDATION', `federation.kind ${JSON.stringify(String(settings.kind).slice(0, 50))} is not one of: ${this.kinds.map((k) => k.kind).join(', ')}`);
+    return kind.connect(settings, credential);
+  }
+
+  async of(warehouse: { name: string; federation: FederationSettings }): Promise<RemoteCatalog> {
+    const key = JSON.stringify(warehouse.federation);
+    const kept = this.connections.get(warehouse.name);
+    if (kept?.key === key) return kept.remote;
+    const remote = this.connect(warehouse.federation, await this.open(warehouse.federation.secretId));
+    if (this.connections.size >= 1000) this.connections.clear();
+    this.connections.set(warehouse.name, { key, remote });
+    return remote;
+  }
+
+  async seal(credential: RemoteCredential): Promise<string> {
+    const id = randomUUID();
+    await this.secrets().putSecret(id, this.box.seal(JSON.stringify(credential), aad(id)), Date.now());
+    return id;
+  }
+
+  private async open(secretId: string | undefined): Promise<RemoteCredential> {
+    if (secretId === undefined) return {};
+    const sealed = await this.secrets().getSecret(secretId);
+    if (sealed === undefined) throw new CatalogError('ERR_UNAVAILABLE', 'The federated warehouse\'s remote credential is missing');
+    return JSON.parse(this.box.open(sealed, aad(secretId))) as RemoteCredential;
+  }
+}
