@@ -8,8 +8,8 @@
  * (JavaScript's, SQL's under C collation) is the same.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccessControl, GrantRecord, Member, SecurableRef } from '../../packages/server/src/catalog/access/ports.js';
-import type { Privilege } from '../../packages/server/src/catalog/access/privileges.js';
+import type { AccessControl, GrantRecord, Member, SecurableRef } from '../../packages/server/src/catalog/ports/access.js';
+import type { Privilege } from '../../packages/server/src/catalog/privileges.js';
 
 export interface ContractAdapter {
   control: AccessControl;

@@ -13,8 +13,8 @@
  * explain, revocation, deep namespaces, many groups and large batches.
  */
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ROLE_NAME, type AccessControl, type AccessQuery, type Authorizer, type Member, type SecurablePath } from '../../packages/server/src/catalog/access/ports.js';
-import { PRIVILEGES, type Privilege, type SecurableKind, closureOf, grantableOn } from '../../packages/server/src/catalog/access/privileges.js';
+import { ADMIN_ROLE_NAME, type AccessControl, type AccessQuery, type Authorizer, type Member, type SecurablePath } from '../../packages/server/src/catalog/ports/access.js';
+import { PRIVILEGES, type Privilege, type SecurableKind, closureOf, grantableOn } from '../../packages/server/src/catalog/privileges.js';
 
 export interface DecisionAdapter {
   control: AccessControl;

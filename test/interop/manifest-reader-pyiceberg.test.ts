@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManifestReader } from '../../packages/server/src/catalog/manifests/manifest-reader.js';
-import type { ManifestSource } from '../../packages/server/src/catalog/manifests/ports.js';
+import type { ManifestSource } from '../../packages/server/src/catalog/ports/manifests.js';
 import type { Schema } from '../../packages/server/src/catalog/metadata/types.js';
 import { bindFilter } from '../../packages/server/src/catalog/planning/expression.js';
 import { planFiles } from '../../packages/server/src/catalog/planning/plan-files.js';

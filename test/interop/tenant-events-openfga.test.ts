@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OpenFgaAccess } from '../../packages/server/src/auth/authz/openfga/openfga-access.js';
 import { IntentRecovery } from '../../packages/server/src/catalog/outbox/intent-recovery.js';
 import { tenantEvent, tenantStream } from '../../packages/server/src/catalog/outbox/tenant-events.js';
-import type { OutboxEventInput } from '../../packages/server/src/catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../../packages/server/src/catalog/ports/outbox.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';

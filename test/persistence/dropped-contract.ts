@@ -5,8 +5,8 @@
  * of one object restore it once; listing pages by drop time, and the sweep sees only what is due.
  */
 import { describe, expect, it } from 'vitest';
-import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases, MaintenanceProgress } from '../../packages/server/src/catalog/maintenance/ports.js';
-import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
+import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases, MaintenanceProgress } from '../../packages/server/src/catalog/ports/maintenance.js';
+import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports/index.js';
 import { storeOpener } from './contract-harness.js';
 
 export interface DroppedStoreHandle {

@@ -6,8 +6,8 @@
  * it gets a new name, all or nothing; a taken name or a missing parent moves nothing.
  */
 import { describe, expect, it } from 'vitest';
-import type { DroppedNamespaceRecord, DroppedNamespaceStore, DroppedObjectRecord, DroppedObjectStore } from '../../packages/server/src/catalog/maintenance/ports.js';
-import type { CatalogObjectRecord, CatalogStore, NamespaceRecord } from '../../packages/server/src/catalog/ports.js';
+import type { DroppedNamespaceRecord, DroppedNamespaceStore, DroppedObjectRecord, DroppedObjectStore } from '../../packages/server/src/catalog/ports/maintenance.js';
+import type { CatalogObjectRecord, CatalogStore, NamespaceRecord } from '../../packages/server/src/catalog/ports/index.js';
 
 export interface DroppedNamespaceHandle {
   store: DroppedNamespaceStore;

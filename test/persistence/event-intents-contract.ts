@@ -8,8 +8,8 @@
  * it once it is published; a dropped intent leaves a gap and lets them through.
  */
 import { describe, expect, it } from 'vitest';
-import type { EventIntent, EventIntentStore } from '../../packages/server/src/catalog/outbox/intent-ports.js';
-import type { OutboxEventInput, OutboxStore } from '../../packages/server/src/catalog/outbox/ports.js';
+import type { EventIntent, EventIntentStore } from '../../packages/server/src/catalog/ports/intents.js';
+import type { OutboxEventInput, OutboxStore } from '../../packages/server/src/catalog/ports/outbox.js';
 import { ev } from './outbox-contract.js';
 
 export interface IntentHandle {

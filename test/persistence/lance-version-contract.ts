@@ -5,7 +5,7 @@
  * nothing, deleted rows never free their number.
  */
 import { describe, expect, it } from 'vitest';
-import type { LanceVersionRecord, LanceVersionStore } from '../../packages/server/src/catalog/lance/versions/ports.js';
+import type { LanceVersionRecord, LanceVersionStore } from '../../packages/server/src/catalog/ports/lance-versions.js';
 import { storeOpener } from './contract-harness.js';
 
 export interface VersionStoreHandle {

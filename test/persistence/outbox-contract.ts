@@ -5,9 +5,9 @@
  * the counter and records the highest sequence it deleted per stream; a sink's cursor moves only by compare-and-set; one lease holder at a time until it expires.
  */
 import { describe, expect, it } from 'vitest';
-import type { OutboxEventInput, OutboxStores } from '../../packages/server/src/catalog/outbox/ports.js';
-import type { SinkRecord } from '../../packages/server/src/catalog/outbox/delivery-ports.js';
-import type { CatalogStore } from '../../packages/server/src/catalog/ports.js';
+import type { OutboxEventInput, OutboxStores } from '../../packages/server/src/catalog/ports/outbox.js';
+import type { SinkRecord } from '../../packages/server/src/catalog/ports/delivery.js';
+import type { CatalogStore } from '../../packages/server/src/catalog/ports/index.js';
 import { storeOpener } from './contract-harness.js';
 
 export interface OutboxHandle {

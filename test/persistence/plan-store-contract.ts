@@ -6,7 +6,7 @@
  * planning process); sweep deletes expired plans, bounded.
  */
 import { describe, expect, it } from 'vitest';
-import type { PlanStore, StoredPlan } from '../../packages/server/src/catalog/planning/ports.js';
+import type { PlanStore, StoredPlan } from '../../packages/server/src/catalog/ports/planning.js';
 
 export interface PlanStoreHandle {
   plans: PlanStore;

@@ -4,7 +4,7 @@
  * ERR_PAYLOAD_TOO_LARGE (never a partial body), and the object is still there and readable afterwards.
  */
 import { expect } from 'vitest';
-import type { ObjectStorage } from '../../packages/server/src/catalog/ports.js';
+import type { ObjectStorage } from '../../packages/server/src/catalog/ports/index.js';
 
 export async function expectBoundedRead(storage: ObjectStorage, uri: string, content: Uint8Array): Promise<void> {
   expect(Buffer.from(await storage.read(uri, content.byteLength))).toEqual(Buffer.from(content));

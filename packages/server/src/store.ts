@@ -5,8 +5,8 @@
  */
 import type { IdentityRepository } from './auth/ports.js';
 import type { SessionRepository } from './auth/sessions/ports.js';
-import type { CatalogStore } from './catalog/ports.js';
-import type { StorageGrantStore } from './catalog/storage-grants/ports.js';
+import type { CatalogStore } from './catalog/ports/index.js';
+import type { StorageGrantStore } from './catalog/ports/storage-grants.js';
 
 export interface LakegateStore extends CatalogStore {
   /** Service principals, keys, token sessions and the audit trail. */

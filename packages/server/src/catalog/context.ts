@@ -1,8 +1,8 @@
 import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
 import type { PageTokens } from './paging.js';
-import type { Spans } from './tracing/ports.js';
-import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports.js';
+import type { Spans } from './ports/tracing.js';
+import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
 export interface CatalogSettings {

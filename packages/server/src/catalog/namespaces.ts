@@ -10,13 +10,13 @@
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
-import type { SecurablePath } from './access/ports.js';
+import type { SecurablePath } from './ports/access.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkNamespace, checkNewNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
 import { checkLocation, checkNamespaceLocationFree } from './location-policy.js';
 import { namespaceDirectory } from './default-locations.js';
 import { type PageRequest, everyPage, listingOf, pageOf, toPage, visiblePage } from './paging.js';
-import type { NamespaceRecord } from './ports.js';
+import type { NamespaceRecord } from './ports/index.js';
 import { recordChanges } from './outbox/changes.js';
 
 export interface NamespacePropertiesUpdate {

@@ -7,12 +7,12 @@
  */
 import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
-import type { SecurablePath } from './access/ports.js';
-import { VIEW_VISIBILITY, type Privilege } from './access/privileges.js';
+import type { SecurablePath } from './ports/access.js';
+import { VIEW_VISIBILITY, type Privilege } from './privileges.js';
 import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogRequest, RequestScope } from './context.js';
-import { listVisible } from './listing.js';
-import { mayKnowObject } from './access/visibility.js';
+import { listVisible } from './kit/listing.js';
+import { mayKnowObject } from './kit/visibility.js';
 import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { WRITE_METADATA_PATH, applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
@@ -21,10 +21,10 @@ import { type MetadataResult, readMetadataFile, writeMetadataFile } from './meta
 import { checkLocation, checkNoOverlap } from './location-policy.js';
 import type { PageRequest } from './paging.js';
 import { everyPage, listingOf, toPage } from './paging.js';
-import type { CatalogObjectRecord } from './ports.js';
-import { renameCatalogObject } from './rename.js';
-import { softDrop } from './maintenance/soft-drop.js';
-import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './tables/shared.js';
+import type { CatalogObjectRecord } from './ports/index.js';
+import { renameCatalogObject } from './kit/rename.js';
+import { softDrop } from './dropped/soft-drop.js';
+import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './kit/table-kit.js';
 import { afterChange } from './outbox/object-events.js';
 import { recordChanges } from './outbox/changes.js';
 

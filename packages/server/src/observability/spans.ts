@@ -4,7 +4,7 @@
  * or stack could quote input, so neither becomes an event or an attribute (docs/security.md).
  */
 import { type AttributeValue, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { SpanNote, Spans, SpanValue } from '../catalog/tracing/ports.js';
+import type { SpanNote, Spans, SpanValue } from '../catalog/ports/tracing.js';
 
 class Note implements SpanNote {
   readonly recording: boolean;

@@ -7,8 +7,8 @@
  * deletes of both live tables fire the listing triggers of migration 0011, so cached listings see the change.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
-import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../catalog/maintenance/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
+import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../catalog/ports/maintenance.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 import { insertLive, toRecord as toObjectRecord } from './kysely-dropped.js';
 import { type DroppedNamespacesDb as Db, droppedNamespaceTables as tables, isAtOrUnder, renamedLevels as renamed, toDroppedNamespace as toRecord } from './kysely-soft-drop.js';

@@ -5,11 +5,11 @@
  * namespace, name), so a name taken meanwhile answers 'exists' and nothing moves. Both fire the listing triggers of
  * migration 0011 like any other insert or delete of catalog_objects, so cached listings see the change.
  */
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { KyselyRecords } from './kysely-records.js';
 import type { Kysely, Transaction } from 'kysely';
-import type { CatalogObjectRecord } from '../catalog/ports.js';
-import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/maintenance/ports.js';
+import type { CatalogObjectRecord } from '../catalog/ports/index.js';
+import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/ports/maintenance.js';
 import { isUniqueViolation } from './kysely-repository.js';
 import type { CatalogDatabase } from './schema.js';
 import { type DroppedDb, type DroppedRow, moveToDropped } from './kysely-soft-drop.js';

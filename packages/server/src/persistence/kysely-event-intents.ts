@@ -8,8 +8,8 @@
  * its numbers unused: a gap in the stream.
  */
 import type { Kysely } from 'kysely';
-import type { EventIntent, EventIntentStore, ExternalWrite } from '../catalog/outbox/intent-ports.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { EventIntent, EventIntentStore, ExternalWrite } from '../catalog/ports/intents.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
 import { insertOutboxEvents, reserveSequences } from './kysely-outbox.js';
 import type { CatalogDatabase } from './schema.js';

@@ -9,9 +9,9 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { type CompiledReads, kyselyRunner, type ReadRunner } from './compiled-reads.js';
-import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../catalog/lance/versions/ports.js';
+import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../catalog/ports/lance-versions.js';
 import type { CatalogDatabase } from './schema.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 
 type LanceVersionTables = {

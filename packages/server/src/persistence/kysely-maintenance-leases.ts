@@ -6,7 +6,7 @@
  * lease's holder, so a replica whose lease was taken over cannot overwrite the new holder's report.
  */
 import type { Kysely } from 'kysely';
-import type { MaintenanceJobRecord, MaintenanceLeases, MaintenanceProgress } from '../catalog/maintenance/ports.js';
+import type { MaintenanceJobRecord, MaintenanceLeases, MaintenanceProgress } from '../catalog/ports/maintenance.js';
 import type { CatalogDatabase } from './schema.js';
 
 type Num = number | string | bigint;

@@ -6,8 +6,8 @@
  * the same warehouse waits, and sequences are assigned in commit order; SQLite serialises write transactions anyway.
  */
 import { type Kysely, sql } from 'kysely';
-import type { OutboxEvent, OutboxEventInput, OutboxStore } from '../catalog/outbox/ports.js';
-import type { LeaseStore, SinkKind, SinkRecord, SinkState, SinkStore } from '../catalog/outbox/delivery-ports.js';
+import type { OutboxEvent, OutboxEventInput, OutboxStore } from '../catalog/ports/outbox.js';
+import type { LeaseStore, SinkKind, SinkRecord, SinkState, SinkStore } from '../catalog/ports/delivery.js';
 import type { CatalogDatabase } from './schema.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
 

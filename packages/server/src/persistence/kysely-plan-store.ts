@@ -6,8 +6,8 @@
  * heartbeat answers (returning) the plans still submitted, so the planning process sees a cancel made elsewhere.
  */
 import type { Kysely } from 'kysely';
-import type { PlannedPage, PlanStore, StoredPlan } from '../catalog/planning/ports.js';
-import type { DelegationMechanism } from '../catalog/signing/ports.js';
+import type { PlannedPage, PlanStore, StoredPlan } from '../catalog/ports/planning.js';
+import type { DelegationMechanism } from '../catalog/ports/signing.js';
 import type { CatalogDatabase } from './schema.js';
 
 type Num = number | string | bigint;

@@ -4,8 +4,8 @@
  * the row only from the version it was read at.
  */
 import type { Kysely } from 'kysely';
-import type { Policy, PolicyStore } from '../catalog/policies/ports.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { Policy, PolicyStore } from '../catalog/ports/policies.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import type { CatalogDatabase } from './schema.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';

@@ -6,7 +6,7 @@
  * azure-object-storage.ts) use it.
  */
 import { forEachBounded } from '../catalog/bounded.js';
-import type { DeleteFailure, DeleteManyResult } from '../catalog/ports.js';
+import type { DeleteFailure, DeleteManyResult } from '../catalog/ports/index.js';
 import { CatalogError } from '../errors/catalog-error.js';
 
 /** Single-object deletes in flight at once (as maintenance's other storage requests). */

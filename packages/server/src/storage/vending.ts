@@ -4,7 +4,7 @@
  * and is re-exported here for them.
  */
 
-export type { AccessMode, CredentialVendor, VendedCredential, VendRequest } from '../catalog/credentials/ports.js';
+export type { AccessMode, CredentialVendor, VendedCredential, VendRequest } from '../catalog/ports/credentials.js';
 
 /** Keys of vended config whose values are secrets: never logged, never in an error message. */
 export const SECRET_CONFIG_KEYS = [

@@ -16,14 +16,14 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
-import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports.js';
+import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
 import { grantCreator } from './creator-ownership.js';
 import { VendingDecisionKeys } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
-import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
-import { type Privilege, scopeAllows } from './privileges.js';
-import { type Spans, noSpans } from '../tracing/ports.js';
+import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from '../ports/access.js';
+import { type Privilege, scopeAllows } from '../privileges.js';
+import { type Spans, noSpans } from '../ports/tracing.js';
 
 /** What services pass: the warehouse addressed and who is asking. */
 export interface AccessScope {

@@ -12,9 +12,9 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { AccessAudit, Caller, Clock, Warehouse } from '../ports.js';
-import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, VendedCredential } from './ports.js';
-import { type Spans, noSpans } from '../tracing/ports.js';
+import type { AccessAudit, Caller, Clock, Warehouse } from '../ports/index.js';
+import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, VendedCredential } from '../ports/credentials.js';
+import { type Spans, noSpans } from '../ports/tracing.js';
 
 export interface StorageCredentialEntry {
   prefix: string;

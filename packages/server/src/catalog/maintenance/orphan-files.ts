@@ -10,7 +10,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { normalizeLocation } from '../locations.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/index.js';
-import type { ObjectStorage } from '../ports.js';
+import type { ObjectStorage } from '../ports/index.js';
 import { forEachBounded } from '../bounded.js';
 import type { DeletableFile } from './reachable-files.js';
 

@@ -8,13 +8,13 @@
  */
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { AccessAdmin } from '../access/access-admin.js';
+import type { AccessAdmin } from './access-admin.js';
 import { checkPlainName } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { AccessAudit, Caller, Warehouse } from '../ports.js';
-import type { WarehouseService } from '../warehouses.js';
+import type { AccessAudit, Caller, Warehouse } from '../ports/index.js';
+import type { WarehouseService } from './warehouses.js';
 import { checkTenantWarehouse } from './storage-authority.js';
-import { checkRetentionProperty } from '../maintenance/retention.js';
+import { checkRetentionProperty } from '../dropped/retention.js';
 import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
 import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
 import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';

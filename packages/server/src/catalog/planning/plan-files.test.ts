@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
-import type { ContentFile, ManifestEntry, ManifestFile } from '../manifests/ports.js';
+import type { ContentFile, ManifestEntry, ManifestFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import { DELETE_FILE_PATH_ID } from './delete-index.js';
 import { bindFilter } from './expression.js';

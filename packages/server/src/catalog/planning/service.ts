@@ -19,10 +19,10 @@ import { parseJson } from '../json.js';
 import { ManifestCache } from '../manifests/manifest-cache.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/types.js';
-import type { CatalogObjectRecord } from '../ports.js';
-import { chooseMechanism } from '../signing/delegation.js';
-import type { DelegationMechanism } from '../signing/ports.js';
-import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import { chooseMechanism } from '../kit/delegation.js';
+import type { DelegationMechanism } from '../ports/signing.js';
+import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 import { BackgroundPlans } from './background.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks, withLapse } from './plan-keeping.js';
@@ -30,7 +30,7 @@ import { bindFilter } from './expression.js';
 import { planFiles } from './plan-files.js';
 import { notePageJson } from './answer-json.js';
 import { type KeptAnswer, PlanCache } from './plan-cache.js';
-import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type PlanResult, type ScanSpec } from './ports.js';
+import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type PlanResult, type ScanSpec } from '../ports/planning.js';
 import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
 
@@ -41,7 +41,7 @@ export interface PlanningDeps {
   metrics: PlanningMetrics;
 }
 
-export type { PlanResult } from './ports.js';
+export type { PlanResult } from '../ports/planning.js';
 
 const planNotFound = () => new CatalogError('ERR_PLAN_NOT_FOUND', 'The plan does not exist: it is unknown, expired or cancelled');
 const taskNotFound = () => new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');

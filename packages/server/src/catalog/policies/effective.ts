@@ -6,8 +6,8 @@
  * the caller's roles mask one column differently, the least revealing mask wins (rules.ts REVEALING_ORDER).
  */
 import { hash } from 'node:crypto';
-import type { Caller } from '../ports.js';
-import type { ColumnMask, Policy } from './ports.js';
+import type { Caller } from '../ports/index.js';
+import type { ColumnMask, Policy } from '../ports/policies.js';
 import { REVEALING_ORDER } from './rules.js';
 
 export interface EffectivePolicy {

@@ -11,9 +11,9 @@ import { describeObject } from '../access/access-service.js';
 import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import type { MetadataResult } from '../metadata-files.js';
-import { softDrop } from '../maintenance/soft-drop.js';
-import { purgeLocation } from '../purge.js';
-import { type TableContext, requireTable, tableNotFound } from './shared.js';
+import { softDrop } from '../dropped/soft-drop.js';
+import { purgeLocation } from '../kit/purge.js';
+import { type TableContext, requireTable, tableNotFound } from '../kit/table-kit.js';
 import { recordChanges } from '../outbox/changes.js';
 
 export async function dropTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, purge: unknown): Promise<void> {

@@ -16,7 +16,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { deleteFailure } from '../delete-each.js';
 import { readBounded } from '../bounded-read.js';
 import { DELETE_BATCH, deleteObjects, type KeyToDelete } from './s3-delete-objects.js';

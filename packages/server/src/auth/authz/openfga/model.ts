@@ -31,7 +31,7 @@
  *   grant, written with the grant so grants can be listed by warehouse; no
  *   permission derives from it.
  */
-import { PRIVILEGES, type Privilege, type SecurableKind, grantableOn, grantsConferring } from '../../../catalog/access/privileges.js';
+import { PRIVILEGES, type Privilege, type SecurableKind, grantableOn, grantsConferring } from '../../../catalog/privileges.js';
 
 export const ANY_RELATION = 'can_any';
 export const PARENT_RELATION = 'parent';

@@ -41,11 +41,11 @@ import {
   type SecurablePath,
   type SecurableRef,
   pathElements,
-} from '../../../catalog/access/ports.js';
-import { type Privilege, grantsConferring } from '../../../catalog/access/privileges.js';
+} from '../../../catalog/ports/access.js';
+import { type Privilege, grantsConferring } from '../../../catalog/privileges.js';
 import { mapBounded } from '../../../catalog/bounded.js';
-import type { OutboxEventInput, OutboxWriter } from '../../../catalog/outbox/ports.js';
-import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } from '../../../catalog/outbox/intent-ports.js';
+import type { OutboxEventInput, OutboxWriter } from '../../../catalog/ports/outbox.js';
+import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } from '../../../catalog/ports/intents.js';
 import { resolveIntent } from '../../../catalog/outbox/intent-recovery.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';

@@ -12,8 +12,8 @@
  * once: invalidate()). With the grants in memory, deciding on an object the
  * process never saw (one of a million tables) needs no database lookup.
  */
-import { type AccessControl, ADMIN_ROLE_NAME, type AccessQuery, type Authorizer, type GrantRecord, type Member, type SecurablePath, type SecurableRef, pathElements } from '../../../catalog/access/ports.js';
-import { type Privilege, confers, grantsConferring } from '../../../catalog/access/privileges.js';
+import { type AccessControl, ADMIN_ROLE_NAME, type AccessQuery, type Authorizer, type GrantRecord, type Member, type SecurablePath, type SecurableRef, pathElements } from '../../../catalog/ports/access.js';
+import { type Privilege, confers, grantsConferring } from '../../../catalog/privileges.js';
 import { TtlCache } from '../../../catalog/ttl-cache.js';
 
 export const memberKey = (m: Member): string => `${m.kind}\u001f${m.issuer}\u001f${m.name}`;

@@ -10,12 +10,12 @@
 import { CatalogError, commitConflict, illegalArgument } from '../../../errors/catalog-error.js';
 import type { RequestScope } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
-import type { CatalogObjectRecord } from '../../ports.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { CatalogObjectRecord } from '../../ports/index.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import type { LanceTableId } from '../table-id.js';
 import { readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
 import { finalManifestUri, lanceStorage, manifestName, type ManifestNamingScheme } from './manifest-paths.js';
-import { type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+import { type LanceVersionRecord, MAIN_BRANCH } from '../../ports/lance-versions.js';
 
 /** The largest manifest the catalog reads to restore (as CreateTableVersion copies). */
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;

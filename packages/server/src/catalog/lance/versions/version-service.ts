@@ -11,17 +11,17 @@
  */
 import { CatalogError, commitConflict, illegalArgument, validation } from '../../../errors/catalog-error.js';
 import { describeObject } from '../../access/access-service.js';
-import type { Privilege } from '../../access/privileges.js';
+import type { Privilege } from '../../privileges.js';
 import type { CatalogRequest, RequestScope } from '../../context.js';
 import { checkStringMap, formatIdentifier } from '../../identifiers.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
-import type { CatalogObjectRecord } from '../../ports.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { CatalogObjectRecord } from '../../ports/index.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../table-id.js';
 import { isManaged } from '../managed.js';
 import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, lanceStorage, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
-import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+import { type AppendRefusal, type LanceVersionRecord, MAIN_BRANCH } from '../../ports/lance-versions.js';
 import { restoreVersion } from './restore.js';
 import { changeEvent } from '../../outbox/changes.js';
 

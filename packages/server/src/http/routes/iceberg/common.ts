@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
 import type { PageRequest } from '../../../catalog/paging.js';
-import type { TableAccess } from '../../../catalog/tables/shared.js';
-import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog/signing/ports.js';
+import type { TableAccess } from '../../../catalog/kit/table-kit.js';
+import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog/ports/signing.js';
 
 export { callerOf, catalogRequest } from '../../caller.js';
 

@@ -5,7 +5,7 @@
  * {"type":"namespace","warehouse":"lake","namespace":["sales"]}.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccessAdmin } from '../../../catalog/access/access-admin.js';
+import type { AccessAdmin } from '../../../catalog/management/access-admin.js';
 import { callerOf } from '../../caller.js';
 
 type ByRole = FastifyRequest<{ Params: { role: string }; Querystring: { tenant?: string } }>;

@@ -34,7 +34,7 @@ export interface LanceVersionStore {
    * the head moved and before the row is inserted (the manifest copy): if it throws, nothing is recorded; if the
    * version is taken or skips, `write` is not called and the refusal is returned.
    */
-  append(record: LanceVersionRecord, write: () => Promise<void>, events?: readonly import('../../outbox/ports.js').OutboxEventInput[]): Promise<AppendRefusal | undefined>;
+  append(record: LanceVersionRecord, write: () => Promise<void>, events?: readonly import('./outbox.js').OutboxEventInput[]): Promise<AppendRefusal | undefined>;
   get(tableId: string, branch: string, version: number): Promise<LanceVersionRecord | undefined>;
   /** Versions in order, from after `after` (exclusive), at most `limit`. */
   list(tableId: string, branch: string, options: { descending: boolean; after?: number | undefined; limit: number }): Promise<LanceVersionRecord[]>;

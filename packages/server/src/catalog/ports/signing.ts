@@ -4,7 +4,7 @@
  * the operations it signs at all) and reports what the request would touch; the catalog decides from the
  * caller's privileges whether it may; then the adapter signs it with the warehouse's key, which never leaves it.
  */
-import type { Warehouse } from '../ports.js';
+import type { Warehouse } from './index.js';
 
 /** How an engine reaches table data: keys handed to it, or requests signed for it. */
 export type DelegationMechanism = 'vended-credentials' | 'remote-signing';

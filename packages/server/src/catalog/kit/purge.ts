@@ -1,9 +1,9 @@
 /** Deleting a dropped table's files: the one rule Iceberg purges and Lance drops share. */
-import { CatalogError } from '../errors/catalog-error.js';
-import type { RequestScope, ServiceContext } from './context.js';
-import { allowedRoots, isPurgeable, storageOf } from './location-policy.js';
-import { isUnderNormalized, normalizeLocation } from './locations.js';
-import type { CatalogObjectRecord, ObjectStorage } from './ports.js';
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { RequestScope, ServiceContext } from '../context.js';
+import { allowedRoots, isPurgeable, storageOf } from '../location-policy.js';
+import { isUnderNormalized, normalizeLocation } from '../locations.js';
+import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 
 /**
  * Deletes the files under a table's own location after it left the catalog, unless the location is outside the

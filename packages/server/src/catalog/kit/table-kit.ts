@@ -1,9 +1,9 @@
 /** What every table operation shares: its context, the errors clients expect, locations, and resolving a table for authorization. */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
-import { mayKnowObject } from '../access/visibility.js';
-import type { SecurablePath } from '../access/ports.js';
-import type { Privilege } from '../access/privileges.js';
+import { mayKnowObject } from './visibility.js';
+import type { SecurablePath } from '../ports/access.js';
+import type { Privilege } from '../privileges.js';
 import type { RequestScope, ServiceContext } from '../context.js';
 import type { CredentialService, StorageCredentialEntry } from '../credentials/credential-service.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
@@ -12,9 +12,9 @@ import { checkLocation, isAllowedLocation } from '../location-policy.js';
 import { nextMetadataLocation } from '../metadata/index.js';
 import type { TableMetadata } from '../metadata/index.js';
 import type { NamespaceService } from '../namespaces.js';
-import type { CatalogObjectRecord, PolicyEnforcement } from '../ports.js';
-import { chooseMechanism, signingConfig } from '../signing/delegation.js';
-import type { DelegationMechanism, StorageSigning } from '../signing/ports.js';
+import type { CatalogObjectRecord, PolicyEnforcement } from '../ports/index.js';
+import { chooseMechanism, signingConfig } from './delegation.js';
+import type { DelegationMechanism, StorageSigning } from '../ports/signing.js';
 
 export interface TableContext extends ServiceContext {
   namespaces: NamespaceService;

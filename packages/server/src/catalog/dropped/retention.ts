@@ -4,7 +4,7 @@
  * created, so a bad value is a 400 then, not a surprise at the first drop.
  */
 import { validation } from '../../errors/catalog-error.js';
-import type { Warehouse } from '../ports.js';
+import type { Warehouse } from '../ports/index.js';
 
 export const DROP_RETENTION_PROPERTY = 'drop.retention-ms';
 export const DEFAULT_DROP_RETENTION_MS = 7 * 86_400_000;

@@ -9,8 +9,8 @@
  * renamed object keeps its grants; a dropped and re-created one starts with
  * none.
  */
-import type { Privilege, SecurableKind } from './privileges.js';
-import type { WithEvents } from '../outbox/ports.js';
+import type { Privilege, SecurableKind } from '../privileges.js';
+import type { WithEvents } from './outbox.js';
 
 /** Who access rules match: a service principal, a user of an issuer, or an IdP group of an issuer. */
 export type MemberKind = 'principal' | 'user' | 'group';

@@ -10,10 +10,10 @@
  * cascade (dropped-namespaces.ts). An undrop of one of its tables alone asks for the namespace to be undropped (or
  * created) first, or for another namespace.
  */
-import type { SecurablePath } from '../access/ports.js';
+import type { SecurablePath } from '../ports/access.js';
 import type { RequestScope, ServiceContext } from '../context.js';
 import type { Change } from '../outbox/changes.js';
-import type { CatalogObjectRecord, CatalogRepository } from '../ports.js';
+import type { CatalogObjectRecord, CatalogRepository } from '../ports/index.js';
 import { dropRetentionMs } from './retention.js';
 
 export interface CascadeSoftDrop {

@@ -6,10 +6,10 @@
  * kind that the caller may see, since it learns nothing it could not list.
  */
 import type { RequestScope } from '../context.js';
-import type { CatalogObjectRecord } from '../ports.js';
-import type { AccessService } from './access-service.js';
-import type { SecurablePath } from './ports.js';
-import { TABLE_VISIBILITY, VIEW_VISIBILITY } from './privileges.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import type { AccessService } from '../access/access-service.js';
+import type { SecurablePath } from '../ports/access.js';
+import { TABLE_VISIBILITY, VIEW_VISIBILITY } from '../privileges.js';
 
 export async function mayKnowObject(access: AccessService, scope: RequestScope, namespacePath: SecurablePath, record: CatalogObjectRecord | undefined): Promise<boolean> {
   if (!record) return false;

@@ -5,7 +5,7 @@
  * engine was told can be matched against what holds now.
  */
 import { POLICY_MASK_ACTIONS } from '@lakegate/protocol';
-import type { OutboxEventInput, OutboxWriter } from '../outbox/ports.js';
+import type { OutboxEventInput, OutboxWriter } from './outbox.js';
 
 export type PolicyKind = 'row-filter' | 'column-mask';
 

@@ -10,13 +10,13 @@
  * the 403 a missing namespace gets, so an empty answer never tells it that
  * the namespace exists.
  */
-import { CatalogError } from '../errors/catalog-error.js';
-import { describeObject } from './access/access-service.js';
-import type { Privilege } from './access/privileges.js';
-import type { RequestScope, ServiceContext } from './context.js';
-import { formatIdentifier } from './identifiers.js';
-import { type ListingPage, pageOf, visiblePage } from './paging.js';
-import type { ObjectKind } from './ports.js';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { describeObject } from '../access/access-service.js';
+import type { Privilege } from '../privileges.js';
+import type { RequestScope, ServiceContext } from '../context.js';
+import { formatIdentifier } from '../identifiers.js';
+import { type ListingPage, pageOf, visiblePage } from '../paging.js';
+import type { ObjectKind } from '../ports/index.js';
 
 export interface ListingRules {
   kind: ObjectKind;

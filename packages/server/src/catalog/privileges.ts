@@ -11,7 +11,7 @@
  * `table:read-data` on a namespace) therefore covers every such object
  * inside it, present and future.
  */
-import { validation } from '../../errors/catalog-error.js';
+import { validation } from '../errors/catalog-error.js';
 import { PRIVILEGES, type Privilege } from '@lakegate/protocol';
 
 /** The privileges (the wire vocabulary, in @lakegate/protocol); this file says what each means. */

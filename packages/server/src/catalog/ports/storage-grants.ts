@@ -10,7 +10,7 @@ export interface TenantStorageGrant {
   updatedAtMs: number;
 }
 
-import type { OutboxEventInput, OutboxWriter } from '../outbox/ports.js';
+import type { OutboxEventInput, OutboxWriter } from './outbox.js';
 
 /** Where grants are kept: the catalog database (persistence/kysely-storage-grants.ts), or memory (tests). */
 export interface StorageGrantStore {

@@ -15,7 +15,7 @@
  * process died or stopped) the plan is answered failed (ERR_UNAVAILABLE: plan again), so no plan stays
  * submitted forever.
  */
-import type { DelegationMechanism } from '../signing/ports.js';
+import type { DelegationMechanism } from './signing.js';
 import type { CatalogError } from '../../errors/catalog-error.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 

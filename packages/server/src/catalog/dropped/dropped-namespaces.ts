@@ -17,7 +17,7 @@ import { checkLanceLevels, checkNewNamespace, formatIdentifier } from '../identi
 import { checkNoOverlap } from '../location-policy.js';
 import { namespaceDirectory } from '../default-locations.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
-import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedObjectRecord } from './ports.js';
+import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedObjectRecord } from '../ports/maintenance.js';
 import type { DroppedNamespaceView } from './dropped-views.js';
 
 export function namespaceView(r: DroppedNamespaceRecord, storageRoot: string, levels: string[] = r.namespace.levels): DroppedNamespaceView {

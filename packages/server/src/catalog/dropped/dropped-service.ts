@@ -13,10 +13,10 @@ import { changeEvent } from '../outbox/changes.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkLanceLevels, checkNamespace, checkNewName, formatIdentifier } from '../identifiers.js';
-import type { Caller } from '../ports.js';
+import type { Caller } from '../ports/index.js';
 import { checkNoOverlap } from '../location-policy.js';
-import { purgeLocation } from '../purge.js';
-import type { DroppedObjectRecord } from './ports.js';
+import { purgeLocation } from '../kit/purge.js';
+import type { DroppedObjectRecord } from '../ports/maintenance.js';
 import { namespaceView, undropNamespace } from './dropped-namespaces.js';
 import type { DroppedNamespaceView, DroppedObjectView } from './dropped-views.js';
 

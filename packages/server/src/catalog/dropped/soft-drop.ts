@@ -5,9 +5,9 @@
  * `table:purge-immediately` on the table (then the drop is what it was before soft deletion: the row goes, the files
  * go at once). That decision is audited either way.
  */
-import type { SecurablePath } from '../access/ports.js';
+import type { SecurablePath } from '../ports/access.js';
 import type { RequestScope, ServiceContext } from '../context.js';
-import type { CatalogObjectRecord } from '../ports.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
 import { dropRetentionMs } from './retention.js';
 

@@ -1,5 +1,5 @@
-import type { Member } from './access/ports.js';
-import type { CatalogObjectRecord, ObjectKind } from './object-record.js';
+import type { Member } from './access.js';
+import type { CatalogObjectRecord, ObjectKind } from '../object-record.js';
 
 /**
  * Ports: what the catalog service needs from the outside world. The service
@@ -39,7 +39,7 @@ export interface NamespaceRecord {
   properties: Record<string, string>;
 }
 
-export type { CatalogObjectRecord, ObjectKind } from './object-record.js';
+export type { CatalogObjectRecord, ObjectKind } from '../object-record.js';
 
 /** A stage-created table: not visible in the catalog until committed, but resolvable (e.g. for credentials) until it expires. */
 export interface StagedTableRecord {
@@ -196,37 +196,37 @@ export interface CatalogRepository {
    * Moves the live object `record.object` (matched by id) to the dropped objects, inside this transaction (a cascading
    * namespace drop soft-drops what it holds with the namespace's removal); false when no such live object exists.
    */
-  softDropObject(record: import('./maintenance/ports.js').DroppedObjectRecord): Promise<boolean>;
+  softDropObject(record: import('./maintenance.js').DroppedObjectRecord): Promise<boolean>;
   /**
    * Moves the live namespace `record.namespace` (matched by id and levels; its properties as stored now) to the
    * dropped namespaces, inside this transaction (a soft cascading drop, migration 0021); false when it is not there.
    */
-  softDropNamespace(record: import('./maintenance/ports.js').DroppedNamespaceRecord): Promise<boolean>;
+  softDropNamespace(record: import('./maintenance.js').DroppedNamespaceRecord): Promise<boolean>;
 
   /** The change events of this transaction, written to the outbox as its last write (catalog/outbox/ports.ts). */
-  appendEvents(events: readonly import('./outbox/ports.js').OutboxEventInput[]): Promise<void>;
+  appendEvents(events: readonly import('./outbox.js').OutboxEventInput[]): Promise<void>;
 }
 
 export interface CatalogStore {
   readonly repository: CatalogRepository;
   /** Roles, role members and grants of the built-in authorizer (catalog/access). */
-  readonly access: import('./access/ports.js').AccessControl;
+  readonly access: import('./access.js').AccessControl;
   /** The version history of catalog-managed Lance tables (catalog/lance/versions/). */
-  readonly lanceVersions: import('./lance/versions/ports.js').LanceVersionStore;
+  readonly lanceVersions: import('./lance-versions.js').LanceVersionStore;
   /** Change events, their sinks and the delivery lease (catalog/outbox/). */
-  readonly outbox: import('./outbox/ports.js').OutboxStores;
+  readonly outbox: import('./outbox.js').OutboxStores;
   /** Pending events of changes made outside the database (OpenFGA tuples), published once the change is known (catalog/outbox/intent-ports.ts). */
-  readonly eventIntents: import('./outbox/intent-ports.js').EventIntentStore;
+  readonly eventIntents: import('./intents.js').EventIntentStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
-  readonly dropped: import('./maintenance/ports.js').DroppedObjectStore;
+  readonly dropped: import('./maintenance.js').DroppedObjectStore;
   /** Namespaces a soft cascading drop took, kept for the retention with what they held (catalog/maintenance/). */
-  readonly droppedNamespaces: import('./maintenance/ports.js').DroppedNamespaceStore;
+  readonly droppedNamespaces: import('./maintenance.js').DroppedNamespaceStore;
   /** Leases of scheduled maintenance jobs, one per table (catalog/maintenance/). */
-  readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
+  readonly maintenanceLeases: import('./maintenance.js').MaintenanceLeases;
   /** Row-filter and column-mask policies on tables (catalog/policies/). */
-  readonly policies: import('./policies/ports.js').PolicyStore;
+  readonly policies: import('./policies.js').PolicyStore;
   /** Scan plans, so every worker and replica answers fetchPlanningResult and cancelPlanning (catalog/planning/). */
-  readonly plans: import('./planning/ports.js').PlanStore;
+  readonly plans: import('./planning.js').PlanStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
@@ -236,7 +236,7 @@ export interface CatalogStore {
   close(): Promise<void>;
 }
 
-export type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from './object-storage.js';
+export type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../object-storage.js';
 
 /** Who makes a catalog request, as far as the catalog's access rules need to know. */
 export interface Caller {

@@ -7,15 +7,15 @@
  * hold before. The object keeps its id, so its own grants follow it
  * (inherited ones are the destination's).
  */
-import { CatalogError } from '../errors/catalog-error.js';
-import { describeObject, forbidden } from './access/access-service.js';
-import type { SecurablePath } from './access/ports.js';
-import { privilegesOn } from './access/privileges.js';
-import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
-import { checkIdentifier, checkNewIdentifier, formatIdentifier, type TableIdentifier } from './identifiers.js';
-import type { CatalogObjectRecord, ObjectKind } from './ports.js';
-import { renamed } from './outbox/object-events.js';
-import { recordChanges } from './outbox/changes.js';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { describeObject, forbidden } from '../access/access-service.js';
+import type { SecurablePath } from '../ports/access.js';
+import { privilegesOn } from '../privileges.js';
+import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
+import { checkIdentifier, checkNewIdentifier, formatIdentifier, type TableIdentifier } from '../identifiers.js';
+import type { CatalogObjectRecord, ObjectKind } from '../ports/index.js';
+import { renamed } from '../outbox/object-events.js';
+import { recordChanges } from '../outbox/changes.js';
 
 /** `objectKind` is the catalog kind when it differs from the securable's (a Lance table is a 'table' securable of kind 'lance-table'). */
 export async function renameCatalogObject(ctx: ServiceContext, request: CatalogRequest, kind: 'table' | 'view', source: unknown, destination: unknown, objectKind: ObjectKind = kind): Promise<void> {

@@ -5,7 +5,7 @@
  * deletes its files when its drop asked for that. Moving a row between the live objects and the dropped ones is
  * one database transaction either way, so an object is always exactly one of live or dropped, never both or neither.
  */
-import type { OutboxEventInput } from '../outbox/ports.js';
+import type { OutboxEventInput } from './outbox.js';
 import type { CatalogObjectRecord } from '../object-record.js';
 import type { TableMaintenanceProgress } from '@lakegate/protocol';
 

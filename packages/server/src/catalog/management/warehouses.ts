@@ -5,14 +5,14 @@
  * very error of a missing one (see tenants.ts) and record the refusal in the
  * owning tenant's audit trail (never the caller's, which would tell it apart).
  */
-import { CatalogError, validation } from '../errors/catalog-error.js';
-import { isUnderRoot, normalizeLocation } from './locations.js';
-import type { CatalogDeps } from './context.js';
-import { checkPlainName } from './identifiers.js';
-import { TtlCache } from './ttl-cache.js';
-import { allowedRoots } from './location-policy.js';
-import type { Caller, Warehouse } from './ports.js';
-import { DEFAULT_TENANT, checkTenant } from './tenants.js';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { isUnderRoot, normalizeLocation } from '../locations.js';
+import type { CatalogDeps } from '../context.js';
+import { checkPlainName } from '../identifiers.js';
+import { TtlCache } from '../ttl-cache.js';
+import { allowedRoots } from '../location-policy.js';
+import type { Caller, Warehouse } from '../ports/index.js';
+import { DEFAULT_TENANT, checkTenant } from '../tenants.js';
 
 /** How long another replica (another machine) may serve a changed warehouse as it was. */
 const CACHE_MS = 5_000;

@@ -10,10 +10,10 @@
 import type { EventSink } from '@lakegate/protocol';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
-import { SINK_KINDS, type SinkKind, type SinkRecord } from './delivery-ports.js';
-import { tenantOfStream } from './tenant-events.js';
-import { type DestinationRule, destinationHosts, nonPublicDestination } from './sink-destinations.js';
-import type { Caller } from '../ports.js';
+import { SINK_KINDS, type SinkKind, type SinkRecord } from '../ports/delivery.js';
+import { tenantOfStream } from '../outbox/tenant-events.js';
+import { type DestinationRule, destinationHosts, nonPublicDestination } from '../outbox/sink-destinations.js';
+import type { Caller } from '../ports/index.js';
 import { DEFAULT_TENANT } from '../tenants.js';
 
 /** Where sink secrets go (app.ts: sealed with the server's SecretBox into the secrets table). */

@@ -11,7 +11,7 @@
  * the outbox lists the stream only below the lowest number a pending intent holds, so events committed after it wait
  * and follow it; publishing writes the events with those numbers, dropping leaves them unused (a gap).
  */
-import type { OutboxEventInput } from './ports.js';
+import type { OutboxEventInput } from './outbox.js';
 
 /** One write to an external authorization store: a relationship tuple to add or remove. */
 export interface ExternalWrite {

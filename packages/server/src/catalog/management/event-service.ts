@@ -13,11 +13,11 @@
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { Check } from '../access/access-service.js';
-import type { SecurablePath } from '../access/ports.js';
+import type { SecurablePath } from '../ports/access.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
-import type { OutboxEvent } from './ports.js';
-import { EVENT_TYPE_PREFIX } from './changes.js';
-import { refuseExpired } from './expired.js';
+import type { OutboxEvent } from '../ports/outbox.js';
+import { EVENT_TYPE_PREFIX } from '../outbox/changes.js';
+import { refuseExpired } from '../outbox/expired.js';
 
 export const MAX_EVENTS_PAGE = 1000;
 export const DEFAULT_EVENTS_PAGE = 100;

@@ -70,4 +70,4 @@ export interface OutboxStore {
 }
 
 /** Everything the outbox keeps: events, sinks with their cursors, and the delivery lease (one adapter implements all). */
-export type OutboxStores = OutboxStore & import('./delivery-ports.js').SinkStore & import('./delivery-ports.js').LeaseStore;
+export type OutboxStores = OutboxStore & import('./delivery.js').SinkStore & import('./delivery.js').LeaseStore;

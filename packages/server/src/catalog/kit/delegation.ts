@@ -4,7 +4,7 @@
  * wins. With remote signing the table's config carries the signer's settings instead of any credential.
  */
 import type { TableIdentifier } from '../identifiers.js';
-import type { DelegationMechanism, RequestSigner } from './ports.js';
+import type { DelegationMechanism, RequestSigner } from '../ports/signing.js';
 
 export function chooseMechanism(requested: readonly DelegationMechanism[], offered: readonly DelegationMechanism[]): DelegationMechanism | undefined {
   return offered.find((m) => requested.includes(m));

@@ -7,12 +7,12 @@
  * Sinks of a tenant use the same delivery (delivery.ts): lease, cursor, retries, `failing` state, at least once and
  * in order.
  */
-import type { Caller } from '../ports.js';
-import type { OutboxStores } from './ports.js';
+import type { Caller } from '../ports/index.js';
+import type { OutboxStores } from '../ports/outbox.js';
 import { checkCursor, checkLimit, type EventPage, type EventRetention, refusePastHead } from './event-service.js';
-import { refuseExpired } from './expired.js';
+import { refuseExpired } from '../outbox/expired.js';
 import type { SinkAdmin, SinkView } from './sink-admin.js';
-import { tenantOfStream, tenantStream } from './tenant-events.js';
+import { tenantOfStream, tenantStream } from '../outbox/tenant-events.js';
 
 /** Who administers a tenant (catalog/access/access-admin.ts): the tenant a request manages, and the check. */
 export interface TenantAdmins {

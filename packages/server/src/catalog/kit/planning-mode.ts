@@ -5,7 +5,7 @@
  * PyIceberg 0.12 reads it from the catalog's properties only, so GET /v1/config carries the warehouse's value in
  * `defaults` (a client may still override it). Anything else than the two values is ignored.
  */
-import type { Warehouse } from '../ports.js';
+import type { Warehouse } from '../ports/index.js';
 
 export const SCAN_PLANNING_MODE = 'scan-planning-mode';
 
