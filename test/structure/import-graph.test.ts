@@ -14,14 +14,10 @@ import { catalogLayerBreaches, folderLoops, longFiles, readSourceTree, type Sour
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /**
- * catalog/'s loops after the level moves (issue 56), until the two edits that follow them: the planning ports name
- * the credential service's StorageCredentialEntry, and the planning and signing ports and ports/index.ts each name
- * another. No folder or file may join them.
+ * Loops that stand, each with its members: none since catalog/ was sorted into levels (issue 56). A new loop is
+ * fixed by moving the low piece below its users (docs/architecture.md, "Levels"), not by listing it here.
  */
-const KNOWN_LOOPS: Record<string, string[]> = {
-  'packages/server/src/catalog': ['access', 'context.ts', 'credentials', 'paging.ts', 'ports'],
-  'packages/server/src/catalog/ports': ['index.ts', 'planning.ts', 'signing.ts'],
-};
+const KNOWN_LOOPS: Record<string, string[]> = {};
 
 /** Files over 400 lines when the test landed, each capped at its length then (split by responsibility next). */
 const KNOWN_LONG: Record<string, number> = {

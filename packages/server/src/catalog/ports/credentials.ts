@@ -9,6 +9,13 @@
 /** read: get and list under the prefix. read-write: also put, multipart upload and delete under it. */
 export type AccessMode = 'read' | 'read-write';
 
+/** One vended credential as a load or plan answer carries it (storage-credentials), with its refresh token. */
+export interface StorageCredentialEntry {
+  prefix: string;
+  config: Record<string, string>;
+  'storage-refresh-token'?: string;
+}
+
 export interface VendRequest {
   /** The table location the credential is scoped to, e.g. s3://bucket/wh/ns/t-<uuid>. */
   location: string;

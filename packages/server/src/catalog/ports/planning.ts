@@ -15,9 +15,9 @@
  * process died or stopped) the plan is answered failed (ERR_UNAVAILABLE: plan again), so no plan stays
  * submitted forever.
  */
-import type { DelegationMechanism } from './signing.js';
+import type { DelegationMechanism } from './delegation.js';
 import type { CatalogError } from '../../errors/catalog-error.js';
-import type { StorageCredentialEntry } from '../credentials/credential-service.js';
+import type { StorageCredentialEntry } from './credentials.js';
 
 /** What a plan id stands for: its owner and table, and the first answer, kept until it expires. */
 export interface StoredPlan {

@@ -5,10 +5,9 @@
  * caller's privileges whether it may; then the adapter signs it with the warehouse's key, which never leaves it.
  */
 import type { Warehouse } from './index.js';
+import type { DelegationMechanism } from './delegation.js';
 
-/** How an engine reaches table data: keys handed to it, or requests signed for it. */
-export type DelegationMechanism = 'vended-credentials' | 'remote-signing';
-export const DELEGATION_MECHANISMS: readonly DelegationMechanism[] = ['vended-credentials', 'remote-signing'];
+export { DELEGATION_MECHANISMS, type DelegationMechanism } from './delegation.js';
 
 /** A storage request as the engine sent it for signing (RemoteSignRequest). */
 export interface StorageRequest {
