@@ -10,6 +10,8 @@
  *
  * --map      the move map (default scripts/dev/catalog-levels.moves.json)
  * --dry-run  print the moves and rewrites, change nothing
+ * --mentions also rewrite the paths that comments and docs (.md) name in words: `catalog/things/low.ts` (with or
+ *            without its packages/<name>/src/ prefix) and the short `things/low.ts` a sibling folder's comment uses (not in scripts/dev/)
  * --repair   also mend specifiers that no longer resolve: after a merge, a branch's files still name the old paths
  *            (from where they stand, or from where a moved file stood), so each such specifier's old target is
  *            looked up in the map and rewritten to the new place. A file still standing under a moved folder's
@@ -135,12 +137,30 @@ export function plan(files, moves, { repair = false } = {}) {
   return { moved, rewrites, notes, unresolved };
 }
 
+/** Rewrites the moved paths a text names in words (comments, docs): whole from src/, or by their last two segments. */
+export function mentions(text, moves) {
+  const pairs = [];
+  for (const [from, to] of Object.entries(moves)) {
+    const [o, n] = [strip(from), strip(to)].map((p) => p.replace(/^(?:packages\/[\w-]+\/)?src\//, ''));
+    pairs.push([o, n]);
+    const [os, ns] = [o.split('/'), n.split('/')];
+    if (os.length >= 3) pairs.push([os.slice(-2).join('/'), ns.length >= 3 ? ns.slice(1).join('/') : ns[ns.length - 1]]);
+  }
+  pairs.sort((a, b) => b[0].length - a[0].length);
+  const escape = (p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // a file's name ends where no name character follows; a folder's is followed by the rest of a path
+  const names = pairs.map(([o]) => escape(o) + (path.posix.extname(o) === '' ? '(?=/[\\w])' : '(?![\\w-]|/[\\w])'));
+  const pattern = new RegExp(`(?<![\\w./-])(packages/[\\w-]+/src/)?(${names.join('|')})`, 'g');
+  const to = new Map(pairs);
+  return text.replace(pattern, (whole, prefix = '', old) => prefix + to.get(old));
+}
+
 function git(root, ...args) {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
 /** Runs the tool on the repository at `root`; returns the printed lines. */
-export function run(root, { mapFile, dryRun = false, repair = false }) {
+export function run(root, { mapFile, dryRun = false, repair = false, mentions: inWords = false }) {
   const moves = JSON.parse(readFileSync(path.resolve(root, mapFile), 'utf8'));
   delete moves.$comment;
   const listed = git(root, 'ls-files', '-co', '--exclude-standard', '-z').split('\0').filter(Boolean);
@@ -150,6 +170,15 @@ export function run(root, { mapFile, dryRun = false, repair = false }) {
     files.set(file, CODE.test(file) ? readFileSync(path.join(root, file), 'utf8') : undefined);
   }
   const { moved, rewrites, notes, unresolved } = plan(files, moves, { repair });
+  if (inWords) {
+    for (const file of files.keys()) {
+      if (!/\.(?:ts|tsx|mjs|md)$/.test(file) || file.startsWith('scripts/dev/')) continue;
+      const at = moved.get(file) ?? file;
+      const before = rewrites.get(at)?.text ?? readFileSync(path.join(root, file), 'utf8');
+      const after = mentions(before, moves);
+      if (after !== before) rewrites.set(at, { from: file, text: after });
+    }
+  }
   const lines = [];
   for (const [from, to] of moved) lines.push(`move ${from} → ${to}`);
   for (const [at, { text }] of rewrites) if (text !== undefined) lines.push(`rewrite ${at}`);
@@ -173,6 +202,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     mapFile: mapAt >= 0 ? args[mapAt + 1] : 'scripts/dev/catalog-levels.moves.json',
     dryRun: args.includes('--dry-run'),
     repair: args.includes('--repair'),
+    mentions: args.includes('--mentions'),
   };
   const root = git(process.cwd(), 'rev-parse', '--show-toplevel').trim();
   const lines = run(root, options);

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error a plain .mjs dev script without declarations
 import { run } from '../../scripts/dev/move-modules.mjs';
 
-type Run = (root: string, options: { mapFile: string; dryRun?: boolean; repair?: boolean }) => string[];
+type Run = (root: string, options: { mapFile: string; dryRun?: boolean; repair?: boolean; mentions?: boolean }) => string[];
 const moveModules = run as Run;
 
 let root = '';
@@ -73,6 +73,21 @@ describe('scripts/dev/move-modules.mjs', () => {
     );
     expect(read('test/sink.test.ts')).toContain(`vi.mock('../src/catalog/kit/table-kit.js'`);
     expect(read('test/sink.test.ts')).toContain(`from '../src/catalog/management/events/sink.js'`);
+  });
+
+  it('rewrites the paths comments and docs name in words, on --mentions only', () => {
+    repo({
+      ...TREE,
+      'docs/events.md': 'The sink port (`catalog/outbox/sink.ts`, beside `packages/x/src/catalog/tables/shared.ts`); not catalog/outboxes/sink.ts.\n',
+      'src/catalog/tables/load.ts': `// the kit (tables/shared.ts), and src/catalog/ports.ts as written\n${TREE['src/catalog/tables/load.ts']}`,
+    });
+    moveModules(root, { mapFile: 'moves.json' });
+    expect(read('docs/events.md')).toContain('`catalog/outbox/sink.ts`');
+    moveModules(root, { mapFile: 'moves.json', mentions: true });
+    expect(read('docs/events.md')).toBe(
+      'The sink port (`catalog/management/events/sink.ts`, beside `packages/x/src/catalog/kit/table-kit.ts`); not catalog/outboxes/sink.ts.\n',
+    );
+    expect(read('src/catalog/tables/load.ts')).toMatch(/^\/\/ the kit \(kit\/table-kit.ts\), and src\/catalog\/ports.ts as written\n/);
   });
 
   it('prints without changing anything on --dry-run, and a second run has nothing to do', () => {
