@@ -11,7 +11,7 @@
  * --map      the move map (default scripts/dev/catalog-levels.moves.json)
  * --dry-run  print the moves and rewrites, change nothing
  * --mentions also rewrite the paths that comments and docs (.md) name in words: `catalog/things/low.ts` (with or
- *            without its packages/<name>/src/ prefix) and the short `things/low.ts` a sibling folder's comment uses (not in scripts/dev/)
+ *            without its packages/<name>/src/ prefix) and the short `things/low.ts` a sibling folder's comment uses (not in scripts/dev/ nor this tool's test)
  * --repair   also mend specifiers that no longer resolve: after a merge, a branch's files still name the old paths
  *            (from where they stand, or from where a moved file stood), so each such specifier's old target is
  *            looked up in the map and rewritten to the new place. A file still standing under a moved folder's
@@ -172,7 +172,7 @@ export function run(root, { mapFile, dryRun = false, repair = false, mentions: i
   const { moved, rewrites, notes, unresolved } = plan(files, moves, { repair });
   if (inWords) {
     for (const file of files.keys()) {
-      if (!/\.(?:ts|tsx|mjs|md)$/.test(file) || file.startsWith('scripts/dev/')) continue;
+      if (!/\.(?:ts|tsx|mjs|md)$/.test(file) || file.startsWith('scripts/dev/') || file.includes('move-modules')) continue;
       const at = moved.get(file) ?? file;
       const before = rewrites.get(at)?.text ?? readFileSync(path.join(root, file), 'utf8');
       const after = mentions(before, moves);

@@ -1,5 +1,5 @@
 /**
- * The AccessControl contract (catalog/access/ports.ts): roles, role members
+ * The AccessControl contract (catalog/ports/access.ts): roles, role members
  * and grants as every adapter must keep them — memory (the reference),
  * SQLite, PostgreSQL and OpenFGA. Each test makes its own adapter (a fresh
  * database or OpenFGA store), so tests never see each other's data.

@@ -1,5 +1,5 @@
 /**
- * Decisions of an Authorizer held to the rules of catalog/access/privileges.ts,
+ * Decisions of an Authorizer held to the rules of catalog/privileges.ts,
  * for any adapter: every privilege granted on every kind of securable it may
  * be granted on, then every privilege (and "any") asked on every securable of
  * a small tree — the answer must be "yes" exactly where the securable is the

@@ -1,7 +1,7 @@
 /**
  * Member and grant events with OpenFGA (a real `openfga` server, scripts/peers/openfga.sh), issue 38's crash window
  * closed: the tuples live outside the catalog database, so OpenFgaAccess.withEvents records each change's event as a
- * pending intent (catalog/outbox/intent-ports.ts) in the database before the tuple write and publishes it after; a
+ * pending intent (catalog/ports/intents.ts) in the database before the tuple write and publishes it after; a
  * crash in between leaves the intent, and the recovery sweep (intent-recovery.ts) publishes it when the tuple write
  * took effect and drops it when it did not. Proven with injected crashes between the tuple write and the publish,
  * through the management API (the process "dies", a new one on the same database and OpenFGA store recovers at

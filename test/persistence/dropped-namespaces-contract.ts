@@ -1,5 +1,5 @@
 /**
- * The contract every dropped-namespace store (catalog/maintenance/ports.ts DroppedNamespaceStore, migration 0021)
+ * The contract every dropped-namespace store (catalog/ports/maintenance.ts DroppedNamespaceStore, migration 0021)
  * passes: the in-memory reference and SQLite (dropped-namespaces.test.ts), PostgreSQL (test/interop/postgres.test.ts).
  * A cascade's namespaces and objects are each exactly one of live or dropped: the soft drop moves them (with their
  * ids and properties), an undrop of a namespace moves it and what its drop took under it back, renamed alike when

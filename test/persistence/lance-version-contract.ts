@@ -1,5 +1,5 @@
 /**
- * The contract every Lance version store (catalog/lance/versions/ports.ts) passes: the in-memory reference, SQLite
+ * The contract every Lance version store (catalog/ports/lance-versions.ts) passes: the in-memory reference, SQLite
  * (lance-versions.test.ts) and PostgreSQL (test/interop/postgres.test.ts). The head moves by one, atomically: of
  * concurrent appenders of one version exactly one wins, a version that skips is refused, a failed write records
  * nothing, deleted rows never free their number.

@@ -1,5 +1,5 @@
 /**
- * The contract every scan plan store (catalog/planning/ports.ts PlanStore) passes: memory and SQLite
+ * The contract every scan plan store (catalog/ports/planning.ts PlanStore) passes: memory and SQLite
  * (plan-store.test.ts), PostgreSQL (test/interop/plan-store-postgres.test.ts). A put plan reads back whole; an
  * expired one is gone; cancel and settle change only a live plan, settle only a submitted one and only once; a
  * heartbeat renews the lease of submitted plans only and answers them (a cancel made elsewhere is seen by the

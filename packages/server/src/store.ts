@@ -1,5 +1,5 @@
 /**
- * The one database behind a Lakegate process, as the composition root sees it: the catalog's store (catalog/ports.ts)
+ * The one database behind a Lakegate process, as the composition root sees it: the catalog's store (catalog/ports/index.ts)
  * plus the identity side's repositories (auth/ports.ts, auth/sessions/ports.ts). Kept out of catalog/, which knows
  * nothing of auth's internals; the persistence adapters implement it.
  */
@@ -13,6 +13,6 @@ export interface LakegateStore extends CatalogStore {
   readonly identity: IdentityRepository;
   /** Web console sign-in sessions. */
   readonly sessions: SessionRepository;
-  /** The storage the platform granted each tenant (catalog/storage-grants/ports.ts). */
+  /** The storage the platform granted each tenant (catalog/ports/storage-grants.ts). */
   readonly storageGrants: StorageGrantStore;
 }

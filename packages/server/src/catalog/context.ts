@@ -27,7 +27,7 @@ export interface CatalogDeps {
   coherence: Coherence;
   /** Seals the page tokens of listings (paging.ts). */
   pageTokens: PageTokens;
-  /** Spans for authorization and credential vending when tracing is on (tracing/ports.ts); none by default. */
+  /** Spans for authorization and credential vending when tracing is on (ports/tracing.ts); none by default. */
   spans?: Spans | undefined;
 }
 

@@ -235,7 +235,7 @@ export const notFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NO
 const parentNotFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
 
 /**
- * A namespace's `location` property is where its tables go by default (tables/shared.ts), so it obeys the rule of
+ * A namespace's `location` property is where its tables go by default (kit/table-kit.ts), so it obeys the rule of
  * every location a client brings in (location-policy.ts) instead of being taken and then silently passed over.
  */
 export function checkNamespaceLocation(scope: RequestScope, properties: Record<string, string>): void {

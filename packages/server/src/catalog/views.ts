@@ -184,7 +184,7 @@ export class ViewService {
   async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
     const scope = await this.deps.scope(request);
     const { record, path } = await this.requireView(scope, namespace, name, ['view:drop'], true);
-    // Soft while the warehouse keeps dropped objects (maintenance/soft-drop.ts): grants kept for an undrop.
+    // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): grants kept for an undrop.
     const object = describeObject(scope.warehouse.name, record.namespace, name);
     if (await softDrop(this.deps, scope, record, { purge: false, path, object, notFound: () => viewNotFound(record.namespace, name), change: { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid } })) {
       this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });

@@ -1,7 +1,7 @@
 /**
  * Builds the EventSink adapter of a configured sink, by kind. The webhook sink is built in; other kinds (Kafka,
  * NATS JetStream: broker-sinks.ts) plug in through `extra`, and a kind with no factory is refused when a sink of it
- * is configured (catalog/outbox/sink-admin.ts), so it never reaches delivery.
+ * is configured (catalog/management/sink-admin.ts), so it never reaches delivery.
  */
 import type { SinkKind, SinkRecord } from '../catalog/ports/delivery.js';
 import type { SinkSecrets } from '../catalog/management/sink-admin.js';

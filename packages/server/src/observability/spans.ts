@@ -1,5 +1,5 @@
 /**
- * The catalog's Spans port (catalog/tracing/ports.ts) over the OpenTelemetry API: each step is an active span, so
+ * The catalog's Spans port (catalog/ports/tracing.ts) over the OpenTelemetry API: each step is an active span, so
  * the steps it calls become its children. Errors are recorded by their code only (`error.type`): an error's message
  * or stack could quote input, so neither becomes an event or an attribute (docs/security.md).
  */

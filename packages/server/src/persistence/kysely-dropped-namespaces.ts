@@ -1,5 +1,5 @@
 /**
- * Dropped namespaces (catalog/maintenance/ports.ts, migration 0021) over SQLite or PostgreSQL. A soft cascading drop
+ * Dropped namespaces (catalog/ports/maintenance.ts, migration 0021) over SQLite or PostgreSQL. A soft cascading drop
  * moves each namespace row from `namespaces` to `dropped_namespaces` in the drop's transaction (moveNamespaceToDropped,
  * by id and name, so a namespace dropped and created again meanwhile is never taken instead); an undrop moves the
  * namespace, the namespaces and objects dropped with it under it, back in one transaction, the top one's insert

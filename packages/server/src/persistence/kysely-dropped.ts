@@ -1,5 +1,5 @@
 /**
- * Dropped objects (catalog/maintenance/ports.ts) over SQLite or PostgreSQL. A soft drop deletes the live row (by its
+ * Dropped objects (catalog/ports/maintenance.ts) over SQLite or PostgreSQL. A soft drop deletes the live row (by its
  * catalog id, so a concurrent drop-and-create under the name is never taken instead) and inserts its copy here in one
  * transaction; a restore does the reverse, the insert into catalog_objects guarded by its primary key (warehouse,
  * namespace, name), so a name taken meanwhile answers 'exists' and nothing moves. Both fire the listing triggers of

@@ -1,5 +1,5 @@
 /**
- * Event intents (catalog/outbox/intent-ports.ts) over SQLite or PostgreSQL, in `event_intents` (migration 0019).
+ * Event intents (catalog/ports/intents.ts) over SQLite or PostgreSQL, in `event_intents` (migration 0019).
  * Recording an intent takes its events' sequence numbers from the stream's counter row, as appending would (so they
  * are in the order of everything else the stream commits), and holds them: the outbox lists a stream only below its
  * lowest held number (kysely-outbox.ts). Publishing deletes the row and inserts the events with the held numbers in

@@ -1,5 +1,5 @@
 /**
- * Maintenance leases (catalog/maintenance/ports.ts) over SQLite or PostgreSQL: a take is an insert that does nothing
+ * Maintenance leases (catalog/ports/maintenance.ts) over SQLite or PostgreSQL: a take is an insert that does nothing
  * when the row exists, else an update guarded by the row's expiry and last run (`update … where expires_at <= now and
  * last_run_at < due`): on PostgreSQL a second taker blocks on the row until the first commits, then updates nothing;
  * on SQLite writes are serialised already. The job's state and progress (migration 0020) are written only by the

@@ -1,5 +1,5 @@
 /**
- * The event outbox (catalog/outbox/ports.ts), its sinks and the delivery lease over SQLite or PostgreSQL.
+ * The event outbox (catalog/ports/outbox.ts), its sinks and the delivery lease over SQLite or PostgreSQL.
  * appendOutboxEvents runs inside the change's transaction: it moves the warehouse's counter row by the number of
  * events (`insert … on conflict do update … returning`, one statement in both databases) and inserts the rows with
  * the numbers it got. On PostgreSQL the counter row stays locked until the transaction ends, so a second writer of

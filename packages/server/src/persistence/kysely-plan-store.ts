@@ -1,5 +1,5 @@
 /**
- * Scan plans (catalog/planning/ports.ts PlanStore) over SQLite or PostgreSQL, so that every worker and every
+ * Scan plans (catalog/ports/planning.ts PlanStore) over SQLite or PostgreSQL, so that every worker and every
  * replica on one database answers fetchPlanningResult and cancelPlanning of every plan (issue 51). Each rule is one
  * guarded statement, so two processes racing cannot break it: settle is `update … where status = 'submitted'`
  * (settle once: a cancelled, settled or expired plan is left alone), cancel and heartbeat skip expired rows, and a

@@ -1,5 +1,5 @@
 /**
- * Row-filter and column-mask policies (catalog/policies/ports.ts) in the catalog database (table table_policies,
+ * Row-filter and column-mask policies (catalog/ports/policies.ts) in the catalog database (table table_policies,
  * migration 0024). Each change and its outbox events commit in one transaction, the events last; an update moves
  * the row only from the version it was read at.
  */

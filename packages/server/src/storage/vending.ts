@@ -1,6 +1,6 @@
 /**
  * Helpers shared by the storage credential vendors (s3, azure, gcs). The
- * port they implement lives with the catalog (catalog/credentials/ports.ts)
+ * port they implement lives with the catalog (catalog/ports/credentials.ts)
  * and is re-exported here for them.
  */
 

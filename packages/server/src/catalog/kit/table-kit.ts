@@ -112,7 +112,7 @@ export async function vendedAccess(
   const mode = await ctx.access.vendingMode(scope, request.path);
   if (!mode) return NO_ACCESS;
   if (request.delegation !== undefined) {
-    // The client's mechanisms against the warehouse's offer (catalog/signing/delegation.ts); the sign operation re-checks every request.
+    // The client's mechanisms against the warehouse's offer (catalog/kit/delegation.ts); the sign operation re-checks every request.
     const mechanism = chooseMechanism(request.delegation, await ctx.signing.mechanisms(scope.warehouse));
     if (mechanism === undefined) return NO_ACCESS;
     if (mechanism === 'remote-signing') {

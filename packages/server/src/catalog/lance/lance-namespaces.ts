@@ -132,7 +132,7 @@ export class LanceNamespaceService {
    * Restrict refuses a namespace that holds anything. Cascade removes the
    * namespace, its child namespaces and every object in them from the
    * catalog in one transaction. While the warehouse keeps dropped objects the
-   * objects are soft-dropped in that transaction (maintenance/soft-cascade.ts),
+   * objects are soft-dropped in that transaction (dropped/soft-cascade.ts),
    * recoverable with undrop, and so are the namespaces (with their properties
    * and grants: an undrop of the namespace brings the whole cascade back);
    * otherwise (or for Lance tables, when the caller

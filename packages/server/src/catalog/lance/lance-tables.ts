@@ -152,7 +152,7 @@ export class LanceTableService {
   async drop(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
     const scope = await this.ctx.scope(request);
     const required = await this.require(scope, idInput, ['table:drop', 'table:write-data'], true);
-    // Soft while the warehouse keeps dropped objects (maintenance/soft-drop.ts): a Lance drop deletes the data, so the
+    // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): a Lance drop deletes the data, so the
     // deletion waits for the retention's end unless the caller may purge at once; grants and versions stay for an undrop.
     const { id, record, path } = required;
     if (await softDrop(this.ctx, scope, record, { purge: true, path, object: describeObject(scope.warehouse.name, id.namespace, id.name), notFound: () => tableNotFound(id), change: { kind: 'lance-table.dropped', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } } })) {

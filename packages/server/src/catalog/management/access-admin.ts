@@ -100,7 +100,7 @@ export class AccessAdmin {
    * Role, member and grant changes are written with their events through AccessControl.withEvents: in the change's
    * transaction with the built-in authorizer. Member and grant changes name their event up front (`expected`): with
    * OpenFGA it is recorded as a pending intent before the tuple write and published after it, or by the recovery
-   * sweep after a crash (catalog/outbox/intent-ports.ts, docs/events.md).
+   * sweep after a crash (catalog/ports/intents.ts, docs/events.md).
    */
   private readonly events = { newUuid: randomUUID, clock: { now: () => this.deps.clock.now() } };
 

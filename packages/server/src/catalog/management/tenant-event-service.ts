@@ -14,7 +14,7 @@ import { refuseExpired } from '../outbox/expired.js';
 import type { SinkAdmin, SinkView } from './sink-admin.js';
 import { tenantOfStream, tenantStream } from '../outbox/tenant-events.js';
 
-/** Who administers a tenant (catalog/access/access-admin.ts): the tenant a request manages, and the check. */
+/** Who administers a tenant (catalog/management/access-admin.ts): the tenant a request manages, and the check. */
 export interface TenantAdmins {
   /** The tenant asked for (platform administrators only, for another tenant), else the caller's. */
   managedTenant(caller: Caller, requested: string | undefined): Promise<string>;

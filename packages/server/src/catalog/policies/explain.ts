@@ -1,5 +1,5 @@
 /**
- * explain (catalog/access/access-admin.ts) about a table also says which row-filter and column-mask policies would
+ * explain (catalog/management/access-admin.ts) about a table also says which row-filter and column-mask policies would
  * restrict the subject there, and through which of its roles: an allowed read can still be a restricted one.
  */
 import type { Caller } from '../ports/index.js';

@@ -203,7 +203,7 @@ export interface CatalogRepository {
    */
   softDropNamespace(record: import('./maintenance.js').DroppedNamespaceRecord): Promise<boolean>;
 
-  /** The change events of this transaction, written to the outbox as its last write (catalog/outbox/ports.ts). */
+  /** The change events of this transaction, written to the outbox as its last write (catalog/ports/outbox.ts). */
   appendEvents(events: readonly import('./outbox.js').OutboxEventInput[]): Promise<void>;
 }
 
@@ -215,7 +215,7 @@ export interface CatalogStore {
   readonly lanceVersions: import('./lance-versions.js').LanceVersionStore;
   /** Change events, their sinks and the delivery lease (catalog/outbox/). */
   readonly outbox: import('./outbox.js').OutboxStores;
-  /** Pending events of changes made outside the database (OpenFGA tuples), published once the change is known (catalog/outbox/intent-ports.ts). */
+  /** Pending events of changes made outside the database (OpenFGA tuples), published once the change is known (catalog/ports/intents.ts). */
   readonly eventIntents: import('./intents.js').EventIntentStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance.js').DroppedObjectStore;

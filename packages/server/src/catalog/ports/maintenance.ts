@@ -54,7 +54,7 @@ export interface DroppedObjectStore {
  * by id, on every authorizer, OpenFGA included), so an undrop is an undo.
  */
 export interface DroppedNamespaceRecord {
-  /** The namespace as it was (catalog/ports.ts NamespaceRecord, spelled out here: that module imports this one). */
+  /** The namespace as it was (catalog/ports/index.ts NamespaceRecord, spelled out here: that module imports this one). */
   namespace: { id: string; warehouse: string; levels: string[]; properties: Record<string, string> };
   droppedAtMs: number;
   expiresAtMs: number;

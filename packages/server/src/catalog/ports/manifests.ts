@@ -1,6 +1,6 @@
 /**
  * What the manifest reader needs from storage: bounded reads of one object, with the catalog's own
- * credentials. Any ObjectStorage (catalog/ports.ts) is one; the reader knows no storage SDK.
+ * credentials. Any ObjectStorage (catalog/ports/index.ts) is one; the reader knows no storage SDK.
  */
 export interface ManifestSource {
   /** The object's bytes, never more than `maxBytes` (larger fails with ERR_PAYLOAD_TOO_LARGE, missing with ERR_STORAGE). */

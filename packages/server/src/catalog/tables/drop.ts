@@ -1,6 +1,6 @@
 /**
  * Drop (with or without purge) and unregister. A drop is soft while the warehouse keeps dropped objects
- * (maintenance/soft-drop.ts): the table leaves the catalog with its grants kept for an undrop, and a purge waits
+ * (dropped/soft-drop.ts): the table leaves the catalog with its grants kept for an undrop, and a purge waits
  * for the retention's end unless the caller holds `table:purge-immediately`. Dropping needs `table:drop`;
  * a purge deletes data and needs `table:write-data` too; unregistering answers
  * with the metadata and needs `table:read-metadata` too. The table's grants

@@ -1,5 +1,5 @@
 /**
- * Migration 0024: row-filter and column-mask policies (catalog/policies/ports.ts, issue 53). Keyed by id, found by
+ * Migration 0024: row-filter and column-mask policies (catalog/ports/policies.ts, issue 53). Keyed by id, found by
  * (tenant, table's catalog id): a rename keeps a table's policies. The expression is JSON text; `version` is raised
  * on every update, which compares it first (compare-and-swap).
  */

@@ -1,6 +1,6 @@
 /**
  * The OpenFGA authorization model of Lakegate, generated from the rules of
- * catalog/access/privileges.ts (where each privilege may be granted, which
+ * catalog/privileges.ts (where each privilege may be granted, which
  * privileges imply which) so that the two adapters cannot drift apart; the
  * readable DSL of it is checked in as lakegate.fga (a unit test holds the
  * file to this generator), and the decision suite holds OpenFGA's answers

@@ -128,7 +128,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
 
   /**
    * Role members and grants are tuples in OpenFGA, outside the catalog database, so they cannot share a transaction
-   * with their events. Instead (catalog/outbox/intent-ports.ts): before each tuple write, the change's intent (the
+   * with their events. Instead (catalog/ports/intents.ts): before each tuple write, the change's intent (the
    * `expected` events and the writes so far) is saved in the database; when fn returns, the events it appended are
    * published with the intent's removal in one transaction (none appended: the change changed nothing, the intent is
    * dropped). When fn fails after a tuple write, the intent is resolved at once by reading the tuples back (published

@@ -4,7 +4,7 @@
  * collects the grants that the subject's roles hold anywhere on the
  * securable's path (warehouse, each enclosing namespace, the object) — one
  * batched lookup for any number of queries — and applies the implication
- * rules of catalog/access/privileges.ts. Role memberships, and the grants
+ * rules of catalog/privileges.ts. Role memberships, and the grants
  * of a set of roles when they are few (ALL_GRANTS_LIMIT; the usual case: a
  * role holds a handful of grants on warehouses and namespaces), are cached
  * for the configured time, the bound on how long a change takes to reach a

@@ -1,7 +1,7 @@
 /**
  * RestoreTable on a table of catalog-managed versions: the table's next version gets the state of an earlier one, as
  * Lance's own restore does it (a new version, nothing copied but the manifest; manifest-file.ts says what the new
- * manifest holds). The new version is recorded like any other (versions/ports.ts append): the head moves by
+ * manifest holds). The new version is recorded like any other (ports/lance-versions.ts append): the head moves by
  * compare-and-swap and the manifest is written to its final name inside that transaction, so a commit that lands
  * meanwhile makes the restore a 409 (ConcurrentModification), and nothing is half-recorded. The Restore transaction
  * file is written first, under a fresh uuid: if the restore then fails, it is an unreferenced file, as a failed Lance

@@ -2,7 +2,7 @@
  * Catalog-managed versions of Lance tables (`managed_versioning: true`): the Lance client writes each new manifest
  * to a staging path and asks the catalog to make it version N (CreateTableVersion); it reads the latest version and a
  * given one from the catalog (ListTableVersions, DescribeTableVersion) and forgets old ones (BatchDeleteTableVersions).
- * The catalog database is the commit point (versions/ports.ts): a version exists once its row does, and its row is
+ * The catalog database is the commit point (ports/lance-versions.ts): a version exists once its row does, and its row is
  * inserted only with its manifest at the final `_versions/` name (see create), so a version is either wholly recorded
  * (row and manifest) or not at all. Framework-free: no HTTP, no SQL.
  *

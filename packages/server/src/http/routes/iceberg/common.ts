@@ -80,7 +80,7 @@ export function escapeFreeJson(signed: SignedStorageRequest): string {
 
 /**
  * The access mechanisms the client supports (X-Iceberg-Access-Delegation: a comma-separated list, maybe repeated);
- * unknown ones are ignored. The warehouse picks among them (catalog/signing/delegation.ts).
+ * unknown ones are ignored. The warehouse picks among them (catalog/kit/delegation.ts).
  */
 export function accessDelegation(req: FastifyRequest): DelegationMechanism[] {
   const header = req.headers['x-iceberg-access-delegation'];

@@ -12,7 +12,7 @@ export function configRoutes(app: FastifyInstance, services: CatalogServices, id
     let body = answers.get(key);
     if (body === undefined) {
       body = JSON.stringify({
-        // The warehouse's scan planning recommendation (catalog/planning/mode.ts): PyIceberg reads it from here.
+        // The warehouse's scan planning recommendation (catalog/kit/planning-mode.ts): PyIceberg reads it from here.
         defaults: planningMode === undefined ? {} : { [SCAN_PLANNING_MODE]: planningMode },
         overrides: { prefix: encodeURIComponent(name), warehouse: name },
         endpoints: ICEBERG_ENDPOINTS,

@@ -1,6 +1,6 @@
 /**
  * Management routes for access: roles, role members, grants and explain
- * (catalog/access/access-admin.ts). Members and securables are named as
+ * (catalog/management/access-admin.ts). Members and securables are named as
  * JSON objects: {"kind":"group","issuer":"https://idp/realms/x","name":"analysts"},
  * {"type":"namespace","warehouse":"lake","namespace":["sales"]}.
  */

@@ -1,5 +1,5 @@
 /**
- * Management routes for dropped (soft-deleted) objects (catalog/maintenance/dropped-service.ts) and table maintenance
+ * Management routes for dropped (soft-deleted) objects (catalog/dropped/dropped-service.ts) and table maintenance
  * (maintenance-service.ts): each validates its request shape, calls one service method, and writes the answer.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
