@@ -2,7 +2,10 @@ import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
 import type { PageTokens } from './paging.js';
 import type { Spans } from './ports/tracing.js';
-import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
+import type { AccessAudit, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
+import type { CatalogRequest, RequestScope } from './ports/scope.js';
+
+export type { CatalogRequest, RequestScope } from './ports/scope.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
 export interface CatalogSettings {
@@ -31,25 +34,11 @@ export interface CatalogDeps {
   spans?: Spans | undefined;
 }
 
-/** What a protocol route hands a catalog service: who is asking, and which warehouse (the Iceberg prefix) it addresses. */
-export interface CatalogRequest {
-  caller: Caller;
-  warehouse: string;
-  /** The Idempotency-Key the request claimed, and what an earlier attempt with it applied (see {@link APPLIED_OUTCOME}). */
-  idempotency?: { key: string; applied?: string | undefined } | undefined;
-}
-
 /**
  * How a commit notes, in its own transaction, what it applied under an Idempotency-Key (the claim's body while its
  * status is still 0). The HTTP layer hands it back on a retry whose earlier attempt died before recording an answer.
  */
 export const APPLIED_OUTCOME = 'lakegate-applied:';
-
-/** The warehouse a request addresses, resolved once per request (tenant checked), and who is asking. */
-export interface RequestScope {
-  warehouse: Warehouse;
-  caller: Caller;
-}
 
 /** Deps plus the cross-cutting pieces every service uses: authorization and request scoping. */
 export interface ServiceContext extends CatalogDeps {

@@ -9,7 +9,7 @@
  * (never a secret).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { RequestScope } from '../context.js';
+import type { RequestScope } from '../ports/scope.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Clock, Warehouse } from '../ports/index.js';
