@@ -63,6 +63,13 @@ function resolvePath(files, target) {
   return candidates.find((c) => files.has(c));
 }
 
+/** For a specifier naming packages/<name>/dist/…: the source path it is built from (…/src/…, unresolved). */
+function builtTarget(fromFile, specifier) {
+  const joined = path.posix.normalize(path.posix.join(path.posix.dirname(fromFile), specifier));
+  const m = /^(packages\/[^/]+)\/dist\/(.+)$/.exec(joined);
+  return m === null ? undefined : { source: `${m[1]}/src/${m[2]}` };
+}
+
 /** A specifier from `fromFile` to `target` in the style of `original` (which named `originalTarget`). */
 export function specifierFor(fromFile, target, original, originalTarget) {
   const base = original.replace(/\/+$/, '').split('/').pop() ?? '';
@@ -107,6 +114,15 @@ export function plan(files, moves, { repair = false } = {}) {
     const at = now(file);
     let changed = false;
     const next = text.replace(SPECIFIER, (whole, lead, quote, spec) => {
+      const built = builtTarget(file, spec);
+      if (built !== undefined) {
+        // a bench or script that imports a package's built dist/ file: the source it is built from decides
+        const source = resolvePath(present, built.source) ?? (repair ? resolvePath(oldNames, built.source) : undefined);
+        if (source === undefined || !after.has(map(source)) || map(source) === source) return whole;
+        const dist = map(source).replace(/^(packages\/[^/]+)\/src\//, '$1/dist/').replace(/\.tsx?$/, '.js');
+        changed = true;
+        return `${lead}${quote}${specifierFor(at, dist, spec, dist)}${quote}`;
+      }
       let target = resolveIn(present, file, spec);
       let original = target;
       if (target !== undefined) {

@@ -37,6 +37,7 @@ function git(...args: string[]): string {
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 const MAP = {
+  'packages/server/src/catalog/tables/shared.ts': 'packages/server/src/catalog/kit/table-kit.ts',
   'src/catalog/ports.ts': 'src/catalog/ports/index.ts',
   'src/catalog/tables/shared.ts': 'src/catalog/kit/table-kit.ts',
   'src/catalog/outbox': 'src/catalog/management/events',
@@ -52,6 +53,8 @@ const TREE = {
   'src/app.ts': `import { sink } from './catalog/outbox/index.js';\nimport * as all from './catalog/outbox';\nexport { sink, all };\n`,
   'test/sink.test.ts': `import { vi } from 'vitest';\nvi.mock('../src/catalog/tables/shared.js', () => ({ kit: () => 'x' }));\nimport { sink } from '../src/catalog/outbox/sink.js';\nexport { sink };\n`,
   'src/catalog/outbox/schema.avsc': `{}\n`,
+  'packages/server/src/catalog/tables/shared.ts': `export const built = 1;\n`,
+  'packages/server/bench/kit.mjs': `const { built } = await import('../dist/catalog/tables/shared.js');\nimport { x } from '../dist/catalog/metadata/x.js';\n`,
 };
 
 describe('scripts/dev/move-modules.mjs', () => {
@@ -72,6 +75,10 @@ describe('scripts/dev/move-modules.mjs', () => {
       `import { sink } from './catalog/management/events/index.js';\nimport * as all from './catalog/management/events';\nexport { sink, all };\n`,
     );
     expect(read('test/sink.test.ts')).toContain(`vi.mock('../src/catalog/kit/table-kit.js'`);
+    // a built file is named by the dist/ path of its source's new place; other dist/ imports stay as written
+    expect(read('packages/server/bench/kit.mjs')).toBe(
+      `const { built } = await import('../dist/catalog/kit/table-kit.js');\nimport { x } from '../dist/catalog/metadata/x.js';\n`,
+    );
     expect(read('test/sink.test.ts')).toContain(`from '../src/catalog/management/events/sink.js'`);
   });
 
