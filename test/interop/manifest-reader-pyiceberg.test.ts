@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManifestReader } from '../../packages/server/src/catalog/manifests/manifest-reader.js';
 import type { ManifestSource } from '../../packages/server/src/catalog/ports/manifests.js';
 import type { Schema } from '../../packages/server/src/catalog/metadata/types.js';
-import { bindFilter } from '../../packages/server/src/catalog/planning/expression.js';
+import { bindFilter } from '../../packages/server/src/catalog/kit/expression.js';
 import { planFiles } from '../../packages/server/src/catalog/planning/plan-files.js';
 import { CatalogError } from '../../packages/server/src/errors/catalog-error.js';
 import { pyicebergPython } from '../support/peers.js';

@@ -7,7 +7,7 @@
  * batch at a time: a writer streams batches through this.
  */
 import { Field, type RecordBatch, RecordBatch as Batch, Schema, Struct, makeData, vectorFromArray } from 'apache-arrow';
-import type { BoundExpression } from '../catalog/planning/expression.js';
+import type { BoundExpression } from '../catalog/kit/expression.js';
 import type { ColumnMask } from '../catalog/ports/policies.js';
 import { type MaskContext, maskValue } from './masks.js';
 import { rowPredicate } from './row-filter.js';

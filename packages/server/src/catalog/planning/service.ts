@@ -26,7 +26,7 @@ import { type TableContext, requireTable, tableObject } from '../kit/table-kit.j
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 import { BackgroundPlans } from './background.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks, withLapse } from './plan-keeping.js';
-import { bindFilter } from './expression.js';
+import { bindFilter } from '../kit/expression.js';
 import { planFiles } from './plan-files.js';
 import { notePageJson } from './answer-json.js';
 import { type KeptAnswer, PlanCache } from './plan-cache.js';

@@ -6,7 +6,7 @@
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { Schema, StructField } from '../metadata/types.js';
-import { type BoundExpression, type BoundField, bindFilter } from '../planning/expression.js';
+import { type BoundExpression, type BoundField, bindFilter } from '../kit/expression.js';
 import { type ColumnMask, MASK_ACTIONS, type MaskAction } from '../ports/policies.js';
 
 const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz', 'timestamp_ns', 'timestamptz_ns']);
