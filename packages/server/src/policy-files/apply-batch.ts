@@ -15,7 +15,7 @@ import { rowPredicate } from './row-filter.js';
 export const FIELD_ID_KEY = 'PARQUET:field_id';
 
 export interface BatchPolicy {
-  /** The effective row filter bound to the table's schema (catalog/planning/expression.ts); undefined: every row. */
+  /** The effective row filter bound to the table's schema (catalog/kit/expression.ts); undefined: every row. */
   filter?: BoundExpression | undefined;
   masks: readonly ColumnMask[];
 }

@@ -1,6 +1,6 @@
 /**
  * What a policy may say about a table, checked against the table's current schema before anything is stored: a row
- * filter is the Iceberg REST expression JSON (the planning filter's one rule, planning/expression.ts: an unknown
+ * filter is the Iceberg REST expression JSON (the planning filter's one rule, kit/expression.ts: an unknown
  * column or a literal of the wrong type is 400), and each mask's action must suit its column's type. A policy that
  * could not be enforced as written is refused, never stored to be skipped later.
  */
