@@ -1,8 +1,8 @@
-import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
 import type { PageTokens } from './paging.js';
 import type { Spans } from './ports/tracing.js';
 import type { AccessAudit, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
+import type { AccessDecisions } from './ports/access-decisions.js';
 import type { CatalogRequest, RequestScope } from './ports/scope.js';
 
 export type { CatalogRequest, RequestScope } from './ports/scope.js';
@@ -42,7 +42,8 @@ export const APPLIED_OUTCOME = 'lakegate-applied:';
 
 /** Deps plus the cross-cutting pieces every service uses: authorization and request scoping. */
 export interface ServiceContext extends CatalogDeps {
-  access: AccessService;
+  /** The authorize step (access/access-service.ts implements it). */
+  access: AccessDecisions;
   /** Resolves the warehouse a request addresses: one of another tenant is answered exactly like a missing one. */
   scope(request: CatalogRequest): Promise<RequestScope>;
   /**

@@ -7,11 +7,11 @@
  */
 import type { RequestScope } from '../context.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
-import type { AccessService } from '../access/access-service.js';
+import type { AccessDecisions } from '../ports/access-decisions.js';
 import type { SecurablePath } from '../ports/access.js';
 import { TABLE_VISIBILITY, VIEW_VISIBILITY } from '../privileges.js';
 
-export async function mayKnowObject(access: AccessService, scope: RequestScope, namespacePath: SecurablePath, record: CatalogObjectRecord | undefined): Promise<boolean> {
+export async function mayKnowObject(access: AccessDecisions, scope: RequestScope, namespacePath: SecurablePath, record: CatalogObjectRecord | undefined): Promise<boolean> {
   if (!record) return false;
   const kind = record.kind === 'view' ? 'view' : 'table';
   const path = access.objectPath(namespacePath, kind, record.id);
