@@ -1,5 +1,5 @@
 /**
- * The AccessControl contract (catalog/access/ports.ts): roles, role members
+ * The AccessControl contract (catalog/ports/access.ts): roles, role members
  * and grants as every adapter must keep them — memory (the reference),
  * SQLite, PostgreSQL and OpenFGA. Each test makes its own adapter (a fresh
  * database or OpenFGA store), so tests never see each other's data.
@@ -8,8 +8,8 @@
  * (JavaScript's, SQL's under C collation) is the same.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccessControl, GrantRecord, Member, SecurableRef } from '../../packages/server/src/catalog/access/ports.js';
-import type { Privilege } from '../../packages/server/src/catalog/access/privileges.js';
+import type { AccessControl, GrantRecord, Member, SecurableRef } from '../../packages/server/src/catalog/ports/access.js';
+import type { Privilege } from '../../packages/server/src/catalog/privileges.js';
 
 export interface ContractAdapter {
   control: AccessControl;

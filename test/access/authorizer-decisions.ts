@@ -1,5 +1,5 @@
 /**
- * Decisions of an Authorizer held to the rules of catalog/access/privileges.ts,
+ * Decisions of an Authorizer held to the rules of catalog/privileges.ts,
  * for any adapter: every privilege granted on every kind of securable it may
  * be granted on, then every privilege (and "any") asked on every securable of
  * a small tree — the answer must be "yes" exactly where the securable is the
@@ -13,8 +13,8 @@
  * explain, revocation, deep namespaces, many groups and large batches.
  */
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ROLE_NAME, type AccessControl, type AccessQuery, type Authorizer, type Member, type SecurablePath } from '../../packages/server/src/catalog/access/ports.js';
-import { PRIVILEGES, type Privilege, type SecurableKind, closureOf, grantableOn } from '../../packages/server/src/catalog/access/privileges.js';
+import { ADMIN_ROLE_NAME, type AccessControl, type AccessQuery, type Authorizer, type Member, type SecurablePath } from '../../packages/server/src/catalog/ports/access.js';
+import { PRIVILEGES, type Privilege, type SecurableKind, closureOf, grantableOn } from '../../packages/server/src/catalog/privileges.js';
 
 export interface DecisionAdapter {
   control: AccessControl;

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../packages/server/src/catalog/ports.js';
+import { systemClock } from '../../packages/server/src/catalog/ports/index.js';
 import { useIdempotency } from '../../packages/server/src/http/plugins/idempotency.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { tempDir } from '../support/temp.js';

@@ -11,7 +11,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { MaintenanceProgress } from '../../packages/server/src/catalog/maintenance/ports.js';
+import type { MaintenanceProgress } from '../../packages/server/src/catalog/ports/maintenance.js';
 import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';

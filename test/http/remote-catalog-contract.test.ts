@@ -1,12 +1,12 @@
 /**
- * The RemoteCatalog port's contract (catalog/remote-catalog.ts), run against its in-memory implementation and the
+ * The RemoteCatalog port's contract (catalog/ports/remote-catalog.ts), run against its in-memory implementation and the
  * Iceberg REST adapter (federation/iceberg-rest-remote.ts) over HTTP to an in-process Lakegate. The codes are what
  * federation's services and clients act on: exists, not found, and a failed requirement as a commit conflict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryRemoteCatalog } from '../../packages/server/src/catalog/federation/memory-remote.js';
 import { IcebergRestRemote } from '../../packages/server/src/federation/iceberg-rest-remote.js';
-import type { RemoteCatalog } from '../../packages/server/src/catalog/remote-catalog.js';
+import type { RemoteCatalog } from '../../packages/server/src/catalog/ports/remote-catalog.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { simpleSchema } from '../support/iceberg-http.js';
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
+import type { CloudEvent } from '../../packages/server/src/catalog/ports/event-sink.js';
 import { SinkError, createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
 import { batch, expectComplete, keys, type NatsRecord, readKafka, readNats } from '../support/event-readers.js';
 import { type KafkaBroker, startKafka } from '../support/kafka.js';

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
+import type { CloudEvent } from '../../packages/server/src/catalog/ports/event-sink.js';
 import { createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
 import { patchKafkajsRequestQueue } from '../../packages/server/src/events/kafkajs-request-queue.js';
 import { type KafkaBroker, startKafka } from '../support/kafka.js';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestReader } from '../../packages/server/src/catalog/manifests/manifest-reader.js';
 import type { PartitionSpec, Schema } from '../../packages/server/src/catalog/metadata/types.js';
-import { bindFilter } from '../../packages/server/src/catalog/planning/expression.js';
+import { bindFilter } from '../../packages/server/src/catalog/kit/expression.js';
 import { planFiles } from '../../packages/server/src/catalog/planning/plan-files.js';
 import { S3ObjectStorage } from '../../packages/server/src/storage/s3/s3-object-storage.js';
 import { READ_WRITE_ALL } from '../support/access.js';

@@ -20,7 +20,7 @@ import kafkajs from 'kafkajs';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudEvent, EventSink } from '../../packages/server/src/catalog/outbox/sink.js';
+import type { CloudEvent, EventSink } from '../../packages/server/src/catalog/ports/event-sink.js';
 import { type DestinationRule, parseNetworks } from '../../packages/server/src/catalog/outbox/sink-destinations.js';
 import { type SinkError, createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
 import { patchKafkajsRequestQueue } from '../../packages/server/src/events/kafkajs-request-queue.js';

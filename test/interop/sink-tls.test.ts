@@ -12,7 +12,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DestinationRule, parseNetworks } from '../../packages/server/src/catalog/outbox/sink-destinations.js';
-import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
+import type { CloudEvent } from '../../packages/server/src/catalog/ports/event-sink.js';
 import { SinkError, createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
 import { batch, expectComplete, keys, readKafka, readNats } from '../support/event-readers.js';
 import { type KafkaBroker, startKafka } from '../support/kafka.js';

@@ -1,7 +1,7 @@
 /**
  * Member and grant events with OpenFGA (a real `openfga` server, scripts/peers/openfga.sh), issue 38's crash window
  * closed: the tuples live outside the catalog database, so OpenFgaAccess.withEvents records each change's event as a
- * pending intent (catalog/outbox/intent-ports.ts) in the database before the tuple write and publishes it after; a
+ * pending intent (catalog/ports/intents.ts) in the database before the tuple write and publishes it after; a
  * crash in between leaves the intent, and the recovery sweep (intent-recovery.ts) publishes it when the tuple write
  * took effect and drops it when it did not. Proven with injected crashes between the tuple write and the publish,
  * through the management API (the process "dies", a new one on the same database and OpenFGA store recovers at
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OpenFgaAccess } from '../../packages/server/src/auth/authz/openfga/openfga-access.js';
 import { IntentRecovery } from '../../packages/server/src/catalog/outbox/intent-recovery.js';
 import { tenantEvent, tenantStream } from '../../packages/server/src/catalog/outbox/tenant-events.js';
-import type { OutboxEventInput } from '../../packages/server/src/catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../../packages/server/src/catalog/ports/outbox.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';

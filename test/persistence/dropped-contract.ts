@@ -1,12 +1,12 @@
 /**
- * The contract every dropped-object store (catalog/maintenance/ports.ts) passes: the in-memory reference, SQLite
+ * The contract every dropped-object store (catalog/ports/maintenance.ts) passes: the in-memory reference, SQLite
  * (dropped-objects.test.ts) and PostgreSQL (test/interop/postgres.test.ts). An object is always exactly one of
  * live or dropped: a soft drop and a restore move it whole, a restore to a taken name moves nothing, two restores
  * of one object restore it once; listing pages by drop time, and the sweep sees only what is due.
  */
 import { describe, expect, it } from 'vitest';
-import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases, MaintenanceProgress } from '../../packages/server/src/catalog/maintenance/ports.js';
-import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
+import type { DroppedObjectRecord, DroppedObjectStore, MaintenanceLeases, MaintenanceProgress } from '../../packages/server/src/catalog/ports/maintenance.js';
+import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports/index.js';
 import { storeOpener } from './contract-harness.js';
 
 export interface DroppedStoreHandle {

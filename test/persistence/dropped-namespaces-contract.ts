@@ -1,13 +1,13 @@
 /**
- * The contract every dropped-namespace store (catalog/maintenance/ports.ts DroppedNamespaceStore, migration 0021)
+ * The contract every dropped-namespace store (catalog/ports/maintenance.ts DroppedNamespaceStore, migration 0021)
  * passes: the in-memory reference and SQLite (dropped-namespaces.test.ts), PostgreSQL (test/interop/postgres.test.ts).
  * A cascade's namespaces and objects are each exactly one of live or dropped: the soft drop moves them (with their
  * ids and properties), an undrop of a namespace moves it and what its drop took under it back, renamed alike when
  * it gets a new name, all or nothing; a taken name or a missing parent moves nothing.
  */
 import { describe, expect, it } from 'vitest';
-import type { DroppedNamespaceRecord, DroppedNamespaceStore, DroppedObjectRecord, DroppedObjectStore } from '../../packages/server/src/catalog/maintenance/ports.js';
-import type { CatalogObjectRecord, CatalogStore, NamespaceRecord } from '../../packages/server/src/catalog/ports.js';
+import type { DroppedNamespaceRecord, DroppedNamespaceStore, DroppedObjectRecord, DroppedObjectStore } from '../../packages/server/src/catalog/ports/maintenance.js';
+import type { CatalogObjectRecord, CatalogStore, NamespaceRecord } from '../../packages/server/src/catalog/ports/index.js';
 
 export interface DroppedNamespaceHandle {
   store: DroppedNamespaceStore;

@@ -1,6 +1,6 @@
 /** The contract every EnforcerStore passes (memory, SQLite, PostgreSQL): trusted policy enforcers, issue 54. */
 import { describe, expect, it } from 'vitest';
-import type { EnforcerStore, PolicyEnforcer } from '../../packages/server/src/catalog/policies/enforcer-store.js';
+import type { EnforcerStore, PolicyEnforcer } from '../../packages/server/src/catalog/ports/enforcers.js';
 
 const enforcer = (warehouse: string, clientId: string, extra: Partial<PolicyEnforcer> = {}): PolicyEnforcer => ({ tenant: 'acme', warehouse, clientId, mechanism: 'trino-opa', createdBy: 'service:admin', createdAtMs: 1000, ...extra });
 

@@ -1,7 +1,7 @@
 /** EnforcerStore contract on memory and SQLite (PostgreSQL: test/interop/postgres.test.ts). */
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { MemoryEnforcers } from '../../packages/server/src/catalog/policies/enforcer-store.js';
+import { MemoryEnforcers } from '../../packages/server/src/catalog/ports/enforcers.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { tempDir } from '../support/temp.js';
 import { enforcerContract } from './enforcers-contract.js';

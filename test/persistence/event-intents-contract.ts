@@ -1,5 +1,5 @@
 /**
- * The contract every event-intent store (catalog/outbox/intent-ports.ts) passes: memory and SQLite
+ * The contract every event-intent store (catalog/ports/intents.ts) passes: memory and SQLite
  * (event-intents.test.ts), PostgreSQL (test/interop/event-intents-postgres.test.ts). A saved intent is pending and
  * has no event; publishing appends its events to the outbox and removes it, once (a second publish or a drop after
  * it does nothing); dropping leaves no event; saving again replaces its writes; the age scan is ordered and bounded;
@@ -8,8 +8,8 @@
  * it once it is published; a dropped intent leaves a gap and lets them through.
  */
 import { describe, expect, it } from 'vitest';
-import type { EventIntent, EventIntentStore } from '../../packages/server/src/catalog/outbox/intent-ports.js';
-import type { OutboxEventInput, OutboxStore } from '../../packages/server/src/catalog/outbox/ports.js';
+import type { EventIntent, EventIntentStore } from '../../packages/server/src/catalog/ports/intents.js';
+import type { OutboxEventInput, OutboxStore } from '../../packages/server/src/catalog/ports/outbox.js';
 import { ev } from './outbox-contract.js';
 
 export interface IntentHandle {

@@ -1,11 +1,11 @@
 /**
- * The contract every Lance version store (catalog/lance/versions/ports.ts) passes: the in-memory reference, SQLite
+ * The contract every Lance version store (catalog/ports/lance-versions.ts) passes: the in-memory reference, SQLite
  * (lance-versions.test.ts) and PostgreSQL (test/interop/postgres.test.ts). The head moves by one, atomically: of
  * concurrent appenders of one version exactly one wins, a version that skips is refused, a failed write records
  * nothing, deleted rows never free their number.
  */
 import { describe, expect, it } from 'vitest';
-import type { LanceVersionRecord, LanceVersionStore } from '../../packages/server/src/catalog/lance/versions/ports.js';
+import type { LanceVersionRecord, LanceVersionStore } from '../../packages/server/src/catalog/ports/lance-versions.js';
 import { storeOpener } from './contract-harness.js';
 
 export interface VersionStoreHandle {

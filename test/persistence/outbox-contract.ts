@@ -1,13 +1,13 @@
 /**
- * The contract every outbox store (catalog/outbox/ports.ts, delivery-ports.ts) passes: the in-memory reference and
+ * The contract every outbox store (catalog/ports/outbox.ts, delivery-ports.ts) passes: the in-memory reference and
  * SQLite (outbox.test.ts), PostgreSQL (test/interop/outbox-postgres.test.ts). Sequences are per warehouse, start at
  * 1 and rise by one per event; events of a transaction that rolls back are gone and take no number; retention keeps
  * the counter and records the highest sequence it deleted per stream; a sink's cursor moves only by compare-and-set; one lease holder at a time until it expires.
  */
 import { describe, expect, it } from 'vitest';
-import type { OutboxEventInput, OutboxStores } from '../../packages/server/src/catalog/outbox/ports.js';
-import type { SinkRecord } from '../../packages/server/src/catalog/outbox/delivery-ports.js';
-import type { CatalogStore } from '../../packages/server/src/catalog/ports.js';
+import type { OutboxEventInput, OutboxStores } from '../../packages/server/src/catalog/ports/outbox.js';
+import type { SinkRecord } from '../../packages/server/src/catalog/ports/delivery.js';
+import type { CatalogStore } from '../../packages/server/src/catalog/ports/index.js';
 import { storeOpener } from './contract-harness.js';
 
 export interface OutboxHandle {

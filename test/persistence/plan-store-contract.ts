@@ -1,12 +1,12 @@
 /**
- * The contract every scan plan store (catalog/planning/ports.ts PlanStore) passes: memory and SQLite
+ * The contract every scan plan store (catalog/ports/planning.ts PlanStore) passes: memory and SQLite
  * (plan-store.test.ts), PostgreSQL (test/interop/plan-store-postgres.test.ts). A put plan reads back whole; an
  * expired one is gone; cancel and settle change only a live plan, settle only a submitted one and only once; a
  * heartbeat renews the lease of submitted plans only and answers them (a cancel made elsewhere is seen by the
  * planning process); sweep deletes expired plans, bounded.
  */
 import { describe, expect, it } from 'vitest';
-import type { PlanStore, StoredPlan } from '../../packages/server/src/catalog/planning/ports.js';
+import type { PlanStore, StoredPlan } from '../../packages/server/src/catalog/ports/planning.js';
 
 export interface PlanStoreHandle {
   plans: PlanStore;

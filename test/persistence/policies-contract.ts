@@ -1,7 +1,7 @@
 /** The contract every PolicyStore passes (memory, SQLite, PostgreSQL): row-filter and column-mask policies, issue 53. */
 import { describe, expect, it } from 'vitest';
-import type { Policy, PolicyStore } from '../../packages/server/src/catalog/policies/ports.js';
-import type { OutboxEventInput } from '../../packages/server/src/catalog/outbox/ports.js';
+import type { Policy, PolicyStore } from '../../packages/server/src/catalog/ports/policies.js';
+import type { OutboxEventInput } from '../../packages/server/src/catalog/ports/outbox.js';
 
 export interface PolicyHandle {
   policies: PolicyStore;

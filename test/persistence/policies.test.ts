@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { MemoryPolicies } from '../../packages/server/src/catalog/policies/ports.js';
+import { MemoryPolicies } from '../../packages/server/src/catalog/ports/policies.js';
 import { MemoryOutbox } from '../../packages/server/src/persistence/memory/memory-outbox.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { tempDir } from '../support/temp.js';

@@ -1,6 +1,6 @@
 /** The contract every StorageGrantStore passes (memory, SQLite, PostgreSQL): tenant storage grants, issue 40. */
 import { describe, expect, it } from 'vitest';
-import type { StorageGrantStore } from '../../packages/server/src/catalog/storage-grants/ports.js';
+import type { StorageGrantStore } from '../../packages/server/src/catalog/ports/storage-grants.js';
 
 export function storageGrantContract(name: string, open: () => Promise<{ grants: StorageGrantStore; close: () => Promise<void> }>): void {
   describe(`${name} storage grants`, () => {

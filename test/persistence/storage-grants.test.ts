@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { MemoryStorageGrants } from '../../packages/server/src/catalog/storage-grants/ports.js';
+import { MemoryStorageGrants } from '../../packages/server/src/catalog/ports/storage-grants.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { tempDir } from '../support/temp.js';
 import { storageGrantContract } from './storage-grants-contract.js';

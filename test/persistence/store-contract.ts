@@ -3,7 +3,7 @@
  * runs this same suite against a real database.
  */
 import { describe, expect, it } from 'vitest';
-import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports.js';
+import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports/index.js';
 import type { LakegateStore as CatalogStore } from '../../packages/server/src/store.js';
 import { atDispatch } from '../../packages/server/src/runtime/end-of-turn.js';
 

@@ -7,8 +7,8 @@
  * test/interop/tenant-events-postgres.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { AccessControl } from '../../packages/server/src/catalog/access/ports.js';
-import type { OutboxStore } from '../../packages/server/src/catalog/outbox/ports.js';
+import type { AccessControl } from '../../packages/server/src/catalog/ports/access.js';
+import type { OutboxStore } from '../../packages/server/src/catalog/ports/outbox.js';
 import { tenantEvent, tenantStream } from '../../packages/server/src/catalog/outbox/tenant-events.js';
 import type { IdentityRepository, ServicePrincipal } from '../../packages/server/src/auth/ports.js';
 import { storeOpener } from './contract-harness.js';

@@ -8,7 +8,7 @@ import kafkajs from 'kafkajs';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { expect } from 'vitest';
-import type { CloudEvent } from '../../packages/server/src/catalog/outbox/sink.js';
+import type { CloudEvent } from '../../packages/server/src/catalog/ports/event-sink.js';
 import { patchKafkajsRequestQueue } from '../../packages/server/src/events/kafkajs-request-queue.js';
 
 const { Kafka, logLevel } = kafkajs;

@@ -1,10 +1,10 @@
 /**
- * What every ObjectStorage adapter's read() promises (catalog/ports.ts), checked the same way on each
+ * What every ObjectStorage adapter's read() promises (catalog/ports/index.ts), checked the same way on each
  * real store: an object of exactly the bound is read whole; one byte less refuses it with
  * ERR_PAYLOAD_TOO_LARGE (never a partial body), and the object is still there and readable afterwards.
  */
 import { expect } from 'vitest';
-import type { ObjectStorage } from '../../packages/server/src/catalog/ports.js';
+import type { ObjectStorage } from '../../packages/server/src/catalog/ports/index.js';
 
 export async function expectBoundedRead(storage: ObjectStorage, uri: string, content: Uint8Array): Promise<void> {
   expect(Buffer.from(await storage.read(uri, content.byteLength))).toEqual(Buffer.from(content));
@@ -13,7 +13,7 @@ export async function expectBoundedRead(storage: ObjectStorage, uri: string, con
 }
 
 /**
- * What every adapter's deleteMany() promises (catalog/ports.ts), on each real store: `count` objects under `dir` (past
+ * What every adapter's deleteMany() promises (catalog/ports/index.ts), on each real store: `count` objects under `dir` (past
  * S3's 1000 keys a request by default) and the same object named twice are deleted, in one call; a missing object is
  * reported missing (S3, whose DeleteObjects cannot tell, answers it deleted: `tellsMissing` false);
  * a URI outside the storage (`outside`: another bucket or container) and a directory-like one are failed with

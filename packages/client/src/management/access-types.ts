@@ -7,7 +7,7 @@ import { PRIVILEGES as WIRE_PRIVILEGES } from '@lakegate/protocol';
 import type { ManagementRequestOptions } from './types.js';
 
 /**
- * Every privilege of Lakegate's access model (the server's `catalog/access/privileges.ts`).
+ * Every privilege of Lakegate's access model (the server's `catalog/privileges.ts`).
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * Every privilege of Lakegate's access model: the vocabulary of grants, explain and the audit trail on the wire,
- * shared by the server (which states what each means: packages/server/src/catalog/access/privileges.ts) and the SDK.
+ * shared by the server (which states what each means: packages/server/src/catalog/privileges.ts) and the SDK.
  */
 export const PRIVILEGES = [
   'warehouse:manage',

@@ -9,7 +9,7 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretBox } from '../security/secret-box.js';
 import type { ApiKeyRecord, IdentityRepository } from './ports.js';
-import type { OutboxWriter } from '../catalog/outbox/ports.js';
+import type { OutboxWriter } from '../catalog/ports/outbox.js';
 
 const API_KEY = /^lgk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const sha256 = (s: string) => hash('sha256', s, 'base64url');

@@ -1,5 +1,5 @@
 /** What the identity layer needs from persistence. */
-import type { WithEvents } from '../catalog/outbox/ports.js';
+import type { WithEvents } from '../catalog/ports/outbox.js';
 
 /**
  * One entry of a delegation policy: a user (or group) named together with the

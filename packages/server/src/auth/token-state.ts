@@ -27,7 +27,7 @@
  * caches are bounded (a full cache is cleared).
  */
 import type { JWTPayload } from 'jose';
-import type { Coherence } from '../catalog/ports.js';
+import type { Coherence } from '../catalog/ports/index.js';
 import { TtlCache } from '../catalog/ttl-cache.js';
 import { ASSERTED_ISSUER, type ActorClaim } from './actor.js';
 import { mayActFor } from './delegation-policy.js';

@@ -1,9 +1,12 @@
-import type { AccessService } from './access/access-service.js';
 import type { CatalogEvents } from './events.js';
 import type { PageTokens } from './paging.js';
-import type { Spans } from './tracing/ports.js';
-import type { AccessAudit, Caller, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports.js';
-import type { Federation, RemoteCatalogs } from './remote-catalog.js';
+import type { Spans } from './ports/tracing.js';
+import type { AccessAudit, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
+import type { Federation, RemoteCatalogs } from './ports/remote-catalog.js';
+import type { AccessDecisions } from './ports/access-decisions.js';
+import type { CatalogRequest, RequestScope } from './ports/scope.js';
+
+export type { CatalogRequest, RequestScope } from './ports/scope.js';
 
 /** Settings the catalog service reads; all have defaults in config/. */
 export interface CatalogSettings {
@@ -28,18 +31,10 @@ export interface CatalogDeps {
   coherence: Coherence;
   /** Seals the page tokens of listings (paging.ts). */
   pageTokens: PageTokens;
-  /** Spans for authorization and credential vending when tracing is on (tracing/ports.ts); none by default. */
+  /** Spans for authorization and credential vending when tracing is on (ports/tracing.ts); none by default. */
   spans?: Spans | undefined;
   /** The remote catalogs of federated warehouses (catalog/federation/); none: this server federates nothing. */
   remotes?: RemoteCatalogs | undefined;
-}
-
-/** What a protocol route hands a catalog service: who is asking, and which warehouse (the Iceberg prefix) it addresses. */
-export interface CatalogRequest {
-  caller: Caller;
-  warehouse: string;
-  /** The Idempotency-Key the request claimed, and what an earlier attempt with it applied (see {@link APPLIED_OUTCOME}). */
-  idempotency?: { key: string; applied?: string | undefined } | undefined;
 }
 
 /**
@@ -48,15 +43,10 @@ export interface CatalogRequest {
  */
 export const APPLIED_OUTCOME = 'lakegate-applied:';
 
-/** The warehouse a request addresses, resolved once per request (tenant checked), and who is asking. */
-export interface RequestScope {
-  warehouse: Warehouse;
-  caller: Caller;
-}
-
 /** Deps plus the cross-cutting pieces every service uses: authorization and request scoping. */
 export interface ServiceContext extends CatalogDeps {
-  access: AccessService;
+  /** The authorize step (access/access-service.ts implements it). */
+  access: AccessDecisions;
   /** Resolves the warehouse a request addresses: one of another tenant is answered exactly like a missing one. */
   scope(request: CatalogRequest): Promise<RequestScope>;
   /**

@@ -10,7 +10,7 @@
 import { validation } from '../errors/catalog-error.js';
 import { namespacesOfSegments } from './default-locations.js';
 import { isUnderNormalized, normalizeLocation, normalizedLocation } from './locations.js';
-import type { CatalogRepository, Warehouse } from './ports.js';
+import type { CatalogRepository, Warehouse } from './ports/index.js';
 
 export const EXTRA_LOCATION_ROOTS = 'extra-location-roots';
 

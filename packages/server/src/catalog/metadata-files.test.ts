@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../errors/catalog-error.js';
 import { MAX_METADATA_BYTES, readMetadataFile, writeMetadataFile } from './metadata-files.js';
-import type { ObjectStorage } from './ports.js';
+import type { ObjectStorage } from './ports/index.js';
 
 /** Objects in a map, with read()'s bound as the port states it. */
 function memoryStorage(): ObjectStorage & { objects: Map<string, Uint8Array> } {

@@ -10,7 +10,7 @@ import { CatalogError } from '../errors/catalog-error.js';
 import { ByteBudget, type Hold } from './byte-budget.js';
 import { JsonInputError, MAX_JSON_DEPTH, parseJsonInput, stringifyJson } from './json.js';
 import { GZIP_METADATA_SUFFIX } from './metadata/index.js';
-import type { ObjectStorage } from './ports.js';
+import type { ObjectStorage } from './ports/index.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);

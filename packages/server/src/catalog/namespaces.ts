@@ -10,13 +10,13 @@
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
-import type { SecurablePath } from './access/ports.js';
+import type { SecurablePath } from './ports/access.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from './context.js';
 import { checkNamespace, checkNewNamespace, checkStringArray, checkStringMap, encodeNamespace, formatIdentifier } from './identifiers.js';
 import { checkLocation, checkNamespaceLocationFree } from './location-policy.js';
 import { namespaceDirectory } from './default-locations.js';
 import { type PageRequest, everyPage, listingOf, pageOf, toPage, visiblePage } from './paging.js';
-import type { NamespaceRecord } from './ports.js';
+import type { NamespaceRecord } from './ports/index.js';
 import { recordChanges } from './outbox/changes.js';
 
 export interface NamespacePropertiesUpdate {
@@ -243,7 +243,7 @@ export const notFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NO
 const parentNotFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
 
 /**
- * A namespace's `location` property is where its tables go by default (tables/shared.ts), so it obeys the rule of
+ * A namespace's `location` property is where its tables go by default (kit/table-kit.ts), so it obeys the rule of
  * every location a client brings in (location-policy.ts) instead of being taken and then silently passed over.
  */
 export function checkNamespaceLocation(scope: RequestScope, properties: Record<string, string>): void {

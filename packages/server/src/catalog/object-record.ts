@@ -22,7 +22,7 @@ export interface CatalogObjectRecord {
   updatedAtMs: number;
   /**
    * Whether the catalog created the table at its location (create, stage-create, Lance declare), so a purge may delete
-   * the location's prefix; false for a registered table or dataset, whose files the catalog never owned (catalog/purge.ts),
+   * the location's prefix; false for a registered table or dataset, whose files the catalog never owned (catalog/kit/purge.ts),
    * and for rows from before migration 0015 (unknown: the conservative answer).
    */
   locationOwned?: boolean;

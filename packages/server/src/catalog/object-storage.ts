@@ -1,6 +1,6 @@
 /**
  * The object storage port: what the catalog needs of a store (metadata files, purges, maintenance deletes and
- * listings). Adapters live in storage/ (one per kind); catalog/ports.ts re-exports these types.
+ * listings). Adapters live in storage/ (one per kind); catalog/ports/index.ts re-exports these types.
  */
 /** Object storage as the catalog needs it: metadata files and purges. */
 export interface ObjectStorage {

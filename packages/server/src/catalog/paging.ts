@@ -9,7 +9,7 @@
 import { type KeyObject, createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import { validation } from '../errors/catalog-error.js';
 import { encodeNamespace } from './identifiers.js';
-import type { Page } from './ports.js';
+import type { Page } from './ports/index.js';
 
 /** Seals and opens page tokens with keys derived from the server's secret key. */
 export class PageTokens {

@@ -5,15 +5,15 @@
  * register with `view:create` on the namespace, load with `view:read`,
  * replace with `view:replace`, drop with `view:drop`.
  */
-import { refuseOnFederated } from './remote-catalog.js';
+import { refuseOnFederated } from './ports/remote-catalog.js';
 import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
-import type { SecurablePath } from './access/ports.js';
-import { VIEW_VISIBILITY, type Privilege } from './access/privileges.js';
+import type { SecurablePath } from './ports/access.js';
+import { VIEW_VISIBILITY, type Privilege } from './privileges.js';
 import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogRequest, RequestScope } from './context.js';
-import { listVisible } from './listing.js';
-import { mayKnowObject } from './access/visibility.js';
+import { listVisible } from './kit/listing.js';
+import { mayKnowObject } from './kit/visibility.js';
 import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { WRITE_METADATA_PATH, applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
@@ -22,10 +22,10 @@ import { type MetadataResult, readMetadataFile, writeMetadataFile } from './meta
 import { checkLocation, checkNoOverlap } from './location-policy.js';
 import type { PageRequest } from './paging.js';
 import { everyPage, listingOf, toPage } from './paging.js';
-import type { CatalogObjectRecord } from './ports.js';
-import { renameCatalogObject } from './rename.js';
-import { softDrop } from './maintenance/soft-drop.js';
-import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './tables/shared.js';
+import type { CatalogObjectRecord } from './ports/index.js';
+import { renameCatalogObject } from './kit/rename.js';
+import { softDrop } from './dropped/soft-drop.js';
+import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './kit/table-kit.js';
 import { afterChange } from './outbox/object-events.js';
 import { recordChanges } from './outbox/changes.js';
 
@@ -186,7 +186,7 @@ export class ViewService {
   async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
     const scope = await this.deps.scope(request);
     const { record, path } = await this.requireView(scope, namespace, name, ['view:drop'], true);
-    // Soft while the warehouse keeps dropped objects (maintenance/soft-drop.ts): grants kept for an undrop.
+    // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): grants kept for an undrop.
     const object = describeObject(scope.warehouse.name, record.namespace, name);
     if (await softDrop(this.deps, scope, record, { purge: false, path, object, notFound: () => viewNotFound(record.namespace, name), change: { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid } })) {
       this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });

@@ -3,7 +3,7 @@
  * other over Node's cluster IPC channel. Workers talk only to the primary,
  * which relays announcements and gathers answers from every worker.
  */
-import type { CoherenceTopic } from '../catalog/ports.js';
+import type { CoherenceTopic } from '../catalog/ports/index.js';
 
 /** What a worker can ask of all workers together. */
 export type Question = 'metrics' | 'flush-audit';

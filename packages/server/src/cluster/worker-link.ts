@@ -3,7 +3,7 @@
  * questions answered by every worker together (metrics, audit flush). The
  * channel is injected so the contract suite can run it without processes.
  */
-import type { Coherence, CoherenceTopic } from '../catalog/ports.js';
+import type { Coherence, CoherenceTopic } from '../catalog/ports/index.js';
 import { CatalogError } from '../errors/catalog-error.js';
 import { type ClusterMessage, type Question, isClusterMessage } from './messages.js';
 

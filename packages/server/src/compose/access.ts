@@ -1,6 +1,6 @@
 /** Picks the authorization adapter from configuration: the built-in one (roles and grants in the catalog database) or OpenFGA. */
 import type { AccessPorts } from '../catalog/services.js';
-import type { CatalogStore, Clock } from '../catalog/ports.js';
+import type { CatalogStore, Clock } from '../catalog/ports/index.js';
 import type { LakegateConfig } from '../config/config.js';
 import { RbacAuthorizer } from '../auth/authz/rbac/rbac-authorizer.js';
 import { IntentRecovery } from '../catalog/outbox/intent-recovery.js';

@@ -11,7 +11,7 @@ import type { FailureLimiter } from '../auth/issuer/failure-limiter.js';
 import type { PrincipalService } from '../auth/issuer/principals.js';
 import { ConsoleSessions } from '../auth/sessions/console-sessions.js';
 import { ConsoleOidcSchema, OidcLogin, type ConsoleOidcProvider } from '../auth/sessions/oidc-login.js';
-import type { Clock } from '../catalog/ports.js';
+import type { Clock } from '../catalog/ports/index.js';
 import type { LakegateStore } from '../store.js';
 import { ConfigError, type LakegateConfig } from '../config/config.js';
 import type { SecretBox } from '../security/secret-box.js';

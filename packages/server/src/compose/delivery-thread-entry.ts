@@ -5,7 +5,7 @@
  * messages; the secret key in workerData only opens sink secrets and is never logged or posted.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { systemClock } from '../catalog/ports.js';
+import { systemClock } from '../catalog/ports/index.js';
 import { LagGovernor, lowerOwnThreadPriority, setThreadPolicy } from '../runtime/thread-priority.js';
 import { SecretBox } from '../security/secret-box.js';
 import { buildDelivery } from './delivery.js';

@@ -7,11 +7,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Clock } from '../catalog/ports.js';
+import type { Clock } from '../catalog/ports/index.js';
 import { type DeliveryMetrics, EventDelivery } from '../catalog/outbox/delivery.js';
-import type { SinkKind } from '../catalog/outbox/delivery-ports.js';
-import type { OutboxStores } from '../catalog/outbox/ports.js';
-import type { SinkSecrets } from '../catalog/outbox/sink-admin.js';
+import type { SinkKind } from '../catalog/ports/delivery.js';
+import type { OutboxStores } from '../catalog/ports/outbox.js';
+import type { SinkSecrets } from '../catalog/management/sink-admin.js';
 import { type DestinationRule, type HostResolver, parseNetworks } from '../catalog/outbox/sink-destinations.js';
 import type { LakegateConfig } from '../config/config.js';
 import { brokerSinkFor } from '../events/broker-sinks.js';

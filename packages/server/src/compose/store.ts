@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Spans } from '../catalog/tracing/ports.js';
+import type { Spans } from '../catalog/ports/tracing.js';
 import type { LakegateConfig } from '../config/config.js';
 import { PostgresCatalogStore } from '../persistence/postgres/postgres-store.js';
 import { SqliteCatalogStore } from '../persistence/sqlite/sqlite-store.js';

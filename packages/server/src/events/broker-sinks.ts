@@ -2,7 +2,7 @@
  * The broker sinks by kind: a warehouse's sink config `{kind: 'kafka', ...}` or `{kind: 'nats', ...}` (broker-config.ts)
  * becomes an EventSink. The config is checked first; a bad one throws SinkError ERR_SINK_CONFIG naming every bad field.
  */
-import type { EventSink } from '../catalog/outbox/sink.js';
+import type { EventSink } from '../catalog/ports/event-sink.js';
 import type { DestinationRule } from '../catalog/outbox/sink-destinations.js';
 import { validateBrokerSinkConfig } from './broker-config.js';
 import { KafkaSink } from './kafka-sink.js';

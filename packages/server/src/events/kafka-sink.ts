@@ -14,7 +14,7 @@
 import kafkajs from 'kafkajs';
 import type { Producer, KafkaConfig, SASLOptions } from 'kafkajs';
 import { stringifyJson } from '../catalog/json.js';
-import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
+import type { CloudEvent, EventSink } from '../catalog/ports/event-sink.js';
 import type { KafkaSinkConfig } from './broker-config.js';
 import { patchKafkajsRequestQueue } from './kafkajs-request-queue.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';

@@ -15,7 +15,7 @@ import { connect, credsAuthenticator, headers, nanos } from '@nats-io/transport-
 import type { ConnectionOptions, NatsConnection } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { stringifyJson } from '../catalog/json.js';
-import type { CloudEvent, EventSink } from '../catalog/outbox/sink.js';
+import type { CloudEvent, EventSink } from '../catalog/ports/event-sink.js';
 import type { NatsSinkConfig } from './broker-config.js';
 import { SinkError, brokerMessage, withDeadline } from './sink-error.js';
 import { DESTINATION_REFUSED, DestinationRefused, type DestinationRule } from '../catalog/outbox/sink-destinations.js';

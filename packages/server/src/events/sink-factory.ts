@@ -1,12 +1,12 @@
 /**
  * Builds the EventSink adapter of a configured sink, by kind. The webhook sink is built in; other kinds (Kafka,
  * NATS JetStream: broker-sinks.ts) plug in through `extra`, and a kind with no factory is refused when a sink of it
- * is configured (catalog/outbox/sink-admin.ts), so it never reaches delivery.
+ * is configured (catalog/management/sink-admin.ts), so it never reaches delivery.
  */
-import type { SinkKind, SinkRecord } from '../catalog/outbox/delivery-ports.js';
-import type { SinkSecrets } from '../catalog/outbox/sink-admin.js';
+import type { SinkKind, SinkRecord } from '../catalog/ports/delivery.js';
+import type { SinkSecrets } from '../catalog/management/sink-admin.js';
 import type { DestinationRule } from '../catalog/outbox/sink-destinations.js';
-import type { EventSink } from '../catalog/outbox/sink.js';
+import type { EventSink } from '../catalog/ports/event-sink.js';
 import { WebhookSink } from './webhook-sink.js';
 
 /** `guard`: the destination rule every connection of the sink is checked against; undefined: any destination. */

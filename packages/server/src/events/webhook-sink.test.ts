@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CloudEvent, PartialDelivery } from '../catalog/outbox/sink.js';
+import { type CloudEvent, PartialDelivery } from '../catalog/ports/event-sink.js';
 import { parseNetworks } from '../catalog/outbox/sink-destinations.js';
 import { signWebhook, WebhookSink } from './webhook-sink.js';
 

@@ -15,7 +15,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { DESTINATION_REFUSED, DestinationRefused, type DestinationRule } from '../catalog/outbox/sink-destinations.js';
 import { guardedLookup, literalRefused } from './guarded-connect.js';
 import { stringifyJson } from '../catalog/json.js';
-import { type CloudEvent, type EventSink, PartialDelivery } from '../catalog/outbox/sink.js';
+import { type CloudEvent, type EventSink, PartialDelivery } from '../catalog/ports/event-sink.js';
 
 export interface WebhookSinkOptions {
   url: string;

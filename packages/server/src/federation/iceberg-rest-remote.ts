@@ -9,7 +9,7 @@
 import { CatalogError } from '../errors/catalog-error.js';
 import { parseTableMetadata } from '../catalog/metadata/index.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
-import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCredential, RemoteIdentifier, RemoteTable } from '../catalog/remote-catalog.js';
+import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCredential, RemoteIdentifier, RemoteTable } from '../catalog/ports/remote-catalog.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const SEP = '\u001f';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CatalogError } from '../errors/catalog-error.js';
-import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalogs, RemoteCredential } from '../catalog/remote-catalog.js';
+import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalogs, RemoteCredential } from '../catalog/ports/remote-catalog.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { icebergRestKind } from './iceberg-rest-remote.js';
 

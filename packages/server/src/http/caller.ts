@@ -7,9 +7,9 @@ import type { FastifyRequest } from 'fastify';
 import { type Actor, describeActor } from '../auth/actor.js';
 import { ADMIN_ROLE } from '../auth/issuer/principals.js';
 import { rightsOf } from '../auth/issuer/scopes.js';
-import type { Member } from '../catalog/access/ports.js';
+import type { Member } from '../catalog/ports/access.js';
 import type { CatalogRequest } from '../catalog/context.js';
-import type { Caller } from '../catalog/ports.js';
+import type { Caller } from '../catalog/ports/index.js';
 
 /** The role members an actor matches: its service principal, or the user and each of its IdP groups (by issuer). */
 export function membersOf(actor: Actor): Member[] {

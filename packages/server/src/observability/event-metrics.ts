@@ -5,8 +5,8 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
-import type { OutboxStores } from '../catalog/outbox/ports.js';
-import type { EventIntentStore } from '../catalog/outbox/intent-ports.js';
+import type { OutboxStores } from '../catalog/ports/outbox.js';
+import type { EventIntentStore } from '../catalog/ports/intents.js';
 
 export function eventMetrics(registry: Registry, store: OutboxStores, intents?: Pick<EventIntentStore, 'countPending'>): DeliveryMetrics {
   const delivered = new Counter({ name: 'lakegate_events_delivered_total', help: 'Change events accepted by sinks, by sink kind', labelNames: ['kind'], registers: [registry] });

@@ -1,10 +1,10 @@
 /**
- * The catalog's Spans port (catalog/tracing/ports.ts) over the OpenTelemetry API: each step is an active span, so
+ * The catalog's Spans port (catalog/ports/tracing.ts) over the OpenTelemetry API: each step is an active span, so
  * the steps it calls become its children. Errors are recorded by their code only (`error.type`): an error's message
  * or stack could quote input, so neither becomes an event or an attribute (docs/security.md).
  */
 import { type AttributeValue, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { SpanNote, Spans, SpanValue } from '../catalog/tracing/ports.js';
+import type { SpanNote, Spans, SpanValue } from '../catalog/ports/tracing.js';
 
 class Note implements SpanNote {
   readonly recording: boolean;

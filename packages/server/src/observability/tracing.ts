@@ -33,7 +33,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { Spans } from '../catalog/tracing/ports.js';
+import type { Spans } from '../catalog/ports/tracing.js';
 import { OtelSpans } from './spans.js';
 
 export interface Tracing {

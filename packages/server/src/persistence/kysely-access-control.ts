@@ -3,11 +3,11 @@
  * database (SQLite or PostgreSQL), next to the catalog they protect.
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { AccessControl, GrantQuery, GrantRecord, Member, MemberKind, RoleAssignment, RoleRecord, SecurableRef } from '../catalog/access/ports.js';
-import type { Privilege, SecurableKind } from '../catalog/access/privileges.js';
+import type { AccessControl, GrantQuery, GrantRecord, Member, MemberKind, RoleAssignment, RoleRecord, SecurableRef } from '../catalog/ports/access.js';
+import type { Privilege, SecurableKind } from '../catalog/privileges.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import type { CatalogDatabase, GrantsTable } from './schema.js';
-import type { OutboxWriter } from '../catalog/outbox/ports.js';
+import type { OutboxWriter } from '../catalog/ports/outbox.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));

@@ -1,5 +1,5 @@
 /**
- * Dropped namespaces (catalog/maintenance/ports.ts, migration 0021) over SQLite or PostgreSQL. A soft cascading drop
+ * Dropped namespaces (catalog/ports/maintenance.ts, migration 0021) over SQLite or PostgreSQL. A soft cascading drop
  * moves each namespace row from `namespaces` to `dropped_namespaces` in the drop's transaction (moveNamespaceToDropped,
  * by id and name, so a namespace dropped and created again meanwhile is never taken instead); an undrop moves the
  * namespace, the namespaces and objects dropped with it under it, back in one transaction, the top one's insert
@@ -7,8 +7,8 @@
  * deletes of both live tables fire the listing triggers of migration 0011, so cached listings see the change.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
-import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../catalog/maintenance/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
+import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../catalog/ports/maintenance.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 import { insertLive, toRecord as toObjectRecord } from './kysely-dropped.js';
 import { type DroppedNamespacesDb as Db, droppedNamespaceTables as tables, isAtOrUnder, renamedLevels as renamed, toDroppedNamespace as toRecord } from './kysely-soft-drop.js';

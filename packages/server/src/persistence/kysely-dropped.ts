@@ -1,15 +1,15 @@
 /**
- * Dropped objects (catalog/maintenance/ports.ts) over SQLite or PostgreSQL. A soft drop deletes the live row (by its
+ * Dropped objects (catalog/ports/maintenance.ts) over SQLite or PostgreSQL. A soft drop deletes the live row (by its
  * catalog id, so a concurrent drop-and-create under the name is never taken instead) and inserts its copy here in one
  * transaction; a restore does the reverse, the insert into catalog_objects guarded by its primary key (warehouse,
  * namespace, name), so a name taken meanwhile answers 'exists' and nothing moves. Both fire the listing triggers of
  * migration 0011 like any other insert or delete of catalog_objects, so cached listings see the change.
  */
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { KyselyRecords } from './kysely-records.js';
 import type { Kysely, Transaction } from 'kysely';
-import type { CatalogObjectRecord } from '../catalog/ports.js';
-import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/maintenance/ports.js';
+import type { CatalogObjectRecord } from '../catalog/ports/index.js';
+import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/ports/maintenance.js';
 import { isUniqueViolation } from './kysely-repository.js';
 import type { CatalogDatabase } from './schema.js';
 import { type DroppedDb, type DroppedRow, moveToDropped } from './kysely-soft-drop.js';

@@ -1,10 +1,10 @@
 /**
- * Trusted policy enforcers (catalog/policies/enforcer-store.ts) in the catalog database (table policy_enforcers,
+ * Trusted policy enforcers (catalog/ports/enforcers.ts) in the catalog database (table policy_enforcers,
  * migration 0026). A change and its outbox events commit in one transaction, the events last.
  */
 import type { Kysely } from 'kysely';
-import type { EnforcerStore, PolicyEnforcer } from '../catalog/policies/enforcer-store.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { EnforcerStore, PolicyEnforcer } from '../catalog/ports/enforcers.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import type { CatalogDatabase } from './schema.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 

@@ -1,5 +1,5 @@
 /**
- * Event intents (catalog/outbox/intent-ports.ts) over SQLite or PostgreSQL, in `event_intents` (migration 0019).
+ * Event intents (catalog/ports/intents.ts) over SQLite or PostgreSQL, in `event_intents` (migration 0019).
  * Recording an intent takes its events' sequence numbers from the stream's counter row, as appending would (so they
  * are in the order of everything else the stream commits), and holds them: the outbox lists a stream only below its
  * lowest held number (kysely-outbox.ts). Publishing deletes the row and inserts the events with the held numbers in
@@ -8,8 +8,8 @@
  * its numbers unused: a gap in the stream.
  */
 import type { Kysely } from 'kysely';
-import type { EventIntent, EventIntentStore, ExternalWrite } from '../catalog/outbox/intent-ports.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { EventIntent, EventIntentStore, ExternalWrite } from '../catalog/ports/intents.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
 import { insertOutboxEvents, reserveSequences } from './kysely-outbox.js';
 import type { CatalogDatabase } from './schema.js';

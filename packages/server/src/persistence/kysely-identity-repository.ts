@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { readDelegationPolicy } from '../auth/delegation-policy.js';
 import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, AuditQuery, IdentityRepository, ServicePrincipal, TokenSessionKey, TokenSessionRecord } from '../auth/ports.js';
-import type { OutboxWriter } from '../catalog/outbox/ports.js';
+import type { OutboxWriter } from '../catalog/ports/outbox.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 import type { AccessKeysTable, ApiKeysTable, CatalogDatabase, ServicePrincipalsTable, TokenSessionsTable } from './schema.js';
 

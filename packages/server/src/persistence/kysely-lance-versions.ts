@@ -1,5 +1,5 @@
 /**
- * The Lance version store (catalog/lance/versions/ports.ts) over SQLite or PostgreSQL. A commit moves the chain's
+ * The Lance version store (catalog/ports/lance-versions.ts) over SQLite or PostgreSQL. A commit moves the chain's
  * head by compare-and-swap (`update … where version = <head read>`): on PostgreSQL a second writer of the same
  * version blocks on the head row until the first commits, then updates nothing and is told the version is taken;
  * on SQLite transactions are serialised already. The first version inserts the head with `on conflict do nothing`,
@@ -9,9 +9,9 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { type CompiledReads, kyselyRunner, type ReadRunner } from './compiled-reads.js';
-import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../catalog/lance/versions/ports.js';
+import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../catalog/ports/lance-versions.js';
 import type { CatalogDatabase } from './schema.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 
 type LanceVersionTables = {

@@ -1,12 +1,12 @@
 /**
- * Maintenance leases (catalog/maintenance/ports.ts) over SQLite or PostgreSQL: a take is an insert that does nothing
+ * Maintenance leases (catalog/ports/maintenance.ts) over SQLite or PostgreSQL: a take is an insert that does nothing
  * when the row exists, else an update guarded by the row's expiry and last run (`update … where expires_at <= now and
  * last_run_at < due`): on PostgreSQL a second taker blocks on the row until the first commits, then updates nothing;
  * on SQLite writes are serialised already. The job's state and progress (migration 0020) are written only by the
  * lease's holder, so a replica whose lease was taken over cannot overwrite the new holder's report.
  */
 import type { Kysely } from 'kysely';
-import type { MaintenanceJobRecord, MaintenanceLeases, MaintenanceProgress } from '../catalog/maintenance/ports.js';
+import type { MaintenanceJobRecord, MaintenanceLeases, MaintenanceProgress } from '../catalog/ports/maintenance.js';
 import type { CatalogDatabase } from './schema.js';
 
 type Num = number | string | bigint;

@@ -1,13 +1,13 @@
 /**
- * The event outbox (catalog/outbox/ports.ts), its sinks and the delivery lease over SQLite or PostgreSQL.
+ * The event outbox (catalog/ports/outbox.ts), its sinks and the delivery lease over SQLite or PostgreSQL.
  * appendOutboxEvents runs inside the change's transaction: it moves the warehouse's counter row by the number of
  * events (`insert … on conflict do update … returning`, one statement in both databases) and inserts the rows with
  * the numbers it got. On PostgreSQL the counter row stays locked until the transaction ends, so a second writer of
  * the same warehouse waits, and sequences are assigned in commit order; SQLite serialises write transactions anyway.
  */
 import { type Kysely, sql } from 'kysely';
-import type { OutboxEvent, OutboxEventInput, OutboxStore } from '../catalog/outbox/ports.js';
-import type { LeaseStore, SinkKind, SinkRecord, SinkState, SinkStore } from '../catalog/outbox/delivery-ports.js';
+import type { OutboxEvent, OutboxEventInput, OutboxStore } from '../catalog/ports/outbox.js';
+import type { LeaseStore, SinkKind, SinkRecord, SinkState, SinkStore } from '../catalog/ports/delivery.js';
 import type { CatalogDatabase } from './schema.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
 

@@ -1,13 +1,13 @@
 /**
- * Scan plans (catalog/planning/ports.ts PlanStore) over SQLite or PostgreSQL, so that every worker and every
+ * Scan plans (catalog/ports/planning.ts PlanStore) over SQLite or PostgreSQL, so that every worker and every
  * replica on one database answers fetchPlanningResult and cancelPlanning of every plan (issue 51). Each rule is one
  * guarded statement, so two processes racing cannot break it: settle is `update … where status = 'submitted'`
  * (settle once: a cancelled, settled or expired plan is left alone), cancel and heartbeat skip expired rows, and a
  * heartbeat answers (returning) the plans still submitted, so the planning process sees a cancel made elsewhere.
  */
 import type { Kysely } from 'kysely';
-import type { PlannedPage, PlanStore, StoredPlan } from '../catalog/planning/ports.js';
-import type { DelegationMechanism } from '../catalog/signing/ports.js';
+import type { PlannedPage, PlanStore, StoredPlan } from '../catalog/ports/planning.js';
+import type { DelegationMechanism } from '../catalog/ports/signing.js';
 import type { CatalogDatabase } from './schema.js';
 
 type Num = number | string | bigint;

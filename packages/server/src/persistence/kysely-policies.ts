@@ -1,11 +1,11 @@
 /**
- * Row-filter and column-mask policies (catalog/policies/ports.ts) in the catalog database (table table_policies,
+ * Row-filter and column-mask policies (catalog/ports/policies.ts) in the catalog database (table table_policies,
  * migration 0024). Each change and its outbox events commit in one transaction, the events last; an update moves
  * the row only from the version it was read at.
  */
 import type { Kysely } from 'kysely';
-import type { Policy, PolicyStore } from '../catalog/policies/ports.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { Policy, PolicyStore } from '../catalog/ports/policies.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import type { CatalogDatabase } from './schema.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';

@@ -4,11 +4,11 @@
  * namespaces and objects). Same portable SQL subset as there.
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { IdempotencyRecord, MetricsReportRecord, SigningKeyRecord, StagedTableRecord } from '../catalog/ports.js';
+import type { IdempotencyRecord, MetricsReportRecord, SigningKeyRecord, StagedTableRecord } from '../catalog/ports/index.js';
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
-import type { DroppedNamespaceRecord, DroppedObjectRecord } from '../catalog/maintenance/ports.js';
+import type { DroppedNamespaceRecord, DroppedObjectRecord } from '../catalog/ports/maintenance.js';
 import { moveNamespaceToDropped, moveToDropped } from './kysely-soft-drop.js';
 
 export const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));

@@ -14,7 +14,7 @@ import type {
   ObjectKind,
   Page,
   Warehouse,
-} from '../catalog/ports.js';
+} from '../catalog/ports/index.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyRecords, num } from './kysely-records.js';
 import { WHOLE_ROW, objectFromRow, objectKnown, objectRow } from './object-rows.js';

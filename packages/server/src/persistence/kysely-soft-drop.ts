@@ -6,7 +6,7 @@
  * namespaces with moveNamespaceToDropped (migration 0021; restored by kysely-dropped-namespaces.ts).
  */
 import type { Kysely } from 'kysely';
-import type { DroppedNamespaceRecord, DroppedObjectRecord } from '../catalog/maintenance/ports.js';
+import type { DroppedNamespaceRecord, DroppedObjectRecord } from '../catalog/ports/maintenance.js';
 import { type ObjectColumns, objectRow } from './object-rows.js';
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
 

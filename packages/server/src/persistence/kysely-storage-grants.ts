@@ -1,8 +1,8 @@
 /** Tenant storage grants in the catalog database (table tenant_storage_grants, migration 0014). */
 import type { Kysely } from 'kysely';
-import type { StorageGrantStore, TenantStorageGrant } from '../catalog/storage-grants/ports.js';
+import type { StorageGrantStore, TenantStorageGrant } from '../catalog/ports/storage-grants.js';
 import type { CatalogDatabase } from './schema.js';
-import type { OutboxEventInput } from '../catalog/outbox/ports.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 
 export class KyselyStorageGrants implements StorageGrantStore {

@@ -5,7 +5,7 @@
  * in the other.
  */
 import type { Selectable } from 'kysely';
-import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports.js';
+import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports/index.js';
 import { type CatalogDatabase, type CatalogObjectsTable, decodeNamespace, encodeNamespace } from './schema.js';
 import type { ReadCaches } from './read-caches.js';
 

@@ -5,7 +5,7 @@
  * made of that row and JSON before is the same record. Kept by row object (a WeakMap: it goes with the row) and
  * checked against the JSON; frozen, as callers share it (CatalogRepository.getObjectSync says so).
  */
-import type { CatalogObjectRecord } from '../catalog/ports.js';
+import type { CatalogObjectRecord } from '../catalog/ports/index.js';
 import { type ObjectColumns, objectFromRow } from './object-rows.js';
 
 const made = new WeakMap<object, { json: string; record: CatalogObjectRecord }>();

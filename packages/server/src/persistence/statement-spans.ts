@@ -5,7 +5,7 @@
  * through (mapped-driver.ts) and by SQLite's read-only connection (sqlite/sqlite-store.ts), the one path that
  * bypasses Kysely.
  */
-import type { Spans } from '../catalog/tracing/ports.js';
+import type { Spans } from '../catalog/ports/tracing.js';
 
 export type DatabaseSystem = 'sqlite' | 'postgresql';
 

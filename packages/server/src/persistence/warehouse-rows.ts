@@ -1,6 +1,6 @@
 /** A warehouse as a row of `warehouses` and back (kysely-repository.ts): its settings are JSON columns, its secrets ids only. */
 import type { Insertable, Selectable } from 'kysely';
-import type { Warehouse } from '../catalog/ports.js';
+import type { Warehouse } from '../catalog/ports/index.js';
 import { num } from './kysely-records.js';
 import type { WarehousesTable } from './schema.js';
 

@@ -1,6 +1,6 @@
 import { Bool, DateDay, Field, Float64, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { bindFilter } from '../catalog/planning/expression.js';
+import { bindFilter } from '../catalog/kit/expression.js';
 import type { Schema as IcebergSchema } from '../catalog/metadata/types.js';
 import { FIELD_ID_KEY, applyToBatch } from './apply-batch.js';
 

@@ -7,15 +7,15 @@
  * batch at a time: a writer streams batches through this.
  */
 import { Field, type RecordBatch, RecordBatch as Batch, Schema, Struct, makeData, vectorFromArray } from 'apache-arrow';
-import type { BoundExpression } from '../catalog/planning/expression.js';
-import type { ColumnMask } from '../catalog/policies/ports.js';
+import type { BoundExpression } from '../catalog/kit/expression.js';
+import type { ColumnMask } from '../catalog/ports/policies.js';
 import { type MaskContext, maskValue } from './masks.js';
 import { rowPredicate } from './row-filter.js';
 
 export const FIELD_ID_KEY = 'PARQUET:field_id';
 
 export interface BatchPolicy {
-  /** The effective row filter bound to the table's schema (catalog/planning/expression.ts); undefined: every row. */
+  /** The effective row filter bound to the table's schema (catalog/kit/expression.ts); undefined: every row. */
   filter?: BoundExpression | undefined;
   masks: readonly Pick<ColumnMask, 'fieldId' | 'action' | 'value'>[];
   /** Rows a delete removes (row index in the batch, the row's values by field id): dropped before the filter. */

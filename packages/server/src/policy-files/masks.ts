@@ -5,7 +5,7 @@
  * type (catalog/policies/rules.ts admits an action only on columns it suits), and null stays null.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { MaskAction } from '../catalog/policies/ports.js';
+import type { MaskAction } from '../catalog/ports/policies.js';
 
 export interface MaskContext {
   /** sha-256-query-local: a secret of this one query, so its hashes join within it and nowhere else. */

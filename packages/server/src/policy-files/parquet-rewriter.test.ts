@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DateDay, Field, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindFilter } from '../catalog/planning/expression.js';
+import { bindFilter } from '../catalog/kit/expression.js';
 import type { Schema as IcebergSchema } from '../catalog/metadata/types.js';
 import { LocalFileStorage } from '../storage/file/local-file-storage.js';
 import { MemoryObjectStorage } from '../storage/memory/memory-object-storage.js';

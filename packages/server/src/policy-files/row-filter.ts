@@ -4,7 +4,7 @@
  * apache-arrow hands them out; dates as epoch milliseconds. Columns of types this does not compare yet (timestamps,
  * decimals, binary, uuid) throw, so a filter is never silently skipped (fail closed).
  */
-import type { BoundExpression, BoundField } from '../catalog/planning/expression.js';
+import type { BoundExpression, BoundField } from '../catalog/kit/expression.js';
 import { rewriteNot } from '../catalog/planning/rewrite-not.js';
 import { type Value, compare, fromLiteral } from '../catalog/planning/values.js';
 

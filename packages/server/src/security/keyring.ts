@@ -6,7 +6,7 @@
  * an older key keep verifying until that key is retired.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { CatalogStore, Clock } from '../catalog/ports.js';
+import type { CatalogStore, Clock } from '../catalog/ports/index.js';
 import type { SecretBox } from './secret-box.js';
 
 export interface SigningKey {

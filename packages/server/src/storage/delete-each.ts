@@ -1,12 +1,12 @@
 /**
- * deleteMany (catalog/ports.ts) for a store without a bulk delete the adapter uses: one delete() per object, a bounded
+ * deleteMany (catalog/ports/index.ts) for a store without a bulk delete the adapter uses: one delete() per object, a bounded
  * number at once (catalog/bounded.ts), each object's failure recorded against that object instead of failing the rest.
  * Local files (an unlink each: no bulk system call exists), GCS (its JSON API's batch endpoint is a multipart/mixed
  * envelope that google-auth-library does not build, and the storage emulators do not serve) and Azure (see
  * azure-object-storage.ts) use it.
  */
 import { forEachBounded } from '../catalog/bounded.js';
-import type { DeleteFailure, DeleteManyResult } from '../catalog/ports.js';
+import type { DeleteFailure, DeleteManyResult } from '../catalog/ports/index.js';
 import { CatalogError } from '../errors/catalog-error.js';
 
 /** Single-object deletes in flight at once (as maintenance's other storage requests). */

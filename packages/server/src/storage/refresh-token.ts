@@ -9,11 +9,11 @@
 import { SignJWT, errors as joseErrors, jwtVerify, decodeProtectedHeader } from 'jose';
 import { CatalogError } from '../errors/catalog-error.js';
 import type { Keyring } from '../security/keyring.js';
-import type { RefreshClaims, RefreshTokenCodec } from '../catalog/credentials/ports.js';
+import type { RefreshClaims, RefreshTokenCodec } from '../catalog/ports/credentials.js';
 
 const TYP = 'lakegate-storage-refresh+jwt';
 
-export type { RefreshClaims } from '../catalog/credentials/ports.js';
+export type { RefreshClaims } from '../catalog/ports/credentials.js';
 
 export class StorageRefreshTokens implements RefreshTokenCodec {
   constructor(

@@ -1,5 +1,5 @@
 import { CatalogError } from '../errors/catalog-error.js';
-import type { DeleteManyResult, ObjectStorage, StoredObject } from '../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../catalog/ports/index.js';
 import { deleteFailure } from './delete-each.js';
 
 /** Picks the adapter for a location by its scheme. */

@@ -4,8 +4,8 @@
  * operation and the URI's scheme only: object keys name tables, and a URI could carry a SAS or signature in a query.
  */
 import { CatalogError } from '../errors/catalog-error.js';
-import type { DeleteManyResult, ObjectStorage, StoredObject } from '../catalog/ports.js';
-import type { SpanNote, Spans } from '../catalog/tracing/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../catalog/ports/index.js';
+import type { SpanNote, Spans } from '../catalog/ports/tracing.js';
 
 const scheme = (uri: string) => /^([a-z][a-z0-9+.-]{0,15}):/i.exec(uri)?.[1]?.toLowerCase() ?? 'file';
 

@@ -1,10 +1,10 @@
 /**
  * Helpers shared by the storage credential vendors (s3, azure, gcs). The
- * port they implement lives with the catalog (catalog/credentials/ports.ts)
+ * port they implement lives with the catalog (catalog/ports/credentials.ts)
  * and is re-exported here for them.
  */
 
-export type { AccessMode, CredentialVendor, VendedCredential, VendRequest } from '../catalog/credentials/ports.js';
+export type { AccessMode, CredentialVendor, VendedCredential, VendRequest } from '../catalog/ports/credentials.js';
 
 /** Keys of vended config whose values are secrets: never logged, never in an error message. */
 export const SECRET_CONFIG_KEYS = [

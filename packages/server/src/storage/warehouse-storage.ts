@@ -7,7 +7,7 @@
  * by a `file` profile alone (the server's filesystem is the platform's, see
  * docs/security.md), and the cloud adapters refuse other buckets/accounts.
  */
-import type { CatalogStore, ObjectStorage, Warehouse } from '../catalog/ports.js';
+import type { CatalogStore, ObjectStorage, Warehouse } from '../catalog/ports/index.js';
 import { CatalogError } from '../errors/catalog-error.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { AzureObjectStorage } from './azure/azure-object-storage.js';
@@ -29,10 +29,10 @@ import {
 import { S3CredentialVendor } from './s3/s3-credential-vendor.js';
 import { S3ObjectStorage } from './s3/s3-object-storage.js';
 import { S3RequestSigner } from './s3/s3-request-signer.js';
-import type { DelegationMechanism, RequestSigner } from '../catalog/signing/ports.js';
+import type { DelegationMechanism, RequestSigner } from '../catalog/ports/signing.js';
 import { StorageRouter } from './storage-router.js';
 import { withStorageSpans } from './traced-storage.js';
-import type { Spans } from '../catalog/tracing/ports.js';
+import type { Spans } from '../catalog/ports/tracing.js';
 import type { CredentialVendor } from './vending.js';
 
 interface Resolved {

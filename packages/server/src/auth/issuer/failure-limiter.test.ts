@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Coherence, CoherenceTopic } from '../../catalog/ports.js';
+import type { Coherence, CoherenceTopic } from '../../catalog/ports/index.js';
 import { addressKey, DEFAULT_FAILURE_LIMITS, FailureLimiter } from './failure-limiter.js';
 
 /** Processes of one server: each announcement reaches every other limiter, as the cluster relay does. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import type { Coherence } from '../../catalog/ports.js';
+import type { Coherence } from '../../catalog/ports/index.js';
 
 /**
  * Brute-force protection for client authentication (token endpoint, revocation, console sign-in), keyed so that

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
 import { type DelegationPolicyInput, delegationPolicy } from '../delegation-policy.js';
 import type { IdentityRepository, ServicePrincipal } from '../ports.js';
-import type { OutboxWriter } from '../../catalog/outbox/ports.js';
+import type { OutboxWriter } from '../../catalog/ports/outbox.js';
 import { DUMMY_HASH, hashSecret, newClientSecret, verifySecret } from './client-secrets.js';
 
 export const ADMIN_ROLE = 'admin';

@@ -19,7 +19,7 @@ import { ADMIN_ROLE, type PrincipalService } from '../issuer/principals.js';
 import { type DelegationEntryInput, delegationPolicy, viewEntries } from '../delegation-policy.js';
 import type { DelegationPolicy, IdentityRepository, ServicePrincipal } from '../ports.js';
 import { type TenantChange, tenantEvent } from '../../catalog/outbox/tenant-events.js';
-import type { OutboxWriter } from '../../catalog/outbox/ports.js';
+import type { OutboxWriter } from '../../catalog/ports/outbox.js';
 
 const Name = z.string().min(1).max(255);
 const Entry = z.object({ issuer: z.string().min(1).max(1000), name: Name }).strict();

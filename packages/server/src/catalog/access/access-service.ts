@@ -16,20 +16,17 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
-import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports.js';
+import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
 import { grantCreator } from './creator-ownership.js';
 import { VendingDecisionKeys } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
-import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from './ports.js';
-import { type Privilege, scopeAllows } from './privileges.js';
-import { type Spans, noSpans } from '../tracing/ports.js';
+import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from '../ports/access.js';
+import { type Privilege, scopeAllows } from '../privileges.js';
+import { type Spans, noSpans } from '../ports/tracing.js';
+import type { AccessDecisions, AccessScope, AuditAs, Check, ResolvedNamespace } from '../ports/access-decisions.js';
 
-/** What services pass: the warehouse addressed and who is asking. */
-export interface AccessScope {
-  warehouse: Warehouse;
-  caller: Caller;
-}
+export type { AccessScope, AuditAs, Check, ResolvedNamespace } from '../ports/access-decisions.js';
 
 export interface AccessServiceDeps {
   authorizer: Authorizer;
@@ -42,25 +39,6 @@ export interface AccessServiceDeps {
   coherence?: Coherence;
   /** An `authorize` span per decision when tracing is on. */
   spans?: Spans | undefined;
-}
-
-/** A namespace's path; `missing` when the namespace (or an ancestor) does not exist: the path then ends at the deepest one that does. */
-export interface ResolvedNamespace {
-  path: SecurablePath;
-  missing: boolean;
-}
-
-export interface Check {
-  privilege: Privilege | 'any';
-  path: SecurablePath;
-}
-
-/** How a decision is recorded: denials always; allowed data-bearing actions (credentials, writes, drops) too. */
-export interface AuditAs {
-  /** "lake/sales.orders", as the audit trail and the error message name it. */
-  object: string;
-  /** Record an allowed decision too (not only a denial). */
-  recordAllow?: boolean;
 }
 
 /** Warehouse property: "read" caps every vended credential of the warehouse at read-only, whatever the grants say. */
@@ -97,7 +75,7 @@ const vendingKeysOf = (who: string, path: SecurablePath) => ({ write: decisionKe
 export const describeObject = (warehouse: string, namespace: readonly string[], name?: string): string =>
   namespace.length === 0 && name === undefined ? warehouse : `${warehouse}/${formatIdentifier(namespace, name)}`;
 
-export class AccessService {
+export class AccessService implements AccessDecisions {
   private readonly decisions: TtlCache<boolean>;
   private readonly admins: TtlCache<boolean>;
   private readonly namespaceIds: NamespaceIdCache;

@@ -12,9 +12,9 @@
  * own: the subject (a principal or a user) does, whoever it acts through.
  */
 import { createHash } from 'node:crypto';
-import type { Caller, Warehouse } from '../ports.js';
-import type { AccessControl, Member, SecurableRef } from './ports.js';
-import { type Privilege, privilegesOn } from './privileges.js';
+import type { Caller, Warehouse } from '../ports/index.js';
+import type { AccessControl, Member, SecurableRef } from '../ports/access.js';
+import { type Privilege, privilegesOn } from '../privileges.js';
 
 /** The warehouse property that switches creator ownership off ("false"); on when unset. */
 export const CREATOR_OWNS_PROPERTY = 'access.creator-owns';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VendingDecisionKeys } from './decision-keys.js';
-import type { SecurablePath } from './ports.js';
+import type { SecurablePath } from '../ports/access.js';
 
 const keyOf = (who: string, p: SecurablePath) => `${who}|${p.warehouse}|${p.namespaces.join(',')}|${p.object?.kind}:${p.object?.id}`;
 

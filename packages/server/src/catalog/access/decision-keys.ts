@@ -9,7 +9,7 @@
  * only when every part of its path equals the one asked for (the table's id, its warehouse, each namespace id,
  * its kind); otherwise it is built again. Bounded: emptied when full.
  */
-import type { SecurablePath } from './ports.js';
+import type { SecurablePath } from '../ports/access.js';
 
 interface Entry {
   warehouse: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessService } from './access-service.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
-import type { CatalogRepository, Warehouse } from '../ports.js';
+import type { CatalogRepository, Warehouse } from '../ports/index.js';
 
 describe('namespace id cache', () => {
   it('answers an id until it expires, never after', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Caller, Warehouse } from '../ports.js';
+import type { Caller, Warehouse } from '../ports/index.js';
 import { AccessService, type AccessServiceDeps } from './access-service.js';
-import { PRIVILEGES, scopeAllows } from './privileges.js';
+import { PRIVILEGES, scopeAllows } from '../privileges.js';
 
 const warehouse: Warehouse = { name: 'lake', tenant: 'default', storageRoot: 'file:///lake', properties: {}, createdAtMs: 0, storageProfile: {} };
 const path = { warehouse: 'lake', namespaces: [] };

@@ -8,9 +8,9 @@
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { checkName, checkNamespace, encodeNamespace, formatIdentifier } from '../identifiers.js';
-import type { CatalogRepository, Warehouse } from '../ports.js';
-import type { SecurablePath, SecurableRef } from './ports.js';
-import type { SecurableKind } from './privileges.js';
+import type { CatalogRepository, Warehouse } from '../ports/index.js';
+import type { SecurablePath, SecurableRef } from '../ports/access.js';
+import type { SecurableKind } from '../privileges.js';
 
 export const SecurableInput = z.object({
   type: z.enum(['warehouse', 'namespace', 'table', 'view']),

@@ -7,10 +7,10 @@ import { SqliteCatalogStore } from '../../persistence/sqlite/sqlite-store.js';
 import { Keyring } from '../../security/keyring.js';
 import { SecretBox } from '../../security/secret-box.js';
 import { StorageRefreshTokens } from '../../storage/refresh-token.js';
-import type { AccessDecisionRecord, Caller, Warehouse } from '../ports.js';
+import type { AccessDecisionRecord, Caller, Warehouse } from '../ports/index.js';
 import type { RequestScope } from '../context.js';
 import { CredentialService } from './credential-service.js';
-import type { AccessMode, CredentialVendor, VendRequest } from './ports.js';
+import type { AccessMode, CredentialVendor, VendRequest } from '../ports/credentials.js';
 
 /** A vendor that counts calls; credentials expire after `lifetimeMs`. */
 class CountingVendor implements CredentialVendor {

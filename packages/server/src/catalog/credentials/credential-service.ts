@@ -9,18 +9,14 @@
  * (never a secret).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { RequestScope } from '../context.js';
+import type { RequestScope } from '../ports/scope.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { AccessAudit, Caller, Clock, Warehouse } from '../ports.js';
-import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, VendedCredential } from './ports.js';
-import { type Spans, noSpans } from '../tracing/ports.js';
+import type { AccessAudit, Caller, Clock, Warehouse } from '../ports/index.js';
+import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, StorageCredentialEntry, VendedCredential } from '../ports/credentials.js';
+import { type Spans, noSpans } from '../ports/tracing.js';
 
-export interface StorageCredentialEntry {
-  prefix: string;
-  config: Record<string, string>;
-  'storage-refresh-token'?: string;
-}
+export type { StorageCredentialEntry } from '../ports/credentials.js';
 
 export interface VendedForTable {
   /** Properties for the table's FileIO (LoadTableResult.config). */

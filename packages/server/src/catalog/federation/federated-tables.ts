@@ -12,7 +12,7 @@ import { formatIdentifier } from '../identifiers.js';
 import type { MetadataResult } from '../metadata-files.js';
 import { commitEvents } from '../outbox/commit-events.js';
 import { recordChanges } from '../outbox/changes.js';
-import type { CatalogObjectRecord } from '../ports.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
 import type { ServiceContext } from '../context.js';
 import { type FederatedWarehouse, type FederationMirror, isFederated } from './mirror.js';
 

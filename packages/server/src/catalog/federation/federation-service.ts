@@ -5,8 +5,8 @@
  * return at once.
  */
 import type { RequestScope, ServiceContext } from '../context.js';
-import type { CatalogObjectRecord } from '../ports.js';
-import type { Federation, RemoteCatalogs } from '../remote-catalog.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import type { Federation, RemoteCatalogs } from '../ports/remote-catalog.js';
 import { commitRemoteTables, createRemoteTable, dropRemoteTable, federatedWarehouse, type Ctx } from './federated-tables.js';
 import { FederationMirror, isFederated } from './mirror.js';
 

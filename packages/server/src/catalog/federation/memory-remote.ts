@@ -6,7 +6,7 @@
 import { CatalogError } from '../../errors/catalog-error.js';
 import { stringifyJson } from '../json.js';
 import { applyTableUpdatesDetailed, checkTableRequirements, newTableMetadata, type TableMetadata } from '../metadata/index.js';
-import type { RemoteCatalog, RemoteIdentifier, RemoteTable } from '../remote-catalog.js';
+import type { RemoteCatalog, RemoteIdentifier, RemoteTable } from '../ports/remote-catalog.js';
 
 const key = (levels: readonly string[]) => levels.join('\u001f');
 

@@ -12,8 +12,8 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { ServiceContext, RequestScope } from '../context.js';
 import { formatIdentifier } from '../identifiers.js';
 import { isAllowedLocation } from '../location-policy.js';
-import type { CatalogObjectRecord, Warehouse } from '../ports.js';
-import type { FederationSettings, RemoteCatalog, RemoteCatalogs, RemoteTable } from '../remote-catalog.js';
+import type { CatalogObjectRecord, Warehouse } from '../ports/index.js';
+import type { FederationSettings, RemoteCatalog, RemoteCatalogs, RemoteTable } from '../ports/remote-catalog.js';
 
 /** The ports the mirror uses (a service context without its federation). */
 export type MirrorContext = Pick<ServiceContext, 'store' | 'newUuid' | 'clock' | 'access'>;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../remote-catalog.js';
+import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../ports/remote-catalog.js';
 
 export const FederationInput = z
   .object({

@@ -7,12 +7,12 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import { formatIdentifier } from '../identifiers.js';
-import type { CatalogObjectRecord } from '../ports.js';
-import type { TableContext } from '../tables/shared.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import type { TableContext } from '../kit/table-kit.js';
 import type { LanceTableId } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
 import { lanceStorage } from './versions/manifest-paths.js';
-import { MAIN_BRANCH } from './versions/ports.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
 
 export interface DescribeRefInput {
   version?: unknown;

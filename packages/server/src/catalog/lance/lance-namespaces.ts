@@ -11,17 +11,17 @@
  * `table:drop`, `table:write-data` (Lance data is deleted) and `view:drop`.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { Privilege } from '../access/privileges.js';
+import type { Privilege } from '../privileges.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
 import { checkLanceLevels, checkNamespace, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNamespaceLocation, checkNamespaceLocationFor, type NamespaceService } from '../namespaces.js';
 import type { PageRequest } from '../paging.js';
-import type { CatalogObjectRecord, CatalogRepository, NamespaceRecord, ObjectKind } from '../ports.js';
+import type { CatalogObjectRecord, CatalogRepository, NamespaceRecord, ObjectKind } from '../ports/index.js';
 import { createNamespaceMode, dropNamespaceBehavior, dropNamespaceMode } from './modes.js';
 import type { LanceTableService } from './lance-tables.js';
 import { cascadeDropped } from '../outbox/object-events.js';
 import { recordChanges } from '../outbox/changes.js';
-import { type CascadeSoftDrop, cascadeSoftDrop, softCascadeChanges, softDropInCascade, softNamespaceChanges } from '../maintenance/soft-cascade.js';
+import { type CascadeSoftDrop, cascadeSoftDrop, softCascadeChanges, softDropInCascade, softNamespaceChanges } from '../dropped/soft-cascade.js';
 
 const ALL_KINDS: ObjectKind[] = ['table', 'view', 'lance-table'];
 
@@ -132,7 +132,7 @@ export class LanceNamespaceService {
    * Restrict refuses a namespace that holds anything. Cascade removes the
    * namespace, its child namespaces and every object in them from the
    * catalog in one transaction. While the warehouse keeps dropped objects the
-   * objects are soft-dropped in that transaction (maintenance/soft-cascade.ts),
+   * objects are soft-dropped in that transaction (dropped/soft-cascade.ts),
    * recoverable with undrop, and so are the namespaces (with their properties
    * and grants: an undrop of the namespace brings the whole cascade back);
    * otherwise (or for Lance tables, when the caller

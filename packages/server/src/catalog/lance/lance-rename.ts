@@ -1,13 +1,13 @@
 /**
  * RenameTable of the Lance namespace spec (LanceDB namespace connections call it): the table keeps its catalog id, so
  * its grants and its version history (catalog/lance/versions/, keyed by that id) follow it; its location does not
- * move. The rules are the Iceberg rename's (catalog/rename.ts): `table:drop` on it, `table:create` on the destination
+ * move. The rules are the Iceberg rename's (catalog/kit/rename.ts): `table:drop` on it, `table:create` on the destination
  * namespace, and no widening of the caller's privileges by a move.
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
 import { checkLanceLevels, checkName, checkNamespace, checkNewName, checkNewNamespace } from '../identifiers.js';
-import { renameCatalogObject } from '../rename.js';
+import { renameCatalogObject } from '../kit/rename.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 
 export class LanceRenameService {

@@ -17,22 +17,22 @@
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
-import type { SecurablePath } from '../access/ports.js';
-import { TABLE_VISIBILITY, type Privilege } from '../access/privileges.js';
+import type { SecurablePath } from '../ports/access.js';
+import { TABLE_VISIBILITY, type Privilege } from '../privileges.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkNamespace, checkNewName, checkStringMap, formatIdentifier } from '../identifiers.js';
-import { listVisible } from '../listing.js';
+import { listVisible } from '../kit/listing.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import { type PageRequest, listingOf, toPage } from '../paging.js';
-import type { CatalogObjectRecord } from '../ports.js';
-import { purgeLocation } from '../purge.js';
-import { softDrop } from '../maintenance/soft-drop.js';
-import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../tables/shared.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import { purgeLocation } from '../kit/purge.js';
+import { softDrop } from '../dropped/soft-drop.js';
+import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor, vendedAccess } from '../kit/table-kit.js';
 import { registerTableMode } from './modes.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from './table-id.js';
 import { checkDescribeRef, type DescribeRefInput, resolveDescribeRef } from './describe-ref.js';
-import { MAIN_BRANCH } from './versions/ports.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
 import { recordChanges } from '../outbox/changes.js';
@@ -172,7 +172,7 @@ export class LanceTableService {
   async drop(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
     const scope = await this.ctx.scope(request);
     const required = await this.require(scope, idInput, ['table:drop', 'table:write-data'], true);
-    // Soft while the warehouse keeps dropped objects (maintenance/soft-drop.ts): a Lance drop deletes the data, so the
+    // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): a Lance drop deletes the data, so the
     // deletion waits for the retention's end unless the caller may purge at once; grants and versions stay for an undrop.
     const { id, record, path } = required;
     if (await softDrop(this.ctx, scope, record, { purge: true, path, object: describeObject(scope.warehouse.name, id.namespace, id.name), notFound: () => tableNotFound(id), change: { kind: 'lance-table.dropped', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } } })) {

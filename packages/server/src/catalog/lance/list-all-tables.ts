@@ -13,7 +13,7 @@
  * remove the walk (not built: no client needs it at that size yet).
  */
 import { validation } from '../../errors/catalog-error.js';
-import { TABLE_VISIBILITY } from '../access/privileges.js';
+import { TABLE_VISIBILITY } from '../privileges.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { listingOf, pageOf, type PageRequest, toPage, visiblePage } from '../paging.js';
 import { LANCE_TABLE } from './table-id.js';

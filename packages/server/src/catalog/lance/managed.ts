@@ -4,7 +4,7 @@
  * warehouse's `lance.managed-versioning` property is "false". A registered dataset keeps managing its own versions
  * (its existing history is in its `_versions/` directory, not in the catalog).
  */
-import type { CatalogObjectRecord, Warehouse } from '../ports.js';
+import type { CatalogObjectRecord, Warehouse } from '../ports/index.js';
 
 export const MANAGED_VERSIONING_PROPERTY = 'lance.managed-versioning';
 

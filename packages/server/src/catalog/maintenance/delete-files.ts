@@ -12,7 +12,7 @@
  */
 import { forEachBounded } from '../bounded.js';
 import { normalizeLocation } from '../locations.js';
-import type { ObjectStorage } from '../ports.js';
+import type { ObjectStorage } from '../ports/index.js';
 import type { JobProgress } from './progress.js';
 import type { DeletableFile } from './reachable-files.js';
 

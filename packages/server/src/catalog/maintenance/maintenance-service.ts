@@ -18,15 +18,15 @@ import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { isPurgeable } from '../location-policy.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
-import type { Caller, CatalogObjectRecord } from '../ports.js';
+import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import { commitTables } from '../tables/commit.js';
-import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
+import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import { deleteFiles, type FailedFile } from './delete-files.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { type DeletableFile, ReachableFiles } from './reachable-files.js';
 import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
 import type { TableMaintenanceJob } from '@lakegate/protocol';
-import type { MaintenanceJobRecord } from './ports.js';
+import type { MaintenanceJobRecord } from '../ports/maintenance.js';
 import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
 
 /** How long an on-demand job holds its table's lease before another replica may take the job (as the scheduler's). */

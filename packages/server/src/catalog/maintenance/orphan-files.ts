@@ -11,7 +11,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { normalizeLocation } from '../locations.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/index.js';
-import type { ObjectStorage, StoredObject } from '../ports.js';
+import type { ObjectStorage, StoredObject } from '../ports/index.js';
 import { parseJson } from '../json.js';
 import { SIDE_FILE_MAX_BYTES, type SideFile } from '../planning/restricted.js';
 import { forEachBounded } from '../bounded.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { failureReason, JobProgress } from './progress.js';
-import type { MaintenanceProgress } from './ports.js';
+import type { MaintenanceProgress } from '../ports/maintenance.js';
 
 describe('JobProgress', () => {
   it('writes each phase at once and counts at most once per interval, then the end state', async () => {

@@ -6,9 +6,9 @@
  * report, and never fails the job it reports on.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { ManifestEntry, ManifestFile } from '../manifests/ports.js';
+import type { ManifestEntry, ManifestFile } from '../ports/manifests.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
-import type { MaintenanceProgress } from './ports.js';
+import type { MaintenanceProgress } from '../ports/maintenance.js';
 
 export const PROGRESS_INTERVAL_MS = 1000;
 

@@ -7,7 +7,7 @@
  * deleted or committed, so a manifest that cannot be read fails the job with nothing changed.
  */
 import { isUnderRoot } from '../locations.js';
-import type { ManifestFile } from '../manifests/ports.js';
+import type { ManifestFile } from '../ports/manifests.js';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
 import type { Snapshot, TableMetadata } from '../metadata/index.js';
 import { forEachBounded, mapBounded } from '../bounded.js';

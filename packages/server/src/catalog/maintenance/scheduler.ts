@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { CatalogEvents } from '../events.js';
 import { encodeNamespace } from '../identifiers.js';
 import type { RequestScope, ServiceContext } from '../context.js';
-import type { Caller, NamespaceRecord, Warehouse } from '../ports.js';
+import type { Caller, NamespaceRecord, Warehouse } from '../ports/index.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
 import { MAINTENANCE_ACTIONS, type MaintenanceService } from './maintenance-service.js';
 import { failureReason, JobProgress } from './progress.js';

@@ -9,7 +9,7 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
 import type { PolicyGate } from '../policies/gate.js';
-import type { EnforcerMechanism, EnforcerStore, PolicyEnforcer } from '../policies/enforcer-store.js';
+import type { EnforcerMechanism, EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
 
 /** The request body as the protocol package declares it (SetPolicyEnforcerRequest). */
 export interface EnforcerInput {

@@ -7,17 +7,17 @@
  * transaction, and dropped from the enforcement cache here and in the server's other processes (gate.ts).
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
-import { ADMIN_ROLE_NAME, type AccessControl } from '../access/ports.js';
+import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import type { Schema, TableMetadata } from '../metadata/types.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
-import type { CatalogObjectRecord } from '../ports.js';
-import { requireTable, tableObject } from '../tables/shared.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import { requireTable, tableObject } from '../kit/table-kit.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import type { PolicyGate } from '../policies/gate.js';
-import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../policies/ports.js';
+import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../ports/policies.js';
 import { type MaskInput, checkMasks, checkRowFilter } from '../policies/rules.js';
 
 /** The request bodies as the protocol package declares them (CreatePolicyRequest, UpdatePolicyRequest). */

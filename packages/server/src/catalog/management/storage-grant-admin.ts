@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { AccessAdmin } from '../access/access-admin.js';
+import type { AccessAdmin } from './access-admin.js';
 import { storageOf } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
-import type { AccessAudit, Caller, Clock } from '../ports.js';
-import type { StorageGrantStore } from '../storage-grants/ports.js';
+import type { AccessAudit, Caller, Clock } from '../ports/index.js';
+import type { StorageGrantStore } from '../ports/storage-grants.js';
 import { checkTenant } from '../tenants.js';
 import { callerOf, tenantEvent } from '../outbox/tenant-events.js';
 import { randomUUID } from 'node:crypto';

@@ -8,18 +8,18 @@
  */
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { AccessAdmin } from '../access/access-admin.js';
+import type { AccessAdmin } from './access-admin.js';
 import { checkPlainName } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { AccessAudit, Caller, Warehouse } from '../ports.js';
-import type { WarehouseService } from '../warehouses.js';
+import type { AccessAudit, Caller, Warehouse } from '../ports/index.js';
+import type { WarehouseService } from './warehouses.js';
 import { checkTenantWarehouse } from './storage-authority.js';
-import { checkRetentionProperty } from '../maintenance/retention.js';
+import { checkRetentionProperty } from '../dropped/retention.js';
 import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
 import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
 import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
-import type { RemoteCatalogs } from '../remote-catalog.js';
+import type { RemoteCatalogs } from '../ports/remote-catalog.js';
 
 /** The settings a warehouse's properties hold, checked alike at creation and on every change. */
 function checkSettings(properties: Record<string, string>): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestCache } from './manifest-cache.js';
 import { ManifestReader } from './manifest-reader.js';
-import type { ManifestEntry, ManifestFile, ManifestSource } from './ports.js';
+import type { ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
 
 const m = (path: string, seq = 1) => ({ path, sequenceNumber: seq, addedSnapshotId: 7n }) as ManifestFile;
 const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ status: 1, sequenceNumber: i }) as ManifestEntry);

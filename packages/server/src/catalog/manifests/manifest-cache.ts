@@ -8,7 +8,7 @@
  * the bound is a memory bound. Manifest lists are kept the same way (by scope and path, each manifest named counting
  * as an entry): a snapshot's list is as immutable as its manifests, so a repeated plan opens no file at all.
  */
-import type { ManifestEntry, ManifestFile } from './ports.js';
+import type { ManifestEntry, ManifestFile } from '../ports/manifests.js';
 
 export class ManifestCache {
   /** Manifests' entries by key(), manifest lists' manifests by listKey(). */

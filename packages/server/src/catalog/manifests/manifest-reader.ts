@@ -8,7 +8,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { isUnderRoot } from '../locations.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { openAvro } from './read-avro.js';
-import type { ContentFile, EntryStatus, FieldSummary, ManifestEntry, ManifestFile, ManifestSource } from './ports.js';
+import type { ContentFile, EntryStatus, FieldSummary, ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
 
 /** Largest manifest list or manifest read (a manifest of ~100k entries is a few tens of MB). */
 export const MAX_MANIFEST_BYTES = 128 * 1024 * 1024;

@@ -3,8 +3,8 @@
  * stable CloudEvents type (EVENT_TYPES, listed in docs/events.md), with the caller and, for Iceberg changes, the payload
  * of the REST events proposal (apache/iceberg#12584: `operation-type`, `identifier`, `table-uuid`, `updates`).
  */
-import type { Caller } from '../ports.js';
-import type { OutboxEventInput, OutboxWriter } from './ports.js';
+import type { Caller } from '../ports/index.js';
+import type { OutboxEventInput, OutboxWriter } from '../ports/outbox.js';
 
 export const EVENT_TYPE_PREFIX = 'io.lakegate.';
 

@@ -1,6 +1,6 @@
 /** A stored outbox event as a CloudEvents 1.0 JSON object (structured mode): the one shape every sink and the pull API send. */
-import type { OutboxEvent } from './ports.js';
-import type { CloudEvent } from './sink.js';
+import type { OutboxEvent } from '../ports/outbox.js';
+import type { CloudEvent } from '../ports/event-sink.js';
 import { tenantOfStream } from './tenant-events.js';
 
 /**

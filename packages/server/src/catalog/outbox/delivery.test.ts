@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryOutbox } from '../../persistence/memory/memory-outbox.js';
 import { EventDelivery } from './delivery.js';
-import type { SinkRecord } from './delivery-ports.js';
-import { type CloudEvent, type EventSink, PartialDelivery } from './sink.js';
+import type { SinkRecord } from '../ports/delivery.js';
+import { type CloudEvent, type EventSink, PartialDelivery } from '../ports/event-sink.js';
 
 const sinkRecord: SinkRecord = { id: 's', warehouse: 'w', kind: 'webhook', config: {}, cursor: 0, state: 'active', failures: 0, nextAttemptAtMs: 0, delivered: 0, createdAtMs: 0, updatedAtMs: 0 };
 

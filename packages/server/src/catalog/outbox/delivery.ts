@@ -16,9 +16,9 @@
  * than batchSize ends the sink's round (it was at the warehouse's head when read), instead of one more empty read.
  */
 import { toCloudEvent } from './cloud-event.js';
-import type { SinkRecord } from './delivery-ports.js';
-import type { OutboxStores, OutboxEvent } from './ports.js';
-import { type EventSink, PartialDelivery } from './sink.js';
+import type { SinkRecord } from '../ports/delivery.js';
+import type { OutboxStores, OutboxEvent } from '../ports/outbox.js';
+import { type EventSink, PartialDelivery } from '../ports/event-sink.js';
 
 export const DELIVERY_LEASE = 'event-delivery';
 /** Of the lease, what a batch leaves for the cursor write after it. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryOutbox } from '../../persistence/memory/memory-outbox.js';
 import type { CatalogError } from '../../errors/catalog-error.js';
 import { refuseExpired } from './expired.js';
-import type { OutboxEventInput } from './ports.js';
+import type { OutboxEventInput } from '../ports/outbox.js';
 
 let n = 0;
 const ev = (timeMs: number): OutboxEventInput => ({ id: `e-${++n}`, warehouse: 'w', type: 'io.lakegate.table.committed', partitionKey: 'w', timeMs, data: {} });

@@ -11,7 +11,7 @@
  * polling) has nothing after its cursor to lose (every deleted sequence is at most the head), so neither pays a read.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { OutboxEvent } from './ports.js';
+import type { OutboxEvent } from '../ports/outbox.js';
 
 /** The error body's field naming the oldest cursor still answered (a decimal sequence, like `next`). */
 export const RESUME_AFTER = 'resume-after';

@@ -9,8 +9,8 @@
  * them. The bound must exceed the longest an external write can take (OpenFGA: its timeout with retries), or the
  * sweep could read the tuple before a slow write lands and drop an intent whose change then happens.
  */
-import type { LeaseStore } from './delivery-ports.js';
-import type { EventIntent, EventIntentStore, IntentResolver } from './intent-ports.js';
+import type { LeaseStore } from '../ports/delivery.js';
+import type { EventIntent, EventIntentStore, IntentResolver } from '../ports/intents.js';
 
 /** Publishes or drops one intent after reading the external store; what happened ('gone': resolved by someone else). */
 export async function resolveIntent(intent: EventIntent, store: EventIntentStore, resolver: IntentResolver): Promise<'published' | 'dropped' | 'gone'> {

@@ -7,9 +7,9 @@
  * (AccessControl.withEvents, IdentityRepository.withEvents, StorageGrantStore.put): a change that did not commit has no event.
  * No event carries a secret: a rotated or created credential is named by its id, never its value.
  */
-import type { Caller } from '../ports.js';
+import type { Caller } from '../ports/index.js';
 import { EVENT_TYPE_PREFIX, callerData } from './changes.js';
-import type { OutboxEventInput } from './ports.js';
+import type { OutboxEventInput } from '../ports/outbox.js';
 
 const STREAM_PREFIX = 'tenant/';
 

@@ -5,7 +5,7 @@
  * storage-credentials (service.ts builds the answer in that order).
  */
 import { stringifyJson } from '../json.js';
-import type { PlanResult, PlannedPage } from './ports.js';
+import type { PlanResult, PlannedPage } from '../ports/planning.js';
 
 const written = new WeakMap<object, string>();
 

@@ -11,7 +11,7 @@
  *    and partition, or of every partition when its spec is unpartitioned (a "global" delete); and only when the
  *    two files' stats leave an overlap on every equality column (null counts, lower and upper bounds).
  */
-import type { ContentFile } from '../manifests/ports.js';
+import type { ContentFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema, StructField } from '../metadata/types.js';
 import { compare, fromBinary, typeName } from './values.js';
 

@@ -5,7 +5,7 @@
  *  - against one file's partition tuple (Evaluator, exact: nulls order first, NaN after every number).
  * A summary a writer left out, or a value that cannot be decoded, never prunes.
  */
-import type { FieldSummary } from '../manifests/ports.js';
+import type { FieldSummary } from '../ports/manifests.js';
 import type { PartitionExpression } from './partition-projection.js';
 import { bothStartWith, compare, fromAvro, fromBinary, isNaNValue, prefixMightMatch, type Value } from './values.js';
 

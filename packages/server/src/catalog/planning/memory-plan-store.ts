@@ -5,7 +5,7 @@
  * plans are forgotten first (their plan tasks keep working, being stateless; only fetchPlanningResult and
  * cancelPlanning of a forgotten id answer 404, as for an expired one).
  */
-import type { PlanStore, StoredPlan } from './ports.js';
+import type { PlanStore, StoredPlan } from '../ports/planning.js';
 
 export class MemoryPlanStore implements PlanStore {
   private readonly plans = new Map<string, StoredPlan>();

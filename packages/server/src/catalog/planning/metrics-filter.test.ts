@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ContentFile } from '../manifests/ports.js';
+import type { ContentFile } from '../ports/manifests.js';
 import type { Schema } from '../metadata/types.js';
-import { bindFilter } from './expression.js';
+import { bindFilter } from '../kit/expression.js';
 import { mightMatch } from './metrics-filter.js';
 
 const schema = {

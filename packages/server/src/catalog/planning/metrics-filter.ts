@@ -6,8 +6,8 @@
  * comparisons stay inclusive. Negations are pushed to the leaves first (a NOT of "might match" is not
  * "cannot match"). Applied to delete files too (their stats cover their own columns), as Java's delete index does.
  */
-import type { ContentFile } from '../manifests/ports.js';
-import type { BoundExpression } from './expression.js';
+import type { ContentFile } from '../ports/manifests.js';
+import type { BoundExpression } from '../kit/expression.js';
 import { IN_PREDICATE_LIMIT } from './manifest-filter.js';
 import { rewriteNot } from './rewrite-not.js';
 import { bothStartWith, compare, fromBinary, fromLiteral, isNaNValue, prefixMightMatch, typeName, type Value } from './values.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
-import { bindFilter } from './expression.js';
+import { bindFilter } from '../kit/expression.js';
 import { manifestMightMatch, partitionMatches } from './manifest-filter.js';
 import { projectInclusive } from './partition-projection.js';
 

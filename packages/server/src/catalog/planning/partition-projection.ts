@@ -8,7 +8,7 @@
  */
 import type { PartitionSpec } from '../metadata/types.js';
 import { type AppliedTransform, applyTransform, parseApplied, resultType } from './apply-transform.js';
-import type { BoundExpression, LiteralOp, SetOp, UnaryOp } from './expression.js';
+import type { BoundExpression, LiteralOp, SetOp, UnaryOp } from '../kit/expression.js';
 import { rewriteNot } from './rewrite-not.js';
 import { fromLiteral, typeName, type Value } from './values.js';
 

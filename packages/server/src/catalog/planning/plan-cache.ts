@@ -14,7 +14,7 @@
 import { parseJson, stringifyJson } from '../json.js';
 import { KeptBySize } from '../kept-by-size.js';
 import type { TableMetadata } from '../metadata/types.js';
-import type { PlannedPage, ScanSpec } from './ports.js';
+import type { PlannedPage, ScanSpec } from '../ports/planning.js';
 
 /** A plan's answer as planned once: its page (file-scan-tasks, delete-files), that page's JSON, and what the audit trail notes. */
 export interface KeptAnswer {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestReader } from '../manifests/manifest-reader.js';
-import type { ContentFile, ManifestEntry, ManifestFile } from '../manifests/ports.js';
+import type { ContentFile, ManifestEntry, ManifestFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import { DELETE_FILE_PATH_ID } from './delete-index.js';
-import { bindFilter } from './expression.js';
+import { bindFilter } from '../kit/expression.js';
 import { planFiles } from './plan-files.js';
 
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }, { id: 2, name: 'cat', required: false, type: 'string' }] } as Schema;

@@ -7,10 +7,10 @@
  * are held while planning. Every kept task's residual is the whole filter, which is correct, only less tight.
  */
 import type { ManifestReader } from '../manifests/manifest-reader.js';
-import type { ContentFile, ManifestFile } from '../manifests/ports.js';
+import type { ContentFile, ManifestFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import { type DeleteEntry, DeleteIndex } from './delete-index.js';
-import type { BoundExpression } from './expression.js';
+import type { BoundExpression } from '../kit/expression.js';
 import { manifestMightMatch, partitionMatches } from './manifest-filter.js';
 import { mightMatch } from './metrics-filter.js';
 import { type PartitionExpression, projectInclusive } from './partition-projection.js';

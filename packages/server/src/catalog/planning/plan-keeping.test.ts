@@ -3,7 +3,7 @@ import { BackgroundPlans } from './background.js';
 import { MemoryPlanStore } from './memory-plan-store.js';
 import { allManifests, keptTasks, withLapse } from './plan-keeping.js';
 import { SealedPlanTasks } from './plan-tasks.js';
-import type { StoredPlan } from './ports.js';
+import type { StoredPlan } from '../ports/planning.js';
 
 const codec = new SealedPlanTasks(new Uint8Array(32).fill(7));
 const claims = { planId: 'p', owner: 'o', tenant: 't', warehouse: 'w', tableUuid: 'u', snapshotId: '1', scan: { caseSensitive: true, useSnapshotSchema: false, filter: { type: 'eq', term: 'x', value: 'y'.repeat(500) } }, expiresAtMs: 10_000 };

@@ -9,7 +9,7 @@
  *   result of a stalled process harmless.
  * - expired plans are swept, at most once a minute per process and a bounded number of rows at a time.
  */
-import type { PlanTaskClaims, PlanTaskCodec, PlannedPage, PlanStore, StoredPlan } from './ports.js';
+import type { PlanTaskClaims, PlanTaskCodec, PlannedPage, PlanStore, StoredPlan } from '../ports/planning.js';
 
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_MAX_RESULT_BYTES = 1 << 20;

@@ -6,7 +6,7 @@
  */
 import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { parseJson, stringifyJson } from '../json.js';
-import type { PlanTaskClaims, PlanTaskCodec } from './ports.js';
+import type { PlanTaskClaims, PlanTaskCodec } from '../ports/planning.js';
 
 /**
  * Longest token opened: a plan task carries the request's filter, so it is as long as the filter allows. The

@@ -24,12 +24,12 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { forEachBounded } from '../bounded.js';
 import { parseJson, stringifyJson } from '../json.js';
 import { KeptBySize } from '../kept-by-size.js';
-import type { ContentFile } from '../manifests/ports.js';
+import type { ContentFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import type { ObjectStorage } from '../object-storage.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import type { EffectivePolicy } from '../policies/effective.js';
-import { type BoundExpression, bindFilter } from './expression.js';
+import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { PlannedFile } from './plan-files.js';
 import type { DataFileRewriter, RewriteDelete, RewrittenFile } from './rewrite-ports.js';
 

@@ -3,7 +3,7 @@
  * "might match" cannot negate its answer ("might not match" is not "cannot match"), so every pruning pass
  * runs on an expression without NOT.
  */
-import type { BoundExpression } from './expression.js';
+import type { BoundExpression } from '../kit/expression.js';
 
 const NEGATED: Record<string, string> = { lt: 'gt-eq', 'lt-eq': 'gt', gt: 'lt-eq', 'gt-eq': 'lt', eq: 'not-eq', 'not-eq': 'eq', 'is-null': 'not-null', 'not-null': 'is-null', 'is-nan': 'not-nan', 'not-nan': 'is-nan', in: 'not-in', 'not-in': 'in', 'starts-with': 'not-starts-with', 'not-starts-with': 'starts-with' };
 

@@ -9,8 +9,8 @@
  * A rewrite that cannot honour every part of its request (a deletion vector, a filter on a column type not evaluated
  * yet, a transform naming a column the file lacks) throws: it never writes a file that shows more than asked.
  */
-import type { BoundExpression } from './expression.js';
-import type { MaskAction } from '../policies/ports.js';
+import type { BoundExpression } from '../kit/expression.js';
+import type { MaskAction } from '../ports/policies.js';
 
 /** One delete file that applies to the inputs (decided by the plan's delete index, delete-index.ts). */
 export interface RewriteDelete {

@@ -9,9 +9,9 @@
 import type { ManifestCache } from '../manifests/manifest-cache.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
-import type { ManifestEntry, ManifestFile, ManifestSource } from '../manifests/ports.js';
+import type { ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
 import type { Schema, Snapshot, StructField, TableMetadata } from '../metadata/types.js';
-import type { ScanSpec } from './ports.js';
+import type { ScanSpec } from '../ports/planning.js';
 
 export interface ResolvedScan {
   /** Undefined for a table without snapshots (nothing to scan). */

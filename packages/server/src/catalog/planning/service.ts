@@ -19,23 +19,23 @@ import { parseJson } from '../json.js';
 import { ManifestCache } from '../manifests/manifest-cache.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/types.js';
-import type { CatalogObjectRecord } from '../ports.js';
-import { chooseMechanism } from '../signing/delegation.js';
-import type { DelegationMechanism } from '../signing/ports.js';
-import { type TableContext, requireTable, tableObject } from '../tables/shared.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import { chooseMechanism } from '../kit/delegation.js';
+import type { DelegationMechanism } from '../ports/signing.js';
+import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 import { BackgroundPlans } from './background.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks, withLapse } from './plan-keeping.js';
-import { bindFilter } from './expression.js';
+import { bindFilter } from '../kit/expression.js';
 import { planFiles } from './plan-files.js';
 import { notePageJson } from './answer-json.js';
 import { type KeptAnswer, PlanCache } from './plan-cache.js';
-import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type PlanResult, type ScanSpec } from './ports.js';
+import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type PlanResult, type ScanSpec } from '../ports/planning.js';
 import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
 import type { ObjectStorage } from '../object-storage.js';
 import type { EffectivePolicy } from '../policies/effective.js';
-import type { BoundExpression } from './expression.js';
+import type { BoundExpression } from '../kit/expression.js';
 import { allowedStats, deriveTasks, derivedPrefix, isRestricted, keptSideFiles, restrictedFilters } from './restricted.js';
 import type { DataFileRewriter } from './rewrite-ports.js';
 
@@ -48,7 +48,7 @@ export interface PlanningDeps {
   rewriter?: ((storage: ObjectStorage) => DataFileRewriter) | undefined;
 }
 
-export type { PlanResult } from './ports.js';
+export type { PlanResult } from '../ports/planning.js';
 
 const planNotFound = () => new CatalogError('ERR_PLAN_NOT_FOUND', 'The plan does not exist: it is unknown, expired or cancelled');
 const taskNotFound = () => new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');

@@ -4,7 +4,7 @@
  * "YYYY-MM-DD", timestamps as ISO strings, binary and fixed as uppercase hex, decimals as strings), typed by
  * the partition spec's result types and the schema. Column statistics only for the requested stats-fields.
  */
-import type { ContentFile } from '../manifests/ports.js';
+import type { ContentFile } from '../ports/manifests.js';
 import type { IcebergType, PartitionSpec, Schema, StructField } from '../metadata/types.js';
 import type { PlannedFile } from './plan-files.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyingTo, combine } from './effective.js';
-import type { Policy } from './ports.js';
+import type { Policy } from '../ports/policies.js';
 
 const base = { tenant: 't', warehouse: 'w', objectId: 'o', version: 1, createdAtMs: 1, updatedAtMs: 1 };
 const filter = (id: string, roles: string[], value: string): Policy => ({ ...base, id, kind: 'row-filter', roles, filter: { type: 'eq', term: 'region', value } });

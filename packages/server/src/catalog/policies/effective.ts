@@ -6,20 +6,11 @@
  * the caller's roles mask one column differently, the least revealing mask wins (rules.ts REVEALING_ORDER).
  */
 import { hash } from 'node:crypto';
-import type { Caller } from '../ports.js';
-import type { ColumnMask, Policy } from './ports.js';
+import type { Caller } from '../ports/index.js';
+import type { ColumnMask, EffectivePolicy, Policy } from '../ports/policies.js';
 import { REVEALING_ORDER } from './rules.js';
 
-export interface EffectivePolicy {
-  /** The policies that apply to the caller on the table, oldest first. */
-  policies: Policy[];
-  /** The rows the caller may read (an Iceberg REST expression), undefined when no row filter applies. */
-  rowFilter?: unknown;
-  /** One mask per masked column. */
-  masks: ColumnMask[];
-  /** Changes whenever any applying policy changes, is added or removed (undefined when none applies). */
-  policyVersion?: string;
-}
+export type { EffectivePolicy } from '../ports/policies.js';
 
 export const UNRESTRICTED: EffectivePolicy = Object.freeze({ policies: [], masks: [] }) as EffectivePolicy;
 

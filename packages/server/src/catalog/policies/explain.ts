@@ -1,10 +1,10 @@
 /**
- * explain (catalog/access/access-admin.ts) about a table also says which row-filter and column-mask policies would
+ * explain (catalog/management/access-admin.ts) about a table also says which row-filter and column-mask policies would
  * restrict the subject there, and through which of its roles: an allowed read can still be a restricted one.
  */
-import type { Caller } from '../ports.js';
+import type { Caller } from '../ports/index.js';
 import { applyingTo } from './effective.js';
-import type { Policy, PolicyKind } from './ports.js';
+import type { Policy, PolicyKind } from '../ports/policies.js';
 
 export interface PolicyLookup {
   policiesOn: (tenant: string, objectId: string) => Promise<readonly Policy[]>;

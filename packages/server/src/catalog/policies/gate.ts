@@ -15,11 +15,11 @@
  * replicas on other machines see it within the bound, as they see a revoked grant.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { AccessAudit, Caller, Clock, Coherence, PolicyEnforcement } from '../ports.js';
+import type { AccessAudit, Caller, Clock, Coherence, PolicyEnforcement } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
 import { type EffectivePolicy, UNRESTRICTED, applyingTo, combine, holdsNoRoles } from './effective.js';
-import type { Policy, PolicyStore } from './ports.js';
-import type { EnforcerStore, PolicyEnforcer } from './enforcer-store.js';
+import type { Policy, PolicyStore } from '../ports/policies.js';
+import type { EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
 
 export interface PolicyGateDeps {
   policies: () => PolicyStore;

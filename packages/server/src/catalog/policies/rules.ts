@@ -1,13 +1,13 @@
 /**
  * What a policy may say about a table, checked against the table's current schema before anything is stored: a row
- * filter is the Iceberg REST expression JSON (the planning filter's one rule, planning/expression.ts: an unknown
+ * filter is the Iceberg REST expression JSON (the planning filter's one rule, kit/expression.ts: an unknown
  * column or a literal of the wrong type is 400), and each mask's action must suit its column's type. A policy that
  * could not be enforced as written is refused, never stored to be skipped later.
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { Schema, StructField } from '../metadata/types.js';
-import { type BoundExpression, type BoundField, bindFilter } from '../planning/expression.js';
-import { type ColumnMask, MASK_ACTIONS, type MaskAction } from './ports.js';
+import { type BoundExpression, type BoundField, bindFilter } from '../kit/expression.js';
+import { type ColumnMask, MASK_ACTIONS, type MaskAction } from '../ports/policies.js';
 
 const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz', 'timestamp_ns', 'timestamptz_ns']);
 

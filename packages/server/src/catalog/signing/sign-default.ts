@@ -14,9 +14,9 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import { isAllowedLocation } from '../location-policy.js';
 import { isUnderNormalized, normalizeLocation } from '../locations.js';
-import type { Caller, Warehouse } from '../ports.js';
-import type { TableContext } from '../tables/shared.js';
-import type { InspectedRequest, RequestSigner, StorageRequest } from './ports.js';
+import type { Caller, Warehouse } from '../ports/index.js';
+import type { TableContext } from '../kit/table-kit.js';
+import type { InspectedRequest, RequestSigner, StorageRequest } from '../ports/signing.js';
 import { type LocatedTable, TableLocationHints } from './table-locations.js';
 
 /** How long a tenant's list of warehouses is reused: a warehouse created since is found that much later (never a wrong one: each is re-read). */

@@ -14,14 +14,14 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { describeObject, forbidden } from '../access/access-service.js';
-import type { SecurablePath } from '../access/ports.js';
+import type { SecurablePath } from '../ports/access.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { normalizedLocation } from '../locations.js';
-import type { Caller, CatalogObjectRecord, StagedTableRecord, Warehouse } from '../ports.js';
+import type { Caller, CatalogObjectRecord, StagedTableRecord, Warehouse } from '../ports/index.js';
 import { requireStagedAccess } from '../tables/credentials.js';
-import { type TableContext, resolveTable, tableNotFound, tableObject } from '../tables/shared.js';
-import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from './ports.js';
+import { type TableContext, resolveTable, tableNotFound, tableObject } from '../kit/table-kit.js';
+import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from '../ports/signing.js';
 import { AuditWindow, auditKey } from './audit-window.js';
 import { NameBag } from './name-bag.js';
 import { derivedPrefix, isDerivedFile } from '../policies/derived-location.js';

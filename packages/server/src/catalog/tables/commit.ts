@@ -13,7 +13,7 @@
  * else's stage-created table needs both whatever it adds.
  */
 import { commitConflict, validation } from '../../errors/catalog-error.js';
-import type { Privilege } from '../access/privileges.js';
+import type { Privilege } from '../privileges.js';
 import { APPLIED_OUTCOME, type CatalogRequest, type RequestScope } from '../context.js';
 import { checkIdentifier, checkNewIdentifier, formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { parseJson } from '../json.js';
@@ -23,12 +23,12 @@ import { isUnderNormalized, normalizeLocation } from '../locations.js';
 import { applyTableUpdatesDetailed, checkTableRequirements, withMetadataLog } from '../metadata/index.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from '../metadata-files.js';
-import type { CatalogObjectRecord, CatalogRepository } from '../ports.js';
+import type { CatalogObjectRecord, CatalogRepository } from '../ports/index.js';
 import { checkIntroducedPaths } from './paths.js';
-import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from './shared.js';
+import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from '../kit/table-kit.js';
 import { commitEvents as committedChanges } from '../outbox/commit-events.js';
 import { recordChanges } from '../outbox/changes.js';
-import { isFederatedScope } from '../remote-catalog.js';
+import { isFederatedScope } from '../ports/remote-catalog.js';
 
 export interface TableChange {
   identifier: TableIdentifier;

@@ -6,7 +6,7 @@
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
-import type { DelegationMechanism } from '../signing/ports.js';
+import type { DelegationMechanism } from '../ports/signing.js';
 import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
@@ -15,9 +15,9 @@ import type { TableMetadata } from '../metadata/index.js';
 import { writeMetadataFile } from '../metadata-files.js';
 import { parseJson, stringifyJson } from '../json.js';
 import { checkIntroducedPaths } from './paths.js';
-import { type TableAccess, type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, requireNamespaceFor, tableExists, vendedAccess } from './shared.js';
+import { type TableAccess, type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, requireNamespaceFor, tableExists, vendedAccess } from '../kit/table-kit.js';
 import { recordChanges } from '../outbox/changes.js';
-import { isFederatedScope } from '../remote-catalog.js';
+import { isFederatedScope } from '../ports/remote-catalog.js';
 
 export interface CreateTableInput {
   name: unknown;

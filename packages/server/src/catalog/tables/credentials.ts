@@ -8,13 +8,13 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { forbidden } from '../access/access-service.js';
-import type { SecurablePath } from '../access/ports.js';
-import type { AccessMode } from '../credentials/ports.js';
+import type { SecurablePath } from '../ports/access.js';
+import type { AccessMode } from '../ports/credentials.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
-import type { CatalogObjectRecord, StagedTableRecord } from '../ports.js';
-import { type TableAccess, type TableContext, resolveTable, tableNotFound, tableObject, vendedAccess } from './shared.js';
+import type { CatalogObjectRecord, StagedTableRecord } from '../ports/index.js';
+import { type TableAccess, type TableContext, resolveTable, tableNotFound, tableObject, vendedAccess } from '../kit/table-kit.js';
 
 /** The committed table of that name, else a stage-created one (exactly the one with `tableUuid` when given). */
 async function resolveForCredentials(ctx: TableContext, scope: RequestScope, levels: string[], name: string, tableUuid: string | undefined) {

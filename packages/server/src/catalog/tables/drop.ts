@@ -1,6 +1,6 @@
 /**
  * Drop (with or without purge) and unregister. A drop is soft while the warehouse keeps dropped objects
- * (maintenance/soft-drop.ts): the table leaves the catalog with its grants kept for an undrop, and a purge waits
+ * (dropped/soft-drop.ts): the table leaves the catalog with its grants kept for an undrop, and a purge waits
  * for the retention's end unless the caller holds `table:purge-immediately`. Dropping needs `table:drop`;
  * a purge deletes data and needs `table:write-data` too; unregistering answers
  * with the metadata and needs `table:read-metadata` too. The table's grants
@@ -11,11 +11,11 @@ import { describeObject } from '../access/access-service.js';
 import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import type { MetadataResult } from '../metadata-files.js';
-import { softDrop } from '../maintenance/soft-drop.js';
-import { purgeLocation } from '../purge.js';
-import { type TableContext, requireTable, tableNotFound } from './shared.js';
+import { softDrop } from '../dropped/soft-drop.js';
+import { purgeLocation } from '../kit/purge.js';
+import { type TableContext, requireTable, tableNotFound } from '../kit/table-kit.js';
 import { recordChanges } from '../outbox/changes.js';
-import { isFederatedScope } from '../remote-catalog.js';
+import { isFederatedScope } from '../ports/remote-catalog.js';
 
 export async function dropTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, purge: unknown): Promise<void> {
   // validate

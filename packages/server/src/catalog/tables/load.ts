@@ -8,13 +8,13 @@ import { hash } from 'node:crypto';
 import { Doorkeeper } from '../doorkeeper.js';
 import { KeptBySize } from '../kept-by-size.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
-import { TABLE_VISIBILITY } from '../access/privileges.js';
+import { TABLE_VISIBILITY } from '../privileges.js';
 import type { CatalogRequest } from '../context.js';
-import type { DelegationMechanism } from '../signing/ports.js';
+import type { DelegationMechanism } from '../ports/signing.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { refSnapshotsOnlyJson } from '../metadata/index.js';
-import { SCAN_PLANNING_MODE, tablePlanningMode } from '../planning/mode.js';
-import { NO_ACCESS, type TableAccess, type TableContext, missingTable, requireTable, resolveTable, tableObject, vendedAccess } from './shared.js';
+import { SCAN_PLANNING_MODE, tablePlanningMode } from '../kit/planning-mode.js';
+import { NO_ACCESS, type TableAccess, type TableContext, missingTable, requireTable, resolveTable, tableObject, vendedAccess } from '../kit/table-kit.js';
 
 export type SnapshotsMode = 'all' | 'refs';
 

@@ -7,9 +7,9 @@
 import { validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
-import type { MetricsReportRecord } from '../ports.js';
+import type { MetricsReportRecord } from '../ports/index.js';
 import { requireStagedAccess } from './credentials.js';
-import { type TableContext, missingTable, resolveTable, tableNotFound, tableObject } from './shared.js';
+import { type TableContext, missingTable, resolveTable, tableNotFound, tableObject } from '../kit/table-kit.js';
 
 export async function reportMetrics(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, report: unknown): Promise<void> {
   // validate

@@ -16,7 +16,7 @@ import { validation } from '../../errors/catalog-error.js';
 import { checkLocation } from '../location-policy.js';
 import { isUnderRoot } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
-import type { Warehouse } from '../ports.js';
+import type { Warehouse } from '../ports/index.js';
 
 /** Table properties naming where engines write files (Iceberg's `write.*.path` family). */
 export const WRITE_PATH_PROPERTIES = ['write.data.path', 'write.metadata.path', 'write.object-storage.path', 'write.folder-storage.path'] as const;

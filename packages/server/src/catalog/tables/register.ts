@@ -6,17 +6,17 @@
  * another table's (registering someone else's metadata would otherwise
  * hand out credentials for their data).
  */
-import { refuseOnFederated } from '../remote-catalog.js';
+import { refuseOnFederated } from '../ports/remote-catalog.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
-import type { DelegationMechanism } from '../signing/ports.js';
+import type { DelegationMechanism } from '../ports/signing.js';
 import { checkName, checkNamespace, checkNewName, checkNewNamespace, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
 import { type MetadataResult, readMetadataFile } from '../metadata-files.js';
 import { checkIntroducedPaths } from './paths.js';
-import { type TableAccess, type TableContext, checkTableLocation, requireNamespaceFor, resolveTable, tableExists, tableObject, vendedAccess, NO_ACCESS } from './shared.js';
+import { type TableAccess, type TableContext, checkTableLocation, requireNamespaceFor, resolveTable, tableExists, tableObject, vendedAccess, NO_ACCESS } from '../kit/table-kit.js';
 import { recordChanges } from '../outbox/changes.js';
 
 export async function registerTable(

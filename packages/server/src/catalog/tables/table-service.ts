@@ -5,13 +5,13 @@
  */
 import type { CatalogRequest } from '../context.js';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { DelegationMechanism } from '../signing/ports.js';
+import type { DelegationMechanism } from '../ports/signing.js';
 import type { PageRequest } from '../paging.js';
 import { everyPage, listingOf, toPage } from '../paging.js';
 import { checkNamespace } from '../identifiers.js';
-import { listVisible } from '../listing.js';
-import { TABLE_VISIBILITY } from '../access/privileges.js';
-import { renameCatalogObject } from '../rename.js';
+import { listVisible } from '../kit/listing.js';
+import { TABLE_VISIBILITY } from '../privileges.js';
+import { renameCatalogObject } from '../kit/rename.js';
 import { type TableChange, commitTables } from './commit.js';
 import { type CreateTableInput, createTable } from './create.js';
 import { loadCredentials } from './credentials.js';
@@ -19,7 +19,7 @@ import { dropTable, unregisterTable } from './drop.js';
 import { type LoadTableOptions, loadTable, tableExists } from './load.js';
 import { listMetrics, reportMetrics } from './metrics.js';
 import { registerTable } from './register.js';
-import { type TableContext, checkTableLocation, defaultLocation } from './shared.js';
+import { type TableContext, checkTableLocation, defaultLocation } from '../kit/table-kit.js';
 
 /** A namespace the remote does not have is left to the listing's own checks (404 or 403, never told by the remote). */
 function ignoreMissingNamespace(e: unknown): void {

@@ -12,10 +12,10 @@
  */
 import type { TrinoOpaRequest, TrinoOpaResource } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
-import type { Privilege } from '../access/privileges.js';
+import type { Privilege } from '../privileges.js';
 import type { ServiceContext } from '../context.js';
-import type { Caller, CatalogObjectRecord, Warehouse } from '../ports.js';
-import type { SecurablePath } from '../access/ports.js';
+import type { Caller, CatalogObjectRecord, Warehouse } from '../ports/index.js';
+import type { SecurablePath } from '../ports/access.js';
 import type { OpaSession, OpaSessions } from './session.js';
 
 /** Operations allowed to every user the engine may act for (nothing of Lakegate's is touched). */

@@ -10,10 +10,10 @@ import type { TrinoOpaRequest, TrinoOpaResource, TrinoViewExpression } from '@la
 import type { ServiceContext } from '../context.js';
 import { parseJson } from '../json.js';
 import type { Schema, StructField, TableMetadata } from '../metadata/types.js';
-import { bindFilter } from '../planning/expression.js';
+import { bindFilter } from '../kit/expression.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import type { PolicyGate } from '../policies/gate.js';
-import type { Caller, CatalogObjectRecord } from '../ports.js';
+import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import type { TrinoOpaDecisions, TrinoTableRef } from './decisions.js';
 import type { OpaSession } from './session.js';
 import { type ColumnPath, UnsupportedPolicy, maskSql, rowFilterSql } from './trino-sql.js';

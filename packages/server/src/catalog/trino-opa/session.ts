@@ -1,17 +1,17 @@
 /**
  * Who a Trino OPA decision is for, and where (issue 54): the engine principal that asks (a declared `trino-opa`
- * enforcer of the warehouse, policies/enforcer-store.ts), the Trino user as the Caller the catalog's rules see (the
+ * enforcer of the warehouse, ports/enforcers.ts), the Trino user as the Caller the catalog's rules see (the
  * asserted user `user:<name>` acting through the engine, as Trino's USER sessions present it to the Iceberg API, so
  * both paths decide with the same members), and Trino catalog names mapped to the warehouses the engine enforces.
  * Trino's groups are not used: an asserted identity carries no groups (anyone can write them), and the USER-session
  * tokens of the same user carry none either, so both paths answer the same.
  */
 import { TtlCache } from '../ttl-cache.js';
-import type { Caller, Clock } from '../ports.js';
-import type { Member } from '../access/ports.js';
+import type { Caller, Clock } from '../ports/index.js';
+import type { Member } from '../ports/access.js';
 import type { PolicyGate } from '../policies/gate.js';
-import type { PolicyEnforcer } from '../policies/enforcer-store.js';
-import type { EngineUsers } from './ports.js';
+import type { PolicyEnforcer } from '../ports/enforcers.js';
+import type { EngineUsers } from '../ports/trino-opa.js';
 
 export const ASSERTED = 'asserted';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Schema } from '../metadata/types.js';
-import { bindFilter } from '../planning/expression.js';
+import { bindFilter } from '../kit/expression.js';
 import { UnsupportedPolicy, literalSql, maskSql, quoteIdentifier, rowFilterSql, stringLiteral } from './trino-sql.js';
 
 const schema: Schema = {

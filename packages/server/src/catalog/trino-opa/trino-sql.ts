@@ -12,9 +12,9 @@
  * AND/OR, so SQL's unknown behaves as false; the negated leaves add `IS NULL OR`.
  */
 import { createHash } from 'node:crypto';
-import type { BoundExpression, BoundField } from '../planning/expression.js';
+import type { BoundExpression, BoundField } from '../kit/expression.js';
 import { rewriteNot } from '../planning/rewrite-not.js';
-import type { ColumnMask } from '../policies/ports.js';
+import type { ColumnMask } from '../ports/policies.js';
 
 /** Column types a row filter compares (the catalog-enforced path's set, row-filter.ts). */
 const COMPARED = new Set(['boolean', 'int', 'long', 'float', 'double', 'date', 'string']);
@@ -46,7 +46,7 @@ export function stringLiteral(s: string): string {
   return `U&'${out}'`;
 }
 
-/** A literal of an Iceberg primitive type as bindFilter checked it (planning/expression.ts literal()). */
+/** A literal of an Iceberg primitive type as bindFilter checked it (kit/expression.ts literal()). */
 export function literalSql(type: string, v: unknown): string {
   switch (type) {
     case 'boolean':

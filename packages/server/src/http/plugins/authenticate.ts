@@ -11,7 +11,7 @@ import { AuthenticationError, type AuthenticatorChain, type RequestCredentials }
 import { errorDescription } from '../../auth/issuer/oauth-error.js';
 import type { ErrorEnvelope } from './errors.js';
 import { bindRequestLog } from './request-log.js';
-import { type Spans, noSpans } from '../../catalog/tracing/ports.js';
+import { type Spans, noSpans } from '../../catalog/ports/tracing.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -49,7 +49,7 @@ import { OPERATIONS, idempotent } from '@lakegate/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import { APPLIED_OUTCOME } from '../../catalog/context.js';
 import { stringifyJson } from '../../catalog/json.js';
-import type { CatalogStore, Clock } from '../../catalog/ports.js';
+import type { CatalogStore, Clock } from '../../catalog/ports/index.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { SecretBox } from '../../security/secret-box.js';
 

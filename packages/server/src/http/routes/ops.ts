@@ -1,7 +1,7 @@
 /** Health, readiness, metrics and the OpenAPI document: unauthenticated operational endpoints. */
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { buildOpenApiDocument } from '@lakegate/protocol';
-import type { CatalogStore } from '../../catalog/ports.js';
+import type { CatalogStore } from '../../catalog/ports/index.js';
 import type { HttpMetrics } from '../../observability/metrics.js';
 
 export interface OpsDeps {

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { CatalogServices } from '../../catalog/services.js';
-import type { CatalogStore, Clock } from '../../catalog/ports.js';
+import type { CatalogStore, Clock } from '../../catalog/ports/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditReader } from '../../auth/management/audit-reader.js';
 import type { PrincipalAdmin } from '../../auth/management/principal-admin.js';
-import type { AccessAdmin } from '../../catalog/access/access-admin.js';
+import type { AccessAdmin } from '../../catalog/management/access-admin.js';
 import type { WarehouseAdmin } from '../../catalog/management/warehouse-admin.js';
 import type { TableService } from '../../catalog/tables/table-service.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
@@ -21,7 +21,7 @@ import { warehouseRoutes } from '../routes/management/warehouses.js';
 import { storageGrantRoutes } from '../routes/management/storage-grants.js';
 import type { StorageGrantAdmin } from '../../catalog/management/storage-grant-admin.js';
 import { type EventRoutesOptions, eventRoutes } from '../routes/management/events.js';
-import type { DroppedObjectService } from '../../catalog/maintenance/dropped-service.js';
+import type { DroppedObjectService } from '../../catalog/dropped/dropped-service.js';
 import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.js';
 import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
 import type { PolicyAdmin } from '../../catalog/management/policy-admin.js';

@@ -12,7 +12,7 @@ import { ASSERTED_ISSUER } from '../../auth/actor.js';
 import { mayActFor } from '../../auth/delegation-policy.js';
 import type { PrincipalService } from '../../auth/issuer/principals.js';
 import type { CatalogServices } from '../../catalog/services.js';
-import type { EngineUsers } from '../../catalog/trino-opa/ports.js';
+import type { EngineUsers } from '../../catalog/ports/trino-opa.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
 import { useContract } from '../plugins/contract.js';

@@ -1,7 +1,7 @@
 /** AccessControl in memory: the reference the contract suite holds the database and OpenFGA adapters to, and a fast stand-in for unit tests. */
-import type { AccessControl, GrantQuery, GrantRecord, Member, RoleAssignment, RoleRecord, SecurableRef } from '../../catalog/access/ports.js';
-import type { Privilege } from '../../catalog/access/privileges.js';
-import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
+import type { AccessControl, GrantQuery, GrantRecord, Member, RoleAssignment, RoleRecord, SecurableRef } from '../../catalog/ports/access.js';
+import type { Privilege } from '../../catalog/privileges.js';
+import type { OutboxEventInput, OutboxWriter } from '../../catalog/ports/outbox.js';
 import { MemoryOutbox } from './memory-outbox.js';
 
 const sameMember = (a: Member, b: Member) => a.kind === b.kind && a.issuer === b.issuer && a.name === b.name;

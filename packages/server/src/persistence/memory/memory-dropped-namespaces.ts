@@ -4,9 +4,9 @@
  * suite's stand-ins for `namespaces` and `catalog_objects`), and the objects a cascade dropped live in the dropped
  * object store given to it. Each method runs to its end before its only await (the outbox), so nothing interleaves.
  */
-import type { NamespaceRecord } from '../../catalog/ports.js';
-import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
-import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../../catalog/maintenance/ports.js';
+import type { NamespaceRecord } from '../../catalog/ports/index.js';
+import type { OutboxEventInput, OutboxWriter } from '../../catalog/ports/outbox.js';
+import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../../catalog/ports/maintenance.js';
 import { type LiveObjects, liveKey, type MemoryDroppedObjectStore } from './memory-dropped.js';
 import { DroppedShelf, type DroppedPage } from './dropped-shelf.js';
 

@@ -3,9 +3,9 @@
  * database adapters to. The live objects it moves rows from and to are a map given to it (the suite's stand-in for
  * catalog_objects); JavaScript runs each method to its first await without interleaving, and these have none.
  */
-import type { CatalogObjectRecord } from '../../catalog/ports.js';
-import type { OutboxEventInput, OutboxWriter } from '../../catalog/outbox/ports.js';
-import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../../catalog/maintenance/ports.js';
+import type { CatalogObjectRecord } from '../../catalog/ports/index.js';
+import type { OutboxEventInput, OutboxWriter } from '../../catalog/ports/outbox.js';
+import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../../catalog/ports/maintenance.js';
 import { DroppedShelf, type DroppedPage } from './dropped-shelf.js';
 
 /** Live objects by warehouse, namespace and name (liveKey). */

@@ -1,6 +1,6 @@
-/** Event intents in memory (catalog/outbox/intent-ports.ts): the reference the contract suite holds the database adapters to. */
-import type { EventIntent, EventIntentStore } from '../../catalog/outbox/intent-ports.js';
-import type { OutboxEventInput } from '../../catalog/outbox/ports.js';
+/** Event intents in memory (catalog/ports/intents.ts): the reference the contract suite holds the database adapters to. */
+import type { EventIntent, EventIntentStore } from '../../catalog/ports/intents.js';
+import type { OutboxEventInput } from '../../catalog/ports/outbox.js';
 import type { MemoryOutbox } from './memory-outbox.js';
 
 export class MemoryEventIntents implements EventIntentStore {

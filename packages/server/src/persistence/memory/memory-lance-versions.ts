@@ -1,5 +1,5 @@
 /** The Lance version store in memory: the reference the contract suite (test/persistence/lance-version-contract.ts) holds the database adapters to. */
-import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../../catalog/lance/versions/ports.js';
+import type { AppendRefusal, LanceVersionRecord, LanceVersionStore } from '../../catalog/ports/lance-versions.js';
 
 const chainKey = (tableId: string, branch: string) => `${tableId}\u0000${branch}`;
 

@@ -1,5 +1,5 @@
 /** Maintenance leases in memory: the reference the contract suite (test/persistence/dropped-contract.ts) holds the database adapters to. */
-import type { MaintenanceJobRecord, MaintenanceLeases, MaintenanceProgress } from '../../catalog/maintenance/ports.js';
+import type { MaintenanceJobRecord, MaintenanceLeases, MaintenanceProgress } from '../../catalog/ports/maintenance.js';
 
 export class MemoryMaintenanceLeases implements MaintenanceLeases {
   private readonly rows = new Map<string, MaintenanceJobRecord>();

@@ -1,6 +1,6 @@
 /** The outbox, its sinks and the lease in memory: the reference implementation the contract suite holds the SQL one to. */
-import type { OutboxEvent, OutboxEventInput, OutboxStore, OutboxWriter } from '../../catalog/outbox/ports.js';
-import type { LeaseStore, SinkRecord, SinkState, SinkStore } from '../../catalog/outbox/delivery-ports.js';
+import type { OutboxEvent, OutboxEventInput, OutboxStore, OutboxWriter } from '../../catalog/ports/outbox.js';
+import type { LeaseStore, SinkRecord, SinkState, SinkStore } from '../../catalog/ports/delivery.js';
 
 export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, LeaseStore {
   private readonly events: OutboxEvent[] = [];

@@ -1,5 +1,5 @@
 /**
- * Migration 0019: event intents (catalog/outbox/intent-ports.ts). A change whose writes live outside the database
+ * Migration 0019: event intents (catalog/ports/intents.ts). A change whose writes live outside the database
  * (OpenFGA tuples) records its events here, pending, before the external write; publishing moves them to
  * `event_outbox` in one transaction with the row's removal. `writes` names the external writes (JSON) the recovery
  * sweep reads back; one index serves its scan by age. `stream`, `sequence` and `count`: the sequence numbers the

@@ -1,5 +1,5 @@
 /**
- * Migration 0016: the version history of catalog-managed Lance tables (catalog/lance/versions/ports.ts). One row
+ * Migration 0016: the version history of catalog-managed Lance tables (catalog/ports/lance-versions.ts). One row
  * per version of a (table, branch), keyed by the table's catalog id so that a rename keeps its history and a table
  * created again under a dropped one's name starts its own; and one head per chain, the highest version reserved,
  * which a commit moves by compare-and-swap in the same transaction as it inserts the version's row.

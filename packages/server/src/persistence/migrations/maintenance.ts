@@ -1,5 +1,5 @@
 /**
- * Migration 0018: soft deletion (catalog/maintenance/ports.ts). A dropped table, view or Lance table moves, whole,
+ * Migration 0018: soft deletion (catalog/ports/maintenance.ts). A dropped table, view or Lance table moves, whole,
  * from catalog_objects to dropped_objects (same columns, plus when and by whom it was dropped, when its retention
  * ends and whether its files go then), keyed by its catalog id: a name can be taken again at once, and any number of
  * dropped objects may once have had it.
@@ -31,7 +31,7 @@ export const maintenanceMigrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('dropped_objects_warehouse_idx').on('dropped_objects').columns(['warehouse', 'dropped_at', 'id']).execute();
       await db.schema.createIndex('dropped_objects_expiry_idx').on('dropped_objects').columns(['expires_at']).execute();
-      // Scheduled maintenance: one lease per table's job (catalog/maintenance/ports.ts MaintenanceLeases).
+      // Scheduled maintenance: one lease per table's job (catalog/ports/maintenance.ts MaintenanceLeases).
       await db.schema
         .createTable('maintenance_leases')
         .addColumn('table_id', 'text', (c) => c.primaryKey())
@@ -60,7 +60,7 @@ export const maintenanceMigrations: Record<string, Migration> = {
   /**
    * Migration 0021: a soft cascading namespace drop keeps the namespaces it took (id, levels, properties, creation
    * time) in dropped_namespaces, and marks each object it took with the id of the namespace the drop named
-   * (dropped_with), so an undrop of that namespace restores it all (catalog/maintenance/ports.ts).
+   * (dropped_with), so an undrop of that namespace restores it all (catalog/ports/maintenance.ts).
    */
   '0021_dropped_namespaces': {
     async up(db: Kysely<unknown>) {

@@ -1,5 +1,5 @@
 /**
- * Migration 0024: scan plans (catalog/planning/ports.ts PlanStore) live in the catalog database, so every worker and
+ * Migration 0024: scan plans (catalog/ports/planning.ts PlanStore) live in the catalog database, so every worker and
  * every replica answers fetchPlanningResult and cancelPlanning (issue 51). `result` is the plan's kept answer (JSON,
  * bounded by the planning limits), `lease_until` a submitted plan's lease; expired rows are swept by `expires_at`.
  */

@@ -1,5 +1,5 @@
 /**
- * Migration 0024: row-filter and column-mask policies (catalog/policies/ports.ts, issue 53). Keyed by id, found by
+ * Migration 0024: row-filter and column-mask policies (catalog/ports/policies.ts, issue 53). Keyed by id, found by
  * (tenant, table's catalog id): a rename keeps a table's policies. The expression is JSON text; `version` is raised
  * on every update, which compares it first (compare-and-swap).
  */
@@ -29,7 +29,7 @@ export const policyMigrations: Record<string, Migration> = {
     },
   },
   /**
-   * Migration 0026: trusted policy enforcers (catalog/policies/enforcer-store.ts, issue 54): the principals a tenant
+   * Migration 0026: trusted policy enforcers (catalog/ports/enforcers.ts, issue 54): the principals a tenant
    * administrator declared able to enforce a warehouse's policies themselves, one row per (tenant, warehouse, principal).
    */
   '0026_policy_enforcers': {

@@ -1,5 +1,5 @@
 /**
- * Migration 0014: the storage the platform granted each tenant (catalog/storage-grants/ports.ts). No row: nothing
+ * Migration 0014: the storage the platform granted each tenant (catalog/ports/storage-grants.ts). No row: nothing
  * granted, so a tenant administrator creates no warehouse until the platform grants it storage (issue 40).
  */
 import type { Kysely } from 'kysely';
@@ -20,7 +20,7 @@ export const storageGrantMigrations: Record<string, Migration> = {
     },
   },
   /**
-   * Migration 0015: whether the catalog created a table at its location (catalog/purge.ts deletes a location's prefix
+   * Migration 0015: whether the catalog created a table at its location (catalog/kit/purge.ts deletes a location's prefix
    * only then, never a registered table's directory). Rows from before cannot tell: 0, the conservative answer (their
    * purge deregisters and keeps the files).
    */

@@ -12,7 +12,7 @@ import { KyselyCatalogStore } from '../kysely-store.js';
 import { withUnavailableErrors } from './unavailable.js';
 import { BatchingReads } from './batched-reads.js';
 import { kyselyRunner } from '../compiled-reads.js';
-import type { Spans } from '../../catalog/tracing/ports.js';
+import type { Spans } from '../../catalog/ports/tracing.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;

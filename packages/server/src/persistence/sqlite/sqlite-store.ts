@@ -25,7 +25,7 @@ import { KyselyCatalogStore } from '../kysely-store.js';
 import type { BookkeepingWrites } from '../kysely-outbox.js';
 import { ReadMemo } from './read-memo.js';
 import { oncePerDispatch } from '../../runtime/per-dispatch.js';
-import type { Spans } from '../../catalog/tracing/ports.js';
+import type { Spans } from '../../catalog/ports/tracing.js';
 import { type StatementTracing, traceStatementSync } from '../statement-spans.js';
 
 /** Statements this process ran on its writing connection: raised before each runs (see readRunner). */

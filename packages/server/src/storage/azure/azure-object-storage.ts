@@ -9,7 +9,7 @@
  * never become a cause as they are.
  */
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { readBounded } from '../bounded-read.js';
 import { deleteEach } from '../delete-each.js';

@@ -20,7 +20,7 @@
  * The account key itself never leaves the catalog.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
-import type { Clock } from '../../catalog/ports.js';
+import type { Clock } from '../../catalog/ports/index.js';
 import type { CredentialVendor, VendedCredential, VendRequest } from '../vending.js';
 import { checkLifetimeBound } from '../vending.js';
 import { parseAzureLocation } from './azure-location.js';

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { legacyLocalPath, localPath } from '../../catalog/locations.js';
 import { currentBatch } from '../../runtime/end-of-turn.js';
 import { readBounded } from '../bounded-read.js';

@@ -10,7 +10,7 @@
  * errors carry the request, with its Authorization header.
  */
 import type { AuthClient } from 'google-auth-library';
-import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { discard, readBounded } from '../bounded-read.js';
 import { deleteEach } from '../delete-each.js';

@@ -4,7 +4,7 @@
  * (test/support/object-storage-contract.ts). `refuseDelete` makes chosen objects fail to delete, as a store refusing
  * some keys of a bulk delete would, so callers' handling of partial failures can be tested.
  */
-import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { deleteEach } from '../delete-each.js';
 

@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { forEachBounded } from '../../catalog/bounded.js';
-import type { DeleteFailure, DeleteManyResult } from '../../catalog/ports.js';
+import type { DeleteFailure, DeleteManyResult } from '../../catalog/ports/index.js';
 
 /** DeleteObjects accepts at most this many keys per request. */
 export const DELETE_BATCH = 1000;

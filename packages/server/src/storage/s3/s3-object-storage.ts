@@ -19,7 +19,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports.js';
+import type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { deleteFailure } from '../delete-each.js';
 import { readBounded } from '../bounded-read.js';
 import { DELETE_BATCH, deleteObjects, type KeyToDelete } from './s3-delete-objects.js';

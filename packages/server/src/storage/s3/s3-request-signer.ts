@@ -15,7 +15,7 @@
  */
 import { HeaderSigner, PreparedQuery, presignRequest, UNSIGNED_PAYLOAD } from '@lakegate/sigv4';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { InspectedRequest, RequestSigner, SignEndpointMode, SignedStorageRequest, StorageRequest } from '../../catalog/signing/ports.js';
+import type { InspectedRequest, RequestSigner, SignEndpointMode, SignedStorageRequest, StorageRequest } from '../../catalog/ports/signing.js';
 import { NameBag } from '../../catalog/signing/name-bag.js';
 import { type ParsedS3Request, type S3SigningTarget, addressesTarget, inspectS3Request } from './s3-sign-rules.js';
 

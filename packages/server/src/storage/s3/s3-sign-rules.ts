@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { InspectedRequest, StorageRequest } from '../../catalog/signing/ports.js';
+import type { InspectedRequest, StorageRequest } from '../../catalog/ports/signing.js';
 
 export interface S3SigningTarget {
   bucket: string;

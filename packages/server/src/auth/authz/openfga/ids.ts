@@ -19,8 +19,8 @@
  */
 import { hash } from 'node:crypto';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import type { Member, MemberKind, SecurableRef } from '../../../catalog/access/ports.js';
-import type { SecurableKind } from '../../../catalog/access/privileges.js';
+import type { Member, MemberKind, SecurableRef } from '../../../catalog/ports/access.js';
+import type { SecurableKind } from '../../../catalog/privileges.js';
 import { ASSIGNEE_RELATION, identityRelation } from './model.js';
 
 const MAX_OBJECT = 256;

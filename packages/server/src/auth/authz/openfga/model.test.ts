@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformer } from '@openfga/syntax-transformer';
 import { describe, expect, it } from 'vitest';
-import { PRIVILEGES } from '../../../catalog/access/privileges.js';
+import { PRIVILEGES } from '../../../catalog/privileges.js';
 import { type AuthorizationModel, authorizationModel, privilegeOfRelation, relationOf } from './model.js';
 import { sameModel } from './store-setup.js';
 

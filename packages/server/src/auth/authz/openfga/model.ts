@@ -1,6 +1,6 @@
 /**
  * The OpenFGA authorization model of Lakegate, generated from the rules of
- * catalog/access/privileges.ts (where each privilege may be granted, which
+ * catalog/privileges.ts (where each privilege may be granted, which
  * privileges imply which) so that the two adapters cannot drift apart; the
  * readable DSL of it is checked in as lakegate.fga (a unit test holds the
  * file to this generator), and the decision suite holds OpenFGA's answers
@@ -31,7 +31,7 @@
  *   grant, written with the grant so grants can be listed by warehouse; no
  *   permission derives from it.
  */
-import { PRIVILEGES, type Privilege, type SecurableKind, grantableOn, grantsConferring } from '../../../catalog/access/privileges.js';
+import { PRIVILEGES, type Privilege, type SecurableKind, grantableOn, grantsConferring } from '../../../catalog/privileges.js';
 
 export const ANY_RELATION = 'can_any';
 export const PARENT_RELATION = 'parent';

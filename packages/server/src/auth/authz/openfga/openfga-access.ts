@@ -41,11 +41,11 @@ import {
   type SecurablePath,
   type SecurableRef,
   pathElements,
-} from '../../../catalog/access/ports.js';
-import { type Privilege, grantsConferring } from '../../../catalog/access/privileges.js';
+} from '../../../catalog/ports/access.js';
+import { type Privilege, grantsConferring } from '../../../catalog/privileges.js';
 import { mapBounded } from '../../../catalog/bounded.js';
-import type { OutboxEventInput, OutboxWriter } from '../../../catalog/outbox/ports.js';
-import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } from '../../../catalog/outbox/intent-ports.js';
+import type { OutboxEventInput, OutboxWriter } from '../../../catalog/ports/outbox.js';
+import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } from '../../../catalog/ports/intents.js';
 import { resolveIntent } from '../../../catalog/outbox/intent-recovery.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
@@ -128,7 +128,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
 
   /**
    * Role members and grants are tuples in OpenFGA, outside the catalog database, so they cannot share a transaction
-   * with their events. Instead (catalog/outbox/intent-ports.ts): before each tuple write, the change's intent (the
+   * with their events. Instead (catalog/ports/intents.ts): before each tuple write, the change's intent (the
    * `expected` events and the writes so far) is saved in the database; when fn returns, the events it appended are
    * published with the intent's removal in one transaction (none appended: the change changed nothing, the intent is
    * dropped). When fn fails after a tuple write, the intent is resolved at once by reading the tuples back (published

@@ -4,7 +4,7 @@
  * collects the grants that the subject's roles hold anywhere on the
  * securable's path (warehouse, each enclosing namespace, the object) — one
  * batched lookup for any number of queries — and applies the implication
- * rules of catalog/access/privileges.ts. Role memberships, and the grants
+ * rules of catalog/privileges.ts. Role memberships, and the grants
  * of a set of roles when they are few (ALL_GRANTS_LIMIT; the usual case: a
  * role holds a handful of grants on warehouses and namespaces), are cached
  * for the configured time, the bound on how long a change takes to reach a
@@ -12,8 +12,8 @@
  * once: invalidate()). With the grants in memory, deciding on an object the
  * process never saw (one of a million tables) needs no database lookup.
  */
-import { type AccessControl, ADMIN_ROLE_NAME, type AccessQuery, type Authorizer, type GrantRecord, type Member, type SecurablePath, type SecurableRef, pathElements } from '../../../catalog/access/ports.js';
-import { type Privilege, confers, grantsConferring } from '../../../catalog/access/privileges.js';
+import { type AccessControl, ADMIN_ROLE_NAME, type AccessQuery, type Authorizer, type GrantRecord, type Member, type SecurablePath, type SecurableRef, pathElements } from '../../../catalog/ports/access.js';
+import { type Privilege, confers, grantsConferring } from '../../../catalog/privileges.js';
 import { TtlCache } from '../../../catalog/ttl-cache.js';
 
 export const memberKey = (m: Member): string => `${m.kind}\u001f${m.issuer}\u001f${m.name}`;

@@ -11,7 +11,7 @@ import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { describeObject } from '../../access/access-service.js';
 import type { CatalogRequest } from '../../context.js';
 import { changeEvent } from '../../outbox/changes.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import { requireManagedTable } from './managed-table.js';
 import { lanceStorage } from './manifest-paths.js';
 import { type CheckedVersion, checkVersionInput, info, type LanceVersionInfo, placeManifest, readStaged, refuse } from './staged-version.js';

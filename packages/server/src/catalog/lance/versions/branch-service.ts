@@ -17,11 +17,11 @@ import type { CatalogRequest } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
 import { changeEvent } from '../../outbox/changes.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import { checkBranch } from './checks.js';
 import { requireManagedTable } from './managed-table.js';
 import { lanceStorage } from './manifest-paths.js';
-import { MAIN_BRANCH } from './ports.js';
+import { MAIN_BRANCH } from '../../ports/lance-versions.js';
 
 /** A branch as ListTableBranches shows it (BranchContents). */
 export interface LanceBranchInfo {

@@ -1,6 +1,6 @@
 /** The one rule for each Lance input that names a version, a branch or a tag, on every operation (CreateTableVersion, DescribeTable, ranges…). */
 import { validation } from '../../../errors/catalog-error.js';
-import { MAIN_BRANCH } from './ports.js';
+import { MAIN_BRANCH } from '../../ports/lance-versions.js';
 
 /** A version number: a non-negative integer JavaScript holds exactly (a bigint beyond 2^53 is refused). */
 export function checkVersion(value: unknown, what: string): number {

@@ -6,15 +6,15 @@
  */
 import { CatalogError, illegalArgument } from '../../../errors/catalog-error.js';
 import { describeObject } from '../../access/access-service.js';
-import type { Privilege } from '../../access/privileges.js';
+import type { Privilege } from '../../privileges.js';
 import type { RequestScope } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
-import type { CatalogObjectRecord } from '../../ports.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { CatalogObjectRecord } from '../../ports/index.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import { isManaged } from '../managed.js';
 import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from '../table-id.js';
 import { checkBranch } from './checks.js';
-import { MAIN_BRANCH } from './ports.js';
+import { MAIN_BRANCH } from '../../ports/lance-versions.js';
 
 export async function requireManagedTable(
   ctx: TableContext,

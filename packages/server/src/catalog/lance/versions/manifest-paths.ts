@@ -18,7 +18,7 @@
 import { pathToFileURL } from 'node:url';
 import { validation } from '../../../errors/catalog-error.js';
 import { localPath } from '../../locations.js';
-import type { ObjectStorage } from '../../ports.js';
+import type { ObjectStorage } from '../../ports/index.js';
 
 export type ManifestNamingScheme = 'V1' | 'V2';
 /** How the client named the manifest: an object-store path, or a URI. */

@@ -1,7 +1,7 @@
 /**
  * RestoreTable on a table of catalog-managed versions: the table's next version gets the state of an earlier one, as
  * Lance's own restore does it (a new version, nothing copied but the manifest; manifest-file.ts says what the new
- * manifest holds). The new version is recorded like any other (versions/ports.ts append): the head moves by
+ * manifest holds). The new version is recorded like any other (ports/lance-versions.ts append): the head moves by
  * compare-and-swap and the manifest is written to its final name inside that transaction, so a commit that lands
  * meanwhile makes the restore a 409 (ConcurrentModification), and nothing is half-recorded. The Restore transaction
  * file is written first, under a fresh uuid: if the restore then fails, it is an unreferenced file, as a failed Lance
@@ -10,12 +10,12 @@
 import { CatalogError, commitConflict, illegalArgument } from '../../../errors/catalog-error.js';
 import type { RequestScope } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
-import type { CatalogObjectRecord } from '../../ports.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { CatalogObjectRecord } from '../../ports/index.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import type { LanceTableId } from '../table-id.js';
 import { readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
 import { finalManifestUri, lanceStorage, manifestName, type ManifestNamingScheme } from './manifest-paths.js';
-import { type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+import { type LanceVersionRecord, MAIN_BRANCH } from '../../ports/lance-versions.js';
 
 /** The largest manifest the catalog reads to restore (as CreateTableVersion copies). */
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;

@@ -9,12 +9,12 @@
 import { commitConflict, illegalArgument, validation } from '../../../errors/catalog-error.js';
 import type { RequestScope } from '../../context.js';
 import { checkStringMap, formatIdentifier } from '../../identifiers.js';
-import type { CatalogObjectRecord } from '../../ports.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { CatalogObjectRecord } from '../../ports/index.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import type { LanceTableId } from '../table-id.js';
 import { checkVersion } from './checks.js';
 import { finalManifestUri, inForm, lanceStorage, type ManifestNamingScheme, type PathForm, stagedManifest } from './manifest-paths.js';
-import type { AppendRefusal, LanceVersionRecord } from './ports.js';
+import type { AppendRefusal, LanceVersionRecord } from '../../ports/lance-versions.js';
 
 /** The largest manifest the catalog copies (a manifest lists fragments, not rows: large tables stay far below this). */
 export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;

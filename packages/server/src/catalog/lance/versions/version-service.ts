@@ -2,7 +2,7 @@
  * Catalog-managed versions of Lance tables (`managed_versioning: true`): the Lance client writes each new manifest
  * to a staging path and asks the catalog to make it version N (CreateTableVersion); it reads the latest version and a
  * given one from the catalog (ListTableVersions, DescribeTableVersion) and forgets old ones (BatchDeleteTableVersions).
- * The catalog database is the commit point (versions/ports.ts): a version exists once its row does, and its row is
+ * The catalog database is the commit point (ports/lance-versions.ts): a version exists once its row does, and its row is
  * inserted only with its manifest at the final `_versions/` name (see create), so a version is either wholly recorded
  * (row and manifest) or not at all. Framework-free: no HTTP, no SQL.
  *
@@ -11,17 +11,17 @@
  */
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { describeObject } from '../../access/access-service.js';
-import type { Privilege } from '../../access/privileges.js';
+import type { Privilege } from '../../privileges.js';
 import type { CatalogRequest, RequestScope } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
-import type { CatalogObjectRecord } from '../../ports.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { CatalogObjectRecord } from '../../ports/index.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import type { LanceTableId } from '../table-id.js';
 import { checkVersion } from './checks.js';
 import { lanceStorage } from './manifest-paths.js';
 import { branchRoot, type CreateVersionInput, checkVersionInput, info, type LanceVersionInfo, placeManifest, readStaged, refuse } from './staged-version.js';
-import { type LanceVersionRecord, MAIN_BRANCH } from './ports.js';
+import { type LanceVersionRecord, MAIN_BRANCH } from '../../ports/lance-versions.js';
 import { restoreVersion } from './restore.js';
 import { requireManagedTable } from './managed-table.js';
 import { changeEvent } from '../../outbox/changes.js';

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
 import type { PageRequest } from '../../../catalog/paging.js';
-import type { TableAccess } from '../../../catalog/tables/shared.js';
-import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog/signing/ports.js';
+import type { TableAccess } from '../../../catalog/kit/table-kit.js';
+import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog/ports/signing.js';
 
 export { callerOf, catalogRequest } from '../../caller.js';
 
@@ -80,7 +80,7 @@ export function escapeFreeJson(signed: SignedStorageRequest): string {
 
 /**
  * The access mechanisms the client supports (X-Iceberg-Access-Delegation: a comma-separated list, maybe repeated);
- * unknown ones are ignored. The warehouse picks among them (catalog/signing/delegation.ts).
+ * unknown ones are ignored. The warehouse picks among them (catalog/kit/delegation.ts).
  */
 export function accessDelegation(req: FastifyRequest): DelegationMechanism[] {
   const header = req.headers['x-iceberg-access-delegation'];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { callerOf, sendJson } from './common.js';
 import { ICEBERG_ENDPOINTS } from './endpoints.js';
-import { SCAN_PLANNING_MODE, warehousePlanningMode } from '../../../catalog/planning/mode.js';
+import { SCAN_PLANNING_MODE, warehousePlanningMode } from '../../../catalog/kit/planning-mode.js';
 
 export function configRoutes(app: FastifyInstance, services: CatalogServices, idempotencyLifetime: string): void {
   // The answer depends on the warehouse's name and planning mode only: serialised once per pair (bounded by the warehouses that exist, times two).
@@ -12,7 +12,7 @@ export function configRoutes(app: FastifyInstance, services: CatalogServices, id
     let body = answers.get(key);
     if (body === undefined) {
       body = JSON.stringify({
-        // The warehouse's scan planning recommendation (catalog/planning/mode.ts): PyIceberg reads it from here.
+        // The warehouse's scan planning recommendation (catalog/kit/planning-mode.ts): PyIceberg reads it from here.
         defaults: planningMode === undefined ? {} : { [SCAN_PLANNING_MODE]: planningMode },
         overrides: { prefix: encodeURIComponent(name), warehouse: name },
         endpoints: ICEBERG_ENDPOINTS,

@@ -1,11 +1,11 @@
 /**
  * Management routes for access: roles, role members, grants and explain
- * (catalog/access/access-admin.ts). Members and securables are named as
+ * (catalog/management/access-admin.ts). Members and securables are named as
  * JSON objects: {"kind":"group","issuer":"https://idp/realms/x","name":"analysts"},
  * {"type":"namespace","warehouse":"lake","namespace":["sales"]}.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccessAdmin } from '../../../catalog/access/access-admin.js';
+import type { AccessAdmin } from '../../../catalog/management/access-admin.js';
 import { callerOf } from '../../caller.js';
 
 type ByRole = FastifyRequest<{ Params: { role: string }; Querystring: { tenant?: string } }>;

@@ -1,9 +1,9 @@
 /**
- * Management routes for dropped (soft-deleted) objects (catalog/maintenance/dropped-service.ts) and table maintenance
+ * Management routes for dropped (soft-deleted) objects (catalog/dropped/dropped-service.ts) and table maintenance
  * (maintenance-service.ts): each validates its request shape, calls one service method, and writes the answer.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { DroppedObjectService } from '../../../catalog/maintenance/dropped-service.js';
+import type { DroppedObjectService } from '../../../catalog/dropped/dropped-service.js';
 import type { MaintenanceService } from '../../../catalog/maintenance/maintenance-service.js';
 import { namespaceParam } from '../iceberg/common.js';
 import { callerOf } from '../../caller.js';

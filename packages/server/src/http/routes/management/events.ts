@@ -5,9 +5,9 @@
  * tenant's (tenant-events.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { EventService } from '../../../catalog/outbox/event-service.js';
-import type { SinkAdmin } from '../../../catalog/outbox/sink-admin.js';
-import type { TenantEventService } from '../../../catalog/outbox/tenant-event-service.js';
+import type { EventService } from '../../../catalog/management/event-service.js';
+import type { SinkAdmin } from '../../../catalog/management/sink-admin.js';
+import type { TenantEventService } from '../../../catalog/management/tenant-event-service.js';
 import { validation } from '../../../errors/catalog-error.js';
 import { toCloudEvent } from '../../../catalog/outbox/cloud-event.js';
 import { callerOf } from '../../caller.js';

@@ -1,0 +1,56 @@
+/**
+ * The authorize step every catalog service takes, as a port: what ServiceContext.access offers, so a service's
+ * context names an interface and not the AccessService class (access/access-service.ts implements it: path
+ * resolution, batched decisions, caching, audit). A file apart from ports/access.ts, which ports/index.ts reads
+ * Member from, because these shapes name Warehouse and Caller from ports/index.ts.
+ */
+import type { CatalogError } from '../../errors/catalog-error.js';
+import type { Privilege } from '../privileges.js';
+import type { SecurablePath, SecurableRef } from './access.js';
+import type { Caller, Warehouse } from './index.js';
+
+/** What services pass: the warehouse addressed and who is asking. */
+export interface AccessScope {
+  warehouse: Warehouse;
+  caller: Caller;
+}
+
+/** A namespace's path; `missing` when the namespace (or an ancestor) does not exist: the path then ends at the deepest one that does. */
+export interface ResolvedNamespace {
+  path: SecurablePath;
+  missing: boolean;
+}
+
+export interface Check {
+  privilege: Privilege | 'any';
+  path: SecurablePath;
+}
+
+/** How a decision is recorded: denials always; allowed data-bearing actions (credentials, writes, drops) too. */
+export interface AuditAs {
+  /** "lake/sales.orders", as the audit trail and the error message name it. */
+  object: string;
+  /** Record an allowed decision too (not only a denial). */
+  recordAllow?: boolean;
+}
+
+/** The decisions a catalog service asks for (see access/access-service.ts for what each does and caches). */
+export interface AccessDecisions {
+  invalidate(): void;
+  forgetSecurable(securable: SecurableRef): Promise<void>;
+  ownCreated(scope: AccessScope, securable: SecurableRef, object: string): Promise<void>;
+  forgetNamespaceIds(): void;
+  vendingMode(scope: AccessScope, path: SecurablePath): Promise<'read' | 'read-write' | undefined>;
+  vendingModeCached(scope: AccessScope, path: SecurablePath): 'read' | 'read-write' | 'none' | undefined;
+  isAdmin(caller: Caller): Promise<boolean>;
+  warehousePath(warehouse: Warehouse): SecurablePath;
+  namespacePath(warehouse: Warehouse, levels: readonly string[]): Promise<ResolvedNamespace>;
+  namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined;
+  objectPath(namespace: SecurablePath, kind: 'table' | 'view', id: string): SecurablePath;
+  allows(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]>;
+  allowed(scope: AccessScope, privilege: Privilege | 'any', path: SecurablePath): Promise<boolean>;
+  require(scope: AccessScope, privilege: Privilege, path: SecurablePath, as: AuditAs): Promise<void>;
+  requireAll(scope: AccessScope, privileges: readonly Privilege[], path: SecurablePath, as: AuditAs): Promise<void>;
+  notFoundOrForbidden(scope: AccessScope, container: SecurablePath, privilege: Privilege, object: string, notFound: () => CatalogError): Promise<never>;
+  record(caller: Caller, type: string, decision: 'allow' | 'deny' | undefined, action: string, object: string, detail?: Record<string, unknown>): Promise<void>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Ports of storage credential vending. A vendor (storage/s3, azure, gcs)
+ * turns (storage profile + secret, location, access mode, principal) into
+ * one short-lived credential scoped to that location. The catalog decides
+ * *whether* and *with which mode* to vend (from the caller's privileges); a
+ * vendor only decides *how*, and never widens the scope it was given.
+ */
+
+/** read: get and list under the prefix. read-write: also put, multipart upload and delete under it. */
+export type AccessMode = 'read' | 'read-write';
+
+/** One vended credential as a load or plan answer carries it (storage-credentials), with its refresh token. */
+export interface StorageCredentialEntry {
+  prefix: string;
+  config: Record<string, string>;
+  'storage-refresh-token'?: string;
+}
+
+export interface VendRequest {
+  /** The table location the credential is scoped to, e.g. s3://bucket/wh/ns/t-<uuid>. */
+  location: string;
+  mode: AccessMode;
+  /** Who the credential is for; appears in the cloud's audit trail (e.g. the STS session name). */
+  principal: string;
+  /** Requested lifetime; vendors may shorten it to what the cloud allows. */
+  lifetimeSeconds: number;
+}
+
+/** One Iceberg StorageCredential: a prefix and the FileIO properties that go with it. */
+export interface VendedCredential {
+  prefix: string;
+  config: Record<string, string>;
+  expiresAtMs: number;
+}
+
+export interface CredentialVendor {
+  /** Vends a credential; throws CatalogError ERR_UNAVAILABLE (503) when the cloud's token service fails. */
+  vend(request: VendRequest): Promise<VendedCredential>;
+}
+
+/** What a storage refresh token binds (seed 000: stateless, per-credential refresh). */
+export interface RefreshClaims {
+  /** Who it was issued to (the caller's description, act chain included). */
+  principal: string;
+  /**
+   * The caller's stable identity (Caller.key: kind, issuer and subject), which the description does not carry: two
+   * users of one name from two trusted IdPs read alike there. Absent from tokens issued before it was bound.
+   */
+  principalKey?: string | undefined;
+  /** The tenant of the warehouse (and so of the caller) it was issued in. */
+  tenant: string;
+  warehouse: string;
+  namespace: string[];
+  table: string;
+  /**
+   * The Iceberg table uuid of the exact table it was issued for (staged or
+   * committed): a retried stage-create of the same name, or a dropped and
+   * re-created table, is another table. Absent in tokens issued before.
+   */
+  tableUuid?: string | undefined;
+  /** The storage prefix the credential is scoped to. */
+  prefix: string;
+  /** The mode it was issued with: an upper bound; each refresh re-checks the caller's privileges. */
+  mode: AccessMode;
+}
+
+export interface RefreshTokenCodec {
+  issue(claims: RefreshClaims): Promise<string>;
+  /** Verifies signature, type and expiry; throws ERR_BAD_REQUEST naming the reason. */
+  verify(token: string): Promise<RefreshClaims>;
+}

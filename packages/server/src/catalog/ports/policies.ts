@@ -1,0 +1,118 @@
+/**
+ * Row-filter and column-mask policies (issue 53): what a role may see of a table's rows and columns, kept in the
+ * catalog database. A policy names its table by catalog id (a rename keeps it; a dropped and re-created table starts
+ * with none) and its roles by name in the table's tenant. Every change raises the policy's version, so what an
+ * engine was told can be matched against what holds now.
+ */
+import { POLICY_MASK_ACTIONS } from '@lakegate/protocol';
+import type { OutboxEventInput, OutboxWriter } from './outbox.js';
+
+export type PolicyKind = 'row-filter' | 'column-mask';
+
+/** The read-restriction actions of the Iceberg REST proposal (apache/iceberg#13879): the wire model's one list. */
+export const MASK_ACTIONS = POLICY_MASK_ACTIONS;
+export type MaskAction = (typeof MASK_ACTIONS)[number];
+
+export interface ColumnMask {
+  /** The column's field id (names change, ids do not). */
+  fieldId: number;
+  /** Its name when the policy was last written, for people reading it. */
+  column: string;
+  action: MaskAction;
+  /** mask-to-fixed-value only: the value shown instead (the column's type, as the spec's single-value JSON). */
+  value?: unknown;
+}
+
+export interface Policy {
+  id: string;
+  tenant: string;
+  warehouse: string;
+  /** The table's catalog id (CatalogObjectRecord.id). */
+  objectId: string;
+  kind: PolicyKind;
+  /** Role names of the tenant the policy restricts. */
+  roles: string[];
+  /** row-filter: the rows the roles may read, an Iceberg REST expression (JSON) bound by column name. */
+  filter?: unknown;
+  /** row-filter: the field ids the filter referred to when it was validated. */
+  fieldIds?: number[];
+  /** column-mask: one mask per column. */
+  masks?: ColumnMask[];
+  description?: string;
+  /** 1 when created, +1 on every update. */
+  version: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** Where policies are kept: the catalog database (persistence/kysely-policies.ts), or memory (tests). */
+export interface PolicyStore {
+  get(tenant: string, id: string): Promise<Policy | undefined>;
+  /** Every policy on the table, oldest first. */
+  listForObject(tenant: string, objectId: string): Promise<Policy[]>;
+  /** Inserts a new policy (version 1); `events` commit with it. */
+  insert(policy: Policy, events?: readonly OutboxEventInput[]): Promise<void>;
+  /**
+   * Replaces the policy if its stored version is `expectedVersion` (compare-and-swap); false when it moved or is
+   * gone. `events` commit with it.
+   */
+  update(policy: Policy, expectedVersion: number, events?: readonly OutboxEventInput[]): Promise<boolean>;
+  /** Deletes it; false when there was none. `events` commit with it. */
+  delete(tenant: string, id: string, events?: readonly OutboxEventInput[]): Promise<boolean>;
+}
+
+const copy = (p: Policy): Policy => structuredClone(p);
+
+/** The in-memory PolicyStore. */
+export class MemoryPolicies implements PolicyStore {
+  private readonly policies = new Map<string, Policy>();
+
+  /** @param outbox where the changes' events go (the memory outbox the tests read). */
+  constructor(private readonly outbox?: OutboxWriter) {}
+
+  async get(tenant: string, id: string): Promise<Policy | undefined> {
+    const p = this.policies.get(id);
+    return p && p.tenant === tenant ? copy(p) : undefined;
+  }
+
+  async listForObject(tenant: string, objectId: string): Promise<Policy[]> {
+    return [...this.policies.values()]
+      .filter((p) => p.tenant === tenant && p.objectId === objectId)
+      .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1))
+      .map(copy);
+  }
+
+  async insert(policy: Policy, events: readonly OutboxEventInput[] = []): Promise<void> {
+    if (this.policies.has(policy.id)) throw new Error(`policy ${policy.id} exists`);
+    this.policies.set(policy.id, copy(policy));
+    if (events.length > 0) await this.outbox?.appendEvents(events);
+  }
+
+  async update(policy: Policy, expectedVersion: number, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    const current = this.policies.get(policy.id);
+    if (!current || current.tenant !== policy.tenant || current.version !== expectedVersion) return false;
+    this.policies.set(policy.id, copy(policy));
+    if (events.length > 0) await this.outbox?.appendEvents(events);
+    return true;
+  }
+
+  async delete(tenant: string, id: string, events: readonly OutboxEventInput[] = []): Promise<boolean> {
+    const current = this.policies.get(id);
+    if (!current || current.tenant !== tenant) return false;
+    this.policies.delete(id);
+    if (events.length > 0) await this.outbox?.appendEvents(events);
+    return true;
+  }
+}
+
+/** What the policies that apply to a caller on a table add up to (computed by catalog/policies/effective.ts). */
+export interface EffectivePolicy {
+  /** The policies that apply to the caller on the table, oldest first. */
+  policies: Policy[];
+  /** The rows the caller may read (an Iceberg REST expression), undefined when no row filter applies. */
+  rowFilter?: unknown;
+  /** One mask per masked column. */
+  masks: ColumnMask[];
+  /** Changes whenever any applying policy changes, is added or removed (undefined when none applies). */
+  policyVersion?: string;
+}

@@ -1,0 +1,126 @@
+/**
+ * Federation's ports (a file of its own below the services, as object-record.ts: the table and namespace services name
+ * the Federation hooks, and federation/ implements them over those services' kit, with no import circle): a remote catalog that holds a federated warehouse's namespaces and tables (docs/federation.md).
+ * Lakegate keeps a mirror record of each remote object it has seen (a stable catalog id that grants name, the current
+ * metadata pointer that vending, planning and policies read); the remote stays the source of truth and its concurrency
+ * rules apply to every commit. One descriptor per kind (a registry), as for storage and sink kinds.
+ *
+ * Errors a remote raises are CatalogErrors with the codes clients act on: ERR_TABLE_NOT_FOUND / ERR_NAMESPACE_NOT_FOUND,
+ * ERR_TABLE_EXISTS / ERR_NAMESPACE_EXISTS, ERR_COMMIT_CONFLICT (a requirement failed at the remote), ERR_UNAVAILABLE
+ * (down, slow past the timeout, 5xx: 503 with Retry-After at the edge), ERR_REMOTE_INVALID (an answer that is not valid
+ * Iceberg, or Lakegate's credentials refused: 502 with the reason, never the secret). The connection test at creation
+ * turns any failure into a 400 naming the problem (catalog/federation/settings.ts).
+ */
+import { CatalogError } from '../../errors/catalog-error.js';
+
+/** A federated warehouse's remote, as stored (its secret by id only). */
+export interface FederationSettings {
+  kind: 'iceberg-rest';
+  uri: string;
+  /** The remote warehouse, sent to its GET /v1/config. */
+  warehouse?: string | undefined;
+  oauth2ServerUri?: string | undefined;
+  clientId?: string | undefined;
+  scope?: string | undefined;
+  /** Bound on every call to the remote. */
+  timeoutMs?: number | undefined;
+  /** How long a table loaded from the remote is served again without asking it (0 or unset: every load asks). */
+  maxStalenessMs?: number | undefined;
+  /** The sealed credential (client secret or bearer token), if any. */
+  secretId?: string | undefined;
+}
+
+/** The remote's credential, opened only to call the remote; never logged, never answered. */
+export interface RemoteCredential {
+  clientSecret?: string | undefined;
+  token?: string | undefined;
+}
+
+/** A table as the remote answers it: the pointer and the metadata file's JSON. */
+export interface RemoteTable {
+  metadataLocation: string;
+  /** The metadata as the remote sent it (JSON text of the `metadata` object). */
+  metadataJson: string;
+  /** From the metadata: what Lakegate's mirror record keeps. */
+  uuid: string;
+  location: string;
+}
+
+export interface RemoteIdentifier {
+  namespace: string[];
+  name: string;
+}
+
+/** One connection to a remote catalog (its session, token and prefix). */
+export interface RemoteCatalog {
+  /** Test the connection: the remote answers its config with these credentials (ERR_VALIDATION naming the problem). */
+  check(): Promise<void>;
+  listNamespaces(parent: string[]): Promise<string[][]>;
+  createNamespace(levels: string[], properties: Record<string, string>): Promise<void>;
+  listTables(namespace: string[]): Promise<RemoteIdentifier[]>;
+  loadTable(namespace: string[], name: string): Promise<RemoteTable>;
+  /** The Iceberg CreateTableRequest as the client sent it (validated by Lakegate's route). */
+  createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable>;
+  /** The remote's own commit: its requirements are checked by the remote, so no writer loses another's commit. */
+  commitTable(namespace: string[], name: string, requirements: readonly unknown[], updates: readonly unknown[]): Promise<RemoteTable>;
+  dropTable(namespace: string[], name: string): Promise<void>;
+}
+
+/** How to reach a remote of one kind. */
+export interface RemoteCatalogKind {
+  kind: FederationSettings['kind'];
+  connect(settings: FederationSettings, credential: RemoteCredential): RemoteCatalog;
+}
+
+/** The federated warehouse's remote, its credential opened from the secret store. */
+export interface RemoteCatalogs {
+  /** A connection for a federated warehouse (cached per warehouse and settings). */
+  of(warehouse: { name: string; federation: FederationSettings }): Promise<RemoteCatalog>;
+  /** A connection for settings not stored yet (test-connection at creation). */
+  connect(settings: FederationSettings, credential: RemoteCredential): RemoteCatalog;
+  /** Seals a credential under a new secret id, for a warehouse being created. */
+  seal(credential: RemoteCredential): Promise<string>;
+}
+
+/** What the hooks need of a request's scope (catalog/context.ts RequestScope, structurally). */
+export interface FederatedScope {
+  warehouse: { name: string; federation?: FederationSettings | undefined };
+  caller: unknown;
+}
+
+/** What the hooks need of a mirrored table (ports.ts CatalogObjectRecord, structurally). */
+export interface FederatedObject {
+  id: string;
+  namespace: string[];
+  name: string;
+  uuid: string;
+  location: string;
+  metadataLocation: string;
+  metadataJson: string;
+}
+
+/**
+ * The federation hooks the catalog's services call (implemented by federation/mirror.ts). The see/sync hooks do
+ * nothing for a warehouse Lakegate keeps itself; the write hooks are called for a federated warehouse only, after the
+ * service authorized the operation.
+ */
+export interface Federation {
+  /** Before an operation in a namespace: a remote namespace the mirror has not seen is looked for at the remote. */
+  seeNamespace(scope: FederatedScope, levels: string[]): Promise<void>;
+  /** Before an operation on a table: its record refreshed from the remote (a missing one is left to the service's checks). */
+  seeTable(scope: FederatedScope, namespace: string[], name: string): Promise<void>;
+  syncNamespaces(scope: FederatedScope, parent: string[]): Promise<void>;
+  syncTables(scope: FederatedScope, namespace: string[]): Promise<void>;
+  createNamespace(scope: FederatedScope, levels: string[], properties: Record<string, string>): Promise<void>;
+  /** Creates the table at the remote, at the location Lakegate chose; the mirrored record. */
+  createTable(scope: FederatedScope, namespace: string[], request: Record<string, unknown>): Promise<FederatedObject>;
+  commit(scope: FederatedScope, changes: ReadonlyArray<{ identifier: { namespace: string[]; name: string }; requirements: readonly unknown[]; updates: readonly unknown[]; authorizedId: string | undefined }>): Promise<Array<{ metadataLocation: string; metadataJson: string }>>;
+  drop(scope: FederatedScope, record: FederatedObject, purge: boolean): Promise<void>;
+}
+
+export const isFederatedScope = (scope: FederatedScope): boolean => scope.warehouse.federation !== undefined;
+
+/** What this slice does not pass through to a remote yet (docs/federation.md): refused, never done locally behind its back. */
+export function refuseOnFederated(scope: FederatedScope, what: string): void {
+  if (isFederatedScope(scope)) throw new CatalogError('ERR_NOT_IMPLEMENTED', `${what} on a federated warehouse is not supported yet`);
+}
