@@ -10,6 +10,10 @@ The session holds no storage key; it has three REST catalogs on the same warehou
   signed   X-Iceberg-Access-Delegation: remote-signing (1.12's RemoteSigningConfig / rest.remote-signing.endpoint)
   planned  vended-credentials and scan-planning-mode=server (Iceberg plans through POST .../plan)
 
+and, when CATALOG_SIGNED_DEFAULT_WAREHOUSE names a warehouse whose profile has `remote-signing-endpoint: default`
+(its table config names no sign endpoint at all), `signed_default`: remote-signing on that warehouse, where Iceberg
+1.12 signs through the endpoint it derives itself (rest.remote-signing.endpoint).
+
 Commands ({"cmd": ...}):
   version                      the Iceberg runtime's version (IcebergBuild), and Spark's
   sql      {query}             runs it; answers the rows (each a list of its values as strings)
@@ -45,6 +49,15 @@ def session():
         ("planned", "vended-credentials", {"scan-planning-mode": "server"}),
     ):
         builder = lakegate_spark.rest_catalog_from_env(builder, name, delegation=delegation, conf=conf)
+    if os.environ.get("CATALOG_SIGNED_DEFAULT_WAREHOUSE"):
+        builder = lakegate_spark.rest_catalog(
+            builder,
+            "signed_default",
+            uri=os.environ["CATALOG_URI"],
+            warehouse=os.environ["CATALOG_SIGNED_DEFAULT_WAREHOUSE"],
+            credential=os.environ["CATALOG_CREDENTIAL"],
+            delegation="remote-signing",
+        )
     return lakegate_spark.start(builder)
 
 

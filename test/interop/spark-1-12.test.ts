@@ -3,7 +3,9 @@
  * remote-signing.test.ts, planning-spark.test.ts stay on 1.11). One Spark session for every check here
  * (peers/spark/iceberg_1_12.py, driven step by step), holding no storage key, with three catalogs on one warehouse:
  * `lake` (vended credentials), `signed` (remote signing: 1.12's signer resolves `rest.remote-signing.endpoint`, or the
- * deprecated `signer.endpoint` Lakegate still advertises for 1.11) and `planned` (scan-planning-mode=server).
+ * deprecated `signer.endpoint` Lakegate still advertises for 1.11) and `planned` (scan-planning-mode=server); a fourth,
+ * `signed_default`, signs on a warehouse whose profile has `remote-signing-endpoint: default`, whose table config names
+ * no sign endpoint: 1.12 signs through the one it derives.
  *
  * Proven: create, insert, MERGE and read; writes and reads signed by the catalog (every S3 request through the table's
  * POST …/sign, none with a credential); a read planned by the catalog (POST …/plan); an INSERT whose one task pauses
@@ -18,11 +20,13 @@ import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
 import { type LoggedRequest, requestLog } from '../support/request-log.js';
-import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type CreatedPrincipal, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-spark-112';
+/** A warehouse without STS whose profile has `remote-signing-endpoint: default`: its table config names no sign endpoint. */
+const BUCKET_DEFAULT_SIGNING = 'lakegate-spark-112-signing';
 const NS = 'v112';
 /** Iceberg Java refreshes vended S3 credentials 5 minutes before their reported expiry. */
 const REFRESH_WINDOW_SECONDS = 300;
@@ -43,18 +47,26 @@ beforeAll(async () => {
   expect(install.stdout).toContain('spark-jars-1.12.0');
   minio = await startMinio();
   await minio.createBucket(BUCKET);
+  await minio.createBucket(BUCKET_DEFAULT_SIGNING);
   server = await startServer({
     env: { LAKEGATE_LOG_LEVEL: 'info', LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS: String(REFRESH_WINDOW_SECONDS + REFRESH_AFTER_SECONDS) },
   });
   send = httpSender(server.url, await server.token());
   const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const signing = minioWarehouse(minio, 'signlake', BUCKET_DEFAULT_SIGNING) as { 'storage-profile': Record<string, unknown> };
+  signing['storage-profile']['sts-enabled'] = false;
+  signing['storage-profile']['remote-signing-endpoint'] = 'default';
+  const createdSigning = await send('POST', '/management/v1/warehouses', signing);
+  expect(createdSigning.status, JSON.stringify(createdSigning.body)).toBe(201);
   engine = await createGrantedPrincipal(server, 'spark112', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
+  await grantTo(server, engine.id, READ_WRITE_ALL, { type: 'warehouse', warehouse: 'signlake' });
   spark = await SparkSession.start(`${REPO_ROOT}/peers/spark/iceberg_1_12.py`, {
     ...ENV,
     CATALOG_URI: server.url,
     CATALOG_WAREHOUSE: 'lake',
     CATALOG_CREDENTIAL: engine.credential,
+    CATALOG_SIGNED_DEFAULT_WAREHOUSE: 'signlake',
   });
 }, 15 * 60_000);
 afterAll(async () => {
@@ -106,6 +118,23 @@ describe('Spark 4.1 + Iceberg 1.12', () => {
     expect(new Set(signs.map((r) => r.path.split('/').at(-2)))).toEqual(new Set(['signed_events', 'events']));
     // No credential was vended to the signed catalog: no refresh, no credentials call.
     expect(log.filter((r) => r.path.endsWith('/credentials'))).toEqual([]);
+  });
+
+  it('signs through the endpoint it derives itself (rest.remote-signing.endpoint) when the config names none', async () => {
+    const { result, log } = await during(async () => {
+      await sql('CREATE NAMESPACE IF NOT EXISTS signed_default.derived');
+      await sql('CREATE TABLE signed_default.derived.t (id BIGINT) USING iceberg');
+      await sql('INSERT INTO signed_default.derived.t VALUES (1), (2), (3)');
+      return sql('SELECT sum(id) FROM signed_default.derived.t');
+    });
+    expect(result).toEqual([['6']]);
+    const loaded = await send('GET', '/v1/signlake/namespaces/derived/tables/t', undefined, { 'x-iceberg-access-delegation': 'remote-signing' });
+    expect(loaded.body.config['s3.remote-signing-enabled']).toBe('true');
+    for (const key of ['rest.remote-signing.endpoint', 'signer.endpoint', 's3.signer.endpoint']) expect(loaded.body.config[key], key).toBeUndefined();
+    // 1.11 and PyIceberg would call v1/aws/s3/sign here; 1.12 calls the table's own sign operation.
+    const signs = log.filter((r) => r.method === 'POST' && r.path.endsWith('/sign'));
+    expect(signs.length, 'sign requests').toBeGreaterThan(2);
+    for (const r of signs) expect([r.path, r.status]).toEqual(['/v1/signlake/namespaces/derived/tables/t/sign', 200]);
   });
 
   it('reads a table planned by the catalog', async () => {
