@@ -327,6 +327,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     dropped: services.dropped,
     maintenance: services.maintenance,
     policies: services.policies,
+    labels: services.labels,
     authentication,
   });
 

@@ -24,6 +24,7 @@ export * from './views.js';
 export * from './metrics.js';
 export * from './signing.js';
 export * from './planning.js';
+export * from './labels.js';
 
 /** Every named Iceberg schema (OpenAPI components; the validator registers them). */
 export const ICEBERG_SCHEMAS = [

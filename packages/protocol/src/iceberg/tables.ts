@@ -7,6 +7,7 @@ import { TableRequirement } from './requirements.js';
 import { PartitionSpec, Schema, SortOrder } from './schema.js';
 import { TableUpdate } from './updates.js';
 import { RemoteSigningConfig } from './signing.js';
+import { ICEBERG_LABEL_SCHEMAS, Labels } from './labels.js';
 
 export const ListTablesResponse = Type.Object(
   { identifiers: Type.Array(Type.Ref(TableIdentifier)), 'next-page-token': Type.Optional(Type.Ref(PageToken)) },
@@ -49,6 +50,7 @@ export const LoadTableResult = Type.Object(
     config: Type.Optional(StringMap({ description: 'Table-specific client configuration (FileIO, token)' })),
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential))),
     'remote-signing-config': Type.Optional(Type.Ref(RemoteSigningConfig, { description: 'Present when the table is accessed through remote signing' })),
+    labels: Type.Optional(Type.Ref(Labels, { description: 'Catalog-supplied labels (apache/iceberg#15750); absent when the table has none' })),
   },
   { $id: 'LoadTableResult' },
 );
@@ -84,6 +86,7 @@ export type RenameTableRequest = Static<typeof RenameTableRequest>;
 
 /** Named schemas of this file. */
 export const ICEBERG_TABLE_SCHEMAS = [
+  ...ICEBERG_LABEL_SCHEMAS,
   ListTablesResponse,
   CreateTableRequest,
   RegisterTableRequest,

@@ -10,6 +10,7 @@ import { ICEBERG_VIEW_OPERATIONS } from './iceberg-views.js';
 import { LANCE_OPERATIONS } from './lance.js';
 import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { MANAGEMENT_OPERATIONS, POLICY_OPERATIONS } from './management.js';
+import { LABEL_OPERATIONS } from './labels.js';
 import { MANAGEMENT_EVENT_OPERATIONS } from './management-events.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import { type TObject, Type } from '@sinclair/typebox';
@@ -29,6 +30,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...OAUTH_OPERATIONS,
   ...MANAGEMENT_OPERATIONS,
   ...POLICY_OPERATIONS,
+  ...LABEL_OPERATIONS,
   ...MANAGEMENT_EVENT_OPERATIONS,
 ];
 

@@ -20,6 +20,7 @@ import { type PlanningDeps, PlanningService } from './planning/service.js';
 import { DroppedObjectService } from './maintenance/dropped-service.js';
 import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
+import { LabelAdmin } from './management/label-admin.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
 
@@ -44,6 +45,8 @@ export interface CatalogServices {
   maintenanceScheduler: MaintenanceScheduler;
   /** Row-filter and column-mask policies: their management and the caller's effective policy (catalog/policies/). */
   policies: PolicyAdmin;
+  /** Catalog-supplied labels of tables and views (catalog/labels/). */
+  labels: LabelAdmin;
 }
 
 export interface AccessPorts {
@@ -88,6 +91,7 @@ export function createCatalogServices(
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
     policies: new PolicyAdmin(ctx, policies, accessPorts.control),
+    labels: new LabelAdmin(ctx),
   };
 }
 

@@ -247,7 +247,10 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     return this.compiled.compile('getObjectKnown', [warehouse, ns, name, known?.id ?? '', known?.metadataLocation ?? ''], (w, n, nm, id, location) =>
       this.db
         .selectFrom('catalog_objects')
+        // The labels come with the row (a primary-key join): a load costs one query with or without them.
+        .leftJoin('object_labels', 'object_labels.object_id', 'catalog_objects.id')
         .select(POINTER_COLUMNS)
+        .select('object_labels.labels')
         .select(sql<string | null>`case when ${sql.ref('id')} = ${id} and ${sql.ref('metadata_location')} = ${location} then null else ${sql.ref('metadata')} end`.as('metadata'))
         .where('warehouse', '=', w)
         .where('namespace', '=', n)
@@ -256,7 +259,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
   }
 
   private wholeObjectQuery(warehouse: string, ns: string, name: string) {
-    return this.compiled.compile('getObject', [warehouse, ns, name], (w, n, nm) => this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', w).where('namespace', '=', n).where('name', '=', nm));
+    return this.compiled.compile('getObject', [warehouse, ns, name], (w, n, nm) => this.db.selectFrom('catalog_objects').leftJoin('object_labels', 'object_labels.object_id', 'catalog_objects.id').selectAll('catalog_objects').select('object_labels.labels').where('warehouse', '=', w).where('namespace', '=', n).where('name', '=', nm));
   }
 
   private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {

@@ -12,6 +12,8 @@ import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { KyselyStorageGrants } from './kysely-storage-grants.js';
 import { KyselyPolicies } from './kysely-policies.js';
+import { KyselyLabels } from './kysely-labels.js';
+import type { LabelStore } from '../catalog/labels/ports.js';
 import type { PolicyStore } from '../catalog/policies/ports.js';
 import type { StorageGrantStore } from '../catalog/storage-grants/ports.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
@@ -45,6 +47,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly maintenanceLeases: MaintenanceLeases;
   readonly policies: PolicyStore;
   readonly plans: PlanStore;
+  readonly labels: LabelStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -68,6 +71,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
     this.policies = new KyselyPolicies(db);
     this.plans = new KyselyPlanStore(db);
+    this.labels = new KyselyLabels(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

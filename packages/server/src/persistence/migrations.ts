@@ -18,8 +18,9 @@ import { outboxMigrations } from './migrations/outbox.js';
 import { eventIntentMigrations } from './migrations/event-intents.js';
 import { policyMigrations } from './migrations/policies.js';
 import { planningMigrations } from './migrations/planning.js';
+import { labelMigrations } from './migrations/labels.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...labelMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

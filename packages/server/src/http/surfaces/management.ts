@@ -26,6 +26,8 @@ import { droppedRoutes, maintenanceRoutes } from '../routes/management/dropped.j
 import type { MaintenanceService } from '../../catalog/maintenance/maintenance-service.js';
 import type { PolicyAdmin } from '../../catalog/management/policy-admin.js';
 import { policyRoutes } from '../routes/management/policies.js';
+import type { LabelAdmin } from '../../catalog/management/label-admin.js';
+import { labelRoutes } from '../routes/management/labels.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 
@@ -42,6 +44,8 @@ export interface ManagementSurfaceOptions {
   maintenance: MaintenanceService;
   /** Row-filter and column-mask policies (catalog/policies/). */
   policies: PolicyAdmin;
+  /** Catalog-supplied labels of tables and views (catalog/labels/). */
+  labels: LabelAdmin;
   authentication: AuthenticationOptions;
 }
 
@@ -66,4 +70,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   droppedRoutes(app, options.dropped);
   maintenanceRoutes(app, options.maintenance);
   policyRoutes(app, options.policies);
+  labelRoutes(app, options.labels);
 };

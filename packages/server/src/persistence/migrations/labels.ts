@@ -1,0 +1,23 @@
+/**
+ * Migration 0026: catalog-supplied labels of tables and views (catalog/labels/ports.ts, issue 58), by the object's
+ * catalog id (a rename keeps them). The column names differ from catalog_objects' own, because the object's row
+ * query joins this table (kysely-repository.ts) and selects its columns unqualified.
+ */
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+export const labelMigrations: Record<string, Migration> = {
+  '0026_object_labels': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('object_labels')
+        .addColumn('object_id', 'text', (c) => c.primaryKey())
+        .addColumn('labels', 'text', (c) => c.notNull())
+        .addColumn('labels_updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('object_labels').ifExists().execute();
+    },
+  },
+};
