@@ -225,8 +225,6 @@ export interface CatalogStore {
   readonly maintenanceLeases: import('./maintenance/ports.js').MaintenanceLeases;
   /** Row-filter and column-mask policies on tables (catalog/policies/). */
   readonly policies: import('./policies/ports.js').PolicyStore;
-  /** Catalog-supplied labels of tables and views (catalog/labels/); loads read them with the object's row. */
-  readonly labels: import('./labels/ports.js').LabelStore;
   /** Scan plans, so every worker and replica answers fetchPlanningResult and cancelPlanning (catalog/planning/). */
   readonly plans: import('./planning/ports.js').PlanStore;
   /** Runs fn in one database transaction: all of its writes land, or none. */

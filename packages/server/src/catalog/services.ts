@@ -21,6 +21,7 @@ import { DroppedObjectService } from './maintenance/dropped-service.js';
 import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
 import { LabelAdmin } from './management/label-admin.js';
+import { type LabelStore, MemoryLabels } from './labels/ports.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
 
@@ -63,6 +64,8 @@ export function createCatalogServices(
   accessPorts: AccessPorts,
   signing: StorageSigning = NO_SIGNING,
   planning: PlanningDeps = defaultPlanning(),
+  /** Where labels are kept (the catalog database's, from the composition root; memory when not given). */
+  labels: LabelStore = new MemoryLabels(),
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
   const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
@@ -91,7 +94,7 @@ export function createCatalogServices(
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
     policies: new PolicyAdmin(ctx, policies, accessPorts.control),
-    labels: new LabelAdmin(ctx),
+    labels: new LabelAdmin(ctx, labels),
   };
 }
 

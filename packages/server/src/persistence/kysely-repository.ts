@@ -42,7 +42,6 @@ const toWarehouse = (r: Selectable<WarehousesTable>): Warehouse => ({
   secretId: r.secret_id ?? undefined,
 });
 
-
 /** Every column of an object but its metadata JSON (read-caches.ts MetadataCache). */
 const POINTER_COLUMNS = ['id', 'warehouse', 'namespace', 'name', 'kind', 'uuid', 'location', 'metadata_location', 'created_at', 'updated_at', 'location_owned'] as const;
 
@@ -249,8 +248,7 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
         .selectFrom('catalog_objects')
         // The labels come with the row (a primary-key join): a load costs one query with or without them.
         .leftJoin('object_labels', 'object_labels.object_id', 'catalog_objects.id')
-        .select(POINTER_COLUMNS)
-        .select('object_labels.labels')
+        .select([...POINTER_COLUMNS, 'object_labels.labels'])
         .select(sql<string | null>`case when ${sql.ref('id')} = ${id} and ${sql.ref('metadata_location')} = ${location} then null else ${sql.ref('metadata')} end`.as('metadata'))
         .where('warehouse', '=', w)
         .where('namespace', '=', n)

@@ -22,11 +22,10 @@ const MAX_KEY = 256;
 const MAX_VALUE = 4_096;
 
 export class LabelAdmin {
-  constructor(private readonly ctx: ServiceContext) {}
-
-  private get store(): LabelStore {
-    return this.ctx.store.labels;
-  }
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly store: LabelStore,
+  ) {}
 
   async get(request: CatalogRequest, kind: LabelledKind, namespace: string[], name: string): Promise<ObjectLabels> {
     // validate
