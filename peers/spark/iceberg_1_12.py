@@ -24,6 +24,9 @@ Commands ({"cmd": ...}):
   load_via_view {table, views} Iceberg 1.12's own RESTCatalog (not Spark's: Spark 4.1's integration never passes a
                                LoadContext) loads `table` with LoadContext.referencedBy(views), outermost first, and
                                reads its rows through that table's FileIO; answers the snapshot id and the row count
+  table_labels {table}         Iceberg 1.12's RESTCatalog loads `table` and answers what its LoadTableResponse parser
+                               made of the catalog-supplied labels (SupportsLabels.labels(): object labels, and
+                               labels by field id; 1.12 gives empty ones when the answer had none), or null
 """
 
 import json
@@ -89,6 +92,38 @@ class Driver:
             f"FROM range({first}, {last}, 1, 1)"
         ).collect()
         return {"seconds": round(time.time() - t0, 1)}
+
+    def table_labels(self, cmd):
+        catalog = self.direct_catalog()
+        try:
+            table = catalog.loadTable(self.jvm.org.apache.iceberg.catalog.TableIdentifier.parse(cmd["table"]))
+            labels = table.labels()
+            if labels is None:
+                return {"labels": None}
+            objects = labels.objectLabels()
+            fields = labels.fields()
+            out_fields = []
+            for i in range(fields.size()):
+                f = fields.get(i)
+                out_fields.append({"field-id": f.fieldId(), "labels": {str(k): str(f.labels().get(k)) for k in f.labels().keySet()}})
+            return {"labels": {"object-labels": {str(k): str(objects.get(k)) for k in objects.keySet()}, "fields": out_fields}}
+        finally:
+            catalog.close()
+
+    def direct_catalog(self):
+        catalog = self.jvm.org.apache.iceberg.rest.RESTCatalog()
+        catalog.initialize(
+            "direct",
+            {
+                "uri": os.environ["CATALOG_URI"],
+                "warehouse": os.environ["CATALOG_WAREHOUSE"],
+                "credential": os.environ["CATALOG_CREDENTIAL"],
+                "rest.auth.type": "oauth2",
+                "header.X-Iceberg-Access-Delegation": "vended-credentials",
+                "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+            },
+        )
+        return catalog
 
     def load_via_view(self, cmd):
         jvm = self.jvm

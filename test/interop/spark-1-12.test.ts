@@ -12,7 +12,8 @@
  * past its vended credential's refresh point, so Iceberg 1.12 refreshes it through GET …/credentials mid-write; a view
  * created and read by Spark, and the view's table loaded by 1.12's own RESTCatalog with LoadContext.referencedBy (Spark
  * 4.1's integration never passes one), which sends `referenced-by` on loadTable and loadView: Lakegate accepts it and
- * authorizes the caller itself (docs/compatibility.md).
+ * authorizes the caller itself (docs/compatibility.md); catalog-supplied labels set through the management API and
+ * parsed by 1.12's RESTCatalog (BaseTable's SupportsLabels), empty ones for a table without.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
@@ -166,6 +167,21 @@ describe('Spark 4.1 + Iceberg 1.12', () => {
       [`/v1/lake/namespaces/${NS}/views/big_events`, 200],
     ]);
     for (const r of loads) expect(new URL(r.url, server.url).searchParams.get('referenced-by')).toBe(`${NS}\u001fbig_events`);
+  });
+
+  it("answers catalog-supplied labels that 1.12's RESTCatalog parses (SupportsLabels), and none for a table without", async () => {
+    // Its own namespace and table, so it also runs alone (-t labels).
+    await sql(`CREATE NAMESPACE IF NOT EXISTS lake.${NS}`);
+    await sql(`CREATE TABLE lake.${NS}.labelled (id bigint, email string) USING iceberg`);
+    // No labels in the answer: 1.12 gives the table empty labels.
+    expect((await spark.run({ cmd: 'table_labels', table: `${NS}.labelled` })).labels).toEqual({ 'object-labels': {}, fields: [] });
+    const labels = { 'object-labels': { owner: 'team-sales', classification: 'internal' }, fields: [{ 'field-id': 2, labels: { pii: 'email' } }] };
+    const set = await send('PUT', `/management/v1/warehouses/lake/namespaces/${NS}/tables/labelled/labels`, labels);
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect((await spark.run({ cmd: 'table_labels', table: `${NS}.labelled` })).labels).toEqual(labels);
+    // Spark's own reads of the labelled table are unchanged.
+    await sql(`INSERT INTO lake.${NS}.labelled VALUES (1, 'a@example.com')`);
+    expect(await sql(`SELECT count(*) FROM lake.${NS}.labelled`)).toEqual([['1']]);
   });
 
   it('leaves no storage key in the log, and Spark never held the warehouse key', async () => {
