@@ -1,7 +1,7 @@
 /**
  * Catalog-supplied labels (catalog/labels/ports.ts) in the catalog database (table object_labels, migration 0026).
- * loadTable and loadView do not read them through here: the object's row query joins them (kysely-repository.ts),
- * so a load costs no extra round trip, with or without labels.
+ * loadTable and loadView do not read them through here: the object's row query reads them by a primary-key subquery
+ * (kysely-repository.ts), so a load costs no extra round trip, with or without labels.
  */
 import type { Kysely } from 'kysely';
 import type { LabelStore } from '../catalog/labels/ports.js';

@@ -1,7 +1,7 @@
 /**
  * Migration 0026: catalog-supplied labels of tables and views (catalog/labels/ports.ts, issue 58), by the object's
- * catalog id (a rename keeps them). The column names differ from catalog_objects' own, because the object's row
- * query joins this table (kysely-repository.ts) and selects its columns unqualified.
+ * catalog id (a rename keeps them). The object's row query reads `labels` by a primary-key subquery
+ * (kysely-repository.ts); the column names differ from catalog_objects' own all the same, so neither is ever ambiguous.
  */
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
