@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Apache Spark (PySpark) with the Apache Iceberg 1.11.0 Spark runtime, for the real-peer tests.
+# Apache Spark (PySpark) with the Apache Iceberg Spark runtime (1.11.0 by default, or 1.12.0), for the real-peer tests.
 #
 #   scripts/peers/spark.sh               ensure both, print the venv python, then the jar dir (2 lines)
 #   scripts/peers/spark.sh run ARGS...   ensure both, then exec the venv python with ARGS and:
@@ -12,21 +12,31 @@
 # Cache: ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}
 #   venv-spark/            python -m venv + pip install -r peers/spark/requirements.txt (all pinned);
 #                          rebuilt from scratch whenever the sha256 of that file changes
-#   spark-jars-1.11.0/     org.apache.iceberg:iceberg-spark-runtime-4.1_2.13 and iceberg-aws-bundle,
-#                          copied from Maven Central (mvn dependency:copy, local repo ~/.m2)
+#   spark-jars-<version>/  org.apache.iceberg:iceberg-spark-runtime-4.1_2.13 and iceberg-aws-bundle,
+#                          copied from Maven Central (mvn dependency:copy, local repo ~/.m2); 1.12.0 adds
+#                          iceberg-core and iceberg-api 1.12.0 (the client classes the 1.12 proofs name)
 # Each part is skipped while the stamp written after its last successful install matches, so a
 # warm run only hashes one file and tests a few paths. Concurrent callers serialise on a lock,
 # which is released before `run` execs the (long-running) job.
-# Env: LAKEGATE_PYTHON (base interpreter, default python3),
+# Env: LAKEGATE_ICEBERG_VERSION (1.11.0, the default, or 1.12.0: which runtime the jobs get),
+#      LAKEGATE_PYTHON (base interpreter, default python3),
 #      LAKEGATE_SPARK_JAVA_HOME (default /usr/lib/jvm/java-17-openjdk-amd64, else $JAVA_HOME).
 # Progress goes to stderr; stdout carries only the printed paths (or the job's own output).
 set -euo pipefail
 
-ICEBERG_VERSION=1.11.0
+ICEBERG_VERSION="${LAKEGATE_ICEBERG_VERSION:-1.11.0}"
 JARS=(
   "org.apache.iceberg:iceberg-spark-runtime-4.1_2.13:$ICEBERG_VERSION"
   "org.apache.iceberg:iceberg-aws-bundle:$ICEBERG_VERSION"
 )
+# The Spark runtime shades iceberg-core and iceberg-api; 1.12.0 also caches them on their own, for a plain JVM
+# client of that version (they are not on Spark's classpath: LAKEGATE_SPARK_JARS lists only the two above).
+CLIENT_JARS=()
+case "$ICEBERG_VERSION" in
+  1.11.0) ;;
+  1.12.0) CLIENT_JARS=("org.apache.iceberg:iceberg-core:$ICEBERG_VERSION" "org.apache.iceberg:iceberg-api:$ICEBERG_VERSION") ;;
+  *) printf '[spark] error: LAKEGATE_ICEBERG_VERSION %s is not pinned here (1.11.0 or 1.12.0)\n' "$ICEBERG_VERSION" >&2; exit 2 ;;
+esac
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 requirements="$repo_root/peers/spark/requirements.txt"
@@ -43,7 +53,7 @@ die() { log "error: $*"; exit 2; }
 
 [[ -f "$requirements" ]] || die "missing $requirements"
 wanted_venv="$(sha256sum "$requirements" | cut -d' ' -f1)"
-wanted_jars="$(printf '%s\n' "${JARS[@]}")"
+wanted_jars="$(printf '%s\n' "${JARS[@]}" "${CLIENT_JARS[@]}")"
 
 # artifactId-version.jar for each coordinate (group:artifact:version)
 jar_files() {
@@ -85,7 +95,7 @@ install_jars() {
   command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH"
   local tmp c
   tmp="$(mktemp -d "$cache_dir/spark-jars.tmp.XXXXXX")"
-  for c in "${JARS[@]}"; do
+  for c in "${JARS[@]}" "${CLIENT_JARS[@]}"; do
     log "copying $c from Maven Central"
     # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
     if ! mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$c" -DoutputDirectory="$tmp" 2>&1 |

@@ -284,6 +284,21 @@ describe('row-filter and column-mask policies', () => {
   });
 });
 
+describe('labels', () => {
+  it("sets, reads and removes a table's labels; the catalog client's loadTable answers them; bad input is a 400", async () => {
+    const table = { namespace: ['sales'], name: 'orders' };
+    const labels = { 'object-labels': { owner: 'team-sales' }, fields: [{ 'field-id': 1, labels: { meaning: 'order id' } }] };
+    expect(await admin.labels.get(WAREHOUSE, 'table', table)).toEqual({});
+    expect(await admin.labels.set(WAREHOUSE, 'table', table, labels)).toEqual(labels);
+    expect((await catalog.loadTable(table)).labels).toEqual(labels);
+    const bad = await failure(admin.labels.set(WAREHOUSE, 'table', table, { 'object-labels': { owner: 1 as unknown as string } }));
+    expect((bad as CatalogError).status).toBe(400);
+    expect(isNotFound(await failure(admin.labels.get(WAREHOUSE, 'view', table)))).toBe(true);
+    await admin.labels.remove(WAREHOUSE, 'table', table);
+    expect((await catalog.loadTable(table)).labels).toBeUndefined();
+  });
+});
+
 describe('a non-admin principal', () => {
   it('gets 403 from every administrative call', async () => {
     const { 'client-id': id, 'client-secret': secret } = await admin.createPrincipal({ name: 'nobody' });

@@ -188,6 +188,7 @@ describe('fail-closed enforcement', () => {
     const signed = await analyst.send('GET', TABLE, undefined, signing);
     expect(signed.body.config['s3.remote-signing-enabled']).toBeUndefined();
     expect(signed.body.config['signer.endpoint']).toBeUndefined();
+    expect(signed.body.config['rest.remote-signing.endpoint']).toBeUndefined();
     expect(signed.body['storage-credentials']).toBeUndefined();
     // Not "not modified": an answer cached before the policy may hold credentials.
     const again = await analyst.send('GET', TABLE, undefined, { 'if-none-match': loaded.headers.etag! });

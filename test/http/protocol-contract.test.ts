@@ -153,6 +153,12 @@ describe('a scenario over every operation', () => {
     await ok('GET', `${ns}/c/views`);
     await ok('HEAD', `${ns}/c/views/v`);
     await ok('GET', `${ns}/c/views/v`);
+    // Catalog-supplied labels (apache/iceberg#15750): loadView answers them once set.
+    const viewLabels = '/management/v1/warehouses/default/namespaces/c/views/v/labels';
+    await ok('PUT', viewLabels, { 'object-labels': { owner: 'sales' }, fields: [{ 'field-id': 1, labels: { pii: 'none' } }] });
+    await ok('GET', viewLabels);
+    expect((await ok('GET', `${ns}/c/views/v`)).body.labels).toEqual({ 'object-labels': { owner: 'sales' }, fields: [{ 'field-id': 1, labels: { pii: 'none' } }] });
+    await ok('DELETE', viewLabels);
     await ok('POST', `${ns}/c/views/v`, {
       requirements: [{ type: 'assert-view-uuid', uuid: v.body.metadata['view-uuid'] }],
       updates: [
@@ -267,6 +273,12 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/management/v1/trino-opa/row-filters', opa('GetRowFilters', { resource: { table: tbl } }));
     await ok('POST', '/management/v1/trino-opa/column-mask', opa('GetColumnMask', { resource: { column: { ...tbl, columnName: 'id', columnType: 'bigint' } } }));
     await ok('POST', '/management/v1/trino-opa/batch-column-masks', opa('GetColumnMask', { filterResources: [{ column: { ...tbl, columnName: 'id', columnType: 'bigint' } }] }));
+    // Catalog-supplied labels of the table, on its load answer.
+    const tableLabels = '/management/v1/warehouses/second/namespaces/m/tables/t/labels';
+    await ok('PUT', tableLabels, { 'object-labels': { classification: 'internal' } });
+    await ok('GET', tableLabels);
+    expect((await ok('GET', '/v1/second/namespaces/m/tables/t')).body.labels).toEqual({ 'object-labels': { classification: 'internal' } });
+    await ok('DELETE', tableLabels);
     await ok('POST', '/management/v1/grants/revoke', { role: 'analyst', privilege: 'table:read-data', securable });
     await ok('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: id });
     await ok('DELETE', '/management/v1/roles/analyst');

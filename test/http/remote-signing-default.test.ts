@@ -65,6 +65,7 @@ describe('remote-signing-endpoint: default', () => {
     expect(config).toMatchObject({ 's3.remote-signing-enabled': 'true', 's3.signer': 'S3V4RestSigner', 's3.endpoint': s3.endpoint });
     expect(config['s3.signer.endpoint']).toBeUndefined();
     expect(config['signer.endpoint']).toBeUndefined();
+    expect(config['rest.remote-signing.endpoint']).toBeUndefined();
   });
 
   it("signs a key inside a table by the table's privileges, and the signature verifies with the warehouse's key", async () => {

@@ -88,6 +88,7 @@ describe('access delegation', () => {
     const config = loaded.body.config as Record<string, string>;
     expect(config).toMatchObject({
       's3.remote-signing-enabled': 'true',
+      'rest.remote-signing.endpoint': 'v1/lake/namespaces/sales/tables/orders/sign',
       'signer.endpoint': 'v1/lake/namespaces/sales/tables/orders/sign',
       's3.signer.endpoint': 'v1/lake/namespaces/sales/tables/orders/sign',
       's3.signer': 'S3V4RestSigner',

@@ -13,6 +13,7 @@ import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
 import { example, withAt } from '../support/schema-example.js';
 import type { Send } from '../support/iceberg-http.js';
+import { OPERATIONS } from '@lakegate/protocol';
 import { JSON_BODY_OPERATIONS as jsonBodies, envelopeIssues, messageOf, pathOf } from '../support/contract-walk.js';
 
 let cat: TestCatalog;
@@ -68,6 +69,27 @@ describe('Iceberg, Lance and Trino OPA bodies accept unknown fields (newer clien
       .map((op) => ({ op: op.operationId, issues: validation.validate(op, { params: example(op.params ?? { type: 'object' }).value as never, body: { ...(example(op.body!.schema).value as object), [KEY]: { nested: true } } }) }))
       .filter((r) => r.issues.length > 0);
     expect(refused).toEqual([]);
+  });
+
+  it('every Iceberg and Lance operation validates with an unknown query parameter', () => {
+    // Newer Iceberg clients add query parameters (1.12 sends referenced-by, and planId on loadCredentials): one this
+    // server does not know yet is ignored, as an unknown body field is.
+    const ops = OPERATIONS.filter((op) => op.surface === 'iceberg' || op.surface === 'lance');
+    const refused = ops
+      .map((op) => ({ op: op.operationId, issues: validation.validate(op, { params: example(op.params ?? { type: 'object' }).value as never, query: { [KEY]: 'x' }, ...(op.body?.contentType === 'application/json' ? { body: example(op.body.schema).value } : {}) }) }))
+      .filter((r) => r.issues.length > 0);
+    expect(refused).toEqual([]);
+    expect(ops.length).toBeGreaterThan(40);
+  });
+
+  it('a load table with an unknown query parameter and a referenced-by chain is served', async () => {
+    expect((await send('POST', '/v1/default/namespaces', { namespace: ['newer_q'] })).status).toBe(200);
+    const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }] };
+    expect((await send('POST', '/v1/default/namespaces/newer_q/tables', { name: 't', schema })).status).toBe(200);
+    const loaded = await send('GET', `/v1/default/namespaces/newer_q/tables/t?${KEY}=x&referenced-by=newer_q%1Fv`);
+    expect(loaded.status).toBe(200);
+    expect(loaded.body.metadata['table-uuid']).toEqual(expect.any(String));
+    expect((await send('GET', `/v1/default/namespaces/newer_q/tables/t/credentials?${KEY}=x&referenced-by=newer_q%1Fv`)).status).toBe(200);
   });
 
   it('a create namespace with an unknown field is served, on both surfaces', async () => {

@@ -12,6 +12,7 @@ import { viewCommand } from './commands/view.js';
 import { undrop } from './commands/undrop.js';
 import { maintain } from './commands/maintain.js';
 import { policyCommand } from './commands/policy.js';
+import { labelCommand } from './commands/label.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
@@ -29,6 +30,8 @@ commands:
                                 row-filter and column-mask policies of a table, and your effective one
   policy enforcers|enforce|unenforce
                                 engines declared to enforce a warehouse's policies themselves
+  label show|set|rm TABLE [--view]
+                                catalog-supplied labels of a table or view, answered on its loads
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
   admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit
@@ -58,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
   undrop,
   maintain,
   policy: policyCommand,
+  label: labelCommand,
 };
 
 export async function main(argv: string[]): Promise<number | undefined> {

@@ -206,7 +206,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
     metrics: metrics.planning,
     rewriter: parquetRewriter,
-  });
+  }, store.labels);
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
     config.warehouseRoot,
@@ -319,6 +319,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     maintenance: services.maintenance,
     policies: services.policies,
     enforcers: services.enforcers,
+    labels: services.labels,
     authentication,
   });
 

@@ -7,6 +7,7 @@ import type { IdentityRepository } from './auth/ports.js';
 import type { SessionRepository } from './auth/sessions/ports.js';
 import type { CatalogStore } from './catalog/ports/index.js';
 import type { StorageGrantStore } from './catalog/ports/storage-grants.js';
+import type { LabelStore } from './catalog/ports/labels.js';
 
 export interface LakegateStore extends CatalogStore {
   /** Service principals, keys, token sessions and the audit trail. */
@@ -15,4 +16,9 @@ export interface LakegateStore extends CatalogStore {
   readonly sessions: SessionRepository;
   /** The storage the platform granted each tenant (catalog/ports/storage-grants.ts). */
   readonly storageGrants: StorageGrantStore;
+  /**
+   * Catalog-supplied labels of tables and views (catalog/ports/labels.ts). Here rather than in CatalogStore: loads
+   * read them with the object's row (CatalogObjectRecord.labelsJson); only their administration writes them.
+   */
+  readonly labels: LabelStore;
 }

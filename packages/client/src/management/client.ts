@@ -42,11 +42,12 @@ import type {
 import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } from './event-types.js';
 import type { EventCursorExpiredError } from '../errors.js';
 import { TablePolicies } from './policies.js';
+import { ObjectLabels } from './labels.js';
+import { LEVEL_SEPARATOR, objectPath, segment, timeParam } from './paths.js';
 
 /** Where the management API lives below the server's base URI. */
 const BASE = 'management/v1';
 /** How the server separates namespace levels in one path segment or query value (the Iceberg REST default). */
-const LEVEL_SEPARATOR = '\u001f';
 
 /**
  * Options of {@link LakegateManagement}: the server's base URI and how to authenticate, as for the catalog clients.
@@ -90,6 +91,8 @@ export class LakegateManagement {
   private readonly transport: HttpTransport;
   /** Row-filter and column-mask policies of tables (policies.ts). */
   readonly policies: TablePolicies = new TablePolicies(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
+  /** Catalog-supplied labels of tables and views, answered on their loads (labels.ts). */
+  readonly labels: ObjectLabels = new ObjectLabels(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
 
   constructor(options: LakegateManagementOptions);
   /** @internal a view of `parent` that authenticates with another provider (see {@link withAuth}). */
@@ -206,7 +209,7 @@ export class LakegateManagement {
 
   /** The newest metrics reports clients posted for a table (`limit` 1..1000, default 100). */
   async listMetricsReports(warehouse: string, table: TableIdentifier, options: { limit?: number; signal?: AbortSignal } = {}): Promise<MetricsReport[]> {
-    const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/metrics-reports`;
+    const path = `${objectPath(warehouse, table)}/metrics-reports`;
     return (await this.call<protocol.ListMetricsReportsResponse>('GET', path, { signal: options.signal, query: { limit: options.limit } })).reports;
   }
 
@@ -231,13 +234,13 @@ export class LakegateManagement {
 
   /** Runs a table's maintenance now (snapshot expiry, orphan files); with `dry-run`, reports what would be removed. */
   async runTableMaintenance(warehouse: string, table: TableIdentifier, request: TableMaintenanceRequest = {}, options: { signal?: AbortSignal } = {}): Promise<TableMaintenanceResult> {
-    const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/maintenance`;
+    const path = `${objectPath(warehouse, table)}/maintenance`;
     return this.call('POST', path, { ...options, body: request });
   }
 
   /** The table's maintenance job: running with its progress so far, or how the last one ended. */
   async getTableMaintenance(warehouse: string, table: TableIdentifier, options: { signal?: AbortSignal } = {}): Promise<TableMaintenanceJob> {
-    const path = `warehouses/${segment(warehouse)}/namespaces/${segment(table.namespace.join(LEVEL_SEPARATOR))}/tables/${segment(table.name)}/maintenance`;
+    const path = `${objectPath(warehouse, table)}/maintenance`;
     return this.call('GET', path, options);
   }
 
@@ -426,17 +429,6 @@ interface ManagementCall {
   signal?: AbortSignal | undefined;
 }
 
-function segment(value: string): string {
-  return encodeURIComponent(value);
-}
-
 function tenantQuery(options: ManagementRequestOptions): Omit<ManagementCall, 'method'> {
   return { signal: options.signal, query: { tenant: options.tenant } };
-}
-
-/** A time filter as the server reads it: epoch milliseconds (from a Date or a number) or ISO 8601 text. */
-function timeParam(value: Date | number | string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (value instanceof Date) return String(value.getTime());
-  return String(value);
 }

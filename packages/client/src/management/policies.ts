@@ -8,6 +8,7 @@
 import type * as protocol from '@lakegate/protocol';
 import type { TableIdentifier } from '../iceberg/types.js';
 import type { TransportRequest } from '../transport/http-transport.js';
+import { objectPath } from './paths.js';
 
 /** A new policy: its kind, the roles it restricts, and a row filter (Iceberg expression JSON) or column masks. */
 export type CreatePolicyRequest = protocol.CreatePolicyRequest;
@@ -32,9 +33,7 @@ export type PolicyEnforcer = protocol.PolicyEnforcer;
 
 type Call = <T>(method: TransportRequest['method'], path: string, request?: { body?: unknown; signal?: AbortSignal | undefined }) => Promise<T>;
 
-const LEVEL_SEPARATOR = '\u001f';
-const tablePath = (warehouse: string, table: TableIdentifier) =>
-  `warehouses/${encodeURIComponent(warehouse)}/namespaces/${encodeURIComponent(table.namespace.join(LEVEL_SEPARATOR))}/tables/${encodeURIComponent(table.name)}`;
+const tablePath = (warehouse: string, table: TableIdentifier) => objectPath(warehouse, table);
 
 export class TablePolicies {
   /** @internal */

@@ -26,6 +26,7 @@ export * from './metrics.js';
 export * from './signing.js';
 export * from './planning.js';
 export * from './read-restrictions.js';
+export * from './labels.js';
 
 /** Every named Iceberg schema (OpenAPI components; the validator registers them). */
 export const ICEBERG_SCHEMAS = [

@@ -8,6 +8,7 @@ import { PartitionSpec, Schema, SortOrder } from './schema.js';
 import { TableUpdate } from './updates.js';
 import { RemoteSigningConfig } from './signing.js';
 import { ReadRestrictions } from './read-restrictions.js';
+import { ICEBERG_LABEL_SCHEMAS, Labels } from './labels.js';
 
 export const ListTablesResponse = Type.Object(
   { identifiers: Type.Array(Type.Ref(TableIdentifier)), 'next-page-token': Type.Optional(Type.Ref(PageToken)) },
@@ -51,6 +52,7 @@ export const LoadTableResult = Type.Object(
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential))),
     'remote-signing-config': Type.Optional(Type.Ref(RemoteSigningConfig, { description: 'Present when the table is accessed through remote signing' })),
     'read-restrictions': Type.Optional(Type.Ref(ReadRestrictions, { description: 'Only to a declared read-restrictions enforcer acting for a restricted user' })),
+    labels: Type.Optional(Type.Ref(Labels, { description: 'Catalog-supplied labels (apache/iceberg#15750); absent when the table has none' })),
   },
   { $id: 'LoadTableResult' },
 );
@@ -86,6 +88,7 @@ export type RenameTableRequest = Static<typeof RenameTableRequest>;
 
 /** Named schemas of this file. */
 export const ICEBERG_TABLE_SCHEMAS = [
+  ...ICEBERG_LABEL_SCHEMAS,
   ListTablesResponse,
   CreateTableRequest,
   RegisterTableRequest,

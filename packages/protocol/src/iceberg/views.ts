@@ -1,6 +1,7 @@
 /** Request and response bodies of the Iceberg view operations. */
 import { type Static, Type } from '@sinclair/typebox';
 import { StringMap } from '../schema/helpers.js';
+import { Labels } from './labels.js';
 import { TableIdentifier } from './common.js';
 import { ViewMetadata, ViewVersion } from './metadata.js';
 import { ViewRequirement } from './requirements.js';
@@ -20,7 +21,12 @@ export const CreateViewRequest = Type.Object(
 export type CreateViewRequest = Static<typeof CreateViewRequest>;
 
 export const LoadViewResult = Type.Object(
-  { 'metadata-location': Type.String(), metadata: Type.Ref(ViewMetadata), config: Type.Optional(StringMap()) },
+  {
+    'metadata-location': Type.String(),
+    metadata: Type.Ref(ViewMetadata),
+    config: Type.Optional(StringMap()),
+    labels: Type.Optional(Type.Ref(Labels, { description: 'Catalog-supplied labels (apache/iceberg#15750); absent when the view has none' })),
+  },
   { $id: 'LoadViewResult' },
 );
 export type LoadViewResult = Static<typeof LoadViewResult>;

@@ -11,6 +11,7 @@ import { LANCE_OPERATIONS } from './lance.js';
 import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { LANCE_BRANCH_OPERATIONS } from './lance-branches.js';
 import { MANAGEMENT_OPERATIONS, POLICY_OPERATIONS } from './management.js';
+import { LABEL_OPERATIONS } from './labels.js';
 import { MANAGEMENT_EVENT_OPERATIONS } from './management-events.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import { TRINO_OPA_OPERATIONS } from './trino-opa.js';
@@ -32,6 +33,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...OAUTH_OPERATIONS,
   ...MANAGEMENT_OPERATIONS,
   ...POLICY_OPERATIONS,
+  ...LABEL_OPERATIONS,
   ...MANAGEMENT_EVENT_OPERATIONS,
   ...TRINO_OPA_OPERATIONS,
 ];

@@ -26,4 +26,9 @@ export interface CatalogObjectRecord {
    * and for rows from before migration 0015 (unknown: the conservative answer).
    */
   locationOwned?: boolean;
+  /**
+   * The catalog-supplied labels (catalog/ports/labels.ts) as the JSON text a load answers, read with the row; absent
+   * when the object has none, and where the record was not read for a load (listings, transactions).
+   */
+  labelsJson?: string;
 }

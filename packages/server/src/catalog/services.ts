@@ -22,6 +22,8 @@ import { type PlanningDeps, PlanningService } from './planning/service.js';
 import { DroppedObjectService } from './dropped/dropped-service.js';
 import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
+import { LabelAdmin } from './management/label-admin.js';
+import { type LabelStore, MemoryLabels } from './ports/labels.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
 import { EnforcerAdmin } from './management/enforcer-admin.js';
@@ -57,6 +59,8 @@ export interface CatalogServices {
   policyGate: PolicyGate;
   /** The decision endpoints of Trino's OPA access control (catalog/trino-opa/), over the given view of engines' users. */
   trinoOpa: (users: EngineUsers) => { decisions: TrinoOpaDecisions; expressions: TrinoOpaExpressions };
+  /** Catalog-supplied labels of tables and views (catalog/labels/). */
+  labels: LabelAdmin;
 }
 
 export interface AccessPorts {
@@ -73,6 +77,8 @@ export function createCatalogServices(
   accessPorts: AccessPorts,
   signing: StorageSigning = NO_SIGNING,
   planning: PlanningDeps = defaultPlanning(),
+  /** Where labels are kept (the catalog database's, from the composition root; memory when not given). */
+  labels: LabelStore = new MemoryLabels(),
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
   const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
@@ -108,6 +114,7 @@ export function createCatalogServices(
       const decisions = new TrinoOpaDecisions(ctx, new OpaSessions(policies, users, deps.clock, accessPorts.cacheTtlMs));
       return { decisions, expressions: new TrinoOpaExpressions(ctx, policies, decisions) };
     },
+    labels: new LabelAdmin(ctx, labels),
   };
 }
 

@@ -114,10 +114,10 @@ export class ViewService {
     return { metadataLocation, metadataJson };
   }
 
-  async load(request: CatalogRequest, namespace: string[], name: string): Promise<MetadataResult> {
+  async load(request: CatalogRequest, namespace: string[], name: string): Promise<MetadataResult & { labelsJson: string | undefined }> {
     const scope = await this.deps.scope(request);
     const { record } = await this.requireView(scope, namespace, name, ['view:read']);
-    return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };
+    return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson, labelsJson: record.labelsJson };
   }
 
   /** HEAD: true for a view the caller may see; false for a missing one in a namespace it may see; 403 otherwise. */

@@ -16,6 +16,8 @@ import { KyselyEnforcers } from './kysely-enforcers.js';
 import type { EnforcerStore } from '../catalog/ports/enforcers.js';
 import type { PolicyStore } from '../catalog/ports/policies.js';
 import type { StorageGrantStore } from '../catalog/ports/storage-grants.js';
+import { KyselyLabels } from './kysely-labels.js';
+import type { LabelStore } from '../catalog/ports/labels.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
 import type { LanceVersionStore } from '../catalog/ports/lance-versions.js';
 import { KyselyDroppedObjectStore } from './kysely-dropped.js';
@@ -48,6 +50,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly policies: PolicyStore;
   readonly enforcers: EnforcerStore;
   readonly plans: PlanStore;
+  readonly labels: LabelStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -72,6 +75,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.policies = new KyselyPolicies(db);
     this.enforcers = new KyselyEnforcers(db);
     this.plans = new KyselyPlanStore(db);
+    this.labels = new KyselyLabels(db);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

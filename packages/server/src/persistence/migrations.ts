@@ -19,8 +19,9 @@ import { eventIntentMigrations } from './migrations/event-intents.js';
 import { policyMigrations } from './migrations/policies.js';
 import { planningMigrations } from './migrations/planning.js';
 import { federationMigrations } from './migrations/federation.js';
+import { labelMigrations } from './migrations/labels.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...federationMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...federationMigrations, ...labelMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -12,7 +12,7 @@ import type { ReadCaches } from './read-caches.js';
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
 /** A catalog object's columns as read back, without `metadata` (the metadata cache may hold the JSON instead). */
-export type ObjectColumns = Omit<Selectable<CatalogObjectsTable>, 'metadata'>;
+export type ObjectColumns = Omit<Selectable<CatalogObjectsTable>, 'metadata'> & { labels?: string | null };
 
 /** The columns to write for a catalog object. */
 export const objectRow = (o: CatalogObjectRecord) => ({
@@ -48,13 +48,15 @@ export const objectFromRow = (r: ObjectColumns, metadata: string): CatalogObject
   createdAtMs: num(r.created_at),
   updatedAtMs: num(r.updated_at),
   locationOwned: num(r.location_owned) === 1,
+  // Every record has the property (one shape for V8); undefined when the object has no labels row.
+  labelsJson: r.labels ?? undefined,
 });
 
 /** objectKnown's answer when the row came without its metadata JSON and none is kept for it: read the whole row. */
 export const WHOLE_ROW = Symbol('whole row');
 
 /** The object from getObjectKnown's row (keeping its metadata JSON when the row brought it), or WHOLE_ROW. */
-export function objectKnown(caches: ReadCaches, key: string, known: { json: string } | undefined, row: (Omit<Selectable<CatalogDatabase['catalog_objects']>, 'metadata'> & { metadata: string | null }) | undefined): CatalogObjectRecord | undefined | typeof WHOLE_ROW {
+export function objectKnown(caches: ReadCaches, key: string, known: { json: string } | undefined, row: (ObjectColumns & { metadata: string | null }) | undefined): CatalogObjectRecord | undefined | typeof WHOLE_ROW {
   if (row === undefined) {
     caches.metadata.delete(key);
     return undefined;

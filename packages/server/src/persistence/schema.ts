@@ -25,6 +25,13 @@ export interface TenantStorageGrantsTable {
   updated_at: Millis;
 }
 
+/** Migration 0026: catalog-supplied labels of a table or view, by its catalog id (the wire JSON). */
+export interface ObjectLabelsTable {
+  object_id: string;
+  labels: string;
+  labels_updated_at: Millis;
+}
+
 export interface SecretsTable {
   id: string;
   ciphertext: string;
@@ -229,6 +236,7 @@ export interface CatalogDatabase {
   api_keys: ApiKeysTable;
   token_sessions: TokenSessionsTable;
   tenant_storage_grants: TenantStorageGrantsTable;
+  object_labels: ObjectLabelsTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

@@ -11,9 +11,10 @@ export function chooseMechanism(requested: readonly DelegationMechanism[], offer
 }
 
 /**
- * The table config of a remotely signed table, for every client in use: `s3.remote-signing-enabled` and
- * `signer.endpoint` (Iceberg Java 1.11), `s3.signer.endpoint` (Iceberg Java <= 1.10, PyIceberg 0.12) and
- * `s3.signer` (PyIceberg's FsspecFileIO). The endpoint is relative: clients resolve it against the catalog URI
+ * The table config of a remotely signed table, for every client in use: `s3.remote-signing-enabled`,
+ * `rest.remote-signing.endpoint` (Iceberg Java 1.12, which also derives that same path itself from the table's
+ * identifier), `signer.endpoint` (Iceberg Java 1.11; deprecated in 1.12, whose signer still prefers it when present),
+ * `s3.signer.endpoint` (Iceberg Java <= 1.10, PyIceberg 0.12) and `s3.signer` (PyIceberg's FsspecFileIO). The endpoint is relative: clients resolve it against the catalog URI
  * (`uri`), so the server needs no idea of its own public address. It is the table's own sign operation, unless the
  * storage profile says `remote-signing-endpoint: default`: then no endpoint is named and clients call the unscoped
  * `v1/aws/s3/sign` (sign-default.ts).
@@ -24,7 +25,7 @@ export function signingConfig(warehouse: string, identifier: TableIdentifier, si
     ...signer.clientConfig(),
     's3.remote-signing-enabled': 'true',
     // With the profile's `remote-signing-endpoint: default`, no endpoint: clients call their default v1/aws/s3/sign.
-    ...(signer.endpointMode === 'default' ? {} : { 'signer.endpoint': endpoint, 's3.signer.endpoint': endpoint }),
+    ...(signer.endpointMode === 'default' ? {} : { 'rest.remote-signing.endpoint': endpoint, 'signer.endpoint': endpoint, 's3.signer.endpoint': endpoint }),
     's3.signer': 'S3V4RestSigner',
   };
 }

@@ -41,6 +41,8 @@ export const CHANGE_KINDS = [
   'policy.created',
   'policy.updated',
   'policy.deleted',
+  'table.labels-set',
+  'view.labels-set',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

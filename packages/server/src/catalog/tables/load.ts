@@ -40,6 +40,8 @@ export type LoadTableResult =
        */
       metadataJson: string;
       access: TableAccess;
+      /** The catalog-supplied labels' JSON (catalog/ports/labels.ts), when the table has some. */
+      labelsJson: string | undefined;
     };
 
 /**
@@ -106,7 +108,8 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   const readRestrictions = restricted || ctx.policies.knownFreeSync(scope.warehouse.tenant, record.id) ? undefined : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id);
   // execute
   await requireMetadataFile(ctx, scope, record.metadataLocation);
-  const etag = etagOf(record.metadataLocation, snapshots);
+  // Labels change without a commit: an answer that carries them has an ETag of its own, so "not modified" never hides a change.
+  const etag = record.labelsJson === undefined ? etagOf(record.metadataLocation, snapshots) : labelledEtag(record.metadataLocation, snapshots, record.labelsJson);
   if (!restricted && readRestrictions === undefined && options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
   // record.uuid is the table's table-uuid: no need to parse the metadata for it.
   const vended = options.vend && !restricted ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, delegation: options.delegation }) : NO_ACCESS;
@@ -120,8 +123,13 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
     metadataLocation: record.metadataLocation,
     metadataJson: snapshots === 'refs' ? refsJsonOf(record.metadataLocation, record.metadataJson) : record.metadataJson,
     access,
+    labelsJson: record.labelsJson,
   };
 }
+
+/** The ETag of an answer with labels: of the metadata file, the snapshot mode and the labels (not kept: few tables have labels). */
+const labelledEtag = (metadataLocation: string, snapshots: 'all' | 'refs', labelsJson: string): string =>
+  `W/"${hash('sha256', `${metadataLocation}\n${snapshots}\n${labelsJson}`, 'base64url').slice(0, 32)}"`;
 
 /** HEAD: true for a table the caller may see; false for a missing one in a namespace it may see; 403 otherwise. */
 export async function tableExists(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string): Promise<boolean> {

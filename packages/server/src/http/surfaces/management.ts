@@ -28,6 +28,8 @@ import type { PolicyAdmin } from '../../catalog/management/policy-admin.js';
 import { policyRoutes } from '../routes/management/policies.js';
 import type { EnforcerAdmin } from '../../catalog/management/enforcer-admin.js';
 import { enforcerRoutes } from '../routes/management/enforcers.js';
+import type { LabelAdmin } from '../../catalog/management/label-admin.js';
+import { labelRoutes } from '../routes/management/labels.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 /** Trino's OPA decision endpoints, under the management mount with an authentication of their own (trino-opa.ts). */
@@ -48,6 +50,8 @@ export interface ManagementSurfaceOptions {
   policies: PolicyAdmin;
   /** Trusted policy enforcers (catalog/management/enforcer-admin.ts). */
   enforcers: EnforcerAdmin;
+  /** Catalog-supplied labels of tables and views (catalog/labels/). */
+  labels: LabelAdmin;
   authentication: AuthenticationOptions;
 }
 
@@ -73,4 +77,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   maintenanceRoutes(app, options.maintenance);
   policyRoutes(app, options.policies);
   enforcerRoutes(app, options.enforcers);
+  labelRoutes(app, options.labels);
 };

@@ -45,9 +45,10 @@ export const noContent = (reply: FastifyReply) => reply.code(204).send();
  * MetadataResult): `{"metadata-location":…,"metadata":…}`, then `extras` (config, storage-credentials), whose values
  * are plain JSON. loadTable's answers are built the same way (load-body.ts).
  */
-export function metadataAnswer(metadataLocation: string, metadataJson: string, extras: Record<string, unknown> = {}): string {
+export function metadataAnswer(metadataLocation: string, metadataJson: string, extras: Record<string, unknown> = {}, labelsJson?: string): string {
   const rest = JSON.stringify(extras).slice(1, -1);
-  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${metadataJson}${rest.length > 0 ? `,${rest}` : ''}}`;
+  const labels = labelsJson === undefined ? '' : `,"labels":${labelsJson}`;
+  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${metadataJson}${rest.length > 0 ? `,${rest}` : ''}${labels}}`;
 }
 
 export const sendJson = (reply: FastifyReply, text: string | Buffer) => reply.type('application/json; charset=utf-8').send(text);

@@ -69,6 +69,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     reply.header('etag', loaded.etag);
     if (loaded.notModified) return reply.code(304).send();
     const extras = accessFields(loaded.access);
+    // With labels (catalog-supplied, apache/iceberg#15750) the answer is written per request; without, as before.
+    if (loaded.labelsJson !== undefined) return sendJson(reply, metadataAnswer(loaded.metadataLocation, loaded.metadataJson, extras, loaded.labelsJson));
     return sendJson(reply, loadBodies[loaded.snapshots].body(loaded.metadataLocation, loaded.metadataJson, extras));
   });
 

@@ -30,7 +30,7 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
 
   app.get('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'loadView' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
     const r = await views.load(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view);
-    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, { config: {} }));
+    return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, { config: {} }, r.labelsJson));
   });
 
   app.head('/:prefix/namespaces/:namespace/views/:view', { schema: { operationId: 'viewExists' } }, async (req: FastifyRequest<{ Params: ViewParams }>, reply) => {
