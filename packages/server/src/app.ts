@@ -8,7 +8,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogDeps } from './catalog/context.js';
 import type { CatalogEvent, CatalogEvents } from './catalog/events.js';
-import { type Clock, type Coherence, LocalCoherence, systemClock } from './catalog/ports.js';
+import { type Clock, type Coherence, LocalCoherence, type ObjectStorage, systemClock } from './catalog/ports.js';
+import type { DataFileRewriter } from './catalog/planning/rewrite-ports.js';
 import type { WorkerLink } from './cluster/worker-link.js';
 import type { LakegateStore } from './store.js';
 import { parquetRewriter } from './policy-files/index.js';
@@ -133,6 +134,8 @@ export interface BuildOptions {
   tracing?: Tracing | undefined;
   /** How event sink destinations are resolved (default: the system resolver; tests answer as a rebinding DNS would). */
   hostResolver?: HostResolver | undefined;
+  /** The data-file rewriter of policy-enforced files and compaction (default: the Parquet one; tests wrap it to time a concurrent writer). */
+  rewriter?: (storage: ObjectStorage) => DataFileRewriter;
 }
 
 class LoggedEvents implements CatalogEvents {
@@ -216,7 +219,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     tasks: new SealedPlanTasks(secretKey),
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
     metrics: metrics.planning,
-    rewriter: parquetRewriter,
+    rewriter: options.rewriter ?? parquetRewriter,
   });
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
