@@ -5,8 +5,9 @@ Phases (argv[1]), each printing one JSON line on stdout:
                      prints the rows, the current snapshot's data files and its id
   append  NS TABLE   appends one row (id $ROW_ID, region "eu"), the concurrent writer's commit
   delete  NS TABLE   deletes the row with id $ROW_ID (copy-on-write: an overwrite of its file), a conflicting commit
-  verify  NS TABLE   prints the current rows, data files, snapshot operation and summary, and the rows of snapshot
-                     $BEFORE_SNAPSHOT (time travel to before the compaction)
+  verify  NS TABLE   prints the current rows, data files, snapshot operation and summary, the rows of snapshot
+                     $BEFORE_SNAPSHOT (time travel to before the compaction), the rows of a scan filtered on id >= 150
+                     (pruned by the files' bounds) and each data file's id bounds
 """
 import json
 import os
@@ -14,7 +15,7 @@ import sys
 
 import pyarrow as pa
 from pyiceberg.catalog import load_catalog
-from pyiceberg.expressions import EqualTo
+from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.transforms import IdentityTransform
@@ -34,6 +35,17 @@ def rows(table, snapshot_id=None):
 def data_files(table):
     snapshot = table.current_snapshot()
     return sorted(e.data_file.file_path for m in snapshot.manifests(table.io) for e in m.fetch_manifest_entry(table.io, discard_deleted=True) if m.content == 0)
+
+
+def id_bounds(table):
+    snapshot = table.current_snapshot()
+    out = []
+    for m in snapshot.manifests(table.io):
+        for e in m.fetch_manifest_entry(table.io, discard_deleted=True):
+            lower, upper = (e.data_file.lower_bounds or {}).get(1), (e.data_file.upper_bounds or {}).get(1)
+            if lower is not None and upper is not None:
+                out.append([e.data_file.file_path, e.data_file.partition[0], int.from_bytes(lower, "little", signed=True), int.from_bytes(upper, "little", signed=True)])
+    return sorted(out)
 
 
 def batch(ids, region, tag):
@@ -76,6 +88,8 @@ def verify(cat, ns, name):
         "operation": snapshot.summary.operation.value,
         "summary": {k: v for k, v in snapshot.summary.additional_properties.items()},
         "before_rows": rows(table, int(before)) if before else None,
+        "filtered": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=GreaterThanOrEqual("id", 150)).to_arrow().to_pylist()]),
+        "files_with_id_bounds": id_bounds(table),
     }
 
 

@@ -105,6 +105,16 @@ it(
     expect(after.snapshot).toBe(done.body.compaction['snapshot-id']);
     expect(after.summary).toMatchObject({ 'added-data-files': '2', 'deleted-data-files': String(written.files.length), 'added-records': '99' });
     expect(after.before_rows).toEqual(written.rows);
+    // The compacted files carry id bounds (merged from their inputs'), which hold their rows, and PyIceberg's
+    // filtered scan, pruning by them, reads what a filter over every row gives.
+    expect(after.files_with_id_bounds.map((f: [string]) => f[0])).toEqual(after.files);
+    expect(after.files_with_id_bounds.map((f: [string, string]) => f[1]).sort()).toEqual(['eu', 'us']);
+    for (const [, region, lo, hi] of after.files_with_id_bounds as [string, string, number, number][]) {
+      const ids = written.rows.filter((r: [number, string]) => r[1] === region).map((r: [number]) => r[0]);
+      expect(lo).toBeLessThanOrEqual(Math.min(...ids));
+      expect(hi).toBeGreaterThanOrEqual(Math.max(...ids));
+    }
+    expect(after.filtered).toEqual(written.rows.filter((r: [number]) => r[0] >= 150));
     // Nothing left to compact.
     expect((await compact('events')).body.compaction.outcome).toBe('nothing-to-do');
   },

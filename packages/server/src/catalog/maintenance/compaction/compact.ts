@@ -12,11 +12,13 @@ import { parseJson } from '../../json.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import type { ContentFile } from '../../manifests/ports.js';
 import type { TableMetadata } from '../../metadata/index.js';
+import type { Schema } from '../../metadata/types.js';
 import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
 import type { DataFileRewriter } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
 import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE } from './bin-pack.js';
+import { mergedBounds } from './merged-bounds.js';
 import { commitReplace } from './replace-commit.js';
 
 /** Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files. */
@@ -83,6 +85,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const groups = binPack(candidates, { targetBytes: target, minFileBytes: Math.floor(target * 0.75), minInputFiles: options.minInputFiles ?? 2 });
   if (groups.length === 0) return none;
   if (options.dryRun) return { ...none, outcome: 'dry-run', 'rewritten-data-files': groups.flat().length, 'rewritten-bytes': groups.flat().reduce((n, c) => n + c.bytes, 0), groups: groups.length };
+  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
   const dataDir = (metadata.properties?.['write.data.path'] ?? `${metadata.location.replace(/\/+$/, '')}/data`).replace(/\/+$/, '');
   const added: { specId: number; file: ContentFile }[] = [];
   const written: string[] = [];
@@ -108,7 +111,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       if (out.recordCount === 0) await deps.storage.delete(out.uri).catch(() => undefined);
       else {
         written.push(out.uri);
-        added.push({ specId: group[0]!.specId, file: newFile(group[0]!.file, out) });
+        added.push({ specId: group[0]!.specId, file: newFile(group.map((c) => c.file), out, schema) });
       }
       await deps.rewritten?.(group.length, group.reduce((n, c) => n + c.bytes, 0));
     }
@@ -154,21 +157,22 @@ async function candidatesOf(reader: ManifestReader, metadata: TableMetadata, man
   return out;
 }
 
-/** The manifest entry of a rewritten file: the group's partition, the rewriter's counts (no bounds: the port does not give them). */
-function newFile(like: ContentFile, out: { uri: string; recordCount: number; fileSizeInBytes: number; columnSizes: ReadonlyMap<number, number>; valueCounts: ReadonlyMap<number, number>; nullValueCounts: ReadonlyMap<number, number> }): ContentFile {
+/** The manifest entry of a rewritten file: the group's partition, the rewriter's counts, the inputs' merged bounds. */
+function newFile(inputs: readonly ContentFile[], out: { uri: string; recordCount: number; fileSizeInBytes: number; columnSizes: ReadonlyMap<number, number>; valueCounts: ReadonlyMap<number, number>; nullValueCounts: ReadonlyMap<number, number> }, schema: Schema): ContentFile {
+  const { lower, upper } = mergedBounds(inputs, schema);
   return {
     content: 0,
     filePath: out.uri,
     fileFormat: 'parquet',
-    partition: like.partition,
+    partition: inputs[0]!.partition,
     recordCount: out.recordCount,
     fileSizeInBytes: out.fileSizeInBytes,
     columnSizes: new Map(out.columnSizes),
     valueCounts: new Map(out.valueCounts),
     nullValueCounts: new Map(out.nullValueCounts),
     nanValueCounts: null,
-    lowerBounds: null,
-    upperBounds: null,
+    lowerBounds: lower,
+    upperBounds: upper,
     keyMetadata: null,
     splitOffsets: null,
     equalityIds: null,
