@@ -115,6 +115,12 @@ it(
       expect(hi).toBeGreaterThanOrEqual(Math.max(...ids));
     }
     expect(after.filtered).toEqual(written.rows.filter((r: [number]) => r[0] >= 150));
+    // The job's record and /metrics count what it rewrote.
+    const job = (await cat.lakegate.app.inject({ method: 'GET', url: `${M}/namespaces/${NS}/tables/events/maintenance` })).json();
+    expect(job).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-rewritten': written.files.length } });
+    const metrics = (await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(Number(/lakegate_compaction_files_rewritten_total (\d+)/.exec(metrics)?.[1])).toBe(written.files.length);
+    expect(Number(/lakegate_compaction_files_written_total (\d+)/.exec(metrics)?.[1])).toBe(2);
     // Nothing left to compact.
     expect((await compact('events')).body.compaction.outcome).toBe('nothing-to-do');
   },
