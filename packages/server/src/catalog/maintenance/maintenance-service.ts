@@ -190,6 +190,7 @@ export class MaintenanceService {
       deletedBytes: result['deleted-bytes'],
       failedFiles: result['failed-files'].length,
       missingFiles: result['missing-files'].length,
+      ...(result.compaction ? { compaction: result.compaction.outcome, rewrittenFiles: result.compaction['rewritten-data-files'], addedFiles: result.compaction['added-data-files'] } : {}),
     });
     return result;
   }
