@@ -86,6 +86,7 @@ def verify(cat, ns, name):
         "files": data_files(table),
         "snapshot": str(snapshot.snapshot_id),
         "operation": snapshot.summary.operation.value,
+        "manifests": len(snapshot.manifests(table.io)),
         "summary": {k: v for k, v in snapshot.summary.additional_properties.items()},
         "before_rows": rows(table, int(before)) if before else None,
         "filtered": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=GreaterThanOrEqual("id", 150)).to_arrow().to_pylist()]),

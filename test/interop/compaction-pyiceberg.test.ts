@@ -147,6 +147,16 @@ it(
     // The two compacted files and the concurrent append's file.
     expect(after.files.length).toBe(3);
     expect(after.files.filter((f: string) => !f.endsWith('-compacted.parquet')).length).toBe(1);
+    // A second compaction right after the first: the eu partition's compacted file and the concurrent append's file
+    // are two small files. Its snapshot does not carry forward the manifests the first one left with DELETED entries
+    // only (one per append it rewrote): the new files' manifest, and the two holding this compaction's DELETED
+    // entries (the first compaction's, with its us file EXISTING, and the concurrent append's) remain.
+    const again = await compact('busy');
+    expect(again.body.compaction).toMatchObject({ outcome: 'committed', 'rewritten-data-files': 2, 'added-data-files': 1 });
+    const last = await py('verify', 'busy');
+    expect(last.rows).toEqual(after.rows);
+    expect(last.files.length).toBe(2);
+    expect(last.manifests).toBe(3);
   },
   15 * 60_000,
 );

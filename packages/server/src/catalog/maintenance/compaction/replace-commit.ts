@@ -119,6 +119,9 @@ async function buildSnapshot(ctx: TableContext, storage: ObjectStorage, reader: 
   let removedBytes = 0;
   let removedRecords = 0;
   for (const m of await reader.readManifestList(parent['manifest-list'])) {
+    // A manifest without live files (only DELETED entries, recorded by the snapshot that deleted them) is not carried
+    // forward, as Iceberg's writers drop it: repeated compactions do not pile them up.
+    if (m.counts !== undefined && m.counts.addedFiles + m.counts.existingFiles === 0) continue;
     if (m.content !== 0) {
       list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m)) });
       continue;
