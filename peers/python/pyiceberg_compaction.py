@@ -7,7 +7,8 @@ Phases (argv[1]), each printing one JSON line on stdout:
   delete  NS TABLE   deletes the row with id $ROW_ID (copy-on-write: an overwrite of its file), a conflicting commit
   verify  NS TABLE   prints the current rows, data files, snapshot operation and summary, the rows of snapshot
                      $BEFORE_SNAPSHOT (time travel to before the compaction), the rows of a scan filtered on id >= 150
-                     (pruned by the files' bounds) and each data file's id bounds
+                     (pruned by the files' bounds), each data file's id bounds, and the rows of a scan filtered on region (manifests
+                     pruned by their partition summaries)
 """
 import json
 import os
@@ -91,6 +92,7 @@ def verify(cat, ns, name):
         "before_rows": rows(table, int(before)) if before else None,
         "filtered": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=GreaterThanOrEqual("id", 150)).to_arrow().to_pylist()]),
         "files_with_id_bounds": id_bounds(table),
+        "eu_rows": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=EqualTo("region", "eu")).to_arrow().to_pylist()]),
     }
 
 

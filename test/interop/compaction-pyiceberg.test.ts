@@ -115,6 +115,7 @@ it(
       expect(hi).toBeGreaterThanOrEqual(Math.max(...ids));
     }
     expect(after.filtered).toEqual(written.rows.filter((r: [number]) => r[0] >= 150));
+    expect(after.eu_rows).toEqual(written.rows.filter((r: [number, string]) => r[1] === 'eu'));
     // The job's record and /metrics count what it rewrote.
     const job = (await cat.lakegate.app.inject({ method: 'GET', url: `${M}/namespaces/${NS}/tables/events/maintenance` })).json();
     expect(job).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-rewritten': written.files.length } });

@@ -32,15 +32,23 @@ describe('manifest writer', () => {
       { status: 0, snapshotId: 5n, sequenceNumber: 2, fileSequenceNumber: 2, file: file('file:///t/data/b.parquet', [null, null, 1], 20) },
       { status: 2, snapshotId: 9n, sequenceNumber: 1, fileSequenceNumber: 1, file: file('file:///t/data/c.parquet', ['us', 19001, 0], 30) },
     ];
-    const { bytes, counts } = await encodeManifest({ spec, schema, content: 0, entries });
+    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content: 0, entries });
     expect(counts).toEqual({ addedFiles: 1, existingFiles: 1, deletedFiles: 1, addedRows: 10, existingRows: 20, deletedRows: 30 });
+    // Partition summaries: nulls seen, least and greatest values in Iceberg's single-value binary form.
+    const i32 = (n: number) => new Uint8Array(Buffer.from(Int32Array.of(n).buffer));
+    expect(partitions).toEqual([
+      { containsNull: true, containsNan: false, lowerBound: new Uint8Array(Buffer.from('eu')), upperBound: new Uint8Array(Buffer.from('us')) },
+      { containsNull: true, containsNan: false, lowerBound: i32(19000), upperBound: i32(19001) },
+      { containsNull: false, containsNan: false, lowerBound: i32(0), upperBound: i32(3) },
+    ]);
     files.set('file:///t/metadata/m.avro', bytes);
-    const manifest = { path: 'file:///t/metadata/m.avro', length: bytes.length, partitionSpecId: 0, content: 0 as const, sequenceNumber: 7, minSequenceNumber: 1, addedSnapshotId: 9n, partitions: null, counts };
+    const manifest = { path: 'file:///t/metadata/m.avro', length: bytes.length, partitionSpecId: 0, content: 0 as const, sequenceNumber: 7, minSequenceNumber: 1, addedSnapshotId: 9n, partitions, counts };
     files.set('file:///t/metadata/snap.avro', await encodeManifestList([manifest], { snapshotId: 9n, parentSnapshotId: 5n, sequenceNumber: 7 }));
 
     const reader = new ManifestReader(source, ['file:///t']);
     const [listed] = await reader.readManifestList('file:///t/metadata/snap.avro');
-    expect(listed).toEqual(manifest);
+    const plain = (b: Uint8Array | null) => (b === null ? null : new Uint8Array(b));
+    expect({ ...listed, partitions: listed!.partitions!.map((p) => ({ ...p, lowerBound: plain(p.lowerBound), upperBound: plain(p.upperBound) })) }).toEqual(manifest);
     const read = [];
     for await (const e of reader.readManifest(listed!)) read.push(e);
     // The DELETED entry is not live; the ADDED one inherits the manifest's sequence number.

@@ -12,6 +12,7 @@ import avro from 'avsc';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { stringifyJson } from '../json.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
+import { partitionSummaries } from './partition-summary.js';
 import type { ContentFile, EntryStatus, FieldSummary, ManifestCounts, ManifestFile } from './ports.js';
 
 /** Longs as bigint (snapshot ids use 63 bits), as the reader decodes them (read-avro.ts). */
@@ -172,7 +173,7 @@ export interface ManifestToWrite {
 }
 
 /** The bytes of a manifest, and the counts its manifest-list entry records. */
-export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8Array; counts: ManifestCounts }> {
+export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8Array; counts: ManifestCounts; partitions: FieldSummary[] }> {
   const type = entrySchema(m.spec, m.schema);
   const names = (type as { fields: { name: string; type: { fields: { name: string; type: { fields: { name: string }[] } }[] } }[] }).fields[4]!.type.fields[3]!.type.fields.map((f) => f.name);
   const toMap = (v: Map<number, number | Uint8Array> | null, long: boolean) => (v === null ? null : [...v].map(([key, value]) => ({ key, value: long ? BigInt(value as number) : Buffer.from(value as Uint8Array) })));
@@ -216,7 +217,8 @@ export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8
     counts[`${kind}Files`] += 1;
     counts[`${kind}Rows`] += e.file.recordCount;
   }
-  return { bytes, counts };
+  const fieldTypes = (partitionRecord(m.spec, m.schema) as { fields: { type: unknown[] }[] }).fields.map((f) => f.type[1]);
+  return { bytes, counts, partitions: partitionSummaries(fieldTypes, m.entries.map((e) => e.file.partition)) };
 }
 
 /** Partition values as the reader decoded them (int, bigint long, string, bytes): Buffers for avsc's bytes and fixed. */

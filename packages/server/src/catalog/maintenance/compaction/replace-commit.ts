@@ -107,12 +107,12 @@ async function buildSnapshot(ctx: TableContext, storage: ObjectStorage, reader: 
   const writeManifest = async (specId: number, entries: WriteEntry[]): Promise<ListEntry> => {
     const spec = specs.get(specId);
     if (!spec) throw new CatalogError('ERR_VALIDATION', `partition spec ${specId} is not in the table's metadata`);
-    const { bytes, counts } = await encodeManifest({ spec, schema, content: 0, entries });
+    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content: 0, entries });
     const path = `${metadataDir}/${ctx.newUuid()}-m-compaction.avro`;
     await storage.writeNew(path, bytes);
     written.push(path);
     const seqs = entries.map((e) => e.sequenceNumber ?? sequenceNumber);
-    return { path, length: bytes.length, partitionSpecId: specId, content: 0, sequenceNumber, minSequenceNumber: Math.min(...seqs), addedSnapshotId: snapshotId, partitions: null, counts };
+    return { path, length: bytes.length, partitionSpecId: specId, content: 0, sequenceNumber, minSequenceNumber: Math.min(...seqs), addedSnapshotId: snapshotId, partitions, counts };
   };
   const list: ListEntry[] = [];
   let found = 0;
