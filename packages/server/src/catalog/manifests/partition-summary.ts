@@ -4,8 +4,19 @@
  * skip a whole manifest by them. Computed for the manifests the catalog writes; a field whose type has no serializer
  * here (decimal, uuid, fixed, binary) gets no bounds, which readers take as "may hold anything".
  */
-import { compare } from '../planning/values.js';
 import type { FieldSummary } from './ports.js';
+
+/**
+ * The order of the partition values this file serializes (numbers, longs, strings by their UTF-8 bytes, booleans);
+ * NaN when two are not comparable. Not planning/values.ts's compare: planning reads manifests, so manifests may not
+ * import planning (the import graph test keeps the folders free of loops).
+ */
+function compare(a: unknown, b: unknown): number {
+  if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'bigint' && typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  return Number.NaN;
+}
 
 /** Iceberg's single-value serialization of a partition value of the Avro type the manifest stores it as. */
 function toBinary(avroType: unknown, v: unknown): Uint8Array | undefined {
@@ -57,8 +68,8 @@ export function partitionSummaries(fieldTypes: readonly unknown[], partitions: r
         lo = hi = value;
         continue;
       }
-      const below = compare(value as never, lo as never);
-      const above = compare(value as never, hi as never);
+      const below = compare(value, lo);
+      const above = compare(value, hi);
       if (Number.isNaN(below) || Number.isNaN(above)) comparable = false;
       if (below < 0) lo = value;
       if (above > 0) hi = value;
