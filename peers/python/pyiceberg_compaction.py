@@ -3,7 +3,7 @@
 Phases (argv[1]), each printing one JSON line on stdout:
   write   NS TABLE   creates a v2 table partitioned by region, makes 20 small appends and a delete (copy-on-write);
                      prints the rows, the current snapshot's data files and its id
-  append  NS TABLE   appends one row (id $ROW_ID, region "eu"), the concurrent writer's commit
+  append  NS TABLE   appends one row (id $ROW_ID, region $REGION, default "eu"), the concurrent writer's commit
   delete  NS TABLE   deletes the row with id $ROW_ID (copy-on-write: an overwrite of its file), a conflicting commit
   verify  NS TABLE   prints the current rows, data files, snapshot operation and summary, the rows of snapshot
                      $BEFORE_SNAPSHOT (time travel to before the compaction), the rows of a scan filtered on id >= 150
@@ -68,7 +68,7 @@ def write(cat, ns, name):
 def append(cat, ns, name):
     table = cat.load_table((ns, name))
     row_id = int(os.environ["ROW_ID"])
-    table.append(batch([row_id], "eu", "concurrent"))
+    table.append(batch([row_id], os.environ.get("REGION", "eu"), "concurrent"))
     return {"snapshot": str(cat.load_table((ns, name)).current_snapshot().snapshot_id)}
 
 

@@ -8,7 +8,7 @@
  *   snapshot before reads the old files;
  * - a concurrent append between planning and commit survives (the job rebases on it);
  * - a concurrent delete (an overwrite of a rewritten file) makes the job give up: nothing committed, its new files
- *   removed, the delete kept.
+ *   removed, the delete kept; a concurrent delete in a partition the job does not rewrite does not.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -172,14 +172,36 @@ it(
     };
     const done = await compact('contended');
     expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(duringRewrite).toBeUndefined();
     expect(done.body.compaction).toMatchObject({ outcome: 'conflict', 'added-data-files': 0 });
-    expect(done.body.compaction.reason).toMatch(/committed since the job planned/);
+    expect(done.body.compaction.reason).toMatch(/no longer live/);
     const after = await py('verify', 'contended');
     expect(after.rows).toEqual(written.rows.filter((r: [number]) => r[0] !== 0));
     expect(after.operation).not.toBe('replace');
     // No compacted file is left: only PyIceberg's own files (its delete rewrote one).
     expect(parquetOnDisk(written.location).filter((f) => f.includes('-compacted'))).toEqual([]);
     expect(parquetOnDisk(written.location).length).toBeGreaterThanOrEqual(onDiskBefore.length);
+  },
+  15 * 60_000,
+);
+
+it(
+  'a PyIceberg delete committed between plan and commit in a partition the job does not rewrite is kept, and the compaction commits',
+  async () => {
+    const written = await py('write', 'elsewhere');
+    // One row alone in its partition: never compacted.
+    await py('append', 'elsewhere', { ROW_ID: '5000', REGION: 'asia' });
+    duringRewrite = async () => {
+      await py('delete', 'elsewhere', { ROW_ID: '5000' });
+    };
+    const done = await compact('elsewhere');
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(duringRewrite).toBeUndefined();
+    expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'rewritten-data-files': written.files.length });
+    const after = await py('verify', 'elsewhere');
+    expect(after.rows).toEqual(written.rows);
+    expect(after.operation).toBe('replace');
+    expect(after.files.length).toBe(2);
   },
   15 * 60_000,
 );

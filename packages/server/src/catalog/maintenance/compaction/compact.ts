@@ -17,7 +17,7 @@ import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
 import type { DataFileRewriter } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports.js';
 import type { TableContext } from '../../tables/shared.js';
-import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE } from './bin-pack.js';
+import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
 import { mergedBounds } from './merged-bounds.js';
 import { commitReplace } from './replace-commit.js';
 
@@ -118,7 +118,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     const done = groups.flat().filter((c) => !skipped.includes(c));
     if (done.length === 0) return { ...none, 'skipped-groups': groups.length };
     const rewritten = new Set(done.map((c) => c.path));
-    const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, { warehouse: deps.warehouse, namespace: record.namespace, name: record.name, tableId: record.id, caller: deps.caller, plannedSnapshotId: BigInt(headId!), rewritten, added });
+    const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, { warehouse: deps.warehouse, namespace: record.namespace, name: record.name, tableId: record.id, caller: deps.caller, plannedSnapshotId: BigInt(headId!), rewritten, partitions: new Set(done.map((c) => partitionKey(c.specId, c.partition))), added });
     const counts = { 'rewritten-data-files': rewritten.size, 'added-data-files': added.length, 'rewritten-bytes': done.reduce((n, c) => n + c.bytes, 0), 'added-bytes': added.reduce((n, a) => n + a.file.fileSizeInBytes, 0), groups: groups.length - groups.filter((g) => skipped.includes(g[0]!)).length, 'skipped-groups': groups.filter((g) => skipped.includes(g[0]!)).length, attempts: committed.attempts };
     if (committed.outcome === 'committed') return { outcome: 'committed', ...counts, 'snapshot-id': committed.snapshotId };
     await dropAll(deps.storage, written);

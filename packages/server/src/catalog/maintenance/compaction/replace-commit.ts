@@ -2,9 +2,10 @@
  * Commits a compaction as an Iceberg `replace` snapshot through the catalog's own commit path (tables/commit.ts:
  * compare-and-swap on the table's metadata), with Iceberg's optimistic concurrency. The snapshot is built on the
  * table's current `main`, not on the snapshot the job planned on, so a concurrent append is never lost:
- * 1. every snapshot committed since the planned one must be an `append` (it adds data files only: it can neither
- *    have removed a rewritten file nor added a delete that the rewritten rows would escape); anything else (a delete,
- *    an overwrite, another replace) gives up;
+ * 1. every snapshot committed since the planned one must leave the rewritten files alone: an `append` adds data
+ *    files only; any other (a delete, an overwrite, another replace) must not have added a delete file that may apply
+ *    to a rewritten file (whose rows the rewrite would bring back), and every rewritten file must still be live (2);
+ *    else the job gives up, as Iceberg's RewriteFiles validation does;
  * 2. the data manifests of the current snapshot that hold a rewritten file are written again with those entries
  *    DELETED and the others EXISTING (sequence numbers kept); every other manifest is kept as it is; one manifest
  *    ADDs the new files; every rewritten file must be found live, else it gives up;
@@ -24,6 +25,8 @@ import type { Snapshot, TableMetadata, TableRequirement, TableUpdate } from '../
 import type { Caller, ObjectStorage } from '../../ports.js';
 import { commitTables } from '../../tables/commit.js';
 import type { TableContext } from '../../tables/shared.js';
+import { referencedDataFile } from '../../planning/delete-index.js';
+import { partitionKey } from './bin-pack.js';
 
 export const ATTEMPTS = 4;
 
@@ -36,6 +39,8 @@ export interface ReplaceInput {
   plannedSnapshotId: bigint;
   /** Paths of the data files rewritten (as their manifest entries name them). */
   rewritten: ReadonlySet<string>;
+  /** Their partitions (bin-pack.ts partitionKey). */
+  partitions: ReadonlySet<string>;
   /** The new data files, by partition spec id. */
   added: ReadonlyArray<{ specId: number; file: ContentFile }>;
 }
@@ -44,16 +49,50 @@ export type ReplaceOutcome = { outcome: 'committed'; snapshotId: string; metadat
 
 const snapshotIdOf = (s: Snapshot) => BigInt(s['snapshot-id']);
 
-/** Why the table's history since `planned` forbids the replace, or undefined when only appends were committed. */
-export function conflictSince(metadata: TableMetadata, planned: bigint): string | undefined {
+/** The snapshots committed on main since `planned`, newest first, or why there is no such line (a rollback, a replaced branch). */
+export function snapshotsSince(metadata: TableMetadata, planned: bigint): Snapshot[] | string {
   const byId = new Map((metadata.snapshots ?? []).map((s) => [String(s['snapshot-id']), s]));
   const head = metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'];
+  const since: Snapshot[] = [];
   for (let s = head === undefined || head === null ? undefined : byId.get(String(head)); s !== undefined; s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(String(s['parent-snapshot-id']))) {
-    if (snapshotIdOf(s) === planned) return undefined;
-    const op = s.summary?.operation;
-    if (op !== 'append') return `snapshot ${String(s['snapshot-id'])} (${op ?? 'no operation'}) was committed since the job planned`;
+    if (snapshotIdOf(s) === planned) return since;
+    since.push(s);
   }
   return `the planned snapshot ${planned} is no longer an ancestor of main`;
+}
+
+/**
+ * Why a snapshot committed since the plan forbids the replace: a delete file it added that may apply to a rewritten
+ * file (one naming it, or one of a rewritten partition, or a global equality delete), whose rows the rewritten file
+ * would otherwise bring back. Appends add data files only. A rewritten file removed since is caught when the
+ * snapshot is built (it must still be live).
+ */
+async function addedDeletesConflict(reader: ManifestReader, snapshot: Snapshot, input: ReplaceInput): Promise<string | undefined> {
+  const op = snapshot.summary?.operation ?? 'no operation';
+  if (op === 'append') return undefined;
+  const named = `snapshot ${String(snapshot['snapshot-id'])} (${op})`;
+  if (snapshot['manifest-list'] === undefined) return `${named} has no manifest list`;
+  for (const m of await reader.readManifestList(snapshot['manifest-list'])) {
+    if (m.content !== 1 || m.addedSnapshotId !== snapshotIdOf(snapshot)) continue;
+    for await (const e of reader.readManifest(m)) {
+      if (e.status !== 1) continue;
+      const ref = referencedDataFile(e.file);
+      const applies = ref !== null ? input.rewritten.has(ref) : (e.file.content === 2 && e.file.partition.length === 0) || input.partitions.has(partitionKey(m.partitionSpecId, e.file.partition));
+      if (applies) return `${named} added delete file ${e.file.filePath}, which may apply to a rewritten data file`;
+    }
+  }
+  return undefined;
+}
+
+/** Why the replace cannot be committed on the table as it is now, or undefined. */
+export async function conflictSince(reader: ManifestReader, metadata: TableMetadata, input: ReplaceInput): Promise<string | undefined> {
+  const since = snapshotsSince(metadata, input.plannedSnapshotId);
+  if (typeof since === 'string') return since;
+  for (const s of since) {
+    const reason = await addedDeletesConflict(reader, s, input);
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
 }
 
 export async function commitReplace(ctx: TableContext, storage: ObjectStorage, reader: ManifestReader, input: ReplaceInput): Promise<ReplaceOutcome> {
@@ -61,7 +100,7 @@ export async function commitReplace(ctx: TableContext, storage: ObjectStorage, r
     const record = await ctx.store.repository.getObject(input.warehouse, input.namespace, input.name);
     if (!record || record.id !== input.tableId) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'The table was dropped or replaced while its compaction ran');
     const metadata = parseJson(record.metadataJson) as TableMetadata;
-    const conflict = conflictSince(metadata, input.plannedSnapshotId);
+    const conflict = await conflictSince(reader, metadata, input);
     if (conflict !== undefined) return { outcome: 'conflict', reason: conflict, attempts: attempt };
     const written: string[] = [];
     try {
