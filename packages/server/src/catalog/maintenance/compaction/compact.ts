@@ -3,8 +3,9 @@
  * data files. Plans on the table's current snapshot (bin-pack.ts), rewrites each group through the DataFileRewriter
  * port (the Parquet adapter the row/column policies use: the group's files with their delete files applied, no
  * filter, no transforms) into one new file under the table's data location, then commits one `replace` snapshot
- * for every group (replace-commit.ts: built on the table's head at commit time, appends since the plan kept, any
- * other change gives up and removes the new files). Files with a deletion vector and non-Parquet files are left.
+ * for every group (replace-commit.ts: built on the table's head at commit time, concurrent changes kept unless they
+ * touch a rewritten file, in which case it gives up and removes the new files). Files with a deletion vector and
+ * non-Parquet files are left.
  */
 import { randomBytes } from 'node:crypto';
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
