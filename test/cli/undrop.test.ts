@@ -76,6 +76,13 @@ it(
     expect((await lakegate('maintain', 'sales.orders', '--min-snapshots-to-keep', '0')).code).toBe(1);
     expect((await lakegate('maintain', 'sales.orders', '--max-snapshot-age-ms', '-5')).code).toBe(2);
     expect((await lakegate('maintain')).code).toBe(2);
+    // Compaction: nothing to compact in a table without data; an absurd target is the server's 400.
+    const compact = await lakegate('maintain', 'sales.orders', '--compact');
+    expect(compact.code, compact.stderr).toBe(0);
+    expect(compact.stdout).toMatch(/nothing to compact/);
+    expect(json(await lakegate('maintain', 'sales.orders', '--compact', '--json')).compaction).toMatchObject({ outcome: 'nothing-to-do' });
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--target-file-size-bytes', '5')).code).toBe(1);
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--orphans-only')).code).toBe(2);
   },
   SLOW,
 );

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { buildLakegate, createLogger, loadConfig, type Lakegate } from '@lakegate/server';
+import { type BuildOptions, buildLakegate, createLogger, loadConfig, type Lakegate } from '@lakegate/server';
 import { tempDir } from './temp.js';
 
 export interface TestCatalog {
@@ -23,6 +23,8 @@ export interface InProcessOptions {
   dataDir?: string;
   /** How event sink destinations resolve (buildLakegate's hostResolver; default: the system resolver). */
   hostResolver?: (host: string) => Promise<string[]>;
+  /** The data-file rewriter (buildLakegate's rewriter; default: the Parquet one). */
+  rewriter?: BuildOptions['rewriter'];
 }
 
 export async function startInProcess(env: Record<string, string> = {}, options: InProcessOptions = {}): Promise<TestCatalog> {
@@ -38,7 +40,7 @@ export async function startInProcess(env: Record<string, string> = {}, options: 
   const config = loadConfig({
     env: { LAKEGATE_DATA_DIR: dir, LAKEGATE_LOG_LEVEL: 'info', LAKEGATE_AUTH: options.auth ? 'required' : 'disabled', ...env },
   });
-  const lakegate = await buildLakegate({ config, logger: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}), ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}) });
+  const lakegate = await buildLakegate({ config, logger: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}), ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}), ...(options.rewriter ? { rewriter: options.rewriter } : {}) });
   return {
     lakegate,
     dataDir: dir,

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogDeps } from './catalog/context.js';
-import type { CatalogEvent, CatalogEvents } from './catalog/events.js';
-import { type Clock, type Coherence, LocalCoherence, systemClock } from './catalog/ports/index.js';
+import { type Clock, type Coherence, LocalCoherence, type ObjectStorage, systemClock } from './catalog/ports/index.js';
+import type { DataFileRewriter } from './catalog/planning/rewrite-ports.js';
 import type { WorkerLink } from './cluster/worker-link.js';
 import type { LakegateStore } from './store.js';
 import { parquetRewriter } from './policy-files/index.js';
@@ -32,6 +32,7 @@ import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
 import { RequestObserver, requestLoggingRoot } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
+import { LoggedEvents } from './observability/logged-events.js';
 import { type Tracing, tracingFromEnv } from './observability/tracing.js';
 import { traceRequests } from './observability/request-spans.js';
 import { createStore } from './compose/store.js';
@@ -121,19 +122,8 @@ export interface BuildOptions {
   tracing?: Tracing | undefined;
   /** How event sink destinations are resolved (default: the system resolver; tests answer as a rebinding DNS would). */
   hostResolver?: HostResolver | undefined;
-}
-
-class LoggedEvents implements CatalogEvents {
-  constructor(
-    private readonly logger: Logger,
-    private readonly metrics?: HttpMetrics,
-  ) {}
-  emit(event: CatalogEvent): void {
-    this.logger.info({ event }, event.type);
-    // Maintenance counts on /metrics (catalog/maintenance/).
-    if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles, event.missingFiles);
-    if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
-  }
+  /** The data-file rewriter of policy-enforced files and compaction (default: the Parquet one; tests wrap it to time a concurrent writer). */
+  rewriter?: (storage: ObjectStorage) => DataFileRewriter;
 }
 
 export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
@@ -205,7 +195,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     tasks: new SealedPlanTasks(secretKey),
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
     metrics: metrics.planning,
-    rewriter: parquetRewriter,
+    rewriter: options.rewriter ?? parquetRewriter,
   }, store.labels);
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,

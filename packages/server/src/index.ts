@@ -5,3 +5,5 @@ export { CatalogError, type CatalogErrorCode } from './errors/catalog-error.js';
 export { WorkerLink } from './cluster/worker-link.js';
 export { runPrimary } from './cluster/primary.js';
 export { createTracing, memoryTracing, tracingFromEnv, tracesExporters, type Tracing } from './observability/tracing.js';
+export { parquetRewriter } from './policy-files/index.js';
+export type { DataFileRewriter, RewriteRequest, RewrittenFile } from './catalog/planning/rewrite-ports.js';

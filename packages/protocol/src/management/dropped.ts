@@ -41,7 +41,14 @@ export type UndropRequest = Static<typeof UndropRequest>;
 /** Table maintenance on demand (POST …/tables/{table}/maintenance): which actions, a dry run, and the expiry's settings. */
 export const TableMaintenanceRequest = Type.Object(
   {
-    actions: Type.Optional(Type.Array(Type.Union([Type.Literal('expire-snapshots'), Type.Literal('remove-orphan-files')]), { minItems: 1, description: 'Default: every action (expiry first, then orphan files)' })),
+    actions: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('expire-snapshots'), Type.Literal('remove-orphan-files'), Type.Literal('rewrite-data-files')]), {
+        minItems: 1,
+        description: 'Default: expire-snapshots then remove-orphan-files. rewrite-data-files (bin-pack compaction of small data files, committed as a replace snapshot) runs only when named, and first',
+      }),
+    ),
+    'target-file-size-bytes': Type.Optional(Type.Integer({ minimum: 1048576, maximum: 17179869184, description: "rewrite-data-files: the size files are packed to (default: the table's write.target-file-size-bytes, else 128 MiB); files below 3/4 of it are rewritten" })),
+    'min-input-files': Type.Optional(Type.Integer({ minimum: 2, maximum: 100000, description: 'rewrite-data-files: a group of fewer small files in one partition is left as it is (default 2)' })),
     'dry-run': Type.Optional(Type.Boolean({ description: 'Report what would be removed, change nothing' })),
     'max-snapshot-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: the table property history.expire.max-snapshot-age-ms, else the warehouse\'s, else 5 days' })),
     'min-snapshots-to-keep': Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Default: history.expire.min-snapshots-to-keep, else 1' })),
@@ -71,6 +78,23 @@ export const TableMaintenanceResult = Type.Object(
       }),
     ),
     'metadata-location': Type.String(),
+    compaction: Type.Optional(
+      Type.Object(
+        {
+          outcome: Type.Union([Type.Literal('committed'), Type.Literal('nothing-to-do'), Type.Literal('conflict'), Type.Literal('dry-run')], { description: 'conflict: the table changed in a way the rewrite cannot be rebased on (not only appends); nothing was committed and the new files were removed' }),
+          'rewritten-data-files': Type.Integer(),
+          'added-data-files': Type.Integer(),
+          'rewritten-bytes': Type.Integer(),
+          'added-bytes': Type.Integer(),
+          groups: Type.Integer({ description: 'Groups rewritten (one new file each)' }),
+          'skipped-groups': Type.Integer({ description: 'Groups left as they were (their files have different schemas)' }),
+          attempts: Type.Integer({ description: 'Commit attempts (a concurrent commit makes the job rebase and try again)' }),
+          'snapshot-id': Type.Optional(Type.String({ description: 'The replace snapshot committed' })),
+          reason: Type.Optional(Type.String({ description: 'Why the job gave up (outcome conflict)' })),
+        },
+        { description: 'rewrite-data-files, when asked for' },
+      ),
+    ),
   },
   { $id: 'TableMaintenanceResult' },
 );
@@ -82,6 +106,8 @@ export const TableMaintenanceProgress = Type.Object(
     // Literals spelled out (not mapped from an array), so the static type is their union and not string.
     phase: Type.Union([
       Type.Literal('starting'),
+      Type.Literal('rewriting-data-files'),
+      Type.Literal('committing-rewrite'),
       Type.Literal('expiring-snapshots'),
       Type.Literal('deleting-expired-files'),
       Type.Literal('listing-orphans'),
@@ -93,6 +119,8 @@ export const TableMaintenanceProgress = Type.Object(
     'files-scanned': Type.Integer({ description: 'Manifest entries and manifest lists read, and objects listed' }),
     'files-deleted': Type.Integer(),
     'bytes-deleted': Type.Integer(),
+    'files-rewritten': Type.Optional(Type.Integer({ description: 'rewrite-data-files: small data files rewritten so far' })),
+    'bytes-rewritten': Type.Optional(Type.Integer()),
     'files-failed': Type.Optional(Type.Integer({ description: 'Files the store could not delete: left in place, listed in the result' })),
     'updated-at-ms': Type.Integer(),
     error: Type.Optional(Type.String({ description: 'Why the job failed (phase failed)' })),

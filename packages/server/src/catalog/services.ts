@@ -94,7 +94,7 @@ export function createCatalogServices(
   const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
   const lanceTables = new LanceTableService(tableCtx);
-  const maintenance = new MaintenanceService(tableCtx);
+  const maintenance = new MaintenanceService(tableCtx, planning.rewriter);
   return {
     warehouses,
     namespaces,

@@ -18,7 +18,11 @@ export class HttpMetrics {
   /** Storage credential vending: cache hits and misses, vendor latency and failures. */
   readonly vending: { hit(): void; miss(): void; failure(): void; latency(seconds: number): void };
   /** Table maintenance and the drop retention (catalog/maintenance/): what was deleted, by which job. */
-  readonly maintenance: { deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number, failed?: number, missing?: number): void };
+  readonly maintenance: {
+    deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number, failed?: number, missing?: number): void;
+    /** Compaction (rewrite-data-files) committed: small files and their bytes rewritten into `added` files. */
+    compacted(rewritten: number, bytes: number, added: number): void;
+  };
 
   /** Server-side scan planning: plans and plan-task expansions, their duration, data files planned and pruned. */
   readonly planning: { planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void };
@@ -114,7 +118,15 @@ export class HttpMetrics {
     const failedFiles = new Counter({ name: 'lakegate_maintenance_files_failed_total', help: 'Files table maintenance could not delete (the store refused them; left for a later orphan removal), by job', labelNames: ['job'], registers: [this.registry] });
     const missingFiles = new Counter({ name: 'lakegate_maintenance_files_missing_total', help: 'Files table maintenance was to delete and did not find (not counted as deleted), by job', labelNames: ['job'], registers: [this.registry] });
     const runs = new Counter({ name: 'lakegate_maintenance_runs_total', help: 'Table maintenance jobs run (not dry runs) and purges done, by job', labelNames: ['job'], registers: [this.registry] });
+    const rewrittenFiles = new Counter({ name: 'lakegate_compaction_files_rewritten_total', help: 'Small data files compaction rewrote (committed replace snapshots only)', registers: [this.registry] });
+    const rewrittenBytes = new Counter({ name: 'lakegate_compaction_bytes_rewritten_total', help: 'Bytes of the data files compaction rewrote', registers: [this.registry] });
+    const addedFiles = new Counter({ name: 'lakegate_compaction_files_written_total', help: 'Data files compaction wrote in their place', registers: [this.registry] });
     this.maintenance = {
+      compacted: (n, b, added) => {
+        rewrittenFiles.inc(n);
+        rewrittenBytes.inc(b);
+        addedFiles.inc(added);
+      },
       deleted: (job, n, b, failed = 0, missing = 0) => {
         runs.inc({ job });
         files.inc({ job }, n);

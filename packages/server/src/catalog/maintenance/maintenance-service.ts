@@ -18,7 +18,9 @@ import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { isPurgeable } from '../location-policy.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
-import type { Caller, CatalogObjectRecord } from '../ports/index.js';
+import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
+import type { DataFileRewriter } from '../planning/rewrite-ports.js';
+import { compactTable, type CompactionOptions, type CompactionResult, MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './compaction/compact.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import { deleteFiles, type FailedFile } from './delete-files.js';
@@ -35,8 +37,11 @@ export const ON_DEMAND_LEASE_MS = 30 * 60_000;
 /** GET of a table's job: its state (`abandoned`: its replica stopped before it ended; the scheduler takes it again), lease and progress. */
 export type MaintenanceJobView = TableMaintenanceJob;
 
+/** The actions a request without `actions` (and the scheduler) runs. */
 export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
-export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
+/** Every action; compaction only when asked for (it rewrites data, the others only remove what nothing reaches). */
+export const ALL_MAINTENANCE_ACTIONS = ['rewrite-data-files', ...MAINTENANCE_ACTIONS] as const;
+export type MaintenanceAction = (typeof ALL_MAINTENANCE_ACTIONS)[number];
 
 /** A century: an age beyond it is a unit mistake, not a policy. */
 const MAX_AGE_MS = 100 * 365 * 86_400_000;
@@ -49,6 +54,7 @@ export interface MaintenanceOptions {
   expiry: Partial<ExpirySettings>;
   /** Orphans younger than this are kept (default 3 days; the request may go down to 0, for tests and known-idle tables). */
   orphanOlderThanMs: number;
+  compaction?: CompactionOptions | undefined;
 }
 
 export interface MaintenanceResult {
@@ -64,6 +70,7 @@ export interface MaintenanceResult {
   /** The files that were not there to delete (not in `files` nor counted as deleted). */
   'missing-files': DeletableFile[];
   'metadata-location': string;
+  compaction?: CompactionResult;
 }
 
 const PROPERTY: Record<keyof ExpirySettings, string> = {
@@ -78,12 +85,12 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   if (body === undefined || body === null) return { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS };
   if (typeof body !== 'object' || Array.isArray(body)) throw validation('the maintenance request must be an object');
   const b = body as Record<string, unknown>;
-  const known = new Set(['actions', 'dry-run', 'orphan-older-than-ms', ...Object.values(BODY)]);
+  const known = new Set(['actions', 'dry-run', 'orphan-older-than-ms', 'target-file-size-bytes', 'min-input-files', ...Object.values(BODY)]);
   const unknown = Object.keys(b).find((k) => !known.has(k));
   if (unknown !== undefined) throw validation(`unknown field ${JSON.stringify(unknown)}; known: ${[...known].join(', ')}`);
   const actions = b.actions ?? [...MAINTENANCE_ACTIONS];
-  if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => !(MAINTENANCE_ACTIONS as readonly unknown[]).includes(a))) {
-    throw validation(`actions must be a non-empty list of: ${MAINTENANCE_ACTIONS.join(', ')}`);
+  if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => !(ALL_MAINTENANCE_ACTIONS as readonly unknown[]).includes(a))) {
+    throw validation(`actions must be a non-empty list of: ${ALL_MAINTENANCE_ACTIONS.join(', ')}`);
   }
   if (b['dry-run'] !== undefined && typeof b['dry-run'] !== 'boolean') throw validation('dry-run must be true or false');
   const expiry: Partial<ExpirySettings> = {};
@@ -93,7 +100,15 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   }
   const orphanAge = b['orphan-older-than-ms'];
   const orphanOlderThanMs = orphanAge === undefined ? DEFAULT_ORPHAN_AGE_MS : checkSetting('maxSnapshotAgeMs', typeof orphanAge === 'bigint' ? Number(orphanAge) : orphanAge, 'orphan-older-than-ms');
-  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs };
+  const compaction = { targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'), minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files') };
+  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction };
+}
+
+function wholeIn(v: unknown, min: number, max: number, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw validation(`${what} must be a whole number from ${min} to ${max}`);
+  return n;
 }
 
 function checkSetting(key: keyof ExpirySettings, v: unknown, what: string): number {
@@ -135,7 +150,11 @@ export class MaintenanceService {
   /** This process, as holder of the leases of the jobs it runs on demand. */
   private readonly holder = `replica:${randomUUID()}:on-demand`;
 
-  constructor(private readonly ctx: TableContext) {}
+  constructor(
+    private readonly ctx: TableContext,
+    /** The Parquet rewriter compaction writes with (the policy files' adapter); without one, rewrite-data-files is refused. */
+    private readonly rewriter?: (storage: ObjectStorage) => DataFileRewriter,
+  ) {}
 
   /** On demand: runs the maintenance of one table for the caller. */
   async run(request: CatalogRequest, namespace: unknown, name: unknown, body: unknown): Promise<MaintenanceResult> {
@@ -171,6 +190,7 @@ export class MaintenanceService {
       deletedBytes: result['deleted-bytes'],
       failedFiles: result['failed-files'].length,
       missingFiles: result['missing-files'].length,
+      ...(result.compaction ? { compaction: result.compaction.outcome, rewrittenFiles: result.compaction['rewritten-data-files'], addedFiles: result.compaction['added-data-files'] } : {}),
     });
     return result;
   }
@@ -189,6 +209,11 @@ export class MaintenanceService {
 
   /** Runs the job on a table already authorized for (on demand) or chosen by the scheduler. */
   async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress = JobProgress.none(this.ctx.clock)): Promise<MaintenanceResult> {
+    if (options.actions.includes('rewrite-data-files')) {
+      const compaction = await this.compact(scope, record, options, progress);
+      const rest = await this.runTable(scope, (await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name)) ?? record, { ...options, actions: options.actions.filter((a) => a !== 'rewrite-data-files') }, progress);
+      return { ...rest, compaction };
+    }
     const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
       ? await this.expire(scope, record, options, progress)
       : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'failed-files': [], 'missing-files': [], 'metadata-location': record.metadataLocation };
@@ -222,17 +247,22 @@ export class MaintenanceService {
     return result;
   }
 
+  /** rewrite-data-files (compaction/compact.ts): committed as the catalog, on behalf of the caller, like the expiry. */
+  private async compact(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress: JobProgress): Promise<CompactionResult> {
+    if (this.rewriter === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'rewrite-data-files needs the Parquet rewriter, which this server was built without');
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    const location = (parseJson(record.metadataJson) as TableMetadata).location;
+    await progress.phase('rewriting-data-files');
+    const rewritten = (files: number, bytes: number) => progress.rewritten(files, bytes);
+    const deps = { ctx: this.ctx, storage, reader: new CountingManifestReader(storage, [location], progress), rewriter: this.rewriter(storage), caller: systemCaller(scope), warehouse: scope.warehouse.name, rewritten };
+    const result = await compactTable(deps, record, { ...options.compaction, dryRun: options.dryRun });
+    if (result.outcome === 'committed') this.ctx.events.emit({ type: 'table.compacted', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, rewrittenFiles: result['rewritten-data-files'], addedFiles: result['added-data-files'], rewrittenBytes: result['rewritten-bytes'] });
+    return result;
+  }
+
   private async expire(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress: JobProgress): Promise<MaintenanceResult> {
     const storage = await this.ctx.storageFor(scope.warehouse);
-    const system: Caller = {
-      tenant: scope.warehouse.tenant,
-      description: `system:maintenance for ${scope.caller.description}`,
-      key: 'system:maintenance',
-      members: [],
-      admin: false,
-      unrestricted: true,
-      requestId: scope.caller.requestId,
-    };
+    const system = systemCaller(scope);
     let current = record;
     await progress.phase('expiring-snapshots');
     for (let attempt = 1; ; attempt += 1) {
@@ -276,6 +306,11 @@ export class MaintenanceService {
       return result;
     }
   }
+}
+
+/** The catalog as the committer of a job's changes, on behalf of the caller the job was authorized for. */
+function systemCaller(scope: RequestScope): Caller {
+  return { tenant: scope.warehouse.tenant, description: `system:maintenance for ${scope.caller.description}`, key: 'system:maintenance', members: [], admin: false, unrestricted: true, requestId: scope.caller.requestId };
 }
 
 function jobView(job: MaintenanceJobRecord | undefined, nowMs: number): MaintenanceJobView {

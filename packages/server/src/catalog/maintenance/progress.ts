@@ -65,6 +65,13 @@ export class JobProgress {
     await this.deletedMany(1, bytes, 0);
   }
 
+  /** Compaction: a group of `files` small data files of `bytes` rewritten. */
+  async rewritten(files: number, bytes: number): Promise<void> {
+    this.state['files-rewritten'] = (this.state['files-rewritten'] ?? 0) + files;
+    this.state['bytes-rewritten'] = (this.state['bytes-rewritten'] ?? 0) + bytes;
+    await this.maybeFlush();
+  }
+
   /** A bulk delete's outcome: `n` files of `bytes` deleted, `failed` the store could not delete. */
   async deletedMany(n: number, bytes: number, failed: number): Promise<void> {
     this.state['files-deleted'] += n;

@@ -8,7 +8,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { isUnderRoot } from '../locations.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { openAvro } from './read-avro.js';
-import type { ContentFile, EntryStatus, FieldSummary, ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
+import type { ContentFile, EntryStatus, FieldSummary, ManifestCounts, ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
 
 /** Largest manifest list or manifest read (a manifest of ~100k entries is a few tens of MB). */
 export const MAX_MANIFEST_BYTES = 128 * 1024 * 1024;
@@ -59,6 +59,7 @@ export class ManifestReader {
         minSequenceNumber: num(r.min_sequence_number ?? 0),
         addedSnapshotId: BigInt(r.added_snapshot_id as bigint),
         partitions: Array.isArray(r.partitions) ? (r.partitions as Record<string, unknown>[]).map(summary) : null,
+        ...(r.added_files_count !== undefined && r.added_files_count !== null ? { counts: counts(r) } : {}),
       });
     }
     this.cache?.putList(uri, out.slice(), this.cacheScope);
@@ -126,6 +127,11 @@ function contentFile(f: Record<string, unknown>, uri: string): ContentFile {
     contentOffset: optNum(f.content_offset),
     contentSizeInBytes: optNum(f.content_size_in_bytes),
   };
+}
+
+function counts(r: Record<string, unknown>): ManifestCounts {
+  const n = (v: unknown) => (v === null || v === undefined ? 0 : num(v));
+  return { addedFiles: n(r.added_files_count), existingFiles: n(r.existing_files_count), deletedFiles: n(r.deleted_files_count), addedRows: n(r.added_rows_count), existingRows: n(r.existing_rows_count), deletedRows: n(r.deleted_rows_count) };
 }
 
 function summary(s: Record<string, unknown>): FieldSummary {

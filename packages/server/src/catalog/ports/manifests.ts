@@ -18,6 +18,17 @@ export interface ManifestFile {
   minSequenceNumber: number;
   addedSnapshotId: bigint;
   partitions: FieldSummary[] | null;
+  /** The entry's file and row counts by status (v2 and later lists record them; absent in v1). */
+  counts?: ManifestCounts | undefined;
+}
+
+export interface ManifestCounts {
+  addedFiles: number;
+  existingFiles: number;
+  deletedFiles: number;
+  addedRows: number;
+  existingRows: number;
+  deletedRows: number;
 }
 
 export interface FieldSummary {

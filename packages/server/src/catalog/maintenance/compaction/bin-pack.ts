@@ -1,0 +1,48 @@
+/**
+ * Which small data files a compaction rewrites together (Iceberg's SizeBasedFileRewriter with the bin-pack strategy,
+ * reduced): per partition (spec id and values), files below `min-file-size-bytes` (default 3/4 of the target) are
+ * packed, largest first, into groups of at most `target` input bytes (first fit); a group of fewer than
+ * `min-input-files` (default 2) files is left as it is (rewriting one file buys nothing). Pure: the job reads the
+ * manifests and rewrites the groups.
+ */
+export interface CandidateFile {
+  path: string;
+  specId: number;
+  partition: unknown[];
+  bytes: number;
+}
+
+export interface BinPackSettings {
+  targetBytes: number;
+  minFileBytes: number;
+  minInputFiles: number;
+}
+
+export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
+
+export const partitionKey = (specId: number, partition: readonly unknown[]): string =>
+  `${specId}:${JSON.stringify(partition, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`;
+
+export function binPack<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): F[][] {
+  const byPartition = new Map<string, F[]>();
+  for (const f of files) {
+    if (f.bytes >= settings.minFileBytes) continue;
+    const key = partitionKey(f.specId, f.partition);
+    const list = byPartition.get(key) ?? [];
+    list.push(f);
+    byPartition.set(key, list);
+  }
+  const groups: F[][] = [];
+  for (const list of byPartition.values()) {
+    const bins: { bytes: number; files: F[] }[] = [];
+    for (const f of [...list].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path))) {
+      const bin = bins.find((b) => b.bytes + f.bytes <= settings.targetBytes);
+      if (bin) {
+        bin.files.push(f);
+        bin.bytes += f.bytes;
+      } else bins.push({ bytes: f.bytes, files: [f] });
+    }
+    groups.push(...bins.filter((b) => b.files.length >= settings.minInputFiles).map((b) => b.files));
+  }
+  return groups;
+}

@@ -1,0 +1,187 @@
+/**
+ * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v2 table's small
+ * data files. Plans on the table's current snapshot (bin-pack.ts), rewrites each group through the DataFileRewriter
+ * port (the Parquet adapter the row/column policies use: the group's files with their delete files applied, no
+ * filter, no transforms) into one new file under the table's data location, then commits one `replace` snapshot
+ * for every group (replace-commit.ts: built on the table's head at commit time, concurrent changes kept unless they
+ * touch a rewritten file, in which case it gives up and removes the new files). Files with a deletion vector and
+ * non-Parquet files are left.
+ */
+import { randomBytes } from 'node:crypto';
+import { CatalogError, validation } from '../../../errors/catalog-error.js';
+import { parseJson } from '../../json.js';
+import type { ManifestReader } from '../../manifests/manifest-reader.js';
+import type { ContentFile } from '../../manifests/ports.js';
+import type { TableMetadata } from '../../metadata/index.js';
+import type { Schema } from '../../metadata/types.js';
+import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
+import type { DataFileRewriter } from '../../planning/rewrite-ports.js';
+import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports.js';
+import type { TableContext } from '../../tables/shared.js';
+import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
+import { mergedBounds } from './merged-bounds.js';
+import { commitReplace } from './replace-commit.js';
+
+/** Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files. */
+export const MIN_TARGET_BYTES = 1024 * 1024;
+export const MAX_TARGET_BYTES = 16 * 1024 ** 3;
+
+export interface CompactionOptions {
+  /** Default: the table's write.target-file-size-bytes, else 128 MiB. */
+  targetFileSizeBytes?: number | undefined;
+  /** Default 2. */
+  minInputFiles?: number | undefined;
+  /** Plan only: the groups and their files are counted, nothing is written. */
+  dryRun?: boolean | undefined;
+}
+
+export interface CompactionResult {
+  outcome: 'committed' | 'nothing-to-do' | 'conflict' | 'dry-run';
+  'rewritten-data-files': number;
+  'added-data-files': number;
+  'rewritten-bytes': number;
+  'added-bytes': number;
+  groups: number;
+  /** Groups left as they were: their files could not be read as one (different schemas). */
+  'skipped-groups': number;
+  attempts: number;
+  'snapshot-id'?: string;
+  /** Why the job gave up (outcome conflict). */
+  reason?: string;
+}
+
+interface Candidate extends CandidateFile {
+  file: ContentFile;
+  deletes: ContentFile[];
+}
+
+export interface CompactionDeps {
+  ctx: TableContext;
+  storage: ObjectStorage;
+  reader: ManifestReader;
+  rewriter: DataFileRewriter;
+  caller: Caller;
+  warehouse: string;
+  /** Called after each group is rewritten (the job's progress). */
+  rewritten?: (files: number, bytes: number) => Promise<void>;
+}
+
+/** A table's target size: the request's, else a valid write.target-file-size-bytes, else 128 MiB. */
+export function targetSize(metadata: TableMetadata, requested: number | undefined): number {
+  if (requested !== undefined) return requested;
+  const raw = metadata.properties?.['write.target-file-size-bytes'];
+  const n = raw !== undefined && /^\d{1,12}$/.test(raw) ? Number(raw) : NaN;
+  return n >= MIN_TARGET_BYTES && n <= MAX_TARGET_BYTES ? n : DEFAULT_TARGET_FILE_SIZE;
+}
+
+export async function compactTable(deps: CompactionDeps, record: CatalogObjectRecord, options: CompactionOptions): Promise<CompactionResult> {
+  const metadata = parseJson(record.metadataJson) as TableMetadata;
+  if (metadata['format-version'] !== 2) throw validation(`rewrite-data-files supports tables of format version 2 (this one is ${metadata['format-version']})`);
+  const none: CompactionResult = { outcome: 'nothing-to-do', 'rewritten-data-files': 0, 'added-data-files': 0, 'rewritten-bytes': 0, 'added-bytes': 0, groups: 0, 'skipped-groups': 0, attempts: 0 };
+  const headId = metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'];
+  const head = (metadata.snapshots ?? []).find((s) => String(s['snapshot-id']) === String(headId));
+  if (!head?.['manifest-list']) return none;
+  const target = targetSize(metadata, options.targetFileSizeBytes);
+  const candidates = await candidatesOf(deps.reader, metadata, head['manifest-list']);
+  const groups = binPack(candidates, { targetBytes: target, minFileBytes: Math.floor(target * 0.75), minInputFiles: options.minInputFiles ?? 2 });
+  if (groups.length === 0) return none;
+  if (options.dryRun) return { ...none, outcome: 'dry-run', 'rewritten-data-files': groups.flat().length, 'rewritten-bytes': groups.flat().reduce((n, c) => n + c.bytes, 0), groups: groups.length };
+  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
+  const dataDir = (metadata.properties?.['write.data.path'] ?? `${metadata.location.replace(/\/+$/, '')}/data`).replace(/\/+$/, '');
+  const added: { specId: number; file: ContentFile }[] = [];
+  const written: string[] = [];
+  const skipped: Candidate[] = [];
+  try {
+    for (const group of groups) {
+      let out;
+      try {
+        out = await deps.rewriter.rewrite({
+        inputs: group.map((c) => ({ uri: c.file.filePath, format: c.file.fileFormat, deletes: c.deletes.map((d) => ({ uri: d.filePath, content: d.content === 2 ? 2 : 1, format: d.fileFormat, ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}) })) })),
+        transforms: [],
+        output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
+        // Unused without transforms; the port asks for one.
+        querySalt: randomBytes(32),
+        });
+      } catch (e) {
+        // A group the rewriter cannot read as one (files of different schemas after an evolution) is left as it is.
+        if (!(e instanceof CatalogError) || e.code !== 'ERR_UNPROCESSABLE') throw e;
+        skipped.push(...group);
+        continue;
+      }
+      // Every row deleted: the group's files go, no file replaces them.
+      if (out.recordCount === 0) await deps.storage.delete(out.uri).catch(() => undefined);
+      else {
+        written.push(out.uri);
+        added.push({ specId: group[0]!.specId, file: newFile(group.map((c) => c.file), out, schema) });
+      }
+      await deps.rewritten?.(group.length, group.reduce((n, c) => n + c.bytes, 0));
+    }
+    const done = groups.flat().filter((c) => !skipped.includes(c));
+    if (done.length === 0) return { ...none, 'skipped-groups': groups.length };
+    const rewritten = new Set(done.map((c) => c.path));
+    const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, { warehouse: deps.warehouse, namespace: record.namespace, name: record.name, tableId: record.id, caller: deps.caller, plannedSnapshotId: BigInt(headId!), rewritten, partitions: new Set(done.map((c) => partitionKey(c.specId, c.partition))), added });
+    const counts = { 'rewritten-data-files': rewritten.size, 'added-data-files': added.length, 'rewritten-bytes': done.reduce((n, c) => n + c.bytes, 0), 'added-bytes': added.reduce((n, a) => n + a.file.fileSizeInBytes, 0), groups: groups.length - groups.filter((g) => skipped.includes(g[0]!)).length, 'skipped-groups': groups.filter((g) => skipped.includes(g[0]!)).length, attempts: committed.attempts };
+    if (committed.outcome === 'committed') return { outcome: 'committed', ...counts, 'snapshot-id': committed.snapshotId };
+    await dropAll(deps.storage, written);
+    return { ...none, outcome: 'conflict', attempts: committed.attempts, reason: committed.reason };
+  } catch (e) {
+    await dropAll(deps.storage, written);
+    throw e;
+  }
+}
+
+async function dropAll(storage: ObjectStorage, uris: readonly string[]): Promise<void> {
+  await Promise.all(uris.map((u) => storage.delete(u).catch(() => undefined)));
+}
+
+/** The live Parquet data files of the snapshot, each with the delete files that apply to it (as a scan would). */
+async function candidatesOf(reader: ManifestReader, metadata: TableMetadata, manifestList: string): Promise<Candidate[]> {
+  const data: { file: ContentFile; specId: number; seq: number }[] = [];
+  const deletes: DeleteEntry[] = [];
+  for (const m of await reader.readManifestList(manifestList)) {
+    for await (const e of reader.readManifest(m)) {
+      if (m.content === 0) data.push({ file: e.file, specId: m.partitionSpecId, seq: e.sequenceNumber ?? 0 });
+      else deletes.push({ file: e.file, specId: m.partitionSpecId, sequenceNumber: e.sequenceNumber ?? 0 });
+    }
+  }
+  const specs = new Map(metadata['partition-specs'].map((s) => [s['spec-id'], s]));
+  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
+  const index = new DeleteIndex(deletes, specs, schema);
+  const out: Candidate[] = [];
+  for (const d of data) {
+    if (d.file.fileFormat !== 'parquet') continue;
+    const applied = index.forDataFile(d.seq, d.specId, d.file);
+    // A deletion vector (Puffin) is not read by the rewriter: the file stays as it is.
+    if (applied.some((x) => x.fileFormat === 'puffin')) continue;
+    out.push({ path: d.file.filePath, specId: d.specId, partition: d.file.partition, bytes: d.file.fileSizeInBytes, file: d.file, deletes: applied });
+  }
+  return out;
+}
+
+/** The manifest entry of a rewritten file: the group's partition, the rewriter's counts, the inputs' merged bounds. */
+function newFile(inputs: readonly ContentFile[], out: { uri: string; recordCount: number; fileSizeInBytes: number; columnSizes: ReadonlyMap<number, number>; valueCounts: ReadonlyMap<number, number>; nullValueCounts: ReadonlyMap<number, number> }, schema: Schema): ContentFile {
+  const { lower, upper } = mergedBounds(inputs, schema);
+  return {
+    content: 0,
+    filePath: out.uri,
+    fileFormat: 'parquet',
+    partition: inputs[0]!.partition,
+    recordCount: out.recordCount,
+    fileSizeInBytes: out.fileSizeInBytes,
+    columnSizes: new Map(out.columnSizes),
+    valueCounts: new Map(out.valueCounts),
+    nullValueCounts: new Map(out.nullValueCounts),
+    nanValueCounts: null,
+    lowerBounds: lower,
+    upperBounds: upper,
+    keyMetadata: null,
+    splitOffsets: null,
+    equalityIds: null,
+    sortOrderId: null,
+    firstRowId: null,
+    referencedDataFile: null,
+    contentOffset: null,
+    contentSizeInBytes: null,
+  };
+}
+

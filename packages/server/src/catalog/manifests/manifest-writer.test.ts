@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { openAvro } from './read-avro.js';
+import { ManifestReader } from './manifest-reader.js';
+import { encodeManifest, encodeManifestList, type WriteEntry } from './manifest-writer.js';
+import type { ContentFile } from './ports.js';
+import type { PartitionSpec, Schema } from '../metadata/types.js';
+
+const schema: Schema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'region', required: false, type: 'string' },
+    { id: 3, name: 'day', required: false, type: 'date' },
+  ],
+} as Schema;
+const spec: PartitionSpec = { 'spec-id': 0, fields: [{ 'field-id': 1000, 'source-id': 2, name: 'region', transform: 'identity' }, { 'field-id': 1001, 'source-id': 3, name: 'day', transform: 'identity' }, { 'field-id': 1002, 'source-id': 1, name: 'id_bucket', transform: 'bucket[4]' }] };
+
+const file = (path: string, partition: unknown[], records: number): ContentFile => ({
+  content: 0, filePath: path, fileFormat: 'parquet', partition, recordCount: records, fileSizeInBytes: records * 10,
+  columnSizes: new Map([[1, 5]]), valueCounts: new Map([[1, records]]), nullValueCounts: new Map([[1, 0]]), nanValueCounts: null,
+  lowerBounds: new Map([[1, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0])]]), upperBounds: new Map([[1, new Uint8Array([9, 0, 0, 0, 0, 0, 0, 0])]]),
+  keyMetadata: null, splitOffsets: [4], equalityIds: null, sortOrderId: null, firstRowId: null, referencedDataFile: null, contentOffset: null, contentSizeInBytes: null,
+});
+
+describe('manifest writer', () => {
+  it('writes a v2 manifest and list the reader reads back: statuses, sequence numbers, partition values, metrics and counts', async () => {
+    const files = new Map<string, Uint8Array>();
+    const source = { read: async (uri: string) => files.get(uri)! };
+    const entries: WriteEntry[] = [
+      { status: 1, snapshotId: 9n, sequenceNumber: null, fileSequenceNumber: null, file: file('file:///t/data/a.parquet', ['eu', 19000, 3], 10) },
+      { status: 0, snapshotId: 5n, sequenceNumber: 2, fileSequenceNumber: 2, file: file('file:///t/data/b.parquet', [null, null, 1], 20) },
+      { status: 2, snapshotId: 9n, sequenceNumber: 1, fileSequenceNumber: 1, file: file('file:///t/data/c.parquet', ['us', 19001, 0], 30) },
+    ];
+    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content: 0, entries });
+    expect(counts).toEqual({ addedFiles: 1, existingFiles: 1, deletedFiles: 1, addedRows: 10, existingRows: 20, deletedRows: 30 });
+    // Partition summaries: nulls seen, least and greatest values in Iceberg's single-value binary form.
+    const i32 = (n: number) => new Uint8Array(Buffer.from(Int32Array.of(n).buffer));
+    expect(partitions).toEqual([
+      { containsNull: true, containsNan: false, lowerBound: new Uint8Array(Buffer.from('eu')), upperBound: new Uint8Array(Buffer.from('us')) },
+      { containsNull: true, containsNan: false, lowerBound: i32(19000), upperBound: i32(19001) },
+      { containsNull: false, containsNan: false, lowerBound: i32(0), upperBound: i32(3) },
+    ]);
+    files.set('file:///t/metadata/m.avro', bytes);
+    const manifest = { path: 'file:///t/metadata/m.avro', length: bytes.length, partitionSpecId: 0, content: 0 as const, sequenceNumber: 7, minSequenceNumber: 1, addedSnapshotId: 9n, partitions, counts };
+    files.set('file:///t/metadata/snap.avro', await encodeManifestList([manifest], { snapshotId: 9n, parentSnapshotId: 5n, sequenceNumber: 7 }));
+
+    const reader = new ManifestReader(source, ['file:///t']);
+    const [listed] = await reader.readManifestList('file:///t/metadata/snap.avro');
+    const plain = (b: Uint8Array | null) => (b === null ? null : new Uint8Array(b));
+    expect({ ...listed, partitions: listed!.partitions!.map((p) => ({ ...p, lowerBound: plain(p.lowerBound), upperBound: plain(p.upperBound) })) }).toEqual(manifest);
+    const read = [];
+    for await (const e of reader.readManifest(listed!)) read.push(e);
+    // The DELETED entry is not live; the ADDED one inherits the manifest's sequence number.
+    expect(read.map((e) => [e.status, e.snapshotId, e.sequenceNumber, e.file.filePath, e.file.partition])).toEqual([
+      [1, 9n, 7, 'file:///t/data/a.parquet', ['eu', 19000, 3]],
+      [0, 5n, 2, 'file:///t/data/b.parquet', [null, null, 1]],
+    ]);
+    expect(read[0]!.file).toMatchObject({ recordCount: 10, fileSizeInBytes: 100, valueCounts: new Map([[1, 10]]), splitOffsets: [4], fileFormat: 'parquet' });
+    expect([...read[0]!.file.lowerBounds!.get(1)!]).toEqual([1, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('names every field by its Iceberg field id, maps as logical maps, and records the spec and schema', async () => {
+    const { bytes } = await encodeManifest({ spec, schema, content: 0, entries: [{ status: 1, snapshotId: 1n, sequenceNumber: null, fileSequenceNumber: null, file: file('file:///t/a.parquet', ['eu', 1, 0], 1) }] });
+    const avro = await openAvro('m.avro', bytes);
+    const writer = JSON.parse(avro.meta.get('avro.schema')!);
+    const dataFile = writer.fields.find((f: { name: string }) => f.name === 'data_file');
+    expect(dataFile['field-id']).toBe(2);
+    const byName = Object.fromEntries(dataFile.type.fields.map((f: { name: string }) => [f.name, f]));
+    expect(byName.file_path['field-id']).toBe(100);
+    expect(byName.value_counts.type[1]).toMatchObject({ type: 'array', logicalType: 'map' });
+    expect(byName.partition.type.fields.map((f: { name: string; 'field-id': number }) => [f.name, f['field-id']])).toEqual([['region', 1000], ['day', 1001], ['id_bucket', 1002]]);
+    expect(JSON.parse(avro.meta.get('partition-spec')!)).toEqual(spec.fields);
+    expect(avro.meta.get('format-version')).toBe('2');
+    expect(JSON.parse(avro.meta.get('schema')!)['schema-id']).toBe(0);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The partition field summaries of a manifest-list entry (spec: "Manifest Lists", field_summary): per partition field,
+ * whether any entry's value is null, and the least and greatest value in Iceberg's single-value binary form. Planners
+ * skip a whole manifest by them. Computed for the manifests the catalog writes; a field whose type has no serializer
+ * here (decimal, uuid, fixed, binary) gets no bounds, which readers take as "may hold anything".
+ */
+import type { FieldSummary } from './ports.js';
+
+/**
+ * The order of the partition values this file serializes (numbers, longs, strings by their UTF-8 bytes, booleans);
+ * NaN when two are not comparable. Not planning/values.ts's compare: planning reads manifests, so manifests may not
+ * import planning (the import graph test keeps the folders free of loops).
+ */
+function compare(a: unknown, b: unknown): number {
+  if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'bigint' && typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  return Number.NaN;
+}
+
+/** Iceberg's single-value serialization of a partition value of the Avro type the manifest stores it as. */
+function toBinary(avroType: unknown, v: unknown): Uint8Array | undefined {
+  const type = typeof avroType === 'object' && avroType !== null ? (avroType as { type: string; logicalType?: string }) : { type: avroType as string };
+  if (type.logicalType !== undefined && type.logicalType !== 'date') return undefined;
+  const buf = (n: number, write: (b: Buffer) => void) => {
+    const b = Buffer.alloc(n);
+    write(b);
+    return new Uint8Array(b);
+  };
+  switch (type.type) {
+    case 'int':
+      return typeof v === 'number' ? buf(4, (b) => b.writeInt32LE(v)) : undefined;
+    case 'long':
+      return typeof v === 'bigint' || typeof v === 'number' ? buf(8, (b) => b.writeBigInt64LE(BigInt(v))) : undefined;
+    case 'boolean':
+      return typeof v === 'boolean' ? new Uint8Array([v ? 1 : 0]) : undefined;
+    case 'float':
+      return typeof v === 'number' && !Number.isNaN(v) ? buf(4, (b) => b.writeFloatLE(v)) : undefined;
+    case 'double':
+      return typeof v === 'number' && !Number.isNaN(v) ? buf(8, (b) => b.writeDoubleLE(v)) : undefined;
+    case 'string':
+      return typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The summaries of the partition tuples `partitions` (every entry's, in spec order), given each field's Avro type. */
+export function partitionSummaries(fieldTypes: readonly unknown[], partitions: readonly (readonly unknown[])[]): FieldSummary[] {
+  return fieldTypes.map((avroType, i) => {
+    let containsNull = false;
+    let containsNan = false;
+    let lo: unknown;
+    let hi: unknown;
+    let comparable = true;
+    for (const p of partitions) {
+      const v = p[i];
+      if (v === null || v === undefined) {
+        containsNull = true;
+        continue;
+      }
+      if (typeof v === 'number' && Number.isNaN(v)) {
+        containsNan = true;
+        continue;
+      }
+      const value = typeof v === 'number' && (avroType === 'long' || (avroType as { type?: string })?.type === 'long') ? BigInt(v) : v;
+      if (lo === undefined) {
+        lo = hi = value;
+        continue;
+      }
+      const below = compare(value, lo);
+      const above = compare(value, hi);
+      if (Number.isNaN(below) || Number.isNaN(above)) comparable = false;
+      if (below < 0) lo = value;
+      if (above > 0) hi = value;
+    }
+    const lowerBound = comparable && lo !== undefined ? (toBinary(avroType, lo) ?? null) : null;
+    const upperBound = comparable && hi !== undefined ? (toBinary(avroType, hi) ?? null) : null;
+    return { containsNull, containsNan, lowerBound: upperBound === null ? null : lowerBound, upperBound: lowerBound === null ? null : upperBound };
+  });
+}

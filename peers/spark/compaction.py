@@ -1,0 +1,91 @@
+"""Spark 4.1 + Iceberg 1.11 side of test/interop/compaction-spark.test.ts (issue 59: compaction run by the catalog).
+
+Run through `scripts/peers/spark.sh run peers/spark/compaction.py`: one Spark session for the test file, one JSON
+command per stdin line, one `@@reply {json}` line each on stdout (as maintenance.py). Env: CATALOG_URI,
+CATALOG_WAREHOUSE, CATALOG_CREDENTIAL; the REST catalog `lake` with vended credentials (S3FileIO, no key of its own).
+
+Commands ({"cmd": ...}):
+  write  {table, inserts}  creates a v2 table partitioned by region with merge-on-read deletes, makes `inserts`
+         INSERTs and a DELETE (position delete files); answers what read answers
+  read   {table, snapshot?}  the rows (at the snapshot, else current), the current snapshot's id and operation, and
+         its live data and delete file counts
+"""
+
+import json
+import os
+import sys
+import traceback
+
+import lakegate_spark
+
+
+def reply(obj):
+    print("@@reply " + json.dumps(obj), flush=True)
+
+
+def session():
+    work = lakegate_spark.work_dir("lakegate-spark-compaction-")
+    builder = lakegate_spark.builder("lakegate-compaction", work, conf={"spark.sql.pyspark.jvmStacktrace.enabled": "true"})
+    builder = lakegate_spark.rest_catalog_from_env(builder, "lake", delegation="vended-credentials")
+    return lakegate_spark.start(builder)
+
+
+class Driver:
+    def __init__(self, spark):
+        self.spark = spark
+
+    def sql(self, text):
+        return self.spark.sql(text).collect()
+
+    def read(self, table, snapshot=None):
+        at = f" VERSION AS OF {snapshot}" if snapshot is not None else ""
+        rows = [[r.id, r.region, r.v] for r in self.sql(f"SELECT id, region, v FROM {table}{at} ORDER BY id")]
+        current = self.sql(f"SELECT snapshot_id, operation FROM {table}.snapshots ORDER BY committed_at DESC LIMIT 1")[0]
+        kinds = {r.content: r.n for r in self.sql(f"SELECT content, count(*) AS n FROM {table}.files GROUP BY content")}
+        return {"rows": rows, "snapshot": str(current.snapshot_id), "operation": current.operation, "data_files": kinds.get(0, 0), "delete_files": kinds.get(1, 0)}
+
+    def write(self, table, inserts):
+        ns = table.rsplit(".", 1)[0]
+        self.sql(f"CREATE NAMESPACE IF NOT EXISTS {ns}")
+        self.sql(
+            f"CREATE TABLE {table} (id BIGINT, region STRING, v STRING) USING iceberg PARTITIONED BY (region) "
+            "TBLPROPERTIES ('format-version'='2', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', 'write.merge.mode'='merge-on-read')"
+        )
+        for i in range(inserts):
+            region = "eu" if i % 2 == 0 else "us"
+            values = ", ".join(f"({i * 10 + j}, '{region}', 'r{i}-{j}')" for j in range(4))
+            self.sql(f"INSERT INTO {table} VALUES {values}")
+        self.sql(f"DELETE FROM {table} WHERE id % 7 = 0")
+        return self.read(table)
+
+    def run(self, command):
+        cmd = command["cmd"]
+        if cmd == "write":
+            return self.write(command["table"], command["inserts"])
+        if cmd == "read":
+            return self.read(command["table"], command.get("snapshot"))
+        raise ValueError(f"unknown command {cmd}")
+
+
+def main():
+    try:
+        driver = Driver(session())
+    except Exception as e:  # noqa: BLE001
+        reply({"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-4000:]})
+        return
+    reply({"ok": True, "ready": True})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        command = json.loads(line)
+        if command["cmd"] == "quit":
+            break
+        try:
+            reply({"ok": True, **driver.run(command)})
+        except Exception as e:  # noqa: BLE001
+            reply({"ok": False, "error": f"{type(e).__name__}: {str(e)[:3000]}", "trace": traceback.format_exc()[-4000:]})
+    driver.spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+/**
+ * Managed compaction (issue 59, rewrite-data-files) with Spark 4.1 + Iceberg 1.11 as writer and reader, on MinIO
+ * with vended credentials (peers/spark/compaction.py, one Spark session for the file): Spark's INSERTs into a table
+ * partitioned by region and a merge-on-read DELETE (position delete files), then the catalog's compaction through
+ * POST …/maintenance on a real server process. Iceberg Java reads the catalog's manifests and manifest list: the same
+ * rows (the position deletes applied while rewriting), one data file per partition, a `replace` snapshot; time travel
+ * to the snapshot before reads the old files with their deletes.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { READ_WRITE_ALL } from '../support/access.js';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { peerScript } from '../support/peers.js';
+import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { SparkSession } from '../support/spark-session.js';
+import { runAsync } from '../support/temp.js';
+
+const BUCKET = 'lakegate-compaction-spark';
+const TABLE = 'lake.comp.events';
+const MAINTENANCE = '/management/v1/warehouses/lake/namespaces/comp/tables/events/maintenance';
+const show = (body: unknown) => JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+
+let minio: Minio;
+let server: ServerProcess;
+let send: Send;
+let engine: CreatedPrincipal;
+let spark: SparkSession;
+
+beforeAll(async () => {
+  const install = await runAsync('bash', [peerScript('spark.sh')]);
+  expect(install.status, install.stderr).toBe(0);
+  minio = await startMinio();
+  await minio.createBucket(BUCKET);
+  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
+  send = httpSender(server.url, await server.token());
+  const lake = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
+  expect(lake.status, show(lake.body)).toBe(201);
+  engine = await createGrantedPrincipal(server, 'spark-compaction', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
+  spark = await SparkSession.start(path.join(REPO_ROOT, 'peers', 'spark', 'compaction.py'), { CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential });
+}, 25 * 60_000);
+afterAll(async () => {
+  await spark?.stop();
+  await server?.stop();
+  await minio?.stop();
+});
+
+it(
+  'Spark reads the same rows from one file per partition after the catalog compacts its inserts and merge-on-read deletes',
+  async () => {
+    const written = await spark.run({ cmd: 'write', table: TABLE, inserts: 12 });
+    expect(written.data_files).toBe(12);
+    expect(written.delete_files).toBeGreaterThan(0);
+    expect(written.rows.some((r: [number]) => r[0] % 7 === 0)).toBe(false);
+    expect(written.rows.length).toBe(48 - 7);
+
+    const done = await send('POST', MAINTENANCE, { actions: ['rewrite-data-files'] });
+    expect(done.status, show(done.body)).toBe(200);
+    expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'added-data-files': 2, 'rewritten-data-files': 12 });
+
+    const after = await spark.run({ cmd: 'read', table: TABLE });
+    expect(after.rows).toEqual(written.rows);
+    expect(after.operation).toBe('replace');
+    expect(after.snapshot).toBe(done.body.compaction['snapshot-id']);
+    expect(after.data_files).toBe(2);
+    const before = await spark.run({ cmd: 'read', table: TABLE, snapshot: written.snapshot });
+    expect(before.rows).toEqual(written.rows);
+  },
+  20 * 60_000,
+);
