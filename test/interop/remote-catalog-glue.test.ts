@@ -8,8 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateTableCommand, GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { glueError } from '../../packages/server/src/federation/glue/glue-errors.js';
 import { GlueRemote } from '../../packages/server/src/federation/glue/glue-remote.js';
 import { LocalFileStorage } from '../../packages/server/src/storage/file/local-file-storage.js';
 import type { FederationSettings } from '../../packages/server/src/catalog/ports/remote-catalog.js';
@@ -90,5 +91,22 @@ describe('the Glue adapter', () => {
     expect(error?.code).toBe('ERR_UNAVAILABLE');
     expect(error?.message).not.toContain(credential.secretAccessKey);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('moto as Glue (peers/moto/moto_glue_server.py)', () => {
+  it('refuses UpdateTable at a stale VersionId with ConcurrentModificationException, as AWS Glue does; the adapter answers ERR_COMMIT_CONFLICT', async () => {
+    const glue = new GlueClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'AKIDGLUETEST', secretAccessKey: 'x' } });
+    const remote = make();
+    await remote.createNamespace(['g2'], {});
+    await remote.createTable(['g2'], { name: 'v', schema: simpleSchema });
+    const stale = (await glue.send(new GetTableCommand({ DatabaseName: 'g2', Name: 'v' }))).Table!;
+    await remote.commitTable(['g2'], 'v', [], [{ action: 'set-properties', updates: { n: '1' } }]);
+    const refused = await glue
+      .send(new UpdateTableCommand({ DatabaseName: 'g2', VersionId: stale.VersionId, TableInput: { Name: 'v', Parameters: { ...stale.Parameters } } }))
+      .then(() => 'updated', (e: Error) => e.name);
+    expect(refused).toBe('ConcurrentModificationException');
+    expect(glueError(Object.assign(new Error('x'), { name: 'ConcurrentModificationException', $metadata: { httpStatusCode: 400 } }), 'UpdateTable', 'table', 1000).code).toBe('ERR_COMMIT_CONFLICT');
+    glue.destroy();
   });
 });

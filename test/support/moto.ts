@@ -2,11 +2,14 @@
  * moto's server (moto[server] 5.2.5 from PyPI, in the cached venv scripts/peers/python-venv.sh builds from
  * peers/moto/requirements.txt) as AWS Glue (and S3) for a test file: one `moto_server` on a free loopback port,
  * stopped by its process id. Its state lives in memory: stop() forgets everything.
- * moto accepts any access key; it does not check UpdateTable's VersionId (docs/federation.md says what that means).
+ * moto accepts any access key. moto ignores UpdateTable's VersionId; AWS Glue refuses a stale one with
+ * ConcurrentModificationException, which Iceberg's GlueCatalog and Lakegate rely on: the server runs through
+ * peers/moto/moto_glue_server.py, which adds that one check and nothing else.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { peerScript } from './peers.js';
+import { REPO_ROOT } from './server-process.js';
 import { freePort, runAsync } from './temp.js';
 
 export interface Moto {
@@ -31,7 +34,7 @@ export async function motoPython(): Promise<string> {
 export async function startMoto(): Promise<Moto> {
   const python = await motoPython();
   const port = await freePort();
-  const child: ChildProcess = spawn(path.join(path.dirname(python), 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(python, [path.join(REPO_ROOT, 'peers', 'moto', 'moto_glue_server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
