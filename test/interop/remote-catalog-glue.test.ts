@@ -25,7 +25,7 @@ let dir = '';
 const storage = new LocalFileStorage();
 const settings = (): FederationSettings => ({ kind: 'glue', uri: moto.endpoint, region: 'us-east-1', accessKeyId: 'AKIDGLUETEST', timeoutMs: 5000 });
 const credential = { secretAccessKey: 'glue-secret-never-shown' };
-const make = () => new GlueRemote(settings(), credential, { root: `file://${dir}`, storage: async () => storage });
+const make = () => new GlueRemote(settings(), credential, { root: `file://${dir}`, allows: (l) => l.startsWith(`file://${dir}/`), storage: async () => storage });
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -82,6 +82,13 @@ describe('the Glue adapter', () => {
     const error = await make().loadTable(['g1'], 'bad').then(() => undefined, (e: Error & { code?: string }) => e);
     expect(error?.code).toBe('ERR_REMOTE_INVALID');
     expect(error?.message).toContain('not valid Iceberg table metadata');
+  });
+
+  it('reads no metadata file outside the warehouse storage: ERR_FORBIDDEN before any read', async () => {
+    await glue().send(new CreateTableCommand({ DatabaseName: 'g1', TableInput: { Name: 'outside', Parameters: { table_type: 'ICEBERG', metadata_location: 'file:///etc/passwd' } } }));
+    const error = await make().loadTable(['g1'], 'outside').then(() => undefined, (e: Error & { code?: string }) => e);
+    expect(error?.code).toBe('ERR_FORBIDDEN');
+    expect(error?.message).not.toContain('root:');
   });
 
   it('fails fast on a closed port: ERR_UNAVAILABLE naming no secret', async () => {

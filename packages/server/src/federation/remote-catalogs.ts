@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CatalogError } from '../errors/catalog-error.js';
+import { isAllowedLocation } from '../catalog/location-policy.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalogs, RemoteCredential } from '../catalog/ports/remote-catalog.js';
 import type { ObjectStorage, Warehouse } from '../catalog/ports/index.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -51,7 +52,7 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
     const kept = this.connections.get(warehouse.name);
     if (kept?.key === key) return kept.remote;
     const kind = this.kindOf(warehouse.federation);
-    const files = { root: warehouse.storageRoot, storage: () => this.storageFor(warehouse) };
+    const files = { root: warehouse.storageRoot, allows: (location: string) => isAllowedLocation(warehouse, location), storage: () => this.storageFor(warehouse) };
     const remote = kind.connect(warehouse.federation, await this.open(warehouse.federation.secretId), files);
     if (this.connections.size >= 1000) this.connections.clear();
     this.connections.set(warehouse.name, { key, remote });

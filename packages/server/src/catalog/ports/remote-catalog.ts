@@ -54,6 +54,8 @@ export interface RemoteCredential {
 export interface RemoteMetadataFiles {
   /** The warehouse's storage root (where a table created without a location goes). */
   root: string;
+  /** Whether a location lies inside the warehouse's storage roots: nothing outside is read with its credentials. */
+  allows(location: string): boolean;
   storage(): Promise<ObjectStorage>;
 }
 

@@ -74,6 +74,9 @@ export class GlueRemote implements RemoteCatalog {
 
   /** The metadata file at a location Glue named, read with the warehouse's storage and checked to be Iceberg metadata. */
   private async readTable(metadataLocation: string): Promise<RemoteTable & { metadata: TableMetadata }> {
+    // Glue may name any location: outside the warehouse's storage nothing is read with its credentials (the mirror
+    // refuses such a table as well; here it is refused before the read).
+    if (!this.storageFiles().allows(metadataLocation)) throw new CatalogError('ERR_FORBIDDEN', `The Glue table's metadata file lies outside this warehouse's storage: Lakegate does not serve it`);
     let json: string;
     let metadata: TableMetadata;
     try {
