@@ -1,5 +1,6 @@
-"""PyIceberg 0.12 side of test/interop/federation-rest.test.ts (issue 57: a remote Iceberg REST catalog federated
-behind Lakegate). The same script writes through Lakegate and straight to the remote catalog.
+"""PyIceberg 0.12 side of test/interop/federation-rest.test.ts and test/interop/federation-glue.test.ts (issue 57: a
+remote Iceberg REST catalog or AWS Glue federated behind Lakegate). The same script writes through Lakegate and
+straight to the remote catalog (PyIceberg's RestCatalog or its own GlueCatalog).
 
 Phases (argv[1]), each printing one JSON line on stdout:
   create   creates namespace `fed` and table `fed.events` (id long, writer string) if missing; prints its location
@@ -8,7 +9,8 @@ Phases (argv[1]), each printing one JSON line on stdout:
   read     reads the table whole; prints the number of rows per writer
   list     prints the namespaces and the tables of `fed` the caller sees (an error's class name if refused)
   drop     drops the table; prints whether the catalog still knows it
-Environment: CATALOG_URI, CATALOG_WAREHOUSE (optional), CATALOG_CREDENTIAL (optional).
+Environment: CATALOG_URI, CATALOG_WAREHOUSE (optional), CATALOG_CREDENTIAL (optional); CATALOG_TYPE=glue for
+PyIceberg's GlueCatalog at GLUE_ENDPOINT with GLUE_KEY_ID/GLUE_SECRET, writing data to S3_ENDPOINT with S3_KEY_ID/S3_SECRET.
 """
 import json
 import os
@@ -27,6 +29,13 @@ ARROW = pa.schema([pa.field("id", pa.int64()), pa.field("writer", pa.string())])
 
 
 def catalog():
+    if os.environ.get("CATALOG_TYPE") == "glue":
+        return load_catalog("fed", **{
+            "type": "glue", "glue.endpoint": os.environ["GLUE_ENDPOINT"], "glue.region": "us-east-1",
+            "glue.access-key-id": os.environ["GLUE_KEY_ID"], "glue.secret-access-key": os.environ["GLUE_SECRET"],
+            "s3.endpoint": os.environ["S3_ENDPOINT"], "s3.region": "us-east-1",
+            "s3.access-key-id": os.environ["S3_KEY_ID"], "s3.secret-access-key": os.environ["S3_SECRET"],
+        })
     props = {"type": "rest", "uri": os.environ["CATALOG_URI"]}
     if os.environ.get("CATALOG_WAREHOUSE"):
         props["warehouse"] = os.environ["CATALOG_WAREHOUSE"]

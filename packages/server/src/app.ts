@@ -178,7 +178,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     coherence,
     pageTokens: new PageTokens(secretKey),
     spans,
-    remotes: new SealedRemoteCatalogs(() => store.repository, box),
+    remotes: new SealedRemoteCatalogs(() => store.repository, box, (warehouse) => warehouseStorage.storageFor(warehouse)),
   };
   const accessPorts = await createAccessPorts(config, store, clock);
   const services = createCatalogServices(deps, config.defaultWarehouse, {

@@ -160,7 +160,7 @@ async function warehouseList(argv: string[]): Promise<number> {
 }
 
 function warehouseRow(w: Warehouse): Record<string, string> {
-  return { name: w.name, tenant: w.tenant, storage: w['storage-profile'].type, root: w['storage-root'], secret: w['has-storage-secret'] ? 'yes' : 'no', federated: w.federation ? w.federation.uri : '' };
+  return { name: w.name, tenant: w.tenant, storage: w['storage-profile'].type, root: w['storage-root'], secret: w['has-storage-secret'] ? 'yes' : 'no', federated: w.federation ? `${w.federation.kind} ${w.federation.uri ?? ''}`.trim() : '' };
 }
 
 async function warehouseCreate(argv: string[]): Promise<number> {

@@ -4,12 +4,17 @@ import { StringMap } from '../schema/helpers.js';
 
 /**
  * A federated warehouse's remote catalog (docs/federation.md): its namespaces and tables live there, Lakegate's security
- * stands in front. One kind for now: another Iceberg REST catalog.
+ * stands in front. Two kinds: another Iceberg REST catalog, an AWS Glue Data Catalog.
  */
 export const FederationSettings = Type.Object(
   {
-    kind: Type.Literal('iceberg-rest', { description: 'The remote catalog\'s kind' }),
-    uri: Type.String({ description: 'The remote catalog\'s base URI (http or https), before /v1', examples: ['https://catalog.example.com/api/catalog'] }),
+    kind: Type.Union([Type.Literal('iceberg-rest'), Type.Literal('glue')], { description: 'The remote catalog\'s kind: another Iceberg REST catalog, or an AWS Glue Data Catalog' }),
+    uri: Type.Optional(
+      Type.String({ description: 'iceberg-rest (required): the remote catalog\'s base URI (http or https), before /v1. glue: an endpoint override (default https://glue.<region>.amazonaws.com)', examples: ['https://catalog.example.com/api/catalog'] }),
+    ),
+    region: Type.Optional(Type.String({ description: 'glue (required): the AWS region', examples: ['eu-west-1'] })),
+    'catalog-id': Type.Optional(Type.String({ description: 'glue: the Data Catalog\'s id, the AWS account id (default: the access key\'s account)' })),
+    'access-key-id': Type.Optional(Type.String({ description: 'glue: the access key id towards Glue (its secret goes in federation-secret.secret-access-key)' })),
     warehouse: Type.Optional(Type.String({ description: 'The remote warehouse, sent to its GET /v1/config (which answers the prefix)' })),
     'oauth2-server-uri': Type.Optional(Type.String({ description: 'The remote\'s token endpoint for client credentials (default: <uri>/v1/oauth/tokens)' })),
     'client-id': Type.Optional(Type.String({ description: 'OAuth2 client id towards the remote (its secret goes in federation-secret)' })),
@@ -36,7 +41,12 @@ export const CreateWarehouseRequest = Type.Object(
     federation: Type.Optional(Type.Ref(FederationSettings)),
     'federation-secret': Type.Optional(
       Type.Object(
-        { 'client-secret': Type.Optional(Type.String()), token: Type.Optional(Type.String({ description: 'A bearer token, instead of client credentials' })) },
+        {
+          'client-secret': Type.Optional(Type.String()),
+          token: Type.Optional(Type.String({ description: 'A bearer token, instead of client credentials' })),
+          'secret-access-key': Type.Optional(Type.String({ description: 'glue: the AWS secret access key of access-key-id' })),
+          'session-token': Type.Optional(Type.String({ description: 'glue: the session token of temporary AWS keys' })),
+        },
         { additionalProperties: false, writeOnly: true, description: 'The remote catalog\'s credential: stored encrypted, never returned' },
       ),
     ),

@@ -7,12 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CatalogError } from '../errors/catalog-error.js';
+import { isAllowedLocation } from '../catalog/location-policy.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalogs, RemoteCredential } from '../catalog/ports/remote-catalog.js';
+import type { ObjectStorage, Warehouse } from '../catalog/ports/index.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { glueKind } from './glue/glue-remote.js';
 import { icebergRestKind } from './iceberg-rest-remote.js';
 
 /** Every kind of remote catalog this server federates to. */
-export const REMOTE_CATALOG_KINDS: readonly RemoteCatalogKind[] = [icebergRestKind];
+export const REMOTE_CATALOG_KINDS: readonly RemoteCatalogKind[] = [icebergRestKind, glueKind];
 
 interface SecretStore {
   putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void>;
@@ -27,20 +30,30 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
   constructor(
     private readonly secrets: () => SecretStore,
     private readonly box: SecretBox,
+    /** The warehouse's storage, where the kinds that keep only a pointer (Glue) have Lakegate write metadata files. */
+    private readonly storageFor: (warehouse: Warehouse) => Promise<ObjectStorage> = async () => {
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server gives federation no storage');
+    },
     private readonly kinds: readonly RemoteCatalogKind[] = REMOTE_CATALOG_KINDS,
   ) {}
 
   connect(settings: FederationSettings, credential: RemoteCredential): RemoteCatalog {
-    const kind = this.kinds.find((k) => k.kind === settings.kind);
-    if (!kind) throw new CatalogError('ERR_VALIDATION', `federation.kind ${JSON.stringify(String(settings.kind).slice(0, 50))} is not one of: ${this.kinds.map((k) => k.kind).join(', ')}`);
-    return kind.connect(settings, credential);
+    return this.kindOf(settings).connect(settings, credential);
   }
 
-  async of(warehouse: { name: string; federation: FederationSettings }): Promise<RemoteCatalog> {
-    const key = JSON.stringify(warehouse.federation);
+  private kindOf(settings: FederationSettings): RemoteCatalogKind {
+    const kind = this.kinds.find((k) => k.kind === settings.kind);
+    if (!kind) throw new CatalogError('ERR_VALIDATION', `federation.kind ${JSON.stringify(String(settings.kind).slice(0, 50))} is not one of: ${this.kinds.map((k) => k.kind).join(', ')}`);
+    return kind;
+  }
+
+  async of(warehouse: Warehouse & { federation: FederationSettings }): Promise<RemoteCatalog> {
+    const key = JSON.stringify([warehouse.federation, warehouse.storageRoot, warehouse.storageProfile, warehouse.secretId]);
     const kept = this.connections.get(warehouse.name);
     if (kept?.key === key) return kept.remote;
-    const remote = this.connect(warehouse.federation, await this.open(warehouse.federation.secretId));
+    const kind = this.kindOf(warehouse.federation);
+    const files = { root: warehouse.storageRoot, allows: (location: string) => isAllowedLocation(warehouse, location), storage: () => this.storageFor(warehouse) };
+    const remote = kind.connect(warehouse.federation, await this.open(warehouse.federation.secretId), files);
     if (this.connections.size >= 1000) this.connections.clear();
     this.connections.set(warehouse.name, { key, remote });
     return remote;

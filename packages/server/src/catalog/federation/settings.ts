@@ -9,8 +9,11 @@ import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../po
 
 export const FederationInput = z
   .object({
-    kind: z.literal('iceberg-rest'),
-    uri: z.string(),
+    kind: z.enum(['iceberg-rest', 'glue']),
+    uri: z.string().optional(),
+    region: z.string().regex(/^[a-z0-9-]{1,50}$/).optional(),
+    'catalog-id': z.string().regex(/^[0-9A-Za-z:_-]{1,255}$/).optional(),
+    'access-key-id': z.string().min(1).max(128).optional(),
     warehouse: z.string().min(1).max(1000).optional(),
     'oauth2-server-uri': z.string().optional(),
     'client-id': z.string().min(1).max(1000).optional(),
@@ -20,7 +23,14 @@ export const FederationInput = z
   })
   .strict();
 
-export const FederationSecretInput = z.object({ 'client-secret': z.string().min(1).max(10_000).optional(), token: z.string().min(1).max(100_000).optional() }).strict();
+export const FederationSecretInput = z
+  .object({
+    'client-secret': z.string().min(1).max(10_000).optional(),
+    token: z.string().min(1).max(100_000).optional(),
+    'secret-access-key': z.string().min(1).max(1000).optional(),
+    'session-token': z.string().min(1).max(10_000).optional(),
+  })
+  .strict();
 
 function checkHttpUri(value: string, field: string): string {
   let url: URL;
@@ -36,8 +46,18 @@ function checkHttpUri(value: string, field: string): string {
 
 /** The settings to store (without the secret id yet) and the credential to seal, checked for consistency. */
 export function checkFederation(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  return input.kind === 'glue' ? checkGlue(input, secret) : checkIcebergRest(input, secret);
+}
+
+const only = (kind: string, fields: Record<string, unknown>) => {
+  for (const [field, value] of Object.entries(fields)) if (value !== undefined) throw new CatalogError('ERR_VALIDATION', `${field} does not apply to federation.kind ${kind}`);
+};
+
+function checkIcebergRest(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  only('iceberg-rest', { 'federation.region': input.region, 'federation.catalog-id': input['catalog-id'], 'federation.access-key-id': input['access-key-id'], 'federation-secret.secret-access-key': secret?.['secret-access-key'], 'federation-secret.session-token': secret?.['session-token'] });
   const clientSecret = secret?.['client-secret'];
   const token = secret?.token;
+  if (input.uri === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.uri is required for federation.kind iceberg-rest');
   if (clientSecret !== undefined && token !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret takes client-secret or token, not both');
   if (input['client-id'] !== undefined && clientSecret === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.client-id needs federation-secret.client-secret');
   if (clientSecret !== undefined && input['client-id'] === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret.client-secret needs federation.client-id');
@@ -52,6 +72,25 @@ export function checkFederation(input: z.infer<typeof FederationInput>, secret: 
     maxStalenessMs: input['max-staleness-ms'],
   };
   return { settings, credential: clientSecret !== undefined || token !== undefined ? { clientSecret, token } : undefined };
+}
+
+/** AWS Glue: a region, an optional endpoint override (uri), and an access key whose secret is sealed. */
+function checkGlue(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  only('glue', { 'federation.warehouse': input.warehouse, 'federation.oauth2-server-uri': input['oauth2-server-uri'], 'federation.client-id': input['client-id'], 'federation.scope': input.scope, 'federation-secret.client-secret': secret?.['client-secret'], 'federation-secret.token': secret?.token });
+  if (input.region === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.region is required for federation.kind glue');
+  const secretAccessKey = secret?.['secret-access-key'];
+  if ((input['access-key-id'] === undefined) !== (secretAccessKey === undefined)) throw new CatalogError('ERR_VALIDATION', 'federation.access-key-id and federation-secret.secret-access-key go together');
+  if (secret?.['session-token'] !== undefined && secretAccessKey === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret.session-token needs federation-secret.secret-access-key');
+  const settings: FederationSettings = {
+    kind: 'glue',
+    uri: input.uri === undefined ? `https://glue.${input.region}.amazonaws.com` : checkHttpUri(input.uri, 'uri'),
+    region: input.region,
+    catalogId: input['catalog-id'],
+    accessKeyId: input['access-key-id'],
+    timeoutMs: input['timeout-ms'],
+    maxStalenessMs: input['max-staleness-ms'],
+  };
+  return { settings, credential: secretAccessKey === undefined ? undefined : { secretAccessKey, sessionToken: secret?.['session-token'] } };
 }
 
 /** Test the connection: the remote answers its config with these credentials; otherwise a 400 that says why. */
@@ -69,6 +108,9 @@ export async function testConnection(remotes: RemoteCatalogs, settings: Federati
 export const federationView = (f: FederationSettings) => ({
   kind: f.kind,
   uri: f.uri,
+  ...(f.region === undefined ? {} : { region: f.region }),
+  ...(f.catalogId === undefined ? {} : { 'catalog-id': f.catalogId }),
+  ...(f.accessKeyId === undefined ? {} : { 'access-key-id': f.accessKeyId }),
   ...(f.warehouse === undefined ? {} : { warehouse: f.warehouse }),
   ...(f.oauth2ServerUri === undefined ? {} : { 'oauth2-server-uri': f.oauth2ServerUri }),
   ...(f.clientId === undefined ? {} : { 'client-id': f.clientId }),

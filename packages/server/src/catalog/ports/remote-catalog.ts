@@ -12,11 +12,19 @@
  * turns any failure into a 400 naming the problem (catalog/federation/settings.ts).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
+import type { ObjectStorage } from '../object-storage.js';
 
 /** A federated warehouse's remote, as stored (its secret by id only). */
 export interface FederationSettings {
-  kind: 'iceberg-rest';
+  kind: 'iceberg-rest' | 'glue';
+  /** iceberg-rest: the remote's base URI; glue: the Glue endpoint (AWS's regional one unless overridden). */
   uri: string;
+  /** glue: the AWS region. */
+  region?: string | undefined;
+  /** glue: the Data Catalog's id (the AWS account id; default the caller's account). */
+  catalogId?: string | undefined;
+  /** glue: the access key id of the sealed secret access key. */
+  accessKeyId?: string | undefined;
   /** The remote warehouse, sent to its GET /v1/config. */
   warehouse?: string | undefined;
   oauth2ServerUri?: string | undefined;
@@ -34,6 +42,21 @@ export interface FederationSettings {
 export interface RemoteCredential {
   clientSecret?: string | undefined;
   token?: string | undefined;
+  /** glue: the AWS secret access key (and a session token for temporary keys). */
+  secretAccessKey?: string | undefined;
+  sessionToken?: string | undefined;
+}
+
+/**
+ * Where a kind that keeps only the metadata pointer (Glue, Hive) has Lakegate write and read the metadata files: the
+ * warehouse's storage through its profile, as for Lakegate's own tables. Absent for a connection test.
+ */
+export interface RemoteMetadataFiles {
+  /** The warehouse's storage root (where a table created without a location goes). */
+  root: string;
+  /** Whether a location lies inside the warehouse's storage roots: nothing outside is read with its credentials. */
+  allows(location: string): boolean;
+  storage(): Promise<ObjectStorage>;
 }
 
 /** A table as the remote answers it: the pointer and the metadata file's JSON. */
@@ -69,13 +92,13 @@ export interface RemoteCatalog {
 /** How to reach a remote of one kind. */
 export interface RemoteCatalogKind {
   kind: FederationSettings['kind'];
-  connect(settings: FederationSettings, credential: RemoteCredential): RemoteCatalog;
+  connect(settings: FederationSettings, credential: RemoteCredential, files?: RemoteMetadataFiles): RemoteCatalog;
 }
 
 /** The federated warehouse's remote, its credential opened from the secret store. */
 export interface RemoteCatalogs {
   /** A connection for a federated warehouse (cached per warehouse and settings). */
-  of(warehouse: { name: string; federation: FederationSettings }): Promise<RemoteCatalog>;
+  of(warehouse: { name: string; storageRoot: string; federation: FederationSettings }): Promise<RemoteCatalog>;
   /** A connection for settings not stored yet (test-connection at creation). */
   connect(settings: FederationSettings, credential: RemoteCredential): RemoteCatalog;
   /** Seals a credential under a new secret id, for a warehouse being created. */

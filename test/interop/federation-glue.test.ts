@@ -1,0 +1,117 @@
+/**
+ * Federation (issue 57) to an AWS Glue Data Catalog with real clients: moto's server (5.2.5, PyPI) is Glue, MinIO is
+ * the warehouse's storage with STS vending. PyIceberg 0.12 (peers/python/pyiceberg_federation.py) creates, appends,
+ * reads and drops through Lakegate with nothing but Lakegate's vended credentials, while PyIceberg's own GlueCatalog
+ * appends straight to moto (and MinIO) at the same time. Proves: the management API's glue kind (connection test,
+ * sealed secret never echoed), every commit from both sides survives, a principal without grants sees nothing, and
+ * Glue down answers 503 with Retry-After.
+ * moto ignores UpdateTable's VersionId, which AWS Glue checks and both writers rely on: test/support/moto.ts runs it
+ * with that one check added (peers/moto/moto_glue_server.py); without it this test loses commits, as it should.
+ */
+import path from 'node:path';
+import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { type Moto, startMoto } from '../support/moto.js';
+import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
+import { peerScript } from '../support/peers.js';
+import { runAsync } from '../support/temp.js';
+
+const GLUE_KEY = { accessKeyId: 'AKIDLAKEGATEGLUE', secretAccessKey: 'glue-secret-access-key-never-echoed' };
+
+let server: ServerProcess;
+let send: Send;
+let python: string;
+let moto: Moto;
+let minio: Minio;
+let glue: GlueClient;
+
+beforeAll(async () => {
+  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-sigv4', 'peers/python/requirements-sigv4.txt', 'import pyiceberg, pyarrow, boto3, botocore.auth'], { env: process.env, timeoutMs: 20 * 60_000 });
+  expect(venv.status, venv.stderr).toBe(0);
+  python = venv.stdout.trim().split('\n').at(-1)!.trim();
+  moto = await startMoto();
+  minio = await startMinio();
+  await minio.createBucket('glue-fed');
+  glue = new GlueClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: GLUE_KEY });
+  server = await startServer();
+  send = httpSender(server.url, await server.token());
+}, 20 * 60_000);
+
+afterAll(async () => {
+  glue?.destroy();
+  await server?.stop();
+  await moto?.stop();
+  await minio?.stop();
+});
+
+const federation = () => ({ kind: 'glue', region: 'us-east-1', uri: moto.endpoint, 'access-key-id': GLUE_KEY.accessKeyId, 'timeout-ms': 5000 });
+
+/** PyIceberg through Lakegate (no storage keys: only what Lakegate vends), or its own GlueCatalog straight to moto. */
+async function py(phase: string, env: Record<string, string> = {}, direct = false): Promise<any> {
+  const base = direct
+    ? { CATALOG_TYPE: 'glue', GLUE_ENDPOINT: moto.endpoint, GLUE_KEY_ID: GLUE_KEY.accessKeyId, GLUE_SECRET: GLUE_KEY.secretAccessKey, S3_ENDPOINT: minio.endpoint, S3_KEY_ID: MINIO_ROOT.accessKeyId, S3_SECRET: MINIO_ROOT.secretAccessKey }
+    : { CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'glue', CATALOG_CREDENTIAL: server.credential };
+  const full: NodeJS.ProcessEnv = { ...process.env, ...base, ...env };
+  for (const k of Object.keys(full)) if (k.startsWith('AWS_')) delete full[k];
+  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_federation.py'), phase], { env: full, timeoutMs: 5 * 60_000 });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+}
+
+describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () => {
+  it('is created after a connection test, its secret access key sealed and never answered', async () => {
+    const refused = await send('POST', '/management/v1/warehouses', {
+      ...minioWarehouse(minio, 'glue-down', 'glue-fed'),
+      federation: { ...federation(), uri: 'http://127.0.0.1:9', 'timeout-ms': 1000 },
+      'federation-secret': { 'secret-access-key': GLUE_KEY.secretAccessKey },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('connection test');
+    expect(JSON.stringify(refused.body)).not.toContain(GLUE_KEY.secretAccessKey);
+    const created = await send('POST', '/management/v1/warehouses', { ...minioWarehouse(minio, 'glue', 'glue-fed'), federation: federation(), 'federation-secret': { 'secret-access-key': GLUE_KEY.secretAccessKey } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.federation).toMatchObject({ kind: 'glue', region: 'us-east-1', uri: moto.endpoint, 'access-key-id': GLUE_KEY.accessKeyId, 'has-secret': true });
+    const listed = await send('GET', '/management/v1/warehouses');
+    expect(JSON.stringify(listed.body)).not.toContain(GLUE_KEY.secretAccessKey);
+  });
+
+  it('creates through Lakegate a table that lands in Glue as an Iceberg table inside the warehouse storage', async () => {
+    const created = await py('create');
+    expect(created.location).toMatch(/^s3:\/\/glue-fed\/wh\//);
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: 'events' }))).Table!;
+    expect(table.Parameters).toMatchObject({ table_type: 'ICEBERG', metadata_location: created.metadata_location });
+  });
+
+  it('appends concurrently with PyIceberg\'s own GlueCatalog writing straight to Glue: every commit survives', async () => {
+    const [viaLakegate, direct] = await Promise.all([py('append', { FED_WRITER: 'lakegate', FED_COUNT: '5' }), py('append', { FED_WRITER: 'direct', FED_COUNT: '5' }, true)]);
+    expect(viaLakegate.appended).toBe(5);
+    expect(direct.appended).toBe(5);
+    expect((await py('read')).counts).toEqual({ lakegate: 5, direct: 5 });
+    expect((await py('read', {}, true)).counts).toEqual({ lakegate: 5, direct: 5 });
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: 'events' }))).Table!;
+    expect(table.Parameters?.previous_metadata_location).toMatch(/\.metadata\.json$/);
+  });
+
+  it('shows a principal without grants nothing', async () => {
+    const nobody = await createPrincipal(server, 'glue-nobody');
+    const seen = await py('list', { CATALOG_CREDENTIAL: nobody.credential });
+    expect(seen.namespaces ?? []).not.toContainEqual(['fed']);
+    expect(seen.tables ?? []).toEqual([]);
+    expect(seen.load).not.toBe('ok');
+  });
+
+  it('drops through Lakegate in Glue', async () => {
+    expect((await py('drop')).exists).toBe(false);
+    const gone = await glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: 'events' })).then(() => 'found', (e: Error) => e.name);
+    expect(gone).toBe('EntityNotFoundException');
+  });
+
+  it('answers 503 with Retry-After while Glue is down', async () => {
+    await moto.stop();
+    const res = await send('GET', '/v1/glue/namespaces/fed/tables/events');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+});
