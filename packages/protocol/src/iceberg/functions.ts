@@ -82,6 +82,17 @@ export const FunctionMetadata = Type.Object(
 );
 export type FunctionMetadata = Static<typeof FunctionMetadata>;
 
+/**
+ * What an administrator puts through the management API (Lakegate's, the spec defines no write shape): a
+ * FunctionMetadata whose `function-uuid` (kept from the function replaced, else new) and `definition-log` (the current
+ * versions, now) may be left out.
+ */
+export const PutFunctionRequest = Type.Composite(
+  [Type.Omit(FunctionMetadata, ['function-uuid', 'definition-log']), Type.Object({ 'function-uuid': Type.Optional(Type.String({ format: 'uuid' })), 'definition-log': Type.Optional(Type.Array(Type.Ref(FunctionDefinitionLogEntry))) })],
+  { $id: 'PutFunctionRequest' },
+);
+export type PutFunctionRequest = Static<typeof PutFunctionRequest>;
+
 export const LoadFunctionResult = Type.Object(
   { 'metadata-location': Type.Optional(Type.String()), metadata: Type.Ref(FunctionMetadata) },
   { $id: 'LoadFunctionResult', description: 'Lakegate keeps function metadata in its catalog database: no metadata-location' },
@@ -95,4 +106,4 @@ export const ListFunctionsResponse = Type.Object(
 export type ListFunctionsResponse = Static<typeof ListFunctionsResponse>;
 
 /** Named schemas of this file. */
-export const ICEBERG_FUNCTION_SCHEMAS = [FunctionDataType, FunctionParameter, FunctionSQLRepresentation, FunctionDefinitionVersion, FunctionDefinition, FunctionDefinitionLogEntry, FunctionMetadata, LoadFunctionResult, ListFunctionsResponse];
+export const ICEBERG_FUNCTION_SCHEMAS = [FunctionDataType, FunctionParameter, FunctionSQLRepresentation, FunctionDefinitionVersion, FunctionDefinition, FunctionDefinitionLogEntry, FunctionMetadata, PutFunctionRequest, LoadFunctionResult, ListFunctionsResponse];

@@ -4,7 +4,7 @@
  * Lakegate's management operations that put, read and drop a function's metadata (the spec defines no write shape).
  */
 import { Type } from '@sinclair/typebox';
-import { FunctionMetadata, ListFunctionsResponse, LoadFunctionResult } from '../iceberg/functions.js';
+import { ListFunctionsResponse, LoadFunctionResult, PutFunctionRequest } from '../iceberg/functions.js';
 import { NamespaceParam, Prefix, paging } from './iceberg-parameters.js';
 import { manage, ok } from './management.js';
 import { defineOperation, jsonBody, parameters } from './types.js';
@@ -51,6 +51,6 @@ const FUNCTION = '/warehouses/{warehouse}/namespaces/{namespace}/functions/{func
 
 export const FUNCTION_MANAGEMENT_OPERATIONS = [
   manage({ operationId: 'getFunction', method: 'GET', path: FUNCTION, summary: "A function's metadata, as loadFunction answers it", tags: mtags, params: byFunction, responses: { 200: ok('The function', LoadFunctionResult) }, errors: [404] }),
-  manage({ operationId: 'putFunction', method: 'PUT', path: FUNCTION, summary: 'Create or replace a function (its whole metadata)', tags: mtags, params: byFunction, body: FunctionMetadata, responses: { 200: ok('The function stored', LoadFunctionResult) }, errors: [404] }),
+  manage({ operationId: 'putFunction', method: 'PUT', path: FUNCTION, summary: 'Create or replace a function (its whole metadata)', tags: mtags, params: byFunction, body: PutFunctionRequest, responses: { 200: ok('The function stored', LoadFunctionResult) }, errors: [404] }),
   manage({ operationId: 'dropFunction', method: 'DELETE', path: FUNCTION, summary: 'Drop a function', tags: mtags, params: byFunction, responses: { 204: { description: 'Dropped' } }, errors: [404] }),
 ];

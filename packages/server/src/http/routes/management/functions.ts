@@ -1,10 +1,10 @@
 /**
  * Management routes for functions (SQL UDFs; catalog/management/function-admin.ts): each takes its request as the
- * protocol package types it (FunctionMetadata), calls one FunctionAdmin method, and writes the answer in
+ * protocol package types it (PutFunctionRequest), calls one FunctionAdmin method, and writes the answer in
  * loadFunction's shape (`{"metadata": …}`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FunctionMetadata } from '@lakegate/protocol';
+import type { PutFunctionRequest } from '@lakegate/protocol';
 import type { FunctionAdmin } from '../../../catalog/management/function-admin.js';
 import { namespaceParam, sendJson } from '../iceberg/common.js';
 import { callerOf } from '../../caller.js';
@@ -21,7 +21,7 @@ export function functionAdminRoutes(app: FastifyInstance, functions: FunctionAdm
     sendJson(reply, answer(await functions.get(requestOf(req), namespaceParam(req.params.namespace), req.params.function))),
   );
   app.put(PATH, { schema: { operationId: 'putFunction' } }, async (req: ByFunction, reply: FastifyReply) => {
-    const r = await functions.put(requestOf(req), namespaceParam(req.params.namespace), req.params.function, req.body as FunctionMetadata);
+    const r = await functions.put(requestOf(req), namespaceParam(req.params.namespace), req.params.function, req.body as PutFunctionRequest);
     return sendJson(reply, answer(r.metadataJson));
   });
   app.delete(PATH, { schema: { operationId: 'dropFunction' } }, async (req: ByFunction, reply: FastifyReply) => {
