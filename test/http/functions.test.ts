@@ -224,6 +224,8 @@ describe('the management surface', () => {
       [withDef({ versions: [{ ...version, 'on-null-input': 'explode' }] }), /on-null-input/],
       [{ ...addOne, definitions: [def, def] }, /two definitions have definition-id/],
       [{ ...addOne, properties: { a: 1 } }, /properties/],
+      [withDef({ 'retrun-type': 'int' }), /definitions\[0\]\.retrun-type is not a field/],
+      [withDef({ versions: [{ ...version, dialect: 'spark' }] }), /versions\[0\]\.dialect is not a field/],
     ];
     for (const [body, reason] of cases) {
       const r = await admin('PUT', `${FN}/bad`, body);

@@ -1,7 +1,8 @@
 /**
  * The one rule for a function's metadata (apache/iceberg#15180's FunctionMetadata, format-version 1) as an
  * administrator puts it: every definition's parameters, return type, versions and SQL bodies checked, or a 400
- * saying which field is wrong. Fields the spec does not name are kept as given (a newer writer's), never refused.
+ * saying which field is wrong. As everywhere in the management API, a key the spec does not name is refused (a typo
+ * would otherwise be stored silently), except inside a data type, whose other fields the spec says to ignore.
  */
 import { validation } from '../../errors/catalog-error.js';
 
@@ -16,6 +17,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+const FIELDS = {
+  metadata: ['function-uuid', 'format-version', 'definitions', 'definition-log', 'location', 'properties', 'secure', 'doc'],
+  definition: ['definition-id', 'specific-name', 'parameters', 'return-type', 'return-nullable', 'versions', 'current-version-id', 'function-type', 'doc'],
+  parameter: ['type', 'name', 'doc'],
+  version: ['version-id', 'representations', 'deterministic', 'on-null-input', 'timestamp-ms'],
+  representation: ['type', 'dialect', 'sql'],
+} as const;
+
+/** Refuses a key the spec does not name, naming it. */
+function known(v: Json, fields: readonly string[], where: string): void {
+  for (const key of Object.keys(v)) if (!fields.includes(key)) throw validation(`function: ${where ? `${where}.` : ''}${key.slice(0, 64)} is not a field of a function's metadata`);
+}
 
 function text(v: unknown, where: string, optional = false): string | undefined {
   if (v === undefined && optional) return undefined;
@@ -59,6 +73,7 @@ export function checkDataType(v: unknown, where: string, depth = 0): void {
 
 function checkVersion(v: unknown, where: string): number {
   if (!isObject(v)) throw validation(`function: ${where} must be an object`);
+  known(v, FIELDS.version, where);
   if (!isInt(v['version-id'])) throw validation(`function: ${where}.version-id must be an integer`);
   if (!isInt(v['timestamp-ms'])) throw validation(`function: ${where}.timestamp-ms must be an integer (epoch milliseconds)`);
   if (v.deterministic !== undefined && typeof v.deterministic !== 'boolean') throw validation(`function: ${where}.deterministic must be a boolean`);
@@ -67,6 +82,7 @@ function checkVersion(v: unknown, where: string): number {
   for (const [i, r] of list(v.representations, `${where}.representations`, 64).entries()) {
     const at = `${where}.representations[${i}]`;
     if (!isObject(r)) throw validation(`function: ${at} must be an object`);
+    known(r, FIELDS.representation, at);
     if (r.type !== 'sql') throw validation(`function: ${at}.type must be "sql" (the only representation the spec defines)`);
     const dialect = text(r.dialect, `${at}.dialect`)!.toLowerCase();
     text(r.sql, `${at}.sql`);
@@ -78,6 +94,7 @@ function checkVersion(v: unknown, where: string): number {
 
 function checkDefinition(d: unknown, where: string): { id: string; specificName: string | undefined; versionIds: Set<number>; current: number } {
   if (!isObject(d)) throw validation(`function: ${where} must be an object`);
+  known(d, FIELDS.definition, where);
   const id = typeof d['definition-id'] === 'string' ? d['definition-id'] : undefined;
   if (id === undefined || /\s/.test(id)) throw validation(`function: ${where}.definition-id must be the parameter types, comma-separated, no spaces`);
   const specificName = text(d['specific-name'], `${where}.specific-name`, true);
@@ -85,6 +102,7 @@ function checkDefinition(d: unknown, where: string): { id: string; specificName:
   const params = list(d.parameters, `${where}.parameters`, MAX_PARAMETERS, false);
   for (const [i, p] of params.entries()) {
     if (!isObject(p)) throw validation(`function: ${where}.parameters[${i}] must be an object`);
+    known(p, FIELDS.parameter, `${where}.parameters[${i}]`);
     const name = text(p.name, `${where}.parameters[${i}].name`)!;
     if (names.has(name)) throw validation(`function: ${where} has two parameters named ${JSON.stringify(name).slice(0, 64)}`);
     names.add(name);
@@ -116,6 +134,7 @@ function checkDefinition(d: unknown, where: string): { id: string; specificName:
  */
 export function checkFunctionMetadata(input: unknown, defaults: { uuid: string; nowMs: number }): { uuid: string; json: string } {
   if (!isObject(input)) throw validation('function: the body must be a FunctionMetadata object');
+  known(input, FIELDS.metadata, '');
   const m: Json = { ...input };
   if (m['format-version'] !== 1) throw validation('function: format-version must be 1');
   if (m['function-uuid'] === undefined) m['function-uuid'] = defaults.uuid;
@@ -136,6 +155,7 @@ export function checkFunctionMetadata(input: unknown, defaults: { uuid: string; 
   if (m['definition-log'] === undefined) m['definition-log'] = [{ 'timestamp-ms': defaults.nowMs, 'definition-versions': [...defs].map(([id, d]) => ({ 'definition-id': id, 'version-id': d.current })) }];
   for (const [i, e] of list(m['definition-log'], 'definition-log', 10_000, false).entries()) {
     if (!isObject(e) || !isInt(e['timestamp-ms'])) throw validation(`function: definition-log[${i}] needs timestamp-ms (epoch milliseconds)`);
+    known(e, ['timestamp-ms', 'definition-versions'], `definition-log[${i}]`);
     for (const [j, ref] of list(e['definition-versions'], `definition-log[${i}].definition-versions`, MAX_DEFINITIONS, false).entries())
       if (!isObject(ref) || typeof ref['definition-id'] !== 'string' || !isInt(ref['version-id'])) throw validation(`function: definition-log[${i}].definition-versions[${j}] needs definition-id and version-id`);
   }
