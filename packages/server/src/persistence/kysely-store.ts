@@ -79,7 +79,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.enforcers = new KyselyEnforcers(db);
     this.plans = new KyselyPlanStore(db);
     this.labels = new KyselyLabels(db);
-    this.functions = new KyselyFunctions(db);
+    this.functions = new KyselyFunctions(db, reads, this.compiled);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {
