@@ -188,6 +188,16 @@ describe('the management surface', () => {
     expect((await writer.send('DELETE', '/management/v1/warehouses/lake/namespaces/hr/functions/f')).status).toBe(403);
   });
 
+  it('keeps a namespace holding functions from being dropped (409); once they are dropped, it drops', async () => {
+    expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['tmp'] })).status).toBe(200);
+    expect((await admin('PUT', '/management/v1/warehouses/lake/namespaces/tmp/functions/f', tableFn)).status).toBe(200);
+    const refused = await admin('DELETE', '/v1/lake/namespaces/tmp');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.type).toBe('NamespaceNotEmptyException');
+    expect((await admin('DELETE', '/management/v1/warehouses/lake/namespaces/tmp/functions/f')).status).toBe(204);
+    expect((await admin('DELETE', '/v1/lake/namespaces/tmp')).status).toBe(204);
+  });
+
   it('drops a function: gone from load and list; dropping it again is a 404', async () => {
     expect((await admin('DELETE', `${FN}/Zeta`)).status).toBe(204);
     expect((await reader.send('GET', '/v1/lake/namespaces/sales/functions/Zeta')).status).toBe(404);

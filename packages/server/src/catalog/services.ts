@@ -97,7 +97,7 @@ export function createCatalogServices(
   };
   const base = { ...deps, access, scope, scopeCached };
   const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
-  const namespaces = new NamespaceService(ctx);
+  const namespaces = new NamespaceService(ctx, functions);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
