@@ -28,7 +28,7 @@ export class FunctionService {
     let page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, levels, 'function'));
     // authorize
     const scope = await this.ctx.scope(request);
-    await this.namespaceFor(scope, levels, 'function:list', formatIdentifier(levels));
+    await this.namespaceFor(scope, levels, 'function:list', describeObject(scope.warehouse.name, levels));
     // execute
     const names: string[] = [];
     for (;;) {
