@@ -36,6 +36,9 @@ const view = (sql: string, ns: string[]) => ({
   representations: [{ type: 'sql', sql, dialect: 'spark' }],
 });
 
+/** A one-definition function (SQL UDF) for the function rows. */
+const FUNCTION = { 'format-version': 1, definitions: [{ 'definition-id': 'int', parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int', 'function-type': 'udf', versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }], 'current-version-id': 1 }] };
+
 /** One case's objects: namespace m.cN with child eu, table t (+ t2), view v, Lance table ds. */
 interface Fixture {
   n: number;
@@ -75,7 +78,7 @@ interface Operation {
   /** Each privilege needed, where it is granted directly, and an ancestor it can be inherited from (none: no ancestor to test). */
   needs: Array<{ privilege: string; direct: Place; inherited?: Place }>;
   /** Objects the case needs, made by the admin. */
-  objects: Array<'table' | 'table2' | 'view' | 'lance' | 'lance-versioned' | 'child' | 'unregistered' | 'dropped'>;
+  objects: Array<'table' | 'table2' | 'view' | 'function' | 'lance' | 'lance-versioned' | 'child' | 'unregistered' | 'dropped'>;
   /** The warehouse the case runs in (default: the file warehouse). */
   wh?: string;
   request: (f: Fixture) => { method: string; url: string; body?: unknown };
@@ -204,6 +207,13 @@ const OPERATIONS: Operation[] = [
     }),
     ok: 200,
   },
+  // Functions (SQL UDFs): granted on their namespace or warehouse, like views' container grants
+  { name: 'listFunctions', surface: 'iceberg', needs: [{ privilege: 'function:list', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/functions` }), ok: 200 },
+  { name: 'loadFunction', surface: 'iceberg', needs: [{ privilege: 'function:read', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/functions/fn` }), ok: 200 },
+  { name: 'getFunction', surface: 'management', needs: [{ privilege: 'function:read', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn` }), ok: 200 },
+  { name: 'putFunction (create)', surface: 'management', needs: [{ privilege: 'function:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'PUT', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, body: FUNCTION }), ok: 200 },
+  { name: 'putFunction (replace)', surface: 'management', needs: [{ privilege: 'function:replace', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'PUT', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, body: FUNCTION }), ok: 200 },
+  { name: 'dropFunction', surface: 'management', needs: [{ privilege: 'function:drop', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'DELETE', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn` }), ok: 204 },
   { name: 'dropView', surface: 'iceberg', needs: [{ privilege: 'view:drop', direct: 'view', inherited: 'ns' }], objects: ['view'], request: (f) => ({ method: 'DELETE', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }), ok: 204 },
   {
     name: 'renameView',
@@ -418,6 +428,7 @@ export function permissionMatrix(label: string, env: () => Record<string, string
           f.data[name] = (await must(await admin('POST', `/v1/${f.wh}/namespaces/${enc(f.ns)}/tables`, { name, schema: simpleSchema }), name)).metadata;
         }
         if (o === 'view') await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/views`, { name: 'v', schema: simpleSchema, 'view-version': view('select 1', f.ns) }), 'view');
+        if (o === 'function') await must(await admin('PUT', `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, FUNCTION), 'function');
         if (o === 'lance') await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
         if (o === 'lance-versioned') {
           const { location } = await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');

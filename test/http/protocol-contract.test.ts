@@ -279,6 +279,14 @@ describe('a scenario over every operation', () => {
     await ok('GET', tableLabels);
     expect((await ok('GET', '/v1/second/namespaces/m/tables/t')).body.labels).toEqual({ 'object-labels': { classification: 'internal' } });
     await ok('DELETE', tableLabels);
+    // Functions (SQL UDFs): put through the management API, read on the Iceberg surface.
+    const fn = '/management/v1/warehouses/second/namespaces/m/functions/add_one';
+    const udf = { 'format-version': 1, definitions: [{ 'definition-id': 'int', parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int', 'function-type': 'udf', versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }], 'current-version-id': 1 }] };
+    await ok('PUT', fn, udf);
+    await ok('GET', fn);
+    expect((await ok('GET', '/v1/second/namespaces/m/functions')).body.identifiers).toEqual([['m', 'add_one']]);
+    expect((await ok('GET', '/v1/second/namespaces/m/functions/add_one')).body.metadata.definitions[0]['definition-id']).toBe('int');
+    await ok('DELETE', fn);
     await ok('POST', '/management/v1/grants/revoke', { role: 'analyst', privilege: 'table:read-data', securable });
     await ok('POST', '/management/v1/roles/analyst/members/remove', { kind: 'principal', name: id });
     await ok('DELETE', '/management/v1/roles/analyst');

@@ -13,6 +13,7 @@ import { undrop } from './commands/undrop.js';
 import { maintain } from './commands/maintain.js';
 import { policyCommand } from './commands/policy.js';
 import { labelCommand } from './commands/label.js';
+import { functionCommand } from './commands/function.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
@@ -32,6 +33,7 @@ commands:
                                 engines declared to enforce a warehouse's policies themselves
   label show|set|rm TABLE [--view]
                                 catalog-supplied labels of a table or view, answered on its loads
+  function ls|show|put|rm       functions (SQL UDFs): list, show, put from metadata JSON, drop
   creds TABLE                   vended storage credentials: prefix, provider, expiry (secrets only if asked)
   token inspect|exchange        decode a JWT (unverified); RFC 8693 token exchange
   admin principal|api-key|access-key|warehouse|role|grant|revoke|grants|explain|audit
@@ -62,6 +64,7 @@ const COMMANDS: Record<string, Command> = {
   maintain,
   policy: policyCommand,
   label: labelCommand,
+  function: functionCommand,
 };
 
 export async function main(argv: string[]): Promise<number | undefined> {

@@ -80,6 +80,9 @@ export { TablePolicies } from './management/policies.js';
 export type { CreatePolicyRequest, UpdatePolicyRequest, TablePolicy, EffectivePolicy, PolicyEnforcer, SetPolicyEnforcerRequest } from './management/policies.js';
 export { ObjectLabels } from './management/labels.js';
 export type { Labels, LabelledKind } from './management/labels.js';
+export { ManagedFunctions } from './management/functions.js';
+export type { PutFunctionRequest } from './management/functions.js';
+export type { FunctionMetadata, LoadFunctionResult } from './iceberg/functions.js';
 
 // Vended storage credentials: the refreshing core, then one adapter per store
 export { RefreshingValue, DEFAULT_REFRESH_BEFORE_MS, DEFAULT_RETRY_AFTER_FAILURE_MS } from './credentials/refreshing.js';

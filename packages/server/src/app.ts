@@ -196,7 +196,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
     metrics: metrics.planning,
     rewriter: options.rewriter ?? parquetRewriter,
-  }, store.labels);
+  }, store.labels, store.functions);
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
     config.warehouseRoot,
@@ -310,6 +310,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     policies: services.policies,
     enforcers: services.enforcers,
     labels: services.labels,
+    functions: services.functionAdmin,
     authentication,
   });
 

@@ -8,6 +8,7 @@ import type { SessionRepository } from './auth/sessions/ports.js';
 import type { CatalogStore } from './catalog/ports/index.js';
 import type { StorageGrantStore } from './catalog/ports/storage-grants.js';
 import type { LabelStore } from './catalog/ports/labels.js';
+import type { FunctionStore } from './catalog/ports/functions.js';
 
 export interface LakegateStore extends CatalogStore {
   /** Service principals, keys, token sessions and the audit trail. */
@@ -21,4 +22,6 @@ export interface LakegateStore extends CatalogStore {
    * read them with the object's row (CatalogObjectRecord.labelsJson); only their administration writes them.
    */
   readonly labels: LabelStore;
+  /** Functions (SQL UDFs, catalog/ports/functions.ts): read by loadFunction and listFunctions, written by administrators. */
+  readonly functions: FunctionStore;
 }

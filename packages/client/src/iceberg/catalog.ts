@@ -1,35 +1,19 @@
 /**
  * A client for any Iceberg REST catalog: config negotiation, namespaces, tables (with staged create for CTAS),
- * views, multi-table transactions, credential loading, server-side scan planning and paging.
+ * views, functions (read-only, functions.ts), multi-table transactions, credential loading, server-side scan planning
+ * and paging.
  */
 import type { AuthProvider } from '../auth/provider.js';
 import { CatalogError, isNotFound } from '../errors.js';
 import type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
 import { NegotiatedConfig } from './negotiated-config.js';
 import { StagedTable } from './staged-table.js';
-import { paginate } from './paging.js';
+import { pageQuery, paginate } from './paging.js';
+import { type FunctionCalls, type LoadFunctionResult, listFunctions, loadFunction } from './functions.js';
 import { buildTransport } from '../options.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
-import type {
-  AccessDelegation,
-  CatalogConfig,
-  CreateTableRequest,
-  CreateViewRequest,
-  FetchPlanningResult,
-  FetchScanTasksResult,
-  LoadCredentialsResponse,
-  LoadTableResult,
-  LoadViewResult,
-  Namespace,
-  Page,
-  PageOptions,
-  PlanTableScanRequest,
-  PlanTableScanResult,
-  TableChange,
-  TableIdentifier,
-  TableRequirement,
-  TableUpdate,
-} from './types.js';
+import type { AccessDelegation, CatalogConfig, CreateTableRequest, CreateViewRequest, FetchPlanningResult, FetchScanTasksResult, LoadCredentialsResponse, LoadTableResult, LoadViewResult,
+  Namespace, Page, PageOptions, PlanTableScanRequest, PlanTableScanResult, TableChange, TableIdentifier, TableRequirement, TableUpdate } from './types.js';
 
 export type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
 export { StagedTable } from './staged-table.js';
@@ -417,6 +401,18 @@ export class IcebergRestCatalog {
     return body;
   }
 
+  /** A page of a namespace's functions (SQL UDFs, apache/iceberg#15180; functions.ts), each as namespace + name. */
+  listFunctions(namespace: Namespace, page: PageOptions = {}): Promise<Page<TableIdentifier>> {
+    return listFunctions(this.calls, namespace, page);
+  }
+
+  /** A function's metadata: every overloaded definition and its SQL bodies per dialect. */
+  loadFunction(identifier: TableIdentifier): Promise<LoadFunctionResult> {
+    return loadFunction(this.calls, identifier);
+  }
+
+  private readonly calls: FunctionCalls = { negotiated: () => this.negotiated(), send: (request) => this.send(request) };
+
   /** Whether a view exists. */
   async viewExists(identifier: TableIdentifier): Promise<boolean> {
     const c = await this.negotiated();
@@ -500,13 +496,4 @@ function delegationHeader(mode: AccessDelegation | undefined): Record<string, st
 function falseIfNotFound(e: unknown): false {
   if (isNotFound(e)) return false;
   throw e;
-}
-
-/**
- * Paging query parameters. The spec pages only a request that carries pageToken (without it a server answers the
- * whole listing), so a first page with a pageSize sends an empty pageToken, as Iceberg Java does.
- */
-function pageQuery(page: PageOptions): { pageSize?: number; pageToken?: string } {
-  const pageToken = page.pageToken ?? (page.pageSize !== undefined ? '' : undefined);
-  return { ...(page.pageSize !== undefined ? { pageSize: page.pageSize } : {}), ...(pageToken !== undefined ? { pageToken } : {}) };
 }

@@ -1,6 +1,6 @@
 /** Paging over Iceberg-style list responses (a page of items and the token of the next). */
 import { CatalogError } from '../errors.js';
-import type { Page } from './types.js';
+import type { Page, PageOptions } from './types.js';
 
 /**
  * Turns a page-fetching function into an async iterator over all items.
@@ -23,4 +23,13 @@ export async function* paginate<T>(fetchPage: (token: string | undefined) => Pro
       seen.add(token);
     }
   } while (token !== undefined);
+}
+
+/**
+ * Paging query parameters. The spec pages only a request that carries pageToken (without it a server answers the
+ * whole listing), so a first page with a pageSize sends an empty pageToken, as Iceberg Java does.
+ */
+export function pageQuery(page: PageOptions): { pageSize?: number; pageToken?: string } {
+  const pageToken = page.pageToken ?? (page.pageSize !== undefined ? '' : undefined);
+  return { ...(page.pageSize !== undefined ? { pageSize: page.pageSize } : {}), ...(pageToken !== undefined ? { pageToken } : {}) };
 }

@@ -43,6 +43,7 @@ import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } f
 import type { EventCursorExpiredError } from '../errors.js';
 import { TablePolicies } from './policies.js';
 import { ObjectLabels } from './labels.js';
+import { ManagedFunctions } from './functions.js';
 import { LEVEL_SEPARATOR, objectPath, segment, timeParam } from './paths.js';
 
 /** Where the management API lives below the server's base URI. */
@@ -93,6 +94,8 @@ export class LakegateManagement {
   readonly policies: TablePolicies = new TablePolicies(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
   /** Catalog-supplied labels of tables and views, answered on their loads (labels.ts). */
   readonly labels: ObjectLabels = new ObjectLabels(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
+  /** Functions (SQL UDFs): put, read and drop their metadata; engines read them with IcebergRestCatalog (functions.ts). */
+  readonly functions: ManagedFunctions = new ManagedFunctions(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
 
   constructor(options: LakegateManagementOptions);
   /** @internal a view of `parent` that authenticates with another provider (see {@link withAuth}). */

@@ -12,6 +12,7 @@ import { ICEBERG_PLANNING_SCHEMAS } from './planning.js';
 import { ICEBERG_READ_RESTRICTION_SCHEMAS } from './read-restrictions.js';
 import { ICEBERG_UPDATE_SCHEMAS } from './updates.js';
 import { ICEBERG_VIEW_SCHEMAS } from './views.js';
+import { ICEBERG_FUNCTION_SCHEMAS } from './functions.js';
 
 export * from './common.js';
 export * from './schema.js';
@@ -27,6 +28,7 @@ export * from './signing.js';
 export * from './planning.js';
 export * from './read-restrictions.js';
 export * from './labels.js';
+export * from './functions.js';
 
 /** Every named Iceberg schema (OpenAPI components; the validator registers them). */
 export const ICEBERG_SCHEMAS = [
@@ -43,4 +45,5 @@ export const ICEBERG_SCHEMAS = [
   ...ICEBERG_SIGNING_SCHEMAS,
   ...ICEBERG_PLANNING_SCHEMAS,
   ...ICEBERG_READ_RESTRICTION_SCHEMAS,
+  ...ICEBERG_FUNCTION_SCHEMAS,
 ];

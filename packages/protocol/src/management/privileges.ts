@@ -24,6 +24,11 @@ export const PRIVILEGES = [
   'warehouse:list-dropped',
   'warehouse:undrop',
   'table:maintain',
+  'function:create',
+  'function:list',
+  'function:read',
+  'function:replace',
+  'function:drop',
 ] as const;
 
 /** A privilege, e.g. `table:read-data`. */

@@ -12,6 +12,7 @@ import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { LANCE_BRANCH_OPERATIONS } from './lance-branches.js';
 import { MANAGEMENT_OPERATIONS, POLICY_OPERATIONS } from './management.js';
 import { LABEL_OPERATIONS } from './labels.js';
+import { FUNCTION_MANAGEMENT_OPERATIONS, ICEBERG_FUNCTION_OPERATIONS } from './functions.js';
 import { MANAGEMENT_EVENT_OPERATIONS } from './management-events.js';
 import { OAUTH_OPERATIONS } from './oauth.js';
 import { TRINO_OPA_OPERATIONS } from './trino-opa.js';
@@ -27,6 +28,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...ICEBERG_SIGNING_OPERATIONS,
   ...ICEBERG_PLANNING_OPERATIONS,
   ...ICEBERG_VIEW_OPERATIONS,
+  ...ICEBERG_FUNCTION_OPERATIONS,
   ...LANCE_OPERATIONS,
   ...LANCE_VERSION_OPERATIONS,
   ...LANCE_BRANCH_OPERATIONS,
@@ -34,6 +36,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...MANAGEMENT_OPERATIONS,
   ...POLICY_OPERATIONS,
   ...LABEL_OPERATIONS,
+  ...FUNCTION_MANAGEMENT_OPERATIONS,
   ...MANAGEMENT_EVENT_OPERATIONS,
   ...TRINO_OPA_OPERATIONS,
 ];

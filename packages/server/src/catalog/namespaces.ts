@@ -8,6 +8,7 @@
  * caller holds something on; drop and property updates need
  * `namespace:drop` and `namespace:update-properties`.
  */
+import type { FunctionStore } from './ports/functions.js';
 import { CatalogError } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
 import type { SecurablePath } from './ports/access.js';
@@ -26,7 +27,11 @@ export interface NamespacePropertiesUpdate {
 }
 
 export class NamespaceService {
-  constructor(private readonly ctx: ServiceContext) {}
+  /** @param functions where functions are kept: a namespace holding one is not empty (dropNamespace refuses it). */
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly functions?: FunctionStore,
+  ) {}
 
   async list(request: CatalogRequest, parent: string[] | undefined, paging: PageRequest) {
     // validate
@@ -133,6 +138,8 @@ export class NamespaceService {
     const levels = checkNamespace(namespace);
     const scope = await this.ctx.scope(request);
     const path = await this.requireOn(scope, levels, 'namespace:drop');
+    // Functions live in their own store: checked before the transaction (a function put meanwhile is not seen).
+    if (this.functions && (await this.functions.list(scope.warehouse.name, levels, undefined, 1)).length > 0) throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty (it holds functions): ${formatIdentifier(levels)}`);
     let id: string | undefined;
     await this.ctx.store.transaction(async (repo) => {
       const found = await repo.getNamespace(scope.warehouse.name, levels);

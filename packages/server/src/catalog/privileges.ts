@@ -46,6 +46,12 @@ const GRANTABLE_ON: Record<Privilege, readonly SecurableKind[]> = {
   'warehouse:undrop': ['warehouse'],
   /** Running table maintenance (snapshot expiry, file cleanup) on demand: it commits and deletes files as the catalog. */
   'table:maintain': ['warehouse', 'namespace', 'table'],
+  /** Functions (SQL UDFs, catalog/functions.ts) are granted like views, on their warehouse or namespace (not one by one yet). */
+  'function:create': ['warehouse', 'namespace'],
+  'function:list': ['warehouse', 'namespace'],
+  'function:read': ['warehouse', 'namespace'],
+  'function:replace': ['warehouse', 'namespace'],
+  'function:drop': ['warehouse', 'namespace'],
 };
 
 /**
@@ -57,6 +63,7 @@ const IMPLIES: Partial<Record<Privilege, readonly Privilege[]>> = {
   'table:write-data': ['table:read-data'],
   'table:read-data': ['table:read-metadata'],
   'view:replace': ['view:read'],
+  'function:replace': ['function:read'],
   'warehouse:undrop': ['warehouse:list-dropped'],
   'warehouse:manage': PRIVILEGES.filter((p) => p !== 'warehouse:manage'),
 };
@@ -109,7 +116,7 @@ export function checkGrantable(value: unknown, kind: SecurableKind): Privilege {
 }
 
 /** The privileges a token whose scope allows reading only keeps (e.g. `catalog:read`); `any` (visibility) is one too. */
-export const READ_PRIVILEGES: ReadonlySet<Privilege> = new Set<Privilege>(['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data', 'view:list', 'view:read']);
+export const READ_PRIVILEGES: ReadonlySet<Privilege> = new Set<Privilege>(['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data', 'view:list', 'view:read', 'function:list', 'function:read']);
 
 /** True when a credential's scope lets it use `privilege` at all (grants decide the rest). */
 export function scopeAllows(scope: { read: boolean; write: boolean; management: boolean }, privilege: Privilege | 'any'): boolean {

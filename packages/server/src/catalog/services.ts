@@ -24,6 +24,9 @@ import { MaintenanceService } from './maintenance/maintenance-service.js';
 import { MaintenanceScheduler } from './maintenance/scheduler.js';
 import { LabelAdmin } from './management/label-admin.js';
 import { type LabelStore, MemoryLabels } from './ports/labels.js';
+import { type FunctionStore, MemoryFunctions } from './ports/functions.js';
+import { FunctionService } from './functions/function-service.js';
+import { FunctionAdmin } from './management/function-admin.js';
 import { PolicyGate } from './policies/gate.js';
 import { PolicyAdmin } from './management/policy-admin.js';
 import { EnforcerAdmin } from './management/enforcer-admin.js';
@@ -61,6 +64,9 @@ export interface CatalogServices {
   trinoOpa: (users: EngineUsers) => { decisions: TrinoOpaDecisions; expressions: TrinoOpaExpressions };
   /** Catalog-supplied labels of tables and views (catalog/labels/). */
   labels: LabelAdmin;
+  /** Functions (SQL UDFs): read on the Iceberg surface (functions/), administered through management. */
+  functions: FunctionService;
+  functionAdmin: FunctionAdmin;
 }
 
 export interface AccessPorts {
@@ -79,6 +85,8 @@ export function createCatalogServices(
   planning: PlanningDeps = defaultPlanning(),
   /** Where labels are kept (the catalog database's, from the composition root; memory when not given). */
   labels: LabelStore = new MemoryLabels(),
+  /** Where functions are kept (the catalog database's, from the composition root; memory when not given). */
+  functions: FunctionStore = new MemoryFunctions(),
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
   const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
@@ -89,7 +97,7 @@ export function createCatalogServices(
   };
   const base = { ...deps, access, scope, scopeCached };
   const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
-  const namespaces = new NamespaceService(ctx);
+  const namespaces = new NamespaceService(ctx, functions);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
   const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
@@ -115,6 +123,8 @@ export function createCatalogServices(
       return { decisions, expressions: new TrinoOpaExpressions(ctx, policies, decisions) };
     },
     labels: new LabelAdmin(ctx, labels),
+    functions: new FunctionService(ctx, functions),
+    functionAdmin: new FunctionAdmin(ctx, functions),
   };
 }
 

@@ -17,6 +17,8 @@ import type { EnforcerStore } from '../catalog/ports/enforcers.js';
 import type { PolicyStore } from '../catalog/ports/policies.js';
 import type { StorageGrantStore } from '../catalog/ports/storage-grants.js';
 import { KyselyLabels } from './kysely-labels.js';
+import { KyselyFunctions } from './kysely-functions.js';
+import type { FunctionStore } from '../catalog/ports/functions.js';
 import type { LabelStore } from '../catalog/ports/labels.js';
 import { KyselyLanceVersionStore } from './kysely-lance-versions.js';
 import type { LanceVersionStore } from '../catalog/ports/lance-versions.js';
@@ -51,6 +53,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly enforcers: EnforcerStore;
   readonly plans: PlanStore;
   readonly labels: LabelStore;
+  readonly functions: FunctionStore;
 
   private readonly compiled = new CompiledReads();
 
@@ -76,6 +79,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.enforcers = new KyselyEnforcers(db);
     this.plans = new KyselyPlanStore(db);
     this.labels = new KyselyLabels(db);
+    this.functions = new KyselyFunctions(db, reads, this.compiled);
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

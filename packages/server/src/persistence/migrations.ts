@@ -20,8 +20,9 @@ import { policyMigrations } from './migrations/policies.js';
 import { planningMigrations } from './migrations/planning.js';
 import { federationMigrations } from './migrations/federation.js';
 import { labelMigrations } from './migrations/labels.js';
+import { functionMigrations } from './migrations/functions.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...federationMigrations, ...labelMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...federationMigrations, ...labelMigrations, ...functionMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

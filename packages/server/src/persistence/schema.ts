@@ -32,6 +32,16 @@ export interface ObjectLabelsTable {
   labels_updated_at: Millis;
 }
 
+export interface CatalogFunctionsTable {
+  warehouse: string;
+  namespace: string;
+  name: string;
+  uuid: string;
+  metadata_json: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface SecretsTable {
   id: string;
   ciphertext: string;
@@ -237,6 +247,7 @@ export interface CatalogDatabase {
   token_sessions: TokenSessionsTable;
   tenant_storage_grants: TenantStorageGrantsTable;
   object_labels: ObjectLabelsTable;
+  catalog_functions: CatalogFunctionsTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

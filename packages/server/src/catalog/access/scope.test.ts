@@ -17,7 +17,7 @@ const allowed = async (caller: Caller) => {
 describe('OAuth scopes in the access rules', () => {
   it('leaves a read-only scope the reading privileges only, for administrators too', async () => {
     expect(await allowed(admin())).toHaveLength(checks.length);
-    expect((await allowed(admin({ read: true, write: false, management: false }))).sort()).toEqual(['any', 'namespace:list', 'table:list', 'table:read-data', 'table:read-metadata', 'view:list', 'view:read']);
+    expect((await allowed(admin({ read: true, write: false, management: false }))).sort()).toEqual(['any', 'function:list', 'function:read', 'namespace:list', 'table:list', 'table:read-data', 'table:read-metadata', 'view:list', 'view:read']);
     expect(await allowed(admin({ read: false, write: false, management: true }))).toEqual(['grants:manage']);
     expect(await allowed(admin({ read: true, write: true, management: true }))).toHaveLength(checks.length);
   });

@@ -86,6 +86,8 @@ export class EventService {
     }
     // Grant changes: those who manage grants in the warehouse.
     if (kind.startsWith('grant.')) return { privilege: 'grants:manage', path: warehouse };
+    // Function changes: those who may read functions in the namespace (function grants are by container).
+    if (kind.startsWith('function.')) return { privilege: 'function:read', path: (namespace && (await namespacePath(namespace))) || warehouse };
     const privilege = kind.startsWith('view.') ? 'view:read' : 'table:read-metadata';
     if (!namespace || name === undefined) return { privilege, path: warehouse };
     const nsPath = await namespacePath(namespace);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openAvro } from './read-avro.js';
 import { ManifestReader } from './manifest-reader.js';
 import { encodeManifest, encodeManifestList, type WriteEntry } from './manifest-writer.js';
-import type { ContentFile } from './ports.js';
+import type { ContentFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 
 const schema: Schema = {

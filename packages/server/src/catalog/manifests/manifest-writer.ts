@@ -13,7 +13,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { stringifyJson } from '../json.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import { partitionSummaries } from './partition-summary.js';
-import type { ContentFile, EntryStatus, FieldSummary, ManifestCounts, ManifestFile } from './ports.js';
+import type { ContentFile, EntryStatus, FieldSummary, ManifestCounts, ManifestFile } from '../ports/manifests.js';
 
 /** Longs as bigint (snapshot ids use 63 bits), as the reader decodes them (read-avro.ts). */
 const LONG = avro.types.LongType.__with({

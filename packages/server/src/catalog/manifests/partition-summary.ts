@@ -4,7 +4,7 @@
  * skip a whole manifest by them. Computed for the manifests the catalog writes; a field whose type has no serializer
  * here (decimal, uuid, fixed, binary) gets no bounds, which readers take as "may hold anything".
  */
-import type { FieldSummary } from './ports.js';
+import type { FieldSummary } from '../ports/manifests.js';
 
 /**
  * The order of the partition values this file serializes (numbers, longs, strings by their UTF-8 bytes, booleans);

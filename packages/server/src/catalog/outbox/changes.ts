@@ -43,6 +43,9 @@ export const CHANGE_KINDS = [
   'policy.deleted',
   'table.labels-set',
   'view.labels-set',
+  'function.created',
+  'function.replaced',
+  'function.dropped',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

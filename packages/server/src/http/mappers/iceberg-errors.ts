@@ -24,6 +24,7 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_NAMESPACE_NOT_FOUND: { status: 404, type: 'NoSuchNamespaceException' },
   ERR_TABLE_NOT_FOUND: { status: 404, type: 'NoSuchTableException' },
   ERR_VIEW_NOT_FOUND: { status: 404, type: 'NoSuchViewException' },
+  ERR_FUNCTION_NOT_FOUND: { status: 404, type: 'NoSuchFunctionException' },
   ERR_METADATA_FILE_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_NOT_IMPLEMENTED: { status: 406, type: 'UnsupportedOperationException' },
   ERR_NAMESPACE_EXISTS: { status: 409, type: 'AlreadyExistsException' },

@@ -19,6 +19,8 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_NAMESPACE_NOT_FOUND: { status: 404, code: LanceErrorCode.NamespaceNotFound },
   ERR_TABLE_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_VIEW_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
+  // Iceberg functions only; never raised on the Lance surface.
+  ERR_FUNCTION_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_TABLE_VERSION_NOT_FOUND: { status: 404, code: LanceErrorCode.TableVersionNotFound },
   ERR_BRANCH_NOT_FOUND: { status: 404, code: LanceErrorCode.TableBranchNotFound },
   ERR_TAG_NOT_FOUND: { status: 404, code: LanceErrorCode.TableTagNotFound },

@@ -18,6 +18,7 @@ import { namespaceRoutes } from '../routes/iceberg/namespaces.js';
 import { planningRoutes } from '../routes/iceberg/planning.js';
 import { tableRoutes } from '../routes/iceberg/tables.js';
 import { viewRoutes } from '../routes/iceberg/views.js';
+import { functionRoutes } from '../routes/iceberg/functions.js';
 
 export const ICEBERG_PREFIX = '/v1';
 
@@ -42,4 +43,5 @@ export const icebergSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (
   tableRoutes(app, options.services);
   planningRoutes(app, options.services);
   viewRoutes(app, options.services);
+  functionRoutes(app, options.services);
 };

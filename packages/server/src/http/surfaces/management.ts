@@ -30,6 +30,8 @@ import type { EnforcerAdmin } from '../../catalog/management/enforcer-admin.js';
 import { enforcerRoutes } from '../routes/management/enforcers.js';
 import type { LabelAdmin } from '../../catalog/management/label-admin.js';
 import { labelRoutes } from '../routes/management/labels.js';
+import type { FunctionAdmin } from '../../catalog/management/function-admin.js';
+import { functionAdminRoutes } from '../routes/management/functions.js';
 
 export const MANAGEMENT_PREFIX = '/management/v1';
 /** Trino's OPA decision endpoints, under the management mount with an authentication of their own (trino-opa.ts). */
@@ -52,6 +54,8 @@ export interface ManagementSurfaceOptions {
   enforcers: EnforcerAdmin;
   /** Catalog-supplied labels of tables and views (catalog/labels/). */
   labels: LabelAdmin;
+  /** Functions (SQL UDFs): put, read and drop (catalog/management/function-admin.ts). */
+  functions: FunctionAdmin;
   authentication: AuthenticationOptions;
 }
 
@@ -78,4 +82,5 @@ export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = a
   policyRoutes(app, options.policies);
   enforcerRoutes(app, options.enforcers);
   labelRoutes(app, options.labels);
+  functionAdminRoutes(app, options.functions);
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContentFile } from '../../manifests/ports.js';
+import type { ContentFile } from '../../ports/manifests.js';
 import type { Schema } from '../../metadata/types.js';
 import { mergedBounds } from './merged-bounds.js';
 

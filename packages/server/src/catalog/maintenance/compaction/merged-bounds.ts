@@ -5,7 +5,7 @@
  * files by their statistics. A column some input has no bound for (all nulls, or metrics off) gets none, and so
  * does one whose bounds cannot be compared (a type the value decoder does not know).
  */
-import type { ContentFile } from '../../manifests/ports.js';
+import type { ContentFile } from '../../ports/manifests.js';
 import type { Schema } from '../../metadata/types.js';
 import { compare, fromBinary } from '../../planning/values.js';
 

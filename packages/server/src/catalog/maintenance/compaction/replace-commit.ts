@@ -20,11 +20,11 @@ import { CatalogError } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { encodeManifest, encodeManifestList, type ListEntry, type WriteEntry } from '../../manifests/manifest-writer.js';
-import type { ContentFile, ManifestCounts, ManifestFile } from '../../manifests/ports.js';
+import type { ContentFile, ManifestCounts, ManifestFile } from '../../ports/manifests.js';
 import type { Snapshot, TableMetadata, TableRequirement, TableUpdate } from '../../metadata/index.js';
-import type { Caller, ObjectStorage } from '../../ports.js';
+import type { Caller, ObjectStorage } from '../../ports/index.js';
 import { commitTables } from '../../tables/commit.js';
-import type { TableContext } from '../../tables/shared.js';
+import type { TableContext } from '../../kit/table-kit.js';
 import { referencedDataFile } from '../../planning/delete-index.js';
 import { partitionKey } from './bin-pack.js';
 

@@ -31,4 +31,7 @@ export const ICEBERG_ENDPOINTS = [
   'DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}',
   'POST /v1/{prefix}/views/rename',
   'POST /v1/{prefix}/namespaces/{namespace}/register-view',
+  // Functions (apache/iceberg#15180): in the spec's paths, so advertised; no released client (1.12 included) asks.
+  'GET /v1/{prefix}/namespaces/{namespace}/functions',
+  'GET /v1/{prefix}/namespaces/{namespace}/functions/{function}',
 ] as const;

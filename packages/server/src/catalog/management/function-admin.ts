@@ -1,0 +1,83 @@
+/**
+ * Functions (SQL UDFs, apache/iceberg#15180) through the management API: the spec defines no write operation, so
+ * administrators put a function's whole metadata here and loadFunction answers it. Authorized like views, by the
+ * function grants on the namespace (or warehouse): `function:create` to create, `function:replace` to replace,
+ * `function:drop` to drop, `function:read` to read. Each method runs validate → authorize → execute; each change is
+ * audited and recorded as an outbox change event (`function.created|replaced|dropped`) in its transaction.
+ */
+import { CatalogError } from '../../errors/catalog-error.js';
+import { describeObject } from '../access/access-service.js';
+import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
+import { checkName, checkNamespace, checkNewName, checkNewNamespace, formatIdentifier } from '../identifiers.js';
+import { changeEvent } from '../outbox/changes.js';
+import type { FunctionStore } from '../ports/functions.js';
+import type { Privilege } from '../privileges.js';
+import { checkFunctionMetadata } from '../functions/function-metadata.js';
+import { functionNotFound } from '../functions/function-service.js';
+
+export class FunctionAdmin {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly store: FunctionStore,
+  ) {}
+
+  /** The function's metadata JSON (the management API answers it as loadFunction does). */
+  async get(request: CatalogRequest, namespace: string[], name: string): Promise<string> {
+    // validate
+    const levels = checkNamespace(namespace);
+    checkName(name, 'function name');
+    // authorize
+    const scope = await this.ctx.scope(request);
+    await this.requireOn(scope, levels, name, 'function:read');
+    // execute
+    const record = await this.store.get(scope.warehouse.name, levels, name);
+    if (record === undefined) throw functionNotFound(scope.warehouse.name, levels, name);
+    return record.metadataJson;
+  }
+
+  /** Creates or replaces the function; answers the metadata stored. */
+  async put(request: CatalogRequest, namespace: string[], name: string, input: unknown): Promise<{ created: boolean; metadataJson: string }> {
+    // validate
+    const levels = checkNewNamespace(namespace);
+    checkNewName(name, 'function name');
+    const scope = await this.ctx.scope(request);
+    const existing = await this.store.get(scope.warehouse.name, levels, name);
+    const now = this.ctx.clock.now();
+    const metadata = checkFunctionMetadata(input, { uuid: existing?.uuid ?? this.ctx.newUuid(), nowMs: now });
+    // authorize
+    await this.requireOn(scope, levels, name, existing ? 'function:replace' : 'function:create');
+    // execute
+    const kind = existing ? 'function.replaced' : 'function.created';
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: levels, name, uuid: metadata.uuid, data: { 'function-uuid': metadata.uuid } });
+    const outcome = await this.store.put({ warehouse: scope.warehouse.name, namespace: levels, name, uuid: metadata.uuid, metadataJson: metadata.json, createdAtMs: now, updatedAtMs: now }, [event]);
+    await this.audit(scope, outcome === 'created' ? 'function.created' : 'function.replaced', levels, name, { 'function-uuid': metadata.uuid });
+    return { created: outcome === 'created', metadataJson: metadata.json };
+  }
+
+  async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
+    // validate
+    const levels = checkNamespace(namespace);
+    checkName(name, 'function name');
+    // authorize
+    const scope = await this.ctx.scope(request);
+    await this.requireOn(scope, levels, name, 'function:drop');
+    // execute
+    const existing = await this.store.get(scope.warehouse.name, levels, name);
+    if (existing === undefined) throw functionNotFound(scope.warehouse.name, levels, name);
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind: 'function.dropped', namespace: levels, name, uuid: existing.uuid, data: { 'function-uuid': existing.uuid } });
+    if (!(await this.store.delete(scope.warehouse.name, levels, name, [event]))) throw functionNotFound(scope.warehouse.name, levels, name);
+    await this.audit(scope, 'function.dropped', levels, name, { 'function-uuid': existing.uuid });
+  }
+
+  /** The caller holds `privilege` on the (existing) namespace; a missing namespace is a 404 to those who may see it. */
+  private async requireOn(scope: RequestScope, levels: string[], name: string, privilege: Privilege): Promise<void> {
+    const object = describeObject(scope.warehouse.name, levels, name);
+    const ns = await this.ctx.access.namespacePath(scope.warehouse, levels);
+    if (ns.missing) await this.ctx.access.notFoundOrForbidden(scope, ns.path, privilege, object, () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`));
+    await this.ctx.access.require(scope, privilege, ns.path, { object });
+  }
+
+  private async audit(scope: RequestScope, type: string, levels: string[], name: string, detail: Record<string, unknown>): Promise<void> {
+    await this.ctx.audit.record(scope.caller, { type, decision: 'allow', action: type.replace('.', ':'), object: describeObject(scope.warehouse.name, levels, name), detail });
+  }
+}
