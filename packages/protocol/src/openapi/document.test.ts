@@ -44,7 +44,9 @@ it('describes every operation once, with unique operation ids, and every $ref re
 it('covers the Iceberg, Lance, OAuth and management surfaces', () => {
   const ids = operations.map((o) => o.op.operationId);
   expect(ids).toEqual(expect.arrayContaining(['getConfig', 'updateTable', 'commitTransaction', 'registerView', 'lanceDeclareTable', 'lanceDescribeTable', 'getToken', 'issueToken', 'createPrincipal', 'grant', 'listAudit']));
-  expect(icebergEndpoints()).toHaveLength(31);
+  // 31 before the read-only functions (apache/iceberg#15180): listFunctions and loadFunction.
+  expect(icebergEndpoints()).toHaveLength(33);
+  expect(icebergEndpoints()).toEqual(expect.arrayContaining(['GET /v1/{prefix}/namespaces/{namespace}/functions', 'GET /v1/{prefix}/namespaces/{namespace}/functions/{function}']));
   expect(icebergEndpoints()).toContain('POST /v1/{prefix}/transactions/commit');
   expect(icebergEndpoints(['loadTable'])).toEqual(['GET /v1/{prefix}/namespaces/{namespace}/tables/{table}']);
 });
