@@ -13,21 +13,9 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { stringifyJson } from '../json.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import { partitionSummaries } from './partition-summary.js';
+// Longs as bigint (snapshot ids use 63 bits), the same type the reader decodes them with.
+import { LONG } from './read-avro.js';
 import type { ContentFile, EntryStatus, FieldSummary, ManifestCounts, ManifestFile } from '../ports/manifests.js';
-
-/** Longs as bigint (snapshot ids use 63 bits), as the reader decodes them (read-avro.ts). */
-const LONG = avro.types.LongType.__with({
-  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
-  toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(n));
-    return buf;
-  },
-  fromJSON: (v: unknown) => BigInt(v as string),
-  toJSON: (n: bigint) => Number(n),
-  isValid: (n: unknown) => typeof n === 'bigint',
-  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
-});
 
 type AvroSchema = Record<string, unknown> | string | unknown[];
 const opt = (type: AvroSchema) => ['null', type];

@@ -15,9 +15,9 @@ export interface AvroFile {
 
 /**
  * Iceberg longs (snapshot ids) use all 64 bits; avsc's default long refuses values beyond 2^53, so longs
- * decode as bigint (avsc's documented way to swap the long representation).
+ * decode as bigint (avsc's documented way to swap the long representation). The manifest writer encodes with it too.
  */
-const LONG = avro.types.LongType.__with({
+export const LONG = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
     const buf = Buffer.alloc(8);
