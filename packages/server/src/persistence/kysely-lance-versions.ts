@@ -83,20 +83,7 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
       const refusal = await moveHead(trx, record);
       if (refusal) return refusal;
       await write();
-      await trx
-        .insertInto('lance_table_versions')
-        .values({
-          table_id: record.tableId,
-          branch: record.branch,
-          version: record.version,
-          manifest_uri: record.manifestUri,
-          manifest_size: record.manifestSize,
-          e_tag: record.eTag ?? null,
-          created_at: record.timestampMs,
-          created_by: record.createdBy,
-          metadata: JSON.stringify(record.metadata),
-        })
-        .execute();
+      await trx.insertInto('lance_table_versions').values(toRow(record)).execute();
       if (events.length > 0) await appendOutboxEvents(trx as unknown as Kysely<CatalogDatabase>, events);
       return undefined;
     });
