@@ -55,7 +55,12 @@ export async function startIcebergFixture(warehouse: string, dbFile: string): Pr
     });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitForConfig(url, child, () => out);
+    try {
+      await waitForConfig(url, child, () => out);
+    } catch (e) {
+      await end('SIGKILL');
+      throw e;
+    }
   };
   const end = async (signal: NodeJS.Signals) => {
     const c = child;
