@@ -29,17 +29,12 @@ Commands ({"cmd": ...}):
                                labels by field id; 1.12 gives empty ones when the answer had none), or null
 """
 
-import json
 import os
 import sys
 import time
-import traceback
 
 import lakegate_spark
 
-
-def reply(obj):
-    print("@@reply " + json.dumps(obj), flush=True)
 
 
 def session():
@@ -76,6 +71,10 @@ class Driver:
             return row_id
 
         spark.udf.register("lakegate_pause", pause_on_row, LongType())
+
+    def run(self, command):
+        """A command names the method that answers it."""
+        return getattr(self, command["cmd"])(command)
 
     def version(self, _):
         return {"iceberg": self.jvm.org.apache.iceberg.IcebergBuild.version(), "spark": self.spark.version}
@@ -159,29 +158,6 @@ class Driver:
             catalog.close()
 
 
-def main():
-    try:
-        spark = session()
-    except Exception as e:  # noqa: BLE001 - reported to the test
-        reply({"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()})
-        return 1
-    driver = Driver(spark)
-    reply({"ok": True, "ready": True})
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        cmd = json.loads(line)
-        if cmd.get("cmd") == "quit":
-            break
-        try:
-            handler = getattr(driver, cmd["cmd"])
-            reply({"ok": True, **handler(cmd)})
-        except Exception as e:  # noqa: BLE001 - reported to the test
-            reply({"ok": False, "error": f"{type(e).__name__}: {str(e)[:4000]}", "trace": traceback.format_exc()[-4000:]})
-    spark.stop()
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(lakegate_spark.serve(lambda: Driver(session())))

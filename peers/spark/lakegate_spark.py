@@ -8,7 +8,7 @@ how they reach storage); what is here is only what they all share:
   - a local[2] session bound to 127.0.0.1 with no UI, two shuffle partitions and Iceberg's SQL extensions;
   - a REST catalog: `rest_catalog(builder, name, uri=..., warehouse=...)`, with an OAuth2 client credential and the
     access delegation (vended-credentials or remote-signing, both through S3FileIO with no storage key) when asked;
-  - the JSON line protocol on stdout (`emit`) and the refusal to run with AWS_* keys in the environment.
+  - the JSON line protocol on stdout (`emit`; a long-lived driver's `reply` lines and command loop, `serve`) and the refusal to run with AWS_* keys in the environment.
 """
 
 import json
@@ -107,3 +107,35 @@ def start(b):
     spark = b.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def reply(obj):
+    """One reply line of a long-lived driver: `@@reply {json}` (test/support/spark-session.ts reads these)."""
+    print("@@reply " + json.dumps(obj), flush=True)
+
+
+def serve(make_driver):
+    """A long-lived driver (test/support/spark-session.ts): `make_driver()` starts Spark and returns an object with
+    `spark` and `run(command)`; a ready reply (or the start's error), then one reply per JSON command line on stdin,
+    until `quit`, then Spark stops. A failed command is a reply with its error, not the driver's end."""
+    import sys
+    import traceback
+
+    try:
+        driver = make_driver()
+    except Exception as e:  # noqa: BLE001 - reported to the test
+        reply({"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-4000:]})
+        return 1
+    reply({"ok": True, "ready": True})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        command = json.loads(line)
+        if command.get("cmd") == "quit":
+            break
+        try:
+            reply({"ok": True, **driver.run(command)})
+        except Exception as e:  # noqa: BLE001 - reported to the test
+            reply({"ok": False, "error": f"{type(e).__name__}: {str(e)[:4000]}", "trace": traceback.format_exc()[-4000:]})
+    driver.spark.stop()
+    return 0

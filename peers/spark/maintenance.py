@@ -20,17 +20,12 @@ Commands ({"cmd": ...}):
   read     {table}          the current rows, or the error
 """
 
-import json
 import os
 import re
 import sys
-import traceback
 
 import lakegate_spark
 
-
-def reply(obj):
-    print("@@reply " + json.dumps(obj), flush=True)
 
 
 def session():
@@ -201,25 +196,6 @@ class Driver:
         raise ValueError(f"unknown command {cmd}")
 
 
-def main():
-    try:
-        driver = Driver(session())
-    except Exception as e:  # noqa: BLE001
-        reply({"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-4000:]})
-        return
-    reply({"ok": True, "ready": True})
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        command = json.loads(line)
-        if command["cmd"] == "quit":
-            break
-        try:
-            reply({"ok": True, **driver.run(command)})
-        except Exception as e:  # noqa: BLE001
-            reply({"ok": False, "error": f"{type(e).__name__}: {str(e)[:3000]}", "trace": traceback.format_exc()[-4000:]})
-    driver.spark.stop()
-
 
 if __name__ == "__main__":
-    main()
+    sys.exit(lakegate_spark.serve(lambda: Driver(session())))
