@@ -11,13 +11,19 @@
 import { openAsBlob } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
-import * as pw from 'parquet-wasm';
+import type * as ParquetWasm from 'parquet-wasm';
+
+// Loaded at the first Parquet read or write (its WebAssembly compile costs ~46 ms and ~18 MB per process): a server
+// whose tables have no policies and never compact does not pay it at start.
+let loading: Promise<typeof ParquetWasm> | undefined;
+const parquetWasm = (): Promise<typeof ParquetWasm> => (loading ??= import('parquet-wasm'));
 
 /** Rows per written row group: bounds the writer's buffer (arrow-rs keeps one row group's encoded pages). */
 export const ROW_GROUP_ROWS = 64 * 1024;
 
 /** The record batches of a Parquet file, one row group at a time (only that row group in memory). */
 export async function* readRowGroups(source: Blob): AsyncGenerator<RecordBatch> {
+  const pw = await parquetWasm();
   const file = await pw.ParquetFile.fromFile(source);
   try {
     const groups = file.metadata().numRowGroups();
@@ -38,10 +44,11 @@ export const localBlob = (path: string): Promise<Blob> => openAsBlob(path);
  * Every batch must have the schema of the first.
  */
 export async function writeParquet(path: string, batches: AsyncIterable<RecordBatch>): Promise<number> {
+  const pw = await parquetWasm();
   const iterator = batches[Symbol.asyncIterator]();
   // The batches' own error, thrown as it is: through the WebAssembly writer it would come back as another error.
   let failure: { error: unknown } | undefined;
-  const source = new ReadableStream<pw.RecordBatch>({
+  const source = new ReadableStream<ParquetWasm.RecordBatch>({
     async pull(controller) {
       let next: IteratorResult<RecordBatch>;
       try {
@@ -83,6 +90,7 @@ export async function writeParquet(path: string, batches: AsyncIterable<RecordBa
 
 /** Compressed bytes of each top-level column of a written file, by column name (its footer, nothing else read). */
 export async function columnBytes(source: Blob): Promise<Map<string, number>> {
+  const pw = await parquetWasm();
   const file = await pw.ParquetFile.fromFile(source);
   const out = new Map<string, number>();
   try {
