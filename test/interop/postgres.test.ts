@@ -216,7 +216,7 @@ describe('two server processes on one PostgreSQL database', () => {
     const url = cluster.database('scaleout');
     // Both processes start at once: migrations must not race each other.
     // Replicas behind one address share the issuer identifier; signing keys are shared through the database.
-    const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'q'.repeat(43) + '=' } };
+    const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'q'.repeat(43) + '=', LAKEGATE_COMMIT_RETRIES: '1' } };
     [a, b] = await Promise.all([startServer(common), startServer(common)]);
   });
   afterAll(async () => {
@@ -240,15 +240,17 @@ describe('two server processes on one PostgreSQL database', () => {
     const token = await clientToken(b.url, a.credential || b.credential);
     const senders = [httpSender(a.url, token), httpSender(b.url, token)];
     // Commits without conflicting requirements: every one must land (the server re-applies on the winner's metadata).
+    // One re-application is all each may take (LAKEGATE_COMMIT_RETRIES=1 above): after a lost race, the retry holds
+    // the table's row (PostgreSQL row locks), so it cannot lose again, however busy the other process keeps the table.
     const props = await Promise.all(
-      Array.from({ length: 24 }, (_, i) =>
+      Array.from({ length: 48 }, (_, i) =>
         senders[i % 2]!('POST', '/v1/default/namespaces/shared/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { [`k${i}`]: String(i) } }] }),
       ),
     );
-    expect(props.map((r) => r.status)).toEqual(Array(24).fill(200));
+    expect(props.map((r) => r.status)).toEqual(Array(48).fill(200));
     const loaded = (await senders[0]!('GET', '/v1/default/namespaces/shared/tables/t')).body;
-    for (let i = 0; i < 24; i++) expect(loaded.metadata.properties[`k${i}`]).toBe(String(i));
-    expect(loaded.metadata['metadata-log']).toHaveLength(24);
+    for (let i = 0; i < 48; i++) expect(loaded.metadata.properties[`k${i}`]).toBe(String(i));
+    expect(loaded.metadata['metadata-log']).toHaveLength(48);
 
     // Appends that all assert the same parent: exactly one wins each round, the rest get 409 CommitFailedException.
     let accepted = 0;

@@ -79,6 +79,45 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it('holds locked rows against another process until the transaction ends (row locks), or has none to hold', async () => {
+      const s = await fresh();
+      const other = await openAgain(s);
+      try {
+        for (const n of ['a', 'b']) await s.repository.insertObject(obj(n));
+        const swapA = (store: CatalogStore | Parameters<Parameters<CatalogStore['transaction']>[0]>[0], expected: string, loc: string) =>
+          ('repository' in store ? store.repository : store).swapMetadata({ warehouse: wh, namespace: ['ns'], name: 'a', kind: 'table', expectedMetadataLocation: expected, metadataLocation: loc, metadataJson: '{}', location: 'file:///w/ns/a' }, 7);
+        if (!s.rowLocks) {
+          // Nothing to hold (SQLite: one writer at a time): locking is harmless, in and out of a transaction.
+          await s.repository.lockObjects(wh, [{ namespace: ['ns'], name: 'a' }]);
+          await s.transaction(async (repo) => repo.lockObjects(wh, [{ namespace: ['ns'], name: 'b' }, { namespace: ['ns'], name: 'a' }]));
+          expect(await swapA(other, obj('a').metadataLocation, 'file:///w/ns/a/m1')).toBe(true);
+          return;
+        }
+        let otherDone = false;
+        let otherSwapped: Promise<boolean> | undefined;
+        await s.transaction(async (repo) => {
+          // Any order given: the rows are taken in one fixed order.
+          await repo.lockObjects(wh, [{ namespace: ['ns'], name: 'b' }, { namespace: ['ns'], name: 'a' }, { namespace: ['ns'], name: 'missing' }]);
+          otherSwapped = swapA(other, obj('a').metadataLocation, 'file:///w/ns/a/other').finally(() => (otherDone = true));
+          await new Promise((r) => setTimeout(r, 300));
+          // The other process's swap waits for this transaction...
+          expect(otherDone).toBe(false);
+          expect(await swapA(repo, obj('a').metadataLocation, 'file:///w/ns/a/mine')).toBe(true);
+        });
+        // ...and then finds the pointer moved: it loses, and the holder's swap stands.
+        expect(await otherSwapped).toBe(false);
+        expect((await other.repository.getObject(wh, ['ns'], 'a'))?.metadataLocation).toBe('file:///w/ns/a/mine');
+        // Unlocked rows are not held.
+        await s.transaction(async (repo) => {
+          await repo.lockObjects(wh, [{ namespace: ['ns'], name: 'b' }]);
+          expect(await swapA(other, 'file:///w/ns/a/mine', 'file:///w/ns/a/m2')).toBe(true);
+        });
+      } finally {
+        await other.close();
+        await s.close();
+      }
+    });
+
     it('rolls back every write of a failed transaction', async () => {
       const s = await fresh();
       try {

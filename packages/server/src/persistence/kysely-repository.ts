@@ -329,6 +329,16 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
+  async lockObjects(warehouse: string, identifiers: ReadonlyArray<{ namespace: string[]; name: string }>): Promise<void> {
+    if (!this.postgres || !this.db.isTransaction) return;
+    const keys = [...new Set(identifiers.map((i) => JSON.stringify([encodeNamespace(i.namespace), i.name])))].sort();
+    // One row at a time in sorted order: two transactions locking overlapping sets cannot deadlock.
+    for (const key of keys) {
+      const [namespace, name] = JSON.parse(key) as [string, string];
+      await this.db.selectFrom('catalog_objects').select('id').where('warehouse', '=', warehouse).where('namespace', '=', namespace).where('name', '=', name).forUpdate().execute();
+    }
+  }
+
   async swapMetadata(s: MetadataSwap, nowMs: number): Promise<boolean> {
     const res = await this.db
       .updateTable('catalog_objects')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { CatalogRepository } from '../catalog/ports/index.js';
 import type { LakegateStore } from '../store.js';
 import type { IdentityRepository } from '../auth/ports.js';
@@ -55,6 +55,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly labels: LabelStore;
   readonly functions: FunctionStore;
 
+  readonly rowLocks: boolean;
   private readonly compiled = new CompiledReads();
 
   /** @param reads how the hot reads run outside transactions (default: through `db`; see compiled-reads.ts). */
@@ -80,6 +81,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.plans = new KyselyPlanStore(db);
     this.labels = new KyselyLabels(db);
     this.functions = new KyselyFunctions(db, reads, this.compiled);
+    this.rowLocks = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {

@@ -143,6 +143,12 @@ export interface CatalogRepository {
   insertObject(record: CatalogObjectRecord): Promise<boolean>;
   /** Compare-and-swap; returns false when the current pointer is not the expected one. */
   swapMetadata(swap: MetadataSwap, nowMs: number): Promise<boolean>;
+  /**
+   * Inside a transaction on a store with row locks (CatalogStore.rowLocks): holds these objects' rows until the
+   * transaction ends, so no other transaction swaps them meanwhile; taken in one fixed order, whatever the order
+   * given. Elsewhere (and outside a transaction) it does nothing.
+   */
+  lockObjects(warehouse: string, identifiers: ReadonlyArray<{ namespace: string[]; name: string }>): Promise<void>;
   /** Returns 'renamed', 'missing' (no such source, or with `id` not that object) or 'exists' (destination taken). */
   renameObject(
     warehouse: string,
@@ -232,6 +238,13 @@ export interface CatalogStore {
   readonly enforcers: import('./enforcers.js').EnforcerStore;
   /** Scan plans, so every worker and replica answers fetchPlanningResult and cancelPlanning (catalog/planning/). */
   readonly plans: import('./planning.js').PlanStore;
+  /**
+   * True when a transaction can hold objects' rows against other processes (CatalogRepository.lockObjects:
+   * PostgreSQL). A table commit that lost a compare-and-swap race prepares its next attempt under those locks, so it
+   * cannot lose again to a replica that commits to the same table without pause (tables/commit.ts). SQLite has one
+   * writer at a time and its processes queue through Coherence.runExclusive; it needs none.
+   */
+  readonly rowLocks?: boolean;
   /** Runs fn in one database transaction: all of its writes land, or none. */
   transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */

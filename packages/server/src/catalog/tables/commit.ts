@@ -15,7 +15,7 @@
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import type { Privilege } from '../privileges.js';
 import { APPLIED_OUTCOME, type CatalogRequest, type RequestScope } from '../context.js';
-import { checkIdentifier, checkNewIdentifier, formatIdentifier, type TableIdentifier } from '../identifiers.js';
+import { checkIdentifier, checkNewIdentifier, encodeNamespace, formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { checkNoOverlap, isAllowedLocation } from '../location-policy.js';
@@ -159,11 +159,20 @@ async function authorizeChange(ctx: TableContext, scope: RequestScope, change: T
 async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: AuthorizedChange[], idempotencyKey: string | undefined): Promise<Array<MetadataResult>> {
   for (let attempt = 0; ; attempt += 1) {
     const prepared: PreparedCommit[] = [];
-    for (const change of changes) prepared.push(await prepare(ctx, scope, change));
+    // After a lost race, where the database has row locks, the attempt holds its tables' rows from before it reads
+    // them until it swaps: another process cannot swap in between, so a commit cannot lose every race (starve) to a
+    // replica that commits to the same table back to back. Otherwise it prepares first and the swap decides.
+    const locked = attempt > 0 && ctx.store.rowLocks === true;
+    if (!locked) for (const change of changes) prepared.push(await prepare(ctx, scope, change));
     let outcome: PreparedCommit | undefined;
     try {
       await ctx.store.transaction(async (repo) => {
-        for (const p of prepared) {
+        if (locked) {
+          await repo.lockObjects(scope.warehouse.name, changes.map((c) => c.identifier));
+          for (const change of changes) prepared.push(await prepare(ctx, scope, change, repo));
+        }
+        // In one fixed order (by name), as the locks are taken: two multi-table commits cannot deadlock.
+        for (const p of [...prepared].sort(bySwapOrder)) {
           // Throwing (not returning) rolls back the swaps already made for other tables.
           // Unchanged tables are swapped onto themselves: the compare-and-swap still proves their requirements held at commit time.
           if (!(await swap(ctx, scope, repo, p))) throw new LostRace(p);
@@ -202,14 +211,22 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
       throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
     }
     ctx.events.emit({ type: 'commit.retried', warehouse: scope.warehouse.name, namespace: outcome.identifier.namespace, name: outcome.identifier.name, attempt: attempt + 1 });
-    // Another process won: back off with jitter so that contending processes stop colliding in lockstep.
-    await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    // Another process won: back off with jitter so that contending processes stop colliding in lockstep (with row
+    // locks the next attempt queues on the database instead).
+    if (ctx.store.rowLocks !== true) await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
   }
 }
 
-async function prepare(ctx: TableContext, scope: RequestScope, change: AuthorizedChange): Promise<PreparedCommit> {
+/** The order of swaps and row locks: by namespace, then name (as CatalogRepository.lockObjects takes them). */
+function bySwapOrder(a: PreparedCommit, b: PreparedCommit): number {
+  const ka = JSON.stringify([encodeNamespace(a.identifier.namespace), a.identifier.name]);
+  const kb = JSON.stringify([encodeNamespace(b.identifier.namespace), b.identifier.name]);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** @param repo where it reads: the store's repository, or the locking transaction's. */
+async function prepare(ctx: TableContext, scope: RequestScope, change: AuthorizedChange, repo: CatalogRepository = ctx.store.repository): Promise<PreparedCommit> {
   const { identifier } = change;
-  const repo = ctx.store.repository;
   const record = await repo.getObject(scope.warehouse.name, identifier.namespace, identifier.name);
   const create = isCreate(change);
   if (record && record.kind !== 'table') {
