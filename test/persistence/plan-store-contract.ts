@@ -48,6 +48,20 @@ export function planStoreContract(name: string, open: () => Promise<PlanStoreHan
       expect(await plans.get('20000000-0000-4000-8000-ffffffffffff', 1000)).toBeUndefined();
     }));
 
+    it('puts many plans at once, all of them, a plan given twice keeping its last', withStore(async (plans) => {
+      const a = storedPlan();
+      const b = storedPlan({ delegation: ['remote-signing'], result: { 'file-scan-tasks': [] } });
+      const existing = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 500 });
+      await plans.put(existing);
+      await plans.putAll([]);
+      await plans.putAll([a, b, { ...existing, status: 'completed', result: { 'plan-tasks': ['x'] }, leaseUntilMs: undefined } as StoredPlan, { ...a, result: { 'plan-tasks': ['again'] } }]);
+      expect(await plans.get(a.id, 1000)).toEqual({ ...a, result: { 'plan-tasks': ['again'] } });
+      expect(await plans.get(b.id, 1000)).toEqual(b);
+      const replaced = await plans.get(existing.id, 1000);
+      expect(replaced).toMatchObject({ status: 'completed', result: { 'plan-tasks': ['x'] } });
+      expect(replaced?.leaseUntilMs).toBeUndefined();
+    }));
+
     it('settles a submitted plan once; a cancelled, settled or expired plan is left alone', withStore(async (plans) => {
       const p = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 2000 });
       await plans.put(p);

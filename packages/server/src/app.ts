@@ -29,6 +29,7 @@ import { opsSurface } from './http/surfaces/ops.js';
 import { drainSwitch, trustedProxies } from './http/plugins/drain.js';
 import { coalesceWrites } from './http/write-coalescing.js';
 import { dispatchRequestsPerTurn } from './http/turn-dispatch.js';
+import { WriteBehindPlans } from './catalog/planning/plan-write-behind.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
 import { RequestObserver, requestLoggingRoot } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
@@ -160,6 +161,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   });
   await warnAboutBareGroups(principals, logger);
   const audit = new AuditTrail(store.identity, logger.child({ component: 'audit' }), () => clock.now());
+  const planRows = new WriteBehindPlans(store.plans, (err, plans) => logger.error({ err, plans }, 'writing completed scan plans failed; their ids answer 404'));
   const tokenEndpoint = new TokenEndpoint();
   for (const grant of [clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant]) tokenEndpoint.registerGrant(grant);
   const adminCredentialsFile = await principals.bootstrapAdmin(config.dataDir, 'v1/oauth/tokens');
@@ -189,8 +191,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
     reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
   }, accessPorts, warehouseStorage, {
-    // In the catalog database: every worker and replica answers fetchPlanningResult and cancelPlanning (issue 51).
-    store: store.plans,
+    // In the catalog database: every worker and replica answers fetchPlanningResult and cancelPlanning (issue 51);
+    // plans answered at once are written behind their answer, a batch at a time (plan-write-behind.ts, issue 55).
+    store: planRows,
     // Sealed with the server's secret key: every replica (serve --workers N) opens every plan task.
     tasks: new SealedPlanTasks(secretKey),
     limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
@@ -373,6 +376,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       await app.close();
       // Async scan plans stop between manifests before the stores they read and settle into close.
       await services.planning.background.stop();
+      await planRows.flush();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();
       await store.close();

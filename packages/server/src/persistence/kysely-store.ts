@@ -78,7 +78,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
     this.policies = new KyselyPolicies(db);
     this.enforcers = new KyselyEnforcers(db);
-    this.plans = new KyselyPlanStore(db);
+    this.plans = new KyselyPlanStore(db, bookkeeping);
     this.labels = new KyselyLabels(db);
     this.functions = new KyselyFunctions(db, reads, this.compiled);
     this.rowLocks = db.getExecutor().adapter instanceof PostgresAdapter;

@@ -18,6 +18,10 @@ export class MemoryPlanStore implements PlanStore {
     while (this.plans.size > this.maxPlans) this.plans.delete(this.plans.keys().next().value!);
   }
 
+  async putAll(plans: readonly StoredPlan[]): Promise<void> {
+    for (const plan of plans) await this.put(plan);
+  }
+
   async get(id: string, nowMs: number): Promise<StoredPlan | undefined> {
     const plan = this.live(id, nowMs);
     return plan === undefined ? undefined : structuredClone(plan);

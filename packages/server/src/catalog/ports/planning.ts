@@ -42,6 +42,8 @@ export interface StoredPlan {
 
 export interface PlanStore {
   put(plan: StoredPlan): Promise<void>;
+  /** put() of every plan, in one transaction: all of them are stored, or none. */
+  putAll(plans: readonly StoredPlan[]): Promise<void>;
   /** The plan, or undefined when it is unknown or expired. */
   get(id: string, nowMs: number): Promise<StoredPlan | undefined>;
   /** Marks the plan cancelled (kept until it expires, so its plan tasks are refused); false when unknown or expired. */
