@@ -1,0 +1,82 @@
+"""Spark 4.1 + Iceberg 1.11 against row-filter and column-mask policies (test/interop/policies-spark.test.ts, issue 53).
+
+Run through `scripts/peers/spark.sh run peers/spark/policies.py`. Configured by env: CATALOG_URI, CATALOG_WAREHOUSE,
+WRITER_CREDENTIAL and READER_CREDENTIALS (a JSON object: reader name -> "client_id:client_secret"), POLICY_READY (a
+file the job waits for between writing and reading: the test sets the policies meanwhile), LAKEGATE_SPARK_JARS.
+Every catalog holds no storage key: the writer writes with vended credentials (client-side planning), each reader
+reads through scan-planning-mode=server with the plan answers' credentials only.
+
+The writer makes crm.people (id, region, email, born) partitioned by region, v2 with merge-on-read deletes: three
+inserts, then a DELETE that writes position delete files. The job prints {"step": "written"}, waits for POLICY_READY,
+then one line per reader {"step": "read:<name>", "rows": [[id, region, email, born], ...]} and a final summary line.
+"""
+
+import json
+import os
+import time
+import traceback
+
+import lakegate_spark
+from lakegate_spark import emit
+
+TABLE = "crm.people"
+
+
+def rows_of(spark, catalog):
+    got = spark.sql(f"SELECT id, region, email, born FROM {catalog}.{TABLE} ORDER BY id").collect()
+    return [[r.id, r.region, r.email, r.born.isoformat() if r.born is not None else None] for r in got]
+
+
+def main():
+    readers = json.loads(os.environ["READER_CREDENTIALS"])
+    work = lakegate_spark.work_dir("lakegate-spark-policies-")
+    builder = lakegate_spark.builder("lakegate-policies", work)
+    common = {"uri": os.environ["CATALOG_URI"], "warehouse": os.environ["CATALOG_WAREHOUSE"], "delegation": "vended-credentials"}
+    builder = lakegate_spark.rest_catalog(builder, "writer", credential=os.environ["WRITER_CREDENTIAL"], **common)
+    for name, credential in readers.items():
+        builder = lakegate_spark.rest_catalog(builder, name, credential=credential, conf={"scan-planning-mode": "server"}, **common)
+
+    summary = {"summary": True, "ok": False, "failed": 0}
+    spark = None
+    step = "start_spark"
+    try:
+        spark = lakegate_spark.start(builder)
+        step = "write"
+        spark.sql("CREATE NAMESPACE IF NOT EXISTS writer.crm").collect()
+        spark.sql(
+            f"CREATE TABLE writer.{TABLE} (id BIGINT, region STRING, email STRING, born DATE) USING iceberg "
+            "PARTITIONED BY (region) TBLPROPERTIES ('format-version'='2', 'write.delete.mode'='merge-on-read', "
+            "'write.update.mode'='merge-on-read')"
+        ).collect()
+        for start in (0, 10, 20):
+            values = ", ".join(
+                f"({i}, '{'us' if i % 3 == 1 else 'eu'}', {'NULL' if i % 7 == 6 else repr(f'User{i}@Example{i % 4}.org')}, "
+                f"DATE_ADD(DATE '1970-01-01', {400 * i + 17}))"
+                for i in range(start, start + 10)
+            )
+            spark.sql(f"INSERT INTO writer.{TABLE} VALUES {values}").collect()
+        spark.sql(f"DELETE FROM writer.{TABLE} WHERE id IN (3, 12, 24)").collect()
+        summary["delete_files"] = spark.sql(f"SELECT count(*) AS n FROM writer.{TABLE}.delete_files").collect()[0].n
+        emit({"step": "written", "rows": rows_of(spark, "writer")})
+        step = "wait_for_policies"
+        ready = os.environ["POLICY_READY"]
+        deadline = time.time() + 300
+        while not os.path.exists(ready):
+            if time.time() > deadline:
+                raise TimeoutError("the test did not set the policies within 300 s")
+            time.sleep(0.2)
+        for name in readers:
+            step = f"read:{name}"
+            emit({"step": step, "rows": rows_of(spark, name)})
+        summary["ok"] = True
+    except Exception as e:  # noqa: BLE001
+        summary["failed"] = 1
+        emit({"step": step, "status": "fail", "error": f"{type(e).__name__}: {str(e)[:3000]}", "trace": traceback.format_exc()[-4000:]})
+    finally:
+        if spark is not None:
+            spark.stop()
+    emit(summary)
+
+
+if __name__ == "__main__":
+    main()
