@@ -252,6 +252,16 @@ describe('two server processes on one PostgreSQL database', () => {
     for (let i = 0; i < 48; i++) expect(loaded.metadata.properties[`k${i}`]).toBe(String(i));
     expect(loaded.metadata['metadata-log']).toHaveLength(48);
 
+    // Views too: 24 concurrent replaces (set-properties), one re-application each at most, all land.
+    const view = { name: 'v', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['shared'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] } };
+    expect((await senders[0]!('POST', '/v1/default/namespaces/shared/views', view)).status).toBe(200);
+    const replaced = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => senders[i % 2]!('POST', '/v1/default/namespaces/shared/views/v', { requirements: [], updates: [{ action: 'set-properties', updates: { [`v${i}`]: String(i) } }] })),
+    );
+    expect(replaced.map((r) => r.status)).toEqual(Array(24).fill(200));
+    const viewNow = (await senders[1]!('GET', '/v1/default/namespaces/shared/views/v')).body.metadata;
+    for (let i = 0; i < 24; i++) expect(viewNow.properties[`v${i}`]).toBe(String(i));
+
     // Appends that all assert the same parent: exactly one wins each round, the rest get 409 CommitFailedException.
     let accepted = 0;
     for (let round = 0; round < 5; round++) {

@@ -22,10 +22,11 @@ import { type MetadataResult, readMetadataFile, writeMetadataFile } from './meta
 import { checkLocation, checkNoOverlap } from './location-policy.js';
 import type { PageRequest } from './paging.js';
 import { everyPage, listingOf, toPage } from './paging.js';
-import type { CatalogObjectRecord } from './ports/index.js';
+import type { CatalogObjectRecord, CatalogRepository } from './ports/index.js';
 import { renameCatalogObject } from './kit/rename.js';
 import { softDrop } from './dropped/soft-drop.js';
 import { type TableContext, checkTableLocation, defaultLocation, requireNamespaceFor } from './kit/table-kit.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import { afterChange } from './outbox/object-events.js';
 import { recordChanges } from './outbox/changes.js';
 
@@ -39,6 +40,8 @@ export interface CreateViewInput {
 
 export class ViewService {
   private readonly deps: TableContext;
+  /** Replaces of one view from this process queue here (as table commits do), so they do not race each other. */
+  private readonly replaces = new KeyedMutex();
 
   constructor(ctx: TableContext) {
     this.deps = ctx;
@@ -145,42 +148,68 @@ export class ViewService {
     if (!Array.isArray(requirements ?? [])) throw validation('requirements must be an array');
     if (!Array.isArray(updates)) throw validation('updates must be an array');
     const scope = await this.deps.scope(request);
-    await this.requireView(scope, namespace, name, ['view:replace'], true);
+    const first = await this.requireView(scope, namespace, name, ['view:replace'], true);
+    const identifier = { namespace: first.record.namespace, name: first.record.name };
+    const keys = [`${scope.warehouse.name}\u0000${formatIdentifier(identifier.namespace, identifier.name)}`];
+    // Queued per view in this process, then among this server's processes (--workers): a locked attempt below holds a
+    // database connection while it waits, so at most one per view and process may wait.
+    return this.replaces.runExclusive(keys, () => this.deps.coherence.runExclusive(keys, () => this.replaceWithRetries(scope, namespace, name, identifier, requirements, updates as ViewUpdate[])));
+  }
+
+  private async replaceWithRetries(scope: RequestScope, namespace: string[], name: string, identifier: { namespace: string[]; name: string }, requirements: unknown, updates: ViewUpdate[]) {
     for (let attempt = 0; ; attempt += 1) {
-      const { record } = await this.requireView(scope, namespace, name, ['view:replace']);
-      const base = parseJson(record.metadataJson) as ViewMetadata;
-      checkViewRequirements(base, (requirements ?? []) as ViewRequirement[]);
-      const applied = applyViewUpdatesDetailed(base, updates as ViewUpdate[], { nowMs: this.deps.clock.now(), newUuid: this.deps.newUuid });
-      if (!applied.changed) return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };
-      const next = applied.metadata;
-      checkTableLocation(scope, next.location);
-      if (normalizeLocation(next.location) !== normalizeLocation(record.location)) {
-        await checkNoOverlap(this.deps.store.repository, scope.warehouse, next.location, { view: true, except: record.id, nowMs: this.deps.clock.now() });
+      // After a lost race, where the database has row locks, the attempt holds the view's row from its read to its
+      // swap, so another process cannot make it lose again (as table commits do, tables/commit.ts).
+      const locked = attempt > 0 && this.deps.store.rowLocks === true;
+      const outcome = locked
+        ? await this.deps.store.transaction(async (repo) => {
+            await repo.lockObjects(scope.warehouse.name, [identifier]);
+            return this.replaceOnce(scope, namespace, name, requirements, updates, repo);
+          })
+        : await this.replaceOnce(scope, namespace, name, requirements, updates);
+      if (outcome.swapped) {
+        this.deps.events.emit({ type: 'view.replaced', warehouse: scope.warehouse.name, namespace: identifier.namespace, name });
+        return outcome.result;
       }
-      const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation, base);
-      const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
-      const swapped = await this.deps.store.transaction(async (repo) =>
-        afterChange(await repo.swapMetadata(
-          {
-            warehouse: scope.warehouse.name,
-            namespace: record.namespace,
-            name: record.name,
-            kind: 'view',
-            expectedMetadataLocation: record.metadataLocation,
-            metadataLocation,
-            metadataJson,
-            location: normalizeLocation(next.location),
-          },
-          this.deps.clock.now(),
-        ), () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.replaced', namespace: record.namespace, name, uuid: next['view-uuid'], data: { 'metadata-location': metadataLocation } })),
-      );
-      if (swapped) {
-        this.deps.events.emit({ type: 'view.replaced', warehouse: scope.warehouse.name, namespace: record.namespace, name });
-        return { metadataLocation, metadataJson };
-      }
-      await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
-      if (attempt >= this.deps.settings.commitRetries) throw commitConflict(`Commit to view ${formatIdentifier(record.namespace, name)} lost concurrent-update races; retry`);
+      if (outcome.written === undefined) return outcome.result;
+      await (await this.deps.storageFor(scope.warehouse)).delete(outcome.written).catch(() => undefined);
+      if (attempt >= this.deps.settings.commitRetries) throw commitConflict(`Commit to view ${formatIdentifier(identifier.namespace, name)} lost concurrent-update races; retry`);
     }
+  }
+
+  /**
+   * One attempt of replace(): the view read afresh, the updates applied, a metadata file written and swapped in.
+   * @param locked the transaction holding the view's row, to swap in; else the swap runs in a transaction of its own.
+   */
+  private async replaceOnce(scope: RequestScope, namespace: string[], name: string, requirements: unknown, updates: ViewUpdate[], locked?: CatalogRepository): Promise<{ swapped: boolean; written?: string; result: { metadataLocation: string; metadataJson: string } }> {
+    const { record } = await this.requireView(scope, namespace, name, ['view:replace']);
+    const base = parseJson(record.metadataJson) as ViewMetadata;
+    checkViewRequirements(base, (requirements ?? []) as ViewRequirement[]);
+    const applied = applyViewUpdatesDetailed(base, updates, { nowMs: this.deps.clock.now(), newUuid: this.deps.newUuid });
+    if (!applied.changed) return { swapped: false, result: { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson } };
+    const next = applied.metadata;
+    checkTableLocation(scope, next.location);
+    if (normalizeLocation(next.location) !== normalizeLocation(record.location)) {
+      await checkNoOverlap(locked ?? this.deps.store.repository, scope.warehouse, next.location, { view: true, except: record.id, nowMs: this.deps.clock.now() });
+    }
+    const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation, base);
+    const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
+    const swap = async (repo: CatalogRepository) =>
+      afterChange(await repo.swapMetadata(
+        {
+          warehouse: scope.warehouse.name,
+          namespace: record.namespace,
+          name: record.name,
+          kind: 'view',
+          expectedMetadataLocation: record.metadataLocation,
+          metadataLocation,
+          metadataJson,
+          location: normalizeLocation(next.location),
+        },
+        this.deps.clock.now(),
+      ), () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.replaced', namespace: record.namespace, name, uuid: next['view-uuid'], data: { 'metadata-location': metadataLocation } }));
+    const swapped = locked ? await swap(locked) : await this.deps.store.transaction(swap);
+    return { swapped, written: metadataLocation, result: { metadataLocation, metadataJson } };
   }
 
   async drop(request: CatalogRequest, namespace: string[], name: string): Promise<void> {
