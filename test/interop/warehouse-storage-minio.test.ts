@@ -3,14 +3,17 @@
  * MinIO, its bucket copied to a second MinIO with other root keys (a store that moved: another endpoint, another key),
  * then `updateWarehouseStorageProfile` through the SDK. From the next request on, loadTable vends credentials minted by
  * the second MinIO's STS (which enforces the table-scoped session policy), an S3Client holding only those reads what was
- * written before the move and writes beside it, the catalog writes new metadata there, and neither secret is answered
- * or logged.
+ * written before the move and writes beside it, the catalog writes new metadata there, PyIceberg 0.12 reads the rows
+ * it appended before the move and appends more on the new store, and neither secret is answered or logged.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerAuth, type CreateWarehouseRequest, IcebergRestCatalog, LakegateManagement, type LoadTableResult, type Schema, s3ClientConfig } from '@lakegate/client';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { pyicebergPython } from '../support/peers.js';
+import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-moved';
 const MOVED_KEYS = { accessKeyId: 'lakegate-moved', secretAccessKey: 'lakegate-moved-interop-secret' };
@@ -20,8 +23,10 @@ let second: Minio;
 let server: ServerProcess;
 let catalog: IcebergRestCatalog;
 let management: LakegateManagement;
+let python: string;
 
 beforeAll(async () => {
+  python = pyicebergPython();
   first = await startMinio();
   second = await startMinio(MOVED_KEYS);
   await first.createBucket(BUCKET);
@@ -47,6 +52,14 @@ function vendedClient(loaded: LoadTableResult): S3Client {
 }
 const keyOf = (location: string, name: string) => `${location.replace(`s3://${BUCKET}/`, '')}/data/${name}`;
 const read = async (s3: S3Client, key: string) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+/** PyIceberg appends a row with `id` to db.py (created when missing) through the catalog, then reads the table whole. */
+async function pyiceberg(id: number): Promise<{ ids: number[]; endpoint: string; files: string[] }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: server.credential };
+  for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
+  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_moved_store.py'), String(id)], { env, timeoutMs: 5 * 60_000 });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+}
 const keysIn = async (s3: S3Client) => ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
 
 describe('replacing the storage profile of a warehouse on MinIO', () => {
@@ -59,10 +72,12 @@ describe('replacing the storage profile of a warehouse on MinIO', () => {
     const engine = vendedClient(before);
     await engine.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf(location, 'before.txt'), Body: 'written before the move' }));
     engine.destroy();
+    const written = await pyiceberg(1);
+    expect(written).toMatchObject({ ids: [1], endpoint: first.endpoint });
 
-    // The operator copies the bucket to the new store.
+    // The operator copies the bucket to the new store (Parquet, Avro and JSON alike: bytes).
     for (const key of await keysIn(first.root)) {
-      const body = await read(first.root, key);
+      const body = await (await first.root.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray();
       await second.root.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
     }
 
@@ -103,8 +118,16 @@ describe('replacing the storage profile of a warehouse on MinIO', () => {
     expect(await keysIn(second.root)).toContain(metadataKey);
     expect(await keysIn(first.root)).not.toContain(metadataKey);
 
+    // PyIceberg, given the new endpoint and credentials by the catalog, reads the row written before the move and appends.
+    const appended = await pyiceberg(2);
+    expect(appended).toMatchObject({ ids: [1, 2], endpoint: second.endpoint });
+    const newFiles = appended.files.filter((f) => !written.files.includes(f)).map((f) => f.replace(`s3://${BUCKET}/`, ''));
+    expect(newFiles).toHaveLength(1);
+    expect(await keysIn(second.root)).toContain(newFiles[0]);
+    expect(await keysIn(first.root)).not.toContain(newFiles[0]);
+
     const log = await server.settledOutput();
     expect(log).not.toContain(MOVED_KEYS.secretAccessKey);
     expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
-  }, 120_000);
+  }, 600_000);
 });
