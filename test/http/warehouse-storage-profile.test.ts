@@ -150,6 +150,14 @@ describe("replacing a warehouse's storage profile", () => {
     expect(endpoint.body.error.message).toMatch(/only a platform administrator can configure a warehouse with storage-profile\.endpoint/);
     const audit = await platform('GET', '/management/v1/audit?tenant=acme&limit=50');
     expect((audit.body.events as Array<{ type: string; action?: string }>).some((e) => e.type === 'warehouse.storage.denied' && e.action === 'warehouse:update')).toBe(true);
+    // A warehouse the platform configured for acme (an endpoint, its secret): acme's administrator may not take the
+    // endpoint away and keep that secret (it would go elsewhere), but may with a secret of its own.
+    const plat = await platform('POST', '/management/v1/warehouses', { name: 'acme-plat', tenant: 'acme', 'storage-root': 's3://acme-bucket/plat', 'storage-profile': { type: 's3', bucket: 'acme-bucket', endpoint: after.endpoint }, 'storage-secret': KEY1 });
+    expect(plat.status, JSON.stringify(plat.body)).toBe(201);
+    const kept = await put(acme, 'acme-plat', { 'storage-profile': { type: 's3', bucket: 'acme-bucket' } });
+    expect(kept.status, JSON.stringify(kept.body)).toBe(403);
+    expect(kept.body.error.message).toMatch(/the stored storage-secret of a warehouse the platform configured/);
+    expect((await put(acme, 'acme-plat', { 'storage-profile': { type: 's3', bucket: 'acme-bucket' }, 'storage-secret': KEY2 })).status).toBe(200);
     const other = await put(acme, 'lake', { 'storage-profile': profileAt(after.endpoint) });
     const missing = await put(acme, 'no-such-wh', { 'storage-profile': profileAt(after.endpoint) });
     expect(other.status).toBe(404);

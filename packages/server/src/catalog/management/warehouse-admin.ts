@@ -213,8 +213,12 @@ export class WarehouseAdmin {
     const fresh = input['storage-secret'];
     const secret = fresh ?? (warehouse.secretId === undefined ? undefined : await this.profiles.storedSecret(warehouse));
     const checked = this.profiles.check({ root: warehouse.storageRoot, profile: input['storage-profile'], secret });
-    // authorize: storage authority, as at creation
-    await this.checkAuthority(caller, 'warehouse:update', { tenant: warehouse.tenant, name, root: warehouse.storageRoot, properties: warehouse.properties }, checked);
+    // authorize: storage authority, as at creation. A kept secret is the warehouse's: when its profile needed the
+    // platform's authority (an endpoint, a role), that secret may be the platform's, and a tenant administrator taking
+    // those away would send it elsewhere; it sends its own instead.
+    const platformSecret = fresh === undefined && !this.access.isPlatformAdmin(caller) && this.profiles.check({ root: warehouse.storageRoot, profile: warehouse.storageProfile, secret }).platformOnly.length > 0;
+    const reasons = [...checked.platformOnly, ...(platformSecret ? ['the stored storage-secret of a warehouse the platform configured (send a storage-secret of your own)'] : [])];
+    await this.checkAuthority(caller, 'warehouse:update', { tenant: warehouse.tenant, name, root: warehouse.storageRoot, properties: warehouse.properties }, { platformOnly: reasons });
     // execute
     // A new secret gets a new id (the storage adapters are rebuilt when the id changes); the one it replaces is deleted.
     const replaced = fresh !== undefined && checked.seal !== undefined ? this.newId() : undefined;
