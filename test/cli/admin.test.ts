@@ -254,6 +254,21 @@ describe('warehouse settings', { timeout: SLOW }, () => {
     expect(fails(await lakegate('admin', 'warehouse', 'set', 'default'), 2)).toMatch(/needs --property/);
     expect(fails(await asReader('admin', 'warehouse', 'set', 'default', '--property', 'drop.retention-ms=0'), 1)).toMatch(/HTTP 403/);
   });
+
+  it('has its storage profile replaced with warehouse storage, the secret read from a file and never printed', async () => {
+    const secretFile = path.join(config.dir, 'storage-secret.json');
+    writeFileSync(secretFile, JSON.stringify({ 'access-key-id': 'k2', 'secret-access-key': 'cli-secret-never-printed' }));
+    const profile = (region: string) => JSON.stringify({ type: 's3', bucket: 'cli-bucket', region });
+    ok(await lakegate('admin', 'warehouse', 'create', 'cli-s3', '--storage-root', 's3://cli-bucket/wh', '--storage-profile', profile('us-east-1'), '--storage-secret', `@${secretFile}`));
+    const run = await lakegate('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', profile('eu-west-1'), '--storage-secret', `@${secretFile}`);
+    expect(ok(run)).toMatch(/region\s+eu-west-1/);
+    expect(run.stdout + run.stderr).not.toContain('cli-secret-never-printed');
+    const kept = json(await lakegate('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', profile('eu-central-1'), '--json'));
+    expect(kept).toMatchObject({ name: 'cli-s3', 'storage-profile': { region: 'eu-central-1' }, 'has-storage-secret': true });
+    expect(fails(await lakegate('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', '{"type":"file"}'), 1)).toMatch(/BadRequest.*storage-profile\.type cannot change/s);
+    expect(fails(await lakegate('admin', 'warehouse', 'storage', 'cli-s3'), 2)).toMatch(/needs --storage-profile/);
+    expect(fails(await asReader('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', profile('us-east-1')), 1)).toMatch(/HTTP 403/);
+  });
 });
 
 describe('a federated warehouse', { timeout: SLOW }, () => {

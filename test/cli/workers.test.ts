@@ -10,6 +10,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal, revoke } from '../support/access.js';
 import { clusterWorkerPids as workerPids } from '../support/cluster-workers.js';
+import { startFakeS3 } from '../support/fake-s3.js';
 import { httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { clientToken, createPrincipal, type CreatedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -138,6 +139,30 @@ describe('serve --workers 2', () => {
     const res = await admin('GET', `/management/v1/audit?actor=${encodeURIComponent(outsider.id)}&decision=deny&limit=100`);
     expect(res.status).toBe(200);
     expect((res.body.events as unknown[]).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("a warehouse's changed storage profile is what every worker vends at once", async () => {
+    // The warehouse cache holds a warehouse 5 s: a worker that got no announcement would vend the old profile's config.
+    const s3 = await startFakeS3();
+    try {
+      const admin = httpSender(server.url, await server.token());
+      const profile = (region: string) => ({ type: 's3', bucket: 'wk-bucket', region, endpoint: s3.endpoint, 'path-style-access': true, 'role-arn': 'arn:aws:iam::123456789012:role/wk' });
+      const secret = { 'access-key-id': 'wk-key', 'secret-access-key': 'wk-secret' };
+      expect((await admin('POST', '/management/v1/warehouses', { name: 'wk-s3', 'storage-root': 's3://wk-bucket/wh', 'storage-profile': profile('us-east-1'), 'storage-secret': secret })).status).toBe(201);
+      expect((await admin('POST', '/v1/wk-s3/namespaces', { namespace: ['ns'] })).status).toBe(200);
+      expect((await admin('POST', '/v1/wk-s3/namespaces/ns/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
+      const headers = { authorization: `Bearer ${await server.token()}`, 'x-iceberg-access-delegation': 'vended-credentials' };
+      const regions = async () => {
+        const out: string[] = [];
+        for (let i = 0; i < 8; i++) out.push(JSON.parse((await fresh(server.url, 'GET', '/v1/wk-s3/namespaces/ns/tables/t', headers)).text).config['client.region']);
+        return out;
+      };
+      expect(await regions()).toEqual(Array(8).fill('us-east-1'));
+      expect((await admin('PUT', '/management/v1/warehouses/wk-s3/storage-profile', { 'storage-profile': profile('eu-west-1') })).status).toBe(200);
+      expect(await regions()).toEqual(Array(8).fill('eu-west-1'));
+    } finally {
+      await s3.close();
+    }
   });
 
   it('creates tables and commits to one table from both workers at once: every write lands, none fails', async () => {

@@ -230,6 +230,7 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/management/v1/warehouses', { name: 'second', 'storage-root': `file://${cat.dataDir}/second`, 'storage-profile': { type: 'file' } });
     const changed = await ok('POST', '/management/v1/warehouses/second/properties', { updates: { 'drop.retention-ms': '86400000', 'history.expire.min-snapshots-to-keep': '2' }, removals: ['maintenance.interval-ms'] });
     expect(changed.body.properties).toMatchObject({ 'drop.retention-ms': '86400000', 'history.expire.min-snapshots-to-keep': '2' });
+    expect((await ok('PUT', '/management/v1/warehouses/second/storage-profile', { 'storage-profile': { type: 'file' } })).body['storage-profile']).toEqual({ type: 'file' });
     await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
     await ok('POST', '/v1/second/namespaces/m/tables', { name: 't', schema: simpleSchema });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/metrics-reports?limit=5');

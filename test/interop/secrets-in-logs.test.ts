@@ -257,6 +257,13 @@ it('never writes a secret or token to the log or into an error response', async 
   expect((await json(token, 'POST', '/v1/badlake/namespaces', { namespace: ['v'] })).status).toBe(200);
   const storageFailure = await json(token, 'POST', '/v1/badlake/namespaces/v/tables', { name: 't', schema: simpleSchema }, delegation);
   expect(storageFailure.status, storageFailure.text).toBe(503);
+  // Replacing a warehouse's storage profile and secret (issue 52): neither the new secret nor a refused one is logged or echoed.
+  const replacedSecret = collect('replaced storage secret key', 'replaced-minio-secret-9b3e1f07c2d4');
+  const badlakeProfile = { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 };
+  const replaced = await json(token, 'PUT', '/management/v1/warehouses/badlake/storage-profile', { 'storage-profile': badlakeProfile, 'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': replacedSecret } });
+  expect(replaced.status, replaced.text).toBe(200);
+  const refusedReplace = await json(token, 'PUT', '/management/v1/warehouses/badlake/storage-profile', { 'storage-profile': badlakeProfile, 'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': 7, extra: replacedSecret } });
+  expect(refusedReplace.status, refusedReplace.text).toBe(400);
 
   expect((await json(token, 'POST', '/v1/lake/namespaces', { namespace: ['v'] })).status).toBe(200);
   const created = await json(token, 'POST', '/v1/lake/namespaces/v/tables', { name: 't', schema: simpleSchema }, delegation);

@@ -44,6 +44,25 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       return store;
     }
 
+    it("replaces a warehouse's storage profile and secret id, and deletes a secret", async () => {
+      const s = await fresh();
+      try {
+        await s.repository.putSecret('sec-1', 'sealed-1', 1);
+        await s.transaction(async (repo) => {
+          await repo.setWarehouseStorage(wh, { type: 's3', bucket: 'b', region: 'eu-west-1' }, 'sec-1');
+        });
+        expect(await s.repository.getWarehouse(wh)).toMatchObject({ storageRoot: 'file:///w', storageProfile: { type: 's3', bucket: 'b', region: 'eu-west-1' }, secretId: 'sec-1' });
+        await s.repository.setWarehouseStorage(wh, { type: 'file' }, undefined);
+        await s.repository.deleteSecret('sec-1');
+        const after = await s.repository.getWarehouse(wh);
+        expect(after?.storageProfile).toEqual({ type: 'file' });
+        expect(after?.secretId).toBeUndefined();
+        expect(await s.repository.getSecret('sec-1')).toBeUndefined();
+      } finally {
+        await s.close();
+      }
+    });
+
     it('stores warehouses and namespaces, refusing duplicates', async () => {
       const s = await fresh();
       try {

@@ -21,19 +21,22 @@ export interface Minio {
   stop(): Promise<void>;
 }
 
-async function minio(...args: string[]): Promise<string> {
-  const env = { ...process.env, MINIO_ROOT_USER: MINIO_ROOT.accessKeyId, MINIO_ROOT_PASSWORD: MINIO_ROOT.secretAccessKey };
+type RootKeys = typeof MINIO_ROOT;
+
+async function minio(root: RootKeys, ...args: string[]): Promise<string> {
+  const env = { ...process.env, MINIO_ROOT_USER: root.accessKeyId, MINIO_ROOT_PASSWORD: root.secretAccessKey };
   const result = await runAsync('bash', [peerScript('minio.sh'), ...args], { env });
   if (result.status !== 0) throw new Error(`minio.sh ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
   return result.stdout.trim().split('\n').at(-1)!.trim();
 }
 
-export async function startMinio(): Promise<Minio> {
+/** `keys`: the root user's (default MINIO_ROOT), e.g. other keys for a second server standing for a store that moved. */
+export async function startMinio(keys: RootKeys = MINIO_ROOT): Promise<Minio> {
   const dir = tempDir('lakegate-minio-');
   const serverDir = path.join(dir.dir, 'server');
-  await minio('bin');
-  const endpoint = await minio('start', serverDir, String(await freePort()), String(await freePort()));
-  const root = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: MINIO_ROOT, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  await minio(keys, 'bin');
+  const endpoint = await minio(keys, 'start', serverDir, String(await freePort()), String(await freePort()));
+  const root = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: keys, requestChecksumCalculation: 'WHEN_REQUIRED' });
   return {
     endpoint,
     root,
@@ -41,17 +44,17 @@ export async function startMinio(): Promise<Minio> {
       await root.send(new CreateBucketCommand({ Bucket: name }));
     },
     revokeTemporaryCredentials: async () => {
-      const target = `/minio/admin/v3/revoke-tokens/builtin?fullRevoke=true&user=${encodeURIComponent(MINIO_ROOT.accessKeyId)}`;
+      const target = `/minio/admin/v3/revoke-tokens/builtin?fullRevoke=true&user=${encodeURIComponent(keys.accessKeyId)}`;
       const signed = await signRequest(
         { method: 'POST', url: target, headers: { host: new URL(endpoint).host } },
-        { service: 's3', region: 'us-east-1', credentials: MINIO_ROOT, signingDate: new Date(), uriEscapePath: false },
+        { service: 's3', region: 'us-east-1', credentials: keys, signingDate: new Date(), uriEscapePath: false },
       );
       const res = await fetch(`${endpoint}${target}`, { method: 'POST', headers: signed.headers });
       if (res.status !== 204) throw new Error(`MinIO revoke-tokens answered ${res.status}: ${await res.text()}`);
     },
     stop: async () => {
       root.destroy();
-      await minio('stop', serverDir).catch(() => undefined);
+      await minio(keys, 'stop', serverDir).catch(() => undefined);
       dir.cleanup();
     },
   };

@@ -9,7 +9,7 @@ import { keyValue, table } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
 import { warehouseGrant } from './admin-storage-grants.js';
-import { warehouseSet } from './admin-warehouse-settings.js';
+import { warehouseSet, warehouseStorage } from './admin-warehouse-settings.js';
 
 /** `lakegate admin principal SUB`. */
 export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
@@ -22,7 +22,7 @@ export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
   'revoke-tokens': principalRevokeTokens,
 };
 /** `lakegate admin warehouse SUB`. */
-export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate, set: warehouseSet, grant: warehouseGrant };
+export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate, set: warehouseSet, storage: warehouseStorage, grant: warehouseGrant };
 
 async function principalList(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});

@@ -36,7 +36,7 @@ import type {
   ApiKeyInfo,
   PrincipalSecret,
   TenantStorageGrant,
-  UpdateWarehouseRequest,
+  UpdateWarehouseRequest, UpdateWarehouseStorageRequest,
   Warehouse,
 } from './types.js';
 import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } from './event-types.js';
@@ -198,6 +198,11 @@ export class LakegateManagement {
   /** Changes a warehouse's settings (drop.retention-ms, maintenance.interval-ms, history.expire.*); answers the warehouse as changed. */
   async updateWarehouseProperties(warehouse: string, request: UpdateWarehouseRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
     return this.call('POST', `warehouses/${segment(warehouse)}/properties`, { ...options, body: request });
+  }
+
+  /** Replaces a warehouse's storage profile (same type and bucket; `storage-secret` absent keeps the stored secret); answers the warehouse as changed. */
+  async updateWarehouseStorageProfile(warehouse: string, request: UpdateWarehouseStorageRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
+    return this.call('PUT', `warehouses/${segment(warehouse)}/storage-profile`, { ...options, body: request });
   }
 
   /** The storage the platform granted a tenant's administrators for their warehouses (no roots: none). */

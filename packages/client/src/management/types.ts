@@ -198,6 +198,21 @@ export type TenantStorageGrant = protocol.TenantStorageGrant;
 export type UpdateWarehouseRequest = protocol.UpdateWarehouseRequest;
 
 /**
+ * A new storage profile for a warehouse, replacing the stored one whole and checked as at creation: the same type, a
+ * storage the warehouse's root lies in (its bucket, or account and container). `storage-secret` replaces the secret;
+ * absent, the stored one is kept. See docs/storage.md.
+ *
+ * @example
+ * ```ts
+ * await management.updateWarehouseStorageProfile('lake', {
+ *   'storage-profile': { type: 's3', bucket: 'lake-bucket', endpoint: 'http://minio-2:9000', 'path-style-access': true },
+ *   'storage-secret': { 'access-key-id': 'new-key', 'secret-access-key': '…' },
+ * });
+ * ```
+ */
+export type UpdateWarehouseStorageRequest = protocol.UpdateWarehouseStorageRequest;
+
+/**
  * An Iceberg metrics report a client posted for a table.
  *
  * @example

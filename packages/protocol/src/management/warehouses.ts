@@ -108,5 +108,22 @@ export const UpdateWarehouseRequest = Type.Object(
 );
 export type UpdateWarehouseRequest = Static<typeof UpdateWarehouseRequest>;
 
+/**
+ * A new storage profile for a warehouse (PUT /warehouses/{warehouse}/storage-profile): it replaces the stored one whole,
+ * checked as at creation (unknown fields refused, the storage-root must lie in the storage it reaches, storage
+ * authority for a tenant administrator). The storage type and the storage the root lies in (bucket, account and
+ * container) cannot change: the warehouse's tables live there. See docs/storage.md.
+ */
+export const UpdateWarehouseStorageRequest = Type.Object(
+  {
+    'storage-profile': Type.Record(Type.String(), Type.Unknown(), { description: 'The whole new profile, of the same type as the stored one; fields left out take their defaults', examples: [{ type: 's3', bucket: 'lake-bucket', region: 'eu-west-1', endpoint: 'https://s3.eu-west-1.amazonaws.com' }] }),
+    'storage-secret': Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'A new secret replacing the stored one (stored encrypted, never returned; the old one is deleted). Absent: the stored secret is kept, and must fit the new profile' }),
+    ),
+  },
+  { $id: 'UpdateWarehouseStorageRequest', additionalProperties: false },
+);
+export type UpdateWarehouseStorageRequest = Static<typeof UpdateWarehouseStorageRequest>;
+
 /** Named schemas of this file. */
-export const MANAGEMENT_WAREHOUSE_SCHEMAS = [FederationSettings, FederationView, CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant, UpdateWarehouseRequest];
+export const MANAGEMENT_WAREHOUSE_SCHEMAS = [FederationSettings, FederationView, CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant, UpdateWarehouseRequest, UpdateWarehouseStorageRequest];

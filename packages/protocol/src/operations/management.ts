@@ -31,7 +31,7 @@ import {
   PrincipalCredentials,
   SetDelegationResponse,
 } from '../management/principals.js';
-import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, UpdateWarehouseRequest, Warehouse } from '../management/warehouses.js';
+import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, UpdateWarehouseRequest, UpdateWarehouseStorageRequest, Warehouse } from '../management/warehouses.js';
 import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
 import { CreatePolicyRequest, EffectivePolicy, ListPoliciesResponse, TablePolicy, UpdatePolicyRequest } from '../management/policies.js';
 import { ListPolicyEnforcersResponse, PolicyEnforcer, SetPolicyEnforcerRequest } from '../management/enforcers.js';
@@ -101,6 +101,16 @@ export const MANAGEMENT_OPERATIONS = [
     params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
     body: UpdateWarehouseRequest,
     responses: { 200: ok('The warehouse as changed', Warehouse) },
+    errors: [404],
+  }),
+  manage({
+    operationId: 'updateWarehouseStorageProfile',
+    method: 'PUT',
+    path: '/warehouses/{warehouse}/storage-profile',
+    summary: "Replace a warehouse's storage profile (and optionally its secret), checked as at creation; its type and the storage its root lies in stay (docs/storage.md)",
+    params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
+    body: UpdateWarehouseStorageRequest,
+    responses: { 200: ok('The warehouse as changed (never the secret)', Warehouse) },
     errors: [404],
   }),
   manage({ operationId: 'getTenantStorageGrant', method: 'GET', path: '/tenants/{tenant}/storage-grant', summary: "The storage the platform granted a tenant's administrators for their warehouses", params: byTenant, responses: { 200: ok('The grant (no roots: none granted)', TenantStorageGrant) } }),

@@ -39,6 +39,10 @@ export abstract class KyselyRecords {
     return (await this.db.selectFrom('secrets').select('ciphertext').where('id', '=', id).executeTakeFirst())?.ciphertext;
   }
 
+  async deleteSecret(id: string): Promise<void> {
+    await this.db.deleteFrom('secrets').where('id', '=', id).execute();
+  }
+
   async listSigningKeys(purpose: string): Promise<SigningKeyRecord[]> {
     const rows = await this.db.selectFrom('signing_keys').selectAll().where('purpose', '=', purpose).orderBy('created_at', 'desc').execute();
     return rows.map((r) => ({

@@ -84,6 +84,10 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
     await this.db.updateTable('warehouses').set({ properties: JSON.stringify(properties) }).where('name', '=', name).execute();
   }
 
+  async setWarehouseStorage(name: string, storageProfile: Record<string, unknown>, secretId: string | undefined): Promise<void> {
+    await this.db.updateTable('warehouses').set({ storage_profile: JSON.stringify(storageProfile), secret_id: secretId ?? null }).where('name', '=', name).execute();
+  }
+
   async getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined> {
     const q = this.compiled.compile('getNamespace', [warehouse, encodeNamespace(levels)], (w, n) =>
       this.db.selectFrom('namespaces').selectAll().where('warehouse', '=', w).where('name', '=', n),

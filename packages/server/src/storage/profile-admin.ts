@@ -1,7 +1,11 @@
-/** The storage side of creating a warehouse: a profile and its secret checked against the root, and the secret sealed. */
+/**
+ * The storage side of creating a warehouse and of changing its profile: a profile and its secret checked against the
+ * root, and the secret sealed.
+ */
 import { CatalogError } from '../errors/catalog-error.js';
 import type { StorageProfiles } from '../catalog/management/warehouse-admin.js';
 import { isUnderRoot } from '../catalog/locations.js';
+import type { Warehouse } from '../catalog/ports/index.js';
 import type { z } from 'zod';
 import { type StorageProfile, StrictStorageProfileSchema, profileScheme, secretSchemaFor } from './profile.js';
 import type { WarehouseStorage } from './warehouse-storage.js';
@@ -16,11 +20,15 @@ export class ProfileAdmin implements StorageProfiles {
     return { ...checked, platformOnly: platformOnly(checked.profile, input.secret !== undefined) };
   }
 
+  storedSecret(warehouse: Warehouse): Promise<unknown> {
+    return this.storage.openSecret(warehouse);
+  }
+
   private checkProfile(input: { root: string; profile: unknown; secret: unknown }) {
     const parsed = StrictStorageProfileSchema.safeParse(input.profile);
     if (!parsed.success) throw invalid(`Invalid warehouse: ${issues('storage-profile', parsed.error.issues)}`);
     const profile = parsed.data;
-    if (profile.type !== 'file' && !isUnderRoot(profileScheme(profile), input.root)) throw invalid(`storage-root must lie in ${profileScheme(profile)}`);
+    if (profile.type !== 'file' && !isUnderRoot(profileScheme(profile), input.root)) throw invalid(`storage-root ${input.root} must lie in ${profileScheme(profile)}, the storage this profile reaches`);
     if (profile.type === 'file' && !input.root.startsWith('file:')) throw invalid('a file profile needs a file: storage-root');
     // An azure profile signs SAS tokens with the account key: it cannot work without one.
     if (profile.type === 'azure' && input.secret === undefined) throw invalid('an azure storage profile needs a storage-secret with the account-key');

@@ -85,6 +85,11 @@ export class WarehouseStorage {
     return this.box.seal(JSON.stringify(secret), `secret:${secretId}`);
   }
 
+  /** A warehouse's stored secret, opened (in memory only): a profile change that keeps it is checked against it. */
+  async openSecret(warehouse: Warehouse): Promise<unknown> {
+    return this.secret(warehouse, (v) => v);
+  }
+
   private async resolve(warehouse: Warehouse): Promise<Resolved> {
     const known = this.byRecord.get(warehouse);
     if (known !== undefined && this.resolved.get(warehouse.name) === known) return known;

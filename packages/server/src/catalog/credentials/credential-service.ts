@@ -145,12 +145,12 @@ export class CredentialService {
   }
 
   /**
-   * Per caller (its stable identity and its description, the acting engine included), warehouse, table (its uuid:
-   * a table dropped and created again at the same location is another table), mode and location.
+   * Per vendor (generationOf), caller (its stable identity and its description, the acting engine included), warehouse,
+   * table (its uuid: a table dropped and created again at the same location is another table), mode and location.
    */
   private async cached(vendor: CredentialVendor, warehouse: string, tableUuid: string, location: string, mode: AccessMode, caller: Caller): Promise<VendedCredential> {
     const principal = caller.description;
-    const key = JSON.stringify([warehouse, tableUuid, caller.key, principal, mode, location]);
+    const key = JSON.stringify([this.generationOf(vendor), warehouse, tableUuid, caller.key, principal, mode, location]);
     const now = this.deps.clock.now();
     const hit = this.cache.get(key);
     if (hit && now < hit.reuseUntilMs) {
@@ -183,6 +183,20 @@ export class CredentialService {
       });
     this.inflight.set(key, call);
     return call;
+  }
+
+  /**
+   * Which vendor a cached credential came from: a warehouse's vendor is built anew when its storage profile or secret
+   * changes (storage/warehouse-storage.ts), and a credential of the old one (another endpoint, key or role) must not
+   * be served after the change. The old entries age out or are evicted.
+   */
+  private readonly vendors = new WeakMap<CredentialVendor, number>();
+  private nextVendor = 0;
+
+  private generationOf(vendor: CredentialVendor): number {
+    let n = this.vendors.get(vendor);
+    if (n === undefined) this.vendors.set(vendor, (n = this.nextVendor++));
+    return n;
   }
 
   private reportedExpiry(config: Record<string, string>): Record<string, string> {

@@ -1,5 +1,5 @@
 /**
- * Warehouse administration: create, list and change settings, with the tenant rules and the
+ * Warehouse administration: create, list, change settings and change the storage profile, with the tenant rules and the
  * audit trail inside the service. The storage profile and its secret are
  * checked and the secret sealed by the storage adapter behind the
  * StorageProfiles port; the secret is stored apart, never returned.
@@ -20,6 +20,7 @@ import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
 import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
 import type { RemoteCatalogs } from '../ports/remote-catalog.js';
+import type { UpdateWarehouseStorageRequest } from '@lakegate/protocol';
 
 /** The settings a warehouse's properties hold, checked alike at creation and on every change. */
 function checkSettings(properties: Record<string, string>): void {
@@ -44,6 +45,8 @@ export interface StorageProfiles {
     platformOnly: string[];
     seal?: (secretId: string) => string;
   };
+  /** A warehouse's stored secret, opened in memory, so that a profile change keeping it is checked as at creation. */
+  storedSecret(warehouse: Warehouse): Promise<unknown>;
 }
 
 const CreateWarehouse = z.object({
@@ -122,16 +125,7 @@ export class WarehouseAdmin {
       await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:create', object: body.name, detail: { tenant, warehouse: body.name, reason } });
       throw new CatalogError('ERR_FORBIDDEN', reason);
     }
-    // Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's own secret only.
-    if (!this.access.isPlatformAdmin(caller)) {
-      try {
-        checkTenantWarehouse(tenant, body.name, root, await this.grantedRoots(tenant), checked, body.properties);
-      } catch (e) {
-        // The reason names only what the caller sent (never the secret): it is what the caller is told.
-        await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:create', object: body.name, detail: { tenant, warehouse: body.name, reason: (e as Error).message } });
-        throw e;
-      }
-    }
+    await this.checkAuthority(caller, 'warehouse:create', { tenant, name: body.name, root, properties: body.properties }, checked);
     // execute
     let stored: Warehouse['federation'];
     if (federation) {
@@ -146,6 +140,21 @@ export class WarehouseAdmin {
     }
     const created = await this.warehouses.create({ name: body.name, tenant, storageRoot: root, properties: body.properties, storageProfile: checked.profile, secretId, federation: stored });
     return warehouseView(created);
+  }
+
+  /**
+   * Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's
+   * own secret only, inside the storage granted to the tenant. The same rule at creation and on a profile change.
+   */
+  private async checkAuthority(caller: Caller, action: string, w: { tenant: string; name: string; root: string; properties: Record<string, string> }, checked: { platformOnly: string[] }): Promise<void> {
+    if (this.access.isPlatformAdmin(caller)) return;
+    try {
+      checkTenantWarehouse(w.tenant, w.name, w.root, await this.grantedRoots(w.tenant), checked, w.properties);
+    } catch (e) {
+      // The reason names only what the caller sent (never the secret): it is what the caller is told.
+      await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action, object: w.name, detail: { tenant: w.tenant, warehouse: w.name, reason: (e as Error).message } });
+      throw e;
+    }
   }
 
   /**
@@ -173,6 +182,59 @@ export class WarehouseAdmin {
     // execute
     await this.warehouses.setProperties(name, properties);
     await this.audit.record(caller, { type: 'warehouse.updated', decision: 'allow', action: 'warehouse:update', object: name, detail: { tenant: warehouse.tenant, warehouse: name, updated: Object.keys(updates), removed: removals } });
+    return warehouseView(await this.warehouses.lookup(name));
+  }
+
+  /**
+   * Replaces a warehouse's storage profile, and its secret when a new one is given, through creation's checks: the
+   * same StorageProfiles.check against the warehouse's root (unknown fields named, null refused, the root must lie in
+   * the storage the profile reaches, a secret that fits the profile) and the same storage authority for a tenant
+   * administrator. A kept secret is checked against the new profile as if it were sent again.
+   *
+   * Why the type, and the storage the root lies in, cannot change: the warehouse's tables (their metadata and data
+   * files, and dropped tables kept for undrop) live under its root in the storage the profile reaches. Another type,
+   * bucket, account or container would strand every one of them, and purges and maintenance would look for their
+   * files where they are not. Moving storage is making a new warehouse. What may change is how the same storage is
+   * reached: endpoint, region, credentials, role, STS, delegation, signing and lifetimes. Audited as
+   * `warehouse.storage.updated` with the names of the fields that changed (never a value: a profile holds no secret,
+   * but the audit need not repeat endpoints either) and whether the secret was replaced.
+   */
+  async updateStorage(caller: Caller, name: string, input: UpdateWarehouseStorageRequest): Promise<WarehouseView> {
+    // validate: the request's shape is checked against the protocol's UpdateWarehouseStorageRequest at the route
+    // authorize: a warehouse of another tenant is answered as a missing one, as for its properties
+    const warehouse = this.access.isPlatformAdmin(caller) ? await this.warehouses.lookup(name) : await this.warehouses.require(caller, name);
+    await this.access.requireAdmin(caller, warehouse.tenant, "changing a warehouse's storage");
+    // validate against the warehouse (its type, its root, its secret), as at creation
+    const type = input['storage-profile'].type;
+    const storedType = String(warehouse.storageProfile.type);
+    if (typeof type === 'string' && type !== storedType) {
+      throw new CatalogError('ERR_VALIDATION', `storage-profile.type cannot change (${storedType} to ${JSON.stringify(type.slice(0, 20))}): the warehouse's tables live in its ${storedType} storage; create a new warehouse for other storage`);
+    }
+    const fresh = input['storage-secret'];
+    const secret = fresh ?? (warehouse.secretId === undefined ? undefined : await this.profiles.storedSecret(warehouse));
+    const checked = this.profiles.check({ root: warehouse.storageRoot, profile: input['storage-profile'], secret });
+    // authorize: storage authority, as at creation. A kept secret is the warehouse's: when its profile needed the
+    // platform's authority (an endpoint, a role), that secret may be the platform's, and a tenant administrator taking
+    // those away would send it elsewhere; it sends its own instead.
+    const platformSecret = fresh === undefined && !this.access.isPlatformAdmin(caller) && this.profiles.check({ root: warehouse.storageRoot, profile: warehouse.storageProfile, secret }).platformOnly.length > 0;
+    const reasons = [...checked.platformOnly, ...(platformSecret ? ['the stored storage-secret of a warehouse the platform configured (send a storage-secret of your own)'] : [])];
+    await this.checkAuthority(caller, 'warehouse:update', { tenant: warehouse.tenant, name, root: warehouse.storageRoot, properties: warehouse.properties }, { platformOnly: reasons });
+    // execute
+    // A new secret gets a new id (the storage adapters are rebuilt when the id changes); the one it replaces is deleted.
+    const replaced = fresh !== undefined && checked.seal !== undefined ? this.newId() : undefined;
+    await this.warehouses.setStorage(name, {
+      profile: checked.profile,
+      secretId: replaced ?? warehouse.secretId,
+      ...(replaced === undefined || !checked.seal ? {} : { sealed: checked.seal(replaced), retiredSecretId: warehouse.secretId }),
+    });
+    const changed = [...new Set([...Object.keys(warehouse.storageProfile), ...Object.keys(checked.profile)])].filter((k) => JSON.stringify(warehouse.storageProfile[k]) !== JSON.stringify(checked.profile[k])).sort();
+    await this.audit.record(caller, {
+      type: 'warehouse.storage.updated',
+      decision: 'allow',
+      action: 'warehouse:update',
+      object: name,
+      detail: { tenant: warehouse.tenant, warehouse: name, type: storedType, changed, 'secret-replaced': fresh !== undefined },
+    });
     return warehouseView(await this.warehouses.lookup(name));
   }
 }

@@ -109,6 +109,20 @@ export class WarehouseService {
     this.forget(name);
   }
 
+  /**
+   * Replaces a warehouse's storage profile (checked by the caller, management/warehouse-admin.ts), in one transaction
+   * with its new sealed secret, if any, and the removal of the secret it replaces; every process re-reads the warehouse,
+   * and its storage adapters, vendor and signer are built anew from the new record (storage/warehouse-storage.ts).
+   */
+  async setStorage(name: string, change: { profile: Record<string, unknown>; secretId: string | undefined; sealed?: string; retiredSecretId?: string | undefined }): Promise<void> {
+    await this.deps.store.transaction(async (repo) => {
+      if (change.sealed !== undefined && change.secretId !== undefined) await repo.putSecret(change.secretId, change.sealed, this.deps.clock.now());
+      await repo.setWarehouseStorage(name, change.profile, change.secretId);
+      if (change.retiredSecretId !== undefined) await repo.deleteSecret(change.retiredSecretId);
+    });
+    this.forget(name);
+  }
+
   /** Every warehouse, or only those of one tenant. */
   async list(tenant?: string): Promise<Warehouse[]> {
     const all = await this.deps.store.repository.listWarehouses();

@@ -106,9 +106,13 @@ export interface CatalogRepository {
   /** Returns false when a warehouse with that name exists already. */
   insertWarehouse(warehouse: Warehouse): Promise<boolean>;
   setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void>;
+  /** Replaces a warehouse's storage profile and the id of its secret (undefined: none). */
+  setWarehouseStorage(name: string, storageProfile: Record<string, unknown>, secretId: string | undefined): Promise<void>;
 
   putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void>;
   getSecret(id: string): Promise<string | undefined>;
+  /** Removes a secret no record names any more (a replaced storage secret). */
+  deleteSecret(id: string): Promise<void>;
   listSigningKeys(purpose: string): Promise<SigningKeyRecord[]>;
   /** Returns false when the kid exists already. */
   insertSigningKey(record: SigningKeyRecord): Promise<boolean>;

@@ -1,6 +1,6 @@
 /** Management routes for warehouses and their metrics reports. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { UpdateWarehouseRequest } from '@lakegate/protocol';
+import type { UpdateWarehouseRequest, UpdateWarehouseStorageRequest } from '@lakegate/protocol';
 import type { WarehouseAdmin } from '../../../catalog/management/warehouse-admin.js';
 import type { TableService } from '../../../catalog/tables/table-service.js';
 import { callerOf } from '../../caller.js';
@@ -16,6 +16,12 @@ export function warehouseRoutes(app: FastifyInstance, admin: WarehouseAdmin, tab
     '/warehouses/:warehouse/properties',
     { schema: { operationId: 'updateWarehouseProperties' } },
     async (req: FastifyRequest<{ Params: { warehouse: string }; Body: UpdateWarehouseRequest }>) => admin.updateProperties(callerOf(req), req.params.warehouse, req.body),
+  );
+
+  app.put(
+    '/warehouses/:warehouse/storage-profile',
+    { schema: { operationId: 'updateWarehouseStorageProfile' } },
+    async (req: FastifyRequest<{ Params: { warehouse: string }; Body: UpdateWarehouseStorageRequest }>) => admin.updateStorage(callerOf(req), req.params.warehouse, req.body),
   );
 
   app.get(
