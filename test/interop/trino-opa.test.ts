@@ -5,14 +5,16 @@
  * and enforces them itself on the original files (the engine's user sessions get table-wide vended credentials
  * because it is a declared enforcer). Shown: two users each see exactly their rows and masked values, the
  * unrestricted user sees everything, a user unknown to Lakegate gets nothing, and a policy change is followed by
- * the next query. The OPA plugin is taken from the full trino-server tarball once (scripts/peers/trino.sh opa).
+ * the next query. The same users reading through another engine that is no enforcer (PyIceberg, server planning)
+ * get the same rows and values from the catalog-enforced path. The OPA plugin is taken from the full trino-server tarball once (scripts/peers/trino.sh opa).
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, grant, READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { createPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { clientToken, createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 import { ensureTrinoDist, lakegateCatalog, startTrino, type Trino, TrinoQueryError } from '../support/trino.js';
 
@@ -88,6 +90,38 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     // A filter in the query cannot undo the policy's: it is applied on top.
     expect(await run('alice', "SELECT id FROM lake.sales.customers WHERE region = 'us' OR region IS NULL")).toEqual([]);
   }, 300_000);
+
+  it('gives the same users the same rows and values through the catalog-enforced path (PyIceberg 0.12, server planning)', async () => {
+    // Another engine, not a declared enforcer, acting for the same asserted users (RFC 8693, an unsigned subject as
+    // Trino's USER sessions send): its sessions get the catalog-enforced path, derived files and no table-wide access.
+    const other = await createPrincipal(server, 'pyiceberg-engine', { users: ['alice', 'bob'], 'assert-identity': true });
+    const engineToken = await clientToken(server.url, other.credential);
+    const unsigned = (sub: string) => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub, iat: Math.floor(Date.now() / 1000) })).toString('base64url')}.`;
+    const userToken = async (user: string) => {
+      const r = await fetch(`${server.url}/v1/oauth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${engineToken}` },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: unsigned(user), subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: engineToken, actor_token_type: 'urn:ietf:params:oauth:token-type:access_token' }),
+      });
+      const body = (await r.json()) as { access_token?: string };
+      expect(r.status, JSON.stringify(body)).toBe(200);
+      return body.access_token!;
+    };
+    const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-signing', 'peers/python/requirements-signing.txt', 'import pyiceberg, pyarrow, s3fs']);
+    expect(venv.status, venv.stderr).toBe(0);
+    const read = await runAsync(venv.stdout.trim().split('\n').at(-1)!.trim(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_policies.py')], {
+      env: { ...process.env, MODE: 'read', POLICY_TABLE: 'sales.customers', CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', S3_ENDPOINT: minio.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', READER_TOKENS: JSON.stringify({ alice: await userToken('alice'), bob: await userToken('bob') }) },
+      timeoutMs: 5 * 60_000,
+    });
+    expect(read.status, `${read.stdout}\n${read.stderr}`).toBe(0);
+    const steps = Object.fromEntries(read.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { step: string; rows: unknown[][]; files: string[] }).map((s) => [s.step, s]));
+    expect(steps['read:alice']!.rows).toEqual(await customers('alice'));
+    expect(steps['read:bob']!.rows).toEqual(await customers('bob'));
+    // alice's plan named derived files only; bob (no policy) read the originals.
+    expect(steps['read:alice']!.files.length).toBeGreaterThan(0);
+    for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
+    for (const f of steps['read:bob']!.files) expect(f).not.toContain('/_lakegate/policy/');
+  }, 600_000);
 
   it('gives a user unknown to Lakegate nothing', async () => {
     const failed = await run('mallory', 'SELECT id FROM lake.sales.customers').then(() => undefined, (e: unknown) => e);
