@@ -120,8 +120,8 @@ it(
     const job = (await cat.lakegate.app.inject({ method: 'GET', url: `${M}/namespaces/${NS}/tables/events/maintenance` })).json();
     expect(job).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-rewritten': written.files.length } });
     const metrics = (await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(Number(/lakegate_compaction_files_rewritten_total (\d+)/.exec(metrics)?.[1])).toBe(written.files.length);
-    expect(Number(/lakegate_compaction_files_written_total (\d+)/.exec(metrics)?.[1])).toBe(2);
+    expect(Number(/lakegate_compaction_files_rewritten_total\{trigger="on-demand"\} (\d+)/.exec(metrics)?.[1])).toBe(written.files.length);
+    expect(Number(/lakegate_compaction_files_written_total\{trigger="on-demand"\} (\d+)/.exec(metrics)?.[1])).toBe(2);
     const audit = (await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200' })).json().events as Array<{ type: string; detail?: Record<string, unknown> }>;
     expect(audit.filter((e) => e.type === 'maintenance.completed').map((e) => e.detail)).toContainEqual(expect.objectContaining({ compaction: 'committed', rewrittenFiles: written.files.length, addedFiles: 2 }));
     expect(job['last-completed-at-ms']).toBeGreaterThanOrEqual(job['started-at-ms']);
