@@ -6,7 +6,8 @@
  *   threshold (too few files per partition, too low a small-file ratio), with compaction off (the warehouse's
  *   default, or a table's own property) or whose lease another replica holds are left as they are;
  * - bad compaction.* settings are a 400 on warehouses and on tables (create and commit);
- * - a job longer than its lease (1 s here, its rewriter slowed down) renews it, so no other replica may take it;
+ * - a job longer than its lease (1 s here, its rewriter slowed down), scheduled or on demand, renews it, so no other
+ *   replica may take it;
  * - a job whose lease was taken over stops before its commit and removes the files it wrote.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -142,6 +143,28 @@ it('renews the lease of a job that outlives it, so no other replica takes the jo
   const after = await scanTable(send, '/v1/long/namespaces/db/tables/slow');
   expect(after.rows).toEqual(rows);
   expect(after.files).toHaveLength(2);
+});
+
+it('renews the lease of an on-demand compaction too', async () => {
+  const rows = await tableWithSmallFiles(send, '/v1/long/namespaces/db/tables', 'asked', { eu: 2 });
+  const id = await tableId('long', 'asked');
+  let seen: { taken: boolean; expiresAtMs: number; startedAtMs: number } | undefined;
+  afterRewrite = async () => {
+    await sleep(LEASE_MS * 1.5);
+    const job = (await cat.lakegate.store.maintenanceLeases.get(id))!;
+    seen = { taken: await cat.lakegate.store.maintenanceLeases.take(id, 'long', 'replica:elsewhere', Date.now(), 60_000, Number.MAX_SAFE_INTEGER, { overFailed: true }), expiresAtMs: job.expiresAtMs, startedAtMs: job.startedAtMs };
+  };
+  try {
+    const done = await send('POST', '/management/v1/warehouses/long/namespaces/db/tables/asked/maintenance', { actions: ['rewrite-data-files'] });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.compaction).toMatchObject({ outcome: 'committed', 'rewritten-data-files': 2 });
+  } finally {
+    afterRewrite = undefined;
+  }
+  expect(seen).toMatchObject({ taken: false });
+  expect(seen!.expiresAtMs).toBeGreaterThan(seen!.startedAtMs + LEASE_MS);
+  expect((await scanTable(send, '/v1/long/namespaces/db/tables/asked')).rows).toEqual(rows);
+  expect(compactedEvents().find((e) => e.name === 'asked')?.trigger).toBe('on-demand');
 });
 
 it('stops a job whose lease was taken over, committing nothing and removing the files it wrote', async () => {
