@@ -8,7 +8,8 @@
  *   snapshot before reads the old files;
  * - a concurrent append between planning and commit survives (the job rebases on it);
  * - a concurrent delete (an overwrite of a rewritten file) makes the job give up: nothing committed, its new files
- *   removed, the delete kept; a concurrent delete in a partition the job does not rewrite does not.
+ *   removed, the delete kept; a concurrent delete in a partition the job does not rewrite does not;
+ * - the warehouse's schedule compacts a table whose `compaction.enabled` property is set (and no other table).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -120,8 +121,8 @@ it(
     const job = (await cat.lakegate.app.inject({ method: 'GET', url: `${M}/namespaces/${NS}/tables/events/maintenance` })).json();
     expect(job).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-rewritten': written.files.length } });
     const metrics = (await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(Number(/lakegate_compaction_files_rewritten_total (\d+)/.exec(metrics)?.[1])).toBe(written.files.length);
-    expect(Number(/lakegate_compaction_files_written_total (\d+)/.exec(metrics)?.[1])).toBe(2);
+    expect(Number(/lakegate_compaction_files_rewritten_total\{trigger="on-demand"\} (\d+)/.exec(metrics)?.[1])).toBe(written.files.length);
+    expect(Number(/lakegate_compaction_files_written_total\{trigger="on-demand"\} (\d+)/.exec(metrics)?.[1])).toBe(2);
     const audit = (await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200' })).json().events as Array<{ type: string; detail?: Record<string, unknown> }>;
     expect(audit.filter((e) => e.type === 'maintenance.completed').map((e) => e.detail)).toContainEqual(expect.objectContaining({ compaction: 'committed', rewrittenFiles: written.files.length, addedFiles: 2 }));
     expect(job['last-completed-at-ms']).toBeGreaterThanOrEqual(job['started-at-ms']);
@@ -202,6 +203,26 @@ it(
     expect(after.rows).toEqual(written.rows);
     expect(after.operation).toBe('replace');
     expect(after.files.length).toBe(2);
+  },
+  15 * 60_000,
+);
+
+it(
+  'compacts on the schedule a table whose property turns it on: PyIceberg reads the same rows from fewer files',
+  async () => {
+    const written = await py('write', 'scheduled');
+    const commit = await cat.lakegate.app.inject({ method: 'POST', url: `/v1/default/namespaces/${NS}/tables/scheduled`, payload: { requirements: [], updates: [{ action: 'set-properties', updates: { 'compaction.enabled': 'true' } }] } });
+    expect(commit.statusCode, commit.body).toBe(200);
+    const schedule = await cat.lakegate.app.inject({ method: 'POST', url: `${M}/properties`, payload: { updates: { 'maintenance.interval-ms': '3600000' } } });
+    expect(schedule.statusCode, schedule.body).toBe(200);
+    // The other tables of the warehouse run their expiry and orphan jobs; only this one compacts.
+    const ran = await cat.lakegate.services.maintenanceScheduler.tick();
+    expect(ran).toMatchObject({ failed: 0, compacted: 1 });
+    const after = await py('verify', 'scheduled', { BEFORE_SNAPSHOT: written.snapshot });
+    expect(after.rows).toEqual(written.rows);
+    expect(after.operation).toBe('replace');
+    expect(after.files.length).toBe(2);
+    expect(after.before_rows).toEqual(written.rows);
   },
   15 * 60_000,
 );

@@ -205,4 +205,25 @@ export function maintenanceLeaseContract(name: string, open: () => Promise<Lease
       await close();
     }
   });
+
+  it(`maintenance leases (${name}): the holder renews its running lease; a lease taken over or ended is not renewed`, async () => {
+    const { leases, close } = await open();
+    try {
+      expect(await leases.renew('t3', 'r1', 1_000, 100)).toBe(false);
+      expect(await leases.take('t3', 'wh', 'r1', 1_000, 100, 1_000)).toBe(true);
+      expect(await leases.renew('t3', 'r1', 1_080, 100)).toBe(true);
+      // Renewed to 1180: not taken at 1150, where the first lease would have let another replica in.
+      expect(await leases.take('t3', 'wh', 'r2', 1_150, 100, 1_150)).toBe(false);
+      expect(await leases.get('t3')).toMatchObject({ holder: 'r1', expiresAtMs: 1_180, state: 'running' });
+      expect(await leases.renew('t3', 'stranger', 1_160, 100)).toBe(false);
+      // Expired and taken by another replica: the first holder's renewal fails, and the new holder's lease stands.
+      expect(await leases.take('t3', 'wh', 'r2', 1_200, 100, 1_200)).toBe(true);
+      expect(await leases.renew('t3', 'r1', 1_210, 100)).toBe(false);
+      expect(await leases.get('t3')).toMatchObject({ holder: 'r2', expiresAtMs: 1_300 });
+      await leases.complete('t3', 'r2', 1_250);
+      expect(await leases.renew('t3', 'r2', 1_260, 100)).toBe(false);
+    } finally {
+      await close();
+    }
+  });
 }

@@ -15,6 +15,8 @@ export interface TestFile {
   /** Partition values in spec order (strings for identity(string)). */
   partition: Array<string | null>;
   records: number;
+  /** file_size_in_bytes as the entry records it (default 1000). */
+  bytes?: number;
   /** [field id, lower, upper] as longs. */
   longBounds?: Array<[number, number, number]>;
   referencedDataFile?: string;
@@ -51,7 +53,7 @@ export async function writeManifest(uri: string, partitionFields: string[], entr
       file_format: 'PARQUET',
       partition: Object.fromEntries(partitionFields.map((name, i) => [name, e.file.partition[i] ?? null])),
       record_count: BigInt(e.file.records),
-      file_size_in_bytes: 1000n,
+      file_size_in_bytes: BigInt(e.file.bytes ?? 1000),
       value_counts: e.file.longBounds ? e.file.longBounds.map(([id]) => ({ key: id, value: BigInt(e.file.records) })) : null,
       null_value_counts: e.file.longBounds ? e.file.longBounds.map(([id]) => ({ key: id, value: 0n })) : null,
       lower_bounds: e.file.longBounds ? e.file.longBounds.map(([id, lo]) => ({ key: id, value: i64(lo) })) : null,

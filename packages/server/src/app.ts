@@ -176,7 +176,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     audit: {
       record: (caller, d) => audit.record(d.type, caller.description, d.detail, { tenant: caller.tenant, decision: d.decision, action: d.action, object: d.object, requestId: caller.requestId }),
     },
-    settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries },
+    settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries, maintenanceLeaseMs: config.maintenanceLeaseMs },
     coherence,
     pageTokens: new PageTokens(secretKey),
     spans,

@@ -24,7 +24,7 @@ export const ADMIN_HELP = `usage:
                                        [--federation JSON|@FILE [--federation-secret JSON|@FILE]]
                                        federated: tables live in a remote Iceberg REST catalog (docs/federation.md)
   lakegate admin warehouse set NAME [--property K=V ...] [--remove K ...]
-                                       change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*
+                                       change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*
   lakegate admin warehouse storage NAME --storage-profile JSON|@FILE [--storage-secret JSON|@FILE|-]
                                        replace the storage profile (same type and bucket; no secret: keep it)
   lakegate admin warehouse grant TENANT [--root URI ... | --none]

@@ -195,7 +195,7 @@ export class LakegateManagement {
     return this.call('POST', 'warehouses', { ...options, body: request });
   }
 
-  /** Changes a warehouse's settings (drop.retention-ms, maintenance.interval-ms, history.expire.*); answers the warehouse as changed. */
+  /** Changes a warehouse's settings (drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*); answers the warehouse as changed. */
   async updateWarehouseProperties(warehouse: string, request: UpdateWarehouseRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
     return this.call('POST', `warehouses/${segment(warehouse)}/properties`, { ...options, body: request });
   }

@@ -96,7 +96,7 @@ export type TenantStorageGrant = Static<typeof TenantStorageGrant>;
 
 /**
  * A change of a warehouse's settings (POST /warehouses/{warehouse}/properties): properties set and removed, checked
- * as at creation (drop.retention-ms, maintenance.interval-ms, history.expire.*; storage-authority rules for a tenant
+ * as at creation (drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*; storage-authority rules for a tenant
  * administrator). A key may not be both set and removed.
  */
 export const UpdateWarehouseRequest = Type.Object(

@@ -14,6 +14,8 @@ export interface CatalogSettings {
   stagedTableTtlMs: number;
   /** How many times a commit is re-applied on a fresh base after losing a compare-and-swap race. */
   commitRetries: number;
+  /** How long a maintenance job holds its table's lease between renewals (maintenance/lease-keeper.ts); 30 minutes when unset. */
+  maintenanceLeaseMs?: number | undefined;
 }
 
 /** What every catalog service needs: its ports, a clock and settings. */

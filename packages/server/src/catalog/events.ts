@@ -17,8 +17,8 @@ export type CatalogEvent =
   /** Soft deletion (catalog/maintenance/): a dropped object restored, or forgotten when its retention ended. */
   | { type: 'object.undropped'; warehouse: string; kind: string; id: string; namespace: string[]; name: string }
   | { type: 'table.maintained'; warehouse: string; namespace: string[]; name: string; expiredSnapshots: number; deletedFiles: number; deletedBytes: number; failedFiles: number; missingFiles: number }
-  /** Compaction (rewrite-data-files) committed its replace snapshot. */
-  | { type: 'table.compacted'; warehouse: string; namespace: string[]; name: string; rewrittenFiles: number; addedFiles: number; rewrittenBytes: number }
+  /** Compaction (rewrite-data-files) committed its replace snapshot, asked for or by the warehouse's schedule; `seconds` from plan to commit. */
+  | { type: 'table.compacted'; warehouse: string; namespace: string[]; name: string; trigger: 'on-demand' | 'scheduled'; rewrittenFiles: number; addedFiles: number; rewrittenBytes: number; seconds: number }
   | { type: 'table.maintenance-failed'; warehouse: string; namespace: string[]; name: string; reason: string }
   | { type: 'object.expired'; warehouse: string; kind: string; id: string; namespace: string[]; name: string; purged: boolean };
 

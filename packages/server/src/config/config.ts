@@ -65,6 +65,8 @@ export interface LakegateConfig {
   openfgaToken: string;
   /** How often each process runs its housekeeping sweep (drop retention, scheduled maintenance, expired records), in milliseconds. */
   sweepIntervalMs: number;
+  /** How long a maintenance job holds its table's lease; a running job renews it every third of that. */
+  maintenanceLeaseMs: number;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
   /** How long tables' metrics reports are kept (0: forever). */
@@ -164,6 +166,13 @@ export const CONFIG_KEYS: KeyInfo[] = [
     default: 60_000,
     description:
       'How often each process sweeps (1000 to 3600000 ms): ends dropped objects\' retention (deleting purged ones\' files), starts due scheduled maintenance, removes expired sessions, idempotency records, metrics reports and audit events; a purged table\'s files go at most this long after its retention ends',
+  },
+  {
+    key: 'maintenanceLeaseMs',
+    env: 'LAKEGATE_MAINTENANCE_LEASE_MS',
+    kind: 'int',
+    default: 1_800_000,
+    description: 'How long a table maintenance job (expiry, orphans, compaction) holds its table\'s lease (1000 to 86400000 ms); the job renews it every third of that, and stops, deleting the files it wrote, if another replica took the lease meanwhile',
   },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
   { key: 'eventRetentionDays', env: 'LAKEGATE_EVENT_RETENTION_DAYS', kind: 'int', default: 7, description: 'How long change events stay in the outbox for the pull API and sinks that are behind (0: forever)' },
@@ -269,6 +278,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (config.sweepIntervalMs < MIN_SWEEP_INTERVAL_MS || config.sweepIntervalMs > MAX_SWEEP_INTERVAL_MS) {
     throw new ConfigError(`sweepIntervalMs must be from ${MIN_SWEEP_INTERVAL_MS} to ${MAX_SWEEP_INTERVAL_MS} (milliseconds)`);
   }
+  if (config.maintenanceLeaseMs < 1000 || config.maintenanceLeaseMs > 86_400_000) throw new ConfigError('maintenanceLeaseMs must be from 1000 to 86400000 (milliseconds)');
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');

@@ -17,6 +17,6 @@ export class LoggedEvents implements CatalogEvents {
     this.logger.info({ event }, event.type);
     if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles, event.missingFiles);
     if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
-    if (event.type === 'table.compacted') this.metrics?.maintenance.compacted(event.rewrittenFiles, event.rewrittenBytes, event.addedFiles);
+    if (event.type === 'table.compacted') this.metrics?.maintenance.compacted(event.trigger, event.rewrittenFiles, event.rewrittenBytes, event.addedFiles, event.seconds);
   }
 }

@@ -21,7 +21,7 @@ export class HttpMetrics {
   readonly maintenance: {
     deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number, failed?: number, missing?: number): void;
     /** Compaction (rewrite-data-files) committed: small files and their bytes rewritten into `added` files. */
-    compacted(rewritten: number, bytes: number, added: number): void;
+    compacted(trigger: 'on-demand' | 'scheduled', rewritten: number, bytes: number, added: number, seconds: number): void;
   };
 
   /** Server-side scan planning: plans and plan-task expansions, their duration, data files planned and pruned. */
@@ -118,14 +118,17 @@ export class HttpMetrics {
     const failedFiles = new Counter({ name: 'lakegate_maintenance_files_failed_total', help: 'Files table maintenance could not delete (the store refused them; left for a later orphan removal), by job', labelNames: ['job'], registers: [this.registry] });
     const missingFiles = new Counter({ name: 'lakegate_maintenance_files_missing_total', help: 'Files table maintenance was to delete and did not find (not counted as deleted), by job', labelNames: ['job'], registers: [this.registry] });
     const runs = new Counter({ name: 'lakegate_maintenance_runs_total', help: 'Table maintenance jobs run (not dry runs) and purges done, by job', labelNames: ['job'], registers: [this.registry] });
-    const rewrittenFiles = new Counter({ name: 'lakegate_compaction_files_rewritten_total', help: 'Small data files compaction rewrote (committed replace snapshots only)', registers: [this.registry] });
-    const rewrittenBytes = new Counter({ name: 'lakegate_compaction_bytes_rewritten_total', help: 'Bytes of the data files compaction rewrote', registers: [this.registry] });
-    const addedFiles = new Counter({ name: 'lakegate_compaction_files_written_total', help: 'Data files compaction wrote in their place', registers: [this.registry] });
+    const byTrigger = { labelNames: ['trigger'], registers: [this.registry] };
+    const rewrittenFiles = new Counter({ name: 'lakegate_compaction_files_rewritten_total', help: 'Small data files compaction rewrote (committed replace snapshots only), by trigger (on-demand, scheduled)', ...byTrigger });
+    const rewrittenBytes = new Counter({ name: 'lakegate_compaction_bytes_rewritten_total', help: 'Bytes of the data files compaction rewrote, by trigger', ...byTrigger });
+    const addedFiles = new Counter({ name: 'lakegate_compaction_files_written_total', help: 'Data files compaction wrote in their place, by trigger', ...byTrigger });
+    const compactionSeconds = new Counter({ name: 'lakegate_compaction_seconds_total', help: 'Wall-clock seconds of committed compactions, from plan to commit, by trigger', ...byTrigger });
     this.maintenance = {
-      compacted: (n, b, added) => {
-        rewrittenFiles.inc(n);
-        rewrittenBytes.inc(b);
-        addedFiles.inc(added);
+      compacted: (trigger, n, b, added, seconds) => {
+        rewrittenFiles.inc({ trigger }, n);
+        rewrittenBytes.inc({ trigger }, b);
+        addedFiles.inc({ trigger }, added);
+        compactionSeconds.inc({ trigger }, seconds);
       },
       deleted: (job, n, b, failed = 0, missing = 0) => {
         runs.inc({ job });

@@ -46,6 +46,17 @@ export class KyselyMaintenanceLeases implements MaintenanceLeases {
     return Number(updated.numUpdatedRows) === 1;
   }
 
+  async renew(tableId: string, holder: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('maintenance_leases')
+      .set({ expires_at: nowMs + leaseMs })
+      .where('table_id', '=', tableId)
+      .where('holder', '=', holder)
+      .where('state', '=', 'running')
+      .execute();
+    return updated.reduce((n, r) => n + Number(r.numUpdatedRows), 0) === 1;
+  }
+
   async report(tableId: string, holder: string, progress: MaintenanceProgress): Promise<void> {
     await this.db.updateTable('maintenance_leases').set({ progress: JSON.stringify(progress) }).where('table_id', '=', tableId).where('holder', '=', holder).where('state', '=', 'running').execute();
   }

@@ -30,9 +30,8 @@ import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orp
 import type { TableMaintenanceJob } from '@lakegate/protocol';
 import type { MaintenanceJobRecord } from '../ports/maintenance.js';
 import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
+import { DEFAULT_LEASE_MS, LeaseKeeper } from './lease-keeper.js';
 
-/** How long an on-demand job holds its table's lease before another replica may take the job (as the scheduler's). */
-export const ON_DEMAND_LEASE_MS = 30 * 60_000;
 
 /** GET of a table's job: its state (`abandoned`: its replica stopped before it ended; the scheduler takes it again), lease and progress. */
 export type MaintenanceJobView = TableMaintenanceJob;
@@ -55,6 +54,10 @@ export interface MaintenanceOptions {
   /** Orphans younger than this are kept (default 3 days; the request may go down to 0, for tests and known-idle tables). */
   orphanOlderThanMs: number;
   compaction?: CompactionOptions | undefined;
+  /** Who started the job (events, audit and /metrics say it); on-demand when unset. */
+  trigger?: 'on-demand' | 'scheduled' | undefined;
+  /** Aborted when the job lost its table lease (lease-keeper.ts): compaction stops and removes what it wrote. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface MaintenanceResult {
@@ -156,6 +159,11 @@ export class MaintenanceService {
     private readonly rewriter?: (storage: ObjectStorage) => DataFileRewriter,
   ) {}
 
+  /** Whether rewrite-data-files can run here (the server was built with the Parquet rewriter). */
+  get compacts(): boolean {
+    return this.rewriter !== undefined;
+  }
+
   /** On demand: runs the maintenance of one table for the caller. */
   async run(request: CatalogRequest, namespace: unknown, name: unknown, body: unknown): Promise<MaintenanceResult> {
     // validate
@@ -167,31 +175,27 @@ export class MaintenanceService {
     const { record } = await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
     // execute: under the table's job lease, so it never runs beside another job of the table, and reports its progress there.
     const leases = this.ctx.store.maintenanceLeases;
-    if (!(await leases.take(record.id, scope.warehouse.name, this.holder, this.ctx.clock.now(), ON_DEMAND_LEASE_MS, Number.MAX_SAFE_INTEGER, { overFailed: true }))) {
+    const leaseMs = this.ctx.settings.maintenanceLeaseMs ?? DEFAULT_LEASE_MS;
+    if (!(await leases.take(record.id, scope.warehouse.name, this.holder, this.ctx.clock.now(), leaseMs, Number.MAX_SAFE_INTEGER, { overFailed: true }))) {
       const job = await leases.get(record.id);
       throw new CatalogError('ERR_JOB_RUNNING', `A maintenance job of this table is running (since ${new Date(job?.startedAtMs ?? 0).toISOString()}); follow it with GET of the job, or run again when it ends`);
     }
     const progress = new JobProgress((p) => leases.report(record.id, this.holder, p), this.ctx.clock);
+    const keeper = new LeaseKeeper(leases, record.id, this.holder, this.ctx.clock, leaseMs).start();
     let result: MaintenanceResult;
     try {
-      result = await this.runTable(scope, record, options, progress);
+      result = await this.runTable(scope, record, { ...options, signal: keeper.signal }, progress);
     } catch (e) {
+      await keeper.stop();
       await progress.phase('failed', failureReason(e));
       await leases.fail(record.id, this.holder, progress.current, true);
       throw e;
     }
+    await keeper.stop();
     await progress.phase('done');
     // A dry run changes nothing, so it does not count as the table's last run for the schedule.
     await leases.complete(record.id, this.holder, options.dryRun ? null : this.ctx.clock.now(), progress.current);
-    await this.ctx.access.record(scope.caller, 'maintenance.completed', undefined, 'table:maintain', tableObject(scope, levels, table), {
-      dryRun: result['dry-run'],
-      expiredSnapshots: result['expired-snapshots'].length,
-      deletedFiles: result['deleted-files'],
-      deletedBytes: result['deleted-bytes'],
-      failedFiles: result['failed-files'].length,
-      missingFiles: result['missing-files'].length,
-      ...(result.compaction ? { compaction: result.compaction.outcome, rewrittenFiles: result.compaction['rewritten-data-files'], addedFiles: result.compaction['added-data-files'] } : {}),
-    });
+    await this.ctx.access.record(scope.caller, 'maintenance.completed', undefined, 'table:maintain', tableObject(scope, levels, table), maintenanceAuditDetail(result, 'on-demand'));
     return result;
   }
 
@@ -254,9 +258,13 @@ export class MaintenanceService {
     const location = (parseJson(record.metadataJson) as TableMetadata).location;
     await progress.phase('rewriting-data-files');
     const rewritten = (files: number, bytes: number) => progress.rewritten(files, bytes);
-    const deps = { ctx: this.ctx, storage, reader: new CountingManifestReader(storage, [location], progress), rewriter: this.rewriter(storage), caller: systemCaller(scope), warehouse: scope.warehouse.name, rewritten };
+    const deps = { ctx: this.ctx, storage, reader: new CountingManifestReader(storage, [location], progress), rewriter: this.rewriter(storage), caller: systemCaller(scope), warehouse: scope.warehouse.name, rewritten, signal: options.signal };
+    const startedMs = this.ctx.clock.now();
     const result = await compactTable(deps, record, { ...options.compaction, dryRun: options.dryRun });
-    if (result.outcome === 'committed') this.ctx.events.emit({ type: 'table.compacted', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, rewrittenFiles: result['rewritten-data-files'], addedFiles: result['added-data-files'], rewrittenBytes: result['rewritten-bytes'] });
+    if (result.outcome === 'committed') {
+      const trigger = options.trigger ?? 'on-demand';
+      this.ctx.events.emit({ type: 'table.compacted', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, trigger, rewrittenFiles: result['rewritten-data-files'], addedFiles: result['added-data-files'], rewrittenBytes: result['rewritten-bytes'], seconds: (this.ctx.clock.now() - startedMs) / 1000 });
+    }
     return result;
   }
 
@@ -306,6 +314,20 @@ export class MaintenanceService {
       return result;
     }
   }
+}
+
+/** The audit record of a completed job (`maintenance.completed`), on demand or scheduled. */
+export function maintenanceAuditDetail(result: MaintenanceResult, trigger: 'on-demand' | 'scheduled'): Record<string, unknown> {
+  return {
+    trigger,
+    dryRun: result['dry-run'],
+    expiredSnapshots: result['expired-snapshots'].length,
+    deletedFiles: result['deleted-files'],
+    deletedBytes: result['deleted-bytes'],
+    failedFiles: result['failed-files'].length,
+    missingFiles: result['missing-files'].length,
+    ...(result.compaction ? { compaction: result.compaction.outcome, rewrittenFiles: result.compaction['rewritten-data-files'], addedFiles: result.compaction['added-data-files'] } : {}),
+  };
 }
 
 /** The catalog as the committer of a job's changes, on behalf of the caller the job was authorized for. */

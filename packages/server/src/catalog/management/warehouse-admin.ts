@@ -16,6 +16,7 @@ import type { WarehouseService } from './warehouses.js';
 import { checkTenantWarehouse } from './storage-authority.js';
 import { checkRetentionProperty } from '../dropped/retention.js';
 import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
+import { checkCompactionProperties } from '../metadata/compaction-properties.js';
 import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
 import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
@@ -26,6 +27,7 @@ import type { UpdateWarehouseStorageRequest } from '@lakegate/protocol';
 function checkSettings(properties: Record<string, string>): void {
   checkRetentionProperty(properties);
   checkExpiryProperties(properties);
+  checkCompactionProperties(properties);
   const owns = properties[CREATOR_OWNS_PROPERTY];
   if (owns !== undefined && owns !== 'true' && owns !== 'false') throw new CatalogError('ERR_VALIDATION', `${CREATOR_OWNS_PROPERTY} must be "true" or "false"`);
 }

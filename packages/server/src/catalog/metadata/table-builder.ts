@@ -20,6 +20,7 @@ import { commitConflict, validation } from '../../errors/catalog-error.js';
 import { deepEqual } from './schema.js';
 import { sub, toWire } from './read.js';
 import { checkMetadataWriteProperty } from './metadata-log.js';
+import { checkCompactionProperty } from './compaction-properties.js';
 import { removeProperties, setProperties } from './property-changes.js';
 import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, clock, stripTrailingSlash } from './table-format.js';
 import { loadTableMetadata } from './table-load.js';
@@ -191,7 +192,10 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
   // ------------------------------------------------------------ properties, location, keys
 
   setProperties(updates: ReadonlyMap<string, string> | Record<string, string>): this {
-    const change = setProperties(this.properties, updates instanceof Map ? updates : Object.entries(updates), checkMetadataWriteProperty);
+    const change = setProperties(this.properties, updates instanceof Map ? updates : Object.entries(updates), (k, v) => {
+      checkMetadataWriteProperty(k, v);
+      checkCompactionProperty(k, v);
+    });
     if (change) this.changes.push(change);
     return this;
   }

@@ -22,6 +22,7 @@ import {
 import type { PartitionSpecInput, SortOrderInput, TableMetadata, TableUpdate } from './types.js';
 import { parseList, parseTableUpdate } from './updates.js';
 import { checkDefaults } from './defaults.js';
+import { checkCompactionProperty } from './compaction-properties.js';
 
 /** Properties that steer table creation or mirror table state; never persisted. */
 export const RESERVED_TABLE_PROPERTIES: ReadonlySet<string> = new Set([
@@ -91,7 +92,10 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
     input.formatVersion ?? parseFormatVersionProperty(rawProperties.get('format-version')) ?? DEFAULT_TABLE_FORMAT_VERSION,
   );
   const properties = new Map<string, string>(Object.entries(NEW_TABLE_DEFAULT_PROPERTIES));
-  for (const [k, v] of rawProperties) if (!RESERVED_TABLE_PROPERTIES.has(k)) properties.set(k, v);
+  for (const [k, v] of rawProperties) {
+    checkCompactionProperty(k, v);
+    if (!RESERVED_TABLE_PROPERTIES.has(k)) properties.set(k, v);
+  }
 
   const schema = parseSchema(input.schema, 'schema');
   checkDefaults(schema);

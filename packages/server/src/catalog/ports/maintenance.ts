@@ -122,6 +122,12 @@ export interface MaintenanceLeases {
    * one a failed job keeps as its backoff) and last completed before `dueBeforeMs`. The row's state becomes running.
    */
   take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number, options?: { overFailed?: boolean }): Promise<boolean>;
+  /**
+   * Extends the holder's running lease to `nowMs + leaseMs` (a long job renews it as it goes); false when the holder
+   * no longer holds a running lease on the table (it expired and another replica took the job, or it ended): the job
+   * must then stop.
+   */
+  renew(tableId: string, holder: string, nowMs: number, leaseMs: number): Promise<boolean>;
   /** Records the holder's progress (nothing when another holds the lease now). */
   report(tableId: string, holder: string, progress: MaintenanceProgress): Promise<void>;
   /** The job completed: it ran at `ranAtMs` (null: a dry run, which leaves the last run as it was), and its lease is free. Only the holder's lease is touched. */

@@ -12,6 +12,13 @@ export class MemoryMaintenanceLeases implements MaintenanceLeases {
     return true;
   }
 
+  async renew(tableId: string, holder: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    const row = this.rows.get(tableId);
+    if (!row || row.holder !== holder || row.state !== 'running') return false;
+    this.rows.set(tableId, { ...row, expiresAtMs: nowMs + leaseMs });
+    return true;
+  }
+
   async report(tableId: string, holder: string, progress: MaintenanceProgress): Promise<void> {
     const row = this.rows.get(tableId);
     if (row && row.holder === holder && row.state === 'running') this.rows.set(tableId, { ...row, progress: { ...progress } });

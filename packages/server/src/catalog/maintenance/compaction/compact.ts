@@ -31,6 +31,11 @@ export interface CompactionOptions {
   targetFileSizeBytes?: number | undefined;
   /** Default 2. */
   minInputFiles?: number | undefined;
+  /**
+   * A threshold (the schedule's `compaction.min-small-file-ratio`): nothing is rewritten unless at least this share
+   * (0 to 1) of the snapshot's live data files are small (below 3/4 of the target). Default 0: no threshold.
+   */
+  minSmallFileRatio?: number | undefined;
   /** Plan only: the groups and their files are counted, nothing is written. */
   dryRun?: boolean | undefined;
 }
@@ -64,7 +69,15 @@ export interface CompactionDeps {
   warehouse: string;
   /** Called after each group is rewritten (the job's progress). */
   rewritten?: (files: number, bytes: number) => Promise<void>;
+  /** Aborted when the job lost its lease (lease-keeper.ts): checked before each group and before the commit. */
+  signal?: AbortSignal | undefined;
 }
+
+/**
+ * Between groups the job lets the event loop answer what arrived meanwhile (setImmediate runs after the poll phase
+ * that reads sockets), so a long compaction on the request thread delays a request by one group's rewrite at most.
+ */
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A table's target size: the request's, else a valid write.target-file-size-bytes, else 128 MiB. */
 export function targetSize(metadata: TableMetadata, requested: number | undefined): number {
@@ -82,8 +95,11 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const head = (metadata.snapshots ?? []).find((s) => String(s['snapshot-id']) === String(headId));
   if (!head?.['manifest-list']) return none;
   const target = targetSize(metadata, options.targetFileSizeBytes);
-  const candidates = await candidatesOf(deps.reader, metadata, head['manifest-list']);
-  const groups = binPack(candidates, { targetBytes: target, minFileBytes: Math.floor(target * 0.75), minInputFiles: options.minInputFiles ?? 2 });
+  const { candidates, liveDataFiles } = await candidatesOf(deps.reader, metadata, head['manifest-list']);
+  const minFileBytes = Math.floor(target * 0.75);
+  const small = candidates.filter((c) => c.bytes < minFileBytes).length;
+  if (options.minSmallFileRatio !== undefined && options.minSmallFileRatio > 0 && small < options.minSmallFileRatio * liveDataFiles) return none;
+  const groups = binPack(candidates, { targetBytes: target, minFileBytes, minInputFiles: options.minInputFiles ?? 2 });
   if (groups.length === 0) return none;
   if (options.dryRun) return { ...none, outcome: 'dry-run', 'rewritten-data-files': groups.flat().length, 'rewritten-bytes': groups.flat().reduce((n, c) => n + c.bytes, 0), groups: groups.length };
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
@@ -93,6 +109,8 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const skipped: Candidate[] = [];
   try {
     for (const group of groups) {
+      await yieldToRequests();
+      deps.signal?.throwIfAborted();
       let out;
       try {
         out = await deps.rewriter.rewrite({
@@ -119,6 +137,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     const done = groups.flat().filter((c) => !skipped.includes(c));
     if (done.length === 0) return { ...none, 'skipped-groups': groups.length };
     const rewritten = new Set(done.map((c) => c.path));
+    deps.signal?.throwIfAborted();
     const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, { warehouse: deps.warehouse, namespace: record.namespace, name: record.name, tableId: record.id, caller: deps.caller, plannedSnapshotId: BigInt(headId!), rewritten, partitions: new Set(done.map((c) => partitionKey(c.specId, c.partition))), added });
     const counts = { 'rewritten-data-files': rewritten.size, 'added-data-files': added.length, 'rewritten-bytes': done.reduce((n, c) => n + c.bytes, 0), 'added-bytes': added.reduce((n, a) => n + a.file.fileSizeInBytes, 0), groups: groups.length - groups.filter((g) => skipped.includes(g[0]!)).length, 'skipped-groups': groups.filter((g) => skipped.includes(g[0]!)).length, attempts: committed.attempts };
     if (committed.outcome === 'committed') return { outcome: 'committed', ...counts, 'snapshot-id': committed.snapshotId };
@@ -135,7 +154,7 @@ async function dropAll(storage: ObjectStorage, uris: readonly string[]): Promise
 }
 
 /** The live Parquet data files of the snapshot, each with the delete files that apply to it (as a scan would). */
-async function candidatesOf(reader: ManifestReader, metadata: TableMetadata, manifestList: string): Promise<Candidate[]> {
+async function candidatesOf(reader: ManifestReader, metadata: TableMetadata, manifestList: string): Promise<{ candidates: Candidate[]; liveDataFiles: number }> {
   const data: { file: ContentFile; specId: number; seq: number }[] = [];
   const deletes: DeleteEntry[] = [];
   for (const m of await reader.readManifestList(manifestList)) {
@@ -155,7 +174,7 @@ async function candidatesOf(reader: ManifestReader, metadata: TableMetadata, man
     if (applied.some((x) => x.fileFormat === 'puffin')) continue;
     out.push({ path: d.file.filePath, specId: d.specId, partition: d.file.partition, bytes: d.file.fileSizeInBytes, file: d.file, deletes: applied });
   }
-  return out;
+  return { candidates: out, liveDataFiles: data.length };
 }
 
 /** The manifest entry of a rewritten file: the group's partition, the rewriter's counts, the inputs' merged bounds. */

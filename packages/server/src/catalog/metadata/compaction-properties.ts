@@ -1,0 +1,76 @@
+/**
+ * The scheduled-compaction settings (issue 59), as a warehouse's properties (the defaults of its tables) and a
+ * table's own properties (which win, key by key): whether the scheduled maintenance run also compacts the table's
+ * small data files, and the thresholds below which it leaves them:
+ * - `compaction.enabled`: `true` or `false` (default false: compaction rewrites data, so it is never implied);
+ * - `compaction.min-input-files`: Iceberg's `min-input-files` of rewrite_data_files: a partition's small files are
+ *   rewritten only in groups of at least this many (2 to 100000, default 5 on the schedule);
+ * - `compaction.min-small-file-ratio`: the table is compacted only when at least this share of its live data files
+ *   are small (a decimal from 0 to 1, default 0: no ratio threshold).
+ * The target size is the table's `write.target-file-size-bytes`, as on demand. Checked where the properties are set
+ * (warehouse create and change, table create and commit), so an absurd value is a 400 then, and never a surprise at
+ * the next scheduled run. Values stored before the check existed and invalid now count as unset.
+ */
+import { illegalArgument } from '../../errors/catalog-error.js';
+
+export const COMPACTION_ENABLED = 'compaction.enabled';
+export const COMPACTION_MIN_INPUT_FILES = 'compaction.min-input-files';
+export const COMPACTION_MIN_SMALL_FILE_RATIO = 'compaction.min-small-file-ratio';
+/** On the schedule, fewer files than this in a partition are not worth a rewrite (on demand the default stays 2). */
+export const SCHEDULED_MIN_INPUT_FILES = 5;
+const MAX_MIN_INPUT_FILES = 100_000;
+
+export interface ScheduledCompaction {
+  minInputFiles: number;
+  minSmallFileRatio: number;
+}
+
+function parse(key: string, value: string): boolean | number | undefined {
+  switch (key) {
+    case COMPACTION_ENABLED:
+      if (value !== 'true' && value !== 'false') throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (true or false)`);
+      return value === 'true';
+    case COMPACTION_MIN_INPUT_FILES:
+      if (!/^\d{1,6}$/.test(value) || Number(value) < 2 || Number(value) > MAX_MIN_INPUT_FILES) {
+        throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a whole number from 2 to ${MAX_MIN_INPUT_FILES})`);
+      }
+      return Number(value);
+    case COMPACTION_MIN_SMALL_FILE_RATIO:
+      if (!/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/.test(value)) throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a decimal from 0 to 1)`);
+      return Number(value);
+    default:
+      return undefined;
+  }
+}
+
+/** One property as a table or a warehouse sets it: ERR_ILLEGAL_ARGUMENT (a 400) for a bad compaction.* value. */
+export function checkCompactionProperty(key: string, value: string): void {
+  parse(key, value);
+}
+
+/** Every compaction.* property of a warehouse's or table's properties. */
+export function checkCompactionProperties(properties: Record<string, string>): void {
+  for (const [key, value] of Object.entries(properties)) parse(key, value);
+}
+
+/** A property's value, the table's if valid, else the warehouse's if valid, else undefined. */
+function setting(key: string, table: Record<string, string> | undefined, warehouse: Record<string, string>): boolean | number | undefined {
+  for (const props of [table, warehouse]) {
+    const raw = props?.[key];
+    if (raw === undefined) continue;
+    try {
+      return parse(key, raw);
+    } catch {
+      // invalid (stored before the check): unset
+    }
+  }
+  return undefined;
+}
+
+/** The scheduled compaction of a table, from its properties over its warehouse's; undefined when it is off. */
+export function scheduledCompaction(table: Record<string, string> | undefined, warehouse: Record<string, string>): ScheduledCompaction | undefined {
+  if (setting(COMPACTION_ENABLED, table, warehouse) !== true) return undefined;
+  const files = setting(COMPACTION_MIN_INPUT_FILES, table, warehouse);
+  const ratio = setting(COMPACTION_MIN_SMALL_FILE_RATIO, table, warehouse);
+  return { minInputFiles: typeof files === 'number' ? files : SCHEDULED_MIN_INPUT_FILES, minSmallFileRatio: typeof ratio === 'number' ? ratio : 0 };
+}
