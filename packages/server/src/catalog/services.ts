@@ -72,6 +72,8 @@ export interface CatalogServices {
 export interface AccessPorts {
   authorizer: Authorizer;
   control: AccessControl;
+  /** True when `control` keeps its grants in the catalog database (the built-in adapter; see AccessServiceDeps). */
+  grantsInCatalog?: boolean;
   /** How long a decision may be reused on a replica that did not make the change. */
   cacheTtlMs: number;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { PostgresAdapter, sql } from 'kysely';
-import type { CatalogRepository } from '../catalog/ports/index.js';
+import type { CatalogRepository, TransactionPorts } from '../catalog/ports/index.js';
 import type { LakegateStore } from '../store.js';
 import type { IdentityRepository } from '../auth/ports.js';
 import type { AccessControl } from '../catalog/ports/access.js';
@@ -84,8 +84,8 @@ export class KyselyCatalogStore implements LakegateStore {
     this.rowLocks = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
-  transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx, undefined, this.compiled)));
+  transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx, undefined, this.compiled), { access: new KyselyAccessControl(trx, undefined, this.compiled) }));
   }
 
   migrate(): Promise<void> {

@@ -18,19 +18,24 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
-import { grantCreator } from './creator-ownership.js';
+import { NO_OWNER_GRANT, OwnerGrant, mayOwn } from './creator-ownership.js';
 import { VendingDecisionKeys } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from '../ports/access.js';
 import { type Privilege, scopeAllows } from '../privileges.js';
 import { type Spans, noSpans } from '../ports/tracing.js';
-import type { AccessDecisions, AccessScope, AuditAs, Check, ResolvedNamespace } from '../ports/access-decisions.js';
+import type { AccessDecisions, AccessScope, AuditAs, Check, CreatorGrant, ResolvedNamespace } from '../ports/access-decisions.js';
 
 export type { AccessScope, AuditAs, Check, ResolvedNamespace } from '../ports/access-decisions.js';
 
 export interface AccessServiceDeps {
   authorizer: Authorizer;
   control: AccessControl;
+  /**
+   * True when `control` keeps its grants in the catalog database (the built-in adapter): a creator's owner grant is
+   * then written in the create's transaction (CatalogStore.transaction's ports.access), not through `control` after it.
+   */
+  grantsInCatalog?: boolean | undefined;
   repository: () => CatalogRepository;
   audit: AccessAudit;
   clock: Clock;
@@ -102,16 +107,22 @@ export class AccessService implements AccessDecisions {
   }
 
   /**
-   * Gives the caller an owner's privileges on the namespace, table or view it just created (creator-ownership.ts;
-   * the warehouse's access.creator-owns), audited as `access.owner-granted`. Not for administrators of the tenant.
+   * The owner's privileges the caller gets on what it is about to create (creator-ownership.ts; the warehouse's
+   * access.creator-owns), recorded in the create's transaction and audited as `access.owner-granted` after it
+   * commits. Nothing for administrators of the tenant: they hold every privilege already.
    */
-  async ownCreated(scope: AccessScope, securable: SecurableRef, object: string): Promise<void> {
-    // An administrator of the tenant holds every privilege already: no owner grant is recorded for it.
-    if (scope.caller.unrestricted || (await this.isAdmin(scope.caller))) return;
-    const role = await grantCreator(this.deps.control, this.deps.clock.now(), scope.caller, scope.warehouse, securable);
-    if (role === undefined) return;
-    this.invalidate();
-    await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
+  async creatorGrant(scope: AccessScope): Promise<CreatorGrant> {
+    if (!mayOwn(scope.caller, scope.warehouse) || (await this.isAdmin(scope.caller))) return NO_OWNER_GRANT;
+    return new OwnerGrant({
+      caller: scope.caller,
+      warehouse: scope.warehouse,
+      now: () => this.deps.clock.now(),
+      external: this.deps.grantsInCatalog ? undefined : this.deps.control,
+      granted: async (role, securable, object) => {
+        this.invalidate();
+        await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
+      },
+    });
   }
 
   /** Forgets cached namespace ids, here and in the other processes (a namespace was created or dropped). */

@@ -10,9 +10,16 @@
  * which the creator is the only member. An owner holds every privilege grantable on the object's kind except
  * `table:purge-immediately`, which skips the warehouse's recovery window and stays an explicit grant. Groups never
  * own: the subject (a principal or a user) does, whoever it acts through.
+ *
+ * Atomic with the create (OwnerGrant below): where the grants live in the catalog database (the built-in
+ * authorizer), the role, membership and grants are written in the create's own transaction, before its events (the
+ * outbox append stays its last write), so no crash, lost connection or failure leaves an object without its owner,
+ * and no reader sees one. Where they live elsewhere (OpenFGA) they cannot join that transaction: they are written
+ * after the commit, and docs/authorization.md says what a failure there leaves and how to repair it.
  */
 import { createHash } from 'node:crypto';
-import type { Caller, Warehouse } from '../ports/index.js';
+import type { Caller, TransactionPorts, Warehouse } from '../ports/index.js';
+import type { CreatorGrant } from '../ports/access-decisions.js';
 import type { AccessControl, Member, SecurableRef } from '../ports/access.js';
 import { type Privilege, privilegesOn } from '../privileges.js';
 
@@ -50,3 +57,46 @@ export async function grantCreator(control: AccessControl, nowMs: number, caller
   }
   return role;
 }
+
+/** What an OwnerGrant needs of the access service: who acts, where, and what to do once the grants are in. */
+export interface OwnerGrantDeps {
+  caller: Caller;
+  warehouse: Warehouse;
+  now: () => number;
+  /** The AccessControl holding the grants when they are not in the catalog database (OpenFGA); undefined when they are. */
+  external: AccessControl | undefined;
+  /** After the commit, per object owned: cache invalidation and the audit record (access.owner-granted). */
+  granted: (role: string, securable: SecurableRef, object: string) => Promise<void>;
+}
+
+/**
+ * One create's owner grants (a create transaction may make several tables). record() inside the create's transaction,
+ * before its events; committed() once it committed. A transaction that rolls back never reaches committed(), so
+ * nothing is audited for it; a retried one takes a new OwnerGrant per attempt.
+ */
+export class OwnerGrant implements CreatorGrant {
+  private readonly owned: Array<{ role: string | undefined; securable: SecurableRef; object: string }> = [];
+
+  constructor(private readonly deps: OwnerGrantDeps) {}
+
+  async record(ports: TransactionPorts, securable: SecurableRef, object: string): Promise<void> {
+    const { caller, warehouse, now, external } = this.deps;
+    // Where the grants are in the catalog database, in this transaction: they commit with the object or not at all.
+    const role = external === undefined ? await grantCreator(ports.access, now(), caller, warehouse, securable) : undefined;
+    this.owned.push({ role, securable, object });
+  }
+
+  async committed(): Promise<void> {
+    const { caller, warehouse, now, external } = this.deps;
+    for (const { role, securable, object } of this.owned.splice(0)) {
+      const granted = external === undefined ? role : await grantCreator(external, now(), caller, warehouse, securable);
+      if (granted !== undefined) await this.deps.granted(granted, securable, object);
+    }
+  }
+}
+
+/** The grant of a create whose creator owns nothing (an administrator, authentication off, or switched off). */
+export const NO_OWNER_GRANT: CreatorGrant = { record: async () => undefined, committed: async () => undefined };
+
+/** Whether a creator would be granted anything (before asking whether it administers its tenant). */
+export const mayOwn = (caller: Caller, warehouse: Warehouse): boolean => !caller.unrestricted && creatorOwns(warehouse) && caller.members.some((m) => m.kind !== 'group');

@@ -216,6 +216,12 @@ export interface CatalogRepository {
   appendEvents(events: readonly import('./outbox.js').OutboxEventInput[]): Promise<void>;
 }
 
+/** What a store transaction offers beside its repository, each writing inside that transaction. */
+export interface TransactionPorts {
+  /** Roles, members and grants of the built-in authorizer, as CatalogStore.access, in the transaction. */
+  access: import('./access.js').AccessControl;
+}
+
 export interface CatalogStore {
   readonly repository: CatalogRepository;
   /** Roles, role members and grants of the built-in authorizer (catalog/access). */
@@ -245,8 +251,11 @@ export interface CatalogStore {
    * writer at a time and its processes queue through Coherence.runExclusive; it needs none.
    */
   readonly rowLocks?: boolean;
-  /** Runs fn in one database transaction: all of its writes land, or none. */
-  transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one database transaction: all of its writes land, or none. `ports` are the store's other ports bound
+   * to the same transaction (a create records its creator's owner grant there: access/creator-ownership.ts).
+   */
+  transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
   migrate(): Promise<void>;
   /** True when the database answers. */
