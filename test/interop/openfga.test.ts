@@ -14,6 +14,8 @@ import { startInProcess } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type OpenFga, startOpenFga } from '../support/openfga.js';
 import { freePort } from '../support/temp.js';
+import { simpleSchema } from '../support/iceberg-http.js';
+import { tokenOf } from '../support/principals.js';
 
 let fga: OpenFga;
 beforeAll(async () => {
@@ -130,6 +132,34 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
       const grantRes = await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'default' } });
       expect(grantRes.status).toBe(503);
       expect(cat.logs()).not.toContain(KEY);
+    } finally {
+      await cat.close();
+      await own.stop();
+    }
+  });
+});
+
+describe('OpenFGA adapter: creators own what they create', () => {
+  it('grants the creator of a namespace and of a table in it owner tuples after the commit, so it uses them at once', async () => {
+    const own = await startOpenFga();
+    const cat = await startInProcess(await own.lakegateEnv(), { auth: true });
+    try {
+      const a = cat.admin();
+      const admin = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, a.client_id, a.client_secret));
+      const p = await cat.lakegate.principals.create('maker');
+      const maker = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
+      expect((await admin('POST', '/management/v1/roles', { name: 'makers' })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/roles/makers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/grants', { role: 'makers', privileges: ['namespace:create'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBeLessThan(300);
+      expect((await maker('POST', '/v1/default/namespaces', { namespace: ['mine'] })).status).toBe(200);
+      const table = await maker('POST', '/v1/default/namespaces/mine/tables', { name: 't', schema: simpleSchema });
+      expect(table.status, JSON.stringify(table.body)).toBe(200);
+      expect((await maker('POST', '/v1/default/namespaces/mine/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] })).status).toBe(200);
+      const owner = ((await admin('GET', '/management/v1/roles')).body.roles as Array<{ name: string }>).find((r) => r.name.startsWith('owner-'));
+      expect(owner).toBeDefined();
+      const details = (await admin('GET', `/management/v1/roles/${owner!.name}`)).body;
+      expect(details.members).toEqual([expect.objectContaining({ kind: 'principal', name: p.clientId })]);
+      expect(details.grants.map((g: { privilege: string }) => g.privilege)).toContain('table:write-data');
     } finally {
       await cat.close();
       await own.stop();

@@ -122,6 +122,8 @@ export class AccessService implements AccessDecisions {
         this.invalidate();
         await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
       },
+      failed: (securable, object) =>
+        this.deps.audit.record(scope.caller, { type: 'access.owner-grant-failed', decision: undefined, action: `${securable.kind}:own`, object, detail: { securable: { ...securable, warehouse: scope.warehouse.name } } }),
     });
   }
 

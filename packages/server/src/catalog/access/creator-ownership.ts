@@ -67,6 +67,8 @@ export interface OwnerGrantDeps {
   external: AccessControl | undefined;
   /** After the commit, per object owned: cache invalidation and the audit record (access.owner-granted). */
   granted: (role: string, securable: SecurableRef, object: string) => Promise<void>;
+  /** After the commit, when writing the grant outside the catalog database failed: the audit record (access.owner-grant-failed). */
+  failed: (securable: SecurableRef, object: string) => Promise<void>;
 }
 
 /**
@@ -89,7 +91,16 @@ export class OwnerGrant implements CreatorGrant {
   async committed(): Promise<void> {
     const { caller, warehouse, now, external } = this.deps;
     for (const { role, securable, object } of this.owned.splice(0)) {
-      const granted = external === undefined ? role : await grantCreator(external, now(), caller, warehouse, securable);
+      let granted = role;
+      if (external !== undefined) {
+        try {
+          granted = await grantCreator(external, now(), caller, warehouse, securable);
+        } catch (e) {
+          // The object committed without its owner: say so where an administrator looks (docs/authorization.md), then fail the request.
+          await this.deps.failed(securable, object).catch(() => undefined);
+          throw e;
+        }
+      }
       if (granted !== undefined) await this.deps.granted(granted, securable, object);
     }
   }
