@@ -140,7 +140,7 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
 });
 
 describe('OpenFGA adapter: creators own what they create', () => {
-  it('grants the creator of a namespace and of a table in it owner tuples after the commit, so it uses them at once', async () => {
+  it('grants the creator of a namespace and of a table in it owner tuples after the commit (pending in its transaction), so it uses them at once', async () => {
     const own = await startOpenFga();
     const cat = await startInProcess(await own.lakegateEnv(), { auth: true });
     try {
@@ -160,6 +160,8 @@ describe('OpenFGA adapter: creators own what they create', () => {
       const details = (await admin('GET', `/management/v1/roles/${owner!.name}`)).body;
       expect(details.members).toEqual([expect.objectContaining({ kind: 'principal', name: p.clientId })]);
       expect(details.grants.map((g: { privilege: string }) => g.privilege)).toContain('table:write-data');
+      // Each create recorded its owner grant pending in its transaction and removed it once OpenFGA had it.
+      expect(await cat.lakegate.store.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
     } finally {
       await cat.close();
       await own.stop();

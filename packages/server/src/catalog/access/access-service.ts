@@ -18,7 +18,10 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
+import { randomUUID } from 'node:crypto';
 import { NO_OWNER_GRANT, OwnerGrant, mayOwn } from './creator-ownership.js';
+import { recoverOwnerGrants } from './owner-grant-recovery.js';
+import type { PendingOwnerGrantStore } from '../ports/owner-grants.js';
 import { VendingDecisionKeys } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from '../ports/access.js';
@@ -36,6 +39,8 @@ export interface AccessServiceDeps {
    * then written in the create's transaction (CatalogStore.transaction's ports.access), not through `control` after it.
    */
   grantsInCatalog?: boolean | undefined;
+  /** Where grants are not in the catalog database: the owner grants committed but not yet written there (ports/owner-grants.ts). */
+  pendingOwnerGrants?: (() => PendingOwnerGrantStore) | undefined;
   repository: () => CatalogRepository;
   audit: AccessAudit;
   clock: Clock;
@@ -117,7 +122,8 @@ export class AccessService implements AccessDecisions {
       caller: scope.caller,
       warehouse: scope.warehouse,
       now: () => this.deps.clock.now(),
-      external: this.deps.grantsInCatalog ? undefined : this.deps.control,
+      newId: () => randomUUID(),
+      external: this.deps.grantsInCatalog ? undefined : { control: this.deps.control, pending: this.pendingOwnerGrants() },
       granted: async (role, securable, object) => {
         this.invalidate();
         await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
@@ -125,6 +131,33 @@ export class AccessService implements AccessDecisions {
       failed: (securable, object) =>
         this.deps.audit.record(scope.caller, { type: 'access.owner-grant-failed', decision: undefined, action: `${securable.kind}:own`, object, detail: { securable: { ...securable, warehouse: scope.warehouse.name } } }),
     });
+  }
+
+  /**
+   * Writes the owner grants that committed creates left pending where grants are outside the catalog database
+   * (owner-grant-recovery.ts); how many. Nothing to do where they are in it (they committed with their objects).
+   */
+  async recoverOwnerGrants(olderThanMs: number): Promise<number> {
+    if (this.deps.grantsInCatalog) return 0;
+    return recoverOwnerGrants(
+      {
+        pending: this.pendingOwnerGrants(),
+        control: this.deps.control,
+        now: () => this.deps.clock.now(),
+        granted: async (g, role) => {
+          this.invalidate();
+          const creator: Caller = { tenant: g.tenant, description: `${g.member.kind}:${g.member.name}`, key: '', members: [g.member], admin: false, unrestricted: false };
+          await this.deps.audit.record(creator, { type: 'access.owner-granted', decision: 'allow', action: `${g.securable.kind}:own`, object: g.object, detail: { role, securable: { ...g.securable, warehouse: g.warehouse }, recovered: true } });
+        },
+      },
+      olderThanMs,
+    );
+  }
+
+  private pendingOwnerGrants(): PendingOwnerGrantStore {
+    const store = this.deps.pendingOwnerGrants?.();
+    if (store === undefined) throw new TypeError('AccessService: grants outside the catalog database need pendingOwnerGrants');
+    return store;
   }
 
   /** Forgets cached namespace ids, here and in the other processes (a namespace was created or dropped). */

@@ -220,6 +220,8 @@ export interface CatalogRepository {
 export interface TransactionPorts {
   /** Roles, members and grants of the built-in authorizer, as CatalogStore.access, in the transaction. */
   access: import('./access.js').AccessControl;
+  /** Owner grants to write to an authorizer outside the database once the transaction committed (OpenFGA), in the transaction. */
+  ownerGrants: import('./owner-grants.js').PendingOwnerGrantStore;
 }
 
 export interface CatalogStore {
@@ -232,6 +234,8 @@ export interface CatalogStore {
   readonly outbox: import('./outbox.js').OutboxStores;
   /** Pending events of changes made outside the database (OpenFGA tuples), published once the change is known (catalog/ports/intents.ts). */
   readonly eventIntents: import('./intents.js').EventIntentStore;
+  /** Owner grants of committed creates not yet written to OpenFGA (catalog/ports/owner-grants.ts). */
+  readonly pendingOwnerGrants: import('./owner-grants.js').PendingOwnerGrantStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance.js').DroppedObjectStore;
   /** Namespaces a soft cascading drop took, kept for the retention with what they held (catalog/maintenance/). */
