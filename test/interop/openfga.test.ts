@@ -16,6 +16,7 @@ import { type OpenFga, startOpenFga } from '../support/openfga.js';
 import { freePort } from '../support/temp.js';
 import { simpleSchema } from '../support/iceberg-http.js';
 import { tokenOf } from '../support/principals.js';
+import { waitFor } from '../support/wait-for.js';
 
 let fga: OpenFga;
 beforeAll(async () => {
@@ -164,6 +165,32 @@ describe('OpenFGA adapter: creators own what they create', () => {
       expect(await cat.lakegate.store.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
     } finally {
       await cat.close();
+      await own.stop();
+    }
+  });
+  it('writes an owner grant a crash left pending (committed object, no tuples) when a server starts', async () => {
+    const own = await startOpenFga();
+    const env = await own.lakegateEnv();
+    const first = await startInProcess(env, { auth: true });
+    let second: Awaited<ReturnType<typeof startInProcess>> | undefined;
+    try {
+      const a = first.admin();
+      const admin = bearerSender(first.lakegate.app, await tokenOf(first.lakegate.app, a.client_id, a.client_secret));
+      const p = await first.lakegate.principals.create('crashed-maker');
+      // The state a crash between a create's commit and its OpenFGA writes leaves: the object, and its pending owner grant.
+      expect((await admin('POST', '/v1/default/namespaces', { namespace: ['crashed'] })).status).toBe(200);
+      const id = (await first.lakegate.store.repository.getNamespaceIds('default', [['crashed']])).get('crashed')!;
+      await first.lakegate.store.pendingOwnerGrants.add({ id: 'crashed-1', tenant: 'default', warehouse: 'default', member: { kind: 'principal', issuer: '', name: p.clientId }, securable: { kind: 'namespace', id }, object: 'default/crashed', createdAtMs: 0 });
+      const asMaker = async (cat: typeof first) => bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
+      expect((await (await asMaker(first))('POST', '/v1/default/namespaces/crashed/tables', { name: 't', schema: simpleSchema })).status).toBe(403);
+      // Another server on the same database starts: its start-up recovery writes the grant and removes the record.
+      second = await startInProcess(env, { auth: true, dataDir: first.dataDir });
+      await waitFor('the pending owner grant written', () => second!.lakegate.store.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10), (rows) => rows.length === 0);
+      const created = await (await asMaker(second))('POST', '/v1/default/namespaces/crashed/tables', { name: 't', schema: simpleSchema });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+    } finally {
+      await second?.close();
+      await first.close();
       await own.stop();
     }
   });
