@@ -14,6 +14,9 @@ import { startInProcess } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type OpenFga, startOpenFga } from '../support/openfga.js';
 import { freePort } from '../support/temp.js';
+import { simpleSchema } from '../support/iceberg-http.js';
+import { tokenOf } from '../support/principals.js';
+import { waitFor } from '../support/wait-for.js';
 
 let fga: OpenFga;
 beforeAll(async () => {
@@ -132,6 +135,62 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
       expect(cat.logs()).not.toContain(KEY);
     } finally {
       await cat.close();
+      await own.stop();
+    }
+  });
+});
+
+describe('OpenFGA adapter: creators own what they create', () => {
+  it('grants the creator of a namespace and of a table in it owner tuples after the commit (pending in its transaction), so it uses them at once', async () => {
+    const own = await startOpenFga();
+    const cat = await startInProcess(await own.lakegateEnv(), { auth: true });
+    try {
+      const a = cat.admin();
+      const admin = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, a.client_id, a.client_secret));
+      const p = await cat.lakegate.principals.create('maker');
+      const maker = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
+      expect((await admin('POST', '/management/v1/roles', { name: 'makers' })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/roles/makers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+      expect((await admin('POST', '/management/v1/grants', { role: 'makers', privileges: ['namespace:create'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBeLessThan(300);
+      expect((await maker('POST', '/v1/default/namespaces', { namespace: ['mine'] })).status).toBe(200);
+      const table = await maker('POST', '/v1/default/namespaces/mine/tables', { name: 't', schema: simpleSchema });
+      expect(table.status, JSON.stringify(table.body)).toBe(200);
+      expect((await maker('POST', '/v1/default/namespaces/mine/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] })).status).toBe(200);
+      const owner = ((await admin('GET', '/management/v1/roles')).body.roles as Array<{ name: string }>).find((r) => r.name.startsWith('owner-'));
+      expect(owner).toBeDefined();
+      const details = (await admin('GET', `/management/v1/roles/${owner!.name}`)).body;
+      expect(details.members).toEqual([expect.objectContaining({ kind: 'principal', name: p.clientId })]);
+      expect(details.grants.map((g: { privilege: string }) => g.privilege)).toContain('table:write-data');
+      // Each create recorded its owner grant pending in its transaction and removed it once OpenFGA had it.
+      expect(await cat.lakegate.store.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+    } finally {
+      await cat.close();
+      await own.stop();
+    }
+  });
+  it('writes an owner grant a crash left pending (committed object, no tuples) when a server starts', async () => {
+    const own = await startOpenFga();
+    const env = await own.lakegateEnv();
+    const first = await startInProcess(env, { auth: true });
+    let second: Awaited<ReturnType<typeof startInProcess>> | undefined;
+    try {
+      const a = first.admin();
+      const admin = bearerSender(first.lakegate.app, await tokenOf(first.lakegate.app, a.client_id, a.client_secret));
+      const p = await first.lakegate.principals.create('crashed-maker');
+      // The state a crash between a create's commit and its OpenFGA writes leaves: the object, and its pending owner grant.
+      expect((await admin('POST', '/v1/default/namespaces', { namespace: ['crashed'] })).status).toBe(200);
+      const id = (await first.lakegate.store.repository.getNamespaceIds('default', [['crashed']])).get('crashed')!;
+      await first.lakegate.store.pendingOwnerGrants.add({ id: 'crashed-1', tenant: 'default', warehouse: 'default', member: { kind: 'principal', issuer: '', name: p.clientId }, securable: { kind: 'namespace', id }, object: 'default/crashed', createdAtMs: 0 });
+      const asMaker = async (cat: typeof first) => bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
+      expect((await (await asMaker(first))('POST', '/v1/default/namespaces/crashed/tables', { name: 't', schema: simpleSchema })).status).toBe(403);
+      // Another server on the same database starts: its start-up recovery writes the grant and removes the record.
+      second = await startInProcess(env, { auth: true, dataDir: first.dataDir });
+      await waitFor('the pending owner grant written', () => second!.lakegate.store.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10), (rows) => rows.length === 0);
+      const created = await (await asMaker(second))('POST', '/v1/default/namespaces/crashed/tables', { name: 't', schema: simpleSchema });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+    } finally {
+      await second?.close();
+      await first.close();
       await own.stop();
     }
   });

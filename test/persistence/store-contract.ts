@@ -153,6 +153,44 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
+    it("writes roles, members, grants and pending owner grants through a transaction's ports with the transaction: all roll back, or all land with it", async () => {
+      const s = await fresh();
+      const other = await openAgain(s);
+      try {
+        const member = { kind: 'principal' as const, issuer: '', name: 'p1' };
+        const write = async (repo: Parameters<Parameters<CatalogStore['transaction']>[0]>[0], ports: Parameters<Parameters<CatalogStore['transaction']>[0]>[1], name: string) => {
+          await repo.insertObject(obj(name));
+          await ports.access.createRole({ tenant: 'default', name: `owner-${name}`, description: '', createdAtMs: 1 });
+          await ports.access.addMember({ tenant: 'default', role: `owner-${name}`, member, createdAtMs: 1 });
+          await ports.access.grant({ tenant: 'default', role: `owner-${name}`, privilege: 'table:read-data', securable: { kind: 'table', id: obj(name).id, warehouse: wh }, createdAtMs: 1 });
+          await ports.ownerGrants.add({ id: `pending-${name}`, tenant: 'default', warehouse: wh, member, securable: { kind: 'table', id: obj(name).id }, object: `${wh}/ns.${name}`, createdAtMs: 1 });
+        };
+        await expect(
+          s.transaction(async (repo, ports) => {
+            await write(repo, ports, 'gone');
+            throw new Error('abort');
+          }),
+        ).rejects.toThrow('abort');
+        for (const store of [s, other]) {
+          expect(await store.repository.getObject(wh, ['ns'], 'gone')).toBeUndefined();
+          expect(await store.access.getRole('default', 'owner-gone')).toBeUndefined();
+          expect(await store.access.rolesOf('default', [member])).toEqual([]);
+          expect(await store.access.listGrants({ tenant: 'default', role: 'owner-gone' })).toEqual([]);
+        }
+        expect(await s.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+        await s.transaction((repo, ports) => write(repo, ports, 'kept'));
+        expect((await other.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10)).map((g) => g.id)).toEqual(['pending-kept']);
+        for (const store of [s, other]) {
+          expect((await store.repository.getObject(wh, ['ns'], 'kept'))?.id).toBe(obj('kept').id);
+          expect(await store.access.rolesOf('default', [member])).toEqual(['owner-kept']);
+          expect((await store.access.grantsOn('default', ['owner-kept'], [{ kind: 'table', id: obj('kept').id }])).map((g) => g.privilege)).toEqual(['table:read-data']);
+        }
+      } finally {
+        await other.close();
+        await s.close();
+      }
+    });
+
     it('lists objects by kind in name order with paging, renames and deletes', async () => {
       const s = await fresh();
       try {

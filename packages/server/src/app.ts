@@ -63,7 +63,7 @@ import { WarehouseAdmin } from './catalog/management/warehouse-admin.js';
 import { StorageGrantAdmin } from './catalog/management/storage-grant-admin.js';
 import { callerOfActor } from './http/caller.js';
 import { ProfileAdmin } from './storage/profile-admin.js';
-import { createAccessPorts } from './compose/access.js';
+import { INTENT_RECOVERY_AFTER_MS, createAccessPorts } from './compose/access.js';
 import { TokenEndpoint } from './auth/issuer/token-endpoint.js';
 import { TokenState } from './auth/token-state.js';
 import { bareGroups } from './auth/delegation-policy.js';
@@ -343,6 +343,8 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       { name: 'audit retention', run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000) },
       // With OpenFGA: events of member and grant changes a crash interrupted, published or dropped (catalog/outbox/intent-recovery.ts).
       ...(accessPorts.intentRecovery ? [{ name: 'event intent recovery', run: () => recoverIntents() }] : []),
+      // With OpenFGA: owner grants of committed creates that did not reach it (catalog/access/owner-grant-recovery.ts).
+      ...(accessPorts.intentRecovery ? [{ name: 'owner grant recovery', run: () => services.access.recoverOwnerGrants(INTENT_RECOVERY_AFTER_MS) }] : []),
     ],
     config.sweepIntervalMs,
     (err, task) => logger.warn({ err }, `${task} sweep failed`),
@@ -351,7 +353,12 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   eventSweeper.unref();
   events.delivery.start();
   // On start too: a crash's interrupted intents are resolved without waiting a sweep interval.
-  const startupRecovery = accessPorts.intentRecovery && recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed'));
+  const startupRecovery =
+    accessPorts.intentRecovery &&
+    Promise.all([
+      recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed')),
+      services.access.recoverOwnerGrants(INTENT_RECOVERY_AFTER_MS).catch((err: unknown) => logger.warn({ err }, 'owner grant recovery failed')),
+    ]);
 
   return {
     app,

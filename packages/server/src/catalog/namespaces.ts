@@ -93,15 +93,18 @@ export class NamespaceService {
     // A federated warehouse's namespace is created at the remote first (its answer decides "exists"), then recorded here.
     await this.ctx.federation?.createNamespace(scope, levels, props);
     const record: NamespaceRecord = { id: this.ctx.newUuid(), warehouse: scope.warehouse.name, levels, properties: props };
-    await this.ctx.store.transaction(async (repo) => {
+    // The creator's owner grant commits with the namespace (access/creator-ownership.ts), before its event.
+    const owner = await this.ctx.access.creatorGrant(scope);
+    await this.ctx.store.transaction(async (repo, ports) => {
       if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) throw parentNotFound(levels);
       if (!(await repo.insertNamespace(record))) {
         throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
       }
+      await owner.record(ports, { kind: 'namespace', id: record.id }, `${scope.warehouse.name}/${formatIdentifier(levels)}`);
       await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.created', namespace: levels, operation: { properties: props } });
     });
     this.ctx.access.forgetNamespaceIds();
-    await this.ctx.access.ownCreated(scope, { kind: 'namespace', id: record.id }, `${scope.warehouse.name}/${formatIdentifier(levels)}`);
+    await owner.committed();
     this.ctx.events.emit({ type: 'namespace.created', warehouse: scope.warehouse.name, namespace: levels });
     return record;
   }

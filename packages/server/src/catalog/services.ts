@@ -72,6 +72,8 @@ export interface CatalogServices {
 export interface AccessPorts {
   authorizer: Authorizer;
   control: AccessControl;
+  /** True when `control` keeps its grants in the catalog database (the built-in adapter; see AccessServiceDeps). */
+  grantsInCatalog?: boolean;
   /** How long a decision may be reused on a replica that did not make the change. */
   cacheTtlMs: number;
 }
@@ -89,7 +91,7 @@ export function createCatalogServices(
   functions: FunctionStore = new MemoryFunctions(),
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
-  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
+  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, pendingOwnerGrants: () => deps.store.pendingOwnerGrants, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
   const scope = async (request: CatalogRequest): Promise<RequestScope> => ({ warehouse: await warehouses.require(request.caller, request.warehouse), caller: request.caller });
   const scopeCached = (request: CatalogRequest): RequestScope | undefined => {
     const warehouse = warehouses.cachedFor(request.caller, request.warehouse);

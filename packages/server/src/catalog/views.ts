@@ -90,7 +90,10 @@ export class ViewService {
     const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
     const now = this.deps.clock.now();
     const viewId = this.deps.newUuid();
-    const ok = await this.deps.store.transaction(async (repo) =>
+    const object = describeObject(scope.warehouse.name, levels, name);
+    // The creator's owner grant commits with the view (access/creator-ownership.ts), before its event.
+    const owner = await this.deps.access.creatorGrant(scope);
+    const ok = await this.deps.store.transaction(async (repo, ports) =>
       afterChange(
         await repo.insertObject({
           id: viewId,
@@ -105,14 +108,17 @@ export class ViewService {
           createdAtMs: now,
           updatedAtMs: now,
         }),
-        () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.created', namespace: levels, name, uuid: metadata['view-uuid'], data: { 'metadata-location': metadataLocation } }),
+        async () => {
+          await owner.record(ports, { kind: 'view', id: viewId }, object);
+          await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.created', namespace: levels, name, uuid: metadata['view-uuid'], data: { 'metadata-location': metadataLocation } });
+        },
       ),
     );
     if (!ok) {
       await (await this.deps.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
       throw exists(await this.deps.store.repository.getObject(scope.warehouse.name, levels, name), levels, name);
     }
-    await this.deps.access.ownCreated(scope, { kind: 'view', id: viewId }, describeObject(scope.warehouse.name, levels, name));
+    await owner.committed();
     this.deps.events.emit({ type: 'view.created', warehouse: scope.warehouse.name, namespace: levels, name });
     return { metadataLocation, metadataJson };
   }
@@ -249,7 +255,9 @@ export class ViewService {
     await checkNoOverlap(this.deps.store.repository, scope.warehouse, location, { view: true, nowMs: this.deps.clock.now() });
     const now = this.deps.clock.now();
     const viewId = this.deps.newUuid();
-    const ok = await this.deps.store.transaction(async (repo) => {
+    const object = describeObject(scope.warehouse.name, levels, name);
+    const owner = await this.deps.access.creatorGrant(scope);
+    const ok = await this.deps.store.transaction(async (repo, ports) => {
       const existing = await repo.getObject(scope.warehouse.name, levels, name);
       if (existing) throw exists(existing, levels, name);
       const inserted = await repo.insertObject({
@@ -265,10 +273,13 @@ export class ViewService {
         createdAtMs: now,
         updatedAtMs: now,
       });
-      return afterChange(inserted, () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.registered', namespace: levels, name, uuid: view['view-uuid'], data: { 'metadata-location': metadataLocation } }));
+      return afterChange(inserted, async () => {
+        await owner.record(ports, { kind: 'view', id: viewId }, object);
+        await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.registered', namespace: levels, name, uuid: view['view-uuid'], data: { 'metadata-location': metadataLocation } });
+      });
     });
     if (!ok) throw new CatalogError('ERR_VIEW_EXISTS', `View already exists: ${formatIdentifier(levels, name)}`);
-    await this.deps.access.ownCreated(scope, { kind: 'view', id: viewId }, describeObject(scope.warehouse.name, levels, name));
+    await owner.committed();
     this.deps.events.emit({ type: 'view.registered', warehouse: scope.warehouse.name, namespace: levels, name });
     return { metadataLocation, metadataJson: json };
   }

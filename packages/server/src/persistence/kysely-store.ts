@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { PostgresAdapter, sql } from 'kysely';
-import type { CatalogRepository } from '../catalog/ports/index.js';
+import type { CatalogRepository, TransactionPorts } from '../catalog/ports/index.js';
 import type { LakegateStore } from '../store.js';
 import type { IdentityRepository } from '../auth/ports.js';
 import type { AccessControl } from '../catalog/ports/access.js';
@@ -32,6 +32,8 @@ import { migrateToLatest } from './migrations.js';
 import { type BookkeepingWrites, KyselyOutbox } from './kysely-outbox.js';
 import { KyselyEventIntents } from './kysely-event-intents.js';
 import type { EventIntentStore } from '../catalog/ports/intents.js';
+import type { PendingOwnerGrantStore } from '../catalog/ports/owner-grants.js';
+import { KyselyPendingOwnerGrants } from './kysely-pending-owner-grants.js';
 import type { OutboxStores } from '../catalog/ports/outbox.js';
 import { newReadCaches } from './read-caches.js';
 import type { CatalogDatabase } from './schema.js';
@@ -46,6 +48,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly lanceVersions: LanceVersionStore;
   readonly outbox: OutboxStores;
   readonly eventIntents: EventIntentStore;
+  readonly pendingOwnerGrants: PendingOwnerGrantStore;
   readonly dropped: DroppedObjectStore;
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
@@ -73,6 +76,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.lanceVersions = new KyselyLanceVersionStore(db, reads, this.compiled);
     this.outbox = new KyselyOutbox(db, bookkeeping);
     this.eventIntents = new KyselyEventIntents(db);
+    this.pendingOwnerGrants = new KyselyPendingOwnerGrants(db);
     this.dropped = new KyselyDroppedObjectStore(db);
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);
@@ -84,8 +88,8 @@ export class KyselyCatalogStore implements LakegateStore {
     this.rowLocks = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
-  transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx, undefined, this.compiled)));
+  transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx, undefined, this.compiled), { access: new KyselyAccessControl(trx, undefined, this.compiled), ownerGrants: new KyselyPendingOwnerGrants(trx) }));
   }
 
   migrate(): Promise<void> {

@@ -21,8 +21,9 @@ import { planningMigrations } from './migrations/planning.js';
 import { federationMigrations } from './migrations/federation.js';
 import { labelMigrations } from './migrations/labels.js';
 import { functionMigrations } from './migrations/functions.js';
+import { ownerGrantMigrations } from './migrations/owner-grants.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...federationMigrations, ...labelMigrations, ...functionMigrations };
+const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...federationMigrations, ...labelMigrations, ...functionMigrations, ...ownerGrantMigrations };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -18,19 +18,29 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
-import { grantCreator } from './creator-ownership.js';
+import { randomUUID } from 'node:crypto';
+import { NO_OWNER_GRANT, OwnerGrant, mayOwn } from './creator-ownership.js';
+import { recoverOwnerGrants } from './owner-grant-recovery.js';
+import type { PendingOwnerGrantStore } from '../ports/owner-grants.js';
 import { VendingDecisionKeys } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from '../ports/access.js';
 import { type Privilege, scopeAllows } from '../privileges.js';
 import { type Spans, noSpans } from '../ports/tracing.js';
-import type { AccessDecisions, AccessScope, AuditAs, Check, ResolvedNamespace } from '../ports/access-decisions.js';
+import type { AccessDecisions, AccessScope, AuditAs, Check, CreatorGrant, ResolvedNamespace } from '../ports/access-decisions.js';
 
 export type { AccessScope, AuditAs, Check, ResolvedNamespace } from '../ports/access-decisions.js';
 
 export interface AccessServiceDeps {
   authorizer: Authorizer;
   control: AccessControl;
+  /**
+   * True when `control` keeps its grants in the catalog database (the built-in adapter): a creator's owner grant is
+   * then written in the create's transaction (CatalogStore.transaction's ports.access), not through `control` after it.
+   */
+  grantsInCatalog?: boolean | undefined;
+  /** Where grants are not in the catalog database: the owner grants committed but not yet written there (ports/owner-grants.ts). */
+  pendingOwnerGrants?: (() => PendingOwnerGrantStore) | undefined;
   repository: () => CatalogRepository;
   audit: AccessAudit;
   clock: Clock;
@@ -102,16 +112,52 @@ export class AccessService implements AccessDecisions {
   }
 
   /**
-   * Gives the caller an owner's privileges on the namespace, table or view it just created (creator-ownership.ts;
-   * the warehouse's access.creator-owns), audited as `access.owner-granted`. Not for administrators of the tenant.
+   * The owner's privileges the caller gets on what it is about to create (creator-ownership.ts; the warehouse's
+   * access.creator-owns), recorded in the create's transaction and audited as `access.owner-granted` after it
+   * commits. Nothing for administrators of the tenant: they hold every privilege already.
    */
-  async ownCreated(scope: AccessScope, securable: SecurableRef, object: string): Promise<void> {
-    // An administrator of the tenant holds every privilege already: no owner grant is recorded for it.
-    if (scope.caller.unrestricted || (await this.isAdmin(scope.caller))) return;
-    const role = await grantCreator(this.deps.control, this.deps.clock.now(), scope.caller, scope.warehouse, securable);
-    if (role === undefined) return;
-    this.invalidate();
-    await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
+  async creatorGrant(scope: AccessScope): Promise<CreatorGrant> {
+    if (!mayOwn(scope.caller, scope.warehouse) || (await this.isAdmin(scope.caller))) return NO_OWNER_GRANT;
+    return new OwnerGrant({
+      caller: scope.caller,
+      warehouse: scope.warehouse,
+      now: () => this.deps.clock.now(),
+      newId: () => randomUUID(),
+      external: this.deps.grantsInCatalog ? undefined : { control: this.deps.control, pending: this.pendingOwnerGrants() },
+      granted: async (role, securable, object) => {
+        this.invalidate();
+        await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
+      },
+      failed: (securable, object) =>
+        this.deps.audit.record(scope.caller, { type: 'access.owner-grant-failed', decision: undefined, action: `${securable.kind}:own`, object, detail: { securable: { ...securable, warehouse: scope.warehouse.name } } }),
+    });
+  }
+
+  /**
+   * Writes the owner grants that committed creates left pending where grants are outside the catalog database
+   * (owner-grant-recovery.ts); how many. Nothing to do where they are in it (they committed with their objects).
+   */
+  async recoverOwnerGrants(olderThanMs: number): Promise<number> {
+    if (this.deps.grantsInCatalog) return 0;
+    return recoverOwnerGrants(
+      {
+        pending: this.pendingOwnerGrants(),
+        control: this.deps.control,
+        now: () => this.deps.clock.now(),
+        granted: async (g, role) => {
+          this.invalidate();
+          const creator: Caller = { tenant: g.tenant, description: `${g.member.kind}:${g.member.name}`, key: '', members: [g.member], admin: false, unrestricted: false };
+          await this.deps.audit.record(creator, { type: 'access.owner-granted', decision: 'allow', action: `${g.securable.kind}:own`, object: g.object, detail: { role, securable: { ...g.securable, warehouse: g.warehouse }, recovered: true } });
+        },
+      },
+      olderThanMs,
+    );
+  }
+
+  private pendingOwnerGrants(): PendingOwnerGrantStore {
+    const store = this.deps.pendingOwnerGrants?.();
+    if (store === undefined) throw new TypeError('AccessService: grants outside the catalog database need pendingOwnerGrants');
+    return store;
   }
 
   /** Forgets cached namespace ids, here and in the other processes (a namespace was created or dropped). */

@@ -38,9 +38,13 @@ export async function createRemoteTable(ctx: Ctx, scope: RequestScope, warehouse
     if (e instanceof CatalogError && e.code === 'ERR_FORBIDDEN') await remote.dropTable(namespace, name).catch(() => undefined);
     throw e;
   }
-  await ctx.store.transaction(async (repo) => {
+  // The creator's owner grant commits with the creation's event (access/creator-ownership.ts); the remote's table exists already.
+  const owner = await ctx.access.creatorGrant(scope);
+  await ctx.store.transaction(async (repo, ports) => {
+    await owner.record(ports, { kind: 'table', id: record.id }, `${warehouse.name}/${formatIdentifier([...namespace, name])}`);
     await recordChanges(ctx, repo, warehouse.name, scope.caller, { kind: 'table.created', namespace, name, uuid: table.uuid, data: { 'metadata-location': table.metadataLocation } });
   });
+  await owner.committed();
   ctx.events.emit({ type: 'table.created', warehouse: warehouse.name, namespace, name, metadataLocation: table.metadataLocation });
   return record;
 }

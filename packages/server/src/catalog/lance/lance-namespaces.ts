@@ -100,7 +100,9 @@ export class LanceNamespaceService {
     }
     // execute
     await checkNamespaceLocationFor(this.deps, scope, properties, levels);
-    const result = await this.deps.store.transaction(async (repo) => {
+    // The creator's owner grant commits with a namespace created here (access/creator-ownership.ts), before its event.
+    const owner = await this.deps.access.creatorGrant(scope);
+    const result = await this.deps.store.transaction(async (repo, ports) => {
       const existing = await repo.getNamespace(scope.warehouse.name, levels);
       if (!existing) {
         if (levels.length > 1 && !(await repo.getNamespace(scope.warehouse.name, levels.slice(0, -1)))) {
@@ -110,6 +112,7 @@ export class LanceNamespaceService {
         if (!(await repo.insertNamespace({ id, warehouse: scope.warehouse.name, levels, properties }))) {
           throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
         }
+        await owner.record(ports, { kind: 'namespace', id }, object);
         await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.created', namespace: levels, operation: { properties } });
         return { properties, created: true, id };
       }
@@ -123,7 +126,7 @@ export class LanceNamespaceService {
       return { properties, created: false, id: undefined };
     });
     if (result.created) this.deps.access.forgetNamespaceIds();
-    if (result.id !== undefined) await this.deps.access.ownCreated(scope, { kind: 'namespace', id: result.id }, object);
+    await owner.committed();
     this.deps.events.emit({ type: result.created ? 'namespace.created' : 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });
     return result.properties;
   }

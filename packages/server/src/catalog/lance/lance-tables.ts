@@ -247,7 +247,10 @@ export class LanceTableService {
     const metadata: StoredLanceMetadata = { format: 'lance', properties, ...(managedVersioning ? { managedVersioning } : {}) };
     const objectId = this.ctx.newUuid();
     let replaced: string | undefined;
-    const outcome = await this.ctx.store.transaction(async (repo) => {
+    const object = `${scope.warehouse.name}/${formatIdentifier(id.namespace, id.name)}`;
+    // The creator's owner grant commits with the table (access/creator-ownership.ts), before its event.
+    const owner = await this.ctx.access.creatorGrant(scope);
+    const outcome = await this.ctx.store.transaction(async (repo, ports) => {
       if (!(await repo.getNamespace(scope.warehouse.name, id.namespace))) return 'no-namespace' as const;
       const previous = replace ? await repo.getObject(scope.warehouse.name, id.namespace, id.name) : undefined;
       if (previous?.kind === LANCE_TABLE) {
@@ -268,8 +271,10 @@ export class LanceTableService {
         updatedAtMs: now,
         locationOwned: owned,
       });
-      if (ok) await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: owned ? 'lance-table.declared' : 'lance-table.registered', namespace: id.namespace, name: id.name, uuid, data: { location, ...(replaced ? { replaced: true } : {}) } });
-      return ok ? ('ok' as const) : ('exists' as const);
+      if (!ok) return 'exists' as const;
+      await owner.record(ports, { kind: 'table', id: objectId }, object);
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: owned ? 'lance-table.declared' : 'lance-table.registered', namespace: id.namespace, name: id.name, uuid, data: { location, ...(replaced ? { replaced: true } : {}) } });
+      return 'ok' as const;
     });
     if (outcome === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(id.namespace)}`);
     if (outcome === 'exists') throw tableExists(id);
@@ -277,7 +282,7 @@ export class LanceTableService {
       await this.ctx.access.forgetSecurable({ kind: 'table', id: replaced });
       await this.ctx.store.lanceVersions.deleteTable(replaced);
     }
-    await this.ctx.access.ownCreated(scope, { kind: 'table', id: objectId }, `${scope.warehouse.name}/${formatIdentifier(id.namespace, id.name)}`);
+    await owner.committed();
     return objectId;
   }
 

@@ -7,7 +7,7 @@
 import type { CatalogError } from '../../errors/catalog-error.js';
 import type { Privilege } from '../privileges.js';
 import type { SecurablePath, SecurableRef } from './access.js';
-import type { Caller, Warehouse } from './index.js';
+import type { Caller, TransactionPorts, Warehouse } from './index.js';
 
 /** What services pass: the warehouse addressed and who is asking. */
 export interface AccessScope {
@@ -34,11 +34,23 @@ export interface AuditAs {
   recordAllow?: boolean;
 }
 
+/**
+ * The owner grant of one create (access/creator-ownership.ts). `record` inside the create's store transaction, before
+ * its events (recordChanges stays its last write), for each object the transaction creates; `committed` after the
+ * transaction committed (the audit record and cache invalidation; where grants live outside the catalog database,
+ * the grant itself). A create that does not commit never calls `committed`.
+ */
+export interface CreatorGrant {
+  record(ports: TransactionPorts, securable: SecurableRef, object: string): Promise<void>;
+  committed(): Promise<void>;
+}
+
 /** The decisions a catalog service asks for (see access/access-service.ts for what each does and caches). */
 export interface AccessDecisions {
   invalidate(): void;
   forgetSecurable(securable: SecurableRef): Promise<void>;
-  ownCreated(scope: AccessScope, securable: SecurableRef, object: string): Promise<void>;
+  /** Before a create's transaction: its creator's owner grant, to record in it (a no-op one when the creator owns nothing). */
+  creatorGrant(scope: AccessScope): Promise<CreatorGrant>;
   forgetNamespaceIds(): void;
   vendingMode(scope: AccessScope, path: SecurablePath): Promise<'read' | 'read-write' | undefined>;
   vendingModeCached(scope: AccessScope, path: SecurablePath): 'read' | 'read-write' | 'none' | undefined;

@@ -220,6 +220,14 @@ export interface CatalogRepository {
   appendEvents(events: readonly import('./outbox.js').OutboxEventInput[]): Promise<void>;
 }
 
+/** What a store transaction offers beside its repository, each writing inside that transaction. */
+export interface TransactionPorts {
+  /** Roles, members and grants of the built-in authorizer, as CatalogStore.access, in the transaction. */
+  access: import('./access.js').AccessControl;
+  /** Owner grants to write to an authorizer outside the database once the transaction committed (OpenFGA), in the transaction. */
+  ownerGrants: import('./owner-grants.js').PendingOwnerGrantStore;
+}
+
 export interface CatalogStore {
   readonly repository: CatalogRepository;
   /** Roles, role members and grants of the built-in authorizer (catalog/access). */
@@ -230,6 +238,8 @@ export interface CatalogStore {
   readonly outbox: import('./outbox.js').OutboxStores;
   /** Pending events of changes made outside the database (OpenFGA tuples), published once the change is known (catalog/ports/intents.ts). */
   readonly eventIntents: import('./intents.js').EventIntentStore;
+  /** Owner grants of committed creates not yet written to OpenFGA (catalog/ports/owner-grants.ts). */
+  readonly pendingOwnerGrants: import('./owner-grants.js').PendingOwnerGrantStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance.js').DroppedObjectStore;
   /** Namespaces a soft cascading drop took, kept for the retention with what they held (catalog/maintenance/). */
@@ -249,8 +259,11 @@ export interface CatalogStore {
    * writer at a time and its processes queue through Coherence.runExclusive; it needs none.
    */
   readonly rowLocks?: boolean;
-  /** Runs fn in one database transaction: all of its writes land, or none. */
-  transaction<T>(fn: (repository: CatalogRepository) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one database transaction: all of its writes land, or none. `ports` are the store's other ports bound
+   * to the same transaction (a create records its creator's owner grant there: access/creator-ownership.ts).
+   */
+  transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T>;
   /** Applies pending schema migrations. */
   migrate(): Promise<void>;
   /** True when the database answers. */

@@ -165,8 +165,10 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
     const locked = attempt > 0 && ctx.store.rowLocks === true;
     if (!locked) for (const change of changes) prepared.push(await prepare(ctx, scope, change));
     let outcome: PreparedCommit | undefined;
+    // A create transaction's creator owns the tables it makes, granted in this attempt's transaction (access/creator-ownership.ts).
+    const owner = changes.some((c) => c.authorizedId === undefined) ? await ctx.access.creatorGrant(scope) : undefined;
     try {
-      await ctx.store.transaction(async (repo) => {
+      await ctx.store.transaction(async (repo, ports) => {
         if (locked) {
           await repo.lockObjects(scope.warehouse.name, changes.map((c) => c.identifier));
           for (const change of changes) prepared.push(await prepare(ctx, scope, change, repo));
@@ -175,7 +177,9 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
         for (const p of [...prepared].sort(bySwapOrder)) {
           // Throwing (not returning) rolls back the swaps already made for other tables.
           // Unchanged tables are swapped onto themselves: the compare-and-swap still proves their requirements held at commit time.
-          if (!(await swap(ctx, scope, repo, p))) throw new LostRace(p);
+          const id = await swap(ctx, scope, repo, p);
+          if (id === false) throw new LostRace(p);
+          if (typeof id === 'string') await owner?.record(ports, { kind: 'table', id }, `${scope.warehouse.name}/${formatIdentifier(p.identifier.namespace, p.identifier.name)}`);
         }
         await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, ...committedChanges(changes, prepared));
         if (idempotencyKey !== undefined) {
@@ -191,14 +195,12 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
       for (const p of prepared) {
         if (p.base === undefined && p.changed) {
           await ctx.store.repository.deleteStagedTable(scope.warehouse.name, p.identifier.namespace, p.identifier.name, p.metadata['table-uuid']);
-          // A create transaction made the table: its creator owns it (access/creator-ownership.ts).
-          const created = await ctx.store.repository.getObject(scope.warehouse.name, p.identifier.namespace, p.identifier.name);
-          if (created) await ctx.access.ownCreated(scope, { kind: 'table', id: created.id }, `${scope.warehouse.name}/${formatIdentifier(p.identifier.namespace, p.identifier.name)}`);
         }
         if (p.changed) {
           ctx.events.emit({ type: p.base ? 'table.committed' : 'table.created', warehouse: scope.warehouse.name, namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation });
         }
       }
+      await owner?.committed();
       if (changes.length > 1) ctx.events.emit({ type: 'transaction.committed', warehouse: scope.warehouse.name, tables: changes.length });
       await Promise.all(prepared.map((p) => deleteTrimmedMetadata(ctx, scope, p)));
       return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadataJson: p.metadataJson }));
@@ -268,11 +270,13 @@ async function prepare(ctx: TableContext, scope: RequestScope, change: Authorize
   return { identifier, base: record, metadata: next, metadataJson, metadataLocation, changed: true };
 }
 
-async function swap(ctx: TableContext, scope: RequestScope, repo: CatalogRepository, p: PreparedCommit): Promise<boolean> {
+/** Applies one prepared commit in the transaction: false when it lost the race; the new table's id when it created one. */
+async function swap(ctx: TableContext, scope: RequestScope, repo: CatalogRepository, p: PreparedCommit): Promise<boolean | string> {
   const now = ctx.clock.now();
   if (p.base === undefined) {
-    return repo.insertObject({
-      id: ctx.newUuid(),
+    const id = ctx.newUuid();
+    const inserted = await repo.insertObject({
+      id,
       warehouse: scope.warehouse.name,
       namespace: p.identifier.namespace,
       name: p.identifier.name,
@@ -286,6 +290,7 @@ async function swap(ctx: TableContext, scope: RequestScope, repo: CatalogReposit
       // A stage-created table's commit: the catalog created it there.
       locationOwned: true,
     });
+    return inserted && id;
   }
   return repo.swapMetadata(
     {

@@ -61,7 +61,6 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
     const request = { name, location, schema: input.schema, 'partition-spec': input.partitionSpec ?? undefined, 'write-order': input.writeOrder ?? undefined, properties };
     const record = await ctx.federation.createTable(scope, levels, request);
     const created = parseJson(record.metadataJson) as TableMetadata;
-    await ctx.access.ownCreated(scope, { kind: 'table', id: record.id }, `${scope.warehouse.name}/${formatIdentifier([...levels, name])}`);
     const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: record.uuid, location: record.location, path: namespacePath, delegation }) : { config: {}, storageCredentials: [] };
     return { metadataLocation: record.metadataLocation, metadata: created, access };
   }
@@ -92,7 +91,10 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const metadataJson = await writeMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation, metadata);
   const now = ctx.clock.now();
   const objectId = ctx.newUuid();
-  const inserted = await ctx.store.transaction(async (trx) => {
+  const object = `${scope.warehouse.name}/${formatIdentifier([...levels, name])}`;
+  // The creator's owner grant commits with the table (access/creator-ownership.ts), before its event.
+  const owner = await ctx.access.creatorGrant(scope);
+  const inserted = await ctx.store.transaction(async (trx, ports) => {
     if (!(await trx.getNamespace(scope.warehouse.name, levels))) return 'no-namespace' as const;
     const ok = await trx.insertObject({
       id: objectId,
@@ -108,16 +110,18 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
       updatedAtMs: now,
       locationOwned: true,
     });
-    if (ok) await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.created', namespace: levels, name, uuid: tableUuid, data: { 'metadata-location': metadataLocation } });
-    return ok ? ('ok' as const) : ('exists' as const);
+    if (!ok) return 'exists' as const;
+    await owner.record(ports, { kind: 'table', id: objectId }, object);
+    await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.created', namespace: levels, name, uuid: tableUuid, data: { 'metadata-location': metadataLocation } });
+    return 'ok' as const;
   });
   if (inserted !== 'ok') {
     await (await ctx.storageFor(scope.warehouse)).delete(metadataLocation).catch(() => undefined);
     if (inserted === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
     throw tableExists(await repo.getObject(scope.warehouse.name, levels, name), levels, name);
   }
-  // Before the vended access: the creator's owner grant decides its credentials (creator-ownership.ts).
-  await ctx.access.ownCreated(scope, { kind: 'table', id: objectId }, `${scope.warehouse.name}/${formatIdentifier([...levels, name])}`);
+  // Before the vended access (the owner grant decides its credentials): the audit record and cache invalidation.
+  await owner.committed();
   ctx.events.emit({ type: 'table.created', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   return { metadataLocation, metadata, access: await access() };
 }

@@ -58,7 +58,9 @@ export async function registerTable(
   await checkNoOverlap(repo, scope.warehouse, location, { ...(existing ? { except: existing.id } : {}), table: { namespace: levels, name }, nowMs: ctx.clock.now() });
   const now = ctx.clock.now();
   const id = existing?.id ?? ctx.newUuid();
-  await ctx.store.transaction(async (trx) => {
+  // A table registered anew is its registrar's (access/creator-ownership.ts): the grant commits with it.
+  const owner = existing ? undefined : await ctx.access.creatorGrant(scope);
+  await ctx.store.transaction(async (trx, ports) => {
     const again = await trx.getObject(scope.warehouse.name, levels, name);
     if (again && !(overwrite && again.kind === 'table' && again.id === existing?.id)) throw tableExists(again, levels, name);
     if (again) {
@@ -71,10 +73,11 @@ export async function registerTable(
     }
     const ok = await trx.insertObject({ id, warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', uuid: table['table-uuid'], location, metadataLocation, metadataJson: json, createdAtMs: now, updatedAtMs: now });
     if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
+    await owner?.record(ports, { kind: 'table', id }, `${scope.warehouse.name}/${formatIdentifier(levels, name)}`);
     await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.registered', namespace: levels, name, uuid: table['table-uuid'], data: { 'metadata-location': metadataLocation } });
   });
-  // A table registered anew is its registrar's (access/creator-ownership.ts), before its credentials are decided.
-  if (!existing) await ctx.access.ownCreated(scope, { kind: 'table', id }, `${scope.warehouse.name}/${formatIdentifier(levels, name)}`);
+  // Before its credentials are decided.
+  await owner?.committed();
   ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   const access = delegation.length > 0 ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), delegation }) : NO_ACCESS;
   return { metadataLocation, metadataJson: json, access };
