@@ -5,10 +5,11 @@
  * warehouse's storage profile (pointer-tables.ts) and swaps the pointer as Iceberg's HiveTableOperations does when it
  * runs without HMS locks (Hive 4, HIVE-26882): alter_table_with_environment_context carrying
  * expected_parameter_key=metadata_location and expected_parameter_value=<the base pointer>, which HMS compares and
- * swaps inside its own transaction. A writer through Lakegate and one through Spark/Trino/PyIceberg on the same HMS
- * therefore never lose each other's commits: the loser gets "The table has been modified", answered as the Iceberg 409.
- * (The lock-based path of older Iceberg clients takes an HMS lock that this swap does not take; on HMS 4 the swap
- * itself is the arbiter for both.) Every call is bounded by the warehouse's timeout.
+ * swaps inside its own transaction: the loser of a race with another writer that sends the expected value gets "The
+ * table has been modified", answered as the Iceberg 409. It takes no HMS table lock (docs/federation.md says why and
+ * what that leaves open: an Iceberg writer with HMS locks on sends its alter without an expected value, trusting its
+ * lock, so it could overwrite a Lakegate commit that lands between its check and its alter).
+ * Every call is bounded by the warehouse's timeout.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteIdentifier, RemoteMetadataFiles, RemoteTable } from '../../catalog/ports/remote-catalog.js';
