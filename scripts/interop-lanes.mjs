@@ -1,5 +1,5 @@
 // Splits the interop test files into two lanes that scripts/test.sh runs at the same time, in two Vitest processes.
-// Lane "jvm": every file that starts a JVM peer (Spark, Trino, Keycloak, Kafka, Iceberg Java and its REST fixture).
+// Lane "jvm": every file that starts a JVM peer (Spark, Trino, Keycloak, Kafka, Iceberg Java and its REST fixture, the Hive metastore).
 // Lane "light": the rest (PostgreSQL, MinIO, OpenFGA, NATS, Python clients, Chromium, Node).
 // Why by peer: the heavy peers are started once per Vitest process and shared by its files (test/support/shared-peers.ts),
 // so each heavy peer must be used by one lane only, and two JVMs starting at once on a 2-core machine would measure
@@ -11,7 +11,7 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'test', 'interop');
 // What marks a file as using a JVM peer: the support module or peer script that starts it.
-const JVM = /support\/(kafka|trino|keycloak|spark-session)\.js|scripts\/peers\/(spark|trino|keycloak|kafka|iceberg-java)|spark\.sh|iceberg-java|startTrino|startKafka|startKeycloak|SparkSession|icebergJavaLib/;
+const JVM = /support\/(kafka|trino|keycloak|spark-session|hive-metastore)\.js|scripts\/peers\/(spark|trino|keycloak|kafka|iceberg-java|hive-metastore)|spark\.sh|iceberg-java|startTrino|startKafka|startKeycloak|startHiveMetastore|SparkSession|icebergJavaLib/;
 
 export function lanes() {
   const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort();

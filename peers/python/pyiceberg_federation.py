@@ -1,5 +1,5 @@
-"""PyIceberg 0.12 side of test/interop/federation-rest.test.ts and test/interop/federation-glue.test.ts (issue 57: a
-remote Iceberg REST catalog or AWS Glue federated behind Lakegate). The same script writes through Lakegate and
+"""PyIceberg 0.12 side of test/interop/federation-rest.test.ts, federation-glue.test.ts and federation-hive.test.ts
+(issue 57: a remote Iceberg REST catalog, AWS Glue or a Hive Metastore federated behind Lakegate). The same script writes through Lakegate and
 straight to the remote catalog (PyIceberg's RestCatalog or its own GlueCatalog).
 
 Phases (argv[1]), each printing one JSON line on stdout:
@@ -10,7 +10,9 @@ Phases (argv[1]), each printing one JSON line on stdout:
   list     prints the namespaces and the tables of `fed` the caller sees (an error's class name if refused)
   drop     drops the table; prints whether the catalog still knows it
 Environment: CATALOG_URI, CATALOG_WAREHOUSE (optional), CATALOG_CREDENTIAL (optional); CATALOG_TYPE=glue for
-PyIceberg's GlueCatalog at GLUE_ENDPOINT with GLUE_KEY_ID/GLUE_SECRET, writing data to S3_ENDPOINT with S3_KEY_ID/S3_SECRET.
+PyIceberg's GlueCatalog at GLUE_ENDPOINT with GLUE_KEY_ID/GLUE_SECRET, writing data to S3_ENDPOINT with S3_KEY_ID/S3_SECRET;
+CATALOG_TYPE=sql for PyIceberg's SqlCatalog (SQL_URI, SQL_WAREHOUSE): the Hive test's outside writer, since PyIceberg
+0.12's HiveCatalog calls get_table, which Hive 4.0.1's metastore no longer has (HIVE-26537).
 """
 import json
 import os
@@ -36,6 +38,8 @@ def catalog():
             "s3.endpoint": os.environ["S3_ENDPOINT"], "s3.region": "us-east-1",
             "s3.access-key-id": os.environ["S3_KEY_ID"], "s3.secret-access-key": os.environ["S3_SECRET"],
         })
+    if os.environ.get("CATALOG_TYPE") == "sql":
+        return load_catalog("fed", **{"type": "sql", "uri": os.environ["SQL_URI"], "warehouse": os.environ["SQL_WAREHOUSE"]})
     props = {"type": "rest", "uri": os.environ["CATALOG_URI"]}
     if os.environ.get("CATALOG_WAREHOUSE"):
         props["warehouse"] = os.environ["CATALOG_WAREHOUSE"]
@@ -67,7 +71,7 @@ def main(phase):
                     time.sleep(0.05 * (attempt + 1))
             else:
                 raise RuntimeError(f"{writer} batch {i} never committed")
-        return {"appended": count, "retries": retries}
+        return {"appended": count, "retries": retries, "metadata_location": cat.load_table(IDENT).metadata_location}
     if phase == "read":
         counts = {}
         for row in cat.load_table(IDENT).scan().to_arrow().to_pylist():

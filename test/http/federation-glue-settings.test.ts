@@ -33,7 +33,7 @@ describe('a Glue federated warehouse', () => {
     ['a REST-only field', body({ 'client-id': 'x' }), 'federation.client-id does not apply to federation.kind glue'],
     ['a REST-only secret', body({}, { 'secret-access-key': SECRET, token: 't' }), 'federation-secret.token does not apply'],
     ['an endpoint with credentials in it', body({ uri: 'http://user:pw@127.0.0.1:9' }), 'must not carry credentials'],
-    ['an unknown kind', body({ kind: 'hive' }), 'federation'],
+    ['an unknown kind', body({ kind: 'unity' }), 'federation'],
   ])('refuses %s with a 400 naming it', async (_what, request, message) => {
     const res = await front.admin('POST', '/management/v1/warehouses', JSON.parse(JSON.stringify(request)));
     expect(res.status, JSON.stringify(res.body)).toBe(400);

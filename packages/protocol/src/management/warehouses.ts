@@ -4,13 +4,13 @@ import { StringMap } from '../schema/helpers.js';
 
 /**
  * A federated warehouse's remote catalog (docs/federation.md): its namespaces and tables live there, Lakegate's security
- * stands in front. Two kinds: another Iceberg REST catalog, an AWS Glue Data Catalog.
+ * stands in front. Three kinds: another Iceberg REST catalog, an AWS Glue Data Catalog, a Hive Metastore.
  */
 export const FederationSettings = Type.Object(
   {
-    kind: Type.Union([Type.Literal('iceberg-rest'), Type.Literal('glue')], { description: 'The remote catalog\'s kind: another Iceberg REST catalog, or an AWS Glue Data Catalog' }),
+    kind: Type.Union([Type.Literal('iceberg-rest'), Type.Literal('glue'), Type.Literal('hive')], { description: 'The remote catalog\'s kind: another Iceberg REST catalog, an AWS Glue Data Catalog, or a Hive Metastore (Thrift)' }),
     uri: Type.Optional(
-      Type.String({ description: 'iceberg-rest (required): the remote catalog\'s base URI (http or https), before /v1. glue: an endpoint override (default https://glue.<region>.amazonaws.com)', examples: ['https://catalog.example.com/api/catalog'] }),
+      Type.String({ description: 'iceberg-rest (required): the remote catalog\'s base URI (http or https), before /v1. glue: an endpoint override (default https://glue.<region>.amazonaws.com). hive (required): the metastore\'s thrift://host:port', examples: ['https://catalog.example.com/api/catalog'] }),
     ),
     region: Type.Optional(Type.String({ description: 'glue (required): the AWS region', examples: ['eu-west-1'] })),
     'catalog-id': Type.Optional(Type.String({ description: 'glue: the Data Catalog\'s id, the AWS account id (default: the access key\'s account)' })),

@@ -12,10 +12,11 @@ import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalo
 import type { ObjectStorage, Warehouse } from '../catalog/ports/index.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { glueKind } from './glue/glue-remote.js';
+import { hiveKind } from './hive/hive-remote.js';
 import { icebergRestKind } from './iceberg-rest-remote.js';
 
 /** Every kind of remote catalog this server federates to. */
-export const REMOTE_CATALOG_KINDS: readonly RemoteCatalogKind[] = [icebergRestKind, glueKind];
+export const REMOTE_CATALOG_KINDS: readonly RemoteCatalogKind[] = [icebergRestKind, glueKind, hiveKind];
 
 interface SecretStore {
   putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void>;
@@ -30,7 +31,7 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
   constructor(
     private readonly secrets: () => SecretStore,
     private readonly box: SecretBox,
-    /** The warehouse's storage, where the kinds that keep only a pointer (Glue) have Lakegate write metadata files. */
+    /** The warehouse's storage, where the kinds that keep only a pointer (Glue, Hive) have Lakegate write metadata files. */
     private readonly storageFor: (warehouse: Warehouse) => Promise<ObjectStorage> = async () => {
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server gives federation no storage');
     },

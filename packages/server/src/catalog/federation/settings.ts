@@ -9,7 +9,7 @@ import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../po
 
 export const FederationInput = z
   .object({
-    kind: z.enum(['iceberg-rest', 'glue']),
+    kind: z.enum(['iceberg-rest', 'glue', 'hive']),
     uri: z.string().optional(),
     region: z.string().regex(/^[a-z0-9-]{1,50}$/).optional(),
     'catalog-id': z.string().regex(/^[0-9A-Za-z:_-]{1,255}$/).optional(),
@@ -46,7 +46,9 @@ function checkHttpUri(value: string, field: string): string {
 
 /** The settings to store (without the secret id yet) and the credential to seal, checked for consistency. */
 export function checkFederation(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
-  return input.kind === 'glue' ? checkGlue(input, secret) : checkIcebergRest(input, secret);
+  if (input.kind === 'glue') return checkGlue(input, secret);
+  if (input.kind === 'hive') return checkHive(input, secret);
+  return checkIcebergRest(input, secret);
 }
 
 const only = (kind: string, fields: Record<string, unknown>) => {
@@ -91,6 +93,29 @@ function checkGlue(input: z.infer<typeof FederationInput>, secret: z.infer<typeo
     maxStalenessMs: input['max-staleness-ms'],
   };
   return { settings, credential: secretAccessKey === undefined ? undefined : { secretAccessKey, sessionToken: secret?.['session-token'] } };
+}
+
+/**
+ * A Hive Metastore: its Thrift address (thrift://host:port) and nothing else; HMS without SASL takes no credential, so
+ * a federation-secret is refused rather than kept unused.
+ */
+function checkHive(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  only('hive', { 'federation.region': input.region, 'federation.catalog-id': input['catalog-id'], 'federation.access-key-id': input['access-key-id'], 'federation.warehouse': input.warehouse, 'federation.oauth2-server-uri': input['oauth2-server-uri'], 'federation.client-id': input['client-id'], 'federation.scope': input.scope });
+  if (secret !== undefined && Object.values(secret).some((v) => v !== undefined)) throw new CatalogError('ERR_VALIDATION', 'federation-secret does not apply to federation.kind hive (a metastore without SASL takes no credential)');
+  if (input.uri === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.uri is required for federation.kind hive (thrift://host:port)');
+  return { settings: { kind: 'hive', uri: checkThriftUri(input.uri), timeoutMs: input['timeout-ms'], maxStalenessMs: input['max-staleness-ms'] }, credential: undefined };
+}
+
+function checkThriftUri(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const ok = url !== undefined && url.protocol === 'thrift:' && url.hostname !== '' && /^\d{1,5}$/.test(url.port) && Number(url.port) > 0 && Number(url.port) < 65536 && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  if (!ok) throw new CatalogError('ERR_VALIDATION', 'federation.uri must be thrift://host:port for federation.kind hive');
+  return `thrift://${url!.host}`;
 }
 
 /** Test the connection: the remote answers its config with these credentials; otherwise a 400 that says why. */

@@ -16,8 +16,8 @@ import type { ObjectStorage } from '../object-storage.js';
 
 /** A federated warehouse's remote, as stored (its secret by id only). */
 export interface FederationSettings {
-  kind: 'iceberg-rest' | 'glue';
-  /** iceberg-rest: the remote's base URI; glue: the Glue endpoint (AWS's regional one unless overridden). */
+  kind: 'iceberg-rest' | 'glue' | 'hive';
+  /** iceberg-rest: the remote's base URI; glue: the Glue endpoint (AWS's regional one unless overridden); hive: the metastore's thrift://host:port. */
   uri: string;
   /** glue: the AWS region. */
   region?: string | undefined;

@@ -10,9 +10,8 @@
  */
 import { CreateDatabaseCommand, CreateTableCommand, DeleteTableCommand, GetDatabaseCommand, GetDatabasesCommand, GetTableCommand, GetTablesCommand, GlueClient, type Table, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { CatalogError } from '../../errors/catalog-error.js';
-import { applyTableUpdatesDetailed, checkTableRequirements, nextMetadataLocation, newTableMetadata, parseTableMetadata, stripTrailingSlash, type TableMetadata, withMetadataLog } from '../../catalog/metadata/index.js';
-import { readMetadataFile, writeMetadataFile } from '../../catalog/metadata-files.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCredential, RemoteIdentifier, RemoteMetadataFiles, RemoteTable } from '../../catalog/ports/remote-catalog.js';
+import { PointerTables } from '../pointer-tables.js';
 import { type GlueSubject, glueError, invalid } from './glue-errors.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -26,15 +25,16 @@ export const glueEndpoint = (region: string) => `https://glue.${region}.amazonaw
 export class GlueRemote implements RemoteCatalog {
   private readonly client: GlueClient;
   private readonly timeoutMs: number;
-  /** Metadata already read, by metadata location (an immutable file: read once; bounded, cleared when full). */
-  private readonly read = new Map<string, RemoteTable>();
+  /** The metadata files, read (once per location) and written with the warehouse's storage. */
+  private readonly tables: PointerTables;
 
   constructor(
     private readonly settings: FederationSettings,
     credential: RemoteCredential,
-    private readonly files: RemoteMetadataFiles | undefined,
+    files: RemoteMetadataFiles | undefined,
   ) {
     this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.tables = new PointerTables('Glue', files, invalid);
     const credentials = settings.accessKeyId !== undefined && credential.secretAccessKey !== undefined ? { accessKeyId: settings.accessKeyId, secretAccessKey: credential.secretAccessKey, ...(credential.sessionToken === undefined ? {} : { sessionToken: credential.sessionToken }) } : undefined;
     this.client = new GlueClient({ region: settings.region ?? 'us-east-1', endpoint: settings.uri, maxAttempts: 2, ...(credentials ? { credentials } : {}) });
   }
@@ -57,11 +57,6 @@ export class GlueRemote implements RemoteCatalog {
     return levels[0]!;
   }
 
-  private storageFiles(): RemoteMetadataFiles {
-    if (!this.files) throw new TypeError('a Glue remote without metadata files was asked for a table');
-    return this.files;
-  }
-
   private async getTable(namespace: string[], name: string): Promise<{ table: Table; versionId: string | undefined; metadataLocation: string }> {
     const DatabaseName = this.database(namespace);
     const { Table: table } = await this.call('GetTable', 'table', (abortSignal) => this.client.send(new GetTableCommand({ ...this.catalog, DatabaseName, Name: name }), { abortSignal }));
@@ -70,40 +65,6 @@ export class GlueRemote implements RemoteCatalog {
     const metadataLocation = table.Parameters?.metadata_location;
     if (typeof metadataLocation !== 'string' || metadataLocation === '') throw invalid(`${namespace[0]}.${name} has no metadata_location`);
     return { table, versionId: table.VersionId, metadataLocation };
-  }
-
-  /** The metadata file at a location Glue named, read with the warehouse's storage and checked to be Iceberg metadata. */
-  private async readTable(metadataLocation: string): Promise<RemoteTable & { metadata: TableMetadata }> {
-    // Glue may name any location: outside the warehouse's storage nothing is read with its credentials (the mirror
-    // refuses such a table as well; here it is refused before the read).
-    if (!this.storageFiles().allows(metadataLocation)) throw new CatalogError('ERR_FORBIDDEN', `The Glue table's metadata file lies outside this warehouse's storage: Lakegate does not serve it`);
-    let json: string;
-    let metadata: TableMetadata;
-    try {
-      const file = await readMetadataFile(await this.storageFiles().storage(), metadataLocation);
-      json = file.json;
-      metadata = parseTableMetadata(file.metadata);
-    } catch (e) {
-      if (e instanceof CatalogError && (e.code === 'ERR_UNAVAILABLE' || e.code === 'ERR_FORBIDDEN')) throw e;
-      throw invalid(`the metadata file at ${metadataLocation} is not valid Iceberg table metadata (${(e as Error).message.slice(0, 300)})`);
-    }
-    const table = { metadataLocation, metadataJson: json, uuid: metadata['table-uuid'], location: metadata.location, metadata };
-    if (this.read.size >= 10_000) this.read.clear();
-    this.read.set(metadataLocation, table);
-    return table;
-  }
-
-  private async loadWithMetadata(metadataLocation: string): Promise<RemoteTable & { metadata: TableMetadata }> {
-    return this.read.get(metadataLocation) as (RemoteTable & { metadata: TableMetadata }) | undefined ?? this.readTable(metadataLocation);
-  }
-
-  private async write(metadataLocation: string, metadata: TableMetadata): Promise<RemoteTable & { metadata: TableMetadata }> {
-    const json = await writeMetadataFile(await this.storageFiles().storage(), metadataLocation, metadata);
-    return { metadataLocation, metadataJson: json, uuid: metadata['table-uuid'], location: metadata.location, metadata };
-  }
-
-  private static answer(t: RemoteTable): RemoteTable {
-    return { metadataLocation: t.metadataLocation, metadataJson: t.metadataJson, uuid: t.uuid, location: t.location };
   }
 
   async check(): Promise<void> {
@@ -147,19 +108,18 @@ export class GlueRemote implements RemoteCatalog {
 
   async loadTable(namespace: string[], name: string): Promise<RemoteTable> {
     const { metadataLocation } = await this.getTable(namespace, name);
-    return GlueRemote.answer(await this.loadWithMetadata(metadataLocation));
+    return PointerTables.answer(await this.tables.load(metadataLocation));
   }
 
   /** Writes the first metadata file, then registers the Glue table pointing at it (Glue refuses a second of the name). */
   async createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable> {
     const DatabaseName = this.database(namespace);
     const name = String(request.name);
-    const location = typeof request.location === 'string' ? stripTrailingSlash(request.location) : `${stripTrailingSlash(this.storageFiles().root)}/${DatabaseName}/${name}`;
-    const metadata = newTableMetadata({ schema: request.schema, partitionSpec: request['partition-spec'], sortOrder: request['write-order'], location, properties: request.properties, nowMs: Date.now() } as Parameters<typeof newTableMetadata>[0]);
-    const written = await this.write(nextMetadataLocation(metadata, null, crypto.randomUUID()), metadata);
-    const TableInput = { Name: name, TableType: 'EXTERNAL_TABLE', Parameters: { table_type: ICEBERG, metadata_location: written.metadataLocation }, StorageDescriptor: { Location: location } };
+    const location = typeof request.location === 'string' ? request.location : `${this.tables.root}/${DatabaseName}/${name}`;
+    const written = await this.tables.create(request, location);
+    const TableInput = { Name: name, TableType: 'EXTERNAL_TABLE', Parameters: { table_type: ICEBERG, metadata_location: written.metadataLocation }, StorageDescriptor: { Location: written.location } };
     await this.call('CreateTable', 'table', (abortSignal) => this.client.send(new CreateTableCommand({ ...this.catalog, DatabaseName, TableInput }), { abortSignal }));
-    return GlueRemote.answer(written);
+    return PointerTables.answer(written);
   }
 
   /**
@@ -168,23 +128,20 @@ export class GlueRemote implements RemoteCatalog {
    */
   async commitTable(namespace: string[], name: string, requirements: readonly unknown[], updates: readonly unknown[]): Promise<RemoteTable> {
     const { table, versionId, metadataLocation } = await this.getTable(namespace, name);
-    const base = await this.loadWithMetadata(metadataLocation);
-    checkTableRequirements(base.metadata, requirements);
-    const { metadata } = applyTableUpdatesDetailed(base.metadata, updates, { nowMs: Date.now(), newUuid: () => crypto.randomUUID() });
-    if (metadata === base.metadata) return GlueRemote.answer(base);
-    const next = withMetadataLog(base.metadata, metadataLocation, metadata);
-    const written = await this.write(nextMetadataLocation(next, metadataLocation, crypto.randomUUID()), next);
+    const base = await this.tables.load(metadataLocation);
+    const written = await this.tables.next(base, requirements, updates);
+    if (!written) return PointerTables.answer(base);
     const TableInput = {
       Name: name,
       TableType: table.TableType ?? 'EXTERNAL_TABLE',
       ...(table.Description === undefined ? {} : { Description: table.Description }),
       Parameters: { ...table.Parameters, table_type: ICEBERG, metadata_location: written.metadataLocation, previous_metadata_location: metadataLocation },
-      StorageDescriptor: { ...table.StorageDescriptor, Location: next.location },
+      StorageDescriptor: { ...table.StorageDescriptor, Location: written.location },
     };
     await this.call('UpdateTable', 'table', (abortSignal) =>
       this.client.send(new UpdateTableCommand({ ...this.catalog, DatabaseName: namespace[0]!, TableInput, ...(versionId === undefined ? {} : { VersionId: versionId }) }), { abortSignal }),
     );
-    return GlueRemote.answer(written);
+    return PointerTables.answer(written);
   }
 
   async dropTable(namespace: string[], name: string): Promise<void> {

@@ -1,0 +1,156 @@
+/**
+ * A Thrift client of a Hive Metastore (ThriftHiveMetastore), as HMS serves it by default: the binary protocol over a
+ * plain (buffered, unframed) TCP stream, no SASL. One connection, kept open and reopened after any failure; calls go
+ * one at a time over it (Thrift's synchronous RPC: a reply answers the last call). Every call is bounded by the
+ * timeout; a call cut by the timeout closes the connection (its late reply must not answer the next call).
+ * The messages are encoded by the `thrift` package (thrift-values.ts says why no generated client).
+ */
+import net from 'node:net';
+import { type Protocol, type ReadTransport, readStruct, T, type ThriftStruct, type ThriftValue, thrift, writeStruct } from './thrift-values.js';
+
+/** A declared exception of the call (HMS's NoSuchObjectException, MetaException, ...): which result field, and its message. */
+export class HmsException extends Error {
+  constructor(
+    readonly method: string,
+    /** The exception's field id in the call's result struct (its position in the IDL's `throws`). */
+    readonly field: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HmsException';
+  }
+}
+
+/** The metastore could not be reached, did not answer in time, or answered something that is not a reply. */
+export class HmsTransportError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'timeout' | 'protocol',
+  ) {
+    super(message);
+    this.name = 'HmsTransportError';
+  }
+}
+
+interface Pending {
+  method: string;
+  resolve(result: ThriftStruct): void;
+  reject(e: Error): void;
+}
+
+export class HmsClient {
+  private socket: net.Socket | undefined;
+  private pending: Pending | undefined;
+  private seqid = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Calls METHOD with its argument struct's fields; resolves the reply's `success` value (field 0; undefined for a
+   * void call), rejects with an HmsException for a declared exception, an HmsTransportError otherwise.
+   */
+  call(method: string, args: Array<[number, ThriftValue]>): Promise<ThriftValue | undefined> {
+    const run = this.queue.then(() => this.callNow(method, args));
+    this.queue = run.catch(() => undefined);
+    return run.then((result) => {
+      for (const [id, value] of result) {
+        if (id > 0 && value.type === T.STRUCT) {
+          const message = value.value.get(1);
+          throw new HmsException(method, id, message?.type === T.STRING ? message.value.toString('utf8').slice(0, 1000) : '');
+        }
+      }
+      return result.get(0);
+    });
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+
+  private async callNow(method: string, args: Array<[number, ThriftValue]>): Promise<ThriftStruct> {
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const socket = await this.connected(deadline);
+    return new Promise<ThriftStruct>((resolve, reject) => {
+      const fail = (e: Error) => {
+        this.pending = undefined;
+        deadline.removeEventListener('abort', onTimeout);
+        this.close();
+        reject(e);
+      };
+      const onTimeout = () => fail(new HmsTransportError(`${method}: no answer within ${this.timeoutMs} ms`, 'timeout'));
+      deadline.addEventListener('abort', onTimeout, { once: true });
+      this.pending = {
+        method,
+        resolve: (result) => {
+          this.pending = undefined;
+          deadline.removeEventListener('abort', onTimeout);
+          resolve(result);
+        },
+        reject: fail,
+      };
+      const seqid = ++this.seqid;
+      const out = new thrift.TBinaryProtocol(new thrift.TBufferedTransport(undefined, (message) => socket.write(message)));
+      out.writeMessageBegin(method, thrift.Thrift.MessageType.CALL, seqid);
+      writeStruct(out, new Map(args));
+      out.writeMessageEnd();
+      out.flush();
+    });
+  }
+
+  private connected(deadline: AbortSignal): Promise<net.Socket> {
+    if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: this.host, port: this.port });
+      socket.setNoDelay(true);
+      const onAbort = () => {
+        socket.destroy();
+        reject(new HmsTransportError(`no connection within ${this.timeoutMs} ms`, 'timeout'));
+      };
+      deadline.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => {
+        deadline.removeEventListener('abort', onAbort);
+        this.socket = socket;
+        resolve(socket);
+      });
+      socket.on('error', (e: NodeJS.ErrnoException) => {
+        deadline.removeEventListener('abort', onAbort);
+        const error = new HmsTransportError(`connection failed (${e.code ?? 'error'})`, 'unreachable');
+        if (this.socket !== socket) return reject(error);
+        this.pending?.reject(error);
+      });
+      socket.on('close', () => {
+        if (this.socket === socket) this.socket = undefined;
+        this.pending?.reject(new HmsTransportError('the metastore closed the connection', 'unreachable'));
+      });
+      socket.on('data', thrift.TBufferedTransport.receiver((reader) => this.receive(reader)));
+    });
+  }
+
+  /** Data arrived: a whole reply answers the pending call; a partial one waits for more (InputBufferUnderrunError). */
+  private receive(reader: ReadTransport): void {
+    const pending = this.pending;
+    if (!pending) return void this.close();
+    try {
+      const p: Protocol = new thrift.TBinaryProtocol(reader);
+      const header = p.readMessageBegin();
+      const body = readStruct(p);
+      p.readMessageEnd();
+      reader.commitPosition();
+      if (header.mtype === thrift.Thrift.MessageType.EXCEPTION) {
+        const message = body.get(1);
+        return pending.reject(new HmsTransportError(`${pending.method}: the metastore answered ${message?.type === T.STRING ? message.value.toString('utf8').slice(0, 300) : 'an application exception'}`, 'protocol'));
+      }
+      if (header.fname !== pending.method || header.rseqid !== this.seqid) return pending.reject(new HmsTransportError(`${pending.method}: a reply to another call (${header.fname.slice(0, 100)})`, 'protocol'));
+      pending.resolve(body);
+    } catch (e) {
+      if (e instanceof thrift.InputBufferUnderrunError) return reader.rollbackPosition();
+      pending.reject(new HmsTransportError(`${pending.method}: the reply is not Thrift (${(e as Error).message.slice(0, 200)})`, 'protocol'));
+    }
+  }
+}

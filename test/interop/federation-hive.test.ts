@@ -1,0 +1,124 @@
+/**
+ * Federation (issue 57) to a Hive Metastore with real clients: Hive's standalone metastore 4.0.1 (embedded Derby,
+ * Thrift) holds the pointers, a local directory is the warehouse's storage. An outside engine wrote the table:
+ * PyIceberg 0.12's SqlCatalog writes `fed.events` with rows, and the test registers it in HMS the way Iceberg's
+ * HiveCatalog leaves a table (an EXTERNAL_TABLE with table_type=ICEBERG and metadata_location; PyIceberg's own
+ * HiveCatalog cannot talk to HMS 4.0.1, which removed get_table). Then a Lakegate warehouse of kind hive stands in
+ * front and PyIceberg's REST catalog reads and appends through it. Proves: the management API's hive kind (settings
+ * checked, connection test), the outside writer's rows read through Lakegate, a commit through Lakegate lands in HMS as
+ * the new metadata_location with previous_metadata_location, a principal without grants sees nothing, and HMS down
+ * answers 503 with Retry-After.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { database, icebergTable, tableParameters } from '../../packages/server/src/federation/hive/hive-structs.js';
+import { asStruct, str, struct } from '../../packages/server/src/federation/hive/thrift-values.js';
+import { startHiveMetastore, type HiveMetastore } from '../support/hive-metastore.js';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { pyicebergPython } from '../support/peers.js';
+import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
+
+let server: ServerProcess;
+let send: Send;
+let python: string;
+let metastore: HiveMetastore;
+let root = '';
+
+beforeAll(async () => {
+  python = pyicebergPython();
+  metastore = await startHiveMetastore();
+  server = await startServer();
+  send = httpSender(server.url, await server.token());
+  root = `file://${server.dataDir}/hive-warehouse`;
+}, 20 * 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await metastore?.destroy();
+}, 60_000);
+
+/** PyIceberg through Lakegate (REST), or the outside writer's SqlCatalog on the same storage. */
+async function py(phase: string, env: Record<string, string> = {}, outside = false): Promise<any> {
+  const base = outside
+    ? { CATALOG_TYPE: 'sql', SQL_URI: `sqlite:///${server.dataDir}/outside-catalog.db`, SQL_WAREHOUSE: root }
+    : { CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'hive', CATALOG_CREDENTIAL: server.credential };
+  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_federation.py'), phase], { env: { ...process.env, ...base, ...env }, timeoutMs: 5 * 60_000 });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+}
+
+async function hms(method: string, args: Parameters<ReturnType<HiveMetastore['client']>['call']>[1]) {
+  const client = metastore.client();
+  try {
+    return await client.call(method, args);
+  } finally {
+    client.close();
+  }
+}
+const hmsTable = async () => asStruct(asStruct(await hms('get_table_req', [[1, struct([[1, str('fed')], [2, str('events')]])]]))?.get(1))!;
+
+const warehouse = (federation: Record<string, unknown>, name = 'hive') => ({ name, 'storage-root': root, 'storage-profile': { type: 'file' }, federation });
+
+describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory as its storage', () => {
+  let outsidePointer = '';
+
+  it('finds in HMS the Iceberg table an outside engine wrote', async () => {
+    const created = await py('create', {}, true);
+    expect(created.location).toBe(`${root}/fed/events`);
+    const appended = await py('append', { FED_WRITER: 'outside', FED_COUNT: '3' }, true);
+    outsidePointer = appended.metadata_location;
+    expect(outsidePointer).toMatch(/\/fed\/events\/metadata\/[^/]+\.metadata\.json$/);
+    await hms('create_database', [[1, database('fed', {})]]);
+    await hms('create_table', [[1, icebergTable('fed', 'events', 'outside', { fields: [{ name: 'id', type: 'long' }, { name: 'writer', type: 'string' }] }, created.location, outsidePointer)]]);
+    expect(tableParameters(await hmsTable())).toMatchObject({ table_type: 'ICEBERG', metadata_location: outsidePointer });
+  });
+
+  it('is created after its settings are checked and a connection test', async () => {
+    for (const [federation, reason] of [
+      [{ kind: 'hive', uri: 'http://127.0.0.1:9083' }, 'thrift://host:port'],
+      [{ kind: 'hive' }, 'federation.uri is required'],
+      [{ kind: 'hive', uri: metastore.uri, region: 'us-east-1' }, 'does not apply'],
+      [{ kind: 'hive', uri: metastore.uri, nonsense: 1 }, ''],
+      [{ kind: 'hive', uri: 'thrift://127.0.0.1:9', 'timeout-ms': 1000 }, 'connection test'],
+    ] as const) {
+      const refused = await send('POST', '/management/v1/warehouses', warehouse(federation, 'hive-refused'));
+      expect(refused.status, JSON.stringify(federation)).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain(reason);
+    }
+    const withSecret = await send('POST', '/management/v1/warehouses', { ...warehouse({ kind: 'hive', uri: metastore.uri }, 'hive-refused'), 'federation-secret': { token: 'x' } });
+    expect(withSecret.status).toBe(400);
+    const created = await send('POST', '/management/v1/warehouses', warehouse({ kind: 'hive', uri: metastore.uri, 'timeout-ms': 5000 }));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.federation).toMatchObject({ kind: 'hive', uri: metastore.uri, 'has-secret': false });
+  });
+
+  it('serves the outside writer\'s table through Lakegate: PyIceberg\'s REST catalog reads its rows', async () => {
+    expect((await py('read')).counts).toEqual({ outside: 3 });
+  });
+
+  it('commits an append through Lakegate into HMS: the new metadata_location, the old one as previous_metadata_location', async () => {
+    const appended = await py('append', { FED_WRITER: 'lakegate', FED_COUNT: '2' });
+    expect(appended.appended).toBe(2);
+    const params = tableParameters(await hmsTable());
+    expect(params.metadata_location).toBe(appended.metadata_location);
+    expect(params.metadata_location).not.toBe(outsidePointer);
+    expect(params.previous_metadata_location).toMatch(/\.metadata\.json$/);
+    expect((await py('read')).counts).toEqual({ outside: 3, lakegate: 2 });
+  });
+
+  it('shows a principal without grants nothing', async () => {
+    const nobody = await createPrincipal(server, 'hive-nobody');
+    const seen = await py('list', { CATALOG_CREDENTIAL: nobody.credential });
+    expect(seen.namespaces ?? []).not.toContainEqual(['fed']);
+    expect(seen.tables ?? []).toEqual([]);
+    expect(seen.load).not.toBe('ok');
+  });
+
+  it('answers 503 with Retry-After while HMS is down', async () => {
+    await metastore.stop();
+    const res = await send('GET', '/v1/hive/namespaces/fed/tables/events');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+});
