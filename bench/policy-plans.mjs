@@ -3,7 +3,8 @@
 // files), on a local file warehouse. Restricted cold: the first plan, which writes every policy-enforced file; warm:
 // the same plan again (derived files and their side files already there, and kept in memory by the server).
 // Wall time per plan seen by a client, sequential requests, median of --repeat. Needs a build (npx tsc -b packages/cli).
-// Usage: node bench/policy-plans.mjs [--files 200] [--rows 1000] [--repeat 20]
+// --cpu-prof DIR writes the server's V8 profile there and prints each phase's span for bench/profile.mjs --skip/--last.
+// Usage: node bench/policy-plans.mjs [--files 200] [--rows 1000] [--repeat 20] [--cpu-prof DIR]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +18,7 @@ import { clientToken, grantedPrincipal, sendJson, startLakegate } from './lib/se
 const FILES = Number(benchFlag('--files', '200'));
 const ROWS = Number(benchFlag('--rows', '1000'));
 const REPEAT = Number(benchFlag('--repeat', '20'));
+const CPU_PROF = benchFlag('--cpu-prof', '') || undefined;
 const { writeParquet } = await import(pathToFileURL(path.join(REPO_ROOT, 'packages', 'server', 'dist', 'policy-files', 'parquet-io.js')).href);
 
 const idField = (name, type, id) => new Field(name, type, true, new Map([['PARQUET:field_id', String(id)]]));
@@ -37,7 +39,7 @@ const writeAvro = async (uri, type, records) => {
   return bytes.length;
 };
 
-const server = await startLakegate({ principal: 'admin' });
+const server = await startLakegate({ principal: 'admin', cpuProf: CPU_PROF });
 try {
   const admin = server.token;
   const T = `${server.url}${server.base}/namespaces/bench/tables`;
@@ -69,18 +71,24 @@ try {
   const plan = async (token) => {
     const started = performance.now();
     const answer = await sendJson('POST', `${T}/people/plan`, {}, { token });
-    return { ms: performance.now() - started, files: answer['file-scan-tasks']?.length ?? 0, planTasks: answer['plan-tasks']?.length ?? 0 };
+    return { ms: performance.now() - started, files: answer['file-scan-tasks']?.length ?? 0, planTasks: answer['plan-tasks']?.length ?? 0, bytes: JSON.stringify(answer).length };
   };
   const times = async (token) => {
     const out = [];
     for (let i = 0; i < REPEAT; i++) out.push((await plan(token)).ms);
     return out;
   };
-  await plan(reader);
+  const first = await plan(reader);
+  const phases = [performance.now()];
   const unrestricted = await times(reader);
+  phases.push(performance.now());
   const cold = await plan(analyst);
+  phases.push(performance.now());
   const warm = await times(analyst);
-  console.log(JSON.stringify({ files: FILES, rowsPerFile: ROWS, plannedFiles: cold.files, planTasks: cold.planTasks, unrestrictedMs: +median(unrestricted).toFixed(1), restrictedColdMs: Math.round(cold.ms), restrictedWarmMs: +median(warm).toFixed(1), warmRatio: +(median(warm) / median(unrestricted)).toFixed(2) }));
+  phases.push(performance.now());
+  // Seconds of each phase, and from its end to the last plan's end (bench/profile.mjs --last and --skip).
+  if (CPU_PROF) console.error(JSON.stringify({ unrestricted: { last: (phases[1] - phases[0]) / 1000, skip: (phases[3] - phases[1]) / 1000 }, warm: { last: (phases[3] - phases[2]) / 1000, skip: 0 } }));
+  console.log(JSON.stringify({ files: FILES, rowsPerFile: ROWS, plannedFiles: cold.files, planTasks: cold.planTasks, answerBytes: { unrestricted: first.bytes, restricted: cold.bytes }, unrestrictedMs: +median(unrestricted).toFixed(1), restrictedColdMs: Math.round(cold.ms), restrictedWarmMs: +median(warm).toFixed(1), warmRatio: +(median(warm) / median(unrestricted)).toFixed(2) }));
 } finally {
   await stopChild(server.child);
 }
