@@ -76,5 +76,9 @@ describe('the derived-entry memo of a restricted plan', () => {
     const next = await plan('v2', true);
     expect(rewrites).toBe(3);
     expect(next.filePath.startsWith(`${location}/_lakegate/policy/v2/`)).toBe(true);
+    // Callers of two policies on one table, in turns: each finds its own entry.
+    expect(await plan('v1', true)).toBe(deleted);
+    expect(await plan('v2', true)).toBe(next);
+    expect(rewrites).toBe(3);
   });
 });

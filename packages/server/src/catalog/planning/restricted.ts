@@ -18,7 +18,8 @@
  *    plan of an unchanged table by the same version answers at once, and no other caller or version is served it.
  *  - A warm plan does no per-file work beyond a lookup: the derived entry of an original one is kept beside it (a
  *    WeakMap on the manifest cache's own entry object, so it lives exactly as long as that entry) with the policy
- *    version, table location and delete files it was derived for; anything else derives or reads the side file again.
+ *    version, table location and delete files it was derived for (a few versions each, for callers of different
+ *    policies on one table); anything else derives or reads the side file again.
  *  - Column bounds and NaN counts are dropped from derived files (they describe the original values), and stats of
  *    masked columns are never answered.
  */
@@ -78,8 +79,18 @@ export interface DeriveContext {
   memo?: DerivedMemo | undefined;
 }
 
-/** What an original entry was last derived as: under which prefix (policy version, table location) with which delete files, and the entry (null: no row left). */
-export type DerivedMemo = WeakMap<ContentFile, { prefix: string; deletes: string; file: ContentFile | null }>;
+/**
+ * What an original entry was derived as: under which prefix (policy version, table location) with which delete files,
+ * and the entry (null: no row left). Up to MEMO_VERSIONS per entry, latest last: callers of different policies on one
+ * table each find theirs.
+ */
+export type DerivedMemo = WeakMap<ContentFile, { prefix: string; deletes: string; file: ContentFile | null }[]>;
+const MEMO_VERSIONS = 4;
+
+function memoized(versions: ReturnType<DerivedMemo['get']>, prefix: string, deletes: string) {
+  if (versions !== undefined) for (const m of versions) if (m.prefix === prefix && m.deletes === deletes) return m;
+  return undefined;
+}
 
 /** About 32 MiB of side files (a few hundred bytes each) per planning service. */
 export const keptSideFiles = (): KeptBySize<SideFile> => new KeptBySize<SideFile>(32 * 1024 * 1024, (f) => 200 + f.uri.length + (f.source?.length ?? 0) + 24 * (f.columnSizes.length + f.valueCounts.length + f.nullValueCounts.length));
@@ -119,8 +130,8 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i]!;
     const deletes = (deletesOf[i] = task.deletes.length === 0 ? '' : task.deletes.map((d) => d.filePath).sort().join('\u0000'));
-    const known = ctx.memo?.get(task.file);
-    if (known === undefined || known.prefix !== prefix || known.deletes !== deletes) misses.push(i);
+    const known = memoized(ctx.memo?.get(task.file), prefix, deletes);
+    if (known === undefined) misses.push(i);
     else if (known.file !== null) derived[i] = { ...task, file: known.file, deletes: [] };
   }
   await forEachBounded(misses.values(), async (i) => {
@@ -133,7 +144,10 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
       ctx.kept?.keep(side, kept);
     }
     const file = kept.recordCount > 0 ? derivedFile(task.file, kept) : null;
-    ctx.memo?.set(task.file, { prefix, deletes: deletesOf[i]!, file });
+    if (ctx.memo !== undefined) {
+      const versions = ctx.memo.get(task.file) ?? [];
+      ctx.memo.set(task.file, [...versions.slice(versions.length >= MEMO_VERSIONS ? 1 : 0), { prefix, deletes: deletesOf[i]!, file }]);
+    }
     if (file !== null) derived[i] = { ...task, file, deletes: [] };
   }, DERIVE_CONCURRENCY);
   return derived.filter((t): t is PlannedFile => t !== undefined);
