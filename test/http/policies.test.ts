@@ -241,6 +241,28 @@ describe('fail-closed enforcement', () => {
     expect((await analyst.send('GET', `${TABLE}/credentials`)).status).toBe(200);
   });
 
+  it('sees a role granted or revoked at the next sign and credentials request (role membership is cached, and dropped with the decisions)', async () => {
+    const p = await create(euOnly);
+    const mover = await principal('mover');
+    await grantPrincipal(admin, mover.id, ['table:read-data'], orderTable);
+    const original = signReq(`bucket/${orders.key}/data/a.parquet`);
+    // Twice each way: the second answer comes from the caches (roles, decisions, policies) a change must clear.
+    for (let i = 0; i < 2; i++) expect((await mover.send('POST', `${TABLE}/sign`, original)).status).toBe(200);
+    expect((await admin('POST', '/management/v1/roles/analysts/members', { kind: 'principal', name: mover.id })).status).toBeLessThan(300);
+    for (let i = 0; i < 2; i++) {
+      const refused = await mover.send('POST', `${TABLE}/sign`, original);
+      expect(refused.status, stringifyJson(refused.body)).toBe(403);
+      expect(refused.body.error.message).toContain(p.id);
+      expect((await mover.send('GET', `${TABLE}/credentials`)).status).toBe(403);
+    }
+    expect((await mover.send('GET', EFFECTIVE)).body.restricted).toBe(true);
+    expect((await admin('POST', '/management/v1/roles/analysts/members/remove', { kind: 'principal', name: mover.id })).status).toBeLessThan(300);
+    expect((await mover.send('POST', `${TABLE}/sign`, original)).status).toBe(200);
+    expect((await mover.send('GET', `${TABLE}/credentials`)).status).toBe(200);
+    expect((await mover.send('GET', EFFECTIVE)).body.restricted).toBe(false);
+    await removeAll();
+  });
+
   it('keeps a policy across a rename of the table', async () => {
     const p = await create(euOnly);
     expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'orders' }, destination: { namespace: ['sales'], name: 'orders2' } })).status).toBe(204);

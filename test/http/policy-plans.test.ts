@@ -218,6 +218,28 @@ describe('a restricted caller plans policy-enforced files', () => {
     for (const t of masked.body['file-scan-tasks'] as Array<{ 'data-file': Record<string, { keys: number[] }> }>) expect(t['data-file']['value-counts']!.keys).toEqual([1]);
   });
 
+  it('follows a role granted or revoked at the next plan (role membership is cached, and dropped with the decisions)', async () => {
+    await grant(admin, 'movers', ['table:read-data'], people);
+    const p = await cat.lakegate.principals.create('mover');
+    expect((await admin('POST', '/management/v1/roles/movers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+    const mover = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+    const analysts = (path: string) => admin('POST', `/management/v1/roles/analysts/members${path}`, { kind: 'principal', name: p.clientId });
+    const planned = async () => {
+      const r = await mover('POST', `${TABLE}/plan`, {});
+      expect(r.status, stringifyJson(r.body)).toBe(200);
+      return (r.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string } }>).map((t) => t['data-file']['file-path']);
+    };
+    const derived = (paths: string[]) => paths.length > 0 && paths.every((f) => f.includes('/_lakegate/policy/'));
+    // Twice each way: the second plan is answered from the caches (roles, decisions, policies, answers) a change must clear.
+    for (let i = 0; i < 2; i++) expect(await planned()).toHaveLength(3);
+    expect((await analysts('')).status).toBeLessThan(300);
+    for (let i = 0; i < 2; i++) expect(derived(await planned())).toBe(true);
+    expect((await analysts('/remove')).status).toBeLessThan(300);
+    const after = await planned();
+    expect(after).toHaveLength(3);
+    expect(after.some((f) => f.includes('/_lakegate/policy/'))).toBe(false);
+  });
+
   it('records the policy version on the plan audit record', async () => {
     const audit = stringifyJson((await admin('GET', '/management/v1/audit?type=table.plan&limit=100')).body);
     expect(audit).toContain('policyVersion');

@@ -101,7 +101,7 @@ export function createCatalogServices(
   const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
   const namespaces = new NamespaceService(ctx, functions);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
-  const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
+  const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => access.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
   const lanceTables = new LanceTableService(tableCtx);
   const maintenance = new MaintenanceService(tableCtx, planning.rewriter);

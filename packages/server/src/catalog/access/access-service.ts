@@ -10,9 +10,10 @@
  * disabled (development) and administrators of the tenant (the admin role,
  * by credential or by role assignment). Deny by default.
  *
- * Staleness: a decision or a namespace id is reused for at most
- * `cacheTtlMs` (config authzCacheSeconds) on a replica that did not make
- * the change; changes made through this process clear its caches at once.
+ * Staleness: a decision, a namespace id or a caller's role membership is
+ * reused for at most `cacheTtlMs` (config authzCacheSeconds) on a replica
+ * that did not make the change; changes made through this process clear its
+ * caches at once.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
@@ -68,7 +69,7 @@ function vendedMode(scope: AccessScope, write: boolean | undefined, read: boolea
   return write || read ? 'read' : undefined;
 }
 
-function whoOf(caller: Caller): string {
+function whoOf(caller: Pick<Caller, 'tenant' | 'members'>): string {
   const kept = whoKeys.get(caller.members);
   if (kept !== undefined && kept.tenant === caller.tenant) return kept.who;
   const who = `${caller.tenant}\u001e${caller.members.map(memberKey).join('\u001e')}`;
@@ -88,12 +89,15 @@ export const describeObject = (warehouse: string, namespace: readonly string[], 
 export class AccessService implements AccessDecisions {
   private readonly decisions: TtlCache<boolean>;
   private readonly admins: TtlCache<boolean>;
+  /** The roles members hold (rolesOf): the row/column policies' lookup, on every restricted plan and sign. */
+  private readonly roles: TtlCache<readonly string[]>;
   private readonly namespaceIds: NamespaceIdCache;
   private readonly vendingKeys = new VendingDecisionKeys(vendingKeysOf);
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000, { secondSighting: true });
     this.admins = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
+    this.roles = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
     this.namespaceIds = new NamespaceIdCache(deps.cacheTtlMs, () => deps.clock.now());
     deps.coherence?.on('access', () => this.dropDecisions());
     deps.coherence?.on('namespace-ids', () => this.namespaceIds.clear());
@@ -169,6 +173,7 @@ export class AccessService implements AccessDecisions {
   private dropDecisions(): void {
     this.decisions.clear();
     this.admins.clear();
+    this.roles.clear();
     (this.deps.authorizer as { invalidate?: () => void }).invalidate?.();
   }
 
@@ -225,6 +230,22 @@ export class AccessService implements AccessDecisions {
     const admin = await this.deps.authorizer.isAdmin(caller.tenant, caller.members);
     this.admins.set(key, admin, readAt);
     return admin;
+  }
+
+  /**
+   * The roles any of the members holds in the tenant (AccessControl.rolesOf), cached like the decisions: a role
+   * granted or revoked through this process is seen at once (invalidate()), through another process of this server
+   * at its `access` announcement, and on another replica within `cacheTtlMs`. Callers must not change the array.
+   */
+  async rolesOf(tenant: string, members: readonly Member[]): Promise<readonly string[]> {
+    if (members.length === 0) return [];
+    const key = whoOf({ tenant, members });
+    const cached = this.roles.get(key);
+    if (cached !== undefined) return cached;
+    const readAt = this.roles.generation;
+    const roles = Object.freeze(await this.deps.control.rolesOf(tenant, members));
+    this.roles.set(key, roles, readAt);
+    return roles;
   }
 
   /** The warehouse itself as a securable. */

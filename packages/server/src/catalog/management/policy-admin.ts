@@ -66,7 +66,7 @@ export class PolicyAdmin {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly gate: PolicyGate,
-    private readonly control: Pick<AccessControl, 'getRole' | 'rolesOf'>,
+    private readonly control: Pick<AccessControl, 'getRole'>,
   ) {}
 
   private get store(): PolicyStore {
@@ -131,7 +131,7 @@ export class PolicyAdmin {
     const scope = await this.ctx.scope(request);
     const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-metadata']);
     const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id);
-    const roles = effective.policies.length === 0 ? [] : await this.control.rolesOf(scope.warehouse.tenant, scope.caller.members);
+    const roles = effective.policies.length === 0 ? [] : await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members);
     return effectiveView(effective, roles, tableObject(scope, levels, name));
   }
 

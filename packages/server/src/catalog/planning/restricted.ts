@@ -16,6 +16,10 @@
  *    prefix: files of an old version are never named in a plan again.
  *  - Whole answers are kept by the plan cache under a key that holds the policy version (service.ts), so a repeated
  *    plan of an unchanged table by the same version answers at once, and no other caller or version is served it.
+ *  - A warm plan does no per-file work beyond a lookup: the derived entry of an original one is kept beside it (a
+ *    WeakMap on the manifest cache's own entry object, so it lives exactly as long as that entry) with the policy
+ *    version, table location and delete files it was derived for (a few versions each, for callers of different
+ *    policies on one table); anything else derives or reads the side file again.
  *  - Column bounds and NaN counts are dropped from derived files (they describe the original values), and stats of
  *    masked columns are never answered.
  */
@@ -71,6 +75,21 @@ export interface DeriveContext {
   newUuid: () => string;
   /** Side files read or written by this process (immutable once written): a warm plan reads none from storage. */
   kept?: KeptBySize<SideFile> | undefined;
+  /** Derived entries by original entry (see the opening comment): a warm plan hashes and builds nothing per file. */
+  memo?: DerivedMemo | undefined;
+}
+
+/**
+ * What an original entry was derived as: under which prefix (policy version, table location) with which delete files,
+ * and the entry (null: no row left). Up to MEMO_VERSIONS per entry, latest last: callers of different policies on one
+ * table each find theirs.
+ */
+export type DerivedMemo = WeakMap<ContentFile, { prefix: string; deletes: string; file: ContentFile | null }[]>;
+const MEMO_VERSIONS = 4;
+
+function memoized(versions: ReturnType<DerivedMemo['get']>, prefix: string, deletes: string) {
+  if (versions !== undefined) for (const m of versions) if (m.prefix === prefix && m.deletes === deletes) return m;
+  return undefined;
 }
 
 /** About 32 MiB of side files (a few hundred bytes each) per planning service. */
@@ -105,7 +124,17 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
     if (leaking) throw new CatalogError('ERR_FORBIDDEN', `column-mask policy masks field ${leaking['source-id']}, which partition field ${leaking.name} is derived from: this table cannot be read under the policy`);
   }
   const derived: (PlannedFile | undefined)[] = new Array(tasks.length);
-  await forEachBounded(tasks.keys(), async (i) => {
+  // Entries derived before under this prefix (policy version and table location) with the same deletes: no work.
+  const deletesOf: string[] = new Array(tasks.length);
+  const misses: number[] = [];
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i]!;
+    const deletes = (deletesOf[i] = task.deletes.length === 0 ? '' : task.deletes.map((d) => d.filePath).sort().join('\u0000'));
+    const known = memoized(ctx.memo?.get(task.file), prefix, deletes);
+    if (known === undefined) misses.push(i);
+    else if (known.file !== null) derived[i] = { ...task, file: known.file, deletes: [] };
+  }
+  await forEachBounded(misses.values(), async (i) => {
     const task = tasks[i]!;
     const digest = createHash('sha256').update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map((d) => d.filePath).sort()])).digest('base64url').slice(0, 32);
     const side = `${prefix}${digest}.json`;
@@ -114,7 +143,12 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
       kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
       ctx.kept?.keep(side, kept);
     }
-    if (kept.recordCount > 0) derived[i] = { ...task, file: derivedFile(task.file, kept), deletes: [] };
+    const file = kept.recordCount > 0 ? derivedFile(task.file, kept) : null;
+    if (ctx.memo !== undefined) {
+      const versions = ctx.memo.get(task.file) ?? [];
+      ctx.memo.set(task.file, [...versions.slice(versions.length >= MEMO_VERSIONS ? 1 : 0), { prefix, deletes: deletesOf[i]!, file }]);
+    }
+    if (file !== null) derived[i] = { ...task, file, deletes: [] };
   }, DERIVE_CONCURRENCY);
   return derived.filter((t): t is PlannedFile => t !== undefined);
 }

@@ -36,7 +36,7 @@ import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
 import type { ObjectStorage } from '../object-storage.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import type { BoundExpression } from '../kit/expression.js';
-import { allowedStats, deriveTasks, derivedPrefix, isRestricted, keptSideFiles, restrictedFilters } from './restricted.js';
+import { type DerivedMemo, allowedStats, deriveTasks, derivedPrefix, isRestricted, keptSideFiles, restrictedFilters } from './restricted.js';
 import type { DataFileRewriter } from './rewrite-ports.js';
 
 export interface PlanningDeps {
@@ -73,6 +73,8 @@ export class PlanningService {
   private readonly sweeper: PlanSweeper;
   /** Side files of policy-enforced files this process has seen (restricted.ts). */
   private readonly sideFiles = keptSideFiles();
+  /** Derived entries by the manifest cache's original entries (restricted.ts). */
+  private readonly derivedMemo: DerivedMemo = new WeakMap();
 
   constructor(
     private readonly ctx: TableContext,
@@ -342,7 +344,7 @@ export class PlanningService {
   private async derived(table: TableAtHand, scan: ResolvedScan, policy: EffectivePolicy & { policyVersion: string }, tasks: Parameters<typeof deriveTasks>[0]) {
     const storage = await this.ctx.storageFor(table.scope.warehouse);
     const specs = new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s]));
-    return deriveTasks(tasks, { storage, rewriter: this.deps.rewriter!(storage), tableLocation: table.record.location, policy, schema: scan.schema, specs, newUuid: this.ctx.newUuid, kept: this.sideFiles });
+    return deriveTasks(tasks, { storage, rewriter: this.deps.rewriter!(storage), tableLocation: table.record.location, policy, schema: scan.schema, specs, newUuid: this.ctx.newUuid, kept: this.sideFiles, memo: this.derivedMemo });
   }
 
   /** Read-only credentials for the table's location when the client asked for vended credentials (and the warehouse offers them). */

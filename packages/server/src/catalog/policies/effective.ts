@@ -1,6 +1,7 @@
 /**
  * Which policies hold for a caller on a table, and what they add up to. A policy restricts the members of its roles
- * (role membership as the authorizer keeps it: AccessControl.rolesOf, built-in or OpenFGA). Several row filters of
+ * (role membership as the authorizer keeps it: AccessControl.rolesOf, built-in or OpenFGA, read through the access
+ * service's cache of it, AccessService.rolesOf, with the decisions' revocation bound). Several row filters of
  * the caller's roles admit the union of their rows (OR); a role the caller holds without a policy on the table lifts
  * no other role's filter or mask (a policy restricts its roles wherever else the caller's access comes from). When
  * the caller's roles mask one column differently, the least revealing mask wins (rules.ts REVEALING_ORDER).

@@ -24,8 +24,8 @@ import type { EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
 export interface PolicyGateDeps {
   policies: () => PolicyStore;
   enforcers: () => EnforcerStore;
-  /** The roles the members hold in the tenant (AccessControl.rolesOf). */
-  rolesOf: (tenant: string, members: Caller['members']) => Promise<string[]>;
+  /** The roles the members hold in the tenant (AccessDecisions.rolesOf: cached, with the decisions' revocation bound). */
+  rolesOf: (tenant: string, members: Caller['members']) => Promise<readonly string[]>;
   audit: AccessAudit;
   clock: Clock;
   cacheTtlMs: number;

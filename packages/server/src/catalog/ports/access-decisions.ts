@@ -55,6 +55,7 @@ export interface AccessDecisions {
   vendingMode(scope: AccessScope, path: SecurablePath): Promise<'read' | 'read-write' | undefined>;
   vendingModeCached(scope: AccessScope, path: SecurablePath): 'read' | 'read-write' | 'none' | undefined;
   isAdmin(caller: Caller): Promise<boolean>;
+  rolesOf(tenant: string, members: Caller['members']): Promise<readonly string[]>;
   warehousePath(warehouse: Warehouse): SecurablePath;
   namespacePath(warehouse: Warehouse, levels: readonly string[]): Promise<ResolvedNamespace>;
   namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined;

@@ -1,0 +1,84 @@
+/**
+ * The warm path of a restricted plan (catalog/planning/restricted.ts): a data file's derived entry is reused from
+ * the memo kept beside the manifest cache's entry, but only for the same policy version (prefix) and the same delete
+ * files; a new delete file or a new version derives again, so no row a delete removed is ever served from the memo.
+ * Real Parquet files on the local file storage and the real rewriter, counted.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Field, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Schema as TableSchema } from '../catalog/metadata/types.js';
+import type { PlannedFile } from '../catalog/planning/plan-files.js';
+import { type DeriveContext, type DerivedMemo, deriveTasks } from '../catalog/planning/restricted.js';
+import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
+import type { ContentFile } from '../catalog/ports/manifests.js';
+import type { Policy } from '../catalog/ports/policies.js';
+import { LocalFileStorage } from '../storage/file/local-file-storage.js';
+import { FIELD_ID_KEY } from './apply-batch.js';
+import { parquetRewriter } from './index.js';
+import { writeParquet } from './parquet-io.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-derived-memo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const location = pathToFileURL(path.join(dir, 'table')).href;
+const schema: TableSchema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }, { id: 2, name: 'region', type: 'string', required: false }] } as TableSchema;
+
+async function* one<T>(item: T): AsyncGenerator<T> {
+  yield item;
+}
+async function parquet(name: string, fields: Field[], columns: unknown[][]): Promise<string> {
+  const uri = `${location}/data/${name}.parquet`;
+  const s = new Schema(fields);
+  const children = columns.map((values, i) => vectorFromArray(values, fields[i]!.type).data[0]!);
+  mkdirSync(path.join(dir, 'table', 'data'), { recursive: true });
+  await writeParquet(fileURLToPath(uri), one(new RecordBatch(s, makeData({ type: new Struct(s.fields), length: columns[0]!.length, nullCount: 0, children }))));
+  return uri;
+}
+const idField = (name: string, type: Int64 | Utf8, id: number) => new Field(name, type, false, new Map([[FIELD_ID_KEY, String(id)]]));
+const entry = (filePath: string, content: 0 | 1, recordCount: number): ContentFile => ({
+  content, filePath, fileFormat: 'PARQUET', partition: [], recordCount, fileSizeInBytes: 1, columnSizes: null, valueCounts: null, nullValueCounts: null, nanValueCounts: null,
+  lowerBounds: null, upperBounds: null, keyMetadata: null, splitOffsets: null, equalityIds: null, sortOrderId: null, firstRowId: null, referencedDataFile: null, contentOffset: null, contentSizeInBytes: null,
+});
+const policy = (version: string) => ({ policies: [{ id: 'p' } as Policy], rowFilter: { type: 'eq', term: 'region', value: 'eu' }, masks: [], policyVersion: version });
+
+describe('the derived-entry memo of a restricted plan', () => {
+  it('reuses a derived entry for the same version and deletes only; a new delete file or version derives again', async () => {
+    const data = await parquet('f0', [idField('id', new Int64(), 1), idField('region', new Utf8(), 2)], [[0n, 1n, 2n, 3n], ['eu', 'eu', 'us', 'eu']]);
+    const deletes = await parquet('f0-deletes', [idField('file_path', new Utf8(), 2147483546), idField('pos', new Int64(), 2147483545)], [[data], [1n]]);
+    const storage = new LocalFileStorage();
+    const real = parquetRewriter(storage);
+    let rewrites = 0;
+    const rewriter: DataFileRewriter = { rewrite: (r) => (rewrites++, real.rewrite(r)) };
+    const memo: DerivedMemo = new WeakMap();
+    let n = 0;
+    const ctx = (version: string): DeriveContext => ({ storage, rewriter, tableLocation: location, policy: policy(version), schema, specs: new Map(), newUuid: () => `00000000-0000-4000-8000-${String(n++).padStart(12, '0')}`, memo });
+    const file = entry(data, 0, 4);
+    const task = (withDeletes: boolean): PlannedFile => ({ file, specId: 0, dataSequenceNumber: 1, deletes: withDeletes ? [entry(deletes, 1, 1)] : [] });
+    const plan = async (version: string, withDeletes: boolean) => {
+      const [t] = await deriveTasks([task(withDeletes)], ctx(version));
+      return t!.file;
+    };
+
+    const first = await plan('v1', false);
+    expect([rewrites, first.recordCount]).toEqual([1, 3]);
+    expect(await plan('v1', false)).toBe(first);
+    expect(rewrites).toBe(1);
+    // A delete file now applies to the same (cached) entry: derived again, the deleted row gone.
+    const deleted = await plan('v1', true);
+    expect([rewrites, deleted.recordCount]).toEqual([2, 2]);
+    expect(deleted.filePath).not.toBe(first.filePath);
+    expect(await plan('v1', true)).toBe(deleted);
+    expect(rewrites).toBe(2);
+    // A new policy version: a new prefix, derived again.
+    const next = await plan('v2', true);
+    expect(rewrites).toBe(3);
+    expect(next.filePath.startsWith(`${location}/_lakegate/policy/v2/`)).toBe(true);
+    // Callers of two policies on one table, in turns: each finds its own entry.
+    expect(await plan('v1', true)).toBe(deleted);
+    expect(await plan('v2', true)).toBe(next);
+    expect(rewrites).toBe(3);
+  });
+});
