@@ -196,7 +196,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     store: planRows,
     // Sealed with the server's secret key: every replica (serve --workers N) opens every plan task.
     tasks: new SealedPlanTasks(secretKey),
-    limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests },
+    limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests, answerCacheBytes: config.planningAnswerCacheBytes },
     metrics: metrics.planning,
     rewriter: options.rewriter ?? parquetRewriter,
   }, store.labels, store.functions);

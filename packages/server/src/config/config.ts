@@ -35,6 +35,7 @@ export interface LakegateConfig {
   planningTtlSeconds: number;
   /** Async scan planning above this many data manifests (0: never, the default, for PyIceberg 0.12). */
   planningAsyncManifests: number;
+  planningAnswerCacheBytes: number;
   /** required: every catalog request is authenticated; disabled: anonymous access (development only). */
   auth: string;
   /** The URL clients reach this server at; the token issuer's identifier. Empty: derived from host and port at start. */
@@ -137,6 +138,7 @@ export const CONFIG_KEYS: KeyInfo[] = [
   { key: 'planningManifestsPerTask', env: 'LAKEGATE_PLANNING_MANIFESTS_PER_TASK', kind: 'int', default: 16, description: 'Data manifests each plan task covers (bounds the memory and the size of one fetchScanTasks answer)' },
   { key: 'planningManifestCacheEntries', env: 'LAKEGATE_PLANNING_MANIFEST_CACHE_ENTRIES', kind: 'int', default: 50000, description: 'Decoded manifest entries kept between scan plans (about 2.2 KB each; 0 keeps none): manifests are immutable' },
   { key: 'planningAsyncManifests', env: 'LAKEGATE_PLANNING_ASYNC_MANIFESTS', kind: 'int', default: 0, description: 'A scan of more data manifests answers submitted and is planned in the background (one plan at a time per process, 64 waiting); 0 never (PyIceberg 0.12 raises on submitted); plans are kept in the catalog database, so any worker or replica answers them' },
+  { key: 'planningAnswerCacheBytes', env: 'LAKEGATE_PLANNING_ANSWER_CACHE_BYTES', kind: 'int', default: 64 * 1024 * 1024, description: 'Bytes of whole plan answers and parsed table metadata kept for repeated plans of unchanged tables (an answer over a sixteenth of it is not kept; 0 keeps none)' },
   { key: 'planningTtlSeconds', env: 'LAKEGATE_PLANNING_TTL_SECONDS', kind: 'int', default: 3600, description: 'How long a scan plan id and its plan tasks stay valid' },
   { key: 'reportedCredentialLifetimeSeconds', env: 'LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 0, description: 'If > 0, vended credentials are reported to expire at most this far ahead, so clients refresh early (0: report the real expiry)' },
   { key: 'auth', env: 'LAKEGATE_AUTH', kind: 'string', default: 'required', description: '"required": every catalog request is authenticated; "disabled": anonymous access for local development only' },

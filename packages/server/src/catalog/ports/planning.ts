@@ -130,7 +130,12 @@ export interface PlanningLimits {
 }
 
 /** 32 MiB: a small table's answer is a few KB, its metadata tens of KB. */
-export const DEFAULT_ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
+/**
+ * 64 MiB (estimated from JSON characters, kept-by-size.ts): an answer may then be up to 4 MiB, which keeps the
+ * restricted answer of a 1,000-file table (412 KB of JSON; at 32 MiB it was not kept, and a warm restricted plan cost
+ * 2.5-2.9× an unrestricted one instead of 1.4×: docs/benchmarks.md). LAKEGATE_PLANNING_ANSWER_CACHE_BYTES sets it.
+ */
+export const DEFAULT_ANSWER_CACHE_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000, asyncManifests: 0, asyncConcurrency: 1, asyncQueue: 64, asyncLeaseMs: 30_000, maxResultBytes: 1 << 20 };
 
