@@ -132,3 +132,9 @@ export function checkStringArray(value: unknown, what: string): string[] {
 export const NAMESPACE_SEPARATOR = '\u001f';
 export const encodeNamespace = (levels: readonly string[]): string => levels.join(NAMESPACE_SEPARATOR);
 export const decodeNamespace = (encoded: string): string[] => (encoded === '' ? [] : encoded.split(NAMESPACE_SEPARATOR));
+
+/**
+ * The one order in which commits swap and lock objects (tables/commit.ts, CatalogRepository.lockObjects): two
+ * transactions that take overlapping sets in this order cannot deadlock.
+ */
+export const objectOrderKey = (namespace: readonly string[], name: string): string => JSON.stringify([encodeNamespace(namespace), name]);

@@ -72,14 +72,8 @@ export class KyselyPlanStore implements PlanStore {
     );
   }
 
-  async put(plan: StoredPlan): Promise<void> {
-    const row = toRow(plan);
-    const { id: _id, ...rest } = row;
-    await this.writes((db) => db
-      .insertInto('scan_plans')
-      .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet(rest))
-      .execute());
+  put(plan: StoredPlan): Promise<void> {
+    return this.putAll([plan]);
   }
 
   async get(id: string, nowMs: number): Promise<StoredPlan | undefined> {

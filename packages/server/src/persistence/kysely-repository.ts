@@ -21,6 +21,7 @@ import { WHOLE_ROW, objectFromRow, objectKnown, objectRow } from './object-rows.
 import { SyncObjects, sharedRecord } from './shared-records.js';
 import { type ReadCaches, listingKey, objectKey } from './read-caches.js';
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
+import { objectOrderKey } from '../catalog/identifiers.js';
 import { toWarehouse, warehouseRow } from './warehouse-rows.js';
 
 const parseProps = (s: string): Record<string, string> => JSON.parse(s) as Record<string, string>;
@@ -335,8 +336,8 @@ export class KyselyCatalogRepository extends KyselyRecords implements CatalogRep
 
   async lockObjects(warehouse: string, identifiers: ReadonlyArray<{ namespace: string[]; name: string }>): Promise<void> {
     if (!this.postgres || !this.db.isTransaction) return;
-    const keys = [...new Set(identifiers.map((i) => JSON.stringify([encodeNamespace(i.namespace), i.name])))].sort();
-    // One row at a time in sorted order: two transactions locking overlapping sets cannot deadlock.
+    const keys = [...new Set(identifiers.map((i) => objectOrderKey(i.namespace, i.name)))].sort();
+    // One row at a time in that order: two transactions locking overlapping sets cannot deadlock.
     for (const key of keys) {
       const [namespace, name] = JSON.parse(key) as [string, string];
       await this.db.selectFrom('catalog_objects').select('id').where('warehouse', '=', warehouse).where('namespace', '=', namespace).where('name', '=', name).forUpdate().execute();

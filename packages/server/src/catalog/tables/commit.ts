@@ -15,7 +15,7 @@
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import type { Privilege } from '../privileges.js';
 import { APPLIED_OUTCOME, type CatalogRequest, type RequestScope } from '../context.js';
-import { checkIdentifier, checkNewIdentifier, encodeNamespace, formatIdentifier, type TableIdentifier } from '../identifiers.js';
+import { checkIdentifier, checkNewIdentifier, formatIdentifier, objectOrderKey, type TableIdentifier } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { checkNoOverlap, isAllowedLocation } from '../location-policy.js';
@@ -219,10 +219,10 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
   }
 }
 
-/** The order of swaps and row locks: by namespace, then name (as CatalogRepository.lockObjects takes them). */
+/** The order of swaps and row locks (identifiers.ts objectOrderKey, as CatalogRepository.lockObjects takes them). */
 function bySwapOrder(a: PreparedCommit, b: PreparedCommit): number {
-  const ka = JSON.stringify([encodeNamespace(a.identifier.namespace), a.identifier.name]);
-  const kb = JSON.stringify([encodeNamespace(b.identifier.namespace), b.identifier.name]);
+  const ka = objectOrderKey(a.identifier.namespace, a.identifier.name);
+  const kb = objectOrderKey(b.identifier.namespace, b.identifier.name);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
