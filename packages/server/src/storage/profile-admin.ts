@@ -4,10 +4,10 @@
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import type { StorageProfiles } from '../catalog/management/warehouse-admin.js';
-import { isUnderRoot } from '../catalog/locations.js';
 import type { Warehouse } from '../catalog/ports/index.js';
 import type { z } from 'zod';
-import { type StorageProfile, StrictStorageProfileSchema, profileScheme, secretSchemaFor } from './profile.js';
+import { kindOf } from './kinds.js';
+import { type StorageProfile, StrictStorageProfileSchema } from './profile.js';
 import type { WarehouseStorage } from './warehouse-storage.js';
 
 const invalid = (message: string) => new CatalogError('ERR_VALIDATION', message);
@@ -28,18 +28,16 @@ export class ProfileAdmin implements StorageProfiles {
     const parsed = StrictStorageProfileSchema.safeParse(input.profile);
     if (!parsed.success) throw invalid(`Invalid warehouse: ${issues('storage-profile', parsed.error.issues)}`);
     const profile = parsed.data;
-    if (profile.type !== 'file' && !isUnderRoot(profileScheme(profile), input.root)) throw invalid(`storage-root ${input.root} must lie in ${profileScheme(profile)}, the storage this profile reaches`);
-    if (profile.type === 'file' && !input.root.startsWith('file:')) throw invalid('a file profile needs a file: storage-root');
-    // An azure profile signs SAS tokens with the account key: it cannot work without one.
-    if (profile.type === 'azure' && input.secret === undefined) throw invalid('an azure storage profile needs a storage-secret with the account-key');
-    if (input.secret === undefined) return { profile, local: profile.type === 'file' };
-    const secret = secretSchemaFor(profile.type)?.safeParse(input.secret);
+    const kind = kindOf(profile.type);
+    const wrongRoot = kind.checkRoot(profile, input.root);
+    if (wrongRoot !== undefined) throw invalid(wrongRoot);
+    if (kind.secretRequired !== undefined && input.secret === undefined) throw invalid(kind.secretRequired);
+    if (input.secret === undefined) return { profile, local: kind.local };
+    const secret = kind.secretSchema?.strict().safeParse(input.secret);
     if (!secret?.success) throw invalid(`storage-secret does not fit the storage profile: ${issues('storage-secret', secret?.error.issues ?? [])}`);
-    if (profile.type === 'gcs' && profile['service-account'] !== undefined) {
-      const key = JSON.parse((secret.data as { 'service-account-key': string })['service-account-key']) as { client_email: string };
-      if (key.client_email !== profile['service-account']) throw invalid('storage-secret is the key of another service account than the profile names');
-    }
-    return { profile, local: profile.type === 'file', seal: (secretId: string) => this.storage.sealSecret(secretId, secret.data) };
+    const wrongSecret = kind.checkSecret?.(profile, secret.data);
+    if (wrongSecret !== undefined) throw invalid(wrongSecret);
+    return { profile, local: kind.local, seal: (secretId: string) => this.storage.sealSecret(secretId, secret.data) };
   }
 }
 
@@ -64,11 +62,12 @@ function issues(what: string, list: readonly z.core.$ZodIssue[]): string {
  * to act (endpoints, STS endpoints, role ARNs and external ids). Each entry is a reason a tenant administrator is told.
  */
 export function platformOnly(profile: StorageProfile, hasSecret: boolean): string[] {
+  const kind = kindOf(profile.type);
   const reasons: string[] = [];
-  if (profile.type === 'file') return ['the local filesystem'];
+  if (kind.local) return ['the local filesystem'];
   if (!hasSecret) reasons.push("the server's own cloud credentials (a storage-profile without a storage-secret)");
   const fields: Record<string, unknown> = profile;
-  for (const field of ['endpoint', 'sts-endpoint', 'role-arn', 'external-id']) {
+  for (const field of kind.platformFields) {
     if (fields[field] !== undefined) reasons.push(`storage-profile.${field}`);
   }
   return reasons;

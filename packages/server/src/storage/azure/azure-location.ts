@@ -13,6 +13,8 @@
  */
 import { validation } from '../../errors/catalog-error.js';
 
+export const AZURE_SCHEMES = ['abfs', 'abfss', 'wasb', 'wasbs'] as const;
+
 export interface AzureLocation {
   scheme: 'abfs' | 'abfss' | 'wasb' | 'wasbs';
   container: string;

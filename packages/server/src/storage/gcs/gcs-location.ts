@@ -6,6 +6,8 @@
  */
 import { validation } from '../../errors/catalog-error.js';
 
+export const GCS_SCHEMES = ['gs'] as const;
+
 export interface GcsLocation {
   bucket: string;
   /** The object name or name prefix, without a leading slash; '' for the bucket itself. */
