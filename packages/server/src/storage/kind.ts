@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import type { ObjectStorage } from '../catalog/ports/index.js';
 import type { DelegationMechanism, RequestSigner } from '../catalog/ports/signing.js';
+import type { StorageKindFacts } from '../catalog/ports/storage-kinds.js';
 import type { CredentialVendor } from './vending.js';
 import { isUnderRoot } from '../catalog/locations.js';
 
@@ -40,6 +41,8 @@ export interface StorageKind<PS extends ProfileSchema = ProfileSchema, SS extend
   readonly profileSchema: PS;
   /** The schema of the profile's secret (`.strict()` of it checks a secret sent), or undefined for a kind without secrets. */
   readonly secretSchema: SS;
+  /** What the catalog knows of the kind without its SDK (catalog/ports/storage-kinds.ts): grant scheme, FileIO family. */
+  readonly facts: StorageKindFacts;
   /** The URI schemes of the locations its object storage serves (`s3`, `s3a`, `s3n`). */
   readonly schemes: readonly string[];
   /** The server's own storage (the file system): only the platform may configure it, and nothing is vended for it. */

@@ -14,6 +14,7 @@ import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Clock, Warehouse } from '../ports/index.js';
 import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, StorageCredentialEntry, VendedCredential } from '../ports/credentials.js';
+import { FILE_IO_FAMILIES } from '../ports/storage-kinds.js';
 import { type Spans, noSpans } from '../ports/tracing.js';
 
 export type { StorageCredentialEntry } from '../ports/credentials.js';
@@ -237,14 +238,11 @@ export function refreshEndpoint(warehouse: string, identifier: TableIdentifier):
   return `v1/${encodeURIComponent(warehouse)}/namespaces/${encodeURIComponent(identifier.namespace.join('\u001f'))}/tables/${encodeURIComponent(identifier.name)}/credentials`;
 }
 
-/** The refresh-endpoint property each FileIO family reads. */
+/** The refresh-endpoint property each FileIO family reads (ports/storage-kinds.ts). */
 function refreshConfigKeys(config: Record<string, string>, endpoint: string): Record<string, string> {
   const out: Record<string, string> = {};
-  if (Object.keys(config).some((k) => k.startsWith('s3.'))) {
-    out['client.refresh-credentials-endpoint'] = endpoint;
-    out['client.refresh-credentials-enabled'] = 'true';
+  for (const family of FILE_IO_FAMILIES) {
+    if (Object.keys(config).some((k) => k.startsWith(family.prefix))) Object.assign(out, family.refreshKeys(endpoint));
   }
-  if (Object.keys(config).some((k) => k.startsWith('adls.'))) out['adls.refresh-credentials-endpoint'] = endpoint;
-  if (Object.keys(config).some((k) => k.startsWith('gcs.'))) out['gcs.oauth2.refresh-credentials-endpoint'] = endpoint;
   return out;
 }

@@ -10,14 +10,18 @@ import { storageOf } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Clock } from '../ports/index.js';
 import type { StorageGrantStore } from '../ports/storage-grants.js';
+import { STORAGE_KIND_FACTS } from '../ports/storage-kinds.js';
 import { checkTenant } from '../tenants.js';
 import { callerOf, tenantEvent } from '../outbox/tenant-events.js';
 import { randomUUID } from 'node:crypto';
 
 const SetGrant = z.object({ tenant: z.string().optional(), roots: z.array(z.string()).max(100) });
 
-/** Cloud storage only: the server's filesystem is never granted to a tenant. */
-const CLOUD = /^(s3|gs|abfss):\/\/[^/]+/;
+/** Cloud storage only: the server's filesystem is never granted to a tenant (ports/storage-kinds.ts grantScheme). */
+const GRANT_SCHEMES = STORAGE_KIND_FACTS.flatMap((kind) => (kind.grantScheme ? [`${kind.grantScheme}://`] : []));
+const CLOUD = new RegExp(`^(${GRANT_SCHEMES.map((s) => s.slice(0, -3)).join('|')}):\\/\\/[^/]+`);
+/** How a refusal names them, in the registry's order: "an s3://, abfss:// or gs:// location". */
+const CLOUD_NAMES = `${GRANT_SCHEMES.slice(0, -1).join(', ')} or ${GRANT_SCHEMES.at(-1)}`;
 
 export interface TenantStorageGrantView {
   tenant: string;
@@ -50,7 +54,7 @@ export class StorageGrantAdmin {
     if (parsed.data.tenant !== undefined && parsed.data.tenant !== tenant) throw new CatalogError('ERR_VALIDATION', 'tenant in the body must be the tenant of the path');
     const roots = [...new Set(parsed.data.roots.map((root) => normalizeLocation(root)))];
     for (const root of roots) {
-      if (!CLOUD.test(root)) throw new CatalogError('ERR_VALIDATION', `storage grant root ${root} must be an s3://, gs:// or abfss:// location`);
+      if (!CLOUD.test(root)) throw new CatalogError('ERR_VALIDATION', `storage grant root ${root} must be an ${CLOUD_NAMES} location`);
       storageOf(root);
     }
     // authorize: storage authority is the platform's

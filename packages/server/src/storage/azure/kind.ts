@@ -1,5 +1,6 @@
 /** The `azure` storage kind: ADLS Gen2 and Blob storage (storage/kind.ts). */
 import { CatalogError } from '../../errors/catalog-error.js';
+import { AZURE_FACTS } from '../../catalog/ports/storage-kinds.js';
 import { type StorageKind, rootInStorage, storageKind } from '../kind.js';
 import { StorageRouter } from '../storage-router.js';
 import { AZURE_SCHEMES } from './azure-location.js';
@@ -13,6 +14,7 @@ export const azureKind: StorageKind<typeof AzureProfileSchema, typeof AzureSecre
   type: 'azure',
   profileSchema: AzureProfileSchema,
   secretSchema: AzureSecretSchema,
+  facts: AZURE_FACTS,
   schemes: AZURE_SCHEMES,
   local: false,
   platformFields: ['endpoint'],

@@ -2,6 +2,7 @@
  * The `file` storage kind: the server's own file system (storage/kind.ts). Only the platform may configure it, and
  * nothing is vended: clients reach the files directly (docs/storage.md).
  */
+import { FILE_FACTS } from '../../catalog/ports/storage-kinds.js';
 import { type StorageKind, storageKind } from '../kind.js';
 import { StorageRouter } from '../storage-router.js';
 import { FileProfileSchema } from './file-profile.js';
@@ -11,6 +12,7 @@ export const fileKind: StorageKind<typeof FileProfileSchema, undefined> = storag
   type: 'file',
   profileSchema: FileProfileSchema,
   secretSchema: undefined,
+  facts: FILE_FACTS,
   schemes: ['file'],
   local: true,
   platformFields: [],

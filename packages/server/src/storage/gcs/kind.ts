@@ -1,4 +1,5 @@
 /** The `gcs` storage kind: Google Cloud Storage (storage/kind.ts). */
+import { GCS_FACTS } from '../../catalog/ports/storage-kinds.js';
 import { type StorageKind, rootInStorage, storageKind } from '../kind.js';
 import { StorageRouter } from '../storage-router.js';
 import { GcsDownscopedCredentialVendor, type ServiceAccountKey, serviceAccountClient, sourceClientFor } from './gcs-downscoped-credential-vendor.js';
@@ -10,6 +11,7 @@ export const gcsKind: StorageKind<typeof GcsProfileSchema, typeof GcsSecretSchem
   type: 'gcs',
   profileSchema: GcsProfileSchema,
   secretSchema: GcsSecretSchema,
+  facts: GCS_FACTS,
   schemes: GCS_SCHEMES,
   local: false,
   platformFields: ['endpoint', 'sts-endpoint'],

@@ -1,4 +1,5 @@
 /** The `s3` storage kind: AWS S3 and S3-compatible stores (storage/kind.ts). */
+import { S3_FACTS } from '../../catalog/ports/storage-kinds.js';
 import { type StorageKind, rootInStorage, storageKind } from '../kind.js';
 import { StorageRouter } from '../storage-router.js';
 import { S3CredentialVendor } from './s3-credential-vendor.js';
@@ -11,6 +12,7 @@ export const s3Kind: StorageKind<typeof S3ProfileSchema, typeof S3SecretSchema> 
   type: 's3',
   profileSchema: S3ProfileSchema,
   secretSchema: S3SecretSchema,
+  facts: S3_FACTS,
   schemes: S3_SCHEMES,
   local: false,
   platformFields: ['endpoint', 'sts-endpoint', 'role-arn', 'external-id'],
