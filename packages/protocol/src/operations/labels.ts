@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { Labels } from '../iceberg/labels.js';
 import { NamespaceParam, TableParam, ViewParam } from './iceberg-parameters.js';
-import { manage, ok } from './management.js';
+import { manage, ok } from './manage.js';
 import { parameters } from './types.js';
 
 const tags = ['Lakegate management: labels'];

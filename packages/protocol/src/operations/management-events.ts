@@ -1,7 +1,7 @@
 /** The management API's change events (pull) and event sinks (docs/events.md). */
 import { Type } from '@sinclair/typebox';
 import { CreateEventSinkRequest, CreateEventSinkResponse, EventCursorExpiredResponse, EventSink, ListEventSinksResponse, ListEventsResponse } from '../management/events.js';
-import { manage, ok } from './management.js';
+import { manage, ok } from './manage.js';
 import { parameters } from './types.js';
 
 const tags = ['Lakegate management: events'];

@@ -1,22 +1,10 @@
 /**
  * Lakegate's management API at /management/v1: principals and their keys, warehouses, roles and grants,
  * the audit trail. Errors use the Iceberg envelope, so the SDK's error classes read them too. To add an
- * operation: describe its bodies in ../management/, then add one `manage({...})` here.
+ * operation: describe its bodies in ../management/, then add one `manage({...})` (./manage.ts) to its list here, in
+ * ./management-access.ts or ./management-policies.ts.
  */
 import { Type } from '@sinclair/typebox';
-import {
-  CreateRoleRequest,
-  ExplainRequest,
-  Explanation,
-  GrantRequest,
-  GrantsResponse,
-  ListRoleMembersResponse,
-  ListRolesResponse,
-  RevokeResponse,
-  Role,
-  RoleDetails,
-  RoleMember,
-} from '../management/access.js';
 import {
   AccessKey,
   ApiKey,
@@ -33,49 +21,14 @@ import {
 } from '../management/principals.js';
 import { CreateWarehouseRequest, ListMetricsReportsResponse, ListWarehousesResponse, TenantStorageGrant, UpdateWarehouseRequest, UpdateWarehouseStorageRequest, Warehouse } from '../management/warehouses.js';
 import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult, UndropRequest } from '../management/dropped.js';
-import { CreatePolicyRequest, EffectivePolicy, ListPoliciesResponse, TablePolicy, UpdatePolicyRequest } from '../management/policies.js';
-import { ListPolicyEnforcersResponse, PolicyEnforcer, SetPolicyEnforcerRequest } from '../management/enforcers.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
-import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
+import { ACCESS_OPERATIONS } from './management-access.js';
+import { manage, ok } from './manage.js';
+import { parameters } from './types.js';
 
-const PREFIX = '/management/v1';
 
-interface ManagementOperation extends Omit<OperationSpec, 'surface' | 'security' | 'tags' | 'body' | 'method'> {
-  method: HttpMethod;
-  tags?: readonly string[];
-  body?: Parameters<typeof jsonBody>[0];
-}
-
-export const manage = (o: ManagementOperation) => {
-  const { body, tags, path, ...rest } = o;
-  return defineOperation({ ...rest, path: `${PREFIX}${path}`, surface: 'management', security: 'authenticated', tags: tags ?? ['Lakegate management'], ...(body ? { body: jsonBody(body) } : {}) });
-};
-
-export const ok = (description: string, schema: Parameters<typeof Type.Ref>[0]) => ({ description, schema: Type.Ref(schema) });
 const byClient = parameters({ clientId: Type.String({ description: "A principal's client id" }) });
 const byTenant = parameters({ tenant: Type.String({ description: 'A tenant' }) });
-const byRole = parameters({ role: Type.String({ description: 'A role name' }) });
-const tenantQuery = parameters({ tenant: Type.Optional(Type.String({ description: "Default: the caller's tenant" })) });
-const accessTags = ['Lakegate management: access'];
-const policyTags = ['Lakegate management: policies'];
-const byWarehouse = parameters({ warehouse: Type.String({ description: 'A warehouse name' }) });
-const byEnforcer = parameters({ warehouse: Type.String({ description: 'A warehouse name' }), clientId: Type.String({ minLength: 1, maxLength: 255, description: "The engine principal's client id" }) });
-const POLICIES = '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/policies';
-const byTable = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam });
-const byPolicy = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam, policyId: Type.String({ minLength: 1, maxLength: 64 }) });
-
-/** Row-filter and column-mask policies of a table (issue 53): grants:manage on the table, except `effective`. */
-export const POLICY_OPERATIONS = [
-  manage({ operationId: 'listTablePolicies', method: 'GET', path: POLICIES, summary: "A table's row-filter and column-mask policies", tags: policyTags, params: byTable, responses: { 200: ok('The policies', ListPoliciesResponse) }, errors: [404] }),
-  manage({ operationId: 'createTablePolicy', method: 'POST', path: POLICIES, summary: 'Add a row-filter or column-mask policy to a table', tags: policyTags, params: byTable, body: CreatePolicyRequest, responses: { 201: ok('The policy (version 1)', TablePolicy) }, errors: [404] }),
-  manage({ operationId: 'getTablePolicy', method: 'GET', path: `${POLICIES}/{policyId}`, summary: 'One policy of a table', tags: policyTags, params: byPolicy, responses: { 200: ok('The policy', TablePolicy) }, errors: [404] }),
-  manage({ operationId: 'updateTablePolicy', method: 'PUT', path: `${POLICIES}/{policyId}`, summary: 'Replace a policy (its kind stays); its version goes up by one', tags: policyTags, params: byPolicy, body: UpdatePolicyRequest, responses: { 200: ok('The policy', TablePolicy) }, errors: [404, 409] }),
-  manage({ operationId: 'deleteTablePolicy', method: 'DELETE', path: `${POLICIES}/{policyId}`, summary: 'Remove a policy', tags: policyTags, params: byPolicy, responses: { 204: { description: 'Removed' } }, errors: [404] }),
-  manage({ operationId: 'listPolicyEnforcers', method: 'GET', path: '/warehouses/{warehouse}/policy-enforcers', summary: "The principals declared to enforce the warehouse's policies themselves (tenant administrators)", tags: policyTags, params: byWarehouse, responses: { 200: ok('The enforcers', ListPolicyEnforcersResponse) }, errors: [404] }),
-  manage({ operationId: 'setPolicyEnforcer', method: 'PUT', path: '/warehouses/{warehouse}/policy-enforcers/{clientId}', summary: "Declare a principal (an engine) an enforcer of the warehouse's policies, and how it is told them", tags: policyTags, params: byEnforcer, body: SetPolicyEnforcerRequest, responses: { 200: ok('The enforcer', PolicyEnforcer) }, errors: [404] }),
-  manage({ operationId: 'removePolicyEnforcer', method: 'DELETE', path: '/warehouses/{warehouse}/policy-enforcers/{clientId}', summary: 'Withdraw a declaration: the engine gets the catalog-enforced path again (within the authorization cache bound)', tags: policyTags, params: byEnforcer, responses: { 204: { description: 'Withdrawn' } }, errors: [404] }),
-  manage({ operationId: 'getEffectivePolicy', method: 'GET', path: `/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/effective-policy`, summary: "What the table's policies add up to for the caller, and which apply", tags: policyTags, params: byTable, responses: { 200: ok('The effective policy', EffectivePolicy) }, errors: [404] }),
-];
 
 export const MANAGEMENT_OPERATIONS = [
   manage({ operationId: 'listPrincipals', method: 'GET', path: '/principals', summary: 'List service principals', responses: { 200: ok('The principals', ListPrincipalsResponse) } }),
@@ -125,43 +78,7 @@ export const MANAGEMENT_OPERATIONS = [
     responses: { 200: ok('The reports', ListMetricsReportsResponse) },
     errors: [404],
   }),
-  manage({ operationId: 'listRoles', method: 'GET', path: '/roles', summary: 'List the roles of a tenant', tags: accessTags, query: tenantQuery, responses: { 200: ok('The roles', ListRolesResponse) } }),
-  manage({ operationId: 'createRole', method: 'POST', path: '/roles', summary: 'Create a role', tags: accessTags, body: CreateRoleRequest, responses: { 201: ok('The role', Role) }, errors: [409] }),
-  manage({ operationId: 'getRole', method: 'GET', path: '/roles/{role}', summary: 'A role with its members and grants', tags: accessTags, params: byRole, query: tenantQuery, responses: { 200: ok('The role', RoleDetails) }, errors: [404] }),
-  manage({ operationId: 'deleteRole', method: 'DELETE', path: '/roles/{role}', summary: 'Delete a role without members', tags: accessTags, params: byRole, query: tenantQuery, responses: { 204: { description: 'Deleted' } }, errors: [404, 409] }),
-  manage({ operationId: 'listRoleMembers', method: 'GET', path: '/roles/{role}/members', summary: 'The members of a role', tags: accessTags, params: byRole, query: tenantQuery, responses: { 200: ok('The members', ListRoleMembersResponse) }, errors: [404] }),
-  manage({
-    operationId: 'addRoleMember',
-    method: 'POST',
-    path: '/roles/{role}/members',
-    summary: 'Add a principal, IdP user or IdP group to a role',
-    tags: accessTags,
-    params: byRole,
-    query: tenantQuery,
-    body: RoleMember,
-    responses: { 200: ok('Already a member', RoleMember), 201: ok('Added', RoleMember) },
-    errors: [404],
-  }),
-  manage({ operationId: 'removeRoleMember', method: 'POST', path: '/roles/{role}/members/remove', summary: 'Remove a member from a role', tags: accessTags, params: byRole, query: tenantQuery, body: RoleMember, responses: { 204: { description: 'Removed' } }, errors: [404] }),
-  manage({
-    operationId: 'listGrants',
-    method: 'GET',
-    path: '/grants',
-    summary: "List grants, of a role or on a securable (type, warehouse, namespace levels joined by %1F, name)",
-    tags: accessTags,
-    query: parameters({
-      role: Type.Optional(Type.String()),
-      tenant: Type.Optional(Type.String()),
-      type: Type.Optional(Type.String({ description: 'warehouse, namespace, table or view' })),
-      warehouse: Type.Optional(Type.String()),
-      namespace: Type.Optional(Type.String()),
-      name: Type.Optional(Type.String()),
-    }),
-    responses: { 200: ok('The grants', GrantsResponse) },
-  }),
-  manage({ operationId: 'grant', method: 'POST', path: '/grants', summary: 'Grant privileges on a securable to a role', tags: accessTags, body: GrantRequest, responses: { 201: ok('The grants', GrantsResponse) }, errors: [404] }),
-  manage({ operationId: 'revoke', method: 'POST', path: '/grants/revoke', summary: 'Revoke privileges on a securable from a role', tags: accessTags, body: GrantRequest, responses: { 200: ok('How many grants ended', RevokeResponse) }, errors: [404] }),
-  manage({ operationId: 'explain', method: 'POST', path: '/explain', summary: 'Explain whether a subject holds a privilege on a securable, and through which grants', tags: accessTags, body: ExplainRequest, responses: { 200: ok('The explanation', Explanation) } }),
+  ...ACCESS_OPERATIONS,
   manage({
     operationId: 'listAudit',
     method: 'GET',

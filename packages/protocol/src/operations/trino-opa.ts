@@ -12,7 +12,7 @@ import {
   TrinoOpaRequest,
   TrinoOpaRowFiltersResponse,
 } from '../trino-opa/index.js';
-import { manage, ok } from './management.js';
+import { manage, ok } from './manage.js';
 import { parameters } from './types.js';
 
 const tags = ['Trino OPA decisions'];

@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CONFIG_KEYS, type KeyInfo, MIN_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS } from './keys.js';
+
+export { CONFIG_KEYS, MIN_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS } from './keys.js';
 
 export interface LakegateConfig {
   host: string;
@@ -101,131 +104,6 @@ export interface LakegateConfig {
   identityCacheSeconds: number;
 }
 
-/** The sweep's bounds: more often than every second only burns database reads; rarer than hourly lets retention overrun by hours. */
-export const MIN_SWEEP_INTERVAL_MS = 1000;
-export const MAX_SWEEP_INTERVAL_MS = 3_600_000;
-
-type Kind = 'string' | 'int' | 'bool';
-interface KeyInfo {
-  key: keyof LakegateConfig;
-  env: string;
-  kind: Kind;
-  description: string;
-  default: string | number | boolean;
-}
-
-export const CONFIG_KEYS: KeyInfo[] = [
-  { key: 'host', env: 'LAKEGATE_HOST', kind: 'string', default: '127.0.0.1', description: 'Interface to listen on' },
-  { key: 'port', env: 'LAKEGATE_PORT', kind: 'int', default: 8181, description: 'TCP port to listen on' },
-  {
-    key: 'workers',
-    env: 'LAKEGATE_WORKERS',
-    kind: 'int',
-    default: 0,
-    description: 'Server processes sharing the port and the database, each serving requests on its own core; they keep their caches and the sign-in limiter in step (0: one per CPU core; 1: a single process)',
-  },
-  { key: 'dataDir', env: 'LAKEGATE_DATA_DIR', kind: 'string', default: './.lakegate', description: 'Directory for the embedded SQLite database and the default warehouse' },
-  { key: 'database', env: 'LAKEGATE_DATABASE', kind: 'string', default: '', description: 'postgres://user@host:port/db to use PostgreSQL; empty for SQLite in the data dir' },
-  { key: 'defaultWarehouse', env: 'LAKEGATE_DEFAULT_WAREHOUSE', kind: 'string', default: 'default', description: 'Warehouse created on first start and served when a client names none' },
-  { key: 'warehouseRoot', env: 'LAKEGATE_WAREHOUSE_ROOT', kind: 'string', default: '', description: 'Storage root of the default warehouse (default <data-dir>/warehouse)' },
-  { key: 'trustedProxies', env: 'LAKEGATE_TRUSTED_PROXIES', kind: 'string', default: '', description: 'Comma-separated addresses or CIDRs of load balancers (e.g. 10.0.0.5,127.0.0.1/32) whose X-Forwarded-For names the client: sign-in rate limits then count the client, not the proxy (docs/deployment.md); empty trusts none' },
-  { key: 'extraLocationRoots', env: 'LAKEGATE_EXTRA_LOCATION_ROOTS', kind: 'string', default: '', description: 'Comma-separated extra storage roots (e.g. file:/data/legacy) where clients may place tables of the default warehouse' },
-  { key: 'secretKey', env: 'LAKEGATE_SECRET_KEY', kind: 'string', default: '', description: 'base64 of 32 random bytes that encrypts stored secrets and signing keys; every replica needs the same one (empty: <data-dir>/secret.key is created, single node only)' },
-  { key: 'vendedCredentialLifetimeSeconds', env: 'LAKEGATE_VENDED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 3600, description: 'Requested lifetime of vended storage credentials (capped by the storage profile)' },
-  { key: 'credentialCacheMaxSeconds', env: 'LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS', kind: 'int', default: 900, description: 'Longest reuse of a vended credential (never more than half its remaining life)' },
-  { key: 'storageRefreshTokenTtlSeconds', env: 'LAKEGATE_STORAGE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 7 * 24 * 3600, description: 'Lifetime of storage refresh tokens (how long a job can keep refreshing one credential)' },
-  { key: 'planningInlineManifests', env: 'LAKEGATE_PLANNING_INLINE_MANIFESTS', kind: 'int', default: 16, description: 'A scan of at most this many data manifests is planned in the first call; larger scans answer plan tasks' },
-  { key: 'planningManifestsPerTask', env: 'LAKEGATE_PLANNING_MANIFESTS_PER_TASK', kind: 'int', default: 16, description: 'Data manifests each plan task covers (bounds the memory and the size of one fetchScanTasks answer)' },
-  { key: 'planningManifestCacheEntries', env: 'LAKEGATE_PLANNING_MANIFEST_CACHE_ENTRIES', kind: 'int', default: 50000, description: 'Decoded manifest entries kept between scan plans (about 2.2 KB each; 0 keeps none): manifests are immutable' },
-  { key: 'planningAsyncManifests', env: 'LAKEGATE_PLANNING_ASYNC_MANIFESTS', kind: 'int', default: 0, description: 'A scan of more data manifests answers submitted and is planned in the background (one plan at a time per process, 64 waiting); 0 never (PyIceberg 0.12 raises on submitted); plans are kept in the catalog database, so any worker or replica answers them' },
-  { key: 'planningAnswerCacheBytes', env: 'LAKEGATE_PLANNING_ANSWER_CACHE_BYTES', kind: 'int', default: 64 * 1024 * 1024, description: 'Bytes of whole plan answers and parsed table metadata kept for repeated plans of unchanged tables (an answer over a sixteenth of it is not kept; 0 keeps none)' },
-  { key: 'planningTtlSeconds', env: 'LAKEGATE_PLANNING_TTL_SECONDS', kind: 'int', default: 3600, description: 'How long a scan plan id and its plan tasks stay valid' },
-  { key: 'reportedCredentialLifetimeSeconds', env: 'LAKEGATE_REPORTED_CREDENTIAL_LIFETIME_SECONDS', kind: 'int', default: 0, description: 'If > 0, vended credentials are reported to expire at most this far ahead, so clients refresh early (0: report the real expiry)' },
-  { key: 'auth', env: 'LAKEGATE_AUTH', kind: 'string', default: 'required', description: '"required": every catalog request is authenticated; "disabled": anonymous access for local development only' },
-  { key: 'publicUrl', env: 'LAKEGATE_PUBLIC_URL', kind: 'string', default: '', description: 'URL clients use to reach the server; also the token issuer identifier (default http://HOST:PORT)' },
-  { key: 'trustedIssuers', env: 'LAKEGATE_TRUSTED_ISSUERS', kind: 'string', default: '', description: 'JSON list of trusted OIDC issuers: [{"issuer","audience","subject-claim"?,"groups-claim"?,"clock-skew-seconds"?,"jwks-uri"?,"tenant"?}] (all users of an issuer belong to its tenant, default "default")' },
-  { key: 'sigv4SigningName', env: 'LAKEGATE_SIGV4_SIGNING_NAME', kind: 'string', default: 'execute-api', description: 'Signing name (service) that SigV4-signed requests must use (clients: rest.signing-name)' },
-  { key: 'sigv4Region', env: 'LAKEGATE_SIGV4_REGION', kind: 'string', default: 'us-east-1', description: 'Region that SigV4-signed requests must use (clients: rest.signing-region)' },
-  { key: 'accessTokenTtlSeconds', env: 'LAKEGATE_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, description: 'Lifetime of access tokens issued by the built-in issuer' },
-  { key: 'refreshTokenTtlSeconds', env: 'LAKEGATE_REFRESH_TOKEN_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'Lifetime of refresh tokens issued by the built-in issuer' },
-  { key: 'logLevel', env: 'LAKEGATE_LOG_LEVEL', kind: 'string', default: 'info', description: 'pino log level (trace, debug, info, warn, error, silent)' },
-  { key: 'logFormat', env: 'LAKEGATE_LOG_FORMAT', kind: 'string', default: 'auto', description: '"auto": coloured human-readable lines when standard output is a terminal, JSON lines otherwise; "json"; "pretty" (secrets are redacted in both)' },
-  { key: 'bodyLimitBytes', env: 'LAKEGATE_BODY_LIMIT_BYTES', kind: 'int', default: 8 * 1024 * 1024, description: 'Largest accepted request body' },
-  { key: 'stagedTableTtlSeconds', env: 'LAKEGATE_STAGED_TABLE_TTL_SECONDS', kind: 'int', default: 24 * 3600, description: 'How long a stage-created table stays resolvable before commit' },
-  { key: 'commitRetries', env: 'LAKEGATE_COMMIT_RETRIES', kind: 'int', default: 10, description: 'Server-side re-applications of a commit that lost a race against another server process' },
-  { key: 'idempotencyLifetimeSeconds', env: 'LAKEGATE_IDEMPOTENCY_LIFETIME_SECONDS', kind: 'int', default: 1800, description: 'How long Idempotency-Key outcomes are replayed' },
-  { key: 'shutdownGraceSeconds', env: 'LAKEGATE_SHUTDOWN_GRACE_SECONDS', kind: 'int', default: 10, description: 'How long shutdown waits for in-flight requests' },
-  { key: 'shutdownDrainSeconds', env: 'LAKEGATE_SHUTDOWN_DRAIN_SECONDS', kind: 'int', default: 0, description: 'After SIGTERM, how long /readyz answers 503 and responses say Connection: close while requests are still served, so a load balancer moves traffic away before the listener closes (docs/deployment.md)' },
-  { key: 'authorizer', env: 'LAKEGATE_AUTHORIZER', kind: 'string', default: 'builtin', description: '"builtin": roles and grants in the catalog database; "openfga": an OpenFGA store (openfgaUrl, openfgaStoreId)' },
-  { key: 'authzCacheSeconds', env: 'LAKEGATE_AUTHZ_CACHE_SECONDS', kind: 'int', default: 2, description: 'How long an authorization decision is reused; a grant change reaches every other replica within this time (the replica that makes it: at once)' },
-  { key: 'openfgaUrl', env: 'LAKEGATE_OPENFGA_URL', kind: 'string', default: '', description: 'OpenFGA HTTP API URL (authorizer openfga), e.g. http://127.0.0.1:8080' },
-  { key: 'openfgaStoreId', env: 'LAKEGATE_OPENFGA_STORE_ID', kind: 'string', default: '', description: 'OpenFGA store id (empty: a store named "lakegate" is found or created, with the Lakegate model)' },
-  { key: 'openfgaToken', env: 'LAKEGATE_OPENFGA_TOKEN', kind: 'string', default: '', description: 'Preshared key for OpenFGA, if it requires one' },
-  {
-    key: 'sweepIntervalMs',
-    env: 'LAKEGATE_SWEEP_INTERVAL_MS',
-    kind: 'int',
-    default: 60_000,
-    description:
-      'How often each process sweeps (1000 to 3600000 ms): ends dropped objects\' retention (deleting purged ones\' files), starts due scheduled maintenance, removes expired sessions, idempotency records, metrics reports and audit events; a purged table\'s files go at most this long after its retention ends',
-  },
-  {
-    key: 'maintenanceLeaseMs',
-    env: 'LAKEGATE_MAINTENANCE_LEASE_MS',
-    kind: 'int',
-    default: 1_800_000,
-    description: 'How long a table maintenance job (expiry, orphans, compaction) holds its table\'s lease (1000 to 86400000 ms); the job renews it every third of that, and stops, deleting the files it wrote, if another replica took the lease meanwhile',
-  },
-  { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
-  { key: 'eventRetentionDays', env: 'LAKEGATE_EVENT_RETENTION_DAYS', kind: 'int', default: 7, description: 'How long change events stay in the outbox for the pull API and sinks that are behind (0: forever)' },
-  { key: 'eventSinkMaxFailures', env: 'LAKEGATE_EVENT_SINK_MAX_FAILURES', kind: 'int', default: 8, description: 'Consecutive failed deliveries after which an event sink shows as failing (still retried; nothing is dropped)' },
-  { key: 'eventSinkMaxBackoffSeconds', env: 'LAKEGATE_EVENT_SINK_MAX_BACKOFF_SECONDS', kind: 'int', default: 300, description: 'Longest wait between delivery attempts to a failing event sink (backoff doubles from 1 s)' },
-  { key: 'eventLeaseSeconds', env: 'LAKEGATE_EVENT_LEASE_SECONDS', kind: 'int', default: 15, description: 'Lifetime of the event delivery lease one replica holds (renewed every round); a replica that dies stops delivery for at most this long' },
-  {
-    key: 'eventSinkPrivateNetworks',
-    env: 'LAKEGATE_EVENT_SINK_PRIVATE_NETWORKS',
-    kind: 'string',
-    default: '',
-    description:
-      'Non-public networks (comma-separated CIDRs, e.g. "10.20.0.0/16,fd00:1::/64") that event sinks of warehouse managers and tenant administrators may reach; without one they reach public addresses only (platform administrators choose any destination)',
-  },
-  { key: 'eventDeliveryIntervalMs', env: 'LAKEGATE_EVENT_DELIVERY_INTERVAL_MS', kind: 'int', default: 200, description: 'How often the replica holding the delivery lease looks for new change events' },
-  {
-    key: 'eventDeliveryThread',
-    env: 'LAKEGATE_EVENT_DELIVERY_THREAD',
-    kind: 'string',
-    default: 'worker',
-    description: '"worker": change events are delivered from a worker thread with its own database connection, off the requests\' event loop; "main": on it (always the case when sink resolvers or a clock are injected by an embedding program)',
-  },
-  { key: 'metricsReportRetentionDays', env: 'LAKEGATE_METRICS_REPORT_RETENTION_DAYS', kind: 'int', default: 30, description: 'How long the metrics reports engines send for tables (reportMetrics) are kept (0: forever)' },
-  { key: 'openfgaBatchCheckSize', env: 'LAKEGATE_OPENFGA_BATCH_CHECK_SIZE', kind: 'int', default: 50, description: 'Checks per OpenFGA BatchCheck request: at most the server\'s --max-checks-per-batch-check (OpenFGA\'s default: 50); larger batches are split and sent a few at a time' },
-  { key: 'consoleDir', env: 'LAKEGATE_CONSOLE_DIR', kind: 'string', default: '', description: 'Directory of the built web console served at /ui (default: packages/console/dist beside the server; the server starts without it and says so)' },
-  { key: 'consoleOidc', env: 'LAKEGATE_CONSOLE_OIDC', kind: 'string', default: '', description: 'JSON list of console sign-in providers (Authorization Code + PKCE): [{"issuer","client-id","client-secret"?,"scope"?,"label"?}]; each issuer must be in trustedIssuers; redirect URI <publicUrl>/ui/auth/callback' },
-  { key: 'consoleSessionTtlSeconds', env: 'LAKEGATE_CONSOLE_SESSION_TTL_SECONDS', kind: 'int', default: 8 * 3600, description: 'Lifetime of a web console session (IdP groups are those at sign-in)' },
-  {
-    key: 'maxSessionLifetimeSeconds',
-    env: 'LAKEGATE_MAX_SESSION_LIFETIME_SECONDS',
-    kind: 'int',
-    default: 12 * 3600,
-    description:
-      'Longest life of a session of the built-in issuer: its tokens, however renewed (refresh token, self-exchange), end this long after the authentication that started it; then the client authenticates again with its credential (Iceberg Java and the SDK do so by themselves)',
-  },
-  {
-    key: 'clientCredentialsRefreshTokens',
-    env: 'LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS',
-    kind: 'bool',
-    default: false,
-    description: 'Issue a (rotating, single-use) refresh token with client_credentials; off as RFC 6749 §4.4.3 advises, since the client can authenticate again',
-  },
-  {
-    key: 'identityCacheSeconds',
-    env: 'LAKEGATE_IDENTITY_CACHE_SECONDS',
-    kind: 'int',
-    default: 2,
-    description:
-      'How long a replica reuses what it read of principals, delegation policies and token revocations; disabling a principal, revoking a token or withdrawing a delegation reaches every other replica within this time (the replica that makes it: at once)',
-  },
-];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

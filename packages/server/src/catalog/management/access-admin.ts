@@ -7,95 +7,23 @@
  * Every change clears this process's decision caches at once; other
  * replicas see it within the authorization cache time.
  */
-import { type PolicyLookup, withPolicies } from '../policies/explain.js';
-import { z } from 'zod';
+import { withPolicies } from '../policies/explain.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { checkPlainName } from '../identifiers.js';
-import type { Caller, CatalogRepository, Clock } from '../ports/index.js';
-import { DEFAULT_TENANT, checkTenant } from '../tenants.js';
-import type { AccessService } from '../access/access-service.js';
-import { ADMIN_ROLE_NAME, type AccessControl, type Authorizer, type GrantRecord, type Member } from '../ports/access.js';
-import { type Privilege, checkGrantable, isPrivilege } from '../privileges.js';
-import { type ResolvedSecurable, SecurableInput, type SecurableView, describeSecurables, displayOf, resolveSecurable } from '../access/securables.js';
-import type { WarehouseService } from './warehouses.js';
+import type { Caller } from '../ports/index.js';
+import { ADMIN_ROLE_NAME, type GrantRecord, type Member } from '../ports/access.js';
+import { checkGrantable, isPrivilege } from '../privileges.js';
+import { type SecurableView, describeSecurables } from '../access/securables.js';
 import { randomUUID } from 'node:crypto';
 import { changeEvent } from '../outbox/changes.js';
 import { type TenantChange, callerOf, tenantEvent } from '../outbox/tenant-events.js';
+import { AccessAdminChecks } from './access-admin-checks.js';
+import { BUILT_IN_ADMIN, ExplainInput, type Explanation, GrantInput, type GrantView, MemberInput, type MemberView, RoleInput, type RoleView, memberView, parse, privilegesOf, roleView } from './access-admin-model.js';
 
-/** Where members come from: service principals of a tenant, users and groups vouched for by a trusted issuer. */
-export interface IdentityDirectory {
-  /** A service principal's tenant, and whether it is an administrator by credential (roles: ["admin"]); undefined when there is none. */
-  principal(clientId: string): Promise<{ tenant: string; admin: boolean } | undefined>;
-  /** Whether the issuer vouches for users of the tenant ("asserted" names are asserted by that tenant's engines). */
-  issuerServes(issuer: string, tenant: string): boolean;
-}
+export type { AccessAdminDeps, Explanation, GrantView, IdentityDirectory, MemberView, RoleView } from './access-admin-model.js';
+export { MemberInput } from './access-admin-model.js';
 
-export interface AccessAdminDeps {
-  access: AccessService;
-  control: AccessControl;
-  authorizer: Authorizer;
-  warehouses: WarehouseService;
-  repository: () => CatalogRepository;
-  identities: IdentityDirectory;
-  clock: Clock;
-  /** Row-filter and column-mask policies, for explain about a table (catalog/policies/explain.ts). */
-  policies?: PolicyLookup | undefined;
-}
-
-const RoleInput = z.object({ name: z.string(), description: z.string().max(1000).default(''), tenant: z.string().optional() });
-export const MemberInput = z.object({ kind: z.enum(['principal', 'user', 'group']), name: z.string().min(1).max(255), issuer: z.string().max(1000).optional() });
-const PrivilegesInput = z.union([z.string(), z.array(z.string()).min(1).max(50)]);
-const GrantInput = z.object({ role: z.string(), tenant: z.string().optional(), securable: SecurableInput, privilege: PrivilegesInput.optional(), privileges: PrivilegesInput.optional() });
-const ExplainInput = z.object({
-  tenant: z.string().optional(),
-  subject: MemberInput.extend({ groups: z.array(z.string().min(1).max(255)).max(1000).optional() }),
-  privilege: z.string(),
-  securable: SecurableInput,
-});
-
-export interface RoleView {
-  tenant: string;
-  name: string;
-  description: string;
-  'created-at-ms': number;
-}
-export interface MemberView {
-  kind: Member['kind'];
-  name: string;
-  issuer?: string;
-}
-export interface GrantView {
-  role: string;
-  privilege: Privilege;
-  securable: SecurableView;
-  'created-at-ms': number;
-}
-export interface Explanation {
-  allowed: boolean;
-  /** admin: the subject administers the tenant; grant: through the grants listed; none: no grant gives it. */
-  reason: 'admin' | 'grant' | 'none';
-  /** Each grant that gives the privilege: its role, which of the subject's identities holds the role, where it was granted. */
-  via: Array<{ role: string; privilege: Privilege; securable: SecurableView; member: MemberView }>;
-  /** A sentence: "user alice can table:read-data on lake/sales.orders through role analyst (held by group analysts) granted table:read-data on namespace lake/sales". */
-  summary: string;
-}
-
-const BUILT_IN_ADMIN = 'Administrators of the tenant: every privilege on everything in it, and its management (built in)';
-
-const parse = <T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> => {
-  const r = schema.safeParse(input ?? {});
-  if (!r.success) throw new CatalogError('ERR_VALIDATION', `Invalid ${what}: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-  return r.data;
-};
-const memberView = (m: Member): MemberView => (m.kind === 'principal' ? { kind: m.kind, name: m.name } : { kind: m.kind, name: m.name, issuer: m.issuer });
-const roleView = (r: { tenant: string; name: string; description: string; createdAtMs: number }): RoleView => ({ tenant: r.tenant, name: r.name, description: r.description, 'created-at-ms': r.createdAtMs });
-const privilegesOf = (input: { privilege?: string | string[] | undefined; privileges?: string | string[] | undefined }): string[] => {
-  const raw = input.privileges ?? input.privilege;
-  if (raw === undefined) throw new CatalogError('ERR_VALIDATION', 'privilege (or privileges) is required');
-  return Array.isArray(raw) ? raw : [raw];
-};
-
-export class AccessAdmin {
+export class AccessAdmin extends AccessAdminChecks {
   /**
    * Role, member and grant changes are written with their events through AccessControl.withEvents: in the change's
    * transaction with the built-in authorizer. Member and grant changes name their event up front (`expected`): with
@@ -103,30 +31,6 @@ export class AccessAdmin {
    * sweep after a crash (catalog/ports/intents.ts, docs/events.md).
    */
   private readonly events = { newUuid: randomUUID, clock: { now: () => this.deps.clock.now() } };
-
-  constructor(private readonly deps: AccessAdminDeps) {}
-
-  /** A platform administrator (an admin of the default tenant by credential) manages every tenant. */
-  isPlatformAdmin(caller: Caller): boolean {
-    return caller.unrestricted || (caller.admin && caller.tenant === DEFAULT_TENANT);
-  }
-
-  /** The tenant a request manages: the one asked for (platform administrators only, for another tenant), else the caller's. */
-  async managedTenant(caller: Caller, requested: string | undefined): Promise<string> {
-    const tenant = requested === undefined ? caller.tenant : checkTenant(requested);
-    if (tenant !== caller.tenant && !this.isPlatformAdmin(caller)) throw new CatalogError('ERR_FORBIDDEN', 'an administrator of a tenant manages only its own tenant');
-    return tenant;
-  }
-
-  /**
-   * Fails with 403 unless the caller administers the tenant (its admin role; another tenant: a platform
-   * administrator). `action` says what was refused ("reading the tenant's events"), in the message and the audit.
-   */
-  async requireAdmin(caller: Caller, tenant: string, action: string): Promise<void> {
-    if (tenant === caller.tenant ? await this.deps.access.isAdmin(caller) : this.isPlatformAdmin(caller)) return;
-    await this.audit(caller, tenant, 'access.denied', 'deny', 'tenant:admin', tenant, { operation: action });
-    throw new CatalogError('ERR_FORBIDDEN', `${action} needs the admin role of the tenant${tenant === caller.tenant ? '' : ' (another tenant: a platform administrator)'}`);
-  }
 
   async listRoles(caller: Caller, tenantInput?: string): Promise<RoleView[]> {
     const tenant = await this.managedTenant(caller, tenantInput);
@@ -323,61 +227,6 @@ export class AccessAdmin {
     const role = await this.requireRole(tenant, body.role);
     return { tenant, target, privileges, role };
   }
-
-  private async requireRole(tenant: string, name: string) {
-    const role = name === ADMIN_ROLE_NAME ? { tenant, name, description: BUILT_IN_ADMIN, createdAtMs: 0 } : await this.deps.control.getRole(tenant, name);
-    if (!role) throw new CatalogError('ERR_ROLE_NOT_FOUND', `Role does not exist: ${name}`);
-    return role;
-  }
-
-  /** Administrators of the tenant, or holders of grants:manage on the securable or above it. */
-  private async requireGrantManager(caller: Caller, tenant: string, target: ResolvedSecurable): Promise<void> {
-    if (tenant !== caller.tenant) {
-      if (this.isPlatformAdmin(caller)) return;
-      throw new CatalogError('ERR_FORBIDDEN', 'an administrator of a tenant manages only its own tenant');
-    }
-    const warehouse = await this.deps.warehouses.lookup(target.ref.warehouse);
-    await this.deps.access.require({ warehouse, caller }, 'grants:manage', target.path, { object: target.display });
-  }
-
-  /**
-   * The securable a request names. A missing one is "not found" only to who may see where it would be (an
-   * administrator, or a holder of any privilege on its deepest existing container); anyone else gets the very 403
-   * an existing one gives, so that asking reveals no names (docs/authorization.md, "Not found or forbidden").
-   */
-  private async resolve(caller: Caller, tenant: string, input: unknown): Promise<ResolvedSecurable> {
-    const securable = parse(SecurableInput, input, 'securable');
-    // A warehouse of another tenant is "no such warehouse", as everywhere.
-    const warehouse = await this.deps.warehouses.require({ ...caller, tenant }, securable.warehouse);
-    try {
-      return await resolveSecurable(this.deps.repository(), securable, warehouse);
-    } catch (e) {
-      // Another tenant's securables are asked about only by platform administrators (managedTenant), who may know.
-      if (!(e instanceof CatalogError) || e.code !== 'ERR_NOT_FOUND' || tenant !== caller.tenant) throw e;
-      const levels = securable.namespace ?? [];
-      const container = (await this.deps.access.namespacePath(warehouse, levels)).path;
-      const display = displayOf({ type: securable.type, warehouse: warehouse.name, namespace: levels, ...(securable.name !== undefined ? { name: securable.name } : {}) });
-      return this.deps.access.notFoundOrForbidden({ warehouse, caller }, container, 'grants:manage', display, () => e);
-    }
-  }
-
-  /** Whether the caller holds any privilege on the securable (held there or inherited): what it may ask about itself. */
-  private async maySee(caller: Caller, target: ResolvedSecurable): Promise<boolean> {
-    const warehouse = await this.deps.warehouses.lookup(target.ref.warehouse);
-    return this.deps.access.allowed({ warehouse, caller }, 'any', target.path);
-  }
-
-  private async checkMember(input: z.infer<typeof MemberInput>, tenant: string): Promise<Member> {
-    if (input.kind === 'principal') {
-      if (input.issuer !== undefined) throw new CatalogError('ERR_VALIDATION', 'a principal member has no issuer');
-      if ((await this.deps.identities.principal(input.name))?.tenant !== tenant) throw new CatalogError('ERR_NOT_FOUND', `no such principal in tenant ${tenant}: ${input.name}`);
-      return { kind: 'principal', issuer: '', name: input.name };
-    }
-    if (input.issuer === undefined) throw new CatalogError('ERR_VALIDATION', `a ${input.kind} member needs the issuer that vouches for it (a trusted issuer's URL, or "asserted" for names an engine asserts)`);
-    if (!this.deps.identities.issuerServes(input.issuer, tenant)) throw new CatalogError('ERR_VALIDATION', `issuer ${input.issuer} is not a trusted issuer of tenant ${tenant}`);
-    return { kind: input.kind, issuer: input.issuer, name: input.name };
-  }
-
   private async grantViews(grants: GrantRecord[]): Promise<GrantView[]> {
     const views = await describeSecurables(this.deps.repository(), grants.map((g) => g.securable));
     return grants.flatMap((g) => {
@@ -390,9 +239,6 @@ export class AccessAdmin {
     return tenantEvent(this.events, tenant, callerOf(caller), change);
   }
 
-  private async audit(caller: Caller, tenant: string, type: string, decision: 'allow' | 'deny' | undefined, action: string, object: string, detail: Record<string, unknown>): Promise<void> {
-    await this.deps.access.record({ ...caller, tenant }, type, decision, action, object, detail);
-  }
 }
 
 const displayName = (v: SecurableView): string => (v.type === 'warehouse' ? v.warehouse : `${v.warehouse}/${[...(v.namespace ?? []), ...(v.name ? [v.name] : [])].join('.')}`);

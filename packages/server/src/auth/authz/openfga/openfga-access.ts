@@ -50,9 +50,10 @@ import { resolveIntent } from '../../../catalog/outbox/intent-recovery.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
 import { FgaClient, MAX_TUPLES_PER_WRITE, type CheckItem, type FgaCallCounts } from './fga-client.js';
-import { memberCheckObject, memberObject, memberUser, parseMemberUser, parseRoleObject, parseRoleUser, parseSecurableObject, roleObject, roleUser, securableCheckObject, securableObject } from './ids.js';
-import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, PARENT_RELATION, SECURABLE_KINDS, SUBJECT_TYPE, identityRelation, permissionOf, privilegeOfRelation, relationOf } from './model.js';
+import { memberObject, memberUser, parseMemberUser, parseRoleObject, parseRoleUser, parseSecurableObject, roleObject, roleUser, securableCheckObject, securableObject } from './ids.js';
+import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, SECURABLE_KINDS, permissionOf, privilegeOfRelation, relationOf } from './model.js';
 import { ensureModel, findOrCreateStore } from './store-setup.js';
+import { CALLER, MAX_CONTEXTUAL, ancestryTuples, byKey, chunked, identityTuples, refKey, timeOf } from './check-tuples.js';
 
 /** Where role definitions are kept (the catalog database's AccessControl, or memory in tests). */
 export type RoleDefinitions = Pick<AccessControl, 'createRole' | 'getRole' | 'listRoles' | 'deleteRole' | 'withEvents'>;
@@ -77,19 +78,8 @@ export interface OpenFgaOptions {
  */
 type TupleMode = { kind: 'direct' } | { kind: 'journal'; record: (write: ExternalWrite) => Promise<void> } | { kind: 'refuse' };
 
-/** OpenFGA's limit on contextual tuples per check. */
-const MAX_CONTEXTUAL = 100;
 /** Reads in flight at once for one listing. */
 const READ_CONCURRENCY = 8;
-const CALLER = `${SUBJECT_TYPE}:caller`;
-
-const refKey = (r: SecurableRef) => `${r.kind}\u001f${r.id}`;
-const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-const timeOf = (t: Tuple): number => {
-  const ms = Date.parse(t.timestamp);
-  return Number.isFinite(ms) ? ms : 0;
-};
-
 export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver {
   private constructor(
     private readonly fga: FgaClient,
@@ -369,29 +359,4 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
     const conferring = new Set(grantsConferring(privilege));
     return (await this.grantsOn(tenant, roles, pathElements(path))).filter((g) => conferring.has(g.privilege));
   }
-}
-
-/** The caller's identities as contextual tuples: subject:caller is each of them. */
-function identityTuples(tenant: string, members: readonly Member[]): TupleKey[] {
-  const seen = new Set<string>();
-  const out: TupleKey[] = [];
-  for (const m of members) {
-    const object = memberCheckObject(tenant, m);
-    if (seen.has(object)) continue;
-    seen.add(object);
-    out.push({ user: CALLER, relation: identityRelation(m.kind), object });
-  }
-  return out;
-}
-
-/** The securable's ancestry as contextual tuples: each element's parent is the one before it. */
-function ancestryTuples(path: SecurablePath): TupleKey[] {
-  const elements = pathElements(path).map(securableCheckObject);
-  return elements.slice(1).map((object, i) => ({ user: elements[i]!, relation: PARENT_RELATION, object }));
-}
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += Math.max(1, size)) out.push(items.slice(i, i + Math.max(1, size)));
-  return out;
 }
