@@ -1,5 +1,5 @@
 /** Configuration keys of identity, authorization, limits, retention, events and the console. */
-import type { KeyInfo } from './keys.js';
+import type { KeyInfo } from './types.js';
 
 export const ACCESS_KEYS: KeyInfo[] = [
   { key: 'auth', env: 'LAKEGATE_AUTH', kind: 'string', default: 'required', description: '"required": every catalog request is authenticated; "disabled": anonymous access for local development only' },

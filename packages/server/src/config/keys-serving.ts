@@ -1,5 +1,5 @@
 /** Configuration keys of serving, storage, credentials and planning (listed first by `lakegate serve --help`). */
-import type { KeyInfo } from './keys.js';
+import type { KeyInfo } from './types.js';
 
 export const SERVING_KEYS: KeyInfo[] = [
   { key: 'host', env: 'LAKEGATE_HOST', kind: 'string', default: '127.0.0.1', description: 'Interface to listen on' },

@@ -2,7 +2,7 @@
  * Every configuration key: its environment variable, its kind, its default and the description
  * `lakegate serve --help` prints and the README's reference table follows (a row per key).
  */
-import type { LakegateConfig } from './config.js';
+import type { KeyInfo } from './types.js';
 import { ACCESS_KEYS } from './keys-access.js';
 import { SERVING_KEYS } from './keys-serving.js';
 
@@ -10,14 +10,6 @@ import { SERVING_KEYS } from './keys-serving.js';
 export const MIN_SWEEP_INTERVAL_MS = 1000;
 export const MAX_SWEEP_INTERVAL_MS = 3_600_000;
 
-export type Kind = 'string' | 'int' | 'bool';
-export interface KeyInfo {
-  key: keyof LakegateConfig;
-  env: string;
-  kind: Kind;
-  description: string;
-  default: string | number | boolean;
-}
 
 /** In the order `lakegate serve --help` and the README's table list them. */
 export const CONFIG_KEYS: KeyInfo[] = [...SERVING_KEYS, ...ACCESS_KEYS];

@@ -4,6 +4,7 @@
  * ERR_COMMIT_CONFLICT → 409).
  */
 export type * from './types.js';
+export type * from './change-types.js';
 export {
   newTableMetadata,
   applyTableUpdates,

@@ -13,7 +13,8 @@ import { strictKey } from './id-index.js';
 import { asObject, optInt, reqArray, reqInt, reqString, sub } from './read.js';
 import { isPrimitive, type SchemaIndex } from './schema.js';
 import { canTransform, parseTransform, type Transform } from './transforms.js';
-import type { PartitionField, PartitionFieldInput, PartitionSpec, PartitionSpecInput } from './types.js';
+import type { PartitionField, PartitionSpec } from './types.js';
+import type { PartitionFieldInput, PartitionSpecInput } from './change-types.js';
 
 /** Partition field ids start at 1000; an unpartitioned spec's last assigned id is 999. */
 export const PARTITION_DATA_ID_START = 1000;

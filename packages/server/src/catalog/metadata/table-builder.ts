@@ -25,16 +25,8 @@ import { removeProperties, setProperties } from './property-changes.js';
 import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, clock, stripTrailingSlash } from './table-format.js';
 import { loadTableMetadata } from './table-load.js';
 import { TableSchemaEvolution } from './table-schema-evolution.js';
-import type {
-  EncryptedKey,
-  PartitionStatisticsFile,
-  Schema,
-  Snapshot,
-  SnapshotReference,
-  StatisticsFile,
-  TableMetadata,
-  TableUpdate,
-} from './types.js';
+import type { EncryptedKey, PartitionStatisticsFile, Schema, Snapshot, SnapshotReference, StatisticsFile, TableMetadata } from './types.js';
+import type { TableUpdate } from './change-types.js';
 
 export {
   DEFAULT_TABLE_FORMAT_VERSION,

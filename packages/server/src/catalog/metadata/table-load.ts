@@ -34,7 +34,8 @@ import {
   parseStatisticsFile,
 } from './table-objects.js';
 import type { TableState } from './table-state.js';
-import type { PartitionSpec, PartitionSpecInput, SortOrder, TableMetadata } from './types.js';
+import type { PartitionSpec, SortOrder, TableMetadata } from './types.js';
+import type { PartitionSpecInput } from './change-types.js';
 
 export function loadTableMetadata<B extends TableState>(raw: unknown, path: string, make: (base: TableMetadata, formatVersion: number, uuid: string) => B): B {
   const o = asObject(raw, path);

@@ -19,7 +19,8 @@ import {
   DEFAULT_TABLE_FORMAT_VERSION,
   TableMetadataBuilder,
 } from './table-builder.js';
-import type { PartitionSpecInput, SortOrderInput, TableMetadata, TableUpdate } from './types.js';
+import type { TableMetadata } from './types.js';
+import type { PartitionSpecInput, SortOrderInput, TableUpdate } from './change-types.js';
 import { parseList, parseTableUpdate } from './updates.js';
 import { checkDefaults } from './defaults.js';
 import { checkCompactionProperty } from './compaction-properties.js';

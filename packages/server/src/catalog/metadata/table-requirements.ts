@@ -9,7 +9,8 @@
  */
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import { asLong, get, isObject } from './read.js';
-import type { TableMetadata, TableRequirement } from './types.js';
+import type { TableMetadata } from './types.js';
+import type { TableRequirement } from './change-types.js';
 import { parseList, parseTableRequirement } from './updates.js';
 
 /** True when the requirements ask for a table to be created (contain assert-create). */

@@ -12,7 +12,8 @@ import { checkSchemaCompatibility, indexSchema, schemaKey, withSchemaId, type Sc
 import { checkSortOrderCompatibility, INITIAL_SORT_ORDER_ID, orderKey, UNSORTED_ORDER_ID } from './sort-order.js';
 import { LAST_ADDED, MAX_TABLE_FORMAT_VERSION, nextId } from './table-format.js';
 import { TableState } from './table-state.js';
-import type { PartitionSpec, PartitionSpecInput, Schema, SortOrder, SortOrderInput } from './types.js';
+import type { PartitionSpec, Schema, SortOrder } from './types.js';
+import type { PartitionSpecInput, SortOrderInput } from './change-types.js';
 
 export abstract class TableSchemaEvolution extends TableState {
   /** Equivalent schemas, specs and orders by key, so each add is one lookup (id-index.ts). */

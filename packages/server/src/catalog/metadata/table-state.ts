@@ -12,20 +12,8 @@ import { mapToRecord, toWire } from './read.js';
 import { indexSchema, type SchemaIndex } from './schema.js';
 import { checkSortOrderCompatibility } from './sort-order.js';
 import { type LogEntry, MAIN_BRANCH, ONE_MINUTE, big } from './table-format.js';
-import type {
-  EncryptedKey,
-  MetadataLogEntry,
-  PartitionSpec,
-  PartitionStatisticsFile,
-  Schema,
-  Snapshot,
-  SnapshotReference,
-  SortOrder,
-  StatisticsFile,
-  TableFormatVersion,
-  TableMetadata,
-  TableUpdate,
-} from './types.js';
+import type { EncryptedKey, MetadataLogEntry, PartitionSpec, PartitionStatisticsFile, Schema, Snapshot, SnapshotReference, SortOrder, StatisticsFile, TableFormatVersion, TableMetadata } from './types.js';
+import type { TableUpdate } from './change-types.js';
 
 export abstract class TableState {
   formatVersion: number;

@@ -231,7 +231,3 @@ export interface ViewMetadata {
   versions: ViewVersion[];
   'version-log': ViewHistoryEntry[];
 }
-
-// ---------------------------------------------------------------- updates
-
-export type * from './change-types.js';

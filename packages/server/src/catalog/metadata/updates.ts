@@ -33,18 +33,7 @@ import {
   parseSnapshotRef,
   parseStatisticsFile,
 } from './table-objects.js';
-import type {
-  AddSchemaUpdate,
-  AssignUuidUpdate,
-  RemovePropertiesUpdate,
-  SetLocationUpdate,
-  SetPropertiesUpdate,
-  TableRequirement,
-  TableUpdate,
-  UpgradeFormatVersionUpdate,
-  ViewRequirement,
-  ViewUpdate,
-} from './types.js';
+import type { AddSchemaUpdate, AssignUuidUpdate, RemovePropertiesUpdate, SetLocationUpdate, SetPropertiesUpdate, TableRequirement, TableUpdate, UpgradeFormatVersionUpdate, ViewRequirement, ViewUpdate } from './change-types.js';
 import { parseViewVersion } from './view-version.js';
 import { checkDefaults } from './defaults.js';
 
