@@ -69,6 +69,14 @@ describe('log lines derived from recorded changes', () => {
     expect(lines(mark).map((l) => l.msg)).toEqual(['table.committed']);
   });
 
+  it('logs an outcome the outbox does not carry (a stage-create) once, through the same listener, and records no event for it', async () => {
+    const head = (await send('GET', '/management/v1/events?warehouse=default&limit=1000')).body.next as string;
+    const mark = cat.logs().length;
+    expect((await send('POST', T, { name: 'staged', schema: simpleSchema, 'stage-create': true })).status).toBe(200);
+    expect(lines(mark).map((l) => [l.msg, l.event])).toEqual([['table.staged', { type: 'table.staged', warehouse: 'default', namespace: ['logged'], name: 'staged' }]]);
+    expect((await send('GET', `/management/v1/events?warehouse=default&after=${head}`)).body.events).toEqual([]);
+  });
+
   it('logs a soft drop as table.dropped and its undrop as object.undropped, with the dropped object\'s kind and id', async () => {
     const before = cat.logs().length;
     expect((await send('DELETE', `${T}/t2`)).status).toBe(204);
