@@ -73,6 +73,10 @@ describe('Lance RestoreTable', () => {
     const audit = await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200', headers: { authorization: `Bearer ${admin}` } });
     const events = (audit.json().events ?? audit.json().items ?? []) as { type: string }[];
     expect(events.filter((e) => e.type === 'lance.version.restored')).toHaveLength(1);
+    // The version a restore creates is a change like any other: its event, naming the version it restored (issue 56).
+    const changes = await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/events?warehouse=default&limit=1000', headers: { authorization: `Bearer ${admin}` } });
+    const created = (changes.json().events as Array<{ type: string; data: Record<string, unknown> }>).filter((e) => e.type === 'io.lakegate.lance-table.version-created' && e.data.name === 't');
+    expect(created.map((e) => [e.data.version, e.data['restored-from']])).toEqual([[1, undefined], [2, undefined], [3, undefined], [4, 1], [5, undefined]]);
   });
 
   it('answers the spec codes for bad input and records nothing', async () => {

@@ -11,6 +11,7 @@ import { withUnavailableErrors } from '../../packages/server/src/persistence/pos
 import { BatchingReads } from '../../packages/server/src/persistence/postgres/batched-reads.js';
 import { type ReadRunner, kyselyRunner } from '../../packages/server/src/persistence/compiled-reads.js';
 import { storeContract } from '../persistence/store-contract.js';
+import { changeListenerContract } from '../persistence/change-listener-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
 import { policyContract } from '../persistence/policies-contract.js';
@@ -36,6 +37,7 @@ storeContract(
   },
   async (store) => new PostgresCatalogStore({ connectionString: databases.get(store)! }),
 );
+changeListenerContract('PostgreSQL', async () => cluster.migratedStore('changes'));
 storageGrantContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('grants');
   return { grants: store.storageGrants, close: () => store.close() };

@@ -33,7 +33,7 @@ import { WriteBehindPlans } from './catalog/planning/plan-write-behind.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
 import { RequestObserver, requestLoggingRoot } from './http/plugins/request-log.js';
 import { HttpMetrics } from './observability/metrics.js';
-import { LoggedEvents } from './observability/logged-events.js';
+import { LoggedChanges } from './observability/logged-changes.js';
 import { type Tracing, tracingFromEnv } from './observability/tracing.js';
 import { traceRequests } from './observability/request-spans.js';
 import { createStore } from './compose/store.js';
@@ -167,12 +167,14 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const adminCredentialsFile = await principals.bootstrapAdmin(config.dataDir, 'v1/oauth/tokens');
   if (adminCredentialsFile) logger.warn({ file: adminCredentialsFile }, 'created the admin service principal; its client id and secret are in this file (mode 0600)');
   if (config.auth === 'disabled') logger.warn('authentication is DISABLED: every request is anonymous; use this for local development only');
+  const changes = new LoggedChanges(logger.child({ component: 'catalog' }), metrics);
+  store.listen(changes);
   const deps: CatalogDeps = {
     store,
     storageFor: (warehouse) => warehouseStorage.storageFor(warehouse),
     clock,
     newUuid: randomUUID,
-    events: new LoggedEvents(logger.child({ component: 'catalog' }), metrics),
+    outcomes: changes,
     audit: {
       record: (caller, d) => audit.record(d.type, caller.description, d.detail, { tenant: caller.tenant, decision: d.decision, action: d.action, object: d.object, requestId: caller.requestId }),
     },

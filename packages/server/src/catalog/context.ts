@@ -1,4 +1,4 @@
-import type { CatalogEvents } from './events.js';
+import type { Outcomes } from './ports/change-listener.js';
 import type { PageTokens } from './paging.js';
 import type { Spans } from './ports/tracing.js';
 import type { AccessAudit, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
@@ -25,7 +25,8 @@ export interface CatalogDeps {
   storageFor(warehouse: Warehouse): Promise<ObjectStorage>;
   clock: Clock;
   newUuid: () => string;
-  events: CatalogEvents;
+  /** Job results and other outcomes the outbox does not carry (ports/change-listener.ts); committed changes reach the log through the store. */
+  outcomes: Outcomes;
   /** Records access decisions (the audit trail). */
   audit: AccessAudit;
   settings: CatalogSettings;

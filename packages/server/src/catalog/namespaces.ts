@@ -105,7 +105,6 @@ export class NamespaceService {
     });
     this.ctx.access.forgetNamespaceIds();
     await owner.committed();
-    this.ctx.events.emit({ type: 'namespace.created', warehouse: scope.warehouse.name, namespace: levels });
     return record;
   }
 
@@ -155,7 +154,6 @@ export class NamespaceService {
       await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.dropped', namespace: levels });
     });
     await this.forget(id ?? path.namespaces.at(-1)!);
-    this.ctx.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: levels });
   }
 
   async updateProperties(request: CatalogRequest, namespace: string[], removals: unknown, updates: unknown): Promise<NamespacePropertiesUpdate> {
@@ -188,7 +186,6 @@ export class NamespaceService {
       await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.updated', namespace: levels, operation: { updated: Object.keys(set), removed, missing } });
       return { updated: Object.keys(set), removed, missing };
     });
-    this.ctx.events.emit({ type: 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });
     return result;
   }
 

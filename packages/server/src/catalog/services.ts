@@ -116,7 +116,7 @@ export function createCatalogServices(
     lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), branches: new LanceBranchService(tableCtx), batchVersions: new LanceBatchVersionService(tableCtx), renames: new LanceRenameService(ctx), allTables: new LanceAllTablesService(ctx) },
     dropped: new DroppedObjectService(ctx),
     maintenance,
-    maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.events),
+    maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.outcomes),
     policies: new PolicyAdmin(ctx, policies, accessPorts.control),
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,

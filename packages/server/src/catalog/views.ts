@@ -119,7 +119,6 @@ export class ViewService {
       throw exists(await this.deps.store.repository.getObject(scope.warehouse.name, levels, name), levels, name);
     }
     await owner.committed();
-    this.deps.events.emit({ type: 'view.created', warehouse: scope.warehouse.name, namespace: levels, name });
     return { metadataLocation, metadataJson };
   }
 
@@ -173,10 +172,7 @@ export class ViewService {
             return this.replaceOnce(scope, namespace, name, requirements, updates, repo);
           })
         : await this.replaceOnce(scope, namespace, name, requirements, updates);
-      if (outcome.swapped) {
-        this.deps.events.emit({ type: 'view.replaced', warehouse: scope.warehouse.name, namespace: identifier.namespace, name });
-        return outcome.result;
-      }
+      if (outcome.swapped) return outcome.result;
       if (outcome.written === undefined) return outcome.result;
       await (await this.deps.storageFor(scope.warehouse)).delete(outcome.written).catch(() => undefined);
       if (attempt >= this.deps.settings.commitRetries) throw commitConflict(`Commit to view ${formatIdentifier(identifier.namespace, name)} lost concurrent-update races; retry`);
@@ -224,7 +220,6 @@ export class ViewService {
     // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): grants kept for an undrop.
     const object = describeObject(scope.warehouse.name, record.namespace, name);
     if (await softDrop(this.deps, scope, record, { purge: false, path, object, notFound: () => viewNotFound(record.namespace, name), change: { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid } })) {
-      this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
       return;
     }
     const deleted = await this.deps.store.transaction(async (repo) =>
@@ -232,7 +227,6 @@ export class ViewService {
     );
     if (!deleted) throw viewNotFound(record.namespace, name);
     await this.deps.access.forgetSecurable({ kind: 'view', id: record.id });
-    this.deps.events.emit({ type: 'view.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   }
 
   rename(request: CatalogRequest, source: unknown, destination: unknown): Promise<void> {
@@ -280,7 +274,6 @@ export class ViewService {
     });
     if (!ok) throw new CatalogError('ERR_VIEW_EXISTS', `View already exists: ${formatIdentifier(levels, name)}`);
     await owner.committed();
-    this.deps.events.emit({ type: 'view.registered', warehouse: scope.warehouse.name, namespace: levels, name });
     return { metadataLocation, metadataJson: json };
   }
 

@@ -10,6 +10,7 @@ import type { OutboxEvent, OutboxEventInput, OutboxStore } from '../catalog/port
 import type { LeaseStore, SinkKind, SinkRecord, SinkState, SinkStore } from '../catalog/ports/delivery.js';
 import type { CatalogDatabase } from './schema.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
+import { noteOutboxWrite } from './committed-changes.js';
 
 type Int = number | string | bigint;
 type OutboxTables = {
@@ -65,6 +66,7 @@ export async function insertOutboxEvents(db: Kysely<CatalogDatabase>, warehouse:
     .insertInto('event_outbox')
     .values(events.map((e, i) => ({ warehouse, sequence: first + i, id: e.id, type: e.type, subject: e.subject ?? null, partition_key: e.partitionKey, time: e.timeMs, data: stringifyJson(e.data) })))
     .execute();
+  await noteOutboxWrite(db, events);
 }
 
 /**

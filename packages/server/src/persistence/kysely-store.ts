@@ -36,6 +36,8 @@ import type { PendingOwnerGrantStore } from '../catalog/ports/owner-grants.js';
 import { KyselyPendingOwnerGrants } from './kysely-pending-owner-grants.js';
 import type { OutboxStores } from '../catalog/ports/outbox.js';
 import { newReadCaches } from './read-caches.js';
+import { CommittedChanges } from './committed-changes.js';
+import type { ChangeListener } from '../catalog/ports/change-listener.js';
 import type { CatalogDatabase } from './schema.js';
 
 /** The catalog's store and the identity repositories (LakegateStore) over any Kysely dialect; the SQLite and PostgreSQL stores differ only in how they connect. */
@@ -67,6 +69,8 @@ export class KyselyCatalogStore implements LakegateStore {
     reads?: ReadRunner,
     /** How the event delivery's bookkeeping writes run (kysely-outbox.ts); default: as every other write. */
     bookkeeping?: BookkeepingWrites,
+    /** The transaction ends `db`'s driver reports (mapped-driver.ts): where committed changes reach the listener. */
+    private readonly commits: CommittedChanges = new CommittedChanges(),
   ) {
     this.repository = new KyselyCatalogRepository(db, reads, this.compiled, newReadCaches());
     this.identity = new KyselyIdentityRepository(db);
@@ -86,6 +90,10 @@ export class KyselyCatalogStore implements LakegateStore {
     this.labels = new KyselyLabels(db);
     this.functions = new KyselyFunctions(db, reads, this.compiled);
     this.rowLocks = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  listen(listener: ChangeListener): void {
+    this.commits.listen(listener);
   }
 
   transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T> {

@@ -4,7 +4,8 @@
  * with an "unhandled error" stack in the log). Done by wrapping a Kysely driver, since Kysely has no hook for driver
  * errors; everything else (SQL errors, constraint violations) passes through unchanged. The wrapper can also change
  * how a transaction begins (SQLite: BEGIN IMMEDIATE). Every statement Kysely runs passes here, so this is also
- * where each gets its database span when tracing is on (statement-spans.ts).
+ * where each gets its database span when tracing is on (statement-spans.ts), and where a transaction's end is seen:
+ * Kysely has no after-commit hook, so the wrapper tells `ends` (committed-changes.ts) after COMMIT or ROLLBACK.
  */
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
 import { CatalogError } from '../errors/catalog-error.js';
@@ -33,11 +34,17 @@ async function mapped<T>(errors: DriverErrors, operation: () => Promise<T>): Pro
   }
 }
 
-class MappedConnection implements DatabaseConnection {
+/** Told when the transaction on a connection ended: after its COMMIT succeeded (true), or it rolled back (false). */
+export interface TransactionEnds {
+  ended(connection: DatabaseConnection, committed: boolean): void;
+}
+
+export class MappedConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
     private readonly errors: DriverErrors,
     private readonly tracing: StatementTracing | undefined,
+    readonly ends: TransactionEnds | undefined,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -56,6 +63,7 @@ class MappedDriver implements Driver {
     private readonly inner: Driver,
     private readonly errors: DriverErrors,
     private readonly tracing: StatementTracing | undefined,
+    private readonly ends: TransactionEnds | undefined,
   ) {}
 
   init(): Promise<void> {
@@ -65,7 +73,7 @@ class MappedDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await mapped(this.errors, () => this.inner.acquireConnection());
     let wrapper = this.wrappers.get(connection);
-    if (!wrapper) this.wrappers.set(connection, (wrapper = new MappedConnection(connection, this.errors, this.tracing)));
+    if (!wrapper) this.wrappers.set(connection, (wrapper = new MappedConnection(connection, this.errors, this.tracing, this.ends)));
     return wrapper;
   }
 
@@ -75,12 +83,22 @@ class MappedDriver implements Driver {
     await traceStatement(this.tracing, begin, () => mapped(this.errors, () => unwrap(connection).executeQuery(CompiledQuery.raw(begin))));
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return traceStatement(this.tracing, 'COMMIT', () => mapped(this.errors, () => this.inner.commitTransaction(unwrap(connection))));
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await traceStatement(this.tracing, 'COMMIT', () => mapped(this.errors, () => this.inner.commitTransaction(unwrap(connection))));
+    } catch (error) {
+      this.ends?.ended(connection, false);
+      throw error;
+    }
+    this.ends?.ended(connection, true);
   }
 
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return traceStatement(this.tracing, 'ROLLBACK', () => mapped(this.errors, () => this.inner.rollbackTransaction(unwrap(connection))));
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await traceStatement(this.tracing, 'ROLLBACK', () => mapped(this.errors, () => this.inner.rollbackTransaction(unwrap(connection))));
+    } finally {
+      this.ends?.ended(connection, false);
+    }
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -94,11 +112,14 @@ class MappedDriver implements Driver {
 
 const unwrap = (connection: DatabaseConnection) => (connection instanceof MappedConnection ? connection.inner : connection);
 
-/** The dialect with its driver's outage errors mapped to ERR_UNAVAILABLE (and, with `tracing`, a span per statement). */
-export function withMappedDriver(dialect: Dialect, errors: DriverErrors, tracing?: StatementTracing): Dialect {
+/**
+ * The dialect with its driver's outage errors mapped to ERR_UNAVAILABLE (and, with `tracing`, a span per statement;
+ * with `ends`, told of every transaction's end).
+ */
+export function withMappedDriver(dialect: Dialect, errors: DriverErrors, tracing?: StatementTracing, ends?: TransactionEnds): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new MappedDriver(dialect.createDriver(), errors, tracing),
+    createDriver: () => new MappedDriver(dialect.createDriver(), errors, tracing, ends),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => dialect.createIntrospector(db),
   };

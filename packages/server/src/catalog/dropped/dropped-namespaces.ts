@@ -43,7 +43,7 @@ export interface NamespaceUndropResult {
   to: string[];
 }
 
-/** Restores the dropped namespace `found` under `to` (after authorization); the caller emits the in-process events. */
+/** Restores the dropped namespace `found` under `to` (after authorization); its changes (recorded with it) are logged by the store's change listener. */
 export async function undropNamespace(ctx: ServiceContext, scope: RequestScope, found: DroppedNamespaceRecord, to: { namespace?: string[]; name?: string }): Promise<NamespaceUndropResult> {
   const warehouse = scope.warehouse.name;
   const from = found.namespace.levels;

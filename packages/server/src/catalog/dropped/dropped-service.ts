@@ -105,17 +105,11 @@ export class DroppedObjectService {
     const outcome = await this.ctx.store.dropped.restore(scope.warehouse.name, idInput, target, now, [event]);
     if (outcome === 'missing') throw new CatalogError('ERR_NOT_FOUND', `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (restored or expired meanwhile)`);
     if (outcome === 'exists') throw taken(found, target);
-    this.ctx.events.emit({ type: 'object.undropped', warehouse: scope.warehouse.name, kind: found.object.kind, id: found.object.id, namespace: target.namespace, name: target.name });
     return view({ ...found, object: { ...found.object, ...target } });
   }
 
   private async undropNamespace(scope: RequestScope, found: Parameters<typeof undropNamespace>[2], to: { namespace?: string[]; name?: string }): Promise<DroppedNamespaceView> {
-    const result = await undropNamespace(this.ctx, scope, found, to);
-    const warehouse = scope.warehouse.name;
-    const renamed = (levels: readonly string[]) => [...result.to, ...levels.slice(result.from.length)];
-    for (const n of result.restored.namespaces) this.ctx.events.emit({ type: 'object.undropped', warehouse, kind: 'namespace', id: n.namespace.id, namespace: renamed(n.namespace.levels).slice(0, -1), name: renamed(n.namespace.levels).at(-1)! });
-    for (const o of result.restored.objects) this.ctx.events.emit({ type: 'object.undropped', warehouse, kind: o.object.kind, id: o.object.id, namespace: renamed(o.object.namespace), name: o.object.name });
-    return result.view;
+    return (await undropNamespace(this.ctx, scope, found, to)).view;
   }
 
   /** Ends the retention of every dropped object due by now (all warehouses): deletes the files a purge asked for, then forgets it. */
@@ -139,7 +133,7 @@ export class DroppedObjectService {
         if (o.kind === 'lance-table') await this.ctx.store.lanceVersions.deleteTable(o.id);
         await this.ctx.access.forgetSecurable({ kind: o.kind === 'view' ? 'view' : 'table', id: o.id });
         result.expired += 1;
-        this.ctx.events.emit({ type: 'object.expired', warehouse: o.warehouse, kind: o.kind, id: o.id, namespace: o.namespace, name: o.name, purged: r.purge });
+        this.ctx.outcomes.report({ type: 'object.expired', warehouse: o.warehouse, kind: o.kind, id: o.id, namespace: o.namespace, name: o.name, purged: r.purge });
       }
       if (due.length < SWEEP_BATCH) break;
     }
@@ -151,7 +145,7 @@ export class DroppedObjectService {
         if (!(await this.ctx.store.droppedNamespaces.forget(ns.warehouse, ns.id))) continue;
         await this.ctx.access.forgetSecurable({ kind: 'namespace', id: ns.id });
         result.expired += 1;
-        this.ctx.events.emit({ type: 'object.expired', warehouse: ns.warehouse, kind: 'namespace', id: ns.id, namespace: ns.levels.slice(0, -1), name: ns.levels.at(-1)!, purged: false });
+        this.ctx.outcomes.report({ type: 'object.expired', warehouse: ns.warehouse, kind: 'namespace', id: ns.id, namespace: ns.levels.slice(0, -1), name: ns.levels.at(-1)!, purged: false });
       }
       if (due.length < SWEEP_BATCH) return result;
     }

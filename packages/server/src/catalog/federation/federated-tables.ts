@@ -16,8 +16,8 @@ import type { CatalogObjectRecord } from '../ports/index.js';
 import type { ServiceContext } from '../context.js';
 import { type FederatedWarehouse, type FederationMirror, isFederated } from './mirror.js';
 
-/** The ports the writes use: the service context's (events, outbox, grants) and the mirror. */
-export type Ctx = Pick<ServiceContext, 'store' | 'events' | 'access' | 'clock' | 'newUuid'> & { federation: FederationMirror };
+/** The ports the writes use: the service context's (store with its outbox, grants) and the mirror. */
+export type Ctx = Pick<ServiceContext, 'store' | 'access' | 'clock' | 'newUuid'> & { federation: FederationMirror };
 
 /** The request's warehouse, which the caller (a Federation hook) was given for a federated one only. */
 export function federatedWarehouse(scope: RequestScope): FederatedWarehouse {
@@ -45,7 +45,6 @@ export async function createRemoteTable(ctx: Ctx, scope: RequestScope, warehouse
     await recordChanges(ctx, repo, warehouse.name, scope.caller, { kind: 'table.created', namespace, name, uuid: table.uuid, data: { 'metadata-location': table.metadataLocation } });
   });
   await owner.committed();
-  ctx.events.emit({ type: 'table.created', warehouse: warehouse.name, namespace, name, metadataLocation: table.metadataLocation });
   return record;
 }
 
@@ -66,7 +65,6 @@ export async function commitRemoteTables(
   await ctx.store.transaction(async (repo) => {
     await recordChanges(ctx, repo, warehouse.name, scope.caller, ...commitEvents([change], [{ identifier: change.identifier, base: {}, metadata: { 'table-uuid': table.uuid }, metadataLocation: table.metadataLocation, changed: true }]));
   });
-  ctx.events.emit({ type: 'table.committed', warehouse: warehouse.name, namespace, name, metadataLocation: table.metadataLocation });
   return [{ metadataLocation: table.metadataLocation, metadataJson: table.metadataJson }];
 }
 
@@ -82,6 +80,5 @@ export async function dropRemoteTable(ctx: Ctx, scope: RequestScope, warehouse: 
     await repo.deleteObject(warehouse.name, record.namespace, record.name, 'table', record.id);
     await recordChanges(ctx, repo, warehouse.name, scope.caller, { kind: 'table.dropped', namespace: record.namespace, name: record.name, uuid: record.uuid, operation: { purge } });
   });
-  ctx.events.emit({ type: 'table.dropped', warehouse: warehouse.name, namespace: record.namespace, name: record.name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
 }

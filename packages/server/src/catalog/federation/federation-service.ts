@@ -13,7 +13,7 @@ import { FederationMirror, isFederated } from './mirror.js';
 export class FederationService implements Federation {
   private readonly ctx: Ctx;
 
-  constructor(ctx: Pick<ServiceContext, 'store' | 'events' | 'access' | 'clock' | 'newUuid'>, remotes: RemoteCatalogs) {
+  constructor(ctx: Pick<ServiceContext, 'store' | 'access' | 'clock' | 'newUuid'>, remotes: RemoteCatalogs) {
     this.ctx = { ...ctx, federation: new FederationMirror(ctx, remotes) };
   }
 

@@ -16,26 +16,26 @@ import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 export async function purgeLocation(ctx: ServiceContext, scope: RequestScope, record: CatalogObjectRecord): Promise<number | undefined> {
   const base = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location };
   if (record.locationOwned !== true) {
-    ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: 'the catalog did not create the table at this location (registered, or from before the catalog recorded it)' });
+    ctx.outcomes.report({ type: 'table.purge-skipped', ...base, reason: 'the catalog did not create the table at this location (registered, or from before the catalog recorded it)' });
     return undefined;
   }
   if (!isPurgeable(scope.warehouse, record.location)) {
-    ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: "location is not inside the warehouse's own storage root" });
+    ctx.outcomes.report({ type: 'table.purge-skipped', ...base, reason: "location is not inside the warehouse's own storage root" });
     return undefined;
   }
   const storage = await ctx.storageFor(scope.warehouse);
   const live = await livesUnder(ctx, record.location);
   if (live.length === 0) {
     const objects = await storage.deletePrefix(record.location);
-    ctx.events.emit({ type: 'table.purged', ...base, objects });
+    ctx.outcomes.report({ type: 'table.purged', ...base, objects });
     return objects;
   }
   if (!storage.list || live.includes(normalizeLocation(record.location))) {
-    ctx.events.emit({ type: 'table.purge-skipped', ...base, reason: 'another table or view lives at this location, or under it on a storage that cannot list' });
+    ctx.outcomes.report({ type: 'table.purge-skipped', ...base, reason: 'another table or view lives at this location, or under it on a storage that cannot list' });
     return undefined;
   }
   const objects = await deleteAround(storage, record.location, live);
-  ctx.events.emit({ type: 'table.purged', ...base, objects });
+  ctx.outcomes.report({ type: 'table.purged', ...base, objects });
   return objects;
 }
 

@@ -46,7 +46,6 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
     if (result === 'exists') throw renameConflict(await repo.getObject(scope.warehouse.name, to.namespace, to.name), from, to);
     await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, renamed(kind === 'view' ? 'view' : objectKind, from, to, record.uuid));
   });
-  ctx.events.emit({ type: kind === 'view' ? 'view.renamed' : objectKind === 'table' ? 'table.renamed' : 'lance-table.renamed', warehouse: scope.warehouse.name, from: formatIdentifier(from.namespace, from.name), to: formatIdentifier(to.namespace, to.name) });
 }
 
 /**

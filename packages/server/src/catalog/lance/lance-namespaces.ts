@@ -127,7 +127,6 @@ export class LanceNamespaceService {
     });
     if (result.created) this.deps.access.forgetNamespaceIds();
     await owner.committed();
-    this.deps.events.emit({ type: result.created ? 'namespace.created' : 'namespace.updated', warehouse: scope.warehouse.name, namespace: levels });
     return result.properties;
   }
 
@@ -178,11 +177,9 @@ export class LanceNamespaceService {
     });
     if (!removed) return undefined;
     this.deps.access.forgetNamespaceIds();
-    for (const ns of [...removed.namespaces, ...removed.softNamespaces]) this.deps.events.emit({ type: 'namespace.dropped', warehouse: scope.warehouse.name, namespace: ns.levels });
     for (const ns of removed.namespaces) await this.deps.access.forgetSecurable({ kind: 'namespace', id: ns.id });
     for (const o of removed.objects) await this.deps.access.forgetSecurable({ kind: o.kind === 'view' ? 'view' : 'table', id: o.id });
     for (const t of removed.lanceTables) await this.tables.purgeDropped(scope, t);
-    for (const t of removed.soft) if (t.kind === 'lance-table') this.deps.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: t.namespace, name: t.name, location: t.location });
     return removed.properties;
   }
 

@@ -110,7 +110,6 @@ export class LanceTableService {
     await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { table: id, nowMs: this.ctx.clock.now(), byCatalog: !explicit });
     const managedVersioning = managedByDefault(scope.warehouse);
     const objectId = await this.insert(scope, id, uuid, location, properties, false, { owned: true, managedVersioning });
-    this.ctx.events.emit({ type: 'lance-table.declared', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
     const declared = await this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
     return { ...declared, managedVersioning };
   }
@@ -134,7 +133,6 @@ export class LanceTableService {
     if (existing && !replacing) throw tableExists(id);
     await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { ...(replacing ? { except: existing.id } : {}), table: id, nowMs: this.ctx.clock.now() });
     await this.insert(scope, id, this.ctx.newUuid(), location, properties, mode === 'overwrite');
-    this.ctx.events.emit({ type: 'lance-table.registered', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, location });
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };
   }
 
@@ -176,11 +174,9 @@ export class LanceTableService {
     // deletion waits for the retention's end unless the caller may purge at once; grants and versions stay for an undrop.
     const { id, record, path } = required;
     if (await softDrop(this.ctx, scope, record, { purge: true, path, object: describeObject(scope.warehouse.name, id.namespace, id.name), notFound: () => tableNotFound(id), change: { kind: 'lance-table.dropped', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } } })) {
-      this.ctx.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location });
       return { id: [...record.namespace, record.name], location: record.location, properties: propertiesOf(record), storageOptions: {} };
     }
     const removed = await this.removeRequired(scope, required, 'lance-table.dropped');
-    this.ctx.events.emit({ type: 'lance-table.dropped', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
     await purgeLocation(this.ctx, scope, removed);
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }
@@ -190,7 +186,6 @@ export class LanceTableService {
     const scope = await this.ctx.scope(request);
     // The answer carries the table's location and properties: whoever may only drop it may not read those.
     const removed = await this.remove(scope, idInput, ['table:drop', 'table:read-metadata'], 'lance-table.deregistered');
-    this.ctx.events.emit({ type: 'lance-table.deregistered', warehouse: scope.warehouse.name, namespace: removed.namespace, name: removed.name, location: removed.location });
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }
 

@@ -246,7 +246,7 @@ export class MaintenanceService {
   /** The job's event (and so its /metrics counts), for a run that was not a dry run. */
   private done(scope: RequestScope, record: CatalogObjectRecord, result: MaintenanceResult): MaintenanceResult {
     if (!result['dry-run']) {
-      this.ctx.events.emit({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'], failedFiles: result['failed-files'].length, missingFiles: result['missing-files'].length });
+      this.ctx.outcomes.report({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'], failedFiles: result['failed-files'].length, missingFiles: result['missing-files'].length });
     }
     return result;
   }
@@ -263,7 +263,7 @@ export class MaintenanceService {
     const result = await compactTable(deps, record, { ...options.compaction, dryRun: options.dryRun });
     if (result.outcome === 'committed') {
       const trigger = options.trigger ?? 'on-demand';
-      this.ctx.events.emit({ type: 'table.compacted', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, trigger, rewrittenFiles: result['rewritten-data-files'], addedFiles: result['added-data-files'], rewrittenBytes: result['rewritten-bytes'], seconds: (this.ctx.clock.now() - startedMs) / 1000 });
+      this.ctx.outcomes.report({ type: 'table.compacted', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, trigger, rewrittenFiles: result['rewritten-data-files'], addedFiles: result['added-data-files'], rewrittenBytes: result['rewritten-bytes'], seconds: (this.ctx.clock.now() - startedMs) / 1000 });
     }
     return result;
   }

@@ -21,7 +21,7 @@ import { tableObject } from '../kit/table-kit.js';
 import { scheduledCompaction } from '../metadata/compaction-properties.js';
 import type { TableMetadata } from '../metadata/index.js';
 import { DEFAULT_LEASE_MS, LeaseKeeper } from './lease-keeper.js';
-import type { CatalogEvents } from '../events.js';
+import type { Outcomes } from '../ports/change-listener.js';
 import { encodeNamespace } from '../identifiers.js';
 import type { RequestScope, ServiceContext } from '../context.js';
 import type { Caller, NamespaceRecord, Warehouse } from '../ports/index.js';
@@ -47,7 +47,7 @@ export class MaintenanceScheduler {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly maintenance: MaintenanceService,
-    private readonly events: CatalogEvents,
+    private readonly outcomes: Outcomes,
   ) {}
 
   /** One pass over every warehouse with a schedule: runs the jobs that are due and whose lease this replica takes. */
@@ -93,7 +93,7 @@ export class MaintenanceScheduler {
             result.failed += 1;
             await progress.phase('failed', failureReason(e));
             await leases.fail(t.id, this.holder, progress.current, false);
-            this.events.emit({ type: 'table.maintenance-failed', warehouse: warehouse.name, namespace: t.namespace, name: t.name, reason: e instanceof Error ? e.message : String(e) });
+            this.outcomes.report({ type: 'table.maintenance-failed', warehouse: warehouse.name, namespace: t.namespace, name: t.name, reason: e instanceof Error ? e.message : String(e) });
           }
         }
         if (page.length < PAGE) break;

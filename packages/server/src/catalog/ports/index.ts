@@ -264,6 +264,11 @@ export interface CatalogStore {
    * to the same transaction (a create records its creator's owner grant there: access/creator-ownership.ts).
    */
   transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T>;
+  /**
+   * From now on, hands the outbox events of every transaction that committed (any of the store's ports) to `listener`,
+   * once each, after COMMIT; a rolled-back transaction hands none (change-listener.ts). One listener: a second call replaces it.
+   */
+  listen(listener: import('./change-listener.js').ChangeListener): void;
   /** Applies pending schema migrations. */
   migrate(): Promise<void>;
   /** True when the database answers. */

@@ -196,12 +196,8 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
         if (p.base === undefined && p.changed) {
           await ctx.store.repository.deleteStagedTable(scope.warehouse.name, p.identifier.namespace, p.identifier.name, p.metadata['table-uuid']);
         }
-        if (p.changed) {
-          ctx.events.emit({ type: p.base ? 'table.committed' : 'table.created', warehouse: scope.warehouse.name, namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation });
-        }
       }
       await owner?.committed();
-      if (changes.length > 1) ctx.events.emit({ type: 'transaction.committed', warehouse: scope.warehouse.name, tables: changes.length });
       await Promise.all(prepared.map((p) => deleteTrimmedMetadata(ctx, scope, p)));
       return prepared.map((p) => ({ metadataLocation: p.metadataLocation, metadataJson: p.metadataJson }));
     }
@@ -212,7 +208,7 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
     if (attempt >= ctx.settings.commitRetries) {
       throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
     }
-    ctx.events.emit({ type: 'commit.retried', warehouse: scope.warehouse.name, namespace: outcome.identifier.namespace, name: outcome.identifier.name, attempt: attempt + 1 });
+    ctx.outcomes.report({ type: 'commit.retried', warehouse: scope.warehouse.name, namespace: outcome.identifier.namespace, name: outcome.identifier.name, attempt: attempt + 1 });
     // Another process won: back off with jitter so that contending processes stop colliding in lockstep (with row
     // locks the next attempt queues on the database instead).
     if (ctx.store.rowLocks !== true) await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));

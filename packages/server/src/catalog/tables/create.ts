@@ -84,7 +84,7 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
       expiresAtMs: ctx.clock.now() + ctx.settings.stagedTableTtlMs,
       owner: scope.caller.key,
     });
-    ctx.events.emit({ type: 'table.staged', warehouse: scope.warehouse.name, namespace: levels, name });
+    ctx.outcomes.report({ type: 'table.staged', warehouse: scope.warehouse.name, namespace: levels, name });
     return { metadataLocation: null, metadata, access: await access() };
   }
   const metadataLocation = metadataLocationFor(ctx, scope, metadata, null);
@@ -122,6 +122,5 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   }
   // Before the vended access (the owner grant decides its credentials): the audit record and cache invalidation.
   await owner.committed();
-  ctx.events.emit({ type: 'table.created', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   return { metadataLocation, metadata, access: await access() };
 }

@@ -30,14 +30,12 @@ export async function dropTable(ctx: TableContext, request: CatalogRequest, name
   if (ctx.federation && isFederatedScope(scope)) return ctx.federation.drop(scope, record, purge);
   const object = describeObject(scope.warehouse.name, record.namespace, name);
   if (await softDrop(ctx, scope, record, { purge, path, object, notFound: () => tableNotFound(record.namespace, name), change: { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } } })) {
-    ctx.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
     return;
   }
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
     await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } });
   });
-  ctx.events.emit({ type: 'table.dropped', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
   if (purge) await purgeLocation(ctx, scope, record);
 }
@@ -52,7 +50,6 @@ export async function unregisterTable(ctx: TableContext, request: CatalogRequest
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
     await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, { kind: 'table.unregistered', namespace: record.namespace, name, uuid: record.uuid, operation: { purge: false } });
   });
-  ctx.events.emit({ type: 'table.unregistered', warehouse: scope.warehouse.name, namespace: record.namespace, name });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
   return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };
 }

@@ -78,7 +78,6 @@ export async function registerTable(
   });
   // Before its credentials are decided.
   await owner?.committed();
-  ctx.events.emit({ type: 'table.registered', warehouse: scope.warehouse.name, namespace: levels, name, metadataLocation });
   const access = delegation.length > 0 ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), delegation }) : NO_ACCESS;
   return { metadataLocation, metadataJson: json, access };
 }

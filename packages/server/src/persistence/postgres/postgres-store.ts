@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
 import { withUnavailableErrors } from './unavailable.js';
+import { CommittedChanges } from '../committed-changes.js';
 import { BatchingReads } from './batched-reads.js';
 import { kyselyRunner } from '../compiled-reads.js';
 import type { Spans } from '../../catalog/ports/tracing.js';
@@ -27,9 +28,10 @@ export class PostgresCatalogStore extends KyselyCatalogStore {
     // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => usePreparedStatements(client));
-    const db = new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool }), options.spans?.enabled ? { spans: options.spans, system: 'postgresql' } : undefined) });
+    const commits = new CommittedChanges();
+    const db = new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool }), options.spans?.enabled ? { spans: options.spans, system: 'postgresql' } : undefined, commits) });
     // The hot reads outside transactions share round trips while the database is busy (batched-reads.ts).
-    super(db, new BatchingReads(kyselyRunner(db)));
+    super(db, new BatchingReads(kyselyRunner(db)), undefined, commits);
   }
 }
 

@@ -3,7 +3,7 @@
  * its connection errors become ERR_UNAVAILABLE (persistence/mapped-driver.ts).
  */
 import type { Dialect } from 'kysely';
-import { withMappedDriver } from '../mapped-driver.js';
+import { type TransactionEnds, withMappedDriver } from '../mapped-driver.js';
 import type { StatementTracing } from '../statement-spans.js';
 
 /**
@@ -22,6 +22,6 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 /** The dialect with its driver's connection errors mapped to ERR_UNAVAILABLE. */
-export function withUnavailableErrors(dialect: Dialect, tracing?: StatementTracing): Dialect {
-  return withMappedDriver(dialect, { isOutage: isConnectionLoss, message: 'the catalog database is unavailable; retry' }, tracing);
+export function withUnavailableErrors(dialect: Dialect, tracing?: StatementTracing, ends?: TransactionEnds): Dialect {
+  return withMappedDriver(dialect, { isOutage: isConnectionLoss, message: 'the catalog database is unavailable; retry' }, tracing, ends);
 }

@@ -22,6 +22,7 @@ import type { ReadRunner } from '../compiled-reads.js';
 import { type DriverErrors, outageOr, withMappedDriver } from '../mapped-driver.js';
 import type { CatalogDatabase } from '../schema.js';
 import { KyselyCatalogStore } from '../kysely-store.js';
+import { CommittedChanges } from '../committed-changes.js';
 import type { BookkeepingWrites } from '../kysely-outbox.js';
 import { ReadMemo } from './read-memo.js';
 import { oncePerDispatch } from '../../runtime/per-dispatch.js';
@@ -47,9 +48,10 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     reader.pragma('busy_timeout = 5000');
     const writes: WriteCount = { value: 0 };
     const tracing: StatementTracing | undefined = spans?.enabled ? { spans, system: 'sqlite' } : undefined;
-    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database, writes) }), SQLITE_ERRORS, tracing);
+    const commits = new CommittedChanges();
+    const dialect = withMappedDriver(new SqliteDialect({ database: withStatementCache(database, writes) }), SQLITE_ERRORS, tracing, commits);
     const db = new Kysely<CatalogDatabase>({ dialect });
-    super(db, readRunner(reader, writes, tracing), withoutFsync(db));
+    super(db, readRunner(reader, writes, tracing), withoutFsync(db), commits);
     this.reader = reader;
   }
 

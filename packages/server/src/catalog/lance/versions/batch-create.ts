@@ -60,7 +60,6 @@ export class LanceBatchVersionService {
     for (const [i, { entry }] of staged.entries()) {
       const { id } = targets[i]!;
       await this.ctx.access.record(scope.caller, 'lance.version.created', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { version: entry.version, manifest: entry.manifestUri, batch: true });
-      this.ctx.events.emit({ type: 'lance-table.version-created', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, version: entry.version });
     }
     return staged.map((s) => info(s.entry, s.form));
   }

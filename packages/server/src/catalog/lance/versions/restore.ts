@@ -12,6 +12,7 @@ import type { RequestScope } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
 import type { CatalogObjectRecord } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
+import { changeEvent } from '../../outbox/changes.js';
 import type { LanceTableId } from '../table-id.js';
 import { readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
 import { finalManifestUri, lanceStorage, manifestName, type ManifestNamingScheme } from './manifest-paths.js';
@@ -60,11 +61,13 @@ export async function restoreVersion(
     createdBy: scope.caller.description,
     metadata: { 'lakegate.restored-from': String(version) },
   };
+  // A restore creates a version like any other: its change is recorded with it (issue 56; before, only logged).
+  const change = changeEvent(ctx, scope.warehouse.name, scope.caller, { kind: 'lance-table.version-created', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { version: next, 'manifest-path': finalUri, 'manifest-size': bytes.length, 'restored-from': version } });
   const refusal = await versions.append(entry, async () => {
     // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
     if (await storage.exists(finalUri)) await storage.delete(finalUri);
     await storage.writeNew(finalUri, bytes);
-  });
+  }, [change]);
   if (refusal) throw commitConflict(`Table ${table} got version ${next} from another commit while restoring version ${version}: retry`);
   return { restored: entry, transactionId };
 }

@@ -47,7 +47,6 @@ export class LanceVersionService {
     refuse(await this.ctx.store.lanceVersions.append(entry, () => placeManifest(storage, staged), [change]), entry.version, staged.table);
     await storage.delete(staged.stagedUri).catch(() => undefined);
     await this.ctx.access.record(scope.caller, 'lance.version.created', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { version: entry.version, manifest: entry.manifestUri });
-    this.ctx.events.emit({ type: 'lance-table.version-created', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, version: entry.version });
     return info(entry, staged.form);
   }
 
@@ -109,7 +108,6 @@ export class LanceVersionService {
       restoredFrom: version,
       manifest: restored.manifestUri,
     });
-    this.ctx.events.emit({ type: 'lance-table.version-created', warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, version: restored.version });
     return { version: info(restored, 'path'), transactionId };
   }
 

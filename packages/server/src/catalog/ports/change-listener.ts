@@ -1,0 +1,55 @@
+/**
+ * One vocabulary for what happened (issue 56). A change is recorded once, in the outbox of its own transaction
+ * (catalog/outbox/changes.ts); the store hands each committed transaction's changes to the one ChangeListener, and the
+ * composition root's listener derives the structured log line and the metrics from them. What the outbox does not
+ * carry (a job's result, a step that changes nothing) is an Outcome, reported through the same listener. So a new
+ * event type is a new change kind (or outcome) here or in the change list, one service that records it, its docs line
+ * and a test: there is no second list of log-event names to keep in step.
+ */
+import type { OutboxEventInput } from './outbox.js';
+
+/**
+ * What happened that is no change of the catalog's state in the outbox: results of jobs (maintenance, compaction,
+ * purges, the retention sweep) and steps of a request that commit nothing (a stage-create, a retried commit). Logged
+ * under their `type`; payloads never carry secrets.
+ */
+export type Outcome =
+  | { type: 'table.staged'; warehouse: string; namespace: string[]; name: string }
+  | { type: 'commit.retried'; warehouse: string; namespace: string[]; name: string; attempt: number }
+  | { type: 'table.purged'; warehouse: string; namespace: string[]; name: string; location: string; objects: number }
+  | { type: 'table.purge-skipped'; warehouse: string; namespace: string[]; name: string; location: string; reason: string }
+  | { type: 'table.maintained'; warehouse: string; namespace: string[]; name: string; expiredSnapshots: number; deletedFiles: number; deletedBytes: number; failedFiles: number; missingFiles: number }
+  /** Compaction (rewrite-data-files) committed its replace snapshot, asked for or by the warehouse's schedule; `seconds` from plan to commit. */
+  | { type: 'table.compacted'; warehouse: string; namespace: string[]; name: string; trigger: 'on-demand' | 'scheduled'; rewrittenFiles: number; addedFiles: number; rewrittenBytes: number; seconds: number }
+  | { type: 'table.maintenance-failed'; warehouse: string; namespace: string[]; name: string; reason: string }
+  /** Soft deletion: a dropped object forgotten when its retention ended (its files deleted first when `purged`). */
+  | { type: 'object.expired'; warehouse: string; kind: string; id: string; namespace: string[]; name: string; purged: boolean };
+
+/** Where services report outcomes (ServiceContext.outcomes). */
+export interface Outcomes {
+  report(outcome: Outcome): void;
+}
+
+/** The one listener of what happened: committed changes (from the store) and outcomes (from the services). */
+export interface ChangeListener extends Outcomes {
+  /**
+   * The change events one transaction wrote to the outbox, called once after it committed, in their order (sequences
+   * are not known here). A transaction that rolled back calls nothing. Must not throw (a committed change stays done).
+   */
+  committed(changes: readonly OutboxEventInput[]): void;
+}
+
+/** A listener that keeps nothing: for stores and services built without one. */
+export const ignoreChanges: ChangeListener = { committed: () => undefined, report: () => undefined };
+
+/** The in-memory listener: keeps what it was handed, in order (tests, embedding programs). */
+export class RecordedChanges implements ChangeListener {
+  readonly changes: OutboxEventInput[][] = [];
+  readonly outcomes: Outcome[] = [];
+  committed(changes: readonly OutboxEventInput[]): void {
+    this.changes.push([...changes]);
+  }
+  report(outcome: Outcome): void {
+    this.outcomes.push(outcome);
+  }
+}

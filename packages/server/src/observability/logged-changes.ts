@@ -1,0 +1,32 @@
+/**
+ * The process's one ChangeListener (catalog/ports/change-listener.ts): each committed change becomes one structured log
+ * line derived from its outbox event (catalog/outbox/change-log.ts), each outcome one line of its own, and the
+ * maintenance outcomes (catalog/maintenance/, purges) their /metrics counters, so the counts derive from what was
+ * recorded and not from a parallel set of calls.
+ */
+import type { Logger } from 'pino';
+import type { ChangeListener, Outcome } from '../catalog/ports/change-listener.js';
+import type { OutboxEventInput } from '../catalog/ports/outbox.js';
+import { changeLogLine } from '../catalog/outbox/change-log.js';
+import type { HttpMetrics } from './metrics.js';
+
+export class LoggedChanges implements ChangeListener {
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics?: HttpMetrics,
+  ) {}
+
+  committed(changes: readonly OutboxEventInput[]): void {
+    for (const change of changes) {
+      const event = changeLogLine(change);
+      if (event) this.logger.info({ event }, event.type);
+    }
+  }
+
+  report(event: Outcome): void {
+    this.logger.info({ event }, event.type);
+    if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles, event.missingFiles);
+    if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
+    if (event.type === 'table.compacted') this.metrics?.maintenance.compacted(event.trigger, event.rewrittenFiles, event.rewrittenBytes, event.addedFiles, event.seconds);
+  }
+}
