@@ -4,12 +4,14 @@
  * and paging.
  */
 import type { AuthProvider } from '../auth/provider.js';
-import { CatalogError, isNotFound } from '../errors.js';
+import { isNotFound } from '../errors.js';
 import type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
 import { NegotiatedConfig } from './negotiated-config.js';
 import { StagedTable } from './staged-table.js';
 import { pageQuery, paginate } from './paging.js';
-import { type FunctionCalls, type LoadFunctionResult, listFunctions, loadFunction } from './functions.js';
+import { type LoadFunctionResult, listFunctions, loadFunction } from './functions.js';
+import * as planning from './planning.js';
+import { type CatalogCalls, delegationHeader } from './planning.js';
 import { buildTransport } from '../options.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
 import type { AccessDelegation, CatalogConfig, CreateTableRequest, CreateViewRequest, FetchPlanningResult, FetchScanTasksResult, LoadCredentialsResponse, LoadTableResult, LoadViewResult,
@@ -300,21 +302,16 @@ export class IcebergRestCatalog {
     await this.send({ method: 'POST', path: `${c.base}/transactions/commit`, body: { 'table-changes': changes }, mutation: true });
   }
 
-  // ---------------------------------------------------------------- scan planning
+  // ---------------------------------------------------------------- scan planning (planning.ts)
 
   /** Asks the server to plan a scan (planTableScan): file scan tasks, or plan tasks to expand with {@link fetchScanTasks}. */
-  async planTableScan(identifier: TableIdentifier, request: PlanTableScanRequest = {}, options: { accessDelegation?: AccessDelegation } = {}): Promise<PlanTableScanResult> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan', 'planTableScan');
-    const { body } = await this.send<PlanTableScanResult>({ method: 'POST', path: `${c.tablePath(identifier)}/plan`, body: request, headers: delegationHeader(options.accessDelegation), mutation: true });
-    return body;
+  planTableScan(identifier: TableIdentifier, request: PlanTableScanRequest = {}, options: { accessDelegation?: AccessDelegation } = {}): Promise<PlanTableScanResult> {
+    return planning.planTableScan(this.calls, identifier, request, options);
   }
 
   /** The result of a plan this caller made (fetchPlanningResult); `submitted` while the server still plans it. */
-  async fetchPlanningResult(identifier: TableIdentifier, planId: string, options: { accessDelegation?: AccessDelegation } = {}): Promise<FetchPlanningResult> {
-    const c = await this.negotiated();
-    c.require('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'fetchPlanningResult');
-    return (await this.send<FetchPlanningResult>({ method: 'GET', path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}`, headers: delegationHeader(options.accessDelegation) })).body;
+  fetchPlanningResult(identifier: TableIdentifier, planId: string, options: { accessDelegation?: AccessDelegation } = {}): Promise<FetchPlanningResult> {
+    return planning.fetchPlanningResult(this.calls, identifier, planId, options);
   }
 
   /**
@@ -322,55 +319,26 @@ export class IcebergRestCatalog {
    * server finishes it. A `failed` plan throws the server's error as a CatalogError; aborting `signal` stops
    * waiting and cancels the plan on the server.
    */
-  async awaitPlan(identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult, options: { pollMs?: number; signal?: AbortSignal; accessDelegation?: AccessDelegation } = {}): Promise<PlanTableScanResult | FetchPlanningResult> {
-    let current = plan;
-    const planId = (plan as PlanTableScanResult)['plan-id'];
-    let wait = options.pollMs ?? 100;
-    while (current.status === 'submitted') {
-      if (planId === undefined) throw new TypeError('a submitted plan has no plan-id');
-      if (options.signal?.aborted) {
-        await this.cancelPlanning(identifier, planId);
-        throw options.signal.reason ?? new Error('aborted');
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      wait = Math.min(wait * 2, 2000);
-      current = await this.fetchPlanningResult(identifier, planId, options.accessDelegation ? { accessDelegation: options.accessDelegation } : {});
-    }
-    if (current.status === 'failed') {
-      const error = (current as FetchPlanningResult).error;
-      throw new CatalogError({ message: error?.message ?? 'the plan failed', status: error?.code ?? 0, type: error?.type ?? 'PlanningFailed', protocol: 'iceberg', request: `plan ${planId ?? ''}` });
-    }
-    return current;
+  awaitPlan(identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult, options: planning.AwaitPlanOptions = {}): Promise<PlanTableScanResult | FetchPlanningResult> {
+    return planning.awaitPlan(this.calls, identifier, plan, options);
   }
 
   /** Tells the server a plan is no longer needed (cancelPlanning). */
-  async cancelPlanning(identifier: TableIdentifier, planId: string): Promise<void> {
-    const c = await this.negotiated();
-    c.require('DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'cancelPlanning');
-    await this.send({ method: 'DELETE', path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}`, mutation: true });
+  cancelPlanning(identifier: TableIdentifier, planId: string): Promise<void> {
+    return planning.cancelPlanning(this.calls, identifier, planId);
   }
 
   /** Expands one plan task into file scan tasks (and maybe further plan tasks). */
-  async fetchScanTasks(identifier: TableIdentifier, planTask: string): Promise<FetchScanTasksResult> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/tasks', 'fetchScanTasks');
-    return (await this.send<FetchScanTasksResult>({ method: 'POST', path: `${c.tablePath(identifier)}/tasks`, body: { 'plan-task': planTask }, mutation: true })).body;
+  fetchScanTasks(identifier: TableIdentifier, planTask: string): Promise<FetchScanTasksResult> {
+    return planning.fetchScanTasks(this.calls, identifier, planTask);
   }
 
   /**
    * Every page of file scan tasks of a completed plan, following its plan tasks one at a time (each page's
    * `delete-file-references` index that page's `delete-files`).
    */
-  async *scanTaskPages(identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult): AsyncGenerator<FetchScanTasksResult> {
-    if (plan.status !== 'completed') throw new TypeError(`the plan is ${plan.status}, not completed`);
-    const { 'plan-tasks': first = [], ...page } = plan;
-    yield { 'file-scan-tasks': page['file-scan-tasks'] ?? [], ...(page['delete-files'] ? { 'delete-files': page['delete-files'] } : {}) };
-    const pending = [...first];
-    while (pending.length > 0) {
-      const { 'plan-tasks': more = [], ...tasks } = await this.fetchScanTasks(identifier, pending.shift()!);
-      pending.push(...more);
-      yield tasks;
-    }
+  scanTaskPages(identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult): AsyncGenerator<FetchScanTasksResult> {
+    return planning.scanTaskPages(this.calls, identifier, plan);
   }
 
   // ---------------------------------------------------------------- views
@@ -411,7 +379,7 @@ export class IcebergRestCatalog {
     return loadFunction(this.calls, identifier);
   }
 
-  private readonly calls: FunctionCalls = { negotiated: () => this.negotiated(), send: (request) => this.send(request) };
+  private readonly calls: CatalogCalls = { negotiated: () => this.negotiated(), send: (request) => this.send(request) };
 
   /** Whether a view exists. */
   async viewExists(identifier: TableIdentifier): Promise<boolean> {
@@ -487,10 +455,6 @@ export class IcebergRestCatalog {
     }
     return this.configPromise;
   }
-}
-
-function delegationHeader(mode: AccessDelegation | undefined): Record<string, string> {
-  return mode ? { 'x-iceberg-access-delegation': mode } : {};
 }
 
 function falseIfNotFound(e: unknown): false {
