@@ -5,97 +5,13 @@
 import { ConfigurationError, isNotFound } from '../errors.js';
 import { paginate } from '../iceberg/catalog.js';
 import type { Page } from '../iceberg/types.js';
-import { buildTransport, type ClientOptions } from '../options.js';
+import { buildTransport } from '../options.js';
+import type { LanceNamespaceOptions, CreateNamespaceMode, RegisterTableMode, DescribeTableResponse, DeclareTableResponse, TableLocationResponse } from './types.js';
 import type { AuthProvider } from '../auth/provider.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
 import type { LanceBatchCreateTableVersionsResponse, LanceBranchContents, LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceListTableBranchesResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceRestoreTableResponse, LanceTableVersion } from '@lakegate/protocol';
 
-/**
- * Options of {@link LanceNamespace}.
- *
- * @example
- * ```ts
- * const options: LanceNamespaceOptions = { uri: 'http://127.0.0.1:8181/lance/default', properties: { credential: 'id:secret' }, delimiter: '.' };
- * const lance = new LanceNamespace(options);
- * ```
- */
-export interface LanceNamespaceOptions extends ClientOptions {
-  /** Joins id levels in URLs; `$` unless the `delimiter` property says otherwise. */
-  delimiter?: string;
-}
-
-/**
- * What a namespace create does when the namespace exists.
- *
- * @example
- * ```ts
- * const mode: CreateNamespaceMode = 'exist_ok';
- * await lance.createNamespace(['team'], { mode });
- * ```
- */
-export type CreateNamespaceMode = 'create' | 'exist_ok' | 'overwrite';
-
-/**
- * What a register does when the table exists.
- *
- * @example
- * ```ts
- * const mode: RegisterTableMode = 'overwrite';
- * await lance.registerTable(['team', 'embeddings'], 's3://bucket/team/embeddings.lance', { mode });
- * ```
- */
-export type RegisterTableMode = 'create' | 'overwrite';
-
-/**
- * A table's location and how to reach its storage (credentials vended when asked for).
- *
- * @example
- * ```ts
- * const described: DescribeTableResponse = await lance.describeTable(['team', 'embeddings'], { vendCredentials: true });
- * const expiresAt = Number(described.storage_options?.['expires_at_millis']);
- * ```
- */
-export interface DescribeTableResponse {
-  location?: string;
-  table_uri?: string;
-  /** Options for Lance's object store; temporary credentials come with `expires_at_millis`. */
-  storage_options?: Record<string, string>;
-  table?: string;
-  namespace?: string[];
-  version?: number | bigint;
-  schema?: unknown;
-  stats?: unknown;
-  [key: string]: unknown;
-}
-
-/**
- * The answer to declare / create-empty: where to write the new dataset.
- *
- * @example
- * ```ts
- * const { location, storage_options }: DeclareTableResponse = await lance.declareTable(['team', 'embeddings'], { vendCredentials: true });
- * ```
- */
-export interface DeclareTableResponse {
-  location?: string;
-  storage_options?: Record<string, string>;
-  transaction_id?: string;
-}
-
-/**
- * The answer to drop, deregister and register.
- *
- * @example
- * ```ts
- * const { location }: TableLocationResponse = await lance.deregisterTable(['team', 'embeddings']); // the data stays there
- * ```
- */
-export interface TableLocationResponse {
-  id?: string[];
-  location?: string;
-  properties?: Record<string, string>;
-  transaction_id?: string;
-}
+export type { LanceNamespaceOptions, CreateNamespaceMode, RegisterTableMode, DescribeTableResponse, DeclareTableResponse, TableLocationResponse } from './types.js';
 
 /**
  * A Lance REST namespace client.
