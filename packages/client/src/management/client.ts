@@ -9,17 +9,13 @@
  */
 import type * as protocol from '@lakegate/protocol';
 import type { AuthProvider } from '../auth/provider.js';
-import { paginate } from '../iceberg/catalog.js';
 import type { TableIdentifier } from '../iceberg/types.js';
 import { buildTransport, type ClientOptions } from '../options.js';
-import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
+import type { TransportRequest } from '../transport/http-transport.js';
 import type { Explanation, ExplainRequest, Grant, GrantFilter, GrantRequest, CreateRoleRequest, Member, Role, RoleDetails } from './access-types.js';
 import type {
   AccessKey,
   ApiKey,
-  AuditEvent,
-  AuditFilter,
-  AuditPage,
   CreateApiKeyRequest,
   CreatedPrincipal,
   CreatePrincipalRequest,
@@ -39,16 +35,12 @@ import type {
   UpdateWarehouseRequest, UpdateWarehouseStorageRequest,
   Warehouse,
 } from './types.js';
-import type { CreateEventSinkRequest, CreatedEventSink, EventPage, EventSink } from './event-types.js';
-import type { EventCursorExpiredError } from '../errors.js';
+import { ManagementEvents } from './events-client.js';
+import { tenantQuery } from './base.js';
 import { TablePolicies } from './policies.js';
 import { ObjectLabels } from './labels.js';
 import { ManagedFunctions } from './functions.js';
-import { LEVEL_SEPARATOR, objectPath, segment, timeParam } from './paths.js';
-
-/** Where the management API lives below the server's base URI. */
-const BASE = 'management/v1';
-/** How the server separates namespace levels in one path segment or query value (the Iceberg REST default). */
+import { LEVEL_SEPARATOR, objectPath, segment } from './paths.js';
 
 /**
  * Options of {@link LakegateManagement}: the server's base URI and how to authenticate, as for the catalog clients.
@@ -60,19 +52,7 @@ const BASE = 'management/v1';
  */
 export type LakegateManagementOptions = ClientOptions;
 
-/**
- * Paging of the audit trail: events per page (1..1000, default 100) and the cursor to continue from.
- *
- * @example
- * ```ts
- * const page = await management.listAudit({ action: 'table:' }, { limit: 20, before: previous.next! });
- * ```
- */
-export interface AuditPageOptions {
-  limit?: number;
-  before?: string;
-  signal?: AbortSignal;
-}
+export type { AuditPageOptions } from './events-client.js';
 
 /**
  * A client for Lakegate's management API. Calls need an administrator of the tenant, except grants on a securable
@@ -88,20 +68,19 @@ export interface AuditPageOptions {
  * for await (const event of management.auditEvents({ decision: 'deny' })) console.log(event.actor, event.action, event.object);
  * ```
  */
-export class LakegateManagement {
-  private readonly transport: HttpTransport;
+export class LakegateManagement extends ManagementEvents {
   /** Row-filter and column-mask policies of tables (policies.ts). */
-  readonly policies: TablePolicies = new TablePolicies(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
+  readonly policies: TablePolicies = new TablePolicies(this.lend);
   /** Catalog-supplied labels of tables and views, answered on their loads (labels.ts). */
-  readonly labels: ObjectLabels = new ObjectLabels(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
+  readonly labels: ObjectLabels = new ObjectLabels(this.lend);
   /** Functions (SQL UDFs): put, read and drop their metadata; engines read them with IcebergRestCatalog (functions.ts). */
-  readonly functions: ManagedFunctions = new ManagedFunctions(<T,>(method: TransportRequest['method'], path: string, request?: Omit<ManagementCall, 'method'>) => this.call<T>(method, path, request));
+  readonly functions: ManagedFunctions = new ManagedFunctions(this.lend);
 
   constructor(options: LakegateManagementOptions);
   /** @internal a view of `parent` that authenticates with another provider (see {@link withAuth}). */
   constructor(options: LakegateManagementOptions, parent: LakegateManagement, auth: AuthProvider);
   constructor(options: LakegateManagementOptions, parent?: LakegateManagement, auth?: AuthProvider) {
-    this.transport = parent && auth ? parent.transport.withAuth(auth) : buildTransport(options).transport;
+    super(parent && auth ? parent.transport.withAuth(auth) : buildTransport(options).transport);
   }
 
   /**
@@ -322,121 +301,4 @@ export class LakegateManagement {
   async explain(request: ExplainRequest, options: { signal?: AbortSignal } = {}): Promise<Explanation> {
     return this.call('POST', 'explain', { ...options, body: request });
   }
-
-  // ---------------------------------------------------------------- audit
-
-  /** One page of the audit trail, newest first, and the cursor of the next page. */
-  async listAudit(filter: AuditFilter = {}, page: AuditPageOptions = {}): Promise<AuditPage> {
-    const query: TransportRequest['query'] = {
-      tenant: filter.tenant,
-      actor: filter.actor,
-      object: filter.object,
-      action: filter.action,
-      type: filter.type,
-      decision: filter.decision,
-      since: timeParam(filter.since),
-      until: timeParam(filter.until),
-      limit: page.limit,
-      before: page.before,
-    };
-    return this.call('GET', 'audit', { signal: page.signal, query });
-  }
-
-  /**
-   * Every audit event that matches, newest first, following the `next` cursor page by page (`pageSize` events
-   * per request).
-   *
-   * @example
-   * ```ts
-   * for await (const e of management.auditEvents({ action: 'grant.' }, { pageSize: 500 })) console.log(e.actor, e.type);
-   * ```
-   */
-  auditEvents(filter: AuditFilter = {}, options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncIterable<AuditEvent> {
-    return paginate(async (before) => {
-      const page = await this.listAudit(filter, { limit: options.pageSize, signal: options.signal, ...(before ? { before } : {}) });
-      return { items: page.events, nextPageToken: page.next ?? undefined };
-    });
-  }
-
-  // ---------------------------------------------------------------- change events and sinks
-
-  /**
-   * A warehouse's change events after the cursor `after` (a sequence, default from the oldest kept), those the caller
-   * may read. Rejects with {@link EventCursorExpiredError} when retention deleted events right after `after`.
-   */
-  async listEvents(warehouse: string, page: { after?: string; limit?: number; signal?: AbortSignal } = {}): Promise<EventPage> {
-    return this.call('GET', 'events', { signal: page.signal, query: { warehouse, after: page.after, limit: page.limit } });
-  }
-
-  async listEventSinks(warehouse: string, options: { signal?: AbortSignal } = {}): Promise<EventSink[]> {
-    return (await this.call<protocol.ListEventSinksResponse>('GET', `warehouses/${segment(warehouse)}/event-sinks`, { signal: options.signal })).sinks;
-  }
-
-  /** Adds a sink; for a webhook without a chosen secret, the answer carries the generated one (shown once). */
-  async createEventSink(warehouse: string, request: CreateEventSinkRequest, options: { signal?: AbortSignal } = {}): Promise<CreatedEventSink> {
-    return this.call('POST', `warehouses/${segment(warehouse)}/event-sinks`, { signal: options.signal, body: request });
-  }
-
-  async getEventSink(warehouse: string, id: string, options: { signal?: AbortSignal } = {}): Promise<EventSink> {
-    return this.call('GET', `warehouses/${segment(warehouse)}/event-sinks/${segment(id)}`, { signal: options.signal });
-  }
-
-  async deleteEventSink(warehouse: string, id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('DELETE', `warehouses/${segment(warehouse)}/event-sinks/${segment(id)}`, { signal: options.signal });
-  }
-
-  /**
-   * A tenant's events (roles, role members, principals and their credentials; docs/events.md "Tenant events") after
-   * the cursor `after`: the caller's tenant, or `tenant` (platform administrators). Administrators of the tenant only.
-   * Rejects with {@link EventCursorExpiredError} when retention deleted events right after `after`.
-   */
-  async listTenantEvents(page: { tenant?: string; after?: string; limit?: number; signal?: AbortSignal } = {}): Promise<EventPage> {
-    return this.call('GET', 'events', { signal: page.signal, query: { tenant: page.tenant, after: page.after, limit: page.limit } });
-  }
-
-  async listTenantEventSinks(tenant: string, options: { signal?: AbortSignal } = {}): Promise<EventSink[]> {
-    return (await this.call<protocol.ListEventSinksResponse>('GET', `tenants/${segment(tenant)}/event-sinks`, { signal: options.signal })).sinks;
-  }
-
-  /** Adds a sink of the tenant's events; for a webhook without a chosen secret, the answer carries the generated one (shown once). */
-  async createTenantEventSink(tenant: string, request: CreateEventSinkRequest, options: { signal?: AbortSignal } = {}): Promise<CreatedEventSink> {
-    return this.call('POST', `tenants/${segment(tenant)}/event-sinks`, { signal: options.signal, body: request });
-  }
-
-  async getTenantEventSink(tenant: string, id: string, options: { signal?: AbortSignal } = {}): Promise<EventSink> {
-    return this.call('GET', `tenants/${segment(tenant)}/event-sinks/${segment(id)}`, { signal: options.signal });
-  }
-
-  async deleteTenantEventSink(tenant: string, id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('DELETE', `tenants/${segment(tenant)}/event-sinks/${segment(id)}`, { signal: options.signal });
-  }
-
-  // ---------------------------------------------------------------- plumbing
-
-  private async call<T>(method: TransportRequest['method'], path: string, request: Omit<ManagementCall, 'method'> = {}): Promise<T> {
-    return (await this.send<T>(method, path, request)).body;
-  }
-
-  private send<T>(method: TransportRequest['method'], path: string, request: Omit<ManagementCall, 'method'>) {
-    const { signal, query, body } = request;
-    return this.transport.send<T>({
-      method,
-      path: `${BASE}/${path}`,
-      errorModel: 'iceberg',
-      ...(query ? { query } : {}),
-      ...(body === undefined ? {} : { body }),
-      ...(signal ? { signal } : {}),
-    });
-  }
-}
-
-interface ManagementCall {
-  method: TransportRequest['method'];
-  query?: TransportRequest['query'];
-  body?: unknown;
-  signal?: AbortSignal | undefined;
-}
-
-function tenantQuery(options: ManagementRequestOptions): Omit<ManagementCall, 'method'> {
-  return { signal: options.signal, query: { tenant: options.tenant } };
 }
