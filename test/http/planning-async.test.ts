@@ -22,6 +22,7 @@ import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tempDir } from '../support/temp.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { signedInPrincipal, tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -40,15 +41,6 @@ const schema = {
 };
 const events = { type: 'table' as const, warehouse: 'default', namespace: ['db'], name: 'events' };
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send }> {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-}
 /** Every background plan of the server has settled. */
 const settled = () => cat.lakegate.services.planning.background.idle();
 
@@ -85,7 +77,7 @@ async function files(send: Send, page: { 'file-scan-tasks'?: Array<{ 'data-file'
 beforeAll(async () => {
   cat = await startInProcess({ LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1', LAKEGATE_PLANNING_INLINE_MANIFESTS: '1', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1', LAKEGATE_PLANNING_TTL_SECONDS: '600' }, { auth: true, clock: { now: () => Date.now() + offsetMs } });
   const a = cat.admin();
-  adminToken = await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret });
+  adminToken = await tokenOf(cat.lakegate.app, a.client_id, a.client_secret);
   admin = bearerSender(cat.lakegate.app, adminToken);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['db'] })).status).toBe(200);
   await table('events', ['a', 'b', 'c']);
@@ -166,7 +158,7 @@ describe('async planning', () => {
   });
 
   it("another principal's async plan is 404 to fetch and to cancel", async () => {
-    const other = await principal('async-other');
+    const other = await signedInPrincipal(cat, 'async-other');
     await grantPrincipal(admin, other.id, ['table:read-data'], events);
     const r = await plan(admin, {});
     expect((await fetchPlan(other.send, r.body['plan-id'])).status).toBe(404);
@@ -192,7 +184,7 @@ describe('async planning', () => {
   });
 
   it('re-authorizes every fetch: a revoked grant is 403', async () => {
-    const reader = await principal('async-revoked');
+    const reader = await signedInPrincipal(cat, 'async-revoked');
     const role = await grantPrincipal(admin, reader.id, ['table:read-data'], events);
     const r = await plan(reader.send, {});
     expect(r.body.status).toBe('submitted');

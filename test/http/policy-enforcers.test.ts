@@ -15,6 +15,8 @@ import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { ACCESS_TOKEN_TYPE, JWT_TYPE, TOKEN_EXCHANGE, bearer, clientToken, oauthPost, unsignedJwt } from '../support/oauth.js';
+import { createS3Lake } from '../support/lake-warehouse.js';
+import { signInAdmin } from '../support/principals.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -44,14 +46,8 @@ const audit = async () => (await admin('GET', '/management/v1/audit?limit=500'))
 beforeAll(async () => {
   s3 = await startFakeS3();
   cat = await startInProcess({}, { auth: true });
-  admin = bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token);
-  const warehouse = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-    'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-  });
-  expect(warehouse.status, stringifyJson(warehouse.body)).toBe(201);
+  admin = await signInAdmin(cat);
+  await createS3Lake(admin, s3.endpoint);
   expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
   const users = [{ issuer: 'asserted', name: 'alice' }];

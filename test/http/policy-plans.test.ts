@@ -19,6 +19,7 @@ import { appendUpdates, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { signInAdmin, tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -51,15 +52,10 @@ const files: Record<string, Person[]> = {};
 /** Position deletes: eu-1 loses its row 1. */
 const deletedFromEu1 = 1;
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
 async function member(role: string): Promise<Send> {
   const p = await cat.lakegate.principals.create(`${role}-member`);
   expect((await admin('POST', `/management/v1/roles/${role}/members`, { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
-  return bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+  return bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
 }
 
 const idField = (name: string, type: ConstructorParameters<typeof Field>[1], id: number, nullable = true) => new Field(name, type, nullable, new Map([[FIELD_ID_KEY, String(id)]]));
@@ -101,8 +97,7 @@ const withoutPlanId = (body: Record<string, unknown>) => stringifyJson({ ...body
 /** A catalog with the table, its files and the two restricted principals; `split` puts each data file in its own manifest. */
 async function build(env: Record<string, string>, split = false): Promise<void> {
   cat = await startInProcess(env, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['crm'] })).status).toBe(200);
   const created = await admin('POST', '/v1/default/namespaces/crm/tables', { name: 'people', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] }, properties: { 'format-version': '2' } });
   expect(created.status, stringifyJson(created.body)).toBe(200);
@@ -222,7 +217,7 @@ describe('a restricted caller plans policy-enforced files', () => {
     await grant(admin, 'movers', ['table:read-data'], people);
     const p = await cat.lakegate.principals.create('mover');
     expect((await admin('POST', '/management/v1/roles/movers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
-    const mover = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+    const mover = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
     const analysts = (path: string) => admin('POST', `/management/v1/roles/analysts/members${path}`, { kind: 'principal', name: p.clientId });
     const planned = async () => {
       const r = await mover('POST', `${TABLE}/plan`, {});

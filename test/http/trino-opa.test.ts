@@ -11,8 +11,8 @@ import { scrubUrl } from '../../packages/server/src/observability/logger.js';
 import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender, injectSender } from '../support/inject.js';
-import { clientToken } from '../support/oauth.js';
+import { injectSender } from '../support/inject.js';
+import { signInAdmin } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -53,7 +53,7 @@ async function principalWithKey(name: string, delegation?: unknown): Promise<{ i
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
-  admin = bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token);
+  admin = await signInAdmin(cat);
   anon = injectSender(cat.lakegate.app);
   const wh = await admin('POST', '/management/v1/warehouses', { name: 'lake', 'storage-root': `file://${cat.dataDir}/lake`, 'storage-profile': { type: 'file' } });
   expect(wh.status, stringifyJson(wh.body)).toBe(201);
