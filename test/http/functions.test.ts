@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import type { Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal } from '../support/principals.js';
-import { createS3Lake } from '../support/lake-warehouse.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -67,11 +67,7 @@ const tableFn = {
 };
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  admin = await signInAdmin(cat);
-  await createS3Lake(admin, s3.endpoint);
-  for (const ns of [['sales'], ['hr']]) expect((await admin('POST', '/v1/lake/namespaces', { namespace: ns })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales', 'hr']));
   reader = await signedInPrincipal(cat, 'fn-reader');
   lister = await signedInPrincipal(cat, 'fn-lister');
   stranger = await signedInPrincipal(cat, 'fn-stranger');

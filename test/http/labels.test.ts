@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import { type Send, simpleSchema } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal, tokenOf } from '../support/principals.js';
-import { createS3Lake } from '../support/lake-warehouse.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal, tokenOf } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -26,11 +26,7 @@ const VIEW_LABELS = '/management/v1/warehouses/lake/namespaces/sales/views/recen
 const labels = { 'object-labels': { owner: 'team-sales', classification: 'internal' }, fields: [{ 'field-id': 2, labels: { pii: 'none' } }] };
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  admin = await signInAdmin(cat);
-  await createS3Lake(admin, s3.endpoint);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales']));
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'plain', schema: simpleSchema })).status).toBe(200);
   const view = {

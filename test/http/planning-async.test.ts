@@ -16,7 +16,7 @@ import { IcebergRestCatalog, bearerAuth, isNotFound } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal, revoke } from '../support/access.js';
-import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, categorySchema as schema, type Send } from '../support/iceberg-http.js';
 import { startFakeS3 } from '../support/fake-s3.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tempDir } from '../support/temp.js';
@@ -31,14 +31,6 @@ let offsetMs = 0;
 const T = '/v1/default/namespaces/db/tables';
 const plan = (send: Send, body: unknown, table = 'events') => send('POST', `${T}/${table}/plan`, body);
 const fetchPlan = (send: Send, id: string, table = 'events') => send('GET', `${T}/${table}/plan/${id}`);
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: false },
-    { id: 2, name: 'category', type: 'string', required: false },
-  ],
-};
 const events = { type: 'table' as const, warehouse: 'default', namespace: ['db'], name: 'events' };
 
 /** Every background plan of the server has settled. */

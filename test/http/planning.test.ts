@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal, revoke } from '../support/access.js';
-import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, categorySchema as schema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { startFakeS3 } from '../support/fake-s3.js';
 import { tampered } from '../support/tamper.js';
@@ -26,14 +26,6 @@ let admin: Send;
 const T = '/v1/default/namespaces/db/tables';
 const plan = (send: Send, body: unknown, table = 'events', headers: Record<string, string> = {}) => send('POST', `${T}/${table}/plan`, body, headers);
 const tasks = (send: Send, token: string, table = 'events') => send('POST', `${T}/${table}/tasks`, { 'plan-task': token });
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: false },
-    { id: 2, name: 'category', type: 'string', required: false },
-  ],
-};
 let location: string;
 let snapshots: bigint[] = [];
 

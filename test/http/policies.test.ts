@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grant, grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
-import type { Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal } from '../support/principals.js';
-import { createS3Lake } from '../support/lake-warehouse.js';
+import { type FakeS3 } from '../support/fake-s3.js';
+import { peopleSchema, type Send } from '../support/iceberg-http.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -29,17 +29,7 @@ const EFFECTIVE = '/management/v1/warehouses/lake/namespaces/sales/tables/orders
 const vended = { 'x-iceberg-access-delegation': 'vended-credentials' };
 const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
 const orderTable = { type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name: 'orders' };
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-    { id: 3, name: 'email', type: 'string', required: false },
-    { id: 4, name: 'born', type: 'date', required: false },
-    { id: 5, name: 'address', type: { type: 'struct', fields: [{ id: 6, name: 'city', type: 'string', required: false }] }, required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region', 'email', 'born'], { id: 5, name: 'address', type: { type: 'struct', fields: [{ id: 6, name: 'city', type: 'string', required: false }] }, required: false });
 const euOnly = { kind: 'row-filter', roles: ['analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } };
 
 const signReq = (path: string) => ({ region: 'us-east-1', uri: `${s3.endpoint}/${path}`, method: 'GET', headers: { 'amz-sdk-invocation-id': ['abc'] } });
@@ -54,11 +44,7 @@ async function removeAll() {
 }
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  admin = await signInAdmin(cat);
-  await createS3Lake(admin, s3.endpoint);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales']));
   const created = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   orders = { key: (created.body.metadata.location as string).replace('s3://bucket/', '') };

@@ -10,13 +10,12 @@ import { RequestValidation } from '@lakegate/protocol/validation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import type { Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import type { TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { ACCESS_TOKEN_TYPE, JWT_TYPE, TOKEN_EXCHANGE, bearer, clientToken, oauthPost, unsignedJwt } from '../support/oauth.js';
-import { createS3Lake } from '../support/lake-warehouse.js';
-import { signInAdmin } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -44,11 +43,7 @@ async function userVia(engine: { clientId: string; secret: string }, user: strin
 const audit = async () => (await admin('GET', '/management/v1/audit?limit=500')).body.events as Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  admin = await signInAdmin(cat);
-  await createS3Lake(admin, s3.endpoint);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales']));
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
   const users = [{ issuer: 'asserted', name: 'alice' }];
   trino = await createPrincipal('trino-engine', { users, 'assert-identity': true });

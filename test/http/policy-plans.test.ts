@@ -15,7 +15,7 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { FIELD_ID_KEY } from '../../packages/server/src/policy-files/apply-batch.js';
 import { localBlob, readRowGroups, writeParquet } from '../../packages/server/src/policy-files/parquet-io.js';
 import { grant } from '../support/access.js';
-import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, peopleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { writeManifest, writeManifestList } from '../support/manifest-writer.js';
@@ -29,16 +29,7 @@ let location: string;
 const TABLE = '/v1/default/namespaces/crm/tables/people';
 const POLICIES = '/management/v1/warehouses/default/namespaces/crm/tables/people/policies';
 const people = { type: 'table' as const, warehouse: 'default', namespace: ['crm'], name: 'people' };
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-    { id: 3, name: 'email', type: 'string', required: false },
-    { id: 4, name: 'born', type: 'date', required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region', 'email', 'born']);
 const DAY = 86_400_000;
 
 interface Person {

@@ -9,11 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySigV4 } from '@lakegate/sigv4';
 import { grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import { simpleSchema, type Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal } from '../support/principals.js';
-import { createS3Lake } from '../support/lake-warehouse.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 const KEY = { accessKeyId: 'wh-key', secretAccessKey: 'wh-secret-default-endpoint' };
 let cat: TestCatalog;
@@ -27,11 +27,7 @@ const SIGN = '/v1/aws/s3/sign';
 const req = (method: string, path: string) => ({ region: 'us-east-1', uri: `${s3.endpoint}/${path}`, method, headers: { 'Content-Type': ['application/octet-stream'] } });
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  admin = await signInAdmin(cat);
-  await createS3Lake(admin, s3.endpoint, { profile: { 'sts-enabled': false, 'remote-signing-endpoint': 'default' }, key: KEY });
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales'], { profile: { 'sts-enabled': false, 'remote-signing-endpoint': 'default' }, key: KEY }));
   const o = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema });
   const r = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'refunds', schema: simpleSchema });
   orders = o.body.metadata.location.replace('s3://bucket/', '');

@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifySigV4 } from '@lakegate/sigv4';
 import { grantPrincipal, revoke } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import { simpleSchema, type Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal } from '../support/principals.js';
-import { createS3Lake } from '../support/lake-warehouse.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 const KEY = { accessKeyId: 'wh-key', secretAccessKey: 'wh-secret-never-leaves' };
 let cat: TestCatalog;
@@ -49,12 +49,8 @@ async function verifies(signed: { uri: string; headers: Record<string, string[]>
 }
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
+  ({ s3, cat, admin } = await startS3Catalog(['sales'], { profile: { 'sts-enabled': false }, key: KEY }));
   host = new URL(s3.endpoint).host;
-  cat = await startInProcess({}, { auth: true });
-  admin = await signInAdmin(cat);
-  await createS3Lake(admin, s3.endpoint, { profile: { 'sts-enabled': false }, key: KEY });
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
   const o = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema });
   const r = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'refunds', schema: simpleSchema });
   orders = { location: o.body.metadata.location, key: `${o.body.metadata.location.replace('s3://bucket/', '')}` };
