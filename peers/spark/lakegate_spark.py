@@ -9,7 +9,8 @@ how they reach storage); what is here is only what they all share:
   - a REST catalog: `rest_catalog(builder, name, uri=..., warehouse=...)`, with an OAuth2 client credential and the
     access delegation (vended-credentials or remote-signing, both through S3FileIO with no storage key) when asked;
   - the JSON line protocol on stdout (`emit`; a one-shot job's failure line, `fail_step`; a long-lived driver's `reply`
-    lines and command loop, `serve`) and the refusal to run with AWS_* keys in the environment.
+    lines and command loop, `serve`, and its base class `SqlDriver`) and the refusal to run with AWS_* keys in the
+    environment.
 """
 
 import json
@@ -123,6 +124,21 @@ def start(b):
     spark = b.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def as_of(snapshot):
+    """The time-travel clause of a query at `snapshot` (an id), or nothing for the current snapshot."""
+    return f" VERSION AS OF {snapshot}" if snapshot is not None else ""
+
+
+class SqlDriver:
+    """The base of a long-lived driver (serve): its session, and SQL run to a list of rows."""
+
+    def __init__(self, spark):
+        self.spark = spark
+
+    def sql(self, text):
+        return self.spark.sql(text).collect()
 
 
 def reply(obj):
