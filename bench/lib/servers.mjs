@@ -8,26 +8,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { READ_WRITE_ALL } from './privileges.mjs';
 import { freePort, onExit, peer, processTree, REPO_ROOT, spawnServer, tempDir, waitReady } from './proc.mjs';
 
 export const FIXTURE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'peers', 'iceberg-java.sh');
 const PG_SCRIPT = path.join(REPO_ROOT, 'scripts', 'peers', 'postgres.sh');
 
-/** What the benchmark principal holds on the warehouse (test/support/access.ts READ_WRITE_ALL): read, write, create, drop. */
-export const BENCH_PRIVILEGES = [
-  'namespace:create',
-  'namespace:list',
-  'namespace:drop',
-  'namespace:update-properties',
-  'table:create',
-  'table:list',
-  'table:write-data',
-  'table:drop',
-  'view:create',
-  'view:list',
-  'view:replace',
-  'view:drop',
-];
+/** What the benchmark principal holds on the warehouse (bench/lib/privileges.mjs, as the tests' writers): read, write, create, drop. */
+export const BENCH_PRIVILEGES = READ_WRITE_ALL;
 
 /** One JSON request (bearer `token` when given); throws on a status >= 300 not in `accept`; the parsed body or undefined. */
 export async function sendJson(method, url, body, { token, headers = {}, accept = [] } = {}) {

@@ -4,23 +4,17 @@ partitioning, a sort order) and appends twice, so the table has exactly two snap
 Env: CATALOG_URI, CATALOG_WAREHOUSE, CATALOG_CREDENTIAL ("id:secret"). Prints one JSON line with the snapshot ids.
 """
 import json
-import os
 
 import pyarrow as pa
-from pyiceberg.catalog import load_catalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.table.sorting import SortField, SortOrder
 from pyiceberg.transforms import BucketTransform, IdentityTransform
 from pyiceberg.types import DoubleType, LongType, NestedField, StringType, StructType
 
-catalog = load_catalog(
-    "lakegate",
-    type="rest",
-    uri=os.environ["CATALOG_URI"],
-    warehouse=os.environ["CATALOG_WAREHOUSE"],
-    credential=os.environ["CATALOG_CREDENTIAL"],
-)
+from lakegate_pyiceberg import env_catalog
+
+catalog = env_catalog()
 catalog.create_namespace("sales")
 schema = Schema(
     NestedField(1, "id", LongType(), required=True),

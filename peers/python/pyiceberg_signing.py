@@ -15,10 +15,8 @@ One JSON line per step ({"step", "status": "ok"|"fail", ...}); exit code 0 only 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import traceback
 from typing import Any
 
 import fsspec.config
@@ -26,6 +24,8 @@ import pyarrow as pa
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.schema import Schema
 from pyiceberg.types import LongType, NestedField, StringType
+
+from lakegate_pyiceberg import Steps
 
 # PyIceberg 0.12's FsspecFileIO installs its S3V4RestSigner per thread by unregistering, then registering, a
 # before-sign handler on `fs.s3.meta.events`, with botocore's own signing off (UNSIGNED). fsspec caches an async
@@ -37,23 +37,7 @@ from pyiceberg.types import LongType, NestedField, StringType
 # an operator sets as FSSPEC_S3='{"skip_instance_cache": true}') gives each thread its own client and handler.
 fsspec.config.conf.setdefault("s3", {})["skip_instance_cache"] = True
 
-failed = False
-
-
-def emit(obj: dict[str, Any]) -> None:
-    print(json.dumps(obj), flush=True)
-
-
-def step(name: str, fn: Any) -> Any:
-    global failed
-    try:
-        detail = fn()
-        emit({"step": name, "status": "ok", **(detail if isinstance(detail, dict) else {})})
-        return detail
-    except Exception as e:  # noqa: BLE001 - every failure is reported as a step
-        failed = True
-        emit({"step": name, "status": "fail", "error": f"{type(e).__name__}: {e}"[:2000], "trace": traceback.format_exc()[-3000:]})
-        return None
+step = Steps()
 
 
 def catalog(token: str) -> Catalog:
@@ -120,7 +104,7 @@ def main() -> None:
     step("read", read)
     step("create-transaction", create_transaction)
     step("reader", reader_reads_not_writes)
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if step.failed else 0)
 
 
 if __name__ == "__main__":

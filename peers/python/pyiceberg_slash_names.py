@@ -10,16 +10,16 @@ Environment: CATALOG_URI, CATALOG_WAREHOUSE, CATALOG_CREDENTIAL.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pyarrow as pa
-from pyiceberg.catalog import load_catalog
 from pyiceberg.schema import Schema
 from pyiceberg.types import LongType, NestedField, StringType
+
+from lakegate_pyiceberg import env_catalog
 
 
 def check(condition: bool, message: str) -> None:
@@ -28,13 +28,7 @@ def check(condition: bool, message: str) -> None:
 
 
 def main() -> dict[str, object]:
-    catalog = load_catalog(
-        "lakegate",
-        type="rest",
-        uri=os.environ["CATALOG_URI"],
-        warehouse=os.environ["CATALOG_WAREHOUSE"],
-        credential=os.environ["CATALOG_CREDENTIAL"],
-    )
+    catalog = env_catalog()
     ns = ("py/ns",)
     ident = ("py/ns", "t/1")
     renamed = ("py/ns", "t/2")

@@ -25,15 +25,9 @@ def session():
     return lakegate_spark.start(builder)
 
 
-class Driver:
-    def __init__(self, spark):
-        self.spark = spark
-
-    def sql(self, text):
-        return self.spark.sql(text).collect()
-
+class Driver(lakegate_spark.SqlDriver):
     def read(self, table, snapshot=None):
-        at = f" VERSION AS OF {snapshot}" if snapshot is not None else ""
+        at = lakegate_spark.as_of(snapshot)
         rows = [[r.id, r.region, r.v] for r in self.sql(f"SELECT id, region, v FROM {table}{at} ORDER BY id")]
         current = self.sql(f"SELECT snapshot_id, operation FROM {table}.snapshots ORDER BY committed_at DESC LIMIT 1")[0]
         kinds = {r.content: r.n for r in self.sql(f"SELECT content, count(*) AS n FROM {table}.files GROUP BY content")}

@@ -126,16 +126,7 @@ class Driver:
 
     def load_via_view(self, cmd):
         jvm = self.jvm
-        props = {
-            "uri": os.environ["CATALOG_URI"],
-            "warehouse": os.environ["CATALOG_WAREHOUSE"],
-            "credential": os.environ["CATALOG_CREDENTIAL"],
-            "rest.auth.type": "oauth2",
-            "header.X-Iceberg-Access-Delegation": "vended-credentials",
-            "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
-        }
-        catalog = jvm.org.apache.iceberg.rest.RESTCatalog()
-        catalog.initialize("direct", props)
+        catalog = self.direct_catalog()
         try:
             parse = jvm.org.apache.iceberg.catalog.TableIdentifier.parse
             chain = jvm.java.util.ArrayList()

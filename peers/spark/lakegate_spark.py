@@ -8,7 +8,9 @@ how they reach storage); what is here is only what they all share:
   - a local[2] session bound to 127.0.0.1 with no UI, two shuffle partitions and Iceberg's SQL extensions;
   - a REST catalog: `rest_catalog(builder, name, uri=..., warehouse=...)`, with an OAuth2 client credential and the
     access delegation (vended-credentials or remote-signing, both through S3FileIO with no storage key) when asked;
-  - the JSON line protocol on stdout (`emit`; a long-lived driver's `reply` lines and command loop, `serve`) and the refusal to run with AWS_* keys in the environment.
+  - the JSON line protocol on stdout (`emit`; a one-shot job's failure line, `fail_step`; a long-lived driver's `reply`
+    lines and command loop, `serve`, and its base class `SqlDriver`) and the refusal to run with AWS_* keys in the
+    environment.
 """
 
 import json
@@ -19,6 +21,21 @@ import tempfile
 def emit(obj):
     """One JSON object per line on stdout (Spark's own logging goes to stderr)."""
     print(json.dumps(obj), flush=True)
+
+
+def fail_step(summary, step, error):
+    """Inside a job's `except`: counts the failure in the summary and prints a fail line with the step, the error and
+    its trace (the tail every one-shot job shares)."""
+    import traceback
+
+    summary["failed"] = 1
+    emit({"step": step, "status": "fail", "error": f"{type(error).__name__}: {str(error)[:3000]}", "trace": traceback.format_exc()[-4000:]})
+
+
+def stop(spark):
+    """Stops the session, if it started."""
+    if spark is not None:
+        spark.stop()
 
 
 def refuse_aws_env():
@@ -107,6 +124,21 @@ def start(b):
     spark = b.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def as_of(snapshot):
+    """The time-travel clause of a query at `snapshot` (an id), or nothing for the current snapshot."""
+    return f" VERSION AS OF {snapshot}" if snapshot is not None else ""
+
+
+class SqlDriver:
+    """The base of a long-lived driver (serve): its session, and SQL run to a list of rows."""
+
+    def __init__(self, spark):
+        self.spark = spark
+
+    def sql(self, text):
+        return self.spark.sql(text).collect()
 
 
 def reply(obj):

@@ -48,15 +48,9 @@ def session():
     return lakegate_spark.start(builder)
 
 
-class Driver:
-    def __init__(self, spark):
-        self.spark = spark
-
-    def sql(self, text):
-        return self.spark.sql(text).collect()
-
+class Driver(lakegate_spark.SqlDriver):
     def rows(self, table, snapshot=None):
-        at = f" VERSION AS OF {snapshot}" if snapshot is not None else ""
+        at = lakegate_spark.as_of(snapshot)
         return [[r.id, r.v] for r in self.sql(f"SELECT id, v FROM {table}{at} ORDER BY id, v")]
 
     def insert(self, table, ids, tag):

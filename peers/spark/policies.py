@@ -14,7 +14,6 @@ then one line per reader {"step": "read:<name>", "rows": [[id, region, email, bo
 import json
 import os
 import time
-import traceback
 
 import lakegate_spark
 from lakegate_spark import emit
@@ -70,11 +69,9 @@ def main():
             emit({"step": step, "rows": rows_of(spark, name)})
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
-        summary["failed"] = 1
-        emit({"step": step, "status": "fail", "error": f"{type(e).__name__}: {str(e)[:3000]}", "trace": traceback.format_exc()[-4000:]})
+        lakegate_spark.fail_step(summary, step, e)
     finally:
-        if spark is not None:
-            spark.stop()
+        lakegate_spark.stop(spark)
     emit(summary)
 
 

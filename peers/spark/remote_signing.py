@@ -18,7 +18,6 @@ Steps: create, insert, CTAS, MERGE, read back as the writer; as the reader, read
 
 import os
 import time
-import traceback
 
 import lakegate_spark
 from lakegate_spark import emit
@@ -78,12 +77,10 @@ def main():
         summary["after_reader"] = sorted((r.id, r.name) for r in spark.sql(f"SELECT id, name FROM {t}").collect())
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
-        summary["failed"] = 1
-        emit({"step": step, "status": "fail", "error": f"{type(e).__name__}: {str(e)[:3000]}", "trace": traceback.format_exc()[-4000:]})
+        lakegate_spark.fail_step(summary, step, e)
     finally:
         emit(summary)
-        if spark is not None:
-            spark.stop()
+        lakegate_spark.stop(spark)
 
 
 if __name__ == "__main__":

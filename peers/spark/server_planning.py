@@ -12,7 +12,6 @@ rows are equal and how many there were, and a final {"summary": true, ...}.
 """
 
 import os
-import traceback
 
 import lakegate_spark
 from lakegate_spark import emit
@@ -75,11 +74,9 @@ def main():
             summary["queries"][name] = {"equal": expected == got, "rows": len(got)}
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
-        summary["failed"] = 1
-        emit({"step": step, "status": "fail", "error": f"{type(e).__name__}: {str(e)[:3000]}", "trace": traceback.format_exc()[-4000:]})
+        lakegate_spark.fail_step(summary, step, e)
     finally:
-        if spark is not None:
-            spark.stop()
+        lakegate_spark.stop(spark)
     emit(summary)
 
 

@@ -30,10 +30,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # it: build it as a tool of a throwaway module that carries the same replace, once, under one lock.
 ensure_bin() {
   [[ -x "$BIN" ]] && return 0
-  command -v go >/dev/null 2>&1 || die "go is not installed (needed to build $PEER)"
-  mkdir -p "$PEER_HOME"
-  exec 8>"$PEER_HOME/.build.lock"
-  flock 8
+  go_build_lock
   if [[ ! -x "$BIN" ]]; then
     local mod="$PEER_HOME/buildmod" started=$SECONDS
     local goenv=(CGO_ENABLED=0 GOTOOLCHAIN=local GOMODCACHE="$PEER_HOME/gomodcache" GOCACHE="$PEER_HOME/gocache"

@@ -185,15 +185,21 @@ stop_server() { # DIR RUNNING_PID_FN STOP_MODE(pid|group) FILE...
   for f in "$@"; do rm -f "$dir/$f"; done
 }
 
-# Builds BIN (a path) from a Go package at a version with `go install`, once: cached under PEER_HOME with its own
-# module and build caches, one build at a time per version (fd 8, closed again before anything starts a daemon).
-go_build_bin() { # PACKAGE@VERSION [ENV=VALUE ...]
-  local package="$1"; shift
-  [[ -x "$BIN" ]] && return 0
+# Before a Go build of BIN: go must be installed; takes PEER_HOME's build lock (fd 8: one build at a time per version;
+# the caller closes it again before anything starts a daemon). Whoever held the lock may have built BIN meanwhile.
+go_build_lock() {
   command -v go >/dev/null 2>&1 || die "go is not installed (needed to build $PEER)"
   mkdir -p "$PEER_HOME"
   exec 8>"$PEER_HOME/.build.lock"
   flock 8
+}
+
+# Builds BIN (a path) from a Go package at a version with `go install`, once: cached under PEER_HOME with its own
+# module and build caches, one build at a time per version (go_build_lock).
+go_build_bin() { # PACKAGE@VERSION [ENV=VALUE ...]
+  local package="$1"; shift
+  [[ -x "$BIN" ]] && return 0
+  go_build_lock
   if [[ ! -x "$BIN" ]]; then
     local tmp started name
     name="$(basename "${package%@*}")"

@@ -6,18 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type CliRun, runCli } from '../support/cli.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
-import { tempDir } from '../support/temp.js';
+import { type CliRun, type CliSession, jsonOf, startCliSession } from '../support/cli.js';
 
 const SLOW = 120_000;
-let server: ServerProcess;
-let config: { dir: string; cleanup: () => void };
-const lakegate = (args: string[], input?: string): Promise<CliRun> => runCli(config.dir, args, input === undefined ? {} : { input });
-const json = (run: CliRun) => {
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout);
-};
+let cli: CliSession;
+const lakegate = (args: string[], input?: string): Promise<CliRun> => cli.run(args, input === undefined ? {} : { input });
+const json = jsonOf;
 const udf = (sql: string) => ({
   'format-version': 1,
   definitions: [
@@ -28,21 +22,16 @@ const udf = (sql: string) => ({
 });
 
 beforeAll(async () => {
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
-  config = tempDir('lakegate-cli-function-');
-  expect((await lakegate(['login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`])).code).toBe(0);
+  cli = await startCliSession('lakegate-cli-function-');
   expect((await lakegate(['ns', 'create', 'sales'])).code).toBe(0);
 }, SLOW);
-afterAll(async () => {
-  await server?.stop();
-  config?.cleanup();
-});
+afterAll(async () => cli?.close());
 
 it(
   'puts, lists, shows, replaces and drops a function, and refuses bad input',
   async () => {
     expect((await lakegate(['function', 'ls', 'sales'])).stdout).toContain('no functions');
-    const file = path.join(config.dir, 'add_one.json');
+    const file = path.join(cli.configDir, 'add_one.json');
     writeFileSync(file, JSON.stringify(udf('x + 1')));
     const put = json(await lakegate(['function', 'put', 'sales.add_one', '--file', file, '--json']));
     expect(put.metadata.definitions).toEqual(udf('x + 1').definitions);

@@ -5,31 +5,20 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type CliRun, runCli } from '../support/cli.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
-import { tempDir } from '../support/temp.js';
+import { type CliRun, type CliSession, jsonOf, startCliSession } from '../support/cli.js';
 
 const SLOW = 120_000;
-let server: ServerProcess;
-let config: { dir: string; cleanup: () => void };
-const lakegate = (...args: string[]): Promise<CliRun> => runCli(config.dir, args);
-const json = (run: CliRun) => {
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout);
-};
+let cli: CliSession;
+const lakegate = (...args: string[]): Promise<CliRun> => cli.run(args);
+const json = jsonOf;
 
 beforeAll(async () => {
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
-  config = tempDir('lakegate-cli-policy-');
-  expect((await lakegate('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`)).code).toBe(0);
+  cli = await startCliSession('lakegate-cli-policy-');
   expect((await lakegate('ns', 'create', 'sales')).code).toBe(0);
   expect((await lakegate('table', 'create', 'sales.orders', '--column', 'id:long', '--column', 'region:string', '--column', 'born:date')).code).toBe(0);
   expect((await lakegate('admin', 'role', 'create', 'analysts')).code).toBe(0);
 }, SLOW);
-afterAll(async () => {
-  await server?.stop();
-  config?.cleanup();
-});
+afterAll(async () => cli?.close());
 
 it(
   'creates, lists, updates and removes policies, shows the effective one, and refuses bad input',
@@ -59,7 +48,7 @@ it(
 it(
   'declares, lists and withdraws a policy enforcer of the warehouse',
   async () => {
-    const engine = json(await lakegate('admin', 'principal', 'create', 'trino-engine', '--credential-file', path.join(config.dir, 'trino-engine.json'), '--json'));
+    const engine = json(await lakegate('admin', 'principal', 'create', 'trino-engine', '--credential-file', path.join(cli.configDir, 'trino-engine.json'), '--json'));
     const id = engine['client-id'] as string;
     const set = json(await lakegate('policy', 'enforce', id, '--mechanism', 'trino-opa', '--trino-catalog', 'lake', '--json'));
     expect(set).toMatchObject({ 'client-id': id, mechanism: 'trino-opa', 'trino-catalog': 'lake' });

@@ -5,32 +5,23 @@
  * and bad settings are refused (1: the server's 400; 2: usage). A namespace a cascading drop took is listed as kind
  * namespace and restored, under a new name when its own was taken (--as with one level), with its table.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type CliRun, runCli } from '../support/cli.js';
+import { type CliRun, type CliSession, jsonOf, startCliSession } from '../support/cli.js';
 import { httpSender } from '../support/iceberg-http.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
-import { tempDir } from '../support/temp.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 const SLOW = 120_000;
+let cli: CliSession;
 let server: ServerProcess;
-let config: { dir: string; cleanup: () => void };
-const lakegate = (...args: string[]): Promise<CliRun> => runCli(config.dir, args);
-const json = (run: CliRun) => {
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout);
-};
+const lakegate = (...args: string[]): Promise<CliRun> => cli.run(args);
+const json = jsonOf;
 
 beforeAll(async () => {
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
-  config = tempDir('lakegate-cli-undrop-');
-  expect((await lakegate('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`)).code).toBe(0);
+  cli = await startCliSession('lakegate-cli-undrop-');
+  server = cli.server;
   expect((await lakegate('ns', 'create', 'sales')).code).toBe(0);
 }, SLOW);
-afterAll(async () => {
-  await server?.stop();
-  config?.cleanup();
-});
+afterAll(async () => cli?.close());
 
 it(
   'lists a dropped table and restores it, under a new name when its own was taken',

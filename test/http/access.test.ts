@@ -11,28 +11,19 @@ import { createTransactionCommit, simpleSchema, type Send } from '../support/ice
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
+import { signInAdmin, signedInPrincipal } from '../support/principals.js';
 
 let cat: TestCatalog;
 let idp: LocalIdp;
 let admin: Send;
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send }> {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-}
 const ns = (levels: string[]) => ({ type: 'namespace' as const, warehouse: 'default', namespace: levels });
 const table = (levels: string[], name: string) => ({ type: 'table' as const, warehouse: 'default', namespace: levels, name });
 
 beforeAll(async () => {
   idp = await startLocalIdp('access');
   cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted()]) }, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
   for (const t of ['orders', 'refunds', 'returns']) expect((await admin('POST', '/v1/default/namespaces/sales/tables', { name: t, schema: simpleSchema })).status).toBe(200);
 });
@@ -75,7 +66,7 @@ describe('the management API for access', () => {
   });
 
   it('is for administrators and, for grants on a securable, holders of grants:manage there', async () => {
-    const steward = await principal('steward');
+    const steward = await signedInPrincipal(cat, 'steward');
     expect((await steward.send('GET', '/management/v1/roles')).status).toBe(403);
     expect((await steward.send('POST', '/management/v1/roles', { name: 'x' })).status).toBe(403);
     await grantPrincipal(admin, steward.id, ['grants:manage'], ns(['sales']));
@@ -148,7 +139,7 @@ describe('listings show only what the caller may see', () => {
     const names = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
     for (const name of names) expect((await admin('POST', '/v1/default/namespaces/big/tables', { name, schema: simpleSchema })).status).toBe(200);
     const visible = names.filter((_, i) => i % 10 === 3);
-    const reader = await principal('sparse-reader');
+    const reader = await signedInPrincipal(cat, 'sparse-reader');
     for (const name of visible) await grantPrincipal(admin, reader.id, ['table:read-data'], table(['big'], name));
     const seen: string[] = [];
     let token: string | null = null;
@@ -179,7 +170,7 @@ describe('listings show only what the caller may see', () => {
   });
 
   it('answers 403 for a namespace the caller holds nothing on, exactly as for a missing one', async () => {
-    const nobody = await principal('nobody');
+    const nobody = await signedInPrincipal(cat, 'nobody');
     const there = await nobody.send('GET', '/v1/default/namespaces/sales/tables');
     const missing = await nobody.send('GET', '/v1/default/namespaces/nosuch/tables');
     expect(there.status).toBe(403);
@@ -187,7 +178,7 @@ describe('listings show only what the caller may see', () => {
     expect((await nobody.send('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(403);
     expect((await nobody.send('GET', '/v1/default/namespaces/sales/tables/nosuch')).status).toBe(403);
     // Who may see the namespace learns what is missing in it.
-    const seer = await principal('seer');
+    const seer = await signedInPrincipal(cat, 'seer');
     await grantPrincipal(admin, seer.id, ['namespace:list'], ns(['sales']));
     expect((await seer.send('GET', '/v1/default/namespaces/sales/tables/nosuch')).status).toBe(404);
     expect((await seer.send('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(403);
@@ -196,7 +187,7 @@ describe('listings show only what the caller may see', () => {
 
 describe('the management API reveals no names either', () => {
   it('answers a caller who holds nothing alike for existing and missing securables, in explain and grant listings', async () => {
-    const nobody = await principal('mgmt-nobody');
+    const nobody = await signedInPrincipal(cat, 'mgmt-nobody');
     const self = { kind: 'principal', name: nobody.id };
     const explain = (securable: unknown) => nobody.send('POST', '/management/v1/explain', { subject: self, privilege: 'table:read-data', securable });
     const grants = (q: string) => nobody.send('GET', `/management/v1/grants?type=table&warehouse=default&${q}`);
@@ -219,7 +210,7 @@ describe('grants follow the object', () => {
   it('keeps a table grant through a rename, and a dropped and re-created table starts with none', async () => {
     await admin('POST', '/v1/default/namespaces', { namespace: ['life'] });
     await admin('POST', '/v1/default/namespaces/life/tables', { name: 'a', schema: simpleSchema });
-    const user = await principal('life-reader');
+    const user = await signedInPrincipal(cat, 'life-reader');
     await grantPrincipal(admin, user.id, ['table:read-data'], table(['life'], 'a'));
     expect((await user.send('GET', '/v1/default/namespaces/life/tables/a')).status).toBe(200);
     expect((await admin('POST', '/v1/default/tables/rename', { source: { namespace: ['life'], name: 'a' }, destination: { namespace: ['life'], name: 'b' } })).status).toBe(204);
@@ -233,7 +224,7 @@ describe('grants follow the object', () => {
     for (const levels of [['vault'], ['open']]) await admin('POST', '/v1/default/namespaces', { namespace: levels });
     await admin('POST', '/v1/default/namespaces/vault/tables', { name: 'gold', schema: simpleSchema });
     await admin('POST', '/v1/default/namespaces/vault/views', { name: 'gv', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['vault'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] } });
-    const mover = await principal('mover');
+    const mover = await signedInPrincipal(cat, 'mover');
     await grantPrincipal(admin, mover.id, ['table:drop'], table(['vault'], 'gold'));
     await grantPrincipal(admin, mover.id, ['view:drop'], { type: 'view', warehouse: 'default', namespace: ['vault'], name: 'gv' });
     await grantPrincipal(admin, mover.id, ['table:create', 'table:read-data', 'view:create', 'view:read'], ns(['open']));
@@ -254,9 +245,9 @@ describe('grants follow the object', () => {
 describe('stage-created tables belong to their creator until committed', () => {
   it('lets only the creator, or a holder of table:create and table:write-data on the namespace, refresh or commit it', async () => {
     await admin('POST', '/v1/default/namespaces', { namespace: ['ctas'] });
-    const alice = await principal('ctas-alice');
-    const bob = await principal('ctas-bob');
-    const carol = await principal('ctas-carol');
+    const alice = await signedInPrincipal(cat, 'ctas-alice');
+    const bob = await signedInPrincipal(cat, 'ctas-bob');
+    const carol = await signedInPrincipal(cat, 'ctas-carol');
     await grantPrincipal(admin, alice.id, ['table:create', 'table:write-data'], ns(['ctas']));
     await grantPrincipal(admin, bob.id, ['table:create', 'table:read-data'], ns(['ctas']));
     await grantPrincipal(admin, carol.id, ['table:create', 'table:write-data'], ns(['ctas']));
@@ -285,7 +276,7 @@ describe('table locations', () => {
       expect(res.body.error.message).toMatch(/overlaps the location of another table or view/);
     }
     // Nor does the refusal name the other table to a creator elsewhere, who may not see it.
-    const creator = await principal('loc-creator');
+    const creator = await signedInPrincipal(cat, 'loc-creator');
     await admin('POST', '/v1/default/namespaces', { namespace: ['loc2'] });
     await grantPrincipal(admin, creator.id, ['table:create'], ns(['loc2']));
     const probe = await creator.send('POST', '/v1/default/namespaces/loc2/tables', { name: 'probe', schema: simpleSchema, location: location.slice(0, location.lastIndexOf('/')) });
@@ -304,7 +295,7 @@ describe('register with overwrite', () => {
     const source = await admin('POST', '/v1/default/namespaces/reg/tables', { name: 'src', schema: simpleSchema });
     await admin('POST', '/v1/default/namespaces/reg/tables/src/unregister');
     await admin('POST', '/v1/default/namespaces/reg/tables', { name: 'target', schema: simpleSchema });
-    const registrar = await principal('registrar');
+    const registrar = await signedInPrincipal(cat, 'registrar');
     await grantPrincipal(admin, registrar.id, ['table:create'], ns(['reg']));
     const body = { name: 'target', 'metadata-location': source.body['metadata-location'], overwrite: true };
     expect((await registrar.send('POST', '/v1/default/namespaces/reg/register', body)).status).toBe(403);
@@ -324,7 +315,7 @@ describe('a commit', () => {
     await admin('POST', '/v1/default/namespaces', { namespace: ['swap'] });
     const mine = await admin('POST', '/v1/default/namespaces/swap/tables', { name: 'mine', schema: simpleSchema });
     await admin('POST', '/v1/default/namespaces/swap/tables', { name: 'theirs', schema: simpleSchema });
-    const writer = await principal('swap-writer');
+    const writer = await signedInPrincipal(cat, 'swap-writer');
     await grantPrincipal(admin, writer.id, ['table:write-data'], table(['swap'], 'mine'));
     const change = { requirements: [], updates: [{ action: 'set-properties', updates: { written: 'by-writer' } }] };
     expect((await writer.send('POST', '/v1/default/namespaces/swap/tables/theirs', change)).status).toBe(403);
@@ -341,7 +332,7 @@ describe('a commit', () => {
   });
 
   it('and so do a drop and a rename: never to a table that took the name after they were authorized', async () => {
-    const dropper = await principal('swap-dropper');
+    const dropper = await signedInPrincipal(cat, 'swap-dropper');
     await grantPrincipal(admin, dropper.id, ['table:drop'], table(['swap'], 'mine'));
     await grantPrincipal(admin, dropper.id, ['table:create'], ns(['swap']));
     const repository = cat.lakegate.store.repository;
@@ -366,7 +357,7 @@ describe('a commit', () => {
 
 describe('the audit trail of decisions', () => {
   it('records allowed data-bearing actions and every denial, with tenant, actor, act chain, action, object and request id', async () => {
-    const writer = await principal('audited-writer');
+    const writer = await signedInPrincipal(cat, 'audited-writer');
     await grantPrincipal(admin, writer.id, ['table:drop'], table(['sales'], 'returns'));
     expect((await writer.send('DELETE', '/v1/default/namespaces/sales/tables/refunds')).status).toBe(403);
     expect((await writer.send('DELETE', '/v1/default/namespaces/sales/tables/returns')).status).toBe(204);
@@ -392,7 +383,7 @@ describe('a table loaded through a view (referenced-by)', () => {
       properties: { owner: 'admin' },
     };
     expect((await admin('POST', '/v1/default/namespaces/sales/views', view)).status).toBe(200);
-    const reader = await principal('view-reader');
+    const reader = await signedInPrincipal(cat, 'view-reader');
     await grantPrincipal(admin, reader.id, ['view:read'], { type: 'view', warehouse: 'default', namespace: ['sales'], name: 'orders_view' });
     expect((await reader.send('GET', '/v1/default/namespaces/sales/views/orders_view')).status).toBe(200);
     const chain = encodeURIComponent('sales\u001forders_view');
@@ -408,7 +399,7 @@ describe('names holding "/" in the management API (issue 42)', () => {
   it('grants on, lists the grants of, and authorizes by a table named with "/" in a namespace named with "/"', async () => {
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['eu/west'] })).status).toBe(200);
     expect((await admin('POST', `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables`, { name: 'or/ders', schema: simpleSchema })).status).toBe(200);
-    const reader = await principal('slash-reader');
+    const reader = await signedInPrincipal(cat, 'slash-reader');
     const role = await grantPrincipal(admin, reader.id, ['table:read-metadata'], table(['eu/west'], 'or/ders'));
     const url = `/v1/default/namespaces/${encodeURIComponent('eu/west')}/tables/${encodeURIComponent('or/ders')}`;
     expect((await reader.send('GET', url)).status).toBe(200);

@@ -9,23 +9,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
 import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
 import { KyselyRecords } from '../../packages/server/src/persistence/kysely-records.js';
+import { signInAdmin, signedInPrincipal } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
 let adminId: string;
 const T = '/v1/default/namespaces/ev/tables';
-
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send }> {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-}
 
 async function allEvents(send: Send = admin, after = '0'): Promise<any[]> {
   const out: any[] = [];
@@ -43,9 +33,8 @@ const load = async (name: string) => (await admin('GET', `${T}/${name}`)).body.m
 
 beforeAll(async () => {
   cat = await startInProcess({ LAKEGATE_PUBLIC_URL: 'https://catalog.example.test' }, { auth: true });
-  const a = cat.admin();
-  adminId = a.client_id;
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  adminId = cat.admin().client_id;
+  admin = await signInAdmin(cat);
 });
 afterAll(async () => cat?.close());
 
@@ -188,7 +177,7 @@ describe('change events', () => {
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['closed'] })).status).toBe(200);
     const before = await head();
     for (const ns of ['open', 'closed']) expect((await admin('POST', `/v1/default/namespaces/${ns}/tables`, { name: 'x', schema: simpleSchema })).status).toBe(200);
-    const reader = await principal('event-reader');
+    const reader = await signedInPrincipal(cat, 'event-reader');
     await grantPrincipal(admin, reader.id, ['table:read-metadata'], { type: 'namespace', warehouse: 'default', namespace: ['open'] });
     const seen = await allEvents(reader.send, before);
     expect(seen.map((e) => e.subject)).toEqual(['open/x']);
@@ -201,7 +190,7 @@ describe('change events', () => {
   it('records grant changes in the securable\'s warehouse, seen by those who manage grants', async () => {
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['granted'] })).status).toBe(200);
     const before = await head();
-    const someone = await principal('grant-target');
+    const someone = await signedInPrincipal(cat, 'grant-target');
     await grantPrincipal(admin, someone.id, ['table:read-data'], { type: 'namespace', warehouse: 'default', namespace: ['granted'] });
     expect((await admin('POST', '/management/v1/grants/revoke', { role: `${someone.id}-role`, privileges: ['table:read-data'], securable: { type: 'namespace', warehouse: 'default', namespace: ['granted'] } })).status).toBe(200);
     const events = (await allEvents(admin, before)).filter((e) => e.type.startsWith('io.lakegate.grant.'));
@@ -270,7 +259,7 @@ describe('event sinks through the management API', () => {
   });
 
   it('lets only those who manage the warehouse configure sinks', async () => {
-    const reader = await principal('sink-outsider');
+    const reader = await signedInPrincipal(cat, 'sink-outsider');
     await grantPrincipal(admin, reader.id, ['table:read-metadata'], { type: 'warehouse', warehouse: 'default' });
     expect((await reader.send('GET', '/management/v1/warehouses/default/event-sinks')).status).toBe(403);
     expect((await reader.send('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: 'https://x' } })).status).toBe(403);

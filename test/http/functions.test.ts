@@ -8,10 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import type { Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -65,32 +66,11 @@ const tableFn = {
   ],
 };
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-const principal = async (name: string) => {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-};
-
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
-  const warehouse = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-    'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-  });
-  expect(warehouse.status, stringifyJson(warehouse.body)).toBe(201);
-  for (const ns of [['sales'], ['hr']]) expect((await admin('POST', '/v1/lake/namespaces', { namespace: ns })).status).toBe(200);
-  reader = await principal('fn-reader');
-  lister = await principal('fn-lister');
-  stranger = await principal('fn-stranger');
+  ({ s3, cat, admin } = await startS3Catalog(['sales', 'hr']));
+  reader = await signedInPrincipal(cat, 'fn-reader');
+  lister = await signedInPrincipal(cat, 'fn-lister');
+  stranger = await signedInPrincipal(cat, 'fn-stranger');
   await grantPrincipal(admin, reader.id, ['function:read', 'function:list'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
   await grantPrincipal(admin, lister.id, ['function:list'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
   await grantPrincipal(admin, stranger.id, ['table:read-metadata', 'view:read'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
@@ -177,7 +157,7 @@ describe('the management surface', () => {
   });
 
   it('creating and replacing need function:create and function:replace on the namespace', async () => {
-    const writer = await principal('fn-writer');
+    const writer = await signedInPrincipal(cat, 'fn-writer');
     await grantPrincipal(admin, writer.id, ['function:create'], { type: 'namespace', warehouse: 'lake', namespace: ['hr'] });
     expect((await writer.send('PUT', '/management/v1/warehouses/lake/namespaces/hr/functions/f', tableFn)).status).toBe(200);
     expect((await writer.send('PUT', '/management/v1/warehouses/lake/namespaces/hr/functions/f', tableFn)).status).toBe(403);

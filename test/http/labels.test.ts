@@ -8,10 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import { type Send, simpleSchema } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal, tokenOf } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -24,25 +25,8 @@ const TABLE_LABELS = '/management/v1/warehouses/lake/namespaces/sales/tables/ord
 const VIEW_LABELS = '/management/v1/warehouses/lake/namespaces/sales/views/recent/labels';
 const labels = { 'object-labels': { owner: 'team-sales', classification: 'internal' }, fields: [{ 'field-id': 2, labels: { pii: 'none' } }] };
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
-  const warehouse = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-    'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-  });
-  expect(warehouse.status, stringifyJson(warehouse.body)).toBe(201);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales']));
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'plain', schema: simpleSchema })).status).toBe(200);
   const view = {
@@ -52,8 +36,7 @@ beforeAll(async () => {
     properties: {},
   };
   expect((await admin('POST', '/v1/lake/namespaces/sales/views', view)).status).toBe(200);
-  const p = await cat.lakegate.principals.create('label-reader');
-  reader = { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
+  reader = await signedInPrincipal(cat, 'label-reader');
   await grantPrincipal(admin, reader.id, ['table:read-metadata', 'view:read'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
 });
 afterAll(async () => {
@@ -73,7 +56,7 @@ describe('labels on load answers', () => {
   });
 
   it('answers the labels an administrator set, to every caller who may load the table; the ETag moves with them', async () => {
-    const before = await cat.lakegate.app.inject({ method: 'GET', url: TABLE, headers: { authorization: `Bearer ${await form({ grant_type: 'client_credentials', client_id: cat.admin().client_id, client_secret: cat.admin().client_secret })}` } });
+    const before = await cat.lakegate.app.inject({ method: 'GET', url: TABLE, headers: { authorization: `Bearer ${await tokenOf(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)}` } });
     const etag = before.headers.etag as string;
     const set = await admin('PUT', TABLE_LABELS, labels);
     expect(set.status, stringifyJson(set.body)).toBe(200);
@@ -84,7 +67,7 @@ describe('labels on load answers', () => {
     expect(loaded.body.metadata['table-uuid']).toBeTypeOf('string');
     expect((await reader.send('GET', TABLE_LABELS)).body).toEqual(labels);
     // A cached answer from before the labels is not "not modified" any more.
-    const token = await form({ grant_type: 'client_credentials', client_id: cat.admin().client_id, client_secret: cat.admin().client_secret });
+    const token = await tokenOf(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret);
     const again = await cat.lakegate.app.inject({ method: 'GET', url: TABLE, headers: { authorization: `Bearer ${token}`, 'if-none-match': etag } });
     expect(again.statusCode).toBe(200);
     expect(again.headers.etag).not.toBe(etag);

@@ -192,13 +192,7 @@ describe('Lance managed versions: authorization and audit', () => {
   beforeAll(async () => {
     cat = await startInProcess({}, { auth: true });
     const a = cat.admin();
-    const res = await cat.lakegate.app.inject({
-      method: 'POST',
-      url: '/v1/oauth/tokens',
-      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    admin = res.json().access_token;
+    admin = await signIn(cat.lakegate.app, a.client_id, a.client_secret);
   });
   afterAll(async () => cat.close());
 

@@ -5,17 +5,12 @@
  * dropped, while no request can create one. The rows are seeded through the store, as a database from before
  * holds them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { describe, expect, it } from 'vitest';
+import { catalogForFile } from '../support/file-catalog.js';
 
-let cat: TestCatalog;
-beforeAll(async () => {
-  cat = await startInProcess();
-});
-afterAll(async () => cat.close());
+const file = catalogForFile();
 
-const inject = (method: 'GET' | 'POST' | 'DELETE' | 'HEAD', url: string, payload?: unknown) =>
-  cat.lakegate.app.inject({ method, url, payload: payload as string });
+const inject = file.inject;
 const schema = { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: false }] };
 const enc = encodeURIComponent;
 /** A zero-width space and a right-to-left override: both refused in new names. */
@@ -24,7 +19,7 @@ const RLO = 'rev\u202eerse';
 
 describe('a name stored before the display rules', () => {
   it('can be loaded, renamed to a clean name and dropped, but not created again', async () => {
-    const repository = cat.lakegate.store.repository;
+    const repository = file.cat.lakegate.store.repository;
     expect(await repository.insertNamespace({ id: 'legacy-ns-id', warehouse: 'default', levels: [ZWSP], properties: {} })).toBe(true);
     expect((await inject('POST', '/v1/default/namespaces', { namespace: ['clean'] })).statusCode).toBe(200);
     // A table created under a clean name, then renamed in the store to a name the API refuses today.
@@ -55,7 +50,7 @@ describe('a name stored before the display rules', () => {
   });
 
   it('can be dropped where it is', async () => {
-    const repository = cat.lakegate.store.repository;
+    const repository = file.cat.lakegate.store.repository;
     expect((await inject('POST', '/v1/default/namespaces', { namespace: ['d'] })).statusCode).toBe(200);
     expect((await inject('POST', '/v1/default/namespaces/d/tables', { name: 'seed', schema })).statusCode).toBe(200);
     expect(await repository.renameObject('default', 'table', { namespace: ['d'], name: 'seed' }, { namespace: ['d'], name: ZWSP }, Date.now())).toBe('renamed');

@@ -6,21 +6,14 @@
  * when it is added. The only fields where null stands for absent are the ones real clients send as null
  * (NullMeansAbsent in the protocol: Iceberg Java's CreateTableRequest location, partition-spec, write-order).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RequestValidation } from '@lakegate/protocol/validation';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { injectSender } from '../support/inject.js';
+import { catalogForFile } from '../support/file-catalog.js';
 import { example, withAt } from '../support/schema-example.js';
 import { JSON_BODY_OPERATIONS as jsonBodies, envelopeIssues, messageOf, pathOf } from '../support/contract-walk.js';
-import type { Send } from '../support/iceberg-http.js';
 
-let cat: TestCatalog;
-let send: Send;
-beforeAll(async () => {
-  cat = await startInProcess();
-  send = injectSender(cat.lakegate.app);
-});
-afterAll(async () => cat.close());
+const file = catalogForFile();
+const send = file.send;
 
 const validation = new RequestValidation();
 
@@ -45,7 +38,7 @@ describe('a null in a field that may not be null', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThan(100);
-    expect(cat.logs()).not.toMatch(/unhandled error/);
+    expect(file.cat.logs()).not.toMatch(/unhandled error/);
   });
 
   it('the maintenance dry-run flag given as null never runs the job', async () => {

@@ -16,12 +16,13 @@ import { IcebergRestCatalog, bearerAuth, isNotFound } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal, revoke } from '../support/access.js';
-import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, categorySchema as schema, type Send } from '../support/iceberg-http.js';
 import { startFakeS3 } from '../support/fake-s3.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tempDir } from '../support/temp.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { signedInPrincipal, tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -30,25 +31,8 @@ let offsetMs = 0;
 const T = '/v1/default/namespaces/db/tables';
 const plan = (send: Send, body: unknown, table = 'events') => send('POST', `${T}/${table}/plan`, body);
 const fetchPlan = (send: Send, id: string, table = 'events') => send('GET', `${T}/${table}/plan/${id}`);
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: false },
-    { id: 2, name: 'category', type: 'string', required: false },
-  ],
-};
 const events = { type: 'table' as const, warehouse: 'default', namespace: ['db'], name: 'events' };
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send }> {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-}
 /** Every background plan of the server has settled. */
 const settled = () => cat.lakegate.services.planning.background.idle();
 
@@ -85,7 +69,7 @@ async function files(send: Send, page: { 'file-scan-tasks'?: Array<{ 'data-file'
 beforeAll(async () => {
   cat = await startInProcess({ LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1', LAKEGATE_PLANNING_INLINE_MANIFESTS: '1', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1', LAKEGATE_PLANNING_TTL_SECONDS: '600' }, { auth: true, clock: { now: () => Date.now() + offsetMs } });
   const a = cat.admin();
-  adminToken = await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret });
+  adminToken = await tokenOf(cat.lakegate.app, a.client_id, a.client_secret);
   admin = bearerSender(cat.lakegate.app, adminToken);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['db'] })).status).toBe(200);
   await table('events', ['a', 'b', 'c']);
@@ -166,7 +150,7 @@ describe('async planning', () => {
   });
 
   it("another principal's async plan is 404 to fetch and to cancel", async () => {
-    const other = await principal('async-other');
+    const other = await signedInPrincipal(cat, 'async-other');
     await grantPrincipal(admin, other.id, ['table:read-data'], events);
     const r = await plan(admin, {});
     expect((await fetchPlan(other.send, r.body['plan-id'])).status).toBe(404);
@@ -192,7 +176,7 @@ describe('async planning', () => {
   });
 
   it('re-authorizes every fetch: a revoked grant is 403', async () => {
-    const reader = await principal('async-revoked');
+    const reader = await signedInPrincipal(cat, 'async-revoked');
     const role = await grantPrincipal(admin, reader.id, ['table:read-data'], events);
     const r = await plan(reader.send, {});
     expect(r.body.status).toBe('submitted');

@@ -10,6 +10,7 @@ import { appendUpdates, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { signInAdmin, tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -19,12 +20,6 @@ const plan = (send: Send, body: unknown) => send('POST', `${T}/t/plan`, body);
 const paths = (r: { body: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }> } }) => (r.body['file-scan-tasks'] ?? []).map((t) => t['data-file']['file-path'].split('/').pop()).sort();
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }, { id: 2, name: 'category', type: 'string', required: false }] };
 let lists = 0;
-
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
 
 async function manifest(name: string, seq: number, files: Array<{ name: string; category: string; lo: number }>): Promise<TestManifest> {
   const path = `${location}/metadata/${name}.avro`;
@@ -45,8 +40,7 @@ async function commit(manifests: TestManifest[]): Promise<void> {
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['db'] })).status).toBe(200);
   const created = await admin('POST', T, { name: 't', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
   expect(created.status, stringifyJson(created.body)).toBe(200);
@@ -91,7 +85,7 @@ describe('repeated plans of an unchanged table', () => {
 
   it('refuse a revoked caller at the very next plan', async () => {
     const p = await cat.lakegate.principals.create('repeat-reader');
-    const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+    const reader = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
     const table = { type: 'table' as const, warehouse: 'default', namespace: ['db'], name: 't' };
     const role = await grantPrincipal(admin, p.clientId, ['table:read-data'], table);
     expect((await plan(reader, {})).status).toBe(200);

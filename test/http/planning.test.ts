@@ -12,38 +12,23 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal, revoke } from '../support/access.js';
-import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, categorySchema as schema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { startFakeS3 } from '../support/fake-s3.js';
 import { tampered } from '../support/tamper.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { signInAdmin, signedInPrincipal } from '../support/principals.js';
+import { createS3Lake } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let admin: Send;
 const T = '/v1/default/namespaces/db/tables';
 const plan = (send: Send, body: unknown, table = 'events', headers: Record<string, string> = {}) => send('POST', `${T}/${table}/plan`, body, headers);
 const tasks = (send: Send, token: string, table = 'events') => send('POST', `${T}/${table}/tasks`, { 'plan-task': token });
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: false },
-    { id: 2, name: 'category', type: 'string', required: false },
-  ],
-};
 let location: string;
 let snapshots: bigint[] = [];
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send }> {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-}
 const events = { type: 'table' as const, warehouse: 'default', namespace: ['db'], name: 'events' };
 
 /** Commits a snapshot whose manifest list names `manifests` (operation `operation`). */
@@ -80,8 +65,7 @@ async function allTasks(send: Send, first: { 'file-scan-tasks'?: unknown[]; 'pla
 beforeAll(async () => {
   // At most two data manifests are planned in the first call; larger scans get one plan task per manifest.
   cat = await startInProcess({ LAKEGATE_PLANNING_INLINE_MANIFESTS: '2', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1' }, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['db'] })).status).toBe(200);
   const created = await admin('POST', T, { name: 'events', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
   expect(created.status, stringifyJson(created.body)).toBe(200);
@@ -230,19 +214,19 @@ describe('unreadable manifests', () => {
 
 describe('ownership, authorization and revocation', () => {
   it('a reader with read-metadata only is refused 403; with read-data it plans', async () => {
-    const meta = await principal('plan-meta-only');
+    const meta = await signedInPrincipal(cat, 'plan-meta-only');
     await grantPrincipal(admin, meta.id, ['table:read-metadata'], events);
     const r = await plan(meta.send, {});
     expect(r.status).toBe(403);
     expect(r.body.error.type).toBe('ForbiddenException');
-    const reader = await principal('plan-reader');
+    const reader = await signedInPrincipal(cat, 'plan-reader');
     await grantPrincipal(admin, reader.id, ['table:read-data'], events);
     expect((await plan(reader.send, {})).status).toBe(200);
   });
 
   it("another principal's plan id and plan tasks are 404; tampered tokens too", async () => {
-    const owner = await principal('plan-owner');
-    const other = await principal('plan-other');
+    const owner = await signedInPrincipal(cat, 'plan-owner');
+    const other = await signedInPrincipal(cat, 'plan-other');
     for (const p of [owner, other]) await grantPrincipal(admin, p.id, ['table:read-data'], events);
     const r = await plan(owner.send, {});
     const planId = r.body['plan-id'];
@@ -272,7 +256,7 @@ describe('ownership, authorization and revocation', () => {
   });
 
   it('a revoked grant stops fetchScanTasks of an existing plan task', async () => {
-    const reader = await principal('plan-revoked');
+    const reader = await signedInPrincipal(cat, 'plan-revoked');
     const role = await grantPrincipal(admin, reader.id, ['table:read-data'], events);
     const r = await plan(reader.send, {});
     const token = r.body['plan-tasks'][0] as string;
@@ -297,17 +281,11 @@ describe('credentials and replicas', () => {
   it('vends read-only credentials for the table location with a refresh token, even to a writer, when asked for', async () => {
     const s3 = await startFakeS3();
     try {
-      const created = await admin('POST', '/management/v1/warehouses', {
-        name: 'lake',
-        'storage-root': 's3://bucket/wh',
-        'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-        'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-      });
-      expect(created.status, stringifyJson(created.body)).toBe(201);
+      await createS3Lake(admin, s3.endpoint);
       expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
       const table = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema });
       const tableLocation = table.body.metadata.location as string;
-      const writer = await principal('plan-writer');
+      const writer = await signedInPrincipal(cat, 'plan-writer');
       await grantPrincipal(admin, writer.id, ['table:read-data', 'table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
       const url = '/v1/lake/namespaces/sales/tables/orders/plan';
       const before = s3.policies.length;

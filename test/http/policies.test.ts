@@ -8,10 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grant, grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
-import type { Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import { type FakeS3 } from '../support/fake-s3.js';
+import { peopleSchema, type Send } from '../support/iceberg-http.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -28,28 +29,9 @@ const EFFECTIVE = '/management/v1/warehouses/lake/namespaces/sales/tables/orders
 const vended = { 'x-iceberg-access-delegation': 'vended-credentials' };
 const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
 const orderTable = { type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name: 'orders' };
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-    { id: 3, name: 'email', type: 'string', required: false },
-    { id: 4, name: 'born', type: 'date', required: false },
-    { id: 5, name: 'address', type: { type: 'struct', fields: [{ id: 6, name: 'city', type: 'string', required: false }] }, required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region', 'email', 'born'], { id: 5, name: 'address', type: { type: 'struct', fields: [{ id: 6, name: 'city', type: 'string', required: false }] }, required: false });
 const euOnly = { kind: 'row-filter', roles: ['analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } };
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send }> {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-}
 const signReq = (path: string) => ({ region: 'us-east-1', uri: `${s3.endpoint}/${path}`, method: 'GET', headers: { 'amz-sdk-invocation-id': ['abc'] } });
 
 async function create(body: unknown, as: Send = admin) {
@@ -62,25 +44,14 @@ async function removeAll() {
 }
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
-  const warehouse = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-    'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-  });
-  expect(warehouse.status, stringifyJson(warehouse.body)).toBe(201);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales']));
   const created = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   orders = { key: (created.body.metadata.location as string).replace('s3://bucket/', '') };
-  analyst = await principal('analyst');
-  other = await principal('other');
-  manager = await principal('policy-manager');
-  viewer = await principal('viewer');
+  analyst = await signedInPrincipal(cat, 'analyst');
+  other = await signedInPrincipal(cat, 'other');
+  manager = await signedInPrincipal(cat, 'policy-manager');
+  viewer = await signedInPrincipal(cat, 'viewer');
   await grant(admin, 'analysts', ['table:read-data'], orderTable);
   await admin('POST', '/management/v1/roles/analysts/members', { kind: 'principal', name: analyst.id });
   await grant(admin, 'auditors', ['table:read-data'], orderTable);
@@ -243,7 +214,7 @@ describe('fail-closed enforcement', () => {
 
   it('sees a role granted or revoked at the next sign and credentials request (role membership is cached, and dropped with the decisions)', async () => {
     const p = await create(euOnly);
-    const mover = await principal('mover');
+    const mover = await signedInPrincipal(cat, 'mover');
     await grantPrincipal(admin, mover.id, ['table:read-data'], orderTable);
     const original = signReq(`bucket/${orders.key}/data/a.parquet`);
     // Twice each way: the second answer comes from the caches (roles, decisions, policies) a change must clear.
@@ -299,7 +270,7 @@ describe('the effective policy', () => {
     expect((await analyst.send('GET', EFFECTIVE)).body['policy-version']).not.toBe(version);
     const free = await other.send('GET', EFFECTIVE);
     expect(free.body).toMatchObject({ restricted: false, masks: [], policies: [] });
-    expect((await (await principal('stranger')).send('GET', EFFECTIVE)).status).toBe(403);
+    expect((await (await signedInPrincipal(cat, 'stranger')).send('GET', EFFECTIVE)).status).toBe(403);
     await removeAll();
   });
 

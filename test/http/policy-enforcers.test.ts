@@ -10,11 +10,12 @@ import { RequestValidation } from '@lakegate/protocol/validation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import type { Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import type { TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { ACCESS_TOKEN_TYPE, JWT_TYPE, TOKEN_EXCHANGE, bearer, clientToken, oauthPost, unsignedJwt } from '../support/oauth.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -42,17 +43,7 @@ async function userVia(engine: { clientId: string; secret: string }, user: strin
 const audit = async () => (await admin('GET', '/management/v1/audit?limit=500')).body.events as Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  admin = bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token);
-  const warehouse = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-    'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-  });
-  expect(warehouse.status, stringifyJson(warehouse.body)).toBe(201);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales']));
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
   const users = [{ issuer: 'asserted', name: 'alice' }];
   trino = await createPrincipal('trino-engine', { users, 'assert-identity': true });

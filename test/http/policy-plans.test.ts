@@ -15,10 +15,11 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { FIELD_ID_KEY } from '../../packages/server/src/policy-files/apply-batch.js';
 import { localBlob, readRowGroups, writeParquet } from '../../packages/server/src/policy-files/parquet-io.js';
 import { grant } from '../support/access.js';
-import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, peopleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { signInAdmin, tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -28,16 +29,7 @@ let location: string;
 const TABLE = '/v1/default/namespaces/crm/tables/people';
 const POLICIES = '/management/v1/warehouses/default/namespaces/crm/tables/people/policies';
 const people = { type: 'table' as const, warehouse: 'default', namespace: ['crm'], name: 'people' };
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-    { id: 3, name: 'email', type: 'string', required: false },
-    { id: 4, name: 'born', type: 'date', required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region', 'email', 'born']);
 const DAY = 86_400_000;
 
 interface Person {
@@ -51,15 +43,10 @@ const files: Record<string, Person[]> = {};
 /** Position deletes: eu-1 loses its row 1. */
 const deletedFromEu1 = 1;
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
 async function member(role: string): Promise<Send> {
   const p = await cat.lakegate.principals.create(`${role}-member`);
   expect((await admin('POST', `/management/v1/roles/${role}/members`, { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
-  return bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+  return bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
 }
 
 const idField = (name: string, type: ConstructorParameters<typeof Field>[1], id: number, nullable = true) => new Field(name, type, nullable, new Map([[FIELD_ID_KEY, String(id)]]));
@@ -101,8 +88,7 @@ const withoutPlanId = (body: Record<string, unknown>) => stringifyJson({ ...body
 /** A catalog with the table, its files and the two restricted principals; `split` puts each data file in its own manifest. */
 async function build(env: Record<string, string>, split = false): Promise<void> {
   cat = await startInProcess(env, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['crm'] })).status).toBe(200);
   const created = await admin('POST', '/v1/default/namespaces/crm/tables', { name: 'people', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] }, properties: { 'format-version': '2' } });
   expect(created.status, stringifyJson(created.body)).toBe(200);
@@ -222,7 +208,7 @@ describe('a restricted caller plans policy-enforced files', () => {
     await grant(admin, 'movers', ['table:read-data'], people);
     const p = await cat.lakegate.principals.create('mover');
     expect((await admin('POST', '/management/v1/roles/movers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
-    const mover = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+    const mover = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
     const analysts = (path: string) => admin('POST', `/management/v1/roles/analysts/members${path}`, { kind: 'principal', name: p.clientId });
     const planned = async () => {
       const r = await mover('POST', `${TABLE}/plan`, {});

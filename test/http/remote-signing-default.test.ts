@@ -9,10 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySigV4 } from '@lakegate/sigv4';
 import { grantPrincipal } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import { simpleSchema, type Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 const KEY = { accessKeyId: 'wh-key', secretAccessKey: 'wh-secret-default-endpoint' };
 let cat: TestCatalog;
@@ -23,30 +24,10 @@ let refunds: string;
 const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
 const SIGN = '/v1/aws/s3/sign';
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send }> {
-  const p = await cat.lakegate.principals.create(name);
-  return { id: p.clientId, send: bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })) };
-}
 const req = (method: string, path: string) => ({ region: 'us-east-1', uri: `${s3.endpoint}/${path}`, method, headers: { 'Content-Type': ['application/octet-stream'] } });
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
-  cat = await startInProcess({}, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
-  const warehouse = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true, 'sts-enabled': false, 'remote-signing-endpoint': 'default' },
-    'storage-secret': { 'access-key-id': KEY.accessKeyId, 'secret-access-key': KEY.secretAccessKey },
-  });
-  expect(warehouse.status, JSON.stringify(warehouse.body)).toBe(201);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  ({ s3, cat, admin } = await startS3Catalog(['sales'], { profile: { 'sts-enabled': false, 'remote-signing-endpoint': 'default' }, key: KEY }));
   const o = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema });
   const r = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'refunds', schema: simpleSchema });
   orders = o.body.metadata.location.replace('s3://bucket/', '');
@@ -69,7 +50,7 @@ describe('remote-signing-endpoint: default', () => {
   });
 
   it("signs a key inside a table by the table's privileges, and the signature verifies with the warehouse's key", async () => {
-    const writer = await principal('default-writer');
+    const writer = await signedInPrincipal(cat, 'default-writer');
     await grantPrincipal(admin, writer.id, ['table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
     const signed = await writer.send('POST', SIGN, req('GET', `bucket/${orders}/data/00000-0-a.parquet`));
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
@@ -93,7 +74,7 @@ describe('remote-signing-endpoint: default', () => {
   });
 
   it('refuses a reader’s writes and lets it read, with the same answer for a table it may not write as for no table', async () => {
-    const reader = await principal('default-reader');
+    const reader = await signedInPrincipal(cat, 'default-reader');
     await grantPrincipal(admin, reader.id, ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
     expect((await reader.send('POST', SIGN, req('GET', `bucket/${orders}/metadata/v1.json`))).status).toBe(200);
     const write = await reader.send('POST', SIGN, req('PUT', `bucket/${orders}/data/x.parquet`));
@@ -129,7 +110,7 @@ describe('remote-signing-endpoint: default', () => {
   });
 
   it('never signs through a remembered location for a table dropped, renamed or re-created since', async () => {
-    const writer = await principal('default-stale');
+    const writer = await signedInPrincipal(cat, 'default-stale');
     const place = 's3://bucket/wh/sales/moving-place';
     const created = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema, location: place });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
@@ -166,13 +147,13 @@ describe('remote-signing-endpoint: default', () => {
   });
 
   it('signs for a staged table only for whoever staged it', async () => {
-    const creator = await principal('default-creator');
+    const creator = await signedInPrincipal(cat, 'default-creator');
     await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
     const staged = await creator.send('POST', '/v1/lake/namespaces/sales/tables', { name: 'staged', schema: simpleSchema, 'stage-create': true }, signing);
     expect(staged.status, JSON.stringify(staged.body)).toBe(200);
     const key = staged.body.metadata.location.replace('s3://bucket/', '');
     expect((await creator.send('POST', SIGN, req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(200);
-    const other = await principal('default-other');
+    const other = await signedInPrincipal(cat, 'default-other');
     await grantPrincipal(admin, other.id, ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
     expect((await other.send('POST', SIGN, req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(403);
   });
@@ -180,7 +161,7 @@ describe('remote-signing-endpoint: default', () => {
 
 describe('row-filter and column-mask policies (docs/authorization.md)', () => {
   it('signs nothing in a table for a caller a policy applies to, and again once the policy is gone', async () => {
-    const reader = await principal('default-restricted');
+    const reader = await signedInPrincipal(cat, 'default-restricted');
     const role = await grantPrincipal(admin, reader.id, ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
     const key = req('GET', `bucket/${orders}/data/00000-0-a.parquet`);
     expect((await reader.send('POST', SIGN, key)).status).toBe(200);

@@ -9,10 +9,11 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifySigV4 } from '@lakegate/sigv4';
 import { grantPrincipal, revoke } from '../support/access.js';
-import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
+import { type FakeS3 } from '../support/fake-s3.js';
 import { simpleSchema, type Send } from '../support/iceberg-http.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { signedInPrincipal } from '../support/principals.js';
+import { startS3Catalog } from '../support/lake-warehouse.js';
 
 const KEY = { accessKeyId: 'wh-key', secretAccessKey: 'wh-secret-never-leaves' };
 let cat: TestCatalog;
@@ -24,16 +25,6 @@ let refunds: { key: string };
 const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
 const signUrl = (table: string) => `/v1/lake/namespaces/sales/tables/${table}/sign`;
 
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
-async function principal(name: string): Promise<{ id: string; send: Send; signIn: () => Promise<Send> }> {
-  const p = await cat.lakegate.principals.create(name);
-  const signIn = async () => bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
-  return { id: p.clientId, send: await signIn(), signIn };
-}
 const tableSecurable = (name: string) => ({ type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name });
 
 /** A sign request as Iceberg's S3FileIO sends it (path-style on the warehouse's endpoint). */
@@ -58,19 +49,8 @@ async function verifies(signed: { uri: string; headers: Record<string, string[]>
 }
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
+  ({ s3, cat, admin } = await startS3Catalog(['sales'], { profile: { 'sts-enabled': false }, key: KEY }));
   host = new URL(s3.endpoint).host;
-  cat = await startInProcess({}, { auth: true });
-  const a = cat.admin();
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
-  const warehouse = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true, 'sts-enabled': false },
-    'storage-secret': { 'access-key-id': KEY.accessKeyId, 'secret-access-key': KEY.secretAccessKey },
-  });
-  expect(warehouse.status, JSON.stringify(warehouse.body)).toBe(201);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
   const o = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema });
   const r = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'refunds', schema: simpleSchema });
   orders = { location: o.body.metadata.location, key: `${o.body.metadata.location.replace('s3://bucket/', '')}` };
@@ -227,7 +207,7 @@ describe('the sign operation', () => {
   });
 
   it("follows the caller's privileges at every call: a reader reads only, a revoked grant stops the next signature", async () => {
-    const reader = await principal('sign-reader');
+    const reader = await signedInPrincipal(cat, 'sign-reader');
     await grantPrincipal(admin, reader.id, ['table:read-data'], tableSecurable('orders'));
     expect((await reader.send('POST', signUrl('orders'), req('GET', `bucket/${orders.key}/metadata/v1.json`))).status).toBe(200);
     const write = await reader.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`));
@@ -237,7 +217,7 @@ describe('the sign operation', () => {
     // Its grant on orders is no grant on refunds.
     expect((await reader.send('POST', signUrl('refunds'), req('GET', `bucket/${refunds.key}/metadata/v1.json`))).status).toBe(403);
 
-    const writer = await principal('sign-writer');
+    const writer = await signedInPrincipal(cat, 'sign-writer');
     await grantPrincipal(admin, writer.id, ['table:write-data'], tableSecurable('orders'));
     // An Idempotency-Key changes nothing: signing applies nothing, and a replayed signature would be an old decision.
     const key = { 'idempotency-key': '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' };
@@ -251,7 +231,7 @@ describe('the sign operation', () => {
   });
 
   it('audits an allowed signature once per caller, table and access within the window, and answers it uncacheable', async () => {
-    const engine = await principal('sign-audited');
+    const engine = await signedInPrincipal(cat, 'sign-audited');
     await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
     const allowed = () => cat.logs().split('\n').filter((l) => l.includes('"sign.allowed"') && l.includes(engine.id));
     const put = req('PUT', `bucket/${orders.key}/data/audited.parquet`);
@@ -281,7 +261,7 @@ describe('the sign operation', () => {
   it('answers warm signs from the caches without the awaited path, and still stops at the next call after a revoked grant, a disabled principal or revoked tokens', async () => {
     const awaited = vi.spyOn(cat.lakegate.services.signing, 'sign');
     try {
-      const engine = await principal('sign-warm');
+      const engine = await signedInPrincipal(cat, 'sign-warm');
       await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
       const put = req('PUT', `bucket/${orders.key}/data/warm.parquet`);
       const signs = async (n: number) => {
@@ -333,13 +313,13 @@ describe('the sign operation', () => {
   });
 
   it('signs for a staged table only for whoever staged it', async () => {
-    const creator = await principal('sign-creator');
+    const creator = await signedInPrincipal(cat, 'sign-creator');
     await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
     const staged = await creator.send('POST', '/v1/lake/namespaces/sales/tables', { name: 'staged', schema: simpleSchema, 'stage-create': true }, signing);
     expect(staged.status, JSON.stringify(staged.body)).toBe(200);
     const key = staged.body.metadata.location.replace('s3://bucket/', '');
     expect((await creator.send('POST', signUrl('staged'), req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(200);
-    const other = await principal('sign-other');
+    const other = await signedInPrincipal(cat, 'sign-other');
     await grantPrincipal(admin, other.id, ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
     expect((await other.send('POST', signUrl('staged'), req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(403);
   });

@@ -7,17 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { describe, expect, it } from 'vitest';
+import { catalogForFile } from '../support/file-catalog.js';
 
-let cat: TestCatalog;
-beforeAll(async () => {
-  cat = await startInProcess();
-});
-afterAll(async () => cat.close());
+const file = catalogForFile();
 
-const inject = (method: 'GET' | 'POST' | 'DELETE' | 'HEAD', url: string, payload?: unknown) =>
-  cat.lakegate.app.inject({ method, url, payload: payload as string });
+const inject = file.inject;
 const schema = { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: false }] };
 const enc = encodeURIComponent;
 const ns = (...levels: string[]) => levels.map(enc).join('%1F');
@@ -37,11 +32,11 @@ describe('names holding "/" on the Iceberg surface', () => {
     expect(created.statusCode).toBe(200);
     const location = created.json().metadata.location as string;
     // One segment per name (and the catalog's unique suffix): _new_2Fdb/tab_le-<uuid>, not new/db/tab/le.
-    expect(location.startsWith(`file://${cat.dataDir}/warehouse/_new_2Fdb/tab_le-`)).toBe(true);
-    expect(location.slice(`file://${cat.dataDir}/warehouse/`.length)).toMatch(/^_new_2Fdb\/tab_le-[0-9a-f]{32}$/);
+    expect(location.startsWith(`file://${file.cat.dataDir}/warehouse/_new_2Fdb/tab_le-`)).toBe(true);
+    expect(location.slice(`file://${file.cat.dataDir}/warehouse/`.length)).toMatch(/^_new_2Fdb\/tab_le-[0-9a-f]{32}$/);
     // Its metadata file lies in one directory named tab_le-<uuid> inside one named _new_2Fdb.
-    expect(existsSync(path.join(cat.dataDir, 'warehouse', '_new_2Fdb', location.split('/').at(-1)!, 'metadata'))).toBe(true);
-    expect(existsSync(path.join(cat.dataDir, 'warehouse', 'new'))).toBe(false);
+    expect(existsSync(path.join(file.cat.dataDir, 'warehouse', '_new_2Fdb', location.split('/').at(-1)!, 'metadata'))).toBe(true);
+    expect(existsSync(path.join(file.cat.dataDir, 'warehouse', 'new'))).toBe(false);
 
     const loaded = await inject('GET', `/v1/default/namespaces/${ns('new/db')}/tables/${enc('tab/le')}`);
     expect(loaded.statusCode).toBe(200);

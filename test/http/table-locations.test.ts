@@ -8,6 +8,7 @@ import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
 import { appendUpdates, createTransactionCommit, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
+import { createS3Lake } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -21,13 +22,7 @@ beforeAll(async () => {
   s3 = await startFakeS3();
   cat = await startInProcess();
   send = injectSender(cat.lakegate.app);
-  const warehouse = await send('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': 's3://bucket/wh',
-    'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-    'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-  });
-  expect(warehouse.status, JSON.stringify(warehouse.body)).toBe(201);
+  await createS3Lake(send, s3.endpoint);
   for (const ns of ['sales', 'evil']) expect((await send('POST', '/v1/lake/namespaces', { namespace: [ns] })).status).toBe(200);
   const created = await send('POST', tables('sales'), { name: 'orders', schema: simpleSchema });
   expect(created.status).toBe(200);
@@ -157,13 +152,7 @@ describe('a location whose checked form is not the one storage uses', () => {
 
 describe('a table or view at a storage root itself', () => {
   it('is refused, also in a warehouse without tables, where it would contain every later table', async () => {
-    const warehouse = await send('POST', '/management/v1/warehouses', {
-      name: 'fresh',
-      'storage-root': 's3://bucket/fresh',
-      'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
-      'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
-    });
-    expect(warehouse.status).toBe(201);
+    await createS3Lake(send, s3.endpoint, { name: 'fresh', root: 's3://bucket/fresh' });
     expect((await send('POST', '/v1/fresh/namespaces', { namespace: ['a'] })).status).toBe(200);
     for (const location of ['s3://bucket/fresh', 's3://bucket/fresh/']) {
       const res = await send('POST', '/v1/fresh/namespaces/a/tables', { name: 'everything', schema: simpleSchema, location }, delegated);

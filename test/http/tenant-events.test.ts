@@ -14,17 +14,12 @@ import { startWebhookReceiver, firstOfEach, type WebhookReceiver } from '../supp
 import { waitFor } from '../support/wait-for.js';
 import { KyselyAccessControl } from '../../packages/server/src/persistence/kysely-access-control.js';
 import { KyselyIdentityRepository } from '../../packages/server/src/persistence/kysely-identity-repository.js';
+import { signInAdmin, tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
 let adminId: string;
 let receiver: WebhookReceiver;
-
-const form = async (params: Record<string, string>) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
 
 async function tenantEvents(send: Send = admin, after = '0'): Promise<any[]> {
   const out: any[] = [];
@@ -52,9 +47,8 @@ function crashBeforeCommit(proto: { withEvents: (fn: any) => Promise<unknown> })
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   cat = await startInProcess({ LAKEGATE_PUBLIC_URL: 'https://catalog.example.test', LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' }, { auth: true });
-  const a = cat.admin();
-  adminId = a.client_id;
-  admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+  adminId = cat.admin().client_id;
+  admin = await signInAdmin(cat);
 });
 afterAll(async () => {
   await cat?.close();
@@ -132,7 +126,7 @@ describe('tenant events', () => {
 
   it('lets only administrators of the tenant read its events and manage its sinks (deny by default)', async () => {
     const p = await admin('POST', '/management/v1/principals', { name: 'reader' });
-    const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.body['client-id'], client_secret: p.body['client-secret'] }));
+    const reader = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.body['client-id'], p.body['client-secret']));
     const refused = await reader('GET', '/management/v1/events');
     expect(refused.status).toBe(403);
     // The refusal names what was asked for and what it needs (not role management).

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { scrubUrl } from '../../packages/server/src/observability/logger.js';
 import { addMember, grant } from '../support/access.js';
-import type { Send } from '../support/iceberg-http.js';
+import { peopleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender, injectSender } from '../support/inject.js';
-import { clientToken } from '../support/oauth.js';
+import { injectSender } from '../support/inject.js';
+import { signInAdmin } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -21,15 +21,7 @@ let engineKey: string;
 let strangerKey: string;
 
 const POLICIES = '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies';
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-    { id: 3, name: 'email', type: 'string', required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region', 'email']);
 const table = { catalogName: 'lake', schemaName: 'sales', tableName: 'orders' };
 const column = (columnName: string, columnType = 'varchar') => ({ column: { ...table, columnName, columnType } });
 const input = (user: string, action: Record<string, unknown>) => ({ input: { context: { identity: { user, groups: ['admins'] }, softwareStack: { trinoVersion: '476' } }, action } });
@@ -53,7 +45,7 @@ async function principalWithKey(name: string, delegation?: unknown): Promise<{ i
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
-  admin = bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token);
+  admin = await signInAdmin(cat);
   anon = injectSender(cat.lakegate.app);
   const wh = await admin('POST', '/management/v1/warehouses', { name: 'lake', 'storage-root': `file://${cat.dataDir}/lake`, 'storage-profile': { type: 'file' } });
   expect(wh.status, stringifyJson(wh.body)).toBe(201);

@@ -7,22 +7,15 @@
  * Trino's OPA plugin sends to the trino-opa decision endpoints (it adds fields from release to release). The requests
  * are generated from the schemas (test/support/schema-example.ts): a new operation is covered when it is added.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RequestValidation } from '@lakegate/protocol/validation';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { injectSender } from '../support/inject.js';
+import { catalogForFile } from '../support/file-catalog.js';
 import { example, withAt } from '../support/schema-example.js';
-import type { Send } from '../support/iceberg-http.js';
 import { OPERATIONS } from '@lakegate/protocol';
 import { JSON_BODY_OPERATIONS as jsonBodies, envelopeIssues, messageOf, pathOf } from '../support/contract-walk.js';
 
-let cat: TestCatalog;
-let send: Send;
-beforeAll(async () => {
-  cat = await startInProcess();
-  send = injectSender(cat.lakegate.app);
-});
-afterAll(async () => cat.close());
+const file = catalogForFile();
+const send = file.send;
 
 const validation = new RequestValidation();
 const KEY = 'not-a-field';

@@ -7,28 +7,20 @@
  * from there (the event written after the deletion appears) instead of showing an error.
  * Screenshot: tmp/console-screenshots/activity-events-expired.png.
  */
-import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
-import { launchChromium } from '../support/browser.js';
-import { screenshot, signInWithSecret } from '../support/console-pages.js';
-import { httpSender, type Send } from '../support/iceberg-http.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { screenshot, signInWithSecret, startConsoleRig } from '../support/console-pages.js';
+import type { Send } from '../support/iceberg-http.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 let chrome: { browser: Browser; close(): Promise<void> };
 let server: ServerProcess;
 let send: Send;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  }
-  chrome = await launchChromium();
-  server = await startServer({});
-  send = httpSender(server.url, await server.token());
+  ({ chrome, server, send } = await startConsoleRig());
 }, 15 * 60_000);
 
 afterAll(async () => {

@@ -7,15 +7,11 @@
  * that is not an administrator is not offered the option and is told who may read those events (the server answers
  * it 403). Screenshots: tmp/console-screenshots/activity-tenant-events*.png.
  */
-import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { screenshot, signInWithSecret } from '../support/console-pages.js';
+import { screenshot, signInWithSecret, startConsoleRig } from '../support/console-pages.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess } from '../support/server-process.js';
 
 let chrome: { browser: Browser; close(): Promise<void> };
 let server: ServerProcess;
@@ -24,12 +20,7 @@ let tenantAdmin: CreatedPrincipal;
 let reader: CreatedPrincipal;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  }
-  chrome = await launchChromium();
-  server = await startServer({});
-  send = httpSender(server.url, await server.token());
+  ({ chrome, server, send } = await startConsoleRig());
   expect((await send('POST', '/management/v1/roles', { name: 'analysts', description: 'read the lake' })).status).toBe(201);
   const created = await send('POST', '/management/v1/principals', { name: 'console-tenant-admin', roles: ['admin'] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);

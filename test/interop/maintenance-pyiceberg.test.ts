@@ -11,10 +11,11 @@
 import path from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { httpSender, type Send } from '../support/iceberg-http.js';
-import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import type { Send } from '../support/iceberg-http.js';
+import type { Minio } from '../support/minio.js';
+import { startMinioServer } from '../support/minio-server.js';
 import { pyicebergPython } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { REPO_ROOT, type ServerProcess } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-maintenance';
@@ -28,12 +29,7 @@ let python: string;
 
 beforeAll(async () => {
   python = pyicebergPython();
-  minio = await startMinio();
-  await minio.createBucket(BUCKET);
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
-  send = httpSender(server.url, await server.token());
-  const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  ({ minio, server, admin: send } = await startMinioServer(BUCKET, {}, { env: { LAKEGATE_LOG_LEVEL: 'info' } }));
 }, 600_000);
 afterAll(async () => {
   await server?.stop();

@@ -15,7 +15,7 @@ import { bearerSender } from '../support/inject.js';
 import { type OpenFga, startOpenFga } from '../support/openfga.js';
 import { freePort } from '../support/temp.js';
 import { simpleSchema } from '../support/iceberg-http.js';
-import { tokenOf } from '../support/principals.js';
+import { tokenOf, signInAdmin } from '../support/principals.js';
 import { waitFor } from '../support/wait-for.js';
 
 let fga: OpenFga;
@@ -109,15 +109,10 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
     const own = await startOpenFga({ presharedKey: KEY });
     const cat = await startInProcess(await own.lakegateEnv(), { auth: true });
     try {
-      const form = async (params: Record<string, string>) => {
-        const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-        return res.json().access_token as string;
-      };
-      const a = cat.admin();
-      const admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+      const admin = await signInAdmin(cat);
       expect((await admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
       const p = await cat.lakegate.principals.create('reader');
-      const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+      const reader = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
       expect((await admin('POST', '/management/v1/roles', { name: 'readers' })).status).toBeLessThan(300);
       expect((await admin('POST', '/management/v1/roles/readers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
       expect((await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['namespace:list'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBeLessThan(300);
@@ -125,7 +120,7 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
 
       await own.stop();
       await new Promise((r) => setTimeout(r, 2100)); // past the decision cache (authzCacheSeconds 2)
-      const res = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { authorization: `Bearer ${await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret })}` } });
+      const res = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { authorization: `Bearer ${await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret)}` } });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.body).not.toContain(KEY);
@@ -201,17 +196,12 @@ describe('OpenFGA adapter: listings', () => {
     const big = await startOpenFga({ maxChecksPerBatchCheck: 200 });
     const cat = await startInProcess(await big.lakegateEnv(), { auth: true });
     try {
-      const form = async (params: Record<string, string>) => {
-        const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-        return res.json().access_token as string;
-      };
-      const a = cat.admin();
-      const admin = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }));
+      const admin = await signInAdmin(cat);
       expect((await admin('POST', '/v1/default/namespaces', { namespace: ['big'] })).status).toBe(200);
       const names = Array.from({ length: 300 }, (_, i) => `t${String(i).padStart(3, '0')}`);
       for (const name of names) expect((await admin('POST', '/v1/default/namespaces/big/tables', { name, schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] } })).status).toBe(200);
       const p = await cat.lakegate.principals.create('sparse');
-      const reader = bearerSender(cat.lakegate.app, await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret }));
+      const reader = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
       expect((await admin('POST', '/management/v1/roles', { name: 'sparse' })).status).toBe(201);
       expect((await admin('POST', '/management/v1/roles/sparse/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
       const visible = names.filter((_, i) => i % 10 === 3);

@@ -13,9 +13,10 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import type { Minio } from '../support/minio.js';
+import { startMinioServer } from '../support/minio-server.js';
 import { peerScript } from '../support/peers.js';
-import { REPO_ROOT, type CreatedPrincipal, type ServerProcess, clientToken, createGrantedPrincipal, startServer } from '../support/server-process.js';
+import { REPO_ROOT, type CreatedPrincipal, type ServerProcess, clientToken, createGrantedPrincipal } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-policies';
@@ -58,12 +59,7 @@ const signGet = (send: Send, key: string, method = 'GET', query = '') => send('P
 
 beforeAll(async () => {
   const venv = runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-signing', 'peers/python/requirements-signing.txt', 'import pyiceberg, pyarrow, s3fs']);
-  minio = await startMinio();
-  await minio.createBucket(BUCKET);
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
-  admin = httpSender(server.url, await server.token());
-  const created = await admin('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  ({ minio, server, admin } = await startMinioServer(BUCKET, {}, { env: { LAKEGATE_LOG_LEVEL: 'info' } }));
   const scope = { type: 'warehouse' as const, warehouse: 'lake' };
   writer = await createGrantedPrincipal(server, 'policy-writer', [...READ_WRITE_ALL, 'table:read-data'], scope);
   analyst = await createGrantedPrincipal(server, 'policy-analyst', READ_ONLY, scope);

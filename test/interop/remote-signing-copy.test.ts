@@ -10,9 +10,10 @@
  */
 import { GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpSender, type Send } from '../support/iceberg-http.js';
-import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import type { Send } from '../support/iceberg-http.js';
+import type { Minio } from '../support/minio.js';
+import { startMinioServer } from '../support/minio-server.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 const BUCKET = 'lakegate-signing-copy';
 let minio: Minio;
@@ -21,13 +22,7 @@ let admin: Send;
 let tableKey: string;
 
 beforeAll(async () => {
-  minio = await startMinio();
-  await minio.createBucket(BUCKET);
-  server = await startServer({});
-  admin = httpSender(server.url, await server.token());
-  const body = minioWarehouse(minio, 'lake', BUCKET) as { 'storage-profile': Record<string, unknown> };
-  body['storage-profile']['sts-enabled'] = false;
-  expect((await admin('POST', '/management/v1/warehouses', body)).status).toBe(201);
+  ({ minio, server, admin } = await startMinioServer(BUCKET, { 'sts-enabled': false }));
   expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['raw'] })).status).toBe(200);
   const t = await admin('POST', '/v1/lake/namespaces/raw/tables', { name: 't', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } }, { 'x-iceberg-access-delegation': 'remote-signing' });
   expect(t.status).toBe(200);

@@ -9,10 +9,11 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpSender, type Send } from '../support/iceberg-http.js';
+import type { Send } from '../support/iceberg-http.js';
 import { signRequest } from '@lakegate/sigv4';
-import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { type ServerProcess, startServer } from '../support/server-process.js';
+import { MINIO_ROOT, type Minio } from '../support/minio.js';
+import { startMinioServer } from '../support/minio-server.js';
+import type { ServerProcess } from '../support/server-process.js';
 import { forgeCrc32 } from '../support/forge-crc32.js';
 
 const BUCKET = 'lakegate-signing-delete';
@@ -21,14 +22,7 @@ let server: ServerProcess;
 let admin: Send;
 
 beforeAll(async () => {
-  minio = await startMinio();
-  await minio.createBucket(BUCKET);
-  server = await startServer({});
-  admin = httpSender(server.url, await server.token());
-  const body = minioWarehouse(minio, 'lake', BUCKET) as { 'storage-profile': Record<string, unknown> };
-  body['storage-profile']['sts-enabled'] = false;
-  const created = await admin('POST', '/management/v1/warehouses', body);
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  ({ minio, server, admin } = await startMinioServer(BUCKET, { 'sts-enabled': false }));
 });
 afterAll(async () => {
   await server?.stop();

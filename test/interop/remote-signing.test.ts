@@ -10,10 +10,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
-import { httpSender, type Send } from '../support/iceberg-http.js';
-import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import type { Send } from '../support/iceberg-http.js';
+import { MINIO_ROOT, type Minio, minioWarehouse } from '../support/minio.js';
+import { startMinioServer } from '../support/minio-server.js';
 import { peerScript } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, clientToken, createGrantedPrincipal, startServer } from '../support/server-process.js';
+import { REPO_ROOT, type ServerProcess, clientToken, createGrantedPrincipal } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-signing';
@@ -24,14 +25,7 @@ let python: string;
 
 beforeAll(async () => {
   const venv = runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-signing', 'peers/python/requirements-signing.txt', 'import pyiceberg, pyarrow, s3fs']);
-  minio = await startMinio();
-  await minio.createBucket(BUCKET);
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
-  admin = httpSender(server.url, await server.token());
-  const body = minioWarehouse(minio, 'lake', BUCKET) as { 'storage-profile': Record<string, unknown> };
-  body['storage-profile']['sts-enabled'] = false;
-  const created = await admin('POST', '/management/v1/warehouses', body);
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  ({ minio, server, admin } = await startMinioServer(BUCKET, { 'sts-enabled': false }, { env: { LAKEGATE_LOG_LEVEL: 'info' } }));
   const installed = await venv;
   expect(installed.status, installed.stderr).toBe(0);
   python = installed.stdout.trim().split('\n').at(-1)!.trim();
@@ -43,31 +37,41 @@ afterAll(async () => {
 
 const warehouse = { type: 'warehouse' as const, warehouse: 'lake' };
 
+/**
+ * Runs peers/python/pyiceberg_signing.py on warehouse `wh` as `<prefix>-writer` (READ_WRITE_ALL) and `<prefix>-reader`
+ * (READ_ONLY), table `<namespace>.events`, with no AWS key anywhere in the client's environment; every step must pass.
+ * Its step lines.
+ */
+async function pyicebergSigning(wh: string, prefix: string, namespace: string): Promise<Array<Record<string, unknown>>> {
+  const scope = { type: 'warehouse' as const, warehouse: wh };
+  const writer = await createGrantedPrincipal(server, `${prefix}-writer`, READ_WRITE_ALL, scope);
+  const reader = await createGrantedPrincipal(server, `${prefix}-reader`, READ_ONLY, scope);
+  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_signing.py')], {
+    env: {
+      ...process.env,
+      CATALOG_URI: server.url,
+      CATALOG_WAREHOUSE: wh,
+      CATALOG_TOKEN: await clientToken(server.url, writer.credential),
+      READER_TOKEN: await clientToken(server.url, reader.credential),
+      NAMESPACE: namespace,
+      TABLE: 'events',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+    },
+  });
+  const steps = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual(['create:ok', 'append:ok', 'read:ok', 'create-transaction:ok', 'reader:ok']);
+  return steps;
+}
+
 /** An audit line of a sign refused for lacking table:write-data (a reader's PutObject). */
 const signerRefusedWrite = (log: string) =>
   log.split('\n').some((l) => l.includes('"msg":"access.denied"') && l.includes('"lacking":["table:write-data"]') && l.includes('"operation":"PutObject"'));
 
 describe('remote signing on MinIO', () => {
   it('lets PyIceberg 0.12 create, append and read with no storage key, and refuses a reader’s writes', async () => {
-    const writer = await createGrantedPrincipal(server, 'signing-writer', READ_WRITE_ALL, warehouse);
-    const reader = await createGrantedPrincipal(server, 'signing-reader', READ_ONLY, warehouse);
-    const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_signing.py')], {
-      env: {
-        ...process.env,
-        CATALOG_URI: server.url,
-        CATALOG_WAREHOUSE: 'lake',
-        CATALOG_TOKEN: await clientToken(server.url, writer.credential),
-        READER_TOKEN: await clientToken(server.url, reader.credential),
-        NAMESPACE: 'py',
-        TABLE: 'events',
-        // No AWS key anywhere in the client's environment.
-        AWS_ACCESS_KEY_ID: '',
-        AWS_SECRET_ACCESS_KEY: '',
-      },
-    });
-    const steps = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual(['create:ok', 'append:ok', 'read:ok', 'create-transaction:ok', 'reader:ok']);
+    const steps = await pyicebergSigning('lake', 'signing', 'py');
     expect(steps[0]).toMatchObject({ signer: 'S3V4RestSigner', endpoint: 'v1/lake/namespaces/py/tables/events/sign', io: 'FsspecFileIO' });
     expect(steps[2]).toMatchObject({ rows: 4 });
     expect(steps[3]).toMatchObject({ rows: 3 });
@@ -86,30 +90,9 @@ describe('remote signing on MinIO', () => {
 
   it('lets PyIceberg 0.12 sign through its default v1/aws/s3/sign when the profile says remote-signing-endpoint: default', async () => {
     await minio.createBucket(`${BUCKET}-default`);
-    const body = minioWarehouse(minio, 'lake-default', `${BUCKET}-default`) as { 'storage-profile': Record<string, unknown> };
-    body['storage-profile']['sts-enabled'] = false;
-    body['storage-profile']['remote-signing-endpoint'] = 'default';
-    const created = await admin('POST', '/management/v1/warehouses', body);
+    const created = await admin('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake-default', `${BUCKET}-default`, { 'sts-enabled': false, 'remote-signing-endpoint': 'default' }));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const scope = { type: 'warehouse' as const, warehouse: 'lake-default' };
-    const writer = await createGrantedPrincipal(server, 'default-signing-writer', READ_WRITE_ALL, scope);
-    const reader = await createGrantedPrincipal(server, 'default-signing-reader', READ_ONLY, scope);
-    const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_signing.py')], {
-      env: {
-        ...process.env,
-        CATALOG_URI: server.url,
-        CATALOG_WAREHOUSE: 'lake-default',
-        CATALOG_TOKEN: await clientToken(server.url, writer.credential),
-        READER_TOKEN: await clientToken(server.url, reader.credential),
-        NAMESPACE: 'pyd',
-        TABLE: 'events',
-        AWS_ACCESS_KEY_ID: '',
-        AWS_SECRET_ACCESS_KEY: '',
-      },
-    });
-    const steps = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual(['create:ok', 'append:ok', 'read:ok', 'create-transaction:ok', 'reader:ok']);
+    const steps = await pyicebergSigning('lake-default', 'default-signing', 'pyd');
     // The table config named no endpoint: PyIceberg fell back to its default.
     expect(steps[0]).toMatchObject({ signer: 'S3V4RestSigner', endpoint: null, io: 'FsspecFileIO' });
     expect(steps[2]).toMatchObject({ rows: 4 });

@@ -19,9 +19,9 @@ import type { OutboxEventInput } from '../../packages/server/src/catalog/ports/o
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
 import { type OpenFga, startOpenFga } from '../support/openfga.js';
 import { tempDir } from '../support/temp.js';
+import { signInAdmin } from '../support/principals.js';
 
 let fga: OpenFga;
 const temp = tempDir();
@@ -234,17 +234,6 @@ describe('grant events with OpenFGA through the management API', () => {
     for (const c of catalogs) await c.close().catch(() => undefined);
   });
 
-  const sign = async (cat: TestCatalog): Promise<Send> => {
-    const a = cat.admin();
-    const res = await cat.lakegate.app.inject({
-      method: 'POST',
-      url: '/v1/oauth/tokens',
-      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return bearerSender(cat.lakegate.app, res.json().access_token as string);
-  };
   const grantEvents = async (send: Send) => ((await send('GET', '/management/v1/events?warehouse=default&limit=1000')).body.events as any[]).filter((e) => e.type.startsWith('io.lakegate.grant.'));
 
   it('a process that dies after the tuple write: the next one recovers the grant event at start, exactly once', async () => {
@@ -252,7 +241,7 @@ describe('grant events with OpenFGA through the management API', () => {
     mkdirSync(dataDir);
     const first = await startInProcess(env, { auth: true, dataDir });
     catalogs.push(first);
-    const admin = await sign(first);
+    const admin = await signInAdmin(first);
     expect((await admin('POST', '/management/v1/roles', { name: 'analyst', description: '' })).status).toBe(201);
     const securable = { type: 'warehouse', warehouse: 'default' };
     const store = (first.lakegate as unknown as { store: SqliteCatalogStore }).store;
@@ -274,7 +263,7 @@ describe('grant events with OpenFGA through the management API', () => {
     const clock = { now: () => Date.now() + 5 * MINUTES };
     const second = await startInProcess(env, { auth: true, dataDir, clock });
     catalogs.push(second);
-    const again = await sign(second);
+    const again = await signInAdmin(second);
     let seen: any[] = [];
     for (let i = 0; i < 100 && seen.length < 2; i++) {
       seen = await grantEvents(again);

@@ -9,10 +9,11 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTransactionCommit, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
-import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
+import { createTransactionCommit, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { MINIO_ROOT, type Minio } from '../support/minio.js';
+import { startMinioServer } from '../support/minio-server.js';
 import { pyicebergPython } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { REPO_ROOT, type ServerProcess } from '../support/server-process.js';
 import { freePort, runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-vending';
@@ -21,13 +22,9 @@ let server: ServerProcess;
 let send: Send;
 
 beforeAll(async () => {
-  minio = await startMinio();
-  await minio.createBucket(BUCKET);
-  server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
-  send = httpSender(server.url, await server.token());
-  const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  expect(JSON.stringify(created.body)).not.toContain(MINIO_ROOT.secretAccessKey);
+  const started = await startMinioServer(BUCKET, {}, { env: { LAKEGATE_LOG_LEVEL: 'info' } });
+  ({ minio, server, admin: send } = started);
+  expect(JSON.stringify(started.created)).not.toContain(MINIO_ROOT.secretAccessKey);
 });
 afterAll(async () => {
   await server?.stop();

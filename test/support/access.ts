@@ -45,21 +45,9 @@ export async function grantPrincipal(admin: Send, clientId: string, privileges: 
   return role;
 }
 
-/** Everything a data engineer needs in a warehouse: create namespaces, tables and views, read and write, drop. */
-export const READ_WRITE_ALL = [
-  'namespace:create',
-  'namespace:list',
-  'namespace:drop',
-  'namespace:update-properties',
-  'table:create',
-  'table:list',
-  'table:write-data',
-  'table:drop',
-  'view:create',
-  'view:list',
-  'view:replace',
-  'view:drop',
-];
+/** Everything a data engineer needs in a warehouse: create namespaces, tables and views, read and write, drop (the
+ * benchmarks' principal holds the same list). */
+export { READ_WRITE_ALL } from '../../bench/lib/privileges.mjs';
 
 /** What a reader needs: see namespaces and tables, read table data and views. */
 export const READ_ONLY = ['namespace:list', 'table:list', 'table:read-data', 'view:list', 'view:read'];

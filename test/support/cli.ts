@@ -1,7 +1,9 @@
 /** Runs the built `lakegate` bin as users run it: a fresh Node process per command, with a config dir of the test's. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from './server-process.js';
+import { expect } from 'vitest';
+import { REPO_ROOT, type ServerProcess, startServer } from './server-process.js';
+import { tempDir } from './temp.js';
 
 export const CLI_BIN = path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
 
@@ -29,4 +31,40 @@ export function runCli(configDir: string, args: string[], options: { input?: str
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** The run exited 0 and printed one JSON document: that document. */
+export function jsonOf(run: CliRun): any {
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+}
+
+/** A real server process (log level warn) and a config dir whose default profile is its admin, on warehouse default. */
+export interface CliSession {
+  server: ServerProcess;
+  /** The config dir (LAKEGATE_CONFIG_DIR) the runs share. */
+  configDir: string;
+  /** Runs the CLI with that config dir. */
+  run(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<CliRun>;
+  /** Stops the server and removes the config dir. */
+  close(): Promise<void>;
+}
+
+/** Starts the server and logs its admin in with `lakegate login` (the set-up the CLI tests share). */
+export async function startCliSession(configPrefix: string): Promise<CliSession> {
+  const server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });
+  const config = tempDir(configPrefix);
+  const session: CliSession = {
+    server,
+    configDir: config.dir,
+    run: (args, options) => runCli(config.dir, args, options),
+    async close() {
+      await server.stop();
+      config.cleanup();
+    },
+  };
+  const login = await session.run(['login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`]);
+  if (login.code !== 0) await session.close();
+  expect(login.code, login.stderr).toBe(0);
+  return session;
 }

@@ -1,10 +1,13 @@
 /** Helpers of the web console's browser tests: signing in, screenshots, layout checks, seeding a large namespace. */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Page } from 'playwright-core';
-import { REPO_ROOT } from './server-process.js';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { httpSender, type Send } from './iceberg-http.js';
+import { REPO_ROOT, type ServerOptions, type ServerProcess, startServer } from './server-process.js';
 
 /** Where the test run saves its screenshots (ignored by git: /tmp/ in the repository). */
 export const SCREENSHOTS = path.join(REPO_ROOT, 'tmp', 'console-screenshots');
@@ -12,6 +15,28 @@ export const SCREENSHOTS = path.join(REPO_ROOT, 'tmp', 'console-screenshots');
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Builds the console (packages/console/dist) when this checkout has no build of it yet. */
+export function ensureConsoleBuilt(): void {
+  if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  }
+}
+
+export interface ConsoleRig {
+  chrome: { browser: Browser; close(): Promise<void> };
+  server: ServerProcess;
+  /** The server's bootstrap admin over HTTP. */
+  send: Send;
+}
+
+/** The console built, a headless Chromium, a `lakegate serve` (options as startServer's) and its admin. */
+export async function startConsoleRig(options: ServerOptions = {}): Promise<ConsoleRig> {
+  ensureConsoleBuilt();
+  const chrome = await launchChromium();
+  const server = await startServer(options);
+  return { chrome, server, send: httpSender(server.url, await server.token()) };
 }
 
 /** Signs in on the console's sign-in page with a principal's client id and secret. */

@@ -8,25 +8,15 @@ import { createStore, loadConfig } from '@lakegate/server';
 import { DeliveryThread } from '../../packages/server/src/compose/delivery-thread.js';
 import { DELIVERY_LEASE } from '../../packages/server/src/catalog/outbox/delivery.js';
 import type { Send } from './iceberg-http.js';
-import { bearerSender } from './inject.js';
 import type { TestCatalog } from './in-process.js';
+import { signInAdmin } from './principals.js';
 import { firstOfEach, type WebhookReceiver } from './webhook-receiver.js';
-
 import { waitFor } from './wait-for.js';
 
 export { waitFor };
 
-export async function adminSender(cat: TestCatalog): Promise<Send> {
-  const a = cat.admin();
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return bearerSender(cat.lakegate.app, res.json().access_token as string);
-}
+/** The catalog's bootstrap admin, signed in. */
+export const adminSender = signInAdmin;
 
 /** Every event id of the default warehouse after `after`, from the pull API, in sequence order. */
 export async function pulledIds(send: Send, after: string): Promise<string[]> {

@@ -16,6 +16,29 @@ export function httpSender(baseUrl: string, token?: string): Send {
   };
 }
 
+/** The columns of the tables the row and column policy tests filter (region) and mask (email, born), by name. */
+const PEOPLE_COLUMNS = {
+  id: { id: 1, name: 'id', type: 'long', required: true },
+  region: { id: 2, name: 'region', type: 'string', required: false },
+  email: { id: 3, name: 'email', type: 'string', required: false },
+  born: { id: 4, name: 'born', type: 'date', required: false },
+};
+
+/** A schema (id 0) of the named policy-test columns, then `more` fields. */
+export function peopleSchema(columns: Array<keyof typeof PEOPLE_COLUMNS>, ...more: object[]) {
+  return { type: 'struct', 'schema-id': 0, fields: [...columns.map((c) => PEOPLE_COLUMNS[c]), ...more] };
+}
+
+/** The scan-planning tests' table: an id and the category it is partitioned by. */
+export const categorySchema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: false },
+    { id: 2, name: 'category', type: 'string', required: false },
+  ],
+};
+
 export const simpleSchema = {
   type: 'struct',
   'schema-id': 0,

@@ -64,11 +64,11 @@ export async function startMinio(keys: RootKeys = MINIO_ROOT): Promise<Minio> {
  * The management-API body of a warehouse on a MinIO bucket with STS vending (root keys as the storage secret), as
  * several interop tests create it.
  */
-export function minioWarehouse(minio: Minio, name: string, bucket: string): Record<string, unknown> {
+export function minioWarehouse(minio: Minio, name: string, bucket: string, profile: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name,
     'storage-root': `s3://${bucket}/wh`,
-    'storage-profile': { type: 's3', bucket, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
+    'storage-profile': { type: 's3', bucket, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900, ...profile },
     'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
   };
 }

@@ -26,11 +26,31 @@ export interface CatalogWithCallers {
   principal(name: string, privileges: string[], on?: Securable): Promise<{ send: Send; id: string }>;
 }
 
+/** A principal signed in through the client_credentials grant: its client id and a Send carrying its token. */
+export interface Caller {
+  id: string;
+  send: Send;
+  /** Signs in again: a Send with a new token. */
+  signIn(): Promise<Send>;
+}
+
+/** The bootstrap admin of an in-process catalog with authentication on, signed in. */
+export async function signInAdmin(cat: TestCatalog): Promise<Send> {
+  const a = cat.admin();
+  return bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, a.client_id, a.client_secret));
+}
+
+/** Creates principal `name` (with no grants) and signs it in. */
+export async function signedInPrincipal(cat: TestCatalog, name: string): Promise<Caller> {
+  const p = await cat.lakegate.principals.create(name);
+  const signIn = async () => bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
+  return { id: p.clientId, send: await signIn(), signIn };
+}
+
 /** Starts an in-process catalog with authentication on (and the options given) and signs its admin in. */
 export async function startWithCallers(options: Omit<InProcessOptions, 'auth'> = {}, env: Record<string, string> = {}): Promise<CatalogWithCallers> {
   const cat = await startInProcess(env, { ...options, auth: true });
-  const a = cat.admin();
-  const admin = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, a.client_id, a.client_secret));
+  const admin = await signInAdmin(cat);
   return {
     cat,
     admin,

@@ -13,7 +13,7 @@ import { expect } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { FIELD_ID_KEY } from '../../packages/server/src/policy-files/apply-batch.js';
 import { localBlob, readRowGroups, writeParquet } from '../../packages/server/src/policy-files/parquet-io.js';
-import { appendUpdates, type Send } from './iceberg-http.js';
+import { appendUpdates, peopleSchema, type Send } from './iceberg-http.js';
 import { writeManifest, writeManifestList } from './manifest-writer.js';
 
 export interface SmallRow {
@@ -21,14 +21,7 @@ export interface SmallRow {
   region: string;
 }
 
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region']);
 const ROWS_PER_FILE = 3;
 let nextId = 0;
 
