@@ -83,6 +83,12 @@ beforeAll(async () => {
     properties: {},
   });
   expect(view.status).toBe(200);
+  // Catalog-supplied labels (issue 58), set as a tenant administrator would; the pages show them under "Labels".
+  const loaded = (await send('GET', `/v1/${WH}/namespaces/sales/tables/orders`)).body as { metadata: { schemas: Array<{ fields: Array<{ id: number; name: string }> }> } };
+  const idField = loaded.metadata.schemas.at(-1)!.fields.find((f) => f.name === 'id')!.id;
+  const labels = { 'object-labels': { classification: 'internal', steward: 'sales-ops' }, fields: [{ 'field-id': idField, labels: { pii: 'none' } }] };
+  expect((await send('PUT', `/management/v1/warehouses/${WH}/namespaces/sales/tables/orders/labels`, labels)).status).toBe(200);
+  expect((await send('PUT', `/management/v1/warehouses/${WH}/namespaces/sales/views/orders_by_country/labels`, { 'object-labels': { tier: 'gold' } })).status).toBe(200);
   reader = await createPrincipal(server, 'reader');
   adminContext = await chrome.browser.newContext({ viewport: DESKTOP });
   admin = await adminContext.newPage();
@@ -99,6 +105,8 @@ afterAll(async () => {
 });
 
 const shot = screenshot;
+/** A cell row's text with its cells' separators (tabs, newlines) as single spaces. */
+const words = (text: string) => text.trim().split(/\s+/).join(' ');
 const readerSend = async () => httpSender(server.url, await clientToken(server.url, reader.credential));
 
 describe('sign-in with client credentials', () => {
@@ -136,6 +144,9 @@ describe('catalog browser', () => {
     expect(schema).toMatch(/country\s+string/);
     expect(await admin.getByText(/bucket\[4\]\(id\) as id_bucket/).count()).toBe(1);
     expect(await admin.locator('.details').innerText()).toContain('owner');
+    // The labels an administrator set: the table's own, and its id column's by name.
+    expect((await admin.getByTestId('object-label').allInnerTexts()).map(words)).toEqual(['classification internal', 'steward sales-ops']);
+    expect(await admin.getByTestId('labels').innerText()).toMatch(/column id[\s\S]*pii\s+none/);
     await shot(admin, 'table');
     await admin.setViewportSize(PHONE);
     await admin.waitForTimeout(300);
@@ -154,6 +165,7 @@ describe('catalog browser', () => {
     expect(all).toContain('spark');
     expect(all).toContain('trino');
     expect(all).toContain('GROUP BY customer.country');
+    expect((await admin.getByTestId('object-label').allInnerTexts()).map(words)).toEqual(['tier gold']);
     await shot(admin, 'view');
   });
 

@@ -27,6 +27,7 @@ export { LanceNamespace } from './lance/namespace.js';
 export type { LanceNamespaceOptions, DescribeTableResponse } from './lance/namespace.js';
 export { LakegateManagement } from './management/client.js';
 export type { LakegateManagementOptions, AuditPageOptions } from './management/client.js';
+export type { Labels } from './management/labels.js';
 export { PRIVILEGES } from './management/access-types.js';
 export type * from './management/access-types.js';
 export type * from './management/types.js';

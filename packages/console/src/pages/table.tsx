@@ -1,17 +1,19 @@
 /**
- * A table: schema (nested types), partition spec, sort order, properties, current snapshot, the snapshot timeline
+ * A table: schema (nested types), partition spec, sort order, properties, catalog-supplied labels, current snapshot, the snapshot timeline
  * (records and files added and removed per snapshot, refs and branches), the metadata log, its location, and which
  * storage credentials a caller would be vended (explain on table:read-data / table:write-data), and "plan this
  * filter": files and bytes a server-planned scan reads and skips (components/plan-scan.tsx), and running its
  * maintenance now, with the job's progress and result (components/maintenance.tsx).
  */
 import { useMemo } from 'react';
+import type { Labels } from '@lakegate/client/browser';
 import { useParams } from 'wouter';
 import { catalogClient } from '../api/clients';
 import { selfSubject } from '../api/session';
 import { bars, Chart } from '../components/chart';
 import { CredentialsPanel } from '../components/explain';
 import { levelsOf, nameOf, showNamespace } from '../components/paths';
+import { LabelsPanel } from '../components/labels';
 import { MaintenancePanel } from '../components/maintenance';
 import { PlanScanPanel } from '../components/plan-scan';
 import { type Field, SchemaTree } from '../components/schema-tree';
@@ -61,12 +63,14 @@ export function TablePage() {
       </h1>
       {table.status === 'loading' && <Loading what="the table" />}
       {table.status === 'error' && <ErrorMessage error={table.error} retry={table.reload} />}
-      {table.data && <TableDetails metadata={table.data.metadata as unknown as Metadata} metadataLocation={table.data['metadata-location']} warehouse={warehouse} levels={levels} name={name} />}
+      {table.data && (
+        <TableDetails metadata={table.data.metadata as unknown as Metadata} metadataLocation={table.data['metadata-location']} labels={table.data.labels} warehouse={warehouse} levels={levels} name={name} />
+      )}
     </>
   );
 }
 
-function TableDetails({ metadata: m, metadataLocation, warehouse, levels, name }: { metadata: Metadata; metadataLocation: string | undefined; warehouse: string; levels: string[]; name: string }) {
+function TableDetails({ metadata: m, metadataLocation, labels, warehouse, levels, name }: { metadata: Metadata; metadataLocation: string | undefined; labels: Labels | undefined; warehouse: string; levels: string[]; name: string }) {
   const schema = m.schemas?.find((s) => s['schema-id'] === m['current-schema-id']) ?? m.schemas?.at(-1);
   const spec = m['partition-specs']?.find((s) => s['spec-id'] === m['default-spec-id']);
   const order = m['sort-orders']?.find((s) => s['order-id'] === m['default-sort-order-id']);
@@ -126,6 +130,10 @@ function TableDetails({ metadata: m, metadataLocation, warehouse, levels, name }
       <section aria-labelledby="props">
         <h2 id="props">Properties</h2>
         <Properties values={m.properties ?? {}} />
+      </section>
+      <section aria-labelledby="labels">
+        <h2 id="labels">Labels</h2>
+        <LabelsPanel labels={labels} fieldName={fieldName} />
       </section>
       <section aria-labelledby="mlog">
         <h2 id="mlog">Metadata log</h2>

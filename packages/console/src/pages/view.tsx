@@ -1,8 +1,10 @@
-/** A view: its SQL per dialect for the current version, every version, its schema and properties. */
+/** A view: its SQL per dialect for the current version, every version, its schema, properties and catalog-supplied labels. */
 import { useState } from 'react';
+import type { Labels } from '@lakegate/client/browser';
 import { useParams } from 'wouter';
 import { catalogClient } from '../api/clients';
 import { levelsOf, nameOf, showNamespace } from '../components/paths';
+import { LabelsPanel } from '../components/labels';
 import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
@@ -41,12 +43,12 @@ export function ViewPage() {
       </h1>
       {view.status === 'loading' && <Loading what="the view" />}
       {view.status === 'error' && <ErrorMessage error={view.error} retry={view.reload} />}
-      {m && <ViewDetails m={m} />}
+      {m && <ViewDetails m={m} labels={view.data?.labels} />}
     </>
   );
 }
 
-function ViewDetails({ m }: { m: ViewMeta }) {
+function ViewDetails({ m, labels }: { m: ViewMeta; labels: Labels | undefined }) {
   const [versionId, setVersionId] = useState(m['current-version-id']);
   const version = m.versions.find((v) => v['version-id'] === versionId);
   const schema = m.schemas.find((s) => s['schema-id'] === version?.['schema-id']);
@@ -94,6 +96,10 @@ function ViewDetails({ m }: { m: ViewMeta }) {
       <section aria-labelledby="vprops">
         <h2 id="vprops">Properties</h2>
         <Properties values={m.properties ?? {}} />
+      </section>
+      <section aria-labelledby="vlabels">
+        <h2 id="vlabels">Labels</h2>
+        <LabelsPanel labels={labels} fieldName={(id) => schema?.fields.find((f) => f.id === id)?.name ?? `#${id}`} />
       </section>
     </div>
   );
