@@ -17,6 +17,33 @@ async function table(storage: MemoryObjectStorage, n: number): Promise<Deletable
 }
 
 describe('deleteFiles (maintenance through the bulk delete)', () => {
+  it('sends no further chunk once its signal is aborted (the job lost its lease), and rejects with the reason', async () => {
+    const storage = new MemoryObjectStorage();
+    const files = await table(storage, DELETE_CHUNK * 8);
+    const lost = new AbortController();
+    const reason = new Error('lease lost');
+    const deleteMany = storage.deleteMany.bind(storage);
+    storage.deleteMany = async (uris) => {
+      const out = await deleteMany(uris);
+      lost.abort(reason);
+      return out;
+    };
+    await expect(deleteFiles(storage, files, JobProgress.none(clock), { signal: lost.signal })).rejects.toBe(reason);
+    // Only the chunks sent before the abort (at most one per call in flight) were deleted; the rest are still there.
+    const sent = storage.deleteManyCalls.length;
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(sent).toBeLessThan(8);
+    expect(storage.objects.size).toBe(files.length - sent * DELETE_CHUNK);
+  });
+
+  it('deletes nothing when its signal is already aborted', async () => {
+    const storage = new MemoryObjectStorage();
+    const files = await table(storage, 10);
+    await expect(deleteFiles(storage, files, JobProgress.none(clock), { signal: AbortSignal.abort(new Error('gone')) })).rejects.toThrow('gone');
+    expect(storage.deleteManyCalls).toEqual([]);
+    expect(storage.objects.size).toBe(10);
+  });
+
   it('deletes in chunks of DELETE_CHUNK through deleteMany, counting the progress of each', async () => {
     const storage = new MemoryObjectStorage();
     const files = await table(storage, DELETE_CHUNK * 2 + 5);

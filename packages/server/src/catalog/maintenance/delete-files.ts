@@ -38,9 +38,16 @@ export interface DeleteOptions {
   location?: string;
   /** The files are known to exist (just listed): no listing first. */
   listed?: boolean;
+  /**
+   * Aborted when the job lost its table lease (lease-keeper.ts): no further chunk is sent, and the deletion rejects
+   * with the signal's reason once the chunks in flight end. What was not deleted is left for the next run (after an
+   * expiry no metadata reaches those files, so orphan removal finds them).
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export async function deleteFiles(storage: ObjectStorage, files: readonly DeletableFile[], progress: JobProgress, options: DeleteOptions = {}): Promise<DeleteOutcome> {
+  options.signal?.throwIfAborted();
   const absent = new Set<string>();
   let toDelete = files;
   if (!options.listed && options.location !== undefined && files.length > 0 && !storage.existsIsCheap(options.location) && storage.list) {
@@ -57,6 +64,7 @@ export async function deleteFiles(storage: ObjectStorage, files: readonly Deleta
   const gone = new Set<string>();
   const failed = new Map<string, string>();
   await forEachBounded(chunks, async (chunk) => {
+    options.signal?.throwIfAborted();
     const result = await storage.deleteMany(chunk.map((f) => f.path));
     for (const uri of result.deleted) gone.add(uri);
     for (const uri of result.missing) absent.add(uri);

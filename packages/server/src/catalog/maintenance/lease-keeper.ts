@@ -3,8 +3,9 @@
  * every third of its length, so a job longer than one lease (a compaction of a large table) is never taken by
  * another replica's scheduler while it is alive. When a renewal finds the lease gone (it expired, because this
  * process stalled longer than the lease, and another replica took the job; or the row says the job ended), the
- * keeper aborts its signal: the job stops at its next check (compaction: before each group and before its commit),
- * deleting the files it wrote, and commits nothing. A renewal that fails (the database unreachable for a moment) is
+ * keeper aborts its signal: the job stops at its next check (compaction: before each group and before its commit,
+ * deleting the files it wrote, and commits nothing; expiry: before its commit and before each chunk of deletions;
+ * orphan removal: before listing and before each chunk of deletions). A renewal that fails (the database unreachable for a moment) is
  * retried at the next period; once the lease's own end has passed without a renewal the job stops too, since
  * another replica may now hold it.
  */
@@ -72,7 +73,7 @@ export class LeaseKeeper {
     clearInterval(this.timer);
     this.timer = undefined;
     if (!this.controller.signal.aborted) {
-      this.controller.abort(new CatalogError('ERR_JOB_RUNNING', 'The job lost its table lease (it outlived it and another replica took the job); it stopped and removed the files it wrote'));
+      this.controller.abort(new CatalogError('ERR_JOB_RUNNING', 'The job lost its table lease (it outlived it and another replica took the job); it stopped: it commits nothing more, deletes no more files and removed the files it wrote'));
     }
   }
 }

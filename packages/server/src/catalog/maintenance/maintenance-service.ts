@@ -56,7 +56,7 @@ export interface MaintenanceOptions {
   compaction?: CompactionOptions | undefined;
   /** Who started the job (events, audit and /metrics say it); on-demand when unset. */
   trigger?: 'on-demand' | 'scheduled' | undefined;
-  /** Aborted when the job lost its table lease (lease-keeper.ts): compaction stops and removes what it wrote. */
+  /** Aborted when the job lost its table lease (lease-keeper.ts): compaction stops and removes what it wrote; expiry and orphan removal send no further deletions. */
   signal?: AbortSignal | undefined;
 }
 
@@ -227,12 +227,13 @@ export class MaintenanceService {
     if (!current || current.id !== record.id) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'The table was dropped or replaced while its maintenance ran');
     const storage = await this.ctx.storageFor(scope.warehouse);
     const metadata = parseJson(current.metadataJson) as TableMetadata;
+    options.signal?.throwIfAborted();
     await progress.phase('listing-orphans');
     const reachable = await reachableFromMetadata(new CountingManifestReader(storage, [metadata.location], progress), metadata, current.metadataLocation);
     const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs, (n) => progress.filesScanned(n))).filter((f) => isPurgeable(scope.warehouse, f.path));
     if (options.dryRun) return this.done(scope, record, { ...expired, files: [...expired.files, ...orphans] });
     await progress.phase('deleting-orphans');
-    const { deleted, missing, failed } = await deleteFiles(storage, orphans, progress, { listed: true });
+    const { deleted, missing, failed } = await deleteFiles(storage, orphans, progress, { listed: true, signal: options.signal });
     return this.done(scope, record, {
       ...expired,
       files: [...expired.files, ...deleted],
@@ -289,6 +290,8 @@ export class MaintenanceService {
         ...plan.removedRefs.map((ref) => ({ action: 'remove-snapshot-ref', 'ref-name': ref })),
         ...(plan.expired.length > 0 ? [{ action: 'remove-snapshots', 'snapshot-ids': plan.expired.map((id) => BigInt(id)) }] : []),
       ] as TableUpdate[];
+      // A job that lost its lease commits no expiry (another replica runs the table's job now).
+      options.signal?.throwIfAborted();
       let committed;
       try {
         [committed] = await commitTables(this.ctx, { caller: system, warehouse: scope.warehouse.name }, [{ identifier: { namespace: record.namespace, name: record.name }, requirements, updates }]);
@@ -304,7 +307,7 @@ export class MaintenanceService {
       await reachable.keepSnapshots((after.snapshots ?? []).filter((s) => !plan.retained.has(String(s['snapshot-id']))));
       const files = reachable.files.filter((f) => isPurgeable(scope.warehouse, f.path));
       await progress.phase('deleting-expired-files');
-      const { deleted, missing, failed } = await deleteFiles(storage, files, progress, { location: after.location });
+      const { deleted, missing, failed } = await deleteFiles(storage, files, progress, { location: after.location, signal: options.signal });
       result.files = deleted;
       result['failed-files'] = failed;
       result['missing-files'] = missing;
