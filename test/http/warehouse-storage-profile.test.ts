@@ -165,4 +165,27 @@ describe("replacing a warehouse's storage profile", () => {
     expect(other.body.error.message.replace('lake', 'X')).toBe(missing.body.error.message.replace('no-such-wh', 'X'));
     expect((await stored('acme-lake'))['storage-profile'].endpoint).toBeUndefined();
   });
+
+  it("removes the stored secret on request: in the profile's transaction, audited, the platform's authority only", async () => {
+    const repo = cat.lakegate.store.repository;
+    // The server's own cloud credentials are the platform's to hand out: a tenant administrator is refused (403).
+    const refused = await put(acme, 'acme-lake', { 'storage-profile': { type: 's3', bucket: 'acme-bucket' }, 'remove-storage-secret': true });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(403);
+    expect(refused.body.error.message).toMatch(/server's own cloud credentials/);
+    expect((await repo.getWarehouse('acme-lake'))!.secretId).toBeDefined();
+    // Not together with a new secret.
+    const both = await put(platform, 'lake', { 'storage-profile': profileAt(after.endpoint), 'storage-secret': KEY2, 'remove-storage-secret': true });
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toMatch(/storage-secret and remove-storage-secret/);
+    const old = (await repo.getWarehouse('lake'))!.secretId!;
+    expect(await repo.getSecret(old)).toBeDefined();
+    const removed = await put(platform, 'lake', { 'storage-profile': profileAt(after.endpoint), 'remove-storage-secret': true });
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body['has-storage-secret']).toBe(false);
+    expect((await repo.getWarehouse('lake'))!.secretId).toBeUndefined();
+    expect(await repo.getSecret(old)).toBeUndefined();
+    const audit = await platform('GET', '/management/v1/audit?limit=20');
+    const record = (audit.body.events as Array<{ type: string; object?: string; detail?: Record<string, unknown> }>).find((e) => e.type === 'warehouse.storage.updated' && e.object === 'lake');
+    expect(record?.detail).toMatchObject({ 'secret-removed': true, 'secret-replaced': false });
+  });
 });

@@ -25,7 +25,7 @@ export const ADMIN_HELP = `usage:
                                        federated: tables live in a remote Iceberg REST catalog (docs/federation.md)
   lakegate admin warehouse set NAME [--property K=V ...] [--remove K ...]
                                        change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*
-  lakegate admin warehouse storage NAME --storage-profile JSON|@FILE [--storage-secret JSON|@FILE|-]
+  lakegate admin warehouse storage NAME --storage-profile JSON|@FILE [--storage-secret JSON|@FILE|- | --remove-storage-secret]
                                        replace the storage profile (same type and bucket; no secret: keep it)
   lakegate admin warehouse grant TENANT [--root URI ... | --none]
                                        the storage a tenant's admins may create warehouses in (set: platform admins)

@@ -200,7 +200,8 @@ export type UpdateWarehouseRequest = protocol.UpdateWarehouseRequest;
 /**
  * A new storage profile for a warehouse, replacing the stored one whole and checked as at creation: the same type, a
  * storage the warehouse's root lies in (its bucket, or account and container). `storage-secret` replaces the secret;
- * absent, the stored one is kept. See docs/storage.md.
+ * absent, the stored one is kept; `remove-storage-secret: true` deletes it (the server's own cloud credentials then,
+ * which only a platform administrator may choose). See docs/storage.md.
  *
  * @example
  * ```ts

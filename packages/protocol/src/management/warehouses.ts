@@ -120,6 +120,12 @@ export const UpdateWarehouseStorageRequest = Type.Object(
     'storage-secret': Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'A new secret replacing the stored one (stored encrypted, never returned; the old one is deleted). Absent: the stored secret is kept, and must fit the new profile' }),
     ),
+    'remove-storage-secret': Type.Optional(
+      Type.Boolean({
+        description:
+          "true: delete the stored secret; the profile then reaches its storage with the server's own cloud credentials (an instance role, the default chain), which only a platform administrator may choose. Not together with storage-secret",
+      }),
+    ),
   },
   { $id: 'UpdateWarehouseStorageRequest', additionalProperties: false },
 );

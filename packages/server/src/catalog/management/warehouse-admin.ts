@@ -213,21 +213,24 @@ export class WarehouseAdmin {
       throw new CatalogError('ERR_VALIDATION', `storage-profile.type cannot change (${storedType} to ${JSON.stringify(type.slice(0, 20))}): the warehouse's tables live in its ${storedType} storage; create a new warehouse for other storage`);
     }
     const fresh = input['storage-secret'];
-    const secret = fresh ?? (warehouse.secretId === undefined ? undefined : await this.profiles.storedSecret(warehouse));
+    const remove = input['remove-storage-secret'] === true;
+    if (remove && fresh !== undefined) throw new CatalogError('ERR_VALIDATION', 'storage-secret and remove-storage-secret: send one of them (a new secret replaces the stored one by itself)');
+    const secret = remove ? undefined : (fresh ?? (warehouse.secretId === undefined ? undefined : await this.profiles.storedSecret(warehouse)));
     const checked = this.profiles.check({ root: warehouse.storageRoot, profile: input['storage-profile'], secret });
     // authorize: storage authority, as at creation. A kept secret is the warehouse's: when its profile needed the
     // platform's authority (an endpoint, a role), that secret may be the platform's, and a tenant administrator taking
     // those away would send it elsewhere; it sends its own instead.
-    const platformSecret = fresh === undefined && !this.access.isPlatformAdmin(caller) && this.profiles.check({ root: warehouse.storageRoot, profile: warehouse.storageProfile, secret }).platformOnly.length > 0;
+    const platformSecret = fresh === undefined && !remove && !this.access.isPlatformAdmin(caller) && this.profiles.check({ root: warehouse.storageRoot, profile: warehouse.storageProfile, secret }).platformOnly.length > 0;
     const reasons = [...checked.platformOnly, ...(platformSecret ? ['the stored storage-secret of a warehouse the platform configured (send a storage-secret of your own)'] : [])];
     await this.checkAuthority(caller, 'warehouse:update', { tenant: warehouse.tenant, name, root: warehouse.storageRoot, properties: warehouse.properties }, { platformOnly: reasons });
     // execute
     // A new secret gets a new id (the storage adapters are rebuilt when the id changes); the one it replaces is deleted.
     const replaced = fresh !== undefined && checked.seal !== undefined ? this.newId() : undefined;
+    // A removed secret is deleted with the profile's change, in its transaction.
     await this.warehouses.setStorage(name, {
       profile: checked.profile,
-      secretId: replaced ?? warehouse.secretId,
-      ...(replaced === undefined || !checked.seal ? {} : { sealed: checked.seal(replaced), retiredSecretId: warehouse.secretId }),
+      secretId: remove ? undefined : (replaced ?? warehouse.secretId),
+      ...(remove ? { retiredSecretId: warehouse.secretId } : replaced === undefined || !checked.seal ? {} : { sealed: checked.seal(replaced), retiredSecretId: warehouse.secretId }),
     });
     const changed = [...new Set([...Object.keys(warehouse.storageProfile), ...Object.keys(checked.profile)])].filter((k) => JSON.stringify(warehouse.storageProfile[k]) !== JSON.stringify(checked.profile[k])).sort();
     await this.audit.record(caller, {
@@ -235,7 +238,7 @@ export class WarehouseAdmin {
       decision: 'allow',
       action: 'warehouse:update',
       object: name,
-      detail: { tenant: warehouse.tenant, warehouse: name, type: storedType, changed, 'secret-replaced': fresh !== undefined },
+      detail: { tenant: warehouse.tenant, warehouse: name, type: storedType, changed, 'secret-replaced': fresh !== undefined, 'secret-removed': remove && warehouse.secretId !== undefined },
     });
     return warehouseView(await this.warehouses.lookup(name));
   }
