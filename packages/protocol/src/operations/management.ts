@@ -3,7 +3,7 @@
  * the audit trail. Errors use the Iceberg envelope, so the SDK's error classes read them too. To add an
  * operation: describe its bodies in ../management/, then add one `manage({...})` here.
  */
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import {
   CreateRoleRequest,
   ExplainRequest,
@@ -36,19 +36,19 @@ import { ListDroppedObjectsResponse, DroppedObject, TableMaintenanceJob, TableMa
 import { CreatePolicyRequest, EffectivePolicy, ListPoliciesResponse, TablePolicy, UpdatePolicyRequest } from '../management/policies.js';
 import { ListPolicyEnforcersResponse, PolicyEnforcer, SetPolicyEnforcerRequest } from '../management/enforcers.js';
 import { NamespaceParam, TableParam } from './iceberg-parameters.js';
-import { type HttpMethod, type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
+import { type HttpMethod, type OperationSpec, defineOperation, jsonBodyMember, parameters } from './types.js';
 
 const PREFIX = '/management/v1';
 
 interface ManagementOperation extends Omit<OperationSpec, 'surface' | 'security' | 'tags' | 'body' | 'method'> {
   method: HttpMethod;
   tags?: readonly string[];
-  body?: Parameters<typeof jsonBody>[0];
+  body?: TSchema;
 }
 
-export const manage = (o: ManagementOperation) => {
-  const { body, tags, path, ...rest } = o;
-  return defineOperation({ ...rest, path: `${PREFIX}${path}`, surface: 'management', security: 'authenticated', tags: tags ?? ['Lakegate management'], ...(body ? { body: jsonBody(body) } : {}) });
+export const manage = <const O extends ManagementOperation>(o: O) => {
+  const { body: _body, tags, path, ...rest } = o;
+  return defineOperation({ ...rest, path: `${PREFIX}${path}`, surface: 'management', security: 'authenticated', tags: tags ?? ['Lakegate management'], ...jsonBodyMember(o, true) });
 };
 
 export const ok = (description: string, schema: Parameters<typeof Type.Ref>[0]) => ({ description, schema: Type.Ref(schema) });

@@ -11,6 +11,7 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
 import type { Schema, Snapshot, StructField, TableMetadata } from '../metadata/types.js';
+import type { Int64Value, PlanTableScanRequest } from '@lakegate/protocol';
 import type { ScanSpec } from '../ports/planning.js';
 
 export interface ResolvedScan {
@@ -24,19 +25,23 @@ export interface ResolvedScan {
 }
 
 const idOf = (v: unknown): string => BigInt(v as number).toString();
+/** A snapshot id of the request, as the decimal text a ScanSpec keeps. */
+const requestedId = (v: Int64Value | undefined): string | undefined => (v === undefined || v === null ? undefined : BigInt(v).toString());
 
-/** The request's fields as a ScanSpec; the combination rules checked. */
-export function scanSpecOf(body: Record<string, unknown>): ScanSpec {
-  const opt = (k: string) => (body[k] === undefined || body[k] === null ? undefined : idOf(body[k]));
+/**
+ * The one mapping of the wire request (planTableScan's body, as the contract validated it) to the service's ScanSpec;
+ * the combination rules checked. A field added to PlanTableScanRequest is read here, once.
+ */
+export function scanSpecOf(body: PlanTableScanRequest): ScanSpec {
   const spec: ScanSpec = {
-    snapshotId: opt('snapshot-id'),
-    startSnapshotId: opt('start-snapshot-id'),
-    endSnapshotId: opt('end-snapshot-id'),
+    snapshotId: requestedId(body['snapshot-id']),
+    startSnapshotId: requestedId(body['start-snapshot-id']),
+    endSnapshotId: requestedId(body['end-snapshot-id']),
     filter: body.filter ?? undefined,
-    select: body.select as string[] | undefined,
+    select: body.select,
     caseSensitive: body['case-sensitive'] !== false,
     useSnapshotSchema: body['use-snapshot-schema'] === true,
-    statsFields: body['stats-fields'] as string[] | undefined,
+    statsFields: body['stats-fields'],
   };
   if (spec.snapshotId !== undefined && (spec.startSnapshotId !== undefined || spec.endSnapshotId !== undefined)) {
     throw validation('snapshot-id cannot be combined with start-snapshot-id or end-snapshot-id: a scan is point-in-time or incremental');

@@ -25,17 +25,8 @@ export function namespaceParam(raw: string): string[] {
 }
 
 /** Paging parameters, as the contract validated them (http/plugins/contract.ts): pageSize is an integer of at least 1. */
-export function pageQuery(req: FastifyRequest): PageRequest {
-  const q = req.query as { pageToken?: string; pageSize?: number };
-  return { pageToken: q.pageToken, pageSize: q.pageSize };
-}
-
-/**
- * The request body as the contract validated it (http/plugins/contract.ts): a JSON object of the operation's request
- * schema (every Iceberg operation with a body requires one), its optional fields given as null already removed.
- */
-export function bodyObject(req: FastifyRequest): Record<string, unknown> {
-  return req.body as Record<string, unknown>;
+export function pageQuery(req: FastifyRequest<{ Querystring: { pageToken?: string; pageSize?: number } }>): PageRequest {
+  return { pageToken: req.query.pageToken, pageSize: req.query.pageSize };
 }
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();
