@@ -33,15 +33,30 @@ const requestedId = (v: Int64Value | undefined): string | undefined => (v === un
  * the combination rules checked. A field added to PlanTableScanRequest is read here, once.
  */
 export function scanSpecOf(body: PlanTableScanRequest): ScanSpec {
+  // Every field of the request is named here, so one added to the schema fails to compile until it is mapped (or named
+  // as unused, as the min-rows-requested hint is).
+  const {
+    'snapshot-id': snapshotId,
+    'start-snapshot-id': startSnapshotId,
+    'end-snapshot-id': endSnapshotId,
+    filter,
+    select,
+    'case-sensitive': caseSensitive,
+    'use-snapshot-schema': useSnapshotSchema,
+    'stats-fields': statsFields,
+    'min-rows-requested': _minRowsHint,
+    ...unmapped
+  } = body;
+  unmapped satisfies Record<string, never>;
   const spec: ScanSpec = {
-    snapshotId: requestedId(body['snapshot-id']),
-    startSnapshotId: requestedId(body['start-snapshot-id']),
-    endSnapshotId: requestedId(body['end-snapshot-id']),
-    filter: body.filter ?? undefined,
-    select: body.select,
-    caseSensitive: body['case-sensitive'] !== false,
-    useSnapshotSchema: body['use-snapshot-schema'] === true,
-    statsFields: body['stats-fields'],
+    snapshotId: requestedId(snapshotId),
+    startSnapshotId: requestedId(startSnapshotId),
+    endSnapshotId: requestedId(endSnapshotId),
+    filter: filter ?? undefined,
+    select,
+    caseSensitive: caseSensitive !== false,
+    useSnapshotSchema: useSnapshotSchema === true,
+    statsFields,
   };
   if (spec.snapshotId !== undefined && (spec.startSnapshotId !== undefined || spec.endSnapshotId !== undefined)) {
     throw validation('snapshot-id cannot be combined with start-snapshot-id or end-snapshot-id: a scan is point-in-time or incremental');

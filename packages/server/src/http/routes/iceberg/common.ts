@@ -6,19 +6,6 @@ import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog
 
 export { callerOf, catalogRequest } from '../../caller.js';
 
-export interface PrefixParams {
-  prefix: string;
-}
-export interface NamespaceParams extends PrefixParams {
-  namespace: string;
-}
-export interface TableParams extends NamespaceParams {
-  table: string;
-}
-export interface ViewParams extends NamespaceParams {
-  view: string;
-}
-
 /** A namespace path parameter: levels joined by U+001F (sent as %1F). */
 export function namespaceParam(raw: string): string[] {
   return raw.split(NAMESPACE_SEPARATOR);

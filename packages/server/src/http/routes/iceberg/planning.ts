@@ -7,8 +7,6 @@ import { icebergError } from '../../mappers/iceberg-errors.js';
 import { accessDelegation, catalogRequest, namespaceParam, noContent, sendJson } from './common.js';
 import { operationRoute } from '../../operation-route.js';
 
-/** The spec's {plan-id}, routed as :planId (Fastify ends a parameter name at "-": @lakegate/protocol routeParamName). */
-
 export function planningRoutes(app: FastifyInstance, services: CatalogServices): void {
   const planning = services.planning;
 
