@@ -117,10 +117,10 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   // Not an async handler: the sign that the caches decide alone (SigningService.signCached, nearly every one of an
   // engine) is answered here and now, without a promise; every other one goes through sign() as always.
   operationRoute(app, 'signRequest', (req, reply) => {
-    const body = req.body;
     const request = catalogRequest(req);
     const namespace = namespaceParam(req.params.namespace);
-    const input = { region: body.region, uri: body.uri, method: body.method, headers: body.headers, body: body.body, provider: body.provider };
+    // The service reads the wire request (RemoteSignRequest) as it is: no copy of its fields per sign.
+    const input = req.body;
     const signed = services.signing.signCached(request, namespace, req.params.table, input);
     if (signed !== undefined) {
       sendSigned(reply, signed);
@@ -131,8 +131,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
 
   // The unscoped default endpoint of older signer clients (catalog/signing/sign-default.ts): no prefix, no table.
   operationRoute(app, 'signRequestByLocation', async (req, reply) => {
-    const body = req.body;
-    const signed = await services.signing.signByLocation(callerOf(req), { region: body.region, uri: body.uri, method: body.method, headers: body.headers, body: body.body, provider: body.provider });
+    const signed = await services.signing.signByLocation(callerOf(req), req.body);
     return sendSigned(reply, signed);
   });
 
