@@ -14,8 +14,11 @@ import type { KnownOperation } from './every.js';
 /** The id of every operation of the contract. */
 export type OperationId = KnownOperation['operationId'];
 
+/** Every operation's description by its id: built once, so each lookup is an index, not a search of the union. */
+type OperationsById = { [Op in KnownOperation as Op['operationId']]: Op };
+
 /** The description of one operation, by id. */
-export type OperationOf<Id extends OperationId> = Extract<KnownOperation, { operationId: Id }>;
+export type OperationOf<Id extends OperationId> = OperationsById[Id];
 
 /** `plan-id` → `planId`, as routeParamName names a path parameter for the router. */
 export type RouteParamName<S extends string> = S extends `${infer Head}-${infer C}${infer Tail}` ? `${Head}${Uppercase<C>}${RouteParamName<Tail>}` : S;
