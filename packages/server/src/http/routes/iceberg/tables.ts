@@ -1,7 +1,8 @@
 /** Iceberg REST table routes: each validates its request shape, calls one TableService method, and writes the Iceberg response. */
 import type { FastifyInstance } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
-import type { TableChange } from '../../../catalog/tables/table-service.js';
+import { createTableInputOf } from '../../../catalog/tables/create.js';
+import { tableChangeOf } from '../../../catalog/tables/commit.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import {
   accessFields,
@@ -34,21 +35,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   });
 
   operationRoute(app, 'createTable', async (req, reply) => {
-    const body = req.body;
-    const created = await tables.create(
-      catalogRequest(req),
-      namespaceParam(req.params.namespace),
-      {
-        name: body.name,
-        location: body.location,
-        schema: body.schema,
-        partitionSpec: body['partition-spec'],
-        writeOrder: body['write-order'],
-        stageCreate: body['stage-create'],
-        properties: body.properties,
-      },
-      accessDelegation(req),
-    );
+    const created = await tables.create(catalogRequest(req), namespaceParam(req.params.namespace), createTableInputOf(req.body), accessDelegation(req));
     // A staged table has no metadata file yet, so nothing a load could match.
     if (created.metadataLocation) reply.header('etag', tableEtag(created.metadataLocation));
     return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...accessFields(created.access) };
@@ -82,11 +69,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
     if (identifier.name !== req.params.table || JSON.stringify(identifier.namespace) !== JSON.stringify(namespace)) {
       throw new CatalogError('ERR_VALIDATION', 'identifier in the body does not match the table in the path');
     }
-    const result = await tables.commit(catalogRequest(req), {
-      identifier: { namespace, name: req.params.table },
-      requirements: body.requirements ?? [],
-      updates: body.updates,
-    });
+    const result = await tables.commit(catalogRequest(req), tableChangeOf({ namespace, name: req.params.table }, body));
     reply.header('etag', tableEtag(result.metadataLocation));
     return sendJson(reply, metadataAnswer(result.metadataLocation, result.metadataJson));
   });
@@ -161,7 +144,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   operationRoute(app, 'commitTransaction', async (req, reply) => {
     const body = req.body;
     // An array of objects that each name their table, by the contract (CommitTransactionRequest).
-    const changes = body['table-changes'].map((c): TableChange => ({ identifier: c.identifier, requirements: c.requirements ?? [], updates: c.updates }));
+    const changes = body['table-changes'].map((c) => tableChangeOf(c.identifier, c));
     await tables.commitAll(catalogRequest(req), changes);
     return noContent(reply);
   });
