@@ -3,11 +3,11 @@
  * the path of its uri, so uri = …/lance/<warehouse> works unmodified). Other operations of the Lance spec
  * answer 406 with code 0 (Unsupported).
  */
-import { Type } from '@sinclair/typebox';
+import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import { LanceDelimiter } from '../lance/common.js';
 import { LanceCreateNamespaceRequest, LanceDropNamespaceRequest, LanceIdRequest, LanceListNamespacesResponse, LanceListTablesResponse, LanceNamespaceResponse } from '../lance/namespaces.js';
 import { LanceDeclareTableRequest, LanceDescribeTableRequest, LanceDescribeTableResponse, LanceDroppedTableResponse, LanceRegisterTableRequest, LanceTableLocationResponse } from '../lance/tables.js';
-import { type OperationSpec, defineOperation, jsonBody, parameters } from './types.js';
+import { type OperationSpec, defineOperation, jsonBodyMember, parameters } from './types.js';
 
 const tags = ['Lance Namespace API'];
 const idPath = parameters({
@@ -37,24 +37,29 @@ interface LanceOperation {
   /** After /lance/{prefix}/v1. */
   path: string;
   summary: string;
-  body?: Parameters<typeof jsonBody>[0];
-  query?: OperationSpec['query'];
+  body?: TSchema;
+  query?: TObject;
   response: OperationSpec['responses'][number];
   errors: readonly number[];
   deprecated?: boolean;
 }
 
-export const lance = (o: LanceOperation) =>
+/** The query schema of a Lance operation: its own, else `delimiter` alone. */
+type LanceQuery<O> = O extends { query: infer Q extends TObject } ? Q : typeof delimiterOnly;
+
+export const lance = <const O extends LanceOperation>(o: O) =>
   defineOperation({
-    operationId: o.operationId,
+    // Its literal type kept (the request types look operations up by it): a property read alone would widen it to string.
+    operationId: o.operationId as O['operationId'],
     surface: 'lance',
     method: o.method,
     path: `/lance/{prefix}/v1${o.path}`,
     summary: o.summary,
     tags,
     params: idPath,
-    query: o.query ?? delimiterOnly,
-    ...(o.body ? { body: jsonBody(o.body, false) } : {}),
+    // The conditional type cannot be followed through `??`: its two cases are the two operands.
+    query: (o.query ?? delimiterOnly) as LanceQuery<O>,
+    ...jsonBodyMember(o, false),
     responses: { 200: o.response },
     errors: o.errors,
     security: 'authenticated',

@@ -4,7 +4,7 @@ import { AuthorizationServerMetadata, JsonWebKeySet, OAuthIntrospectionResponse,
 import { defineOperation } from './types.js';
 
 const tags = ['OAuth'];
-const token = (operationId: string, path: string, description: string) =>
+const token = <const Id extends string>(operationId: Id, path: string, description: string) =>
   defineOperation({
     operationId,
     surface: 'oauth',
@@ -20,7 +20,7 @@ const token = (operationId: string, path: string, description: string) =>
   });
 
 const form = { schema: Type.Ref(OAuthTokenQuery), required: true, contentType: 'application/x-www-form-urlencoded' } as const;
-const revoke = (operationId: string, path: string) =>
+const revoke = <const Id extends string>(operationId: Id, path: string) =>
   defineOperation({
     operationId,
     surface: 'oauth',
@@ -33,7 +33,7 @@ const revoke = (operationId: string, path: string) =>
     errors: [429],
     security: 'client',
   });
-const introspect = (operationId: string, path: string) =>
+const introspect = <const Id extends string>(operationId: Id, path: string) =>
   defineOperation({
     operationId,
     surface: 'oauth',

@@ -17,7 +17,7 @@ import { parameters } from './types.js';
 
 const tags = ['Trino OPA decisions'];
 const key = parameters({ 'api-key': Type.Optional(Type.String({ maxLength: 512, description: "The engine principal's API key (or send a bearer token); redacted from logs" })) });
-const decision = (operationId: string, suffix: string, summary: string, response: Parameters<typeof ok>[1]) =>
+const decision = <const Id extends string>(operationId: Id, suffix: string, summary: string, response: Parameters<typeof ok>[1]) =>
   manage({ operationId, method: 'POST', path: `/trino-opa/${suffix}`, summary, tags, query: key, body: TrinoOpaRequest, responses: { 200: ok('The decision', response) }, safe: true });
 
 export const TRINO_OPA_OPERATIONS = [

@@ -4,7 +4,7 @@
  * advertised Iceberg endpoints and the client's types all come from these descriptions. Adding an
  * operation is adding one `defineOperation({...})` to its surface's list.
  */
-import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { type TObject, type TRefUnsafe, type TSchema, Type } from '@sinclair/typebox';
 
 /** The encapsulated server surface an operation belongs to: it decides authentication, idempotency and the error envelope. */
 export type Surface = 'iceberg' | 'lance' | 'oauth' | 'management';
@@ -26,11 +26,17 @@ export interface ResponseSpec {
   headers?: readonly HeaderSpec[];
 }
 
-export interface RequestBodySpec {
-  schema: TSchema;
+/** A request body; `S` and `R` keep the schema's and the requirement's types for the request types (./request-types.ts). */
+export interface RequestBodySpec<S extends TSchema = TSchema, R extends boolean = boolean> {
+  schema: S;
   /** An absent body counts as `{}` when false (Lance clients omit bodies the spec has). */
-  required: boolean;
+  required: R;
   contentType: 'application/json' | 'application/x-www-form-urlencoded';
+}
+
+/** A JSON request body (what {@link jsonBody} makes): the contract validates it, and routes get its static type. */
+export interface JsonBodySpec<S extends TSchema = TSchema, R extends boolean = boolean> extends RequestBodySpec<TRefUnsafe<S>, R> {
+  contentType: 'application/json';
 }
 
 /** Who may call: `authenticated` (the surface's authentication chain), `client` (OAuth client authentication per grant) or `none`. */
@@ -108,9 +114,27 @@ export const parameters = <P extends Record<string, TSchema>>(properties: P): TO
  * defineOperation({ …, body: jsonBody(CreateNamespaceRequest) });
  * ```
  */
-export function jsonBody(schema: TSchema, required = true): RequestBodySpec {
+export function jsonBody<S extends TSchema>(schema: S): JsonBodySpec<S, true>;
+export function jsonBody<S extends TSchema, R extends boolean>(schema: S, required: R): JsonBodySpec<S, R>;
+export function jsonBody(schema: TSchema, required = true): JsonBodySpec {
   if (typeof schema.$id !== 'string') throw new TypeError('a request body must be a named schema');
   return { schema: Type.Ref(schema), required, contentType: 'application/json' };
+}
+
+/** The `body` member an operation helper (manage(), lance()) gives for an optional named schema `O['body']`, its type kept. */
+export type JsonBodyMember<O, R extends boolean> = O extends { body: infer S extends TSchema } ? { body: JsonBodySpec<S, R> } : { body?: undefined };
+
+/**
+ * The `body` member of an operation made by a helper from `o.body`, a named schema or nothing.
+ *
+ * @example
+ * ```ts
+ * defineOperation({ ...rest, ...jsonBodyMember(o, true) });
+ * ```
+ */
+export function jsonBodyMember<O extends { body?: TSchema | undefined }, R extends boolean>(o: O, required: R): JsonBodyMember<O, R> {
+  // The conditional type cannot be followed through the branch by the compiler: the two branches are its two cases.
+  return (o.body === undefined ? {} : { body: jsonBody(o.body, required) }) as JsonBodyMember<O, R>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
 import type { Schema, Snapshot, StructField, TableMetadata } from '../metadata/types.js';
+import type { Int64Value, PlanTableScanRequest } from '@lakegate/protocol';
 import type { ScanSpec } from '../ports/planning.js';
 
 export interface ResolvedScan {
@@ -24,19 +25,38 @@ export interface ResolvedScan {
 }
 
 const idOf = (v: unknown): string => BigInt(v as number).toString();
+/** A snapshot id of the request, as the decimal text a ScanSpec keeps. */
+const requestedId = (v: Int64Value | undefined): string | undefined => (v === undefined || v === null ? undefined : BigInt(v).toString());
 
-/** The request's fields as a ScanSpec; the combination rules checked. */
-export function scanSpecOf(body: Record<string, unknown>): ScanSpec {
-  const opt = (k: string) => (body[k] === undefined || body[k] === null ? undefined : idOf(body[k]));
+/**
+ * The one mapping of the wire request (planTableScan's body, as the contract validated it) to the service's ScanSpec;
+ * the combination rules checked. A field added to PlanTableScanRequest is read here, once.
+ */
+export function scanSpecOf(body: PlanTableScanRequest): ScanSpec {
+  // Every field of the request is named here, so one added to the schema fails to compile until it is mapped (or named
+  // as unused, as the min-rows-requested hint is).
+  const {
+    'snapshot-id': snapshotId,
+    'start-snapshot-id': startSnapshotId,
+    'end-snapshot-id': endSnapshotId,
+    filter,
+    select,
+    'case-sensitive': caseSensitive,
+    'use-snapshot-schema': useSnapshotSchema,
+    'stats-fields': statsFields,
+    'min-rows-requested': _minRowsHint,
+    ...unmapped
+  } = body;
+  unmapped satisfies Record<string, never>;
   const spec: ScanSpec = {
-    snapshotId: opt('snapshot-id'),
-    startSnapshotId: opt('start-snapshot-id'),
-    endSnapshotId: opt('end-snapshot-id'),
-    filter: body.filter ?? undefined,
-    select: body.select as string[] | undefined,
-    caseSensitive: body['case-sensitive'] !== false,
-    useSnapshotSchema: body['use-snapshot-schema'] === true,
-    statsFields: body['stats-fields'] as string[] | undefined,
+    snapshotId: requestedId(snapshotId),
+    startSnapshotId: requestedId(startSnapshotId),
+    endSnapshotId: requestedId(endSnapshotId),
+    filter: filter ?? undefined,
+    select,
+    caseSensitive: caseSensitive !== false,
+    useSnapshotSchema: useSnapshotSchema === true,
+    statsFields,
   };
   if (spec.snapshotId !== undefined && (spec.startSnapshotId !== undefined || spec.endSnapshotId !== undefined)) {
     throw validation('snapshot-id cannot be combined with start-snapshot-id or end-snapshot-id: a scan is point-in-time or incremental');

@@ -12,6 +12,7 @@
  * (ports.ts), so any worker or replica answers for it (plan-keeping.ts: bounded answers, leases, sweeping). Residual filters are the request's whole filter: correct (the client re-applies it to the
  * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do.
  */
+import type { PlanTableScanRequest } from '@lakegate/protocol';
 import { CatalogError, type CatalogErrorCode } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
@@ -90,7 +91,7 @@ export class PlanningService {
     this.sweeper = new PlanSweeper(deps.store);
   }
 
-  async plan(request: CatalogRequest, namespace: string[], name: string, body: Record<string, unknown>, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
+  async plan(request: CatalogRequest, namespace: string[], name: string, body: PlanTableScanRequest, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
     // validate
     const spec = scanSpecOf(body);
     // authorize: the plan's own audit record (table.plan) is the allowed decision's; a plan that fails records the decision alone

@@ -12,6 +12,7 @@
  * `table:write-data` there when it adds snapshots; completing someone
  * else's stage-created table needs both whatever it adds.
  */
+import type { CommitTableRequest } from '@lakegate/protocol';
 import { commitConflict, validation } from '../../errors/catalog-error.js';
 import type { Privilege } from '../privileges.js';
 import { APPLIED_OUTCOME, type CatalogRequest, type RequestScope } from '../context.js';
@@ -34,6 +35,11 @@ export interface TableChange {
   identifier: TableIdentifier;
   requirements: TableRequirement[];
   updates: TableUpdate[];
+}
+
+/** The one mapping of a commit's wire request (updateTable's body, or one of a transaction's table-changes) to a TableChange of the table it names. */
+export function tableChangeOf(identifier: TableIdentifier, wire: Pick<CommitTableRequest, 'requirements' | 'updates'>): TableChange {
+  return { identifier, requirements: wire.requirements ?? [], updates: wire.updates };
 }
 
 /** One table's commit, prepared (metadata file written) but not yet swapped in. */

@@ -4,6 +4,7 @@
  * there (`table:write-data` → read-write, `table:read-data` → read, else
  * none). A stage-created table belongs to its creator until committed.
  */
+import type { CreateTableRequest } from '@lakegate/protocol';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../ports/signing.js';
@@ -27,6 +28,19 @@ export interface CreateTableInput {
   writeOrder?: unknown;
   stageCreate?: unknown;
   properties?: unknown;
+}
+
+/** The one mapping of createTable's wire request (as the contract validated it) to the service's input. */
+export function createTableInputOf(body: CreateTableRequest): CreateTableInput {
+  return {
+    name: body.name,
+    location: body.location,
+    schema: body.schema,
+    partitionSpec: body['partition-spec'],
+    writeOrder: body['write-order'],
+    stageCreate: body['stage-create'],
+    properties: body.properties,
+  };
 }
 
 export interface CreatedTable {

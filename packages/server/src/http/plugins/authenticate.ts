@@ -11,6 +11,7 @@ import { AuthenticationError, type AuthenticatorChain, type RequestCredentials }
 import { errorDescription } from '../../auth/issuer/oauth-error.js';
 import type { ErrorEnvelope } from './errors.js';
 import { bindRequestLog } from './request-log.js';
+import type { ParsedQuery } from './query.js';
 import { type Spans, noSpans } from '../../catalog/ports/tracing.js';
 
 declare module 'fastify' {
@@ -52,12 +53,15 @@ export function declareActor(app: FastifyInstance): void {
  * and the body's bytes are built on first use: only a signature (SigV4) or a cookie needs them, while
  * a bearer token, which nearly every catalog request carries, needs only its Authorization header.
  */
+/** A request as the authentication hook sees it: before validation, its query as parsed. */
+type ParsedRequest = FastifyRequest<{ Querystring: ParsedQuery }>;
+
 class HttpCredentials implements RequestCredentials {
   private distinct: Record<string, string | string[] | undefined> | undefined;
   private bytes: Uint8Array | undefined;
 
   constructor(
-    private readonly req: FastifyRequest,
+    private readonly req: ParsedRequest,
     private readonly queryApiKey?: string,
   ) {}
 
@@ -77,7 +81,7 @@ class HttpCredentials implements RequestCredentials {
   get headers(): Record<string, string | string[] | undefined> {
     // headersDistinct keeps repeated headers apart (SigV4 joins them with "," where Node uses ", ").
     this.distinct ??= (this.req.raw.headersDistinct as Record<string, string[]> | undefined) ?? this.req.headers;
-    const key = this.queryApiKey === undefined ? undefined : (this.req.query as Record<string, unknown> | undefined)?.[this.queryApiKey];
+    const key = this.queryApiKey === undefined ? undefined : this.req.query?.[this.queryApiKey];
     if (typeof key === 'string' && key !== '' && this.distinct['x-api-key'] === undefined) this.distinct = { ...this.distinct, 'x-api-key': key };
     return this.distinct;
   }
@@ -89,7 +93,7 @@ class HttpCredentials implements RequestCredentials {
 }
 
 /** The chain's answer for a request: an actor, a refusal, or neither (no credential). */
-async function authenticate(chain: AuthenticatorChain, req: FastifyRequest, queryApiKey?: string): Promise<{ actor: Actor | undefined; failure: AuthenticationError | undefined }> {
+async function authenticate(chain: AuthenticatorChain, req: ParsedRequest, queryApiKey?: string): Promise<{ actor: Actor | undefined; failure: AuthenticationError | undefined }> {
   try {
     return { actor: await chain.authenticate(new HttpCredentials(req, queryApiKey)), failure: undefined };
   } catch (e) {
@@ -121,7 +125,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
   // Not an async function: a credential the chain accepts from its caches (a bearer token verified a moment ago,
   // nearly every request of an engine) is settled here and now, without a promise and its microtask turns
   // (docs/benchmarks-signing.md). Everything else, refusals included, takes the asynchronous path below.
-  app.addHook('preValidation', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+  app.addHook<{ Querystring: ParsedQuery }>('preValidation', (req: ParsedRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     if (!spans.enabled) {
       const cached = options.chain.authenticateCached(new HttpCredentials(req, options.queryApiKey));
       if (cached !== undefined) {
@@ -141,7 +145,7 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     bindRequestLog(req, reply, logBindingsOf(actor));
   }
 
-  async function authenticateAsync(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  async function authenticateAsync(req: ParsedRequest, reply: FastifyReply): Promise<unknown> {
     let actor: Actor | undefined;
     let failure: AuthenticationError | undefined;
     if (spans.enabled) {

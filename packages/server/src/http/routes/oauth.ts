@@ -12,6 +12,7 @@ import { OAuthError, errorDescription } from '../../auth/issuer/oauth-error.js';
 import { revoke } from '../../auth/issuer/revocation.js';
 import { SCOPES } from '../../auth/issuer/scopes.js';
 import type { TokenEndpoint } from '../../auth/issuer/token-endpoint.js';
+import { operationRoute } from '../operation-route.js';
 
 export interface OAuthDeps extends IssuerDeps {
   endpoint: TokenEndpoint;
@@ -54,14 +55,14 @@ export function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
   const token = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => endpoint.handle(issuer, oauthRequest(req)));
   const revocation = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => revoke(issuer, oauthRequest(req)));
   const introspection = (req: FastifyRequest, reply: FastifyReply) => answer(reply, () => introspect(issuer, oauthRequest(req)));
-  app.post('/v1/oauth/tokens', { schema: { operationId: 'getToken' } }, token);
-  app.post('/oauth2/token', { schema: { operationId: 'issueToken' } }, token);
-  app.post('/v1/oauth/revoke', { schema: { operationId: 'revokeToken' } }, revocation);
-  app.post('/oauth2/revoke', { schema: { operationId: 'revokeToken2' } }, revocation);
-  app.post('/v1/oauth/introspect', { schema: { operationId: 'introspectToken' } }, introspection);
-  app.post('/oauth2/introspect', { schema: { operationId: 'introspectToken2' } }, introspection);
+  operationRoute(app, 'getToken', token);
+  operationRoute(app, 'issueToken', token);
+  operationRoute(app, 'revokeToken', revocation);
+  operationRoute(app, 'revokeToken2', revocation);
+  operationRoute(app, 'introspectToken', introspection);
+  operationRoute(app, 'introspectToken2', introspection);
 
-  app.get('/.well-known/oauth-authorization-server', { schema: { operationId: 'getAuthorizationServerMetadata' } }, async () => ({
+  operationRoute(app, 'getAuthorizationServerMetadata', async () => ({
     issuer: deps.issuer.issuerId,
     token_endpoint: `${deps.issuer.issuerId}/v1/oauth/tokens`,
     jwks_uri: `${deps.issuer.issuerId}/.well-known/jwks.json`,
@@ -74,5 +75,5 @@ export function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
     response_types_supported: [],
     scopes_supported: [...SCOPES],
   }));
-  app.get('/.well-known/jwks.json', { schema: { operationId: 'getJwks' } }, async () => deps.issuer.jwks());
+  operationRoute(app, 'getJwks', async () => deps.issuer.jwks());
 }

@@ -65,7 +65,8 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
 
   app.post('/auth/login', hide, async (req, reply) => {
     requireSameOriginJson(req);
-    const body = (req.body ?? {}) as { clientId?: unknown; clientSecret?: unknown };
+    // A console route outside the wire contract: the body is whatever JSON came, its two fields checked here.
+    const body: { clientId?: unknown; clientSecret?: unknown } = typeof req.body === 'object' && req.body !== null ? req.body : {};
     if (typeof body.clientId !== 'string' || typeof body.clientSecret !== 'string' || !body.clientId || !body.clientSecret) {
       throw new CatalogError('ERR_VALIDATION', 'clientId and clientSecret are required');
     }

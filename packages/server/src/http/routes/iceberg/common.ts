@@ -6,36 +6,14 @@ import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog
 
 export { callerOf, catalogRequest } from '../../caller.js';
 
-export interface PrefixParams {
-  prefix: string;
-}
-export interface NamespaceParams extends PrefixParams {
-  namespace: string;
-}
-export interface TableParams extends NamespaceParams {
-  table: string;
-}
-export interface ViewParams extends NamespaceParams {
-  view: string;
-}
-
 /** A namespace path parameter: levels joined by U+001F (sent as %1F). */
 export function namespaceParam(raw: string): string[] {
   return raw.split(NAMESPACE_SEPARATOR);
 }
 
 /** Paging parameters, as the contract validated them (http/plugins/contract.ts): pageSize is an integer of at least 1. */
-export function pageQuery(req: FastifyRequest): PageRequest {
-  const q = req.query as { pageToken?: string; pageSize?: number };
-  return { pageToken: q.pageToken, pageSize: q.pageSize };
-}
-
-/**
- * The request body as the contract validated it (http/plugins/contract.ts): a JSON object of the operation's request
- * schema (every Iceberg operation with a body requires one), its optional fields given as null already removed.
- */
-export function bodyObject(req: FastifyRequest): Record<string, unknown> {
-  return req.body as Record<string, unknown>;
+export function pageQuery(req: FastifyRequest<{ Querystring: { pageToken?: string; pageSize?: number } }>): PageRequest {
+  return { pageToken: req.query.pageToken, pageSize: req.query.pageSize };
 }
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();

@@ -3,6 +3,7 @@ import type { CatalogServices } from '../../../catalog/services.js';
 import { callerOf, sendJson } from './common.js';
 import { ICEBERG_ENDPOINTS } from './endpoints.js';
 import { SCAN_PLANNING_MODE, warehousePlanningMode } from '../../../catalog/kit/planning-mode.js';
+import { operationRoute } from '../../operation-route.js';
 
 export function configRoutes(app: FastifyInstance, services: CatalogServices, idempotencyLifetime: string): void {
   // The answer depends on the warehouse's name and planning mode only: serialised once per pair (bounded by the warehouses that exist, times two).
@@ -22,8 +23,8 @@ export function configRoutes(app: FastifyInstance, services: CatalogServices, id
     }
     return body;
   };
-  app.get('/config', { schema: { operationId: 'getConfig' } }, async (req, reply) => {
-    const { warehouse } = req.query as { warehouse?: string };
+  operationRoute(app, 'getConfig', async (req, reply) => {
+    const { warehouse } = req.query;
     const wh = await services.warehouses.resolve(callerOf(req), warehouse);
     return sendJson(reply, answerFor(wh.name, warehousePlanningMode(wh)));
   });

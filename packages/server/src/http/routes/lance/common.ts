@@ -20,10 +20,8 @@ export interface LanceParams {
 
 const invalid = (message: string) => new CatalogError('ERR_VALIDATION', message);
 
-/** A query parameter as the contract validated and coerced it (http/plugins/contract.ts): never repeated, of its declared type. */
-function single<T extends string | number | boolean>(req: FastifyRequest, name: string): T | undefined {
-  return ((req.query ?? {}) as Record<string, T | undefined>)[name];
-}
+/** A Lance route's request: every Lance operation takes its id in the path and may name the id's delimiter in the query. */
+type LanceRequest = FastifyRequest<{ Params: LanceParams; Querystring: { delimiter?: string } }>;
 
 /**
  * The id segment decoded as LanceDB encodes it. LanceDB's REST client (lance-namespace's Rust reqwest client,
@@ -33,7 +31,7 @@ function single<T extends string | number | boolean>(req: FastifyRequest, name: 
  * is read from the URL at the position of `:id` in the route and decoded as form data: `+` is a space, then %XX.
  * Clients that percent-encode everything (encodeURIComponent, Python's quote, Java's URLEncoder) are read the same.
  */
-function rawPathId(req: FastifyRequest<{ Params: LanceParams }>): string {
+function rawPathId(req: LanceRequest): string {
   const pattern = req.routeOptions.url?.split('/') ?? [];
   const segments = req.url.split('?', 1)[0]!.split('/');
   const at = pattern.indexOf(':id');
@@ -47,15 +45,15 @@ function rawPathId(req: FastifyRequest<{ Params: LanceParams }>): string {
 }
 
 /** The id in the path, split by the request's delimiter (1 to 8 characters by the contract: LanceDelimiter). */
-export function pathId(req: FastifyRequest<{ Params: LanceParams }>): string[] {
-  const delimiter = single<string>(req, 'delimiter') ?? LANCE_DEFAULT_DELIMITER;
+export function pathId(req: LanceRequest): string[] {
+  const delimiter = req.query.delimiter ?? LANCE_DEFAULT_DELIMITER;
   const raw = rawPathId(req);
   if (raw === delimiter) return [];
   return raw.split(delimiter);
 }
 
 /** The path id, which must agree with the body's `id` when the body repeats it. */
-export function requestId(req: FastifyRequest<{ Params: LanceParams }>, bodyId: string[] | undefined): string[] {
+export function requestId(req: LanceRequest, bodyId: string[] | undefined): string[] {
   const id = pathId(req);
   if (bodyId !== undefined && (bodyId.length !== id.length || bodyId.some((level, i) => level !== id[i]))) {
     throw invalid('the id in the request body differs from the id in the path');
@@ -63,19 +61,15 @@ export function requestId(req: FastifyRequest<{ Params: LanceParams }>, bodyId: 
   return id;
 }
 
-export function pageQuery(req: FastifyRequest): PageRequest {
-  const limit = single<number>(req, 'limit');
-  return { pageToken: single<string>(req, 'page_token'), pageSize: limit };
-}
-
-export function booleanQuery(req: FastifyRequest, name: string): boolean | undefined {
-  return single<boolean>(req, name);
+/** A listing's paging parameters, as the contract validated them (limit an integer of at least 0). */
+export function pageQuery(query: { page_token?: string; limit?: number }): PageRequest {
+  return { pageToken: query.page_token, pageSize: query.limit };
 }
 
 /**
  * The request body as the contract validated it (http/plugins/contract.ts; @lakegate/protocol's Lance schemas, e.g.
  * LanceDescribeTableRequest): an absent body counts as {} (some clients send none where the spec has one).
  */
-export function lanceBody<T extends object>(req: FastifyRequest): T {
-  return (req.body === undefined || req.body === null ? {} : req.body) as T;
+export function lanceBody<T extends object>(body: T | undefined | null): Partial<T> {
+  return body ?? {};
 }

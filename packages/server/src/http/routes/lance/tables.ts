@@ -1,14 +1,13 @@
 /** Lance REST Namespace API: table metadata operations (the data itself is read and written by the client, on storage). */
-import type { LanceDeclareTableRequest, LanceDescribeTableRequest, LanceIdRequest, LanceRegisterTableRequest } from '@lakegate/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LanceDeclareTableRequest } from '@lakegate/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LanceTableInfo } from '../../../catalog/lance/lance-tables.js';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { catalogRequest } from '../../caller.js';
 import { LANCE_DEFAULT_DELIMITER } from '@lakegate/protocol';
-import { lanceBody, type LanceParams, booleanQuery, pageQuery, requestId } from './common.js';
-
-type Req = FastifyRequest<{ Params: LanceParams }>;
+import { lanceBody, type LanceParams, pageQuery, requestId } from './common.js';
+import { operationRoute } from '../../operation-route.js';
 
 const located = (t: LanceTableInfo) => ({
   location: t.location,
@@ -22,56 +21,56 @@ const removed = (t: LanceTableInfo) => ({ id: t.id, location: t.location, proper
 export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices): void {
   const { tables } = services.lance;
 
-  const declare = async (req: Req) => {
-    const body = lanceBody<LanceDeclareTableRequest>(req);
+  // DeclareTable and CreateEmptyTable take the same request.
+  const declare = async (req: FastifyRequest<{ Params: LanceParams; Querystring: { delimiter?: string }; Body: LanceDeclareTableRequest | undefined | null }>) => {
+    const body = lanceBody(req.body);
     const id = requestId(req, body.id);
     return located(await tables.declare(catalogRequest(req), id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }));
   };
-  app.post('/:prefix/v1/table/:id/declare', { schema: { operationId: 'lanceDeclareTable' } }, declare);
+  operationRoute(app, 'lanceDeclareTable', declare);
   // CreateEmptyTable: the name older clients use for DeclareTable.
-  app.post('/:prefix/v1/table/:id/create-empty', { schema: { operationId: 'lanceCreateEmptyTable' } }, declare);
+  operationRoute(app, 'lanceCreateEmptyTable', declare);
 
-  app.post('/:prefix/v1/table/:id/register', { schema: { operationId: 'lanceRegisterTable' } }, async (req: Req) => {
-    const body = lanceBody<LanceRegisterTableRequest>(req);
+  operationRoute(app, 'lanceRegisterTable', async (req) => {
+    const body = lanceBody(req.body);
     const id = requestId(req, body.id);
     const t = await tables.register(catalogRequest(req), id, { location: body.location, mode: body.mode, properties: body.properties });
     return { location: t.location, properties: t.properties };
   });
 
-  app.post('/:prefix/v1/table/:id/describe', { schema: { operationId: 'lanceDescribeTable' } }, async (req: Req) => {
-    const body = lanceBody<LanceDescribeTableRequest>(req);
+  operationRoute(app, 'lanceDescribeTable', async (req) => {
+    const body = lanceBody(req.body);
     const id = requestId(req, body.id);
-    const withUri = booleanQuery(req, 'with_table_uri') ?? body.with_table_uri ?? false;
+    const withUri = req.query.with_table_uri ?? body.with_table_uri ?? false;
     // version, schema and stats would need the server to open the dataset; this catalog only knows where it lives.
-    if ((booleanQuery(req, 'load_detailed_metadata') ?? body.load_detailed_metadata) === true) {
+    if ((req.query.load_detailed_metadata ?? body.load_detailed_metadata) === true) {
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not supported: open the dataset at the returned location');
     }
-    const checkDeclared = booleanQuery(req, 'check_declared') ?? body.check_declared;
+    const checkDeclared = req.query.check_declared ?? body.check_declared;
     const t = await tables.describe(catalogRequest(req), id, body.vend_credentials, { version: body.version, branch: body.branch, tag: body.tag, checkDeclared });
     return { ...located(t), ...(withUri ? { table_uri: t.location } : {}), ...(t.isOnlyDeclared !== undefined ? { is_only_declared: t.isOnlyDeclared } : {}) };
   });
 
-  app.post('/:prefix/v1/table/:id/exists', { schema: { operationId: 'lanceTableExists' } }, async (req: Req, reply: FastifyReply) => {
-    const id = requestId(req, lanceBody<LanceIdRequest>(req).id);
+  operationRoute(app, 'lanceTableExists', async (req, reply) => {
+    const id = requestId(req, lanceBody(req.body).id);
     if (!(await tables.exists(catalogRequest(req), id))) throw new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${id.join('.')}`);
     return reply.code(200).send();
   });
 
-  app.post('/:prefix/v1/table/:id/drop', { schema: { operationId: 'lanceDropTable' } }, async (req: Req) => {
-    const id = requestId(req, lanceBody<LanceIdRequest>(req).id);
+  operationRoute(app, 'lanceDropTable', async (req) => {
+    const id = requestId(req, lanceBody(req.body).id);
     return removed(await tables.drop(catalogRequest(req), id));
   });
 
-  app.post('/:prefix/v1/table/:id/deregister', { schema: { operationId: 'lanceDeregisterTable' } }, async (req: Req) => {
-    const id = requestId(req, lanceBody<LanceIdRequest>(req).id);
+  operationRoute(app, 'lanceDeregisterTable', async (req) => {
+    const id = requestId(req, lanceBody(req.body).id);
     return removed(await tables.deregister(catalogRequest(req), id));
   });
 
   // ListAllTables: every Lance table of the warehouse the caller may see, as full ids joined by the delimiter.
-  app.get('/:prefix/v1/table', { schema: { operationId: 'lanceListAllTables' } }, async (req: FastifyRequest<{ Params: { prefix: string } }>) => {
-    const delimiter = (req.query as { delimiter?: string }).delimiter ?? LANCE_DEFAULT_DELIMITER;
-    booleanQuery(req, 'include_declared');
-    const result = await services.lance.allTables.list(catalogRequest(req), pageQuery(req));
+  operationRoute(app, 'lanceListAllTables', async (req) => {
+    const delimiter = req.query.delimiter ?? LANCE_DEFAULT_DELIMITER;
+    const result = await services.lance.allTables.list(catalogRequest(req), pageQuery(req.query));
     return { tables: result.tables.map((id) => id.join(delimiter)), page_token: result.nextPageToken };
   });
 }

@@ -4,13 +4,14 @@
  * answer; events as CloudEvents 1.0 JSON. `GET /events` reads a warehouse's events, or without `warehouse` a
  * tenant's (tenant-events.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { EventService } from '../../../catalog/management/event-service.js';
 import type { SinkAdmin } from '../../../catalog/management/sink-admin.js';
 import type { TenantEventService } from '../../../catalog/management/tenant-event-service.js';
 import { validation } from '../../../errors/catalog-error.js';
 import { toCloudEvent } from '../../../catalog/outbox/cloud-event.js';
 import { callerOf } from '../../caller.js';
+import { operationRoute } from '../../operation-route.js';
 
 export interface EventRoutesOptions {
   events: EventService;
@@ -20,14 +21,9 @@ export interface EventRoutesOptions {
   baseUrl(): string;
 }
 
-type WarehouseReq = FastifyRequest<{ Params: { warehouse: string } }>;
-type SinkReq = FastifyRequest<{ Params: { warehouse: string; sinkId: string } }>;
-type TenantReq = FastifyRequest<{ Params: { tenant: string } }>;
-type TenantSinkReq = FastifyRequest<{ Params: { tenant: string; sinkId: string } }>;
-
 export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
-  app.get('/events', { schema: { operationId: 'listEvents' } }, async (req) => {
-    const query = req.query as { warehouse?: string; tenant?: string; after?: string; limit?: number };
+  operationRoute(app, 'listEvents', async (req) => {
+    const query = req.query;
     if (query.warehouse !== undefined && query.tenant !== undefined) throw validation('name either a warehouse (its events) or a tenant (its events), not both');
     const page =
       query.warehouse === undefined
@@ -37,36 +33,36 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
     return { events: page.events.map((e) => toCloudEvent(e, baseUrl)), next: String(page.next), more: page.more };
   });
 
-  app.get('/warehouses/:warehouse/event-sinks', { schema: { operationId: 'listEventSinks' } }, async (req: WarehouseReq) => ({
+  operationRoute(app, 'listEventSinks', async (req) => ({
     sinks: await o.sinks.list({ caller: callerOf(req), warehouse: req.params.warehouse }),
   }));
 
-  app.post('/warehouses/:warehouse/event-sinks', { schema: { operationId: 'createEventSink' } }, async (req: WarehouseReq, reply) =>
+  operationRoute(app, 'createEventSink', async (req, reply) =>
     reply.code(201).send(await o.sinks.create({ caller: callerOf(req), warehouse: req.params.warehouse }, req.body)),
   );
 
-  app.get('/tenants/:tenant/event-sinks', { schema: { operationId: 'listTenantEventSinks' } }, async (req: TenantReq) => ({
+  operationRoute(app, 'listTenantEventSinks', async (req) => ({
     sinks: await o.tenantEvents.listSinks(callerOf(req), req.params.tenant),
   }));
 
-  app.post('/tenants/:tenant/event-sinks', { schema: { operationId: 'createTenantEventSink' } }, async (req: TenantReq, reply) =>
+  operationRoute(app, 'createTenantEventSink', async (req, reply) =>
     reply.code(201).send(await o.tenantEvents.createSink(callerOf(req), req.params.tenant, req.body)),
   );
 
-  app.get('/tenants/:tenant/event-sinks/:sinkId', { schema: { operationId: 'getTenantEventSink' } }, async (req: TenantSinkReq) =>
+  operationRoute(app, 'getTenantEventSink', async (req) =>
     o.tenantEvents.getSink(callerOf(req), req.params.tenant, req.params.sinkId),
   );
 
-  app.delete('/tenants/:tenant/event-sinks/:sinkId', { schema: { operationId: 'deleteTenantEventSink' } }, async (req: TenantSinkReq, reply) => {
+  operationRoute(app, 'deleteTenantEventSink', async (req, reply) => {
     await o.tenantEvents.deleteSink(callerOf(req), req.params.tenant, req.params.sinkId);
     return reply.code(204).send();
   });
 
-  app.get('/warehouses/:warehouse/event-sinks/:sinkId', { schema: { operationId: 'getEventSink' } }, async (req: SinkReq) =>
+  operationRoute(app, 'getEventSink', async (req) =>
     o.sinks.get({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.sinkId),
   );
 
-  app.delete('/warehouses/:warehouse/event-sinks/:sinkId', { schema: { operationId: 'deleteEventSink' } }, async (req: SinkReq, reply) => {
+  operationRoute(app, 'deleteEventSink', async (req, reply) => {
     await o.sinks.delete({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.sinkId);
     return reply.code(204).send();
   });
