@@ -1,7 +1,8 @@
 /**
  * ETags on every answer that carries a table's metadata (apache/iceberg#14760): createTable, registerTable and
  * updateTable (commit) answer the ETag loadTable answers for the same metadata, so a client that sends it as
- * If-None-Match right after is told "not modified" (304) until the table changes.
+ * If-None-Match right after is told "not modified" (304) until the table changes, or its warehouse's settings or
+ * storage do (the answer's config comes from them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Send, simpleSchema } from '../support/iceberg-http.js';
@@ -53,5 +54,25 @@ describe('ETags', () => {
     const registered = await send('POST', '/v1/default/namespaces/etags/register', { name: 'again', 'metadata-location': gone.body['metadata-location'] });
     expect(registered.status, JSON.stringify(registered.body)).toBe(200);
     await expectCurrent('again', registered.headers.etag);
+  });
+
+  it("a change of the warehouse's settings changes every table's ETag: a revalidating engine gets the new config, not 304", async () => {
+    const created = await send('POST', T, { name: 'configured', schema: simpleSchema });
+    const before = created.headers.etag as string;
+    await expectCurrent('configured', before);
+    expect(created.body.config?.['scan-planning-mode']).toBeUndefined();
+    const set = (updates: Record<string, string>, removals: string[] = []) => send('POST', '/management/v1/warehouses/default/properties', { updates, removals });
+    expect((await set({ 'scan-planning-mode': 'server' })).status).toBe(200);
+    try {
+      const revalidated = await send('GET', `${T}/configured`, undefined, { 'if-none-match': before });
+      expect(revalidated.status).toBe(200);
+      expect(revalidated.body.config['scan-planning-mode']).toBe('server');
+      expect(revalidated.headers.etag).not.toBe(before);
+      await expectCurrent('configured', revalidated.headers.etag);
+    } finally {
+      expect((await set({}, ['scan-planning-mode'])).status).toBe(200);
+    }
+    // The same settings again: the same ETag as before the change.
+    await expectCurrent('configured', before);
   });
 });

@@ -11,6 +11,7 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { TABLE_VISIBILITY } from '../privileges.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../ports/signing.js';
+import type { Warehouse } from '../ports/index.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { refSnapshotsOnlyJson } from '../metadata/index.js';
 import { SCAN_PLANNING_MODE, tablePlanningMode } from '../kit/planning-mode.js';
@@ -54,10 +55,28 @@ const etags = { all: new Map<string, string>(), refs: new Map<string, string>() 
 const etagDoor = new Doorkeeper();
 
 /**
- * The ETag loadTable (snapshots=all) answers for this metadata file: create, register and commit answer it too
- * (apache/iceberg#14760), so a client's If-None-Match after any of them is "not modified" until the table changes.
+ * The ETag loadTable (snapshots=all) answers for this metadata file in this warehouse: create, register and commit
+ * answer it too (apache/iceberg#14760), so a client's If-None-Match after any of them is "not modified" until the
+ * table (or its warehouse's storage, below) changes.
  */
-export const tableEtag = (metadataLocation: string): string => etagOf(metadataLocation, 'all');
+export const tableEtag = (warehouse: Warehouse, metadataLocation: string): string => withWarehouse(etagOf(metadataLocation, 'all'), warehouse);
+
+/**
+ * A load's answer carries more than the metadata file: its config comes from the warehouse (the storage profile's
+ * endpoint, region and path style, the signer, the planning mode). So the ETag also names the warehouse's profile,
+ * secret and properties (issue 52: after a storage profile change an engine revalidating with If-None-Match got 304
+ * and kept its old endpoint until the table changed). Per warehouse record, which the warehouse cache replaces
+ * whenever the warehouse changes; one string append per load.
+ */
+const warehouseParts = new WeakMap<Warehouse, string>();
+function withWarehouse(etag: string, warehouse: Warehouse): string {
+  let part = warehouseParts.get(warehouse);
+  if (part === undefined) {
+    part = hash('sha256', JSON.stringify([warehouse.storageProfile, warehouse.secretId ?? null, warehouse.properties]), 'base64url').slice(0, 12);
+    warehouseParts.set(warehouse, part);
+  }
+  return `${etag.slice(0, -1)}.${part}"`;
+}
 
 /** A weak ETag per metadata file and snapshot mode: metadata files are immutable, so the location identifies the content. */
 function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
@@ -109,7 +128,7 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   // execute
   await requireMetadataFile(ctx, scope, record.metadataLocation);
   // Labels change without a commit: an answer that carries them has an ETag of its own, so "not modified" never hides a change.
-  const etag = record.labelsJson === undefined ? etagOf(record.metadataLocation, snapshots) : labelledEtag(record.metadataLocation, snapshots, record.labelsJson);
+  const etag = withWarehouse(record.labelsJson === undefined ? etagOf(record.metadataLocation, snapshots) : labelledEtag(record.metadataLocation, snapshots, record.labelsJson), scope.warehouse);
   if (!restricted && readRestrictions === undefined && options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
   // record.uuid is the table's table-uuid: no need to parse the metadata for it.
   const vended = options.vend && !restricted ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, delegation: options.delegation }) : NO_ACCESS;

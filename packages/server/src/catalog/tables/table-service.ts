@@ -16,7 +16,7 @@ import { type TableChange, commitTables } from './commit.js';
 import { type CreateTableInput, createTable } from './create.js';
 import { loadCredentials } from './credentials.js';
 import { dropTable, unregisterTable } from './drop.js';
-import { type LoadTableOptions, loadTable, tableExists } from './load.js';
+import { type LoadTableOptions, loadTable, tableEtag, tableExists } from './load.js';
 import { listMetrics, reportMetrics } from './metrics.js';
 import { registerTable } from './register.js';
 import { type TableContext, checkTableLocation, defaultLocation } from '../kit/table-kit.js';
@@ -51,8 +51,10 @@ export class TableService {
     });
   }
 
-  create(request: CatalogRequest, namespace: string[], input: CreateTableInput, delegation: readonly DelegationMechanism[]) {
-    return createTable(this.ctx, request, namespace, input, delegation);
+  /** The created table, and the ETag a load of it answers (none for a staged table: it has no metadata file yet). */
+  async create(request: CatalogRequest, namespace: string[], input: CreateTableInput, delegation: readonly DelegationMechanism[]) {
+    const created = await createTable(this.ctx, request, namespace, input, delegation);
+    return { ...created, etag: created.metadataLocation ? await this.etagOf(request, created.metadataLocation) : undefined };
   }
 
   load(request: CatalogRequest, namespace: string[], name: string, options: LoadTableOptions) {
@@ -63,9 +65,10 @@ export class TableService {
     return tableExists(this.ctx, request, namespace, name);
   }
 
+  /** The committed table, and the ETag a load of it answers. */
   async commit(request: CatalogRequest, change: TableChange) {
     const [result] = await commitTables(this.ctx, request, [change]);
-    return result!;
+    return { ...result!, etag: await this.etagOf(request, result!.metadataLocation) };
   }
 
   commitAll(request: CatalogRequest, changes: TableChange[]) {
@@ -84,8 +87,15 @@ export class TableService {
     return renameCatalogObject(this.ctx, request, 'table', source, destination);
   }
 
-  register(request: CatalogRequest, namespace: string[], input: { name: unknown; metadataLocation: unknown; overwrite: unknown }, delegation: readonly DelegationMechanism[]) {
-    return registerTable(this.ctx, request, namespace, input, delegation);
+  /** The registered table, and the ETag a load of it answers. */
+  async register(request: CatalogRequest, namespace: string[], input: { name: unknown; metadataLocation: unknown; overwrite: unknown }, delegation: readonly DelegationMechanism[]) {
+    const registered = await registerTable(this.ctx, request, namespace, input, delegation);
+    return { ...registered, etag: await this.etagOf(request, registered.metadataLocation) };
+  }
+
+  /** A load's ETag for this metadata file in the request's warehouse (load.ts tableEtag); the scope is the request's, already resolved. */
+  private async etagOf(request: CatalogRequest, metadataLocation: string): Promise<string> {
+    return tableEtag((await this.ctx.scope(request)).warehouse, metadataLocation);
   }
 
   loadCredentials(request: CatalogRequest, namespace: string[], name: string, refreshToken: string | undefined) {

@@ -18,7 +18,6 @@ import {
 } from './common.js';
 import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
-import { tableEtag } from '../../../catalog/tables/load.js';
 import { operationRoute } from '../../operation-route.js';
 
 export function tableRoutes(app: FastifyInstance, services: CatalogServices): void {
@@ -37,7 +36,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   operationRoute(app, 'createTable', async (req, reply) => {
     const created = await tables.create(catalogRequest(req), namespaceParam(req.params.namespace), createTableInputOf(req.body), accessDelegation(req));
     // A staged table has no metadata file yet, so nothing a load could match.
-    if (created.metadataLocation) reply.header('etag', tableEtag(created.metadataLocation));
+    if (created.etag) reply.header('etag', created.etag);
     return { 'metadata-location': created.metadataLocation ?? undefined, metadata: created.metadata, ...accessFields(created.access) };
   });
 
@@ -70,7 +69,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       throw new CatalogError('ERR_VALIDATION', 'identifier in the body does not match the table in the path');
     }
     const result = await tables.commit(catalogRequest(req), tableChangeOf({ namespace, name: req.params.table }, body));
-    reply.header('etag', tableEtag(result.metadataLocation));
+    reply.header('etag', result.etag);
     return sendJson(reply, metadataAnswer(result.metadataLocation, result.metadataJson));
   });
 
@@ -131,7 +130,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       { name: body.name, metadataLocation: body['metadata-location'], overwrite: body.overwrite },
       accessDelegation(req),
     );
-    reply.header('etag', tableEtag(r.metadataLocation));
+    reply.header('etag', r.etag);
     return sendJson(reply, metadataAnswer(r.metadataLocation, r.metadataJson, accessFields(r.access)));
   });
 
