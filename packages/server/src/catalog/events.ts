@@ -25,5 +25,3 @@ export type CatalogEvent =
 export interface CatalogEvents {
   emit(event: CatalogEvent): void;
 }
-
-export const noEvents: CatalogEvents = { emit: () => undefined };

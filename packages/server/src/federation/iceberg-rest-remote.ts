@@ -1,5 +1,5 @@
 /**
- * The RemoteCatalog port over HTTP to another Iceberg REST catalog (catalog/federation/ports.ts). Every call is bounded
+ * The RemoteCatalog port over HTTP to another Iceberg REST catalog (catalog/ports/remote-catalog.ts). Every call is bounded
  * by the warehouse's timeout; the remote's failures become the codes Lakegate's edge maps (503 + Retry-After for down,
  * slow or 5xx; 502 naming what is wrong with an answer that is not valid Iceberg). The credential (client secret,
  * bearer token, the token obtained) is sent to the remote only and never appears in an error or a log line.

@@ -1,5 +1,5 @@
 /**
- * The federated warehouses' remote catalogs (catalog/federation/ports.ts RemoteCatalogs): one descriptor per kind in a
+ * The federated warehouses' remote catalogs (catalog/ports/remote-catalog.ts RemoteCatalogs): one descriptor per kind in a
  * registry, the credential sealed with the server's SecretBox under its own secret id (the associated data binds each
  * ciphertext to that id, so a sealed value moved to another row does not open), opened only to call the remote.
  * Connections are kept per warehouse while its settings stay the same: the OAuth2 token and the remote's prefix are

@@ -5,7 +5,7 @@
  * Here warehouses, namespaces and catalog objects; the other records
  * (secrets, keys, staged tables, idempotency, metrics) are in kysely-records.ts.
  */
-import { type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type {
   CatalogObjectRecord,
   CatalogRepository,
@@ -16,7 +16,7 @@ import type {
   Warehouse,
 } from '../catalog/ports/index.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
-import { KyselyRecords, num } from './kysely-records.js';
+import { KyselyRecords } from './kysely-records.js';
 import { WHOLE_ROW, objectFromRow, objectKnown, objectRow } from './object-rows.js';
 import { SyncObjects, sharedRecord } from './shared-records.js';
 import { type ReadCaches, listingKey, objectKey } from './read-caches.js';

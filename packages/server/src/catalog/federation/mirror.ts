@@ -167,16 +167,3 @@ export class FederationMirror {
     if (mine?.kind === 'table') await repo.deleteObject(warehouse.name, namespace, name, 'table', mine.id);
   }
 }
-
-/** For a server without federation: no warehouse is federated, so this is never asked for a remote. */
-export const NO_REMOTES: RemoteCatalogs = {
-  of: async () => {
-    throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
-  },
-  connect: () => {
-    throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
-  },
-  seal: async () => {
-    throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
-  },
-};
