@@ -5,6 +5,7 @@
  * protocols vend from the same credential cache. Keys without a Lance
  * counterpart (refresh endpoints, Iceberg-only switches) are left out.
  */
+import { isCredentialExpiryKey } from '../ports/credentials.js';
 
 const S3_KEYS: Record<string, string> = {
   's3.access-key-id': 'aws_access_key_id',
@@ -29,8 +30,6 @@ export function refreshOffsetOf(properties: Record<string, string>): number {
   return value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : REFRESH_OFFSET_MILLIS;
 }
 
-const EXPIRY_KEYS = [/^s3\.session-token-expires-at-ms$/, /^adls\.sas-token-expires-at-ms\./, /^gcs\.oauth2\.token-expires-at$/];
-
 /** Lance storage options for a vended FileIO config; `expires_at_millis` is the earliest expiry it carries. */
 export function lanceStorageOptions(config: Record<string, string>, refreshOffsetMillis = REFRESH_OFFSET_MILLIS): Record<string, string> {
   const out: Record<string, string> = {};
@@ -53,7 +52,7 @@ export function lanceStorageOptions(config: Record<string, string>, refreshOffse
   }
   if (config['gcs.oauth2.token'] !== undefined) out.google_storage_token = config['gcs.oauth2.token'];
   const expiries = Object.entries(config)
-    .filter(([k]) => EXPIRY_KEYS.some((re) => re.test(k)))
+    .filter(([k]) => isCredentialExpiryKey(k))
     .map(([, v]) => Number(v))
     .filter((n) => Number.isFinite(n) && n > 0);
   if (expiries.length > 0) {

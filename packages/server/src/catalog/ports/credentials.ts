@@ -69,3 +69,7 @@ export interface RefreshTokenCodec {
   /** Verifies signature, type and expiry; throws ERR_BAD_REQUEST naming the reason. */
   verify(token: string): Promise<RefreshClaims>;
 }
+
+/** Whether a vended config key is an expiry, as each FileIO family reads it (S3, ADLS per host, GCS). */
+export const isCredentialExpiryKey = (key: string): boolean => EXPIRY_KEYS.some((re) => re.test(key));
+const EXPIRY_KEYS = [/^s3\.session-token-expires-at-ms$/, /^adls\.sas-token-expires-at-ms\./, /^gcs\.oauth2\.token-expires-at$/];
