@@ -6,8 +6,6 @@ import type { Sha256Constructor } from './types.js';
 /** node:crypto SHA-256 in the shape SignatureV4 expects. */
 export const nodeSha256: Sha256Constructor = Hash.bind(null, 'sha256');
 
-export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
 /** Lowercase hex SHA-256 of a body (undefined is the empty body). */
 export async function sha256Hex(sha256: Sha256Constructor, body: Uint8Array | string | undefined): Promise<string> {
   const hash = new sha256();

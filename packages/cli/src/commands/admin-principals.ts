@@ -1,7 +1,7 @@
 /** `lakegate admin principal …` and `lakegate admin warehouse …`, through the SDK's management client. */
 import { chmodSync, writeFileSync } from 'node:fs';
 import type { CreateWarehouseRequest, DelegatedName, Principal, Warehouse } from '@lakegate/client';
-import { jsonArg, keyValues, parseCommand, positionalArgs, secondsArg } from '../cli/args.js';
+import { jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext, type CommandContext } from '../cli/context.js';
 import { help, type SubCommand } from '../cli/dispatch.js';
 import { UsageError } from '../cli/errors.js';

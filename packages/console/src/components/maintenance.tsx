@@ -9,6 +9,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import type { TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
 import { ErrorMessage } from './states';
+import { GridHead } from './grid-head';
 
 type Choice = 'expire' | 'orphans-dry-run' | 'orphans';
 const CHOICES: Array<[Choice, string]> = [
@@ -131,13 +132,7 @@ function MaintenanceResultView({ result: r }: { result: TableMaintenanceResult }
       )}
       {r.files.length > 0 && (
         <table className="grid" data-testid="maintenance-files">
-          <thead>
-            <tr>
-              <th>File</th>
-              <th>Kind</th>
-              <th>Bytes</th>
-            </tr>
-          </thead>
+          <GridHead columns={['File', 'Kind', 'Bytes']} />
           <tbody>
             {r.files.map((f) => (
               <tr key={f.path} data-testid="maintenance-file">

@@ -11,6 +11,7 @@ import type { PlanTableScanRequest } from '@lakegate/client/browser';
 import { catalogClient } from '../api/clients';
 import type { Field } from './schema-tree';
 import { ErrorMessage } from './states';
+import { GridHead } from './grid-head';
 
 interface SnapshotRef {
   'snapshot-id': number | bigint;
@@ -203,14 +204,7 @@ function PlanSummary({ outcome, snapshot }: { outcome: PlanOutcome; snapshot: Sn
       <p className="dim">Totals from the snapshot summary (total-data-files, total-files-size, which include delete files' bytes); {outcome.pages} page(s) of tasks.</p>
       {outcome.files.length > 0 && (
         <table className="grid" data-testid="plan-files">
-          <thead>
-            <tr>
-              <th>Data file</th>
-              <th>Size</th>
-              <th>Records</th>
-              <th>Delete files</th>
-            </tr>
-          </thead>
+          <GridHead columns={['Data file', 'Size', 'Records', 'Delete files']} />
           <tbody>
             {outcome.files.slice(0, 200).map((f) => (
               <tr key={f.path} data-testid="plan-file">

@@ -12,6 +12,7 @@ import { bars, Chart } from '../components/chart';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
 import { ChangeEvents } from './change-events';
+import { GridHead } from '../components/grid-head';
 
 const PAGE = 50;
 
@@ -122,16 +123,7 @@ function AuditTrail() {
       {events.length > 0 && (
         <div className="scroll">
           <table className="grid audit" data-testid="audit">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Decision</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Object</th>
-                <th>Event</th>
-              </tr>
-            </thead>
+            <GridHead columns={['Time', 'Decision', 'Actor', 'Action', 'Object', 'Event']} />
             <tbody>
               {events.map((e) => (
                 <tr key={e.id} data-testid="audit-event" data-decision={e.decision ?? ''}>

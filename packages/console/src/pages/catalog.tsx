@@ -11,6 +11,7 @@ import { PagedList } from '../components/paged-list';
 import { levelsOf, namespacePath, objectPath, showNamespace, warehousePath } from '../components/paths';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
+import { GridHead } from '../components/grid-head';
 
 const PAGE_SIZE = 100;
 
@@ -61,13 +62,7 @@ function WarehouseList({ warehouses }: { warehouses: Warehouse[] }) {
         <div key={tenant} className="tenant-group">
           <h2>Tenant {tenant}</h2>
           <table className="grid">
-            <thead>
-              <tr>
-                <th>Warehouse</th>
-                <th>Storage root</th>
-                <th>Storage</th>
-              </tr>
-            </thead>
+            <GridHead columns={['Warehouse', 'Storage root', 'Storage']} />
             <tbody>
               {warehouses
                 .filter((w) => w.tenant === tenant && (!f || w.name.toLowerCase().includes(f)))

@@ -14,6 +14,7 @@ import { managementClient } from '../api/clients';
 import { loadSession } from '../api/session';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
+import { GridHead } from '../components/grid-head';
 
 const SHOWN = 50;
 const REFRESH_MS = 3_000;
@@ -137,15 +138,7 @@ function Feed({ stream }: { stream: Stream }) {
     <>
     {notice}
     <table aria-label="Latest change events">
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>Time</th>
-          <th>Type</th>
-          <th>Subject</th>
-          <th>By</th>
-        </tr>
-      </thead>
+      <GridHead columns={['#', 'Time', 'Type', 'Subject', 'By']} />
       <tbody>
         {events.map((e) => (
           <tr key={e.id}>
@@ -173,15 +166,7 @@ function Sinks({ stream }: { stream: Stream }) {
   if (list.length === 0) return null;
   return (
     <table aria-label="Event sinks">
-      <thead>
-        <tr>
-          <th>Sink</th>
-          <th>State</th>
-          <th>Pending</th>
-          <th>Delivered</th>
-          <th>Last error</th>
-        </tr>
-      </thead>
+      <GridHead columns={['Sink', 'State', 'Pending', 'Delivered', 'Last error']} />
       <tbody>
         {list.map((s) => (
           <tr key={s.id} className={s.state === 'failing' ? 'failing' : undefined}>

@@ -14,6 +14,7 @@ import { describeError } from '../api/session';
 import { namespacePath, objectPath, showNamespace, warehousePath } from '../components/paths';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
+import { GridHead } from '../components/grid-head';
 
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 const kindLabel: Record<DroppedObject['kind'], string> = { table: 'table', view: 'view', 'lance-table': 'Lance table', namespace: 'namespace' };
@@ -39,16 +40,7 @@ export function DroppedPage() {
       {list.data && list.data.length === 0 && <Empty>Nothing dropped here is still recoverable.</Empty>}
       {list.data && list.data.length > 0 && (
         <table className="grid" data-testid="dropped-list">
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Name</th>
-              <th>Dropped</th>
-              <th>Recoverable until</th>
-              <th>By</th>
-              <th>Undrop</th>
-            </tr>
-          </thead>
+          <GridHead columns={['Kind', 'Name', 'Dropped', 'Recoverable until', 'By', 'Undrop']} />
           <tbody>
             {list.data.map((d) => (
               <DroppedRow key={d.id} warehouse={warehouse} dropped={d} withName={withName(list.data!, d)} onRestored={list.reload} />

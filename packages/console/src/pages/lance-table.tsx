@@ -10,6 +10,7 @@ import { levelsOf, nameOf, showNamespace } from '../components/paths';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
 import { Breadcrumbs, Properties } from './catalog';
+import { GridHead } from '../components/grid-head';
 
 /** The most versions shown (the newest); the table may hold more. */
 const VERSIONS_SHOWN = 200;
@@ -61,14 +62,7 @@ function Versions({ warehouse, id }: { warehouse: string; id: string[] }) {
       {items.length > 0 && (
         <div className="scroll">
           <table className="grid" data-testid="lance-versions">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>Time</th>
-                <th>Committed by</th>
-                <th>Manifest</th>
-              </tr>
-            </thead>
+            <GridHead columns={['Version', 'Time', 'Committed by', 'Manifest']} />
             <tbody>
               {items.map((v: LanceTableVersion) => (
                 <tr key={String(v.version)} data-testid="lance-version">

@@ -8,6 +8,7 @@ import type { DelegatedName, Principal } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
 import { Empty, ErrorMessage, Loading, SecretOnce } from '../components/states';
 import { useAsync } from '../components/use-async';
+import { GridHead } from '../components/grid-head';
 
 interface Shown {
   label: string;
@@ -46,17 +47,7 @@ export function PrincipalsPage() {
       {list.data && list.data.length === 0 && <Empty>No principals.</Empty>}
       {list.data && list.data.length > 0 && (
         <table className="grid" data-testid="principals">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Client id</th>
-              <th>Tenant</th>
-              <th>Roles</th>
-              <th>State</th>
-              <th>Acts for</th>
-              <th>Keys</th>
-            </tr>
-          </thead>
+          <GridHead columns={['Name', 'Client id', 'Tenant', 'Roles', 'State', 'Acts for', 'Keys']} />
           <tbody>
             {list.data.map((p) => (
               <PrincipalRow key={p['client-id']} p={p} run={run} />

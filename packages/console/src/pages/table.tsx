@@ -20,6 +20,7 @@ import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
 import { Breadcrumbs, Properties } from './catalog';
+import { GridHead } from '../components/grid-head';
 
 interface Snapshot {
   'snapshot-id': number | bigint;
@@ -192,19 +193,7 @@ function Timeline({ metadata: m }: { metadata: Metadata }) {
             }}
           />
           <table className="grid" data-testid="snapshot-list">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>Snapshot</th>
-                <th>Time</th>
-                <th>Operation</th>
-                <th>+ records</th>
-                <th>− records</th>
-                <th>+ files</th>
-                <th>− files</th>
-                <th>Refs</th>
-              </tr>
-            </thead>
+            <GridHead columns={['#', 'Snapshot', 'Time', 'Operation', '+ records', '− records', '+ files', '− files', 'Refs']} />
             <tbody>
               {snapshots.map((s, i) => (
                 <tr key={String(s['snapshot-id'])} data-testid="timeline-snapshot" className={String(s['snapshot-id']) === String(m['current-snapshot-id']) ? 'current' : ''}>

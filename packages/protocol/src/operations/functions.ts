@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { ListFunctionsResponse, LoadFunctionResult, PutFunctionRequest } from '../iceberg/functions.js';
 import { NamespaceParam, Prefix, paging } from './iceberg-parameters.js';
 import { manage, ok } from './manage.js';
-import { defineOperation, jsonBody, parameters } from './types.js';
+import { defineOperation, parameters } from './types.js';
 
 export const FunctionParam = Type.String({ description: 'A function name' });
 

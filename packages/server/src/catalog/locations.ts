@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validation } from '../errors/catalog-error.js';
+import { BoundedMap } from './bounded-map.js';
 
 /**
  * Canonical form: file locations as file:///abs/path (dot segments resolved), others as given; never a trailing
@@ -101,7 +102,7 @@ export function isUnderNormalized(root: string, location: string): boolean {
 }
 
 /** Normalized forms of recent location texts (a pure function of the string, ~20 µs each). */
-const normalizedTexts = new Map<string, string>();
+const normalizedTexts = new BoundedMap<string, string>({ maxEntries: 10_000 });
 
 /**
  * normalizeLocation, kept for texts seen before: hot paths ask it again and again for the same few strings (a
@@ -112,14 +113,13 @@ export function normalizedLocation(location: string): string {
   let n = normalizedTexts.get(location);
   if (n === undefined) {
     n = normalizeLocation(location);
-    if (normalizedTexts.size >= 10_000) normalizedTexts.clear();
     normalizedTexts.set(location, n);
   }
   return n;
 }
 
 /** Local paths of recent file: locations: a pure function of the string, read on every loadTable of a file warehouse. */
-const localPaths = new Map<string, string>();
+const localPaths = new BoundedMap<string, string>({ maxEntries: 10_000 });
 
 /**
  * Local filesystem path of a file: location, read literally (issue 52): the URI's path as written, dot segments
@@ -133,8 +133,6 @@ export function localPath(location: string): string {
   let p = localPaths.get(location);
   if (p === undefined) {
     p = literalPath(location);
-    // Bounded: cleared when full rather than tracking recency (cheap on the hot path).
-    if (localPaths.size >= 10_000) localPaths.clear();
     localPaths.set(location, p);
   }
   return p;

@@ -1,6 +1,6 @@
 /**
  * The catalog's object row, in a file of its own: the ports of capabilities that keep such rows (maintenance's dropped
- * objects) name it without importing ports.ts, which names their stores (no import circle).
+ * objects) name it without importing ports/, which names their stores (no import circle).
  */
 /** Iceberg tables and views, and Lance datasets ('lance-table'): one identifier space, each protocol sees only its own kinds. */
 export type ObjectKind = 'table' | 'view' | 'lance-table';

@@ -46,7 +46,7 @@ const GRANTABLE_ON: Record<Privilege, readonly SecurableKind[]> = {
   'warehouse:undrop': ['warehouse'],
   /** Running table maintenance (snapshot expiry, file cleanup) on demand: it commits and deletes files as the catalog. */
   'table:maintain': ['warehouse', 'namespace', 'table'],
-  /** Functions (SQL UDFs, catalog/functions.ts) are granted like views, on their warehouse or namespace (not one by one yet). */
+  /** Functions (SQL UDFs, catalog/functions/) are granted like views, on their warehouse or namespace (not one by one yet). */
   'function:create': ['warehouse', 'namespace'],
   'function:list': ['warehouse', 'namespace'],
   'function:read': ['warehouse', 'namespace'],

@@ -1,10 +1,11 @@
+import { BoundedMap } from './bounded-map.js';
 import { Doorkeeper } from './doorkeeper.js';
 
 /**
  * A bounded map whose entries expire: for decisions and lookups that may be
  * reused briefly across requests (authorization, namespace ids). Expiry is
  * the bound on how stale an entry can be on a replica that did not make the
- * change; a full map is simply cleared (no LRU bookkeeping on the hot path).
+ * change; a full map is simply cleared (no LRU bookkeeping on the hot path; bounded-map.ts).
  *
  * Every entry is filled after a read (get, await the read, set). A clear or delete while that read is on its
  * way (a grant revoked, a session revoked, through this process or announced by another) must not be undone
@@ -16,16 +17,17 @@ import { Doorkeeper } from './doorkeeper.js';
  * tables would otherwise fill with entries asked for once, each surviving into the old generation.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; untilMs: number }>();
+  private readonly entries: BoundedMap<string, V>;
   private readonly door: Doorkeeper | undefined;
   private cleared = 0;
 
   constructor(
     private readonly ttlMs: number,
-    private readonly now: () => number,
-    private readonly maxEntries = 50_000,
+    now: () => number,
+    maxEntries = 50_000,
     options: { secondSighting?: boolean } = {},
   ) {
+    this.entries = new BoundedMap({ maxEntries, ttlMs, now });
     this.door = options.secondSighting ? new Doorkeeper() : undefined;
   }
 
@@ -36,19 +38,14 @@ export class TtlCache<V> {
 
   /** `nowMs`: the cache's clock read once by a caller that looks up several keys at one moment (default: read here). */
   get(key: string, nowMs?: number): V | undefined {
-    const hit = this.entries.get(key);
-    if (hit === undefined) return undefined;
-    if (hit.untilMs > (nowMs ?? this.now())) return hit.value;
-    this.entries.delete(key);
-    return undefined;
+    return this.entries.get(key, nowMs);
   }
 
   /** Keeps `value`, unless the cache was cleared or an entry deleted since `readAt` (its generation before the read). */
   set(key: string, value: V, readAt: number): void {
     if (this.ttlMs <= 0 || readAt !== this.cleared) return;
     if (this.door !== undefined && !this.door.admit(key)) return;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, { value, untilMs: this.now() + this.ttlMs });
+    this.entries.set(key, value);
   }
 
   delete(key: string): void {

@@ -1,5 +1,5 @@
 /**
- * The RemoteCatalog port over HTTP to another Iceberg REST catalog (catalog/federation/ports.ts). Every call is bounded
+ * The RemoteCatalog port over HTTP to another Iceberg REST catalog (catalog/ports/remote-catalog.ts). Every call is bounded
  * by the warehouse's timeout; the remote's failures become the codes Lakegate's edge maps (503 + Retry-After for down,
  * slow or 5xx; 502 naming what is wrong with an answer that is not valid Iceberg). The credential (client secret,
  * bearer token, the token obtained) is sent to the remote only and never appears in an error or a log line.
@@ -7,6 +7,7 @@
  * remote's error types, and this needs nine calls.
  */
 import { CatalogError } from '../errors/catalog-error.js';
+import { BoundedMap } from '../catalog/bounded-map.js';
 import { parseTableMetadata } from '../catalog/metadata/index.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCredential, RemoteIdentifier, RemoteTable } from '../catalog/ports/remote-catalog.js';
@@ -24,7 +25,7 @@ const unavailable = (reason: string) => new CatalogError('ERR_UNAVAILABLE', `The
 export class IcebergRestRemote implements RemoteCatalog {
   private token: { value: string; until: number } | undefined;
   /** The last load of each table, by request path, with the remote's ETag (bounded: cleared when full). */
-  private readonly loaded = new Map<string, { etag: string | undefined; table: RemoteTable }>();
+  private readonly loaded = new BoundedMap<string, { etag: string | undefined; table: RemoteTable }>({ maxEntries: 10_000 });
   private prefix: string | undefined;
   private readonly base: string;
   private readonly timeoutMs: number;
@@ -193,7 +194,6 @@ export class IcebergRestRemote implements RemoteCatalog {
     }
     const location = (json as { 'metadata-location'?: unknown } | undefined)?.['metadata-location'];
     const table = kept !== undefined && location === kept.table.metadataLocation ? kept.table : this.table(json, 'loadTable');
-    if (this.loaded.size >= 10_000) this.loaded.clear();
     this.loaded.set(path, { etag, table });
     return table;
   }

@@ -5,6 +5,7 @@
  * Metadata files are immutable: one read is kept by location (bounded, cleared when full).
  */
 import { CatalogError } from '../errors/catalog-error.js';
+import { BoundedMap } from '../catalog/bounded-map.js';
 import { applyTableUpdatesDetailed, checkTableRequirements, nextMetadataLocation, newTableMetadata, parseTableMetadata, stripTrailingSlash, type TableMetadata, withMetadataLog } from '../catalog/metadata/index.js';
 import { readMetadataFile, writeMetadataFile } from '../catalog/metadata-files.js';
 import type { RemoteMetadataFiles, RemoteTable } from '../catalog/ports/remote-catalog.js';
@@ -12,7 +13,7 @@ import type { RemoteMetadataFiles, RemoteTable } from '../catalog/ports/remote-c
 export type LoadedTable = RemoteTable & { metadata: TableMetadata };
 
 export class PointerTables {
-  private readonly read = new Map<string, LoadedTable>();
+  private readonly read = new BoundedMap<string, LoadedTable>({ maxEntries: 10_000 });
 
   constructor(
     /** The remote's name in messages ("The Hive table's ..."). */
@@ -47,7 +48,6 @@ export class PointerTables {
       throw this.invalid(`the metadata file at ${metadataLocation} is not valid Iceberg table metadata (${(e as Error).message.slice(0, 300)})`);
     }
     const table = { metadataLocation, metadataJson: json, uuid: metadata['table-uuid'], location: metadata.location, metadata };
-    if (this.read.size >= 10_000) this.read.clear();
     this.read.set(metadataLocation, table);
     return table;
   }

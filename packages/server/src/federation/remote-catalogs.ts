@@ -1,5 +1,5 @@
 /**
- * The federated warehouses' remote catalogs (catalog/federation/ports.ts RemoteCatalogs): one descriptor per kind in a
+ * The federated warehouses' remote catalogs (catalog/ports/remote-catalog.ts RemoteCatalogs): one descriptor per kind in a
  * registry, the credential sealed with the server's SecretBox under its own secret id (the associated data binds each
  * ciphertext to that id, so a sealed value moved to another row does not open), opened only to call the remote.
  * Connections are kept per warehouse while its settings stay the same: the OAuth2 token and the remote's prefix are
@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CatalogError } from '../errors/catalog-error.js';
+import { BoundedMap } from '../catalog/bounded-map.js';
 import { isAllowedLocation } from '../catalog/location-policy.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalogs, RemoteCredential } from '../catalog/ports/remote-catalog.js';
 import type { ObjectStorage, Warehouse } from '../catalog/ports/index.js';
@@ -26,7 +27,7 @@ interface SecretStore {
 const aad = (id: string) => `federation-secret:${id}`;
 
 export class SealedRemoteCatalogs implements RemoteCatalogs {
-  private readonly connections = new Map<string, { key: string; remote: RemoteCatalog }>();
+  private readonly connections = new BoundedMap<string, { key: string; remote: RemoteCatalog }>({ maxEntries: 1000 });
 
   constructor(
     private readonly secrets: () => SecretStore,
@@ -55,7 +56,6 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
     const kind = this.kindOf(warehouse.federation);
     const files = { root: warehouse.storageRoot, allows: (location: string) => isAllowedLocation(warehouse, location), storage: () => this.storageFor(warehouse) };
     const remote = kind.connect(warehouse.federation, await this.open(warehouse.federation.secretId), files);
-    if (this.connections.size >= 1000) this.connections.clear();
     this.connections.set(warehouse.name, { key, remote });
     return remote;
   }

@@ -14,12 +14,12 @@
  * its own arrays can reach it. Comparing a page of equal items is a string
  * comparison per level, mostly of the very same strings (the repository's
  * kept rows), far cheaper than writing them. Bounded by bytes, emptied when
- * full (catalog/kept-by-size.ts, as the loadTable bodies).
+ * full (catalog/bounded-map.ts, as the loadTable bodies).
  *
  * Written here because no serialiser library keeps its output: the compiled
  * writers (serializers.ts) still do the encoding.
  */
-import { KeptBySize } from '../catalog/kept-by-size.js';
+import { BoundedMap } from '../catalog/bounded-map.js';
 
 const MAX_BYTES = 16 * 1024 * 1024;
 
@@ -42,13 +42,13 @@ interface Entry<T> {
 }
 
 export class ListingBodies<T> {
-  private readonly kept: KeptBySize<Entry<T>>;
+  private readonly kept: BoundedMap<string, Entry<T>>;
 
   constructor(
     private readonly shape: ListingShape<T>,
     maxBytes = MAX_BYTES,
   ) {
-    this.kept = new KeptBySize(maxBytes, (e) => e.body.length);
+    this.kept = new BoundedMap({ maxEntries: Infinity, maxSize: maxBytes, sizeOf: (e) => e.body.length });
   }
 
   /** The encoded body of this page: the kept bytes when an equal page was encoded before. */
@@ -59,13 +59,13 @@ export class ListingBodies<T> {
     const hit = this.kept.get(key);
     if (hit !== undefined && this.matches(hit, items, token)) return hit.body;
     const body = Buffer.from(shape.encode(items, token));
-    this.kept.keep(key, { items: shape.copy(items), token, body });
+    this.kept.set(key, { items: shape.copy(items), token, body });
     return body;
   }
 
   /** Bytes of the pages kept. */
   get bytes(): number {
-    return this.kept.size;
+    return this.kept.totalSize;
   }
 
   private matches(entry: Entry<T>, items: readonly T[], token: string | null): boolean {

@@ -107,7 +107,6 @@ function stdout(): pino.DestinationStream {
 
 /** How log lines are written: JSON (one object a line, for collectors), or pretty (for a person at a terminal). */
 export type LogFormat = 'json' | 'pretty';
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 /** The format of the logFormat setting: `auto` is pretty when standard output is a terminal, JSON otherwise. */
 export function resolveLogFormat(setting: string, stdoutIsTerminal = process.stdout.isTTY === true): LogFormat {

@@ -5,7 +5,7 @@
  * Here catalog objects; warehouses and namespaces are in kysely-namespaces.ts, the other records
  * (secrets, keys, staged tables, idempotency, metrics) in kysely-records.ts.
  */
-import { type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type {
   CatalogObjectRecord,
   CatalogRepository,
@@ -14,7 +14,6 @@ import type {
   Page,
 } from '../catalog/ports/index.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
-import { num } from './kysely-records.js';
 import { KyselyNamespaceRecords } from './kysely-namespaces.js';
 import { WHOLE_ROW, objectFromRow, objectKnown, objectRow } from './object-rows.js';
 import { SyncObjects, sharedRecord } from './shared-records.js';

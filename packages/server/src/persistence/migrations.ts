@@ -44,5 +44,4 @@ export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
-export const latestMigration = (): string => Object.keys(migrations).sort().at(-1)!;
 export { sql };

@@ -6,7 +6,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { CatalogObjectRecord, ObjectKind } from '../catalog/ports/index.js';
-import { type CatalogDatabase, type CatalogObjectsTable, decodeNamespace, encodeNamespace } from './schema.js';
+import { type CatalogObjectsTable, decodeNamespace, encodeNamespace } from './schema.js';
 import type { ReadCaches } from './read-caches.js';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));

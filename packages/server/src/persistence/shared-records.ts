@@ -6,6 +6,7 @@
  * checked against the JSON; frozen, as callers share it (CatalogRepository.getObjectSync says so).
  */
 import type { CatalogObjectRecord } from '../catalog/ports/index.js';
+import { BoundedMap } from '../catalog/bounded-map.js';
 import { type ObjectColumns, objectFromRow } from './object-rows.js';
 
 const made = new WeakMap<object, { json: string; record: CatalogObjectRecord }>();
@@ -32,7 +33,7 @@ const MAX_SYNC_OBJECTS = 10_000;
  * between leaves the record under the older version, which the next call no longer matches.
  */
 export class SyncObjects {
-  private readonly kept = new Map<string, { version: number; record: CatalogObjectRecord }>();
+  private readonly kept = new BoundedMap<string, { version: number; record: CatalogObjectRecord }>({ maxEntries: MAX_SYNC_OBJECTS });
 
   get(key: string, version: number): CatalogObjectRecord | undefined {
     const hit = this.kept.get(key);
@@ -42,7 +43,6 @@ export class SyncObjects {
   /** Keeps a shared (frozen) record only (others are the caller's own); answers the record given. */
   keep(key: string, version: number, record: CatalogObjectRecord | undefined): CatalogObjectRecord | undefined {
     if (record === undefined || !Object.isFrozen(record)) return record;
-    if (this.kept.size >= MAX_SYNC_OBJECTS) this.kept.clear();
     this.kept.set(key, { version, record });
     return record;
   }

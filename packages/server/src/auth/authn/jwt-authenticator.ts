@@ -7,6 +7,7 @@ import type { TokenState } from '../token-state.js';
 import { AuthenticationError, type Authenticator, type RequestCredentials } from './authenticator.js';
 import type { ExternalIssuers } from '../idp/external-issuers.js';
 import { MALFORMED_BEARER, parseBearer } from '../bearer.js';
+import { BoundedMap } from '../../catalog/bounded-map.js';
 
 /**
  * Verified tokens, remembered for a short while: an engine sends the same
@@ -24,12 +25,15 @@ class VerifiedTokenCache {
    * cost more than the rest of authentication; the signature is short, and two tokens that share it
    * are told apart by the comparison (only a verified token is ever put here).
    */
-  private readonly entries = new Map<string, { token: string; verified: Verified; untilMs: number }>();
+  private readonly entries: BoundedMap<string, { token: string; verified: Verified; untilMs: number }>;
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly ttlMs: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    // Each entry's own expiry (the token's, if sooner than the TTL) is checked here, not by the map.
+    this.entries = new BoundedMap({ maxEntries });
+  }
 
   get(token: string): Verified | undefined {
     const key = signatureOf(token);
@@ -41,7 +45,6 @@ class VerifiedTokenCache {
   }
 
   put(token: string, verified: Verified, expSeconds: number | undefined): void {
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
     const until = Math.min(this.now() + this.ttlMs, (expSeconds ?? 0) * 1000);
     if (until > this.now()) this.entries.set(signatureOf(token), { token, verified, untilMs: until });
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Coherence } from '../../catalog/ports/index.js';
+import { BoundedMap } from '../../catalog/bounded-map.js';
 
 /**
  * Brute-force protection for client authentication (token endpoint, revocation, console sign-in), keyed so that
@@ -40,9 +41,10 @@ export const DEFAULT_FAILURE_LIMITS: FailureLimits = { perClientAndAddress: 10, 
 const MAX_ENTRIES = 100_000;
 
 export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
+  /** Oldest activity first: a full map drops the stalest key, never the counts of everyone at once (which would reset an attack's count too). */
+  private readonly failures = new BoundedMap<string, number[]>({ maxEntries: MAX_ENTRIES, evict: 'oldest' });
   /** (client id, address) pairs that signed in, with when they last did. */
-  private readonly known = new Map<string, number>();
+  private readonly known = new BoundedMap<string, number>({ maxEntries: MAX_ENTRIES, evict: 'oldest' });
 
   constructor(
     private readonly limits: FailureLimits,
@@ -103,20 +105,15 @@ export class FailureLimiter {
     for (const key of [pairKey(clientId, address), `ip:${address}`, `id:${clientId}`]) {
       const recent = this.recent(key);
       recent.push(this.now());
-      // Re-inserted, so the map's order is oldest activity first and eviction drops the stalest key, never the counts
-      // of everyone at once (which would reset an attack's count too).
-      this.failures.delete(key);
+      // Re-inserted (set moves a key to the end of an 'oldest' map), so the map's order is oldest activity first.
       this.failures.set(key, recent);
     }
-    evictOldest(this.failures);
   }
 
   private recordSuccess(clientId: string, address: string): void {
     const key = pairKey(clientId, address);
     this.failures.delete(key);
-    this.known.delete(key);
     this.known.set(key, this.now());
-    evictOldest(this.known);
   }
 
   private recent(key: string): number[] {
@@ -129,10 +126,6 @@ export class FailureLimiter {
 const idKey = (clientId: string): string => createHash('sha256').update(clientId, 'utf8').digest('base64url');
 
 const pairKey = (clientId: string, address: string): string => `pair:${JSON.stringify([clientId, address])}`;
-
-function evictOldest(map: Map<string, unknown>): void {
-  while (map.size > MAX_ENTRIES) map.delete(map.keys().next().value!);
-}
 
 function parseKey(key: string | undefined): { clientId: string; address: string } | undefined {
   try {

@@ -15,7 +15,7 @@ export interface TokenResponse {
   scope?: string;
 }
 
-export type { ExternalSubject, IssuerDeps, IssuerOptions } from './issuer-deps.js';
+export type { IssuerDeps } from './issuer-deps.js';
 
 /** One request to an OAuth endpoint of the issuer. */
 export interface OAuthRequest {

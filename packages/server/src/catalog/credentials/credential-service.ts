@@ -13,8 +13,8 @@ import type { RequestScope } from '../ports/scope.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Clock, Warehouse } from '../ports/index.js';
-import type { AccessMode, CredentialVendor, RefreshClaims, RefreshTokenCodec, StorageCredentialEntry, VendedCredential } from '../ports/credentials.js';
 import { FILE_IO_FAMILIES } from '../ports/storage-kinds.js';
+import { type AccessMode, type CredentialVendor, type RefreshClaims, type RefreshTokenCodec, type StorageCredentialEntry, type VendedCredential, isCredentialExpiryKey } from '../ports/credentials.js';
 import { type Spans, noSpans } from '../ports/tracing.js';
 
 export type { StorageCredentialEntry } from '../ports/credentials.js';
@@ -52,9 +52,6 @@ export interface CredentialServiceDeps {
   /** A `vend credentials` span per vending when tracing is on (the mode and whether it was cached; never the credential). */
   spans?: Spans | undefined;
 }
-
-/** The expiry properties each FileIO family reads. */
-const EXPIRY_KEYS = [/^s3\.session-token-expires-at-ms$/, /^adls\.sas-token-expires-at-ms\./, /^gcs\.oauth2\.token-expires-at$/];
 
 interface CacheEntry {
   credential: VendedCredential;
@@ -205,7 +202,7 @@ export class CredentialService {
     if (cap <= 0) return config;
     const latest = this.deps.clock.now() + cap * 1000;
     const out = { ...config };
-    for (const [k, v] of Object.entries(out)) if (EXPIRY_KEYS.some((re) => re.test(k)) && Number(v) > latest) out[k] = String(latest);
+    for (const [k, v] of Object.entries(out)) if (isCredentialExpiryKey(k) && Number(v) > latest) out[k] = String(latest);
     return out;
   }
 

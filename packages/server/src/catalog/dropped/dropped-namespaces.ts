@@ -1,6 +1,6 @@
 /**
  * Undrop of a dropped namespace (issue 39, migration 0021), for DroppedObjectService: a soft cascading drop keeps the
- * namespaces it took (ports.ts DroppedNamespaceStore), and undropping one restores it, with its id (so the grants
+ * namespaces it took (ports/maintenance.ts DroppedNamespaceStore), and undropping one restores it, with its id (so the grants
  * that name it hold again, on every authorizer: grants name securables by id, and a dropped namespace's are kept
  * until its retention ends), its properties, and everything the same drop took under it: child namespaces, tables,
  * views and Lance tables, each with its id, files and versions, in one transaction. Under its own name, or a new one

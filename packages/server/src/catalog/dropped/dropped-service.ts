@@ -1,6 +1,6 @@
 /**
  * The dropped (soft-deleted) objects of a warehouse: listing them (`warehouse:list-dropped`), restoring one
- * (`warehouse:undrop`) under its own name or a new one, and the sweep that ends their retention (ports.ts). Namespaces a
+ * (`warehouse:undrop`) under its own name or a new one, and the sweep that ends their retention (ports/maintenance.ts). Namespaces a
  * cascading drop took are listed with them (kind "namespace"), and undropped through dropped-namespaces.ts.
  *
  * A restored object keeps its catalog id, and with it the grants that named it and a Lance table's version history:

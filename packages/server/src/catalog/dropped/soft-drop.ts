@@ -1,7 +1,7 @@
 /**
  * Whether a drop is soft, and doing it: the one rule Iceberg table, view and Lance table drops share (issue 39). With
- * a retention (retention.ts) above 0 a drop moves the object to the dropped objects (ports.ts), keeping its id, grants
- * and files, and a purge waits for the retention's end (undrop-service.ts sweeps) unless the caller holds
+ * a retention (retention.ts) above 0 a drop moves the object to the dropped objects (ports/maintenance.ts), keeping its id, grants
+ * and files, and a purge waits for the retention's end (dropped-service.ts sweeps) unless the caller holds
  * `table:purge-immediately` on the table (then the drop is what it was before soft deletion: the row goes, the files
  * go at once). That decision is audited either way.
  */

@@ -12,6 +12,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { ServiceContext, RequestScope } from '../context.js';
 import { formatIdentifier } from '../identifiers.js';
 import { isAllowedLocation } from '../location-policy.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { CatalogObjectRecord, Warehouse } from '../ports/index.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogs, RemoteTable } from '../ports/remote-catalog.js';
 
@@ -29,7 +30,7 @@ const tableKey = (warehouse: string, namespace: readonly string[], name: string)
 
 export class FederationMirror {
   /** When this process last had each table's state from the remote (a load, create or commit), for max-staleness-ms. */
-  private readonly refreshed = new Map<string, number>();
+  private readonly refreshed = new BoundedMap<string, number>({ maxEntries: 100_000 });
 
   constructor(
     private readonly ctx: MirrorContext,
@@ -134,7 +135,6 @@ export class FederationMirror {
   /** Records what the remote answered for a table (after a load, a create or a commit through Lakegate). */
   async keep(warehouse: Warehouse, namespace: string[], name: string, table: RemoteTable): Promise<CatalogObjectRecord> {
     this.checkStorage(warehouse, namespace, name, table);
-    if (this.refreshed.size >= 100_000) this.refreshed.clear();
     this.refreshed.set(tableKey(warehouse.name, namespace, name), this.ctx.clock.now());
     const repo = this.ctx.store.repository;
     const now = this.ctx.clock.now();
@@ -167,16 +167,3 @@ export class FederationMirror {
     if (mine?.kind === 'table') await repo.deleteObject(warehouse.name, namespace, name, 'table', mine.id);
   }
 }
-
-/** For a server without federation: no warehouse is federated, so this is never asked for a remote. */
-export const NO_REMOTES: RemoteCatalogs = {
-  of: async () => {
-    throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
-  },
-  connect: () => {
-    throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
-  },
-  seal: async () => {
-    throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
-  },
-};

@@ -124,3 +124,34 @@ function literal(v: unknown, field: BoundField): unknown {
   }
   throw wrong();
 }
+
+/** The constants and connectives every expression tree has (a bound filter, a projected partition filter). */
+type Connective<E> = { op: 'true' | 'false' } | { op: 'and' | 'or'; left: E; right: E };
+
+/**
+ * An evaluator of an expression tree: its constants and and/or here, once for every evaluator (by file metrics, by
+ * manifest summaries, by partition tuples), every other node by `leaf` with the evaluator's subject. Built once per
+ * evaluator (no closure per evaluation: they run for every data file a scan plans).
+ */
+export function treeEvaluator<E extends { op: string }, S>(leaf: (e: Exclude<E, Connective<E>>, subject: S) => boolean): (e: E, subject: S) => boolean {
+  const evaluate = (e: E, subject: S): boolean => {
+    switch (e.op) {
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'and': {
+        const c = e as unknown as { left: E; right: E };
+        return evaluate(c.left, subject) && evaluate(c.right, subject);
+      }
+      case 'or': {
+        const c = e as unknown as { left: E; right: E };
+        return evaluate(c.left, subject) || evaluate(c.right, subject);
+      }
+      default:
+        // Not a constant nor a connective: the ops above are theirs only.
+        return leaf(e as Exclude<E, Connective<E>>, subject);
+    }
+  };
+  return evaluate;
+}

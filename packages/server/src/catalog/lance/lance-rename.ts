@@ -6,7 +6,7 @@
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, ServiceContext } from '../context.js';
-import { checkLanceLevels, checkName, checkNamespace, checkNewName, checkNewNamespace } from '../identifiers.js';
+import { checkLanceLevels, checkNewName, checkNewNamespace } from '../identifiers.js';
 import { renameCatalogObject } from '../kit/rename.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 

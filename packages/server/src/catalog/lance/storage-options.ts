@@ -7,6 +7,7 @@
  * storage kind's FileIO family knows its own keys (ports/storage-kinds.ts).
  */
 import { FILE_IO_FAMILIES } from '../ports/storage-kinds.js';
+import { isCredentialExpiryKey } from '../ports/credentials.js';
 
 /** How long before expiry Lance refreshes vended credentials (Lance's own default, 60 s). */
 export const REFRESH_OFFSET_MILLIS = 60_000;
@@ -23,14 +24,12 @@ export function refreshOffsetOf(properties: Record<string, string>): number {
   return value !== undefined && /^\d{1,12}$/.test(value) ? Number(value) : REFRESH_OFFSET_MILLIS;
 }
 
-const EXPIRY_KEYS = FILE_IO_FAMILIES.flatMap((family) => family.expiryKeys);
-
 /** Lance storage options for a vended FileIO config; `expires_at_millis` is the earliest expiry it carries. */
 export function lanceStorageOptions(config: Record<string, string>, refreshOffsetMillis = REFRESH_OFFSET_MILLIS): Record<string, string> {
   const out: Record<string, string> = {};
   for (const family of FILE_IO_FAMILIES) family.lanceOptions(config, out);
   const expiries = Object.entries(config)
-    .filter(([k]) => EXPIRY_KEYS.some((re) => re.test(k)))
+    .filter(([k]) => isCredentialExpiryKey(k))
     .map(([, v]) => Number(v))
     .filter((n) => Number.isFinite(n) && n > 0);
   if (expiries.length > 0) {

@@ -1,6 +1,6 @@
 /**
  * A running maintenance job's progress (issue 39): its phase and what it has scanned and deleted so far, written to
- * the job's lease row (ports.ts MaintenanceLeases.report) so GET of the job answers it on any replica. A phase change
+ * the job's lease row (ports/maintenance.ts MaintenanceLeases.report) so GET of the job answers it on any replica. A phase change
  * is written at once; counts at most every `intervalMs` (a job over a million files must not write a million
  * rows), and the last state when the job ends. A failed progress write is left to the next one: progress is a
  * report, and never fails the job it reports on.

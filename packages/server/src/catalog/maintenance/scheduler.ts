@@ -1,7 +1,7 @@
 /**
  * Scheduled table maintenance: per warehouse with `maintenance.interval-ms` set (off by default), every table's job
  * (snapshot expiry by the table's `history.expire.*` properties, then orphan files older than 3 days) runs at most
- * once per interval. Every replica's scheduler walks the warehouse; a table's job runs where its lease (ports.ts
+ * once per interval. Every replica's scheduler walks the warehouse; a table's job runs where its lease (ports/maintenance.ts
  * MaintenanceLeases) is taken, so on one shared database it runs once, and a job whose replica died is taken again
  * when its lease expires. A failed job keeps its lease until then (a backoff), and is logged through its event.
  * A job reports its progress on its lease row (progress.ts), where GET of the table's job reads it, and renews its

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import avro from 'avsc';
 import { CatalogError } from '../../errors/catalog-error.js';
+import { BoundedMap } from '../bounded-map.js';
 
 export interface AvroFile {
   /** The file's metadata (Iceberg puts schema, partition-spec, format-version and content there). */
@@ -33,17 +34,15 @@ export const LONG = avro.types.LongType.__with({
 /**
  * Compiled readers by writer schema: avsc compiles each schema into generated code, which cost more than
  * decoding a 100-entry manifest; a table's manifests share a handful of schemas (one per spec and format).
- * Bounded: past MAX_TYPES distinct schemas the oldest is dropped.
+ * Bounded: past 256 distinct schemas the oldest is dropped.
  */
-const TYPES = new Map<string, avro.Type>();
-const MAX_TYPES = 256;
+const TYPES = new BoundedMap<string, avro.Type>({ maxEntries: 256, evict: 'oldest' });
 
 function typeFor(schema: unknown): avro.Type {
   const key = JSON.stringify(schema);
   let type = TYPES.get(key);
   if (type === undefined) {
     type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: LONG } });
-    if (TYPES.size >= MAX_TYPES) TYPES.delete(TYPES.keys().next().value as string);
     TYPES.set(key, type);
   }
   return type;

@@ -96,8 +96,6 @@ export const reqInt = (o: JsonObject, key: string, path: string): number =>
   asInt(required(o, key, path), sub(path, key));
 export const reqLong = (o: JsonObject, key: string, path: string): bigint =>
   asLong(required(o, key, path), sub(path, key));
-export const reqBoolean = (o: JsonObject, key: string, path: string): boolean =>
-  asBoolean(required(o, key, path), sub(path, key));
 export const reqArray = (o: JsonObject, key: string, path: string): unknown[] =>
   asArray(required(o, key, path), sub(path, key));
 export const reqObject = (o: JsonObject, key: string, path: string): JsonObject =>
@@ -114,14 +112,6 @@ export function optInt(o: JsonObject, key: string, path: string): number | undef
 export function optLong(o: JsonObject, key: string, path: string): bigint | undefined {
   const v = optional(o, key);
   return v === undefined ? undefined : asLong(v, sub(path, key));
-}
-export function optBoolean(o: JsonObject, key: string, path: string): boolean | undefined {
-  const v = optional(o, key);
-  return v === undefined ? undefined : asBoolean(v, sub(path, key));
-}
-export function optArray(o: JsonObject, key: string, path: string): unknown[] | undefined {
-  const v = optional(o, key);
-  return v === undefined ? undefined : asArray(v, sub(path, key));
 }
 export function optObject(o: JsonObject, key: string, path: string): JsonObject | undefined {
   const v = optional(o, key);

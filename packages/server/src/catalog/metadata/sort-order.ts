@@ -9,13 +9,11 @@ import { strictKey } from './id-index.js';
 import { asObject, optInt, reqArray, reqInt, reqString, sub } from './read.js';
 import { isPrimitive, type SchemaIndex } from './schema.js';
 import { canTransform, parseTransform } from './transforms.js';
-import type { NullOrder, SortDirection, SortField, SortOrder } from './types.js';
+import type { NullOrder, SortDirection, SortField } from './types.js';
 import type { SortOrderInput } from './change-types.js';
 
 export const UNSORTED_ORDER_ID = 0;
 export const INITIAL_SORT_ORDER_ID = 1;
-
-export const unsortedOrder = (): SortOrder => ({ 'order-id': UNSORTED_ORDER_ID, fields: [] });
 
 export function parseSortOrder(v: unknown, path = 'sort-order'): SortOrderInput {
   const o = asObject(v, path);

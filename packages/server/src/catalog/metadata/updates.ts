@@ -65,17 +65,6 @@ export const TABLE_ACTIONS = [
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-export const VIEW_ACTIONS = [
-  'assign-uuid',
-  'upgrade-format-version',
-  'add-schema',
-  'set-location',
-  'set-properties',
-  'remove-properties',
-  'add-view-version',
-  'set-current-view-version',
-] as const;
-
 function readAction(o: JsonObject, path: string): string {
   return reqString(o, 'action', path).toLowerCase();
 }

@@ -1,5 +1,5 @@
 /**
- * Resolves event intents (intent-ports.ts) whose change was interrupted: the process died, or the database failed,
+ * Resolves event intents (ports/intents.ts) whose change was interrupted: the process died, or the database failed,
  * between the external write and the publish. An intent is published when at least one of its recorded writes holds
  * in the external store now (a grant's tuple present, a revoke's absent: that change happened, so it has its event),
  * and dropped otherwise (nothing it names took effect: the change failed, so it has no event).

@@ -19,6 +19,17 @@ function job(log: string[], name: string) {
   return { work, release };
 }
 
+/** One plan slot: plan a running (until released), plan b queued behind it. */
+async function aRunningBQueued() {
+  const log: string[] = [];
+  const plans = new BackgroundPlans(1, 4);
+  const a = job(log, 'a');
+  plans.submit('a', a.work);
+  plans.submit('b', job(log, 'b').work);
+  await new Promise((r) => setImmediate(r));
+  return { log, plans, a };
+}
+
 describe('BackgroundPlans', () => {
   it('runs one plan at a time, queues a bounded backlog and refuses past it', async () => {
     const log: string[] = [];
@@ -38,12 +49,7 @@ describe('BackgroundPlans', () => {
   });
 
   it('cancel aborts a running plan between steps, and a queued one never starts', async () => {
-    const log: string[] = [];
-    const plans = new BackgroundPlans(1, 4);
-    const a = job(log, 'a');
-    plans.submit('a', a.work);
-    plans.submit('b', job(log, 'b').work);
-    await new Promise((r) => setImmediate(r));
+    const { log, plans, a } = await aRunningBQueued();
     plans.cancel('a');
     plans.cancel('b');
     a.release();
@@ -52,12 +58,7 @@ describe('BackgroundPlans', () => {
   });
 
   it('stop aborts every plan and waits for them', async () => {
-    const log: string[] = [];
-    const plans = new BackgroundPlans(1, 4);
-    const a = job(log, 'a');
-    plans.submit('a', a.work);
-    plans.submit('b', job(log, 'b').work);
-    await new Promise((r) => setImmediate(r));
+    const { log, plans, a } = await aRunningBQueued();
     const stopped = plans.stop();
     a.release();
     await stopped;

@@ -6,6 +6,7 @@
  * A summary a writer left out, or a value that cannot be decoded, never prunes.
  */
 import type { FieldSummary } from '../ports/manifests.js';
+import { treeEvaluator } from '../kit/expression.js';
 import type { PartitionExpression } from './partition-projection.js';
 import { bothStartWith, compare, fromAvro, fromBinary, isNaNValue, prefixMightMatch, type Value } from './values.js';
 
@@ -17,19 +18,7 @@ export function manifestMightMatch(e: PartitionExpression, summaries: FieldSumma
   return evalSummaries(e, summaries);
 }
 
-function evalSummaries(e: PartitionExpression, s: FieldSummary[]): boolean {
-  switch (e.op) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return evalSummaries(e.left, s) && evalSummaries(e.right, s);
-    case 'or':
-      return evalSummaries(e.left, s) || evalSummaries(e.right, s);
-    default:
-      break;
-  }
+const evalSummaries = treeEvaluator<PartitionExpression, FieldSummary[]>((e, s) => {
   const stats = s[e.pos];
   if (stats === undefined) return true;
   const float = e.type === 'float' || e.type === 'double';
@@ -78,22 +67,10 @@ function evalSummaries(e: PartitionExpression, s: FieldSummary[]): boolean {
     default:
       return true;
   }
-}
+});
 
 /** The exact value of the projected filter on one partition tuple (as the manifest's Avro decoded it). */
-export function partitionMatches(e: PartitionExpression, tuple: readonly unknown[]): boolean {
-  switch (e.op) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return partitionMatches(e.left, tuple) && partitionMatches(e.right, tuple);
-    case 'or':
-      return partitionMatches(e.left, tuple) || partitionMatches(e.right, tuple);
-    default:
-      break;
-  }
+export const partitionMatches = treeEvaluator<PartitionExpression, readonly unknown[]>((e, tuple) => {
   if (e.pos >= tuple.length) return true;
   const v = fromAvro(e.type, tuple[e.pos]);
   if (v === undefined) return true;
@@ -135,7 +112,7 @@ export function partitionMatches(e: PartitionExpression, tuple: readonly unknown
     default:
       return true;
   }
-}
+});
 
 /** Java's literal comparator for the exact evaluator: null before everything, NaN after every number and equal to itself. */
 function order(a: Value | null, b: Value): number {

@@ -6,16 +6,17 @@
  * cancelPlanning of a forgotten id answer 404, as for an expired one).
  */
 import type { PlanStore, StoredPlan } from '../ports/planning.js';
+import { BoundedMap } from '../bounded-map.js';
 
 export class MemoryPlanStore implements PlanStore {
-  private readonly plans = new Map<string, StoredPlan>();
+  private readonly plans: BoundedMap<string, StoredPlan>;
 
-  constructor(private readonly maxPlans = 10_000) {}
+  constructor(maxPlans = 10_000) {
+    this.plans = new BoundedMap({ maxEntries: maxPlans, evict: 'oldest' });
+  }
 
   async put(plan: StoredPlan): Promise<void> {
-    this.plans.delete(plan.id);
     this.plans.set(plan.id, structuredClone(plan));
-    while (this.plans.size > this.maxPlans) this.plans.delete(this.plans.keys().next().value!);
   }
 
   async putAll(plans: readonly StoredPlan[]): Promise<void> {

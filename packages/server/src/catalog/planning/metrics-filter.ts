@@ -7,7 +7,7 @@
  * "cannot match"). Applied to delete files too (their stats cover their own columns), as Java's delete index does.
  */
 import type { ContentFile } from '../ports/manifests.js';
-import type { BoundExpression } from '../kit/expression.js';
+import { type BoundExpression, treeEvaluator } from '../kit/expression.js';
 import { IN_PREDICATE_LIMIT } from './manifest-filter.js';
 import { rewriteNot } from './rewrite-not.js';
 import { bothStartWith, compare, fromBinary, fromLiteral, isNaNValue, prefixMightMatch, typeName, type Value } from './values.js';
@@ -19,21 +19,8 @@ export function mightMatch(e: BoundExpression, file: ContentFile): boolean {
   return evaluate(rewriteNot(e), file);
 }
 
-function evaluate(e: BoundExpression, file: ContentFile): boolean {
-  switch (e.op) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return evaluate(e.left, file) && evaluate(e.right, file);
-    case 'or':
-      return evaluate(e.left, file) || evaluate(e.right, file);
-    case 'not':
-      return evaluate(rewriteNot(e), file);
-    default:
-      break;
-  }
+const evaluate: (e: BoundExpression, file: ContentFile) => boolean = treeEvaluator<BoundExpression, ContentFile>((e, file) => {
+  if (e.op === 'not') return evaluate(rewriteNot(e), file);
   const id = e.field.id;
   const type = typeName(e.field.type);
   const values = file.valueCounts?.get(id);
@@ -87,7 +74,7 @@ function evaluate(e: BoundExpression, file: ContentFile): boolean {
     default:
       return true;
   }
-}
+});
 
 /** A bound as a comparable value; a NaN bound (some writers) tells nothing. */
 function bound(type: string, bytes: Uint8Array | undefined): Value | undefined {

@@ -8,11 +8,11 @@
  *
  * An entry is answered only for the very metadata JSON it was made from (as loadTable's refs cache: the store may
  * hold other JSON under a location after a drop and re-create), and per table (warehouse and uuid). Bounded by a
- * byte budget (catalog/kept-by-size.ts): the metadata JSON's characters stand for its parsed form, an answer's
+ * byte budget (catalog/bounded-map.ts): the metadata JSON's characters stand for its parsed form, an answer's
  * size is its JSON text's; an entry above a sixteenth of the budget is not kept.
  */
 import { parseJson, stringifyJson } from '../json.js';
-import { KeptBySize } from '../kept-by-size.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { TableMetadata } from '../metadata/types.js';
 import type { PlannedPage, ScanSpec } from '../ports/planning.js';
 
@@ -39,13 +39,13 @@ interface KeptAnswerEntry extends KeptAnswer {
 const PARSED_FACTOR = 3;
 
 export class PlanCache {
-  private readonly metadata: KeptBySize<KeptMetadata>;
-  private readonly answers: KeptBySize<KeptAnswerEntry>;
+  private readonly metadata: BoundedMap<string, KeptMetadata>;
+  private readonly answers: BoundedMap<string, KeptAnswerEntry>;
 
   /** `maxBytes` for both caches together (half each); 0 keeps nothing. */
   constructor(maxBytes: number) {
-    this.metadata = new KeptBySize<KeptMetadata>(maxBytes / 2, (e) => e.source.length * PARSED_FACTOR);
-    this.answers = new KeptBySize<KeptAnswerEntry>(maxBytes / 2, (e) => e.keyLength + e.pageJson.length * PARSED_FACTOR);
+    this.metadata = new BoundedMap<string, KeptMetadata>({ maxEntries: Infinity, maxSize: maxBytes / 2, sizeOf: (e) => e.source.length * PARSED_FACTOR });
+    this.answers = new BoundedMap<string, KeptAnswerEntry>({ maxEntries: Infinity, maxSize: maxBytes / 2, sizeOf: (e) => e.keyLength + e.pageJson.length * PARSED_FACTOR });
   }
 
   /** The table metadata of `metadataJson`, parsed once per metadata file. Callers must not change it. */
@@ -54,7 +54,7 @@ export class PlanCache {
     const hit = this.metadata.get(key);
     if (hit !== undefined && hit.source === metadataJson) return hit.metadata;
     const metadata = parseJson(metadataJson) as TableMetadata;
-    this.metadata.keep(key, { source: metadataJson, metadata });
+    this.metadata.set(key, { source: metadataJson, metadata });
     return metadata;
   }
 
@@ -71,11 +71,11 @@ export class PlanCache {
   /** Keeps an answer planned from `metadataJson`; answers it (with its page's JSON) for this plan too. */
   keepAnswer(key: string, metadataJson: string, answer: Omit<KeptAnswer, 'pageJson'>): KeptAnswer {
     const kept: KeptAnswerEntry = { ...answer, pageJson: stringifyJson(answer.page), source: metadataJson, keyLength: key.length };
-    this.answers.keep(key, kept);
+    this.answers.set(key, kept);
     return kept;
   }
 
   get size(): { metadata: number; answers: number } {
-    return { metadata: this.metadata.size, answers: this.answers.size };
+    return { metadata: this.metadata.totalSize, answers: this.answers.totalSize };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * What a plan id keeps in the shared plan store (ports.ts PlanStore), and for how long. Three rules, each here once:
+ * What a plan id keeps in the shared plan store (ports/planning.ts PlanStore), and for how long. Three rules, each here once:
  * - a kept answer is bounded: it is plan tasks (sealed ranges of manifests, never file lists), and when they pass
  *   `maxResultBytes` they are re-sealed over wider ranges until they fit (one task at least; a task's size is bounded
  *   by the request body limit, since it carries the request's filter). An answer given inline is kept as the plan

@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { forEachBounded } from '../bounded.js';
 import { parseJson, stringifyJson } from '../json.js';
-import { KeptBySize } from '../kept-by-size.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { ContentFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 import type { ObjectStorage } from '../object-storage.js';
@@ -74,7 +74,7 @@ export interface DeriveContext {
   specs: ReadonlyMap<number, PartitionSpec>;
   newUuid: () => string;
   /** Side files read or written by this process (immutable once written): a warm plan reads none from storage. */
-  kept?: KeptBySize<SideFile> | undefined;
+  kept?: BoundedMap<string, SideFile> | undefined;
   /** Derived entries by original entry (see the opening comment): a warm plan hashes and builds nothing per file. */
   memo?: DerivedMemo | undefined;
 }
@@ -93,7 +93,8 @@ function memoized(versions: ReturnType<DerivedMemo['get']>, prefix: string, dele
 }
 
 /** About 32 MiB of side files (a few hundred bytes each) per planning service. */
-export const keptSideFiles = (): KeptBySize<SideFile> => new KeptBySize<SideFile>(32 * 1024 * 1024, (f) => 200 + f.uri.length + (f.source?.length ?? 0) + 24 * (f.columnSizes.length + f.valueCounts.length + f.nullValueCounts.length));
+export const keptSideFiles = (): BoundedMap<string, SideFile> =>
+  new BoundedMap<string, SideFile>({ maxEntries: Infinity, maxSize: 32 * 1024 * 1024, sizeOf: (f) => 200 + f.uri.length + (f.source?.length ?? 0) + 24 * (f.columnSizes.length + f.valueCounts.length + f.nullValueCounts.length) });
 
 /** Data files derived at once by one plan (each a row group at a time: memory stays bounded). */
 const DERIVE_CONCURRENCY = 2;
@@ -141,7 +142,7 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
     let kept = ctx.kept?.get(side);
     if (kept === undefined) {
       kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
-      ctx.kept?.keep(side, kept);
+      ctx.kept?.set(side, kept);
     }
     const file = kept.recordCount > 0 ? derivedFile(task.file, kept) : null;
     if (ctx.memo !== undefined) {

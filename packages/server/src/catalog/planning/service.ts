@@ -9,7 +9,7 @@
  * `submitted` and is planned in the background (background.ts: bounded concurrency and backlog): each data
  * manifest is read once to prune, and the result kept is only the plan tasks of manifests with matching files,
  * so memory stays bounded. Cancelling aborts it between manifests. A plan's state lives in the shared plan store
- * (ports.ts), so any worker or replica answers for it (plan-keeping.ts: bounded answers, leases, sweeping). Residual filters are the request's whole filter: correct (the client re-applies it to the
+ * (ports/planning.ts), so any worker or replica answers for it (plan-keeping.ts: bounded answers, leases, sweeping). Residual filters are the request's whole filter: correct (the client re-applies it to the
  * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do.
  */
 import type { PlanTableScanRequest } from '@lakegate/protocol';

@@ -30,20 +30,14 @@ const isTimestamp = (t: string) => t === 'timestamp' || t === 'timestamptz' || t
 export function fromBinary(type: string, bytes: Uint8Array | null | undefined): Value | undefined {
   if (bytes === null || bytes === undefined) return undefined;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Iceberg Java reads a 4-byte bound of a long column promoted from int as the int it was.
+  if (isLongLike(type)) return buf.length === 8 ? buf.readBigInt64LE(0) : buf.length === 4 ? BigInt(buf.readInt32LE(0)) : undefined;
   switch (type) {
     case 'boolean':
       return buf.length === 1 ? buf[0] !== 0 : undefined;
     case 'int':
     case 'date':
       return buf.length === 4 ? buf.readInt32LE(0) : undefined;
-    case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
-      // Iceberg Java reads a 4-byte bound of a long column promoted from int as the int it was.
-      return buf.length === 8 ? buf.readBigInt64LE(0) : buf.length === 4 ? BigInt(buf.readInt32LE(0)) : undefined;
     case 'float':
       return buf.length === 4 ? buf.readFloatLE(0) : undefined;
     case 'double':
@@ -86,14 +80,8 @@ export function toTwosComplement(v: bigint): Uint8Array {
 export function fromAvro(type: string, v: unknown): Value | null | undefined {
   if (v === null || v === undefined) return null;
   if (decimalScale(type) !== undefined) return v instanceof Uint8Array ? twosComplement(v) : undefined;
+  if (isLongLike(type)) return typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined;
   switch (type) {
-    case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
-      return typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : undefined;
     case 'uuid':
       if (typeof v === 'string') return uuidBytes(v);
       return v instanceof Uint8Array ? new Uint8Array(v) : undefined;
@@ -137,7 +125,8 @@ export function fromLiteral(type: string, v: unknown): Value | undefined {
   }
 }
 
-const isLongLike = (t: string) => t === 'long' || t === 'time' || isTimestamp(t);
+/** Types stored as a 64-bit long: long, time and the timestamps (as Iceberg's single-value serialization writes them). */
+export const isLongLike = (t: string) => t === 'long' || t === 'time' || isTimestamp(t);
 
 function uuidBytes(s: string): Uint8Array | undefined {
   const hex = s.replace(/-/g, '');

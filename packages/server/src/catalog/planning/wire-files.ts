@@ -7,6 +7,7 @@
 import type { ContentFile } from '../ports/manifests.js';
 import type { IcebergType, PartitionSpec, Schema, StructField } from '../metadata/types.js';
 import type { PlannedFile } from './plan-files.js';
+import { isLongLike } from './values.js';
 
 /** Every primitive field of a schema by id, nested struct fields included. */
 export function fieldsById(schema: Schema): Map<number, StructField> {
@@ -84,6 +85,7 @@ export function singleValueJson(type: string, v: unknown): unknown {
 /** A bound (Iceberg's binary single-value serialization) decoded to the spec's JSON for `type`; undefined when not decodable. */
 export function boundJson(type: string, bytes: Uint8Array): unknown {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isLongLike(type)) return buf.length === 8 ? singleValueJson(type, buf.readBigInt64LE()) : undefined;
   switch (type) {
     case 'boolean':
       return buf.length > 0 && buf[0] !== 0;
@@ -91,13 +93,6 @@ export function boundJson(type: string, bytes: Uint8Array): unknown {
       return buf.length === 4 ? buf.readInt32LE() : undefined;
     case 'date':
       return buf.length === 4 ? singleValueJson('date', buf.readInt32LE()) : undefined;
-    case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
-      return buf.length === 8 ? singleValueJson(type, buf.readBigInt64LE()) : undefined;
     case 'float':
       return buf.length === 4 ? buf.readFloatLE() : undefined;
     case 'double':

@@ -5,7 +5,7 @@
  * planning, which hands out policy-enforced files (catalog/planning/restricted.ts). Every table operation that hands
  * out storage access asks `refuse` (or `restricted`, `effective`) first.
  *
- * An enforcer (enforcer-store.ts, issue 54) acting for a user is the exception: a delegated call whose nearest actor
+ * An enforcer (ports/enforcers.ts, issue 54) acting for a user is the exception: a delegated call whose nearest actor
  * is a principal declared to enforce the warehouse's policies itself is not restricted here (it is told the user's
  * policies through the OPA decision endpoints or read-restrictions), and each such pass is audited as
  * `policy.engine-enforced` with the user and the engine.

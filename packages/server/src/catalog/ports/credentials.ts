@@ -5,6 +5,7 @@
  * *whether* and *with which mode* to vend (from the caller's privileges); a
  * vendor only decides *how*, and never widens the scope it was given.
  */
+import { FILE_IO_FAMILIES } from './storage-kinds.js';
 
 /** read: get and list under the prefix. read-write: also put, multipart upload and delete under it. */
 export type AccessMode = 'read' | 'read-write';
@@ -69,3 +70,9 @@ export interface RefreshTokenCodec {
   /** Verifies signature, type and expiry; throws ERR_BAD_REQUEST naming the reason. */
   verify(token: string): Promise<RefreshClaims>;
 }
+
+/** Each storage kind's FileIO family names its expiry keys (storage-kinds.ts: S3, ADLS per host, GCS). */
+const EXPIRY_KEYS = FILE_IO_FAMILIES.flatMap((family) => family.expiryKeys);
+
+/** Whether a vended config key is an expiry, as its FileIO family reads it. */
+export const isCredentialExpiryKey = (key: string): boolean => EXPIRY_KEYS.some((re) => re.test(key));

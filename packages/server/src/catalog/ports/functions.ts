@@ -2,7 +2,7 @@
  * Where functions (SQL UDFs, apache/iceberg#15180) are kept: one record per (warehouse, namespace, name) holding the
  * function's metadata as the JSON text loadFunction answers (so a load splices it without re-encoding). Not catalog
  * objects: a function has no storage location and no commits; it is put whole and dropped whole by administrators
- * (catalog/management/function-admin.ts) and read by catalog/functions.ts.
+ * (catalog/management/function-admin.ts) and read by catalog/functions/.
  */
 import type { OutboxEventInput, OutboxWriter } from './outbox.js';
 

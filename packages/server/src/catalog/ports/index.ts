@@ -21,7 +21,7 @@ export interface Warehouse {
   storageProfile: Record<string, unknown>;
   /** Id of the encrypted secret belonging to the profile, if any. */
   secretId?: string | undefined;
-  /** Set on a federated warehouse: its remote catalog (catalog/federation/ports.ts). */
+  /** Set on a federated warehouse: its remote catalog (ports/remote-catalog.ts). */
   federation?: import('./remote-catalog.js').FederationSettings | undefined;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Soft deletion (issue 39): a dropped table, view or Lance table leaves the catalog's live objects (so it is not
  * listed, not loadable, and its name is free) but its row is kept, whole, for the warehouse's retention period
- * (retention.ts), from which `undrop` puts it back, and after which the sweep (undrop-service.ts) forgets it and
+ * (dropped/retention.ts), from which `undrop` puts it back, and after which the sweep (dropped/dropped-service.ts) forgets it and
  * deletes its files when its drop asked for that. Moving a row between the live objects and the dropped ones is
  * one database transaction either way, so an object is always exactly one of live or dropped, never both or neither.
  */

@@ -9,7 +9,7 @@ export interface OutboxEventInput {
   /** Event id (a UUID): what consumers drop duplicates by. */
   id: string;
   warehouse: string;
-  /** The CloudEvents type, e.g. `io.lakegate.table.committed` (types.ts). */
+  /** The CloudEvents type, e.g. `io.lakegate.table.committed` (outbox/changes.ts CHANGE_KINDS). */
   type: string;
   /** `namespace/name`, or the namespace alone, dot-joined levels. */
   subject?: string | undefined;
@@ -39,7 +39,7 @@ export interface OutboxWriter {
  * and the events it appends to `outbox` land together or not at all. The database adapters run fn in one
  * transaction; the memory ones apply it whole or roll it back. An adapter whose changes live outside the database
  * (OpenFGA) needs the events before it writes: `expected` are the events fn appends when its writes change
- * something, recorded as a pending intent before the first external write (intent-ports.ts), so that a crash after
+ * something, recorded as a pending intent before the first external write (intents.ts), so that a crash after
  * the write still publishes them; the database adapters ignore it.
  */
 export interface WithEvents<P> {
@@ -50,7 +50,7 @@ export interface WithEvents<P> {
 export interface OutboxStore {
   /**
    * Events of a warehouse with sequence > after, ascending, at most `limit`; only below the lowest sequence a pending
-   * event intent holds in the stream (intent-ports.ts), so no event overtakes one not yet published.
+   * event intent holds in the stream (intents.ts), so no event overtakes one not yet published.
    */
   list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]>;
   /** The highest sequence assigned in the warehouse (0: none yet), or the one before a pending intent's lowest. */

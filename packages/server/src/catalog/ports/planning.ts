@@ -131,7 +131,7 @@ export interface PlanningLimits {
 
 /** 32 MiB: a small table's answer is a few KB, its metadata tens of KB. */
 /**
- * 64 MiB (estimated from JSON characters, kept-by-size.ts): an answer may then be up to 4 MiB, which keeps the
+ * 64 MiB (estimated from JSON characters, bounded-map.ts): an answer may then be up to 4 MiB, which keeps the
  * restricted answer of a 1,000-file table (412 KB of JSON; at 32 MiB it was not kept, and a warm restricted plan cost
  * 2.5-2.9× an unrestricted one instead of 1.4×: docs/benchmarks.md). LAKEGATE_PLANNING_ANSWER_CACHE_BYTES sets it.
  */

@@ -111,7 +111,7 @@ export interface FederatedScope {
   caller: unknown;
 }
 
-/** What the hooks need of a mirrored table (ports.ts CatalogObjectRecord, structurally). */
+/** What the hooks need of a mirrored table (object-record.ts CatalogObjectRecord, structurally). */
 export interface FederatedObject {
   id: string;
   namespace: string[];

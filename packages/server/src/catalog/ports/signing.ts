@@ -7,7 +7,7 @@
 import type { Warehouse } from './index.js';
 import type { DelegationMechanism } from './delegation.js';
 
-export { DELEGATION_MECHANISMS, type DelegationMechanism } from './delegation.js';
+export type { DelegationMechanism } from './delegation.js';
 
 /** A storage request as the engine sent it for signing (RemoteSignRequest). */
 export interface StorageRequest {

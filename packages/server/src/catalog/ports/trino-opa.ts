@@ -3,18 +3,9 @@
  * Trino names. Users a Trino names are asserted identities (Trino authenticated them, Lakegate did not), so the
  * engine principal's delegation policy decides, exactly as it decides Trino's USER-session token exchanges: a user
  * the policy does not list is unknown to Lakegate and gets nothing. Implemented over auth/'s delegation policy in
- * the composition root; in tests by a list.
+ * the composition root.
  */
 export interface EngineUsers {
   /** True when the engine principal (its client id, in its tenant) may act for the asserted user `user`. */
   mayActFor(tenant: string, engineClientId: string, user: string): Promise<boolean>;
-}
-
-/** EngineUsers from a fixed table (tests): engine client id → the users it may act for. */
-export class ListedEngineUsers implements EngineUsers {
-  constructor(private readonly users: ReadonlyMap<string, readonly string[]>) {}
-
-  async mayActFor(_tenant: string, engineClientId: string, user: string): Promise<boolean> {
-    return this.users.get(engineClientId)?.includes(user) ?? false;
-  }
 }

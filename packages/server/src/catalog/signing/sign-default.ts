@@ -18,6 +18,7 @@ import type { Caller, Warehouse } from '../ports/index.js';
 import type { TableContext } from '../kit/table-kit.js';
 import type { InspectedRequest, RequestSigner, StorageRequest } from '../ports/signing.js';
 import { type LocatedTable, TableLocationHints } from './table-locations.js';
+import { BoundedMap } from '../bounded-map.js';
 
 /** How long a tenant's list of warehouses is reused: a warehouse created since is found that much later (never a wrong one: each is re-read). */
 const WAREHOUSE_LIST_MS = 5_000;
@@ -36,13 +37,14 @@ export const noTableFor = (location: string) =>
   new CatalogError('ERR_FORBIDDEN', `Remote signing refused: ${location.slice(0, 1100)} lies in no table you may sign for (sign through the table's own endpoint, v1/{prefix}/namespaces/{namespace}/tables/{table}/sign)`);
 
 export class SignByLocation {
-  private readonly lists = new Map<string, { names: string[]; untilMs: number }>();
+  private readonly lists: BoundedMap<string, string[]>;
   private readonly hints = new TableLocationHints();
 
   constructor(
     private readonly ctx: TableContext,
     private readonly warehousesOf: (tenant: string) => Promise<Warehouse[]>,
   ) {
+    this.lists = new BoundedMap({ maxEntries: 1_000, ttlMs: WAREHOUSE_LIST_MS, now: () => ctx.clock.now() });
     ctx.coherence.on('warehouses', () => {
       this.lists.clear();
       this.hints.clear();
@@ -140,11 +142,10 @@ export class SignByLocation {
 
   private async warehouseNames(tenant: string): Promise<string[]> {
     const now = this.ctx.clock.now();
-    const cached = this.lists.get(tenant);
-    if (cached && cached.untilMs > now) return cached.names;
+    const cached = this.lists.get(tenant, now);
+    if (cached) return cached;
     const names = (await this.warehousesOf(tenant)).map((w) => w.name);
-    if (this.lists.size >= 1_000) this.lists.clear();
-    this.lists.set(tenant, { names, untilMs: now + WAREHOUSE_LIST_MS });
+    this.lists.set(tenant, names, now);
     return names;
   }
 

@@ -8,7 +8,7 @@ import type { CreateTableRequest } from '@lakegate/protocol';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../ports/signing.js';
-import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
+import { checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import { newTableMetadata } from '../metadata/index.js';

@@ -6,7 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import { Doorkeeper } from '../doorkeeper.js';
-import { KeptBySize } from '../kept-by-size.js';
+import { BoundedMap } from '../bounded-map.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { TABLE_VISIBILITY } from '../privileges.js';
 import type { CatalogRequest } from '../context.js';
@@ -51,7 +51,7 @@ export type LoadTableResult =
  * not a key built from it: the location is the stored row's own string on every load of an unchanged
  * table, whose hash V8 keeps, where a new key string would be hashed again on every load.
  */
-const etags = { all: new Map<string, string>(), refs: new Map<string, string>() };
+const etags = { all: new BoundedMap<string, string>({ maxEntries: 10_000 }), refs: new BoundedMap<string, string>({ maxEntries: 10_000 }) };
 const etagDoor = new Doorkeeper();
 
 /**
@@ -85,7 +85,6 @@ function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
   if (etag === undefined) {
     etag = `W/"${hash('sha256', `${metadataLocation}\n${snapshots}`, 'base64url').slice(0, 32)}"`;
     if (!etagDoor.admit(metadataLocation)) return etag;
-    if (kept.size >= 10_000) kept.clear();
     kept.set(metadataLocation, etag);
   }
   return etag;
@@ -95,16 +94,16 @@ function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
  * snapshots=refs answers per metadata file, which is immutable: trimmed once (a parse and a write of the whole
  * file) and then answered like snapshots=all, instead of on every load. Used only for the very JSON it was
  * trimmed from (the store may hold other JSON at the same location after a drop and re-create); only files
- * loaded twice are kept (catalog/doorkeeper.ts); bounded by the characters kept (catalog/kept-by-size.ts).
+ * loaded twice are kept (catalog/doorkeeper.ts); bounded by the characters kept (catalog/bounded-map.ts).
  */
-const refsJsons = new KeptBySize<{ source: string; json: string }>(32 * 1024 * 1024, (e) => e.source.length + e.json.length);
+const refsJsons = new BoundedMap<string, { source: string; json: string }>({ maxEntries: Infinity, maxSize: 32 * 1024 * 1024, sizeOf: (e) => e.source.length + e.json.length });
 const refsDoor = new Doorkeeper();
 
 function refsJsonOf(metadataLocation: string, metadataJson: string): string {
   const hit = refsJsons.get(metadataLocation);
   if (hit !== undefined && hit.source === metadataJson) return hit.json;
   const json = refSnapshotsOnlyJson(metadataJson);
-  if (hit !== undefined || refsDoor.admit(metadataLocation)) refsJsons.keep(metadataLocation, { source: metadataJson, json });
+  if (hit !== undefined || refsDoor.admit(metadataLocation)) refsJsons.set(metadataLocation, { source: metadataJson, json });
   return json;
 }
 

@@ -10,7 +10,7 @@ import { refuseOnFederated } from '../ports/remote-catalog.js';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../ports/signing.js';
-import { checkName, checkNamespace, checkNewName, checkNewNamespace, formatIdentifier } from '../identifiers.js';
+import { checkNewName, checkNewNamespace, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';

@@ -28,7 +28,6 @@ function ignoreMissingNamespace(e: unknown): void {
 
 export type { TableChange } from './commit.js';
 export type { CreateTableInput } from './create.js';
-export type { LoadTableResult } from './load.js';
 
 export class TableService {
   constructor(private readonly ctx: TableContext) {}

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { TrinoOpaRequest, TrinoOpaResource, TrinoViewExpression } from '@lakegate/protocol';
 import type { ServiceContext } from '../context.js';
 import { parseJson } from '../json.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { Schema, StructField, TableMetadata } from '../metadata/types.js';
 import { bindFilter } from '../kit/expression.js';
 import type { EffectivePolicy } from '../policies/effective.js';
@@ -120,13 +121,12 @@ const EMPTY_SCHEMA: Schema = { type: 'struct', 'schema-id': 0, fields: [] } as u
  * The current schema of a table, by metadata location: a metadata file never changes, so its parsed schema is kept
  * (up to 1,000 tables, then forgotten at once) instead of parsing the whole metadata JSON for every decision.
  */
-const schemas = new Map<string, Schema>();
+const schemas = new BoundedMap<string, Schema>({ maxEntries: 1000 });
 function currentSchema(record: CatalogObjectRecord): Schema {
   const kept = schemas.get(record.metadataLocation);
   if (kept !== undefined) return kept;
   const metadata = parseJson(record.metadataJson) as TableMetadata;
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']) ?? metadata.schemas[0]!;
-  if (schemas.size >= 1000) schemas.clear();
   schemas.set(record.metadataLocation, schema);
   return schema;
 }

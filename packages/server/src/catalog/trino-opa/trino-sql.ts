@@ -11,7 +11,6 @@
  * false, its negation (not-eq, not-in, not-starts-with) true. With NOT pushed to the leaves the SQL is monotone in
  * AND/OR, so SQL's unknown behaves as false; the negated leaves add `IS NULL OR`.
  */
-import { createHash } from 'node:crypto';
 import type { BoundExpression, BoundField } from '../kit/expression.js';
 import { rewriteNot } from '../planning/rewrite-not.js';
 import type { ColumnMask } from '../ports/policies.js';
@@ -177,5 +176,3 @@ export function maskSql(mask: ColumnMask, columnName: string, trinoType: string,
   }
 }
 
-/** A stable short id of a SQL text, for the audit trail (the text itself may hold policy literals). */
-export const sqlDigest = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 16);

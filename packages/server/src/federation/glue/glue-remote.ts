@@ -19,9 +19,6 @@ const ICEBERG = 'ICEBERG';
 
 const isIceberg = (t: Table | undefined) => (t?.Parameters?.table_type ?? '').toUpperCase() === ICEBERG;
 
-/** The AWS regional endpoint, when the settings do not override it. */
-export const glueEndpoint = (region: string) => `https://glue.${region}.amazonaws.com`;
-
 export class GlueRemote implements RemoteCatalog {
   private readonly client: GlueClient;
   private readonly timeoutMs: number;

@@ -52,10 +52,6 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableException' },
 };
 
-export function icebergStatus(code: CatalogErrorCode): number {
-  return table[code].status;
-}
-
 export function icebergError(code: CatalogErrorCode, message: string, details?: Readonly<Record<string, string>>): { status: number; body: IcebergErrorBody } {
   const { status, type } = table[code];
   // A remote catalog's invalid answer says why (the message names what was wrong in the remote's answer, never a secret).

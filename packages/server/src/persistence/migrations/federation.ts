@@ -1,5 +1,5 @@
 /**
- * Migration 0026: federated warehouses (catalog/federation/ports.ts). A warehouse's remote catalog settings, JSON with
+ * Migration 0026: federated warehouses (catalog/ports/remote-catalog.ts). A warehouse's remote catalog settings, JSON with
  * its sealed secret named by id only; null for the warehouses Lakegate keeps itself (every row from before).
  */
 import type { Kysely } from 'kysely';

@@ -46,7 +46,7 @@ export const maintenanceMigrations: Record<string, Migration> = {
       await db.schema.dropTable('dropped_objects').ifExists().execute();
     },
   },
-  /** Migration 0020: a maintenance job's state and progress live on its lease row, readable by every replica (ports.ts MaintenanceLeases). */
+  /** Migration 0020: a maintenance job's state and progress live on its lease row, readable by every replica (catalog/ports/maintenance.ts MaintenanceLeases). */
   '0020_maintenance_progress': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('maintenance_leases').addColumn('state', 'text', (c) => c.notNull().defaultTo('done')).execute();

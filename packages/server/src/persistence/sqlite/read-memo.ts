@@ -27,6 +27,7 @@
  */
 import { Doorkeeper, hashOf } from '../../catalog/doorkeeper.js';
 import { parametersKey } from '../compiled-reads.js';
+import { BoundedMap } from '../../catalog/bounded-map.js';
 
 export interface ReadMemoOptions {
   /** Answers kept at most (all emptied when full). */
@@ -42,7 +43,7 @@ export class ReadMemo {
   private kept = 0;
   private readonly doorkeeper: Doorkeeper;
   /** Each SQL text's hash, the doorkeeper's seed for the parameters of that read (no key string built from the SQL). */
-  private readonly seeds = new Map<string, number>();
+  private readonly seeds = new BoundedMap<string, number>({ maxEntries: 1024 });
   private readonly maxEntries: number;
 
   /** @param dataVersion PRAGMA data_version of the connection the reads run on */
@@ -64,7 +65,6 @@ export class ReadMemo {
       let seed = this.seeds.get(sql);
       if (seed === undefined) {
         seed = hashOf(sql);
-        if (this.seeds.size >= 1024) this.seeds.clear();
         this.seeds.set(sql, seed);
       }
       if (!this.doorkeeper.admit(key, seed)) return run();

@@ -25,6 +25,7 @@ import { KyselyCatalogStore } from '../kysely-store.js';
 import { CommittedChanges } from '../committed-changes.js';
 import type { BookkeepingWrites } from '../kysely-outbox.js';
 import { ReadMemo } from './read-memo.js';
+import { BoundedMap } from '../../catalog/bounded-map.js';
 import { oncePerDispatch } from '../../runtime/per-dispatch.js';
 import type { Spans } from '../../catalog/ports/tracing.js';
 import { type StatementTracing, traceStatementSync } from '../statement-spans.js';
@@ -85,12 +86,11 @@ export function withoutFsync(db: Kysely<CatalogDatabase>): BookkeepingWrites {
 const STATEMENT_CACHE_SIZE = 500;
 
 function statementCache(database: Database.Database): (sql: string) => Database.Statement {
-  const statements = new Map<string, Database.Statement>();
+  const statements = new BoundedMap<string, Database.Statement>({ maxEntries: STATEMENT_CACHE_SIZE });
   return (sql: string) => {
     let statement = statements.get(sql);
     if (statement === undefined) {
       statement = database.prepare(sql);
-      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
       statements.set(sql, statement);
     }
     return statement;

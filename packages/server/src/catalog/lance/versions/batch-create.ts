@@ -2,7 +2,7 @@
  * BatchCreateTableVersions (lance-namespace 0.13): versions of several tables of catalog-managed versions, created
  * atomically. Every entry is checked and authorized (`table:write-data` on its table) before anything is written; the
  * rows, their manifests at final names and their change events are recorded in one database transaction
- * (ports.ts appendMany): if any version is taken (409 ConcurrentModification) or skips (400), none is recorded and no
+ * (ports/lance-versions.ts appendMany): if any version is taken (409 ConcurrentModification) or skips (400), none is recorded and no
  * final manifest is written. A manifest write that fails midway may leave earlier final names written with no row: the
  * next writer of that version deletes such a file before writing its own (staged-version.ts placeManifest), as a
  * single version's failed attempt leaves one. Framework-free: no HTTP, no SQL.

@@ -17,9 +17,8 @@ import type { LanceTableId } from '../table-id.js';
 import { readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
 import { finalManifestUri, lanceStorage, manifestName, type ManifestNamingScheme } from './manifest-paths.js';
 import { type LanceVersionRecord, MAIN_BRANCH } from '../../ports/lance-versions.js';
-
-/** The largest manifest the catalog reads to restore (as CreateTableVersion copies). */
-const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+// The largest manifest the catalog reads to restore: as CreateTableVersion copies.
+import { MAX_MANIFEST_BYTES } from './staged-version.js';
 
 export async function restoreVersion(
   ctx: TableContext,

@@ -1,7 +1,7 @@
 /**
  * What CreateTableVersion and BatchCreateTableVersions share: the checks of one version entry, and the staged manifest
  * read and placed. A staged manifest becomes version N by a copy to its final `_versions/` name made inside the write
- * transaction that records its row (ports.ts append/appendMany), so a version's manifest appears at its final name
+ * transaction that records its row (ports/lance-versions.ts append/appendMany), so a version's manifest appears at its final name
  * only with its row: a writer told its version is taken (409) finds the winner's version recorded when it verifies.
  * (Writing the final name before the transaction was tried: Lance, verifying a 409, read a final manifest whose row
  * was not committed yet, rebased on it and sent a version that skipped.)

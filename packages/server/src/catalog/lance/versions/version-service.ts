@@ -26,7 +26,7 @@ import { restoreVersion } from './restore.js';
 import { requireManagedTable } from './managed-table.js';
 import { changeEvent } from '../../outbox/changes.js';
 
-export { MAX_MANIFEST_BYTES, type CreateVersionInput, type LanceVersionInfo } from './staged-version.js';
+export { type CreateVersionInput, type LanceVersionInfo } from './staged-version.js';
 
 export class LanceVersionService {
   constructor(private readonly ctx: TableContext) {}

@@ -14,7 +14,7 @@
  * written per request.
  */
 import { Doorkeeper } from '../../../catalog/doorkeeper.js';
-import { KeptBySize } from '../../../catalog/kept-by-size.js';
+import { BoundedMap } from '../../../catalog/bounded-map.js';
 import { type accessFields, metadataAnswer } from './common.js';
 
 const MAX_BYTES = 16 * 1024 * 1024;
@@ -28,7 +28,7 @@ interface Entry {
 }
 
 export class LoadBodies {
-  private readonly kept: KeptBySize<Entry>;
+  private readonly kept: BoundedMap<string, Entry>;
   private readonly doorkeeper = new Doorkeeper();
   /**
    * Bodies too large to keep (over a sixteenth of the bound), by metadata location, for as long as an answer
@@ -37,12 +37,13 @@ export class LoadBodies {
    * 2.0 GB, most of it held before). `largeJson` ties each such body to the JSON it was built from for exactly
    * as long as the body lives (an ephemeron), without keeping either alive.
    */
-  private readonly large = new Map<string, WeakRef<Buffer>>();
+  // The map's own entries are a few words each; bounded like the other caches, emptied when full.
+  private readonly large = new BoundedMap<string, WeakRef<Buffer>>({ maxEntries: 1_000 });
   private readonly largeJson = new WeakMap<Buffer, string>();
   private readonly largeSize: number;
 
   constructor(maxBytes = MAX_BYTES) {
-    this.kept = new KeptBySize(maxBytes, (e) => e.body.length);
+    this.kept = new BoundedMap({ maxEntries: Infinity, maxSize: maxBytes, sizeOf: (e) => e.body.length });
     this.largeSize = maxBytes / 16;
   }
 
@@ -56,7 +57,7 @@ export class LoadBodies {
     // A file whose answer was never kept is sent as written, until it is asked for again.
     if (hit === undefined && !this.doorkeeper.admit(metadataLocation)) return metadataAnswer(metadataLocation, json, extras);
     const body = Buffer.from(metadataAnswer(metadataLocation, json, extras));
-    this.kept.keep(metadataLocation, { json, body });
+    this.kept.set(metadataLocation, { json, body });
     return body;
   }
 
@@ -64,8 +65,6 @@ export class LoadBodies {
     const held = this.large.get(metadataLocation)?.deref();
     if (held !== undefined && this.largeJson.get(held) === json) return held;
     const body = Buffer.from(metadataAnswer(metadataLocation, json, extras));
-    // The map's own entries are a few words each; bounded like the other caches, cleared when full.
-    if (this.large.size >= 1_000) this.large.clear();
     this.large.set(metadataLocation, new WeakRef(body));
     this.largeJson.set(body, json);
     return body;
@@ -73,6 +72,6 @@ export class LoadBodies {
 
   /** Bytes of the bodies kept. */
   get bytes(): number {
-    return this.kept.size;
+    return this.kept.totalSize;
   }
 }

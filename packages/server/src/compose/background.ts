@@ -1,0 +1,78 @@
+/**
+ * What runs beside the requests (app.ts's maintenance step): the periodic sweeps (compose/sweeps.ts), the change
+ * events' retention sweep, event delivery, and with OpenFGA the recovery of changes a crash interrupted, on
+ * start and every sweep. With `serve --workers N`, a worker also answers the others for its metrics and audit.
+ */
+import type { Logger } from 'pino';
+import type { AuditTrail } from '../auth/audit.js';
+import type { Clock } from '../catalog/ports/index.js';
+import type { CatalogServices } from '../catalog/services.js';
+import type { WorkerLink } from '../cluster/worker-link.js';
+import type { LakegateConfig } from '../config/config.js';
+import type { HttpMetrics } from '../observability/metrics.js';
+import type { LakegateStore } from '../store.js';
+import { type ComposedAccess, INTENT_RECOVERY_AFTER_MS } from './access.js';
+import type { ConsoleParts } from './console.js';
+import type { ComposedEvents } from './events.js';
+import { startSweeps } from './sweeps.js';
+
+/** A worker answers the others for what it holds: its metrics text and its audit trail written out. */
+export function shareWithWorkers(worker: WorkerLink | undefined, metrics: HttpMetrics, audit: AuditTrail): void {
+  if (worker) {
+    worker.answer('metrics', () => metrics.json());
+    worker.answer('flush-audit', () => audit.flush());
+    metrics.exposition = async () => (await worker.ask('metrics')) as string;
+  }
+}
+
+export interface Background {
+  /** Stops the sweeps (waiting up to the shutdown grace for a running one) and the startup recovery; delivery is stopped by its owner. */
+  stop(): Promise<void>;
+}
+
+export function startBackground(
+  config: LakegateConfig,
+  c: { store: LakegateStore; services: CatalogServices; accessPorts: ComposedAccess; events: ComposedEvents; web: ConsoleParts; clock: Clock; logger: Logger },
+): Background {
+  const { store, services, accessPorts, events, web, clock, logger } = c;
+  // Events of OpenFGA changes a crash interrupted: what was resolved is logged (published: the change happened).
+  const recoverIntents = async () => {
+    const resolved = await accessPorts.intentRecovery!.sweep();
+    if (resolved.published + resolved.dropped > 0) logger.info(resolved, 'interrupted OpenFGA changes resolved: their events published or dropped');
+  };
+  const sweeper = startSweeps(
+    [
+      { name: 'console session', run: () => web.sessions.sweep() },
+      { name: 'expiry', run: () => store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000) },
+      { name: 'token session', run: () => store.identity.deleteEndedTokenSessions(clock.now()) },
+      { name: 'metrics report retention', run: async () => config.metricsReportRetentionDays > 0 && store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000) },
+      // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
+      { name: 'drop retention', run: () => services.dropped.sweep() },
+      { name: 'scheduled maintenance', run: () => services.maintenanceScheduler.tick() },
+      { name: 'audit retention', run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000) },
+      // With OpenFGA: events of member and grant changes a crash interrupted, published or dropped (catalog/outbox/intent-recovery.ts).
+      ...(accessPorts.intentRecovery ? [{ name: 'event intent recovery', run: () => recoverIntents() }] : []),
+      // With OpenFGA: owner grants of committed creates that did not reach it (catalog/access/owner-grant-recovery.ts).
+      ...(accessPorts.intentRecovery ? [{ name: 'owner grant recovery', run: () => services.access.recoverOwnerGrants(INTENT_RECOVERY_AFTER_MS) }] : []),
+    ],
+    config.sweepIntervalMs,
+    (err, task) => logger.warn({ err }, `${task} sweep failed`),
+  );
+  const eventSweeper = setInterval(() => void events.sweep().catch((err: unknown) => logger.warn({ err }, 'event retention sweep failed')), 60_000);
+  eventSweeper.unref();
+  events.delivery.start();
+  // On start too: a crash's interrupted intents are resolved without waiting a sweep interval.
+  const startupRecovery =
+    accessPorts.intentRecovery &&
+    Promise.all([
+      recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed')),
+      services.access.recoverOwnerGrants(INTENT_RECOVERY_AFTER_MS).catch((err: unknown) => logger.warn({ err }, 'owner grant recovery failed')),
+    ]);
+  return {
+    async stop() {
+      await sweeper.stop(config.shutdownGraceSeconds * 1000);
+      await startupRecovery;
+      clearInterval(eventSweeper);
+    },
+  };
+}
