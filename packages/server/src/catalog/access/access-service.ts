@@ -19,11 +19,10 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { NAMESPACE_SEPARATOR, encodeNamespace, formatIdentifier } from '../identifiers.js';
 import type { AccessAudit, Caller, CatalogRepository, Clock, Coherence, Warehouse } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
-import { randomUUID } from 'node:crypto';
-import { NO_OWNER_GRANT, OwnerGrant, mayOwn } from './creator-ownership.js';
-import { recoverOwnerGrants } from './owner-grant-recovery.js';
+import { NO_OWNER_GRANT, mayOwn } from './creator-ownership.js';
+import { ownerGrantOf, recoverPendingOwnerGrants } from './owner-grants.js';
 import type { PendingOwnerGrantStore } from '../ports/owner-grants.js';
-import { VendingDecisionKeys } from './decision-keys.js';
+import { VendingDecisionKeys, decisionKey, vendingKeysOf, whoOf } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from '../ports/access.js';
 import { type Privilege, scopeAllows } from '../privileges.js';
@@ -55,32 +54,11 @@ export interface AccessServiceDeps {
 /** Warehouse property: "read" caps every vended credential of the warehouse at read-only, whatever the grants say. */
 export const VENDED_ACCESS_MODE = 'vended-access-mode';
 
-const memberKey = (m: Member) => `${m.kind}\u001f${m.issuer}\u001f${m.name}`;
-
-/**
- * Who asks, as the decision caches key it: the tenant and every role member. Kept per members array
- * when that array and its members are frozen (http/caller.ts freezes them once per token), so an
- * engine's requests do not build the same string again on every decision; built anew otherwise.
- */
-const whoKeys = new WeakMap<readonly Member[], { tenant: string; who: string }>();
 /** The access to vend from the two decisions: read-write for writers, read for readers (never above the warehouse's bound). */
 function vendedMode(scope: AccessScope, write: boolean | undefined, read: boolean | undefined): 'read' | 'read-write' | undefined {
   if (write && scope.warehouse.properties[VENDED_ACCESS_MODE] !== 'read') return 'read-write';
   return write || read ? 'read' : undefined;
 }
-
-function whoOf(caller: Pick<Caller, 'tenant' | 'members'>): string {
-  const kept = whoKeys.get(caller.members);
-  if (kept !== undefined && kept.tenant === caller.tenant) return kept.who;
-  const who = `${caller.tenant}\u001e${caller.members.map(memberKey).join('\u001e')}`;
-  if (Object.isFrozen(caller.members) && caller.members.every((m) => Object.isFrozen(m))) whoKeys.set(caller.members, { tenant: caller.tenant, who });
-  return who;
-}
-const pathKey = (p: SecurablePath) => `${p.warehouse}\u001e${p.namespaces.join('\u001e')}\u001e${p.object ? `${p.object.kind}:${p.object.id}` : ''}`;
-/** The decision cache's key of one privilege of `who` on `path` (decide() fills it; the vending decisions read it). */
-const decisionKey = (who: string, privilege: string, path: SecurablePath) => `${who}\u001d${privilege}\u001d${pathKey(path)}`;
-/** The keys of the two data privileges vendingModeCached reads (kept per caller and table by VendingDecisionKeys). */
-const vendingKeysOf = (who: string, path: SecurablePath) => ({ write: decisionKey(who, 'table:write-data', path), read: decisionKey(who, 'table:read-data', path) });
 
 /** "lake/sales.orders" — the object as the audit trail and error messages name it. */
 export const describeObject = (warehouse: string, namespace: readonly string[], name?: string): string =>
@@ -122,46 +100,15 @@ export class AccessService implements AccessDecisions {
    */
   async creatorGrant(scope: AccessScope): Promise<CreatorGrant> {
     if (!mayOwn(scope.caller, scope.warehouse) || (await this.isAdmin(scope.caller))) return NO_OWNER_GRANT;
-    return new OwnerGrant({
-      caller: scope.caller,
-      warehouse: scope.warehouse,
-      now: () => this.deps.clock.now(),
-      newId: () => randomUUID(),
-      external: this.deps.grantsInCatalog ? undefined : { control: this.deps.control, pending: this.pendingOwnerGrants() },
-      granted: async (role, securable, object) => {
-        this.invalidate();
-        await this.deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
-      },
-      failed: (securable, object) =>
-        this.deps.audit.record(scope.caller, { type: 'access.owner-grant-failed', decision: undefined, action: `${securable.kind}:own`, object, detail: { securable: { ...securable, warehouse: scope.warehouse.name } } }),
-    });
+    return ownerGrantOf(this.deps, scope, () => this.invalidate());
   }
 
   /**
    * Writes the owner grants that committed creates left pending where grants are outside the catalog database
    * (owner-grant-recovery.ts); how many. Nothing to do where they are in it (they committed with their objects).
    */
-  async recoverOwnerGrants(olderThanMs: number): Promise<number> {
-    if (this.deps.grantsInCatalog) return 0;
-    return recoverOwnerGrants(
-      {
-        pending: this.pendingOwnerGrants(),
-        control: this.deps.control,
-        now: () => this.deps.clock.now(),
-        granted: async (g, role) => {
-          this.invalidate();
-          const creator: Caller = { tenant: g.tenant, description: `${g.member.kind}:${g.member.name}`, key: '', members: [g.member], admin: false, unrestricted: false };
-          await this.deps.audit.record(creator, { type: 'access.owner-granted', decision: 'allow', action: `${g.securable.kind}:own`, object: g.object, detail: { role, securable: { ...g.securable, warehouse: g.warehouse }, recovered: true } });
-        },
-      },
-      olderThanMs,
-    );
-  }
-
-  private pendingOwnerGrants(): PendingOwnerGrantStore {
-    const store = this.deps.pendingOwnerGrants?.();
-    if (store === undefined) throw new TypeError('AccessService: grants outside the catalog database need pendingOwnerGrants');
-    return store;
+  recoverOwnerGrants(olderThanMs: number): Promise<number> {
+    return recoverPendingOwnerGrants(this.deps, () => this.invalidate(), olderThanMs);
   }
 
   /** Forgets cached namespace ids, here and in the other processes (a namespace was created or dropped). */

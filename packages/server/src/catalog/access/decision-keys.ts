@@ -9,7 +9,29 @@
  * only when every part of its path equals the one asked for (the table's id, its warehouse, each namespace id,
  * its kind); otherwise it is built again. Bounded: emptied when full.
  */
-import type { SecurablePath } from '../ports/access.js';
+import type { Member, SecurablePath } from '../ports/access.js';
+import type { Caller } from '../ports/index.js';
+
+const memberKey = (m: Member) => `${m.kind}\u001f${m.issuer}\u001f${m.name}`;
+
+/**
+ * Who asks, as the decision caches key it: the tenant and every role member. Kept per members array
+ * when that array and its members are frozen (http/caller.ts freezes them once per token), so an
+ * engine's requests do not build the same string again on every decision; built anew otherwise.
+ */
+const whoKeys = new WeakMap<readonly Member[], { tenant: string; who: string }>();
+export function whoOf(caller: Pick<Caller, 'tenant' | 'members'>): string {
+  const kept = whoKeys.get(caller.members);
+  if (kept !== undefined && kept.tenant === caller.tenant) return kept.who;
+  const who = `${caller.tenant}\u001e${caller.members.map(memberKey).join('\u001e')}`;
+  if (Object.isFrozen(caller.members) && caller.members.every((m) => Object.isFrozen(m))) whoKeys.set(caller.members, { tenant: caller.tenant, who });
+  return who;
+}
+const pathKey = (p: SecurablePath) => `${p.warehouse}\u001e${p.namespaces.join('\u001e')}\u001e${p.object ? `${p.object.kind}:${p.object.id}` : ''}`;
+/** The decision cache's key of one privilege of `who` on `path` (decide() fills it; the vending decisions read it). */
+export const decisionKey = (who: string, privilege: string, path: SecurablePath) => `${who}\u001d${privilege}\u001d${pathKey(path)}`;
+/** The keys of the two data privileges vendingModeCached reads (kept per caller and table by VendingDecisionKeys). */
+export const vendingKeysOf = (who: string, path: SecurablePath) => ({ write: decisionKey(who, 'table:write-data', path), read: decisionKey(who, 'table:read-data', path) });
 
 interface Entry {
   warehouse: string;
