@@ -12,7 +12,7 @@
  * The commit runs as the catalog (`system:maintenance`), on behalf of the caller the job was authorized for.
  */
 import { randomUUID } from 'node:crypto';
-import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { CatalogError } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
@@ -20,134 +20,24 @@ import { isPurgeable } from '../location-policy.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import type { DataFileRewriter } from '../planning/rewrite-ports.js';
-import { compactTable, type CompactionOptions, type CompactionResult, MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './compaction/compact.js';
+import { compactTable, type CompactionResult } from './compaction/compact.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
-import { deleteFiles, type FailedFile } from './delete-files.js';
+import { deleteFiles } from './delete-files.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
-import { type DeletableFile, ReachableFiles } from './reachable-files.js';
-import { DEFAULT_ORPHAN_AGE_MS, findOrphans, reachableFromMetadata } from './orphan-files.js';
-import type { TableMaintenanceJob } from '@lakegate/protocol';
+import { ReachableFiles } from './reachable-files.js';
+import { findOrphans, reachableFromMetadata } from './orphan-files.js';
 import type { MaintenanceJobRecord } from '../ports/maintenance.js';
 import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
 import { DEFAULT_LEASE_MS, LeaseKeeper } from './lease-keeper.js';
+import { type MaintenanceJobView, type MaintenanceOptions, type MaintenanceResult, checkMaintenanceBody, fromProperties } from './maintenance-options.js';
+
+export { ALL_MAINTENANCE_ACTIONS, MAINTENANCE_ACTIONS, checkExpiryProperties, checkMaintenanceBody } from './maintenance-options.js';
+export type { MaintenanceAction, MaintenanceJobView, MaintenanceOptions, MaintenanceResult } from './maintenance-options.js';
 
 
-/** GET of a table's job: its state (`abandoned`: its replica stopped before it ended; the scheduler takes it again), lease and progress. */
-export type MaintenanceJobView = TableMaintenanceJob;
-
-/** The actions a request without `actions` (and the scheduler) runs. */
-export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
-/** Every action; compaction only when asked for (it rewrites data, the others only remove what nothing reaches). */
-export const ALL_MAINTENANCE_ACTIONS = ['rewrite-data-files', ...MAINTENANCE_ACTIONS] as const;
-export type MaintenanceAction = (typeof ALL_MAINTENANCE_ACTIONS)[number];
-
-/** A century: an age beyond it is a unit mistake, not a policy. */
-const MAX_AGE_MS = 100 * 365 * 86_400_000;
-const MAX_MIN_SNAPSHOTS = 1_000_000;
+/** Plans of an expiry made stale by concurrent commits before the job gives up. */
 const PLAN_ATTEMPTS = 3;
-
-export interface MaintenanceOptions {
-  actions: MaintenanceAction[];
-  dryRun: boolean;
-  expiry: Partial<ExpirySettings>;
-  /** Orphans younger than this are kept (default 3 days; the request may go down to 0, for tests and known-idle tables). */
-  orphanOlderThanMs: number;
-  compaction?: CompactionOptions | undefined;
-  /** Who started the job (events, audit and /metrics say it); on-demand when unset. */
-  trigger?: 'on-demand' | 'scheduled' | undefined;
-  /** Aborted when the job lost its table lease (lease-keeper.ts): compaction stops and removes what it wrote; expiry and orphan removal send no further deletions. */
-  signal?: AbortSignal | undefined;
-}
-
-export interface MaintenanceResult {
-  'dry-run': boolean;
-  'expired-snapshots': string[];
-  'removed-refs': string[];
-  'deleted-files': number;
-  'deleted-bytes': number;
-  /** The files deleted (or, on a dry run, that would be). */
-  files: DeletableFile[];
-  /** The files the store could not delete (left; not in `files` nor counted). */
-  'failed-files': FailedFile[];
-  /** The files that were not there to delete (not in `files` nor counted as deleted). */
-  'missing-files': DeletableFile[];
-  'metadata-location': string;
-  compaction?: CompactionResult;
-}
-
-const PROPERTY: Record<keyof ExpirySettings, string> = {
-  maxSnapshotAgeMs: 'history.expire.max-snapshot-age-ms',
-  minSnapshotsToKeep: 'history.expire.min-snapshots-to-keep',
-  maxRefAgeMs: 'history.expire.max-ref-age-ms',
-};
-const BODY: Record<keyof ExpirySettings, string> = { maxSnapshotAgeMs: 'max-snapshot-age-ms', minSnapshotsToKeep: 'min-snapshots-to-keep', maxRefAgeMs: 'max-ref-age-ms' };
-
-/** Validates a maintenance request body (400 for anything negative, fractional, absurd or unknown). */
-export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
-  if (body === undefined || body === null) return { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS };
-  if (typeof body !== 'object' || Array.isArray(body)) throw validation('the maintenance request must be an object');
-  const b = body as Record<string, unknown>;
-  const known = new Set(['actions', 'dry-run', 'orphan-older-than-ms', 'target-file-size-bytes', 'min-input-files', ...Object.values(BODY)]);
-  const unknown = Object.keys(b).find((k) => !known.has(k));
-  if (unknown !== undefined) throw validation(`unknown field ${JSON.stringify(unknown)}; known: ${[...known].join(', ')}`);
-  const actions = b.actions ?? [...MAINTENANCE_ACTIONS];
-  if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => !(ALL_MAINTENANCE_ACTIONS as readonly unknown[]).includes(a))) {
-    throw validation(`actions must be a non-empty list of: ${ALL_MAINTENANCE_ACTIONS.join(', ')}`);
-  }
-  if (b['dry-run'] !== undefined && typeof b['dry-run'] !== 'boolean') throw validation('dry-run must be true or false');
-  const expiry: Partial<ExpirySettings> = {};
-  for (const key of Object.keys(BODY) as (keyof ExpirySettings)[]) {
-    const v = b[BODY[key]];
-    if (v !== undefined) expiry[key] = checkSetting(key, typeof v === 'bigint' ? Number(v) : v, BODY[key]);
-  }
-  const orphanAge = b['orphan-older-than-ms'];
-  const orphanOlderThanMs = orphanAge === undefined ? DEFAULT_ORPHAN_AGE_MS : checkSetting('maxSnapshotAgeMs', typeof orphanAge === 'bigint' ? Number(orphanAge) : orphanAge, 'orphan-older-than-ms');
-  const compaction = { targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'), minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files') };
-  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction };
-}
-
-function wholeIn(v: unknown, min: number, max: number, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw validation(`${what} must be a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function checkSetting(key: keyof ExpirySettings, v: unknown, what: string): number {
-  const min = key === 'minSnapshotsToKeep' ? 1 : 0;
-  const max = key === 'minSnapshotsToKeep' ? MAX_MIN_SNAPSHOTS : MAX_AGE_MS;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw validation(`${what} must be a whole number from ${min} to ${max}`);
-  return v;
-}
-
-/**
- * A warehouse's expiry defaults (history.expire.*) as an administrator sets them: whole numbers in range, else a 400
- * naming the property (a table's own properties stay lenient: an engine wrote them, fromProperties ignores a bad one).
- */
-export function checkExpiryProperties(props: Record<string, string>): void {
-  for (const key of Object.keys(PROPERTY) as (keyof ExpirySettings)[]) {
-    const raw = props[PROPERTY[key]];
-    if (raw === undefined) continue;
-    if (!/^\d{1,16}$/.test(raw)) throw validation(`${PROPERTY[key]} must be a whole number`);
-    checkSetting(key, Number(raw), PROPERTY[key]);
-  }
-}
-
-/** A table property or warehouse default that does not parse counts as unset (the request and the defaults decide). */
-function fromProperties(props: Record<string, string> | undefined): Partial<ExpirySettings> {
-  const out: Partial<ExpirySettings> = {};
-  for (const key of Object.keys(PROPERTY) as (keyof ExpirySettings)[]) {
-    const raw = props?.[PROPERTY[key]];
-    if (raw === undefined || !/^\d{1,16}$/.test(raw)) continue;
-    try {
-      out[key] = checkSetting(key, Number(raw), PROPERTY[key]);
-    } catch {
-      // ignored: see above
-    }
-  }
-  return out;
-}
 
 export class MaintenanceService {
   /** This process, as holder of the leases of the jobs it runs on demand. */

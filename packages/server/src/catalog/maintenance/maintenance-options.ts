@@ -1,0 +1,127 @@
+/**
+ * What a maintenance job (maintenance-service.ts) takes and answers: its actions, the request body and warehouse and
+ * table properties it reads (checked here: a bad value is a 400 naming it), and its result.
+ */
+import type { TableMaintenanceJob } from '@lakegate/protocol';
+import { validation } from '../../errors/catalog-error.js';
+import { type CompactionOptions, type CompactionResult, MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './compaction/compact.js';
+import type { FailedFile } from './delete-files.js';
+import type { ExpirySettings } from './expire-plan.js';
+import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
+import type { DeletableFile } from './reachable-files.js';
+
+/** GET of a table's job: its state (`abandoned`: its replica stopped before it ended; the scheduler takes it again), lease and progress. */
+export type MaintenanceJobView = TableMaintenanceJob;
+
+/** The actions a request without `actions` (and the scheduler) runs. */
+export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
+/** Every action; compaction only when asked for (it rewrites data, the others only remove what nothing reaches). */
+export const ALL_MAINTENANCE_ACTIONS = ['rewrite-data-files', ...MAINTENANCE_ACTIONS] as const;
+export type MaintenanceAction = (typeof ALL_MAINTENANCE_ACTIONS)[number];
+
+/** A century: an age beyond it is a unit mistake, not a policy. */
+const MAX_AGE_MS = 100 * 365 * 86_400_000;
+const MAX_MIN_SNAPSHOTS = 1_000_000;
+
+export interface MaintenanceOptions {
+  actions: MaintenanceAction[];
+  dryRun: boolean;
+  expiry: Partial<ExpirySettings>;
+  /** Orphans younger than this are kept (default 3 days; the request may go down to 0, for tests and known-idle tables). */
+  orphanOlderThanMs: number;
+  compaction?: CompactionOptions | undefined;
+  /** Who started the job (events, audit and /metrics say it); on-demand when unset. */
+  trigger?: 'on-demand' | 'scheduled' | undefined;
+  /** Aborted when the job lost its table lease (lease-keeper.ts): compaction stops and removes what it wrote; expiry and orphan removal send no further deletions. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface MaintenanceResult {
+  'dry-run': boolean;
+  'expired-snapshots': string[];
+  'removed-refs': string[];
+  'deleted-files': number;
+  'deleted-bytes': number;
+  /** The files deleted (or, on a dry run, that would be). */
+  files: DeletableFile[];
+  /** The files the store could not delete (left; not in `files` nor counted). */
+  'failed-files': FailedFile[];
+  /** The files that were not there to delete (not in `files` nor counted as deleted). */
+  'missing-files': DeletableFile[];
+  'metadata-location': string;
+  compaction?: CompactionResult;
+}
+
+const PROPERTY: Record<keyof ExpirySettings, string> = {
+  maxSnapshotAgeMs: 'history.expire.max-snapshot-age-ms',
+  minSnapshotsToKeep: 'history.expire.min-snapshots-to-keep',
+  maxRefAgeMs: 'history.expire.max-ref-age-ms',
+};
+const BODY: Record<keyof ExpirySettings, string> = { maxSnapshotAgeMs: 'max-snapshot-age-ms', minSnapshotsToKeep: 'min-snapshots-to-keep', maxRefAgeMs: 'max-ref-age-ms' };
+
+/** Validates a maintenance request body (400 for anything negative, fractional, absurd or unknown). */
+export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
+  if (body === undefined || body === null) return { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS };
+  if (typeof body !== 'object' || Array.isArray(body)) throw validation('the maintenance request must be an object');
+  const b = body as Record<string, unknown>;
+  const known = new Set(['actions', 'dry-run', 'orphan-older-than-ms', 'target-file-size-bytes', 'min-input-files', ...Object.values(BODY)]);
+  const unknown = Object.keys(b).find((k) => !known.has(k));
+  if (unknown !== undefined) throw validation(`unknown field ${JSON.stringify(unknown)}; known: ${[...known].join(', ')}`);
+  const actions = b.actions ?? [...MAINTENANCE_ACTIONS];
+  if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => !(ALL_MAINTENANCE_ACTIONS as readonly unknown[]).includes(a))) {
+    throw validation(`actions must be a non-empty list of: ${ALL_MAINTENANCE_ACTIONS.join(', ')}`);
+  }
+  if (b['dry-run'] !== undefined && typeof b['dry-run'] !== 'boolean') throw validation('dry-run must be true or false');
+  const expiry: Partial<ExpirySettings> = {};
+  for (const key of Object.keys(BODY) as (keyof ExpirySettings)[]) {
+    const v = b[BODY[key]];
+    if (v !== undefined) expiry[key] = checkSetting(key, typeof v === 'bigint' ? Number(v) : v, BODY[key]);
+  }
+  const orphanAge = b['orphan-older-than-ms'];
+  const orphanOlderThanMs = orphanAge === undefined ? DEFAULT_ORPHAN_AGE_MS : checkSetting('maxSnapshotAgeMs', typeof orphanAge === 'bigint' ? Number(orphanAge) : orphanAge, 'orphan-older-than-ms');
+  const compaction = { targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'), minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files') };
+  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction };
+}
+
+function wholeIn(v: unknown, min: number, max: number, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw validation(`${what} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function checkSetting(key: keyof ExpirySettings, v: unknown, what: string): number {
+  const min = key === 'minSnapshotsToKeep' ? 1 : 0;
+  const max = key === 'minSnapshotsToKeep' ? MAX_MIN_SNAPSHOTS : MAX_AGE_MS;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw validation(`${what} must be a whole number from ${min} to ${max}`);
+  return v;
+}
+
+/**
+ * A warehouse's expiry defaults (history.expire.*) as an administrator sets them: whole numbers in range, else a 400
+ * naming the property (a table's own properties stay lenient: an engine wrote them, fromProperties ignores a bad one).
+ */
+export function checkExpiryProperties(props: Record<string, string>): void {
+  for (const key of Object.keys(PROPERTY) as (keyof ExpirySettings)[]) {
+    const raw = props[PROPERTY[key]];
+    if (raw === undefined) continue;
+    if (!/^\d{1,16}$/.test(raw)) throw validation(`${PROPERTY[key]} must be a whole number`);
+    checkSetting(key, Number(raw), PROPERTY[key]);
+  }
+}
+
+/** A table property or warehouse default that does not parse counts as unset (the request and the defaults decide). */
+export function fromProperties(props: Record<string, string> | undefined): Partial<ExpirySettings> {
+  const out: Partial<ExpirySettings> = {};
+  for (const key of Object.keys(PROPERTY) as (keyof ExpirySettings)[]) {
+    const raw = props?.[PROPERTY[key]];
+    if (raw === undefined || !/^\d{1,16}$/.test(raw)) continue;
+    try {
+      out[key] = checkSetting(key, Number(raw), PROPERTY[key]);
+    } catch {
+      // ignored: see above
+    }
+  }
+  return out;
+}
+
