@@ -10,79 +10,48 @@
  * manifest is read once to prune, and the result kept is only the plan tasks of manifests with matching files,
  * so memory stays bounded. Cancelling aborts it between manifests. A plan's state lives in the shared plan store
  * (ports/planning.ts), so any worker or replica answers for it (plan-keeping.ts: bounded answers, leases, sweeping). Residual filters are the request's whole filter: correct (the client re-applies it to the
- * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do.
+ * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do. What a
+ * plan reads (manifests, tasks, derived files, credentials) is scanner.ts.
  */
 import type { PlanTableScanRequest } from '@lakegate/protocol';
 import { CatalogError, type CatalogErrorCode } from '../../errors/catalog-error.js';
-import type { CatalogRequest, RequestScope } from '../context.js';
+import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
-import { ManifestCache } from '../manifests/manifest-cache.js';
-import { ManifestReader } from '../manifests/manifest-reader.js';
 import type { TableMetadata } from '../metadata/types.js';
-import type { CatalogObjectRecord } from '../ports/index.js';
-import { chooseMechanism } from '../kit/delegation.js';
 import type { DelegationMechanism } from '../ports/signing.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 import { BackgroundPlans } from './background.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks, withLapse } from './plan-keeping.js';
-import { bindFilter } from '../kit/expression.js';
-import { planFiles } from './plan-files.js';
 import { notePageJson } from './answer-json.js';
 import { type KeptAnswer, PlanCache } from './plan-cache.js';
-import { DEFAULT_ANSWER_CACHE_BYTES, type PlanStore, type PlanTaskClaims, type StoredPlan, type PlanTaskCodec, type PlannedPage, type PlanningLimits, type PlanningMetrics, type PlanResult, type ScanSpec } from '../ports/planning.js';
-import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
-import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
-import type { ObjectStorage } from '../object-storage.js';
-import type { EffectivePolicy } from '../policies/effective.js';
-import type { BoundExpression } from '../kit/expression.js';
-import { type DerivedMemo, allowedStats, deriveTasks, derivedPrefix, isRestricted, keptSideFiles, restrictedFilters } from './restricted.js';
-import type { DataFileRewriter } from './rewrite-ports.js';
+import { DEFAULT_ANSWER_CACHE_BYTES, type PlanTaskClaims, type PlannedPage, type PlanResult, type ScanSpec } from '../ports/planning.js';
+import { type ResolvedScan, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
+import { isRestricted } from './restricted.js';
+import { type PlanningDeps, type TableAtHand, TableScanner, cacheScope, unprocessable } from './scanner.js';
 
-export interface PlanningDeps {
-  store: PlanStore;
-  tasks: PlanTaskCodec;
-  limits: PlanningLimits;
-  metrics: PlanningMetrics;
-  /** Writes policy-enforced files (restricted.ts); without it a restricted caller's plan is refused (fail closed). */
-  rewriter?: ((storage: ObjectStorage) => DataFileRewriter) | undefined;
-}
+export type { PlanningDeps } from './scanner.js';
 
 export type { PlanResult } from '../ports/planning.js';
 
 const planNotFound = () => new CatalogError('ERR_PLAN_NOT_FOUND', 'The plan does not exist: it is unknown, expired or cancelled');
 const taskNotFound = () => new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');
 
-interface TableAtHand {
-  scope: RequestScope;
-  levels: string[];
-  name: string;
-  record: CatalogObjectRecord;
-  metadata: TableMetadata;
-  /** The row-filter and column-mask policies that hold for the caller (restricted.ts when any applies). */
-  policy: EffectivePolicy;
-}
-
 export class PlanningService {
-  /** Manifests are immutable once committed: a repeated plan of an unchanged snapshot decodes nothing again. */
-  private readonly cache: ManifestCache | undefined;
   /** Parsed metadata and whole answers of unchanged tables (plan-cache.ts); undefined when off. */
   private readonly answers: PlanCache | undefined;
   /** Async plans of this process (their state is in deps.store, shared by every replica; their work here). */
   readonly background: BackgroundPlans;
   private readonly sweeper: PlanSweeper;
-  /** Side files of policy-enforced files this process has seen (restricted.ts). */
-  private readonly sideFiles = keptSideFiles();
-  /** Derived entries by the manifest cache's original entries (restricted.ts). */
-  private readonly derivedMemo: DerivedMemo = new WeakMap();
+  /** Reads, prunes, expands and derives a scan's files (scanner.ts). */
+  private readonly scanner: TableScanner;
 
   constructor(
     private readonly ctx: TableContext,
     private readonly deps: PlanningDeps,
   ) {
-    const entries = deps.limits.manifestCacheEntries ?? 0;
-    this.cache = entries > 0 ? new ManifestCache(entries) : undefined;
+    this.scanner = new TableScanner(ctx, deps);
     const answerBytes = deps.limits.answerCacheBytes ?? DEFAULT_ANSWER_CACHE_BYTES;
     this.answers = answerBytes > 0 ? new PlanCache(answerBytes) : undefined;
     const leaseMs = deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS;
@@ -115,8 +84,8 @@ export class PlanningService {
     const answerKey = answers === undefined ? '' : PlanCache.scanKey(keyScope, table.record.metadataLocation, scan.pinned);
     const kept = answers?.answer(answerKey, table.record.metadataJson);
     if (kept !== undefined && !this.plansAsync(kept.dataManifests)) return this.answerKept(table, scan, kept, started, delegation);
-    const filter = this.filters(table, scan.schema, spec).prune;
-    const reader = await this.reader(table);
+    const filter = this.scanner.filters(table, scan.schema, spec).prune;
+    const reader = await this.scanner.reader(table);
     const manifests = await unprocessable(() => scanManifests(reader, scan));
     const planId = this.ctx.newUuid();
     const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
@@ -126,7 +95,7 @@ export class PlanningService {
     if (this.plansAsync(manifests.data.length)) {
       await this.deps.store.put({ ...stored, status: 'submitted', result: {}, leaseUntilMs: this.ctx.clock.now() + (this.deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS) });
       // A full backlog plans at once instead (plan tasks of every manifest): never refused for being busy.
-      if (this.background.submit(planId, (signal) => this.planInBackground(table, scan, filter, manifests, claims, signal))) {
+      if (this.background.submit(planId, (signal) => this.scanner.planInBackground(table, scan, filter, manifests, claims, signal))) {
         await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
           planId,
           snapshotId: claims.snapshotId || null,
@@ -139,7 +108,7 @@ export class PlanningService {
     let page: PlannedPage;
     let counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
     if (manifests.data.length <= this.deps.limits.inlineManifests) {
-      ({ page, counts } = await this.expand(table, scan, filter, manifests, 0, manifests.data.length));
+      ({ page, counts } = await this.scanner.expand(table, scan, filter, manifests, 0, manifests.data.length));
       if (answers !== undefined) notePageJson(page, answers.keepAnswer(answerKey, table.record.metadataJson, { page, counts, dataManifests: manifests.data.length }).pageJson);
     } else {
       const per = this.deps.limits.manifestsPerTask;
@@ -160,7 +129,7 @@ export class PlanningService {
       ...counts,
       ...(isRestricted(table.policy) ? { policies: table.policy.policies.map((p) => p.id), policyVersion: table.policy.policyVersion } : {}),
     });
-    const credentials = await this.credentials(table, delegation);
+    const credentials = await this.scanner.credentials(table, delegation);
     return { status: 'completed', 'plan-id': planId, ...page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
@@ -189,7 +158,7 @@ export class PlanningService {
       ...kept.counts,
       ...(isRestricted(table.policy) ? { policies: table.policy.policies.map((p) => p.id), policyVersion: table.policy.policyVersion } : {}),
     });
-    const credentials = await this.credentials(table, delegation);
+    const credentials = await this.scanner.credentials(table, delegation);
     return { status: 'completed', 'plan-id': planId, ...kept.page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
@@ -200,7 +169,7 @@ export class PlanningService {
     const plan = await this.ownPlan(table, planId);
     if (plan.status === 'submitted') return { status: 'submitted' };
     if (plan.status === 'failed') return { status: 'failed', error: new CatalogError((plan.error?.code ?? 'ERR_UNPROCESSABLE') as CatalogErrorCode, plan.error?.message ?? 'Planning failed') };
-    const credentials = await this.credentials(table, delegation.length > 0 ? delegation : (plan.delegation ?? []));
+    const credentials = await this.scanner.credentials(table, delegation.length > 0 ? delegation : (plan.delegation ?? []));
     return { status: 'completed', ...plan.result, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
@@ -210,7 +179,7 @@ export class PlanningService {
     const table = await this.table(request, namespace, name);
     // execute
     if ((await this.ownPlan(table, planId)).status !== 'completed') throw planNotFound();
-    return this.credentials(table, ['vended-credentials']);
+    return this.scanner.credentials(table, ['vended-credentials']);
   }
 
   async cancel(request: CatalogRequest, namespace: string[], name: string, planId: string): Promise<void> {
@@ -242,10 +211,10 @@ export class PlanningService {
       // The snapshot the plan read has been expired since: the task no longer exists.
       throw taskNotFound();
     }
-    const filter = this.filters(table, scan.schema, claims.scan).prune;
-    const manifests = await unprocessable(async () => scanManifests(await this.reader(table), scan));
+    const filter = this.scanner.filters(table, scan.schema, claims.scan).prune;
+    const manifests = await unprocessable(async () => scanManifests(await this.scanner.reader(table), scan));
     if (claims.to > manifests.data.length || claims.from < 0 || claims.from >= claims.to) throw taskNotFound();
-    const { page, counts } = await this.expand(table, scan, filter, manifests, claims.from, claims.to);
+    const { page, counts } = await this.scanner.expand(table, scan, filter, manifests, claims.from, claims.to);
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'tasks' });
     await this.ctx.access.record(table.scope.caller, 'table.plan.tasks', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), { planId: claims.planId, from: claims.from, to: claims.to, ...counts });
     return page;
@@ -264,12 +233,6 @@ export class PlanningService {
     return { scope, levels, name, record, metadata, policy };
   }
 
-  /** The scan's filter bound for pruning, and the residual its tasks carry (the policy's row filter added when restricted). */
-  private filters(table: TableAtHand, schema: TableMetadata['schemas'][number], spec: ScanSpec): { prune: BoundExpression; residual: unknown } {
-    if (isRestricted(table.policy)) return restrictedFilters(table.policy, spec.filter, schema, spec.caseSensitive);
-    return { prune: bindFilter(spec.filter ?? true, schema, spec.caseSensitive), residual: spec.filter };
-  }
-
   private isOwn(table: TableAtHand, owned: { owner: string; tenant: string; warehouse: string; tableUuid: string }): boolean {
     const s = table.scope;
     return owned.owner === s.caller.key && owned.tenant === s.warehouse.tenant && owned.warehouse === s.warehouse.name && owned.tableUuid === table.record.uuid;
@@ -279,99 +242,6 @@ export class PlanningService {
     const plan = await withLapse(this.deps.store, await this.deps.store.get(planId, this.ctx.clock.now()), this.ctx.clock.now());
     if (!plan || plan.status === 'cancelled' || !this.isOwn(table, plan)) throw planNotFound();
     return plan;
-  }
-
-  private async reader(table: TableAtHand): Promise<ManifestReader> {
-    return new ManifestReader(await this.ctx.storageFor(table.scope.warehouse), [table.record.location], this.cache, cacheScope(table));
-  }
-
-  /**
-   * The background half of an async plan: reads each data manifest once (abortable between manifests) to
-   * prune it, then seals plan tasks over the manifests that have matching files only; settles the plan
-   * completed, or failed with the error a synchronous plan would have answered (never a stack).
-   */
-  private async planInBackground(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, claims: Omit<PlanTaskClaims, 'from' | 'to'>, signal: AbortSignal): Promise<void> {
-    const started = performance.now();
-    const counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
-    const matching: number[] = [];
-    // Pruning needs no delete files: they are attached when a plan task is expanded.
-    const dataOnly: ScanManifests = { ...manifests, deletes: [] };
-    let outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>;
-    try {
-      for (let i = 0; i < manifests.data.length; i++) {
-        // Stopped (cancelled: the settle below changes nothing; server shutdown: answered failed, plan again).
-        signal.throwIfAborted();
-        // Only whether the manifest holds a match: its tasks are written out when a plan task is expanded.
-        const planned = await this.planSlice(table, scan, filter, dataOnly, i, i + 1);
-        counts.filesScanned += planned.filesScanned;
-        counts.filesPruned += planned.filesPruned;
-        counts.tasks += planned.tasks.length;
-        if (planned.tasks.length > 0) matching.push(i);
-      }
-      signal.throwIfAborted();
-      outcome = { status: 'completed', result: keptTasks(this.deps.tasks, claims, matching, this.deps.limits.manifestsPerTask, this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES) };
-    } catch (e) {
-      const error = e instanceof CatalogError ? (e.code === 'ERR_VALIDATION' ? { code: 'ERR_UNPROCESSABLE', message: e.message } : { code: e.code, message: e.message }) : { code: 'ERR_UNAVAILABLE', message: 'Planning failed' };
-      outcome = { status: 'failed', result: {}, error };
-    }
-    if (!(await this.deps.store.settle(claims.planId, this.ctx.clock.now(), outcome))) return;
-    this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
-  }
-
-  /** Plans data manifests [from, to) of the scan, with every delete manifest of it attached. */
-  private async planSlice(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
-    const source = await this.ctx.storageFor(table.scope.warehouse);
-    const slice = new SliceReader(source, [table.record.location], [...manifests.deletes, ...manifests.data.slice(from, to)], manifests.keep, this.cache, cacheScope(table));
-    return unprocessable(() => planFiles(slice, '', filter, { specs: table.metadata['partition-specs'], schema: scan.schema }));
-  }
-
-  /** Plans data manifests [from, to) of the scan (with every delete manifest) into one answer's tasks. */
-  private async expand(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
-    const planned = await this.planSlice(table, scan, filter, manifests, from, to);
-    const restricted = isRestricted(table.policy) ? table.policy : undefined;
-    const tasks = restricted === undefined ? planned.tasks : await this.derived(table, scan, restricted, planned.tasks);
-    let statsIds = new Set<number>();
-    for (const f of scan.pinned.statsFields ?? []) {
-      const field = findField(scan.schema, f, scan.pinned.caseSensitive);
-      if (field) statsIds.add(field.id);
-    }
-    if (restricted !== undefined) statsIds = allowedStats(statsIds, restricted);
-    const wire: WireContext = { specs: new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s])), fields: fieldsById(scan.schema), statsIds };
-    const page = scanTasksJson(tasks, wire, restricted === undefined ? scan.pinned.filter : this.filters(table, scan.schema, scan.pinned).residual);
-    return { page, counts: { filesScanned: planned.filesScanned, filesPruned: planned.filesPruned + planned.tasks.length - tasks.length, tasks: tasks.length } };
-  }
-
-  /** The planned files as the policy-enforced files of the caller's policy version (restricted.ts). */
-  private async derived(table: TableAtHand, scan: ResolvedScan, policy: EffectivePolicy & { policyVersion: string }, tasks: Parameters<typeof deriveTasks>[0]) {
-    const storage = await this.ctx.storageFor(table.scope.warehouse);
-    const specs = new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s]));
-    return deriveTasks(tasks, { storage, rewriter: this.deps.rewriter!(storage), tableLocation: table.record.location, policy, schema: scan.schema, specs, newUuid: this.ctx.newUuid, kept: this.sideFiles, memo: this.derivedMemo });
-  }
-
-  /** Read-only credentials for the table's location when the client asked for vended credentials (and the warehouse offers them). */
-  private async credentials(table: TableAtHand, delegation: readonly DelegationMechanism[]): Promise<StorageCredentialEntry[]> {
-    if (chooseMechanism(delegation, await this.ctx.signing.mechanisms(table.scope.warehouse)) !== 'vended-credentials') return [];
-    // A restricted caller's credentials open its policy version's derived files only (restricted.ts), never the originals.
-    const location = isRestricted(table.policy) ? derivedPrefix(table.record.location, table.policy.policyVersion) : table.record.location;
-    const vended = await this.ctx.credentials.forTable({ scope: table.scope, identifier: { namespace: table.levels, name: table.name }, tableUuid: table.record.uuid, location, mode: 'read' });
-    return vended.storageCredentials;
-  }
-}
-
-/** A table's own corner of the shared manifest cache: its warehouse (stores differ) and its uuid. */
-const cacheScope = (table: Pick<TableAtHand, 'scope' | 'record'>): string => `${table.scope.warehouse.name}\u0000${table.record.uuid}`;
-
-/**
- * The manifest reader refuses a file it cannot read (missing, corrupt, outside the table's location) with
- * ERR_VALIDATION and a clear message; for planning that is the table's fault, not the request's, so it is
- * 422 (the request was well-formed but cannot be processed) with the same message, never a 500.
- */
-async function unprocessable<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof CatalogError && e.code === 'ERR_VALIDATION') throw new CatalogError('ERR_UNPROCESSABLE', e.message, { cause: e });
-    throw e;
   }
 }
 
