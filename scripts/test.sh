@@ -24,6 +24,10 @@ if [[ $# -gt 0 ]]; then
   exit "$status"
 fi
 
+# 0. The code's formatting (Prettier, .prettierrc.json): checked, never changed here (`npm run format` changes it). A
+# file out of format fails the suite, after every test has run.
+npx prettier --check --log-level warn . || { echo "scripts/test.sh: files not formatted as Prettier would (npm run format)" >&2; status=1; }
+
 # 1. The unit project (in-process HTTP, persistence contracts, SDK, CLI, structure), alone on the machine.
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json" || status=1
 
