@@ -23,7 +23,15 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'test/http/**/*.test.ts', 'test/access/**/*.test.ts', 'test/persistence/**/*.test.ts', 'test/client/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/structure/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'test/http/**/*.test.ts',
+            'test/access/**/*.test.ts',
+            'test/persistence/**/*.test.ts',
+            'test/client/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/structure/**/*.test.ts',
+          ],
           testTimeout: 30_000,
           hookTimeout: 120_000,
           // The files of a worker share one module registry instead of importing the server afresh for each file:

@@ -67,7 +67,8 @@ function buildRevision(rev) {
       fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', entry), path.join(nm, entry));
     }
     fs.mkdirSync(path.join(nm, '@lakegate'));
-    for (const pkg of fs.readdirSync(path.join(REPO_ROOT, 'node_modules', '@lakegate'))) fs.symlinkSync(path.join('..', '..', 'packages', pkg), path.join(nm, '@lakegate', pkg));
+    for (const pkg of fs.readdirSync(path.join(REPO_ROOT, 'node_modules', '@lakegate')))
+      fs.symlinkSync(path.join('..', '..', 'packages', pkg), path.join(nm, '@lakegate', pkg));
     // A workspace's own node_modules (versions that differ from the root's, e.g. the server's OpenTelemetry SDK).
     for (const pkg of fs.readdirSync(path.join(REPO_ROOT, 'packages'))) {
       const own = path.join(REPO_ROOT, 'packages', pkg, 'node_modules');
@@ -99,10 +100,28 @@ async function main() {
   let pg;
   if (opt.database === 'postgres') pg = await startPostgresCluster({ cpus: sets?.server });
   const nodeArgs = (list) => list.split(/\s+/).filter(Boolean);
-  const envOf = (list) => Object.fromEntries(list.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const envOf = (list) =>
+    Object.fromEntries(
+      list
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
   const start = (build, name, args, env) =>
-    startLakegate({ repo: build.dir, name, nodeArgs: args, env, cpus: sets?.server, principal: opt.principal, logLevel: opt['log-level'], ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
-  const servers = { A: await start(a, 'A', nodeArgs(opt['base-node-args']), envOf(opt['base-env'])), B: await start(b, 'B', nodeArgs(opt['head-node-args']), envOf(opt['head-env'])) };
+    startLakegate({
+      repo: build.dir,
+      name,
+      nodeArgs: args,
+      env,
+      cpus: sets?.server,
+      principal: opt.principal,
+      logLevel: opt['log-level'],
+      ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}),
+    });
+  const servers = {
+    A: await start(a, 'A', nodeArgs(opt['base-node-args']), envOf(opt['base-env'])),
+    B: await start(b, 'B', nodeArgs(opt['head-node-args']), envOf(opt['head-env'])),
+  };
   for (const s of Object.values(servers)) await seed(s, 16);
   const rows = [];
   try {
@@ -119,7 +138,9 @@ async function main() {
           runs[k].push(r);
         }
         const [ra, rb] = [runs.A.at(-1), runs.B.at(-1)];
-        log(`${op} pair ${i + 1}: A ${ra.throughput.toFixed(0)} req/s ${ra.serverCpuPerReqUs.toFixed(0)} µs/req | B ${rb.throughput.toFixed(0)} req/s ${rb.serverCpuPerReqUs.toFixed(0)} µs/req | other ${Math.max(ra.otherCpu, rb.otherCpu).toFixed(2)} cores`);
+        log(
+          `${op} pair ${i + 1}: A ${ra.throughput.toFixed(0)} req/s ${ra.serverCpuPerReqUs.toFixed(0)} µs/req | B ${rb.throughput.toFixed(0)} req/s ${rb.serverCpuPerReqUs.toFixed(0)} µs/req | other ${Math.max(ra.otherCpu, rb.otherCpu).toFixed(2)} cores`,
+        );
       }
       const cpuRatios = runs.B.map((r, i) => r.serverCpuPerReqUs / runs.A[i].serverCpuPerReqUs);
       const tpRatios = runs.B.map((r, i) => r.throughput / runs.A[i].throughput);
@@ -139,10 +160,16 @@ async function main() {
     pg?.stop();
   }
   const f = (x) => x.toFixed(3);
-  process.stdout.write(`\nA = ${a.sha}${opt['base-node-args'] ? ` (node ${opt['base-node-args']})` : ''}, B = ${b.sha}${opt['head-node-args'] ? ` (node ${opt['head-node-args']})` : ''}${opt['base-env'] ? ` A env ${opt['base-env']}` : ''}${opt['head-env'] ? ` B env ${opt['head-env']}` : ''}; ${opt.database}, ${opt.principal} principal, ${conns} connections, ${pairs} pairs of ${duration} s, pinned (generator CPU ${sets?.client ?? '-'}, servers CPU ${sets?.server ?? '-'})\n`);
-  process.stdout.write('| operation | A µs/req | B µs/req | B/A CPU per req, median (min–max) | A req/s | B req/s | B/A req/s, median (min–max) | other CPU |\n|---|--:|--:|--:|--:|--:|--:|--:|\n');
+  process.stdout.write(
+    `\nA = ${a.sha}${opt['base-node-args'] ? ` (node ${opt['base-node-args']})` : ''}, B = ${b.sha}${opt['head-node-args'] ? ` (node ${opt['head-node-args']})` : ''}${opt['base-env'] ? ` A env ${opt['base-env']}` : ''}${opt['head-env'] ? ` B env ${opt['head-env']}` : ''}; ${opt.database}, ${opt.principal} principal, ${conns} connections, ${pairs} pairs of ${duration} s, pinned (generator CPU ${sets?.client ?? '-'}, servers CPU ${sets?.server ?? '-'})\n`,
+  );
+  process.stdout.write(
+    '| operation | A µs/req | B µs/req | B/A CPU per req, median (min–max) | A req/s | B req/s | B/A req/s, median (min–max) | other CPU |\n|---|--:|--:|--:|--:|--:|--:|--:|\n',
+  );
   for (const r of rows) {
-    process.stdout.write(`| ${r.op} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${f(r.cpu.med)} (${f(r.cpu.min)}–${f(r.cpu.max)}) | ${r.aTp.toFixed(0)} | ${r.bTp.toFixed(0)} | ${f(r.tp.med)} (${f(r.tp.min)}–${f(r.tp.max)}) | ${r.other.toFixed(2)} |\n`);
+    process.stdout.write(
+      `| ${r.op} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${f(r.cpu.med)} (${f(r.cpu.min)}–${f(r.cpu.max)}) | ${r.aTp.toFixed(0)} | ${r.bTp.toFixed(0)} | ${f(r.tp.med)} (${f(r.tp.min)}–${f(r.tp.max)}) | ${r.other.toFixed(2)} |\n`,
+    );
   }
 }
 

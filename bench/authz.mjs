@@ -179,7 +179,11 @@ async function token(url, clientId, secret) {
   return (await res.json()).access_token;
 }
 async function call(url, method, p, tok, body, ok = [200, 201, 204]) {
-  const res = await fetch(`${url}${p}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` }, body: body && JSON.stringify(body) });
+  const res = await fetch(`${url}${p}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` },
+    body: body && JSON.stringify(body),
+  });
   const text = await res.text();
   if (!ok.includes(res.status)) throw new Error(`${method} ${p} → ${res.status}: ${text}`);
   return text ? JSON.parse(text) : undefined;
@@ -188,9 +192,11 @@ async function call(url, method, p, tok, body, ok = [200, 201, 204]) {
 async function pool(n, conns, fn) {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: conns }, async () => {
-    while (next < n) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: conns }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
   return (performance.now() - t0) / 1000;
 }
 
@@ -207,7 +213,9 @@ async function seedCatalog(dataDir) {
     const admin = JSON.parse(fs.readFileSync(path.join(dataDir, 'admin-credentials.json'), 'utf8'));
     const adminTok = await token(s.url, admin.client_id, admin.client_secret);
     await call(s.url, 'POST', '/v1/default/namespaces', adminTok, { namespace: [NS] });
-    const tableSeconds = await pool(CFG.tables, CFG.seedConns, (i) => call(s.url, 'POST', `/v1/default/namespaces/${NS}/tables`, adminTok, { name: tableName(i), schema: SCHEMA }));
+    const tableSeconds = await pool(CFG.tables, CFG.seedConns, (i) =>
+      call(s.url, 'POST', `/v1/default/namespaces/${NS}/tables`, adminTok, { name: tableName(i), schema: SCHEMA }),
+    );
     log(`seeded ${CFG.tables} tables in ${tableSeconds.toFixed(1)} s`);
     const reader = await call(s.url, 'POST', '/management/v1/principals', adminTok, { name: 'bench-reader' });
     return { admin, reader: { id: reader['client-id'], secret: reader['client-secret'] }, tableSeconds };
@@ -222,7 +230,11 @@ async function seedGrants(url, adminTok, readerId) {
   await call(url, 'POST', '/management/v1/roles/bench-readers/members', adminTok, { kind: 'principal', name: readerId }, [200, 201]);
   const granted = Array.from({ length: CFG.tables }, (_, i) => i).filter(visible);
   const seconds = await pool(granted.length, CFG.seedConns, (k) =>
-    call(url, 'POST', '/management/v1/grants', adminTok, { role: 'bench-readers', privileges: ['table:read-metadata'], securable: { type: 'table', warehouse: 'default', namespace: [NS], name: tableName(granted[k]) } }),
+    call(url, 'POST', '/management/v1/grants', adminTok, {
+      role: 'bench-readers',
+      privileges: ['table:read-metadata'],
+      securable: { type: 'table', warehouse: 'default', namespace: [NS], name: tableName(granted[k]) },
+    }),
   );
   log(`granted ${granted.length} tables in ${seconds.toFixed(1)} s`);
   return { grants: granted.length, seconds };
@@ -320,7 +332,12 @@ async function countCalls(dataDir, env, reader, fgaMetricsUrl) {
       counts.grantLookups += 1;
       return grantsOn(...a);
     };
-    const res = await lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: reader.id, client_secret: reader.secret }).toString() });
+    const res = await lakegate.app.inject({
+      method: 'POST',
+      url: '/v1/oauth/tokens',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: reader.id, client_secret: reader.secret }).toString(),
+    });
     const tok = res.json().access_token;
     const fgaBefore = fgaMetricsUrl ? await batchChecks(fgaMetricsUrl) : 0;
     let pageToken;
@@ -343,7 +360,8 @@ async function countCalls(dataDir, env, reader, fgaMetricsUrl) {
 async function batchChecks(metricsUrl) {
   const text = await (await fetch(metricsUrl)).text();
   let n = 0;
-  for (const line of text.split('\n')) if (line.startsWith('grpc_server_handled_total{') && line.includes('grpc_method="BatchCheck"')) n += Number(line.split(' ').at(-1));
+  for (const line of text.split('\n'))
+    if (line.startsWith('grpc_server_handled_total{') && line.includes('grpc_method="BatchCheck"')) n += Number(line.split(' ').at(-1));
   return n;
 }
 
@@ -360,15 +378,22 @@ function render({ CFG, started, cpu, node, quick, tablesArg, seeded, grantSeedin
     for (const conns of CFG.concurrency) {
       const a = { errors: 0, ...r.admin.load[conns] };
       const b = { errors: 0, ...r.reader.load[conns] };
-      loadRows.push(`| ${LABEL[variant]} | ${conns} | ${f(a.rps, 0)} | ${f(a.p50)} | ${f(a.p99)} | ${f(b.rps, 0)} | ${f(b.p50)} | ${f(b.p99)} | ${pct(b.p50, a.p50)} | ${a.errors + b.errors} | ${f(a.noise, 2)} / ${f(b.noise, 2)} |`);
+      loadRows.push(
+        `| ${LABEL[variant]} | ${conns} | ${f(a.rps, 0)} | ${f(a.p50)} | ${f(a.p99)} | ${f(b.rps, 0)} | ${f(b.p50)} | ${f(b.p99)} | ${pct(b.p50, a.p50)} | ${a.errors + b.errors} | ${f(a.noise, 2)} / ${f(b.noise, 2)} |`,
+      );
     }
   }
   const listRows = [];
   for (const [variant, r] of Object.entries(results)) {
-    for (const [who, m] of [['admin', r.admin], ['reader', r.reader]]) {
+    for (const [who, m] of [
+      ['admin', r.admin],
+      ['reader', r.reader],
+    ]) {
       const walkCell = (w, detail) => (w.error ? `failed: ${w.error}` : `${f(w.p50, 0)} (${w.pages} pages${detail ? `, ${w.items} tables` : ''})`);
       const noise = Math.max(...[m.firstPage, m.walk100, m.walk1000].map((x) => x.noise ?? 0));
-      listRows.push(`| ${LABEL[variant]} | ${who} | ${m.firstPage.error ? `failed: ${m.firstPage.error}` : f(m.firstPage.p50)} | ${f(m.firstPage.p99)} | ${walkCell(m.walk100, true)} | ${walkCell(m.walk1000, false)} | ${f(noise, 2)} |`);
+      listRows.push(
+        `| ${LABEL[variant]} | ${who} | ${m.firstPage.error ? `failed: ${m.firstPage.error}` : f(m.firstPage.p50)} | ${f(m.firstPage.p99)} | ${walkCell(m.walk100, true)} | ${walkCell(m.walk1000, false)} | ${f(noise, 2)} |`,
+      );
     }
   }
   const countRows = Object.entries(results)
@@ -377,12 +402,18 @@ function render({ CFG, started, cpu, node, quick, tablesArg, seeded, grantSeedin
       const c = r.counts;
       if (c.error) return `| ${LABEL[variant]} | failed: ${c.error} | | | | | | |`;
       const sql = variant.startsWith('openfga') ? '—' : String(c.grantLookups);
-      const fgaReq = variant.startsWith('openfga') ? `${c.fgaBatchChecks} BatchCheck (adapter: ${c.fgaCalls?.batchCheck ?? '?'} BatchCheck, ${c.fgaCalls?.check ?? '?'} Check, ${c.fgaCalls?.read ?? '?'} Read)` : '—';
+      const fgaReq = variant.startsWith('openfga')
+        ? `${c.fgaBatchChecks} BatchCheck (adapter: ${c.fgaCalls?.batchCheck ?? '?'} BatchCheck, ${c.fgaCalls?.check ?? '?'} Check, ${c.fgaCalls?.read ?? '?'} Read)`
+        : '—';
       return `| ${LABEL[variant]} | ${c.pages} | ${c.items} | ${c.chunks} | ${c.checkCalls} | ${f(c.checkQueries / Math.max(1, c.checkCalls), 0)} | ${sql} | ${fgaReq} |`;
     });
 
   const overhead = (variant) =>
-    results[variant] ? CFG.concurrency.map((c) => `${pct(results[variant].reader.load[c].p50, results[variant].admin.load[c].p50)} at ${c} conn${c === 1 ? '' : 's'}`).join(', ') : undefined;
+    results[variant]
+      ? CFG.concurrency
+          .map((c) => `${pct(results[variant].reader.load[c].p50, results[variant].admin.load[c].p50)} at ${c} conn${c === 1 ? '' : 's'}`)
+          .join(', ')
+      : undefined;
   const met = results.builtin && CFG.concurrency.every((c) => results.builtin.reader.load[c].p50 < 1.1 * results.builtin.admin.load[c].p50);
   const outcome = [
     results.builtin ? `This run: the built-in authorizer adds ${overhead('builtin')} (aim ${met ? 'met' : 'not met'})` : '',
@@ -483,7 +514,13 @@ if (needsFga) {
   const ports = [await freePort(), await freePort(), await freePort()];
   const url = openfga('start', fgaDir, ...ports.map(String));
   const store = await (await fetch(`${url}/stores`, { method: 'POST', body: JSON.stringify({ name: 'bench' }) })).json();
-  fga = { dir: fgaDir, url, storeId: store.id, metricsUrl: `http://127.0.0.1:${ports[2]}/metrics`, pid: Number(fs.readFileSync(path.join(fgaDir, 'openfga.pid'), 'utf8')) };
+  fga = {
+    dir: fgaDir,
+    url,
+    storeId: store.id,
+    metricsUrl: `http://127.0.0.1:${ports[2]}/metrics`,
+    pid: Number(fs.readFileSync(path.join(fgaDir, 'openfga.pid'), 'utf8')),
+  };
 }
 /** OpenFGA runs detached (setsid): stop it before the temporary directories (its pid file) go. */
 function stopOpenFga() {
@@ -505,7 +542,12 @@ for (const variant of CFG.variants) {
   const dir = path.join(base, `copy-${copies++}`);
   fs.cpSync(familyDir[family] ?? seedDir, dir, { recursive: true });
   const env = variant.startsWith('openfga')
-    ? { LAKEGATE_AUTHORIZER: 'openfga', LAKEGATE_OPENFGA_URL: fga.url, LAKEGATE_OPENFGA_STORE_ID: fga.storeId, LAKEGATE_OPENFGA_BATCH_CHECK_SIZE: String(CFG.fgaBatch) }
+    ? {
+        LAKEGATE_AUTHORIZER: 'openfga',
+        LAKEGATE_OPENFGA_URL: fga.url,
+        LAKEGATE_OPENFGA_STORE_ID: fga.storeId,
+        LAKEGATE_OPENFGA_BATCH_CHECK_SIZE: String(CFG.fgaBatch),
+      }
     : {};
   if (variant.endsWith('-nocache')) env.LAKEGATE_AUTHZ_CACHE_SECONDS = '0';
   log(`${variant}: starting`);
@@ -537,7 +579,6 @@ for (const variant of CFG.variants) {
     });
   }
 }
-
 
 const data = {
   CFG,

@@ -23,8 +23,15 @@ function batch(size) {
     sequence += 1;
     const key = KEYS[sequence % KEYS.length];
     return {
-      specversion: '1.0', id: randomUUID(), source: 'https://catalog.example.com/warehouses/lake', type: 'io.lakegate.table.committed',
-      time: new Date().toISOString(), subject: 'ns/t', datacontenttype: 'application/json', partitionkey: key, sequence: String(sequence),
+      specversion: '1.0',
+      id: randomUUID(),
+      source: 'https://catalog.example.com/warehouses/lake',
+      type: 'io.lakegate.table.committed',
+      time: new Date().toISOString(),
+      subject: 'ns/t',
+      datacontenttype: 'application/json',
+      partitionkey: key,
+      sequence: String(sequence),
       data: { 'table-uuid': key, 'snapshot-id': sequence, operation: 'append', summary: { 'added-records': '100', 'added-data-files': '1' } },
     };
   });

@@ -30,7 +30,19 @@ import { performance } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
 import { Conn, isSuccess, median, postRequest, quantile, runCell } from './lib/load.mjs';
 import { startKafkaTopic } from './lib/kafka-broker.mjs';
-import { cpuSecondsOf, cpuSets, pinProcess, log, machineCpu, mainThreadCpuSeconds, namedThreadsCpuSeconds, setOwnAffinity, sleep, stopChild, tempDir } from './lib/proc.mjs';
+import {
+  cpuSecondsOf,
+  cpuSets,
+  pinProcess,
+  log,
+  machineCpu,
+  mainThreadCpuSeconds,
+  namedThreadsCpuSeconds,
+  setOwnAffinity,
+  sleep,
+  stopChild,
+  tempDir,
+} from './lib/proc.mjs';
 import { idSchema } from './lib/seed.mjs';
 import { sendJson, startLakegate, startPostgresCluster } from './lib/servers.mjs';
 
@@ -63,7 +75,12 @@ async function acceptedBatches(server) {
 }
 
 /** The commit request of table `t` (the n-th for its connection). */
-const commit = (server, t, n) => postRequest(server, `${server.base}/namespaces/bench/tables/t${t}`, JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { k: String(n) } }] }));
+const commit = (server, t, n) =>
+  postRequest(
+    server,
+    `${server.base}/namespaces/bench/tables/t${t}`,
+    JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { k: String(n) } }] }),
+  );
 
 /**
  * Open loop at `rate` commits/s for `seconds`: commit k is due at t0 + k/rate and goes out on the first free
@@ -107,7 +124,15 @@ async function runRate(server, rate, seconds) {
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = cpuSecondsOf(pids) - cpu0;
   for (const c of conns) c.drop();
-  return { ok: lat.length, errors, throughput: lat.length / elapsed, p50: quantile(lat, 50), p99: quantile(lat, 99), serverCpuPerReqUs: (cpu / lat.length) * 1e6, window: [Date.now() - elapsed * 1000, Date.now()] };
+  return {
+    ok: lat.length,
+    errors,
+    throughput: lat.length / elapsed,
+    p50: quantile(lat, 50),
+    p99: quantile(lat, 99),
+    serverCpuPerReqUs: (cpu / lat.length) * 1e6,
+    window: [Date.now() - elapsed * 1000, Date.now()],
+  };
 }
 
 async function main() {
@@ -122,7 +147,15 @@ async function main() {
   let pg;
   if (opt.database === 'postgres') pg = await startPostgresCluster({ cpus: sets?.server });
   const env = opt['interval-ms'] ? { LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: opt['interval-ms'] } : {};
-  const start = (name) => startLakegate({ name, auth: 'disabled', cpus: sets?.server, env, ...(opt['cpu-prof'] ? { cpuProf: `${opt['cpu-prof']}/${name}` } : {}), ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}) });
+  const start = (name) =>
+    startLakegate({
+      name,
+      auth: 'disabled',
+      cpus: sets?.server,
+      env,
+      ...(opt['cpu-prof'] ? { cpuProf: `${opt['cpu-prof']}/${name}` } : {}),
+      ...(pg ? { database: pg.createDatabase(name), extraPids: pg.pids } : {}),
+    });
   const servers = { A: await start('A'), B: await start('B') };
   const rows = [];
   const load = [];
@@ -131,7 +164,10 @@ async function main() {
       await sendJson('POST', `${s.url}${s.base}/namespaces`, { namespace: ['bench'] });
       for (let t = 0; t < TABLES; t++) await sendJson('POST', `${s.url}${s.base}/namespaces/bench/tables`, { name: `t${t}`, schema: idSchema() });
     }
-    await sendJson('POST', `${servers.B.url}/management/v1/warehouses/default/event-sinks`, { kind: 'kafka', config: { brokers: [kafka.bootstrap], topic: TOPIC } });
+    await sendJson('POST', `${servers.B.url}/management/v1/warehouses/default/event-sinks`, {
+      kind: 'kafka',
+      config: { brokers: [kafka.bootstrap], topic: TOPIC },
+    });
     for (const s of Object.values(servers)) await runCell(s, (i, n) => commit(s, i % TABLES, n), WRITERS, 3, { record: false });
     for (const shape of ['rate', 'saturation']) {
       const runs = { A: [], B: [] };
@@ -166,7 +202,9 @@ async function main() {
             r.batchesPerSec = ((await acceptedBatches(s)) - batches0) / SECONDS;
           }
           runs[k].push(r);
-          log(`${shape} ${k}: ${r.throughput.toFixed(1)} commits/s, p99 ${r.p99.toFixed(0)} ms, ${r.serverCpuPerReqUs.toFixed(0)} µs CPU/commit (main thread ${r.mainCpuPerReqUs.toFixed(0)}, delivery thread ${r.deliveryCpuPerReqUs.toFixed(0)}), broker ${r.kafkaCpuPerReqUs.toFixed(0)} µs/commit, errors ${r.errors}, machine ${r.machineBusy.toFixed(2)} cores busy${r.lagP99 !== undefined ? `, lag p50 ${r.lagP50} p99 ${r.lagP99} ms (${r.lagged} of ${r.ok}), ${r.batchesPerSec.toFixed(1)} batches/s` : ''}`);
+          log(
+            `${shape} ${k}: ${r.throughput.toFixed(1)} commits/s, p99 ${r.p99.toFixed(0)} ms, ${r.serverCpuPerReqUs.toFixed(0)} µs CPU/commit (main thread ${r.mainCpuPerReqUs.toFixed(0)}, delivery thread ${r.deliveryCpuPerReqUs.toFixed(0)}), broker ${r.kafkaCpuPerReqUs.toFixed(0)} µs/commit, errors ${r.errors}, machine ${r.machineBusy.toFixed(2)} cores busy${r.lagP99 !== undefined ? `, lag p50 ${r.lagP50} p99 ${r.lagP99} ms (${r.lagged} of ${r.ok}), ${r.batchesPerSec.toFixed(1)} batches/s` : ''}`,
+          );
         }
       }
       const ratio = (f) => {
@@ -206,10 +244,14 @@ async function main() {
   process.stdout.write(
     `\nA = no sink, B = Kafka sink; ${opt.database}, ${PAIRS} pairs of ${SECONDS} s, rate ${RATE} commits/s, saturation ${WRITERS} writers, ${opt['interval-ms'] ?? 'default'} ms delivery interval, ${sets ? `pinned (servers CPU ${sets.server})` : 'not pinned'}, load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}\n`,
   );
-  process.stdout.write('| load | A commits/s | B commits/s | B/A commits/s, median (min–max) | A p99 ms | B p99 ms | B/A p99 | A µs CPU/commit | B µs CPU/commit | B/A CPU per commit, median (min–max) | main thread µs/commit A / B | B delivery thread µs/commit | broker µs/commit (B−A) | lag p50 / p99 ms (worst p99) | B batches/s | errors |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n');
+  process.stdout.write(
+    '| load | A commits/s | B commits/s | B/A commits/s, median (min–max) | A p99 ms | B p99 ms | B/A p99 | A µs CPU/commit | B µs CPU/commit | B/A CPU per commit, median (min–max) | main thread µs/commit A / B | B delivery thread µs/commit | broker µs/commit (B−A) | lag p50 / p99 ms (worst p99) | B batches/s | errors |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n',
+  );
   for (const r of rows) {
     const lag = r.lagP99 === undefined ? '' : `${r.lagP50.toFixed(0)} / ${r.lagP99.toFixed(0)} (${r.lagMax99.toFixed(0)})`;
-    process.stdout.write(`| ${r.shape === 'rate' ? `${RATE}/s offered` : `saturation, ${WRITERS} writers`} | ${r.aTp.toFixed(1)} | ${r.bTp.toFixed(1)} | ${range(r.tp)} | ${r.aP99.toFixed(0)} | ${r.bP99.toFixed(0)} | ${range(r.p99)} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${range(r.cpu)} | ${r.aMain.toFixed(0)} / ${r.bMain.toFixed(0)} | ${r.bDelivery.toFixed(0)} | ${r.broker.toFixed(0)} | ${lag} | ${r.batches === undefined ? '' : r.batches.toFixed(1)} | ${r.errors} |\n`);
+    process.stdout.write(
+      `| ${r.shape === 'rate' ? `${RATE}/s offered` : `saturation, ${WRITERS} writers`} | ${r.aTp.toFixed(1)} | ${r.bTp.toFixed(1)} | ${range(r.tp)} | ${r.aP99.toFixed(0)} | ${r.bP99.toFixed(0)} | ${range(r.p99)} | ${r.aCpu.toFixed(0)} | ${r.bCpu.toFixed(0)} | ${range(r.cpu)} | ${r.aMain.toFixed(0)} / ${r.bMain.toFixed(0)} | ${r.bDelivery.toFixed(0)} | ${r.broker.toFixed(0)} | ${lag} | ${r.batches === undefined ? '' : r.batches.toFixed(1)} | ${r.errors} |\n`,
+    );
   }
 }
 

@@ -36,7 +36,11 @@ function startReceiver() {
       res.writeHead(204).end();
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/hook`, lags, count: () => count, close: () => server.close() })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}/hook`, lags, count: () => count, close: () => server.close() }),
+    ),
+  );
 }
 
 /** A broker and a consumer of what the sink delivers, in the receiver's shape (url is the sink's config). */
@@ -79,7 +83,8 @@ async function run(withSink) {
     const ns = `b${Date.now()}`;
     await sendJson('POST', `${url}/v1/default/namespaces`, { namespace: [ns] });
     for (let w = 0; w < WRITERS; w++) await sendJson('POST', `${url}/v1/default/namespaces/${ns}/tables`, { name: `t${w}`, schema: idSchema() });
-    if (receiver) await sendJson('POST', `${url}/management/v1/warehouses/default/event-sinks`, receiver.config ?? { kind: 'webhook', config: { url: receiver.url } });
+    if (receiver)
+      await sendJson('POST', `${url}/management/v1/warehouses/default/event-sinks`, receiver.config ?? { kind: 'webhook', config: { url: receiver.url } });
     const latencies = [];
     const end = Date.now() + SECONDS * 1000;
     let commits = 0;
@@ -87,7 +92,10 @@ async function run(withSink) {
       Array.from({ length: WRITERS }, async (_, w) => {
         for (let i = 0; Date.now() < end; i++) {
           const t0 = performance.now();
-          await sendJson('POST', `${url}/v1/default/namespaces/${ns}/tables/t${w}`, { requirements: [], updates: [{ action: 'set-properties', updates: { k: String(i) } }] });
+          await sendJson('POST', `${url}/v1/default/namespaces/${ns}/tables/t${w}`, {
+            requirements: [],
+            updates: [{ action: 'set-properties', updates: { k: String(i) } }],
+          });
           latencies.push(performance.now() - t0);
           commits += 1;
         }
@@ -101,7 +109,15 @@ async function run(withSink) {
       for (let i = 0; i < 600 && receiver.count() < expected; i++) await new Promise((r) => setTimeout(r, 100));
       delivered = receiver.count();
     }
-    return { commits, rate: commits / elapsed, p50: quantile(latencies, 50), p99: quantile(latencies, 99), lagP50: receiver && quantile(receiver.lags, 50), lagP99: receiver && quantile(receiver.lags, 99), delivered };
+    return {
+      commits,
+      rate: commits / elapsed,
+      p50: quantile(latencies, 50),
+      p99: quantile(latencies, 99),
+      lagP50: receiver && quantile(receiver.lags, 50),
+      lagP99: receiver && quantile(receiver.lags, 99),
+      delivered,
+    };
   } finally {
     await stopChild(child);
     await receiver?.close();
@@ -115,4 +131,6 @@ console.log(`| events | commits/s | p50 ms | p99 ms | delivery lag p50 ms | deli
 console.log(`|---|---|---|---|---|---|---|`);
 console.log(`| outbox only, no sink | ${f(off.rate)} | ${f(off.p50)} | ${f(off.p99)} | | | |`);
 console.log(`| ${SINK} sink | ${f(on.rate)} | ${f(on.p50)} | ${f(on.p99)} | ${f(on.lagP50)} | ${f(on.lagP99)} | ${on.delivered} |`);
-console.log(`\n${WRITERS} writers, ${SECONDS} s each, ${DATABASE ? 'PostgreSQL' : 'SQLite'}, cost of the sink: ${(((off.rate - on.rate) / off.rate) * 100).toFixed(1)}% throughput`);
+console.log(
+  `\n${WRITERS} writers, ${SECONDS} s each, ${DATABASE ? 'PostgreSQL' : 'SQLite'}, cost of the sink: ${(((off.rate - on.rate) / off.rate) * 100).toFixed(1)}% throughput`,
+);

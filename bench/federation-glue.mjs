@@ -47,7 +47,13 @@ async function direct(glue) {
   return lat;
 }
 
-const python = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'peers', 'python-venv.sh'), 'moto', 'peers/moto/requirements.txt', 'import moto, flask'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1);
+const python = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'peers', 'python-venv.sh'), 'moto', 'peers/moto/requirements.txt', 'import moto, flask'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+  .trim()
+  .split('\n')
+  .at(-1);
 const motoPort = await freePort();
 const moto = spawnServer('moto', python, [path.join(REPO_ROOT, 'peers', 'moto', 'moto_glue_server.py'), '-H', '127.0.0.1', '-p', String(motoPort)], {});
 const endpoint = `http://127.0.0.1:${motoPort}`;
@@ -56,8 +62,19 @@ const lakegate = await startLakegate({ principal: 'admin' });
 const glue = new GlueClient({ region: 'us-east-1', endpoint, credentials: KEY });
 try {
   const root = `file://${tempDir('lakegate-bench-glue-')}`;
-  const federation = { kind: 'glue', region: 'us-east-1', uri: endpoint, 'access-key-id': KEY.accessKeyId, ...(STALENESS > 0 ? { 'max-staleness-ms': STALENESS } : {}) };
-  await sendJson('POST', `${lakegate.url}/management/v1/warehouses`, { name: 'fed', 'storage-root': root, 'storage-profile': { type: 'file' }, federation, 'federation-secret': { 'secret-access-key': KEY.secretAccessKey } }, { token: lakegate.token });
+  const federation = {
+    kind: 'glue',
+    region: 'us-east-1',
+    uri: endpoint,
+    'access-key-id': KEY.accessKeyId,
+    ...(STALENESS > 0 ? { 'max-staleness-ms': STALENESS } : {}),
+  };
+  await sendJson(
+    'POST',
+    `${lakegate.url}/management/v1/warehouses`,
+    { name: 'fed', 'storage-root': root, 'storage-profile': { type: 'file' }, federation, 'federation-secret': { 'secret-access-key': KEY.secretAccessKey } },
+    { token: lakegate.token },
+  );
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces`, { namespace: ['bench'] }, { token: lakegate.token });
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces/bench/tables`, { name: 't', schema: idSchema() }, { token: lakegate.token });
   const name = STALENESS > 0 ? `through Lakegate, max-staleness-ms ${STALENESS}` : 'through Lakegate';

@@ -42,7 +42,15 @@ async function direct(client) {
   const lat = [];
   for (let i = 0; i < BLOCK; i++) {
     const t = process.hrtime.bigint();
-    const result = await client.call('get_table_req', [[1, struct([[1, str('bench')], [2, str('t')]])]]);
+    const result = await client.call('get_table_req', [
+      [
+        1,
+        struct([
+          [1, str('bench')],
+          [2, str('t')],
+        ]),
+      ],
+    ]);
     const table = asStruct(asStruct(result).get(1));
     JSON.parse(await readFile(new URL(tableParameters(table)[METADATA_LOCATION]), 'utf8'));
     lat.push(Number(process.hrtime.bigint() - t) / 1000);
@@ -53,13 +61,21 @@ async function direct(client) {
 const script = path.join(REPO_ROOT, 'scripts', 'peers', 'hive-metastore.sh');
 const hmsDir = tempDir('lakegate-bench-hms-');
 const hmsPort = await freePort();
-const uri = execFileSync('bash', [script, 'start', hmsDir, String(hmsPort)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1);
+const uri = execFileSync('bash', [script, 'start', hmsDir, String(hmsPort)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim()
+  .split('\n')
+  .at(-1);
 const lakegate = await startLakegate({ principal: 'admin' });
 const client = new HmsClient('127.0.0.1', hmsPort, 10_000);
 try {
   const root = `file://${tempDir('lakegate-bench-hive-')}`;
   const federation = { kind: 'hive', uri, ...(STALENESS > 0 ? { 'max-staleness-ms': STALENESS } : {}) };
-  await sendJson('POST', `${lakegate.url}/management/v1/warehouses`, { name: 'fed', 'storage-root': root, 'storage-profile': { type: 'file' }, federation }, { token: lakegate.token });
+  await sendJson(
+    'POST',
+    `${lakegate.url}/management/v1/warehouses`,
+    { name: 'fed', 'storage-root': root, 'storage-profile': { type: 'file' }, federation },
+    { token: lakegate.token },
+  );
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces`, { namespace: ['bench'] }, { token: lakegate.token });
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces/bench/tables`, { name: 't', schema: idSchema() }, { token: lakegate.token });
   const name = STALENESS > 0 ? `through Lakegate, max-staleness-ms ${STALENESS}` : 'through Lakegate';

@@ -38,7 +38,17 @@ const fixture = await startFixture();
 const lakegate = await startLakegate({ principal: 'admin' });
 try {
   const root = `file://${fixture.dataDir}`;
-  await sendJson('POST', `${lakegate.url}/management/v1/warehouses`, { name: 'fed', 'storage-root': root, 'storage-profile': { type: 'file' }, federation: { kind: 'iceberg-rest', uri: `http://127.0.0.1:${fixture.port}`, ...(STALENESS > 0 ? { 'max-staleness-ms': STALENESS } : {}) } }, { token: lakegate.token });
+  await sendJson(
+    'POST',
+    `${lakegate.url}/management/v1/warehouses`,
+    {
+      name: 'fed',
+      'storage-root': root,
+      'storage-profile': { type: 'file' },
+      federation: { kind: 'iceberg-rest', uri: `http://127.0.0.1:${fixture.port}`, ...(STALENESS > 0 ? { 'max-staleness-ms': STALENESS } : {}) },
+    },
+    { token: lakegate.token },
+  );
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces`, { namespace: ['bench'] }, { token: lakegate.token });
   await sendJson('POST', `${lakegate.url}/v1/fed/namespaces/bench/tables`, { name: 't', schema: idSchema() }, { token: lakegate.token });
   const through = { ...lakegate, name: STALENESS > 0 ? `through Lakegate, max-staleness-ms ${STALENESS}` : 'through Lakegate' };

@@ -17,14 +17,30 @@ for (let i = 0; i < 10000; i++) ins.run(`id${i}`, 'w', 'ns', `t${i}`, 'table', `
 const labelled = db.prepare('insert into object_labels values (?,?,?)');
 for (let i = 0; i < 100; i++) labelled.run(`id${i * 100}`, '{"object-labels":{"owner":"x"}}', 1);
 const cols = 'id, warehouse, namespace, name, kind, uuid, location, metadata_location, created_at, updated_at, location_owned';
-const plain = db.prepare(`select ${cols}, case when id = ? and metadata_location = ? then null else metadata end as metadata from catalog_objects where warehouse = ? and namespace = ? and name = ?`);
-const joined = db.prepare(`select ${cols}, object_labels.labels, case when id = ? and metadata_location = ? then null else metadata end as metadata from catalog_objects left join object_labels on object_labels.object_id = catalog_objects.id where warehouse = ? and namespace = ? and name = ?`);
+const plain = db.prepare(
+  `select ${cols}, case when id = ? and metadata_location = ? then null else metadata end as metadata from catalog_objects where warehouse = ? and namespace = ? and name = ?`,
+);
+const joined = db.prepare(
+  `select ${cols}, object_labels.labels, case when id = ? and metadata_location = ? then null else metadata end as metadata from catalog_objects left join object_labels on object_labels.object_id = catalog_objects.id where warehouse = ? and namespace = ? and name = ?`,
+);
 const N = 200000;
-function run(stmt) { const t = process.hrtime.bigint(); for (let i = 0; i < N; i++) { const k = (i * 7919) % 10000; stmt.get(`id${k}`, `s3://b/t${k}/m.json`, 'w', 'ns', `t${k}`); } return Number(process.hrtime.bigint() - t) / N; }
+function run(stmt) {
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) {
+    const k = (i * 7919) % 10000;
+    stmt.get(`id${k}`, `s3://b/t${k}/m.json`, 'w', 'ns', `t${k}`);
+  }
+  return Number(process.hrtime.bigint() - t) / N;
+}
 
-
-const sub = db.prepare(`select ${cols}, (select labels from object_labels where object_id = catalog_objects.id) as labels, case when id = ? and metadata_location = ? then null else metadata end as metadata from catalog_objects where warehouse = ? and namespace = ? and name = ?`);
+const sub = db.prepare(
+  `select ${cols}, (select labels from object_labels where object_id = catalog_objects.id) as labels, case when id = ? and metadata_location = ? then null else metadata end as metadata from catalog_objects where warehouse = ? and namespace = ? and name = ?`,
+);
 const rounds = { plain: [], sub: [], join: [] };
-for (let r = 0; r < 5; r++) { rounds.plain.push(run(plain)); rounds.sub.push(run(sub)); rounds.join.push(run(joined)); }
+for (let r = 0; r < 5; r++) {
+  rounds.plain.push(run(plain));
+  rounds.sub.push(run(sub));
+  rounds.join.push(run(joined));
+}
 const med = (a) => a.sort((x, y) => x - y)[2].toFixed(0);
 console.log(`median of 5 x ${N}: no labels column ${med(rounds.plain)} ns, subquery ${med(rounds.sub)} ns, left join ${med(rounds.join)} ns`);

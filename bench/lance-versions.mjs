@@ -33,7 +33,11 @@ async function committer(url, table, location, until, stats, id) {
     const next = (latest.body.versions[0]?.version ?? 0) + 1;
     const staged = path.join(fileURLToPath(location), '_versions', `${next}.manifest-${process.pid}-${id}-${n++}`);
     writeFileSync(staged, MANIFEST);
-    const created = await post(`${L(url)}/table/b%24${table}/version/create`, { version: next, manifest_path: staged.slice(1), manifest_size: MANIFEST.length });
+    const created = await post(`${L(url)}/table/b%24${table}/version/create`, {
+      version: next,
+      manifest_path: staged.slice(1),
+      manifest_size: MANIFEST.length,
+    });
     if (created.status === 200) {
       stats.ok++;
       stats.latencies.push(performance.now() - started);
@@ -48,9 +52,17 @@ async function commitCell(server, tables, connections) {
   const until = Date.now() + SECONDS * 1000;
   const stats = { ok: 0, conflicts: 0, latencies: [] };
   const cpu0 = procCpuSeconds(server.child.pid);
-  await Promise.all(Array.from({ length: connections }, (_, i) => committer(server.url, tables[i % tables.length].name, tables[i % tables.length].location, until, stats, i)));
+  await Promise.all(
+    Array.from({ length: connections }, (_, i) => committer(server.url, tables[i % tables.length].name, tables[i % tables.length].location, until, stats, i)),
+  );
   const cpu = procCpuSeconds(server.child.pid) - cpu0;
-  return { commitsPerSecond: stats.ok / SECONDS, conflicts: stats.conflicts, p50: quantile(stats.latencies, 50), p99: quantile(stats.latencies, 99), cpuUsPerCommit: (cpu / stats.ok) * 1e6 };
+  return {
+    commitsPerSecond: stats.ok / SECONDS,
+    conflicts: stats.conflicts,
+    p50: quantile(stats.latencies, 50),
+    p99: quantile(stats.latencies, 99),
+    cpuUsPerCommit: (cpu / stats.ok) * 1e6,
+  };
 }
 
 async function readCell(server, url, connections) {
@@ -86,7 +98,9 @@ try {
     ['16 tables', tables.slice(1), 16],
   ]) {
     const r = await commitCell(server, set, conns);
-    rows.push(`| CreateTableVersion, ${label} | ${conns} | ${r.commitsPerSecond.toFixed(0)} commits/s | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.conflicts} | ${r.cpuUsPerCommit.toFixed(0)} |`);
+    rows.push(
+      `| CreateTableVersion, ${label} | ${conns} | ${r.commitsPerSecond.toFixed(0)} commits/s | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.conflicts} | ${r.cpuUsPerCommit.toFixed(0)} |`,
+    );
   }
   const list = await readCell(server, `${L(server.url)}/table/b%24t00/version/list?descending=true&limit=1`, 16);
   const describe = await readCell(server, `${L(server.url)}/table/b%24t00/describe`, 16);

@@ -78,8 +78,18 @@ const S3 = opts.s3;
 const plain = (uri) => uri.replace(/^file:(\/\/)?/, '');
 const withoutMetadataJson = (files) => files.filter((f) => !f.endsWith('.metadata.json'));
 
-const machineLoad = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-maintenance-'), cpuProf: opts['cpu-prof'], heapProf: opts['heap-prof'], nodeArgs: [...opts['server-node-args'].split(' ').filter(Boolean), ...(opts['trace-gc'] ? ['--trace-gc'] : [])] });
+const machineLoad = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const server = await startLakegate({
+  auth: 'disabled',
+  dataDir: tempDir('lakegate-bench-maintenance-'),
+  cpuProf: opts['cpu-prof'],
+  heapProf: opts['heap-prof'],
+  nodeArgs: [...opts['server-node-args'].split(' ').filter(Boolean), ...(opts['trace-gc'] ? ['--trace-gc'] : [])],
+});
 // --trace-gc FILE: the server's V8 collections (heap before and after each) to FILE, to see live heap against garbage.
 if (opts['trace-gc']) server.child.stdout.pipe(fs.createWriteStream(opts['trace-gc']));
 const minio = S3 ? await startMinio(Number(opts['minio-port']), 'bench') : undefined;
@@ -100,7 +110,15 @@ try {
   const pristine = path.join(server.dataDir, 'pristine');
   log(`writing ${SNAPSHOTS} snapshots × ${FILES_PER} files + ${ORPHANS} orphans under ${dir}`);
   let t0 = performance.now();
-  const table = await writeChurnTable({ dir, snapshots: SNAPSHOTS, filesPer: FILES_PER, orphans: ORPHANS, orphanAgeMs: ORPHAN_AGE, firstTimestampMs: FIRST_TS, ...(location ? { location } : {}) });
+  const table = await writeChurnTable({
+    dir,
+    snapshots: SNAPSHOTS,
+    filesPer: FILES_PER,
+    orphans: ORPHANS,
+    orphanAgeMs: ORPHAN_AGE,
+    firstTimestampMs: FIRST_TS,
+    ...(location ? { location } : {}),
+  });
   facts.writeSeconds = (performance.now() - t0) / 1000;
   facts.metadataBytes = fs.statSync(path.join(dir, table.metadataLocation.slice(table.location.length))).size;
   if (S3) {
@@ -134,12 +152,22 @@ try {
     const result = await sendJson('POST', M, body);
     const seconds = (performance.now() - started) / 1000;
     lakegate[step] = result;
-    if (result['failed-files']?.length) throw new Error(`Lakegate ${step}: ${result['failed-files'].length} files not deleted, first: ${JSON.stringify(result['failed-files'][0])}`);
-    rows.push({ engine: 'Lakegate', step, seconds, cpu: cpuSecondsOf(pids()) - cpu, hwm: hwm(), files: step === 'expire' ? result['deleted-files'] : result.files.length });
+    if (result['failed-files']?.length)
+      throw new Error(`Lakegate ${step}: ${result['failed-files'].length} files not deleted, first: ${JSON.stringify(result['failed-files'][0])}`);
+    rows.push({
+      engine: 'Lakegate',
+      step,
+      seconds,
+      cpu: cpuSecondsOf(pids()) - cpu,
+      hwm: hwm(),
+      files: step === 'expire' ? result['deleted-files'] : result.files.length,
+    });
     log(`lakegate ${step}: ${seconds.toFixed(2)} s, ${result.files.length} files, VmHWM ${hwm().toFixed(0)} MiB`);
   }
   facts.lakegateBaseRss = baseRss;
-  const lgSnapshots = (await sendJson('GET', `${server.url}/v1/${WH}/namespaces/bench/tables/maint`)).metadata.snapshots.map((s) => String(s['snapshot-id'])).sort();
+  const lgSnapshots = (await sendJson('GET', `${server.url}/v1/${WH}/namespaces/bench/tables/maint`)).metadata.snapshots
+    .map((s) => String(s['snapshot-id']))
+    .sort();
   const lgFiles = await tableFiles();
 
   if (!opts['no-spark']) {
@@ -168,7 +196,10 @@ try {
     };
     log('running Spark (JVM start and session first)');
     const spark = await new Promise((resolve, reject) => {
-      const child = spawn('bash', [path.join(REPO_ROOT, 'scripts', 'peers', 'spark.sh'), 'run', path.join(REPO_ROOT, 'bench', 'maintenance-spark.py')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', [path.join(REPO_ROOT, 'scripts', 'peers', 'spark.sh'), 'run', path.join(REPO_ROOT, 'bench', 'maintenance-spark.py')], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => {
@@ -179,7 +210,10 @@ try {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
-    const lines = spark.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const lines = spark.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     const summary = lines.find((l) => l.summary);
     if (!summary?.ok) throw new Error(`Spark failed (exit ${spark.code}): ${summary?.error ?? spark.stderr.slice(-4000)}`);
     const steps = Object.fromEntries(lines.filter((l) => l.step).map((l) => [l.step, l]));
@@ -187,7 +221,12 @@ try {
     for (const step of ['orphans-dry-run-before', 'expire', 'orphans-dry-run-after', 'orphans']) {
       const s = steps[step];
       const r = s.result;
-      const files = step === 'expire' ? Object.entries(r).filter(([k]) => k.startsWith('deleted_')).reduce((n, [, v]) => n + Number(v), 0) : s.orphans;
+      const files =
+        step === 'expire'
+          ? Object.entries(r)
+              .filter(([k]) => k.startsWith('deleted_'))
+              .reduce((n, [, v]) => n + Number(v), 0)
+          : s.orphans;
       rows.push({ engine: 'Spark', step, seconds: s.seconds, cpu: s.cpu_seconds, hwm: mib(s.hwm_kib), files });
     }
     facts.sparkExpire = steps.expire.result;
@@ -204,12 +243,20 @@ try {
     same('snapshots kept', lgSnapshots, [...summary.kept_snapshots].sort());
     same('files left (metadata.json aside)', withoutMetadataJson(lgFiles).map(plain), withoutMetadataJson(spFiles).map(plain));
     for (const step of ['orphans-dry-run-before', 'orphans-dry-run-after', 'orphans']) {
-      const sp = JSON.parse(fs.readFileSync(path.join(out, `spark-${step}.json`), 'utf8')).map(plain).sort();
+      const sp = JSON.parse(fs.readFileSync(path.join(out, `spark-${step}.json`), 'utf8'))
+        .map(plain)
+        .sort();
       same(`orphans found, ${step}`, lakegate[step].files.map((f) => plain(f.path)).sort(), sp);
     }
     facts.checks = checks;
   }
-  facts.lakegateExpire = { snapshots: lakegate.expire['expired-snapshots'].length, files: lakegate.expire['deleted-files'], byKind: Object.entries(Object.groupBy(lakegate.expire.files, (f) => f.kind)).map(([k, v]) => `${k} ${v.length}`).join(', ') };
+  facts.lakegateExpire = {
+    snapshots: lakegate.expire['expired-snapshots'].length,
+    files: lakegate.expire['deleted-files'],
+    byKind: Object.entries(Object.groupBy(lakegate.expire.files, (f) => f.kind))
+      .map(([k, v]) => `${k} ${v.length}`)
+      .join(', '),
+  };
 } finally {
   await stopChild(server.child);
   minio?.stop();
@@ -227,7 +274,9 @@ const lines = [
   `Lakegate: RSS ${fmt(facts.lakegateBaseRss, 0)} MiB before the first step; expiry removed ${facts.lakegateExpire?.snapshots} snapshots and deleted ${facts.lakegateExpire?.files} files (${facts.lakegateExpire?.byKind}).`,
 ];
 if (facts.sparkSession) {
-  lines.push(`Spark: JVM start + session + catalog ${fmt(facts.sparkSession.seconds)} s, ${fmt(facts.sparkSession.cpu_seconds)} CPU s (RSS then ${fmt(mib(facts.sparkSession.rss_kib), 0)} MiB), driver peak ${fmt(facts.sparkHwm, 0)} MiB; expire_snapshots answered ${JSON.stringify(facts.sparkExpire)}.`);
+  lines.push(
+    `Spark: JVM start + session + catalog ${fmt(facts.sparkSession.seconds)} s, ${fmt(facts.sparkSession.cpu_seconds)} CPU s (RSS then ${fmt(mib(facts.sparkSession.rss_kib), 0)} MiB), driver peak ${fmt(facts.sparkHwm, 0)} MiB; expire_snapshots answered ${JSON.stringify(facts.sparkExpire)}.`,
+  );
   lines.push('', ...facts.checks.map((c) => `- ${c}`));
 }
 const text = lines.join('\n');

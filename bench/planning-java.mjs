@@ -59,12 +59,32 @@ async function writeTable(dir) {
           partition: { p },
           record_count: 1000n,
           file_size_in_bytes: 65536n,
-          column_sizes: kv([[1, 8000n], [2, 100n], [3, 9000n]]),
-          value_counts: kv([[1, 1000n], [2, 1000n], [3, 1000n]]),
-          null_value_counts: kv([[1, 0n], [2, 0n], [3, 10n]]),
+          column_sizes: kv([
+            [1, 8000n],
+            [2, 100n],
+            [3, 9000n],
+          ]),
+          value_counts: kv([
+            [1, 1000n],
+            [2, 1000n],
+            [3, 1000n],
+          ]),
+          null_value_counts: kv([
+            [1, 0n],
+            [2, 0n],
+            [3, 10n],
+          ]),
           nan_value_counts: [],
-          lower_bounds: kv([[1, i64(i * 1000)], [2, i32(p)], [3, Buffer.from(`name_${i}_a`)]]),
-          upper_bounds: kv([[1, i64(i * 1000 + 999)], [2, i32(p)], [3, Buffer.from(`name_${i}_z`)]]),
+          lower_bounds: kv([
+            [1, i64(i * 1000)],
+            [2, i32(p)],
+            [3, Buffer.from(`name_${i}_a`)],
+          ]),
+          upper_bounds: kv([
+            [1, i64(i * 1000 + 999)],
+            [2, i32(p)],
+            [3, Buffer.from(`name_${i}_z`)],
+          ]),
           split_offsets: [4n],
           sort_order_id: 0,
         },
@@ -104,11 +124,18 @@ const source = { read: async (uri, max) => new Uint8Array(readFileSync(localPath
 
 /** Iceberg Java writes the table and plans it; returns its table and timings. */
 function javaTable(dir) {
-  const lib = execFileSync('bash', [path.join(ROOT, 'scripts/peers/iceberg-java.sh'), 'lib'], { encoding: 'utf8' }).trim().split('\n').at(-1);
+  const lib = execFileSync('bash', [path.join(ROOT, 'scripts/peers/iceberg-java.sh'), 'lib'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .at(-1);
   const javaHome = process.env.LAKEGATE_SPARK_JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
   const classes = path.join(dir, 'classes');
   execFileSync(path.join(javaHome, 'bin/javac'), ['-cp', `${lib}/*`, '-d', classes, path.join(ROOT, 'bench/java/PlanningBench.java')]);
-  const out = execFileSync(path.join(javaHome, 'bin/java'), ['-Xmx2g', '-cp', `${classes}:${lib}/*`, 'PlanningBench', path.join(dir, 'java'), String(MANIFESTS), String(FILES)], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync(
+    path.join(javaHome, 'bin/java'),
+    ['-Xmx2g', '-cp', `${classes}:${lib}/*`, 'PlanningBench', path.join(dir, 'java'), String(MANIFESTS), String(FILES)],
+    { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
@@ -130,7 +157,9 @@ try {
   const w0 = Date.now();
   const java = process.argv.includes('--java') ? javaTable(dir) : null;
   const table = java ? { location: java.location, manifestList: java.manifestList } : await writeTable(dir);
-  console.error(`wrote ${MANIFESTS} manifests × ${FILES} files in ${((Date.now() - w0) / 1000).toFixed(1)} s${java ? ' (Iceberg Java, which also planned it)' : ''}`);
+  console.error(
+    `wrote ${MANIFESTS} manifests × ${FILES} files in ${((Date.now() - w0) / 1000).toFixed(1)} s${java ? ' (Iceberg Java, which also planned it)' : ''}`,
+  );
   const rssBefore = process.memoryUsage().rss;
   peakRss = rssBefore;
   const filters = [
@@ -158,16 +187,25 @@ try {
     perEntry = `${((process.memoryUsage().heapUsed - h0) / cache.size.entries).toFixed(0)} bytes`;
   }
   clearInterval(sampler);
-  console.log(`\n### Scan planning: ${MANIFESTS} manifests × ${FILES} files = ${TOTAL} data files (planFiles in-process, local files, Node ${process.version}, ${os.cpus().length} CPUs)\n`);
+  console.log(
+    `\n### Scan planning: ${MANIFESTS} manifests × ${FILES} files = ${TOTAL} data files (planFiles in-process, local files, Node ${process.version}, ${os.cpus().length} CPUs)\n`,
+  );
   const j = (name) => java?.results.find((r) => r.name === name);
-  console.log(`| filter | files planned | manifests skipped | cold | repeat, decoded manifests cached |${java ? ' Iceberg Java 1.11 client-side: files, cold, repeat |' : ''}`);
+  console.log(
+    `| filter | files planned | manifests skipped | cold | repeat, decoded manifests cached |${java ? ' Iceberg Java 1.11 client-side: files, cold, repeat |' : ''}`,
+  );
   console.log(`|---|---:|---:|---:|---:|${java ? '---:|' : ''}`);
   for (const r of rows) {
     const jr = j(r.name);
-    console.log(`| ${r.name} | ${r.files} | ${r.skipped} | ${r.ms.toFixed(0)} ms | ${r.warmMs.toFixed(0)} ms (${r.cached} entries cached) |${java ? ` ${jr.files}, ${jr.coldMs.toFixed(0)} ms, ${jr.repeatMs.toFixed(0)} ms |` : ''}`);
+    console.log(
+      `| ${r.name} | ${r.files} | ${r.skipped} | ${r.ms.toFixed(0)} ms | ${r.warmMs.toFixed(0)} ms (${r.cached} entries cached) |${java ? ` ${jr.files}, ${jr.coldMs.toFixed(0)} ms, ${jr.repeatMs.toFixed(0)} ms |` : ''}`,
+    );
   }
-  if (java) for (const r of rows) if (j(r.name).files !== r.files) throw new Error(`${r.name}: Lakegate planned ${r.files} files, Iceberg Java ${j(r.name).files}`);
-  console.log(`\nRSS before planning ${mib(rssBefore)} MiB, peak ${mib(peakRss)} MiB (the full scan's plan holds every task); one cached manifest entry: ${perEntry}; cache bound ${CACHE_ENTRIES} entries.`);
+  if (java)
+    for (const r of rows) if (j(r.name).files !== r.files) throw new Error(`${r.name}: Lakegate planned ${r.files} files, Iceberg Java ${j(r.name).files}`);
+  console.log(
+    `\nRSS before planning ${mib(rssBefore)} MiB, peak ${mib(peakRss)} MiB (the full scan's plan holds every task); one cached manifest entry: ${perEntry}; cache bound ${CACHE_ENTRIES} entries.`,
+  );
 } finally {
   clearInterval(sampler);
   rmSync(dir, { recursive: true, force: true });

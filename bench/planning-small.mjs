@@ -70,20 +70,60 @@ async function seedTable(server, name) {
     const entries = [];
     for (let f = 0; f < FILES; f++) {
       const lo = (m * FILES + f) * 10;
-      entries.push({ status: 1, snapshot_id: snapshotId, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: `${location}/data/m${m}-f${f}.parquet`, file_format: 'PARQUET', partition: {}, record_count: 10, file_size_in_bytes: 4096, value_counts: [{ key: 1, value: 10 }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: i64(lo) }], upper_bounds: [{ key: 1, value: i64(lo + 9) }] } });
+      entries.push({
+        status: 1,
+        snapshot_id: snapshotId,
+        sequence_number: 1,
+        file_sequence_number: 1,
+        data_file: {
+          content: 0,
+          file_path: `${location}/data/m${m}-f${f}.parquet`,
+          file_format: 'PARQUET',
+          partition: {},
+          record_count: 10,
+          file_size_in_bytes: 4096,
+          value_counts: [{ key: 1, value: 10 }],
+          null_value_counts: [{ key: 1, value: 0 }],
+          lower_bounds: [{ key: 1, value: i64(lo) }],
+          upper_bounds: [{ key: 1, value: i64(lo + 9) }],
+        },
+      });
     }
     const p = `${location}/metadata/m${m}.avro`;
-    manifests.push({ manifest_path: p, manifest_length: await writeAvro(p, ENTRY, entries), partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: snapshotId });
+    manifests.push({
+      manifest_path: p,
+      manifest_length: await writeAvro(p, ENTRY, entries),
+      partition_spec_id: 0,
+      content: 0,
+      sequence_number: 1,
+      min_sequence_number: 1,
+      added_snapshot_id: snapshotId,
+    });
   }
   const list = `${location}/metadata/snap-1.avro`;
   await writeAvro(list, LIST, manifests);
-  await sendJson('POST', `${T}/${name}`, {
-    requirements: [],
-    updates: [
-      { action: 'add-snapshot', snapshot: { 'snapshot-id': snapshotId, 'sequence-number': 1, 'timestamp-ms': Date.now(), 'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0 } },
-      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
-    ],
-  }, { token });
+  await sendJson(
+    'POST',
+    `${T}/${name}`,
+    {
+      requirements: [],
+      updates: [
+        {
+          action: 'add-snapshot',
+          snapshot: {
+            'snapshot-id': snapshotId,
+            'sequence-number': 1,
+            'timestamp-ms': Date.now(),
+            'manifest-list': list,
+            summary: { operation: 'append' },
+            'schema-id': 0,
+          },
+        },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
+      ],
+    },
+    { token },
+  );
 }
 
 /** µs of server CPU per request of a block of sequential requests (`requests[i]`, each answered 200). */
@@ -124,7 +164,11 @@ try {
   }
   // The gauge: the bare Node limit answering the plan's exact bytes (status, headers, body) as recorded from Lakegate.
   const first = sides[0].server;
-  const answered = await fetch(`${first.url}${first.base}/namespaces/bench/tables/small/plan`, { method: 'POST', headers: { ...first.headers, 'content-type': 'application/json' }, body: '{}' });
+  const answered = await fetch(`${first.url}${first.base}/namespaces/bench/tables/small/plan`, {
+    method: 'POST',
+    headers: { ...first.headers, 'content-type': 'application/json' },
+    body: '{}',
+  });
   const body = Buffer.from(await answered.arrayBuffer());
   const planPath = `${first.base}/namespaces/bench/tables/small/plan`;
   const bare = await startBare({ recorded: { [planPath]: { status: 200, headers: [...answered.headers], body: body.toString('base64') } }, base: first.base });
@@ -148,7 +192,9 @@ try {
     gauge.push(await block(bare, Array(BLOCK).fill(bareReq)));
   }
   const fmt = (xs) => `${median(xs).toFixed(0)} [${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}]`;
-  console.log(`Table: ${MANIFESTS} data manifests × ${FILES} data files; plan answer ${body.length} bytes; ${ROUNDS} rounds of ${BLOCK} warm requests and ${COLD} cold plans per side; ${os.cpus().length} CPUs (${os.cpus()[0].model}).`);
+  console.log(
+    `Table: ${MANIFESTS} data manifests × ${FILES} data files; plan answer ${body.length} bytes; ${ROUNDS} rounds of ${BLOCK} warm requests and ${COLD} cold plans per side; ${os.cpus().length} CPUs (${os.cpus()[0].model}).`,
+  );
   console.log('');
   console.log('| build | plan warm µs | plan cold µs | loadTable µs | warm / load | bare limit (gauge) µs |');
   console.log('|---|--:|--:|--:|--:|--:|');

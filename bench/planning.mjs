@@ -40,17 +40,52 @@ try {
     const entries = [];
     for (let f = 0; f < FILES; f++) {
       const lo = (m * FILES + f) * 10;
-      entries.push({ status: 1, snapshot_id: snapshotId, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: `${location}/data/m${m}-f${f}.parquet`, file_format: 'PARQUET', partition: {}, record_count: 10, file_size_in_bytes: 4096, value_counts: [{ key: 1, value: 10 }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: i64(lo) }], upper_bounds: [{ key: 1, value: i64(lo + 9) }] } });
+      entries.push({
+        status: 1,
+        snapshot_id: snapshotId,
+        sequence_number: 1,
+        file_sequence_number: 1,
+        data_file: {
+          content: 0,
+          file_path: `${location}/data/m${m}-f${f}.parquet`,
+          file_format: 'PARQUET',
+          partition: {},
+          record_count: 10,
+          file_size_in_bytes: 4096,
+          value_counts: [{ key: 1, value: 10 }],
+          null_value_counts: [{ key: 1, value: 0 }],
+          lower_bounds: [{ key: 1, value: i64(lo) }],
+          upper_bounds: [{ key: 1, value: i64(lo + 9) }],
+        },
+      });
     }
     const p = `${location}/metadata/m${m}.avro`;
-    manifests.push({ manifest_path: p, manifest_length: await writeAvro(p, ENTRY, entries), partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: snapshotId });
+    manifests.push({
+      manifest_path: p,
+      manifest_length: await writeAvro(p, ENTRY, entries),
+      partition_spec_id: 0,
+      content: 0,
+      sequence_number: 1,
+      min_sequence_number: 1,
+      added_snapshot_id: snapshotId,
+    });
   }
   const list = `${location}/metadata/snap-1.avro`;
   await writeAvro(list, LIST, manifests);
   await sendJson('POST', `${T}/big`, {
     requirements: [],
     updates: [
-      { action: 'add-snapshot', snapshot: { 'snapshot-id': snapshotId, 'sequence-number': 1, 'timestamp-ms': Date.now(), 'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0 } },
+      {
+        action: 'add-snapshot',
+        snapshot: {
+          'snapshot-id': snapshotId,
+          'sequence-number': 1,
+          'timestamp-ms': Date.now(),
+          'manifest-list': list,
+          summary: { operation: 'append' },
+          'schema-id': 0,
+        },
+      },
       { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
     ],
   });
@@ -77,7 +112,9 @@ try {
     runs.sort((a, b) => a.ms - b.ms);
     rows.push(`| ${name} | ${runs[0].files} | ${runs[Math.floor(runs.length / 2)].ms.toFixed(0)} | ${runs[0].ms.toFixed(0)} |`);
   }
-  console.log(`Table: ${MANIFESTS} data manifests × ${FILES} files = ${MANIFESTS * FILES} data files; ${RUNS} runs each; ${os.cpus().length} CPUs (${os.cpus()[0].model}).`);
+  console.log(
+    `Table: ${MANIFESTS} data manifests × ${FILES} files = ${MANIFESTS * FILES} data files; ${RUNS} runs each; ${os.cpus().length} CPUs (${os.cpus()[0].model}).`,
+  );
   console.log('');
   console.log('| plan | files planned | median ms | best ms |');
   console.log('|---|--:|--:|--:|');

@@ -24,16 +24,39 @@ const { LocalFileStorage } = await import(dist('storage/file/local-file-storage.
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-policy-files-'));
 const input = path.join(dir, 'in.parquet');
-const duck = (sql) => execFileSync(PYTHON, ['-c', `import duckdb, sys, time\nc = duckdb.connect()\nc.execute("SET threads = 1")\nc.execute("SET enable_progress_bar = false")\nt = time.perf_counter()\nc.execute(sys.argv[1])\nprint(time.perf_counter() - t)`, sql], { encoding: 'utf8' });
-duck(`COPY (SELECT i::BIGINT AS id, CASE WHEN i % 3 = 1 THEN 'us' ELSE 'eu' END AS region, 'User' || i || '@Example' || (i % 4) || '.org' AS email, DATE '1970-01-01' + (i % 20000)::INT AS born FROM range(${ROWS}) t(i)) TO '${input}' (FORMAT parquet, ROW_GROUP_SIZE 65536, FIELD_IDS {id: 1, region: 2, email: 3, born: 4})`);
+const duck = (sql) =>
+  execFileSync(
+    PYTHON,
+    [
+      '-c',
+      `import duckdb, sys, time\nc = duckdb.connect()\nc.execute("SET threads = 1")\nc.execute("SET enable_progress_bar = false")\nt = time.perf_counter()\nc.execute(sys.argv[1])\nprint(time.perf_counter() - t)`,
+      sql,
+    ],
+    { encoding: 'utf8' },
+  );
+duck(
+  `COPY (SELECT i::BIGINT AS id, CASE WHEN i % 3 = 1 THEN 'us' ELSE 'eu' END AS region, 'User' || i || '@Example' || (i % 4) || '.org' AS email, DATE '1970-01-01' + (i % 20000)::INT AS born FROM range(${ROWS}) t(i)) TO '${input}' (FORMAT parquet, ROW_GROUP_SIZE 65536, FIELD_IDS {id: 1, region: 2, email: 3, born: 4})`,
+);
 const mb = fs.statSync(input).size / 1e6;
-const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }, { id: 2, name: 'region', type: 'string', required: false }, { id: 3, name: 'email', type: 'string', required: false }, { id: 4, name: 'born', type: 'date', required: false }] };
+const schema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: false },
+    { id: 2, name: 'region', type: 'string', required: false },
+    { id: 3, name: 'email', type: 'string', required: false },
+    { id: 4, name: 'born', type: 'date', required: false },
+  ],
+};
 const rewriter = parquetRewriter(new LocalFileStorage());
 let peak = 0;
 const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
 const results = {};
 // Two policies: the row filter with both masks, and the row filter alone (what DuckDB's regular expressions cost apart).
-for (const [name, masked] of [['filter+masks', true], ['filter only', false]]) {
+for (const [name, masked] of [
+  ['filter+masks', true],
+  ['filter only', false],
+]) {
   let lakegate = Infinity;
   let kept = 0;
   for (let r = 0; r < ROUNDS; r++) {
@@ -41,21 +64,38 @@ for (const [name, masked] of [['filter+masks', true], ['filter only', false]]) {
     const out = await rewriter.rewrite({
       inputs: [{ uri: pathToFileURL(input).href, format: 'parquet', deletes: [] }],
       filter: bindFilter({ type: 'eq', term: 'region', value: 'eu' }, schema, true),
-      transforms: masked ? [{ fieldId: 3, action: 'mask-alphanum' }, { fieldId: 4, action: 'truncate-to-year' }] : [],
+      transforms: masked
+        ? [
+            { fieldId: 3, action: 'mask-alphanum' },
+            { fieldId: 4, action: 'truncate-to-year' },
+          ]
+        : [],
       output: pathToFileURL(path.join(dir, `out-${name === 'filter only' ? 'f' : 'm'}-${r}.parquet`)).href,
       querySalt: new Uint8Array(32),
     });
     lakegate = Math.min(lakegate, (performance.now() - started) / 1000);
     kept = out.recordCount;
   }
-  const columns = masked ? `id, region, regexp_replace(regexp_replace(regexp_replace(email, '[A-Z]', 'X', 'g'), '[a-z]', 'x', 'g'), '[0-9]', 'n', 'g') AS email, date_trunc('year', born)::DATE AS born` : '*';
+  const columns = masked
+    ? `id, region, regexp_replace(regexp_replace(regexp_replace(email, '[A-Z]', 'X', 'g'), '[a-z]', 'x', 'g'), '[0-9]', 'n', 'g') AS email, date_trunc('year', born)::DATE AS born`
+    : '*';
   let duckdb = Infinity;
   for (let r = 0; r < ROUNDS; r++) {
-    const seconds = Number(duck(`COPY (SELECT ${columns} FROM '${input}' WHERE region = 'eu') TO '${path.join(dir, `duck-${r}-${masked}.parquet`)}' (FORMAT parquet)`).trim());
+    const seconds = Number(
+      duck(`COPY (SELECT ${columns} FROM '${input}' WHERE region = 'eu') TO '${path.join(dir, `duck-${r}-${masked}.parquet`)}' (FORMAT parquet)`).trim(),
+    );
     if (!Number.isFinite(seconds)) throw new Error(`DuckDB answered ${seconds}`);
     duckdb = Math.min(duckdb, seconds);
   }
-  results[name] = { kept, lakegateSeconds: +lakegate.toFixed(2), lakegateMBps: +(mb / lakegate).toFixed(2), lakegateRowsPerSecond: Math.round(ROWS / lakegate), duckdbSeconds: +duckdb.toFixed(2), duckdbMBps: +(mb / duckdb).toFixed(2), ratio: +(lakegate / duckdb).toFixed(1) };
+  results[name] = {
+    kept,
+    lakegateSeconds: +lakegate.toFixed(2),
+    lakegateMBps: +(mb / lakegate).toFixed(2),
+    lakegateRowsPerSecond: Math.round(ROWS / lakegate),
+    duckdbSeconds: +duckdb.toFixed(2),
+    duckdbMBps: +(mb / duckdb).toFixed(2),
+    ratio: +(lakegate / duckdb).toFixed(1),
+  };
 }
 clearInterval(sample);
 fs.rmSync(dir, { recursive: true, force: true });

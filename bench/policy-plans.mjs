@@ -49,7 +49,15 @@ try {
   const admin = server.token;
   const T = `${server.url}${server.base}/namespaces/bench/tables`;
   await sendJson('POST', `${server.url}${server.base}/namespaces`, { namespace: ['bench'] }, { token: admin });
-  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }, { id: 2, name: 'region', type: 'string', required: false }, { id: 3, name: 'email', type: 'string', required: false }] };
+  const schema = {
+    type: 'struct',
+    'schema-id': 0,
+    fields: [
+      { id: 1, name: 'id', type: 'long', required: false },
+      { id: 2, name: 'region', type: 'string', required: false },
+      { id: 3, name: 'email', type: 'string', required: false },
+    ],
+  };
   const created = await sendJson('POST', T, { name: 'people', schema, properties: { 'format-version': '2' } }, { token: admin });
   const location = created.metadata.location;
   fs.mkdirSync(fileURLToPath(`${location}/data`), { recursive: true });
@@ -60,14 +68,60 @@ try {
     for (let f = m * 100; f < Math.min(FILES, (m + 1) * 100); f++) {
       const uri = `${location}/data/f${f}.parquet`;
       const size = await dataFile(fileURLToPath(uri), f * ROWS);
-      entries.push({ status: 1, snapshot_id: 1, sequence_number: 1, file_sequence_number: 1, data_file: { content: 0, file_path: uri, file_format: 'PARQUET', partition: {}, record_count: ROWS, file_size_in_bytes: size, value_counts: [{ key: 1, value: ROWS }], null_value_counts: [{ key: 1, value: 0 }], lower_bounds: [{ key: 1, value: i64(f * ROWS) }], upper_bounds: [{ key: 1, value: i64(f * ROWS + ROWS - 1) }] } });
+      entries.push({
+        status: 1,
+        snapshot_id: 1,
+        sequence_number: 1,
+        file_sequence_number: 1,
+        data_file: {
+          content: 0,
+          file_path: uri,
+          file_format: 'PARQUET',
+          partition: {},
+          record_count: ROWS,
+          file_size_in_bytes: size,
+          value_counts: [{ key: 1, value: ROWS }],
+          null_value_counts: [{ key: 1, value: 0 }],
+          lower_bounds: [{ key: 1, value: i64(f * ROWS) }],
+          upper_bounds: [{ key: 1, value: i64(f * ROWS + ROWS - 1) }],
+        },
+      });
     }
     const p = `${location}/metadata/m${m}.avro`;
-    manifests.push({ manifest_path: p, manifest_length: await writeAvro(p, manifestEntryType(), entries), partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: 1 });
+    manifests.push({
+      manifest_path: p,
+      manifest_length: await writeAvro(p, manifestEntryType(), entries),
+      partition_spec_id: 0,
+      content: 0,
+      sequence_number: 1,
+      min_sequence_number: 1,
+      added_snapshot_id: 1,
+    });
   }
   const list = `${location}/metadata/snap-1.avro`;
   await writeAvro(list, manifestListType(), manifests);
-  await sendJson('POST', `${T}/people`, { requirements: [], updates: [{ action: 'add-snapshot', snapshot: { 'snapshot-id': 1, 'sequence-number': 1, 'timestamp-ms': Date.now(), 'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0 } }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 }] }, { token: admin });
+  await sendJson(
+    'POST',
+    `${T}/people`,
+    {
+      requirements: [],
+      updates: [
+        {
+          action: 'add-snapshot',
+          snapshot: {
+            'snapshot-id': 1,
+            'sequence-number': 1,
+            'timestamp-ms': Date.now(),
+            'manifest-list': list,
+            summary: { operation: 'append' },
+            'schema-id': 0,
+          },
+        },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 },
+      ],
+    },
+    { token: admin },
+  );
   const reader = await clientToken(server.url, await grantedPrincipal(server.url, admin, 'default', 'reader'));
   const analyst = await clientToken(server.url, await grantedPrincipal(server.url, admin, 'default', 'analyst'));
   const policies = `${server.url}/management/v1/warehouses/default/namespaces/bench/tables/people/policies`;
@@ -110,8 +164,28 @@ try {
   paired.sort((a, b) => a - b);
   const at = (q) => +paired[Math.min(paired.length - 1, Math.floor(q * paired.length))].toFixed(2);
   // Seconds of each phase, and from its end to the last plan's end (bench/profile.mjs --last and --skip).
-  if (CPU_PROF) console.error(JSON.stringify({ unrestricted: { last: (phases[1] - phases[0]) / 1000, skip: (phases[4] - phases[1]) / 1000 }, warm: { last: (phases[3] - phases[2]) / 1000, skip: (phases[4] - phases[3]) / 1000 } }));
-  console.log(JSON.stringify({ files: FILES, rowsPerFile: ROWS, distinctScans: DISTINCT, plannedFiles: cold.files, planTasks: cold.planTasks, answerBytes: { unrestricted: first.bytes, restricted: cold.bytes }, unrestrictedMs: +median(unrestricted).toFixed(1), restrictedColdMs: Math.round(cold.ms), restrictedWarmMs: +median(warm).toFixed(1), warmRatio: +(median(warm) / median(unrestricted)).toFixed(2), pairedRatio: { median: +median(paired).toFixed(2), p25: at(0.25), p75: at(0.75) } }));
+  if (CPU_PROF)
+    console.error(
+      JSON.stringify({
+        unrestricted: { last: (phases[1] - phases[0]) / 1000, skip: (phases[4] - phases[1]) / 1000 },
+        warm: { last: (phases[3] - phases[2]) / 1000, skip: (phases[4] - phases[3]) / 1000 },
+      }),
+    );
+  console.log(
+    JSON.stringify({
+      files: FILES,
+      rowsPerFile: ROWS,
+      distinctScans: DISTINCT,
+      plannedFiles: cold.files,
+      planTasks: cold.planTasks,
+      answerBytes: { unrestricted: first.bytes, restricted: cold.bytes },
+      unrestrictedMs: +median(unrestricted).toFixed(1),
+      restrictedColdMs: Math.round(cold.ms),
+      restrictedWarmMs: +median(warm).toFixed(1),
+      warmRatio: +(median(warm) / median(unrestricted)).toFixed(2),
+      pairedRatio: { median: +median(paired).toFixed(2), p25: at(0.25), p75: at(0.75) },
+    }),
+  );
 } finally {
   await stopChild(server.child);
 }

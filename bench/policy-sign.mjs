@@ -27,13 +27,23 @@ try {
     const p = await sendJson('POST', `${url}/management/v1/principals`, { name }, { token: admin });
     await sendJson('POST', `${url}/management/v1/roles`, { name: `${name}-role` }, { token: admin });
     await sendJson('POST', `${url}/management/v1/roles/${name}-role/members`, { kind: 'principal', name: p['client-id'] }, { token: admin });
-    await sendJson('POST', `${url}/management/v1/grants`, { role: `${name}-role`, privileges: ['table:read-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['b'], name: 't' } }, { token: admin });
+    await sendJson(
+      'POST',
+      `${url}/management/v1/grants`,
+      { role: `${name}-role`, privileges: ['table:read-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['b'], name: 't' } },
+      { token: admin },
+    );
     return clientToken(url, `${p['client-id']}:${p['client-secret']}`);
   };
   const reader = await principal('reader');
   const analyst = await principal('analyst');
   const tablePath = `${url}/management/v1/warehouses/lake/namespaces/b/tables/t`;
-  await sendJson('POST', `${tablePath}/policies`, { kind: 'row-filter', roles: ['analyst-role'], filter: { type: 'gt-eq', term: 'id', value: 0 } }, { token: admin });
+  await sendJson(
+    'POST',
+    `${tablePath}/policies`,
+    { kind: 'row-filter', roles: ['analyst-role'], filter: { type: 'gt-eq', term: 'id', value: 0 } },
+    { token: admin },
+  );
   const version = (await sendJson('GET', `${tablePath}/effective-policy`, undefined, { token: analyst }))['policy-version'];
   const location = table.metadata.location.replace('s3://bench/', '');
   const signUrl = `${url}/v1/lake/namespaces/b/tables/t/sign`;
@@ -59,7 +69,14 @@ try {
   }
   ratios.sort((a, b) => a - b);
   const at = (q) => +ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))].toFixed(2);
-  console.log(JSON.stringify({ repeat: REPEAT, unrestrictedMs: +median(u).toFixed(3), restrictedMs: +median(r).toFixed(3), pairedRatio: { median: +median(ratios).toFixed(2), p25: at(0.25), p75: at(0.75) } }));
+  console.log(
+    JSON.stringify({
+      repeat: REPEAT,
+      unrestrictedMs: +median(u).toFixed(3),
+      restrictedMs: +median(r).toFixed(3),
+      pairedRatio: { median: +median(ratios).toFixed(2), p25: at(0.25), p75: at(0.75) },
+    }),
+  );
 } finally {
   if (lakegate) await stopChild(lakegate.child);
   minio?.stop?.();

@@ -15,7 +15,13 @@ import fs from 'node:fs';
 import { benchArgs } from './lib/args.mjs';
 
 const { values: opt, positionals } = benchArgs(import.meta.url, {
-  options: { requests: { type: 'string' }, last: { type: 'string' }, skip: { type: 'string' }, top: { type: 'string', default: '40' }, match: { type: 'string', multiple: true } },
+  options: {
+    requests: { type: 'string' },
+    last: { type: 'string' },
+    skip: { type: 'string' },
+    top: { type: 'string', default: '40' },
+    match: { type: 'string', multiple: true },
+  },
   allowPositionals: true,
 });
 if (positionals.length !== 1) {
@@ -44,7 +50,11 @@ function component(frame) {
     return `node:${mod.split('/')[0]}`;
   }
   const p = /packages\/([^/]+)\/(?:dist|src)\/(.*)$/.exec(url);
-  if (p) return `lakegate ${p[1]}/${p[2].split('/').slice(0, p[2].includes('/') ? -1 : 1).join('/')}`;
+  if (p)
+    return `lakegate ${p[1]}/${p[2]
+      .split('/')
+      .slice(0, p[2].includes('/') ? -1 : 1)
+      .join('/')}`;
   return url;
 }
 
@@ -81,7 +91,9 @@ for (const [id, us] of selfUs) {
 
 const fmt = (us) => (requests ? `${(us / requests).toFixed(1).padStart(8)} µs/req` : `${(us / 1000).toFixed(0).padStart(8)} ms`);
 const pct = (us) => `${((100 * us) / busy).toFixed(1).padStart(5)}%`;
-process.stdout.write(`profile: ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s${requests ? `, ${requests} requests: ${(busy / requests).toFixed(1)} µs/req` : ''}\n\n`);
+process.stdout.write(
+  `profile: ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s${requests ? `, ${requests} requests: ${(busy / requests).toFixed(1)} µs/req` : ''}\n\n`,
+);
 process.stdout.write('self time by component\n');
 for (const [c, us] of [...byComponent].sort((a, b) => b[1] - a[1]).slice(0, 30)) process.stdout.write(`  ${fmt(us)} ${pct(us)}  ${c}\n`);
 process.stdout.write(`\nself time by function (top ${opt.top})\n`);

@@ -109,7 +109,11 @@ if (opt.help) {
 }
 keepTempDirs(opt.keep);
 
-const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const CONFIG = {
   quick: opt.quick,
   duration: Number(opt.duration ?? (opt.quick ? 1.5 : 3)),
@@ -135,7 +139,8 @@ const CONFIG = {
 };
 for (const o of CONFIG.ops) if (!ALL_OPS.includes(o)) fail(`unknown operation ${o}`);
 for (const s of CONFIG.servers) if (!ALL_SERVERS.includes(s)) fail(`unknown server ${s}`);
-for (const s of REPLAYS) if (CONFIG.servers.includes(s) && !CONFIG.servers.includes('lakegate')) fail(`${s} replays the responses of lakegate: list lakegate too`);
+for (const s of REPLAYS)
+  if (CONFIG.servers.includes(s) && !CONFIG.servers.includes('lakegate')) fail(`${s} replays the responses of lakegate: list lakegate too`);
 for (const c of CONFIG.concurrency) if (!Number.isInteger(c) || c < 1 || c > 1024) fail(`bad concurrency ${c}`);
 if (!(CONFIG.duration > 0 && CONFIG.duration <= 120)) fail('--duration must be in (0, 120]');
 if (!(CONFIG.warmup >= 0 && CONFIG.warmup <= 60)) fail('--warmup must be in [0, 60]');
@@ -163,7 +168,13 @@ async function startAll(layout, sets) {
   const starters = {
     lakegate: () => startLakegate({ ...lgOptions, cpuProf: opt['cpu-prof'] }),
     'lakegate-pg': () =>
-      startLakegate({ ...lgOptions, name: 'lakegate-pg', database: pg.createDatabase(), extraPids: pg.pids, cpuProf: opt['cpu-prof'] && path.join(opt['cpu-prof'], 'lakegate-pg') }),
+      startLakegate({
+        ...lgOptions,
+        name: 'lakegate-pg',
+        database: pg.createDatabase(),
+        extraPids: pg.pids,
+        cpuProf: opt['cpu-prof'] && path.join(opt['cpu-prof'], 'lakegate-pg'),
+      }),
     'lakegate-workers': () => startLakegate({ ...lgOptions, name: 'lakegate-workers', workers: CONFIG.workers }),
     fixture: () => startFixture({ cpus, uri: CONFIG.fixtureUri }),
   };
@@ -199,7 +210,9 @@ async function main() {
   if (!fs.existsSync(path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js'))) fail('packages/cli/dist is missing: run "npx tsc -b packages/cli"');
 
   const m = machine(REPO_ROOT);
-  log(`${m.nproc} CPUs, ${m.memGiB.toFixed(1)} GiB, node ${m.node}, ${m.java}; ${totalCells} cells of ${CONFIG.duration} s (time limit ${Math.round(budgetS)} s)`);
+  log(
+    `${m.nproc} CPUs, ${m.memGiB.toFixed(1)} GiB, node ${m.node}, ${m.java}; ${totalCells} cells of ${CONFIG.duration} s (time limit ${Math.round(budgetS)} s)`,
+  );
   const results = [];
   const seeds = [];
   const warmups = [];
@@ -221,10 +234,18 @@ async function main() {
       }
       const replays = serversOf(layout).filter((s) => REPLAYS.includes(s));
       if (replays.length > 0) {
-        const recorded = await recordResponses(servers.lakegate, CONFIG.ops.filter((o) => READ_OPS.includes(o)));
+        const recorded = await recordResponses(
+          servers.lakegate,
+          CONFIG.ops.filter((o) => READ_OPS.includes(o)),
+        );
         const lg = seeds.find((x) => x.server === 'lakegate' && x.layout === layout);
         for (const s of replays) {
-          servers[s] = await (s === 'bare' ? startBare : startFastifyFloor)({ cpus: sets?.server, recorded, base: servers.lakegate.base, cpuProf: opt['cpu-prof'] && path.join(opt['cpu-prof'], s) });
+          servers[s] = await (s === 'bare' ? startBare : startFastifyFloor)({
+            cpus: sets?.server,
+            recorded,
+            base: servers.lakegate.base,
+            cpuProf: opt['cpu-prof'] && path.join(opt['cpu-prof'], s),
+          });
           servers[s].headers = servers.lakegate.headers;
           seeds.push({ server: s, layout, authenticated: false, loadBytes: lg.loadBytes, listBytes: lg.listBytes });
           log(`${s} replays lakegate's responses`);
@@ -265,7 +286,13 @@ async function main() {
         for (const s of Object.keys(servers)) {
           const seedRow = seeds.find((x) => x.server === s && x.layout === layout);
           // The peak of the largest process (for --workers: of one worker; the primary only forks and watches).
-          if (seedRow) seedRow.peakRssMiB = Math.max(...servers[s].pids().map((p) => procRssMiB(p)).filter(Number.isFinite));
+          if (seedRow)
+            seedRow.peakRssMiB = Math.max(
+              ...servers[s]
+                .pids()
+                .map((p) => procRssMiB(p))
+                .filter(Number.isFinite),
+            );
         }
         await Promise.all(Object.values(servers).map((x) => stopChild(x.child)));
         pg?.stop();

@@ -47,7 +47,15 @@ try {
   const { endpoint } = minio;
 
   // Authorization on: the admin (its credential from the data dir) sets up; a non-admin engine signs.
-  const lakegate = await startLakegate({ auth: 'required', principal: 'admin', dataDir: path.join(dir, 'lakegate'), cpuProf: profDir, nodeArgs: serverNodeArgs, cpus: serverCpus, ...(repo ? { repo } : {}) });
+  const lakegate = await startLakegate({
+    auth: 'required',
+    principal: 'admin',
+    dataDir: path.join(dir, 'lakegate'),
+    cpuProf: profDir,
+    nodeArgs: serverNodeArgs,
+    cpus: serverCpus,
+    ...(repo ? { repo } : {}),
+  });
   children.push(lakegate.child);
   const { url, port } = lakegate;
   const { token: admin } = lakegate;
@@ -57,11 +65,21 @@ try {
   const engine = await sendJson('POST', `${url}/management/v1/principals`, { name: 'bench-engine' }, { token: admin });
   await sendJson('POST', `${url}/management/v1/roles`, { name: 'bench-writer' }, { token: admin });
   await sendJson('POST', `${url}/management/v1/roles/bench-writer/members`, { kind: 'principal', name: engine['client-id'] }, { token: admin });
-  await sendJson('POST', `${url}/management/v1/grants`, { role: 'bench-writer', privileges: ['table:write-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['b'], name: 't' } }, { token: admin });
+  await sendJson(
+    'POST',
+    `${url}/management/v1/grants`,
+    { role: 'bench-writer', privileges: ['table:write-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['b'], name: 't' } },
+    { token: admin },
+  );
   const engineToken = await clientToken(url, `${engine['client-id']}:${engine['client-secret']}`);
 
   const key = `${table.metadata.location.replace('s3://bench/', '')}/data/00000-0-6f1c2e9a-1b7d-4c55-9a51-0e7c3b2d4f10-00001.parquet`;
-  const body = JSON.stringify({ region: 'us-east-1', uri: `${endpoint}/bench/${key}`, method: 'PUT', headers: { 'Content-Type': ['application/octet-stream'], 'amz-sdk-invocation-id': ['c0ffee'], 'User-Agent': ['aws-sdk-java/2.33'] } });
+  const body = JSON.stringify({
+    region: 'us-east-1',
+    uri: `${endpoint}/bench/${key}`,
+    method: 'PUT',
+    headers: { 'Content-Type': ['application/octet-stream'], 'amz-sdk-invocation-id': ['c0ffee'], 'User-Agent': ['aws-sdk-java/2.33'] },
+  });
   const signPath = '/v1/lake/namespaces/b/tables/t/sign';
   const srv = { name: 'lakegate', port, headers: { Authorization: `Bearer ${engineToken}` }, pids: () => [lakegate.child.pid] };
   const make = () => postRequest(srv, signPath, body);
@@ -71,7 +89,11 @@ try {
   // The bare limit answers the very response Lakegate sent (status, headers, body) for the same request.
   const raw = sample.raw.toString('latin1');
   const split = raw.indexOf('\r\n\r\n');
-  const headers = raw.slice(0, split).split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]);
+  const headers = raw
+    .slice(0, split)
+    .split('\r\n')
+    .slice(1)
+    .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]);
   const responses = path.join(dir, 'responses.json');
   writeFileSync(responses, JSON.stringify({ [signPath]: { status: 200, headers, body: Buffer.from(raw.slice(split + 4), 'latin1').toString('base64') } }));
   const barePort = await freePort();
@@ -80,7 +102,11 @@ try {
   await waitReady(bare, `http://127.0.0.1:${barePort}/healthz`, [404]);
   const bareSrv = { ...srv, name: 'bare', port: barePort, pids: () => [bare.pid] };
   const makeBare = () => postRequest(bareSrv, signPath, body);
-  const floor = await startFastifyFloor({ recorded: { [signPath]: JSON.parse(readFileSync(responses, 'utf8'))[signPath] }, base: '/v1/lake', cpus: serverCpus });
+  const floor = await startFastifyFloor({
+    recorded: { [signPath]: JSON.parse(readFileSync(responses, 'utf8'))[signPath] },
+    base: '/v1/lake',
+    cpus: serverCpus,
+  });
   children.push(floor.child);
   const floorSrv = { ...srv, name: 'fastify', port: floor.port, pids: floor.pids };
   const makeFloor = () => postRequest(floorSrv, signPath, body);
@@ -92,7 +118,13 @@ try {
   for (const c of CONCURRENCY) {
     const cell = (server, makeReq) =>
       loader === 'wrk'
-        ? runWrkCell(server, { method: 'POST', path: signPath, headers: { ...server.headers, 'Content-Type': 'application/json', Accept: 'application/json' }, body }, c, SECONDS, { cpus: loadCpus })
+        ? runWrkCell(
+            server,
+            { method: 'POST', path: signPath, headers: { ...server.headers, 'Content-Type': 'application/json', Accept: 'application/json' }, body },
+            c,
+            SECONDS,
+            { cpus: loadCpus },
+          )
         : runCell(server, makeReq, c, SECONDS);
     const lg = await cell(srv, make);
     const br = await cell(bareSrv, makeBare);
@@ -100,8 +132,9 @@ try {
     rows.push({ c, lg, br, fl });
   }
   const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-  const lines = rows.map(({ c, lg, br, fl }) =>
-    `| ${c} | ${f(lg.throughput, 0)} | ${f(lg.p50)} | ${f(lg.p99)} | ${f(lg.serverCpuPerReqUs, 1)} | ${f(br.throughput, 0)} | ${f(br.p99)} | ${f(br.serverCpuPerReqUs, 1)} | ${f(fl.p99)} | ${f(fl.serverCpuPerReqUs, 1)} | ${f(lg.serverCpuPerReqUs / br.serverCpuPerReqUs)}x | ${f(lg.serverCpuPerReqUs / fl.serverCpuPerReqUs)}x | ${f(1e6 / lg.serverCpuPerReqUs, 0)} | ${f(lg.otherCpu)} | ${lg.errors + br.errors + fl.errors} |`,
+  const lines = rows.map(
+    ({ c, lg, br, fl }) =>
+      `| ${c} | ${f(lg.throughput, 0)} | ${f(lg.p50)} | ${f(lg.p99)} | ${f(lg.serverCpuPerReqUs, 1)} | ${f(br.throughput, 0)} | ${f(br.p99)} | ${f(br.serverCpuPerReqUs, 1)} | ${f(fl.p99)} | ${f(fl.serverCpuPerReqUs, 1)} | ${f(lg.serverCpuPerReqUs / br.serverCpuPerReqUs)}x | ${f(lg.serverCpuPerReqUs / fl.serverCpuPerReqUs)}x | ${f(1e6 / lg.serverCpuPerReqUs, 0)} | ${f(lg.otherCpu)} | ${lg.errors + br.errors + fl.errors} |`,
   );
   console.log(`Generated by \`node bench/signing.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString()} (${os.cpus().length} vCPUs, Node ${process.version}), ${SECONDS} s per cell, load from ${loader === 'wrk' ? `wrk (one thread${pinned ? `; servers on CPU ${serverCpus}, wrk on CPU ${loadCpus}` : ''})` : 'the Node generator (bench/lib/load.mjs)'}.
 

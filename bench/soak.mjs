@@ -41,7 +41,9 @@ let keyCounter = 0;
 const make = (conn, n) => {
   if (conn < READERS) return reads[(conn + n) % reads.length];
   const table = `${srv.base}/namespaces/${COMMIT_NS}/tables/c${String(conn - READERS).padStart(2, '0')}`;
-  return postRequest(srv, table, `{"requirements":[],"updates":[{"action":"set-properties","updates":{"soak.writer":"${n}"}}]}`, { 'Idempotency-Key': `018f0000-0000-7000-8000-${String(++keyCounter).padStart(12, '0')}` });
+  return postRequest(srv, table, `{"requirements":[],"updates":[{"action":"set-properties","updates":{"soak.writer":"${n}"}}]}`, {
+    'Idempotency-Key': `018f0000-0000-7000-8000-${String(++keyCounter).padStart(12, '0')}`,
+  });
 };
 
 const rss = () => srv.pids().reduce((a, p) => a + (procRssMiB(p, 'VmRSS') || 0), 0);
@@ -88,7 +90,9 @@ const lines = [
   '',
   '| minute | RSS MiB | req/s | p99 ms | errors |',
   '|--:|--:|--:|--:|--:|',
-  ...measured.filter((_, i) => i % Math.max(1, Math.round(60 / SAMPLE)) === 0 || i === measured.length - 1).map((s) => `| ${(s.t / 60).toFixed(1)} | ${s.rss.toFixed(0)} | ${Math.round(s.throughput).toLocaleString('en-US')} | ${s.p99.toFixed(1)} | ${s.errors} |`),
+  ...measured
+    .filter((_, i) => i % Math.max(1, Math.round(60 / SAMPLE)) === 0 || i === measured.length - 1)
+    .map((s) => `| ${(s.t / 60).toFixed(1)} | ${s.rss.toFixed(0)} | ${Math.round(s.throughput).toLocaleString('en-US')} | ${s.p99.toFixed(1)} | ${s.errors} |`),
   '',
 ];
 const text = lines.join('\n');

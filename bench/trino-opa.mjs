@@ -24,16 +24,34 @@ try {
   const as = { token: admin };
   await sendJson('POST', `${url}/management/v1/warehouses`, { name: 'lake', 'storage-root': `file://${dir}/lake`, 'storage-profile': { type: 'file' } }, as);
   await sendJson('POST', `${url}/v1/lake/namespaces`, { namespace: ['sales'] }, as);
-  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }, { id: 2, name: 'region', type: 'string', required: false }, { id: 3, name: 'email', type: 'string', required: false }] };
+  const schema = {
+    type: 'struct',
+    'schema-id': 0,
+    fields: [
+      { id: 1, name: 'id', type: 'long', required: true },
+      { id: 2, name: 'region', type: 'string', required: false },
+      { id: 3, name: 'email', type: 'string', required: false },
+    ],
+  };
   await sendJson('POST', `${url}/v1/lake/namespaces/sales/tables`, { name: 'orders', schema }, as);
   const columns = schema.fields;
-  const engine = await sendJson('POST', `${url}/management/v1/principals`, { name: 'trino', delegation: { users: [{ issuer: 'asserted', name: 'alice' }], 'assert-identity': true } }, as);
+  const engine = await sendJson(
+    'POST',
+    `${url}/management/v1/principals`,
+    { name: 'trino', delegation: { users: [{ issuer: 'asserted', name: 'alice' }], 'assert-identity': true } },
+    as,
+  );
   const id = engine['client-id'];
   const key = (await sendJson('POST', `${url}/management/v1/principals/${id}/api-keys`, { name: 'opa' }, as))['api-key'];
   await sendJson('PUT', `${url}/management/v1/warehouses/lake/policy-enforcers/${id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' }, as);
   await sendJson('POST', `${url}/management/v1/roles`, { name: 'analysts' }, as);
   await sendJson('POST', `${url}/management/v1/roles/analysts/members`, { kind: 'user', issuer: 'asserted', name: 'alice' }, as);
-  await sendJson('POST', `${url}/management/v1/grants`, { role: 'analysts', privileges: ['table:read-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' } }, as);
+  await sendJson(
+    'POST',
+    `${url}/management/v1/grants`,
+    { role: 'analysts', privileges: ['table:read-data'], securable: { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' } },
+    as,
+  );
   const policies = `${url}/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies`;
   await sendJson('POST', policies, { kind: 'row-filter', roles: ['analysts'], filter: { type: 'gt', term: columns[0].name, value: 10 } }, as);
   await sendJson('POST', policies, { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'show-first-4' }] }, as);
@@ -43,7 +61,14 @@ try {
   const kinds = [
     ['allow (SelectFromColumns)', 'allow', input({ operation: 'SelectFromColumns', resource: { table: { ...table, columns: columns.map((c) => c.name) } } })],
     ['row-filters', 'row-filters', input({ operation: 'GetRowFilters', resource: { table } })],
-    ['batch-column-masks (3 columns)', 'batch-column-masks', input({ operation: 'GetColumnMask', filterResources: columns.map((c) => ({ column: { ...table, columnName: c.name, columnType: c.type === 'string' ? 'varchar' : 'bigint' } })) })],
+    [
+      'batch-column-masks (3 columns)',
+      'batch-column-masks',
+      input({
+        operation: 'GetColumnMask',
+        filterResources: columns.map((c) => ({ column: { ...table, columnName: c.name, columnType: c.type === 'string' ? 'varchar' : 'bigint' } })),
+      }),
+    ],
   ];
   const srv = { name: 'lakegate', port, headers: {}, pids: () => [lakegate.child.pid] };
   const rows = [];

@@ -17,7 +17,14 @@ import { parseArgs } from 'node:util';
 import { cpuSecondsOf, keepTempDirs, log, processTree, stopChild, tempDir } from './lib/proc.mjs';
 import { sendJson, startLakegate } from './lib/servers.mjs';
 
-const { values: opts } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, tables: { type: 'string', default: '200' }, children: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    tables: { type: 'string', default: '200' },
+    children: { type: 'string', default: '10' },
+    keep: { type: 'boolean', default: false },
+  },
+});
 const ROUNDS = Number(opts.rounds);
 const TABLES = Number(opts.tables);
 const CHILDREN = Number(opts.children);
@@ -53,7 +60,10 @@ async function measured(fn) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  for (const [name, properties] of [['soft', {}], ['hard', { 'drop.retention-ms': '0' }]]) {
+  for (const [name, properties] of [
+    ['soft', {}],
+    ['hard', { 'drop.retention-ms': '0' }],
+  ]) {
     const root = `file://${server.dataDir}/${name}`;
     fs.mkdirSync(new URL(root), { recursive: true });
     await call('POST', '/management/v1/warehouses', { name, 'storage-root': root, 'storage-profile': { type: 'file' }, properties });
@@ -69,7 +79,7 @@ try {
       results[wh].drop.push(await measured(drop));
       if (wh === 'soft') {
         let id;
-        for (let token = ''; id === undefined; ) {
+        for (let token = ''; id === undefined;) {
           const page = await call('GET', `/management/v1/warehouses/soft/dropped?pageSize=1000&pageToken=${token}`);
           id = page.dropped.find((d) => d.kind === 'namespace' && d.name === top && d.namespace.length === 0)?.id;
           if (id === undefined && !page['next-page-token']) throw new Error(`${top} is not listed as dropped`);
@@ -89,7 +99,12 @@ try {
   };
   const hardCpu = median(results.hard.drop.map((x) => x.cpuMs));
   const softCpu = median(results.soft.drop.map((x) => x.cpuMs));
-  console.log(`Namespace tree: 1 + ${CHILDREN} namespaces, ${TABLES} Iceberg tables; medians of ${ROUNDS} rounds; SQLite, 1 process; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log(
+    `Namespace tree: 1 + ${CHILDREN} namespaces, ${TABLES} Iceberg tables; medians of ${ROUNDS} rounds; SQLite, 1 process; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   console.log('| operation | server CPU ms | CPU ms per table | wall ms |');
   console.log('|---|---|---|---|');
   console.log(row('cascading drop, retention 0 (rows deleted)', results.hard.drop));

@@ -46,7 +46,12 @@ try {
   const { endpoint } = minio;
   const cached = await startLakegate({ auth: 'disabled', dataDir: path.join(dir, 'cached'), name: 'cached' });
   servers.push(cached);
-  const uncached = await startLakegate({ auth: 'disabled', dataDir: path.join(dir, 'uncached'), name: 'uncached', env: { LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS: '0' } });
+  const uncached = await startLakegate({
+    auth: 'disabled',
+    dataDir: path.join(dir, 'uncached'),
+    name: 'uncached',
+    env: { LAKEGATE_CREDENTIAL_CACHE_MAX_SECONDS: '0' },
+  });
   servers.push(uncached);
   for (const s of servers) await seed(s.url, endpoint);
   const table = '/v1/lake/namespaces/b/tables/t';

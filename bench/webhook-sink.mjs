@@ -33,7 +33,17 @@ const batch = () =>
   Array.from({ length: BATCH }, () => {
     sequence += 1;
     const key = randomUUID();
-    return { specversion: '1.0', id: randomUUID(), source: 'https://c.example.com/warehouses/lake', type: 'io.lakegate.table.committed', time: new Date().toISOString(), datacontenttype: 'application/json', partitionkey: key, sequence: String(sequence), data: { 'table-uuid': key, 'snapshot-id': sequence } };
+    return {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: 'https://c.example.com/warehouses/lake',
+      type: 'io.lakegate.table.committed',
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      partitionkey: key,
+      sequence: String(sequence),
+      data: { 'table-uuid': key, 'snapshot-id': sequence },
+    };
   });
 
 /** The pre-change sink's request, per event: fetch with the same headers and body. */
@@ -42,7 +52,17 @@ const fetchSink = (url) => ({
     for (const event of events) {
       const body = JSON.stringify(event);
       const ts = Math.floor(Date.now() / 1000);
-      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': event.id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(SECRET, event.id, ts, body) }, body, redirect: 'manual' });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(ts),
+          'webhook-signature': signWebhook(SECRET, event.id, ts, body),
+        },
+        body,
+        redirect: 'manual',
+      });
       await r.body?.cancel();
       if (r.status !== 204) throw new Error(`HTTP ${r.status}`);
     }
@@ -53,7 +73,12 @@ const fetchSink = (url) => ({
 const variants = {
   'fetch (before)': () => fetchSink(`http://127.0.0.1:${port}/hook`),
   'node:http, any destination': () => new WebhookSink({ url: `http://127.0.0.1:${port}/hook`, secret: SECRET }),
-  'node:http, rule checked per connection': () => new WebhookSink({ url: `http://hook.bench.test:${port}/hook`, secret: SECRET, guard: { networks: parseNetworks('127.0.0.1/32'), resolve: async () => ['127.0.0.1'] } }),
+  'node:http, rule checked per connection': () =>
+    new WebhookSink({
+      url: `http://hook.bench.test:${port}/hook`,
+      secret: SECRET,
+      guard: { networks: parseNetworks('127.0.0.1/32'), resolve: async () => ['127.0.0.1'] },
+    }),
 };
 
 const totals = Object.fromEntries(Object.keys(variants).map((k) => [k, { cpu: 0, wall: 0, events: 0 }]));

@@ -11,10 +11,13 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'test', 'interop');
 // What marks a file as using a JVM peer: the support module or peer script that starts it.
-const JVM = /support\/(kafka|trino|keycloak|spark-session|hive-metastore)\.js|scripts\/peers\/(spark|trino|keycloak|kafka|iceberg-java|hive-metastore)|spark\.sh|iceberg-java|startTrino|startKafka|startKeycloak|startHiveMetastore|SparkSession|icebergJavaLib/;
+const JVM =
+  /support\/(kafka|trino|keycloak|spark-session|hive-metastore)\.js|scripts\/peers\/(spark|trino|keycloak|kafka|iceberg-java|hive-metastore)|spark\.sh|iceberg-java|startTrino|startKafka|startKeycloak|startHiveMetastore|SparkSession|icebergJavaLib/;
 
 export function lanes() {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort();
   const jvm = [];
   const light = [];
   for (const f of files) (JVM.test(readFileSync(path.join(dir, f), 'utf8')) ? jvm : light).push(path.join('test', 'interop', f));

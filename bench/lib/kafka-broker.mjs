@@ -31,7 +31,9 @@ export async function startKafkaTopic(dir, topic, onEvent) {
   await admin.disconnect();
   const pid = Number(fs.readFileSync(path.join(kafkaDir, 'kafka.pid'), 'utf8'));
   if (!onEvent) {
-    const child = fork(fileURLToPath(new URL('./kafka-arrivals-child.mjs', import.meta.url)), [bootstrap, topic], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(new URL('./kafka-arrivals-child.mjs', import.meta.url)), [bootstrap, topic], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     onExit(() => child.kill());
     await new Promise((resolve, reject) => {
       child.once('message', resolve);
@@ -48,11 +50,12 @@ export async function startKafkaTopic(dir, topic, onEvent) {
       pid,
       /** The consumer's process (its CPU is neither the server's nor the load generator's). */
       consumerPid: child.pid,
-      lags: (from, to) => new Promise((resolve) => {
-        const id = next++;
-        waiting.set(id, resolve);
-        child.send({ type: 'lags', id, from, to });
-      }),
+      lags: (from, to) =>
+        new Promise((resolve) => {
+          const id = next++;
+          waiting.set(id, resolve);
+          child.send({ type: 'lags', id, from, to });
+        }),
       async close() {
         child.send({ type: 'stop' });
         stop();

@@ -97,7 +97,10 @@ export function parseResponse(buf) {
   for (const line of head.split('\r\n').slice(1)) {
     const i = line.indexOf(':');
     const name = line.slice(0, i).trim().toLowerCase();
-    const value = line.slice(i + 1).trim().toLowerCase();
+    const value = line
+      .slice(i + 1)
+      .trim()
+      .toLowerCase();
     if (name === 'content-length') length = Number(value);
     else if (name === 'transfer-encoding') chunked = value.includes('chunked');
     else if (name === 'connection') close = value.includes('close') ? true : value.includes('keep-alive') ? false : close;
@@ -125,9 +128,15 @@ export function parseResponse(buf) {
   throw new Error('response without Content-Length or chunked encoding');
 }
 
-const extraHeaders = (headers) => Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+const extraHeaders = (headers) =>
+  Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
 export function getRequest(server, p, headers = {}) {
-  return Buffer.from(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAccept: application/json\r\nUser-Agent: lakegate-bench\r\n${extraHeaders({ ...server.headers, ...headers })}\r\n`, 'latin1');
+  return Buffer.from(
+    `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAccept: application/json\r\nUser-Agent: lakegate-bench\r\n${extraHeaders({ ...server.headers, ...headers })}\r\n`,
+    'latin1',
+  );
 }
 export function postRequest(server, p, json, headers = {}) {
   const body = Buffer.from(json, 'utf8');

@@ -10,11 +10,12 @@ export function machine(repo) {
   const javaCmd = process.env.JAVA_HOME && fs.existsSync(`${process.env.JAVA_HOME}/bin/java`) ? `${process.env.JAVA_HOME}/bin/java` : 'java';
   // An export of a commit (bench/ab.mjs, a quiet-machine run of a fixed build) names it in LAKEGATE_BENCH_COMMIT.
   let commit = process.env.LAKEGATE_BENCH_COMMIT ?? '';
-  if (!commit) try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo, encoding: 'utf8' }).trim();
-    if (dirty) commit += ' (with uncommitted changes)';
-  } catch {}
+  if (!commit)
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+      const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo, encoding: 'utf8' }).trim();
+      if (dirty) commit += ' (with uncommitted changes)';
+    } catch {}
   const version = (p) => {
     try {
       return JSON.parse(fs.readFileSync(path.join(repo, p), 'utf8')).version;

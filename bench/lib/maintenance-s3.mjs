@@ -19,7 +19,11 @@ export async function startMinio(port, bucket) {
   const env = { MINIO_ROOT_USER: MINIO_ROOT.accessKeyId, MINIO_ROOT_PASSWORD: MINIO_ROOT.secretAccessKey };
   const dir = tempDir('lakegate-bench-minio-');
   peer('minio.sh', ['bin'], env);
-  const endpoint = peer('minio.sh', ['start', path.join(dir, 'server'), String(port), String(port + 1)], env).trim().split('\n').at(-1).trim();
+  const endpoint = peer('minio.sh', ['start', path.join(dir, 'server'), String(port), String(port + 1)], env)
+    .trim()
+    .split('\n')
+    .at(-1)
+    .trim();
   const client = new S3Client({ endpoint, region: REGION, forcePathStyle: true, credentials: MINIO_ROOT, requestChecksumCalculation: 'WHEN_REQUIRED' });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   return {
@@ -36,7 +40,10 @@ export async function startMinio(port, bucket) {
 /** Every file under `dir`, uploaded to `location` (s3://bucket/prefix) with PUTS_IN_FLIGHT requests at once. */
 export async function uploadDir(minio, dir, location) {
   const prefix = location.replace(/^s3:\/\/[^/]+\//, '');
-  const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  const files = fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
@@ -67,7 +74,9 @@ export async function listObjects(minio, location) {
 export async function emptyPrefix(minio, location) {
   const keys = (await listObjects(minio, location)).map((u) => u.replace(/^s3:\/\/[^/]+\//, ''));
   for (let i = 0; i < keys.length; i += 1000) {
-    await minio.client.send(new DeleteObjectsCommand({ Bucket: minio.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+    await minio.client.send(
+      new DeleteObjectsCommand({ Bucket: minio.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }),
+    );
   }
 }
 
@@ -76,7 +85,14 @@ export function minioWarehouse(minio, name) {
   return {
     name,
     'storage-root': `s3://${minio.bucket}/wh`,
-    'storage-profile': { type: 's3', bucket: minio.bucket, region: REGION, endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
+    'storage-profile': {
+      type: 's3',
+      bucket: minio.bucket,
+      region: REGION,
+      endpoint: minio.endpoint,
+      'path-style-access': true,
+      'credential-lifetime-seconds': 900,
+    },
     'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
   };
 }

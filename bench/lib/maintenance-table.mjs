@@ -21,14 +21,16 @@ const field = (name, type, id, nullable = false) => ({ name, type: nullable ? op
 // Schema objects, not avsc types: BlockEncoder writes a schema object to the header as given, with its field ids
 // (a type's exported schema loses attributes of fields).
 const ENTRY = {
-    type: 'record',
-    name: 'manifest_entry',
-    fields: [
-      field('status', 'int', 0),
-      field('snapshot_id', 'long', 1, true),
-      field('sequence_number', 'long', 3, true),
-      field('file_sequence_number', 'long', 4, true),
-      field('data_file', {
+  type: 'record',
+  name: 'manifest_entry',
+  fields: [
+    field('status', 'int', 0),
+    field('snapshot_id', 'long', 1, true),
+    field('sequence_number', 'long', 3, true),
+    field('file_sequence_number', 'long', 4, true),
+    field(
+      'data_file',
+      {
         type: 'record',
         name: 'r2',
         fields: [
@@ -39,28 +41,30 @@ const ENTRY = {
           field('record_count', 'long', 103),
           field('file_size_in_bytes', 'long', 104),
         ],
-      }, 2),
-    ],
+      },
+      2,
+    ),
+  ],
 };
 
 const LIST = {
-    type: 'record',
-    name: 'manifest_file',
-    fields: [
-      field('manifest_path', 'string', 500),
-      field('manifest_length', 'long', 501),
-      field('partition_spec_id', 'int', 502),
-      field('content', 'int', 517),
-      field('sequence_number', 'long', 515),
-      field('min_sequence_number', 'long', 516),
-      field('added_snapshot_id', 'long', 503),
-      field('added_files_count', 'int', 504),
-      field('existing_files_count', 'int', 505),
-      field('deleted_files_count', 'int', 506),
-      field('added_rows_count', 'long', 512),
-      field('existing_rows_count', 'long', 513),
-      field('deleted_rows_count', 'long', 514),
-    ],
+  type: 'record',
+  name: 'manifest_file',
+  fields: [
+    field('manifest_path', 'string', 500),
+    field('manifest_length', 'long', 501),
+    field('partition_spec_id', 'int', 502),
+    field('content', 'int', 517),
+    field('sequence_number', 'long', 515),
+    field('min_sequence_number', 'long', 516),
+    field('added_snapshot_id', 'long', 503),
+    field('added_files_count', 'int', 504),
+    field('existing_files_count', 'int', 505),
+    field('deleted_files_count', 'int', 506),
+    field('added_rows_count', 'long', 512),
+    field('existing_rows_count', 'long', 513),
+    field('deleted_rows_count', 'long', 514),
+  ],
 };
 
 const SCHEMA = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] };
@@ -105,12 +109,42 @@ export async function writeChurnTable({ dir, snapshots, filesPer, orphans, orpha
       added.push(entry(1, k, null, f));
     }
     const aPath = `${location}/metadata/a-${k}-${randomUUID()}-m0.avro`;
-    const manifests = [{ manifest_path: aPath, manifest_length: await writeAvro(fileURLToPath(aPath), ENTRY, added, MANIFEST_HEADER), partition_spec_id: 0, content: 0, sequence_number: k, min_sequence_number: k, added_snapshot_id: snapshotId(k), added_files_count: filesPer, existing_files_count: 0, deleted_files_count: 0, added_rows_count: filesPer, existing_rows_count: 0, deleted_rows_count: 0 }];
+    const manifests = [
+      {
+        manifest_path: aPath,
+        manifest_length: await writeAvro(fileURLToPath(aPath), ENTRY, added, MANIFEST_HEADER),
+        partition_spec_id: 0,
+        content: 0,
+        sequence_number: k,
+        min_sequence_number: k,
+        added_snapshot_id: snapshotId(k),
+        added_files_count: filesPer,
+        existing_files_count: 0,
+        deleted_files_count: 0,
+        added_rows_count: filesPer,
+        existing_rows_count: 0,
+        deleted_rows_count: 0,
+      },
+    ];
     writtenFiles += filesPer + 1;
     if (k > 1) {
       const deleted = Array.from({ length: filesPer }, (_, f) => entry(2, k, k - 1, f));
       const dPath = `${location}/metadata/d-${k}-${randomUUID()}-m1.avro`;
-      manifests.push({ manifest_path: dPath, manifest_length: await writeAvro(fileURLToPath(dPath), ENTRY, deleted, MANIFEST_HEADER), partition_spec_id: 0, content: 0, sequence_number: k, min_sequence_number: k - 1, added_snapshot_id: snapshotId(k), added_files_count: 0, existing_files_count: 0, deleted_files_count: filesPer, added_rows_count: 0, existing_rows_count: 0, deleted_rows_count: filesPer });
+      manifests.push({
+        manifest_path: dPath,
+        manifest_length: await writeAvro(fileURLToPath(dPath), ENTRY, deleted, MANIFEST_HEADER),
+        partition_spec_id: 0,
+        content: 0,
+        sequence_number: k,
+        min_sequence_number: k - 1,
+        added_snapshot_id: snapshotId(k),
+        added_files_count: 0,
+        existing_files_count: 0,
+        deleted_files_count: filesPer,
+        added_rows_count: 0,
+        existing_rows_count: 0,
+        deleted_rows_count: filesPer,
+      });
       writtenFiles += 1;
     }
     const listPath = `${location}/metadata/snap-${snapshotId(k)}-1-${randomUUID()}.avro`;
@@ -123,7 +157,10 @@ export async function writeChurnTable({ dir, snapshots, filesPer, orphans, orpha
       'sequence-number': k,
       'timestamp-ms': firstTimestampMs + k * 1000,
       'manifest-list': listPath,
-      summary: k === 1 ? { operation: 'append', 'added-data-files': String(filesPer), 'total-data-files': String(filesPer) } : { operation: 'overwrite', 'added-data-files': String(filesPer), 'deleted-data-files': String(filesPer), 'total-data-files': String(filesPer) },
+      summary:
+        k === 1
+          ? { operation: 'append', 'added-data-files': String(filesPer), 'total-data-files': String(filesPer) }
+          : { operation: 'overwrite', 'added-data-files': String(filesPer), 'deleted-data-files': String(filesPer), 'total-data-files': String(filesPer) },
       'schema-id': 0,
     });
   }
@@ -162,5 +199,12 @@ export async function writeChurnTable({ dir, snapshots, filesPer, orphans, orpha
   const metadataLocation = `${location}/metadata/00000-${randomUUID()}.metadata.json`;
   fs.writeFileSync(fileURLToPath(metadataLocation), JSON.stringify(metadata));
   writtenFiles += 1;
-  return { metadataLocation, location, snapshotIds: snapshotList.map((s) => String(s['snapshot-id'])), dataFiles: snapshots * filesPer, orphanPaths, writtenFiles: writtenFiles + orphans };
+  return {
+    metadataLocation,
+    location,
+    snapshotIds: snapshotList.map((s) => String(s['snapshot-id'])),
+    dataFiles: snapshots * filesPer,
+    orphanPaths,
+    writtenFiles: writtenFiles + orphans,
+  };
 }

@@ -10,7 +10,18 @@
 import avro from 'avsc';
 
 const opt = (type) => ['null', type];
-const intMap = (name, value) => opt({ type: 'array', items: { type: 'record', name, fields: [{ name: 'key', type: 'int' }, { name: 'value', type: value }] } });
+const intMap = (name, value) =>
+  opt({
+    type: 'array',
+    items: {
+      type: 'record',
+      name,
+      fields: [
+        { name: 'key', type: 'int' },
+        { name: 'value', type: value },
+      ],
+    },
+  });
 
 /** An avsc registry whose `long` reads and writes BigInt (Iceberg's ids and counts can pass 2^53). */
 export function bigintLongs() {
@@ -48,8 +59,18 @@ export function manifestEntryType({ partition = [], full = false, deletes = fals
     ...(full ? [{ name: 'nan_value_counts', type: intMap('k138_v139', 'long') }] : []),
     { name: 'lower_bounds', type: intMap('k126_v127', 'bytes') },
     { name: 'upper_bounds', type: intMap('k129_v130', 'bytes') },
-    ...(full ? [{ name: 'split_offsets', type: opt({ type: 'array', items: 'long' }) }, { name: 'sort_order_id', type: opt('int') }] : []),
-    ...(deletes ? [{ name: 'equality_ids', type: opt({ type: 'array', items: 'int' }) }, { name: 'referenced_data_file', type: opt('string') }] : []),
+    ...(full
+      ? [
+          { name: 'split_offsets', type: opt({ type: 'array', items: 'long' }) },
+          { name: 'sort_order_id', type: opt('int') },
+        ]
+      : []),
+    ...(deletes
+      ? [
+          { name: 'equality_ids', type: opt({ type: 'array', items: 'int' }) },
+          { name: 'referenced_data_file', type: opt('string') },
+        ]
+      : []),
   ];
   return avro.Type.forSchema(
     {
@@ -69,7 +90,16 @@ export function manifestEntryType({ partition = [], full = false, deletes = fals
 
 /** The manifest_file type of a manifest list; partitions: with the partition field summaries. */
 export function manifestListType({ partitions = false, registry } = {}) {
-  const summary = { type: 'record', name: 'r508', fields: [{ name: 'contains_null', type: 'boolean' }, { name: 'contains_nan', type: opt('boolean') }, { name: 'lower_bound', type: opt('bytes') }, { name: 'upper_bound', type: opt('bytes') }] };
+  const summary = {
+    type: 'record',
+    name: 'r508',
+    fields: [
+      { name: 'contains_null', type: 'boolean' },
+      { name: 'contains_nan', type: opt('boolean') },
+      { name: 'lower_bound', type: opt('bytes') },
+      { name: 'upper_bound', type: opt('bytes') },
+    ],
+  };
   return avro.Type.forSchema(
     {
       type: 'record',

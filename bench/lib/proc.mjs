@@ -129,7 +129,8 @@ export function spawnServer(name, cmd, args, env, cpus, options = {}) {
 export async function waitReady(child, url, statuses = [200], timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${child.benchName} exited early (${child.exitCode ?? child.signalCode}):\n${child.output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${child.benchName} exited early (${child.exitCode ?? child.signalCode}):\n${child.output()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
@@ -257,7 +258,11 @@ export function procRssMiB(pid, key = 'VmHWM') {
  * script prints last is the thing started (a URL, a bootstrap address, a path).
  */
 export function peer(script, args, env = {}) {
-  const r = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'peers', script), ...args], { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'peers', script), ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error(`${script} ${args[0]} failed`);
   return r.stdout.trim().split('\n').at(-1).trim();
 }

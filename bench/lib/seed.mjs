@@ -95,16 +95,20 @@ export async function seed(server, commitTables) {
   }
   await call(server, 'POST', tablePath, {
     requirements: [],
-    updates: [{ action: 'set-properties', updates: { 'commit.retry.num-retries': '4', 'write.parquet.compression-codec': 'zstd', comment: 'benchmark table' } }],
+    updates: [
+      { action: 'set-properties', updates: { 'commit.retry.num-retries': '4', 'write.parquet.compression-codec': 'zstd', comment: 'benchmark table' } },
+    ],
   });
   for (let i = 0; i < commitTables; i++) {
     await call(server, 'POST', `/namespaces/${COMMIT_NS}/tables`, { name: `c${String(i).padStart(2, '0')}`, schema: seedSchema });
   }
   // Sanity: the list holds all 50 tables on one page; the loaded table has its snapshots.
   const listed = await call(server, 'GET', `/namespaces/${NS}/tables`);
-  if (listed.body.identifiers.length !== LIST_TABLES) throw new Error(`${server.name}: listTables returned ${listed.body.identifiers.length} tables, expected ${LIST_TABLES}`);
+  if (listed.body.identifiers.length !== LIST_TABLES)
+    throw new Error(`${server.name}: listTables returned ${listed.body.identifiers.length} tables, expected ${LIST_TABLES}`);
   const loaded = await call(server, 'GET', tablePath);
-  if (loaded.body.metadata.snapshots?.length !== SNAPSHOTS) throw new Error(`${server.name}: loaded table has ${loaded.body.metadata.snapshots?.length} snapshots`);
+  if (loaded.body.metadata.snapshots?.length !== SNAPSHOTS)
+    throw new Error(`${server.name}: loaded table has ${loaded.body.metadata.snapshots?.length} snapshots`);
   return { loadBytes: Buffer.byteLength(loaded.text), listBytes: Buffer.byteLength(listed.text) };
 }
 
@@ -124,7 +128,8 @@ export function requestFactory(server, op, commitTables = 16) {
   }
   // commit: set-properties, no requirements; connection i writes its own key on table i mod N.
   const paths = Array.from({ length: commitTables }, (_, i) => `${server.base}/namespaces/${COMMIT_NS}/tables/c${String(i).padStart(2, '0')}`);
-  return (conn, n) => postRequest(server, paths[conn % paths.length], `{"requirements":[],"updates":[{"action":"set-properties","updates":{"bench.writer-${conn}":"${n}"}}]}`);
+  return (conn, n) =>
+    postRequest(server, paths[conn % paths.length], `{"requirements":[],"updates":[{"action":"set-properties","updates":{"bench.writer-${conn}":"${n}"}}]}`);
 }
 
 /**

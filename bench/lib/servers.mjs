@@ -34,7 +34,12 @@ export async function clientToken(url, credential) {
   const res = await fetch(`${url}/v1/oauth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credential.slice(0, i), client_secret: credential.slice(i + 1), scope: 'catalog' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: credential.slice(0, i),
+      client_secret: credential.slice(i + 1),
+      scope: 'catalog',
+    }),
   });
   if (res.status !== 200) throw new Error(`token request failed with ${res.status}: ${await res.text()}`);
   return (await res.json()).access_token;
@@ -146,7 +151,17 @@ export async function startFixture({ cpus, uri = 'jdbc:sqlite:{dir}/catalog.db?j
   const config = await (await fetch(`http://127.0.0.1:${port}/v1/config`)).json();
   // The fixture sends no prefix (and overrides the namespace separator to %2E; our namespaces have one level).
   const prefix = config.overrides?.prefix ?? config.defaults?.prefix;
-  return { name: 'fixture', child, port, base: prefix ? `/v1/${encodeURIComponent(prefix)}` : '/v1', config, dataDir: dir, headers: {}, authenticated: false, pids: () => processTree(child.pid) };
+  return {
+    name: 'fixture',
+    child,
+    port,
+    base: prefix ? `/v1/${encodeURIComponent(prefix)}` : '/v1',
+    config,
+    dataDir: dir,
+    headers: {},
+    authenticated: false,
+    pids: () => processTree(child.pid),
+  };
 }
 
 /**
@@ -207,7 +222,14 @@ export async function startPostgresCluster({ cpus } = {}) {
     /** A fresh database of its own. */
     createDatabase(prefix = 'bench') {
       const name = `${prefix}_${n++}`;
-      return execFileSync('bash', [PG_SCRIPT, 'createdb', path.join(dir, 'cluster'), String(port), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').at(-1).trim();
+      return execFileSync('bash', [PG_SCRIPT, 'createdb', path.join(dir, 'cluster'), String(port), name], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+        .trim()
+        .split('\n')
+        .at(-1)
+        .trim();
     },
     pids: () => {
       const p = postmasterPid();
@@ -238,7 +260,12 @@ export async function startMinio(dir) {
   try {
     // Loaded here, not at the top: bench/run.mjs imports this module and needs no S3 client.
     const { CreateBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
-    const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: MINIO_ROOT.user, secretAccessKey: MINIO_ROOT.password } });
+    const s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: MINIO_ROOT.user, secretAccessKey: MINIO_ROOT.password },
+    });
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
     s3.destroy();
   } catch (e) {

@@ -55,7 +55,12 @@ export function resolveIn(files, fromFile, specifier) {
 /** The file of `files` that a specifier's joined path names (`x.js` is x.ts, a folder its index), or undefined. */
 function resolvePath(files, target) {
   const candidates = [target];
-  for (const [js, ts] of [['.js', '.ts'], ['.js', '.tsx'], ['.mjs', '.mts'], ['.cjs', '.cts']]) {
+  for (const [js, ts] of [
+    ['.js', '.ts'],
+    ['.js', '.tsx'],
+    ['.mjs', '.mts'],
+    ['.cjs', '.cts'],
+  ]) {
     if (target.endsWith(js)) candidates.push(target.slice(0, -js.length) + ts);
   }
   for (const ext of ['.ts', '.tsx', '.js', '.mjs']) candidates.push(target + ext);
@@ -119,7 +124,9 @@ export function plan(files, moves, { repair = false } = {}) {
         // a bench or script that imports a package's built dist/ file: the source it is built from decides
         const source = resolvePath(present, built.source) ?? (repair ? resolvePath(oldNames, built.source) : undefined);
         if (source === undefined || !after.has(map(source)) || map(source) === source) return whole;
-        const dist = map(source).replace(/^(packages\/[^/]+)\/src\//, '$1/dist/').replace(/\.tsx?$/, '.js');
+        const dist = map(source)
+          .replace(/^(packages\/[^/]+)\/src\//, '$1/dist/')
+          .replace(/\.tsx?$/, '.js');
         changed = true;
         return `${lead}${quote}${specifierFor(at, dist, spec, dist)}${quote}`;
       }

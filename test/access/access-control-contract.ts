@@ -47,7 +47,13 @@ export function accessControlContract(label: string, make: () => Promise<Contrac
       open = [];
     });
     const role = (tenant: string, name: string, description = '') => ({ tenant, name, description, createdAtMs: (now += 1000) });
-    const grant = (tenant: string, roleName: string, privilege: Privilege, securable: GrantRecord['securable']): GrantRecord => ({ tenant, role: roleName, privilege, securable, createdAtMs: (now += 1000) });
+    const grant = (tenant: string, roleName: string, privilege: Privilege, securable: GrantRecord['securable']): GrantRecord => ({
+      tenant,
+      role: roleName,
+      privilege,
+      securable,
+      createdAtMs: (now += 1000),
+    });
     const expectTime = (actual: number, passed: number) => {
       if (options.timestamps === 'server') expect(Math.abs(actual - Date.now())).toBeLessThan(120_000);
       else expect(actual).toBe(passed);
@@ -104,7 +110,14 @@ export function accessControlContract(label: string, make: () => Promise<Contrac
       }
       expect(await c.addMember({ tenant: 'default', role: 'reader', member: user('alice'), createdAtMs: now })).toBe(false);
       const listed = await c.listMembers('default', 'reader');
-      expect(listed.map((a) => a.member)).toEqual([group('analysts', 'asserted'), group('analysts'), principal('p1'), user('alice'), user('bob'), user('alice', 'https://other.example')]);
+      expect(listed.map((a) => a.member)).toEqual([
+        group('analysts', 'asserted'),
+        group('analysts'),
+        principal('p1'),
+        user('alice'),
+        user('bob'),
+        user('alice', 'https://other.example'),
+      ]);
       for (const a of listed) {
         expect(a).toMatchObject({ tenant: 'default', role: 'reader' });
         expectTime(a.createdAtMs, times[members.findIndex((m) => m.kind === a.member.kind && m.issuer === a.member.issuer && m.name === a.member.name)]!);
@@ -114,7 +127,13 @@ export function accessControlContract(label: string, make: () => Promise<Contrac
       expect(await c.removeMember('default', 'reader', group('analysts', 'https://third.example'))).toBe(false);
       expect(await c.removeMember('default', 'reader', group('analysts'))).toBe(true);
       expect(await c.removeMember('default', 'reader', group('analysts'))).toBe(false);
-      expect((await c.listMembers('default', 'reader')).map((a) => a.member)).toEqual([group('analysts', 'asserted'), principal('p1'), user('alice'), user('bob'), user('alice', 'https://other.example')]);
+      expect((await c.listMembers('default', 'reader')).map((a) => a.member)).toEqual([
+        group('analysts', 'asserted'),
+        principal('p1'),
+        user('alice'),
+        user('bob'),
+        user('alice', 'https://other.example'),
+      ]);
       expect(await c.listMembers('default', 'nobody')).toEqual([]);
     });
 
@@ -165,7 +184,10 @@ export function accessControlContract(label: string, make: () => Promise<Contrac
       expect(await c.revoke('default', 'reader', 'table:read-data', ref(ns('n1')))).toBe(false);
       expect(await c.revoke('default', 'reader', 'table:write-data', ref(table('n1')))).toBe(false);
       expect(await c.revoke('default', 'other', 'table:read-data', ref(table('n1')))).toBe(false);
-      expect(strip(await c.listGrants({ tenant: 'default', role: 'reader' }))).toEqual(['reader table:read-metadata namespace:n1@lake', 'reader table:read-data table:n1@lake']);
+      expect(strip(await c.listGrants({ tenant: 'default', role: 'reader' }))).toEqual([
+        'reader table:read-metadata namespace:n1@lake',
+        'reader table:read-data table:n1@lake',
+      ]);
     });
 
     it('lists grants by tenant, role, warehouse and securable, ordered by role, securable and privilege', async () => {
@@ -193,10 +215,24 @@ export function accessControlContract(label: string, make: () => Promise<Contrac
         'writer table:create namespace:n1@sea',
         'writer table:write-data table:t2@lake',
       ]);
-      expect(strip(await c.listGrants({ tenant: 'default', role: 'writer' }))).toEqual(['writer table:create namespace:n1@sea', 'writer table:write-data table:t2@lake']);
-      expect(strip(await c.listGrants({ tenant: 'default', warehouse: 'sea' }))).toEqual(['analyst table:list namespace:n1@sea', 'analyst grants:manage warehouse:sea@sea', 'writer table:create namespace:n1@sea']);
-      expect(strip(await c.listGrants({ tenant: 'default', warehouse: 'lake', role: 'analyst' }))).toEqual(['analyst table:read-data table:t1@lake', 'analyst view:read view:v1@lake', 'analyst namespace:list warehouse:lake@lake']);
-      expect(strip(await c.listGrants({ tenant: 'default', securable: ref(ns('n1')) }))).toEqual(['analyst table:list namespace:n1@sea', 'writer table:create namespace:n1@sea']);
+      expect(strip(await c.listGrants({ tenant: 'default', role: 'writer' }))).toEqual([
+        'writer table:create namespace:n1@sea',
+        'writer table:write-data table:t2@lake',
+      ]);
+      expect(strip(await c.listGrants({ tenant: 'default', warehouse: 'sea' }))).toEqual([
+        'analyst table:list namespace:n1@sea',
+        'analyst grants:manage warehouse:sea@sea',
+        'writer table:create namespace:n1@sea',
+      ]);
+      expect(strip(await c.listGrants({ tenant: 'default', warehouse: 'lake', role: 'analyst' }))).toEqual([
+        'analyst table:read-data table:t1@lake',
+        'analyst view:read view:v1@lake',
+        'analyst namespace:list warehouse:lake@lake',
+      ]);
+      expect(strip(await c.listGrants({ tenant: 'default', securable: ref(ns('n1')) }))).toEqual([
+        'analyst table:list namespace:n1@sea',
+        'writer table:create namespace:n1@sea',
+      ]);
       expect(strip(await c.listGrants({ tenant: 'default', securable: ref(ns('n1')), role: 'writer' }))).toEqual(['writer table:create namespace:n1@sea']);
       expect(strip(await c.listGrants({ tenant: 'acme' }))).toEqual(['analyst table:read-data table:t9@pond']);
       expect(await c.listGrants({ tenant: 'acme', securable: ref(table('t1')) })).toEqual([]);
@@ -214,12 +250,31 @@ export function accessControlContract(label: string, make: () => Promise<Contrac
       await c.grant(grant('acme', 'reader', 'table:drop', table('t7')));
       await c.grant(grant('default', 'reader', 'table:drop', table('t8')));
       // More securables than one SQL IN list takes (500): most hold nothing.
-      const many: SecurableRef[] = [{ kind: 'warehouse', id: 'lake' }, { kind: 'namespace', id: 'n1' }];
+      const many: SecurableRef[] = [
+        { kind: 'warehouse', id: 'lake' },
+        { kind: 'namespace', id: 'n1' },
+      ];
       for (let i = 0; i < 700; i++) many.push({ kind: 'table', id: `t${i}` });
       const found = await c.grantsOn('default', ['reader', 'writer'], many);
-      expect(strip(found).sort()).toEqual(['reader table:drop table:t8@lake', 'reader table:list namespace:n1@lake', 'reader table:read-data warehouse:lake@lake', 'writer table:write-data table:t7@lake']);
+      expect(strip(found).sort()).toEqual([
+        'reader table:drop table:t8@lake',
+        'reader table:list namespace:n1@lake',
+        'reader table:read-data warehouse:lake@lake',
+        'writer table:write-data table:t7@lake',
+      ]);
       expect(found.every((g) => g.tenant === 'default')).toBe(true);
-      expect(strip(await c.grantsOn('default', ['writer'], [{ kind: 'table', id: 't7' }, { kind: 'view', id: 't8' }]))).toEqual(['writer table:write-data table:t7@lake']);
+      expect(
+        strip(
+          await c.grantsOn(
+            'default',
+            ['writer'],
+            [
+              { kind: 'table', id: 't7' },
+              { kind: 'view', id: 't8' },
+            ],
+          ),
+        ),
+      ).toEqual(['writer table:write-data table:t7@lake']);
       // The kind is part of the securable: a namespace n1 is not a table n1.
       expect(await c.grantsOn('default', ['reader'], [{ kind: 'table', id: 'n1' }])).toEqual([]);
       expect(await c.grantsOn('default', [], many)).toEqual([]);
@@ -260,7 +315,10 @@ export function accessControlContract(label: string, make: () => Promise<Contrac
       expect(await c.rolesOf(odd.tenant, [members[0]!])).toEqual([odd.name]);
       await c.grant(grant(odd.tenant, odd.name, 'table:read-data', { kind: 'warehouse', id: 'lake house*', warehouse: 'lake house*' }));
       await c.grant(grant(odd.tenant, odd.name, 'table:drop', { kind: 'table', id: 'id:with#odd@chars', warehouse: 'lake house*' }));
-      expect(strip(await c.listGrants({ tenant: odd.tenant, warehouse: 'lake house*' }))).toEqual([`${odd.name} table:drop table:id:with#odd@chars@lake house*`, `${odd.name} table:read-data warehouse:lake house*@lake house*`]);
+      expect(strip(await c.listGrants({ tenant: odd.tenant, warehouse: 'lake house*' }))).toEqual([
+        `${odd.name} table:drop table:id:with#odd@chars@lake house*`,
+        `${odd.name} table:read-data warehouse:lake house*@lake house*`,
+      ]);
       expect(await c.revoke(odd.tenant, odd.name, 'table:drop', { kind: 'table', id: 'id:with#odd@chars' })).toBe(true);
     });
   });

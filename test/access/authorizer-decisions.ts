@@ -13,7 +13,14 @@
  * explain, revocation, deep namespaces, many groups and large batches.
  */
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ROLE_NAME, type AccessControl, type AccessQuery, type Authorizer, type Member, type SecurablePath } from '../../packages/server/src/catalog/ports/access.js';
+import {
+  ADMIN_ROLE_NAME,
+  type AccessControl,
+  type AccessQuery,
+  type Authorizer,
+  type Member,
+  type SecurablePath,
+} from '../../packages/server/src/catalog/ports/access.js';
 import { PRIVILEGES, type Privilege, type SecurableKind, closureOf, grantableOn } from '../../packages/server/src/catalog/privileges.js';
 
 export interface DecisionAdapter {
@@ -64,8 +71,11 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
       await d.control.addMember({ tenant, role, member, createdAtMs: now() });
       return { role, member };
     };
-    const grantOn = (d: DecisionAdapter, role: string, privilege: Privilege, node: Node, tenant = 'default') => d.control.grant({ tenant, role, privilege, securable: refOf(node), createdAtMs: now() });
-    const everyQuery: Array<{ node: Node; privilege: Privilege | 'any' }> = NODES.flatMap((node) => [...PRIVILEGES, 'any' as const].map((privilege) => ({ node, privilege })));
+    const grantOn = (d: DecisionAdapter, role: string, privilege: Privilege, node: Node, tenant = 'default') =>
+      d.control.grant({ tenant, role, privilege, securable: refOf(node), createdAtMs: now() });
+    const everyQuery: Array<{ node: Node; privilege: Privilege | 'any' }> = NODES.flatMap((node) =>
+      [...PRIVILEGES, 'any' as const].map((privilege) => ({ node, privilege })),
+    );
 
     it('answers every privilege on every securable as the grant, inheritance and implications say', async () => {
       const d = await make();
@@ -104,7 +114,10 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
       await d.control.addMember({ tenant: 'default', role: 'writers', member: { kind: 'user', issuer: IDP, name: 'alice' }, createdAtMs: now() });
       await grantOn(d, 'readers', 'table:read-data', 'a');
       await grantOn(d, 'writers', 'table:write-data', 't');
-      const alice = (issuer: string, groups: string[]): Member[] => [{ kind: 'user', issuer, name: 'alice' }, ...groups.map((g) => ({ kind: 'group' as const, issuer, name: g }))];
+      const alice = (issuer: string, groups: string[]): Member[] => [
+        { kind: 'user', issuer, name: 'alice' },
+        ...groups.map((g) => ({ kind: 'group' as const, issuer, name: g })),
+      ];
       const ask = (members: Member[]) =>
         d.authorizer.check('default', members, [
           { privilege: 'table:read-data', path: P.u },
@@ -113,7 +126,12 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
         ]);
       expect(await ask(alice(IDP, ['analysts']))).toEqual([true, true, false]);
       expect(await ask(alice(IDP, []))).toEqual([false, true, false]);
-      expect(await ask([{ kind: 'user', issuer: IDP, name: 'bob' }, { kind: 'group', issuer: IDP, name: 'analysts' }])).toEqual([true, false, false]);
+      expect(
+        await ask([
+          { kind: 'user', issuer: IDP, name: 'bob' },
+          { kind: 'group', issuer: IDP, name: 'analysts' },
+        ]),
+      ).toEqual([true, false, false]);
       // The same names vouched for by another issuer are other identities; so is a principal of the same name.
       expect(await ask(alice('https://other.example', ['analysts']))).toEqual([false, false, false]);
       expect(await ask([principal('alice'), { kind: 'user', issuer: IDP, name: 'analysts' }])).toEqual([false, false, false]);
@@ -126,7 +144,12 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
       await grantOn(d, 'deep', 'table:read-metadata', 'b');
       const groups = Array.from({ length: 250 }, (_, i) => ({ kind: 'group' as const, issuer: IDP, name: `g${i}` }));
       const members: Member[] = [{ kind: 'user', issuer: IDP, name: 'carol' }, ...groups];
-      expect(await d.authorizer.check('default', members, [{ privilege: 'table:read-metadata', path: P.t }, { privilege: 'table:read-metadata', path: P.u }])).toEqual([true, false]);
+      expect(
+        await d.authorizer.check('default', members, [
+          { privilege: 'table:read-metadata', path: P.t },
+          { privilege: 'table:read-metadata', path: P.u },
+        ]),
+      ).toEqual([true, false]);
       expect(await d.authorizer.check('default', members.slice(0, 200), [{ privilege: 'table:read-metadata', path: P.t }])).toEqual([false]);
     });
 
@@ -157,7 +180,16 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
       await d.control.addMember({ tenant: 'acme', role: ADMIN_ROLE_NAME, member: user, createdAtMs: now() });
       await grantOn(d, 'owners', 'warehouse:manage', 'w', 'acme');
       expect(await d.authorizer.check('acme', [user], [{ privilege: 'table:drop', path: P.t }])).toEqual([true]);
-      expect(await d.authorizer.check('default', [user], [{ privilege: 'table:drop', path: P.t }, { privilege: 'any', path: P.w }])).toEqual([false, false]);
+      expect(
+        await d.authorizer.check(
+          'default',
+          [user],
+          [
+            { privilege: 'table:drop', path: P.t },
+            { privilege: 'any', path: P.w },
+          ],
+        ),
+      ).toEqual([false, false]);
       expect(await d.authorizer.isAdmin('acme', [user])).toBe(true);
       expect(await d.authorizer.isAdmin('default', [user])).toBe(false);
       expect(await d.authorizer.explain('default', [user], 'table:drop', P.t)).toEqual([]);
@@ -170,7 +202,12 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
       const h = await holder(d);
       await grantOn(d, h.role, 'warehouse:manage', 'w');
       expect(await d.authorizer.isAdmin('default', [principal('root')])).toBe(true);
-      expect(await d.authorizer.isAdmin('default', [{ kind: 'user', issuer: IDP, name: 'erin' }, { kind: 'group', issuer: IDP, name: 'ops' }])).toBe(true);
+      expect(
+        await d.authorizer.isAdmin('default', [
+          { kind: 'user', issuer: IDP, name: 'erin' },
+          { kind: 'group', issuer: IDP, name: 'ops' },
+        ]),
+      ).toBe(true);
       expect(await d.authorizer.isAdmin('default', [{ kind: 'user', issuer: IDP, name: 'erin' }])).toBe(false);
       // warehouse:manage is every privilege in the warehouse, not administration of the tenant.
       expect(await d.authorizer.isAdmin('default', [h.member])).toBe(false);
@@ -186,8 +223,12 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
       await grantOn(d, h.role, 'table:drop', 't');
       await grantOn(d, h.role, 'table:read-data', 'u');
       await grantOn(d, other.role, 'warehouse:manage', 'w');
-      const summary = (grants: Awaited<ReturnType<Authorizer['explain']>>) => grants.map((g) => `${g.role} ${g.privilege} ${g.securable.kind}:${g.securable.id}@${g.securable.warehouse}`).sort();
-      expect(summary(await d.authorizer.explain('default', [h.member], 'table:read-metadata', P.t))).toEqual([`${h.role} table:read-metadata table:t@w`, `${h.role} table:write-data namespace:a@w`]);
+      const summary = (grants: Awaited<ReturnType<Authorizer['explain']>>) =>
+        grants.map((g) => `${g.role} ${g.privilege} ${g.securable.kind}:${g.securable.id}@${g.securable.warehouse}`).sort();
+      expect(summary(await d.authorizer.explain('default', [h.member], 'table:read-metadata', P.t))).toEqual([
+        `${h.role} table:read-metadata table:t@w`,
+        `${h.role} table:write-data namespace:a@w`,
+      ]);
       expect(summary(await d.authorizer.explain('default', [h.member], 'table:write-data', P.t))).toEqual([`${h.role} table:write-data namespace:a@w`]);
       expect(summary(await d.authorizer.explain('default', [h.member], 'view:read', P.v))).toEqual([]);
       expect(summary(await d.authorizer.explain('default', [other.member], 'view:read', P.v))).toEqual([`${other.role} warehouse:manage warehouse:w@w`]);
@@ -198,17 +239,43 @@ export function authorizerDecisions(label: string, make: () => Promise<DecisionA
       const d = await make();
       const h = await holder(d);
       const levels = Array.from({ length: 16 }, (_, i) => `deep${i}`);
-      await d.control.grant({ tenant: 'default', role: h.role, privilege: 'view:replace', securable: { kind: 'namespace', id: 'deep0', warehouse: W }, createdAtMs: now() });
+      await d.control.grant({
+        tenant: 'default',
+        role: h.role,
+        privilege: 'view:replace',
+        securable: { kind: 'namespace', id: 'deep0', warehouse: W },
+        createdAtMs: now(),
+      });
       const path: SecurablePath = { warehouse: W, namespaces: levels, object: { kind: 'view', id: 'deepview' } };
       const sideways: SecurablePath = { warehouse: W, namespaces: ['other', ...levels.slice(1)], object: { kind: 'view', id: 'deepview' } };
-      expect(await d.authorizer.check('default', [h.member], [{ privilege: 'view:read', path }, { privilege: 'view:drop', path }, { privilege: 'view:read', path: sideways }])).toEqual([true, false, false]);
+      expect(
+        await d.authorizer.check(
+          'default',
+          [h.member],
+          [
+            { privilege: 'view:read', path },
+            { privilege: 'view:drop', path },
+            { privilege: 'view:read', path: sideways },
+          ],
+        ),
+      ).toEqual([true, false, false]);
     });
 
     it('answers large batches in order', async () => {
       const d = await make();
       const h = await holder(d);
-      for (let i = 0; i < 300; i += 7) await d.control.grant({ tenant: 'default', role: h.role, privilege: 'table:read-metadata', securable: { kind: 'table', id: `bt${i}`, warehouse: W }, createdAtMs: now() });
-      const queries: AccessQuery[] = Array.from({ length: 300 }, (_, i) => ({ privilege: i % 2 === 0 ? 'table:read-metadata' : 'table:drop', path: { warehouse: W, namespaces: ['a'], object: { kind: 'table', id: `bt${i}` } } }));
+      for (let i = 0; i < 300; i += 7)
+        await d.control.grant({
+          tenant: 'default',
+          role: h.role,
+          privilege: 'table:read-metadata',
+          securable: { kind: 'table', id: `bt${i}`, warehouse: W },
+          createdAtMs: now(),
+        });
+      const queries: AccessQuery[] = Array.from({ length: 300 }, (_, i) => ({
+        privilege: i % 2 === 0 ? 'table:read-metadata' : 'table:drop',
+        path: { warehouse: W, namespaces: ['a'], object: { kind: 'table', id: `bt${i}` } },
+      }));
       const answers = await d.authorizer.check('default', [h.member], queries);
       expect(answers).toEqual(queries.map((_, i) => i % 7 === 0 && i % 2 === 0));
     });

@@ -14,7 +14,14 @@ import { MemoryAccessControl } from '../../packages/server/src/persistence/memor
 import { MemoryPendingOwnerGrants } from '../../packages/server/src/persistence/memory/memory-pending-owner-grants.js';
 
 const warehouse: Warehouse = { name: 'lake', tenant: 'default', storageRoot: 'file:///lake', properties: {}, createdAtMs: 0, storageProfile: {} };
-const maker: Caller = { tenant: 'default', description: 'principal maker', key: 'maker', members: [{ kind: 'principal', issuer: '', name: 'maker' }], admin: false, unrestricted: false };
+const maker: Caller = {
+  tenant: 'default',
+  description: 'principal maker',
+  key: 'maker',
+  members: [{ kind: 'principal', issuer: '', name: 'maker' }],
+  admin: false,
+  unrestricted: false,
+};
 const table = { kind: 'table' as const, id: 't-1' };
 const tablePath = { warehouse: 'lake', namespaces: ['ns-1'], object: table };
 
@@ -73,7 +80,9 @@ describe("a creator's owner grant", () => {
     const owner = await access.creatorGrant({ warehouse, caller: maker });
     await owner.record({ access: tx, ownerGrants: pending }, table, 'lake/ns.t');
     expect(await tx.listGrants({ tenant: 'default' })).toEqual([]);
-    expect(await pending.pending(1, 10)).toEqual([expect.objectContaining({ tenant: 'default', warehouse: 'lake', member: maker.members[0], securable: table, object: 'lake/ns.t' })]);
+    expect(await pending.pending(1, 10)).toEqual([
+      expect.objectContaining({ tenant: 'default', warehouse: 'lake', member: maker.members[0], securable: table, object: 'lake/ns.t' }),
+    ]);
     await owner.committed();
     expect(await authorizer.check('default', maker.members, [{ privilege: 'table:write-data', path: tablePath }])).toEqual([true]);
     expect(await pending.pending(1, 10)).toEqual([]);

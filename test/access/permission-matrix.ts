@@ -37,7 +37,19 @@ const view = (sql: string, ns: string[]) => ({
 });
 
 /** A one-definition function (SQL UDF) for the function rows. */
-const FUNCTION = { 'format-version': 1, definitions: [{ 'definition-id': 'int', parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int', 'function-type': 'udf', versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }], 'current-version-id': 1 }] };
+const FUNCTION = {
+  'format-version': 1,
+  definitions: [
+    {
+      'definition-id': 'int',
+      parameters: [{ name: 'x', type: 'int' }],
+      'return-type': 'int',
+      'function-type': 'udf',
+      versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }],
+      'current-version-id': 1,
+    },
+  ],
+};
 
 /** One case's objects: namespace m.cN with child eu, table t (+ t2), view v, Lance table ds. */
 interface Fixture {
@@ -89,27 +101,123 @@ interface Operation {
 
 const T = (f: Fixture, name = 't') => `/v1/${f.wh}/namespaces/${enc(f.ns)}/tables/${name}`;
 /** A sign request for an object inside the case's table t (path-style on the fake S3). */
-const signBody = (f: Fixture, method: string) => ({ region: 'us-east-1', uri: `${signingEndpoint}/${f.data.t.location.slice('s3://'.length)}/data/x.parquet`, method, headers: {} });
+const signBody = (f: Fixture, method: string) => ({
+  region: 'us-east-1',
+  uri: `${signingEndpoint}/${f.data.t.location.slice('s3://'.length)}/data/x.parquet`,
+  method,
+  headers: {},
+});
 const L = `/lance/${WH}/v1`;
 const lid = (f: Fixture, ...rest: string[]) => encodeURIComponent([...f.ns, ...rest].join('$'));
 
 const OPERATIONS: Operation[] = [
   // Iceberg namespaces
-  { name: 'listNamespaces', surface: 'iceberg', needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces?parent=${enc(f.ns)}` }), ok: 200 },
-  { name: 'createNamespace', surface: 'iceberg', needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces`, body: { namespace: [...f.ns, 'new'] } }), ok: 200 },
-  { name: 'createNamespace (top level)', surface: 'iceberg', needs: [{ privilege: 'namespace:create', direct: 'warehouse' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces`, body: { namespace: [`top${f.n}`] } }), ok: 200 },
-  { name: 'loadNamespaceMetadata', surface: 'iceberg', needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.child)}` }), ok: 200 },
-  { name: 'namespaceExists', surface: 'iceberg', needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'HEAD', url: `/v1/${WH}/namespaces/${enc(f.child)}` }), ok: 204 },
-  { name: 'updateProperties', surface: 'iceberg', needs: [{ privilege: 'namespace:update-properties', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.child)}/properties`, body: { updates: { owner: 'x' }, removals: [] } }), ok: 200 },
-  { name: 'dropNamespace', surface: 'iceberg', needs: [{ privilege: 'namespace:drop', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'DELETE', url: `/v1/${WH}/namespaces/${enc(f.child)}` }), ok: 204 },
+  {
+    name: 'listNamespaces',
+    surface: 'iceberg',
+    needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces?parent=${enc(f.ns)}` }),
+    ok: 200,
+  },
+  {
+    name: 'createNamespace',
+    surface: 'iceberg',
+    needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces`, body: { namespace: [...f.ns, 'new'] } }),
+    ok: 200,
+  },
+  {
+    name: 'createNamespace (top level)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'namespace:create', direct: 'warehouse' }],
+    objects: [],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces`, body: { namespace: [`top${f.n}`] } }),
+    ok: 200,
+  },
+  {
+    name: 'loadNamespaceMetadata',
+    surface: 'iceberg',
+    needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.child)}` }),
+    ok: 200,
+  },
+  {
+    name: 'namespaceExists',
+    surface: 'iceberg',
+    needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'HEAD', url: `/v1/${WH}/namespaces/${enc(f.child)}` }),
+    ok: 204,
+  },
+  {
+    name: 'updateProperties',
+    surface: 'iceberg',
+    needs: [{ privilege: 'namespace:update-properties', direct: 'child', inherited: 'ns' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.child)}/properties`, body: { updates: { owner: 'x' }, removals: [] } }),
+    ok: 200,
+  },
+  {
+    name: 'dropNamespace',
+    surface: 'iceberg',
+    needs: [{ privilege: 'namespace:drop', direct: 'child', inherited: 'ns' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'DELETE', url: `/v1/${WH}/namespaces/${enc(f.child)}` }),
+    ok: 204,
+  },
   // Iceberg tables
-  { name: 'listTables', surface: 'iceberg', needs: [{ privilege: 'table:list', direct: 'ns', inherited: 'base' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables` }), ok: 200 },
-  { name: 'createTable', surface: 'iceberg', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'created', schema: simpleSchema } }), ok: 200 },
-  { name: 'createTable (stage-create)', surface: 'iceberg', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'staged', schema: simpleSchema, 'stage-create': true } }), ok: 200 },
-  { name: 'loadTable', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: T(f) }), ok: 200 },
+  {
+    name: 'listTables',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:list', direct: 'ns', inherited: 'base' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables` }),
+    ok: 200,
+  },
+  {
+    name: 'createTable',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'created', schema: simpleSchema } }),
+    ok: 200,
+  },
+  {
+    name: 'createTable (stage-create)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, body: { name: 'staged', schema: simpleSchema, 'stage-create': true } }),
+    ok: 200,
+  },
+  {
+    name: 'loadTable',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'GET', url: T(f) }),
+    ok: 200,
+  },
   // Through a view (referenced-by): still the caller's own privilege on the table, never the view's (docs/authorization.md, "Access through a view").
-  { name: 'loadTable (referenced-by a view)', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table', 'view'], request: (f) => ({ method: 'GET', url: `${T(f)}?referenced-by=${enc([...f.ns, 'v'])}` }), ok: 200 },
-  { name: 'tableExists', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'HEAD', url: T(f) }), ok: 204 },
+  {
+    name: 'loadTable (referenced-by a view)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }],
+    objects: ['table', 'view'],
+    request: (f) => ({ method: 'GET', url: `${T(f)}?referenced-by=${enc([...f.ns, 'v'])}` }),
+    ok: 200,
+  },
+  {
+    name: 'tableExists',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'HEAD', url: T(f) }),
+    ok: 204,
+  },
   {
     name: 'updateTable (append)',
     surface: 'iceberg',
@@ -121,7 +229,14 @@ const OPERATIONS: Operation[] = [
     },
     ok: 200,
   },
-  { name: 'dropTable', surface: 'iceberg', needs: [{ privilege: 'table:drop', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'DELETE', url: T(f) }), ok: 204 },
+  {
+    name: 'dropTable',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:drop', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'DELETE', url: T(f) }),
+    ok: 204,
+  },
   {
     name: 'dropTable (purge)',
     surface: 'iceberg',
@@ -141,7 +256,11 @@ const OPERATIONS: Operation[] = [
       { privilege: 'table:create', direct: 'child', inherited: 'ns' },
     ],
     objects: ['table', 'child'],
-    request: (f) => ({ method: 'POST', url: `/v1/${WH}/tables/rename`, body: { source: { namespace: f.ns, name: 't' }, destination: { namespace: f.child, name: 'moved' } } }),
+    request: (f) => ({
+      method: 'POST',
+      url: `/v1/${WH}/tables/rename`,
+      body: { source: { namespace: f.ns, name: 't' }, destination: { namespace: f.child, name: 'moved' } },
+    }),
     ok: 204,
   },
   {
@@ -163,16 +282,72 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'POST', url: `${T(f)}/unregister` }),
     ok: 200,
   },
-  { name: 'loadCredentials', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `${T(f)}/credentials` }), ok: 200 },
+  {
+    name: 'loadCredentials',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'GET', url: `${T(f)}/credentials` }),
+    ok: 200,
+  },
   // Scan planning: read-data on every call. A plan id or plan task is its owner's alone, so the case's subject (allowed) gets
   // 404 for ids it does not own; what the matrix checks is the gate before that: 403 without the privilege.
-  { name: 'planTableScan', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/plan`, body: {} }), ok: 200 },
-  { name: 'fetchPlanningResult (not its plan)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `${T(f)}/plan/p${f.n}` }), ok: 404 },
-  { name: 'cancelPlanning (not its plan)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'DELETE', url: `${T(f)}/plan/p${f.n}` }), ok: 404 },
-  { name: 'fetchScanTasks (not its plan task)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/tasks`, body: { 'plan-task': `pt1.forged${f.n}` } }), ok: 404 },
-  { name: 'loadCredentials (referenced-by a view)', surface: 'iceberg', needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table', 'view'], request: (f) => ({ method: 'GET', url: `${T(f)}/credentials?referenced-by=${enc([...f.ns, 'v'])}` }), ok: 200 },
-  { name: 'reportMetrics (scan)', surface: 'iceberg', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'scan-report', 'table-name': 't' } }), ok: 204 },
-  { name: 'reportMetrics (commit)', surface: 'iceberg', needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'commit-report', 'table-name': 't' } }), ok: 204 },
+  {
+    name: 'planTableScan',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `${T(f)}/plan`, body: {} }),
+    ok: 200,
+  },
+  {
+    name: 'fetchPlanningResult (not its plan)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'GET', url: `${T(f)}/plan/p${f.n}` }),
+    ok: 404,
+  },
+  {
+    name: 'cancelPlanning (not its plan)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'DELETE', url: `${T(f)}/plan/p${f.n}` }),
+    ok: 404,
+  },
+  {
+    name: 'fetchScanTasks (not its plan task)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `${T(f)}/tasks`, body: { 'plan-task': `pt1.forged${f.n}` } }),
+    ok: 404,
+  },
+  {
+    name: 'loadCredentials (referenced-by a view)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table', 'view'],
+    request: (f) => ({ method: 'GET', url: `${T(f)}/credentials?referenced-by=${enc([...f.ns, 'v'])}` }),
+    ok: 200,
+  },
+  {
+    name: 'reportMetrics (scan)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'scan-report', 'table-name': 't' } }),
+    ok: 204,
+  },
+  {
+    name: 'reportMetrics (commit)',
+    surface: 'iceberg',
+    needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `${T(f)}/metrics`, body: { 'report-type': 'commit-report', 'table-name': 't' } }),
+    ok: 204,
+  },
   {
     name: 'commitTransaction (every table)',
     surface: 'iceberg',
@@ -191,10 +366,42 @@ const OPERATIONS: Operation[] = [
     ok: 204,
   },
   // Iceberg views
-  { name: 'listViews', surface: 'iceberg', needs: [{ privilege: 'view:list', direct: 'ns', inherited: 'base' }], objects: ['view'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views` }), ok: 200 },
-  { name: 'createView', surface: 'iceberg', needs: [{ privilege: 'view:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views`, body: { name: 'nv', schema: simpleSchema, 'view-version': view('select 1', f.ns) } }), ok: 200 },
-  { name: 'loadView', surface: 'iceberg', needs: [{ privilege: 'view:read', direct: 'view', inherited: 'ns' }], objects: ['view'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }), ok: 200 },
-  { name: 'viewExists', surface: 'iceberg', needs: [{ privilege: 'view:read', direct: 'view', inherited: 'ns' }], objects: ['view'], request: (f) => ({ method: 'HEAD', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }), ok: 204 },
+  {
+    name: 'listViews',
+    surface: 'iceberg',
+    needs: [{ privilege: 'view:list', direct: 'ns', inherited: 'base' }],
+    objects: ['view'],
+    request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views` }),
+    ok: 200,
+  },
+  {
+    name: 'createView',
+    surface: 'iceberg',
+    needs: [{ privilege: 'view:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({
+      method: 'POST',
+      url: `/v1/${WH}/namespaces/${enc(f.ns)}/views`,
+      body: { name: 'nv', schema: simpleSchema, 'view-version': view('select 1', f.ns) },
+    }),
+    ok: 200,
+  },
+  {
+    name: 'loadView',
+    surface: 'iceberg',
+    needs: [{ privilege: 'view:read', direct: 'view', inherited: 'ns' }],
+    objects: ['view'],
+    request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }),
+    ok: 200,
+  },
+  {
+    name: 'viewExists',
+    surface: 'iceberg',
+    needs: [{ privilege: 'view:read', direct: 'view', inherited: 'ns' }],
+    objects: ['view'],
+    request: (f) => ({ method: 'HEAD', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }),
+    ok: 204,
+  },
   {
     name: 'replaceView',
     surface: 'iceberg',
@@ -203,18 +410,73 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({
       method: 'POST',
       url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v`,
-      body: { requirements: [], updates: [{ action: 'add-view-version', 'view-version': { ...view('select 2', f.ns), 'version-id': 2 } }, { action: 'set-current-view-version', 'view-version-id': -1 }] },
+      body: {
+        requirements: [],
+        updates: [
+          { action: 'add-view-version', 'view-version': { ...view('select 2', f.ns), 'version-id': 2 } },
+          { action: 'set-current-view-version', 'view-version-id': -1 },
+        ],
+      },
     }),
     ok: 200,
   },
   // Functions (SQL UDFs): granted on their namespace or warehouse, like views' container grants
-  { name: 'listFunctions', surface: 'iceberg', needs: [{ privilege: 'function:list', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/functions` }), ok: 200 },
-  { name: 'loadFunction', surface: 'iceberg', needs: [{ privilege: 'function:read', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/functions/fn` }), ok: 200 },
-  { name: 'getFunction', surface: 'management', needs: [{ privilege: 'function:read', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn` }), ok: 200 },
-  { name: 'putFunction (create)', surface: 'management', needs: [{ privilege: 'function:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'PUT', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, body: FUNCTION }), ok: 200 },
-  { name: 'putFunction (replace)', surface: 'management', needs: [{ privilege: 'function:replace', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'PUT', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, body: FUNCTION }), ok: 200 },
-  { name: 'dropFunction', surface: 'management', needs: [{ privilege: 'function:drop', direct: 'ns', inherited: 'base' }], objects: ['function'], request: (f) => ({ method: 'DELETE', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn` }), ok: 204 },
-  { name: 'dropView', surface: 'iceberg', needs: [{ privilege: 'view:drop', direct: 'view', inherited: 'ns' }], objects: ['view'], request: (f) => ({ method: 'DELETE', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }), ok: 204 },
+  {
+    name: 'listFunctions',
+    surface: 'iceberg',
+    needs: [{ privilege: 'function:list', direct: 'ns', inherited: 'base' }],
+    objects: ['function'],
+    request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/functions` }),
+    ok: 200,
+  },
+  {
+    name: 'loadFunction',
+    surface: 'iceberg',
+    needs: [{ privilege: 'function:read', direct: 'ns', inherited: 'base' }],
+    objects: ['function'],
+    request: (f) => ({ method: 'GET', url: `/v1/${WH}/namespaces/${enc(f.ns)}/functions/fn` }),
+    ok: 200,
+  },
+  {
+    name: 'getFunction',
+    surface: 'management',
+    needs: [{ privilege: 'function:read', direct: 'ns', inherited: 'base' }],
+    objects: ['function'],
+    request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn` }),
+    ok: 200,
+  },
+  {
+    name: 'putFunction (create)',
+    surface: 'management',
+    needs: [{ privilege: 'function:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({ method: 'PUT', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, body: FUNCTION }),
+    ok: 200,
+  },
+  {
+    name: 'putFunction (replace)',
+    surface: 'management',
+    needs: [{ privilege: 'function:replace', direct: 'ns', inherited: 'base' }],
+    objects: ['function'],
+    request: (f) => ({ method: 'PUT', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, body: FUNCTION }),
+    ok: 200,
+  },
+  {
+    name: 'dropFunction',
+    surface: 'management',
+    needs: [{ privilege: 'function:drop', direct: 'ns', inherited: 'base' }],
+    objects: ['function'],
+    request: (f) => ({ method: 'DELETE', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn` }),
+    ok: 204,
+  },
+  {
+    name: 'dropView',
+    surface: 'iceberg',
+    needs: [{ privilege: 'view:drop', direct: 'view', inherited: 'ns' }],
+    objects: ['view'],
+    request: (f) => ({ method: 'DELETE', url: `/v1/${WH}/namespaces/${enc(f.ns)}/views/v` }),
+    ok: 204,
+  },
   {
     name: 'renameView',
     surface: 'iceberg',
@@ -223,21 +485,92 @@ const OPERATIONS: Operation[] = [
       { privilege: 'view:create', direct: 'child', inherited: 'ns' },
     ],
     objects: ['view', 'child'],
-    request: (f) => ({ method: 'POST', url: `/v1/${WH}/views/rename`, body: { source: { namespace: f.ns, name: 'v' }, destination: { namespace: f.child, name: 'moved' } } }),
+    request: (f) => ({
+      method: 'POST',
+      url: `/v1/${WH}/views/rename`,
+      body: { source: { namespace: f.ns, name: 'v' }, destination: { namespace: f.child, name: 'moved' } },
+    }),
     ok: 204,
   },
   // Remote signing (an S3 warehouse): reads need table:read-data, writes table:write-data
-  { name: 'signRequest (GetObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'GET') }), ok: 200 },
-  { name: 'signRequest (PutObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'PUT') }), ok: 200 },
+  {
+    name: 'signRequest (GetObject)',
+    surface: 'iceberg',
+    wh: SIGNING_WH,
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'GET') }),
+    ok: 200,
+  },
+  {
+    name: 'signRequest (PutObject)',
+    surface: 'iceberg',
+    wh: SIGNING_WH,
+    needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `${T(f)}/sign`, body: signBody(f, 'PUT') }),
+    ok: 200,
+  },
   // The unscoped default endpoint (sign-default.ts): the table is found from the key, then the same privileges
-  { name: 'signRequestByLocation (GetObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: '/v1/aws/s3/sign', body: signBody(f, 'GET') }), ok: 200 },
-  { name: 'signRequestByLocation (PutObject)', surface: 'iceberg', wh: SIGNING_WH, needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: '/v1/aws/s3/sign', body: signBody(f, 'PUT') }), ok: 200 },
+  {
+    name: 'signRequestByLocation (GetObject)',
+    surface: 'iceberg',
+    wh: SIGNING_WH,
+    needs: [{ privilege: 'table:read-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: '/v1/aws/s3/sign', body: signBody(f, 'GET') }),
+    ok: 200,
+  },
+  {
+    name: 'signRequestByLocation (PutObject)',
+    surface: 'iceberg',
+    wh: SIGNING_WH,
+    needs: [{ privilege: 'table:write-data', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: '/v1/aws/s3/sign', body: signBody(f, 'PUT') }),
+    ok: 200,
+  },
   // Lance
-  { name: 'lance ListNamespaces', surface: 'lance', needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }], objects: ['child'], request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/list` }), ok: 200 },
-  { name: 'lance CreateNamespace', surface: 'lance', needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'new')}/create`, body: { id: [...f.ns, 'new'] } }), ok: 200 },
-  { name: 'lance DescribeNamespace', surface: 'lance', needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'eu')}/describe`, body: { id: f.child } }), ok: 200 },
-  { name: 'lance DropNamespace', surface: 'lance', needs: [{ privilege: 'namespace:drop', direct: 'child', inherited: 'ns' }], objects: ['child'], request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'eu')}/drop`, body: { id: f.child } }), ok: 200 },
-  { name: 'lance ListTables', surface: 'lance', needs: [{ privilege: 'table:list', direct: 'ns', inherited: 'base' }], objects: ['lance'], request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/table/list` }), ok: 200 },
+  {
+    name: 'lance ListNamespaces',
+    surface: 'lance',
+    needs: [{ privilege: 'namespace:list', direct: 'ns', inherited: 'base' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/list` }),
+    ok: 200,
+  },
+  {
+    name: 'lance CreateNamespace',
+    surface: 'lance',
+    needs: [{ privilege: 'namespace:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'new')}/create`, body: { id: [...f.ns, 'new'] } }),
+    ok: 200,
+  },
+  {
+    name: 'lance DescribeNamespace',
+    surface: 'lance',
+    needs: [{ privilege: 'namespace:list', direct: 'child', inherited: 'ns' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'eu')}/describe`, body: { id: f.child } }),
+    ok: 200,
+  },
+  {
+    name: 'lance DropNamespace',
+    surface: 'lance',
+    needs: [{ privilege: 'namespace:drop', direct: 'child', inherited: 'ns' }],
+    objects: ['child'],
+    request: (f) => ({ method: 'POST', url: `${L}/namespace/${lid(f, 'eu')}/drop`, body: { id: f.child } }),
+    ok: 200,
+  },
+  {
+    name: 'lance ListTables',
+    surface: 'lance',
+    needs: [{ privilege: 'table:list', direct: 'ns', inherited: 'base' }],
+    objects: ['lance'],
+    request: (f) => ({ method: 'GET', url: `${L}/namespace/${lid(f)}/table/list` }),
+    ok: 200,
+  },
   {
     name: 'lance ListAllTables (filtered)',
     surface: 'lance',
@@ -247,9 +580,30 @@ const OPERATIONS: Operation[] = [
     ok: 200,
     listed: (f, body) => (body.tables as string[]).includes([...f.ns, 'ds'].join('$')),
   },
-  { name: 'lance DeclareTable', surface: 'lance', needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }], objects: [], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'nd')}/declare`, body: { id: [...f.ns, 'nd'] } }), ok: 200 },
-  { name: 'lance DescribeTable', surface: 'lance', needs: [{ privilege: 'table:read-metadata', direct: 'lance', inherited: 'ns' }], objects: ['lance'], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/describe`, body: { id: [...f.ns, 'ds'] } }), ok: 200 },
-  { name: 'lance TableExists', surface: 'lance', needs: [{ privilege: 'table:read-metadata', direct: 'lance', inherited: 'ns' }], objects: ['lance'], request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/exists`, body: { id: [...f.ns, 'ds'] } }), ok: 200 },
+  {
+    name: 'lance DeclareTable',
+    surface: 'lance',
+    needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'nd')}/declare`, body: { id: [...f.ns, 'nd'] } }),
+    ok: 200,
+  },
+  {
+    name: 'lance DescribeTable',
+    surface: 'lance',
+    needs: [{ privilege: 'table:read-metadata', direct: 'lance', inherited: 'ns' }],
+    objects: ['lance'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/describe`, body: { id: [...f.ns, 'ds'] } }),
+    ok: 200,
+  },
+  {
+    name: 'lance TableExists',
+    surface: 'lance',
+    needs: [{ privilege: 'table:read-metadata', direct: 'lance', inherited: 'ns' }],
+    objects: ['lance'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/exists`, body: { id: [...f.ns, 'ds'] } }),
+    ok: 200,
+  },
   {
     name: 'lance DropTable (deletes data)',
     surface: 'lance',
@@ -283,22 +637,24 @@ const OPERATIONS: Operation[] = [
       ['ListTableBranches', 'table:read-metadata', 'branches/list', () => ({})],
       ['DeleteTableBranch', 'table:write-data', 'branches/delete', () => ({ name: 'dev' })],
     ] as const
-  ).map(
-    ([name, privilege, op, body]): Operation => ({
-      name: `lance ${name}`,
-      surface: 'lance',
-      needs: [{ privilege, direct: 'lance', inherited: 'ns' }],
-      objects: ['lance-versioned'],
-      request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/${op}`, body: body(f) }),
-      ok: 200,
-    }),
-  ),
+  ).map(([name, privilege, op, body]): Operation => ({
+    name: `lance ${name}`,
+    surface: 'lance',
+    needs: [{ privilege, direct: 'lance', inherited: 'ns' }],
+    objects: ['lance-versioned'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/${op}`, body: body(f) }),
+    ok: 200,
+  })),
   {
     name: 'lance BatchCreateTableVersions',
     surface: 'lance',
     needs: [{ privilege: 'table:write-data', direct: 'lance', inherited: 'ns' }],
     objects: ['lance-versioned'],
-    request: (f) => ({ method: 'POST', url: `${L}/table/version/batch-create`, body: { entries: [{ id: [...f.ns, 'ds'], version: 2, manifest_path: f.data.staged }] } }),
+    request: (f) => ({
+      method: 'POST',
+      url: `${L}/table/version/batch-create`,
+      body: { entries: [{ id: [...f.ns, 'ds'], version: 2, manifest_path: f.data.staged }] },
+    }),
     ok: 200,
   },
   {
@@ -318,7 +674,11 @@ const OPERATIONS: Operation[] = [
     surface: 'management',
     needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }],
     objects: ['table'],
-    request: (f) => ({ method: 'POST', url: '/management/v1/grants', body: { role: `target-${f.n}`, privileges: ['table:read-data'], securable: securable(f, 'table') } }),
+    request: (f) => ({
+      method: 'POST',
+      url: '/management/v1/grants',
+      body: { role: `target-${f.n}`, privileges: ['table:read-data'], securable: securable(f, 'table') },
+    }),
     ok: 201,
   },
   // Management: a warehouse's event sinks (the pull API, GET /management/v1/events, never answers 403: it filters, test/http/events.test.ts)
@@ -327,7 +687,11 @@ const OPERATIONS: Operation[] = [
     surface: 'management',
     needs: [{ privilege: 'warehouse:manage', direct: 'warehouse' }],
     objects: [],
-    request: () => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/event-sinks`, body: { kind: 'webhook', config: { url: 'https://hooks.example.test/hook' } } }),
+    request: () => ({
+      method: 'POST',
+      url: `/management/v1/warehouses/${WH}/event-sinks`,
+      body: { kind: 'webhook', config: { url: 'https://hooks.example.test/hook' } },
+    }),
     ok: 201,
   },
   {
@@ -339,13 +703,59 @@ const OPERATIONS: Operation[] = [
     ok: 200,
   },
   // Management: table maintenance on demand, and dropped (soft-deleted) objects of the warehouse
-  { name: 'runTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance`, body: { 'dry-run': true } }), ok: 200 },
-  { name: 'getTableMaintenance', surface: 'management', needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance` }), ok: 200 },
+  {
+    name: 'runTableMaintenance',
+    surface: 'management',
+    needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance`, body: { 'dry-run': true } }),
+    ok: 200,
+  },
+  {
+    name: 'getTableMaintenance',
+    surface: 'management',
+    needs: [{ privilege: 'table:maintain', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance` }),
+    ok: 200,
+  },
   // Management: row-filter and column-mask policies (grants:manage on the table; the effective policy: read-metadata)
-  { name: 'listTablePolicies', surface: 'management', needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/policies` }), ok: 200 },
-  { name: 'createTablePolicy', surface: 'management', needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'POST', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/policies`, body: { kind: 'row-filter', roles: ['admin'], filter: { type: 'not-null', term: 'id' } } }), ok: 201 },
-  { name: 'getEffectivePolicy', surface: 'management', needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }], objects: ['table'], request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/effective-policy` }), ok: 200 },
-  { name: 'listDroppedObjects', surface: 'management', needs: [{ privilege: 'warehouse:list-dropped', direct: 'warehouse' }], objects: [], request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/dropped` }), ok: 200 },
+  {
+    name: 'listTablePolicies',
+    surface: 'management',
+    needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/policies` }),
+    ok: 200,
+  },
+  {
+    name: 'createTablePolicy',
+    surface: 'management',
+    needs: [{ privilege: 'grants:manage', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({
+      method: 'POST',
+      url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/policies`,
+      body: { kind: 'row-filter', roles: ['admin'], filter: { type: 'not-null', term: 'id' } },
+    }),
+    ok: 201,
+  },
+  {
+    name: 'getEffectivePolicy',
+    surface: 'management',
+    needs: [{ privilege: 'table:read-metadata', direct: 'table', inherited: 'ns' }],
+    objects: ['table'],
+    request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/effective-policy` }),
+    ok: 200,
+  },
+  {
+    name: 'listDroppedObjects',
+    surface: 'management',
+    needs: [{ privilege: 'warehouse:list-dropped', direct: 'warehouse' }],
+    objects: [],
+    request: () => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/dropped` }),
+    ok: 200,
+  },
   {
     name: 'undropObject',
     surface: 'management',
@@ -369,7 +779,12 @@ export function permissionMatrix(label: string, env: () => Record<string, string
     let counter = 0;
 
     const form = async (params: Record<string, string>, headers: Record<string, string> = {}) => {
-      const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+      const res = await cat.lakegate.app.inject({
+        method: 'POST',
+        url: '/v1/oauth/tokens',
+        payload: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
       if (res.statusCode !== 200) throw new Error(`token request: ${res.statusCode} ${res.body}`);
       return res.json().access_token as string;
     };
@@ -427,7 +842,11 @@ export function permissionMatrix(label: string, env: () => Record<string, string
           const name = o === 'table' ? 't' : 't2';
           f.data[name] = (await must(await admin('POST', `/v1/${f.wh}/namespaces/${enc(f.ns)}/tables`, { name, schema: simpleSchema }), name)).metadata;
         }
-        if (o === 'view') await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/views`, { name: 'v', schema: simpleSchema, 'view-version': view('select 1', f.ns) }), 'view');
+        if (o === 'view')
+          await must(
+            await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/views`, { name: 'v', schema: simpleSchema, 'view-version': view('select 1', f.ns) }),
+            'view',
+          );
         if (o === 'function') await must(await admin('PUT', `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, FUNCTION), 'function');
         if (o === 'lance') await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
         if (o === 'lance-versioned') {
@@ -439,22 +858,34 @@ export function permissionMatrix(label: string, env: () => Record<string, string
             writeFileSync(file, lanceManifest(version));
             return file.slice(1);
           };
-          await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup', 1) }), 'lance version 1');
+          await must(
+            await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, manifest_path: staged('1.manifest-setup', 1) }),
+            'lance version 1',
+          );
           f.data.staged = staged('2.manifest-case', 2);
           // A branch "dev" (its first version committed as Lance commits a branch it created) for the branch operations.
           const onDev = path.join(fileURLToPath(location as string), 'tree', 'dev', '_versions', '1.manifest-dev');
           mkdirSync(path.dirname(onDev), { recursive: true });
           writeFileSync(onDev, lanceManifest(1));
-          await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, branch: 'dev', manifest_path: onDev.slice(1) }), 'lance branch dev');
+          await must(
+            await admin('POST', `${L}/table/${lid(f, 'ds')}/version/create`, { version: 1, branch: 'dev', manifest_path: onDev.slice(1) }),
+            'lance branch dev',
+          );
         }
         if (o === 'dropped') {
           await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to drop');
           await must(await admin('DELETE', T(f, 'gone')), 'drop');
-          const listed = (await must(await admin('GET', `/management/v1/warehouses/${WH}/dropped?pageSize=1000`), 'dropped')).dropped as Array<{ id: string; namespace: string[] }>;
+          const listed = (await must(await admin('GET', `/management/v1/warehouses/${WH}/dropped?pageSize=1000`), 'dropped')).dropped as Array<{
+            id: string;
+            namespace: string[];
+          }>;
           f.data.dropped = listed.find((d) => d.namespace.join('.') === f.ns.join('.'))!.id;
         }
         if (o === 'unregistered') {
-          const made = await must(await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }), 'table to unregister');
+          const made = await must(
+            await admin('POST', `/v1/${WH}/namespaces/${enc(f.ns)}/tables`, { name: 'gone', schema: simpleSchema }),
+            'table to unregister',
+          );
           await must(await admin('POST', `${T(f, 'gone')}/unregister`), 'unregister');
           f.data.unregistered = made['metadata-location'];
         }
@@ -541,7 +972,13 @@ export function permissionMatrix(label: string, env: () => Record<string, string
     }
 
     it('records every denial in the audit trail with the caller, its act chain, the action and the object', async () => {
-      const events = (await admin('GET', '/management/v1/audit?decision=deny&limit=1000')).body.events as Array<{ type: string; actor: string; action?: string; object?: string; decision?: string }>;
+      const events = (await admin('GET', '/management/v1/audit?decision=deny&limit=1000')).body.events as Array<{
+        type: string;
+        actor: string;
+        action?: string;
+        object?: string;
+        decision?: string;
+      }>;
       const denied = events.filter((e) => e.type === 'access.denied');
       expect(denied.length).toBeGreaterThanOrEqual(OPERATIONS.filter((o) => !o.listed).length * 2);
       expect(denied.some((e) => / via engine/.test(e.actor) && e.actor.startsWith('user:user'))).toBe(true);

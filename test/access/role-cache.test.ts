@@ -32,7 +32,13 @@ describe('role membership for the policies: cached with the decisions', () => {
     const clock = { now: () => now };
     const control = new MemoryAccessControl();
     const service = (coherence?: Coherence) =>
-      new AccessService({ authorizer: new RbacAuthorizer(control, TTL, clock.now), control, clock, cacheTtlMs: TTL, ...(coherence ? { coherence } : {}) } as unknown as AccessServiceDeps);
+      new AccessService({
+        authorizer: new RbacAuthorizer(control, TTL, clock.now),
+        control,
+        clock,
+        cacheTtlMs: TTL,
+        ...(coherence ? { coherence } : {}),
+      } as unknown as AccessServiceDeps);
     const [here, sibling] = linked(2).map(service) as [AccessService, AccessService];
     const replica = service();
     await control.createRole({ tenant: 'default', name: 'analysts', description: '', createdAtMs: 0 });

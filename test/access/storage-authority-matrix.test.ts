@@ -18,7 +18,11 @@ type Admin = 'platform' | 'deputy' | 'tenant';
 
 const S3_SECRET = { 'access-key-id': 'k', 'secret-access-key': 's' };
 const GCS_SECRET = {
-  'service-account-key': JSON.stringify({ type: 'service_account', client_email: 'lake@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' }),
+  'service-account-key': JSON.stringify({
+    type: 'service_account',
+    client_email: 'lake@p.iam.gserviceaccount.com',
+    private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n',
+  }),
 };
 const AZURE_SECRET = { 'account-key': Buffer.from('k').toString('base64') };
 
@@ -62,7 +66,11 @@ const ROWS: Row[] = [
   { what: 's3 sts-endpoint', body: (n) => s3(n, { 'sts-endpoint': 'http://127.0.0.1:1' }), allowed: PLATFORM },
   { what: 's3 role-arn', body: (n) => s3(n, { 'role-arn': 'arn:aws:iam::123456789012:role/r' }), allowed: PLATFORM },
   { what: 's3 external-id', body: (n) => s3(n, { 'external-id': 'x' }), allowed: PLATFORM },
-  { what: 's3 region, path-style-access, credential lifetime', body: (n) => s3(n, { region: 'eu-west-1', 'path-style-access': true, 'credential-lifetime-seconds': 900 }), allowed: EVERYONE },
+  {
+    what: 's3 region, path-style-access, credential lifetime',
+    body: (n) => s3(n, { region: 'eu-west-1', 'path-style-access': true, 'credential-lifetime-seconds': 900 }),
+    allowed: EVERYONE,
+  },
   { what: 'extra-location-roots', body: (n) => s3(n, {}, S3_SECRET, { 'extra-location-roots': `s3://matrix/legacy-${n}` }), allowed: PLATFORM },
   { what: 'other properties', body: (n) => s3(n, {}, S3_SECRET, { owner: 'x' }), allowed: EVERYONE },
   { what: 'gcs with its own key', body: (n) => gcs(n), allowed: EVERYONE },
@@ -71,7 +79,11 @@ const ROWS: Row[] = [
   { what: 'gcs sts-endpoint', body: (n) => gcs(n, { 'sts-endpoint': 'http://127.0.0.1:1' }), allowed: PLATFORM },
   { what: 'azure with its own account key', body: (n) => azure(n), allowed: EVERYONE },
   { what: 'azure endpoint', body: (n) => azure(n, { endpoint: 'http://127.0.0.1:1/acct' }), allowed: PLATFORM },
-  { what: 'file (the server filesystem)', body: (n, dir) => ({ 'storage-root': `file://${dir}/matrix-${n}`, 'storage-profile': { type: 'file' } }), allowed: PLATFORM },
+  {
+    what: 'file (the server filesystem)',
+    body: (n, dir) => ({ 'storage-root': `file://${dir}/matrix-${n}`, 'storage-profile': { type: 'file' } }),
+    allowed: PLATFORM,
+  },
 ];
 
 const tokenOf = (clientId: string, clientSecret: string) => signIn(cat.lakegate.app, clientId, clientSecret);
@@ -108,7 +120,12 @@ describe.each(ROWS)('creating a warehouse: $what', (row) => {
     const res = await send('POST', '/management/v1/warehouses', { name: `${tenant}-m${n}`, ...row.body(n, cat.dataDir) });
     const expected = row.allowed.includes(who) ? 201 : 403;
     expect(res.status, JSON.stringify(res.body)).toBe(expected);
-    if (expected === 403) expect(res.body.error).toMatchObject({ code: 403, type: 'ForbiddenException', message: expect.stringMatching(/only a platform administrator|outside the storage the platform granted/) });
+    if (expected === 403)
+      expect(res.body.error).toMatchObject({
+        code: 403,
+        type: 'ForbiddenException',
+        message: expect.stringMatching(/only a platform administrator|outside the storage the platform granted/),
+      });
     else expect(res.body.tenant).toBe(tenant);
   });
 });

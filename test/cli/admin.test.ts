@@ -79,7 +79,11 @@ describe('granting a reader role', { timeout: SLOW }, () => {
       'Granted table:read-data, namespace:list, table:list on namespace:default.sales to role analyst\n',
     );
     expect(ok(await lakegate('admin', 'role', 'add-member', 'analyst', '--principal', readerId))).toBe(`Added principal ${readerId} to role analyst\n`);
-    expect(json(await lakegate('admin', 'role', 'add-member', 'analyst', '--principal', readerId, '--json'))).toEqual({ role: 'analyst', member: { kind: 'principal', name: readerId }, created: false });
+    expect(json(await lakegate('admin', 'role', 'add-member', 'analyst', '--principal', readerId, '--json'))).toEqual({
+      role: 'analyst',
+      member: { kind: 'principal', name: readerId },
+      created: false,
+    });
 
     expect(ok(await asReader('table', 'ls', 'sales'))).toContain('orders');
     const refused = fails(await asReader('table', 'create', 'sales.more', '--column', 'id:long'), 1);
@@ -99,25 +103,37 @@ describe('granting a reader role', { timeout: SLOW }, () => {
     expect(shown).toContain('members (1)\n  group analysts (asserted)');
     expect(shown).toMatch(/^ {2}table:read-metadata\s+table:default\."2024\.q1"\.events$/m);
     const details = json(await lakegate('admin', 'role', 'describe', 'q1', '--json'));
-    expect(details).toMatchObject({ role: { name: 'q1' }, members: [{ kind: 'group', name: 'analysts', issuer: 'asserted' }], grants: [{ privilege: 'table:read-metadata', securable: { type: 'table', warehouse: 'default', namespace: ['2024.q1'], name: 'events' } }] });
+    expect(details).toMatchObject({
+      role: { name: 'q1' },
+      members: [{ kind: 'group', name: 'analysts', issuer: 'asserted' }],
+      grants: [{ privilege: 'table:read-metadata', securable: { type: 'table', warehouse: 'default', namespace: ['2024.q1'], name: 'events' } }],
+    });
 
     const byRole = ok(await lakegate('admin', 'grants', '--role', 'analyst'));
     expect(byRole.split('\n')[0]).toMatch(/^ROLE\s+PRIVILEGE\s+SECURABLE$/);
     expect(byRole).toMatch(/^analyst\s+table:read-data\s+namespace:default\.sales$/m);
-    expect(json(await lakegate('admin', 'grants', 'ON', DOTTED_TABLE, '--json')).grants).toEqual([expect.objectContaining({ role: 'q1', privilege: 'table:read-metadata' })]);
+    expect(json(await lakegate('admin', 'grants', 'ON', DOTTED_TABLE, '--json')).grants).toEqual([
+      expect.objectContaining({ role: 'q1', privilege: 'table:read-metadata' }),
+    ]);
     expect(json(await lakegate('admin', 'grants', '--json')).grants).toHaveLength(4);
     expect(ok(await lakegate('admin', 'grants', '--role', 'q1', 'ON', 'namespace:default.sales'))).toBe('no grants\n');
   });
 
   it('explains with the sentence, or the JSON', async () => {
     const human = ok(await lakegate('admin', 'explain', '--principal', readerId, 'table:read-data', 'ON', 'table:default.sales.orders'));
-    expect(human).toBe(`principal ${readerId} can table:read-data on default/sales.orders through role analyst granted table:read-data on namespace default/sales\n`);
+    expect(human).toBe(
+      `principal ${readerId} can table:read-data on default/sales.orders through role analyst granted table:read-data on namespace default/sales\n`,
+    );
     const denied = json(await lakegate('admin', 'explain', '--principal', readerId, 'table:write-data', 'ON', 'table:default.sales.orders', '--json'));
     expect(denied).toMatchObject({ allowed: false, reason: 'none', via: [] });
     // A user with the group its token would carry: the group's role gives it.
-    const viaGroup = ok(await lakegate('admin', 'explain', '--user', 'alice', '--issuer', 'asserted', '--group', 'analysts', 'table:read-metadata', 'ON', DOTTED_TABLE));
+    const viaGroup = ok(
+      await lakegate('admin', 'explain', '--user', 'alice', '--issuer', 'asserted', '--group', 'analysts', 'table:read-metadata', 'ON', DOTTED_TABLE),
+    );
     expect(viaGroup).toContain('user alice can table:read-metadata on default/2024.q1.events through role q1 (held by group analysts)');
-    expect(json(await lakegate('admin', 'explain', '--group', 'analysts', '--issuer', 'asserted', 'table:read-data', 'ON', DOTTED_TABLE, '--json')).allowed).toBe(false);
+    expect(
+      json(await lakegate('admin', 'explain', '--group', 'analysts', '--issuer', 'asserted', 'table:read-data', 'ON', DOTTED_TABLE, '--json')).allowed,
+    ).toBe(false);
   });
 
   it('revokes, removes members and deletes roles; the server refusals exit 1', async () => {
@@ -127,10 +143,19 @@ describe('granting a reader role', { timeout: SLOW }, () => {
     expect(fails(await lakegate('admin', 'role', 'create', 'temp'), 1)).toMatch(/AlreadyExistsException.*\(HTTP 409\)/);
     expect(fails(await lakegate('admin', 'role', 'rm', 'temp'), 1)).toMatch(/ConflictException.*\(HTTP 409\)/);
 
-    expect(ok(await lakegate('admin', 'revoke', 'table:list', 'ON', 'namespace:default.sales', 'FROM', 'temp'))).toBe('Revoked table:list on namespace:default.sales from role temp (1 grant)\n');
-    expect(fails(await lakegate('admin', 'revoke', 'table:list', 'ON', 'namespace:default.sales', 'FROM', 'temp'), 1)).toMatch(/NotFoundException.*\(HTTP 404\)/);
-    expect(json(await lakegate('admin', 'revoke', 'table:read-data', 'ON', 'namespace:default.sales', 'FROM', 'temp', '--json'))).toMatchObject({ revoked: 1, role: 'temp' });
-    expect(ok(await lakegate('admin', 'role', 'rm-member', 'temp', '--user', 'bob', '--issuer', 'asserted'))).toBe('Removed user bob (asserted) from role temp\n');
+    expect(ok(await lakegate('admin', 'revoke', 'table:list', 'ON', 'namespace:default.sales', 'FROM', 'temp'))).toBe(
+      'Revoked table:list on namespace:default.sales from role temp (1 grant)\n',
+    );
+    expect(fails(await lakegate('admin', 'revoke', 'table:list', 'ON', 'namespace:default.sales', 'FROM', 'temp'), 1)).toMatch(
+      /NotFoundException.*\(HTTP 404\)/,
+    );
+    expect(json(await lakegate('admin', 'revoke', 'table:read-data', 'ON', 'namespace:default.sales', 'FROM', 'temp', '--json'))).toMatchObject({
+      revoked: 1,
+      role: 'temp',
+    });
+    expect(ok(await lakegate('admin', 'role', 'rm-member', 'temp', '--user', 'bob', '--issuer', 'asserted'))).toBe(
+      'Removed user bob (asserted) from role temp\n',
+    );
     expect(ok(await lakegate('admin', 'role', 'rm', 'temp'))).toBe('Deleted role temp\n');
     expect(fails(await lakegate('admin', 'role', 'show', 'temp'), 1)).toMatch(/HTTP 404/);
     expect(fails(await lakegate('admin', 'grant', 'table:list', 'ON', 'namespace:default.sales', 'TO', 'temp'), 1)).toMatch(/HTTP 404/);
@@ -173,7 +198,7 @@ describe('granting a reader role', { timeout: SLOW }, () => {
   });
 });
 
-describe('a principal\'s delegation and machine keys', { timeout: SLOW }, () => {
+describe("a principal's delegation and machine keys", { timeout: SLOW }, () => {
   it('sets delegation; API and SigV4 access keys authenticate the admin commands; a revoked API key does not', async () => {
     const opsFile = path.join(config.dir, 'ops.json');
     const opsId = json(await lakegate('admin', 'principal', 'create', 'ops', '--admin', '--credential-file', opsFile, '--json'))['client-id'];
@@ -224,7 +249,7 @@ describe('the audit trail', { timeout: SLOW }, () => {
     expect(human.stderr).toMatch(/^more events: repeat with --before \S+$/m);
   });
 
-  it('shows the reader\'s denials', async () => {
+  it("shows the reader's denials", async () => {
     const denials = json(await lakegate('admin', 'audit', '--decision', 'deny', '--actor', readerId, '--since', String(Date.now() - 3_600_000), '--json'));
     expect(denials.events.length).toBeGreaterThan(0);
     expect(denials.events.every((e: { decision: string; actor: string }) => e.decision === 'deny' && e.actor.includes(readerId))).toBe(true);
@@ -236,7 +261,10 @@ describe('the audit trail', { timeout: SLOW }, () => {
 describe('storage granted to a tenant', { timeout: SLOW }, () => {
   it('is set by the platform admin, shown, withdrawn, and refused to a non-admin (exit 1)', async () => {
     expect(json(await lakegate('admin', 'warehouse', 'grant', 'acme', '--json'))).toEqual({ tenant: 'acme', roots: [] });
-    expect(json(await lakegate('admin', 'warehouse', 'grant', 'acme', '--root', 's3://acme-bucket', '--root', 's3://shared/acme', '--json'))).toEqual({ tenant: 'acme', roots: ['s3://acme-bucket', 's3://shared/acme'] });
+    expect(json(await lakegate('admin', 'warehouse', 'grant', 'acme', '--root', 's3://acme-bucket', '--root', 's3://shared/acme', '--json'))).toEqual({
+      tenant: 'acme',
+      roots: ['s3://acme-bucket', 's3://shared/acme'],
+    });
     expect(ok(await lakegate('admin', 'warehouse', 'grant', 'acme'))).toContain('s3://shared/acme');
     expect(fails(await asReader('admin', 'warehouse', 'grant', 'default', '--root', 's3://x-bucket'), 1)).toMatch(/HTTP 403/);
     expect(fails(await lakegate('admin', 'warehouse', 'grant', 'acme', '--root', 'file:///etc'), 1)).toMatch(/HTTP 400/);
@@ -247,7 +275,19 @@ describe('storage granted to a tenant', { timeout: SLOW }, () => {
 
 describe('warehouse settings', { timeout: SLOW }, () => {
   it('are changed with warehouse set (--property, --remove), checked by the server, refused to a non-admin', async () => {
-    const set = json(await lakegate('admin', 'warehouse', 'set', 'default', '--property', 'drop.retention-ms=86400000', '--property', 'history.expire.min-snapshots-to-keep=2', '--json'));
+    const set = json(
+      await lakegate(
+        'admin',
+        'warehouse',
+        'set',
+        'default',
+        '--property',
+        'drop.retention-ms=86400000',
+        '--property',
+        'history.expire.min-snapshots-to-keep=2',
+        '--json',
+      ),
+    );
     expect(set.properties).toMatchObject({ 'drop.retention-ms': '86400000', 'history.expire.min-snapshots-to-keep': '2' });
     expect(ok(await lakegate('admin', 'warehouse', 'set', 'default', '--remove', 'history.expire.min-snapshots-to-keep'))).toContain('drop.retention-ms');
     expect(fails(await lakegate('admin', 'warehouse', 'set', 'default', '--property', 'drop.retention-ms=soon'), 1)).toMatch(/HTTP 400/);
@@ -259,13 +299,28 @@ describe('warehouse settings', { timeout: SLOW }, () => {
     const secretFile = path.join(config.dir, 'storage-secret.json');
     writeFileSync(secretFile, JSON.stringify({ 'access-key-id': 'k2', 'secret-access-key': 'cli-secret-never-printed' }));
     const profile = (region: string) => JSON.stringify({ type: 's3', bucket: 'cli-bucket', region });
-    ok(await lakegate('admin', 'warehouse', 'create', 'cli-s3', '--storage-root', 's3://cli-bucket/wh', '--storage-profile', profile('us-east-1'), '--storage-secret', `@${secretFile}`));
+    ok(
+      await lakegate(
+        'admin',
+        'warehouse',
+        'create',
+        'cli-s3',
+        '--storage-root',
+        's3://cli-bucket/wh',
+        '--storage-profile',
+        profile('us-east-1'),
+        '--storage-secret',
+        `@${secretFile}`,
+      ),
+    );
     const run = await lakegate('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', profile('eu-west-1'), '--storage-secret', `@${secretFile}`);
     expect(ok(run)).toMatch(/region\s+eu-west-1/);
     expect(run.stdout + run.stderr).not.toContain('cli-secret-never-printed');
     const kept = json(await lakegate('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', profile('eu-central-1'), '--json'));
     expect(kept).toMatchObject({ name: 'cli-s3', 'storage-profile': { region: 'eu-central-1' }, 'has-storage-secret': true });
-    expect(fails(await lakegate('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', '{"type":"file"}'), 1)).toMatch(/BadRequest.*storage-profile\.type cannot change/s);
+    expect(fails(await lakegate('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', '{"type":"file"}'), 1)).toMatch(
+      /BadRequest.*storage-profile\.type cannot change/s,
+    );
     expect(fails(await lakegate('admin', 'warehouse', 'storage', 'cli-s3'), 2)).toMatch(/needs --storage-profile/);
     expect(fails(await asReader('admin', 'warehouse', 'storage', 'cli-s3', '--storage-profile', profile('us-east-1')), 1)).toMatch(/HTTP 403/);
   });
@@ -276,7 +331,18 @@ describe('a federated warehouse', { timeout: SLOW }, () => {
     // The remote is this very server's Iceberg REST API (any conforming catalog will do), reached with the admin's credentials.
     const [id, secret] = server.credential.split(':') as [string, string];
     const federation = JSON.stringify({ kind: 'iceberg-rest', uri: server.url, warehouse: 'default', 'client-id': id });
-    const base = ['admin', 'warehouse', 'create', 'mirror', '--storage-root', `file://${server.dataDir}/elsewhere`, '--storage-profile', '{"type":"file"}', '--federation', federation];
+    const base = [
+      'admin',
+      'warehouse',
+      'create',
+      'mirror',
+      '--storage-root',
+      `file://${server.dataDir}/elsewhere`,
+      '--storage-profile',
+      '{"type":"file"}',
+      '--federation',
+      federation,
+    ];
     const refused = fails(await lakegate(...base, '--federation-secret', JSON.stringify({ 'client-secret': 'not-the-secret-123' })), 1);
     expect(refused).toMatch(/BadRequestException.*refused the client credentials/s);
     expect(refused).not.toContain('not-the-secret-123');

@@ -5,7 +5,15 @@ import { formatLevels, parseLevels, parseObjectIdentifier } from '../../packages
 import { Output, table, toJson } from '../../packages/cli/src/cli/output.js';
 import { schemaFromColumns } from '../../packages/cli/src/cli/schema.js';
 import { isSecretKey, maskProperties } from '../../packages/cli/src/cli/secrets.js';
-import { describeMember, formatSecurable, grantArguments, memberOf, parsePrivileges, parseSecurable, subjectOf } from '../../packages/cli/src/cli/securables.js';
+import {
+  describeMember,
+  formatSecurable,
+  grantArguments,
+  memberOf,
+  parsePrivileges,
+  parseSecurable,
+  subjectOf,
+} from '../../packages/cli/src/cli/securables.js';
 
 describe('identifiers', () => {
   it('splits at dots and honours double quotes', () => {
@@ -28,8 +36,28 @@ describe('identifiers', () => {
 
 describe('secrets', () => {
   it('knows secret keys and keeps the client id of a credential', () => {
-    for (const k of ['credential', 'token', 'rest.auth.api-key', 's3.secret-access-key', 's3.session-token', 'adls.sas-token.acct.dfs.core.windows.net', 'gcs.oauth2.token', 'header.Authorization']) expect(isSecretKey(k), k).toBe(true);
-    for (const k of ['uri', 'scope', 'warehouse', 'oauth2-server-uri', 's3.session-token-expires-at-ms', 'gcs.oauth2.token-expires-at', 's3.endpoint', 'rest.signing-region']) expect(isSecretKey(k), k).toBe(false);
+    for (const k of [
+      'credential',
+      'token',
+      'rest.auth.api-key',
+      's3.secret-access-key',
+      's3.session-token',
+      'adls.sas-token.acct.dfs.core.windows.net',
+      'gcs.oauth2.token',
+      'header.Authorization',
+    ])
+      expect(isSecretKey(k), k).toBe(true);
+    for (const k of [
+      'uri',
+      'scope',
+      'warehouse',
+      'oauth2-server-uri',
+      's3.session-token-expires-at-ms',
+      'gcs.oauth2.token-expires-at',
+      's3.endpoint',
+      'rest.signing-region',
+    ])
+      expect(isSecretKey(k), k).toBe(false);
     expect(maskProperties({ credential: 'id:s3cret', token: 'abc', scope: 'catalog' })).toEqual({ credential: 'id:***', token: '***', scope: 'catalog' });
   });
 });
@@ -53,7 +81,15 @@ describe('output', () => {
   });
 
   it('aligns columns', () => {
-    expect(table([{ name: 'a', n: 10 }, { name: 'long-name', n: 2 }], ['name', 'n'])).toBe('NAME       N\na          10\nlong-name  2');
+    expect(
+      table(
+        [
+          { name: 'a', n: 10 },
+          { name: 'long-name', n: 2 },
+        ],
+        ['name', 'n'],
+      ),
+    ).toBe('NAME       N\na          10\nlong-name  2');
   });
 });
 
@@ -76,14 +112,20 @@ describe('securables, privileges and members', () => {
     expect(parseSecurable('NAMESPACE:lake.sales.eu')).toEqual({ type: 'namespace', warehouse: 'lake', namespace: ['sales', 'eu'] });
     expect(parseSecurable('table:lake."2024.q1".orders')).toEqual({ type: 'table', warehouse: 'lake', namespace: ['2024.q1'], name: 'orders' });
     expect(parseSecurable('view:"my.lake".a.b.v')).toEqual({ type: 'view', warehouse: 'my.lake', namespace: ['a', 'b'], name: 'v' });
-    for (const text of ['warehouse:"a.b"', 'namespace:lake.sales', 'table:lake."2024.q1".orders', 'view:lake.a."x""y".v']) expect(formatSecurable(parseSecurable(text))).toBe(text);
-    for (const bad of ['lake', ':lake', 'schema:lake.s', 'warehouse:a.b', 'namespace:lake', 'table:lake.t', 'view:lake.v', 'table:lake..t', 'table:']) expect(() => parseSecurable(bad), bad).toThrow(UsageError);
+    for (const text of ['warehouse:"a.b"', 'namespace:lake.sales', 'table:lake."2024.q1".orders', 'view:lake.a."x""y".v'])
+      expect(formatSecurable(parseSecurable(text))).toBe(text);
+    for (const bad of ['lake', ':lake', 'schema:lake.s', 'warehouse:a.b', 'namespace:lake', 'table:lake.t', 'view:lake.v', 'table:lake..t', 'table:'])
+      expect(() => parseSecurable(bad), bad).toThrow(UsageError);
   });
 
   it('reads privilege lists and the grant grammar', () => {
     expect(parsePrivileges('table:list, table:read-data,table:list')).toEqual(['table:list', 'table:read-data']);
     expect(() => parsePrivileges('table:list,,x')).toThrow(/empty privilege/);
-    expect(grantArguments(['table:list', 'on', 'warehouse:w', 'to', 'r'], 'TO')).toEqual({ privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'w' }, role: 'r' });
+    expect(grantArguments(['table:list', 'on', 'warehouse:w', 'to', 'r'], 'TO')).toEqual({
+      privileges: ['table:list'],
+      securable: { type: 'warehouse', warehouse: 'w' },
+      role: 'r',
+    });
     expect(() => grantArguments(['table:list', 'ON', 'warehouse:w', 'TO', 'r'], 'FROM')).toThrow(/"FROM" is missing/);
     expect(() => grantArguments(['table:list', 'ON', 'warehouse:w'], 'TO')).toThrow(/got 3 arguments/);
   });

@@ -65,7 +65,11 @@ describe('login and profiles', { timeout: SLOW }, () => {
     const file = path.join(config.dir, 'profiles.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // The secret is stored (that is the point of the file), only there.
-    expect(JSON.parse(readFileSync(file, 'utf8')).profiles.default).toMatchObject({ uri: server.url, warehouse: 'default', properties: { credential: server.credential } });
+    expect(JSON.parse(readFileSync(file, 'utf8')).profiles.default).toMatchObject({
+      uri: server.url,
+      warehouse: 'default',
+      properties: { credential: server.credential },
+    });
   });
 
   it('config shows the profile masked and the negotiated catalog config', async () => {
@@ -76,7 +80,14 @@ describe('login and profiles', { timeout: SLOW }, () => {
     expect(human.stdout).not.toContain(adminSecret);
 
     const out = json(await lakegate(['config', '--json']));
-    expect(out.profile).toMatchObject({ name: 'default', stored: true, uri: server.url, warehouse: 'default', auth: 'oauth2', properties: { credential: `${adminId}:***` } });
+    expect(out.profile).toMatchObject({
+      name: 'default',
+      stored: true,
+      uri: server.url,
+      warehouse: 'default',
+      auth: 'oauth2',
+      properties: { credential: `${adminId}:***` },
+    });
     expect(out.catalog.overrides.prefix).toBe('default');
     expect(out.catalog.endpoints).toContain('POST /v1/{prefix}/tables/rename');
   });
@@ -121,7 +132,19 @@ describe('namespaces and tables', { timeout: SLOW }, () => {
   });
 
   it('creates, lists, describes, renames and drops a table', async () => {
-    const created = await lakegate(['table', 'create', 'db.orders', '--column', 'id:long:required', '--column', 'amount:decimal(10,2)', '--column', 'note:string', '--property', 'team=sales']);
+    const created = await lakegate([
+      'table',
+      'create',
+      'db.orders',
+      '--column',
+      'id:long:required',
+      '--column',
+      'amount:decimal(10,2)',
+      '--column',
+      'note:string',
+      '--property',
+      'team=sales',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('Created table db.orders');
 
@@ -172,7 +195,14 @@ describe('namespaces and tables', { timeout: SLOW }, () => {
           { id: 2, name: 'amount', type: 'decimal(10, 2)', required: false },
         ],
       },
-      'view-version': { 'version-id': 1, 'schema-id': 0, 'timestamp-ms': Date.now(), summary: { 'engine-name': 'lakegate-cli-test' }, representations: [{ type: 'sql', sql, dialect: 'spark' }], 'default-namespace': ['db'] },
+      'view-version': {
+        'version-id': 1,
+        'schema-id': 0,
+        'timestamp-ms': Date.now(),
+        summary: { 'engine-name': 'lakegate-cli-test' },
+        representations: [{ type: 'sql', sql, dialect: 'spark' }],
+        'default-namespace': ['db'],
+      },
       properties: { comment: 'orders over 100' },
     });
     const uuid = created.metadata['view-uuid'];
@@ -195,7 +225,11 @@ describe('namespaces and tables', { timeout: SLOW }, () => {
     expect(human.stdout).toMatch(/^\s+comment\s+orders over 100$/m);
 
     const described = json(await lakegate(['view', 'describe', 'big_orders', '--namespace', 'db', '--json']));
-    expect(described).toMatchObject({ name: 'db.big_orders', identifier: { namespace: ['db'], name: 'big_orders' }, 'metadata-location': created['metadata-location'] });
+    expect(described).toMatchObject({
+      name: 'db.big_orders',
+      identifier: { namespace: ['db'], name: 'big_orders' },
+      'metadata-location': created['metadata-location'],
+    });
     expect(described.metadata).toMatchObject({ 'view-uuid': uuid, 'format-version': 1, 'current-version-id': 1, properties: { comment: 'orders over 100' } });
     expect(described.metadata.versions).toHaveLength(1);
     expect(described.metadata.versions[0].representations).toEqual([{ type: 'sql', sql, dialect: 'spark' }]);
@@ -286,7 +320,11 @@ describe('API keys and SigV4 from the command line', { timeout: SLOW }, () => {
     expect(noRegion.stderr).toContain('signing region');
     // No credentials anywhere in the AWS chain (no ~/.aws files, no instance metadata): also configuration, exit 2.
     const nowhere = path.join(config.dir, 'no-aws');
-    const noCredentials = await run(['ns', 'ls', ...sigv4, '--signing-region', SIGV4_REGION], { AWS_CONFIG_FILE: nowhere, AWS_SHARED_CREDENTIALS_FILE: nowhere, AWS_EC2_METADATA_DISABLED: 'true' });
+    const noCredentials = await run(['ns', 'ls', ...sigv4, '--signing-region', SIGV4_REGION], {
+      AWS_CONFIG_FILE: nowhere,
+      AWS_SHARED_CREDENTIALS_FILE: nowhere,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
     expect(noCredentials.code).toBe(2);
     expect(noCredentials.stderr).toMatch(/^lakegate: error: no AWS credentials for SigV4 .*AWS_ACCESS_KEY_ID/m);
 
@@ -302,9 +340,28 @@ describe('vended credentials (Azure warehouse on Azurite)', { timeout: SLOW }, (
   beforeAll(async () => {
     azurite = await startAzurite();
     await azurite.createContainer('lake');
-    const profile = { type: 'azure', account: azurite.account, container: 'lake', endpoint: azurite.endpoint, 'sas-scope': 'container', 'credential-lifetime-seconds': 900 };
+    const profile = {
+      type: 'azure',
+      account: azurite.account,
+      container: 'lake',
+      endpoint: azurite.endpoint,
+      'sas-scope': 'container',
+      'credential-lifetime-seconds': 900,
+    };
     const created = await lakegate(
-      ['admin', 'warehouse', 'create', 'az', '--storage-root', `abfss://lake@${host()}/az`, '--storage-profile', JSON.stringify(profile), '--storage-secret', '-', '--json'],
+      [
+        'admin',
+        'warehouse',
+        'create',
+        'az',
+        '--storage-root',
+        `abfss://lake@${host()}/az`,
+        '--storage-profile',
+        JSON.stringify(profile),
+        '--storage-secret',
+        '-',
+        '--json',
+      ],
       { input: JSON.stringify({ 'account-key': azurite.accountKey }) },
     );
     expect(json(created)).toMatchObject({ name: 'az', 'has-storage-secret': true });
@@ -400,11 +457,24 @@ describe('tokens', { timeout: SLOW }, () => {
   it('admin principal disable, enable and revoke-tokens; a group delegation needs its issuer', async () => {
     const credentialFile = path.join(config.dir, 'switched.json');
     expect((await lakegate(['admin', 'principal', 'create', 'switched', '--delegate-group', 'analysts'])).code).toBe(2);
-    const created = await lakegate(['admin', 'principal', 'create', 'switched', '--delegate-issuer', 'asserted', '--delegate-user', 'carol', '--credential-file', credentialFile]);
+    const created = await lakegate([
+      'admin',
+      'principal',
+      'create',
+      'switched',
+      '--delegate-issuer',
+      'asserted',
+      '--delegate-user',
+      'carol',
+      '--credential-file',
+      credentialFile,
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const credential: string = JSON.parse(readFileSync(credentialFile, 'utf8')).credential;
     const id = credential.split(':')[0]!;
-    const delegation = json(await lakegate(['admin', 'principal', 'ls', '--json'])).principals.find((p: { 'client-id': string }) => p['client-id'] === id).delegation;
+    const delegation = json(await lakegate(['admin', 'principal', 'ls', '--json'])).principals.find(
+      (p: { 'client-id': string }) => p['client-id'] === id,
+    ).delegation;
     expect(delegation.users).toEqual([{ issuer: 'asserted', name: 'carol' }]);
     const login = await lakegate(['login', '--profile', 'switched', '--uri', server.url, '--credential', '-'], { input: credential });
     expect(login.code, login.stderr).toBe(0);

@@ -44,7 +44,11 @@ describe('clusterWorkerPids', () => {
     primary = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     primary.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor('the primary to report its children', () => out, (o) => o.includes('\n'));
+    await waitFor(
+      'the primary to report its children',
+      () => out,
+      (o) => o.includes('\n'),
+    );
     const { helper, workers } = JSON.parse(out) as { helper: number; workers: number[] };
     expect(clusterWorkerPids(primary.pid!)).toEqual([...workers].sort((a, b) => a - b));
     expect(clusterWorkerPids(primary.pid!)).not.toContain(helper);

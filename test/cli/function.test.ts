@@ -15,8 +15,22 @@ const json = jsonOf;
 const udf = (sql: string) => ({
   'format-version': 1,
   definitions: [
-    { 'definition-id': 'int', parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int', 'function-type': 'udf', versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql }], 'timestamp-ms': 1 }], 'current-version-id': 1 },
-    { 'definition-id': 'double', parameters: [{ name: 'x', type: 'double' }], 'return-type': 'double', 'function-type': 'udf', versions: [{ 'version-id': 2, representations: [{ type: 'sql', dialect: 'trino', sql }], 'timestamp-ms': 1 }], 'current-version-id': 2 },
+    {
+      'definition-id': 'int',
+      parameters: [{ name: 'x', type: 'int' }],
+      'return-type': 'int',
+      'function-type': 'udf',
+      versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql }], 'timestamp-ms': 1 }],
+      'current-version-id': 1,
+    },
+    {
+      'definition-id': 'double',
+      parameters: [{ name: 'x', type: 'double' }],
+      'return-type': 'double',
+      'function-type': 'udf',
+      versions: [{ 'version-id': 2, representations: [{ type: 'sql', dialect: 'trino', sql }], 'timestamp-ms': 1 }],
+      'current-version-id': 2,
+    },
   ],
   doc: 'adds one',
 });

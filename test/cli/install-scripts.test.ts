@@ -38,12 +38,20 @@ describe('install scripts', () => {
   });
 
   it('allows none: better-sqlite3 13 ships Node-API prebuilds, and the rebuild npm would infer for it is denied', () => {
-    expect(Object.entries(allowScripts).filter(([, allowed]) => allowed === true).map(([name]) => name)).toEqual([]);
+    expect(
+      Object.entries(allowScripts)
+        .filter(([, allowed]) => allowed === true)
+        .map(([name]) => name),
+    ).toEqual([]);
     expect(allowScripts['better-sqlite3']).toBe(false);
   });
 
   it('names no package the lockfile does not hold (a stale entry hides nothing, but misleads a reader)', () => {
-    const locked = new Set(Object.keys(lock.packages).filter((key) => key.includes('node_modules/')).map(packageName));
+    const locked = new Set(
+      Object.keys(lock.packages)
+        .filter((key) => key.includes('node_modules/'))
+        .map(packageName),
+    );
     expect(Object.keys(allowScripts).filter((name) => !locked.has(name))).toEqual([]);
   });
 });
@@ -60,7 +68,11 @@ describe('peer dependencies', () => {
       }
       const bundled = path.join(path.dirname(process.execPath), 'npm');
       const npm = fs.existsSync(bundled) ? bundled : 'npm';
-      const run = spawnSync(npm, ['ci', '--dry-run', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      const run = spawnSync(npm, ['ci', '--dry-run', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(run.status, run.stderr).toBe(0);
       expect(`${run.stdout}${run.stderr}`).not.toMatch(/ERESOLVE/);
     } finally {

@@ -34,7 +34,11 @@ it(
     expect(shown.stdout).toMatch(/2\s+pii\s+email/);
     // The table's load answer carries them (what an Iceberg 1.12 client reads).
     const admin = JSON.parse(readFileSync(path.join(server.dataDir, 'admin-credentials.json'), 'utf8')) as { client_id: string; client_secret: string };
-    const issued = await fetch(`${server.url}/v1/oauth/tokens`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', ...admin }).toString() });
+    const issued = await fetch(`${server.url}/v1/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', ...admin }).toString(),
+    });
     const { access_token } = (await issued.json()) as { access_token: string };
     const loaded = await fetch(`${server.url}/v1/default/namespaces/sales/tables/orders`, { headers: { authorization: `Bearer ${access_token}` } });
     expect(((await loaded.json()) as { labels?: unknown }).labels).toEqual(set);

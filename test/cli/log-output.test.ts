@@ -46,7 +46,10 @@ describe('log output', () => {
     child.stdout.resume();
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; msg: string });
+    const lines = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { i: number; msg: string });
     expect(lines.length).toBe(LINES - report.dropped);
     expect(lines.every((l) => l.msg === 'filler')).toBe(true);
     // In order, none twice.
@@ -73,7 +76,10 @@ async function serveOnTerminal(extraArgs: string): Promise<{ url: string; output
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await waitFor(() => /listening at (http:\/\/[^\s"\x1b]+)/.exec(out.replace(ANSI, ''))?.[1], () => out);
+  const url = await waitFor(
+    () => /listening at (http:\/\/[^\s"\x1b]+)/.exec(out.replace(ANSI, ''))?.[1],
+    () => out,
+  );
   return {
     url,
     output: () => out,
@@ -96,7 +102,8 @@ async function waitFor<T>(probe: () => T | undefined, output: () => string, time
 }
 
 /** A request whose URL carries a credential: its log line must show *** in its place. */
-const requestWithSecret = (url: string) => fetch(`${url}/v1/config?access_token=${SECRET}&warehouse=default`, { headers: { authorization: `Bearer ${SECRET}` } });
+const requestWithSecret = (url: string) =>
+  fetch(`${url}/v1/config?access_token=${SECRET}&warehouse=default`, { headers: { authorization: `Bearer ${SECRET}` } });
 
 describe('log format', () => {
   it('is coloured human-readable lines on a terminal by default, secrets redacted', async () => {
@@ -121,7 +128,10 @@ describe('log format', () => {
     try {
       expect((await requestWithSecret(tty.url)).status).toBe(401);
       await waitFor(() => (/request completed/.test(tty.output()) ? true : undefined), tty.output);
-      const lines = tty.output().split(/\r?\n/).filter((l) => l.startsWith('{'));
+      const lines = tty
+        .output()
+        .split(/\r?\n/)
+        .filter((l) => l.startsWith('{'));
       expect(lines.map((l) => JSON.parse(l) as { msg: string }).some((l) => l.msg === 'request completed')).toBe(true);
       expect(tty.output()).not.toMatch(PRETTY_LINE);
       expect(tty.output()).not.toContain(SECRET);
@@ -132,7 +142,11 @@ describe('log format', () => {
     try {
       expect((await requestWithSecret(piped.url)).status).toBe(401);
       const out = await piped.settledOutput();
-      const completed = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; req?: { url: string } }).find((l) => l.msg === 'request completed');
+      const completed = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; req?: { url: string } })
+        .find((l) => l.msg === 'request completed');
       expect(completed?.req?.url).toBe('/v1/config?access_token=***&warehouse=default');
       expect(out).not.toMatch(ANSI);
       expect(out).not.toContain(SECRET);
@@ -145,10 +159,23 @@ describe('log format', () => {
     let written = '';
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((written += chunk.toString()), done()) });
     const log = createLogger('info', sink as never, 'pretty');
-    log.info({ client_secret: SECRET, body: { subject_token: SECRET, 's3.secret-access-key': SECRET }, req: { method: 'GET', url: `/v1/x?token=${SECRET}`, headers: {} } }, 'token request');
+    log.info(
+      {
+        client_secret: SECRET,
+        body: { subject_token: SECRET, 's3.secret-access-key': SECRET },
+        req: { method: 'GET', url: `/v1/x?token=${SECRET}`, headers: {} },
+      },
+      'token request',
+    );
     log.flush();
-    await waitFor(() => (written.includes('token request') ? true : undefined), () => written, 5_000);
-    expect(written.replace(ANSI, '')).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: token request GET \/v1\/x\?token=\*\*\* \{"client_secret":"\*\*\*","body":\{"subject_token":"\*\*\*","s3.secret-access-key":"\*\*\*"\}\}/);
+    await waitFor(
+      () => (written.includes('token request') ? true : undefined),
+      () => written,
+      5_000,
+    );
+    expect(written.replace(ANSI, '')).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: token request GET \/v1\/x\?token=\*\*\* \{"client_secret":"\*\*\*","body":\{"subject_token":"\*\*\*","s3.secret-access-key":"\*\*\*"\}\}/,
+    );
     expect(written).not.toContain(SECRET);
   });
 });

@@ -23,9 +23,24 @@ afterAll(async () => cli?.close());
 it(
   'creates, lists, updates and removes policies, shows the effective one, and refuses bad input',
   async () => {
-    const filter = json(await lakegate('policy', 'create', 'sales.orders', '--role', 'analysts', '--filter', '{"type":"eq","term":"region","value":"eu"}', '--json'));
+    const filter = json(
+      await lakegate('policy', 'create', 'sales.orders', '--role', 'analysts', '--filter', '{"type":"eq","term":"region","value":"eu"}', '--json'),
+    );
     expect(filter).toMatchObject({ kind: 'row-filter', version: 1, 'field-ids': [2] });
-    const masks = json(await lakegate('policy', 'create', 'sales.orders', '--role', 'analysts', '--mask', 'born=truncate-to-year', '--mask', 'region=mask-to-fixed-value=xx', '--json'));
+    const masks = json(
+      await lakegate(
+        'policy',
+        'create',
+        'sales.orders',
+        '--role',
+        'analysts',
+        '--mask',
+        'born=truncate-to-year',
+        '--mask',
+        'region=mask-to-fixed-value=xx',
+        '--json',
+      ),
+    );
     expect(masks.masks.map((m: { action: string }) => m.action)).toEqual(['truncate-to-year', 'mask-to-fixed-value']);
     const listed = await lakegate('policy', 'ls', 'sales.orders');
     expect(listed.stdout).toContain(filter.id);
@@ -48,7 +63,9 @@ it(
 it(
   'declares, lists and withdraws a policy enforcer of the warehouse',
   async () => {
-    const engine = json(await lakegate('admin', 'principal', 'create', 'trino-engine', '--credential-file', path.join(cli.configDir, 'trino-engine.json'), '--json'));
+    const engine = json(
+      await lakegate('admin', 'principal', 'create', 'trino-engine', '--credential-file', path.join(cli.configDir, 'trino-engine.json'), '--json'),
+    );
     const id = engine['client-id'] as string;
     const set = json(await lakegate('policy', 'enforce', id, '--mechanism', 'trino-opa', '--trino-catalog', 'lake', '--json'));
     expect(set).toMatchObject({ 'client-id': id, mechanism: 'trino-opa', 'trino-catalog': 'lake' });

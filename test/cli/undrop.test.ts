@@ -63,7 +63,10 @@ it(
     const status = await lakegate('maintain', 'sales.orders', '--status');
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^done \(started \d{4}-.*; 0 file\(s\), 0 byte\(s\) deleted/);
-    expect(json(await lakegate('maintain', 'sales.orders', '--status', '--json'))).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-deleted': 0 } });
+    expect(json(await lakegate('maintain', 'sales.orders', '--status', '--json'))).toMatchObject({
+      state: 'done',
+      progress: { phase: 'done', 'files-deleted': 0 },
+    });
     expect((await lakegate('maintain', 'sales.orders', '--min-snapshots-to-keep', '0')).code).toBe(1);
     expect((await lakegate('maintain', 'sales.orders', '--max-snapshot-age-ms', '-5')).code).toBe(2);
     expect((await lakegate('maintain')).code).toBe(2);

@@ -15,14 +15,25 @@ import { httpSender, simpleSchema } from '../support/iceberg-http.js';
 import { clientToken, createPrincipal, type CreatedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 
 /** One request on a connection of its own (closed after it). */
-function fresh(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string, localAddress?: string): Promise<{ status: number; text: string }> {
+function fresh(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+  localAddress?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method, agent: false, headers: { connection: 'close', ...headers }, ...(localAddress ? { localAddress } : {}) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
+    const req = http.request(
+      `${url}${path}`,
+      { method, agent: false, headers: { connection: 'close', ...headers }, ...(localAddress ? { localAddress } : {}) },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -113,7 +124,13 @@ describe('serve --workers 2', () => {
   it('limits failed sign-ins of one client id across workers together', async () => {
     const victim = await createPrincipal(server, 'wk-victim');
     const attempt = (secret: string) =>
-      fresh(server.url, 'POST', '/v1/oauth/tokens', { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ grant_type: 'client_credentials', client_id: victim.id, client_secret: secret }).toString());
+      fresh(
+        server.url,
+        'POST',
+        '/v1/oauth/tokens',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        new URLSearchParams({ grant_type: 'client_credentials', client_id: victim.id, client_secret: secret }).toString(),
+      );
     // Ten failures (the per-client limit), spread over both workers by round-robin: each saw about five itself.
     expect(await statuses(10, () => attempt('wrong'))).toEqual(Array(10).fill(401));
     const next = await statuses(4, () => attempt(victim.secret));
@@ -123,7 +140,14 @@ describe('serve --workers 2', () => {
   it('limits them per address across workers too: failures from another address lock the client out of no worker', async () => {
     const victim = await createPrincipal(server, 'wk-lockout');
     const attempt = (secret: string, from: string) =>
-      fresh(server.url, 'POST', '/v1/oauth/tokens', { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ grant_type: 'client_credentials', client_id: victim.id, client_secret: secret }).toString(), from);
+      fresh(
+        server.url,
+        'POST',
+        '/v1/oauth/tokens',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        new URLSearchParams({ grant_type: 'client_credentials', client_id: victim.id, client_secret: secret }).toString(),
+        from,
+      );
     // Ten failures from 127.0.0.2 over both workers: that address is refused by both, the client's own by neither.
     expect(await statuses(10, () => attempt('wrong', '127.0.0.2'))).toEqual(Array(10).fill(401));
     expect(await statuses(4, () => attempt(victim.secret, '127.0.0.2'))).toEqual(Array(4).fill(429));
@@ -146,15 +170,32 @@ describe('serve --workers 2', () => {
     const s3 = await startFakeS3();
     try {
       const admin = httpSender(server.url, await server.token());
-      const profile = (region: string) => ({ type: 's3', bucket: 'wk-bucket', region, endpoint: s3.endpoint, 'path-style-access': true, 'role-arn': 'arn:aws:iam::123456789012:role/wk' });
+      const profile = (region: string) => ({
+        type: 's3',
+        bucket: 'wk-bucket',
+        region,
+        endpoint: s3.endpoint,
+        'path-style-access': true,
+        'role-arn': 'arn:aws:iam::123456789012:role/wk',
+      });
       const secret = { 'access-key-id': 'wk-key', 'secret-access-key': 'wk-secret' };
-      expect((await admin('POST', '/management/v1/warehouses', { name: 'wk-s3', 'storage-root': 's3://wk-bucket/wh', 'storage-profile': profile('us-east-1'), 'storage-secret': secret })).status).toBe(201);
+      expect(
+        (
+          await admin('POST', '/management/v1/warehouses', {
+            name: 'wk-s3',
+            'storage-root': 's3://wk-bucket/wh',
+            'storage-profile': profile('us-east-1'),
+            'storage-secret': secret,
+          })
+        ).status,
+      ).toBe(201);
       expect((await admin('POST', '/v1/wk-s3/namespaces', { namespace: ['ns'] })).status).toBe(200);
       expect((await admin('POST', '/v1/wk-s3/namespaces/ns/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
       const headers = { authorization: `Bearer ${await server.token()}`, 'x-iceberg-access-delegation': 'vended-credentials' };
       const regions = async () => {
         const out: string[] = [];
-        for (let i = 0; i < 8; i++) out.push(JSON.parse((await fresh(server.url, 'GET', '/v1/wk-s3/namespaces/ns/tables/t', headers)).text).config['client.region']);
+        for (let i = 0; i < 8; i++)
+          out.push(JSON.parse((await fresh(server.url, 'GET', '/v1/wk-s3/namespaces/ns/tables/t', headers)).text).config['client.region']);
         return out;
       };
       expect(await regions()).toEqual(Array(8).fill('us-east-1'));
@@ -169,12 +210,20 @@ describe('serve --workers 2', () => {
     const token = await server.token();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const created = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => fresh(server.url, 'POST', '/v1/default/namespaces/wk/tables', headers, JSON.stringify({ name: `c${i}`, schema: simpleSchema }))),
+      Array.from({ length: 24 }, (_, i) =>
+        fresh(server.url, 'POST', '/v1/default/namespaces/wk/tables', headers, JSON.stringify({ name: `c${i}`, schema: simpleSchema })),
+      ),
     );
     expect(created.map((r) => r.status)).toEqual(Array(24).fill(200));
     const commits = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        fresh(server.url, 'POST', '/v1/default/namespaces/wk/tables/c0', headers, JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { [`writer-${i}`]: 'x' } }] })),
+        fresh(
+          server.url,
+          'POST',
+          '/v1/default/namespaces/wk/tables/c0',
+          headers,
+          JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { [`writer-${i}`]: 'x' } }] }),
+        ),
       ),
     );
     expect(commits.map((r) => r.status)).toEqual(Array(40).fill(200));
@@ -199,7 +248,8 @@ async function configCount(url: string): Promise<number> {
   const text = (await fresh(url, 'GET', '/metrics')).text;
   let n = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('lakegate_http_requests_total{') && line.includes('route="/v1/config"') && line.includes('status="200"')) n += Number(line.split(' ').at(-1));
+    if (line.startsWith('lakegate_http_requests_total{') && line.includes('route="/v1/config"') && line.includes('status="200"'))
+      n += Number(line.split(' ').at(-1));
   }
   return n;
 }

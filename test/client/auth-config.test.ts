@@ -69,21 +69,33 @@ describe('oauth2', () => {
   });
 
   it('refuses a token endpoint that is not http(s), embeds credentials, or is plain http to another host', () => {
-    expect(configError(() => create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'ftp://idp.example.com/token' })).message).toMatch(/must be an http\(s\) URL, got ftp:/);
-    expect(configError(() => create({ credential: `id:${SECRET}`, 'oauth2-server-uri': `https://u:${SECRET}@idp.example.com/token` })).message).toMatch(/must not embed credentials/);
-    expect(configError(() => create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'http://idp.example.com/token' })).message).toMatch(/plain http.*rest\.auth\.oauth2\.allow-insecure-http=true/);
+    expect(configError(() => create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'ftp://idp.example.com/token' })).message).toMatch(
+      /must be an http\(s\) URL, got ftp:/,
+    );
+    expect(configError(() => create({ credential: `id:${SECRET}`, 'oauth2-server-uri': `https://u:${SECRET}@idp.example.com/token` })).message).toMatch(
+      /must not embed credentials/,
+    );
+    expect(configError(() => create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'http://idp.example.com/token' })).message).toMatch(
+      /plain http.*rest\.auth\.oauth2\.allow-insecure-http=true/,
+    );
     // Explicitly allowed, or on this machine, or https: fine.
-    expect(create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'http://idp.example.com/token', 'rest.auth.oauth2.allow-insecure-http': 'true' })).toBeInstanceOf(OAuth2Auth);
+    expect(
+      create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'http://idp.example.com/token', 'rest.auth.oauth2.allow-insecure-http': 'true' }),
+    ).toBeInstanceOf(OAuth2Auth);
     expect(create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'http://localhost:9000/token' })).toBeInstanceOf(OAuth2Auth);
     expect(create({ credential: `id:${SECRET}`, 'oauth2-server-uri': 'https://idp.example.com/token' })).toBeInstanceOf(OAuth2Auth);
   });
 
   it('needs a token endpoint: oauth2-server-uri or the catalog uri', () => {
-    expect(configError(() => createAuthProvider({ credential: `id:${SECRET}` }, { fetch: noFetch })).message).toMatch(/needs "oauth2-server-uri" or the catalog uri/);
+    expect(configError(() => createAuthProvider({ credential: `id:${SECRET}` }, { fetch: noFetch })).message).toMatch(
+      /needs "oauth2-server-uri" or the catalog uri/,
+    );
   });
 
   it('refuses an unknown client authentication method', () => {
-    expect(configError(() => create({ credential: `id:${SECRET}`, 'rest.auth.oauth2.token-endpoint-auth-method': 'private_key_jwt' })).message).toMatch(/client_secret_post or client_secret_basic/);
+    expect(configError(() => create({ credential: `id:${SECRET}`, 'rest.auth.oauth2.token-endpoint-auth-method': 'private_key_jwt' })).message).toMatch(
+      /client_secret_post or client_secret_basic/,
+    );
   });
 });
 
@@ -94,10 +106,18 @@ describe('token-exchange', () => {
   });
 
   it('refuses actors that carry no bearer token, and client-auth without a client id', () => {
-    expect(configError(() => create({ 'rest.auth.type': 'token-exchange', 'rest.auth.token-exchange.actor-auth-type': 'sigv4', token: SECRET })).message).toMatch(/yields no bearer token/);
-    expect(configError(() => create({ 'rest.auth.type': 'token-exchange', token: SECRET, 'rest.auth.token-exchange.actor-mode': 'client-auth' })).message).toMatch(/client-auth needs "credential"/);
-    expect(configError(() => create({ 'rest.auth.type': 'token-exchange', token: SECRET, 'rest.auth.token-exchange.actor-mode': 'both' })).message).toMatch(/actor-token or client-auth/);
-    expect(configError(() => create({ 'rest.auth.type': 'token-exchange', token: SECRET, 'rest.auth.token-exchange.subject-token-type': 'saml9' })).message).toMatch(/unknown token type/);
+    expect(
+      configError(() => create({ 'rest.auth.type': 'token-exchange', 'rest.auth.token-exchange.actor-auth-type': 'sigv4', token: SECRET })).message,
+    ).toMatch(/yields no bearer token/);
+    expect(
+      configError(() => create({ 'rest.auth.type': 'token-exchange', token: SECRET, 'rest.auth.token-exchange.actor-mode': 'client-auth' })).message,
+    ).toMatch(/client-auth needs "credential"/);
+    expect(configError(() => create({ 'rest.auth.type': 'token-exchange', token: SECRET, 'rest.auth.token-exchange.actor-mode': 'both' })).message).toMatch(
+      /actor-token or client-auth/,
+    );
+    expect(
+      configError(() => create({ 'rest.auth.type': 'token-exchange', token: SECRET, 'rest.auth.token-exchange.subject-token-type': 'saml9' })).message,
+    ).toMatch(/unknown token type/);
   });
 
   it('refuses an empty subject token for a session', () => {
@@ -139,14 +159,18 @@ describe('sigv4', () => {
 describe('gcp, basic, bearer, api-key', () => {
   it('checks a configured credentials file and the scopes', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lakegate-gcp-'));
-    expect(configError(() => create({ 'rest.auth.type': 'gcp', 'gcp.auth.credentials-path': path.join(dir, 'missing.json') })).message).toMatch(/does not exist/);
+    expect(configError(() => create({ 'rest.auth.type': 'gcp', 'gcp.auth.credentials-path': path.join(dir, 'missing.json') })).message).toMatch(
+      /does not exist/,
+    );
     writeFileSync(path.join(dir, 'bad.json'), `{"private_key": "${SECRET}"`);
     expect(configError(() => create({ 'rest.auth.type': 'gcp', 'gcp.auth.credentials-path': path.join(dir, 'bad.json') })).message).toMatch(/is not JSON/);
     expect(configError(() => create({ 'rest.auth.type': 'gcp', 'gcp.auth.scopes': ' , ' })).message).toMatch(/scopes must be non-empty/);
   });
 
   it('needs the basic username and password, a bearer token and an API key', () => {
-    expect(configError(() => create({ 'rest.auth.type': 'basic', 'rest.auth.basic.username': 'reader' })).message).toMatch(/needs the property "rest\.auth\.basic\.password"/);
+    expect(configError(() => create({ 'rest.auth.type': 'basic', 'rest.auth.basic.username': 'reader' })).message).toMatch(
+      /needs the property "rest\.auth\.basic\.password"/,
+    );
     expect(configError(() => create({ 'rest.auth.type': 'bearer' })).message).toMatch(/needs the property "token"/);
     expect(configError(() => create({ 'rest.auth.type': 'api-key' })).message).toMatch(/needs the property "rest\.auth\.api-key"/);
   });

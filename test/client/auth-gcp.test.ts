@@ -38,7 +38,14 @@ beforeAll(async () => {
       res.setHeader('content-type', 'application/json');
       if (url.pathname === '/v1/token') {
         issued++;
-        res.end(JSON.stringify({ access_token: `ya29.sts-token-${issued}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 }));
+        res.end(
+          JSON.stringify({
+            access_token: `ya29.sts-token-${issued}`,
+            issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+            token_type: 'Bearer',
+            expires_in: 3600,
+          }),
+        );
       } else if (url.pathname === '/catalog/v1/config') {
         res.end(JSON.stringify({ defaults: {}, overrides: {} }));
       } else if (url.pathname === '/catalog/v1/namespaces') {

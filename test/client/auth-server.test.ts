@@ -6,15 +6,7 @@
  * checked in the token and the audit trail), SigV4 verified by the server, API keys and a bearer function.
  * Principals, access keys and API keys are minted through the management API.
  */
-import {
-  bearerAuth,
-  CatalogError,
-  createAuthProvider,
-  IcebergRestCatalog,
-  isUnauthenticated,
-  oauth2Auth,
-  type TokenExchangeAuth,
-} from '@lakegate/client';
+import { bearerAuth, CatalogError, createAuthProvider, IcebergRestCatalog, isUnauthenticated, oauth2Auth, type TokenExchangeAuth } from '@lakegate/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearerOf, recordingFetch } from '../support/recording-fetch.js';
 import { clientToken, createPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
@@ -73,7 +65,9 @@ describe('oauth2 against the Lakegate issuer', () => {
     const rec = recorder();
     const catalog = new IcebergRestCatalog({ uri: server.url, properties: { credential: client.credential }, fetch: rec.fetch });
     await Promise.all(Array.from({ length: 8 }, () => catalog.listNamespaces()));
-    expect(rec.tokenCalls().map((c) => c.form)).toEqual([{ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret, scope: 'catalog' }]);
+    expect(rec.tokenCalls().map((c) => c.form)).toEqual([
+      { grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret, scope: 'catalog' },
+    ]);
     expect(rec.catalogCalls().every((c) => c.status === 200)).toBe(true);
     const first = bearerOf(rec.catalogCalls()[0]!);
     expect(claims(first).sub).toBe(client.id);
@@ -95,7 +89,12 @@ describe('oauth2 against the Lakegate issuer', () => {
     const client = await principal('sdk-oauth2-ahead');
     const rec = recorder();
     let offset = 0;
-    const auth = oauth2Auth({ tokenEndpoint: `${server.url}/v1/oauth/tokens`, credential: client.credential, fetch: rec.fetch, now: () => Date.now() + offset });
+    const auth = oauth2Auth({
+      tokenEndpoint: `${server.url}/v1/oauth/tokens`,
+      credential: client.credential,
+      fetch: rec.fetch,
+      now: () => Date.now() + offset,
+    });
     const catalog = new IcebergRestCatalog({ uri: server.url, auth, fetch: rec.fetch });
     await catalog.listNamespaces();
     await catalog.listNamespaces();
@@ -130,7 +129,13 @@ describe('oauth2 against the Lakegate issuer', () => {
     const frozen = expiresAtMs - 150;
     const setup = (exchange: boolean) => {
       const rec = recorder();
-      const auth = oauth2Auth({ tokenEndpoint: `${server.url}/v1/oauth/tokens`, token: initial, tokenExchangeEnabled: exchange, fetch: rec.fetch, now: () => frozen });
+      const auth = oauth2Auth({
+        tokenEndpoint: `${server.url}/v1/oauth/tokens`,
+        token: initial,
+        tokenExchangeEnabled: exchange,
+        fetch: rec.fetch,
+        now: () => frozen,
+      });
       return { rec, catalog: new IcebergRestCatalog({ uri: server.url, auth, fetch: rec.fetch }) };
     };
     const on = setup(true);
@@ -159,7 +164,13 @@ describe('oauth2 against the Lakegate issuer', () => {
       const auth =
         mode === 'refresh_token'
           ? oauth2Auth({ tokenEndpoint: `${server.url}/v1/oauth/tokens`, credential: client.credential, fetch: rec.fetch })
-          : oauth2Auth({ tokenEndpoint: `${server.url}/v1/oauth/tokens`, credential: client.credential, token: await clientToken(server.url, client.credential), tokenExchangeEnabled: true, fetch: rec.fetch });
+          : oauth2Auth({
+              tokenEndpoint: `${server.url}/v1/oauth/tokens`,
+              credential: client.credential,
+              token: await clientToken(server.url, client.credential),
+              tokenExchangeEnabled: true,
+              fetch: rec.fetch,
+            });
       const catalog = new IcebergRestCatalog({ uri: server.url, auth, fetch: rec.fetch });
       const started = Date.now();
       while (Date.now() - started < (MAX_SESSION_SECONDS + 3) * 1000) {
@@ -168,7 +179,10 @@ describe('oauth2 against the Lakegate issuer', () => {
         await sleep(150);
       }
       // Every catalog call went through; no token outlived its session.
-      expect(rec.catalogCalls().every((c) => c.status === 200), mode).toBe(true);
+      expect(
+        rec.catalogCalls().every((c) => c.status === 200),
+        mode,
+      ).toBe(true);
       const sessions = [...new Set(rec.catalogCalls().map((c) => sessionOf(bearerOf(c))))];
       expect(sessions.length, mode).toBeGreaterThanOrEqual(2);
       const calls = rec.tokenCalls().map((c) => `${c.form!.grant_type.replace('urn:ietf:params:oauth:grant-type:', '')} ${c.status}`);
@@ -198,7 +212,10 @@ describe('token-exchange: per-user sessions with the catalog session as actor', 
     const engine = await principal('sdk-engine', { users: [user.id] });
     const userToken = await clientToken(server.url, user.credential);
     const rec = recorder();
-    const exchange = createAuthProvider({ 'rest.auth.type': 'token-exchange', credential: engine.credential }, { uri: server.url, fetch: rec.fetch }) as TokenExchangeAuth;
+    const exchange = createAuthProvider(
+      { 'rest.auth.type': 'token-exchange', credential: engine.credential },
+      { uri: server.url, fetch: rec.fetch },
+    ) as TokenExchangeAuth;
     const catalog = new IcebergRestCatalog({ uri: server.url, auth: exchange, fetch: rec.fetch });
 
     // Calls without a user are the engine's own.
@@ -228,7 +245,10 @@ describe('token-exchange: per-user sessions with the catalog session as actor', 
 
     // The engine may not act for a user its delegation does not list.
     const otherToken = await clientToken(server.url, other.credential);
-    const refused = (await catalog.withAuth(exchange.sessionFor(otherToken)).listNamespaces().catch((e: unknown) => e)) as CatalogError;
+    const refused = (await catalog
+      .withAuth(exchange.sessionFor(otherToken))
+      .listNamespaces()
+      .catch((e: unknown) => e)) as CatalogError;
     // RFC 8693 §2.2.2: a subject token refused by policy is invalid_request.
     expect(refused).toMatchObject({ status: 400, type: 'invalid_request', protocol: 'oauth2' });
     expect(refused.message).not.toContain(otherToken);
@@ -243,7 +263,11 @@ describe('token-exchange: per-user sessions with the catalog session as actor', 
     const catalog = new IcebergRestCatalog({
       uri: server.url,
       fetch: rec.fetch,
-      properties: { 'rest.auth.type': 'token-exchange', credential: engine.credential, 'rest.auth.token-exchange.subject-token': await clientToken(server.url, user.credential) },
+      properties: {
+        'rest.auth.type': 'token-exchange',
+        credential: engine.credential,
+        'rest.auth.token-exchange.subject-token': await clientToken(server.url, user.credential),
+      },
     });
     await catalog.listNamespaces();
     const sent = claims(bearerOf(rec.catalogCalls().at(-1)!));
@@ -308,7 +332,12 @@ describe('sigv4 verified by the server', () => {
     const catalog = new IcebergRestCatalog({
       uri: server.url,
       fetch: rec.fetch,
-      properties: { ...props, 'rest.access-key-id': key['access-key-id'], 'rest.secret-access-key': key['secret-access-key'], credential: delegateClient.credential },
+      properties: {
+        ...props,
+        'rest.access-key-id': key['access-key-id'],
+        'rest.secret-access-key': key['secret-access-key'],
+        credential: delegateClient.credential,
+      },
     });
     await catalog.listNamespaces();
     const call = rec.catalogCalls().at(-1)!;
@@ -326,7 +355,10 @@ describe('api-key and bearer', () => {
     const created = await manage<{ 'api-key': string }>('POST', `/management/v1/principals/${owner.id}/api-keys`, { name: 'sdk', 'expires-in-seconds': 600 });
     const catalog = new IcebergRestCatalog({ uri: server.url, properties: { 'rest.auth.type': 'api-key', 'rest.auth.api-key': created['api-key'] } });
     expect((await catalog.listNamespaces()).items).toContainEqual(['signed ns']);
-    const wrong = new IcebergRestCatalog({ uri: server.url, properties: { 'rest.auth.type': 'api-key', 'rest.auth.api-key': tampered(created['api-key'], { count: 3, fromEnd: 1 }) } });
+    const wrong = new IcebergRestCatalog({
+      uri: server.url,
+      properties: { 'rest.auth.type': 'api-key', 'rest.auth.api-key': tampered(created['api-key'], { count: 3, fromEnd: 1 }) },
+    });
     expect(isUnauthenticated(await wrong.listNamespaces().catch((e: unknown) => e))).toBe(true);
     expect(await server.settledOutput()).not.toContain(created['api-key']);
   });

@@ -16,7 +16,11 @@ const work = tempDir('lakegate-consumers-');
 
 beforeAll(async () => {
   // The build is what consumers run (CI builds before testing; this makes a local run current too).
-  const build = await runAsync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', CLIENT_DIR, path.join(CLIENT_DIR, 'tsconfig.cjs.json')], { timeoutMs: 280_000 });
+  const build = await runAsync(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', CLIENT_DIR, path.join(CLIENT_DIR, 'tsconfig.cjs.json')],
+    { timeoutMs: 280_000 },
+  );
   expect(build.status, build.stdout + build.stderr).toBe(0);
 
   const packed = await runAsync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work.dir, '-w', '@lakegate/client'], {
@@ -26,7 +30,8 @@ beforeAll(async () => {
   expect(packed.status, packed.stderr).toBe(0);
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = info!.files.map((f) => f.path);
-  for (const required of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'cjs/index.js', 'cjs/index.d.ts', 'cjs/package.json']) expect(files).toContain(required);
+  for (const required of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'cjs/index.js', 'cjs/index.d.ts', 'cjs/package.json'])
+    expect(files).toContain(required);
   expect(files.some((f) => f.endsWith('.tsbuildinfo') || f.startsWith('src/'))).toBe(false);
 
   const modules = path.join(work.dir, 'node_modules');

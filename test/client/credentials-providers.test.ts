@@ -80,7 +80,9 @@ describe('vendedAwsCredentials', () => {
     const provider = vendedAwsCredentials({ catalog, table, location: 's3://lake/wh/db/t/sub/x' });
     expect(await provider()).toEqual({ accessKeyId: 'AK', secretAccessKey: 'SK' });
 
-    const keyless = vendedAwsCredentials(new VendedCredentials({ catalog: catalogOf(() => [{ prefix: 's3://lake', config: { 's3.access-key-id': 'AK' } }]), table, location: 's3://lake/x' }));
+    const keyless = vendedAwsCredentials(
+      new VendedCredentials({ catalog: catalogOf(() => [{ prefix: 's3://lake', config: { 's3.access-key-id': 'AK' } }]), table, location: 's3://lake/x' }),
+    );
     await expect(keyless()).rejects.toMatchObject({ name: 'CatalogError', type: 'NoStorageCredential' });
   });
 
@@ -127,7 +129,12 @@ describe('vendedAzureSas', () => {
 describe('vendedGcsToken', () => {
   it('returns the access token with its expiry and refreshes it', async () => {
     const c = clock();
-    const catalog = catalogOf((n) => [{ prefix: 'gs://lake/wh/db/t', config: { 'gcs.oauth2.token': `ya29.${n}`, 'gcs.oauth2.token-expires-at': String(c.now() + 3_600_000), 'gcs.service.host': 'http://127.0.0.1:4443' } }]);
+    const catalog = catalogOf((n) => [
+      {
+        prefix: 'gs://lake/wh/db/t',
+        config: { 'gcs.oauth2.token': `ya29.${n}`, 'gcs.oauth2.token-expires-at': String(c.now() + 3_600_000), 'gcs.service.host': 'http://127.0.0.1:4443' },
+      },
+    ]);
     const gcs = vendedGcsToken({ catalog, table, location: 'gs://lake/wh/db/t', now: c.now, refreshBeforeMs: 60_000 });
     expect(await gcs.getAccessToken()).toEqual({ token: 'ya29.1', expiresAtMs: T0 + 3_600_000, endpoint: 'http://127.0.0.1:4443' });
     c.advance(3_540_000 - 1);
@@ -147,7 +154,10 @@ describe('lanceStorageOptionsProvider', () => {
       async describeTable(id, options) {
         calls.push({ id, options });
         if (failWith) throw failWith;
-        return { location: 's3://lake/wh/db/t.lance', storage_options: { aws_access_key_id: `AK${calls.length}`, aws_secret_access_key: 'SK', expires_at_millis: String(c.now() + lifetimeMs) } };
+        return {
+          location: 's3://lake/wh/db/t.lance',
+          storage_options: { aws_access_key_id: `AK${calls.length}`, aws_secret_access_key: 'SK', expires_at_millis: String(c.now() + lifetimeMs) },
+        };
       },
     };
     return namespace;
@@ -183,7 +193,14 @@ describe('lanceStorageOptionsProvider', () => {
     const provider = lanceStorageOptionsProvider({ namespace, id: ['db', 't'], initial, now: c.now, onRefreshError: (e) => errors.push(e) });
     expect((await provider.storageOptions()).aws_access_key_id).toBe('AK0');
     expect(namespace.calls).toHaveLength(0);
-    const down = new CatalogError({ message: 'unavailable', status: 503, type: 'ServiceUnavailable', protocol: 'lance', request: 'POST v1/table/db$t/describe', code: 17 });
+    const down = new CatalogError({
+      message: 'unavailable',
+      status: 503,
+      type: 'ServiceUnavailable',
+      protocol: 'lance',
+      request: 'POST v1/table/db$t/describe',
+      code: 17,
+    });
     namespace.fail(down);
     c.advance(60_000);
     expect((await provider.storageOptions()).aws_access_key_id).toBe('AK0');

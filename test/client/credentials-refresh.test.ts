@@ -293,7 +293,9 @@ describe('credential selection', () => {
 
   it('reads the earliest expiry of any FileIO family', () => {
     expect(vendedExpiry({ 's3.session-token-expires-at-ms': '2000', 'gcs.oauth2.token-expires-at': '1000' })).toBe(1000);
-    expect(vendedExpiry({ 'adls.sas-token-expires-at-ms.a.dfs.core.windows.net': '3000', 'adls.sas-token-expires-at-ms.b.dfs.core.windows.net': '2500' })).toBe(2500);
+    expect(vendedExpiry({ 'adls.sas-token-expires-at-ms.a.dfs.core.windows.net': '3000', 'adls.sas-token-expires-at-ms.b.dfs.core.windows.net': '2500' })).toBe(
+      2500,
+    );
     expect(vendedExpiry({ 's3.session-token-expires-at-ms': 'soon' })).toBeUndefined();
     expect(vendedExpiry({})).toBeUndefined();
   });

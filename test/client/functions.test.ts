@@ -23,17 +23,33 @@ const udf: PutFunctionRequest = {
       parameters: [{ name: 'x', type: 'int' }],
       'return-type': 'int',
       'function-type': 'udf',
-      versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }, { type: 'sql', dialect: 'trino', sql: 'x + 1' }], 'timestamp-ms': 1 }],
+      versions: [
+        {
+          'version-id': 1,
+          representations: [
+            { type: 'sql', dialect: 'spark', sql: 'x + 1' },
+            { type: 'sql', dialect: 'trino', sql: 'x + 1' },
+          ],
+          'timestamp-ms': 1,
+        },
+      ],
       'current-version-id': 1,
     },
   ],
   doc: 'adds one',
 };
 
-const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => expect.fail('expected the call to fail'), (e: unknown) => e);
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => expect.fail('expected the call to fail'),
+    (e: unknown) => e,
+  );
 const clientsFor = (credential: string) => {
   const properties = { credential, scope: 'catalog' };
-  return { management: new LakegateManagement({ uri: server.url, properties }), catalog: new IcebergRestCatalog({ uri: server.url, warehouse: WAREHOUSE, properties }) };
+  return {
+    management: new LakegateManagement({ uri: server.url, properties }),
+    catalog: new IcebergRestCatalog({ uri: server.url, warehouse: WAREHOUSE, properties }),
+  };
 };
 
 beforeAll(async () => {
@@ -49,7 +65,11 @@ describe('functions through the SDK', () => {
   it('puts a function, lists and loads it with the catalog client, replaces it keeping its uuid, and drops it', async () => {
     expect((await catalog.listFunctions(NS)).items).toEqual([]);
     const put = await admin.functions.put(WAREHOUSE, ADD_ONE, udf);
-    expect(put.metadata).toMatchObject({ ...udf, 'function-uuid': expect.any(String), 'definition-log': [{ 'definition-versions': [{ 'definition-id': 'int', 'version-id': 1 }] }] });
+    expect(put.metadata).toMatchObject({
+      ...udf,
+      'function-uuid': expect.any(String),
+      'definition-log': [{ 'definition-versions': [{ 'definition-id': 'int', 'version-id': 1 }] }],
+    });
     expect((await catalog.listFunctions(NS)).items).toEqual([ADD_ONE]);
     const loaded = await catalog.loadFunction(ADD_ONE);
     expect(loaded).toEqual(put);
@@ -75,7 +95,9 @@ describe('functions through the SDK', () => {
   });
 
   it('answers bad metadata with a 400 naming the field, and a principal without function grants with 403', async () => {
-    const bad = await failure(admin.functions.put(WAREHOUSE, { namespace: NS, name: 'bad' }, { ...udf, definitions: [{ ...udf.definitions[0]!, 'current-version-id': 7 }] }));
+    const bad = await failure(
+      admin.functions.put(WAREHOUSE, { namespace: NS, name: 'bad' }, { ...udf, definitions: [{ ...udf.definitions[0]!, 'current-version-id': 7 }] }),
+    );
     expect(bad).toBeInstanceOf(CatalogError);
     expect((bad as CatalogError).status).toBe(400);
     expect((bad as CatalogError).message).toMatch(/current-version-id/);

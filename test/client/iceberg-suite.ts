@@ -156,7 +156,10 @@ export function icebergCatalogSuite(start: () => Promise<IcebergSuiteTarget>): v
       // The server's real config, minus the view and transaction endpoints.
       const gated = new IcebergRestCatalog({
         ...target.options,
-        fetch: recordingFetch(own, (c) => ({ ...c, endpoints: (c['endpoints'] as string[]).filter((e) => !e.includes('/views') && !e.includes('/transactions/')) })),
+        fetch: recordingFetch(own, (c) => ({
+          ...c,
+          endpoints: (c['endpoints'] as string[]).filter((e) => !e.includes('/views') && !e.includes('/transactions/')),
+        })),
       });
       const ns = await gated.createNamespace([`sdk_gated_${Date.now().toString(36)}`]).then((r) => r.namespace);
       const view = { namespace: ns, name: 'v' };
@@ -329,7 +332,10 @@ export function icebergCatalogSuite(start: () => Promise<IcebergSuiteTarget>): v
       await catalog.commitTable(id, { requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': s1.id }], updates: s2.updates });
       // A writer that still believes main is at s1:
       const stale = await catalog
-        .commitTable(id, { requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': s1.id }], updates: [{ action: 'set-properties', updates: { lost: 'yes' } }] })
+        .commitTable(id, {
+          requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': s1.id }],
+          updates: [{ action: 'set-properties', updates: { lost: 'yes' } }],
+        })
         .catch((e: unknown) => e);
       expect(stale).toBeInstanceOf(CatalogError);
       expect(isConflict(stale)).toBe(true);
@@ -393,7 +399,7 @@ export function icebergCatalogSuite(start: () => Promise<IcebergSuiteTarget>): v
           'schema-id': 0,
           'projected-field-ids': [1, 2],
           'projected-field-names': ['id', 'data'],
-          metrics: { 'total-planning-duration': { 'count': 1, 'time-unit': 'nanoseconds', 'total-duration': 1_000_000 } },
+          metrics: { 'total-planning-duration': { count: 1, 'time-unit': 'nanoseconds', 'total-duration': 1_000_000 } },
         },
       );
       const sent = log.at(-1)!;
@@ -451,7 +457,12 @@ export function icebergCatalogSuite(start: () => Promise<IcebergSuiteTarget>): v
     it('creates, lists, loads, replaces, renames and drops a view', async () => {
       const ns = await freshNamespace();
       const other = await freshNamespace();
-      const created = await catalog.createView(ns, { name: 'v', schema, 'view-version': viewVersion(ns, 1, 'select id from t'), properties: { comment: 'first' } });
+      const created = await catalog.createView(ns, {
+        name: 'v',
+        schema,
+        'view-version': viewVersion(ns, 1, 'select id from t'),
+        properties: { comment: 'first' },
+      });
       expect(created.metadata['current-version-id']).toBe(1);
       expect(names(await collect(catalog.views(ns, 1)))).toEqual(['v']);
       const id = { namespace: ns, name: 'v' };
@@ -491,7 +502,11 @@ export function icebergCatalogSuite(start: () => Promise<IcebergSuiteTarget>): v
       const tb = await catalog.createTable(ns, { name: 'b', schema });
       const failing = await catalog
         .commitTransaction([
-          { identifier: a, requirements: [{ type: 'assert-table-uuid', uuid: ta.metadata['table-uuid'] }], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
+          {
+            identifier: a,
+            requirements: [{ type: 'assert-table-uuid', uuid: ta.metadata['table-uuid'] }],
+            updates: [{ action: 'set-properties', updates: { tx: '1' } }],
+          },
           { identifier: b, requirements: [{ type: 'assert-table-uuid', uuid: randomUUID() }], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
         ])
         .catch((e: unknown) => e);
@@ -501,7 +516,11 @@ export function icebergCatalogSuite(start: () => Promise<IcebergSuiteTarget>): v
       const sa = appendSnapshot(ta);
       await catalog.commitTransaction([
         { identifier: a, requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }], updates: sa.updates },
-        { identifier: b, requirements: [{ type: 'assert-table-uuid', uuid: tb.metadata['table-uuid'] }], updates: [{ action: 'set-properties', updates: { tx: '2' } }] },
+        {
+          identifier: b,
+          requirements: [{ type: 'assert-table-uuid', uuid: tb.metadata['table-uuid'] }],
+          updates: [{ action: 'set-properties', updates: { tx: '2' } }],
+        },
       ]);
       expect((await catalog.loadTable(a)).metadata['current-snapshot-id']).toBe(sa.id);
       expect((await catalog.loadTable(b)).metadata.properties?.['tx']).toBe('2');

@@ -129,7 +129,12 @@ describe('LanceNamespace on Lakegate', () => {
     await lance.declareTable(['every', 'below', 'two']);
     const ids: string[][] = [];
     for await (const id of lance.allTables(1)) ids.push(id);
-    expect(ids).toEqual(expect.arrayContaining([['every', 'one'], ['every', 'below', 'two']]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        ['every', 'one'],
+        ['every', 'below', 'two'],
+      ]),
+    );
     expect(ids.findIndex((id) => id.join('.') === 'every.one')).toBeLessThan(ids.findIndex((id) => id.join('.') === 'every.below.two'));
   });
 

@@ -11,7 +11,11 @@ let server: ServerProcess;
 let admin: LakegateManagement;
 const ORDERS = { type: 'table', warehouse: 'default', namespace: ['sales'], name: 'orders' } as const;
 
-const failure = (promise: Promise<unknown>): Promise<CatalogError> => promise.then(() => expect.fail('expected the call to fail'), (e: CatalogError) => e);
+const failure = (promise: Promise<unknown>): Promise<CatalogError> =>
+  promise.then(
+    () => expect.fail('expected the call to fail'),
+    (e: CatalogError) => e,
+  );
 const managementFor = (credential: string) => new LakegateManagement({ uri: server.url, properties: { credential } });
 
 beforeAll(async () => {
@@ -32,7 +36,10 @@ describe('explain', () => {
     expect((await managementFor(`${ops['client-id']}:${ops['client-secret']}`).listRoles()).length).toBeGreaterThan(0);
     // ... but explain asks only the authorizer about role membership and answers "cannot".
     for (const clientId of [ops['client-id'], server.credential.split(':')[0]!]) {
-      expect(await admin.explain({ subject: { kind: 'principal', name: clientId }, privilege: 'table:drop', securable: ORDERS })).toMatchObject({ allowed: true, reason: 'admin' });
+      expect(await admin.explain({ subject: { kind: 'principal', name: clientId }, privilege: 'table:drop', securable: ORDERS })).toMatchObject({
+        allowed: true,
+        reason: 'admin',
+      });
     }
   });
 });

@@ -34,12 +34,19 @@ const ORDERS: Securable = { type: 'table', warehouse: WAREHOUSE, namespace: ['sa
 const SCHEMA = { type: 'struct' as const, fields: [{ id: 1, name: 'id', type: 'long', required: true }] };
 
 /** What `expect(...).rejects` cannot say in one line: the error, for predicates. */
-const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => expect.fail('expected the call to fail'), (e: unknown) => e);
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => expect.fail('expected the call to fail'),
+    (e: unknown) => e,
+  );
 
 /** A management client and a catalog for a principal's "id:secret", over OAuth2 client credentials. */
 function clientsFor(credential: string) {
   const properties = { credential, scope: 'catalog' };
-  return { management: new LakegateManagement({ uri: server.url, properties }), catalog: new IcebergRestCatalog({ uri: server.url, warehouse: WAREHOUSE, properties }) };
+  return {
+    management: new LakegateManagement({ uri: server.url, properties }),
+    catalog: new IcebergRestCatalog({ uri: server.url, warehouse: WAREHOUSE, properties }),
+  };
 }
 
 beforeAll(async () => {
@@ -105,7 +112,9 @@ describe('principals and their keys', () => {
 
     await admin.revokeApiKey(apiKey['key-id']);
     expect(isUnauthenticated(await failure(byKey.listWarehouses()))).toBe(true);
-    expect(await admin.listApiKeys(id)).toEqual([expect.objectContaining({ 'key-id': apiKey['key-id'], name: 'dashboard', 'revoked-at-ms': expect.any(Number) })]);
+    expect(await admin.listApiKeys(id)).toEqual([
+      expect.objectContaining({ 'key-id': apiKey['key-id'], name: 'dashboard', 'revoked-at-ms': expect.any(Number) }),
+    ]);
 
     // Access keys are listed without their secrets, and a revoked one stops signing.
     expect(await admin.listAccessKeys(id)).toEqual([{ 'access-key-id': key['access-key-id'], 'created-at-ms': expect.any(Number), 'revoked-at-ms': null }]);
@@ -141,14 +150,29 @@ describe('warehouses and metrics reports', () => {
   it('creates and lists a warehouse (never a secret); a second with the same name is a conflict', async () => {
     const root = pathToFileURL(path.join(server.dataDir, 'second')).href;
     const created = await admin.createWarehouse({ name: 'second', 'storage-root': root, 'storage-profile': { type: 'file' }, properties: { owner: 'tests' } });
-    expect(created).toMatchObject({ name: 'second', tenant: 'default', 'storage-profile': { type: 'file' }, 'has-storage-secret': false, properties: { owner: 'tests' } });
+    expect(created).toMatchObject({
+      name: 'second',
+      tenant: 'default',
+      'storage-profile': { type: 'file' },
+      'has-storage-secret': false,
+      properties: { owner: 'tests' },
+    });
     expect((await admin.listWarehouses()).map((w) => w.name)).toEqual(expect.arrayContaining([WAREHOUSE, 'second']));
     const again = await failure(admin.createWarehouse({ name: 'second', 'storage-root': root, 'storage-profile': { type: 'file' } }));
     expect(isConflict(again)).toBe(true);
   });
 
   it('lists the metrics reports a client posted, in namespaces with dotted levels too', async () => {
-    const report = { 'report-type': 'scan-report', 'table-name': 'events', 'snapshot-id': 1, filter: true, 'schema-id': 0, 'projected-field-ids': [1], 'projected-field-names': ['id'], metrics: {} };
+    const report = {
+      'report-type': 'scan-report',
+      'table-name': 'events',
+      'snapshot-id': 1,
+      filter: true,
+      'schema-id': 0,
+      'projected-field-ids': [1],
+      'projected-field-names': ['id'],
+      metrics: {},
+    };
     await catalog.reportMetrics({ namespace: DOTTED, name: 'events' }, report);
     const reports = await admin.listMetricsReports(WAREHOUSE, { namespace: DOTTED, name: 'events' }, { limit: 10 });
     expect(reports).toHaveLength(1);
@@ -206,7 +230,9 @@ describe('roles, members, grants and explain', () => {
     const all = await admin.listGrants();
     expect(new Set(all.map((g) => g.role))).toEqual(new Set(['analyst', 'q1-reader']));
     expect((await admin.listGrants({ role: 'q1-reader' })).map((g) => g.privilege).sort()).toEqual(['table:read-metadata', 'warehouse:manage']);
-    expect(await admin.listGrants({ securable: dotted })).toEqual([expect.objectContaining({ role: 'q1-reader', privilege: 'table:read-metadata', securable: dotted })]);
+    expect(await admin.listGrants({ securable: dotted })).toEqual([
+      expect.objectContaining({ role: 'q1-reader', privilege: 'table:read-metadata', securable: dotted }),
+    ]);
     expect((await admin.listGrants({ securable: SALES })).map((g) => g.role)).toEqual(['analyst', 'analyst', 'analyst']);
     expect(await admin.listGrants({ role: 'q1-reader', securable: SALES })).toEqual([]);
     expect((await admin.listGrants({ securable: { type: 'warehouse', warehouse: WAREHOUSE } })).map((g) => g.privilege)).toEqual(['warehouse:manage']);
@@ -239,12 +265,20 @@ describe('roles, members, grants and explain', () => {
     expect(isNotFound(await failure(admin.listRoleMembers('temp')))).toBe(true);
     expect(isNotFound(await failure(admin.addRoleMember('temp', { kind: 'principal', name: id })))).toBe(true);
     expect(isNotFound(await failure(admin.grant({ role: 'temp', privileges: ['table:list'], securable: SALES })))).toBe(true);
-    expect(isNotFound(await failure(admin.grant({ role: 'analyst', privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'nowhere' } })))).toBe(true);
+    expect(
+      isNotFound(await failure(admin.grant({ role: 'analyst', privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'nowhere' } }))),
+    ).toBe(true);
     expect(isConflict(await failure(admin.deleteRole('admin')))).toBe(true);
   });
 
   it('refuses bad input with 400 and changes nothing', async () => {
-    const bad = await failure(admin.grant({ role: 'analyst', privileges: ['table:read-data'], securable: { type: 'warehouse', warehouse: WAREHOUSE, namespace: ['sales'] } as unknown as Securable }));
+    const bad = await failure(
+      admin.grant({
+        role: 'analyst',
+        privileges: ['table:read-data'],
+        securable: { type: 'warehouse', warehouse: WAREHOUSE, namespace: ['sales'] } as unknown as Securable,
+      }),
+    );
     expect((bad as CatalogError).status).toBe(400);
     const unknown = await failure(admin.grant({ role: 'analyst', privileges: ['table:fly' as 'table:list'], securable: SALES }));
     expect((unknown as CatalogError).status).toBe(400);
@@ -256,14 +290,34 @@ describe('row-filter and column-mask policies', () => {
   it('creates, reads, updates and deletes a policy; the effective policy says what applies; bad input and stale versions are refused', async () => {
     await admin.createRole({ name: 'masked' }).catch((e: unknown) => (isConflict(e) ? undefined : Promise.reject(e)));
     const table = { namespace: ['sales'], name: 'orders' };
-    const created = await admin.policies.create(WAREHOUSE, table, { kind: 'column-mask', roles: ['masked'], masks: [{ column: 'id', action: 'mask-to-fixed-value', value: 0 }] });
+    const created = await admin.policies.create(WAREHOUSE, table, {
+      kind: 'column-mask',
+      roles: ['masked'],
+      masks: [{ column: 'id', action: 'mask-to-fixed-value', value: 0 }],
+    });
     expect(created).toMatchObject({ kind: 'column-mask', version: 1, masks: [{ 'field-id': 1, column: 'id', action: 'mask-to-fixed-value', value: 0 }] });
     expect((await admin.policies.list(WAREHOUSE, table)).map((p) => p.id)).toEqual([created.id]);
     expect((await admin.policies.get(WAREHOUSE, table, created.id)).version).toBe(1);
-    const updated = await admin.policies.update(WAREHOUSE, table, created.id, { roles: ['masked'], masks: [{ 'field-id': 1, action: 'mask-to-fixed-value', value: -1 }], version: 1 });
+    const updated = await admin.policies.update(WAREHOUSE, table, created.id, {
+      roles: ['masked'],
+      masks: [{ 'field-id': 1, action: 'mask-to-fixed-value', value: -1 }],
+      version: 1,
+    });
     expect(updated.version).toBe(2);
-    expect(isConflict(await failure(admin.policies.update(WAREHOUSE, table, created.id, { roles: ['masked'], masks: [{ column: 'id', action: 'mask-to-fixed-value', value: 1 }], version: 1 })))).toBe(true);
-    const bad = await failure(admin.policies.create(WAREHOUSE, table, { kind: 'column-mask', roles: ['masked'], masks: [{ column: 'id', action: 'show-first-4' }] }));
+    expect(
+      isConflict(
+        await failure(
+          admin.policies.update(WAREHOUSE, table, created.id, {
+            roles: ['masked'],
+            masks: [{ column: 'id', action: 'mask-to-fixed-value', value: 1 }],
+            version: 1,
+          }),
+        ),
+      ),
+    ).toBe(true);
+    const bad = await failure(
+      admin.policies.create(WAREHOUSE, table, { kind: 'column-mask', roles: ['masked'], masks: [{ column: 'id', action: 'show-first-4' }] }),
+    );
     expect(bad).toBeInstanceOf(CatalogError);
     expect((bad as CatalogError).status).toBe(400);
     expect(await admin.policies.effective(WAREHOUSE, table)).toMatchObject({ restricted: false, policies: [] });
@@ -326,7 +380,10 @@ describe('a non-admin principal', () => {
       ['listGrants on a securable', () => management.listGrants({ securable: SALES })],
       ['grant', () => management.grant({ role: 'analyst', privileges: ['table:write-data'], securable: SALES })],
       ['revoke', () => management.revoke({ role: 'analyst', privileges: ['table:read-data'], securable: SALES })],
-      ['explain about another', () => management.explain({ subject: { kind: 'principal', name: server.credential.split(':')[0]! }, privilege: 'table:list', securable: SALES })],
+      [
+        'explain about another',
+        () => management.explain({ subject: { kind: 'principal', name: server.credential.split(':')[0]! }, privilege: 'table:list', securable: SALES }),
+      ],
       ['listAudit', () => management.listAudit()],
       ['listMetricsReports', () => management.listMetricsReports(WAREHOUSE, { namespace: DOTTED, name: 'events' })],
       ['listTenantEvents', () => management.listTenantEvents()],
@@ -388,7 +445,7 @@ describe('the audit trail', () => {
     expect(revokes.events.length).toBeGreaterThanOrEqual(3);
     expect(revokes.events.every((e) => e.type === 'grant.revoked')).toBe(true);
     expect((await admin.listAudit({ ...filter, until: 0 })).events).toEqual([]);
-    expect((await failure(admin.listAudit({}, { limit: 5000 })) as CatalogError).status).toBe(400);
+    expect(((await failure(admin.listAudit({}, { limit: 5000 }))) as CatalogError).status).toBe(400);
   });
 
   it('records denials the caller can filter by decision', async () => {

@@ -17,7 +17,10 @@ const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-openapi-ts-'));
 const sdkTypes = path.join(REPO_ROOT, 'packages', 'client', 'src', 'iceberg', 'types.js');
 
 beforeAll(async () => {
-  const int64 = ts.factory.createUnionTypeNode([ts.factory.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword), ts.factory.createKeywordTypeNode(ts.SyntaxKind.BigIntKeyword)]);
+  const int64 = ts.factory.createUnionTypeNode([
+    ts.factory.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword),
+    ts.factory.createKeywordTypeNode(ts.SyntaxKind.BigIntKeyword),
+  ]);
   const nodes = await openapiTS(buildOpenApiDocument() as never, { transform: (schema) => (schema.format === 'int64' ? int64 : undefined) });
   writeFileSync(path.join(dir, 'lakegate.ts'), astToString(nodes));
 }, 60_000);
@@ -37,7 +40,9 @@ function typeCheck(source: string): string[] {
     types: [],
     paths: { '@lakegate/protocol': [path.join(REPO_ROOT, 'packages', 'protocol', 'src', 'index.ts')] },
   });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
 const header = `

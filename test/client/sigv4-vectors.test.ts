@@ -65,7 +65,12 @@ describe.each(usable)('$name', ({ vector, prepared }) => {
     await auth.authenticate(request);
     const expected = Object.entries(vector.header!.headers).find(([k]) => k.toLowerCase() === 'authorization')![1];
     expect(request.headers['authorization']).toBe(expected);
-    const received = { method: request.method, url: plusAsSpaceInQuery(`${request.url.pathname}${request.url.search}`), headers: { ...request.headers, host: request.url.host }, ...(request.body ? { body: request.body } : {}) };
+    const received = {
+      method: request.method,
+      url: plusAsSpaceInQuery(`${request.url.pathname}${request.url.search}`),
+      headers: { ...request.headers, host: request.url.host },
+      ...(request.body ? { body: request.body } : {}),
+    };
     expect(await verifySigV4(received, vectorOptions())).toMatchObject({ ok: true, accessKeyId: C.accessKeyId });
   });
 });
@@ -74,8 +79,18 @@ describe('requests a catalog client sends', () => {
   const now = new Date('2026-01-02T03:04:05Z');
   const verify = (request: OutgoingRequest) =>
     verifySigV4(
-      { method: request.method, url: plusAsSpaceInQuery(`${request.url.pathname}${request.url.search}`), headers: { ...request.headers, host: request.url.host }, ...(request.body ? { body: request.body } : {}) },
-      { service: 'execute-api', region: 'eu-west-1', now: () => now, lookupSecret: async (id) => (id === 'AKIDCLIENT' ? { secretAccessKey: 'client-secret', principal: 'p' } : undefined) },
+      {
+        method: request.method,
+        url: plusAsSpaceInQuery(`${request.url.pathname}${request.url.search}`),
+        headers: { ...request.headers, host: request.url.host },
+        ...(request.body ? { body: request.body } : {}),
+      },
+      {
+        service: 'execute-api',
+        region: 'eu-west-1',
+        now: () => now,
+        lookupSecret: async (id) => (id === 'AKIDCLIENT' ? { secretAccessKey: 'client-secret', principal: 'p' } : undefined),
+      },
     );
 
   it.each([
@@ -83,7 +98,11 @@ describe('requests a catalog client sends', () => {
     ['a repeated parameter and a unicode namespace', 'http://127.0.0.1:8181/v1/lake/namespaces/caf%C3%A9%1Fx/tables?b=2&a=1&a=0'],
     ['a Lance path id with "$" and "+"', 'http://127.0.0.1:8181/lance/lake/v1/table/sig+ns%24t/describe?delimiter=%24'],
   ])('verifies %s', async (_what, href) => {
-    const auth = new SigV4Auth({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDCLIENT', secretAccessKey: 'client-secret', sessionToken: 'session' }, now: () => now });
+    const auth = new SigV4Auth({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDCLIENT', secretAccessKey: 'client-secret', sessionToken: 'session' },
+      now: () => now,
+    });
     const request: OutgoingRequest = { method: 'POST', url: new URL(href), headers: { 'content-type': 'application/json' }, body: '{"id":["sig ns","t"]}' };
     await auth.authenticate(request);
     expect(request.headers['x-amz-security-token']).toBe('session');
@@ -96,7 +115,11 @@ describe('requests a catalog client sends', () => {
     const auth = new SigV4Auth({
       region: 'eu-west-1',
       credentials: async () => ({ accessKeyId: 'AKIDCLIENT', secretAccessKey: 'client-secret' }),
-      delegate: { async authenticate(r) { r.headers['authorization'] = 'Bearer t'; } },
+      delegate: {
+        async authenticate(r) {
+          r.headers['authorization'] = 'Bearer t';
+        },
+      },
       now: () => now,
     });
     const request: OutgoingRequest = { method: 'GET', url: new URL('http://127.0.0.1:8181/v1/config'), headers: {} };

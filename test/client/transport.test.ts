@@ -82,7 +82,10 @@ const COMMIT = { method: 'POST', path: 'v1/wh/namespaces/db/tables/t', body: { u
 
 describe('retries of safe requests', () => {
   it('retries a GET after 503 and honours Retry-After', async () => {
-    handler = (_req, res, n) => (n === 1 ? json(res, 503, { error: { message: 'busy', type: 'ServiceUnavailableException', code: 503 } }, { 'retry-after': '1' }) : json(res, 200, { ok: true }));
+    handler = (_req, res, n) =>
+      n === 1
+        ? json(res, 503, { error: { message: 'busy', type: 'ServiceUnavailableException', code: 503 } }, { 'retry-after': '1' })
+        : json(res, 200, { ok: true });
     const r = await transport().send({ method: 'GET', path: 'v1/config', errorModel: 'iceberg' });
     expect(r.body).toEqual({ ok: true });
     expect(seen).toHaveLength(2);
@@ -193,7 +196,8 @@ describe('mutations', () => {
   });
 
   it('repeats any request after 429 (the server did not take it)', async () => {
-    handler = (_req, res, n) => (n === 1 ? json(res, 429, { error: { message: 'slow down', type: 'TooManyRequests', code: 429 } }, { 'retry-after': '0' }) : json(res, 200, {}));
+    handler = (_req, res, n) =>
+      n === 1 ? json(res, 429, { error: { message: 'slow down', type: 'TooManyRequests', code: 429 } }, { 'retry-after': '0' }) : json(res, 200, {});
     await transport().send(COMMIT);
     expect(seen).toHaveLength(2);
     expect(seen[1]!.headers['idempotency-key']).toBeUndefined();
@@ -218,7 +222,10 @@ describe('authentication', () => {
   }
 
   it('after 401 invalidates the provider and repeats the request once, also a POST', async () => {
-    handler = (req, res) => (req.headers.authorization === 'Bearer tok-2' ? json(res, 200, { ok: 1 }) : json(res, 401, { error: { message: 'expired', type: 'NotAuthorizedException', code: 401 } }));
+    handler = (req, res) =>
+      req.headers.authorization === 'Bearer tok-2'
+        ? json(res, 200, { ok: 1 })
+        : json(res, 401, { error: { message: 'expired', type: 'NotAuthorizedException', code: 401 } });
     const auth = rotating();
     const r = await transport({ auth }).send(COMMIT);
     expect(r.body).toEqual({ ok: 1 });
@@ -259,20 +266,25 @@ describe('cancellation', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('caller gave up')), 150);
     const started = Date.now();
-    const e = await transport().send({ method: 'GET', path: 'x', errorModel: 'iceberg', signal: controller.signal }).catch((err: unknown) => err);
+    const e = await transport()
+      .send({ method: 'GET', path: 'x', errorModel: 'iceberg', signal: controller.signal })
+      .catch((err: unknown) => err);
     expect((e as Error).message).toBe('caller gave up');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(seen).toHaveLength(1);
 
     seen = [];
-    const e2 = await transport().send({ method: 'GET', path: 'x', errorModel: 'iceberg', signal: AbortSignal.abort() }).catch((err: unknown) => err);
+    const e2 = await transport()
+      .send({ method: 'GET', path: 'x', errorModel: 'iceberg', signal: AbortSignal.abort() })
+      .catch((err: unknown) => err);
     expect((e2 as Error).name).toBe('AbortError');
     expect(seen).toHaveLength(0);
   });
 });
 
 describe('error bodies', () => {
-  const get = (errorModel: 'iceberg' | 'lance' | 'oauth2' = 'iceberg') => failure(transport({ retries: 0 }).send({ method: 'GET', path: 'v1/ns/x', errorModel }));
+  const get = (errorModel: 'iceberg' | 'lance' | 'oauth2' = 'iceberg') =>
+    failure(transport({ retries: 0 }).send({ method: 'GET', path: 'v1/ns/x', errorModel }));
 
   it('maps an Iceberg error', async () => {
     handler = (_req, res) => json(res, 404, { error: { message: 'Table does not exist: db.t', type: 'NoSuchTableException', code: 404 } });

@@ -25,7 +25,8 @@ beforeAll(async () => {
   cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted()]) }, { auth: true });
   admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
-  for (const t of ['orders', 'refunds', 'returns']) expect((await admin('POST', '/v1/default/namespaces/sales/tables', { name: t, schema: simpleSchema })).status).toBe(200);
+  for (const t of ['orders', 'refunds', 'returns'])
+    expect((await admin('POST', '/v1/default/namespaces/sales/tables', { name: t, schema: simpleSchema })).status).toBe(200);
 });
 afterAll(async () => {
   await cat?.close();
@@ -39,9 +40,21 @@ describe('the management API for access', () => {
       ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: table(['sales'], 'nope') }, 404, /no such table/],
       ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: ns(['nope']) }, 404, /no such namespace/],
       ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:fly'], securable: ns(['sales']) }, 400, /unknown privilege/],
-      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:create'], securable: table(['sales'], 'orders') }, 400, /cannot be granted on a table/],
+      [
+        'POST',
+        '/management/v1/grants',
+        { role: 'analyst', privileges: ['table:create'], securable: table(['sales'], 'orders') },
+        400,
+        /cannot be granted on a table/,
+      ],
       ['POST', '/management/v1/grants', { role: 'nobody', privileges: ['table:read-data'], securable: ns(['sales']) }, 404, /Role does not exist/],
-      ['POST', '/management/v1/grants', { role: 'analyst', privileges: ['table:read-data'], securable: { type: 'warehouse', warehouse: 'elsewhere' } }, 404, /Warehouse does not exist/],
+      [
+        'POST',
+        '/management/v1/grants',
+        { role: 'analyst', privileges: ['table:read-data'], securable: { type: 'warehouse', warehouse: 'elsewhere' } },
+        404,
+        /Warehouse does not exist/,
+      ],
       ['POST', '/management/v1/grants', { role: 'analyst' }, 400, /securable/],
       ['POST', '/management/v1/roles', { name: 'analyst' }, 409, /already exists/],
       ['POST', '/management/v1/roles', { name: 'a/b' }, 400, /must not contain/],
@@ -49,7 +62,13 @@ describe('the management API for access', () => {
       ['POST', '/management/v1/roles/analyst/members', { kind: 'user', name: 'alice' }, 400, /needs the issuer/],
       ['POST', '/management/v1/roles/analyst/members', { kind: 'group', name: 'g', issuer: 'https://untrusted.example' }, 400, /not a trusted issuer/],
       ['POST', '/management/v1/grants/revoke', { role: 'analyst', privileges: ['table:read-data'], securable: ns(['sales']) }, 404, /holds none/],
-      ['POST', '/management/v1/explain', { subject: { kind: 'user', name: 'x' }, privilege: 'table:read-data', securable: ns(['sales']) }, 400, /needs the issuer/],
+      [
+        'POST',
+        '/management/v1/explain',
+        { subject: { kind: 'user', name: 'x' }, privilege: 'table:read-data', securable: ns(['sales']) },
+        400,
+        /needs the issuer/,
+      ],
     ];
     for (const [method, url, body, status, message] of cases) {
       const res = await admin(method, url, body);
@@ -72,8 +91,18 @@ describe('the management API for access', () => {
     await grantPrincipal(admin, steward.id, ['grants:manage'], ns(['sales']));
     await admin('POST', '/management/v1/roles', { name: 'readers' });
     // Inside sales: allowed (inherited down to the table); elsewhere: 403.
-    expect((await steward.send('POST', '/management/v1/grants', { role: 'readers', privileges: ['table:read-data'], securable: table(['sales'], 'orders') })).status).toBe(201);
-    expect((await steward.send('POST', '/management/v1/grants', { role: 'readers', privileges: ['namespace:list'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBe(403);
+    expect(
+      (await steward.send('POST', '/management/v1/grants', { role: 'readers', privileges: ['table:read-data'], securable: table(['sales'], 'orders') })).status,
+    ).toBe(201);
+    expect(
+      (
+        await steward.send('POST', '/management/v1/grants', {
+          role: 'readers',
+          privileges: ['namespace:list'],
+          securable: { type: 'warehouse', warehouse: 'default' },
+        })
+      ).status,
+    ).toBe(403);
     expect((await steward.send('GET', `/management/v1/grants?type=table&warehouse=default&namespace=sales&name=orders`)).body.grants).toEqual([
       expect.objectContaining({ role: 'readers', privilege: 'table:read-data', securable: table(['sales'], 'orders') }),
     ]);
@@ -84,16 +113,29 @@ describe('the management API for access', () => {
   it('explains who may do what, through which role and grant, for users by IdP group', async () => {
     await addMember(admin, 'sales-readers', { kind: 'group', issuer: idp.issuer, name: 'analysts' });
     await grant(admin, 'sales-readers', ['table:read-data'], ns(['sales']));
-    const question = { subject: { kind: 'user', issuer: idp.issuer, name: 'alice', groups: ['analysts'] }, privilege: 'table:read-metadata', securable: table(['sales'], 'orders') };
+    const question = {
+      subject: { kind: 'user', issuer: idp.issuer, name: 'alice', groups: ['analysts'] },
+      privilege: 'table:read-metadata',
+      securable: table(['sales'], 'orders'),
+    };
     const yes = (await admin('POST', '/management/v1/explain', question)).body;
-    expect(yes).toMatchObject({ allowed: true, reason: 'grant', via: [{ role: 'sales-readers', privilege: 'table:read-data', securable: ns(['sales']), member: { kind: 'group', name: 'analysts', issuer: idp.issuer } }] });
-    expect(yes.summary).toBe('user alice can table:read-metadata on default/sales.orders through role sales-readers (held by group analysts) granted table:read-data on namespace default/sales');
+    expect(yes).toMatchObject({
+      allowed: true,
+      reason: 'grant',
+      via: [{ role: 'sales-readers', privilege: 'table:read-data', securable: ns(['sales']), member: { kind: 'group', name: 'analysts', issuer: idp.issuer } }],
+    });
+    expect(yes.summary).toBe(
+      'user alice can table:read-metadata on default/sales.orders through role sales-readers (held by group analysts) granted table:read-data on namespace default/sales',
+    );
     const no = (await admin('POST', '/management/v1/explain', { ...question, privilege: 'table:write-data' })).body;
     expect(no).toMatchObject({ allowed: false, reason: 'none', via: [] });
     // And the decision holds for a real token of that user.
     const alice = bearerSender(cat.lakegate.app, await idp.token('alice', ['analysts']));
     expect((await alice('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(200);
-    expect((await alice('POST', '/v1/default/namespaces/sales/tables/orders', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] })).status).toBe(403);
+    expect(
+      (await alice('POST', '/v1/default/namespaces/sales/tables/orders', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] }))
+        .status,
+    ).toBe(403);
     // Anyone may ask about themselves; not about others.
     const self = { ...question, subject: { kind: 'user', issuer: idp.issuer, name: 'alice' } };
     expect((await alice('POST', '/management/v1/explain', self)).status).toBe(200);
@@ -107,7 +149,11 @@ describe('the management API for access', () => {
     await grant(admin, 'sales-listers', ['table:list'], ns(['sales']));
     const mallory = bearerSender(cat.lakegate.app, await idp.token('mallory', ['interns']));
     const ask = (groups?: string[]) =>
-      mallory('POST', '/management/v1/explain', { subject: { kind: 'user', issuer: idp.issuer, name: 'mallory', ...(groups ? { groups } : {}) }, privilege: 'table:write-data', securable: table(['sales'], 'orders') });
+      mallory('POST', '/management/v1/explain', {
+        subject: { kind: 'user', issuer: idp.issuer, name: 'mallory', ...(groups ? { groups } : {}) },
+        privilege: 'table:write-data',
+        securable: table(['sales'], 'orders'),
+      });
     // A group its token does not carry: refused, so the answer maps no one else's roles and grants.
     for (const groups of [['cfo-office'], ['interns', 'cfo-office']]) {
       const foreign = await ask(groups);
@@ -122,14 +168,29 @@ describe('the management API for access', () => {
       expect(own.status).toBe(200);
       expect(own.body).toMatchObject({ allowed: false, reason: 'none', via: [] });
     }
-    expect((await mallory('POST', '/v1/default/namespaces/sales/tables/orders', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] })).status).toBe(403);
+    expect(
+      (await mallory('POST', '/v1/default/namespaces/sales/tables/orders', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] }))
+        .status,
+    ).toBe(403);
     // Named groups or not, alice is answered from her token's group analysts, as her requests are decided.
     const alice = bearerSender(cat.lakegate.app, await idp.token('alice', ['analysts']));
-    const herself = await alice('POST', '/management/v1/explain', { subject: { kind: 'user', issuer: idp.issuer, name: 'alice' }, privilege: 'table:read-data', securable: table(['sales'], 'orders') });
+    const herself = await alice('POST', '/management/v1/explain', {
+      subject: { kind: 'user', issuer: idp.issuer, name: 'alice' },
+      privilege: 'table:read-data',
+      securable: table(['sales'], 'orders'),
+    });
     expect(herself.body).toMatchObject({ allowed: true, reason: 'grant', via: [{ role: 'sales-readers', member: { kind: 'group', name: 'analysts' } }] });
     // A grant manager may still ask about a hypothetical identity.
-    const hypothetical = await admin('POST', '/management/v1/explain', { subject: { kind: 'user', issuer: idp.issuer, name: 'mallory', groups: ['cfo-office'] }, privilege: 'table:write-data', securable: table(['sales'], 'orders') });
-    expect(hypothetical.body).toMatchObject({ allowed: true, reason: 'grant', via: [{ role: 'finance-secret', member: { kind: 'group', name: 'cfo-office' } }] });
+    const hypothetical = await admin('POST', '/management/v1/explain', {
+      subject: { kind: 'user', issuer: idp.issuer, name: 'mallory', groups: ['cfo-office'] },
+      privilege: 'table:write-data',
+      securable: table(['sales'], 'orders'),
+    });
+    expect(hypothetical.body).toMatchObject({
+      allowed: true,
+      reason: 'grant',
+      via: [{ role: 'finance-secret', member: { kind: 'group', name: 'cfo-office' } }],
+    });
   });
 });
 
@@ -193,7 +254,10 @@ describe('the management API reveals no names either', () => {
     const grants = (q: string) => nobody.send('GET', `/management/v1/grants?type=table&warehouse=default&${q}`);
     const alike = async (existing: Awaited<ReturnType<Send>>, missing: Awaited<ReturnType<Send>>, name: string, missingName: string) => {
       expect(existing.status).toBe(403);
-      expect({ status: missing.status, body: JSON.stringify(missing.body).replaceAll(missingName, name) }).toEqual({ status: 403, body: JSON.stringify(existing.body) });
+      expect({ status: missing.status, body: JSON.stringify(missing.body).replaceAll(missingName, name) }).toEqual({
+        status: 403,
+        body: JSON.stringify(existing.body),
+      });
     };
     await alike(await explain(table(['sales'], 'orders')), await explain(table(['sales'], 'nosuch')), 'sales.orders', 'sales.nosuch');
     await alike(await explain(ns(['sales'])), await explain(ns(['nosuch'])), 'default/sales', 'default/nosuch');
@@ -213,7 +277,10 @@ describe('grants follow the object', () => {
     const user = await signedInPrincipal(cat, 'life-reader');
     await grantPrincipal(admin, user.id, ['table:read-data'], table(['life'], 'a'));
     expect((await user.send('GET', '/v1/default/namespaces/life/tables/a')).status).toBe(200);
-    expect((await admin('POST', '/v1/default/tables/rename', { source: { namespace: ['life'], name: 'a' }, destination: { namespace: ['life'], name: 'b' } })).status).toBe(204);
+    expect(
+      (await admin('POST', '/v1/default/tables/rename', { source: { namespace: ['life'], name: 'a' }, destination: { namespace: ['life'], name: 'b' } }))
+        .status,
+    ).toBe(204);
     expect((await user.send('GET', '/v1/default/namespaces/life/tables/b')).status).toBe(200);
     expect((await admin('DELETE', '/v1/default/namespaces/life/tables/b')).status).toBe(204);
     await admin('POST', '/v1/default/namespaces/life/tables', { name: 'b', schema: simpleSchema });
@@ -223,12 +290,24 @@ describe('grants follow the object', () => {
   it('lets a table or view move to another namespace only when that gives the caller nothing it did not hold', async () => {
     for (const levels of [['vault'], ['open']]) await admin('POST', '/v1/default/namespaces', { namespace: levels });
     await admin('POST', '/v1/default/namespaces/vault/tables', { name: 'gold', schema: simpleSchema });
-    await admin('POST', '/v1/default/namespaces/vault/views', { name: 'gv', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['vault'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] } });
+    await admin('POST', '/v1/default/namespaces/vault/views', {
+      name: 'gv',
+      schema: simpleSchema,
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['vault'],
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+      },
+    });
     const mover = await signedInPrincipal(cat, 'mover');
     await grantPrincipal(admin, mover.id, ['table:drop'], table(['vault'], 'gold'));
     await grantPrincipal(admin, mover.id, ['view:drop'], { type: 'view', warehouse: 'default', namespace: ['vault'], name: 'gv' });
     await grantPrincipal(admin, mover.id, ['table:create', 'table:read-data', 'view:create', 'view:read'], ns(['open']));
-    const move = (kind: 'tables' | 'views', name: string) => mover.send('POST', `/v1/default/${kind}/rename`, { source: { namespace: ['vault'], name }, destination: { namespace: ['open'], name } });
+    const move = (kind: 'tables' | 'views', name: string) =>
+      mover.send('POST', `/v1/default/${kind}/rename`, { source: { namespace: ['vault'], name }, destination: { namespace: ['open'], name } });
     // Drop-only at the source, readers at the destination: a move would let them read it.
     const refused = await move('tables', 'gold');
     expect(refused.status).toBe(403);
@@ -279,7 +358,11 @@ describe('table locations', () => {
     const creator = await signedInPrincipal(cat, 'loc-creator');
     await admin('POST', '/v1/default/namespaces', { namespace: ['loc2'] });
     await grantPrincipal(admin, creator.id, ['table:create'], ns(['loc2']));
-    const probe = await creator.send('POST', '/v1/default/namespaces/loc2/tables', { name: 'probe', schema: simpleSchema, location: location.slice(0, location.lastIndexOf('/')) });
+    const probe = await creator.send('POST', '/v1/default/namespaces/loc2/tables', {
+      name: 'probe',
+      schema: simpleSchema,
+      location: location.slice(0, location.lastIndexOf('/')),
+    });
     expect(probe.status).toBe(400);
     expect(probe.body.error.message).not.toMatch(/loc\.a/);
     // Registering the live table's own metadata under another name would hand out its data: refused.
@@ -302,7 +385,10 @@ describe('register with overwrite', () => {
     // The table is looked up once to authorize and again to overwrite: as if it was created in between.
     const repository = cat.lakegate.store.repository;
     const getObject = repository.getObject.bind(repository);
-    const spy = vi.spyOn(repository, 'getObject').mockImplementationOnce(async () => undefined).mockImplementation(getObject);
+    const spy = vi
+      .spyOn(repository, 'getObject')
+      .mockImplementationOnce(async () => undefined)
+      .mockImplementation(getObject);
     const raced = await registrar.send('POST', '/v1/default/namespaces/reg/register', body);
     spy.mockRestore();
     expect(raced.status).toBe(403);
@@ -323,7 +409,10 @@ describe('a commit', () => {
     const repository = cat.lakegate.store.repository;
     const getObject = repository.getObject.bind(repository);
     const mineRecord = await getObject('default', ['swap'], 'mine');
-    const spy = vi.spyOn(repository, 'getObject').mockImplementationOnce(async () => mineRecord).mockImplementation(getObject);
+    const spy = vi
+      .spyOn(repository, 'getObject')
+      .mockImplementationOnce(async () => mineRecord)
+      .mockImplementation(getObject);
     const raced = await writer.send('POST', '/v1/default/namespaces/swap/tables/theirs', change);
     spy.mockRestore();
     expect(raced.status).toBe(409);
@@ -340,7 +429,10 @@ describe('a commit', () => {
     // At authorization, 'theirs' was the table the dropper holds table:drop on; by the time it acts, it is another.
     const before = { ...(await getObject('default', ['swap'], 'mine'))!, name: 'theirs' };
     const raced = async (run: () => ReturnType<Send>) => {
-      const spy = vi.spyOn(repository, 'getObject').mockImplementationOnce(async () => before).mockImplementation(getObject);
+      const spy = vi
+        .spyOn(repository, 'getObject')
+        .mockImplementationOnce(async () => before)
+        .mockImplementation(getObject);
       try {
         return await run();
       } finally {
@@ -375,11 +467,18 @@ describe('the audit trail of decisions', () => {
 });
 
 describe('a table loaded through a view (referenced-by)', () => {
-  it('is authorized on the caller\'s own privileges: reading the view gives nothing on the table (docs/authorization.md)', async () => {
+  it("is authorized on the caller's own privileges: reading the view gives nothing on the table (docs/authorization.md)", async () => {
     const view = {
       name: 'orders_view',
       schema: simpleSchema,
-      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['sales'], representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }] },
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['sales'],
+        representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }],
+      },
       properties: { owner: 'admin' },
     };
     expect((await admin('POST', '/v1/default/namespaces/sales/views', view)).status).toBe(200);

@@ -15,7 +15,12 @@ const T = '/v1/default/namespaces/logged/tables';
 
 /** The catalog's event lines logged since `from` (an offset into the log). */
 function lines(from: number): Array<{ msg: string; component: string; event: Record<string, unknown> }> {
-  return cat.logs().slice(from).split('\n').filter((l) => l.includes('"component":"catalog"')).map((l) => JSON.parse(l));
+  return cat
+    .logs()
+    .slice(from)
+    .split('\n')
+    .filter((l) => l.includes('"component":"catalog"'))
+    .map((l) => JSON.parse(l));
 }
 
 beforeAll(async () => {
@@ -28,7 +33,9 @@ describe('log lines derived from recorded changes', () => {
   it('logs each committed change exactly once, with the fields of its recorded event', async () => {
     let mark = cat.logs().length;
     expect((await send('POST', '/v1/default/namespaces', { namespace: ['logged'] })).status).toBe(200);
-    expect(lines(mark).map((l) => [l.msg, l.event])).toEqual([['namespace.created', { type: 'namespace.created', warehouse: 'default', eventId: expect.any(String), namespace: ['logged'] }]]);
+    expect(lines(mark).map((l) => [l.msg, l.event])).toEqual([
+      ['namespace.created', { type: 'namespace.created', warehouse: 'default', eventId: expect.any(String), namespace: ['logged'] }],
+    ]);
 
     mark = cat.logs().length;
     const created = await send('POST', T, { name: 't', schema: simpleSchema });
@@ -36,10 +43,19 @@ describe('log lines derived from recorded changes', () => {
     const c = appendUpdates(created.body.metadata);
     const committed = await send('POST', `${T}/t`, { requirements: c.requirements, updates: c.updates });
     expect(committed.status).toBe(200);
-    expect((await send('POST', '/v1/default/tables/rename', { source: { namespace: ['logged'], name: 't' }, destination: { namespace: ['logged'], name: 't2' } })).status).toBe(204);
+    expect(
+      (await send('POST', '/v1/default/tables/rename', { source: { namespace: ['logged'], name: 't' }, destination: { namespace: ['logged'], name: 't2' } }))
+        .status,
+    ).toBe(204);
     const logged = lines(mark);
     expect(logged.map((l) => l.msg)).toEqual(['table.created', 'table.committed', 'table.renamed']);
-    expect(logged[0]!.event).toMatchObject({ type: 'table.created', warehouse: 'default', namespace: ['logged'], name: 't', metadataLocation: created.body['metadata-location'] });
+    expect(logged[0]!.event).toMatchObject({
+      type: 'table.created',
+      warehouse: 'default',
+      namespace: ['logged'],
+      name: 't',
+      metadataLocation: created.body['metadata-location'],
+    });
     expect(logged[1]!.event).toMatchObject({ type: 'table.committed', name: 't', metadataLocation: committed.body['metadata-location'] });
     expect(logged[2]!.event).toMatchObject({ type: 'table.renamed', warehouse: 'default', from: 'logged.t', to: 'logged.t2' });
     // Each line names the event it is about: the same id as in the outbox.
@@ -73,18 +89,26 @@ describe('log lines derived from recorded changes', () => {
     const head = (await send('GET', '/management/v1/events?warehouse=default&limit=1000')).body.next as string;
     const mark = cat.logs().length;
     expect((await send('POST', T, { name: 'staged', schema: simpleSchema, 'stage-create': true })).status).toBe(200);
-    expect(lines(mark).map((l) => [l.msg, l.event])).toEqual([['table.staged', { type: 'table.staged', warehouse: 'default', namespace: ['logged'], name: 'staged' }]]);
+    expect(lines(mark).map((l) => [l.msg, l.event])).toEqual([
+      ['table.staged', { type: 'table.staged', warehouse: 'default', namespace: ['logged'], name: 'staged' }],
+    ]);
     expect((await send('GET', `/management/v1/events?warehouse=default&after=${head}`)).body.events).toEqual([]);
   });
 
-  it('logs a soft drop as table.dropped and its undrop as object.undropped, with the dropped object\'s kind and id', async () => {
+  it("logs a soft drop as table.dropped and its undrop as object.undropped, with the dropped object's kind and id", async () => {
     const before = cat.logs().length;
     expect((await send('DELETE', `${T}/t2`)).status).toBe(204);
-    expect(lines(before).map((l) => [l.msg, l.event])).toEqual([['table.dropped', expect.objectContaining({ warehouse: 'default', namespace: ['logged'], name: 't2' })]]);
-    const dropped = (await send('GET', '/management/v1/events?warehouse=default&limit=1000')).body.events.filter((e: { type: string }) => e.type === 'io.lakegate.table.dropped').at(-1);
+    expect(lines(before).map((l) => [l.msg, l.event])).toEqual([
+      ['table.dropped', expect.objectContaining({ warehouse: 'default', namespace: ['logged'], name: 't2' })],
+    ]);
+    const dropped = (await send('GET', '/management/v1/events?warehouse=default&limit=1000')).body.events
+      .filter((e: { type: string }) => e.type === 'io.lakegate.table.dropped')
+      .at(-1);
     const id = dropped.data['dropped-object-id'] as string;
     const mark = cat.logs().length;
     expect((await send('POST', `/management/v1/warehouses/default/dropped/${id}/undrop`, {})).status).toBe(200);
-    expect(lines(mark).map((l) => [l.msg, l.event])).toEqual([['object.undropped', expect.objectContaining({ type: 'object.undropped', warehouse: 'default', kind: 'table', id, namespace: ['logged'], name: 't2' })]]);
+    expect(lines(mark).map((l) => [l.msg, l.event])).toEqual([
+      ['object.undropped', expect.objectContaining({ type: 'object.undropped', warehouse: 'default', kind: 'table', id, namespace: ['logged'], name: 't2' })],
+    ]);
   });
 });

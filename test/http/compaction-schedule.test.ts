@@ -44,7 +44,12 @@ afterAll(async () => {
 });
 
 async function warehouse(name: string, properties: Record<string, string>): Promise<void> {
-  const created = await send('POST', '/management/v1/warehouses', { name, 'storage-root': `file://${cat.dataDir}/${name}`, 'storage-profile': { type: 'file' }, properties });
+  const created = await send('POST', '/management/v1/warehouses', {
+    name,
+    'storage-root': `file://${cat.dataDir}/${name}`,
+    'storage-profile': { type: 'file' },
+    properties,
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   expect((await send('POST', `/v1/${name}/namespaces`, { namespace: ['db'] })).status).toBe(200);
 }
@@ -58,34 +63,89 @@ const compactedEvents = () =>
 const tableId = async (wh: string, name: string) => (await cat.lakegate.store.repository.getObject(wh, ['db'], name))!.id;
 
 it('refuses bad compaction settings with a 400, on warehouses and tables', async () => {
-  for (const properties of [{ 'compaction.enabled': 'yes' }, { 'compaction.min-input-files': '1' }, { 'compaction.min-input-files': '1e9' }, { 'compaction.min-small-file-ratio': '1.5' }, { 'compaction.min-small-file-ratio': '-0.1' }]) {
-    const res = await send('POST', '/management/v1/warehouses', { name: 'bad', 'storage-root': `file://${cat.dataDir}/bad`, 'storage-profile': { type: 'file' }, properties });
+  for (const properties of [
+    { 'compaction.enabled': 'yes' },
+    { 'compaction.min-input-files': '1' },
+    { 'compaction.min-input-files': '1e9' },
+    { 'compaction.min-small-file-ratio': '1.5' },
+    { 'compaction.min-small-file-ratio': '-0.1' },
+  ]) {
+    const res = await send('POST', '/management/v1/warehouses', {
+      name: 'bad',
+      'storage-root': `file://${cat.dataDir}/bad`,
+      'storage-profile': { type: 'file' },
+      properties,
+    });
     expect(res.status, JSON.stringify(properties)).toBe(400);
   }
   await warehouse('valid', { 'maintenance.interval-ms': HOUR, 'compaction.enabled': 'true', 'compaction.min-small-file-ratio': '0.25' });
   expect((await send('POST', '/management/v1/warehouses/valid/properties', { updates: { 'compaction.min-input-files': '0' } })).status).toBe(400);
-  expect((await send('POST', '/v1/valid/namespaces/db/tables', { name: 't', schema: { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] }, properties: { 'compaction.enabled': 'maybe' } })).status).toBe(400);
-  expect((await send('POST', '/v1/valid/namespaces/db/tables', { name: 't', schema: { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] }, properties: { 'compaction.min-input-files': '3' } })).status).toBe(200);
-  const commit = await send('POST', '/v1/valid/namespaces/db/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { 'compaction.min-small-file-ratio': 'half' } }] });
+  expect(
+    (
+      await send('POST', '/v1/valid/namespaces/db/tables', {
+        name: 't',
+        schema: { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] },
+        properties: { 'compaction.enabled': 'maybe' },
+      })
+    ).status,
+  ).toBe(400);
+  expect(
+    (
+      await send('POST', '/v1/valid/namespaces/db/tables', {
+        name: 't',
+        schema: { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] },
+        properties: { 'compaction.min-input-files': '3' },
+      })
+    ).status,
+  ).toBe(200);
+  const commit = await send('POST', '/v1/valid/namespaces/db/tables/t', {
+    requirements: [],
+    updates: [{ action: 'set-properties', updates: { 'compaction.min-small-file-ratio': 'half' } }],
+  });
   expect(commit.status).toBe(400);
   expect(commit.body.error.type).toBe('IllegalArgumentException');
 });
 
 it('compacts, on the schedule, the tables over their thresholds and no other', async () => {
-  await warehouse('auto', { 'maintenance.interval-ms': HOUR, 'compaction.enabled': 'true', 'compaction.min-input-files': '3', 'compaction.min-small-file-ratio': '0.5' });
+  await warehouse('auto', {
+    'maintenance.interval-ms': HOUR,
+    'compaction.enabled': 'true',
+    'compaction.min-input-files': '3',
+    'compaction.min-small-file-ratio': '0.5',
+  });
   await warehouse('off', { 'maintenance.interval-ms': HOUR });
   const T = (wh: string) => `/v1/${wh}/namespaces/db/tables`;
   const busy = await tableWithSmallFiles(send, T('auto'), 'busy', { eu: 4, us: 5 });
   await tableWithSmallFiles(send, T('auto'), 'few', { eu: 2, us: 2 });
-  await tableWithSmallFiles(send, T('auto'), 'mostly-big', { eu: 3 }, { bigFiles: { eu: 4 }, properties: { 'write.target-file-size-bytes': String(1024 * 1024) } });
+  await tableWithSmallFiles(
+    send,
+    T('auto'),
+    'mostly-big',
+    { eu: 3 },
+    { bigFiles: { eu: 4 }, properties: { 'write.target-file-size-bytes': String(1024 * 1024) } },
+  );
   await tableWithSmallFiles(send, T('auto'), 'opted-out', { eu: 6 }, { properties: { 'compaction.enabled': 'false' } });
   await tableWithSmallFiles(send, T('auto'), 'held', { eu: 6 });
   await tableWithSmallFiles(send, T('off'), 'never', { eu: 6 });
-  const optedIn = await tableWithSmallFiles(send, T('off'), 'opted-in', { us: 3 }, { properties: { 'compaction.enabled': 'true', 'compaction.min-input-files': '2' } });
-  const before = Object.fromEntries(await Promise.all(['auto/few', 'auto/mostly-big', 'auto/opted-out', 'auto/held', 'off/never'].map(async (t) => [t, await scanTable(send, `/v1/${t.split('/')[0]}/namespaces/db/tables/${t.split('/')[1]}`)] as const)));
+  const optedIn = await tableWithSmallFiles(
+    send,
+    T('off'),
+    'opted-in',
+    { us: 3 },
+    { properties: { 'compaction.enabled': 'true', 'compaction.min-input-files': '2' } },
+  );
+  const before = Object.fromEntries(
+    await Promise.all(
+      ['auto/few', 'auto/mostly-big', 'auto/opted-out', 'auto/held', 'off/never'].map(
+        async (t) => [t, await scanTable(send, `/v1/${t.split('/')[0]}/namespaces/db/tables/${t.split('/')[1]}`)] as const,
+      ),
+    ),
+  );
   expect(before['auto/held']!.files).toHaveLength(6);
   // Another replica holds the job of `held`.
-  expect(await cat.lakegate.store.maintenanceLeases.take(await tableId('auto', 'held'), 'auto', 'replica:elsewhere', Date.now(), 3_600_000, Date.now())).toBe(true);
+  expect(await cat.lakegate.store.maintenanceLeases.take(await tableId('auto', 'held'), 'auto', 'replica:elsewhere', Date.now(), 3_600_000, Date.now())).toBe(
+    true,
+  );
 
   const ran = await tick();
   expect(ran.failed).toBe(0);
@@ -102,14 +162,24 @@ it('compacts, on the schedule, the tables over their thresholds and no other', a
   const opted = await scanTable(send, `${T('off')}/opted-in`);
   expect(opted.rows).toEqual(optedIn);
   expect(opted.files).toHaveLength(1);
-  for (const [t, was] of Object.entries(before)) expect(await scanTable(send, `/v1/${t.split('/')[0]}/namespaces/db/tables/${t.split('/')[1]}`), t).toEqual(was);
+  for (const [t, was] of Object.entries(before))
+    expect(await scanTable(send, `/v1/${t.split('/')[0]}/namespaces/db/tables/${t.split('/')[1]}`), t).toEqual(was);
 
-  expect(compactedEvents().map((e) => `${e.warehouse}/${e.name}:${e.trigger}:${e.rewrittenFiles}:${e.addedFiles}`).sort()).toEqual(['auto/busy:scheduled:9:2', 'off/opted-in:scheduled:3:1']);
+  expect(
+    compactedEvents()
+      .map((e) => `${e.warehouse}/${e.name}:${e.trigger}:${e.rewrittenFiles}:${e.addedFiles}`)
+      .sort(),
+  ).toEqual(['auto/busy:scheduled:9:2', 'off/opted-in:scheduled:3:1']);
   const metrics = (await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
   expect(Number(/lakegate_compaction_files_rewritten_total\{trigger="scheduled"\} (\d+)/.exec(metrics)?.[1])).toBe(12);
   expect(Number(/lakegate_compaction_files_written_total\{trigger="scheduled"\} (\d+)/.exec(metrics)?.[1])).toBe(3);
   expect(metrics).toMatch(/lakegate_compaction_seconds_total\{trigger="scheduled"\} \d/);
-  const audit = (await send('GET', '/management/v1/audit?limit=500')).body.events as Array<{ type: string; actor: string; object?: string; detail?: Record<string, unknown> }>;
+  const audit = (await send('GET', '/management/v1/audit?limit=500')).body.events as Array<{
+    type: string;
+    actor: string;
+    object?: string;
+    detail?: Record<string, unknown>;
+  }>;
   const scheduled = audit.filter((e) => e.type === 'maintenance.completed' && e.detail?.trigger === 'scheduled');
   expect(scheduled.map((e) => e.detail)).toContainEqual(expect.objectContaining({ compaction: 'committed', rewrittenFiles: 9, addedFiles: 2 }));
 
@@ -126,7 +196,11 @@ it('renews the lease of a job that outlives it, so no other replica takes the jo
     // Each group's rewrite takes longer than the whole lease.
     await sleep(LEASE_MS * 1.5);
     const job = (await cat.lakegate.store.maintenanceLeases.get(id))!;
-    seen.push({ taken: await cat.lakegate.store.maintenanceLeases.take(id, 'long', 'replica:elsewhere', Date.now(), 60_000, Date.now()), expiresAtMs: job.expiresAtMs, startedAtMs: job.startedAtMs });
+    seen.push({
+      taken: await cat.lakegate.store.maintenanceLeases.take(id, 'long', 'replica:elsewhere', Date.now(), 60_000, Date.now()),
+      expiresAtMs: job.expiresAtMs,
+      startedAtMs: job.startedAtMs,
+    });
   };
   try {
     const ran = await tick();
@@ -152,7 +226,13 @@ it('renews the lease of an on-demand compaction too', async () => {
   afterRewrite = async () => {
     await sleep(LEASE_MS * 1.5);
     const job = (await cat.lakegate.store.maintenanceLeases.get(id))!;
-    seen = { taken: await cat.lakegate.store.maintenanceLeases.take(id, 'long', 'replica:elsewhere', Date.now(), 60_000, Number.MAX_SAFE_INTEGER, { overFailed: true }), expiresAtMs: job.expiresAtMs, startedAtMs: job.startedAtMs };
+    seen = {
+      taken: await cat.lakegate.store.maintenanceLeases.take(id, 'long', 'replica:elsewhere', Date.now(), 60_000, Number.MAX_SAFE_INTEGER, {
+        overFailed: true,
+      }),
+      expiresAtMs: job.expiresAtMs,
+      startedAtMs: job.startedAtMs,
+    };
   };
   try {
     const done = await send('POST', '/management/v1/warehouses/long/namespaces/db/tables/asked/maintenance', { actions: ['rewrite-data-files'] });

@@ -24,17 +24,28 @@ let admin: { client_id: string; client_secret: string };
 
 beforeAll(async () => {
   // The console is built by `npm run build` / scripts/test.sh; a lone run of this file builds it first.
-  if (!existsSync(path.join(CONSOLE_DIST, 'bundle-size.json'))) execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'ignore' });
+  if (!existsSync(path.join(CONSOLE_DIST, 'bundle-size.json')))
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'ignore' });
   cat = await startInProcess({ LAKEGATE_CONSOLE_DIR: CONSOLE_DIST, LAKEGATE_CONSOLE_SESSION_TTL_SECONDS: '3600' }, { auth: true, clock });
   admin = cat.admin();
 });
 afterAll(async () => cat.close());
 
 const inject = (options: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }) =>
-  cat.lakegate.app.inject({ method: options.method as 'GET', url: options.url, ...(options.payload === undefined ? {} : { payload: options.payload as string }), headers: options.headers ?? {} });
+  cat.lakegate.app.inject({
+    method: options.method as 'GET',
+    url: options.url,
+    ...(options.payload === undefined ? {} : { payload: options.payload as string }),
+    headers: options.headers ?? {},
+  });
 
 async function signIn(clientId: string, clientSecret: string): Promise<{ cookie: string; csrf: string; setCookie: string }> {
-  const res = await inject({ method: 'POST', url: '/ui/auth/login', payload: JSON.stringify({ clientId, clientSecret }), headers: { 'content-type': 'application/json' } });
+  const res = await inject({
+    method: 'POST',
+    url: '/ui/auth/login',
+    payload: JSON.stringify({ clientId, clientSecret }),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(res.statusCode, res.body).toBe(200);
   const setCookie = String(res.headers['set-cookie']);
   const parsed = parseSetCookie(setCookie);
@@ -63,21 +74,41 @@ describe('console sign-in', () => {
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const session = await inject({ method: 'GET', url: '/ui/auth/session', headers: { cookie } });
     expect(session.headers['cache-control']).toBe('no-store');
-    expect(session.json()).toMatchObject({ signedIn: true, csrf, csrfHeader: 'x-lakegate-csrf', identity: { kind: 'service', subject: admin.client_id, tenant: 'default', roles: ['admin'] } });
+    expect(session.json()).toMatchObject({
+      signedIn: true,
+      csrf,
+      csrfHeader: 'x-lakegate-csrf',
+      identity: { kind: 'service', subject: admin.client_id, tenant: 'default', roles: ['admin'] },
+    });
     expect(cat.logs()).not.toContain(parsed.value);
     expect(cat.logs()).not.toContain(admin.client_secret);
     expect(cat.logs()).toContain('console.session.created');
   });
 
   it('refuses a wrong secret (401, audited), bodies that are not JSON, and cross-site requests', async () => {
-    const wrong = await inject({ method: 'POST', url: '/ui/auth/login', payload: JSON.stringify({ clientId: admin.client_id, clientSecret: 'nope' }), headers: { 'content-type': 'application/json' } });
+    const wrong = await inject({
+      method: 'POST',
+      url: '/ui/auth/login',
+      payload: JSON.stringify({ clientId: admin.client_id, clientSecret: 'nope' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['set-cookie']).toBeUndefined();
     expect(wrong.body).not.toContain('nope');
     expect(cat.logs()).toContain('console.signin.failed');
-    const form = await inject({ method: 'POST', url: '/ui/auth/login', payload: `clientId=${admin.client_id}&clientSecret=${admin.client_secret}`, headers: { 'content-type': 'text/plain' } });
+    const form = await inject({
+      method: 'POST',
+      url: '/ui/auth/login',
+      payload: `clientId=${admin.client_id}&clientSecret=${admin.client_secret}`,
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(form.statusCode).toBe(400);
-    const crossSite = await inject({ method: 'POST', url: '/ui/auth/login', payload: JSON.stringify({ clientId: admin.client_id, clientSecret: admin.client_secret }), headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await inject({
+      method: 'POST',
+      url: '/ui/auth/login',
+      payload: JSON.stringify({ clientId: admin.client_id, clientSecret: admin.client_secret }),
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+    });
     expect(crossSite.statusCode).toBe(403);
     expect((await inject({ method: 'GET', url: '/ui/auth/session' })).json()).toEqual({ signedIn: false, providers: [] });
     expect((await inject({ method: 'GET', url: '/ui/auth/oidc/0' })).statusCode).toBe(400);
@@ -97,15 +128,35 @@ describe('the session cookie on the API surfaces', () => {
   it('refuses every cookie-authenticated mutation without the right CSRF header (403), on every surface', async () => {
     const { cookie, csrf } = await signIn(admin.client_id, admin.client_secret);
     const json = { 'content-type': 'application/json' };
-    const noHeader = await inject({ method: 'POST', url: '/management/v1/roles', payload: JSON.stringify({ name: 'csrf-victim' }), headers: { ...json, cookie } });
+    const noHeader = await inject({
+      method: 'POST',
+      url: '/management/v1/roles',
+      payload: JSON.stringify({ name: 'csrf-victim' }),
+      headers: { ...json, cookie },
+    });
     expect(noHeader.statusCode).toBe(403);
     expect(noHeader.json().error).toMatchObject({ code: 403, type: 'ForbiddenException' });
     expect(noHeader.json().error.message).toContain('x-lakegate-csrf');
-    const wrongHeader = await inject({ method: 'POST', url: '/management/v1/roles', payload: JSON.stringify({ name: 'csrf-victim' }), headers: { ...json, cookie, 'x-lakegate-csrf': tampered(csrf, { count: 2, fromEnd: 1 }) } });
+    const wrongHeader = await inject({
+      method: 'POST',
+      url: '/management/v1/roles',
+      payload: JSON.stringify({ name: 'csrf-victim' }),
+      headers: { ...json, cookie, 'x-lakegate-csrf': tampered(csrf, { count: 2, fromEnd: 1 }) },
+    });
     expect(wrongHeader.statusCode).toBe(403);
-    const iceberg = await inject({ method: 'POST', url: '/v1/default/namespaces', payload: JSON.stringify({ namespace: ['csrf'] }), headers: { ...json, cookie } });
+    const iceberg = await inject({
+      method: 'POST',
+      url: '/v1/default/namespaces',
+      payload: JSON.stringify({ namespace: ['csrf'] }),
+      headers: { ...json, cookie },
+    });
     expect(iceberg.statusCode).toBe(403);
-    const lance = await inject({ method: 'POST', url: '/lance/default/v1/namespace/csrf/create', payload: JSON.stringify({ id: ['csrf'] }), headers: { ...json, cookie } });
+    const lance = await inject({
+      method: 'POST',
+      url: '/lance/default/v1/namespace/csrf/create',
+      payload: JSON.stringify({ id: ['csrf'] }),
+      headers: { ...json, cookie },
+    });
     expect(lance.statusCode).toBe(403);
     expect(lance.json()).toMatchObject({ code: expect.any(Number) });
     const deleted = await inject({ method: 'DELETE', url: '/v1/default/namespaces/nothing', headers: { cookie } });
@@ -115,13 +166,23 @@ describe('the session cookie on the API surfaces', () => {
     expect(roles.map((r) => r.name)).not.toContain('csrf-victim');
     expect((await inject({ method: 'GET', url: '/v1/default/namespaces/csrf', headers: { cookie } })).statusCode).toBe(404);
     // With the header the same request works.
-    const ok = await inject({ method: 'POST', url: '/management/v1/roles', payload: JSON.stringify({ name: 'csrf-ok' }), headers: { ...json, cookie, 'x-lakegate-csrf': csrf } });
+    const ok = await inject({
+      method: 'POST',
+      url: '/management/v1/roles',
+      payload: JSON.stringify({ name: 'csrf-ok' }),
+      headers: { ...json, cookie, 'x-lakegate-csrf': csrf },
+    });
     expect(ok.statusCode).toBe(201);
   });
 
   it('leaves bearer requests alone (no CSRF header needed, a cookie beside them is ignored)', async () => {
     const token = await adminToken();
-    const res = await inject({ method: 'POST', url: '/management/v1/roles', payload: JSON.stringify({ name: 'bearer-made' }), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, cookie: 'lakegate_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+    const res = await inject({
+      method: 'POST',
+      url: '/management/v1/roles',
+      payload: JSON.stringify({ name: 'bearer-made' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, cookie: 'lakegate_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
     expect(res.statusCode).toBe(201);
   });
 
@@ -193,7 +254,11 @@ describe('the /ui surface', () => {
   });
 
   it('keeps the first load under 300 KB gzipped', () => {
-    const report = JSON.parse(readFileSync(path.join(CONSOLE_DIST, 'bundle-size.json'), 'utf8')) as { firstLoadGzipBytes: number; budgetBytes: number; firstLoad: Record<string, unknown> };
+    const report = JSON.parse(readFileSync(path.join(CONSOLE_DIST, 'bundle-size.json'), 'utf8')) as {
+      firstLoadGzipBytes: number;
+      budgetBytes: number;
+      firstLoad: Record<string, unknown>;
+    };
     expect(report.budgetBytes).toBe(300 * 1024);
     expect(report.firstLoadGzipBytes).toBeGreaterThan(10_000);
     expect(report.firstLoadGzipBytes).toBeLessThan(300 * 1024);
@@ -221,11 +286,16 @@ describe('OIDC sign-in guards', () => {
   const trusted = JSON.stringify([{ issuer, audience: 'lakegate' }]);
 
   it('refuses a provider that is not a trusted issuer at start', async () => {
-    await expect(startInProcess({ LAKEGATE_CONSOLE_OIDC: JSON.stringify([{ issuer: 'https://idp.example/realms/x', 'client-id': 'c' }]) }, { auth: true })).rejects.toThrow(/not one of the trusted issuers/);
+    await expect(
+      startInProcess({ LAKEGATE_CONSOLE_OIDC: JSON.stringify([{ issuer: 'https://idp.example/realms/x', 'client-id': 'c' }]) }, { auth: true }),
+    ).rejects.toThrow(/not one of the trusted issuers/);
   });
 
   it('answers a callback that this browser did not start, or whose state was tampered with, with a code only', async () => {
-    const oidc = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: trusted, LAKEGATE_CONSOLE_OIDC: JSON.stringify([{ issuer, 'client-id': 'lakegate-console', label: 'Test IdP' }]) }, { auth: true });
+    const oidc = await startInProcess(
+      { LAKEGATE_TRUSTED_ISSUERS: trusted, LAKEGATE_CONSOLE_OIDC: JSON.stringify([{ issuer, 'client-id': 'lakegate-console', label: 'Test IdP' }]) },
+      { auth: true },
+    );
     try {
       const app = oidc.lakegate.app;
       expect((await app.inject({ method: 'GET', url: '/ui/auth/session' })).json().providers).toEqual([{ id: 0, label: 'Test IdP', issuer }]);
@@ -235,7 +305,11 @@ describe('OIDC sign-in guards', () => {
       const noCookie = await app.inject({ method: 'GET', url: '/ui/auth/callback?code=abc&state=xyz' });
       expect(noCookie.statusCode).toBe(302);
       expect(noCookie.headers.location).toBe('/ui/?signin-error=ERR_OIDC_STATE');
-      const forged = await app.inject({ method: 'GET', url: '/ui/auth/callback?code=abc&state=xyz', headers: { cookie: 'lakegate_oidc=v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+      const forged = await app.inject({
+        method: 'GET',
+        url: '/ui/auth/callback?code=abc&state=xyz',
+        headers: { cookie: 'lakegate_oidc=v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      });
       expect(forged.headers.location).toBe('/ui/?signin-error=ERR_OIDC_STATE');
       expect(String(forged.headers['set-cookie'])).not.toContain('lakegate_session=');
       expect((await app.inject({ method: 'GET', url: '/ui/auth/oidc/7' })).headers.location).toBe('/ui/?signin-error=ERR_OIDC_UNKNOWN_PROVIDER');

@@ -20,13 +20,22 @@ let maker: Send;
 
 const N = '/v1/default/namespaces';
 const L = '/lance/default/v1';
-const viewVersion = (ns: string) => ({ 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': [ns], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] });
+const viewVersion = (ns: string) => ({
+  'version-id': 1,
+  'timestamp-ms': 1,
+  'schema-id': 0,
+  summary: {},
+  'default-namespace': [ns],
+  representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+});
 
 /** Runs `fn` while every insert of an owner grant fails in the database (a failure between the create and its grant). */
 async function withOwnerGrantsFailing(fn: () => Promise<void>): Promise<void> {
   const db = new Database(path.join(cat.dataDir, 'catalog.sqlite'));
   try {
-    db.exec(`CREATE TRIGGER fail_owner_grants BEFORE INSERT ON grants WHEN NEW.role LIKE 'owner-%' BEGIN SELECT RAISE(ABORT, 'injected owner-grant failure'); END`);
+    db.exec(
+      `CREATE TRIGGER fail_owner_grants BEFORE INSERT ON grants WHEN NEW.role LIKE 'owner-%' BEGIN SELECT RAISE(ABORT, 'injected owner-grant failure'); END`,
+    );
     await fn();
   } finally {
     db.exec('DROP TRIGGER IF EXISTS fail_owner_grants');
@@ -69,7 +78,15 @@ beforeAll(async () => {
   maker = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, created.body['client-id'], created.body['client-secret']));
   expect((await admin('POST', '/management/v1/roles', { name: 'atomic-makers' })).status).toBe(201);
   expect((await admin('POST', '/management/v1/roles/atomic-makers/members', { kind: 'principal', name: created.body['client-id'] })).status).toBeLessThan(300);
-  expect((await admin('POST', '/management/v1/grants', { role: 'atomic-makers', securable: { type: 'warehouse', warehouse: 'default' }, privileges: ['namespace:create'] })).status).toBe(201);
+  expect(
+    (
+      await admin('POST', '/management/v1/grants', {
+        role: 'atomic-makers',
+        securable: { type: 'warehouse', warehouse: 'default' },
+        privileges: ['namespace:create'],
+      })
+    ).status,
+  ).toBe(201);
 });
 afterAll(async () => cat?.close());
 
@@ -77,7 +94,9 @@ describe('a namespace whose owner grant fails is rolled back', () => {
   it('leaves no namespace, and no owner role or membership, when the first create fails at its grant', async () => {
     await withOwnerGrantsFailing(async () => {
       await expectFailed(await maker('POST', N, { namespace: ['failed_ns'] }), () => admin('GET', `${N}/failed_ns`));
-      await expectFailed(await maker('POST', `${L}/namespace/lfailed/create`, { id: ['lfailed'] }), () => admin('POST', `${L}/namespace/lfailed/describe`, { id: ['lfailed'] }));
+      await expectFailed(await maker('POST', `${L}/namespace/lfailed/create`, { id: ['lfailed'] }), () =>
+        admin('POST', `${L}/namespace/lfailed/describe`, { id: ['lfailed'] }),
+      );
     });
     // The role and its membership were written in the same transaction, before the grant: rolled back with it.
     expect(await ownerRoles()).toEqual([]);
@@ -111,32 +130,50 @@ describe('a table, create-transaction table, registered table, view or Lance tab
   }
 
   it('create table', async () => {
-    await withOwnerGrantsFailing(async () => expectFailed(await maker('POST', `${N}/mine/tables`, { name: 't', schema: simpleSchema }), () => admin('GET', `${N}/mine/tables/t`)));
+    await withOwnerGrantsFailing(async () =>
+      expectFailed(await maker('POST', `${N}/mine/tables`, { name: 't', schema: simpleSchema }), () => admin('GET', `${N}/mine/tables/t`)),
+    );
     await expectNoOwnerOf('default/mine.t');
   });
 
   it('create transaction (stage-create, then its commit)', async () => {
-    await withOwnerGrantsFailing(async () => expectFailed(await maker('POST', `${N}/mine/tables/ctas`, createTransactionCommit(staged)), () => admin('GET', `${N}/mine/tables/ctas`)));
+    await withOwnerGrantsFailing(async () =>
+      expectFailed(await maker('POST', `${N}/mine/tables/ctas`, createTransactionCommit(staged)), () => admin('GET', `${N}/mine/tables/ctas`)),
+    );
     await expectNoOwnerOf('default/mine.ctas');
   });
 
   it('register table', async () => {
-    await withOwnerGrantsFailing(async () => expectFailed(await maker('POST', `${N}/mine/register`, { name: 'reg', 'metadata-location': metadataLocation }), () => admin('GET', `${N}/mine/tables/reg`)));
+    await withOwnerGrantsFailing(async () =>
+      expectFailed(await maker('POST', `${N}/mine/register`, { name: 'reg', 'metadata-location': metadataLocation }), () =>
+        admin('GET', `${N}/mine/tables/reg`),
+      ),
+    );
     await expectNoOwnerOf('default/mine.reg');
   });
 
   it('create view', async () => {
-    await withOwnerGrantsFailing(async () => expectFailed(await maker('POST', `${N}/mine/views`, { name: 'v', schema: simpleSchema, 'view-version': viewVersion('mine') }), () => admin('GET', `${N}/mine/views/v`)));
+    await withOwnerGrantsFailing(async () =>
+      expectFailed(await maker('POST', `${N}/mine/views`, { name: 'v', schema: simpleSchema, 'view-version': viewVersion('mine') }), () =>
+        admin('GET', `${N}/mine/views/v`),
+      ),
+    );
     await expectNoOwnerOf('default/mine.v');
   });
 
   it('register view', async () => {
-    await withOwnerGrantsFailing(async () => expectFailed(await maker('POST', `${N}/mine/register-view`, { name: 'vreg', 'metadata-location': viewFile }), () => admin('GET', `${N}/mine/views/vreg`)));
+    await withOwnerGrantsFailing(async () =>
+      expectFailed(await maker('POST', `${N}/mine/register-view`, { name: 'vreg', 'metadata-location': viewFile }), () => admin('GET', `${N}/mine/views/vreg`)),
+    );
     await expectNoOwnerOf('default/mine.vreg');
   });
 
   it('declare a Lance table', async () => {
-    await withOwnerGrantsFailing(async () => expectFailed(await maker('POST', `${L}/table/mine%24lt/declare`, { id: ['mine', 'lt'] }), () => admin('POST', `${L}/table/mine%24lt/describe`, { id: ['mine', 'lt'] })));
+    await withOwnerGrantsFailing(async () =>
+      expectFailed(await maker('POST', `${L}/table/mine%24lt/declare`, { id: ['mine', 'lt'] }), () =>
+        admin('POST', `${L}/table/mine%24lt/describe`, { id: ['mine', 'lt'] }),
+      ),
+    );
     await expectNoOwnerOf('default/mine.lt');
   });
 });
@@ -161,7 +198,9 @@ describe('the creator uses what it created at once', () => {
     const committed = await maker('POST', `${N}/mine/tables/ctas2`, createTransactionCommit(staged.body.metadata));
     expect(committed.status, JSON.stringify(committed.body)).toBe(200);
     expect((await maker('GET', `${N}/mine/tables/ctas2`)).status).toBe(200);
-    expect((await maker('POST', `${N}/mine/tables/ctas2`, { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] })).status).toBe(200);
+    expect((await maker('POST', `${N}/mine/tables/ctas2`, { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] })).status).toBe(
+      200,
+    );
   });
 
   it('a registered table: reads and commits to it', async () => {

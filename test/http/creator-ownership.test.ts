@@ -20,7 +20,10 @@ let makerId: string;
 async function principal(name: string): Promise<{ send: Send; id: string }> {
   const created = await admin('POST', '/management/v1/principals', { name });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { send: bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, created.body['client-id'], created.body['client-secret'])), id: created.body['client-id'] };
+  return {
+    send: bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, created.body['client-id'], created.body['client-secret'])),
+    id: created.body['client-id'],
+  };
 }
 
 beforeAll(async () => {
@@ -33,11 +36,21 @@ beforeAll(async () => {
   other = (await principal('other')).send;
   expect((await admin('POST', '/management/v1/roles', { name: 'makers' })).status).toBe(201);
   for (const id of [m.id]) expect((await admin('POST', '/management/v1/roles/makers/members', { kind: 'principal', name: id })).status).toBeLessThan(300);
-  expect((await admin('POST', '/management/v1/grants', { role: 'makers', securable: { type: 'warehouse', warehouse: 'default' }, privileges: ['namespace:create'] })).status).toBe(201);
+  expect(
+    (await admin('POST', '/management/v1/grants', { role: 'makers', securable: { type: 'warehouse', warehouse: 'default' }, privileges: ['namespace:create'] }))
+      .status,
+  ).toBe(201);
 });
 afterAll(async () => cat?.close());
 
-const viewVersion = (ns: string) => ({ 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': [ns], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] });
+const viewVersion = (ns: string) => ({
+  'version-id': 1,
+  'timestamp-ms': 1,
+  'schema-id': 0,
+  summary: {},
+  'default-namespace': [ns],
+  representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+});
 
 describe('the creator of a namespace, table or view owns it', () => {
   it('creates a table and a view in the namespace it made, and uses them, with only namespace:create', async () => {
@@ -45,7 +58,9 @@ describe('the creator of a namespace, table or view owns it', () => {
     const table = await maker('POST', '/v1/default/namespaces/mine/tables', { name: 't', schema: simpleSchema });
     expect(table.status, JSON.stringify(table.body)).toBe(200);
     expect((await maker('GET', '/v1/default/namespaces/mine/tables/t')).status).toBe(200);
-    expect((await maker('POST', '/v1/default/namespaces/mine/views', { name: 'v', schema: simpleSchema, 'view-version': viewVersion('mine') })).status).toBe(200);
+    expect((await maker('POST', '/v1/default/namespaces/mine/views', { name: 'v', schema: simpleSchema, 'view-version': viewVersion('mine') })).status).toBe(
+      200,
+    );
     expect((await maker('GET', '/v1/default/namespaces/mine/views/v')).status).toBe(200);
     expect((await maker('POST', '/v1/default/namespaces/mine/properties', { updates: { owner: 'maker' } })).status).toBe(200);
     // The Lance surface too.

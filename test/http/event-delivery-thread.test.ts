@@ -35,7 +35,9 @@ it('delivers in-process when asked (eventDeliveryThread main) or when functions 
   const injected = await startInProcess({}, { dataDir: dir, hostResolver: async () => ['127.0.0.1'] });
   expect(injected.lakegate.eventDelivery).not.toBeInstanceOf(DeliveryThread);
   await injected.lakegate.close();
-  await expect(startInProcess({ LAKEGATE_EVENT_DELIVERY_THREAD: 'elsewhere' }, { dataDir: dir })).rejects.toThrow(/eventDeliveryThread must be "worker" or "main"/);
+  await expect(startInProcess({ LAKEGATE_EVENT_DELIVERY_THREAD: 'elsewhere' }, { dataDir: dir })).rejects.toThrow(
+    /eventDeliveryThread must be "worker" or "main"/,
+  );
 });
 
 it('terminates a thread that does not stop within the shutdown grace (a sink that never answers)', async () => {
@@ -43,7 +45,10 @@ it('terminates a thread that does not stop within the shutdown grace (a sink tha
   let requests = 0;
   const hanging = createServer(() => void (requests += 1));
   await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise((r) => hanging.close(r)), () => hanging.closeAllConnections());
+  cleanups.push(
+    () => new Promise((r) => hanging.close(r)),
+    () => hanging.closeAllConnections(),
+  );
   const { dir, cleanup } = tempDir('lakegate-delivery-grace-');
   cleanups.push(cleanup);
   const cat = await startInProcess({ LAKEGATE_SHUTDOWN_GRACE_SECONDS: '1', LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' }, { auth: true, dataDir: dir });
@@ -51,9 +56,20 @@ it('terminates a thread that does not stop within the shutdown grace (a sink tha
   expect(thread).toBeInstanceOf(DeliveryThread);
   const admin = await adminSender(cat);
   const port = (hanging.address() as { port: number }).port;
-  expect((await admin('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: `http://127.0.0.1:${port}/hook`, 'timeout-ms': 60_000 } })).status).toBe(201);
+  expect(
+    (
+      await admin('POST', '/management/v1/warehouses/default/event-sinks', {
+        kind: 'webhook',
+        config: { url: `http://127.0.0.1:${port}/hook`, 'timeout-ms': 60_000 },
+      })
+    ).status,
+  ).toBe(201);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['g'] })).status).toBe(200);
-  await waitFor('the thread to be sending', () => requests, (n) => n >= 1);
+  await waitFor(
+    'the thread to be sending',
+    () => requests,
+    (n) => n >= 1,
+  );
   const started = Date.now();
   await cat.lakegate.close();
   // The grace (1 s) and the termination, not the sink's 60 s timeout nor the lease's 15 s.
@@ -70,7 +86,11 @@ it('leaves SCHED_IDLE while delivery is behind (a sink that was down) and goes b
   const cat = await startInProcess({ LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' }, { auth: true, dataDir: dir });
   cleanups.push(() => cat.lakegate.close());
   const thread = cat.lakegate.eventDelivery as DeliveryThread;
-  const os = await waitFor('the thread under SCHED_IDLE', () => thread.osThread, (t) => t?.policy === 'idle');
+  const os = await waitFor(
+    'the thread under SCHED_IDLE',
+    () => thread.osThread,
+    (t) => t?.policy === 'idle',
+  );
   const admin = await adminSender(cat);
   const created = await admin('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: receiver.url, 'timeout-ms': 5_000 } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -80,18 +100,38 @@ it('leaves SCHED_IDLE while delivery is behind (a sink that was down) and goes b
   // off 1 s, then 2 s), a lag at which the thread competes at niceness 10 again.
   receiver.failing = true;
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['late'] })).status).toBe(200);
-  await waitFor('a refused attempt', () => receiver.refused, (n) => n >= 1);
+  await waitFor(
+    'a refused attempt',
+    () => receiver.refused,
+    (n) => n >= 1,
+  );
   await new Promise((r) => setTimeout(r, 2_500));
   receiver.failing = false;
-  await waitFor('the late event', () => receiver.accepted.length, (n) => n >= 1);
-  await waitFor('the thread at normal priority', () => thread.osThread, (t) => t?.policy === 'normal');
+  await waitFor(
+    'the late event',
+    () => receiver.accepted.length,
+    (n) => n >= 1,
+  );
+  await waitFor(
+    'the thread at normal priority',
+    () => thread.osThread,
+    (t) => t?.policy === 'normal',
+  );
   expect(threadSched(os!.tid)).toEqual({ niceness: 10, policy: SCHED_OTHER });
   expect(cat.logs()).toContain('event delivery is behind; it runs at normal priority until it catches up');
 
   // An event delivered at once: back to SCHED_IDLE.
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['prompt'] })).status).toBe(200);
-  await waitFor('the prompt event', () => receiver.accepted.length, (n) => n >= 2);
-  await waitFor('the thread back under SCHED_IDLE', () => thread.osThread, (t) => t?.policy === 'idle');
+  await waitFor(
+    'the prompt event',
+    () => receiver.accepted.length,
+    (n) => n >= 2,
+  );
+  await waitFor(
+    'the thread back under SCHED_IDLE',
+    () => thread.osThread,
+    (t) => t?.policy === 'idle',
+  );
   expect(threadSched(os!.tid)).toEqual({ niceness: 10, policy: SCHED_IDLE });
   expect(threadSched(process.pid)).toEqual({ niceness: 0, policy: SCHED_OTHER });
 }, 60_000);

@@ -50,7 +50,8 @@ beforeAll(async () => {
   // Old events: a namespace and its property changes (warehouse stream), two roles (tenant stream).
   const start = await head(W);
   expect((await send('POST', '/v1/default/namespaces', { namespace: ['old'] })).status).toBe(200);
-  for (const tier of ['a', 'b', 'c']) expect((await send('POST', '/v1/default/namespaces/old/properties', { updates: { tier }, removals: [] })).status).toBe(200);
+  for (const tier of ['a', 'b', 'c'])
+    expect((await send('POST', '/v1/default/namespaces/old/properties', { updates: { tier }, removals: [] })).status).toBe(200);
   const lastOld = await head(W);
   expect(lastOld).toBe(start + 4);
   const tenantStart = await head('/management/v1/events?tenant=default');
@@ -118,7 +119,14 @@ describe('/metrics', () => {
     const scrape = async () => /^lakegate_event_intents_pending (\d+)$/m.exec((await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1];
     expect(await scrape()).toBe('0');
     const id = '20000000-0000-4000-8000-000000000001';
-    const event = { id: '20000000-0000-4000-8000-000000000002', warehouse: 'tenant/default', type: 'io.lakegate.role.member-added', partitionKey: 'default', timeMs: clock.now(), data: {} };
+    const event = {
+      id: '20000000-0000-4000-8000-000000000002',
+      warehouse: 'tenant/default',
+      type: 'io.lakegate.role.member-added',
+      partitionKey: 'default',
+      timeMs: clock.now(),
+      data: {},
+    };
     await cat.lakegate.store.eventIntents.saveIntent({ id, createdAtMs: clock.now(), events: [event], writes: [] });
     expect(await scrape()).toBe('1');
     expect(await cat.lakegate.store.eventIntents.dropIntent(id)).toBe(true);

@@ -19,7 +19,7 @@ const T = '/v1/default/namespaces/ev/tables';
 
 async function allEvents(send: Send = admin, after = '0'): Promise<any[]> {
   const out: any[] = [];
-  for (let cursor = after; ; ) {
+  for (let cursor = after; ;) {
     const res = await send('GET', `/management/v1/events?warehouse=default&after=${cursor}&limit=7`);
     expect(res.status, res.body?.error?.message).toBe(200);
     out.push(...res.body.events);
@@ -52,7 +52,10 @@ describe('change events', () => {
       expect(res.status, res.body?.error?.message).toBe(200);
       snapshots.push(c.snapshotId);
     }
-    expect((await admin('POST', '/v1/default/tables/rename', { source: { namespace: ['ev'], name: 'orders' }, destination: { namespace: ['ev'], name: 'orders2' } })).status).toBe(204);
+    expect(
+      (await admin('POST', '/v1/default/tables/rename', { source: { namespace: ['ev'], name: 'orders' }, destination: { namespace: ['ev'], name: 'orders2' } }))
+        .status,
+    ).toBe(204);
     expect((await admin('DELETE', `${T}/orders2?purgeRequested=true`)).status).toBe(204);
     expect((await admin('POST', '/v1/default/namespaces/ev/properties', { updates: { tier: 'gold' }, removals: ['owner'] })).status).toBe(200);
 
@@ -78,8 +81,19 @@ describe('change events', () => {
     }
     const tableEvents = events.filter((e) => e.type.startsWith('io.lakegate.table.'));
     expect(tableEvents.every((e) => e.partitionkey === uuid && e.data['table-uuid'] === uuid)).toBe(true);
-    expect(events[0]).toMatchObject({ subject: 'ev', partitionkey: 'default', data: { namespace: ['ev'], operation: { 'operation-type': 'create-namespace', namespace: ['ev'], properties: { owner: 'ana' } } } });
-    expect(events[1]).toMatchObject({ subject: 'ev/orders', data: { name: 'orders', 'metadata-location': created.body['metadata-location'], operation: { 'operation-type': 'create-table', identifier: { namespace: ['ev'], name: 'orders' }, 'table-uuid': uuid } } });
+    expect(events[0]).toMatchObject({
+      subject: 'ev',
+      partitionkey: 'default',
+      data: { namespace: ['ev'], operation: { 'operation-type': 'create-namespace', namespace: ['ev'], properties: { owner: 'ana' } } },
+    });
+    expect(events[1]).toMatchObject({
+      subject: 'ev/orders',
+      data: {
+        name: 'orders',
+        'metadata-location': created.body['metadata-location'],
+        operation: { 'operation-type': 'create-table', identifier: { namespace: ['ev'], name: 'orders' }, 'table-uuid': uuid },
+      },
+    });
     events.slice(2, 5).forEach((e, i) => {
       expect(e.data.operation).toMatchObject({ 'operation-type': 'update-table', identifier: { namespace: ['ev'], name: 'orders' }, 'table-uuid': uuid });
       expect(e.data.operation.updates.map((u: any) => u.action)).toEqual(['add-snapshot', 'set-snapshot-ref']);
@@ -87,7 +101,12 @@ describe('change events', () => {
       expect(e.data.snapshots).toEqual([expect.objectContaining({ 'snapshot-id': snapshots[i], operation: 'append', summary: { operation: 'append' } })]);
       expect(e.data.operation.updates[1]).toEqual({ action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshots[i] });
     });
-    expect(events[5]).toMatchObject({ subject: 'ev/orders2', data: { operation: { 'operation-type': 'rename-table', source: { namespace: ['ev'], name: 'orders' }, destination: { namespace: ['ev'], name: 'orders2' } } } });
+    expect(events[5]).toMatchObject({
+      subject: 'ev/orders2',
+      data: {
+        operation: { 'operation-type': 'rename-table', source: { namespace: ['ev'], name: 'orders' }, destination: { namespace: ['ev'], name: 'orders2' } },
+      },
+    });
     expect(events[6]).toMatchObject({ data: { name: 'orders2', operation: { 'operation-type': 'drop-table', purge: true } } });
     expect(events[7].data.operation).toMatchObject({ 'operation-type': 'update-namespace-properties', updated: ['tier'], removed: ['owner'], missing: [] });
   });
@@ -104,7 +123,9 @@ describe('change events', () => {
     expect(lost.status).toBe(409);
     // Eight racing appends on one base: exactly one wins, exactly one event.
     const racing = appendUpdates((await admin('GET', '/v1/default/namespaces/ev2/tables/t')).body.metadata);
-    const answers = await Promise.all(Array.from({ length: 8 }, () => admin('POST', '/v1/default/namespaces/ev2/tables/t', { requirements: racing.requirements, updates: racing.updates })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => admin('POST', '/v1/default/namespaces/ev2/tables/t', { requirements: racing.requirements, updates: racing.updates })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     const events = await allEvents(admin, before);
     expect(events.map((e) => e.type)).toEqual(['io.lakegate.table.committed', 'io.lakegate.table.committed']);
@@ -176,7 +197,8 @@ describe('change events', () => {
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['open'] })).status).toBe(200);
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['closed'] })).status).toBe(200);
     const before = await head();
-    for (const ns of ['open', 'closed']) expect((await admin('POST', `/v1/default/namespaces/${ns}/tables`, { name: 'x', schema: simpleSchema })).status).toBe(200);
+    for (const ns of ['open', 'closed'])
+      expect((await admin('POST', `/v1/default/namespaces/${ns}/tables`, { name: 'x', schema: simpleSchema })).status).toBe(200);
     const reader = await signedInPrincipal(cat, 'event-reader');
     await grantPrincipal(admin, reader.id, ['table:read-metadata'], { type: 'namespace', warehouse: 'default', namespace: ['open'] });
     const seen = await allEvents(reader.send, before);
@@ -187,21 +209,34 @@ describe('change events', () => {
     expect(Number(page.body.next)).toBe(Number(before) + 3);
   });
 
-  it('records grant changes in the securable\'s warehouse, seen by those who manage grants', async () => {
+  it("records grant changes in the securable's warehouse, seen by those who manage grants", async () => {
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['granted'] })).status).toBe(200);
     const before = await head();
     const someone = await signedInPrincipal(cat, 'grant-target');
     await grantPrincipal(admin, someone.id, ['table:read-data'], { type: 'namespace', warehouse: 'default', namespace: ['granted'] });
-    expect((await admin('POST', '/management/v1/grants/revoke', { role: `${someone.id}-role`, privileges: ['table:read-data'], securable: { type: 'namespace', warehouse: 'default', namespace: ['granted'] } })).status).toBe(200);
+    expect(
+      (
+        await admin('POST', '/management/v1/grants/revoke', {
+          role: `${someone.id}-role`,
+          privileges: ['table:read-data'],
+          securable: { type: 'namespace', warehouse: 'default', namespace: ['granted'] },
+        })
+      ).status,
+    ).toBe(200);
     const events = (await allEvents(admin, before)).filter((e) => e.type.startsWith('io.lakegate.grant.'));
     expect(events.map((e) => e.type)).toEqual(['io.lakegate.grant.added', 'io.lakegate.grant.revoked']);
-    expect(events[0].data).toMatchObject({ role: `${someone.id}-role`, privileges: ['table:read-data'], securable: { type: 'namespace', warehouse: 'default', namespace: ['granted'] }, caller: { principal: adminId } });
+    expect(events[0].data).toMatchObject({
+      role: `${someone.id}-role`,
+      privileges: ['table:read-data'],
+      securable: { type: 'namespace', warehouse: 'default', namespace: ['granted'] },
+      caller: { principal: adminId },
+    });
     expect(events[1].data).toMatchObject({ revoked: 1 });
     // The grantee itself manages no grants: it does not see them.
     expect((await allEvents(someone.send, before)).filter((e) => e.type.startsWith('io.lakegate.grant.'))).toEqual([]);
   });
 
-  it('refuses bad cursors and limits with 400, and an unknown warehouse with 404; without one, answers the tenant\'s events', async () => {
+  it("refuses bad cursors and limits with 400, and an unknown warehouse with 404; without one, answers the tenant's events", async () => {
     for (const q of ['after=-1', 'after=abc', 'limit=0', 'limit=5000']) {
       const res = await admin('GET', `/management/v1/events?warehouse=default&${q}`);
       expect(res.status, q).toBe(400);
@@ -234,7 +269,11 @@ describe('event sinks through the management API', () => {
 
   it('takes a chosen secret without echoing it, and refuses bad sinks with a clear 400', async () => {
     const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
-    const created = await admin('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: 'https://hooks.example.test/x' }, secret });
+    const created = await admin('POST', '/management/v1/warehouses/default/event-sinks', {
+      kind: 'webhook',
+      config: { url: 'https://hooks.example.test/x' },
+      secret,
+    });
     expect(created.status).toBe(201);
     expect(created.body).not.toHaveProperty('secret');
     await admin('DELETE', `/management/v1/warehouses/default/event-sinks/${created.body.sink.id}`);
@@ -246,7 +285,10 @@ describe('event sinks through the management API', () => {
       [{ kind: 'webhook', config: { url: 'https://x', 'timeout-ms': 0 } }, /timeout-ms must be an integer/],
       [{ kind: 'webhook', config: { url: 'https://x' }, secret: 'whsec_short' }, /Standard Webhooks secret/],
       [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'] } }, /invalid kafka sink config: topic: must be/],
-      [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u', password: 'whsec_short' } } }, /sasl\.password: secrets are not part of the config/],
+      [
+        { kind: 'kafka', config: { brokers: ['127.0.0.1:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u', password: 'whsec_short' } } },
+        /sasl\.password: secrets are not part of the config/,
+      ],
       [{ kind: 'kafka', config: { brokers: ['127.0.0.1:9092'], topic: 't' }, secret: '' }, /secret must be a non-empty string/],
       [{ kind: 'nats', config: {} }, /invalid nats sink config: servers: must be a list.*stream: .*subject: /],
     ];

@@ -61,12 +61,15 @@ describe('creating a federated warehouse', () => {
   });
 
   it('refuses a remote that cannot be reached, with a 400 saying so', async () => {
-    const res = await front.admin('POST', '/management/v1/warehouses', { ...federated(remoteCreds.client_secret), federation: { kind: 'iceberg-rest', uri: 'http://127.0.0.1:9', 'client-id': remoteCreds.client_id, 'timeout-ms': 500 } });
+    const res = await front.admin('POST', '/management/v1/warehouses', {
+      ...federated(remoteCreds.client_secret),
+      federation: { kind: 'iceberg-rest', uri: 'http://127.0.0.1:9', 'client-id': remoteCreds.client_id, 'timeout-ms': 500 },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.error.message).toContain('did not pass the connection test');
   });
 
-  it('is a platform administrator\'s choice only', async () => {
+  it("is a platform administrator's choice only", async () => {
     const tenantAdmin = await front.cat.lakegate.principals.create('acme-admin', ['admin'], {}, 'acme');
     const send = bearerSender(front.cat.lakegate.app, await tokenOf(front.cat.lakegate.app, tenantAdmin.clientId, tenantAdmin.clientSecret));
     const res = await send('POST', '/management/v1/warehouses', { ...federated(remoteCreds.client_secret), name: 'fed-acme', tenant: 'acme' });
@@ -77,7 +80,13 @@ describe('creating a federated warehouse', () => {
   it('stores the credential sealed: the answer shows whether one is set, never the secret', async () => {
     const res = await front.admin('POST', '/management/v1/warehouses', federated(remoteCreds.client_secret));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body.federation).toMatchObject({ kind: 'iceberg-rest', uri: proxy.url, warehouse: 'default', 'client-id': remoteCreds.client_id, 'has-secret': true });
+    expect(res.body.federation).toMatchObject({
+      kind: 'iceberg-rest',
+      uri: proxy.url,
+      warehouse: 'default',
+      'client-id': remoteCreds.client_id,
+      'has-secret': true,
+    });
     const listed = await front.admin('GET', '/management/v1/warehouses');
     expect(JSON.stringify(listed.body)).not.toContain(remoteCreds.client_secret);
     expect(JSON.stringify(res.body)).not.toContain(remoteCreds.client_secret);
@@ -109,7 +118,7 @@ describe('pass-through', () => {
     expect(loaded.body.metadata.properties['changed-at']).toBe('remote');
   });
 
-  it('commits as the remote\'s own commits: concurrent writers direct and through Lakegate all survive', async () => {
+  it("commits as the remote's own commits: concurrent writers direct and through Lakegate all survive", async () => {
     const uuid = (await remoteAdmin('GET', `${REMOTE}/namespaces/sales/tables/orders`)).body.metadata['table-uuid'];
     const write = async (send: Send, prefix: string, key: string) => {
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -134,8 +143,12 @@ describe('pass-through', () => {
     }
   });
 
-  it('answers a stale requirement with the remote\'s conflict (409)', async () => {
-    const res = await front.admin('POST', `${FED}/namespaces/sales/tables/orders`, setProps({ late: 'x' }, [{ type: 'assert-current-schema-id', 'current-schema-id': 42 }]));
+  it("answers a stale requirement with the remote's conflict (409)", async () => {
+    const res = await front.admin(
+      'POST',
+      `${FED}/namespaces/sales/tables/orders`,
+      setProps({ late: 'x' }, [{ type: 'assert-current-schema-id', 'current-schema-id': 42 }]),
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(409);
     expect(res.body.error.type).toBe('CommitFailedException');
   });
@@ -155,8 +168,22 @@ describe('pass-through', () => {
 
   it('refuses what it does not pass through yet, instead of doing it locally: views, renames, register, purge, stage-create', async () => {
     const refusals = [
-      await front.admin('POST', `${FED}/namespaces/sales/views`, { name: 'v', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['sales'] } }),
-      await front.admin('POST', `${FED}/tables/rename`, { source: { namespace: ['sales'], name: 'orders' }, destination: { namespace: ['sales'], name: 'orders2' } }),
+      await front.admin('POST', `${FED}/namespaces/sales/views`, {
+        name: 'v',
+        schema: simpleSchema,
+        'view-version': {
+          'version-id': 1,
+          'timestamp-ms': Date.now(),
+          'schema-id': 0,
+          summary: {},
+          representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+          'default-namespace': ['sales'],
+        },
+      }),
+      await front.admin('POST', `${FED}/tables/rename`, {
+        source: { namespace: ['sales'], name: 'orders' },
+        destination: { namespace: ['sales'], name: 'orders2' },
+      }),
       await front.admin('POST', `${FED}/namespaces/sales/register`, { name: 'r', 'metadata-location': `${remoteRoot}/x/metadata/00000.metadata.json` }),
       await front.admin('DELETE', `${FED}/namespaces/sales/tables/orders?purgeRequested=true`),
       await front.admin('POST', `${FED}/namespaces/sales/tables`, { name: 'staged', schema: simpleSchema, 'stage-create': true }),
@@ -190,7 +217,7 @@ describe('a failing remote', () => {
     expect((await load()).status).toBe(200);
   });
 
-  it('slow: 503 bounded by the warehouse\'s timeout, never a hung request', async () => {
+  it("slow: 503 bounded by the warehouse's timeout, never a hung request", async () => {
     proxy.mode = 'slow';
     const started = Date.now();
     const res = await load();
@@ -208,26 +235,26 @@ describe('a failing remote', () => {
     expect(res.body.error.message).toContain('not valid Iceberg table metadata');
   });
 
-  it('a metadata location outside the warehouse\'s storage: refused', async () => {
+  it("a metadata location outside the warehouse's storage: refused", async () => {
     proxy.mode = 'elsewhere';
     const res = await load();
     proxy.mode = 'up';
     expect(res.status, JSON.stringify(res.body)).toBe(403);
-    expect(res.body.error.message).toContain('outside this warehouse\'s storage');
+    expect(res.body.error.message).toContain("outside this warehouse's storage");
     expect((await load()).status).toBe(200);
   });
 
-  it('refusing Lakegate\'s stored credentials later: 502 saying so, then recovery', async () => {
+  it("refusing Lakegate's stored credentials later: 502 saying so, then recovery", async () => {
     proxy.mode = 'refuse';
     const res = await load();
     proxy.mode = 'up';
     expect(res.status, JSON.stringify(res.body)).toBe(502);
-    expect(res.body.error.message).toContain('refused Lakegate\'s credentials');
+    expect(res.body.error.message).toContain("refused Lakegate's credentials");
     expect(JSON.stringify(res.body)).not.toContain(remoteCreds.client_secret);
     expect((await load()).status).toBe(200);
   });
 
-  it('never logged the remote\'s secret', () => {
+  it("never logged the remote's secret", () => {
     expect(front.cat.logs()).not.toContain(remoteCreds.client_secret);
   });
 });
@@ -235,8 +262,22 @@ describe('a failing remote', () => {
 describe('a freshness window (max-staleness-ms)', () => {
   it('serves a table loaded within the window from the mirror, without asking the remote; commits still go to the remote', async () => {
     const root = `${remoteRoot.replace(/\/+$/, '')}-second`;
-    expect((await remoteAdmin('POST', '/management/v1/warehouses', { name: 'second', 'storage-root': root, 'storage-profile': { type: 'file' } })).status).toBe(201);
-    const created = await front.admin('POST', '/management/v1/warehouses', { ...federated(remoteCreds.client_secret), name: 'cached', 'storage-root': root, federation: { kind: 'iceberg-rest', uri: proxy.url, warehouse: 'second', 'client-id': remoteCreds.client_id, 'timeout-ms': 4000, 'max-staleness-ms': 60_000 } });
+    expect((await remoteAdmin('POST', '/management/v1/warehouses', { name: 'second', 'storage-root': root, 'storage-profile': { type: 'file' } })).status).toBe(
+      201,
+    );
+    const created = await front.admin('POST', '/management/v1/warehouses', {
+      ...federated(remoteCreds.client_secret),
+      name: 'cached',
+      'storage-root': root,
+      federation: {
+        kind: 'iceberg-rest',
+        uri: proxy.url,
+        warehouse: 'second',
+        'client-id': remoteCreds.client_id,
+        'timeout-ms': 4000,
+        'max-staleness-ms': 60_000,
+      },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.federation['max-staleness-ms']).toBe(60_000);
     expect((await front.admin('POST', '/v1/cached/namespaces', { namespace: ['w'] })).status).toBe(200);

@@ -34,7 +34,17 @@ const addOne = {
       parameters: [{ name: 'x', type: 'int', doc: 'the input' }],
       'return-type': 'int',
       'function-type': 'udf',
-      versions: [{ 'version-id': 1, deterministic: true, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }, { type: 'sql', dialect: 'trino', sql: 'x + 1' }], 'timestamp-ms': 1_700_000_000_000 }],
+      versions: [
+        {
+          'version-id': 1,
+          deterministic: true,
+          representations: [
+            { type: 'sql', dialect: 'spark', sql: 'x + 1' },
+            { type: 'sql', dialect: 'trino', sql: 'x + 1' },
+          ],
+          'timestamp-ms': 1_700_000_000_000,
+        },
+      ],
       'current-version-id': 1,
     },
     {
@@ -47,7 +57,15 @@ const addOne = {
       'current-version-id': 1,
     },
   ],
-  'definition-log': [{ 'timestamp-ms': 1_700_000_000_000, 'definition-versions': [{ 'definition-id': 'int', 'version-id': 1 }, { 'definition-id': 'decimal(9,2)', 'version-id': 1 }] }],
+  'definition-log': [
+    {
+      'timestamp-ms': 1_700_000_000_000,
+      'definition-versions': [
+        { 'definition-id': 'int', 'version-id': 1 },
+        { 'definition-id': 'decimal(9,2)', 'version-id': 1 },
+      ],
+    },
+  ],
   properties: { owner: 'team-sales' },
   doc: 'adds one',
 };
@@ -58,9 +76,17 @@ const tableFn = {
     {
       'definition-id': 'string',
       parameters: [{ name: 'region', type: 'string' }],
-      'return-type': { type: 'struct', fields: [{ name: 'id', type: 'long' }, { name: 'tags', type: { type: 'list', element: 'string' } }] },
+      'return-type': {
+        type: 'struct',
+        fields: [
+          { name: 'id', type: 'long' },
+          { name: 'tags', type: { type: 'list', element: 'string' } },
+        ],
+      },
       'function-type': 'udtf',
-      versions: [{ 'version-id': 3, representations: [{ type: 'sql', dialect: 'spark', sql: 'select id, tags from orders where region = region' }], 'timestamp-ms': 5 }],
+      versions: [
+        { 'version-id': 3, representations: [{ type: 'sql', dialect: 'spark', sql: 'select id, tags from orders where region = region' }], 'timestamp-ms': 5 },
+      ],
       'current-version-id': 3,
     },
   ],
@@ -84,7 +110,9 @@ describe('the Iceberg surface', () => {
   it('advertises listFunctions and loadFunction in /v1/config', async () => {
     const config = await admin('GET', '/v1/config?warehouse=lake');
     expect(config.status).toBe(200);
-    expect(config.body.endpoints).toEqual(expect.arrayContaining(['GET /v1/{prefix}/namespaces/{namespace}/functions', 'GET /v1/{prefix}/namespaces/{namespace}/functions/{function}']));
+    expect(config.body.endpoints).toEqual(
+      expect.arrayContaining(['GET /v1/{prefix}/namespaces/{namespace}/functions', 'GET /v1/{prefix}/namespaces/{namespace}/functions/{function}']),
+    );
   });
 
   it('lists no functions in a namespace without any, and answers 404 NoSuchFunctionException for one that is not there', async () => {
@@ -109,7 +137,9 @@ describe('the Iceberg surface', () => {
     const udtf = await admin('PUT', `${FN}/orders_in`, tableFn);
     expect(udtf.status, stringifyJson(udtf.body)).toBe(200);
     expect(udtf.body.metadata['function-uuid']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(udtf.body.metadata['definition-log']).toEqual([{ 'timestamp-ms': expect.any(Number), 'definition-versions': [{ 'definition-id': 'string', 'version-id': 3 }] }]);
+    expect(udtf.body.metadata['definition-log']).toEqual([
+      { 'timestamp-ms': expect.any(Number), 'definition-versions': [{ 'definition-id': 'string', 'version-id': 3 }] },
+    ]);
     expect((await reader.send('GET', '/v1/lake/namespaces/sales/functions/orders_in')).body).toEqual(udtf.body);
   });
 
@@ -117,9 +147,19 @@ describe('the Iceberg surface', () => {
     expect((await admin('PUT', `${FN}/Zeta`, tableFn)).status).toBe(200);
     const all = await lister.send('GET', '/v1/lake/namespaces/sales/functions');
     expect(all.status).toBe(200);
-    expect(all.body).toEqual({ identifiers: [['sales', 'Zeta'], ['sales', 'add_one'], ['sales', 'orders_in']], 'next-page-token': null });
+    expect(all.body).toEqual({
+      identifiers: [
+        ['sales', 'Zeta'],
+        ['sales', 'add_one'],
+        ['sales', 'orders_in'],
+      ],
+      'next-page-token': null,
+    });
     const first = await lister.send('GET', '/v1/lake/namespaces/sales/functions?pageToken=&pageSize=2');
-    expect(first.body.identifiers).toEqual([['sales', 'Zeta'], ['sales', 'add_one']]);
+    expect(first.body.identifiers).toEqual([
+      ['sales', 'Zeta'],
+      ['sales', 'add_one'],
+    ]);
     expect(first.body['next-page-token']).toBeTypeOf('string');
     const second = await lister.send('GET', `/v1/lake/namespaces/sales/functions?pageToken=${encodeURIComponent(first.body['next-page-token'])}&pageSize=2`);
     expect(second.body).toEqual({ identifiers: [['sales', 'orders_in']], 'next-page-token': null });
@@ -181,7 +221,10 @@ describe('the management surface', () => {
   it('drops a function: gone from load and list; dropping it again is a 404', async () => {
     expect((await admin('DELETE', `${FN}/Zeta`)).status).toBe(204);
     expect((await reader.send('GET', '/v1/lake/namespaces/sales/functions/Zeta')).status).toBe(404);
-    expect((await reader.send('GET', '/v1/lake/namespaces/sales/functions')).body.identifiers).toEqual([['sales', 'add_one'], ['sales', 'orders_in']]);
+    expect((await reader.send('GET', '/v1/lake/namespaces/sales/functions')).body.identifiers).toEqual([
+      ['sales', 'add_one'],
+      ['sales', 'orders_in'],
+    ]);
     const again = await admin('DELETE', `${FN}/Zeta`);
     expect(again.status).toBe(404);
     expect(again.body.error.type).toBe('NoSuchFunctionException');
@@ -197,7 +240,16 @@ describe('the management surface', () => {
       [{ ...addOne, 'function-uuid': 'not-a-uuid' }, /function-uuid/],
       [{ 'format-version': 1, definitions: [] }, /definitions must not be empty/],
       [withDef({ parameters: [{ name: 'x' }] }), /parameters(\[0\]\.|\/0\/)type/],
-      [withDef({ parameters: [{ name: 'x', type: 'int' }, { name: 'x', type: 'int' }], 'definition-id': 'int,int' }), /two parameters named/],
+      [
+        withDef({
+          parameters: [
+            { name: 'x', type: 'int' },
+            { name: 'x', type: 'int' },
+          ],
+          'definition-id': 'int,int',
+        }),
+        /two parameters named/,
+      ],
       [withDef({ parameters: [{ name: 'x', type: 'big int' }] }), /type string without spaces/],
       [withDef({ 'definition-id': 'long' }), /definition-id must be "int"/],
       [withDef({ 'return-type': { type: 'list' } }), /return-type\.element/],
@@ -210,7 +262,20 @@ describe('the management surface', () => {
       [withDef({ versions: [{ ...version, representations: [{ type: 'python', dialect: 'py', sql: 'x' }] }] }), /representations\/0\/type/],
       [withDef({ versions: [{ ...version, representations: [{ type: 'sql', dialect: 'spark', sql: '' }] }] }), /representations\/0\/sql/],
       [withDef({ versions: [{ ...version, representations: [{ type: 'sql', sql: 'x + 1' }] }] }), /representations\/0\/dialect is required/],
-      [withDef({ versions: [{ ...version, representations: [{ type: 'sql', dialect: 'spark', sql: 'a' }, { type: 'sql', dialect: 'Spark', sql: 'b' }] }] }), /two bodies for dialect/],
+      [
+        withDef({
+          versions: [
+            {
+              ...version,
+              representations: [
+                { type: 'sql', dialect: 'spark', sql: 'a' },
+                { type: 'sql', dialect: 'Spark', sql: 'b' },
+              ],
+            },
+          ],
+        }),
+        /two bodies for dialect/,
+      ],
       [withDef({ versions: [{ ...version, 'on-null-input': 'explode' }] }), /on-null-input/],
       [{ ...addOne, definitions: [def, def] }, /two definitions have definition-id/],
       [{ ...addOne, properties: { a: 1 } }, /properties/],
@@ -229,8 +294,13 @@ describe('the management surface', () => {
   });
 
   it('records each change as a change event of the warehouse', async () => {
-    const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{ type: string; data: { namespace?: string[]; name?: string } }>;
-    const mine = events.filter((e) => e.type.startsWith('io.lakegate.function.') && e.data.namespace?.[0] === 'sales').map((e) => [e.type.slice('io.lakegate.'.length), e.data.name]);
+    const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{
+      type: string;
+      data: { namespace?: string[]; name?: string };
+    }>;
+    const mine = events
+      .filter((e) => e.type.startsWith('io.lakegate.function.') && e.data.namespace?.[0] === 'sales')
+      .map((e) => [e.type.slice('io.lakegate.'.length), e.data.name]);
     expect(mine).toEqual([
       ['function.created', 'add_one'],
       ['function.created', 'orders_in'],

@@ -41,7 +41,11 @@ describe('names that are not text, or that display as another name', () => {
       icebergError(await send('POST', '/v1/default/namespaces/h/tables', { name, schema: simpleSchema }), 400, /bidirectional|control characters/);
       icebergError(await send('POST', '/v1/default/namespaces', { namespace: [name] }), 400, /bidirectional|control characters/);
     }
-    icebergError(await send('POST', '/v1/default/tables/rename', { source: { namespace: ['h'], name: 't1' }, destination: { namespace: ['h'], name: 'a\u202Eb' } }), 400, /bidirectional/);
+    icebergError(
+      await send('POST', '/v1/default/tables/rename', { source: { namespace: ['h'], name: 't1' }, destination: { namespace: ['h'], name: 'a\u202Eb' } }),
+      400,
+      /bidirectional/,
+    );
     const lance = await send('POST', `/lance/default/v1/namespace/${encodeURIComponent('h$a\u202Eb')}/create`, { id: ['h', 'a\u202Eb'] });
     expect(lance.status).toBe(400);
     expect(lance.body.error).toMatch(/bidirectional/);
@@ -115,15 +119,31 @@ describe('paths a commit brings into a table', () => {
   it('refuses statistics files and write.*.path properties outside the warehouse, at commit and at create', async () => {
     const metadata = (await send('GET', table)).body.metadata;
     const snapshotId = metadata['current-snapshot-id'];
-    const statistics = { 'snapshot-id': snapshotId, 'statistics-path': 's3://other-bucket/stats.puffin', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [] };
+    const statistics = {
+      'snapshot-id': snapshotId,
+      'statistics-path': 's3://other-bucket/stats.puffin',
+      'file-size-in-bytes': 1,
+      'file-footer-size-in-bytes': 1,
+      'blob-metadata': [],
+    };
     expect((await send('POST', table, { requirements: [], updates: [{ action: 'set-statistics', 'snapshot-id': snapshotId, statistics }] })).status).toBe(400);
     const partitionStatistics = { 'snapshot-id': snapshotId, 'statistics-path': 'file:/etc/passwd', 'file-size-in-bytes': 1 };
-    expect((await send('POST', table, { requirements: [], updates: [{ action: 'set-partition-statistics', 'partition-statistics': partitionStatistics }] })).status).toBe(400);
+    expect(
+      (await send('POST', table, { requirements: [], updates: [{ action: 'set-partition-statistics', 'partition-statistics': partitionStatistics }] })).status,
+    ).toBe(400);
     for (const key of ['write.data.path', 'write.metadata.path', 'write.object-storage.path']) {
       const res = await send('POST', table, { requirements: [], updates: [{ action: 'set-properties', updates: { [key]: 's3://other-bucket/x' } }] });
       expect(res.status, key).toBe(400);
       expect(res.body.error.message).toMatch(new RegExp(`property ${key.replace(/\./g, '\\.')}.*outside`));
-      expect((await send('POST', '/v1/default/namespaces/h/tables', { name: `p_${key.length}`, schema: simpleSchema, properties: { [key]: 'file:///tmp/elsewhere' } })).status).toBe(400);
+      expect(
+        (
+          await send('POST', '/v1/default/namespaces/h/tables', {
+            name: `p_${key.length}`,
+            schema: simpleSchema,
+            properties: { [key]: 'file:///tmp/elsewhere' },
+          })
+        ).status,
+      ).toBe(400);
     }
     // Inside the warehouse, a write path of its own is fine.
     const inside = `${metadata.location}/data-elsewhere`;
@@ -163,8 +183,13 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
       '{"namespace":["p3"],"__proto__":{"admin":true}}',
       '{"namespace":["p4"],"properties":{"constructor":{"prototype":{"x":"y"}}}}',
     ];
-    for (const body of cases) icebergError(await raw('/v1/default/namespaces', body), 400, /Malformed JSON request body \(.*(__proto__|prototype).*not allowed\)/);
-    icebergError(await raw('/v1/default/namespaces/h/tables/t1', '{"requirements":[],"updates":[{"action":"set-properties","updates":{"__proto__":"x"}}]}'), 400, /__proto__/);
+    for (const body of cases)
+      icebergError(await raw('/v1/default/namespaces', body), 400, /Malformed JSON request body \(.*(__proto__|prototype).*not allowed\)/);
+    icebergError(
+      await raw('/v1/default/namespaces/h/tables/t1', '{"requirements":[],"updates":[{"action":"set-properties","updates":{"__proto__":"x"}}]}'),
+      400,
+      /__proto__/,
+    );
     expect((await send('GET', '/v1/default/namespaces/p1')).status).toBe(404);
     // The words themselves are ordinary data: a property named "constructor", a value "__proto__".
     expect((await send('POST', '/v1/default/namespaces', { namespace: ['p5'], properties: { constructor: 'c', owner: '__proto__' } })).status).toBe(200);
@@ -174,15 +199,29 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
   it('refuses bodies nested deeper than 256 levels with 400, never a stack overflow, and takes one just inside', async () => {
     icebergError(await send('POST', '/v1/default/namespaces/h/tables', { name: 'deep1', schema: nestedStructs(85) }), 400, /nested deeper than 256 levels/);
     const list = `${'{"type":"list","element-id":2,"element-required":false,"element":'.repeat(3000)}"long"${'}'.repeat(3000)}`;
-    icebergError(await raw('/v1/default/namespaces/h/tables', `{"name":"deep2","schema":{"type":"struct","fields":[{"id":1,"name":"a","required":false,"type":${list}}]}}`), 400, /nested deeper than 256/);
-    icebergError(await raw('/v1/default/namespaces', `{"namespace":["deep3"],"properties":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), 400, /nested deeper than 256/);
+    icebergError(
+      await raw(
+        '/v1/default/namespaces/h/tables',
+        `{"name":"deep2","schema":{"type":"struct","fields":[{"id":1,"name":"a","required":false,"type":${list}}]}}`,
+      ),
+      400,
+      /nested deeper than 256/,
+    );
+    icebergError(
+      await raw('/v1/default/namespaces', `{"namespace":["deep3"],"properties":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+      400,
+      /nested deeper than 256/,
+    );
     expect((await send('GET', '/v1/default/namespaces/h/tables/deep1')).status).toBe(404);
 
     // 84 nested structs: a body of exactly 256 levels. Created, loaded, committed to, and its metadata file (a level
     // deeper) registered again after a drop without purge: the limit leaves the catalog's own files readable.
     const created = await send('POST', '/v1/default/namespaces/h/tables', { name: 'deep_ok', schema: nestedStructs(84) });
     expect(created.status).toBe(200);
-    expect((await send('POST', '/v1/default/namespaces/h/tables/deep_ok', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] })).status).toBe(200);
+    expect(
+      (await send('POST', '/v1/default/namespaces/h/tables/deep_ok', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] }))
+        .status,
+    ).toBe(200);
     const loaded = await send('GET', '/v1/default/namespaces/h/tables/deep_ok');
     expect(loaded.body.metadata.properties.k).toBe('v');
     expect((await send('DELETE', '/v1/default/namespaces/h/tables/deep_ok')).status).toBe(204);
@@ -199,8 +238,15 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
     const location = `file://${cat.dataDir}/warehouse/h/gz_table`;
     writeFileSync(`${dir}/00000-a.gz.metadata.json`, gzipSync(JSON.stringify({ ...metadata, location })));
     writeFileSync(`${dir}/00000-b.gz.metadata.json`, JSON.stringify({ ...metadata, location }));
-    icebergError(await send('POST', '/v1/default/namespaces/h/register', { name: 'gz_bad', 'metadata-location': `${location}/metadata/00000-b.gz.metadata.json` }), 400, /not valid gzip/);
-    const registered = await send('POST', '/v1/default/namespaces/h/register', { name: 'gz_ok', 'metadata-location': `${location}/metadata/00000-a.gz.metadata.json` });
+    icebergError(
+      await send('POST', '/v1/default/namespaces/h/register', { name: 'gz_bad', 'metadata-location': `${location}/metadata/00000-b.gz.metadata.json` }),
+      400,
+      /not valid gzip/,
+    );
+    const registered = await send('POST', '/v1/default/namespaces/h/register', {
+      name: 'gz_ok',
+      'metadata-location': `${location}/metadata/00000-a.gz.metadata.json`,
+    });
     expect(registered.status).toBe(200);
     expect(registered.body.metadata['table-uuid']).toBe(metadata['table-uuid']);
     expect(cat.logs()).not.toMatch(/unhandled error/);
@@ -213,7 +259,11 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
     // Sparse: 64 GiB by its size and no blocks on disk. Reading it into memory would end the process.
     writeFileSync(`${dir}/00000-a.metadata.json`, '');
     truncateSync(`${dir}/00000-a.metadata.json`, 64 * 1024 ** 3);
-    icebergError(await send('POST', '/v1/default/namespaces/h/register', { name: 'huge', 'metadata-location': `${location}/metadata/00000-a.metadata.json` }), 400, /00000-a\.metadata\.json is larger than 256 MiB/);
+    icebergError(
+      await send('POST', '/v1/default/namespaces/h/register', { name: 'huge', 'metadata-location': `${location}/metadata/00000-a.metadata.json` }),
+      400,
+      /00000-a\.metadata\.json is larger than 256 MiB/,
+    );
     expect((await send('GET', '/v1/default/namespaces/h/tables/huge')).status).toBe(404);
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });
@@ -221,13 +271,29 @@ describe('JSON bodies that are not UTF-8, nest too deep or carry prototype keys'
 
 describe('schemas that Iceberg Java could not read back', () => {
   it('refuses field defaults that are not values of their type, at create and at add-schema, and type parameters past 32 bits', async () => {
-    const column = (extra: Record<string, unknown>) => ({ type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'c', required: false, type: 'long', ...extra }] });
+    const column = (extra: Record<string, unknown>) => ({
+      type: 'struct',
+      'schema-id': 0,
+      fields: [{ id: 1, name: 'c', required: false, type: 'long', ...extra }],
+    });
     const v3 = { 'format-version': '3' };
-    icebergError(await send('POST', '/v1/default/namespaces/h/tables', { name: 'd1', schema: column({ 'initial-default': 'notanumber' }), properties: v3 }), 400, /initial-default of schema\.c: expected a 64-bit integer/);
-    icebergError(await send('POST', '/v1/default/namespaces/h/tables', { name: 'd2', schema: column({ type: 'fixed[99999999999999]' }) }), 400, /not a 32-bit integer/);
+    icebergError(
+      await send('POST', '/v1/default/namespaces/h/tables', { name: 'd1', schema: column({ 'initial-default': 'notanumber' }), properties: v3 }),
+      400,
+      /initial-default of schema\.c: expected a 64-bit integer/,
+    );
+    icebergError(
+      await send('POST', '/v1/default/namespaces/h/tables', { name: 'd2', schema: column({ type: 'fixed[99999999999999]' }) }),
+      400,
+      /not a 32-bit integer/,
+    );
     expect((await send('POST', '/v1/default/namespaces/h/tables', { name: 'd3', schema: column({ 'write-default': 7 }), properties: v3 })).status).toBe(200);
     const schema = { ...column({ 'write-default': { not: 'a long' } }), 'schema-id': 1 };
-    icebergError(await send('POST', '/v1/default/namespaces/h/tables/d3', { requirements: [], updates: [{ action: 'add-schema', schema }] }), 400, /write-default.*expected a 64-bit integer/);
+    icebergError(
+      await send('POST', '/v1/default/namespaces/h/tables/d3', { requirements: [], updates: [{ action: 'add-schema', schema }] }),
+      400,
+      /write-default.*expected a 64-bit integer/,
+    );
     expect((await send('GET', '/v1/default/namespaces/h/tables/d3')).body.metadata.schemas).toHaveLength(1);
   });
 });
@@ -247,7 +313,11 @@ describe('requests that are not valid HTTP', () => {
     await cat.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = cat.lakegate.app.server.address() as AddressInfo;
     const cases: Array<[string, number, RegExp]> = [
-      ['POST /v1/default/namespaces HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n', 400, /Malformed HTTP request: Content-Length can't be present with Transfer-Encoding/],
+      [
+        'POST /v1/default/namespaces HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n',
+        400,
+        /Malformed HTTP request: Content-Length can't be present with Transfer-Encoding/,
+      ],
       ['GET /v1/config HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', 400, /Malformed HTTP request: Invalid character in Content-Length/],
       ['GET /v1/config HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', 400, /Malformed HTTP request: Invalid header token/],
       [`GET /v1/config HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`, 431, /headers are too large/],

@@ -18,7 +18,12 @@ let token: string;
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
   const a = cat.admin();
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: '/v1/oauth/tokens',
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   token = res.json().access_token;
   admin = bearerSender(cat.lakegate.app, token);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['hw'] })).status).toBe(200);
@@ -55,7 +60,18 @@ describe('undrop with hostile names', () => {
     const listed = (await admin('GET', '/management/v1/warehouses/default/dropped')).body.dropped as Array<{ id: string; name: string }>;
     const id = listed.find((o) => o.name === 'gone')!.id;
     const undrop = (body: unknown) => admin('POST', `/management/v1/warehouses/default/dropped/${encodeURIComponent(id)}/undrop`, body);
-    for (const body of [{ name: 'a\u0000b' }, { name: 'a\u202Eb' }, { name: '' }, { name: 'x'.repeat(5000) }, { name: '..' }, { namespace: ['..'] }, { namespace: [] }, { name: 7 }, { name: 'ok', extra: 1 }, { namespace: ['hw', 'x\udc00'] }]) {
+    for (const body of [
+      { name: 'a\u0000b' },
+      { name: 'a\u202Eb' },
+      { name: '' },
+      { name: 'x'.repeat(5000) },
+      { name: '..' },
+      { namespace: ['..'] },
+      { namespace: [] },
+      { name: 7 },
+      { name: 'ok', extra: 1 },
+      { namespace: ['hw', 'x\udc00'] },
+    ]) {
       icebergError(await undrop(body), 400);
     }
     // An id that is not ours: the same answer as an unknown one, whatever it holds.

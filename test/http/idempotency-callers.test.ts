@@ -21,7 +21,12 @@ async function principal(name: string): Promise<{ id: string; send: Send; token:
 }
 const ns = (levels: string[]) => ({ type: 'namespace' as const, warehouse: 'default', namespace: levels });
 const post = (token: string, url: string, body: unknown, key: string) =>
-  cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key } });
+  cat.lakegate.app.inject({
+    method: 'POST',
+    url,
+    payload: JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+  });
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
@@ -65,7 +70,7 @@ describe('Idempotency-Key replays', () => {
     expect(replayed.body).not.toContain('owner-commit');
   });
 
-  it('a key reused with another body is refused (400) and runs nothing: idem2 is not answered with idem1\'s 200', async () => {
+  it("a key reused with another body is refused (400) and runs nothing: idem2 is not answered with idem1's 200", async () => {
     const a = cat.admin();
     const token = (await clientToken(cat.lakegate.app, a.client_id, a.client_secret)).access_token;
     const key = '01936b2e-7c4d-7a10-9f3e-5b2c8d1e4f62';

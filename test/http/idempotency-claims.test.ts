@@ -39,7 +39,8 @@ function worker_(timing: { heartbeatMs: number; abandonedAfterMs: number; maxWai
     return allowed ? { runs } : reply.code(403).send({ error: 'forbidden' });
   });
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) =>
-    reply.code(err.code === 'ERR_UNAVAILABLE' ? 503 : err.code === 'ERR_IDEMPOTENCY_CONFLICT' ? 400 : 500).send({ code: err.code, message: err.message }));
+    reply.code(err.code === 'ERR_UNAVAILABLE' ? 503 : err.code === 'ERR_IDEMPOTENCY_CONFLICT' ? 400 : 500).send({ code: err.code, message: err.message }),
+  );
   return app;
 }
 

@@ -49,19 +49,31 @@ describe('a commit whose answer was never recorded', () => {
     const append = appendUpdates(created.body.metadata);
     const key = '018f22e2-79b0-7cc3-98c4-dc0c0c0739a1';
 
-    const first = await dieBeforeRecording(() => inject('POST', '/v1/default/namespaces/crash/tables/orders', { requirements: append.requirements, updates: append.updates }, { 'idempotency-key': key }));
+    const first = await dieBeforeRecording(() =>
+      inject('POST', '/v1/default/namespaces/crash/tables/orders', { requirements: append.requirements, updates: append.updates }, { 'idempotency-key': key }),
+    );
     expect(first.status).toBeGreaterThanOrEqual(500);
     const applied = (await inject('GET', '/v1/default/namespaces/crash/tables/orders')).body;
     expect(applied.metadata.snapshots).toHaveLength(1);
 
     // The client never saw an answer and retries the same change with the same key: its requirement
     // (main at no snapshot) no longer holds, yet the answer is the commit it made, not a 409.
-    const retry = await inject('POST', '/v1/default/namespaces/crash/tables/orders', { requirements: append.requirements, updates: append.updates }, { 'idempotency-key': key });
+    const retry = await inject(
+      'POST',
+      '/v1/default/namespaces/crash/tables/orders',
+      { requirements: append.requirements, updates: append.updates },
+      { 'idempotency-key': key },
+    );
     expect(retry.status, JSON.stringify(retry.body?.error)).toBe(200);
     expect(retry.body['metadata-location']).toBe(applied['metadata-location']);
     expect(await snapshotsOf('orders')).toHaveLength(1);
     // From then on the answer is recorded and replayed as usual.
-    const again = await inject('POST', '/v1/default/namespaces/crash/tables/orders', { requirements: append.requirements, updates: append.updates }, { 'idempotency-key': key });
+    const again = await inject(
+      'POST',
+      '/v1/default/namespaces/crash/tables/orders',
+      { requirements: append.requirements, updates: append.updates },
+      { 'idempotency-key': key },
+    );
     expect(again.status).toBe(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body['metadata-location']).toBe(applied['metadata-location']);
@@ -76,7 +88,9 @@ describe('a commit whose answer was never recorded', () => {
       { identifier: { namespace: ['crash'], name: 'b' }, requirements: b.requirements, updates: b.updates },
     ];
     const key = '018f22e2-79b0-7cc3-98c4-dc0c0c0739a2';
-    expect((await dieBeforeRecording(() => inject('POST', '/v1/default/transactions/commit', { 'table-changes': changes }, { 'idempotency-key': key }))).status).toBeGreaterThanOrEqual(500);
+    expect(
+      (await dieBeforeRecording(() => inject('POST', '/v1/default/transactions/commit', { 'table-changes': changes }, { 'idempotency-key': key }))).status,
+    ).toBeGreaterThanOrEqual(500);
     // Someone else commits to a afterwards.
     const later = appendUpdates((await load('a')).metadata);
     expect((await inject('POST', '/v1/default/namespaces/crash/tables/a', { requirements: later.requirements, updates: later.updates })).status).toBe(200);
@@ -93,7 +107,12 @@ describe('a commit whose answer was never recorded', () => {
     const key = '018f22e2-79b0-7cc3-98c4-dc0c0c0739a3';
     // A claim without a note: the earlier attempt never reached its transaction (and the claim is abandoned).
     expect(await cat.lakegate.store.repository.reserveIdempotency(key, 'stale', 0)).toBe(true);
-    const res = await inject('POST', '/v1/default/namespaces/crash/tables/c', { requirements: append.requirements, updates: append.updates }, { 'idempotency-key': key });
+    const res = await inject(
+      'POST',
+      '/v1/default/namespaces/crash/tables/c',
+      { requirements: append.requirements, updates: append.updates },
+      { 'idempotency-key': key },
+    );
     expect(res.status, JSON.stringify(res.body?.error)).toBe(200);
     expect(await snapshotsOf('c')).toHaveLength(1);
   });

@@ -21,7 +21,10 @@ const ISSUER = 'http://127.0.0.1:8181';
 
 beforeAll(async () => {
   idp = await startLocalIdp('lifecycle');
-  cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted()]), LAKEGATE_MAX_SESSION_LIFETIME_SECONDS: String(MAX_SESSION) }, { auth: true, clock });
+  cat = await startInProcess(
+    { LAKEGATE_TRUSTED_ISSUERS: JSON.stringify([idp.trusted()]), LAKEGATE_MAX_SESSION_LIFETIME_SECONDS: String(MAX_SESSION) },
+    { auth: true, clock },
+  );
   withRefresh = await startInProcess({ LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS: 'true' }, { auth: true, clock });
 });
 // Tests move the clock by hours; each starts at the real time again (the local IdP signs with the real clock).
@@ -92,10 +95,18 @@ describe('observed: self-exchange renewed any token without client authenticatio
 describe('delegated sessions and the maximum session lifetime', () => {
   it("renews an IdP user's delegated session with the engine's credential only within the session; an asserted user's past it", async () => {
     const engine = await principal('session-engine');
-    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idp.issuer, name: 'alice' }, 'carol'], 'assert-identity': true });
+    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, {
+      users: [{ issuer: idp.issuer, name: 'alice' }, 'carol'],
+      'assert-identity': true,
+    });
     const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.clientSecret)).access_token;
     const exchange = async (subject: string, type: string) =>
-      (await post({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engineToken))).body.access_token as string;
+      (
+        await post(
+          { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+          bearer(engineToken),
+        )
+      ).body.access_token as string;
     const alice = await exchange(await idp.token('alice'), ACCESS_TOKEN_TYPE);
     const carol = await exchange(unsignedJwt('carol', Math.floor(now / 1000)), JWT_TYPE);
     const asEngine = basic(engine.clientId, engine.clientSecret);
@@ -133,7 +144,13 @@ describe("observed: an IdP's ID tokens and tokens issued in the future were take
     await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idp.issuer, name: 'dora' }] });
     const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.clientSecret)).access_token;
     const exchanged = await post(
-      { grant_type: TOKEN_EXCHANGE, subject_token: await idp.token('dora', [], 600, { typ: 'ID' }), subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: await idp.token('dora', [], 600, { typ: 'ID' }),
+        subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+        actor_token: engineToken,
+        actor_token_type: ACCESS_TOKEN_TYPE,
+      },
       bearer(engineToken),
     );
     expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
@@ -174,7 +191,10 @@ describe('observed: the refresh_token grant needed no client authentication and 
     expect(refused.status).toBe(401);
     expect(refused.body.error.message).toMatch(/revoked/);
     const admin = withRefresh.admin();
-    const audit = await bearerSender(app, (await clientToken(app, admin.client_id, admin.client_secret)).access_token)('GET', '/management/v1/audit?type=token.refresh.reused');
+    const audit = await bearerSender(app, (await clientToken(app, admin.client_id, admin.client_secret)).access_token)(
+      'GET',
+      '/management/v1/audit?type=token.refresh.reused',
+    );
     expect(audit.body.events).toEqual([expect.objectContaining({ actor: `service:${owner.clientId}`, decision: 'deny' })]);
     // The credential still works: a new session.
     expect((await clientToken(app, owner.clientId, owner.clientSecret)).refresh_token).toBeDefined();
@@ -189,7 +209,13 @@ describe('observed: wrong client credentials on a token exchange were ignored', 
     const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.clientSecret)).access_token;
     const subjectToken = (await clientToken(cat.lakegate.app, subject.clientId, subject.clientSecret)).access_token;
     const other = await principal('exchange-other');
-    const params = (actor: string) => ({ grant_type: TOKEN_EXCHANGE, subject_token: subjectToken, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: actor, actor_token_type: ACCESS_TOKEN_TYPE });
+    const params = (actor: string) => ({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      actor_token: actor,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+    });
     const delegate = (headers: Record<string, string>, actor = engineToken) => post(params(actor), headers);
 
     expect(await delegate(basic(engine.clientId, 'wrong'))).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
@@ -208,7 +234,8 @@ describe('observed: wrong client credentials on a token exchange were ignored', 
 describe('observed: audience, resource and scope were ignored', () => {
   it('validates audience and resource against this catalog (invalid_target) and writes them to aud', async () => {
     const admin = cat.admin();
-    const cc = (extra: Record<string, string>) => post({ grant_type: 'client_credentials', client_id: admin.client_id, client_secret: admin.client_secret, ...extra });
+    const cc = (extra: Record<string, string>) =>
+      post({ grant_type: 'client_credentials', client_id: admin.client_id, client_secret: admin.client_secret, ...extra });
     expect(await cc({ resource: 'not-a-uri' })).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
     expect(await cc({ resource: `${ISSUER}/v1#frag` })).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
     expect(await cc({ audience: 'https://another-service.example' })).toMatchObject({ status: 400, body: { error: 'invalid_target' } });
@@ -239,7 +266,10 @@ describe('observed: audience, resource and scope were ignored', () => {
     expect((await reader('GET', '/v1/default/namespaces')).status).toBe(200);
     expect((await reader('GET', '/v1/default/namespaces/scoped/tables/t')).status).toBe(200);
     expect((await reader('POST', '/v1/default/namespaces', { namespace: ['not-by-a-reader'] })).status).toBe(403);
-    const commit = await reader('POST', '/v1/default/namespaces/scoped/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] });
+    const commit = await reader('POST', '/v1/default/namespaces/scoped/tables/t', {
+      requirements: [],
+      updates: [{ action: 'set-properties', updates: { k: 'v' } }],
+    });
     expect(commit.status).toBe(403);
     const management = await reader('GET', '/management/v1/warehouses');
     expect(management.status).toBe(403);
@@ -258,10 +288,16 @@ describe('observed: audience, resource and scope were ignored', () => {
 describe('observed: RFC 8693 refusals used invalid_grant and subject_token_type was not checked', () => {
   it('refuses invalid and policy-rejected subject tokens with invalid_request, and a token of another type than declared', async () => {
     const engine = await principal('typed-engine');
-    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: idp.issuer, name: 'alice' }, 'carol'], 'assert-identity': true });
+    await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, {
+      users: [{ issuer: idp.issuer, name: 'alice' }, 'carol'],
+      'assert-identity': true,
+    });
     const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.clientSecret)).access_token;
     const exchange = (subject: string, type: string) =>
-      post({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engineToken));
+      post(
+        { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+        bearer(engineToken),
+      );
 
     expect(await exchange('not.a.token', ACCESS_TOKEN_TYPE)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect(await exchange(await idp.token('mallory'), ACCESS_TOKEN_TYPE)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
@@ -269,11 +305,20 @@ describe('observed: RFC 8693 refusals used invalid_grant and subject_token_type 
     expect((await exchange(await idp.token('alice'), ACCESS_TOKEN_TYPE)).status).toBe(200);
 
     // The declared type must match the token.
-    expect(await exchange(await idp.token('alice', [], 600, { typ: 'ID' }), ACCESS_TOKEN_TYPE)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
-    expect(await exchange(await idp.token('alice', [], 600, { typ: 'Bearer' }), ID_TOKEN_TYPE)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(await exchange(await idp.token('alice', [], 600, { typ: 'ID' }), ACCESS_TOKEN_TYPE)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request' },
+    });
+    expect(await exchange(await idp.token('alice', [], 600, { typ: 'Bearer' }), ID_TOKEN_TYPE)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request' },
+    });
     expect(await exchange(engineToken, ID_TOKEN_TYPE)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect(await exchange(unsignedJwt('carol', Math.floor(now / 1000)), ACCESS_TOKEN_TYPE)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect((await exchange(unsignedJwt('carol', Math.floor(now / 1000)), JWT_TYPE)).status).toBe(200);
-    expect(await exchange(await idp.token('alice'), 'urn:ietf:params:oauth:token-type:refresh_token')).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(await exchange(await idp.token('alice'), 'urn:ietf:params:oauth:token-type:refresh_token')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request' },
+    });
   });
 });

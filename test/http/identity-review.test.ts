@@ -36,11 +36,17 @@ const createPrincipal = async (name: string, delegation?: unknown) => {
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { clientId: res.body['client-id'] as string, secret: res.body['client-secret'] as string };
 };
-const setDelegation = async (clientId: string, delegation: unknown) => expect((await manage('PUT', `/management/v1/principals/${clientId}/delegation`, delegation)).status).toBe(200);
-const tokenOf = async (p: { clientId: string; secret: string }, extra: Record<string, string> = {}) => clientToken(cat.lakegate.app, p.clientId, p.secret, extra);
+const setDelegation = async (clientId: string, delegation: unknown) =>
+  expect((await manage('PUT', `/management/v1/principals/${clientId}/delegation`, delegation)).status).toBe(200);
+const tokenOf = async (p: { clientId: string; secret: string }, extra: Record<string, string> = {}) =>
+  clientToken(cat.lakegate.app, p.clientId, p.secret, extra);
 const status = async (token: string) => (await cat.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: bearer(token) })).statusCode;
 const delegate = (subject: string, engineToken: string, type = ACCESS_TOKEN_TYPE) =>
-  oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engineToken));
+  oauthPost(
+    cat.lakegate.app,
+    { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+    bearer(engineToken),
+  );
 
 describe('observed: a represented service principal whose tokens were ever revoked could never be represented again', () => {
   it("accepts delegated tokens issued after the subject's revocation, and refuses those issued before it (disable, then enable, revives none)", async () => {
@@ -55,7 +61,11 @@ describe('observed: a represented service principal whose tokens were ever revok
     const delegated = res.body.access_token as string;
     // Before the fix: 401 "the principal's tokens were revoked", for every delegated token of this subject, forever.
     expect(await status(delegated)).toBe(200);
-    const renewed = await oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: delegated, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(delegated));
+    const renewed = await oauthPost(
+      cat.lakegate.app,
+      { grant_type: TOKEN_EXCHANGE, subject_token: delegated, subject_token_type: ACCESS_TOKEN_TYPE },
+      bearer(delegated),
+    );
     expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
 
     // Disabling the subject ends the tokens an engine holds through it; enabling it again revives none of them.
@@ -96,7 +106,8 @@ describe('observed: a refresh with a narrower scope narrowed the new refresh tok
     const svc = await createPrincipal('narrowing-refresher');
     const audience = 'http://127.0.0.1:8181/v1';
     const first = await tokenOf(svc, { scope: 'catalog management' });
-    const refresh = (params: Record<string, string>) => oauthPost(cat.lakegate.app, { grant_type: 'refresh_token', ...params }, basic(svc.clientId, svc.secret));
+    const refresh = (params: Record<string, string>) =>
+      oauthPost(cat.lakegate.app, { grant_type: 'refresh_token', ...params }, basic(svc.clientId, svc.secret));
 
     const narrow = await refresh({ refresh_token: first.refresh_token!, scope: 'catalog:read', resource: audience });
     expect(narrow.status, JSON.stringify(narrow.body)).toBe(200);
@@ -112,7 +123,11 @@ describe('observed: a refresh with a narrower scope narrowed the new refresh tok
     // Never wider than the grant.
     const wider = await refresh({ refresh_token: wide.body.refresh_token as string, scope: 'catalog management catalog:read' });
     expect(wider.status).toBe(200);
-    const beyond = await oauthPost(cat.lakegate.app, { grant_type: 'refresh_token', refresh_token: (await tokenOf(svc, { scope: 'catalog:read' })).refresh_token!, scope: 'catalog' }, basic(svc.clientId, svc.secret));
+    const beyond = await oauthPost(
+      cat.lakegate.app,
+      { grant_type: 'refresh_token', refresh_token: (await tokenOf(svc, { scope: 'catalog:read' })).refresh_token!, scope: 'catalog' },
+      basic(svc.clientId, svc.secret),
+    );
     expect(beyond.body.error).toBe('invalid_scope');
   });
 });
@@ -120,7 +135,8 @@ describe('observed: a refresh with a narrower scope narrowed the new refresh tok
 describe('observed: parameters sent without a value counted as sent', () => {
   it('treats an empty parameter as omitted (RFC 6749 §3.1, §3.2): Basic with an empty client_secret or client_id authenticates', async () => {
     const svc = await createPrincipal('empty-params');
-    const post = (params: Record<string, string>, headers: Record<string, string> = {}) => oauthPost(cat.lakegate.app, { grant_type: 'client_credentials', ...params }, headers);
+    const post = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+      oauthPost(cat.lakegate.app, { grant_type: 'client_credentials', ...params }, headers);
     // Before the fix: invalid_request "use one client authentication method" / "client_id does not match".
     for (const params of [{ client_secret: '' }, { client_id: '' }, { client_id: '', client_secret: '', scope: '' }]) {
       const res = await post(params, basic(svc.clientId, svc.secret));
@@ -133,7 +149,13 @@ describe('observed: parameters sent without a value counted as sent', () => {
     expect(none.body.error).toBe('invalid_client');
     expect(none.body.error_description).toMatch(/client authentication is required/);
     // An empty parameter beside one with a value is no repetition; two with values still are (§3.2).
-    const form = (body: string) => cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(svc.clientId, svc.secret) } });
+    const form = (body: string) =>
+      cat.lakegate.app.inject({
+        method: 'POST',
+        url: '/v1/oauth/tokens',
+        payload: body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(svc.clientId, svc.secret) },
+      });
     const once = await form('grant_type=client_credentials&scope=&scope=catalog%3Aread');
     expect(once.statusCode, once.body).toBe(200);
     expect(once.json().scope).toBe('catalog:read');
@@ -145,7 +167,8 @@ describe('observed: parameters sent without a value counted as sent', () => {
 
 describe("observed: the token endpoint's framework errors were cacheable and asked for JSON", () => {
   it('answers every POST of the issuer with Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1, §5.2), and a wrong content type with form advice', async () => {
-    const send = (payload: string | Buffer, contentType: string, url = '/v1/oauth/tokens') => cat.lakegate.app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType } });
+    const send = (payload: string | Buffer, contentType: string, url = '/v1/oauth/tokens') =>
+      cat.lakegate.app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType } });
     const answers = [
       await send(`grant_type=client_credentials&x=${'a'.repeat(70 * 1024)}`, 'application/x-www-form-urlencoded'),
       await send('--b\r\ncontent-disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--b--\r\n', 'multipart/form-data; boundary=b'),
@@ -156,7 +179,10 @@ describe("observed: the token endpoint's framework errors were cacheable and ask
     for (const res of answers) {
       expect(res.statusCode).toBeGreaterThanOrEqual(400);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
-      expect(Object.keys(res.json()).every((k) => k === 'error' || k === 'error_description'), res.body).toBe(true);
+      expect(
+        Object.keys(res.json()).every((k) => k === 'error' || k === 'error_description'),
+        res.body,
+      ).toBe(true);
       // Before the fix: absent on the answers the framework writes (413, 415, the malformed JSON's 400).
       expect(res.headers['cache-control'], res.body).toBe('no-store');
       expect(res.headers.pragma).toBe('no-cache');
@@ -165,8 +191,13 @@ describe("observed: the token endpoint's framework errors were cacheable and ask
     expect(answers[1]!.statusCode).toBe(415);
     expect(answers[1]!.json().error_description).toBe('send the parameters as application/x-www-form-urlencoded');
     // Metadata and keys stay cacheable; catalog answers are not the issuer's.
-    for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/jwks.json']) expect((await cat.lakegate.app.inject({ method: 'GET', url })).headers['cache-control']).toBeUndefined();
-    expect((await cat.lakegate.app.inject({ method: 'POST', url: '/v1/default/namespaces', payload: {}, headers: bearer(await adminToken()) })).headers['cache-control']).toBeUndefined();
+    for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/jwks.json'])
+      expect((await cat.lakegate.app.inject({ method: 'GET', url })).headers['cache-control']).toBeUndefined();
+    expect(
+      (await cat.lakegate.app.inject({ method: 'POST', url: '/v1/default/namespaces', payload: {}, headers: bearer(await adminToken()) })).headers[
+        'cache-control'
+      ],
+    ).toBeUndefined();
   });
 });
 
@@ -178,7 +209,8 @@ describe("observed: after rotate-secret, an engine's old token minted delegated 
     const rotated = await manage('POST', `/management/v1/principals/${engine.clientId}/rotate-secret`);
     expect(rotated.status).toBe(200);
     const secret = rotated.body['client-secret'] as string;
-    const renew = (token: string) => oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(token));
+    const renew = (token: string) =>
+      oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(token));
 
     // The old token still runs until it expires (docs/security.md), also as an actor token, but what it mints is issued under the old secret.
     const viaOld = await delegate((await tokenOf(subject)).access_token, old);
@@ -192,7 +224,13 @@ describe("observed: after rotate-secret, an engine's old token minted delegated 
     // Authenticated with the new secret, the same delegation renews.
     const viaSecret = await oauthPost(
       cat.lakegate.app,
-      { grant_type: TOKEN_EXCHANGE, subject_token: (await tokenOf(subject)).access_token, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: old, actor_token_type: ACCESS_TOKEN_TYPE },
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: (await tokenOf(subject)).access_token,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        actor_token: old,
+        actor_token_type: ACCESS_TOKEN_TYPE,
+      },
       basic(engine.clientId, secret),
     );
     expect(viaSecret.status, JSON.stringify(viaSecret.body)).toBe(200);
@@ -221,18 +259,25 @@ describe("observed: an administrator's catalog:read token introspected every tok
   });
 });
 
-describe("observed: revoking a leaked engine token (RFC 7009) left the delegated sessions minted with it alive", () => {
+describe('observed: revoking a leaked engine token (RFC 7009) left the delegated sessions minted with it alive', () => {
   it('ends a delegated session obtained with an engine token when that token is revoked, renewals included; one obtained with the credential stays', async () => {
     const engine = await createPrincipal('leaky-engine', { users: [{ issuer: 'asserted', name: 'carol' }], 'assert-identity': true });
     const leaked = (await tokenOf(engine)).access_token;
-    const renew = (token: string, auth: Record<string, string> = bearer(token)) => oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, auth);
+    const renew = (token: string, auth: Record<string, string> = bearer(token)) =>
+      oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, auth);
     const byToken = await delegate(unsignedJwt('carol'), leaked, JWT_TYPE);
     expect(byToken.status, JSON.stringify(byToken.body)).toBe(200);
     const d = byToken.body.access_token as string;
     const renewed = (await renew(d)).body.access_token as string;
     const byCredential = await oauthPost(
       cat.lakegate.app,
-      { grant_type: TOKEN_EXCHANGE, subject_token: unsignedJwt('carol'), subject_token_type: JWT_TYPE, actor_token: leaked, actor_token_type: ACCESS_TOKEN_TYPE },
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: unsignedJwt('carol'),
+        subject_token_type: JWT_TYPE,
+        actor_token: leaked,
+        actor_token_type: ACCESS_TOKEN_TYPE,
+      },
       basic(engine.clientId, engine.secret),
     );
     expect(byCredential.status).toBe(200);
@@ -243,7 +288,9 @@ describe("observed: revoking a leaked engine token (RFC 7009) left the delegated
     expect(await status(d)).toBe(401);
     expect(await status(renewed)).toBe(401);
     expect((await renew(renewed)).status).toBe(400);
-    expect((await oauthPost(cat.lakegate.app, { token: renewed }, basic(engine.clientId, engine.secret), '/v1/oauth/introspect')).body).toEqual({ active: false });
+    expect((await oauthPost(cat.lakegate.app, { token: renewed }, basic(engine.clientId, engine.secret), '/v1/oauth/introspect')).body).toEqual({
+      active: false,
+    });
     expect(await status(byCredential.body.access_token as string)).toBe(200);
     // The engine itself, with its credential, renews the session anew (as after any refusal).
     const again = await renew(renewed, basic(engine.clientId, engine.secret));
@@ -280,7 +327,10 @@ describe('observed: error_description carried quotes, backslashes and non-ASCII'
     const signed = await cat.lakegate.app.inject({
       method: 'GET',
       url: '/v1/config',
-      headers: { 'x-amz-date': date, authorization: `AWS4-HMAC-SHA256 Credential=AKID/${date.slice(0, 8)}/mars-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}` },
+      headers: {
+        'x-amz-date': date,
+        authorization: `AWS4-HMAC-SHA256 Credential=AKID/${date.slice(0, 8)}/mars-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      },
     });
     expect(signed.statusCode).toBe(401);
     const challenge = String(signed.headers['www-authenticate']);
@@ -292,10 +342,23 @@ describe('observed: error_description carried quotes, backslashes and non-ASCII'
 describe('observed: a SigV4 signature over UNSIGNED-PAYLOAD let one signed request carry any body', () => {
   it('refuses UNSIGNED-PAYLOAD for a request with a body (header or presigned), and keeps it for one without', async () => {
     const owner = await createPrincipal('sigv4-signer');
-    await grantPrincipal(bearerSender(cat.lakegate.app, await adminToken()), owner.clientId, ['namespace:create', 'namespace:list'], { type: 'warehouse', warehouse: 'default' });
+    await grantPrincipal(bearerSender(cat.lakegate.app, await adminToken()), owner.clientId, ['namespace:create', 'namespace:list'], {
+      type: 'warehouse',
+      warehouse: 'default',
+    });
     const key = (await manage('POST', `/management/v1/principals/${owner.clientId}/access-keys`)).body;
-    const signing = { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: key['access-key-id'] as string, secretAccessKey: key['secret-access-key'] as string }, signingDate: new Date(now) };
-    const request = { method: 'POST', url: '/v1/default/namespaces', headers: { host: 'localhost:80', 'content-type': 'application/json', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: '{"namespace":["signed_ns"]}' };
+    const signing = {
+      service: 'execute-api',
+      region: 'us-east-1',
+      credentials: { accessKeyId: key['access-key-id'] as string, secretAccessKey: key['secret-access-key'] as string },
+      signingDate: new Date(now),
+    };
+    const request = {
+      method: 'POST',
+      url: '/v1/default/namespaces',
+      headers: { host: 'localhost:80', 'content-type': 'application/json', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      body: '{"namespace":["signed_ns"]}',
+    };
     const send = (url: string, headers: Record<string, string | string[] | undefined>, payload: string) =>
       cat.lakegate.app.inject({ method: 'POST', url, headers: headers as Record<string, string>, payload });
     const other = '{"namespace":["not_what_was_signed"]}';
@@ -303,14 +366,20 @@ describe('observed: a SigV4 signature over UNSIGNED-PAYLOAD let one signed reque
     const header = await signRequest(request, signing);
     const presigned = await presignRequest(request, { ...signing, expiresIn: 604800 });
     // Before the fix: 200 for both, creating a namespace the signer never named.
-    for (const res of [await send(header.url, header.headers, other), await send(presigned.url, { host: 'localhost:80', 'content-type': 'application/json' }, other)]) {
+    for (const res of [
+      await send(header.url, header.headers, other),
+      await send(presigned.url, { host: 'localhost:80', 'content-type': 'application/json' }, other),
+    ]) {
       expect(res.statusCode, res.body).toBe(401);
       expect(String(res.headers['www-authenticate'])).toMatch(/unsigned payloads are not accepted/);
     }
     // The body's hash, as Iceberg Java and botocore sign it, is accepted; so is UNSIGNED-PAYLOAD on a request without a body.
     const hashed = await signRequest({ ...request, headers: { host: 'localhost:80', 'content-type': 'application/json' } }, signing);
     expect((await send(hashed.url, hashed.headers, request.body)).statusCode).toBe(200);
-    const get = await signRequest({ method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, signing);
+    const get = await signRequest(
+      { method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+      signing,
+    );
     expect((await cat.lakegate.app.inject({ method: 'GET', url: get.url, headers: get.headers as Record<string, string> })).statusCode).toBe(200);
   });
 });
@@ -325,25 +394,41 @@ describe('observed: delegated sessions of an IdP taken out of the trusted issuer
     try {
       // Delegation policies name trusted issuers only: set through the trusting server.
       const admin = (await clientToken(trusting.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token;
-      const created = await bearerSender(trusting.lakegate.app, admin)('POST', '/management/v1/principals', { name: 'idp-engine', delegation: { users: [{ issuer: idp.issuer, name: '*' }] } });
+      const created = await bearerSender(trusting.lakegate.app, admin)('POST', '/management/v1/principals', {
+        name: 'idp-engine',
+        delegation: { users: [{ issuer: idp.issuer, name: '*' }] },
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const engineToken = (await clientToken(trusting.lakegate.app, created.body['client-id'] as string, created.body['client-secret'] as string)).access_token;
       const res = await oauthPost(
         trusting.lakegate.app,
-        { grant_type: TOKEN_EXCHANGE, subject_token: await idp.token('alice'), subject_token_type: ACCESS_TOKEN_TYPE, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+        {
+          grant_type: TOKEN_EXCHANGE,
+          subject_token: await idp.token('alice'),
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          actor_token: engineToken,
+          actor_token_type: ACCESS_TOKEN_TYPE,
+        },
         bearer(engineToken),
       );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const delegated = res.body.access_token as string;
       const use = async (on: TestCatalog) => (await on.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: bearer(delegated) })).statusCode;
-      const renew = (on: TestCatalog) => oauthPost(on.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: delegated, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(delegated));
+      const renew = (on: TestCatalog) =>
+        oauthPost(on.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: delegated, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(delegated));
       expect(await use(trusting)).toBe(200);
       expect((await renew(trusting)).status).toBe(200);
       // A web console session of the same user (as the OIDC sign-in stores it).
       const cookie = randomBytes(32).toString('base64url');
       const identity = { kind: 'user' as const, subject: 'alice', issuer: idp.issuer, tenant: 'default', groups: [] };
-      await trusting.lakegate.store.sessions.insertSession({ idHash: createHash('sha256').update(cookie).digest('base64url'), identity, createdAtMs: now, expiresAtMs: now + 3_600_000 });
-      const consoleStatus = async (on: TestCatalog) => (await on.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: { cookie: `lakegate_session=${cookie}` } })).statusCode;
+      await trusting.lakegate.store.sessions.insertSession({
+        idHash: createHash('sha256').update(cookie).digest('base64url'),
+        identity,
+        createdAtMs: now,
+        expiresAtMs: now + 3_600_000,
+      });
+      const consoleStatus = async (on: TestCatalog) =>
+        (await on.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: { cookie: `lakegate_session=${cookie}` } })).statusCode;
       expect(await consoleStatus(trusting)).toBe(200);
       // Before the fix: 200 and a renewal, for the rest of the session (12 h; the console's 8 h), on both.
       for (const on of [untrusting, moved]) {
@@ -402,7 +487,7 @@ describe('observed: a malformed Bearer header was answered as a missing credenti
     expect(none.statusCode).toBe(401);
     expect(String(none.headers['www-authenticate'])).toBe('Bearer realm="lakegate"');
     // The scheme is case-insensitive and trailing white space is allowed, as before.
-    expect(await status(`${(await adminToken())}  `)).toBe(200);
+    expect(await status(`${await adminToken()}  `)).toBe(200);
     const lower = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/config', headers: { authorization: `bearer ${await adminToken()}` } });
     expect(lower.statusCode).toBe(200);
   });
@@ -410,7 +495,11 @@ describe('observed: a malformed Bearer header was answered as a missing credenti
   it('answers invalid_request at the token endpoint too', async () => {
     const token = await adminToken();
     for (const authorization of malformed) {
-      const res = await oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE }, { authorization });
+      const res = await oauthPost(
+        cat.lakegate.app,
+        { grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE },
+        { authorization },
+      );
       expect(res.status, authorization).toBe(400);
       expect(res.body.error).toBe('invalid_request');
     }

@@ -51,7 +51,11 @@ const createPrincipal = async (name: string, delegation?: unknown) => {
 };
 const tokenOf = async (p: { clientId: string; secret: string }) => (await clientToken(cat.lakegate.app, p.clientId, p.secret)).access_token;
 const delegate = async (subject: string, engineToken: string, type = ACCESS_TOKEN_TYPE) =>
-  oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engineToken));
+  oauthPost(
+    cat.lakegate.app,
+    { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE },
+    bearer(engineToken),
+  );
 
 describe('observed: a correctly signed access token without exp was accepted', () => {
   it('refuses a token signed with the issuer key that has no exp (RFC 9068), ours or a trusted IdP’s', async () => {
@@ -60,12 +64,16 @@ describe('observed: a correctly signed access token without exp was accepted', (
     const box = new SecretBox(loadSecretKey('', cat.dataDir));
     const key = await new Keyring('issuer-es256', cat.lakegate.store, box, clock).current();
     const header = JSON.parse(Buffer.from(admin.split('.')[0]!, 'base64url').toString()) as { kid: string };
-    const forever = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' }).sign(await importJWK(JSON.parse(key.material) as JWK, 'ES256'));
+    const forever = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' })
+      .sign(await importJWK(JSON.parse(key.material) as JWK, 'ES256'));
     const res = await get(cat, '/v1/config', bearer(forever));
     expect(res.statusCode).toBe(401);
     expect(res.json().error.message).toMatch(/exp/);
     // The same claims with an exp pass: only the missing expiry is refused.
-    const bounded = await new SignJWT({ ...claims, exp: Math.floor(now / 1000) + 60 }).setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' }).sign(await importJWK(JSON.parse(key.material) as JWK, 'ES256'));
+    const bounded = await new SignJWT({ ...claims, exp: Math.floor(now / 1000) + 60 })
+      .setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' })
+      .sign(await importJWK(JSON.parse(key.material) as JWK, 'ES256'));
     expect(await status(cat, bounded)).toBe(200);
     // From a trusted IdP too.
     const idpForever = await idpA.token('alice', [], null);
@@ -89,7 +97,7 @@ describe('observed: no way to disable a principal or revoke an access key', () =
     expect(disabled.body).toMatchObject({ 'client-id': svc.clientId, disabled: true });
     expect(await status(cat, token)).toBe(401);
     expect((await withKey(cat)).statusCode).toBe(401);
-    expect((await clientToken(cat.lakegate.app, svc.clientId, svc.secret).catch((e: Error) => e.message))).toMatch(/401/);
+    expect(await clientToken(cat.lakegate.app, svc.clientId, svc.secret).catch((e: Error) => e.message)).toMatch(/401/);
     // The other replica read the principal before: it may use that for at most CACHE_SECONDS.
     now += CACHE_SECONDS * 1000 + 1;
     expect(await status(replica, token)).toBe(401);
@@ -98,17 +106,27 @@ describe('observed: no way to disable a principal or revoke an access key', () =
     expect(await status(cat, token)).toBe(401);
     expect(await status(cat, await tokenOf(svc))).toBe(200);
     const audit = (await manage('GET', '/management/v1/audit?limit=50')).body.events as Array<{ type: string; detail: { clientId?: string } }>;
-    expect(audit.filter((e) => e.detail.clientId === svc.clientId).map((e) => e.type)).toEqual(expect.arrayContaining(['principal.disabled', 'principal.enabled']));
+    expect(audit.filter((e) => e.detail.clientId === svc.clientId).map((e) => e.type)).toEqual(
+      expect.arrayContaining(['principal.disabled', 'principal.enabled']),
+    );
   });
 
   it('lists access and API keys and revokes an access key: its signatures are refused at once, the other key keeps working', async () => {
     const { signRequest } = await import('@lakegate/sigv4');
     const svc = await createPrincipal('signer');
-    const keys = [await manage('POST', `/management/v1/principals/${svc.clientId}/access-keys`), await manage('POST', `/management/v1/principals/${svc.clientId}/access-keys`)].map((r) => r.body);
+    const keys = [
+      await manage('POST', `/management/v1/principals/${svc.clientId}/access-keys`),
+      await manage('POST', `/management/v1/principals/${svc.clientId}/access-keys`),
+    ].map((r) => r.body);
     const signed = async (on: TestCatalog, k: Record<string, string>) => {
       const s = await signRequest(
         { method: 'GET', url: '/v1/config', headers: { host: 'localhost:80' } },
-        { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: k['access-key-id']!, secretAccessKey: k['secret-access-key']! }, signingDate: new Date(now) },
+        {
+          service: 'execute-api',
+          region: 'us-east-1',
+          credentials: { accessKeyId: k['access-key-id']!, secretAccessKey: k['secret-access-key']! },
+          signingDate: new Date(now),
+        },
       );
       return (await on.lakegate.app.inject({ method: 'GET', url: s.url, headers: s.headers })).statusCode;
     };
@@ -123,11 +141,16 @@ describe('observed: no way to disable a principal or revoke an access key', () =
     expect(await signed(replica, keys[0]!)).toBe(401);
     expect(await signed(cat, keys[1]!)).toBe(200);
     expect((await manage('DELETE', `/management/v1/principals/${svc.clientId}/access-keys/${keys[0]!['access-key-id']}`)).status).toBe(404);
-    const after = (await manage('GET', `/management/v1/principals/${svc.clientId}/access-keys`)).body['access-keys'] as Array<{ 'access-key-id': string; 'revoked-at-ms': number | null }>;
+    const after = (await manage('GET', `/management/v1/principals/${svc.clientId}/access-keys`)).body['access-keys'] as Array<{
+      'access-key-id': string;
+      'revoked-at-ms': number | null;
+    }>;
     const revoked = Object.fromEntries(after.map((k) => [k['access-key-id'], k['revoked-at-ms'] !== null]));
     expect(revoked).toEqual({ [keys[0]!['access-key-id']!]: true, [keys[1]!['access-key-id']!]: false });
     await manage('POST', `/management/v1/principals/${svc.clientId}/api-keys`, { name: 'listed' });
-    expect((await manage('GET', `/management/v1/principals/${svc.clientId}/api-keys`)).body['api-keys']).toEqual([expect.objectContaining({ name: 'listed', 'revoked-at-ms': null })]);
+    expect((await manage('GET', `/management/v1/principals/${svc.clientId}/api-keys`)).body['api-keys']).toEqual([
+      expect.objectContaining({ name: 'listed', 'revoked-at-ms': null }),
+    ]);
   });
 });
 
@@ -169,7 +192,11 @@ describe('observed: delegation lists matched a bare user name whichever issuer v
     expect(await delegate(await idpB.token('alice'), bareToken)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect((await delegate(unsignedJwt('alice', Math.floor(now / 1000)), bareToken, JWT_TYPE)).status).toBe(200);
 
-    const engine = await createPrincipal('keyed-engine', { users: [{ issuer: idpA.issuer, name: 'alice' }], groups: [{ issuer: idpB.issuer, name: 'analysts' }], 'assert-identity': true });
+    const engine = await createPrincipal('keyed-engine', {
+      users: [{ issuer: idpA.issuer, name: 'alice' }],
+      groups: [{ issuer: idpB.issuer, name: 'analysts' }],
+      'assert-identity': true,
+    });
     const engineToken = await tokenOf(engine);
     expect((await delegate(await idpA.token('alice'), engineToken)).status).toBe(200);
     expect(await delegate(await idpB.token('alice'), engineToken)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
@@ -177,7 +204,10 @@ describe('observed: delegation lists matched a bare user name whichever issuer v
     expect((await delegate(await idpA.token('bob', ['analysts']), engineToken)).status).toBe(400);
     // New policies must name a group's issuer; an unknown issuer is refused.
     expect((await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { groups: ['analysts'] })).status).toBe(400);
-    expect((await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: 'https://unknown.example', name: 'alice' }] })).status).toBe(400);
+    expect(
+      (await manage('PUT', `/management/v1/principals/${engine.clientId}/delegation`, { users: [{ issuer: 'https://unknown.example', name: 'alice' }] }))
+        .status,
+    ).toBe(400);
 
     // A policy stored before issuers were recorded: bare names, read the same way; its bare group matches nothing.
     const etl = await createPrincipal('legacy-subject');
@@ -203,7 +233,13 @@ async function sqlDelegation(clientId: string, policy: Record<string, unknown>):
 describe('observed: a token in a ?bearer= or ?Authorization= query parameter was written to the log', () => {
   it('refuses tokens in the query and logs none of them, whatever the parameter is called', async () => {
     const token = await adminToken();
-    for (const query of [`bearer=${token}`, `Authorization=Bearer%20${token}`, `access_token=${token}`, `x=${token}`, `warehouse=default&q=${encodeURIComponent(`Bearer ${token}`)}`]) {
+    for (const query of [
+      `bearer=${token}`,
+      `Authorization=Bearer%20${token}`,
+      `access_token=${token}`,
+      `x=${token}`,
+      `warehouse=default&q=${encodeURIComponent(`Bearer ${token}`)}`,
+    ]) {
       const res = await cat.lakegate.app.inject({ method: 'GET', url: `/v1/config?${query}` });
       expect(res.statusCode, query).toBe(401);
     }

@@ -23,10 +23,19 @@ beforeAll(async () => {
 afterAll(async () => cat.close());
 
 const form = (params: Record<string, string>, headers: Record<string, string> = {}) =>
-  cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  cat.lakegate.app.inject({
+    method: 'POST',
+    url: '/v1/oauth/tokens',
+    payload: new URLSearchParams(params).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 
 const clientCredentials = async (id = admin.client_id, secret = admin.client_secret) =>
-  (await form({ grant_type: 'client_credentials', client_id: id, client_secret: secret, scope: 'catalog' })).json() as { access_token: string; refresh_token?: string; expires_in: number };
+  (await form({ grant_type: 'client_credentials', client_id: id, client_secret: secret, scope: 'catalog' })).json() as {
+    access_token: string;
+    refresh_token?: string;
+    expires_in: number;
+  };
 
 const get = (url: string, token?: string) => cat.lakegate.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
@@ -39,7 +48,10 @@ describe('token endpoint', () => {
     expect(t.refresh_token).toBeUndefined();
     const header = JSON.parse(Buffer.from(t.access_token.split('.')[0]!, 'base64url').toString());
     expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
-    const basic = await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${admin.client_id}:${admin.client_secret}`).toString('base64')}` });
+    const basic = await form(
+      { grant_type: 'client_credentials' },
+      { authorization: `Basic ${Buffer.from(`${admin.client_id}:${admin.client_secret}`).toString('base64')}` },
+    );
     expect(basic.statusCode).toBe(200);
     expect(basic.headers['cache-control']).toBe('no-store');
     expect((await get('/v1/config', t.access_token)).statusCode).toBe(200);
@@ -101,7 +113,9 @@ describe('token endpoint', () => {
   it('publishes RFC 8414 metadata and the JWKS', async () => {
     const meta = (await get('/.well-known/oauth-authorization-server')).json();
     expect(meta.issuer).toBe(ISSUER);
-    expect(meta.grant_types_supported).toEqual(expect.arrayContaining(['client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']));
+    expect(meta.grant_types_supported).toEqual(
+      expect.arrayContaining(['client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']),
+    );
     const jwks = (await get('/.well-known/jwks.json')).json();
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(jwks.keys[0].d).toBeUndefined();
@@ -110,7 +124,12 @@ describe('token endpoint', () => {
   it('refreshes by self-exchange as Iceberg Java clients do', async () => {
     const t = await clientCredentials();
     const ex = await form(
-      { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: t.access_token, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'catalog' },
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: t.access_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        scope: 'catalog',
+      },
       { authorization: `Bearer ${t.access_token}` },
     );
     expect(ex.statusCode).toBe(200);
@@ -150,7 +169,7 @@ describe('delegation (RFC 8693 with act)', () => {
     engineToken = (await clientCredentials(engine.clientId, engine.clientSecret)).access_token;
   });
 
-  it("acts for a service principal it is allowed to, with sub = subject and act = engine", async () => {
+  it('acts for a service principal it is allowed to, with sub = subject and act = engine', async () => {
     const etl = await cat.lakegate.principals.create('etl-job');
     const etlToken = (await clientCredentials(etl.clientId, etl.clientSecret)).access_token;
     // An engine without any delegation policy is not authorized for delegation at all.
@@ -162,7 +181,9 @@ describe('delegation (RFC 8693 with act)', () => {
     expect(claims.sub).toBe(etl.clientId);
     expect(claims.act).toEqual({ sub: engine.clientId });
     const audit = (await get('/management/v1/audit', (await clientCredentials()).access_token)).json().events;
-    expect(audit.some((e: { type: string; actor: string }) => e.type === 'token.delegated' && e.actor === `user:${etl.clientId} via service:${engine.clientId}`)).toBe(true);
+    expect(
+      audit.some((e: { type: string; actor: string }) => e.type === 'token.delegated' && e.actor === `user:${etl.clientId} via service:${engine.clientId}`),
+    ).toBe(true);
   });
 
   it("accepts Trino's unsigned subject JWT only from an actor trusted to assert identities", async () => {
@@ -188,7 +209,12 @@ describe('delegation (RFC 8693 with act)', () => {
     // Iceberg Java's refresh: the token itself as subject, no actor, the token as bearer.
     const refresh = () =>
       form(
-        { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: delegated, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'catalog' },
+        {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: delegated,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          scope: 'catalog',
+        },
         { authorization: `Bearer ${delegated}` },
       );
     const ok = await refresh();
@@ -202,10 +228,15 @@ describe('delegation (RFC 8693 with act)', () => {
     // RFC 8693 §2.2.2: a subject token unacceptable by policy is invalid_request.
     expect(revoked.json().error).toBe('invalid_request');
     const audit = (await get('/management/v1/audit', (await clientCredentials()).access_token)).json().events;
-    expect(audit.some((e: { type: string; actor: string; detail: { how?: string } }) => e.type === 'token.delegation.denied' && e.actor === `service:${spark.clientId}` && e.detail.how === 'refresh')).toBe(true);
+    expect(
+      audit.some(
+        (e: { type: string; actor: string; detail: { how?: string } }) =>
+          e.type === 'token.delegation.denied' && e.actor === `service:${spark.clientId}` && e.detail.how === 'refresh',
+      ),
+    ).toBe(true);
   });
 
-  it("names the caller, with its act chain, on the request log line of each authenticated request (a represented service principal stays a service)", async () => {
+  it('names the caller, with its act chain, on the request log line of each authenticated request (a represented service principal stays a service)', async () => {
     const etl = await cat.lakegate.principals.create('logged-job');
     await cat.lakegate.principals.setDelegation(engine.clientId, { users: [etl.clientId], groups: [], assertIdentity: false });
     const delegated = (await exchange((await clientCredentials(etl.clientId, etl.clientSecret)).access_token, engineToken)).json().access_token as string;
@@ -278,7 +309,10 @@ describe('authentication of catalog requests', () => {
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
     // Re-signing needs our private key, which only the server has: craft with a stranger key and check both claims separately.
     const { privateKey } = await generateKeyPair('ES256');
-    for (const claims of [{ ...payload, aud: 'someone-else' }, { ...payload, iss: 'https://evil.example' }]) {
+    for (const claims of [
+      { ...payload, aud: 'someone-else' },
+      { ...payload, iss: 'https://evil.example' },
+    ]) {
       const t = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'x', typ: 'at+jwt' }).sign(privateKey);
       expect((await get('/v1/default/namespaces', t)).statusCode).toBe(401);
     }
@@ -306,12 +340,29 @@ describe('request signing (SigV4) and API keys', () => {
     const adminToken = (await clientCredentials()).access_token;
     const etl = await cat.lakegate.principals.create('signer');
     // What the signed requests below do is granted (deny by default); this test is about who is asking.
-    await grantPrincipal(bearerSender(cat.lakegate.app, adminToken), etl.clientId, ['namespace:list', 'namespace:create'], { type: 'warehouse', warehouse: 'default' });
-    const key = (await cat.lakegate.app.inject({ method: 'POST', url: `/management/v1/principals/${etl.clientId}/access-keys`, headers: { authorization: `Bearer ${adminToken}` } })).json();
+    await grantPrincipal(bearerSender(cat.lakegate.app, adminToken), etl.clientId, ['namespace:list', 'namespace:create'], {
+      type: 'warehouse',
+      warehouse: 'default',
+    });
+    const key = (
+      await cat.lakegate.app.inject({
+        method: 'POST',
+        url: `/management/v1/principals/${etl.clientId}/access-keys`,
+        headers: { authorization: `Bearer ${adminToken}` },
+      })
+    ).json();
     const credentials = { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] };
-    const sign = (req: { method: string; url: string; body?: string; headers?: Record<string, string> }, over: { region?: string; service?: string; at?: number } = {}) =>
+    const sign = (
+      req: { method: string; url: string; body?: string; headers?: Record<string, string> },
+      over: { region?: string; service?: string; at?: number } = {},
+    ) =>
       signRequest(
-        { method: req.method, url: req.url, headers: { host: 'localhost:80', ...(req.body ? { 'content-type': 'application/json' } : {}), ...req.headers }, body: req.body },
+        {
+          method: req.method,
+          url: req.url,
+          headers: { host: 'localhost:80', ...(req.body ? { 'content-type': 'application/json' } : {}), ...req.headers },
+          body: req.body,
+        },
         { service: over.service ?? 'execute-api', region: over.region ?? 'us-east-1', credentials, signingDate: new Date(over.at ?? now) },
       );
     const send = (s: { method: string; url: string; headers: Record<string, string>; body?: Uint8Array | string }, body = s.body) =>
@@ -327,9 +378,15 @@ describe('request signing (SigV4) and API keys', () => {
       expect(res.statusCode, JSON.stringify(over)).toBe(401);
       expect(res.headers['www-authenticate']).toMatch(/^AWS4-HMAC-SHA256/);
     }
-    const unknown = await signRequest({ method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80' } }, { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: 'LGAKNOPE', secretAccessKey: 'x' }, signingDate: new Date(now) });
+    const unknown = await signRequest(
+      { method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80' } },
+      { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: 'LGAKNOPE', secretAccessKey: 'x' }, signingDate: new Date(now) },
+    );
     expect((await send(unknown)).statusCode).toBe(401);
-    const presigned = await presignRequest({ method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80' } }, { service: 'execute-api', region: 'us-east-1', credentials, signingDate: new Date(now), expiresIn: 300 });
+    const presigned = await presignRequest(
+      { method: 'GET', url: '/v1/default/namespaces', headers: { host: 'localhost:80' } },
+      { service: 'execute-api', region: 'us-east-1', credentials, signingDate: new Date(now), expiresIn: 300 },
+    );
     expect((await send(presigned)).statusCode).toBe(200);
     expect(cat.logs()).not.toContain(credentials.secretAccessKey);
   });
@@ -337,7 +394,14 @@ describe('request signing (SigV4) and API keys', () => {
   it('authenticates x-api-key until the key expires or is revoked', async () => {
     const adminToken = (await clientCredentials()).access_token;
     const svc = await cat.lakegate.principals.create('lance-reader');
-    const created = (await cat.lakegate.app.inject({ method: 'POST', url: `/management/v1/principals/${svc.clientId}/api-keys`, payload: { name: 'ci', 'expires-in-seconds': 600 }, headers: { authorization: `Bearer ${adminToken}` } })).json();
+    const created = (
+      await cat.lakegate.app.inject({
+        method: 'POST',
+        url: `/management/v1/principals/${svc.clientId}/api-keys`,
+        payload: { name: 'ci', 'expires-in-seconds': 600 },
+        headers: { authorization: `Bearer ${adminToken}` },
+      })
+    ).json();
     expect(created['api-key']).toMatch(/^lgk_[A-Za-z0-9]{12}_/);
     const withKey = (k: string) => cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { 'x-api-key': k } });
     expect((await withKey(created['api-key'])).statusCode).toBe(200);
@@ -346,7 +410,15 @@ describe('request signing (SigV4) and API keys', () => {
     now += 601_000;
     expect((await withKey(created['api-key'])).json().error.message).toMatch(/expired/);
     now -= 601_000;
-    expect((await cat.lakegate.app.inject({ method: 'DELETE', url: `/management/v1/api-keys/${created['key-id']}`, headers: { authorization: `Bearer ${adminToken}` } })).statusCode).toBe(204);
+    expect(
+      (
+        await cat.lakegate.app.inject({
+          method: 'DELETE',
+          url: `/management/v1/api-keys/${created['key-id']}`,
+          headers: { authorization: `Bearer ${adminToken}` },
+        })
+      ).statusCode,
+    ).toBe(204);
     expect((await withKey(created['api-key'])).json().error.message).toMatch(/revoked/);
     expect(cat.logs()).not.toContain(created['api-key']);
   });

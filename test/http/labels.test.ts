@@ -32,7 +32,14 @@ beforeAll(async () => {
   const view = {
     name: 'recent',
     schema: simpleSchema,
-    'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['sales'], representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }] },
+    'view-version': {
+      'version-id': 1,
+      'timestamp-ms': 1,
+      'schema-id': 0,
+      summary: {},
+      'default-namespace': ['sales'],
+      representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }],
+    },
     properties: {},
   };
   expect((await admin('POST', '/v1/lake/namespaces/sales/views', view)).status).toBe(200);
@@ -56,7 +63,11 @@ describe('labels on load answers', () => {
   });
 
   it('answers the labels an administrator set, to every caller who may load the table; the ETag moves with them', async () => {
-    const before = await cat.lakegate.app.inject({ method: 'GET', url: TABLE, headers: { authorization: `Bearer ${await tokenOf(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)}` } });
+    const before = await cat.lakegate.app.inject({
+      method: 'GET',
+      url: TABLE,
+      headers: { authorization: `Bearer ${await tokenOf(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)}` },
+    });
     const etag = before.headers.etag as string;
     const set = await admin('PUT', TABLE_LABELS, labels);
     expect(set.status, stringifyJson(set.body)).toBe(200);
@@ -71,7 +82,11 @@ describe('labels on load answers', () => {
     const again = await cat.lakegate.app.inject({ method: 'GET', url: TABLE, headers: { authorization: `Bearer ${token}`, 'if-none-match': etag } });
     expect(again.statusCode).toBe(200);
     expect(again.headers.etag).not.toBe(etag);
-    const same = await cat.lakegate.app.inject({ method: 'GET', url: TABLE, headers: { authorization: `Bearer ${token}`, 'if-none-match': again.headers.etag as string } });
+    const same = await cat.lakegate.app.inject({
+      method: 'GET',
+      url: TABLE,
+      headers: { authorization: `Bearer ${token}`, 'if-none-match': again.headers.etag as string },
+    });
     expect(same.statusCode).toBe(304);
     // Another table keeps answering none; the labels are not in the metadata.
     expect((await reader.send('GET', '/v1/lake/namespaces/sales/tables/plain')).body).not.toHaveProperty('labels');
@@ -90,10 +105,17 @@ describe('labels on load answers', () => {
     expect((await reader.send('GET', VIEW)).body).not.toHaveProperty('labels');
   });
 
-  it('keeps a table\'s labels across a rename', async () => {
+  it("keeps a table's labels across a rename", async () => {
     expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema })).status).toBe(200);
     expect((await admin('PUT', '/management/v1/warehouses/lake/namespaces/sales/tables/moving/labels', { 'object-labels': { k: 'v' } })).status).toBe(200);
-    expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'moving' }, destination: { namespace: ['sales'], name: 'moved' } })).status).toBe(204);
+    expect(
+      (
+        await admin('POST', '/v1/lake/tables/rename', {
+          source: { namespace: ['sales'], name: 'moving' },
+          destination: { namespace: ['sales'], name: 'moved' },
+        })
+      ).status,
+    ).toBe(204);
     expect((await reader.send('GET', '/v1/lake/namespaces/sales/tables/moved')).body.labels).toEqual({ 'object-labels': { k: 'v' } });
   });
 });
@@ -121,7 +143,12 @@ describe('setting labels', () => {
       { 'object-labels': ['a'] },
       { fields: [{ 'field-id': 'one', labels: {} }] },
       { fields: [{ 'field-id': 1, labels: { a: 1 } }] },
-      { fields: [{ 'field-id': 1, labels: {} }, { 'field-id': 1, labels: {} }] },
+      {
+        fields: [
+          { 'field-id': 1, labels: {} },
+          { 'field-id': 1, labels: {} },
+        ],
+      },
       { surprise: {} },
       [],
     ];
@@ -141,7 +168,10 @@ describe('setting labels', () => {
   });
 
   it('records each change as a change event of the warehouse, naming the object and its labels', async () => {
-    const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{ type: string; data: { name?: string; labels?: unknown } }>;
+    const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{
+      type: string;
+      data: { name?: string; labels?: unknown };
+    }>;
     const mine = events.filter((e) => e.type.endsWith('labels-set'));
     expect(mine[0]).toMatchObject({ type: 'io.lakegate.table.labels-set', data: { name: 'orders', labels } });
     expect(mine.filter((e) => e.type === 'io.lakegate.view.labels-set').map((e) => e.data.labels)).toEqual([

@@ -21,7 +21,12 @@ describe('Lance ListAllTables', () => {
     return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> };
   };
   const post = (url: string, payload: unknown = {}) =>
-    cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` } });
+    cat.lakegate.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(payload),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    });
   const tokenOf = (clientId: string, secret: string) => signIn(cat.lakegate.app, clientId, secret);
   /** Every page, following page_token. */
   const all = async (query: string, token = admin): Promise<string[]> => {
@@ -41,7 +46,8 @@ describe('Lance ListAllTables', () => {
     const a = cat.admin();
     admin = await tokenOf(a.client_id, a.client_secret);
     for (const ns of ['zeta', 'alpha', 'alpha$inner', 'empty']) expect((await post(`${L}/namespace/${encodeURIComponent(ns)}/create`)).statusCode).toBe(200);
-    for (const id of ['zeta$t1', 'alpha$b', 'alpha$a', 'alpha$inner$deep']) expect((await post(`${L}/table/${encodeURIComponent(id)}/declare`)).statusCode).toBe(200);
+    for (const id of ['zeta$t1', 'alpha$b', 'alpha$a', 'alpha$inner$deep'])
+      expect((await post(`${L}/table/${encodeURIComponent(id)}/declare`)).statusCode).toBe(200);
     // An Iceberg table is not a Lance table.
     expect((await post('/v1/default/namespaces/alpha/tables', { name: 'iceberg', schema: simpleSchema })).statusCode).toBe(200);
   });

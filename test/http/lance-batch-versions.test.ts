@@ -27,8 +27,9 @@ describe('BatchCreateTableVersions', () => {
     return file.slice(1);
   };
   const finalFile = (table: string, version: number) => path.join(fileURLToPath(locations[table]!), '_versions', v2(version));
-  const versionsOf = async (table: string) => ((await call(`${L}/table/bt%24${table}/version/list`, {})).body!.versions as { version: number }[]).map((v) => v.version);
-  const batch = (entries: unknown[]) => call(`${L}/table/version/batch-create`, { identity: { auth_token: 'x' }, context: { 'k': 'v' }, entries });
+  const versionsOf = async (table: string) =>
+    ((await call(`${L}/table/bt%24${table}/version/list`, {})).body!.versions as { version: number }[]).map((v) => v.version);
+  const batch = (entries: unknown[]) => call(`${L}/table/version/batch-create`, { identity: { auth_token: 'x' }, context: { k: 'v' }, entries });
 
   beforeAll(async () => {
     cat = await startInProcess();
@@ -74,11 +75,17 @@ describe('BatchCreateTableVersions', () => {
       { id: ['bt', 'b'], version: 2, manifest_path: stage('b', '2.manifest-b') },
     ]);
     expect(retried.status).toBe(200);
-    expect([await versionsOf('a'), await versionsOf('b')]).toEqual([[1, 2], [1, 2]]);
+    expect([await versionsOf('a'), await versionsOf('b')]).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
   });
 
   it('names the entry with bad input, refuses one table and branch twice, and an empty or missing table', async () => {
-    const bad = await batch([{ id: ['bt', 'a'], version: 3, manifest_path: stage('a', '3.manifest-a') }, { id: ['bt', 'b'], version: -1, manifest_path: 'x' }]);
+    const bad = await batch([
+      { id: ['bt', 'a'], version: 3, manifest_path: stage('a', '3.manifest-a') },
+      { id: ['bt', 'b'], version: -1, manifest_path: 'x' },
+    ]);
     expect(bad).toMatchObject({ status: 400, body: { code: 13 } });
     expect(bad.body!.error).toContain('entries[1]');
     const twice = await batch([

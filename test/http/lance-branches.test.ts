@@ -21,7 +21,12 @@ describe('Lance table branches', () => {
   let admin = '';
   let location = '';
   const call = async (url: string, payload: unknown, token = admin) => {
-    const res = await cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+    const res = await cat.lakegate.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(payload),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
     return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
   };
   /** A manifest staged as Lance writes it, under the branch's root; its object-store path. */
@@ -39,12 +44,32 @@ describe('Lance table branches', () => {
     admin = await signIn(cat.lakegate.app, a.client_id, a.client_secret);
     expect((await call(`${L}/namespace/br/create`, {})).status).toBe(200);
     location = (await call(`${L}/table/br%24t/declare`, {})).body!.location;
-    for (const [branch, version] of [['', 1], ['', 2], ['dev', 1], ['dev', 2], ['team/x', 2]] as const) {
-      const res = await call(`${L}/table/br%24t/version/create`, { version, manifest_path: stage(branch, `${version}.manifest-${branch.replace('/', '_') || 'main'}`), ...(branch ? { branch } : {}) });
+    for (const [branch, version] of [
+      ['', 1],
+      ['', 2],
+      ['dev', 1],
+      ['dev', 2],
+      ['team/x', 2],
+    ] as const) {
+      const res = await call(`${L}/table/br%24t/version/create`, {
+        version,
+        manifest_path: stage(branch, `${version}.manifest-${branch.replace('/', '_') || 'main'}`),
+        ...(branch ? { branch } : {}),
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     }
     mkdirSync(path.dirname(ref('dev')), { recursive: true });
-    writeFileSync(ref('dev'), JSON.stringify({ parentBranch: null, identifier: { version_mapping: [[1, 'abc']] }, parentVersion: 1, createAt: 1795747671, manifestSize: 369, metadata: { why: 'test' } }));
+    writeFileSync(
+      ref('dev'),
+      JSON.stringify({
+        parentBranch: null,
+        identifier: { version_mapping: [[1, 'abc']] },
+        parentVersion: 1,
+        createAt: 1795747671,
+        manifestSize: 369,
+        metadata: { why: 'test' },
+      }),
+    );
   });
   afterAll(async () => cat.close());
 
@@ -52,7 +77,12 @@ describe('Lance table branches', () => {
     const all = await call(`${L}/table/br%24t/branches/list`, {});
     expect(all.status).toBe(200);
     expect(Object.keys(all.body!.branches)).toEqual(['dev', 'team/x']);
-    expect(all.body!.branches.dev).toEqual({ parentVersion: 1, createAt: 1795747671, manifestSize: 'manifest dev 2.manifest-dev'.length, metadata: { why: 'test' } });
+    expect(all.body!.branches.dev).toEqual({
+      parentVersion: 1,
+      createAt: 1795747671,
+      manifestSize: 'manifest dev 2.manifest-dev'.length,
+      metadata: { why: 'test' },
+    });
     // No ref file: the chain says what it can (it starts at version 2, so its parent is version 1 of main).
     expect(all.body!.branches['team/x']).toMatchObject({ parentVersion: 1, manifestSize: 'manifest team/x 2.manifest-team_x'.length });
     expect(all.body!.page_token).toBeUndefined();
@@ -66,7 +96,11 @@ describe('Lance table branches', () => {
 
   it('deletes a branch with table:write-data only: its versions and ref are forgotten, the deletion audited and recorded', async () => {
     const reader = await cat.lakegate.principals.create('branch-reader');
-    await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:read-metadata', 'table:read-data'], { type: 'namespace', warehouse: 'default', namespace: ['br'] });
+    await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:read-metadata', 'table:read-data'], {
+      type: 'namespace',
+      warehouse: 'default',
+      namespace: ['br'],
+    });
     const readerToken = await signIn(cat.lakegate.app, reader.clientId, reader.clientSecret);
     expect(Object.keys((await call(`${L}/table/br%24t/branches/list`, {}, readerToken)).body!.branches)).toEqual(['dev', 'team/x']);
     expect(await call(`${L}/table/br%24t/branches/delete`, { name: 'dev' }, readerToken)).toMatchObject({ status: 403, body: { code: 15 } });
@@ -82,11 +116,21 @@ describe('Lance table branches', () => {
     // Main is untouched.
     expect((await call(`${L}/table/br%24t/version/list`, {})).body!.versions.map((v: any) => v.version)).toEqual([1, 2]);
 
-    const audit = (await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200', headers: { authorization: `Bearer ${admin}` } })).json();
-    const deleted = ((audit.events ?? audit.items ?? []) as { type: string; detail?: Record<string, unknown> }[]).filter((e) => e.type === 'lance.branch.deleted');
+    const audit = (
+      await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200', headers: { authorization: `Bearer ${admin}` } })
+    ).json();
+    const deleted = ((audit.events ?? audit.items ?? []) as { type: string; detail?: Record<string, unknown> }[]).filter(
+      (e) => e.type === 'lance.branch.deleted',
+    );
     expect(deleted).toHaveLength(1);
     expect(deleted[0]!.detail).toMatchObject({ branch: 'dev' });
-    const stream = (await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/events?warehouse=default&after=0&limit=1000', headers: { authorization: `Bearer ${admin}` } })).json();
+    const stream = (
+      await cat.lakegate.app.inject({
+        method: 'GET',
+        url: '/management/v1/events?warehouse=default&after=0&limit=1000',
+        headers: { authorization: `Bearer ${admin}` },
+      })
+    ).json();
     const changes = JSON.stringify((stream.events as { type: string }[]).filter((e) => e.type === 'io.lakegate.lance-table.branch-deleted'));
     expect(changes).toContain('"branch":"dev"');
     expect(changes).toContain('"head":2');

@@ -64,7 +64,9 @@ describe('lance-namespace 0.13 requests', () => {
     expect(created.text).not.toContain(SECRET);
     expect((await call(`${L}/table/n26%24t/describe?check_declared=true`, {})).body).toMatchObject({ is_only_declared: false });
     // ListTableVersions' parameters in a body (the model's fields) are read when the query does not carry them.
-    expect((await call(`${L}/table/n26%24t/version/list`, { identity, branch: 'main', descending: true, limit: 1 })).body!.versions.map((v: any) => v.version)).toEqual([1]);
+    expect(
+      (await call(`${L}/table/n26%24t/version/list`, { identity, branch: 'main', descending: true, limit: 1 })).body!.versions.map((v: any) => v.version),
+    ).toEqual([1]);
     expect(await call(`${L}/table/n26%24t/version/list`, { branch: 'nope' })).toMatchObject({ status: 404, body: { code: 22 } });
   });
 

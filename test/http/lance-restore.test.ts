@@ -30,16 +30,25 @@ describe('Lance RestoreTable', () => {
   let cat: TestCatalog;
   let admin = '';
   const call = async (url: string, payload?: unknown, token = admin) => {
-    const res = await cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload ?? {}), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+    const res = await cat.lakegate.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(payload ?? {}),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
     return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
   };
   const tokenOf = (clientId: string, secret: string) => signIn(cat.lakegate.app, clientId, secret);
-  const versionsOf = async (table: string) => ((await call(`${L}/table/rs%24${table}/version/list`)).body!.versions as { version: number }[]).map((v) => v.version);
+  const versionsOf = async (table: string) =>
+    ((await call(`${L}/table/rs%24${table}/version/list`)).body!.versions as { version: number }[]).map((v) => v.version);
   /** A managed table with versions 1..n, each a well-formed manifest; returns its location. */
   const tableWith = async (table: string, n: number): Promise<string> => {
     const location = (await call(`${L}/table/rs%24${table}/declare`, {})).body!.location as string;
     for (let v = 1; v <= n; v++) {
-      const created = await call(`${L}/table/rs%24${table}/version/create`, { version: v, manifest_path: stage(location, `${v}.manifest-${table}`, lanceManifest(v)) });
+      const created = await call(`${L}/table/rs%24${table}/version/create`, {
+        version: v,
+        manifest_path: stage(location, `${v}.manifest-${table}`, lanceManifest(v)),
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(200);
     }
     return location;
@@ -69,14 +78,28 @@ describe('Lance RestoreTable', () => {
     expect(readManifestFields(manifest)).toMatchObject({ version: 4 });
     expect(readdirSync(path.join(dir, '_transactions'))).toEqual([`3-${transactionId}.txn`]);
     // The chain continues after the restore.
-    expect((await call(`${L}/table/rs%24t/version/create`, { version: 5, manifest_path: stage(location, '5.manifest-after', lanceManifest(5)) })).status).toBe(200);
+    expect((await call(`${L}/table/rs%24t/version/create`, { version: 5, manifest_path: stage(location, '5.manifest-after', lanceManifest(5)) })).status).toBe(
+      200,
+    );
     const audit = await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200', headers: { authorization: `Bearer ${admin}` } });
     const events = (audit.json().events ?? audit.json().items ?? []) as { type: string }[];
     expect(events.filter((e) => e.type === 'lance.version.restored')).toHaveLength(1);
     // The version a restore creates is a change like any other: its event, naming the version it restored (issue 56).
-    const changes = await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/events?warehouse=default&limit=1000', headers: { authorization: `Bearer ${admin}` } });
-    const created = (changes.json().events as Array<{ type: string; data: Record<string, unknown> }>).filter((e) => e.type === 'io.lakegate.lance-table.version-created' && e.data.name === 't');
-    expect(created.map((e) => [e.data.version, e.data['restored-from']])).toEqual([[1, undefined], [2, undefined], [3, undefined], [4, 1], [5, undefined]]);
+    const changes = await cat.lakegate.app.inject({
+      method: 'GET',
+      url: '/management/v1/events?warehouse=default&limit=1000',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    const created = (changes.json().events as Array<{ type: string; data: Record<string, unknown> }>).filter(
+      (e) => e.type === 'io.lakegate.lance-table.version-created' && e.data.name === 't',
+    );
+    expect(created.map((e) => [e.data.version, e.data['restored-from']])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, undefined],
+      [4, 1],
+      [5, undefined],
+    ]);
   });
 
   it('answers the spec codes for bad input and records nothing', async () => {
@@ -87,8 +110,13 @@ describe('Lance RestoreTable', () => {
     expect(await call(`${L}/table/rs%24bad/restore`, { version: 1, branch: 'dev' })).toMatchObject({ status: 404, body: { code: 22 } });
     expect(await call(`${L}/table/rs%24nope/restore`, { version: 1 })).toMatchObject({ status: 404, body: { code: 4 } });
     // A version whose manifest is not a Lance manifest file, and one whose manifest is gone from storage.
-    expect((await call(`${L}/table/rs%24bad/version/create`, { version: 3, manifest_path: stage(location, '3.manifest-junk', 'not a manifest') })).status).toBe(200);
-    expect(await call(`${L}/table/rs%24bad/restore`, { version: 3 })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/not a Lance manifest/) } });
+    expect((await call(`${L}/table/rs%24bad/version/create`, { version: 3, manifest_path: stage(location, '3.manifest-junk', 'not a manifest') })).status).toBe(
+      200,
+    );
+    expect(await call(`${L}/table/rs%24bad/restore`, { version: 3 })).toMatchObject({
+      status: 400,
+      body: { code: 13, error: expect.stringMatching(/not a Lance manifest/) },
+    });
     const v2 = (await call(`${L}/table/rs%24bad/version/describe`, { version: 2 })).body!.version;
     rmSync(`/${v2.manifest_path}`);
     expect(await call(`${L}/table/rs%24bad/restore`, { version: 2 })).toMatchObject({ status: 404, body: { code: 11 } });
@@ -102,7 +130,11 @@ describe('Lance RestoreTable', () => {
   it('needs table:write-data: a reader is refused and nothing is recorded', async () => {
     await tableWith('guarded', 2);
     const reader = await cat.lakegate.principals.create('restore-reader');
-    await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:read-metadata', 'table:read-data'], { type: 'namespace', warehouse: 'default', namespace: ['rs'] });
+    await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:read-metadata', 'table:read-data'], {
+      type: 'namespace',
+      warehouse: 'default',
+      namespace: ['rs'],
+    });
     const token = await tokenOf(reader.clientId, reader.clientSecret);
     expect(await call(`${L}/table/rs%24guarded/restore`, { version: 1 }, token)).toMatchObject({ status: 403, body: { code: 15 } });
     expect(await versionsOf('guarded')).toEqual([1, 2]);

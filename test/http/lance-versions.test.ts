@@ -17,7 +17,12 @@ const L = '/lance/default/v1';
 
 function client(get: () => TestCatalog) {
   return async (url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await get().lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload ?? {}), headers: { 'content-type': 'application/json', ...headers } });
+    const res = await get().lakegate.app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(payload ?? {}),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
     return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
   };
 }
@@ -47,7 +52,13 @@ describe('Lance managed versions (anonymous catalog)', () => {
 
   it('creates versions from staged manifests (V2 and V1 names), lists and describes them', async () => {
     const staged = stage(location, '1.manifest-a1b2');
-    const created = await call(`${L}/table/mv%24t/version/create`, { id: ['mv', 't'], version: 1, manifest_path: staged, manifest_size: 'manifest 1.manifest-a1b2'.length, naming_scheme: 'V2' });
+    const created = await call(`${L}/table/mv%24t/version/create`, {
+      id: ['mv', 't'],
+      version: 1,
+      manifest_path: staged,
+      manifest_size: 'manifest 1.manifest-a1b2'.length,
+      naming_scheme: 'V2',
+    });
     expect(created.status).toBe(200);
     const finalPath = `${fileURLToPath(location).slice(1)}/_versions/${v2(1)}`;
     expect(created.body!.version).toMatchObject({ version: 1, manifest_path: finalPath, manifest_size: 24 });
@@ -68,7 +79,11 @@ describe('Lance managed versions (anonymous catalog)', () => {
     expect((await call(`${L}/table/mv%24t/version/list`)).body!.versions.map((v: any) => v.version)).toEqual([1, 2]);
     expect(await call(`${L}/table/mv%24t/version/list?page_token=forged`)).toMatchObject({ status: 400, body: { code: 13 } });
 
-    expect((await call(`${L}/table/mv%24t/version/describe`, { version: 1 })).body!.version).toMatchObject({ version: 1, manifest_path: finalPath, timestamp_millis: expect.any(Number) });
+    expect((await call(`${L}/table/mv%24t/version/describe`, { version: 1 })).body!.version).toMatchObject({
+      version: 1,
+      manifest_path: finalPath,
+      timestamp_millis: expect.any(Number),
+    });
     expect((await call(`${L}/table/mv%24t/version/describe`, {})).body!.version.version).toBe(2);
     expect((await call(`${L}/table/mv%24t/describe`, { version: 1 })).body).toMatchObject({ version: 1, managed_versioning: true, location });
   });
@@ -104,21 +119,37 @@ describe('Lance managed versions (anonymous catalog)', () => {
 
   it('refuses bad manifests, branches and versions with the spec codes and a reason', async () => {
     const create = (body: Record<string, unknown>) => call(`${L}/table/mv%24t/version/create`, { version: 3, ...body });
-    expect(await create({ manifest_path: 'tmp/elsewhere/x.manifest' })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/not inside the table's location/) } });
+    expect(await create({ manifest_path: 'tmp/elsewhere/x.manifest' })).toMatchObject({
+      status: 400,
+      body: { code: 13, error: expect.stringMatching(/not inside the table's location/) },
+    });
     expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/../other/_versions/x` })).toMatchObject({ status: 400, body: { code: 13 } });
     mkdirSync(path.join(fileURLToPath(location), 'data'), { recursive: true });
     writeFileSync(path.join(fileURLToPath(location), 'data', 'f.lance'), 'rows');
     const dataFile = await create({ manifest_path: `${fileURLToPath(location).slice(1)}/data/f.lance` });
     expect(dataFile).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/_versions/) } });
     expect(existsSync(path.join(fileURLToPath(location), 'data', 'f.lance'))).toBe(true);
-    expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/_versions/missing.manifest-1` })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/does not exist/) } });
-    expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/_versions/${v2(1)}` })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/final manifest/) } });
+    expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/_versions/missing.manifest-1` })).toMatchObject({
+      status: 400,
+      body: { code: 13, error: expect.stringMatching(/does not exist/) },
+    });
+    expect(await create({ manifest_path: `${fileURLToPath(location).slice(1)}/_versions/${v2(1)}` })).toMatchObject({
+      status: 400,
+      body: { code: 13, error: expect.stringMatching(/final manifest/) },
+    });
     const sized = stage(location, '3.manifest-sized');
-    expect(await create({ manifest_path: sized, manifest_size: 3 })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/differs/) } });
+    expect(await create({ manifest_path: sized, manifest_size: 3 })).toMatchObject({
+      status: 400,
+      body: { code: 13, error: expect.stringMatching(/differs/) },
+    });
     expect(existsSync(`/${sized}`)).toBe(true);
     // A branch's manifests are staged under tree/<branch>/_versions/: main's staging directory is not the branch's.
-    expect(await create({ manifest_path: sized, branch: 'dev' })).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/not inside/) } });
-    for (const branch of ['../x', 'a//b', '.', 'a b', 7]) expect(await create({ manifest_path: sized, branch })).toMatchObject({ status: 400, body: { code: 13 } });
+    expect(await create({ manifest_path: sized, branch: 'dev' })).toMatchObject({
+      status: 400,
+      body: { code: 13, error: expect.stringMatching(/not inside/) },
+    });
+    for (const branch of ['../x', 'a//b', '.', 'a b', 7])
+      expect(await create({ manifest_path: sized, branch })).toMatchObject({ status: 400, body: { code: 13 } });
     expect(await call(`${L}/table/mv%24t/version/describe`, { branch: 'nope' })).toMatchObject({ status: 404, body: { code: 22 } });
     expect(await call(`${L}/table/mv%24t/version/list?branch=nope`)).toMatchObject({ status: 404, body: { code: 22 } });
     expect(await create({ manifest_path: sized, naming_scheme: 'V9' })).toMatchObject({ status: 400, body: { code: 13 } });
@@ -129,14 +160,16 @@ describe('Lance managed versions (anonymous catalog)', () => {
     expect((await call(`${L}/table/mv%24t/version/list`)).body!.versions).toHaveLength(2);
   });
 
-  it('keeps a branch\'s versions in its own chain, staged and written under tree/<branch>/ as Lance lays a branch out', async () => {
+  it("keeps a branch's versions in its own chain, staged and written under tree/<branch>/ as Lance lays a branch out", async () => {
     const branchRoot = `${location}/tree/feature/x`;
     const staged = stage(branchRoot, '1.manifest-branch', 'branch v1');
     const created = await call(`${L}/table/mv%24t/version/create`, { version: 1, manifest_path: staged, branch: 'feature/x' });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect(created.body!.version.manifest_path).toBe(`${fileURLToPath(branchRoot).slice(1)}/_versions/${v2(1)}`);
     expect(readFileSync(path.join(fileURLToPath(branchRoot), '_versions', v2(1)), 'utf8')).toBe('branch v1');
-    expect((await call(`${L}/table/mv%24t/version/create`, { version: 1, manifest_path: stage(branchRoot, '1.manifest-again'), branch: 'feature/x' })).status).toBe(409);
+    expect(
+      (await call(`${L}/table/mv%24t/version/create`, { version: 1, manifest_path: stage(branchRoot, '1.manifest-again'), branch: 'feature/x' })).status,
+    ).toBe(409);
     expect((await call(`${L}/table/mv%24t/version/list?branch=feature%2Fx`)).body!.versions.map((v: any) => v.version)).toEqual([1]);
     expect((await call(`${L}/table/mv%24t/version/describe`, { branch: 'feature/x' })).body!.version.version).toBe(1);
     // Main is untouched.
@@ -164,7 +197,7 @@ describe('Lance managed versions (anonymous catalog)', () => {
     expect((await call(`${L}/table/mv2%24t3/describe`, {})).body).toMatchObject({ location, managed_versioning: true });
     await call(`${L}/table/mv2%24t3/declare`, {}); // taken: 409
     expect((await call(`${L}/table/mv2%24x/declare`, {})).status).toBe(200);
-    expect((await call(`${L}/table/mv2%24t3/rename`, { new_table_name: 'x' }))).toMatchObject({ status: 409, body: { code: 5 } });
+    expect(await call(`${L}/table/mv2%24t3/rename`, { new_table_name: 'x' })).toMatchObject({ status: 409, body: { code: 5 } });
   });
 
   it('forgets the history of a dropped table', async () => {
@@ -176,11 +209,14 @@ describe('Lance managed versions (anonymous catalog)', () => {
     expect((await call(`${L}/table/mv%24gone/version/create`, { version: 1, manifest_path: stage(again.body!.location, '1.manifest-h') })).status).toBe(200);
   });
 
-  it('keeps registered datasets and warehouses that opt out on the dataset\'s own versions', async () => {
+  it("keeps registered datasets and warehouses that opt out on the dataset's own versions", async () => {
     const reg = await call(`${L}/table/mv%24reg/register`, { location: `${location}-reg` });
     expect(reg.status).toBe(200);
     expect((await call(`${L}/table/mv%24reg/describe`, {})).body).toMatchObject({ managed_versioning: false });
-    expect(await call(`${L}/table/mv%24reg/version/list`)).toMatchObject({ status: 400, body: { code: 13, error: expect.stringMatching(/managed_versioning is false/) } });
+    expect(await call(`${L}/table/mv%24reg/version/list`)).toMatchObject({
+      status: 400,
+      body: { code: 13, error: expect.stringMatching(/managed_versioning is false/) },
+    });
     expect(readdirSync(path.join(fileURLToPath(location), '_versions')).some((n) => n.endsWith('.manifest'))).toBe(true);
   });
 });
@@ -205,8 +241,16 @@ describe('Lance managed versions: authorization and audit', () => {
     const location = declared.body!.location as string;
     const reader = await cat.lakegate.principals.create('lance-reader');
     const writer = await cat.lakegate.principals.create('lance-writer');
-    await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:read-metadata', 'table:read-data'], { type: 'namespace', warehouse: 'default', namespace: ['sec'] });
-    await grantPrincipal(bearerSender(cat.lakegate.app, admin), writer.clientId, ['table:read-metadata', 'table:write-data'], { type: 'namespace', warehouse: 'default', namespace: ['sec'] });
+    await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:read-metadata', 'table:read-data'], {
+      type: 'namespace',
+      warehouse: 'default',
+      namespace: ['sec'],
+    });
+    await grantPrincipal(bearerSender(cat.lakegate.app, admin), writer.clientId, ['table:read-metadata', 'table:write-data'], {
+      type: 'namespace',
+      warehouse: 'default',
+      namespace: ['sec'],
+    });
     const readerToken = await tokenOf(reader.clientId, reader.clientSecret);
     const writerToken = await tokenOf(writer.clientId, writer.clientSecret);
 
@@ -220,7 +264,12 @@ describe('Lance managed versions: authorization and audit', () => {
     expect((await call(`${L}/table/sec%24t/version/delete`, { ranges: [{ start_version: 0, end_version: -1 }] }, bearer(readerToken))).status).toBe(403);
 
     const audit = await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200', headers: bearer(admin) });
-    const events = (audit.json().events ?? audit.json().items ?? []) as { type: string; actor?: string; principal?: string; detail?: Record<string, unknown> }[];
+    const events = (audit.json().events ?? audit.json().items ?? []) as {
+      type: string;
+      actor?: string;
+      principal?: string;
+      detail?: Record<string, unknown>;
+    }[];
     const versionEvents = events.filter((e) => e.type === 'lance.version.created');
     expect(versionEvents).toHaveLength(1);
     expect(JSON.stringify(versionEvents[0])).toContain(writer.clientId);

@@ -59,7 +59,10 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
 
       // The same namespace is an Iceberg namespace.
       // Iceberg's view of the same namespace shows where its tables go by default (Lance's describe shows only what was set).
-      expect((await call('GET', '/v1/default/namespaces/lns')).body).toEqual({ namespace: ['lns'], properties: { owner: 'ana', location: `file://${cat.dataDir}/warehouse/lns` } });
+      expect((await call('GET', '/v1/default/namespaces/lns')).body).toEqual({
+        namespace: ['lns'],
+        properties: { owner: 'ana', location: `file://${cat.dataDir}/warehouse/lns` },
+      });
 
       const notEmpty = await call('POST', `${L}/namespace/lns/drop`, { id: ['lns'] });
       expect(notEmpty).toMatchObject({ status: 409, body: { code: 3 } });
@@ -93,7 +96,10 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
       const dataDir = fileURLToPath(declared.location as string);
       mkdirSync(path.join(dataDir, '_versions'), { recursive: true });
       writeFileSync(path.join(dataDir, '_versions', '1.manifest'), 'lance');
-      const iceberg = await call('POST', '/v1/default/namespaces/cas/tables', { name: 'ice', schema: { type: 'struct', fields: [{ id: 1, name: 'x', type: 'int', required: false }] } });
+      const iceberg = await call('POST', '/v1/default/namespaces/cas/tables', {
+        name: 'ice',
+        schema: { type: 'struct', fields: [{ id: 1, name: 'x', type: 'int', required: false }] },
+      });
       expect(iceberg.status).toBe(200);
 
       expect((await call('POST', `${L}/namespace/cas/drop`, { id: ['cas'], behavior: 'restrict' })).body).toMatchObject({ code: 3 });
@@ -209,7 +215,9 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
       const createCommit = await call('POST', '/v1/default/namespaces/mix/tables/lan', { requirements: [{ type: 'assert-create' }], updates: [] });
       expect(createCommit.status).toBe(409);
       expect(createCommit.body!.error.message).toMatch(/^Table already exists/);
-      expect((await call('POST', `${L}/table/mix%24ice/register`, { id: ['mix', 'ice'], location: `file://${cat.dataDir}/warehouse/x`, mode: 'overwrite' })).body).toMatchObject({ code: 5 });
+      expect(
+        (await call('POST', `${L}/table/mix%24ice/register`, { id: ['mix', 'ice'], location: `file://${cat.dataDir}/warehouse/x`, mode: 'overwrite' })).body,
+      ).toMatchObject({ code: 5 });
       expect((await call('GET', '/v1/default/namespaces/mix/tables/ice')).status).toBe(200);
       // An Iceberg drop of a namespace sees its Lance tables.
       await call('POST', `${L}/namespace/onlylance/create`, { id: ['onlylance'] });
@@ -334,7 +342,9 @@ describe('Lance REST Namespace API authentication', () => {
     const key = (await call('POST', `/management/v1/principals/${svc.clientId}/api-keys`, { name: 'lance' }, bearer)).body!['api-key'] as string;
     const withKey = await call('POST', `${L}/namespace/authns/describe`, { id: ['authns'] }, { 'x-api-key': key });
     expect(withKey.status).toBe(200);
-    expect((await call('POST', `${L}/namespace/authns/describe`, {}, { 'x-api-key': tampered(key, { count: 2, fromEnd: 1 }) })).body).toMatchObject({ code: 16 });
+    expect((await call('POST', `${L}/namespace/authns/describe`, {}, { 'x-api-key': tampered(key, { count: 2, fromEnd: 1 }) })).body).toMatchObject({
+      code: 16,
+    });
     expect(cat.logs()).not.toContain(key);
     expect(cat.logs()).not.toContain(token);
   });
@@ -343,16 +353,30 @@ describe('Lance REST Namespace API authentication', () => {
     const { signRequest } = await import('@lakegate/sigv4');
     const bearer = { authorization: `Bearer ${token}` };
     const signer = await cat.lakegate.principals.create('lance-signer');
-    await grantPrincipal(bearerSender(cat.lakegate.app, token), signer.clientId, ['table:create'], { type: 'namespace', warehouse: 'default', namespace: ['authns'] });
+    await grantPrincipal(bearerSender(cat.lakegate.app, token), signer.clientId, ['table:create'], {
+      type: 'namespace',
+      warehouse: 'default',
+      namespace: ['authns'],
+    });
     const key = (await call('POST', `/management/v1/principals/${signer.clientId}/access-keys`, undefined, bearer)).body!;
     const body = JSON.stringify({ id: ['authns', 't'] });
     const signed = await signRequest(
       { method: 'POST', url: `${L}/table/authns%24t/declare?delimiter=%24`, headers: { host: 'localhost:80', 'content-type': 'application/json' }, body },
-      { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] }, signingDate: new Date() },
+      {
+        service: 'execute-api',
+        region: 'us-east-1',
+        credentials: { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] },
+        signingDate: new Date(),
+      },
     );
     const res = await cat.lakegate.app.inject({ method: 'POST', url: signed.url, headers: signed.headers, payload: body });
     expect(res.statusCode).toBe(200);
-    const tampered = await cat.lakegate.app.inject({ method: 'POST', url: signed.url.replace('authns%24t', 'authns%24u'), headers: signed.headers, payload: body });
+    const tampered = await cat.lakegate.app.inject({
+      method: 'POST',
+      url: signed.url.replace('authns%24t', 'authns%24u'),
+      headers: signed.headers,
+      payload: body,
+    });
     expect(tampered.statusCode).toBe(401);
     expect(tampered.json()).toMatchObject({ code: 16 });
   });

@@ -24,7 +24,9 @@ describe('a name stored before the display rules', () => {
     expect((await inject('POST', '/v1/default/namespaces', { namespace: ['clean'] })).statusCode).toBe(200);
     // A table created under a clean name, then renamed in the store to a name the API refuses today.
     expect((await inject('POST', '/v1/default/namespaces/clean/tables', { name: 'seed', schema })).statusCode).toBe(200);
-    expect(await repository.renameObject('default', 'table', { namespace: ['clean'], name: 'seed' }, { namespace: [ZWSP], name: RLO }, Date.now())).toBe('renamed');
+    expect(await repository.renameObject('default', 'table', { namespace: ['clean'], name: 'seed' }, { namespace: [ZWSP], name: RLO }, Date.now())).toBe(
+      'renamed',
+    );
 
     // Listed, loaded, addressed by its exact name.
     expect((await inject('GET', '/v1/default/namespaces')).json().namespaces).toContainEqual([ZWSP]);
@@ -37,12 +39,18 @@ describe('a name stored before the display rules', () => {
     expect(again.statusCode).toBe(400);
     expect(again.json().error.message).toMatch(/invisible characters/);
     expect((await inject('POST', `/v1/default/namespaces/${enc(ZWSP)}/tables`, { name: 'inside', schema })).statusCode).toBe(400);
-    const toBad = await inject('POST', '/v1/default/tables/rename', { source: { namespace: [ZWSP], name: RLO }, destination: { namespace: ['clean'], name: 'x\u00ady' } });
+    const toBad = await inject('POST', '/v1/default/tables/rename', {
+      source: { namespace: [ZWSP], name: RLO },
+      destination: { namespace: ['clean'], name: 'x\u00ady' },
+    });
     expect(toBad.statusCode).toBe(400);
     expect(toBad.json().error.message).toMatch(/destination name must not contain invisible characters/);
 
     // Renamed away to a clean name, then the old namespace dropped.
-    const renamed = await inject('POST', '/v1/default/tables/rename', { source: { namespace: [ZWSP], name: RLO }, destination: { namespace: ['clean'], name: 'reverse' } });
+    const renamed = await inject('POST', '/v1/default/tables/rename', {
+      source: { namespace: [ZWSP], name: RLO },
+      destination: { namespace: ['clean'], name: 'reverse' },
+    });
     expect(renamed.statusCode).toBe(204);
     expect((await inject('GET', '/v1/default/namespaces/clean/tables/reverse')).statusCode).toBe(200);
     expect((await inject('DELETE', `/v1/default/namespaces/${enc(ZWSP)}`)).statusCode).toBe(204);

@@ -56,16 +56,46 @@ describe('names holding invisible code points', () => {
   // Default_Ignorable_Code_Point: zero-width space, ZWNJ, ZWJ, soft hyphen, word joiner, invisible times, variation
   // selector 16, BOM, Mongolian vowel separator, Hangul fillers, combining grapheme joiner, a tag character; then
   // spaces other than U+0020 and the braille blank.
-  const invisible = ['a\u200Bb', 'a\u200Cb', 'a\u200Db', 'soft\u00ADhyphen', 'a\u2060b', 'a\u2062b', 'x\uFE0F', '\uFEFFbom', 'a\u180Eb', '\u115F', 'a\u1160b', '\u3164', 'a\uFFA0b', 'a\u034Fb', 'flag\u{E0067}', 'no\u00A0break', 'a\u3000b', 'a\u2028b', 'a\u2800b'];
+  const invisible = [
+    'a\u200Bb',
+    'a\u200Cb',
+    'a\u200Db',
+    'soft\u00ADhyphen',
+    'a\u2060b',
+    'a\u2062b',
+    'x\uFE0F',
+    '\uFEFFbom',
+    'a\u180Eb',
+    '\u115F',
+    'a\u1160b',
+    '\u3164',
+    'a\uFFA0b',
+    'a\u034Fb',
+    'flag\u{E0067}',
+    'no\u00A0break',
+    'a\u3000b',
+    'a\u2028b',
+    'a\u2800b',
+  ];
 
-  const viewVersion = { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['q'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] };
+  const viewVersion = {
+    'version-id': 1,
+    'timestamp-ms': 1,
+    'schema-id': 0,
+    summary: {},
+    'default-namespace': ['q'],
+    representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+  };
 
   it('are refused wherever a name is created, with the rule named', async () => {
     for (const name of invisible) {
       icebergError(await send('POST', '/v1/default/namespaces/q/tables', { name, schema: simpleSchema }), /invisible characters/);
       icebergError(await send('POST', '/v1/default/namespaces', { namespace: ['q', name] }), /invisible characters/);
       icebergError(await send('POST', '/v1/default/namespaces/q/views', { name, schema: simpleSchema, 'view-version': viewVersion }), /invisible characters/);
-      icebergError(await send('POST', '/v1/default/tables/rename', { source: { namespace: ['q'], name: 't1' }, destination: { namespace: ['q'], name } }), /invisible characters/);
+      icebergError(
+        await send('POST', '/v1/default/tables/rename', { source: { namespace: ['q'], name: 't1' }, destination: { namespace: ['q'], name } }),
+        /invisible characters/,
+      );
       const lance = await send('POST', `/lance/default/v1/namespace/${encodeURIComponent(`q$${name}`)}/create`, { id: ['q', name] });
       expect(lance.status).toBe(400);
       expect(lance.body.error).toMatch(/invisible characters/);
@@ -73,7 +103,8 @@ describe('names holding invisible code points', () => {
     const listed = await send('GET', '/v1/default/namespaces/q/tables');
     expect(listed.body.identifiers.map((i: { name: string }) => i.name).sort()).toEqual(['t1', 't2']);
     // Visible text in any script, with combining marks, emoji and ordinary spaces, is fine.
-    for (const name of ['zähler 📈', 'ק\u05B0', 'e\u0301t\u00E9', '数据']) expect((await send('POST', '/v1/default/namespaces/q/tables', { name, schema: simpleSchema })).status).toBe(200);
+    for (const name of ['zähler 📈', 'ק\u05B0', 'e\u0301t\u00E9', '数据'])
+      expect((await send('POST', '/v1/default/namespaces/q/tables', { name, schema: simpleSchema })).status).toBe(200);
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });
 

@@ -18,7 +18,9 @@ beforeAll(async () => {
   send = injectSender(cat.lakegate.app);
   expect((await send('POST', '/v1/default/namespaces', { namespace: ['many'] })).status).toBe(200);
   for (let i = 0; i < COUNT; i += 50) {
-    const batch = Array.from({ length: Math.min(50, COUNT - i) }, (_, j) => send('POST', '/v1/default/namespaces', { namespace: ['many', `n${String(i + j).padStart(4, '0')}`] }));
+    const batch = Array.from({ length: Math.min(50, COUNT - i) }, (_, j) =>
+      send('POST', '/v1/default/namespaces', { namespace: ['many', `n${String(i + j).padStart(4, '0')}`] }),
+    );
     for (const res of await Promise.all(batch)) expect(res.status).toBe(200);
   }
   expect((await send('POST', '/v1/default/namespaces', { namespace: ['few'] })).status).toBe(200);

@@ -44,7 +44,12 @@ async function tableWithOrphans(name: string): Promise<{ location: string }> {
   const manifests: TestManifest[] = [];
   for (const m of [0, 1]) {
     const file = `${location}/metadata/m${m}.avro`;
-    const entries = [0, 1, 2].map((i) => ({ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${location}/data/f${m}${i}.parquet`, partition: [], records: 10 } }));
+    const entries = [0, 1, 2].map((i) => ({
+      status: 1,
+      snapshotId: 1n,
+      sequenceNumber: 1,
+      file: { path: `${location}/data/f${m}${i}.parquet`, partition: [], records: 10 },
+    }));
     manifests.push({ path: file, length: await writeManifest(file, [], entries), content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
   }
   const list = `${location}/metadata/snap-1.avro`;
@@ -100,7 +105,10 @@ it('reports a running job on another replica (phase, counts so far), refuses a s
     expect(result.body['deleted-files']).toBe(ORPHANS);
     for (const send of [sendA, sendB]) {
       const done = await send('GET', JOB('big'));
-      expect(done.body).toMatchObject({ state: 'done', progress: { phase: 'done', 'files-deleted': result.body['deleted-files'], 'bytes-deleted': result.body['deleted-bytes'] } });
+      expect(done.body).toMatchObject({
+        state: 'done',
+        progress: { phase: 'done', 'files-deleted': result.body['deleted-files'], 'bytes-deleted': result.body['deleted-bytes'] },
+      });
       expect(done.body['last-completed-at-ms']).toBeGreaterThan(0);
     }
   } finally {

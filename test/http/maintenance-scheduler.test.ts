@@ -19,13 +19,24 @@ beforeAll(async () => {
   a = await startInProcess();
   b = await startInProcess({}, { dataDir: a.dataDir });
   send = injectSender(a.lakegate.app);
-  const bad = await send('POST', '/management/v1/warehouses', { name: 'bad', 'storage-root': `file://${a.dataDir}/bad`, 'storage-profile': { type: 'file' }, properties: { 'maintenance.interval-ms': '5' } });
+  const bad = await send('POST', '/management/v1/warehouses', {
+    name: 'bad',
+    'storage-root': `file://${a.dataDir}/bad`,
+    'storage-profile': { type: 'file' },
+    properties: { 'maintenance.interval-ms': '5' },
+  });
   expect(bad.status).toBe(400);
-  const created = await send('POST', '/management/v1/warehouses', { name: 'sched', 'storage-root': `file://${a.dataDir}/sched`, 'storage-profile': { type: 'file' }, properties: { 'maintenance.interval-ms': '3600000' } });
+  const created = await send('POST', '/management/v1/warehouses', {
+    name: 'sched',
+    'storage-root': `file://${a.dataDir}/sched`,
+    'storage-profile': { type: 'file' },
+    properties: { 'maintenance.interval-ms': '3600000' },
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   expect((await send('POST', '/v1/sched/namespaces', { namespace: ['db'] })).status).toBe(200);
   expect((await send('POST', '/v1/sched/namespaces', { namespace: ['db', 'inner'] })).status).toBe(200);
-  for (const t of TABLES) expect((await send('POST', `/v1/sched/namespaces/${t === 't6' ? 'db%1Finner' : 'db'}/tables`, { name: t, schema: simpleSchema })).status).toBe(200);
+  for (const t of TABLES)
+    expect((await send('POST', `/v1/sched/namespaces/${t === 't6' ? 'db%1Finner' : 'db'}/tables`, { name: t, schema: simpleSchema })).status).toBe(200);
   // A table in a warehouse without a schedule.
   expect((await send('POST', '/v1/default/namespaces', { namespace: ['other'] })).status).toBe(200);
   expect((await send('POST', '/v1/default/namespaces/other/tables', { name: 'untouched', schema: simpleSchema })).status).toBe(200);
@@ -45,7 +56,9 @@ it('runs each table job once across two replicas ticking together, and not again
   const [ra, rb] = await Promise.all([a.lakegate.services.maintenanceScheduler.tick(), b.lakegate.services.maintenanceScheduler.tick()]);
   expect(ra.failed + rb.failed).toBe(0);
   expect(ra.ran + rb.ran).toBe(TABLES.length);
-  const names = maintained().map((e) => `${e.warehouse}/${e.name}`).sort();
+  const names = maintained()
+    .map((e) => `${e.warehouse}/${e.name}`)
+    .sort();
   expect(names).toEqual(TABLES.map((t) => `sched/${t}`));
   const again = await Promise.all([a.lakegate.services.maintenanceScheduler.tick(), b.lakegate.services.maintenanceScheduler.tick()]);
   expect(again[0].ran + again[1].ran).toBe(0);

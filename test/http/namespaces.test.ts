@@ -36,7 +36,10 @@ describe('namespaces', () => {
     expect(dup.json().error.type).toBe('AlreadyExistsException');
 
     // Without a location property of its own, a namespace shows where its tables go by default (under the warehouse root).
-    expect((await inject('GET', '/v1/default/namespaces/a')).json()).toEqual({ namespace: ['a'], properties: { owner: 'x', location: `file://${cat.dataDir}/warehouse/a` } });
+    expect((await inject('GET', '/v1/default/namespaces/a')).json()).toEqual({
+      namespace: ['a'],
+      properties: { owner: 'x', location: `file://${cat.dataDir}/warehouse/a` },
+    });
     expect((await inject('HEAD', '/v1/default/namespaces/a%1Fb')).statusCode).toBe(204);
     expect((await inject('HEAD', '/v1/default/namespaces/zzz')).statusCode).toBe(404);
 
@@ -114,7 +117,12 @@ describe('namespaces', () => {
   });
 
   it('rejects malformed JSON, absurd page sizes and bad page tokens with 400', async () => {
-    const bad = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/default/namespaces', payload: '{"namespace": [', headers: { 'content-type': 'application/json' } });
+    const bad = await cat.lakegate.app.inject({
+      method: 'POST',
+      url: '/v1/default/namespaces',
+      payload: '{"namespace": [',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/Malformed JSON/);
     expect(bad.body).not.toMatch(/at .*\.js:\d+/);
@@ -126,7 +134,12 @@ describe('namespaces', () => {
 
   it('rejects an oversized body with 413', async () => {
     const huge = JSON.stringify({ namespace: ['big'], properties: { blob: 'x'.repeat(9 * 1024 * 1024) } });
-    const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/default/namespaces', payload: huge, headers: { 'content-type': 'application/json' } });
+    const res = await cat.lakegate.app.inject({
+      method: 'POST',
+      url: '/v1/default/namespaces',
+      payload: huge,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(413);
     expect((await inject('HEAD', '/v1/default/namespaces/big')).statusCode).toBe(404);
   });

@@ -19,7 +19,12 @@ const validation = new RequestValidation();
 
 describe('a null in a field that may not be null', () => {
   it('the generated bodies are valid requests (else the walk below proves nothing)', () => {
-    const invalid = jsonBodies.map((op) => ({ op: op.operationId, issues: validation.validate(op, { params: example(op.params ?? { type: 'object' }).value as never, body: example(op.body!.schema).value }) })).filter((r) => r.issues.length > 0);
+    const invalid = jsonBodies
+      .map((op) => ({
+        op: op.operationId,
+        issues: validation.validate(op, { params: example(op.params ?? { type: 'object' }).value as never, body: example(op.body!.schema).value }),
+      }))
+      .filter((r) => r.issues.length > 0);
     expect(invalid).toEqual([]);
   });
 
@@ -33,7 +38,8 @@ describe('a null in a field that may not be null', () => {
         checked++;
         const message = messageOf(op, res.body);
         const issues = envelopeIssues(op, res.body);
-        if (res.status !== 400 || issues.length > 0 || !message.includes(`body${field.pointer} `)) wrong.push(`${op.operationId} ${field.pointer}: ${res.status} ${message} ${issues.join(', ')}`);
+        if (res.status !== 400 || issues.length > 0 || !message.includes(`body${field.pointer} `))
+          wrong.push(`${op.operationId} ${field.pointer}: ${res.status} ${message} ${issues.join(', ')}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -42,17 +48,23 @@ describe('a null in a field that may not be null', () => {
   });
 
   it('the maintenance dry-run flag given as null never runs the job', async () => {
-    const res = await send('POST', '/management/v1/warehouses/default/namespaces/q/tables/t/maintenance', { actions: ['remove-orphan-files'], 'dry-run': null });
+    const res = await send('POST', '/management/v1/warehouses/default/namespaces/q/tables/t/maintenance', {
+      actions: ['remove-orphan-files'],
+      'dry-run': null,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/body\/dry-run /);
   });
 });
 
 describe('the fields where null stands for absent', () => {
-  const marked = jsonBodies.flatMap((op) => example(op.body!.schema).fields.filter((f) => f.nullMeansAbsent).map((f) => `${op.operationId} ${f.pointer}`));
+  const marked = jsonBodies.flatMap((op) =>
+    example(op.body!.schema)
+      .fields.filter((f) => f.nullMeansAbsent)
+      .map((f) => `${op.operationId} ${f.pointer}`),
+  );
 
   it('are only those real clients send as null (Iceberg Java: CreateTableRequest location, partition-spec, write-order)', () => {
     expect(marked.sort()).toEqual(['createTable /location', 'createTable /partition-spec', 'createTable /write-order']);
   });
 });
-

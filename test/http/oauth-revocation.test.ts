@@ -38,7 +38,13 @@ describe('RFC 7009 revocation', () => {
   it('revokes the session of an access token: its renewals and refresh token stop too; the client authenticates', async () => {
     const p = await principal();
     const issued = await clientToken(cat.lakegate.app, p.clientId, p.clientSecret);
-    const renewed = (await oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: issued.access_token, subject_token_type: ACCESS_TOKEN_TYPE }, bearer(issued.access_token))).body.access_token as string;
+    const renewed = (
+      await oauthPost(
+        cat.lakegate.app,
+        { grant_type: TOKEN_EXCHANGE, subject_token: issued.access_token, subject_token_type: ACCESS_TOKEN_TYPE },
+        bearer(issued.access_token),
+      )
+    ).body.access_token as string;
     expect(await works(renewed)).toBe(true);
 
     expect(await revoke({ token: issued.access_token }, {})).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
@@ -71,7 +77,12 @@ describe('RFC 7009 revocation', () => {
     expect(await works(token)).toBe(true);
     expect((await revoke({ token: 'not-a-token' }, basic(other.clientId, other.clientSecret))).status).toBe(200);
     expect(await revoke({ token }, basic(owner.clientId, 'wrong'))).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
-    const audit = (await bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token)('GET', '/management/v1/audit?type=token.revoked')).body.events;
+    const audit = (
+      await bearerSender(cat.lakegate.app, (await clientToken(cat.lakegate.app, cat.admin().client_id, cat.admin().client_secret)).access_token)(
+        'GET',
+        '/management/v1/audit?type=token.revoked',
+      )
+    ).body.events;
     expect(audit.length).toBeGreaterThanOrEqual(3);
   });
 });
@@ -83,7 +94,15 @@ describe('RFC 7662 introspection', () => {
     const issued = await clientToken(cat.lakegate.app, p.clientId, p.clientSecret, { scope: 'catalog:read' });
     const active = await introspect({ token: issued.access_token }, basic(p.clientId, p.clientSecret));
     expect(active.status).toBe(200);
-    expect(active.body).toMatchObject({ active: true, sub: p.clientId, client_id: p.clientId, scope: 'catalog:read', token_type: 'Bearer', iss: ISSUER, sid: claimsOf(issued.access_token).sid });
+    expect(active.body).toMatchObject({
+      active: true,
+      sub: p.clientId,
+      client_id: p.clientId,
+      scope: 'catalog:read',
+      token_type: 'Bearer',
+      iss: ISSUER,
+      sid: claimsOf(issued.access_token).sid,
+    });
     expect(active.body.exp).toBe(claimsOf(issued.access_token).exp);
     const refresh = await introspect({ token: issued.refresh_token!, token_type_hint: 'refresh_token' }, bearer(issued.access_token));
     expect(refresh.body).toMatchObject({ active: true, token_type: 'refresh_token' });

@@ -26,8 +26,10 @@ const version = (id: number) => ({
   'default-namespace': ['vloc'],
   representations: [{ type: 'sql', sql: `select ${id}`, dialect: 'spark' }],
 });
-const createView = (name: string, extra: Record<string, unknown> = {}) => send('POST', `${NS}/views`, { name, schema: simpleSchema, 'view-version': version(1), ...extra });
-const createViewIn = (ns: string, name: string) => send('POST', `/v1/default/namespaces/${ns}/views`, { name, schema: simpleSchema, 'view-version': version(1) });
+const createView = (name: string, extra: Record<string, unknown> = {}) =>
+  send('POST', `${NS}/views`, { name, schema: simpleSchema, 'view-version': version(1), ...extra });
+const createViewIn = (ns: string, name: string) =>
+  send('POST', `/v1/default/namespaces/${ns}/views`, { name, schema: simpleSchema, 'view-version': version(1) });
 const replace = (name: string, updates: unknown[]) => send('POST', `${NS}/views/${name}`, { requirements: [], updates });
 
 let tableLocation: string;
@@ -126,7 +128,7 @@ describe('default locations', () => {
     expect((await send('POST', '/v1/default/namespaces/vloc_upd/properties', { removals: [], updates: { location: `${around}/vloc_upd` } })).status).toBe(200);
   });
 
-  it("are checked when a namespace is created: its directory may not be taken by a table (Iceberg and Lance)", async () => {
+  it('are checked when a namespace is created: its directory may not be taken by a table (Iceberg and Lance)', async () => {
     const root = tableLocation.split('/').slice(0, -2).join('/');
     expect((await send('POST', `${NS}/tables`, { name: 'squat', schema: simpleSchema, location: `${root}/vloc_taken` })).status).toBe(200);
     const ns = await send('POST', '/v1/default/namespaces', { namespace: ['vloc_taken'] });
@@ -159,7 +161,7 @@ describe('default locations', () => {
     expect(existsSync(fileURLToPath(`${tableLocation}/old`))).toBe(false);
   });
 
-  it("never names the other object: a caller may not see it", async () => {
+  it('never names the other object: a caller may not see it', async () => {
     const res = await send('POST', `${NS}/tables`, { name: 'probe', schema: simpleSchema, location: tableLocation.slice(0, tableLocation.lastIndexOf('/')) });
     expect(res.status).toBe(400);
     expect(res.body.error.message).not.toMatch(/vloc\.t\b/);

@@ -41,7 +41,7 @@ describe('operational endpoints', () => {
 describe('URLs the router cannot decode', () => {
   const send = (method: 'GET' | 'POST', url: string) => cat.lakegate.app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
 
-  it("answer 400 in the envelope of the surface whose prefix they fall under, without echoing the URL", async () => {
+  it('answer 400 in the envelope of the surface whose prefix they fall under, without echoing the URL', async () => {
     const iceberg = await send('GET', '/v1/default/namespaces/%ff%fe');
     expect(iceberg.statusCode).toBe(400);
     expect(iceberg.json()).toEqual({ error: { message: expect.stringMatching(/malformed/), type: 'BadRequestException', code: 400 } });

@@ -38,7 +38,12 @@ const settled = () => cat.lakegate.services.planning.background.idle();
 
 /** Creates `table` with one snapshot of the given data manifests (each one file of one category), or of missing/corrupt ones. */
 async function table(name: string, categories: string[], broken?: 'missing' | 'corrupt'): Promise<void> {
-  const created = await admin('POST', T, { name, schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
+  const created = await admin('POST', T, {
+    name,
+    schema,
+    'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] },
+    properties: { 'format-version': '2' },
+  });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   const location = created.body.metadata.location as string;
   const manifests: TestManifest[] = [];
@@ -46,7 +51,20 @@ async function table(name: string, categories: string[], broken?: 'missing' | 'c
     const path = `${location}/metadata/m-${c}.avro`;
     let length = 10;
     if (broken === 'corrupt') writeFileSync(fileURLToPath(path), 'Obj\u0001 not avro');
-    else if (broken === undefined) length = await writeManifest(path, ['category'], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10, longBounds: [[1, i * 10, i * 10 + 9]] } }], 0);
+    else if (broken === undefined)
+      length = await writeManifest(
+        path,
+        ['category'],
+        [
+          {
+            status: 1,
+            snapshotId: 1n,
+            sequenceNumber: 1,
+            file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10, longBounds: [[1, i * 10, i * 10 + 9]] },
+          },
+        ],
+        0,
+      );
     manifests.push({ path, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
   }
   const list = `${location}/metadata/snap-${name}.avro`;
@@ -56,7 +74,11 @@ async function table(name: string, categories: string[], broken?: 'missing' | 'c
 }
 
 /** The data files of a completed plan, following its plan tasks. */
-async function files(send: Send, page: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }>; 'plan-tasks'?: string[] }, name = 'events'): Promise<string[]> {
+async function files(
+  send: Send,
+  page: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }>; 'plan-tasks'?: string[] },
+  name = 'events',
+): Promise<string[]> {
   const out = (page['file-scan-tasks'] ?? []).map((t) => t['data-file']['file-path']);
   for (const token of page['plan-tasks'] ?? []) {
     const r = await send('POST', `${T}/${name}/tasks`, { 'plan-task': token });
@@ -67,7 +89,15 @@ async function files(send: Send, page: { 'file-scan-tasks'?: Array<{ 'data-file'
 }
 
 beforeAll(async () => {
-  cat = await startInProcess({ LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1', LAKEGATE_PLANNING_INLINE_MANIFESTS: '1', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1', LAKEGATE_PLANNING_TTL_SECONDS: '600' }, { auth: true, clock: { now: () => Date.now() + offsetMs } });
+  cat = await startInProcess(
+    {
+      LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1',
+      LAKEGATE_PLANNING_INLINE_MANIFESTS: '1',
+      LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1',
+      LAKEGATE_PLANNING_TTL_SECONDS: '600',
+    },
+    { auth: true, clock: { now: () => Date.now() + offsetMs } },
+  );
   const a = cat.admin();
   adminToken = await tokenOf(cat.lakegate.app, a.client_id, a.client_secret);
   admin = bearerSender(cat.lakegate.app, adminToken);
@@ -122,7 +152,8 @@ describe('async planning', () => {
     const done = await catalog.awaitPlan(id, submitted, { pollMs: 10 });
     expect(done.status).toBe('completed');
     const seen: string[] = [];
-    for await (const page of catalog.scanTaskPages(id, done)) for (const t of page['file-scan-tasks'] ?? []) seen.push(t['data-file']['file-path'].split('/').pop()!);
+    for await (const page of catalog.scanTaskPages(id, done))
+      for (const t of page['file-scan-tasks'] ?? []) seen.push(t['data-file']['file-path'].split('/').pop()!);
     expect(seen.sort()).toEqual(['a1.parquet', 'c1.parquet']);
     const cancelled = await catalog.planTableScan(id, {});
     await catalog.cancelPlanning(id, cancelled['plan-id']!);
@@ -192,16 +223,35 @@ describe('async planning', () => {
     const s3 = await startFakeS3();
     const local = tempDir();
     try {
-      expect((await admin('POST', '/management/v1/warehouses', { name: 'lake', 'storage-root': 's3://bucket/wh', 'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true }, 'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' } })).status).toBe(201);
+      expect(
+        (
+          await admin('POST', '/management/v1/warehouses', {
+            name: 'lake',
+            'storage-root': 's3://bucket/wh',
+            'storage-profile': { type: 's3', bucket: 'bucket', region: 'us-east-1', endpoint: s3.endpoint, 'path-style-access': true },
+            'storage-secret': { 'access-key-id': 'root', 'secret-access-key': 'root-secret' },
+          })
+        ).status,
+      ).toBe(201);
       expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
-      const created = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
+      const created = await admin('POST', '/v1/lake/namespaces/sales/tables', {
+        name: 'orders',
+        schema,
+        'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] },
+        properties: { 'format-version': '2' },
+      });
       const location = created.body.metadata.location as string;
       // Manifests are written locally by the test's writer, then put into the fake S3 at the table's location.
       const upload = (uri: string, file: string) => fetch(`${s3.endpoint}/${uri.replace('s3://', '')}`, { method: 'PUT', body: readFileSync(file) });
       const manifests: TestManifest[] = [];
       for (const c of ['a', 'b']) {
         const file = `${local.dir}/m-${c}.avro`;
-        const length = await writeManifest(`file://${file}`, ['category'], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10 } }], 0);
+        const length = await writeManifest(
+          `file://${file}`,
+          ['category'],
+          [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10 } }],
+          0,
+        );
         await upload(`${location}/metadata/m-${c}.avro`, file);
         manifests.push({ path: `${location}/metadata/m-${c}.avro`, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
       }
@@ -228,7 +278,9 @@ describe('async planning', () => {
       const plain = await admin('POST', url, {});
       await settled();
       expect((await admin('GET', `${url}/${plain.body['plan-id']}`)).body['storage-credentials']).toBeUndefined();
-      expect((await admin('GET', `${url}/${plain.body['plan-id']}`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).body['storage-credentials']).toHaveLength(1);
+      expect(
+        (await admin('GET', `${url}/${plain.body['plan-id']}`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).body['storage-credentials'],
+      ).toHaveLength(1);
     } finally {
       await s3.close();
       local.cleanup();

@@ -17,13 +17,31 @@ let admin: Send;
 let location: string;
 const T = '/v1/default/namespaces/db/tables';
 const plan = (send: Send, body: unknown) => send('POST', `${T}/t/plan`, body);
-const paths = (r: { body: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }> } }) => (r.body['file-scan-tasks'] ?? []).map((t) => t['data-file']['file-path'].split('/').pop()).sort();
-const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }, { id: 2, name: 'category', type: 'string', required: false }] };
+const paths = (r: { body: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }> } }) =>
+  (r.body['file-scan-tasks'] ?? []).map((t) => t['data-file']['file-path'].split('/').pop()).sort();
+const schema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: false },
+    { id: 2, name: 'category', type: 'string', required: false },
+  ],
+};
 let lists = 0;
 
 async function manifest(name: string, seq: number, files: Array<{ name: string; category: string; lo: number }>): Promise<TestManifest> {
   const path = `${location}/metadata/${name}.avro`;
-  const entries = files.map((f) => ({ status: 1 as const, snapshotId: 1n, sequenceNumber: seq, file: { path: `${location}/data/${f.name}.parquet`, partition: [f.category], records: 10, longBounds: [[1, f.lo, f.lo + 9]] as Array<[number, number, number]> } }));
+  const entries = files.map((f) => ({
+    status: 1 as const,
+    snapshotId: 1n,
+    sequenceNumber: seq,
+    file: {
+      path: `${location}/data/${f.name}.parquet`,
+      partition: [f.category],
+      records: 10,
+      longBounds: [[1, f.lo, f.lo + 9]] as Array<[number, number, number]>,
+    },
+  }));
   const length = await writeManifest(path, ['category'], entries, 0);
   return { path, length, content: 0, sequenceNumber: seq, addedSnapshotId: 1n };
 }
@@ -42,10 +60,20 @@ beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
   admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['db'] })).status).toBe(200);
-  const created = await admin('POST', T, { name: 't', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
+  const created = await admin('POST', T, {
+    name: 't',
+    schema,
+    'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] },
+    properties: { 'format-version': '2' },
+  });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   location = created.body.metadata.location;
-  await commit([await manifest('m1', 1, [{ name: 'a1', category: 'a', lo: 0 }, { name: 'b1', category: 'b', lo: 10 }])]);
+  await commit([
+    await manifest('m1', 1, [
+      { name: 'a1', category: 'a', lo: 0 },
+      { name: 'b1', category: 'b', lo: 10 },
+    ]),
+  ]);
 });
 afterAll(async () => cat?.close());
 
@@ -78,7 +106,10 @@ describe('repeated plans of an unchanged table', () => {
 
   it('see a new snapshot at the very next plan', async () => {
     expect(paths(await plan(admin, {}))).toEqual(['a1.parquet', 'b1.parquet']);
-    const m1 = await manifest('m1', 1, [{ name: 'a1', category: 'a', lo: 0 }, { name: 'b1', category: 'b', lo: 10 }]);
+    const m1 = await manifest('m1', 1, [
+      { name: 'a1', category: 'a', lo: 0 },
+      { name: 'b1', category: 'b', lo: 10 },
+    ]);
     await commit([await manifest('m2', 2, [{ name: 'c1', category: 'c', lo: 20 }]), m1]);
     expect(paths(await plan(admin, {}))).toEqual(['a1.parquet', 'b1.parquet', 'c1.parquet']);
   });

@@ -20,7 +20,14 @@ let b: TestCatalog;
 let onA: Send;
 let onB: Send;
 const T = '/v1/default/namespaces/db/tables/events';
-const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }, { id: 2, name: 'category', type: 'string', required: false }] };
+const schema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: false },
+    { id: 2, name: 'category', type: 'string', required: false },
+  ],
+};
 
 beforeAll(async () => {
   a = await startInProcess(ENV, { dataDir: dir.dir });
@@ -28,13 +35,30 @@ beforeAll(async () => {
   onA = injectSender(a.lakegate.app);
   onB = injectSender(b.lakegate.app);
   expect((await onA('POST', '/v1/default/namespaces', { namespace: ['db'] })).status).toBe(200);
-  const created = await onA('POST', '/v1/default/namespaces/db/tables', { name: 'events', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
+  const created = await onA('POST', '/v1/default/namespaces/db/tables', {
+    name: 'events',
+    schema,
+    'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] },
+    properties: { 'format-version': '2' },
+  });
   expect(created.status).toBe(200);
   const location = created.body.metadata.location as string;
   const manifests: TestManifest[] = [];
   for (const [i, c] of ['a', 'b', 'c'].entries()) {
     const path = `${location}/metadata/m-${c}.avro`;
-    const length = await writeManifest(path, ['category'], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10, longBounds: [[1, i * 10, i * 10 + 9]] } }], 0);
+    const length = await writeManifest(
+      path,
+      ['category'],
+      [
+        {
+          status: 1,
+          snapshotId: 1n,
+          sequenceNumber: 1,
+          file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10, longBounds: [[1, i * 10, i * 10 + 9]] },
+        },
+      ],
+      0,
+    );
     manifests.push({ path, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
   }
   const list = `${location}/metadata/snap-events.avro`;

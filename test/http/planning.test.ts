@@ -43,13 +43,21 @@ async function commitSnapshot(table: string, manifests: TestManifest[], operatio
   return c.snapshotId;
 }
 
-const paths = (r: { body: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }> } }) => (r.body['file-scan-tasks'] ?? []).map((t) => t['data-file']['file-path'].split('/').pop()).sort();
+const paths = (r: { body: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }> } }) =>
+  (r.body['file-scan-tasks'] ?? []).map((t) => t['data-file']['file-path'].split('/').pop()).sort();
 
 /** Every file scan task of a plan: its own, and those of every plan task (followed as PyIceberg does). */
 async function allTasks(send: Send, first: { 'file-scan-tasks'?: unknown[]; 'plan-tasks'?: string[] }, table = 'events') {
   const out: Array<{ file: string; deletes: string[] }> = [];
-  const take = (page: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string }; 'delete-file-references'?: number[] }>; 'delete-files'?: Array<{ 'file-path': string }> }) => {
-    for (const t of page['file-scan-tasks'] ?? []) out.push({ file: t['data-file']['file-path'].split('/').pop()!, deletes: (t['delete-file-references'] ?? []).map((i) => page['delete-files']![i]!['file-path'].split('/').pop()!) });
+  const take = (page: {
+    'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string }; 'delete-file-references'?: number[] }>;
+    'delete-files'?: Array<{ 'file-path': string }>;
+  }) => {
+    for (const t of page['file-scan-tasks'] ?? [])
+      out.push({
+        file: t['data-file']['file-path'].split('/').pop()!,
+        deletes: (t['delete-file-references'] ?? []).map((i) => page['delete-files']![i]!['file-path'].split('/').pop()!),
+      });
   };
   take(first as never);
   const pending = [...(first['plan-tasks'] ?? [])];
@@ -67,13 +75,29 @@ beforeAll(async () => {
   cat = await startInProcess({ LAKEGATE_PLANNING_INLINE_MANIFESTS: '2', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1' }, { auth: true });
   admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['db'] })).status).toBe(200);
-  const created = await admin('POST', T, { name: 'events', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] }, properties: { 'format-version': '2' } });
+  const created = await admin('POST', T, {
+    name: 'events',
+    schema,
+    'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] },
+    properties: { 'format-version': '2' },
+  });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   location = created.body.metadata.location;
   const m = (name: string) => `${location}/metadata/${name}.avro`;
   const d = (name: string) => `${location}/data/${name}.parquet`;
-  const manifest = async (name: string, seq: number, snapshotId: bigint, files: Parameters<typeof writeManifest>[2][number]['file'][], content: 0 | 1 = 0): Promise<TestManifest> => {
-    const length = await writeManifest(m(name), ['category'], files.map((file) => ({ status: 1, snapshotId, sequenceNumber: seq, file })), content);
+  const manifest = async (
+    name: string,
+    seq: number,
+    snapshotId: bigint,
+    files: Parameters<typeof writeManifest>[2][number]['file'][],
+    content: 0 | 1 = 0,
+  ): Promise<TestManifest> => {
+    const length = await writeManifest(
+      m(name),
+      ['category'],
+      files.map((file) => ({ status: 1, snapshotId, sequenceNumber: seq, file })),
+      content,
+    );
     return { path: m(name), length, content, sequenceNumber: seq, addedSnapshotId: snapshotId };
   };
   // Snapshot ids are chosen by appendUpdates: write each manifest after learning the id it will carry (the commit's).
@@ -85,10 +109,12 @@ beforeAll(async () => {
   const s1Manifests: TestManifest[] = [];
   // Manifests record the snapshot that added them; the server reads added_snapshot_id only for incremental scans.
   const s1 = await commitSnapshot('events', []);
-  s1Manifests.push(await manifest('m1', 1, s1, [
-    { path: d('a1'), partition: ['a'], records: 10, longBounds: [[1, 0, 9]] },
-    { path: d('b1'), partition: ['b'], records: 10, longBounds: [[1, 10, 19]] },
-  ]));
+  s1Manifests.push(
+    await manifest('m1', 1, s1, [
+      { path: d('a1'), partition: ['a'], records: 10, longBounds: [[1, 0, 9]] },
+      { path: d('b1'), partition: ['b'], records: 10, longBounds: [[1, 10, 19]] },
+    ]),
+  );
   // Rewrite s1's manifest list now that m1 exists (the list path is the one s1 committed).
   const meta1 = (await admin('GET', `${T}/events`)).body.metadata;
   await writeManifestList(meta1.snapshots[0]['manifest-list'], s1Manifests);
@@ -114,7 +140,14 @@ describe('planTableScan', () => {
     expect(r.body['plan-tasks']).toBeUndefined();
     expect(paths(r)).toEqual(['a1.parquet', 'a2.parquet', 'b1.parquet']);
     const a2 = r.body['file-scan-tasks'].find((t: { 'data-file': { 'file-path': string } }) => t['data-file']['file-path'].endsWith('a2.parquet'));
-    expect(a2['data-file']).toMatchObject({ content: 'data', 'file-format': 'parquet', 'spec-id': 0, partition: ['a'], 'record-count': 10, 'file-size-in-bytes': 1000 });
+    expect(a2['data-file']).toMatchObject({
+      content: 'data',
+      'file-format': 'parquet',
+      'spec-id': 0,
+      partition: ['a'],
+      'record-count': 10,
+      'file-size-in-bytes': 1000,
+    });
     // No column statistics unless asked for (stats-fields).
     expect(a2['data-file']['lower-bounds']).toBeUndefined();
     expect(r.headers['cache-control']).toBe('no-store');
@@ -146,7 +179,9 @@ describe('planTableScan', () => {
       { file: 'b1.parquet', deletes: [] },
       { file: 'c1.parquet', deletes: [] },
     ]);
-    const filtered = await plan(admin, { filter: { type: 'and', left: { type: 'eq', term: 'category', value: 'a' }, right: { type: 'lt', term: 'id', value: 5 } } });
+    const filtered = await plan(admin, {
+      filter: { type: 'and', left: { type: 'eq', term: 'category', value: 'a' }, right: { type: 'lt', term: 'id', value: 5 } },
+    });
     expect((await allTasks(admin, filtered.body)).map((t) => t.file)).toEqual(['a1.parquet']);
   });
 
@@ -286,7 +321,12 @@ describe('credentials and replicas', () => {
       const table = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema });
       const tableLocation = table.body.metadata.location as string;
       const writer = await signedInPrincipal(cat, 'plan-writer');
-      await grantPrincipal(admin, writer.id, ['table:read-data', 'table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
+      await grantPrincipal(admin, writer.id, ['table:read-data', 'table:write-data'], {
+        type: 'table',
+        warehouse: 'lake',
+        namespace: ['sales'],
+        name: 'orders',
+      });
       const url = '/v1/lake/namespaces/sales/tables/orders/plan';
       const before = s3.policies.length;
       const r = await writer.send('POST', url, {}, { 'x-iceberg-access-delegation': 'vended-credentials' });
@@ -294,14 +334,21 @@ describe('credentials and replicas', () => {
       expect(r.body['storage-credentials']).toHaveLength(1);
       const credential = r.body['storage-credentials'][0];
       expect(credential.prefix).toBe(tableLocation);
-      expect(credential.config).toMatchObject({ 's3.access-key-id': expect.any(String), 's3.secret-access-key': expect.any(String), 's3.session-token': expect.any(String) });
+      expect(credential.config).toMatchObject({
+        's3.access-key-id': expect.any(String),
+        's3.secret-access-key': expect.any(String),
+        's3.session-token': expect.any(String),
+      });
       expect(typeof credential['storage-refresh-token']).toBe('string');
       // The session policy the credential was vended under grants reads only, under the table's location.
       const actions = s3.policies.slice(before).flatMap((p) => p.Statement.flatMap((st) => st.Action));
       expect(actions.length).toBeGreaterThan(0);
       expect(actions.filter((a) => /Put|Delete|Multipart/.test(a))).toEqual([]);
       // The refresh token refreshes exactly that credential, still read-only.
-      const refreshed = await writer.send('GET', `/v1/lake/namespaces/sales/tables/orders/credentials?storageRefreshToken=${encodeURIComponent(credential['storage-refresh-token'])}`);
+      const refreshed = await writer.send(
+        'GET',
+        `/v1/lake/namespaces/sales/tables/orders/credentials?storageRefreshToken=${encodeURIComponent(credential['storage-refresh-token'])}`,
+      );
       expect(refreshed.status, stringifyJson(refreshed.body)).toBe(200);
       expect(refreshed.body['storage-credentials'][0].prefix).toBe(tableLocation);
       // loadCredentials?planId= answers the plan's read-only credentials to its owner; anyone else's plan id is 404.
@@ -309,7 +356,12 @@ describe('credentials and replicas', () => {
       expect(byPlan.status, stringifyJson(byPlan.body)).toBe(200);
       expect(byPlan.body['storage-credentials'][0].prefix).toBe(tableLocation);
       expect((await admin('GET', `/v1/lake/namespaces/sales/tables/orders/credentials?planId=${r.body['plan-id']}`)).status).toBe(404);
-      expect(s3.policies.slice(before).flatMap((p) => p.Statement.flatMap((st) => st.Action)).filter((a) => /Put|Delete|Multipart/.test(a))).toEqual([]);
+      expect(
+        s3.policies
+          .slice(before)
+          .flatMap((p) => p.Statement.flatMap((st) => st.Action))
+          .filter((a) => /Put|Delete|Multipart/.test(a)),
+      ).toEqual([]);
       // Without the delegation header, or with remote signing only (not offered here), no credentials.
       expect((await writer.send('POST', url, {})).body['storage-credentials']).toBeUndefined();
       expect((await writer.send('POST', url, {}, { 'x-iceberg-access-delegation': 'remote-signing' })).body['storage-credentials']).toBeUndefined();
@@ -319,10 +371,23 @@ describe('credentials and replicas', () => {
   });
 
   it('expands a plan task on another replica sharing the secret key (serve --workers N)', async () => {
-    const replica = await startInProcess({ LAKEGATE_PLANNING_INLINE_MANIFESTS: '2', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1' }, { auth: true, dataDir: cat.dataDir });
+    const replica = await startInProcess(
+      { LAKEGATE_PLANNING_INLINE_MANIFESTS: '2', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '1' },
+      { auth: true, dataDir: cat.dataDir },
+    );
     try {
       const a = cat.admin();
-      const other = bearerSender(replica.lakegate.app, await replica.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }).then((r) => r.json().access_token as string));
+      const other = bearerSender(
+        replica.lakegate.app,
+        await replica.lakegate.app
+          .inject({
+            method: 'POST',
+            url: '/v1/oauth/tokens',
+            payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: a.client_id, client_secret: a.client_secret }).toString(),
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          })
+          .then((r) => r.json().access_token as string),
+      );
       const r = await plan(admin, {});
       const expanded = await tasks(other, r.body['plan-tasks'][0]);
       expect(expanded.status, stringifyJson(expanded.body)).toBe(200);
@@ -336,7 +401,12 @@ describe('credentials and replicas', () => {
 describe('advertised and recommended', () => {
   it('lists the four endpoints in /v1/config, and the warehouse and table planning mode', async () => {
     const config = await admin('GET', '/v1/config?warehouse=default');
-    for (const e of ['POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan', 'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/tasks']) {
+    for (const e of [
+      'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan',
+      'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}',
+      'DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}',
+      'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/tasks',
+    ]) {
       expect(config.body.endpoints).toContain(e);
     }
     expect(config.body.defaults['scan-planning-mode']).toBeUndefined();

@@ -29,7 +29,12 @@ const EFFECTIVE = '/management/v1/warehouses/lake/namespaces/sales/tables/orders
 const vended = { 'x-iceberg-access-delegation': 'vended-credentials' };
 const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
 const orderTable = { type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name: 'orders' };
-const schema = peopleSchema(['id', 'region', 'email', 'born'], { id: 5, name: 'address', type: { type: 'struct', fields: [{ id: 6, name: 'city', type: 'string', required: false }] }, required: false });
+const schema = peopleSchema(['id', 'region', 'email', 'born'], {
+  id: 5,
+  name: 'address',
+  type: { type: 'struct', fields: [{ id: 6, name: 'city', type: 'string', required: false }] },
+  required: false,
+});
 const euOnly = { kind: 'row-filter', roles: ['analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } };
 
 const signReq = (path: string) => ({ region: 'us-east-1', uri: `${s3.endpoint}/${path}`, method: 'GET', headers: { 'amz-sdk-invocation-id': ['abc'] } });
@@ -40,7 +45,8 @@ async function create(body: unknown, as: Send = admin) {
   return r.body as { id: string; version: number };
 }
 async function removeAll() {
-  for (const p of (await admin('GET', POLICIES)).body.policies as Array<{ id: string }>) expect((await admin('DELETE', `${POLICIES}/${p.id}`)).status).toBe(204);
+  for (const p of (await admin('GET', POLICIES)).body.policies as Array<{ id: string }>)
+    expect((await admin('DELETE', `${POLICIES}/${p.id}`)).status).toBe(204);
 }
 
 beforeAll(async () => {
@@ -68,11 +74,22 @@ describe('managing policies', () => {
   it('creates, lists, gets, updates (version + 1, compare-and-swap) and deletes, as a grant manager of the table; audited', async () => {
     const created = await manager.send('POST', POLICIES, { ...euOnly, description: 'EU rows only' });
     expect(created.status, stringifyJson(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ kind: 'row-filter', roles: ['analysts'], 'field-ids': [2], version: 1, table: { warehouse: 'lake', namespace: ['sales'], name: 'orders' }, description: 'EU rows only' });
+    expect(created.body).toMatchObject({
+      kind: 'row-filter',
+      roles: ['analysts'],
+      'field-ids': [2],
+      version: 1,
+      table: { warehouse: 'lake', namespace: ['sales'], name: 'orders' },
+      description: 'EU rows only',
+    });
     const id = created.body.id as string;
     expect((await manager.send('GET', POLICIES)).body.policies.map((p: { id: string }) => p.id)).toEqual([id]);
     expect((await manager.send('GET', `${POLICIES}/${id}`)).body.version).toBe(1);
-    const updated = await manager.send('PUT', `${POLICIES}/${id}`, { roles: ['analysts', 'auditors'], filter: { type: 'in', term: 'region', values: ['eu', 'uk'] }, version: 1 });
+    const updated = await manager.send('PUT', `${POLICIES}/${id}`, {
+      roles: ['analysts', 'auditors'],
+      filter: { type: 'in', term: 'region', values: ['eu', 'uk'] },
+      version: 1,
+    });
     expect(updated.status, stringifyJson(updated.body)).toBe(200);
     expect(updated.body).toMatchObject({ version: 2, roles: ['analysts', 'auditors'] });
     expect(updated.body.description).toBeUndefined();
@@ -84,7 +101,10 @@ describe('managing policies', () => {
     const audit = stringifyJson((await admin('GET', '/management/v1/audit?limit=200')).body);
     for (const type of ['policy.created', 'policy.updated', 'policy.deleted']) expect(audit).toContain(type);
     // Each change is a change event of the table's warehouse, naming the table and the policy's version.
-    const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{ type: string; data: { name?: string; policy?: { id: string; version: number } } }>;
+    const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{
+      type: string;
+      data: { name?: string; policy?: { id: string; version: number } };
+    }>;
     const mine = events.filter((e) => e.data.policy?.id === id);
     expect(mine.map((e) => [e.type, e.data.policy!.version, e.data.name])).toEqual([
       ['io.lakegate.policy.created', 1, 'orders'],
@@ -108,15 +128,54 @@ describe('managing policies', () => {
     ['no roles', { ...euOnly, roles: [] }, /roles/],
     ['an unknown key', { ...euOnly, expression: true }, /expression|additional/i],
     ['an unknown kind', { ...euOnly, kind: 'row-mask' }, /kind/],
-    ['truncate-to-year on a string', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'truncate-to-year' }] }, /truncate-to-year applies to date/],
-    ['show-first-4 on a date', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'born', action: 'show-first-4' }] }, /show-first-4 applies to string/],
-    ['a mask of a struct', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'address', action: 'replace-with-null' }] }, /not of a primitive type/],
-    ['replace-with-null on a required column', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'id', action: 'replace-with-null' }] }, /required column 'id'/],
+    [
+      'truncate-to-year on a string',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'truncate-to-year' }] },
+      /truncate-to-year applies to date/,
+    ],
+    [
+      'show-first-4 on a date',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'born', action: 'show-first-4' }] },
+      /show-first-4 applies to string/,
+    ],
+    [
+      'a mask of a struct',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'address', action: 'replace-with-null' }] },
+      /not of a primitive type/,
+    ],
+    [
+      'replace-with-null on a required column',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'id', action: 'replace-with-null' }] },
+      /required column 'id'/,
+    ],
     ['an unknown field id', { kind: 'column-mask', roles: ['analysts'], masks: [{ 'field-id': 99, action: 'replace-with-null' }] }, /field id 99/],
-    ['a column named twice', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'mask-alphanum' }, { 'field-id': 3, action: 'show-last-4' }] }, /masked twice/],
-    ['both column and field-id', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', 'field-id': 3, action: 'mask-alphanum' }] }, /one of them/],
-    ['a fixed value without a value', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'region', action: 'mask-to-fixed-value' }] }, /needs "value"/],
-    ['a fixed value of the wrong type', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'born', action: 'mask-to-fixed-value', value: 'soon' }] }, /filter|date/],
+    [
+      'a column named twice',
+      {
+        kind: 'column-mask',
+        roles: ['analysts'],
+        masks: [
+          { column: 'email', action: 'mask-alphanum' },
+          { 'field-id': 3, action: 'show-last-4' },
+        ],
+      },
+      /masked twice/,
+    ],
+    [
+      'both column and field-id',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', 'field-id': 3, action: 'mask-alphanum' }] },
+      /one of them/,
+    ],
+    [
+      'a fixed value without a value',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'region', action: 'mask-to-fixed-value' }] },
+      /needs "value"/,
+    ],
+    [
+      'a fixed value of the wrong type',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'born', action: 'mask-to-fixed-value', value: 'soon' }] },
+      /filter|date/,
+    ],
     ['an unknown action', { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'scramble' }] }, /action/],
   ])('refuses %s with 400 and the reason, storing nothing', async (_what, body, reason) => {
     const r = await admin('POST', POLICIES, body);
@@ -126,7 +185,15 @@ describe('managing policies', () => {
   });
 
   it('accepts masks by dotted name and by field id, and a fixed value of the column type', async () => {
-    const p = await create({ kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'address.city', action: 'mask-alphanum' }, { 'field-id': 4, action: 'truncate-to-year' }, { column: 'region', action: 'mask-to-fixed-value', value: 'xx' }] });
+    const p = await create({
+      kind: 'column-mask',
+      roles: ['analysts'],
+      masks: [
+        { column: 'address.city', action: 'mask-alphanum' },
+        { 'field-id': 4, action: 'truncate-to-year' },
+        { column: 'region', action: 'mask-to-fixed-value', value: 'xx' },
+      ],
+    });
     const got = (await admin('GET', `${POLICIES}/${p.id}`)).body;
     expect(got.masks).toEqual([
       { 'field-id': 6, column: 'address.city', action: 'mask-alphanum' },
@@ -236,12 +303,28 @@ describe('fail-closed enforcement', () => {
 
   it('keeps a policy across a rename of the table', async () => {
     const p = await create(euOnly);
-    expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'orders' }, destination: { namespace: ['sales'], name: 'orders2' } })).status).toBe(204);
+    expect(
+      (
+        await admin('POST', '/v1/lake/tables/rename', {
+          source: { namespace: ['sales'], name: 'orders' },
+          destination: { namespace: ['sales'], name: 'orders2' },
+        })
+      ).status,
+    ).toBe(204);
     try {
       expect((await analyst.send('GET', '/v1/lake/namespaces/sales/tables/orders2/credentials')).status).toBe(403);
-      expect((await admin('GET', '/management/v1/warehouses/lake/namespaces/sales/tables/orders2/policies')).body.policies.map((x: { id: string }) => x.id)).toEqual([p.id]);
+      expect(
+        (await admin('GET', '/management/v1/warehouses/lake/namespaces/sales/tables/orders2/policies')).body.policies.map((x: { id: string }) => x.id),
+      ).toEqual([p.id]);
     } finally {
-      expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'orders2' }, destination: { namespace: ['sales'], name: 'orders' } })).status).toBe(204);
+      expect(
+        (
+          await admin('POST', '/v1/lake/tables/rename', {
+            source: { namespace: ['sales'], name: 'orders2' },
+            destination: { namespace: ['sales'], name: 'orders' },
+          })
+        ).status,
+      ).toBe(204);
     }
     await removeAll();
   });
@@ -252,7 +335,14 @@ describe('the effective policy', () => {
     await admin('POST', '/management/v1/roles/auditors/members', { kind: 'principal', name: analyst.id });
     const eu = await create(euOnly);
     const uk = await create({ kind: 'row-filter', roles: ['auditors'], filter: { type: 'eq', term: 'region', value: 'uk' } });
-    await create({ kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'show-last-4' }, { column: 'born', action: 'truncate-to-month' }] });
+    await create({
+      kind: 'column-mask',
+      roles: ['analysts'],
+      masks: [
+        { column: 'email', action: 'show-last-4' },
+        { column: 'born', action: 'truncate-to-month' },
+      ],
+    });
     await create({ kind: 'column-mask', roles: ['auditors'], masks: [{ column: 'email', action: 'sha-256-global' }] });
     const e = await analyst.send('GET', EFFECTIVE);
     expect(e.status, stringifyJson(e.body)).toBe(200);
@@ -276,12 +366,20 @@ describe('the effective policy', () => {
 
   it('explain about a table names the policies that restrict the subject there, and through which roles', async () => {
     const p = await create(euOnly);
-    const e = await admin('POST', '/management/v1/explain', { subject: { kind: 'principal', name: analyst.id }, privilege: 'table:read-data', securable: orderTable });
+    const e = await admin('POST', '/management/v1/explain', {
+      subject: { kind: 'principal', name: analyst.id },
+      privilege: 'table:read-data',
+      securable: orderTable,
+    });
     expect(e.status, stringifyJson(e.body)).toBe(200);
     expect(e.body.allowed).toBe(true);
     expect(e.body.policies).toEqual([{ id: p.id, kind: 'row-filter', version: 1, roles: ['analysts'] }]);
     expect(e.body.summary).toContain(`restricted by row-filter policy ${p.id} (through analysts)`);
-    const free = await admin('POST', '/management/v1/explain', { subject: { kind: 'principal', name: other.id }, privilege: 'table:read-data', securable: orderTable });
+    const free = await admin('POST', '/management/v1/explain', {
+      subject: { kind: 'principal', name: other.id },
+      privilege: 'table:read-data',
+      securable: orderTable,
+    });
     expect(free.body.policies).toBeUndefined();
     await removeAll();
   });

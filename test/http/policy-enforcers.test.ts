@@ -26,7 +26,14 @@ let rogue: { clientId: string; secret: string };
 const TABLE = '/v1/lake/namespaces/sales/tables/orders';
 const ENFORCERS = '/management/v1/warehouses/lake/policy-enforcers';
 const vended = { 'x-iceberg-access-delegation': 'vended-credentials' };
-const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }, { id: 2, name: 'region', type: 'string', required: false }] };
+const schema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: true },
+    { id: 2, name: 'region', type: 'string', required: false },
+  ],
+};
 
 const createPrincipal = async (name: string, delegation?: unknown) => {
   const res = await admin('POST', '/management/v1/principals', { name, ...(delegation ? { delegation } : {}) });
@@ -36,11 +43,22 @@ const createPrincipal = async (name: string, delegation?: unknown) => {
 /** A user session through an engine, as Trino's USER mode makes it (an unsigned JWT naming the user, the engine's token as actor). */
 async function userVia(engine: { clientId: string; secret: string }, user: string): Promise<Send> {
   const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.secret)).access_token;
-  const res = await oauthPost(cat.lakegate.app, { grant_type: TOKEN_EXCHANGE, subject_token: unsignedJwt(user), subject_token_type: JWT_TYPE, actor_token: engineToken, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engineToken));
+  const res = await oauthPost(
+    cat.lakegate.app,
+    {
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: unsignedJwt(user),
+      subject_token_type: JWT_TYPE,
+      actor_token: engineToken,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+    },
+    bearer(engineToken),
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return bearerSender(cat.lakegate.app, res.body.access_token as string);
 }
-const audit = async () => (await admin('GET', '/management/v1/audit?limit=500')).body.events as Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
+const audit = async () =>
+  (await admin('GET', '/management/v1/audit?limit=500')).body.events as Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
 
 beforeAll(async () => {
   ({ s3, cat, admin } = await startS3Catalog(['sales']));
@@ -50,7 +68,11 @@ beforeAll(async () => {
   rogue = await createPrincipal('other-engine', { users, 'assert-identity': true });
   await addMember(admin, 'eu-analysts', { kind: 'user', name: 'alice', issuer: 'asserted' });
   await grant(admin, 'eu-analysts', ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
-  const policy = await admin('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies', { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } });
+  const policy = await admin('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies', {
+    kind: 'row-filter',
+    roles: ['eu-analysts'],
+    filter: { type: 'eq', term: 'region', value: 'eu' },
+  });
   expect(policy.status, stringifyJson(policy.body)).toBe(201);
 });
 afterAll(async () => {
@@ -64,7 +86,13 @@ describe('declaring enforcers', () => {
     expect(set.status, stringifyJson(set.body)).toBe(200);
     expect(set.body).toMatchObject({ warehouse: 'lake', 'client-id': trino.clientId, mechanism: 'trino-opa', 'trino-catalog': 'lake_user' });
     expect((await admin('GET', ENFORCERS)).body.enforcers.map((e: { 'client-id': string }) => e['client-id'])).toEqual([trino.clientId]);
-    for (const bad of [{ mechanism: 'anything' }, { mechanism: 'trino-opa', 'trino-catalog': 'Bad Name' }, { mechanism: 'read-restrictions', 'trino-catalog': 'lake' }, { mechanism: 'trino-opa', extra: 1 }, {}]) {
+    for (const bad of [
+      { mechanism: 'anything' },
+      { mechanism: 'trino-opa', 'trino-catalog': 'Bad Name' },
+      { mechanism: 'read-restrictions', 'trino-catalog': 'lake' },
+      { mechanism: 'trino-opa', extra: 1 },
+      {},
+    ]) {
       const r = await admin('PUT', `${ENFORCERS}/${rogue.clientId}`, bad);
       expect(r.status, stringifyJson(bad)).toBe(400);
     }
@@ -105,7 +133,11 @@ describe('storage access to a restricted table', () => {
 
 describe('read-restrictions on loadTable (apache/iceberg#13879)', () => {
   it('are sent only to a user session through a declared read-restrictions enforcer, and match the stored policies', async () => {
-    const mask = await admin('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies', { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'region', action: 'mask-to-fixed-value', value: 'xx' }] });
+    const mask = await admin('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/orders/policies', {
+      kind: 'column-mask',
+      roles: ['eu-analysts'],
+      masks: [{ column: 'region', action: 'mask-to-fixed-value', value: 'xx' }],
+    });
     expect(mask.status, stringifyJson(mask.body)).toBe(201);
     const spark = await createPrincipal('spark-engine', { users: [{ issuer: 'asserted', name: 'alice' }], 'assert-identity': true });
     expect((await admin('PUT', `${ENFORCERS}/${spark.clientId}`, { mechanism: 'read-restrictions' })).status).toBe(200);

@@ -49,7 +49,8 @@ async function member(role: string): Promise<Send> {
   return bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
 }
 
-const idField = (name: string, type: ConstructorParameters<typeof Field>[1], id: number, nullable = true) => new Field(name, type, nullable, new Map([[FIELD_ID_KEY, String(id)]]));
+const idField = (name: string, type: ConstructorParameters<typeof Field>[1], id: number, nullable = true) =>
+  new Field(name, type, nullable, new Map([[FIELD_ID_KEY, String(id)]]));
 async function* one<T>(item: T): AsyncGenerator<T> {
   yield item;
 }
@@ -62,7 +63,13 @@ async function writeRows(uri: string, rows: Person[]): Promise<void> {
 }
 async function writePositionDeletes(uri: string, dataFile: string, positions: number[]): Promise<void> {
   const fields = [idField('file_path', new Utf8(), 2147483546, false), idField('pos', new Int64(), 2147483545, false)];
-  const children = [vectorFromArray(positions.map(() => dataFile), new Utf8()).data[0]!, vectorFromArray(positions.map(BigInt), new Int64()).data[0]!];
+  const children = [
+    vectorFromArray(
+      positions.map(() => dataFile),
+      new Utf8(),
+    ).data[0]!,
+    vectorFromArray(positions.map(BigInt), new Int64()).data[0]!,
+  ];
   const s = new Schema(fields);
   await writeParquet(fileURLToPath(uri), one(new RecordBatch(s, makeData({ type: new Struct(s.fields), length: positions.length, nullCount: 0, children }))));
 }
@@ -71,7 +78,8 @@ async function writePositionDeletes(uri: string, dataFile: string, positions: nu
 async function planRows(body: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }> }): Promise<Person[]> {
   const out: Person[] = [];
   for (const t of body['file-scan-tasks'] ?? []) {
-    for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path'])))) out.push(...(b.toArray().map((r) => r.toJSON()) as unknown as Person[]));
+    for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path']))))
+      out.push(...(b.toArray().map((r) => r.toJSON()) as unknown as Person[]));
   }
   return out.sort((a, b) => Number(a.id - b.id));
 }
@@ -90,7 +98,12 @@ async function build(env: Record<string, string>, split = false): Promise<void> 
   cat = await startInProcess(env, { auth: true });
   admin = await signInAdmin(cat);
   expect((await admin('POST', '/v1/default/namespaces', { namespace: ['crm'] })).status).toBe(200);
-  const created = await admin('POST', '/v1/default/namespaces/crm/tables', { name: 'people', schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] }, properties: { 'format-version': '2' } });
+  const created = await admin('POST', '/v1/default/namespaces/crm/tables', {
+    name: 'people',
+    schema,
+    'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] },
+    properties: { 'format-version': '2' },
+  });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   location = created.body.metadata.location;
   const d = (name: string) => `${location}/data/${name}.parquet`;
@@ -108,16 +121,39 @@ async function build(env: Record<string, string>, split = false): Promise<void> 
   const metadata = (await admin('GET', TABLE)).body.metadata;
   const m = (name: string) => `${location}/metadata/${name}.avro`;
   const bounds = (rows: Person[]): [number, number, number] => [1, Number(rows[0]!.id), Number(rows.at(-1)!.id)];
-  const entry = (name: string) => ({ status: 1 as const, snapshotId: 1n, sequenceNumber: 1, file: { path: d(name), partition: [files[name]![0]!.region], records: files[name]!.length, longBounds: [bounds(files[name]!)] } });
-  const dataManifests = split ? ['eu-1', 'us-1', 'eu-2'].map((name) => [`data-${name}`, [entry(name)]] as const) : ([['data', [entry('eu-1'), entry('us-1'), entry('eu-2')]]] as const);
+  const entry = (name: string) => ({
+    status: 1 as const,
+    snapshotId: 1n,
+    sequenceNumber: 1,
+    file: { path: d(name), partition: [files[name]![0]!.region], records: files[name]!.length, longBounds: [bounds(files[name]!)] },
+  });
+  const dataManifests = split
+    ? ['eu-1', 'us-1', 'eu-2'].map((name) => [`data-${name}`, [entry(name)]] as const)
+    : ([['data', [entry('eu-1'), entry('us-1'), entry('eu-2')]]] as const);
   const written = [];
-  for (const [name, entries] of dataManifests) written.push({ path: m(name), length: await writeManifest(m(name), ['region'], [...entries]), content: 0 as const, sequenceNumber: 1, addedSnapshotId: 1n });
-  const deleteLength = await writeManifest(m('deletes'), ['region'], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: d('eu-1-deletes'), content: 1, partition: ['eu'], records: 1, referencedDataFile: d('eu-1') } }], 1);
+  for (const [name, entries] of dataManifests)
+    written.push({
+      path: m(name),
+      length: await writeManifest(m(name), ['region'], [...entries]),
+      content: 0 as const,
+      sequenceNumber: 1,
+      addedSnapshotId: 1n,
+    });
+  const deleteLength = await writeManifest(
+    m('deletes'),
+    ['region'],
+    [
+      {
+        status: 1,
+        snapshotId: 1n,
+        sequenceNumber: 1,
+        file: { path: d('eu-1-deletes'), content: 1, partition: ['eu'], records: 1, referencedDataFile: d('eu-1') },
+      },
+    ],
+    1,
+  );
   const list = `${location}/metadata/snap-1.avro`;
-  await writeManifestList(list, [
-    ...written,
-    { path: m('deletes'), length: deleteLength, content: 1, sequenceNumber: 1, addedSnapshotId: 1n },
-  ]);
+  await writeManifestList(list, [...written, { path: m('deletes'), length: deleteLength, content: 1, sequenceNumber: 1, addedSnapshotId: 1n }]);
   const c = appendUpdates(metadata, list);
   expect((await admin('POST', TABLE, { requirements: c.requirements, updates: c.updates })).status).toBe(200);
   await grant(admin, 'analysts', ['table:read-data'], people);
@@ -145,7 +181,14 @@ describe('a restricted caller plans policy-enforced files', () => {
     const eu = await admin('POST', POLICIES, { kind: 'row-filter', roles: ['analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } });
     expect(eu.status, stringifyJson(eu.body)).toBe(201);
     euPolicy = eu.body;
-    const masks = await admin('POST', POLICIES, { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'email', action: 'mask-alphanum' }, { column: 'born', action: 'truncate-to-year' }] });
+    const masks = await admin('POST', POLICIES, {
+      kind: 'column-mask',
+      roles: ['analysts'],
+      masks: [
+        { column: 'email', action: 'mask-alphanum' },
+        { column: 'born', action: 'truncate-to-year' },
+      ],
+    });
     expect(masks.status, stringifyJson(masks.body)).toBe(201);
     const scores = await admin('POST', POLICIES, { kind: 'row-filter', roles: ['scorers'], filter: { type: 'gt-eq', term: 'id', value: 9 } });
     expect(scores.status, stringifyJson(scores.body)).toBe(201);
@@ -155,13 +198,19 @@ describe('a restricted caller plans policy-enforced files', () => {
   it('prunes by the row filter, applies deletes and masks in derived files, and puts the filter in every residual', async () => {
     const planned = await analyst('POST', `${TABLE}/plan`, {});
     expect(planned.status, stringifyJson(planned.body)).toBe(200);
-    const tasks = planned.body['file-scan-tasks'] as Array<{ 'data-file': Record<string, unknown>; 'residual-filter': unknown; 'delete-file-references'?: number[] }>;
+    const tasks = planned.body['file-scan-tasks'] as Array<{
+      'data-file': Record<string, unknown>;
+      'residual-filter': unknown;
+      'delete-file-references'?: number[];
+    }>;
     // us-1 is pruned by its partition; eu-1 and eu-2 are derived.
     expect(tasks).toHaveLength(2);
     expect(planned.body['delete-files']).toBeUndefined();
     const prefix = `${location}/_lakegate/policy/`;
     for (const t of tasks) {
-      expect(t['data-file']['file-path']).toMatch(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[A-Za-z0-9_-]{22}/[A-Za-z0-9_-]{32}\\.[0-9a-f-]{36}\\.parquet$`));
+      expect(t['data-file']['file-path']).toMatch(
+        new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[A-Za-z0-9_-]{22}/[A-Za-z0-9_-]{32}\\.[0-9a-f-]{36}\\.parquet$`),
+      );
       expect(t['delete-file-references']).toBeUndefined();
       expect(t['residual-filter']).toEqual({ type: 'eq', term: 'region', value: 'eu' });
       expect(t['data-file']['lower-bounds']).toBeUndefined();
@@ -175,21 +224,35 @@ describe('a restricted caller plans policy-enforced files', () => {
     // The caller's own filter is applied with the policy's (and its residual is both).
     const own = await analyst('POST', `${TABLE}/plan`, { filter: { type: 'lt', term: 'id', value: 6 } });
     expect((own.body['file-scan-tasks'] as unknown[]).length).toBe(1);
-    expect((own.body['file-scan-tasks'] as Array<{ 'residual-filter': unknown }>)[0]!['residual-filter']).toEqual({ type: 'and', left: { type: 'lt', term: 'id', value: 6 }, right: { type: 'eq', term: 'region', value: 'eu' } });
+    expect((own.body['file-scan-tasks'] as Array<{ 'residual-filter': unknown }>)[0]!['residual-filter']).toEqual({
+      type: 'and',
+      left: { type: 'lt', term: 'id', value: 6 },
+      right: { type: 'eq', term: 'region', value: 'eu' },
+    });
     firstPaths = tasks.map((t) => t['data-file']['file-path'] as string).sort();
   });
 
   it('reuses the derived files until the policy changes; a new version is a new prefix and the old files are never named again', async () => {
     const again = await analyst('POST', `${TABLE}/plan`, {});
-    expect((again.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string } }>).map((t) => t['data-file']['file-path']).sort()).toEqual(firstPaths);
-    const updated = await admin('PUT', `${POLICIES}/${euPolicy.id}`, { roles: ['analysts'], filter: { type: 'eq', term: 'region', value: 'us' }, version: euPolicy.version });
+    expect((again.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string } }>).map((t) => t['data-file']['file-path']).sort()).toEqual(
+      firstPaths,
+    );
+    const updated = await admin('PUT', `${POLICIES}/${euPolicy.id}`, {
+      roles: ['analysts'],
+      filter: { type: 'eq', term: 'region', value: 'us' },
+      version: euPolicy.version,
+    });
     expect(updated.status, stringifyJson(updated.body)).toBeLessThan(300);
     const after = await analyst('POST', `${TABLE}/plan`, {});
     const paths = (after.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string } }>).map((t) => t['data-file']['file-path']);
     expect(paths).toHaveLength(1);
     for (const p of firstPaths) expect(paths).not.toContain(p);
     expect(paths[0]!.split('/').at(-2)).not.toBe(firstPaths[0]!.split('/').at(-2));
-    expect(await planRows(after.body)).toEqual(liveRows().filter((r) => r.region === 'us').map((r) => ({ ...r, email: maskAlphanum(r.email), born: toYear(r.born) })));
+    expect(await planRows(after.body)).toEqual(
+      liveRows()
+        .filter((r) => r.region === 'us')
+        .map((r) => ({ ...r, email: maskAlphanum(r.email), born: toYear(r.born) })),
+    );
   });
 
   it('prunes by column metrics for a non-partition filter and drops files left empty; stats of masked columns are not answered', async () => {
@@ -201,7 +264,8 @@ describe('a restricted caller plans policy-enforced files', () => {
     expect(await planRows(planned.body)).toEqual(liveRows().filter((r) => r.id >= 9n));
     expect(tasks.every((t) => t['data-file']['value-counts'] !== undefined)).toBe(true);
     const masked = await analyst('POST', `${TABLE}/plan`, { 'stats-fields': ['email', 'id'] });
-    for (const t of masked.body['file-scan-tasks'] as Array<{ 'data-file': Record<string, { keys: number[] }> }>) expect(t['data-file']['value-counts']!.keys).toEqual([1]);
+    for (const t of masked.body['file-scan-tasks'] as Array<{ 'data-file': Record<string, { keys: number[] }> }>)
+      expect(t['data-file']['value-counts']!.keys).toEqual([1]);
   });
 
   it('follows a role granted or revoked at the next plan (role membership is cached, and dropped with the decisions)', async () => {
@@ -255,6 +319,10 @@ describe('a restricted caller’s plan tasks (fetchScanTasks)', () => {
     }
     expect(tasks.every((t) => t['data-file']['file-path'].includes('/_lakegate/policy/'))).toBe(true);
     const showLast4 = (s: string | null) => (s === null ? null : 'x'.repeat(Math.max(0, s.length - 4)) + s.slice(-4));
-    expect(await planRows({ 'file-scan-tasks': tasks })).toEqual(liveRows().filter((r) => r.region === 'eu').map((r) => ({ ...r, email: showLast4(r.email) })));
+    expect(await planRows({ 'file-scan-tasks': tasks })).toEqual(
+      liveRows()
+        .filter((r) => r.region === 'eu')
+        .map((r) => ({ ...r, email: showLast4(r.email) })),
+    );
   });
 });

@@ -23,7 +23,12 @@ let send: Send;
 const log: ContractExchange[] = [];
 
 const tokenRequest = (form: Record<string, string>) =>
-  cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  cat.lakegate.app.inject({
+    method: 'POST',
+    url: '/v1/oauth/tokens',
+    payload: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
@@ -40,7 +45,8 @@ afterAll(async () => cat?.close());
 describe('operations and routes', () => {
   it('every operation of the contract is a route (and every route is an operation: see the next test)', () => {
     const app = cat.lakegate.app;
-    for (const op of OPERATIONS) expect(app.hasRoute({ method: op.method, url: `${SURFACE_MOUNTS[op.surface]}${routePath(op)}` }), `${op.method} ${op.path}`).toBe(true);
+    for (const op of OPERATIONS)
+      expect(app.hasRoute({ method: op.method, url: `${SURFACE_MOUNTS[op.surface]}${routePath(op)}` }), `${op.method} ${op.path}`).toBe(true);
     expect(app.hasRoute({ method: 'GET', url: '/v1/:prefix/nothing' })).toBe(false);
   });
 
@@ -57,7 +63,9 @@ describe('operations and routes', () => {
       await app.close();
     };
     await expect(surface((a) => a.get('/x', async () => ({})))()).rejects.toThrow(/not an operation of the wire contract/);
-    await expect(surface((a) => a.get('/x', { schema: { operationId: 'listRoles' } }, async () => ({})))()).rejects.toThrow(/not an operation of the iceberg surface/);
+    await expect(surface((a) => a.get('/x', { schema: { operationId: 'listRoles' } }, async () => ({})))()).rejects.toThrow(
+      /not an operation of the iceberg surface/,
+    );
     await expect(surface((a) => a.get('/x', { schema: { hide: true } }, async () => ({})))()).resolves.toBeUndefined();
   });
 
@@ -106,12 +114,21 @@ describe('a scenario over every operation', () => {
     await ok('GET', `${ns}/c`);
     await ok('POST', `${ns}/c/properties`, { updates: { a: '1' }, removals: ['nope'] });
 
-    const created = await ok('POST', `${ns}/c/tables`, { name: 't', schema: simpleSchema, properties: { 'format-version': '2' } }, { 'x-iceberg-access-delegation': 'vended-credentials' });
+    const created = await ok(
+      'POST',
+      `${ns}/c/tables`,
+      { name: 't', schema: simpleSchema, properties: { 'format-version': '2' } },
+      { 'x-iceberg-access-delegation': 'vended-credentials' },
+    );
     await ok('POST', `${ns}/c/tables`, { name: 'staged', schema: simpleSchema, 'stage-create': true });
     await ok('GET', `${ns}/c/tables?pageSize=10`);
     await ok('HEAD', `${ns}/c/tables/t`);
     const append = appendUpdates(created.body.metadata);
-    const committed = await ok('POST', `${ns}/c/tables/t`, { identifier: { namespace: ['c'], name: 't' }, requirements: append.requirements, updates: append.updates });
+    const committed = await ok('POST', `${ns}/c/tables/t`, {
+      identifier: { namespace: ['c'], name: 't' },
+      requirements: append.requirements,
+      updates: append.updates,
+    });
     expect(committed.body.metadata['current-snapshot-id']).toBe(append.snapshotId);
     expect(typeof append.snapshotId).toBe('bigint');
     const loaded = await ok('GET', `${ns}/c/tables/t?snapshots=refs`);
@@ -126,8 +143,20 @@ describe('a scenario over every operation', () => {
     expect((await send('POST', `${ns}/c/tables/p/tasks`, { 'plan-task': 'pt1.forged' })).status).toBe(404);
     expect((await send('POST', `${ns}/c/tables/t/plan`, {})).status).toBe(422);
     // A file warehouse signs nothing: the refusal is in the Iceberg error model (signatures: test/http/remote-signing.test.ts).
-    expect((await send('POST', `${ns}/c/tables/t/sign`, { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } })).status).toBe(403);
-    expect((await send('POST', '/v1/aws/s3/sign', { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } })).status).toBe(403);
+    expect(
+      (
+        await send('POST', `${ns}/c/tables/t/sign`, {
+          region: 'us-east-1',
+          uri: 'http://127.0.0.1:9/b/k',
+          method: 'GET',
+          headers: { 'user-agent': ['contract'] },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await send('POST', '/v1/aws/s3/sign', { region: 'us-east-1', uri: 'http://127.0.0.1:9/b/k', method: 'GET', headers: { 'user-agent': ['contract'] } }))
+        .status,
+    ).toBe(403);
     await ok('POST', `${ns}/c/tables/t/metrics`, {
       'report-type': 'commit-report',
       'table-name': 'c.t',
@@ -157,7 +186,10 @@ describe('a scenario over every operation', () => {
     const viewLabels = '/management/v1/warehouses/default/namespaces/c/views/v/labels';
     await ok('PUT', viewLabels, { 'object-labels': { owner: 'sales' }, fields: [{ 'field-id': 1, labels: { pii: 'none' } }] });
     await ok('GET', viewLabels);
-    expect((await ok('GET', `${ns}/c/views/v`)).body.labels).toEqual({ 'object-labels': { owner: 'sales' }, fields: [{ 'field-id': 1, labels: { pii: 'none' } }] });
+    expect((await ok('GET', `${ns}/c/views/v`)).body.labels).toEqual({
+      'object-labels': { owner: 'sales' },
+      fields: [{ 'field-id': 1, labels: { pii: 'none' } }],
+    });
     await ok('DELETE', viewLabels);
     await ok('POST', `${ns}/c/views/v`, {
       requirements: [{ type: 'assert-view-uuid', uuid: v.body.metadata['view-uuid'] }],
@@ -184,12 +216,19 @@ describe('a scenario over every operation', () => {
     const versions = path.join(fileURLToPath(declared.body.location as string), '_versions');
     mkdirSync(versions, { recursive: true });
     writeFileSync(path.join(versions, '1.manifest-contract'), lanceManifest(1));
-    await ok('POST', `${L}/table/ln%24b/version/create`, { id: ['ln', 'b'], version: 1, manifest_path: path.join(versions, '1.manifest-contract').slice(1), naming_scheme: 'V2' });
+    await ok('POST', `${L}/table/ln%24b/version/create`, {
+      id: ['ln', 'b'],
+      version: 1,
+      manifest_path: path.join(versions, '1.manifest-contract').slice(1),
+      naming_scheme: 'V2',
+    });
     await ok('POST', `${L}/table/ln%24b/version/list?descending=true&limit=1`);
     await ok('POST', `${L}/table/ln%24b/version/describe`, { id: ['ln', 'b'], version: 1 });
     await ok('POST', `${L}/table/ln%24b/restore`, { id: ['ln', 'b'], version: 1 });
     writeFileSync(path.join(versions, '3.manifest-batch'), lanceManifest(3));
-    await ok('POST', `${L}/table/version/batch-create`, { entries: [{ id: ['ln', 'b'], version: 3, manifest_path: path.join(versions, '3.manifest-batch').slice(1) }] });
+    await ok('POST', `${L}/table/version/batch-create`, {
+      entries: [{ id: ['ln', 'b'], version: 3, manifest_path: path.join(versions, '3.manifest-batch').slice(1) }],
+    });
     const onDev = path.join(versions, '..', 'tree', 'dev', '_versions');
     mkdirSync(onDev, { recursive: true });
     writeFileSync(path.join(onDev, '1.manifest-dev'), lanceManifest(1));
@@ -228,9 +267,14 @@ describe('a scenario over every operation', () => {
     await ok('POST', `/management/v1/principals/${id}/enable`);
     await ok('GET', '/management/v1/warehouses');
     await ok('POST', '/management/v1/warehouses', { name: 'second', 'storage-root': `file://${cat.dataDir}/second`, 'storage-profile': { type: 'file' } });
-    const changed = await ok('POST', '/management/v1/warehouses/second/properties', { updates: { 'drop.retention-ms': '86400000', 'history.expire.min-snapshots-to-keep': '2' }, removals: ['maintenance.interval-ms'] });
+    const changed = await ok('POST', '/management/v1/warehouses/second/properties', {
+      updates: { 'drop.retention-ms': '86400000', 'history.expire.min-snapshots-to-keep': '2' },
+      removals: ['maintenance.interval-ms'],
+    });
     expect(changed.body.properties).toMatchObject({ 'drop.retention-ms': '86400000', 'history.expire.min-snapshots-to-keep': '2' });
-    expect((await ok('PUT', '/management/v1/warehouses/second/storage-profile', { 'storage-profile': { type: 'file' } })).body['storage-profile']).toEqual({ type: 'file' });
+    expect((await ok('PUT', '/management/v1/warehouses/second/storage-profile', { 'storage-profile': { type: 'file' } })).body['storage-profile']).toEqual({
+      type: 'file',
+    });
     await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
     await ok('POST', '/v1/second/namespaces/m/tables', { name: 't', schema: simpleSchema });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/metrics-reports?limit=5');
@@ -251,7 +295,11 @@ describe('a scenario over every operation', () => {
     await ok('GET', '/management/v1/roles/analyst');
     await ok('GET', '/management/v1/grants?role=analyst');
     await ok('GET', '/management/v1/grants?type=namespace&warehouse=second&namespace=m');
-    await ok('POST', '/management/v1/explain', { subject: { kind: 'principal', name: id }, privilege: 'table:read-data', securable: { ...securable, type: 'table', name: 't' } });
+    await ok('POST', '/management/v1/explain', {
+      subject: { kind: 'principal', name: id },
+      privilege: 'table:read-data',
+      securable: { ...securable, type: 'table', name: 't' },
+    });
     // Row-filter and column-mask policies of the table (docs/authorization.md).
     const policies = '/management/v1/warehouses/second/namespaces/m/tables/t/policies';
     const policy = await ok('POST', policies, { kind: 'row-filter', roles: ['analyst'], filter: { type: 'gt', term: 'id', value: 9007199254740993n } });
@@ -259,7 +307,11 @@ describe('a scenario over every operation', () => {
     await ok('GET', policies);
     await ok('GET', `${policies}/${policy.body.id}`);
     await ok('PUT', `${policies}/${policy.body.id}`, { roles: ['analyst'], filter: true, version: 1 });
-    await ok('POST', '/management/v1/explain', { subject: { kind: 'principal', name: id }, privilege: 'table:read-data', securable: { ...securable, type: 'table', name: 't' } });
+    await ok('POST', '/management/v1/explain', {
+      subject: { kind: 'principal', name: id },
+      privilege: 'table:read-data',
+      securable: { ...securable, type: 'table', name: 't' },
+    });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/effective-policy');
     await ok('DELETE', `${policies}/${policy.body.id}`);
     // Trusted policy enforcers of the warehouse (docs/authorization.md, "Engine-enforced policies").
@@ -272,8 +324,16 @@ describe('a scenario over every operation', () => {
     await ok('POST', '/management/v1/trino-opa/allow', opa('SelectFromColumns', { resource: { table: { ...tbl, columns: ['id'] } } }));
     await ok('POST', '/management/v1/trino-opa/batch', opa('FilterTables', { filterResources: [{ table: tbl }] }));
     await ok('POST', '/management/v1/trino-opa/row-filters', opa('GetRowFilters', { resource: { table: tbl } }));
-    await ok('POST', '/management/v1/trino-opa/column-mask', opa('GetColumnMask', { resource: { column: { ...tbl, columnName: 'id', columnType: 'bigint' } } }));
-    await ok('POST', '/management/v1/trino-opa/batch-column-masks', opa('GetColumnMask', { filterResources: [{ column: { ...tbl, columnName: 'id', columnType: 'bigint' } }] }));
+    await ok(
+      'POST',
+      '/management/v1/trino-opa/column-mask',
+      opa('GetColumnMask', { resource: { column: { ...tbl, columnName: 'id', columnType: 'bigint' } } }),
+    );
+    await ok(
+      'POST',
+      '/management/v1/trino-opa/batch-column-masks',
+      opa('GetColumnMask', { filterResources: [{ column: { ...tbl, columnName: 'id', columnType: 'bigint' } }] }),
+    );
     // Catalog-supplied labels of the table, on its load answer.
     const tableLabels = '/management/v1/warehouses/second/namespaces/m/tables/t/labels';
     await ok('PUT', tableLabels, { 'object-labels': { classification: 'internal' } });
@@ -282,7 +342,19 @@ describe('a scenario over every operation', () => {
     await ok('DELETE', tableLabels);
     // Functions (SQL UDFs): put through the management API, read on the Iceberg surface.
     const fn = '/management/v1/warehouses/second/namespaces/m/functions/add_one';
-    const udf = { 'format-version': 1, definitions: [{ 'definition-id': 'int', parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int', 'function-type': 'udf', versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }], 'current-version-id': 1 }] };
+    const udf = {
+      'format-version': 1,
+      definitions: [
+        {
+          'definition-id': 'int',
+          parameters: [{ name: 'x', type: 'int' }],
+          'return-type': 'int',
+          'function-type': 'udf',
+          versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }],
+          'current-version-id': 1,
+        },
+      ],
+    };
     await ok('PUT', fn, udf);
     await ok('GET', fn);
     expect((await ok('GET', '/v1/second/namespaces/m/functions')).body.identifiers).toEqual([['m', 'add_one']]);
@@ -334,7 +406,11 @@ describe('a scenario over every operation', () => {
       expect(r.status, `${method} ${path}`).toBe(400);
       expect(log[before]!.requestIssues, `${method} ${path}`).not.toEqual([]);
       // Refused by the contract's schemas before any handler ran: the message names the part and field, never the value.
-      const message = String((r.body as { error?: { message?: string } | string }).error && typeof (r.body as { error: unknown }).error === 'object' ? (r.body as { error: { message: string } }).error.message : (r.body as { error: string }).error);
+      const message = String(
+        (r.body as { error?: { message?: string } | string }).error && typeof (r.body as { error: unknown }).error === 'object'
+          ? (r.body as { error: { message: string } }).error.message
+          : (r.body as { error: string }).error,
+      );
       expect(message, `${method} ${path}`).toMatch(/^(body|query|params)\//);
       expect(message, `${method} ${path}`).not.toMatch(/all of them|maybe|yes/);
     }
@@ -343,8 +419,21 @@ describe('a scenario over every operation', () => {
   it('null stands for absent only where Iceberg Java sends it (createTable location, partition-spec, write-order); null elsewhere is refused', async () => {
     // Not through `send`: the contract log holds requests to the letter of the document, which has no nulls here.
     const post = (url: string, payload: unknown) =>
-      cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-    const created = await post(`${ns}/c/tables`, { name: 'nulls', schema: simpleSchema, location: null, 'partition-spec': null, 'write-order': null, 'stage-create': false, properties: {} });
+      cat.lakegate.app.inject({
+        method: 'POST',
+        url,
+        payload: JSON.stringify(payload),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    const created = await post(`${ns}/c/tables`, {
+      name: 'nulls',
+      schema: simpleSchema,
+      location: null,
+      'partition-spec': null,
+      'write-order': null,
+      'stage-create': false,
+      properties: {},
+    });
     expect(created.statusCode, created.body).toBe(200);
     expect(created.json().metadata['format-version']).toBe(2);
     for (const field of ['properties', 'stage-create']) {

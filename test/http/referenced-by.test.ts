@@ -20,7 +20,14 @@ beforeAll(async () => {
   const view = {
     name: 'v',
     schema: simpleSchema,
-    'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['rb'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+    'view-version': {
+      'version-id': 1,
+      'timestamp-ms': 1,
+      'schema-id': 0,
+      summary: {},
+      'default-namespace': ['rb'],
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+    },
     properties: {},
   };
   expect((await send('POST', '/v1/default/namespaces/rb/views', view)).status).toBe(200);

@@ -28,7 +28,10 @@ contract('Iceberg REST over HTTP (an in-process Lakegate)', () => new IcebergRes
 describe('the Iceberg REST adapter', () => {
   it('fails fast on a closed port: ERR_UNAVAILABLE naming no secret', async () => {
     const remote = new IcebergRestRemote({ kind: 'iceberg-rest', uri: 'http://127.0.0.1:9', timeoutMs: 500 }, { token: 'secret-token-value' });
-    const error = await remote.check().then(() => undefined, (e: Error & { code?: string }) => e);
+    const error = await remote.check().then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
     expect(error?.code).toBe('ERR_UNAVAILABLE');
     expect(error?.message).not.toContain('secret-token-value');
   });

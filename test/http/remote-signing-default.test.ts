@@ -24,7 +24,12 @@ let refunds: string;
 const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
 const SIGN = '/v1/aws/s3/sign';
 
-const req = (method: string, path: string) => ({ region: 'us-east-1', uri: `${s3.endpoint}/${path}`, method, headers: { 'Content-Type': ['application/octet-stream'] } });
+const req = (method: string, path: string) => ({
+  region: 'us-east-1',
+  uri: `${s3.endpoint}/${path}`,
+  method,
+  headers: { 'Content-Type': ['application/octet-stream'] },
+});
 
 beforeAll(async () => {
   ({ s3, cat, admin } = await startS3Catalog(['sales'], { profile: { 'sts-enabled': false, 'remote-signing-endpoint': 'default' }, key: KEY }));
@@ -60,7 +65,13 @@ describe('remote-signing-endpoint: default', () => {
     for (const [k, v] of Object.entries(signed.body.headers as Record<string, string[]>)) headers[k.toLowerCase()] = v.join(',');
     const verified = await verifySigV4(
       { method: 'GET', url: signed.body.uri.slice(signed.body.uri.indexOf('/', 8)), headers },
-      { service: 's3', region: 'us-east-1', now: () => new Date(), uriEscapePath: false, lookupSecret: async (id) => (id === KEY.accessKeyId ? { secretAccessKey: KEY.secretAccessKey, principal: 'wh' } : undefined) },
+      {
+        service: 's3',
+        region: 'us-east-1',
+        now: () => new Date(),
+        uriEscapePath: false,
+        lookupSecret: async (id) => (id === KEY.accessKeyId ? { secretAccessKey: KEY.secretAccessKey, principal: 'wh' } : undefined),
+      },
     );
     expect(verified.ok, JSON.stringify(verified)).toBe(true);
     expect((await writer.send('POST', SIGN, req('PUT', `bucket/${orders}/data/00000-0-a.parquet`))).status).toBe(200);
@@ -122,8 +133,17 @@ describe('remote-signing-endpoint: default', () => {
     // Renamed: the name remembered is gone, the key is looked up again and found under the renamed table (whose grant
     // followed it, by id). A new table under the old name lives elsewhere, and the writer holds nothing on it.
     expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['archive'] })).status).toBe(200);
-    expect((await admin('POST', '/v1/lake/tables/rename', { source: { namespace: ['sales'], name: 'moving' }, destination: { namespace: ['archive'], name: 'moved' } })).status).toBe(204);
-    expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema, location: 's3://bucket/wh/sales/moving-again' })).status).toBe(200);
+    expect(
+      (
+        await admin('POST', '/v1/lake/tables/rename', {
+          source: { namespace: ['sales'], name: 'moving' },
+          destination: { namespace: ['archive'], name: 'moved' },
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema, location: 's3://bucket/wh/sales/moving-again' })).status,
+    ).toBe(200);
     expect((await put('wh/sales/moving-place/data/b.parquet')).status).toBe(200);
     const again = await put('wh/sales/moving-again/data/a.parquet');
     expect(again.status).toBe(403);
@@ -139,7 +159,11 @@ describe('remote-signing-endpoint: default', () => {
     await grantPrincipal(admin, writer.id, ['table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'moving' });
     expect((await put('wh/sales/moving-again/data/b.parquet')).status).toBe(200);
     expect((await admin('DELETE', '/v1/lake/namespaces/sales/tables/moving')).status).toBe(204);
-    const recreated = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'moving', schema: simpleSchema, location: 's3://bucket/wh/sales/moving-again' });
+    const recreated = await admin('POST', '/v1/lake/namespaces/sales/tables', {
+      name: 'moving',
+      schema: simpleSchema,
+      location: 's3://bucket/wh/sales/moving-again',
+    });
     expect(recreated.status, JSON.stringify(recreated.body)).toBe(200);
     const stale = await put('wh/sales/moving-again/data/c.parquet');
     expect(stale.status).toBe(403);
@@ -148,7 +172,11 @@ describe('remote-signing-endpoint: default', () => {
 
   it('signs for a staged table only for whoever staged it', async () => {
     const creator = await signedInPrincipal(cat, 'default-creator');
-    await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+    await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], {
+      type: 'namespace',
+      warehouse: 'lake',
+      namespace: ['sales'],
+    });
     const staged = await creator.send('POST', '/v1/lake/namespaces/sales/tables', { name: 'staged', schema: simpleSchema, 'stage-create': true }, signing);
     expect(staged.status, JSON.stringify(staged.body)).toBe(200);
     const key = staged.body.metadata.location.replace('s3://bucket/', '');

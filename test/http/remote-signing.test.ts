@@ -44,7 +44,13 @@ async function verifies(signed: { uri: string; headers: Record<string, string[]>
   for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v.join(',');
   return verifySigV4(
     { method, url: signed.uri.slice(signed.uri.indexOf('/', 8)), headers, ...(body !== undefined ? { body } : {}) },
-    { service: 's3', region: 'us-east-1', now: () => new Date(), uriEscapePath: false, lookupSecret: async (id) => (id === KEY.accessKeyId ? { secretAccessKey: KEY.secretAccessKey, principal: 'wh' } : undefined) },
+    {
+      service: 's3',
+      region: 'us-east-1',
+      now: () => new Date(),
+      uriEscapePath: false,
+      lookupSecret: async (id) => (id === KEY.accessKeyId ? { secretAccessKey: KEY.secretAccessKey, principal: 'wh' } : undefined),
+    },
   );
 }
 
@@ -81,7 +87,9 @@ describe('access delegation', () => {
     expect(loaded.body['remote-signing-config']).toEqual({});
     expect(JSON.stringify(loaded.body)).not.toContain(KEY.secretAccessKey);
     // Both mechanisms asked: this warehouse (no STS) offers signing only.
-    const both = await admin('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, { 'x-iceberg-access-delegation': 'vended-credentials,remote-signing' });
+    const both = await admin('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, {
+      'x-iceberg-access-delegation': 'vended-credentials,remote-signing',
+    });
     expect(both.body.config['s3.remote-signing-enabled']).toBe('true');
     // Vended credentials only: this warehouse has none to offer.
     const vended = await admin('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, { 'x-iceberg-access-delegation': 'vended-credentials' });
@@ -100,11 +108,23 @@ describe('the sign operation', () => {
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     expect(signed.headers['cache-control']).toBe('no-cache');
     // x-amz-copy-source, the object lock headers and x-amz-tagging are signed empty and delivered in the query (an S3-compatible endpoint: s3-request-signer.ts).
-    expect(signed.body.uri).toBe(`${put.uri}?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=&x-amz-tagging=`);
+    expect(signed.body.uri).toBe(
+      `${put.uri}?x-amz-copy-source=&x-amz-object-lock-mode=&x-amz-object-lock-retain-until-date=&x-amz-object-lock-legal-hold=&x-amz-tagging=`,
+    );
     expect(signed.body.headers.Authorization[0]).toMatch(/SignedHeaders=[^,]*x-amz-copy-source/);
     // MinIO reads a signed header the request lacks from the query string: the verifier is given it as MinIO reads it.
-    const asRead = { ...put.headers, 'x-amz-copy-source': [''], 'x-amz-object-lock-mode': [''], 'x-amz-object-lock-retain-until-date': [''], 'x-amz-object-lock-legal-hold': [''], 'x-amz-tagging': [''] };
-    expect(await verifies(signed.body, 'PUT', { ...asRead, 'x-amz-copy-source': ['/bucket/other/secret'] })).toMatchObject({ ok: false, code: 'ERR_SIGV4_SIGNATURE' });
+    const asRead = {
+      ...put.headers,
+      'x-amz-copy-source': [''],
+      'x-amz-object-lock-mode': [''],
+      'x-amz-object-lock-retain-until-date': [''],
+      'x-amz-object-lock-legal-hold': [''],
+      'x-amz-tagging': [''],
+    };
+    expect(await verifies(signed.body, 'PUT', { ...asRead, 'x-amz-copy-source': ['/bucket/other/secret'] })).toMatchObject({
+      ok: false,
+      code: 'ERR_SIGV4_SIGNATURE',
+    });
     expect(Object.keys(signed.body.headers).sort()).toEqual(['Authorization', 'X-Amz-Date', 'x-amz-content-sha256']);
     expect(signed.body.headers['x-amz-content-sha256']).toEqual(['UNSIGNED-PAYLOAD']);
     expect(signed.body.headers.Authorization[0]).toContain(`Credential=${KEY.accessKeyId}/`);
@@ -112,7 +132,10 @@ describe('the sign operation', () => {
     expect(signed.body.headers.Authorization[0]).not.toContain('user-agent');
     expect(await verifies(signed.body, 'PUT', asRead)).toMatchObject({ ok: true });
     // Tampering with the path breaks it (the key signed is the key sent).
-    expect(await verifies({ ...signed.body, uri: signed.body.uri.replace('a%3Db', 'other') }, 'PUT', asRead)).toMatchObject({ ok: false, code: 'ERR_SIGV4_SIGNATURE' });
+    expect(await verifies({ ...signed.body, uri: signed.body.uri.replace('a%3Db', 'other') }, 'PUT', asRead)).toMatchObject({
+      ok: false,
+      code: 'ERR_SIGV4_SIGNATURE',
+    });
 
     const body = 'parquet bytes';
     const sha = createHash('sha256').update(body).digest('hex');
@@ -191,11 +214,20 @@ describe('the sign operation', () => {
       expect(r.body.error.type).toBe('ForbiddenException');
       expect(r.body.error.message, uri).toMatch(reason);
     }
-    const copy = await admin('POST', signUrl('orders'), req('PUT', `bucket/${k}/x`, { headers: { 'x-amz-copy-source': [`bucket/${refunds.key}/metadata/v1.json`] } }));
+    const copy = await admin(
+      'POST',
+      signUrl('orders'),
+      req('PUT', `bucket/${k}/x`, { headers: { 'x-amz-copy-source': [`bucket/${refunds.key}/metadata/v1.json`] } }),
+    );
     expect(copy.status).toBe(403);
     expect((await admin('POST', signUrl('orders'), { ...req('GET', `bucket/${k}/x`), region: 'eu-west-1' })).status).toBe(403);
     // Not a request at all, or another provider: 400 in the Iceberg error model.
-    for (const body of [{ ...req('GET', `bucket/${k}/x`), uri: 'not a uri' }, { ...req('GET', `bucket/${k}/x`), provider: 'gcs' }, { ...req('GET', `bucket/${k}/x`), headers: { a: 'b' } }, { uri: 'x' }]) {
+    for (const body of [
+      { ...req('GET', `bucket/${k}/x`), uri: 'not a uri' },
+      { ...req('GET', `bucket/${k}/x`), provider: 'gcs' },
+      { ...req('GET', `bucket/${k}/x`), headers: { a: 'b' } },
+      { uri: 'x' },
+    ]) {
       const r = await admin('POST', signUrl('orders'), body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.error.code).toBe(400);
@@ -233,7 +265,11 @@ describe('the sign operation', () => {
   it('audits an allowed signature once per caller, table and access within the window, and answers it uncacheable', async () => {
     const engine = await signedInPrincipal(cat, 'sign-audited');
     await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
-    const allowed = () => cat.logs().split('\n').filter((l) => l.includes('"sign.allowed"') && l.includes(engine.id));
+    const allowed = () =>
+      cat
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('"sign.allowed"') && l.includes(engine.id));
     const put = req('PUT', `bucket/${orders.key}/data/audited.parquet`);
     for (let i = 0; i < 3; i++) {
       const signed = await engine.send('POST', signUrl('orders'), put);
@@ -253,9 +289,17 @@ describe('the sign operation', () => {
     expect(await verifies(presigned.body, 'GET', {})).toMatchObject({ ok: true, mode: 'presigned' });
     expect(allowed()).toHaveLength(2);
     // A refusal is recorded every time, inside the window or not.
-    const refusedBefore = cat.logs().split('\n').filter((l) => l.includes('"sign.refused"') && l.includes(engine.id)).length;
+    const refusedBefore = cat
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"sign.refused"') && l.includes(engine.id)).length;
     for (let i = 0; i < 2; i++) expect((await engine.send('POST', signUrl('orders'), req('PUT', `bucket/${refunds.key}/data/x.parquet`))).status).toBe(403);
-    expect(cat.logs().split('\n').filter((l) => l.includes('"sign.refused"') && l.includes(engine.id))).toHaveLength(refusedBefore + 2);
+    expect(
+      cat
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('"sign.refused"') && l.includes(engine.id)),
+    ).toHaveLength(refusedBefore + 2);
   });
 
   it('answers warm signs from the caches without the awaited path, and still stops at the next call after a revoked grant, a disabled principal or revoked tokens', async () => {
@@ -279,7 +323,12 @@ describe('the sign operation', () => {
       await signs(4);
       // Answered from the caches: the awaited path was not taken again, and the signatures verify all the same.
       expect(awaited.mock.calls.length).toBe(warm);
-      expect(cat.logs().split('\n').filter((l) => l.includes('"sign.allowed"') && l.includes(engine.id))).toHaveLength(1);
+      expect(
+        cat
+          .logs()
+          .split('\n')
+          .filter((l) => l.includes('"sign.allowed"') && l.includes(engine.id)),
+      ).toHaveLength(1);
 
       // A disabled principal's cached token stops at its next sign (the authentication's cache is cleared), and works again once enabled.
       expect((await admin('POST', `/management/v1/principals/${engine.id}/disable`)).status).toBe(200);
@@ -293,7 +342,11 @@ describe('the sign operation', () => {
       await signs(3);
 
       // A revoked grant: the next sign is refused and audited, every time.
-      const denied = () => cat.logs().split('\n').filter((l) => l.includes('"access.denied"') && l.includes(engine.id)).length;
+      const denied = () =>
+        cat
+          .logs()
+          .split('\n')
+          .filter((l) => l.includes('"access.denied"') && l.includes(engine.id)).length;
       const deniedBefore = denied();
       await revoke(admin, `${engine.id}-role`, ['table:write-data'], tableSecurable('orders'));
       for (let i = 0; i < 2; i++) expect((await engine.send('POST', signUrl('orders'), put)).status).toBe(403);
@@ -314,7 +367,11 @@ describe('the sign operation', () => {
 
   it('signs for a staged table only for whoever staged it', async () => {
     const creator = await signedInPrincipal(cat, 'sign-creator');
-    await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+    await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], {
+      type: 'namespace',
+      warehouse: 'lake',
+      namespace: ['sales'],
+    });
     const staged = await creator.send('POST', '/v1/lake/namespaces/sales/tables', { name: 'staged', schema: simpleSchema, 'stage-create': true }, signing);
     expect(staged.status, JSON.stringify(staged.body)).toBe(200);
     const key = staged.body.metadata.location.replace('s3://bucket/', '');

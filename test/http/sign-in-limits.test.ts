@@ -19,22 +19,34 @@ beforeAll(async () => {
 afterAll(async () => cat?.close());
 
 /** One POST on a connection of its own, from `from`. */
-function post(from: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function post(
+  from: string,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', localAddress: from, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', localAddress: from, agent: false, headers: { connection: 'close', ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 const token = (from: string, clientId: string, secret: string, headers: Record<string, string> = {}) =>
-  post(from, '/v1/oauth/tokens', new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
-const consoleSignIn = (from: string, clientId: string, secret: string) => post(from, '/ui/auth/login', JSON.stringify({ clientId, clientSecret: secret }), { 'content-type': 'application/json' });
+  post(from, '/v1/oauth/tokens', new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(), {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...headers,
+  });
+const consoleSignIn = (from: string, clientId: string, secret: string) =>
+  post(from, '/ui/auth/login', JSON.stringify({ clientId, clientSecret: secret }), { 'content-type': 'application/json' });
 
 async function statuses(n: number, attempt: (i: number) => Promise<{ status: number }>): Promise<number[]> {
   const out: number[] = [];

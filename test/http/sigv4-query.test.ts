@@ -28,14 +28,23 @@ beforeAll(async () => {
   const principal = await cat.lakegate.principals.create('query-signer');
   // Signed requests below may see the warehouse's namespaces (a missing one is then "not found", not "forbidden").
   await grantPrincipal(bearerSender(cat.lakegate.app, token), principal.clientId, ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
-  const key = (await cat.lakegate.app.inject({ method: 'POST', url: `/management/v1/principals/${principal.clientId}/access-keys`, headers: { authorization: `Bearer ${token}` } })).json();
+  const key = (
+    await cat.lakegate.app.inject({
+      method: 'POST',
+      url: `/management/v1/principals/${principal.clientId}/access-keys`,
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
   credentials = { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] };
 });
 afterAll(async () => cat.close());
 
 /** Signs `signedUrl` (SignatureV4 encodes a space as %20 and a plus as %2B) and sends `sentUrl` with that signature. */
 async function status(signedUrl: string, sentUrl: string): Promise<number> {
-  const signed = await signRequest({ method: 'GET', url: signedUrl, headers: { host: 'localhost:80' } }, { service: 'execute-api', region: 'us-east-1', credentials, signingDate: new Date() });
+  const signed = await signRequest(
+    { method: 'GET', url: signedUrl, headers: { host: 'localhost:80' } },
+    { service: 'execute-api', region: 'us-east-1', credentials, signingDate: new Date() },
+  );
   return (await cat.lakegate.app.inject({ method: 'GET', url: sentUrl, headers: signed.headers })).statusCode;
 }
 

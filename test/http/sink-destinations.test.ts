@@ -16,7 +16,12 @@ let manager: Send;
 let acme: Send;
 
 const tokenOf = async (id: string, secret: string) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: '/v1/oauth/tokens',
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().access_token as string;
 };
@@ -60,9 +65,15 @@ describe('event sink destinations', () => {
       expect(res.status, url).toBe(403);
       expect(res.body.error).toMatchObject({ code: 403, type: 'ForbiddenException', message: expect.stringMatching(/only public addresses/) });
     }
-    const kafka = await manager('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'kafka', config: { brokers: ['kafka.example.test:9092', '127.0.0.1:9092'], topic: 'x' } });
+    const kafka = await manager('POST', '/management/v1/warehouses/default/event-sinks', {
+      kind: 'kafka',
+      config: { brokers: ['kafka.example.test:9092', '127.0.0.1:9092'], topic: 'x' },
+    });
     expect(kafka.status).toBe(403);
-    const nats = await manager('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'nats', config: { servers: ['nats://[::1]:4222'], stream: 'S', subject: 's' } });
+    const nats = await manager('POST', '/management/v1/warehouses/default/event-sinks', {
+      kind: 'nats',
+      config: { servers: ['nats://[::1]:4222'], stream: 'S', subject: 's' },
+    });
     expect(nats.status).toBe(403);
     expect((await platform('GET', '/management/v1/warehouses/default/event-sinks')).body.sinks).toEqual([]);
     const audit = (await platform('GET', '/management/v1/audit?decision=deny&limit=100')).body.events as Array<{ action: string; object: string }>;
@@ -89,23 +100,42 @@ describe('event sink destinations', () => {
 
   it('never answers a chosen or generated secret again, in views, listings or errors', async () => {
     const chosen = `whsec_${Buffer.from('a-chosen-secret-of-32-bytes!!!!!').toString('base64')}`;
-    const created = await manager('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: 'https://hooks.example.test/h' }, secret: chosen });
+    const created = await manager('POST', '/management/v1/warehouses/default/event-sinks', {
+      kind: 'webhook',
+      config: { url: 'https://hooks.example.test/h' },
+      secret: chosen,
+    });
     expect(created.status).toBe(201);
     expect(JSON.stringify(created.body)).not.toContain(chosen.slice(6));
-    const bad = await manager('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: 'https://hooks.example.test/h' }, secret: `${chosen}!` });
+    const bad = await manager('POST', '/management/v1/warehouses/default/event-sinks', {
+      kind: 'webhook',
+      config: { url: 'https://hooks.example.test/h' },
+      secret: `${chosen}!`,
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).not.toContain(chosen.slice(6, 30));
-    const broker = await manager('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'kafka', config: { brokers: ['kafka.example.test:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u' } }, secret: 'sasl-password-never-shown' });
+    const broker = await manager('POST', '/management/v1/warehouses/default/event-sinks', {
+      kind: 'kafka',
+      config: { brokers: ['kafka.example.test:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u' } },
+      secret: 'sasl-password-never-shown',
+    });
     expect(broker.status).toBe(201);
-    const views = JSON.stringify([(await manager('GET', '/management/v1/warehouses/default/event-sinks')).body, (await manager('GET', `/management/v1/warehouses/default/event-sinks/${created.body.sink.id}`)).body]);
+    const views = JSON.stringify([
+      (await manager('GET', '/management/v1/warehouses/default/event-sinks')).body,
+      (await manager('GET', `/management/v1/warehouses/default/event-sinks/${created.body.sink.id}`)).body,
+    ]);
     expect(views).not.toContain(chosen.slice(6));
     expect(views).not.toContain('sasl-password-never-shown');
     expect(views).toContain('"has-secret":true');
     // A password in the stored config is refused without echoing it.
-    const inConfig = await manager('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'kafka', config: { brokers: ['kafka.example.test:9092'], topic: 't', password: 'hunter2-in-config' } });
+    const inConfig = await manager('POST', '/management/v1/warehouses/default/event-sinks', {
+      kind: 'kafka',
+      config: { brokers: ['kafka.example.test:9092'], topic: 't', password: 'hunter2-in-config' },
+    });
     expect(inConfig.status).toBe(400);
     expect(JSON.stringify(inConfig.body)).not.toContain('hunter2');
-    for (const id of [created.body.sink.id, broker.body.sink.id]) expect((await manager('DELETE', `/management/v1/warehouses/default/event-sinks/${id}`)).status).toBe(204);
+    for (const id of [created.body.sink.id, broker.body.sink.id])
+      expect((await manager('DELETE', `/management/v1/warehouses/default/event-sinks/${id}`)).status).toBe(204);
     expect(cat.logs()).not.toContain('sasl-password-never-shown');
     expect(cat.logs()).not.toMatch(/unhandled error/);
   });

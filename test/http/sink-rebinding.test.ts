@@ -49,7 +49,12 @@ let listed: Receiver;
 const dns = new Map<string, string[]>();
 
 const tokenOf = async (id: string, secret: string) => {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: '/v1/oauth/tokens',
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().access_token as string;
 };
@@ -65,7 +70,8 @@ const waitFor = async <T>(what: string, read: () => Promise<T>, done: (v: T) => 
 };
 
 const SINKS = '/management/v1/warehouses/default/event-sinks';
-const sinkOf = async (id: string) => (await platform('GET', `${SINKS}/${id}`)).body as { state: string; failures: number; 'last-error'?: string; delivered?: number; cursor: number };
+const sinkOf = async (id: string) =>
+  (await platform('GET', `${SINKS}/${id}`)).body as { state: string; failures: number; 'last-error'?: string; delivered?: number; cursor: number };
 let namespaces = 0;
 const someEvent = async () => expect((await platform('POST', '/v1/default/namespaces', { namespace: [`rebind${namespaces++}`] })).status).toBe(200);
 
@@ -73,7 +79,12 @@ beforeAll(async () => {
   local = await receiver('127.0.0.1');
   listed = await receiver('127.0.0.2', () => `http://127.0.0.1:${local.port}/stolen`);
   cat = await startInProcess(
-    { LAKEGATE_EVENT_SINK_PRIVATE_NETWORKS: '127.0.0.2/32', LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '100', LAKEGATE_EVENT_SINK_MAX_FAILURES: '2', LAKEGATE_EVENT_SINK_MAX_BACKOFF_SECONDS: '1' },
+    {
+      LAKEGATE_EVENT_SINK_PRIVATE_NETWORKS: '127.0.0.2/32',
+      LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '100',
+      LAKEGATE_EVENT_SINK_MAX_FAILURES: '2',
+      LAKEGATE_EVENT_SINK_MAX_BACKOFF_SECONDS: '1',
+    },
     { auth: true, hostResolver: async (host) => dns.get(host) ?? [] },
   );
   const a = cat.admin();
@@ -98,7 +109,11 @@ describe('webhook sink destinations at delivery', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     dns.set('hooks.rebind.test', ['127.0.0.1']);
     await someEvent();
-    const failing = await waitFor('the sink to fail twice', () => sinkOf(created.body.sink.id), (s) => s.failures >= 2);
+    const failing = await waitFor(
+      'the sink to fail twice',
+      () => sinkOf(created.body.sink.id),
+      (s) => s.failures >= 2,
+    );
     expect(failing['last-error']).toBe(REFUSED);
     expect(failing.state).toBe('failing');
     expect(failing['last-error']).not.toMatch(/127\.0\.0\.1|rebind/);
@@ -106,7 +121,11 @@ describe('webhook sink destinations at delivery', () => {
     // A name answering one public and one internal address is refused whole.
     dns.set('hooks.rebind.test', [PUBLIC, '127.0.0.1']);
     const before = (await sinkOf(created.body.sink.id)).failures;
-    await waitFor('another refused attempt', () => sinkOf(created.body.sink.id), (s) => s.failures > before);
+    await waitFor(
+      'another refused attempt',
+      () => sinkOf(created.body.sink.id),
+      (s) => s.failures > before,
+    );
     expect((await sinkOf(created.body.sink.id))['last-error']).toBe(REFUSED);
     expect(local.hits).toEqual([]);
     const metrics = await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' });
@@ -119,7 +138,11 @@ describe('webhook sink destinations at delivery', () => {
     const created = await manager('POST', SINKS, { kind: 'webhook', config: { url: `http://hooks.listed.test:${listed.port}/hook` } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     await someEvent();
-    await waitFor('delivery to the listed receiver', async () => listed.hits.filter((h) => h === '/hook').length, (n) => n >= 1);
+    await waitFor(
+      'delivery to the listed receiver',
+      async () => listed.hits.filter((h) => h === '/hook').length,
+      (n) => n >= 1,
+    );
     const sink = await sinkOf(created.body.sink.id);
     expect(sink.failures).toBe(0);
     expect(local.hits).toEqual([]);
@@ -131,7 +154,11 @@ describe('webhook sink destinations at delivery', () => {
     const created = await manager('POST', SINKS, { kind: 'webhook', config: { url: `http://hooks.listed.test:${listed.port}/redirect` } });
     expect(created.status).toBe(201);
     await someEvent();
-    const failed = await waitFor('the redirect to fail', () => sinkOf(created.body.sink.id), (s) => s.failures >= 1);
+    const failed = await waitFor(
+      'the redirect to fail',
+      () => sinkOf(created.body.sink.id),
+      (s) => s.failures >= 1,
+    );
     expect(failed['last-error']).toBe('webhook answered HTTP 307');
     expect(listed.hits).toContain('/redirect');
     expect(local.hits).toEqual([]);
@@ -144,7 +171,11 @@ describe('webhook sink destinations at delivery', () => {
     const named = await platform('POST', SINKS, { kind: 'webhook', config: { url: `http://localhost:${local.port}/platform-named` } });
     expect(named.status).toBe(201);
     await someEvent();
-    await waitFor('delivery of the platform sinks', async () => [...local.hits], (h) => h.includes('/platform') && h.includes('/platform-named'));
+    await waitFor(
+      'delivery of the platform sinks',
+      async () => [...local.hits],
+      (h) => h.includes('/platform') && h.includes('/platform-named'),
+    );
     for (const s of [literal, named]) {
       expect((await sinkOf(s.body.sink.id)).failures).toBe(0);
       expect((await platform('DELETE', `${SINKS}/${s.body.sink.id}`)).status).toBe(204);

@@ -65,7 +65,11 @@ describe('names holding "/" on the Iceberg surface', () => {
     expect(slash).toMatch(/\/warehouse\/n\/a_b-[0-9a-f]{32}$/);
     expect(nested).toMatch(/\/warehouse\/n\/a\/b-[0-9a-f]{32}$/);
     expect(percent).toMatch(/\/warehouse\/n\/a_2Fb-[0-9a-f]{32}$/);
-    for (const [x, y] of [[slash, nested], [slash, percent], [nested, percent]] as const) {
+    for (const [x, y] of [
+      [slash, nested],
+      [slash, percent],
+      [nested, percent],
+    ] as const) {
       expect(x.startsWith(`${y}/`) || y.startsWith(`${x}/`) || x === y).toBe(false);
     }
     // A table named with "/" cannot take another's location by asking for its decoded form either.
@@ -92,13 +96,23 @@ describe('names holding "/" on the Iceberg surface', () => {
     const view = {
       name: 'vi/ew',
       schema: { ...schema, 'schema-id': 0 },
-      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1 as id', dialect: 'spark' }], 'default-namespace': ['v/ns'] },
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        representations: [{ type: 'sql', sql: 'select 1 as id', dialect: 'spark' }],
+        'default-namespace': ['v/ns'],
+      },
       properties: {},
     };
     expect((await inject('POST', `/v1/default/namespaces/${ns('v/ns')}/views`, view)).statusCode).toBe(200);
     expect((await inject('GET', `/v1/default/namespaces/${ns('v/ns')}/views/${enc('vi/ew')}`)).statusCode).toBe(200);
     expect((await inject('GET', `/v1/default/namespaces/${ns('v/ns')}/views`)).json().identifiers).toEqual([{ namespace: ['v/ns'], name: 'vi/ew' }]);
-    expect((await inject('POST', '/v1/default/views/rename', { source: { namespace: ['v/ns'], name: 'vi/ew' }, destination: { namespace: ['v/ns'], name: 'v/2' } })).statusCode).toBe(204);
+    expect(
+      (await inject('POST', '/v1/default/views/rename', { source: { namespace: ['v/ns'], name: 'vi/ew' }, destination: { namespace: ['v/ns'], name: 'v/2' } }))
+        .statusCode,
+    ).toBe(204);
     expect((await inject('DELETE', `/v1/default/namespaces/${ns('v/ns')}/views/${enc('v/2')}`)).statusCode).toBe(204);
   });
 

@@ -41,7 +41,7 @@ function icebergError(res: { status: number; body: any }, status: number) {
 
 beforeAll(async () => {
   hostDir = tempDir('lakegate-host-dir-');
-  writeFileSync(`${hostDir.dir}/precious.txt`, 'not the catalog\'s');
+  writeFileSync(`${hostDir.dir}/precious.txt`, "not the catalog's");
   mkdirSync(`${hostDir.dir}/x`);
   fake = await startFakeS3();
   const port = await freePort();
@@ -118,17 +118,32 @@ describe('a tenant administrator', () => {
   });
 
   it.each([
-    ['without a secret (the server ambient credentials)', { type: 's3', bucket: 'acme-bucket', endpoint: undefined }, undefined, /server's own cloud credentials/],
+    [
+      'without a secret (the server ambient credentials)',
+      { type: 's3', bucket: 'acme-bucket', endpoint: undefined },
+      undefined,
+      /server's own cloud credentials/,
+    ],
     ['with its own endpoint', { type: 's3', bucket: 'acme-bucket', 'path-style-access': true, endpoint: 'TRAP' }, S3_SECRET, /storage-profile\.endpoint/],
     ['with an sts-endpoint', { type: 's3', bucket: 'acme-bucket', 'sts-endpoint': 'TRAP' }, S3_SECRET, /storage-profile\.sts-endpoint/],
     ['with a role-arn', { type: 's3', bucket: 'acme-bucket', 'role-arn': 'arn:aws:iam::123456789012:role/platform' }, S3_SECRET, /storage-profile\.role-arn/],
-    ['gcs without a key (Application Default Credentials), at its endpoint', { type: 'gcs', bucket: 'acme-gcs', endpoint: 'TRAP', 'sts-endpoint': 'TRAP' }, undefined, /server's own cloud credentials.*endpoint/],
+    [
+      'gcs without a key (Application Default Credentials), at its endpoint',
+      { type: 'gcs', bucket: 'acme-gcs', endpoint: 'TRAP', 'sts-endpoint': 'TRAP' },
+      undefined,
+      /server's own cloud credentials.*endpoint/,
+    ],
     ['on the local filesystem', { type: 'file' }, undefined, /local filesystem/],
   ])('is refused a warehouse %s (403 with the reason), and no request reaches the endpoint', async (_what, profile, secret, reason) => {
     const withTrap = JSON.parse(JSON.stringify(profile).replaceAll('"TRAP"', JSON.stringify(trapUrl)));
     const root = profile.type === 'file' ? `file://${hostDir.dir}/wh` : profile.type === 'gcs' ? 'gs://acme-gcs/wh' : 's3://acme-bucket/amb';
     const name = `acme-amb-${profile.type}`;
-    const wh = await acme('POST', '/management/v1/warehouses', { name, 'storage-root': root, 'storage-profile': withTrap, ...(secret ? { 'storage-secret': secret } : {}) });
+    const wh = await acme('POST', '/management/v1/warehouses', {
+      name,
+      'storage-root': root,
+      'storage-profile': withTrap,
+      ...(secret ? { 'storage-secret': secret } : {}),
+    });
     expect(icebergError(wh, 403)).toMatch(reason);
     // What the old code then did: table writes (and vended credentials) through the profile.
     await acme('POST', `/v1/${name}/namespaces`, { namespace: ['ns'] });
@@ -140,7 +155,9 @@ describe('a tenant administrator', () => {
   it('is audited when refused', async () => {
     const audit = await platform('GET', '/management/v1/audit?limit=1000');
     expect(audit.status).toBe(200);
-    const denied = (audit.body.events as Array<{ type: string; tenant?: string; detail: Record<string, unknown> }>).filter((e) => e.type === 'warehouse.storage.denied');
+    const denied = (audit.body.events as Array<{ type: string; tenant?: string; detail: Record<string, unknown> }>).filter(
+      (e) => e.type === 'warehouse.storage.denied',
+    );
     expect(denied.map((e) => e.detail.warehouse)).toEqual(expect.arrayContaining(['acme-s3', 'acme-s3b', 'acme-amb-s3', 'acme-amb-gcs', 'acme-amb-file']));
     expect(JSON.stringify(denied)).not.toContain(S3_SECRET['secret-access-key']);
   });
@@ -157,15 +174,28 @@ describe('a tenant administrator', () => {
   });
 
   it("cannot tell another tenant's warehouse names from free ones", async () => {
-    const body = (name: string) => ({ name, 'storage-root': `s3://acme-bucket/${name}`, 'storage-profile': { type: 's3', bucket: 'acme-bucket' }, 'storage-secret': S3_SECRET });
+    const body = (name: string) => ({
+      name,
+      'storage-root': `s3://acme-bucket/${name}`,
+      'storage-profile': { type: 's3', bucket: 'acme-bucket' },
+      'storage-secret': S3_SECRET,
+    });
     const taken = await acme('POST', '/management/v1/warehouses', body('globex-wh'));
     const free = await acme('POST', '/management/v1/warehouses', body('globex-free'));
     expect(taken.status).toBe(403);
-    expect({ status: free.status, body: JSON.stringify(free.body).replaceAll('globex-free', 'globex-wh') }).toEqual({ status: taken.status, body: JSON.stringify(taken.body) });
+    expect({ status: free.status, body: JSON.stringify(free.body).replaceAll('globex-free', 'globex-wh') }).toEqual({
+      status: taken.status,
+      body: JSON.stringify(taken.body),
+    });
   });
 
   it("cannot probe other tenants' roots: outside its grant every root is refused alike, and an overlap names no tenant", async () => {
-    const body = (bucket: string) => ({ name: 'acme-probe', 'storage-root': `s3://${bucket}/lake/inner`, 'storage-profile': { type: 's3', bucket }, 'storage-secret': S3_SECRET });
+    const body = (bucket: string) => ({
+      name: 'acme-probe',
+      'storage-root': `s3://${bucket}/lake/inner`,
+      'storage-profile': { type: 's3', bucket },
+      'storage-secret': S3_SECRET,
+    });
     const taken = await acme('POST', '/management/v1/warehouses', body('globex-bucket'));
     const free = await acme('POST', '/management/v1/warehouses', body('free-bucket'));
     expect(icebergError(taken, 403)).toMatch(/outside the storage the platform granted/);
@@ -176,7 +206,7 @@ describe('a tenant administrator', () => {
     expect(nested.body.error.message).not.toMatch(/tenant|acme-own/);
   });
 
-  it('may set no storage grant, its own or another tenant\'s', async () => {
+  it("may set no storage grant, its own or another tenant's", async () => {
     for (const t of ['acme', 'globex']) {
       const res = await acme('PUT', `/management/v1/tenants/${t}/storage-grant`, { roots: ['s3://platform-backups'] });
       expect(icebergError(res, 403)).toBeTruthy();
@@ -187,23 +217,38 @@ describe('a tenant administrator', () => {
 
 describe('a platform administrator', () => {
   it('still sets endpoints, roles, ambient credentials and extra roots', async () => {
-    const ambient = await platform('POST', '/management/v1/warehouses', { name: 'plat-ambient', tenant: 'acme', 'storage-root': 's3://plat-ambient/wh', 'storage-profile': { type: 's3', bucket: 'plat-ambient' } });
+    const ambient = await platform('POST', '/management/v1/warehouses', {
+      name: 'plat-ambient',
+      tenant: 'acme',
+      'storage-root': 's3://plat-ambient/wh',
+      'storage-profile': { type: 's3', bucket: 'plat-ambient' },
+    });
     expect(ambient.status, JSON.stringify(ambient.body)).toBe(201);
     const wh = await platform('POST', '/management/v1/warehouses', {
       name: 'plat-s3',
       tenant: 'acme',
       'storage-root': 's3://plat-bucket/wh',
-      'storage-profile': { type: 's3', bucket: 'plat-bucket', endpoint: fake.endpoint, 'path-style-access': true, 'role-arn': 'arn:aws:iam::123456789012:role/lake' },
+      'storage-profile': {
+        type: 's3',
+        bucket: 'plat-bucket',
+        endpoint: fake.endpoint,
+        'path-style-access': true,
+        'role-arn': 'arn:aws:iam::123456789012:role/lake',
+      },
       'storage-secret': S3_SECRET,
       properties: { 'extra-location-roots': `s3://plat-bucket/legacy,file://${hostDir.dir},s3://platform-backups/db-dumps` },
     });
     expect(wh.status, JSON.stringify(wh.body)).toBe(201);
-    const again = await platform('POST', '/management/v1/warehouses', { name: 'globex-wh', 'storage-root': 's3://other-bucket/x', 'storage-profile': { type: 's3', bucket: 'other-bucket' } });
+    const again = await platform('POST', '/management/v1/warehouses', {
+      name: 'globex-wh',
+      'storage-root': 's3://other-bucket/x',
+      'storage-profile': { type: 's3', bucket: 'other-bucket' },
+    });
     expect(icebergError(again, 409)).toMatch(/taken/);
     expect(JSON.stringify(again.body)).not.toMatch(/globex'|tenant/);
   });
 
-  it("cannot make an S3 warehouse reach a file: root or another bucket, even through its own extra roots", async () => {
+  it('cannot make an S3 warehouse reach a file: root or another bucket, even through its own extra roots', async () => {
     // plat-s3 (above) lists a host directory and another bucket as extra roots: neither is in its profile's bucket.
     const L = '/lance/plat-s3/v1';
     // The platform admin reads no tenant catalog; an acme admin does (its tenant's warehouse).
@@ -254,7 +299,7 @@ describe('a purge', () => {
 });
 
 describe('a purge of a registered table', () => {
-  it("deregisters and keeps the files, also inside the warehouse root: the catalog did not create that location", async () => {
+  it('deregisters and keeps the files, also inside the warehouse root: the catalog did not create that location', async () => {
     const W = '/v1/plat-file/namespaces/ns';
     // Files the catalog did not create for the table it will register: a table dropped without purge left them.
     const src = await platform('POST', `${W}/tables`, { name: 'src', schema: simpleSchema });
@@ -278,7 +323,13 @@ describe('a purge of a registered table', () => {
 describe('S3 object storage', () => {
   it("refuses any location outside the profile's bucket before sending a request", async () => {
     const before = fake.keys().length;
-    const storage = new S3ObjectStorage({ bucket: 'plat-bucket', endpoint: fake.endpoint, region: 'us-east-1', pathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const storage = new S3ObjectStorage({
+      bucket: 'plat-bucket',
+      endpoint: fake.endpoint,
+      region: 'us-east-1',
+      pathStyle: true,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     try {
       fake.put('platform-backups', 'db-dumps/x', 'secret rows');
       await expect(storage.read('s3://platform-backups/db-dumps/x', 1024)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });

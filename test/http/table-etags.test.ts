@@ -38,7 +38,7 @@ describe('ETags', () => {
     expect(staged.headers.etag).toBeUndefined();
   });
 
-  it('a commit answers the new metadata\'s ETag, and the old one no longer matches', async () => {
+  it("a commit answers the new metadata's ETag, and the old one no longer matches", async () => {
     const before = (await send('POST', T, { name: 'committed', schema: simpleSchema })).headers.etag;
     const commit = await send('POST', `${T}/committed`, { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] });
     expect(commit.status).toBe(200);
@@ -61,7 +61,8 @@ describe('ETags', () => {
     const before = created.headers.etag as string;
     await expectCurrent('configured', before);
     expect(created.body.config?.['scan-planning-mode']).toBeUndefined();
-    const set = (updates: Record<string, string>, removals: string[] = []) => send('POST', '/management/v1/warehouses/default/properties', { updates, removals });
+    const set = (updates: Record<string, string>, removals: string[] = []) =>
+      send('POST', '/management/v1/warehouses/default/properties', { updates, removals });
     expect((await set({ 'scan-planning-mode': 'server' })).status).toBe(200);
     try {
       const revalidated = await send('GET', `${T}/configured`, undefined, { 'if-none-match': before });

@@ -48,10 +48,16 @@ describe('write.*.path properties', () => {
     }
     const own = await send('POST', tables('evil'), { name: 'w', schema: simpleSchema }, delegated);
     expect(own.status).toBe(200);
-    const committed = await send('POST', `${tables('evil')}/w`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': victim.location } }] });
+    const committed = await send('POST', `${tables('evil')}/w`, {
+      requirements: [],
+      updates: [{ action: 'set-properties', updates: { 'write.data.path': victim.location } }],
+    });
     expect(committed.status).toBe(400);
     // Inside its own location, a write path is fine (and needs no credential of its own).
-    const inside = await send('POST', `${tables('evil')}/w`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': `${own.body.metadata.location}/elsewhere` } }] });
+    const inside = await send('POST', `${tables('evil')}/w`, {
+      requirements: [],
+      updates: [{ action: 'set-properties', updates: { 'write.data.path': `${own.body.metadata.location}/elsewhere` } }],
+    });
     expect(inside.status).toBe(200);
     const loaded = await send('GET', `${tables('evil')}/w`, undefined, delegated);
     expect(loaded.body['storage-credentials'].map((c: { prefix: string }) => c.prefix)).toEqual([own.body.metadata.location]);
@@ -61,7 +67,14 @@ describe('write.*.path properties', () => {
   it('are held to the new location when a commit moves the table', async () => {
     const created = await send('POST', tables('evil'), { name: 'mover', schema: simpleSchema });
     const location = created.body.metadata.location as string;
-    expect((await send('POST', `${tables('evil')}/mover`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': `${location}/data` } }] })).status).toBe(200);
+    expect(
+      (
+        await send('POST', `${tables('evil')}/mover`, {
+          requirements: [],
+          updates: [{ action: 'set-properties', updates: { 'write.data.path': `${location}/data` } }],
+        })
+      ).status,
+    ).toBe(200);
     const moved = await send('POST', `${tables('evil')}/mover`, { requirements: [], updates: [{ action: 'set-location', location: `${location}-moved` }] });
     expect(moved.status).toBe(400);
     expect(moved.body.error.message).toMatch(/write\.data\.path .*outside the location of the table/);
@@ -88,7 +101,9 @@ describe('metadata files a commit trims from the metadata log', () => {
     };
     s3.put('bucket', 'wh/evil/reg/metadata/00001-old.metadata.json', '{}');
     s3.put('bucket', 'wh/evil/reg/metadata/00002-reg.metadata.json', JSON.stringify(metadata));
-    expect((await send('POST', '/v1/lake/namespaces/evil/register', { name: 'reg', 'metadata-location': `${location}/metadata/00002-reg.metadata.json` })).status).toBe(200);
+    expect(
+      (await send('POST', '/v1/lake/namespaces/evil/register', { name: 'reg', 'metadata-location': `${location}/metadata/00002-reg.metadata.json` })).status,
+    ).toBe(200);
     const trim = { 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '1' };
     expect((await send('POST', `${tables('evil')}/reg`, { requirements: [], updates: [{ action: 'set-properties', updates: trim }] })).status).toBe(200);
     expect(s3.keys()).toEqual(expect.arrayContaining([`bucket/${victim.metadataLocation.slice('s3://bucket/'.length)}`, `bucket/${dataFile}`]));
@@ -119,7 +134,10 @@ describe('a table at the place where another namespace’s tables go', () => {
     squatted(await send('POST', '/v1/lake/namespaces', { namespace: ['hr'] }), /lies inside the location of a table or view/);
     await storedNamespace(['hr']);
     squatted(await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema }), /overlaps the location of another table or view/);
-    squatted(await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema, 'stage-create': true }), /overlaps the location of another table or view/);
+    squatted(
+      await send('POST', tables('hr'), { name: 'salaries', schema: simpleSchema, 'stage-create': true }),
+      /overlaps the location of another table or view/,
+    );
     squatted(await send('POST', '/lance/lake/v1/table/hr$salaries/declare', { id: ['hr', 'salaries'] }), /overlaps the location of another table or view/);
     // Once it is gone, the namespace is usable again.
     expect((await send('DELETE', `${tables('evil')}/squat`)).status).toBe(204);
@@ -127,15 +145,28 @@ describe('a table at the place where another namespace’s tables go', () => {
   });
 
   it('counts stage-created tables too, so neither a later table nor the staged one’s commit can overlap', async () => {
-    const staged = await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true }, delegated);
+    const staged = await send(
+      'POST',
+      tables('evil'),
+      { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true },
+      delegated,
+    );
     expect(staged.status).toBe(200);
     // A retried stage-create of the same table at the same place is no other table.
-    expect((await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true })).status).toBe(200);
+    expect(
+      (await send('POST', tables('evil'), { name: 'staged_squat', schema: simpleSchema, location: 's3://bucket/wh/legal', 'stage-create': true })).status,
+    ).toBe(200);
     squatted(await send('POST', '/v1/lake/namespaces', { namespace: ['legal'] }), /lies inside the location of a table or view/);
     await storedNamespace(['legal']);
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of another table or view/);
-    squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema, location: 's3://bucket/wh/legal/cases' }), /overlaps the location of another table or view/);
-    squatted(await send('POST', tables('evil'), { name: 'other', schema: simpleSchema, location: 's3://bucket/wh', 'stage-create': true }), /overlaps the location of another table or view|storage root/);
+    squatted(
+      await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema, location: 's3://bucket/wh/legal/cases' }),
+      /overlaps the location of another table or view/,
+    );
+    squatted(
+      await send('POST', tables('evil'), { name: 'other', schema: simpleSchema, location: 's3://bucket/wh', 'stage-create': true }),
+      /overlaps the location of another table or view|storage root/,
+    );
     const commit = await send('POST', `${tables('evil')}/staged_squat`, createTransactionCommit(staged.body.metadata, 's3://bucket/wh/legal'));
     expect(commit.status, JSON.stringify(commit.body)).toBe(200);
     squatted(await send('POST', tables('legal'), { name: 'cases', schema: simpleSchema }), /overlaps the location of another table or view/);
@@ -161,7 +192,9 @@ describe('a table or view at a storage root itself', () => {
     }
     const lance = await send('POST', '/lance/fresh/v1/table/a$everything/declare', { id: ['a', 'everything'], location: 's3://bucket/fresh' });
     expect(lance.status).toBe(400);
-    expect((await send('POST', '/v1/fresh/namespaces/a/tables', { name: 'below', schema: simpleSchema, location: 's3://bucket/fresh/below' })).status).toBe(200);
+    expect((await send('POST', '/v1/fresh/namespaces/a/tables', { name: 'below', schema: simpleSchema, location: 's3://bucket/fresh/below' })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -181,7 +214,9 @@ describe('a commit that moves a table', () => {
     // A table without snapshots still moves.
     const empty = await send('POST', tables('sales'), { name: 'empty_mv', schema: simpleSchema });
     const to = `${empty.body.metadata.location}-moved`;
-    expect((await send('POST', `${tables('sales')}/empty_mv`, { requirements: [], updates: [{ action: 'set-location', location: to }] })).body.metadata.location).toBe(to);
+    expect(
+      (await send('POST', `${tables('sales')}/empty_mv`, { requirements: [], updates: [{ action: 'set-location', location: to }] })).body.metadata.location,
+    ).toBe(to);
   });
 });
 
@@ -190,7 +225,14 @@ describe('a view', () => {
     name,
     ...(location ? { location } : {}),
     schema: simpleSchema,
-    'view-version': { 'version-id': 1, 'timestamp-ms': 1_700_000_000_000, 'schema-id': 0, summary: {}, 'default-namespace': ['evil'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+    'view-version': {
+      'version-id': 1,
+      'timestamp-ms': 1_700_000_000_000,
+      'schema-id': 0,
+      summary: {},
+      'default-namespace': ['evil'],
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+    },
     properties: {},
   });
 
@@ -204,7 +246,10 @@ describe('a view', () => {
     expect((await send('POST', '/v1/lake/namespaces/evil/views', view('v1', 's3://bucket/wh/evil/views'))).status).toBe(200);
     expect((await send('POST', '/v1/lake/namespaces/evil/views', view('v2', 's3://bucket/wh/evil/views'))).status).toBe(200);
     expect((await send('POST', '/v1/lake/namespaces/evil/views', view('v3'))).status).toBe(200);
-    const moved = await send('POST', '/v1/lake/namespaces/evil/views/v1', { requirements: [], updates: [{ action: 'set-location', location: victim.location }] });
+    const moved = await send('POST', '/v1/lake/namespaces/evil/views/v1', {
+      requirements: [],
+      updates: [{ action: 'set-location', location: victim.location }],
+    });
     expect(moved.status).toBe(400);
   });
 });
@@ -218,7 +263,19 @@ describe('a client-chosen location at an existing namespace’s directory', () =
       expect(res.status, location).toBe(400);
       expect(res.body.error.message).toMatch(/is the directory of a namespace|overlaps/);
     }
-    const view = { name: 'vsquat', location: 's3://bucket/wh/ops', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['evil'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] } };
+    const view = {
+      name: 'vsquat',
+      location: 's3://bucket/wh/ops',
+      schema: simpleSchema,
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['evil'],
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+      },
+    };
     expect((await send('POST', '/v1/lake/namespaces/evil/views', view)).body.error.message).toMatch(/is the directory of a namespace/);
     expect((await send('POST', tables('ops'), { name: 'x', schema: simpleSchema })).status).toBe(200);
     // A directory no namespace has is just a location.

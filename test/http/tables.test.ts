@@ -23,7 +23,14 @@ const load = async (name: string) => (await send('GET', `${T}/${name}`)).body;
 describe('create and load', () => {
   it('assigns fresh ids, binds the partition spec and sort order, writes metadata 00000', async () => {
     const res = await create('fresh', {
-      schema: { type: 'struct', 'schema-id': 7, fields: [{ id: 30, name: 'id', type: 'long', required: true }, { id: 40, name: 'ts', type: 'timestamp', required: false }] },
+      schema: {
+        type: 'struct',
+        'schema-id': 7,
+        fields: [
+          { id: 30, name: 'id', type: 'long', required: true },
+          { id: 40, name: 'ts', type: 'timestamp', required: false },
+        ],
+      },
       'partition-spec': { 'spec-id': 5, fields: [{ 'source-id': 40, 'field-id': 1234, name: 'ts_day', transform: 'day' }] },
       'write-order': { 'order-id': 9, fields: [{ 'source-id': 30, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] },
       properties: { 'format-version': '1', owner: 'me' },
@@ -107,7 +114,8 @@ describe('create and load', () => {
     const current = String(meta['current-snapshot-id']);
     expect(answers[0]).toContain(`"snapshot-id":${current}`);
     expect(Object.keys(refs.metadata)).toEqual(Object.keys(full.metadata));
-    for (const key of Object.keys(full.metadata)) if (!['snapshots', 'current-snapshot-id', 'refs', 'snapshot-log'].includes(key)) expect(refs.metadata[key]).toEqual(full.metadata[key]);
+    for (const key of Object.keys(full.metadata))
+      if (!['snapshots', 'current-snapshot-id', 'refs', 'snapshot-log'].includes(key)) expect(refs.metadata[key]).toEqual(full.metadata[key]);
     // A commit is answered at once: the new current snapshot, no longer the old one.
     const c = appendUpdates(meta);
     expect((await send('POST', `${T}/refs_exact`, { requirements: c.requirements, updates: c.updates })).status).toBe(200);
@@ -141,7 +149,14 @@ describe('create and load', () => {
     const view = await send('POST', V, {
       name: 'exact_view',
       schema: { type: 'struct', 'schema-id': 0, fields: [field] },
-      'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1.0 as x', dialect: 'spark' }], 'default-namespace': ['exact'] },
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        representations: [{ type: 'sql', sql: 'select 1.0 as x', dialect: 'spark' }],
+        'default-namespace': ['exact'],
+      },
       properties: {},
     });
     expect(view.status).toBe(200);
@@ -208,13 +223,19 @@ describe('commits', () => {
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.type).toBe('CommitFailedException');
     expect(conflict.body.error.message).toMatch(/^Requirement failed: current schema changed/);
-    expect((await send('POST', `${T}/req`, { requirements: [{ type: 'assert-table-uuid', uuid: res.body.metadata['table-uuid'] }], updates: [] })).status).toBe(200);
+    expect((await send('POST', `${T}/req`, { requirements: [{ type: 'assert-table-uuid', uuid: res.body.metadata['table-uuid'] }], updates: [] })).status).toBe(
+      200,
+    );
     expect((await send('POST', `${T}/missing`, { requirements: [], updates: [] })).status).toBe(404);
   });
 
   it('serializes concurrent commits: no update is lost, racing appends have exactly one winner', async () => {
     await create('race');
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send('POST', `${T}/race`, { requirements: [], updates: [{ action: 'set-properties', updates: { [`p${i}`]: 'x' } }] })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        send('POST', `${T}/race`, { requirements: [], updates: [{ action: 'set-properties', updates: { [`p${i}`]: 'x' } }] }),
+      ),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const m = (await load('race')).metadata;
     expect(Object.keys(m.properties).filter((k) => k.startsWith('p'))).toHaveLength(20);
@@ -229,7 +250,11 @@ describe('commits', () => {
     await create('txb');
     const ok = await send('POST', '/v1/default/transactions/commit', {
       'table-changes': [
-        { identifier: { namespace: ['db'], name: 'txa' }, requirements: [{ type: 'assert-table-uuid', uuid: a['table-uuid'] }], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
+        {
+          identifier: { namespace: ['db'], name: 'txa' },
+          requirements: [{ type: 'assert-table-uuid', uuid: a['table-uuid'] }],
+          updates: [{ action: 'set-properties', updates: { tx: '1' } }],
+        },
         { identifier: { namespace: ['db'], name: 'txb' }, requirements: [], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
       ],
     });
@@ -237,7 +262,11 @@ describe('commits', () => {
     const bad = await send('POST', '/v1/default/transactions/commit', {
       'table-changes': [
         { identifier: { namespace: ['db'], name: 'txa' }, requirements: [], updates: [{ action: 'set-properties', updates: { tx: '2' } }] },
-        { identifier: { namespace: ['db'], name: 'txb' }, requirements: [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }], updates: [{ action: 'set-properties', updates: { tx: '2' } }] },
+        {
+          identifier: { namespace: ['db'], name: 'txb' },
+          requirements: [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }],
+          updates: [{ action: 'set-properties', updates: { tx: '2' } }],
+        },
       ],
     });
     expect(bad.status).toBe(409);
@@ -283,7 +312,9 @@ describe('write.metadata.compression-codec', () => {
     expect(JSON.parse(appendedText)['last-updated-ms']).toBe(loaded.metadata['last-updated-ms']);
     expect(loaded.metadata['metadata-log'].at(-1)['metadata-file']).toBe(created['metadata-location']);
 
-    const plain = (await send('POST', `${T}/gz`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.metadata.compression-codec': 'none' } }] })).body;
+    const plain = (
+      await send('POST', `${T}/gz`, { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.metadata.compression-codec': 'none' } }] })
+    ).body;
     expect(plain['metadata-location']).toMatch(/\/00002-[0-9a-f-]+\.metadata\.json$/);
     expect(plain['metadata-location']).not.toMatch(/\.gz\./);
     expect(JSON.parse(fileOf(plain['metadata-location']).toString('utf8')).properties).toEqual(plain.metadata.properties);
@@ -297,7 +328,11 @@ describe('write.metadata.compression-codec', () => {
 
   it('deletes trimmed compressed files like plain ones', async () => {
     await create('gz_trim', {
-      properties: { 'write.metadata.compression-codec': 'gzip', 'write.metadata.previous-versions-max': '1', 'write.metadata.delete-after-commit.enabled': 'true' },
+      properties: {
+        'write.metadata.compression-codec': 'gzip',
+        'write.metadata.previous-versions-max': '1',
+        'write.metadata.delete-after-commit.enabled': 'true',
+      },
     });
     for (let i = 0; i < 3; i++) await send('POST', `${T}/gz_trim`, { requirements: [], updates: [{ action: 'set-properties', updates: { i: String(i) } }] });
     const t = await load('gz_trim');
@@ -307,8 +342,20 @@ describe('write.metadata.compression-codec', () => {
 
   it('compresses view metadata files the same way', async () => {
     expect((await send('POST', '/v1/default/namespaces', { namespace: ['gz_views'] })).status).toBe(200);
-    const version = { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { 'engine-name': 'test' }, 'default-namespace': ['db'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] };
-    const res = await send('POST', '/v1/default/namespaces/gz_views/views', { name: 'gz_view', schema: simpleSchema, 'view-version': version, properties: { 'write.metadata.compression-codec': 'gzip' } });
+    const version = {
+      'version-id': 1,
+      'timestamp-ms': Date.now(),
+      'schema-id': 0,
+      summary: { 'engine-name': 'test' },
+      'default-namespace': ['db'],
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+    };
+    const res = await send('POST', '/v1/default/namespaces/gz_views/views', {
+      name: 'gz_view',
+      schema: simpleSchema,
+      'view-version': version,
+      properties: { 'write.metadata.compression-codec': 'gzip' },
+    });
     expect(res.status).toBe(200);
     expect(res.body['metadata-location']).toMatch(/\.gz\.metadata\.json$/);
     expect(JSON.parse(gunzipSync(fileOf(res.body['metadata-location'])).toString('utf8'))).toEqual(res.body.metadata);
@@ -366,7 +413,16 @@ describe('locations, rename, register, drop, metrics', () => {
 
   it('stores metrics reports and serves them back through the management API', async () => {
     await create('metrics');
-    const report = { 'report-type': 'scan-report', 'table-name': 'db.metrics', 'snapshot-id': 1, filter: true, 'schema-id': 0, 'projected-field-ids': [1], 'projected-field-names': ['id'], metrics: {} };
+    const report = {
+      'report-type': 'scan-report',
+      'table-name': 'db.metrics',
+      'snapshot-id': 1,
+      filter: true,
+      'schema-id': 0,
+      'projected-field-ids': [1],
+      'projected-field-names': ['id'],
+      metrics: {},
+    };
     expect((await send('POST', `${T}/metrics/metrics`, report)).status).toBe(204);
     expect((await send('POST', `${T}/metrics/metrics`, { 'report-type': 'nonsense' })).status).toBe(400);
     const listed = await send('GET', '/management/v1/warehouses/default/namespaces/db/tables/metrics/metrics-reports');
@@ -376,7 +432,11 @@ describe('locations, rename, register, drop, metrics', () => {
 
   it('lists the reports of the table that holds the name, not of the dropped one before it; a rename takes them along', async () => {
     const reports = async (name: string) =>
-      ((await send('GET', `/management/v1/warehouses/default/namespaces/db/tables/${name}/metrics-reports`)).body.reports as Array<{ report: { filter: string } }>).map((r) => r.report.filter);
+      (
+        (await send('GET', `/management/v1/warehouses/default/namespaces/db/tables/${name}/metrics-reports`)).body.reports as Array<{
+          report: { filter: string };
+        }>
+      ).map((r) => r.report.filter);
     const scan = (name: string, filter: string) => send('POST', `${T}/${name}/metrics`, { 'report-type': 'scan-report', 'table-name': `db.${name}`, filter });
     await create('reborn');
     expect((await scan('reborn', 'ssn = 123')).status).toBe(204);
@@ -387,7 +447,10 @@ describe('locations, rename, register, drop, metrics', () => {
     expect((await scan('reborn', 'id > 1')).status).toBe(204);
     // Before: the new table showed its predecessor's report ('ssn = 123') too.
     expect(await reports('reborn')).toEqual(['id > 1']);
-    expect((await send('POST', '/v1/default/tables/rename', { source: { namespace: ['db'], name: 'reborn' }, destination: { namespace: ['db'], name: 'moved' } })).status).toBe(204);
+    expect(
+      (await send('POST', '/v1/default/tables/rename', { source: { namespace: ['db'], name: 'reborn' }, destination: { namespace: ['db'], name: 'moved' } }))
+        .status,
+    ).toBe(204);
     expect(await reports('moved')).toEqual(['id > 1']);
     // The old name again holds no table: the dropped one's, never the live table's that moved away.
     expect(await reports('reborn')).toEqual(['ssn = 123']);
@@ -425,7 +488,9 @@ describe('views', () => {
     expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
     expect(replaced.body.metadata['current-version-id']).toBe(2);
     expect((await send('GET', '/v1/default/namespaces/db/views')).body.identifiers).toEqual([{ namespace: ['db'], name: 'v' }]);
-    expect((await send('POST', '/v1/default/views/rename', { source: { namespace: ['db'], name: 'v' }, destination: { namespace: ['db'], name: 'w' } })).status).toBe(204);
+    expect(
+      (await send('POST', '/v1/default/views/rename', { source: { namespace: ['db'], name: 'v' }, destination: { namespace: ['db'], name: 'w' } })).status,
+    ).toBe(204);
     expect((await send('HEAD', '/v1/default/namespaces/db/views/w')).status).toBe(204);
     expect((await send('DELETE', '/v1/default/namespaces/db/views/w')).status).toBe(204);
     expect((await send('GET', '/v1/default/namespaces/db/views/w')).body.error.type).toBe('NoSuchViewException');

@@ -79,17 +79,28 @@ describe('an administrator of the default tenant by role membership', () => {
 describe('an administrator of another tenant', () => {
   it("reads in its audit trail nothing that tells another tenant's warehouse or principal from a missing one", async () => {
     const acme = await createPrincipal(adminToken, { name: 'acme-admin', tenant: 'acme', roles: ['admin'] });
-    const wh = await inject('POST', '/management/v1/warehouses', adminToken, { name: 'acme-wh', tenant: 'acme', 'storage-root': `file://${cat.dataDir}/acme`, 'storage-profile': { type: 'file' } });
+    const wh = await inject('POST', '/management/v1/warehouses', adminToken, {
+      name: 'acme-wh',
+      tenant: 'acme',
+      'storage-root': `file://${cat.dataDir}/acme`,
+      'storage-profile': { type: 'file' },
+    });
     expect(wh.statusCode, wh.body).toBe(201);
     const trail = async () => JSON.stringify((await inject('GET', '/management/v1/audit?limit=1000', acme.token)).json().events);
     const before = await trail();
     // Another tenant's warehouse and principal, then missing ones: answered alike, and they must leave alike traces.
     for (const name of ['default', 'no-such-warehouse']) expect((await inject('GET', `/v1/${name}/namespaces`, acme.token)).statusCode).toBe(404);
-    for (const id of [adminId, 'no-such-principal']) expect((await inject('POST', `/management/v1/principals/${id}/rotate-secret`, acme.token)).statusCode).toBe(404);
+    for (const id of [adminId, 'no-such-principal'])
+      expect((await inject('POST', `/management/v1/principals/${id}/rotate-secret`, acme.token)).statusCode).toBe(404);
     const after = await trail();
     expect(after).toBe(before);
     // The owning tenant's trail records the refusals (the platform administrator reads every trail).
     const owner = (await inject('GET', '/management/v1/audit?tenant=default&limit=1000', adminToken)).json().events as Array<{ type: string; actor: string }>;
-    expect(owner.filter((e) => e.actor === `service:${acme.id}`).map((e) => e.type).sort()).toEqual(['principal.access.denied', 'warehouse.access.denied']);
+    expect(
+      owner
+        .filter((e) => e.actor === `service:${acme.id}`)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['principal.access.denied', 'warehouse.access.denied']);
   });
 });

@@ -23,7 +23,7 @@ let receiver: WebhookReceiver;
 
 async function tenantEvents(send: Send = admin, after = '0'): Promise<any[]> {
   const out: any[] = [];
-  for (let cursor = after; ; ) {
+  for (let cursor = after; ;) {
     const res = await send('GET', `/management/v1/events?after=${cursor}&limit=3`);
     expect(res.status, res.body?.error?.message).toBe(200);
     out.push(...res.body.events);
@@ -106,7 +106,12 @@ describe('tenant events', () => {
     const sequences = events.map((e) => Number(e.sequence));
     expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
     for (const e of events) {
-      expect(e).toMatchObject({ specversion: '1.0', source: 'https://catalog.example.test/tenants/default', partitionkey: 'default', datacontenttype: 'application/json' });
+      expect(e).toMatchObject({
+        specversion: '1.0',
+        source: 'https://catalog.example.test/tenants/default',
+        partitionkey: 'default',
+        datacontenttype: 'application/json',
+      });
       expect(e.data).toMatchObject({ tenant: 'default', caller: { principal: adminId, kind: 'principal' } });
     }
     expect(events[0]).toMatchObject({ subject: 'role/analyst', data: { role: 'analyst', description: 'reads' } });
@@ -155,7 +160,10 @@ describe('tenant events', () => {
     try {
       expect((await admin('POST', '/management/v1/roles', { name: 'ghost' })).status).toBe(500);
       expect((await admin('POST', '/management/v1/principals', { name: 'ghost' })).status).toBe(500);
-      expect((await admin('POST', '/management/v1/grants', { role: 'stays', securable: { type: 'warehouse', warehouse: 'default' }, privileges: ['table:list'] })).status).toBe(500);
+      expect(
+        (await admin('POST', '/management/v1/grants', { role: 'stays', securable: { type: 'warehouse', warehouse: 'default' }, privileges: ['table:list'] }))
+          .status,
+      ).toBe(500);
     } finally {
       access.mockRestore();
       identity.mockRestore();
@@ -166,7 +174,10 @@ describe('tenant events', () => {
     expect(await tenantEvents(admin, start)).toEqual([]);
     expect((await admin('GET', `/management/v1/events?warehouse=default&after=${warehouseHead}`)).body.events).toEqual([]);
     // The grant, done again without the crash, commits with its event in the warehouse stream.
-    expect((await admin('POST', '/management/v1/grants', { role: 'stays', securable: { type: 'warehouse', warehouse: 'default' }, privileges: ['table:list'] })).status).toBe(201);
+    expect(
+      (await admin('POST', '/management/v1/grants', { role: 'stays', securable: { type: 'warehouse', warehouse: 'default' }, privileges: ['table:list'] }))
+        .status,
+    ).toBe(201);
     const granted = (await admin('GET', `/management/v1/events?warehouse=default&after=${warehouseHead}`)).body.events;
     expect(granted.map((e: any) => e.type)).toEqual(['io.lakegate.grant.added']);
     expect(granted[0].data).toMatchObject({ role: 'stays', privileges: ['table:list'] });
@@ -195,7 +206,11 @@ describe('tenant events', () => {
     expect(receiver.badSignatures).toBe(0);
     // The receiver has an event once the sink's POST returns; the delivery thread notes it (cursor, count) right
     // after, and at idle priority on a loaded machine that can come later than the test's next request: wait for it.
-    const sink = await waitFor('the sink to note its deliveries', () => admin('GET', `/management/v1/tenants/default/event-sinks/${sinkId}`), (r) => r.body?.pending === '0');
+    const sink = await waitFor(
+      'the sink to note its deliveries',
+      () => admin('GET', `/management/v1/tenants/default/event-sinks/${sinkId}`),
+      (r) => r.body?.pending === '0',
+    );
     expect(sink.body).toMatchObject({ tenant: 'default', pending: '0', delivered: '3' });
     expect((await admin('DELETE', `/management/v1/tenants/default/event-sinks/${sinkId}`)).status).toBe(204);
     expect((await admin('GET', `/management/v1/tenants/default/event-sinks/${sinkId}`)).status).toBe(404);

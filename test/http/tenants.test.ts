@@ -41,7 +41,12 @@ const inject = (method: string, url: string, token?: string, payload?: unknown, 
   });
 
 const form = (params: Record<string, string>, headers: Record<string, string> = {}) =>
-  cat.lakegate.app.inject({ method: 'POST', url: '/v1/oauth/tokens', payload: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  cat.lakegate.app.inject({
+    method: 'POST',
+    url: '/v1/oauth/tokens',
+    payload: new URLSearchParams(params).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 
 const tokenOf = async (p: { clientId: string; clientSecret: string }): Promise<string> => {
   const res = await form({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret });
@@ -59,7 +64,8 @@ async function createPrincipal(by: string, body: Record<string, unknown>): Promi
   return { clientId: j['client-id'], clientSecret: j['client-secret'], tenant: j.tenant };
 }
 
-const auditEvents = async () => (await inject('GET', '/management/v1/audit?limit=1000', adminToken)).json().events as Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
+const auditEvents = async () =>
+  (await inject('GET', '/management/v1/audit?limit=1000', adminToken)).json().events as Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
 
 /** The response for a warehouse that does not exist, with its name swapped for the one asked about. */
 async function missingLike(method: string, path: (warehouse: string) => string, token: string, name: string, payload?: unknown) {
@@ -83,17 +89,31 @@ beforeAll(async () => {
   jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
   await new Promise<void>((resolve) => jwks.listen(port, '127.0.0.1', resolve));
   idpIssuer = `http://127.0.0.1:${port}/realms/acme`;
-  const trusted = [{ issuer: idpIssuer, audience: 'lakegate', 'jwks-uri': `http://127.0.0.1:${port}/jwks`, 'subject-claim': 'preferred_username', tenant: 'acme' }];
+  const trusted = [
+    { issuer: idpIssuer, audience: 'lakegate', 'jwks-uri': `http://127.0.0.1:${port}/jwks`, 'subject-claim': 'preferred_username', tenant: 'acme' },
+  ];
 
   // Refresh tokens with client_credentials: the refresh_token grant keeps the tenant too.
-  cat = await startInProcess({ LAKEGATE_TRUSTED_ISSUERS: JSON.stringify(trusted), LAKEGATE_SECRET_KEY: secretKey.toString('base64'), LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS: 'true' }, { auth: true, clock });
+  cat = await startInProcess(
+    {
+      LAKEGATE_TRUSTED_ISSUERS: JSON.stringify(trusted),
+      LAKEGATE_SECRET_KEY: secretKey.toString('base64'),
+      LAKEGATE_CLIENT_CREDENTIALS_REFRESH_TOKENS: 'true',
+    },
+    { auth: true, clock },
+  );
   const admin = cat.admin();
   adminToken = await tokenOf({ clientId: admin.client_id, clientSecret: admin.client_secret });
 
   // The platform admin sets up tenant "acme": its admin and a warehouse on the local filesystem.
   acmeAdmin = await createPrincipal(adminToken, { name: 'acme-admin', tenant: 'acme', roles: ['admin'] });
   acmeAdminToken = await tokenOf(acmeAdmin);
-  const wh = await inject('POST', '/management/v1/warehouses', adminToken, { name: 'acme-wh', tenant: 'acme', 'storage-root': `file://${cat.dataDir}/acme-warehouse`, 'storage-profile': { type: 'file' } });
+  const wh = await inject('POST', '/management/v1/warehouses', adminToken, {
+    name: 'acme-wh',
+    tenant: 'acme',
+    'storage-root': `file://${cat.dataDir}/acme-warehouse`,
+    'storage-profile': { type: 'file' },
+  });
   expect(wh.statusCode, wh.body).toBe(201);
   expect(wh.json().tenant).toBe('acme');
   // Acme's own admin creates its job principal, without naming a tenant.
@@ -129,7 +149,11 @@ describe('a token of another tenant', () => {
       { method: 'GET', path: (w) => `/v1/${w}/namespaces/sales/tables` },
       { method: 'GET', path: (w) => `/v1/${w}/namespaces/sales/tables/orders` },
       { method: 'HEAD', path: (w) => `/v1/${w}/namespaces/sales/tables/orders` },
-      { method: 'POST', path: (w) => `/v1/${w}/namespaces/sales/tables/orders`, payload: (({ snapshotId: _id, ...change }) => change)(appendUpdates(tableMetadata)) },
+      {
+        method: 'POST',
+        path: (w) => `/v1/${w}/namespaces/sales/tables/orders`,
+        payload: (({ snapshotId: _id, ...change }) => change)(appendUpdates(tableMetadata)),
+      },
       { method: 'DELETE', path: (w) => `/v1/${w}/namespaces/sales/tables/orders` },
       { method: 'GET', path: (w) => `/v1/${w}/namespaces/sales/tables/orders/credentials` },
       { method: 'POST', path: (w) => `/v1/${w}/namespaces/sales/tables/orders/metrics`, payload: { 'report-type': 'scan-report' } },
@@ -153,7 +177,15 @@ describe('a token of another tenant', () => {
 
   it('is refused with a genuine storage refresh token of the other tenant, before the token is even looked at', async () => {
     const tokens = new StorageRefreshTokens(new Keyring('storage-refresh', cat.lakegate.store, new SecretBox(secretKey), clock), 3600, () => now);
-    const genuine = await tokens.issue({ principal: `service:${acmeEtl.clientId}`, tenant: 'default', warehouse: 'default', namespace: ['sales'], table: 'orders', prefix: tableMetadata.location, mode: 'read' });
+    const genuine = await tokens.issue({
+      principal: `service:${acmeEtl.clientId}`,
+      tenant: 'default',
+      warehouse: 'default',
+      namespace: ['sales'],
+      table: 'orders',
+      prefix: tableMetadata.location,
+      mode: 'read',
+    });
     const path = (w: string) => `/v1/${w}/namespaces/sales/tables/orders/credentials?storageRefreshToken=${encodeURIComponent(genuine)}`;
     const res = await inject('GET', path('default'), acmeToken);
     expect({ status: res.statusCode, body: res.body }).toEqual(await missingLike('GET', path, acmeToken, 'default'));
@@ -190,16 +222,30 @@ describe('a token of another tenant', () => {
     const { signRequest } = await import('@lakegate/sigv4');
     const key = (await inject('POST', `/management/v1/principals/${acmeEtl.clientId}/access-keys`, acmeAdminToken)).json();
     const signed = async (url: string) => {
-      const s = await signRequest({ method: 'GET', url, headers: { host: 'localhost:80' } }, { service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] }, signingDate: new Date(now) });
+      const s = await signRequest(
+        { method: 'GET', url, headers: { host: 'localhost:80' } },
+        {
+          service: 'execute-api',
+          region: 'us-east-1',
+          credentials: { accessKeyId: key['access-key-id'], secretAccessKey: key['secret-access-key'] },
+          signingDate: new Date(now),
+        },
+      );
       return cat.lakegate.app.inject({ method: 'GET', url: s.url, headers: s.headers });
     };
     expect((await signed('/v1/acme-wh/namespaces')).statusCode).toBe(200);
     expect((await signed('/v1/default/namespaces')).json().error.type).toBe('NoSuchWarehouseException');
   });
 
-  it('cannot replay another tenant\'s outcome through a reused Idempotency-Key', async () => {
+  it("cannot replay another tenant's outcome through a reused Idempotency-Key", async () => {
     const key = '0b7c9f1e-3a52-4c1e-9f7a-2d6b8e4c1a90';
-    const first = await inject('POST', '/v1/default/namespaces', adminToken, { namespace: ['idem'], properties: { owner: 'default-tenant' } }, { 'idempotency-key': key });
+    const first = await inject(
+      'POST',
+      '/v1/default/namespaces',
+      adminToken,
+      { namespace: ['idem'], properties: { owner: 'default-tenant' } },
+      { 'idempotency-key': key },
+    );
     expect(first.statusCode).toBe(200);
     const replay = await inject('POST', '/v1/default/namespaces', acmeToken, { namespace: ['idem'] }, { 'idempotency-key': key });
     expect(replay.statusCode).not.toBe(200);
@@ -210,7 +256,10 @@ describe('a token of another tenant', () => {
 
 describe('token exchange across tenants', () => {
   const exchange = (subject: string, actor: string, subjectType = 'urn:ietf:params:oauth:token-type:jwt') =>
-    form({ grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: subjectType, actor_token: actor, actor_token_type: ACCESS }, { authorization: `Bearer ${actor}` });
+    form(
+      { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: subjectType, actor_token: actor, actor_token_type: ACCESS },
+      { authorization: `Bearer ${actor}` },
+    );
 
   it('is refused (invalid_request, RFC 8693 §2.2.2) even when the delegation policy would allow it, and audited', async () => {
     const engine = await createPrincipal(adminToken, { name: 'default-engine', delegation: { users: ['*'] } });
@@ -267,14 +316,39 @@ describe('an external issuer mapped to a tenant', () => {
   it("lets only an engine of the IdP's tenant act for its users", async () => {
     const alice = await idpToken('alice');
     // The default tenant's engine cannot even name the IdP: it does not serve that tenant.
-    const refusedPolicy = await inject('POST', '/management/v1/principals', adminToken, { name: 'default-trino', delegation: { groups: [{ issuer: idpIssuer, name: 'analysts' }] } });
+    const refusedPolicy = await inject('POST', '/management/v1/principals', adminToken, {
+      name: 'default-trino',
+      delegation: { groups: [{ issuer: idpIssuer, name: 'analysts' }] },
+    });
     expect(refusedPolicy.statusCode).toBe(400);
     const defaultEngine = await createPrincipal(adminToken, { name: 'default-trino', delegation: { users: ['*'] } });
     const defaultToken = await tokenOf(defaultEngine);
-    expect((await form({ grant_type: TOKEN_EXCHANGE, subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: defaultToken, actor_token_type: ACCESS }, { authorization: `Bearer ${defaultToken}` })).json().error).toBe('invalid_request');
+    expect(
+      (
+        await form(
+          {
+            grant_type: TOKEN_EXCHANGE,
+            subject_token: alice,
+            subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+            actor_token: defaultToken,
+            actor_token_type: ACCESS,
+          },
+          { authorization: `Bearer ${defaultToken}` },
+        )
+      ).json().error,
+    ).toBe('invalid_request');
     const acmeEngine = await createPrincipal(acmeAdminToken, { name: 'acme-trino', delegation: { groups: [{ issuer: idpIssuer, name: 'analysts' }] } });
     const acmeEngineToken = await tokenOf(acmeEngine);
-    const ok = await form({ grant_type: TOKEN_EXCHANGE, subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: acmeEngineToken, actor_token_type: ACCESS }, { authorization: `Bearer ${acmeEngineToken}` });
+    const ok = await form(
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: alice,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        actor_token: acmeEngineToken,
+        actor_token_type: ACCESS,
+      },
+      { authorization: `Bearer ${acmeEngineToken}` },
+    );
     expect(ok.statusCode, ok.body).toBe(200);
     expect(claimsOf(ok.json().access_token)).toMatchObject({ sub: 'alice', tenant: 'acme' });
   });
@@ -294,34 +368,69 @@ describe('management API by tenant', () => {
     expect(principals.every((p) => p.tenant === 'acme')).toBe(true);
     expect(JSON.stringify(principals)).not.toMatch(/scrypt|secret/i);
     const all = (await inject('GET', '/management/v1/warehouses', adminToken)).json().warehouses as Array<{ name: string; tenant: string }>;
-    expect(all.map((w) => [w.name, w.tenant])).toEqual(expect.arrayContaining([['acme-wh', 'acme'], ['default', 'default']]));
-    expect(((await inject('GET', '/management/v1/principals', adminToken)).json().principals as Array<{ tenant: string }>).some((p) => p.tenant === 'default')).toBe(true);
+    expect(all.map((w) => [w.name, w.tenant])).toEqual(
+      expect.arrayContaining([
+        ['acme-wh', 'acme'],
+        ['default', 'default'],
+      ]),
+    );
+    expect(
+      ((await inject('GET', '/management/v1/principals', adminToken)).json().principals as Array<{ tenant: string }>).some((p) => p.tenant === 'default'),
+    ).toBe(true);
   });
 
   it("does not let a tenant's admin create anything in another tenant", async () => {
     const principal = await inject('POST', '/management/v1/principals', acmeAdminToken, { name: 'sneaky', tenant: 'default', roles: ['admin'] });
     expect(principal.statusCode).toBe(403);
     const s3 = { type: 's3', bucket: 'acme-bucket', region: 'us-east-1' };
-    const wh = await inject('POST', '/management/v1/warehouses', acmeAdminToken, { name: 'sneaky-wh', tenant: 'default', 'storage-root': 's3://acme-bucket/x', 'storage-profile': s3 });
+    const wh = await inject('POST', '/management/v1/warehouses', acmeAdminToken, {
+      name: 'sneaky-wh',
+      tenant: 'default',
+      'storage-root': 's3://acme-bucket/x',
+      'storage-profile': s3,
+    });
     expect(wh.statusCode).toBe(403);
     // Its own tenant's, in storage the platform granted it, with its own secret: allowed (and the tenant defaults to its own).
     expect((await inject('PUT', '/management/v1/tenants/acme/storage-grant', adminToken, { roots: ['s3://acme-bucket'] })).statusCode).toBe(200);
     // Its own tenant's, with cloud storage and its own secret: allowed (and the tenant defaults to its own).
     // Without the secret the profile would run on the server's credentials: see storage-authority.test.ts.
-    const own = await inject('POST', '/management/v1/warehouses', acmeAdminToken, { name: 'acme-s3', 'storage-root': 's3://acme-bucket/lake', 'storage-profile': s3, 'storage-secret': { 'access-key-id': 'k', 'secret-access-key': 's' } });
+    const own = await inject('POST', '/management/v1/warehouses', acmeAdminToken, {
+      name: 'acme-s3',
+      'storage-root': 's3://acme-bucket/lake',
+      'storage-profile': s3,
+      'storage-secret': { 'access-key-id': 'k', 'secret-access-key': 's' },
+    });
     expect(own.statusCode, own.body).toBe(201);
     expect(own.json().tenant).toBe('acme');
     // The server's filesystem belongs to the platform.
-    const local = await inject('POST', '/management/v1/warehouses', acmeAdminToken, { name: 'acme-local', 'storage-root': `file://${cat.dataDir}/acme-local`, 'storage-profile': { type: 'file' } });
+    const local = await inject('POST', '/management/v1/warehouses', acmeAdminToken, {
+      name: 'acme-local',
+      'storage-root': `file://${cat.dataDir}/acme-local`,
+      'storage-profile': { type: 'file' },
+    });
     expect(local.statusCode).toBe(403);
     // Tenants never share storage, not even by the platform admin's hand.
-    const overlap = await inject('POST', '/management/v1/warehouses', adminToken, { name: 'globex-s3', tenant: 'globex', 'storage-root': 's3://acme-bucket/lake/inner', 'storage-profile': s3 });
+    const overlap = await inject('POST', '/management/v1/warehouses', adminToken, {
+      name: 'globex-s3',
+      tenant: 'globex',
+      'storage-root': 's3://acme-bucket/lake/inner',
+      'storage-profile': s3,
+    });
     expect(overlap.statusCode).toBe(400);
-    expect((await inject('POST', '/management/v1/warehouses', adminToken, { name: 'bad-tenant', tenant: '../x', 'storage-root': 's3://globex/lake', 'storage-profile': { ...s3, bucket: 'globex' } })).statusCode).toBe(400);
+    expect(
+      (
+        await inject('POST', '/management/v1/warehouses', adminToken, {
+          name: 'bad-tenant',
+          tenant: '../x',
+          'storage-root': 's3://globex/lake',
+          'storage-profile': { ...s3, bucket: 'globex' },
+        })
+      ).statusCode,
+    ).toBe(400);
     expect((await inject('POST', '/management/v1/principals', adminToken, { name: 'bad', tenant: '' })).statusCode).toBe(400);
   });
 
-  it("answers a principal of another tenant like a missing one, and audits the attempt", async () => {
+  it('answers a principal of another tenant like a missing one, and audits the attempt', async () => {
     const victim = await createPrincipal(adminToken, { name: 'default-victim' });
     const attempts = [
       () => inject('POST', `/management/v1/principals/${victim.clientId}/rotate-secret`, acmeAdminToken),
@@ -337,7 +446,11 @@ describe('management API by tenant', () => {
     }
     // The victim's secret still works: nothing was rotated.
     expect(claimsOf(await tokenOf(victim)).tenant).toBe('default');
-    expect((await auditEvents()).some((e) => e.type === 'principal.access.denied' && e.actor === `service:${acmeAdmin.clientId}` && e.detail.clientId === victim.clientId)).toBe(true);
+    expect(
+      (await auditEvents()).some(
+        (e) => e.type === 'principal.access.denied' && e.actor === `service:${acmeAdmin.clientId}` && e.detail.clientId === victim.clientId,
+      ),
+    ).toBe(true);
 
     // API keys of another tenant's principal cannot be revoked either.
     const key = (await inject('POST', `/management/v1/principals/${victim.clientId}/api-keys`, adminToken, { name: 'k' })).json();

@@ -106,7 +106,12 @@ describe('a traced request', () => {
 
   beforeAll(async () => {
     // The query string carries a value that must not reach the trace either.
-    const created = await call('POST', '/v1/lake/namespaces/sales/tables?marker=query-secret-value', { name: 'orders', schema: simpleSchema }, { traceparent, 'x-iceberg-access-delegation': 'vended-credentials' });
+    const created = await call(
+      'POST',
+      '/v1/lake/namespaces/sales/tables?marker=query-secret-value',
+      { name: 'orders', schema: simpleSchema },
+      { traceparent, 'x-iceberg-access-delegation': 'vended-credentials' },
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     vended = created.body['storage-credentials'][0].config;
     spans = await traceOf(callerTrace);
@@ -117,7 +122,11 @@ describe('a traced request', () => {
     expect(server).toHaveLength(1);
     expect(parentOf(server[0]!)).toBe(callerSpan);
     expect(server[0]!.name).toBe('POST /v1/:prefix/namespaces/:namespace/tables');
-    expect(server[0]!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/v1/:prefix/namespaces/:namespace/tables', 'http.response.status_code': 200 });
+    expect(server[0]!.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/v1/:prefix/namespaces/:namespace/tables',
+      'http.response.status_code': 200,
+    });
   });
 
   it('has child spans for authentication, authorization, database statements, object-store calls and credential vending', () => {
@@ -142,16 +151,26 @@ describe('a traced request', () => {
   it('holds no token, secret, vended key, query value or header in any attribute or name', () => {
     const keys = ['s3.access-key-id', 's3.secret-access-key', 's3.session-token'].map((k) => vended[k]!);
     expect(keys.every(Boolean)).toBe(true);
-    const values = spans.flatMap((s) => [s.name, ...Object.values(s.attributes).flatMap((v) => (Array.isArray(v) ? v : [v])).map(String)]);
+    const values = spans.flatMap((s) => [
+      s.name,
+      ...Object.values(s.attributes)
+        .flatMap((v) => (Array.isArray(v) ? v : [v]))
+        .map(String),
+    ]);
     for (const secret of [...secrets, 'query-secret-value']) expect(values.filter((v) => v.includes(secret))).toEqual([]);
     // The fake STS's keys are short (AK1, SK, ST1): no attribute may equal one.
     for (const key of keys) expect(values).not.toContain(key);
-    expect(spans.flatMap((s) => Object.keys(s.attributes)).filter((k) => /header|authorization|url\.(full|query)|db\.query\.text|parameter/i.test(k))).toEqual([]);
+    expect(spans.flatMap((s) => Object.keys(s.attributes)).filter((k) => /header|authorization|url\.(full|query)|db\.query\.text|parameter/i.test(k))).toEqual(
+      [],
+    );
   });
 
   it('traces a loadTable of another trace with its own authorization and vending spans', async () => {
     const trace = hex(16);
-    const res = await call('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, { traceparent: `00-${trace}-${hex(8)}-01`, 'x-iceberg-access-delegation': 'vended-credentials' });
+    const res = await call('GET', '/v1/lake/namespaces/sales/tables/orders', undefined, {
+      traceparent: `00-${trace}-${hex(8)}-01`,
+      'x-iceberg-access-delegation': 'vended-credentials',
+    });
     expect(res.status).toBe(200);
     const load = await traceOf(trace);
     expect(load.find((s) => s.kind === 1)!.name).toBe('GET /v1/:prefix/namespaces/:namespace/tables/:table');

@@ -24,7 +24,9 @@ const POLICIES = '/management/v1/warehouses/lake/namespaces/sales/tables/orders/
 const schema = peopleSchema(['id', 'region', 'email']);
 const table = { catalogName: 'lake', schemaName: 'sales', tableName: 'orders' };
 const column = (columnName: string, columnType = 'varchar') => ({ column: { ...table, columnName, columnType } });
-const input = (user: string, action: Record<string, unknown>) => ({ input: { context: { identity: { user, groups: ['admins'] }, softwareStack: { trinoVersion: '476' } }, action } });
+const input = (user: string, action: Record<string, unknown>) => ({
+  input: { context: { identity: { user, groups: ['admins'] }, softwareStack: { trinoVersion: '476' } }, action },
+});
 
 /** POSTs a decision request as the plugin does: the API key in the URI. */
 async function ask(path: string, user: string, action: Record<string, unknown>, key = engineKey) {
@@ -47,7 +49,11 @@ beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
   admin = await signInAdmin(cat);
   anon = injectSender(cat.lakegate.app);
-  const wh = await admin('POST', '/management/v1/warehouses', { name: 'lake', 'storage-root': `file://${cat.dataDir}/lake`, 'storage-profile': { type: 'file' } });
+  const wh = await admin('POST', '/management/v1/warehouses', {
+    name: 'lake',
+    'storage-root': `file://${cat.dataDir}/lake`,
+    'storage-profile': { type: 'file' },
+  });
   expect(wh.status, stringifyJson(wh.body)).toBe(201);
   expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['hr'] })).status).toBe(200);
@@ -57,14 +63,20 @@ beforeAll(async () => {
   const engine = await principalWithKey('trino', { users, 'assert-identity': true });
   engineKey = engine.key;
   strangerKey = (await principalWithKey('not-an-enforcer', { users, 'assert-identity': true })).key;
-  expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(200);
+  expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(
+    200,
+  );
   await addMember(admin, 'eu-analysts', { kind: 'user', name: 'alice', issuer: 'asserted' });
   await addMember(admin, 'readers', { kind: 'user', name: 'bob', issuer: 'asserted' });
   const orders = { type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name: 'orders' };
   await grant(admin, 'eu-analysts', ['table:read-data'], orders);
   await grant(admin, 'readers', ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
-  expect((await admin('POST', POLICIES, { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq', term: 'region', value: "eu'; --" } })).status).toBe(201);
-  expect((await admin('POST', POLICIES, { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'email', action: 'show-first-4' }] })).status).toBe(201);
+  expect((await admin('POST', POLICIES, { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq', term: 'region', value: "eu'; --" } })).status).toBe(
+    201,
+  );
+  expect((await admin('POST', POLICIES, { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'email', action: 'show-first-4' }] })).status).toBe(
+    201,
+  );
 });
 afterAll(async () => {
   await cat?.close();
@@ -87,14 +99,18 @@ describe('allow and filtering', () => {
   });
 
   it('filters catalogs, schemas, tables and columns in one batch each', async () => {
-    expect(await ask('batch', 'alice', { operation: 'FilterCatalogs', filterResources: [{ catalog: { name: 'system' } }, { catalog: { name: 'lake' } }] })).toEqual([1]);
+    expect(
+      await ask('batch', 'alice', { operation: 'FilterCatalogs', filterResources: [{ catalog: { name: 'system' } }, { catalog: { name: 'lake' } }] }),
+    ).toEqual([1]);
     const schemas = ['hr', 'sales', 'information_schema'].map((schemaName) => ({ schema: { catalogName: 'lake', schemaName } }));
     // As the catalog lists namespaces: a grant on the namespace shows it, a grant on one table in it does not.
     expect(await ask('batch', 'bob', { operation: 'FilterSchemas', filterResources: schemas })).toEqual([1, 2]);
     expect(await ask('batch', 'alice', { operation: 'FilterSchemas', filterResources: schemas })).toEqual([2]);
     const tables = [{ table }, { table: { catalogName: 'lake', schemaName: 'hr', tableName: 'salaries' } }];
     expect(await ask('batch', 'bob', { operation: 'FilterTables', filterResources: tables })).toEqual([0]);
-    expect(await ask('batch', 'bob', { operation: 'FilterColumns', filterResources: [{ table: { ...table, columns: ['id', 'region', 'email'] } }] })).toEqual([0, 1, 2]);
+    expect(await ask('batch', 'bob', { operation: 'FilterColumns', filterResources: [{ table: { ...table, columns: ['id', 'region', 'email'] } }] })).toEqual([
+      0, 1, 2,
+    ]);
     expect(await ask('batch', 'carol', { operation: 'FilterColumns', filterResources: [{ table: { ...table, columns: ['id'] } }] })).toEqual([]);
     expect(await ask('batch', 'mallory', { operation: 'FilterCatalogs', filterResources: [{ catalog: { name: 'lake' } }] })).toEqual([]);
   });
@@ -112,7 +128,7 @@ describe('allow and filtering', () => {
 });
 
 describe('row filters and column masks', () => {
-  it("gives the restricted user its filter and masks as Trino SQL (literals quoted), the unrestricted one none, an unknown user everything filtered out", async () => {
+  it('gives the restricted user its filter and masks as Trino SQL (literals quoted), the unrestricted one none, an unknown user everything filtered out', async () => {
     expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: `("region" = 'eu''; --')` }]);
     expect(await ask('row-filters', 'bob', { operation: 'GetRowFilters', resource: { table } })).toEqual([]);
     expect(await ask('row-filters', 'mallory', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: 'FALSE' }]);
@@ -121,7 +137,9 @@ describe('row filters and column masks', () => {
       { index: 2, viewExpression: { expression: `CAST(substr("email", 1, 4) || rpad('', greatest(length("email") - 4, 0), 'x') AS varchar)` } },
     ]);
     expect(await ask('batch-column-masks', 'bob', { operation: 'GetColumnMask', filterResources: columns })).toEqual([]);
-    expect(await ask('column-mask', 'alice', { operation: 'GetColumnMask', resource: column('email') })).toMatchObject({ expression: expect.stringContaining('substr("email"') });
+    expect(await ask('column-mask', 'alice', { operation: 'GetColumnMask', resource: column('email') })).toMatchObject({
+      expression: expect.stringContaining('substr("email"'),
+    });
     expect(await ask('column-mask', 'alice', { operation: 'GetColumnMask', resource: column('id', 'bigint') })).toBeNull();
     const audit = stringifyJson((await admin('GET', '/management/v1/audit?limit=500')).body);
     expect(audit).toContain('policy.engine-decision');
@@ -130,7 +148,9 @@ describe('row filters and column masks', () => {
   it('follows a policy change at once (this server drops its caches on the change)', async () => {
     const list = (await admin('GET', POLICIES)).body.policies as Array<{ id: string; kind: string }>;
     const filter = list.find((p) => p.kind === 'row-filter')!;
-    expect((await admin('PUT', `${POLICIES}/${filter.id}`, { roles: ['eu-analysts'], filter: { type: 'in', term: 'region', values: ['eu', 'uk'] } })).status).toBe(200);
+    expect(
+      (await admin('PUT', `${POLICIES}/${filter.id}`, { roles: ['eu-analysts'], filter: { type: 'in', term: 'region', values: ['eu', 'uk'] } })).status,
+    ).toBe(200);
     expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: `("region" IN ('eu', 'uk'))` }]);
     expect((await admin('DELETE', `${POLICIES}/${filter.id}`)).status).toBe(204);
     expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([]);

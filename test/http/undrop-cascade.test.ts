@@ -20,7 +20,18 @@ let cat: TestCatalog;
 let admin: Send;
 let engineer: Send;
 let purger: Send;
-const ENGINEER = ['namespace:create', 'namespace:list', 'namespace:drop', 'table:create', 'table:list', 'table:read-metadata', 'table:write-data', 'table:drop', 'view:drop', 'warehouse:undrop'];
+const ENGINEER = [
+  'namespace:create',
+  'namespace:list',
+  'namespace:drop',
+  'table:create',
+  'table:list',
+  'table:read-metadata',
+  'table:write-data',
+  'table:drop',
+  'view:drop',
+  'warehouse:undrop',
+];
 const dropped = () => listDropped(engineer);
 
 beforeAll(async () => {
@@ -33,7 +44,8 @@ afterAll(async () => cat?.close());
 
 describe('a cascading Lance namespace drop', () => {
   it('soft-drops every object under it in one go; each comes back with its data once its namespace exists', async () => {
-    for (const levels of [['lc'], ['lc', 'inner']]) expect((await engineer('POST', `${L}/namespace/${encodeURIComponent(levels.join('$'))}/create`, { id: levels })).status).toBe(200);
+    for (const levels of [['lc'], ['lc', 'inner']])
+      expect((await engineer('POST', `${L}/namespace/${encodeURIComponent(levels.join('$'))}/create`, { id: levels })).status).toBe(200);
     const ds1 = await lanceTable(engineer, ['lc'], 'ds1');
     const ds2 = await lanceTable(engineer, ['lc', 'inner'], 'ds2');
     const ice = await engineer('POST', '/v1/default/namespaces/lc/tables', { name: 'ice', schema: simpleSchema });
@@ -44,10 +56,17 @@ describe('a cascading Lance namespace drop', () => {
     expect((await describeLance(engineer, ['lc', 'ds1'])).status).toBe(404);
     expect(existsSync(ds1.file) && existsSync(ds2.file)).toBe(true);
     const listed = await dropped();
-    const mine = listed.filter((d) => d.kind !== 'namespace' && d.namespace[0] === 'lc').map((d) => `${d.kind}:${d.namespace.join('.')}.${d.name}:${d.purge}`).sort();
+    const mine = listed
+      .filter((d) => d.kind !== 'namespace' && d.namespace[0] === 'lc')
+      .map((d) => `${d.kind}:${d.namespace.join('.')}.${d.name}:${d.purge}`)
+      .sort();
     expect(mine).toEqual(['lance-table:lc.ds1:true', 'lance-table:lc.inner.ds2:true', 'table:lc.ice:false']);
     // The decision to keep the Lance data was audited, as for a single drop.
-    const audit = (await admin('GET', '/management/v1/audit?action=table:purge-immediately&limit=20')).body.events as Array<{ decision: string; object: string; detail: { cascade?: boolean } }>;
+    const audit = (await admin('GET', '/management/v1/audit?action=table:purge-immediately&limit=20')).body.events as Array<{
+      decision: string;
+      object: string;
+      detail: { cascade?: boolean };
+    }>;
     expect(audit.some((e) => e.decision === 'deny' && e.object === 'default/lc' && e.detail.cascade === true)).toBe(true);
 
     // Its namespace was dropped with it: the undrop says to undrop that first (undrop-namespace.test.ts), and nothing moves.
@@ -68,7 +87,10 @@ describe('a cascading Lance namespace drop', () => {
     expect(existsSync(ds1.file) && existsSync(ds2.file)).toBe(true);
     expect((await dropped()).filter((d) => d.kind !== 'namespace' && d.namespace[0] === 'lc')).toEqual([]);
     // Each Lance table's drop was an event of its own, as for a single drop.
-    const events = cat.logs().split('\n').filter((l) => l.includes('"lance-table.dropped"') && l.includes('"lc"'));
+    const events = cat
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"lance-table.dropped"') && l.includes('"lc"'));
     expect(events.length).toBeGreaterThanOrEqual(2);
   });
 

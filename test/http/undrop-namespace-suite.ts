@@ -22,11 +22,32 @@ const DAY = 86_400_000;
 const M = '/management/v1/warehouses/default/dropped';
 const L = '/lance/default/v1';
 const WH = { type: 'warehouse' as const, warehouse: 'default' };
-const ENGINEER = ['namespace:create', 'namespace:list', 'namespace:drop', 'namespace:update-properties', 'table:create', 'table:list', 'table:read-metadata', 'table:write-data', 'table:drop', 'view:create', 'view:list', 'view:read', 'view:drop'];
+const ENGINEER = [
+  'namespace:create',
+  'namespace:list',
+  'namespace:drop',
+  'namespace:update-properties',
+  'table:create',
+  'table:list',
+  'table:read-metadata',
+  'table:write-data',
+  'table:drop',
+  'view:create',
+  'view:list',
+  'view:read',
+  'view:drop',
+];
 const view = (name: string) => ({
   name,
   schema: simpleSchema,
-  'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, 'default-namespace': ['sales'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+  'view-version': {
+    'version-id': 1,
+    'timestamp-ms': Date.now(),
+    'schema-id': 0,
+    summary: {},
+    'default-namespace': ['sales'],
+    representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+  },
   properties: {},
 });
 type Dropped = { id: string; kind: string; namespace: string[]; name: string; purge: boolean; location: string; 'dropped-with'?: string };
@@ -76,7 +97,7 @@ export function undropNamespaceSuite(database: string, databaseEnv: () => Promis
     };
     async function eventsAfter(after: string): Promise<any[]> {
       const out: any[] = [];
-      for (let cursor = after; ; ) {
+      for (let cursor = after; ;) {
         const res = await admin('GET', `/management/v1/events?warehouse=default&after=${cursor}&limit=500`);
         expect(res.status, JSON.stringify(res.body)).toBe(200);
         out.push(...res.body.events);
@@ -108,7 +129,11 @@ export function undropNamespaceSuite(database: string, databaseEnv: () => Promis
       const dsLocation = await lanceDeclare(['sales', 'eu', 'ds']);
       const dsFile = fileIn(dsLocation, 'f.lance');
       // The reader holds its privileges on the namespace only: they come back with it, or not at all.
-      await grantPrincipal(admin, readerId, ['namespace:list', 'table:list', 'table:read-metadata'], { type: 'namespace', warehouse: 'default', namespace: ['sales'] });
+      await grantPrincipal(admin, readerId, ['namespace:list', 'table:list', 'table:read-metadata'], {
+        type: 'namespace',
+        warehouse: 'default',
+        namespace: ['sales'],
+      });
       expect((await reader('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(200);
 
       expect((await engineer('POST', `${L}/namespace/sales/drop`, { id: ['sales'], behavior: 'Cascade' })).status).toBe(200);
@@ -142,8 +167,15 @@ export function undropNamespaceSuite(database: string, databaseEnv: () => Promis
       expect(restored.body).toMatchObject({ id: top.id, kind: 'namespace', namespace: [], name: 'sales_restored' });
 
       // Its stored properties, and (as for any namespace without a location property) its effective location under its new name.
-      expect((await engineer('GET', '/v1/default/namespaces/sales_restored')).body.properties).toEqual({ owner: 'ana', comment: 'revenue', location: expect.stringMatching(/\/sales_restored$/) });
-      expect((await engineer('GET', '/v1/default/namespaces/sales_restored%1Feu')).body.properties).toEqual({ region: 'eu-west-1', location: expect.stringMatching(/\/sales_restored\/eu$/) });
+      expect((await engineer('GET', '/v1/default/namespaces/sales_restored')).body.properties).toEqual({
+        owner: 'ana',
+        comment: 'revenue',
+        location: expect.stringMatching(/\/sales_restored$/),
+      });
+      expect((await engineer('GET', '/v1/default/namespaces/sales_restored%1Feu')).body.properties).toEqual({
+        region: 'eu-west-1',
+        location: expect.stringMatching(/\/sales_restored\/eu$/),
+      });
       const back = await engineer('GET', '/v1/default/namespaces/sales_restored/tables/orders');
       expect(back.status).toBe(200);
       expect(back.body.metadata['table-uuid']).toBe(orders.body.metadata['table-uuid']);
@@ -164,7 +196,11 @@ export function undropNamespaceSuite(database: string, databaseEnv: () => Promis
       const undropped = events.filter((e) => e.type.endsWith('.undropped')).map((e) => `${e.type}:${e.subject}`);
       // The namespaces first, parent before child, then each object.
       expect(undropped.slice(0, 2)).toEqual(['io.lakegate.namespace.undropped:sales_restored', 'io.lakegate.namespace.undropped:sales_restored.eu']);
-      expect(undropped.slice(2).sort()).toEqual(['io.lakegate.lance-table.undropped:sales_restored.eu/ds', 'io.lakegate.table.undropped:sales_restored/orders', 'io.lakegate.view.undropped:sales_restored/recent']);
+      expect(undropped.slice(2).sort()).toEqual([
+        'io.lakegate.lance-table.undropped:sales_restored.eu/ds',
+        'io.lakegate.table.undropped:sales_restored/orders',
+        'io.lakegate.view.undropped:sales_restored/recent',
+      ]);
       const nsEvent = events.find((e) => e.type === 'io.lakegate.namespace.undropped' && e.subject === 'sales_restored');
       expect(nsEvent.data).toMatchObject({ 'dropped-object-id': top.id, 'dropped-as': { namespace: ['sales'] } });
       const dropEvent = events.find((e) => e.type === 'io.lakegate.namespace.dropped' && e.subject === 'sales');

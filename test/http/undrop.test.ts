@@ -28,7 +28,18 @@ let restorer: Send;
 let purger: Send;
 
 const T = '/v1/default/namespaces/db/tables';
-const ENGINEER = ['namespace:create', 'namespace:list', 'table:create', 'table:list', 'table:write-data', 'table:drop', 'view:create', 'view:list', 'view:replace', 'view:drop'];
+const ENGINEER = [
+  'namespace:create',
+  'namespace:list',
+  'table:create',
+  'table:list',
+  'table:write-data',
+  'table:drop',
+  'view:create',
+  'view:list',
+  'view:replace',
+  'view:drop',
+];
 
 const principal = async (name: string, privileges: string[], on?: Parameters<CatalogWithCallers['principal']>[2]): Promise<Send> =>
   (await callers.principal(name, privileges, on)).send;
@@ -117,7 +128,7 @@ describe('an Iceberg table dropped', () => {
     expect((await dropped()).some((d) => d.id === id)).toBe(false);
   });
 
-  it('with a live table created inside its location since, the sweep deletes its own files and keeps the live table\'s (issue 52)', async () => {
+  it("with a live table created inside its location since, the sweep deletes its own files and keeps the live table's (issue 52)", async () => {
     const outer = await tableWithFile('outer');
     expect((await engineer('DELETE', `${T}/outer?purgeRequested=true`)).status).toBe(204);
     const inner = await engineer('POST', T, { name: 'inner', schema: simpleSchema, location: `${outer.location}/nested/inner` });
@@ -127,7 +138,9 @@ describe('an Iceberg table dropped', () => {
     expect(swept.purged).toBeGreaterThanOrEqual(1);
     expect(existsSync(outer.file)).toBe(false);
     // Every file left under the purged location is the live table's.
-    const left = (readdirSync(fileURLToPath(outer.location), { recursive: true, withFileTypes: true }) as Dirent[]).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    const left = (readdirSync(fileURLToPath(outer.location), { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
     expect(left.length).toBeGreaterThanOrEqual(2);
     for (const f of left) expect(f.startsWith(`${fileURLToPath(inner.body.metadata.location)}/`), f).toBe(true);
     expect(existsSync(innerFile)).toBe(true);
@@ -171,7 +184,14 @@ describe('a view and a Lance table dropped', () => {
     const view = {
       name: 'v1',
       schema: simpleSchema,
-      'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, 'default-namespace': ['db'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': Date.now(),
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['db'],
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+      },
       properties: {},
     };
     const created = await engineer('POST', '/v1/default/namespaces/db/views', view);
@@ -246,9 +266,19 @@ describe('who may see and restore dropped objects', () => {
 describe('a warehouse with drop.retention-ms=0', () => {
   it('drops at once, as before soft deletion; a bad retention is refused', async () => {
     const root = `file://${cat.dataDir}/now`;
-    const bad = await admin('POST', '/management/v1/warehouses', { name: 'badret', 'storage-root': root, 'storage-profile': { type: 'file' }, properties: { 'drop.retention-ms': '-1' } });
+    const bad = await admin('POST', '/management/v1/warehouses', {
+      name: 'badret',
+      'storage-root': root,
+      'storage-profile': { type: 'file' },
+      properties: { 'drop.retention-ms': '-1' },
+    });
     expect(bad.status).toBe(400);
-    const created = await admin('POST', '/management/v1/warehouses', { name: 'now', 'storage-root': root, 'storage-profile': { type: 'file' }, properties: { 'drop.retention-ms': '0' } });
+    const created = await admin('POST', '/management/v1/warehouses', {
+      name: 'now',
+      'storage-root': root,
+      'storage-profile': { type: 'file' },
+      properties: { 'drop.retention-ms': '0' },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect((await admin('POST', '/v1/now/namespaces', { namespace: ['db'] })).status).toBe(200);
     const t = await admin('POST', '/v1/now/namespaces/db/tables', { name: 't', schema: simpleSchema });

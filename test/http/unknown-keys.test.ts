@@ -33,7 +33,8 @@ describe('the management API refuses unknown keys', () => {
         const res = await send(op.method, pathOf(op), withAt(body.value, object.pointer, { ...target, [KEY]: 1 }));
         checked++;
         const message = messageOf(op, res.body);
-        if (res.status !== 400 || envelopeIssues(op, res.body).length > 0 || !message.includes(KEY)) wrong.push(`${op.operationId} ${object.pointer || '/'}: ${res.status} ${message}`);
+        if (res.status !== 400 || envelopeIssues(op, res.body).length > 0 || !message.includes(KEY))
+          wrong.push(`${op.operationId} ${object.pointer || '/'}: ${res.status} ${message}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -42,7 +43,12 @@ describe('the management API refuses unknown keys', () => {
 
   it("in a warehouse's storage profile and storage secret, naming the key and never echoing a value", async () => {
     const create = (profile: Record<string, unknown>, secret?: Record<string, unknown>) =>
-      send('POST', '/management/v1/warehouses', { name: 'strict-wh', 'storage-root': 's3://strict-bucket/wh', 'storage-profile': { type: 's3', bucket: 'strict-bucket', ...profile }, ...(secret ? { 'storage-secret': secret } : {}) });
+      send('POST', '/management/v1/warehouses', {
+        name: 'strict-wh',
+        'storage-root': 's3://strict-bucket/wh',
+        'storage-profile': { type: 's3', bucket: 'strict-bucket', ...profile },
+        ...(secret ? { 'storage-secret': secret } : {}),
+      });
     const typo = await create({ 'sts-enabeld': false });
     expect(typo.status).toBe(400);
     expect(typo.body.error.message).toMatch(/storage-profile\.sts-enabeld is not a field of this storage type/);
@@ -59,7 +65,13 @@ describe('Iceberg, Lance and Trino OPA bodies accept unknown fields (newer clien
   it('every Iceberg, Lance and Trino OPA request body validates with an unknown top-level field', () => {
     const refused = jsonBodies
       .filter((op) => op.surface === 'iceberg' || op.surface === 'lance' || op.operationId.startsWith('trinoOpa'))
-      .map((op) => ({ op: op.operationId, issues: validation.validate(op, { params: example(op.params ?? { type: 'object' }).value as never, body: { ...(example(op.body!.schema).value as object), [KEY]: { nested: true } } }) }))
+      .map((op) => ({
+        op: op.operationId,
+        issues: validation.validate(op, {
+          params: example(op.params ?? { type: 'object' }).value as never,
+          body: { ...(example(op.body!.schema).value as object), [KEY]: { nested: true } },
+        }),
+      }))
       .filter((r) => r.issues.length > 0);
     expect(refused).toEqual([]);
   });
@@ -69,7 +81,14 @@ describe('Iceberg, Lance and Trino OPA bodies accept unknown fields (newer clien
     // server does not know yet is ignored, as an unknown body field is.
     const ops = OPERATIONS.filter((op) => op.surface === 'iceberg' || op.surface === 'lance');
     const refused = ops
-      .map((op) => ({ op: op.operationId, issues: validation.validate(op, { params: example(op.params ?? { type: 'object' }).value as never, query: { [KEY]: 'x' }, ...(op.body?.contentType === 'application/json' ? { body: example(op.body.schema).value } : {}) }) }))
+      .map((op) => ({
+        op: op.operationId,
+        issues: validation.validate(op, {
+          params: example(op.params ?? { type: 'object' }).value as never,
+          query: { [KEY]: 'x' },
+          ...(op.body?.contentType === 'application/json' ? { body: example(op.body.schema).value } : {}),
+        }),
+      }))
       .filter((r) => r.issues.length > 0);
     expect(refused).toEqual([]);
     expect(ops.length).toBeGreaterThan(40);

@@ -22,7 +22,13 @@ beforeAll(async () => {
   const created = await platform('POST', '/management/v1/principals', { name: 'acme-admin', tenant: 'acme', roles: ['admin'] });
   acme = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, created.body['client-id'], created.body['client-secret']));
   expect((await platform('PUT', '/management/v1/tenants/acme/storage-grant', { roots: ['s3://acme-bucket'] })).status).toBe(200);
-  const wh = await acme('POST', '/management/v1/warehouses', { name: 'acme-lake', 'storage-root': 's3://acme-bucket/lake', 'storage-profile': { type: 's3', bucket: 'acme-bucket' }, 'storage-secret': S3_SECRET, properties: { 'maintenance.interval-ms': '0' } });
+  const wh = await acme('POST', '/management/v1/warehouses', {
+    name: 'acme-lake',
+    'storage-root': 's3://acme-bucket/lake',
+    'storage-profile': { type: 's3', bucket: 'acme-bucket' },
+    'storage-secret': S3_SECRET,
+    properties: { 'maintenance.interval-ms': '0' },
+  });
   expect(wh.status, JSON.stringify(wh.body)).toBe(201);
 });
 afterAll(async () => cat?.close());
@@ -31,14 +37,21 @@ const change = (send: Send, warehouse: string, body: unknown) => send('POST', `/
 
 describe('changing a warehouse’s settings', () => {
   it('sets and removes properties; the answer and the next read show them; audited with the keys', async () => {
-    const res = await change(acme, 'acme-lake', { updates: { 'drop.retention-ms': '86400000', 'history.expire.max-snapshot-age-ms': '3600000' }, removals: ['maintenance.interval-ms'] });
+    const res = await change(acme, 'acme-lake', {
+      updates: { 'drop.retention-ms': '86400000', 'history.expire.max-snapshot-age-ms': '3600000' },
+      removals: ['maintenance.interval-ms'],
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.properties).toEqual({ 'drop.retention-ms': '86400000', 'history.expire.max-snapshot-age-ms': '3600000' });
     const listed = (await acme('GET', '/management/v1/warehouses')).body.warehouses.find((w: { name: string }) => w.name === 'acme-lake');
     expect(listed.properties).toEqual(res.body.properties);
     const audit = await acme('GET', '/management/v1/audit?limit=50');
     const updated = (audit.body.events as Array<{ type: string; detail: Record<string, unknown> }>).find((e) => e.type === 'warehouse.updated');
-    expect(updated?.detail).toMatchObject({ warehouse: 'acme-lake', updated: ['drop.retention-ms', 'history.expire.max-snapshot-age-ms'], removed: ['maintenance.interval-ms'] });
+    expect(updated?.detail).toMatchObject({
+      warehouse: 'acme-lake',
+      updated: ['drop.retention-ms', 'history.expire.max-snapshot-age-ms'],
+      removed: ['maintenance.interval-ms'],
+    });
   });
 
   it('checks values as at creation, naming the property', async () => {
@@ -64,7 +77,9 @@ describe('changing a warehouse’s settings', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/only a platform administrator/);
     const audit = await platform('GET', '/management/v1/audit?tenant=acme&limit=50');
-    expect((audit.body.events as Array<{ type: string; action?: string }>).some((e) => e.type === 'warehouse.storage.denied' && e.action === 'warehouse:update')).toBe(true);
+    expect(
+      (audit.body.events as Array<{ type: string; action?: string }>).some((e) => e.type === 'warehouse.storage.denied' && e.action === 'warehouse:update'),
+    ).toBe(true);
   });
 
   it("answers another tenant's warehouse as a missing one", async () => {

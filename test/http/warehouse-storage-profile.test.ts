@@ -24,9 +24,20 @@ let acme: Send;
 let reader: Send;
 
 const put = (send: Send, warehouse: string, body: unknown) => send('PUT', `/management/v1/warehouses/${warehouse}/storage-profile`, body);
-const profileAt = (endpoint: string, extra: Record<string, unknown> = {}) => ({ type: 's3', bucket: 'bucket', endpoint, 'path-style-access': true, 'role-arn': ROLE, ...extra });
-const load = (table: string, delegation: string) => platform('GET', `/v1/lake/namespaces/sales/tables/${table}`, undefined, { 'x-iceberg-access-delegation': delegation });
-const stored = async (name: string) => ((await platform('GET', '/management/v1/warehouses')).body.warehouses as Array<{ name: string; 'storage-profile': Record<string, unknown> }>).find((w) => w.name === name)!;
+const profileAt = (endpoint: string, extra: Record<string, unknown> = {}) => ({
+  type: 's3',
+  bucket: 'bucket',
+  endpoint,
+  'path-style-access': true,
+  'role-arn': ROLE,
+  ...extra,
+});
+const load = (table: string, delegation: string) =>
+  platform('GET', `/v1/lake/namespaces/sales/tables/${table}`, undefined, { 'x-iceberg-access-delegation': delegation });
+const stored = async (name: string) =>
+  ((await platform('GET', '/management/v1/warehouses')).body.warehouses as Array<{ name: string; 'storage-profile': Record<string, unknown> }>).find(
+    (w) => w.name === name,
+  )!;
 
 beforeAll(async () => {
   before = await startFakeS3();
@@ -39,12 +50,22 @@ beforeAll(async () => {
   const plain = await cat.lakegate.principals.create('plain-reader');
   reader = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, plain.clientId, plain.clientSecret));
   expect((await platform('PUT', '/management/v1/tenants/acme/storage-grant', { roots: ['s3://acme-bucket'] })).status).toBe(200);
-  const wh = await platform('POST', '/management/v1/warehouses', { name: 'lake', 'storage-root': 's3://bucket/wh', 'storage-profile': profileAt(before.endpoint), 'storage-secret': KEY1 });
+  const wh = await platform('POST', '/management/v1/warehouses', {
+    name: 'lake',
+    'storage-root': 's3://bucket/wh',
+    'storage-profile': profileAt(before.endpoint),
+    'storage-secret': KEY1,
+  });
   expect(wh.status, JSON.stringify(wh.body)).toBe(201);
   expect((await platform('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
   const orders = await platform('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema });
   expect(orders.status, JSON.stringify(orders.body)).toBe(200);
-  const acmeWh = await acme('POST', '/management/v1/warehouses', { name: 'acme-lake', 'storage-root': 's3://acme-bucket/lake', 'storage-profile': { type: 's3', bucket: 'acme-bucket' }, 'storage-secret': KEY1 });
+  const acmeWh = await acme('POST', '/management/v1/warehouses', {
+    name: 'acme-lake',
+    'storage-root': 's3://acme-bucket/lake',
+    'storage-profile': { type: 's3', bucket: 'acme-bucket' },
+    'storage-secret': KEY1,
+  });
   expect(acmeWh.status, JSON.stringify(acmeWh.body)).toBe(201);
 });
 afterAll(async () => {
@@ -63,9 +84,18 @@ describe("replacing a warehouse's storage profile", () => {
     // The store moved: its objects are at the new endpoint now.
     for (const k of before.keys()) after.put('bucket', k.slice('bucket/'.length), await (await fetch(`${before.endpoint}/${k}`)).text());
 
-    const changed = await put(platform, 'lake', { 'storage-profile': profileAt(after.endpoint, { region: 'eu-west-1', 'credential-lifetime-seconds': 1800 }), 'storage-secret': KEY2 });
+    const changed = await put(platform, 'lake', {
+      'storage-profile': profileAt(after.endpoint, { region: 'eu-west-1', 'credential-lifetime-seconds': 1800 }),
+      'storage-secret': KEY2,
+    });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
-    expect(changed.body['storage-profile']).toMatchObject({ type: 's3', bucket: 'bucket', endpoint: after.endpoint, region: 'eu-west-1', 'credential-lifetime-seconds': 1800 });
+    expect(changed.body['storage-profile']).toMatchObject({
+      type: 's3',
+      bucket: 'bucket',
+      endpoint: after.endpoint,
+      region: 'eu-west-1',
+      'credential-lifetime-seconds': 1800,
+    });
     expect(changed.body['has-storage-secret']).toBe(true);
     const listed = await platform('GET', '/management/v1/warehouses');
     for (const text of [JSON.stringify(changed.body), JSON.stringify(listed.body)]) {
@@ -82,7 +112,12 @@ describe("replacing a warehouse's storage profile", () => {
     const signing = await load('orders', 'remote-signing');
     expect(signing.body.config['s3.endpoint']).toBe(after.endpoint);
     const key = `${(vended.body.metadata.location as string).replace('s3://bucket/', '')}/data/f.parquet`;
-    const signed = await platform('POST', '/v1/lake/namespaces/sales/tables/orders/sign', { region: 'eu-west-1', uri: `${after.endpoint}/bucket/${key}`, method: 'GET', headers: {} });
+    const signed = await platform('POST', '/v1/lake/namespaces/sales/tables/orders/sign', {
+      region: 'eu-west-1',
+      uri: `${after.endpoint}/bucket/${key}`,
+      method: 'GET',
+      headers: {},
+    });
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     expect(signed.body.headers.Authorization[0]).toContain(`Credential=${KEY2['access-key-id']}/`);
     expect(signed.body.headers.Authorization[0]).toContain('/eu-west-1/s3/');
@@ -95,7 +130,12 @@ describe("replacing a warehouse's storage profile", () => {
 
     const audit = await platform('GET', '/management/v1/audit?limit=100');
     const event = (audit.body.events as Array<{ type: string; detail: Record<string, unknown> }>).find((e) => e.type === 'warehouse.storage.updated');
-    expect(event?.detail).toMatchObject({ warehouse: 'lake', type: 's3', changed: ['credential-lifetime-seconds', 'endpoint', 'region'], 'secret-replaced': true });
+    expect(event?.detail).toMatchObject({
+      warehouse: 'lake',
+      type: 's3',
+      changed: ['credential-lifetime-seconds', 'endpoint', 'region'],
+      'secret-replaced': true,
+    });
     expect(JSON.stringify(audit.body)).not.toContain(KEY2['secret-access-key']);
   });
 
@@ -107,7 +147,12 @@ describe("replacing a warehouse's storage profile", () => {
     expect((await load('orders', 'vended-credentials')).body.config).toEqual({});
     const orders = await load('orders', 'remote-signing');
     const key = `${(orders.body.metadata.location as string).replace('s3://bucket/', '')}/data/g.parquet`;
-    const ok = await platform('POST', '/v1/lake/namespaces/sales/tables/orders/sign', { region: 'eu-west-1', uri: `${after.endpoint}/bucket/${key}`, method: 'GET', headers: {} });
+    const ok = await platform('POST', '/v1/lake/namespaces/sales/tables/orders/sign', {
+      region: 'eu-west-1',
+      uri: `${after.endpoint}/bucket/${key}`,
+      method: 'GET',
+      headers: {},
+    });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.headers.Authorization[0]).toContain(`Credential=${KEY2['access-key-id']}/`);
   });
@@ -115,15 +160,27 @@ describe("replacing a warehouse's storage profile", () => {
   it('refuses bad requests with a 400 naming the problem, and changes nothing', async () => {
     const was = await stored('lake');
     const cases: Array<[string, unknown, RegExp]> = [
-      ['an unknown profile field', { 'storage-profile': profileAt(after.endpoint, { 'sts-enabeld': false }) }, /storage-profile\.sts-enabeld is not a field of this storage type/],
+      [
+        'an unknown profile field',
+        { 'storage-profile': profileAt(after.endpoint, { 'sts-enabeld': false }) },
+        /storage-profile\.sts-enabeld is not a field of this storage type/,
+      ],
       ['null for a string', { 'storage-profile': profileAt(after.endpoint, { region: null }) }, /storage-profile\.region/],
       ['null for the secret', { 'storage-profile': profileAt(after.endpoint), 'storage-secret': null }, /storage-secret/],
       ['null for the profile', { 'storage-profile': null }, /storage-profile/],
       ['an unknown request field', { 'storage-profile': profileAt(after.endpoint), 'storage-root': 's3://bucket/elsewhere' }, /storage-root is not a field/],
       ['no profile', {}, /storage-profile/],
       ['another type', { 'storage-profile': { type: 'gcs', bucket: 'bucket' } }, /storage-profile\.type cannot change \(s3 to "gcs"\)/],
-      ['another bucket', { 'storage-profile': { ...profileAt(after.endpoint), bucket: 'other-bucket' } }, /storage-root s3:\/\/bucket\/wh must lie in s3:\/\/other-bucket/],
-      ['a secret that does not fit', { 'storage-profile': profileAt(after.endpoint), 'storage-secret': { 'account-key': 'x' } }, /storage-secret does not fit the storage profile/],
+      [
+        'another bucket',
+        { 'storage-profile': { ...profileAt(after.endpoint), bucket: 'other-bucket' } },
+        /storage-root s3:\/\/bucket\/wh must lie in s3:\/\/other-bucket/,
+      ],
+      [
+        'a secret that does not fit',
+        { 'storage-profile': profileAt(after.endpoint), 'storage-secret': { 'account-key': 'x' } },
+        /storage-secret does not fit the storage profile/,
+      ],
     ];
     for (const [what, body, message] of cases) {
       const res = await put(platform, 'lake', body);
@@ -149,10 +206,18 @@ describe("replacing a warehouse's storage profile", () => {
     expect(endpoint.status).toBe(403);
     expect(endpoint.body.error.message).toMatch(/only a platform administrator can configure a warehouse with storage-profile\.endpoint/);
     const audit = await platform('GET', '/management/v1/audit?tenant=acme&limit=50');
-    expect((audit.body.events as Array<{ type: string; action?: string }>).some((e) => e.type === 'warehouse.storage.denied' && e.action === 'warehouse:update')).toBe(true);
+    expect(
+      (audit.body.events as Array<{ type: string; action?: string }>).some((e) => e.type === 'warehouse.storage.denied' && e.action === 'warehouse:update'),
+    ).toBe(true);
     // A warehouse the platform configured for acme (an endpoint, its secret): acme's administrator may not take the
     // endpoint away and keep that secret (it would go elsewhere), but may with a secret of its own.
-    const plat = await platform('POST', '/management/v1/warehouses', { name: 'acme-plat', tenant: 'acme', 'storage-root': 's3://acme-bucket/plat', 'storage-profile': { type: 's3', bucket: 'acme-bucket', endpoint: after.endpoint }, 'storage-secret': KEY1 });
+    const plat = await platform('POST', '/management/v1/warehouses', {
+      name: 'acme-plat',
+      tenant: 'acme',
+      'storage-root': 's3://acme-bucket/plat',
+      'storage-profile': { type: 's3', bucket: 'acme-bucket', endpoint: after.endpoint },
+      'storage-secret': KEY1,
+    });
     expect(plat.status, JSON.stringify(plat.body)).toBe(201);
     const kept = await put(acme, 'acme-plat', { 'storage-profile': { type: 's3', bucket: 'acme-bucket' } });
     expect(kept.status, JSON.stringify(kept.body)).toBe(403);
@@ -185,7 +250,9 @@ describe("replacing a warehouse's storage profile", () => {
     expect((await repo.getWarehouse('lake'))!.secretId).toBeUndefined();
     expect(await repo.getSecret(old)).toBeUndefined();
     const audit = await platform('GET', '/management/v1/audit?limit=20');
-    const record = (audit.body.events as Array<{ type: string; object?: string; detail?: Record<string, unknown> }>).find((e) => e.type === 'warehouse.storage.updated' && e.object === 'lake');
+    const record = (audit.body.events as Array<{ type: string; object?: string; detail?: Record<string, unknown> }>).find(
+      (e) => e.type === 'warehouse.storage.updated' && e.object === 'lake',
+    );
     expect(record?.detail).toMatchObject({ 'secret-removed': true, 'secret-replaced': false });
   });
 });

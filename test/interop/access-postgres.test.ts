@@ -50,13 +50,22 @@ describe('two replicas on one PostgreSQL: how fast a grant change reaches the ot
 
   beforeAll(async () => {
     const url = cluster.database('replicas');
-    const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'r'.repeat(43) + '=' } };
+    const common = {
+      database: url,
+      env: {
+        LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`,
+        LAKEGATE_LOG_LEVEL: 'warn',
+        LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test',
+        LAKEGATE_SECRET_KEY: 'r'.repeat(43) + '=',
+      },
+    };
     a = await startServer(common);
     b = await startServer(common);
     const admin = a.credential || b.credential;
     adminA = httpSender(a.url, await clientToken(a.url, admin));
     expect((await adminA('POST', '/v1/default/namespaces', { namespace: ['r'] })).status).toBe(200);
-    for (const t of ['t', ...[1, 2, 3, 4].flatMap((i) => [`late${i}a`, `late${i}b`])]) expect((await adminA('POST', '/v1/default/namespaces/r/tables', { name: t, schema: simpleSchema })).status).toBe(200);
+    for (const t of ['t', ...[1, 2, 3, 4].flatMap((i) => [`late${i}a`, `late${i}b`])])
+      expect((await adminA('POST', '/v1/default/namespaces/r/tables', { name: t, schema: simpleSchema })).status).toBe(200);
     const reader = await createPrincipal({ url: a.url, token: () => clientToken(a.url, admin) }, 'replica-reader');
     clientId = reader.id;
     const token = await clientToken(a.url, reader.credential);
@@ -107,11 +116,17 @@ describe('two replicas on one PostgreSQL: how fast a grant change reaches the ot
     results.grant = await measure(() => grant(adminA, 'readers', ['table:read-data'], ns), 1, 200);
     results.revoke = await measure(() => revoke(adminA, 'readers', ['table:read-data'], ns), 2, 403);
     await grant(adminA, 'readers', ['table:read-data'], ns);
-    results.memberRemoved = await measure(async () => {
-      expect((await adminA('POST', '/management/v1/roles/readers/members/remove', { kind: 'principal', name: clientId })).status).toBeLessThan(300);
-    }, 3, 403);
+    results.memberRemoved = await measure(
+      async () => {
+        expect((await adminA('POST', '/management/v1/roles/readers/members/remove', { kind: 'principal', name: clientId })).status).toBeLessThan(300);
+      },
+      3,
+      403,
+    );
     results.memberAdded = await measure(() => addMember(adminA, 'readers', { kind: 'principal', name: clientId }), 4, 200);
-    console.log(`replica B saw each change after (ms): ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([p, ms]) => [p, Math.round(ms)]))])))}`);
+    console.log(
+      `replica B saw each change after (ms): ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([p, ms]) => [p, Math.round(ms)]))])))}`,
+    );
     for (const [what, r] of Object.entries(results)) {
       for (const [probe, ms] of Object.entries(r)) expect(ms, `${what}: ${probe} request on B`).toBeLessThanOrEqual(BOUND_MS + MARGIN_MS);
     }

@@ -120,7 +120,11 @@ describe('vended credentials follow the caller privileges', () => {
     const refused = await job.send('GET', refresh);
     expect(refused.status).toBe(403);
     expect(refused.body.error.type).toBe('ForbiddenException');
-    const events = (await admin('GET', `/management/v1/audit?actor=${job.p.id}&limit=50`)).body.events as Array<{ type: string; decision?: string; detail: Record<string, unknown> }>;
+    const events = (await admin('GET', `/management/v1/audit?actor=${job.p.id}&limit=50`)).body.events as Array<{
+      type: string;
+      decision?: string;
+      detail: Record<string, unknown>;
+    }>;
     expect(events.filter((e) => e.type === 'credentials.vended' || e.type === 'credentials.refreshed').map((e) => [e.type, e.detail.mode])).toEqual([
       ['credentials.refreshed', 'read'],
       ['credentials.vended', 'read-write'],

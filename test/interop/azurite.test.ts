@@ -50,9 +50,19 @@ const sasFor = async (path: string, mode: AccessMode, v = vendor()) =>
 
 /** A blob client that authenticates with nothing but the SAS. */
 const blob = (sas: string, name: string, container = CONTAINER) => new BlockBlobClient(`${azurite.endpoint}/${container}/${name}?${sas}`);
-const statusOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { statusCode?: number }) => e.statusCode);
+const statusOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { statusCode?: number }) => e.statusCode,
+  );
 const upload = (sas: string, name: string, container = CONTAINER) => statusOf(blob(sas, name, container).upload('x', 1));
-const download = (sas: string, name: string) => blob(sas, name).downloadToBuffer().then((b) => b.toString(), (e: { statusCode?: number }) => e.statusCode);
+const download = (sas: string, name: string) =>
+  blob(sas, name)
+    .downloadToBuffer()
+    .then(
+      (b) => b.toString(),
+      (e: { statusCode?: number }) => e.statusCode,
+    );
 const remove = (sas: string, name: string) => statusOf(blob(sas, name).delete());
 async function list(sas: string, prefix: string): Promise<string[] | number | undefined> {
   try {
@@ -87,7 +97,11 @@ describe('SAS vended for Azurite (container scope)', () => {
   it('is refused once expired, when tampered with, and in another container', async () => {
     await root.getBlockBlobClient('wh/e/a').upload('a', 1);
     // Signed two hours ago for the minimum lifetime (60 s): expired for an hour and more.
-    const expired = await sasFor('wh/e', 'read-write', vendor('container', () => Date.now() - 2 * 3600_000));
+    const expired = await sasFor(
+      'wh/e',
+      'read-write',
+      vendor('container', () => Date.now() - 2 * 3600_000),
+    );
     expect(new Date(new URLSearchParams(expired).get('se')!).getTime()).toBeLessThan(Date.now());
     expect(await download(expired, 'wh/e/a')).toBe(403);
     expect(await upload(expired, 'wh/e/b')).toBe(403);
@@ -145,10 +159,15 @@ describe('AzureObjectStorage on Azurite', () => {
     await expect(s.read(`abfss://${CONTAINER}@otheracct.dfs.core.windows.net/x`, 1024)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
   });
 
-  it('lists the blobs under a directory prefix in the prefix\'s spelling, with their size and time', async () => {
+  it("lists the blobs under a directory prefix in the prefix's spelling, with their size and time", async () => {
     const s = storage();
     const before = Date.now() - 2_000;
-    for (const [name, bytes] of [['wh/l/t1/a', 3], ['wh/l/t1/sub/b', 1], ['wh/l/t10/c', 1]] as const) await s.writeNew(location(name), new Uint8Array(bytes));
+    for (const [name, bytes] of [
+      ['wh/l/t1/a', 3],
+      ['wh/l/t1/sub/b', 1],
+      ['wh/l/t10/c', 1],
+    ] as const)
+      await s.writeNew(location(name), new Uint8Array(bytes));
     const listed = [];
     for await (const o of s.list(location('wh/l/t1'))) listed.push(o);
     expect(listed.map((o) => [o.uri, o.bytes])).toEqual([
@@ -187,7 +206,14 @@ describe('a Lakegate warehouse on Azurite', () => {
       const created = await send('POST', '/management/v1/warehouses', {
         name,
         'storage-root': location(name),
-        'storage-profile': { type: 'azure', account: azurite.account, container: CONTAINER, endpoint: azurite.endpoint, 'sas-scope': 'container', 'credential-lifetime-seconds': 900 },
+        'storage-profile': {
+          type: 'azure',
+          account: azurite.account,
+          container: CONTAINER,
+          endpoint: azurite.endpoint,
+          'sas-scope': 'container',
+          'credential-lifetime-seconds': 900,
+        },
         'storage-secret': { 'account-key': azurite.accountKey },
         properties,
       });
@@ -247,7 +273,10 @@ describe('a Lakegate warehouse on Azurite', () => {
     expect(await upload(sas, dataFile)).toBe('ok');
     expect(await download(sas, dataFile)).toBe('x');
 
-    const refreshed = await send('GET', `/v1/az/namespaces/ns/tables/t/credentials?storageRefreshToken=${encodeURIComponent(creds[0]['storage-refresh-token'])}`);
+    const refreshed = await send(
+      'GET',
+      `/v1/az/namespaces/ns/tables/t/credentials?storageRefreshToken=${encodeURIComponent(creds[0]['storage-refresh-token'])}`,
+    );
     expect(refreshed.status).toBe(200);
     expect(refreshed.body['storage-credentials'][0].config[`adls.sas-token.${host}`]).toBeTruthy();
   });

@@ -22,7 +22,8 @@ beforeAll(async () => {
 afterAll(async () => federation?.stop());
 
 /** Records token requests at Keycloak's and Lakegate's token endpoints, and the catalog calls to Lakegate. */
-const recorder = () => recordingFetch({ isTokenEndpoint: (url) => url.pathname.endsWith('/token') || url.pathname.endsWith('/oauth/tokens'), catalogUrl: server.url });
+const recorder = () =>
+  recordingFetch({ isTokenEndpoint: (url) => url.pathname.endsWith('/token') || url.pathname.endsWith('/oauth/tokens'), catalogUrl: server.url });
 
 const bearer = (call: RecordedCall) => jwtPayload(bearerOf(call));
 
@@ -32,11 +33,17 @@ describe('oauth2 at Keycloak', () => {
     const catalog = new IcebergRestCatalog({
       uri: server.url,
       fetch: rec.fetch,
-      properties: { credential: `${KEYCLOAK_CLIENTS.trino.clientId}:${KEYCLOAK_CLIENTS.trino.secret}`, 'oauth2-server-uri': kc.tokenEndpoint, scope: 'catalog' },
+      properties: {
+        credential: `${KEYCLOAK_CLIENTS.trino.clientId}:${KEYCLOAK_CLIENTS.trino.secret}`,
+        'oauth2-server-uri': kc.tokenEndpoint,
+        scope: 'catalog',
+      },
     });
     await catalog.listNamespaces();
     await catalog.listNamespaces();
-    expect(rec.tokenCalls().map((c) => [c.url.href, c.form!.grant_type, c.form!.client_id])).toEqual([[kc.tokenEndpoint, 'client_credentials', 'trino-engine']]);
+    expect(rec.tokenCalls().map((c) => [c.url.href, c.form!.grant_type, c.form!.client_id])).toEqual([
+      [kc.tokenEndpoint, 'client_credentials', 'trino-engine'],
+    ]);
     expect(rec.catalogCalls().every((c) => c.status === 200)).toBe(true);
     const claims = bearer(rec.catalogCalls().at(-1)!);
     expect(claims).toMatchObject({ iss: kc.issuer, azp: 'trino-engine' });
@@ -65,7 +72,12 @@ describe('token exchange at Keycloak (standard token exchange V2)', () => {
 
     const exchanges = rec.tokenCalls().filter((c) => c.form!.grant_type === 'urn:ietf:params:oauth:grant-type:token-exchange');
     expect(exchanges).toHaveLength(1);
-    expect(exchanges[0]!.form).toMatchObject({ client_id: 'trino-engine', subject_token: alice, audience: 'lakegate', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
+    expect(exchanges[0]!.form).toMatchObject({
+      client_id: 'trino-engine',
+      subject_token: alice,
+      audience: 'lakegate',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    });
     expect(exchanges[0]!.form!.actor_token).toBeUndefined();
     const asSent = bearer(rec.catalogCalls().at(-1)!);
     expect(asSent).toMatchObject({ iss: kc.issuer, azp: 'trino-engine', preferred_username: 'alice' });
@@ -78,7 +90,10 @@ describe('Lakegate delegation with a Keycloak subject', () => {
   it("acts for a Keycloak user with the engine's Lakegate session as actor", async () => {
     const engine = await createPrincipal(server, 'sdk-trino', { groups: [{ issuer: kc.issuer, name: 'analysts' }] });
     const rec = recorder();
-    const exchange = createAuthProvider({ 'rest.auth.type': 'token-exchange', credential: engine.credential }, { uri: server.url, fetch: rec.fetch }) as TokenExchangeAuth;
+    const exchange = createAuthProvider(
+      { 'rest.auth.type': 'token-exchange', credential: engine.credential },
+      { uri: server.url, fetch: rec.fetch },
+    ) as TokenExchangeAuth;
     const catalog = new IcebergRestCatalog({ uri: server.url, auth: exchange, fetch: rec.fetch });
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     await catalog.withAuth(exchange.sessionFor(alice)).listNamespaces();

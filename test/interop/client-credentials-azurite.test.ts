@@ -33,7 +33,14 @@ beforeAll(async () => {
   const created = await httpSender(server.url, token)('POST', '/management/v1/warehouses', {
     name: 'az',
     'storage-root': `abfss://${CONTAINER}@${host}/az`,
-    'storage-profile': { type: 'azure', account: azurite.account, container: CONTAINER, endpoint: azurite.endpoint, 'sas-scope': 'container', 'credential-lifetime-seconds': 900 },
+    'storage-profile': {
+      type: 'azure',
+      account: azurite.account,
+      container: CONTAINER,
+      endpoint: azurite.endpoint,
+      'sas-scope': 'container',
+      'credential-lifetime-seconds': 900,
+    },
     'storage-secret': { 'account-key': azurite.accountKey },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -84,7 +91,9 @@ describe('vendedAzureSas with @azure/storage-blob on Azurite', () => {
     // A SAS whose signature was tampered with is refused: the provider's token is what authorizes the requests.
     const forged = new URLSearchParams(second.current.sasToken);
     forged.set('sig', Buffer.alloc(32).toString('base64'));
-    const refused = await new BlockBlobClient(`${azurite.endpoint}/${CONTAINER}/${blobName('c.txt')}?${forged}`).upload('x', 1).catch((e: { statusCode?: number }) => e.statusCode);
+    const refused = await new BlockBlobClient(`${azurite.endpoint}/${CONTAINER}/${blobName('c.txt')}?${forged}`)
+      .upload('x', 1)
+      .catch((e: { statusCode?: number }) => e.statusCode);
     expect(refused).toBe(403);
 
     const log = await server.settledOutput();

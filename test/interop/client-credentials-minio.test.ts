@@ -82,7 +82,11 @@ function s3Through(loaded: LoadTableResult, table: TableIdentifier, loader: Cred
 
 const keyOf = (location: string, name: string) => `${location.replace(`s3://${BUCKET}/`, '')}/data/${name}`;
 const read = async (s3: S3Client, key: string) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
-const statusOf = (p: Promise<unknown>) => p.then(() => 200, (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode);
+const statusOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+  );
 
 describe('vendedAwsCredentials with the AWS SDK on MinIO', () => {
   it('writes and reads under the table prefix across a refresh, and is refused outside it', async () => {
@@ -111,11 +115,15 @@ describe('vendedAwsCredentials with the AWS SDK on MinIO', () => {
       expect(await read(s3, keyOf(location, 'before.txt'))).toBe('written before the refresh');
       expect(await read(s3, keyOf(location, 'after.txt'))).toBe('written after the refresh');
       // What the SDK wrote really is in the bucket, under the table's own prefix.
-      expect(await (await minio.root.send(new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(location, 'after.txt') }))).Body!.transformToString()).toBe('written after the refresh');
+      expect(await (await minio.root.send(new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(location, 'after.txt') }))).Body!.transformToString()).toBe(
+        'written after the refresh',
+      );
 
       // The vended credential is scoped to the table: a sibling prefix and the warehouse root are refused.
       expect(await statusOf(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/db/elsewhere/x.txt', Body: 'x' })))).toBe(403);
-      expect(await statusOf(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${location.replace(`s3://${BUCKET}/`, '')}-sibling/x.txt`, Body: 'x' })))).toBe(403);
+      expect(
+        await statusOf(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${location.replace(`s3://${BUCKET}/`, '')}-sibling/x.txt`, Body: 'x' }))),
+      ).toBe(403);
       expect(await statusOf(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'wh/db/elsewhere/x.txt' })))).toBe(403);
     } finally {
       s3.destroy();

@@ -59,7 +59,11 @@ async function py(phase: string, table: string, extraEnv: Record<string, string>
 }
 
 async function compact(table: string, body: Record<string, unknown> = {}) {
-  const res = await cat.lakegate.app.inject({ method: 'POST', url: `${M}/namespaces/${NS}/tables/${table}/maintenance`, payload: { actions: ['rewrite-data-files'], ...body } });
+  const res = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: `${M}/namespaces/${NS}/tables/${table}/maintenance`,
+    payload: { actions: ['rewrite-data-files'], ...body },
+  });
   return { status: res.statusCode, body: res.json() };
 }
 
@@ -96,7 +100,13 @@ it(
 
     const done = await compact('events');
     expect(done.status, JSON.stringify(done.body)).toBe(200);
-    expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'added-data-files': 2, 'rewritten-data-files': written.files.length, attempts: 1 });
+    expect(done.body.compaction).toMatchObject({
+      outcome: 'committed',
+      groups: 2,
+      'added-data-files': 2,
+      'rewritten-data-files': written.files.length,
+      attempts: 1,
+    });
 
     const after = await py('verify', 'events', { BEFORE_SNAPSHOT: written.snapshot });
     expect(after.rows).toEqual(written.rows);
@@ -123,8 +133,13 @@ it(
     const metrics = (await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(Number(/lakegate_compaction_files_rewritten_total\{trigger="on-demand"\} (\d+)/.exec(metrics)?.[1])).toBe(written.files.length);
     expect(Number(/lakegate_compaction_files_written_total\{trigger="on-demand"\} (\d+)/.exec(metrics)?.[1])).toBe(2);
-    const audit = (await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200' })).json().events as Array<{ type: string; detail?: Record<string, unknown> }>;
-    expect(audit.filter((e) => e.type === 'maintenance.completed').map((e) => e.detail)).toContainEqual(expect.objectContaining({ compaction: 'committed', rewrittenFiles: written.files.length, addedFiles: 2 }));
+    const audit = (await cat.lakegate.app.inject({ method: 'GET', url: '/management/v1/audit?limit=200' })).json().events as Array<{
+      type: string;
+      detail?: Record<string, unknown>;
+    }>;
+    expect(audit.filter((e) => e.type === 'maintenance.completed').map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ compaction: 'committed', rewrittenFiles: written.files.length, addedFiles: 2 }),
+    );
     expect(job['last-completed-at-ms']).toBeGreaterThanOrEqual(job['started-at-ms']);
     // Nothing left to compact.
     expect((await compact('events')).body.compaction.outcome).toBe('nothing-to-do');
@@ -133,7 +148,7 @@ it(
 );
 
 it(
-  'a PyIceberg append committed between the job\'s plan and its commit survives the compaction',
+  "a PyIceberg append committed between the job's plan and its commit survives the compaction",
   async () => {
     const written = await py('write', 'busy');
     duringRewrite = async () => {
@@ -211,7 +226,11 @@ it(
   'compacts on the schedule a table whose property turns it on: PyIceberg reads the same rows from fewer files',
   async () => {
     const written = await py('write', 'scheduled');
-    const commit = await cat.lakegate.app.inject({ method: 'POST', url: `/v1/default/namespaces/${NS}/tables/scheduled`, payload: { requirements: [], updates: [{ action: 'set-properties', updates: { 'compaction.enabled': 'true' } }] } });
+    const commit = await cat.lakegate.app.inject({
+      method: 'POST',
+      url: `/v1/default/namespaces/${NS}/tables/scheduled`,
+      payload: { requirements: [], updates: [{ action: 'set-properties', updates: { 'compaction.enabled': 'true' } }] },
+    });
     expect(commit.statusCode, commit.body).toBe(200);
     const schedule = await cat.lakegate.app.inject({ method: 'POST', url: `${M}/properties`, payload: { updates: { 'maintenance.interval-ms': '3600000' } } });
     expect(schedule.statusCode, schedule.body).toBe(200);

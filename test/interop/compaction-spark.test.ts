@@ -37,7 +37,11 @@ beforeAll(async () => {
   const lake = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(lake.status, show(lake.body)).toBe(201);
   engine = await createGrantedPrincipal(server, 'spark-compaction', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
-  spark = await SparkSession.start(path.join(REPO_ROOT, 'peers', 'spark', 'compaction.py'), { CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential });
+  spark = await SparkSession.start(path.join(REPO_ROOT, 'peers', 'spark', 'compaction.py'), {
+    CATALOG_URI: server.url,
+    CATALOG_WAREHOUSE: 'lake',
+    CATALOG_CREDENTIAL: engine.credential,
+  });
 }, 25 * 60_000);
 afterAll(async () => {
   await spark?.stop();

@@ -29,13 +29,18 @@ beforeAll(async () => {
   if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   }
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], { timeoutMs: 10 * 60_000 });
+  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
+    timeoutMs: 10 * 60_000,
+  });
   expect(venv.status, venv.stderr).toBe(0);
   const python = venv.stdout.trim().split('\n').at(-1)!;
   chrome = await launchChromium();
   server = await startServer();
   send = httpSender(server.url, await server.token());
-  const writer = await createGrantedPrincipal(server, 'lance-console-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'default' });
+  const writer = await createGrantedPrincipal(server, 'lance-console-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], {
+    type: 'warehouse',
+    warehouse: 'default',
+  });
   writerId = writer.id;
   expect((await send('POST', '/lance/default/v1/namespace/cl/create', {})).status).toBe(200);
   const token = await clientToken(server.url, writer.credential);
@@ -61,10 +66,19 @@ describe('console: a Lance table of catalog-managed versions', () => {
     await signInWithSecret(page, server.url, adminId, adminSecret);
     await page.goto(`${server.url}/ui/catalog/default/lance/cl/events`);
     await page.getByTestId('lance-versions').waitFor();
-    const rows = await page.getByTestId('lance-version').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const rows = await page
+      .getByTestId('lance-version')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(rows.map((r) => Number(r[0]))).toEqual([4, 3, 2, 1]);
     expect(rows.map((r) => r[3])).toEqual(versions.map((v) => v.manifest_path));
-    expect(rows.map((r) => r[1])).toEqual(versions.map((v) => new Date(v.timestamp_millis).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')));
+    expect(rows.map((r) => r[1])).toEqual(
+      versions.map((v) =>
+        new Date(v.timestamp_millis)
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, 'Z'),
+      ),
+    );
     for (const r of rows) expect(r[2]).toContain(writerId);
     expect(await page.getByText('Versions managed by').isVisible()).toBe(true);
     await screenshot(page, 'lance-table-versions');

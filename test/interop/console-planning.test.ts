@@ -36,7 +36,14 @@ beforeAll(async () => {
   expect((await send('POST', '/v1/default/namespaces', { namespace: ['pl'] })).status).toBe(200);
   const created = await send('POST', T, {
     name: 'events',
-    schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: false }, { id: 2, name: 'category', type: 'string', required: false }] },
+    schema: {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'id', type: 'long', required: false },
+        { id: 2, name: 'category', type: 'string', required: false },
+      ],
+    },
     'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'category', transform: 'identity' }] },
     properties: { 'format-version': '2' },
   });
@@ -45,14 +52,31 @@ beforeAll(async () => {
   const manifests: TestManifest[] = [];
   for (const [i, c] of ['a', 'b', 'c'].entries()) {
     const file = `${location}/metadata/m-${c}.avro`;
-    const length = await writeManifest(file, ['category'], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10, longBounds: [[1, i * 10, i * 10 + 9]] } }], 0);
+    const length = await writeManifest(
+      file,
+      ['category'],
+      [
+        {
+          status: 1,
+          snapshotId: 1n,
+          sequenceNumber: 1,
+          file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10, longBounds: [[1, i * 10, i * 10 + 9]] },
+        },
+      ],
+      0,
+    );
     manifests.push({ path: file, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
   }
   const list = `${location}/metadata/snap-1.avro`;
   await writeManifestList(list, manifests);
   const commit = appendUpdates(created.body.metadata, list);
   // The writer gives every data file 1000 bytes; the summary totals are what the panel compares against.
-  (commit.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = { operation: 'append', 'total-data-files': '3', 'total-files-size': '3000', 'total-records': '30' };
+  (commit.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = {
+    operation: 'append',
+    'total-data-files': '3',
+    'total-files-size': '3000',
+    'total-records': '30',
+  };
   expect((await send('POST', `${T}/events`, { requirements: commit.requirements, updates: commit.updates })).status).toBe(200);
   reader = await createGrantedPrincipal(server, 'console-planner', ['table:read-metadata', 'table:read-data'], table);
   metaOnly = await createGrantedPrincipal(server, 'console-meta-only', ['table:read-metadata'], table);
@@ -67,7 +91,12 @@ async function planned(page: Page) {
   await page.getByRole('button', { name: 'Plan', exact: true }).click();
   await page.getByTestId('plan-result').waitFor();
   const text = async (id: string) => (await page.getByTestId(id).textContent())?.trim();
-  return { scanned: await text('plan-files-scanned'), skipped: await text('plan-files-skipped'), bytesScanned: await text('plan-bytes-scanned'), bytesSkipped: await text('plan-bytes-skipped') };
+  return {
+    scanned: await text('plan-files-scanned'),
+    skipped: await text('plan-files-skipped'),
+    bytesScanned: await text('plan-bytes-scanned'),
+    bytesSkipped: await text('plan-bytes-skipped'),
+  };
 }
 
 describe('console: plan this filter', () => {
@@ -82,7 +111,9 @@ describe('console: plan this filter', () => {
     await form.locator('select[name=plan-op]').selectOption('eq');
     await form.locator('input[name=plan-value]').fill('b');
     expect(await planned(page)).toEqual({ scanned: '1', skipped: '2', bytesScanned: '1,000 B', bytesSkipped: '2,000 B' });
-    expect(await page.getByTestId('plan-file').evaluateAll((rows) => rows.map((r) => r.querySelector('td')?.textContent?.split('/').pop()))).toEqual(['b1.parquet']);
+    expect(await page.getByTestId('plan-file').evaluateAll((rows) => rows.map((r) => r.querySelector('td')?.textContent?.split('/').pop()))).toEqual([
+      'b1.parquet',
+    ]);
     await screenshot(page, 'table-plan-filter');
     await form.locator('select[name=plan-column]').selectOption('');
     expect(await planned(page)).toEqual({ scanned: '3', skipped: '0', bytesScanned: '3,000 B', bytesSkipped: '0 B' });

@@ -25,7 +25,9 @@ beforeAll(async () => {
   const created = await send('POST', '/management/v1/principals', { name: 'console-tenant-admin', roles: ['admin'] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   tenantAdmin = { id: created.body['client-id'], secret: created.body['client-secret'], credential: '' };
-  expect((await send('POST', '/management/v1/tenants/default/event-sinks', { kind: 'webhook', config: { url: 'http://127.0.0.1:41299/tenant-hook' } })).status).toBe(201);
+  expect(
+    (await send('POST', '/management/v1/tenants/default/event-sinks', { kind: 'webhook', config: { url: 'http://127.0.0.1:41299/tenant-hook' } })).status,
+  ).toBe(201);
   reader = await createGrantedPrincipal(server, 'console-events-reader', ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
 }, 15 * 60_000);
 
@@ -79,7 +81,10 @@ describe('console: tenant events on the Activity page', () => {
     expect(options.some((o) => o.includes('tenant'))).toBe(false);
     await screenshot(page, 'activity-tenant-events-forbidden');
     // The server, not the console, decides: the same read is refused with a clear 403.
-    const refused = await httpSender(server.url, await (await import('../support/server-process.js')).clientToken(server.url, reader.credential))('GET', '/management/v1/events');
+    const refused = await httpSender(server.url, await (await import('../support/server-process.js')).clientToken(server.url, reader.credential))(
+      'GET',
+      '/management/v1/events',
+    );
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/admin/);
     await context.close();

@@ -45,12 +45,23 @@ beforeAll(async () => {
   expect(created.status, JSON.stringify(created.body)).toBe(200);
   droppedLocation = created.body.metadata.location as string;
   const manifest = `${droppedLocation}/metadata/m0.avro`;
-  const entries = [0, 1, 2].map((i) => ({ status: 1, snapshotId: 1n, sequenceNumber: 1, file: { path: `${droppedLocation}/data/f${i}.parquet`, partition: [], records: 10 } }));
-  const manifests: TestManifest[] = [{ path: manifest, length: await writeManifest(manifest, [], entries), content: 0, sequenceNumber: 1, addedSnapshotId: 1n }];
+  const entries = [0, 1, 2].map((i) => ({
+    status: 1,
+    snapshotId: 1n,
+    sequenceNumber: 1,
+    file: { path: `${droppedLocation}/data/f${i}.parquet`, partition: [], records: 10 },
+  }));
+  const manifests: TestManifest[] = [
+    { path: manifest, length: await writeManifest(manifest, [], entries), content: 0, sequenceNumber: 1, addedSnapshotId: 1n },
+  ];
   const list = `${droppedLocation}/metadata/snap-1.avro`;
   await writeManifestList(list, manifests);
   const commit = appendUpdates(created.body.metadata, list);
-  (commit.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = { operation: 'append', 'total-data-files': '3', 'total-records': '30' };
+  (commit.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = {
+    operation: 'append',
+    'total-data-files': '3',
+    'total-records': '30',
+  };
   expect((await send('POST', `${T}/events`, { requirements: commit.requirements, updates: commit.updates })).status).toBe(200);
   // Dropped (soft: the warehouse keeps it 7 days), and the name taken again by a new, empty table.
   expect((await send('DELETE', `${T}/events`)).status).toBe(204);
@@ -113,7 +124,9 @@ describe('console: dropped objects and maintenance', () => {
     expect(await result.textContent()).toContain('Dry run: nothing was deleted.');
     expect(await page.getByTestId('maintenance-deleted-files').textContent()).toBe('0');
     expect(await page.getByTestId('maintenance-would-delete').textContent()).toBe('1');
-    const files = await page.getByTestId('maintenance-file').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const files = await page
+      .getByTestId('maintenance-file')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(files).toEqual([[`${droppedLocation}/data/stray.parquet`, 'orphan', '14 B']]);
     expect(existsSync(stray)).toBe(true);
     await screenshot(page, 'dropped-maintenance-dry-run');
@@ -123,7 +136,7 @@ describe('console: dropped objects and maintenance', () => {
     await context.close();
   });
 
-  it('shows a running job\'s progress, then its result, when removing many orphan files', async () => {
+  it("shows a running job's progress, then its result, when removing many orphan files", async () => {
     const created = await send('POST', T, { name: 'many', schema: simpleSchema });
     expect(created.status).toBe(200);
     const dir = path.join(fileURLToPath(created.body.metadata.location as string), 'data');
@@ -144,7 +157,9 @@ describe('console: dropped objects and maintenance', () => {
     await form.getByRole('button', { name: 'Run' }).click();
     // The panel polls the job while it runs: the server's phase and counts appear before the result does.
     const progress = page.getByTestId('maintenance-progress');
-    await expect.poll(async () => (await progress.isVisible()) ? await progress.textContent() : '', { timeout: 60_000, intervals: [100] }).toMatch(/(listing|deleting)-orphans: \d+ manifests, \d+ files scanned; \d+ files \([\d,]+ B\) deleted so far/);
+    await expect
+      .poll(async () => ((await progress.isVisible()) ? await progress.textContent() : ''), { timeout: 60_000, intervals: [100] })
+      .toMatch(/(listing|deleting)-orphans: \d+ manifests, \d+ files scanned; \d+ files \([\d,]+ B\) deleted so far/);
     await screenshot(page, 'maintenance-progress');
     await page.getByTestId('maintenance-result').waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('maintenance-deleted-files').textContent()).toBe(String(STRAYS));
@@ -161,7 +176,7 @@ describe('console: dropped objects and maintenance', () => {
     await context.close();
   });
 
-  it('undrops a namespace a cascading drop took, with its table: the table\'s row says what it was dropped with', async () => {
+  it("undrops a namespace a cascading drop took, with its table: the table's row says what it was dropped with", async () => {
     expect((await send('POST', '/v1/default/namespaces', { namespace: ['cn'], properties: { owner: 'ana' } })).status).toBe(200);
     const table = await send('POST', '/v1/default/namespaces/cn/tables', { name: 'kept', schema: simpleSchema });
     expect(table.status).toBe(200);

@@ -20,7 +20,15 @@ import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { httpSender } from '../support/iceberg-http.js';
 import { KEYCLOAK_CLIENTS, KEYCLOAK_USERS, type Keycloak, startKeycloak, trustedIssuers } from '../support/keycloak.js';
 import { pyicebergPython } from '../support/peers.js';
-import { clientToken, type CreatedPrincipal, createGrantedPrincipal, createPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import {
+  clientToken,
+  type CreatedPrincipal,
+  createGrantedPrincipal,
+  createPrincipal,
+  REPO_ROOT,
+  type ServerProcess,
+  startServer,
+} from '../support/server-process.js';
 import { logSettled, requestLog } from '../support/request-log.js';
 import { runAsync } from '../support/temp.js';
 
@@ -68,7 +76,14 @@ beforeAll(async () => {
   expect(snapshotIds).toHaveLength(2);
   const view = await send('POST', `/v1/${WH}/namespaces/sales/views`, {
     name: 'orders_by_country',
-    schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'country', type: 'string', required: false }, { id: 2, name: 'total', type: 'double', required: false }] },
+    schema: {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'country', type: 'string', required: false },
+        { id: 2, name: 'total', type: 'double', required: false },
+      ],
+    },
     'view-version': {
       'version-id': 1,
       'schema-id': 0,
@@ -84,11 +99,15 @@ beforeAll(async () => {
   });
   expect(view.status).toBe(200);
   // Catalog-supplied labels (issue 58), set as a tenant administrator would; the pages show them under "Labels".
-  const loaded = (await send('GET', `/v1/${WH}/namespaces/sales/tables/orders`)).body as { metadata: { schemas: Array<{ fields: Array<{ id: number; name: string }> }> } };
+  const loaded = (await send('GET', `/v1/${WH}/namespaces/sales/tables/orders`)).body as {
+    metadata: { schemas: Array<{ fields: Array<{ id: number; name: string }> }> };
+  };
   const idField = loaded.metadata.schemas.at(-1)!.fields.find((f) => f.name === 'id')!.id;
   const labels = { 'object-labels': { classification: 'internal', steward: 'sales-ops' }, fields: [{ 'field-id': idField, labels: { pii: 'none' } }] };
   expect((await send('PUT', `/management/v1/warehouses/${WH}/namespaces/sales/tables/orders/labels`, labels)).status).toBe(200);
-  expect((await send('PUT', `/management/v1/warehouses/${WH}/namespaces/sales/views/orders_by_country/labels`, { 'object-labels': { tier: 'gold' } })).status).toBe(200);
+  expect(
+    (await send('PUT', `/management/v1/warehouses/${WH}/namespaces/sales/views/orders_by_country/labels`, { 'object-labels': { tier: 'gold' } })).status,
+  ).toBe(200);
   reader = await createPrincipal(server, 'reader');
   adminContext = await chrome.browser.newContext({ viewport: DESKTOP });
   admin = await adminContext.newPage();
@@ -119,7 +138,9 @@ describe('sign-in with client credentials', () => {
     const storage = await admin.evaluate(() => ({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length }));
     expect(storage).toEqual({ cookie: '', local: 0, session: 0 });
     // A script on the page cannot make a change without the CSRF header, even with the cookie.
-    const forged = await admin.evaluate(async () => (await fetch('/management/v1/roles', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"forged"}' })).status);
+    const forged = await admin.evaluate(
+      async () => (await fetch('/management/v1/roles', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"forged"}' })).status,
+    );
     expect(forged).toBe(403);
     await admin.getByRole('heading', { name: 'Tenant default' }).waitFor();
     await shot(admin, 'catalog');
@@ -239,8 +260,15 @@ describe('access', () => {
     await shot(admin, 'access');
 
     expect((await asReader('GET', `/v1/${WH}/namespaces/sales/tables/orders`, undefined, vended)).status).toBe(200);
-    const trail = (await httpSender(server.url, await server.token())('GET', `/management/v1/audit?actor=${reader.id}`)).body.events as Array<{ decision?: string; type: string; action?: string; object?: string }>;
-    expect(trail.map((e) => `${e.type} ${e.decision} ${e.action} ${e.object}`)).toEqual(expect.arrayContaining([`credentials.vended allow table:read-data ${WH}/sales.orders`]));
+    const trail = (await httpSender(server.url, await server.token())('GET', `/management/v1/audit?actor=${reader.id}`)).body.events as Array<{
+      decision?: string;
+      type: string;
+      action?: string;
+      object?: string;
+    }>;
+    expect(trail.map((e) => `${e.type} ${e.decision} ${e.action} ${e.object}`)).toEqual(
+      expect.arrayContaining([`credentials.vended allow table:read-data ${WH}/sales.orders`]),
+    );
 
     // The table page says which storage credentials the reader would now be vended.
     await admin.goto(`${server.url}/ui/catalog/${WH}/table/sales/orders`);
@@ -291,7 +319,9 @@ describe('access', () => {
       // The roles list is refused to a non-administrator too, and says so in words.
       expect(await page.getByTestId('error').first().innerText()).toMatch(/Not allowed/);
       await shot(page, 'access-denied');
-      const grants = (await httpSender(server.url, await server.token())('GET', '/management/v1/grants?role=readers')).body.grants as Array<{ privilege: string }>;
+      const grants = (await httpSender(server.url, await server.token())('GET', '/management/v1/grants?role=readers')).body.grants as Array<{
+        privilege: string;
+      }>;
       expect(grants.map((g) => g.privilege)).not.toContain('table:write-data');
     } finally {
       await context.close();
@@ -334,7 +364,9 @@ describe('principals', () => {
     const key = row.locator('li', { hasText: keyId });
     await key.getByRole('button', { name: 'Revoke' }).click();
     await key.getByText(/revoked/).waitFor();
-    const keys = (await httpSender(server.url, await server.token())('GET', `/management/v1/principals/${id}/access-keys`)).body['access-keys'] as Array<{ 'revoked-at-ms': number | null }>;
+    const keys = (await httpSender(server.url, await server.token())('GET', `/management/v1/principals/${id}/access-keys`)).body['access-keys'] as Array<{
+      'revoked-at-ms': number | null;
+    }>;
     expect(keys.map((k) => k['revoked-at-ms'] !== null)).toEqual([true]);
   });
 });
@@ -412,7 +444,9 @@ describe('sign-in with Keycloak', () => {
     });
     expect(exchanged.status).toBe(200);
     const asAlice = httpSender(server.url, ((await exchanged.json()) as { access_token: string }).access_token);
-    expect((await asAlice('GET', `/v1/${WH}/namespaces/sales/tables/orders`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).status).toBe(200);
+    expect((await asAlice('GET', `/v1/${WH}/namespaces/sales/tables/orders`, undefined, { 'x-iceberg-access-delegation': 'vended-credentials' })).status).toBe(
+      200,
+    );
     const delegated = `user:alice via ${engine.id}`;
 
     await admin.getByRole('link', { name: 'Activity' }).click();
@@ -420,10 +454,15 @@ describe('sign-in with Keycloak', () => {
     await admin.getByRole('button', { name: 'Apply' }).click();
     const rows = admin.getByTestId('audit-event');
     const row = rows.filter({ hasText: delegated }).first();
-    await expect.poll(async () => {
-      await admin.getByRole('button', { name: 'Refresh' }).click();
-      return row.count();
-    }, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await admin.getByRole('button', { name: 'Refresh' }).click();
+          return row.count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
     // Follow the user: her events, whoever carried them.
     await row.getByRole('button', { name: 'user:alice' }).click();
     await expect.poll(() => admin.getByLabel('Actor').inputValue()).toBe('user:alice');

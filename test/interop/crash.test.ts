@@ -31,7 +31,10 @@ it('leaves every table at the old or the new metadata when killed mid-commit', a
     const writers = tables.map(async (t) => {
       for (let i = (acknowledged.get(t) ?? -1) + 1; !stop; i++) {
         try {
-          const res = await send('POST', `/v1/default/namespaces/crash/tables/${t}`, { requirements: [], updates: [{ action: 'set-properties', updates: { counter: String(i) } }] });
+          const res = await send('POST', `/v1/default/namespaces/crash/tables/${t}`, {
+            requirements: [],
+            updates: [{ action: 'set-properties', updates: { counter: String(i) } }],
+          });
           if (res.status === 200) acknowledged.set(t, i);
         } catch {
           return; // the server died under us

@@ -27,7 +27,11 @@ let python = '';
 let writer = '';
 
 beforeAll(async () => {
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'daft', 'peers/daft/requirements.txt', 'import daft, daft_lance, lance, lance_namespace'], { timeoutMs: 10 * 60_000 });
+  const venv = await runAsync(
+    'bash',
+    [peerScript('python-venv.sh'), 'daft', 'peers/daft/requirements.txt', 'import daft, daft_lance, lance, lance_namespace'],
+    { timeoutMs: 10 * 60_000 },
+  );
   expect(venv.status, venv.stderr).toBe(0);
   python = venv.stdout.trim().split('\n').at(-1)!;
   [server, minio] = await Promise.all([startServer(), startMinio()]);
@@ -35,7 +39,10 @@ beforeAll(async () => {
   send = httpSender(server.url, await server.token());
   const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'daftlake', BUCKET));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const w = await createGrantedPrincipal(server, 'daft-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'daftlake' });
+  const w = await createGrantedPrincipal(server, 'daft-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], {
+    type: 'warehouse',
+    warehouse: 'daftlake',
+  });
   writer = await clientToken(server.url, w.credential);
   expect((await send('POST', `/lance/daftlake/v1/namespace/${NS}/create`, {})).status).toBe(200);
 }, 15 * 60_000);

@@ -37,7 +37,12 @@ let python: string;
 let engine: CreatedPrincipal;
 
 beforeAll(async () => {
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'duckdb', 'peers/duckdb/requirements.txt', 'import duckdb, duckdb_extension_iceberg, duckdb_extension_avro, duckdb_extension_httpfs']);
+  const venv = await runAsync('bash', [
+    peerScript('python-venv.sh'),
+    'duckdb',
+    'peers/duckdb/requirements.txt',
+    'import duckdb, duckdb_extension_iceberg, duckdb_extension_avro, duckdb_extension_httpfs',
+  ]);
   expect(venv.status, venv.stderr).toBe(0);
   python = venv.stdout.trim().split('\n').at(-1)!;
   minio = await startMinio();
@@ -73,7 +78,14 @@ interface StepResult {
 
 /** One DuckDB session of principal `as` running `steps`; at each pause, `onPause(name)` runs before the session goes on. */
 async function duckdb(steps: Step[], onPause: (name: string) => Promise<void> = async () => undefined, as: CreatedPrincipal = engine) {
-  const env: NodeJS.ProcessEnv = { ...process.env, LAKEGATE_URI: server.url, LAKEGATE_WAREHOUSE: 'lake', LAKEGATE_CLIENT_ID: as.id, LAKEGATE_CLIENT_SECRET: as.secret, DUCKDB_STEPS: JSON.stringify(steps) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LAKEGATE_URI: server.url,
+    LAKEGATE_WAREHOUSE: 'lake',
+    LAKEGATE_CLIENT_ID: as.id,
+    LAKEGATE_CLIENT_SECRET: as.secret,
+    DUCKDB_STEPS: JSON.stringify(steps),
+  };
   for (const k of Object.keys(env)) if (k.startsWith('AWS_') || k.startsWith('DUCKDB_S3')) delete env[k];
   const child = spawn(python, [SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
@@ -116,7 +128,9 @@ describe('DuckDB 1.5.5 on a Lakegate warehouse in MinIO, with vended credentials
       duckdb([
         { sql: 'CREATE SCHEMA lake.duck' },
         { sql: 'CREATE TABLE lake.duck.orders (id BIGINT, customer VARCHAR, amount DECIMAL(10,2), day DATE)' },
-        { sql: "INSERT INTO lake.duck.orders VALUES (1, 'ada', 12.50, DATE '2026-01-01'), (2, 'bo', 3.25, DATE '2026-01-02'), (3, 'ada', 0.75, DATE '2026-01-03')" },
+        {
+          sql: "INSERT INTO lake.duck.orders VALUES (1, 'ada', 12.50, DATE '2026-01-01'), (2, 'bo', 3.25, DATE '2026-01-02'), (3, 'ada', 0.75, DATE '2026-01-03')",
+        },
         { sql: 'SELECT * FROM lake.duck.orders ORDER BY id' },
         { sql: 'CREATE TABLE lake.duck.totals AS SELECT customer, sum(amount) AS total, count(*) AS n FROM lake.duck.orders GROUP BY customer' },
         { sql: 'SELECT * FROM lake.duck.totals ORDER BY customer' },
@@ -215,7 +229,9 @@ describe('DuckDB 1.5.5 on a Lakegate warehouse in MinIO, with vended credentials
     expect(http.slice(refused + 1, refused + 3), http.join('\n')).toEqual([`GET ${tables}/orders OK_200`, `PUT ${file} OK_200`]);
     expect(rows.at(-2)).toEqual([[1]]); // "Refreshing Iceberg vended credentials for secret …"
     // Lakegate saw that re-vend as a table load by the engine; DuckDB 1.5.5 never calls …/credentials.
-    console.info(`duckdb after a revocation (DuckDB's view):\n${http.slice(refused - 1, refused + 3).join('\n')}\nLakegate's view:\n${describeRequests(requests).join('\n')}`);
+    console.info(
+      `duckdb after a revocation (DuckDB's view):\n${http.slice(refused - 1, refused + 3).join('\n')}\nLakegate's view:\n${describeRequests(requests).join('\n')}`,
+    );
     expect(refreshes(requests, 'orders')).toEqual([]);
     const loads = requests.filter((r) => r.method === 'GET' && r.path === `${tables}/orders` && r.actor === `service:${engine.id}`);
     expect(loads.length).toBeGreaterThanOrEqual(3); // the SELECT, the re-vend, the last SELECT
@@ -225,9 +241,15 @@ describe('DuckDB 1.5.5 on a Lakegate warehouse in MinIO, with vended credentials
       endpoint: minio.endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
-      credentials: { accessKeyId: beforeRevoke['s3.access-key-id']!, secretAccessKey: beforeRevoke['s3.secret-access-key']!, sessionToken: beforeRevoke['s3.session-token']! },
+      credentials: {
+        accessKeyId: beforeRevoke['s3.access-key-id']!,
+        secretAccessKey: beforeRevoke['s3.secret-access-key']!,
+        sessionToken: beforeRevoke['s3.session-token']!,
+      },
     });
-    await expect(revoked.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/duck/orders-' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(revoked.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/duck/orders-' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
     revoked.destroy();
   });
 
@@ -255,14 +277,18 @@ describe('DuckDB 1.5.5 on a Lakegate warehouse in MinIO, with vended credentials
     expect(insert.ok).toBe(false);
     expect(insert.error).toMatch(/Forbidden \(HTTP code 403\)/);
     // DuckDB's view: the PUT refused, the table loaded again for new credentials (read-only again), the PUT refused again.
-    const http = (run.results.find((r) => r.step === 3)!.rows as string[][]).map(([method, url, status]) => `${method} ${url!.replace(/^http:\/\/[^/]+/, '')} ${status}`);
+    const http = (run.results.find((r) => r.step === 3)!.rows as string[][]).map(
+      ([method, url, status]) => `${method} ${url!.replace(/^http:\/\/[^/]+/, '')} ${status}`,
+    );
     const refused = http.findIndex((h) => / Forbidden_403$/.test(h));
     expect(http.slice(refused, refused + 3), http.join('\n')).toEqual([http[refused], `GET ${tables}/orders OK_200`, http[refused]]);
     expect(http.filter((h) => h.startsWith('PUT ') && !h.endsWith('Forbidden_403'))).toEqual([]);
     expect(http[refused]).toMatch(/^PUT \/lakegate-duckdb\/wh\/duck\/orders-[^ ]+\/data\/[^ ]+\.parquet Forbidden_403$/);
     // Refused by storage, not by the catalog: the table loads succeeded (read-only credentials), nothing was committed.
     const calls = requests.filter((r) => r.path.startsWith('/v1/lake/'));
-    expect(calls.filter((r) => r.method === 'GET' && r.path === `${tables}/orders`).every((r) => r.status === 200 && r.actor === `service:${reader.id}`)).toBe(true);
+    expect(calls.filter((r) => r.method === 'GET' && r.path === `${tables}/orders`).every((r) => r.status === 200 && r.actor === `service:${reader.id}`)).toBe(
+      true,
+    );
     expect(calls.some((r) => r.method === 'POST')).toBe(false);
     expect(await files()).toBe(before);
   });

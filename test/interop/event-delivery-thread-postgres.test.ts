@@ -21,7 +21,12 @@ it('delivers from the thread on PostgreSQL, replaces a thread that dies, release
   cleanups.push(() => receiver.close());
   const { dir, cleanup } = tempDir('lakegate-delivery-thread-pg-data-');
   cleanups.push(cleanup);
-  const env = { LAKEGATE_DATA_DIR: dir, LAKEGATE_DATABASE: cluster.database('relay'), LAKEGATE_PUBLIC_URL: 'https://catalog.example.test', LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' };
+  const env = {
+    LAKEGATE_DATA_DIR: dir,
+    LAKEGATE_DATABASE: cluster.database('relay'),
+    LAKEGATE_PUBLIC_URL: 'https://catalog.example.test',
+    LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50',
+  };
   const cat = await startInProcess(env, { auth: true, dataDir: dir });
   await checkDeliveryThread(cat, receiver, { ...env, LAKEGATE_AUTH: 'required' });
 }, 120_000);

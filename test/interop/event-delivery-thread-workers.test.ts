@@ -41,7 +41,11 @@ it('delivers each event once from the lease holder, and from the other process w
   receiver.secret = created.secret;
   const send = httpSender(server.url, await server.token());
   for (let i = 0; i < 20; i += 1) expect((await send('POST', '/v1/default/namespaces', { namespace: [`w${i}`] })).status).toBe(200);
-  await waitFor('20 events', () => receiver.accepted.length, (n) => n >= 20);
+  await waitFor(
+    '20 events',
+    () => receiver.accepted.length,
+    (n) => n >= 20,
+  );
   // Both processes run a thread; one held the lease: no event twice.
   await new Promise((r) => setTimeout(r, 500));
   expect(receiver.accepted).toHaveLength(20);
@@ -53,12 +57,24 @@ it('delivers each event once from the lease holder, and from the other process w
   process.kill(holderPid, 'SIGKILL');
   for (let i = 0; i < 10; i += 1) {
     // A request may land on the killed worker's connection while the primary notices: retried.
-    await waitFor(`namespace v${i}`, async () => (await send('POST', '/v1/default/namespaces', { namespace: [`v${i}`] }).catch(() => ({ status: 0 }))).status, (s) => s === 200 || s === 409);
+    await waitFor(
+      `namespace v${i}`,
+      async () => (await send('POST', '/v1/default/namespaces', { namespace: [`v${i}`] }).catch(() => ({ status: 0 }))).status,
+      (s) => s === 200 || s === 409,
+    );
   }
-  await waitFor('30 events', () => firstOfEach(receiver.accepted).length, (n) => n >= 30, 30_000);
+  await waitFor(
+    '30 events',
+    () => firstOfEach(receiver.accepted).length,
+    (n) => n >= 30,
+    30_000,
+  );
   const after = leaseHolder(server.dataDir);
   expect(after).toBeDefined();
   expect(after).not.toBe(holder);
-  expect(firstOfEach(receiver.accepted).map((r) => r.body.subject)).toEqual([...Array.from({ length: 20 }, (_, i) => `w${i}`), ...Array.from({ length: 10 }, (_, i) => `v${i}`)]);
+  expect(firstOfEach(receiver.accepted).map((r) => r.body.subject)).toEqual([
+    ...Array.from({ length: 20 }, (_, i) => `w${i}`),
+    ...Array.from({ length: 10 }, (_, i) => `v${i}`),
+  ]);
   expect(receiver.badSignatures).toBe(0);
 }, 120_000);

@@ -31,7 +31,12 @@ const openStore = async () => {
 
 eventIntentContract('PostgreSQL', async () => {
   const store = await openStore();
-  return { intents: store.eventIntents, outbox: store.outbox, append: (events) => store.transaction((repo) => repo.appendEvents(events)), close: () => store.close() };
+  return {
+    intents: store.eventIntents,
+    outbox: store.outbox,
+    append: (events) => store.transaction((repo) => repo.appendEvents(events)),
+    close: () => store.close(),
+  };
 });
 
 describe('event intents on PostgreSQL', () => {
@@ -42,7 +47,11 @@ describe('event intents on PostgreSQL', () => {
         const event = ev('w');
         const id = `20000000-0000-4000-8000-${String(round).padStart(12, '0')}`;
         await store.eventIntents.saveIntent({ id, createdAtMs: 1, events: [event], writes: [{ op: 'write', user: 'u', relation: 'r', object: 'o' }] });
-        const outcomes = await Promise.all([store.eventIntents.publishIntent(id, [event]), store.eventIntents.publishIntent(id, [event]), store.eventIntents.dropIntent(id)]);
+        const outcomes = await Promise.all([
+          store.eventIntents.publishIntent(id, [event]),
+          store.eventIntents.publishIntent(id, [event]),
+          store.eventIntents.dropIntent(id),
+        ]);
         expect(outcomes.filter(Boolean)).toHaveLength(1);
         const published = (await store.outbox.list('w', 0, 1000)).filter((e) => e.id === event.id);
         expect(published.length).toBe(outcomes[0] || outcomes[1] ? 1 : 0);

@@ -59,7 +59,10 @@ afterAll(async () => {
 // --- Kafka ------------------------------------------------------------------------------------------------------
 
 function kafkaSink(timeoutMs = 5_000, topic = TOPIC) {
-  return createBrokerSink({ kind: 'kafka', brokers: [kafka.bootstrap], topic, 'client-id': 'lakegate-test', 'timeout-ms': timeoutMs }, { warehouse: WAREHOUSE });
+  return createBrokerSink(
+    { kind: 'kafka', brokers: [kafka.bootstrap], topic, 'client-id': 'lakegate-test', 'timeout-ms': timeoutMs },
+    { warehouse: WAREHOUSE },
+  );
 }
 
 describe('Kafka sink', () => {
@@ -177,7 +180,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
 
   async function pulled(): Promise<CloudEvent[]> {
     const out: CloudEvent[] = [];
-    for (let after = '0'; ; ) {
+    for (let after = '0'; ;) {
       const res = await management('GET', `/events?warehouse=default&after=${after}&limit=100`);
       expect(res.status).toBe(200);
       out.push(...res.body.events);
@@ -186,15 +189,28 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     }
   }
 
-  it("every event reaches Kafka and NATS through the real outbox, in per-table order, as the pull API lists them", async () => {
-    const kafkaSinkRes = await management('POST', '/warehouses/default/event-sinks', { kind: 'kafka', config: { brokers: [kafka.bootstrap], topic: TOPIC, 'client-id': 'lakegate-e2e' }, from: 'beginning' });
+  it('every event reaches Kafka and NATS through the real outbox, in per-table order, as the pull API lists them', async () => {
+    const kafkaSinkRes = await management('POST', '/warehouses/default/event-sinks', {
+      kind: 'kafka',
+      config: { brokers: [kafka.bootstrap], topic: TOPIC, 'client-id': 'lakegate-e2e' },
+      from: 'beginning',
+    });
     expect(kafkaSinkRes.status, JSON.stringify(kafkaSinkRes.body)).toBe(201);
-    const natsSinkRes = await management('POST', '/warehouses/default/event-sinks', { kind: 'nats', config: { servers: [nats.url], stream: 'E2E', subject: 'e2e.events' }, from: 'beginning' });
+    const natsSinkRes = await management('POST', '/warehouses/default/event-sinks', {
+      kind: 'nats',
+      config: { servers: [nats.url], stream: 'E2E', subject: 'e2e.events' },
+      from: 'beginning',
+    });
     expect(natsSinkRes.status, JSON.stringify(natsSinkRes.body)).toBe(201);
     // A credential goes in as the sink's secret (sealed, never shown again): Kafka over SASL/PLAIN, to a topic the broker creates.
     const saslSinkRes = await management('POST', '/warehouses/default/event-sinks', {
       kind: 'kafka',
-      config: { brokers: [kafka.saslBootstrap!], topic: 'lakegate.e2e-sasl', 'auto-create-topic': true, sasl: { mechanism: 'plain', username: SASL_USER.username } },
+      config: {
+        brokers: [kafka.saslBootstrap!],
+        topic: 'lakegate.e2e-sasl',
+        'auto-create-topic': true,
+        sasl: { mechanism: 'plain', username: SASL_USER.username },
+      },
       secret: SASL_USER.password,
       from: 'beginning',
     });
@@ -210,8 +226,20 @@ describe('through the outbox: a scripted PyIceberg session', () => {
 
     const events = await pulled();
     const ofTable = (uuid: string) => events.filter((e) => e.partitionkey === uuid).map((e) => e.type);
-    expect(ofTable(session.orders)).toEqual(['io.lakegate.table.created', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.renamed']);
-    expect(ofTable(session.items)).toEqual(['io.lakegate.table.created', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.committed', 'io.lakegate.table.dropped']);
+    expect(ofTable(session.orders)).toEqual([
+      'io.lakegate.table.created',
+      'io.lakegate.table.committed',
+      'io.lakegate.table.committed',
+      'io.lakegate.table.committed',
+      'io.lakegate.table.renamed',
+    ]);
+    expect(ofTable(session.items)).toEqual([
+      'io.lakegate.table.created',
+      'io.lakegate.table.committed',
+      'io.lakegate.table.committed',
+      'io.lakegate.table.committed',
+      'io.lakegate.table.dropped',
+    ]);
 
     // Every sink caught up with the warehouse's head (the SASL one too), and no view shows a secret.
     let sinks: Array<{ kind: string; state: string; pending: string; delivered: string }> = [];
@@ -231,7 +259,10 @@ describe('through the outbox: a scripted PyIceberg session', () => {
       expect(r.headers['content-type']).toBe('application/cloudevents+json');
     }
     // (Bodies compared as objects above; expectComplete then checks ids, completeness and per-table order.)
-    expectComplete(fromKafka.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })), events);
+    expectComplete(
+      fromKafka.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })),
+      events,
+    );
 
     // NATS: every event once (de-duplicated by Nats-Msg-Id), on <prefix>.<warehouse>.<table uuid>.
     let fromNats: NatsRecord[] = [];
@@ -245,7 +276,10 @@ describe('through the outbox: a scripted PyIceberg session', () => {
       expect(r.subject).toBe(`e2e.events.default.${r.key}`);
       expect(r.msgId).toBe(r.id);
     }
-    expectComplete(fromNats.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })), events);
+    expectComplete(
+      fromNats.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })),
+      events,
+    );
 
     expect(await server.settledOutput()).not.toContain(SASL_USER.password);
   });
@@ -276,7 +310,10 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     expect(outage).toHaveLength(10);
     const fromKafka = await readKafka(kafka.bootstrap, TOPIC, new Set(events.map((e) => e.id)));
     for (const r of fromKafka) expect(JSON.parse(r.body)).toEqual(events.find((e) => e.id === r.id));
-    expectComplete(fromKafka.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })), events);
+    expectComplete(
+      fromKafka.map((r) => ({ ...r, body: JSON.stringify(events.find((e) => e.id === r.id)) })),
+      events,
+    );
   });
 });
 
@@ -287,13 +324,26 @@ describe('credentials (the sink secret)', () => {
   const cases = [
     {
       name: 'Kafka SASL/PLAIN',
-      config: () => ({ kind: 'kafka', brokers: [kafka.saslBootstrap!], topic: TOPIC, sasl: { mechanism: 'plain', username: SASL_USER.username }, 'timeout-ms': 5_000 }),
+      config: () => ({
+        kind: 'kafka',
+        brokers: [kafka.saslBootstrap!],
+        topic: TOPIC,
+        sasl: { mechanism: 'plain', username: SASL_USER.username },
+        'timeout-ms': 5_000,
+      }),
       password: SASL_USER.password,
       read: async (events: CloudEvent[]) => readKafka(kafka.bootstrap, TOPIC, new Set(events.map((e) => e.id))),
     },
     {
       name: 'NATS user and password',
-      config: () => ({ kind: 'nats', servers: [natsAuth.url], stream: 'AUTH', subject: 'auth.events', credentials: { type: 'user-password', user: NATS_USER.user }, 'timeout-ms': 3_000 }),
+      config: () => ({
+        kind: 'nats',
+        servers: [natsAuth.url],
+        stream: 'AUTH',
+        subject: 'auth.events',
+        credentials: { type: 'user-password', user: NATS_USER.user },
+        'timeout-ms': 3_000,
+      }),
       password: NATS_USER.password,
       read: async () => {
         const nc = await connect({ servers: natsAuth.url, user: NATS_USER.user, pass: NATS_USER.password });

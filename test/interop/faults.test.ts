@@ -37,7 +37,12 @@ let token: string;
 const serverOptions = (port: number) => ({
   database,
   port,
-  env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'f'.repeat(43) + '=' },
+  env: {
+    LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`,
+    LAKEGATE_LOG_LEVEL: 'warn',
+    LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test',
+    LAKEGATE_SECRET_KEY: 'f'.repeat(43) + '=',
+  },
 });
 
 beforeAll(async () => {
@@ -51,7 +56,8 @@ beforeAll(async () => {
   token = await clientToken(servers[0]!.url, servers[0]!.credential || servers[1]!.credential);
   const res = await post(0, '/v1/default/namespaces', { namespace: ['faults'] });
   expect(res.status).toBe(200);
-  for (let w = 0; w < WRITERS; w += 1) expect((await post(0, '/v1/default/namespaces/faults/tables', { name: `t${w}`, schema: simpleSchema })).status).toBe(200);
+  for (let w = 0; w < WRITERS; w += 1)
+    expect((await post(0, '/v1/default/namespaces/faults/tables', { name: `t${w}`, schema: simpleSchema })).status).toBe(200);
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop('SIGKILL')));
@@ -76,7 +82,11 @@ type Failure = 'connection' | '503' | 'in-progress' | `other ${number}: ${string
 
 async function writer(w: number, load: { going: boolean }, failures: Failure[]): Promise<bigint[]> {
   const acknowledged: bigint[] = [];
-  let metadata = (await fetch(`${servers[w % 2]!.url}/v1/default/namespaces/faults/tables/t${w}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => parseJson(await r.text()) as any)).metadata;
+  let metadata = (
+    await fetch(`${servers[w % 2]!.url}/v1/default/namespaces/faults/tables/t${w}`, { headers: { authorization: `Bearer ${token}` } }).then(
+      async (r) => parseJson(await r.text()) as any,
+    )
+  ).metadata;
   for (let op = 0; load.going; op += 1) {
     const append = appendUpdates(metadata);
     const key = randomUUID();
@@ -84,7 +94,12 @@ async function writer(w: number, load: { going: boolean }, failures: Failure[]):
       const target = (w + op + attempt) % 2;
       let res: { status: number; body: any };
       try {
-        res = await post(target, `/v1/default/namespaces/faults/tables/t${w}`, { requirements: append.requirements, updates: append.updates }, { 'idempotency-key': key });
+        res = await post(
+          target,
+          `/v1/default/namespaces/faults/tables/t${w}`,
+          { requirements: append.requirements, updates: append.updates },
+          { 'idempotency-key': key },
+        );
       } catch {
         failures.push('connection');
         await sleep(100 + Math.random() * 200);
@@ -142,8 +157,13 @@ describe('faults: SIGKILLed servers and a PostgreSQL restart under 32 idempotent
 
     const acknowledged = await Promise.all(writers);
     await chaos;
-    const kinds = failures.reduce<Record<string, number>>((n, f) => ({ ...n, [f.startsWith('other') ? 'other' : f]: (n[f.startsWith('other') ? 'other' : f] ?? 0) + 1 }), {});
-    console.log(`faults: ${acknowledged.flat().length} commits acknowledged by ${WRITERS} writers in ${Math.round((Date.now() - started) / 1000)} s, ${kills} SIGKILLs, PostgreSQL restarted once; retried failures ${JSON.stringify(kinds)}`);
+    const kinds = failures.reduce<Record<string, number>>(
+      (n, f) => ({ ...n, [f.startsWith('other') ? 'other' : f]: (n[f.startsWith('other') ? 'other' : f] ?? 0) + 1 }),
+      {},
+    );
+    console.log(
+      `faults: ${acknowledged.flat().length} commits acknowledged by ${WRITERS} writers in ${Math.round((Date.now() - started) / 1000)} s, ${kills} SIGKILLs, PostgreSQL restarted once; retried failures ${JSON.stringify(kinds)}`,
+    );
     // The chaos loop makes at least MIN_KILLS rounds by construction; what must be shown is that they hit the writers:
     // commits sent to a killed process failed as lost connections and were retried.
     expect(kinds.connection ?? 0).toBeGreaterThan(0);
@@ -160,7 +180,11 @@ describe('faults: SIGKILLed servers and a PostgreSQL restart under 32 idempotent
       const snapshots = (loaded.metadata.snapshots ?? []) as Array<{ 'snapshot-id': bigint; 'parent-snapshot-id'?: bigint }>;
       // Exactly the acknowledged commits, each once, in the order they were acknowledged, as one chain.
       expect(snapshots.map((s) => String(s['snapshot-id']))).toEqual(acknowledged[w]!.map(String));
-      snapshots.forEach((s, i) => expect(s['parent-snapshot-id'] === undefined ? undefined : String(s['parent-snapshot-id'])).toBe(i === 0 ? undefined : String(snapshots[i - 1]!['snapshot-id'])));
+      snapshots.forEach((s, i) =>
+        expect(s['parent-snapshot-id'] === undefined ? undefined : String(s['parent-snapshot-id'])).toBe(
+          i === 0 ? undefined : String(snapshots[i - 1]!['snapshot-id']),
+        ),
+      );
       expect(String(loaded.metadata['current-snapshot-id'])).toBe(String(acknowledged[w]!.at(-1)));
       // A whole metadata version: the file the catalog points at is there.
       expect(existsSync(fileURLToPath(loaded['metadata-location']))).toBe(true);

@@ -28,7 +28,11 @@ let minio: Minio;
 let glue: GlueClient;
 
 beforeAll(async () => {
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-sigv4', 'peers/python/requirements-sigv4.txt', 'import pyiceberg, pyarrow, boto3, botocore.auth'], { env: process.env, timeoutMs: 20 * 60_000 });
+  const venv = await runAsync(
+    'bash',
+    [peerScript('python-venv.sh'), 'pyiceberg-sigv4', 'peers/python/requirements-sigv4.txt', 'import pyiceberg, pyarrow, boto3, botocore.auth'],
+    { env: process.env, timeoutMs: 20 * 60_000 },
+  );
   expect(venv.status, venv.stderr).toBe(0);
   python = venv.stdout.trim().split('\n').at(-1)!.trim();
   moto = await startMoto();
@@ -51,7 +55,15 @@ const federation = () => ({ kind: 'glue', region: 'us-east-1', uri: moto.endpoin
 /** PyIceberg through Lakegate (no storage keys: only what Lakegate vends), or its own GlueCatalog straight to moto. */
 async function py(phase: string, env: Record<string, string> = {}, direct = false): Promise<any> {
   const base = direct
-    ? { CATALOG_TYPE: 'glue', GLUE_ENDPOINT: moto.endpoint, GLUE_KEY_ID: GLUE_KEY.accessKeyId, GLUE_SECRET: GLUE_KEY.secretAccessKey, S3_ENDPOINT: minio.endpoint, S3_KEY_ID: MINIO_ROOT.accessKeyId, S3_SECRET: MINIO_ROOT.secretAccessKey }
+    ? {
+        CATALOG_TYPE: 'glue',
+        GLUE_ENDPOINT: moto.endpoint,
+        GLUE_KEY_ID: GLUE_KEY.accessKeyId,
+        GLUE_SECRET: GLUE_KEY.secretAccessKey,
+        S3_ENDPOINT: minio.endpoint,
+        S3_KEY_ID: MINIO_ROOT.accessKeyId,
+        S3_SECRET: MINIO_ROOT.secretAccessKey,
+      }
     : { CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'glue', CATALOG_CREDENTIAL: server.credential };
   const full: NodeJS.ProcessEnv = { ...process.env, ...base, ...env };
   for (const k of Object.keys(full)) if (k.startsWith('AWS_')) delete full[k];
@@ -70,9 +82,19 @@ describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () =>
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toContain('connection test');
     expect(JSON.stringify(refused.body)).not.toContain(GLUE_KEY.secretAccessKey);
-    const created = await send('POST', '/management/v1/warehouses', { ...minioWarehouse(minio, 'glue', 'glue-fed'), federation: federation(), 'federation-secret': { 'secret-access-key': GLUE_KEY.secretAccessKey } });
+    const created = await send('POST', '/management/v1/warehouses', {
+      ...minioWarehouse(minio, 'glue', 'glue-fed'),
+      federation: federation(),
+      'federation-secret': { 'secret-access-key': GLUE_KEY.secretAccessKey },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.federation).toMatchObject({ kind: 'glue', region: 'us-east-1', uri: moto.endpoint, 'access-key-id': GLUE_KEY.accessKeyId, 'has-secret': true });
+    expect(created.body.federation).toMatchObject({
+      kind: 'glue',
+      region: 'us-east-1',
+      uri: moto.endpoint,
+      'access-key-id': GLUE_KEY.accessKeyId,
+      'has-secret': true,
+    });
     const listed = await send('GET', '/management/v1/warehouses');
     expect(JSON.stringify(listed.body)).not.toContain(GLUE_KEY.secretAccessKey);
   });
@@ -84,8 +106,11 @@ describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () =>
     expect(table.Parameters).toMatchObject({ table_type: 'ICEBERG', metadata_location: created.metadata_location });
   });
 
-  it('appends concurrently with PyIceberg\'s own GlueCatalog writing straight to Glue: every commit survives', async () => {
-    const [viaLakegate, direct] = await Promise.all([py('append', { FED_WRITER: 'lakegate', FED_COUNT: '5' }), py('append', { FED_WRITER: 'direct', FED_COUNT: '5' }, true)]);
+  it("appends concurrently with PyIceberg's own GlueCatalog writing straight to Glue: every commit survives", async () => {
+    const [viaLakegate, direct] = await Promise.all([
+      py('append', { FED_WRITER: 'lakegate', FED_COUNT: '5' }),
+      py('append', { FED_WRITER: 'direct', FED_COUNT: '5' }, true),
+    ]);
     expect(viaLakegate.appended).toBe(5);
     expect(direct.appended).toBe(5);
     expect((await py('read')).counts).toEqual({ lakegate: 5, direct: 5 });
@@ -104,7 +129,10 @@ describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () =>
 
   it('drops through Lakegate in Glue', async () => {
     expect((await py('drop')).exists).toBe(false);
-    const gone = await glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: 'events' })).then(() => 'found', (e: Error) => e.name);
+    const gone = await glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: 'events' })).then(
+      () => 'found',
+      (e: Error) => e.name,
+    );
     expect(gone).toBe('EntityNotFoundException');
   });
 

@@ -43,7 +43,10 @@ async function py(phase: string, env: Record<string, string> = {}, outside = fal
   const base = outside
     ? { CATALOG_TYPE: 'sql', SQL_URI: `sqlite:///${server.dataDir}/outside-catalog.db`, SQL_WAREHOUSE: root }
     : { CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'hive', CATALOG_CREDENTIAL: server.credential };
-  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_federation.py'), phase], { env: { ...process.env, ...base, ...env }, timeoutMs: 5 * 60_000 });
+  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_federation.py'), phase], {
+    env: { ...process.env, ...base, ...env },
+    timeoutMs: 5 * 60_000,
+  });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
 }
@@ -56,7 +59,20 @@ async function hms(method: string, args: Parameters<ReturnType<HiveMetastore['cl
     client.close();
   }
 }
-const hmsTable = async () => asStruct(asStruct(await hms('get_table_req', [[1, struct([[1, str('fed')], [2, str('events')]])]]))?.get(1))!;
+const hmsTable = async () =>
+  asStruct(
+    asStruct(
+      await hms('get_table_req', [
+        [
+          1,
+          struct([
+            [1, str('fed')],
+            [2, str('events')],
+          ]),
+        ],
+      ]),
+    )?.get(1),
+  )!;
 
 const warehouse = (federation: Record<string, unknown>, name = 'hive') => ({ name, 'storage-root': root, 'storage-profile': { type: 'file' }, federation });
 
@@ -70,7 +86,24 @@ describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory a
     outsidePointer = appended.metadata_location;
     expect(outsidePointer).toMatch(/\/fed\/events\/metadata\/[^/]+\.metadata\.json$/);
     await hms('create_database', [[1, database('fed', {})]]);
-    await hms('create_table', [[1, icebergTable('fed', 'events', 'outside', { fields: [{ name: 'id', type: 'long' }, { name: 'writer', type: 'string' }] }, created.location, outsidePointer)]]);
+    await hms('create_table', [
+      [
+        1,
+        icebergTable(
+          'fed',
+          'events',
+          'outside',
+          {
+            fields: [
+              { name: 'id', type: 'long' },
+              { name: 'writer', type: 'string' },
+            ],
+          },
+          created.location,
+          outsidePointer,
+        ),
+      ],
+    ]);
     expect(tableParameters(await hmsTable())).toMatchObject({ table_type: 'ICEBERG', metadata_location: outsidePointer });
   });
 
@@ -86,14 +119,17 @@ describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory a
       expect(refused.status, JSON.stringify(federation)).toBe(400);
       expect(JSON.stringify(refused.body)).toContain(reason);
     }
-    const withSecret = await send('POST', '/management/v1/warehouses', { ...warehouse({ kind: 'hive', uri: metastore.uri }, 'hive-refused'), 'federation-secret': { token: 'x' } });
+    const withSecret = await send('POST', '/management/v1/warehouses', {
+      ...warehouse({ kind: 'hive', uri: metastore.uri }, 'hive-refused'),
+      'federation-secret': { token: 'x' },
+    });
     expect(withSecret.status).toBe(400);
     const created = await send('POST', '/management/v1/warehouses', warehouse({ kind: 'hive', uri: metastore.uri, 'timeout-ms': 5000 }));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.federation).toMatchObject({ kind: 'hive', uri: metastore.uri, 'has-secret': false });
   });
 
-  it('serves the outside writer\'s table through Lakegate: PyIceberg\'s REST catalog reads its rows', async () => {
+  it("serves the outside writer's table through Lakegate: PyIceberg's REST catalog reads its rows", async () => {
     expect((await py('read')).counts).toEqual({ outside: 3 });
   });
 

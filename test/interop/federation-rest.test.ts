@@ -61,7 +61,10 @@ describe('PyIceberg through Lakegate, the Iceberg REST fixture as the remote', (
   });
 
   it('appends concurrently with a writer going straight to the remote: every commit survives', async () => {
-    const [viaLakegate, direct] = await Promise.all([py('append', { FED_WRITER: 'lakegate', FED_COUNT: '6' }), py('append', { FED_WRITER: 'direct', FED_COUNT: '6' }, true)]);
+    const [viaLakegate, direct] = await Promise.all([
+      py('append', { FED_WRITER: 'lakegate', FED_COUNT: '6' }),
+      py('append', { FED_WRITER: 'direct', FED_COUNT: '6' }, true),
+    ]);
     expect(viaLakegate.appended).toBe(6);
     expect(direct.appended).toBe(6);
     expect((await py('read')).counts).toEqual({ lakegate: 6, direct: 6 });

@@ -56,7 +56,12 @@ class FakeGoogle {
     const p = url.pathname;
     if (req.method === 'POST' && p === '/token') return json(200, { access_token: `source-${++this.counter}`, expires_in: 3600, token_type: 'Bearer' });
     if (req.method === 'POST' && p === '/v1/token') {
-      return json(200, { access_token: `downscoped-${++this.counter}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3599 });
+      return json(200, {
+        access_token: `downscoped-${++this.counter}`,
+        issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        token_type: 'Bearer',
+        expires_in: 3599,
+      });
     }
     if (!req.headers.authorization?.startsWith('Bearer source-')) return json(401, { error: { code: 401 } });
     let m = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(p);
@@ -87,7 +92,11 @@ class FakeGoogle {
       const all = [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).sort();
       const start = Number(url.searchParams.get('pageToken') ?? 0);
       const end = start + Number(url.searchParams.get('maxResults') ?? 1000);
-      const items = all.slice(start, end).map((k) => ({ name: k.slice(bucket.length + 1), size: String(this.objects.get(k)!.length), updated: (this.updated.get(k) ?? new Date()).toISOString() }));
+      const items = all.slice(start, end).map((k) => ({
+        name: k.slice(bucket.length + 1),
+        size: String(this.objects.get(k)!.length),
+        updated: (this.updated.get(k) ?? new Date()).toISOString(),
+      }));
       return json(200, { items, ...(end < all.length ? { nextPageToken: String(end) } : {}) });
     }
     return json(404, { error: { code: 404 } });
@@ -165,8 +174,14 @@ describe('GcsObjectStorage', () => {
     expect(listed).toHaveLength(1002);
     expect(listed.some((o) => o.uri.includes('/t10/'))).toBe(false);
     expect(listed.find((o) => o.uri === 'gs://lake/wh/l/t1/a')).toMatchObject({ bytes: 3 });
-    expect(listed.find((o) => o.uri === 'gs://lake/wh/l/t1/data/1000')).toEqual({ uri: 'gs://lake/wh/l/t1/data/1000', bytes: 2, lastModifiedMs: old.getTime() });
-    const pages = google.recorded.filter((r) => r.method === 'GET' && r.url.pathname === '/storage/v1/b/lake/o' && r.url.searchParams.get('prefix') === 'wh/l/t1/');
+    expect(listed.find((o) => o.uri === 'gs://lake/wh/l/t1/data/1000')).toEqual({
+      uri: 'gs://lake/wh/l/t1/data/1000',
+      bytes: 2,
+      lastModifiedMs: old.getTime(),
+    });
+    const pages = google.recorded.filter(
+      (r) => r.method === 'GET' && r.url.pathname === '/storage/v1/b/lake/o' && r.url.searchParams.get('prefix') === 'wh/l/t1/',
+    );
     expect(pages.map((r) => r.url.searchParams.get('pageToken'))).toEqual([null, '1000']);
     await expect(s.list('gs://lake/').next()).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
   });
@@ -225,7 +240,12 @@ describe('a Lakegate warehouse on GCS', () => {
     const [credential] = loaded.body['storage-credentials'];
     expect(credential.prefix).toBe(tableLocation);
     const config = credential.config as Record<string, string>;
-    expect(Object.keys(config).sort()).toEqual(['gcs.oauth2.refresh-credentials-endpoint', 'gcs.oauth2.token', 'gcs.oauth2.token-expires-at', 'gcs.service.host']);
+    expect(Object.keys(config).sort()).toEqual([
+      'gcs.oauth2.refresh-credentials-endpoint',
+      'gcs.oauth2.token',
+      'gcs.oauth2.token-expires-at',
+      'gcs.service.host',
+    ]);
     expect(config['gcs.oauth2.token']).toMatch(/^downscoped-/);
     expect(Number(config['gcs.oauth2.token-expires-at'])).toBeGreaterThanOrEqual(before + 3599_000);
     expect(config['gcs.service.host']).toBe(google.base);

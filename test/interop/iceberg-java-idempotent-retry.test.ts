@@ -118,7 +118,10 @@ it('ends with exactly one snapshot when Iceberg Java 1.11 re-sends a commit that
     env: { ...process.env, LAKEGATE_URI: proxyUrl, LAKEGATE_NAMESPACE: NS },
     timeoutMs: 240_000,
   });
-  const lines = run.stdout.trim().split('\n').filter((l) => /^(ok|failed) /.test(l));
+  const lines = run.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => /^(ok|failed) /.test(l));
   expect(lines, run.stdout + run.stderr).toEqual(['ok created', 'ok appended', 'ok snapshots=1']);
   expect(run.status).toBe(0);
   // Two attempts of one commit, with one key: the 503 the proxy made, then the retry, answered 200 with the first

@@ -32,7 +32,10 @@ describe('Iceberg Java with snapshot-loading-mode=refs', () => {
       env: { ...process.env, LAKEGATE_URI: server.url, LAKEGATE_NAMESPACE: 'java_refs' },
       timeoutMs: 240_000,
     });
-    const lines = run.stdout.trim().split('\n').filter((l) => /^(ok|failed) /.test(l));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => /^(ok|failed) /.test(l));
     expect(lines, run.stdout + run.stderr).toHaveLength(5);
     const current = /^ok appended current=(-?\d+)$/.exec(lines[0]!)?.[1];
     expect(current, lines[0]).toBeDefined();

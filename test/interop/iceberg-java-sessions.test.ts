@@ -95,7 +95,9 @@ const touching = (ns: string) => (r: LoggedRequest) => r.url.includes(`/namespac
 
 describe('Iceberg Java RESTCatalog against Lakegate', () => {
   it('a) with credential=<client_id>:<secret> creates, loads, lists and drops as the engine', async () => {
-    const { result: run, requests } = await requestsDuring(server, () => runJava('engine', { LAKEGATE_CREDENTIAL: engines.spark.credential, LAKEGATE_NAMESPACE: 'java_engine' }));
+    const { result: run, requests } = await requestsDuring(server, () =>
+      runJava('engine', { LAKEGATE_CREDENTIAL: engines.spark.credential, LAKEGATE_NAMESPACE: 'java_engine' }),
+    );
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_engine')]);
     expect(run.status).toBe(0);
 
@@ -128,7 +130,10 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
     const events = (await audit()).slice(0, -auditBefore || undefined);
     const delegated = events.filter((e) => e.type === 'token.delegated');
     expect(delegated).toEqual([
-      expect.objectContaining({ actor: `user:alice via service:${engines.spark.clientId}`, detail: expect.objectContaining({ subjectIssuer: kc.issuer, how: 'external', scope: 'catalog' }) }),
+      expect.objectContaining({
+        actor: `user:alice via service:${engines.spark.clientId}`,
+        detail: expect.objectContaining({ subjectIssuer: kc.issuer, how: 'external', scope: 'catalog' }),
+      }),
     ]);
     expect(events.some((e) => e.type === 'token.issued' && e.actor === `service:${engines.spark.clientId}`)).toBe(true);
     // Iceberg refreshed alice's exchanged token by self-exchange; the server re-checked the delegation.
@@ -167,7 +172,10 @@ describe('Iceberg Java RESTCatalog against Lakegate', () => {
       }),
     );
     expect(run.status).toBe(3);
-    expect(run.lines).toEqual(['ok initialize', 'failed org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject']);
+    expect(run.lines).toEqual([
+      'ok initialize',
+      'failed org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject',
+    ]);
 
     const denied = (await audit()).find((e) => e.type === 'token.delegation.denied' && e.actor === `service:${engines.rogue.clientId}`);
     expect(denied?.detail).toMatchObject({ subject: 'alice', subjectIssuer: kc.issuer, how: 'external' });
@@ -195,8 +203,18 @@ describe('Iceberg Java past the maximum session lifetime', () => {
   let short: ServerProcess;
   let engine: { id: string; credential: string };
   beforeAll(async () => {
-    short = await startServer({ env: { LAKEGATE_TRUSTED_ISSUERS: trustedIssuers(kc), LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: '5', LAKEGATE_MAX_SESSION_LIFETIME_SECONDS: String(MAX_SESSION_SECONDS) } });
-    engine = await createPrincipal(short, 'long-running', { users: [{ issuer: 'asserted', name: 'carol' }], groups: [{ issuer: kc.issuer, name: 'analysts' }], 'assert-identity': true });
+    short = await startServer({
+      env: {
+        LAKEGATE_TRUSTED_ISSUERS: trustedIssuers(kc),
+        LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: '5',
+        LAKEGATE_MAX_SESSION_LIFETIME_SECONDS: String(MAX_SESSION_SECONDS),
+      },
+    });
+    engine = await createPrincipal(short, 'long-running', {
+      users: [{ issuer: 'asserted', name: 'carol' }],
+      groups: [{ issuer: kc.issuer, name: 'analysts' }],
+      'assert-identity': true,
+    });
     const admin = httpSender(short.url, await short.token());
     const steps = ['namespace:create', 'namespace:list', 'namespace:drop', 'table:create', 'table:list', 'table:write-data', 'table:drop'];
     await addMember(admin, 'jobs', { kind: 'principal', name: engine.id });
@@ -226,7 +244,13 @@ describe('Iceberg Java past the maximum session lifetime', () => {
     const carol = `${b64({ alg: 'none' })}.${b64({ sub: 'carol', iss: 'java-test' })}.`;
     const run = await runJava(
       'delegated',
-      { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_SUBJECT_TOKEN: carol, LAKEGATE_SUBJECT_TOKEN_TYPE: 'urn:ietf:params:oauth:token-type:jwt', LAKEGATE_NAMESPACE: 'java_carol', LAKEGATE_REFRESH_WAIT_MS: WAIT_MS },
+      {
+        LAKEGATE_CREDENTIAL: engine.credential,
+        LAKEGATE_SUBJECT_TOKEN: carol,
+        LAKEGATE_SUBJECT_TOKEN_TYPE: 'urn:ietf:params:oauth:token-type:jwt',
+        LAKEGATE_NAMESPACE: 'java_carol',
+        LAKEGATE_REFRESH_WAIT_MS: WAIT_MS,
+      },
       short,
     );
     expect(run.lines, run.stderr).toEqual(['ok initialize', ...steps('java_carol'), 'ok list-namespaces-after-refresh', 'ok engine-list-namespaces']);
@@ -239,7 +263,13 @@ describe('Iceberg Java past the maximum session lifetime', () => {
     const run = await runJava(
       'delegated',
       // Past the session's end, plus the 30 s of clock skew a token is still accepted after its exp.
-      { LAKEGATE_CREDENTIAL: engine.credential, LAKEGATE_SUBJECT_TOKEN: alice, LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE, LAKEGATE_NAMESPACE: 'java_alice_long', LAKEGATE_REFRESH_WAIT_MS: String((MAX_SESSION_SECONDS + 45) * 1000) },
+      {
+        LAKEGATE_CREDENTIAL: engine.credential,
+        LAKEGATE_SUBJECT_TOKEN: alice,
+        LAKEGATE_SUBJECT_TOKEN_TYPE: ACCESS_TOKEN_TYPE,
+        LAKEGATE_NAMESPACE: 'java_alice_long',
+        LAKEGATE_REFRESH_WAIT_MS: String((MAX_SESSION_SECONDS + 45) * 1000),
+      },
       short,
     );
     expect(run.lines.slice(0, 9), run.stderr).toEqual(['ok initialize', ...steps('java_alice_long')]);

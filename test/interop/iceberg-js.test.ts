@@ -40,7 +40,10 @@ describe('iceberg-js 1.0 against Lakegate', () => {
     expect(await catalog.namespaceExists({ namespace: ['js'] })).toBe(true);
     expect(await catalog.namespaceExists({ namespace: ['nope'] })).toBe(false);
     // Beside what was set, the namespace shows its default location (under the warehouse root).
-    expect((await catalog.loadNamespaceMetadata({ namespace: ['js'] })).properties).toEqual({ owner: 'iceberg-js', location: expect.stringMatching(/\/warehouse\/js$/) });
+    expect((await catalog.loadNamespaceMetadata({ namespace: ['js'] })).properties).toEqual({
+      owner: 'iceberg-js',
+      location: expect.stringMatching(/\/warehouse\/js$/),
+    });
     const children = await catalog.listNamespaces({ parent: { namespace: ['js'] } });
     expect(children.namespaces).toEqual([{ namespace: ['js', 'nested'] }]);
     const upd = await catalog.updateNamespaceProperties({ namespace: ['js'] }, { updates: { k: 'v' }, removals: ['owner'] });
@@ -82,7 +85,10 @@ describe('iceberg-js 1.0 against Lakegate', () => {
     expect(changed?.metadata.properties?.['commit.by']).toBe('iceberg-js');
 
     await expect(
-      catalog.commitTable({ namespace: ['js'], name: 'events' }, { requirements: [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }], updates: [] }),
+      catalog.commitTable(
+        { namespace: ['js'], name: 'events' },
+        { requirements: [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }], updates: [] },
+      ),
     ).rejects.toSatisfy((e: unknown) => e instanceof IcebergError && e.status === 409);
 
     for (const n of ['t1', 't2', 't3']) await catalog.createTable({ namespace: ['js'] }, { name: n, schema });

@@ -19,7 +19,14 @@ afterAll(async () => kafka?.destroy());
 
 const sink = (password: string) =>
   createBrokerSink(
-    { kind: 'kafka', brokers: [kafka.saslBootstrap!], topic: 'lakegate.scram', 'auto-create-topic': true, sasl: { mechanism: 'scram-sha-256', username: USER.username }, 'timeout-ms': 10_000 },
+    {
+      kind: 'kafka',
+      brokers: [kafka.saslBootstrap!],
+      topic: 'lakegate.scram',
+      'auto-create-topic': true,
+      sasl: { mechanism: 'scram-sha-256', username: USER.username },
+      'timeout-ms': 10_000,
+    },
     { warehouse: 'lake', secret: password },
   );
 

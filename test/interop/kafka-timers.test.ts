@@ -53,10 +53,21 @@ let n = 0;
 const event = (): CloudEvent => {
   n += 1;
   const key = randomUUID();
-  return { specversion: '1.0', id: randomUUID(), source: 'https://catalog.example.com/warehouses/lake.prod', type: 'io.lakegate.table.committed', time: new Date().toISOString(), datacontenttype: 'application/json', partitionkey: key, sequence: String(n), data: { 'table-uuid': key } };
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'https://catalog.example.com/warehouses/lake.prod',
+    type: 'io.lakegate.table.committed',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    partitionkey: key,
+    sequence: String(n),
+    data: { 'table-uuid': key },
+  };
 };
 
-const sink = (topic = TOPIC) => createBrokerSink({ kind: 'kafka', brokers: [kafka.bootstrap], topic, 'client-id': 'lakegate-timers', 'timeout-ms': 10_000 }, { warehouse: 'lake.prod' });
+const sink = (topic = TOPIC) =>
+  createBrokerSink({ kind: 'kafka', brokers: [kafka.bootstrap], topic, 'client-id': 'lakegate-timers', 'timeout-ms': 10_000 }, { warehouse: 'lake.prod' });
 
 describe('Kafka sink producer timers', () => {
   it('schedules no timer while connected and idle between batches', async () => {

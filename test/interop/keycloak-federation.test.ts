@@ -51,7 +51,11 @@ describe('Keycloak as a trusted issuer', () => {
     const engineToken = await clientToken(server.url, engine.credential);
     const alice = await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password);
     const bob = await kc.userToken(KEYCLOAK_USERS.bob.username, KEYCLOAK_USERS.bob.password);
-    const common = { actor_token: engineToken, actor_token_type: 'urn:ietf:params:oauth:token-type:access_token', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' };
+    const common = {
+      actor_token: engineToken,
+      actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    };
 
     const delegated = await exchangeAtLakegate({ ...common, subject_token: alice });
     expect(delegated.status).toBe(200);
@@ -70,7 +74,7 @@ describe('Keycloak as a trusted issuer', () => {
 });
 
 describe('authorization by IdP group (Keycloak)', () => {
-  it("lets a user whose group holds a reader role read and not write, also when an engine acts for the user", async () => {
+  it('lets a user whose group holds a reader role read and not write, also when an engine acts for the user', async () => {
     const admin = httpSender(server.url, await server.token());
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['kc_sales'] })).status).toBe(200);
     const created = await admin('POST', '/v1/default/namespaces/kc_sales/tables', { name: 'orders', schema: simpleSchema });
@@ -91,7 +95,13 @@ describe('authorization by IdP group (Keycloak)', () => {
     expect((await bob('GET', table)).status).toBe(403);
 
     // An engine that may write everything acts for alice: alice's grants decide, not the engine's.
-    const engine = await createGrantedPrincipal(server, 'kc-engine', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' }, { groups: [{ issuer: kc.issuer, name: 'analysts' }] });
+    const engine = await createGrantedPrincipal(
+      server,
+      'kc-engine',
+      READ_WRITE_ALL,
+      { type: 'warehouse', warehouse: 'default' },
+      { groups: [{ issuer: kc.issuer, name: 'analysts' }] },
+    );
     const engineToken = await clientToken(server.url, engine.credential);
     const exchanged = await exchangeAtLakegate({
       subject_token: await kc.userToken(KEYCLOAK_USERS.alice.username, KEYCLOAK_USERS.alice.password),
@@ -105,7 +115,10 @@ describe('authorization by IdP group (Keycloak)', () => {
     expect((await delegated('POST', table, write)).status).toBe(403);
     expect((await httpSender(server.url, engineToken)('POST', table, write)).status).toBe(200);
     // The denial names alice and the engine acting for her.
-    const denied = (await admin('GET', '/management/v1/audit?decision=deny&object=kc_sales.orders&limit=50')).body.events as Array<{ actor: string; action: string }>;
+    const denied = (await admin('GET', '/management/v1/audit?decision=deny&object=kc_sales.orders&limit=50')).body.events as Array<{
+      actor: string;
+      action: string;
+    }>;
     expect(denied).toContainEqual(expect.objectContaining({ actor: `user:alice via ${engine.id}`, action: 'table:write-data' }));
     expect(denied).toContainEqual(expect.objectContaining({ actor: 'user:alice', action: 'table:write-data' }));
   });

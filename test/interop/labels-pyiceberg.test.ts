@@ -29,7 +29,14 @@ beforeAll(async () => {
   await inject('POST', '/v1/default/namespaces/lab/views', {
     name: 'v',
     schema: simpleSchema,
-    'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['lab'], representations: [{ type: 'sql', sql: 'select * from t', dialect: 'spark' }] },
+    'view-version': {
+      'version-id': 1,
+      'timestamp-ms': 1,
+      'schema-id': 0,
+      summary: {},
+      'default-namespace': ['lab'],
+      representations: [{ type: 'sql', sql: 'select * from t', dialect: 'spark' }],
+    },
     properties: {},
   });
   await inject('PUT', '/management/v1/warehouses/default/namespaces/lab/tables/t/labels', labels);

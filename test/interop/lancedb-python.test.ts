@@ -30,13 +30,21 @@ let writerId = '';
 let reader = '';
 
 beforeAll(async () => {
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], { timeoutMs: 10 * 60_000 });
+  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
+    timeoutMs: 10 * 60_000,
+  });
   expect(venv.status, venv.stderr).toBe(0);
   python = venv.stdout.trim().split('\n').at(-1)!;
   server = await startServer();
   send = httpSender(server.url, await server.token());
-  const w = await createGrantedPrincipal(server, 'lance-py-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'default' });
-  const r = await createGrantedPrincipal(server, 'lance-py-reader', ['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'default' });
+  const w = await createGrantedPrincipal(server, 'lance-py-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], {
+    type: 'warehouse',
+    warehouse: 'default',
+  });
+  const r = await createGrantedPrincipal(server, 'lance-py-reader', ['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data'], {
+    type: 'warehouse',
+    warehouse: 'default',
+  });
   writer = await clientToken(server.url, w.credential);
   writerId = w.id;
   reader = await clientToken(server.url, r.credential);
@@ -112,7 +120,10 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
       .split('\n')
       .filter((line) => line.includes(`${NS}%24guarded/version/create`) && line.includes('lance-py-reader'));
     expect(refusals.length, refusals.join('\n')).toBeGreaterThan(0);
-    expect(refusals.filter((line) => !line.includes(`"statusCode":403`)), refusals.join('\n')).toEqual([]);
+    expect(
+      refusals.filter((line) => !line.includes(`"statusCode":403`)),
+      refusals.join('\n'),
+    ).toEqual([]);
     expect(await catalogVersions('guarded')).toEqual(before);
     expect((await scenario(reader, 'count', NS, 'guarded')).rows).toBe(3);
   });
@@ -128,7 +139,7 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(await directoryVersions('restored')).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it('RestoreTable through lance-namespace\'s REST client: the catalog writes version 5 with version 2\'s state, and LanceDB reads it and appends', async () => {
+  it("RestoreTable through lance-namespace's REST client: the catalog writes version 5 with version 2's state, and LanceDB reads it and appends", async () => {
     const result = await scenario(writer, 'restore_call', NS, 'served', '2');
     expect(result.transaction_id).toMatch(/^[0-9a-f-]{36}$/);
     // Version 2 held the 5 created rows and the first appended 2 (ids 0 and 1 again).
@@ -211,14 +222,23 @@ describe('LanceDB Python 0.40 with catalog-managed versions on MinIO (vended cre
     const objects = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/_versions/` }));
     const names = (objects.Contents ?? []).map((o) => o.Key!.split('/').at(-1)!);
     // Only final names: every staged manifest was removed after its copy.
-    expect(names.filter((n) => n.endsWith('.manifest')).map((n) => Number(2n ** 64n - 1n - BigInt(n.slice(0, -'.manifest'.length)))).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      names
+        .filter((n) => n.endsWith('.manifest'))
+        .map((n) => Number(2n ** 64n - 1n - BigInt(n.slice(0, -'.manifest'.length))))
+        .sort((a, b) => a - b),
+    ).toEqual([1, 2, 3, 4, 5]);
     expect(names.filter((n) => n.includes('.manifest-'))).toEqual([]);
   });
 
   it("LanceDB's own refresh timer: with refresh_offset_millis close to the credentials' life, a long-running writer calls DescribeTable again and keeps working", async () => {
     // MinIO's STS vends at least 900 s; the warehouse states an offset of 885 s, so Lance counts the credentials due
     // for refresh 15 s after each vending and must call DescribeTable again while the writer runs.
-    const created = await send('POST', '/management/v1/warehouses', { ...minioWarehouse(minio, 'pyrefresh', BUCKET), 'storage-root': `s3://${BUCKET}/refresh`, properties: { 'lance.refresh-offset-millis': '885000' } });
+    const created = await send('POST', '/management/v1/warehouses', {
+      ...minioWarehouse(minio, 'pyrefresh', BUCKET),
+      'storage-root': `s3://${BUCKET}/refresh`,
+      properties: { 'lance.refresh-offset-millis': '885000' },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     await grantTo(server, writerId, [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pyrefresh' });
     expect((await send('POST', `/lance/pyrefresh/v1/namespace/${NS}/create`, {})).status).toBe(200);
@@ -247,10 +267,17 @@ describe('LanceDB Python 0.40 with catalog-managed versions on MinIO (vended cre
   });
 
   it('refreshes credentials by DescribeTable from the vending cache (refresh_offset_millis stated), and a revoked grant stops the next refresh', async () => {
-    const reader = await createGrantedPrincipal(server, 'lance-py-refresher', ['table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: 'pylake' });
+    const reader = await createGrantedPrincipal(server, 'lance-py-refresher', ['table:read-metadata', 'table:read-data'], {
+      type: 'warehouse',
+      warehouse: 'pylake',
+    });
     const token = await clientToken(server.url, reader.credential);
     const describe = () =>
-      fetch(`${server.url}/lance/pylake/v1/table/${NS}%24events_renamed/describe`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+      fetch(`${server.url}/lance/pylake/v1/table/${NS}%24events_renamed/describe`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
     const first = (await (await describe()).json()) as { storage_options: Record<string, string> };
     const again = (await (await describe()).json()) as { storage_options: Record<string, string> };
     expect(first.storage_options.refresh_offset_millis).toBe('60000');

@@ -100,10 +100,13 @@ describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
     await db.dropNamespace(['sig ns']);
   });
 
-  it('drops a namespace with cascade softly: the namespace\'s undrop brings it back with its child and tables, and LanceDB reads their rows again', async () => {
+  it("drops a namespace with cascade softly: the namespace's undrop brings it back with its child and tables, and LanceDB reads their rows again", async () => {
     // A principal without table:purge-immediately: the cascade keeps the data for the warehouse's retention.
     const keeper = await createGrantedPrincipal(server, 'lancedb-keeper', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
-    const db = await lancedb.connectNamespace('rest', { uri: `${server.url}/lance/default`, headers: { Authorization: `Bearer ${await clientToken(server.url, keeper.credential)}` } });
+    const db = await lancedb.connectNamespace('rest', {
+      uri: `${server.url}/lance/default`,
+      headers: { Authorization: `Bearer ${await clientToken(server.url, keeper.credential)}` },
+    });
     await db.createNamespace(['soft_ns']);
     await db.createNamespace(['soft_ns', 'inner']);
     await db.createTable('kept', rows(1, 3), ['soft_ns']);
@@ -112,10 +115,20 @@ describe('LanceDB over the Lance REST Namespace API (local warehouse)', () => {
     await db.dropNamespace(['soft_ns'], { behavior: 'cascade' });
     expect((await db.listNamespaces()).namespaces).not.toContain('soft_ns');
     expect(existsSync(fileURLToPath(`${location}/_versions`))).toBe(true);
-    const dropped = (await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped as Array<{ id: string; namespace: string[]; name: string; kind: string; 'dropped-with'?: string }>;
+    const dropped = (await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped as Array<{
+      id: string;
+      namespace: string[];
+      name: string;
+      kind: string;
+      'dropped-with'?: string;
+    }>;
     const top = dropped.find((d) => d.kind === 'namespace' && d.name === 'soft_ns' && d.namespace.length === 0)!;
     const mine = dropped.filter((d) => d['dropped-with'] === top.id);
-    expect(mine.map((d) => `${d.kind}:${[...d.namespace, d.name].join('.')}`).sort()).toEqual(['lance-table:soft_ns.inner.deep', 'lance-table:soft_ns.kept', 'namespace:soft_ns.inner']);
+    expect(mine.map((d) => `${d.kind}:${[...d.namespace, d.name].join('.')}`).sort()).toEqual([
+      'lance-table:soft_ns.inner.deep',
+      'lance-table:soft_ns.kept',
+      'namespace:soft_ns.inner',
+    ]);
     // The namespace's undrop brings back it, its child namespace and both tables where they were.
     const restored = await send('POST', `/management/v1/warehouses/default/dropped/${top.id}/undrop`, {});
     expect(restored.status, JSON.stringify(restored.body)).toBe(200);
@@ -155,7 +168,8 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
     const described = await send('POST', '/lance/lancelake/v1/table/vended%24events/describe', { id: ['vended', 'events'] });
     const options = described.body.storage_options as Record<string, string>;
     expect(described.body.location).toMatch(new RegExp(`^s3://${BUCKET}/wh/vended/events-`));
-    for (const key of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_endpoint', 'aws_region', 'expires_at_millis']) expect(options[key], key).toBeTruthy();
+    for (const key of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_endpoint', 'aws_region', 'expires_at_millis'])
+      expect(options[key], key).toBeTruthy();
     expect(options.aws_access_key_id).not.toBe(MINIO_ROOT.accessKeyId);
     expect(Number(options.expires_at_millis)).toBeGreaterThan(Date.now());
     expect(options.refresh_offset_millis).toBe('60000');
@@ -168,7 +182,9 @@ describe('LanceDB with vended S3 credentials (MinIO)', () => {
       credentials: { accessKeyId: options.aws_access_key_id!, secretAccessKey: options.aws_secret_access_key!, sessionToken: options.aws_session_token! },
       requestChecksumCalculation: 'WHEN_REQUIRED',
     });
-    await expect(scoped.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/vended/elsewhere/x', Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(scoped.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/vended/elsewhere/x', Body: 'x' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
     scoped.destroy();
 
     const reopened = await (await connect('lancelake')).openTable('events', ['vended']);

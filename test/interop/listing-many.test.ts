@@ -69,12 +69,15 @@ it(`Iceberg Java 1.11 lists all ${COUNT} tables, paged with the server's page si
     env: { ...process.env, LAKEGATE_URI: url, LAKEGATE_NAMESPACE: NS },
     timeoutMs: 300_000,
   });
-  const lines = run.stdout.trim().split('\n').filter((l) => /^(ok|failed) /.test(l));
+  const lines = run.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => /^(ok|failed) /.test(l));
   console.log(lines.join('\n'));
-  expect(lines.map((l) => l.replace(/ ms=\d+$/, '')), run.stdout + run.stderr).toEqual([
-    `ok page-size=server listed=${COUNT} distinct=${COUNT}`,
-    `ok page-size=5000 listed=${COUNT} distinct=${COUNT}`,
-  ]);
+  expect(
+    lines.map((l) => l.replace(/ ms=\d+$/, '')),
+    run.stdout + run.stderr,
+  ).toEqual([`ok page-size=server listed=${COUNT} distinct=${COUNT}`, `ok page-size=5000 listed=${COUNT} distinct=${COUNT}`]);
   expect(run.status).toBe(0);
   // Paged: every request carried pageToken, and the follow-ups a token of the server's (1,000 names a page).
   const requests = listings(from);
@@ -95,12 +98,15 @@ it(`PyIceberg 0.12 lists all ${COUNT} tables in one unpaged answer, without and 
     '    print(f"ok page-size={size or \'none\'} listed={len(tables)} distinct={len(set(tables))} ms={int((time.monotonic() - start) * 1000)}")',
   ].join('\n');
   const run = await runAsync(pyicebergPython(), ['-c', code, url, NS], { env: process.env, timeoutMs: 300_000 });
-  const lines = run.stdout.trim().split('\n').filter((l) => /^(ok|failed) /.test(l));
+  const lines = run.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => /^(ok|failed) /.test(l));
   console.log(lines.join('\n'));
-  expect(lines.map((l) => l.replace(/ ms=\d+$/, '')), run.stdout + run.stderr).toEqual([
-    `ok page-size=none listed=${COUNT} distinct=${COUNT}`,
-    `ok page-size=1000 listed=${COUNT} distinct=${COUNT}`,
-  ]);
+  expect(
+    lines.map((l) => l.replace(/ ms=\d+$/, '')),
+    run.stdout + run.stderr,
+  ).toEqual([`ok page-size=none listed=${COUNT} distinct=${COUNT}`, `ok page-size=1000 listed=${COUNT} distinct=${COUNT}`]);
   expect(run.status).toBe(0);
   // Unpaged: two requests in all, neither with a pageToken.
   const requests = listings(from);

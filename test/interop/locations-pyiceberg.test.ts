@@ -46,7 +46,14 @@ afterAll(async () => {
 });
 
 async function py(warehouse: string, phase: string, extraEnv: Record<string, string> = {}): Promise<any> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: warehouse, CATALOG_CREDENTIAL: server.credential, LOC_NAMES: JSON.stringify(NAMES), ...extraEnv };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CATALOG_URI: server.url,
+    CATALOG_WAREHOUSE: warehouse,
+    CATALOG_CREDENTIAL: server.credential,
+    LOC_NAMES: JSON.stringify(NAMES),
+    ...extraEnv,
+  };
   for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
   const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_locations.py'), phase], { env, timeoutMs: 10 * 60_000 });
   expect(run.status, run.stderr).toBe(0);
@@ -85,23 +92,26 @@ const fileStore = async (): Promise<Store> => ({
   },
 });
 
-const s3Store = async (): Promise<Store> => (await withMinio(), {
-  warehouse: 's3wh',
-  root: `s3://${BUCKET}/wh`,
-  async list() {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/', ContinuationToken: token }));
-      keys.push(...(page.Contents ?? []).map((o) => `s3://${BUCKET}/${o.Key!}`));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys.sort();
-  },
-  async put(uri, body) {
-    await minio.root.send(new PutObjectCommand({ Bucket: BUCKET, Key: uri.slice(`s3://${BUCKET}/`.length), Body: body }));
-  },
-});
+const s3Store = async (): Promise<Store> => (
+  await withMinio(),
+  {
+    warehouse: 's3wh',
+    root: `s3://${BUCKET}/wh`,
+    async list() {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/', ContinuationToken: token }));
+        keys.push(...(page.Contents ?? []).map((o) => `s3://${BUCKET}/${o.Key!}`));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return keys.sort();
+    },
+    async put(uri, body) {
+      await minio.root.send(new PutObjectCommand({ Bucket: BUCKET, Key: uri.slice(`s3://${BUCKET}/`.length), Body: body }));
+    },
+  }
+);
 
 describe.each([
   ['a file: warehouse', fileStore],

@@ -66,7 +66,13 @@ it(
     const url = `${M}/namespaces/${NS}/tables/${TABLE}/maintenance`;
 
     // Bad input: 400, nothing changes.
-    for (const body of [{ 'min-snapshots-to-keep': 0 }, { 'max-snapshot-age-ms': -1 }, { 'max-snapshot-age-ms': 1e20 }, { actions: ['defragment'] }, { 'dry-run': 'yes' }]) {
+    for (const body of [
+      { 'min-snapshots-to-keep': 0 },
+      { 'max-snapshot-age-ms': -1 },
+      { 'max-snapshot-age-ms': 1e20 },
+      { actions: ['defragment'] },
+      { 'dry-run': 'yes' },
+    ]) {
       expect((await send('POST', url, body)).status, JSON.stringify(body)).toBe(400);
     }
     // A failed write left a data file no snapshot names (and MinIO's clock says it is new).

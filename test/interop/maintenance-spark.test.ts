@@ -95,7 +95,11 @@ beforeAll(async () => {
   const lake = await send('POST', M, minioWarehouse(minio, 'lake', BUCKET));
   expect(lake.status, show(lake.body)).toBe(201);
   // Same bucket, its own root (warehouse roots never overlap), dropped objects kept for 30 s.
-  const short = await send('POST', M, { ...minioWarehouse(minio, 'short', BUCKET), 'storage-root': `s3://${BUCKET}/short`, properties: { 'drop.retention-ms': String(RETENTION_MS) } });
+  const short = await send('POST', M, {
+    ...minioWarehouse(minio, 'short', BUCKET),
+    'storage-root': `s3://${BUCKET}/short`,
+    properties: { 'drop.retention-ms': String(RETENTION_MS) },
+  });
   expect(short.status, show(short.body)).toBe(201);
   // Spark is an engine, not an admin: no table:purge-immediately, so its purges wait for the retention.
   engine = await createGrantedPrincipal(server, 'spark-maint', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
@@ -120,7 +124,9 @@ async function objectsUnder(prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix.replace(`s3://${BUCKET}/`, '')}/`, ContinuationToken: token }));
+    const page = await minio.root.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix.replace(`s3://${BUCKET}/`, '')}/`, ContinuationToken: token }),
+    );
     keys.push(...(page.Contents ?? []).map((o) => `s3://${BUCKET}/${o.Key!}`));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -135,7 +141,8 @@ interface Reach {
   all_manifests: string[];
   content_counts: Record<string, number>;
 }
-const locationOf = async (warehouse: string, ns: string, name: string) => (await send('GET', `/v1/${warehouse}/namespaces/${ns}/tables/${name}`)).body.metadata.location as string;
+const locationOf = async (warehouse: string, ns: string, name: string) =>
+  (await send('GET', `/v1/${warehouse}/namespaces/${ns}/tables/${name}`)).body.metadata.location as string;
 const reachable = (r: Reach) => [...new Set([...r.files, ...r.manifests, ...r.manifest_lists])].sort();
 const isMetadataJson = (k: string) => k.endsWith('.metadata.json');
 const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
@@ -147,7 +154,14 @@ it(
     const snapshots = (written.snapshots as Array<{ id: string; operation: string }>).map((s) => s.id);
     // 12 appends, a copy-on-write MERGE, 2 appends, a merge-on-read MERGE, 1 append.
     expect(snapshots.length).toBe(17);
-    expect((written.snapshots as Array<{ operation: string }>).map((s) => s.operation)).toEqual([...Array(12).fill('append'), 'overwrite', 'append', 'append', 'overwrite', 'append']);
+    expect((written.snapshots as Array<{ operation: string }>).map((s) => s.operation)).toEqual([
+      ...Array(12).fill('append'),
+      'overwrite',
+      'append',
+      'append',
+      'overwrite',
+      'append',
+    ]);
     const reachAll = written.reach as Reach;
     // The merge-on-read MERGE wrote position delete files (content 1) that the last snapshots still carry.
     expect(reachAll.content_counts['1']).toBeGreaterThan(0);
@@ -159,7 +173,10 @@ it(
 
     // Old orphans: what the bucket holds that no snapshot reaches and that is no metadata.json.
     const afterWrite = await objectsUnder(location);
-    const oldOrphans = minus(afterWrite.filter((k) => !isMetadataJson(k)), reachable(reachAll));
+    const oldOrphans = minus(
+      afterWrite.filter((k) => !isMetadataJson(k)),
+      reachable(reachAll),
+    );
     expect(reachable(reachAll).every((k) => afterWrite.includes(k))).toBe(true);
     expect(oldOrphans.filter((k) => k.endsWith('.parquet')).length).toBeGreaterThanOrEqual(1);
     expect(oldOrphans.filter((k) => /\/metadata\/snap-[^/]+\.avro$/.test(k)).length).toBe(1);
@@ -230,7 +247,8 @@ it(
 );
 
 const short = (name: string) => `short.d.${name}`;
-const dropped = async () => (await send('GET', `${M}/short/dropped`)).body.dropped as Array<{ id: string; name: string; purge: boolean; 'expires-at-ms': number }>;
+const dropped = async () =>
+  (await send('GET', `${M}/short/dropped`)).body.dropped as Array<{ id: string; name: string; purge: boolean; 'expires-at-ms': number }>;
 
 it(
   'a real server ends drop retention: a purged table’s files are gone after it, an unpurged or registered table’s stay, an undropped one comes back to Spark',
@@ -244,7 +262,8 @@ it(
     const files = Object.fromEntries(await Promise.all(Object.entries(tables).map(async ([name, t]) => [name, await objectsUnder(t.location)] as const)));
     // The engine (no table:purge-immediately) drops through the Iceberg REST API: a purge waits for the retention.
     const asEngine = httpSender(server.url, await clientToken(server.url, engine.credential));
-    const purge = async (name: string) => expect((await asEngine('DELETE', `/v1/short/namespaces/d/tables/${name}?purgeRequested=true`)).status, name).toBe(204);
+    const purge = async (name: string) =>
+      expect((await asEngine('DELETE', `/v1/short/namespaces/d/tables/${name}?purgeRequested=true`)).status, name).toBe(204);
     // Spark 4.1 + Iceberg 1.11's DROP TABLE … PURGE is a plain drop to the catalog (no purgeRequested), after which
     // Spark deletes every file the table reaches itself, at once, with the table's vended credentials: the catalog's
     // retention cannot keep those files (docs/compatibility.md).

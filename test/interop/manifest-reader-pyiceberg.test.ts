@@ -48,7 +48,12 @@ it("reads PyIceberg's manifest list and manifests: the live data files equal PyI
     for await (const e of reader.readManifest(m)) {
       expect(e.sequenceNumber).not.toBeNull();
       const lower = e.file.lowerBounds?.get(1);
-      read.push({ path: e.file.filePath, records: e.file.recordCount, partition: e.file.partition, lower_id: lower ? Buffer.from(lower).toString('hex') : null });
+      read.push({
+        path: e.file.filePath,
+        records: e.file.recordCount,
+        partition: e.file.partition,
+        lower_id: lower ? Buffer.from(lower).toString('hex') : null,
+      });
     }
   }
   const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
@@ -60,7 +65,10 @@ it("reads PyIceberg's manifest list and manifests: the live data files equal PyI
 
 it('refuses a manifest list outside the allowed locations, and a corrupt one, with a clear error', async () => {
   const outside = new ManifestReader(files, [`${oracle.location}-other`]);
-  await expect(outside.readManifestList(oracle.manifestList)).rejects.toMatchObject({ code: 'ERR_VALIDATION', message: expect.stringMatching(/outside the table's location/) });
+  await expect(outside.readManifestList(oracle.manifestList)).rejects.toMatchObject({
+    code: 'ERR_VALIDATION',
+    message: expect.stringMatching(/outside the table's location/),
+  });
   const corrupt = path.join(tmp.dir, 'warehouse/ns/t/metadata/corrupt.avro');
   await writeFile(corrupt, Buffer.from('Obj\u0001 not really avro'));
   const reader = new ManifestReader(files, [oracle.location]);

@@ -191,7 +191,9 @@ describe('vended read-write credentials', () => {
     await denied(client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET })));
     const uploads = await root.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
     expect(uploads.Uploads?.map((u) => u.UploadId)).toContain(UploadId);
-    await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+    );
     expect(await get(client, key)).toBe('one part');
 
     const aborted = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: `${T1}/data/aborted.parquet` }));
@@ -235,7 +237,8 @@ describe('credential lifetime and failures', () => {
     // Segments of 100 characters: MinIO refuses key segments longer than 255.
     const long = `${T1}${`/${'x'.repeat(99)}`.repeat(10)}`;
     let key = T1;
-    for (let n = T1.length + 1; n <= long.length && size(long.slice(0, n)) <= MAX_SESSION_POLICY_BYTES; n++) if (!long.slice(0, n).endsWith('/')) key = long.slice(0, n);
+    for (let n = T1.length + 1; n <= long.length && size(long.slice(0, n)) <= MAX_SESSION_POLICY_BYTES; n++)
+      if (!long.slice(0, n).endsWith('/')) key = long.slice(0, n);
     expect(sessionPolicyFor({ bucket: BUCKET, key }, 'read-write').length).toBeGreaterThan(MAX_SESSION_POLICY_BYTES - 3);
     const client = clientFor(await vendor().vend({ location: `s3://${BUCKET}/${key}`, mode: 'read-write', principal: 'p', lifetimeSeconds: 900 }));
     await put(client, `${key}/data/long.parquet`, 'long');
@@ -258,7 +261,9 @@ describe('credential lifetime and failures', () => {
 
   it('turns an unreachable STS into ERR_UNAVAILABLE', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    await expect(vendor({ stsEndpoint: closed }).vend({ location: `s3://${BUCKET}/${T1}`, mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({
+    await expect(
+      vendor({ stsEndpoint: closed }).vend({ location: `s3://${BUCKET}/${T1}`, mode: 'read', principal: 'p', lifetimeSeconds: 900 }),
+    ).rejects.toMatchObject({
       code: 'ERR_UNAVAILABLE',
     });
   });
@@ -275,7 +280,10 @@ describe('S3ObjectStorage on MinIO', () => {
     const uri = `s3://${BUCKET}/st/once/metadata/v1.metadata.json`;
     expect(await storage.exists(uri)).toBe(false);
     await storage.writeNew(uri, Buffer.from('first'));
-    await expect(storage.writeNew(uri, Buffer.from('second'))).rejects.toMatchObject({ code: 'ERR_STORAGE', message: expect.stringContaining('already exists') });
+    await expect(storage.writeNew(uri, Buffer.from('second'))).rejects.toMatchObject({
+      code: 'ERR_STORAGE',
+      message: expect.stringContaining('already exists'),
+    });
     expect(Buffer.from(await storage.read(uri, 1024)).toString()).toBe('first');
     expect(await storage.exists(uri)).toBe(true);
     await expectBoundedRead(storage, uri, Buffer.from('first'));
@@ -334,7 +342,10 @@ describe('S3ObjectStorage on MinIO', () => {
     const vended = await vendor().vend({ location: `s3://${BUCKET}/st/deny/t1`, mode: 'read-write', principal: 'p', lifetimeSeconds: 900 });
     const c = vended.config;
     const limited = new S3ObjectStorage({
-      bucket: BUCKET, endpoint, region: REGION, pathStyle: true,
+      bucket: BUCKET,
+      endpoint,
+      region: REGION,
+      pathStyle: true,
       credentials: { accessKeyId: c['s3.access-key-id']!, secretAccessKey: c['s3.secret-access-key']!, sessionToken: c['s3.session-token']! },
     });
     try {
@@ -355,9 +366,18 @@ describe('S3ObjectStorage on MinIO', () => {
   });
 
   it('keeps credentials out of its errors', async () => {
-    const wrong = new S3ObjectStorage({ bucket: BUCKET, endpoint, region: REGION, pathStyle: true, credentials: { accessKeyId: 'not-a-user-key', secretAccessKey: 'not-a-user-secret-value' } });
+    const wrong = new S3ObjectStorage({
+      bucket: BUCKET,
+      endpoint,
+      region: REGION,
+      pathStyle: true,
+      credentials: { accessKeyId: 'not-a-user-key', secretAccessKey: 'not-a-user-secret-value' },
+    });
     try {
-      const error = (await wrong.read(`s3://${BUCKET}/st/once/metadata/v1.metadata.json`, 1024).catch((e: unknown) => e)) as Error & { code?: string; cause?: Error };
+      const error = (await wrong.read(`s3://${BUCKET}/st/once/metadata/v1.metadata.json`, 1024).catch((e: unknown) => e)) as Error & {
+        code?: string;
+        cause?: Error;
+      };
       expect(error.code).toBe('ERR_STORAGE');
       const text = `${error.message}\n${error.cause?.message}\n${JSON.stringify(error.cause)}`;
       expect(text).not.toContain('not-a-user-secret-value');

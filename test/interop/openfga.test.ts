@@ -36,20 +36,32 @@ authorizerDecisions('OpenFGA', async () => {
 });
 
 describe('OpenFGA adapter: connecting', () => {
-  const readModels = async (storeId: string) => ((await (await fetch(`${fga.url}/stores/${storeId}/authorization-models`)).json()) as { authorization_models: Array<{ id: string }> }).authorization_models;
+  const readModels = async (storeId: string) =>
+    ((await (await fetch(`${fga.url}/stores/${storeId}/authorization-models`)).json()) as { authorization_models: Array<{ id: string }> }).authorization_models;
 
   it('finds or creates the store "lakegate" and writes the model only when it is absent or outdated', async () => {
     const first = await connect('');
     const again = await connect('');
     expect(again.storeId).toBe(first.storeId);
     expect(again.modelId).toBe(first.modelId);
-    const stores = ((await (await fetch(`${fga.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter((s) => s.name === 'lakegate');
+    const stores = ((await (await fetch(`${fga.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter(
+      (s) => s.name === 'lakegate',
+    );
     expect(stores.map((s) => s.id)).toEqual([first.storeId]);
     expect(await readModels(first.storeId)).toHaveLength(1);
 
     // A store whose latest model is another one gets the current model on the next connect.
     const storeId = await fga.createStore();
-    const res = await fetch(`${fga.url}/stores/${storeId}/authorization-models`, { method: 'POST', body: JSON.stringify({ schema_version: '1.1', type_definitions: [{ type: 'user' }, { type: 'doc', relations: { viewer: { this: {} } }, metadata: { relations: { viewer: { directly_related_user_types: [{ type: 'user' }] } } } }] }) });
+    const res = await fetch(`${fga.url}/stores/${storeId}/authorization-models`, {
+      method: 'POST',
+      body: JSON.stringify({
+        schema_version: '1.1',
+        type_definitions: [
+          { type: 'user' },
+          { type: 'doc', relations: { viewer: { this: {} } }, metadata: { relations: { viewer: { directly_related_user_types: [{ type: 'user' }] } } } },
+        ],
+      }),
+    });
     expect(res.status).toBe(201);
     const oldId = ((await res.json()) as { authorization_model_id: string }).authorization_model_id;
     const upgraded = await connect(storeId);
@@ -64,7 +76,9 @@ describe('OpenFGA adapter: connecting', () => {
       const roles = new MemoryAccessControl();
       const all = await Promise.all([1, 2, 3].map(() => OpenFgaAccess.connect({ url: other.url, storeId: '', token: '', roles })));
       expect(new Set(all.map((a) => a.storeId)).size).toBe(1);
-      const stores = ((await (await fetch(`${other.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter((s) => s.name === 'lakegate');
+      const stores = ((await (await fetch(`${other.url}/stores`)).json()) as { stores: Array<{ id: string; name: string }> }).stores.filter(
+        (s) => s.name === 'lakegate',
+      );
       expect(stores.map((s) => s.id)).toEqual([all[0]!.storeId]);
     } finally {
       await other.stop();
@@ -95,7 +109,9 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
 
   it('uses the preshared key, and a wrong key never shows in what callers see', async () => {
     const ok = await OpenFgaAccess.connect({ url: guarded.url, storeId: '', token: KEY, roles: new MemoryAccessControl() });
-    expect(await ok.check('default', [{ kind: 'principal', issuer: '', name: 'x' }], [{ privilege: 'table:list', path: { warehouse: 'w', namespaces: ['a'] } }])).toEqual([false]);
+    expect(
+      await ok.check('default', [{ kind: 'principal', issuer: '', name: 'x' }], [{ privilege: 'table:list', path: { warehouse: 'w', namespaces: ['a'] } }]),
+    ).toEqual([false]);
     const wrong = 'wrong-key-that-must-not-leak';
     const error = await OpenFgaAccess.connect({ url: guarded.url, storeId: '', token: wrong, roles: new MemoryAccessControl() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
@@ -115,17 +131,33 @@ describe('OpenFGA adapter: authentication and unavailability', () => {
       const reader = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
       expect((await admin('POST', '/management/v1/roles', { name: 'readers' })).status).toBeLessThan(300);
       expect((await admin('POST', '/management/v1/roles/readers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
-      expect((await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['namespace:list'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBeLessThan(300);
+      expect(
+        (
+          await admin('POST', '/management/v1/grants', {
+            role: 'readers',
+            privileges: ['namespace:list'],
+            securable: { type: 'warehouse', warehouse: 'default' },
+          })
+        ).status,
+      ).toBeLessThan(300);
       expect((await reader('GET', '/v1/default/namespaces')).status).toBe(200);
 
       await own.stop();
       await new Promise((r) => setTimeout(r, 2100)); // past the decision cache (authzCacheSeconds 2)
-      const res = await cat.lakegate.app.inject({ method: 'GET', url: '/v1/default/namespaces', headers: { authorization: `Bearer ${await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret)}` } });
+      const res = await cat.lakegate.app.inject({
+        method: 'GET',
+        url: '/v1/default/namespaces',
+        headers: { authorization: `Bearer ${await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret)}` },
+      });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.body).not.toContain(KEY);
       expect(res.json().error.type).toBe('ServiceUnavailableException');
-      const grantRes = await admin('POST', '/management/v1/grants', { role: 'readers', privileges: ['table:list'], securable: { type: 'warehouse', warehouse: 'default' } });
+      const grantRes = await admin('POST', '/management/v1/grants', {
+        role: 'readers',
+        privileges: ['table:list'],
+        securable: { type: 'warehouse', warehouse: 'default' },
+      });
       expect(grantRes.status).toBe(503);
       expect(cat.logs()).not.toContain(KEY);
     } finally {
@@ -146,11 +178,22 @@ describe('OpenFGA adapter: creators own what they create', () => {
       const maker = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
       expect((await admin('POST', '/management/v1/roles', { name: 'makers' })).status).toBeLessThan(300);
       expect((await admin('POST', '/management/v1/roles/makers/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
-      expect((await admin('POST', '/management/v1/grants', { role: 'makers', privileges: ['namespace:create'], securable: { type: 'warehouse', warehouse: 'default' } })).status).toBeLessThan(300);
+      expect(
+        (
+          await admin('POST', '/management/v1/grants', {
+            role: 'makers',
+            privileges: ['namespace:create'],
+            securable: { type: 'warehouse', warehouse: 'default' },
+          })
+        ).status,
+      ).toBeLessThan(300);
       expect((await maker('POST', '/v1/default/namespaces', { namespace: ['mine'] })).status).toBe(200);
       const table = await maker('POST', '/v1/default/namespaces/mine/tables', { name: 't', schema: simpleSchema });
       expect(table.status, JSON.stringify(table.body)).toBe(200);
-      expect((await maker('POST', '/v1/default/namespaces/mine/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] })).status).toBe(200);
+      expect(
+        (await maker('POST', '/v1/default/namespaces/mine/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] }))
+          .status,
+      ).toBe(200);
       const owner = ((await admin('GET', '/management/v1/roles')).body.roles as Array<{ name: string }>).find((r) => r.name.startsWith('owner-'));
       expect(owner).toBeDefined();
       const details = (await admin('GET', `/management/v1/roles/${owner!.name}`)).body;
@@ -175,12 +218,24 @@ describe('OpenFGA adapter: creators own what they create', () => {
       // The state a crash between a create's commit and its OpenFGA writes leaves: the object, and its pending owner grant.
       expect((await admin('POST', '/v1/default/namespaces', { namespace: ['crashed'] })).status).toBe(200);
       const id = (await first.lakegate.store.repository.getNamespaceIds('default', [['crashed']])).get('crashed')!;
-      await first.lakegate.store.pendingOwnerGrants.add({ id: 'crashed-1', tenant: 'default', warehouse: 'default', member: { kind: 'principal', issuer: '', name: p.clientId }, securable: { kind: 'namespace', id }, object: 'default/crashed', createdAtMs: 0 });
+      await first.lakegate.store.pendingOwnerGrants.add({
+        id: 'crashed-1',
+        tenant: 'default',
+        warehouse: 'default',
+        member: { kind: 'principal', issuer: '', name: p.clientId },
+        securable: { kind: 'namespace', id },
+        object: 'default/crashed',
+        createdAtMs: 0,
+      });
       const asMaker = async (cat: typeof first) => bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
       expect((await (await asMaker(first))('POST', '/v1/default/namespaces/crashed/tables', { name: 't', schema: simpleSchema })).status).toBe(403);
       // Another server on the same database starts: its start-up recovery writes the grant and removes the record.
       second = await startInProcess(env, { auth: true, dataDir: first.dataDir });
-      await waitFor('the pending owner grant written', () => second!.lakegate.store.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10), (rows) => rows.length === 0);
+      await waitFor(
+        'the pending owner grant written',
+        () => second!.lakegate.store.pendingOwnerGrants.pending(Number.MAX_SAFE_INTEGER, 10),
+        (rows) => rows.length === 0,
+      );
       const created = await (await asMaker(second))('POST', '/v1/default/namespaces/crashed/tables', { name: 't', schema: simpleSchema });
       expect(created.status, JSON.stringify(created.body)).toBe(200);
     } finally {
@@ -192,21 +247,37 @@ describe('OpenFGA adapter: creators own what they create', () => {
 });
 
 describe('OpenFGA adapter: listings', () => {
-  it('filters each chunk of a listing with one BatchCheck request, never one per table (OpenFGA\'s own request count)', async () => {
+  it("filters each chunk of a listing with one BatchCheck request, never one per table (OpenFGA's own request count)", async () => {
     const big = await startOpenFga({ maxChecksPerBatchCheck: 200 });
     const cat = await startInProcess(await big.lakegateEnv(), { auth: true });
     try {
       const admin = await signInAdmin(cat);
       expect((await admin('POST', '/v1/default/namespaces', { namespace: ['big'] })).status).toBe(200);
       const names = Array.from({ length: 300 }, (_, i) => `t${String(i).padStart(3, '0')}`);
-      for (const name of names) expect((await admin('POST', '/v1/default/namespaces/big/tables', { name, schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] } })).status).toBe(200);
+      for (const name of names)
+        expect(
+          (
+            await admin('POST', '/v1/default/namespaces/big/tables', {
+              name,
+              schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }] },
+            })
+          ).status,
+        ).toBe(200);
       const p = await cat.lakegate.principals.create('sparse');
       const reader = bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
       expect((await admin('POST', '/management/v1/roles', { name: 'sparse' })).status).toBe(201);
       expect((await admin('POST', '/management/v1/roles/sparse/members', { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
       const visible = names.filter((_, i) => i % 10 === 3);
       for (const name of visible) {
-        expect((await admin('POST', '/management/v1/grants', { role: 'sparse', privileges: ['table:read-metadata'], securable: { type: 'table', warehouse: 'default', namespace: ['big'], name } })).status).toBe(201);
+        expect(
+          (
+            await admin('POST', '/management/v1/grants', {
+              role: 'sparse',
+              privileges: ['table:read-metadata'],
+              securable: { type: 'table', warehouse: 'default', namespace: ['big'], name },
+            })
+          ).status,
+        ).toBe(201);
       }
       const before = (await big.requestCounts()).BatchCheck ?? 0;
       const seen: string[] = [];

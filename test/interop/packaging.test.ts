@@ -32,13 +32,25 @@ beforeAll(async () => {
   ok(await npm(['pack', '--silent', ...WORKSPACES.map((w) => `-w ${w}`), `--pack-destination '${packDir}'`], REPO_ROOT));
   const tarballs = Object.fromEntries(
     readdirSync(packDir).map((file) => {
-      const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, WORKSPACES.find((w) => file.startsWith(w.endsWith('cli') ? 'lakegate-0' : `lakegate-${path.basename(w)}-`))!, 'package.json'), 'utf8')) as { name: string };
+      const manifest = JSON.parse(
+        readFileSync(
+          path.join(
+            REPO_ROOT,
+            WORKSPACES.find((w) => file.startsWith(w.endsWith('cli') ? 'lakegate-0' : `lakegate-${path.basename(w)}-`))!,
+            'package.json',
+          ),
+          'utf8',
+        ),
+      ) as { name: string };
       return [manifest.name, `file:${path.join(packDir, file)}`];
     }),
   );
   expect(Object.keys(tarballs).sort()).toEqual(['@lakegate/client', '@lakegate/protocol', '@lakegate/server', '@lakegate/sigv4', 'lakegate']);
   // overrides: the packages' dependencies on each other (0.1.0) resolve to the tarballs, never to a registry.
-  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: tarballs, overrides: tarballs }, null, 2));
+  writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: tarballs, overrides: tarballs }, null, 2),
+  );
   ok(await npm(['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], app));
   const sqlite = (root: string) => JSON.parse(readFileSync(path.join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')).version as string;
   const built = path.join(REPO_ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
@@ -67,17 +79,32 @@ describe('the packed packages, installed from their tarballs', () => {
   });
 
   it('load @lakegate/client from ESM and from CommonJS', async () => {
-    const esm = await node(['--input-type=module', '-e', `"const c = await import('@lakegate/client'); console.log(typeof c.IcebergRestCatalog, typeof c.LanceNamespace, typeof c.isNotFound)"`]);
+    const esm = await node([
+      '--input-type=module',
+      '-e',
+      `"const c = await import('@lakegate/client'); console.log(typeof c.IcebergRestCatalog, typeof c.LanceNamespace, typeof c.isNotFound)"`,
+    ]);
     ok(esm);
     expect(esm.stdout.trim()).toBe('function function function');
-    const cjs = await node(['-e', `"const c = require('@lakegate/client'); console.log(typeof c.IcebergRestCatalog, typeof c.LanceNamespace, typeof c.isNotFound)"`]);
+    const cjs = await node([
+      '-e',
+      `"const c = require('@lakegate/client'); console.log(typeof c.IcebergRestCatalog, typeof c.LanceNamespace, typeof c.isNotFound)"`,
+    ]);
     ok(cjs);
     expect(cjs.stdout.trim()).toBe('function function function');
   });
 
   it('type-check a TypeScript consumer against the published types (and refuse a wrong use)', { timeout: 600_000 }, async () => {
     const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-    const compilerOptions = { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', typeRoots: [path.join(REPO_ROOT, 'node_modules/@types')], types: ['node'] };
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      typeRoots: [path.join(REPO_ROOT, 'node_modules/@types')],
+      types: ['node'],
+    };
     writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.mts', 'management.mts', 'management.cts'] }));
     // The management types are @lakegate/protocol's, reached through the client's declarations from both builds.
     const management = `import { LakegateManagement } from '@lakegate/client';
@@ -113,7 +140,11 @@ export async function count(): Promise<number> {
 
   it('start `lakegate serve`, which answers /healthz and serves the console at /ui', async () => {
     const data = path.join(work.dir, 'data');
-    const child = spawn(process.execPath, ['node_modules/.bin/lakegate', 'serve', '--port', '0', '--data-dir', data, '--workers', '1', '--log-format', 'json'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['node_modules/.bin/lakegate', 'serve', '--port', '0', '--data-dir', data, '--workers', '1', '--log-format', 'json'],
+      { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -22,7 +22,10 @@ describe('scan plans on PostgreSQL', () => {
       for (let i = 0; i < 20; i++) {
         const p = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 5000 });
         await store.plans.put(p);
-        const [, cancelled] = await Promise.all([store.plans.settle(p.id, 1000, { status: 'completed', result: { 'plan-tasks': ['x'] } }), store.plans.cancel(p.id, 1000)]);
+        const [, cancelled] = await Promise.all([
+          store.plans.settle(p.id, 1000, { status: 'completed', result: { 'plan-tasks': ['x'] } }),
+          store.plans.cancel(p.id, 1000),
+        ]);
         expect(cancelled).toBe(true);
         expect((await store.plans.get(p.id, 1000))?.status).toBe('cancelled');
       }

@@ -29,7 +29,8 @@ const BUCKET = 'lakegate-oracle';
 const NAMESPACE = 'oracle';
 
 type Filter = { name: string; filter: unknown };
-const f = (type: string, term: string, value?: unknown): unknown => (value === undefined ? { type, term } : Array.isArray(value) ? { type, term, values: value } : { type, term, value });
+const f = (type: string, term: string, value?: unknown): unknown =>
+  value === undefined ? { type, term } : Array.isArray(value) ? { type, term, values: value } : { type, term, value };
 const named = (filters: Record<string, unknown>): Filter[] => Object.entries(filters).map(([name, filter]) => ({ name, filter }));
 
 /** On columns every schema of t_part has (id, category, ts, amount) and on the evolved ones (label, score). */
@@ -82,11 +83,15 @@ const SMALL = {
   'v gt': f('gt', 'v', 110),
   'v eq (equality-delete column)': f('eq', 'v', 3),
   'v in': f('in', 'v', [5, 6, 16]),
-  'or': { type: 'or', left: f('eq', 'category', 'b'), right: f('gt-eq', 'id', 90) },
+  or: { type: 'or', left: f('eq', 'category', 'b'), right: f('gt-eq', 'id', 90) },
 };
 
 const BATTERY: Record<string, Record<string, Filter[]>> = {
-  t_part: { current: named({ ...PART_COMMON, ...PART_EVOLVED }), snapshot: named({ ...PART_COMMON, ...PART_OLD_SCHEMA }), branch: named({ ...PART_COMMON, ...PART_EVOLVED }) },
+  t_part: {
+    current: named({ ...PART_COMMON, ...PART_EVOLVED }),
+    snapshot: named({ ...PART_COMMON, ...PART_OLD_SCHEMA }),
+    branch: named({ ...PART_COMMON, ...PART_EVOLVED }),
+  },
   t_v3: { current: named(SMALL), snapshot: named(SMALL) },
   t_eq: { current: named(SMALL), snapshot: named(SMALL) },
 };
@@ -137,8 +142,14 @@ beforeAll(async () => {
     FILTERS_FILE: filtersFile,
   };
   for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
-  const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'planning_oracle.py')], { env, timeoutMs: 15 * 60_000 });
-  const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+  const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'planning_oracle.py')], {
+    env,
+    timeoutMs: 15 * 60_000,
+  });
+  const lines = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
   const summary = lines.find((l) => l.summary);
   expect(summary, `spark (exit ${run.status}):\n${run.stdout.slice(-5000)}\n${run.stderr.slice(-10_000)}`).toMatchObject({ ok: true });
   plans = lines.filter((l) => l.plan).map((l) => l.plan as JavaPlan);
@@ -162,8 +173,13 @@ async function lakegatePlan(p: JavaPlan, filter: unknown): Promise<{ tasks: Arra
   const schemaId = p.target === 'snapshot' ? snapshot['schema-id'] : metadata['current-schema-id'];
   const schema = metadata.schemas.find((s: Schema) => s['schema-id'] === schemaId) as Schema;
   const reader = new ManifestReader(storage(), [metadata.location]);
-  const plan = await planFiles(reader, snapshot['manifest-list'], bindFilter(filter, schema, true), { specs: metadata['partition-specs'] as PartitionSpec[], schema });
-  const tasks = plan.tasks.map((t) => [t.file.filePath, t.deletes.map((d) => d.filePath).sort()] as [string, string[]]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const plan = await planFiles(reader, snapshot['manifest-list'], bindFilter(filter, schema, true), {
+    specs: metadata['partition-specs'] as PartitionSpec[],
+    schema,
+  });
+  const tasks = plan.tasks
+    .map((t) => [t.file.filePath, t.deletes.map((d) => d.filePath).sort()] as [string, string[]])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { tasks, pruned: plan.filesPruned + (plan.manifestsSkipped ?? 0) };
 }
 
@@ -179,7 +195,9 @@ describe("Lakegate's planFiles equals Iceberg Java 1.11's client-side planning",
           if (java!.error !== undefined) {
             expect(JAVA_FAILS[name], `Java failed to plan ${table}/${target}/${name}: ${java!.error}`).toBeDefined();
             expect(java!.error).toMatch(/NullPointerException[\s\S]*CharSequenceSet\.contains/);
-            console.info(`Iceberg Java 1.11 could not plan ${table}/${target}/${name} (NullPointerException in CharSequenceSet.contains); compared with its plan of ${JAVA_FAILS[name]}`);
+            console.info(
+              `Iceberg Java 1.11 could not plan ${table}/${target}/${name} (NullPointerException in CharSequenceSet.contains); compared with its plan of ${JAVA_FAILS[name]}`,
+            );
             java = plans.find((p) => p.table === table && p.target === target && p.name === JAVA_FAILS[name]);
             expect(java?.error, `Java plan of the equivalent ${JAVA_FAILS[name]}`).toBeUndefined();
           }
@@ -188,7 +206,9 @@ describe("Lakegate's planFiles equals Iceberg Java 1.11's client-side planning",
             const key = (t: [string, string[]]) => JSON.stringify(t);
             const javaKeys = new Set(java!.tasks.map(key));
             const ourKeys = new Set(ours.tasks.map(key));
-            mismatches.push(`${name}: only Java ${JSON.stringify(java!.tasks.filter((t) => !ourKeys.has(key(t))))}; only Lakegate ${JSON.stringify(ours.tasks.filter((t) => !javaKeys.has(key(t))))}`);
+            mismatches.push(
+              `${name}: only Java ${JSON.stringify(java!.tasks.filter((t) => !ourKeys.has(key(t))))}; only Lakegate ${JSON.stringify(ours.tasks.filter((t) => !javaKeys.has(key(t))))}`,
+            );
           }
           withDeletes += java!.tasks.filter(([, d]) => d.length > 0).length;
         }

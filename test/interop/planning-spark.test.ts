@@ -37,25 +37,37 @@ afterAll(async () => {
 
 const metric = (text: string, name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
 
-it('Spark in server mode reads the same rows as in client mode, with position deletes attached by the server', async () => {
-  const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'server_planning.py')], {
-    env: Object.fromEntries(Object.entries({ ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential, VENDED: '1' }).filter(([k]) => !k.startsWith('AWS_'))),
-    timeoutMs: 10 * 60_000,
-  });
-  const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
-  const summary = lines.find((l) => l.summary);
-  const context = `spark job (exit ${run.status}):\n${run.stdout}\n${run.stderr.slice(-20_000)}`;
-  expect(summary, context).toMatchObject({ ok: true, failed: 0 });
-  expect(summary!.delete_files, context).toBeGreaterThan(0);
-  for (const [name, q] of Object.entries(summary!.queries as Record<string, { equal: boolean; rows: number }>)) expect(q.equal, `${name}: ${JSON.stringify(q)}`).toBe(true);
-  expect(summary!.queries.all.rows).toBe(27);
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
-  expect(metric(metrics, 'lakegate_planning_requests_total', 'kind="plan"')).toBeGreaterThanOrEqual(Object.keys(summary!.queries).length);
-  expect(metric(metrics, 'lakegate_planning_requests_total', 'kind="tasks"')).toBeGreaterThan(0);
-  // The plans vended read-only credentials: the planner holds write-data, so its loadTable credentials are
-  // read-write, and the only read-mode vending is the plan answers' (audited as credentials.vended, mode read).
-  const audit = await httpSender(server.url, await server.token())('GET', '/management/v1/audit?limit=1000');
-  const events = audit.body.events as Array<{ type: string; actor: string; detail: { mode?: string } }>;
-  expect(events.filter((e) => e.type === 'table.plan').length).toBeGreaterThan(0);
-  expect(events.filter((e) => e.type === 'credentials.vended' && e.detail.mode === 'read' && e.actor.includes(engine.id)).length).toBeGreaterThan(0);
-}, 15 * 60_000);
+it(
+  'Spark in server mode reads the same rows as in client mode, with position deletes attached by the server',
+  async () => {
+    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'server_planning.py')], {
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential, VENDED: '1' }).filter(
+          ([k]) => !k.startsWith('AWS_'),
+        ),
+      ),
+      timeoutMs: 10 * 60_000,
+    });
+    const lines = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    const summary = lines.find((l) => l.summary);
+    const context = `spark job (exit ${run.status}):\n${run.stdout}\n${run.stderr.slice(-20_000)}`;
+    expect(summary, context).toMatchObject({ ok: true, failed: 0 });
+    expect(summary!.delete_files, context).toBeGreaterThan(0);
+    for (const [name, q] of Object.entries(summary!.queries as Record<string, { equal: boolean; rows: number }>))
+      expect(q.equal, `${name}: ${JSON.stringify(q)}`).toBe(true);
+    expect(summary!.queries.all.rows).toBe(27);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metric(metrics, 'lakegate_planning_requests_total', 'kind="plan"')).toBeGreaterThanOrEqual(Object.keys(summary!.queries).length);
+    expect(metric(metrics, 'lakegate_planning_requests_total', 'kind="tasks"')).toBeGreaterThan(0);
+    // The plans vended read-only credentials: the planner holds write-data, so its loadTable credentials are
+    // read-write, and the only read-mode vending is the plan answers' (audited as credentials.vended, mode read).
+    const audit = await httpSender(server.url, await server.token())('GET', '/management/v1/audit?limit=1000');
+    const events = audit.body.events as Array<{ type: string; actor: string; detail: { mode?: string } }>;
+    expect(events.filter((e) => e.type === 'table.plan').length).toBeGreaterThan(0);
+    expect(events.filter((e) => e.type === 'credentials.vended' && e.detail.mode === 'read' && e.actor.includes(engine.id)).length).toBeGreaterThan(0);
+  },
+  15 * 60_000,
+);

@@ -39,10 +39,21 @@ interface Read {
 
 async function runPython(env: Record<string, string>): Promise<Array<Record<string, unknown>>> {
   const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_policies.py')], {
-    env: { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', S3_ENDPOINT: minio.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ...env },
+    env: {
+      ...process.env,
+      CATALOG_URI: server.url,
+      CATALOG_WAREHOUSE: 'lake',
+      S3_ENDPOINT: minio.endpoint,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      ...env,
+    },
     timeoutMs: 5 * 60_000,
   });
-  const steps = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const steps = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   return steps;
 }
@@ -55,10 +66,16 @@ const maskAlphanum = (s: string | null) => (s === null ? null : s.replace(/[A-Z]
 const toYear = (iso: string | null) => (iso === null ? null : `${iso.slice(0, 4)}-01-01`);
 const keyOf = (uri: string) => uri.slice(`s3://${BUCKET}/`.length);
 const as = (token: string) => httpSender(server.url, token);
-const signGet = (send: Send, key: string, method = 'GET', query = '') => send('POST', `${TABLE}/sign`, { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${key}${query}`, method, headers: {} });
+const signGet = (send: Send, key: string, method = 'GET', query = '') =>
+  send('POST', `${TABLE}/sign`, { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${key}${query}`, method, headers: {} });
 
 beforeAll(async () => {
-  const venv = runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-signing', 'peers/python/requirements-signing.txt', 'import pyiceberg, pyarrow, s3fs']);
+  const venv = runAsync('bash', [
+    peerScript('python-venv.sh'),
+    'pyiceberg-signing',
+    'peers/python/requirements-signing.txt',
+    'import pyiceberg, pyarrow, s3fs',
+  ]);
   ({ minio, server, admin } = await startMinioServer(BUCKET, {}, { env: { LAKEGATE_LOG_LEVEL: 'info' } }));
   const scope = { type: 'warehouse' as const, warehouse: 'lake' };
   writer = await createGrantedPrincipal(server, 'policy-writer', [...READ_WRITE_ALL, 'table:read-data'], scope);
@@ -81,28 +98,42 @@ describe('policies enforced through the scan plan, PyIceberg 0.12 on MinIO', () 
   let analystRead: Read;
   let scorerRead: Read;
 
-  it('gives each principal exactly the rows and values its policy allows', async () => {
-    const region = await admin('POST', POLICIES, { kind: 'row-filter', roles: [`${analyst.id}-role`], filter: { type: 'eq', term: 'region', value: 'eu' } });
-    expect(region.status, JSON.stringify(region.body)).toBe(201);
-    analystPolicy = region.body;
-    const masks = await admin('POST', POLICIES, { kind: 'column-mask', roles: [`${analyst.id}-role`], masks: [{ column: 'email', action: 'mask-alphanum' }, { column: 'born', action: 'truncate-to-year' }] });
-    expect(masks.status, JSON.stringify(masks.body)).toBe(201);
-    const ids = await admin('POST', POLICIES, { kind: 'row-filter', roles: [`${scorer.id}-role`], filter: { type: 'gt-eq', term: 'id', value: 15 } });
-    expect(ids.status, JSON.stringify(ids.body)).toBe(201);
+  it(
+    'gives each principal exactly the rows and values its policy allows',
+    async () => {
+      const region = await admin('POST', POLICIES, { kind: 'row-filter', roles: [`${analyst.id}-role`], filter: { type: 'eq', term: 'region', value: 'eu' } });
+      expect(region.status, JSON.stringify(region.body)).toBe(201);
+      analystPolicy = region.body;
+      const masks = await admin('POST', POLICIES, {
+        kind: 'column-mask',
+        roles: [`${analyst.id}-role`],
+        masks: [
+          { column: 'email', action: 'mask-alphanum' },
+          { column: 'born', action: 'truncate-to-year' },
+        ],
+      });
+      expect(masks.status, JSON.stringify(masks.body)).toBe(201);
+      const ids = await admin('POST', POLICIES, { kind: 'row-filter', roles: [`${scorer.id}-role`], filter: { type: 'gt-eq', term: 'id', value: 15 } });
+      expect(ids.status, JSON.stringify(ids.body)).toBe(201);
 
-    const read = await readAs('writer', 'analyst', 'scorer');
-    all = read.writer!;
-    analystRead = read.analyst!;
-    scorerRead = read.scorer!;
-    expect(all.rows).toHaveLength(21);
-    expect(all.files.every((f) => f.includes('/data/'))).toBe(true);
-    expect(analystRead.rows).toEqual(all.rows.filter((r) => r[1] === 'eu').map(([id, region, email, born]) => [id, region, maskAlphanum(email), toYear(born)]));
-    expect(analystRead.rows.length).toBeGreaterThan(5);
-    expect(scorerRead.rows).toEqual(all.rows.filter((r) => r[0] >= 15));
-    // Only derived files were planned for the restricted (the us partition's files were pruned for the analyst).
-    for (const f of [...analystRead.files, ...scorerRead.files]) expect(f).toMatch(/\/_lakegate\/policy\/[A-Za-z0-9_-]{22}\/[A-Za-z0-9_-]{32}\.[0-9a-f-]{36}\.parquet$/);
-    expect(analystRead.files.length).toBeLessThan(all.files.length);
-  }, 10 * 60_000);
+      const read = await readAs('writer', 'analyst', 'scorer');
+      all = read.writer!;
+      analystRead = read.analyst!;
+      scorerRead = read.scorer!;
+      expect(all.rows).toHaveLength(21);
+      expect(all.files.every((f) => f.includes('/data/'))).toBe(true);
+      expect(analystRead.rows).toEqual(
+        all.rows.filter((r) => r[1] === 'eu').map(([id, region, email, born]) => [id, region, maskAlphanum(email), toYear(born)]),
+      );
+      expect(analystRead.rows.length).toBeGreaterThan(5);
+      expect(scorerRead.rows).toEqual(all.rows.filter((r) => r[0] >= 15));
+      // Only derived files were planned for the restricted (the us partition's files were pruned for the analyst).
+      for (const f of [...analystRead.files, ...scorerRead.files])
+        expect(f).toMatch(/\/_lakegate\/policy\/[A-Za-z0-9_-]{22}\/[A-Za-z0-9_-]{32}\.[0-9a-f-]{36}\.parquet$/);
+      expect(analystRead.files.length).toBeLessThan(all.files.length);
+    },
+    10 * 60_000,
+  );
 
   it('refuses a hostile client holding the restricted token: originals, manifests, another policy’s files, listings', async () => {
     const hostile = as(tokens.analyst!);
@@ -118,18 +149,31 @@ describe('policies enforced through the scan plan, PyIceberg 0.12 on MinIO', () 
       const r = await signGet(hostile, key);
       expect(r.status, `${key}: ${JSON.stringify(r.body)}`).toBe(403);
     }
-    expect((await signGet(hostile, '', 'GET', `?list-type=2&prefix=${encodeURIComponent(keyOf(analystRead.files[0]!).replace(/[^/]+$/, ''))}`)).status).toBe(403);
+    expect((await signGet(hostile, '', 'GET', `?list-type=2&prefix=${encodeURIComponent(keyOf(analystRead.files[0]!).replace(/[^/]+$/, ''))}`)).status).toBe(
+      403,
+    );
     // What it signs, MinIO serves: the analyst's own derived file.
     const own = await signGet(hostile, keyOf(analystRead.files[0]!));
     expect(own.status, JSON.stringify(own.body)).toBe(200);
-    const got = await fetch(own.body.uri, { headers: Object.fromEntries(Object.entries(own.body.headers as Record<string, string[]>).map(([k, v]) => [k, v.join(', ')])) });
+    const got = await fetch(own.body.uri, {
+      headers: Object.fromEntries(Object.entries(own.body.headers as Record<string, string[]>).map(([k, v]) => [k, v.join(', ')])),
+    });
     expect(got.status).toBe(200);
     // The plan's vended credentials open the policy version's prefix only (MinIO enforces the session policy).
     const planned = await hostile('POST', `${TABLE}/plan`, {}, { 'x-iceberg-access-delegation': 'vended-credentials' });
     expect(planned.status, JSON.stringify(planned.body)).toBe(200);
     const [credential] = planned.body['storage-credentials'] as Array<{ prefix: string; config: Record<string, string> }>;
     expect(credential!.prefix).toMatch(/\/_lakegate\/policy\/[A-Za-z0-9_-]{22}\/?$/);
-    const s3 = new S3Client({ endpoint: minio.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: credential!.config['s3.access-key-id']!, secretAccessKey: credential!.config['s3.secret-access-key']!, sessionToken: credential!.config['s3.session-token']! } });
+    const s3 = new S3Client({
+      endpoint: minio.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: credential!.config['s3.access-key-id']!,
+        secretAccessKey: credential!.config['s3.secret-access-key']!,
+        sessionToken: credential!.config['s3.session-token']!,
+      },
+    });
     try {
       const body = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(analystRead.files[0]!) }));
       expect((await body.Body!.transformToByteArray()).byteLength).toBeGreaterThan(0);
@@ -142,12 +186,20 @@ describe('policies enforced through the scan plan, PyIceberg 0.12 on MinIO', () 
     }
   });
 
-  it('follows a policy change on the next plan, and refuses the old version’s files', async () => {
-    const changed = await admin('PUT', `${POLICIES}/${analystPolicy.id}`, { roles: [`${analyst.id}-role`], filter: { type: 'eq', term: 'region', value: 'us' }, version: analystPolicy.version });
-    expect(changed.status, JSON.stringify(changed.body)).toBeLessThan(300);
-    const { analyst: after } = await readAs('analyst');
-    expect(after!.rows).toEqual(all.rows.filter((r) => r[1] === 'us').map(([id, region, email, born]) => [id, region, maskAlphanum(email), toYear(born)]));
-    for (const f of analystRead.files) expect(after!.files).not.toContain(f);
-    expect((await signGet(as(tokens.analyst!), keyOf(analystRead.files[0]!))).status).toBe(403);
-  }, 5 * 60_000);
+  it(
+    'follows a policy change on the next plan, and refuses the old version’s files',
+    async () => {
+      const changed = await admin('PUT', `${POLICIES}/${analystPolicy.id}`, {
+        roles: [`${analyst.id}-role`],
+        filter: { type: 'eq', term: 'region', value: 'us' },
+        version: analystPolicy.version,
+      });
+      expect(changed.status, JSON.stringify(changed.body)).toBeLessThan(300);
+      const { analyst: after } = await readAs('analyst');
+      expect(after!.rows).toEqual(all.rows.filter((r) => r[1] === 'us').map(([id, region, email, born]) => [id, region, maskAlphanum(email), toYear(born)]));
+      for (const f of analystRead.files) expect(after!.files).not.toContain(f);
+      expect((await signGet(as(tokens.analyst!), keyOf(analystRead.files[0]!))).status).toBe(403);
+    },
+    5 * 60_000,
+  );
 });

@@ -60,12 +60,19 @@ function runJob(onWritten: () => Promise<void>): Promise<{ status: number | null
       CATALOG_URI: server.url,
       CATALOG_WAREHOUSE: 'lake',
       WRITER_CREDENTIAL: principals.writer!.credential,
-      READER_CREDENTIALS: JSON.stringify({ everyone: principals.writer!.credential, analyst: principals.analyst!.credential, scorer: principals.scorer!.credential }),
+      READER_CREDENTIALS: JSON.stringify({
+        everyone: principals.writer!.credential,
+        analyst: principals.analyst!.credential,
+        scorer: principals.scorer!.credential,
+      }),
       POLICY_READY: ready,
     }).filter(([k]) => !k.startsWith('AWS_')),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'policies.py')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'policies.py')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let written = false;
@@ -74,51 +81,72 @@ function runJob(onWritten: () => Promise<void>): Promise<{ status: number | null
       stdout += d.toString();
       if (!written && stdout.split('\n').some((l) => l.startsWith('{"step": "written"'))) {
         written = true;
-        onWritten().then(() => fs.writeFileSync(ready, 'ok'), (e: unknown) => {
-          child.kill('SIGKILL');
-          reject(e as Error);
-        });
+        onWritten().then(
+          () => fs.writeFileSync(ready, 'ok'),
+          (e: unknown) => {
+            child.kill('SIGKILL');
+            reject(e as Error);
+          },
+        );
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);
-      resolve({ status, lines: stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>), output: `${stdout}\n${stderr.slice(-20_000)}` });
+      resolve({
+        status,
+        lines: stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, any>),
+        output: `${stdout}\n${stderr.slice(-20_000)}`,
+      });
     });
   });
 }
 
-it('Spark in server planning mode reads exactly the rows and values each principal’s policy allows, deletes applied', async () => {
-  const job = await runJob(async () => {
-    const analystRole = `${principals.analyst!.id}-role`;
-    for (const body of [
-      { kind: 'row-filter', roles: [analystRole], filter: { type: 'eq', term: 'region', value: 'eu' } },
-      { kind: 'column-mask', roles: [analystRole], masks: [{ column: 'email', action: 'mask-alphanum' }, { column: 'born', action: 'truncate-to-year' }] },
-      { kind: 'row-filter', roles: [`${principals.scorer!.id}-role`], filter: { type: 'gt-eq', term: 'id', value: 15 } },
-    ]) {
-      const r = await admin('POST', POLICIES, body);
-      expect(r.status, JSON.stringify(r.body)).toBe(201);
+it(
+  'Spark in server planning mode reads exactly the rows and values each principal’s policy allows, deletes applied',
+  async () => {
+    const job = await runJob(async () => {
+      const analystRole = `${principals.analyst!.id}-role`;
+      for (const body of [
+        { kind: 'row-filter', roles: [analystRole], filter: { type: 'eq', term: 'region', value: 'eu' } },
+        {
+          kind: 'column-mask',
+          roles: [analystRole],
+          masks: [
+            { column: 'email', action: 'mask-alphanum' },
+            { column: 'born', action: 'truncate-to-year' },
+          ],
+        },
+        { kind: 'row-filter', roles: [`${principals.scorer!.id}-role`], filter: { type: 'gt-eq', term: 'id', value: 15 } },
+      ]) {
+        const r = await admin('POST', POLICIES, body);
+        expect(r.status, JSON.stringify(r.body)).toBe(201);
+      }
+    });
+    const summary = job.lines.find((l) => l.summary);
+    expect(summary, job.output).toMatchObject({ ok: true, failed: 0 });
+    expect(summary!.delete_files, job.output).toBeGreaterThan(0);
+    const read = (step: string) => job.lines.find((l) => l.step === step)!.rows as Row[];
+    const all = read('written');
+    // 30 rows written, 3 deleted (position deletes): every reader sees the deletes applied.
+    expect(all).toHaveLength(27);
+    expect(all.map((r) => r[0])).not.toContain(12);
+    expect(read('read:everyone')).toEqual(all);
+    expect(read('read:analyst')).toEqual(all.filter((r) => r[1] === 'eu').map(([id, region, email, born]) => [id, region, maskAlphanum(email), toYear(born)]));
+    expect(read('read:scorer')).toEqual(all.filter((r) => r[0] >= 15));
+    // The restricted plans were answered with derived files only: the audit trail's plan records name their policies.
+    const audit = await admin('GET', '/management/v1/audit?limit=1000');
+    const plans = (audit.body.events as Array<{ type: string; actor: string; detail: { policies?: string[] } }>).filter((e) => e.type === 'table.plan');
+    for (const who of ['analyst', 'scorer']) {
+      const own = plans.filter((e) => e.actor.includes(principals[who]!.id));
+      expect(own.length, who).toBeGreaterThan(0);
+      for (const e of own) expect(e.detail.policies?.length, who).toBeGreaterThan(0);
     }
-  });
-  const summary = job.lines.find((l) => l.summary);
-  expect(summary, job.output).toMatchObject({ ok: true, failed: 0 });
-  expect(summary!.delete_files, job.output).toBeGreaterThan(0);
-  const read = (step: string) => job.lines.find((l) => l.step === step)!.rows as Row[];
-  const all = read('written');
-  // 30 rows written, 3 deleted (position deletes): every reader sees the deletes applied.
-  expect(all).toHaveLength(27);
-  expect(all.map((r) => r[0])).not.toContain(12);
-  expect(read('read:everyone')).toEqual(all);
-  expect(read('read:analyst')).toEqual(all.filter((r) => r[1] === 'eu').map(([id, region, email, born]) => [id, region, maskAlphanum(email), toYear(born)]));
-  expect(read('read:scorer')).toEqual(all.filter((r) => r[0] >= 15));
-  // The restricted plans were answered with derived files only: the audit trail's plan records name their policies.
-  const audit = await admin('GET', '/management/v1/audit?limit=1000');
-  const plans = (audit.body.events as Array<{ type: string; actor: string; detail: { policies?: string[] } }>).filter((e) => e.type === 'table.plan');
-  for (const who of ['analyst', 'scorer']) {
-    const own = plans.filter((e) => e.actor.includes(principals[who]!.id));
-    expect(own.length, who).toBeGreaterThan(0);
-    for (const e of own) expect(e.detail.policies?.length, who).toBeGreaterThan(0);
-  }
-  expect(plans.filter((e) => e.actor.includes(principals.writer!.id)).every((e) => e.detail.policies === undefined)).toBe(true);
-}, 15 * 60_000);
+    expect(plans.filter((e) => e.actor.includes(principals.writer!.id)).every((e) => e.detail.policies === undefined)).toBe(true);
+  },
+  15 * 60_000,
+);

@@ -56,7 +56,11 @@ lanceVersionContract('PostgreSQL', async () => {
 });
 droppedObjectContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('dropped');
-  return { store: store.dropped, live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) }, close: () => store.close() };
+  return {
+    store: store.dropped,
+    live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) },
+    close: () => store.close(),
+  };
 });
 droppedNamespaceContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('dropped_ns');
@@ -87,7 +91,10 @@ describe('named prepared statements', () => {
         const rows = await sql<{ v: string }>`select ${value}::text as v`.execute(store.kysely);
         expect(rows.rows).toEqual([{ v: value }]);
       }
-      const prepared = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements where statement like ${'select $1::text as v%'}`.execute(store.kysely);
+      const prepared = await sql<{
+        name: string;
+        statement: string;
+      }>`select name, statement from pg_prepared_statements where statement like ${'select $1::text as v%'}`.execute(store.kysely);
       expect(prepared.rows).toHaveLength(1);
       expect(prepared.rows[0]!.name).toMatch(/^lg_[A-Za-z0-9_-]{24}$/);
       // A statement that fails rejects with PostgreSQL's error (division by zero, 22012), and the connection goes on.
@@ -115,10 +122,25 @@ describe('locations in byte order, whatever the database collation', () => {
     try {
       await store.migrate();
       await store.repository.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
-      for (const [n, location] of [['a', 'file:///w/p/a'], ['in', 'file:///w/p/a/in'], ['dash', 'file:///w/p/a-b'], ['zero', 'file:///w/p/a0'], ['dot', 'file:///w/p/a.b/x']]) {
+      for (const [n, location] of [
+        ['a', 'file:///w/p/a'],
+        ['in', 'file:///w/p/a/in'],
+        ['dash', 'file:///w/p/a-b'],
+        ['zero', 'file:///w/p/a0'],
+        ['dot', 'file:///w/p/a.b/x'],
+      ]) {
         const ok = await store.repository.insertObject({
-          id: `id-${n}`, warehouse: 'w', namespace: ['p'], name: n!, kind: 'table', uuid: `u-${n}`, location: location!,
-          metadataLocation: `${location}/metadata/00000-a.metadata.json`, metadataJson: '{}', createdAtMs: 0, updatedAtMs: 0,
+          id: `id-${n}`,
+          warehouse: 'w',
+          namespace: ['p'],
+          name: n!,
+          kind: 'table',
+          uuid: `u-${n}`,
+          location: location!,
+          metadataLocation: `${location}/metadata/00000-a.metadata.json`,
+          metadataJson: '{}',
+          createdAtMs: 0,
+          updatedAtMs: 0,
         });
         expect(ok).toBe(true);
       }
@@ -132,7 +154,9 @@ describe('locations in byte order, whatever the database collation', () => {
 
 describe('no request waits forever on the database', () => {
   const kysely = (connectionString: string) =>
-    new Kysely<Record<string, never>>({ dialect: withUnavailableErrors(new PostgresDialect({ pool: new pgDriver.Pool({ connectionString, ...boundedWaits(connectionString) }) })) });
+    new Kysely<Record<string, never>>({
+      dialect: withUnavailableErrors(new PostgresDialect({ pool: new pgDriver.Pool({ connectionString, ...boundedWaits(connectionString) }) })),
+    });
 
   it('a statement is bounded at 30 s unless the connection string sets its own statement_timeout', async () => {
     const url = cluster.database('waits');
@@ -164,7 +188,9 @@ describe('hot reads batched while the database is busy', () => {
   let reads: BatchingReads;
 
   beforeAll(async () => {
-    db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: new pgDriver.Pool({ connectionString: cluster.database('batched'), max: 4 }) }) });
+    db = new Kysely<Record<string, never>>({
+      dialect: new PostgresDialect({ pool: new pgDriver.Pool({ connectionString: cluster.database('batched'), max: 4 }) }),
+    });
     await sql`create table objs (name text primary key, n bigint not null, note text)`.execute(db);
     for (const [i, name] of names.entries()) await sql`insert into objs values (${name}, ${i}, ${i % 2 === 0 ? null : `note ${i}`})`.execute(db);
     const inner = kyselyRunner(db);
@@ -175,7 +201,8 @@ describe('hot reads batched while the database is busy', () => {
     await db?.destroy();
   });
 
-  const byName = (name: string | null) => CompiledQuery.raw<{ name: string; n: string; note: string | null }>('select "name", "n", "note" from "objs" where "name" = $1', [name]);
+  const byName = (name: string | null) =>
+    CompiledQuery.raw<{ name: string; n: string; note: string | null }>('select "name", "n", "note" from "objs" where "name" = $1', [name]);
   const formOf = (text: string) => (text.includes('cross join lateral') ? 'array' : text.includes(' union all ') ? 'union' : 'alone');
 
   it('answers each of many concurrent reads with its own rows, text parameters travelling as arrays', async () => {
@@ -218,7 +245,16 @@ describe('two server processes on one PostgreSQL database', () => {
     const url = cluster.database('scaleout');
     // Both processes start at once: migrations must not race each other.
     // Replicas behind one address share the issuer identifier; signing keys are shared through the database.
-    const common = { database: url, env: { LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`, LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test', LAKEGATE_SECRET_KEY: 'q'.repeat(43) + '=', LAKEGATE_COMMIT_RETRIES: '1' } };
+    const common = {
+      database: url,
+      env: {
+        LAKEGATE_WAREHOUSE_ROOT: `${shared.dir}/warehouse`,
+        LAKEGATE_LOG_LEVEL: 'warn',
+        LAKEGATE_PUBLIC_URL: 'http://catalog.lakegate.test',
+        LAKEGATE_SECRET_KEY: 'q'.repeat(43) + '=',
+        LAKEGATE_COMMIT_RETRIES: '1',
+      },
+    };
     [a, b] = await Promise.all([startServer(common), startServer(common)]);
   });
   afterAll(async () => {
@@ -246,7 +282,10 @@ describe('two server processes on one PostgreSQL database', () => {
     // the table's row (PostgreSQL row locks), so it cannot lose again, however busy the other process keeps the table.
     const props = await Promise.all(
       Array.from({ length: 48 }, (_, i) =>
-        senders[i % 2]!('POST', '/v1/default/namespaces/shared/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { [`k${i}`]: String(i) } }] }),
+        senders[i % 2]!('POST', '/v1/default/namespaces/shared/tables/t', {
+          requirements: [],
+          updates: [{ action: 'set-properties', updates: { [`k${i}`]: String(i) } }],
+        }),
       ),
     );
     expect(props.map((r) => r.status)).toEqual(Array(48).fill(200));
@@ -255,10 +294,26 @@ describe('two server processes on one PostgreSQL database', () => {
     expect(loaded.metadata['metadata-log']).toHaveLength(48);
 
     // Views too: 24 concurrent replaces (set-properties), one re-application each at most, all land.
-    const view = { name: 'v', schema: simpleSchema, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, 'default-namespace': ['shared'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] } };
+    const view = {
+      name: 'v',
+      schema: simpleSchema,
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['shared'],
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+      },
+    };
     expect((await senders[0]!('POST', '/v1/default/namespaces/shared/views', view)).status).toBe(200);
     const replaced = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => senders[i % 2]!('POST', '/v1/default/namespaces/shared/views/v', { requirements: [], updates: [{ action: 'set-properties', updates: { [`v${i}`]: String(i) } }] })),
+      Array.from({ length: 24 }, (_, i) =>
+        senders[i % 2]!('POST', '/v1/default/namespaces/shared/views/v', {
+          requirements: [],
+          updates: [{ action: 'set-properties', updates: { [`v${i}`]: String(i) } }],
+        }),
+      ),
     );
     expect(replaced.map((r) => r.status)).toEqual(Array(24).fill(200));
     const viewNow = (await senders[1]!('GET', '/v1/default/namespaces/shared/views/v')).body.metadata;
@@ -269,7 +324,9 @@ describe('two server processes on one PostgreSQL database', () => {
     for (let round = 0; round < 5; round++) {
       const base = (await senders[0]!('GET', '/v1/default/namespaces/shared/tables/t')).body.metadata;
       const attempts = Array.from({ length: 6 }, () => appendUpdates(base));
-      const results = await Promise.all(attempts.map((c, i) => senders[i % 2]!('POST', '/v1/default/namespaces/shared/tables/t', { requirements: c.requirements, updates: c.updates })));
+      const results = await Promise.all(
+        attempts.map((c, i) => senders[i % 2]!('POST', '/v1/default/namespaces/shared/tables/t', { requirements: c.requirements, updates: c.updates })),
+      );
       const ok = results.filter((r) => r.status === 200);
       expect(ok).toHaveLength(1);
       for (const r of results.filter((x) => x.status !== 200)) {

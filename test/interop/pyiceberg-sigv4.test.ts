@@ -51,7 +51,8 @@ async function requests(): Promise<Array<{ method: string; url: string; status?:
     const line = JSON.parse(raw) as LogLine;
     if (!line.reqId) continue;
     // One line per request: "request completed" names it (req), its status and its caller.
-    if (line.msg === 'request completed' && line.req) byId.set(line.reqId, { method: line.req.method, url: line.req.url, status: line.res?.statusCode, actor: line.actor, auth: line.auth });
+    if (line.msg === 'request completed' && line.req)
+      byId.set(line.reqId, { method: line.req.method, url: line.req.url, status: line.res?.statusCode, actor: line.actor, auth: line.auth });
   }
   return [...byId.values()];
 }
@@ -100,7 +101,11 @@ beforeAll(async () => {
     .at(-1)!;
   server = await startServer({ env: { LAKEGATE_SIGV4_SIGNING_NAME: SIGNING_NAME, LAKEGATE_SIGV4_REGION: REGION } });
   adminToken = await server.token();
-  await send('POST', '/management/v1/warehouses', { name: WAREHOUSE, 'storage-root': `file://${server.dataDir}/signed-warehouse`, 'storage-profile': { type: 'file' } });
+  await send('POST', '/management/v1/warehouses', {
+    name: WAREHOUSE,
+    'storage-root': `file://${server.dataDir}/signed-warehouse`,
+    'storage-profile': { type: 'file' },
+  });
   // A plain principal (no roles): what the catalog sees must be this principal, not the admin who set it up.
   principal = (await send('POST', '/management/v1/principals', { name: 'pyiceberg-signer' }))['client-id'] as string;
   // ...holding what the scenario does in that warehouse (deny by default).
@@ -128,9 +133,7 @@ describe('PyIceberg with rest.sigv4-enabled', () => {
     expect(lines.find((l) => l.step === 'connect')!.detail).toEqual({ pyiceberg: '0.12.0', boto3: '1.44.5', botocore: '1.44.5' });
 
     // (The set-up's last management call may finish logging after `before` was taken.)
-    const scenario = (await requests())
-      .slice(before)
-      .filter((r) => !r.url.startsWith('/management/'));
+    const scenario = (await requests()).slice(before).filter((r) => !r.url.startsWith('/management/'));
     // Every request PyIceberg made was authenticated by SigV4 as the principal, none by a token; it never asked for one.
     expect(scenario.length).toBeGreaterThanOrEqual(15);
     expect(scenario.filter((r) => r.auth !== 'sigv4' || r.actor !== `service:${principal}`)).toEqual([]);
@@ -173,7 +176,7 @@ describe('PyIceberg with rest.sigv4-enabled', () => {
     expect(log).not.toContain(key.secret);
   });
 
-  it("is refused when PyIceberg signs with its default signing name (execute-api) but the server expects another", async () => {
+  it('is refused when PyIceberg signs with its default signing name (execute-api) but the server expects another', async () => {
     const run = await runAsync(python, [SCRIPT], {
       env: pythonEnv({ SIGV4_MODE: 'expect-unauthorized', AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret }),
       timeoutMs: 2 * 60_000,

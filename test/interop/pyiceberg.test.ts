@@ -65,7 +65,16 @@ it('runs the PyIceberg scenario end to end with every step passing', async () =>
   expect(summary!.failure ?? null).toBeNull();
   expect(run.status).toBe(0);
   expect(summary).toMatchObject({ ok: true, failed: 0, skipped: 0 });
-  for (const required of ['create_table', 'append_and_read', 'evolve_schema', 'create_table_transaction', 'rename_table', 'list_pagination', 'gzip_metadata', 'purge_table']) {
+  for (const required of [
+    'create_table',
+    'append_and_read',
+    'evolve_schema',
+    'create_table_transaction',
+    'rename_table',
+    'list_pagination',
+    'gzip_metadata',
+    'purge_table',
+  ]) {
     expect(steps).toContain(`${required}:ok`);
   }
   // PyIceberg authenticated with client credentials; the secret never reached the log.
@@ -94,10 +103,14 @@ it('round-trips a table named with "/" in a namespace named with "/" (issue 42)'
 function failFrom127002(url: string, clientId: string): Promise<number> {
   const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' }).toString();
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/v1/oauth/tokens`, { method: 'POST', localAddress: '127.0.0.2', agent: false, headers: { connection: 'close', 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    });
+    const req = http.request(
+      `${url}/v1/oauth/tokens`,
+      { method: 'POST', localAddress: '127.0.0.2', agent: false, headers: { connection: 'close', 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -108,7 +121,8 @@ it('still signs PyIceberg in from its own address after another address failed f
   const statuses: number[] = [];
   for (let i = 0; i < 11; i++) statuses.push(await failFrom127002(server.url, victim.id));
   expect(statuses).toEqual([...Array(10).fill(401), 429]);
-  const code = 'from pyiceberg.catalog import load_catalog; import sys; c = load_catalog("l", type="rest", uri=sys.argv[1], warehouse="default", credential=sys.argv[2]); print("namespaces", len(c.list_namespaces()))';
+  const code =
+    'from pyiceberg.catalog import load_catalog; import sys; c = load_catalog("l", type="rest", uri=sys.argv[1], warehouse="default", credential=sys.argv[2]); print("namespaces", len(c.list_namespaces()))';
   const run = await runAsync(python, ['-c', code, server.url, victim.credential], { env: process.env, timeoutMs: 120_000 });
   expect(run.status, run.stderr).toBe(0);
   expect(run.stdout).toMatch(/^namespaces \d+/m);

@@ -95,7 +95,17 @@ it('passes every test of the Iceberg REST compatibility kit', async () => {
   // its own classes leave behind. Then the kit's suite.
   const extra = await runAsync(
     'bash',
-    [peerScript('iceberg-java.sh'), 'rck', ...['testListNestedNamespaces', 'testDropNamespaceWithNestedNamespace', 'createTableInUniqueLocation', 'testNamespaceWithSlash', 'testTableNameWithSlash'].map((m) => `--select-method=${nested}#${m}`)],
+    [
+      peerScript('iceberg-java.sh'),
+      'rck',
+      ...[
+        'testListNestedNamespaces',
+        'testDropNamespaceWithNestedNamespace',
+        'createTableInUniqueLocation',
+        'testNamespaceWithSlash',
+        'testTableNameWithSlash',
+      ].map((m) => `--select-method=${nested}#${m}`),
+    ],
     { env: { ...env, RCK_REPORTS_DIR: path.join(reports, 'extra') } },
   );
   const run = await runAsync('bash', [peerScript('iceberg-java.sh'), 'rck'], { env });
@@ -106,7 +116,9 @@ it('passes every test of the Iceberg REST compatibility kit', async () => {
     .flatMap((f) => parseJUnit(readFileSync(f, 'utf8')));
   const failed = cases.filter((c) => c.outcome === 'failed');
   const skipped = cases.filter((c) => c.outcome === 'skipped').map((c) => c.name);
-  console.log(`RCK: ${cases.length} tests, ${cases.filter((c) => c.outcome === 'passed').length} passed, ${failed.length} failed, ${skipped.length} not applicable (kit assumptions/@Disabled): ${skipped.join(', ')}`);
+  console.log(
+    `RCK: ${cases.length} tests, ${cases.filter((c) => c.outcome === 'passed').length} passed, ${failed.length} failed, ${skipped.length} not applicable (kit assumptions/@Disabled): ${skipped.join(', ')}`,
+  );
   expect(failed.map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
   expect(exitCode).toBe(0);
   expect(extra.status).toBe(0);

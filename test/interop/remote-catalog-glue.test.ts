@@ -18,14 +18,19 @@ import { startMoto, type Moto } from '../support/moto.js';
 import { remoteCatalogContract } from '../support/remote-catalog-contract.js';
 import { simpleSchema } from '../support/iceberg-http.js';
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code?: string }) => e.code,
+  );
 
 let moto: Moto;
 let dir = '';
 const storage = new LocalFileStorage();
 const settings = (): FederationSettings => ({ kind: 'glue', uri: moto.endpoint, region: 'us-east-1', accessKeyId: 'AKIDGLUETEST', timeoutMs: 5000 });
 const credential = { secretAccessKey: 'glue-secret-never-shown' };
-const make = () => new GlueRemote(settings(), credential, { root: `file://${dir}`, allows: (l) => l.startsWith(`file://${dir}/`), storage: async () => storage });
+const make = () =>
+  new GlueRemote(settings(), credential, { root: `file://${dir}`, allows: (l) => l.startsWith(`file://${dir}/`), storage: async () => storage });
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -49,10 +54,19 @@ describe('the Glue adapter', () => {
     expect(created.metadataLocation.startsWith(`file://${dir}/g1/t/metadata/00000-`)).toBe(true);
     const before = (await glue().send(new GetTableCommand({ DatabaseName: 'g1', Name: 't' }))).Table!;
     expect(before.Parameters).toMatchObject({ table_type: 'ICEBERG', metadata_location: created.metadataLocation });
-    const committed = await remote.commitTable(['g1'], 't', [{ type: 'assert-table-uuid', uuid: created.uuid }], [{ action: 'set-properties', updates: { a: 'b' } }]);
+    const committed = await remote.commitTable(
+      ['g1'],
+      't',
+      [{ type: 'assert-table-uuid', uuid: created.uuid }],
+      [{ action: 'set-properties', updates: { a: 'b' } }],
+    );
     expect(committed.metadataLocation).toMatch(/\/metadata\/00001-[0-9a-f-]+\.metadata\.json$/);
     const after = (await glue().send(new GetTableCommand({ DatabaseName: 'g1', Name: 't' }))).Table!;
-    expect(after.Parameters).toMatchObject({ table_type: 'ICEBERG', metadata_location: committed.metadataLocation, previous_metadata_location: created.metadataLocation });
+    expect(after.Parameters).toMatchObject({
+      table_type: 'ICEBERG',
+      metadata_location: committed.metadataLocation,
+      previous_metadata_location: created.metadataLocation,
+    });
     expect(after.VersionId).not.toBe(before.VersionId);
     // The file Glue points at is the one written, with the metadata log naming the previous one.
     const meta = JSON.parse(committed.metadataJson);
@@ -61,7 +75,9 @@ describe('the Glue adapter', () => {
   });
 
   it('federates Iceberg tables only: a Hive table is not listed, and loading it is ERR_REMOTE_INVALID', async () => {
-    await glue().send(new CreateTableCommand({ DatabaseName: 'g1', TableInput: { Name: 'hive_t', TableType: 'EXTERNAL_TABLE', Parameters: { classification: 'parquet' } } }));
+    await glue().send(
+      new CreateTableCommand({ DatabaseName: 'g1', TableInput: { Name: 'hive_t', TableType: 'EXTERNAL_TABLE', Parameters: { classification: 'parquet' } } }),
+    );
     const remote = make();
     expect((await remote.listTables(['g1'])).map((t) => t.name)).toEqual(['t']);
     expect(await codeOf(remote.loadTable(['g1'], 'hive_t'))).toBe('ERR_REMOTE_INVALID');
@@ -78,15 +94,32 @@ describe('the Glue adapter', () => {
   it('answers a metadata file that is not Iceberg with ERR_REMOTE_INVALID', async () => {
     const bad = `file://${dir}/g1/bad/metadata/00000-x.metadata.json`;
     await storage.writeNew(bad, new TextEncoder().encode('{"not":"iceberg"}'));
-    await glue().send(new CreateTableCommand({ DatabaseName: 'g1', TableInput: { Name: 'bad', Parameters: { table_type: 'ICEBERG', metadata_location: bad } } }));
-    const error = await make().loadTable(['g1'], 'bad').then(() => undefined, (e: Error & { code?: string }) => e);
+    await glue().send(
+      new CreateTableCommand({ DatabaseName: 'g1', TableInput: { Name: 'bad', Parameters: { table_type: 'ICEBERG', metadata_location: bad } } }),
+    );
+    const error = await make()
+      .loadTable(['g1'], 'bad')
+      .then(
+        () => undefined,
+        (e: Error & { code?: string }) => e,
+      );
     expect(error?.code).toBe('ERR_REMOTE_INVALID');
     expect(error?.message).toContain('not valid Iceberg table metadata');
   });
 
   it('reads no metadata file outside the warehouse storage: ERR_FORBIDDEN before any read', async () => {
-    await glue().send(new CreateTableCommand({ DatabaseName: 'g1', TableInput: { Name: 'outside', Parameters: { table_type: 'ICEBERG', metadata_location: 'file:///etc/passwd' } } }));
-    const error = await make().loadTable(['g1'], 'outside').then(() => undefined, (e: Error & { code?: string }) => e);
+    await glue().send(
+      new CreateTableCommand({
+        DatabaseName: 'g1',
+        TableInput: { Name: 'outside', Parameters: { table_type: 'ICEBERG', metadata_location: 'file:///etc/passwd' } },
+      }),
+    );
+    const error = await make()
+      .loadTable(['g1'], 'outside')
+      .then(
+        () => undefined,
+        (e: Error & { code?: string }) => e,
+      );
     expect(error?.code).toBe('ERR_FORBIDDEN');
     expect(error?.message).not.toContain('root:');
   });
@@ -94,7 +127,10 @@ describe('the Glue adapter', () => {
   it('fails fast on a closed port: ERR_UNAVAILABLE naming no secret', async () => {
     const remote = new GlueRemote({ ...settings(), uri: 'http://127.0.0.1:9', timeoutMs: 1000 }, credential, undefined);
     const started = Date.now();
-    const error = await remote.check().then(() => undefined, (e: Error & { code?: string }) => e);
+    const error = await remote.check().then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
     expect(error?.code).toBe('ERR_UNAVAILABLE');
     expect(error?.message).not.toContain(credential.secretAccessKey);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -111,9 +147,15 @@ describe('moto as Glue (peers/moto/moto_glue_server.py)', () => {
     await remote.commitTable(['g2'], 'v', [], [{ action: 'set-properties', updates: { n: '1' } }]);
     const refused = await glue
       .send(new UpdateTableCommand({ DatabaseName: 'g2', VersionId: stale.VersionId, TableInput: { Name: 'v', Parameters: { ...stale.Parameters } } }))
-      .then(() => 'updated', (e: Error) => e.name);
+      .then(
+        () => 'updated',
+        (e: Error) => e.name,
+      );
     expect(refused).toBe('ConcurrentModificationException');
-    expect(glueError(Object.assign(new Error('x'), { name: 'ConcurrentModificationException', $metadata: { httpStatusCode: 400 } }), 'UpdateTable', 'table', 1000).code).toBe('ERR_COMMIT_CONFLICT');
+    expect(
+      glueError(Object.assign(new Error('x'), { name: 'ConcurrentModificationException', $metadata: { httpStatusCode: 400 } }), 'UpdateTable', 'table', 1000)
+        .code,
+    ).toBe('ERR_COMMIT_CONFLICT');
     glue.destroy();
   });
 });

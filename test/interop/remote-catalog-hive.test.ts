@@ -19,7 +19,11 @@ import { startHiveMetastore, type HiveMetastore } from '../support/hive-metastor
 import { remoteCatalogContract } from '../support/remote-catalog-contract.js';
 import { simpleSchema } from '../support/iceberg-http.js';
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code?: string }) => e.code,
+  );
 
 let metastore: HiveMetastore;
 let dir = '';
@@ -31,7 +35,15 @@ const make = () => new HiveRemote(settings(), { root: `file://${dir}`, allows: (
 async function hmsTable(db: string, name: string) {
   const client = metastore.client();
   try {
-    const result = await client.call('get_table_req', [[1, struct([[1, str(db)], [2, str(name)]])]]);
+    const result = await client.call('get_table_req', [
+      [
+        1,
+        struct([
+          [1, str(db)],
+          [2, str(name)],
+        ]),
+      ],
+    ]);
     return asStruct(asStruct(result)?.get(1))!;
   } finally {
     client.close();
@@ -58,10 +70,19 @@ describe('the Hive adapter', () => {
     expect(created.metadataLocation.startsWith(`file://${dir}/h1/t/metadata/00000-`)).toBe(true);
     const before = await hmsTable('h1', 't');
     expect(tableParameters(before)).toMatchObject({ table_type: 'ICEBERG', metadata_location: created.metadataLocation, EXTERNAL: 'TRUE' });
-    const committed = await remote.commitTable(['h1'], 't', [{ type: 'assert-table-uuid', uuid: created.uuid }], [{ action: 'set-properties', updates: { a: 'b' } }]);
+    const committed = await remote.commitTable(
+      ['h1'],
+      't',
+      [{ type: 'assert-table-uuid', uuid: created.uuid }],
+      [{ action: 'set-properties', updates: { a: 'b' } }],
+    );
     expect(committed.metadataLocation).toMatch(/\/metadata\/00001-[0-9a-f-]+\.metadata\.json$/);
     const after = await hmsTable('h1', 't');
-    expect(tableParameters(after)).toMatchObject({ table_type: 'ICEBERG', metadata_location: committed.metadataLocation, previous_metadata_location: created.metadataLocation });
+    expect(tableParameters(after)).toMatchObject({
+      table_type: 'ICEBERG',
+      metadata_location: committed.metadataLocation,
+      previous_metadata_location: created.metadataLocation,
+    });
     const meta = JSON.parse(committed.metadataJson);
     expect(meta['metadata-log'].map((e: { 'metadata-file': string }) => e['metadata-file'])).toEqual([created.metadataLocation]);
     expect((await make().loadTable(['h1'], 't')).metadataJson).toBe(committed.metadataJson);
@@ -82,7 +103,12 @@ describe('the Hive adapter', () => {
             interfere = false;
             const other = metastore.client();
             const ctx = struct([[1, stringMap({ expected_parameter_key: 'metadata_location', expected_parameter_value: base.metadataLocation })]]);
-            await other.call('alter_table_with_environment_context', [[1, str('h1')], [2, str('race')], [3, withPointer(await hmsTable('h1', 'race'), simpleSchema, base.location, foreign, base.metadataLocation)], [4, ctx]]);
+            await other.call('alter_table_with_environment_context', [
+              [1, str('h1')],
+              [2, str('race')],
+              [3, withPointer(await hmsTable('h1', 'race'), simpleSchema, base.location, foreign, base.metadataLocation)],
+              [4, ctx],
+            ]);
             other.close();
           }
           return target.writeNew(...args);
@@ -119,7 +145,12 @@ describe('the Hive adapter', () => {
     const client = metastore.client();
     await client.call('create_table', [[1, icebergTable('h1', 'outside', 'someone', simpleSchema, `file://${dir}/h1/outside`, 'file:///etc/passwd')]]);
     client.close();
-    const error = await make().loadTable(['h1'], 'outside').then(() => undefined, (e: Error & { code?: string }) => e);
+    const error = await make()
+      .loadTable(['h1'], 'outside')
+      .then(
+        () => undefined,
+        (e: Error & { code?: string }) => e,
+      );
     expect(error?.code).toBe('ERR_FORBIDDEN');
     expect(error?.message).not.toContain('root:');
   });

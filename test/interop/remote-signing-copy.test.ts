@@ -24,7 +24,12 @@ let tableKey: string;
 beforeAll(async () => {
   ({ minio, server, admin } = await startMinioServer(BUCKET, { 'sts-enabled': false }));
   expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['raw'] })).status).toBe(200);
-  const t = await admin('POST', '/v1/lake/namespaces/raw/tables', { name: 't', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } }, { 'x-iceberg-access-delegation': 'remote-signing' });
+  const t = await admin(
+    'POST',
+    '/v1/lake/namespaces/raw/tables',
+    { name: 't', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } },
+    { 'x-iceberg-access-delegation': 'remote-signing' },
+  );
   expect(t.status).toBe(200);
   tableKey = String(t.body.metadata.location).slice(`s3://${BUCKET}/`.length);
   // Another object of the bucket, outside the table: what the copy would read.
@@ -38,7 +43,12 @@ afterAll(async () => {
 /** The catalog's signature for a PutObject of `key` (or another request on it), as an engine gets it. */
 async function signPut(key: string, method = 'PUT', query = '', sent: Record<string, string> = {}): Promise<{ uri: string; headers: Record<string, string> }> {
   const asked = Object.fromEntries(Object.entries({ 'content-type': 'text/plain', ...sent }).map(([k, v]) => [k, [v]]));
-  const signed = await admin('POST', '/v1/lake/namespaces/raw/tables/t/sign', { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${key}${query}`, method, headers: asked });
+  const signed = await admin('POST', '/v1/lake/namespaces/raw/tables/t/sign', {
+    region: 'us-east-1',
+    uri: `${minio.endpoint}/${BUCKET}/${key}${query}`,
+    method,
+    headers: asked,
+  });
   expect(signed.status, JSON.stringify(signed.body)).toBe(200);
   const headers: Record<string, string> = { 'content-type': 'text/plain', ...sent };
   for (const [k, v] of Object.entries(signed.body.headers as Record<string, string[]>)) headers[k] = v.join(',');

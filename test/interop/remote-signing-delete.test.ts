@@ -59,7 +59,10 @@ describe('DeleteObjects through remote signing, on MinIO', () => {
     /** Signed with MinIO's own key as the catalog signed it (the headers sent, UNSIGNED-PAYLOAD when none), then sent with `body`. */
     const rootSigned = async (headers: Record<string, string>, body: Buffer) => {
       const all = { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-type': 'application/xml', ...headers };
-      const signed = await signRequest({ method: 'POST', url: `/${BUCKET}?delete=`, headers: all }, { service: 's3', region: 'us-east-1', credentials: MINIO_ROOT, signingDate: new Date(), uriEscapePath: false, applyChecksum: false });
+      const signed = await signRequest(
+        { method: 'POST', url: `/${BUCKET}?delete=`, headers: all },
+        { service: 's3', region: 'us-east-1', credentials: MINIO_ROOT, signingDate: new Date(), uriEscapePath: false, applyChecksum: false },
+      );
       return (await fetch(uri, { method: 'POST', headers: signed.headers, body })).status;
     };
 
@@ -69,7 +72,12 @@ describe('DeleteObjects through remote signing, on MinIO', () => {
     await put(theirs);
     const template = Buffer.from(`<Delete><Object><Key>${theirs}</Key></Object><Object><Key>${keyOf(a)}/${'a'.repeat(64)}</Key></Object></Delete>`);
     const start = template.indexOf('a'.repeat(64));
-    const forged = forgeCrc32(template, [...Array(64).keys()].map((i) => start + i), 0x03, crc32(inside) >>> 0);
+    const forged = forgeCrc32(
+      template,
+      [...Array(64).keys()].map((i) => start + i),
+      0x03,
+      crc32(inside) >>> 0,
+    );
     expect(crc32b64(forged)).toBe(crc32b64(inside));
     const bySha = { 'x-amz-checksum-crc32': crc32b64(inside), 'x-amz-content-sha256': createHash('sha256').update(inside).digest('hex') };
     expect(await rootSigned(bySha, forged)).toBe(200);
@@ -77,20 +85,31 @@ describe('DeleteObjects through remote signing, on MinIO', () => {
     await put(theirs);
 
     // So the catalog signs no DeleteObjects for MinIO, whatever the body and its digests, audited with the reason.
-    const sign = (body: Buffer, headers: Record<string, string[]>) => admin('POST', '/v1/lake/namespaces/del/tables/a/sign', { region: 'us-east-1', uri, method: 'POST', headers, body: body.toString() });
-    const prefixed = Buffer.from(`<Delete><Object><Key>${mine}</Key></Object><Object><s3:Key xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">${theirs}</s3:Key></Object></Delete>`);
+    const sign = (body: Buffer, headers: Record<string, string[]>) =>
+      admin('POST', '/v1/lake/namespaces/del/tables/a/sign', { region: 'us-east-1', uri, method: 'POST', headers, body: body.toString() });
+    const prefixed = Buffer.from(
+      `<Delete><Object><Key>${mine}</Key></Object><Object><s3:Key xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">${theirs}</s3:Key></Object></Delete>`,
+    );
     for (const [body, headers] of [
       [inside, { 'content-md5': [createHash('md5').update(inside).digest('base64')] }],
       [inside, { 'x-amz-checksum-crc32': [crc32b64(inside)] }],
       [inside, { 'x-amz-content-sha256': [createHash('sha256').update(inside).digest('hex')], 'x-amz-checksum-crc32': [crc32b64(inside)] }],
-      [prefixed, { 'x-amz-content-sha256': [createHash('sha256').update(prefixed).digest('hex')], 'content-md5': [createHash('md5').update(prefixed).digest('base64')] }],
+      [
+        prefixed,
+        { 'x-amz-content-sha256': [createHash('sha256').update(prefixed).digest('hex')], 'content-md5': [createHash('md5').update(prefixed).digest('base64')] },
+      ],
     ] as const) {
       const refused = await sign(body, headers);
       expect(refused.status, JSON.stringify(refused.body)).toBe(403);
       expect(refused.body.error.message).toMatch(/DeleteObjects is signed for AWS S3 only/);
     }
     // A single delete inside the table is signed, and MinIO takes it.
-    const single = await admin('POST', '/v1/lake/namespaces/del/tables/a/sign', { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${mine}`, method: 'DELETE', headers: {} });
+    const single = await admin('POST', '/v1/lake/namespaces/del/tables/a/sign', {
+      region: 'us-east-1',
+      uri: `${minio.endpoint}/${BUCKET}/${mine}`,
+      method: 'DELETE',
+      headers: {},
+    });
     expect(single.status, JSON.stringify(single.body)).toBe(200);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(single.body.headers as Record<string, string[]>)) headers[k] = v.join(',');

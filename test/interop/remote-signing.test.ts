@@ -24,7 +24,12 @@ let admin: Send;
 let python: string;
 
 beforeAll(async () => {
-  const venv = runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-signing', 'peers/python/requirements-signing.txt', 'import pyiceberg, pyarrow, s3fs']);
+  const venv = runAsync('bash', [
+    peerScript('python-venv.sh'),
+    'pyiceberg-signing',
+    'peers/python/requirements-signing.txt',
+    'import pyiceberg, pyarrow, s3fs',
+  ]);
   ({ minio, server, admin } = await startMinioServer(BUCKET, { 'sts-enabled': false }, { env: { LAKEGATE_LOG_LEVEL: 'info' } }));
   const installed = await venv;
   expect(installed.status, installed.stderr).toBe(0);
@@ -59,7 +64,10 @@ async function pyicebergSigning(wh: string, prefix: string, namespace: string): 
       AWS_SECRET_ACCESS_KEY: '',
     },
   });
-  const steps = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const steps = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   expect(steps.map((s) => `${s.step}:${s.status}`)).toEqual(['create:ok', 'append:ok', 'read:ok', 'create-transaction:ok', 'reader:ok']);
   return steps;
@@ -85,12 +93,16 @@ describe('remote signing on MinIO', () => {
     expect(anonymous.status).toBe(403);
     const log = await server.settledOutput();
     expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
-    expect(signerRefusedWrite(log), 'the reader\'s PutObject refused by the signer and audited').toBe(true);
+    expect(signerRefusedWrite(log), "the reader's PutObject refused by the signer and audited").toBe(true);
   });
 
   it('lets PyIceberg 0.12 sign through its default v1/aws/s3/sign when the profile says remote-signing-endpoint: default', async () => {
     await minio.createBucket(`${BUCKET}-default`);
-    const created = await admin('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake-default', `${BUCKET}-default`, { 'sts-enabled': false, 'remote-signing-endpoint': 'default' }));
+    const created = await admin(
+      'POST',
+      '/management/v1/warehouses',
+      minioWarehouse(minio, 'lake-default', `${BUCKET}-default`, { 'sts-enabled': false, 'remote-signing-endpoint': 'default' }),
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const steps = await pyicebergSigning('lake-default', 'default-signing', 'pyd');
     // The table config named no endpoint: PyIceberg fell back to its default.
@@ -113,37 +125,79 @@ describe('remote signing on MinIO', () => {
     expect(install.status, install.stderr).toBe(0);
     const writer = await createGrantedPrincipal(server, 'spark-signing-writer', READ_WRITE_ALL, warehouse);
     const reader = await createGrantedPrincipal(server, 'spark-signing-reader', READ_ONLY, warehouse);
-    const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: writer.credential, READER_CREDENTIAL: reader.credential, SPARK_NAMESPACE: 'signed' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CATALOG_URI: server.url,
+      CATALOG_WAREHOUSE: 'lake',
+      CATALOG_CREDENTIAL: writer.credential,
+      READER_CREDENTIAL: reader.credential,
+      SPARK_NAMESPACE: 'signed',
+    };
     for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
-    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'remote_signing.py')], { env, timeoutMs: 10 * 60_000 });
-    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'remote_signing.py')], {
+      env,
+      timeoutMs: 10 * 60_000,
+    });
+    const lines = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const summary = lines.find((l) => l.summary);
     const context = `spark job (exit ${run.status}):\n${run.stdout}\n${run.stderr.slice(-20_000)}`;
     expect(summary, context).toMatchObject({ ok: true, failed: 0 });
-    expect(summary!.steps.read).toEqual({ rows: [[1, 'a'], [2, 'B'], [3, 'c'], [4, 'd']], ctas: 3 });
+    expect(summary!.steps.read).toEqual({
+      rows: [
+        [1, 'a'],
+        [2, 'B'],
+        [3, 'c'],
+        [4, 'd'],
+      ],
+      ctas: 3,
+    });
     expect(summary!.steps.reader_read).toBe(4);
     expect(String(summary!.steps.reader_write), context).toMatch(/^refused: /);
-    expect(summary!.after_reader).toEqual([[1, 'a'], [2, 'B'], [3, 'c'], [4, 'd']]);
+    expect(summary!.after_reader).toEqual([
+      [1, 'a'],
+      [2, 'B'],
+      [3, 'c'],
+      [4, 'd'],
+    ]);
     // Every storage request went through the sign operation: signatures were asked for and given.
     const log = await server.settledOutput();
     const signs = log.split('\n').filter((l) => l.includes('"request completed"') && l.includes('/tables/events/sign'));
     expect(signs.length).toBeGreaterThan(5);
     // The reader's write was stopped by the signer (a 403 on a sign call, audited), before any commit was tried.
-    expect(signs.some((l) => l.includes('"statusCode":403')), String(summary!.steps.reader_write)).toBe(true);
-    expect(signerRefusedWrite(log), 'the reader\'s PutObject refused by the signer and audited').toBe(true);
+    expect(
+      signs.some((l) => l.includes('"statusCode":403')),
+      String(summary!.steps.reader_write),
+    ).toBe(true);
+    expect(signerRefusedWrite(log), "the reader's PutObject refused by the signer and audited").toBe(true);
     console.info(`spark remote signing: ${signs.length} sign calls; reader's insert ${String(summary!.steps.reader_write).slice(0, 300)}`);
     expect(log).not.toContain(MINIO_ROOT.secretAccessKey);
   });
 
   it('signs what MinIO accepts, and nothing for another table', async () => {
     expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['raw'] })).status).toBe(200);
-    const a = await admin('POST', '/v1/lake/namespaces/raw/tables', { name: 'a', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } }, { 'x-iceberg-access-delegation': 'remote-signing' });
-    const b = await admin('POST', '/v1/lake/namespaces/raw/tables', { name: 'b', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } });
+    const a = await admin(
+      'POST',
+      '/v1/lake/namespaces/raw/tables',
+      { name: 'a', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] } },
+      { 'x-iceberg-access-delegation': 'remote-signing' },
+    );
+    const b = await admin('POST', '/v1/lake/namespaces/raw/tables', {
+      name: 'b',
+      schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'x', type: 'long', required: false }] },
+    });
     expect(a.body.config['s3.signer.endpoint']).toBe('v1/lake/namespaces/raw/tables/a/sign');
     const keyOf = (t: { body: { metadata: { location: string } } }) => t.body.metadata.location.slice(`s3://${BUCKET}/`.length);
     const put = async (table: string, key: string, body: string) => {
       const uri = `${minio.endpoint}/${BUCKET}/${key}`;
-      const signed = await admin('POST', `/v1/lake/namespaces/raw/tables/${table}/sign`, { region: 'us-east-1', uri, method: 'PUT', headers: { 'content-type': ['text/plain'] } });
+      const signed = await admin('POST', `/v1/lake/namespaces/raw/tables/${table}/sign`, {
+        region: 'us-east-1',
+        uri,
+        method: 'PUT',
+        headers: { 'content-type': ['text/plain'] },
+      });
       if (signed.status !== 200) return signed.status;
       const headers: Record<string, string> = { 'content-type': 'text/plain' };
       for (const [k, v] of Object.entries(signed.body.headers as Record<string, string[]>)) headers[k] = v.join(',');
@@ -152,7 +206,12 @@ describe('remote signing on MinIO', () => {
     expect(await put('a', `${keyOf(a)}/data/one.txt`, 'one')).toBe(200);
     // Table a's signer never signs table b's keys.
     expect(await put('a', `${keyOf(b)}/data/evil.txt`, 'evil')).toBe(403);
-    const get = await admin('POST', '/v1/lake/namespaces/raw/tables/a/sign', { region: 'us-east-1', uri: `${minio.endpoint}/${BUCKET}/${keyOf(a)}/data/one.txt?X-Amz-Expires=60`, method: 'GET', headers: {} });
+    const get = await admin('POST', '/v1/lake/namespaces/raw/tables/a/sign', {
+      region: 'us-east-1',
+      uri: `${minio.endpoint}/${BUCKET}/${keyOf(a)}/data/one.txt?X-Amz-Expires=60`,
+      method: 'GET',
+      headers: {},
+    });
     expect(get.status).toBe(200);
     const fetched = await fetch(get.body.uri);
     expect(fetched.status).toBe(200);

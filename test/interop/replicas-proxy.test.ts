@@ -32,7 +32,12 @@ beforeAll(async () => {
   proxyUrl = deployment.proxyUrl;
   credential = deployment.credential;
   send = httpSender(proxyUrl, await clientToken(proxyUrl, credential));
-  const created = await send('POST', '/management/v1/warehouses', { name: WAREHOUSE, 'storage-root': `file://${deployment.dataDir}/planned`, 'storage-profile': { type: 'file' }, properties: { 'scan-planning-mode': 'server' } });
+  const created = await send('POST', '/management/v1/warehouses', {
+    name: WAREHOUSE,
+    'storage-root': `file://${deployment.dataDir}/planned`,
+    'storage-profile': { type: 'file' },
+    properties: { 'scan-planning-mode': 'server' },
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   prefix = (await send('GET', `/v1/config?warehouse=${WAREHOUSE}`)).body.overrides.prefix;
 }, 60_000);
@@ -104,7 +109,10 @@ function load(table: string, clients: number) {
       const key = `writer-${c}`;
       try {
         const loaded = await send('GET', `/v1/${prefix}/namespaces/replicas/tables/${table}`);
-        const committed = await send('POST', `/v1/${prefix}/namespaces/replicas/tables/${table}`, { requirements: [], updates: [{ action: 'set-properties', updates: { [key]: String(i) } }] });
+        const committed = await send('POST', `/v1/${prefix}/namespaces/replicas/tables/${table}`, {
+          requirements: [],
+          updates: [{ action: 'set-properties', updates: { [key]: String(i) } }],
+        });
         for (const r of [loaded, committed]) {
           if (r.status === 200) outcomes.ok++;
           else outcomes.failed.push(`${r.status} ${JSON.stringify(r.body)}`);

@@ -75,7 +75,9 @@ afterAll(async () => {
 function fuzz(name: string, token: string, examples: number, include?: RegExp) {
   const config = path.join(dir, `${name}.toml`);
   const pin = (operationId: string, params: Record<string, string>) =>
-    `[[operations]]\ninclude-operation-id = "${operationId}"\nparameters = { ${Object.entries(params).map(([k, v]) => `"${k}" = "${v}"`).join(', ')} }\n`;
+    `[[operations]]\ninclude-operation-id = "${operationId}"\nparameters = { ${Object.entries(params)
+      .map(([k, v]) => `"${k}" = "${v}"`)
+      .join(', ')} }\n`;
   writeFileSync(
     config,
     [
@@ -87,14 +89,33 @@ function fuzz(name: string, token: string, examples: number, include?: RegExp) {
   );
   const junit = path.join(dir, `${name}.xml`);
   const args = [
-    '-m', 'schemathesis.cli', '--config-file', config, 'run', path.join(dir, 'openapi.json'),
-    '-u', server.url,
-    '-H', `Authorization: Bearer ${token}`,
-    '-c', CHECKS,
-    '-n', String(examples), '--seed', String(SEED), '--workers', '1',
-    '--phases', 'examples,coverage,fuzzing',
-    '--request-timeout', '30',
-    '--no-color', '--report', 'junit', '--report-junit-path', junit,
+    '-m',
+    'schemathesis.cli',
+    '--config-file',
+    config,
+    'run',
+    path.join(dir, 'openapi.json'),
+    '-u',
+    server.url,
+    '-H',
+    `Authorization: Bearer ${token}`,
+    '-c',
+    CHECKS,
+    '-n',
+    String(examples),
+    '--seed',
+    String(SEED),
+    '--workers',
+    '1',
+    '--phases',
+    'examples,coverage,fuzzing',
+    '--request-timeout',
+    '30',
+    '--no-color',
+    '--report',
+    'junit',
+    '--report-junit-path',
+    junit,
     ...LOCKOUT.flatMap((id) => ['--exclude-operation-id', id]),
     ...(include ? ['--include-operation-id-regex', include.source] : []),
   ];
@@ -103,7 +124,14 @@ function fuzz(name: string, token: string, examples: number, include?: RegExp) {
   const output = `${run.stdout}\n${run.stderr}`;
   // The summary names how many operations ran and how many cases passed; a failure is shown with its reproduction.
   const cases = /(\d+) generated, (\d+) passed/.exec(output);
-  return { status: run.status, output, tested: Number(/Tested:\s+(\d+)/.exec(output)?.[1] ?? 0), generated: Number(cases?.[1] ?? 0), passed: Number(cases?.[2] ?? -1), junit: readFileSync(junit, 'utf8') };
+  return {
+    status: run.status,
+    output,
+    tested: Number(/Tested:\s+(\d+)/.exec(output)?.[1] ?? 0),
+    generated: Number(cases?.[1] ?? 0),
+    passed: Number(cases?.[2] ?? -1),
+    junit: readFileSync(junit, 'utf8'),
+  };
 }
 
 /** The operations this wave added: remote signing, scan planning, events and sinks, dropped objects, maintenance, Lance versions. */

@@ -71,11 +71,17 @@ async function call(method: string, path: string, init: { headers?: Record<strin
 }
 
 const form = (params: Record<string, string>, headers: Record<string, string> = {}) =>
-  call('POST', '/v1/oauth/tokens', { body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  call('POST', '/v1/oauth/tokens', {
+    body: new URLSearchParams(params).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 
 const bearer = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, ...extra });
 const json = (token: string, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
-  call(method, path, { headers: bearer(token, body === undefined ? extra : { 'content-type': 'application/json', ...extra }), body: body === undefined ? undefined : JSON.stringify(body) });
+  call(method, path, {
+    headers: bearer(token, body === undefined ? extra : { 'content-type': 'application/json', ...extra }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 async function clientCredentials(label: string, clientId: string, clientSecret: string): Promise<{ access: string; refresh: string }> {
   const res = await form({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'catalog' });
@@ -114,7 +120,10 @@ it('never writes a secret or token to the log or into an error response', async 
   // --- client credentials (post and Basic), refresh, self-exchange --------------------------------
   const first = await clientCredentials('admin', admin.id, admin.secret);
   const firstIssuedAt = Date.now();
-  const basic = await form({ grant_type: 'client_credentials', scope: 'catalog' }, { authorization: `Basic ${Buffer.from(`${admin.id}:${admin.secret}`).toString('base64')}` });
+  const basic = await form(
+    { grant_type: 'client_credentials', scope: 'catalog' },
+    { authorization: `Basic ${Buffer.from(`${admin.id}:${admin.secret}`).toString('base64')}` },
+  );
   expect(basic.status).toBe(200);
   collect('admin access token (Basic)', basic.json.access_token);
   collect('admin refresh token (Basic)', basic.json.refresh_token);
@@ -125,7 +134,10 @@ it('never writes a secret or token to the log or into an error response', async 
   collect('refreshed access token', refreshed.json.access_token);
   collect('refreshed refresh token', refreshed.json.refresh_token);
 
-  const self = await form({ grant_type: TOKEN_EXCHANGE, subject_token: refreshed.json.access_token, subject_token_type: ACCESS_TOKEN_TYPE, scope: 'catalog' }, bearer(refreshed.json.access_token));
+  const self = await form(
+    { grant_type: TOKEN_EXCHANGE, subject_token: refreshed.json.access_token, subject_token_type: ACCESS_TOKEN_TYPE, scope: 'catalog' },
+    bearer(refreshed.json.access_token),
+  );
   expect(self.status, self.text).toBe(200);
   collect('self-exchanged access token', self.json.access_token);
 
@@ -133,7 +145,9 @@ it('never writes a secret or token to the log or into an error response', async 
   const wrongPost = collect('wrong admin secret (post)', tampered(admin.secret, { count: 4, fromEnd: 1 }));
   expect((await form({ grant_type: 'client_credentials', client_id: admin.id, client_secret: wrongPost })).status).toBe(401);
   const wrongBasic = collect('wrong admin secret (Basic)', 'basic-wrong-secret-5b9d1f0e7c');
-  expect((await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${admin.id}:${wrongBasic}`).toString('base64')}` })).status).toBe(401);
+  expect(
+    (await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${admin.id}:${wrongBasic}`).toString('base64')}` })).status,
+  ).toBe(401);
   const unknownSecret = collect('secret of an unknown client', 'unknown-client-secret-81c2e4a6f3');
   expect((await form({ grant_type: 'client_credentials', client_id: 'nobody-here', client_secret: unknownSecret })).status).toBe(401);
   const badRefresh = collect('tampered refresh token', tampered(first.refresh, { count: 6, fromEnd: 1 }));
@@ -159,16 +173,41 @@ it('never writes a secret or token to the log or into an error response', async 
   const engineId = engineCreated.json['client-id'] as string;
   const engine = await clientCredentials('engine', engineId, collect('engine secret', engineCreated.json['client-secret']));
   expect((await json(token, 'PUT', `/management/v1/principals/${engineId}/delegation`, { users: [etlId] })).status).toBe(200);
-  const delegated = await form({ grant_type: TOKEN_EXCHANGE, subject_token: etl.access, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: engine.access, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engine.access));
+  const delegated = await form(
+    {
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: etl.access,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      actor_token: engine.access,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+    },
+    bearer(engine.access),
+  );
   expect(delegated.status, delegated.text).toBe(200);
   expect((await call('GET', '/v1/config', { headers: bearer(collect('delegated access token', delegated.json.access_token)) })).status).toBe(200);
   // A refused delegation (the engine may not act for the admin) carries both tokens too.
-  expect((await form({ grant_type: TOKEN_EXCHANGE, subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE, actor_token: engine.access, actor_token_type: ACCESS_TOKEN_TYPE }, bearer(engine.access))).status).toBe(400);
+  expect(
+    (
+      await form(
+        {
+          grant_type: TOKEN_EXCHANGE,
+          subject_token: token,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          actor_token: engine.access,
+          actor_token_type: ACCESS_TOKEN_TYPE,
+        },
+        bearer(engine.access),
+      )
+    ).status,
+  ).toBe(400);
 
   // --- SigV4: header-signed GET and POST, presigned GET, wrong secret -------------------------------
   const keyCreated = await json(token, 'POST', `/management/v1/principals/${etlId}/access-keys`);
   expect(keyCreated.status, keyCreated.text).toBe(201);
-  const accessKey = { accessKeyId: keyCreated.json['access-key-id'] as string, secretAccessKey: collect('access key secret', keyCreated.json['secret-access-key']) };
+  const accessKey = {
+    accessKeyId: keyCreated.json['access-key-id'] as string,
+    secretAccessKey: collect('access key secret', keyCreated.json['secret-access-key']),
+  };
   const sigv4 = async (method: string, path: string, body: string | undefined, secretAccessKey: string) => {
     const signed = await signRequest(
       { method, url: path, headers: { host, ...(body ? { 'content-type': 'application/json' } : {}) }, body },
@@ -208,7 +247,10 @@ it('never writes a secret or token to the log or into an error response', async 
   token = await adminToken();
   const inQuery = await call('GET', `/v1/config?access_token=${encodeURIComponent(token)}`, { route: '/v1/config' });
   expect(inQuery.status).toBe(401);
-  const mixed = await call('GET', `/v1/default/namespaces?token=${encodeURIComponent(etl.access)}&client_secret=${encodeURIComponent(etlSecret)}&api_key=${encodeURIComponent(apiKey)}`);
+  const mixed = await call(
+    'GET',
+    `/v1/default/namespaces?token=${encodeURIComponent(etl.access)}&client_secret=${encodeURIComponent(etlSecret)}&api_key=${encodeURIComponent(apiKey)}`,
+  );
   expect(mixed.status).toBe(401);
 
   // --- vended credentials: the file warehouse vends nothing, the MinIO warehouse vends S3 keys -----
@@ -259,10 +301,23 @@ it('never writes a secret or token to the log or into an error response', async 
   expect(storageFailure.status, storageFailure.text).toBe(503);
   // Replacing a warehouse's storage profile and secret (issue 52): neither the new secret nor a refused one is logged or echoed.
   const replacedSecret = collect('replaced storage secret key', 'replaced-minio-secret-9b3e1f07c2d4');
-  const badlakeProfile = { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 };
-  const replaced = await json(token, 'PUT', '/management/v1/warehouses/badlake/storage-profile', { 'storage-profile': badlakeProfile, 'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': replacedSecret } });
+  const badlakeProfile = {
+    type: 's3',
+    bucket: BUCKET,
+    region: 'us-east-1',
+    endpoint: minio.endpoint,
+    'path-style-access': true,
+    'credential-lifetime-seconds': 900,
+  };
+  const replaced = await json(token, 'PUT', '/management/v1/warehouses/badlake/storage-profile', {
+    'storage-profile': badlakeProfile,
+    'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': replacedSecret },
+  });
   expect(replaced.status, replaced.text).toBe(200);
-  const refusedReplace = await json(token, 'PUT', '/management/v1/warehouses/badlake/storage-profile', { 'storage-profile': badlakeProfile, 'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': 7, extra: replacedSecret } });
+  const refusedReplace = await json(token, 'PUT', '/management/v1/warehouses/badlake/storage-profile', {
+    'storage-profile': badlakeProfile,
+    'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': 7, extra: replacedSecret },
+  });
   expect(refusedReplace.status, refusedReplace.text).toBe(400);
 
   expect((await json(token, 'POST', '/v1/lake/namespaces', { namespace: ['v'] })).status).toBe(200);
@@ -293,7 +348,10 @@ it('never writes a secret or token to the log or into an error response', async 
   const tamperedSignature = collect('access token with a tampered signature', `${h}.${p}.${s.slice(0, -4)}${s.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`);
   expect((await call('GET', '/v1/config', { headers: bearer(tamperedSignature) })).status).toBe(401);
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
-  const tamperedPayload = collect('access token with a tampered payload', `${h}.${Buffer.from(JSON.stringify({ ...payload, roles: ['admin', 'root'] })).toString('base64url')}.${s}`);
+  const tamperedPayload = collect(
+    'access token with a tampered payload',
+    `${h}.${Buffer.from(JSON.stringify({ ...payload, roles: ['admin', 'root'] })).toString('base64url')}.${s}`,
+  );
   expect((await call('GET', '/v1/config', { headers: bearer(tamperedPayload) })).status).toBe(401);
   await new Promise((r) => setTimeout(r, Math.max(0, firstIssuedAt + (ACCESS_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS + 2) * 1000 - Date.now())));
   const expired = await call('GET', '/v1/config', { headers: bearer(first.access) });
@@ -307,7 +365,7 @@ it('never writes a secret or token to the log or into an error response', async 
   expect(audit.json.events.length).toBeGreaterThanOrEqual(15);
   const log = await server.settledOutput();
   // The run really collected what it claims, and the log really is the log of this run.
-    expect(secrets.size).toBeGreaterThanOrEqual(40);
+  expect(secrets.size).toBeGreaterThanOrEqual(40);
   expect(jwtSignatures.length).toBeGreaterThanOrEqual(25);
   expect(errorBodies.length).toBeGreaterThanOrEqual(17);
   expect(log.split('\n').length).toBeGreaterThan(120);
@@ -354,7 +412,10 @@ it('never writes a secret or token to the log or into an error response', async 
 
   expect(leaksIn(log), 'secrets in the server log').toEqual([]);
   expect(leaksIn(audit.text), 'secrets in the audit trail').toEqual([]);
-  expect(errorBodies.flatMap((e) => leaksIn(e.body).map((l) => `${e.what} (${e.status}): ${l}`)), 'secrets in error responses').toEqual([]);
+  expect(
+    errorBodies.flatMap((e) => leaksIn(e.body).map((l) => `${e.what} (${e.status}): ${l}`)),
+    'secrets in error responses',
+  ).toEqual([]);
   // The one 5xx is the refused storage secret (503, ServiceUnavailableException); nothing else failed on the server side.
   expect(errorBodies.filter((e) => e.status >= 500).map((e) => `${e.what} ${e.status}`)).toEqual(['POST /v1/badlake/namespaces/v/tables 503']);
 });

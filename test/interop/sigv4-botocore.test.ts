@@ -100,7 +100,8 @@ describe.each(CASES)('%s', (name) => {
     expect(await code({ ...r, url: r.url.replace(/^\/[^/?]+/, '/other') })).toBe('ERR_SIGV4_SIGNATURE');
     expect(await code(r, { uriEscapePath: !c.uriEscapePath })).toBe(PATH_SETTING_MATTERS.has(name) ? 'ERR_SIGV4_SIGNATURE' : 'ok');
     const bodyChanged = await code({ ...r, body: 'tampered' });
-    if (name === 'presigned-s3-session-token') expect(bodyChanged).toBe('ok'); // signed over UNSIGNED-PAYLOAD
+    if (name === 'presigned-s3-session-token')
+      expect(bodyChanged).toBe('ok'); // signed over UNSIGNED-PAYLOAD
     else expect(bodyChanged).toBe(name === 's3-put' ? 'ERR_SIGV4_PAYLOAD_HASH' : 'ERR_SIGV4_SIGNATURE');
     const lifetime = c.mode === 'header' ? 15 * 60 : Number(/X-Amz-Expires=(\d+)/.exec(c.url)![1]);
     const at = (s: number) => () => new Date(Date.parse(out.signedAt) + s * 1000);
@@ -113,9 +114,7 @@ describe.each(CASES)('%s', (name) => {
     const c = byName(name);
     if (name === 'presigned-s3-session-token') return; // S3 presigners hide UNSIGNED-PAYLOAD from the URL; signRequest/presignRequest do not
     const r = received(c);
-    const signedNames = new Set(
-      decodeURIComponent(/SignedHeaders=([^,&]*)/.exec(c.mode === 'header' ? r.headers.authorization! : r.url)![1]!).split(';'),
-    );
+    const signedNames = new Set(decodeURIComponent(/SignedHeaders=([^,&]*)/.exec(c.mode === 'header' ? r.headers.authorization! : r.url)![1]!).split(';'));
     const headers = Object.fromEntries(
       Object.entries(r.headers).filter(([k]) => signedNames.has(k) && !['x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'].includes(k)),
     );

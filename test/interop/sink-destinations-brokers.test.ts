@@ -63,7 +63,10 @@ async function startRelay(target: string, announce?: string) {
         if (end < 0) return;
         const lines = pending.slice(0, end + 2);
         pending = pending.slice(end + 2);
-        const rewritten = lines.replace(/^INFO (\{.*\}) *\r$/gm, (_all, json: string) => `INFO ${JSON.stringify({ ...(JSON.parse(json) as object), connect_urls: [announce] })}\r`);
+        const rewritten = lines.replace(
+          /^INFO (\{.*\}) *\r$/gm,
+          (_all, json: string) => `INFO ${JSON.stringify({ ...(JSON.parse(json) as object), connect_urls: [announce] })}\r`,
+        );
         client.write(rewritten, 'latin1');
       });
       upstream.on('end', () => client.end());
@@ -73,13 +76,26 @@ async function startRelay(target: string, announce?: string) {
   return Object.assign(state, { server, port: (server.address() as AddressInfo).port });
 }
 
-const rule = (networks: string, names: Record<string, string[]>): DestinationRule => ({ networks: parseNetworks(networks), resolve: async (h) => names[h] ?? [] });
+const rule = (networks: string, names: Record<string, string[]>): DestinationRule => ({
+  networks: parseNetworks(networks),
+  resolve: async (h) => names[h] ?? [],
+});
 
 let n = 0;
 const event = (): CloudEvent => {
   n += 1;
   const key = randomUUID();
-  return { specversion: '1.0', id: randomUUID(), source: 'https://c.example.com/warehouses/w', type: 'io.lakegate.table.committed', time: new Date().toISOString(), datacontenttype: 'application/json', partitionkey: key, sequence: String(n), data: { 'table-uuid': key } };
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'https://c.example.com/warehouses/w',
+    type: 'io.lakegate.table.committed',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    partitionkey: key,
+    sequence: String(n),
+    data: { 'table-uuid': key },
+  };
 };
 
 /** A broker under test: a sink's config naming one of its servers (`host:port`), and how many events it holds. */
@@ -181,10 +197,28 @@ const refusals = [
 /** Sinks that deliver: every event is stored. */
 const deliveries = [
   // Without the rule a name goes to the system resolver, so the open sink names the relay's address itself.
-  { broker: KAFKA, allowed: "through the relay without the rule (a platform administrator's sink)", server: () => `127.0.0.2:${relay.port}`, guard: () => undefined, events: 1 },
-  { broker: KAFKA, allowed: "through the same relay with the broker's network listed", server: kafkaRelay, guard: () => rule('127.0.0.0/8', { 'kafka.bootstrap.test': ['127.0.0.2'] }), events: 2 },
+  {
+    broker: KAFKA,
+    allowed: "through the relay without the rule (a platform administrator's sink)",
+    server: () => `127.0.0.2:${relay.port}`,
+    guard: () => undefined,
+    events: 1,
+  },
+  {
+    broker: KAFKA,
+    allowed: "through the same relay with the broker's network listed",
+    server: kafkaRelay,
+    guard: () => rule('127.0.0.0/8', { 'kafka.bootstrap.test': ['127.0.0.2'] }),
+    events: 2,
+  },
   // The client does no resolution of its own: it dials the address the rule checked.
-  { broker: NATS, allowed: 'at the checked address of a name in a listed network', server: () => natsAt('nats.listed.test'), guard: () => rule('127.0.0.1/32', { 'nats.listed.test': ['127.0.0.1'] }), events: 2 },
+  {
+    broker: NATS,
+    allowed: 'at the checked address of a name in a listed network',
+    server: () => natsAt('nats.listed.test'),
+    guard: () => rule('127.0.0.1/32', { 'nats.listed.test': ['127.0.0.1'] }),
+    events: 2,
+  },
 ];
 
 describe('broker sink destinations at every connection', () => {
@@ -217,7 +251,10 @@ describe('NATS sink destinations at every connection', () => {
     const make = async (guarded: boolean) => {
       const announcing = await startRelay(target, target);
       const host = guarded ? 'nats.listed.test' : '127.0.0.2';
-      const sink = createBrokerSink(NATS.config(`${host}:${announcing.port}`), { warehouse: 'w', ...(guarded ? { guard: rule('127.0.0.2/32', { 'nats.listed.test': ['127.0.0.2'] }) } : {}) });
+      const sink = createBrokerSink(NATS.config(`${host}:${announcing.port}`), {
+        warehouse: 'w',
+        ...(guarded ? { guard: rule('127.0.0.2/32', { 'nats.listed.test': ['127.0.0.2'] }) } : {}),
+      });
       await sink.deliver([event()]);
       for (const s of announcing.sockets) s.destroy();
       await new Promise((resolve) => announcing.server.close(resolve));

@@ -32,7 +32,10 @@ let reader: NatsConnection | undefined;
 
 beforeAll(async () => {
   certs = makeCertificates(dir.dir);
-  [kafka, nats] = await Promise.all([startKafka({ tls: { keystoreFile: certs.keystoreFile } }), startNats({ tls: { certFile: certs.certFile, keyFile: certs.keyFile } })]);
+  [kafka, nats] = await Promise.all([
+    startKafka({ tls: { keystoreFile: certs.keystoreFile } }),
+    startNats({ tls: { certFile: certs.certFile, keyFile: certs.keyFile } }),
+  ]);
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
@@ -74,7 +77,10 @@ async function refusal(sink: ReturnType<typeof createBrokerSink>): Promise<SinkE
 
 describe('Kafka sink over TLS', () => {
   const kafkaSink = (tls: Record<string, unknown>, withGuard = true) =>
-    createBrokerSink({ kind: 'kafka', brokers: [`${hostFor(withGuard)}:${port(kafka.tlsBootstrap!)}`], topic: TOPIC, tls, 'timeout-ms': 5_000 }, { warehouse: WAREHOUSE, ...(withGuard ? { guard } : {}) });
+    createBrokerSink(
+      { kind: 'kafka', brokers: [`${hostFor(withGuard)}:${port(kafka.tlsBootstrap!)}`], topic: TOPIC, tls, 'timeout-ms': 5_000 },
+      { warehouse: WAREHOUSE, ...(withGuard ? { guard } : {}) },
+    );
 
   it('delivers through the SSL listener to a sink that trusts the authority, guarded and not', async () => {
     for (const withGuard of [true, false]) {
@@ -99,13 +105,23 @@ describe('Kafka sink over TLS', () => {
 describe('NATS JetStream sink over TLS', () => {
   const natsSink = (scheme: string, stream: string, tls: Record<string, unknown> | undefined, withGuard = true) =>
     createBrokerSink(
-      { kind: 'nats', servers: [`${scheme}://${hostFor(withGuard)}:${port(nats.url)}`], stream, subject: stream.toLowerCase(), 'timeout-ms': 3_000, ...(tls ? { tls } : {}) },
+      {
+        kind: 'nats',
+        servers: [`${scheme}://${hostFor(withGuard)}:${port(nats.url)}`],
+        stream,
+        subject: stream.toLowerCase(),
+        'timeout-ms': 3_000,
+        ...(tls ? { tls } : {}),
+      },
       { warehouse: WAREHOUSE, ...(withGuard ? { guard } : {}) },
     );
 
   it('delivers to a server that requires TLS, to a sink that trusts the authority, guarded and not', async () => {
     reader ??= await connect({ servers: nats.url, tls: { ca: certs.ca } });
-    for (const [stream, withGuard] of [['TLS_GUARDED', true], ['TLS_OPEN', false]] as const) {
+    for (const [stream, withGuard] of [
+      ['TLS_GUARDED', true],
+      ['TLS_OPEN', false],
+    ] as const) {
       const delivered = await deliverAll(natsSink('tls', stream, { ca: certs.ca }, withGuard));
       const records = await readNats(reader, stream, stream.toLowerCase());
       expect(records).toHaveLength(delivered.length);

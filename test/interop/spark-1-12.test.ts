@@ -100,7 +100,12 @@ describe('Spark 4.1 + Iceberg 1.12', () => {
       `MERGE INTO lake.${NS}.events t USING (SELECT 2 AS id, 'B' AS v UNION ALL SELECT 4, 'd') s ON t.id = s.id ` +
         'WHEN MATCHED THEN UPDATE SET t.v = s.v WHEN NOT MATCHED THEN INSERT *',
     );
-    expect(await sql(`SELECT id, v FROM lake.${NS}.events ORDER BY id`)).toEqual([['1', 'a'], ['2', 'B'], ['3', 'c'], ['4', 'd']]);
+    expect(await sql(`SELECT id, v FROM lake.${NS}.events ORDER BY id`)).toEqual([
+      ['1', 'a'],
+      ['2', 'B'],
+      ['3', 'c'],
+      ['4', 'd'],
+    ]);
     const loaded = await send('GET', `${tables}/events`);
     expect(loaded.body.metadata.snapshots.map((s: any) => s.summary.operation)).toEqual(['append', 'overwrite']);
   });
@@ -140,14 +145,21 @@ describe('Spark 4.1 + Iceberg 1.12', () => {
 
   it('reads a table planned by the catalog', async () => {
     const { result, log } = await during(() => sql(`SELECT id, v FROM planned.${NS}.events ORDER BY id`));
-    expect(result).toEqual([['1', 'a'], ['2', 'B'], ['3', 'c'], ['4', 'd']]);
+    expect(result).toEqual([
+      ['1', 'a'],
+      ['2', 'B'],
+      ['3', 'c'],
+      ['4', 'd'],
+    ]);
     const plans = log.filter((r) => r.method === 'POST' && r.path === `${tables}/events/plan`);
     expect(plans.length, 'plan requests').toBeGreaterThanOrEqual(1);
     for (const r of plans) expect(r.status).toBe(200);
   });
 
   it('refreshes an expiring vended credential in the middle of a write', async () => {
-    const { result, log } = await during(() => spark.run({ cmd: 'paused_insert', table: `lake.${NS}.events`, first: 100, last: 200, pause_seconds: REFRESH_AFTER_SECONDS + 5 }));
+    const { result, log } = await during(() =>
+      spark.run({ cmd: 'paused_insert', table: `lake.${NS}.events`, first: 100, last: 200, pause_seconds: REFRESH_AFTER_SECONDS + 5 }),
+    );
     expect(result.seconds).toBeGreaterThanOrEqual(REFRESH_AFTER_SECONDS);
     const refreshes = log.filter((r) => r.method === 'GET' && r.path === `${tables}/events/credentials`);
     expect(refreshes.length, 'credential refreshes').toBeGreaterThanOrEqual(1);

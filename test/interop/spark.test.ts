@@ -77,7 +77,12 @@ function requestLog(output: string): LoggedRequest[] {
       continue;
     }
     if (entry.msg !== 'request completed' || !entry.req?.url || !entry.req?.method) continue;
-    requests.push({ method: entry.req.method, url: entry.req.url, status: entry.res?.statusCode, receivedAt: Number(entry.time) - Number(entry.responseTime ?? 0) });
+    requests.push({
+      method: entry.req.method,
+      url: entry.req.url,
+      status: entry.res?.statusCode,
+      receivedAt: Number(entry.time) - Number(entry.responseTime ?? 0),
+    });
   }
   // Stable: requests that arrived within the same millisecond keep their completion order.
   return requests.sort((a, b) => a.receivedAt - b.receivedAt);
@@ -101,9 +106,15 @@ describe('Spark with vended S3 credentials', () => {
     };
     for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
     const started = Date.now();
-    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'vended_ctas.py')], { env, timeoutMs: 10 * 60_000 });
+    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'vended_ctas.py')], {
+      env,
+      timeoutMs: 10 * 60_000,
+    });
     const seconds = Math.round((Date.now() - started) / 1000);
-    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const summary = lines.find((l) => l.summary);
     const context = `spark job (${seconds}s, exit ${run.status}):\n${run.stdout}\n${run.stderr.slice(-20_000)}`;
     expect(summary, context).toMatchObject({ ok: true, failed: 0 });

@@ -38,7 +38,8 @@ let n = 0;
 const ctx = { newUuid: () => `00000000-0000-4000-b000-${String(++n).padStart(12, '0')}`, clock: { now: () => Date.now() } };
 const caller = { principal: 'admin', kind: 'principal' };
 const member = { kind: 'principal' as const, issuer: '', name: 'etl-1' };
-const memberEvent = (kind: 'role.member-added' | 'role.member-removed'): OutboxEventInput => tenantEvent(ctx, 'acme', caller, { kind, subject: 'role/readers', data: { role: 'readers' } });
+const memberEvent = (kind: 'role.member-added' | 'role.member-removed'): OutboxEventInput =>
+  tenantEvent(ctx, 'acme', caller, { kind, subject: 'role/readers', data: { role: 'readers' } });
 const crash = () => Promise.reject(new Error('injected crash between the tuple write and the publish'));
 
 /** The adapter over a real SQLite catalog database (roles, intents, outbox) and a fresh OpenFGA store. */
@@ -56,18 +57,24 @@ async function open(now: () => number = Date.now) {
 }
 
 const addMember = (access: OpenFgaAccess, event = memberEvent('role.member-added')) =>
-  access.withEvents(async (control, o) => {
-    const added = await control.addMember({ tenant: 'acme', role: 'readers', member, createdAtMs: 2 });
-    if (added) await o.appendEvents([event]);
-    return added;
-  }, [event]);
+  access.withEvents(
+    async (control, o) => {
+      const added = await control.addMember({ tenant: 'acme', role: 'readers', member, createdAtMs: 2 });
+      if (added) await o.appendEvents([event]);
+      return added;
+    },
+    [event],
+  );
 
 const removeMember = (access: OpenFgaAccess, event = memberEvent('role.member-removed')) =>
-  access.withEvents(async (control, o) => {
-    const removed = await control.removeMember('acme', 'readers', member);
-    if (removed) await o.appendEvents([event]);
-    return removed;
-  }, [event]);
+  access.withEvents(
+    async (control, o) => {
+      const removed = await control.removeMember('acme', 'readers', member);
+      if (removed) await o.appendEvents([event]);
+      return removed;
+    },
+    [event],
+  );
 
 describe('member events with OpenFGA: the adapter over SQLite', () => {
   it('publishes the event after the tuple write, and leaves no intent; a no-op change has no event', async () => {
@@ -234,7 +241,8 @@ describe('grant events with OpenFGA through the management API', () => {
     for (const c of catalogs) await c.close().catch(() => undefined);
   });
 
-  const grantEvents = async (send: Send) => ((await send('GET', '/management/v1/events?warehouse=default&limit=1000')).body.events as any[]).filter((e) => e.type.startsWith('io.lakegate.grant.'));
+  const grantEvents = async (send: Send) =>
+    ((await send('GET', '/management/v1/events?warehouse=default&limit=1000')).body.events as any[]).filter((e) => e.type.startsWith('io.lakegate.grant.'));
 
   it('a process that dies after the tuple write: the next one recovers the grant event at start, exactly once', async () => {
     const dataDir = path.join(temp.dir, 'catalog');
@@ -251,7 +259,10 @@ describe('grant events with OpenFGA through the management API', () => {
     expect(JSON.stringify(failed.body)).not.toMatch(/injected|stack/);
     publish.mockRestore();
     // The grant is in OpenFGA; its event is pending, not in the outbox.
-    expect(((await admin('GET', '/management/v1/grants?role=analyst')).body.grants as any[]).map((g: any) => g.privilege).sort()).toEqual(['namespace:list', 'table:read-metadata']);
+    expect(((await admin('GET', '/management/v1/grants?role=analyst')).body.grants as any[]).map((g: any) => g.privilege).sort()).toEqual([
+      'namespace:list',
+      'table:read-metadata',
+    ]);
     expect(await grantEvents(admin)).toEqual([]);
     // A revoke goes through meanwhile; its event waits behind the pending one (the stream is held at the intent).
     expect((await admin('POST', '/management/v1/grants/revoke', { role: 'analyst', privileges: ['namespace:list'], securable })).status).toBe(200);

@@ -44,7 +44,9 @@ beforeAll(async () => {
   const engine = await createPrincipal(server, 'trino-opa-engine', { users: ['alice', 'bob', 'etl'], 'assert-identity': true });
   const key = await send('POST', `/management/v1/principals/${engine.id}/api-keys`, { name: 'trino-opa' });
   expect(key.status).toBe(201);
-  expect((await send('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(200);
+  expect((await send('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(
+    200,
+  );
   await addMember(send, 'etl', { kind: 'user', name: 'etl', issuer: ASSERTED });
   await grant(send, 'etl', READ_WRITE_ALL, { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
   await addMember(send, 'eu-analysts', { kind: 'user', name: 'alice', issuer: ASSERTED });
@@ -54,20 +56,25 @@ beforeAll(async () => {
   const decisions = `${server.url}/management/v1/trino-opa`;
   apiKey = key.body['api-key'] as string;
   const q = `?api-key=${encodeURIComponent(apiKey)}`;
-  trino = await startTrino([lakegateCatalog({ name: 'lake', lakegateUrl: server.url, warehouse: 'lake', credential: engine.credential, s3Endpoint: minio.endpoint, session: 'USER' })], {
-    accessControl: {
-      'access-control.name': 'opa',
-      'opa.policy.uri': `${decisions}/allow${q}`,
-      'opa.policy.batched-uri': `${decisions}/batch${q}`,
-      'opa.policy.row-filters-uri': `${decisions}/row-filters${q}`,
-      'opa.policy.column-masking-uri': `${decisions}/column-mask${q}`,
-      'opa.policy.batch-column-masking-uri': `${decisions}/batch-column-masks${q}`,
+  trino = await startTrino(
+    [lakegateCatalog({ name: 'lake', lakegateUrl: server.url, warehouse: 'lake', credential: engine.credential, s3Endpoint: minio.endpoint, session: 'USER' })],
+    {
+      accessControl: {
+        'access-control.name': 'opa',
+        'opa.policy.uri': `${decisions}/allow${q}`,
+        'opa.policy.batched-uri': `${decisions}/batch${q}`,
+        'opa.policy.row-filters-uri': `${decisions}/row-filters${q}`,
+        'opa.policy.column-masking-uri': `${decisions}/column-mask${q}`,
+        'opa.policy.batch-column-masking-uri': `${decisions}/batch-column-masks${q}`,
+      },
     },
-  });
+  );
   await run('etl', 'CREATE TABLE lake.sales.customers (id bigint, region varchar, email varchar)');
   await run('etl', "INSERT INTO lake.sales.customers VALUES (1, 'eu', 'ann.lee@x1.com'), (2, 'us', 'bob@y.org'), (3, NULL, 'c@z'), (4, 'eu', NULL)");
   expect((await send('POST', POLICIES, { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } })).status).toBe(201);
-  expect((await send('POST', POLICIES, { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'email', action: 'show-first-4' }] })).status).toBe(201);
+  expect((await send('POST', POLICIES, { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'email', action: 'show-first-4' }] })).status).toBe(
+    201,
+  );
 }, 600_000);
 afterAll(async () => {
   await trino?.stop();
@@ -96,25 +103,53 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     // Trino's USER sessions send): its sessions get the catalog-enforced path, derived files and no table-wide access.
     const other = await createPrincipal(server, 'pyiceberg-engine', { users: ['alice', 'bob'], 'assert-identity': true });
     const engineToken = await clientToken(server.url, other.credential);
-    const unsigned = (sub: string) => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub, iat: Math.floor(Date.now() / 1000) })).toString('base64url')}.`;
+    const unsigned = (sub: string) =>
+      `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub, iat: Math.floor(Date.now() / 1000) })).toString('base64url')}.`;
     const userToken = async (user: string) => {
       const r = await fetch(`${server.url}/v1/oauth/tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${engineToken}` },
-        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: unsigned(user), subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', actor_token: engineToken, actor_token_type: 'urn:ietf:params:oauth:token-type:access_token' }),
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: unsigned(user),
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          actor_token: engineToken,
+          actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        }),
       });
       const body = (await r.json()) as { access_token?: string };
       expect(r.status, JSON.stringify(body)).toBe(200);
       return body.access_token!;
     };
-    const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'pyiceberg-signing', 'peers/python/requirements-signing.txt', 'import pyiceberg, pyarrow, s3fs']);
+    const venv = await runAsync('bash', [
+      peerScript('python-venv.sh'),
+      'pyiceberg-signing',
+      'peers/python/requirements-signing.txt',
+      'import pyiceberg, pyarrow, s3fs',
+    ]);
     expect(venv.status, venv.stderr).toBe(0);
     const read = await runAsync(venv.stdout.trim().split('\n').at(-1)!.trim(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_policies.py')], {
-      env: { ...process.env, MODE: 'read', POLICY_TABLE: 'sales.customers', CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', S3_ENDPOINT: minio.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', READER_TOKENS: JSON.stringify({ alice: await userToken('alice'), bob: await userToken('bob') }) },
+      env: {
+        ...process.env,
+        MODE: 'read',
+        POLICY_TABLE: 'sales.customers',
+        CATALOG_URI: server.url,
+        CATALOG_WAREHOUSE: 'lake',
+        S3_ENDPOINT: minio.endpoint,
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        READER_TOKENS: JSON.stringify({ alice: await userToken('alice'), bob: await userToken('bob') }),
+      },
       timeoutMs: 5 * 60_000,
     });
     expect(read.status, `${read.stdout}\n${read.stderr}`).toBe(0);
-    const steps = Object.fromEntries(read.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { step: string; rows: unknown[][]; files: string[] }).map((s) => [s.step, s]));
+    const steps = Object.fromEntries(
+      read.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { step: string; rows: unknown[][]; files: string[] })
+        .map((s) => [s.step, s]),
+    );
     expect(steps['read:alice']!.rows).toEqual(await customers('alice'));
     expect(steps['read:bob']!.rows).toEqual(await customers('bob'));
     // alice's plan named derived files only; bob (no policy) read the originals.
@@ -124,14 +159,19 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
   }, 600_000);
 
   it('gives a user unknown to Lakegate nothing', async () => {
-    const failed = await run('mallory', 'SELECT id FROM lake.sales.customers').then(() => undefined, (e: unknown) => e);
+    const failed = await run('mallory', 'SELECT id FROM lake.sales.customers').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(failed).toBeInstanceOf(TrinoQueryError);
     expect((failed as TrinoQueryError).errorName).toBe('PERMISSION_DENIED');
   }, 300_000);
 
   it('follows a policy change with the next query', async () => {
     const filter = ((await send('GET', POLICIES)).body.policies as Array<{ id: string; kind: string }>).find((p) => p.kind === 'row-filter')!;
-    expect((await send('PUT', `${POLICIES}/${filter.id}`, { roles: ['eu-analysts'], filter: { type: 'not-eq', term: 'region', value: 'us' } })).status).toBe(200);
+    expect((await send('PUT', `${POLICIES}/${filter.id}`, { roles: ['eu-analysts'], filter: { type: 'not-eq', term: 'region', value: 'us' } })).status).toBe(
+      200,
+    );
     // Iceberg's not-eq admits nulls: row 3 (region NULL) now shows, as the catalog-enforced path shows it.
     expect((await customers('alice')).map((r) => r[0])).toEqual([1, 3, 4]);
   }, 300_000);

@@ -83,7 +83,15 @@ async function sql(user: string, catalog: string, statement: string) {
 
 /** The Trino error of a statement that must fail (and the requests it caused). */
 async function failing(user: string, catalog: string, statement: string) {
-  const { result, requests } = await requestsDuring(server, () => trino.as(user, catalog).run(statement).then(() => undefined, (e: unknown) => e));
+  const { result, requests } = await requestsDuring(server, () =>
+    trino
+      .as(user, catalog)
+      .run(statement)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+  );
   expect(result, `${statement} should fail`).toBeInstanceOf(TrinoQueryError);
   return { error: result as TrinoQueryError, requests };
 }
@@ -139,7 +147,13 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
     expect(createCalls).toEqual(expect.arrayContaining([`POST ${tables('etl')}`, `POST ${tables('etl')}/orders`]));
     expect(createCalls.indexOf(`POST ${tables('etl')}`)).toBeLessThan(createCalls.indexOf(`POST ${tables('etl')}/orders`));
 
-    expect((await run("INSERT INTO lake.etl.orders VALUES (1, 'ada', 12.50, DATE '2026-01-01'), (2, 'bo', 3.25, DATE '2026-01-02'), (3, 'ada', 0.75, DATE '2026-01-03')")).rows).toEqual([[3]]);
+    expect(
+      (
+        await run(
+          "INSERT INTO lake.etl.orders VALUES (1, 'ada', 12.50, DATE '2026-01-01'), (2, 'bo', 3.25, DATE '2026-01-02'), (3, 'ada', 0.75, DATE '2026-01-03')",
+        )
+      ).rows,
+    ).toEqual([[3]]);
     expect((await run('SELECT * FROM lake.etl.orders ORDER BY id')).rows).toEqual([
       [1, 'ada', '12.50', '2026-01-01'],
       [2, 'bo', '3.25', '2026-01-02'],
@@ -160,7 +174,12 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
 
     await run('ALTER TABLE lake.etl.orders ADD COLUMN note varchar');
     await run("INSERT INTO lake.etl.orders VALUES (4, 'cy', 1.00, DATE '2026-01-04', 'late')");
-    expect((await run('SELECT id, note FROM lake.etl.orders ORDER BY id')).rows).toEqual([[1, null], [2, null], [3, null], [4, 'late']]);
+    expect((await run('SELECT id, note FROM lake.etl.orders ORDER BY id')).rows).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+      [4, 'late'],
+    ]);
     const loaded = await send('GET', `${tables('etl')}/orders`);
     expect(loaded.body.metadata.schemas.at(-1).fields.map((f: { name: string }) => f.name)).toEqual(['id', 'customer', 'amount', 'day', 'note']);
 
@@ -176,7 +195,13 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
     expect(catalogCalls(drop.requests).map((r) => `${r.method} ${r.url} ${r.status}`)).toContain(`DELETE ${tables('etl')}/totals?purgeRequested=true 204`);
     expect((await send('GET', `${tables('etl')}/totals`)).status).toBe(404);
     expect((await keys(totalsPrefix)).some((k) => k.endsWith('.parquet'))).toBe(true);
-    const dropped = (await send('GET', '/management/v1/warehouses/lake/dropped')).body.dropped as Array<{ name: string; purge: boolean; 'dropped-at-ms': number; 'expires-at-ms': number; 'dropped-by': string }>;
+    const dropped = (await send('GET', '/management/v1/warehouses/lake/dropped')).body.dropped as Array<{
+      name: string;
+      purge: boolean;
+      'dropped-at-ms': number;
+      'expires-at-ms': number;
+      'dropped-by': string;
+    }>;
     const totals = dropped.find((d) => d.name === 'totals');
     expect(totals, JSON.stringify(dropped)).toMatchObject({ purge: true });
     expect(totals!['expires-at-ms'] - totals!['dropped-at-ms']).toBe(7 * 24 * 3600_000);
@@ -202,7 +227,11 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
 
   it('never refreshes vended credentials: a write outlives their reported expiry without a …/credentials call', async () => {
     await sql('etl', 'lake', 'CREATE TABLE lake.etl.events (id bigint, kind varchar)');
-    const insert = await sql('etl', 'lake', "INSERT INTO lake.etl.events SELECT x * 1000 + y, 'gen' FROM UNNEST(sequence(1, 2000)) AS a(x) CROSS JOIN UNNEST(sequence(0, 999)) AS b(y)");
+    const insert = await sql(
+      'etl',
+      'lake',
+      "INSERT INTO lake.etl.events SELECT x * 1000 + y, 'gen' FROM UNNEST(sequence(1, 2000)) AS a(x) CROSS JOIN UNNEST(sequence(0, 999)) AS b(y)",
+    );
     expect(insert.rows).toEqual([[2_000_000]]);
     // Every table load hands out credentials reported to expire 1 s later. Trino wrote its data file(s)
     // well after the last load that preceded them, and asked for no fresh credentials.
@@ -216,7 +245,9 @@ describe('Trino 476 with engine identity (session NONE) and vended credentials o
     const heldMs = lastWrite - Math.max(...loadedBefore);
     const heap = await trino.heap();
     console.info(`trino heap after a 2M-row INSERT: ${heap.usedMB} of ${heap.maxMB} MB`);
-    console.info(`trino INSERT: last data file written ${heldMs} ms after the last table load before it (reported lifetime ${REPORTED_LIFETIME_SECONDS * 1000} ms); refreshes: ${refreshes(insert.requests).length}`);
+    console.info(
+      `trino INSERT: last data file written ${heldMs} ms after the last table load before it (reported lifetime ${REPORTED_LIFETIME_SECONDS * 1000} ms); refreshes: ${refreshes(insert.requests).length}`,
+    );
     expect(heldMs).toBeGreaterThan(REPORTED_LIFETIME_SECONDS * 1000);
     expect(refreshes(insert.requests)).toEqual([]);
     expect((await sql('etl', 'lake', 'SELECT count(*), sum(id) FROM lake.etl.events')).rows).toEqual([[2_000_000, 2_001_999_000_000]]);
@@ -249,10 +280,15 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
   it('runs alice as user:alice via the assert-identity engine once the session exists; before it, a token and the config as the engine', async () => {
     // alice's first query on lake_user is the catalog's first use: this shows everything Trino does before the session.
     const first = await sql('alice', 'lake_user', "SELECT id, amount FROM lake_user.sales.orders WHERE region = 'eu' ORDER BY id");
-    expect(first.rows).toEqual([[1, 10], [3, 30]]);
+    expect(first.rows).toEqual([
+      [1, 10],
+      [3, 30],
+    ]);
     const exchange = first.requests.findIndex((r) => r.path === '/v1/config') + 1;
     const before = first.requests.slice(0, exchange);
-    console.info(`trino USER mode, before alice's session:\n${describeRequests(before).join('\n')}\nthen:\n${describeRequests(first.requests.slice(exchange)).join('\n')}`);
+    console.info(
+      `trino USER mode, before alice's session:\n${describeRequests(before).join('\n')}\nthen:\n${describeRequests(first.requests.slice(exchange)).join('\n')}`,
+    );
     expect(before.map((r) => `${r.method} ${r.url} ${r.status} ${r.actor ?? '-'}`)).toEqual([
       `POST ${TOKENS} 200 -`, // client credentials of the engine (the catalog's own session)
       `GET /v1/config?warehouse=lake 200 ${asEngine(asserting)}`,
@@ -264,7 +300,11 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     for (const r of after) expect(r.actor, `${r.method} ${r.url}`).toBe(asUser('alice', asserting));
 
     const audit = await auditTrail(server);
-    expect(audit.find((e) => e.type === 'token.delegated' && e.actor === `user:alice via ${asEngine(asserting)}`)?.detail).toMatchObject({ how: 'asserted', subjectIssuer: 'asserted', scope: 'catalog' });
+    expect(audit.find((e) => e.type === 'token.delegated' && e.actor === `user:alice via ${asEngine(asserting)}`)?.detail).toMatchObject({
+      how: 'asserted',
+      subjectIssuer: 'asserted',
+      scope: 'catalog',
+    });
 
     // alice's CTAS (stage-create + commit) and her reading it back: all as alice, on the cached session.
     const ctas = await sql('alice', 'lake_user', "CREATE TABLE lake_user.sales.alice_eu AS SELECT id, amount FROM lake_user.sales.orders WHERE region = 'eu'");
@@ -274,7 +314,10 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     expect(ctasCalls.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining([`POST ${tables('sales')}`, `POST ${tables('sales')}/alice_eu`]));
     for (const r of ctasCalls) expect(r.actor, `${r.method} ${r.url}`).toBe(asUser('alice', asserting));
     const back = await sql('alice', 'lake_user', 'SELECT * FROM lake_user.sales.alice_eu ORDER BY id');
-    expect(back.rows).toEqual([[1, 10], [3, 30]]);
+    expect(back.rows).toEqual([
+      [1, 10],
+      [3, 30],
+    ]);
     for (const r of back.requests) expect(r.actor).toBe(asUser('alice', asserting));
     expect(refreshes([...first.requests, ...ctas.requests, ...back.requests])).toEqual([]);
   });
@@ -290,7 +333,7 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     expect(error.causes.some((c) => c.startsWith('org.apache.iceberg.exceptions.ForbiddenException: Forbidden: '))).toBe(true);
   });
 
-  it("credentials follow the user: bob as a reader reads, and MinIO refuses his write with the read-only credentials he was vended", async () => {
+  it('credentials follow the user: bob as a reader reads, and MinIO refuses his write with the read-only credentials he was vended', async () => {
     await addMember(send, 'trino-readers', { kind: 'user', name: 'bob', issuer: ASSERTED });
     await grant(send, 'trino-readers', READ_ONLY, { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
     expect((await sql('bob', 'lake_user', 'SELECT count(*), sum(amount) FROM lake_user.sales.orders')).rows).toEqual([[3, 60]]);
@@ -312,7 +355,9 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     const { error, requests } = await failing('mallory', 'lake_user', 'SELECT count(*) FROM lake_user.sales.orders');
     expect(error.errorName).toBe('ICEBERG_CATALOG_ERROR');
     expect(error.failure).toBe("Failed to load view 'orders'");
-    expect(error.causes).toContain('org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject');
+    expect(error.causes).toContain(
+      'org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: the actor is not allowed to act for this subject',
+    );
     expect(tokenCalls(requests).map((r) => r.status)).toEqual([400]);
     expect(catalogCalls(requests)).toEqual([]);
     const denied = (await auditTrail(server)).find((e) => e.type === 'token.delegation.denied' && e.actor === asEngine(asserting));
@@ -323,7 +368,9 @@ describe("Trino's per-user sessions (iceberg.rest-catalog.session=USER)", () => 
     const { error, requests } = await failing('alice', 'lake_plain', 'SELECT count(*) FROM lake_plain.sales.orders');
     console.info(`trino USER mode through a non-asserting engine: ${error.message}\n  ${error.causes.join('\n  ')}`);
     expect(error.errorName).toBe('ICEBERG_CATALOG_ERROR');
-    expect(error.causes).toContain('org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: unsigned subject tokens are not accepted from this actor');
+    expect(error.causes).toContain(
+      'org.apache.iceberg.exceptions.BadRequestException: Malformed request: invalid_request: unsigned subject tokens are not accepted from this actor',
+    );
     // The engine's own client-credentials grant and its config call succeed; the exchange is refused.
     expect(requests.map((r) => `${r.method} ${r.url} ${r.status} ${r.actor ?? '-'}`)).toEqual([
       `POST ${TOKENS} 200 -`,

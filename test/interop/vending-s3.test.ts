@@ -54,7 +54,15 @@ describe('vended S3 credentials', () => {
     const creds = loaded.body['storage-credentials'];
     expect(creds).toHaveLength(1);
     expect(creds[0].prefix).toBe(loaded.body.metadata.location);
-    for (const key of ['s3.access-key-id', 's3.secret-access-key', 's3.session-token', 's3.session-token-expires-at-ms', 's3.endpoint', 'client.region', 'client.refresh-credentials-endpoint']) {
+    for (const key of [
+      's3.access-key-id',
+      's3.secret-access-key',
+      's3.session-token',
+      's3.session-token-expires-at-ms',
+      's3.endpoint',
+      'client.region',
+      'client.refresh-credentials-endpoint',
+    ]) {
       expect(creds[0].config[key], key).toBeTruthy();
     }
     expect(loaded.body.config['s3.access-key-id']).toBe(creds[0].config['s3.access-key-id']);
@@ -65,10 +73,16 @@ describe('vended S3 credentials', () => {
     await expect(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/v/elsewhere/x', Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
     client.destroy();
 
-    const refreshed = await send('GET', `/v1/lake/namespaces/v/tables/t/credentials?storageRefreshToken=${encodeURIComponent(creds[0]['storage-refresh-token'])}`);
+    const refreshed = await send(
+      'GET',
+      `/v1/lake/namespaces/v/tables/t/credentials?storageRefreshToken=${encodeURIComponent(creds[0]['storage-refresh-token'])}`,
+    );
     expect(refreshed.status).toBe(200);
     expect(refreshed.body['storage-credentials'][0].prefix).toBe(creds[0].prefix);
-    const bad = await send('GET', `/v1/lake/namespaces/v/tables/t/credentials?storageRefreshToken=${encodeURIComponent(`${creds[0]['storage-refresh-token']}x`)}`);
+    const bad = await send(
+      'GET',
+      `/v1/lake/namespaces/v/tables/t/credentials?storageRefreshToken=${encodeURIComponent(`${creds[0]['storage-refresh-token']}x`)}`,
+    );
     expect(bad.status).toBe(400);
     expect((await send('GET', `/v1/lake/namespaces/v/tables/t/credentials?planId=1&storageRefreshToken=a`)).status).toBe(400);
     expect((await send('GET', '/v1/lake/namespaces/v/tables/nope/credentials')).status).toBe(404);
@@ -95,19 +109,33 @@ describe('vended S3 credentials', () => {
   });
 
   it('refuses a write.data.path outside the table’s location; one inside it is covered by the location’s one credential', async () => {
-    const elsewhere = await send('POST', '/v1/lake/namespaces/v/tables', { name: 'split', schema: simpleSchema, properties: { 'write.data.path': `s3://${BUCKET}/wh/shared-data/events` } }, delegated);
+    const elsewhere = await send(
+      'POST',
+      '/v1/lake/namespaces/v/tables',
+      { name: 'split', schema: simpleSchema, properties: { 'write.data.path': `s3://${BUCKET}/wh/shared-data/events` } },
+      delegated,
+    );
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body.error.message).toMatch(/outside the location of the table/);
     const created = await send('POST', '/v1/lake/namespaces/v/tables', { name: 'split', schema: simpleSchema }, delegated);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const dataPath = `${created.body.metadata.location}/data-elsewhere`;
-    expect((await send('POST', '/v1/lake/namespaces/v/tables/split', { requirements: [], updates: [{ action: 'set-properties', updates: { 'write.data.path': dataPath } }] })).status).toBe(200);
+    expect(
+      (
+        await send('POST', '/v1/lake/namespaces/v/tables/split', {
+          requirements: [],
+          updates: [{ action: 'set-properties', updates: { 'write.data.path': dataPath } }],
+        })
+      ).status,
+    ).toBe(200);
     const loaded = await send('GET', '/v1/lake/namespaces/v/tables/split', undefined, delegated);
     const creds = loaded.body['storage-credentials'] as Array<{ prefix: string; config: Record<string, string>; 'storage-refresh-token': string }>;
     expect(creds.map((c) => c.prefix)).toEqual([loaded.body.metadata.location]);
     const client = clientFrom(creds[0]!.config);
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${dataPath.replace(`s3://${BUCKET}/`, '')}/00000-x.parquet`, Body: 'x' }));
-    await expect(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/shared-data/events/00000-x.parquet', Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/shared-data/events/00000-x.parquet', Body: 'x' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
     client.destroy();
   });
 
@@ -199,7 +227,10 @@ describe('vended S3 credentials', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: server.credential };
     for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
     const run = await runAsync(pyicebergPython(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_scenario.py')], { env, timeoutMs: 10 * 60_000 });
-    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = lines.find((l) => l.summary);
     expect(summary, run.stderr).toMatchObject({ ok: true, failed: 0 });
     for (const step of ['create_table', 'append_and_read', 'create_table_transaction', 'purge_table']) {

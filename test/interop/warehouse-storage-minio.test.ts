@@ -9,7 +9,15 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerAuth, type CreateWarehouseRequest, IcebergRestCatalog, LakegateManagement, type LoadTableResult, type Schema, s3ClientConfig } from '@lakegate/client';
+import {
+  bearerAuth,
+  type CreateWarehouseRequest,
+  IcebergRestCatalog,
+  LakegateManagement,
+  type LoadTableResult,
+  type Schema,
+  s3ClientConfig,
+} from '@lakegate/client';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
@@ -82,7 +90,14 @@ describe('replacing the storage profile of a warehouse on MinIO', () => {
     }
 
     const changed = await management.updateWarehouseStorageProfile('lake', {
-      'storage-profile': { type: 's3', bucket: BUCKET, region: 'us-east-1', endpoint: second.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900 },
+      'storage-profile': {
+        type: 's3',
+        bucket: BUCKET,
+        region: 'us-east-1',
+        endpoint: second.endpoint,
+        'path-style-access': true,
+        'credential-lifetime-seconds': 900,
+      },
       'storage-secret': { 'access-key-id': MOVED_KEYS.accessKeyId, 'secret-access-key': MOVED_KEYS.secretAccessKey },
     });
     expect(changed['storage-profile'].endpoint).toBe(second.endpoint);
@@ -99,7 +114,10 @@ describe('replacing the storage profile of a warehouse on MinIO', () => {
       expect(await read(moved, keyOf(location, 'before.txt'))).toBe('written before the move');
       await moved.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf(location, 'after.txt'), Body: 'written after the move' }));
       // Minted by the second MinIO's STS with the new key, and scoped to the table there.
-      const outside = await moved.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/db/elsewhere/x.txt', Body: 'x' })).then(() => 200, (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode);
+      const outside = await moved.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'wh/db/elsewhere/x.txt', Body: 'x' })).then(
+        () => 200,
+        (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+      );
       expect(outside).toBe(403);
     } finally {
       moved.destroy();
@@ -107,8 +125,16 @@ describe('replacing the storage profile of a warehouse on MinIO', () => {
     expect(await read(second.root, keyOf(location, 'after.txt'))).toBe('written after the move');
     expect(await keysIn(first.root)).not.toContain(keyOf(location, 'after.txt'));
     // The old store's credentials are no longer what the catalog vends: its STS minted nothing for this load.
-    const oldStore = new S3Client({ endpoint: first.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: config['s3.access-key-id']!, secretAccessKey: config['s3.secret-access-key']!, sessionToken: config['s3.session-token']! } });
-    const refused = await oldStore.send(new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(location, 'before.txt') })).then(() => 200, (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode);
+    const oldStore = new S3Client({
+      endpoint: first.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: config['s3.access-key-id']!, secretAccessKey: config['s3.secret-access-key']!, sessionToken: config['s3.session-token']! },
+    });
+    const refused = await oldStore.send(new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(location, 'before.txt') })).then(
+      () => 200,
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+    );
     oldStore.destroy();
     expect(refused).toBe(403);
 

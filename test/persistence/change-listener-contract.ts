@@ -11,8 +11,29 @@ import type { OutboxEventInput } from '../../packages/server/src/catalog/ports/o
 import type { LakegateStore } from '../../packages/server/src/store.js';
 
 let n = 0;
-const event = (warehouse = 'w'): OutboxEventInput => ({ id: `e-${++n}`, warehouse, type: 'io.lakegate.namespace.created', subject: 'ns', partitionKey: warehouse, timeMs: 1, data: { warehouse, namespace: ['ns'] } });
-const object = (name: string): CatalogObjectRecord => ({ id: `id-${name}`, warehouse: 'w', namespace: ['ns'], name, kind: 'table', uuid: `uuid-${name}`, location: `file:///w/ns/${name}`, metadataLocation: `file:///w/ns/${name}/m.json`, metadataJson: '{}', createdAtMs: 1, updatedAtMs: 1, locationOwned: true });
+const event = (warehouse = 'w'): OutboxEventInput => ({
+  id: `e-${++n}`,
+  warehouse,
+  type: 'io.lakegate.namespace.created',
+  subject: 'ns',
+  partitionKey: warehouse,
+  timeMs: 1,
+  data: { warehouse, namespace: ['ns'] },
+});
+const object = (name: string): CatalogObjectRecord => ({
+  id: `id-${name}`,
+  warehouse: 'w',
+  namespace: ['ns'],
+  name,
+  kind: 'table',
+  uuid: `uuid-${name}`,
+  location: `file:///w/ns/${name}`,
+  metadataLocation: `file:///w/ns/${name}/m.json`,
+  metadataJson: '{}',
+  createdAtMs: 1,
+  updatedAtMs: 1,
+  locationOwned: true,
+});
 
 /** @param open a migrated store on a new, empty database */
 export function changeListenerContract(name: string, open: () => Promise<LakegateStore>): void {
@@ -75,7 +96,9 @@ export function changeListenerContract(name: string, open: () => Promise<Lakegat
         ).rejects.toThrow('injected');
         expect(await store.repository.insertObject(object('t'))).toBe(true);
         const dropped = event();
-        expect(await store.dropped.softDrop({ object: object('t'), droppedAtMs: 5, expiresAtMs: 10, purge: false, droppedBy: 'principal:p' }, [dropped])).toBe(true);
+        expect(await store.dropped.softDrop({ object: object('t'), droppedAtMs: 5, expiresAtMs: 10, purge: false, droppedBy: 'principal:p' }, [dropped])).toBe(
+          true,
+        );
         expect(listener.changes).toEqual([[own], [granted], [dropped]]);
       }),
     );
@@ -83,7 +106,12 @@ export function changeListenerContract(name: string, open: () => Promise<Lakegat
     it(
       'keeps a committed change done when the listener throws',
       withStore(async (store) => {
-        store.listen({ committed: () => { throw new Error('listener bug'); }, report: () => undefined });
+        store.listen({
+          committed: () => {
+            throw new Error('listener bug');
+          },
+          report: () => undefined,
+        });
         const e = event();
         await expect(store.transaction((repo) => repo.appendEvents([e]))).resolves.toBeUndefined();
         expect(await ids(store)).toEqual([e.id]);

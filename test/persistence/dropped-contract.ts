@@ -128,7 +128,10 @@ export function droppedObjectContract(name: string, open: () => Promise<DroppedS
       withStore(async ({ store, live }) => {
         const early = object('early');
         const late = object('late', { warehouse: 'wh2' });
-        for (const [o, at] of [[early, 100], [late, 200]] as const) {
+        for (const [o, at] of [
+          [early, 100],
+          [late, 200],
+        ] as const) {
           await live.insert(o);
           await store.softDrop(dropOf(o, at, { expiresAtMs: at + 1_000 }));
         }
@@ -173,11 +176,28 @@ export function maintenanceLeaseContract(name: string, open: () => Promise<Lease
 
   it(`maintenance leases (${name}): the holder's progress is kept and read back; another's is ignored; a failed job's backoff yields only to overFailed; a dry run keeps the last run`, async () => {
     const { leases, close } = await open();
-    const p = (phase: MaintenanceProgress['phase'], deleted: number, error?: string): MaintenanceProgress => ({ phase, 'manifests-scanned': 2, 'files-scanned': 7, 'files-deleted': deleted, 'bytes-deleted': deleted * 10, 'updated-at-ms': 1_000 + deleted, ...(error ? { error } : {}) });
+    const p = (phase: MaintenanceProgress['phase'], deleted: number, error?: string): MaintenanceProgress => ({
+      phase,
+      'manifests-scanned': 2,
+      'files-scanned': 7,
+      'files-deleted': deleted,
+      'bytes-deleted': deleted * 10,
+      'updated-at-ms': 1_000 + deleted,
+      ...(error ? { error } : {}),
+    });
     try {
       expect(await leases.get('t2')).toBeUndefined();
       expect(await leases.take('t2', 'wh', 'r1', 1_000, 500, 1_000)).toBe(true);
-      expect(await leases.get('t2')).toEqual({ tableId: 't2', warehouse: 'wh', holder: 'r1', state: 'running', startedAtMs: 1_000, expiresAtMs: 1_500, lastRunMs: 0, progress: undefined });
+      expect(await leases.get('t2')).toEqual({
+        tableId: 't2',
+        warehouse: 'wh',
+        holder: 'r1',
+        state: 'running',
+        startedAtMs: 1_000,
+        expiresAtMs: 1_500,
+        lastRunMs: 0,
+        progress: undefined,
+      });
       await leases.report('t2', 'r1', p('deleting-orphans', 3));
       await leases.report('t2', 'stranger', p('deleting-orphans', 99));
       expect((await leases.get('t2'))?.progress).toEqual(p('deleting-orphans', 3));

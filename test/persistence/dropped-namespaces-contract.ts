@@ -6,7 +6,12 @@
  * it gets a new name, all or nothing; a taken name or a missing parent moves nothing.
  */
 import { describe, expect, it } from 'vitest';
-import type { DroppedNamespaceRecord, DroppedNamespaceStore, DroppedObjectRecord, DroppedObjectStore } from '../../packages/server/src/catalog/ports/maintenance.js';
+import type {
+  DroppedNamespaceRecord,
+  DroppedNamespaceStore,
+  DroppedObjectRecord,
+  DroppedObjectStore,
+} from '../../packages/server/src/catalog/ports/maintenance.js';
 import type { CatalogObjectRecord, CatalogStore, NamespaceRecord } from '../../packages/server/src/catalog/ports/index.js';
 
 export interface DroppedNamespaceHandle {
@@ -25,7 +30,12 @@ export interface DroppedNamespaceHandle {
 
 let n = 0;
 const W = 'wh';
-const ns = (levels: string[], properties: Record<string, string> = {}): NamespaceRecord => ({ id: `ns-${String(++n).padStart(4, '0')}-${levels.join('.')}`, warehouse: W, levels, properties });
+const ns = (levels: string[], properties: Record<string, string> = {}): NamespaceRecord => ({
+  id: `ns-${String(++n).padStart(4, '0')}-${levels.join('.')}`,
+  warehouse: W,
+  levels,
+  properties,
+});
 const table = (namespace: string[], name: string, kind: CatalogObjectRecord['kind'] = 'table'): CatalogObjectRecord => {
   n += 1;
   return {
@@ -43,8 +53,21 @@ const table = (namespace: string[], name: string, kind: CatalogObjectRecord['kin
     locationOwned: true,
   };
 };
-const nsDrop = (r: NamespaceRecord, droppedWith: string, droppedAtMs = 10_000): DroppedNamespaceRecord => ({ namespace: r, droppedAtMs, expiresAtMs: droppedAtMs + 1_000, droppedBy: 'principal:eng', droppedWith });
-const objDrop = (o: CatalogObjectRecord, droppedWith: string | undefined, droppedAtMs = 10_000): DroppedObjectRecord => ({ object: o, droppedAtMs, expiresAtMs: droppedAtMs + 1_000, purge: o.kind === 'lance-table', droppedBy: 'principal:eng', droppedWith });
+const nsDrop = (r: NamespaceRecord, droppedWith: string, droppedAtMs = 10_000): DroppedNamespaceRecord => ({
+  namespace: r,
+  droppedAtMs,
+  expiresAtMs: droppedAtMs + 1_000,
+  droppedBy: 'principal:eng',
+  droppedWith,
+});
+const objDrop = (o: CatalogObjectRecord, droppedWith: string | undefined, droppedAtMs = 10_000): DroppedObjectRecord => ({
+  object: o,
+  droppedAtMs,
+  expiresAtMs: droppedAtMs + 1_000,
+  purge: o.kind === 'lance-table',
+  droppedBy: 'principal:eng',
+  droppedWith,
+});
 
 /** A live tree: top (with properties), top.child, top.childish (a sibling whose name starts like child's), a table in each and a Lance table in child. */
 async function tree(h: DroppedNamespaceHandle, top: string) {

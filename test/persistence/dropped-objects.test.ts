@@ -30,7 +30,11 @@ droppedObjectContract('memory', async () => {
 droppedObjectContract('SQLite', async () => {
   const store = new SqliteCatalogStore(path.join(temp.dir, `dropped-${n++}.sqlite`));
   await store.migrate();
-  return { store: store.dropped, live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) }, close: () => store.close() };
+  return {
+    store: store.dropped,
+    live: { insert: (r) => store.repository.insertObject(r), get: (w, ns, name) => store.repository.getObject(w, ns, name) },
+    close: () => store.close(),
+  };
 });
 maintenanceLeaseContract('memory', async () => ({ leases: new MemoryMaintenanceLeases(), close: async () => undefined }));
 maintenanceLeaseContract('SQLite', async () => {

@@ -81,7 +81,11 @@ export function eventIntentContract(name: string, open: () => Promise<IntentHand
       try {
         const i = intent(1000);
         await h.intents.saveIntent(i);
-        const more = { ...i, createdAtMs: 5000, writes: [...i.writes, { op: 'delete' as const, user: 'role:acme/readers#assignee', relation: 'insert', object: 'table:t1' }] };
+        const more = {
+          ...i,
+          createdAtMs: 5000,
+          writes: [...i.writes, { op: 'delete' as const, user: 'role:acme/readers#assignee', relation: 'insert', object: 'table:t1' }],
+        };
         await h.intents.saveIntent(more);
         const [stored] = await h.intents.pendingIntents(2000, 10);
         expect(stored?.writes).toEqual(more.writes);

@@ -19,5 +19,10 @@ eventIntentContract('memory', async () => {
 eventIntentContract('SQLite', async () => {
   const store = new SqliteCatalogStore(path.join(temp.dir, `intents-${n++}.sqlite`));
   await store.migrate();
-  return { intents: store.eventIntents, outbox: store.outbox, append: (events) => store.transaction((repo) => repo.appendEvents(events)), close: () => store.close() };
+  return {
+    intents: store.eventIntents,
+    outbox: store.outbox,
+    append: (events) => store.transaction((repo) => repo.appendEvents(events)),
+    close: () => store.close(),
+  };
 });

@@ -86,7 +86,12 @@ export function lanceVersionContract(name: string, open: () => Promise<VersionSt
       'deletes ranges (end exclusive, open end) without freeing their numbers; a dropped table forgets everything',
       withStore(async (store) => {
         for (const v of [1, 2, 3, 4, 5]) await store.append(rec('d', v), noWrite);
-        expect(await store.deleteRanges('d', '', [{ start: 1, end: 3 }, { start: 5, end: undefined }])).toBe(3);
+        expect(
+          await store.deleteRanges('d', '', [
+            { start: 1, end: 3 },
+            { start: 5, end: undefined },
+          ]),
+        ).toBe(3);
         expect((await store.list('d', '', { descending: false, limit: 10 })).map((r) => r.version)).toEqual([3, 4]);
         expect(await store.append(rec('d', 5), noWrite)).toEqual({ kind: 'taken' });
         expect(await store.append(rec('d', 6), noWrite)).toBeUndefined();
@@ -110,7 +115,11 @@ export function lanceVersionContract(name: string, open: () => Promise<VersionSt
         expect(await store.appendMany([rec('m2', 2), rec('m1', 5)], write)).toEqual({ index: 1, refusal: { kind: 'skips', latest: 2 } });
         expect(writes).toBe(1);
         expect(await store.head('m2', '')).toBe(1);
-        await expect(store.appendMany([rec('m2', 2), rec('m1', 3)], async () => { throw new Error('storage down'); })).rejects.toThrow('storage down');
+        await expect(
+          store.appendMany([rec('m2', 2), rec('m1', 3)], async () => {
+            throw new Error('storage down');
+          }),
+        ).rejects.toThrow('storage down');
         expect([await store.head('m1', ''), await store.head('m2', '')]).toEqual([2, 1]);
         expect(await store.get('m2', '', 2)).toBeUndefined();
         const raced = await Promise.all(Array.from({ length: 6 }, () => store.appendMany([rec('m1', 3), rec('m2', 2)], noWrite)));

@@ -182,7 +182,15 @@ export function outboxContract(name: string, open: () => Promise<OutboxHandle>):
         expect(await h.outbox.advanceSink('s1', 0, 5, 5, 20)).toBe(true);
         expect(await h.outbox.advanceSink('s1', 0, 7, 7, 21)).toBe(false);
         await h.outbox.recordFailure('s1', { failures: 3, state: 'failing', lastError: 'HTTP 500', nextAttemptAtMs: 99 }, 22);
-        expect(await h.outbox.getSink('s1')).toMatchObject({ cursor: 5, delivered: 5, failures: 3, state: 'failing', lastError: 'HTTP 500', nextAttemptAtMs: 99, updatedAtMs: 22 });
+        expect(await h.outbox.getSink('s1')).toMatchObject({
+          cursor: 5,
+          delivered: 5,
+          failures: 3,
+          state: 'failing',
+          lastError: 'HTTP 500',
+          nextAttemptAtMs: 99,
+          updatedAtMs: 22,
+        });
         expect(await h.outbox.advanceSink('s1', 5, 6, 1, 23)).toBe(true);
         const after = await h.outbox.getSink('s1');
         expect(after).toMatchObject({ cursor: 6, delivered: 6, failures: 0, state: 'active', nextAttemptAtMs: 0 });
@@ -204,7 +212,11 @@ export function outboxContract(name: string, open: () => Promise<OutboxHandle>):
         await h.outbox.insertSink(sink('d', 'a', { createdAtMs: 12 }));
         expect(await h.outbox.getSink('p')).toEqual(sink('p', 'a', { anyDestination: true }));
         for (const id of ['r', 'd']) expect((await h.outbox.getSink(id))?.anyDestination ?? false, id).toBe(false);
-        expect((await h.outbox.listSinks('a')).map((s) => [s.id, s.anyDestination === true])).toEqual([['p', true], ['r', false], ['d', false]]);
+        expect((await h.outbox.listSinks('a')).map((s) => [s.id, s.anyDestination === true])).toEqual([
+          ['p', true],
+          ['r', false],
+          ['d', false],
+        ]);
         expect(await h.outbox.updateSinkConfig('p', { url: 'http://y' }, undefined, 40)).toBe(true);
         expect(await h.outbox.getSink('p')).toMatchObject({ anyDestination: true, config: { url: 'http://y' } });
       }),

@@ -23,7 +23,10 @@ export function pendingOwnerGrantsContract(make: () => Promise<{ grants: Pending
       await grants.add(grant('b', 20, { member: { kind: 'principal', issuer: '', name: 'etl' }, securable: { kind: 'namespace', id: 'ns-1' } }));
       await grants.add(grant('a', 10));
       await grants.add(grant('c', 30));
-      expect(await grants.pending(30, 10)).toEqual([grant('a', 10), grant('b', 20, { member: { kind: 'principal', issuer: '', name: 'etl' }, securable: { kind: 'namespace', id: 'ns-1' } })]);
+      expect(await grants.pending(30, 10)).toEqual([
+        grant('a', 10),
+        grant('b', 20, { member: { kind: 'principal', issuer: '', name: 'etl' }, securable: { kind: 'namespace', id: 'ns-1' } }),
+      ]);
       expect((await grants.pending(100, 1)).map((g) => g.id)).toEqual(['a']);
       expect(await grants.pending(10, 10)).toEqual([]);
       expect(await grants.remove('a')).toBe(true);

@@ -10,7 +10,8 @@ const temp = tempDir();
 afterAll(() => temp.cleanup());
 let n = 0;
 
-describe('memory pending owner grants', () => pendingOwnerGrantsContract(async () => ({ grants: new MemoryPendingOwnerGrants(), close: async () => undefined })));
+describe('memory pending owner grants', () =>
+  pendingOwnerGrantsContract(async () => ({ grants: new MemoryPendingOwnerGrants(), close: async () => undefined })));
 
 describe('SQLite pending owner grants', () =>
   pendingOwnerGrantsContract(async () => {

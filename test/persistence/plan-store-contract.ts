@@ -37,90 +37,116 @@ export function planStoreContract(name: string, open: () => Promise<PlanStoreHan
   };
 
   describe(`plan store contract: ${name}`, () => {
-    it('reads a put plan back whole, and forgets it once expired', withStore(async (plans) => {
-      const p = storedPlan({ delegation: ['vended-credentials'], status: 'submitted', result: {}, leaseUntilMs: 500 });
-      await plans.put(p);
-      expect(await plans.get(p.id, 1000)).toEqual(p);
-      const q = storedPlan({ status: 'failed', result: {}, error: { code: 'ERR_UNPROCESSABLE', message: 'bad manifest' } });
-      await plans.put(q);
-      expect(await plans.get(q.id, 1000)).toEqual(q);
-      expect(await plans.get(p.id, 10_000)).toBeUndefined();
-      expect(await plans.get('20000000-0000-4000-8000-ffffffffffff', 1000)).toBeUndefined();
-    }));
+    it(
+      'reads a put plan back whole, and forgets it once expired',
+      withStore(async (plans) => {
+        const p = storedPlan({ delegation: ['vended-credentials'], status: 'submitted', result: {}, leaseUntilMs: 500 });
+        await plans.put(p);
+        expect(await plans.get(p.id, 1000)).toEqual(p);
+        const q = storedPlan({ status: 'failed', result: {}, error: { code: 'ERR_UNPROCESSABLE', message: 'bad manifest' } });
+        await plans.put(q);
+        expect(await plans.get(q.id, 1000)).toEqual(q);
+        expect(await plans.get(p.id, 10_000)).toBeUndefined();
+        expect(await plans.get('20000000-0000-4000-8000-ffffffffffff', 1000)).toBeUndefined();
+      }),
+    );
 
-    it('puts many plans at once, all of them, a plan given twice keeping its last', withStore(async (plans) => {
-      const a = storedPlan();
-      const b = storedPlan({ delegation: ['remote-signing'], result: { 'file-scan-tasks': [] } });
-      const existing = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 500 });
-      await plans.put(existing);
-      await plans.putAll([]);
-      await plans.putAll([a, b, { ...existing, status: 'completed', result: { 'plan-tasks': ['x'] }, leaseUntilMs: undefined } as StoredPlan, { ...a, result: { 'plan-tasks': ['again'] } }]);
-      expect(await plans.get(a.id, 1000)).toEqual({ ...a, result: { 'plan-tasks': ['again'] } });
-      expect(await plans.get(b.id, 1000)).toEqual(b);
-      const replaced = await plans.get(existing.id, 1000);
-      expect(replaced).toMatchObject({ status: 'completed', result: { 'plan-tasks': ['x'] } });
-      expect(replaced?.leaseUntilMs).toBeUndefined();
-    }));
+    it(
+      'puts many plans at once, all of them, a plan given twice keeping its last',
+      withStore(async (plans) => {
+        const a = storedPlan();
+        const b = storedPlan({ delegation: ['remote-signing'], result: { 'file-scan-tasks': [] } });
+        const existing = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 500 });
+        await plans.put(existing);
+        await plans.putAll([]);
+        await plans.putAll([
+          a,
+          b,
+          { ...existing, status: 'completed', result: { 'plan-tasks': ['x'] }, leaseUntilMs: undefined } as StoredPlan,
+          { ...a, result: { 'plan-tasks': ['again'] } },
+        ]);
+        expect(await plans.get(a.id, 1000)).toEqual({ ...a, result: { 'plan-tasks': ['again'] } });
+        expect(await plans.get(b.id, 1000)).toEqual(b);
+        const replaced = await plans.get(existing.id, 1000);
+        expect(replaced).toMatchObject({ status: 'completed', result: { 'plan-tasks': ['x'] } });
+        expect(replaced?.leaseUntilMs).toBeUndefined();
+      }),
+    );
 
-    it('settles a submitted plan once; a cancelled, settled or expired plan is left alone', withStore(async (plans) => {
-      const p = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 2000 });
-      await plans.put(p);
-      expect(await plans.settle(p.id, 1000, { status: 'completed', result: { 'plan-tasks': ['a'] } })).toBe(true);
-      expect(await plans.settle(p.id, 1000, { status: 'failed', result: {}, error: { code: 'ERR_UNAVAILABLE', message: 'late' } })).toBe(false);
-      const settled = await plans.get(p.id, 1000);
-      expect(settled).toMatchObject({ status: 'completed', result: { 'plan-tasks': ['a'] } });
-      expect(settled?.leaseUntilMs).toBeUndefined();
-      expect(settled?.error).toBeUndefined();
+    it(
+      'settles a submitted plan once; a cancelled, settled or expired plan is left alone',
+      withStore(async (plans) => {
+        const p = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 2000 });
+        await plans.put(p);
+        expect(await plans.settle(p.id, 1000, { status: 'completed', result: { 'plan-tasks': ['a'] } })).toBe(true);
+        expect(await plans.settle(p.id, 1000, { status: 'failed', result: {}, error: { code: 'ERR_UNAVAILABLE', message: 'late' } })).toBe(false);
+        const settled = await plans.get(p.id, 1000);
+        expect(settled).toMatchObject({ status: 'completed', result: { 'plan-tasks': ['a'] } });
+        expect(settled?.leaseUntilMs).toBeUndefined();
+        expect(settled?.error).toBeUndefined();
 
-      const c = storedPlan({ status: 'submitted', result: {} });
-      await plans.put(c);
-      expect(await plans.cancel(c.id, 1000)).toBe(true);
-      expect(await plans.settle(c.id, 1000, { status: 'completed', result: { 'plan-tasks': ['a'] } })).toBe(false);
-      expect(await plans.get(c.id, 1000)).toMatchObject({ status: 'cancelled', result: {} });
+        const c = storedPlan({ status: 'submitted', result: {} });
+        await plans.put(c);
+        expect(await plans.cancel(c.id, 1000)).toBe(true);
+        expect(await plans.settle(c.id, 1000, { status: 'completed', result: { 'plan-tasks': ['a'] } })).toBe(false);
+        expect(await plans.get(c.id, 1000)).toMatchObject({ status: 'cancelled', result: {} });
 
-      const e = storedPlan({ status: 'submitted', result: {} });
-      await plans.put(e);
-      expect(await plans.settle(e.id, 10_000, { status: 'completed', result: {} })).toBe(false);
-      expect(await plans.cancel(e.id, 10_000)).toBe(false);
-      expect(await plans.cancel('20000000-0000-4000-8000-ffffffffffff', 1000)).toBe(false);
-    }));
+        const e = storedPlan({ status: 'submitted', result: {} });
+        await plans.put(e);
+        expect(await plans.settle(e.id, 10_000, { status: 'completed', result: {} })).toBe(false);
+        expect(await plans.cancel(e.id, 10_000)).toBe(false);
+        expect(await plans.cancel('20000000-0000-4000-8000-ffffffffffff', 1000)).toBe(false);
+      }),
+    );
 
-    it('cancelling a completed plan drops its answer', withStore(async (plans) => {
-      const p = storedPlan();
-      await plans.put(p);
-      expect(await plans.cancel(p.id, 1000)).toBe(true);
-      expect(await plans.get(p.id, 1000)).toMatchObject({ status: 'cancelled', result: {} });
-    }));
+    it(
+      'cancelling a completed plan drops its answer',
+      withStore(async (plans) => {
+        const p = storedPlan();
+        await plans.put(p);
+        expect(await plans.cancel(p.id, 1000)).toBe(true);
+        expect(await plans.get(p.id, 1000)).toMatchObject({ status: 'cancelled', result: {} });
+      }),
+    );
 
-    it('a heartbeat renews and answers only the plans still submitted', withStore(async (plans) => {
-      const a = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 1500 });
-      const b = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 1500 });
-      const done = storedPlan();
-      const old = storedPlan({ status: 'submitted', result: {}, expiresAtMs: 1000 });
-      for (const p of [a, b, done, old]) await plans.put(p);
-      // b is cancelled by another replica: its planner learns it from the heartbeat.
-      await plans.cancel(b.id, 1200);
-      const alive = await plans.heartbeat([a.id, b.id, done.id, old.id, '20000000-0000-4000-8000-ffffffffffff'], 1200, 4000);
-      expect(alive).toEqual([a.id]);
-      expect((await plans.get(a.id, 1300))?.leaseUntilMs).toBe(4000);
-      expect(await plans.heartbeat([], 1200, 4000)).toEqual([]);
-    }));
+    it(
+      'a heartbeat renews and answers only the plans still submitted',
+      withStore(async (plans) => {
+        const a = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 1500 });
+        const b = storedPlan({ status: 'submitted', result: {}, leaseUntilMs: 1500 });
+        const done = storedPlan();
+        const old = storedPlan({ status: 'submitted', result: {}, expiresAtMs: 1000 });
+        for (const p of [a, b, done, old]) await plans.put(p);
+        // b is cancelled by another replica: its planner learns it from the heartbeat.
+        await plans.cancel(b.id, 1200);
+        const alive = await plans.heartbeat([a.id, b.id, done.id, old.id, '20000000-0000-4000-8000-ffffffffffff'], 1200, 4000);
+        expect(alive).toEqual([a.id]);
+        expect((await plans.get(a.id, 1300))?.leaseUntilMs).toBe(4000);
+        expect(await plans.heartbeat([], 1200, 4000)).toEqual([]);
+      }),
+    );
 
-    it('sweeps expired plans, at most `limit` at a time, and keeps live ones', withStore(async (plans) => {
-      const live = storedPlan({ expiresAtMs: 50_000 });
-      await plans.put(live);
-      for (let i = 0; i < 5; i++) await plans.put(storedPlan({ expiresAtMs: 2000 + i }));
-      expect(await plans.sweep(20_000, 3)).toBe(3);
-      expect(await plans.sweep(20_000, 10)).toBe(2);
-      expect(await plans.sweep(20_000, 10)).toBe(0);
-      expect(await plans.get(live.id, 20_000)).toEqual(live);
-    }));
+    it(
+      'sweeps expired plans, at most `limit` at a time, and keeps live ones',
+      withStore(async (plans) => {
+        const live = storedPlan({ expiresAtMs: 50_000 });
+        await plans.put(live);
+        for (let i = 0; i < 5; i++) await plans.put(storedPlan({ expiresAtMs: 2000 + i }));
+        expect(await plans.sweep(20_000, 3)).toBe(3);
+        expect(await plans.sweep(20_000, 10)).toBe(2);
+        expect(await plans.sweep(20_000, 10)).toBe(0);
+        expect(await plans.get(live.id, 20_000)).toEqual(live);
+      }),
+    );
 
-    it('keeps exact answers of any size it is given (the bound is the service’s, plan-keeping.ts)', withStore(async (plans) => {
-      const tokens = Array.from({ length: 2000 }, (_, i) => `token-${i}-${'x'.repeat(200)}`);
-      const p = storedPlan({ result: { 'plan-tasks': tokens } });
-      await plans.put(p);
-      expect((await plans.get(p.id, 1000))?.result['plan-tasks']).toEqual(tokens);
-    }));
+    it(
+      'keeps exact answers of any size it is given (the bound is the service’s, plan-keeping.ts)',
+      withStore(async (plans) => {
+        const tokens = Array.from({ length: 2000 }, (_, i) => `token-${i}-${'x'.repeat(200)}`);
+        const p = storedPlan({ result: { 'plan-tasks': tokens } });
+        await plans.put(p);
+        expect((await plans.get(p.id, 1000))?.result['plan-tasks']).toEqual(tokens);
+      }),
+    );
   });
 }

@@ -33,7 +33,22 @@ export function policyContract(name: string, open: () => Promise<PolicyHandle>):
         expect(await h.policies.listForObject('acme', 'tbl-1')).toEqual([]);
         await h.policies.insert(rowFilter('p2', 'tbl-1', 2000));
         await h.policies.insert(rowFilter('p1', 'tbl-1', 1000));
-        const mask: Policy = { id: 'p3', tenant: 'acme', warehouse: 'lake', objectId: 'tbl-1', kind: 'column-mask', roles: ['a', 'b'], masks: [{ fieldId: 3, column: 'email', action: 'show-last-4' }, { fieldId: 4, column: 'born', action: 'mask-to-fixed-value', value: '1970-01-01' }], description: 'pii', version: 1, createdAtMs: 3000, updatedAtMs: 3000 };
+        const mask: Policy = {
+          id: 'p3',
+          tenant: 'acme',
+          warehouse: 'lake',
+          objectId: 'tbl-1',
+          kind: 'column-mask',
+          roles: ['a', 'b'],
+          masks: [
+            { fieldId: 3, column: 'email', action: 'show-last-4' },
+            { fieldId: 4, column: 'born', action: 'mask-to-fixed-value', value: '1970-01-01' },
+          ],
+          description: 'pii',
+          version: 1,
+          createdAtMs: 3000,
+          updatedAtMs: 3000,
+        };
         await h.policies.insert(mask);
         await h.policies.insert(rowFilter('p4', 'tbl-2', 1000));
         await h.policies.insert(rowFilter('p5', 'tbl-1', 1000, 'globex'));

@@ -28,11 +28,33 @@ describe('migration 0013 (metrics reports belong to tables)', () => {
     const database = new Database(file);
     const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
     await migrateTo(old, '0012_location_byte_order');
-    const object = { warehouse: 'w', namespace: 'ns', kind: 'table', location: 'file:///w/ns/t', metadata_location: 'file:///w/ns/t/m.json', metadata: '{}', updated_at: 20 };
-    await old.insertInto('catalog_objects').values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 }).execute();
-    const report = (id: string, table: string, at: number) => ({ id, warehouse: 'w', namespace: 'ns', table_name: table, report_type: 'scan-report', report: `{"r":"${id}"}`, created_at: at });
+    const object = {
+      warehouse: 'w',
+      namespace: 'ns',
+      kind: 'table',
+      location: 'file:///w/ns/t',
+      metadata_location: 'file:///w/ns/t/m.json',
+      metadata: '{}',
+      updated_at: 20,
+    };
+    await old
+      .insertInto('catalog_objects')
+      .values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 })
+      .execute();
+    const report = (id: string, table: string, at: number) => ({
+      id,
+      warehouse: 'w',
+      namespace: 'ns',
+      table_name: table,
+      report_type: 'scan-report',
+      report: `{"r":"${id}"}`,
+      created_at: at,
+    });
     // 'before' was made before t existed (a dropped table's), 'after' on t, 'gone' on a table that is no more.
-    await old.insertInto('metrics_reports').values([report('before', 't', 10), report('after', 't', 30), report('gone', 'x', 5)]).execute();
+    await old
+      .insertInto('metrics_reports')
+      .values([report('before', 't', 10), report('after', 't', 30), report('gone', 'x', 5)])
+      .execute();
     await old.destroy();
 
     const store = new SqliteCatalogStore(file);
@@ -54,8 +76,19 @@ describe('migration 0015 (whether the catalog created a table at its location)',
     const database = new Database(file);
     const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
     await migrateTo(old, '0014_tenant_storage_grants');
-    const object = { warehouse: 'w', namespace: 'ns', kind: 'table', location: 'file:///w/ns/t', metadata_location: 'file:///w/ns/t/m.json', metadata: '{}', updated_at: 20 };
-    await old.insertInto('catalog_objects').values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 }).execute();
+    const object = {
+      warehouse: 'w',
+      namespace: 'ns',
+      kind: 'table',
+      location: 'file:///w/ns/t',
+      metadata_location: 'file:///w/ns/t/m.json',
+      metadata: '{}',
+      updated_at: 20,
+    };
+    await old
+      .insertInto('catalog_objects')
+      .values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 })
+      .execute();
     await old.destroy();
 
     const store = new SqliteCatalogStore(file);
@@ -76,7 +109,21 @@ describe('migration 0022 (whether a sink may reach any destination)', () => {
     await migrateTo(old, '0021_dropped_namespaces');
     await old
       .insertInto('event_sinks')
-      .values({ id: 's1', warehouse: 'w', kind: 'webhook', config: '{"url":"http://10.0.0.5/h"}', secret_id: 'sec', cursor: 7, state: 'active', failures: 0, last_error: null, next_attempt_at: 0, delivered: 7, created_at: 1, updated_at: 2 })
+      .values({
+        id: 's1',
+        warehouse: 'w',
+        kind: 'webhook',
+        config: '{"url":"http://10.0.0.5/h"}',
+        secret_id: 'sec',
+        cursor: 7,
+        state: 'active',
+        failures: 0,
+        last_error: null,
+        next_attempt_at: 0,
+        delivered: 7,
+        created_at: 1,
+        updated_at: 2,
+      })
       .execute();
     await old.destroy();
 
@@ -108,7 +155,11 @@ describe('the delivery bookkeeping writes without an fsync', () => {
       });
       expect(inside).toBe(1); // NORMAL
       expect(level()).toBe(2); // FULL
-      await expect(unsynced(async (conn) => { await sql`insert into nowhere values (1)`.execute(conn); })).rejects.toThrow(/nowhere/);
+      await expect(
+        unsynced(async (conn) => {
+          await sql`insert into nowhere values (1)`.execute(conn);
+        }),
+      ).rejects.toThrow(/nowhere/);
       expect(level()).toBe(2);
       expect((await sql<{ c: number }>`select count(*) as c from t`.execute(db)).rows[0]!.c).toBe(1);
     } finally {
@@ -123,7 +174,20 @@ async function withTable(store: SqliteCatalogStore) {
   const repo = store.repository;
   await repo.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
   await repo.insertNamespace({ id: 'ns-id', warehouse: 'w', levels: ['ns'], properties: {} });
-  const t = { id: 'id-t', warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table' as const, uuid: 'uuid-t', location: 'file:///w/ns/t', metadataLocation: 'file:///w/ns/t/m1.json', metadataJson: '{"v":1}', createdAtMs: 2, updatedAtMs: 2, locationOwned: true };
+  const t = {
+    id: 'id-t',
+    warehouse: 'w',
+    namespace: ['ns'],
+    name: 't',
+    kind: 'table' as const,
+    uuid: 'uuid-t',
+    location: 'file:///w/ns/t',
+    metadataLocation: 'file:///w/ns/t/m1.json',
+    metadataJson: '{"v":1}',
+    createdAtMs: 2,
+    updatedAtMs: 2,
+    locationOwned: true,
+  };
   expect(await repo.insertObject(t)).toBe(true);
   return { repo, t };
 }
@@ -143,7 +207,21 @@ describe('getObjectSync (the sign path reads its table on every storage request)
       const loaded = await repo.getObject('w', ['ns'], 't');
       expect(loaded).toEqual(t);
       expect(Object.isFrozen(loaded)).toBe(false);
-      expect(await repo.swapMetadata({ warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: t.metadataLocation, metadataLocation: 'file:///w/ns/t/m2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/t2' }, 3)).toBe(true);
+      expect(
+        await repo.swapMetadata(
+          {
+            warehouse: 'w',
+            namespace: ['ns'],
+            name: 't',
+            kind: 'table',
+            expectedMetadataLocation: t.metadataLocation,
+            metadataLocation: 'file:///w/ns/t/m2.json',
+            metadataJson: '{"v":2}',
+            location: 'file:///w/ns/t2',
+          },
+          3,
+        ),
+      ).toBe(true);
       const after = repo.getObjectSync!('w', ['ns'], 't');
       expect(after).toMatchObject({ metadataLocation: 'file:///w/ns/t/m2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/t2' });
       for (let i = 0; i < 4; i++) expect(repo.getObjectSync!('w', ['ns'], 't')).toEqual(after);
@@ -168,7 +246,21 @@ describe('getObjectSync (the sign path reads its table on every storage request)
       const kept = Array.from({ length: 6 }, () => repo.getObjectSync!('w', ['ns'], 't')).at(-1)!;
       expect(repo.getObjectSync!('w', ['ns'], 't')).toBe(kept);
       // The other connection moves the table; this one's kept record must not outlive the commit.
-      expect(await other.repository.swapMetadata({ warehouse: 'w', namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: t.metadataLocation, metadataLocation: 'file:///w/ns/t/m2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/moved' }, 3)).toBe(true);
+      expect(
+        await other.repository.swapMetadata(
+          {
+            warehouse: 'w',
+            namespace: ['ns'],
+            name: 't',
+            kind: 'table',
+            expectedMetadataLocation: t.metadataLocation,
+            metadataLocation: 'file:///w/ns/t/m2.json',
+            metadataJson: '{"v":2}',
+            location: 'file:///w/ns/moved',
+          },
+          3,
+        ),
+      ).toBe(true);
       expect(repo.getObjectSync!('w', ['ns'], 't')).toMatchObject({ location: 'file:///w/ns/moved', metadataLocation: 'file:///w/ns/t/m2.json' });
       for (let i = 0; i < 4; i++) expect(repo.getObjectSync!('w', ['ns'], 't')?.location).toBe('file:///w/ns/moved');
       expect(await other.repository.deleteObject('w', ['ns'], 't', 'table')).toBe(true);

@@ -51,7 +51,11 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         await s.transaction(async (repo) => {
           await repo.setWarehouseStorage(wh, { type: 's3', bucket: 'b', region: 'eu-west-1' }, 'sec-1');
         });
-        expect(await s.repository.getWarehouse(wh)).toMatchObject({ storageRoot: 'file:///w', storageProfile: { type: 's3', bucket: 'b', region: 'eu-west-1' }, secretId: 'sec-1' });
+        expect(await s.repository.getWarehouse(wh)).toMatchObject({
+          storageRoot: 'file:///w',
+          storageProfile: { type: 's3', bucket: 'b', region: 'eu-west-1' },
+          secretId: 'sec-1',
+        });
         await s.repository.setWarehouseStorage(wh, { type: 'file' }, undefined);
         await s.repository.deleteSecret('sec-1');
         const after = await s.repository.getWarehouse(wh);
@@ -87,7 +91,19 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect(await s.repository.insertObject(obj('t', { kind: 'view' }))).toBe(false);
         const base = obj('t').metadataLocation;
         const swap = (loc: string) =>
-          s.repository.swapMetadata({ warehouse: wh, namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: base, metadataLocation: loc, metadataJson: `{"l":"${loc}"}`, location: 'file:///w/ns/t' }, 5);
+          s.repository.swapMetadata(
+            {
+              warehouse: wh,
+              namespace: ['ns'],
+              name: 't',
+              kind: 'table',
+              expectedMetadataLocation: base,
+              metadataLocation: loc,
+              metadataJson: `{"l":"${loc}"}`,
+              location: 'file:///w/ns/t',
+            },
+            5,
+          );
         const results = await Promise.all([swap('file:///m1'), swap('file:///m2')]);
         expect(results.filter(Boolean)).toHaveLength(1);
         const now = await s.repository.getObject(wh, ['ns'], 't');
@@ -104,11 +120,28 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       try {
         for (const n of ['a', 'b']) await s.repository.insertObject(obj(n));
         const swapA = (store: CatalogStore | Parameters<Parameters<CatalogStore['transaction']>[0]>[0], expected: string, loc: string) =>
-          ('repository' in store ? store.repository : store).swapMetadata({ warehouse: wh, namespace: ['ns'], name: 'a', kind: 'table', expectedMetadataLocation: expected, metadataLocation: loc, metadataJson: '{}', location: 'file:///w/ns/a' }, 7);
+          ('repository' in store ? store.repository : store).swapMetadata(
+            {
+              warehouse: wh,
+              namespace: ['ns'],
+              name: 'a',
+              kind: 'table',
+              expectedMetadataLocation: expected,
+              metadataLocation: loc,
+              metadataJson: '{}',
+              location: 'file:///w/ns/a',
+            },
+            7,
+          );
         if (!s.rowLocks) {
           // Nothing to hold (SQLite: one writer at a time): locking is harmless, in and out of a transaction.
           await s.repository.lockObjects(wh, [{ namespace: ['ns'], name: 'a' }]);
-          await s.transaction(async (repo) => repo.lockObjects(wh, [{ namespace: ['ns'], name: 'b' }, { namespace: ['ns'], name: 'a' }]));
+          await s.transaction(async (repo) =>
+            repo.lockObjects(wh, [
+              { namespace: ['ns'], name: 'b' },
+              { namespace: ['ns'], name: 'a' },
+            ]),
+          );
           expect(await swapA(other, obj('a').metadataLocation, 'file:///w/ns/a/m1')).toBe(true);
           return;
         }
@@ -116,7 +149,11 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         let otherSwapped: Promise<boolean> | undefined;
         await s.transaction(async (repo) => {
           // Any order given: the rows are taken in one fixed order.
-          await repo.lockObjects(wh, [{ namespace: ['ns'], name: 'b' }, { namespace: ['ns'], name: 'a' }, { namespace: ['ns'], name: 'missing' }]);
+          await repo.lockObjects(wh, [
+            { namespace: ['ns'], name: 'b' },
+            { namespace: ['ns'], name: 'a' },
+            { namespace: ['ns'], name: 'missing' },
+          ]);
           otherSwapped = swapA(other, obj('a').metadataLocation, 'file:///w/ns/a/other').finally(() => (otherDone = true));
           await new Promise((r) => setTimeout(r, 300));
           // The other process's swap waits for this transaction...
@@ -143,7 +180,19 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         await s.repository.insertObject(obj('a'));
         await expect(
           s.transaction(async (repo) => {
-            await repo.swapMetadata({ warehouse: wh, namespace: ['ns'], name: 'a', kind: 'table', expectedMetadataLocation: obj('a').metadataLocation, metadataLocation: 'file:///new', metadataJson: '{}', location: 'file:///w/ns/a' }, 9);
+            await repo.swapMetadata(
+              {
+                warehouse: wh,
+                namespace: ['ns'],
+                name: 'a',
+                kind: 'table',
+                expectedMetadataLocation: obj('a').metadataLocation,
+                metadataLocation: 'file:///new',
+                metadataJson: '{}',
+                location: 'file:///w/ns/a',
+              },
+              9,
+            );
             throw new Error('abort');
           }),
         ).rejects.toThrow('abort');
@@ -158,12 +207,30 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       const other = await openAgain(s);
       try {
         const member = { kind: 'principal' as const, issuer: '', name: 'p1' };
-        const write = async (repo: Parameters<Parameters<CatalogStore['transaction']>[0]>[0], ports: Parameters<Parameters<CatalogStore['transaction']>[0]>[1], name: string) => {
+        const write = async (
+          repo: Parameters<Parameters<CatalogStore['transaction']>[0]>[0],
+          ports: Parameters<Parameters<CatalogStore['transaction']>[0]>[1],
+          name: string,
+        ) => {
           await repo.insertObject(obj(name));
           await ports.access.createRole({ tenant: 'default', name: `owner-${name}`, description: '', createdAtMs: 1 });
           await ports.access.addMember({ tenant: 'default', role: `owner-${name}`, member, createdAtMs: 1 });
-          await ports.access.grant({ tenant: 'default', role: `owner-${name}`, privilege: 'table:read-data', securable: { kind: 'table', id: obj(name).id, warehouse: wh }, createdAtMs: 1 });
-          await ports.ownerGrants.add({ id: `pending-${name}`, tenant: 'default', warehouse: wh, member, securable: { kind: 'table', id: obj(name).id }, object: `${wh}/ns.${name}`, createdAtMs: 1 });
+          await ports.access.grant({
+            tenant: 'default',
+            role: `owner-${name}`,
+            privilege: 'table:read-data',
+            securable: { kind: 'table', id: obj(name).id, warehouse: wh },
+            createdAtMs: 1,
+          });
+          await ports.ownerGrants.add({
+            id: `pending-${name}`,
+            tenant: 'default',
+            warehouse: wh,
+            member,
+            securable: { kind: 'table', id: obj(name).id },
+            object: `${wh}/ns.${name}`,
+            createdAtMs: 1,
+          });
         };
         await expect(
           s.transaction(async (repo, ports) => {
@@ -183,7 +250,9 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         for (const store of [s, other]) {
           expect((await store.repository.getObject(wh, ['ns'], 'kept'))?.id).toBe(obj('kept').id);
           expect(await store.access.rolesOf('default', [member])).toEqual(['owner-kept']);
-          expect((await store.access.grantsOn('default', ['owner-kept'], [{ kind: 'table', id: obj('kept').id }])).map((g) => g.privilege)).toEqual(['table:read-data']);
+          expect((await store.access.grantsOn('default', ['owner-kept'], [{ kind: 'table', id: obj('kept').id }])).map((g) => g.privilege)).toEqual([
+            'table:read-data',
+          ]);
         }
       } finally {
         await other.close();
@@ -247,7 +316,21 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
           expect(await names(store, { limit: 10 }, ['ns2'])).toEqual([]);
         }
         // A commit (a new metadata pointer) leaves the listing as it is.
-        expect(await s.repository.swapMetadata({ warehouse: wh, namespace: ['ns'], name: 'c', kind: 'table', expectedMetadataLocation: obj('c').metadataLocation, metadataLocation: 'file:///w/ns/c/metadata/1.json', metadataJson: '{}', location: obj('c').location }, 4)).toBe(true);
+        expect(
+          await s.repository.swapMetadata(
+            {
+              warehouse: wh,
+              namespace: ['ns'],
+              name: 'c',
+              kind: 'table',
+              expectedMetadataLocation: obj('c').metadataLocation,
+              metadataLocation: 'file:///w/ns/c/metadata/1.json',
+              metadataJson: '{}',
+              location: obj('c').location,
+            },
+            4,
+          ),
+        ).toBe(true);
         expect(await names(other)).toEqual(['c', 'e']);
         // What a caller does to an answer does not change the next one.
         const listed = await other.repository.listObjects(wh, ['ns'], 'table', { limit: 10 });
@@ -269,8 +352,18 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       try {
         const first = obj('t', { metadataJson: '{"v":1}' });
         await s.repository.insertObject(first);
-        for (const store of [other, s, other]) expect(await read(store)).toEqual({ id: first.id, metadataLocation: first.metadataLocation, metadataJson: '{"v":1}', location: first.location });
-        const swap = { warehouse: wh, namespace: ['ns'], name: 't', kind: 'table' as const, expectedMetadataLocation: first.metadataLocation, metadataLocation: 'file:///w/ns/t/metadata/2.json', metadataJson: '{"v":2}', location: 'file:///w/ns/t2' };
+        for (const store of [other, s, other])
+          expect(await read(store)).toEqual({ id: first.id, metadataLocation: first.metadataLocation, metadataJson: '{"v":1}', location: first.location });
+        const swap = {
+          warehouse: wh,
+          namespace: ['ns'],
+          name: 't',
+          kind: 'table' as const,
+          expectedMetadataLocation: first.metadataLocation,
+          metadataLocation: 'file:///w/ns/t/metadata/2.json',
+          metadataJson: '{"v":2}',
+          location: 'file:///w/ns/t2',
+        };
         expect(await s.repository.swapMetadata(swap, 2)).toBe(true);
         expect(await read(other)).toEqual({ id: first.id, metadataLocation: swap.metadataLocation, metadataJson: '{"v":2}', location: 'file:///w/ns/t2' });
         // Dropped and created again at the very same metadata location with other contents: a new object.
@@ -291,7 +384,16 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       const read = async (store: CatalogStore) => (await store.repository.getObject(wh, ['ns'], 't'))?.metadataJson;
       const swap = (store: CatalogStore, from: number, to: number) =>
         store.repository.swapMetadata(
-          { warehouse: wh, namespace: ['ns'], name: 't', kind: 'table', expectedMetadataLocation: `file:///w/ns/t/metadata/${from}.json`, metadataLocation: `file:///w/ns/t/metadata/${to}.json`, metadataJson: `{"v":${to}}`, location: 'file:///w/ns/t' },
+          {
+            warehouse: wh,
+            namespace: ['ns'],
+            name: 't',
+            kind: 'table',
+            expectedMetadataLocation: `file:///w/ns/t/metadata/${from}.json`,
+            metadataLocation: `file:///w/ns/t/metadata/${to}.json`,
+            metadataJson: `{"v":${to}}`,
+            location: 'file:///w/ns/t',
+          },
           to,
         );
       try {
@@ -334,12 +436,24 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         // Commit every other table, then read all at once again: each read sees what was committed before it was made.
         const odd = (n: string) => Number(n.slice(1)) % 2 === 1;
         for (const n of names.filter(odd)) {
-          const swap = { warehouse: wh, namespace: ['ns'], name: n, kind: 'table' as const, expectedMetadataLocation: obj(n).metadataLocation, metadataLocation: `file:///w/ns/${n}/metadata/2.json`, metadataJson: `{"name":"${n}","v":2}`, location: obj(n).location };
+          const swap = {
+            warehouse: wh,
+            namespace: ['ns'],
+            name: n,
+            kind: 'table' as const,
+            expectedMetadataLocation: obj(n).metadataLocation,
+            metadataLocation: `file:///w/ns/${n}/metadata/2.json`,
+            metadataJson: `{"name":"${n}","v":2}`,
+            location: obj(n).location,
+          };
           expect(await s.repository.swapMetadata(swap, 2)).toBe(true);
         }
         const v = (n: string) => (odd(n) ? 2 : 1);
         expect(await readAll()).toEqual([...expected(v), ...expected(v)]);
-        const [versions, listed] = await Promise.all([Promise.all(names.map((n) => s.repository.getObject(wh, ['ns'], n))), s.repository.listObjects(wh, ['ns'], 'table', { limit: 100 })]);
+        const [versions, listed] = await Promise.all([
+          Promise.all(names.map((n) => s.repository.getObject(wh, ['ns'], n))),
+          s.repository.listObjects(wh, ['ns'], 'table', { limit: 100 }),
+        ]);
         expect(versions.map((o) => o?.metadataLocation.endsWith('/2.json'))).toEqual(names.map(odd));
         expect(listed.map((o) => o.name)).toEqual([...names].sort());
       } finally {
@@ -415,8 +529,26 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         await s.repository.insertObject(obj('a', { location: 'file:///w/ns/a' }));
         expect((await s.repository.findObjectsAtLocations(wh, ['file:///w/ns', 'file:///w/ns/a'])).map((o) => o.name)).toEqual(['a']);
         expect(await s.repository.findObjectsAtLocations(wh, ['file:///w/ns/a/b'])).toEqual([]);
-        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u1', location: 'file:///w/ns/s1', metadataJson: '{}', expiresAtMs: 1000, owner: 'alice' });
-        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u2', location: 'file:///w/ns/s2', metadataJson: '{}', expiresAtMs: 2000, owner: 'bob' });
+        await s.repository.putStagedTable({
+          warehouse: wh,
+          namespace: ['ns'],
+          name: 's',
+          uuid: 'u1',
+          location: 'file:///w/ns/s1',
+          metadataJson: '{}',
+          expiresAtMs: 1000,
+          owner: 'alice',
+        });
+        await s.repository.putStagedTable({
+          warehouse: wh,
+          namespace: ['ns'],
+          name: 's',
+          uuid: 'u2',
+          location: 'file:///w/ns/s2',
+          metadataJson: '{}',
+          expiresAtMs: 2000,
+          owner: 'bob',
+        });
         expect((await s.repository.getStagedTable(wh, ['ns'], 's', 0))?.uuid).toBe('u2');
         expect(await s.repository.getStagedTable(wh, ['ns'], 's', 0, 'u1')).toMatchObject({ uuid: 'u1', location: 'file:///w/ns/s1', owner: 'alice' });
         expect(await s.repository.getStagedTable(wh, ['ns'], 's', 0, 'u3')).toBeUndefined();
@@ -444,8 +576,17 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         // The location itself and what lies under it, never a sibling that merely starts with the same characters
         // (those sort next to it in the location index: "-", "." and " " sort before "/", "0" right after it).
         for (const [name, location] of [
-          ['a', 'file:///w/p/a'], ['a_in', 'file:///w/p/a/in'], ['a_deep', 'file:///w/p/a/x/y'], ['a-b', 'file:///w/p/a-b'], ['a.b', 'file:///w/p/a.b'],
-          ['a b', 'file:///w/p/a b'], ['a0', 'file:///w/p/a0'], ['a%2F', 'file:///w/p/a%2Fx'], ['aé', 'file:///w/p/aé/x'], ['A', 'file:///w/p/A/x'], ['a_', 'file:///w/p/a_/x'],
+          ['a', 'file:///w/p/a'],
+          ['a_in', 'file:///w/p/a/in'],
+          ['a_deep', 'file:///w/p/a/x/y'],
+          ['a-b', 'file:///w/p/a-b'],
+          ['a.b', 'file:///w/p/a.b'],
+          ['a b', 'file:///w/p/a b'],
+          ['a0', 'file:///w/p/a0'],
+          ['a%2F', 'file:///w/p/a%2Fx'],
+          ['aé', 'file:///w/p/aé/x'],
+          ['A', 'file:///w/p/A/x'],
+          ['a_', 'file:///w/p/a_/x'],
         ]) {
           await s.repository.insertObject(obj(name!, { location: location! }));
         }
@@ -465,7 +606,16 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
     it('keeps staged tables until they expire, and idempotency records within their lifetime', async () => {
       const s = await fresh();
       try {
-        await s.repository.putStagedTable({ warehouse: wh, namespace: ['ns'], name: 's', uuid: 'u1', location: 'file:///w/ns/s', metadataJson: '{}', expiresAtMs: 1000, owner: 'someone' });
+        await s.repository.putStagedTable({
+          warehouse: wh,
+          namespace: ['ns'],
+          name: 's',
+          uuid: 'u1',
+          location: 'file:///w/ns/s',
+          metadataJson: '{}',
+          expiresAtMs: 1000,
+          owner: 'someone',
+        });
         expect((await s.repository.getStagedTable(wh, ['ns'], 's', 999))?.uuid).toBe('u1');
         expect(await s.repository.getStagedTable(wh, ['ns'], 's', 1001)).toBeUndefined();
         await s.repository.putIdempotency({ key: 'k', fingerprint: 'POST /x', status: 200, body: '{"a":1}', createdAtMs: 500 });
@@ -518,7 +668,12 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect(await s.repository.getIdempotency('claimed', 0)).toMatchObject({ status: 0, body: 'applied:1', fingerprint: 'POST /c' });
         // A transaction that rolls back leaves no note.
         expect(await s.repository.reserveIdempotency('rolled', 'POST /c', 10)).toBe(true);
-        await expect(s.transaction(async (repo) => { await repo.noteIdempotentOutcome('rolled', 'applied:2'); throw new Error('lost'); })).rejects.toThrow('lost');
+        await expect(
+          s.transaction(async (repo) => {
+            await repo.noteIdempotentOutcome('rolled', 'applied:2');
+            throw new Error('lost');
+          }),
+        ).rejects.toThrow('lost');
         expect((await s.repository.getIdempotency('rolled', 0))?.body).toBe('');
         await s.repository.putIdempotency({ key: 'done', fingerprint: 'POST /c', status: 200, body: '{"a":1}', createdAtMs: 10 });
         await s.repository.noteIdempotentOutcome('done', 'applied:3');
@@ -528,11 +683,22 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       }
     });
 
-    it('stores and lists metrics reports newest first, a live table\'s by its id and a name\'s only of tables that no longer exist', async () => {
+    it("stores and lists metrics reports newest first, a live table's by its id and a name's only of tables that no longer exist", async () => {
       const s = await fresh();
       const report = (id: string, table: string, tableId: string, tableUuid: string, createdAtMs: number) =>
-        s.repository.insertMetricsReport({ id, warehouse: wh, namespace: ['ns'], table, tableId, tableUuid, reportType: 'scan-report', report: `{"r":"${id}"}`, createdAtMs });
-      const ids = async (table: string, live?: { id: string; uuid: string }) => (await s.repository.listMetricsReports(wh, ['ns'], table, 10, live)).map((r) => r.id);
+        s.repository.insertMetricsReport({
+          id,
+          warehouse: wh,
+          namespace: ['ns'],
+          table,
+          tableId,
+          tableUuid,
+          reportType: 'scan-report',
+          report: `{"r":"${id}"}`,
+          createdAtMs,
+        });
+      const ids = async (table: string, live?: { id: string; uuid: string }) =>
+        (await s.repository.listMetricsReports(wh, ['ns'], table, 10, live)).map((r) => r.id);
       try {
         // t: a dropped table (old), then a stage-create of the table now live (staged), then the live one (new);
         // u: a table renamed from t2, reported on under its old name.
@@ -548,7 +714,14 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         // Under a name with no live table: the dropped tables' and never-committed stage-creates', never a live table's.
         expect(await ids('t')).toEqual(['stage-of-another', 'staged', 'old']);
         expect(await ids('t2')).toEqual([]);
-        expect((await s.repository.listMetricsReports(wh, ['ns'], 't', 1, { id: 'id-table-t', uuid: 'uuid-t' }))[0]).toMatchObject({ id: 'new', table: 't', tableId: 'id-table-t', tableUuid: 'uuid-t', report: '{"r":"new"}', createdAtMs: 3 });
+        expect((await s.repository.listMetricsReports(wh, ['ns'], 't', 1, { id: 'id-table-t', uuid: 'uuid-t' }))[0]).toMatchObject({
+          id: 'new',
+          table: 't',
+          tableId: 'id-table-t',
+          tableUuid: 'uuid-t',
+          report: '{"r":"new"}',
+          createdAtMs: 3,
+        });
         // Retention: reports made before the cut-off are deleted, the others kept.
         expect(await s.repository.deleteMetricsReportsBefore(3)).toBe(2);
         expect(await ids('t', { id: 'id-table-t', uuid: 'uuid-t' })).toEqual(['new']);
@@ -564,12 +737,31 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       try {
         // fresh() inserted its warehouse without a tenant, as rows from before migration 0005 are.
         expect((await s.repository.getWarehouse(wh))?.tenant).toBe('default');
-        expect(await s.repository.insertWarehouse({ name: 'acme-wh', tenant: 'acme', storageRoot: 's3://acme/wh', properties: {}, createdAtMs: 3, storageProfile: { type: 's3' } })).toBe(true);
+        expect(
+          await s.repository.insertWarehouse({
+            name: 'acme-wh',
+            tenant: 'acme',
+            storageRoot: 's3://acme/wh',
+            properties: {},
+            createdAtMs: 3,
+            storageProfile: { type: 's3' },
+          }),
+        ).toBe(true);
         expect((await s.repository.listWarehouses()).map((w) => [w.name, w.tenant])).toEqual([
           ['acme-wh', 'acme'],
           [wh, 'default'],
         ]);
-        const principal = { clientId: 'p-acme', name: 'p', tenant: 'acme', secretHash: 'h', secretVersion: 1, roles: ['admin'], delegation: { users: [], groups: [], assertIdentity: false }, disabled: false, createdAtMs: 1 };
+        const principal = {
+          clientId: 'p-acme',
+          name: 'p',
+          tenant: 'acme',
+          secretHash: 'h',
+          secretVersion: 1,
+          roles: ['admin'],
+          delegation: { users: [], groups: [], assertIdentity: false },
+          disabled: false,
+          createdAtMs: 1,
+        };
         expect(await s.identity.insertPrincipal(principal)).toBe(true);
         expect(await s.identity.getPrincipal('p-acme')).toEqual(principal);
         expect((await s.identity.listPrincipals()).map((p) => p.tenant)).toEqual(['acme']);
@@ -607,7 +799,17 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
     it('disables principals, revokes their tokens, lists and revokes keys (migration 0007)', async () => {
       const s = await fresh();
       try {
-        const principal = { clientId: 'p1', name: 'p', tenant: 'default', secretHash: 'h', secretVersion: 1, roles: [], delegation: { users: [], groups: [], assertIdentity: false }, disabled: false, createdAtMs: 1 };
+        const principal = {
+          clientId: 'p1',
+          name: 'p',
+          tenant: 'default',
+          secretHash: 'h',
+          secretVersion: 1,
+          roles: [],
+          delegation: { users: [], groups: [], assertIdentity: false },
+          disabled: false,
+          createdAtMs: 1,
+        };
         await s.identity.insertPrincipal(principal);
         await s.identity.setPrincipalDisabled('p1', true, 5_000);
         expect(await s.identity.getPrincipal('p1')).toMatchObject({ disabled: true, tokensValidAfterMs: 5_000 });
@@ -617,7 +819,11 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
         expect((await s.identity.getPrincipal('p1'))?.tokensValidAfterMs).toBe(9_000);
         // A policy stored as releases before issuers did (bare strings) reads as entries without an issuer.
         await s.identity.setDelegation('p1', { users: [{ issuer: 'https://idp', name: 'alice' }, { name: 'bob' }], groups: [], assertIdentity: true });
-        expect((await s.identity.getPrincipal('p1'))?.delegation).toEqual({ users: [{ issuer: 'https://idp', name: 'alice' }, { name: 'bob' }], groups: [], assertIdentity: true });
+        expect((await s.identity.getPrincipal('p1'))?.delegation).toEqual({
+          users: [{ issuer: 'https://idp', name: 'alice' }, { name: 'bob' }],
+          groups: [],
+          assertIdentity: true,
+        });
 
         for (const id of ['AK2', 'AK1']) await s.identity.insertAccessKey({ accessKeyId: id, clientId: 'p1', ciphertext: 'sealed', createdAtMs: 1 });
         expect((await s.identity.listAccessKeys('p1')).map((k) => k.accessKeyId)).toEqual(['AK1', 'AK2']);

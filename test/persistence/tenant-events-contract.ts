@@ -84,7 +84,13 @@ export function tenantEventsContract(name: string, open: () => Promise<TenantEve
         await expect(
           h.control.withEvents(async (c, o) => {
             await c.createRole({ tenant: 't', name: 'lost', description: '', createdAtMs: 2 });
-            await c.grant({ tenant: 't', role: 'kept', privilege: 'table:read-data', securable: { kind: 'warehouse', id: 'w', warehouse: 'w' }, createdAtMs: 2 });
+            await c.grant({
+              tenant: 't',
+              role: 'kept',
+              privilege: 'table:read-data',
+              securable: { kind: 'warehouse', id: 'w', warehouse: 'w' },
+              createdAtMs: 2,
+            });
             await o.appendEvents([tenantEvent(ctx, 't', caller, { kind: 'role.created', subject: 'role/lost' })]);
             throw crash;
           }),

@@ -11,10 +11,14 @@ const temp = tempDir();
 afterAll(() => temp.cleanup());
 let n = 0;
 
-tenantEventsContract('memory', async () => {
-  const outbox = new MemoryOutbox();
-  return { control: new MemoryAccessControl(outbox), outbox, close: async () => undefined };
-}, { principals: false });
+tenantEventsContract(
+  'memory',
+  async () => {
+    const outbox = new MemoryOutbox();
+    return { control: new MemoryAccessControl(outbox), outbox, close: async () => undefined };
+  },
+  { principals: false },
+);
 
 tenantEventsContract('SQLite', async () => {
   const store = new SqliteCatalogStore(path.join(temp.dir, `tenant-events-${n++}.sqlite`));

@@ -58,6 +58,9 @@ describe('file names in comments', () => {
         ['packages/demo/src/a.ts', '/** See b.ts and gone.ts (lib/b.ts, other/b.ts). */\n// import-free: ./b.ts\nconst x = "not-a-comment.ts";\n'],
       ]),
     };
-    expect(staleNames(tree, ['packages/demo/src/a.ts', 'packages/demo/src/lib/b.ts'])).toEqual(['packages/demo/src/a.ts: gone.ts', 'packages/demo/src/a.ts: other/b.ts']);
+    expect(staleNames(tree, ['packages/demo/src/a.ts', 'packages/demo/src/lib/b.ts'])).toEqual([
+      'packages/demo/src/a.ts: gone.ts',
+      'packages/demo/src/a.ts: other/b.ts',
+    ]);
   });
 });

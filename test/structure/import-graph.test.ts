@@ -21,9 +21,8 @@ const KNOWN_LOOPS: Record<string, string[]> = {};
 
 /** Files over 400 lines when the test landed, each capped at its length then (split by responsibility next). */
 const KNOWN_LONG: Record<string, number> = {
-  'packages/client/src/iceberg/catalog.ts': 499,
-  'packages/server/src/catalog/metadata/schema.ts': 411,
-  'packages/server/src/catalog/metadata/view-metadata-builder.ts': 412, // +1: the update types' own import line (change-types.ts)
+  // The SDK's documented facade of every Iceberg operation (its operations live in iceberg/*.ts); its formatted length.
+  'packages/client/src/iceberg/catalog.ts': 492,
   // Published AWS test vectors as typed data, not code.
   'packages/sigv4/src/vectors/aws-c-auth-v4.ts': 519,
 };
@@ -91,7 +90,10 @@ describe('the guard itself, on fixtures', () => {
   });
 
   it('fails on a deliberately added back import, at the depth where it loops', () => {
-    const withBackImport = fixture({ ...layered, 'packages/demo/src/low/uses-high.ts': `import type { service } from '../high/service.js';\nexport type T = typeof service;\n` });
+    const withBackImport = fixture({
+      ...layered,
+      'packages/demo/src/low/uses-high.ts': `import type { service } from '../high/service.js';\nexport type T = typeof service;\n`,
+    });
     expect(folderLoops(withBackImport)).toEqual(['packages/demo/src: high ⇄ low']);
     expect(loopProblems(withBackImport)).toContain('new loop in packages/demo/src: high ⇄ low');
   });

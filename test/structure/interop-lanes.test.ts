@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { lanes } from '../../scripts/interop-lanes.mjs';
 
 const interop = path.resolve(import.meta.dirname, '..', 'interop');
-const files = readdirSync(interop).filter((f) => f.endsWith('.test.ts')).map((f) => path.join('test', 'interop', f)).sort();
+const files = readdirSync(interop)
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => path.join('test', 'interop', f))
+  .sort();
 const { jvm, light } = lanes() as { jvm: string[]; light: string[] };
 
 describe('interop lanes', () => {

@@ -35,7 +35,7 @@ describe('typed requests', () => {
 
   it('would see the patterns it guards against', () => {
     expect(CAST.test('const b = req.body as CreatePolicyRequest;')).toBe(true);
-    expect(CAST.test("const q = (req.query ?? {}) as { branch?: string };")).toBe(true);
+    expect(CAST.test('const q = (req.query ?? {}) as { branch?: string };')).toBe(true);
     expect(CAST.test('return req.body;')).toBe(false);
     expect(BY_HAND.test("app.post('/x', { schema: { operationId: 'createTable' } }, h)")).toBe(true);
   });

@@ -63,7 +63,15 @@ export async function startCliSession(configPrefix: string): Promise<CliSession>
       config.cleanup();
     },
   };
-  const login = await session.run(['login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`]);
+  const login = await session.run([
+    'login',
+    '--uri',
+    server.url,
+    '--warehouse',
+    'default',
+    '--credential',
+    `@${path.join(server.dataDir, 'admin-credentials.json')}`,
+  ]);
   if (login.code !== 0) await session.close();
   expect(login.code, login.stderr).toBe(0);
   return session;

@@ -44,7 +44,9 @@ export function contractSender(app: FastifyInstance, log: ContractExchange[], he
     if (!matched) throw new Error(`no operation in the contract for ${method} ${url.pathname}`);
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of url.searchParams) query[k] = k in query ? ([] as string[]).concat(query[k]!, v) : v;
-    const requestIssues = validation.validate(matched.op, { params: matched.params, query, body: body === undefined ? undefined : parseJson(stringifyJson(body)) }).map(formatIssue);
+    const requestIssues = validation
+      .validate(matched.op, { params: matched.params, query, body: body === undefined ? undefined : parseJson(stringifyJson(body)) })
+      .map(formatIssue);
 
     const res = await app.inject({
       method: method as 'GET',

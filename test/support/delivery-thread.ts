@@ -21,7 +21,7 @@ export const adminSender = signInAdmin;
 /** Every event id of the default warehouse after `after`, from the pull API, in sequence order. */
 export async function pulledIds(send: Send, after: string): Promise<string[]> {
   const out: string[] = [];
-  for (let cursor = after; ; ) {
+  for (let cursor = after; ;) {
     const res = await send('GET', `/management/v1/events?warehouse=default&after=${cursor}&limit=500`);
     expect(res.status).toBe(200);
     out.push(...res.body.events.map((e: { id: string }) => e.id));
@@ -45,10 +45,18 @@ export async function checkDeliveryThread(cat: TestCatalog, receiver: WebhookRec
   const delivery = cat.lakegate.eventDelivery;
   expect(delivery).toBeInstanceOf(DeliveryThread);
   const thread = delivery as DeliveryThread;
-  const firstThread = await waitFor('the thread to start', () => thread.threadId, (id) => id !== undefined);
+  const firstThread = await waitFor(
+    'the thread to start',
+    () => thread.threadId,
+    (id) => id !== undefined,
+  );
   // Background work: the thread runs under SCHED_IDLE at niceness 10 (runtime/thread-priority.ts; chrt is on every
   // machine this suite runs on), the request thread under the process's policy and niceness.
-  const os = await waitFor('the thread under SCHED_IDLE', () => thread.osThread, (t) => t?.policy === 'idle');
+  const os = await waitFor(
+    'the thread under SCHED_IDLE',
+    () => thread.osThread,
+    (t) => t?.policy === 'idle',
+  );
   expect(os!.niceness).toBe(10);
   expect(threadSched(os!.tid)).toEqual({ niceness: 10, policy: SCHED_IDLE });
   expect(threadSched(process.pid)).toEqual({ niceness: 0, policy: SCHED_OTHER });
@@ -59,24 +67,46 @@ export async function checkDeliveryThread(cat: TestCatalog, receiver: WebhookRec
   receiver.secret = created.body.secret;
 
   for (let i = 0; i < 5; i += 1) expect((await admin('POST', '/v1/default/namespaces', { namespace: [`a${i}`] })).status).toBe(200);
-  await waitFor('5 events at the receiver', () => receiver.accepted.length, (n) => n >= 5);
+  await waitFor(
+    '5 events at the receiver',
+    () => receiver.accepted.length,
+    (n) => n >= 5,
+  );
   expect(receiver.badSignatures).toBe(0);
   expect(receiver.accepted[0]!.body.source).toBe('https://catalog.example.test/warehouses/default');
   // The counters are the main thread's /metrics.
-  expect(await waitFor('the delivered counter', () => metricValue(cat, /^lakegate_events_delivered_total\{kind="webhook"\}/), (n) => n >= 5)).toBeGreaterThanOrEqual(5);
+  expect(
+    await waitFor(
+      'the delivered counter',
+      () => metricValue(cat, /^lakegate_events_delivered_total\{kind="webhook"\}/),
+      (n) => n >= 5,
+    ),
+  ).toBeGreaterThanOrEqual(5);
   expect(await metricValue(cat, /^lakegate_event_delivery_lag_seconds_count\{kind="webhook"\}/)).toBeGreaterThanOrEqual(1);
 
   // The thread dies (terminated from outside, as a crash would end it): it is logged, another starts, nothing is lost.
   await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
   for (let i = 0; i < 5; i += 1) expect((await admin('POST', '/v1/default/namespaces', { namespace: [`b${i}`] })).status).toBe(200);
-  const secondThread = await waitFor('another thread', () => thread.threadId, (id) => id !== undefined && id !== firstThread);
+  const secondThread = await waitFor(
+    'another thread',
+    () => thread.threadId,
+    (id) => id !== undefined && id !== firstThread,
+  );
   expect(secondThread).not.toBe(firstThread);
   expect(cat.logs()).toContain('the event delivery thread ended; starting another');
   const expected = await pulledIds(admin, start);
   expect(expected).toHaveLength(10);
-  await waitFor('all 10 events at the receiver', () => firstOfEach(receiver.accepted).length, (n) => n >= 10);
+  await waitFor(
+    'all 10 events at the receiver',
+    () => firstOfEach(receiver.accepted).length,
+    (n) => n >= 10,
+  );
   expect(firstOfEach(receiver.accepted).map((r) => r.id)).toEqual(expected);
-  const sink = await waitFor('the cursor at the head', async () => (await admin('GET', `/management/v1/warehouses/default/event-sinks/${created.body.sink.id}`)).body, (s) => s.pending === '0');
+  const sink = await waitFor(
+    'the cursor at the head',
+    async () => (await admin('GET', `/management/v1/warehouses/default/event-sinks/${created.body.sink.id}`)).body,
+    (s) => s.pending === '0',
+  );
   expect(sink.state).toBe('active');
   // No secret in what was logged.
   expect(cat.logs()).not.toContain(String(created.body.secret));

@@ -82,7 +82,9 @@ export async function startFakeS3(): Promise<FakeS3> {
       res.end();
     } else if (req.method === 'GET' && url.searchParams.get('list-type') === '2') {
       const prefix = `${bucket}/${url.searchParams.get('prefix') ?? ''}`;
-      const contents = [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => `<Contents><Key>${xml(k.slice(bucket.length + 1))}</Key><Size>1</Size></Contents>`);
+      const contents = [...objects.keys()]
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => `<Contents><Key>${xml(k.slice(bucket.length + 1))}</Key><Size>1</Size></Contents>`);
       res.end(`<ListBucketResult><Name>${bucket}</Name><IsTruncated>false</IsTruncated>${contents.join('')}</ListBucketResult>`);
     } else if (req.method === 'POST' && url.searchParams.has('delete')) {
       const errors: string[] = [];

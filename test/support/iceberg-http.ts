@@ -1,7 +1,12 @@
 /** Small helpers for driving the Iceberg REST API in tests (in-process inject or real HTTP). */
 import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json.js';
 
-export type Send = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Record<string, string> }>;
+export type Send = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: any; headers: Record<string, string> }>;
 
 /** A Send over real HTTP (fetch) with exact 64-bit integers in both directions. */
 export function httpSender(baseUrl: string, token?: string): Send {

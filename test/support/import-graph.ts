@@ -145,7 +145,8 @@ function stronglyConnected(graph: Map<string, Set<string>>): string[][] {
 }
 
 /** Bare packages that bring HTTP, SQL, a cloud SDK or the auth internals' crypto into catalog/ (the layer rule). */
-const OUTER_PACKAGES = /^(fastify|@fastify\/|kysely|better-sqlite3|pg$|pg-|@aws-sdk\/|@smithy\/|@azure\/|@google-cloud\/|google-auth-library|jose$|oauth4webapi|undici|kafkajs|nats$|@openfga\/)/;
+const OUTER_PACKAGES =
+  /^(fastify|@fastify\/|kysely|better-sqlite3|pg$|pg-|@aws-sdk\/|@smithy\/|@azure\/|@google-cloud\/|google-auth-library|jose$|oauth4webapi|undici|kafkajs|nats$|@openfga\/)/;
 
 /**
  * Imports of packages/server/src/catalog that break the layer rule: a relative import outside catalog/ and

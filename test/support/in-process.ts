@@ -40,7 +40,13 @@ export async function startInProcess(env: Record<string, string> = {}, options: 
   const config = loadConfig({
     env: { LAKEGATE_DATA_DIR: dir, LAKEGATE_LOG_LEVEL: 'info', LAKEGATE_AUTH: options.auth ? 'required' : 'disabled', ...env },
   });
-  const lakegate = await buildLakegate({ config, logger: createLogger('info', sink), ...(options.clock ? { clock: options.clock } : {}), ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}), ...(options.rewriter ? { rewriter: options.rewriter } : {}) });
+  const lakegate = await buildLakegate({
+    config,
+    logger: createLogger('info', sink),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}),
+    ...(options.rewriter ? { rewriter: options.rewriter } : {}),
+  });
   return {
     lakegate,
     dataDir: dir,

@@ -25,7 +25,13 @@ export async function startLocalIdp(realm = 'acme'): Promise<LocalIdp> {
   const issuer = `http://127.0.0.1:${port}/realms/${realm}`;
   return {
     issuer,
-    trusted: (tenant = 'default') => ({ issuer, audience: 'lakegate', 'jwks-uri': `http://127.0.0.1:${port}/jwks`, 'subject-claim': 'preferred_username', tenant }),
+    trusted: (tenant = 'default') => ({
+      issuer,
+      audience: 'lakegate',
+      'jwks-uri': `http://127.0.0.1:${port}/jwks`,
+      'subject-claim': 'preferred_username',
+      tenant,
+    }),
     token: (user, groups = [], ttlSeconds = 600, extra = {}) => {
       const jwt = new SignJWT({ preferred_username: user, groups, ...extra })
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })

@@ -41,7 +41,11 @@ async function writeAvro(uri: string, type: unknown, records: unknown[], meta: R
 
 /** A v2 manifest of one partition spec whose fields are all identity(string), named `partitionFields`. */
 export async function writeManifest(uri: string, partitionFields: string[], entries: TestEntry[], content: 0 | 1 = 0): Promise<number> {
-  const type = manifestEntryType({ partition: partitionFields.map((name, i) => ({ name, type: ['null', 'string'], 'field-id': 1000 + i })), deletes: true, registry: bigintLongs() });
+  const type = manifestEntryType({
+    partition: partitionFields.map((name, i) => ({ name, type: ['null', 'string'], 'field-id': 1000 + i })),
+    deletes: true,
+    registry: bigintLongs(),
+  });
   const records = entries.map((e) => ({
     status: e.status,
     snapshot_id: e.snapshotId,
@@ -77,7 +81,15 @@ export async function writeManifestList(uri: string, manifests: TestManifest[]):
   await writeAvro(
     uri,
     manifestListType({ registry: bigintLongs() }),
-    manifests.map((m) => ({ manifest_path: m.path, manifest_length: BigInt(m.length), partition_spec_id: 0, content: m.content, sequence_number: BigInt(m.sequenceNumber), min_sequence_number: BigInt(m.sequenceNumber), added_snapshot_id: m.addedSnapshotId })),
+    manifests.map((m) => ({
+      manifest_path: m.path,
+      manifest_length: BigInt(m.length),
+      partition_spec_id: 0,
+      content: m.content,
+      sequence_number: BigInt(m.sequenceNumber),
+      min_sequence_number: BigInt(m.sequenceNumber),
+      added_snapshot_id: m.addedSnapshotId,
+    })),
     { 'format-version': '2' },
   );
 }

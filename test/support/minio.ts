@@ -68,7 +68,15 @@ export function minioWarehouse(minio: Minio, name: string, bucket: string, profi
   return {
     name,
     'storage-root': `s3://${bucket}/wh`,
-    'storage-profile': { type: 's3', bucket, region: 'us-east-1', endpoint: minio.endpoint, 'path-style-access': true, 'credential-lifetime-seconds': 900, ...profile },
+    'storage-profile': {
+      type: 's3',
+      bucket,
+      region: 'us-east-1',
+      endpoint: minio.endpoint,
+      'path-style-access': true,
+      'credential-lifetime-seconds': 900,
+      ...profile,
+    },
     'storage-secret': { 'access-key-id': MINIO_ROOT.accessKeyId, 'secret-access-key': MINIO_ROOT.secretAccessKey },
   };
 }

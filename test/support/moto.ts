@@ -26,7 +26,10 @@ export const MOTO_CHECK = 'import moto, flask';
 
 /** The venv's python (built on first use: about a minute). */
 export async function motoPython(): Promise<string> {
-  const r = await runAsync('bash', [peerScript('python-venv.sh'), 'moto', 'peers/moto/requirements.txt', MOTO_CHECK], { env: process.env, timeoutMs: 20 * 60_000 });
+  const r = await runAsync('bash', [peerScript('python-venv.sh'), 'moto', 'peers/moto/requirements.txt', MOTO_CHECK], {
+    env: process.env,
+    timeoutMs: 20 * 60_000,
+  });
   if (r.status !== 0) throw new Error(`python-venv.sh moto failed (${r.status}):\n${r.stderr}`);
   return r.stdout.trim().split('\n').at(-1)!.trim();
 }
@@ -34,7 +37,9 @@ export async function motoPython(): Promise<string> {
 export async function startMoto(): Promise<Moto> {
   const python = await motoPython();
   const port = await freePort();
-  const child: ChildProcess = spawn(python, [path.join(REPO_ROOT, 'peers', 'moto', 'moto_glue_server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(python, [path.join(REPO_ROOT, 'peers', 'moto', 'moto_glue_server.py'), '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -48,7 +53,10 @@ export async function startMoto(): Promise<Moto> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}:\n${out}`);
-    const up = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const up = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) {
       await stop();

@@ -28,7 +28,8 @@ export async function startNats(options: { user?: { user: string; password: stri
   const dir = tempDir('lakegate-nats-');
   const serverDir = path.join(dir.dir, 'server');
   const extra: string[] = [];
-  if (options.user) extra.push(`authorization { users = [ { user: ${JSON.stringify(options.user.user)}, password: ${JSON.stringify(options.user.password)} } ] }`);
+  if (options.user)
+    extra.push(`authorization { users = [ { user: ${JSON.stringify(options.user.user)}, password: ${JSON.stringify(options.user.password)} } ] }`);
   // Every client must then speak TLS (the server's INFO says tls_required).
   if (options.tls) extra.push(`tls { cert_file: ${JSON.stringify(options.tls.certFile)}, key_file: ${JSON.stringify(options.tls.keyFile)} }`);
   if (extra.length > 0) {

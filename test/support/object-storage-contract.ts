@@ -8,7 +8,10 @@ import type { ObjectStorage } from '../../packages/server/src/catalog/ports/inde
 
 export async function expectBoundedRead(storage: ObjectStorage, uri: string, content: Uint8Array): Promise<void> {
   expect(Buffer.from(await storage.read(uri, content.byteLength))).toEqual(Buffer.from(content));
-  await expect(storage.read(uri, content.byteLength - 1)).rejects.toMatchObject({ code: 'ERR_PAYLOAD_TOO_LARGE', message: `object ${uri} is larger than ${content.byteLength - 1} bytes` });
+  await expect(storage.read(uri, content.byteLength - 1)).rejects.toMatchObject({
+    code: 'ERR_PAYLOAD_TOO_LARGE',
+    message: `object ${uri} is larger than ${content.byteLength - 1} bytes`,
+  });
   expect(Buffer.from(await storage.read(uri, content.byteLength + 1))).toEqual(Buffer.from(content));
 }
 
@@ -29,7 +32,12 @@ export async function expectBulkDelete(storage: ObjectStorage, dir: string, outs
   const result = await storage.deleteMany([...uris, uris[0]!, missing, outside, `${dir}/data/`]);
   expect([...result.deleted].sort()).toEqual(tellsMissing ? uris : [...uris, missing].sort());
   expect(result.missing).toEqual(tellsMissing ? [missing] : []);
-  expect(result.failed.map((f) => [f.uri, f.code]).sort()).toEqual([[outside, 'ERR_VALIDATION'], [`${dir}/data/`, 'ERR_VALIDATION']].sort());
+  expect(result.failed.map((f) => [f.uri, f.code]).sort()).toEqual(
+    [
+      [outside, 'ERR_VALIDATION'],
+      [`${dir}/data/`, 'ERR_VALIDATION'],
+    ].sort(),
+  );
   for (const f of result.failed) expect(f.message).toContain(f.uri);
   for (const u of [uris[0]!, uris[Math.min(999, count - 1)]!, uris.at(-1)!]) expect(await storage.exists(u)).toBe(false);
   expect(await storage.exists(sibling)).toBe(true);

@@ -50,7 +50,10 @@ export async function startOpenFga(options: OpenFgaOptions = {}): Promise<OpenFg
   if (options.presharedKey) env.OPENFGA_PRESHARED_KEY = options.presharedKey;
   if (options.maxChecksPerBatchCheck) env.OPENFGA_MAX_CHECKS_PER_BATCH_CHECK = String(options.maxChecksPerBatchCheck);
   const url = await openfga(['start', serverDir, String(http), String(grpc), String(metrics)], env);
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.presharedKey ? { authorization: `Bearer ${options.presharedKey}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(options.presharedKey ? { authorization: `Bearer ${options.presharedKey}` } : {}),
+  };
   let stores = 0;
   const createStore = async (name = `test-${++stores}`) => {
     const res = await fetch(`${url}/stores`, { method: 'POST', headers, body: JSON.stringify({ name }) });

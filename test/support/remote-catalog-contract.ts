@@ -8,7 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteCatalog } from '../../packages/server/src/catalog/ports/remote-catalog.js';
 import { simpleSchema } from './iceberg-http.js';
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code?: string }) => e.code,
+  );
 
 export function remoteCatalogContract(name: string, make: () => RemoteCatalog) {
   describe(name, () => {
@@ -38,10 +42,20 @@ export function remoteCatalogContract(name: string, make: () => RemoteCatalog) {
 
     it('commits with requirements: met, a new pointer; failed, ERR_COMMIT_CONFLICT and nothing changed', async () => {
       const before = await remote.loadTable(['c1'], 't');
-      const after = await remote.commitTable(['c1'], 't', [{ type: 'assert-table-uuid', uuid: before.uuid }], [{ action: 'set-properties', updates: { k: 'v' } }]);
+      const after = await remote.commitTable(
+        ['c1'],
+        't',
+        [{ type: 'assert-table-uuid', uuid: before.uuid }],
+        [{ action: 'set-properties', updates: { k: 'v' } }],
+      );
       expect(after.metadataLocation).not.toBe(before.metadataLocation);
       expect(JSON.parse(after.metadataJson).properties.k).toBe('v');
-      const stale = remote.commitTable(['c1'], 't', [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }], [{ action: 'set-properties', updates: { k: 'w' } }]);
+      const stale = remote.commitTable(
+        ['c1'],
+        't',
+        [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }],
+        [{ action: 'set-properties', updates: { k: 'w' } }],
+      );
       expect(await codeOf(stale)).toBe('ERR_COMMIT_CONFLICT');
       expect(JSON.parse((await remote.loadTable(['c1'], 't')).metadataJson).properties.k).toBe('v');
     });
@@ -58,4 +72,3 @@ export function remoteCatalogContract(name: string, make: () => RemoteCatalog) {
     });
   });
 }
-

@@ -46,7 +46,8 @@ export async function startRemoteProxy(target: string): Promise<RemoteProxy> {
       up.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, any>;
         // A new metadata file that is not valid Iceberg (an unchanged location is the file already checked).
-        if (proxy.mode === 'garbage') Object.assign(body, { 'metadata-location': `${body['metadata-location']}.new`, metadata: { 'format-version': 9, 'table-uuid': 'not-a-uuid' } });
+        if (proxy.mode === 'garbage')
+          Object.assign(body, { 'metadata-location': `${body['metadata-location']}.new`, metadata: { 'format-version': 9, 'table-uuid': 'not-a-uuid' } });
         else body['metadata-location'] = 's3://somebody-elses-bucket/t/metadata/00001.metadata.json';
         const text = JSON.stringify(body);
         res.writeHead(up.statusCode ?? 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

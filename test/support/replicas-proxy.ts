@@ -27,7 +27,8 @@ export interface ReplicasBehindProxy {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => p.once('exit', () => r())));
+export const exited = (p: ChildProcess) =>
+  p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => p.once('exit', () => r()));
 
 /** Requests a replica counted (its own /metrics) on routes containing `part`. */
 export async function requestsOn(r: ServerProcess, part: string): Promise<number> {
@@ -67,7 +68,14 @@ export function useReplicasBehindProxy(env: Record<string, string>): ReplicasBeh
         dataDir: data.dir,
         port: ports[i],
         workers: 1,
-        env: { LAKEGATE_SECRET_KEY: key, LAKEGATE_PUBLIC_URL: handle.proxyUrl, LAKEGATE_TRUSTED_PROXIES: '127.0.0.1', LAKEGATE_SHUTDOWN_DRAIN_SECONDS: '3', LAKEGATE_LOG_LEVEL: 'warn', ...env },
+        env: {
+          LAKEGATE_SECRET_KEY: key,
+          LAKEGATE_PUBLIC_URL: handle.proxyUrl,
+          LAKEGATE_TRUSTED_PROXIES: '127.0.0.1',
+          LAKEGATE_SHUTDOWN_DRAIN_SECONDS: '3',
+          LAKEGATE_LOG_LEVEL: 'warn',
+          ...env,
+        },
       });
     },
     async bothUp() {
@@ -103,7 +111,15 @@ export function useReplicasBehindProxy(env: Record<string, string>): ReplicasBeh
     proxy = spawn(installed, ['-db', '-f', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     proxy.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     proxy.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    for (let i = 0; i < 60 && !(await fetch(`${handle.proxyUrl}/readyz`).then((r) => r.status === 200).catch(() => false)); i++) await sleep(500);
+    for (
+      let i = 0;
+      i < 60 &&
+      !(await fetch(`${handle.proxyUrl}/readyz`)
+        .then((r) => r.status === 200)
+        .catch(() => false));
+      i++
+    )
+      await sleep(500);
     await handle.bothUp();
   }, 300_000);
 

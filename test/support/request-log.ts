@@ -24,7 +24,15 @@ export function requestLog(output: string): LoggedRequest[] {
   const out: LoggedRequest[] = [];
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) continue;
-    let entry: { reqId?: string; msg?: string; time?: number; responseTime?: number; req?: { method: string; url: string }; res?: { statusCode: number }; actor?: string };
+    let entry: {
+      reqId?: string;
+      msg?: string;
+      time?: number;
+      responseTime?: number;
+      req?: { method: string; url: string };
+      res?: { statusCode: number };
+      actor?: string;
+    };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {

@@ -80,7 +80,12 @@ function build(schema: unknown, pointer: string, out: Example): unknown {
       const value: Record<string, unknown> = {};
       for (const [name, prop] of Object.entries(properties)) {
         const at = `${pointer}/${name}`;
-        out.fields.push({ pointer: at, nullAllowed: nullAllowed(prop), nullMeansAbsent: resolve(prop)[NULL_MEANS_ABSENT] === true, required: required.has(name) });
+        out.fields.push({
+          pointer: at,
+          nullAllowed: nullAllowed(prop),
+          nullMeansAbsent: resolve(prop)[NULL_MEANS_ABSENT] === true,
+          required: required.has(name),
+        });
         if (required.has(name)) value[name] = build(prop, at, out);
       }
       return value;

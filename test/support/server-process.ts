@@ -136,7 +136,12 @@ export async function clientToken(url: string, credential: string): Promise<stri
   const res = await fetch(`${url}/v1/oauth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credential.slice(0, i), client_secret: credential.slice(i + 1), scope: 'catalog' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: credential.slice(0, i),
+      client_secret: credential.slice(i + 1),
+      scope: 'catalog',
+    }),
   });
   if (res.status !== 200) throw new Error(`token request failed with ${res.status}`);
   return ((await res.json()) as { access_token: string }).access_token;

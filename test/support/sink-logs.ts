@@ -28,7 +28,11 @@ export function canonical(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v !== null && typeof v === 'object' && !(typeof (v as { toJSON?: unknown }).toJSON === 'function')) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
     }
     return v;
   };
@@ -61,7 +65,13 @@ export function sinkFaults(sink: string, truth: readonly PulledEvent[], records:
     }
   }
   const missing = truth.filter((e) => !firstBody.has(e.id));
-  if (missing.length > 0) faults.push(`${sink}: ${missing.length} of ${truth.length} events missing, e.g. ${missing.slice(0, 3).map((e) => `${e.sequence} ${e.type}`).join(', ')}`);
+  if (missing.length > 0)
+    faults.push(
+      `${sink}: ${missing.length} of ${truth.length} events missing, e.g. ${missing
+        .slice(0, 3)
+        .map((e) => `${e.sequence} ${e.type}`)
+        .join(', ')}`,
+    );
   // Per table (partition key): first arrivals in outbox order.
   const order = new Map(truth.map((e, i) => [e.id, i]));
   const lastByKey = new Map<string, number>();
@@ -92,9 +102,20 @@ export const duplicateCount = (records: readonly SinkRecordRead[]): number => re
  */
 export function snapshotChain(metadata: any): string[] {
   const parents = new Map<string, string | undefined>();
-  for (const s of metadata.snapshots ?? []) parents.set(String(s['snapshot-id']), s['parent-snapshot-id'] === undefined || s['parent-snapshot-id'] === null ? undefined : String(s['parent-snapshot-id']));
+  for (const s of metadata.snapshots ?? [])
+    parents.set(
+      String(s['snapshot-id']),
+      s['parent-snapshot-id'] === undefined || s['parent-snapshot-id'] === null ? undefined : String(s['parent-snapshot-id']),
+    );
   const chain: string[] = [];
-  for (let at = metadata['current-snapshot-id'] === undefined || metadata['current-snapshot-id'] === null || String(metadata['current-snapshot-id']) === '-1' ? undefined : String(metadata['current-snapshot-id']); at !== undefined; at = parents.get(at)) {
+  for (
+    let at =
+      metadata['current-snapshot-id'] === undefined || metadata['current-snapshot-id'] === null || String(metadata['current-snapshot-id']) === '-1'
+        ? undefined
+        : String(metadata['current-snapshot-id']);
+    at !== undefined;
+    at = parents.get(at)
+  ) {
     chain.push(at);
     if (chain.length > parents.size) throw new Error('snapshot chain has a cycle');
   }

@@ -31,7 +31,16 @@ async function* one<T>(item: T): AsyncGenerator<T> {
 
 async function writeRows(uri: string, rows: SmallRow[]): Promise<void> {
   const fields = [new Field('id', new Int64(), false, new Map([[FIELD_ID_KEY, '1']])), new Field('region', new Utf8(), true, new Map([[FIELD_ID_KEY, '2']]))];
-  const children = [vectorFromArray(rows.map((r) => r.id), new Int64()).data[0]!, vectorFromArray(rows.map((r) => r.region), new Utf8()).data[0]!];
+  const children = [
+    vectorFromArray(
+      rows.map((r) => r.id),
+      new Int64(),
+    ).data[0]!,
+    vectorFromArray(
+      rows.map((r) => r.region),
+      new Utf8(),
+    ).data[0]!,
+  ];
   const s = new Schema(fields);
   await writeParquet(fileURLToPath(uri), one(new RecordBatch(s, makeData({ type: new Struct(s.fields), length: rows.length, nullCount: 0, children }))));
 }
@@ -40,8 +49,19 @@ async function writeRows(uri: string, rows: SmallRow[]): Promise<void> {
  * Creates `tablePath` (`/v1/{wh}/namespaces/{ns}/tables`, name) with `files[region]` small files per region (and
  * `bigFiles[region]` that record 2 MiB), all in one append. Returns every row written, in id order.
  */
-export async function tableWithSmallFiles(send: Send, tablesPath: string, name: string, files: Record<string, number>, options: { properties?: Record<string, string>; bigFiles?: Record<string, number> } = {}): Promise<SmallRow[]> {
-  const created = await send('POST', tablesPath, { name, schema, 'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] }, properties: { 'format-version': '2', ...options.properties } });
+export async function tableWithSmallFiles(
+  send: Send,
+  tablesPath: string,
+  name: string,
+  files: Record<string, number>,
+  options: { properties?: Record<string, string>; bigFiles?: Record<string, number> } = {},
+): Promise<SmallRow[]> {
+  const created = await send('POST', tablesPath, {
+    name,
+    schema,
+    'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] },
+    properties: { 'format-version': '2', ...options.properties },
+  });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   const metadata = created.body.metadata;
   const location: string = metadata.location;
@@ -59,7 +79,18 @@ export async function tableWithSmallFiles(send: Send, tablesPath: string, name: 
     const uri = `${location}/data/${region}-${n}.parquet`;
     await writeRows(uri, rows);
     all.push(...rows);
-    entries.push({ status: 1 as const, snapshotId: 1n, sequenceNumber: 1, file: { path: uri, partition: [region], records: rows.length, bytes: big ? 2 * 1024 * 1024 : 1000, longBounds: [[1, Number(rows[0]!.id), Number(rows.at(-1)!.id)] as [number, number, number]] } });
+    entries.push({
+      status: 1 as const,
+      snapshotId: 1n,
+      sequenceNumber: 1,
+      file: {
+        path: uri,
+        partition: [region],
+        records: rows.length,
+        bytes: big ? 2 * 1024 * 1024 : 1000,
+        longBounds: [[1, Number(rows[0]!.id), Number(rows.at(-1)!.id)] as [number, number, number]],
+      },
+    });
   }
   const manifest = `${location}/metadata/small-files-m0.avro`;
   const length = await writeManifest(manifest, ['region'], entries);

@@ -8,7 +8,8 @@
 export function tampered(token: string, { count = 1, fromEnd = 2 }: { count?: number; fromEnd?: number } = {}): string {
   const chars = [...token];
   const last = chars.length - fromEnd;
-  if (count < 1 || last - count + 1 < 0 || last >= chars.length) throw new RangeError(`cannot change ${count} characters ending ${fromEnd} from the end of a ${chars.length}-character token`);
+  if (count < 1 || last - count + 1 < 0 || last >= chars.length)
+    throw new RangeError(`cannot change ${count} characters ending ${fromEnd} from the end of a ${chars.length}-character token`);
   for (let at = last - count + 1; at <= last; at++) chars[at] = chars[at] === 'A' ? 'B' : 'A';
   return chars.join('');
 }

@@ -28,11 +28,54 @@ function openssl(dir: string, args: string[]): void {
 export function makeCertificates(dir: string): TestCertificates {
   const days = ['-days', '2'];
   for (const name of ['ca', 'other-ca']) {
-    openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-subj', `/CN=Lakegate test ${name}`, ...days]);
+    openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-subj',
+      `/CN=Lakegate test ${name}`,
+      ...days,
+    ]);
   }
-  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  openssl(dir, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=localhost',
+  ]);
   writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName = DNS:localhost, DNS:broker.tls.test, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', ...days, '-extfile', 'server.ext']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    ...days,
+    '-extfile',
+    'server.ext',
+  ]);
   // PKCS#8 (what Kafka's PEM keystore reads), unencrypted.
   openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', 'server.key', '-out', 'server.p8.key']);
   const keystoreFile = path.join(dir, 'keystore.pem');

@@ -126,13 +126,17 @@ export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: str
   for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
   mkdirSync(path.join(serverDir, 'etc', 'catalog'), { recursive: true });
   for (const c of catalogs) {
-    const text = Object.entries(c.properties).map(([k, v]) => `${k}=${v}`).join('\n');
+    const text = Object.entries(c.properties)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
     writeFileSync(path.join(serverDir, 'etc', 'catalog', `${c.name}.properties`), `${text}\n`, { mode: 0o600 });
     Object.assign(env, c.secrets ?? {});
   }
   // etc/access-control.properties (e.g. access-control.name=opa: trino.sh then adds the cached OPA plugin).
   if (options.accessControl) {
-    const text = Object.entries(options.accessControl).map(([k, v]) => `${k}=${v}`).join('\n');
+    const text = Object.entries(options.accessControl)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
     writeFileSync(path.join(serverDir, 'etc', 'access-control.properties'), `${text}\n`, { mode: 0o600 });
   }
   const stop = async () => {
@@ -151,7 +155,10 @@ export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: str
       as: (user, catalog, schema) => ({ run: async (sql) => (await query(sql, { user, catalog, schema })).rows }),
       log: () => readFileSync(path.join(serverDir, 'server.log'), 'utf8'),
       heap: async () => {
-        const status = (await (await fetch(`${url}/v1/status`, { headers: { 'X-Trino-User': 'lakegate-tests' } })).json()) as { heapUsed: number; heapAvailable: number };
+        const status = (await (await fetch(`${url}/v1/status`, { headers: { 'X-Trino-User': 'lakegate-tests' } })).json()) as {
+          heapUsed: number;
+          heapAvailable: number;
+        };
         return { usedMB: Math.round(status.heapUsed / 2 ** 20), maxMB: Math.round(status.heapAvailable / 2 ** 20) };
       },
       stop,

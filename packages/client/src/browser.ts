@@ -12,7 +12,17 @@
  */
 import './auth/simple.js';
 
-export { CatalogError, ConfigurationError, UnsupportedOperationError, isNotFound, isConflict, isUnauthenticated, isForbidden, EventCursorExpiredError, isCursorExpired } from './errors.js';
+export {
+  CatalogError,
+  ConfigurationError,
+  UnsupportedOperationError,
+  isNotFound,
+  isConflict,
+  isUnauthenticated,
+  isForbidden,
+  EventCursorExpiredError,
+  isCursorExpired,
+} from './errors.js';
 export type { ErrorProtocol } from './errors.js';
 export { registerAuthProvider, createAuthProvider } from './auth/provider.js';
 export type { AuthProvider, OutgoingRequest } from './auth/provider.js';

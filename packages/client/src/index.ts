@@ -77,7 +77,14 @@ export type * from './management/access-types.js';
 export type * from './management/types.js';
 export type * from './management/event-types.js';
 export { TablePolicies } from './management/policies.js';
-export type { CreatePolicyRequest, UpdatePolicyRequest, TablePolicy, EffectivePolicy, PolicyEnforcer, SetPolicyEnforcerRequest } from './management/policies.js';
+export type {
+  CreatePolicyRequest,
+  UpdatePolicyRequest,
+  TablePolicy,
+  EffectivePolicy,
+  PolicyEnforcer,
+  SetPolicyEnforcerRequest,
+} from './management/policies.js';
 export { ObjectLabels } from './management/labels.js';
 export type { Labels, LabelledKind } from './management/labels.js';
 export { ManagedFunctions } from './management/functions.js';

@@ -38,7 +38,9 @@ export function buildTransport(options: ClientOptions): { transport: HttpTranspo
   const auth = options.auth ?? createAuthProvider(properties, { uri, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const type = options.auth ? 'custom' : resolveAuthType(properties);
   if (type !== 'none' && headers['authorization'] !== undefined) {
-    throw new ConfigurationError(`a static Authorization header conflicts with the "${type}" auth provider; remove header.Authorization or use rest.auth.type=none`);
+    throw new ConfigurationError(
+      `a static Authorization header conflicts with the "${type}" auth provider; remove header.Authorization or use rest.auth.type=none`,
+    );
   }
   // The transport's tuning options pass through unchanged (undefined keeps its defaults).
   const { timeoutMs, retries, retryBaseDelayMs, maxRetryAfterMs, fetch } = options;

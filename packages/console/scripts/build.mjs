@@ -38,7 +38,12 @@ const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
 const referenced = [...html.matchAll(/(?:src|href)="\/ui\/([^"]+)"/g)].map((m) => m[1]);
 const firstLoad = ['index.html', ...referenced];
 const total = firstLoad.reduce((sum, f) => sum + (gzipped.get(f)?.gzip ?? 0), 0);
-const report = { budgetBytes: BUDGET_BYTES, firstLoadGzipBytes: total, firstLoad: Object.fromEntries(firstLoad.map((f) => [f, gzipped.get(f)])), allAssets: Object.fromEntries(gzipped) };
+const report = {
+  budgetBytes: BUDGET_BYTES,
+  firstLoadGzipBytes: total,
+  firstLoad: Object.fromEntries(firstLoad.map((f) => [f, gzipped.get(f)])),
+  allAssets: Object.fromEntries(gzipped),
+};
 writeFileSync(path.join(dist, 'bundle-size.json'), `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(`console: first load ${(total / 1024).toFixed(1)} KB gzipped (budget ${BUDGET_BYTES / 1024} KB), ${firstLoad.length} files\n`);
 if (total > BUDGET_BYTES) {

@@ -27,12 +27,27 @@ export function App() {
   useEffect(refresh, [refresh]);
   useEffect(() => onSessionEnded(refresh), [refresh]);
 
-  if (error) return <ErrorMessage error={error} retry={() => { setError(undefined); refresh(); }} />;
+  if (error)
+    return (
+      <ErrorMessage
+        error={error}
+        retry={() => {
+          setError(undefined);
+          refresh();
+        }}
+      />
+    );
   if (!session) return <Loading what="the console" />;
   if (!session.signedIn) return <SignIn providers={session.providers} onSignedIn={setSession} />;
   return (
     <Router base="/ui">
-      <Shell session={session} onSignedOut={() => { resetClients(); refresh(); }} />
+      <Shell
+        session={session}
+        onSignedOut={() => {
+          resetClients();
+          refresh();
+        }}
+      />
     </Router>
   );
 }
@@ -59,7 +74,13 @@ function Shell({ session, onSignedOut }: { session: SessionState; onSignedOut: (
         </button>
         <nav id="nav" className={menuOpen ? 'open' : ''} aria-label="Main">
           {nav.map(([href, label]) => (
-            <Link key={href} href={href} className={active(href) ? 'active' : ''} aria-current={active(href) ? 'page' : undefined} onClick={() => setMenuOpen(false)}>
+            <Link
+              key={href}
+              href={href}
+              className={active(href) ? 'active' : ''}
+              aria-current={active(href) ? 'page' : undefined}
+              onClick={() => setMenuOpen(false)}
+            >
               {label}
             </Link>
           ))}
@@ -86,7 +107,9 @@ function Shell({ session, onSignedOut }: { session: SessionState; onSignedOut: (
             <Route path="/principals" component={PrincipalsPage} />
             <Route path="/activity" component={ActivityPage} />
             <Route>
-              <p className="state empty">No such page. <Link href="/">Back to the catalog</Link></p>
+              <p className="state empty">
+                No such page. <Link href="/">Back to the catalog</Link>
+              </p>
             </Route>
           </Switch>
         </Suspense>

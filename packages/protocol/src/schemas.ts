@@ -7,7 +7,13 @@ import { OAUTH_SCHEMAS } from './oauth/token.js';
 import { TRINO_OPA_SCHEMAS } from './trino-opa/index.js';
 
 /** Every named schema; `$ref: "<name>"` in any schema of this package points at one of them. */
-export const NAMED_SCHEMAS: readonly (TSchema & { $id: string })[] = [...ICEBERG_SCHEMAS, ...LANCE_SCHEMAS, ...OAUTH_SCHEMAS, ...MANAGEMENT_SCHEMAS, ...TRINO_OPA_SCHEMAS] as (TSchema & { $id: string })[];
+export const NAMED_SCHEMAS: readonly (TSchema & { $id: string })[] = [
+  ...ICEBERG_SCHEMAS,
+  ...LANCE_SCHEMAS,
+  ...OAUTH_SCHEMAS,
+  ...MANAGEMENT_SCHEMAS,
+  ...TRINO_OPA_SCHEMAS,
+] as (TSchema & { $id: string })[];
 
 const names = new Set<string>();
 for (const schema of NAMED_SCHEMAS) {

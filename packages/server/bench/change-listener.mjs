@@ -22,7 +22,15 @@ await store.migrate();
 let handed = 0;
 store.listen({ committed: (events) => void (handed += events.length), report: () => undefined });
 let n = 0;
-const event = () => ({ id: `e-${++n}`, warehouse: 'w', type: 'io.lakegate.table.committed', subject: 'ns/t', partitionKey: 'u', timeMs: 1, data: { warehouse: 'w', namespace: ['ns'], name: 't' } });
+const event = () => ({
+  id: `e-${++n}`,
+  warehouse: 'w',
+  type: 'io.lakegate.table.committed',
+  subject: 'ns/t',
+  partitionKey: 'u',
+  timeMs: 1,
+  data: { warehouse: 'w', namespace: ['ns'], name: 't' },
+});
 
 const cpuPerCall = async (fn, count) => {
   const start = process.cpuUsage();

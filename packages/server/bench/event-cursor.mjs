@@ -19,7 +19,15 @@ const STREAMS = Number(flag('--streams', '20'));
 const N = Number(flag('--n', '2000'));
 const ROUNDS = Number(flag('--rounds', '3'));
 
-const event = (warehouse, timeMs) => ({ id: randomUUID(), warehouse, type: 'io.lakegate.table.committed', subject: 'ns/t', partitionKey: 'uuid-1', timeMs, data: { warehouse, namespace: ['ns'], name: 't' } });
+const event = (warehouse, timeMs) => ({
+  id: randomUUID(),
+  warehouse,
+  type: 'io.lakegate.table.committed',
+  subject: 'ns/t',
+  partitionKey: 'uuid-1',
+  timeMs,
+  data: { warehouse, namespace: ['ns'], name: 't' },
+});
 
 async function fresh(name) {
   const dir = mkdtempSync(path.join(tmpdir(), `lakegate-bench-event-cursor-${name}-`));

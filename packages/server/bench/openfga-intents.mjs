@@ -30,7 +30,12 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
-const openfga = (...args) => execFileSync('bash', [path.join(ROOT, 'scripts/peers/openfga.sh'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1).trim();
+const openfga = (...args) =>
+  execFileSync('bash', [path.join(ROOT, 'scripts/peers/openfga.sh'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .at(-1)
+    .trim();
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-bench-openfga-intents-'));
 const fgaDir = path.join(dir, 'openfga');
@@ -49,13 +54,19 @@ try {
   };
   const change = (kind, i, write) => {
     const event = tenantEvent(ctx, 'acme', caller, { kind, subject: 'role/readers', data: { role: 'readers' } });
-    return access.withEvents(async (control, outbox) => {
-      if (await write(control)) await outbox.appendEvents([event]);
-    }, [event]);
+    return access.withEvents(
+      async (control, outbox) => {
+        if (await write(control)) await outbox.appendEvents([event]);
+      },
+      [event],
+    );
   };
   // Before the intents: the tuple, then its event in a transaction of its own (a crash in between lost the event).
   const eventAfter = async (kind, write) => {
-    if (await write()) await store.access.withEvents((_, outbox) => outbox.appendEvents([tenantEvent(ctx, 'acme', caller, { kind, subject: 'role/readers', data: { role: 'readers' } })]));
+    if (await write())
+      await store.access.withEvents((_, outbox) =>
+        outbox.appendEvents([tenantEvent(ctx, 'acme', caller, { kind, subject: 'role/readers', data: { role: 'readers' } })]),
+      );
   };
   const afterwards = async (i) => {
     await eventAfter('role.member-added', () => access.addMember({ tenant: 'acme', role: 'readers', member: member(i), createdAtMs: 1 }));
@@ -74,7 +85,13 @@ try {
     return { cpuUs: (used.user + used.system) / (2 * N), wallMs: (performance.now() - t0) / (2 * N) };
   };
   const rows = [];
-  for (let r = 0; r < ROUNDS; r += 1) rows.push({ round: r + 1, plain: await measure(`plain${r}`, plain), after: await measure(`after${r}`, afterwards), events: await measure(`events${r}`, withEvents) });
+  for (let r = 0; r < ROUNDS; r += 1)
+    rows.push({
+      round: r + 1,
+      plain: await measure(`plain${r}`, plain),
+      after: await measure(`after${r}`, afterwards),
+      events: await measure(`events${r}`, withEvents),
+    });
   const pending = await store.eventIntents.pendingIntents(Number.MAX_SAFE_INTEGER, 10);
   const published = (await store.outbox.list('tenant/acme', 0, 1_000_000)).length;
   await store.close();

@@ -20,16 +20,36 @@ const ROUNDS = Number(flag('--rounds', '3'));
 const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-bench-outbox-hold-'));
 const store = new SqliteCatalogStore(path.join(dir, 'bench.sqlite'));
 await store.migrate();
-const event = () => ({ id: randomUUID(), warehouse: 'w', type: 'io.lakegate.table.committed', subject: 'ns/t', partitionKey: 'uuid-1', timeMs: Date.now(), data: { warehouse: 'w', namespace: ['ns'], name: 't' } });
+const event = () => ({
+  id: randomUUID(),
+  warehouse: 'w',
+  type: 'io.lakegate.table.committed',
+  subject: 'ns/t',
+  partitionKey: 'uuid-1',
+  timeMs: Date.now(),
+  data: { warehouse: 'w', namespace: ['ns'], name: 't' },
+});
 for (let i = 0; i < EVENTS; i += 500) await store.transaction((repo) => repo.appendEvents(Array.from({ length: Math.min(500, EVENTS - i) }, event)));
 // Other streams' intents pending (a tenant's), so the subquery has rows to skip by its index.
-for (let i = 0; i < 20; i += 1) await store.eventIntents.saveIntent({ id: randomUUID(), createdAtMs: Date.now(), events: [{ ...event(), warehouse: 'tenant/acme' }], writes: [] });
+for (let i = 0; i < 20; i += 1)
+  await store.eventIntents.saveIntent({ id: randomUUID(), createdAtMs: Date.now(), events: [{ ...event(), warehouse: 'tenant/acme' }], writes: [] });
 const db = store.db;
-const bare = async (after) => (await db.selectFrom('event_outbox').selectAll().where('warehouse', '=', 'w').where('sequence', '>', after).orderBy('sequence').limit(100).execute()).length;
+const bare = async (after) =>
+  (await db.selectFrom('event_outbox').selectAll().where('warehouse', '=', 'w').where('sequence', '>', after).orderBy('sequence').limit(100).execute()).length;
 // The same query with KyselyOutbox.list's condition (kysely-outbox.ts heldFrom); neither parses the rows.
 const heldFrom = sql`(select min(i.sequence) from event_intents i where i.stream = ${'w'})`;
 const held = async (after) =>
-  (await db.selectFrom('event_outbox').selectAll().where('warehouse', '=', 'w').where('sequence', '>', after).where(sql`(${heldFrom} is null or sequence < ${heldFrom})`).orderBy('sequence').limit(100).execute()).length;
+  (
+    await db
+      .selectFrom('event_outbox')
+      .selectAll()
+      .where('warehouse', '=', 'w')
+      .where('sequence', '>', after)
+      .where(sql`(${heldFrom} is null or sequence < ${heldFrom})`)
+      .orderBy('sequence')
+      .limit(100)
+      .execute()
+  ).length;
 const listed = async (after) => (await store.outbox.list('w', after, 100)).length;
 async function cpuPerPage(read) {
   let rows = 0;
@@ -45,4 +65,7 @@ for (let r = 0; r < ROUNDS; r += 1) out.push({ round: r + 1, bare: await cpuPerP
 await sql`select 1`.execute(db);
 await store.close();
 rmSync(dir, { recursive: true, force: true });
-for (const o of out) console.log(`round ${o.round}: page of 100 rows without the hold ${o.bare.toFixed(0)} µs CPU, with it ${o.held.toFixed(0)} µs CPU (ratio ${(o.held / o.bare).toFixed(2)}); KyselyOutbox.list with the events parsed ${o.listed.toFixed(0)} µs CPU`);
+for (const o of out)
+  console.log(
+    `round ${o.round}: page of 100 rows without the hold ${o.bare.toFixed(0)} µs CPU, with it ${o.held.toFixed(0)} µs CPU (ratio ${(o.held / o.bare).toFixed(2)}); KyselyOutbox.list with the events parsed ${o.listed.toFixed(0)} µs CPU`,
+  );

@@ -39,7 +39,11 @@ const withEvent = (name) =>
   });
 
 const rows = [];
-for (let r = 0; r < ROUNDS; r += 1) rows.push({ round: r + 1, plainUs: await cpuPerOp(`plain${r}`, plain), withEventUs: await cpuPerOp(`event${r}`, withEvent) });
+for (let r = 0; r < ROUNDS; r += 1)
+  rows.push({ round: r + 1, plainUs: await cpuPerOp(`plain${r}`, plain), withEventUs: await cpuPerOp(`event${r}`, withEvent) });
 await store.close();
 rmSync(dir, { recursive: true, force: true });
-for (const row of rows) console.log(`round ${row.round}: createRole ${row.plainUs.toFixed(0)} µs CPU, with its event ${row.withEventUs.toFixed(0)} µs CPU, ratio ${(row.withEventUs / row.plainUs).toFixed(2)}`);
+for (const row of rows)
+  console.log(
+    `round ${row.round}: createRole ${row.plainUs.toFixed(0)} µs CPU, with its event ${row.withEventUs.toFixed(0)} µs CPU, ratio ${(row.withEventUs / row.plainUs).toFixed(2)}`,
+  );

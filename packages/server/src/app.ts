@@ -101,7 +101,21 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     resolveHost: options.hostResolver,
   });
   const drain = await mountSurfaces(app, {
-    config, store, box, warehouseStorage: storage.warehouseStorage, clock, metrics, identity, authentication, deps, services, admin, events, web, worker, publicUrl: () => publicUrl,
+    config,
+    store,
+    box,
+    warehouseStorage: storage.warehouseStorage,
+    clock,
+    metrics,
+    identity,
+    authentication,
+    deps,
+    services,
+    admin,
+    events,
+    web,
+    worker,
+    publicUrl: () => publicUrl,
   });
   shareWithWorkers(worker, metrics, audit);
   const background = startBackground(config, { store, services, accessPorts, events, web, clock, logger });

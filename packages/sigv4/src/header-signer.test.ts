@@ -30,9 +30,24 @@ describe('HeaderSigner', () => {
       const signer = new HeaderSigner({ service: 's3', region, credentials });
       const method = pick(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
       const path = `/bucket/${encodeURIComponent(word(12)).replace(/%2F/g, '/')}/${pick(['a%3Db.parquet', 'x', 'd%20e', ''])}`;
-      const query: Array<[string, string]> = Array.from({ length: Math.floor(r() * 4) }, () => [pick(['uploads', 'partNumber', 'uploadId', 'prefix', 'x-amz-tagging', word(4)]), pick(['', '1', word(6)])]);
+      const query: Array<[string, string]> = Array.from({ length: Math.floor(r() * 4) }, () => [
+        pick(['uploads', 'partNumber', 'uploadId', 'prefix', 'x-amz-tagging', word(4)]),
+        pick(['', '1', word(6)]),
+      ]);
       const headers: Record<string, string> = { host: pick(['127.0.0.1:9000', 'bucket.s3.eu-west-1.amazonaws.com']) };
-      for (const name of ['content-type', 'x-amz-copy-source', 'x-amz-tagging', 'cache-control', 'user-agent', 'date', 'x-amz-date', 'proxy-foo', 'x-amz-meta-a', 'content-md5', 'expect']) {
+      for (const name of [
+        'content-type',
+        'x-amz-copy-source',
+        'x-amz-tagging',
+        'cache-control',
+        'user-agent',
+        'date',
+        'x-amz-date',
+        'proxy-foo',
+        'x-amz-meta-a',
+        'content-md5',
+        'expect',
+      ]) {
         if (r() < 0.4) headers[name] = pick(['', 'v', '  a \t b  ', 'a\r\nb', word(5), 'text/plain; charset=utf-8']);
       }
       const payloadHash = pick(['UNSIGNED-PAYLOAD', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']);
@@ -49,7 +64,9 @@ describe('HeaderSigner', () => {
       expect(got.authorization, `${method} ${url} ${JSON.stringify(headers)}`).toBe(expected.headers.authorization);
       expect(got.amzDate).toBe(expected.headers['x-amz-date']);
       // The same query canonicalized once signs the same.
-      expect(signer.sign({ method, path, query: new PreparedQuery(query), headers, payloadHash: hash }, signingDate).authorization).toBe(expected.headers.authorization);
+      expect(signer.sign({ method, path, query: new PreparedQuery(query), headers, payloadHash: hash }, signingDate).authorization).toBe(
+        expected.headers.authorization,
+      );
     }
   });
 
@@ -65,12 +82,25 @@ describe('HeaderSigner', () => {
 
   it('orders a name before a longer name it begins, and a repeated name by value, as SignatureV4 does; one date per second', async () => {
     const signer = new HeaderSigner({ service: 's3', region: 'us-east-1', credentials });
-    const query: Array<[string, string]> = [['a-b', '1'], ['a', 'z'], ['a', ''], ['a.c', '0'], ['A', 'x'], ['a', 'b c']];
+    const query: Array<[string, string]> = [
+      ['a-b', '1'],
+      ['a', 'z'],
+      ['a', ''],
+      ['a.c', '0'],
+      ['A', 'x'],
+      ['a', 'b c'],
+    ];
     const url = `/b/k?${query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&')}`;
     for (const at of ['2026-11-25T12:00:00.000Z', '2026-11-25T12:00:00.999Z', '2026-11-25T12:00:01.000Z']) {
       const signingDate = new Date(at);
-      const expected = await signRequest({ method: 'GET', url, headers: { host: 'h' } }, { service: 's3', region: 'us-east-1', credentials, signingDate, uriEscapePath: false, applyChecksum: false });
-      const got = signer.sign({ method: 'GET', path: '/b/k', query, headers: { host: 'h' }, payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, signingDate);
+      const expected = await signRequest(
+        { method: 'GET', url, headers: { host: 'h' } },
+        { service: 's3', region: 'us-east-1', credentials, signingDate, uriEscapePath: false, applyChecksum: false },
+      );
+      const got = signer.sign(
+        { method: 'GET', path: '/b/k', query, headers: { host: 'h' }, payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+        signingDate,
+      );
       expect(got.authorization).toBe(expected.headers.authorization);
       expect(got.amzDate).toBe(expected.headers['x-amz-date']);
     }

@@ -74,7 +74,8 @@ const FOLDABLE = /[\r\n\t]|^ | $| {2}/;
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
 
 /** SignatureV4's escapeUri: RFC 3986 unreserved characters only. */
-const escapeUri = (s: string): string => (UNRESERVED.test(s) ? s : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+const escapeUri = (s: string): string =>
+  UNRESERVED.test(s) ? s : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export class HeaderSigner {
   private day = '';
@@ -88,7 +89,8 @@ export class HeaderSigner {
   private amzDate = '';
 
   constructor(private readonly options: HeaderSignerOptions) {
-    if (!/^[a-z0-9-]+$/.test(options.service) || !/^[a-z0-9-]+$/.test(options.region)) throw new TypeError('service and region must be lowercase letters, digits and "-"');
+    if (!/^[a-z0-9-]+$/.test(options.service) || !/^[a-z0-9-]+$/.test(options.region))
+      throw new TypeError('service and region must be lowercase letters, digits and "-"');
     this.scopeTail = `${options.region}/${options.service}/aws4_request`;
   }
 
@@ -96,14 +98,21 @@ export class HeaderSigner {
     const amzDate = this.amzDateOf(signingDate);
     const day = amzDate.slice(0, 8);
     const names: string[] = ['x-amz-date'];
-    for (const name in input.headers) if (name !== 'x-amz-date' && !UNSIGNABLE.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-')) names.push(name);
+    for (const name in input.headers)
+      if (name !== 'x-amz-date' && !UNSIGNABLE.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-')) names.push(name);
     sortNames(names);
     let canonicalHeaders = '';
     for (const name of names) {
       const value = name === 'x-amz-date' ? amzDate : input.headers[name]!;
       // SignatureV4's folding (CR/LF to spaces, runs of spaces and tabs to one, one leading and trailing space off),
       // skipped for the usual value that has nothing to fold.
-      const folded = value.length !== 0 && FOLDABLE.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
+      const folded =
+        value.length !== 0 && FOLDABLE.test(value)
+          ? value
+              .replace(/[\r\n]/g, ' ')
+              .replace(/[ \t]+/g, ' ')
+              .replace(/^ | $/g, '')
+          : value;
       canonicalHeaders += `${name}:${folded}\n`;
     }
     const signedHeaders = names.join(';');
@@ -112,7 +121,10 @@ export class HeaderSigner {
     // The one-shot hash (no Hash object): about 0.4 µs less per signature than createHash (docs/benchmarks.md).
     const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
     const signature = createHmac('sha256', this.keyFor(day)).update(stringToSign).digest('hex');
-    return { authorization: `AWS4-HMAC-SHA256 Credential=${this.options.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`, amzDate };
+    return {
+      authorization: `AWS4-HMAC-SHA256 Credential=${this.options.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+      amzDate,
+    };
   }
 
   /** The X-Amz-Date of a signing time, kept for its second (an engine's signs come many per second). */
@@ -120,7 +132,10 @@ export class HeaderSigner {
     const second = Math.floor(signingDate.getTime() / 1000);
     if (second !== this.second) {
       // An invalid date is NaN, never equal: toISOString throws for it as before.
-      this.amzDate = signingDate.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+      this.amzDate = signingDate
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z')
+        .replace(/[-:]/g, '');
       this.second = second;
     }
     return this.amzDate;
@@ -130,7 +145,9 @@ export class HeaderSigner {
   private keyFor(day: string): KeyObject {
     if (day !== this.day || this.key === undefined) {
       const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-      this.key = createSecretKey(hmac(hmac(hmac(hmac(`AWS4${this.options.credentials.secretAccessKey}`, day), this.options.region), this.options.service), 'aws4_request'));
+      this.key = createSecretKey(
+        hmac(hmac(hmac(hmac(`AWS4${this.options.credentials.secretAccessKey}`, day), this.options.region), this.options.service), 'aws4_request'),
+      );
       this.day = day;
     }
     return this.key;

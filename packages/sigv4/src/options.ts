@@ -61,8 +61,7 @@ export function assertRequest(request: SigV4Request): void {
   if (typeof request.url !== 'string') throw new TypeError('request.url must be a string');
   if (typeof request.headers !== 'object' || request.headers === null) throw new TypeError('request.headers must be an object');
   for (const value of Object.values(request.headers)) {
-    const ok =
-      value === undefined || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    const ok = value === undefined || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
     if (!ok) throw new TypeError('request.headers values must be strings or arrays of strings');
   }
   const { body } = request;

@@ -82,7 +82,15 @@ function prepare(request: SigV4Request, options: SignRequestOptions) {
     uriEscapePath: options.uriEscapePath ?? true,
     applyChecksum: options.applyChecksum ?? true,
   });
-  const http = new HttpRequest({ method: request.method, protocol: 'https:', hostname: headers.host, path, query: toQueryBag(query), headers, body: request.body });
+  const http = new HttpRequest({
+    method: request.method,
+    protocol: 'https:',
+    hostname: headers.host,
+    path,
+    query: toQueryBag(query),
+    headers,
+    body: request.body,
+  });
   return { signer, http, path };
 }
 

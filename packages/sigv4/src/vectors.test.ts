@@ -8,15 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { presignRequest, signRequest } from './sign.js';
 import type { SigV4Request } from './types.js';
 import { verifySigV4 } from './verify.js';
-import {
-  flipSignature,
-  headerKey,
-  recordingSha256,
-  signedHeaderNames,
-  toRequest,
-  vectorOptions,
-  withHeader,
-} from './vectors/harness.js';
+import { flipSignature, headerKey, recordingSha256, signedHeaderNames, toRequest, vectorOptions, withHeader } from './vectors/harness.js';
 import { ALL_VECTORS, AWS_C_AUTH_V4_NORMALIZE_PATH_VECTORS, VECTOR_CONTEXT as C } from './vectors/index.js';
 import type { SignedVectorRequest, SigV4TestVector } from './vectors/types.js';
 
@@ -160,7 +152,10 @@ describe('session tokens', () => {
     '$label hands the token to lookupSecret',
     async (c) => {
       const seen: Array<string | undefined> = [];
-      const result = await verifySigV4(c.request, opts(c, { lookupSecret: async (_id, ctx) => (seen.push(ctx.sessionToken), { secretAccessKey: C.secretAccessKey, principal: { user: 'x' } }) }));
+      const result = await verifySigV4(
+        c.request,
+        opts(c, { lookupSecret: async (_id, ctx) => (seen.push(ctx.sessionToken), { secretAccessKey: C.secretAccessKey, principal: { user: 'x' } }) }),
+      );
       expect(result.ok).toBe(true);
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatch(/^(6e86291e|AQoDYXdzEPT)/);

@@ -78,12 +78,8 @@ describe('header auth', () => {
     expect(await verify(withHeader(signed, 'x-amz-date', undefined))).toBe('ERR_SIGV4_MALFORMED');
     expect(await verify(withHeader(signed, 'x-amz-date', '20151332T123600Z'))).toBe('ERR_SIGV4_MALFORMED');
     expect(await verify(withHeader(signed, 'x-amz-date', '2015-08-30T12:36:00Z'))).toBe('ERR_SIGV4_MALFORMED');
-    expect(await verify({ ...signed, headers: { ...signed.headers, 'x-amz-date': ['20150830T123600Z', '20150830T123600Z'] } })).toBe(
-      'ERR_SIGV4_MALFORMED',
-    );
-    expect(await verify({ ...signed, headers: { ...signed.headers, authorization: [signed.headers.authorization!, 'Bearer x'] } })).toBe(
-      'ERR_SIGV4_MALFORMED',
-    );
+    expect(await verify({ ...signed, headers: { ...signed.headers, 'x-amz-date': ['20150830T123600Z', '20150830T123600Z'] } })).toBe('ERR_SIGV4_MALFORMED');
+    expect(await verify({ ...signed, headers: { ...signed.headers, authorization: [signed.headers.authorization!, 'Bearer x'] } })).toBe('ERR_SIGV4_MALFORMED');
   });
 
   it('checks the credential scope date and terminator', async () => {
@@ -134,10 +130,7 @@ describe('payload hash', () => {
   });
 
   it('rejects streaming and other unknown payload modes, and an unsigned x-amz-content-sha256', async () => {
-    const streaming = await signRequest(
-      { ...post, headers: { ...post.headers, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' } },
-      signing,
-    );
+    const streaming = await signRequest({ ...post, headers: { ...post.headers, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' } }, signing);
     expect(await verify(streaming)).toBe('ERR_SIGV4_MALFORMED');
     const unsigned = await signRequest(post, { ...signing, applyChecksum: false });
     const bodyHash = 'f'.repeat(64);
@@ -154,8 +147,7 @@ describe('payload hash', () => {
 });
 
 describe('presigned', () => {
-  const presign = (r: SigV4Request, over: Partial<Parameters<typeof presignRequest>[1]> = {}) =>
-    presignRequest(r, { ...signing, expiresIn: 900, ...over });
+  const presign = (r: SigV4Request, over: Partial<Parameters<typeof presignRequest>[1]> = {}) => presignRequest(r, { ...signing, expiresIn: 900, ...over });
 
   it('round-trips presignRequest (body hash, UNSIGNED-PAYLOAD, session token)', async () => {
     expect(await verify(await presign(get))).toBe('ok');

@@ -22,6 +22,7 @@ export function commandContext(values: ConnectionValues, options: { allowNewProf
   const settings = resolveSettings(values, options);
   const mode = settings.store.mode();
   // The file holds secrets; say so when someone loosened its permissions (we never do).
-  if (mode !== undefined && (mode & 0o077) !== 0) out.warn(`${settings.store.file} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${settings.store.file}`);
+  if (mode !== undefined && (mode & 0o077) !== 0)
+    out.warn(`${settings.store.file} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${settings.store.file}`);
   return { out, settings };
 }

@@ -30,7 +30,11 @@ export function isHelpWord(word: string | undefined): word is undefined | 'help'
  * findSubCommand({ ls: list }, 'list'); // list
  * ```
  */
-export function findSubCommand(subCommands: Readonly<Record<string, SubCommand>>, word: string | undefined, aliases: Readonly<Record<string, string>> = {}): SubCommand | undefined {
+export function findSubCommand(
+  subCommands: Readonly<Record<string, SubCommand>>,
+  word: string | undefined,
+  aliases: Readonly<Record<string, string>> = {},
+): SubCommand | undefined {
   if (word === undefined) return undefined;
   const name = Object.hasOwn(aliases, word) ? aliases[word]! : Object.hasOwn(COMMON_ALIASES, word) ? COMMON_ALIASES[word]! : word;
   return Object.hasOwn(subCommands, name) ? subCommands[name] : undefined;
@@ -45,7 +49,13 @@ export function findSubCommand(subCommands: Readonly<Record<string, SubCommand>>
  * return dispatch('view', argv, { ls: list, describe }, HELP);
  * ```
  */
-export async function dispatch(command: string, argv: string[], subCommands: Readonly<Record<string, SubCommand>>, helpText: string, aliases: Readonly<Record<string, string>> = {}): Promise<number> {
+export async function dispatch(
+  command: string,
+  argv: string[],
+  subCommands: Readonly<Record<string, SubCommand>>,
+  helpText: string,
+  aliases: Readonly<Record<string, string>> = {},
+): Promise<number> {
   const [word, ...rest] = argv;
   if (isHelpWord(word)) return help(helpText);
   const run = findSubCommand(subCommands, word, aliases);

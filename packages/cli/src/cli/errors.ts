@@ -28,7 +28,11 @@ export function describeFailure(error: unknown): { exitCode: number; message: st
   if (isParseArgsError(error)) return { exitCode: EXIT_USAGE, message: error.message, type: 'UsageError' };
   // SigV4 found no AWS credentials locally: nothing was sent, so it is configuration, not a server refusal.
   if (error instanceof Error && error.name === 'CredentialsProviderError') {
-    return { exitCode: EXIT_USAGE, message: `no AWS credentials for SigV4 (${error.message}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, type: 'ConfigurationError' };
+    return {
+      exitCode: EXIT_USAGE,
+      message: `no AWS credentials for SigV4 (${error.message}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`,
+      type: 'ConfigurationError',
+    };
   }
   if (error instanceof CatalogError) {
     const status = error.status ? ` (HTTP ${error.status})` : '';

@@ -38,7 +38,10 @@ function decodePart(part: string, what: string): Record<string, unknown> {
 }
 
 /** The bearer token an auth provider would send to `url`, or undefined when it sends none (API key, SigV4). */
-export async function bearerOf(auth: { authenticate(r: { method: string; url: URL; headers: Record<string, string> }): Promise<void> }, url: string): Promise<string | undefined> {
+export async function bearerOf(
+  auth: { authenticate(r: { method: string; url: URL; headers: Record<string, string> }): Promise<void> },
+  url: string,
+): Promise<string | undefined> {
   const request = { method: 'GET', url: new URL(url), headers: {} as Record<string, string> };
   await auth.authenticate(request);
   const m = /^Bearer\s+(.+)$/i.exec(request.headers['authorization'] ?? '');

@@ -28,7 +28,12 @@ export async function listObjects(kind: 'tables' | 'views', argv: string[], help
   });
   const one = kind === 'tables' ? 'table' : 'view';
   out.result({ [kind]: ids.map((id) => ({ name: formatObjectIdentifier(id), namespace: id.namespace, [one]: id.name })) }, () =>
-    ids.length ? table(ids.map((id) => ({ namespace: formatLevels(id.namespace), name: id.name })), ['namespace', 'name']) : `no ${kind} in ${formatLevels(namespace)}`,
+    ids.length
+      ? table(
+          ids.map((id) => ({ namespace: formatLevels(id.namespace), name: id.name })),
+          ['namespace', 'name'],
+        )
+      : `no ${kind} in ${formatLevels(namespace)}`,
   );
   return 0;
 }

@@ -9,7 +9,9 @@ describe('unsupportedNodeWarning', () => {
   it('is silent on the LTS lines CI proves and warns once, naming them, on any other', () => {
     for (const v of ['v26.0.0', 'v26.12.1', 'v24.0.0', 'v24.21.0', 'v22.12.0', 'v22.23.3']) expect(unsupportedNodeWarning(v), v).toBeUndefined();
     for (const v of ['v20.20.2', 'v22.11.0', 'v18.20.0', 'v23.11.0', 'v25.9.0', 'v27.0.0']) {
-      expect(unsupportedNodeWarning(v), v).toMatch(/^lakegate: warning: Node v\d+\.\d+\.\d+ is not supported \(supported: Node 26, 24 and 22\.12\+.*Starting anyway\.\n$/);
+      expect(unsupportedNodeWarning(v), v).toMatch(
+        /^lakegate: warning: Node v\d+\.\d+\.\d+ is not supported \(supported: Node 26, 24 and 22\.12\+.*Starting anyway\.\n$/,
+      );
     }
   });
 });

@@ -52,7 +52,10 @@ export class Output {
 
   /** Reports a failure on stderr: one line for people, a JSON object with --json. */
   error(failure: { message: string; type: string; status?: number; exitCode: number }): void {
-    if (this.json) this.stderr.write(`${JSON.stringify({ error: { message: failure.message, type: failure.type, ...(failure.status ? { status: failure.status } : {}), 'exit-code': failure.exitCode } })}\n`);
+    if (this.json)
+      this.stderr.write(
+        `${JSON.stringify({ error: { message: failure.message, type: failure.type, ...(failure.status ? { status: failure.status } : {}), 'exit-code': failure.exitCode } })}\n`,
+      );
     else this.stderr.write(`lakegate: error: ${failure.message}\n`);
   }
 
@@ -98,7 +101,14 @@ export function toJson(value: unknown): string {
 export function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
   const cells = [columns.map((c) => c.toUpperCase()), ...rows.map((r) => columns.map((c) => cell(r[c])))];
   const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  return cells.map((row) => row.map((v, i) => (i === row.length - 1 ? v : v.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((row) =>
+      row
+        .map((v, i) => (i === row.length - 1 ? v : v.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Renders `key value` lines with aligned values. */
@@ -119,6 +129,13 @@ function cell(value: unknown): string {
 export function describeTime(ms: number, now = Date.now()): string {
   const delta = ms - now;
   const abs = Math.abs(delta);
-  const span = abs < 60_000 ? `${Math.round(abs / 1000)}s` : abs < 3_600_000 ? `${Math.round(abs / 60_000)}m` : abs < 172_800_000 ? `${Math.round(abs / 3_600_000)}h` : `${Math.round(abs / 86_400_000)}d`;
+  const span =
+    abs < 60_000
+      ? `${Math.round(abs / 1000)}s`
+      : abs < 3_600_000
+        ? `${Math.round(abs / 60_000)}m`
+        : abs < 172_800_000
+          ? `${Math.round(abs / 3_600_000)}h`
+          : `${Math.round(abs / 86_400_000)}d`;
   return `${new Date(ms).toISOString()} (${delta >= 0 ? `in ${span}` : `${span} ago`})`;
 }

@@ -5,7 +5,8 @@
 import type { Schema } from '@lakegate/client';
 import { UsageError } from './errors.js';
 
-const PRIMITIVE = /^(boolean|int|long|float|double|date|time|timestamp|timestamptz|timestamp_ns|timestamptz_ns|string|uuid|binary|variant|unknown|decimal\(\s*\d+\s*,\s*\d+\s*\)|fixed\[\d+\])$/;
+const PRIMITIVE =
+  /^(boolean|int|long|float|double|date|time|timestamp|timestamptz|timestamp_ns|timestamptz_ns|string|uuid|binary|variant|unknown|decimal\(\s*\d+\s*,\s*\d+\s*\)|fixed\[\d+\])$/;
 
 /**
  * Builds a schema from column specs.
@@ -28,8 +29,13 @@ export function schemaFromColumns(columns: string[]): Schema {
     const colon = rest.lastIndexOf(':');
     if (colon <= 0) throw new UsageError(`--column expects NAME:TYPE[:required], got ${JSON.stringify(spec)}`);
     const name = rest.slice(0, colon);
-    const type = rest.slice(colon + 1).trim().toLowerCase().replace(/\s+/g, '');
-    if (!PRIMITIVE.test(type)) throw new UsageError(`unknown column type ${JSON.stringify(rest.slice(colon + 1))} in ${JSON.stringify(spec)}; nested types need --schema`);
+    const type = rest
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, '');
+    if (!PRIMITIVE.test(type))
+      throw new UsageError(`unknown column type ${JSON.stringify(rest.slice(colon + 1))} in ${JSON.stringify(spec)}; nested types need --schema`);
     if (names.has(name)) throw new UsageError(`duplicate column ${JSON.stringify(name)}`);
     names.add(name);
     return { id: i + 1, name, type, required };

@@ -9,7 +9,11 @@ const MASK = '***';
 export function isSecretKey(key: string): boolean {
   const k = key.toLowerCase();
   if (/(expires|expiry|token-type|server-uri|endpoint)/.test(k)) return false;
-  return /(^|[.-])(credential|token|secret|password|api-key|access-key-id|secret-access-key|session-token|sas-token|connection-string|private-key|key)($|[.-])/.test(k) || k.startsWith('header.authorization');
+  return (
+    /(^|[.-])(credential|token|secret|password|api-key|access-key-id|secret-access-key|session-token|sas-token|connection-string|private-key|key)($|[.-])/.test(
+      k,
+    ) || k.startsWith('header.authorization')
+  );
 }
 
 /**

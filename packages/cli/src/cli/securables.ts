@@ -72,7 +72,8 @@ export function formatSecurable(securable: Securable): string {
  */
 export function parsePrivileges(text: string): Privilege[] {
   const privileges = [...new Set(text.split(',').map((p) => p.trim()))];
-  if (privileges.some((p) => p === '')) throw new UsageError(`empty privilege in ${JSON.stringify(text)}; write PRIVILEGE[,PRIVILEGE...], e.g. table:read-data,table:list`);
+  if (privileges.some((p) => p === ''))
+    throw new UsageError(`empty privilege in ${JSON.stringify(text)}; write PRIVILEGE[,PRIVILEGE...], e.g. table:read-data,table:list`);
   return privileges as Privilege[];
 }
 
@@ -130,11 +131,13 @@ export function memberOf(values: MemberValues): Member {
 export function subjectOf(values: MemberValues): ExplainSubject {
   const groups = values.group ?? [];
   if (values.principal !== undefined) {
-    if (values.user !== undefined || groups.length || values.issuer !== undefined) throw new UsageError(`a principal is named by its client id alone; ${MEMBER_HELP}`);
+    if (values.user !== undefined || groups.length || values.issuer !== undefined)
+      throw new UsageError(`a principal is named by its client id alone; ${MEMBER_HELP}`);
     return { kind: 'principal', name: values.principal };
   }
   if (values.user === undefined && groups.length === 0) throw new UsageError(`no member given; ${MEMBER_HELP}`);
-  if (values.issuer === undefined) throw new UsageError(`a ${values.user !== undefined ? 'user' : 'group'} needs --issuer URL (a trusted issuer, or "asserted" for names an engine asserts)`);
+  if (values.issuer === undefined)
+    throw new UsageError(`a ${values.user !== undefined ? 'user' : 'group'} needs --issuer URL (a trusted issuer, or "asserted" for names an engine asserts)`);
   if (values.user !== undefined) return { kind: 'user', name: values.user, issuer: values.issuer, ...(groups.length ? { groups } : {}) };
   if (groups.length > 1) throw new UsageError(`name one group (or a --user with the groups it belongs to); ${MEMBER_HELP}`);
   return { kind: 'group', name: groups[0]!, issuer: values.issuer };

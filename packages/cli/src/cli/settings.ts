@@ -35,7 +35,10 @@ export interface Settings {
 }
 
 /** Resolves settings from flags, environment and the selected profile. */
-export function resolveSettings(values: ConnectionValues, options: { env?: NodeJS.ProcessEnv; store?: ProfileStore; allowNewProfile?: boolean } = {}): Settings {
+export function resolveSettings(
+  values: ConnectionValues,
+  options: { env?: NodeJS.ProcessEnv; store?: ProfileStore; allowNewProfile?: boolean } = {},
+): Settings {
   const env = options.env ?? process.env;
   const store = options.store ?? new ProfileStore(configDir(env));
   const profileName = values.profile ?? env['LAKEGATE_PROFILE'] ?? 'default';
@@ -114,5 +117,9 @@ export function openAuth(settings: Settings): AuthProvider {
 
 /** A client for Lakegate's management API at the catalog's base URI, with the settings' auth and `header.*` properties. */
 export function openManagement(settings: Settings): LakegateManagement {
-  return new LakegateManagement({ uri: requireUri(settings), properties: settings.properties, ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
+  return new LakegateManagement({
+    uri: requireUri(settings),
+    properties: settings.properties,
+    ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+  });
 }

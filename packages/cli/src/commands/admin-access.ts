@@ -43,7 +43,12 @@ async function roleList(argv: string[]): Promise<number> {
 }
 
 function roleRow(role: Role): Record<string, string> {
-  return { name: role.name, tenant: role.tenant, created: role['created-at-ms'] ? new Date(role['created-at-ms']).toISOString() : 'built in', description: role.description || '-' };
+  return {
+    name: role.name,
+    tenant: role.tenant,
+    created: role['created-at-ms'] ? new Date(role['created-at-ms']).toISOString() : 'built in',
+    description: role.description || '-',
+  };
 }
 
 async function roleCreate(argv: string[]): Promise<number> {
@@ -105,7 +110,9 @@ async function roleMember(argv: string[], change: 'add' | 'remove'): Promise<num
     return 0;
   }
   const { created } = await out.progress('adding member', () => management.addRoleMember(role!, member, tenantOf(values)));
-  out.result({ role, member, created }, () => (created ? `Added ${describeMember(member)} to role ${role}` : `${describeMember(member)} already holds role ${role}`));
+  out.result({ role, member, created }, () =>
+    created ? `Added ${describeMember(member)} to role ${role}` : `${describeMember(member)} already holds role ${role}`,
+  );
   return 0;
 }
 
@@ -121,7 +128,10 @@ async function grantOrRevoke(argv: string[], change: 'grant' | 'revoke'): Promis
     out.result({ grants }, () => `Granted ${what} to role ${request.role}`);
   } else {
     const { revoked } = await out.progress('revoking', () => management.revoke(request));
-    out.result({ revoked, role: request.role, privileges: request.privileges, securable: request.securable }, () => `Revoked ${what} from role ${request.role} (${revoked} grant${revoked === 1 ? '' : 's'})`);
+    out.result(
+      { revoked, role: request.role, privileges: request.privileges, securable: request.securable },
+      () => `Revoked ${what} from role ${request.role} (${revoked} grant${revoked === 1 ? '' : 's'})`,
+    );
   }
   return 0;
 }
@@ -135,7 +145,11 @@ async function grantList(argv: string[]): Promise<number> {
   const securable = text === undefined ? undefined : parseSecurable(text);
   const { out, settings } = commandContext(values);
   const grants = await out.progress('listing grants', () =>
-    openManagement(settings).listGrants({ ...tenantOf(values), ...(values.role === undefined ? {} : { role: values.role }), ...(securable ? { securable } : {}) }),
+    openManagement(settings).listGrants({
+      ...tenantOf(values),
+      ...(values.role === undefined ? {} : { role: values.role }),
+      ...(securable ? { securable } : {}),
+    }),
   );
   out.result({ grants }, () => (grants.length ? grantTable(grants, true) : 'no grants'));
   return 0;
@@ -149,7 +163,8 @@ function grantTable(grants: Grant[], withRole: boolean): string {
 async function explain(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { ...TENANT_OPTION, ...MEMBER_OPTIONS });
   if (values.help) return help(ADMIN_HELP);
-  if (positionals.length !== 3 || positionals[1]!.toUpperCase() !== 'ON') throw new UsageError('expected SUBJECT PRIVILEGE ON SECURABLE, e.g. --principal ID table:read-data ON table:lake.sales.orders');
+  if (positionals.length !== 3 || positionals[1]!.toUpperCase() !== 'ON')
+    throw new UsageError('expected SUBJECT PRIVILEGE ON SECURABLE, e.g. --principal ID table:read-data ON table:lake.sales.orders');
   const [privilege, ...more] = parsePrivileges(positionals[0]!);
   if (more.length) throw new UsageError('explain takes one privilege');
   const request = { subject: subjectOf(values), privilege: privilege!, securable: parseSecurable(positionals[2]!), ...tenantOf(values) };
@@ -159,7 +174,9 @@ async function explain(argv: string[]): Promise<number> {
     [
       explanation.summary,
       // The summary names the first grant; list every one when several give the privilege.
-      ...(explanation.via.length > 1 ? explanation.via.map((v) => `  role ${v.role} (held by ${describeMember(v.member)}): ${v.privilege} on ${formatSecurable(v.securable)}`) : []),
+      ...(explanation.via.length > 1
+        ? explanation.via.map((v) => `  role ${v.role} (held by ${describeMember(v.member)}): ${v.privilege} on ${formatSecurable(v.securable)}`)
+        : []),
     ].join('\n'),
   );
   return 0;

@@ -41,7 +41,9 @@ export async function audit(argv: string[]): Promise<number> {
     ...(values.until === undefined ? {} : { until: timeArg(values.until, '--until', now) }),
   };
   const { out, settings } = commandContext(values);
-  const page = await out.progress('reading the audit trail', () => openManagement(settings).listAudit(filter, { limit, ...(values.before === undefined ? {} : { before: values.before }) }));
+  const page = await out.progress('reading the audit trail', () =>
+    openManagement(settings).listAudit(filter, { limit, ...(values.before === undefined ? {} : { before: values.before }) }),
+  );
   out.result(page, () => (page.events.length ? table(page.events.map(eventRow), ['time', 'decision', 'actor', 'action', 'object', 'type']) : 'no events'));
   if (page.next) out.note(`more events: repeat with --before ${page.next}`);
   return 0;
@@ -53,7 +55,14 @@ function decisionArg(value: string | undefined): 'allow' | 'deny' | undefined {
 }
 
 function eventRow(event: AuditEvent): Record<string, string> {
-  return { time: new Date(event.atMs).toISOString(), decision: event.decision ?? '-', actor: event.actor, action: event.action ?? '-', object: event.object ?? '-', type: event.type };
+  return {
+    time: new Date(event.atMs).toISOString(),
+    decision: event.decision ?? '-',
+    actor: event.actor,
+    action: event.action ?? '-',
+    object: event.object ?? '-',
+    type: event.type,
+  };
 }
 
 /** ISO 8601 text and epoch milliseconds pass as they are (the server reads both); an age (`30m`, `7d`) is counted back from now. */

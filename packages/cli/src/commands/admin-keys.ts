@@ -19,7 +19,13 @@ async function apiKeyList(argv: string[]): Promise<number> {
   const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
   const { out, settings } = commandContext(values);
   const keys = await out.progress('listing API keys', () => openManagement(settings).listApiKeys(clientId!));
-  const rows = keys.map((k) => ({ 'key-id': k['key-id'], name: k.name, created: when(k['created-at-ms'], '-'), expires: when(k['expires-at-ms'], 'never'), revoked: when(k['revoked-at-ms'], 'no') }));
+  const rows = keys.map((k) => ({
+    'key-id': k['key-id'],
+    name: k.name,
+    created: when(k['created-at-ms'], '-'),
+    expires: when(k['expires-at-ms'], 'never'),
+    revoked: when(k['revoked-at-ms'], 'no'),
+  }));
   out.result({ 'api-keys': keys }, () => (rows.length ? table(rows, ['key-id', 'name', 'created', 'expires', 'revoked']) : 'no API keys'));
   return 0;
 }
@@ -52,8 +58,20 @@ async function apiKeyCreate(argv: string[]): Promise<number> {
   if (!values.name) throw new UsageError('api-key create needs --name NAME');
   const expiresIn = secondsArg(values['expires-in'], '--expires-in');
   const { out, settings } = commandContext(values);
-  const key = await out.progress('creating API key', () => openManagement(settings).createApiKey(clientId!, { name: values.name!, ...(expiresIn === undefined ? {} : { 'expires-in-seconds': expiresIn }) }));
-  out.result(key, () => `Created API key ${key['key-id']} for ${clientId}\n${keyValue([['api-key', key['api-key']], ['expires', key['expires-at-ms'] === null ? 'never' : new Date(key['expires-at-ms']).toISOString()]], '  ')}`);
+  const key = await out.progress('creating API key', () =>
+    openManagement(settings).createApiKey(clientId!, { name: values.name!, ...(expiresIn === undefined ? {} : { 'expires-in-seconds': expiresIn }) }),
+  );
+  out.result(
+    key,
+    () =>
+      `Created API key ${key['key-id']} for ${clientId}\n${keyValue(
+        [
+          ['api-key', key['api-key']],
+          ['expires', key['expires-at-ms'] === null ? 'never' : new Date(key['expires-at-ms']).toISOString()],
+        ],
+        '  ',
+      )}`,
+  );
   out.note('The key is shown this once (send it as x-api-key, or lakegate --api-key); store it now.');
   return 0;
 }
@@ -74,8 +92,17 @@ async function accessKeyCreate(argv: string[]): Promise<number> {
   const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
   const { out, settings } = commandContext(values);
   const key = await out.progress('creating access key', () => openManagement(settings).createAccessKey(clientId!));
-  out.result(key, () => `Created a SigV4 access key for ${clientId}\n${keyValue([['access-key-id', key['access-key-id']], ['secret-access-key', key['secret-access-key']]], '  ')}`);
+  out.result(
+    key,
+    () =>
+      `Created a SigV4 access key for ${clientId}\n${keyValue(
+        [
+          ['access-key-id', key['access-key-id']],
+          ['secret-access-key', key['secret-access-key']],
+        ],
+        '  ',
+      )}`,
+  );
   out.note('The secret is shown this once (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for --auth sigv4); store it now.');
   return 0;
 }
-

@@ -22,7 +22,13 @@ export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
   'revoke-tokens': principalRevokeTokens,
 };
 /** `lakegate admin warehouse SUB`. */
-export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = { ls: warehouseList, create: warehouseCreate, set: warehouseSet, storage: warehouseStorage, grant: warehouseGrant };
+export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = {
+  ls: warehouseList,
+  create: warehouseCreate,
+  set: warehouseSet,
+  storage: warehouseStorage,
+  grant: warehouseGrant,
+};
 
 async function principalList(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});
@@ -30,7 +36,9 @@ async function principalList(argv: string[]): Promise<number> {
   positionalArgs(positionals, []);
   const { out, settings } = commandContext(values);
   const principals = await out.progress('listing principals', () => openManagement(settings).listPrincipals());
-  out.result({ principals }, () => (principals.length ? table(principals.map(principalRow), ['client-id', 'name', 'tenant', 'roles', 'disabled']) : 'no principals'));
+  out.result({ principals }, () =>
+    principals.length ? table(principals.map(principalRow), ['client-id', 'name', 'tenant', 'roles', 'disabled']) : 'no principals',
+  );
   return 0;
 }
 
@@ -59,7 +67,14 @@ async function principalCreate(argv: string[]): Promise<number> {
       ...(delegation ? { delegation } : {}),
     }),
   );
-  return showSecret(ctx, { 'client-id': created['client-id'], tenant: created.tenant }, created['client-id'], created['client-secret'], values['credential-file'], `Created principal ${name}`);
+  return showSecret(
+    ctx,
+    { 'client-id': created['client-id'], tenant: created.tenant },
+    created['client-id'],
+    created['client-secret'],
+    values['credential-file'],
+    `Created principal ${name}`,
+  );
 }
 
 async function principalRotate(argv: string[]): Promise<number> {
@@ -68,7 +83,14 @@ async function principalRotate(argv: string[]): Promise<number> {
   const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
   const ctx = commandContext(values);
   const rotated = await ctx.out.progress('rotating secret', () => openManagement(ctx.settings).rotatePrincipalSecret(clientId!));
-  return showSecret(ctx, { 'client-id': rotated['client-id'] }, rotated['client-id'], rotated['client-secret'], values['credential-file'], `Rotated the secret of ${clientId}`);
+  return showSecret(
+    ctx,
+    { 'client-id': rotated['client-id'] },
+    rotated['client-id'],
+    rotated['client-secret'],
+    values['credential-file'],
+    `Rotated the secret of ${clientId}`,
+  );
 }
 
 async function principalDelegation(argv: string[]): Promise<number> {
@@ -84,12 +106,17 @@ async function principalDelegation(argv: string[]): Promise<number> {
   const policy = { ...delegationOf(values), 'assert-identity': values['assert-identity'] === true };
   const set = await out.progress('setting delegation', () => openManagement(settings).setDelegation(clientId!, policy));
   const list = (names: DelegatedName[]) => (names.length ? names.map((n) => (typeof n === 'string' ? n : `${n.name} (${n.issuer})`)).join(', ') : 'none');
-  out.result(set, () =>
-    `Delegation of ${clientId}\n${keyValue([
-      ['users', list(set.delegation.users)],
-      ['groups', list(set.delegation.groups)],
-      ['assert-identity', set.delegation['assert-identity'] ? 'yes (unsigned subject tokens naming a listed user)' : 'no'],
-    ], '  ')}`,
+  out.result(
+    set,
+    () =>
+      `Delegation of ${clientId}\n${keyValue(
+        [
+          ['users', list(set.delegation.users)],
+          ['groups', list(set.delegation.groups)],
+          ['assert-identity', set.delegation['assert-identity'] ? 'yes (unsigned subject tokens naming a listed user)' : 'no'],
+        ],
+        '  ',
+      )}`,
   );
   return 0;
 }
@@ -98,7 +125,10 @@ async function principalDelegation(argv: string[]): Promise<number> {
  * The users and groups of --delegate-user/--delegate-group, named with --delegate-issuer (a trusted issuer's URL,
  * or "asserted"). Without an issuer a user stays a bare name (an asserted name or a client id); a group needs one.
  */
-function delegationOf(values: { 'delegate-user'?: string[]; 'delegate-group'?: string[]; 'delegate-issuer'?: string }): { users: DelegatedName[]; groups: DelegatedName[] } {
+function delegationOf(values: { 'delegate-user'?: string[]; 'delegate-group'?: string[]; 'delegate-issuer'?: string }): {
+  users: DelegatedName[];
+  groups: DelegatedName[];
+} {
   const issuer = values['delegate-issuer'];
   const groups = values['delegate-group'] ?? [];
   if (groups.length > 0 && !issuer) throw new UsageError('--delegate-group needs --delegate-issuer URL (the trusted issuer whose tokens carry the group)');
@@ -114,7 +144,12 @@ async function principalEnable(argv: string[]): Promise<number> {
   return principalState(argv, 'enabling principal', (m, id) => m.enablePrincipal(id), 'Enabled');
 }
 
-async function principalState(argv: string[], what: string, change: (m: ReturnType<typeof openManagement>, id: string) => Promise<Principal>, verb: string): Promise<number> {
+async function principalState(
+  argv: string[],
+  what: string,
+  change: (m: ReturnType<typeof openManagement>, id: string) => Promise<Principal>,
+  verb: string,
+): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});
   if (values.help) return help(ADMIN_HELP);
   const [clientId] = positionalArgs(positionals, ['CLIENT_ID']);
@@ -141,7 +176,10 @@ function showSecret(ctx: CommandContext, fields: Record<string, string>, clientI
   if (file) {
     writeFileSync(file, `${JSON.stringify({ credential }, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
-    ctx.out.result({ ...fields, 'credential-file': file }, () => `${headline}\n${keyValue([...Object.entries(fields), ['credential', `written to ${file} (mode 0600)`]], '  ')}`);
+    ctx.out.result(
+      { ...fields, 'credential-file': file },
+      () => `${headline}\n${keyValue([...Object.entries(fields), ['credential', `written to ${file} (mode 0600)`]], '  ')}`,
+    );
   } else {
     ctx.out.result({ ...fields, credential }, () => `${headline}\n${keyValue([...Object.entries(fields), ['credential', credential]], '  ')}`);
     ctx.out.note('The secret is shown this once; store it now (or use --credential-file next time).');
@@ -155,12 +193,21 @@ async function warehouseList(argv: string[]): Promise<number> {
   positionalArgs(positionals, []);
   const { out, settings } = commandContext(values);
   const warehouses = await out.progress('listing warehouses', () => openManagement(settings).listWarehouses());
-  out.result({ warehouses }, () => (warehouses.length ? table(warehouses.map(warehouseRow), ['name', 'tenant', 'storage', 'root', 'secret', 'federated']) : 'no warehouses'));
+  out.result({ warehouses }, () =>
+    warehouses.length ? table(warehouses.map(warehouseRow), ['name', 'tenant', 'storage', 'root', 'secret', 'federated']) : 'no warehouses',
+  );
   return 0;
 }
 
 function warehouseRow(w: Warehouse): Record<string, string> {
-  return { name: w.name, tenant: w.tenant, storage: w['storage-profile'].type, root: w['storage-root'], secret: w['has-storage-secret'] ? 'yes' : 'no', federated: w.federation ? `${w.federation.kind} ${w.federation.uri ?? ''}`.trim() : '' };
+  return {
+    name: w.name,
+    tenant: w.tenant,
+    storage: w['storage-profile'].type,
+    root: w['storage-root'],
+    secret: w['has-storage-secret'] ? 'yes' : 'no',
+    federated: w.federation ? `${w.federation.kind} ${w.federation.uri ?? ''}`.trim() : '',
+  };
 }
 
 async function warehouseCreate(argv: string[]): Promise<number> {
@@ -176,8 +223,12 @@ async function warehouseCreate(argv: string[]): Promise<number> {
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
   // A federated warehouse (docs/federation.md): its remote catalog, and the credential towards it (sealed by the server).
-  const federation = values.federation === undefined ? undefined : (jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>);
-  const federationSecret = values['federation-secret'] === undefined ? undefined : (jsonArg(values['federation-secret'], '--federation-secret') as NonNullable<CreateWarehouseRequest['federation-secret']>);
+  const federation =
+    values.federation === undefined ? undefined : (jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>);
+  const federationSecret =
+    values['federation-secret'] === undefined
+      ? undefined
+      : (jsonArg(values['federation-secret'], '--federation-secret') as NonNullable<CreateWarehouseRequest['federation-secret']>);
   if (!values['storage-root']) throw new UsageError('warehouse create needs --storage-root URI');
   if (!values['storage-profile']) throw new UsageError('warehouse create needs --storage-profile JSON|@FILE, e.g. {"type": "file"}');
   const profile = jsonArg(values['storage-profile'], '--storage-profile') as Warehouse['storage-profile'];
@@ -195,14 +246,19 @@ async function warehouseCreate(argv: string[]): Promise<number> {
       ...(federationSecret === undefined ? {} : { 'federation-secret': federationSecret }),
     }),
   );
-  out.result(created, () =>
-    `Created warehouse ${created.name}\n${keyValue([
-      ['tenant', created.tenant],
-      ['storage', created['storage-profile'].type],
-      ['root', created['storage-root']],
-      ['secret', created['has-storage-secret'] ? 'stored (encrypted)' : 'none'],
-      ...(created.federation ? [['federated to', `${created.federation.kind} ${created.federation.uri}`] as [string, string]] : []),
-    ], '  ')}`,
+  out.result(
+    created,
+    () =>
+      `Created warehouse ${created.name}\n${keyValue(
+        [
+          ['tenant', created.tenant],
+          ['storage', created['storage-profile'].type],
+          ['root', created['storage-root']],
+          ['secret', created['has-storage-secret'] ? 'stored (encrypted)' : 'none'],
+          ...(created.federation ? [['federated to', `${created.federation.kind} ${created.federation.uri}`] as [string, string]] : []),
+        ],
+        '  ',
+      )}`,
   );
   return 0;
 }

@@ -19,6 +19,10 @@ export async function warehouseGrant(argv: string[]): Promise<number> {
     values.none || roots.length > 0
       ? await out.progress('granting storage', () => management.setTenantStorageGrant(tenant!, { roots }))
       : await out.progress('reading the storage grant', () => management.getTenantStorageGrant(tenant!));
-  out.result(grant, () => (grant.roots.length ? `Tenant ${tenant} may create warehouses in:\n${grant.roots.map((r) => `  ${r}`).join('\n')}` : `Tenant ${tenant} has no storage granted`));
+  out.result(grant, () =>
+    grant.roots.length
+      ? `Tenant ${tenant} may create warehouses in:\n${grant.roots.map((r) => `  ${r}`).join('\n')}`
+      : `Tenant ${tenant} has no storage granted`,
+  );
   return 0;
 }

@@ -20,7 +20,16 @@ export async function warehouseSet(argv: string[]): Promise<number> {
   if (Object.keys(updates).length === 0 && removals.length === 0) throw new UsageError('warehouse set needs --property K=V or --remove K');
   const { out, settings } = commandContext(values);
   const changed = await out.progress('changing the warehouse', () => openManagement(settings).updateWarehouseProperties(name!, { updates, removals }));
-  out.result(changed, () => `Warehouse ${changed.name}\n${keyValue(Object.entries(changed.properties).sort(([a], [b]) => a.localeCompare(b)), '  ') || '  (no properties)'}`);
+  out.result(
+    changed,
+    () =>
+      `Warehouse ${changed.name}\n${
+        keyValue(
+          Object.entries(changed.properties).sort(([a], [b]) => a.localeCompare(b)),
+          '  ',
+        ) || '  (no properties)'
+      }`,
+  );
   return 0;
 }
 
@@ -30,19 +39,32 @@ export async function warehouseSet(argv: string[]): Promise<number> {
  * --remove-storage-secret deletes it (the server's own cloud credentials then: platform administrators only).
  */
 export async function warehouseStorage(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { 'storage-profile': { type: 'string' }, 'storage-secret': { type: 'string' }, 'remove-storage-secret': { type: 'boolean' } });
+  const { values, positionals } = parseCommand(argv, {
+    'storage-profile': { type: 'string' },
+    'storage-secret': { type: 'string' },
+    'remove-storage-secret': { type: 'boolean' },
+  });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
-  if (!values['storage-profile']) throw new UsageError('warehouse storage needs --storage-profile JSON|@FILE, e.g. {"type": "s3", "bucket": "lake", "endpoint": "http://minio:9000"}');
+  if (!values['storage-profile'])
+    throw new UsageError('warehouse storage needs --storage-profile JSON|@FILE, e.g. {"type": "s3", "bucket": "lake", "endpoint": "http://minio:9000"}');
   const profile = jsonArg(values['storage-profile'] as string, '--storage-profile') as Record<string, unknown>;
-  const secret = values['storage-secret'] === undefined ? undefined : (jsonArg(values['storage-secret'] as string, '--storage-secret') as Record<string, unknown>);
+  const secret =
+    values['storage-secret'] === undefined ? undefined : (jsonArg(values['storage-secret'] as string, '--storage-secret') as Record<string, unknown>);
   if (secret !== undefined && values['remove-storage-secret']) throw new UsageError('give --storage-secret or --remove-storage-secret, not both');
   const { out, settings } = commandContext(values);
   const removal = values['remove-storage-secret'] ? { 'remove-storage-secret': true } : {};
   const changed = await out.progress('changing the storage profile', () =>
-    openManagement(settings).updateWarehouseStorageProfile(name!, { 'storage-profile': profile, ...(secret === undefined ? {} : { 'storage-secret': secret }), ...removal }),
+    openManagement(settings).updateWarehouseStorageProfile(name!, {
+      'storage-profile': profile,
+      ...(secret === undefined ? {} : { 'storage-secret': secret }),
+      ...removal,
+    }),
   );
   const profileLines = Object.entries(changed['storage-profile']).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
-  out.result(changed, () => `Warehouse ${changed.name}\n${keyValue([...profileLines, ['secret', changed['has-storage-secret'] ? 'stored (encrypted)' : 'none']], '  ')}`);
+  out.result(
+    changed,
+    () => `Warehouse ${changed.name}\n${keyValue([...profileLines, ['secret', changed['has-storage-secret'] ? 'stored (encrypted)' : 'none']], '  ')}`,
+  );
   return 0;
 }

@@ -36,12 +36,15 @@ export async function config(argv: string[]): Promise<number> {
   out.result({ profile: local, ...(catalog ? { catalog } : {}) }, () => {
     const lines = [
       `profile "${local.name}"${local.stored ? '' : ' (not stored)'}  ${local.file}`,
-      keyValue([
-        ['uri', local.uri],
-        ['warehouse', local.warehouse],
-        ['auth', local.auth],
-        ...Object.entries(local.properties).map(([k, v]): [string, string] => [k, v]),
-      ], '  '),
+      keyValue(
+        [
+          ['uri', local.uri],
+          ['warehouse', local.warehouse],
+          ['auth', local.auth],
+          ...Object.entries(local.properties).map(([k, v]): [string, string] => [k, v]),
+        ],
+        '  ',
+      ),
     ];
     if (catalog) {
       lines.push('', 'catalog configuration');

@@ -57,7 +57,9 @@ export async function functionCommand(argv: string[]): Promise<number> {
       const warehouse = requireWarehouse(settings.warehouse);
       if (values.file === undefined) throw new UsageError('function put needs --file FILE (or --file - for stdin) with the metadata JSON');
       const metadata = parseJson(values.file);
-      const stored = await out.progress('putting the function', () => openManagement(settings).functions.put(warehouse, parseObjectIdentifier(name!, undefined, 'function'), metadata as never));
+      const stored = await out.progress('putting the function', () =>
+        openManagement(settings).functions.put(warehouse, parseObjectIdentifier(name!, undefined, 'function'), metadata as never),
+      );
       out.result(stored, () => `Put function ${name}\n${render(name!, stored.metadata)}`);
       return 0;
     }
@@ -65,7 +67,9 @@ export async function functionCommand(argv: string[]): Promise<number> {
     case 'drop': {
       const [name] = positionalArgs(rest, ['FUNCTION']);
       const warehouse = requireWarehouse(settings.warehouse);
-      await out.progress('dropping the function', () => openManagement(settings).functions.drop(warehouse, parseObjectIdentifier(name!, undefined, 'function')));
+      await out.progress('dropping the function', () =>
+        openManagement(settings).functions.drop(warehouse, parseObjectIdentifier(name!, undefined, 'function')),
+      );
       out.result({ dropped: name }, () => `Dropped function ${name}`);
       return 0;
     }
@@ -93,7 +97,15 @@ function parseJson(file: string): unknown {
   }
 }
 
-type Metadata = { definitions: Array<{ 'definition-id': string; 'return-type': unknown; 'current-version-id': number; versions: Array<{ 'version-id': number; representations: Array<{ dialect: string }> }> }>; doc?: string };
+type Metadata = {
+  definitions: Array<{
+    'definition-id': string;
+    'return-type': unknown;
+    'current-version-id': number;
+    versions: Array<{ 'version-id': number; representations: Array<{ dialect: string }> }>;
+  }>;
+  doc?: string;
+};
 
 function render(name: string, metadata: Metadata): string {
   const rows = metadata.definitions.map((d) => ({

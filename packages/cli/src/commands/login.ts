@@ -34,17 +34,30 @@ export async function login(argv: string[]): Promise<number> {
     properties: settings.properties,
   });
   const shown = maskProperties(settings.properties);
-  out.result({ profile: settings.profileName, file: settings.store.file, uri, warehouse: settings.warehouse ?? null, auth, verified: !values['no-verify'], properties: shown }, () =>
-    [
-      `Saved profile "${settings.profileName}" to ${settings.store.file} (mode 0600).`,
-      keyValue([
-        ['uri', uri],
-        ['warehouse', settings.warehouse],
-        ['auth', auth],
-        ['verified', values['no-verify'] ? 'no (--no-verify)' : 'yes'],
-        ...Object.entries(shown).map(([k, v]): [string, string] => [k, v]),
-      ], '  '),
-    ].join('\n'),
+  out.result(
+    {
+      profile: settings.profileName,
+      file: settings.store.file,
+      uri,
+      warehouse: settings.warehouse ?? null,
+      auth,
+      verified: !values['no-verify'],
+      properties: shown,
+    },
+    () =>
+      [
+        `Saved profile "${settings.profileName}" to ${settings.store.file} (mode 0600).`,
+        keyValue(
+          [
+            ['uri', uri],
+            ['warehouse', settings.warehouse],
+            ['auth', auth],
+            ['verified', values['no-verify'] ? 'no (--no-verify)' : 'yes'],
+            ...Object.entries(shown).map(([k, v]): [string, string] => [k, v]),
+          ],
+          '  ',
+        ),
+      ].join('\n'),
   );
   return 0;
 }

@@ -48,7 +48,8 @@ export async function maintain(argv: string[]): Promise<number> {
   });
   if (values.help) return help(MAINTAIN_HELP);
   const [name] = positionalArgs(positionals, ['NAMESPACE.TABLE']);
-  if ([values['expire-only'], values['orphans-only'], values.compact].filter(Boolean).length > 1) throw new UsageError('give one of --expire-only, --orphans-only and --compact');
+  if ([values['expire-only'], values['orphans-only'], values.compact].filter(Boolean).length > 1)
+    throw new UsageError('give one of --expire-only, --orphans-only and --compact');
   const { out, settings } = commandContext(values);
   if (!settings.warehouse) throw new UsageError('maintain needs a warehouse: --warehouse NAME, $LAKEGATE_WAREHOUSE or a profile with one');
   const id = parseObjectIdentifier(name!, undefined);
@@ -56,23 +57,35 @@ export async function maintain(argv: string[]): Promise<number> {
     const job = await openManagement(settings).getTableMaintenance(settings.warehouse, id);
     out.result(job, () => {
       const p = job.progress;
-      const counts = p ? `; ${p['manifests-scanned']} manifest(s), ${p['files-scanned']} file(s) scanned; ${p['files-deleted']} file(s), ${p['bytes-deleted']} byte(s) deleted` : '';
+      const counts = p
+        ? `; ${p['manifests-scanned']} manifest(s), ${p['files-scanned']} file(s) scanned; ${p['files-deleted']} file(s), ${p['bytes-deleted']} byte(s) deleted`
+        : '';
       const since = job['started-at-ms'] ? ` (started ${new Date(job['started-at-ms']).toISOString()})` : '';
       return `${job.state}${p && p.phase !== job.state ? ` (${p.phase})` : ''}${since}${counts}${p?.error ? `\nerror: ${p.error}` : ''}`;
     });
     return 0;
   }
   const request = {
-    ...(values['expire-only'] ? { actions: ['expire-snapshots' as const] } : values['orphans-only'] ? { actions: ['remove-orphan-files' as const] } : values.compact ? { actions: ['rewrite-data-files' as const] } : {}),
+    ...(values['expire-only']
+      ? { actions: ['expire-snapshots' as const] }
+      : values['orphans-only']
+        ? { actions: ['remove-orphan-files' as const] }
+        : values.compact
+          ? { actions: ['rewrite-data-files' as const] }
+          : {}),
     ...(values['dry-run'] ? { 'dry-run': true } : {}),
     ...Object.fromEntries(
-      (['min-snapshots-to-keep', 'max-snapshot-age-ms', 'max-ref-age-ms', 'orphan-older-than-ms', 'target-file-size-bytes', 'min-input-files'] as const).flatMap((k) => {
+      (
+        ['min-snapshots-to-keep', 'max-snapshot-age-ms', 'max-ref-age-ms', 'orphan-older-than-ms', 'target-file-size-bytes', 'min-input-files'] as const
+      ).flatMap((k) => {
         const v = int(values[k], `--${k}`);
         return v === undefined ? [] : [[k, v]];
       }),
     ),
   };
-  const result = await out.progress(values['dry-run'] ? 'planning maintenance' : values.compact ? 'compacting' : 'running maintenance', () => openManagement(settings).runTableMaintenance(settings.warehouse!, id, request));
+  const result = await out.progress(values['dry-run'] ? 'planning maintenance' : values.compact ? 'compacting' : 'running maintenance', () =>
+    openManagement(settings).runTableMaintenance(settings.warehouse!, id, request),
+  );
   out.result(result, () => {
     const c = result.compaction;
     if (c) {

@@ -38,7 +38,12 @@ async function list(argv: string[]): Promise<number> {
     return all;
   });
   out.result({ namespaces: found.map((levels) => ({ name: formatLevels(levels), levels })) }, () =>
-    found.length ? table(found.map((levels) => ({ namespace: formatLevels(levels) })), ['namespace']) : `no namespaces${parent.length ? ` below ${formatLevels(parent)}` : ''}`,
+    found.length
+      ? table(
+          found.map((levels) => ({ namespace: formatLevels(levels) })),
+          ['namespace'],
+        )
+      : `no namespaces${parent.length ? ` below ${formatLevels(parent)}` : ''}`,
   );
   return 0;
 }

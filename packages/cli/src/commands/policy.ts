@@ -32,7 +32,15 @@ NAMESPACE.NAME). Managing them needs grants:manage on the table; "effective" sho
                       (trino-opa: Lakegate's OPA decision endpoints; read-restrictions: loadTable's read-restrictions)
 Until policy-enforced reads exist, a caller a policy applies to gets the table's metadata but no storage access.`;
 
-const OPTIONS = { role: { type: 'string', multiple: true }, filter: { type: 'string' }, mask: { type: 'string', multiple: true }, description: { type: 'string' }, version: { type: 'string' }, mechanism: { type: 'string' }, 'trino-catalog': { type: 'string' } } as const;
+const OPTIONS = {
+  role: { type: 'string', multiple: true },
+  filter: { type: 'string' },
+  mask: { type: 'string', multiple: true },
+  description: { type: 'string' },
+  version: { type: 'string' },
+  mechanism: { type: 'string' },
+  'trino-catalog': { type: 'string' },
+} as const;
 
 export async function policyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, OPTIONS);
@@ -47,7 +55,13 @@ export async function policyCommand(argv: string[]): Promise<number> {
     case 'list': {
       const [name] = positionalArgs(rest, ['TABLE']);
       const list = await out.progress('listing policies', () => policies.list(warehouse, parseObjectIdentifier(name!, undefined)));
-      const rows = list.map((p) => ({ id: p.id, kind: p.kind, version: p.version, roles: p.roles.join(','), what: p.kind === 'row-filter' ? JSON.stringify(p.filter) : (p.masks ?? []).map((m) => `${m.column}=${m.action}`).join(' ') }));
+      const rows = list.map((p) => ({
+        id: p.id,
+        kind: p.kind,
+        version: p.version,
+        roles: p.roles.join(','),
+        what: p.kind === 'row-filter' ? JSON.stringify(p.filter) : (p.masks ?? []).map((m) => `${m.column}=${m.action}`).join(' '),
+      }));
       out.result({ policies: list }, () => (rows.length ? table(rows, ['id', 'kind', 'version', 'roles', 'what']) : 'no policies'));
       return 0;
     }
@@ -68,7 +82,9 @@ export async function policyCommand(argv: string[]): Promise<number> {
     case 'update': {
       const [name, id] = positionalArgs(rest, ['TABLE', 'ID']);
       const version = values.version === undefined ? {} : { version: whole(values.version) };
-      const p = await out.progress('updating the policy', () => policies.update(warehouse, parseObjectIdentifier(name!, undefined), id!, { ...contentOf(values), ...version }));
+      const p = await out.progress('updating the policy', () =>
+        policies.update(warehouse, parseObjectIdentifier(name!, undefined), id!, { ...contentOf(values), ...version }),
+      );
       out.result(p, () => `Updated ${p.kind} policy ${p.id} (now version ${p.version})`);
       return 0;
     }
@@ -95,10 +111,14 @@ export async function policyCommand(argv: string[]): Promise<number> {
     case 'enforce': {
       const [clientId] = positionalArgs(rest, ['CLIENT_ID']);
       const mechanism = values.mechanism;
-      if (mechanism !== 'trino-opa' && mechanism !== 'read-restrictions') throw new UsageError('enforce needs --mechanism trino-opa or --mechanism read-restrictions');
+      if (mechanism !== 'trino-opa' && mechanism !== 'read-restrictions')
+        throw new UsageError('enforce needs --mechanism trino-opa or --mechanism read-restrictions');
       const catalog = values['trino-catalog'] === undefined ? {} : { 'trino-catalog': values['trino-catalog'] };
       const e = await out.progress('declaring the enforcer', () => policies.setEnforcer(warehouse, clientId!, { mechanism, ...catalog }));
-      out.result(e, () => `${e['client-id']} enforces the policies of ${e.warehouse} (${e.mechanism}${e['trino-catalog'] ? `, Trino catalog ${e['trino-catalog']}` : ''})`);
+      out.result(
+        e,
+        () => `${e['client-id']} enforces the policies of ${e.warehouse} (${e.mechanism}${e['trino-catalog'] ? `, Trino catalog ${e['trino-catalog']}` : ''})`,
+      );
       return 0;
     }
     case 'unenforce': {
@@ -112,10 +132,16 @@ export async function policyCommand(argv: string[]): Promise<number> {
   }
 }
 
-function contentOf(values: { role?: string[]; filter?: string; mask?: string[]; description?: string }): { roles: string[]; filter?: unknown; masks?: Array<{ column: string; action: 'replace-with-null'; value?: unknown }>; description?: string } {
+function contentOf(values: { role?: string[]; filter?: string; mask?: string[]; description?: string }): {
+  roles: string[];
+  filter?: unknown;
+  masks?: Array<{ column: string; action: 'replace-with-null'; value?: unknown }>;
+  description?: string;
+} {
   const roles = values.role ?? [];
   if (roles.length === 0) throw new UsageError('name the roles the policy restricts: --role ROLE (repeatable)');
-  if ((values.filter === undefined) === ((values.mask ?? []).length === 0)) throw new UsageError('give --filter JSON (a row filter) or --mask COLUMN=ACTION (column masks), one of them');
+  if ((values.filter === undefined) === ((values.mask ?? []).length === 0))
+    throw new UsageError('give --filter JSON (a row filter) or --mask COLUMN=ACTION (column masks), one of them');
   const description = values.description === undefined ? {} : { description: values.description };
   if (values.filter !== undefined) {
     let filter: unknown;

@@ -3,7 +3,17 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_KEYS, ConfigError, type LakegateConfig, WorkerLink, buildLakegate, createLogger, loadConfig, resolveLogFormat, runPrimary } from '@lakegate/server';
+import {
+  CONFIG_KEYS,
+  ConfigError,
+  type LakegateConfig,
+  WorkerLink,
+  buildLakegate,
+  createLogger,
+  loadConfig,
+  resolveLogFormat,
+  runPrimary,
+} from '@lakegate/server';
 import { unsupportedNodeWarning } from '../cli/node-version.js';
 
 const HELP = `usage: lakegate serve [options]
@@ -44,7 +54,15 @@ export async function serve(argv: string[]): Promise<number | undefined> {
   try {
     config = loadConfig({
       file: values.config,
-      flags: { port: values.port, workers: values.workers, host: values.host, dataDir: values['data-dir'], database: values.database, logLevel: values['log-level'], logFormat: values['log-format'] },
+      flags: {
+        port: values.port,
+        workers: values.workers,
+        host: values.host,
+        dataDir: values['data-dir'],
+        database: values.database,
+        logLevel: values['log-level'],
+        logFormat: values['log-format'],
+      },
     });
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -121,7 +139,15 @@ function urlOf(config: LakegateConfig, address: ReturnType<import('node:net').Se
 
 function bannerOf(config: LakegateConfig, url: string, created: boolean, consolePath: string | undefined, workers: number): string {
   const database = config.database ? 'PostgreSQL' : `SQLite (${config.dataDir})`;
-  return banner(url, config.defaultWarehouse, workers > 1 ? `${database}, ${workers} worker processes` : database, config.auth === 'required', path.join(config.dataDir, 'admin-credentials.json'), created, consolePath);
+  return banner(
+    url,
+    config.defaultWarehouse,
+    workers > 1 ? `${database}, ${workers} worker processes` : database,
+    config.auth === 'required',
+    path.join(config.dataDir, 'admin-credentials.json'),
+    created,
+    consolePath,
+  );
 }
 
 function onSignals(handler: (signal: string) => void): void {
@@ -140,22 +166,36 @@ function shutdown(lakegate: Awaited<ReturnType<typeof buildLakegate>>, config: L
   // Drain first (docs/deployment.md): a load balancer sees /readyz 503 and moves away while requests are still
   // answered; then the listener closes, in-flight requests finish, and the process exits.
   lakegate.drain();
-  new Promise((resolve) => setTimeout(resolve, drainMs)).then(() => lakegate.close()).then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  new Promise((resolve) => setTimeout(resolve, drainMs))
+    .then(() => lakegate.close())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 }
 
-function banner(url: string, warehouse: string, database: string, auth: boolean, credentialsFile: string, created: boolean, consolePath: string | undefined): string {
+function banner(
+  url: string,
+  warehouse: string,
+  database: string,
+  auth: boolean,
+  credentialsFile: string,
+  created: boolean,
+  consolePath: string | undefined,
+): string {
   const credential = auth ? ', credential="<client_id>:<client_secret>"' : '';
-  const sparkCredential = auth ? `\n  --conf spark.sql.catalog.lakegate.credential=<client_id>:<client_secret>\n  --conf spark.sql.catalog.lakegate.oauth2-server-uri=${url}/v1/oauth/tokens` : '';
+  const sparkCredential = auth
+    ? `\n  --conf spark.sql.catalog.lakegate.credential=<client_id>:<client_secret>\n  --conf spark.sql.catalog.lakegate.oauth2-server-uri=${url}/v1/oauth/tokens`
+    : '';
   const trinoCredential = auth
     ? `\n  iceberg.rest-catalog.security=OAUTH2\n  iceberg.rest-catalog.oauth2.credential=<client_id>:<client_secret>\n  iceberg.rest-catalog.oauth2.server-uri=${url}/v1/oauth/tokens`
     : '';
   const creds = auth
     ? `Credentials: the admin service principal's client id and secret are in ${credentialsFile}${created ? ' (created now, mode 0600)' : ''}.\n`
     : 'Authentication is DISABLED (LAKEGATE_AUTH=disabled): anyone who can reach this port can change the catalog.\n';
-  const consoleLine = consolePath ? `Web console: ${url}${consolePath}  (sign in with a client id and secret, or a configured OIDC issuer)\n` : 'Web console: not built (run npm run build); /ui answers 404.\n';
+  const consoleLine = consolePath
+    ? `Web console: ${url}${consolePath}  (sign in with a client id and secret, or a configured OIDC issuer)\n`
+    : 'Web console: not built (run npm run build); /ui answers 404.\n';
   return `
 Lakegate catalog is listening at ${url}  (database: ${database})
 ${consoleLine}${creds}

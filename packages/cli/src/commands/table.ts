@@ -63,7 +63,17 @@ async function create(argv: string[]): Promise<number> {
       ...(Object.keys(properties).length ? { properties } : {}),
     }),
   );
-  out.result(tableJson(id, created), () => `Created table ${formatObjectIdentifier(id)}\n${keyValue([['uuid', created.metadata['table-uuid']], ['location', created.metadata.location]], '  ')}`);
+  out.result(
+    tableJson(id, created),
+    () =>
+      `Created table ${formatObjectIdentifier(id)}\n${keyValue(
+        [
+          ['uuid', created.metadata['table-uuid']],
+          ['location', created.metadata.location],
+        ],
+        '  ',
+      )}`,
+  );
   return 0;
 }
 
@@ -74,7 +84,10 @@ async function drop(argv: string[]): Promise<number> {
   const id = parseObjectIdentifier(text!, values.namespace);
   const { out, settings } = commandContext(values);
   await out.progress('dropping table', () => openCatalog(settings).dropTable(id, { purge: values.purge === true }));
-  out.result({ dropped: formatObjectIdentifier(id), identifier: id, purged: values.purge === true }, () => `Dropped table ${formatObjectIdentifier(id)}${values.purge ? ' (files purged)' : ''}`);
+  out.result(
+    { dropped: formatObjectIdentifier(id), identifier: id, purged: values.purge === true },
+    () => `Dropped table ${formatObjectIdentifier(id)}${values.purge ? ' (files purged)' : ''}`,
+  );
   return 0;
 }
 
@@ -84,16 +97,25 @@ async function rename(argv: string[]): Promise<number> {
   const [fromText, toText] = positionalArgs(positionals, ['TABLE', 'NEW_NAME']);
   const from = parseObjectIdentifier(fromText!, values.namespace);
   const toLevels = parseLevels(toText!, 'new name');
-  const to = toLevels.length === 1 ? { namespace: from.namespace, name: toLevels[0]! } : { namespace: toLevels.slice(0, -1), name: toLevels[toLevels.length - 1]! };
+  const to =
+    toLevels.length === 1 ? { namespace: from.namespace, name: toLevels[0]! } : { namespace: toLevels.slice(0, -1), name: toLevels[toLevels.length - 1]! };
   const { out, settings } = commandContext(values);
   await openCatalog(settings).renameTable(from, to);
-  out.result({ from: formatObjectIdentifier(from), to: formatObjectIdentifier(to), source: from, destination: to }, () => `Renamed table ${formatObjectIdentifier(from)} to ${formatObjectIdentifier(to)}`);
+  out.result(
+    { from: formatObjectIdentifier(from), to: formatObjectIdentifier(to), source: from, destination: to },
+    () => `Renamed table ${formatObjectIdentifier(from)} to ${formatObjectIdentifier(to)}`,
+  );
   return 0;
 }
 
 /** What `--json` shows of a table: identifier, metadata location and metadata (no config, no credentials). */
 function tableJson(id: TableIdentifier, loaded: LoadTableResult) {
-  return { name: formatObjectIdentifier(id), identifier: { namespace: id.namespace, name: id.name }, 'metadata-location': loaded['metadata-location'] ?? null, metadata: loaded.metadata };
+  return {
+    name: formatObjectIdentifier(id),
+    identifier: { namespace: id.namespace, name: id.name },
+    'metadata-location': loaded['metadata-location'] ?? null,
+    metadata: loaded.metadata,
+  };
 }
 
 /** The human form of `table describe`. */
@@ -104,7 +126,10 @@ function describeTable(id: TableIdentifier, loaded: LoadTableResult): string {
   const spec = m['partition-specs']?.find((s) => s['spec-id'] === m['default-spec-id']);
   const order = m['sort-orders']?.find((o) => o['order-id'] === m['default-sort-order-id']);
   const currentId = m['current-snapshot-id'];
-  const current = currentId === undefined || currentId === null || currentId === -1 ? undefined : m.snapshots?.find((s) => s['snapshot-id'] === currentId || String(s['snapshot-id']) === String(currentId));
+  const current =
+    currentId === undefined || currentId === null || currentId === -1
+      ? undefined
+      : m.snapshots?.find((s) => s['snapshot-id'] === currentId || String(s['snapshot-id']) === String(currentId));
   const lines = [
     keyValue([
       ['table', formatObjectIdentifier(id)],
@@ -112,14 +137,29 @@ function describeTable(id: TableIdentifier, loaded: LoadTableResult): string {
       ['format', `v${m['format-version']}`],
       ['location', m.location],
       ['metadata', loaded['metadata-location']],
-      ['snapshot', current ? `${current['snapshot-id']} at ${new Date(Number(current['timestamp-ms'])).toISOString()}${current.summary?.['operation'] ? ` (${current.summary['operation']})` : ''}` : 'none'],
+      [
+        'snapshot',
+        current
+          ? `${current['snapshot-id']} at ${new Date(Number(current['timestamp-ms'])).toISOString()}${current.summary?.['operation'] ? ` (${current.summary['operation']})` : ''}`
+          : 'none',
+      ],
       ['snapshots', m.snapshots?.length ?? 0],
       ['partitioned', spec && spec.fields.length ? spec.fields.map((f) => `${f.transform}(${nameOf(f['source-id'])}) as ${f.name}`).join(', ') : 'no'],
-      ['sort order', order && order.fields.length ? order.fields.map((f) => `${f.transform}(${nameOf(f['source-id'])}) ${f.direction} ${f['null-order']}`).join(', ') : 'unsorted'],
+      [
+        'sort order',
+        order && order.fields.length
+          ? order.fields.map((f) => `${f.transform}(${nameOf(f['source-id'])}) ${f.direction} ${f['null-order']}`).join(', ')
+          : 'unsorted',
+      ],
     ]),
     '',
     `schema${schema ? ` (id ${schema['schema-id']})` : ''}`,
-    schema ? table(schema.fields.map((f) => ({ id: f.id, name: f.name, type: typeText(f.type), required: f.required ? 'yes' : 'no' })), ['id', 'name', 'type', 'required']).replace(/^/gm, '  ') : '  (none)',
+    schema
+      ? table(
+          schema.fields.map((f) => ({ id: f.id, name: f.name, type: typeText(f.type), required: f.required ? 'yes' : 'no' })),
+          ['id', 'name', 'type', 'required'],
+        ).replace(/^/gm, '  ')
+      : '  (none)',
   ];
   const props = Object.entries(m.properties ?? {});
   if (props.length) lines.push('', 'properties', keyValue(props, '  '));

@@ -102,7 +102,14 @@ async function exchange(argv: string[]): Promise<number> {
   }
   const exp = typeof decoded?.claims['exp'] === 'number' ? (decoded.claims['exp'] as number) * 1000 : null;
   const show = values['show-secrets'] === true;
-  const result = { endpoint, 'actor-mode': actorMode, verified: false, 'expires-at-ms': exp, claims: decoded?.claims ?? null, ...(show ? { access_token: token } : {}) };
+  const result = {
+    endpoint,
+    'actor-mode': actorMode,
+    verified: false,
+    'expires-at-ms': exp,
+    claims: decoded?.claims ?? null,
+    ...(show ? { access_token: token } : {}),
+  };
   out.result(result, () =>
     [
       `Token exchanged at ${endpoint} (actor mode ${actorMode}).`,
@@ -133,7 +140,10 @@ function printDecoded(out: Output, jwt: DecodedJwt, meta: { source: string }): v
 
 function claimLines(claims: Record<string, unknown>): string {
   return keyValue(
-    Object.entries(claims).map(([k, v]): [string, unknown] => [k, (k === 'exp' || k === 'iat' || k === 'nbf' || k === 'auth_time') && typeof v === 'number' ? `${v}  ${describeTime(v * 1000)}` : v]),
+    Object.entries(claims).map(([k, v]): [string, unknown] => [
+      k,
+      (k === 'exp' || k === 'iat' || k === 'nbf' || k === 'auth_time') && typeof v === 'number' ? `${v}  ${describeTime(v * 1000)}` : v,
+    ]),
     '  ',
   );
 }

@@ -19,8 +19,17 @@ export function viewCommand(argv: string[]): Promise<number> {
   return dispatch('view', argv, { ls: (rest) => listObjects('views', rest, HELP), describe }, HELP);
 }
 
-type Version = { 'version-id': number; 'schema-id': number; 'timestamp-ms': number; representations?: Array<{ type: string; sql?: string; dialect?: string }>; 'default-namespace'?: string[] };
-type Metadata = LoadViewResult['metadata'] & { versions?: Version[]; schemas?: Array<{ 'schema-id': number; fields: Array<{ id: number; name: string; type: unknown; required: boolean }> }> };
+type Version = {
+  'version-id': number;
+  'schema-id': number;
+  'timestamp-ms': number;
+  representations?: Array<{ type: string; sql?: string; dialect?: string }>;
+  'default-namespace'?: string[];
+};
+type Metadata = LoadViewResult['metadata'] & {
+  versions?: Version[];
+  schemas?: Array<{ 'schema-id': number; fields: Array<{ id: number; name: string; type: unknown; required: boolean }> }>;
+};
 
 async function describe(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, NAMESPACE_OPTION);
@@ -45,8 +54,17 @@ async function describe(argv: string[]): Promise<number> {
         ['default namespace', version?.['default-namespace'] ? formatLevels(version['default-namespace']) : undefined],
       ]),
     ];
-    for (const r of version?.representations ?? []) lines.push('', `${r.type}${r.dialect ? ` (${r.dialect})` : ''}`, ...(r.sql ?? '').split('\n').map((l) => `  ${l}`));
-    if (schema) lines.push('', `schema (id ${schema['schema-id']})`, table(schema.fields.map((f) => ({ id: f.id, name: f.name, type: typeText(f.type), required: f.required ? 'yes' : 'no' })), ['id', 'name', 'type', 'required']).replace(/^/gm, '  '));
+    for (const r of version?.representations ?? [])
+      lines.push('', `${r.type}${r.dialect ? ` (${r.dialect})` : ''}`, ...(r.sql ?? '').split('\n').map((l) => `  ${l}`));
+    if (schema)
+      lines.push(
+        '',
+        `schema (id ${schema['schema-id']})`,
+        table(
+          schema.fields.map((f) => ({ id: f.id, name: f.name, type: typeText(f.type), required: f.required ? 'yes' : 'no' })),
+          ['id', 'name', 'type', 'required'],
+        ).replace(/^/gm, '  '),
+      );
     const props = Object.entries(m.properties ?? {});
     if (props.length) lines.push('', 'properties', keyValue(props, '  '));
     return lines.join('\n');

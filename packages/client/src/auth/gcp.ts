@@ -53,7 +53,8 @@ export class GcpAuth implements AuthProvider {
 
   constructor(options: GcpAuthOptions = {}) {
     const scopes = options.scopes ?? [GCP_DEFAULT_SCOPE];
-    if (scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || s.trim() === '')) throw new ConfigurationError('auth provider "gcp": scopes must be non-empty strings');
+    if (scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || s.trim() === ''))
+      throw new ConfigurationError('auth provider "gcp": scopes must be non-empty strings');
     if (options.credentialsPath !== undefined) checkCredentialsFile(options.credentialsPath);
     this.scopes = scopes;
     this.credentialsPath = options.credentialsPath;

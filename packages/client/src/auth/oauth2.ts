@@ -152,7 +152,13 @@ export class OAuth2Auth implements AuthProvider {
       }
     } else if (this.refreshEnabled && this.exchangeEnabled && old && !isExpired(old, this.now())) {
       try {
-        const params = { subject_token: old.accessToken, subject_token_type: TOKEN_TYPE.accessToken, scope: this.scope, audience: this.audience, resource: this.resource };
+        const params = {
+          subject_token: old.accessToken,
+          subject_token_type: TOKEN_TYPE.accessToken,
+          scope: this.scope,
+          audience: this.audience,
+          resource: this.resource,
+        };
         return this.keep(await this.grant(TOKEN_EXCHANGE_GRANT, params, { method: 'bearer', token: old.accessToken }));
       } catch (e) {
         failure = e;
@@ -164,7 +170,9 @@ export class OAuth2Auth implements AuthProvider {
     if (failure) throw failure;
     if (old && !isExpired(old, this.now())) return old;
     throw new CatalogError({
-      message: old ? 'the configured token expired and there is no credential to get a new one' : 'the token was refused and there is no credential to get a new one',
+      message: old
+        ? 'the configured token expired and there is no credential to get a new one'
+        : 'the token was refused and there is no credential to get a new one',
       status: 401,
       type: 'TokenExpired',
       protocol: 'oauth2',
@@ -206,7 +214,10 @@ export function oauth2Auth(options: OAuth2AuthOptions): OAuth2Auth {
  * const auth = oauth2AuthFromProperties({ credential: 'id:secret', 'token-refresh-enabled': 'true' }, { uri: 'http://127.0.0.1:8181' });
  * ```
  */
-export function oauth2AuthFromProperties(properties: Readonly<Record<string, string>>, options: { uri?: string | undefined; fetch?: typeof fetch } = {}): OAuth2Auth {
+export function oauth2AuthFromProperties(
+  properties: Readonly<Record<string, string>>,
+  options: { uri?: string | undefined; fetch?: typeof fetch } = {},
+): OAuth2Auth {
   const endpoint = tokenEndpointFrom(properties, options.uri, 'oauth2', options.fetch);
   const optional = (key: string) => (properties[key] === undefined ? {} : { [key]: properties[key] });
   return new OAuth2Auth({

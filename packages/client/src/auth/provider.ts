@@ -58,7 +58,8 @@ export type AuthProviderFactory = (context: AuthProviderContext) => AuthProvider
  * globalThis under a registered symbol, which both builds (and any other copy of the package) share.
  */
 const REGISTRY_KEY = Symbol.for('@lakegate/client/auth-registry');
-const registry: Map<string, AuthProviderFactory> = ((globalThis as unknown as Record<symbol, Map<string, AuthProviderFactory> | undefined>)[REGISTRY_KEY] ??= new Map());
+const registry: Map<string, AuthProviderFactory> = ((globalThis as unknown as Record<symbol, Map<string, AuthProviderFactory> | undefined>)[REGISTRY_KEY] ??=
+  new Map());
 
 /**
  * Registers an auth provider under a name usable as `rest.auth.type`.
@@ -107,7 +108,7 @@ export function registeredAuthProviders(): string[] {
 }
 
 /** Iceberg's names for its built-in managers, mapped to ours. */
-const ALIASES: Record<string, string> = { google: 'gcp', 'api_key': 'api-key', apikey: 'api-key' };
+const ALIASES: Record<string, string> = { google: 'gcp', api_key: 'api-key', apikey: 'api-key' };
 
 function normalize(name: string): string {
   const lower = name.trim().toLowerCase();

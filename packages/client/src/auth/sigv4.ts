@@ -120,11 +120,20 @@ export class SigV4Auth implements AuthProvider {
     const headers: Record<string, string> = { ...request.headers, host: url.host };
     for (const name of SIGNATURE_HEADERS) delete headers[name];
     const signed = await signRequest(
-      { method: request.method, url: plusAsSpaceInQuery(`${url.pathname}${url.search}`), headers, ...(request.body !== undefined ? { body: request.body } : {}) },
+      {
+        method: request.method,
+        url: plusAsSpaceInQuery(`${url.pathname}${url.search}`),
+        headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      },
       {
         service: this.service,
         region: this.region,
-        credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}) },
+        credentials: {
+          accessKeyId: credentials.accessKeyId,
+          secretAccessKey: credentials.secretAccessKey,
+          ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+        },
         signingDate: this.now(),
         uriEscapePath: true,
         applyChecksum: this.applyChecksum,

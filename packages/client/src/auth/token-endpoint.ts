@@ -33,7 +33,8 @@ export const ALLOW_INSECURE_HTTP = 'rest.auth.oauth2.allow-insecure-http';
 export function tokenTypeUrn(value: string): string {
   if (value.startsWith('urn:')) return value;
   const short = `urn:ietf:params:oauth:token-type:${value}`;
-  if (!(Object.values(TOKEN_TYPE) as string[]).includes(short)) throw new ConfigurationError(`unknown token type ${JSON.stringify(value)}; use a URN or access_token, jwt, id_token`);
+  if (!(Object.values(TOKEN_TYPE) as string[]).includes(short))
+    throw new ConfigurationError(`unknown token type ${JSON.stringify(value)}; use a URN or access_token, jwt, id_token`);
   return short;
 }
 
@@ -74,7 +75,10 @@ export function tokenEndpointFrom(
 }
 
 /** Checks an absolute token endpoint URL (scheme, no embedded credentials, http only where allowed). */
-export function checkTokenEndpoint(url: URL | string, options: { allowInsecureHttp?: boolean; provider: string; fetch?: typeof fetch; timeoutMs?: number }): TokenEndpoint {
+export function checkTokenEndpoint(
+  url: URL | string,
+  options: { allowInsecureHttp?: boolean; provider: string; fetch?: typeof fetch; timeoutMs?: number },
+): TokenEndpoint {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -177,7 +181,13 @@ export async function requestToken(endpoint: TokenEndpoint, request: GrantReques
     body = await oauth.processGenericTokenEndpointResponse(as, client, response);
   } catch (error) {
     const detail = error instanceof Error ? error.message : 'unreadable';
-    throw new CatalogError({ message: `${label}: invalid token response (${detail})`, status: 200, type: 'InvalidResponse', protocol: 'oauth2', request: label });
+    throw new CatalogError({
+      message: `${label}: invalid token response (${detail})`,
+      status: 200,
+      type: 'InvalidResponse',
+      protocol: 'oauth2',
+      request: label,
+    });
   }
   return {
     accessToken: body.access_token,
@@ -243,13 +253,18 @@ export function parseCredential(credential: string, provider: string): { clientI
   const i = credential.indexOf(':');
   const clientId = i === -1 ? undefined : credential.slice(0, i);
   const clientSecret = i === -1 ? credential : credential.slice(i + 1);
-  if (clientId !== undefined && clientId.trim() === '') throw new ConfigurationError(`auth provider "${provider}": "credential" has an empty client id (expected client_id:client_secret)`);
-  if (clientSecret.trim() === '') throw new ConfigurationError(`auth provider "${provider}": "credential" has no client secret (expected client_id:client_secret)`);
+  if (clientId !== undefined && clientId.trim() === '')
+    throw new ConfigurationError(`auth provider "${provider}": "credential" has an empty client id (expected client_id:client_secret)`);
+  if (clientSecret.trim() === '')
+    throw new ConfigurationError(`auth provider "${provider}": "credential" has no client secret (expected client_id:client_secret)`);
   return { clientId, clientSecret };
 }
 
 /** The client authentication for a parsed credential. */
-export function credentialAuth(credential: { clientId: string | undefined; clientSecret: string } | undefined, method: 'client_secret_post' | 'client_secret_basic'): ClientAuthentication {
+export function credentialAuth(
+  credential: { clientId: string | undefined; clientSecret: string } | undefined,
+  method: 'client_secret_post' | 'client_secret_basic',
+): ClientAuthentication {
   if (!credential) return { method: 'none' };
   if (credential.clientId === undefined) return { method: 'secret_only', clientSecret: credential.clientSecret };
   return { method, clientId: credential.clientId, clientSecret: credential.clientSecret };
@@ -266,7 +281,8 @@ export function authMethodFrom(properties: Readonly<Record<string, string>>, pro
 
 function networkReason(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined;
+  const code =
+    typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined;
   return code ?? (cause instanceof Error ? cause.message : 'network error');
 }
 

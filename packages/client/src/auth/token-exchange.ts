@@ -176,7 +176,8 @@ export class TokenExchangeAuth implements AuthProvider {
     this.audience = options.audience;
     this.resource = options.resource;
     this.maxCached = options.maxCachedSessions ?? 1000;
-    if (!Number.isInteger(this.maxCached) || this.maxCached < 1) throw new ConfigurationError('auth provider "token-exchange": maxCachedSessions must be a positive integer');
+    if (!Number.isInteger(this.maxCached) || this.maxCached < 1)
+      throw new ConfigurationError('auth provider "token-exchange": maxCachedSessions must be a positive integer');
     this.now = options.now ?? Date.now;
     this.defaultSession = options.subjectToken === undefined ? undefined : this.sessionFor(options.subjectToken);
   }
@@ -208,7 +209,8 @@ export class TokenExchangeAuth implements AuthProvider {
    */
   sessionFor(subject: SubjectTokenSource, options: SessionOptions = {}): AuthProvider {
     if (typeof subject === 'string' && subject.trim() === '') throw new ConfigurationError('token-exchange: the subject token is empty');
-    if (typeof subject !== 'string' && typeof subject !== 'function') throw new ConfigurationError('token-exchange: the subject must be a token or a function returning one');
+    if (typeof subject !== 'string' && typeof subject !== 'function')
+      throw new ConfigurationError('token-exchange: the subject must be a token or a function returning one');
     const type = options.subjectTokenType === undefined ? this.subjectTokenType : tokenTypeUrn(options.subjectTokenType);
     let lastKey: string | undefined;
     return {
@@ -344,13 +346,21 @@ export function tokenExchangeAuthFromProperties(
     throw new ConfigurationError(`auth provider "token-exchange": actor type "${actorType}" yields no bearer token to act with (use oauth2 or bearer)`);
   }
   if (!BEARER_ACTORS.has(actorType) && !options.create) {
-    throw new ConfigurationError(`auth provider "token-exchange": actor type "${actorType}" is not supported without the provider registry (use oauth2 or bearer)`);
+    throw new ConfigurationError(
+      `auth provider "token-exchange": actor type "${actorType}" is not supported without the provider registry (use oauth2 or bearer)`,
+    );
   }
   const actorProperties = { ...properties, 'rest.auth.type': actorType };
   const actor = options.create
     ? options.create(actorType, actorProperties)
     : actorType === 'oauth2'
-      ? new OAuth2Auth({ tokenEndpoint: endpoint.url, allowInsecureHttp: endpoint.insecure, ...(properties['credential'] ? { credential: properties['credential'] } : {}), ...(properties['token'] ? { token: properties['token'] } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) })
+      ? new OAuth2Auth({
+          tokenEndpoint: endpoint.url,
+          allowInsecureHttp: endpoint.insecure,
+          ...(properties['credential'] ? { credential: properties['credential'] } : {}),
+          ...(properties['token'] ? { token: properties['token'] } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })
       : bearerActor(properties);
   const optional = <K extends string>(key: string, name: K) => (properties[key] === undefined ? {} : ({ [name]: properties[key] } as Record<K, string>));
   return new TokenExchangeAuth({

@@ -83,7 +83,9 @@ export function vendedAzureSas(source: VendedCredentialsOptions | VendedCredenti
   return {
     async sas(host = defaultHost) {
       const { config } = await credentials.current();
-      const hosts = Object.keys(config).filter((k) => k.startsWith(SAS_PREFIX)).map((k) => k.slice(SAS_PREFIX.length));
+      const hosts = Object.keys(config)
+        .filter((k) => k.startsWith(SAS_PREFIX))
+        .map((k) => k.slice(SAS_PREFIX.length));
       const chosen = host !== undefined && hosts.includes(host) ? host : hosts.length === 1 && host === defaultHost ? hosts[0] : undefined;
       const sasToken = chosen === undefined ? undefined : config[`${SAS_PREFIX}${chosen}`];
       if (chosen === undefined || !sasToken) {

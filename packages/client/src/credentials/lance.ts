@@ -15,7 +15,10 @@ import { parseEpochMs, pickTiming, RefreshingValue, type RefreshTiming } from '.
  * ```
  */
 export interface LanceTableDescriber {
-  describeTable(id: string[], options?: { vendCredentials?: boolean }): Promise<{ location?: string | undefined; storage_options?: Record<string, string> | null | undefined }>;
+  describeTable(
+    id: string[],
+    options?: { vendCredentials?: boolean },
+  ): Promise<{ location?: string | undefined; storage_options?: Record<string, string> | null | undefined }>;
 }
 
 /**
@@ -67,11 +70,13 @@ interface Described {
  * ```
  */
 export function lanceStorageOptionsProvider(options: LanceStorageOptionsProviderOptions): LanceStorageOptionsProvider {
-  if (typeof options?.namespace?.describeTable !== 'function') throw new ConfigurationError('a Lance storage-options provider needs a namespace with describeTable');
+  if (typeof options?.namespace?.describeTable !== 'function')
+    throw new ConfigurationError('a Lance storage-options provider needs a namespace with describeTable');
   if (!Array.isArray(options.id) || options.id.length === 0 || options.id.some((p) => typeof p !== 'string' || p === '')) {
     throw new ConfigurationError('a Lance storage-options provider needs the table id as non-empty strings');
   }
-  if (options.initial !== undefined && (typeof options.initial !== 'object' || options.initial === null)) throw new ConfigurationError('initial must be a storage options object');
+  if (options.initial !== undefined && (typeof options.initial !== 'object' || options.initial === null))
+    throw new ConfigurationError('initial must be a storage options object');
   const id = [...options.id];
   const namespace = options.namespace;
   const value = new RefreshingValue<Described>({
@@ -81,7 +86,13 @@ export function lanceStorageOptionsProvider(options: LanceStorageOptionsProvider
     fetch: async () => {
       const described = await namespace.describeTable(id, { vendCredentials: true });
       if (typeof described !== 'object' || described === null) {
-        throw new CatalogError({ message: `DescribeTable of ${id.join('.')} answered no table description`, status: 0, type: 'InvalidResponse', protocol: 'lance', request: 'POST describe' });
+        throw new CatalogError({
+          message: `DescribeTable of ${id.join('.')} answered no table description`,
+          status: 0,
+          type: 'InvalidResponse',
+          protocol: 'lance',
+          request: 'POST describe',
+        });
       }
       return { location: typeof described.location === 'string' ? described.location : undefined, options: { ...(described.storage_options ?? {}) } };
     },

@@ -122,7 +122,11 @@ export function prefixCovers(prefix: string, location: string): boolean {
  * const credential = selectCredential(loaded['storage-credentials'] ?? [], `${loaded.metadata.location}/data/a.parquet`);
  * ```
  */
-export function selectCredential<C extends StorageCredential>(credentials: readonly C[], location: string, accept: (config: Record<string, string>) => boolean = () => true): C | undefined {
+export function selectCredential<C extends StorageCredential>(
+  credentials: readonly C[],
+  location: string,
+  accept: (config: Record<string, string>) => boolean = () => true,
+): C | undefined {
   let best: C | undefined;
   for (const c of credentials) {
     if (typeof c?.prefix !== 'string' || typeof c.config !== 'object' || c.config === null) continue;

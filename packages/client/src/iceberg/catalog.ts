@@ -14,8 +14,26 @@ import * as planning from './planning.js';
 import { type CatalogCalls, delegationHeader } from './planning.js';
 import { buildTransport } from '../options.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
-import type { AccessDelegation, CatalogConfig, CreateTableRequest, CreateViewRequest, FetchPlanningResult, FetchScanTasksResult, LoadCredentialsResponse, LoadTableResult, LoadViewResult,
-  Namespace, Page, PageOptions, PlanTableScanRequest, PlanTableScanResult, TableChange, TableIdentifier, TableRequirement, TableUpdate } from './types.js';
+import type {
+  AccessDelegation,
+  CatalogConfig,
+  CreateTableRequest,
+  CreateViewRequest,
+  FetchPlanningResult,
+  FetchScanTasksResult,
+  LoadCredentialsResponse,
+  LoadTableResult,
+  LoadViewResult,
+  Namespace,
+  Page,
+  PageOptions,
+  PlanTableScanRequest,
+  PlanTableScanResult,
+  TableChange,
+  TableIdentifier,
+  TableRequirement,
+  TableUpdate,
+} from './types.js';
 
 export type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
 export { StagedTable } from './staged-table.js';
@@ -134,7 +152,10 @@ export class IcebergRestCatalog {
   }
 
   /** Sets and removes namespace properties; returns what changed. */
-  async updateNamespaceProperties(namespace: Namespace, change: { updates?: Record<string, string>; removals?: string[] }): Promise<{ updated: string[]; removed: string[]; missing: string[] }> {
+  async updateNamespaceProperties(
+    namespace: Namespace,
+    change: { updates?: Record<string, string>; removals?: string[] },
+  ): Promise<{ updated: string[]; removed: string[]; missing: string[] }> {
     const c = await this.negotiated();
     c.require('POST /v1/{prefix}/namespaces/{namespace}/properties', 'updateNamespaceProperties');
     const { body } = await this.send<{ updated: string[]; removed: string[]; missing?: string[] | null }>({
@@ -305,7 +326,11 @@ export class IcebergRestCatalog {
   // ---------------------------------------------------------------- scan planning (planning.ts)
 
   /** Asks the server to plan a scan (planTableScan): file scan tasks, or plan tasks to expand with {@link fetchScanTasks}. */
-  planTableScan(identifier: TableIdentifier, request: PlanTableScanRequest = {}, options: { accessDelegation?: AccessDelegation } = {}): Promise<PlanTableScanResult> {
+  planTableScan(
+    identifier: TableIdentifier,
+    request: PlanTableScanRequest = {},
+    options: { accessDelegation?: AccessDelegation } = {},
+  ): Promise<PlanTableScanResult> {
     return planning.planTableScan(this.calls, identifier, request, options);
   }
 
@@ -319,7 +344,11 @@ export class IcebergRestCatalog {
    * server finishes it. A `failed` plan throws the server's error as a CatalogError; aborting `signal` stops
    * waiting and cancels the plan on the server.
    */
-  awaitPlan(identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult, options: planning.AwaitPlanOptions = {}): Promise<PlanTableScanResult | FetchPlanningResult> {
+  awaitPlan(
+    identifier: TableIdentifier,
+    plan: PlanTableScanResult | FetchPlanningResult,
+    options: planning.AwaitPlanOptions = {},
+  ): Promise<PlanTableScanResult | FetchPlanningResult> {
     return planning.awaitPlan(this.calls, identifier, plan, options);
   }
 

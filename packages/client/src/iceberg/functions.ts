@@ -33,12 +33,18 @@ export async function listFunctions(calls: FunctionCalls, namespace: Namespace, 
   c.require('GET /v1/{prefix}/namespaces/{namespace}/functions', 'listFunctions');
   const { body } = await calls.send<protocol.ListFunctionsResponse>({ method: 'GET', path: `${c.namespacePath(namespace)}/functions`, query: pageQuery(page) });
   // The spec answers each function as its levels, the name last.
-  return { items: body.identifiers.map((levels) => ({ namespace: levels.slice(0, -1), name: levels.at(-1) ?? '' })), nextPageToken: body['next-page-token'] ?? undefined };
+  return {
+    items: body.identifiers.map((levels) => ({ namespace: levels.slice(0, -1), name: levels.at(-1) ?? '' })),
+    nextPageToken: body['next-page-token'] ?? undefined,
+  };
 }
 
 export async function loadFunction(calls: FunctionCalls, identifier: TableIdentifier): Promise<LoadFunctionResult> {
   const c = await calls.negotiated();
   c.require('GET /v1/{prefix}/namespaces/{namespace}/functions/{function}', 'loadFunction');
-  const { body } = await calls.send<LoadFunctionResult>({ method: 'GET', path: `${c.namespacePath(identifier.namespace)}/functions/${encodeURIComponent(identifier.name)}` });
+  const { body } = await calls.send<LoadFunctionResult>({
+    method: 'GET',
+    path: `${c.namespacePath(identifier.namespace)}/functions/${encodeURIComponent(identifier.name)}`,
+  });
   return body;
 }

@@ -19,7 +19,8 @@ export async function* paginate<T>(fetchPage: (token: string | undefined) => Pro
     token = page.nextPageToken || undefined;
     // A server that hands out the same token twice would loop forever; stop with an error instead.
     if (token !== undefined) {
-      if (seen.has(token)) throw new CatalogError({ message: 'the server repeated a page token', status: 0, type: 'InvalidResponse', protocol: 'iceberg', request: '' });
+      if (seen.has(token))
+        throw new CatalogError({ message: 'the server repeated a page token', status: 0, type: 'InvalidResponse', protocol: 'iceberg', request: '' });
       seen.add(token);
     }
   } while (token !== undefined);

@@ -24,18 +24,40 @@ export function delegationHeader(mode: AccessDelegation | undefined): Record<str
 }
 
 /** Asks the server to plan a scan (planTableScan): file scan tasks, or plan tasks to expand with {@link fetchScanTasks}. */
-export async function planTableScan(calls: CatalogCalls, identifier: TableIdentifier, request: PlanTableScanRequest = {}, options: { accessDelegation?: AccessDelegation } = {}): Promise<PlanTableScanResult> {
+export async function planTableScan(
+  calls: CatalogCalls,
+  identifier: TableIdentifier,
+  request: PlanTableScanRequest = {},
+  options: { accessDelegation?: AccessDelegation } = {},
+): Promise<PlanTableScanResult> {
   const c = await calls.negotiated();
   c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan', 'planTableScan');
-  const { body } = await calls.send<PlanTableScanResult>({ method: 'POST', path: `${c.tablePath(identifier)}/plan`, body: request, headers: delegationHeader(options.accessDelegation), mutation: true });
+  const { body } = await calls.send<PlanTableScanResult>({
+    method: 'POST',
+    path: `${c.tablePath(identifier)}/plan`,
+    body: request,
+    headers: delegationHeader(options.accessDelegation),
+    mutation: true,
+  });
   return body;
 }
 
 /** The result of a plan this caller made (fetchPlanningResult); `submitted` while the server still plans it. */
-export async function fetchPlanningResult(calls: CatalogCalls, identifier: TableIdentifier, planId: string, options: { accessDelegation?: AccessDelegation } = {}): Promise<FetchPlanningResult> {
+export async function fetchPlanningResult(
+  calls: CatalogCalls,
+  identifier: TableIdentifier,
+  planId: string,
+  options: { accessDelegation?: AccessDelegation } = {},
+): Promise<FetchPlanningResult> {
   const c = await calls.negotiated();
   c.require('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}', 'fetchPlanningResult');
-  return (await calls.send<FetchPlanningResult>({ method: 'GET', path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}`, headers: delegationHeader(options.accessDelegation) })).body;
+  return (
+    await calls.send<FetchPlanningResult>({
+      method: 'GET',
+      path: `${c.tablePath(identifier)}/plan/${encodeURIComponent(planId)}`,
+      headers: delegationHeader(options.accessDelegation),
+    })
+  ).body;
 }
 
 /**
@@ -43,7 +65,12 @@ export async function fetchPlanningResult(calls: CatalogCalls, identifier: Table
  * server finishes it. A `failed` plan throws the server's error as a CatalogError; aborting `signal` stops
  * waiting and cancels the plan on the server.
  */
-export async function awaitPlan(calls: CatalogCalls, identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult, options: AwaitPlanOptions = {}): Promise<PlanTableScanResult | FetchPlanningResult> {
+export async function awaitPlan(
+  calls: CatalogCalls,
+  identifier: TableIdentifier,
+  plan: PlanTableScanResult | FetchPlanningResult,
+  options: AwaitPlanOptions = {},
+): Promise<PlanTableScanResult | FetchPlanningResult> {
   let current = plan;
   const planId = (plan as PlanTableScanResult)['plan-id'];
   let wait = options.pollMs ?? 100;
@@ -59,7 +86,13 @@ export async function awaitPlan(calls: CatalogCalls, identifier: TableIdentifier
   }
   if (current.status === 'failed') {
     const error = (current as FetchPlanningResult).error;
-    throw new CatalogError({ message: error?.message ?? 'the plan failed', status: error?.code ?? 0, type: error?.type ?? 'PlanningFailed', protocol: 'iceberg', request: `plan ${planId ?? ''}` });
+    throw new CatalogError({
+      message: error?.message ?? 'the plan failed',
+      status: error?.code ?? 0,
+      type: error?.type ?? 'PlanningFailed',
+      protocol: 'iceberg',
+      request: `plan ${planId ?? ''}`,
+    });
   }
   return current;
 }
@@ -75,14 +108,19 @@ export async function cancelPlanning(calls: CatalogCalls, identifier: TableIdent
 export async function fetchScanTasks(calls: CatalogCalls, identifier: TableIdentifier, planTask: string): Promise<FetchScanTasksResult> {
   const c = await calls.negotiated();
   c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/tasks', 'fetchScanTasks');
-  return (await calls.send<FetchScanTasksResult>({ method: 'POST', path: `${c.tablePath(identifier)}/tasks`, body: { 'plan-task': planTask }, mutation: true })).body;
+  return (await calls.send<FetchScanTasksResult>({ method: 'POST', path: `${c.tablePath(identifier)}/tasks`, body: { 'plan-task': planTask }, mutation: true }))
+    .body;
 }
 
 /**
  * Every page of file scan tasks of a completed plan, following its plan tasks one at a time (each page's
  * `delete-file-references` index that page's `delete-files`).
  */
-export async function* scanTaskPages(calls: CatalogCalls, identifier: TableIdentifier, plan: PlanTableScanResult | FetchPlanningResult): AsyncGenerator<FetchScanTasksResult> {
+export async function* scanTaskPages(
+  calls: CatalogCalls,
+  identifier: TableIdentifier,
+  plan: PlanTableScanResult | FetchPlanningResult,
+): AsyncGenerator<FetchScanTasksResult> {
   if (plan.status !== 'completed') throw new TypeError(`the plan is ${plan.status}, not completed`);
   const { 'plan-tasks': first = [], ...page } = plan;
   yield { 'file-scan-tasks': page['file-scan-tasks'] ?? [], ...(page['delete-files'] ? { 'delete-files': page['delete-files'] } : {}) };

@@ -6,12 +6,36 @@ import { ConfigurationError, isNotFound } from '../errors.js';
 import { paginate } from '../iceberg/catalog.js';
 import type { Page } from '../iceberg/types.js';
 import { buildTransport } from '../options.js';
-import type { LanceNamespaceOptions, CreateNamespaceMode, RegisterTableMode, DescribeTableResponse, DeclareTableResponse, TableLocationResponse } from './types.js';
+import type {
+  LanceNamespaceOptions,
+  CreateNamespaceMode,
+  RegisterTableMode,
+  DescribeTableResponse,
+  DeclareTableResponse,
+  TableLocationResponse,
+} from './types.js';
 import type { AuthProvider } from '../auth/provider.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
-import type { LanceBatchCreateTableVersionsResponse, LanceBranchContents, LanceBatchDeleteTableVersionsResponse, LanceCreateTableVersionResponse, LanceListTableBranchesResponse, LanceDescribeTableVersionResponse, LanceListTableVersionsResponse, LanceRestoreTableResponse, LanceTableVersion } from '@lakegate/protocol';
+import type {
+  LanceBatchCreateTableVersionsResponse,
+  LanceBranchContents,
+  LanceBatchDeleteTableVersionsResponse,
+  LanceCreateTableVersionResponse,
+  LanceListTableBranchesResponse,
+  LanceDescribeTableVersionResponse,
+  LanceListTableVersionsResponse,
+  LanceRestoreTableResponse,
+  LanceTableVersion,
+} from '@lakegate/protocol';
 
-export type { LanceNamespaceOptions, CreateNamespaceMode, RegisterTableMode, DescribeTableResponse, DeclareTableResponse, TableLocationResponse } from './types.js';
+export type {
+  LanceNamespaceOptions,
+  CreateNamespaceMode,
+  RegisterTableMode,
+  DescribeTableResponse,
+  DeclareTableResponse,
+  TableLocationResponse,
+} from './types.js';
 
 /**
  * A Lance REST namespace client.
@@ -66,7 +90,10 @@ export class LanceNamespace {
   }
 
   /** Creates a namespace. */
-  async createNamespace(id: string[], options: { mode?: CreateNamespaceMode; properties?: Record<string, string> } = {}): Promise<{ properties?: Record<string, string> | null }> {
+  async createNamespace(
+    id: string[],
+    options: { mode?: CreateNamespaceMode; properties?: Record<string, string> } = {},
+  ): Promise<{ properties?: Record<string, string> | null }> {
     const { body } = await this.send<{ properties?: Record<string, string> | null }>({
       method: 'POST',
       path: this.path('namespace', id, 'create'),
@@ -77,7 +104,12 @@ export class LanceNamespace {
 
   /** A namespace's properties. */
   async describeNamespace(id: string[]): Promise<{ properties?: Record<string, string> | null }> {
-    const { body } = await this.send<{ properties?: Record<string, string> | null }>({ method: 'POST', path: this.path('namespace', id, 'describe'), body: { id }, idempotent: true });
+    const { body } = await this.send<{ properties?: Record<string, string> | null }>({
+      method: 'POST',
+      path: this.path('namespace', id, 'describe'),
+      body: { id },
+      idempotent: true,
+    });
     return body ?? {};
   }
 
@@ -113,7 +145,11 @@ export class LanceNamespace {
    * (namespace levels and name). The server joins them with the delimiter; they are split here.
    */
   async listAllTables(page: { limit?: number; pageToken?: string } = {}): Promise<Page<string[]>> {
-    const { body } = await this.send<{ tables?: string[]; page_token?: string | null }>({ method: 'GET', path: 'v1/table', query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken } });
+    const { body } = await this.send<{ tables?: string[]; page_token?: string | null }>({
+      method: 'GET',
+      path: 'v1/table',
+      query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken },
+    });
     return { items: (body?.tables ?? []).map((id) => id.split(this.delimiter)), nextPageToken: body?.page_token ?? undefined };
   }
 
@@ -126,7 +162,10 @@ export class LanceNamespace {
    * A table's location and storage options; with `vendCredentials` the options carry short-lived credentials
    * scoped to the table (refresh by describing again — see the Lance storage-options provider).
    */
-  async describeTable(id: string[], options: { vendCredentials?: boolean; withTableUri?: boolean; loadDetailedMetadata?: boolean; version?: number; signal?: AbortSignal } = {}): Promise<DescribeTableResponse> {
+  async describeTable(
+    id: string[],
+    options: { vendCredentials?: boolean; withTableUri?: boolean; loadDetailedMetadata?: boolean; version?: number; signal?: AbortSignal } = {},
+  ): Promise<DescribeTableResponse> {
     const body: Record<string, unknown> = { id };
     if (options.vendCredentials !== undefined) body['vend_credentials'] = options.vendCredentials;
     if (options.withTableUri !== undefined) body['with_table_uri'] = options.withTableUri;
@@ -157,7 +196,11 @@ export class LanceNamespace {
   }
 
   /** Registers an existing Lance dataset at `location` under `id`. */
-  async registerTable(id: string[], location: string, options: { mode?: RegisterTableMode; properties?: Record<string, string> } = {}): Promise<TableLocationResponse> {
+  async registerTable(
+    id: string[],
+    location: string,
+    options: { mode?: RegisterTableMode; properties?: Record<string, string> } = {},
+  ): Promise<TableLocationResponse> {
     const response = await this.send<TableLocationResponse>({
       method: 'POST',
       path: this.path('table', id, 'register'),
@@ -191,7 +234,12 @@ export class LanceNamespace {
    * Makes the manifest staged at `manifestPath` version `version` of a table whose versions the catalog manages
    * (`managed_versioning`); a taken version is a conflict error (read the latest and retry).
    */
-  async createTableVersion(id: string[], version: number, manifestPath: string, options: { manifestSize?: number; namingScheme?: 'V1' | 'V2'; metadata?: Record<string, string>; branch?: string } = {}): Promise<LanceTableVersion> {
+  async createTableVersion(
+    id: string[],
+    version: number,
+    manifestPath: string,
+    options: { manifestSize?: number; namingScheme?: 'V1' | 'V2'; metadata?: Record<string, string>; branch?: string } = {},
+  ): Promise<LanceTableVersion> {
     const body: Record<string, unknown> = { id, version, manifest_path: manifestPath };
     if (options.branch !== undefined) body['branch'] = options.branch;
     if (options.manifestSize !== undefined) body['manifest_size'] = options.manifestSize;
@@ -214,7 +262,12 @@ export class LanceNamespace {
 
   /** One version of a table (the latest when `version` is omitted). */
   async describeTableVersion(id: string[], version?: number): Promise<LanceTableVersion> {
-    const response = await this.send<LanceDescribeTableVersionResponse>({ method: 'POST', path: this.path('table', id, 'version/describe'), body: { id, ...(version === undefined ? {} : { version }) }, idempotent: true });
+    const response = await this.send<LanceDescribeTableVersionResponse>({
+      method: 'POST',
+      path: this.path('table', id, 'version/describe'),
+      body: { id, ...(version === undefined ? {} : { version }) },
+      idempotent: true,
+    });
     return response.body!.version;
   }
 
@@ -238,15 +291,33 @@ export class LanceNamespace {
   }
 
   /** Versions of several tables (and branches), created all or none (BatchCreateTableVersions); answered in order. */
-  async batchCreateTableVersions(entries: Array<{ id: string[]; version: number; manifestPath: string; branch?: string; namingScheme?: 'V1' | 'V2' }>): Promise<LanceTableVersion[]> {
-    const body = { entries: entries.map((e) => ({ id: e.id, version: e.version, manifest_path: e.manifestPath, ...(e.branch !== undefined ? { branch: e.branch } : {}), ...(e.namingScheme ? { naming_scheme: e.namingScheme } : {}) })) };
+  async batchCreateTableVersions(
+    entries: Array<{ id: string[]; version: number; manifestPath: string; branch?: string; namingScheme?: 'V1' | 'V2' }>,
+  ): Promise<LanceTableVersion[]> {
+    const body = {
+      entries: entries.map((e) => ({
+        id: e.id,
+        version: e.version,
+        manifest_path: e.manifestPath,
+        ...(e.branch !== undefined ? { branch: e.branch } : {}),
+        ...(e.namingScheme ? { naming_scheme: e.namingScheme } : {}),
+      })),
+    };
     const response = await this.send<LanceBatchCreateTableVersionsResponse>({ method: 'POST', path: 'v1/table/version/batch-create', body });
     return response.body?.versions ?? [];
   }
 
   /** A page of a managed table's branches other than main, by name, with the parent each was created from. */
-  async listTableBranches(id: string[], page: { limit?: number; pageToken?: string } = {}): Promise<{ branches: Record<string, LanceBranchContents>; nextPageToken: string | undefined }> {
-    const { body } = await this.send<LanceListTableBranchesResponse>({ method: 'POST', path: this.path('table', id, 'branches/list'), query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken }, idempotent: true });
+  async listTableBranches(
+    id: string[],
+    page: { limit?: number; pageToken?: string } = {},
+  ): Promise<{ branches: Record<string, LanceBranchContents>; nextPageToken: string | undefined }> {
+    const { body } = await this.send<LanceListTableBranchesResponse>({
+      method: 'POST',
+      path: this.path('table', id, 'branches/list'),
+      query: { delimiter: this.delimiter, limit: page.limit, page_token: page.pageToken },
+      idempotent: true,
+    });
     return { branches: body?.branches ?? {}, nextPageToken: body?.page_token ?? undefined };
   }
 

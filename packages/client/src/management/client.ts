@@ -32,7 +32,8 @@ import type {
   ApiKeyInfo,
   PrincipalSecret,
   TenantStorageGrant,
-  UpdateWarehouseRequest, UpdateWarehouseStorageRequest,
+  UpdateWarehouseRequest,
+  UpdateWarehouseStorageRequest,
   Warehouse,
 } from './types.js';
 import { ManagementEvents } from './events-client.js';
@@ -113,7 +114,11 @@ export class LakegateManagement extends ManagementEvents {
   }
 
   /** Replaces whom the principal may act for (token exchange); omitted lists are emptied. */
-  async setDelegation(clientId: string, policy: Partial<DelegationPolicy>, options: { signal?: AbortSignal } = {}): Promise<{ 'client-id': string; delegation: DelegationPolicy }> {
+  async setDelegation(
+    clientId: string,
+    policy: Partial<DelegationPolicy>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ 'client-id': string; delegation: DelegationPolicy }> {
     return this.call('PUT', `principals/${segment(clientId)}/delegation`, { ...options, body: policy });
   }
 
@@ -207,7 +212,10 @@ export class LakegateManagement extends ManagementEvents {
     const out: DroppedObject[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await this.call<protocol.ListDroppedObjectsResponse>('GET', `warehouses/${segment(warehouse)}/dropped`, { signal: options.signal, query: { pageToken, pageSize: 1000 } });
+      const page = await this.call<protocol.ListDroppedObjectsResponse>('GET', `warehouses/${segment(warehouse)}/dropped`, {
+        signal: options.signal,
+        query: { pageToken, pageSize: 1000 },
+      });
       out.push(...page.dropped);
       pageToken = page['next-page-token'];
     } while (pageToken);
@@ -215,12 +223,22 @@ export class LakegateManagement extends ManagementEvents {
   }
 
   /** Restores a dropped object under its name, or `to` (a conflict when the name is taken and no new one is given). */
-  async undrop(warehouse: string, id: string, to: { namespace?: string[]; name?: string } = {}, options: { signal?: AbortSignal } = {}): Promise<DroppedObject> {
+  async undrop(
+    warehouse: string,
+    id: string,
+    to: { namespace?: string[]; name?: string } = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DroppedObject> {
     return this.call('POST', `warehouses/${segment(warehouse)}/dropped/${segment(id)}/undrop`, { ...options, body: to });
   }
 
   /** Runs a table's maintenance now (snapshot expiry, orphan files); with `dry-run`, reports what would be removed. */
-  async runTableMaintenance(warehouse: string, table: TableIdentifier, request: TableMaintenanceRequest = {}, options: { signal?: AbortSignal } = {}): Promise<TableMaintenanceResult> {
+  async runTableMaintenance(
+    warehouse: string,
+    table: TableIdentifier,
+    request: TableMaintenanceRequest = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<TableMaintenanceResult> {
     const path = `${objectPath(warehouse, table)}/maintenance`;
     return this.call('POST', path, { ...options, body: request });
   }

@@ -27,7 +27,8 @@ export type PutFunctionRequest = protocol.PutFunctionRequest;
 
 type Call = <T>(method: TransportRequest['method'], path: string, request?: { body?: unknown; signal?: AbortSignal | undefined }) => Promise<T>;
 
-const functionPath = (warehouse: string, fn: TableIdentifier) => `warehouses/${segment(warehouse)}/namespaces/${segment(fn.namespace.join(LEVEL_SEPARATOR))}/functions/${segment(fn.name)}`;
+const functionPath = (warehouse: string, fn: TableIdentifier) =>
+  `warehouses/${segment(warehouse)}/namespaces/${segment(fn.namespace.join(LEVEL_SEPARATOR))}/functions/${segment(fn.name)}`;
 
 export class ManagedFunctions {
   /** @internal */
@@ -39,7 +40,12 @@ export class ManagedFunctions {
   }
 
   /** Creates or replaces the function (its whole metadata); answers it as stored. */
-  async put(warehouse: string, fn: TableIdentifier, metadata: PutFunctionRequest, options: { signal?: AbortSignal } = {}): Promise<protocol.LoadFunctionResult> {
+  async put(
+    warehouse: string,
+    fn: TableIdentifier,
+    metadata: PutFunctionRequest,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<protocol.LoadFunctionResult> {
     return this.call('PUT', functionPath(warehouse, fn), { ...options, body: metadata });
   }
 

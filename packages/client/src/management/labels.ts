@@ -24,7 +24,8 @@ export type LabelledKind = 'table' | 'view';
 
 type Call = <T>(method: TransportRequest['method'], path: string, request?: { body?: unknown; signal?: AbortSignal | undefined }) => Promise<T>;
 
-const labelsPath = (warehouse: string, kind: LabelledKind, object: TableIdentifier) => `${objectPath(warehouse, object, kind === 'table' ? 'tables' : 'views')}/labels`;
+const labelsPath = (warehouse: string, kind: LabelledKind, object: TableIdentifier) =>
+  `${objectPath(warehouse, object, kind === 'table' ? 'tables' : 'views')}/labels`;
 
 export class ObjectLabels {
   /** @internal */

@@ -52,7 +52,13 @@ export class TablePolicies {
     return this.call('POST', `${tablePath(warehouse, table)}/policies`, { ...options, body: request });
   }
 
-  async update(warehouse: string, table: TableIdentifier, id: string, request: UpdatePolicyRequest, options: { signal?: AbortSignal } = {}): Promise<TablePolicy> {
+  async update(
+    warehouse: string,
+    table: TableIdentifier,
+    id: string,
+    request: UpdatePolicyRequest,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<TablePolicy> {
     return this.call('PUT', `${tablePath(warehouse, table)}/policies/${encodeURIComponent(id)}`, { ...options, body: request });
   }
 

@@ -225,7 +225,13 @@ async function readBody(response: Response, label: string): Promise<unknown> {
   try {
     return parseJson(text);
   } catch {
-    throw new CatalogError({ message: `${label}: the server sent invalid JSON (HTTP ${response.status})`, status: response.status, type: 'InvalidResponse', protocol: 'transport', request: label });
+    throw new CatalogError({
+      message: `${label}: the server sent invalid JSON (HTTP ${response.status})`,
+      status: response.status,
+      type: 'InvalidResponse',
+      protocol: 'transport',
+      request: label,
+    });
   }
 }
 
@@ -254,7 +260,8 @@ export async function toCatalogError(response: Response, model: ErrorProtocol, l
       const init = { ...base, protocol: 'iceberg' as const, message: str(error['message']) ?? fallback, type: str(error['type']) ?? fallback };
       // The management API's event pull: its 410 names where to resume.
       const resumeAfter = str(error['resume-after']);
-      if (response.status === 410 && init.type === 'CursorExpiredException' && resumeAfter !== undefined) return new EventCursorExpiredError({ ...init, resumeAfter });
+      if (response.status === 410 && init.type === 'CursorExpiredException' && resumeAfter !== undefined)
+        return new EventCursorExpiredError({ ...init, resumeAfter });
       return new CatalogError(init);
     }
     if (typeof parsed['code'] === 'number' && (model === 'lance' || 'detail' in parsed || 'instance' in parsed)) {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parsePrometheus, quantileBetween, summarize } from './metrics';
 
-const text = (requests: number, hits: number, fast: number, slow: number) => `# HELP lakegate_http_requests_total HTTP requests by method, route template and status
+const text = (
+  requests: number,
+  hits: number,
+  fast: number,
+  slow: number,
+) => `# HELP lakegate_http_requests_total HTTP requests by method, route template and status
 # TYPE lakegate_http_requests_total counter
 lakegate_http_requests_total{method="GET",route="/v1/config",status="200"} ${requests}
 lakegate_http_requests_total{method="POST",route="/v1/:prefix/namespaces",status="403"} 1

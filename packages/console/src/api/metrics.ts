@@ -21,7 +21,8 @@ export function parsePrometheus(text: string): Sample[] {
     if (!m) continue;
     const labels: Record<string, string> = {};
     if (m[3]) {
-      for (const l of m[3].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+      for (const l of m[3].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+        labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
     const raw = m[4]!;
     const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
@@ -43,7 +44,8 @@ export interface MetricsSnapshot {
 }
 
 export function summarize(samples: Sample[], atMs: number): MetricsSnapshot {
-  const sum = (name: string, where: (l: Record<string, string>) => boolean = () => true) => samples.filter((s) => s.name === name && where(s.labels)).reduce((a, s) => a + s.value, 0);
+  const sum = (name: string, where: (l: Record<string, string>) => boolean = () => true) =>
+    samples.filter((s) => s.name === name && where(s.labels)).reduce((a, s) => a + s.value, 0);
   const bucketMap = new Map<number, number>();
   for (const s of samples) {
     if (s.name !== 'lakegate_http_request_duration_seconds_bucket') continue;

@@ -31,14 +31,27 @@ export function SubjectFields({ subject, onChange }: { subject: ExplainSubject; 
       {subject.kind !== 'principal' && (
         <label>
           Issuer
-          <input name="subject-issuer" value={'issuer' in subject ? subject.issuer : ''} onChange={(e) => onChange({ ...subject, issuer: e.target.value } as ExplainSubject)} required />
+          <input
+            name="subject-issuer"
+            value={'issuer' in subject ? subject.issuer : ''}
+            onChange={(e) => onChange({ ...subject, issuer: e.target.value } as ExplainSubject)}
+            required
+          />
         </label>
       )}
     </fieldset>
   );
 }
 
-export function ExplainPanel({ securable, initialSubject, initialPrivilege = 'table:read-data' }: { securable: Securable; initialSubject: ExplainSubject; initialPrivilege?: Privilege }) {
+export function ExplainPanel({
+  securable,
+  initialSubject,
+  initialPrivilege = 'table:read-data',
+}: {
+  securable: Securable;
+  initialSubject: ExplainSubject;
+  initialPrivilege?: Privilege;
+}) {
   const [subject, setSubject] = useState<ExplainSubject>(initialSubject);
   const [privilege, setPrivilege] = useState<Privilege>(initialPrivilege);
   const [answer, setAnswer] = useState<Explanation | undefined>();
@@ -85,7 +98,10 @@ export function CredentialsPanel({ securable, initialSubject }: { securable: Sec
     setError(undefined);
     try {
       const m = managementClient();
-      const [write, read] = await Promise.all([m.explain({ subject, privilege: 'table:write-data', securable }), m.explain({ subject, privilege: 'table:read-data', securable })]);
+      const [write, read] = await Promise.all([
+        m.explain({ subject, privilege: 'table:write-data', securable }),
+        m.explain({ subject, privilege: 'table:read-data', securable }),
+      ]);
       if (write.allowed) setResult({ mode: 'read-write storage credentials', summary: write.summary });
       else if (read.allowed) setResult({ mode: 'read-only storage credentials', summary: read.summary });
       else setResult({ mode: 'no storage credentials (metadata only, if table:read-metadata)', summary: read.summary });

@@ -42,7 +42,10 @@ export function MaintenancePanel({ warehouse, levels, name }: { warehouse: strin
       managementClient()
         .getTableMaintenance(warehouse, table, { signal: controller.signal })
         // Only this run's: until the job takes its lease the row may still hold the previous one's end state.
-        .then((job) => !controller.signal.aborted && job.state === 'running' && setProgress(job), () => undefined);
+        .then(
+          (job) => !controller.signal.aborted && job.state === 'running' && setProgress(job),
+          () => undefined,
+        );
     }, 250);
     return () => {
       clearInterval(poll);
@@ -87,7 +90,8 @@ export function MaintenancePanel({ warehouse, levels, name }: { warehouse: strin
         </label>
         {choice !== 'expire' && (
           <label>
-            Orphans older than (days) <input name="maintenance-older-than" type="number" min="0" step="any" value={days} onChange={(e) => setDays(e.target.value)} />
+            Orphans older than (days){' '}
+            <input name="maintenance-older-than" type="number" min="0" step="any" value={days} onChange={(e) => setDays(e.target.value)} />
           </label>
         )}
         <button type="submit" disabled={running}>
@@ -96,7 +100,10 @@ export function MaintenancePanel({ warehouse, levels, name }: { warehouse: strin
       </div>
       {running && (
         <p className="state loading" role="status" aria-live="polite" data-testid="maintenance-progress">
-          <span className="spinner" aria-hidden="true" /> {p ? `${p.phase}: ${p['manifests-scanned']} manifests, ${p['files-scanned']} files scanned; ${p['files-deleted']} files (${bytes(p['bytes-deleted'])}) deleted so far` : 'Starting…'}
+          <span className="spinner" aria-hidden="true" />{' '}
+          {p
+            ? `${p.phase}: ${p['manifests-scanned']} manifests, ${p['files-scanned']} files scanned; ${p['files-deleted']} files (${bytes(p['bytes-deleted'])}) deleted so far`
+            : 'Starting…'}
         </p>
       )}
       {error !== undefined && <ErrorMessage error={error} />}
@@ -112,7 +119,8 @@ function MaintenanceResultView({ result: r }: { result: TableMaintenanceResult }
       <p>
         <strong>{r['dry-run'] ? 'Dry run: nothing was deleted.' : 'Done.'}</strong>{' '}
         <span data-testid="maintenance-expired">{r['expired-snapshots'].length}</span> snapshots expired,{' '}
-        <span data-testid="maintenance-deleted-files">{r['deleted-files']}</span> files (<span data-testid="maintenance-deleted-bytes">{bytes(r['deleted-bytes'])}</span>) deleted
+        <span data-testid="maintenance-deleted-files">{r['deleted-files']}</span> files (
+        <span data-testid="maintenance-deleted-bytes">{bytes(r['deleted-bytes'])}</span>) deleted
         {r['dry-run'] ? (
           <>
             ; would delete <span data-testid="maintenance-would-delete">{r.files.length}</span> files ({bytes(listed)})
@@ -122,7 +130,8 @@ function MaintenanceResultView({ result: r }: { result: TableMaintenanceResult }
       </p>
       {(r['failed-files']?.length ?? 0) > 0 && (
         <p className="state error" data-testid="maintenance-failed-files">
-          {r['failed-files']!.length} files could not be deleted (the storage refused them; they are left for a later orphan removal), first: {r['failed-files']![0]!.path} ({r['failed-files']![0]!.error})
+          {r['failed-files']!.length} files could not be deleted (the storage refused them; they are left for a later orphan removal), first:{' '}
+          {r['failed-files']![0]!.path} ({r['failed-files']![0]!.error})
         </p>
       )}
       {(r['missing-files']?.length ?? 0) > 0 && (

@@ -21,7 +21,8 @@ export const nameOf = (param: string | undefined): string => levelsOf(param).joi
 
 export const warehousePath = (warehouse: string) => `/catalog/${encodeURIComponent(warehouse)}`;
 export const namespacePath = (warehouse: string, levels: string[]) => `${warehousePath(warehouse)}/ns/${nsParam(levels)}`;
-export const objectPath = (warehouse: string, kind: Kind, levels: string[], name: string) => `${warehousePath(warehouse)}/${kind}/${nsParam(levels)}/${segment(name)}`;
+export const objectPath = (warehouse: string, kind: Kind, levels: string[], name: string) =>
+  `${warehousePath(warehouse)}/${kind}/${nsParam(levels)}/${segment(name)}`;
 
 /** How people read a namespace: levels joined by dots (a level with a dot is quoted). */
 export const showNamespace = (levels: string[]): string => levels.map((l) => (l.includes('.') ? `"${l}"` : l)).join('.');

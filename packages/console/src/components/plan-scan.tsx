@@ -48,7 +48,12 @@ export interface PlanOutcome {
 }
 
 /** Plans and follows every plan task: the data files the scan reads. */
-async function runPlan(warehouse: string, identifier: { namespace: string[]; name: string }, request: PlanTableScanRequest, signal: AbortSignal): Promise<PlanOutcome> {
+async function runPlan(
+  warehouse: string,
+  identifier: { namespace: string[]; name: string },
+  request: PlanTableScanRequest,
+  signal: AbortSignal,
+): Promise<PlanOutcome> {
   const catalog = catalogClient(warehouse);
   const first = await catalog.planTableScan(identifier, request);
   const plan = await catalog.awaitPlan(identifier, first, { signal });
@@ -58,16 +63,36 @@ async function runPlan(warehouse: string, identifier: { namespace: string[]; nam
     pages++;
     for (const t of page['file-scan-tasks'] ?? []) {
       const f = t['data-file'];
-      files.push({ path: f['file-path'], bytes: Number(f['file-size-in-bytes']), records: Number(f['record-count']), deletes: t['delete-file-references']?.length ?? 0 });
+      files.push({
+        path: f['file-path'],
+        bytes: Number(f['file-size-in-bytes']),
+        records: Number(f['record-count']),
+        deletes: t['delete-file-references']?.length ?? 0,
+      });
     }
   }
   return { files, pages };
 }
 
 /** Exact below 1 MiB (small tables compare to the byte), else MiB or GiB with one decimal. */
-const bytes = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${n.toLocaleString('en-US')} B`);
+const bytes = (n: number) =>
+  n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${n.toLocaleString('en-US')} B`;
 
-export function PlanScanPanel({ warehouse, levels, name, fields, snapshots, currentId }: { warehouse: string; levels: string[]; name: string; fields: Field[]; snapshots: SnapshotRef[]; currentId: string | undefined }) {
+export function PlanScanPanel({
+  warehouse,
+  levels,
+  name,
+  fields,
+  snapshots,
+  currentId,
+}: {
+  warehouse: string;
+  levels: string[];
+  name: string;
+  fields: Field[];
+  snapshots: SnapshotRef[];
+  currentId: string | undefined;
+}) {
   const [mode, setMode] = useState<'builder' | 'json'>('builder');
   const [column, setColumn] = useState(fields[0]?.name ?? '');
   const [op, setOp] = useState<string>('eq');
@@ -201,7 +226,9 @@ function PlanSummary({ outcome, snapshot }: { outcome: PlanOutcome; snapshot: Sn
         <dt>Bytes skipped</dt>
         <dd data-testid="plan-bytes-skipped">{totalBytes !== undefined ? bytes(Math.max(0, totalBytes - scannedBytes)) : '?'}</dd>
       </dl>
-      <p className="dim">Totals from the snapshot summary (total-data-files, total-files-size, which include delete files' bytes); {outcome.pages} page(s) of tasks.</p>
+      <p className="dim">
+        Totals from the snapshot summary (total-data-files, total-files-size, which include delete files' bytes); {outcome.pages} page(s) of tasks.
+      </p>
       {outcome.files.length > 0 && (
         <table className="grid" data-testid="plan-files">
           <GridHead columns={['Data file', 'Size', 'Records', 'Delete files']} />

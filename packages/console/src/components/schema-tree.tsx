@@ -1,5 +1,9 @@
 /** An Iceberg schema as a tree: structs, lists and maps nest; each field shows its id, type and whether it is required. */
-type IcebergType = string | { type: 'struct'; fields: Field[] } | { type: 'list'; element: IcebergType; 'element-required'?: boolean } | { type: 'map'; key: IcebergType; value: IcebergType; 'value-required'?: boolean };
+type IcebergType =
+  | string
+  | { type: 'struct'; fields: Field[] }
+  | { type: 'list'; element: IcebergType; 'element-required'?: boolean }
+  | { type: 'map'; key: IcebergType; value: IcebergType; 'value-required'?: boolean };
 export interface Field {
   id: number;
   name: string;

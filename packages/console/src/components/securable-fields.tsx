@@ -11,7 +11,10 @@ export interface SecurableDraft {
 export const emptySecurable = (warehouse = 'default'): SecurableDraft => ({ type: 'warehouse', warehouse, namespace: '', name: '' });
 
 export function toSecurable(d: SecurableDraft): Securable {
-  const namespace = d.namespace.split('.').map((l) => l.trim()).filter(Boolean);
+  const namespace = d.namespace
+    .split('.')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (d.type === 'warehouse') return { type: 'warehouse', warehouse: d.warehouse.trim() };
   if (d.type === 'namespace') return { type: 'namespace', warehouse: d.warehouse.trim(), namespace };
   return { type: d.type, warehouse: d.warehouse.trim(), namespace, name: d.name.trim() };
@@ -43,7 +46,13 @@ export function SecurableFields({ value, onChange, legend = 'On' }: { value: Sec
       {value.type !== 'warehouse' && (
         <label>
           Namespace
-          <input name="securable-namespace" placeholder="sales.eu" value={value.namespace} onChange={(e) => onChange({ ...value, namespace: e.target.value })} required />
+          <input
+            name="securable-namespace"
+            placeholder="sales.eu"
+            value={value.namespace}
+            onChange={(e) => onChange({ ...value, namespace: e.target.value })}
+            required
+          />
         </label>
       )}
       {(value.type === 'table' || value.type === 'view') && (

@@ -26,14 +26,23 @@ export function AccessPage() {
           {roles.status === 'loading' && <Loading what="roles" />}
           {roles.status === 'error' && <ErrorMessage error={roles.error} retry={roles.reload} />}
           {roles.data && <RoleList roles={roles.data} selected={selected} onSelect={setSelected} />}
-          <CreateRole onCreated={(r) => { roles.reload(); setSelected(r.name); }} />
+          <CreateRole
+            onCreated={(r) => {
+              roles.reload();
+              setSelected(r.name);
+            }}
+          />
         </section>
-        <section aria-labelledby="role-h">{selected ? <RoleDetail role={selected} key={selected} /> : <Empty>Choose a role to see its members and grants.</Empty>}</section>
+        <section aria-labelledby="role-h">
+          {selected ? <RoleDetail role={selected} key={selected} /> : <Empty>Choose a role to see its members and grants.</Empty>}
+        </section>
       </div>
       <GrantEditor roles={roles.data ?? []} onDone={() => roles.reload()} />
       <section aria-labelledby="explain-h">
         <h2 id="explain-h">Explain</h2>
-        <p className="hint">May a subject do something, and through which grant? Administrators and grant managers may ask about anyone; everyone may ask about themselves.</p>
+        <p className="hint">
+          May a subject do something, and through which grant? Administrators and grant managers may ask about anyone; everyone may ask about themselves.
+        </p>
         <ExplainForm />
       </section>
     </>
@@ -117,7 +126,10 @@ function RoleDetail({ role }: { role: string }) {
           )}
           <AddMember onAdd={(m) => act(() => managementClient().addRoleMember(role, m))} />
           <h3>Grants</h3>
-          <GrantTable grants={details.data.grants} onRevoke={(g) => act(() => managementClient().revoke({ role, privileges: [g.privilege], securable: g.securable }))} />
+          <GrantTable
+            grants={details.data.grants}
+            onRevoke={(g) => act(() => managementClient().revoke({ role, privileges: [g.privilege], securable: g.securable }))}
+          />
         </>
       )}
     </div>
@@ -139,8 +151,17 @@ function AddMember({ onAdd }: { onAdd: (m: Member) => Promise<void> }) {
         <option value="user">user</option>
         <option value="group">group</option>
       </select>
-      <input aria-label="Member name" name="member-name" placeholder={kind === 'principal' ? 'client id' : 'name'} value={name} onChange={(e) => setName(e.target.value)} required />
-      {kind !== 'principal' && <input aria-label="Issuer" name="member-issuer" placeholder="issuer URL" value={issuer} onChange={(e) => setIssuer(e.target.value)} required />}
+      <input
+        aria-label="Member name"
+        name="member-name"
+        placeholder={kind === 'principal' ? 'client id' : 'name'}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+      />
+      {kind !== 'principal' && (
+        <input aria-label="Issuer" name="member-issuer" placeholder="issuer URL" value={issuer} onChange={(e) => setIssuer(e.target.value)} required />
+      )}
       <button type="submit">Add member</button>
     </form>
   );
@@ -189,7 +210,10 @@ function GrantEditor({ roles, onDone }: { roles: Role[]; onDone: () => void }) {
     e.preventDefault();
     setError(undefined);
     setSaved(undefined);
-    const targets = roleText.split(',').map((r) => r.trim()).filter(Boolean);
+    const targets = roleText
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     setProgress({ done: 0, total: targets.length });
     try {
       for (const [i, role] of targets.entries()) {

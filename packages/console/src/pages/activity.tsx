@@ -55,12 +55,15 @@ function AuditTrail() {
   const [next, setNext] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<unknown>();
-  const first = useAsync(async (signal) => {
-    const page = await managementClient().listAudit(filter, { limit: PAGE, signal });
-    setOlder([]);
-    setNext(page.next);
-    return page.events;
-  }, [JSON.stringify(filter)]);
+  const first = useAsync(
+    async (signal) => {
+      const page = await managementClient().listAudit(filter, { limit: PAGE, signal });
+      setOlder([]);
+      setNext(page.next);
+      return page.events;
+    },
+    [JSON.stringify(filter)],
+  );
   const apply = (d: Draft) => {
     setDraft(d);
     setFilter(toFilter(d));
@@ -227,13 +230,40 @@ function MetricsCharts() {
         <Loading what="two samples of the metrics" />
       ) : (
         <div className="charts" data-testid="metrics-charts">
-          <Chart windowSeconds={120} title="Requests per second" data={[series.x, series.rate]} options={{ scales: { y: { range: zero } }, series: [{}, { label: 'req/s', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.15)', points: { show: true } }] }} />
-          <Chart windowSeconds={120} title="Latency (ms)" data={[series.x, series.avg, series.p95]} options={{ scales: { y: { range: zero } }, series: [{}, { label: 'average', stroke: '#1a7f37', points: { show: true } }, { label: 'p95 (bucket bound)', stroke: '#9a6700', dash: [4, 4], points: { show: true } }] }} />
+          <Chart
+            windowSeconds={120}
+            title="Requests per second"
+            data={[series.x, series.rate]}
+            options={{
+              scales: { y: { range: zero } },
+              series: [{}, { label: 'req/s', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.15)', points: { show: true } }],
+            }}
+          />
+          <Chart
+            windowSeconds={120}
+            title="Latency (ms)"
+            data={[series.x, series.avg, series.p95]}
+            options={{
+              scales: { y: { range: zero } },
+              series: [
+                {},
+                { label: 'average', stroke: '#1a7f37', points: { show: true } },
+                { label: 'p95 (bucket bound)', stroke: '#9a6700', dash: [4, 4], points: { show: true } },
+              ],
+            }}
+          />
           <Chart
             windowSeconds={120}
             title="Vending cache lookups per interval"
             data={[series.x, series.hits, series.misses]}
-            options={{ scales: { y: { range: zero } }, series: [{}, { label: 'hits', stroke: '#1a7f37', fill: 'rgba(26,127,55,0.35)', paths: bars }, { label: 'misses', stroke: '#d1242f', fill: 'rgba(209,36,47,0.35)', paths: bars }] }}
+            options={{
+              scales: { y: { range: zero } },
+              series: [
+                {},
+                { label: 'hits', stroke: '#1a7f37', fill: 'rgba(26,127,55,0.35)', paths: bars },
+                { label: 'misses', stroke: '#d1242f', fill: 'rgba(209,36,47,0.35)', paths: bars },
+              ],
+            }}
           />
         </div>
       )}

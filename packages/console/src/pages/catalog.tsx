@@ -72,7 +72,10 @@ function WarehouseList({ warehouses }: { warehouses: Warehouse[] }) {
                       <Link href={warehousePath(w.name)}>{w.name}</Link>
                     </td>
                     <td className="mono">{w['storage-root']}</td>
-                    <td>{String(w['storage-profile'].type)}{w['has-storage-secret'] ? ' (secret stored)' : ''}</td>
+                    <td>
+                      {String(w['storage-profile'].type)}
+                      {w['has-storage-secret'] ? ' (secret stored)' : ''}
+                    </td>
                   </tr>
                 ))}
             </tbody>
@@ -194,7 +197,9 @@ export function Properties({ values }: { values: Record<string, string> }) {
       <tbody>
         {keys.map((k) => (
           <tr key={k}>
-            <th scope="row" className="mono">{k}</th>
+            <th scope="row" className="mono">
+              {k}
+            </th>
             <td className="mono">{values[k]}</td>
           </tr>
         ))}

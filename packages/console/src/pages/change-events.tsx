@@ -48,7 +48,14 @@ export function ChangeEvents() {
     if (!selected && warehouses.status === 'ready' && warehouses.data[0]) setSelected(warehouses.data[0].name);
   }, [warehouses.status, selected]);
   const tenantName = tenant.data?.allowed ? tenant.data.name : undefined;
-  const stream: Stream | undefined = selected === TENANT ? (tenantName !== undefined ? { kind: 'tenant', tenant: tenantName } : undefined) : selected ? { kind: 'warehouse', name: selected } : undefined;
+  const stream: Stream | undefined =
+    selected === TENANT
+      ? tenantName !== undefined
+        ? { kind: 'tenant', tenant: tenantName }
+        : undefined
+      : selected
+        ? { kind: 'warehouse', name: selected }
+        : undefined;
   return (
     <section aria-label="Change events">
       <h2>Change events</h2>
@@ -78,7 +85,9 @@ export function ChangeEvents() {
 }
 
 const pageOf = (stream: Stream, after: string, signal: AbortSignal): Promise<EventPage> =>
-  stream.kind === 'tenant' ? managementClient().listTenantEvents({ after, limit: 500, signal }) : managementClient().listEvents(stream.name, { after, limit: 500, signal });
+  stream.kind === 'tenant'
+    ? managementClient().listTenantEvents({ after, limit: 500, signal })
+    : managementClient().listEvents(stream.name, { after, limit: 500, signal });
 
 /** Follows the stream from its oldest kept event, keeping the newest SHOWN; polls for new ones. */
 function Feed({ stream }: { stream: Stream }) {
@@ -94,7 +103,7 @@ function Feed({ stream }: { stream: Stream }) {
     setMissed(undefined);
     const poll = async () => {
       try {
-        for (let more = true; more && !stopped; ) {
+        for (let more = true; more && !stopped;) {
           let page: EventPage;
           try {
             page = await pageOf(stream, after, controller.signal);
@@ -128,29 +137,30 @@ function Feed({ stream }: { stream: Stream }) {
     </p>
   );
   if (error) return <ErrorMessage error={error} />;
-  if (events.length === 0) return (
-    <>
-      {notice}
-      <Empty>No change events you may read {stream.kind === 'tenant' ? `of tenant ${stream.tenant}` : `in ${stream.name}`} yet.</Empty>
-    </>
-  );
+  if (events.length === 0)
+    return (
+      <>
+        {notice}
+        <Empty>No change events you may read {stream.kind === 'tenant' ? `of tenant ${stream.tenant}` : `in ${stream.name}`} yet.</Empty>
+      </>
+    );
   return (
     <>
-    {notice}
-    <table aria-label="Latest change events">
-      <GridHead columns={['#', 'Time', 'Type', 'Subject', 'By']} />
-      <tbody>
-        {events.map((e) => (
-          <tr key={e.id}>
-            <td>{e.sequence}</td>
-            <td>{new Date(e.time).toLocaleString()}</td>
-            <td>{e.type.replace(/^io\.lakegate\./, '')}</td>
-            <td>{e.subject ?? ''}</td>
-            <td>{String((e.data.caller as { principal?: string } | undefined)?.principal ?? '')}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      {notice}
+      <table aria-label="Latest change events">
+        <GridHead columns={['#', 'Time', 'Type', 'Subject', 'By']} />
+        <tbody>
+          {events.map((e) => (
+            <tr key={e.id}>
+              <td>{e.sequence}</td>
+              <td>{new Date(e.time).toLocaleString()}</td>
+              <td>{e.type.replace(/^io\.lakegate\./, '')}</td>
+              <td>{e.subject ?? ''}</td>
+              <td>{String((e.data.caller as { principal?: string } | undefined)?.principal ?? '')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }
@@ -158,7 +168,11 @@ function Feed({ stream }: { stream: Stream }) {
 function Sinks({ stream }: { stream: Stream }) {
   // Only warehouse managers (tenant administrators, for the tenant's) may list sinks: for others the list is simply not shown.
   const sinks = useAsync(
-    (signal) => (stream.kind === 'tenant' ? managementClient().listTenantEventSinks(stream.tenant, { signal }) : managementClient().listEventSinks(stream.name, { signal })).catch((): EventSink[] => []),
+    (signal) =>
+      (stream.kind === 'tenant'
+        ? managementClient().listTenantEventSinks(stream.tenant, { signal })
+        : managementClient().listEventSinks(stream.name, { signal })
+      ).catch((): EventSink[] => []),
     [streamKey(stream)],
   );
   if (sinks.status === 'loading' && !sinks.data) return <Loading what="event sinks" />;

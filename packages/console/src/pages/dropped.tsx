@@ -16,7 +16,11 @@ import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
 import { GridHead } from '../components/grid-head';
 
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const time = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 const kindLabel: Record<DroppedObject['kind'], string> = { table: 'table', view: 'view', 'lance-table': 'Lance table', namespace: 'namespace' };
 const fullName = (d: Pick<DroppedObject, 'namespace' | 'name'>) => showNamespace([...d.namespace, d.name]);
 
@@ -33,7 +37,8 @@ export function DroppedPage() {
         <span className="dim">dropped in</span> {warehouse}
       </h1>
       <p className="hint">
-        Dropped objects stay recoverable until their retention ends; an undrop brings one back with its data, history and grants, and a namespace's with everything its drop took.
+        Dropped objects stay recoverable until their retention ends; an undrop brings one back with its data, history and grants, and a namespace's with
+        everything its drop took.
       </p>
       {list.status === 'loading' && !list.data && <Loading what="dropped objects" />}
       {list.status === 'error' && <ErrorMessage error={list.error} retry={list.reload} />}
@@ -58,7 +63,17 @@ function withName(all: DroppedObject[], d: DroppedObject): string | undefined {
   return top && fullName(top);
 }
 
-function DroppedRow({ warehouse, dropped: d, withName, onRestored }: { warehouse: string; dropped: DroppedObject; withName: string | undefined; onRestored: () => void }) {
+function DroppedRow({
+  warehouse,
+  dropped: d,
+  withName,
+  onRestored,
+}: {
+  warehouse: string;
+  dropped: DroppedObject;
+  withName: string | undefined;
+  onRestored: () => void;
+}) {
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -75,7 +90,10 @@ function DroppedRow({ warehouse, dropped: d, withName, onRestored }: { warehouse
       setBusy(false);
     }
   };
-  const where = (r: DroppedObject) => (r.kind === 'namespace' ? namespacePath(warehouse, [...r.namespace, r.name]) : objectPath(warehouse, r.kind === 'lance-table' ? 'lance' : r.kind, r.namespace, r.name));
+  const where = (r: DroppedObject) =>
+    r.kind === 'namespace'
+      ? namespacePath(warehouse, [...r.namespace, r.name])
+      : objectPath(warehouse, r.kind === 'lance-table' ? 'lance' : r.kind, r.namespace, r.name);
   return (
     <tr data-testid="dropped-object" data-id={d.id}>
       <td>{kindLabel[d.kind]}</td>
@@ -91,7 +109,11 @@ function DroppedRow({ warehouse, dropped: d, withName, onRestored }: { warehouse
       <td>{time(d['dropped-at-ms'])}</td>
       <td>
         {time(d['expires-at-ms'])}
-        {d.purge ? <span className="tag deny" title="Its files are deleted when the retention ends">purge</span> : null}
+        {d.purge ? (
+          <span className="tag deny" title="Its files are deleted when the retention ends">
+            purge
+          </span>
+        ) : null}
       </td>
       <td>{d['dropped-by']}</td>
       <td>

@@ -14,14 +14,23 @@ import { GridHead } from '../components/grid-head';
 
 /** The most versions shown (the newest); the table may hold more. */
 const VERSIONS_SHOWN = 200;
-const time = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
+const time = (ms: number | undefined) =>
+  ms === undefined
+    ? '—'
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 
 export function LanceTablePage() {
   const params = useParams<{ warehouse: string; namespace: string; name: string }>();
   const warehouse = decodeURIComponent(params.warehouse);
   const levels = levelsOf(params.namespace);
   const name = nameOf(params.name);
-  const table = useAsync((signal) => lanceClient(warehouse).describeTable([...levels, name], { vendCredentials: false, signal }), [warehouse, params.namespace, name]);
+  const table = useAsync(
+    (signal) => lanceClient(warehouse).describeTable([...levels, name], { vendCredentials: false, signal }),
+    [warehouse, params.namespace, name],
+  );
   const d = table.data;
   return (
     <>
@@ -70,7 +79,9 @@ function Versions({ warehouse, id }: { warehouse: string; id: string[] }) {
                   <td>{time(v.timestamp_millis === undefined ? undefined : Number(v.timestamp_millis))}</td>
                   <td>
                     {v.metadata?.['lakegate.created-by'] ?? '—'}
-                    {v.metadata?.['lakegate.restored-from'] !== undefined && <span className="dim"> (restores version {v.metadata['lakegate.restored-from']})</span>}
+                    {v.metadata?.['lakegate.restored-from'] !== undefined && (
+                      <span className="dim"> (restores version {v.metadata['lakegate.restored-from']})</span>
+                    )}
                   </td>
                   <td className="mono">{v.manifest_path}</td>
                 </tr>

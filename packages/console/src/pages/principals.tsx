@@ -55,7 +55,14 @@ export function PrincipalsPage() {
           </tbody>
         </table>
       )}
-      <RevokeApiKey onRevoke={(id) => run(async () => { await managementClient().revokeApiKey(id); return undefined; })} />
+      <RevokeApiKey
+        onRevoke={(id) =>
+          run(async () => {
+            await managementClient().revokeApiKey(id);
+            return undefined;
+          })
+        }
+      />
     </>
   );
 }
@@ -73,10 +80,29 @@ function PrincipalRow({ p, run }: { p: Principal; run: (fn: () => Promise<Shown 
       <td>{p.roles.join(', ') || '—'}</td>
       <td>
         {p.disabled ? 'disabled' : 'active'}{' '}
-        <button type="button" className="small" onClick={() => void run(async () => { await (p.disabled ? m.enablePrincipal(id) : m.disablePrincipal(id)); return undefined; })}>
+        <button
+          type="button"
+          className="small"
+          onClick={() =>
+            void run(async () => {
+              await (p.disabled ? m.enablePrincipal(id) : m.disablePrincipal(id));
+              return undefined;
+            })
+          }
+        >
           {p.disabled ? 'Enable' : 'Disable'}
         </button>{' '}
-        <button type="button" className="small" title="Every token issued so far stops working; the credential does not change" onClick={() => void run(async () => { await m.revokePrincipalTokens(id); return undefined; })}>
+        <button
+          type="button"
+          className="small"
+          title="Every token issued so far stops working; the credential does not change"
+          onClick={() =>
+            void run(async () => {
+              await m.revokePrincipalTokens(id);
+              return undefined;
+            })
+          }
+        >
           Revoke tokens
         </button>
       </td>
@@ -86,16 +112,49 @@ function PrincipalRow({ p, run }: { p: Principal; run: (fn: () => Promise<Shown 
         <button type="button" className="small" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
           Edit
         </button>
-        {editing && <DelegationForm p={p} onSave={(users, groups) => run(async () => { await m.setDelegation(id, { users, groups, 'assert-identity': p.delegation['assert-identity'] }); setEditing(false); return undefined; })} />}
+        {editing && (
+          <DelegationForm
+            p={p}
+            onSave={(users, groups) =>
+              run(async () => {
+                await m.setDelegation(id, { users, groups, 'assert-identity': p.delegation['assert-identity'] });
+                setEditing(false);
+                return undefined;
+              })
+            }
+          />
+        )}
       </td>
       <td className="actions">
-        <button type="button" className="small" onClick={() => void run(async () => ({ label: `New secret of ${p.name}`, value: (await m.rotatePrincipalSecret(id))['client-secret'] }))}>
+        <button
+          type="button"
+          className="small"
+          onClick={() => void run(async () => ({ label: `New secret of ${p.name}`, value: (await m.rotatePrincipalSecret(id))['client-secret'] }))}
+        >
           Rotate secret
         </button>
-        <button type="button" className="small" onClick={() => void run(async () => { const k = await m.createAccessKey(id); return { label: `SigV4 access key of ${p.name} (id / secret)`, value: `${k['access-key-id']} / ${k['secret-access-key']}` }; })}>
+        <button
+          type="button"
+          className="small"
+          onClick={() =>
+            void run(async () => {
+              const k = await m.createAccessKey(id);
+              return { label: `SigV4 access key of ${p.name} (id / secret)`, value: `${k['access-key-id']} / ${k['secret-access-key']}` };
+            })
+          }
+        >
           New access key
         </button>
-        <button type="button" className="small" onClick={() => void run(async () => { const k = await m.createApiKey(id, { name: `console-${Date.now()}` }); return { label: `API key of ${p.name} (key id ${k['key-id']})`, value: k['api-key'] }; })}>
+        <button
+          type="button"
+          className="small"
+          onClick={() =>
+            void run(async () => {
+              const k = await m.createApiKey(id, { name: `console-${Date.now()}` });
+              return { label: `API key of ${p.name} (key id ${k['key-id']})`, value: k['api-key'] };
+            })
+          }
+        >
           New API key
         </button>
         <button type="button" className="small" onClick={() => setKeys((k) => !k)} aria-expanded={keys}>
@@ -116,9 +175,17 @@ function describeName(n: DelegatedName): string {
 /** A principal's access keys and API keys (never their secrets), each revocable. */
 function KeyList({ clientId, run }: { clientId: string; run: (fn: () => Promise<Shown | undefined>) => Promise<void> }) {
   const m = managementClient();
-  const keys = useAsync(async (signal) => ({ access: await m.listAccessKeys(clientId, { signal }), api: await m.listApiKeys(clientId, { signal }) }), [clientId]);
+  const keys = useAsync(
+    async (signal) => ({ access: await m.listAccessKeys(clientId, { signal }), api: await m.listApiKeys(clientId, { signal }) }),
+    [clientId],
+  );
   const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
-  const revoke = (fn: () => Promise<void>) => void run(async () => { await fn(); keys.reload(); return undefined; });
+  const revoke = (fn: () => Promise<void>) =>
+    void run(async () => {
+      await fn();
+      keys.reload();
+      return undefined;
+    });
   if (keys.status === 'loading') return <Loading what="keys" />;
   if (keys.status === 'error') return <ErrorMessage error={keys.error} retry={keys.reload} />;
   if (!keys.data) return null;
@@ -130,7 +197,9 @@ function KeyList({ clientId, run }: { clientId: string; run: (fn: () => Promise<
         <li key={k['access-key-id']}>
           access key <span className="mono">{k['access-key-id']}</span>{' '}
           {k['revoked-at-ms'] === null ? (
-            <button type="button" className="small" onClick={() => revoke(() => m.revokeAccessKey(clientId, k['access-key-id']))}>Revoke</button>
+            <button type="button" className="small" onClick={() => revoke(() => m.revokeAccessKey(clientId, k['access-key-id']))}>
+              Revoke
+            </button>
           ) : (
             `revoked ${when(k['revoked-at-ms'])}`
           )}
@@ -138,9 +207,12 @@ function KeyList({ clientId, run }: { clientId: string; run: (fn: () => Promise<
       ))}
       {api.map((k) => (
         <li key={k['key-id']}>
-          API key {k.name} <span className="mono">{k['key-id']}</span>{k['expires-at-ms'] === null ? '' : ` expires ${when(k['expires-at-ms'])}`}{' '}
+          API key {k.name} <span className="mono">{k['key-id']}</span>
+          {k['expires-at-ms'] === null ? '' : ` expires ${when(k['expires-at-ms'])}`}{' '}
           {k['revoked-at-ms'] === null ? (
-            <button type="button" className="small" onClick={() => revoke(() => m.revokeApiKey(k['key-id']))}>Revoke</button>
+            <button type="button" className="small" onClick={() => revoke(() => m.revokeApiKey(k['key-id']))}>
+              Revoke
+            </button>
           ) : (
             `revoked ${when(k['revoked-at-ms'])}`
           )}
@@ -156,11 +228,22 @@ function DelegationForm({ p, onSave }: { p: Principal; onSave: (users: Delegated
   const [users, setUsers] = useState(names(p.delegation.users));
   const [groups, setGroups] = useState(names(p.delegation.groups));
   const [issuer, setIssuer] = useState(firstIssuer ?? 'asserted');
-  const split = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+  const split = (s: string) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   // Every name is vouched for by the issuer given (a trusted IdP's URL, or "asserted" for an engine's own users).
   const named = (s: string): DelegatedName[] => split(s).map((name) => ({ issuer: issuer.trim(), name }));
   return (
-    <form className="inline" onSubmit={(e) => { e.preventDefault(); onSave(named(users), named(groups)); }} aria-label={`Delegation of ${p.name}`}>
+    <form
+      className="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave(named(users), named(groups));
+      }}
+      aria-label={`Delegation of ${p.name}`}
+    >
       <label>
         Users <input value={users} onChange={(e) => setUsers(e.target.value)} />
       </label>
@@ -198,7 +281,14 @@ function CreatePrincipal({ onCreate }: { onCreate: (name: string, admin: boolean
 function RevokeApiKey({ onRevoke }: { onRevoke: (keyId: string) => Promise<void> }) {
   const [keyId, setKeyId] = useState('');
   return (
-    <form className="inline" onSubmit={(e) => { e.preventDefault(); void onRevoke(keyId.trim()).then(() => setKeyId('')); }} aria-label="Revoke API key">
+    <form
+      className="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onRevoke(keyId.trim()).then(() => setKeyId(''));
+      }}
+      aria-label="Revoke API key"
+    >
       <label>
         Revoke API key by id <input value={keyId} onChange={(e) => setKeyId(e.target.value)} required />
       </label>

@@ -48,14 +48,21 @@ interface Metadata {
 }
 
 const n = (s: Snapshot, key: string): number => Number(s.summary?.[key] ?? 0);
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const time = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 
 export function TablePage() {
   const params = useParams<{ warehouse: string; namespace: string; name: string }>();
   const warehouse = decodeURIComponent(params.warehouse);
   const levels = levelsOf(params.namespace);
   const name = nameOf(params.name);
-  const table = useAsync((signal) => catalogClient(warehouse).loadTable({ namespace: levels, name }, { snapshots: 'all', signal }), [warehouse, params.namespace, name]);
+  const table = useAsync(
+    (signal) => catalogClient(warehouse).loadTable({ namespace: levels, name }, { snapshots: 'all', signal }),
+    [warehouse, params.namespace, name],
+  );
   return (
     <>
       <Breadcrumbs warehouse={warehouse} levels={levels} />
@@ -65,13 +72,34 @@ export function TablePage() {
       {table.status === 'loading' && <Loading what="the table" />}
       {table.status === 'error' && <ErrorMessage error={table.error} retry={table.reload} />}
       {table.data && (
-        <TableDetails metadata={table.data.metadata as unknown as Metadata} metadataLocation={table.data['metadata-location']} labels={table.data.labels} warehouse={warehouse} levels={levels} name={name} />
+        <TableDetails
+          metadata={table.data.metadata as unknown as Metadata}
+          metadataLocation={table.data['metadata-location']}
+          labels={table.data.labels}
+          warehouse={warehouse}
+          levels={levels}
+          name={name}
+        />
       )}
     </>
   );
 }
 
-function TableDetails({ metadata: m, metadataLocation, labels, warehouse, levels, name }: { metadata: Metadata; metadataLocation: string | undefined; labels: Labels | undefined; warehouse: string; levels: string[]; name: string }) {
+function TableDetails({
+  metadata: m,
+  metadataLocation,
+  labels,
+  warehouse,
+  levels,
+  name,
+}: {
+  metadata: Metadata;
+  metadataLocation: string | undefined;
+  labels: Labels | undefined;
+  warehouse: string;
+  levels: string[];
+  name: string;
+}) {
   const schema = m.schemas?.find((s) => s['schema-id'] === m['current-schema-id']) ?? m.schemas?.at(-1);
   const spec = m['partition-specs']?.find((s) => s['spec-id'] === m['default-spec-id']);
   const order = m['sort-orders']?.find((s) => s['order-id'] === m['default-sort-order-id']);
@@ -92,7 +120,9 @@ function TableDetails({ metadata: m, metadataLocation, labels, warehouse, levels
           <dd className="mono">{m['table-uuid']}</dd>
           <dt>Current snapshot</dt>
           <dd data-testid="current-snapshot">
-            {current ? `${String(current['snapshot-id'])} (${current.summary?.['operation'] ?? '?'}, ${time(current['timestamp-ms'])}, ${current.summary?.['total-records'] ?? '?'} records)` : 'none (empty table)'}
+            {current
+              ? `${String(current['snapshot-id'])} (${current.summary?.['operation'] ?? '?'}, ${time(current['timestamp-ms'])}, ${current.summary?.['total-records'] ?? '?'} records)`
+              : 'none (empty table)'}
           </dd>
         </dl>
       </section>
@@ -108,14 +138,23 @@ function TableDetails({ metadata: m, metadataLocation, labels, warehouse, levels
         </p>
         <p>
           <strong>Sort order</strong>{' '}
-          {order && order.fields.length ? order.fields.map((f) => `${f.transform}(${fieldName(f['source-id'])}) ${f.direction} ${f['null-order']}`).join(', ') : 'unsorted'}
+          {order && order.fields.length
+            ? order.fields.map((f) => `${f.transform}(${fieldName(f['source-id'])}) ${f.direction} ${f['null-order']}`).join(', ')
+            : 'unsorted'}
         </p>
       </section>
       <Timeline metadata={m} />
       <section aria-labelledby="plan">
         <h2 id="plan">Plan this filter</h2>
         {m.snapshots?.length ? (
-          <PlanScanPanel warehouse={warehouse} levels={levels} name={name} fields={schema?.fields ?? []} snapshots={m.snapshots} currentId={current ? String(current['snapshot-id']) : undefined} />
+          <PlanScanPanel
+            warehouse={warehouse}
+            levels={levels}
+            name={name}
+            fields={schema?.fields ?? []}
+            snapshots={m.snapshots}
+            currentId={current ? String(current['snapshot-id']) : undefined}
+          />
         ) : (
           <Empty>No snapshots: nothing to scan.</Empty>
         )}
@@ -181,8 +220,16 @@ function Timeline({ metadata: m }: { metadata: Metadata }) {
             data={data}
             options={{
               // Half a step of room on both sides, so the first and last bars are whole; counts start at zero.
-              scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] }, files: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
-              axes: [{ label: 'snapshot #', values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) }, { label: 'records' }, { scale: 'files', side: 1, label: 'files', grid: { show: false } }],
+              scales: {
+                x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
+                y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
+                files: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
+              },
+              axes: [
+                { label: 'snapshot #', values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) },
+                { label: 'records' },
+                { scale: 'files', side: 1, label: 'files', grid: { show: false } },
+              ],
               series: [
                 { label: 'snapshot' },
                 { label: 'added records', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.35)', paths: bars },
@@ -196,7 +243,11 @@ function Timeline({ metadata: m }: { metadata: Metadata }) {
             <GridHead columns={['#', 'Snapshot', 'Time', 'Operation', '+ records', '− records', '+ files', '− files', 'Refs']} />
             <tbody>
               {snapshots.map((s, i) => (
-                <tr key={String(s['snapshot-id'])} data-testid="timeline-snapshot" className={String(s['snapshot-id']) === String(m['current-snapshot-id']) ? 'current' : ''}>
+                <tr
+                  key={String(s['snapshot-id'])}
+                  data-testid="timeline-snapshot"
+                  className={String(s['snapshot-id']) === String(m['current-snapshot-id']) ? 'current' : ''}
+                >
                   <td>{i + 1}</td>
                   <td className="mono">{String(s['snapshot-id'])}</td>
                   <td>{time(s['timestamp-ms'])}</td>

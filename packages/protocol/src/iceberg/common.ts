@@ -9,7 +9,11 @@ import { Nullable, StringMap } from '../schema/helpers.js';
 export const ICEBERG_NAMESPACE_SEPARATOR = '\u001f';
 
 /** A namespace: its levels, outermost first. */
-export const Namespace = Type.Array(Type.String(), { $id: 'Namespace', description: 'The levels of a namespace, outermost first', examples: [['accounting', 'tax']] });
+export const Namespace = Type.Array(Type.String(), {
+  $id: 'Namespace',
+  description: 'The levels of a namespace, outermost first',
+  examples: [['accounting', 'tax']],
+});
 export type Namespace = Static<typeof Namespace>;
 
 /** A table or view: its namespace and its name. */

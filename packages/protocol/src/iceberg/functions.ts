@@ -13,7 +13,10 @@ import { PageToken } from './common.js';
  * struct object. Kept open here (the nesting is recursive); the server checks it all the way down.
  */
 export const FunctionDataType = Type.Union(
-  [Type.String({ minLength: 1 }), Type.Object({ type: Type.Union([Type.Literal('list'), Type.Literal('map'), Type.Literal('struct')]) }, { additionalProperties: true })],
+  [
+    Type.String({ minLength: 1 }),
+    Type.Object({ type: Type.Union([Type.Literal('list'), Type.Literal('map'), Type.Literal('struct')]) }, { additionalProperties: true }),
+  ],
   { $id: 'FunctionDataType', description: 'A type string, or a list/map/struct object whose element, key, value and field types are FunctionDataTypes' },
 );
 export type FunctionDataType = string | { type: 'list' | 'map' | 'struct'; [key: string]: unknown };
@@ -88,7 +91,13 @@ export type FunctionMetadata = Static<typeof FunctionMetadata>;
  * versions, now) may be left out.
  */
 export const PutFunctionRequest = Type.Composite(
-  [Type.Omit(FunctionMetadata, ['function-uuid', 'definition-log']), Type.Object({ 'function-uuid': Type.Optional(Type.String({ format: 'uuid' })), 'definition-log': Type.Optional(Type.Array(Type.Ref(FunctionDefinitionLogEntry))) })],
+  [
+    Type.Omit(FunctionMetadata, ['function-uuid', 'definition-log']),
+    Type.Object({
+      'function-uuid': Type.Optional(Type.String({ format: 'uuid' })),
+      'definition-log': Type.Optional(Type.Array(Type.Ref(FunctionDefinitionLogEntry))),
+    }),
+  ],
   { $id: 'PutFunctionRequest' },
 );
 export type PutFunctionRequest = Static<typeof PutFunctionRequest>;
@@ -100,10 +109,24 @@ export const LoadFunctionResult = Type.Object(
 export type LoadFunctionResult = Static<typeof LoadFunctionResult>;
 
 export const ListFunctionsResponse = Type.Object(
-  { identifiers: Type.Array(Type.Array(Type.String()), { description: 'Namespace levels, then the function name' }), 'next-page-token': Type.Optional(Type.Ref(PageToken)) },
+  {
+    identifiers: Type.Array(Type.Array(Type.String()), { description: 'Namespace levels, then the function name' }),
+    'next-page-token': Type.Optional(Type.Ref(PageToken)),
+  },
   { $id: 'ListFunctionsResponse' },
 );
 export type ListFunctionsResponse = Static<typeof ListFunctionsResponse>;
 
 /** Named schemas of this file. */
-export const ICEBERG_FUNCTION_SCHEMAS = [FunctionDataType, FunctionParameter, FunctionSQLRepresentation, FunctionDefinitionVersion, FunctionDefinition, FunctionDefinitionLogEntry, FunctionMetadata, PutFunctionRequest, LoadFunctionResult, ListFunctionsResponse];
+export const ICEBERG_FUNCTION_SCHEMAS = [
+  FunctionDataType,
+  FunctionParameter,
+  FunctionSQLRepresentation,
+  FunctionDefinitionVersion,
+  FunctionDefinition,
+  FunctionDefinitionLogEntry,
+  FunctionMetadata,
+  PutFunctionRequest,
+  LoadFunctionResult,
+  ListFunctionsResponse,
+];

@@ -31,7 +31,11 @@ export const Labels = Type.Object(
     'object-labels': Type.Optional(LabelMap("The table's or view's labels")),
     fields: Type.Optional(Type.Array(Type.Ref(FieldLabels), { maxItems: MAX_LABELLED_FIELDS, description: 'Labels of columns, by field id' })),
   },
-  { $id: 'Labels', additionalProperties: false, examples: [{ 'object-labels': { owner: 'team-sales', classification: 'internal' }, fields: [{ 'field-id': 2, labels: { pii: 'email' } }] }] },
+  {
+    $id: 'Labels',
+    additionalProperties: false,
+    examples: [{ 'object-labels': { owner: 'team-sales', classification: 'internal' }, fields: [{ 'field-id': 2, labels: { pii: 'email' } }] }],
+  },
 );
 export type Labels = Static<typeof Labels>;
 

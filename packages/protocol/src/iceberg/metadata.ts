@@ -44,7 +44,10 @@ export const TableMetadata = Type.Object(
 export type TableMetadata = Static<typeof TableMetadata>;
 
 /** How a view version is written: SQL in a dialect. */
-export const ViewRepresentation = Type.Object({ type: Type.String({ examples: ['sql'] }), sql: Type.String(), dialect: Type.String() }, { $id: 'ViewRepresentation' });
+export const ViewRepresentation = Type.Object(
+  { type: Type.String({ examples: ['sql'] }), sql: Type.String(), dialect: Type.String() },
+  { $id: 'ViewRepresentation' },
+);
 export type ViewRepresentation = Static<typeof ViewRepresentation>;
 
 /** A view version. `schema-id` -1 in an add-view-version update means the schema added last in the same change. */

@@ -3,14 +3,23 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, StringMap } from '../schema/helpers.js';
 import { Namespace, PageToken } from './common.js';
 
-export const CreateNamespaceRequest = Type.Object({ namespace: Type.Ref(Namespace), properties: Type.Optional(StringMap()) }, { $id: 'CreateNamespaceRequest' });
+export const CreateNamespaceRequest = Type.Object(
+  { namespace: Type.Ref(Namespace), properties: Type.Optional(StringMap()) },
+  { $id: 'CreateNamespaceRequest' },
+);
 export type CreateNamespaceRequest = Static<typeof CreateNamespaceRequest>;
 
-export const CreateNamespaceResponse = Type.Object({ namespace: Type.Ref(Namespace), properties: Type.Optional(StringMap()) }, { $id: 'CreateNamespaceResponse' });
+export const CreateNamespaceResponse = Type.Object(
+  { namespace: Type.Ref(Namespace), properties: Type.Optional(StringMap()) },
+  { $id: 'CreateNamespaceResponse' },
+);
 export type CreateNamespaceResponse = Static<typeof CreateNamespaceResponse>;
 
 export const GetNamespaceResponse = Type.Object(
-  { namespace: Type.Ref(Namespace), properties: Type.Optional(Nullable(StringMap(), { description: 'Lakegate shows the default location of a namespace without one' })) },
+  {
+    namespace: Type.Ref(Namespace),
+    properties: Type.Optional(Nullable(StringMap(), { description: 'Lakegate shows the default location of a namespace without one' })),
+  },
   { $id: 'GetNamespaceResponse' },
 );
 export type GetNamespaceResponse = Static<typeof GetNamespaceResponse>;

@@ -15,12 +15,16 @@ const FieldName = Type.String({ description: 'A full field name (nested fields j
 
 export const PlanTableScanRequest = Type.Object(
   {
-    'snapshot-id': Type.Optional(Int64({ description: 'The snapshot of a point-in-time scan (default: the current snapshot of main; a branch or tag is read through its snapshot id)' })),
+    'snapshot-id': Type.Optional(
+      Int64({ description: 'The snapshot of a point-in-time scan (default: the current snapshot of main; a branch or tag is read through its snapshot id)' }),
+    ),
     select: Type.Optional(Type.Array(FieldName, { description: 'Selected columns (checked against the schema)' })),
-    filter: Type.Optional(ExpressionJson({ description: 'The row filter, in the spec\'s Expression JSON (a boolean or an expression object)' })),
+    filter: Type.Optional(ExpressionJson({ description: "The row filter, in the spec's Expression JSON (a boolean or an expression object)" })),
     'min-rows-requested': Type.Optional(Int64({ description: 'A hint; the server may return more rows' })),
     'case-sensitive': Type.Optional(Type.Boolean({ default: true })),
-    'use-snapshot-schema': Type.Optional(Type.Boolean({ default: false, description: 'Bind the filter to the schema of the snapshot instead of the current one' })),
+    'use-snapshot-schema': Type.Optional(
+      Type.Boolean({ default: false, description: 'Bind the filter to the schema of the snapshot instead of the current one' }),
+    ),
     'start-snapshot-id': Type.Optional(Int64({ description: 'Incremental append scan: the start (exclusive); must be an ancestor of end-snapshot-id' })),
     'end-snapshot-id': Type.Optional(Int64({ description: 'Incremental append scan: the end (inclusive); required with start-snapshot-id' })),
     'stats-fields': Type.Optional(Type.Array(FieldName, { description: 'Columns whose statistics the data files carry in the answer (none when absent)' })),
@@ -77,7 +81,9 @@ export const FileScanTask = Type.Object(
   {
     'data-file': Type.Ref(DataFile),
     'delete-file-references': Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { description: 'Indices into delete-files of the same answer' })),
-    'residual-filter': Type.Optional(Type.Unknown({ description: 'The filter rows of this file must still pass (Lakegate returns the bound original filter)' })),
+    'residual-filter': Type.Optional(
+      Type.Unknown({ description: 'The filter rows of this file must still pass (Lakegate returns the bound original filter)' }),
+    ),
   },
   { $id: 'FileScanTask' },
 );
@@ -91,7 +97,10 @@ const scanTasks = {
 
 export const PlanTableScanResult = Type.Object(
   {
-    status: Type.Union([Type.Literal('completed'), Type.Literal('submitted')], { description: 'completed; submitted (with plan-id) only for scans above the server\'s planningAsyncManifests, off by default since PyIceberg 0.12 refuses submitted' }),
+    status: Type.Union([Type.Literal('completed'), Type.Literal('submitted')], {
+      description:
+        "completed; submitted (with plan-id) only for scans above the server's planningAsyncManifests, off by default since PyIceberg 0.12 refuses submitted",
+    }),
     'plan-id': Type.Optional(Type.String()),
     ...scanTasks,
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential), { description: 'Read-only credentials for the files of the plan' })),
@@ -114,7 +123,19 @@ export type FetchPlanningResult = Static<typeof FetchPlanningResult>;
 export const FetchScanTasksRequest = Type.Object({ 'plan-task': Type.String({ minLength: 1 }) }, { $id: 'FetchScanTasksRequest' });
 export type FetchScanTasksRequest = Static<typeof FetchScanTasksRequest>;
 
-export const FetchScanTasksResult = Type.Object(scanTasks, { $id: 'FetchScanTasksResult', description: 'The spec gives it no storage-credentials: those of the planning result (or loadCredentials) cover every file' });
+export const FetchScanTasksResult = Type.Object(scanTasks, {
+  $id: 'FetchScanTasksResult',
+  description: 'The spec gives it no storage-credentials: those of the planning result (or loadCredentials) cover every file',
+});
 export type FetchScanTasksResult = Static<typeof FetchScanTasksResult>;
 
-export const ICEBERG_PLANNING_SCHEMAS = [PlanTableScanRequest, DataFile, DeleteFile, FileScanTask, PlanTableScanResult, FetchPlanningResult, FetchScanTasksRequest, FetchScanTasksResult];
+export const ICEBERG_PLANNING_SCHEMAS = [
+  PlanTableScanRequest,
+  DataFile,
+  DeleteFile,
+  FileScanTask,
+  PlanTableScanResult,
+  FetchPlanningResult,
+  FetchScanTasksRequest,
+  FetchScanTasksResult,
+];

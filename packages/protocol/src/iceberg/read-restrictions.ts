@@ -12,15 +12,19 @@ export const ColumnProjection = Type.Object(
   {
     'field-id': Type.Integer({ description: 'The column, by field id' }),
     action: StringEnum([...POLICY_MASK_ACTIONS]),
-    value: Type.Optional(Type.Unknown({ description: 'mask-to-fixed-value: the value shown (the spec\'s single-value JSON of the column\'s type)' })),
+    value: Type.Optional(Type.Unknown({ description: "mask-to-fixed-value: the value shown (the spec's single-value JSON of the column's type)" })),
   },
   { $id: 'ColumnProjection' },
 );
 
 export const ReadRestrictions = Type.Object(
   {
-    'required-row-filter': Type.Optional(Type.Unknown({ description: 'The rows the client may return: an Expression (terms name the columns by their current names)' })),
-    'required-column-projections': Type.Optional(Type.Array(Type.Ref(ColumnProjection), { description: 'The action to apply to each listed column before returning it' })),
+    'required-row-filter': Type.Optional(
+      Type.Unknown({ description: 'The rows the client may return: an Expression (terms name the columns by their current names)' }),
+    ),
+    'required-column-projections': Type.Optional(
+      Type.Array(Type.Ref(ColumnProjection), { description: 'The action to apply to each listed column before returning it' }),
+    ),
   },
   { $id: 'ReadRestrictions' },
 );

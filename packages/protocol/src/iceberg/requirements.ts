@@ -17,16 +17,36 @@ export const AssertRefSnapshotId = requirement(
   { ref: Type.String(), 'snapshot-id': Nullable(Int64()) },
   'The branch or tag `ref` must point at `snapshot-id`; null: the ref must not exist',
 );
-export const AssertLastAssignedFieldId = requirement('assert-last-assigned-field-id', 'AssertLastAssignedFieldId', { 'last-assigned-field-id': Type.Integer() }, 'The last assigned column id must match');
-export const AssertCurrentSchemaId = requirement('assert-current-schema-id', 'AssertCurrentSchemaId', { 'current-schema-id': Type.Integer() }, 'The current schema id must match');
+export const AssertLastAssignedFieldId = requirement(
+  'assert-last-assigned-field-id',
+  'AssertLastAssignedFieldId',
+  { 'last-assigned-field-id': Type.Integer() },
+  'The last assigned column id must match',
+);
+export const AssertCurrentSchemaId = requirement(
+  'assert-current-schema-id',
+  'AssertCurrentSchemaId',
+  { 'current-schema-id': Type.Integer() },
+  'The current schema id must match',
+);
 export const AssertLastAssignedPartitionId = requirement(
   'assert-last-assigned-partition-id',
   'AssertLastAssignedPartitionId',
   { 'last-assigned-partition-id': Type.Integer() },
   'The last assigned partition field id must match',
 );
-export const AssertDefaultSpecId = requirement('assert-default-spec-id', 'AssertDefaultSpecId', { 'default-spec-id': Type.Integer() }, 'The default partition spec id must match');
-export const AssertDefaultSortOrderId = requirement('assert-default-sort-order-id', 'AssertDefaultSortOrderId', { 'default-sort-order-id': Type.Integer() }, 'The default sort order id must match');
+export const AssertDefaultSpecId = requirement(
+  'assert-default-spec-id',
+  'AssertDefaultSpecId',
+  { 'default-spec-id': Type.Integer() },
+  'The default partition spec id must match',
+);
+export const AssertDefaultSortOrderId = requirement(
+  'assert-default-sort-order-id',
+  'AssertDefaultSortOrderId',
+  { 'default-sort-order-id': Type.Integer() },
+  'The default sort order id must match',
+);
 export const AssertViewUuid = requirement('assert-view-uuid', 'AssertViewUUID', { uuid: Type.String() }, "The view's UUID must be `uuid`");
 
 export type AssertCreate = Static<typeof AssertCreate>;

@@ -22,7 +22,14 @@ export const IcebergType = Type.Recursive(
       Type.String({ description: 'A primitive type, e.g. long, string, decimal(10,2), fixed[16], variant' }),
       Type.Object({ type: Type.Literal('struct'), fields: Type.Array(Type.Object(fieldProperties(This))) }),
       Type.Object({ type: Type.Literal('list'), 'element-id': Type.Integer(), element: This, 'element-required': Type.Boolean() }),
-      Type.Object({ type: Type.Literal('map'), 'key-id': Type.Integer(), key: This, 'value-id': Type.Integer(), value: This, 'value-required': Type.Boolean() }),
+      Type.Object({
+        type: Type.Literal('map'),
+        'key-id': Type.Integer(),
+        key: This,
+        'value-id': Type.Integer(),
+        value: This,
+        'value-required': Type.Boolean(),
+      }),
     ]),
   { $id: 'Type' },
 );
@@ -55,7 +62,10 @@ export const PartitionField = Type.Object(
 export type PartitionField = Static<typeof PartitionField>;
 
 /** A partition spec; `spec-id` is assigned by the catalog when omitted. */
-export const PartitionSpec = Type.Object({ 'spec-id': Type.Optional(Type.Integer({ readOnly: true })), fields: Type.Array(Type.Ref(PartitionField)) }, { $id: 'PartitionSpec' });
+export const PartitionSpec = Type.Object(
+  { 'spec-id': Type.Optional(Type.Integer({ readOnly: true })), fields: Type.Array(Type.Ref(PartitionField)) },
+  { $id: 'PartitionSpec' },
+);
 export type PartitionSpec = Static<typeof PartitionSpec>;
 
 /** A sort field. */
@@ -71,7 +81,10 @@ export const SortField = Type.Object(
 export type SortField = Static<typeof SortField>;
 
 /** A sort order; `order-id` is assigned by the catalog when omitted. */
-export const SortOrder = Type.Object({ 'order-id': Type.Optional(Type.Integer({ readOnly: true })), fields: Type.Array(Type.Ref(SortField)) }, { $id: 'SortOrder' });
+export const SortOrder = Type.Object(
+  { 'order-id': Type.Optional(Type.Integer({ readOnly: true })), fields: Type.Array(Type.Ref(SortField)) },
+  { $id: 'SortOrder' },
+);
 export type SortOrder = Static<typeof SortOrder>;
 
 /** Named schemas of this file. */

@@ -8,7 +8,10 @@ import { type Static, Type } from '@sinclair/typebox';
 import { StringMap } from '../schema/helpers.js';
 
 /** A map of header names to their values (each name may repeat). */
-export const MultiValuedMap = Type.Record(Type.String(), Type.Array(Type.String()), { $id: 'MultiValuedMap', description: 'A map of string keys where each key can map to multiple string values' });
+export const MultiValuedMap = Type.Record(Type.String(), Type.Array(Type.String()), {
+  $id: 'MultiValuedMap',
+  description: 'A map of string keys where each key can map to multiple string values',
+});
 export type MultiValuedMap = Static<typeof MultiValuedMap>;
 
 export const RemoteSignRequest = Type.Object(
@@ -18,7 +21,9 @@ export const RemoteSignRequest = Type.Object(
     method: Type.String({ description: 'PUT, GET, HEAD, POST or DELETE (the spec also lists PATCH and OPTIONS, which S3 never needs)' }),
     headers: Type.Ref(MultiValuedMap, { description: 'The headers of the storage request; those to be signed are signed as sent' }),
     properties: Type.Optional(StringMap({ description: 'Properties the client passes through (accepted, not used)' })),
-    body: Type.Optional(Type.String({ description: 'The request body, sent only for requests whose content must be checked before signing (S3 DeleteObjects)' })),
+    body: Type.Optional(
+      Type.String({ description: 'The request body, sent only for requests whose content must be checked before signing (S3 DeleteObjects)' }),
+    ),
     provider: Type.Optional(Type.String({ description: 'The storage provider (the URI scheme of its native paths); s3 when absent, the only one signed' })),
   },
   { $id: 'RemoteSignRequest' },

@@ -78,7 +78,10 @@ export const StatisticsFile = Type.Object(
 export type StatisticsFile = Static<typeof StatisticsFile>;
 
 /** A partition statistics file. */
-export const PartitionStatisticsFile = Type.Object({ 'snapshot-id': Int64(), 'statistics-path': Type.String(), 'file-size-in-bytes': Int64() }, { $id: 'PartitionStatisticsFile' });
+export const PartitionStatisticsFile = Type.Object(
+  { 'snapshot-id': Int64(), 'statistics-path': Type.String(), 'file-size-in-bytes': Int64() },
+  { $id: 'PartitionStatisticsFile' },
+);
 export type PartitionStatisticsFile = Static<typeof PartitionStatisticsFile>;
 
 /** A (wrapped) table encryption key. */
@@ -94,4 +97,13 @@ export const EncryptedKey = Type.Object(
 export type EncryptedKey = Static<typeof EncryptedKey>;
 
 /** Named schemas of this file. */
-export const ICEBERG_SNAPSHOT_SCHEMAS = [Snapshot, SnapshotReference, SnapshotLogEntry, MetadataLogEntry, BlobMetadata, StatisticsFile, PartitionStatisticsFile, EncryptedKey];
+export const ICEBERG_SNAPSHOT_SCHEMAS = [
+  Snapshot,
+  SnapshotReference,
+  SnapshotLogEntry,
+  MetadataLogEntry,
+  BlobMetadata,
+  StatisticsFile,
+  PartitionStatisticsFile,
+  EncryptedKey,
+];

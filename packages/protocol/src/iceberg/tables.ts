@@ -51,7 +51,9 @@ export const LoadTableResult = Type.Object(
     config: Type.Optional(StringMap({ description: 'Table-specific client configuration (FileIO, token)' })),
     'storage-credentials': Type.Optional(Type.Array(Type.Ref(StorageCredential))),
     'remote-signing-config': Type.Optional(Type.Ref(RemoteSigningConfig, { description: 'Present when the table is accessed through remote signing' })),
-    'read-restrictions': Type.Optional(Type.Ref(ReadRestrictions, { description: 'Only to a declared read-restrictions enforcer acting for a restricted user' })),
+    'read-restrictions': Type.Optional(
+      Type.Ref(ReadRestrictions, { description: 'Only to a declared read-restrictions enforcer acting for a restricted user' }),
+    ),
     labels: Type.Optional(Type.Ref(Labels, { description: 'Catalog-supplied labels (apache/iceberg#15750); absent when the table has none' })),
   },
   { $id: 'LoadTableResult' },

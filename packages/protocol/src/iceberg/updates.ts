@@ -18,9 +18,13 @@ export const AddSchemaUpdate = update('add-schema', 'AddSchemaUpdate', {
   schema: Type.Ref(Schema),
   'last-column-id': Type.Optional(Type.Integer({ deprecated: true, description: 'Ignored: the catalog computes it' })),
 });
-export const SetCurrentSchemaUpdate = update('set-current-schema', 'SetCurrentSchemaUpdate', { 'schema-id': Type.Integer({ description: '-1: the schema added last in this commit' }) });
+export const SetCurrentSchemaUpdate = update('set-current-schema', 'SetCurrentSchemaUpdate', {
+  'schema-id': Type.Integer({ description: '-1: the schema added last in this commit' }),
+});
 export const AddPartitionSpecUpdate = update('add-spec', 'AddPartitionSpecUpdate', { spec: Type.Ref(PartitionSpec) });
-export const SetDefaultSpecUpdate = update('set-default-spec', 'SetDefaultSpecUpdate', { 'spec-id': Type.Integer({ description: '-1: the spec added last in this commit' }) });
+export const SetDefaultSpecUpdate = update('set-default-spec', 'SetDefaultSpecUpdate', {
+  'spec-id': Type.Integer({ description: '-1: the spec added last in this commit' }),
+});
 export const AddSortOrderUpdate = update('add-sort-order', 'AddSortOrderUpdate', { 'sort-order': Type.Ref(SortOrder) });
 export const SetDefaultSortOrderUpdate = update('set-default-sort-order', 'SetDefaultSortOrderUpdate', {
   'sort-order-id': Type.Integer({ description: '-1: the sort order added last in this commit' }),
@@ -37,7 +41,9 @@ export const SetStatisticsUpdate = update('set-statistics', 'SetStatisticsUpdate
   statistics: Type.Ref(StatisticsFile),
 });
 export const RemoveStatisticsUpdate = update('remove-statistics', 'RemoveStatisticsUpdate', { 'snapshot-id': Int64() });
-export const SetPartitionStatisticsUpdate = update('set-partition-statistics', 'SetPartitionStatisticsUpdate', { 'partition-statistics': Type.Ref(PartitionStatisticsFile) });
+export const SetPartitionStatisticsUpdate = update('set-partition-statistics', 'SetPartitionStatisticsUpdate', {
+  'partition-statistics': Type.Ref(PartitionStatisticsFile),
+});
 export const RemovePartitionStatisticsUpdate = update('remove-partition-statistics', 'RemovePartitionStatisticsUpdate', { 'snapshot-id': Int64() });
 export const RemovePartitionSpecsUpdate = update('remove-partition-specs', 'RemovePartitionSpecsUpdate', { 'spec-ids': Type.Array(Type.Integer()) });
 export const RemoveSchemasUpdate = update('remove-schemas', 'RemoveSchemasUpdate', { 'schema-ids': Type.Array(Type.Integer()) });

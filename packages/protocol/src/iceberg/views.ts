@@ -13,7 +13,7 @@ export const CreateViewRequest = Type.Object(
     name: Type.String(),
     location: Type.Optional(Type.String()),
     schema: Type.Ref(Schema),
-    'view-version': Type.Ref(ViewVersion, { description: "Its schema-id is replaced by the id assigned to `schema`" }),
+    'view-version': Type.Ref(ViewVersion, { description: 'Its schema-id is replaced by the id assigned to `schema`' }),
     properties: Type.Optional(StringMap()),
   },
   { $id: 'CreateViewRequest' },

@@ -14,7 +14,7 @@ export const LanceBranchContents = Type.Object(
     parentBranch: Type.Optional(Type.String({ description: 'Absent when the branch was created from main' })),
     parentVersion: Int64({ description: 'The version of the parent the branch was created from' }),
     createAt: Int64({ description: 'Unix seconds' }),
-    manifestSize: Int64({ description: 'The size of the branch\'s latest manifest' }),
+    manifestSize: Int64({ description: "The size of the branch's latest manifest" }),
     metadata: Type.Optional(StringMap()),
   },
   { $id: 'LanceBranchContents' },
@@ -33,7 +33,10 @@ export const LanceListTableBranchesResponse = Type.Object(
 );
 export type LanceListTableBranchesResponse = Static<typeof LanceListTableBranchesResponse>;
 
-export const LanceDeleteTableBranchRequest = Type.Object({ ...LANCE_COMMON_BODY, name: Type.String({ minLength: 1 }) }, { $id: 'LanceDeleteTableBranchRequest' });
+export const LanceDeleteTableBranchRequest = Type.Object(
+  { ...LANCE_COMMON_BODY, name: Type.String({ minLength: 1 }) },
+  { $id: 'LanceDeleteTableBranchRequest' },
+);
 export type LanceDeleteTableBranchRequest = Static<typeof LanceDeleteTableBranchRequest>;
 
 export const LanceCreateTableVersionEntry = Type.Object(
@@ -63,7 +66,10 @@ export const LanceBatchCreateTableVersionsResponse = Type.Object(
 );
 export type LanceBatchCreateTableVersionsResponse = Static<typeof LanceBatchCreateTableVersionsResponse>;
 
-export const LanceContextResponse = Type.Object({ transaction_id: Type.Optional(Type.String()) }, { $id: 'LanceContextResponse', description: 'The answer of DeleteTableBranch' });
+export const LanceContextResponse = Type.Object(
+  { transaction_id: Type.Optional(Type.String()) },
+  { $id: 'LanceContextResponse', description: 'The answer of DeleteTableBranch' },
+);
 
 /** Named schemas of this file. */
 export const LANCE_BRANCH_SCHEMAS = [

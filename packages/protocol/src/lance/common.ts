@@ -15,10 +15,19 @@ export const LANCE_MAX_DELIMITER_LENGTH = 8;
 export const LANCE_COMMON_BODY = {
   id: Type.Optional(Type.Array(Type.String(), { description: 'The object id; when given it must equal the id in the path' })),
   identity: Type.Optional(
-    Nullable(OpaqueObject({ description: 'The request Identity (api_key, auth_token) of lance-namespace 0.13: accepted and not used, credentials travel in headers; never logged or echoed' })),
+    Nullable(
+      OpaqueObject({
+        description:
+          'The request Identity (api_key, auth_token) of lance-namespace 0.13: accepted and not used, credentials travel in headers; never logged or echoed',
+      }),
+    ),
   ),
   context: Type.Optional(
-    Nullable(OpaqueObject({ description: 'Caller context (string map; the newest clients send a declare_table reservation token on CreateTableVersion): accepted and not used' })),
+    Nullable(
+      OpaqueObject({
+        description: 'Caller context (string map; the newest clients send a declare_table reservation token on CreateTableVersion): accepted and not used',
+      }),
+    ),
   ),
 };
 

@@ -10,7 +10,11 @@ export const LanceIdRequest = Type.Object(LANCE_COMMON_BODY, {
 export type LanceIdRequest = Static<typeof LanceIdRequest>;
 
 export const LanceCreateNamespaceRequest = Type.Object(
-  { ...LANCE_COMMON_BODY, mode: Type.Optional(Type.String({ description: 'create (default), exist_ok or overwrite; case-insensitive' })), properties: Type.Optional(StringMap()) },
+  {
+    ...LANCE_COMMON_BODY,
+    mode: Type.Optional(Type.String({ description: 'create (default), exist_ok or overwrite; case-insensitive' })),
+    properties: Type.Optional(StringMap()),
+  },
   { $id: 'LanceCreateNamespaceRequest' },
 );
 export type LanceCreateNamespaceRequest = Static<typeof LanceCreateNamespaceRequest>;
@@ -26,7 +30,10 @@ export const LanceDropNamespaceRequest = Type.Object(
 export type LanceDropNamespaceRequest = Static<typeof LanceDropNamespaceRequest>;
 
 export const LanceListNamespacesResponse = Type.Object(
-  { namespaces: Type.Array(Type.String(), { description: 'Child names, relative to the listed namespace' }), page_token: Type.Optional(Nullable(Type.String())) },
+  {
+    namespaces: Type.Array(Type.String(), { description: 'Child names, relative to the listed namespace' }),
+    page_token: Type.Optional(Nullable(Type.String())),
+  },
   { $id: 'LanceListNamespacesResponse' },
 );
 export type LanceListNamespacesResponse = Static<typeof LanceListNamespacesResponse>;
@@ -44,4 +51,11 @@ export const LanceListTablesResponse = Type.Object(
 export type LanceListTablesResponse = Static<typeof LanceListTablesResponse>;
 
 /** Named schemas of this file. */
-export const LANCE_NAMESPACE_SCHEMAS = [LanceIdRequest, LanceCreateNamespaceRequest, LanceDropNamespaceRequest, LanceListNamespacesResponse, LanceNamespaceResponse, LanceListTablesResponse];
+export const LANCE_NAMESPACE_SCHEMAS = [
+  LanceIdRequest,
+  LanceCreateNamespaceRequest,
+  LanceDropNamespaceRequest,
+  LanceListNamespacesResponse,
+  LanceNamespaceResponse,
+  LanceListTablesResponse,
+];

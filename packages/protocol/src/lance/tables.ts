@@ -16,7 +16,12 @@ export const LanceDeclareTableRequest = Type.Object(
 export type LanceDeclareTableRequest = Static<typeof LanceDeclareTableRequest>;
 
 export const LanceRegisterTableRequest = Type.Object(
-  { ...LANCE_COMMON_BODY, location: Type.String(), mode: Type.Optional(Type.String({ description: 'create (default) or overwrite; case-insensitive' })), properties: Type.Optional(StringMap()) },
+  {
+    ...LANCE_COMMON_BODY,
+    location: Type.String(),
+    mode: Type.Optional(Type.String({ description: 'create (default) or overwrite; case-insensitive' })),
+    properties: Type.Optional(StringMap()),
+  },
   { $id: 'LanceRegisterTableRequest' },
 );
 export type LanceRegisterTableRequest = Static<typeof LanceRegisterTableRequest>;
@@ -25,7 +30,9 @@ export const LanceDescribeTableRequest = Type.Object(
   {
     ...LANCE_COMMON_BODY,
     version: Type.Optional(Nullable(Int64())),
-    tag: Type.Optional(Nullable(Type.String({ description: 'Describe the version this tag names (read from the dataset\'s _refs/tags/); not with version or branch' }))),
+    tag: Type.Optional(
+      Nullable(Type.String({ description: "Describe the version this tag names (read from the dataset's _refs/tags/); not with version or branch" })),
+    ),
     branch: Type.Optional(Nullable(Type.String({ description: 'Describe on this branch (absent, "" or "main": the main branch)' }))),
     with_table_uri: Type.Optional(Type.Boolean()),
     load_detailed_metadata: Type.Optional(Type.Boolean({ description: 'Not supported (406): open the dataset at the returned location' })),
@@ -38,12 +45,17 @@ export type LanceDescribeTableRequest = Static<typeof LanceDescribeTableRequest>
 
 const locationProperties = {
   location: Type.String({ description: 'The dataset root' }),
-  storage_options: Type.Optional(StringMap({ description: 'Options for Lance\'s object store: vended, prefix-scoped credentials and expires_at_millis' })),
+  storage_options: Type.Optional(StringMap({ description: "Options for Lance's object store: vended, prefix-scoped credentials and expires_at_millis" })),
   properties: Type.Optional(Nullable(StringMap())),
-  managed_versioning: Type.Optional(Type.Boolean({ description: 'True: the client commits each version through CreateTableVersion and reads them from the catalog' })),
+  managed_versioning: Type.Optional(
+    Type.Boolean({ description: 'True: the client commits each version through CreateTableVersion and reads them from the catalog' }),
+  ),
 };
 
-export const LanceTableLocationResponse = Type.Object(locationProperties, { $id: 'LanceTableLocationResponse', description: 'The answer of declare, create-empty and register' });
+export const LanceTableLocationResponse = Type.Object(locationProperties, {
+  $id: 'LanceTableLocationResponse',
+  description: 'The answer of declare, create-empty and register',
+});
 export type LanceTableLocationResponse = Static<typeof LanceTableLocationResponse>;
 
 export const LanceDescribeTableResponse = Type.Object(
@@ -64,4 +76,11 @@ export const LanceDroppedTableResponse = Type.Object(
 export type LanceDroppedTableResponse = Static<typeof LanceDroppedTableResponse>;
 
 /** Named schemas of this file. */
-export const LANCE_TABLE_SCHEMAS = [LanceDeclareTableRequest, LanceRegisterTableRequest, LanceDescribeTableRequest, LanceTableLocationResponse, LanceDescribeTableResponse, LanceDroppedTableResponse];
+export const LANCE_TABLE_SCHEMAS = [
+  LanceDeclareTableRequest,
+  LanceRegisterTableRequest,
+  LanceDescribeTableRequest,
+  LanceTableLocationResponse,
+  LanceDescribeTableResponse,
+  LanceDroppedTableResponse,
+];

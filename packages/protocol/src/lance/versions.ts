@@ -38,13 +38,18 @@ export const LanceCreateTableVersionRequest = Type.Object(
     manifest_size: Type.Optional(Int64()),
     e_tag: Type.Optional(Type.String()),
     metadata: Type.Optional(StringMap()),
-    naming_scheme: Type.Optional(Type.String({ description: 'V1 (_versions/<version>.manifest) or V2 (default: _versions/<u64::MAX - version, 20 digits>.manifest)' })),
+    naming_scheme: Type.Optional(
+      Type.String({ description: 'V1 (_versions/<version>.manifest) or V2 (default: _versions/<u64::MAX - version, 20 digits>.manifest)' }),
+    ),
   },
   { $id: 'LanceCreateTableVersionRequest' },
 );
 export type LanceCreateTableVersionRequest = Static<typeof LanceCreateTableVersionRequest>;
 
-export const LanceCreateTableVersionResponse = Type.Object({ transaction_id: Type.Optional(Type.String()), version: Type.Ref(LanceTableVersion) }, { $id: 'LanceCreateTableVersionResponse' });
+export const LanceCreateTableVersionResponse = Type.Object(
+  { transaction_id: Type.Optional(Type.String()), version: Type.Ref(LanceTableVersion) },
+  { $id: 'LanceCreateTableVersionResponse' },
+);
 export type LanceCreateTableVersionResponse = Static<typeof LanceCreateTableVersionResponse>;
 
 export const LanceListTableVersionsRequest = Type.Object(
@@ -55,7 +60,10 @@ export const LanceListTableVersionsRequest = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 0 })),
     descending: Type.Optional(Type.Boolean()),
   },
-  { $id: 'LanceListTableVersionsRequest', description: 'The REST client sends these as query parameters; a body carrying them is read when the query does not' },
+  {
+    $id: 'LanceListTableVersionsRequest',
+    description: 'The REST client sends these as query parameters; a body carrying them is read when the query does not',
+  },
 );
 export type LanceListTableVersionsRequest = Static<typeof LanceListTableVersionsRequest>;
 
@@ -85,20 +93,30 @@ export const LanceBatchDeleteTableVersionsRequest = Type.Object(
 );
 export type LanceBatchDeleteTableVersionsRequest = Static<typeof LanceBatchDeleteTableVersionsRequest>;
 
-export const LanceBatchDeleteTableVersionsResponse = Type.Object({ deleted_count: Int64(), transaction_id: Type.Optional(Type.String()) }, { $id: 'LanceBatchDeleteTableVersionsResponse' });
+export const LanceBatchDeleteTableVersionsResponse = Type.Object(
+  { deleted_count: Int64(), transaction_id: Type.Optional(Type.String()) },
+  { $id: 'LanceBatchDeleteTableVersionsResponse' },
+);
 export type LanceBatchDeleteTableVersionsResponse = Static<typeof LanceBatchDeleteTableVersionsResponse>;
 
 export const LanceRenameTableRequest = Type.Object(
-  { ...LANCE_COMMON_BODY, new_table_name: Type.String(), new_namespace_id: Type.Optional(Type.Array(Type.String(), { description: 'Default: the same namespace' })) },
+  {
+    ...LANCE_COMMON_BODY,
+    new_table_name: Type.String(),
+    new_namespace_id: Type.Optional(Type.Array(Type.String(), { description: 'Default: the same namespace' })),
+  },
   { $id: 'LanceRenameTableRequest' },
 );
 export type LanceRenameTableRequest = Static<typeof LanceRenameTableRequest>;
 
-export const LanceTransactionResponse = Type.Object({ transaction_id: Type.Optional(Type.String()) }, { $id: 'LanceTransactionResponse', description: 'The answer of rename' });
+export const LanceTransactionResponse = Type.Object(
+  { transaction_id: Type.Optional(Type.String()) },
+  { $id: 'LanceTransactionResponse', description: 'The answer of rename' },
+);
 export type LanceTransactionResponse = Static<typeof LanceTransactionResponse>;
 
 export const LanceRestoreTableRequest = Type.Object(
-  { ...LANCE_COMMON_BODY, version: Int64({ description: 'The version whose state becomes the table\'s next version' }), branch },
+  { ...LANCE_COMMON_BODY, version: Int64({ description: "The version whose state becomes the table's next version" }), branch },
   { $id: 'LanceRestoreTableRequest', description: 'Restores a table of catalog-managed versions: its next version is a copy of this one (no data is copied)' },
 );
 export type LanceRestoreTableRequest = Static<typeof LanceRestoreTableRequest>;

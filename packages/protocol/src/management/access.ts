@@ -22,7 +22,11 @@ const memberProperties = {
   issuer: Type.Optional(Type.String({ maxLength: 1000, description: 'For users and groups: the issuer that vouches for them' })),
 };
 
-export const RoleMember = Type.Object(memberProperties, { $id: 'RoleMember', additionalProperties: false, examples: [{ kind: 'group', issuer: 'https://idp/realms/x', name: 'analysts' }] });
+export const RoleMember = Type.Object(memberProperties, {
+  $id: 'RoleMember',
+  additionalProperties: false,
+  examples: [{ kind: 'group', issuer: 'https://idp/realms/x', name: 'analysts' }],
+});
 export type RoleMember = Static<typeof RoleMember>;
 
 export const CreateRoleRequest = Type.Object(
@@ -34,22 +38,36 @@ export type CreateRoleRequest = Static<typeof CreateRoleRequest>;
 export const Role = Type.Object({ tenant: Type.String(), name: Type.String(), description: Type.String(), 'created-at-ms': Type.Integer() }, { $id: 'Role' });
 export type Role = Static<typeof Role>;
 
-export const Grant = Type.Object({ role: Type.String(), privilege: Type.String(), securable: Type.Ref(Securable), 'created-at-ms': Type.Integer() }, { $id: 'Grant' });
+export const Grant = Type.Object(
+  { role: Type.String(), privilege: Type.String(), securable: Type.Ref(Securable), 'created-at-ms': Type.Integer() },
+  { $id: 'Grant' },
+);
 export type Grant = Static<typeof Grant>;
 
 export const ListRolesResponse = Type.Object({ roles: Type.Array(Type.Ref(Role)) }, { $id: 'ListRolesResponse' });
 export type ListRolesResponse = Static<typeof ListRolesResponse>;
 
-export const RoleDetails = Type.Object({ role: Type.Ref(Role), members: Type.Array(Type.Ref(RoleMember)), grants: Type.Array(Type.Ref(Grant)) }, { $id: 'RoleDetails' });
+export const RoleDetails = Type.Object(
+  { role: Type.Ref(Role), members: Type.Array(Type.Ref(RoleMember)), grants: Type.Array(Type.Ref(Grant)) },
+  { $id: 'RoleDetails' },
+);
 export type RoleDetails = Static<typeof RoleDetails>;
 
 export const ListRoleMembersResponse = Type.Object({ members: Type.Array(Type.Ref(RoleMember)) }, { $id: 'ListRoleMembersResponse' });
 export type ListRoleMembersResponse = Static<typeof ListRoleMembersResponse>;
 
-const privileges = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1, maxItems: 50 })], { description: 'One or several privileges, e.g. table:read-data (docs/authorization.md lists them)' });
+const privileges = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1, maxItems: 50 })], {
+  description: 'One or several privileges, e.g. table:read-data (docs/authorization.md lists them)',
+});
 
 export const GrantRequest = Type.Object(
-  { role: Type.String(), tenant: Type.Optional(Type.String()), securable: Type.Ref(Securable), privilege: Type.Optional(privileges), privileges: Type.Optional(privileges) },
+  {
+    role: Type.String(),
+    tenant: Type.Optional(Type.String()),
+    securable: Type.Ref(Securable),
+    privilege: Type.Optional(privileges),
+    privileges: Type.Optional(privileges),
+  },
   { $id: 'GrantRequest', additionalProperties: false, description: 'Also the body of revoke' },
 );
 export type GrantRequest = Static<typeof GrantRequest>;
@@ -63,15 +81,19 @@ export type RevokeResponse = Static<typeof RevokeResponse>;
 export const ExplainRequest = Type.Object(
   {
     tenant: Type.Optional(Type.String()),
-    subject: Type.Object({
-      ...memberProperties,
-      groups: Type.Optional(
-        Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
-          maxItems: 1000,
-          description: "A user's groups. About yourself: omitted, the groups your token carries; a group your token does not carry needs grants:manage on the securable (403 otherwise)",
-        }),
-      ),
-    }, { additionalProperties: false }),
+    subject: Type.Object(
+      {
+        ...memberProperties,
+        groups: Type.Optional(
+          Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+            maxItems: 1000,
+            description:
+              "A user's groups. About yourself: omitted, the groups your token carries; a group your token does not carry needs grants:manage on the securable (403 otherwise)",
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
     privilege: Type.String(),
     securable: Type.Ref(Securable),
   },
@@ -86,9 +108,12 @@ export const Explanation = Type.Object(
     via: Type.Array(Type.Object({ role: Type.String(), privilege: Type.String(), securable: Type.Ref(Securable), member: Type.Ref(RoleMember) })),
     summary: Type.String(),
     policies: Type.Optional(
-      Type.Array(Type.Object({ id: Type.String(), kind: StringEnum(['row-filter', 'column-mask']), version: Type.Integer(), roles: Type.Array(Type.String()) }), {
-        description: 'About a table: the row-filter and column-mask policies that restrict the subject there, with the roles of the subject each binds',
-      }),
+      Type.Array(
+        Type.Object({ id: Type.String(), kind: StringEnum(['row-filter', 'column-mask']), version: Type.Integer(), roles: Type.Array(Type.String()) }),
+        {
+          description: 'About a table: the row-filter and column-mask policies that restrict the subject there, with the roles of the subject each binds',
+        },
+      ),
     ),
   },
   { $id: 'Explanation' },

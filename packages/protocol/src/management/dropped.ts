@@ -17,7 +17,9 @@ export const DroppedObject = Type.Object(
     'expires-at-ms': Type.Integer({ description: 'When the retention ends: the object is forgotten then (and its files deleted when `purge`)' }),
     purge: Type.Boolean({ description: 'Whether its files are deleted when the retention ends' }),
     'dropped-by': Type.String(),
-    'dropped-with': Type.Optional(Type.String({ description: 'The id of the dropped namespace whose cascading drop took this one: undropping that namespace restores this one too' })),
+    'dropped-with': Type.Optional(
+      Type.String({ description: 'The id of the dropped namespace whose cascading drop took this one: undropping that namespace restores this one too' }),
+    ),
   },
   { $id: 'DroppedObject' },
 );
@@ -31,8 +33,12 @@ export type ListDroppedObjectsResponse = Static<typeof ListDroppedObjectsRespons
 
 export const UndropRequest = Type.Object(
   {
-    namespace: Type.Optional(Type.Array(Type.String(), { description: 'Restore into this namespace (default: the one it was dropped from); for a namespace, under this parent' })),
-    name: Type.Optional(Type.String({ description: 'Restore under this name (default: its own; needed when that name was taken since); for a namespace, its last level' })),
+    namespace: Type.Optional(
+      Type.Array(Type.String(), { description: 'Restore into this namespace (default: the one it was dropped from); for a namespace, under this parent' }),
+    ),
+    name: Type.Optional(
+      Type.String({ description: 'Restore under this name (default: its own; needed when that name was taken since); for a namespace, its last level' }),
+    ),
   },
   { $id: 'UndropRequest', additionalProperties: false },
 );
@@ -44,16 +50,44 @@ export const TableMaintenanceRequest = Type.Object(
     actions: Type.Optional(
       Type.Array(Type.Union([Type.Literal('expire-snapshots'), Type.Literal('remove-orphan-files'), Type.Literal('rewrite-data-files')]), {
         minItems: 1,
-        description: 'Default: expire-snapshots then remove-orphan-files. rewrite-data-files (bin-pack compaction of small data files, committed as a replace snapshot) runs only when named, and first',
+        description:
+          'Default: expire-snapshots then remove-orphan-files. rewrite-data-files (bin-pack compaction of small data files, committed as a replace snapshot) runs only when named, and first',
       }),
     ),
-    'target-file-size-bytes': Type.Optional(Type.Integer({ minimum: 1048576, maximum: 17179869184, description: "rewrite-data-files: the size files are packed to (default: the table's write.target-file-size-bytes, else 128 MiB); files below 3/4 of it are rewritten" })),
-    'min-input-files': Type.Optional(Type.Integer({ minimum: 2, maximum: 100000, description: 'rewrite-data-files: a group of fewer small files in one partition is left as it is (default 2)' })),
+    'target-file-size-bytes': Type.Optional(
+      Type.Integer({
+        minimum: 1048576,
+        maximum: 17179869184,
+        description:
+          "rewrite-data-files: the size files are packed to (default: the table's write.target-file-size-bytes, else 128 MiB); files below 3/4 of it are rewritten",
+      }),
+    ),
+    'min-input-files': Type.Optional(
+      Type.Integer({
+        minimum: 2,
+        maximum: 100000,
+        description: 'rewrite-data-files: a group of fewer small files in one partition is left as it is (default 2)',
+      }),
+    ),
     'dry-run': Type.Optional(Type.Boolean({ description: 'Report what would be removed, change nothing' })),
-    'max-snapshot-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: the table property history.expire.max-snapshot-age-ms, else the warehouse\'s, else 5 days' })),
-    'min-snapshots-to-keep': Type.Optional(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Default: history.expire.min-snapshots-to-keep, else 1' })),
+    'max-snapshot-age-ms': Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 3153600000000,
+        description: "Default: the table property history.expire.max-snapshot-age-ms, else the warehouse's, else 5 days",
+      }),
+    ),
+    'min-snapshots-to-keep': Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000000, description: 'Default: history.expire.min-snapshots-to-keep, else 1' }),
+    ),
     'max-ref-age-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Default: history.expire.max-ref-age-ms, else never' })),
-    'orphan-older-than-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3153600000000, description: 'Safety age: orphans younger than this are kept (default 3 days; 0 only on a table nothing writes to)' })),
+    'orphan-older-than-ms': Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 3153600000000,
+        description: 'Safety age: orphans younger than this are kept (default 3 days; 0 only on a table nothing writes to)',
+      }),
+    ),
   },
   { $id: 'TableMaintenanceRequest', additionalProperties: false },
 );
@@ -66,11 +100,22 @@ export const TableMaintenanceResult = Type.Object(
     'removed-refs': Type.Array(Type.String()),
     'deleted-files': Type.Integer(),
     'deleted-bytes': Type.Integer({ description: 'As the metadata records them (manifest lists count 0)' }),
-    files: Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer() }), { description: 'Deleted, or on a dry run to be deleted' }),
+    files: Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer() }), {
+      description: 'Deleted, or on a dry run to be deleted',
+    }),
     'failed-files': Type.Optional(
-      Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer(), error: Type.String({ description: "The store's error code and message" }) }), {
-        description: 'Files the store could not delete (not counted in deleted-files): left in place; no metadata reaches them, so a later orphan removal deletes them',
-      }),
+      Type.Array(
+        Type.Object({
+          path: Type.String(),
+          kind: Type.String(),
+          bytes: Type.Integer(),
+          error: Type.String({ description: "The store's error code and message" }),
+        }),
+        {
+          description:
+            'Files the store could not delete (not counted in deleted-files): left in place; no metadata reaches them, so a later orphan removal deletes them',
+        },
+      ),
     ),
     'missing-files': Type.Optional(
       Type.Array(Type.Object({ path: Type.String(), kind: Type.String(), bytes: Type.Integer() }), {
@@ -81,7 +126,10 @@ export const TableMaintenanceResult = Type.Object(
     compaction: Type.Optional(
       Type.Object(
         {
-          outcome: Type.Union([Type.Literal('committed'), Type.Literal('nothing-to-do'), Type.Literal('conflict'), Type.Literal('dry-run')], { description: 'conflict: the table changed in a way the rewrite cannot be rebased on (not only appends); nothing was committed and the new files were removed' }),
+          outcome: Type.Union([Type.Literal('committed'), Type.Literal('nothing-to-do'), Type.Literal('conflict'), Type.Literal('dry-run')], {
+            description:
+              'conflict: the table changed in a way the rewrite cannot be rebased on (not only appends); nothing was committed and the new files were removed',
+          }),
           'rewritten-data-files': Type.Integer(),
           'added-data-files': Type.Integer(),
           'rewritten-bytes': Type.Integer(),
@@ -132,7 +180,9 @@ export type TableMaintenanceProgress = Static<typeof TableMaintenanceProgress>;
 /** GET …/tables/{table}/maintenance: the table's job as its lease records it, on whichever replica runs it. */
 export const TableMaintenanceJob = Type.Object(
   {
-    state: Type.Union([Type.Literal('never-run'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('abandoned')], { description: 'abandoned: its replica stopped before it ended; the scheduler takes it again once its lease expires' }),
+    state: Type.Union([Type.Literal('never-run'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('abandoned')], {
+      description: 'abandoned: its replica stopped before it ended; the scheduler takes it again once its lease expires',
+    }),
     holder: Type.Optional(Type.String({ description: 'The replica that holds (or last held) the lease' })),
     'started-at-ms': Type.Optional(Type.Integer()),
     'lease-expires-at-ms': Type.Optional(Type.Integer()),
@@ -144,4 +194,12 @@ export const TableMaintenanceJob = Type.Object(
 export type TableMaintenanceJob = Static<typeof TableMaintenanceJob>;
 
 /** Named schemas of this file. */
-export const MANAGEMENT_DROPPED_SCHEMAS = [DroppedObject, ListDroppedObjectsResponse, UndropRequest, TableMaintenanceRequest, TableMaintenanceResult, TableMaintenanceProgress, TableMaintenanceJob];
+export const MANAGEMENT_DROPPED_SCHEMAS = [
+  DroppedObject,
+  ListDroppedObjectsResponse,
+  UndropRequest,
+  TableMaintenanceRequest,
+  TableMaintenanceResult,
+  TableMaintenanceProgress,
+  TableMaintenanceJob,
+];

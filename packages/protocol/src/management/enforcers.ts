@@ -14,9 +14,17 @@ export const ENFORCER_MECHANISMS = ['trino-opa', 'read-restrictions'] as const;
 export const SetPolicyEnforcerRequest = Type.Object(
   {
     mechanism: StringEnum([...ENFORCER_MECHANISMS], {
-      description: "trino-opa: a Trino whose OPA access control asks Lakegate's decision endpoints; read-restrictions: an engine that enforces loadTable's read-restrictions",
+      description:
+        "trino-opa: a Trino whose OPA access control asks Lakegate's decision endpoints; read-restrictions: an engine that enforces loadTable's read-restrictions",
     }),
-    'trino-catalog': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-z0-9_]+$', description: "trino-opa: the warehouse's catalog name in that Trino (default: the warehouse name, lower-cased)" })),
+    'trino-catalog': Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        pattern: '^[a-z0-9_]+$',
+        description: "trino-opa: the warehouse's catalog name in that Trino (default: the warehouse name, lower-cased)",
+      }),
+    ),
   },
   { $id: 'SetPolicyEnforcerRequest', additionalProperties: false, examples: [{ mechanism: 'trino-opa', 'trino-catalog': 'lake' }] },
 );

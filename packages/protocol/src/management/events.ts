@@ -34,8 +34,17 @@ export type ListEventsResponse = Static<typeof ListEventsResponse>;
 export const CreateEventSinkRequest = Type.Object(
   {
     kind: StringEnum(EVENT_SINK_KINDS),
-    config: Type.Record(Type.String(), Type.Unknown(), { description: 'webhook: url, timeout-ms (1-60000); kafka: brokers, topic, client-id, sasl, tls, auto-create-topic, timeout-ms; nats: servers, stream, subject, create-stream, credentials, tls, timeout-ms (docs/events.md)' }),
-    secret: Type.Optional(Type.String({ writeOnly: true, description: 'webhook: a Standard Webhooks signing secret (whsec_…), generated and shown once when absent; kafka: the SASL password; nats: the password, token or creds file. Never shown again' })),
+    config: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'webhook: url, timeout-ms (1-60000); kafka: brokers, topic, client-id, sasl, tls, auto-create-topic, timeout-ms; nats: servers, stream, subject, create-stream, credentials, tls, timeout-ms (docs/events.md)',
+    }),
+    secret: Type.Optional(
+      Type.String({
+        writeOnly: true,
+        description:
+          'webhook: a Standard Webhooks signing secret (whsec_…), generated and shown once when absent; kafka: the SASL password; nats: the password, token or creds file. Never shown again',
+      }),
+    ),
     from: Type.Optional(StringEnum(['now', 'beginning'] as const, { description: 'Deliver events from now on (default) or every retained one' })),
   },
   { $id: 'CreateEventSinkRequest', additionalProperties: false },
@@ -82,11 +91,22 @@ export const EventCursorExpiredResponse = Type.Object(
       message: Type.String(),
       type: Type.Literal('CursorExpiredException'),
       code: Type.Literal(410),
-      'resume-after': Type.String({ pattern: '^[0-9]{1,15}$', description: 'The oldest cursor still answered: pass it as after= to go on past the deleted events, or read again from 0' }),
+      'resume-after': Type.String({
+        pattern: '^[0-9]{1,15}$',
+        description: 'The oldest cursor still answered: pass it as after= to go on past the deleted events, or read again from 0',
+      }),
     }),
   },
   { $id: 'EventCursorExpiredResponse', additionalProperties: false },
 );
 export type EventCursorExpiredResponse = Static<typeof EventCursorExpiredResponse>;
 
-export const MANAGEMENT_EVENT_SCHEMAS = [CloudEvent, ListEventsResponse, EventCursorExpiredResponse, CreateEventSinkRequest, EventSink, CreateEventSinkResponse, ListEventSinksResponse];
+export const MANAGEMENT_EVENT_SCHEMAS = [
+  CloudEvent,
+  ListEventsResponse,
+  EventCursorExpiredResponse,
+  CreateEventSinkRequest,
+  EventSink,
+  CreateEventSinkResponse,
+  ListEventSinksResponse,
+];

@@ -19,15 +19,22 @@ export const POLICY_MASK_ACTIONS = [
   'show-last-4',
 ] as const;
 
-const RoleNames = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, maxItems: 100, uniqueItems: true, description: 'The roles (of the table\'s tenant) the policy restricts' });
-const Filter = ExpressionJson({ description: "row-filter: the rows the roles may read, in the Iceberg REST spec's Expression JSON (a boolean or an expression object; terms name columns)" });
+const RoleNames = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+  minItems: 1,
+  maxItems: 100,
+  uniqueItems: true,
+  description: "The roles (of the table's tenant) the policy restricts",
+});
+const Filter = ExpressionJson({
+  description: "row-filter: the rows the roles may read, in the Iceberg REST spec's Expression JSON (a boolean or an expression object; terms name columns)",
+});
 
 export const ColumnMaskInput = Type.Object(
   {
     column: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The column (nested fields dotted); or field-id' })),
     'field-id': Type.Optional(Type.Integer({ minimum: 0, description: 'The column by field id; or column' })),
     action: StringEnum([...POLICY_MASK_ACTIONS]),
-    value: Type.Optional(AnyButNull({ description: 'mask-to-fixed-value only: the value shown, of the column\'s type (replace-with-null shows null)' })),
+    value: Type.Optional(AnyButNull({ description: "mask-to-fixed-value only: the value shown, of the column's type (replace-with-null shows null)" })),
   },
   { $id: 'ColumnMaskInput', additionalProperties: false },
 );
@@ -40,7 +47,11 @@ export const CreatePolicyRequest = Type.Object(
     masks: Type.Optional(Type.Array(Type.Ref(ColumnMaskInput), { minItems: 1, maxItems: 1000 })),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
   },
-  { $id: 'CreatePolicyRequest', additionalProperties: false, examples: [{ kind: 'row-filter', roles: ['analysts-eu'], filter: { type: 'eq', term: 'region', value: 'eu' } }] },
+  {
+    $id: 'CreatePolicyRequest',
+    additionalProperties: false,
+    examples: [{ kind: 'row-filter', roles: ['analysts-eu'], filter: { type: 'eq', term: 'region', value: 'eu' } }],
+  },
 );
 export type CreatePolicyRequest = Static<typeof CreatePolicyRequest>;
 
@@ -88,10 +99,17 @@ export type ListPoliciesResponse = Static<typeof ListPoliciesResponse>;
 export const EffectivePolicy = Type.Object(
   {
     restricted: Type.Boolean({ description: 'True when any policy applies: no storage access to the table is handed out' }),
-    'row-filter': Type.Optional(Type.Unknown({ description: 'The rows the caller may read (the OR of its roles\' filters)' })),
+    'row-filter': Type.Optional(Type.Unknown({ description: "The rows the caller may read (the OR of its roles' filters)" })),
     masks: Type.Array(Type.Ref(ColumnMask), { description: 'One mask per masked column (the least revealing when roles disagree)' }),
     'policy-version': Type.Optional(Type.String({ description: 'Changes whenever an applying policy changes' })),
-    policies: Type.Array(Type.Object({ id: Type.String(), kind: StringEnum([...POLICY_KINDS]), version: Type.Integer(), roles: Type.Array(Type.String(), { description: 'The roles of the caller it binds' }) })),
+    policies: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        kind: StringEnum([...POLICY_KINDS]),
+        version: Type.Integer(),
+        roles: Type.Array(Type.String(), { description: 'The roles of the caller it binds' }),
+      }),
+    ),
     summary: Type.String(),
   },
   { $id: 'EffectivePolicy' },
@@ -99,4 +117,12 @@ export const EffectivePolicy = Type.Object(
 export type EffectivePolicy = Static<typeof EffectivePolicy>;
 
 /** Named schemas of this file. */
-export const MANAGEMENT_POLICY_SCHEMAS = [ColumnMaskInput, CreatePolicyRequest, UpdatePolicyRequest, ColumnMask, TablePolicy, ListPoliciesResponse, EffectivePolicy];
+export const MANAGEMENT_POLICY_SCHEMAS = [
+  ColumnMaskInput,
+  CreatePolicyRequest,
+  UpdatePolicyRequest,
+  ColumnMask,
+  TablePolicy,
+  ListPoliciesResponse,
+  EffectivePolicy,
+];

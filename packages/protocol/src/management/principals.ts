@@ -10,7 +10,11 @@ const name = Type.String({ minLength: 1, maxLength: 255 });
 /** A user or group named with the issuer that vouches for it. */
 export const IssuedName = Type.Object(
   {
-    issuer: Type.String({ minLength: 1, maxLength: 1000, description: 'A trusted IdP\'s issuer URL, or "asserted" for names an assert-identity engine asserts' }),
+    issuer: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: 'A trusted IdP\'s issuer URL, or "asserted" for names an assert-identity engine asserts',
+    }),
     name: Type.String({ minLength: 1, maxLength: 255, description: '"*": every user of that issuer (never asserted names)' }),
   },
   { $id: 'IssuedName', additionalProperties: false },
@@ -29,9 +33,14 @@ export const DelegationPolicy = Type.Object(
       }),
     ),
     groups: Type.Optional(
-      Type.Array(entry, { maxItems: 1000, description: 'IdP groups whose members the principal may act for, with their issuer (bare names are refused; stored ones match nothing)' }),
+      Type.Array(entry, {
+        maxItems: 1000,
+        description: 'IdP groups whose members the principal may act for, with their issuer (bare names are refused; stored ones match nothing)',
+      }),
     ),
-    'assert-identity': Type.Optional(Type.Boolean({ description: 'May act for a user named by an unsigned token (an engine that authenticated the user itself)' })),
+    'assert-identity': Type.Optional(
+      Type.Boolean({ description: 'May act for a user named by an unsigned token (an engine that authenticated the user itself)' }),
+    ),
   },
   { $id: 'DelegationPolicy', additionalProperties: false },
 );
@@ -101,7 +110,13 @@ export type ListAccessKeysResponse = Static<typeof ListAccessKeysResponse>;
 export const ListApiKeysResponse = Type.Object(
   {
     'api-keys': Type.Array(
-      Type.Object({ 'key-id': Type.String(), name: Type.String(), 'created-at-ms': Type.Integer(), 'expires-at-ms': Nullable(Type.Integer()), 'revoked-at-ms': Nullable(Type.Integer()) }),
+      Type.Object({
+        'key-id': Type.String(),
+        name: Type.String(),
+        'created-at-ms': Type.Integer(),
+        'expires-at-ms': Nullable(Type.Integer()),
+        'revoked-at-ms': Nullable(Type.Integer()),
+      }),
     ),
   },
   { $id: 'ListApiKeysResponse', description: "A principal's API keys (never the keys themselves), revoked and expired ones too" },

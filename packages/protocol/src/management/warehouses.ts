@@ -8,19 +8,36 @@ import { StringMap } from '../schema/helpers.js';
  */
 export const FederationSettings = Type.Object(
   {
-    kind: Type.Union([Type.Literal('iceberg-rest'), Type.Literal('glue'), Type.Literal('hive')], { description: 'The remote catalog\'s kind: another Iceberg REST catalog, an AWS Glue Data Catalog, or a Hive Metastore (Thrift)' }),
+    kind: Type.Union([Type.Literal('iceberg-rest'), Type.Literal('glue'), Type.Literal('hive')], {
+      description: "The remote catalog's kind: another Iceberg REST catalog, an AWS Glue Data Catalog, or a Hive Metastore (Thrift)",
+    }),
     uri: Type.Optional(
-      Type.String({ description: 'iceberg-rest (required): the remote catalog\'s base URI (http or https), before /v1. glue: an endpoint override (default https://glue.<region>.amazonaws.com). hive (required): the metastore\'s thrift://host:port', examples: ['https://catalog.example.com/api/catalog'] }),
+      Type.String({
+        description:
+          "iceberg-rest (required): the remote catalog's base URI (http or https), before /v1. glue: an endpoint override (default https://glue.<region>.amazonaws.com). hive (required): the metastore's thrift://host:port",
+        examples: ['https://catalog.example.com/api/catalog'],
+      }),
     ),
     region: Type.Optional(Type.String({ description: 'glue (required): the AWS region', examples: ['eu-west-1'] })),
-    'catalog-id': Type.Optional(Type.String({ description: 'glue: the Data Catalog\'s id, the AWS account id (default: the access key\'s account)' })),
-    'access-key-id': Type.Optional(Type.String({ description: 'glue: the access key id towards Glue (its secret goes in federation-secret.secret-access-key)' })),
+    'catalog-id': Type.Optional(Type.String({ description: "glue: the Data Catalog's id, the AWS account id (default: the access key's account)" })),
+    'access-key-id': Type.Optional(
+      Type.String({ description: 'glue: the access key id towards Glue (its secret goes in federation-secret.secret-access-key)' }),
+    ),
     warehouse: Type.Optional(Type.String({ description: 'The remote warehouse, sent to its GET /v1/config (which answers the prefix)' })),
-    'oauth2-server-uri': Type.Optional(Type.String({ description: 'The remote\'s token endpoint for client credentials (default: <uri>/v1/oauth/tokens)' })),
+    'oauth2-server-uri': Type.Optional(Type.String({ description: "The remote's token endpoint for client credentials (default: <uri>/v1/oauth/tokens)" })),
     'client-id': Type.Optional(Type.String({ description: 'OAuth2 client id towards the remote (its secret goes in federation-secret)' })),
     scope: Type.Optional(Type.String({ description: 'OAuth2 scope asked of the remote (default: catalog)' })),
-    'timeout-ms': Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000, description: 'Bound on every call to the remote (default 10000): past it, 503 with Retry-After' })),
-    'max-staleness-ms': Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, description: 'How long a table loaded from the remote may be served again without asking it (default 0: every load asks); commits always go to the remote' })),
+    'timeout-ms': Type.Optional(
+      Type.Integer({ minimum: 100, maximum: 120_000, description: 'Bound on every call to the remote (default 10000): past it, 503 with Retry-After' }),
+    ),
+    'max-staleness-ms': Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 3_600_000,
+        description:
+          'How long a table loaded from the remote may be served again without asking it (default 0: every load asks); commits always go to the remote',
+      }),
+    ),
   },
   { $id: 'FederationSettings', additionalProperties: false },
 );
@@ -47,7 +64,7 @@ export const CreateWarehouseRequest = Type.Object(
           'secret-access-key': Type.Optional(Type.String({ description: 'glue: the AWS secret access key of access-key-id' })),
           'session-token': Type.Optional(Type.String({ description: 'glue: the session token of temporary AWS keys' })),
         },
-        { additionalProperties: false, writeOnly: true, description: 'The remote catalog\'s credential: stored encrypted, never returned' },
+        { additionalProperties: false, writeOnly: true, description: "The remote catalog's credential: stored encrypted, never returned" },
       ),
     ),
   },
@@ -73,7 +90,12 @@ export const ListWarehousesResponse = Type.Object({ warehouses: Type.Array(Type.
 export type ListWarehousesResponse = Static<typeof ListWarehousesResponse>;
 
 export const MetricsReportRecord = Type.Object(
-  { id: Type.String(), 'report-type': Type.String(), 'created-at-ms': Type.Integer(), report: Type.Unknown({ description: 'The report as the engine sent it' }) },
+  {
+    id: Type.String(),
+    'report-type': Type.String(),
+    'created-at-ms': Type.Integer(),
+    report: Type.Unknown({ description: 'The report as the engine sent it' }),
+  },
   { $id: 'MetricsReportRecord' },
 );
 export type MetricsReportRecord = Static<typeof MetricsReportRecord>;
@@ -88,7 +110,11 @@ export type ListMetricsReportsResponse = Static<typeof ListMetricsReportsRespons
 export const TenantStorageGrant = Type.Object(
   {
     tenant: Type.Optional(Type.String({ readOnly: true })),
-    roots: Type.Array(Type.String(), { maxItems: 100, description: 'Cloud storage prefixes (s3://, gs://, abfss://); never file:', examples: [['s3://acme-bucket', 's3://shared/acme']] }),
+    roots: Type.Array(Type.String(), {
+      maxItems: 100,
+      description: 'Cloud storage prefixes (s3://, gs://, abfss://); never file:',
+      examples: [['s3://acme-bucket', 's3://shared/acme']],
+    }),
   },
   { $id: 'TenantStorageGrant', additionalProperties: false },
 );
@@ -101,7 +127,9 @@ export type TenantStorageGrant = Static<typeof TenantStorageGrant>;
  */
 export const UpdateWarehouseRequest = Type.Object(
   {
-    updates: Type.Optional(StringMap({ description: 'Properties to set, e.g. {"drop.retention-ms": "604800000", "history.expire.min-snapshots-to-keep": "3"}' })),
+    updates: Type.Optional(
+      StringMap({ description: 'Properties to set, e.g. {"drop.retention-ms": "604800000", "history.expire.min-snapshots-to-keep": "3"}' }),
+    ),
     removals: Type.Optional(Type.Array(Type.String(), { maxItems: 1000, description: 'Properties to remove (back to the server default)' })),
   },
   { $id: 'UpdateWarehouseRequest', additionalProperties: false },
@@ -116,9 +144,16 @@ export type UpdateWarehouseRequest = Static<typeof UpdateWarehouseRequest>;
  */
 export const UpdateWarehouseStorageRequest = Type.Object(
   {
-    'storage-profile': Type.Record(Type.String(), Type.Unknown(), { description: 'The whole new profile, of the same type as the stored one; fields left out take their defaults', examples: [{ type: 's3', bucket: 'lake-bucket', region: 'eu-west-1', endpoint: 'https://s3.eu-west-1.amazonaws.com' }] }),
+    'storage-profile': Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The whole new profile, of the same type as the stored one; fields left out take their defaults',
+      examples: [{ type: 's3', bucket: 'lake-bucket', region: 'eu-west-1', endpoint: 'https://s3.eu-west-1.amazonaws.com' }],
+    }),
     'storage-secret': Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'A new secret replacing the stored one (stored encrypted, never returned; the old one is deleted). Absent: the stored secret is kept, and must fit the new profile' }),
+      Type.Record(Type.String(), Type.Unknown(), {
+        writeOnly: true,
+        description:
+          'A new secret replacing the stored one (stored encrypted, never returned; the old one is deleted). Absent: the stored secret is kept, and must fit the new profile',
+      }),
     ),
     'remove-storage-secret': Type.Optional(
       Type.Boolean({
@@ -132,4 +167,15 @@ export const UpdateWarehouseStorageRequest = Type.Object(
 export type UpdateWarehouseStorageRequest = Static<typeof UpdateWarehouseStorageRequest>;
 
 /** Named schemas of this file. */
-export const MANAGEMENT_WAREHOUSE_SCHEMAS = [FederationSettings, FederationView, CreateWarehouseRequest, Warehouse, ListWarehousesResponse, MetricsReportRecord, ListMetricsReportsResponse, TenantStorageGrant, UpdateWarehouseRequest, UpdateWarehouseStorageRequest];
+export const MANAGEMENT_WAREHOUSE_SCHEMAS = [
+  FederationSettings,
+  FederationView,
+  CreateWarehouseRequest,
+  Warehouse,
+  ListWarehousesResponse,
+  MetricsReportRecord,
+  ListMetricsReportsResponse,
+  TenantStorageGrant,
+  UpdateWarehouseRequest,
+  UpdateWarehouseStorageRequest,
+];

@@ -38,7 +38,10 @@ export type OAuthClientCredentialsRequest = Static<typeof OAuthClientCredentials
 
 export const OAuthRefreshTokenRequest = Type.Object(
   { grant_type: Type.Literal('refresh_token'), refresh_token: Type.String({ writeOnly: true }), scope, ...targets, ...clientAuthentication },
-  { $id: 'OAuthRefreshTokenRequest', description: 'RFC 6749 §6: a new access token and a new refresh token (single use) for a refresh token; the client authenticates' },
+  {
+    $id: 'OAuthRefreshTokenRequest',
+    description: 'RFC 6749 §6: a new access token and a new refresh token (single use) for a refresh token; the client authenticates',
+  },
 );
 export type OAuthRefreshTokenRequest = Static<typeof OAuthRefreshTokenRequest>;
 
@@ -62,7 +65,9 @@ export const OAuthTokenExchangeRequest = Type.Object(
 export type OAuthTokenExchangeRequest = Static<typeof OAuthTokenExchangeRequest>;
 
 /** The token endpoint's form body, by grant_type. Each parameter appears at most once. */
-export const OAuthTokenRequest = TaggedUnion('grant_type', [OAuthClientCredentialsRequest, OAuthRefreshTokenRequest, OAuthTokenExchangeRequest], { $id: 'OAuthTokenRequest' });
+export const OAuthTokenRequest = TaggedUnion('grant_type', [OAuthClientCredentialsRequest, OAuthRefreshTokenRequest, OAuthTokenExchangeRequest], {
+  $id: 'OAuthTokenRequest',
+});
 export type OAuthTokenRequest = Static<typeof OAuthTokenRequest>;
 
 export const OAuthTokenResponse = Type.Object(
@@ -151,7 +156,11 @@ export type OAuthIntrospectionResponse = Static<typeof OAuthIntrospectionRespons
 
 /** RFC 7517 JSON Web Key Set of the issuer's public signing keys. */
 export const JsonWebKeySet = Type.Object(
-  { keys: Type.Array(Type.Object({ kty: Type.String(), kid: Type.Optional(Type.String()), alg: Type.Optional(Type.String()), use: Type.Optional(Type.String()) })) },
+  {
+    keys: Type.Array(
+      Type.Object({ kty: Type.String(), kid: Type.Optional(Type.String()), alg: Type.Optional(Type.String()), use: Type.Optional(Type.String()) }),
+    ),
+  },
   { $id: 'JsonWebKeySet' },
 );
 export type JsonWebKeySet = Static<typeof JsonWebKeySet>;

@@ -8,13 +8,20 @@ import { OPERATIONS, icebergEndpoints } from '../operations/index.js';
 import { buildOpenApiDocument } from './document.js';
 
 const doc = buildOpenApiDocument();
-type Op = { operationId: string; parameters?: Array<{ name: string; in: string; required: boolean }>; requestBody?: { content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>; security?: unknown[] };
+type Op = {
+  operationId: string;
+  parameters?: Array<{ name: string; in: string; required: boolean }>;
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+  security?: unknown[];
+};
 const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op: op as Op })));
 
 /** Every `$ref` in a JSON tree. */
 function refs(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) node.forEach((n) => refs(n, out));
-  else if (typeof node === 'object' && node !== null) for (const [k, v] of Object.entries(node)) k === '$ref' && typeof v === 'string' ? out.push(v) : refs(v, out);
+  else if (typeof node === 'object' && node !== null)
+    for (const [k, v] of Object.entries(node)) k === '$ref' && typeof v === 'string' ? out.push(v) : refs(v, out);
   return out;
 }
 
@@ -43,10 +50,26 @@ it('describes every operation once, with unique operation ids, and every $ref re
 
 it('covers the Iceberg, Lance, OAuth and management surfaces', () => {
   const ids = operations.map((o) => o.op.operationId);
-  expect(ids).toEqual(expect.arrayContaining(['getConfig', 'updateTable', 'commitTransaction', 'registerView', 'lanceDeclareTable', 'lanceDescribeTable', 'getToken', 'issueToken', 'createPrincipal', 'grant', 'listAudit']));
+  expect(ids).toEqual(
+    expect.arrayContaining([
+      'getConfig',
+      'updateTable',
+      'commitTransaction',
+      'registerView',
+      'lanceDeclareTable',
+      'lanceDescribeTable',
+      'getToken',
+      'issueToken',
+      'createPrincipal',
+      'grant',
+      'listAudit',
+    ]),
+  );
   // 31 before the read-only functions (apache/iceberg#15180): listFunctions and loadFunction.
   expect(icebergEndpoints()).toHaveLength(33);
-  expect(icebergEndpoints()).toEqual(expect.arrayContaining(['GET /v1/{prefix}/namespaces/{namespace}/functions', 'GET /v1/{prefix}/namespaces/{namespace}/functions/{function}']));
+  expect(icebergEndpoints()).toEqual(
+    expect.arrayContaining(['GET /v1/{prefix}/namespaces/{namespace}/functions', 'GET /v1/{prefix}/namespaces/{namespace}/functions/{function}']),
+  );
   expect(icebergEndpoints()).toContain('POST /v1/{prefix}/transactions/commit');
   expect(icebergEndpoints(['loadTable'])).toEqual(['GET /v1/{prefix}/namespaces/{namespace}/tables/{table}']);
 });
@@ -57,10 +80,20 @@ describe('operations', () => {
   it('declare their path parameters as required and their query parameters as optional', () => {
     for (const { path, op } of operations) {
       const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      expect((op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort(), op.operationId).toEqual(inPath.sort());
+      expect(
+        (op.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort(),
+        op.operationId,
+      ).toEqual(inPath.sort());
       for (const p of op.parameters ?? []) if (p.in === 'path') expect(p.required).toBe(true);
     }
-    expect(find('listNamespaces').parameters!.filter((p) => p.in === 'query').map((p) => [p.name, p.required])).toEqual([
+    expect(
+      find('listNamespaces')
+        .parameters!.filter((p) => p.in === 'query')
+        .map((p) => [p.name, p.required]),
+    ).toEqual([
       ['pageToken', false],
       ['pageSize', false],
       ['parent', false],

@@ -40,7 +40,12 @@ const TAGS: OpenApiDocument['tags'] = [
   { name: 'Lakegate management: access', description: 'Roles, members, grants, explain' },
 ];
 
-const ENVELOPES: Record<Surface, string> = { iceberg: 'IcebergErrorResponse', management: 'IcebergErrorResponse', lance: 'LanceErrorResponse', oauth: 'OAuthErrorResponse' };
+const ENVELOPES: Record<Surface, string> = {
+  iceberg: 'IcebergErrorResponse',
+  management: 'IcebergErrorResponse',
+  lance: 'LanceErrorResponse',
+  oauth: 'OAuthErrorResponse',
+};
 
 const ERROR_DESCRIPTIONS: Record<string, string> = {
   400: 'Bad request: the request does not match this contract or breaks a rule',
@@ -57,10 +62,10 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
 
 const IDEMPOTENCY_KEY: HeaderSpec = {
   name: 'Idempotency-Key',
-  description: 'A UUIDv7 making a mutation safe to retry: a finished request with the same key is answered again, not run again (within idempotency-key-lifetime)',
+  description:
+    'A UUIDv7 making a mutation safe to retry: a finished request with the same key is answered again, not run again (within idempotency-key-lifetime)',
   schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 } as unknown as TSchema,
 };
-
 
 function parametersOf(op: OperationSpec): unknown[] {
   const fromObject = (object: TObject | undefined, location: 'path' | 'query') =>
@@ -86,14 +91,19 @@ function responsesOf(op: OperationSpec): Record<string, unknown> {
   for (const [status, response] of Object.entries(op.responses)) {
     out[status] = {
       description: response.description,
-      ...(response.headers ? { headers: Object.fromEntries(response.headers.map((h) => [h.name, { description: h.description, schema: toOpenApiSchema(h.schema) }])) } : {}),
+      ...(response.headers
+        ? { headers: Object.fromEntries(response.headers.map((h) => [h.name, { description: h.description, schema: toOpenApiSchema(h.schema) }])) }
+        : {}),
       ...(response.schema ? { content: { 'application/json': { schema: toOpenApiSchema(response.schema) } } } : {}),
     };
   }
   const envelope = { content: { 'application/json': { schema: { $ref: componentRef(ENVELOPES[op.surface]) } } } };
   for (const status of [...errorStatuses(op).map(String), '5XX']) out[status] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', ...envelope };
   for (const [status, response] of Object.entries(op.errorBodies ?? {})) {
-    out[status] = { description: response.description, ...(response.schema ? { content: { 'application/json': { schema: toOpenApiSchema(response.schema) } } } : {}) };
+    out[status] = {
+      description: response.description,
+      ...(response.schema ? { content: { 'application/json': { schema: toOpenApiSchema(response.schema) } } } : {}),
+    };
   }
   return out;
 }
@@ -142,7 +152,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): OpenApiDocum
     info: {
       title: 'Lakegate',
       version: options.version ?? '0.1.0',
-      description: 'A lakehouse catalog: the Apache Iceberg REST Catalog API and the Lance REST Namespace API over one catalog, an OAuth 2.0 issuer and a management API.',
+      description:
+        'A lakehouse catalog: the Apache Iceberg REST Catalog API and the Lance REST Namespace API over one catalog, an OAuth 2.0 issuer and a management API.',
     },
     ...(options.servers ? { servers: options.servers } : {}),
     tags: TAGS,

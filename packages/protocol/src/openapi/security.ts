@@ -6,7 +6,12 @@
 
 /** A security scheme object of OpenAPI 3.1 (the subset Lakegate uses). */
 export type SecurityScheme =
-  | { type: 'oauth2'; description: string; flows: { clientCredentials: { tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> } }; [extension: `x-${string}`]: unknown }
+  | {
+      type: 'oauth2';
+      description: string;
+      flows: { clientCredentials: { tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> } };
+      [extension: `x-${string}`]: unknown;
+    }
   | { type: 'http'; scheme: 'bearer' | 'basic'; bearerFormat?: string; description: string }
   | { type: 'apiKey'; in: 'header'; name: string; description: string };
 
@@ -31,7 +36,9 @@ export function securitySchemes(tokenUrl: string): Record<string, SecurityScheme
         'is refreshed, and a service principal presenting its own access token as actor_token obtains a token for a subject (a user of a trusted issuer, ' +
         'or an asserted user for engines allowed to assert identities) within its delegation policy. refresh_token is supported too. Tokens of trusted ' +
         'external OIDC issuers are accepted as bearer tokens.',
-      flows: { clientCredentials: { tokenUrl, refreshUrl: tokenUrl, scopes: { catalog: 'Use the Iceberg, Lance and management APIs (as far as grants allow)' } } },
+      flows: {
+        clientCredentials: { tokenUrl, refreshUrl: tokenUrl, scopes: { catalog: 'Use the Iceberg, Lance and management APIs (as far as grants allow)' } },
+      },
       'x-grant-types': ['client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
     },
     [SECURITY_SCHEME_NAMES.bearer]: {
@@ -49,7 +56,12 @@ export function securitySchemes(tokenUrl: string): Record<string, SecurityScheme
         'with an access key of a service principal. host and x-amz-date must be signed; x-amz-content-sha256 (the body hash) and x-amz-security-token when sent. ' +
         'Presigned URLs (X-Amz-* query parameters) are accepted as well. A bearer token may travel along in Original-Authorization.',
     },
-    [SECURITY_SCHEME_NAMES.apiKey]: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key of a service principal (management API: createApiKey).' },
+    [SECURITY_SCHEME_NAMES.apiKey]: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'x-api-key',
+      description: 'An API key of a service principal (management API: createApiKey).',
+    },
     [SECURITY_SCHEME_NAMES.clientBasic]: {
       type: 'http',
       scheme: 'basic',

@@ -50,7 +50,35 @@ const byFunction = parameters({ warehouse: Type.String(), namespace: NamespacePa
 const FUNCTION = '/warehouses/{warehouse}/namespaces/{namespace}/functions/{function}';
 
 export const FUNCTION_MANAGEMENT_OPERATIONS = [
-  manage({ operationId: 'getFunction', method: 'GET', path: FUNCTION, summary: "A function's metadata, as loadFunction answers it", tags: mtags, params: byFunction, responses: { 200: ok('The function', LoadFunctionResult) }, errors: [404] }),
-  manage({ operationId: 'putFunction', method: 'PUT', path: FUNCTION, summary: 'Create or replace a function (its whole metadata)', tags: mtags, params: byFunction, body: PutFunctionRequest, responses: { 200: ok('The function stored', LoadFunctionResult) }, errors: [404] }),
-  manage({ operationId: 'dropFunction', method: 'DELETE', path: FUNCTION, summary: 'Drop a function', tags: mtags, params: byFunction, responses: { 204: { description: 'Dropped' } }, errors: [404] }),
+  manage({
+    operationId: 'getFunction',
+    method: 'GET',
+    path: FUNCTION,
+    summary: "A function's metadata, as loadFunction answers it",
+    tags: mtags,
+    params: byFunction,
+    responses: { 200: ok('The function', LoadFunctionResult) },
+    errors: [404],
+  }),
+  manage({
+    operationId: 'putFunction',
+    method: 'PUT',
+    path: FUNCTION,
+    summary: 'Create or replace a function (its whole metadata)',
+    tags: mtags,
+    params: byFunction,
+    body: PutFunctionRequest,
+    responses: { 200: ok('The function stored', LoadFunctionResult) },
+    errors: [404],
+  }),
+  manage({
+    operationId: 'dropFunction',
+    method: 'DELETE',
+    path: FUNCTION,
+    summary: 'Drop a function',
+    tags: mtags,
+    params: byFunction,
+    responses: { 204: { description: 'Dropped' } },
+    errors: [404],
+  }),
 ];

@@ -4,7 +4,10 @@ import { StringEnum } from '../schema/helpers.js';
 import type { HeaderSpec } from './types.js';
 
 export const Prefix = Type.String({ description: 'The warehouse, as the prefix GET /v1/config returned (URL-encoded)' });
-export const NamespaceParam = Type.String({ description: 'The namespace levels joined by the unit separator 0x1F (sent as %1F)', examples: ['accounting', 'accounting%1Ftax'] });
+export const NamespaceParam = Type.String({
+  description: 'The namespace levels joined by the unit separator 0x1F (sent as %1F)',
+  examples: ['accounting', 'accounting%1Ftax'],
+});
 export const TableParam = Type.String({ description: 'A table name' });
 export const ViewParam = Type.String({ description: 'A view name' });
 
@@ -16,7 +19,9 @@ export const PageSizeQuery = Type.Integer({ minimum: 1, description: 'Upper boun
  * loaded (comma-separated, each `{namespace}{separator}{view}`). Accepted on loadTable, loadCredentials and loadView
  * and not used: Lakegate authorizes the caller itself, never through a view's definer (docs/compatibility.md).
  */
-export const ReferencedByQuery = Type.String({ description: 'The chain of views the object is loaded through, outermost first (accepted, not used for authorization)' });
+export const ReferencedByQuery = Type.String({
+  description: 'The chain of views the object is loaded through, outermost first (accepted, not used for authorization)',
+});
 
 export const paging = { pageToken: Type.Optional(PageTokenQuery), pageSize: Type.Optional(PageSizeQuery) };
 
@@ -32,6 +37,10 @@ export const IfNoneMatchHeader: HeaderSpec = {
   schema: Type.String(),
 };
 
-export const ETagHeader: HeaderSpec = { name: 'ETag', description: 'Identifies this version of the table metadata (and the snapshots mode)', schema: Type.String() };
+export const ETagHeader: HeaderSpec = {
+  name: 'ETag',
+  description: 'Identifies this version of the table metadata (and the snapshots mode)',
+  schema: Type.String(),
+};
 
 export const SnapshotsQuery = StringEnum(['all', 'refs'], { description: 'all (default): every snapshot; refs: the snapshots branches and tags point at' });

@@ -33,7 +33,8 @@ export const ICEBERG_PLANNING_OPERATIONS = [
     method: 'GET',
     path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}',
     summary: 'Fetch the result of a plan',
-    description: "Only the principal that made the plan may fetch it; an unknown, expired, cancelled or another principal's plan id is 404 (NoSuchPlanIdException).",
+    description:
+      "Only the principal that made the plan may fetch it; an unknown, expired, cancelled or another principal's plan id is 404 (NoSuchPlanIdException).",
     tags,
     params: planPath,
     headers: [AccessDelegationHeader],
@@ -48,7 +49,8 @@ export const ICEBERG_PLANNING_OPERATIONS = [
     method: 'DELETE',
     path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}',
     summary: 'Cancel a plan and release what the server holds for it',
-    description: "Its plan tasks are refused afterwards (on the server process that holds the plan). An unknown, expired or another principal's plan id is 404.",
+    description:
+      "Its plan tasks are refused afterwards (on the server process that holds the plan). An unknown, expired or another principal's plan id is 404.",
     tags,
     params: planPath,
     responses: { 204: { description: 'Cancelled' } },
@@ -62,7 +64,8 @@ export const ICEBERG_PLANNING_OPERATIONS = [
     method: 'POST',
     path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}/tasks',
     summary: 'Expand a plan task into file scan tasks',
-    description: "Needs table:read-data now (a revoked grant stops it). A plan task the server did not hand out to this caller for this table, or an expired one, is 404 (NoSuchPlanTaskException).",
+    description:
+      'Needs table:read-data now (a revoked grant stops it). A plan task the server did not hand out to this caller for this table, or an expired one, is 404 (NoSuchPlanTaskException).',
     tags,
     params: tablePath,
     body: jsonBody(FetchScanTasksRequest),

@@ -16,7 +16,12 @@ export const ICEBERG_SIGNING_OPERATIONS = [
     tags: ['Catalog API'],
     params: parameters({ prefix: Prefix, namespace: NamespaceParam, table: TableParam }),
     body: jsonBody(RemoteSignRequest),
-    responses: { 200: { description: 'The URI and headers to send (Cache-Control: no-cache: a signature reflects the privileges of the moment)', schema: Type.Ref(RemoteSignResult) } },
+    responses: {
+      200: {
+        description: 'The URI and headers to send (Cache-Control: no-cache: a signature reflects the privileges of the moment)',
+        schema: Type.Ref(RemoteSignResult),
+      },
+    },
     errors: [404],
     security: 'authenticated',
     advertised: true,
@@ -27,7 +32,7 @@ export const ICEBERG_SIGNING_OPERATIONS = [
     surface: 'iceberg',
     method: 'POST',
     path: '/v1/aws/s3/sign',
-    summary: 'Sign an S3 request with the warehouse\'s key, the table found from the request\'s bucket and key',
+    summary: "Sign an S3 request with the warehouse's key, the table found from the request's bucket and key",
     description:
       "The default `s3.signer.endpoint` of Iceberg Java <= 1.10 and PyIceberg 0.12, for warehouses whose storage profile says `remote-signing-endpoint: default`. The warehouse is the caller's tenant's one whose storage holds the key, the table the one whose location holds it; then the request is decided as by signRequest. A key under no table the caller may sign for is refused with 403 and the reason, naming no table.",
     tags: ['Catalog API'],

@@ -13,7 +13,17 @@ import {
   RenameTableRequest,
   UnregisterTableResult,
 } from '../iceberg/tables.js';
-import { AccessDelegationHeader, ETagHeader, IfNoneMatchHeader, NamespaceParam, Prefix, ReferencedByQuery, SnapshotsQuery, TableParam, paging } from './iceberg-parameters.js';
+import {
+  AccessDelegationHeader,
+  ETagHeader,
+  IfNoneMatchHeader,
+  NamespaceParam,
+  Prefix,
+  ReferencedByQuery,
+  SnapshotsQuery,
+  TableParam,
+  paging,
+} from './iceberg-parameters.js';
 import { defineOperation, jsonBody, parameters } from './types.js';
 
 const tags = ['Catalog API'];
@@ -88,7 +98,8 @@ export const ICEBERG_TABLE_OPERATIONS = [
     method: 'POST',
     path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}',
     summary: 'Commit updates to a table',
-    description: 'Requirements are checked against the current metadata, then the updates are applied and the pointer is swapped atomically; a failed requirement answers 409.',
+    description:
+      'Requirements are checked against the current metadata, then the updates are applied and the pointer is swapped atomically; a failed requirement answers 409.',
     tags,
     params: tablePath,
     body: jsonBody(CommitTableRequest),
@@ -105,7 +116,9 @@ export const ICEBERG_TABLE_OPERATIONS = [
     summary: 'Drop a table, optionally purging its files',
     tags,
     params: tablePath,
-    query: parameters({ purgeRequested: Type.Optional(Type.Boolean({ default: false, description: 'Delete the data and metadata files too (True/False also accepted)' })) }),
+    query: parameters({
+      purgeRequested: Type.Optional(Type.Boolean({ default: false, description: 'Delete the data and metadata files too (True/False also accepted)' })),
+    }),
     responses: { 204: { description: 'Dropped' } },
     errors: [404],
     security: 'authenticated',
@@ -133,7 +146,11 @@ export const ICEBERG_TABLE_OPERATIONS = [
     tags,
     params: tablePath,
     query: parameters({
-      planId: Type.Optional(Type.String({ description: "The caller's own scan plan id: the plan's read-only credentials (404 for an unknown, expired, cancelled or another principal's plan)" })),
+      planId: Type.Optional(
+        Type.String({
+          description: "The caller's own scan plan id: the plan's read-only credentials (404 for an unknown, expired, cancelled or another principal's plan)",
+        }),
+      ),
       storageRefreshToken: Type.Optional(Type.String({ description: 'A storage refresh token vended with earlier credentials (Lakegate extension)' })),
       'referenced-by': Type.Optional(ReferencedByQuery),
     }),

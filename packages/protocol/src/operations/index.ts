@@ -83,5 +83,7 @@ export function routeParams(op: OperationSpec): TObject | undefined {
  */
 export function icebergEndpoints(registered?: Iterable<string>): string[] {
   const only = registered === undefined ? undefined : new Set(registered);
-  return OPERATIONS.filter((op) => op.surface === 'iceberg' && op.advertised && (only === undefined || only.has(op.operationId))).map((op) => `${op.method} ${op.path}`);
+  return OPERATIONS.filter((op) => op.surface === 'iceberg' && op.advertised && (only === undefined || only.has(op.operationId))).map(
+    (op) => `${op.method} ${op.path}`,
+  );
 }

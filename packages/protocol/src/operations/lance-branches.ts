@@ -1,6 +1,13 @@
 /** The Lance table branch operations and BatchCreateTableVersions (lance-namespace 0.13), at /lance/{prefix}/v1/…. */
 import { Type } from '@sinclair/typebox';
-import { LanceBatchCreateTableVersionsRequest, LanceBatchCreateTableVersionsResponse, LanceContextResponse, LanceDeleteTableBranchRequest, LanceListTableBranchesRequest, LanceListTableBranchesResponse } from '../lance/branches.js';
+import {
+  LanceBatchCreateTableVersionsRequest,
+  LanceBatchCreateTableVersionsResponse,
+  LanceContextResponse,
+  LanceDeleteTableBranchRequest,
+  LanceListTableBranchesRequest,
+  LanceListTableBranchesResponse,
+} from '../lance/branches.js';
 import { LanceDelimiter } from '../lance/common.js';
 import { defineOperation, jsonBody, parameters } from './types.js';
 import { lance } from './lance.js';
@@ -24,7 +31,7 @@ export const LANCE_BRANCH_OPERATIONS = [
     operationId: 'lanceDeleteTableBranch',
     method: 'POST',
     path: '/table/{id}/branches/delete',
-    summary: 'Delete a branch: the catalog forgets its versions and Lance\'s ref; its files stay for Lance\'s cleanup',
+    summary: "Delete a branch: the catalog forgets its versions and Lance's ref; its files stay for Lance's cleanup",
     body: LanceDeleteTableBranchRequest,
     response: { description: 'Deleted', schema: Type.Ref(LanceContextResponse) },
     errors: [404],

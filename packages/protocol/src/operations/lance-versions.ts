@@ -75,7 +75,7 @@ export const LANCE_VERSION_OPERATIONS = [
     operationId: 'lanceRestoreTable',
     method: 'POST',
     path: '/table/{id}/restore',
-    summary: 'Restore a table to an earlier version: its next version is that version\'s state (a new manifest, no data copied)',
+    summary: "Restore a table to an earlier version: its next version is that version's state (a new manifest, no data copied)",
     body: LanceRestoreTableRequest,
     response: { description: 'Restored', schema: Type.Ref(LanceRestoreTableResponse) },
     errors: [404, 409],

@@ -5,8 +5,22 @@
  */
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
 import { LanceDelimiter } from '../lance/common.js';
-import { LanceCreateNamespaceRequest, LanceDropNamespaceRequest, LanceIdRequest, LanceListNamespacesResponse, LanceListTablesResponse, LanceNamespaceResponse } from '../lance/namespaces.js';
-import { LanceDeclareTableRequest, LanceDescribeTableRequest, LanceDescribeTableResponse, LanceDroppedTableResponse, LanceRegisterTableRequest, LanceTableLocationResponse } from '../lance/tables.js';
+import {
+  LanceCreateNamespaceRequest,
+  LanceDropNamespaceRequest,
+  LanceIdRequest,
+  LanceListNamespacesResponse,
+  LanceListTablesResponse,
+  LanceNamespaceResponse,
+} from '../lance/namespaces.js';
+import {
+  LanceDeclareTableRequest,
+  LanceDescribeTableRequest,
+  LanceDescribeTableResponse,
+  LanceDroppedTableResponse,
+  LanceRegisterTableRequest,
+  LanceTableLocationResponse,
+} from '../lance/tables.js';
 import { type OperationSpec, defineOperation, jsonBodyMember, parameters } from './types.js';
 
 const tags = ['Lance Namespace API'];
@@ -70,11 +84,51 @@ const exists = { description: 'It exists (empty body)' };
 const namespaceAnswer = (description: string) => ({ description, schema: Type.Ref(LanceNamespaceResponse) });
 
 export const LANCE_OPERATIONS = [
-  lance({ operationId: 'lanceListNamespaces', method: 'GET', path: '/namespace/{id}/list', summary: 'List the child namespaces of a namespace', query: listing, response: { description: 'A page of names', schema: Type.Ref(LanceListNamespacesResponse) }, errors: [404] }),
-  lance({ operationId: 'lanceCreateNamespace', method: 'POST', path: '/namespace/{id}/create', summary: 'Create a namespace', body: LanceCreateNamespaceRequest, response: namespaceAnswer('Its properties'), errors: [404, 409] }),
-  lance({ operationId: 'lanceDescribeNamespace', method: 'POST', path: '/namespace/{id}/describe', summary: 'Describe a namespace', body: LanceIdRequest, response: namespaceAnswer('Its properties'), errors: [404] }),
-  lance({ operationId: 'lanceNamespaceExists', method: 'POST', path: '/namespace/{id}/exists', summary: 'Check that a namespace exists', body: LanceIdRequest, response: exists, errors: [404] }),
-  lance({ operationId: 'lanceDropNamespace', method: 'POST', path: '/namespace/{id}/drop', summary: 'Drop an empty namespace', body: LanceDropNamespaceRequest, response: namespaceAnswer('The properties it had'), errors: [404, 409] }),
+  lance({
+    operationId: 'lanceListNamespaces',
+    method: 'GET',
+    path: '/namespace/{id}/list',
+    summary: 'List the child namespaces of a namespace',
+    query: listing,
+    response: { description: 'A page of names', schema: Type.Ref(LanceListNamespacesResponse) },
+    errors: [404],
+  }),
+  lance({
+    operationId: 'lanceCreateNamespace',
+    method: 'POST',
+    path: '/namespace/{id}/create',
+    summary: 'Create a namespace',
+    body: LanceCreateNamespaceRequest,
+    response: namespaceAnswer('Its properties'),
+    errors: [404, 409],
+  }),
+  lance({
+    operationId: 'lanceDescribeNamespace',
+    method: 'POST',
+    path: '/namespace/{id}/describe',
+    summary: 'Describe a namespace',
+    body: LanceIdRequest,
+    response: namespaceAnswer('Its properties'),
+    errors: [404],
+  }),
+  lance({
+    operationId: 'lanceNamespaceExists',
+    method: 'POST',
+    path: '/namespace/{id}/exists',
+    summary: 'Check that a namespace exists',
+    body: LanceIdRequest,
+    response: exists,
+    errors: [404],
+  }),
+  lance({
+    operationId: 'lanceDropNamespace',
+    method: 'POST',
+    path: '/namespace/{id}/drop',
+    summary: 'Drop an empty namespace',
+    body: LanceDropNamespaceRequest,
+    response: namespaceAnswer('The properties it had'),
+    errors: [404, 409],
+  }),
   defineOperation({
     operationId: 'lanceListAllTables',
     surface: 'lance',
@@ -93,10 +147,43 @@ export const LANCE_OPERATIONS = [
     errors: [],
     security: 'authenticated',
   }),
-  lance({ operationId: 'lanceListTables', method: 'GET', path: '/namespace/{id}/table/list', summary: 'List the Lance tables of a namespace', query: tableListing, response: { description: 'A page of names', schema: Type.Ref(LanceListTablesResponse) }, errors: [404] }),
-  lance({ operationId: 'lanceDeclareTable', method: 'POST', path: '/table/{id}/declare', summary: 'Declare a table: reserve its name and location (the client writes the dataset)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409] }),
-  lance({ operationId: 'lanceCreateEmptyTable', method: 'POST', path: '/table/{id}/create-empty', summary: 'Declare a table (the name older clients use)', body: LanceDeclareTableRequest, response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409], deprecated: true }),
-  lance({ operationId: 'lanceRegisterTable', method: 'POST', path: '/table/{id}/register', summary: 'Register an existing dataset', body: LanceRegisterTableRequest, response: { description: 'The table', schema: Type.Ref(LanceTableLocationResponse) }, errors: [404, 406, 409] }),
+  lance({
+    operationId: 'lanceListTables',
+    method: 'GET',
+    path: '/namespace/{id}/table/list',
+    summary: 'List the Lance tables of a namespace',
+    query: tableListing,
+    response: { description: 'A page of names', schema: Type.Ref(LanceListTablesResponse) },
+    errors: [404],
+  }),
+  lance({
+    operationId: 'lanceDeclareTable',
+    method: 'POST',
+    path: '/table/{id}/declare',
+    summary: 'Declare a table: reserve its name and location (the client writes the dataset)',
+    body: LanceDeclareTableRequest,
+    response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) },
+    errors: [404, 406, 409],
+  }),
+  lance({
+    operationId: 'lanceCreateEmptyTable',
+    method: 'POST',
+    path: '/table/{id}/create-empty',
+    summary: 'Declare a table (the name older clients use)',
+    body: LanceDeclareTableRequest,
+    response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) },
+    errors: [404, 406, 409],
+    deprecated: true,
+  }),
+  lance({
+    operationId: 'lanceRegisterTable',
+    method: 'POST',
+    path: '/table/{id}/register',
+    summary: 'Register an existing dataset',
+    body: LanceRegisterTableRequest,
+    response: { description: 'The table', schema: Type.Ref(LanceTableLocationResponse) },
+    errors: [404, 406, 409],
+  }),
   lance({
     operationId: 'lanceDescribeTable',
     method: 'POST',
@@ -112,7 +199,31 @@ export const LANCE_OPERATIONS = [
     response: { description: 'The table', schema: Type.Ref(LanceDescribeTableResponse) },
     errors: [404, 406],
   }),
-  lance({ operationId: 'lanceTableExists', method: 'POST', path: '/table/{id}/exists', summary: 'Check that a table exists', body: LanceIdRequest, response: exists, errors: [404] }),
-  lance({ operationId: 'lanceDropTable', method: 'POST', path: '/table/{id}/drop', summary: 'Drop a table and purge its files', body: LanceIdRequest, response: { description: 'The table dropped', schema: Type.Ref(LanceDroppedTableResponse) }, errors: [404] }),
-  lance({ operationId: 'lanceDeregisterTable', method: 'POST', path: '/table/{id}/deregister', summary: 'Forget a table, keeping its files', body: LanceIdRequest, response: { description: 'The table forgotten', schema: Type.Ref(LanceDroppedTableResponse) }, errors: [404] }),
+  lance({
+    operationId: 'lanceTableExists',
+    method: 'POST',
+    path: '/table/{id}/exists',
+    summary: 'Check that a table exists',
+    body: LanceIdRequest,
+    response: exists,
+    errors: [404],
+  }),
+  lance({
+    operationId: 'lanceDropTable',
+    method: 'POST',
+    path: '/table/{id}/drop',
+    summary: 'Drop a table and purge its files',
+    body: LanceIdRequest,
+    response: { description: 'The table dropped', schema: Type.Ref(LanceDroppedTableResponse) },
+    errors: [404],
+  }),
+  lance({
+    operationId: 'lanceDeregisterTable',
+    method: 'POST',
+    path: '/table/{id}/deregister',
+    summary: 'Forget a table, keeping its files',
+    body: LanceIdRequest,
+    response: { description: 'The table forgotten', schema: Type.Ref(LanceDroppedTableResponse) },
+    errors: [404],
+  }),
 ];

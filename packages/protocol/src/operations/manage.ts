@@ -15,7 +15,14 @@ interface ManagementOperation extends Omit<OperationSpec, 'surface' | 'security'
 
 export const manage = <const O extends ManagementOperation>(o: O) => {
   const { body: _body, tags, path, ...rest } = o;
-  return defineOperation({ ...rest, path: `${PREFIX}${path}`, surface: 'management', security: 'authenticated', tags: tags ?? ['Lakegate management'], ...jsonBodyMember(o, true) });
+  return defineOperation({
+    ...rest,
+    path: `${PREFIX}${path}`,
+    surface: 'management',
+    security: 'authenticated',
+    tags: tags ?? ['Lakegate management'],
+    ...jsonBodyMember(o, true),
+  });
 };
 
 export const ok = (description: string, schema: Parameters<typeof Type.Ref>[0]) => ({ description, schema: Type.Ref(schema) });

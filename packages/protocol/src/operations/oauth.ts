@@ -1,6 +1,13 @@
 /** The built-in OAuth 2.0 issuer: the token endpoint (at Iceberg's /v1/oauth/tokens and at /oauth2/token), RFC 8414 metadata and the JWKS. */
 import { Type } from '@sinclair/typebox';
-import { AuthorizationServerMetadata, JsonWebKeySet, OAuthIntrospectionResponse, OAuthTokenQuery, OAuthTokenRequest, OAuthTokenResponse } from '../oauth/token.js';
+import {
+  AuthorizationServerMetadata,
+  JsonWebKeySet,
+  OAuthIntrospectionResponse,
+  OAuthTokenQuery,
+  OAuthTokenRequest,
+  OAuthTokenResponse,
+} from '../oauth/token.js';
 import { defineOperation } from './types.js';
 
 const tags = ['OAuth'];

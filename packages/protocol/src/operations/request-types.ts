@@ -25,7 +25,11 @@ export type RouteParamName<S extends string> = S extends `${infer Head}-${infer 
 
 type ParamsOf<Op> = Op extends { params: TObject<infer P> } ? { [K in keyof P & string as RouteParamName<K>]: Static<P[K]> } : Record<string, never>;
 type QueryOf<Op> = Op extends { query: infer Q extends TObject } ? Static<Q> : Record<string, never>;
-type BodyOf<Op> = Op extends { body: { contentType: 'application/json'; required: infer R; schema: infer S extends TSchema } } ? (R extends true ? Static<S> : Static<S> | undefined | null) : unknown;
+type BodyOf<Op> = Op extends { body: { contentType: 'application/json'; required: infer R; schema: infer S extends TSchema } }
+  ? R extends true
+    ? Static<S>
+    : Static<S> | undefined | null
+  : unknown;
 
 /**
  * An operation's request as a Fastify route generic: `FastifyRequest<OperationRequest<'planTableScan'>>`.

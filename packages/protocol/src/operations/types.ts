@@ -146,7 +146,8 @@ export function jsonBodyMember<O extends { body?: TSchema | undefined }, R exten
  * idempotent(operation('updateTable')); // true
  * ```
  */
-export const idempotent = (op: OperationSpec): boolean => (op.surface === 'iceberg' || op.surface === 'lance') && (op.method === 'POST' || op.method === 'DELETE') && op.safe !== true;
+export const idempotent = (op: OperationSpec): boolean =>
+  (op.surface === 'iceberg' || op.surface === 'lance') && (op.method === 'POST' || op.method === 'DELETE') && op.safe !== true;
 
 /**
  * The 4xx and 503 statuses an operation may answer (in its surface's error envelope; any 5xx may happen too):

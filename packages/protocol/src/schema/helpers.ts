@@ -40,10 +40,12 @@ export const OpaqueObject = (options: SchemaOptions = {}): TUnsafe<unknown> => T
  * An Iceberg expression as the spec's JSON carries it: `true`/`false` or an expression object (typed `unknown`;
  * the server binds it to the table's schema). Never null: a null filter is not "no filter".
  */
-export const ExpressionJson = (options: SchemaOptions = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ ...options, anyOf: [{ type: 'boolean' }, { type: 'object' }] });
+export const ExpressionJson = (options: SchemaOptions = {}): TUnsafe<unknown> =>
+  Type.Unsafe<unknown>({ ...options, anyOf: [{ type: 'boolean' }, { type: 'object' }] });
 
 /** Any JSON value but null (typed `unknown`): content this contract does not describe, where null would mean nothing. */
-export const AnyButNull = (options: SchemaOptions = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ ...options, type: ['string', 'number', 'boolean', 'object', 'array'] });
+export const AnyButNull = (options: SchemaOptions = {}): TUnsafe<unknown> =>
+  Type.Unsafe<unknown>({ ...options, type: ['string', 'number', 'boolean', 'object', 'array'] });
 
 /** The OpenAPI extension that marks a property whose null means "not given" (see NullMeansAbsent). */
 export const NULL_MEANS_ABSENT = 'x-null-means-absent';

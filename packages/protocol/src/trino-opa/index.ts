@@ -21,9 +21,14 @@ export const TrinoOpaResource = Type.Object(
     catalog: Type.Optional(Type.Object({ name })),
     schema: Type.Optional(Type.Object({ catalogName: name, schemaName: name })),
     table: Type.Optional(Type.Object({ catalogName: name, schemaName: name, tableName: name, columns: Type.Optional(Type.Array(name, { maxItems: 10_000 })) })),
-    column: Type.Optional(Type.Object({ catalogName: name, schemaName: name, tableName: name, columnName: name, columnType: Type.String({ maxLength: 4096 }) })),
+    column: Type.Optional(
+      Type.Object({ catalogName: name, schemaName: name, tableName: name, columnName: name, columnType: Type.String({ maxLength: 4096 }) }),
+    ),
   },
-  { $id: 'TrinoOpaResource', description: 'One resource of a decision (the plugin sends other kinds too: functions, session properties; they are answered by operation)' },
+  {
+    $id: 'TrinoOpaResource',
+    description: 'One resource of a decision (the plugin sends other kinds too: functions, session properties; they are answered by operation)',
+  },
 );
 export type TrinoOpaResource = Static<typeof TrinoOpaResource>;
 
@@ -44,9 +49,19 @@ export const TrinoOpaRequest = Type.Object(
 export type TrinoOpaRequest = Static<typeof TrinoOpaRequest>;
 
 export const TrinoOpaAllowResponse = Type.Object({ result: Type.Boolean() }, { $id: 'TrinoOpaAllowResponse' });
-export const TrinoOpaBatchResponse = Type.Object({ result: Type.Array(Type.Integer({ minimum: 0 }), { description: 'The indices of filterResources (or, for FilterColumns, of its one table\'s columns) allowed' }) }, { $id: 'TrinoOpaBatchResponse' });
+export const TrinoOpaBatchResponse = Type.Object(
+  {
+    result: Type.Array(Type.Integer({ minimum: 0 }), {
+      description: "The indices of filterResources (or, for FilterColumns, of its one table's columns) allowed",
+    }),
+  },
+  { $id: 'TrinoOpaBatchResponse' },
+);
 
-export const TrinoViewExpression = Type.Object({ expression: Type.String({ description: 'Trino SQL' }), identity: Type.Optional(Type.String()) }, { $id: 'TrinoViewExpression' });
+export const TrinoViewExpression = Type.Object(
+  { expression: Type.String({ description: 'Trino SQL' }), identity: Type.Optional(Type.String()) },
+  { $id: 'TrinoViewExpression' },
+);
 export const TrinoOpaRowFiltersResponse = Type.Object({ result: Type.Array(Type.Ref(TrinoViewExpression)) }, { $id: 'TrinoOpaRowFiltersResponse' });
 export const TrinoOpaColumnMaskResponse = Type.Object({ result: Nullable(Type.Ref(TrinoViewExpression)) }, { $id: 'TrinoOpaColumnMaskResponse' });
 export const TrinoOpaBatchColumnMasksResponse = Type.Object(
@@ -56,4 +71,14 @@ export const TrinoOpaBatchColumnMasksResponse = Type.Object(
 export type TrinoViewExpression = Static<typeof TrinoViewExpression>;
 
 /** Named schemas of this file. */
-export const TRINO_OPA_SCHEMAS = [TrinoOpaIdentity, TrinoOpaResource, TrinoOpaRequest, TrinoOpaAllowResponse, TrinoOpaBatchResponse, TrinoViewExpression, TrinoOpaRowFiltersResponse, TrinoOpaColumnMaskResponse, TrinoOpaBatchColumnMasksResponse];
+export const TRINO_OPA_SCHEMAS = [
+  TrinoOpaIdentity,
+  TrinoOpaResource,
+  TrinoOpaRequest,
+  TrinoOpaAllowResponse,
+  TrinoOpaBatchResponse,
+  TrinoViewExpression,
+  TrinoOpaRowFiltersResponse,
+  TrinoOpaColumnMaskResponse,
+  TrinoOpaBatchColumnMasksResponse,
+];

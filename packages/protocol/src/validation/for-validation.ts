@@ -45,7 +45,8 @@ export const ABSENT_KEYWORD: KeywordDefinition = {
   validate: (enabled: boolean, data: unknown, _schema?: unknown, context?: { parentData?: unknown; parentDataProperty?: string | number }) => {
     if (!enabled || data !== null) return false;
     const parent = context?.parentData;
-    if (typeof parent === 'object' && parent !== null && context?.parentDataProperty !== undefined) delete (parent as Record<string | number, unknown>)[context.parentDataProperty];
+    if (typeof parent === 'object' && parent !== null && context?.parentDataProperty !== undefined)
+      delete (parent as Record<string | number, unknown>)[context.parentDataProperty];
     return true;
   },
   metaSchema: { type: 'boolean' },

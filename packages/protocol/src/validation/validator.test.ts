@@ -23,7 +23,11 @@ describe('int64 fields', () => {
   });
 
   it('accept safe integers as numbers and null where the contract allows it', () => {
-    expect(commit(`{"requirements":[{"type":"assert-ref-snapshot-id","ref":"main","snapshot-id":null}],"updates":[{"action":"add-snapshot","snapshot":${snapshot('42', '-1')}}]}`)).toEqual([]);
+    expect(
+      commit(
+        `{"requirements":[{"type":"assert-ref-snapshot-id","ref":"main","snapshot-id":null}],"updates":[{"action":"add-snapshot","snapshot":${snapshot('42', '-1')}}]}`,
+      ),
+    ).toEqual([]);
   });
 
   it('refuse 2^63, below int64-min, a rounded double and a fraction, naming the field', () => {
@@ -33,11 +37,15 @@ describe('int64 fields', () => {
     }
     // 2^60 parsed by JSON.parse: a number beyond 2^53 was already rounded by whoever parsed it.
     const rounded = { updates: [{ action: 'remove-snapshots', 'snapshot-ids': [2 ** 60] }] };
-    expect(validation.validate('updateTable', { params: tablePath, body: rounded }).map(formatIssue)).toEqual(['body/updates/0/snapshot-ids/0 must be an integer within the int64 range']);
+    expect(validation.validate('updateTable', { params: tablePath, body: rounded }).map(formatIssue)).toEqual([
+      'body/updates/0/snapshot-ids/0 must be an integer within the int64 range',
+    ]);
   });
 
   it('refuse a string where an int64 is expected (bodies are never coerced)', () => {
-    expect(commit(`{"updates":[{"action":"remove-statistics","snapshot-id":"12"}]}`).map(formatIssue)).toEqual(['body/updates/0/snapshot-id must be an integer within the int64 range']);
+    expect(commit(`{"updates":[{"action":"remove-statistics","snapshot-id":"12"}]}`).map(formatIssue)).toEqual([
+      'body/updates/0/snapshot-id must be an integer within the int64 range',
+    ]);
   });
 });
 
@@ -55,13 +63,19 @@ describe('request bodies', () => {
         params: { prefix: 'lake', namespace: 'db' },
         body: { name: 't', schema: { type: 'struct', fields: [{ id: 1, name: 'm', required: false, type: JSON.parse(type) }] } },
       });
-    expect(create('{"type":"map","key-id":2,"key":"string","value-id":3,"value":{"type":"list","element-id":4,"element":"long","element-required":true},"value-required":false}')).toEqual([]);
+    expect(
+      create(
+        '{"type":"map","key-id":2,"key":"string","value-id":3,"value":{"type":"list","element-id":4,"element":"long","element-required":true},"value-required":false}',
+      ),
+    ).toEqual([]);
     expect(create('{"type":"list","element-id":4,"element":7,"element-required":true}')).not.toEqual([]);
   });
 
   it('require identifiers in a transaction but not in a single commit', () => {
     const body = { 'table-changes': [{ updates: [] }] };
-    expect(validation.validate('commitTransaction', { params: { prefix: 'lake' }, body }).map(formatIssue)).toEqual(['body/table-changes/0/identifier is required']);
+    expect(validation.validate('commitTransaction', { params: { prefix: 'lake' }, body }).map(formatIssue)).toEqual([
+      'body/table-changes/0/identifier is required',
+    ]);
     expect(commit('{"updates":[]}')).toEqual([]);
   });
 
@@ -87,16 +101,22 @@ describe('query and path parameters', () => {
     // ajv alone coerces with JavaScript's +value: hexadecimal, exponents, blanks, fractions and 1e20 passed as integers.
     for (const form of ['0x10', '1e3', ' 7', '7 ', '+7', '10.0', '0b11', '0o7', 'Infinity', '٣'])
       expect(list({ pageSize: form }), form).toEqual(['query/pageSize must be a decimal integer']);
-    for (const big of ['99999999999999999999', '9007199254740993', '1'.repeat(5000)]) expect(list({ pageSize: big })).toEqual([`query/pageSize must be an integer within ±${Number.MAX_SAFE_INTEGER}`]);
+    for (const big of ['99999999999999999999', '9007199254740993', '1'.repeat(5000)])
+      expect(list({ pageSize: big })).toEqual([`query/pageSize must be an integer within ±${Number.MAX_SAFE_INTEGER}`]);
     expect(list({ pageSize: '007' })).toEqual([]);
     expect(list({ pageSize: '0' })).toEqual(['query/pageSize must be >= 1']);
     expect(list({ pageToken: ['a', 'b'] })).toEqual(['query/pageToken is given more than once']);
-    expect(validation.validate('dropTable', { params: tablePath, query: { purgeRequested: 'maybe' } }).map(formatIssue)).toEqual(['query/purgeRequested must be boolean']);
-    expect(validation.validate('loadTable', { params: tablePath, query: { snapshots: 'some' } }).map(formatIssue)).toEqual(['query/snapshots must be equal to one of the allowed values']);
+    expect(validation.validate('dropTable', { params: tablePath, query: { purgeRequested: 'maybe' } }).map(formatIssue)).toEqual([
+      'query/purgeRequested must be boolean',
+    ]);
+    expect(validation.validate('loadTable', { params: tablePath, query: { snapshots: 'some' } }).map(formatIssue)).toEqual([
+      'query/snapshots must be equal to one of the allowed values',
+    ]);
   });
 
   it('check the Lance delimiter', () => {
-    const describeNs = (delimiter: string) => validation.validate('lanceDescribeNamespace', { params: { prefix: 'lake', id: 'a.b' }, query: { delimiter }, body: {} }).map(formatIssue);
+    const describeNs = (delimiter: string) =>
+      validation.validate('lanceDescribeNamespace', { params: { prefix: 'lake', id: 'a.b' }, query: { delimiter }, body: {} }).map(formatIssue);
     expect(describeNs('.')).toEqual([]);
     expect(describeNs('')).toEqual(['query/delimiter must NOT have fewer than 1 characters']);
     expect(describeNs('123456789')).toEqual(['query/delimiter must NOT have more than 8 characters']);

@@ -36,7 +36,15 @@ export type PartValidator = ((data: unknown) => boolean) & { errors?: ErrorObjec
  * declared as keywords).
  */
 function createAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: false, coerceTypes: coerce, discriminator: true, strict: true, strictRequired: false, allowUnionTypes: true, validateFormats: false });
+  const ajv = new Ajv({
+    allErrors: false,
+    coerceTypes: coerce,
+    discriminator: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    validateFormats: false,
+  });
   ajv.addKeyword(INT64_KEYWORD);
   ajv.addKeyword(ABSENT_KEYWORD);
   ajv.addKeyword({ keyword: 'example', schemaType: ['string', 'number', 'boolean', 'object', 'array', 'null'] });
@@ -47,7 +55,11 @@ function createAjv(coerce: boolean): Ajv {
 /** The names of the parameters declared with `type` (boolean, integer, number). */
 function namesOfType(schema: TSchema, types: readonly string[]): Set<string> {
   const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
-  return new Set(Object.entries(properties).filter(([, s]) => typeof s.type === 'string' && types.includes(s.type)).map(([name]) => name));
+  return new Set(
+    Object.entries(properties)
+      .filter(([, s]) => typeof s.type === 'string' && types.includes(s.type))
+      .map(([name]) => name),
+  );
 }
 
 /**
@@ -78,12 +90,19 @@ export class RequestValidation {
   }
 
   /** Every issue of a request to the operation (empty when it is valid). Coerced values replace the strings in `query` and `params`. */
-  validate(operationOrId: string | OperationSpec, request: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown }): ValidationIssue[] {
+  validate(
+    operationOrId: string | OperationSpec,
+    request: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown },
+  ): ValidationIssue[] {
     const op = typeof operationOrId === 'string' ? operation(operationOrId) : operationOrId;
     const parts: Array<[RequestPart, TSchema | undefined, unknown]> = [
       ['params', op.params, request.params ?? {}],
       ['querystring', op.query, request.query ?? {}],
-      ['body', op.body?.contentType === 'application/json' ? op.body.schema : undefined, request.body === undefined && op.body && !op.body.required ? {} : request.body],
+      [
+        'body',
+        op.body?.contentType === 'application/json' ? op.body.schema : undefined,
+        request.body === undefined && op.body && !op.body.required ? {} : request.body,
+      ],
     ];
     for (const [part, schema, data] of parts) {
       if (!schema) continue;
@@ -162,7 +181,8 @@ function issueOf(part: RequestPart, e: ErrorObject): ValidationIssue {
   const params = e.params as { missingProperty?: string; additionalProperty?: string; tag?: string; error?: string };
   if (e.keyword === 'required') return { part, path: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
   // The key is the caller's own text: named (bounded), so that a typo is found at once.
-  if (e.keyword === 'additionalProperties') return { part, path: `${e.instancePath}/${String(params.additionalProperty).slice(0, 100)}`, message: 'is not a field the contract knows here' };
+  if (e.keyword === 'additionalProperties')
+    return { part, path: `${e.instancePath}/${String(params.additionalProperty).slice(0, 100)}`, message: 'is not a field the contract knows here' };
   if (e.keyword === 'int64') return { part, path: e.instancePath, message: 'must be an integer within the int64 range' };
   if (e.keyword === 'discriminator') {
     const tag = String(params.tag);

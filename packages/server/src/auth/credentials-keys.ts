@@ -29,7 +29,12 @@ export class MachineKeys {
   async createAccessKey(clientId: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
     const accessKeyId = `LGAK${randomBytes(10).toString('hex').toUpperCase()}`;
     const secretAccessKey = randomBytes(30).toString('base64url');
-    await this.repo.insertAccessKey({ accessKeyId, clientId, ciphertext: this.box.seal(secretAccessKey, `access-key:${accessKeyId}`), createdAtMs: this.now() });
+    await this.repo.insertAccessKey({
+      accessKeyId,
+      clientId,
+      ciphertext: this.box.seal(secretAccessKey, `access-key:${accessKeyId}`),
+      createdAtMs: this.now(),
+    });
     return { accessKeyId, secretAccessKey };
   }
 

@@ -18,7 +18,11 @@ describe('delegation policies keyed by issuer', () => {
   });
 
   it('never matches an asserted name by a wildcard or a group', () => {
-    const policy = delegationPolicy({ users: ['*', { issuer: ASSERTED_ISSUER, name: '*' }, { issuer: ASSERTED_ISSUER, name: 'carol' }], groups: [{ issuer: ASSERTED_ISSUER, name: 'g' }], assertIdentity: true });
+    const policy = delegationPolicy({
+      users: ['*', { issuer: ASSERTED_ISSUER, name: '*' }, { issuer: ASSERTED_ISSUER, name: 'carol' }],
+      groups: [{ issuer: ASSERTED_ISSUER, name: 'g' }],
+      assertIdentity: true,
+    });
     expect(mayActFor(policy, user('dave', ASSERTED_ISSUER, ['g']), OURS)).toBe(false);
     expect(mayActFor(policy, user('carol', ASSERTED_ISSUER), OURS)).toBe(true);
     expect(mayActFor(policy, user('anyone', A), OURS)).toBe(true);

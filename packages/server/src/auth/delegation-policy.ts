@@ -38,7 +38,8 @@ export interface DelegationSubject {
   groups: readonly string[];
 }
 
-const entry = (e: DelegationEntryInput): DelegationEntry => (typeof e === 'string' ? { name: e } : e.issuer === undefined ? { name: e.name } : { issuer: e.issuer, name: e.name });
+const entry = (e: DelegationEntryInput): DelegationEntry =>
+  typeof e === 'string' ? { name: e } : e.issuer === undefined ? { name: e.name } : { issuer: e.issuer, name: e.name };
 
 export function delegationPolicy(input: DelegationPolicyInput): DelegationPolicy {
   return { users: (input.users ?? []).map(entry), groups: (input.groups ?? []).map(entry), assertIdentity: input.assertIdentity ?? false };

@@ -172,7 +172,8 @@ export class TokenState {
       if (this.principalRefusal(engine, tenant, iat)) return refusal('principal-inactive', 'the acting engine is no longer active');
       const issuer = kind === 'user' && typeof claims.idp === 'string' ? claims.idp : this.deps.issuerId();
       const groups = Array.isArray(claims.groups) ? claims.groups.filter((g): g is string => typeof g === 'string') : [];
-      if (issuer === ASSERTED_ISSUER && !engine!.delegation.assertIdentity) return refusal('delegation-withdrawn', 'the engine may no longer assert identities');
+      if (issuer === ASSERTED_ISSUER && !engine!.delegation.assertIdentity)
+        return refusal('delegation-withdrawn', 'the engine may no longer assert identities');
       if (kind === 'user' && issuer !== ASSERTED_ISSUER && issuer !== this.deps.issuerId() && this.deps.trustedIssuerTenant(issuer) !== tenant) {
         return refusal('delegation-withdrawn', "the user's identity provider is no longer trusted");
       }

@@ -18,7 +18,10 @@ it("with evict 'oldest', drops the entry written longest ago (a rewrite counts a
   map.set('a', 11);
   map.set('c', 3);
   expect([map.get('a'), map.get('b'), map.get('c')]).toEqual([11, undefined, 3]);
-  expect([...map]).toEqual([['a', 11], ['c', 3]]);
+  expect([...map]).toEqual([
+    ['a', 11],
+    ['c', 3],
+  ]);
 });
 
 it('answers an entry until its TTL from the time it was set (or the time the caller read before it), then drops it', () => {

@@ -35,8 +35,12 @@ export async function forEachBounded<T>(items: Iterable<T>, fn: (item: T) => Pro
 /** `fn` of every item, in the items' order, at most `limit` at once. */
 export async function mapBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, limit = MAINTENANCE_IO_CONCURRENCY): Promise<R[]> {
   const out = new Array<R>(items.length);
-  await forEachBounded(items.keys(), async (i) => {
-    out[i] = await fn(items[i]!);
-  }, limit);
+  await forEachBounded(
+    items.keys(),
+    async (i) => {
+      out[i] = await fn(items[i]!);
+    },
+    limit,
+  );
   return out;
 }

@@ -32,7 +32,8 @@ describe('the segments the catalog creates need no escaping (issue 52)', () => {
     const next = rng(52);
     const alphabet = ['a', 'Z', '0', '.', '-', '_', ' ', '%', '/', ':', '?', '#', 'é', '😀', '2F', '_2F'];
     const names = new Set(NAMES);
-    for (let i = 0; i < 5000; i++) names.add(Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join(''));
+    for (let i = 0; i < 5000; i++)
+      names.add(Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join(''));
     const segments = new Map<string, string>();
     for (const name of names) {
       const segment = namespaceSegment(name);
@@ -46,7 +47,10 @@ describe('the segments the catalog creates need no escaping (issue 52)', () => {
 
   it('recognises a namespace directory of either rule: today the _XX form, before issue 52 percent-encoding', () => {
     // Before issue 52, the namespace literally named `_ns_C3_A9` had that directory too: both are asked for.
-    expect(namespacesOfSegments(['_ns_C3_A9', 'b'])).toEqual([['nsé', 'b'], ['_ns_C3_A9', 'b']]);
+    expect(namespacesOfSegments(['_ns_C3_A9', 'b'])).toEqual([
+      ['nsé', 'b'],
+      ['_ns_C3_A9', 'b'],
+    ]);
     expect(namespacesOfSegments(['ns%C3%A9'])).toEqual([['nsé']]);
     expect(namespacesOfSegments(['sales'])).toEqual([['sales']]);
     expect(namespacesOfSegments(['%E0%A4%A'])).toEqual([]);

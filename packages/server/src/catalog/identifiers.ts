@@ -54,8 +54,14 @@ export function checkName(name: unknown, what: string): string {
 /** The rule for a name being created or renamed to: checkName's, and the display rules. */
 export function checkNewName(name: unknown, what: string): string {
   const checked = checkName(name, what);
-  if (BIDI_CONTROLS.test(checked)) throw validation(`${what} must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): they make a name display as another`);
-  if (INVISIBLE.test(checked)) throw validation(`${what} must not contain invisible characters (Unicode Default_Ignorable_Code_Point such as U+200B or U+00AD, spaces other than U+0020, U+2800): they make a name display as another`);
+  if (BIDI_CONTROLS.test(checked))
+    throw validation(
+      `${what} must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C): they make a name display as another`,
+    );
+  if (INVISIBLE.test(checked))
+    throw validation(
+      `${what} must not contain invisible characters (Unicode Default_Ignorable_Code_Point such as U+200B or U+00AD, spaces other than U+0020, U+2800): they make a name display as another`,
+    );
   return checked;
 }
 
@@ -66,7 +72,10 @@ export function checkNewName(name: unknown, what: string): string {
  * location the catalog checked. LanceDB's own naming rules allow no "/" either. Iceberg names may hold it.
  */
 export function checkLanceLevels(levels: readonly string[], what: string): void {
-  if (levels.some((l) => l.includes('/'))) throw validation(`${what} must not contain "/" on the Lance surface: Lance clients percent-decode a table's location, so a "/" in a name would become a directory`);
+  if (levels.some((l) => l.includes('/')))
+    throw validation(
+      `${what} must not contain "/" on the Lance surface: Lance clients percent-decode a table's location, so a "/" in a name would become a directory`,
+    );
 }
 
 /**
@@ -97,7 +106,9 @@ export interface TableIdentifier {
 export function checkIdentifier(id: unknown, what = 'identifier', fresh = false): TableIdentifier {
   if (typeof id !== 'object' || id === null) throw validation(`${what} must be an object with namespace and name`);
   const { namespace, name } = id as { namespace?: unknown; name?: unknown };
-  return fresh ? { namespace: checkNewNamespace(namespace), name: checkNewName(name, `${what} name`) } : { namespace: checkNamespace(namespace), name: checkName(name, `${what} name`) };
+  return fresh
+    ? { namespace: checkNewNamespace(namespace), name: checkNewName(name, `${what} name`) }
+    : { namespace: checkNamespace(namespace), name: checkName(name, `${what} name`) };
 }
 
 /** An identifier being created or renamed to (checkNewName on each part). */

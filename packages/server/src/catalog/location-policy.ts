@@ -116,7 +116,12 @@ export interface OverlapExceptions {
  * the directory of an existing namespace (under the storage root, where its tables and its children's go by
  * default): those would all be refused as overlapping it.
  */
-export async function checkNoOverlap(repository: CatalogRepository, warehouse: Warehouse, location: string, options: OverlapExceptions & { byCatalog?: boolean }): Promise<void> {
+export async function checkNoOverlap(
+  repository: CatalogRepository,
+  warehouse: Warehouse,
+  location: string,
+  options: OverlapExceptions & { byCatalog?: boolean },
+): Promise<void> {
   const l = normalizeLocation(location);
   const ancestors = ancestorsOf(l);
   const inside = options.byCatalog ? [] : await repository.findObjectsByLocationPrefix(warehouse.name, l);
@@ -124,17 +129,25 @@ export async function checkNoOverlap(repository: CatalogRepository, warehouse: W
   const other = [...inside, ...around].find((o) => o.id !== options.except && !(options.view && o.kind === 'view'));
   if (other) throw overlaps(location);
   for (const levels of options.byCatalog ? [] : namespacesOfDirectory(warehouse, l)) {
-    if (await repository.getNamespace(warehouse.name, levels)) throw validation(`location ${location} is the directory of a namespace, where its tables go; every table needs a location of its own`);
+    if (await repository.getNamespace(warehouse.name, levels))
+      throw validation(`location ${location} is the directory of a namespace, where its tables go; every table needs a location of its own`);
   }
   const sameTable = (t: { namespace: string[]; name: string }) =>
-    options.table !== undefined && t.name === options.table.name && t.namespace.length === options.table.namespace.length && t.namespace.every((level, i) => level === options.table!.namespace[i]);
+    options.table !== undefined &&
+    t.name === options.table.name &&
+    t.namespace.length === options.table.namespace.length &&
+    t.namespace.every((level, i) => level === options.table!.namespace[i]);
   for (const staged of await liveStagedLocations(repository, warehouse, options.nowMs)) {
     if (!sameTable(staged) && (isUnderNormalized(staged.location, l) || isUnderNormalized(l, staged.location))) throw overlaps(location);
   }
 }
 
 /** The live stage-created tables of a warehouse, their locations normalized (one that no longer parses takes no place). */
-async function liveStagedLocations(repository: CatalogRepository, warehouse: Warehouse, nowMs: number): Promise<Array<{ namespace: string[]; name: string; location: string }>> {
+async function liveStagedLocations(
+  repository: CatalogRepository,
+  warehouse: Warehouse,
+  nowMs: number,
+): Promise<Array<{ namespace: string[]; name: string; location: string }>> {
   const out: Array<{ namespace: string[]; name: string; location: string }> = [];
   for (const staged of await repository.listStagedTableLocations(warehouse.name, nowMs)) {
     try {
@@ -157,7 +170,10 @@ export async function checkNamespaceLocationFree(repository: CatalogRepository, 
   const taken =
     (await repository.findObjectsAtLocations(warehouse.name, [l, ...ancestorsOf(l)])).length > 0 ||
     (await liveStagedLocations(repository, warehouse, nowMs)).some((staged) => isUnderNormalized(staged.location, l));
-  if (taken) throw validation(`the namespace's location ${location} lies inside the location of a table or view; tables created there could not have a location of their own`);
+  if (taken)
+    throw validation(
+      `the namespace's location ${location} lies inside the location of a table or view; tables created there could not have a location of their own`,
+    );
 }
 
 /**

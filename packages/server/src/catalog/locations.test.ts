@@ -92,7 +92,8 @@ describe('file: locations are read literally (issue 52), as PyIceberg and Iceber
   it('keeps %2F, %5C and %25 in the canonical form and refuses segments that only decode to "." or ".."', () => {
     expect(normalizeLocation('file:/wh/ns/tab%2fle/')).toBe('file:///wh/ns/tab%2Fle');
     expect(isUnderRoot('file:///wh/ns', 'file:///wh/ns/..%2F..%2Fx')).toBe(true);
-    for (const bad of ['file:///wh/a/%2E%2E/b', 'file:///wh/a/.%2e/b', 'file:///wh/%2e/b']) expect(() => normalizeLocation(bad), bad).toThrow(/encoded "\." or "\.\."/);
+    for (const bad of ['file:///wh/a/%2E%2E/b', 'file:///wh/a/.%2e/b', 'file:///wh/%2e/b'])
+      expect(() => normalizeLocation(bad), bad).toThrow(/encoded "\." or "\.\."/);
     expect(normalizeLocation('file:///wh/a/%2E%2Ex')).toBe('file:///wh/a/..x');
     expect(() => normalizeLocation('/wh/a%2Fb')).toThrow(/must not contain "%"/);
   });

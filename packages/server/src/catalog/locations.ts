@@ -30,7 +30,8 @@ export function normalizeLocation(location: string): string {
     if (location.startsWith('/') && location.includes('%')) throw validation('a location given as a path must not contain "%" (write it as a file: URI)');
     // A segment that only decodes to "." or ".." is a file name to the clients (they read locations literally) but a step
     // up to the canonical form below: the two would disagree on which directory holds it.
-    if (location.startsWith('file:') && location.split('/').some((seg) => /%2e/i.test(seg) && /^(?:\.|%2e){1,2}$/i.test(seg))) throw validation('a file: location must not contain an encoded "." or ".." segment');
+    if (location.startsWith('file:') && location.split('/').some((seg) => /%2e/i.test(seg) && /^(?:\.|%2e){1,2}$/i.test(seg)))
+      throw validation('a file: location must not contain an encoded "." or ".." segment');
     const p = location.startsWith('/') ? location : filePath(location);
     return fileUrlOf(path.resolve(p));
   }
@@ -82,13 +83,16 @@ function parseFileUrl(uri: string): URL {
     throw validation(`location ${JSON.stringify(uri)} is not a valid file URI`);
   }
   // fileURLToPath's rules on POSIX: a file: URL with no host but localhost.
-  if (url.protocol !== 'file:' || (url.hostname !== '' && url.hostname !== 'localhost')) throw validation(`location ${JSON.stringify(uri)} is not a valid file URI`);
+  if (url.protocol !== 'file:' || (url.hostname !== '' && url.hostname !== 'localhost'))
+    throw validation(`location ${JSON.stringify(uri)} is not a valid file URI`);
   return url;
 }
 
 /** The file: URI of an absolute path, the inverse of filePath: its kept escapes stay single escapes. */
 function fileUrlOf(absolute: string): string {
-  return pathToFileURL(absolute).href.replace(/\/+$/, '').replace(/%25(25|2F|5C)/g, '%$1');
+  return pathToFileURL(absolute)
+    .href.replace(/\/+$/, '')
+    .replace(/%25(25|2F|5C)/g, '%$1');
 }
 
 /** True when location equals root or lies below it. Both are normalized first. */

@@ -66,9 +66,18 @@ describe('readMetadataFile', () => {
     const storage = memoryStorage();
     storage.objects.set('mem://t/metadata/b.gz.metadata.json', Buffer.from('{}'));
     storage.objects.set('mem://t/metadata/c.metadata.json', Buffer.from('{'));
-    await expect(readMetadataFile(storage, 'mem://t/metadata/a.metadata.json')).rejects.toMatchObject({ code: 'ERR_VALIDATION', message: expect.stringMatching(/a\.metadata\.json: it does not exist$/) });
-    await expect(readMetadataFile(storage, 'mem://t/metadata/b.gz.metadata.json')).rejects.toMatchObject({ code: 'ERR_VALIDATION', message: expect.stringMatching(/b\.gz\.metadata\.json is not valid gzip$/) });
-    await expect(readMetadataFile(storage, 'mem://t/metadata/c.metadata.json')).rejects.toMatchObject({ code: 'ERR_VALIDATION', message: expect.stringMatching(/c\.metadata\.json is not valid JSON/) });
+    await expect(readMetadataFile(storage, 'mem://t/metadata/a.metadata.json')).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+      message: expect.stringMatching(/a\.metadata\.json: it does not exist$/),
+    });
+    await expect(readMetadataFile(storage, 'mem://t/metadata/b.gz.metadata.json')).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+      message: expect.stringMatching(/b\.gz\.metadata\.json is not valid gzip$/),
+    });
+    await expect(readMetadataFile(storage, 'mem://t/metadata/c.metadata.json')).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+      message: expect.stringMatching(/c\.metadata\.json is not valid JSON/),
+    });
   });
 
   it('bounds every read at 256 MiB unless told otherwise', () => {

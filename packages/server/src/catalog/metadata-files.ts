@@ -50,7 +50,11 @@ export const MAX_METADATA_BYTES = 256 * 1024 * 1024;
  * Reads and parses a metadata file, which may come from outside the catalog (register): bounded to
  * `maxBytes` both as stored and, for a `.gz.metadata.json`, once inflated; larger is a 400, like bad JSON.
  */
-export async function readMetadataFile(storage: ObjectStorage, metadataLocation: string, maxBytes = MAX_METADATA_BYTES): Promise<{ json: string; metadata: unknown }> {
+export async function readMetadataFile(
+  storage: ObjectStorage,
+  metadataLocation: string,
+  maxBytes = MAX_METADATA_BYTES,
+): Promise<{ json: string; metadata: unknown }> {
   // The size is known only once read: the hold starts at the bound and shrinks to the file's size then.
   const hold = await reads.hold(maxBytes);
   try {

@@ -39,9 +39,10 @@ export class NamespaceService {
     const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, parentLevels, 'namespace'));
     const scope = await this.ctx.scope(request);
     // A federated warehouse's namespaces are the remote's (federation/mirror.ts): mirrored before the listing is read.
-    if (page.after === undefined) await this.ctx.federation?.syncNamespaces(scope, parentLevels).catch((e: unknown) => {
-      if (!(e instanceof CatalogError && e.code === 'ERR_NAMESPACE_NOT_FOUND')) throw e;
-    });
+    if (page.after === undefined)
+      await this.ctx.federation?.syncNamespaces(scope, parentLevels).catch((e: unknown) => {
+        if (!(e instanceof CatalogError && e.code === 'ERR_NAMESPACE_NOT_FOUND')) throw e;
+      });
     // authorize
     let parentPath = this.ctx.access.warehousePath(scope.warehouse);
     let parentVisible = true;
@@ -51,19 +52,34 @@ export class NamespaceService {
       if (resolved.missing) return this.ctx.access.notFoundOrForbidden(scope, resolved.path, 'namespace:list', object, () => notFound(parentLevels));
       parentPath = resolved.path;
       const grandparent: SecurablePath = { warehouse: scope.warehouse.name, namespaces: parentPath.namespaces.slice(0, -1) };
-      parentVisible = (await this.ctx.access.allows(scope, [{ privilege: 'any', path: parentPath }, { privilege: 'namespace:list', path: grandparent }])).some(Boolean);
+      parentVisible = (
+        await this.ctx.access.allows(scope, [
+          { privilege: 'any', path: parentPath },
+          { privilege: 'namespace:list', path: grandparent },
+        ])
+      ).some(Boolean);
     }
     const everything = await this.ctx.access.allowed(scope, 'namespace:list', parentPath);
     // execute
     const repo = this.ctx.store.repository;
-    const fetch = (after: string | undefined, limit: number) => repo.listNamespaces(scope.warehouse.name, parentLevels, after === undefined ? { limit } : { after, limit });
+    const fetch = (after: string | undefined, limit: number) =>
+      repo.listNamespaces(scope.warehouse.name, parentLevels, after === undefined ? { limit } : { after, limit });
     const key = (r: NamespaceRecord) => encodeNamespace(r.levels);
     if (everything) {
       const { items, nextPageToken } = pageOf(await fetch(page.after, page.limit + 1), page, key);
       return { namespaces: items.map((r) => r.levels), nextPageToken };
     }
     // Without namespace:list, only the children the caller holds something on (one batched check per chunk).
-    const { items, nextPageToken } = await visiblePage(page, fetch, (rows) => this.ctx.access.allows(scope, rows.map((r) => ({ privilege: 'any' as const, path: childPath(parentPath, r.id) }))), key);
+    const { items, nextPageToken } = await visiblePage(
+      page,
+      fetch,
+      (rows) =>
+        this.ctx.access.allows(
+          scope,
+          rows.map((r) => ({ privilege: 'any' as const, path: childPath(parentPath, r.id) })),
+        ),
+      key,
+    );
     // Seeing nothing under a parent one cannot see is the 403 a missing parent gets: an empty answer would say it exists.
     if (!parentVisible && page.after === undefined && items.length === 0 && nextPageToken === null) {
       await this.ctx.access.require(scope, 'namespace:list', parentPath, { object: describeObject(scope.warehouse.name, parentLevels) });
@@ -101,7 +117,11 @@ export class NamespaceService {
         throw new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace already exists: ${formatIdentifier(levels)}`);
       }
       await owner.record(ports, { kind: 'namespace', id: record.id }, `${scope.warehouse.name}/${formatIdentifier(levels)}`);
-      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.created', namespace: levels, operation: { properties: props } });
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, {
+        kind: 'namespace.created',
+        namespace: levels,
+        operation: { properties: props },
+      });
     });
     this.ctx.access.forgetNamespaceIds();
     await owner.committed();
@@ -141,7 +161,8 @@ export class NamespaceService {
     const scope = await this.ctx.scope(request);
     const path = await this.requireOn(scope, levels, 'namespace:drop');
     // Functions live in their own store: checked before the transaction (a function put meanwhile is not seen).
-    if (this.functions && (await this.functions.list(scope.warehouse.name, levels, undefined, 1)).length > 0) throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty (it holds functions): ${formatIdentifier(levels)}`);
+    if (this.functions && (await this.functions.list(scope.warehouse.name, levels, undefined, 1)).length > 0)
+      throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty (it holds functions): ${formatIdentifier(levels)}`);
     let id: string | undefined;
     await this.ctx.store.transaction(async (repo) => {
       const found = await repo.getNamespace(scope.warehouse.name, levels);
@@ -183,7 +204,11 @@ export class NamespaceService {
       }
       Object.assign(props, set);
       await repo.setNamespaceProperties(scope.warehouse.name, levels, props);
-      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.updated', namespace: levels, operation: { updated: Object.keys(set), removed, missing } });
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, {
+        kind: 'namespace.updated',
+        namespace: levels,
+        operation: { updated: Object.keys(set), removed, missing },
+      });
       return { updated: Object.keys(set), removed, missing };
     });
     return result;
@@ -215,7 +240,12 @@ export class NamespaceService {
   }
 
   /** The path of an existing namespace on which the caller holds the privilege (or the matching refusal). */
-  async requireOn(scope: RequestScope, levels: string[], privilege: Parameters<ServiceContext['access']['require']>[1], recordAllow = true): Promise<SecurablePath> {
+  async requireOn(
+    scope: RequestScope,
+    levels: string[],
+    privilege: Parameters<ServiceContext['access']['require']>[1],
+    recordAllow = true,
+  ): Promise<SecurablePath> {
     const object = describeObject(scope.warehouse.name, levels);
     const resolved = await this.ctx.access.namespacePath(scope.warehouse, levels);
     if (resolved.missing) return this.ctx.access.notFoundOrForbidden(scope, resolved.path, privilege, object, () => notFound(levels));
@@ -247,7 +277,8 @@ export class NamespaceService {
 
 const childPath = (parent: SecurablePath, id: string): SecurablePath => ({ warehouse: parent.warehouse, namespaces: [...parent.namespaces, id] });
 export const notFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`);
-const parentNotFound = (levels: string[]) => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
+const parentNotFound = (levels: string[]) =>
+  new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(levels.slice(0, -1))}`);
 
 /**
  * A namespace's `location` property is where its tables go by default (kit/table-kit.ts), so it obeys the rule of
@@ -262,7 +293,12 @@ export function checkNamespaceLocation(scope: RequestScope, properties: Record<s
  * an object's location: its `location` property when set, and at create without one its directory under the storage
  * root (a table someone put there first would otherwise keep every default-located table of the namespace out).
  */
-export async function checkNamespaceLocationFor(ctx: ServiceContext, scope: RequestScope, properties: Record<string, string>, creating?: string[]): Promise<void> {
+export async function checkNamespaceLocationFor(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  properties: Record<string, string>,
+  creating?: string[],
+): Promise<void> {
   const location = Object.hasOwn(properties, 'location') ? properties.location! : creating && namespaceDirectory(scope.warehouse.storageRoot, creating);
   if (location !== undefined) await checkNamespaceLocationFree(ctx.store.repository, scope.warehouse, location, ctx.clock.now());
 }

@@ -11,7 +11,12 @@ describe('page tokens', () => {
 
   it('a page shortened by authorization filtering keeps reading until it is full or the listing ends', async () => {
     // Only the last row is visible: the page is not handed back short (or empty) with a token, whatever lies before it.
-    const last = await visiblePage(toPage({ pageSize: 10 }, tokens, listing), fetch, async (items) => items.map((r) => r === rows.at(-1)), (r) => r);
+    const last = await visiblePage(
+      toPage({ pageSize: 10 }, tokens, listing),
+      fetch,
+      async (items) => items.map((r) => r === rows.at(-1)),
+      (r) => r,
+    );
     expect(last).toEqual({ items: [rows.at(-1)], nextPageToken: null });
     // Every 1000th row visible: full pages of 3, each resuming after its last visible row.
     const visible = async (items: string[]) => items.map((r) => Number(r.slice(6)) % 1000 === 0);

@@ -102,7 +102,7 @@ export async function visiblePage<T>(
 ): Promise<{ items: T[]; nextPageToken: string | null }> {
   const items: T[] = [];
   let after = page.after;
-    const chunk = Math.max(page.limit, 100);
+  const chunk = Math.max(page.limit, 100);
   for (;;) {
     const rows = await fetch(after, chunk + 1);
     const candidates = rows.slice(0, chunk);
@@ -136,7 +136,13 @@ export interface ListedPage<T> {
 export async function everyPage<T>(list: (pageToken: string) => Promise<ListedPage<T>>): Promise<WholeListing<T>> {
   const first = await list('');
   // The common case, a listing of one page, is answered like any page (and its encoded body kept, listing-bodies.ts).
-  if (first.nextPageToken === null) return { complete: first.items, pages: (async function* one() { yield first.items; })() };
+  if (first.nextPageToken === null)
+    return {
+      complete: first.items,
+      pages: (async function* one() {
+        yield first.items;
+      })(),
+    };
   return {
     complete: undefined,
     pages: (async function* pages() {

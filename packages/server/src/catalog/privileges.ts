@@ -116,7 +116,16 @@ export function checkGrantable(value: unknown, kind: SecurableKind): Privilege {
 }
 
 /** The privileges a token whose scope allows reading only keeps (e.g. `catalog:read`); `any` (visibility) is one too. */
-export const READ_PRIVILEGES: ReadonlySet<Privilege> = new Set<Privilege>(['namespace:list', 'table:list', 'table:read-metadata', 'table:read-data', 'view:list', 'view:read', 'function:list', 'function:read']);
+export const READ_PRIVILEGES: ReadonlySet<Privilege> = new Set<Privilege>([
+  'namespace:list',
+  'table:list',
+  'table:read-metadata',
+  'table:read-data',
+  'view:list',
+  'view:read',
+  'function:list',
+  'function:read',
+]);
 
 /** True when a credential's scope lets it use `privilege` at all (grants decide the rest). */
 export function scopeAllows(scope: { read: boolean; write: boolean; management: boolean }, privilege: Privilege | 'any'): boolean {

@@ -48,7 +48,15 @@ export interface CatalogServices {
   views: ViewService;
   access: AccessService;
   /** The Lance REST Namespace API over the same namespaces (catalog/lance/). */
-  lance: { namespaces: LanceNamespaceService; tables: LanceTableService; versions: LanceVersionService; branches: LanceBranchService; batchVersions: LanceBatchVersionService; renames: LanceRenameService; allTables: LanceAllTablesService };
+  lance: {
+    namespaces: LanceNamespaceService;
+    tables: LanceTableService;
+    versions: LanceVersionService;
+    branches: LanceBranchService;
+    batchVersions: LanceBatchVersionService;
+    renames: LanceRenameService;
+    allTables: LanceAllTablesService;
+  };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
   /** Table maintenance run by the catalog: snapshot expiry and file cleanup (catalog/maintenance/). */
@@ -91,8 +99,19 @@ export function createCatalogServices(
   functions: FunctionStore = new MemoryFunctions(),
 ): CatalogServices {
   const warehouses = new WarehouseService(deps, defaultWarehouse);
-  const access = new AccessService({ ...accessPorts, repository: () => deps.store.repository, pendingOwnerGrants: () => deps.store.pendingOwnerGrants, audit: deps.audit, clock: deps.clock, coherence: deps.coherence, spans: deps.spans });
-  const scope = async (request: CatalogRequest): Promise<RequestScope> => ({ warehouse: await warehouses.require(request.caller, request.warehouse), caller: request.caller });
+  const access = new AccessService({
+    ...accessPorts,
+    repository: () => deps.store.repository,
+    pendingOwnerGrants: () => deps.store.pendingOwnerGrants,
+    audit: deps.audit,
+    clock: deps.clock,
+    coherence: deps.coherence,
+    spans: deps.spans,
+  });
+  const scope = async (request: CatalogRequest): Promise<RequestScope> => ({
+    warehouse: await warehouses.require(request.caller, request.warehouse),
+    caller: request.caller,
+  });
   const scopeCached = (request: CatalogRequest): RequestScope | undefined => {
     const warehouse = warehouses.cachedFor(request.caller, request.warehouse);
     return warehouse === undefined ? undefined : { warehouse, caller: request.caller };
@@ -101,7 +120,15 @@ export function createCatalogServices(
   const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
   const namespaces = new NamespaceService(ctx, functions);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
-  const policies = new PolicyGate({ policies: () => deps.store.policies, enforcers: () => deps.store.enforcers, rolesOf: (tenant, members) => access.rolesOf(tenant, members), audit: deps.audit, clock: deps.clock, cacheTtlMs: accessPorts.cacheTtlMs, coherence: deps.coherence });
+  const policies = new PolicyGate({
+    policies: () => deps.store.policies,
+    enforcers: () => deps.store.enforcers,
+    rolesOf: (tenant, members) => access.rolesOf(tenant, members),
+    audit: deps.audit,
+    clock: deps.clock,
+    cacheTtlMs: accessPorts.cacheTtlMs,
+    coherence: deps.coherence,
+  });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
   const lanceTables = new LanceTableService(tableCtx);
   const maintenance = new MaintenanceService(tableCtx, planning.rewriter);
@@ -113,7 +140,15 @@ export function createCatalogServices(
     planning: new PlanningService(tableCtx, planning),
     views: new ViewService(tableCtx),
     access,
-    lance: { namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables), tables: lanceTables, versions: new LanceVersionService(tableCtx), branches: new LanceBranchService(tableCtx), batchVersions: new LanceBatchVersionService(tableCtx), renames: new LanceRenameService(ctx), allTables: new LanceAllTablesService(ctx) },
+    lance: {
+      namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables),
+      tables: lanceTables,
+      versions: new LanceVersionService(tableCtx),
+      branches: new LanceBranchService(tableCtx),
+      batchVersions: new LanceBatchVersionService(tableCtx),
+      renames: new LanceRenameService(ctx),
+      allTables: new LanceAllTablesService(ctx),
+    },
     dropped: new DroppedObjectService(ctx),
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.outcomes),
@@ -135,5 +170,10 @@ export const NO_SIGNING: StorageSigning = { mechanisms: async () => ['vended-cre
 
 /** Planning with an in-memory plan store and a per-process key (the composition root passes the server's secret key, so every replica opens every plan task). */
 function defaultPlanning(): PlanningDeps {
-  return { store: new MemoryPlanStore(), tasks: new SealedPlanTasks(globalThis.crypto.getRandomValues(new Uint8Array(32))), limits: DEFAULT_PLANNING_LIMITS, metrics: { planned: () => undefined } };
+  return {
+    store: new MemoryPlanStore(),
+    tasks: new SealedPlanTasks(globalThis.crypto.getRandomValues(new Uint8Array(32))),
+    limits: DEFAULT_PLANNING_LIMITS,
+    metrics: { planned: () => undefined },
+  };
 }

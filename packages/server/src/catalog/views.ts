@@ -87,7 +87,7 @@ export class ViewService {
     await checkNoOverlap(this.deps.store.repository, scope.warehouse, location, { view: true, nowMs: this.deps.clock.now(), byCatalog: !explicit });
     // execute
     const metadataLocation = this.metadataLocationFor(scope, metadata, null, null);
-    const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, metadata);
+    const metadataJson = await writeMetadataFile(await this.deps.storageFor(scope.warehouse), metadataLocation, metadata);
     const now = this.deps.clock.now();
     const viewId = this.deps.newUuid();
     const object = describeObject(scope.warehouse.name, levels, name);
@@ -110,7 +110,13 @@ export class ViewService {
         }),
         async () => {
           await owner.record(ports, { kind: 'view', id: viewId }, object);
-          await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.created', namespace: levels, name, uuid: metadata['view-uuid'], data: { 'metadata-location': metadataLocation } });
+          await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, {
+            kind: 'view.created',
+            namespace: levels,
+            name,
+            uuid: metadata['view-uuid'],
+            data: { 'metadata-location': metadataLocation },
+          });
         },
       ),
     );
@@ -138,13 +144,18 @@ export class ViewService {
     const object = describeObject(scope.warehouse.name, levels, name);
     if (record?.kind !== 'view') {
       if (await mayKnowObject(this.deps.access, scope, ns.path, record)) return false;
-      return this.deps.access.notFoundOrForbidden(scope, ns.path, 'view:read', object, () => viewNotFound(levels, name)).catch((e: unknown) => {
-        if (e instanceof CatalogError && e.code === 'ERR_VIEW_NOT_FOUND') return false;
-        throw e;
-      });
+      return this.deps.access
+        .notFoundOrForbidden(scope, ns.path, 'view:read', object, () => viewNotFound(levels, name))
+        .catch((e: unknown) => {
+          if (e instanceof CatalogError && e.code === 'ERR_VIEW_NOT_FOUND') return false;
+          throw e;
+        });
     }
     const path = this.deps.access.objectPath(ns.path, 'view', record.id);
-    const answers = await this.deps.access.allows(scope, [...VIEW_VISIBILITY.map((privilege) => ({ privilege, path })), { privilege: 'view:list', path: ns.path }]);
+    const answers = await this.deps.access.allows(scope, [
+      ...VIEW_VISIBILITY.map((privilege) => ({ privilege, path })),
+      { privilege: 'view:list', path: ns.path },
+    ]);
     if (!answers.some(Boolean)) await this.deps.access.require(scope, 'view:read', path, { object });
     return true;
   }
@@ -158,10 +169,19 @@ export class ViewService {
     const keys = [`${scope.warehouse.name}\u0000${formatIdentifier(identifier.namespace, identifier.name)}`];
     // Queued per view in this process, then among this server's processes (--workers): a locked attempt below holds a
     // database connection while it waits, so at most one per view and process may wait.
-    return this.replaces.runExclusive(keys, () => this.deps.coherence.runExclusive(keys, () => this.replaceWithRetries(scope, namespace, name, identifier, requirements, updates as ViewUpdate[])));
+    return this.replaces.runExclusive(keys, () =>
+      this.deps.coherence.runExclusive(keys, () => this.replaceWithRetries(scope, namespace, name, identifier, requirements, updates as ViewUpdate[])),
+    );
   }
 
-  private async replaceWithRetries(scope: RequestScope, namespace: string[], name: string, identifier: { namespace: string[]; name: string }, requirements: unknown, updates: ViewUpdate[]) {
+  private async replaceWithRetries(
+    scope: RequestScope,
+    namespace: string[],
+    name: string,
+    identifier: { namespace: string[]; name: string },
+    requirements: unknown,
+    updates: ViewUpdate[],
+  ) {
     for (let attempt = 0; ; attempt += 1) {
       // After a lost race, where the database has row locks, the attempt holds the view's row from its read to its
       // swap, so another process cannot make it lose again (as table commits do, tables/commit.ts).
@@ -175,7 +195,8 @@ export class ViewService {
       if (outcome.swapped) return outcome.result;
       if (outcome.written === undefined) return outcome.result;
       await (await this.deps.storageFor(scope.warehouse)).delete(outcome.written).catch(() => undefined);
-      if (attempt >= this.deps.settings.commitRetries) throw commitConflict(`Commit to view ${formatIdentifier(identifier.namespace, name)} lost concurrent-update races; retry`);
+      if (attempt >= this.deps.settings.commitRetries)
+        throw commitConflict(`Commit to view ${formatIdentifier(identifier.namespace, name)} lost concurrent-update races; retry`);
     }
   }
 
@@ -183,7 +204,14 @@ export class ViewService {
    * One attempt of replace(): the view read afresh, the updates applied, a metadata file written and swapped in.
    * @param locked the transaction holding the view's row, to swap in; else the swap runs in a transaction of its own.
    */
-  private async replaceOnce(scope: RequestScope, namespace: string[], name: string, requirements: unknown, updates: ViewUpdate[], locked?: CatalogRepository): Promise<{ swapped: boolean; written?: string; result: { metadataLocation: string; metadataJson: string } }> {
+  private async replaceOnce(
+    scope: RequestScope,
+    namespace: string[],
+    name: string,
+    requirements: unknown,
+    updates: ViewUpdate[],
+    locked?: CatalogRepository,
+  ): Promise<{ swapped: boolean; written?: string; result: { metadataLocation: string; metadataJson: string } }> {
     const { record } = await this.requireView(scope, namespace, name, ['view:replace']);
     const base = parseJson(record.metadataJson) as ViewMetadata;
     checkViewRequirements(base, (requirements ?? []) as ViewRequirement[]);
@@ -192,24 +220,38 @@ export class ViewService {
     const next = applied.metadata;
     checkTableLocation(scope, next.location);
     if (normalizeLocation(next.location) !== normalizeLocation(record.location)) {
-      await checkNoOverlap(locked ?? this.deps.store.repository, scope.warehouse, next.location, { view: true, except: record.id, nowMs: this.deps.clock.now() });
+      await checkNoOverlap(locked ?? this.deps.store.repository, scope.warehouse, next.location, {
+        view: true,
+        except: record.id,
+        nowMs: this.deps.clock.now(),
+      });
     }
     const metadataLocation = this.metadataLocationFor(scope, next, record.metadataLocation, base);
-    const metadataJson = await writeMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation, next);
+    const metadataJson = await writeMetadataFile(await this.deps.storageFor(scope.warehouse), metadataLocation, next);
     const swap = async (repo: CatalogRepository) =>
-      afterChange(await repo.swapMetadata(
-        {
-          warehouse: scope.warehouse.name,
-          namespace: record.namespace,
-          name: record.name,
-          kind: 'view',
-          expectedMetadataLocation: record.metadataLocation,
-          metadataLocation,
-          metadataJson,
-          location: normalizeLocation(next.location),
-        },
-        this.deps.clock.now(),
-      ), () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.replaced', namespace: record.namespace, name, uuid: next['view-uuid'], data: { 'metadata-location': metadataLocation } }));
+      afterChange(
+        await repo.swapMetadata(
+          {
+            warehouse: scope.warehouse.name,
+            namespace: record.namespace,
+            name: record.name,
+            kind: 'view',
+            expectedMetadataLocation: record.metadataLocation,
+            metadataLocation,
+            metadataJson,
+            location: normalizeLocation(next.location),
+          },
+          this.deps.clock.now(),
+        ),
+        () =>
+          recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, {
+            kind: 'view.replaced',
+            namespace: record.namespace,
+            name,
+            uuid: next['view-uuid'],
+            data: { 'metadata-location': metadataLocation },
+          }),
+      );
     const swapped = locked ? await swap(locked) : await this.deps.store.transaction(swap);
     return { swapped, written: metadataLocation, result: { metadataLocation, metadataJson } };
   }
@@ -219,11 +261,21 @@ export class ViewService {
     const { record, path } = await this.requireView(scope, namespace, name, ['view:drop'], true);
     // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): grants kept for an undrop.
     const object = describeObject(scope.warehouse.name, record.namespace, name);
-    if (await softDrop(this.deps, scope, record, { purge: false, path, object, notFound: () => viewNotFound(record.namespace, name), change: { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid } })) {
+    if (
+      await softDrop(this.deps, scope, record, {
+        purge: false,
+        path,
+        object,
+        notFound: () => viewNotFound(record.namespace, name),
+        change: { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid },
+      })
+    ) {
       return;
     }
     const deleted = await this.deps.store.transaction(async (repo) =>
-      afterChange(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view', record.id), () => recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid })),
+      afterChange(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'view', record.id), () =>
+        recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.dropped', namespace: record.namespace, name, uuid: record.uuid }),
+      ),
     );
     if (!deleted) throw viewNotFound(record.namespace, name);
     await this.deps.access.forgetSecurable({ kind: 'view', id: record.id });
@@ -240,7 +292,7 @@ export class ViewService {
     const scope = await this.deps.scope(request);
     const metadataLocation = checkTableLocation(scope, metadataLocationInput);
     await requireNamespaceFor(this.deps, scope, levels, name, ['view:create']);
-    const { json, metadata } = await readMetadataFile((await this.deps.storageFor(scope.warehouse)), metadataLocation);
+    const { json, metadata } = await readMetadataFile(await this.deps.storageFor(scope.warehouse), metadataLocation);
     const view = metadata as ViewMetadata;
     if (typeof view !== 'object' || view === null || typeof view['view-uuid'] !== 'string' || typeof view.location !== 'string') {
       throw validation(`${metadataLocation} is not an Iceberg view metadata file`);
@@ -269,7 +321,13 @@ export class ViewService {
       });
       return afterChange(inserted, async () => {
         await owner.record(ports, { kind: 'view', id: viewId }, object);
-        await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'view.registered', namespace: levels, name, uuid: view['view-uuid'], data: { 'metadata-location': metadataLocation } });
+        await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, {
+          kind: 'view.registered',
+          namespace: levels,
+          name,
+          uuid: view['view-uuid'],
+          data: { 'metadata-location': metadataLocation },
+        });
       });
     });
     if (!ok) throw new CatalogError('ERR_VIEW_EXISTS', `View already exists: ${formatIdentifier(levels, name)}`);
@@ -278,10 +336,19 @@ export class ViewService {
   }
 
   /** An existing view on which the caller holds the privileges; 404 for a missing one in a namespace the caller may see, 403 otherwise. */
-  private async requireView(scope: RequestScope, namespace: string[], name: string, privileges: Privilege[], recordAllow = false): Promise<{ record: CatalogObjectRecord; path: SecurablePath }> {
+  private async requireView(
+    scope: RequestScope,
+    namespace: string[],
+    name: string,
+    privileges: Privilege[],
+    recordAllow = false,
+  ): Promise<{ record: CatalogObjectRecord; path: SecurablePath }> {
     const levels = checkNamespace(namespace);
     checkName(name, 'view name');
-    const [ns, r] = await Promise.all([this.deps.access.namespacePath(scope.warehouse, levels), this.deps.store.repository.getObject(scope.warehouse.name, levels, name)]);
+    const [ns, r] = await Promise.all([
+      this.deps.access.namespacePath(scope.warehouse, levels),
+      this.deps.store.repository.getObject(scope.warehouse.name, levels, name),
+    ]);
     const object = describeObject(scope.warehouse.name, levels, name);
     // A view in a missing namespace is a missing view: clients only catch NoSuchView here.
     if (!r || r.kind !== 'view') {
@@ -304,7 +371,10 @@ export class ViewService {
     const path = metadata.properties?.[WRITE_METADATA_PATH];
     if (path !== undefined && (base === null || path !== base.properties?.[WRITE_METADATA_PATH] || metadata.location !== base.location)) {
       checkLocation(scope.warehouse, path, `property ${WRITE_METADATA_PATH}`);
-      if (!isUnderRoot(metadata.location, path)) throw validation(`property ${WRITE_METADATA_PATH} ${path} is outside the location of the view (${metadata.location}): a view's files go under its own location`);
+      if (!isUnderRoot(metadata.location, path))
+        throw validation(
+          `property ${WRITE_METADATA_PATH} ${path} is outside the location of the view (${metadata.location}): a view's files go under its own location`,
+        );
     }
     const location = nextMetadataLocation(metadata, previous, this.deps.newUuid());
     checkLocation(scope.warehouse, location);

@@ -49,5 +49,10 @@ export async function createAccessPorts(config: LakegateConfig, store: CatalogSt
   // the two stack (a decision made from a cached membership may outlive it), so each gets half of the bound
   // within which a change made through another replica must be seen here.
   const rolesTtlMs = Math.floor(cacheTtlMs / 2);
-  return { authorizer: new RbacAuthorizer(store.access, rolesTtlMs, () => clock.now()), control: store.access, grantsInCatalog: true, cacheTtlMs: cacheTtlMs - rolesTtlMs };
+  return {
+    authorizer: new RbacAuthorizer(store.access, rolesTtlMs, () => clock.now()),
+    control: store.access,
+    grantsInCatalog: true,
+    cacheTtlMs: cacheTtlMs - rolesTtlMs,
+  };
 }

@@ -38,7 +38,10 @@ export function createAdministration(c: {
     warehouses: services.warehouses,
     repository: () => store.repository,
     clock,
-    policies: { policiesOn: (tenant, objectId) => store.policies.listForObject(tenant, objectId), rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members) },
+    policies: {
+      policiesOn: (tenant, objectId) => store.policies.listForObject(tenant, objectId),
+      rolesOf: (tenant, members) => accessPorts.control.rolesOf(tenant, members),
+    },
     identities: {
       principal: async (clientId) => {
         const p = await principals.get(clientId);

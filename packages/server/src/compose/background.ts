@@ -45,11 +45,18 @@ export function startBackground(
       { name: 'console session', run: () => web.sessions.sweep() },
       { name: 'expiry', run: () => store.repository.deleteExpired(clock.now(), config.idempotencyLifetimeSeconds * 1000) },
       { name: 'token session', run: () => store.identity.deleteEndedTokenSessions(clock.now()) },
-      { name: 'metrics report retention', run: async () => config.metricsReportRetentionDays > 0 && store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000) },
+      {
+        name: 'metrics report retention',
+        run: async () =>
+          config.metricsReportRetentionDays > 0 && store.repository.deleteMetricsReportsBefore(clock.now() - config.metricsReportRetentionDays * 86_400_000),
+      },
       // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
       { name: 'drop retention', run: () => services.dropped.sweep() },
       { name: 'scheduled maintenance', run: () => services.maintenanceScheduler.tick() },
-      { name: 'audit retention', run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000) },
+      {
+        name: 'audit retention',
+        run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000),
+      },
       // With OpenFGA: events of member and grant changes a crash interrupted, published or dropped (catalog/outbox/intent-recovery.ts).
       ...(accessPorts.intentRecovery ? [{ name: 'event intent recovery', run: () => recoverIntents() }] : []),
       // With OpenFGA: owner grants of committed creates that did not reach it (catalog/access/owner-grant-recovery.ts).

@@ -30,7 +30,15 @@ export interface ComposedCatalog {
 
 export async function createCatalog(
   config: LakegateConfig,
-  c: ComposedStorage & { clock: Clock; coherence: Coherence; metrics: HttpMetrics; logger: Logger; audit: AuditTrail; spans: Spans | undefined; planning: PlanningDeps },
+  c: ComposedStorage & {
+    clock: Clock;
+    coherence: Coherence;
+    metrics: HttpMetrics;
+    logger: Logger;
+    audit: AuditTrail;
+    spans: Spans | undefined;
+    planning: PlanningDeps;
+  },
 ): Promise<ComposedCatalog> {
   const { store, warehouseStorage, clock, secretKey, box, coherence, metrics, logger, audit, spans } = c;
   // One listener derives the log lines and metrics of what changed from the committed changes, and job outcomes.
@@ -43,23 +51,43 @@ export async function createCatalog(
     newUuid: randomUUID,
     outcomes: changes,
     audit: {
-      record: (caller, d) => audit.record(d.type, caller.description, d.detail, { tenant: caller.tenant, decision: d.decision, action: d.action, object: d.object, requestId: caller.requestId }),
+      record: (caller, d) =>
+        audit.record(d.type, caller.description, d.detail, {
+          tenant: caller.tenant,
+          decision: d.decision,
+          action: d.action,
+          object: d.object,
+          requestId: caller.requestId,
+        }),
     },
     settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries, maintenanceLeaseMs: config.maintenanceLeaseMs },
     coherence,
     pageTokens: new PageTokens(secretKey),
     spans,
-    remotes: new SealedRemoteCatalogs(() => store.repository, box, (warehouse) => warehouseStorage.storageFor(warehouse)),
+    remotes: new SealedRemoteCatalogs(
+      () => store.repository,
+      box,
+      (warehouse) => warehouseStorage.storageFor(warehouse),
+    ),
   };
   const accessPorts = await createAccessPorts(config, store, clock);
-  const services = createCatalogServices(deps, config.defaultWarehouse, {
-    vendorFor: (warehouse) => warehouseStorage.vendorFor(warehouse),
-    tokens: new StorageRefreshTokens(new Keyring('storage-refresh', store, box, clock), config.storageRefreshTokenTtlSeconds, () => clock.now()),
-    metrics: metrics.vending,
-    maxCacheSeconds: config.credentialCacheMaxSeconds,
-    lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
-    reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
-  }, accessPorts, warehouseStorage, c.planning, store.labels, store.functions);
+  const services = createCatalogServices(
+    deps,
+    config.defaultWarehouse,
+    {
+      vendorFor: (warehouse) => warehouseStorage.vendorFor(warehouse),
+      tokens: new StorageRefreshTokens(new Keyring('storage-refresh', store, box, clock), config.storageRefreshTokenTtlSeconds, () => clock.now()),
+      metrics: metrics.vending,
+      maxCacheSeconds: config.credentialCacheMaxSeconds,
+      lifetimeSeconds: config.vendedCredentialLifetimeSeconds,
+      reportedLifetimeSeconds: config.reportedCredentialLifetimeSeconds,
+    },
+    accessPorts,
+    warehouseStorage,
+    c.planning,
+    store.labels,
+    store.functions,
+  );
   const { created, warehouse } = await services.warehouses.ensure(
     config.defaultWarehouse,
     config.warehouseRoot,

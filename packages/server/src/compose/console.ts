@@ -36,7 +36,8 @@ function parseConsoleOidc(raw: string, external: ExternalIssuers): ConsoleOidcPr
   }
   const parsed = ConsoleOidcSchema.safeParse(value);
   if (!parsed.success) throw new ConfigError(`consoleOidc: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  for (const p of parsed.data) if (external.tenantOf(p.issuer) === undefined) throw new ConfigError(`consoleOidc: ${p.issuer} is not one of the trusted issuers (trustedIssuers)`);
+  for (const p of parsed.data)
+    if (external.tenantOf(p.issuer) === undefined) throw new ConfigError(`consoleOidc: ${p.issuer} is not one of the trusted issuers (trustedIssuers)`);
   return parsed.data;
 }
 
@@ -48,13 +49,31 @@ export interface ConsoleParts {
 
 export function createConsole(
   config: LakegateConfig,
-  deps: { store: LakegateStore; principals: PrincipalService; audit: AuditTrail; limiter: FailureLimiter; external: ExternalIssuers; box: SecretBox; clock: Clock; issuer: () => string },
+  deps: {
+    store: LakegateStore;
+    principals: PrincipalService;
+    audit: AuditTrail;
+    limiter: FailureLimiter;
+    external: ExternalIssuers;
+    box: SecretBox;
+    clock: Clock;
+    issuer: () => string;
+  },
 ): ConsoleParts {
   const providers = parseConsoleOidc(config.consoleOidc, deps.external);
   const now = () => deps.clock.now();
   return {
     dir: config.consoleDir || defaultConsoleDir(),
-    sessions: new ConsoleSessions({ sessions: deps.store.sessions, principals: deps.principals, audit: deps.audit, limiter: deps.limiter, ttlSeconds: config.consoleSessionTtlSeconds, issuer: deps.issuer, trustedIssuerTenant: (iss) => deps.external.tenantOf(iss), now }),
+    sessions: new ConsoleSessions({
+      sessions: deps.store.sessions,
+      principals: deps.principals,
+      audit: deps.audit,
+      limiter: deps.limiter,
+      ttlSeconds: config.consoleSessionTtlSeconds,
+      issuer: deps.issuer,
+      trustedIssuerTenant: (iss) => deps.external.tenantOf(iss),
+      now,
+    }),
     oidc: providers.length ? new OidcLogin(providers, deps.external, deps.box, now) : undefined,
   };
 }

@@ -42,7 +42,12 @@ const delivery = buildDelivery(data.config, {
     failed: (kind) => post({ type: 'failed', kind }),
   },
   // Details are strings and numbers (delivery.ts); anything else is posted as its text.
-  warn: (message, detail) => post({ type: 'warn', message, detail: Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'number' || typeof v === 'boolean' ? v : String(v)])) }),
+  warn: (message, detail) =>
+    post({
+      type: 'warn',
+      message,
+      detail: Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'number' || typeof v === 'boolean' ? v : String(v)])),
+    }),
 });
 
 port.on('message', (m: ToThread) => {
@@ -51,7 +56,9 @@ port.on('message', (m: ToThread) => {
     void delivery
       .stop()
       .then(() => store.close())
-      .catch((err: unknown) => post({ type: 'warn', message: 'stopping the event delivery thread failed', detail: { err: err instanceof Error ? err.message : String(err) } }))
+      .catch((err: unknown) =>
+        post({ type: 'warn', message: 'stopping the event delivery thread failed', detail: { err: err instanceof Error ? err.message : String(err) } }),
+      )
       .finally(() => {
         post({ type: 'stopped' });
         port.close();
@@ -73,7 +80,12 @@ const governor =
         lowerBelowSeconds: LOWER_BELOW_LAG_S,
         changed: (policy, lagSeconds) => {
           post({ type: 'priority', tid, niceness: NICENESS, policy });
-          if (policy === 'normal') post({ type: 'warn', message: 'event delivery is behind; it runs at normal priority until it catches up', detail: { lagSeconds: Math.round(lagSeconds * 10) / 10 } });
+          if (policy === 'normal')
+            post({
+              type: 'warn',
+              message: 'event delivery is behind; it runs at normal priority until it catches up',
+              detail: { lagSeconds: Math.round(lagSeconds * 10) / 10 },
+            });
         },
       });
 if (tid !== undefined) {

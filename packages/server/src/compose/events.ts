@@ -62,9 +62,18 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
   const { store, clock } = e.deps;
   const parts = { repository: store.repository, box: e.box, clock, extraSinks: e.extraSinks, resolveHost: e.resolveHost };
   const { secrets, destinations, factories } = sinkParts(config, parts);
-  const ctx: ServiceContext = { ...e.deps, access: e.services.access, scope: async (r) => ({ warehouse: await e.services.warehouses.require(r.caller, r.warehouse), caller: r.caller }) };
+  const ctx: ServiceContext = {
+    ...e.deps,
+    access: e.services.access,
+    scope: async (r) => ({ warehouse: await e.services.warehouses.require(r.caller, r.warehouse), caller: r.caller }),
+  };
   const metrics = eventMetrics(e.registry, store.outbox, store.eventIntents);
-  const delivery = deliveryOf(config, e, () => buildDelivery(config, { ...parts, factories, outbox: store.outbox, baseUrl: e.baseUrl, holder: deliveryHolder(), metrics, warn: e.warn }), metrics);
+  const delivery = deliveryOf(
+    config,
+    e,
+    () => buildDelivery(config, { ...parts, factories, outbox: store.outbox, baseUrl: e.baseUrl, holder: deliveryHolder(), metrics, warn: e.warn }),
+    metrics,
+  );
   const sinks = new SinkAdmin(ctx, {
     kinds: factories.kinds,
     secrets,
@@ -102,5 +111,14 @@ function deliveryOf(config: LakegateConfig, e: EventDeps, inProcess: () => Event
     e.warn('the event delivery thread module is not built; delivering on the main thread', {});
     return inProcess();
   }
-  return new DeliveryThread({ config, secretKey: e.thread.secretKey, graceMs: e.thread.graceMs, entry, holder: deliveryHolder(), baseUrl: e.baseUrl, metrics, warn: e.warn });
+  return new DeliveryThread({
+    config,
+    secretKey: e.thread.secretKey,
+    graceMs: e.thread.graceMs,
+    entry,
+    holder: deliveryHolder(),
+    baseUrl: e.baseUrl,
+    metrics,
+    warn: e.warn,
+  });
 }

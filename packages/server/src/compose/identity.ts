@@ -50,7 +50,10 @@ async function warnAboutBareGroups(principals: PrincipalService, logger: Logger)
   for (const p of await principals.list()) {
     const groups = bareGroups(p.delegation);
     if (groups.length > 0) {
-      logger.warn({ clientId: p.clientId, groups }, 'delegation policy names groups without their issuer; they match no user until set again with {"issuer", "name"} (docs/security.md)');
+      logger.warn(
+        { clientId: p.clientId, groups },
+        'delegation policy names groups without their issuer; they match no user until set again with {"issuer", "name"} (docs/security.md)',
+      );
     }
   }
 }
@@ -67,7 +70,11 @@ export async function createIdentity(
     () => clock.now(),
   );
   // A change of a principal made through this process is seen by its token checks at once (other replicas: identityCacheSeconds).
-  const principals = new PrincipalService(store.identity, () => clock.now(), () => tokenState.forgetPrincipals());
+  const principals = new PrincipalService(
+    store.identity,
+    () => clock.now(),
+    () => tokenState.forgetPrincipals(),
+  );
   const external = new ExternalIssuers(parseTrustedIssuers(config.trustedIssuers));
   const tokenState = new TokenState({
     identity: store.identity,
@@ -82,7 +89,8 @@ export async function createIdentity(
   const tokenEndpoint = new TokenEndpoint();
   for (const grant of [clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant]) tokenEndpoint.registerGrant(grant);
   const adminCredentialsFile = await principals.bootstrapAdmin(config.dataDir, 'v1/oauth/tokens');
-  if (adminCredentialsFile) logger.warn({ file: adminCredentialsFile }, 'created the admin service principal; its client id and secret are in this file (mode 0600)');
+  if (adminCredentialsFile)
+    logger.warn({ file: adminCredentialsFile }, 'created the admin service principal; its client id and secret are in this file (mode 0600)');
   if (config.auth === 'disabled') logger.warn('authentication is DISABLED: every request is anonymous; use this for local development only');
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
   const issuerId = () => issuer.issuerId;
@@ -91,11 +99,23 @@ export async function createIdentity(
 }
 
 /** What every authenticated surface is given: the chain, whether a caller must be authenticated, spans. */
-export function createAuthentication(config: LakegateConfig, id: ComposedIdentity, sessions: ConsoleSessions, clock: Clock, spans: Spans | undefined): AuthenticationOptions {
+export function createAuthentication(
+  config: LakegateConfig,
+  id: ComposedIdentity,
+  sessions: ConsoleSessions,
+  clock: Clock,
+  spans: Spans | undefined,
+): AuthenticationOptions {
   const { issuer, tokenState, external, machineKeys, principals, issuerId } = id;
   const chain = new AuthenticatorChain([
     new JwtAuthenticator(issuer, tokenState, external, () => clock.now()),
-    new SigV4Authenticator(machineKeys, principals, { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 }, () => clock.now(), issuerId),
+    new SigV4Authenticator(
+      machineKeys,
+      principals,
+      { service: config.sigv4SigningName, region: config.sigv4Region, clockSkewMs: 15 * 60_000 },
+      () => clock.now(),
+      issuerId,
+    ),
     new ApiKeyAuthenticator(machineKeys, principals, issuerId),
     // Last: a request with a bearer token, a signature or an API key is never authenticated by a cookie.
     new SessionAuthenticator(sessions),

@@ -22,7 +22,13 @@ export interface ComposedPlanning {
 
 export function createPlanning(
   config: LakegateConfig,
-  c: { store: LakegateStore; secretKey: Uint8Array; metrics: HttpMetrics; logger: Logger; rewriter: ((storage: ObjectStorage) => DataFileRewriter) | undefined },
+  c: {
+    store: LakegateStore;
+    secretKey: Uint8Array;
+    metrics: HttpMetrics;
+    logger: Logger;
+    rewriter: ((storage: ObjectStorage) => DataFileRewriter) | undefined;
+  },
 ): ComposedPlanning {
   const { store, secretKey, metrics, logger } = c;
   const planRows = new WriteBehindPlans(store.plans, (err, plans) => logger.error({ err, plans }, 'writing completed scan plans failed; their ids answer 404'));
@@ -32,7 +38,14 @@ export function createPlanning(
     store: planRows,
     // Sealed with the server's secret key: every replica (serve --workers N) opens every plan task.
     tasks: new SealedPlanTasks(secretKey),
-    limits: { inlineManifests: config.planningInlineManifests, manifestsPerTask: config.planningManifestsPerTask, planTtlMs: config.planningTtlSeconds * 1000, manifestCacheEntries: config.planningManifestCacheEntries, asyncManifests: config.planningAsyncManifests, answerCacheBytes: config.planningAnswerCacheBytes },
+    limits: {
+      inlineManifests: config.planningInlineManifests,
+      manifestsPerTask: config.planningManifestsPerTask,
+      planTtlMs: config.planningTtlSeconds * 1000,
+      manifestCacheEntries: config.planningManifestCacheEntries,
+      asyncManifests: config.planningAsyncManifests,
+      answerCacheBytes: config.planningAnswerCacheBytes,
+    },
     metrics: metrics.planning,
     rewriter: c.rewriter ?? parquetRewriter,
   };

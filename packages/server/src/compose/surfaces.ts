@@ -80,7 +80,15 @@ export async function mountSurfaces(app: FastifyInstance, s: SurfaceParts): Prom
       issuerServes: (issuerUrl, tenant) => issuerUrl === ASSERTED_ISSUER || external.tenantOf(issuerUrl) === tenant,
       events: { newUuid: randomUUID, clock },
     }),
-    warehouses: new WarehouseAdmin(services.warehouses, accessAdmin, new ProfileAdmin(warehouseStorage), randomUUID, (tenant) => storageGrants.rootsOf(tenant), deps.audit, deps.remotes),
+    warehouses: new WarehouseAdmin(
+      services.warehouses,
+      accessAdmin,
+      new ProfileAdmin(warehouseStorage),
+      randomUUID,
+      (tenant) => storageGrants.rootsOf(tenant),
+      deps.audit,
+      deps.remotes,
+    ),
     storageGrants,
     access: accessAdmin,
     // Before reading the trail, every worker writes what it holds, so a reader sees decisions made by any of them.

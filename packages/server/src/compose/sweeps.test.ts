@@ -9,7 +9,7 @@ function gatedTask(name: string) {
   const ends: Array<() => void> = [];
   let started = 0;
   return {
-    task: { name, run: () => new Promise<void>((resolve) => (started += 1, ends.push(resolve))) },
+    task: { name, run: () => new Promise<void>((resolve) => ((started += 1), ends.push(resolve))) },
     started: () => started,
     finish: () => ends.shift()?.(),
   };
@@ -40,7 +40,12 @@ describe('the housekeeping sweep', () => {
     const sweep = startSweeps(
       [
         { name: 'broken', run: () => Promise.reject(new Error('store down')) },
-        { name: 'throws', run: () => { throw new Error('sync'); } },
+        {
+          name: 'throws',
+          run: () => {
+            throw new Error('sync');
+          },
+        },
         { name: 'fine', run: async () => void (ran += 1) },
       ],
       500,

@@ -19,7 +19,13 @@ export function startSweeps(tasks: readonly SweepTask[], intervalMs: number, war
   let running: Promise<unknown> | undefined;
   const timer = setInterval(() => {
     if (running) return;
-    running = Promise.all(tasks.map((t) => Promise.resolve().then(() => t.run()).catch((err: unknown) => warn(err, t.name)))).finally(() => (running = undefined));
+    running = Promise.all(
+      tasks.map((t) =>
+        Promise.resolve()
+          .then(() => t.run())
+          .catch((err: unknown) => warn(err, t.name)),
+      ),
+    ).finally(() => (running = undefined));
   }, intervalMs);
   timer.unref();
   return {

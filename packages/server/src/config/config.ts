@@ -12,8 +12,6 @@ import type { KeyInfo, LakegateConfig } from './types.js';
 export { CONFIG_KEYS, MIN_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS } from './keys.js';
 export type { LakegateConfig } from './types.js';
 
-
-
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -67,7 +65,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (config.sweepIntervalMs < MIN_SWEEP_INTERVAL_MS || config.sweepIntervalMs > MAX_SWEEP_INTERVAL_MS) {
     throw new ConfigError(`sweepIntervalMs must be from ${MIN_SWEEP_INTERVAL_MS} to ${MAX_SWEEP_INTERVAL_MS} (milliseconds)`);
   }
-  if (config.maintenanceLeaseMs < 1000 || config.maintenanceLeaseMs > 86_400_000) throw new ConfigError('maintenanceLeaseMs must be from 1000 to 86400000 (milliseconds)');
+  if (config.maintenanceLeaseMs < 1000 || config.maintenanceLeaseMs > 86_400_000)
+    throw new ConfigError('maintenanceLeaseMs must be from 1000 to 86400000 (milliseconds)');
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');

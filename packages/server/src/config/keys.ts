@@ -10,6 +10,5 @@ import { SERVING_KEYS } from './keys-serving.js';
 export const MIN_SWEEP_INTERVAL_MS = 1000;
 export const MAX_SWEEP_INTERVAL_MS = 3_600_000;
 
-
 /** In the order `lakegate serve --help` and the README's table list them. */
 export const CONFIG_KEYS: KeyInfo[] = [...SERVING_KEYS, ...ACCESS_KEYS];

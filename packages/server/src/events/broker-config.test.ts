@@ -22,7 +22,10 @@ describe('broker sink configs', () => {
       [{ kind: 'kafka', brokers: ['h:9092'], topic: 't', partitions: 3 }, [/^partitions: unknown setting/]],
       [{ kind: 'nats', servers: ['http://h:4222'], stream: 'a.b', subject: 'x.*' }, [/^servers\[0\]/, /^stream: /, /^subject: /]],
       [{ kind: 'nats', servers: ['nats://h:4222'], stream: 'S', subject: 'x..y' }, [/^subject: /]],
-      [{ kind: 'nats', servers: ['tls://h:4222'], stream: 'S', subject: 'x', tls: { ca: 'not a pem', key: 'hunter2-key' } }, [/^tls\.key: unknown setting/, /^tls\.ca: must be a PEM/]],
+      [
+        { kind: 'nats', servers: ['tls://h:4222'], stream: 'S', subject: 'x', tls: { ca: 'not a pem', key: 'hunter2-key' } },
+        [/^tls\.key: unknown setting/, /^tls\.ca: must be a PEM/],
+      ],
       [{ kind: 'nats', servers: ['nats://h:4222'], stream: 'S', subject: 'x.>' }, [/^subject: /]],
       [{ kind: 'nats', servers: ['h:4222'], stream: 'S', subject: 'x', credentials: { type: 'nkey' } }, [/^credentials: /]],
       [
@@ -43,13 +46,37 @@ describe('broker sink configs', () => {
   it('accepts the documented shapes', () => {
     expect(validateBrokerSinkConfig({ kind: 'kafka', brokers: ['127.0.0.1:9092', '[::1]:9093', 'kafka-0.internal:9094'], topic: 'lake.events' }).ok).toBe(true);
     expect(
-      validateBrokerSinkConfig({ kind: 'kafka', brokers: ['b:9093'], topic: 't', 'client-id': 'lg', sasl: { mechanism: 'scram-sha-512', username: 'u' }, tls: true, 'auto-create-topic': true, 'timeout-ms': 20_000 }).ok,
+      validateBrokerSinkConfig({
+        kind: 'kafka',
+        brokers: ['b:9093'],
+        topic: 't',
+        'client-id': 'lg',
+        sasl: { mechanism: 'scram-sha-512', username: 'u' },
+        tls: true,
+        'auto-create-topic': true,
+        'timeout-ms': 20_000,
+      }).ok,
     ).toBe(true);
     expect(
-      validateBrokerSinkConfig({ kind: 'nats', servers: ['tls://nats.example.com:4222', '127.0.0.1:4222'], stream: 'EVENTS', subject: 'lake.events', 'create-stream': false, credentials: { type: 'user-password', user: 'lg' } }).ok,
+      validateBrokerSinkConfig({
+        kind: 'nats',
+        servers: ['tls://nats.example.com:4222', '127.0.0.1:4222'],
+        stream: 'EVENTS',
+        subject: 'lake.events',
+        'create-stream': false,
+        credentials: { type: 'user-password', user: 'lg' },
+      }).ok,
     ).toBe(true);
     const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    expect(validateBrokerSinkConfig({ kind: 'nats', servers: ['nats.internal:4222'], stream: 'EVENTS', subject: 'lake.events', tls: { ca, servername: 'nats.internal' } }).ok).toBe(true);
+    expect(
+      validateBrokerSinkConfig({
+        kind: 'nats',
+        servers: ['nats.internal:4222'],
+        stream: 'EVENTS',
+        subject: 'lake.events',
+        tls: { ca, servername: 'nats.internal' },
+      }).ok,
+    ).toBe(true);
     expect(validateBrokerSinkConfig({ kind: 'nats', servers: ['nats.internal:4222'], stream: 'EVENTS', subject: 'lake.events', tls: true }).ok).toBe(true);
   });
 
@@ -64,8 +91,12 @@ describe('broker sink configs', () => {
     expect(err).toBeInstanceOf(SinkError);
     expect((err as SinkError).code).toBe('ERR_SINK_CONFIG');
     expect((err as SinkError).message).toMatch(/^kafka sink: bad config: brokers: must be a list/);
-    expect(() => createBrokerSink({ kind: 'kafka', brokers: ['h:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u' } }, { warehouse: 'w' })).toThrow(/no secret/);
-    expect(() => createBrokerSink({ kind: 'nats', servers: ['h:4222'], stream: 'S', subject: 'x', credentials: { type: 'token' } }, { warehouse: 'w' })).toThrow(/need the sink's secret/);
+    expect(() => createBrokerSink({ kind: 'kafka', brokers: ['h:9092'], topic: 't', sasl: { mechanism: 'plain', username: 'u' } }, { warehouse: 'w' })).toThrow(
+      /no secret/,
+    );
+    expect(() =>
+      createBrokerSink({ kind: 'nats', servers: ['h:4222'], stream: 'S', subject: 'x', credentials: { type: 'token' } }, { warehouse: 'w' }),
+    ).toThrow(/need the sink's secret/);
     expect(createBrokerSink({ kind: 'nats', servers: ['h:4222'], stream: 'S', subject: 'x' }, { warehouse: 'w' }).kind).toBe('nats');
   });
 

@@ -74,7 +74,9 @@ const SECRET_KEYS = ['password', 'pass', 'token', 'creds', 'secret', 'seed', 'nk
 function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], at: string, errors: string[]) {
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
-    errors.push(SECRET_KEYS.includes(key.toLowerCase()) ? `${at}${key}: secrets are not part of the config (set the sink secret)` : `${at}${key}: unknown setting`);
+    errors.push(
+      SECRET_KEYS.includes(key.toLowerCase()) ? `${at}${key}: secrets are not part of the config (set the sink secret)` : `${at}${key}: unknown setting`,
+    );
   }
 }
 
@@ -114,7 +116,16 @@ function checkTls(tls: unknown, errors: string[]) {
 
 function validateKafka(input: Record<string, unknown>, errors: string[]): void {
   unknownKeys(input, ['kind', 'brokers', 'topic', 'client-id', 'sasl', 'tls', 'auto-create-topic', 'timeout-ms'], '', errors);
-  checkList(input.brokers, 'brokers', (s) => { const m = HOST_PORT.exec(s); return !!m && validPort(m[2]!); }, 'host:port', errors);
+  checkList(
+    input.brokers,
+    'brokers',
+    (s) => {
+      const m = HOST_PORT.exec(s);
+      return !!m && validPort(m[2]!);
+    },
+    'host:port',
+    errors,
+  );
   const topic = input.topic;
   if (typeof topic !== 'string' || !KAFKA_TOPIC.test(topic) || topic === '.' || topic === '..') {
     errors.push('topic: must be 1 to 249 characters of A-Z a-z 0-9 . _ - (and not "." or "..")');
@@ -140,7 +151,16 @@ function validateKafka(input: Record<string, unknown>, errors: string[]): void {
 
 function validateNats(input: Record<string, unknown>, errors: string[]): void {
   unknownKeys(input, ['kind', 'servers', 'stream', 'subject', 'create-stream', 'credentials', 'tls', 'timeout-ms'], '', errors);
-  checkList(input.servers, 'servers', (s) => { const m = NATS_URL.exec(s); return !!m && validPort(m[3]!); }, 'nats://host:port, tls://host:port or host:port', errors);
+  checkList(
+    input.servers,
+    'servers',
+    (s) => {
+      const m = NATS_URL.exec(s);
+      return !!m && validPort(m[3]!);
+    },
+    'nats://host:port, tls://host:port or host:port',
+    errors,
+  );
   if (typeof input.stream !== 'string' || !NATS_STREAM.test(input.stream)) {
     errors.push('stream: must be 1 to 255 characters without whitespace, ".", "*", ">" or path separators');
   }

@@ -27,14 +27,20 @@ export function createBrokerSink(config: unknown, context: BrokerSinkContext): E
     throw new SinkError(kind === 'kafka' || kind === 'nats' ? kind : 'broker', 'ERR_SINK_CONFIG', `bad config: ${checked.errors.join('; ')}`);
   }
   const c = checked.config;
-  return c.kind === 'kafka' ? new KafkaSink(c, { secret: context.secret, guard: context.guard }) : new NatsSink(c, { warehouse: context.warehouse, secret: context.secret, guard: context.guard });
+  return c.kind === 'kafka'
+    ? new KafkaSink(c, { secret: context.secret, guard: context.guard })
+    : new NatsSink(c, { warehouse: context.warehouse, secret: context.secret, guard: context.guard });
 }
 
 /**
  * The factory in the shape the delivery loop's sink registry takes (events/sink-factory.ts `extra`): a stored sink
  * record (kind and config apart, as the management API keeps them) and its opened secret.
  */
-export function brokerSinkFor(record: { kind: string; warehouse: string; config: Record<string, unknown> }, secret: string | undefined, guard?: DestinationRule): EventSink {
+export function brokerSinkFor(
+  record: { kind: string; warehouse: string; config: Record<string, unknown> },
+  secret: string | undefined,
+  guard?: DestinationRule,
+): EventSink {
   return createBrokerSink({ ...record.config, kind: record.kind }, { warehouse: record.warehouse, secret, guard });
 }
 

@@ -69,7 +69,10 @@ export class KafkaSink implements EventSink {
   private connecting: Promise<Producer> | undefined;
   private closed = false;
 
-  constructor(private readonly config: KafkaSinkConfig, options: KafkaSinkOptions = {}) {
+  constructor(
+    private readonly config: KafkaSinkConfig,
+    options: KafkaSinkOptions = {},
+  ) {
     this.timeoutMs = config['timeout-ms'] ?? DEFAULT_TIMEOUT_MS;
     this.kafka = new Kafka(kafkaClientConfig(config, this.timeoutMs, options.secret, options.guard));
   }

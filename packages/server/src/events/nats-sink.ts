@@ -75,7 +75,10 @@ export class NatsSink implements EventSink {
   private closed = false;
   private readonly guard: DestinationRule | undefined;
 
-  constructor(private readonly config: NatsSinkConfig, options: NatsSinkOptions) {
+  constructor(
+    private readonly config: NatsSinkConfig,
+    options: NatsSinkOptions,
+  ) {
     this.guard = options.guard;
     this.timeoutMs = config['timeout-ms'] ?? DEFAULT_TIMEOUT_MS;
     this.warehouseToken = subjectToken(options.warehouse);
@@ -111,7 +114,8 @@ export class NatsSink implements EventSink {
               timeout: this.timeoutMs,
               expect: { streamName: this.config.stream },
             });
-            if (ack.stream !== this.config.stream) throw new SinkError('nats', 'ERR_SINK_REJECTED', `stored in stream ${ack.stream}, not ${this.config.stream}`);
+            if (ack.stream !== this.config.stream)
+              throw new SinkError('nats', 'ERR_SINK_REJECTED', `stored in stream ${ack.stream}, not ${this.config.stream}`);
           }
         }),
       );
@@ -173,7 +177,9 @@ export class NatsSink implements EventSink {
           // nats.js merges `tls` into node:tls's connect options, so the certificate is verified against the
           // configured name although the client dials an address (its typings do not list servername); the
           // sink's own tls settings (a CA, another name) win.
-          ...(target.tls || this.tls ? { tls: { ...(target.tlsName ? { servername: target.tlsName } : {}), ...this.tls } as unknown as ConnectionOptions['tls'] } : {}),
+          ...(target.tls || this.tls
+            ? { tls: { ...(target.tlsName ? { servername: target.tlsName } : {}), ...this.tls } as unknown as ConnectionOptions['tls'] }
+            : {}),
         });
       } catch (e) {
         last = e;
@@ -212,11 +218,16 @@ export class NatsSink implements EventSink {
 
   private classify(e: unknown): SinkError {
     const message = brokerMessage(e);
-    if (e instanceof DestinationRefused) return new SinkError('nats', 'ERR_SINK_DESTINATION', `delivery to stream ${this.config.stream} refused: ${DESTINATION_REFUSED}`);
+    if (e instanceof DestinationRefused)
+      return new SinkError('nats', 'ERR_SINK_DESTINATION', `delivery to stream ${this.config.stream} refused: ${DESTINATION_REFUSED}`);
     if (e instanceof JetStreamApiError) return new SinkError('nats', 'ERR_SINK_REJECTED', `stream ${this.config.stream}: ${message}`);
     // Nothing answered the publish: no stream captures the subject (nats.js 3 reports it as "jetstream is not enabled").
     if (/no responders|jetstream is not enabled/i.test(message)) {
-      return new SinkError('nats', 'ERR_SINK_REJECTED', `no stream captures ${this.config.subject}.> (is stream ${this.config.stream} bound to it, and JetStream enabled?)`);
+      return new SinkError(
+        'nats',
+        'ERR_SINK_REJECTED',
+        `no stream captures ${this.config.subject}.> (is stream ${this.config.stream} bound to it, and JetStream enabled?)`,
+      );
     }
     if (/authorization|authentication/i.test(message)) return new SinkError('nats', 'ERR_SINK_REJECTED', `not authorized: ${message}`);
     return new SinkError('nats', 'ERR_SINK_UNAVAILABLE', `delivery to stream ${this.config.stream} failed: ${message}`);

@@ -25,7 +25,12 @@ export function sinkFactories(secrets: SinkSecrets, extra: Partial<Record<SinkKi
   const factories: Partial<Record<SinkKind, SinkFactory>> = {
     webhook: (record, secret, guard) => {
       if (secret === undefined) throw new Error('the webhook sink has no signing secret');
-      return new WebhookSink({ url: String(record.config.url), secret, guard, ...(typeof record.config['timeout-ms'] === 'number' ? { timeoutMs: record.config['timeout-ms'] } : {}) });
+      return new WebhookSink({
+        url: String(record.config.url),
+        secret,
+        guard,
+        ...(typeof record.config['timeout-ms'] === 'number' ? { timeoutMs: record.config['timeout-ms'] } : {}),
+      });
     },
     ...extra,
   };

@@ -38,7 +38,12 @@ async function receiver(answer: (n: number) => { status: number; delayMs?: numbe
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      got.push({ id: String(req.headers['webhook-id']), signature: String(req.headers['webhook-signature']), timestamp: String(req.headers['webhook-timestamp']), body });
+      got.push({
+        id: String(req.headers['webhook-id']),
+        signature: String(req.headers['webhook-signature']),
+        timestamp: String(req.headers['webhook-timestamp']),
+        body,
+      });
       const { status, delayMs = 0 } = answer(got.length);
       setTimeout(() => res.writeHead(status).end(), delayMs);
     });
@@ -73,9 +78,7 @@ describe('webhook sink', () => {
     // Each answer takes 400 ms; with one timeout per event all five would be sent (2 s), with one per batch of
     // 1 s at most three are sent (two answered, the third cut off).
     const { url, got } = await receiver(() => ({ status: 200, delayMs: 400 }));
-    const failure = await new WebhookSink({ url, secret: SECRET, timeoutMs: 1_000 })
-      .deliver([1, 2, 3, 4, 5].map(event))
-      .catch((e: unknown) => e);
+    const failure = await new WebhookSink({ url, secret: SECRET, timeoutMs: 1_000 }).deliver([1, 2, 3, 4, 5].map(event)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(Error);
     const accepted = failure instanceof PartialDelivery ? failure.accepted : 0;
     expect(accepted).toBeLessThanOrEqual(2);
@@ -103,7 +106,9 @@ describe('webhook sink', () => {
     }
     expect(got).toEqual([]);
     // The operator's network lets the same name through, to the address the lookup answered.
-    await new WebhookSink({ url: `http://hook.test:${port}/hook`, secret: SECRET, guard: { ...guard, networks: parseNetworks('127.0.0.1/32') } }).deliver([event(2)]);
+    await new WebhookSink({ url: `http://hook.test:${port}/hook`, secret: SECRET, guard: { ...guard, networks: parseNetworks('127.0.0.1/32') } }).deliver([
+      event(2),
+    ]);
     expect(got.map((g) => g.id)).toEqual(['e2']);
   });
 });

@@ -72,16 +72,23 @@ export class WebhookSink implements EventSink {
     let status: number;
     try {
       if (this.options.guard && literalRefused(this.url.hostname, this.options.guard)) throw new DestinationRefused();
-      status = await this.send(body, {
-        'content-type': 'application/cloudevents+json',
-        'webhook-id': event.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(this.options.secret, event.id, timestamp, body),
-      }, signal);
+      status = await this.send(
+        body,
+        {
+          'content-type': 'application/cloudevents+json',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(this.options.secret, event.id, timestamp, body),
+        },
+        signal,
+      );
     } catch (err) {
-      if (err instanceof DestinationRefused || (err instanceof Error && err.message === DESTINATION_REFUSED)) throw new Error(`webhook refused: ${DESTINATION_REFUSED}`);
+      if (err instanceof DestinationRefused || (err instanceof Error && err.message === DESTINATION_REFUSED))
+        throw new Error(`webhook refused: ${DESTINATION_REFUSED}`);
       // The message names the failure, never the URL (which may carry a token in its query) nor the secret.
-      throw new Error(`webhook unreachable: ${err instanceof Error ? (signal.aborted ? (signal.reason instanceof Error ? signal.reason.name : 'AbortError') : err.message) : 'error'}`);
+      throw new Error(
+        `webhook unreachable: ${err instanceof Error ? (signal.aborted ? (signal.reason instanceof Error ? signal.reason.name : 'AbortError') : err.message) : 'error'}`,
+      );
     }
     if (status < 200 || status > 299) throw new Error(`webhook answered HTTP ${status}`);
   }
@@ -90,10 +97,14 @@ export class WebhookSink implements EventSink {
   private send(body: string, headers: Record<string, string>, signal: AbortSignal): Promise<number> {
     const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<number>((resolve, reject) => {
-      const req = request(this.url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: this.agent, signal }, (res: IncomingMessage) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        this.url,
+        { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: this.agent, signal },
+        (res: IncomingMessage) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

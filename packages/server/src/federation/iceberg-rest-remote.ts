@@ -53,13 +53,25 @@ export class IcebergRestRemote implements RemoteCatalog {
     if (this.credential.token !== undefined) return this.credential.token;
     if (this.settings.clientId === undefined) return undefined;
     if (this.token && this.token.until > Date.now()) return this.token.value;
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.settings.clientId, client_secret: this.credential.clientSecret ?? '', scope: this.settings.scope ?? 'catalog' });
-    const res = await this.send(this.settings.oauth2ServerUri ?? `${this.base}/v1/oauth/tokens`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.settings.clientId,
+      client_secret: this.credential.clientSecret ?? '',
+      scope: this.settings.scope ?? 'catalog',
+    });
+    const res = await this.send(this.settings.oauth2ServerUri ?? `${this.base}/v1/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
     const json = (await res.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
     if (res.status >= 500) throw unavailable(`its token endpoint answered ${res.status}`);
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       const error = typeof json?.error === 'string' ? ` (${json.error.slice(0, 100)})` : '';
-      throw new CatalogError('ERR_REMOTE_INVALID', `The remote catalog refused the client credentials of client ${JSON.stringify(this.settings.clientId)}: ${res.status}${error}`);
+      throw new CatalogError(
+        'ERR_REMOTE_INVALID',
+        `The remote catalog refused the client credentials of client ${JSON.stringify(this.settings.clientId)}: ${res.status}${error}`,
+      );
     }
     if (res.status !== 200 || typeof json?.access_token !== 'string') throw invalid(`its token endpoint answered ${res.status} without an access_token`);
     const seconds = typeof json.expires_in === 'number' ? json.expires_in : 3600;
@@ -67,7 +79,13 @@ export class IcebergRestRemote implements RemoteCatalog {
     return this.token.value;
   }
 
-  private async call(method: string, path: string, body?: unknown, query = '', ifNoneMatch?: string): Promise<{ status: number; json: unknown; etag?: string | undefined }> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    query = '',
+    ifNoneMatch?: string,
+  ): Promise<{ status: number; json: unknown; etag?: string | undefined }> {
     const token = await this.bearer();
     // Uncompressed: Jetty (Iceberg's fixture) turns an ETag into `<etag>--gzip` on compressed answers and then never
     // matches If-None-Match; on a loopback or a LAN, compression costs more than it saves for metadata this size.
@@ -100,7 +118,11 @@ export class IcebergRestRemote implements RemoteCatalog {
     const message = typeof error?.message === 'string' ? error.message.slice(0, 500) : `${what}: ${status}`;
     if (status === 404) throw new CatalogError(type.includes('Namespace') ? 'ERR_NAMESPACE_NOT_FOUND' : 'ERR_TABLE_NOT_FOUND', message);
     // AlreadyExistsException names no kind (the spec uses it for namespaces and tables): the operation tells which.
-    if (status === 409) throw new CatalogError(type === 'CommitFailedException' ? 'ERR_COMMIT_CONFLICT' : creates === 'namespace' ? 'ERR_NAMESPACE_EXISTS' : 'ERR_TABLE_EXISTS', message);
+    if (status === 409)
+      throw new CatalogError(
+        type === 'CommitFailedException' ? 'ERR_COMMIT_CONFLICT' : creates === 'namespace' ? 'ERR_NAMESPACE_EXISTS' : 'ERR_TABLE_EXISTS',
+        message,
+      );
     if (status === 400 || status === 406 || status === 422) throw new CatalogError('ERR_VALIDATION', `The remote catalog refused the request: ${message}`);
     throw invalid(`${what} answered ${status}`);
   }
@@ -149,7 +171,8 @@ export class IcebergRestRemote implements RemoteCatalog {
       const { status, json } = await this.call('GET', `${await this.prefixPath()}/namespaces`, undefined, q.size ? `?${q}` : '');
       if (status !== 200) this.fail(status, json, 'listNamespaces');
       const r = json as { namespaces?: unknown; 'next-page-token'?: unknown };
-      if (!Array.isArray(r.namespaces) || !r.namespaces.every((n) => Array.isArray(n) && n.every((l) => typeof l === 'string'))) throw invalid('listNamespaces: namespaces is not a list of string lists');
+      if (!Array.isArray(r.namespaces) || !r.namespaces.every((n) => Array.isArray(n) && n.every((l) => typeof l === 'string')))
+        throw invalid('listNamespaces: namespaces is not a list of string lists');
       out.push(...(r.namespaces as string[][]));
       token = typeof r['next-page-token'] === 'string' && r['next-page-token'] !== '' ? r['next-page-token'] : undefined;
     } while (token !== undefined);
@@ -165,7 +188,12 @@ export class IcebergRestRemote implements RemoteCatalog {
     const out: RemoteIdentifier[] = [];
     let token: string | undefined;
     do {
-      const { status, json } = await this.call('GET', `${await this.ns(namespace)}/tables`, undefined, token === undefined ? '' : `?pageToken=${encodeURIComponent(token)}`);
+      const { status, json } = await this.call(
+        'GET',
+        `${await this.ns(namespace)}/tables`,
+        undefined,
+        token === undefined ? '' : `?pageToken=${encodeURIComponent(token)}`,
+      );
       if (status !== 200) this.fail(status, json, 'listTables');
       const r = json as { identifiers?: unknown; 'next-page-token'?: unknown };
       if (!Array.isArray(r.identifiers)) throw invalid('listTables: no identifiers');

@@ -6,7 +6,16 @@
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import { BoundedMap } from '../catalog/bounded-map.js';
-import { applyTableUpdatesDetailed, checkTableRequirements, nextMetadataLocation, newTableMetadata, parseTableMetadata, stripTrailingSlash, type TableMetadata, withMetadataLog } from '../catalog/metadata/index.js';
+import {
+  applyTableUpdatesDetailed,
+  checkTableRequirements,
+  nextMetadataLocation,
+  newTableMetadata,
+  parseTableMetadata,
+  stripTrailingSlash,
+  type TableMetadata,
+  withMetadataLog,
+} from '../catalog/metadata/index.js';
 import { readMetadataFile, writeMetadataFile } from '../catalog/metadata-files.js';
 import type { RemoteMetadataFiles, RemoteTable } from '../catalog/ports/remote-catalog.js';
 
@@ -36,7 +45,8 @@ export class PointerTables {
   async load(metadataLocation: string): Promise<LoadedTable> {
     const kept = this.read.get(metadataLocation);
     if (kept) return kept;
-    if (!this.storageFiles().allows(metadataLocation)) throw new CatalogError('ERR_FORBIDDEN', `The ${this.remoteName} table's metadata file lies outside this warehouse's storage: Lakegate does not serve it`);
+    if (!this.storageFiles().allows(metadataLocation))
+      throw new CatalogError('ERR_FORBIDDEN', `The ${this.remoteName} table's metadata file lies outside this warehouse's storage: Lakegate does not serve it`);
     let json: string;
     let metadata: TableMetadata;
     try {
@@ -59,7 +69,14 @@ export class PointerTables {
 
   /** The first metadata file of a table created from an Iceberg CreateTableRequest, at LOCATION. */
   async create(request: Record<string, unknown>, location: string): Promise<LoadedTable> {
-    const metadata = newTableMetadata({ schema: request.schema, partitionSpec: request['partition-spec'], sortOrder: request['write-order'], location: stripTrailingSlash(location), properties: request.properties, nowMs: Date.now() } as Parameters<typeof newTableMetadata>[0]);
+    const metadata = newTableMetadata({
+      schema: request.schema,
+      partitionSpec: request['partition-spec'],
+      sortOrder: request['write-order'],
+      location: stripTrailingSlash(location),
+      properties: request.properties,
+      nowMs: Date.now(),
+    } as Parameters<typeof newTableMetadata>[0]);
     return this.write(nextMetadataLocation(metadata, null, crypto.randomUUID()), metadata);
   }
 

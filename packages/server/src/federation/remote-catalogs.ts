@@ -45,7 +45,11 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
 
   private kindOf(settings: FederationSettings): RemoteCatalogKind {
     const kind = this.kinds.find((k) => k.kind === settings.kind);
-    if (!kind) throw new CatalogError('ERR_VALIDATION', `federation.kind ${JSON.stringify(String(settings.kind).slice(0, 50))} is not one of: ${this.kinds.map((k) => k.kind).join(', ')}`);
+    if (!kind)
+      throw new CatalogError(
+        'ERR_VALIDATION',
+        `federation.kind ${JSON.stringify(String(settings.kind).slice(0, 50))} is not one of: ${this.kinds.map((k) => k.kind).join(', ')}`,
+      );
     return kind;
   }
 
@@ -54,7 +58,11 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
     const kept = this.connections.get(warehouse.name);
     if (kept?.key === key) return kept.remote;
     const kind = this.kindOf(warehouse.federation);
-    const files = { root: warehouse.storageRoot, allows: (location: string) => isAllowedLocation(warehouse, location), storage: () => this.storageFor(warehouse) };
+    const files = {
+      root: warehouse.storageRoot,
+      allows: (location: string) => isAllowedLocation(warehouse, location),
+      storage: () => this.storageFor(warehouse),
+    };
     const remote = kind.connect(warehouse.federation, await this.open(warehouse.federation.secretId), files);
     this.connections.set(warehouse.name, { key, remote });
     return remote;
@@ -69,7 +77,7 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
   private async open(secretId: string | undefined): Promise<RemoteCredential> {
     if (secretId === undefined) return {};
     const sealed = await this.secrets().getSecret(secretId);
-    if (sealed === undefined) throw new CatalogError('ERR_UNAVAILABLE', 'The federated warehouse\'s remote credential is missing');
+    if (sealed === undefined) throw new CatalogError('ERR_UNAVAILABLE', "The federated warehouse's remote credential is missing");
     return JSON.parse(this.box.open(sealed, aad(secretId))) as RemoteCredential;
   }
 }

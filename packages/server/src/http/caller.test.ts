@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor.js';
 import { callerOfActor } from './caller.js';
 
-const engine: Actor = { subject: 'spark', tenant: 't1', kind: 'service', issuer: 'https://lakegate', roles: [], groups: [], method: 'jwt', scopes: ['catalog:read'] };
+const engine: Actor = {
+  subject: 'spark',
+  tenant: 't1',
+  kind: 'service',
+  issuer: 'https://lakegate',
+  roles: [],
+  groups: [],
+  method: 'jwt',
+  scopes: ['catalog:read'],
+};
 
 describe('callerOfActor', () => {
   it('builds the caller of one actor once: later requests share its members and differ only in the request id', () => {
@@ -12,7 +21,13 @@ describe('callerOfActor', () => {
     expect(second.requestId).toBe('req-2');
     expect(second.members).toBe(first.members);
     expect({ ...second, requestId: 'req-1' }).toEqual(first);
-    expect(first).toMatchObject({ tenant: 't1', description: 'service:spark', admin: false, unrestricted: false, members: [{ kind: 'principal', issuer: '', name: 'spark' }] });
+    expect(first).toMatchObject({
+      tenant: 't1',
+      description: 'service:spark',
+      admin: false,
+      unrestricted: false,
+      members: [{ kind: 'principal', issuer: '', name: 'spark' }],
+    });
     expect(first.scope).toBeDefined();
   });
 

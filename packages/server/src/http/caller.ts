@@ -14,7 +14,11 @@ import type { Caller } from '../catalog/ports/index.js';
 /** The role members an actor matches: its service principal, or the user and each of its IdP groups (by issuer). */
 export function membersOf(actor: Actor): Member[] {
   if (actor.kind === 'service') return [{ kind: 'principal', issuer: '', name: actor.subject }];
-  if (actor.kind === 'user') return [{ kind: 'user', issuer: actor.issuer, name: actor.subject }, ...actor.groups.map((g) => ({ kind: 'group' as const, issuer: actor.issuer, name: g }))];
+  if (actor.kind === 'user')
+    return [
+      { kind: 'user', issuer: actor.issuer, name: actor.subject },
+      ...actor.groups.map((g) => ({ kind: 'group' as const, issuer: actor.issuer, name: g })),
+    ];
   return [];
 }
 

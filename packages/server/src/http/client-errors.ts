@@ -33,6 +33,8 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   // answer (seen on Node 24: the client read ECONNRESET instead of the 400). Whatever else the client sends is read and
   // dropped until it closes its side, or for at most a second.
   socket.on('data', () => undefined);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+  );
   setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -27,7 +27,11 @@ describe('operationRoute', () => {
       });
       operationRoute(surface, 'fetchPlanningResult', async (req) => ({ planId: req.params.planId }));
     });
-    const planned = await app.inject({ method: 'POST', url: '/v1/lake/namespaces/sales/tables/orders/plan', payload: { select: ['id'], 'case-sensitive': false } });
+    const planned = await app.inject({
+      method: 'POST',
+      url: '/v1/lake/namespaces/sales/tables/orders/plan',
+      payload: { select: ['id'], 'case-sensitive': false },
+    });
     expect(planned.statusCode).toBe(200);
     expect(seen).toEqual([{ table: 'orders', namespace: 'sales', select: ['id'], caseSensitive: false }]);
 
@@ -45,6 +49,8 @@ describe('operationRoute', () => {
   });
 
   it('refuses a surface mount the operation is not under, before the server starts', async () => {
-    await expect(icebergApp((surface) => operationRoute(surface, 'loadTable', async () => ({}), { under: '/trino-opa' }))).rejects.toThrow(/loadTable: \/:prefix\/namespaces\/:namespace\/tables\/:table is not under \/trino-opa/);
+    await expect(icebergApp((surface) => operationRoute(surface, 'loadTable', async () => ({}), { under: '/trino-opa' }))).rejects.toThrow(
+      /loadTable: \/:prefix\/namespaces\/:namespace\/tables\/:table is not under \/trino-opa/,
+    );
   });
 });

@@ -8,7 +8,12 @@ import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpre
 import { type OperationId, type OperationRequest, operation, routePath } from '@lakegate/protocol';
 
 /** A handler of one operation: its request's params, query and body typed from the contract. */
-export type OperationHandler<Id extends OperationId> = RouteHandlerMethod<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, OperationRequest<Id>>;
+export type OperationHandler<Id extends OperationId> = RouteHandlerMethod<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  OperationRequest<Id>
+>;
 
 export interface OperationRouteOptions {
   /** The part of the operation's path a surface registered below its mount already (the Trino OPA surface: `/trino-opa`). */

@@ -3,7 +3,20 @@ import { lanceListNamespacesBody, lanceListTablesBody, listNamespacesBody, listT
 
 /** Names of every kind a listing can carry: quotes, backslashes, controls, line separators, non-BMP, long ones (another code path in the compiled writer). */
 function names(): string[] {
-  const out = ['', 'plain', 'q"uote', 'back\\slash', 'tab\tnew\nline', '\u0000\u001f\u007f', '\u2028\u2029', 'café', '表', '😀 pair', 'x'.repeat(41), `${'y'.repeat(60)}"\\`];
+  const out = [
+    '',
+    'plain',
+    'q"uote',
+    'back\\slash',
+    'tab\tnew\nline',
+    '\u0000\u001f\u007f',
+    '\u2028\u2029',
+    'café',
+    '表',
+    '😀 pair',
+    'x'.repeat(41),
+    `${'y'.repeat(60)}"\\`,
+  ];
   // A deterministic sample of code points from every range a name may hold.
   let seed = 7;
   for (let n = 0; n < 200; n++) {

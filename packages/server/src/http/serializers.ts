@@ -24,7 +24,9 @@ const REFERENCED = Object.fromEntries(NAMED_SCHEMAS.map((s) => [s.$id, s]));
 export type BodySerializer<T> = (value: T) => string;
 
 export function compileBody<T>(schema: object): BodySerializer<T> {
-  return fastJson(schema as Parameters<typeof fastJson>[0], { schema: REFERENCED as unknown as Record<string, Parameters<typeof fastJson>[0]> }) as BodySerializer<T>;
+  return fastJson(schema as Parameters<typeof fastJson>[0], {
+    schema: REFERENCED as unknown as Record<string, Parameters<typeof fastJson>[0]>,
+  }) as BodySerializer<T>;
 }
 
 /** Sends a page of a listing, encoded once per equal page (listing-bodies.ts). */
@@ -90,7 +92,13 @@ export const namespaceListings = new ListingBodies<string[]>({
 const NAMES = { equal: (a: string, b: string) => a === b, copy: (names: readonly string[]) => names.slice(), name: (name: string) => name };
 
 /** Lance table list pages. */
-export const lanceTableListings = new ListingBodies<string>({ ...NAMES, encode: (tables, token) => lanceListTablesBody({ tables: tables as string[], page_token: token }) });
+export const lanceTableListings = new ListingBodies<string>({
+  ...NAMES,
+  encode: (tables, token) => lanceListTablesBody({ tables: tables as string[], page_token: token }),
+});
 
 /** Lance namespace list pages. */
-export const lanceNamespaceListings = new ListingBodies<string>({ ...NAMES, encode: (namespaces, token) => lanceListNamespacesBody({ namespaces: namespaces as string[], page_token: token }) });
+export const lanceNamespaceListings = new ListingBodies<string>({
+  ...NAMES,
+  encode: (namespaces, token) => lanceListNamespacesBody({ namespaces: namespaces as string[], page_token: token }),
+});

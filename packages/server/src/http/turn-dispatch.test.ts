@@ -27,7 +27,18 @@ async function serve(handler: http.RequestListener): Promise<number> {
 /** Opens `n` connections, then writes one request on each in the same synchronous run, and reads every answer. */
 async function burst(port: number, n: number, request: (i: number) => string): Promise<string[]> {
   const sockets = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Socket>((resolve, reject) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { resolve(this); }).once('error', reject))),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Socket>((resolve, reject) =>
+          net
+            .connect(port, '127.0.0.1')
+            .once('connect', function (this: net.Socket) {
+              resolve(this);
+            })
+            .once('error', reject),
+        ),
+    ),
   );
   // Once the server has accepted them all, bytes written now are read by its next poll, together.
   while (accepted < n) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -86,7 +97,7 @@ describe('dispatchRequestsPerTurn', () => {
     expect(answer).toBe(`POST /echo ${payload} outside any batch`);
   });
 
-  it("refuses to take over a server that has no single application listener", () => {
+  it('refuses to take over a server that has no single application listener', () => {
     const server = http.createServer();
     expect(() => dispatchRequestsPerTurn(server)).toThrow(TypeError);
   });

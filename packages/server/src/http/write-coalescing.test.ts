@@ -33,7 +33,7 @@ describe('coalesceWrites', () => {
     coalesceWrites(socket);
   };
 
-  it('holds a response answered in its request\'s turn until the end of the turn, then writes it before anything scheduled after it', async () => {
+  it("holds a response answered in its request's turn until the end of the turn, then writes it before anything scheduled after it", async () => {
     const events: string[] = [];
     const url = await serve((req, res) => {
       res.end(Buffer.from(`answer to ${req.url}`));
@@ -46,7 +46,7 @@ describe('coalesceWrites', () => {
     expect(events).toEqual(['ended /a', 'written', 'turn over /a']);
   });
 
-  it('writes at once a response that waited for I/O past its request\'s turn', async () => {
+  it("writes at once a response that waited for I/O past its request's turn", async () => {
     const events: string[] = [];
     const url = await serve((req, res) => {
       // As a PostgreSQL read: answered in a later turn of the loop.

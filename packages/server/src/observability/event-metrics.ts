@@ -9,8 +9,18 @@ import type { OutboxStores } from '../catalog/ports/outbox.js';
 import type { EventIntentStore } from '../catalog/ports/intents.js';
 
 export function eventMetrics(registry: Registry, store: OutboxStores, intents?: Pick<EventIntentStore, 'countPending'>): DeliveryMetrics {
-  const delivered = new Counter({ name: 'lakegate_events_delivered_total', help: 'Change events accepted by sinks, by sink kind', labelNames: ['kind'], registers: [registry] });
-  const failed = new Counter({ name: 'lakegate_event_deliveries_failed_total', help: 'Failed delivery attempts (batches), by sink kind', labelNames: ['kind'], registers: [registry] });
+  const delivered = new Counter({
+    name: 'lakegate_events_delivered_total',
+    help: 'Change events accepted by sinks, by sink kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: 'lakegate_event_deliveries_failed_total',
+    help: 'Failed delivery attempts (batches), by sink kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   const lag = new Histogram({
     name: 'lakegate_event_delivery_lag_seconds',
     help: 'From the commit of the last event of a batch to its acceptance by the sink, by sink kind',

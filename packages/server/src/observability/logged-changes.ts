@@ -25,8 +25,10 @@ export class LoggedChanges implements ChangeListener {
 
   report(event: Outcome): void {
     this.logger.info({ event }, event.type);
-    if (event.type === 'table.maintained') this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles, event.missingFiles);
+    if (event.type === 'table.maintained')
+      this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles, event.missingFiles);
     if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
-    if (event.type === 'table.compacted') this.metrics?.maintenance.compacted(event.trigger, event.rewrittenFiles, event.rewrittenBytes, event.addedFiles, event.seconds);
+    if (event.type === 'table.compacted')
+      this.metrics?.maintenance.compacted(event.trigger, event.rewrittenFiles, event.rewrittenBytes, event.addedFiles, event.seconds);
   }
 }

@@ -5,7 +5,22 @@ const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz';
 
 describe('query redaction', () => {
   it('redacts parameters named like a credential, whatever the exact name', () => {
-    for (const name of ['bearer', 'Authorization', 'access_token', 'id_token', 'client_secret', 'X-Amz-Signature', 'sig', 'apiKey', 'x-api-key', 'password', 'session', 'code', 'assertion', 'jwt']) {
+    for (const name of [
+      'bearer',
+      'Authorization',
+      'access_token',
+      'id_token',
+      'client_secret',
+      'X-Amz-Signature',
+      'sig',
+      'apiKey',
+      'x-api-key',
+      'password',
+      'session',
+      'code',
+      'assertion',
+      'jwt',
+    ]) {
       expect(isSecretQueryParameter(name, 'v'), name).toBe(true);
     }
   });
@@ -17,7 +32,14 @@ describe('query redaction', () => {
   });
 
   it('keeps ordinary parameters readable', () => {
-    for (const [name, value] of [['warehouse', 'production-warehouse-2024'], ['pageToken', JWT], ['pageSize', '100'], ['parent', 'sales\u001feu'], ['snapshots', 'all'], ['delimiter', '$']]) {
+    for (const [name, value] of [
+      ['warehouse', 'production-warehouse-2024'],
+      ['pageToken', JWT],
+      ['pageSize', '100'],
+      ['parent', 'sales\u001feu'],
+      ['snapshots', 'all'],
+      ['delimiter', '$'],
+    ]) {
       expect(isSecretQueryParameter(name!, value!), name).toBe(false);
     }
     expect(scrubUrl(`/v1/config?warehouse=lake&bearer=${JWT}&x=${JWT}`)).toBe('/v1/config?warehouse=lake&bearer=***&x=***');

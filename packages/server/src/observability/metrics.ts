@@ -88,7 +88,12 @@ export class HttpMetrics {
         this.inc(droppedLogLines());
       },
     });
-    const cache = new Counter({ name: 'lakegate_vending_cache_total', help: 'Vended credential cache lookups by result', labelNames: ['result'], registers: [this.registry] });
+    const cache = new Counter({
+      name: 'lakegate_vending_cache_total',
+      help: 'Vended credential cache lookups by result',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
     const failures = new Counter({ name: 'lakegate_vending_failures_total', help: 'Failed calls to a cloud credential service', registers: [this.registry] });
     const latency = new Histogram({
       name: 'lakegate_vending_duration_seconds',
@@ -96,7 +101,12 @@ export class HttpMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
-    const plans = new Counter({ name: 'lakegate_planning_requests_total', help: 'Scan plans (kind=plan) and plan-task expansions (kind=tasks) served', labelNames: ['kind'], registers: [this.registry] });
+    const plans = new Counter({
+      name: 'lakegate_planning_requests_total',
+      help: 'Scan plans (kind=plan) and plan-task expansions (kind=tasks) served',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
     const planSeconds = new Histogram({
       name: 'lakegate_planning_duration_seconds',
       help: 'Time to plan a scan or expand a plan task (manifests read and pruned)',
@@ -104,7 +114,12 @@ export class HttpMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [this.registry],
     });
-    const planFiles = new Counter({ name: 'lakegate_planning_data_files_total', help: 'Data files read from manifests by planning, by outcome (planned: in a task; pruned: skipped by the filter)', labelNames: ['outcome'], registers: [this.registry] });
+    const planFiles = new Counter({
+      name: 'lakegate_planning_data_files_total',
+      help: 'Data files read from manifests by planning, by outcome (planned: in a task; pruned: skipped by the filter)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
     this.planning = {
       planned: (o) => {
         plans.inc({ kind: o.kind });
@@ -113,16 +128,57 @@ export class HttpMetrics {
         planFiles.inc({ outcome: 'pruned' }, o.filesPruned);
       },
     };
-    const files = new Counter({ name: 'lakegate_maintenance_files_deleted_total', help: 'Files deleted by table maintenance (expiry, orphans) and by purges (at once, or when a drop retention ends), by job', labelNames: ['job'], registers: [this.registry] });
-    const bytes = new Counter({ name: 'lakegate_maintenance_bytes_deleted_total', help: 'Bytes deleted by table maintenance (as the metadata records them), by job', labelNames: ['job'], registers: [this.registry] });
-    const failedFiles = new Counter({ name: 'lakegate_maintenance_files_failed_total', help: 'Files table maintenance could not delete (the store refused them; left for a later orphan removal), by job', labelNames: ['job'], registers: [this.registry] });
-    const missingFiles = new Counter({ name: 'lakegate_maintenance_files_missing_total', help: 'Files table maintenance was to delete and did not find (not counted as deleted), by job', labelNames: ['job'], registers: [this.registry] });
-    const runs = new Counter({ name: 'lakegate_maintenance_runs_total', help: 'Table maintenance jobs run (not dry runs) and purges done, by job', labelNames: ['job'], registers: [this.registry] });
+    const files = new Counter({
+      name: 'lakegate_maintenance_files_deleted_total',
+      help: 'Files deleted by table maintenance (expiry, orphans) and by purges (at once, or when a drop retention ends), by job',
+      labelNames: ['job'],
+      registers: [this.registry],
+    });
+    const bytes = new Counter({
+      name: 'lakegate_maintenance_bytes_deleted_total',
+      help: 'Bytes deleted by table maintenance (as the metadata records them), by job',
+      labelNames: ['job'],
+      registers: [this.registry],
+    });
+    const failedFiles = new Counter({
+      name: 'lakegate_maintenance_files_failed_total',
+      help: 'Files table maintenance could not delete (the store refused them; left for a later orphan removal), by job',
+      labelNames: ['job'],
+      registers: [this.registry],
+    });
+    const missingFiles = new Counter({
+      name: 'lakegate_maintenance_files_missing_total',
+      help: 'Files table maintenance was to delete and did not find (not counted as deleted), by job',
+      labelNames: ['job'],
+      registers: [this.registry],
+    });
+    const runs = new Counter({
+      name: 'lakegate_maintenance_runs_total',
+      help: 'Table maintenance jobs run (not dry runs) and purges done, by job',
+      labelNames: ['job'],
+      registers: [this.registry],
+    });
     const byTrigger = { labelNames: ['trigger'], registers: [this.registry] };
-    const rewrittenFiles = new Counter({ name: 'lakegate_compaction_files_rewritten_total', help: 'Small data files compaction rewrote (committed replace snapshots only), by trigger (on-demand, scheduled)', ...byTrigger });
-    const rewrittenBytes = new Counter({ name: 'lakegate_compaction_bytes_rewritten_total', help: 'Bytes of the data files compaction rewrote, by trigger', ...byTrigger });
-    const addedFiles = new Counter({ name: 'lakegate_compaction_files_written_total', help: 'Data files compaction wrote in their place, by trigger', ...byTrigger });
-    const compactionSeconds = new Counter({ name: 'lakegate_compaction_seconds_total', help: 'Wall-clock seconds of committed compactions, from plan to commit, by trigger', ...byTrigger });
+    const rewrittenFiles = new Counter({
+      name: 'lakegate_compaction_files_rewritten_total',
+      help: 'Small data files compaction rewrote (committed replace snapshots only), by trigger (on-demand, scheduled)',
+      ...byTrigger,
+    });
+    const rewrittenBytes = new Counter({
+      name: 'lakegate_compaction_bytes_rewritten_total',
+      help: 'Bytes of the data files compaction rewrote, by trigger',
+      ...byTrigger,
+    });
+    const addedFiles = new Counter({
+      name: 'lakegate_compaction_files_written_total',
+      help: 'Data files compaction wrote in their place, by trigger',
+      ...byTrigger,
+    });
+    const compactionSeconds = new Counter({
+      name: 'lakegate_compaction_seconds_total',
+      help: 'Wall-clock seconds of committed compactions, from plan to commit, by trigger',
+      ...byTrigger,
+    });
     this.maintenance = {
       compacted: (trigger, n, b, added, seconds) => {
         rewrittenFiles.inc({ trigger }, n);

@@ -62,7 +62,11 @@ export function createTracing(processors: SpanProcessor[], options: { serviceNam
   const detected = detectResources({ detectors: [envDetector] });
   // process.pid tells the workers of `serve --workers N` apart; not the command line, which may hold a database URL.
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? 'lakegate', 'process.pid': process.pid }).merge(detected);
-  const provider = new TracerProvider({ resource, spanProcessors: processors, sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }) });
+  const provider = new TracerProvider({
+    resource,
+    spanProcessors: processors,
+    sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+  });
   const tracer = provider.getTracer(SCOPE);
   return {
     spans: new OtelSpans(tracer),
@@ -86,7 +90,10 @@ const truthy = (v: string | undefined) => v !== undefined && /^(true|1)$/i.test(
 /** Which exporters the environment asks for; empty: tracing off. */
 export function tracesExporters(env: Env): string[] {
   if (truthy(env.OTEL_SDK_DISABLED)) return [];
-  const named = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const named = (env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (named.includes('none')) return [];
   if (named.length > 0) return named;
   return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? ['otlp'] : [];
@@ -114,7 +121,8 @@ export function tracingFromEnv(env: Env = process.env, warn: (message: string) =
     return undefined;
   }
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json').trim();
-  if (exporters.includes('otlp') && protocol !== 'http/json' && protocol !== 'http/protobuf') warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: traces are exported as OTLP/HTTP (JSON)`);
+  if (exporters.includes('otlp') && protocol !== 'http/json' && protocol !== 'http/protobuf')
+    warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: traces are exported as OTLP/HTTP (JSON)`);
   // The standard batch settings (this SDK version leaves them to the caller): delay, queue, batch size, timeout.
   const whole = (name: string) => {
     const n = Number(env[name]);

@@ -38,7 +38,8 @@ export class KyselyAccessControl implements AccessControl {
 
   /** fn's changes and the events it appends in one transaction (the events last: kysely-outbox.ts's lock order). */
   withEvents<T>(fn: (control: AccessControl, outbox: OutboxWriter) => Promise<T>): Promise<T> {
-    const run = (trx: Kysely<CatalogDatabase>) => fn(new KyselyAccessControl(trx, kyselyRunner(trx), this.compiled), { appendEvents: (events) => appendOutboxEvents(trx, events) });
+    const run = (trx: Kysely<CatalogDatabase>) =>
+      fn(new KyselyAccessControl(trx, kyselyRunner(trx), this.compiled), { appendEvents: (events) => appendOutboxEvents(trx, events) });
     return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
   }
 
@@ -77,7 +78,14 @@ export class KyselyAccessControl implements AccessControl {
   async addMember(a: RoleAssignment): Promise<boolean> {
     const res = await this.db
       .insertInto('role_members')
-      .values({ tenant: a.tenant, role: a.role, member_kind: a.member.kind, member_issuer: a.member.issuer, member_name: a.member.name, created_at: a.createdAtMs })
+      .values({
+        tenant: a.tenant,
+        role: a.role,
+        member_kind: a.member.kind,
+        member_issuer: a.member.issuer,
+        member_name: a.member.name,
+        created_at: a.createdAtMs,
+      })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -105,7 +113,12 @@ export class KyselyAccessControl implements AccessControl {
       .orderBy('member_issuer')
       .orderBy('member_name')
       .execute();
-    return rows.map((r) => ({ tenant, role, member: { kind: r.member_kind as MemberKind, issuer: r.member_issuer, name: r.member_name }, createdAtMs: num(r.created_at) }));
+    return rows.map((r) => ({
+      tenant,
+      role,
+      member: { kind: r.member_kind as MemberKind, issuer: r.member_issuer, name: r.member_name },
+      createdAtMs: num(r.created_at),
+    }));
   }
 
   async rolesOf(tenant: string, members: readonly Member[]): Promise<string[]> {
@@ -118,7 +131,11 @@ export class KyselyAccessControl implements AccessControl {
         .distinct()
         .where('tenant', '=', t)
         .where((eb) =>
-          eb.or(members.map((_, i) => eb.and([eb('member_kind', '=', ms[3 * i]! as MemberKind), eb('member_issuer', '=', ms[3 * i + 1]!), eb('member_name', '=', ms[3 * i + 2]!)]))),
+          eb.or(
+            members.map((_, i) =>
+              eb.and([eb('member_kind', '=', ms[3 * i]! as MemberKind), eb('member_issuer', '=', ms[3 * i + 1]!), eb('member_name', '=', ms[3 * i + 2]!)]),
+            ),
+          ),
         ),
     );
     return (await this.reads.rows(q)).map((r) => r.role).sort();
@@ -127,7 +144,15 @@ export class KyselyAccessControl implements AccessControl {
   async grant(g: GrantRecord): Promise<boolean> {
     const res = await this.db
       .insertInto('grants')
-      .values({ tenant: g.tenant, role: g.role, privilege: g.privilege, securable_kind: g.securable.kind, securable_id: g.securable.id, warehouse: g.securable.warehouse, created_at: g.createdAtMs })
+      .values({
+        tenant: g.tenant,
+        role: g.role,
+        privilege: g.privilege,
+        securable_kind: g.securable.kind,
+        securable_id: g.securable.id,
+        warehouse: g.securable.warehouse,
+        created_at: g.createdAtMs,
+      })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -161,7 +186,12 @@ export class KyselyAccessControl implements AccessControl {
     const out: GrantRecord[] = [];
     for (const part of chunks(ids)) {
       const q = this.compiled.compile(`grantsOn:${part.length}:${roles.length}`, [tenant, ...part, ...roles], (t, ...rest) =>
-        this.db.selectFrom('grants').selectAll().where('tenant', '=', t).where('securable_id', 'in', rest.slice(0, part.length)).where('role', 'in', rest.slice(part.length)),
+        this.db
+          .selectFrom('grants')
+          .selectAll()
+          .where('tenant', '=', t)
+          .where('securable_id', 'in', rest.slice(0, part.length))
+          .where('role', 'in', rest.slice(part.length)),
       );
       const rows = await this.reads.rows(q);
       for (const r of rows) if (wanted.has(`${r.securable_kind}\u001f${r.securable_id}`)) out.push(toGrant(r));

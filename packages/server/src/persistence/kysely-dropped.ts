@@ -57,7 +57,13 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
     return row && toRecord(row);
   }
 
-  restore(warehouse: string, id: string, to: { namespace: string[]; name: string }, nowMs: number, events: readonly OutboxEventInput[] = []): Promise<RestoreOutcome> {
+  restore(
+    warehouse: string,
+    id: string,
+    to: { namespace: string[]; name: string },
+    nowMs: number,
+    events: readonly OutboxEventInput[] = [],
+  ): Promise<RestoreOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('dropped_objects').selectAll().where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
       if (row === undefined) return 'missing';
@@ -70,7 +76,14 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
   }
 
   async due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]> {
-    const rows = await this.db.selectFrom('dropped_objects').selectAll().where('expires_at', '<=', nowMs).orderBy('expires_at').orderBy('id').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('dropped_objects')
+      .selectAll()
+      .where('expires_at', '<=', nowMs)
+      .orderBy('expires_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map(toRecord);
   }
 
@@ -81,9 +94,16 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
 }
 
 /** Inserts the live row; false when its name is taken (no row inserted). */
-export async function insertLive(trx: Transaction<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>, object: CatalogObjectRecord): Promise<boolean> {
+export async function insertLive(
+  trx: Transaction<{ dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'catalog_objects'>>,
+  object: CatalogObjectRecord,
+): Promise<boolean> {
   try {
-    const res = await trx.insertInto('catalog_objects').values(objectRow(object)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    const res = await trx
+      .insertInto('catalog_objects')
+      .values(objectRow(object))
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   } catch (e) {
     if (isUniqueViolation(e)) return false;

@@ -40,22 +40,46 @@ export class KyselyEnforcers implements EnforcerStore {
   }
 
   async list(tenant: string, warehouse: string): Promise<PolicyEnforcer[]> {
-    const rows = await this.db.selectFrom('policy_enforcers').selectAll().where('tenant', '=', tenant).where('warehouse', '=', warehouse).orderBy('client_id').execute();
+    const rows = await this.db
+      .selectFrom('policy_enforcers')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('warehouse', '=', warehouse)
+      .orderBy('client_id')
+      .execute();
     return rows.map(toEnforcer);
   }
 
   async listForPrincipal(tenant: string, clientId: string): Promise<PolicyEnforcer[]> {
-    const rows = await this.db.selectFrom('policy_enforcers').selectAll().where('tenant', '=', tenant).where('client_id', '=', clientId).orderBy('warehouse').execute();
+    const rows = await this.db
+      .selectFrom('policy_enforcers')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('client_id', '=', clientId)
+      .orderBy('warehouse')
+      .execute();
     return rows.map(toEnforcer);
   }
 
   async put(e: PolicyEnforcer, events: readonly OutboxEventInput[] = []): Promise<void> {
-    const values: Row = { tenant: e.tenant, warehouse: e.warehouse, client_id: e.clientId, mechanism: e.mechanism, trino_catalog: e.trinoCatalog ?? null, created_by: e.createdBy, created_at: e.createdAtMs };
+    const values: Row = {
+      tenant: e.tenant,
+      warehouse: e.warehouse,
+      client_id: e.clientId,
+      mechanism: e.mechanism,
+      trino_catalog: e.trinoCatalog ?? null,
+      created_by: e.createdBy,
+      created_at: e.createdAtMs,
+    };
     await this.write(async (db) => {
       await db
         .insertInto('policy_enforcers')
         .values(values)
-        .onConflict((oc) => oc.columns(['tenant', 'warehouse', 'client_id']).doUpdateSet({ mechanism: values.mechanism, trino_catalog: values.trino_catalog, created_by: values.created_by, created_at: values.created_at }))
+        .onConflict((oc) =>
+          oc
+            .columns(['tenant', 'warehouse', 'client_id'])
+            .doUpdateSet({ mechanism: values.mechanism, trino_catalog: values.trino_catalog, created_by: values.created_by, created_at: values.created_at }),
+        )
         .execute();
       if (events.length > 0) await appendOutboxEvents(db as never, events);
     });
@@ -63,7 +87,12 @@ export class KyselyEnforcers implements EnforcerStore {
 
   async remove(tenant: string, warehouse: string, clientId: string, events: readonly OutboxEventInput[] = []): Promise<boolean> {
     return this.write(async (db) => {
-      const r = await db.deleteFrom('policy_enforcers').where('tenant', '=', tenant).where('warehouse', '=', warehouse).where('client_id', '=', clientId).executeTakeFirst();
+      const r = await db
+        .deleteFrom('policy_enforcers')
+        .where('tenant', '=', tenant)
+        .where('warehouse', '=', warehouse)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
       const removed = Number(r.numDeletedRows) > 0;
       if (removed && events.length > 0) await appendOutboxEvents(db as never, events);
       return removed;

@@ -39,7 +39,10 @@ export class KyselyEventIntents implements EventIntentStore {
       if (Number(updated.numUpdatedRows) === 1) return;
       // New: its numbers now (the counter row's lock is taken last, as in every outbox write).
       const first = await reserveSequences(trx, stream, intent.events.length);
-      await t.insertInto('event_intents').values({ id: intent.id, created_at: intent.createdAtMs, events, writes, stream, sequence: first, count: intent.events.length }).execute();
+      await t
+        .insertInto('event_intents')
+        .values({ id: intent.id, created_at: intent.createdAtMs, events, writes, stream, sequence: first, count: intent.events.length })
+        .execute();
     });
   }
 
@@ -47,7 +50,8 @@ export class KyselyEventIntents implements EventIntentStore {
     return this.db.transaction().execute(async (trx) => {
       const held = await tablesOf(trx).deleteFrom('event_intents').where('id', '=', id).returning(['stream', 'sequence', 'count']).executeTakeFirst();
       if (!held) return false;
-      if (events.length > Number(held.count) || events.some((e) => e.warehouse !== held.stream)) throw new TypeError('an intent publishes at most the events it was recorded with, in its stream');
+      if (events.length > Number(held.count) || events.some((e) => e.warehouse !== held.stream))
+        throw new TypeError('an intent publishes at most the events it was recorded with, in its stream');
       await insertOutboxEvents(trx, held.stream, Number(held.sequence), events);
       return true;
     });
@@ -59,12 +63,22 @@ export class KyselyEventIntents implements EventIntentStore {
   }
 
   async countPending(): Promise<number> {
-    const row = await tablesOf(this.db).selectFrom('event_intents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await tablesOf(this.db)
+      .selectFrom('event_intents')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   async pendingIntents(beforeMs: number, limit: number): Promise<EventIntent[]> {
-    const rows = await tablesOf(this.db).selectFrom('event_intents').select(['id', 'created_at', 'events', 'writes']).where('created_at', '<', beforeMs).orderBy('created_at').orderBy('id').limit(limit).execute();
+    const rows = await tablesOf(this.db)
+      .selectFrom('event_intents')
+      .select(['id', 'created_at', 'events', 'writes'])
+      .where('created_at', '<', beforeMs)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       createdAtMs: Number(r.created_at),

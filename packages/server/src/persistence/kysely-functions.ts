@@ -32,15 +32,34 @@ export class KyselyFunctions implements FunctionStore {
       this.db.selectFrom('catalog_functions').selectAll().where('warehouse', '=', w).where('namespace', '=', ns).where('name', '=', n),
     );
     const [row] = await this.reads.rows(q);
-    return row && { warehouse: row.warehouse, namespace: decodeNamespace(row.namespace), name: row.name, uuid: row.uuid, metadataJson: row.metadata_json, createdAtMs: num(row.created_at), updatedAtMs: num(row.updated_at) };
+    return (
+      row && {
+        warehouse: row.warehouse,
+        namespace: decodeNamespace(row.namespace),
+        name: row.name,
+        uuid: row.uuid,
+        metadataJson: row.metadata_json,
+        createdAtMs: num(row.created_at),
+        updatedAtMs: num(row.updated_at),
+      }
+    );
   }
 
   async list(warehouse: string, namespace: string[], after: string | undefined, limit: number): Promise<string[]> {
     const base = (w: string, ns: string) => this.db.selectFrom('catalog_functions').select('name').where('warehouse', '=', w).where('namespace', '=', ns);
     const q =
       after === undefined
-        ? this.compiled.compile('functions', [warehouse, encodeNamespace(namespace), limit], (w, ns, l) => base(w, ns).orderBy(this.byName).limit(l as never))
-        : this.compiled.compile('functionsAfter', [warehouse, encodeNamespace(namespace), after, limit], (w, ns, a, l) => base(w, ns).where(this.byName, '>', a).orderBy(this.byName).limit(l as never));
+        ? this.compiled.compile('functions', [warehouse, encodeNamespace(namespace), limit], (w, ns, l) =>
+            base(w, ns)
+              .orderBy(this.byName)
+              .limit(l as never),
+          )
+        : this.compiled.compile('functionsAfter', [warehouse, encodeNamespace(namespace), after, limit], (w, ns, a, l) =>
+            base(w, ns)
+              .where(this.byName, '>', a)
+              .orderBy(this.byName)
+              .limit(l as never),
+          );
     return (await this.reads.rows(q)).map((r) => r.name);
   }
 
@@ -56,7 +75,11 @@ export class KyselyFunctions implements FunctionStore {
         .where('name', '=', key.name)
         .executeTakeFirst();
       const replaced = Number(updated.numUpdatedRows) > 0;
-      if (!replaced) await db.insertInto('catalog_functions').values({ ...key, uuid: record.uuid, metadata_json: record.metadataJson, created_at: record.createdAtMs, updated_at: record.updatedAtMs }).execute();
+      if (!replaced)
+        await db
+          .insertInto('catalog_functions')
+          .values({ ...key, uuid: record.uuid, metadata_json: record.metadataJson, created_at: record.createdAtMs, updated_at: record.updatedAtMs })
+          .execute();
       if (events.length > 0) await appendOutboxEvents(db, events);
       return replaced ? 'replaced' : 'created';
     });
@@ -64,7 +87,12 @@ export class KyselyFunctions implements FunctionStore {
 
   async delete(warehouse: string, namespace: string[], name: string, events: readonly OutboxEventInput[] = []): Promise<boolean> {
     return this.inTransaction(async (db) => {
-      const r = await db.deleteFrom('catalog_functions').where('warehouse', '=', warehouse).where('namespace', '=', encodeNamespace(namespace)).where('name', '=', name).executeTakeFirst();
+      const r = await db
+        .deleteFrom('catalog_functions')
+        .where('warehouse', '=', warehouse)
+        .where('namespace', '=', encodeNamespace(namespace))
+        .where('name', '=', name)
+        .executeTakeFirst();
       const found = Number(r.numDeletedRows) > 0;
       if (found && events.length > 0) await appendOutboxEvents(db, events);
       return found;

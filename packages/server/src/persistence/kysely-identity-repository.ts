@@ -1,6 +1,15 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { readDelegationPolicy } from '../auth/delegation-policy.js';
-import type { AccessKeyRecord, ApiKeyRecord, AuditEvent, AuditQuery, IdentityRepository, ServicePrincipal, TokenSessionKey, TokenSessionRecord } from '../auth/ports.js';
+import type {
+  AccessKeyRecord,
+  ApiKeyRecord,
+  AuditEvent,
+  AuditQuery,
+  IdentityRepository,
+  ServicePrincipal,
+  TokenSessionKey,
+  TokenSessionRecord,
+} from '../auth/ports.js';
 import type { OutboxWriter } from '../catalog/ports/outbox.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 import type { AccessKeysTable, ApiKeysTable, CatalogDatabase, ServicePrincipalsTable, TokenSessionsTable } from './schema.js';
@@ -64,7 +73,10 @@ export class KyselyIdentityRepository implements IdentityRepository {
   }
 
   async insertAccessKey(r: AccessKeyRecord): Promise<void> {
-    await this.db.insertInto('access_keys').values({ access_key_id: r.accessKeyId, client_id: r.clientId, ciphertext: r.ciphertext, created_at: r.createdAtMs, revoked_at: r.revokedAtMs ?? null }).execute();
+    await this.db
+      .insertInto('access_keys')
+      .values({ access_key_id: r.accessKeyId, client_id: r.clientId, ciphertext: r.ciphertext, created_at: r.createdAtMs, revoked_at: r.revokedAtMs ?? null })
+      .execute();
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
@@ -75,7 +87,15 @@ export class KyselyIdentityRepository implements IdentityRepository {
   async insertApiKey(r: ApiKeyRecord): Promise<void> {
     await this.db
       .insertInto('api_keys')
-      .values({ key_id: r.keyId, client_id: r.clientId, name: r.name, hash: r.hash, created_at: r.createdAtMs, expires_at: r.expiresAtMs ?? null, revoked_at: r.revokedAtMs ?? null })
+      .values({
+        key_id: r.keyId,
+        client_id: r.clientId,
+        name: r.name,
+        hash: r.hash,
+        created_at: r.createdAtMs,
+        expires_at: r.expiresAtMs ?? null,
+        revoked_at: r.revokedAtMs ?? null,
+      })
       .execute();
   }
 
@@ -90,11 +110,18 @@ export class KyselyIdentityRepository implements IdentityRepository {
   }
 
   async listAccessKeys(clientId: string): Promise<AccessKeyRecord[]> {
-    return (await this.db.selectFrom('access_keys').selectAll().where('client_id', '=', clientId).orderBy('created_at').orderBy('access_key_id').execute()).map(toAccessKey);
+    return (await this.db.selectFrom('access_keys').selectAll().where('client_id', '=', clientId).orderBy('created_at').orderBy('access_key_id').execute()).map(
+      toAccessKey,
+    );
   }
 
   async revokeAccessKey(accessKeyId: string, atMs: number): Promise<boolean> {
-    const res = await this.db.updateTable('access_keys').set({ revoked_at: atMs }).where('access_key_id', '=', accessKeyId).where('revoked_at', 'is', null).executeTakeFirst();
+    const res = await this.db
+      .updateTable('access_keys')
+      .set({ revoked_at: atMs })
+      .where('access_key_id', '=', accessKeyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 
@@ -131,7 +158,11 @@ export class KyselyIdentityRepository implements IdentityRepository {
   }
 
   async setDelegation(clientId: string, delegation: ServicePrincipal['delegation']): Promise<void> {
-    await this.db.updateTable('service_principals').set({ delegation: JSON.stringify(delegation) }).where('client_id', '=', clientId).execute();
+    await this.db
+      .updateTable('service_principals')
+      .set({ delegation: JSON.stringify(delegation) })
+      .where('client_id', '=', clientId)
+      .execute();
   }
 
   async setPrincipalDisabled(clientId: string, disabled: boolean, tokensValidAfterMs?: number): Promise<void> {
@@ -154,11 +185,25 @@ export class KyselyIdentityRepository implements IdentityRepository {
   async revokeTokenSession(k: TokenSessionKey, atMs: number, reason: string): Promise<void> {
     await this.db
       .insertInto('token_sessions')
-      .values({ sid: k.sid, client_id: k.clientId, tenant: k.tenant, refresh_generation: 0, revoked_at: atMs, revoked_reason: reason, expires_at: k.expiresAtMs, created_at: atMs })
+      .values({
+        sid: k.sid,
+        client_id: k.clientId,
+        tenant: k.tenant,
+        refresh_generation: 0,
+        revoked_at: atMs,
+        revoked_reason: reason,
+        expires_at: k.expiresAtMs,
+        created_at: atMs,
+      })
       .onConflict((oc) => oc.column('sid').doNothing())
       .execute();
     // The row may have existed (rotation state): revoke it, keeping the first revocation's time and reason.
-    await this.db.updateTable('token_sessions').set({ revoked_at: atMs, revoked_reason: reason }).where('sid', '=', k.sid).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('token_sessions')
+      .set({ revoked_at: atMs, revoked_reason: reason })
+      .where('sid', '=', k.sid)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async advanceRefreshGeneration(k: TokenSessionKey, from: number, atMs: number): Promise<boolean> {
@@ -174,7 +219,16 @@ export class KyselyIdentityRepository implements IdentityRepository {
     // The session's first rotation writes its row; of two concurrent first uses only one insert wins.
     const inserted = await this.db
       .insertInto('token_sessions')
-      .values({ sid: k.sid, client_id: k.clientId, tenant: k.tenant, refresh_generation: 1, revoked_at: null, revoked_reason: null, expires_at: k.expiresAtMs, created_at: atMs })
+      .values({
+        sid: k.sid,
+        client_id: k.clientId,
+        tenant: k.tenant,
+        refresh_generation: 1,
+        revoked_at: null,
+        revoked_reason: null,
+        expires_at: k.expiresAtMs,
+        created_at: atMs,
+      })
       .onConflict((oc) => oc.column('sid').doNothing())
       .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -204,7 +258,11 @@ export class KyselyIdentityRepository implements IdentityRepository {
       request_id: e.requestId ?? null,
     }));
     // One statement per batch: a batch lands whole or not at all.
-    for (let i = 0; i < rows.length; i += 100) await this.db.insertInto('audit_events').values(rows.slice(i, i + 100)).execute();
+    for (let i = 0; i < rows.length; i += 100)
+      await this.db
+        .insertInto('audit_events')
+        .values(rows.slice(i, i + 100))
+        .execute();
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEvent[]> {
@@ -212,7 +270,8 @@ export class KyselyIdentityRepository implements IdentityRepository {
     if (q.tenant !== undefined) query = query.where('tenant', '=', q.tenant);
     if (q.type !== undefined) query = query.where('type', '=', q.type);
     if (q.decision !== undefined) query = query.where('decision', '=', q.decision);
-    if (q.action !== undefined) query = q.action.endsWith(':') || q.action.endsWith('.') ? query.where(startsWith('action', q.action)) : query.where('action', '=', q.action);
+    if (q.action !== undefined)
+      query = q.action.endsWith(':') || q.action.endsWith('.') ? query.where(startsWith('action', q.action)) : query.where('action', '=', q.action);
     if (q.actor !== undefined) query = query.where(contains('actor', q.actor));
     if (q.object !== undefined) query = query.where(contains('object', q.object));
     if (q.sinceMs !== undefined) query = query.where('at', '>=', q.sinceMs);

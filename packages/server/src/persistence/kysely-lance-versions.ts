@@ -57,7 +57,11 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
     this.reads = reads ?? kyselyRunner(db);
   }
 
-  async appendMany(records: readonly LanceVersionRecord[], write: () => Promise<void>, events: readonly OutboxEventInput[] = []): Promise<{ index: number; refusal: AppendRefusal } | undefined> {
+  async appendMany(
+    records: readonly LanceVersionRecord[],
+    write: () => Promise<void>,
+    events: readonly OutboxEventInput[] = [],
+  ): Promise<{ index: number; refusal: AppendRefusal } | undefined> {
     // Heads are moved in one order (table, branch) so that two batches over the same chains cannot deadlock on PostgreSQL.
     const order = [...records.keys()].sort((a, b) => compareChains(records[a]!, records[b]!));
     try {
@@ -91,7 +95,12 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
 
   async get(tableId: string, branch: string, version: number): Promise<LanceVersionRecord | undefined> {
     const q = this.compiled.compile('lanceVersion', [tableId, branch, version], (t, b, v) =>
-      this.db.selectFrom('lance_table_versions').selectAll().where('table_id', '=', t).where('branch', '=', b).where('version', '=', v as never),
+      this.db
+        .selectFrom('lance_table_versions')
+        .selectAll()
+        .where('table_id', '=', t)
+        .where('branch', '=', b)
+        .where('version', '=', v as never),
     );
     const [row] = await this.reads.rows(q);
     return row ? toRecord(row) : undefined;
@@ -102,7 +111,11 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
     const base = (t: string, b: string) => this.db.selectFrom('lance_table_versions').selectAll().where('table_id', '=', t).where('branch', '=', b);
     const q =
       options.after === undefined
-        ? this.compiled.compile(`lanceVersions:${order}`, [tableId, branch, options.limit], (t, b, l) => base(t, b).orderBy('version', order).limit(l as never))
+        ? this.compiled.compile(`lanceVersions:${order}`, [tableId, branch, options.limit], (t, b, l) =>
+            base(t, b)
+              .orderBy('version', order)
+              .limit(l as never),
+          )
         : this.compiled.compile(`lanceVersionsAfter:${order}`, [tableId, branch, options.after, options.limit], (t, b, a, l) =>
             base(t, b)
               .where('version', options.descending ? '<' : '>', a as never)
@@ -113,7 +126,9 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
   }
 
   async head(tableId: string, branch: string): Promise<number | undefined> {
-    const q = this.compiled.compile('lanceVersionHead', [tableId, branch], (t, b) => this.db.selectFrom('lance_version_heads').select('version').where('table_id', '=', t).where('branch', '=', b));
+    const q = this.compiled.compile('lanceVersionHead', [tableId, branch], (t, b) =>
+      this.db.selectFrom('lance_version_heads').select('version').where('table_id', '=', t).where('branch', '=', b),
+    );
     const [row] = await this.reads.rows(q);
     return row ? Number(row.version) : undefined;
   }
@@ -124,13 +139,21 @@ export class KyselyLanceVersionStore implements LanceVersionStore {
       .deleteFrom('lance_table_versions')
       .where('table_id', '=', tableId)
       .where('branch', '=', branch)
-      .where((eb) => eb.or(ranges.map((r) => (r.end === undefined ? eb('version', '>=', r.start) : eb.and([eb('version', '>=', r.start), eb('version', '<', r.end)])))))
+      .where((eb) =>
+        eb.or(ranges.map((r) => (r.end === undefined ? eb('version', '>=', r.start) : eb.and([eb('version', '>=', r.start), eb('version', '<', r.end)])))),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   async branches(tableId: string): Promise<{ branch: string; head: number }[]> {
-    const rows = await this.db.selectFrom('lance_version_heads').select(['branch', 'version']).where('table_id', '=', tableId).where('branch', '<>', '').orderBy('branch').execute();
+    const rows = await this.db
+      .selectFrom('lance_version_heads')
+      .select(['branch', 'version'])
+      .where('table_id', '=', tableId)
+      .where('branch', '<>', '')
+      .orderBy('branch')
+      .execute();
     return rows.map((r) => ({ branch: r.branch, head: Number(r.version) }));
   }
 
@@ -161,7 +184,8 @@ class Refused extends Error {
   }
 }
 
-const compareChains = (a: LanceVersionRecord, b: LanceVersionRecord): number => (a.tableId !== b.tableId ? (a.tableId < b.tableId ? -1 : 1) : a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0);
+const compareChains = (a: LanceVersionRecord, b: LanceVersionRecord): number =>
+  a.tableId !== b.tableId ? (a.tableId < b.tableId ? -1 : 1) : a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : 0;
 
 const toRow = (record: LanceVersionRecord): Row => ({
   table_id: record.tableId,
@@ -177,7 +201,12 @@ const toRow = (record: LanceVersionRecord): Row => ({
 
 /** Moves the chain's head to record.version if that is the next version; otherwise says why not. */
 async function moveHead(trx: Transaction<LanceVersionTables>, record: LanceVersionRecord): Promise<AppendRefusal | undefined> {
-  const head = await trx.selectFrom('lance_version_heads').select('version').where('table_id', '=', record.tableId).where('branch', '=', record.branch).executeTakeFirst();
+  const head = await trx
+    .selectFrom('lance_version_heads')
+    .select('version')
+    .where('table_id', '=', record.tableId)
+    .where('branch', '=', record.branch)
+    .executeTakeFirst();
   if (!head) {
     const inserted = await trx
       .insertInto('lance_version_heads')

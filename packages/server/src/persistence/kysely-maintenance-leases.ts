@@ -29,7 +29,15 @@ export class KyselyMaintenanceLeases implements MaintenanceLeases {
     this.db = db.withTables<{ maintenance_leases: LeaseRow }>() as unknown as Db;
   }
 
-  async take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number, options: { overFailed?: boolean } = {}): Promise<boolean> {
+  async take(
+    tableId: string,
+    warehouse: string,
+    holder: string,
+    nowMs: number,
+    leaseMs: number,
+    dueBeforeMs: number,
+    options: { overFailed?: boolean } = {},
+  ): Promise<boolean> {
     const inserted = await this.db
       .insertInto('maintenance_leases')
       .values({ table_id: tableId, warehouse, holder, expires_at: nowMs + leaseMs, last_run_at: 0, state: 'running', started_at: nowMs, progress: null })
@@ -58,7 +66,13 @@ export class KyselyMaintenanceLeases implements MaintenanceLeases {
   }
 
   async report(tableId: string, holder: string, progress: MaintenanceProgress): Promise<void> {
-    await this.db.updateTable('maintenance_leases').set({ progress: JSON.stringify(progress) }).where('table_id', '=', tableId).where('holder', '=', holder).where('state', '=', 'running').execute();
+    await this.db
+      .updateTable('maintenance_leases')
+      .set({ progress: JSON.stringify(progress) })
+      .where('table_id', '=', tableId)
+      .where('holder', '=', holder)
+      .where('state', '=', 'running')
+      .execute();
   }
 
   async complete(tableId: string, holder: string, ranAtMs: number | null, progress?: MaintenanceProgress): Promise<void> {

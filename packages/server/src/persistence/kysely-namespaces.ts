@@ -43,11 +43,19 @@ export abstract class KyselyNamespaceRecords extends KyselyRecords {
   }
 
   async setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void> {
-    await this.db.updateTable('warehouses').set({ properties: JSON.stringify(properties) }).where('name', '=', name).execute();
+    await this.db
+      .updateTable('warehouses')
+      .set({ properties: JSON.stringify(properties) })
+      .where('name', '=', name)
+      .execute();
   }
 
   async setWarehouseStorage(name: string, storageProfile: Record<string, unknown>, secretId: string | undefined): Promise<void> {
-    await this.db.updateTable('warehouses').set({ storage_profile: JSON.stringify(storageProfile), secret_id: secretId ?? null }).where('name', '=', name).execute();
+    await this.db
+      .updateTable('warehouses')
+      .set({ storage_profile: JSON.stringify(storageProfile), secret_id: secretId ?? null })
+      .where('name', '=', name)
+      .execute();
   }
 
   async getNamespace(warehouse: string, levels: string[]): Promise<NamespaceRecord | undefined> {
@@ -63,16 +71,25 @@ export abstract class KyselyNamespaceRecords extends KyselyRecords {
     const base = (w: string, p: string) => this.db.selectFrom('namespaces').selectAll().where('warehouse', '=', w).where('parent', '=', p);
     const q =
       page.after === undefined
-        ? this.compiled.compile('listNamespaces', [warehouse, encodeNamespace(parent), page.limit], (w, p, l) => base(w, p).orderBy('name').limit(l as never))
+        ? this.compiled.compile('listNamespaces', [warehouse, encodeNamespace(parent), page.limit], (w, p, l) =>
+            base(w, p)
+              .orderBy('name')
+              .limit(l as never),
+          )
         : this.compiled.compile('listNamespacesAfter', [warehouse, encodeNamespace(parent), page.after, page.limit], (w, p, a, l) =>
-            base(w, p).where('name', '>', a).orderBy('name').limit(l as never),
+            base(w, p)
+              .where('name', '>', a)
+              .orderBy('name')
+              .limit(l as never),
           );
     const rows = await this.reads.rows(q);
     // Kept rows (the SQLite read memo's: frozen, shared while the file is unchanged) are decoded once, not per listing.
     const decoded = decodedNamespaces.get(rows);
     if (decoded !== undefined) return decoded.slice();
     if (!Object.isFrozen(rows)) return rows.map((r) => ({ id: r.id, warehouse, levels: decodeNamespace(r.name), properties: parseProps(r.properties) }));
-    const records = rows.map((r): NamespaceRecord => Object.freeze({ id: r.id, warehouse, levels: Object.freeze(decodeNamespace(r.name)) as string[], properties: Object.freeze(parseProps(r.properties)) }));
+    const records = rows.map((r): NamespaceRecord =>
+      Object.freeze({ id: r.id, warehouse, levels: Object.freeze(decodeNamespace(r.name)) as string[], properties: Object.freeze(parseProps(r.properties)) }),
+    );
     decodedNamespaces.set(rows, records);
     return records.slice();
   }
@@ -93,7 +110,9 @@ export abstract class KyselyNamespaceRecords extends KyselyRecords {
     return out;
   }
 
-  async findByIds(ids: readonly string[]): Promise<Array<{ id: string; warehouse: string; namespace: string[]; name?: string; kind: ObjectKind | 'namespace' }>> {
+  async findByIds(
+    ids: readonly string[],
+  ): Promise<Array<{ id: string; warehouse: string; namespace: string[]; name?: string; kind: ObjectKind | 'namespace' }>> {
     if (ids.length === 0) return [];
     const list = [...ids];
     const namespaces = await this.db.selectFrom('namespaces').select(['id', 'warehouse', 'name']).where('id', 'in', list).execute();
@@ -143,13 +162,7 @@ export abstract class KyselyNamespaceRecords extends KyselyRecords {
       .limit(1)
       .executeTakeFirst();
     if (obj) return true;
-    const child = await this.db
-      .selectFrom('namespaces')
-      .select('name')
-      .where('warehouse', '=', warehouse)
-      .where('parent', '=', ns)
-      .limit(1)
-      .executeTakeFirst();
+    const child = await this.db.selectFrom('namespaces').select('name').where('warehouse', '=', warehouse).where('parent', '=', ns).limit(1).executeTakeFirst();
     return child !== undefined;
   }
 }

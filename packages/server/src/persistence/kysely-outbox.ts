@@ -64,7 +64,18 @@ export async function insertOutboxEvents(db: Kysely<CatalogDatabase>, warehouse:
   if (events.length === 0) return;
   await tablesOf(db)
     .insertInto('event_outbox')
-    .values(events.map((e, i) => ({ warehouse, sequence: first + i, id: e.id, type: e.type, subject: e.subject ?? null, partition_key: e.partitionKey, time: e.timeMs, data: stringifyJson(e.data) })))
+    .values(
+      events.map((e, i) => ({
+        warehouse,
+        sequence: first + i,
+        id: e.id,
+        type: e.type,
+        subject: e.subject ?? null,
+        partition_key: e.partitionKey,
+        time: e.timeMs,
+        data: stringifyJson(e.data),
+      })),
+    )
     .execute();
   await noteOutboxWrite(db, events);
 }
@@ -134,7 +145,11 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
   }
 
   async head(warehouse: string): Promise<number> {
-    const row = await this.db.selectFrom('event_sequences').select(['sequence', sql<number | string | null>`${heldFrom(warehouse)}`.as('held')]).where('warehouse', '=', warehouse).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('event_sequences')
+      .select(['sequence', sql<number | string | null>`${heldFrom(warehouse)}`.as('held')])
+      .where('warehouse', '=', warehouse)
+      .executeTakeFirst();
     if (!row) return 0;
     return row.held === null ? Number(row.sequence) : Math.min(Number(row.sequence), Number(row.held) - 1);
   }
@@ -156,7 +171,14 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
         .where((eb) =>
           kept.length === 0
             ? eb.lit(true)
-            : eb.or([eb('warehouse', 'not in', kept.map(([w]) => w)), ...kept.map(([w, floor]) => eb.and([eb('warehouse', '=', w), eb('sequence', '<=', floor)]))]),
+            : eb.or([
+                eb(
+                  'warehouse',
+                  'not in',
+                  kept.map(([w]) => w),
+                ),
+                ...kept.map(([w, floor]) => eb.and([eb('warehouse', '=', w), eb('sequence', '<=', floor)])),
+              ]),
         )
         .groupBy('warehouse')
         .orderBy('warehouse')
@@ -164,13 +186,20 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
       let deleted = 0;
       for (const { warehouse, last: top } of streams) {
         const last = Number(top);
-        const res = await trx.deleteFrom('event_outbox').where('warehouse', '=', warehouse).where('sequence', '<=', last).where('time', '<', beforeMs).executeTakeFirst();
+        const res = await trx
+          .deleteFrom('event_outbox')
+          .where('warehouse', '=', warehouse)
+          .where('sequence', '<=', last)
+          .where('time', '<', beforeMs)
+          .executeTakeFirst();
         deleted += Number(res.numDeletedRows);
         await trx
           .insertInto('event_retention')
           .values({ warehouse, deleted_through: last })
           .onConflict((oc) =>
-            oc.column('warehouse').doUpdateSet({ deleted_through: sql`case when event_retention.deleted_through < ${last} then ${last} else event_retention.deleted_through end` }),
+            oc
+              .column('warehouse')
+              .doUpdateSet({ deleted_through: sql`case when event_retention.deleted_through < ${last} then ${last} else event_retention.deleted_through end` }),
           )
           .execute();
       }
@@ -217,7 +246,11 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
   }
 
   async updateSinkConfig(id: string, config: Record<string, unknown>, secretId: string | undefined, nowMs: number): Promise<boolean> {
-    const res = await this.db.updateTable('event_sinks').set({ config: JSON.stringify(config), secret_id: secretId ?? null, updated_at: nowMs }).where('id', '=', id).executeTakeFirst();
+    const res = await this.db
+      .updateTable('event_sinks')
+      .set({ config: JSON.stringify(config), secret_id: secretId ?? null, updated_at: nowMs })
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 
@@ -227,35 +260,41 @@ export class KyselyOutbox implements OutboxStore, SinkStore, LeaseStore {
   }
 
   async advanceSink(id: string, from: number, to: number, count: number, nowMs: number): Promise<boolean> {
-    const res = await this.bookkeeping((db) => db
-      .updateTable('event_sinks')
-      .set({ cursor: to, delivered: sql`delivered + ${count}`, failures: 0, state: 'active', last_error: null, next_attempt_at: 0, updated_at: nowMs })
-      .where('id', '=', id)
-      .where('cursor', '=', from)
-      .executeTakeFirst());
+    const res = await this.bookkeeping((db) =>
+      db
+        .updateTable('event_sinks')
+        .set({ cursor: to, delivered: sql`delivered + ${count}`, failures: 0, state: 'active', last_error: null, next_attempt_at: 0, updated_at: nowMs })
+        .where('id', '=', id)
+        .where('cursor', '=', from)
+        .executeTakeFirst(),
+    );
     return Number(res.numUpdatedRows) === 1;
   }
 
   async recordFailure(id: string, f: { failures: number; state: SinkState; lastError: string; nextAttemptAtMs: number }, nowMs: number): Promise<void> {
-    await this.bookkeeping((db) => db
-      .updateTable('event_sinks')
-      .set({ failures: f.failures, state: f.state, last_error: f.lastError, next_attempt_at: f.nextAttemptAtMs, updated_at: nowMs })
-      .where('id', '=', id)
-      .execute());
+    await this.bookkeeping((db) =>
+      db
+        .updateTable('event_sinks')
+        .set({ failures: f.failures, state: f.state, last_error: f.lastError, next_attempt_at: f.nextAttemptAtMs, updated_at: nowMs })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
     // Insert when absent; otherwise take it only when it expired or is ours (compare-and-set in the WHERE).
-    const res = await this.bookkeeping((db) => db
-      .insertInto('event_leases')
-      .values({ name, holder, expires_at: nowMs + ttlMs })
-      .onConflict((oc) =>
-        oc
-          .column('name')
-          .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
-          .where((eb) => eb.or([eb('event_leases.holder', '=', holder), eb('event_leases.expires_at', '<', nowMs)])),
-      )
-      .executeTakeFirst());
+    const res = await this.bookkeeping((db) =>
+      db
+        .insertInto('event_leases')
+        .values({ name, holder, expires_at: nowMs + ttlMs })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
+            .where((eb) => eb.or([eb('event_leases.holder', '=', holder), eb('event_leases.expires_at', '<', nowMs)])),
+        )
+        .executeTakeFirst(),
+    );
     return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 

@@ -52,7 +52,14 @@ export class KyselyPendingOwnerGrants implements PendingOwnerGrantStore {
   }
 
   async pending(beforeMs: number, limit: number): Promise<PendingOwnerGrant[]> {
-    const rows = await this.db.selectFrom('pending_owner_grants').selectAll().where('created_at', '<', beforeMs).orderBy('created_at').orderBy('id').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('pending_owner_grants')
+      .selectAll()
+      .where('created_at', '<', beforeMs)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       tenant: r.tenant,

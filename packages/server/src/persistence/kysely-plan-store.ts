@@ -96,41 +96,52 @@ export class KyselyPlanStore implements PlanStore {
   }
 
   async cancel(id: string, nowMs: number): Promise<boolean> {
-    const updated = await this.writes((db) => db
-      .updateTable('scan_plans')
-      .set({ status: 'cancelled', result: '{}', error: null, lease_until: null })
-      .where('id', '=', id)
-      .where('expires_at', '>', nowMs)
-      .executeTakeFirst());
+    const updated = await this.writes((db) =>
+      db
+        .updateTable('scan_plans')
+        .set({ status: 'cancelled', result: '{}', error: null, lease_until: null })
+        .where('id', '=', id)
+        .where('expires_at', '>', nowMs)
+        .executeTakeFirst(),
+    );
     return Number(updated.numUpdatedRows) === 1;
   }
 
   async settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean> {
-    const updated = await this.writes((db) => db
-      .updateTable('scan_plans')
-      .set({ status: outcome.status, result: JSON.stringify(outcome.result), error: outcome.error ? JSON.stringify(outcome.error) : null, lease_until: null })
-      .where('id', '=', id)
-      .where('status', '=', 'submitted')
-      .where('expires_at', '>', nowMs)
-      .executeTakeFirst());
+    const updated = await this.writes((db) =>
+      db
+        .updateTable('scan_plans')
+        .set({ status: outcome.status, result: JSON.stringify(outcome.result), error: outcome.error ? JSON.stringify(outcome.error) : null, lease_until: null })
+        .where('id', '=', id)
+        .where('status', '=', 'submitted')
+        .where('expires_at', '>', nowMs)
+        .executeTakeFirst(),
+    );
     return Number(updated.numUpdatedRows) === 1;
   }
 
   async heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.writes((db) => db
-      .updateTable('scan_plans')
-      .set({ lease_until: leaseUntilMs })
-      .where('id', 'in', [...ids])
-      .where('status', '=', 'submitted')
-      .where('expires_at', '>', nowMs)
-      .returning('id')
-      .execute());
+    const rows = await this.writes((db) =>
+      db
+        .updateTable('scan_plans')
+        .set({ lease_until: leaseUntilMs })
+        .where('id', 'in', [...ids])
+        .where('status', '=', 'submitted')
+        .where('expires_at', '>', nowMs)
+        .returning('id')
+        .execute(),
+    );
     return rows.map((r) => r.id);
   }
 
   async sweep(nowMs: number, limit: number): Promise<number> {
-    const deleted = await this.writes((db) => db.deleteFrom('scan_plans').where('id', 'in', db.selectFrom('scan_plans').select('id').where('expires_at', '<=', nowMs).limit(limit)).executeTakeFirst());
+    const deleted = await this.writes((db) =>
+      db
+        .deleteFrom('scan_plans')
+        .where('id', 'in', db.selectFrom('scan_plans').select('id').where('expires_at', '<=', nowMs).limit(limit))
+        .executeTakeFirst(),
+    );
     return Number(deleted.numDeletedRows);
   }
 }

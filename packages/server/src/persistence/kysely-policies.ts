@@ -62,7 +62,14 @@ export class KyselyPolicies implements PolicyStore {
   }
 
   async listForObject(tenant: string, objectId: string): Promise<Policy[]> {
-    const rows = await this.db.selectFrom('table_policies').selectAll().where('tenant', '=', tenant).where('object_id', '=', objectId).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('table_policies')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('object_id', '=', objectId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toPolicy);
   }
 

@@ -125,12 +125,7 @@ export abstract class KyselyRecords {
   }
 
   async getIdempotency(key: string, notBeforeMs: number): Promise<IdempotencyRecord | undefined> {
-    const r = await this.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('key', '=', key)
-      .where('created_at', '>=', notBeforeMs)
-      .executeTakeFirst();
+    const r = await this.db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).where('created_at', '>=', notBeforeMs).executeTakeFirst();
     return r && { key: r.key, fingerprint: r.fingerprint, status: r.status, body: r.body, createdAtMs: num(r.created_at) };
   }
 
@@ -153,7 +148,12 @@ export abstract class KyselyRecords {
 
   async touchIdempotency(keys: readonly string[], nowMs: number): Promise<void> {
     if (keys.length === 0) return;
-    await this.db.updateTable('idempotency_keys').set({ created_at: nowMs }).where('key', 'in', [...keys]).where('status', '=', 0).execute();
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ created_at: nowMs })
+      .where('key', 'in', [...keys])
+      .where('status', '=', 0)
+      .execute();
   }
 
   async deleteIdempotency(key: string): Promise<void> {
@@ -161,7 +161,13 @@ export abstract class KyselyRecords {
   }
 
   async takeOverIdempotency(key: string, seenAtMs: number, fingerprint: string, nowMs: number): Promise<boolean> {
-    const res = await this.db.updateTable('idempotency_keys').set({ created_at: nowMs, fingerprint }).where('key', '=', key).where('status', '=', 0).where('created_at', '=', seenAtMs).executeTakeFirst();
+    const res = await this.db
+      .updateTable('idempotency_keys')
+      .set({ created_at: nowMs, fingerprint })
+      .where('key', '=', key)
+      .where('status', '=', 0)
+      .where('created_at', '=', seenAtMs)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows ?? 0n) === 1;
   }
 
@@ -170,7 +176,10 @@ export abstract class KyselyRecords {
   }
 
   async deleteExpired(nowMs: number, idempotencyLifetimeMs: number): Promise<void> {
-    await this.db.deleteFrom('idempotency_keys').where('created_at', '<', nowMs - idempotencyLifetimeMs).execute();
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('created_at', '<', nowMs - idempotencyLifetimeMs)
+      .execute();
     await this.db.deleteFrom('staged_tables').where('expires_at', '<', nowMs).execute();
   }
 
@@ -196,7 +205,13 @@ export abstract class KyselyRecords {
     return Number(result.numDeletedRows);
   }
 
-  async listMetricsReports(warehouse: string, namespace: string[], table: string, limit: number, live?: { id: string; uuid: string }): Promise<MetricsReportRecord[]> {
+  async listMetricsReports(
+    warehouse: string,
+    namespace: string[],
+    table: string,
+    limit: number,
+    live?: { id: string; uuid: string },
+  ): Promise<MetricsReportRecord[]> {
     const underName = (eb: ExpressionBuilder<CatalogDatabase, 'metrics_reports'>) =>
       eb.and([eb('warehouse', '=', warehouse), eb('namespace', '=', encodeNamespace(namespace)), eb('table_name', '=', table)]);
     const rows = await this.db
@@ -207,7 +222,13 @@ export abstract class KyselyRecords {
           ? // The table's own (a rename keeps its id), and its stage-create's (no id yet, its uuid kept by the commit).
             eb.or([eb('table_id', '=', live.id), eb.and([eb('table_id', '=', ''), eb('table_uuid', '=', live.uuid), underName(eb)])])
           : // Under the name, of tables that no longer exist: never a live table's, wherever it was renamed to.
-            eb.and([underName(eb), eb.or([eb('table_id', '=', ''), eb.not(eb.exists(eb.selectFrom('catalog_objects').select('id').whereRef('catalog_objects.id', '=', 'metrics_reports.table_id')))])]),
+            eb.and([
+              underName(eb),
+              eb.or([
+                eb('table_id', '=', ''),
+                eb.not(eb.exists(eb.selectFrom('catalog_objects').select('id').whereRef('catalog_objects.id', '=', 'metrics_reports.table_id'))),
+              ]),
+            ]),
       )
       .orderBy('created_at', 'desc')
       .limit(limit)

@@ -6,13 +6,7 @@
  * (secrets, keys, staged tables, idempotency, metrics) in kysely-records.ts.
  */
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import type {
-  CatalogObjectRecord,
-  CatalogRepository,
-  MetadataSwap,
-  ObjectKind,
-  Page,
-} from '../catalog/ports/index.js';
+import type { CatalogObjectRecord, CatalogRepository, MetadataSwap, ObjectKind, Page } from '../catalog/ports/index.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyNamespaceRecords } from './kysely-namespaces.js';
 import { WHOLE_ROW, objectFromRow, objectKnown, objectRow } from './object-rows.js';
@@ -27,9 +21,20 @@ export function isUniqueViolation(e: unknown): boolean {
   return err?.code === '23505' || (typeof err?.code === 'string' && err.code.startsWith('SQLITE_CONSTRAINT'));
 }
 
-
 /** Every column of an object but its metadata JSON (read-caches.ts MetadataCache). */
-const POINTER_COLUMNS = ['id', 'warehouse', 'namespace', 'name', 'kind', 'uuid', 'location', 'metadata_location', 'created_at', 'updated_at', 'location_owned'] as const;
+const POINTER_COLUMNS = [
+  'id',
+  'warehouse',
+  'namespace',
+  'name',
+  'kind',
+  'uuid',
+  'location',
+  'metadata_location',
+  'created_at',
+  'updated_at',
+  'location_owned',
+] as const;
 
 export class KyselyCatalogRepository extends KyselyNamespaceRecords implements CatalogRepository {
   /**
@@ -79,7 +84,14 @@ export class KyselyCatalogRepository extends KyselyNamespaceRecords implements C
   }
 
   /** getObject() where reads run synchronously (SQLite): the same queries and caches, without a promise. */
-  private objectNow(caches: ReadCaches, rowsNow: NonNullable<ReadRunner['rowsNow']>, warehouse: string, namespace: string[], name: string, shared = false): CatalogObjectRecord | undefined {
+  private objectNow(
+    caches: ReadCaches,
+    rowsNow: NonNullable<ReadRunner['rowsNow']>,
+    warehouse: string,
+    namespace: string[],
+    name: string,
+    shared = false,
+  ): CatalogObjectRecord | undefined {
     const ns = encodeNamespace(namespace);
     const key = objectKey(warehouse, ns, name);
     const known = caches.metadata.get(key);
@@ -100,7 +112,11 @@ export class KyselyCatalogRepository extends KyselyNamespaceRecords implements C
         .select(POINTER_COLUMNS)
         // The labels in the same query (a primary-key subquery; a LEFT JOIN measured ~8× slower on SQLite): docs/benchmarks.md.
         .select((eb) => eb.selectFrom('object_labels').select('labels').whereRef('object_labels.object_id', '=', 'catalog_objects.id').as('labels'))
-        .select(sql<string | null>`case when ${sql.ref('id')} = ${id} and ${sql.ref('metadata_location')} = ${location} then null else ${sql.ref('metadata')} end`.as('metadata'))
+        .select(
+          sql<string | null>`case when ${sql.ref('id')} = ${id} and ${sql.ref('metadata_location')} = ${location} then null else ${sql.ref('metadata')} end`.as(
+            'metadata',
+          ),
+        )
         .where('warehouse', '=', w)
         .where('namespace', '=', n)
         .where('name', '=', nm),
@@ -108,7 +124,15 @@ export class KyselyCatalogRepository extends KyselyNamespaceRecords implements C
   }
 
   private wholeObjectQuery(warehouse: string, ns: string, name: string) {
-    return this.compiled.compile('getObject', [warehouse, ns, name], (w, n, nm) => this.db.selectFrom('catalog_objects').selectAll().select((eb) => eb.selectFrom('object_labels').select('labels').whereRef('object_labels.object_id', '=', 'catalog_objects.id').as('labels')).where('warehouse', '=', w).where('namespace', '=', n).where('name', '=', nm));
+    return this.compiled.compile('getObject', [warehouse, ns, name], (w, n, nm) =>
+      this.db
+        .selectFrom('catalog_objects')
+        .selectAll()
+        .select((eb) => eb.selectFrom('object_labels').select('labels').whereRef('object_labels.object_id', '=', 'catalog_objects.id').as('labels'))
+        .where('warehouse', '=', w)
+        .where('namespace', '=', n)
+        .where('name', '=', nm),
+    );
   }
 
   private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
@@ -132,15 +156,28 @@ export class KyselyCatalogRepository extends KyselyNamespaceRecords implements C
   }
 
   /** Keyset paging: the page after a name is read through the (warehouse, namespace, name) key, never with OFFSET. */
-  private async readListing(warehouse: string, ns: string, namespace: string[], kind: ObjectKind, page: Page): Promise<Array<{ id: string; namespace: string[]; name: string }>> {
+  private async readListing(
+    warehouse: string,
+    ns: string,
+    namespace: string[],
+    kind: ObjectKind,
+    page: Page,
+  ): Promise<Array<{ id: string; namespace: string[]; name: string }>> {
     const base = (w: string, n: string, k: string) =>
       // Not the namespace: it is the one asked for (below), so no row's copy of it is read and decoded.
       this.db.selectFrom('catalog_objects').select(['id', 'name']).where('warehouse', '=', w).where('namespace', '=', n).where('kind', '=', k);
     const q =
       page.after === undefined
-        ? this.compiled.compile('listObjects', [warehouse, ns, kind, page.limit], (w, n, k, l) => base(w, n, k).orderBy('name').limit(l as never))
+        ? this.compiled.compile('listObjects', [warehouse, ns, kind, page.limit], (w, n, k, l) =>
+            base(w, n, k)
+              .orderBy('name')
+              .limit(l as never),
+          )
         : this.compiled.compile('listObjectsAfter', [warehouse, ns, kind, page.after, page.limit], (w, n, k, a, l) =>
-            base(w, n, k).where('name', '>', a).orderBy('name').limit(l as never),
+            base(w, n, k)
+              .where('name', '>', a)
+              .orderBy('name')
+              .limit(l as never),
           );
     const rows = await this.reads.rows(q);
     // Every row is in the namespace asked for: one array for all of them instead of decoding each row's.
@@ -183,7 +220,12 @@ export class KyselyCatalogRepository extends KyselyNamespaceRecords implements C
   async findObjectsAtLocations(warehouse: string, locations: readonly string[]): Promise<CatalogObjectRecord[]> {
     if (locations.length === 0) return [];
     const location = this.postgres ? sql<string>`location collate "C"` : sql<string>`location`;
-    const rows = await this.db.selectFrom('catalog_objects').selectAll().where('warehouse', '=', warehouse).where(location, 'in', [...locations]).execute();
+    const rows = await this.db
+      .selectFrom('catalog_objects')
+      .selectAll()
+      .where('warehouse', '=', warehouse)
+      .where(location, 'in', [...locations])
+      .execute();
     return rows.map((r) => objectFromRow(r, r.metadata));
   }
 
@@ -202,7 +244,14 @@ export class KyselyCatalogRepository extends KyselyNamespaceRecords implements C
     // One row at a time in that order: two transactions locking overlapping sets cannot deadlock.
     for (const key of keys) {
       const [namespace, name] = JSON.parse(key) as [string, string];
-      await this.db.selectFrom('catalog_objects').select('id').where('warehouse', '=', warehouse).where('namespace', '=', namespace).where('name', '=', name).forUpdate().execute();
+      await this.db
+        .selectFrom('catalog_objects')
+        .select('id')
+        .where('warehouse', '=', warehouse)
+        .where('namespace', '=', namespace)
+        .where('name', '=', name)
+        .forUpdate()
+        .execute();
     }
   }
 

@@ -36,7 +36,17 @@ export async function moveToDropped(db: Kysely<CatalogDatabase>, record: Dropped
     .where('id', '=', o.id)
     .executeTakeFirst();
   if (Number(res.numDeletedRows) !== 1) return false;
-  await trx.insertInto('dropped_objects').values({ ...objectRow(o), dropped_at: record.droppedAtMs, expires_at: record.expiresAtMs, purge: record.purge ? 1 : 0, dropped_by: record.droppedBy, dropped_with: record.droppedWith ?? null }).execute();
+  await trx
+    .insertInto('dropped_objects')
+    .values({
+      ...objectRow(o),
+      dropped_at: record.droppedAtMs,
+      expires_at: record.expiresAtMs,
+      purge: record.purge ? 1 : 0,
+      dropped_by: record.droppedBy,
+      dropped_with: record.droppedWith ?? null,
+    })
+    .execute();
   return true;
 }
 
@@ -52,8 +62,11 @@ export interface DroppedNamespaceRow {
   dropped_by: string;
   dropped_with: string;
 }
-export type DroppedNamespacesDb = Kysely<{ dropped_namespaces: DroppedNamespaceRow; dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'namespaces' | 'catalog_objects'>>;
-export const droppedNamespaceTables = (db: Kysely<CatalogDatabase>): DroppedNamespacesDb => db.withTables<{ dropped_namespaces: DroppedNamespaceRow; dropped_objects: DroppedRow }>() as unknown as DroppedNamespacesDb;
+export type DroppedNamespacesDb = Kysely<
+  { dropped_namespaces: DroppedNamespaceRow; dropped_objects: DroppedRow } & Pick<CatalogDatabase, 'namespaces' | 'catalog_objects'>
+>;
+export const droppedNamespaceTables = (db: Kysely<CatalogDatabase>): DroppedNamespacesDb =>
+  db.withTables<{ dropped_namespaces: DroppedNamespaceRow; dropped_objects: DroppedRow }>() as unknown as DroppedNamespacesDb;
 
 export const toDroppedNamespace = (r: DroppedNamespaceRow): DroppedNamespaceRecord => ({
   namespace: { id: r.id, warehouse: r.warehouse, levels: decodeNamespace(r.name), properties: JSON.parse(r.properties) as Record<string, string> },
@@ -72,12 +85,28 @@ export async function moveNamespaceToDropped(db: Kysely<CatalogDatabase>, record
   const trx = droppedNamespaceTables(db);
   const ns = record.namespace;
   const name = encodeNamespace(ns.levels);
-  const row = await trx.selectFrom('namespaces').selectAll().where('warehouse', '=', ns.warehouse).where('name', '=', name).where('id', '=', ns.id).executeTakeFirst();
+  const row = await trx
+    .selectFrom('namespaces')
+    .selectAll()
+    .where('warehouse', '=', ns.warehouse)
+    .where('name', '=', name)
+    .where('id', '=', ns.id)
+    .executeTakeFirst();
   if (row === undefined) return false;
   await trx.deleteFrom('namespaces').where('warehouse', '=', ns.warehouse).where('name', '=', name).where('id', '=', ns.id).execute();
   await trx
     .insertInto('dropped_namespaces')
-    .values({ id: ns.id, warehouse: ns.warehouse, name, properties: row.properties, created_at: row.created_at, dropped_at: record.droppedAtMs, expires_at: record.expiresAtMs, dropped_by: record.droppedBy, dropped_with: record.droppedWith })
+    .values({
+      id: ns.id,
+      warehouse: ns.warehouse,
+      name,
+      properties: row.properties,
+      created_at: row.created_at,
+      dropped_at: record.droppedAtMs,
+      expires_at: record.expiresAtMs,
+      dropped_by: record.droppedBy,
+      dropped_with: record.droppedWith,
+    })
     .execute();
   return true;
 }

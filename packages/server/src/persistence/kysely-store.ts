@@ -97,7 +97,12 @@ export class KyselyCatalogStore implements LakegateStore {
   }
 
   transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new KyselyCatalogRepository(trx, undefined, this.compiled), { access: new KyselyAccessControl(trx, undefined, this.compiled), ownerGrants: new KyselyPendingOwnerGrants(trx) }));
+    return this.db.transaction().execute((trx) =>
+      fn(new KyselyCatalogRepository(trx, undefined, this.compiled), {
+        access: new KyselyAccessControl(trx, undefined, this.compiled),
+        ownerGrants: new KyselyPendingOwnerGrants(trx),
+      }),
+    );
   }
 
   migrate(): Promise<void> {

@@ -79,7 +79,8 @@ class MappedDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const { begin } = this.errors;
-    if (begin === undefined) return traceStatement(this.tracing, 'BEGIN', () => mapped(this.errors, () => this.inner.beginTransaction(unwrap(connection), settings)));
+    if (begin === undefined)
+      return traceStatement(this.tracing, 'BEGIN', () => mapped(this.errors, () => this.inner.beginTransaction(unwrap(connection), settings)));
     await traceStatement(this.tracing, begin, () => mapped(this.errors, () => unwrap(connection).executeQuery(CompiledQuery.raw(begin))));
   }
 

@@ -23,7 +23,24 @@ import { labelMigrations } from './migrations/labels.js';
 import { functionMigrations } from './migrations/functions.js';
 import { ownerGrantMigrations } from './migrations/owner-grants.js';
 
-const migrations: Record<string, Migration> = { ...catalogMigrations, ...accessMigrations, ...listingVersionMigrations, ...locationMigrations, ...metricsReportMigrations, ...storageGrantMigrations, ...lanceVersionMigrations, ...outboxMigrations, ...maintenanceMigrations, ...eventIntentMigrations, ...policyMigrations, ...planningMigrations, ...federationMigrations, ...labelMigrations, ...functionMigrations, ...ownerGrantMigrations };
+const migrations: Record<string, Migration> = {
+  ...catalogMigrations,
+  ...accessMigrations,
+  ...listingVersionMigrations,
+  ...locationMigrations,
+  ...metricsReportMigrations,
+  ...storageGrantMigrations,
+  ...lanceVersionMigrations,
+  ...outboxMigrations,
+  ...maintenanceMigrations,
+  ...eventIntentMigrations,
+  ...policyMigrations,
+  ...planningMigrations,
+  ...federationMigrations,
+  ...labelMigrations,
+  ...functionMigrations,
+  ...ownerGrantMigrations,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

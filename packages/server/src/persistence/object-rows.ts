@@ -56,7 +56,12 @@ export const objectFromRow = (r: ObjectColumns, metadata: string): CatalogObject
 export const WHOLE_ROW = Symbol('whole row');
 
 /** The object from getObjectKnown's row (keeping its metadata JSON when the row brought it), or WHOLE_ROW. */
-export function objectKnown(caches: ReadCaches, key: string, known: { json: string } | undefined, row: (ObjectColumns & { metadata: string | null }) | undefined): CatalogObjectRecord | undefined | typeof WHOLE_ROW {
+export function objectKnown(
+  caches: ReadCaches,
+  key: string,
+  known: { json: string } | undefined,
+  row: (ObjectColumns & { metadata: string | null }) | undefined,
+): CatalogObjectRecord | undefined | typeof WHOLE_ROW {
   if (row === undefined) {
     caches.metadata.delete(key);
     return undefined;

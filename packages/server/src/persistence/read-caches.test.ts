@@ -17,7 +17,7 @@ describe('ListingCache', () => {
     cache.set('k', '1', page('a', 'b'));
     const first = cache.get('k', '1')!;
     first.pop();
-    expect(() => (first[0] as { name: string }).name = 'x').toThrow(TypeError);
+    expect(() => ((first[0] as { name: string }).name = 'x')).toThrow(TypeError);
     expect(() => first[0]!.namespace.push('x')).toThrow(TypeError);
     expect(cache.get('k', '1')?.map((r) => r.name)).toEqual(['a', 'b']);
   });
@@ -31,7 +31,11 @@ describe('ListingCache', () => {
     expect(cache.get('two', '1')).toHaveLength(2);
     expect(cache.get('three', '1')).toHaveLength(2);
     const big = new ListingCache();
-    big.set('big', '1', Array.from({ length: 1001 }, (_, i) => ({ id: String(i), namespace: ['ns'], name: `t${i}` })));
+    big.set(
+      'big',
+      '1',
+      Array.from({ length: 1001 }, (_, i) => ({ id: String(i), namespace: ['ns'], name: `t${i}` })),
+    );
     expect(big.get('big', '1')).toBeUndefined();
     expect(big.size).toBe(0);
   });

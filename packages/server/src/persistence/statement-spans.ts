@@ -14,7 +14,22 @@ export interface StatementTracing {
   system: DatabaseSystem;
 }
 
-const OPERATIONS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH', 'BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'CREATE', 'ALTER', 'DROP', 'PRAGMA']);
+const OPERATIONS = new Set([
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'WITH',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
+  'CREATE',
+  'ALTER',
+  'DROP',
+  'PRAGMA',
+]);
 const TABLE = /\b(?:from|into|update)\s+"?([A-Za-z_][A-Za-z0-9_]{0,62})"?/i;
 
 /** The statement's operation and table, as a span names them. */
@@ -39,16 +54,24 @@ const spanName = (sql: string) => {
 
 export function traceStatement<T>(tracing: StatementTracing | undefined, sql: string, run: () => Promise<T>): Promise<T> {
   if (tracing === undefined || !tracing.spans.enabled) return run();
-  return tracing.spans.run(spanName(sql), (note) => {
-    name(tracing, sql, note);
-    return run();
-  }, 'client');
+  return tracing.spans.run(
+    spanName(sql),
+    (note) => {
+      name(tracing, sql, note);
+      return run();
+    },
+    'client',
+  );
 }
 
 export function traceStatementSync<T>(tracing: StatementTracing | undefined, sql: string, run: () => T): T {
   if (tracing === undefined || !tracing.spans.enabled) return run();
-  return tracing.spans.runSync(spanName(sql), (note) => {
-    name(tracing, sql, note);
-    return run();
-  }, 'client');
+  return tracing.spans.runSync(
+    spanName(sql),
+    (note) => {
+      name(tracing, sql, note);
+      return run();
+    },
+    'client',
+  );
 }

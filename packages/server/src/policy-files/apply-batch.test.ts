@@ -20,7 +20,14 @@ const day = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d))
 const field = (name: string, type: ConstructorParameters<typeof Field>[1], id: number) => new Field(name, type, true, new Map([[FIELD_ID_KEY, String(id)]]));
 
 function batch(): RecordBatch {
-  const schema = new Schema([field('id', new Int64(), 1), field('region', new Utf8(), 2), field('email', new Utf8(), 3), field('born', new DateDay(), 4), field('score', new Float64(), 5), field('vip', new Bool(), 6)]);
+  const schema = new Schema([
+    field('id', new Int64(), 1),
+    field('region', new Utf8(), 2),
+    field('email', new Utf8(), 3),
+    field('born', new DateDay(), 4),
+    field('score', new Float64(), 5),
+    field('vip', new Bool(), 6),
+  ]);
   const children = [
     vectorFromArray([1n, 2n, 3n, 9007199254740993n], new Int64()),
     vectorFromArray(['eu', 'us', null, 'eu'], new Utf8()),
@@ -37,11 +44,22 @@ const filter = (raw: unknown) => bindFilter(raw, iceberg, true);
 
 describe('a policy applied to an Arrow record batch', () => {
   it('keeps the rows the filter admits, with Iceberg null semantics (not-eq admits nulls, eq does not)', () => {
-    expect(rows(applyToBatch(batch(), { filter: filter({ type: 'eq', term: 'region', value: 'eu' }), masks: [] }, ctx)).map((r) => r.id)).toEqual([1n, 9007199254740993n]);
-    expect(rows(applyToBatch(batch(), { filter: filter({ type: 'not', child: { type: 'eq', term: 'region', value: 'eu' } }), masks: [] }, ctx)).map((r) => r.id)).toEqual([2n, 3n]);
+    expect(rows(applyToBatch(batch(), { filter: filter({ type: 'eq', term: 'region', value: 'eu' }), masks: [] }, ctx)).map((r) => r.id)).toEqual([
+      1n,
+      9007199254740993n,
+    ]);
+    expect(
+      rows(applyToBatch(batch(), { filter: filter({ type: 'not', child: { type: 'eq', term: 'region', value: 'eu' } }), masks: [] }, ctx)).map((r) => r.id),
+    ).toEqual([2n, 3n]);
     const or = filter({ type: 'or', left: { type: 'gt', term: 'id', value: 9007199254740992n }, right: { type: 'in', term: 'born', values: ['2001-01-31'] } });
     expect(rows(applyToBatch(batch(), { filter: or, masks: [] }, ctx)).map((r) => r.id)).toEqual([2n, 9007199254740993n]);
-    expect(applyToBatch(batch(), { filter: filter({ type: 'and', left: { type: 'not-nan', term: 'score' }, right: { type: 'eq', term: 'vip', value: true } }), masks: [] }, ctx).numRows).toBe(2);
+    expect(
+      applyToBatch(
+        batch(),
+        { filter: filter({ type: 'and', left: { type: 'not-nan', term: 'score' }, right: { type: 'eq', term: 'vip', value: true } }), masks: [] },
+        ctx,
+      ).numRows,
+    ).toBe(2);
     expect(applyToBatch(batch(), { filter: filter(false), masks: [] }, ctx).numRows).toBe(0);
   });
 
@@ -57,7 +75,14 @@ describe('a policy applied to an Arrow record batch', () => {
       },
       ctx,
     );
-    expect(out.schema.fields.map((f) => [f.name, f.metadata.get(FIELD_ID_KEY)])).toEqual([['id', '1'], ['region', '2'], ['email', '3'], ['born', '4'], ['score', '5'], ['vip', '6']]);
+    expect(out.schema.fields.map((f) => [f.name, f.metadata.get(FIELD_ID_KEY)])).toEqual([
+      ['id', '1'],
+      ['region', '2'],
+      ['email', '3'],
+      ['born', '4'],
+      ['score', '5'],
+      ['vip', '6'],
+    ]);
     const r = rows(out);
     expect(r.map((x) => x.email)).toEqual(['Xxx.Xxx@xn.xxx', 'xxx@x.xxx', 'x@x', null]);
     expect(r.map((x) => x.born)).toEqual([Date.UTC(1990, 0, 1), Date.UTC(2001, 0, 1), null, Date.UTC(1985, 0, 1)]);
@@ -66,7 +91,8 @@ describe('a policy applied to an Arrow record batch', () => {
   });
 
   it('hashes globally or per query, shows the first or last 4, replaces with null', () => {
-    const masked = (action: 'sha-256-global' | 'sha-256-query-local' | 'show-first-4' | 'show-last-4' | 'replace-with-null', salt = ctx) => rows(applyToBatch(batch(), { masks: [{ fieldId: 3, column: 'email', action }] }, salt)).map((x) => x.email);
+    const masked = (action: 'sha-256-global' | 'sha-256-query-local' | 'show-first-4' | 'show-last-4' | 'replace-with-null', salt = ctx) =>
+      rows(applyToBatch(batch(), { masks: [{ fieldId: 3, column: 'email', action }] }, salt)).map((x) => x.email);
     expect(masked('sha-256-global')[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(masked('sha-256-global')[0]).toBe(masked('sha-256-global', { querySalt: new Uint8Array(32) })[0]);
     expect(masked('sha-256-query-local')[0]).not.toBe(masked('sha-256-query-local', { querySalt: new Uint8Array(32) })[0]);
@@ -78,7 +104,11 @@ describe('a policy applied to an Arrow record batch', () => {
 
   it('refuses a policy naming a field id the batch lacks, and a filter it cannot evaluate, instead of skipping them', () => {
     expect(() => applyToBatch(batch(), { masks: [{ fieldId: 99, column: 'gone', action: 'replace-with-null' }] }, ctx)).toThrow(/field id 99/);
-    const ts = bindFilter({ type: 'gt', term: 't', value: '2024-01-01T00:00:00' }, { ...iceberg, fields: [...iceberg.fields, { id: 7, name: 't', type: 'timestamp', required: false }] }, true);
+    const ts = bindFilter(
+      { type: 'gt', term: 't', value: '2024-01-01T00:00:00' },
+      { ...iceberg, fields: [...iceberg.fields, { id: 7, name: 't', type: 'timestamp', required: false }] },
+      true,
+    );
     expect(() => applyToBatch(batch(), { filter: ts, masks: [] }, ctx)).toThrow(/not evaluated yet/);
   });
 });

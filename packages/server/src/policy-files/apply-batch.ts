@@ -59,8 +59,14 @@ export function applyToBatch(batch: RecordBatch, policy: BatchPolicy, ctx: MaskC
       const v = source.get(r);
       return mask === undefined ? v : maskValue(mask.action, v, ctx, mask.value);
     });
-    return vectorFromArray(values.map((v) => (v === undefined ? null : v)), field.type).data[0]!;
+    return vectorFromArray(
+      values.map((v) => (v === undefined ? null : v)),
+      field.type,
+    ).data[0]!;
   });
-  const schema = new Schema(batch.schema.fields.map((f) => new Field(f.name, f.type, f.nullable, f.metadata)), batch.schema.metadata);
+  const schema = new Schema(
+    batch.schema.fields.map((f) => new Field(f.name, f.type, f.nullable, f.metadata)),
+    batch.schema.metadata,
+  );
   return new Batch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children }));
 }

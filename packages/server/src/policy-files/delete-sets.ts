@@ -21,7 +21,8 @@ export interface DeleteSets {
 }
 
 /** One key for a tuple of values (bigints and dates kept apart from numbers and strings). */
-export const keyOf = (values: readonly unknown[]): string => JSON.stringify(values.map((v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Date ? v.getTime() : v ?? null)));
+export const keyOf = (values: readonly unknown[]): string =>
+  JSON.stringify(values.map((v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Date ? v.getTime() : (v ?? null))));
 
 function columnsById(batch: RecordBatch): Map<number, number> {
   const out = new Map<number, number>();
@@ -32,7 +33,13 @@ function columnsById(batch: RecordBatch): Map<number, number> {
 function idsOf(batch: RecordBatch, ids: readonly number[], uri: string): number[] {
   const byId = columnsById(batch);
   return ids.map((id) => {
-    const index = byId.get(id) ?? (id === FILE_PATH_ID ? batch.schema.fields.findIndex((f) => f.name === 'file_path') : id === POS_ID ? batch.schema.fields.findIndex((f) => f.name === 'pos') : -1);
+    const index =
+      byId.get(id) ??
+      (id === FILE_PATH_ID
+        ? batch.schema.fields.findIndex((f) => f.name === 'file_path')
+        : id === POS_ID
+          ? batch.schema.fields.findIndex((f) => f.name === 'pos')
+          : -1);
     if (index === undefined || index < 0) throw new CatalogError('ERR_UNPROCESSABLE', `delete file ${uri} has no column with field id ${id}`);
     return index;
   });
@@ -42,7 +49,8 @@ export async function readDeleteSets(deletes: readonly RewriteDelete[], open: (u
   const positions = new Map<string, Set<number>>();
   const equality: { ids: readonly number[]; keys: Set<string> }[] = [];
   for (const d of deletes) {
-    if (d.format.toLowerCase() !== 'parquet') throw new CatalogError('ERR_UNPROCESSABLE', `delete file ${d.uri} is ${d.format}: only Parquet delete files are applied yet (deletion vectors are not)`);
+    if (d.format.toLowerCase() !== 'parquet')
+      throw new CatalogError('ERR_UNPROCESSABLE', `delete file ${d.uri} is ${d.format}: only Parquet delete files are applied yet (deletion vectors are not)`);
     const keys = new Set<string>();
     if (d.content === 2) equality.push({ ids: d.equalityIds ?? [], keys });
     for await (const batch of await open(d.uri)) {

@@ -24,7 +24,14 @@ import { writeParquet } from './parquet-io.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-derived-memo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const location = pathToFileURL(path.join(dir, 'table')).href;
-const schema: TableSchema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', type: 'long', required: true }, { id: 2, name: 'region', type: 'string', required: false }] } as TableSchema;
+const schema: TableSchema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: true },
+    { id: 2, name: 'region', type: 'string', required: false },
+  ],
+} as TableSchema;
 
 async function* one<T>(item: T): AsyncGenerator<T> {
   yield item;
@@ -39,14 +46,44 @@ async function parquet(name: string, fields: Field[], columns: unknown[][]): Pro
 }
 const idField = (name: string, type: Int64 | Utf8, id: number) => new Field(name, type, false, new Map([[FIELD_ID_KEY, String(id)]]));
 const entry = (filePath: string, content: 0 | 1, recordCount: number): ContentFile => ({
-  content, filePath, fileFormat: 'PARQUET', partition: [], recordCount, fileSizeInBytes: 1, columnSizes: null, valueCounts: null, nullValueCounts: null, nanValueCounts: null,
-  lowerBounds: null, upperBounds: null, keyMetadata: null, splitOffsets: null, equalityIds: null, sortOrderId: null, firstRowId: null, referencedDataFile: null, contentOffset: null, contentSizeInBytes: null,
+  content,
+  filePath,
+  fileFormat: 'PARQUET',
+  partition: [],
+  recordCount,
+  fileSizeInBytes: 1,
+  columnSizes: null,
+  valueCounts: null,
+  nullValueCounts: null,
+  nanValueCounts: null,
+  lowerBounds: null,
+  upperBounds: null,
+  keyMetadata: null,
+  splitOffsets: null,
+  equalityIds: null,
+  sortOrderId: null,
+  firstRowId: null,
+  referencedDataFile: null,
+  contentOffset: null,
+  contentSizeInBytes: null,
 });
-const policy = (version: string) => ({ policies: [{ id: 'p' } as Policy], rowFilter: { type: 'eq', term: 'region', value: 'eu' }, masks: [], policyVersion: version });
+const policy = (version: string) => ({
+  policies: [{ id: 'p' } as Policy],
+  rowFilter: { type: 'eq', term: 'region', value: 'eu' },
+  masks: [],
+  policyVersion: version,
+});
 
 describe('the derived-entry memo of a restricted plan', () => {
   it('reuses a derived entry for the same version and deletes only; a new delete file or version derives again', async () => {
-    const data = await parquet('f0', [idField('id', new Int64(), 1), idField('region', new Utf8(), 2)], [[0n, 1n, 2n, 3n], ['eu', 'eu', 'us', 'eu']]);
+    const data = await parquet(
+      'f0',
+      [idField('id', new Int64(), 1), idField('region', new Utf8(), 2)],
+      [
+        [0n, 1n, 2n, 3n],
+        ['eu', 'eu', 'us', 'eu'],
+      ],
+    );
     const deletes = await parquet('f0-deletes', [idField('file_path', new Utf8(), 2147483546), idField('pos', new Int64(), 2147483545)], [[data], [1n]]);
     const storage = new LocalFileStorage();
     const real = parquetRewriter(storage);
@@ -54,7 +91,16 @@ describe('the derived-entry memo of a restricted plan', () => {
     const rewriter: DataFileRewriter = { rewrite: (r) => (rewrites++, real.rewrite(r)) };
     const memo: DerivedMemo = new WeakMap();
     let n = 0;
-    const ctx = (version: string): DeriveContext => ({ storage, rewriter, tableLocation: location, policy: policy(version), schema, specs: new Map(), newUuid: () => `00000000-0000-4000-8000-${String(n++).padStart(12, '0')}`, memo });
+    const ctx = (version: string): DeriveContext => ({
+      storage,
+      rewriter,
+      tableLocation: location,
+      policy: policy(version),
+      schema,
+      specs: new Map(),
+      newUuid: () => `00000000-0000-4000-8000-${String(n++).padStart(12, '0')}`,
+      memo,
+    });
     const file = entry(data, 0, 4);
     const task = (withDeletes: boolean): PlannedFile => ({ file, specId: 0, dataSequenceNumber: 1, deletes: withDeletes ? [entry(deletes, 1, 1)] : [] });
     const plan = async (version: string, withDeletes: boolean) => {

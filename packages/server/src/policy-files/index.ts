@@ -8,4 +8,6 @@ import { StorageRewriteFiles } from './storage-files.js';
 export const REWRITE_MAX_OBJECT_BYTES = 512 * 1024 * 1024;
 
 /** A rewriter with its own temporary files (StorageRewriteFiles holds one rewrite's). */
-export const parquetRewriter = (storage: ObjectStorage): DataFileRewriter => ({ rewrite: (request) => new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES)).rewrite(request) });
+export const parquetRewriter = (storage: ObjectStorage): DataFileRewriter => ({
+  rewrite: (request) => new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES)).rewrite(request),
+});

@@ -22,7 +22,8 @@ const iceberg: IcebergSchema = {
     { id: 4, name: 'born', type: 'date', required: false },
   ],
 };
-const field = (name: string, type: ConstructorParameters<typeof Field>[1], id: number, nullable = true) => new Field(name, type, nullable, new Map([[FIELD_ID_KEY, String(id)]]));
+const field = (name: string, type: ConstructorParameters<typeof Field>[1], id: number, nullable = true) =>
+  new Field(name, type, nullable, new Map([[FIELD_ID_KEY, String(id)]]));
 const DAY = 86_400_000;
 
 function batchOf(fields: Field[], columns: unknown[][]): RecordBatch {
@@ -36,7 +37,12 @@ function people(from: number, n: number): RecordBatch {
   const ids = Array.from({ length: n }, (_, k) => from + k);
   return batchOf(
     [field('id', new Int64(), 1, false), field('region', new Utf8(), 2), field('email', new Utf8(), 3), field('born', new DateDay(), 4)],
-    [ids.map(BigInt), ids.map((i) => (i % 2 === 0 ? 'eu' : 'us')), ids.map((i) => (i % 7 === 0 ? null : `u${i}@x.com`)), ids.map((i) => new Date(Date.UTC(1990, 0, 1) + i * DAY))],
+    [
+      ids.map(BigInt),
+      ids.map((i) => (i % 2 === 0 ? 'eu' : 'us')),
+      ids.map((i) => (i % 7 === 0 ? null : `u${i}@x.com`)),
+      ids.map((i) => new Date(Date.UTC(1990, 0, 1) + i * DAY)),
+    ],
   );
 }
 
@@ -68,7 +74,15 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
     await writeParquet(path.join(dir, 'b.parquet'), each([people(100_000, 10)]));
     // Position deletes: rows 0, 1 and 69_999 of a (across row groups), and 3 of b.
     const posFields = [field('file_path', new Utf8(), 2147483546, false), field('pos', new Int64(), 2147483545, false)];
-    await writeParquet(path.join(dir, 'pos.parquet'), each([batchOf(posFields, [[at('a.parquet'), at('a.parquet'), at('a.parquet'), at('b.parquet')], [0n, 1n, 69_999n, 3n]])]));
+    await writeParquet(
+      path.join(dir, 'pos.parquet'),
+      each([
+        batchOf(posFields, [
+          [at('a.parquet'), at('a.parquet'), at('a.parquet'), at('b.parquet')],
+          [0n, 1n, 69_999n, 3n],
+        ]),
+      ]),
+    );
     // Equality deletes on email: u4@x.com and u100008@x.com.
     await writeParquet(path.join(dir, 'eq.parquet'), each([batchOf([field('email', new Utf8(), 3)], [['u4@x.com', 'u100008@x.com']])]));
   });
@@ -77,22 +91,51 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
   it('applies the deletes, keeps the rows the filter admits, masks, and keeps the schema with its field ids', async () => {
     const out = await rewriter.rewrite({
       inputs: [
-        { uri: at('a.parquet'), format: 'PARQUET', deletes: [{ uri: at('pos.parquet'), content: 1, format: 'parquet' }, { uri: at('eq.parquet'), content: 2, format: 'parquet', equalityIds: [3] }] },
-        { uri: at('b.parquet'), format: 'parquet', deletes: [{ uri: at('pos.parquet'), content: 1, format: 'parquet' }, { uri: at('eq.parquet'), content: 2, format: 'parquet', equalityIds: [3] }] },
+        {
+          uri: at('a.parquet'),
+          format: 'PARQUET',
+          deletes: [
+            { uri: at('pos.parquet'), content: 1, format: 'parquet' },
+            { uri: at('eq.parquet'), content: 2, format: 'parquet', equalityIds: [3] },
+          ],
+        },
+        {
+          uri: at('b.parquet'),
+          format: 'parquet',
+          deletes: [
+            { uri: at('pos.parquet'), content: 1, format: 'parquet' },
+            { uri: at('eq.parquet'), content: 2, format: 'parquet', equalityIds: [3] },
+          ],
+        },
       ],
       filter: bindFilter({ type: 'eq', term: 'region', value: 'eu' }, iceberg, true),
-      transforms: [{ fieldId: 3, action: 'mask-alphanum' }, { fieldId: 4, action: 'truncate-to-year' }],
+      transforms: [
+        { fieldId: 3, action: 'mask-alphanum' },
+        { fieldId: 4, action: 'truncate-to-year' },
+      ],
       output: at('out/derived.parquet'),
       querySalt: salt,
     });
     const { rows, ids } = await rowsOf(path.join(dir, 'out', 'derived.parquet'));
-    expect(ids).toEqual([['id', '1', 'Int64', 'false'], ['region', '2', 'Utf8', 'true'], ['email', '3', 'Utf8', 'true'], ['born', '4', 'Date32<DAY>', 'true']]);
+    expect(ids).toEqual([
+      ['id', '1', 'Int64', 'false'],
+      ['region', '2', 'Utf8', 'true'],
+      ['email', '3', 'Utf8', 'true'],
+      ['born', '4', 'Date32<DAY>', 'true'],
+    ]);
     // The expected rows, computed here: even ids, minus positions deleted and emails deleted.
-    const expected = [...Array.from({ length: 70_000 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 100_000 + i)].filter((i) => i % 2 === 0 && i !== 0 && i !== 4 && i !== 100_008);
+    const expected = [...Array.from({ length: 70_000 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 100_000 + i)].filter(
+      (i) => i % 2 === 0 && i !== 0 && i !== 4 && i !== 100_008,
+    );
     expect(rows.map((r) => Number(r.id))).toEqual(expected);
     expect(out.recordCount).toBe(expected.length);
     const sample = rows.find((r) => r.id === 100_004n)!;
-    expect(sample).toEqual({ id: 100_004n, region: 'eu', email: 'xnnnnnn@x.xxx', born: Date.UTC(new Date(Date.UTC(1990, 0, 1) + 100_004 * DAY).getUTCFullYear(), 0, 1) });
+    expect(sample).toEqual({
+      id: 100_004n,
+      region: 'eu',
+      email: 'xnnnnnn@x.xxx',
+      born: Date.UTC(new Date(Date.UTC(1990, 0, 1) + 100_004 * DAY).getUTCFullYear(), 0, 1),
+    });
     expect(rows.find((r) => r.id === 14n)!.email).toBeNull();
     expect(rows.every((r) => new Date(r.born as number).getUTCMonth() === 0 && new Date(r.born as number).getUTCDate() === 1)).toBe(true);
     expect(out.nullValueCounts.get(3)).toBe(rows.filter((r) => r.email === null).length);
@@ -102,7 +145,13 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
   });
 
   it('writes an empty file (schema kept) when nothing is admitted, and never overwrites an output', async () => {
-    const request = { inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [] }], filter: bindFilter(false, iceberg, true), transforms: [], output: at('out/none.parquet'), querySalt: salt };
+    const request = {
+      inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [] }],
+      filter: bindFilter(false, iceberg, true),
+      transforms: [],
+      output: at('out/none.parquet'),
+      querySalt: salt,
+    };
     expect((await rewriter.rewrite(request)).recordCount).toBe(0);
     expect((await rowsOf(path.join(dir, 'out', 'none.parquet'))).rows).toEqual([]);
     await expect(rewriter.rewrite(request)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
@@ -110,9 +159,23 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
 
   it('refuses what it cannot honour instead of showing more: deletion vectors, other formats, a masked column the file lacks', async () => {
     const base = { filter: undefined, querySalt: salt, output: at('out/refused.parquet') };
-    await expect(rewriter.rewrite({ ...base, inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [{ uri: at('dv.puffin'), content: 1, format: 'puffin' }] }], transforms: [] })).rejects.toMatchObject({ code: 'ERR_UNPROCESSABLE' });
-    await expect(rewriter.rewrite({ ...base, inputs: [{ uri: at('b.orc'), format: 'orc', deletes: [] }], transforms: [] })).rejects.toMatchObject({ code: 'ERR_UNPROCESSABLE' });
-    await expect(rewriter.rewrite({ ...base, inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [] }], transforms: [{ fieldId: 9, action: 'replace-with-null' }] })).rejects.toMatchObject({ code: 'ERR_UNPROCESSABLE', message: expect.stringMatching(/field id 9/) });
+    await expect(
+      rewriter.rewrite({
+        ...base,
+        inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [{ uri: at('dv.puffin'), content: 1, format: 'puffin' }] }],
+        transforms: [],
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_UNPROCESSABLE' });
+    await expect(rewriter.rewrite({ ...base, inputs: [{ uri: at('b.orc'), format: 'orc', deletes: [] }], transforms: [] })).rejects.toMatchObject({
+      code: 'ERR_UNPROCESSABLE',
+    });
+    await expect(
+      rewriter.rewrite({
+        ...base,
+        inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [] }],
+        transforms: [{ fieldId: 9, action: 'replace-with-null' }],
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_UNPROCESSABLE', message: expect.stringMatching(/field id 9/) });
     expect(await storage.exists(at('out/refused.parquet'))).toBe(false);
   });
 
@@ -120,7 +183,12 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
     const memory = new MemoryObjectStorage();
     const { readFile } = await import('node:fs/promises');
     await memory.writeNew('mem://t/data/b.parquet', await readFile(path.join(dir, 'b.parquet')));
-    const out = await parquetRewriter(memory).rewrite({ inputs: [{ uri: 'mem://t/data/b.parquet', format: 'parquet', deletes: [] }], transforms: [{ fieldId: 3, action: 'replace-with-null' }], output: 'mem://t/_lakegate/policy/v/b.parquet', querySalt: salt });
+    const out = await parquetRewriter(memory).rewrite({
+      inputs: [{ uri: 'mem://t/data/b.parquet', format: 'parquet', deletes: [] }],
+      transforms: [{ fieldId: 3, action: 'replace-with-null' }],
+      output: 'mem://t/_lakegate/policy/v/b.parquet',
+      querySalt: salt,
+    });
     expect(out.recordCount).toBe(10);
     expect(out.nullValueCounts.get(3)).toBe(10);
     expect((await memory.read('mem://t/_lakegate/policy/v/b.parquet', 1 << 20)).byteLength).toBe(out.fileSizeInBytes);

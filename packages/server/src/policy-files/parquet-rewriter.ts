@@ -24,14 +24,19 @@ export interface RewriteFiles {
 }
 
 const sameSchema = (a: Schema, b: Schema): boolean =>
-  a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && String(f.type) === String(b.fields[i]!.type) && f.metadata.get(FIELD_ID_KEY) === b.fields[i]!.metadata.get(FIELD_ID_KEY));
+  a.fields.length === b.fields.length &&
+  a.fields.every(
+    (f, i) =>
+      f.name === b.fields[i]!.name && String(f.type) === String(b.fields[i]!.type) && f.metadata.get(FIELD_ID_KEY) === b.fields[i]!.metadata.get(FIELD_ID_KEY),
+  );
 
 export class ParquetRewriter implements DataFileRewriter {
   constructor(private readonly files: RewriteFiles) {}
 
   async rewrite(request: RewriteRequest): Promise<RewrittenFile> {
     for (const input of request.inputs) {
-      if (input.format.toLowerCase() !== 'parquet') throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} is ${input.format}: only Parquet data files are rewritten`);
+      if (input.format.toLowerCase() !== 'parquet')
+        throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} is ${input.format}: only Parquet data files are rewritten`);
     }
     const valueCounts = new Map<number, number>();
     const nullValueCounts = new Map<number, number>();
@@ -47,12 +52,14 @@ export class ParquetRewriter implements DataFileRewriter {
         let offset = 0;
         for await (const batch of readRowGroups(await files.open(input.uri))) {
           if (schema === undefined) schema = batch.schema;
-          else if (!sameSchema(schema, batch.schema)) throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} has another schema than the rewrite's first input`);
+          else if (!sameSchema(schema, batch.schema))
+            throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} has another schema than the rewrite's first input`);
           const base = offset;
           const deleted =
             positions === undefined && deletes.equality.length === 0
               ? undefined
-              : (row: number, values: (id: number) => unknown) => positions?.has(base + row) === true || deletes.equality.some((e) => e.keys.has(keyOf(e.ids.map(values))));
+              : (row: number, values: (id: number) => unknown) =>
+                  positions?.has(base + row) === true || deletes.equality.some((e) => e.keys.has(keyOf(e.ids.map(values))));
           offset += batch.numRows;
           const out = applyToBatch(batch, { filter: request.filter, masks, deleted }, ctx);
           recordCount += out.numRows;
@@ -71,7 +78,9 @@ export class ParquetRewriter implements DataFileRewriter {
       const fileSizeInBytes = await writeParquet(path, batches()).catch((e: unknown) => {
         // What the batch code cannot apply (a filter on a type not evaluated yet, a masked column the file lacks) is
         // the table's, not the server's: 422 with the reason, never a file that shows more.
-        throw e instanceof TypeError ? new CatalogError('ERR_UNPROCESSABLE', `cannot apply the policy to ${request.inputs[0]?.uri ?? 'the data'}: ${e.message}`) : e;
+        throw e instanceof TypeError
+          ? new CatalogError('ERR_UNPROCESSABLE', `cannot apply the policy to ${request.inputs[0]?.uri ?? 'the data'}: ${e.message}`)
+          : e;
       });
       const byName = await columnBytes(await localBlob(path));
       const columnSizes = new Map<number, number>();

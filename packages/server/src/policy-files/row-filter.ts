@@ -53,17 +53,34 @@ function compile(e: BoundExpression): (row: RowValues) => boolean {
     case 'not-in': {
       const values = e.values.map((v) => literalOf(field, v));
       const inSet = (v: Value) => values.some((x) => compare(v, x) === 0);
-      return e.op === 'in' ? (row) => { const v = read(row); return v !== null && inSet(v); } : (row) => { const v = read(row); return v === null || !inSet(v); };
+      return e.op === 'in'
+        ? (row) => {
+            const v = read(row);
+            return v !== null && inSet(v);
+          }
+        : (row) => {
+            const v = read(row);
+            return v === null || !inSet(v);
+          };
     }
     case 'starts-with':
     case 'not-starts-with': {
       const prefix = String(e.value);
-      return e.op === 'starts-with' ? (row) => { const v = read(row); return v !== null && String(v).startsWith(prefix); } : (row) => { const v = read(row); return v === null || !String(v).startsWith(prefix); };
+      return e.op === 'starts-with'
+        ? (row) => {
+            const v = read(row);
+            return v !== null && String(v).startsWith(prefix);
+          }
+        : (row) => {
+            const v = read(row);
+            return v === null || !String(v).startsWith(prefix);
+          };
     }
     default: {
       const literal = literalOf(field, e.value);
       const op = e.op;
-      const test = (c: number) => (op === 'lt' ? c < 0 : op === 'lt-eq' ? c <= 0 : op === 'gt' ? c > 0 : op === 'gt-eq' ? c >= 0 : op === 'eq' ? c === 0 : c !== 0);
+      const test = (c: number) =>
+        op === 'lt' ? c < 0 : op === 'lt-eq' ? c <= 0 : op === 'gt' ? c > 0 : op === 'gt-eq' ? c >= 0 : op === 'eq' ? c === 0 : c !== 0;
       return (row) => {
         const v = read(row);
         if (v === null) return op === 'not-eq';

@@ -4,7 +4,7 @@ import { atDispatch, atEndOfTurn, currentBatch, currentTurn, turnToken } from '.
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('atEndOfTurn', () => {
-  it('runs the turn\'s sends before its writes, each in the order given, after the current synchronous work', async () => {
+  it("runs the turn's sends before its writes, each in the order given, after the current synchronous work", async () => {
     const order: string[] = [];
     atEndOfTurn('write', () => order.push('write 1'));
     atEndOfTurn('send', () => order.push('send 1'));
@@ -29,7 +29,7 @@ describe('atEndOfTurn', () => {
     expect(order).toEqual(['write', 'late send']);
   });
 
-  it('runs the rest of the turn\'s work when one throws, and lets the error surface as uncaught', async () => {
+  it("runs the rest of the turn's work when one throws, and lets the error surface as uncaught", async () => {
     const order: string[] = [];
     const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
     atEndOfTurn('send', () => {

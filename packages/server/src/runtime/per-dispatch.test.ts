@@ -9,7 +9,10 @@ describe('oncePerDispatch', () => {
   it('checks once for every request of a dispatch, again in the next dispatch and on every call outside one', async () => {
     let checks = 0;
     let epoch = 0;
-    const version = oncePerDispatch(() => ++checks, () => epoch);
+    const version = oncePerDispatch(
+      () => ++checks,
+      () => epoch,
+    );
     const answers = await Promise.all([inDispatch(version), inDispatch(version), inDispatch(() => [version(), version()])]);
     expect(answers).toEqual([1, 1, [1, 1]]);
     expect(await inDispatch(version)).toBe(2);
@@ -22,7 +25,10 @@ describe('oncePerDispatch', () => {
   it("checks again within a dispatch once this process's own epoch moved (its own write)", async () => {
     let checks = 0;
     let epoch = 0;
-    const version = oncePerDispatch(() => ++checks, () => epoch);
+    const version = oncePerDispatch(
+      () => ++checks,
+      () => epoch,
+    );
     const seen = await inDispatch(() => {
       const before = [version(), version()];
       epoch += 1;

@@ -93,7 +93,11 @@ describe('LagGovernor', () => {
     await settle();
     expect(g.current).toBe('idle');
     expect(calls).toEqual(['idle', 'normal', 'idle']);
-    expect(changes).toEqual([['idle', 0], ['normal', 2], ['idle', 0.49]]);
+    expect(changes).toEqual([
+      ['idle', 0],
+      ['normal', 2],
+      ['idle', 0.49],
+    ]);
   });
 
   it('changes nothing where the system refuses the first policy', async () => {

@@ -107,7 +107,11 @@ export class LagGovernor {
   observe(lagSeconds: number): void {
     if (this.pending || this.policy === undefined) return;
     const want: ThreadPolicy | undefined =
-      this.policy === 'idle' && lagSeconds >= this.o.raiseAtSeconds ? 'normal' : this.policy === 'normal' && lagSeconds < this.o.lowerBelowSeconds ? 'idle' : undefined;
+      this.policy === 'idle' && lagSeconds >= this.o.raiseAtSeconds
+        ? 'normal'
+        : this.policy === 'normal' && lagSeconds < this.o.lowerBelowSeconds
+          ? 'idle'
+          : undefined;
     if (!want) return;
     this.pending = this.apply(want, lagSeconds).then(
       () => undefined,

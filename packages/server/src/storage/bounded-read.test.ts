@@ -32,7 +32,10 @@ describe('readBounded', () => {
 
   it('refuses a body whose declared length passes the bound without reading it, and releases it', async () => {
     const { stream, state } = body(5, 10);
-    await expect(readBounded(stream, 49, 'mem://d', 50)).rejects.toMatchObject({ code: 'ERR_PAYLOAD_TOO_LARGE', message: 'object mem://d is larger than 49 bytes' });
+    await expect(readBounded(stream, 49, 'mem://d', 50)).rejects.toMatchObject({
+      code: 'ERR_PAYLOAD_TOO_LARGE',
+      message: 'object mem://d is larger than 49 bytes',
+    });
     expect(state.pulled).toBe(0);
     expect(state.destroyed).toBe(true);
   });

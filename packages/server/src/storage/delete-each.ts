@@ -13,18 +13,26 @@ import { CatalogError } from '../errors/catalog-error.js';
 export const DELETE_EACH_CONCURRENCY = 16;
 
 /** deleteOne answers false when the object was not there (ObjectStorage.delete): reported missing, not deleted. */
-export async function deleteEach(uris: readonly string[], deleteOne: (uri: string) => Promise<boolean | void>, limit = DELETE_EACH_CONCURRENCY): Promise<DeleteManyResult> {
+export async function deleteEach(
+  uris: readonly string[],
+  deleteOne: (uri: string) => Promise<boolean | void>,
+  limit = DELETE_EACH_CONCURRENCY,
+): Promise<DeleteManyResult> {
   const deleted: string[] = [];
   const missing: string[] = [];
   const failed: DeleteFailure[] = [];
-  await forEachBounded(new Set(uris), async (uri) => {
-    try {
-      if ((await deleteOne(uri)) === false) missing.push(uri);
-      else deleted.push(uri);
-    } catch (e) {
-      failed.push(deleteFailure(uri, e));
-    }
-  }, limit);
+  await forEachBounded(
+    new Set(uris),
+    async (uri) => {
+      try {
+        if ((await deleteOne(uri)) === false) missing.push(uri);
+        else deleted.push(uri);
+      } catch (e) {
+        failed.push(deleteFailure(uri, e));
+      }
+    },
+    limit,
+  );
   return { deleted, missing, failed };
 }
 

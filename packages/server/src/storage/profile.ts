@@ -21,4 +21,7 @@ export type StorageProfile = z.infer<typeof StorageProfileSchema>;
  * (a typo such as `sts-enabeld`, or a field of another type) is refused with the key named instead of silently
  * dropped. A stored profile is read with the lenient StorageProfileSchema (it was checked when written).
  */
-export const StrictStorageProfileSchema = z.discriminatedUnion('type', STORAGE_KINDS.map((kind) => kind.profileSchema.strict()) as [StrictProfileSchema, ...StrictProfileSchema[]]);
+export const StrictStorageProfileSchema = z.discriminatedUnion(
+  'type',
+  STORAGE_KINDS.map((kind) => kind.profileSchema.strict()) as [StrictProfileSchema, ...StrictProfileSchema[]],
+);

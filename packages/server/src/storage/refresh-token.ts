@@ -25,7 +25,16 @@ export class StorageRefreshTokens implements RefreshTokenCodec {
   async issue(claims: RefreshClaims): Promise<string> {
     const key = await this.keyring.current();
     const iat = Math.floor(this.now() / 1000);
-    return new SignJWT({ tn: claims.tenant, wh: claims.warehouse, ns: claims.namespace, tbl: claims.table, ...(claims.tableUuid ? { tu: claims.tableUuid } : {}), ...(claims.principalKey !== undefined ? { pk: claims.principalKey } : {}), pfx: claims.prefix, mode: claims.mode })
+    return new SignJWT({
+      tn: claims.tenant,
+      wh: claims.warehouse,
+      ns: claims.namespace,
+      tbl: claims.table,
+      ...(claims.tableUuid ? { tu: claims.tableUuid } : {}),
+      ...(claims.principalKey !== undefined ? { pk: claims.principalKey } : {}),
+      pfx: claims.prefix,
+      mode: claims.mode,
+    })
       .setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: TYP })
       .setSubject(claims.principal)
       .setIssuedAt(iat)
@@ -63,7 +72,17 @@ export class StorageRefreshTokens implements RefreshTokenCodec {
         throw bad('missing claims');
       }
       // Tokens issued before tenants existed carry no tenant: every warehouse was in the default tenant then.
-      return { principal: sub, principalKey: pk as string | undefined, tenant: typeof tn === 'string' ? tn : 'default', warehouse: wh, namespace: ns as string[], table: tbl, tableUuid: tu as string | undefined, prefix: pfx, mode };
+      return {
+        principal: sub,
+        principalKey: pk as string | undefined,
+        tenant: typeof tn === 'string' ? tn : 'default',
+        warehouse: wh,
+        namespace: ns as string[],
+        table: tbl,
+        tableUuid: tu as string | undefined,
+        prefix: pfx,
+        mode,
+      };
     } catch (e) {
       if (e instanceof CatalogError) throw e;
       if (e instanceof joseErrors.JWTExpired) throw bad('expired');

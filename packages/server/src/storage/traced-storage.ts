@@ -16,15 +16,19 @@ export class TracedStorage implements ObjectStorage {
   ) {}
 
   private call<T>(operation: string, uri: string, step: () => Promise<T>, note?: (span: SpanNote, result: T) => void): Promise<T> {
-    return this.spans.run(`storage ${operation}`, async (span) => {
-      if (span.recording) {
-        span.set('lakegate.storage.operation', operation);
-        span.set('lakegate.storage.scheme', scheme(uri));
-      }
-      const result = await step();
-      if (span.recording && note) note(span, result);
-      return result;
-    }, 'client');
+    return this.spans.run(
+      `storage ${operation}`,
+      async (span) => {
+        if (span.recording) {
+          span.set('lakegate.storage.operation', operation);
+          span.set('lakegate.storage.scheme', scheme(uri));
+        }
+        const result = await step();
+        if (span.recording && note) note(span, result);
+        return result;
+      },
+      'client',
+    );
   }
 
   handles(uri: string): boolean {
@@ -32,11 +36,21 @@ export class TracedStorage implements ObjectStorage {
   }
 
   writeNew(uri: string, data: Uint8Array): Promise<void> {
-    return this.call('write', uri, () => this.inner.writeNew(uri, data), (span) => span.set('lakegate.storage.bytes', data.byteLength));
+    return this.call(
+      'write',
+      uri,
+      () => this.inner.writeNew(uri, data),
+      (span) => span.set('lakegate.storage.bytes', data.byteLength),
+    );
   }
 
   read(uri: string, maxBytes: number): Promise<Uint8Array> {
-    return this.call('read', uri, () => this.inner.read(uri, maxBytes), (span, bytes) => span.set('lakegate.storage.bytes', bytes.byteLength));
+    return this.call(
+      'read',
+      uri,
+      () => this.inner.read(uri, maxBytes),
+      (span, bytes) => span.set('lakegate.storage.bytes', bytes.byteLength),
+    );
   }
 
   exists(uri: string): Promise<boolean> {
@@ -53,20 +67,35 @@ export class TracedStorage implements ObjectStorage {
 
   /** One span for the whole call (its batches are the adapter's), with how many objects were deleted and failed. */
   deleteMany(uris: readonly string[]): Promise<DeleteManyResult> {
-    return this.call('delete-many', uris[0] ?? '', () => this.inner.deleteMany(uris), (span, result) => {
-      span.set('lakegate.storage.objects', result.deleted.length);
-      span.set('lakegate.storage.failed', result.failed.length);
-      span.set('lakegate.storage.missing', result.missing.length);
-    });
+    return this.call(
+      'delete-many',
+      uris[0] ?? '',
+      () => this.inner.deleteMany(uris),
+      (span, result) => {
+        span.set('lakegate.storage.objects', result.deleted.length);
+        span.set('lakegate.storage.failed', result.failed.length);
+        span.set('lakegate.storage.missing', result.missing.length);
+      },
+    );
   }
 
   deletePrefix(prefix: string): Promise<number> {
-    return this.call('delete-prefix', prefix, () => this.inner.deletePrefix(prefix), (span, count) => span.set('lakegate.storage.objects', count));
+    return this.call(
+      'delete-prefix',
+      prefix,
+      () => this.inner.deletePrefix(prefix),
+      (span, count) => span.set('lakegate.storage.objects', count),
+    );
   }
 
   download(uri: string, localPath: string): Promise<number> {
     if (!this.inner.download) return Promise.reject(new CatalogError('ERR_NOT_IMPLEMENTED', 'streamed downloads are not supported on this storage'));
-    return this.call('download', uri, () => this.inner.download!(uri, localPath), (span, bytes) => span.set('lakegate.storage.bytes', bytes));
+    return this.call(
+      'download',
+      uri,
+      () => this.inner.download!(uri, localPath),
+      (span, bytes) => span.set('lakegate.storage.bytes', bytes),
+    );
   }
 
   uploadNew(uri: string, localPath: string): Promise<void> {
@@ -82,4 +111,5 @@ export class TracedStorage implements ObjectStorage {
 }
 
 /** The storage itself when tracing is off. */
-export const withStorageSpans = (storage: ObjectStorage, spans: Spans | undefined): ObjectStorage => (spans?.enabled ? new TracedStorage(storage, spans) : storage);
+export const withStorageSpans = (storage: ObjectStorage, spans: Spans | undefined): ObjectStorage =>
+  spans?.enabled ? new TracedStorage(storage, spans) : storage;

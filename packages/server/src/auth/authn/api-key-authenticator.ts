@@ -20,6 +20,14 @@ export class ApiKeyAuthenticator implements Authenticator {
     if (!checked.ok) throw new AuthenticationError('ApiKey', checked.reason);
     const principal = await this.principals.get(checked.record.clientId);
     if (!principal || principal.disabled) throw new AuthenticationError('ApiKey', 'the key owner is not active');
-    return { subject: principal.clientId, tenant: principal.tenant, kind: 'service', issuer: this.issuer(), roles: principal.roles, groups: [], method: 'api-key' };
+    return {
+      subject: principal.clientId,
+      tenant: principal.tenant,
+      kind: 'service',
+      issuer: this.issuer(),
+      roles: principal.roles,
+      groups: [],
+      method: 'api-key',
+    };
   }
 }

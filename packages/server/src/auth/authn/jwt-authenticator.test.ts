@@ -11,7 +11,13 @@ import type { TokenState } from '../token-state.js';
 import { AuthenticationError, type RequestCredentials } from './authenticator.js';
 import { JwtAuthenticator } from './jwt-authenticator.js';
 
-const request = (token: string): RequestCredentials => ({ method: 'GET', url: '/v1/config', authorization: `Bearer ${token}`, headers: { authorization: `Bearer ${token}` }, body: new Uint8Array() });
+const request = (token: string): RequestCredentials => ({
+  method: 'GET',
+  url: '/v1/config',
+  authorization: `Bearer ${token}`,
+  headers: { authorization: `Bearer ${token}` },
+  body: new Uint8Array(),
+});
 const issuerFailing = (error: Error) => ({ verify: async () => Promise.reject(error) }) as unknown as TokenIssuer;
 const noState = {} as TokenState;
 
@@ -31,9 +37,19 @@ describe('JwtAuthenticator', () => {
 
 describe('JwtAuthenticator.authenticateCached', () => {
   const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJlbmdpbmUifQ.c2lnbmF0dXJl';
-  const verifying = { issuerId: 'lakegate', verify: async (t: string) => (t === token ? { sub: 'engine', tenant: 'default', exp: Math.floor(Date.now() / 1000) + 3600 } : Promise.reject(new TokenError('bad signature'))) } as unknown as TokenIssuer;
+  const verifying = {
+    issuerId: 'lakegate',
+    verify: async (t: string) =>
+      t === token ? { sub: 'engine', tenant: 'default', exp: Math.floor(Date.now() / 1000) + 3600 } : Promise.reject(new TokenError('bad signature')),
+  } as unknown as TokenIssuer;
   const good = { refusal: async () => undefined, stillGoodCached: () => true } as unknown as TokenState;
-  const withHeader = (authorization: string | undefined): RequestCredentials => ({ method: 'POST', url: '/v1/x', authorization, headers: { authorization }, body: new Uint8Array() });
+  const withHeader = (authorization: string | undefined): RequestCredentials => ({
+    method: 'POST',
+    url: '/v1/x',
+    authorization,
+    headers: { authorization },
+    body: new Uint8Array(),
+  });
 
   it('accepts a verified token from the cache under every well-formed header of it, and nothing else', async () => {
     const jwt = new JwtAuthenticator(verifying, good);
@@ -42,9 +58,21 @@ describe('JwtAuthenticator.authenticateCached', () => {
     const actor = await jwt.authenticate(withHeader(`Bearer ${token}`));
     expect(actor?.subject).toBe('engine');
     // The usual header (looked up without the syntax check), and the other well-formed spellings (through parseBearer).
-    for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER   ${token}`, `Bearer ${token} \t`]) expect(jwt.authenticateCached(withHeader(header))).toBe(actor);
+    for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER   ${token}`, `Bearer ${token} \t`])
+      expect(jwt.authenticateCached(withHeader(header))).toBe(actor);
     // Malformed headers, other tokens and other schemes are never answered from the cache.
-    for (const header of [undefined, '', 'Bearer', `Bearer ${token}x`, `Bearer ${token} x`, `Bearer ${token},`, `Bearer\t${token}`, `Basic ${token}`, `Bearer  ${token}.x`, `Bearer ${token.slice(0, -1)}`]) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      `Bearer ${token}x`,
+      `Bearer ${token} x`,
+      `Bearer ${token},`,
+      `Bearer\t${token}`,
+      `Basic ${token}`,
+      `Bearer  ${token}.x`,
+      `Bearer ${token.slice(0, -1)}`,
+    ]) {
       expect(jwt.authenticateCached(withHeader(header)), String(header)).toBeUndefined();
     }
   });

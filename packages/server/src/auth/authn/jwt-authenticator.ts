@@ -114,7 +114,9 @@ export class JwtAuthenticator implements Authenticator {
         throw new AuthenticationError('Bearer', 'token from the external issuer is not valid');
       }
       if (id) {
-        const verified = { actor: { subject: id.sub, tenant: id.tenant, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'jwt' } satisfies Actor };
+        const verified = {
+          actor: { subject: id.sub, tenant: id.tenant, kind: 'user', issuer: id.issuer, roles: [], groups: id.groups, method: 'jwt' } satisfies Actor,
+        };
         this.cache.put(token, verified, typeof id.claims.exp === 'number' ? id.claims.exp : undefined);
         return verified;
       }

@@ -91,10 +91,12 @@ export class ExternalIssuers {
     });
     // jose checks iat only against a maximum age: a token stamped as issued in the future (beyond the skew) is not one
     // this issuer made now, whatever its exp says.
-    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + trusted['clock-skew-seconds']) throw new Error('the token was issued in the future');
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + trusted['clock-skew-seconds'])
+      throw new Error('the token was issued in the future');
     // An IdP's ID or refresh token is signed with the same keys but is no access token (RFC 9068 §4; Keycloak marks
     // its tokens with a typ claim: Bearer for access tokens, ID, Refresh, Offline, Logout for the others).
-    if (asAccessToken && typeof payload.typ === 'string' && NOT_ACCESS_TOKENS.has(payload.typ.toLowerCase())) throw new Error(`a ${payload.typ} token is not an access token`);
+    if (asAccessToken && typeof payload.typ === 'string' && NOT_ACCESS_TOKENS.has(payload.typ.toLowerCase()))
+      throw new Error(`a ${payload.typ} token is not an access token`);
     const sub = payload[trusted['subject-claim']];
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw new Error(`claim ${trusted['subject-claim']} is missing`);
     const rawGroups = payload[trusted['groups-claim']];

@@ -24,9 +24,7 @@ import { MALFORMED_BEARER, parseBearer } from '../bearer.js';
 import { ACCESS_TOKEN_TYP, TokenError, tenantClaim } from './token-issuer.js';
 
 export type PresentedClient =
-  | { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; secret: string }
-  | { method: 'bearer'; token: string }
-  | { method: 'none' };
+  { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; secret: string } | { method: 'bearer'; token: string } | { method: 'none' };
 
 export type SecretClient = Extract<PresentedClient, { secret: string }>;
 

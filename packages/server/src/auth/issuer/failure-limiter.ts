@@ -36,7 +36,13 @@ export interface FailureLimits {
   knownAddressMs: number;
 }
 
-export const DEFAULT_FAILURE_LIMITS: FailureLimits = { perClientAndAddress: 10, perAddress: 100, perClient: 100, windowMs: 60_000, knownAddressMs: 7 * 24 * 3600_000 };
+export const DEFAULT_FAILURE_LIMITS: FailureLimits = {
+  perClientAndAddress: 10,
+  perAddress: 100,
+  perClient: 100,
+  windowMs: 60_000,
+  knownAddressMs: 7 * 24 * 3600_000,
+};
 
 const MAX_ENTRIES = 100_000;
 
@@ -130,7 +136,8 @@ const pairKey = (clientId: string, address: string): string => `pair:${JSON.stri
 function parseKey(key: string | undefined): { clientId: string; address: string } | undefined {
   try {
     const parsed: unknown = JSON.parse(key ?? '');
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') return { clientId: parsed[0], address: parsed[1] };
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string')
+      return { clientId: parsed[0], address: parsed[1] };
   } catch {
     // not one of ours
   }
@@ -143,7 +150,12 @@ export function addressKey(address: string): string {
   if (mapped) return mapped[1]!;
   if (!isIPv6(address)) return address;
   // Written out in eight groups: a zone id dropped, an embedded IPv4 tail as its two groups, '::' filled with zeros.
-  const plain = address.split('%')[0]!.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) => `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`);
+  const plain = address
+    .split('%')[0]!
+    .replace(
+      /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+      (_m, a: string, b: string, c: string, d: string) => `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`,
+    );
   const [head = '', tail] = plain.split('::') as [string, string?];
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];

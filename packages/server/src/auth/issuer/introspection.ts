@@ -25,7 +25,8 @@ const INACTIVE = { active: false } as const;
 export async function introspect(deps: IssuerDeps, request: OAuthRequest): Promise<IntrospectionResponse> {
   const token = request.params.get('token');
   if (!token) throw new OAuthError('invalid_request', 'token is required');
-  for (const [k] of request.params) if (request.params.getAll(k).length > 1) throw new OAuthError('invalid_request', `parameter ${k.slice(0, 100)} appears more than once`);
+  for (const [k] of request.params)
+    if (request.params.getAll(k).length > 1) throw new OAuthError('invalid_request', `parameter ${k.slice(0, 100)} appears more than once`);
   const asking = await requestingClient(deps, request, 'token introspection (RFC 7662 §2.1)');
   const found = await readOwnToken(deps.issuer, token, request.params.get('token_type_hint'));
   if (!found) return INACTIVE;

@@ -33,7 +33,11 @@ export type OAuthErrorCode =
  * apostrophes, a backslash a slash, and any other character outside the set '?'.
  */
 export function errorDescription(text: string): string {
-  return text.replace(/§\s*/g, 'section ').replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x7e]/g, '?');
+  return text
+    .replace(/§\s*/g, 'section ')
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/[^\x20-\x7e]/g, '?');
 }
 
 export class OAuthError extends Error {

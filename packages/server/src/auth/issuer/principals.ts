@@ -45,7 +45,13 @@ export class PrincipalService {
   }
 
   /** Creates a principal; the returned secret is the only copy that will ever exist. */
-  async create(name: string, roles: string[] = [], delegation: DelegationPolicyInput = {}, tenant: string = DEFAULT_TENANT, prepared?: PreparedSecret): Promise<{ clientId: string; clientSecret: string }> {
+  async create(
+    name: string,
+    roles: string[] = [],
+    delegation: DelegationPolicyInput = {},
+    tenant: string = DEFAULT_TENANT,
+    prepared?: PreparedSecret,
+  ): Promise<{ clientId: string; clientSecret: string }> {
     checkTenant(tenant);
     const clientId = `${name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40)}-${randomUUID().slice(0, 8)}`;
     const { clientSecret, secretHash } = prepared ?? (await this.newSecret());
@@ -128,7 +134,11 @@ export class PrincipalService {
     const file = path.join(dataDir, 'admin-credentials.json');
     if (existsSync(file)) return undefined;
     const { clientId, clientSecret } = await this.create('lakegate-admin', [ADMIN_ROLE]);
-    writeFileSync(file, `${JSON.stringify({ client_id: clientId, client_secret: clientSecret, credential: `${clientId}:${clientSecret}`, token_endpoint: tokenEndpoint }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(
+      file,
+      `${JSON.stringify({ client_id: clientId, client_secret: clientSecret, credential: `${clientId}:${clientSecret}`, token_endpoint: tokenEndpoint }, null, 2)}\n`,
+      { mode: 0o600, flag: 'wx' },
+    );
     return file;
   }
 }

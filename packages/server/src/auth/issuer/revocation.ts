@@ -16,7 +16,12 @@ import { rightsOf, scopesOfClaim } from './scopes.js';
 import { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, sessionClaim, tenantClaim, TokenError, type TokenIssuer } from './token-issuer.js';
 
 /** Our token (access or refresh, the hinted type first), verified; an expired one too when `expiredUpToSeconds` allows. */
-export async function readOwnToken(issuer: TokenIssuer, token: string, hint: string | null, expiredUpToSeconds = 0): Promise<{ claims: JWTPayload & { sub: string }; type: 'access_token' | 'refresh_token' } | undefined> {
+export async function readOwnToken(
+  issuer: TokenIssuer,
+  token: string,
+  hint: string | null,
+  expiredUpToSeconds = 0,
+): Promise<{ claims: JWTPayload & { sub: string }; type: 'access_token' | 'refresh_token' } | undefined> {
   const order: Array<'access_token' | 'refresh_token'> = hint === 'refresh_token' ? ['refresh_token', 'access_token'] : ['access_token', 'refresh_token'];
   for (const type of order) {
     try {
@@ -31,7 +36,11 @@ export async function readOwnToken(issuer: TokenIssuer, token: string, hint: str
 }
 
 /** Which client is asking (revocation and introspection both require client authentication). */
-export async function requestingClient(deps: IssuerDeps, request: OAuthRequest, what: string): Promise<{ clientId: string; bearer?: string; roles: string[]; tenant: string }> {
+export async function requestingClient(
+  deps: IssuerDeps,
+  request: OAuthRequest,
+  what: string,
+): Promise<{ clientId: string; bearer?: string; roles: string[]; tenant: string }> {
   const client = presentedClient(request.authorization, request.params);
   if (isSecret(client)) {
     const p = await authenticateSecret({ ...deps, remoteAddress: request.remoteAddress }, client);
@@ -51,7 +60,8 @@ export async function requestingClient(deps: IssuerDeps, request: OAuthRequest, 
 export async function revoke(deps: IssuerDeps, request: OAuthRequest): Promise<void> {
   const token = request.params.get('token');
   if (!token) throw new OAuthError('invalid_request', 'token is required');
-  for (const [k] of request.params) if (request.params.getAll(k).length > 1) throw new OAuthError('invalid_request', `parameter ${k.slice(0, 100)} appears more than once`);
+  for (const [k] of request.params)
+    if (request.params.getAll(k).length > 1) throw new OAuthError('invalid_request', `parameter ${k.slice(0, 100)} appears more than once`);
   const asking = await requestingClient(deps, request, 'token revocation (RFC 7009 §2.1)');
   // An expired access token still names a session whose refresh token (or renewals) may live on.
   const found = await readOwnToken(deps.issuer, token, request.params.get('token_type_hint'), deps.issuer.lifetimes.maxSessionSeconds);

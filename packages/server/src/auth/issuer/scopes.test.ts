@@ -38,7 +38,15 @@ describe('targets (audience and resource)', () => {
     expect(isOwnTarget(`${own}/v1/lake`, own)).toBe(true);
     expect(isOwnTarget(`${own}.evil.example`, own)).toBe(false);
     expect(requestedTargets(new URLSearchParams(), own)).toBeUndefined();
-    expect(requestedTargets(new URLSearchParams([['resource', `${own}/v1`], ['audience', 'lakegate']]), own)).toEqual(['lakegate', `${own}/v1`]);
+    expect(
+      requestedTargets(
+        new URLSearchParams([
+          ['resource', `${own}/v1`],
+          ['audience', 'lakegate'],
+        ]),
+        own,
+      ),
+    ).toEqual(['lakegate', `${own}/v1`]);
     for (const bad of [[['resource', 'not-a-uri']], [['resource', `${own}#x`]], [['audience', 'https://other.example']]]) {
       expect(() => requestedTargets(new URLSearchParams(bad as string[][]), own)).toThrow(expect.objectContaining({ error: 'invalid_target' }));
     }

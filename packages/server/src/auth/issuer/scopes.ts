@@ -50,10 +50,17 @@ export const SCOPE_ALIASES: Readonly<Record<string, Scope>> = { 'PRINCIPAL_ROLE:
 
 /** A requested `scope` parameter: undefined when absent or empty (then the default applies); invalid_scope for anything unknown. */
 export function parseScope(raw: string | null | undefined): Scope[] | undefined {
-  const parts = (raw ?? '').split(' ').filter((s) => s.length > 0).map((s) => SCOPE_ALIASES[s] ?? s);
+  const parts = (raw ?? '')
+    .split(' ')
+    .filter((s) => s.length > 0)
+    .map((s) => SCOPE_ALIASES[s] ?? s);
   if (parts.length === 0) return undefined;
   const unknown = parts.filter((s) => !isScope(s));
-  if (unknown.length > 0) throw new OAuthError('invalid_scope', `unknown scope ${unknown.map((s) => JSON.stringify(s.slice(0, 40))).join(', ')}; this issuer grants ${SCOPES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new OAuthError(
+      'invalid_scope',
+      `unknown scope ${unknown.map((s) => JSON.stringify(s.slice(0, 40))).join(', ')}; this issuer grants ${SCOPES.join(', ')}`,
+    );
   return [...new Set(parts as Scope[])];
 }
 

@@ -36,7 +36,9 @@ export function requestedTargets(params: URLSearchParams, issuerId: string): str
   const resources = params.getAll('resource').filter((r) => r !== '');
   for (const r of resources) if (!absoluteUri(r)) throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
   const targets = [...audiences, ...resources];
-  for (const t of targets) if (!isOwnTarget(t, issuerId)) throw new OAuthError('invalid_target', `this issuer issues tokens only for this catalog (${DEFAULT_AUDIENCE} or ${trimSlash(issuerId)})`);
+  for (const t of targets)
+    if (!isOwnTarget(t, issuerId))
+      throw new OAuthError('invalid_target', `this issuer issues tokens only for this catalog (${DEFAULT_AUDIENCE} or ${trimSlash(issuerId)})`);
   return targets.length === 0 ? undefined : [...new Set(targets)];
 }
 

@@ -26,7 +26,8 @@ export class TokenEndpoint {
     const grant = this.grants.get(grantType);
     if (!grant) throw new OAuthError('unsupported_grant_type', `grant_type ${grantType.slice(0, 100)} is not supported`);
     const repeatable = new Set(grant.repeatable ?? []);
-    for (const [k] of params) if (!repeatable.has(k) && params.getAll(k).length > 1) throw new OAuthError('invalid_request', `parameter ${k.slice(0, 100)} appears more than once`);
+    for (const [k] of params)
+      if (!repeatable.has(k) && params.getAll(k).length > 1) throw new OAuthError('invalid_request', `parameter ${k.slice(0, 100)} appears more than once`);
     for (const name of grant.parameters) if (!params.get(name)) throw new OAuthError('invalid_request', `${name} is required`);
     const client = presentedClient(request.authorization, params);
     return grant.handle({ ...deps, params, client, remoteAddress: request.remoteAddress });

@@ -6,7 +6,18 @@
  * verifying across a rotation.
  */
 import { randomUUID } from 'node:crypto';
-import { type JWK, type JWTPayload, SignJWT, decodeJwt, exportJWK, generateKeyPair, importJWK, jwtVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import {
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  decodeProtectedHeader,
+  errors as joseErrors,
+} from 'jose';
 import type { Keyring } from '../../security/keyring.js';
 import type { ActorClaim } from '../actor.js';
 import { DEFAULT_AUDIENCE, audienceOf } from './targets.js';
@@ -176,7 +187,15 @@ export class TokenIssuer {
   }
 
   async mintRefreshToken(c: RefreshTokenClaims): Promise<string> {
-    const payload = { client_id: c.clientId, tenant: c.tenant, sv: c.secretVersion, scope: c.scope, sid: c.session.sid, auth_time: c.session.authTime, gen: c.generation };
+    const payload = {
+      client_id: c.clientId,
+      tenant: c.tenant,
+      sv: c.secretVersion,
+      scope: c.scope,
+      sid: c.session.sid,
+      auth_time: c.session.authTime,
+      gen: c.generation,
+    };
     return (await this.sign(payload, c.sub, REFRESH_TOKEN_TYP, this.lifetimes.refreshSeconds, c.session, c.aud)).token;
   }
 
@@ -199,7 +218,8 @@ export class TokenIssuer {
     const nowSeconds = this.now() / 1000;
     // An expired token may be accepted (the caller authenticated otherwise): every check then runs as of just before its expiry.
     const allowance = options.expiredUpToSeconds ?? 0;
-    const at = typeof unverifiedExp === 'number' && unverifiedExp <= nowSeconds && nowSeconds - unverifiedExp <= allowance ? (unverifiedExp - 1) * 1000 : this.now();
+    const at =
+      typeof unverifiedExp === 'number' && unverifiedExp <= nowSeconds && nowSeconds - unverifiedExp <= allowance ? (unverifiedExp - 1) * 1000 : this.now();
     try {
       const { payload } = await jwtVerify(token, await this.publicKey(key.kid, key.material), {
         algorithms: ['ES256'],
@@ -236,7 +256,14 @@ export class TokenIssuer {
 
   private readonly privateKeys = new Map<string, Promise<ImportedKey>>();
 
-  private async sign(payload: JWTPayload, sub: string, typ: string, ttl: number, session: Session, aud: string[] | undefined): Promise<{ token: string; expiresIn: number }> {
+  private async sign(
+    payload: JWTPayload,
+    sub: string,
+    typ: string,
+    ttl: number,
+    session: Session,
+    aud: string[] | undefined,
+  ): Promise<{ token: string; expiresIn: number }> {
     const key = await this.keys.current();
     const iat = Math.floor(this.now() / 1000);
     // No token outlives its session.

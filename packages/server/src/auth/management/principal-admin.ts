@@ -28,9 +28,21 @@ const Entry = z.object({ issuer: z.string().min(1).max(1000), name: Name }).stri
  * user: auth/delegation-policy.ts); groups always with their issuer.
  */
 const DelegationInput = z.object({
-  users: z.array(z.union([Name, Entry])).max(1000).default([]),
+  users: z
+    .array(z.union([Name, Entry]))
+    .max(1000)
+    .default([]),
   groups: z
-    .array(z.union([Entry, z.string().transform((_, ctx) => ctx.addIssue({ code: 'custom', message: 'name the group with its issuer: {"issuer": "<issuer URL>", "name": "<group>"}' }) as never)]))
+    .array(
+      z.union([
+        Entry,
+        z
+          .string()
+          .transform(
+            (_, ctx) => ctx.addIssue({ code: 'custom', message: 'name the group with its issuer: {"issuer": "<issuer URL>", "name": "<group>"}' }) as never,
+          ),
+      ]),
+    )
     .max(1000)
     .default([]),
   'assert-identity': z.boolean().default(false),
@@ -41,7 +53,15 @@ const CreatePrincipalInput = z.object({
   roles: z.array(z.enum([ADMIN_ROLE])).default([]),
   delegation: DelegationInput.optional(),
 });
-const CreateApiKeyInput = z.object({ name: z.string().min(1).max(64), 'expires-in-seconds': z.number().int().min(60).max(366 * 86400).optional() });
+const CreateApiKeyInput = z.object({
+  name: z.string().min(1).max(64),
+  'expires-in-seconds': z
+    .number()
+    .int()
+    .min(60)
+    .max(366 * 86400)
+    .optional(),
+});
 
 export type DelegationView = { users: DelegationEntryInput[]; groups: DelegationEntryInput[]; 'assert-identity': boolean };
 
@@ -66,7 +86,11 @@ const view = (p: ServicePrincipal): PrincipalView => ({
   'created-at-ms': p.createdAtMs,
 });
 
-const delegationView = (d: DelegationPolicy): DelegationView => ({ users: viewEntries(d.users), groups: viewEntries(d.groups), 'assert-identity': d.assertIdentity });
+const delegationView = (d: DelegationPolicy): DelegationView => ({
+  users: viewEntries(d.users),
+  groups: viewEntries(d.groups),
+  'assert-identity': d.assertIdentity,
+});
 
 /** zod issues as "path: message"; never zod's input echo (it could hold a secret). */
 export const issuesOf = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
@@ -122,10 +146,19 @@ export class PrincipalAdmin {
     const secret = await this.deps.principals.newSecret();
     const created = await this.deps.principals.withEvents(async (principals, outbox) => {
       const made = await principals.create(body.name, body.roles, d, tenant, secret);
-      await this.record(outbox, actor, tenant, { kind: 'principal.created', subject: `principal/${made.clientId}`, data: { 'client-id': made.clientId, name: body.name, roles: body.roles } });
+      await this.record(outbox, actor, tenant, {
+        kind: 'principal.created',
+        subject: `principal/${made.clientId}`,
+        data: { 'client-id': made.clientId, name: body.name, roles: body.roles },
+      });
       return made;
     });
-    await this.deps.audit.record('principal.created', describeActor(actor), { clientId: created.clientId, tenant, roles: body.roles, delegation: d ?? null }, { tenant });
+    await this.deps.audit.record(
+      'principal.created',
+      describeActor(actor),
+      { clientId: created.clientId, tenant, roles: body.roles, delegation: d ?? null },
+      { tenant },
+    );
     // The secret is shown this once and never again.
     return { 'client-id': created.clientId, 'client-secret': created.clientSecret, tenant };
   }
@@ -136,7 +169,12 @@ export class PrincipalAdmin {
     const secret = await this.deps.principals.withEvents(async (principals, outbox) => {
       const rotated = await principals.rotateSecret(clientId, prepared);
       // The event says that it happened, never the secret.
-      if (rotated) await this.record(outbox, actor, principal.tenant, { kind: 'principal.secret-rotated', subject: `principal/${clientId}`, data: { 'client-id': clientId } });
+      if (rotated)
+        await this.record(outbox, actor, principal.tenant, {
+          kind: 'principal.secret-rotated',
+          subject: `principal/${clientId}`,
+          data: { 'client-id': clientId },
+        });
       return rotated;
     });
     if (!secret) throw noSuchPrincipal();
@@ -150,7 +188,11 @@ export class PrincipalAdmin {
     const policy = this.checkedPolicy(body, principal.tenant);
     await this.deps.principals.withEvents(async (principals, outbox) => {
       await principals.setDelegation(clientId, policy);
-      await this.record(outbox, actor, principal.tenant, { kind: 'principal.delegation-set', subject: `principal/${clientId}`, data: { 'client-id': clientId, delegation: delegationView(policy) } });
+      await this.record(outbox, actor, principal.tenant, {
+        kind: 'principal.delegation-set',
+        subject: `principal/${clientId}`,
+        data: { 'client-id': clientId, delegation: delegationView(policy) },
+      });
     });
     await this.deps.audit.record('principal.delegation-set', describeActor(actor), { clientId, delegation: body }, { tenant: principal.tenant });
     return { 'client-id': clientId, delegation: delegationView(policy) };
@@ -159,10 +201,15 @@ export class PrincipalAdmin {
   /** Disables (every credential and token of the principal refused from its next use, and its tokens revoked) or enables it. */
   async setDisabled(actor: Actor, clientId: string, disabled: boolean): Promise<PrincipalView> {
     const principal = await this.managed(actor, clientId);
-    if (disabled && (actor.subject === clientId || actor.act?.sub === clientId)) throw new CatalogError('ERR_VALIDATION', 'a principal cannot disable itself (nor the engine it acts through)');
+    if (disabled && (actor.subject === clientId || actor.act?.sub === clientId))
+      throw new CatalogError('ERR_VALIDATION', 'a principal cannot disable itself (nor the engine it acts through)');
     await this.deps.principals.withEvents(async (principals, outbox) => {
       await principals.setDisabled(clientId, disabled);
-      await this.record(outbox, actor, principal.tenant, { kind: disabled ? 'principal.disabled' : 'principal.enabled', subject: `principal/${clientId}`, data: { 'client-id': clientId } });
+      await this.record(outbox, actor, principal.tenant, {
+        kind: disabled ? 'principal.disabled' : 'principal.enabled',
+        subject: `principal/${clientId}`,
+        data: { 'client-id': clientId },
+      });
     });
     await this.deps.audit.record(disabled ? 'principal.disabled' : 'principal.enabled', describeActor(actor), { clientId }, { tenant: principal.tenant });
     return view((await this.deps.principals.get(clientId))!);
@@ -173,7 +220,11 @@ export class PrincipalAdmin {
     const principal = await this.managed(actor, clientId);
     await this.deps.principals.withEvents(async (principals, outbox) => {
       await principals.revokeTokens(clientId);
-      await this.record(outbox, actor, principal.tenant, { kind: 'principal.tokens-revoked', subject: `principal/${clientId}`, data: { 'client-id': clientId } });
+      await this.record(outbox, actor, principal.tenant, {
+        kind: 'principal.tokens-revoked',
+        subject: `principal/${clientId}`,
+        data: { 'client-id': clientId },
+      });
     });
     await this.deps.audit.record('principal.tokens-revoked', describeActor(actor), { clientId }, { tenant: principal.tenant });
   }
@@ -193,7 +244,11 @@ export class PrincipalAdmin {
       key.clientId === clientId &&
       (await this.deps.keys.withEvents(async (keys, outbox) => {
         if (!(await keys.revokeAccessKey(accessKeyId))) return false;
-        await this.record(outbox, actor, principal.tenant, { kind: 'principal.access-key-revoked', subject: `principal/${clientId}`, data: { 'client-id': clientId, 'access-key-id': accessKeyId } });
+        await this.record(outbox, actor, principal.tenant, {
+          kind: 'principal.access-key-revoked',
+          subject: `principal/${clientId}`,
+          data: { 'client-id': clientId, 'access-key-id': accessKeyId },
+        });
         return true;
       }));
     if (!revoked) throw new CatalogError('ERR_NOT_FOUND', 'no such active access key');
@@ -204,7 +259,13 @@ export class PrincipalAdmin {
     await this.managed(actor, clientId);
     const keys = await this.deps.identity.listApiKeys(clientId);
     return {
-      'api-keys': keys.map((k) => ({ 'key-id': k.keyId, name: k.name, 'created-at-ms': k.createdAtMs, 'expires-at-ms': k.expiresAtMs ?? null, 'revoked-at-ms': k.revokedAtMs ?? null })),
+      'api-keys': keys.map((k) => ({
+        'key-id': k.keyId,
+        name: k.name,
+        'created-at-ms': k.createdAtMs,
+        'expires-at-ms': k.expiresAtMs ?? null,
+        'revoked-at-ms': k.revokedAtMs ?? null,
+      })),
     };
   }
 
@@ -212,7 +273,11 @@ export class PrincipalAdmin {
   private checkedPolicy(body: z.infer<typeof DelegationInput>, tenant: string): DelegationPolicy {
     const entries = [...body.users, ...body.groups].filter((e): e is { issuer: string; name: string } => typeof e === 'object');
     const unknown = entries.find((e) => !this.deps.issuerServes(e.issuer, tenant));
-    if (unknown) throw new CatalogError('ERR_VALIDATION', `Invalid delegation policy: ${JSON.stringify(unknown.issuer.slice(0, 200))} is neither "${ASSERTED_ISSUER}" nor a trusted issuer of tenant ${tenant}`);
+    if (unknown)
+      throw new CatalogError(
+        'ERR_VALIDATION',
+        `Invalid delegation policy: ${JSON.stringify(unknown.issuer.slice(0, 200))} is neither "${ASSERTED_ISSUER}" nor a trusted issuer of tenant ${tenant}`,
+      );
     return delegationPolicy({ users: body.users, groups: body.groups, assertIdentity: body['assert-identity'] });
   }
 
@@ -220,10 +285,19 @@ export class PrincipalAdmin {
     const principal = await this.managed(actor, clientId);
     const key = await this.deps.keys.withEvents(async (keys, outbox) => {
       const made = await keys.createAccessKey(clientId);
-      await this.record(outbox, actor, principal.tenant, { kind: 'principal.access-key-created', subject: `principal/${clientId}`, data: { 'client-id': clientId, 'access-key-id': made.accessKeyId } });
+      await this.record(outbox, actor, principal.tenant, {
+        kind: 'principal.access-key-created',
+        subject: `principal/${clientId}`,
+        data: { 'client-id': clientId, 'access-key-id': made.accessKeyId },
+      });
       return made;
     });
-    await this.deps.audit.record('principal.access-key-created', describeActor(actor), { clientId, accessKeyId: key.accessKeyId }, { tenant: principal.tenant });
+    await this.deps.audit.record(
+      'principal.access-key-created',
+      describeActor(actor),
+      { clientId, accessKeyId: key.accessKeyId },
+      { tenant: principal.tenant },
+    );
     return { 'access-key-id': key.accessKeyId, 'secret-access-key': key.secretAccessKey };
   }
 
@@ -251,7 +325,11 @@ export class PrincipalAdmin {
       mayManagePrincipal(actor, owner) &&
       (await this.deps.keys.withEvents(async (keys, outbox) => {
         if (!(await keys.revokeApiKey(keyId))) return false;
-        await this.record(outbox, actor, owner.tenant, { kind: 'principal.api-key-revoked', subject: `principal/${owner.clientId}`, data: { 'client-id': owner.clientId, 'key-id': keyId } });
+        await this.record(outbox, actor, owner.tenant, {
+          kind: 'principal.api-key-revoked',
+          subject: `principal/${owner.clientId}`,
+          data: { 'client-id': owner.clientId, 'key-id': keyId },
+        });
         return true;
       }));
     if (!revoked) throw new CatalogError('ERR_NOT_FOUND', 'no such active API key');
@@ -283,16 +361,27 @@ export class PrincipalAdmin {
     await this.requireAdmin(actor);
     const principal = await this.deps.principals.get(clientId);
     if (principal && !mayManage(actor, principal.tenant)) {
-      await this.deps.audit.record('principal.access.denied', describeActor(actor), { clientId, principalTenant: principal.tenant, callerTenant: actor.tenant }, { tenant: principal.tenant, decision: 'deny' });
+      await this.deps.audit.record(
+        'principal.access.denied',
+        describeActor(actor),
+        { clientId, principalTenant: principal.tenant, callerTenant: actor.tenant },
+        { tenant: principal.tenant, decision: 'deny' },
+      );
     }
     if (!principal || !mayManage(actor, principal.tenant)) throw noSuchPrincipal();
     if (!mayManagePrincipal(actor, principal)) {
-      await this.deps.audit.record('principal.access.denied', describeActor(actor), { clientId, reason: 'a platform administrator' }, { tenant: actor.tenant, decision: 'deny' });
+      await this.deps.audit.record(
+        'principal.access.denied',
+        describeActor(actor),
+        { clientId, reason: 'a platform administrator' },
+        { tenant: actor.tenant, decision: 'deny' },
+      );
       throw onlyPlatformAdmins();
     }
     return principal;
   }
 }
 
-const onlyPlatformAdmins = () => new CatalogError('ERR_FORBIDDEN', 'only a platform administrator creates or manages a principal that administers the default tenant by credential');
+const onlyPlatformAdmins = () =>
+  new CatalogError('ERR_FORBIDDEN', 'only a platform administrator creates or manages a principal that administers the default tenant by credential');
 const noSuchPrincipal = () => new CatalogError('ERR_NOT_FOUND', 'no such principal');

@@ -67,7 +67,17 @@ export class ConsoleSessions {
       throw new SignInError('ERR_SIGNIN_FAILED', 'the client id or secret is wrong, or the principal is disabled');
     }
     limiter.succeed(clientId, remoteAddress);
-    return this.start({ kind: 'service', subject: principal.clientId, issuer: this.options.issuer(), tenant: principal.tenant, groups: [], secretVersion: principal.secretVersion }, 'client-secret');
+    return this.start(
+      {
+        kind: 'service',
+        subject: principal.clientId,
+        issuer: this.options.issuer(),
+        tenant: principal.tenant,
+        groups: [],
+        secretVersion: principal.secretVersion,
+      },
+      'client-secret',
+    );
   }
 
   /** Signs in a user whose access token a trusted OIDC issuer signed (verified by the caller). */
@@ -136,7 +146,12 @@ export class ConsoleSessions {
     const now = this.options.now();
     const expiresAtMs = now + this.options.ttlSeconds * 1000;
     await this.options.sessions.insertSession({ idHash: hash(token), identity, createdAtMs: now, expiresAtMs });
-    await this.options.audit.record('console.session.created', `${identity.kind}:${identity.subject}`, { method, issuer: identity.issuer, expiresAtMs }, { tenant: identity.tenant });
+    await this.options.audit.record(
+      'console.session.created',
+      `${identity.kind}:${identity.subject}`,
+      { method, issuer: identity.issuer, expiresAtMs },
+      { tenant: identity.tenant },
+    );
     return { token, csrf: this.csrfOf(token), expiresAtMs };
   }
 }

@@ -78,7 +78,14 @@ export class OidcLogin {
     const provider = this.provider(providerId);
     const as = await this.server(providerId);
     const verifier = oauth.generateRandomCodeVerifier();
-    const pending: Pending = { provider: providerId, state: oauth.generateRandomState(), nonce: oauth.generateRandomNonce(), verifier, redirectUri, expiresAtMs: this.now() + PENDING_TTL_MS };
+    const pending: Pending = {
+      provider: providerId,
+      state: oauth.generateRandomState(),
+      nonce: oauth.generateRandomNonce(),
+      verifier,
+      redirectUri,
+      expiresAtMs: this.now() + PENDING_TTL_MS,
+    };
     if (!as.authorization_endpoint) throw new OidcLoginError('ERR_OIDC_FAILED', 'the issuer has no authorization endpoint');
     const url = new URL(as.authorization_endpoint);
     url.searchParams.set('client_id', provider['client-id']);
@@ -103,12 +110,20 @@ export class OidcLogin {
     let accessToken: string;
     try {
       const params = oauth.validateAuthResponse(as, client, callbackUrl, pending.state);
-      const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, pending.redirectUri, pending.verifier, { ...insecure, signal: AbortSignal.timeout(10_000) });
+      const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, pending.redirectUri, pending.verifier, {
+        ...insecure,
+        signal: AbortSignal.timeout(10_000),
+      });
       const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
       accessToken = result.access_token;
     } catch (e) {
       // The IdP's own error code (access_denied, invalid_grant, …) is safe to show; nothing of the tokens is.
-      const detail = e instanceof oauth.AuthorizationResponseError || e instanceof oauth.ResponseBodyError ? e.error : e instanceof oauth.OperationProcessingError ? e.code : 'failed';
+      const detail =
+        e instanceof oauth.AuthorizationResponseError || e instanceof oauth.ResponseBodyError
+          ? e.error
+          : e instanceof oauth.OperationProcessingError
+            ? e.code
+            : 'failed';
       throw new OidcLoginError('ERR_OIDC_FAILED', `sign-in with ${provider.issuer} failed (${detail})`);
     }
     let identity: ExternalIdentity | undefined;
@@ -117,7 +132,8 @@ export class OidcLogin {
     } catch {
       identity = undefined;
     }
-    if (!identity) throw new OidcLoginError('ERR_OIDC_FAILED', `the access token of ${provider.issuer} is not accepted by this server (audience or subject claim)`);
+    if (!identity)
+      throw new OidcLoginError('ERR_OIDC_FAILED', `the access token of ${provider.issuer} is not accepted by this server (audience or subject claim)`);
     return identity;
   }
 

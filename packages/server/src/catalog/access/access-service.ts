@@ -152,7 +152,10 @@ export class AccessService implements AccessDecisions {
       if (admin) write = read = true;
       else {
         // The same keys decide() builds, kept per (who, table) when the path names one (decision-keys.ts).
-        const keys = path.object !== undefined ? this.vendingKeys.keysOf(who, path as SecurablePath & { object: NonNullable<SecurablePath['object']> }) : vendingKeysOf(who, path);
+        const keys =
+          path.object !== undefined
+            ? this.vendingKeys.keysOf(who, path as SecurablePath & { object: NonNullable<SecurablePath['object']> })
+            : vendingKeysOf(who, path);
         write = this.decisions.get(keys.write);
         read = write === undefined ? undefined : this.decisions.get(keys.read);
         if (read === undefined) return undefined;
@@ -259,7 +262,10 @@ export class AccessService implements AccessDecisions {
     return spans.run('authorize', async (span) => {
       const answers = await this.allowsNow(scope, checks);
       if (span.recording) {
-        span.set('lakegate.authz.privileges', checks.map((c) => c.privilege));
+        span.set(
+          'lakegate.authz.privileges',
+          checks.map((c) => c.privilege),
+        );
         span.set('lakegate.authz.decision', answers.every(Boolean) ? 'allow' : answers.some(Boolean) ? 'partial' : 'deny');
       }
       return answers;
@@ -282,7 +288,11 @@ export class AccessService implements AccessDecisions {
     const missing = answers.flatMap((a, i) => (a === undefined ? [i] : []));
     if (missing.length > 0) {
       const readAt = this.decisions.generation;
-      const decided = await this.deps.authorizer.check(caller.tenant, caller.members, missing.map((i) => checks[i]!));
+      const decided = await this.deps.authorizer.check(
+        caller.tenant,
+        caller.members,
+        missing.map((i) => checks[i]!),
+      );
       missing.forEach((i, j) => {
         answers[i] = decided[j]!;
         this.decisions.set(keys[i]!, decided[j]!, readAt);
@@ -302,7 +312,10 @@ export class AccessService implements AccessDecisions {
 
   /** Passes when the caller holds every one of the privileges on the path. */
   async requireAll(scope: AccessScope, privileges: readonly Privilege[], path: SecurablePath, as: AuditAs): Promise<void> {
-    const answers = await this.allows(scope, privileges.map((privilege) => ({ privilege, path })));
+    const answers = await this.allows(
+      scope,
+      privileges.map((privilege) => ({ privilege, path })),
+    );
     const lacking = privileges.filter((_, i) => !answers[i]);
     const action = privileges.join('+');
     if (lacking.length === 0) {
@@ -326,7 +339,14 @@ export class AccessService implements AccessDecisions {
   }
 
   /** Records a decision taken elsewhere (e.g. by the credential service) in the audit trail. */
-  async record(caller: Caller, type: string, decision: 'allow' | 'deny' | undefined, action: string, object: string, detail: Record<string, unknown> = {}): Promise<void> {
+  async record(
+    caller: Caller,
+    type: string,
+    decision: 'allow' | 'deny' | undefined,
+    action: string,
+    object: string,
+    detail: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.deps.audit.record(caller, { type, decision, action, object, detail });
   }
 }

@@ -42,9 +42,21 @@ export function ownerRoleName(member: Member): string {
 }
 
 /** Grants the member an owner's privileges on the securable, through its role. Idempotent (role, membership and grants are each kept once). */
-export async function grantOwner(control: AccessControl, nowMs: number, tenant: string, warehouse: string, member: Member, securable: SecurableRef): Promise<string> {
+export async function grantOwner(
+  control: AccessControl,
+  nowMs: number,
+  tenant: string,
+  warehouse: string,
+  member: Member,
+  securable: SecurableRef,
+): Promise<string> {
   const role = ownerRoleName(member);
-  await control.createRole({ tenant, name: role, description: `Owner grants of ${member.kind} ${member.name} (creator ownership, docs/authorization.md)`, createdAtMs: nowMs });
+  await control.createRole({
+    tenant,
+    name: role,
+    description: `Owner grants of ${member.kind} ${member.name} (creator ownership, docs/authorization.md)`,
+    createdAtMs: nowMs,
+  });
   await control.addMember({ tenant, role, member, createdAtMs: nowMs });
   for (const privilege of ownerPrivileges(securable.kind)) {
     await control.grant({ tenant, role, privilege, securable: { ...securable, warehouse }, createdAtMs: nowMs });
@@ -98,7 +110,15 @@ export class OwnerGrant implements CreatorGrant {
       return;
     }
     // Elsewhere: what to grant commits with the object, and is written there once it committed.
-    const pending: PendingOwnerGrant = { id: this.deps.newId(), tenant: caller.tenant, warehouse: warehouse.name, member: creator, securable, object, createdAtMs: now() };
+    const pending: PendingOwnerGrant = {
+      id: this.deps.newId(),
+      tenant: caller.tenant,
+      warehouse: warehouse.name,
+      member: creator,
+      securable,
+      object,
+      createdAtMs: now(),
+    };
     await ports.ownerGrants.add(pending);
     this.owned.push({ role: undefined, pending, securable, object });
   }
@@ -126,4 +146,5 @@ export class OwnerGrant implements CreatorGrant {
 export const NO_OWNER_GRANT: CreatorGrant = { record: async () => undefined, committed: async () => undefined };
 
 /** Whether a creator would be granted anything (before asking whether it administers its tenant). */
-export const mayOwn = (caller: Caller, warehouse: Warehouse): boolean => !caller.unrestricted && creatorOwns(warehouse) && caller.members.some((m) => m.kind !== 'group');
+export const mayOwn = (caller: Caller, warehouse: Warehouse): boolean =>
+  !caller.unrestricted && creatorOwns(warehouse) && caller.members.some((m) => m.kind !== 'group');

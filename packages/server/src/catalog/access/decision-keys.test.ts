@@ -27,14 +27,18 @@ describe('VendingDecisionKeys', () => {
       ['alice', table('lake', ['n1'], 't2')],
       ['alice', table('lake', ['n1'], 't1', 'view')],
     ];
-    for (const [who, path] of variants) expect(keys.keysOf(who, path), `${who} ${JSON.stringify(path)}`).toEqual({ write: `w:${keyOf(who, path)}`, read: `r:${keyOf(who, path)}` });
+    for (const [who, path] of variants)
+      expect(keys.keysOf(who, path), `${who} ${JSON.stringify(path)}`).toEqual({ write: `w:${keyOf(who, path)}`, read: `r:${keyOf(who, path)}` });
     // And back: the replaced entry is built again, right.
     expect(keys.keysOf('alice', table('lake', ['n1'], 't1'))).toEqual(first);
   });
 
   it('stays bounded', () => {
     const keys = new VendingDecisionKeys((who, p) => ({ write: `w:${keyOf(who, p)}`, read: `r:${keyOf(who, p)}` }), 100);
-    for (let i = 0; i < 1_000; i++) expect(keys.keysOf(`who${i % 7}`, { warehouse: 'lake', namespaces: ['n'], object: { kind: 'table', id: `t${i}` } }).read).toBe(`r:who${i % 7}|lake|n|table:t${i}`);
+    for (let i = 0; i < 1_000; i++)
+      expect(keys.keysOf(`who${i % 7}`, { warehouse: 'lake', namespaces: ['n'], object: { kind: 'table', id: `t${i}` } }).read).toBe(
+        `r:who${i % 7}|lake|n|table:t${i}`,
+      );
     expect((keys as unknown as { kept: number }).kept).toBeLessThanOrEqual(100);
   });
 });

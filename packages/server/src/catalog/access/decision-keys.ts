@@ -31,7 +31,10 @@ const pathKey = (p: SecurablePath) => `${p.warehouse}\u001e${p.namespaces.join('
 /** The decision cache's key of one privilege of `who` on `path` (decide() fills it; the vending decisions read it). */
 export const decisionKey = (who: string, privilege: string, path: SecurablePath) => `${who}\u001d${privilege}\u001d${pathKey(path)}`;
 /** The keys of the two data privileges vendingModeCached reads (kept per caller and table by VendingDecisionKeys). */
-export const vendingKeysOf = (who: string, path: SecurablePath) => ({ write: decisionKey(who, 'table:write-data', path), read: decisionKey(who, 'table:read-data', path) });
+export const vendingKeysOf = (who: string, path: SecurablePath) => ({
+  write: decisionKey(who, 'table:write-data', path),
+  read: decisionKey(who, 'table:read-data', path),
+});
 
 interface Entry {
   warehouse: string;
@@ -55,7 +58,8 @@ export class VendingDecisionKeys {
   keysOf(who: string, path: SecurablePath & { object: NonNullable<SecurablePath['object']> }): { write: string; read: string } {
     let byId = this.byWho.get(who);
     const found = byId?.get(path.object.id);
-    if (found !== undefined && found.warehouse === path.warehouse && found.kind === path.object.kind && sameIds(found.namespaces, path.namespaces)) return found;
+    if (found !== undefined && found.warehouse === path.warehouse && found.kind === path.object.kind && sameIds(found.namespaces, path.namespaces))
+      return found;
     const keys = this.build(who, path);
     if (found === undefined && this.kept >= this.maxEntries) {
       this.byWho.clear();

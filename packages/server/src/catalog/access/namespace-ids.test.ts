@@ -59,7 +59,11 @@ describe('namespace paths', () => {
     const repository = {
       async getNamespaceIds(_w: string, namespaces: string[][]) {
         reads.push(namespaces);
-        return new Map(namespaces.flatMap((levels) => (ids.has(levels.join('\u001f')) ? [[levels.join('\u001f'), ids.get(levels.join('\u001f'))!] as [string, string]] : [])));
+        return new Map(
+          namespaces.flatMap((levels) =>
+            ids.has(levels.join('\u001f')) ? [[levels.join('\u001f'), ids.get(levels.join('\u001f'))!] as [string, string]] : [],
+          ),
+        );
       },
     } as unknown as CatalogRepository;
     const access = new AccessService({ repository: () => repository, clock: { now: () => now }, cacheTtlMs: 1000 } as never);

@@ -88,8 +88,7 @@ export class NamespaceIdCache {
         // Offered once: lookups that miss while this renewal is on its way renew others, not these again.
         entry.used = false;
         out.push({ key, levels: entry.levels });
-      }
-      else if (entry.untilMs <= now) this.entries.delete(key);
+      } else if (entry.untilMs <= now) this.entries.delete(key);
     }
     return out;
   }

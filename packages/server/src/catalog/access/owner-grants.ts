@@ -30,10 +30,22 @@ export function ownerGrantOf(deps: OwnerGrantDeps, scope: AccessScope, invalidat
     external: deps.grantsInCatalog ? undefined : { control: deps.control, pending: pendingOwnerGrants(deps) },
     granted: async (role, securable, object) => {
       invalidate();
-      await deps.audit.record(scope.caller, { type: 'access.owner-granted', decision: 'allow', action: `${securable.kind}:own`, object, detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } } });
+      await deps.audit.record(scope.caller, {
+        type: 'access.owner-granted',
+        decision: 'allow',
+        action: `${securable.kind}:own`,
+        object,
+        detail: { role, securable: { ...securable, warehouse: scope.warehouse.name } },
+      });
     },
     failed: (securable, object) =>
-      deps.audit.record(scope.caller, { type: 'access.owner-grant-failed', decision: undefined, action: `${securable.kind}:own`, object, detail: { securable: { ...securable, warehouse: scope.warehouse.name } } }),
+      deps.audit.record(scope.caller, {
+        type: 'access.owner-grant-failed',
+        decision: undefined,
+        action: `${securable.kind}:own`,
+        object,
+        detail: { securable: { ...securable, warehouse: scope.warehouse.name } },
+      }),
   });
 }
 
@@ -47,8 +59,21 @@ export async function recoverPendingOwnerGrants(deps: OwnerGrantDeps, invalidate
       now: () => deps.clock.now(),
       granted: async (g, role) => {
         invalidate();
-        const creator: Caller = { tenant: g.tenant, description: `${g.member.kind}:${g.member.name}`, key: '', members: [g.member], admin: false, unrestricted: false };
-        await deps.audit.record(creator, { type: 'access.owner-granted', decision: 'allow', action: `${g.securable.kind}:own`, object: g.object, detail: { role, securable: { ...g.securable, warehouse: g.warehouse }, recovered: true } });
+        const creator: Caller = {
+          tenant: g.tenant,
+          description: `${g.member.kind}:${g.member.name}`,
+          key: '',
+          members: [g.member],
+          admin: false,
+          unrestricted: false,
+        };
+        await deps.audit.record(creator, {
+          type: 'access.owner-granted',
+          decision: 'allow',
+          action: `${g.securable.kind}:own`,
+          object: g.object,
+          detail: { role, securable: { ...g.securable, warehouse: g.warehouse }, recovered: true },
+        });
       },
     },
     olderThanMs,

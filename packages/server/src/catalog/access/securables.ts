@@ -42,15 +42,16 @@ export const displayOf = (v: SecurableView): string =>
 const notFound = (what: string) => new CatalogError('ERR_NOT_FOUND', `no such ${what}`);
 
 /** Resolves a securable of the tenant; `lookupWarehouse` answers a missing warehouse (or another tenant's) with the same error. */
-export async function resolveSecurable(
-  repo: CatalogRepository,
-  input: SecurableInput,
-  warehouse: Warehouse,
-): Promise<ResolvedSecurable> {
+export async function resolveSecurable(repo: CatalogRepository, input: SecurableInput, warehouse: Warehouse): Promise<ResolvedSecurable> {
   if (input.type === 'warehouse') {
     if (input.namespace !== undefined || input.name !== undefined) throw new CatalogError('ERR_VALIDATION', 'a warehouse securable has no namespace or name');
     const view: SecurableView = { type: 'warehouse', warehouse: warehouse.name };
-    return { ref: { kind: 'warehouse', id: warehouse.name, warehouse: warehouse.name }, path: { warehouse: warehouse.name, namespaces: [] }, view, display: displayOf(view) };
+    return {
+      ref: { kind: 'warehouse', id: warehouse.name, warehouse: warehouse.name },
+      path: { warehouse: warehouse.name, namespaces: [] },
+      view,
+      display: displayOf(view),
+    };
   }
   const levels = checkNamespace(input.namespace);
   const prefixes = levels.map((_, i) => levels.slice(0, i + 1));
@@ -68,11 +69,19 @@ export async function resolveSecurable(
   const matches = record !== undefined && (input.type === 'view' ? record.kind === 'view' : record.kind === 'table' || record.kind === 'lance-table');
   if (!record || !matches) throw notFound(`${input.type} ${warehouse.name}/${formatIdentifier(levels, name)}`);
   const view: SecurableView = { type: input.type, warehouse: warehouse.name, namespace: levels, name };
-  return { ref: { kind: input.type, id: record.id, warehouse: warehouse.name }, path: { ...path, object: { kind: input.type, id: record.id } }, view, display: displayOf(view) };
+  return {
+    ref: { kind: input.type, id: record.id, warehouse: warehouse.name },
+    path: { ...path, object: { kind: input.type, id: record.id } },
+    view,
+    display: displayOf(view),
+  };
 }
 
 /** The API view of stored securable refs, in one lookup; refs whose object is gone are left out (their grants are orphans). */
-export async function describeSecurables(repo: CatalogRepository, refs: ReadonlyArray<SecurableRef & { warehouse: string }>): Promise<Map<string, SecurableView>> {
+export async function describeSecurables(
+  repo: CatalogRepository,
+  refs: ReadonlyArray<SecurableRef & { warehouse: string }>,
+): Promise<Map<string, SecurableView>> {
   const out = new Map<string, SecurableView>();
   const ids = refs.filter((r) => r.kind !== 'warehouse').map((r) => r.id);
   const found = new Map((await repo.findByIds([...new Set(ids)])).map((f) => [f.id, f]));
@@ -82,7 +91,8 @@ export async function describeSecurables(repo: CatalogRepository, refs: Readonly
     const f = found.get(r.id);
     if (!f) continue;
     if (r.kind === 'namespace' && f.kind === 'namespace') out.set(key, { type: 'namespace', warehouse: f.warehouse, namespace: f.namespace });
-    if ((r.kind === 'table' || r.kind === 'view') && f.kind !== 'namespace') out.set(key, { type: r.kind, warehouse: f.warehouse, namespace: f.namespace, name: f.name! });
+    if ((r.kind === 'table' || r.kind === 'view') && f.kind !== 'namespace')
+      out.set(key, { type: r.kind, warehouse: f.warehouse, namespace: f.namespace, name: f.name! });
   }
   return out;
 }

@@ -15,11 +15,18 @@ import type { AccessMode, CredentialVendor, VendRequest } from '../ports/credent
 /** A vendor that counts calls; credentials expire after `lifetimeMs`. */
 class CountingVendor implements CredentialVendor {
   calls: VendRequest[] = [];
-  constructor(private readonly clock: { now(): number }, private readonly lifetimeMs = 60_000) {}
+  constructor(
+    private readonly clock: { now(): number },
+    private readonly lifetimeMs = 60_000,
+  ) {}
   async vend(r: VendRequest) {
     this.calls.push(r);
     await new Promise((res) => setTimeout(res, 5));
-    return { prefix: r.location, config: { 's3.access-key-id': `AK${this.calls.length}`, 's3.secret-access-key': 'x', 's3.session-token': 't' }, expiresAtMs: this.clock.now() + this.lifetimeMs };
+    return {
+      prefix: r.location,
+      config: { 's3.access-key-id': `AK${this.calls.length}`, 's3.secret-access-key': 'x', 's3.session-token': 't' },
+      expiresAtMs: this.clock.now() + this.lifetimeMs,
+    };
   }
 }
 
@@ -36,7 +43,8 @@ const clock = { now: () => now };
 let vendor: CountingVendor;
 let service: CredentialService;
 let audited: AccessDecisionRecord[];
-const vend = (who: string, mode: AccessMode = 'read-write', w: Warehouse = warehouse) => service.forTable({ scope: as(who, w), identifier: id, tableUuid: 'uuid-1', location: LOC, mode });
+const vend = (who: string, mode: AccessMode = 'read-write', w: Warehouse = warehouse) =>
+  service.forTable({ scope: as(who, w), identifier: id, tableUuid: 'uuid-1', location: LOC, mode });
 let tokens: StorageRefreshTokens;
 let keyring: Keyring;
 
@@ -99,7 +107,16 @@ describe('CredentialService', () => {
     expect(entry.prefix).toBe(LOC);
     expect(entry.config['client.refresh-credentials-endpoint']).toBe('v1/wh/namespaces/ns/tables/t/credentials');
     const claims = await service.verifyRefreshToken(as('alice'), id, entry['storage-refresh-token']!);
-    expect(claims).toMatchObject({ principal: 'alice', tenant: 'default', warehouse: 'wh', namespace: ['ns'], table: 't', tableUuid: 'uuid-1', prefix: LOC, mode: 'read' });
+    expect(claims).toMatchObject({
+      principal: 'alice',
+      tenant: 'default',
+      warehouse: 'wh',
+      namespace: ['ns'],
+      table: 't',
+      tableUuid: 'uuid-1',
+      prefix: LOC,
+      mode: 'read',
+    });
   });
 
   it('refuses tampered, expired and foreign tokens', async () => {
@@ -119,14 +136,28 @@ describe('CredentialService', () => {
   it("binds the token and the cached credential to the caller's identity, not only to its description (two IdPs' users of one name)", async () => {
     const fromA = { warehouse, caller: caller('user:alice', '["user","https://idp-a","alice"]') };
     const fromB = { warehouse, caller: caller('user:alice', '["user","https://idp-b","alice"]') };
-    const token = (await service.forTable({ scope: fromA, identifier: id, tableUuid: 'uuid-1', location: LOC, mode: 'read' })).storageCredentials[0]!['storage-refresh-token']!;
-    await expect(service.verifyRefreshToken(fromA, id, token)).resolves.toMatchObject({ principal: 'user:alice', principalKey: '["user","https://idp-a","alice"]' });
+    const token = (await service.forTable({ scope: fromA, identifier: id, tableUuid: 'uuid-1', location: LOC, mode: 'read' })).storageCredentials[0]![
+      'storage-refresh-token'
+    ]!;
+    await expect(service.verifyRefreshToken(fromA, id, token)).resolves.toMatchObject({
+      principal: 'user:alice',
+      principalKey: '["user","https://idp-a","alice"]',
+    });
     await expect(service.verifyRefreshToken(fromB, id, token)).rejects.toThrow(/another principal/);
     // Each gets a credential of its own: the cache does not hand A's to B.
     await service.forTable({ scope: fromB, identifier: id, tableUuid: 'uuid-1', location: LOC, mode: 'read' });
     expect(vendor.calls).toHaveLength(2);
     // A token issued before the identity was bound (no pk claim) is still taken by its description until it expires.
-    const legacy = await tokens.issue({ principal: 'user:alice', tenant: 'default', warehouse: 'wh', namespace: ['ns'], table: 't', tableUuid: 'uuid-1', prefix: LOC, mode: 'read' });
+    const legacy = await tokens.issue({
+      principal: 'user:alice',
+      tenant: 'default',
+      warehouse: 'wh',
+      namespace: ['ns'],
+      table: 't',
+      tableUuid: 'uuid-1',
+      prefix: LOC,
+      mode: 'read',
+    });
     await expect(service.verifyRefreshToken(fromB, id, legacy)).resolves.toMatchObject({ principal: 'user:alice', principalKey: undefined });
   });
 
@@ -140,7 +171,9 @@ describe('CredentialService', () => {
     expect(vendor.calls).toHaveLength(2);
     // The refresh of the new table (loadCredentials passes the credential's prefix and the live uuid) keeps its uuid.
     const refreshed = await service.forTable({ scope: as('alice'), identifier: id, tableUuid: 'uuid-2', location: LOC, mode: 'read', refreshed: true });
-    await expect(service.verifyRefreshToken(as('alice'), id, refreshed.storageCredentials[0]!['storage-refresh-token']!)).resolves.toMatchObject({ tableUuid: 'uuid-2' });
+    await expect(service.verifyRefreshToken(as('alice'), id, refreshed.storageCredentials[0]!['storage-refresh-token']!)).resolves.toMatchObject({
+      tableUuid: 'uuid-2',
+    });
   });
 
   it('keeps verifying tokens signed before a key rotation', async () => {
@@ -149,7 +182,9 @@ describe('CredentialService', () => {
     // Tokens are reused with their cached credential; the next vended credential gets a token under the new key.
     now += 31_000;
     const after = (await vend('alice')).storageCredentials[0]!['storage-refresh-token']!;
-    expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).not.toBe(JSON.parse(Buffer.from(before.split('.')[0]!, 'base64url').toString()).kid);
+    expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).not.toBe(
+      JSON.parse(Buffer.from(before.split('.')[0]!, 'base64url').toString()).kid,
+    );
     await expect(service.verifyRefreshToken(as('alice'), id, before)).resolves.toBeDefined();
     // Another replica (fresh keyring over the same database) verifies both.
     const replica = new StorageRefreshTokens(new Keyring('storage-refresh', store, (keyring as unknown as { box: SecretBox }).box, clock), 3600, () => now);

@@ -14,7 +14,15 @@ import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Clock, Warehouse } from '../ports/index.js';
 import { FILE_IO_FAMILIES } from '../ports/storage-kinds.js';
-import { type AccessMode, type CredentialVendor, type RefreshClaims, type RefreshTokenCodec, type StorageCredentialEntry, type VendedCredential, isCredentialExpiryKey } from '../ports/credentials.js';
+import {
+  type AccessMode,
+  type CredentialVendor,
+  type RefreshClaims,
+  type RefreshTokenCodec,
+  type StorageCredentialEntry,
+  type VendedCredential,
+  isCredentialExpiryKey,
+} from '../ports/credentials.js';
 import { type Spans, noSpans } from '../ports/tracing.js';
 
 export type { StorageCredentialEntry } from '../ports/credentials.js';
@@ -71,7 +79,14 @@ export class CredentialService {
    * refresh token. `tableUuid` binds the token to this exact table (staged
    * or committed); `refreshed` says whether this answers a refresh.
    */
-  async forTable(request: { scope: RequestScope; identifier: TableIdentifier; tableUuid: string; location: string; mode: AccessMode; refreshed?: boolean }): Promise<VendedForTable> {
+  async forTable(request: {
+    scope: RequestScope;
+    identifier: TableIdentifier;
+    tableUuid: string;
+    location: string;
+    mode: AccessMode;
+    refreshed?: boolean;
+  }): Promise<VendedForTable> {
     const { scope, identifier, mode } = request;
     const vendor = await this.deps.vendorFor(scope.warehouse);
     if (!vendor) return { config: {}, storageCredentials: [] };
@@ -110,7 +125,10 @@ export class CredentialService {
   /** Checks a storage refresh token and that it was issued for this table, in this tenant, to this caller; returns its claims. */
   async verifyRefreshToken(scope: RequestScope, identifier: TableIdentifier, token: string): Promise<RefreshClaims> {
     const claims = await this.deps.tokens.verify(token);
-    if (claims.warehouse !== scope.warehouse.name || formatIdentifier(claims.namespace, claims.table) !== formatIdentifier(identifier.namespace, identifier.name)) {
+    if (
+      claims.warehouse !== scope.warehouse.name ||
+      formatIdentifier(claims.namespace, claims.table) !== formatIdentifier(identifier.namespace, identifier.name)
+    ) {
       throw new CatalogError('ERR_BAD_REQUEST', 'Invalid storage refresh token: it was issued for another table');
     }
     // The tenant check keeps a token valid only in the tenant it was issued in, even were a warehouse name ever to change hands.
@@ -146,7 +164,14 @@ export class CredentialService {
    * Per vendor (generationOf), caller (its stable identity and its description, the acting engine included), warehouse,
    * table (its uuid: a table dropped and created again at the same location is another table), mode and location.
    */
-  private async cached(vendor: CredentialVendor, warehouse: string, tableUuid: string, location: string, mode: AccessMode, caller: Caller): Promise<VendedCredential> {
+  private async cached(
+    vendor: CredentialVendor,
+    warehouse: string,
+    tableUuid: string,
+    location: string,
+    mode: AccessMode,
+    caller: Caller,
+  ): Promise<VendedCredential> {
     const principal = caller.description;
     const key = JSON.stringify([this.generationOf(vendor), warehouse, tableUuid, caller.key, principal, mode, location]);
     const now = this.deps.clock.now();

@@ -44,7 +44,12 @@ export interface NamespaceUndropResult {
 }
 
 /** Restores the dropped namespace `found` under `to` (after authorization); its changes (recorded with it) are logged by the store's change listener. */
-export async function undropNamespace(ctx: ServiceContext, scope: RequestScope, found: DroppedNamespaceRecord, to: { namespace?: string[]; name?: string }): Promise<NamespaceUndropResult> {
+export async function undropNamespace(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  found: DroppedNamespaceRecord,
+  to: { namespace?: string[]; name?: string },
+): Promise<NamespaceUndropResult> {
   const warehouse = scope.warehouse.name;
   const from = found.namespace.levels;
   const target = checkNewNamespace([...(to.namespace ?? from.slice(0, -1)), to.name ?? from.at(-1)!]);
@@ -57,21 +62,44 @@ export async function undropNamespace(ctx: ServiceContext, scope: RequestScope, 
   const event = (c: Change) => changeEvent(ctx, warehouse, scope.caller, c);
   const moved = target.join('\u001f') !== from.join('\u001f');
   const outcome = await ctx.store.droppedNamespaces.restore(warehouse, found.namespace.id, target, ctx.clock.now(), (restored) => [
-    ...restored.namespaces.map((n) => event({ kind: 'namespace.undropped', namespace: renamed(n.namespace.levels), data: { 'dropped-object-id': n.namespace.id, ...(moved ? { 'dropped-as': { namespace: n.namespace.levels } } : {}) } })),
+    ...restored.namespaces.map((n) =>
+      event({
+        kind: 'namespace.undropped',
+        namespace: renamed(n.namespace.levels),
+        data: { 'dropped-object-id': n.namespace.id, ...(moved ? { 'dropped-as': { namespace: n.namespace.levels } } : {}) },
+      }),
+    ),
     ...restored.objects.map((o) => event(objectUndropped(o, renamed(o.object.namespace), found.namespace.id, moved))),
   ]);
-  if (outcome.outcome !== 'restored') throw outcome.outcome === 'missing' ? gone(found.namespace.id, warehouse) : outcome.outcome === 'exists' ? taken(target) : noParent(target);
+  if (outcome.outcome !== 'restored')
+    throw outcome.outcome === 'missing' ? gone(found.namespace.id, warehouse) : outcome.outcome === 'exists' ? taken(target) : noParent(target);
   ctx.access.forgetNamespaceIds();
   return { view: namespaceView(found, scope.warehouse.storageRoot, target), restored: outcome.restored, from, to: target };
 }
 
 function objectUndropped(o: DroppedObjectRecord, namespace: string[], undropped: string, moved: boolean): Change {
   const kind = o.object.kind === 'view' ? 'view.undropped' : o.object.kind === 'table' ? 'table.undropped' : 'lance-table.undropped';
-  return { kind, namespace, name: o.object.name, uuid: o.object.uuid, data: { 'dropped-object-id': o.object.id, 'with-namespace': undropped, ...(moved ? { 'dropped-as': { namespace: o.object.namespace, name: o.object.name } } : {}) } };
+  return {
+    kind,
+    namespace,
+    name: o.object.name,
+    uuid: o.object.uuid,
+    data: {
+      'dropped-object-id': o.object.id,
+      'with-namespace': undropped,
+      ...(moved ? { 'dropped-as': { namespace: o.object.namespace, name: o.object.name } } : {}),
+    },
+  };
 }
 
 /** The target is free and its parent exists; no live object lies at, inside or around a location the undrop brings back. */
-async function checkRestorable(ctx: ServiceContext, scope: RequestScope, found: DroppedNamespaceRecord, group: DroppedNamespaceGroup, target: string[]): Promise<void> {
+async function checkRestorable(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  found: DroppedNamespaceRecord,
+  group: DroppedNamespaceGroup,
+  target: string[],
+): Promise<void> {
   const repo = ctx.store.repository;
   if (await repo.getNamespace(scope.warehouse.name, target)) throw taken(target);
   if (target.length > 1 && !(await repo.getNamespace(scope.warehouse.name, target.slice(0, -1)))) throw noParent(target);
@@ -80,12 +108,23 @@ async function checkRestorable(ctx: ServiceContext, scope: RequestScope, found: 
       await checkNoOverlap(repo, scope.warehouse, o.object.location, { nowMs: ctx.clock.now(), view: o.object.kind === 'view' });
     } catch (e) {
       if (!(e instanceof CatalogError) || e.code !== 'ERR_VALIDATION') throw e;
-      throw new CatalogError('ERR_NAMESPACE_EXISTS', `Another object now lives at, inside or around the location ${o.object.location} of ${formatIdentifier(o.object.namespace, o.object.name)}, dropped with namespace ${formatIdentifier(found.namespace.levels)}; the namespace cannot be restored beside it`);
+      throw new CatalogError(
+        'ERR_NAMESPACE_EXISTS',
+        `Another object now lives at, inside or around the location ${o.object.location} of ${formatIdentifier(o.object.namespace, o.object.name)}, dropped with namespace ${formatIdentifier(found.namespace.levels)}; the namespace cannot be restored beside it`,
+      );
     }
   }
 }
 
-const gone = (id: string, warehouse: string) => new CatalogError('ERR_NOT_FOUND', `No dropped object ${id} in warehouse ${warehouse} (restored or expired meanwhile)`);
-const taken = (target: string[]) => new CatalogError('ERR_NAMESPACE_EXISTS', `Namespace ${formatIdentifier(target)} exists: restore the dropped namespace under another name ({"name": "…"} in the request)`);
+const gone = (id: string, warehouse: string) =>
+  new CatalogError('ERR_NOT_FOUND', `No dropped object ${id} in warehouse ${warehouse} (restored or expired meanwhile)`);
+const taken = (target: string[]) =>
+  new CatalogError(
+    'ERR_NAMESPACE_EXISTS',
+    `Namespace ${formatIdentifier(target)} exists: restore the dropped namespace under another name ({"name": "…"} in the request)`,
+  );
 const noParent = (target: string[]) =>
-  new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Parent namespace does not exist: ${formatIdentifier(target.slice(0, -1))} (undrop it first, which restores this one with it, or create it, or restore into another namespace)`);
+  new CatalogError(
+    'ERR_NAMESPACE_NOT_FOUND',
+    `Parent namespace does not exist: ${formatIdentifier(target.slice(0, -1))} (undrop it first, which restores this one with it, or create it, or restore into another namespace)`,
+  );

@@ -62,11 +62,16 @@ export class DroppedObjectService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw validation(`pageSize must be a whole number from 1 to ${MAX_PAGE}`);
     const scope = await this.ctx.scope(request);
     // authorize
-    await this.ctx.access.require(scope, 'warehouse:list-dropped', this.ctx.access.warehousePath(scope.warehouse), { object: `${scope.warehouse.name}/dropped` });
+    await this.ctx.access.require(scope, 'warehouse:list-dropped', this.ctx.access.warehousePath(scope.warehouse), {
+      object: `${scope.warehouse.name}/dropped`,
+    });
     // execute: those whose retention has ended are gone for every purpose but the sweep's.
     const now = this.ctx.clock.now();
     // Objects and namespaces, merged in one (droppedAtMs, id) order: each store pages by it, so limit + 1 of each suffice.
-    const [objects, namespaces] = await Promise.all([this.ctx.store.dropped.list(scope.warehouse.name, { after, limit: limit + 1 }), this.ctx.store.droppedNamespaces.list(scope.warehouse.name, { after, limit: limit + 1 })]);
+    const [objects, namespaces] = await Promise.all([
+      this.ctx.store.dropped.list(scope.warehouse.name, { after, limit: limit + 1 }),
+      this.ctx.store.droppedNamespaces.list(scope.warehouse.name, { after, limit: limit + 1 }),
+    ]);
     const root = scope.warehouse.storageRoot;
     const rows = [
       ...objects.map((r) => ({ at: r.droppedAtMs, id: r.object.id, expiresAtMs: r.expiresAtMs, view: () => view(r) })),
@@ -95,20 +100,40 @@ export class DroppedObjectService {
       const ns = await this.ctx.store.droppedNamespaces.get(scope.warehouse.name, idInput);
       if (ns && ns.expiresAtMs > now) return this.undropNamespace(scope, ns, to);
     }
-    if (!found || found.expiresAtMs <= now) throw new CatalogError('ERR_NOT_FOUND', `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (never dropped here, restored already, or past its retention)`);
+    if (!found || found.expiresAtMs <= now)
+      throw new CatalogError(
+        'ERR_NOT_FOUND',
+        `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (never dropped here, restored already, or past its retention)`,
+      );
     const target = { namespace: to.namespace ?? found.object.namespace, name: to.name ?? found.object.name };
     // A Lance table comes back on the Lance surface, which addresses no name holding "/" (identifiers.ts).
-    if (found.object.kind === 'lance-table') checkLanceLevels([...target.namespace, target.name], 'a Lance table\'s namespace and name');
+    if (found.object.kind === 'lance-table') checkLanceLevels([...target.namespace, target.name], "a Lance table's namespace and name");
     await this.checkRestorable(scope, found, target);
     const kind = found.object.kind === 'view' ? 'view.undropped' : found.object.kind === 'table' ? 'table.undropped' : 'lance-table.undropped';
-    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: target.namespace, name: target.name, uuid: found.object.uuid, data: { 'dropped-object-id': found.object.id, ...(target.name !== found.object.name || target.namespace.join('\u001f') !== found.object.namespace.join('\u001f') ? { 'dropped-as': { namespace: found.object.namespace, name: found.object.name } } : {}) } });
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
+      kind,
+      namespace: target.namespace,
+      name: target.name,
+      uuid: found.object.uuid,
+      data: {
+        'dropped-object-id': found.object.id,
+        ...(target.name !== found.object.name || target.namespace.join('\u001f') !== found.object.namespace.join('\u001f')
+          ? { 'dropped-as': { namespace: found.object.namespace, name: found.object.name } }
+          : {}),
+      },
+    });
     const outcome = await this.ctx.store.dropped.restore(scope.warehouse.name, idInput, target, now, [event]);
-    if (outcome === 'missing') throw new CatalogError('ERR_NOT_FOUND', `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (restored or expired meanwhile)`);
+    if (outcome === 'missing')
+      throw new CatalogError('ERR_NOT_FOUND', `No dropped object ${idInput} in warehouse ${scope.warehouse.name} (restored or expired meanwhile)`);
     if (outcome === 'exists') throw taken(found, target);
     return view({ ...found, object: { ...found.object, ...target } });
   }
 
-  private async undropNamespace(scope: RequestScope, found: Parameters<typeof undropNamespace>[2], to: { namespace?: string[]; name?: string }): Promise<DroppedNamespaceView> {
+  private async undropNamespace(
+    scope: RequestScope,
+    found: Parameters<typeof undropNamespace>[2],
+    to: { namespace?: string[]; name?: string },
+  ): Promise<DroppedNamespaceView> {
     return (await undropNamespace(this.ctx, scope, found, to)).view;
   }
 
@@ -133,7 +158,15 @@ export class DroppedObjectService {
         if (o.kind === 'lance-table') await this.ctx.store.lanceVersions.deleteTable(o.id);
         await this.ctx.access.forgetSecurable({ kind: o.kind === 'view' ? 'view' : 'table', id: o.id });
         result.expired += 1;
-        this.ctx.outcomes.report({ type: 'object.expired', warehouse: o.warehouse, kind: o.kind, id: o.id, namespace: o.namespace, name: o.name, purged: r.purge });
+        this.ctx.outcomes.report({
+          type: 'object.expired',
+          warehouse: o.warehouse,
+          kind: o.kind,
+          id: o.id,
+          namespace: o.namespace,
+          name: o.name,
+          purged: r.purge,
+        });
       }
       if (due.length < SWEEP_BATCH) break;
     }
@@ -145,7 +178,15 @@ export class DroppedObjectService {
         if (!(await this.ctx.store.droppedNamespaces.forget(ns.warehouse, ns.id))) continue;
         await this.ctx.access.forgetSecurable({ kind: 'namespace', id: ns.id });
         result.expired += 1;
-        this.ctx.outcomes.report({ type: 'object.expired', warehouse: ns.warehouse, kind: 'namespace', id: ns.id, namespace: ns.levels.slice(0, -1), name: ns.levels.at(-1)!, purged: false });
+        this.ctx.outcomes.report({
+          type: 'object.expired',
+          warehouse: ns.warehouse,
+          kind: 'namespace',
+          id: ns.id,
+          namespace: ns.levels.slice(0, -1),
+          name: ns.levels.at(-1)!,
+          purged: false,
+        });
       }
       if (due.length < SWEEP_BATCH) return result;
     }
@@ -157,9 +198,15 @@ export class DroppedObjectService {
     if (!(await repo.getNamespace(scope.warehouse.name, target.namespace))) {
       const withNamespace = found.droppedWith === undefined ? undefined : await this.ctx.store.droppedNamespaces.get(scope.warehouse.name, found.droppedWith);
       if (withNamespace && target.namespace.join('\u001f') === found.object.namespace.join('\u001f')) {
-        throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace ${formatIdentifier(target.namespace)} was dropped with this object: undrop the dropped namespace ${withNamespace.namespace.id} (${formatIdentifier(withNamespace.namespace.levels)}) first, which restores this object with it, or restore into another namespace`);
+        throw new CatalogError(
+          'ERR_NAMESPACE_NOT_FOUND',
+          `Namespace ${formatIdentifier(target.namespace)} was dropped with this object: undrop the dropped namespace ${withNamespace.namespace.id} (${formatIdentifier(withNamespace.namespace.levels)}) first, which restores this object with it, or restore into another namespace`,
+        );
       }
-      throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(target.namespace)} (create it, or restore into another namespace)`);
+      throw new CatalogError(
+        'ERR_NAMESPACE_NOT_FOUND',
+        `Namespace does not exist: ${formatIdentifier(target.namespace)} (create it, or restore into another namespace)`,
+      );
     }
     if ((await repo.getObject(scope.warehouse.name, target.namespace, target.name)) !== undefined) throw taken(found, target);
     // Both directions, as for any new table (location-policy.ts): no live object at or inside its location, none around it.
@@ -167,7 +214,10 @@ export class DroppedObjectService {
       await checkNoOverlap(repo, scope.warehouse, found.object.location, { nowMs: this.ctx.clock.now(), view: found.object.kind === 'view' });
     } catch (e) {
       if (!(e instanceof CatalogError) || e.code !== 'ERR_VALIDATION') throw e;
-      throw new CatalogError(found.object.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS', `Another object now lives at, inside or around the dropped object's location ${found.object.location}; it cannot be restored beside it`);
+      throw new CatalogError(
+        found.object.kind === 'view' ? 'ERR_VIEW_EXISTS' : 'ERR_TABLE_EXISTS',
+        `Another object now lives at, inside or around the dropped object's location ${found.object.location}; it cannot be restored beside it`,
+      );
     }
   }
 }

@@ -18,14 +18,21 @@ export function checkRetentionProperty(properties: Record<string, string>): void
   // The maintenance schedule (scheduler.ts): a whole number of milliseconds, at least a minute (the default sweep period,
   // sweepIntervalMs: a job is started from the sweep, so never more often than it runs), or 0 (off).
   const interval = properties['maintenance.interval-ms'];
-  if (interval !== undefined && (!/^\d{1,15}$/.test(interval) || (Number(interval) > 0 && Number(interval) < 60_000) || Number(interval) > MAX_DROP_RETENTION_MS)) {
-    throw validation(`maintenance.interval-ms must be 0 (off) or a whole number of milliseconds from 60000 to ${MAX_DROP_RETENTION_MS}, not ${JSON.stringify(interval.slice(0, 40))}`);
+  if (
+    interval !== undefined &&
+    (!/^\d{1,15}$/.test(interval) || (Number(interval) > 0 && Number(interval) < 60_000) || Number(interval) > MAX_DROP_RETENTION_MS)
+  ) {
+    throw validation(
+      `maintenance.interval-ms must be 0 (off) or a whole number of milliseconds from 60000 to ${MAX_DROP_RETENTION_MS}, not ${JSON.stringify(interval.slice(0, 40))}`,
+    );
   }
 }
 
 function parseRetention(value: string): number {
   if (!/^\d{1,15}$/.test(value) || Number(value) > MAX_DROP_RETENTION_MS) {
-    throw validation(`${DROP_RETENTION_PROPERTY} must be a whole number of milliseconds from 0 to ${MAX_DROP_RETENTION_MS} (10 years), not ${JSON.stringify(value.slice(0, 40))}`);
+    throw validation(
+      `${DROP_RETENTION_PROPERTY} must be a whole number of milliseconds from 0 to ${MAX_DROP_RETENTION_MS} (10 years), not ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return Number(value);
 }

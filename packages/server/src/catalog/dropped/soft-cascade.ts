@@ -25,11 +25,19 @@ export interface CascadeSoftDrop {
 }
 
 /** Decides, once for the cascade, whether it is soft; undefined when it is not (retention 0). Call it after authorization. */
-export async function cascadeSoftDrop(ctx: ServiceContext, scope: RequestScope, namespacePath: SecurablePath, object: string): Promise<CascadeSoftDrop | undefined> {
+export async function cascadeSoftDrop(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  namespacePath: SecurablePath,
+  object: string,
+): Promise<CascadeSoftDrop | undefined> {
   const retention = dropRetentionMs(scope.warehouse);
   if (retention === 0) return undefined;
   const purgeNow = await ctx.access.allowed(scope, 'table:purge-immediately', namespacePath);
-  await ctx.access.record(scope.caller, 'access.checked', purgeNow ? 'allow' : 'deny', 'table:purge-immediately', object, { purgeAfterMs: purgeNow ? 0 : retention, cascade: true });
+  await ctx.access.record(scope.caller, 'access.checked', purgeNow ? 'allow' : 'deny', 'table:purge-immediately', object, {
+    purgeAfterMs: purgeNow ? 0 : retention,
+    cascade: true,
+  });
   const droppedAtMs = ctx.clock.now();
   return { droppedAtMs, expiresAtMs: droppedAtMs + retention, droppedBy: scope.caller.description, purgeNow };
 }
@@ -38,7 +46,12 @@ export async function cascadeSoftDrop(ctx: ServiceContext, scope: RequestScope, 
  * In the cascade's transaction: moves the object to the dropped objects and answers true, or answers false when the
  * cascade must remove it as before (not soft, or a Lance table purged at once).
  */
-export async function softDropInCascade(repo: CatalogRepository, soft: CascadeSoftDrop | undefined, record: CatalogObjectRecord, droppedWith?: string): Promise<boolean> {
+export async function softDropInCascade(
+  repo: CatalogRepository,
+  soft: CascadeSoftDrop | undefined,
+  record: CatalogObjectRecord,
+  droppedWith?: string,
+): Promise<boolean> {
   const purge = record.kind === 'lance-table';
   if (!soft || (purge && soft.purgeNow)) return false;
   // False only when the row went meanwhile (it was listed in this transaction): gone either way.
@@ -54,11 +67,21 @@ export function softCascadeChanges(records: readonly CatalogObjectRecord[], soft
     name: r.name,
     uuid: r.uuid,
     ...(r.kind === 'table' ? { operation: { purge: false } } : r.kind === 'view' ? { operation: {} } : {}),
-    data: { ...(r.kind === 'lance-table' ? { location: r.location } : {}), cascade: true, soft: true, 'dropped-object-id': r.id, 'recoverable-until-ms': soft.expiresAtMs },
+    data: {
+      ...(r.kind === 'lance-table' ? { location: r.location } : {}),
+      cascade: true,
+      soft: true,
+      'dropped-object-id': r.id,
+      'recoverable-until-ms': soft.expiresAtMs,
+    },
   }));
 }
 
 /** The change events of the namespaces a cascade soft-dropped, deepest first (as they were removed). */
 export function softNamespaceChanges(namespaces: ReadonlyArray<{ id: string; levels: string[] }>, soft: CascadeSoftDrop): Change[] {
-  return namespaces.map((n) => ({ kind: 'namespace.dropped', namespace: n.levels, data: { cascade: true, soft: true, 'dropped-object-id': n.id, 'recoverable-until-ms': soft.expiresAtMs } }));
+  return namespaces.map((n) => ({
+    kind: 'namespace.dropped',
+    namespace: n.levels,
+    data: { cascade: true, soft: true, 'dropped-object-id': n.id, 'recoverable-until-ms': soft.expiresAtMs },
+  }));
 }

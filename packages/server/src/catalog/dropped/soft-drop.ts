@@ -32,13 +32,21 @@ export async function softDrop(ctx: ServiceContext, scope: RequestScope, record:
   if (retention === 0) return false;
   if (drop.purge && record.kind !== 'view') {
     const now = await ctx.access.allowed(scope, 'table:purge-immediately', drop.path);
-    await ctx.access.record(scope.caller, 'access.checked', now ? 'allow' : 'deny', 'table:purge-immediately', drop.object, { purgeAfterMs: now ? 0 : retention });
+    await ctx.access.record(scope.caller, 'access.checked', now ? 'allow' : 'deny', 'table:purge-immediately', drop.object, {
+      purgeAfterMs: now ? 0 : retention,
+    });
     if (now) return false;
   }
   const droppedAtMs = ctx.clock.now();
   const expiresAtMs = droppedAtMs + retention;
-  const event = changeEvent(ctx, scope.warehouse.name, scope.caller, { ...drop.change, data: { ...drop.change.data, soft: true, 'dropped-object-id': record.id, 'recoverable-until-ms': expiresAtMs } });
-  const moved = await ctx.store.dropped.softDrop({ object: record, droppedAtMs, expiresAtMs, purge: drop.purge && record.kind !== 'view', droppedBy: scope.caller.description }, [event]);
+  const event = changeEvent(ctx, scope.warehouse.name, scope.caller, {
+    ...drop.change,
+    data: { ...drop.change.data, soft: true, 'dropped-object-id': record.id, 'recoverable-until-ms': expiresAtMs },
+  });
+  const moved = await ctx.store.dropped.softDrop(
+    { object: record, droppedAtMs, expiresAtMs, purge: drop.purge && record.kind !== 'view', droppedBy: scope.caller.description },
+    [event],
+  );
   if (!moved) throw drop.notFound();
   return true;
 }

@@ -26,7 +26,13 @@ export function federatedWarehouse(scope: RequestScope): FederatedWarehouse {
 }
 
 /** Creates the table at the remote, at the location Lakegate chose inside the warehouse's storage; the new record. */
-export async function createRemoteTable(ctx: Ctx, scope: RequestScope, warehouse: FederatedWarehouse, namespace: string[], request: Record<string, unknown>): Promise<CatalogObjectRecord> {
+export async function createRemoteTable(
+  ctx: Ctx,
+  scope: RequestScope,
+  warehouse: FederatedWarehouse,
+  namespace: string[],
+  request: Record<string, unknown>,
+): Promise<CatalogObjectRecord> {
   const remote = await ctx.federation.remote(warehouse);
   const table = await remote.createTable(namespace, request);
   const name = String(request.name);
@@ -42,7 +48,13 @@ export async function createRemoteTable(ctx: Ctx, scope: RequestScope, warehouse
   const owner = await ctx.access.creatorGrant(scope);
   await ctx.store.transaction(async (repo, ports) => {
     await owner.record(ports, { kind: 'table', id: record.id }, `${warehouse.name}/${formatIdentifier([...namespace, name])}`);
-    await recordChanges(ctx, repo, warehouse.name, scope.caller, { kind: 'table.created', namespace, name, uuid: table.uuid, data: { 'metadata-location': table.metadataLocation } });
+    await recordChanges(ctx, repo, warehouse.name, scope.caller, {
+      kind: 'table.created',
+      namespace,
+      name,
+      uuid: table.uuid,
+      data: { 'metadata-location': table.metadataLocation },
+    });
   });
   await owner.committed();
   return record;
@@ -53,23 +65,51 @@ export async function commitRemoteTables(
   ctx: Ctx,
   scope: RequestScope,
   warehouse: FederatedWarehouse,
-  changes: ReadonlyArray<{ identifier: { namespace: string[]; name: string }; requirements: readonly unknown[]; updates: readonly unknown[]; authorizedId: string | undefined }>,
+  changes: ReadonlyArray<{
+    identifier: { namespace: string[]; name: string };
+    requirements: readonly unknown[];
+    updates: readonly unknown[];
+    authorizedId: string | undefined;
+  }>,
 ): Promise<MetadataResult[]> {
-  if (changes.length !== 1) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'A multi-table transaction on a federated warehouse is not supported: the remote catalog would not apply it atomically');
+  if (changes.length !== 1)
+    throw new CatalogError(
+      'ERR_NOT_IMPLEMENTED',
+      'A multi-table transaction on a federated warehouse is not supported: the remote catalog would not apply it atomically',
+    );
   const change = changes[0]!;
   const { namespace, name } = change.identifier;
-  if (change.authorizedId === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', `Creating ${formatIdentifier(namespace, name)} by a create transaction (stage-create) on a federated warehouse is not supported yet`);
+  if (change.authorizedId === undefined)
+    throw new CatalogError(
+      'ERR_NOT_IMPLEMENTED',
+      `Creating ${formatIdentifier(namespace, name)} by a create transaction (stage-create) on a federated warehouse is not supported yet`,
+    );
   const remote = await ctx.federation.remote(warehouse);
   const table = await remote.commitTable(namespace, name, change.requirements, change.updates);
   await ctx.federation.keep(warehouse, namespace, name, table);
   await ctx.store.transaction(async (repo) => {
-    await recordChanges(ctx, repo, warehouse.name, scope.caller, ...commitEvents([change], [{ identifier: change.identifier, base: {}, metadata: { 'table-uuid': table.uuid }, metadataLocation: table.metadataLocation, changed: true }]));
+    await recordChanges(
+      ctx,
+      repo,
+      warehouse.name,
+      scope.caller,
+      ...commitEvents(
+        [change],
+        [{ identifier: change.identifier, base: {}, metadata: { 'table-uuid': table.uuid }, metadataLocation: table.metadataLocation, changed: true }],
+      ),
+    );
   });
   return [{ metadataLocation: table.metadataLocation, metadataJson: table.metadataJson }];
 }
 
 /** Drops the table at the remote (its files are the remote's to purge), then forgets it; grants go as for Lakegate's own drops. */
-export async function dropRemoteTable(ctx: Ctx, scope: RequestScope, warehouse: FederatedWarehouse, record: CatalogObjectRecord, purge: boolean): Promise<void> {
+export async function dropRemoteTable(
+  ctx: Ctx,
+  scope: RequestScope,
+  warehouse: FederatedWarehouse,
+  record: CatalogObjectRecord,
+  purge: boolean,
+): Promise<void> {
   if (purge) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'A purge of a federated table is not supported: drop it, and purge at the remote catalog');
   const remote = await ctx.federation.remote(warehouse);
   await remote.dropTable(record.namespace, record.name).catch((e: unknown) => {
@@ -78,7 +118,13 @@ export async function dropRemoteTable(ctx: Ctx, scope: RequestScope, warehouse: 
   });
   await ctx.store.transaction(async (repo) => {
     await repo.deleteObject(warehouse.name, record.namespace, record.name, 'table', record.id);
-    await recordChanges(ctx, repo, warehouse.name, scope.caller, { kind: 'table.dropped', namespace: record.namespace, name: record.name, uuid: record.uuid, operation: { purge } });
+    await recordChanges(ctx, repo, warehouse.name, scope.caller, {
+      kind: 'table.dropped',
+      namespace: record.namespace,
+      name: record.name,
+      uuid: record.uuid,
+      operation: { purge },
+    });
   });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
 }

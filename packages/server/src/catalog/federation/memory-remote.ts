@@ -64,7 +64,14 @@ export class MemoryRemoteCatalog implements RemoteCatalog {
     if (!this.namespaces.has(key(namespace))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${namespace.join('.')}`);
     if (this.tables.has(key([...namespace, name]))) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${[...namespace, name].join('.')}`);
     const location = typeof request.location === 'string' ? request.location : `${this.root}/${namespace.join('/')}/${name}`;
-    const metadata = newTableMetadata({ schema: request.schema, partitionSpec: request['partition-spec'], sortOrder: request['write-order'], location, properties: request.properties, nowMs: Date.now() } as Parameters<typeof newTableMetadata>[0]);
+    const metadata = newTableMetadata({
+      schema: request.schema,
+      partitionSpec: request['partition-spec'],
+      sortOrder: request['write-order'],
+      location,
+      properties: request.properties,
+      nowMs: Date.now(),
+    } as Parameters<typeof newTableMetadata>[0]);
     const t = { namespace, name, metadata, metadataLocation: `${location}/metadata/00000-${metadata['table-uuid']}.metadata.json`, version: 0 };
     this.tables.set(key([...namespace, name]), t);
     return this.answer(t);

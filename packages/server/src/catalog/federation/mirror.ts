@@ -126,7 +126,8 @@ export class FederationMirror {
     try {
       table = await remote.loadTable(namespace, name);
     } catch (e) {
-      if (e instanceof CatalogError && (e.code === 'ERR_TABLE_NOT_FOUND' || e.code === 'ERR_NAMESPACE_NOT_FOUND')) await this.forget(warehouse, namespace, name);
+      if (e instanceof CatalogError && (e.code === 'ERR_TABLE_NOT_FOUND' || e.code === 'ERR_NAMESPACE_NOT_FOUND'))
+        await this.forget(warehouse, namespace, name);
       throw e;
     }
     return this.keep(warehouse, namespace, name, table);
@@ -148,12 +149,35 @@ export class FederationMirror {
       if (mine && mine.kind !== 'table') throw new CatalogError('ERR_TABLE_EXISTS', `A ${mine.kind} of that name exists: ${formatIdentifier(namespace, name)}`);
       if (mine) {
         if (mine.metadataLocation === table.metadataLocation) return mine;
-        const swap = { warehouse: warehouse.name, namespace, name, kind: 'table' as const, expectedMetadataLocation: mine.metadataLocation, metadataLocation: table.metadataLocation, metadataJson: table.metadataJson, location: table.location };
-        if (await repo.swapMetadata(swap, now)) return { ...mine, metadataLocation: table.metadataLocation, metadataJson: table.metadataJson, location: table.location, updatedAtMs: now };
+        const swap = {
+          warehouse: warehouse.name,
+          namespace,
+          name,
+          kind: 'table' as const,
+          expectedMetadataLocation: mine.metadataLocation,
+          metadataLocation: table.metadataLocation,
+          metadataJson: table.metadataJson,
+          location: table.location,
+        };
+        if (await repo.swapMetadata(swap, now))
+          return { ...mine, metadataLocation: table.metadataLocation, metadataJson: table.metadataJson, location: table.location, updatedAtMs: now };
         continue;
       }
       await this.ensureNamespace(warehouse, namespace);
-      const record: CatalogObjectRecord = { id: this.ctx.newUuid(), warehouse: warehouse.name, namespace, name, kind: 'table', uuid: table.uuid, location: table.location, metadataLocation: table.metadataLocation, metadataJson: table.metadataJson, createdAtMs: now, updatedAtMs: now, locationOwned: false };
+      const record: CatalogObjectRecord = {
+        id: this.ctx.newUuid(),
+        warehouse: warehouse.name,
+        namespace,
+        name,
+        kind: 'table',
+        uuid: table.uuid,
+        location: table.location,
+        metadataLocation: table.metadataLocation,
+        metadataJson: table.metadataJson,
+        createdAtMs: now,
+        updatedAtMs: now,
+        locationOwned: false,
+      };
       if (await repo.insertObject(record)) return record;
     }
     throw new CatalogError('ERR_UNAVAILABLE', `The mirror of ${formatIdentifier(namespace, name)} kept changing; retry`);

@@ -11,8 +11,14 @@ export const FederationInput = z
   .object({
     kind: z.enum(['iceberg-rest', 'glue', 'hive']),
     uri: z.string().optional(),
-    region: z.string().regex(/^[a-z0-9-]{1,50}$/).optional(),
-    'catalog-id': z.string().regex(/^[0-9A-Za-z:_-]{1,255}$/).optional(),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]{1,50}$/)
+      .optional(),
+    'catalog-id': z
+      .string()
+      .regex(/^[0-9A-Za-z:_-]{1,255}$/)
+      .optional(),
     'access-key-id': z.string().min(1).max(128).optional(),
     warehouse: z.string().min(1).max(1000).optional(),
     'oauth2-server-uri': z.string().optional(),
@@ -40,29 +46,45 @@ function checkHttpUri(value: string, field: string): string {
     throw new CatalogError('ERR_VALIDATION', `federation.${field} must be an http or https URI`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CatalogError('ERR_VALIDATION', `federation.${field} must be an http or https URI`);
-  if (url.username !== '' || url.password !== '') throw new CatalogError('ERR_VALIDATION', `federation.${field} must not carry credentials: put them in federation-secret`);
+  if (url.username !== '' || url.password !== '')
+    throw new CatalogError('ERR_VALIDATION', `federation.${field} must not carry credentials: put them in federation-secret`);
   return value;
 }
 
 /** The settings to store (without the secret id yet) and the credential to seal, checked for consistency. */
-export function checkFederation(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+export function checkFederation(
+  input: z.infer<typeof FederationInput>,
+  secret: z.infer<typeof FederationSecretInput> | undefined,
+): { settings: FederationSettings; credential: RemoteCredential | undefined } {
   if (input.kind === 'glue') return checkGlue(input, secret);
   if (input.kind === 'hive') return checkHive(input, secret);
   return checkIcebergRest(input, secret);
 }
 
 const only = (kind: string, fields: Record<string, unknown>) => {
-  for (const [field, value] of Object.entries(fields)) if (value !== undefined) throw new CatalogError('ERR_VALIDATION', `${field} does not apply to federation.kind ${kind}`);
+  for (const [field, value] of Object.entries(fields))
+    if (value !== undefined) throw new CatalogError('ERR_VALIDATION', `${field} does not apply to federation.kind ${kind}`);
 };
 
-function checkIcebergRest(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
-  only('iceberg-rest', { 'federation.region': input.region, 'federation.catalog-id': input['catalog-id'], 'federation.access-key-id': input['access-key-id'], 'federation-secret.secret-access-key': secret?.['secret-access-key'], 'federation-secret.session-token': secret?.['session-token'] });
+function checkIcebergRest(
+  input: z.infer<typeof FederationInput>,
+  secret: z.infer<typeof FederationSecretInput> | undefined,
+): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  only('iceberg-rest', {
+    'federation.region': input.region,
+    'federation.catalog-id': input['catalog-id'],
+    'federation.access-key-id': input['access-key-id'],
+    'federation-secret.secret-access-key': secret?.['secret-access-key'],
+    'federation-secret.session-token': secret?.['session-token'],
+  });
   const clientSecret = secret?.['client-secret'];
   const token = secret?.token;
   if (input.uri === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.uri is required for federation.kind iceberg-rest');
   if (clientSecret !== undefined && token !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret takes client-secret or token, not both');
-  if (input['client-id'] !== undefined && clientSecret === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.client-id needs federation-secret.client-secret');
-  if (clientSecret !== undefined && input['client-id'] === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret.client-secret needs federation.client-id');
+  if (input['client-id'] !== undefined && clientSecret === undefined)
+    throw new CatalogError('ERR_VALIDATION', 'federation.client-id needs federation-secret.client-secret');
+  if (clientSecret !== undefined && input['client-id'] === undefined)
+    throw new CatalogError('ERR_VALIDATION', 'federation-secret.client-secret needs federation.client-id');
   const settings: FederationSettings = {
     kind: input.kind,
     uri: checkHttpUri(input.uri, 'uri'),
@@ -77,12 +99,24 @@ function checkIcebergRest(input: z.infer<typeof FederationInput>, secret: z.infe
 }
 
 /** AWS Glue: a region, an optional endpoint override (uri), and an access key whose secret is sealed. */
-function checkGlue(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
-  only('glue', { 'federation.warehouse': input.warehouse, 'federation.oauth2-server-uri': input['oauth2-server-uri'], 'federation.client-id': input['client-id'], 'federation.scope': input.scope, 'federation-secret.client-secret': secret?.['client-secret'], 'federation-secret.token': secret?.token });
+function checkGlue(
+  input: z.infer<typeof FederationInput>,
+  secret: z.infer<typeof FederationSecretInput> | undefined,
+): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  only('glue', {
+    'federation.warehouse': input.warehouse,
+    'federation.oauth2-server-uri': input['oauth2-server-uri'],
+    'federation.client-id': input['client-id'],
+    'federation.scope': input.scope,
+    'federation-secret.client-secret': secret?.['client-secret'],
+    'federation-secret.token': secret?.token,
+  });
   if (input.region === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.region is required for federation.kind glue');
   const secretAccessKey = secret?.['secret-access-key'];
-  if ((input['access-key-id'] === undefined) !== (secretAccessKey === undefined)) throw new CatalogError('ERR_VALIDATION', 'federation.access-key-id and federation-secret.secret-access-key go together');
-  if (secret?.['session-token'] !== undefined && secretAccessKey === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret.session-token needs federation-secret.secret-access-key');
+  if ((input['access-key-id'] === undefined) !== (secretAccessKey === undefined))
+    throw new CatalogError('ERR_VALIDATION', 'federation.access-key-id and federation-secret.secret-access-key go together');
+  if (secret?.['session-token'] !== undefined && secretAccessKey === undefined)
+    throw new CatalogError('ERR_VALIDATION', 'federation-secret.session-token needs federation-secret.secret-access-key');
   const settings: FederationSettings = {
     kind: 'glue',
     uri: input.uri === undefined ? `https://glue.${input.region}.amazonaws.com` : checkHttpUri(input.uri, 'uri'),
@@ -99,11 +133,26 @@ function checkGlue(input: z.infer<typeof FederationInput>, secret: z.infer<typeo
  * A Hive Metastore: its Thrift address (thrift://host:port) and nothing else; HMS without SASL takes no credential, so
  * a federation-secret is refused rather than kept unused.
  */
-function checkHive(input: z.infer<typeof FederationInput>, secret: z.infer<typeof FederationSecretInput> | undefined): { settings: FederationSettings; credential: RemoteCredential | undefined } {
-  only('hive', { 'federation.region': input.region, 'federation.catalog-id': input['catalog-id'], 'federation.access-key-id': input['access-key-id'], 'federation.warehouse': input.warehouse, 'federation.oauth2-server-uri': input['oauth2-server-uri'], 'federation.client-id': input['client-id'], 'federation.scope': input.scope });
-  if (secret !== undefined && Object.values(secret).some((v) => v !== undefined)) throw new CatalogError('ERR_VALIDATION', 'federation-secret does not apply to federation.kind hive (a metastore without SASL takes no credential)');
+function checkHive(
+  input: z.infer<typeof FederationInput>,
+  secret: z.infer<typeof FederationSecretInput> | undefined,
+): { settings: FederationSettings; credential: RemoteCredential | undefined } {
+  only('hive', {
+    'federation.region': input.region,
+    'federation.catalog-id': input['catalog-id'],
+    'federation.access-key-id': input['access-key-id'],
+    'federation.warehouse': input.warehouse,
+    'federation.oauth2-server-uri': input['oauth2-server-uri'],
+    'federation.client-id': input['client-id'],
+    'federation.scope': input.scope,
+  });
+  if (secret !== undefined && Object.values(secret).some((v) => v !== undefined))
+    throw new CatalogError('ERR_VALIDATION', 'federation-secret does not apply to federation.kind hive (a metastore without SASL takes no credential)');
   if (input.uri === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.uri is required for federation.kind hive (thrift://host:port)');
-  return { settings: { kind: 'hive', uri: checkThriftUri(input.uri), timeoutMs: input['timeout-ms'], maxStalenessMs: input['max-staleness-ms'] }, credential: undefined };
+  return {
+    settings: { kind: 'hive', uri: checkThriftUri(input.uri), timeoutMs: input['timeout-ms'], maxStalenessMs: input['max-staleness-ms'] },
+    credential: undefined,
+  };
 }
 
 function checkThriftUri(value: string): string {
@@ -113,7 +162,18 @@ function checkThriftUri(value: string): string {
   } catch {
     url = undefined;
   }
-  const ok = url !== undefined && url.protocol === 'thrift:' && url.hostname !== '' && /^\d{1,5}$/.test(url.port) && Number(url.port) > 0 && Number(url.port) < 65536 && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  const ok =
+    url !== undefined &&
+    url.protocol === 'thrift:' &&
+    url.hostname !== '' &&
+    /^\d{1,5}$/.test(url.port) &&
+    Number(url.port) > 0 &&
+    Number(url.port) < 65536 &&
+    (url.pathname === '' || url.pathname === '/') &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '';
   if (!ok) throw new CatalogError('ERR_VALIDATION', 'federation.uri must be thrift://host:port for federation.kind hive');
   return `thrift://${url!.host}`;
 }

@@ -28,7 +28,8 @@ const FIELDS = {
 
 /** Refuses a key the spec does not name, naming it. */
 function known(v: Json, fields: readonly string[], where: string): void {
-  for (const key of Object.keys(v)) if (!fields.includes(key)) throw validation(`function: ${where ? `${where}.` : ''}${key.slice(0, 64)} is not a field of a function's metadata`);
+  for (const key of Object.keys(v))
+    if (!fields.includes(key)) throw validation(`function: ${where ? `${where}.` : ''}${key.slice(0, 64)} is not a field of a function's metadata`);
 }
 
 function text(v: unknown, where: string, optional = false): string | undefined {
@@ -48,7 +49,8 @@ function list(v: unknown, where: string, max: number, nonEmpty = true): unknown[
 export function checkDataType(v: unknown, where: string, depth = 0): void {
   if (depth > MAX_DEPTH) throw validation(`function: ${where} nests deeper than ${MAX_DEPTH}`);
   if (typeof v === 'string') {
-    if (v.length === 0 || v.length > 256 || /[\s"'`]/.test(v)) throw validation(`function: ${where} must be a type string without spaces or quotes (e.g. "int", "decimal(9,2)")`);
+    if (v.length === 0 || v.length > 256 || /[\s"'`]/.test(v))
+      throw validation(`function: ${where} must be a type string without spaces or quotes (e.g. "int", "decimal(9,2)")`);
     return;
   }
   if (!isObject(v)) throw validation(`function: ${where} must be a type string or a list, map or struct object`);
@@ -77,7 +79,8 @@ function checkVersion(v: unknown, where: string): number {
   if (!isInt(v['version-id'])) throw validation(`function: ${where}.version-id must be an integer`);
   if (!isInt(v['timestamp-ms'])) throw validation(`function: ${where}.timestamp-ms must be an integer (epoch milliseconds)`);
   if (v.deterministic !== undefined && typeof v.deterministic !== 'boolean') throw validation(`function: ${where}.deterministic must be a boolean`);
-  if (v['on-null-input'] !== undefined && v['on-null-input'] !== 'return-null' && v['on-null-input'] !== 'call') throw validation(`function: ${where}.on-null-input must be "return-null" or "call"`);
+  if (v['on-null-input'] !== undefined && v['on-null-input'] !== 'return-null' && v['on-null-input'] !== 'call')
+    throw validation(`function: ${where}.on-null-input must be "return-null" or "call"`);
   const dialects = new Set<string>();
   for (const [i, r] of list(v.representations, `${where}.representations`, 64).entries()) {
     const at = `${where}.representations[${i}]`;
@@ -111,10 +114,12 @@ function checkDefinition(d: unknown, where: string): { id: string; specificName:
   }
   // Where every parameter type is a type string, the canonical id is known: hold the definition to it.
   const types = params.map((p) => (p as Json).type);
-  if (types.every((t) => typeof t === 'string') && id !== types.join(',')) throw validation(`function: ${where}.definition-id must be ${JSON.stringify(types.join(','))} (its parameter types)`);
+  if (types.every((t) => typeof t === 'string') && id !== types.join(','))
+    throw validation(`function: ${where}.definition-id must be ${JSON.stringify(types.join(','))} (its parameter types)`);
   checkDataType(d['return-type'], `${where}.return-type`);
   if (d['function-type'] !== 'udf' && d['function-type'] !== 'udtf') throw validation(`function: ${where}.function-type must be "udf" or "udtf"`);
-  if (d['function-type'] === 'udtf' && !(isObject(d['return-type']) && d['return-type'].type === 'struct')) throw validation(`function: ${where}.return-type must be a struct for a udtf`);
+  if (d['function-type'] === 'udtf' && !(isObject(d['return-type']) && d['return-type'].type === 'struct'))
+    throw validation(`function: ${where}.return-type must be a struct for a udtf`);
   if (d['return-nullable'] !== undefined && typeof d['return-nullable'] !== 'boolean') throw validation(`function: ${where}.return-nullable must be a boolean`);
   if (d.doc !== undefined && typeof d.doc !== 'string') throw validation(`function: ${where}.doc must be a string`);
   const versionIds = new Set<number>();
@@ -147,20 +152,26 @@ export function checkFunctionMetadata(input: unknown, defaults: { uuid: string; 
     if (ids.has(checked.id)) throw validation(`function: two definitions have definition-id ${JSON.stringify(checked.id).slice(0, 64)}`);
     ids.add(checked.id);
     if (checked.specificName !== undefined) {
-      if (specificNames.has(checked.specificName)) throw validation(`function: two definitions have specific-name ${JSON.stringify(checked.specificName).slice(0, 64)}`);
+      if (specificNames.has(checked.specificName))
+        throw validation(`function: two definitions have specific-name ${JSON.stringify(checked.specificName).slice(0, 64)}`);
       specificNames.add(checked.specificName);
     }
     defs.set(checked.id, checked);
   }
-  if (m['definition-log'] === undefined) m['definition-log'] = [{ 'timestamp-ms': defaults.nowMs, 'definition-versions': [...defs].map(([id, d]) => ({ 'definition-id': id, 'version-id': d.current })) }];
+  if (m['definition-log'] === undefined)
+    m['definition-log'] = [
+      { 'timestamp-ms': defaults.nowMs, 'definition-versions': [...defs].map(([id, d]) => ({ 'definition-id': id, 'version-id': d.current })) },
+    ];
   for (const [i, e] of list(m['definition-log'], 'definition-log', 10_000, false).entries()) {
     if (!isObject(e) || !isInt(e['timestamp-ms'])) throw validation(`function: definition-log[${i}] needs timestamp-ms (epoch milliseconds)`);
     known(e, ['timestamp-ms', 'definition-versions'], `definition-log[${i}]`);
     for (const [j, ref] of list(e['definition-versions'], `definition-log[${i}].definition-versions`, MAX_DEFINITIONS, false).entries())
-      if (!isObject(ref) || typeof ref['definition-id'] !== 'string' || !isInt(ref['version-id'])) throw validation(`function: definition-log[${i}].definition-versions[${j}] needs definition-id and version-id`);
+      if (!isObject(ref) || typeof ref['definition-id'] !== 'string' || !isInt(ref['version-id']))
+        throw validation(`function: definition-log[${i}].definition-versions[${j}] needs definition-id and version-id`);
   }
   if (m.properties !== undefined) {
-    if (!isObject(m.properties) || Object.values(m.properties).some((v) => typeof v !== 'string')) throw validation('function: properties must be an object of strings');
+    if (!isObject(m.properties) || Object.values(m.properties).some((v) => typeof v !== 'string'))
+      throw validation('function: properties must be an object of strings');
   }
   if (m.secure !== undefined && typeof m.secure !== 'boolean') throw validation('function: secure must be a boolean');
   for (const key of ['doc', 'location'] as const) if (m[key] !== undefined && typeof m[key] !== 'string') throw validation(`function: ${key} must be a string`);

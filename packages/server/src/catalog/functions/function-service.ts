@@ -57,7 +57,14 @@ export class FunctionService {
   /** The namespace's path once the caller holds `privilege` on it; a missing namespace is a 404 to those who may see it. */
   private async namespaceFor(scope: RequestScope, levels: string[], privilege: 'function:list' | 'function:read', object: string): Promise<SecurablePath> {
     const ns = await this.ctx.access.namespacePath(scope.warehouse, levels);
-    if (ns.missing) return this.ctx.access.notFoundOrForbidden(scope, ns.path, privilege, object, () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`));
+    if (ns.missing)
+      return this.ctx.access.notFoundOrForbidden(
+        scope,
+        ns.path,
+        privilege,
+        object,
+        () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`),
+      );
     await this.ctx.access.require(scope, privilege, ns.path, { object });
     return ns.path;
   }

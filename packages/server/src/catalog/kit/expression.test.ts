@@ -16,11 +16,19 @@ const schema: Schema = {
 describe('scan filters bound to the schema', () => {
   it('binds comparisons, sets, null checks and boolean combinations to field ids', () => {
     const bound = bindFilter(
-      { type: 'and', left: { type: 'gt-eq', term: 'id', value: 10 }, right: { type: 'or', left: { type: 'in', term: 'Category', values: ['a', 'b'] }, right: { type: 'not', child: { type: 'is-null', term: 'day' } } } },
+      {
+        type: 'and',
+        left: { type: 'gt-eq', term: 'id', value: 10 },
+        right: { type: 'or', left: { type: 'in', term: 'Category', values: ['a', 'b'] }, right: { type: 'not', child: { type: 'is-null', term: 'day' } } },
+      },
       schema,
       true,
     );
-    expect(bound).toMatchObject({ op: 'and', left: { op: 'gt-eq', field: { id: 1 }, value: 10 }, right: { op: 'or', left: { op: 'in', field: { id: 2 }, values: ['a', 'b'] }, right: { op: 'not', child: { op: 'is-null', field: { id: 3 } } } } });
+    expect(bound).toMatchObject({
+      op: 'and',
+      left: { op: 'gt-eq', field: { id: 1 }, value: 10 },
+      right: { op: 'or', left: { op: 'in', field: { id: 2 }, values: ['a', 'b'] }, right: { op: 'not', child: { op: 'is-null', field: { id: 3 } } } },
+    });
     expect(bindFilter({ type: 'eq', term: 'day', value: '2026-01-02' }, schema, true)).toMatchObject({ value: 20455 });
     expect(bindFilter(true, schema, true)).toEqual({ op: 'true' });
   });
@@ -46,7 +54,8 @@ describe('scan filters bound to the schema', () => {
   it('takes 64-bit literals beyond 2^53 (parsed as bigint) for long columns, and refuses them elsewhere with a 400, not a 500', () => {
     expect(bindFilter({ type: 'gt', term: 'id', value: 9007199254740993n }, schema, true)).toMatchObject({ op: 'gt', value: 9007199254740993n });
     expect(() => bindFilter({ type: 'gt', term: 'id', value: 2n ** 63n }, schema, true)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
-    expect(() => bindFilter({ type: 'eq', term: 'Category', value: 9007199254740993n }, schema, true)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining('9007199254740993') }));
+    expect(() => bindFilter({ type: 'eq', term: 'Category', value: 9007199254740993n }, schema, true)).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining('9007199254740993') }),
+    );
   });
 });
-

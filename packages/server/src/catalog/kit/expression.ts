@@ -42,16 +42,19 @@ function bind(raw: unknown, schema: Schema, caseSensitive: boolean, depth: numbe
   const e = raw as Record<string, unknown>;
   const type = e.type;
   if (type === 'true' || type === 'false') return { op: type };
-  if (type === 'and' || type === 'or') return { op: type, left: bind(e.left, schema, caseSensitive, depth + 1), right: bind(e.right, schema, caseSensitive, depth + 1) };
+  if (type === 'and' || type === 'or')
+    return { op: type, left: bind(e.left, schema, caseSensitive, depth + 1), right: bind(e.right, schema, caseSensitive, depth + 1) };
   if (type === 'not') return { op: 'not', child: bind(e.child, schema, caseSensitive, depth + 1) };
   if (typeof type !== 'string') throw validation('filter: an expression needs a "type"');
   const field = resolve(e.term, schema, caseSensitive);
   if (UNARY.has(type)) {
-    if ((type === 'is-nan' || type === 'not-nan') && field.type !== 'float' && field.type !== 'double') throw validation(`filter: ${type} needs a float or double column, not ${describe(field)}`);
+    if ((type === 'is-nan' || type === 'not-nan') && field.type !== 'float' && field.type !== 'double')
+      throw validation(`filter: ${type} needs a float or double column, not ${describe(field)}`);
     return { op: type as UnaryOp, field };
   }
   if (LITERAL.has(type)) {
-    if ((type === 'starts-with' || type === 'not-starts-with') && field.type !== 'string') throw validation(`filter: ${type} needs a string column, not ${describe(field)}`);
+    if ((type === 'starts-with' || type === 'not-starts-with') && field.type !== 'string')
+      throw validation(`filter: ${type} needs a string column, not ${describe(field)}`);
     return { op: type as LiteralOp, field, value: literal(e.value, field) };
   }
   if (SET.has(type)) {
@@ -63,7 +66,8 @@ function bind(raw: unknown, schema: Schema, caseSensitive: boolean, depth: numbe
 
 /** A term is a column name (nested fields dotted); transform terms are not accepted as filters here. */
 function resolve(term: unknown, schema: Schema, caseSensitive: boolean): BoundField {
-  const name = typeof term === 'object' && term !== null && (term as Record<string, unknown>).type === 'reference' ? (term as Record<string, unknown>).term : term;
+  const name =
+    typeof term === 'object' && term !== null && (term as Record<string, unknown>).type === 'reference' ? (term as Record<string, unknown>).term : term;
   if (typeof name !== 'string' || name.length === 0) throw validation('filter: a term must name a column');
   let fields: StructField[] = schema.fields;
   let found: StructField | undefined;

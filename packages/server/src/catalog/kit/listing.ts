@@ -28,7 +28,13 @@ export interface ListingRules {
   securable: 'table' | 'view';
 }
 
-export async function listVisible(ctx: ServiceContext, scope: RequestScope, levels: string[], page: ListingPage, rules: ListingRules): Promise<{ items: Array<{ id: string; namespace: string[]; name: string }>; nextPageToken: string | null }> {
+export async function listVisible(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  levels: string[],
+  page: ListingPage,
+  rules: ListingRules,
+): Promise<{ items: Array<{ id: string; namespace: string[]; name: string }>; nextPageToken: string | null }> {
   // authorize
   const resolved = await ctx.access.namespacePath(scope.warehouse, levels);
   const object = describeObject(scope.warehouse.name, levels);
@@ -40,7 +46,8 @@ export async function listVisible(ctx: ServiceContext, scope: RequestScope, leve
   ]);
   // execute
   const repo = ctx.store.repository;
-  const fetch = (after: string | undefined, limit: number) => repo.listObjects(scope.warehouse.name, levels, rules.kind, after === undefined ? { limit } : { after, limit });
+  const fetch = (after: string | undefined, limit: number) =>
+    repo.listObjects(scope.warehouse.name, levels, rules.kind, after === undefined ? { limit } : { after, limit });
   const key = (r: { name: string }) => r.name;
   if (everything) return pageOf(await fetch(page.after, page.limit + 1), page, key);
   const per = rules.visibleWith.length;
@@ -48,12 +55,15 @@ export async function listVisible(ctx: ServiceContext, scope: RequestScope, leve
     page,
     fetch,
     async (rows) => {
-      const checks = rows.flatMap((r) => rules.visibleWith.map((privilege) => ({ privilege, path: ctx.access.objectPath(resolved.path, rules.securable, r.id) })));
+      const checks = rows.flatMap((r) =>
+        rules.visibleWith.map((privilege) => ({ privilege, path: ctx.access.objectPath(resolved.path, rules.securable, r.id) })),
+      );
       const answers = await ctx.access.allows(scope, checks);
       return rows.map((_, i) => answers.slice(i * per, (i + 1) * per).some(Boolean));
     },
     key,
   );
-  if (!anything && page.after === undefined && result.items.length === 0 && result.nextPageToken === null) await ctx.access.require(scope, rules.list, resolved.path, { object });
+  if (!anything && page.after === undefined && result.items.length === 0 && result.nextPageToken === null)
+    await ctx.access.require(scope, rules.list, resolved.path, { object });
   return result;
 }

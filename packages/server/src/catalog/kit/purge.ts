@@ -16,7 +16,11 @@ import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 export async function purgeLocation(ctx: ServiceContext, scope: RequestScope, record: CatalogObjectRecord): Promise<number | undefined> {
   const base = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, location: record.location };
   if (record.locationOwned !== true) {
-    ctx.outcomes.report({ type: 'table.purge-skipped', ...base, reason: 'the catalog did not create the table at this location (registered, or from before the catalog recorded it)' });
+    ctx.outcomes.report({
+      type: 'table.purge-skipped',
+      ...base,
+      reason: 'the catalog did not create the table at this location (registered, or from before the catalog recorded it)',
+    });
     return undefined;
   }
   if (!isPurgeable(scope.warehouse, record.location)) {
@@ -31,7 +35,11 @@ export async function purgeLocation(ctx: ServiceContext, scope: RequestScope, re
     return objects;
   }
   if (!storage.list || live.includes(normalizeLocation(record.location))) {
-    ctx.outcomes.report({ type: 'table.purge-skipped', ...base, reason: 'another table or view lives at this location, or under it on a storage that cannot list' });
+    ctx.outcomes.report({
+      type: 'table.purge-skipped',
+      ...base,
+      reason: 'another table or view lives at this location, or under it on a storage that cannot list',
+    });
     return undefined;
   }
   const objects = await deleteAround(storage, record.location, live);
@@ -56,7 +64,10 @@ async function deleteAround(storage: ObjectStorage, location: string, live: read
     const result = await storage.deleteMany(files.slice(i, i + 1000));
     deleted += result.deleted.length;
     if (result.failed.length > 0) {
-      throw new CatalogError('ERR_STORAGE', `purge of ${location} failed for ${result.failed.length} object(s) (${deleted} deleted): ${result.failed[0]!.code}`);
+      throw new CatalogError(
+        'ERR_STORAGE',
+        `purge of ${location} failed for ${result.failed.length} object(s) (${deleted} deleted): ${result.failed[0]!.code}`,
+      );
     }
   }
   return deleted;

@@ -19,7 +19,14 @@ import { renamed } from '../outbox/object-events.js';
 import { recordChanges } from '../outbox/changes.js';
 
 /** `objectKind` is the catalog kind when it differs from the securable's (a Lance table is a 'table' securable of kind 'lance-table'). */
-export async function renameCatalogObject(ctx: ServiceContext, request: CatalogRequest, kind: 'table' | 'view', source: unknown, destination: unknown, objectKind: ObjectKind = kind): Promise<void> {
+export async function renameCatalogObject(
+  ctx: ServiceContext,
+  request: CatalogRequest,
+  kind: 'table' | 'view',
+  source: unknown,
+  destination: unknown,
+  objectKind: ObjectKind = kind,
+): Promise<void> {
   // validate
   const from = checkIdentifier(source, 'source');
   const to = checkNewIdentifier(destination, 'destination');
@@ -27,7 +34,10 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
   refuseOnFederated(scope, 'A rename');
   // authorize
   const missing = () => notFound(kind, from);
-  const [fromNs, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, from.namespace), ctx.store.repository.getObject(scope.warehouse.name, from.namespace, from.name)]);
+  const [fromNs, record] = await Promise.all([
+    ctx.access.namespacePath(scope.warehouse, from.namespace),
+    ctx.store.repository.getObject(scope.warehouse.name, from.namespace, from.name),
+  ]);
   const fromObject = describeObject(scope.warehouse.name, from.namespace, from.name);
   if (!record || record.kind !== objectKind) return ctx.access.notFoundOrForbidden(scope, fromNs.path, `${kind}:drop`, fromObject, missing);
   await ctx.access.require(scope, `${kind}:drop`, ctx.access.objectPath(fromNs.path, kind, record.id), { object: fromObject, recordAllow: true });
@@ -53,13 +63,26 @@ export async function renameCatalogObject(ctx: ServiceContext, request: CatalogR
  * caller would hold at the destination (inherited from there) it must hold at the source already. Otherwise whoever may
  * only drop a table could move it into a namespace where it reads or writes data, or manages grants, and so read it.
  */
-async function requireNoWidening(ctx: ServiceContext, scope: RequestScope, kind: 'table' | 'view', from: SecurablePath, to: SecurablePath, object: string): Promise<void> {
+async function requireNoWidening(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  kind: 'table' | 'view',
+  from: SecurablePath,
+  to: SecurablePath,
+  object: string,
+): Promise<void> {
   if (from.namespaces.join('\u001f') === to.namespaces.join('\u001f')) return;
   const privileges = privilegesOn(kind);
-  const answers = await ctx.access.allows(scope, [...privileges.map((privilege) => ({ privilege, path: to })), ...privileges.map((privilege) => ({ privilege, path: from }))]);
+  const answers = await ctx.access.allows(scope, [
+    ...privileges.map((privilege) => ({ privilege, path: to })),
+    ...privileges.map((privilege) => ({ privilege, path: from })),
+  ]);
   const lacking = privileges.filter((_, i) => answers[i] && !answers[privileges.length + i]);
   if (lacking.length === 0) return;
-  await ctx.access.record(scope.caller, 'access.denied', 'deny', lacking.join('+'), object, { lacking, reason: 'a move would widen the caller\'s privileges on the object' });
+  await ctx.access.record(scope.caller, 'access.denied', 'deny', lacking.join('+'), object, {
+    lacking,
+    reason: "a move would widen the caller's privileges on the object",
+  });
   throw forbidden(lacking, object);
 }
 

@@ -55,16 +55,37 @@ export interface ResolvedTable {
   other: CatalogObjectRecord | undefined;
 }
 
-export async function resolveTable(ctx: ServiceContext, scope: RequestScope, namespace: string[], name: string, kind: CatalogObjectRecord['kind'] = 'table'): Promise<ResolvedTable> {
-  const [ns, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, namespace), ctx.store.repository.getObject(scope.warehouse.name, namespace, name)]);
-  return { namespacePath: ns.path, namespaceMissing: ns.missing, record: record?.kind === kind ? record : undefined, other: record?.kind === kind ? undefined : record };
+export async function resolveTable(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  namespace: string[],
+  name: string,
+  kind: CatalogObjectRecord['kind'] = 'table',
+): Promise<ResolvedTable> {
+  const [ns, record] = await Promise.all([
+    ctx.access.namespacePath(scope.warehouse, namespace),
+    ctx.store.repository.getObject(scope.warehouse.name, namespace, name),
+  ]);
+  return {
+    namespacePath: ns.path,
+    namespaceMissing: ns.missing,
+    record: record?.kind === kind ? record : undefined,
+    other: record?.kind === kind ? undefined : record,
+  };
 }
 
 /**
  * A missing table: "not found" to a caller who may see its namespace or the object of another kind that
  * holds the name (engines probe views and tables in turn); 403 to anyone else.
  */
-export async function missingTable(ctx: ServiceContext, scope: RequestScope, resolved: ResolvedTable, privilege: Privilege, namespace: string[], name: string): Promise<never> {
+export async function missingTable(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  resolved: ResolvedTable,
+  privilege: Privilege,
+  namespace: string[],
+  name: string,
+): Promise<never> {
   if (await mayKnowObject(ctx.access, scope, resolved.namespacePath, resolved.other)) throw tableNotFound(namespace, name);
   return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege, tableObject(scope, namespace, name), () => tableNotFound(namespace, name));
 }
@@ -92,11 +113,23 @@ export async function requireTable(
 }
 
 /** The path of an existing namespace on which the caller holds the privileges (to create something in it), or the matching refusal. */
-export async function requireNamespaceFor(ctx: ServiceContext, scope: RequestScope, namespace: string[], name: string, privileges: Privilege[]): Promise<SecurablePath> {
+export async function requireNamespaceFor(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  namespace: string[],
+  name: string,
+  privileges: Privilege[],
+): Promise<SecurablePath> {
   const resolved = await ctx.access.namespacePath(scope.warehouse, namespace);
   const object = tableObject(scope, namespace, name);
   if (resolved.missing) {
-    return ctx.access.notFoundOrForbidden(scope, resolved.path, privileges[0]!, object, () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(namespace)}`));
+    return ctx.access.notFoundOrForbidden(
+      scope,
+      resolved.path,
+      privileges[0]!,
+      object,
+      () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(namespace)}`),
+    );
   }
   await ctx.access.requireAll(scope, privileges, resolved.path, { object, recordAllow: true });
   return resolved.path;
@@ -109,7 +142,14 @@ export async function requireNamespaceFor(ctx: ServiceContext, scope: RequestSco
 export async function vendedAccess(
   ctx: TableContext,
   scope: RequestScope,
-  request: { identifier: TableIdentifier; tableUuid: string; location: string; path: SecurablePath; refreshed?: boolean; delegation?: readonly DelegationMechanism[] },
+  request: {
+    identifier: TableIdentifier;
+    tableUuid: string;
+    location: string;
+    path: SecurablePath;
+    refreshed?: boolean;
+    delegation?: readonly DelegationMechanism[];
+  },
 ): Promise<TableAccess> {
   const mode = await ctx.access.vendingMode(scope, request.path);
   if (!mode) return NO_ACCESS;
@@ -123,7 +163,14 @@ export async function vendedAccess(
       return { config: signingConfig(scope.warehouse.name, request.identifier, signer), storageCredentials: [], remoteSigningConfig: {} };
     }
   }
-  return ctx.credentials.forTable({ scope, identifier: request.identifier, tableUuid: request.tableUuid, location: request.location, mode, refreshed: request.refreshed ?? false });
+  return ctx.credentials.forTable({
+    scope,
+    identifier: request.identifier,
+    tableUuid: request.tableUuid,
+    location: request.location,
+    mode,
+    refreshed: request.refreshed ?? false,
+  });
 }
 
 /** A location given by a client must be a valid URI inside the warehouse root. */
@@ -139,7 +186,8 @@ export function checkTableLocation(scope: RequestScope, location: unknown): stri
  */
 export function defaultLocation(scope: RequestScope, namespace: string[], name: string, uuid: string, nsProperties: Record<string, string>): string {
   const nsLocation = nsProperties.location;
-  const base = nsLocation && isAllowedLocation(scope.warehouse, nsLocation) ? nsLocation.replace(/\/+$/, '') : namespaceDirectory(scope.warehouse.storageRoot, namespace);
+  const base =
+    nsLocation && isAllowedLocation(scope.warehouse, nsLocation) ? nsLocation.replace(/\/+$/, '') : namespaceDirectory(scope.warehouse.storageRoot, namespace);
   // Unreserved characters only (default-locations.ts): every client reads it as the same path.
   return `${base}/${objectSegment(name, uuid)}`;
 }

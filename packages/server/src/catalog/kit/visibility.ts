@@ -11,11 +11,19 @@ import type { AccessDecisions } from '../ports/access-decisions.js';
 import type { SecurablePath } from '../ports/access.js';
 import { TABLE_VISIBILITY, VIEW_VISIBILITY } from '../privileges.js';
 
-export async function mayKnowObject(access: AccessDecisions, scope: RequestScope, namespacePath: SecurablePath, record: CatalogObjectRecord | undefined): Promise<boolean> {
+export async function mayKnowObject(
+  access: AccessDecisions,
+  scope: RequestScope,
+  namespacePath: SecurablePath,
+  record: CatalogObjectRecord | undefined,
+): Promise<boolean> {
   if (!record) return false;
   const kind = record.kind === 'view' ? 'view' : 'table';
   const path = access.objectPath(namespacePath, kind, record.id);
   const visibleWith = kind === 'view' ? VIEW_VISIBILITY : TABLE_VISIBILITY;
-  const answers = await access.allows(scope, [...visibleWith.map((privilege) => ({ privilege, path })), { privilege: kind === 'view' ? 'view:list' : 'table:list', path: namespacePath }]);
+  const answers = await access.allows(scope, [
+    ...visibleWith.map((privilege) => ({ privilege, path })),
+    { privilege: kind === 'view' ? 'view:list' : 'table:list', path: namespacePath },
+  ]);
   return answers.some(Boolean);
 }

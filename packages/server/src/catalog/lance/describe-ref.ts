@@ -36,7 +36,8 @@ export function checkDescribeRef(input: DescribeRefInput): { version: number | u
   const branch = checkBranch(input.branch);
   const tag = checkTag(input.tag);
   if (tag !== undefined && (version !== undefined || branch !== MAIN_BRANCH)) throw validation('tag cannot be used together with version or branch');
-  if (input.checkDeclared !== undefined && input.checkDeclared !== null && typeof input.checkDeclared !== 'boolean') throw validation('check_declared must be a boolean');
+  if (input.checkDeclared !== undefined && input.checkDeclared !== null && typeof input.checkDeclared !== 'boolean')
+    throw validation('check_declared must be a boolean');
   return { version, branch, tag, checkDeclared: input.checkDeclared === true };
 }
 

@@ -41,7 +41,16 @@ type SoftCascade = CascadeSoftDrop & { droppedWith: string };
 
 /** An empty namespace of the cascade: kept among the dropped namespaces when the cascade is soft, else removed. */
 async function removeNamespace(repo: CatalogRepository, ns: NamespaceRecord, removed: Removed, soft: SoftCascade | undefined): Promise<void> {
-  if (soft && (await repo.softDropNamespace({ namespace: ns, droppedAtMs: soft.droppedAtMs, expiresAtMs: soft.expiresAtMs, droppedBy: soft.droppedBy, droppedWith: soft.droppedWith }))) {
+  if (
+    soft &&
+    (await repo.softDropNamespace({
+      namespace: ns,
+      droppedAtMs: soft.droppedAtMs,
+      expiresAtMs: soft.expiresAtMs,
+      droppedBy: soft.droppedBy,
+      droppedWith: soft.droppedWith,
+    }))
+  ) {
     removed.softNamespaces.push({ id: ns.id, levels: ns.levels });
     return;
   }
@@ -92,7 +101,8 @@ export class LanceNamespaceService {
     const scope = await this.deps.scope(request);
     checkNamespaceLocation(scope, properties);
     // authorize: creating needs namespace:create on the parent; overwriting an existing one, also update-properties on it
-    const parentPath = levels.length === 1 ? this.deps.access.warehousePath(scope.warehouse) : (await this.namespaces.requireVisible(scope, levels.slice(0, -1))).path;
+    const parentPath =
+      levels.length === 1 ? this.deps.access.warehousePath(scope.warehouse) : (await this.namespaces.requireVisible(scope, levels.slice(0, -1))).path;
     const object = `${scope.warehouse.name}/${formatIdentifier(levels)}`;
     await this.deps.access.require(scope, 'namespace:create', parentPath, { object });
     if (mode === 'overwrite' && (await this.deps.store.repository.getNamespace(scope.warehouse.name, levels))) {
@@ -122,7 +132,11 @@ export class LanceNamespaceService {
         throw new CatalogError('ERR_NAMESPACE_NOT_EMPTY', `Namespace is not empty, cannot overwrite it: ${formatIdentifier(levels)}`);
       }
       await repo.setNamespaceProperties(scope.warehouse.name, levels, properties);
-      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, { kind: 'namespace.updated', namespace: levels, operation: { updated: Object.keys(properties), removed: Object.keys(existing.properties).filter((k) => !Object.hasOwn(properties, k)), missing: [] } });
+      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, {
+        kind: 'namespace.updated',
+        namespace: levels,
+        operation: { updated: Object.keys(properties), removed: Object.keys(existing.properties).filter((k) => !Object.hasOwn(properties, k)), missing: [] },
+      });
       return { properties, created: false, id: undefined };
     });
     if (result.created) this.deps.access.forgetNamespaceIds();
@@ -172,7 +186,15 @@ export class LanceNamespaceService {
       const cascade = soft && { ...soft, droppedWith: existing.id };
       if (hasChildren) await this.removeContents(repo, scope.warehouse.name, levels, removed, cascade);
       await removeNamespace(repo, existing, removed, cascade);
-      await recordChanges(this.deps, repo, scope.warehouse.name, scope.caller, ...(cascade ? softCascadeChanges(removed.soft, cascade) : []), ...cascadeDropped(removed), ...(cascade ? softNamespaceChanges(removed.softNamespaces, cascade) : []));
+      await recordChanges(
+        this.deps,
+        repo,
+        scope.warehouse.name,
+        scope.caller,
+        ...(cascade ? softCascadeChanges(removed.soft, cascade) : []),
+        ...cascadeDropped(removed),
+        ...(cascade ? softNamespaceChanges(removed.softNamespaces, cascade) : []),
+      );
       return { properties: existing.properties, ...removed };
     });
     if (!removed) return undefined;
@@ -198,7 +220,8 @@ export class LanceNamespaceService {
           if (kind === 'lance-table') {
             const record = await repo.getObject(warehouse, o.namespace, o.name);
             if (record) removed.lanceTables.push(record);
-          } else removed.objects.push({ id: o.id, kind, namespace: o.namespace, name: o.name, uuid: (await repo.getObject(warehouse, o.namespace, o.name))?.uuid });
+          } else
+            removed.objects.push({ id: o.id, kind, namespace: o.namespace, name: o.name, uuid: (await repo.getObject(warehouse, o.namespace, o.name))?.uuid });
           await repo.deleteObject(warehouse, o.namespace, o.name, kind);
         }
       }

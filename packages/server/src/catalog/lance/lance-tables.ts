@@ -69,7 +69,12 @@ export class LanceTableService {
    * is left out (one read of its record and head each, only then); a page may then hold fewer names than the limit. A
    * dataset managing its own versions is listed either way (knowing would mean reading its storage).
    */
-  async list(request: CatalogRequest, namespace: string[], paging: PageRequest, includeDeclared?: boolean): Promise<{ tables: string[]; nextPageToken: string | null }> {
+  async list(
+    request: CatalogRequest,
+    namespace: string[],
+    paging: PageRequest,
+    includeDeclared?: boolean,
+  ): Promise<{ tables: string[]; nextPageToken: string | null }> {
     // validate
     const page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, namespace, LANCE_TABLE));
     const scope = await this.ctx.scope(request);
@@ -93,7 +98,11 @@ export class LanceTableService {
    * vends credentials for it as the caller's privileges on the namespace
    * allow, so a writer can write the dataset.
    */
-  async declare(request: CatalogRequest, idInput: unknown, input: { location?: unknown; properties?: unknown; vendCredentials?: unknown }): Promise<LanceTableInfo> {
+  async declare(
+    request: CatalogRequest,
+    idInput: unknown,
+    input: { location?: unknown; properties?: unknown; vendCredentials?: unknown },
+  ): Promise<LanceTableInfo> {
     // validate
     const id = this.checkCreatable(idInput);
     const properties = checkStringMap(input.properties, 'properties');
@@ -131,7 +140,11 @@ export class LanceTableService {
     const replacing = mode === 'overwrite' && existing?.kind === LANCE_TABLE;
     // A taken name is a conflict whatever the location; only then may the location not overlap another table's.
     if (existing && !replacing) throw tableExists(id);
-    await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { ...(replacing ? { except: existing.id } : {}), table: id, nowMs: this.ctx.clock.now() });
+    await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, {
+      ...(replacing ? { except: existing.id } : {}),
+      table: id,
+      nowMs: this.ctx.clock.now(),
+    });
     await this.insert(scope, id, this.ctx.newUuid(), location, properties, mode === 'overwrite');
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };
   }
@@ -173,7 +186,15 @@ export class LanceTableService {
     // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): a Lance drop deletes the data, so the
     // deletion waits for the retention's end unless the caller may purge at once; grants and versions stay for an undrop.
     const { id, record, path } = required;
-    if (await softDrop(this.ctx, scope, record, { purge: true, path, object: describeObject(scope.warehouse.name, id.namespace, id.name), notFound: () => tableNotFound(id), change: { kind: 'lance-table.dropped', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } } })) {
+    if (
+      await softDrop(this.ctx, scope, record, {
+        purge: true,
+        path,
+        object: describeObject(scope.warehouse.name, id.namespace, id.name),
+        notFound: () => tableNotFound(id),
+        change: { kind: 'lance-table.dropped', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } },
+      })
+    ) {
       return { id: [...record.namespace, record.name], location: record.location, properties: propertiesOf(record), storageOptions: {} };
     }
     const removed = await this.removeRequired(scope, required, 'lance-table.dropped');
@@ -195,9 +216,17 @@ export class LanceTableService {
     await purgeLocation(this.ctx, scope, record);
   }
 
-  private async require(scope: RequestScope, idInput: unknown, privileges: Privilege[], recordAllow = false): Promise<{ id: LanceTableId; record: CatalogObjectRecord; path: SecurablePath }> {
+  private async require(
+    scope: RequestScope,
+    idInput: unknown,
+    privileges: Privilege[],
+    recordAllow = false,
+  ): Promise<{ id: LanceTableId; record: CatalogObjectRecord; path: SecurablePath }> {
     const id = checkLanceTableId(idInput);
-    const [ns, record] = await Promise.all([this.ctx.access.namespacePath(scope.warehouse, id.namespace), this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name)]);
+    const [ns, record] = await Promise.all([
+      this.ctx.access.namespacePath(scope.warehouse, id.namespace),
+      this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name),
+    ]);
     const object = describeObject(scope.warehouse.name, id.namespace, id.name);
     if (!record || record.kind !== LANCE_TABLE) return this.ctx.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, () => tableNotFound(id));
     const path = this.ctx.access.objectPath(ns.path, 'table', record.id);
@@ -205,14 +234,29 @@ export class LanceTableService {
     return { id, record, path };
   }
 
-  private async remove(scope: RequestScope, idInput: unknown, privileges: Privilege[], kind: 'lance-table.dropped' | 'lance-table.deregistered'): Promise<CatalogObjectRecord> {
+  private async remove(
+    scope: RequestScope,
+    idInput: unknown,
+    privileges: Privilege[],
+    kind: 'lance-table.dropped' | 'lance-table.deregistered',
+  ): Promise<CatalogObjectRecord> {
     return this.removeRequired(scope, await this.require(scope, idInput, privileges, true), kind);
   }
 
-  private async removeRequired(scope: RequestScope, { id, record }: { id: LanceTableId; record: CatalogObjectRecord }, kind: 'lance-table.dropped' | 'lance-table.deregistered'): Promise<CatalogObjectRecord> {
+  private async removeRequired(
+    scope: RequestScope,
+    { id, record }: { id: LanceTableId; record: CatalogObjectRecord },
+    kind: 'lance-table.dropped' | 'lance-table.deregistered',
+  ): Promise<CatalogObjectRecord> {
     await this.ctx.store.transaction(async (repo) => {
       if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE, record.id))) throw tableNotFound(id);
-      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind, namespace: id.namespace, name: id.name, uuid: record.uuid, data: { location: record.location } });
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, {
+        kind,
+        namespace: id.namespace,
+        name: id.name,
+        uuid: record.uuid,
+        data: { location: record.location },
+      });
     });
     await this.ctx.store.lanceVersions.deleteTable(record.id);
     await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
@@ -224,7 +268,8 @@ export class LanceTableService {
     // A table being created: the rule for new names (issue 41).
     id.namespace.forEach((level, i) => checkNewName(level, `namespace level ${i + 1}`));
     checkNewName(id.name, 'table name');
-    if (id.namespace.length === 0) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'Tables in the root namespace are not supported: create the table in a namespace');
+    if (id.namespace.length === 0)
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'Tables in the root namespace are not supported: create the table in a namespace');
     return id;
   }
 
@@ -268,7 +313,13 @@ export class LanceTableService {
       });
       if (!ok) return 'exists' as const;
       await owner.record(ports, { kind: 'table', id: objectId }, object);
-      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, { kind: owned ? 'lance-table.declared' : 'lance-table.registered', namespace: id.namespace, name: id.name, uuid, data: { location, ...(replaced ? { replaced: true } : {}) } });
+      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, {
+        kind: owned ? 'lance-table.declared' : 'lance-table.registered',
+        namespace: id.namespace,
+        name: id.name,
+        uuid,
+        data: { location, ...(replaced ? { replaced: true } : {}) },
+      });
       return 'ok' as const;
     });
     if (outcome === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(id.namespace)}`);
@@ -281,7 +332,15 @@ export class LanceTableService {
     return objectId;
   }
 
-  private async info(scope: RequestScope, id: LanceTableId, tableUuid: string, location: string, properties: Record<string, string>, path: SecurablePath, vend: boolean): Promise<LanceTableInfo> {
+  private async info(
+    scope: RequestScope,
+    id: LanceTableId,
+    tableUuid: string,
+    location: string,
+    properties: Record<string, string>,
+    path: SecurablePath,
+    vend: boolean,
+  ): Promise<LanceTableInfo> {
     let storageOptions: Record<string, string> = {};
     if (vend) {
       const vended = await vendedAccess(this.ctx, scope, { identifier: id, tableUuid, location, path });

@@ -50,7 +50,11 @@ export class LanceAllTablesService {
       const parent = parents.pop()!;
       let last: string | undefined;
       for (;;) {
-        const rows = await repo.listNamespaces(scope.warehouse.name, parent, last === undefined ? { limit: NAMESPACE_PAGE } : { after: last, limit: NAMESPACE_PAGE });
+        const rows = await repo.listNamespaces(
+          scope.warehouse.name,
+          parent,
+          last === undefined ? { limit: NAMESPACE_PAGE } : { after: last, limit: NAMESPACE_PAGE },
+        );
         for (const r of rows) {
           all.push(r.levels);
           parents.push(r.levels);
@@ -66,7 +70,8 @@ export class LanceAllTablesService {
   private async visibleIn(scope: RequestScope, levels: string[], after: string | undefined, limit: number): Promise<string[]> {
     const resolved = await this.ctx.access.namespacePath(scope.warehouse, levels);
     if (resolved.missing) return [];
-    const fetch = (from: string | undefined, n: number) => this.ctx.store.repository.listObjects(scope.warehouse.name, levels, LANCE_TABLE, from === undefined ? { limit: n } : { after: from, limit: n });
+    const fetch = (from: string | undefined, n: number) =>
+      this.ctx.store.repository.listObjects(scope.warehouse.name, levels, LANCE_TABLE, from === undefined ? { limit: n } : { after: from, limit: n });
     const [everything] = await this.ctx.access.allows(scope, [{ privilege: 'table:list', path: resolved.path }]);
     if (everything) return (await fetch(after, limit)).map((r) => r.name);
     const per = TABLE_VISIBILITY.length;

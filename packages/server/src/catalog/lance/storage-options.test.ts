@@ -27,7 +27,12 @@ describe('lanceStorageOptions', () => {
   });
 
   it('prefers s3.region, and keeps virtual-hosted requests and https as they are', () => {
-    const options = lanceStorageOptions({ 's3.region': 'us-east-1', 'client.region': 'x', 's3.endpoint': 'https://s3.example', 's3.path-style-access': 'false' });
+    const options = lanceStorageOptions({
+      's3.region': 'us-east-1',
+      'client.region': 'x',
+      's3.endpoint': 'https://s3.example',
+      's3.path-style-access': 'false',
+    });
     expect(options).toEqual({ aws_region: 'us-east-1', aws_endpoint: 'https://s3.example', aws_virtual_hosted_style_request: 'true' });
   });
 
@@ -39,7 +44,13 @@ describe('lanceStorageOptions', () => {
         'gcs.oauth2.token': 'ya29',
         'gcs.oauth2.token-expires-at': '1000',
       }),
-    ).toEqual({ azure_storage_account_name: 'acct1', azure_storage_sas_token: 'sv=1&sig=x', google_storage_token: 'ya29', expires_at_millis: '1000', refresh_offset_millis: '60000' });
+    ).toEqual({
+      azure_storage_account_name: 'acct1',
+      azure_storage_sas_token: 'sv=1&sig=x',
+      google_storage_token: 'ya29',
+      expires_at_millis: '1000',
+      refresh_offset_millis: '60000',
+    });
   });
 
   it('gives nothing for storage that needs no credentials', () => {
@@ -47,7 +58,10 @@ describe('lanceStorageOptions', () => {
   });
 
   it("states the warehouse's lance.refresh-offset-millis when it is a decimal integer, else Lance's default", () => {
-    expect(lanceStorageOptions({ 's3.session-token-expires-at-ms': '900000' }, refreshOffsetOf({ 'lance.refresh-offset-millis': '885000' }))).toEqual({ expires_at_millis: '900000', refresh_offset_millis: '885000' });
+    expect(lanceStorageOptions({ 's3.session-token-expires-at-ms': '900000' }, refreshOffsetOf({ 'lance.refresh-offset-millis': '885000' }))).toEqual({
+      expires_at_millis: '900000',
+      refresh_offset_millis: '885000',
+    });
     for (const bad of ['-1', '1e5', ' 5', '', '0x10']) expect(refreshOffsetOf({ 'lance.refresh-offset-millis': bad })).toBe(60_000);
     expect(refreshOffsetOf({})).toBe(60_000);
   });

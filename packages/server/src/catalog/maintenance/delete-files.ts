@@ -46,7 +46,12 @@ export interface DeleteOptions {
   signal?: AbortSignal | undefined;
 }
 
-export async function deleteFiles(storage: ObjectStorage, files: readonly DeletableFile[], progress: JobProgress, options: DeleteOptions = {}): Promise<DeleteOutcome> {
+export async function deleteFiles(
+  storage: ObjectStorage,
+  files: readonly DeletableFile[],
+  progress: JobProgress,
+  options: DeleteOptions = {},
+): Promise<DeleteOutcome> {
   options.signal?.throwIfAborted();
   const absent = new Set<string>();
   let toDelete = files;
@@ -63,22 +68,26 @@ export async function deleteFiles(storage: ObjectStorage, files: readonly Deleta
   for (let i = 0; i < toDelete.length; i += DELETE_CHUNK) chunks.push(toDelete.slice(i, i + DELETE_CHUNK));
   const gone = new Set<string>();
   const failed = new Map<string, string>();
-  await forEachBounded(chunks, async (chunk) => {
-    options.signal?.throwIfAborted();
-    const result = await storage.deleteMany(chunk.map((f) => f.path));
-    for (const uri of result.deleted) gone.add(uri);
-    for (const uri of result.missing) absent.add(uri);
-    for (const f of result.failed) failed.set(f.uri, `${f.code}: ${f.message}`);
-    let bytes = 0;
-    let n = 0;
-    for (const f of chunk) {
-      if (gone.has(f.path)) {
-        n += 1;
-        bytes += f.bytes;
+  await forEachBounded(
+    chunks,
+    async (chunk) => {
+      options.signal?.throwIfAborted();
+      const result = await storage.deleteMany(chunk.map((f) => f.path));
+      for (const uri of result.deleted) gone.add(uri);
+      for (const uri of result.missing) absent.add(uri);
+      for (const f of result.failed) failed.set(f.uri, `${f.code}: ${f.message}`);
+      let bytes = 0;
+      let n = 0;
+      for (const f of chunk) {
+        if (gone.has(f.path)) {
+          n += 1;
+          bytes += f.bytes;
+        }
       }
-    }
-    await progress.deletedMany(n, bytes, result.failed.length);
-  }, DELETE_CALLS);
+      await progress.deletedMany(n, bytes, result.failed.length);
+    },
+    DELETE_CALLS,
+  );
   const out: DeleteOutcome = { deleted: [], missing: [], failed: [] };
   for (const f of files) {
     if (gone.has(f.path)) out.deleted.push(f);

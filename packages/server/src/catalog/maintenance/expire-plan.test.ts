@@ -8,7 +8,11 @@ const NOW = 100 * DAY;
 function table(n: number, extra: { snapshots?: Array<{ id: number; parent?: number; ageDays: number }>; refs?: TableMetadata['refs'] } = {}): TableMetadata {
   const snapshots = [
     ...Array.from({ length: n }, (_, i) => ({ 'snapshot-id': i + 1, ...(i > 0 ? { 'parent-snapshot-id': i } : {}), 'timestamp-ms': NOW - (n - 1 - i) * DAY })),
-    ...(extra.snapshots ?? []).map((s) => ({ 'snapshot-id': s.id, ...(s.parent !== undefined ? { 'parent-snapshot-id': s.parent } : {}), 'timestamp-ms': NOW - s.ageDays * DAY })),
+    ...(extra.snapshots ?? []).map((s) => ({
+      'snapshot-id': s.id,
+      ...(s.parent !== undefined ? { 'parent-snapshot-id': s.parent } : {}),
+      'timestamp-ms': NOW - s.ageDays * DAY,
+    })),
   ];
   return { snapshots, 'current-snapshot-id': n, refs: { main: { 'snapshot-id': n, type: 'branch' }, ...(extra.refs ?? {}) } } as unknown as TableMetadata;
 }
@@ -34,14 +38,25 @@ describe('planExpiry (Iceberg Java ExpireSnapshots rules)', () => {
     expect(plan(ownAge, { maxSnapshotAgeMs: 0 }).removedRefs).toEqual(['v1']);
   });
 
-  it("a branch keeps its own ancestry by its own settings", () => {
-    const branched = table(5, { snapshots: [{ id: 20, parent: 2, ageDays: 1 }, { id: 21, parent: 20, ageDays: 0 }], refs: { dev: { 'snapshot-id': 21, type: 'branch', 'min-snapshots-to-keep': 3 } } });
+  it('a branch keeps its own ancestry by its own settings', () => {
+    const branched = table(5, {
+      snapshots: [
+        { id: 20, parent: 2, ageDays: 1 },
+        { id: 21, parent: 20, ageDays: 0 },
+      ],
+      refs: { dev: { 'snapshot-id': 21, type: 'branch', 'min-snapshots-to-keep': 3 } },
+    });
     // dev keeps 21, 20 and 2; main keeps 5.
     expect(plan(branched, { maxSnapshotAgeMs: 0 }).expired).toEqual([1, 3, 4]);
   });
 
   it('keeps a snapshot no ref reaches while it is younger than max-snapshot-age-ms', () => {
-    const loose = table(3, { snapshots: [{ id: 30, ageDays: 1 }, { id: 31, ageDays: 9 }] });
+    const loose = table(3, {
+      snapshots: [
+        { id: 30, ageDays: 1 },
+        { id: 31, ageDays: 9 },
+      ],
+    });
     expect(plan(loose, { maxSnapshotAgeMs: 2 * DAY }).expired).toEqual([31]);
   });
 });

@@ -54,7 +54,11 @@ export function planExpiry(metadata: TableMetadata, nowMs: number, settings: Exp
     const olderThan = nowMs - (ref['max-snapshot-age-ms'] !== undefined ? Number(ref['max-snapshot-age-ms']) : settings.maxSnapshotAgeMs);
     let kept = 0;
     let keeping = true;
-    for (let s = byId.get(head); s !== undefined; s = s['parent-snapshot-id'] === undefined || s['parent-snapshot-id'] === null ? undefined : byId.get(String(s['parent-snapshot-id']))) {
+    for (
+      let s = byId.get(head);
+      s !== undefined;
+      s = s['parent-snapshot-id'] === undefined || s['parent-snapshot-id'] === null ? undefined : byId.get(String(s['parent-snapshot-id']))
+    ) {
       const id = idOf(s);
       if (reachable.has(id) && !keeping) break;
       reachable.add(id);

@@ -39,9 +39,12 @@ export class LeaseKeeper {
 
   /** Starts renewing (the lease was just taken, for `leaseMs`). */
   start(): this {
-    this.timer = setInterval(() => {
-      this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
-    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.timer = setInterval(
+      () => {
+        this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
     this.timer.unref();
     return this;
   }
@@ -73,7 +76,12 @@ export class LeaseKeeper {
     clearInterval(this.timer);
     this.timer = undefined;
     if (!this.controller.signal.aborted) {
-      this.controller.abort(new CatalogError('ERR_JOB_RUNNING', 'The job lost its table lease (it outlived it and another replica took the job); it stopped: it commits nothing more, deletes no more files and removed the files it wrote'));
+      this.controller.abort(
+        new CatalogError(
+          'ERR_JOB_RUNNING',
+          'The job lost its table lease (it outlived it and another replica took the job); it stopped: it commits nothing more, deletes no more files and removed the files it wrote',
+        ),
+      );
     }
   }
 }

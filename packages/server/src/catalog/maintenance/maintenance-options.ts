@@ -57,7 +57,11 @@ const PROPERTY: Record<keyof ExpirySettings, string> = {
   minSnapshotsToKeep: 'history.expire.min-snapshots-to-keep',
   maxRefAgeMs: 'history.expire.max-ref-age-ms',
 };
-const BODY: Record<keyof ExpirySettings, string> = { maxSnapshotAgeMs: 'max-snapshot-age-ms', minSnapshotsToKeep: 'min-snapshots-to-keep', maxRefAgeMs: 'max-ref-age-ms' };
+const BODY: Record<keyof ExpirySettings, string> = {
+  maxSnapshotAgeMs: 'max-snapshot-age-ms',
+  minSnapshotsToKeep: 'min-snapshots-to-keep',
+  maxRefAgeMs: 'max-ref-age-ms',
+};
 
 /** Validates a maintenance request body (400 for anything negative, fractional, absurd or unknown). */
 export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
@@ -78,8 +82,14 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     if (v !== undefined) expiry[key] = checkSetting(key, typeof v === 'bigint' ? Number(v) : v, BODY[key]);
   }
   const orphanAge = b['orphan-older-than-ms'];
-  const orphanOlderThanMs = orphanAge === undefined ? DEFAULT_ORPHAN_AGE_MS : checkSetting('maxSnapshotAgeMs', typeof orphanAge === 'bigint' ? Number(orphanAge) : orphanAge, 'orphan-older-than-ms');
-  const compaction = { targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'), minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files') };
+  const orphanOlderThanMs =
+    orphanAge === undefined
+      ? DEFAULT_ORPHAN_AGE_MS
+      : checkSetting('maxSnapshotAgeMs', typeof orphanAge === 'bigint' ? Number(orphanAge) : orphanAge, 'orphan-older-than-ms');
+  const compaction = {
+    targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'),
+    minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files'),
+  };
   return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction };
 }
 
@@ -124,4 +134,3 @@ export function fromProperties(props: Record<string, string> | undefined): Parti
   }
   return out;
 }
-

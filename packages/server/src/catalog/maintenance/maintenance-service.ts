@@ -35,7 +35,6 @@ import { type MaintenanceJobView, type MaintenanceOptions, type MaintenanceResul
 export { ALL_MAINTENANCE_ACTIONS, MAINTENANCE_ACTIONS, checkExpiryProperties, checkMaintenanceBody } from './maintenance-options.js';
 export type { MaintenanceAction, MaintenanceJobView, MaintenanceOptions, MaintenanceResult } from './maintenance-options.js';
 
-
 /** Plans of an expiry made stale by concurrent commits before the job gives up. */
 const PLAN_ATTEMPTS = 3;
 
@@ -68,7 +67,10 @@ export class MaintenanceService {
     const leaseMs = this.ctx.settings.maintenanceLeaseMs ?? DEFAULT_LEASE_MS;
     if (!(await leases.take(record.id, scope.warehouse.name, this.holder, this.ctx.clock.now(), leaseMs, Number.MAX_SAFE_INTEGER, { overFailed: true }))) {
       const job = await leases.get(record.id);
-      throw new CatalogError('ERR_JOB_RUNNING', `A maintenance job of this table is running (since ${new Date(job?.startedAtMs ?? 0).toISOString()}); follow it with GET of the job, or run again when it ends`);
+      throw new CatalogError(
+        'ERR_JOB_RUNNING',
+        `A maintenance job of this table is running (since ${new Date(job?.startedAtMs ?? 0).toISOString()}); follow it with GET of the job, or run again when it ends`,
+      );
     }
     const progress = new JobProgress((p) => leases.report(record.id, this.holder, p), this.ctx.clock);
     const keeper = new LeaseKeeper(leases, record.id, this.holder, this.ctx.clock, leaseMs).start();
@@ -85,7 +87,14 @@ export class MaintenanceService {
     await progress.phase('done');
     // A dry run changes nothing, so it does not count as the table's last run for the schedule.
     await leases.complete(record.id, this.holder, options.dryRun ? null : this.ctx.clock.now(), progress.current);
-    await this.ctx.access.record(scope.caller, 'maintenance.completed', undefined, 'table:maintain', tableObject(scope, levels, table), maintenanceAuditDetail(result, 'on-demand'));
+    await this.ctx.access.record(
+      scope.caller,
+      'maintenance.completed',
+      undefined,
+      'table:maintain',
+      tableObject(scope, levels, table),
+      maintenanceAuditDetail(result, 'on-demand'),
+    );
     return result;
   }
 
@@ -102,15 +111,35 @@ export class MaintenanceService {
   }
 
   /** Runs the job on a table already authorized for (on demand) or chosen by the scheduler. */
-  async runTable(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress = JobProgress.none(this.ctx.clock)): Promise<MaintenanceResult> {
+  async runTable(
+    scope: RequestScope,
+    record: CatalogObjectRecord,
+    options: MaintenanceOptions,
+    progress = JobProgress.none(this.ctx.clock),
+  ): Promise<MaintenanceResult> {
     if (options.actions.includes('rewrite-data-files')) {
       const compaction = await this.compact(scope, record, options, progress);
-      const rest = await this.runTable(scope, (await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name)) ?? record, { ...options, actions: options.actions.filter((a) => a !== 'rewrite-data-files') }, progress);
+      const rest = await this.runTable(
+        scope,
+        (await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name)) ?? record,
+        { ...options, actions: options.actions.filter((a) => a !== 'rewrite-data-files') },
+        progress,
+      );
       return { ...rest, compaction };
     }
     const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
       ? await this.expire(scope, record, options, progress)
-      : { 'dry-run': options.dryRun, 'expired-snapshots': [], 'removed-refs': [], 'deleted-files': 0, 'deleted-bytes': 0, files: [], 'failed-files': [], 'missing-files': [], 'metadata-location': record.metadataLocation };
+      : {
+          'dry-run': options.dryRun,
+          'expired-snapshots': [],
+          'removed-refs': [],
+          'deleted-files': 0,
+          'deleted-bytes': 0,
+          files: [],
+          'failed-files': [],
+          'missing-files': [],
+          'metadata-location': record.metadataLocation,
+        };
     if (!options.actions.includes('remove-orphan-files')) return this.done(scope, record, expired);
     // After the expiry, on the metadata it committed: what expired snapshots left behind is no orphan, it is gone.
     const current = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
@@ -120,7 +149,9 @@ export class MaintenanceService {
     options.signal?.throwIfAborted();
     await progress.phase('listing-orphans');
     const reachable = await reachableFromMetadata(new CountingManifestReader(storage, [metadata.location], progress), metadata, current.metadataLocation);
-    const orphans = (await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs, (n) => progress.filesScanned(n))).filter((f) => isPurgeable(scope.warehouse, f.path));
+    const orphans = (
+      await findOrphans(storage, reachable, metadata.location, this.ctx.clock.now(), options.orphanOlderThanMs, (n) => progress.filesScanned(n))
+    ).filter((f) => isPurgeable(scope.warehouse, f.path));
     if (options.dryRun) return this.done(scope, record, { ...expired, files: [...expired.files, ...orphans] });
     await progress.phase('deleting-orphans');
     const { deleted, missing, failed } = await deleteFiles(storage, orphans, progress, { listed: true, signal: options.signal });
@@ -137,24 +168,54 @@ export class MaintenanceService {
   /** The job's event (and so its /metrics counts), for a run that was not a dry run. */
   private done(scope: RequestScope, record: CatalogObjectRecord, result: MaintenanceResult): MaintenanceResult {
     if (!result['dry-run']) {
-      this.ctx.outcomes.report({ type: 'table.maintained', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, expiredSnapshots: result['expired-snapshots'].length, deletedFiles: result['deleted-files'], deletedBytes: result['deleted-bytes'], failedFiles: result['failed-files'].length, missingFiles: result['missing-files'].length });
+      this.ctx.outcomes.report({
+        type: 'table.maintained',
+        warehouse: scope.warehouse.name,
+        namespace: record.namespace,
+        name: record.name,
+        expiredSnapshots: result['expired-snapshots'].length,
+        deletedFiles: result['deleted-files'],
+        deletedBytes: result['deleted-bytes'],
+        failedFiles: result['failed-files'].length,
+        missingFiles: result['missing-files'].length,
+      });
     }
     return result;
   }
 
   /** rewrite-data-files (compaction/compact.ts): committed as the catalog, on behalf of the caller, like the expiry. */
   private async compact(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress: JobProgress): Promise<CompactionResult> {
-    if (this.rewriter === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'rewrite-data-files needs the Parquet rewriter, which this server was built without');
+    if (this.rewriter === undefined)
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'rewrite-data-files needs the Parquet rewriter, which this server was built without');
     const storage = await this.ctx.storageFor(scope.warehouse);
     const location = (parseJson(record.metadataJson) as TableMetadata).location;
     await progress.phase('rewriting-data-files');
     const rewritten = (files: number, bytes: number) => progress.rewritten(files, bytes);
-    const deps = { ctx: this.ctx, storage, reader: new CountingManifestReader(storage, [location], progress), rewriter: this.rewriter(storage), caller: systemCaller(scope), warehouse: scope.warehouse.name, rewritten, signal: options.signal };
+    const deps = {
+      ctx: this.ctx,
+      storage,
+      reader: new CountingManifestReader(storage, [location], progress),
+      rewriter: this.rewriter(storage),
+      caller: systemCaller(scope),
+      warehouse: scope.warehouse.name,
+      rewritten,
+      signal: options.signal,
+    };
     const startedMs = this.ctx.clock.now();
     const result = await compactTable(deps, record, { ...options.compaction, dryRun: options.dryRun });
     if (result.outcome === 'committed') {
       const trigger = options.trigger ?? 'on-demand';
-      this.ctx.outcomes.report({ type: 'table.compacted', warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name, trigger, rewrittenFiles: result['rewritten-data-files'], addedFiles: result['added-data-files'], rewrittenBytes: result['rewritten-bytes'], seconds: (this.ctx.clock.now() - startedMs) / 1000 });
+      this.ctx.outcomes.report({
+        type: 'table.compacted',
+        warehouse: scope.warehouse.name,
+        namespace: record.namespace,
+        name: record.name,
+        trigger,
+        rewrittenFiles: result['rewritten-data-files'],
+        addedFiles: result['added-data-files'],
+        rewrittenBytes: result['rewritten-bytes'],
+        seconds: (this.ctx.clock.now() - startedMs) / 1000,
+      });
     }
     return result;
   }
@@ -166,11 +227,26 @@ export class MaintenanceService {
     await progress.phase('expiring-snapshots');
     for (let attempt = 1; ; attempt += 1) {
       const before = parseJson(current.metadataJson) as TableMetadata;
-      const settings: ExpirySettings = { ...DEFAULT_EXPIRY, ...fromProperties(scope.warehouse.properties), ...fromProperties(before.properties), ...options.expiry };
+      const settings: ExpirySettings = {
+        ...DEFAULT_EXPIRY,
+        ...fromProperties(scope.warehouse.properties),
+        ...fromProperties(before.properties),
+        ...options.expiry,
+      };
       const plan = planExpiry(before, this.ctx.clock.now(), settings);
       const reader = new CountingManifestReader(storage, [before.location], progress);
       const reachable = await ReachableFiles.compute(reader, before.location, before, new Set(plan.expired));
-      const result: MaintenanceResult = { 'dry-run': options.dryRun, 'expired-snapshots': plan.expired, 'removed-refs': plan.removedRefs, 'deleted-files': 0, 'deleted-bytes': 0, files: reachable.files, 'failed-files': [], 'missing-files': [], 'metadata-location': current.metadataLocation };
+      const result: MaintenanceResult = {
+        'dry-run': options.dryRun,
+        'expired-snapshots': plan.expired,
+        'removed-refs': plan.removedRefs,
+        'deleted-files': 0,
+        'deleted-bytes': 0,
+        files: reachable.files,
+        'failed-files': [],
+        'missing-files': [],
+        'metadata-location': current.metadataLocation,
+      };
       if (options.dryRun || (plan.expired.length === 0 && plan.removedRefs.length === 0)) return result;
       const requirements: TableRequirement[] = [
         { type: 'assert-table-uuid', uuid: before['table-uuid'] },
@@ -184,7 +260,9 @@ export class MaintenanceService {
       options.signal?.throwIfAborted();
       let committed;
       try {
-        [committed] = await commitTables(this.ctx, { caller: system, warehouse: scope.warehouse.name }, [{ identifier: { namespace: record.namespace, name: record.name }, requirements, updates }]);
+        [committed] = await commitTables(this.ctx, { caller: system, warehouse: scope.warehouse.name }, [
+          { identifier: { namespace: record.namespace, name: record.name }, requirements, updates },
+        ]);
       } catch (e) {
         if (!(e instanceof CatalogError) || e.code !== 'ERR_COMMIT_CONFLICT' || attempt >= PLAN_ATTEMPTS) throw e;
         const fresh = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
@@ -219,13 +297,23 @@ export function maintenanceAuditDetail(result: MaintenanceResult, trigger: 'on-d
     deletedBytes: result['deleted-bytes'],
     failedFiles: result['failed-files'].length,
     missingFiles: result['missing-files'].length,
-    ...(result.compaction ? { compaction: result.compaction.outcome, rewrittenFiles: result.compaction['rewritten-data-files'], addedFiles: result.compaction['added-data-files'] } : {}),
+    ...(result.compaction
+      ? { compaction: result.compaction.outcome, rewrittenFiles: result.compaction['rewritten-data-files'], addedFiles: result.compaction['added-data-files'] }
+      : {}),
   };
 }
 
 /** The catalog as the committer of a job's changes, on behalf of the caller the job was authorized for. */
 function systemCaller(scope: RequestScope): Caller {
-  return { tenant: scope.warehouse.tenant, description: `system:maintenance for ${scope.caller.description}`, key: 'system:maintenance', members: [], admin: false, unrestricted: true, requestId: scope.caller.requestId };
+  return {
+    tenant: scope.warehouse.tenant,
+    description: `system:maintenance for ${scope.caller.description}`,
+    key: 'system:maintenance',
+    members: [],
+    admin: false,
+    unrestricted: true,
+    requestId: scope.caller.requestId,
+  };
 }
 
 function jobView(job: MaintenanceJobRecord | undefined, nowMs: number): MaintenanceJobView {

@@ -51,7 +51,14 @@ export async function reachableFromMetadata(reader: ManifestReader, metadata: Ta
 }
 
 /** The objects under the table's location no metadata reaches and last changed before `nowMs - olderThanMs`. */
-export async function findOrphans(storage: ObjectStorage, reachable: ReadonlySet<string>, location: string, nowMs: number, olderThanMs: number, listed?: (n: number) => Promise<void>): Promise<DeletableFile[]> {
+export async function findOrphans(
+  storage: ObjectStorage,
+  reachable: ReadonlySet<string>,
+  location: string,
+  nowMs: number,
+  olderThanMs: number,
+  listed?: (n: number) => Promise<void>,
+): Promise<DeletableFile[]> {
   if (!storage.list) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'orphan-file removal needs object listing, which this storage does not offer yet');
   const out: DeletableFile[] = [];
   const derivedUnder = `${location.replace(/\/+$/, '')}/_lakegate/policy/`;
@@ -76,7 +83,12 @@ export async function findOrphans(storage: ObjectStorage, reachable: ReadonlySet
  * now keeps its files. Kept: every derived file of a reachable data file, of any policy version (a plan of an older
  * version cannot be told apart from a current one here).
  */
-async function derivedOrphans(storage: ObjectStorage, reachable: ReadonlySet<string>, objects: readonly StoredObject[], before: number): Promise<DeletableFile[]> {
+async function derivedOrphans(
+  storage: ObjectStorage,
+  reachable: ReadonlySet<string>,
+  objects: readonly StoredObject[],
+  before: number,
+): Promise<DeletableFile[]> {
   const named = new Set<string>();
   const out: DeletableFile[] = [];
   for (const o of objects.filter((x) => x.uri.endsWith('.json'))) {

@@ -98,7 +98,11 @@ export class JobProgress {
 
 /** The one streaming manifest reader, counting the manifests and entries it reads into a job's progress. */
 export class CountingManifestReader extends ManifestReader {
-  constructor(source: ConstructorParameters<typeof ManifestReader>[0], roots: readonly string[], private readonly progress: JobProgress) {
+  constructor(
+    source: ConstructorParameters<typeof ManifestReader>[0],
+    roots: readonly string[],
+    private readonly progress: JobProgress,
+  ) {
     super(source, roots);
   }
 

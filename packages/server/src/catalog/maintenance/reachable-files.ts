@@ -25,7 +25,16 @@ const CONTENT: DeletableFile['kind'][] = ['data', 'position-deletes', 'equality-
 async function manifestsOf(reader: ManifestReader, snapshot: Snapshot): Promise<ManifestFile[]> {
   if (snapshot['manifest-list'] !== undefined) return reader.readManifestList(snapshot['manifest-list']);
   // v1 snapshots may embed their manifests' paths instead of a list: their entries inherit nothing.
-  return (snapshot.manifests ?? []).map((path) => ({ path, length: 0, partitionSpecId: 0, content: 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotId: BigInt(String(snapshot['snapshot-id'])), partitions: null }));
+  return (snapshot.manifests ?? []).map((path) => ({
+    path,
+    length: 0,
+    partitionSpecId: 0,
+    content: 0,
+    sequenceNumber: 0,
+    minSequenceNumber: 0,
+    addedSnapshotId: BigInt(String(snapshot['snapshot-id'])),
+    partitions: null,
+  }));
 }
 
 export class ReachableFiles {
@@ -33,7 +42,10 @@ export class ReachableFiles {
   private readonly candidates = new Map<string, DeletableFile>();
   private readonly keptManifests = new Set<string>();
 
-  private constructor(private readonly reader: ManifestReader, private readonly location: string) {}
+  private constructor(
+    private readonly reader: ManifestReader,
+    private readonly location: string,
+  ) {}
 
   /** The files only the `expired` snapshots of `before` reach, with `kept` the snapshots that remain. */
   static async compute(reader: ManifestReader, location: string, before: TableMetadata, expired: ReadonlySet<string>): Promise<ReachableFiles> {
@@ -59,9 +71,14 @@ export class ReachableFiles {
       for await (const e of reader.readManifest(m)) r.add({ path: e.file.filePath, kind: CONTENT[e.file.content]!, bytes: e.file.fileSizeInBytes });
     });
     // Statistics files of expired snapshots no remaining one shares.
-    const keptStats = new Set([...(before.statistics ?? []), ...(before['partition-statistics'] ?? [])].filter((f) => !expired.has(String(f['snapshot-id']))).map((f) => f['statistics-path']));
+    const keptStats = new Set(
+      [...(before.statistics ?? []), ...(before['partition-statistics'] ?? [])]
+        .filter((f) => !expired.has(String(f['snapshot-id'])))
+        .map((f) => f['statistics-path']),
+    );
     for (const f of [...(before.statistics ?? []), ...(before['partition-statistics'] ?? [])]) {
-      if (expired.has(String(f['snapshot-id'])) && !keptStats.has(f['statistics-path'])) r.add({ path: f['statistics-path'], kind: 'statistics', bytes: Number(f['file-size-in-bytes']) });
+      if (expired.has(String(f['snapshot-id'])) && !keptStats.has(f['statistics-path']))
+        r.add({ path: f['statistics-path'], kind: 'statistics', bytes: Number(f['file-size-in-bytes']) });
     }
     if ([...r.candidates.values()].some((f) => CONTENT.includes(f.kind))) await r.keepReachedBy([...r.keptManifests]);
     return r;
@@ -99,7 +116,8 @@ export class ReachableFiles {
     });
     if (snapshots === undefined) {
       // The remaining snapshots' manifests: read again from their lists for their sequence numbers (entries only need paths).
-      for (const p of paths) byPath.set(p, { path: p, length: 0, partitionSpecId: 0, content: 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotId: 0n, partitions: null });
+      for (const p of paths)
+        byPath.set(p, { path: p, length: 0, partitionSpecId: 0, content: 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotId: 0n, partitions: null });
     }
     await forEachBounded(byPath.values(), async (m) => {
       for await (const e of this.reader.readManifest(m)) this.candidates.delete(e.file.filePath);

@@ -26,7 +26,14 @@ import { encodeNamespace } from '../identifiers.js';
 import type { RequestScope, ServiceContext } from '../context.js';
 import type { Caller, NamespaceRecord, Warehouse } from '../ports/index.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
-import { MAINTENANCE_ACTIONS, type MaintenanceAction, type MaintenanceOptions, type MaintenanceResult, type MaintenanceService, maintenanceAuditDetail } from './maintenance-service.js';
+import {
+  MAINTENANCE_ACTIONS,
+  type MaintenanceAction,
+  type MaintenanceOptions,
+  type MaintenanceResult,
+  type MaintenanceService,
+  maintenanceAuditDetail,
+} from './maintenance-service.js';
 import { failureReason, JobProgress } from './progress.js';
 
 export const MAINTENANCE_INTERVAL_PROPERTY = 'maintenance.interval-ms';
@@ -62,7 +69,14 @@ export class MaintenanceScheduler {
   }
 
   private async warehouse(warehouse: Warehouse, intervalMs: number, result: SchedulerTick): Promise<void> {
-    const caller: Caller = { tenant: warehouse.tenant, description: 'system:maintenance-scheduler', key: 'system:maintenance-scheduler', members: [], admin: false, unrestricted: true };
+    const caller: Caller = {
+      tenant: warehouse.tenant,
+      description: 'system:maintenance-scheduler',
+      key: 'system:maintenance-scheduler',
+      members: [],
+      admin: false,
+      unrestricted: true,
+    };
     const scope: RequestScope = { warehouse, caller };
     for await (const ns of this.namespaces(warehouse.name, [])) {
       let after: string | undefined;
@@ -87,13 +101,27 @@ export class MaintenanceScheduler {
             await progress.phase('done');
             await leases.complete(t.id, this.holder, this.ctx.clock.now(), progress.current);
             if (ran.compaction?.outcome === 'committed') result.compacted += 1;
-            if (changed(ran)) await this.ctx.access.record(caller, 'maintenance.completed', undefined, 'table:maintain', tableObject(scope, t.namespace, t.name), maintenanceAuditDetail(ran, 'scheduled'));
+            if (changed(ran))
+              await this.ctx.access.record(
+                caller,
+                'maintenance.completed',
+                undefined,
+                'table:maintain',
+                tableObject(scope, t.namespace, t.name),
+                maintenanceAuditDetail(ran, 'scheduled'),
+              );
           } catch (e) {
             await keeper.stop();
             result.failed += 1;
             await progress.phase('failed', failureReason(e));
             await leases.fail(t.id, this.holder, progress.current, false);
-            this.outcomes.report({ type: 'table.maintenance-failed', warehouse: warehouse.name, namespace: t.namespace, name: t.name, reason: e instanceof Error ? e.message : String(e) });
+            this.outcomes.report({
+              type: 'table.maintenance-failed',
+              warehouse: warehouse.name,
+              namespace: t.namespace,
+              name: t.name,
+              reason: e instanceof Error ? e.message : String(e),
+            });
           }
         }
         if (page.length < PAGE) break;
@@ -109,7 +137,14 @@ export class MaintenanceScheduler {
     // Format versions other than 2 are refused by compaction (docs/maintenance.md): their expiry still runs.
     const compacts = compaction !== undefined && this.maintenance.compacts && metadata['format-version'] === 2;
     if (compacts) actions.unshift('rewrite-data-files');
-    return { actions, dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS, trigger: 'scheduled', ...(compacts ? { compaction: { minInputFiles: compaction.minInputFiles, minSmallFileRatio: compaction.minSmallFileRatio } } : {}) };
+    return {
+      actions,
+      dryRun: false,
+      expiry: {},
+      orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS,
+      trigger: 'scheduled',
+      ...(compacts ? { compaction: { minInputFiles: compaction.minInputFiles, minSmallFileRatio: compaction.minSmallFileRatio } } : {}),
+    };
   }
 
   /** Every namespace of the warehouse, depth first. */

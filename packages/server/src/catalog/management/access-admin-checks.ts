@@ -21,7 +21,8 @@ export abstract class AccessAdminChecks {
   /** The tenant a request manages: the one asked for (platform administrators only, for another tenant), else the caller's. */
   async managedTenant(caller: Caller, requested: string | undefined): Promise<string> {
     const tenant = requested === undefined ? caller.tenant : checkTenant(requested);
-    if (tenant !== caller.tenant && !this.isPlatformAdmin(caller)) throw new CatalogError('ERR_FORBIDDEN', 'an administrator of a tenant manages only its own tenant');
+    if (tenant !== caller.tenant && !this.isPlatformAdmin(caller))
+      throw new CatalogError('ERR_FORBIDDEN', 'an administrator of a tenant manages only its own tenant');
     return tenant;
   }
 
@@ -32,7 +33,10 @@ export abstract class AccessAdminChecks {
   async requireAdmin(caller: Caller, tenant: string, action: string): Promise<void> {
     if (tenant === caller.tenant ? await this.deps.access.isAdmin(caller) : this.isPlatformAdmin(caller)) return;
     await this.audit(caller, tenant, 'access.denied', 'deny', 'tenant:admin', tenant, { operation: action });
-    throw new CatalogError('ERR_FORBIDDEN', `${action} needs the admin role of the tenant${tenant === caller.tenant ? '' : ' (another tenant: a platform administrator)'}`);
+    throw new CatalogError(
+      'ERR_FORBIDDEN',
+      `${action} needs the admin role of the tenant${tenant === caller.tenant ? '' : ' (another tenant: a platform administrator)'}`,
+    );
   }
 
   protected async requireRole(tenant: string, name: string) {
@@ -67,7 +71,12 @@ export abstract class AccessAdminChecks {
       if (!(e instanceof CatalogError) || e.code !== 'ERR_NOT_FOUND' || tenant !== caller.tenant) throw e;
       const levels = securable.namespace ?? [];
       const container = (await this.deps.access.namespacePath(warehouse, levels)).path;
-      const display = displayOf({ type: securable.type, warehouse: warehouse.name, namespace: levels, ...(securable.name !== undefined ? { name: securable.name } : {}) });
+      const display = displayOf({
+        type: securable.type,
+        warehouse: warehouse.name,
+        namespace: levels,
+        ...(securable.name !== undefined ? { name: securable.name } : {}),
+      });
       return this.deps.access.notFoundOrForbidden({ warehouse, caller }, container, 'grants:manage', display, () => e);
     }
   }
@@ -81,15 +90,29 @@ export abstract class AccessAdminChecks {
   protected async checkMember(input: z.infer<typeof MemberInput>, tenant: string): Promise<Member> {
     if (input.kind === 'principal') {
       if (input.issuer !== undefined) throw new CatalogError('ERR_VALIDATION', 'a principal member has no issuer');
-      if ((await this.deps.identities.principal(input.name))?.tenant !== tenant) throw new CatalogError('ERR_NOT_FOUND', `no such principal in tenant ${tenant}: ${input.name}`);
+      if ((await this.deps.identities.principal(input.name))?.tenant !== tenant)
+        throw new CatalogError('ERR_NOT_FOUND', `no such principal in tenant ${tenant}: ${input.name}`);
       return { kind: 'principal', issuer: '', name: input.name };
     }
-    if (input.issuer === undefined) throw new CatalogError('ERR_VALIDATION', `a ${input.kind} member needs the issuer that vouches for it (a trusted issuer's URL, or "asserted" for names an engine asserts)`);
-    if (!this.deps.identities.issuerServes(input.issuer, tenant)) throw new CatalogError('ERR_VALIDATION', `issuer ${input.issuer} is not a trusted issuer of tenant ${tenant}`);
+    if (input.issuer === undefined)
+      throw new CatalogError(
+        'ERR_VALIDATION',
+        `a ${input.kind} member needs the issuer that vouches for it (a trusted issuer's URL, or "asserted" for names an engine asserts)`,
+      );
+    if (!this.deps.identities.issuerServes(input.issuer, tenant))
+      throw new CatalogError('ERR_VALIDATION', `issuer ${input.issuer} is not a trusted issuer of tenant ${tenant}`);
     return { kind: input.kind, issuer: input.issuer, name: input.name };
   }
 
-  protected async audit(caller: Caller, tenant: string, type: string, decision: 'allow' | 'deny' | undefined, action: string, object: string, detail: Record<string, unknown>): Promise<void> {
+  protected async audit(
+    caller: Caller,
+    tenant: string,
+    type: string,
+    decision: 'allow' | 'deny' | undefined,
+    action: string,
+    object: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     await this.deps.access.record({ ...caller, tenant }, type, decision, action, object, detail);
   }
 }

@@ -33,9 +33,19 @@ export interface AccessAdminDeps {
 }
 
 export const RoleInput = z.object({ name: z.string(), description: z.string().max(1000).default(''), tenant: z.string().optional() });
-export const MemberInput = z.object({ kind: z.enum(['principal', 'user', 'group']), name: z.string().min(1).max(255), issuer: z.string().max(1000).optional() });
+export const MemberInput = z.object({
+  kind: z.enum(['principal', 'user', 'group']),
+  name: z.string().min(1).max(255),
+  issuer: z.string().max(1000).optional(),
+});
 export const PrivilegesInput = z.union([z.string(), z.array(z.string()).min(1).max(50)]);
-export const GrantInput = z.object({ role: z.string(), tenant: z.string().optional(), securable: SecurableInput, privilege: PrivilegesInput.optional(), privileges: PrivilegesInput.optional() });
+export const GrantInput = z.object({
+  role: z.string(),
+  tenant: z.string().optional(),
+  securable: SecurableInput,
+  privilege: PrivilegesInput.optional(),
+  privileges: PrivilegesInput.optional(),
+});
 export const ExplainInput = z.object({
   tenant: z.string().optional(),
   subject: MemberInput.extend({ groups: z.array(z.string().min(1).max(255)).max(1000).optional() }),
@@ -74,11 +84,18 @@ export const BUILT_IN_ADMIN = 'Administrators of the tenant: every privilege on 
 
 export const parse = <T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> => {
   const r = schema.safeParse(input ?? {});
-  if (!r.success) throw new CatalogError('ERR_VALIDATION', `Invalid ${what}: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new CatalogError('ERR_VALIDATION', `Invalid ${what}: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
   return r.data;
 };
-export const memberView = (m: Member): MemberView => (m.kind === 'principal' ? { kind: m.kind, name: m.name } : { kind: m.kind, name: m.name, issuer: m.issuer });
-export const roleView = (r: { tenant: string; name: string; description: string; createdAtMs: number }): RoleView => ({ tenant: r.tenant, name: r.name, description: r.description, 'created-at-ms': r.createdAtMs });
+export const memberView = (m: Member): MemberView =>
+  m.kind === 'principal' ? { kind: m.kind, name: m.name } : { kind: m.kind, name: m.name, issuer: m.issuer };
+export const roleView = (r: { tenant: string; name: string; description: string; createdAtMs: number }): RoleView => ({
+  tenant: r.tenant,
+  name: r.name,
+  description: r.description,
+  'created-at-ms': r.createdAtMs,
+});
 export const privilegesOf = (input: { privilege?: string | string[] | undefined; privileges?: string | string[] | undefined }): string[] => {
   const raw = input.privileges ?? input.privilege;
   if (raw === undefined) throw new CatalogError('ERR_VALIDATION', 'privilege (or privileges) is required');

@@ -18,7 +18,21 @@ import { randomUUID } from 'node:crypto';
 import { changeEvent } from '../outbox/changes.js';
 import { type TenantChange, callerOf, tenantEvent } from '../outbox/tenant-events.js';
 import { AccessAdminChecks } from './access-admin-checks.js';
-import { BUILT_IN_ADMIN, ExplainInput, type Explanation, GrantInput, type GrantView, MemberInput, type MemberView, RoleInput, type RoleView, memberView, parse, privilegesOf, roleView } from './access-admin-model.js';
+import {
+  BUILT_IN_ADMIN,
+  ExplainInput,
+  type Explanation,
+  GrantInput,
+  type GrantView,
+  MemberInput,
+  type MemberView,
+  RoleInput,
+  type RoleView,
+  memberView,
+  parse,
+  privilegesOf,
+  roleView,
+} from './access-admin-model.js';
 
 export type { AccessAdminDeps, Explanation, GrantView, IdentityDirectory, MemberView, RoleView } from './access-admin-model.js';
 export { MemberInput } from './access-admin-model.js';
@@ -51,7 +65,9 @@ export class AccessAdmin extends AccessAdminChecks {
     const role = { tenant, name, description: body.description, createdAtMs: this.deps.clock.now() };
     const created = await this.deps.control.withEvents(async (control, outbox) => {
       if (!(await control.createRole(role))) return false;
-      await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.created', subject: `role/${name}`, data: { role: name, description: body.description } })]);
+      await outbox.appendEvents([
+        this.tenantEvent(caller, tenant, { kind: 'role.created', subject: `role/${name}`, data: { role: name, description: body.description } }),
+      ]);
       return true;
     });
     if (!created) throw new CatalogError('ERR_ROLE_EXISTS', `Role already exists: ${name}`);
@@ -74,7 +90,8 @@ export class AccessAdmin extends AccessAdminChecks {
     if (name === ADMIN_ROLE_NAME) throw new CatalogError('ERR_ROLE_IN_USE', `Role ${ADMIN_ROLE_NAME} is built in and cannot be deleted`);
     const outcome = await this.deps.control.withEvents(async (control, outbox) => {
       const result = await control.deleteRole(tenant, name);
-      if (result === 'deleted') await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.deleted', subject: `role/${name}`, data: { role: name } })]);
+      if (result === 'deleted')
+        await outbox.appendEvents([this.tenantEvent(caller, tenant, { kind: 'role.deleted', subject: `role/${name}`, data: { role: name } })]);
       return result;
     });
     if (outcome === 'missing') throw new CatalogError('ERR_ROLE_NOT_FOUND', `Role does not exist: ${name}`);
@@ -97,13 +114,20 @@ export class AccessAdmin extends AccessAdminChecks {
     const member = await this.checkMember(raw, tenant);
     // execute
     const role = await this.requireRole(tenant, roleName);
-    const event = this.tenantEvent(caller, tenant, { kind: 'role.member-added', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } });
-    const created = await this.deps.control.withEvents(async (control, outbox) => {
-      const added = await control.addMember({ tenant, role: role.name, member, createdAtMs: this.deps.clock.now() });
-      // Adding a member who holds the role already changes nothing: no event.
-      if (added) await outbox.appendEvents([event]);
-      return added;
-    }, [event]);
+    const event = this.tenantEvent(caller, tenant, {
+      kind: 'role.member-added',
+      subject: `role/${role.name}`,
+      data: { role: role.name, member: memberView(member) },
+    });
+    const created = await this.deps.control.withEvents(
+      async (control, outbox) => {
+        const added = await control.addMember({ tenant, role: role.name, member, createdAtMs: this.deps.clock.now() });
+        // Adding a member who holds the role already changes nothing: no event.
+        if (added) await outbox.appendEvents([event]);
+        return added;
+      },
+      [event],
+    );
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'role.member-added', undefined, 'role:assign', `role:${role.name}`, { member: memberView(member) });
     return { member: memberView(member), created };
@@ -115,12 +139,19 @@ export class AccessAdmin extends AccessAdminChecks {
     const member: Member = { kind: raw.kind, issuer: raw.kind === 'principal' ? '' : (raw.issuer ?? ''), name: raw.name };
     await this.requireAdmin(caller, tenant, 'managing role members');
     const role = await this.requireRole(tenant, roleName);
-    const event = this.tenantEvent(caller, tenant, { kind: 'role.member-removed', subject: `role/${role.name}`, data: { role: role.name, member: memberView(member) } });
-    const removed = await this.deps.control.withEvents(async (control, outbox) => {
-      if (!(await control.removeMember(tenant, role.name, member))) return false;
-      await outbox.appendEvents([event]);
-      return true;
-    }, [event]);
+    const event = this.tenantEvent(caller, tenant, {
+      kind: 'role.member-removed',
+      subject: `role/${role.name}`,
+      data: { role: role.name, member: memberView(member) },
+    });
+    const removed = await this.deps.control.withEvents(
+      async (control, outbox) => {
+        if (!(await control.removeMember(tenant, role.name, member))) return false;
+        await outbox.appendEvents([event]);
+        return true;
+      },
+      [event],
+    );
     if (!removed) throw new CatalogError('ERR_NOT_FOUND', `${member.kind} ${member.name} does not hold role ${role.name}`);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'role.member-removed', undefined, 'role:unassign', `role:${role.name}`, { member: memberView(member) });
@@ -142,11 +173,17 @@ export class AccessAdmin extends AccessAdminChecks {
     const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
     // execute
     const now = this.deps.clock.now();
-    const event = changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.added', data: { role: role.name, tenant, privileges, securable: target.view } });
-    await this.deps.control.withEvents(async (control, outbox) => {
-      for (const privilege of privileges) await control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
-      await outbox.appendEvents([event]);
-    }, [event]);
+    const event = changeEvent(this.events, target.view.warehouse, caller, {
+      kind: 'grant.added',
+      data: { role: role.name, tenant, privileges, securable: target.view },
+    });
+    await this.deps.control.withEvents(
+      async (control, outbox) => {
+        for (const privilege of privileges) await control.grant({ tenant, role: role.name, privilege, securable: target.ref, createdAtMs: now });
+        await outbox.appendEvents([event]);
+      },
+      [event],
+    );
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'grant.added', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
     return privileges.map((privilege) => ({ role: role.name, privilege, securable: target.view, 'created-at-ms': now }));
@@ -154,15 +191,22 @@ export class AccessAdmin extends AccessAdminChecks {
 
   async revoke(caller: Caller, input: unknown): Promise<{ revoked: number }> {
     const { tenant, target, privileges, role } = await this.grantRequest(caller, input);
-    const revokedEvent = (n: number) => changeEvent(this.events, target.view.warehouse, caller, { kind: 'grant.revoked', data: { role: role.name, tenant, privileges, revoked: n, securable: target.view } });
+    const revokedEvent = (n: number) =>
+      changeEvent(this.events, target.view.warehouse, caller, {
+        kind: 'grant.revoked',
+        data: { role: role.name, tenant, privileges, revoked: n, securable: target.view },
+      });
     // Expected: every privilege revoked (what a revoke recovered after a crash reports; it cannot tell which were held).
     const expected = revokedEvent(privileges.length);
-    const revoked = await this.deps.control.withEvents(async (control, outbox) => {
-      let n = 0;
-      for (const privilege of privileges) if (await control.revoke(tenant, role.name, privilege, target.ref)) n += 1;
-      if (n > 0) await outbox.appendEvents([n === privileges.length ? expected : { ...revokedEvent(n), id: expected.id }]);
-      return n;
-    }, [expected]);
+    const revoked = await this.deps.control.withEvents(
+      async (control, outbox) => {
+        let n = 0;
+        for (const privilege of privileges) if (await control.revoke(tenant, role.name, privilege, target.ref)) n += 1;
+        if (n > 0) await outbox.appendEvents([n === privileges.length ? expected : { ...revokedEvent(n), id: expected.id }]);
+        return n;
+      },
+      [expected],
+    );
     if (revoked === 0) throw new CatalogError('ERR_GRANT_NOT_FOUND', `Role ${role.name} holds none of ${privileges.join(', ')} on ${target.display}`);
     this.deps.access.invalidate();
     await this.audit(caller, tenant, 'grant.revoked', undefined, privileges.join('+'), target.display, { role: role.name, securable: target.view });
@@ -184,7 +228,8 @@ export class AccessAdmin extends AccessAdminChecks {
     const privilege = body.privilege;
     const issuer = body.subject.kind === 'principal' ? '' : (body.subject.issuer ?? '');
     // authorize: anyone about themselves on what they may see; otherwise administrators and grant managers of the securable
-    const aboutThemselves = tenant === caller.tenant && caller.members.some((m) => m.kind === body.subject.kind && m.issuer === issuer && m.name === body.subject.name);
+    const aboutThemselves =
+      tenant === caller.tenant && caller.members.some((m) => m.kind === body.subject.kind && m.issuer === issuer && m.name === body.subject.name);
     const ownGroups = aboutThemselves ? caller.members.filter((m) => m.kind === 'group' && m.issuer === issuer).map((m) => m.name) : [];
     const hypothetical = !aboutThemselves || (body.subject.groups ?? []).some((g) => !ownGroups.includes(g));
     const target = await this.resolve(caller, tenant, body.securable);
@@ -192,15 +237,36 @@ export class AccessAdmin extends AccessAdminChecks {
     // execute
     const subject = await this.checkMember(body.subject, tenant);
     const groups = body.subject.groups ?? ownGroups;
-    const members: Member[] = subject.kind === 'user' ? [subject, ...groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
+    const members: Member[] =
+      subject.kind === 'user' ? [subject, ...groups.map((g) => ({ kind: 'group' as const, issuer: subject.issuer, name: g }))] : [subject];
     const who = `${subject.kind} ${subject.name}`;
     const byCredential = subject.kind === 'principal' && (await this.deps.identities.principal(subject.name))?.admin === true;
     if (byCredential || (await this.deps.authorizer.isAdmin(tenant, members))) {
-      return withPolicies({ allowed: true, reason: 'admin' as const, via: [], summary: `${who} can ${privilege} on ${target.display}: it holds the admin role of tenant ${tenant}` }, this.deps.policies, tenant, members, target.ref);
+      return withPolicies(
+        {
+          allowed: true,
+          reason: 'admin' as const,
+          via: [],
+          summary: `${who} can ${privilege} on ${target.display}: it holds the admin role of tenant ${tenant}`,
+        },
+        this.deps.policies,
+        tenant,
+        members,
+        target.ref,
+      );
     }
     const grants = await this.deps.authorizer.explain(tenant, members, privilege, target.path);
-    if (grants.length === 0) return { allowed: false, reason: 'none', via: [], summary: `${who} cannot ${privilege} on ${target.display}: no role it holds has a grant that gives it` };
-    const views = await describeSecurables(this.deps.repository(), grants.map((g) => g.securable));
+    if (grants.length === 0)
+      return {
+        allowed: false,
+        reason: 'none',
+        via: [],
+        summary: `${who} cannot ${privilege} on ${target.display}: no role it holds has a grant that gives it`,
+      };
+    const views = await describeSecurables(
+      this.deps.repository(),
+      grants.map((g) => g.securable),
+    );
     const via: Explanation['via'] = [];
     for (const g of grants) {
       const holders = await this.deps.control.listMembers(tenant, g.role);
@@ -212,7 +278,13 @@ export class AccessAdmin extends AccessAdminChecks {
     const summary = first
       ? `${who} can ${privilege} on ${target.display} through role ${first.role}${first.member.kind === subject.kind && first.member.name === subject.name ? '' : ` (held by ${first.member.kind} ${first.member.name})`} granted ${first.privilege} on ${first.securable.type} ${displayName(first.securable)}`
       : `${who} cannot ${privilege} on ${target.display}`;
-    return withPolicies({ allowed: via.length > 0, reason: via.length > 0 ? ('grant' as const) : ('none' as const), via, summary }, this.deps.policies, tenant, members, target.ref);
+    return withPolicies(
+      { allowed: via.length > 0, reason: via.length > 0 ? ('grant' as const) : ('none' as const), via, summary },
+      this.deps.policies,
+      tenant,
+      members,
+      target.ref,
+    );
   }
 
   /** A grant or revoke request, validated (tenant, securable, privileges grantable there, role) and authorized (grant manager of the securable). */
@@ -228,7 +300,10 @@ export class AccessAdmin extends AccessAdminChecks {
     return { tenant, target, privileges, role };
   }
   private async grantViews(grants: GrantRecord[]): Promise<GrantView[]> {
-    const views = await describeSecurables(this.deps.repository(), grants.map((g) => g.securable));
+    const views = await describeSecurables(
+      this.deps.repository(),
+      grants.map((g) => g.securable),
+    );
     return grants.flatMap((g) => {
       const securable = views.get(`${g.securable.kind}\u001f${g.securable.id}`);
       return securable ? [{ role: g.role, privilege: g.privilege, securable, 'created-at-ms': g.createdAtMs }] : [];
@@ -238,7 +313,7 @@ export class AccessAdmin extends AccessAdminChecks {
   private tenantEvent(caller: Caller, tenant: string, change: TenantChange) {
     return tenantEvent(this.events, tenant, callerOf(caller), change);
   }
-
 }
 
-const displayName = (v: SecurableView): string => (v.type === 'warehouse' ? v.warehouse : `${v.warehouse}/${[...(v.namespace ?? []), ...(v.name ? [v.name] : [])].join('.')}`);
+const displayName = (v: SecurableView): string =>
+  v.type === 'warehouse' ? v.warehouse : `${v.warehouse}/${[...(v.namespace ?? []), ...(v.name ? [v.name] : [])].join('.')}`;

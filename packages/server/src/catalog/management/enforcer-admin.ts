@@ -63,19 +63,36 @@ export class EnforcerAdmin {
     checkClientId(clientId);
     if (input.mechanism !== 'trino-opa' && input.mechanism !== 'read-restrictions') throw validation('mechanism must be trino-opa or read-restrictions');
     const catalog = input['trino-catalog'];
-    if (catalog !== undefined && (input.mechanism !== 'trino-opa' || !TRINO_CATALOG.test(catalog))) throw validation('trino-catalog is for trino-opa only, a lower-case Trino catalog name ([a-z0-9_])');
+    if (catalog !== undefined && (input.mechanism !== 'trino-opa' || !TRINO_CATALOG.test(catalog)))
+      throw validation('trino-catalog is for trino-opa only, a lower-case Trino catalog name ([a-z0-9_])');
     // authorize
     const tenant = await this.administered(request, 'declaring a policy enforcer');
     // execute
     if (input.mechanism === 'trino-opa') {
       const name = catalog ?? defaultTrinoCatalog(request.warehouse);
-      const taken = (await this.store.listForPrincipal(tenant, clientId)).find((e) => e.warehouse !== request.warehouse && e.mechanism === 'trino-opa' && (e.trinoCatalog ?? defaultTrinoCatalog(e.warehouse)) === name);
+      const taken = (await this.store.listForPrincipal(tenant, clientId)).find(
+        (e) => e.warehouse !== request.warehouse && e.mechanism === 'trino-opa' && (e.trinoCatalog ?? defaultTrinoCatalog(e.warehouse)) === name,
+      );
       if (taken) throw validation(`the principal already enforces warehouse ${taken.warehouse} as Trino catalog ${name}`);
     }
-    const enforcer: PolicyEnforcer = { tenant, warehouse: request.warehouse, clientId, mechanism: input.mechanism, ...(catalog !== undefined ? { trinoCatalog: catalog } : {}), createdBy: request.caller.description, createdAtMs: this.ctx.clock.now() };
+    const enforcer: PolicyEnforcer = {
+      tenant,
+      warehouse: request.warehouse,
+      clientId,
+      mechanism: input.mechanism,
+      ...(catalog !== undefined ? { trinoCatalog: catalog } : {}),
+      createdBy: request.caller.description,
+      createdAtMs: this.ctx.clock.now(),
+    };
     await this.store.put(enforcer);
     this.gate.changed();
-    await this.ctx.audit.record(request.caller, { type: 'policy.enforcer-set', decision: 'allow', action: 'policy-enforcer:set', object: request.warehouse, detail: { warehouse: request.warehouse, engine: clientId, mechanism: input.mechanism } });
+    await this.ctx.audit.record(request.caller, {
+      type: 'policy.enforcer-set',
+      decision: 'allow',
+      action: 'policy-enforcer:set',
+      object: request.warehouse,
+      detail: { warehouse: request.warehouse, engine: clientId, mechanism: input.mechanism },
+    });
     return viewOfEnforcer(enforcer);
   }
 
@@ -85,9 +102,16 @@ export class EnforcerAdmin {
     // authorize
     const tenant = await this.administered(request, 'withdrawing a policy enforcer');
     // execute
-    if (!(await this.store.remove(tenant, request.warehouse, clientId))) throw new CatalogError('ERR_NOT_FOUND', `principal ${clientId} is no policy enforcer of warehouse ${request.warehouse}`);
+    if (!(await this.store.remove(tenant, request.warehouse, clientId)))
+      throw new CatalogError('ERR_NOT_FOUND', `principal ${clientId} is no policy enforcer of warehouse ${request.warehouse}`);
     this.gate.changed();
-    await this.ctx.audit.record(request.caller, { type: 'policy.enforcer-removed', decision: 'allow', action: 'policy-enforcer:remove', object: request.warehouse, detail: { warehouse: request.warehouse, engine: clientId } });
+    await this.ctx.audit.record(request.caller, {
+      type: 'policy.enforcer-removed',
+      decision: 'allow',
+      action: 'policy-enforcer:remove',
+      object: request.warehouse,
+      detail: { warehouse: request.warehouse, engine: clientId },
+    });
   }
 
   /** The warehouse's tenant, once the caller is known to administer it (a warehouse of another tenant: 404). */
@@ -95,11 +119,17 @@ export class EnforcerAdmin {
     const scope = await this.ctx.scope(request);
     const tenant = scope.warehouse.tenant;
     if (request.caller.unrestricted || (tenant === request.caller.tenant && (await this.ctx.access.isAdmin(request.caller)))) return tenant;
-    await this.ctx.audit.record(request.caller, { type: 'access.denied', decision: 'deny', action: 'tenant:admin', object: request.warehouse, detail: { operation: action } });
+    await this.ctx.audit.record(request.caller, {
+      type: 'access.denied',
+      decision: 'deny',
+      action: 'tenant:admin',
+      object: request.warehouse,
+      detail: { operation: action },
+    });
     throw new CatalogError('ERR_FORBIDDEN', `${action} needs the admin role of the warehouse's tenant`);
   }
 }
 
 function checkClientId(clientId: string): void {
-  if (!CLIENT_ID.test(clientId)) throw validation('clientId must be a principal\'s client id');
+  if (!CLIENT_ID.test(clientId)) throw validation("clientId must be a principal's client id");
 }

@@ -76,7 +76,12 @@ export class EventService {
     return this.ctx.access.allows(scope, checks);
   }
 
-  private async checkFor(scope: RequestScope, e: OutboxEvent, warehouse: SecurablePath, namespacePath: (levels: string[]) => Promise<SecurablePath | undefined>): Promise<Check> {
+  private async checkFor(
+    scope: RequestScope,
+    e: OutboxEvent,
+    warehouse: SecurablePath,
+    namespacePath: (levels: string[]) => Promise<SecurablePath | undefined>,
+  ): Promise<Check> {
     const kind = e.type.startsWith(EVENT_TYPE_PREFIX) ? e.type.slice(EVENT_TYPE_PREFIX.length) : e.type;
     const namespace = Array.isArray(e.data.namespace) ? (e.data.namespace as string[]) : undefined;
     const name = typeof e.data.name === 'string' ? e.data.name : undefined;
@@ -93,7 +98,7 @@ export class EventService {
     const nsPath = await namespacePath(namespace);
     if (!nsPath) return { privilege, path: warehouse };
     const record = await this.ctx.store.repository.getObject(scope.warehouse.name, namespace, name);
-    if (record && record.uuid === e.partitionKey && record.kind !== 'view' === (privilege === 'table:read-metadata')) {
+    if (record && record.uuid === e.partitionKey && (record.kind !== 'view') === (privilege === 'table:read-metadata')) {
       return { privilege, path: this.ctx.access.objectPath(nsPath, record.kind === 'view' ? 'view' : 'table', record.id) };
     }
     return { privilege, path: nsPath };

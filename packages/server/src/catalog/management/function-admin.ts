@@ -48,8 +48,17 @@ export class FunctionAdmin {
     await this.requireOn(scope, levels, name, existing ? 'function:replace' : 'function:create');
     // execute
     const kind = existing ? 'function.replaced' : 'function.created';
-    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: levels, name, uuid: metadata.uuid, data: { 'function-uuid': metadata.uuid } });
-    const outcome = await this.store.put({ warehouse: scope.warehouse.name, namespace: levels, name, uuid: metadata.uuid, metadataJson: metadata.json, createdAtMs: now, updatedAtMs: now }, [event]);
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
+      kind,
+      namespace: levels,
+      name,
+      uuid: metadata.uuid,
+      data: { 'function-uuid': metadata.uuid },
+    });
+    const outcome = await this.store.put(
+      { warehouse: scope.warehouse.name, namespace: levels, name, uuid: metadata.uuid, metadataJson: metadata.json, createdAtMs: now, updatedAtMs: now },
+      [event],
+    );
     await this.audit(scope, outcome === 'created' ? 'function.created' : 'function.replaced', levels, name, { 'function-uuid': metadata.uuid });
     return { created: outcome === 'created', metadataJson: metadata.json };
   }
@@ -64,7 +73,13 @@ export class FunctionAdmin {
     // execute
     const existing = await this.store.get(scope.warehouse.name, levels, name);
     if (existing === undefined) throw functionNotFound(scope.warehouse.name, levels, name);
-    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind: 'function.dropped', namespace: levels, name, uuid: existing.uuid, data: { 'function-uuid': existing.uuid } });
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
+      kind: 'function.dropped',
+      namespace: levels,
+      name,
+      uuid: existing.uuid,
+      data: { 'function-uuid': existing.uuid },
+    });
     if (!(await this.store.delete(scope.warehouse.name, levels, name, [event]))) throw functionNotFound(scope.warehouse.name, levels, name);
     await this.audit(scope, 'function.dropped', levels, name, { 'function-uuid': existing.uuid });
   }
@@ -73,11 +88,24 @@ export class FunctionAdmin {
   private async requireOn(scope: RequestScope, levels: string[], name: string, privilege: Privilege): Promise<void> {
     const object = describeObject(scope.warehouse.name, levels, name);
     const ns = await this.ctx.access.namespacePath(scope.warehouse, levels);
-    if (ns.missing) await this.ctx.access.notFoundOrForbidden(scope, ns.path, privilege, object, () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`));
+    if (ns.missing)
+      await this.ctx.access.notFoundOrForbidden(
+        scope,
+        ns.path,
+        privilege,
+        object,
+        () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`),
+      );
     await this.ctx.access.require(scope, privilege, ns.path, { object });
   }
 
   private async audit(scope: RequestScope, type: string, levels: string[], name: string, detail: Record<string, unknown>): Promise<void> {
-    await this.ctx.audit.record(scope.caller, { type, decision: 'allow', action: type.replace('.', ':'), object: describeObject(scope.warehouse.name, levels, name), detail });
+    await this.ctx.audit.record(scope.caller, {
+      type,
+      decision: 'allow',
+      action: type.replace('.', ':'),
+      object: describeObject(scope.warehouse.name, levels, name),
+      detail,
+    });
   }
 }

@@ -70,7 +70,13 @@ export class LabelAdmin {
 
   private async write(scope: RequestScope, kind: LabelledKind, record: CatalogObjectRecord, labels: ObjectLabels): Promise<void> {
     const empty = labels['object-labels'] === undefined && labels.fields === undefined;
-    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind: kind === 'table' ? 'table.labels-set' : 'view.labels-set', namespace: record.namespace, name: record.name, uuid: record.uuid, data: { labels } });
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
+      kind: kind === 'table' ? 'table.labels-set' : 'view.labels-set',
+      namespace: record.namespace,
+      name: record.name,
+      uuid: record.uuid,
+      data: { labels },
+    });
     await this.store.put(record.id, empty ? undefined : JSON.stringify(labels), this.ctx.clock.now(), [event]);
     await this.ctx.audit.record(scope.caller, {
       type: 'labels.set',
@@ -96,13 +102,16 @@ export class LabelAdmin {
 }
 
 const notFound = (kind: LabelledKind, object: string): CatalogError =>
-  kind === 'table' ? new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${object}`) : new CatalogError('ERR_VIEW_NOT_FOUND', `View does not exist: ${object}`);
+  kind === 'table'
+    ? new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${object}`)
+    : new CatalogError('ERR_VIEW_NOT_FOUND', `View does not exist: ${object}`);
 
 /** A Labels object, in canonical form (empty maps and lists dropped, fields by field id), or a 400 saying what is wrong. */
 export function checkLabels(input: unknown): ObjectLabels {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw validation('labels: a JSON object with "object-labels" and/or "fields"');
   const body = input as Record<string, unknown>;
-  for (const key of Object.keys(body)) if (key !== 'object-labels' && key !== 'fields') throw validation(`labels: unknown field ${JSON.stringify(key).slice(0, 64)}`);
+  for (const key of Object.keys(body))
+    if (key !== 'object-labels' && key !== 'fields') throw validation(`labels: unknown field ${JSON.stringify(key).slice(0, 64)}`);
   const out: ObjectLabels = {};
   const objectLabels = body['object-labels'] === undefined ? {} : labelMap(body['object-labels'], 'object-labels');
   if (Object.keys(objectLabels).length > 0) out['object-labels'] = objectLabels;

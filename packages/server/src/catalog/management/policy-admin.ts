@@ -93,7 +93,17 @@ export class PolicyAdmin {
     const body = await this.checkBody(table.scope, table.record, kind, input);
     // execute
     const now = this.ctx.clock.now();
-    const policy: Policy = { id: this.ctx.newUuid(), tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, objectId: table.record.id, kind, ...body, version: 1, createdAtMs: now, updatedAtMs: now };
+    const policy: Policy = {
+      id: this.ctx.newUuid(),
+      tenant: table.scope.warehouse.tenant,
+      warehouse: table.scope.warehouse.name,
+      objectId: table.record.id,
+      kind,
+      ...body,
+      version: 1,
+      createdAtMs: now,
+      updatedAtMs: now,
+    };
     await this.store.insert(policy, [this.event(table.scope, table.record, 'policy.created', policy)]);
     await this.changed(table.scope, table.record, 'policy.created', policy);
     return viewOf(policy, table.record);
@@ -109,7 +119,16 @@ export class PolicyAdmin {
     if (input.version !== undefined && input.version !== current.version) throw conflict(id, current.version);
     const body = await this.checkBody(table.scope, table.record, current.kind, input);
     // execute
-    const next: Policy = { ...current, filter: undefined, fieldIds: undefined, masks: undefined, description: undefined, ...body, version: current.version + 1, updatedAtMs: this.ctx.clock.now() };
+    const next: Policy = {
+      ...current,
+      filter: undefined,
+      fieldIds: undefined,
+      masks: undefined,
+      description: undefined,
+      ...body,
+      version: current.version + 1,
+      updatedAtMs: this.ctx.clock.now(),
+    };
     const stored = stripUndefined(next);
     if (!(await this.store.update(stored, current.version, [this.event(table.scope, table.record, 'policy.updated', stored)]))) throw conflict(id, undefined);
     await this.changed(table.scope, table.record, 'policy.updated', stored);
@@ -151,12 +170,18 @@ export class PolicyAdmin {
   }
 
   /** The kind's fields checked against the table's current schema, the roles against the tenant's. */
-  private async checkBody(scope: RequestScope, record: CatalogObjectRecord, kind: PolicyKind, input: PolicyInput): Promise<Pick<Policy, 'roles' | 'filter' | 'fieldIds' | 'masks' | 'description'>> {
+  private async checkBody(
+    scope: RequestScope,
+    record: CatalogObjectRecord,
+    kind: PolicyKind,
+    input: PolicyInput,
+  ): Promise<Pick<Policy, 'roles' | 'filter' | 'fieldIds' | 'masks' | 'description'>> {
     const roles = [...new Set(input.roles)];
     if (roles.length === 0) throw validation('roles: name one or more roles');
     for (const role of roles) {
       // The built-in admin role has no definition row; its members are matched like any role's.
-      if (role !== ADMIN_ROLE_NAME && !(await this.control.getRole(scope.warehouse.tenant, role))) throw validation(`roles: no role ${JSON.stringify(role).slice(0, 256)} in tenant ${scope.warehouse.tenant}`);
+      if (role !== ADMIN_ROLE_NAME && !(await this.control.getRole(scope.warehouse.tenant, role)))
+        throw validation(`roles: no role ${JSON.stringify(role).slice(0, 256)} in tenant ${scope.warehouse.tenant}`);
     }
     const schema = currentSchema(record);
     const description = input.description === undefined ? {} : { description: input.description };
@@ -169,12 +194,24 @@ export class PolicyAdmin {
   }
 
   private event(scope: RequestScope, record: CatalogObjectRecord, kind: Change['kind'], p: Policy) {
-    return changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: record.namespace, name: record.name, uuid: record.uuid, data: { policy: { id: p.id, kind: p.kind, version: p.version, roles: p.roles } } });
+    return changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
+      kind,
+      namespace: record.namespace,
+      name: record.name,
+      uuid: record.uuid,
+      data: { policy: { id: p.id, kind: p.kind, version: p.version, roles: p.roles } },
+    });
   }
 
   private async changed(scope: RequestScope, record: CatalogObjectRecord, type: string, p: Policy): Promise<void> {
     this.gate.changed();
-    await this.ctx.audit.record(scope.caller, { type, decision: 'allow', action: 'grants:manage', object: tableObject(scope, record.namespace, record.name), detail: { policy: p.id, kind: p.kind, version: p.version, roles: p.roles } });
+    await this.ctx.audit.record(scope.caller, {
+      type,
+      decision: 'allow',
+      action: 'grants:manage',
+      object: tableObject(scope, record.namespace, record.name),
+      detail: { policy: p.id, kind: p.kind, version: p.version, roles: p.roles },
+    });
   }
 }
 
@@ -197,7 +234,12 @@ function stripUndefined(p: Policy): Policy {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as unknown as Policy;
 }
 
-const maskView = (m: ColumnMask): MaskView => ({ 'field-id': m.fieldId, column: m.column, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) });
+const maskView = (m: ColumnMask): MaskView => ({
+  'field-id': m.fieldId,
+  column: m.column,
+  action: m.action,
+  ...(m.value !== undefined ? { value: m.value } : {}),
+});
 
 function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
   return {

@@ -165,7 +165,10 @@ export class SinkAdmin {
 
   private async authorized(request: CatalogRequest): Promise<RequestScope> {
     const scope = await this.ctx.scope(request);
-    await this.ctx.access.require(scope, 'warehouse:manage', this.ctx.access.warehousePath(scope.warehouse), { object: `${scope.warehouse.name}/event-sinks`, recordAllow: true });
+    await this.ctx.access.require(scope, 'warehouse:manage', this.ctx.access.warehousePath(scope.warehouse), {
+      object: `${scope.warehouse.name}/event-sinks`,
+      recordAllow: true,
+    });
     return scope;
   }
 }
@@ -200,7 +203,8 @@ function checkSink(body: unknown, supported: readonly SinkKind[], checkConfig: N
     return { kind, config: structuredClone(config), secret: b.secret as string | undefined, fromBeginning: b.from === 'beginning' };
   }
   // The secret is checked without echoing it in any message.
-  if (b.secret !== undefined && (typeof b.secret !== 'string' || !WHSEC.test(b.secret))) throw validation('secret must be a Standard Webhooks secret: whsec_ followed by at least 16 bytes in base64');
+  if (b.secret !== undefined && (typeof b.secret !== 'string' || !WHSEC.test(b.secret)))
+    throw validation('secret must be a Standard Webhooks secret: whsec_ followed by at least 16 bytes in base64');
   return { kind, config: checkWebhookConfig(config), secret: b.secret as string | undefined, fromBeginning: b.from === 'beginning' };
 }
 

@@ -23,14 +23,25 @@ const forbidden = (message: string) => new CatalogError('ERR_FORBIDDEN', message
  * storage the platform granted the tenant (`granted`, storage-grant-admin.ts). The grant check comes before any
  * check against other warehouses, so a tenant cannot probe where others keep data outside its grant.
  */
-export function checkTenantWarehouse(tenant: string, name: string, root: string, granted: string[], checked: { platformOnly: string[] }, properties: Record<string, string>): void {
+export function checkTenantWarehouse(
+  tenant: string,
+  name: string,
+  root: string,
+  granted: string[],
+  checked: { platformOnly: string[] },
+  properties: Record<string, string>,
+): void {
   if (!name.startsWith(tenantWarehousePrefix(tenant))) {
     throw forbidden(`a tenant administrator names the tenant's warehouses ${tenantWarehousePrefix(tenant)}…; other names are chosen by the platform`);
   }
   const reasons = [...checked.platformOnly, ...(Object.hasOwn(properties, EXTRA_LOCATION_ROOTS) ? [`the property ${EXTRA_LOCATION_ROOTS}`] : [])];
   if (reasons.length > 0) throw forbidden(`only a platform administrator can configure a warehouse with ${reasons.join(', ')}`);
   if (!granted.some((g) => isUnderRoot(g, root))) {
-    throw forbidden(granted.length === 0 ? `the platform has granted tenant ${tenant} no storage for warehouses` : `storage-root ${root} is outside the storage the platform granted tenant ${tenant}`);
+    throw forbidden(
+      granted.length === 0
+        ? `the platform has granted tenant ${tenant} no storage for warehouses`
+        : `storage-root ${root} is outside the storage the platform granted tenant ${tenant}`,
+    );
   }
 }
 

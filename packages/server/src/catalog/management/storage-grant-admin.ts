@@ -50,8 +50,13 @@ export class StorageGrantAdmin {
     // validate
     const tenant = checkTenant(tenantInput);
     const parsed = SetGrant.safeParse(input);
-    if (!parsed.success) throw new CatalogError('ERR_VALIDATION', `Invalid storage grant: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
-    if (parsed.data.tenant !== undefined && parsed.data.tenant !== tenant) throw new CatalogError('ERR_VALIDATION', 'tenant in the body must be the tenant of the path');
+    if (!parsed.success)
+      throw new CatalogError(
+        'ERR_VALIDATION',
+        `Invalid storage grant: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+      );
+    if (parsed.data.tenant !== undefined && parsed.data.tenant !== tenant)
+      throw new CatalogError('ERR_VALIDATION', 'tenant in the body must be the tenant of the path');
     const roots = [...new Set(parsed.data.roots.map((root) => normalizeLocation(root)))];
     for (const root of roots) {
       if (!CLOUD.test(root)) throw new CatalogError('ERR_VALIDATION', `storage grant root ${root} must be an ${CLOUD_NAMES} location`);
@@ -60,10 +65,14 @@ export class StorageGrantAdmin {
     // authorize: storage authority is the platform's
     if (!this.access.isPlatformAdmin(caller)) {
       await this.audit.record(caller, { type: 'storage-grant.denied', decision: 'deny', action: 'storage-grant:set', object: tenant, detail: { tenant } });
-      throw new CatalogError('ERR_FORBIDDEN', "only a platform administrator grants a tenant storage");
+      throw new CatalogError('ERR_FORBIDDEN', 'only a platform administrator grants a tenant storage');
     }
     // execute
-    const event = tenantEvent({ newUuid: randomUUID, clock: this.clock }, tenant, callerOf(caller), { kind: 'tenant.storage-grant-set', subject: `tenant/${tenant}`, data: { roots } });
+    const event = tenantEvent({ newUuid: randomUUID, clock: this.clock }, tenant, callerOf(caller), {
+      kind: 'tenant.storage-grant-set',
+      subject: `tenant/${tenant}`,
+      data: { roots },
+    });
     await this.grants.put({ tenant, roots, updatedAtMs: this.clock.now() }, [event]);
     await this.audit.record(caller, { type: 'storage-grant.set', decision: 'allow', action: 'storage-grant:set', object: tenant, detail: { tenant, roots } });
     return { tenant, roots };

@@ -110,21 +110,31 @@ export class WarehouseAdmin {
     const parsed = CreateWarehouse.safeParse(input);
     if (!parsed.success) {
       // Issue paths and messages only: zod's input echo could contain the secret.
-      throw new CatalogError('ERR_VALIDATION', `Invalid warehouse: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+      throw new CatalogError(
+        'ERR_VALIDATION',
+        `Invalid warehouse: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+      );
     }
     const body = parsed.data;
     checkPlainName(body.name, 'warehouse name');
     checkSettings(body.properties);
     const root = normalizeLocation(body['storage-root']);
     const checked = this.profiles.check({ root, profile: body['storage-profile'], secret: body['storage-secret'] });
-    if (body['federation-secret'] !== undefined && body.federation === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret needs federation');
+    if (body['federation-secret'] !== undefined && body.federation === undefined)
+      throw new CatalogError('ERR_VALIDATION', 'federation-secret needs federation');
     const federation = body.federation === undefined ? undefined : checkFederation(body.federation, body['federation-secret']);
     // authorize
     const tenant = await this.access.managedTenant(caller, body.tenant);
     await this.access.requireAdmin(caller, tenant, 'creating a warehouse');
     if (federation && !this.access.isPlatformAdmin(caller)) {
       const reason = 'only a platform administrator can create a federated warehouse';
-      await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:create', object: body.name, detail: { tenant, warehouse: body.name, reason } });
+      await this.audit.record(caller, {
+        type: 'warehouse.storage.denied',
+        decision: 'deny',
+        action: 'warehouse:create',
+        object: body.name,
+        detail: { tenant, warehouse: body.name, reason },
+      });
       throw new CatalogError('ERR_FORBIDDEN', reason);
     }
     await this.checkAuthority(caller, 'warehouse:create', { tenant, name: body.name, root, properties: body.properties }, checked);
@@ -140,7 +150,15 @@ export class WarehouseAdmin {
       secretId = this.newId();
       await this.warehouses.putSecret(secretId, checked.seal(secretId));
     }
-    const created = await this.warehouses.create({ name: body.name, tenant, storageRoot: root, properties: body.properties, storageProfile: checked.profile, secretId, federation: stored });
+    const created = await this.warehouses.create({
+      name: body.name,
+      tenant,
+      storageRoot: root,
+      properties: body.properties,
+      storageProfile: checked.profile,
+      secretId,
+      federation: stored,
+    });
     return warehouseView(created);
   }
 
@@ -148,13 +166,24 @@ export class WarehouseAdmin {
    * Storage authority is the platform's (storage-authority.ts): a tenant administrator's warehouse runs on the tenant's
    * own secret only, inside the storage granted to the tenant. The same rule at creation and on a profile change.
    */
-  private async checkAuthority(caller: Caller, action: string, w: { tenant: string; name: string; root: string; properties: Record<string, string> }, checked: { platformOnly: string[] }): Promise<void> {
+  private async checkAuthority(
+    caller: Caller,
+    action: string,
+    w: { tenant: string; name: string; root: string; properties: Record<string, string> },
+    checked: { platformOnly: string[] },
+  ): Promise<void> {
     if (this.access.isPlatformAdmin(caller)) return;
     try {
       checkTenantWarehouse(w.tenant, w.name, w.root, await this.grantedRoots(w.tenant), checked, w.properties);
     } catch (e) {
       // The reason names only what the caller sent (never the secret): it is what the caller is told.
-      await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action, object: w.name, detail: { tenant: w.tenant, warehouse: w.name, reason: (e as Error).message } });
+      await this.audit.record(caller, {
+        type: 'warehouse.storage.denied',
+        decision: 'deny',
+        action,
+        object: w.name,
+        detail: { tenant: w.tenant, warehouse: w.name, reason: (e as Error).message },
+      });
       throw e;
     }
   }
@@ -178,12 +207,24 @@ export class WarehouseAdmin {
     checkSettings(properties);
     if (!this.access.isPlatformAdmin(caller) && (Object.hasOwn(updates, EXTRA_LOCATION_ROOTS) || removals.includes(EXTRA_LOCATION_ROOTS))) {
       const reason = `only a platform administrator can configure a warehouse with the property ${EXTRA_LOCATION_ROOTS}`;
-      await this.audit.record(caller, { type: 'warehouse.storage.denied', decision: 'deny', action: 'warehouse:update', object: name, detail: { tenant: warehouse.tenant, warehouse: name, reason } });
+      await this.audit.record(caller, {
+        type: 'warehouse.storage.denied',
+        decision: 'deny',
+        action: 'warehouse:update',
+        object: name,
+        detail: { tenant: warehouse.tenant, warehouse: name, reason },
+      });
       throw new CatalogError('ERR_FORBIDDEN', reason);
     }
     // execute
     await this.warehouses.setProperties(name, properties);
-    await this.audit.record(caller, { type: 'warehouse.updated', decision: 'allow', action: 'warehouse:update', object: name, detail: { tenant: warehouse.tenant, warehouse: name, updated: Object.keys(updates), removed: removals } });
+    await this.audit.record(caller, {
+      type: 'warehouse.updated',
+      decision: 'allow',
+      action: 'warehouse:update',
+      object: name,
+      detail: { tenant: warehouse.tenant, warehouse: name, updated: Object.keys(updates), removed: removals },
+    });
     return warehouseView(await this.warehouses.lookup(name));
   }
 
@@ -210,19 +251,35 @@ export class WarehouseAdmin {
     const type = input['storage-profile'].type;
     const storedType = String(warehouse.storageProfile.type);
     if (typeof type === 'string' && type !== storedType) {
-      throw new CatalogError('ERR_VALIDATION', `storage-profile.type cannot change (${storedType} to ${JSON.stringify(type.slice(0, 20))}): the warehouse's tables live in its ${storedType} storage; create a new warehouse for other storage`);
+      throw new CatalogError(
+        'ERR_VALIDATION',
+        `storage-profile.type cannot change (${storedType} to ${JSON.stringify(type.slice(0, 20))}): the warehouse's tables live in its ${storedType} storage; create a new warehouse for other storage`,
+      );
     }
     const fresh = input['storage-secret'];
     const remove = input['remove-storage-secret'] === true;
-    if (remove && fresh !== undefined) throw new CatalogError('ERR_VALIDATION', 'storage-secret and remove-storage-secret: send one of them (a new secret replaces the stored one by itself)');
+    if (remove && fresh !== undefined)
+      throw new CatalogError('ERR_VALIDATION', 'storage-secret and remove-storage-secret: send one of them (a new secret replaces the stored one by itself)');
     const secret = remove ? undefined : (fresh ?? (warehouse.secretId === undefined ? undefined : await this.profiles.storedSecret(warehouse)));
     const checked = this.profiles.check({ root: warehouse.storageRoot, profile: input['storage-profile'], secret });
     // authorize: storage authority, as at creation. A kept secret is the warehouse's: when its profile needed the
     // platform's authority (an endpoint, a role), that secret may be the platform's, and a tenant administrator taking
     // those away would send it elsewhere; it sends its own instead.
-    const platformSecret = fresh === undefined && !remove && !this.access.isPlatformAdmin(caller) && this.profiles.check({ root: warehouse.storageRoot, profile: warehouse.storageProfile, secret }).platformOnly.length > 0;
-    const reasons = [...checked.platformOnly, ...(platformSecret ? ['the stored storage-secret of a warehouse the platform configured (send a storage-secret of your own)'] : [])];
-    await this.checkAuthority(caller, 'warehouse:update', { tenant: warehouse.tenant, name, root: warehouse.storageRoot, properties: warehouse.properties }, { platformOnly: reasons });
+    const platformSecret =
+      fresh === undefined &&
+      !remove &&
+      !this.access.isPlatformAdmin(caller) &&
+      this.profiles.check({ root: warehouse.storageRoot, profile: warehouse.storageProfile, secret }).platformOnly.length > 0;
+    const reasons = [
+      ...checked.platformOnly,
+      ...(platformSecret ? ['the stored storage-secret of a warehouse the platform configured (send a storage-secret of your own)'] : []),
+    ];
+    await this.checkAuthority(
+      caller,
+      'warehouse:update',
+      { tenant: warehouse.tenant, name, root: warehouse.storageRoot, properties: warehouse.properties },
+      { platformOnly: reasons },
+    );
     // execute
     // A new secret gets a new id (the storage adapters are rebuilt when the id changes); the one it replaces is deleted.
     const replaced = fresh !== undefined && checked.seal !== undefined ? this.newId() : undefined;
@@ -230,15 +287,28 @@ export class WarehouseAdmin {
     await this.warehouses.setStorage(name, {
       profile: checked.profile,
       secretId: remove ? undefined : (replaced ?? warehouse.secretId),
-      ...(remove ? { retiredSecretId: warehouse.secretId } : replaced === undefined || !checked.seal ? {} : { sealed: checked.seal(replaced), retiredSecretId: warehouse.secretId }),
+      ...(remove
+        ? { retiredSecretId: warehouse.secretId }
+        : replaced === undefined || !checked.seal
+          ? {}
+          : { sealed: checked.seal(replaced), retiredSecretId: warehouse.secretId }),
     });
-    const changed = [...new Set([...Object.keys(warehouse.storageProfile), ...Object.keys(checked.profile)])].filter((k) => JSON.stringify(warehouse.storageProfile[k]) !== JSON.stringify(checked.profile[k])).sort();
+    const changed = [...new Set([...Object.keys(warehouse.storageProfile), ...Object.keys(checked.profile)])]
+      .filter((k) => JSON.stringify(warehouse.storageProfile[k]) !== JSON.stringify(checked.profile[k]))
+      .sort();
     await this.audit.record(caller, {
       type: 'warehouse.storage.updated',
       decision: 'allow',
       action: 'warehouse:update',
       object: name,
-      detail: { tenant: warehouse.tenant, warehouse: name, type: storedType, changed, 'secret-replaced': fresh !== undefined, 'secret-removed': remove && warehouse.secretId !== undefined },
+      detail: {
+        tenant: warehouse.tenant,
+        warehouse: name,
+        type: storedType,
+        changed,
+        'secret-replaced': fresh !== undefined,
+        'secret-removed': remove && warehouse.secretId !== undefined,
+      },
     });
     return warehouseView(await this.warehouses.lookup(name));
   }

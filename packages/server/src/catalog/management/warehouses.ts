@@ -52,7 +52,15 @@ export class WarehouseService {
     // authorize
     if (warehouse.tenant !== caller.tenant) {
       // In the trail of the tenant that owns the warehouse: in the caller's, its administrators could tell it from a missing one.
-      await this.deps.audit.record({ ...caller, tenant: warehouse.tenant }, { type: 'warehouse.access.denied', decision: 'deny', object: name, detail: { warehouse: name, warehouseTenant: warehouse.tenant, callerTenant: caller.tenant } });
+      await this.deps.audit.record(
+        { ...caller, tenant: warehouse.tenant },
+        {
+          type: 'warehouse.access.denied',
+          decision: 'deny',
+          object: name,
+          detail: { warehouse: name, warehouseTenant: warehouse.tenant, callerTenant: caller.tenant },
+        },
+      );
       throw notFound(name);
     }
     return warehouse;
@@ -114,7 +122,10 @@ export class WarehouseService {
    * with its new sealed secret, if any, and the removal of the secret it replaces; every process re-reads the warehouse,
    * and its storage adapters, vendor and signer are built anew from the new record (storage/warehouse-storage.ts).
    */
-  async setStorage(name: string, change: { profile: Record<string, unknown>; secretId: string | undefined; sealed?: string; retiredSecretId?: string | undefined }): Promise<void> {
+  async setStorage(
+    name: string,
+    change: { profile: Record<string, unknown>; secretId: string | undefined; sealed?: string; retiredSecretId?: string | undefined },
+  ): Promise<void> {
     await this.deps.store.transaction(async (repo) => {
       if (change.sealed !== undefined && change.secretId !== undefined) await repo.putSecret(change.secretId, change.sealed, this.deps.clock.now());
       await repo.setWarehouseStorage(name, change.profile, change.secretId);
@@ -135,7 +146,14 @@ export class WarehouseService {
     const root = normalizeLocation(storageRoot);
     if (root.split('/').length < 4 && root.startsWith('file:')) throw validation('a file warehouse root must not be the filesystem root');
     const repo = this.deps.store.repository;
-    const created = await repo.insertWarehouse({ name, tenant: DEFAULT_TENANT, storageRoot: root, properties, createdAtMs: this.deps.clock.now(), storageProfile: { type: 'file' } });
+    const created = await repo.insertWarehouse({
+      name,
+      tenant: DEFAULT_TENANT,
+      storageRoot: root,
+      properties,
+      createdAtMs: this.deps.clock.now(),
+      storageProfile: { type: 'file' },
+    });
     if (!created) {
       // Operator-managed properties (from configuration) follow the configuration on every start.
       const stored = await repo.getWarehouse(name);

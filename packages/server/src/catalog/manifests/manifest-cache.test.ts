@@ -24,7 +24,7 @@ describe('the decoded-manifest cache', () => {
     expect(cache.get(m('a', 2))).toBeUndefined();
   });
 
-  it('still refuses a cached manifest outside the reading table\'s location', async () => {
+  it("still refuses a cached manifest outside the reading table's location", async () => {
     const cache = new ManifestCache(100);
     cache.put(m('s3://b/t1/metadata/m.avro'), entries(1));
     const source: ManifestSource = { read: async () => new Uint8Array() };
@@ -46,7 +46,11 @@ describe('the decoded-manifest cache', () => {
     cache.put(m(path), entries(3), 'wh-a\u0000uuid-1');
     expect(cache.get(m(path), 'wh-a\u0000uuid-1')).toHaveLength(3);
     expect(cache.get(m(path), 'wh-b\u0000uuid-2')).toBeUndefined();
-    const source: ManifestSource = { read: async () => { throw new Error('read from the store'); } };
+    const source: ManifestSource = {
+      read: async () => {
+        throw new Error('read from the store');
+      },
+    };
     const otherWarehouse = new ManifestReader(source, ['s3://b/t1'], cache, 'wh-b\u0000uuid-2');
     const read = async () => {
       for await (const _ of otherWarehouse.readManifest(m(path))) void _;
@@ -54,17 +58,23 @@ describe('the decoded-manifest cache', () => {
     await expect(read()).rejects.toThrow(); // not served from the other scope's entries: read (and here fail) for real
   });
 
-  it('keeps manifest lists too: a kept list opens no file, is a copy, and is refused outside the table\'s location', async () => {
+  it("keeps manifest lists too: a kept list opens no file, is a copy, and is refused outside the table's location", async () => {
     const cache = new ManifestCache(100);
     const list = 's3://b/t1/metadata/snap-1.avro';
     cache.putList(list, [m('s3://b/t1/metadata/m1.avro'), m('s3://b/t1/metadata/m2.avro')], 'wh\u0000t1');
-    const source: ManifestSource = { read: async () => { throw new Error('read from the store'); } };
+    const source: ManifestSource = {
+      read: async () => {
+        throw new Error('read from the store');
+      },
+    };
     const own = new ManifestReader(source, ['s3://b/t1'], cache, 'wh\u0000t1');
     const got = await own.readManifestList(list);
     expect(got.map((x) => x.path)).toEqual(['s3://b/t1/metadata/m1.avro', 's3://b/t1/metadata/m2.avro']);
     got.pop(); // the caller's own array
     expect(await own.readManifestList(list)).toHaveLength(2);
-    await expect(new ManifestReader(source, ['s3://b/t2'], cache, 'wh\u0000t1').readManifestList(list)).rejects.toMatchObject({ message: expect.stringMatching(/outside the table's location/) });
+    await expect(new ManifestReader(source, ['s3://b/t2'], cache, 'wh\u0000t1').readManifestList(list)).rejects.toMatchObject({
+      message: expect.stringMatching(/outside the table's location/),
+    });
     await expect(new ManifestReader(source, ['s3://b/t1'], cache, 'wh2\u0000t1').readManifestList(list)).rejects.toThrow('read from the store');
     // Counted in the same entry bound as manifests.
     expect(cache.size.entries).toBe(2);

@@ -35,7 +35,8 @@ export class ManifestReader {
     try {
       return await this.source.read(uri, MAX_MANIFEST_BYTES);
     } catch (e) {
-      if (e instanceof CatalogError && e.code === 'ERR_PAYLOAD_TOO_LARGE') throw new CatalogError('ERR_VALIDATION', `Manifest file ${uri} is too large to read`);
+      if (e instanceof CatalogError && e.code === 'ERR_PAYLOAD_TOO_LARGE')
+        throw new CatalogError('ERR_VALIDATION', `Manifest file ${uri} is too large to read`);
       if (e instanceof CatalogError) throw new CatalogError('ERR_VALIDATION', `Cannot read manifest file ${uri}: it does not exist or cannot be opened`);
       throw e;
     }
@@ -104,7 +105,8 @@ export class ManifestReader {
 function contentFile(f: Record<string, unknown>, uri: string): ContentFile {
   if (typeof f !== 'object' || f === null) throw new CatalogError('ERR_VALIDATION', `Manifest file ${uri} has an entry without data_file`);
   const content = optNum(f.content) ?? 0;
-  if (content !== 0 && content !== 1 && content !== 2) throw new CatalogError('ERR_VALIDATION', `Manifest file ${uri} has an entry of unknown content ${content}`);
+  if (content !== 0 && content !== 1 && content !== 2)
+    throw new CatalogError('ERR_VALIDATION', `Manifest file ${uri} has an entry of unknown content ${content}`);
   return {
     content,
     filePath: str(f.file_path, uri),
@@ -131,7 +133,14 @@ function contentFile(f: Record<string, unknown>, uri: string): ContentFile {
 
 function counts(r: Record<string, unknown>): ManifestCounts {
   const n = (v: unknown) => (v === null || v === undefined ? 0 : num(v));
-  return { addedFiles: n(r.added_files_count), existingFiles: n(r.existing_files_count), deletedFiles: n(r.deleted_files_count), addedRows: n(r.added_rows_count), existingRows: n(r.existing_rows_count), deletedRows: n(r.deleted_rows_count) };
+  return {
+    addedFiles: n(r.added_files_count),
+    existingFiles: n(r.existing_files_count),
+    deletedFiles: n(r.deleted_files_count),
+    addedRows: n(r.added_rows_count),
+    existingRows: n(r.existing_rows_count),
+    deletedRows: n(r.deleted_rows_count),
+  };
 }
 
 function summary(s: Record<string, unknown>): FieldSummary {
@@ -151,7 +160,9 @@ function countMap(v: unknown): Map<number, number> | null {
 
 function bytesMap(v: unknown): Map<number, Uint8Array> | null {
   if (!Array.isArray(v)) return null;
-  return new Map(v.filter((kv: { value: unknown }) => kv.value instanceof Uint8Array).map((kv: { key: unknown; value: Uint8Array }) => [num(kv.key), kv.value]));
+  return new Map(
+    v.filter((kv: { value: unknown }) => kv.value instanceof Uint8Array).map((kv: { key: unknown; value: Uint8Array }) => [num(kv.key), kv.value]),
+  );
 }
 
 /** Counts, sizes and sequence numbers as numbers (exact below 2^53, which they never reach). */

@@ -14,13 +14,36 @@ const schema: Schema = {
     { id: 3, name: 'day', required: false, type: 'date' },
   ],
 } as Schema;
-const spec: PartitionSpec = { 'spec-id': 0, fields: [{ 'field-id': 1000, 'source-id': 2, name: 'region', transform: 'identity' }, { 'field-id': 1001, 'source-id': 3, name: 'day', transform: 'identity' }, { 'field-id': 1002, 'source-id': 1, name: 'id_bucket', transform: 'bucket[4]' }] };
+const spec: PartitionSpec = {
+  'spec-id': 0,
+  fields: [
+    { 'field-id': 1000, 'source-id': 2, name: 'region', transform: 'identity' },
+    { 'field-id': 1001, 'source-id': 3, name: 'day', transform: 'identity' },
+    { 'field-id': 1002, 'source-id': 1, name: 'id_bucket', transform: 'bucket[4]' },
+  ],
+};
 
 const file = (path: string, partition: unknown[], records: number): ContentFile => ({
-  content: 0, filePath: path, fileFormat: 'parquet', partition, recordCount: records, fileSizeInBytes: records * 10,
-  columnSizes: new Map([[1, 5]]), valueCounts: new Map([[1, records]]), nullValueCounts: new Map([[1, 0]]), nanValueCounts: null,
-  lowerBounds: new Map([[1, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0])]]), upperBounds: new Map([[1, new Uint8Array([9, 0, 0, 0, 0, 0, 0, 0])]]),
-  keyMetadata: null, splitOffsets: [4], equalityIds: null, sortOrderId: null, firstRowId: null, referencedDataFile: null, contentOffset: null, contentSizeInBytes: null,
+  content: 0,
+  filePath: path,
+  fileFormat: 'parquet',
+  partition,
+  recordCount: records,
+  fileSizeInBytes: records * 10,
+  columnSizes: new Map([[1, 5]]),
+  valueCounts: new Map([[1, records]]),
+  nullValueCounts: new Map([[1, 0]]),
+  nanValueCounts: null,
+  lowerBounds: new Map([[1, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0])]]),
+  upperBounds: new Map([[1, new Uint8Array([9, 0, 0, 0, 0, 0, 0, 0])]]),
+  keyMetadata: null,
+  splitOffsets: [4],
+  equalityIds: null,
+  sortOrderId: null,
+  firstRowId: null,
+  referencedDataFile: null,
+  contentOffset: null,
+  contentSizeInBytes: null,
 });
 
 describe('manifest writer', () => {
@@ -42,13 +65,25 @@ describe('manifest writer', () => {
       { containsNull: false, containsNan: false, lowerBound: i32(0), upperBound: i32(3) },
     ]);
     files.set('file:///t/metadata/m.avro', bytes);
-    const manifest = { path: 'file:///t/metadata/m.avro', length: bytes.length, partitionSpecId: 0, content: 0 as const, sequenceNumber: 7, minSequenceNumber: 1, addedSnapshotId: 9n, partitions, counts };
+    const manifest = {
+      path: 'file:///t/metadata/m.avro',
+      length: bytes.length,
+      partitionSpecId: 0,
+      content: 0 as const,
+      sequenceNumber: 7,
+      minSequenceNumber: 1,
+      addedSnapshotId: 9n,
+      partitions,
+      counts,
+    };
     files.set('file:///t/metadata/snap.avro', await encodeManifestList([manifest], { snapshotId: 9n, parentSnapshotId: 5n, sequenceNumber: 7 }));
 
     const reader = new ManifestReader(source, ['file:///t']);
     const [listed] = await reader.readManifestList('file:///t/metadata/snap.avro');
     const plain = (b: Uint8Array | null) => (b === null ? null : new Uint8Array(b));
-    expect({ ...listed, partitions: listed!.partitions!.map((p) => ({ ...p, lowerBound: plain(p.lowerBound), upperBound: plain(p.upperBound) })) }).toEqual(manifest);
+    expect({ ...listed, partitions: listed!.partitions!.map((p) => ({ ...p, lowerBound: plain(p.lowerBound), upperBound: plain(p.upperBound) })) }).toEqual(
+      manifest,
+    );
     const read = [];
     for await (const e of reader.readManifest(listed!)) read.push(e);
     // The DELETED entry is not live; the ADDED one inherits the manifest's sequence number.
@@ -61,7 +96,12 @@ describe('manifest writer', () => {
   });
 
   it('names every field by its Iceberg field id, maps as logical maps, and records the spec and schema', async () => {
-    const { bytes } = await encodeManifest({ spec, schema, content: 0, entries: [{ status: 1, snapshotId: 1n, sequenceNumber: null, fileSequenceNumber: null, file: file('file:///t/a.parquet', ['eu', 1, 0], 1) }] });
+    const { bytes } = await encodeManifest({
+      spec,
+      schema,
+      content: 0,
+      entries: [{ status: 1, snapshotId: 1n, sequenceNumber: null, fileSequenceNumber: null, file: file('file:///t/a.parquet', ['eu', 1, 0], 1) }],
+    });
     const avro = await openAvro('m.avro', bytes);
     const writer = JSON.parse(avro.meta.get('avro.schema')!);
     const dataFile = writer.fields.find((f: { name: string }) => f.name === 'data_file');
@@ -69,7 +109,11 @@ describe('manifest writer', () => {
     const byName = Object.fromEntries(dataFile.type.fields.map((f: { name: string }) => [f.name, f]));
     expect(byName.file_path['field-id']).toBe(100);
     expect(byName.value_counts.type[1]).toMatchObject({ type: 'array', logicalType: 'map' });
-    expect(byName.partition.type.fields.map((f: { name: string; 'field-id': number }) => [f.name, f['field-id']])).toEqual([['region', 1000], ['day', 1001], ['id_bucket', 1002]]);
+    expect(byName.partition.type.fields.map((f: { name: string; 'field-id': number }) => [f.name, f['field-id']])).toEqual([
+      ['region', 1000],
+      ['day', 1001],
+      ['id_bucket', 1002],
+    ]);
     expect(JSON.parse(avro.meta.get('partition-spec')!)).toEqual(spec.fields);
     expect(avro.meta.get('format-version')).toBe('2');
     expect(JSON.parse(avro.meta.get('schema')!)['schema-id']).toBe(0);

@@ -19,7 +19,12 @@ import type { ContentFile, EntryStatus, FieldSummary, ManifestCounts, ManifestFi
 
 type AvroSchema = Record<string, unknown> | string | unknown[];
 const opt = (type: AvroSchema) => ['null', type];
-const field = (name: string, id: number, type: AvroSchema, optional = false) => ({ name, type: optional ? opt(type) : type, ...(optional ? { default: null } : {}), 'field-id': id });
+const field = (name: string, id: number, type: AvroSchema, optional = false) => ({
+  name,
+  type: optional ? opt(type) : type,
+  ...(optional ? { default: null } : {}),
+  'field-id': id,
+});
 const intMap = (record: string, keyId: number, valueId: number, value: string) =>
   opt({ type: 'array', logicalType: 'map', items: { type: 'record', name: record, fields: [field('key', keyId, 'int'), field('value', valueId, value)] } });
 
@@ -28,7 +33,8 @@ function partitionValueType(transform: string, sourceType: unknown): AvroSchema 
   if (transform.startsWith('bucket') || ['year', 'month', 'hour'].includes(transform)) return 'int';
   if (transform === 'day') return { type: 'int', logicalType: 'date' };
   if (typeof sourceType !== 'string') throw new CatalogError('ERR_VALIDATION', `a partition on a nested column cannot be written yet`);
-  if (sourceType === 'boolean' || sourceType === 'int' || sourceType === 'long' || sourceType === 'float' || sourceType === 'double' || sourceType === 'string') return sourceType;
+  if (sourceType === 'boolean' || sourceType === 'int' || sourceType === 'long' || sourceType === 'float' || sourceType === 'double' || sourceType === 'string')
+    return sourceType;
   if (sourceType === 'date') return { type: 'int', logicalType: 'date' };
   if (sourceType === 'time' || sourceType.startsWith('timestamp')) return 'long';
   if (sourceType === 'binary') return 'bytes';
@@ -49,7 +55,14 @@ function partitionRecord(spec: PartitionSpec, schema: Schema): AvroSchema {
   return {
     type: 'record',
     name: 'r102',
-    fields: spec.fields.map((f) => field(f.name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([^A-Za-z_])/, '_$1'), f['field-id'], partitionValueType(f.transform, types.get(f['source-id'])), true)),
+    fields: spec.fields.map((f) =>
+      field(
+        f.name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([^A-Za-z_])/, '_$1'),
+        f['field-id'],
+        partitionValueType(f.transform, types.get(f['source-id'])),
+        true,
+      ),
+    ),
   };
 }
 
@@ -80,7 +93,13 @@ function entrySchema(spec: PartitionSpec, schema: Schema): Record<string, unknow
   return {
     type: 'record',
     name: 'manifest_entry',
-    fields: [field('status', 0, 'int'), field('snapshot_id', 1, 'long', true), field('sequence_number', 3, 'long', true), field('file_sequence_number', 4, 'long', true), field('data_file', 2, dataFile)],
+    fields: [
+      field('status', 0, 'int'),
+      field('snapshot_id', 1, 'long', true),
+      field('sequence_number', 3, 'long', true),
+      field('file_sequence_number', 4, 'long', true),
+      field('data_file', 2, dataFile),
+    ],
   };
 }
 
@@ -88,7 +107,12 @@ function listSchema(): Record<string, unknown> {
   const summary = {
     type: 'record',
     name: 'r508',
-    fields: [field('contains_null', 509, 'boolean'), field('contains_nan', 518, 'boolean', true), field('lower_bound', 510, 'bytes', true), field('upper_bound', 511, 'bytes', true)],
+    fields: [
+      field('contains_null', 509, 'boolean'),
+      field('contains_nan', 518, 'boolean', true),
+      field('lower_bound', 510, 'bytes', true),
+      field('upper_bound', 511, 'bytes', true),
+    ],
   };
   return {
     type: 'record',
@@ -131,7 +155,9 @@ const HEADER = avro.Type.forSchema({
 function container(schemaJson: Record<string, unknown>, records: readonly unknown[], metadata: Record<string, string>): Promise<Uint8Array> {
   const type = avro.Type.forSchema(schemaJson as avro.Schema, { wrapUnions: false, registry: { long: LONG } });
   const sync = randomBytes(16);
-  const meta = Object.fromEntries(Object.entries({ ...metadata, 'avro.schema': JSON.stringify(schemaJson), 'avro.codec': 'null' }).map(([k, v]) => [k, Buffer.from(v)]));
+  const meta = Object.fromEntries(
+    Object.entries({ ...metadata, 'avro.schema': JSON.stringify(schemaJson), 'avro.codec': 'null' }).map(([k, v]) => [k, Buffer.from(v)]),
+  );
   const chunks: Buffer[] = [HEADER.toBuffer({ magic: Buffer.from('Obj\x01', 'latin1'), meta, sync })];
   return new Promise((resolve, reject) => {
     const enc = new avro.streams.BlockEncoder(type, { writeHeader: 'never', syncMarker: sync } as never);
@@ -163,8 +189,11 @@ export interface ManifestToWrite {
 /** The bytes of a manifest, and the counts its manifest-list entry records. */
 export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8Array; counts: ManifestCounts; partitions: FieldSummary[] }> {
   const type = entrySchema(m.spec, m.schema);
-  const names = (type as { fields: { name: string; type: { fields: { name: string; type: { fields: { name: string }[] } }[] } }[] }).fields[4]!.type.fields[3]!.type.fields.map((f) => f.name);
-  const toMap = (v: Map<number, number | Uint8Array> | null, long: boolean) => (v === null ? null : [...v].map(([key, value]) => ({ key, value: long ? BigInt(value as number) : Buffer.from(value as Uint8Array) })));
+  const names = (
+    type as { fields: { name: string; type: { fields: { name: string; type: { fields: { name: string }[] } }[] } }[] }
+  ).fields[4]!.type.fields[3]!.type.fields.map((f) => f.name);
+  const toMap = (v: Map<number, number | Uint8Array> | null, long: boolean) =>
+    v === null ? null : [...v].map(([key, value]) => ({ key, value: long ? BigInt(value as number) : Buffer.from(value as Uint8Array) }));
   const long = (v: number | null) => (v === null ? null : BigInt(v));
   const records = m.entries.map((e) => ({
     status: e.status,
@@ -206,7 +235,14 @@ export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8
     counts[`${kind}Rows`] += e.file.recordCount;
   }
   const fieldTypes = (partitionRecord(m.spec, m.schema) as { fields: { type: unknown[] }[] }).fields.map((f) => f.type[1]);
-  return { bytes, counts, partitions: partitionSummaries(fieldTypes, m.entries.map((e) => e.file.partition)) };
+  return {
+    bytes,
+    counts,
+    partitions: partitionSummaries(
+      fieldTypes,
+      m.entries.map((e) => e.file.partition),
+    ),
+  };
 }
 
 /** Partition values as the reader decoded them (int, bigint long, string, bytes): Buffers for avsc's bytes and fixed. */
@@ -217,8 +253,16 @@ export interface ListEntry extends ManifestFile {
   counts: ManifestCounts;
 }
 
-export async function encodeManifestList(entries: readonly ListEntry[], snapshot: { snapshotId: bigint; parentSnapshotId: bigint | null; sequenceNumber: number }): Promise<Uint8Array> {
-  const summary = (s: FieldSummary) => ({ contains_null: s.containsNull, contains_nan: s.containsNan, lower_bound: s.lowerBound && Buffer.from(s.lowerBound), upper_bound: s.upperBound && Buffer.from(s.upperBound) });
+export async function encodeManifestList(
+  entries: readonly ListEntry[],
+  snapshot: { snapshotId: bigint; parentSnapshotId: bigint | null; sequenceNumber: number },
+): Promise<Uint8Array> {
+  const summary = (s: FieldSummary) => ({
+    contains_null: s.containsNull,
+    contains_nan: s.containsNan,
+    lower_bound: s.lowerBound && Buffer.from(s.lowerBound),
+    upper_bound: s.upperBound && Buffer.from(s.upperBound),
+  });
   return container(
     listSchema(),
     entries.map((m) => ({

@@ -22,16 +22,42 @@ describe('scheduled compaction settings', () => {
   it('take each threshold from the table, else the warehouse; a stored invalid value counts as unset', () => {
     const warehouse = { 'compaction.enabled': 'true', 'compaction.min-input-files': '8', 'compaction.min-small-file-ratio': '0.3' };
     expect(scheduledCompaction({ 'compaction.min-input-files': '3' }, warehouse)).toEqual({ minInputFiles: 3, minSmallFileRatio: 0.3 });
-    expect(scheduledCompaction({ 'compaction.min-input-files': 'lots', 'compaction.min-small-file-ratio': '.75' }, warehouse)).toEqual({ minInputFiles: 8, minSmallFileRatio: 0.75 });
+    expect(scheduledCompaction({ 'compaction.min-input-files': 'lots', 'compaction.min-small-file-ratio': '.75' }, warehouse)).toEqual({
+      minInputFiles: 8,
+      minSmallFileRatio: 0.75,
+    });
     expect(scheduledCompaction({ 'compaction.enabled': 'yes' }, warehouse)).toEqual({ minInputFiles: 8, minSmallFileRatio: 0.3 });
   });
 
   it('refuse absurd values with ERR_ILLEGAL_ARGUMENT and leave other properties alone', () => {
-    for (const [k, v] of [['compaction.enabled', 'TRUE'], ['compaction.min-input-files', '1'], ['compaction.min-input-files', '100001'], ['compaction.min-input-files', '2.5'], ['compaction.min-small-file-ratio', '1.01'], ['compaction.min-small-file-ratio', 'NaN'], ['compaction.min-small-file-ratio', '']] as const) {
-      expect(code(() => checkCompactionProperties({ [k]: v })), `${k}=${v}`).toBe('ERR_ILLEGAL_ARGUMENT');
+    for (const [k, v] of [
+      ['compaction.enabled', 'TRUE'],
+      ['compaction.min-input-files', '1'],
+      ['compaction.min-input-files', '100001'],
+      ['compaction.min-input-files', '2.5'],
+      ['compaction.min-small-file-ratio', '1.01'],
+      ['compaction.min-small-file-ratio', 'NaN'],
+      ['compaction.min-small-file-ratio', ''],
+    ] as const) {
+      expect(
+        code(() => checkCompactionProperties({ [k]: v })),
+        `${k}=${v}`,
+      ).toBe('ERR_ILLEGAL_ARGUMENT');
     }
-    for (const [k, v] of [['compaction.enabled', 'false'], ['compaction.min-input-files', '2'], ['compaction.min-input-files', '100000'], ['compaction.min-small-file-ratio', '0'], ['compaction.min-small-file-ratio', '1'], ['compaction.min-small-file-ratio', '0.125'], ['compaction.other', 'x'], ['write.target-file-size-bytes', 'x']] as const) {
-      expect(code(() => checkCompactionProperties({ [k]: v })), `${k}=${v}`).toBeUndefined();
+    for (const [k, v] of [
+      ['compaction.enabled', 'false'],
+      ['compaction.min-input-files', '2'],
+      ['compaction.min-input-files', '100000'],
+      ['compaction.min-small-file-ratio', '0'],
+      ['compaction.min-small-file-ratio', '1'],
+      ['compaction.min-small-file-ratio', '0.125'],
+      ['compaction.other', 'x'],
+      ['write.target-file-size-bytes', 'x'],
+    ] as const) {
+      expect(
+        code(() => checkCompactionProperties({ [k]: v })),
+        `${k}=${v}`,
+      ).toBeUndefined();
     }
   });
 });

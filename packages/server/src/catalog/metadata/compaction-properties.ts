@@ -36,7 +36,8 @@ function parse(key: string, value: string): boolean | number | undefined {
       }
       return Number(value);
     case COMPACTION_MIN_SMALL_FILE_RATIO:
-      if (!/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/.test(value)) throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a decimal from 0 to 1)`);
+      if (!/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/.test(value))
+        throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a decimal from 0 to 1)`);
       return Number(value);
     default:
       return undefined;

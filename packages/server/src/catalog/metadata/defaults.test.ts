@@ -4,7 +4,8 @@ import { checkDefaults } from './defaults.js';
 import { parseSchema } from './schema.js';
 
 /** A schema of one optional column `c` of `type` whose initial and write defaults are `value`. */
-const withDefault = (type: unknown, value: unknown) => parseSchema({ type: 'struct', fields: [{ id: 1, name: 'c', required: false, type, 'initial-default': value, 'write-default': value }] });
+const withDefault = (type: unknown, value: unknown) =>
+  parseSchema({ type: 'struct', fields: [{ id: 1, name: 'c', required: false, type, 'initial-default': value, 'write-default': value }] });
 
 const LIST = { type: 'list', 'element-id': 2, element: 'int', 'element-required': false };
 const MAP = { type: 'map', 'key-id': 2, key: 'string', 'value-id': 3, value: 'long', 'value-required': false };
@@ -72,7 +73,9 @@ describe('checkDefaults: the forms Iceberg Java reads (SingleValueParser)', () =
     [STRUCT, { '2': 1 }, 'a struct field takes no default but null'],
     [STRUCT, {}, 'a struct field takes no default but null'],
   ])('refuses a %s default %s (%#)', (type, value, message) => {
-    expect(() => checkDefaults(withDefault(type, value))).toThrowError(expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining(message) }));
+    expect(() => checkDefaults(withDefault(type, value))).toThrowError(
+      expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining(message) }),
+    );
   });
 
   it('checks the defaults of fields in nested structs, list elements and map values, and names the field', () => {
@@ -80,11 +83,15 @@ describe('checkDefaults: the forms Iceberg Java reads (SingleValueParser)', () =
     const struct = { type: 'struct', fields: [{ id: 10, name: 'n', required: false, type: 'long', 'write-default': 'x' }] };
     expect(() => checkDefaults(nested(struct))).toThrow('Invalid write-default of schema.s.n: expected a 64-bit integer for type long');
     expect(() => checkDefaults(nested({ type: 'list', 'element-id': 2, element: struct, 'element-required': false }))).toThrow('schema.s.element.n');
-    expect(() => checkDefaults(nested({ type: 'map', 'key-id': 2, key: 'string', 'value-id': 3, value: struct, 'value-required': false }))).toThrow('schema.s.value.n');
+    expect(() => checkDefaults(nested({ type: 'map', 'key-id': 2, key: 'string', 'value-id': 3, value: struct, 'value-required': false }))).toThrow(
+      'schema.s.value.n',
+    );
   });
 
   it('writes float and double defaults as JSON floating-point numbers, whatever form they came in', () => {
-    const fields = ['double', 'float'].flatMap((type, i) => [1, 2.5, -3, 10n ** 21n].map((value, j) => ({ id: 10 * i + j + 1, name: `${type}${j}`, required: false, type, 'initial-default': value })));
+    const fields = ['double', 'float'].flatMap((type, i) =>
+      [1, 2.5, -3, 10n ** 21n].map((value, j) => ({ id: 10 * i + j + 1, name: `${type}${j}`, required: false, type, 'initial-default': value })),
+    );
     const text = stringifyJson(parseSchema({ type: 'struct', fields }));
     expect([...text.matchAll(/"initial-default":([^,}]+)/g)].map((m) => m[1])).toEqual(['1.0', '2.5', '-3.0', '1e+21', '1.0', '2.5', '-3.0', '1e+21']);
     // Read back from a stored file, they stay floating-point numbers.
@@ -99,7 +106,9 @@ describe('the type unknown', () => {
     [{ id: 1, name: 'c', required: false, type: { type: 'map', 'key-id': 2, key: 'unknown', 'value-id': 3, value: 'int', 'value-required': false } }, 'key'],
     [{ id: 1, name: 'c', required: false, type: { type: 'map', 'key-id': 2, key: 'int', 'value-id': 3, value: 'unknown', 'value-required': true } }, 'value'],
   ])('must be optional wherever it appears (%#)', (field, where) => {
-    expect(() => parseSchema({ type: 'struct', fields: [field] })).toThrowError(expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining(where) }));
+    expect(() => parseSchema({ type: 'struct', fields: [field] })).toThrowError(
+      expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining(where) }),
+    );
   });
 
   it('is taken where optional', () => {

@@ -6,8 +6,27 @@ import { applyTableUpdates, newTableMetadata, parseTableMetadata } from './table
 import { applyViewUpdates, checkViewRequirements, newViewMetadata, parseViewMetadata } from './view-metadata-builder.js';
 
 const ODD_VALUES: unknown[] = [
-  null, undefined, 0, -1, 1.5, 2 ** 60, 9007199254740993n, -(2n ** 70n), '', 'x', 'main', '-1', true, false, [], [1], {}, { a: 1 },
-  '__proto__', NaN, Infinity,
+  null,
+  undefined,
+  0,
+  -1,
+  1.5,
+  2 ** 60,
+  9007199254740993n,
+  -(2n ** 70n),
+  '',
+  'x',
+  'main',
+  '-1',
+  true,
+  false,
+  [],
+  [1],
+  {},
+  { a: 1 },
+  '__proto__',
+  NaN,
+  Infinity,
 ];
 
 /** Returns a copy of `v` with one random leaf/field replaced, removed or added. */
@@ -51,7 +70,12 @@ const schema = {
 };
 const createInput = {
   schema,
-  partitionSpec: { fields: [{ 'source-id': 7, name: 'ts_day', transform: 'day' }, { 'source-id': 1, name: 'b', transform: 'bucket[4]' }] },
+  partitionSpec: {
+    fields: [
+      { 'source-id': 7, name: 'ts_day', transform: 'day' },
+      { 'source-id': 1, name: 'b', transform: 'bucket[4]' },
+    ],
+  },
   sortOrder: { fields: [{ 'source-id': 1, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] },
   location: 's3://b/t',
   properties: { a: 'b' },
@@ -68,8 +92,14 @@ const updates = [
   {
     action: 'add-snapshot',
     snapshot: {
-      'snapshot-id': 9007199254740993n, 'sequence-number': 1, 'timestamp-ms': T0 + 1000, 'manifest-list': 's3://b/t/m.avro',
-      summary: { operation: 'append', 'added-records': '3' }, 'schema-id': 1, 'first-row-id': 0, 'added-rows': 3,
+      'snapshot-id': 9007199254740993n,
+      'sequence-number': 1,
+      'timestamp-ms': T0 + 1000,
+      'manifest-list': 's3://b/t/m.avro',
+      summary: { operation: 'append', 'added-records': '3' },
+      'schema-id': 1,
+      'first-row-id': 0,
+      'added-rows': 3,
     },
   },
   { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 9007199254740993n },
@@ -77,7 +107,16 @@ const updates = [
   { action: 'set-properties', updates: { x: 'y' } },
   { action: 'remove-properties', removals: ['a'] },
   { action: 'set-location', location: 's3://b/t2' },
-  { action: 'set-statistics', statistics: { 'snapshot-id': 9007199254740993n, 'statistics-path': 's3://s', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [{ type: 't', 'snapshot-id': 1, 'sequence-number': 1, fields: [1] }] } },
+  {
+    action: 'set-statistics',
+    statistics: {
+      'snapshot-id': 9007199254740993n,
+      'statistics-path': 's3://s',
+      'file-size-in-bytes': 1,
+      'file-footer-size-in-bytes': 1,
+      'blob-metadata': [{ type: 't', 'snapshot-id': 1, 'sequence-number': 1, fields: [1] }],
+    },
+  },
   { action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k', 'encrypted-key-metadata': 'AA==' } },
   { action: 'remove-snapshot-ref', 'ref-name': 'tag' },
   { action: 'remove-schemas', 'schema-ids': [0] },
@@ -90,14 +129,24 @@ const requirements = [
 ];
 const view = {
   schema,
-  viewVersion: { 'version-id': 1, 'timestamp-ms': T0, 'schema-id': 0, summary: {}, 'default-namespace': ['ns'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
+  viewVersion: {
+    'version-id': 1,
+    'timestamp-ms': T0,
+    'schema-id': 0,
+    summary: {},
+    'default-namespace': ['ns'],
+    representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+  },
   location: 's3://b/v',
   properties: {},
   nowMs: T0,
 };
 const viewUpdates = [
   { action: 'add-schema', schema },
-  { action: 'add-view-version', 'view-version': { ...view.viewVersion, 'version-id': 2, 'schema-id': -1, representations: [{ type: 'sql', sql: 'select 2', dialect: 'spark' }] } },
+  {
+    action: 'add-view-version',
+    'view-version': { ...view.viewVersion, 'version-id': 2, 'schema-id': -1, representations: [{ type: 'sql', sql: 'select 2', dialect: 'spark' }] },
+  },
   { action: 'set-current-view-version', 'view-version-id': -1 },
   { action: 'set-properties', updates: { 'version.history.num-entries': '1' } },
 ];

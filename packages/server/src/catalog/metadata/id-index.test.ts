@@ -31,7 +31,8 @@ function keyMatches<T>(make: (r: () => number) => T, key: (t: T) => string, same
     const b = r() < 0.2 ? a : make(r);
     const expected = same(a, b);
     if (expected) equal++;
-    if ((key(a) === key(b)) !== expected) throw new Error(`key disagrees for ${String(structuralKey(a))} and ${String(structuralKey(b))}: expected ${expected}`);
+    if ((key(a) === key(b)) !== expected)
+      throw new Error(`key disagrees for ${String(structuralKey(a))} and ${String(structuralKey(b))}: expected ${expected}`);
   }
   expect(equal).toBeGreaterThan(pairs / 10);
   expect(equal).toBeLessThan(pairs);
@@ -44,13 +45,19 @@ describe('keys agree with the equivalences they replace', () => {
   });
 
   it('schemaKey: equal exactly when sameSchema (fields, and identifier ids as a set)', () => {
-    const field = (r: () => number) => ({ id: 1 + Math.floor(r() * 2), name: r() < 0.5 ? 'a' : 'b', required: r() < 0.5, type: r() < 0.7 ? 'long' : { type: 'list', 'element-id': 3, element: 'int', 'element-required': r() < 0.5 } });
-    const schema = (r: () => number): Schema => ({
-      type: 'struct',
-      'schema-id': Math.floor(r() * 3),
-      fields: Array.from({ length: 1 + Math.floor(r() * 2) }, () => field(r)),
-      ...(r() < 0.5 ? { 'identifier-field-ids': r() < 0.5 ? [1, 2] : r() < 0.5 ? [2, 1, 1] : [] } : {}),
-    }) as Schema;
+    const field = (r: () => number) => ({
+      id: 1 + Math.floor(r() * 2),
+      name: r() < 0.5 ? 'a' : 'b',
+      required: r() < 0.5,
+      type: r() < 0.7 ? 'long' : { type: 'list', 'element-id': 3, element: 'int', 'element-required': r() < 0.5 },
+    });
+    const schema = (r: () => number): Schema =>
+      ({
+        type: 'struct',
+        'schema-id': Math.floor(r() * 3),
+        fields: Array.from({ length: 1 + Math.floor(r() * 2) }, () => field(r)),
+        ...(r() < 0.5 ? { 'identifier-field-ids': r() < 0.5 ? [1, 2] : r() < 0.5 ? [2, 1, 1] : [] } : {}),
+      }) as Schema;
     keyMatches(schema, schemaKey, sameSchema);
   });
 
@@ -58,12 +65,26 @@ describe('keys agree with the equivalences they replace', () => {
     const pick = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
     const spec = (r: () => number) => ({
       'spec-id': pick(r, [0, 1]),
-      fields: Array.from({ length: pick(r, [0, 1, 2]) }, () => ({ 'source-id': pick(r, [1, 2]), 'field-id': pick(r, [1000, 1001]), name: pick(r, ['p', 'q']), transform: pick(r, ['identity', 'day']) })),
+      fields: Array.from({ length: pick(r, [0, 1, 2]) }, () => ({
+        'source-id': pick(r, [1, 2]),
+        'field-id': pick(r, [1000, 1001]),
+        name: pick(r, ['p', 'q']),
+        transform: pick(r, ['identity', 'day']),
+      })),
     });
     keyMatches(spec, specKey, compatibleSpecs);
     const order = (r: () => number) => ({
       'order-id': pick(r, [1, 2]),
-      fields: Array.from({ length: pick(r, [1, 2]) }, () => ({ 'source-id': pick(r, [1, 2]), transform: pick(r, ['identity', 'bucket[4]']), direction: pick(r, ['asc', 'desc']), 'null-order': pick(r, ['nulls-first', 'nulls-last']) }) as SortField),
+      fields: Array.from(
+        { length: pick(r, [1, 2]) },
+        () =>
+          ({
+            'source-id': pick(r, [1, 2]),
+            transform: pick(r, ['identity', 'bucket[4]']),
+            direction: pick(r, ['asc', 'desc']),
+            'null-order': pick(r, ['nulls-first', 'nulls-last']),
+          }) as SortField,
+      ),
     });
     keyMatches(order, orderKey, sameOrder);
     // === on primitives: a bigint id is not the number id, nor a string "1" the number 1.
@@ -89,7 +110,10 @@ describe('keys agree with the equivalences they replace', () => {
 
 describe('IdIndex', () => {
   it('answers the first entry of a key, the ids it holds and the next free id, following appends and replacements', () => {
-    const index = new IdIndex<{ id: number; k: string }>((e) => e.k, (e) => e.id);
+    const index = new IdIndex<{ id: number; k: string }>(
+      (e) => e.k,
+      (e) => e.id,
+    );
     let list = [
       { id: 3, k: 'a' },
       { id: 1, k: 'a' },
@@ -113,17 +137,40 @@ describe('IdIndex', () => {
 describe('many structures in one commit', () => {
   it('gives 5,000 added schemas, specs and orders the ids a scan would, reusing equivalent ones', () => {
     const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'a', required: false, type: 'long' }] };
-    const base = newTableMetadata({ schema, location: 's3://b/wh/t', uuid: '11111111-1111-4111-8111-111111111111', nowMs: 1, properties: { 'format-version': '2' } });
+    const base = newTableMetadata({
+      schema,
+      location: 's3://b/wh/t',
+      uuid: '11111111-1111-4111-8111-111111111111',
+      nowMs: 1,
+      properties: { 'format-version': '2' },
+    });
     const n = 5000;
     const updates: unknown[] = [];
     for (let i = 0; i < n; i++) {
       // Every other schema repeats the one before it (same fields, another requested id): reused, not added.
       const k = i - (i % 2);
-      updates.push({ action: 'add-schema', schema: { type: 'struct', 'schema-id': 100 + i, fields: [{ id: 1, name: 'a', required: false, type: 'long' }, { id: 2 + k, name: `c${k}`, required: false, type: 'int' }] } });
+      updates.push({
+        action: 'add-schema',
+        schema: {
+          type: 'struct',
+          'schema-id': 100 + i,
+          fields: [
+            { id: 1, name: 'a', required: false, type: 'long' },
+            { id: 2 + k, name: `c${k}`, required: false, type: 'int' },
+          ],
+        },
+      });
       updates.push({ action: 'add-spec', spec: { fields: [{ 'source-id': 1, 'field-id': 1000, name: `p${k}`, transform: 'identity' }] } });
-      updates.push({ action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [{ 'source-id': 1, transform: `bucket[${k + 2}]`, direction: 'asc', 'null-order': 'nulls-first' }] } });
+      updates.push({
+        action: 'add-sort-order',
+        'sort-order': { 'order-id': 0, fields: [{ 'source-id': 1, transform: `bucket[${k + 2}]`, direction: 'asc', 'null-order': 'nulls-first' }] },
+      });
     }
-    updates.push({ action: 'set-current-schema', 'schema-id': -1 }, { action: 'set-default-spec', 'spec-id': -1 }, { action: 'set-default-sort-order', 'sort-order-id': -1 });
+    updates.push(
+      { action: 'set-current-schema', 'schema-id': -1 },
+      { action: 'set-default-spec', 'spec-id': -1 },
+      { action: 'set-default-sort-order', 'sort-order-id': -1 },
+    );
     const out = applyTableUpdates(base, updates, { nowMs: 2, newUuid: () => 'u' } as never);
     expect(out.schemas.map((s) => s['schema-id'])).toEqual(Array.from({ length: n / 2 + 1 }, (_, i) => i));
     expect(out['current-schema-id']).toBe(n / 2);

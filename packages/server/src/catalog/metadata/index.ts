@@ -16,13 +16,7 @@ export {
   type TableUpdateContext,
   type TableUpdateResult,
 } from './table-metadata-builder.js';
-export {
-  TableMetadataBuilder,
-  DEFAULT_TABLE_FORMAT_VERSION,
-  MAX_TABLE_FORMAT_VERSION,
-  MAIN_BRANCH,
-  stripTrailingSlash,
-} from './table-builder.js';
+export { TableMetadataBuilder, DEFAULT_TABLE_FORMAT_VERSION, MAX_TABLE_FORMAT_VERSION, MAIN_BRANCH, stripTrailingSlash } from './table-builder.js';
 export { checkTableRequirements, isCreateRequirements } from './table-requirements.js';
 export { refSnapshotsOnlyJson, withRefSnapshotsOnly } from './snapshot-mode.js';
 export {
@@ -47,10 +41,5 @@ export {
   type NewViewInput,
   type ViewUpdateResult,
 } from './view-metadata-builder.js';
-export {
-  parseTableUpdate,
-  parseTableRequirement,
-  parseViewUpdate,
-  parseViewRequirement,
-} from './updates.js';
+export { parseTableUpdate, parseTableRequirement, parseViewUpdate, parseViewRequirement } from './updates.js';
 export { parseSchema, assignFreshIds, sameSchema } from './schema.js';

@@ -97,15 +97,9 @@ export function parseMetadataVersion(location: string): number {
  * in Iceberg Java; a view's default stays none here, Java's is gzip: readers
  * tell by the name).
  */
-export function nextMetadataLocation(
-  metadata: Pick<TableMetadata, 'location' | 'properties'>,
-  previousLocation: string | null,
-  fileUuid: string,
-): string {
+export function nextMetadataLocation(metadata: Pick<TableMetadata, 'location' | 'properties'>, previousLocation: string | null, fileUuid: string): string {
   const previousVersion = previousLocation === null ? -1 : parseMetadataVersion(previousLocation);
   const name = metadataFileName(previousVersion + 1, fileUuid, gzipsMetadata(metadata.properties));
   const dir = ownProperty(metadata.properties, WRITE_METADATA_PATH);
-  return dir !== undefined && dir.length > 0
-    ? `${stripTrailingSlash(dir)}/${name}`
-    : `${stripTrailingSlash(metadata.location)}/metadata/${name}`;
+  return dir !== undefined && dir.length > 0 ? `${stripTrailingSlash(dir)}/${name}` : `${stripTrailingSlash(metadata.location)}/metadata/${name}`;
 }

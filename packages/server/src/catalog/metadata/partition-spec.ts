@@ -45,13 +45,7 @@ export function parsePartitionSpec(v: unknown, path = 'spec'): PartitionSpecInpu
  * Binds a spec to a schema: keeps given field ids, assigns missing ones from
  * `nextFieldId`, and validates names and source columns.
  */
-export function bindPartitionSpec(
-  spec: PartitionSpecInput,
-  specId: number,
-  schema: SchemaIndex,
-  nextFieldId: () => number,
-  path = 'spec',
-): PartitionSpec {
+export function bindPartitionSpec(spec: PartitionSpecInput, specId: number, schema: SchemaIndex, nextFieldId: () => number, path = 'spec'): PartitionSpec {
   const names = new Set<string>();
   const fields: PartitionField[] = spec.fields.map((f, i) => {
     const p = sub(sub(path, 'fields'), i);

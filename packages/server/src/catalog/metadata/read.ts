@@ -13,16 +13,14 @@ const INT32_MAX = 2147483647;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-export const isObject = (v: unknown): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** The own property `key` of `o`, or undefined (never an inherited one). */
 export const get = (o: JsonObject, key: string): unknown => (hasOwn(o, key) ? o[key] : undefined);
 
-export const sub = (path: string, key: string | number): string =>
-  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+export const sub = (path: string, key: string | number): string => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
 const describe = (v: unknown): string => {
   if (v === null) return 'null';
@@ -71,9 +69,7 @@ export function asLong(v: unknown, path: string): bigint {
   }
   if (typeof v === 'number' && Number.isInteger(v)) {
     if (Number.isSafeInteger(v)) return BigInt(v);
-    throw validation(
-      `Invalid ${path}: integer ${v} is beyond 2^53 and lost precision; parse request JSON losslessly`,
-    );
+    throw validation(`Invalid ${path}: integer ${v} is beyond 2^53 and lost precision; parse request JSON losslessly`);
   }
   throw validation(`Invalid ${path}: expected an integer but got ${describe(v)}`);
 }
@@ -90,16 +86,11 @@ function optional(o: JsonObject, key: string): unknown {
   return v === null ? undefined : v;
 }
 
-export const reqString = (o: JsonObject, key: string, path: string): string =>
-  asString(required(o, key, path), sub(path, key));
-export const reqInt = (o: JsonObject, key: string, path: string): number =>
-  asInt(required(o, key, path), sub(path, key));
-export const reqLong = (o: JsonObject, key: string, path: string): bigint =>
-  asLong(required(o, key, path), sub(path, key));
-export const reqArray = (o: JsonObject, key: string, path: string): unknown[] =>
-  asArray(required(o, key, path), sub(path, key));
-export const reqObject = (o: JsonObject, key: string, path: string): JsonObject =>
-  asObject(required(o, key, path), sub(path, key));
+export const reqString = (o: JsonObject, key: string, path: string): string => asString(required(o, key, path), sub(path, key));
+export const reqInt = (o: JsonObject, key: string, path: string): number => asInt(required(o, key, path), sub(path, key));
+export const reqLong = (o: JsonObject, key: string, path: string): bigint => asLong(required(o, key, path), sub(path, key));
+export const reqArray = (o: JsonObject, key: string, path: string): unknown[] => asArray(required(o, key, path), sub(path, key));
+export const reqObject = (o: JsonObject, key: string, path: string): JsonObject => asObject(required(o, key, path), sub(path, key));
 
 export function optString(o: JsonObject, key: string, path: string): string | undefined {
   const v = optional(o, key);
@@ -141,8 +132,7 @@ export function asLongArray(v: unknown, path: string): bigint[] {
 // ---------------------------------------------------------------- int64 helpers
 
 /** Canonical wire form of a long: a number when exactly representable, else a bigint. */
-export const toWire = (v: bigint): Int64 =>
-  v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+export const toWire = (v: bigint): Int64 => (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
 
 /** Null-safe record from a Map, safe for keys like "__proto__". */
 export const mapToRecord = <V>(m: ReadonlyMap<string, V>): Record<string, V> => Object.fromEntries(m);

@@ -71,7 +71,13 @@ describe('every partition spec and sort order is checked against the current sch
   });
 
   it("refuses a schema change under which an older spec's transform no longer applies; a dropped source stays allowed", () => {
-    let md = apply(table(), ...spec({ 'source-id': 2, 'field-id': 1000, name: 'd4', transform: 'truncate[4]' }, { 'source-id': 3, 'field-id': 1001, name: 'ts_day', transform: 'day' }));
+    let md = apply(
+      table(),
+      ...spec(
+        { 'source-id': 2, 'field-id': 1000, name: 'd4', transform: 'truncate[4]' },
+        { 'source-id': 3, 'field-id': 1001, name: 'ts_day', transform: 'day' },
+      ),
+    );
     md = apply(md, ...order({ 'source-id': 3, transform: 'month', direction: 'asc', 'null-order': 'nulls-first' }));
     md = apply(md, { action: 'set-default-spec', 'spec-id': 0 }, { action: 'set-default-sort-order', 'sort-order-id': 0 });
     const retyped = (id: number, type: unknown) => fields.map((f) => (f.id === id ? { ...f, type } : f));
@@ -167,7 +173,14 @@ describe('snapshots and column ids', () => {
 
   it("a view's compression codec holds a value its writer can act on, at create and set-properties", () => {
     const schema = { type: 'struct', fields: [{ id: 1, name: 'a', required: false, type: 'int' }] };
-    const viewVersion = { 'version-id': 1, 'timestamp-ms': T0, 'schema-id': 0, summary: {}, 'default-namespace': ['ns'], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] };
+    const viewVersion = {
+      'version-id': 1,
+      'timestamp-ms': T0,
+      'schema-id': 0,
+      summary: {},
+      'default-namespace': ['ns'],
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+    };
     const create = (properties: Record<string, string>) => newViewMetadata({ schema, viewVersion, location: 's3://b/v', uuid: 'v', properties, nowMs: T0 });
     const view = create({ 'write.metadata.compression-codec': 'GZIP' });
     expect(view.properties?.['write.metadata.compression-codec']).toBe('GZIP');
@@ -176,6 +189,10 @@ describe('snapshots and column ids', () => {
     expect(() => set('zstd')).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'Invalid value for write.metadata.compression-codec'));
     expect(() => create({ 'write.metadata.compression-codec': 'snappy' })).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'compression-codec'));
     // previous-versions-max is a table's metadata-log bound: a view has none, and keeps what it is given, as in Java.
-    expect(applyViewUpdates(view, [{ action: 'set-properties', updates: { 'write.metadata.previous-versions-max': 'abc' } }], ctx).properties?.['write.metadata.previous-versions-max']).toBe('abc');
+    expect(
+      applyViewUpdates(view, [{ action: 'set-properties', updates: { 'write.metadata.previous-versions-max': 'abc' } }], ctx).properties?.[
+        'write.metadata.previous-versions-max'
+      ],
+    ).toBe('abc');
   });
 });

@@ -11,10 +11,13 @@ const nested = {
       id: 20,
       name: 'point',
       required: false,
-      type: { type: 'struct', fields: [
-        { id: 21, name: 'x', required: true, type: 'double' },
-        { id: 22, name: 'y', required: true, type: 'double' },
-      ] },
+      type: {
+        type: 'struct',
+        fields: [
+          { id: 21, name: 'x', required: true, type: 'double' },
+          { id: 22, name: 'y', required: true, type: 'double' },
+        ],
+      },
     },
     { id: 30, name: 'tags', required: false, type: { type: 'list', 'element-id': 31, element: 'string', 'element-required': true } },
     {
@@ -43,7 +46,13 @@ describe('parseSchema', () => {
   });
 
   it('takes type parameters up to the 32-bit limit', () => {
-    const s = parseSchema({ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'FIXED[ 2147483647 ]' }, { id: 2, name: 'b', required: true, type: 'decimal(38,2147483647)' }] });
+    const s = parseSchema({
+      type: 'struct',
+      fields: [
+        { id: 1, name: 'a', required: true, type: 'FIXED[ 2147483647 ]' },
+        { id: 2, name: 'b', required: true, type: 'decimal(38,2147483647)' },
+      ],
+    });
     expect(s.fields.map((f) => f.type)).toEqual(['fixed[2147483647]', 'decimal(38, 2147483647)']);
   });
 
@@ -57,8 +66,26 @@ describe('parseSchema', () => {
     [{ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'integer' }] }, 'unknown type'],
     [{ type: 'struct', fields: [{ id: 1, name: 'a', required: true }] }, 'type'],
     [{ type: 'struct' }, 'fields'],
-    [{ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'int' }, { id: 1, name: 'b', required: true, type: 'int' }] }, 'duplicate field id 1'],
-    [{ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'int' }, { id: 2, name: 'a', required: true, type: 'int' }] }, 'multiple fields'],
+    [
+      {
+        type: 'struct',
+        fields: [
+          { id: 1, name: 'a', required: true, type: 'int' },
+          { id: 1, name: 'b', required: true, type: 'int' },
+        ],
+      },
+      'duplicate field id 1',
+    ],
+    [
+      {
+        type: 'struct',
+        fields: [
+          { id: 1, name: 'a', required: true, type: 'int' },
+          { id: 2, name: 'a', required: true, type: 'int' },
+        ],
+      },
+      'multiple fields',
+    ],
     [{ type: 'struct', 'identifier-field-ids': [1], fields: [{ id: 1, name: 'a', required: false, type: 'int' }] }, 'not a required field'],
     [{ type: 'struct', 'identifier-field-ids': [1], fields: [{ id: 1, name: 'a', required: true, type: 'float' }] }, 'float or double'],
     [{ type: 'struct', 'identifier-field-ids': [9], fields: [] }, 'does not exist'],
@@ -77,7 +104,19 @@ describe('parseSchema', () => {
     const schema = {
       type: 'struct',
       'identifier-field-ids': [3],
-      fields: [{ id: 1, name: 'l', required: true, type: { type: 'list', 'element-id': 2, 'element-required': true, element: { type: 'struct', fields: [{ id: 3, name: 'x', required: true, type: 'int' }] } } }],
+      fields: [
+        {
+          id: 1,
+          name: 'l',
+          required: true,
+          type: {
+            type: 'list',
+            'element-id': 2,
+            'element-required': true,
+            element: { type: 'struct', fields: [{ id: 3, name: 'x', required: true, type: 'int' }] },
+          },
+        },
+      ],
     };
     expect(() => parseSchema(schema)).toThrowError(
       expect.objectContaining({ code: 'ERR_ILLEGAL_ARGUMENT', message: 'Cannot add field l.element.x as an identifier field: must not be nested in l' }),

@@ -11,19 +11,7 @@
 import { illegalArgument, validation } from '../../errors/catalog-error.js';
 import { JsonNumber } from '../json.js';
 import { structuralKey } from './id-index.js';
-import {
-  asBoolean,
-  asIntArray,
-  asObject,
-  get,
-  optInt,
-  optString,
-  reqArray,
-  reqInt,
-  reqString,
-  sub,
-  type JsonObject,
-} from './read.js';
+import { asBoolean, asIntArray, asObject, get, optInt, optString, reqArray, reqInt, reqString, sub, type JsonObject } from './read.js';
 import type { IcebergType, ListType, MapType, Schema, StructField, StructType } from './types.js';
 
 // ---------------------------------------------------------------- primitive types
@@ -264,7 +252,7 @@ function validateIdentifierField(id: number, index: SchemaIndex): void {
   }
   // walk from the root down, so the outermost offending parent is reported (as Iceberg Java does)
   const chain: IndexedField[] = [];
-  for (let p = field.parentId; p !== undefined; ) {
+  for (let p = field.parentId; p !== undefined;) {
     const parent = index.byId.get(p);
     if (!parent) break;
     chain.unshift(parent);
@@ -319,11 +307,7 @@ function forEachStruct(t: IcebergType, fn: (s: StructType, suffix: string) => vo
  * element id before its element type; a map's key and value ids before the
  * key and value types. Returns the new schema and the old → new id map.
  */
-export function assignFreshIds(
-  schema: Schema,
-  schemaId: number,
-  nextId: () => number,
-): { schema: Schema; idMap: Map<number, number> } {
+export function assignFreshIds(schema: Schema, schemaId: number, nextId: () => number): { schema: Schema; idMap: Map<number, number> } {
   const idMap = new Map<number, number>();
   const freshType = (t: IcebergType): IcebergType => {
     if (typeof t === 'string') return t;

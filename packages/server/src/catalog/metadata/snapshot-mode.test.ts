@@ -14,7 +14,11 @@ const snap = (id: number, seq: number, parent?: number) => ({
 
 describe('withRefSnapshotsOnly', () => {
   it('keeps only snapshots referenced by a branch or tag, and their statistics', () => {
-    const base = newTableMetadata({ schema: { type: 'struct', fields: [{ id: 1, name: 'a', required: false, type: 'int' }] }, location: 's3://b/t', nowMs: T0 });
+    const base = newTableMetadata({
+      schema: { type: 'struct', fields: [{ id: 1, name: 'a', required: false, type: 'int' }] },
+      location: 's3://b/t',
+      nowMs: T0,
+    });
     const md = applyTableUpdates(
       base,
       [

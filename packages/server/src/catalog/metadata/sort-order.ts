@@ -64,11 +64,6 @@ export function sameOrder(a: { fields: SortField[] }, b: { fields: SortField[] }
   if (a.fields.length !== b.fields.length) return false;
   return a.fields.every((f, i) => {
     const g = b.fields[i] as SortField;
-    return (
-      f.transform === g.transform &&
-      f['source-id'] === g['source-id'] &&
-      f.direction === g.direction &&
-      f['null-order'] === g['null-order']
-    );
+    return f.transform === g.transform && f['source-id'] === g['source-id'] && f.direction === g.direction && f['null-order'] === g['null-order'];
   });
 }

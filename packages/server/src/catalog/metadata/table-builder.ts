@@ -73,21 +73,14 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
       throw validation(`Cannot add a snapshot without a manifest-list to a format v${this.formatVersion} table (manifests is a v1 field)`);
     }
     const sequenceNumber = big(snapshot['sequence-number'] ?? 0);
-    if (
-      this.formatVersion > 1 &&
-      !(sequenceNumber > this.lastSequenceNumber || snapshot['parent-snapshot-id'] === undefined)
-    ) {
-      throw commitConflict(
-        `Cannot add snapshot with sequence number ${sequenceNumber} older than last sequence number ${this.lastSequenceNumber}`,
-      );
+    if (this.formatVersion > 1 && !(sequenceNumber > this.lastSequenceNumber || snapshot['parent-snapshot-id'] === undefined)) {
+      throw commitConflict(`Cannot add snapshot with sequence number ${sequenceNumber} older than last sequence number ${this.lastSequenceNumber}`);
     }
     if (this.formatVersion >= MIN_FORMAT_VERSION_ROW_LINEAGE) {
       if (snapshot['first-row-id'] === undefined) throw validation('Cannot add a snapshot: first-row-id is null');
       const firstRowId = big(snapshot['first-row-id']);
       if (firstRowId < this.nextRowId) {
-        throw commitConflict(
-          `Cannot add a snapshot, first-row-id is behind table next-row-id: ${firstRowId} < ${this.nextRowId}`,
-        );
+        throw commitConflict(`Cannot add a snapshot, first-row-id is behind table next-row-id: ${firstRowId} < ${this.nextRowId}`);
       }
     }
     this.lastSequenceNumber = sequenceNumber;

@@ -2,37 +2,12 @@
  * Loading (and validating) stored table metadata into a builder, including
  * v1 files that only carry the legacy `schema` / `partition-spec` fields.
  */
-import {
-  lastAssignedFieldId,
-  parsePartitionSpec,
-  UNPARTITIONED_LAST_ASSIGNED_ID,
-} from './partition-spec.js';
-import {
-  asArray,
-  asLong,
-  asObject,
-  asString,
-  asStringMap,
-  get,
-  optInt,
-  optLong,
-  optObject,
-  reqInt,
-  reqLong,
-  reqString,
-  sub,
-  toWire,
-} from './read.js';
+import { lastAssignedFieldId, parsePartitionSpec, UNPARTITIONED_LAST_ASSIGNED_ID } from './partition-spec.js';
+import { asArray, asLong, asObject, asString, asStringMap, get, optInt, optLong, optObject, reqInt, reqLong, reqString, sub, toWire } from './read.js';
 import { parseSchema } from './schema.js';
 import { parseSortOrder } from './sort-order.js';
 import { MAIN_BRANCH, big, checkFormatVersion, stripTrailingSlash } from './table-format.js';
-import {
-  parseEncryptedKey,
-  parsePartitionStatisticsFile,
-  parseSnapshot,
-  parseSnapshotRef,
-  parseStatisticsFile,
-} from './table-objects.js';
+import { parseEncryptedKey, parsePartitionStatisticsFile, parseSnapshot, parseSnapshotRef, parseStatisticsFile } from './table-objects.js';
 import type { TableState } from './table-state.js';
 import type { PartitionSpec, SortOrder, TableMetadata } from './types.js';
 import type { PartitionSpecInput } from './change-types.js';
@@ -80,9 +55,7 @@ export function loadTableMetadata<B extends TableState>(raw: unknown, path: stri
     b.specs = [toSpec(parsePartitionSpec({ fields }, sub(path, 'partition-spec')), 0)];
     b.defaultSpecId = 0;
   }
-  b.lastPartitionId =
-    optInt(o, 'last-partition-id', path) ??
-    b.specs.reduce((m, s) => Math.max(m, lastAssignedFieldId(s)), UNPARTITIONED_LAST_ASSIGNED_ID);
+  b.lastPartitionId = optInt(o, 'last-partition-id', path) ?? b.specs.reduce((m, s) => Math.max(m, lastAssignedFieldId(s)), UNPARTITIONED_LAST_ASSIGNED_ID);
 
   const ordersRaw = get(o, 'sort-orders');
   if (ordersRaw !== undefined && ordersRaw !== null) {
@@ -105,9 +78,7 @@ export function loadTableMetadata<B extends TableState>(raw: unknown, path: stri
 
   const keys = get(o, 'encryption-keys');
   if (keys !== undefined && keys !== null) {
-    b.encryptionKeys = asArray(keys, sub(path, 'encryption-keys')).map((k, i) =>
-      parseEncryptedKey(k, sub(sub(path, 'encryption-keys'), i)),
-    );
+    b.encryptionKeys = asArray(keys, sub(path, 'encryption-keys')).map((k, i) => parseEncryptedKey(k, sub(sub(path, 'encryption-keys'), i)));
   }
 
   const snaps = get(o, 'snapshots');

@@ -5,8 +5,7 @@ import { checkTableRequirements } from './table-requirements.js';
 
 const T0 = 1_700_000_000_000;
 const ctx = (nowMs = T0 + 10_000) => ({ nowMs, newUuid: () => '00000000-0000-4000-8000-000000000000' });
-const err = (code: string, message?: string) =>
-  expect.objectContaining(message ? { code, message: expect.stringContaining(message) } : { code });
+const err = (code: string, message?: string) => expect.objectContaining(message ? { code, message: expect.stringContaining(message) } : { code });
 
 const requestSchema = {
   type: 'struct',
@@ -72,13 +71,9 @@ describe('newTableMetadata', () => {
       ['ts', 4],
     ]);
     expect(md['last-column-id']).toBe(5); // loc.lat = 5
-    expect(md['partition-specs']).toEqual([
-      { 'spec-id': 0, fields: [{ 'field-id': 1000, 'source-id': 4, name: 'ts_day', transform: 'day' }] },
-    ]);
+    expect(md['partition-specs']).toEqual([{ 'spec-id': 0, fields: [{ 'field-id': 1000, 'source-id': 4, name: 'ts_day', transform: 'day' }] }]);
     expect(md['last-partition-id']).toBe(1000);
-    expect(md['sort-orders']).toEqual([
-      { 'order-id': 1, fields: [{ transform: 'identity', 'source-id': 1, direction: 'asc', 'null-order': 'nulls-first' }] },
-    ]);
+    expect(md['sort-orders']).toEqual([{ 'order-id': 1, fields: [{ transform: 'identity', 'source-id': 1, direction: 'asc', 'null-order': 'nulls-first' }] }]);
     expect(md['default-sort-order-id']).toBe(1);
     expect(md.properties).toEqual({ owner: 'me', 'write.parquet.compression-codec': 'zstd' });
     expect(md['current-snapshot-id']).toBe(-1);
@@ -119,7 +114,11 @@ describe('newTableMetadata', () => {
       err('ERR_VALIDATION', 'transform'),
     );
     expect(() =>
-      createTable(2, { schema: { type: 'struct', fields: [{ id: 1, name: 'n', required: false, type: 'timestamp_ns' }] }, partitionSpec: undefined, sortOrder: undefined }),
+      createTable(2, {
+        schema: { type: 'struct', fields: [{ id: 1, name: 'n', required: false, type: 'timestamp_ns' }] },
+        partitionSpec: undefined,
+        sortOrder: undefined,
+      }),
     ).toThrowError(err('ERR_VALIDATION', 'v3'));
   });
 });
@@ -168,7 +167,9 @@ describe('applyTableUpdates: schemas, specs, sort orders', () => {
     );
     expect(() => applyTableUpdates(base, [{ action: 'set-default-spec', 'spec-id': -1 }], ctx())).toThrowError(err('ERR_VALIDATION'));
     expect(() => applyTableUpdates(base, [{ action: 'set-default-sort-order', 'sort-order-id': -1 }], ctx())).toThrowError(err('ERR_VALIDATION'));
-    expect(() => applyTableUpdates(base, [{ action: 'set-current-schema', 'schema-id': 3 }], ctx())).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'unknown schema'));
+    expect(() => applyTableUpdates(base, [{ action: 'set-current-schema', 'schema-id': 3 }], ctx())).toThrowError(
+      err('ERR_ILLEGAL_ARGUMENT', 'unknown schema'),
+    );
   });
 
   it('adds a spec with fresh field ids after last-partition-id, and reuses equivalent specs', () => {
@@ -208,9 +209,12 @@ describe('applyTableUpdates: schemas, specs, sort orders', () => {
     expect(bad([{ 'source-id': 2, name: 'id', transform: 'identity' }])).toThrowError(
       err('ERR_ILLEGAL_ARGUMENT', 'Cannot create identity partition sourced from different field in schema: id'),
     );
-    expect(bad([{ 'source-id': 2, name: 'a', transform: 'identity' }, { 'source-id': 1, name: 'a', transform: 'identity' }])).toThrowError(
-      err('ERR_ILLEGAL_ARGUMENT', 'Cannot use partition name more than once: a'),
-    );
+    expect(
+      bad([
+        { 'source-id': 2, name: 'a', transform: 'identity' },
+        { 'source-id': 1, name: 'a', transform: 'identity' },
+      ]),
+    ).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'Cannot use partition name more than once: a'));
     expect(bad([{ 'source-id': 2, name: 'a', transform: 'bucket[0]' }])).toThrowError(err('ERR_ILLEGAL_ARGUMENT'));
     // nested struct sources are fine
     expect(bad([{ 'source-id': 5, name: 'lat', transform: 'identity' }])).not.toThrow();
@@ -221,7 +225,10 @@ describe('applyTableUpdates: schemas, specs, sort orders', () => {
     const md = applyTableUpdates(
       base,
       [
-        { action: 'add-sort-order', 'sort-order': { 'order-id': 1, fields: [{ 'source-id': 2, transform: 'identity', direction: 'DESC', 'null-order': 'nulls-last' }] } },
+        {
+          action: 'add-sort-order',
+          'sort-order': { 'order-id': 1, fields: [{ 'source-id': 2, transform: 'identity', direction: 'DESC', 'null-order': 'nulls-last' }] },
+        },
         { action: 'set-default-sort-order', 'sort-order-id': -1 },
       ],
       ctx(),
@@ -242,11 +249,7 @@ describe('applyTableUpdates: schemas, specs, sort orders', () => {
   });
 
   it('removes specs and schemas but never the default/current ones', () => {
-    const base = applyTableUpdates(
-      createTable(),
-      [{ action: 'add-spec', spec: { fields: [{ 'source-id': 1, name: 'b', transform: 'bucket[4]' }] } }],
-      ctx(),
-    );
+    const base = applyTableUpdates(createTable(), [{ action: 'add-spec', spec: { fields: [{ 'source-id': 1, name: 'b', transform: 'bucket[4]' }] } }], ctx());
     expect(() => applyTableUpdates(base, [{ action: 'remove-partition-specs', 'spec-ids': [0] }], ctx())).toThrowError(
       err('ERR_ILLEGAL_ARGUMENT', 'Cannot remove the default partition spec'),
     );
@@ -279,7 +282,9 @@ describe('applyTableUpdates: snapshots and refs', () => {
       const { refs: _refs, ...withoutRefs } = md;
       for (const base of [md, withoutRefs as TableMetadata]) {
         expect(() => checkTableRequirements(base, [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': -7 }])).not.toThrow();
-        expect(() => checkTableRequirements(base, [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }])).toThrowError(err('ERR_COMMIT_CONFLICT'));
+        expect(() => checkTableRequirements(base, [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }])).toThrowError(
+          err('ERR_COMMIT_CONFLICT'),
+        );
       }
     }
   });
@@ -361,12 +366,7 @@ describe('applyTableUpdates: snapshots and refs', () => {
     expect(after.statistics).toEqual([]);
     expect(after['partition-statistics']).toEqual([]);
     expect(after['snapshot-log']).toEqual([{ 'timestamp-ms': T0 + 2000, 'snapshot-id': 2 }]);
-    expect(changes.map((c) => c.action)).toEqual([
-      'remove-snapshots',
-      'remove-statistics',
-      'remove-partition-statistics',
-      'remove-snapshot-ref',
-    ]);
+    expect(changes.map((c) => c.action)).toEqual(['remove-snapshots', 'remove-statistics', 'remove-partition-statistics', 'remove-snapshot-ref']);
   });
 
   it('removing the current snapshot unsets main and current-snapshot-id', () => {
@@ -392,9 +392,7 @@ describe('applyTableUpdates: v3 row lineage', () => {
     const md = commitSnapshot(base, 1, 1, undefined, { 'first-row-id': 0, 'added-rows': 30 });
     expect(md['next-row-id']).toBe(30);
     expect(md.snapshots[0]!['first-row-id']).toBe(0);
-    expect(() => commitSnapshot(md, 2, 2, 1, { 'first-row-id': 10, 'added-rows': 5 })).toThrowError(
-      err('ERR_COMMIT_CONFLICT', 'first-row-id is behind'),
-    );
+    expect(() => commitSnapshot(md, 2, 2, 1, { 'first-row-id': 10, 'added-rows': 5 })).toThrowError(err('ERR_COMMIT_CONFLICT', 'first-row-id is behind'));
     const md2 = commitSnapshot(md, 2, 2, 1, { 'first-row-id': 30, 'added-rows': 5 });
     expect(md2['next-row-id']).toBe(35);
     expect(() => commitSnapshot(md, 2, 2, 1, { 'first-row-id': 30 })).toThrowError(err('ERR_ILLEGAL_ARGUMENT', 'added-rows'));
@@ -428,9 +426,7 @@ describe('applyTableUpdates: properties, location, uuid, keys', () => {
     expect(md.properties).toEqual({ owner: 'you', a: '1' });
     expect(applyTableUpdates(md, [{ action: 'set-properties', updates: { a: '1' } }], ctx())).toBe(md);
     expect(applyTableUpdates(md, [{ action: 'set-properties', updated: { b: '2' } }], ctx()).properties.b).toBe('2');
-    expect(() => applyTableUpdates(md, [{ action: 'set-properties', updates: { a: 1 } }], ctx())).toThrowError(
-      err('ERR_VALIDATION', 'updates.a'),
-    );
+    expect(() => applyTableUpdates(md, [{ action: 'set-properties', updates: { a: 1 } }], ctx())).toThrowError(err('ERR_VALIDATION', 'updates.a'));
   });
 
   it('sets the location without trailing slash', () => {
@@ -447,16 +443,24 @@ describe('applyTableUpdates: properties, location, uuid, keys', () => {
   });
 
   it('adds and removes encryption keys', () => {
-    const md = applyTableUpdates(createTable(3), [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k1', 'encrypted-key-metadata': 'AAAA' } }], ctx());
+    const md = applyTableUpdates(
+      createTable(3),
+      [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k1', 'encrypted-key-metadata': 'AAAA' } }],
+      ctx(),
+    );
     expect(md['encryption-keys']).toEqual([{ 'key-id': 'k1', 'encrypted-key-metadata': 'AAAA' }]);
     const removed = applyTableUpdates(md, [{ action: 'remove-encryption-key', 'key-id': 'k1' }], ctx());
     expect(removed['encryption-keys']).toBeUndefined();
     // Key metadata is base64 (with or without padding), as Iceberg Java decodes it.
-    expect(applyTableUpdates(createTable(3), [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k2', 'encrypted-key-metadata': 'AAE' } }], ctx())['encryption-keys']).toHaveLength(1);
+    expect(
+      applyTableUpdates(createTable(3), [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k2', 'encrypted-key-metadata': 'AAE' } }], ctx())[
+        'encryption-keys'
+      ],
+    ).toHaveLength(1);
     for (const bad of ['!!!', 'AAAAA', 'AA=A', 'a b=']) {
-      expect(() => applyTableUpdates(createTable(3), [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k3', 'encrypted-key-metadata': bad } }], ctx())).toThrowError(
-        err('ERR_VALIDATION', 'not base64'),
-      );
+      expect(() =>
+        applyTableUpdates(createTable(3), [{ action: 'add-encryption-key', 'encryption-key': { 'key-id': 'k3', 'encrypted-key-metadata': bad } }], ctx()),
+      ).toThrowError(err('ERR_VALIDATION', 'not base64'));
     }
   });
 });
@@ -484,7 +488,18 @@ describe('create transactions (base null)', () => {
   const updates = (fv = 2) => [
     { action: 'assign-uuid', uuid: '33333333-3333-4333-8333-333333333333' },
     { action: 'upgrade-format-version', 'format-version': fv },
-    { action: 'add-schema', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'n', required: false, type: 'timestamp_ns' }] }, 'last-column-id': 2 },
+    {
+      action: 'add-schema',
+      schema: {
+        type: 'struct',
+        'schema-id': 0,
+        fields: [
+          { id: 1, name: 'id', required: true, type: 'long' },
+          { id: 2, name: 'n', required: false, type: 'timestamp_ns' },
+        ],
+      },
+      'last-column-id': 2,
+    },
     { action: 'set-current-schema', 'schema-id': -1 },
     { action: 'add-spec', spec: { 'spec-id': 0, fields: [{ 'source-id': 1, 'field-id': 1000, name: 'id_b', transform: 'bucket[8]' }] } },
     { action: 'set-default-spec', 'spec-id': -1 },

@@ -14,11 +14,7 @@ import { parsePartitionSpec } from './partition-spec.js';
 import { asString, asStringMap } from './read.js';
 import { assignFreshIds, parseSchema } from './schema.js';
 import { parseSortOrder } from './sort-order.js';
-import {
-  checkFormatVersion,
-  DEFAULT_TABLE_FORMAT_VERSION,
-  TableMetadataBuilder,
-} from './table-builder.js';
+import { checkFormatVersion, DEFAULT_TABLE_FORMAT_VERSION, TableMetadataBuilder } from './table-builder.js';
 import type { TableMetadata } from './types.js';
 import type { PartitionSpecInput, SortOrderInput, TableUpdate } from './change-types.js';
 import { parseList, parseTableUpdate } from './updates.js';
@@ -85,10 +81,7 @@ function parseFormatVersionProperty(value: string | undefined): number | undefin
 
 /** Iceberg Java's TableMetadata.newTableMetadata: fresh ids, spec/order rebound to them. */
 export function newTableMetadata(input: NewTableInput): TableMetadata {
-  const rawProperties =
-    input.properties === undefined || input.properties === null
-      ? new Map<string, string>()
-      : asStringMap(input.properties, 'properties');
+  const rawProperties = input.properties === undefined || input.properties === null ? new Map<string, string>() : asStringMap(input.properties, 'properties');
   const formatVersion = checkFormatVersion(
     input.formatVersion ?? parseFormatVersionProperty(rawProperties.get('format-version')) ?? DEFAULT_TABLE_FORMAT_VERSION,
   );
@@ -109,9 +102,7 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
   };
 
   const specIn: PartitionSpecInput =
-    input.partitionSpec === undefined || input.partitionSpec === null
-      ? { fields: [] }
-      : parsePartitionSpec(input.partitionSpec, 'partition-spec');
+    input.partitionSpec === undefined || input.partitionSpec === null ? { fields: [] } : parsePartitionSpec(input.partitionSpec, 'partition-spec');
   const spec: PartitionSpecInput = {
     // partition field ids are always fresh (1000, 1001, ...) on create
     fields: specIn.fields.map((f, i) => ({
@@ -121,10 +112,7 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
     })),
   };
 
-  const orderIn: SortOrderInput =
-    input.sortOrder === undefined || input.sortOrder === null
-      ? { fields: [] }
-      : parseSortOrder(input.sortOrder, 'write-order');
+  const orderIn: SortOrderInput = input.sortOrder === undefined || input.sortOrder === null ? { fields: [] } : parseSortOrder(input.sortOrder, 'write-order');
   const order: SortOrderInput = {
     fields: orderIn.fields.map((f, i) => ({ ...f, 'source-id': mapSource(f['source-id'], `write-order.fields[${i}].source-id`) })),
   };
@@ -144,11 +132,7 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
  * from the first upgrade-format-version update). Updates are untrusted JSON.
  * Check requirements first with checkTableRequirements.
  */
-export function applyTableUpdatesDetailed(
-  base: TableMetadata | null,
-  updates: readonly unknown[],
-  ctx: TableUpdateContext,
-): TableUpdateResult {
+export function applyTableUpdatesDetailed(base: TableMetadata | null, updates: readonly unknown[], ctx: TableUpdateContext): TableUpdateResult {
   const parsed = parseList(updates, 'updates', parseTableUpdate);
   let builder: TableMetadataBuilder;
   if (base === null) {
@@ -170,11 +154,7 @@ export function applyTableUpdatesDetailed(
 }
 
 /** applyTableUpdatesDetailed, returning only the metadata (the base object itself when nothing changed). */
-export function applyTableUpdates(
-  base: TableMetadata | null,
-  updates: readonly unknown[],
-  ctx: TableUpdateContext,
-): TableMetadata {
+export function applyTableUpdates(base: TableMetadata | null, updates: readonly unknown[], ctx: TableUpdateContext): TableMetadata {
   return applyTableUpdatesDetailed(base, updates, ctx).metadata;
 }
 

@@ -65,9 +65,7 @@ describe('checkTableRequirements', () => {
   it('treats a missing table: assert-create passes, anything else conflicts', () => {
     expect(() => checkTableRequirements(null, [{ type: 'assert-create' }])).not.toThrow();
     expect(() => checkTableRequirements(null, [{ type: 'assert-current-schema-id', 'current-schema-id': 0 }])).toThrowError(conflict);
-    expect(() =>
-      checkTableRequirements(null, [{ type: 'assert-create' }, { type: 'assert-current-schema-id', 'current-schema-id': 0 }]),
-    ).toThrowError(invalid);
+    expect(() => checkTableRequirements(null, [{ type: 'assert-create' }, { type: 'assert-current-schema-id', 'current-schema-id': 0 }])).toThrowError(invalid);
   });
 
   it('rejects malformed and unknown requirements as validation errors', () => {
@@ -85,7 +83,14 @@ describe('checkTableRequirements', () => {
       [
         {
           action: 'add-snapshot',
-          snapshot: { 'snapshot-id': 9007199254740993n, 'parent-snapshot-id': 7, 'sequence-number': 2, 'timestamp-ms': T0 + 2, 'manifest-list': 's3://b/t/n.avro', summary: { operation: 'append' } },
+          snapshot: {
+            'snapshot-id': 9007199254740993n,
+            'parent-snapshot-id': 7,
+            'sequence-number': 2,
+            'timestamp-ms': T0 + 2,
+            'manifest-list': 's3://b/t/n.avro',
+            summary: { operation: 'append' },
+          },
         },
         { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 9007199254740993n },
       ],

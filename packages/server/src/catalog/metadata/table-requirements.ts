@@ -52,9 +52,7 @@ function check(base: TableMetadata, r: TableRequirement): void {
           throw commitConflict(`Requirement failed: ${ref.type} ${r.ref} was created concurrently`);
         }
         if (BigInt(expected) !== ref.id) {
-          throw commitConflict(
-            `Requirement failed: ${ref.type} ${r.ref} has changed: expected id ${expected} != ${ref.id}`,
-          );
+          throw commitConflict(`Requirement failed: ${ref.type} ${r.ref} has changed: expected id ${expected} != ${ref.id}`);
         }
       } else if (expected !== null) {
         throw commitConflict(`Requirement failed: branch or tag ${r.ref} is missing, expected ${expected}`);
@@ -63,16 +61,12 @@ function check(base: TableMetadata, r: TableRequirement): void {
     }
     case 'assert-last-assigned-field-id':
       if (base['last-column-id'] !== r['last-assigned-field-id']) {
-        throw commitConflict(
-          `Requirement failed: last assigned field id changed: expected id ${r['last-assigned-field-id']} != ${base['last-column-id']}`,
-        );
+        throw commitConflict(`Requirement failed: last assigned field id changed: expected id ${r['last-assigned-field-id']} != ${base['last-column-id']}`);
       }
       return;
     case 'assert-current-schema-id':
       if (base['current-schema-id'] !== r['current-schema-id']) {
-        throw commitConflict(
-          `Requirement failed: current schema changed: expected id ${r['current-schema-id']} != ${base['current-schema-id']}`,
-        );
+        throw commitConflict(`Requirement failed: current schema changed: expected id ${r['current-schema-id']} != ${base['current-schema-id']}`);
       }
       return;
     case 'assert-last-assigned-partition-id':
@@ -84,16 +78,12 @@ function check(base: TableMetadata, r: TableRequirement): void {
       return;
     case 'assert-default-spec-id':
       if (base['default-spec-id'] !== r['default-spec-id']) {
-        throw commitConflict(
-          `Requirement failed: default partition spec changed: expected id ${r['default-spec-id']} != ${base['default-spec-id']}`,
-        );
+        throw commitConflict(`Requirement failed: default partition spec changed: expected id ${r['default-spec-id']} != ${base['default-spec-id']}`);
       }
       return;
     case 'assert-default-sort-order-id':
       if (base['default-sort-order-id'] !== r['default-sort-order-id']) {
-        throw commitConflict(
-          `Requirement failed: default sort order changed: expected id ${r['default-sort-order-id']} != ${base['default-sort-order-id']}`,
-        );
+        throw commitConflict(`Requirement failed: default sort order changed: expected id ${r['default-sort-order-id']} != ${base['default-sort-order-id']}`);
       }
       return;
   }

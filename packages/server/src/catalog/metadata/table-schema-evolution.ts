@@ -33,9 +33,7 @@ export abstract class TableSchemaEvolution extends TableState {
 
   upgradeFormatVersion(version: number): this {
     if (version > MAX_TABLE_FORMAT_VERSION) {
-      throw illegalArgument(
-        `Cannot upgrade table to unsupported format version: v${version} (supported: v${MAX_TABLE_FORMAT_VERSION})`,
-      );
+      throw illegalArgument(`Cannot upgrade table to unsupported format version: v${version} (supported: v${MAX_TABLE_FORMAT_VERSION})`);
     }
     if (version < this.formatVersion) {
       throw illegalArgument(`Cannot downgrade v${this.formatVersion} table to v${version}`);
@@ -122,10 +120,7 @@ export abstract class TableSchemaEvolution extends TableState {
     const v1 = this.formatVersion === 1;
     let counter = v1
       ? UNPARTITIONED_LAST_ASSIGNED_ID
-      : input.fields.reduce(
-          (max, f) => Math.max(max, f['field-id'] ?? max),
-          Math.max(this.lastPartitionId, UNPARTITIONED_LAST_ASSIGNED_ID),
-        );
+      : input.fields.reduce((max, f) => Math.max(max, f['field-id'] ?? max), Math.max(this.lastPartitionId, UNPARTITIONED_LAST_ASSIGNED_ID));
     const withIds: PartitionSpecInput = {
       fields: input.fields.map((f) => {
         const given = f['field-id'];

@@ -12,7 +12,19 @@ import { mapToRecord, toWire } from './read.js';
 import { indexSchema, type SchemaIndex } from './schema.js';
 import { checkSortOrderCompatibility } from './sort-order.js';
 import { type LogEntry, MAIN_BRANCH, ONE_MINUTE, big } from './table-format.js';
-import type { EncryptedKey, MetadataLogEntry, PartitionSpec, PartitionStatisticsFile, Schema, Snapshot, SnapshotReference, SortOrder, StatisticsFile, TableFormatVersion, TableMetadata } from './types.js';
+import type {
+  EncryptedKey,
+  MetadataLogEntry,
+  PartitionSpec,
+  PartitionStatisticsFile,
+  Schema,
+  Snapshot,
+  SnapshotReference,
+  SortOrder,
+  StatisticsFile,
+  TableFormatVersion,
+  TableMetadata,
+} from './types.js';
 import type { TableUpdate } from './change-types.js';
 
 export abstract class TableState {
@@ -50,7 +62,6 @@ export abstract class TableState {
   protected lastAddedSpecId: number | undefined;
   protected lastAddedOrderId: number | undefined;
   protected schemaIndexCache: { id: number; schema: Schema; index: SchemaIndex } | undefined;
-
 
   protected constructor(
     protected readonly base: TableMetadata | null,
@@ -139,9 +150,7 @@ export abstract class TableState {
     for (const s of this.snapshots) {
       const seq = big(s['sequence-number'] ?? 0);
       if (seq > this.lastSequenceNumber) {
-        throw validation(
-          `Invalid snapshot with sequence number ${seq} greater than last sequence number ${this.lastSequenceNumber}`,
-        );
+        throw validation(`Invalid snapshot with sequence number ${seq} greater than last sequence number ${this.lastSequenceNumber}`);
       }
     }
     for (const [name, ref] of this.refs) {
@@ -162,8 +171,16 @@ export abstract class TableState {
     }
 
     const updated = this.lastUpdatedMs ?? this.loadedLastUpdatedMs ?? this.nowMs;
-    checkOrdered(this.snapshotLog.map((e) => e.ts), updated, 'snapshot log');
-    checkOrdered(this.metadataLog.map((e) => big(e['timestamp-ms'])), updated, 'metadata log');
+    checkOrdered(
+      this.snapshotLog.map((e) => e.ts),
+      updated,
+      'snapshot log',
+    );
+    checkOrdered(
+      this.metadataLog.map((e) => big(e['timestamp-ms'])),
+      updated,
+      'metadata log',
+    );
   }
 
   private serialize(): TableMetadata {
@@ -189,8 +206,7 @@ export abstract class TableState {
     out.properties = mapToRecord(this.properties);
     // -1 alone means "no current snapshot" (validate() checked that any other id is a snapshot of the table);
     // a negative id of a real snapshot is written as it is, as Iceberg Java writes it.
-    out['current-snapshot-id'] =
-      this.currentSnapshotId !== -1n ? toWire(this.currentSnapshotId) : v >= 3 ? null : -1;
+    out['current-snapshot-id'] = this.currentSnapshotId !== -1n ? toWire(this.currentSnapshotId) : v >= 3 ? null : -1;
     if (v >= 3) out['next-row-id'] = toWire(this.nextRowId);
     if (this.encryptionKeys.length > 0) out['encryption-keys'] = [...this.encryptionKeys];
     out.refs = mapToRecord(this.refs);
@@ -201,7 +217,6 @@ export abstract class TableState {
     out['metadata-log'] = [...this.metadataLog];
     return out;
   }
-
 }
 
 /** Entries must be ordered (one minute of clock skew tolerated) and not after the update time. */

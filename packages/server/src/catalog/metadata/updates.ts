@@ -26,14 +26,19 @@ import {
 } from './read.js';
 import { parseSchema } from './schema.js';
 import { parseSortOrder } from './sort-order.js';
-import {
-  parseEncryptedKey,
-  parsePartitionStatisticsFile,
-  parseSnapshot,
-  parseSnapshotRef,
-  parseStatisticsFile,
-} from './table-objects.js';
-import type { AddSchemaUpdate, AssignUuidUpdate, RemovePropertiesUpdate, SetLocationUpdate, SetPropertiesUpdate, TableRequirement, TableUpdate, UpgradeFormatVersionUpdate, ViewRequirement, ViewUpdate } from './change-types.js';
+import { parseEncryptedKey, parsePartitionStatisticsFile, parseSnapshot, parseSnapshotRef, parseStatisticsFile } from './table-objects.js';
+import type {
+  AddSchemaUpdate,
+  AssignUuidUpdate,
+  RemovePropertiesUpdate,
+  SetLocationUpdate,
+  SetPropertiesUpdate,
+  TableRequirement,
+  TableUpdate,
+  UpgradeFormatVersionUpdate,
+  ViewRequirement,
+  ViewUpdate,
+} from './change-types.js';
 import { parseViewVersion } from './view-version.js';
 import { checkDefaults } from './defaults.js';
 
@@ -147,10 +152,7 @@ export function parseTableUpdate(v: unknown, path = 'update'): TableUpdate {
     case 'set-partition-statistics':
       return {
         action,
-        'partition-statistics': parsePartitionStatisticsFile(
-          reqObject(o, 'partition-statistics', path),
-          sub(path, 'partition-statistics'),
-        ),
+        'partition-statistics': parsePartitionStatisticsFile(reqObject(o, 'partition-statistics', path), sub(path, 'partition-statistics')),
       };
     case 'remove-partition-statistics':
       return { action, 'snapshot-id': toWire(reqLong(o, 'snapshot-id', path)) };

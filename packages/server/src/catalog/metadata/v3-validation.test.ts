@@ -34,7 +34,9 @@ describe('geography edge-interpolation algorithms', () => {
 
 describe('add-encryption-key', () => {
   it('is refused below format v3 and applied on v3', () => {
-    expect(() => applyTableUpdates(table(2), [key], ctx)).toThrowError(expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining('format v3') }));
+    expect(() => applyTableUpdates(table(2), [key], ctx)).toThrowError(
+      expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining('format v3') }),
+    );
     expect(applyTableUpdates(table(3), [key], ctx)['encryption-keys']).toHaveLength(1);
     // After an upgrade in the same commit it is v3 and allowed.
     expect(applyTableUpdates(table(2), [{ action: 'upgrade-format-version', 'format-version': 3 }, key], ctx)['encryption-keys']).toHaveLength(1);

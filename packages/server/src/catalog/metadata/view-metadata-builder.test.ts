@@ -43,9 +43,15 @@ describe('newViewMetadata', () => {
   it('rejects bad requests', () => {
     const bad = (viewVersion: unknown) => () => newViewMetadata({ schema, viewVersion, location: 's3://b/v', nowMs: T0 });
     expect(bad({ ...version('x'), representations: [] })).toThrowError(expect.objectContaining({ code: 'ERR_VALIDATION' }));
-    expect(bad({ ...version('x'), representations: [{ type: 'sql', sql: 'a', dialect: 'Spark' }, { type: 'sql', sql: 'b', dialect: 'spark' }] })).toThrowError(
-      expect.objectContaining({ code: 'ERR_ILLEGAL_ARGUMENT', message: 'Invalid view version: Cannot add multiple queries for dialect spark' }),
-    );
+    expect(
+      bad({
+        ...version('x'),
+        representations: [
+          { type: 'sql', sql: 'a', dialect: 'Spark' },
+          { type: 'sql', sql: 'b', dialect: 'spark' },
+        ],
+      }),
+    ).toThrowError(expect.objectContaining({ code: 'ERR_ILLEGAL_ARGUMENT', message: 'Invalid view version: Cannot add multiple queries for dialect spark' }));
     expect(bad({ ...version('x'), 'default-namespace': undefined })).toThrowError(
       expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining('default-namespace') }),
     );
@@ -137,8 +143,12 @@ describe('applyViewUpdates', () => {
     expect(() => applyViewUpdates(base, [{ action: 'add-snapshot', snapshot: {} }], ctx())).toThrowError(invalid('add-snapshot'));
     expect(() => applyViewUpdates(base, [{ action: 'teleport' }], ctx())).toThrowError(invalid('teleport'));
     expect(() => applyViewUpdates(base, [{ action: 'assign-uuid', uuid: 'other' }], ctx())).toThrowError(illegal('Cannot reassign uuid'));
-    expect(() => applyViewUpdates(base, [{ action: 'set-current-view-version', 'view-version-id': 9 }], ctx())).toThrowError(illegal('Cannot set current version to unknown version: 9'));
-    expect(() => applyViewUpdates(base, [{ action: 'upgrade-format-version', 'format-version': 2 }], ctx())).toThrowError(illegal('Unsupported format version'));
+    expect(() => applyViewUpdates(base, [{ action: 'set-current-view-version', 'view-version-id': 9 }], ctx())).toThrowError(
+      illegal('Cannot set current version to unknown version: 9'),
+    );
+    expect(() => applyViewUpdates(base, [{ action: 'upgrade-format-version', 'format-version': 2 }], ctx())).toThrowError(
+      illegal('Unsupported format version'),
+    );
   });
 
   it('round-trips through parseViewMetadata', () => {
@@ -154,11 +164,7 @@ describe('checkViewRequirements', () => {
     expect(() => checkViewRequirements(base, [{ type: 'assert-view-uuid', uuid: 'other' }])).toThrowError(
       expect.objectContaining({ code: 'ERR_COMMIT_CONFLICT' }),
     );
-    expect(() => checkViewRequirements(base, [{ type: 'assert-table-uuid', uuid: 'x' }])).toThrowError(
-      expect.objectContaining({ code: 'ERR_VALIDATION' }),
-    );
-    expect(() => checkViewRequirements(null, [{ type: 'assert-view-uuid', uuid: 'x' }])).toThrowError(
-      expect.objectContaining({ code: 'ERR_COMMIT_CONFLICT' }),
-    );
+    expect(() => checkViewRequirements(base, [{ type: 'assert-table-uuid', uuid: 'x' }])).toThrowError(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+    expect(() => checkViewRequirements(null, [{ type: 'assert-view-uuid', uuid: 'x' }])).toThrowError(expect.objectContaining({ code: 'ERR_COMMIT_CONFLICT' }));
   });
 });

@@ -15,20 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { commitConflict, illegalArgument, validation } from '../../errors/catalog-error.js';
-import {
-  asArray,
-  asObject,
-  asString,
-  asStringMap,
-  get,
-  mapToRecord,
-  optObject,
-  reqInt,
-  reqLong,
-  reqString,
-  sub,
-  toWire,
-} from './read.js';
+import { asArray, asObject, asString, asStringMap, get, mapToRecord, optObject, reqInt, reqLong, reqString, sub, toWire } from './read.js';
 import { checkMetadataCodecProperty } from './metadata-log.js';
 import { removeProperties, setProperties } from './property-changes.js';
 import { IdIndex } from './id-index.js';
@@ -243,7 +230,10 @@ class ViewMetadataBuilder {
     if (versions.length > keep) {
       // Version ids grow over time: keep the current version and the newest others.
       const retained = new Set<number>([this.currentVersionId]);
-      const ids = versions.map((v) => v['version-id']).sort((a, b) => b - a).slice(0, keep);
+      const ids = versions
+        .map((v) => v['version-id'])
+        .sort((a, b) => b - a)
+        .slice(0, keep);
       for (const id of ids) {
         if (retained.size === keep) break;
         retained.add(id);
@@ -294,9 +284,7 @@ function loadView(raw: unknown, nowMs: number, path: string): ViewMetadataBuilde
   if (formatVersion < 1 || formatVersion > MAX_VIEW_FORMAT_VERSION) {
     throw validation(`Invalid ${sub(path, 'format-version')}: unsupported view format version ${formatVersion}`);
   }
-  const versions = asArray(get(o, 'versions') ?? null, sub(path, 'versions')).map((v, i) =>
-    parseViewVersion(v, sub(sub(path, 'versions'), i)),
-  );
+  const versions = asArray(get(o, 'versions') ?? null, sub(path, 'versions')).map((v, i) => parseViewVersion(v, sub(sub(path, 'versions'), i)));
   const currentVersionId = reqInt(o, 'current-version-id', path);
   const current = versions.find((v) => v['version-id'] === currentVersionId);
   if (!current) throw validation(`Invalid ${path}: cannot find current version ${currentVersionId} in view versions`);
@@ -356,8 +344,7 @@ export function newViewMetadata(arg: unknown, ctx?: ViewContext & { location?: s
   } else {
     const o = asObject(arg, 'request');
     const requestLocation = get(o, 'location');
-    const location =
-      ctx.location ?? (requestLocation === undefined || requestLocation === null ? undefined : reqString(o, 'location', 'request'));
+    const location = ctx.location ?? (requestLocation === undefined || requestLocation === null ? undefined : reqString(o, 'location', 'request'));
     if (location === undefined) throw validation('Invalid request: missing view location');
     input = { schema: get(o, 'schema'), viewVersion: get(o, 'view-version'), location, properties: get(o, 'properties'), nowMs: ctx.nowMs };
     if (ctx.newUuid) input.uuid = ctx.newUuid();

@@ -50,9 +50,7 @@ export function parseViewVersion(v: JsonObject | unknown, path = 'view-version')
     throw validation(`Invalid ${path}: missing required field '${sub(path, 'default-namespace')}'`);
   }
   version['default-namespace'] = asStringArray(ns, sub(path, 'default-namespace'));
-  version.representations = reqArray(o, 'representations', path).map((r, i) =>
-    parseRepresentation(r, sub(sub(path, 'representations'), i)),
-  );
+  version.representations = reqArray(o, 'representations', path).map((r, i) => parseRepresentation(r, sub(sub(path, 'representations'), i)));
   checkDialects(version);
   return version;
 }
@@ -68,8 +66,7 @@ export function checkDialects(version: ViewVersion): void {
   }
 }
 
-export const sqlDialects = (version: ViewVersion): Set<string> =>
-  new Set(version.representations.map((r) => r.dialect.toLowerCase()));
+export const sqlDialects = (version: ViewVersion): Set<string> => new Set(version.representations.map((r) => r.dialect.toLowerCase()));
 
 /** Would behave the same: ignores version id, timestamp and (as Iceberg Java does) nothing else. */
 export function sameViewVersion(a: ViewVersion, b: ViewVersion): boolean {
@@ -84,5 +81,11 @@ export function sameViewVersion(a: ViewVersion, b: ViewVersion): boolean {
 
 /** A key equal for two versions exactly when sameViewVersion calls them the same (id-index.ts). */
 export function viewVersionKey(v: ViewVersion): string {
-  return [structuralKey(v.summary), structuralKey(v.representations), strictKey(v['default-catalog']), structuralKey(v['default-namespace']), strictKey(v['schema-id'])].join('|');
+  return [
+    structuralKey(v.summary),
+    structuralKey(v.representations),
+    strictKey(v['default-catalog']),
+    structuralKey(v['default-namespace']),
+    strictKey(v['schema-id']),
+  ].join('|');
 }

@@ -25,7 +25,12 @@ export function changeLogLine(event: OutboxEventInput): ChangeLogLine | undefine
   if (kind.startsWith('namespace.') && !kind.endsWith('.undropped')) return { type: kind, ...base, namespace };
   if (kind.endsWith('.renamed')) {
     const from = (data.from ?? {}) as { namespace?: unknown; name?: unknown };
-    return { type: kind, ...base, from: formatIdentifier(levels(from.namespace), typeof from.name === 'string' ? from.name : undefined), to: formatIdentifier(namespace, name) };
+    return {
+      type: kind,
+      ...base,
+      from: formatIdentifier(levels(from.namespace), typeof from.name === 'string' ? from.name : undefined),
+      to: formatIdentifier(namespace, name),
+    };
   }
   if (kind.endsWith('.undropped')) {
     const what = kind.slice(0, -'.undropped'.length);

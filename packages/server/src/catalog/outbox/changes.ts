@@ -102,15 +102,16 @@ export function changeEvent(ctx: ChangeContext, warehouse: string, caller: Calle
   const subject = namespace === undefined ? undefined : change.name === undefined ? namespace.join('.') : `${namespace.join('.')}/${change.name}`;
   const operationType = OPERATION_TYPES[change.kind];
   const identifier = namespace !== undefined && change.name !== undefined ? { namespace, name: change.name } : undefined;
-  const operation = operationType === undefined
-    ? undefined
-    : {
-        'operation-type': operationType,
-        ...(identifier ? { identifier } : namespace ? { namespace } : {}),
-        ...(change.uuid && change.kind.startsWith('table.') ? { 'table-uuid': change.uuid } : {}),
-        ...(change.uuid && change.kind.startsWith('view.') ? { 'view-uuid': change.uuid } : {}),
-        ...change.operation,
-      };
+  const operation =
+    operationType === undefined
+      ? undefined
+      : {
+          'operation-type': operationType,
+          ...(identifier ? { identifier } : namespace ? { namespace } : {}),
+          ...(change.uuid && change.kind.startsWith('table.') ? { 'table-uuid': change.uuid } : {}),
+          ...(change.uuid && change.kind.startsWith('view.') ? { 'view-uuid': change.uuid } : {}),
+          ...change.operation,
+        };
   return {
     id: ctx.newUuid(),
     warehouse,

@@ -36,7 +36,11 @@ export function commitEvents(changes: readonly CommittedChange[], prepared: read
   if (prepared.length > 1 && out.length > 0) {
     out.push({
       kind: 'transaction.committed',
-      data: { tables: prepared.filter((p) => p.changed).map((p) => ({ namespace: p.identifier.namespace, name: p.identifier.name, 'table-uuid': p.metadata['table-uuid'] })) },
+      data: {
+        tables: prepared
+          .filter((p) => p.changed)
+          .map((p) => ({ namespace: p.identifier.namespace, name: p.identifier.name, 'table-uuid': p.metadata['table-uuid'] })),
+      },
     });
   }
   return out;

@@ -10,7 +10,19 @@ import { EventDelivery } from './delivery.js';
 import type { SinkRecord } from '../ports/delivery.js';
 import { type CloudEvent, type EventSink, PartialDelivery } from '../ports/event-sink.js';
 
-const sinkRecord: SinkRecord = { id: 's', warehouse: 'w', kind: 'webhook', config: {}, cursor: 0, state: 'active', failures: 0, nextAttemptAtMs: 0, delivered: 0, createdAtMs: 0, updatedAtMs: 0 };
+const sinkRecord: SinkRecord = {
+  id: 's',
+  warehouse: 'w',
+  kind: 'webhook',
+  config: {},
+  cursor: 0,
+  state: 'active',
+  failures: 0,
+  nextAttemptAtMs: 0,
+  delivered: 0,
+  createdAtMs: 0,
+  updatedAtMs: 0,
+};
 
 function setup(holder = 'a', outbox = new MemoryOutbox(), clock = { t: 1_000 }) {
   const batches: CloudEvent[][] = [];
@@ -106,7 +118,9 @@ describe('event delivery', () => {
     const counted = new Proxy(memory, {
       get(target, name, receiver) {
         const v = Reflect.get(target, name, receiver);
-        return typeof v === 'function' && ['acquireLease', 'list', 'getSink', 'listSinks', 'advanceSink'].includes(String(name)) ? (...args: unknown[]) => (calls.push(String(name)), v.apply(target, args)) : v;
+        return typeof v === 'function' && ['acquireLease', 'list', 'getSink', 'listSinks', 'advanceSink'].includes(String(name))
+          ? (...args: unknown[]) => (calls.push(String(name)), v.apply(target, args))
+          : v;
       },
     });
     const { delivery, batches, clock } = setup('a', counted);
@@ -157,7 +171,19 @@ describe('event delivery', () => {
       },
       async close() {},
     };
-    const delivery = new EventDelivery({ store: outbox, sinkFor: async () => sink, baseUrl: () => 'https://c.test', holder: 'a', now: () => clock.t, intervalMs: 10, leaseTtlMs: 10_000, maxFailures: 3, maxBackoffMs: 8_000, batchSize: 3, warn: () => undefined });
+    const delivery = new EventDelivery({
+      store: outbox,
+      sinkFor: async () => sink,
+      baseUrl: () => 'https://c.test',
+      holder: 'a',
+      now: () => clock.t,
+      intervalMs: 10,
+      leaseTtlMs: 10_000,
+      maxFailures: 3,
+      maxBackoffMs: 8_000,
+      batchSize: 3,
+      warn: () => undefined,
+    });
     await outbox.insertSink(sinkRecord);
     await outbox.appendEvents([1, 2, 3, 4, 5].map(event));
     await delivery.tick();

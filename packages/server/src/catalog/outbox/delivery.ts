@@ -128,7 +128,10 @@ export class EventDelivery {
       // Aborted when this replica's lease ends (less a margin for the store write that follows), so a sink that sends
       // event by event stops before the next holder may start.
       const leaseLeft = Math.max(1, Math.floor(this.leaseUntil - this.o.now() - LEASE_MARGIN_MS));
-      await sink.deliver(events.map((e) => toCloudEvent(e, baseUrl)), AbortSignal.timeout(leaseLeft));
+      await sink.deliver(
+        events.map((e) => toCloudEvent(e, baseUrl)),
+        AbortSignal.timeout(leaseLeft),
+      );
     } catch (err) {
       // Some leading events were accepted (a webhook that went slow or failed midway): move past them, and count no
       // failure when some got through: the next round goes on from there (or fails at once, and backs off then).
@@ -140,9 +143,20 @@ export class EventDelivery {
       const backoff = Math.min(this.o.maxBackoffMs, 1000 * 2 ** Math.min(failures - 1, 30));
       const state = failures >= this.o.maxFailures ? 'failing' : 'active';
       const lastError = messageOf(err).slice(0, 300);
-      await this.o.store.recordFailure(record.id, { failures, state, lastError, nextAttemptAtMs: Math.round(this.o.now() + backoff * (0.75 + Math.random() * 0.5)) }, this.o.now());
+      await this.o.store.recordFailure(
+        record.id,
+        { failures, state, lastError, nextAttemptAtMs: Math.round(this.o.now() + backoff * (0.75 + Math.random() * 0.5)) },
+        this.o.now(),
+      );
       this.o.metrics?.failed(record.kind);
-      if (state === 'failing' && record.state !== 'failing') this.o.warn('event sink is failing (dead letter); its events wait, none is dropped', { sink: record.id, warehouse: record.warehouse, kind: record.kind, failures, error: lastError });
+      if (state === 'failing' && record.state !== 'failing')
+        this.o.warn('event sink is failing (dead letter); its events wait, none is dropped', {
+          sink: record.id,
+          warehouse: record.warehouse,
+          kind: record.kind,
+          failures,
+          error: lastError,
+        });
       return undefined;
     }
     const now = this.o.now();
@@ -150,7 +164,16 @@ export class EventDelivery {
     const last = events.at(-1)!;
     if (events.length < this.o.batchSize) return undefined;
     // What advanceSink wrote (a changed config or a deletion is seen at the next round's listSinks).
-    return { ...record, cursor: last.sequence, delivered: record.delivered + events.length, failures: 0, state: 'active', lastError: undefined, nextAttemptAtMs: 0, updatedAtMs: now };
+    return {
+      ...record,
+      cursor: last.sequence,
+      delivered: record.delivered + events.length,
+      failures: 0,
+      state: 'active',
+      lastError: undefined,
+      nextAttemptAtMs: 0,
+      updatedAtMs: now,
+    };
   }
 
   /** Moves the sink's cursor past `events`, accepted by it (compare-and-set: false when another deliverer moved it). */

@@ -44,7 +44,10 @@ describe('refuseExpired', () => {
     await refuseExpired(0, await outbox.list('w', 0, 10), undefined, deletedThrough, 7);
     // Nothing left after the cursor, all of it deleted: refused too (an empty page never hides a deletion).
     expect(await outbox.deleteBefore(400)).toBe(2);
-    await expect(refuseExpired(5, await outbox.list('w', 5, 10), await outbox.head('w'), deletedThrough, 1)).rejects.toMatchObject({ code: 'ERR_CURSOR_EXPIRED', details: { 'resume-after': '6' } });
+    await expect(refuseExpired(5, await outbox.list('w', 5, 10), await outbox.head('w'), deletedThrough, 1)).rejects.toMatchObject({
+      code: 'ERR_CURSOR_EXPIRED',
+      details: { 'resume-after': '6' },
+    });
   });
 
   it('reads no watermark for a page that continues its cursor without a gap', async () => {

@@ -17,7 +17,13 @@ import type { OutboxEvent } from '../ports/outbox.js';
 export const RESUME_AFTER = 'resume-after';
 
 /** `head`: the stream's head when the page is empty (read by refusePastHead), else undefined. */
-export async function refuseExpired(after: number, events: readonly OutboxEvent[], head: number | undefined, deletedThrough: () => Promise<number>, retentionDays: number): Promise<void> {
+export async function refuseExpired(
+  after: number,
+  events: readonly OutboxEvent[],
+  head: number | undefined,
+  deletedThrough: () => Promise<number>,
+  retentionDays: number,
+): Promise<void> {
   if (after === 0) return;
   const last = events.at(-1);
   // Sequences are distinct and ascending: the page is after+1..last without a gap exactly when it holds last-after events.

@@ -14,7 +14,8 @@ import type { EventIntent, EventIntentStore, IntentResolver } from '../ports/int
 
 /** Publishes or drops one intent after reading the external store; what happened ('gone': resolved by someone else). */
 export async function resolveIntent(intent: EventIntent, store: EventIntentStore, resolver: IntentResolver): Promise<'published' | 'dropped' | 'gone'> {
-  if (intent.writes.length > 0 && (await resolver.anyInEffect(intent.writes))) return (await store.publishIntent(intent.id, intent.events)) ? 'published' : 'gone';
+  if (intent.writes.length > 0 && (await resolver.anyInEffect(intent.writes)))
+    return (await store.publishIntent(intent.id, intent.events)) ? 'published' : 'gone';
   return (await store.dropIntent(intent.id)) ? 'dropped' : 'gone';
 }
 

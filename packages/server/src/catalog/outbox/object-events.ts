@@ -7,7 +7,12 @@ export async function afterChange<T>(result: T, record: () => Promise<void>): Pr
   return result;
 }
 
-export function renamed(kind: 'table' | 'view' | 'lance-table', from: { namespace: string[]; name: string }, to: { namespace: string[]; name: string }, uuid: string): Change {
+export function renamed(
+  kind: 'table' | 'view' | 'lance-table',
+  from: { namespace: string[]; name: string },
+  to: { namespace: string[]; name: string },
+  uuid: string,
+): Change {
   return {
     kind: kind === 'view' ? 'view.renamed' : kind === 'table' ? 'table.renamed' : 'lance-table.renamed',
     namespace: to.namespace,
@@ -27,8 +32,21 @@ interface Cascade {
 /** A cascading namespace drop (Lance): each table and view it unregistered, each Lance table it dropped, then each namespace as removed. */
 export function cascadeDropped(removed: Cascade): Change[] {
   return [
-    ...removed.objects.map((o): Change => ({ kind: o.kind === 'view' ? 'view.dropped' : 'table.dropped', namespace: o.namespace, name: o.name, uuid: o.uuid, operation: o.kind === 'view' ? {} : { purge: false }, data: { cascade: true } })),
-    ...removed.lanceTables.map((t): Change => ({ kind: 'lance-table.dropped', namespace: t.namespace, name: t.name, uuid: t.uuid, data: { location: t.location, cascade: true } })),
+    ...removed.objects.map((o): Change => ({
+      kind: o.kind === 'view' ? 'view.dropped' : 'table.dropped',
+      namespace: o.namespace,
+      name: o.name,
+      uuid: o.uuid,
+      operation: o.kind === 'view' ? {} : { purge: false },
+      data: { cascade: true },
+    })),
+    ...removed.lanceTables.map((t): Change => ({
+      kind: 'lance-table.dropped',
+      namespace: t.namespace,
+      name: t.name,
+      uuid: t.uuid,
+      data: { location: t.location, cascade: true },
+    })),
     ...removed.namespaces.map((n): Change => ({ kind: 'namespace.dropped', namespace: n.levels })),
   ];
 }

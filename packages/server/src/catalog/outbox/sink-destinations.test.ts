@@ -1,14 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { destinationHosts, isNonPublicAddress, nonPublicDestination, parseNetworks } from './sink-destinations.js';
 
-const rule = (networks = '', names: Record<string, string[]> = {}) => ({ networks: parseNetworks(networks), resolve: async (host: string) => names[host] ?? [] });
+const rule = (networks = '', names: Record<string, string[]> = {}) => ({
+  networks: parseNetworks(networks),
+  resolve: async (host: string) => names[host] ?? [],
+});
 
 describe('sink destinations', () => {
   it('classifies loopback, private, link-local, shared, multicast and reserved addresses, v4 and v6, as not public', () => {
-    for (const a of ['127.0.0.1', '127.1.2.3', '10.0.0.5', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fd00:ec2::254', 'fe80::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '64:ff9b::169.254.169.254', '64:ff9b::a00:5']) {
+    for (const a of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '10.0.0.5',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fd00:ec2::254',
+      'fe80::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::169.254.169.254',
+      '64:ff9b::a00:5',
+    ]) {
       expect(isNonPublicAddress(a), a).toBe(true);
     }
-    for (const a of ['8.8.8.8', '172.32.0.1', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808']) expect(isNonPublicAddress(a), a).toBe(false);
+    for (const a of ['8.8.8.8', '172.32.0.1', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])
+      expect(isNonPublicAddress(a), a).toBe(false);
   });
 
   it('reads the hosts of webhook URLs (as the URL parser normalises them), Kafka brokers and NATS servers', () => {
@@ -20,8 +46,14 @@ describe('sink destinations', () => {
 
   it('refuses literal addresses, local and metadata names, and names resolving to non-public addresses', async () => {
     expect(await nonPublicDestination(['169.254.169.254'], rule())).toMatch(/169\.254\.169\.254 is not a public address/);
-    for (const name of ['localhost', 'LOCALHOST.', 'api.localhost', 'metadata.google.internal']) expect(await nonPublicDestination([name], rule()), name).toMatch(/this machine or its cloud's metadata/);
-    expect(await nonPublicDestination(['example.com', 'rebind.example'], rule('', { 'example.com': ['93.184.216.34'], 'rebind.example': ['93.184.216.34', '10.1.2.3'] }))).toMatch(/rebind\.example resolves to 10\.1\.2\.3/);
+    for (const name of ['localhost', 'LOCALHOST.', 'api.localhost', 'metadata.google.internal'])
+      expect(await nonPublicDestination([name], rule()), name).toMatch(/this machine or its cloud's metadata/);
+    expect(
+      await nonPublicDestination(
+        ['example.com', 'rebind.example'],
+        rule('', { 'example.com': ['93.184.216.34'], 'rebind.example': ['93.184.216.34', '10.1.2.3'] }),
+      ),
+    ).toMatch(/rebind\.example resolves to 10\.1\.2\.3/);
     expect(await nonPublicDestination(['example.com', 'unresolvable.test'], rule('', { 'example.com': ['93.184.216.34'] }))).toBeUndefined();
   });
 

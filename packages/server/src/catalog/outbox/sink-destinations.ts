@@ -50,7 +50,10 @@ for (const [address, prefix, type] of NON_PUBLIC) nonPublic.addSubnet(address, p
 /** Operator-listed networks ("10.20.0.0/16, fd00::/8") as a BlockList; throws TypeError naming a bad entry. */
 export function parseNetworks(list: string): BlockList {
   const networks = new BlockList();
-  for (const entry of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [address = '', prefix] = entry.split('/');
     const type = isIP(address);
     const bits = prefix === undefined ? (type === 6 ? 128 : 32) : Number(prefix);
@@ -151,7 +154,10 @@ export function addressAllowed(address: string, networks: BlockList): boolean {
  * The caller connects to one of the returned addresses, never to the name again (no second, different answer).
  */
 export async function checkedAddresses(host: string, rule: DestinationRule): Promise<string[]> {
-  const name = host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  const name = host
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
   if (isIP(name) === 0 && LOCAL_NAMES.test(name)) throw new DestinationRefused();
   const addresses = isIP(name) !== 0 ? [name] : await rule.resolve(name);
   if (addresses.length === 0) throw new Error('the destination does not resolve');

@@ -19,7 +19,8 @@ export function planAnswerJson(result: PlanResult): string {
   const pageJson = written.get(result['file-scan-tasks']);
   if (pageJson === undefined || pageJson.length < 2) return stringifyJson(result);
   // Exactly the keys written around the page: anything else is written the ordinary way.
-  for (const k of Object.keys(result)) if (k !== 'status' && k !== 'plan-id' && k !== 'file-scan-tasks' && k !== 'delete-files' && k !== 'storage-credentials') return stringifyJson(result);
+  for (const k of Object.keys(result))
+    if (k !== 'status' && k !== 'plan-id' && k !== 'file-scan-tasks' && k !== 'delete-files' && k !== 'storage-credentials') return stringifyJson(result);
   const head = result['plan-id'] === undefined ? '{"status":"completed",' : `{"status":"completed","plan-id":${JSON.stringify(result['plan-id'])},`;
   const credentials = result['storage-credentials'];
   const tail = credentials === undefined ? '}' : `,"storage-credentials":${stringifyJson(credentials)}}`;

@@ -41,7 +41,7 @@ const MICROS_PER_HOUR = 3_600_000_000n;
 
 const floorDiv = (a: bigint, b: bigint): bigint => {
   const q = a / b;
-  return (a % b !== 0n && a < 0n !== b < 0n) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 };
 
 /** Timestamps (micros, or nanos for _ns types) and dates (days) to micros; undefined for other values. */

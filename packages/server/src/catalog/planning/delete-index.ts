@@ -76,13 +76,16 @@ export class DeleteIndex {
       const required = field.required;
       const containsNull = (f: ContentFile) => !required && (f.nullValueCounts?.get(id) === undefined || f.nullValueCounts.get(id)! > 0);
       const allNonNull = (f: ContentFile) => required || (f.nullValueCounts?.get(id) !== undefined && f.nullValueCounts.get(id)! <= 0);
-      const allNull = (f: ContentFile) => !required && f.nullValueCounts?.get(id) !== undefined && f.valueCounts?.get(id) !== undefined && f.nullValueCounts.get(id) === f.valueCounts.get(id);
+      const allNull = (f: ContentFile) =>
+        !required && f.nullValueCounts?.get(id) !== undefined && f.valueCounts?.get(id) !== undefined && f.nullValueCounts.get(id) === f.valueCounts.get(id);
       if (containsNull(data) && containsNull(del)) continue;
       if (allNull(data) && allNonNull(del)) return false;
       if (allNull(del) && allNonNull(data)) return false;
       if (!checkRanges) continue;
       const type = typeName(field.type);
-      const [dl, du, xl, xu] = [data.lowerBounds!.get(id), data.upperBounds!.get(id), del.lowerBounds!.get(id), del.upperBounds!.get(id)].map((b) => fromBinary(type, b));
+      const [dl, du, xl, xu] = [data.lowerBounds!.get(id), data.upperBounds!.get(id), del.lowerBounds!.get(id), del.upperBounds!.get(id)].map((b) =>
+        fromBinary(type, b),
+      );
       if (dl === undefined || du === undefined || xl === undefined || xu === undefined) continue;
       // Ranges overlap unless one ends before the other starts (an incomparable pair, NaN, keeps the delete).
       if (compare(xl, du) > 0 || compare(dl, xu) > 0) return false;

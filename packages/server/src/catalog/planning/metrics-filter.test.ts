@@ -27,11 +27,27 @@ const file = {
   content: 0,
   recordCount: 5,
   filePath: 'file:///t/data/a.parquet',
-  valueCounts: new Map([[1, 5], [2, 5], [3, 5]]),
-  nullValueCounts: new Map([[1, 0], [2, 1], [3, 5]]),
+  valueCounts: new Map([
+    [1, 5],
+    [2, 5],
+    [3, 5],
+  ]),
+  nullValueCounts: new Map([
+    [1, 0],
+    [2, 1],
+    [3, 5],
+  ]),
   nanValueCounts: new Map([[3, 0]]),
-  lowerBounds: new Map([[1, long(10)], [2, str('apple')], [4, long(1_577_836_800_000_000)]]),
-  upperBounds: new Map([[1, long(20)], [2, str('melon')], [4, long(1_577_923_200_000_000)]]),
+  lowerBounds: new Map([
+    [1, long(10)],
+    [2, str('apple')],
+    [4, long(1_577_836_800_000_000)],
+  ]),
+  upperBounds: new Map([
+    [1, long(20)],
+    [2, str('melon')],
+    [4, long(1_577_923_200_000_000)],
+  ]),
 } as unknown as ContentFile;
 
 const might = (filter: unknown) => mightMatch(bindFilter(filter, schema, true), file);
@@ -78,20 +94,51 @@ describe('inclusive metrics pruning', () => {
   });
 
   it('decodes decimal, uuid and float bounds; NaN-only and empty files; a truncated upper bound stays inclusive', () => {
-    const s2 = { type: 'struct', 'schema-id': 0, fields: [
-      { id: 1, name: 'price', required: false, type: 'decimal(9, 2)' },
-      { id: 2, name: 'u', required: false, type: 'uuid' },
-      { id: 3, name: 'f', required: false, type: 'float' },
-      { id: 4, name: 's', required: false, type: 'string' },
-    ] } as Schema;
-    const f4 = (v: number) => { const b = Buffer.alloc(4); b.writeFloatLE(v); return new Uint8Array(b); };
+    const s2 = {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'price', required: false, type: 'decimal(9, 2)' },
+        { id: 2, name: 'u', required: false, type: 'uuid' },
+        { id: 3, name: 'f', required: false, type: 'float' },
+        { id: 4, name: 's', required: false, type: 'string' },
+      ],
+    } as Schema;
+    const f4 = (v: number) => {
+      const b = Buffer.alloc(4);
+      b.writeFloatLE(v);
+      return new Uint8Array(b);
+    };
     const u = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
     const g = {
-      content: 0, recordCount: 3,
-      valueCounts: new Map([[1, 3], [2, 3], [3, 3], [4, 3]]), nullValueCounts: new Map([[1, 0], [2, 0], [3, 0], [4, 0]]), nanValueCounts: new Map([[3, 0]]),
-      lowerBounds: new Map([[1, new Uint8Array([0xfa, 0x74])], [2, u('00'.repeat(16))], [3, f4(-1.5)], [4, str('abc')]]),
+      content: 0,
+      recordCount: 3,
+      valueCounts: new Map([
+        [1, 3],
+        [2, 3],
+        [3, 3],
+        [4, 3],
+      ]),
+      nullValueCounts: new Map([
+        [1, 0],
+        [2, 0],
+        [3, 0],
+        [4, 0],
+      ]),
+      nanValueCounts: new Map([[3, 0]]),
+      lowerBounds: new Map([
+        [1, new Uint8Array([0xfa, 0x74])],
+        [2, u('00'.repeat(16))],
+        [3, f4(-1.5)],
+        [4, str('abc')],
+      ]),
       // "abd" is the truncated, incremented upper bound of values like "abcxyz"
-      upperBounds: new Map([[1, new Uint8Array([0x05, 0x8c])], [2, u('7f'.repeat(16))], [3, f4(2.5)], [4, str('abd')]]),
+      upperBounds: new Map([
+        [1, new Uint8Array([0x05, 0x8c])],
+        [2, u('7f'.repeat(16))],
+        [3, f4(2.5)],
+        [4, str('abd')],
+      ]),
     } as unknown as ContentFile;
     const m = (filter: unknown, ff = g) => mightMatch(bindFilter(filter, s2, true), ff);
     expect(m({ type: 'gt', term: 'price', value: '14.20' })).toBe(false);
@@ -115,7 +162,22 @@ describe('inclusive metrics pruning', () => {
   });
 
   it('prunes not-eq and not-in only for a single-valued column without nulls (or NaN for floats)', () => {
-    const one = { ...file, lowerBounds: new Map([[1, long(7)], [3, new Uint8Array(Buffer.alloc(8))]]), upperBounds: new Map([[1, long(7)], [3, new Uint8Array(Buffer.alloc(8))]]), nullValueCounts: new Map([[1, 0], [3, 0]]), nanValueCounts: new Map<number, number>() } as unknown as ContentFile;
+    const one = {
+      ...file,
+      lowerBounds: new Map([
+        [1, long(7)],
+        [3, new Uint8Array(Buffer.alloc(8))],
+      ]),
+      upperBounds: new Map([
+        [1, long(7)],
+        [3, new Uint8Array(Buffer.alloc(8))],
+      ]),
+      nullValueCounts: new Map([
+        [1, 0],
+        [3, 0],
+      ]),
+      nanValueCounts: new Map<number, number>(),
+    } as unknown as ContentFile;
     const m = (filter: unknown, ff: ContentFile = one) => mightMatch(bindFilter(filter, schema, true), ff);
     expect(m({ type: 'not-eq', term: 'id', value: 7 })).toBe(false);
     expect(m({ type: 'not-in', term: 'id', values: [1, 7] })).toBe(false);

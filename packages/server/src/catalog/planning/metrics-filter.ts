@@ -49,8 +49,10 @@ const evaluate: (e: BoundExpression, file: ContentFile) => boolean = treeEvaluat
   const lower = bound(type, file.lowerBounds?.get(id));
   const upper = bound(type, file.upperBounds?.get(id));
   // compare() is NaN for anything it cannot order, which makes each test below false: the file is kept.
-  const lowerAbove = (v: Value | undefined, strict: boolean) => v !== undefined && lower !== undefined && (strict ? compare(lower, v) > 0 : compare(lower, v) >= 0);
-  const upperBelow = (v: Value | undefined, strict: boolean) => v !== undefined && upper !== undefined && (strict ? compare(upper, v) < 0 : compare(upper, v) <= 0);
+  const lowerAbove = (v: Value | undefined, strict: boolean) =>
+    v !== undefined && lower !== undefined && (strict ? compare(lower, v) > 0 : compare(lower, v) >= 0);
+  const upperBelow = (v: Value | undefined, strict: boolean) =>
+    v !== undefined && upper !== undefined && (strict ? compare(upper, v) < 0 : compare(upper, v) <= 0);
   switch (e.op) {
     case 'lt':
       return !lowerAbove(fromLiteral(type, e.value), false);

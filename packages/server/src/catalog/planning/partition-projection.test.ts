@@ -17,9 +17,13 @@ const schema = {
   ],
 } as Schema;
 
-const spec = (transform: string, sourceId: number): PartitionSpec => ({ 'spec-id': 0, fields: [{ 'field-id': 1000, 'source-id': sourceId, name: 'p', transform }] });
+const spec = (transform: string, sourceId: number): PartitionSpec => ({
+  'spec-id': 0,
+  fields: [{ 'field-id': 1000, 'source-id': sourceId, name: 'p', transform }],
+});
 const project = (filter: unknown, transform: string, sourceId: number) => projectInclusive(bindFilter(filter, schema, true), spec(transform, sourceId));
-const f = (type: string, term: string, value?: unknown) => (value === undefined ? { type, term } : Array.isArray(value) ? { type, term, values: value } : { type, term, value });
+const f = (type: string, term: string, value?: unknown) =>
+  value === undefined ? { type, term } : Array.isArray(value) ? { type, term, values: value } : { type, term, value };
 
 describe('inclusive projection onto a partition spec, transform by transform', () => {
   it('identity keeps every predicate, negations included (NOT pushed down first)', () => {
@@ -127,7 +131,7 @@ describe('manifest summaries and partition tuples', () => {
     expect(manifestMightMatch(onName(f('not-starts-with', 'name', 'abc')), [names])).toBe(true);
   });
 
-  it('partition tuples: nulls sort first, as in Java\'s exact evaluator', () => {
+  it("partition tuples: nulls sort first, as in Java's exact evaluator", () => {
     const p = onId(f('lt', 'id', 5));
     expect(partitionMatches(p, [3n])).toBe(true);
     expect(partitionMatches(p, [7n])).toBe(false);

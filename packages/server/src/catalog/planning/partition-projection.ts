@@ -130,7 +130,14 @@ function truncateInteger(op: LiteralOp, v: Value, apply: (v: Value) => Value | u
 }
 
 /** Strings (by code point) and binary (by byte): a prefix predicate projects onto truncated prefixes. */
-function truncateArray(op: LiteralOp, v: string | Uint8Array, apply: (v: Value) => Value | undefined, width: number, pos: number, type: string): PartitionExpression {
+function truncateArray(
+  op: LiteralOp,
+  v: string | Uint8Array,
+  apply: (v: Value) => Value | undefined,
+  width: number,
+  pos: number,
+  type: string,
+): PartitionExpression {
   const r = apply(v);
   if (r === undefined) return TRUE;
   const length = typeof v === 'string' ? Array.from(v).length : v.length;

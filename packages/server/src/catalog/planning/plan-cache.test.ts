@@ -4,8 +4,12 @@ import { notePageJson, planAnswerJson } from './answer-json.js';
 import { PlanCache } from './plan-cache.js';
 import type { PlanResult } from './service.js';
 
-const metadataJson = (n: number) => JSON.stringify({ 'format-version': 2, 'table-uuid': 'u', location: 's3://b/t', 'current-snapshot-id': n, schemas: [], 'partition-specs': [] });
-const page = () => ({ 'file-scan-tasks': [{ 'data-file': { 'file-path': 's3://b/t/data/a.parquet', 'record-count': 9007199254740993n } }], 'delete-files': [{ 'file-path': 's3://b/t/data/d.parquet' }] });
+const metadataJson = (n: number) =>
+  JSON.stringify({ 'format-version': 2, 'table-uuid': 'u', location: 's3://b/t', 'current-snapshot-id': n, schemas: [], 'partition-specs': [] });
+const page = () => ({
+  'file-scan-tasks': [{ 'data-file': { 'file-path': 's3://b/t/data/a.parquet', 'record-count': 9007199254740993n } }],
+  'delete-files': [{ 'file-path': 's3://b/t/data/d.parquet' }],
+});
 const counts = { filesScanned: 2, filesPruned: 1, tasks: 1 };
 
 describe('the plan cache', () => {
@@ -30,8 +34,12 @@ describe('the plan cache', () => {
     expect(kept.pageJson).toBe(stringifyJson(kept.page));
     expect(cache.answer(key, json)).toMatchObject({ counts, dataManifests: 1 });
     expect(cache.answer(key, metadataJson(2))).toBeUndefined();
-    expect(cache.answer(PlanCache.scanKey('wh\u0000u', 's3://b/t/metadata/1.json', { snapshotId: '2', caseSensitive: true, useSnapshotSchema: false }), json)).toBeUndefined();
-    expect(cache.answer(PlanCache.scanKey('wh\u0000u', 's3://b/t/metadata/2.json', { snapshotId: '1', caseSensitive: true, useSnapshotSchema: false }), json)).toBeUndefined();
+    expect(
+      cache.answer(PlanCache.scanKey('wh\u0000u', 's3://b/t/metadata/1.json', { snapshotId: '2', caseSensitive: true, useSnapshotSchema: false }), json),
+    ).toBeUndefined();
+    expect(
+      cache.answer(PlanCache.scanKey('wh\u0000u', 's3://b/t/metadata/2.json', { snapshotId: '1', caseSensitive: true, useSnapshotSchema: false }), json),
+    ).toBeUndefined();
   });
 
   it('stays within its byte budget and keeps nothing larger than a sixteenth of it', () => {
@@ -46,7 +54,7 @@ describe('the plan cache', () => {
   });
 });
 
-describe('a completed plan answer written around its page\'s JSON', () => {
+describe("a completed plan answer written around its page's JSON", () => {
   it('is the text stringifyJson writes for the answer, with and without credentials', () => {
     const p = page();
     notePageJson(p, stringifyJson(p));

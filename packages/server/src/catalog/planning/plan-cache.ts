@@ -45,7 +45,11 @@ export class PlanCache {
   /** `maxBytes` for both caches together (half each); 0 keeps nothing. */
   constructor(maxBytes: number) {
     this.metadata = new BoundedMap<string, KeptMetadata>({ maxEntries: Infinity, maxSize: maxBytes / 2, sizeOf: (e) => e.source.length * PARSED_FACTOR });
-    this.answers = new BoundedMap<string, KeptAnswerEntry>({ maxEntries: Infinity, maxSize: maxBytes / 2, sizeOf: (e) => e.keyLength + e.pageJson.length * PARSED_FACTOR });
+    this.answers = new BoundedMap<string, KeptAnswerEntry>({
+      maxEntries: Infinity,
+      maxSize: maxBytes / 2,
+      sizeOf: (e) => e.keyLength + e.pageJson.length * PARSED_FACTOR,
+    });
   }
 
   /** The table metadata of `metadataJson`, parsed once per metadata file. Callers must not change it. */

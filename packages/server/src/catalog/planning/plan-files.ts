@@ -59,7 +59,8 @@ export async function planFiles(reader: ManifestReader, manifestList: string, fi
     }
     return projected;
   };
-  const keep = (projected: PartitionExpression | null, file: ContentFile) => (projected === null || partitionMatches(projected, file.partition)) && mightMatch(filter, file);
+  const keep = (projected: PartitionExpression | null, file: ContentFile) =>
+    (projected === null || partitionMatches(projected, file.partition)) && mightMatch(filter, file);
 
   const deletes: DeleteEntry[] = [];
   for (const m of manifests.filter((x) => x.content === 1)) {

@@ -6,13 +6,36 @@ import { SealedPlanTasks } from './plan-tasks.js';
 import type { StoredPlan } from '../ports/planning.js';
 
 const codec = new SealedPlanTasks(new Uint8Array(32).fill(7));
-const claims = { planId: 'p', owner: 'o', tenant: 't', warehouse: 'w', tableUuid: 'u', snapshotId: '1', scan: { caseSensitive: true, useSnapshotSchema: false, filter: { type: 'eq', term: 'x', value: 'y'.repeat(500) } }, expiresAtMs: 10_000 };
-const plan = (extra: Partial<StoredPlan>): StoredPlan => ({ id: 'p1', owner: 'o', tenant: 't', warehouse: 'w', tableUuid: 'u', expiresAtMs: 10_000, status: 'submitted', result: {}, ...extra });
+const claims = {
+  planId: 'p',
+  owner: 'o',
+  tenant: 't',
+  warehouse: 'w',
+  tableUuid: 'u',
+  snapshotId: '1',
+  scan: { caseSensitive: true, useSnapshotSchema: false, filter: { type: 'eq', term: 'x', value: 'y'.repeat(500) } },
+  expiresAtMs: 10_000,
+};
+const plan = (extra: Partial<StoredPlan>): StoredPlan => ({
+  id: 'p1',
+  owner: 'o',
+  tenant: 't',
+  warehouse: 'w',
+  tableUuid: 'u',
+  expiresAtMs: 10_000,
+  status: 'submitted',
+  result: {},
+  ...extra,
+});
 
 describe('kept plan answers', () => {
   it('are plan tasks over the manifests, `per` each, when they fit', () => {
     const kept = keptTasks(codec, claims, allManifests(40), 16, 1 << 20);
-    expect(kept['plan-tasks']!.map((t) => [codec.open(t)!.from, codec.open(t)!.to])).toEqual([[0, 16], [16, 32], [32, 40]]);
+    expect(kept['plan-tasks']!.map((t) => [codec.open(t)!.from, codec.open(t)!.to])).toEqual([
+      [0, 16],
+      [16, 32],
+      [32, 40],
+    ]);
     expect(keptTasks(codec, claims, [], 16, 1 << 20)).toEqual({ 'file-scan-tasks': [] });
   });
 

@@ -17,7 +17,13 @@ const SWEEP_EVERY_MS = 60_000;
 const SWEEP_ROWS = 1000;
 
 /** Plan tasks over the given data-manifest indices (ascending), `per` matching manifests each, widened to fit `maxBytes`. */
-export function keptTasks(codec: PlanTaskCodec, claims: Omit<PlanTaskClaims, 'from' | 'to'>, indices: readonly number[], per: number, maxBytes: number): PlannedPage {
+export function keptTasks(
+  codec: PlanTaskCodec,
+  claims: Omit<PlanTaskClaims, 'from' | 'to'>,
+  indices: readonly number[],
+  per: number,
+  maxBytes: number,
+): PlannedPage {
   if (indices.length === 0) return { 'file-scan-tasks': [] };
   for (let width = Math.max(1, per); ; width *= 2) {
     const tokens: string[] = [];

@@ -4,7 +4,17 @@ import { WriteBehindPlans } from './plan-write-behind.js';
 import type { StoredPlan } from '../ports/planning.js';
 
 let n = 0;
-const plan = (extra: Partial<StoredPlan> = {}): StoredPlan => ({ id: `p${++n}`, owner: 'o', tenant: 't', warehouse: 'w', tableUuid: 'u', expiresAtMs: 10_000, status: 'completed', result: { 'plan-tasks': ['a'] }, ...extra });
+const plan = (extra: Partial<StoredPlan> = {}): StoredPlan => ({
+  id: `p${++n}`,
+  owner: 'o',
+  tenant: 't',
+  warehouse: 'w',
+  tableUuid: 'u',
+  expiresAtMs: 10_000,
+  status: 'completed',
+  result: { 'plan-tasks': ['a'] },
+  ...extra,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A store that counts its writes (and can be made to fail them). */

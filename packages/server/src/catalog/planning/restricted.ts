@@ -38,7 +38,8 @@ import type { PlannedFile } from './plan-files.js';
 import type { DataFileRewriter, RewriteDelete, RewrittenFile } from './rewrite-ports.js';
 
 /** Whether a policy restricts the caller (an unrestricted caller's plan is left exactly as it was). */
-export const isRestricted = (policy: EffectivePolicy | undefined): policy is EffectivePolicy & { policyVersion: string } => policy !== undefined && policy.policies.length > 0 && policy.policyVersion !== undefined;
+export const isRestricted = (policy: EffectivePolicy | undefined): policy is EffectivePolicy & { policyVersion: string } =>
+  policy !== undefined && policy.policies.length > 0 && policy.policyVersion !== undefined;
 
 export { derivedPrefix } from '../policies/derived-location.js';
 
@@ -52,7 +53,12 @@ function fieldIds(e: BoundExpression, out = new Set<number>()): Set<number> {
 }
 
 /** The scan's filters under the policy: what prunes files, and the residual every task carries. */
-export function restrictedFilters(policy: EffectivePolicy, requestFilter: unknown, schema: Schema, caseSensitive: boolean): { prune: BoundExpression; residual: unknown } {
+export function restrictedFilters(
+  policy: EffectivePolicy,
+  requestFilter: unknown,
+  schema: Schema,
+  caseSensitive: boolean,
+): { prune: BoundExpression; residual: unknown } {
   const own = bindFilter(requestFilter ?? true, schema, caseSensitive);
   const rowFilter = policy.rowFilter ?? true;
   const row = bindFilter(rowFilter, schema, true);
@@ -60,7 +66,8 @@ export function restrictedFilters(policy: EffectivePolicy, requestFilter: unknow
   const ownOnMasked = [...fieldIds(own)].some((id) => masked.has(id));
   const prune: BoundExpression = ownOnMasked ? row : { op: 'and', left: own, right: row };
   // Masks alone add nothing to the residual (no `and … true` for engines to parse).
-  const residual = policy.rowFilter === undefined ? requestFilter : requestFilter === undefined ? rowFilter : { type: 'and', left: requestFilter, right: rowFilter };
+  const residual =
+    policy.rowFilter === undefined ? requestFilter : requestFilter === undefined ? rowFilter : { type: 'and', left: requestFilter, right: rowFilter };
   return { prune, residual };
 }
 
@@ -94,7 +101,11 @@ function memoized(versions: ReturnType<DerivedMemo['get']>, prefix: string, dele
 
 /** About 32 MiB of side files (a few hundred bytes each) per planning service. */
 export const keptSideFiles = (): BoundedMap<string, SideFile> =>
-  new BoundedMap<string, SideFile>({ maxEntries: Infinity, maxSize: 32 * 1024 * 1024, sizeOf: (f) => 200 + f.uri.length + (f.source?.length ?? 0) + 24 * (f.columnSizes.length + f.valueCounts.length + f.nullValueCounts.length) });
+  new BoundedMap<string, SideFile>({
+    maxEntries: Infinity,
+    maxSize: 32 * 1024 * 1024,
+    sizeOf: (f) => 200 + f.uri.length + (f.source?.length ?? 0) + 24 * (f.columnSizes.length + f.valueCounts.length + f.nullValueCounts.length),
+  });
 
 /** Data files derived at once by one plan (each a row group at a time: memory stays bounded). */
 const DERIVE_CONCURRENCY = 2;
@@ -122,7 +133,11 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
     // A masked column a partition is derived from would show through the file's partition values.
     const spec = ctx.specs.get(task.specId);
     const leaking = spec?.fields.find((f) => f.transform !== 'void' && masked.has(f['source-id']));
-    if (leaking) throw new CatalogError('ERR_FORBIDDEN', `column-mask policy masks field ${leaking['source-id']}, which partition field ${leaking.name} is derived from: this table cannot be read under the policy`);
+    if (leaking)
+      throw new CatalogError(
+        'ERR_FORBIDDEN',
+        `column-mask policy masks field ${leaking['source-id']}, which partition field ${leaking.name} is derived from: this table cannot be read under the policy`,
+      );
   }
   const derived: (PlannedFile | undefined)[] = new Array(tasks.length);
   // Entries derived before under this prefix (policy version and table location) with the same deletes: no work.
@@ -130,27 +145,40 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
   const misses: number[] = [];
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i]!;
-    const deletes = (deletesOf[i] = task.deletes.length === 0 ? '' : task.deletes.map((d) => d.filePath).sort().join('\u0000'));
+    const deletes = (deletesOf[i] =
+      task.deletes.length === 0
+        ? ''
+        : task.deletes
+            .map((d) => d.filePath)
+            .sort()
+            .join('\u0000'));
     const known = memoized(ctx.memo?.get(task.file), prefix, deletes);
     if (known === undefined) misses.push(i);
     else if (known.file !== null) derived[i] = { ...task, file: known.file, deletes: [] };
   }
-  await forEachBounded(misses.values(), async (i) => {
-    const task = tasks[i]!;
-    const digest = createHash('sha256').update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map((d) => d.filePath).sort()])).digest('base64url').slice(0, 32);
-    const side = `${prefix}${digest}.json`;
-    let kept = ctx.kept?.get(side);
-    if (kept === undefined) {
-      kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
-      ctx.kept?.set(side, kept);
-    }
-    const file = kept.recordCount > 0 ? derivedFile(task.file, kept) : null;
-    if (ctx.memo !== undefined) {
-      const versions = ctx.memo.get(task.file) ?? [];
-      ctx.memo.set(task.file, [...versions.slice(versions.length >= MEMO_VERSIONS ? 1 : 0), { prefix, deletes: deletesOf[i]!, file }]);
-    }
-    if (file !== null) derived[i] = { ...task, file, deletes: [] };
-  }, DERIVE_CONCURRENCY);
+  await forEachBounded(
+    misses.values(),
+    async (i) => {
+      const task = tasks[i]!;
+      const digest = createHash('sha256')
+        .update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map((d) => d.filePath).sort()]))
+        .digest('base64url')
+        .slice(0, 32);
+      const side = `${prefix}${digest}.json`;
+      let kept = ctx.kept?.get(side);
+      if (kept === undefined) {
+        kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
+        ctx.kept?.set(side, kept);
+      }
+      const file = kept.recordCount > 0 ? derivedFile(task.file, kept) : null;
+      if (ctx.memo !== undefined) {
+        const versions = ctx.memo.get(task.file) ?? [];
+        ctx.memo.set(task.file, [...versions.slice(versions.length >= MEMO_VERSIONS ? 1 : 0), { prefix, deletes: deletesOf[i]!, file }]);
+      }
+      if (file !== null) derived[i] = { ...task, file, deletes: [] };
+    },
+    DERIVE_CONCURRENCY,
+  );
   return derived.filter((t): t is PlannedFile => t !== undefined);
 }
 
@@ -158,8 +186,20 @@ async function readSide(storage: ObjectStorage, side: string): Promise<SideFile>
   return parseJson(new TextDecoder().decode(await storage.read(side, SIDE_FILE_MAX_BYTES))) as SideFile;
 }
 
-async function derive(task: PlannedFile, ctx: DeriveContext, prefix: string, digest: string, side: string, filter: BoundExpression | undefined): Promise<SideFile> {
-  const deletes: RewriteDelete[] = task.deletes.map((d) => ({ uri: d.filePath, content: d.content === 2 ? 2 : 1, format: d.fileFormat, ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}) }));
+async function derive(
+  task: PlannedFile,
+  ctx: DeriveContext,
+  prefix: string,
+  digest: string,
+  side: string,
+  filter: BoundExpression | undefined,
+): Promise<SideFile> {
+  const deletes: RewriteDelete[] = task.deletes.map((d) => ({
+    uri: d.filePath,
+    content: d.content === 2 ? 2 : 1,
+    format: d.fileFormat,
+    ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}),
+  }));
   // sha-256-query-local keyed per policy version: derived files are shared by that version's plans (docs/authorization.md).
   const querySalt = createHash('sha256').update(`lakegate sha-256-query-local\u0000${ctx.policy.policyVersion}`).digest();
   const written: RewrittenFile = await ctx.rewriter.rewrite({

@@ -5,7 +5,22 @@
  */
 import type { BoundExpression } from '../kit/expression.js';
 
-const NEGATED: Record<string, string> = { lt: 'gt-eq', 'lt-eq': 'gt', gt: 'lt-eq', 'gt-eq': 'lt', eq: 'not-eq', 'not-eq': 'eq', 'is-null': 'not-null', 'not-null': 'is-null', 'is-nan': 'not-nan', 'not-nan': 'is-nan', in: 'not-in', 'not-in': 'in', 'starts-with': 'not-starts-with', 'not-starts-with': 'starts-with' };
+const NEGATED: Record<string, string> = {
+  lt: 'gt-eq',
+  'lt-eq': 'gt',
+  gt: 'lt-eq',
+  'gt-eq': 'lt',
+  eq: 'not-eq',
+  'not-eq': 'eq',
+  'is-null': 'not-null',
+  'not-null': 'is-null',
+  'is-nan': 'not-nan',
+  'not-nan': 'is-nan',
+  in: 'not-in',
+  'not-in': 'in',
+  'starts-with': 'not-starts-with',
+  'not-starts-with': 'starts-with',
+};
 
 export function rewriteNot(e: BoundExpression, negate = false): BoundExpression {
   switch (e.op) {

@@ -113,7 +113,8 @@ function checkSelect(spec: ScanSpec, schema: Schema): void {
     [spec.select, 'select'],
     [spec.statsFields, 'stats-fields'],
   ] as const) {
-    for (const name of list ?? []) if (!findField(schema, name, spec.caseSensitive)) throw validation(`${what}: cannot find field '${String(name).slice(0, 256)}' in the table's schema`);
+    for (const name of list ?? [])
+      if (!findField(schema, name, spec.caseSensitive)) throw validation(`${what}: cannot find field '${String(name).slice(0, 256)}' in the table's schema`);
   }
 }
 
@@ -159,7 +160,11 @@ export async function scanManifests(reader: ManifestReader, scan: ResolvedScan):
 
 function manifestListOf(snapshot: Snapshot): string {
   const list = snapshot['manifest-list'];
-  if (typeof list !== 'string') throw new CatalogError('ERR_UNPROCESSABLE', `Snapshot ${idOf(snapshot['snapshot-id'])} lists its manifests inline (format v1 without a manifest list), which server-side planning does not read`);
+  if (typeof list !== 'string')
+    throw new CatalogError(
+      'ERR_UNPROCESSABLE',
+      `Snapshot ${idOf(snapshot['snapshot-id'])} lists its manifests inline (format v1 without a manifest list), which server-side planning does not read`,
+    );
   return list;
 }
 

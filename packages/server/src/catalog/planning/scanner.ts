@@ -75,7 +75,14 @@ export class TableScanner {
    * prune it, then seals plan tasks over the manifests that have matching files only; settles the plan
    * completed, or failed with the error a synchronous plan would have answered (never a stack).
    */
-  async planInBackground(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, claims: Omit<PlanTaskClaims, 'from' | 'to'>, signal: AbortSignal): Promise<void> {
+  async planInBackground(
+    table: TableAtHand,
+    scan: ResolvedScan,
+    filter: ReturnType<typeof bindFilter>,
+    manifests: ScanManifests,
+    claims: Omit<PlanTaskClaims, 'from' | 'to'>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const started = performance.now();
     const counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
     const matching: number[] = [];
@@ -94,9 +101,17 @@ export class TableScanner {
         if (planned.tasks.length > 0) matching.push(i);
       }
       signal.throwIfAborted();
-      outcome = { status: 'completed', result: keptTasks(this.deps.tasks, claims, matching, this.deps.limits.manifestsPerTask, this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES) };
+      outcome = {
+        status: 'completed',
+        result: keptTasks(this.deps.tasks, claims, matching, this.deps.limits.manifestsPerTask, this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES),
+      };
     } catch (e) {
-      const error = e instanceof CatalogError ? (e.code === 'ERR_VALIDATION' ? { code: 'ERR_UNPROCESSABLE', message: e.message } : { code: e.code, message: e.message }) : { code: 'ERR_UNAVAILABLE', message: 'Planning failed' };
+      const error =
+        e instanceof CatalogError
+          ? e.code === 'ERR_VALIDATION'
+            ? { code: 'ERR_UNPROCESSABLE', message: e.message }
+            : { code: e.code, message: e.message }
+          : { code: 'ERR_UNAVAILABLE', message: 'Planning failed' };
       outcome = { status: 'failed', result: {}, error };
     }
     if (!(await this.deps.store.settle(claims.planId, this.ctx.clock.now(), outcome))) return;
@@ -106,7 +121,14 @@ export class TableScanner {
   /** Plans data manifests [from, to) of the scan, with every delete manifest of it attached. */
   async planSlice(table: TableAtHand, scan: ResolvedScan, filter: ReturnType<typeof bindFilter>, manifests: ScanManifests, from: number, to: number) {
     const source = await this.ctx.storageFor(table.scope.warehouse);
-    const slice = new SliceReader(source, [table.record.location], [...manifests.deletes, ...manifests.data.slice(from, to)], manifests.keep, this.cache, cacheScope(table));
+    const slice = new SliceReader(
+      source,
+      [table.record.location],
+      [...manifests.deletes, ...manifests.data.slice(from, to)],
+      manifests.keep,
+      this.cache,
+      cacheScope(table),
+    );
     return unprocessable(() => planFiles(slice, '', filter, { specs: table.metadata['partition-specs'], schema: scan.schema }));
   }
 
@@ -123,14 +145,27 @@ export class TableScanner {
     if (restricted !== undefined) statsIds = allowedStats(statsIds, restricted);
     const wire: WireContext = { specs: new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s])), fields: fieldsById(scan.schema), statsIds };
     const page = scanTasksJson(tasks, wire, restricted === undefined ? scan.pinned.filter : this.filters(table, scan.schema, scan.pinned).residual);
-    return { page, counts: { filesScanned: planned.filesScanned, filesPruned: planned.filesPruned + planned.tasks.length - tasks.length, tasks: tasks.length } };
+    return {
+      page,
+      counts: { filesScanned: planned.filesScanned, filesPruned: planned.filesPruned + planned.tasks.length - tasks.length, tasks: tasks.length },
+    };
   }
 
   /** The planned files as the policy-enforced files of the caller's policy version (restricted.ts). */
   async derived(table: TableAtHand, scan: ResolvedScan, policy: EffectivePolicy & { policyVersion: string }, tasks: Parameters<typeof deriveTasks>[0]) {
     const storage = await this.ctx.storageFor(table.scope.warehouse);
     const specs = new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s]));
-    return deriveTasks(tasks, { storage, rewriter: this.deps.rewriter!(storage), tableLocation: table.record.location, policy, schema: scan.schema, specs, newUuid: this.ctx.newUuid, kept: this.sideFiles, memo: this.derivedMemo });
+    return deriveTasks(tasks, {
+      storage,
+      rewriter: this.deps.rewriter!(storage),
+      tableLocation: table.record.location,
+      policy,
+      schema: scan.schema,
+      specs,
+      newUuid: this.ctx.newUuid,
+      kept: this.sideFiles,
+      memo: this.derivedMemo,
+    });
   }
 
   /** Read-only credentials for the table's location when the client asked for vended credentials (and the warehouse offers them). */
@@ -138,7 +173,13 @@ export class TableScanner {
     if (chooseMechanism(delegation, await this.ctx.signing.mechanisms(table.scope.warehouse)) !== 'vended-credentials') return [];
     // A restricted caller's credentials open its policy version's derived files only (restricted.ts), never the originals.
     const location = isRestricted(table.policy) ? derivedPrefix(table.record.location, table.policy.policyVersion) : table.record.location;
-    const vended = await this.ctx.credentials.forTable({ scope: table.scope, identifier: { namespace: table.levels, name: table.name }, tableUuid: table.record.uuid, location, mode: 'read' });
+    const vended = await this.ctx.credentials.forTable({
+      scope: table.scope,
+      identifier: { namespace: table.levels, name: table.name },
+      tableUuid: table.record.uuid,
+      location,
+      mode: 'read',
+    });
     return vended.storageCredentials;
   }
 }

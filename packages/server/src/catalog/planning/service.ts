@@ -36,7 +36,8 @@ export type { PlanningDeps } from './scanner.js';
 export type { PlanResult } from '../ports/planning.js';
 
 const planNotFound = () => new CatalogError('ERR_PLAN_NOT_FOUND', 'The plan does not exist: it is unknown, expired or cancelled');
-const taskNotFound = () => new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');
+const taskNotFound = () =>
+  new CatalogError('ERR_PLAN_TASK_NOT_FOUND', 'The plan task does not exist: it was not handed out for this table to this caller, or it expired');
 
 export class PlanningService {
   /** Parsed metadata and whole answers of unchanged tables (plan-cache.ts); undefined when off. */
@@ -56,11 +57,20 @@ export class PlanningService {
     this.answers = answerBytes > 0 ? new PlanCache(answerBytes) : undefined;
     const leaseMs = deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS;
     const renew = (ids: readonly string[]) => deps.store.heartbeat(ids, ctx.clock.now(), ctx.clock.now() + leaseMs);
-    this.background = new BackgroundPlans(deps.limits.asyncConcurrency ?? 1, deps.limits.asyncQueue ?? 64, { everyMs: Math.max(1, Math.floor(leaseMs / 3)), renew });
+    this.background = new BackgroundPlans(deps.limits.asyncConcurrency ?? 1, deps.limits.asyncQueue ?? 64, {
+      everyMs: Math.max(1, Math.floor(leaseMs / 3)),
+      renew,
+    });
     this.sweeper = new PlanSweeper(deps.store);
   }
 
-  async plan(request: CatalogRequest, namespace: string[], name: string, body: PlanTableScanRequest, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
+  async plan(
+    request: CatalogRequest,
+    namespace: string[],
+    name: string,
+    body: PlanTableScanRequest,
+    delegation: readonly DelegationMechanism[],
+  ): Promise<PlanResult> {
     // validate
     const spec = scanSpecOf(body);
     // authorize: the plan's own audit record (table.plan) is the allowed decision's; a plan that fails records the decision alone
@@ -90,10 +100,32 @@ export class PlanningService {
     const planId = this.ctx.newUuid();
     const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
     this.sweeper.maybe(this.ctx.clock.now());
-    const claims = { planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
-    const stored = { id: planId, owner: table.scope.caller.key, tenant: table.scope.warehouse.tenant, warehouse: table.scope.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, delegation };
+    const claims = {
+      planId,
+      owner: table.scope.caller.key,
+      tenant: table.scope.warehouse.tenant,
+      warehouse: table.scope.warehouse.name,
+      tableUuid: table.record.uuid,
+      snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '',
+      scan: scan.pinned,
+      expiresAtMs,
+    };
+    const stored = {
+      id: planId,
+      owner: table.scope.caller.key,
+      tenant: table.scope.warehouse.tenant,
+      warehouse: table.scope.warehouse.name,
+      tableUuid: table.record.uuid,
+      expiresAtMs,
+      delegation,
+    };
     if (this.plansAsync(manifests.data.length)) {
-      await this.deps.store.put({ ...stored, status: 'submitted', result: {}, leaseUntilMs: this.ctx.clock.now() + (this.deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS) });
+      await this.deps.store.put({
+        ...stored,
+        status: 'submitted',
+        result: {},
+        leaseUntilMs: this.ctx.clock.now() + (this.deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS),
+      });
       // A full backlog plans at once instead (plan tasks of every manifest): never refused for being busy.
       if (this.background.submit(planId, (signal) => this.scanner.planInBackground(table, scan, filter, manifests, claims, signal))) {
         await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
@@ -109,17 +141,23 @@ export class PlanningService {
     let counts = { filesScanned: 0, filesPruned: 0, tasks: 0 };
     if (manifests.data.length <= this.deps.limits.inlineManifests) {
       ({ page, counts } = await this.scanner.expand(table, scan, filter, manifests, 0, manifests.data.length));
-      if (answers !== undefined) notePageJson(page, answers.keepAnswer(answerKey, table.record.metadataJson, { page, counts, dataManifests: manifests.data.length }).pageJson);
+      if (answers !== undefined)
+        notePageJson(page, answers.keepAnswer(answerKey, table.record.metadataJson, { page, counts, dataManifests: manifests.data.length }).pageJson);
     } else {
       const per = this.deps.limits.manifestsPerTask;
       const tokens: string[] = [];
-      for (let from = 0; from < manifests.data.length; from += per) tokens.push(this.deps.tasks.seal({ ...claims, from, to: Math.min(from + per, manifests.data.length) }));
+      for (let from = 0; from < manifests.data.length; from += per)
+        tokens.push(this.deps.tasks.seal({ ...claims, from, to: Math.min(from + per, manifests.data.length) }));
       page = { 'plan-tasks': tokens };
     }
     // Kept bounded in the shared store (plan-keeping.ts): plan tasks, never the file list of an inline answer.
     const maxBytes = this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     const fits = page['plan-tasks'] !== undefined && JSON.stringify(page['plan-tasks']).length <= maxBytes;
-    await this.deps.store.put({ ...stored, status: 'completed', result: fits ? page : keptTasks(this.deps.tasks, claims, allManifests(manifests.data.length), this.deps.limits.manifestsPerTask, maxBytes) });
+    await this.deps.store.put({
+      ...stored,
+      status: 'completed',
+      result: fits ? page : keptTasks(this.deps.tasks, claims, allManifests(manifests.data.length), this.deps.limits.manifestsPerTask, maxBytes),
+    });
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
     await this.ctx.access.record(table.scope.caller, 'table.plan', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
       planId,
@@ -140,15 +178,46 @@ export class PlanningService {
   }
 
   /** A plan answered with the files of a kept answer (plan-cache.ts): its own id, stored plan, metrics, audit record and credentials. */
-  private async answerKept(table: TableAtHand, scan: ResolvedScan, kept: KeptAnswer, started: number, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
+  private async answerKept(
+    table: TableAtHand,
+    scan: ResolvedScan,
+    kept: KeptAnswer,
+    started: number,
+    delegation: readonly DelegationMechanism[],
+  ): Promise<PlanResult> {
     const planId = this.ctx.newUuid();
     const expiresAtMs = this.ctx.clock.now() + this.deps.limits.planTtlMs;
     const s = table.scope;
-    const claims = { planId, owner: s.caller.key, tenant: s.warehouse.tenant, warehouse: s.warehouse.name, tableUuid: table.record.uuid, snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '', scan: scan.pinned, expiresAtMs };
+    const claims = {
+      planId,
+      owner: s.caller.key,
+      tenant: s.warehouse.tenant,
+      warehouse: s.warehouse.name,
+      tableUuid: table.record.uuid,
+      snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '',
+      scan: scan.pinned,
+      expiresAtMs,
+    };
     // Kept as the fresh path keeps it (plan-keeping.ts): plan tasks over the same manifests, never the file list.
-    const result = keptTasks(this.deps.tasks, claims, allManifests(kept.dataManifests), this.deps.limits.manifestsPerTask, this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES);
+    const result = keptTasks(
+      this.deps.tasks,
+      claims,
+      allManifests(kept.dataManifests),
+      this.deps.limits.manifestsPerTask,
+      this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
+    );
     this.sweeper.maybe(this.ctx.clock.now());
-    await this.deps.store.put({ id: planId, owner: s.caller.key, tenant: s.warehouse.tenant, warehouse: s.warehouse.name, tableUuid: table.record.uuid, expiresAtMs, delegation, status: 'completed', result });
+    await this.deps.store.put({
+      id: planId,
+      owner: s.caller.key,
+      tenant: s.warehouse.tenant,
+      warehouse: s.warehouse.name,
+      tableUuid: table.record.uuid,
+      expiresAtMs,
+      delegation,
+      status: 'completed',
+      result,
+    });
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...kept.counts, kind: 'plan' });
     await this.ctx.access.record(s.caller, 'table.plan', 'allow', 'table:read-data', tableObject(s, table.levels, table.name), {
       planId,
@@ -162,13 +231,23 @@ export class PlanningService {
     return { status: 'completed', 'plan-id': planId, ...kept.page, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
 
-  async fetchResult(request: CatalogRequest, namespace: string[], name: string, planId: string, delegation: readonly DelegationMechanism[]): Promise<PlanResult> {
+  async fetchResult(
+    request: CatalogRequest,
+    namespace: string[],
+    name: string,
+    planId: string,
+    delegation: readonly DelegationMechanism[],
+  ): Promise<PlanResult> {
     // validate, authorize
     const table = await this.table(request, namespace, name);
     // execute
     const plan = await this.ownPlan(table, planId);
     if (plan.status === 'submitted') return { status: 'submitted' };
-    if (plan.status === 'failed') return { status: 'failed', error: new CatalogError((plan.error?.code ?? 'ERR_UNPROCESSABLE') as CatalogErrorCode, plan.error?.message ?? 'Planning failed') };
+    if (plan.status === 'failed')
+      return {
+        status: 'failed',
+        error: new CatalogError((plan.error?.code ?? 'ERR_UNPROCESSABLE') as CatalogErrorCode, plan.error?.message ?? 'Planning failed'),
+      };
     const credentials = await this.scanner.credentials(table, delegation.length > 0 ? delegation : (plan.delegation ?? []));
     return { status: 'completed', ...plan.result, ...(credentials.length > 0 ? { 'storage-credentials': credentials } : {}) };
   }
@@ -189,7 +268,9 @@ export class PlanningService {
     await this.ownPlan(table, planId);
     await this.deps.store.cancel(planId, this.ctx.clock.now());
     this.background.cancel(planId);
-    await this.ctx.access.record(table.scope.caller, 'table.plan.cancelled', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), { planId });
+    await this.ctx.access.record(table.scope.caller, 'table.plan.cancelled', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
+      planId,
+    });
   }
 
   async fetchTasks(request: CatalogRequest, namespace: string[], name: string, token: unknown): Promise<PlannedPage> {
@@ -216,7 +297,12 @@ export class PlanningService {
     if (claims.to > manifests.data.length || claims.from < 0 || claims.from >= claims.to) throw taskNotFound();
     const { page, counts } = await this.scanner.expand(table, scan, filter, manifests, claims.from, claims.to);
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'tasks' });
-    await this.ctx.access.record(table.scope.caller, 'table.plan.tasks', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), { planId: claims.planId, from: claims.from, to: claims.to, ...counts });
+    await this.ctx.access.record(table.scope.caller, 'table.plan.tasks', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
+      planId: claims.planId,
+      from: claims.from,
+      to: claims.to,
+      ...counts,
+    });
     return page;
   }
 
@@ -228,8 +314,12 @@ export class PlanningService {
     const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-data'], recordAllow);
     // Row-filter and column-mask policies: enforced in the plan (restricted.ts); refused (403 naming them) without a rewriter.
     const policy = await this.ctx.policies.effective(scope.caller, scope.warehouse.tenant, record.id);
-    if (isRestricted(policy) && this.deps.rewriter === undefined) await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
-    const metadata = this.answers === undefined ? (parseJson(record.metadataJson) as TableMetadata) : this.answers.tableMetadata(cacheScope({ scope, record }), record.metadataLocation, record.metadataJson);
+    if (isRestricted(policy) && this.deps.rewriter === undefined)
+      await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
+    const metadata =
+      this.answers === undefined
+        ? (parseJson(record.metadataJson) as TableMetadata)
+        : this.answers.tableMetadata(cacheScope({ scope, record }), record.metadataLocation, record.metadataJson);
     return { scope, levels, name, record, metadata, policy };
   }
 

@@ -37,7 +37,7 @@ describe('single-value binary bounds, decoded for every primitive type', () => {
     expect(fromBinary('variant', new Uint8Array(1))).toBeUndefined();
   });
 
-  it('decimals round-trip through minimal two\'s complement, as Java\'s BigInteger.toByteArray', () => {
+  it("decimals round-trip through minimal two's complement, as Java's BigInteger.toByteArray", () => {
     for (const v of [0n, 1n, -1n, 127n, 128n, -128n, -129n, 1420n, -(10n ** 30n)]) expect(twosComplement(toTwosComplement(v))).toBe(v);
     expect([...toTwosComplement(128n)]).toEqual([0x00, 0x80]);
     expect([...toTwosComplement(-128n)]).toEqual([0x80]);

@@ -73,7 +73,10 @@ export function singleValueJson(type: string, v: unknown): unknown {
   }
   if (type === 'long') return long(v);
   if (v instanceof Uint8Array) {
-    if (type === 'uuid') return Buffer.from(v).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    if (type === 'uuid')
+      return Buffer.from(v)
+        .toString('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
     const decimal = /^decimal\(\s*\d+\s*,\s*(-?\d+)\s*\)$/.exec(type);
     if (decimal) return decimalString(bigEndianSigned(v), Number(decimal[1]));
     return hex(v);
@@ -188,7 +191,11 @@ export function deleteFileJson(file: ContentFile, specId: number, ctx: WireConte
  * ScanTasks of one answer: each task's data file, its delete files as indices into this answer's delete-files
  * (each delete file listed once, only those the tasks reference: PyIceberg refuses others), and the residual.
  */
-export function scanTasksJson(tasks: readonly PlannedFile[], ctx: WireContext, residual: unknown): { 'file-scan-tasks': unknown[]; 'delete-files'?: unknown[] } {
+export function scanTasksJson(
+  tasks: readonly PlannedFile[],
+  ctx: WireContext,
+  residual: unknown,
+): { 'file-scan-tasks': unknown[]; 'delete-files'?: unknown[] } {
   const deleteIndex = new Map<string, number>();
   const deleteFiles: unknown[] = [];
   const fileScanTasks = tasks.map((t) => {

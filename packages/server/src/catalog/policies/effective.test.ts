@@ -3,7 +3,13 @@ import { applyingTo, combine } from './effective.js';
 import type { Policy } from '../ports/policies.js';
 
 const base = { tenant: 't', warehouse: 'w', objectId: 'o', version: 1, createdAtMs: 1, updatedAtMs: 1 };
-const filter = (id: string, roles: string[], value: string): Policy => ({ ...base, id, kind: 'row-filter', roles, filter: { type: 'eq', term: 'region', value } });
+const filter = (id: string, roles: string[], value: string): Policy => ({
+  ...base,
+  id,
+  kind: 'row-filter',
+  roles,
+  filter: { type: 'eq', term: 'region', value },
+});
 const mask = (id: string, roles: string[], masks: Policy['masks']): Policy => ({ ...base, id, kind: 'column-mask', roles, masks });
 
 describe('effective policy', () => {
@@ -18,11 +24,28 @@ describe('effective policy', () => {
     const e = combine([
       filter('a', ['eu'], 'eu'),
       filter('b', ['uk'], 'uk'),
-      mask('c', ['eu'], [{ fieldId: 3, column: 'email', action: 'show-first-4' }, { fieldId: 4, column: 'born', action: 'truncate-to-month' }]),
-      mask('d', ['uk'], [{ fieldId: 3, column: 'email', action: 'mask-alphanum' }, { fieldId: 4, column: 'born', action: 'truncate-to-year' }]),
+      mask(
+        'c',
+        ['eu'],
+        [
+          { fieldId: 3, column: 'email', action: 'show-first-4' },
+          { fieldId: 4, column: 'born', action: 'truncate-to-month' },
+        ],
+      ),
+      mask(
+        'd',
+        ['uk'],
+        [
+          { fieldId: 3, column: 'email', action: 'mask-alphanum' },
+          { fieldId: 4, column: 'born', action: 'truncate-to-year' },
+        ],
+      ),
     ]);
     expect(e.rowFilter).toEqual({ type: 'or', left: { type: 'eq', term: 'region', value: 'eu' }, right: { type: 'eq', term: 'region', value: 'uk' } });
-    expect(e.masks.map((m) => [m.fieldId, m.action])).toEqual([[3, 'mask-alphanum'], [4, 'truncate-to-year']]);
+    expect(e.masks.map((m) => [m.fieldId, m.action])).toEqual([
+      [3, 'mask-alphanum'],
+      [4, 'truncate-to-year'],
+    ]);
     expect(e.policies.map((p) => p.id)).toEqual(['a', 'b', 'c', 'd']);
   });
 

@@ -35,7 +35,10 @@ export function combine(applying: readonly Policy[]): EffectivePolicy {
       if (kept === undefined || REVEALING_ORDER.indexOf(m.action) < REVEALING_ORDER.indexOf(kept.action)) byColumn.set(m.fieldId, m);
     }
   }
-  const versions = applying.map((p) => `${p.id}:${p.version}`).sort().join(',');
+  const versions = applying
+    .map((p) => `${p.id}:${p.version}`)
+    .sort()
+    .join(',');
   return {
     policies: [...applying],
     ...(rowFilter !== undefined ? { rowFilter } : {}),

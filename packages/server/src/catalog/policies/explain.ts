@@ -19,7 +19,13 @@ export interface ExplainedPolicy {
 }
 
 /** The explanation with `policies` and a sentence about them added when any applies to the members on the table. */
-export async function withPolicies<E extends { summary: string }>(explanation: E, lookup: PolicyLookup | undefined, tenant: string, members: Caller['members'], ref: { kind: string; id: string }): Promise<E & { policies?: ExplainedPolicy[] }> {
+export async function withPolicies<E extends { summary: string }>(
+  explanation: E,
+  lookup: PolicyLookup | undefined,
+  tenant: string,
+  members: Caller['members'],
+  ref: { kind: string; id: string },
+): Promise<E & { policies?: ExplainedPolicy[] }> {
   if (lookup === undefined || ref.kind !== 'table') return explanation;
   const onTable = await lookup.policiesOn(tenant, ref.id);
   if (onTable.length === 0) return explanation;
@@ -28,5 +34,9 @@ export async function withPolicies<E extends { summary: string }>(explanation: E
   const policies = applyingTo(onTable, roles).map((p) => ({ id: p.id, kind: p.kind, version: p.version, roles: p.roles.filter((r) => held.has(r)) }));
   if (policies.length === 0) return explanation;
   const named = policies.map((p) => `${p.kind} policy ${p.id} (through ${p.roles.join(', ')})`).join(', ');
-  return { ...explanation, policies, summary: `${explanation.summary}; restricted by ${named}: no storage access to the table is handed out until policy-enforced reads exist` };
+  return {
+    ...explanation,
+    policies,
+    summary: `${explanation.summary}; restricted by ${named}: no storage access to the table is handed out until policy-enforced reads exist`,
+  };
 }

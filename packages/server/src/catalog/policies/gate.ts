@@ -109,7 +109,13 @@ export class PolicyGate implements PolicyEnforcement {
       decision: 'allow',
       action: 'table:storage-access',
       object: `${engine.warehouse}/${objectId}`,
-      detail: { user: caller.description, engine: engine.clientId, mechanism: engine.mechanism, policies: applying.map((p) => p.id), versions: applying.map((p) => p.version) },
+      detail: {
+        user: caller.description,
+        engine: engine.clientId,
+        mechanism: engine.mechanism,
+        policies: applying.map((p) => p.id),
+        versions: applying.map((p) => p.version),
+      },
     });
     return [];
   }
@@ -125,7 +131,10 @@ export class PolicyGate implements PolicyEnforcement {
     const engine = await this.enforcerFor(caller, tenant, effective.policies[0]!.warehouse);
     if (engine?.mechanism !== 'read-restrictions') return undefined;
     const projections = effective.masks.map((m) => ({ 'field-id': m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) }));
-    return { ...(effective.rowFilter !== undefined ? { 'required-row-filter': effective.rowFilter } : {}), ...(projections.length > 0 ? { 'required-column-projections': projections } : {}) };
+    return {
+      ...(effective.rowFilter !== undefined ? { 'required-row-filter': effective.rowFilter } : {}),
+      ...(projections.length > 0 ? { 'required-column-projections': projections } : {}),
+    };
   }
 
   /**
@@ -141,8 +150,18 @@ export class PolicyGate implements PolicyEnforcement {
   /** The audited refusal naming the policies. */
   async refusal(caller: Caller, applying: readonly Policy[], object: string, action: string): Promise<CatalogError> {
     const ids = applying.map((p) => p.id);
-    await this.deps.audit.record(caller, { type: 'policy.enforced', decision: 'deny', action, object, detail: { policies: ids, versions: applying.map((p) => p.version) } });
+    await this.deps.audit.record(caller, {
+      type: 'policy.enforced',
+      decision: 'deny',
+      action,
+      object,
+      detail: { policies: ids, versions: applying.map((p) => p.version) },
+    });
     const named = ids.length === 1 ? `row/column policy ${ids[0]} applies` : `row/column policies ${ids.join(', ')} apply`;
-    return new CatalogError('ERR_FORBIDDEN', `${named} to ${object} for this caller: it reads the table through server-side planning (scan-planning-mode=server), which hands out policy-enforced files; no table-wide storage access is handed out`, { details: { policies: ids.join(',') } });
+    return new CatalogError(
+      'ERR_FORBIDDEN',
+      `${named} to ${object} for this caller: it reads the table through server-side planning (scan-planning-mode=server), which hands out policy-enforced files; no table-wide storage access is handed out`,
+      { details: { policies: ids.join(',') } },
+    );
   }
 }

@@ -62,13 +62,15 @@ export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Sche
     const field = columnOf(m, schema, i);
     if (seen.has(field.id)) throw validation(`masks[${i}]: column '${field.name}' is masked twice in this policy`);
     seen.add(field.id);
-    if (!(MASK_ACTIONS as readonly string[]).includes(m.action)) throw validation(`masks[${i}]: unknown action ${JSON.stringify(m.action).slice(0, 64)}; known: ${MASK_ACTIONS.join(', ')}`);
+    if (!(MASK_ACTIONS as readonly string[]).includes(m.action))
+      throw validation(`masks[${i}]: unknown action ${JSON.stringify(m.action).slice(0, 64)}; known: ${MASK_ACTIONS.join(', ')}`);
     const action = m.action as MaskAction;
     const types = APPLIES_TO[action];
     if (types !== undefined && !types.has(String(field.type))) {
       throw validation(`masks[${i}]: ${action} applies to ${[...types].join(', ')} columns, not to '${field.name}' (${String(field.type)})`);
     }
-    if (action === 'replace-with-null' && field.required) throw validation(`masks[${i}]: replace-with-null cannot apply to the required column '${field.name}'`);
+    if (action === 'replace-with-null' && field.required)
+      throw validation(`masks[${i}]: replace-with-null cannot apply to the required column '${field.name}'`);
     if (action === 'mask-to-fixed-value') {
       if (m.value === undefined) throw validation(`masks[${i}]: mask-to-fixed-value needs "value"`);
       // The value must be a literal of the column's type: the filter's literal rule says so.
@@ -85,7 +87,10 @@ function columnOf(m: MaskInput, schema: Schema, i: number): BoundField & { requi
   if ((m.column === undefined) === (m['field-id'] === undefined)) throw validation(`masks[${i}]: name the column by "column" or "field-id", one of them`);
   const path = m.column !== undefined ? pathByName(schema.fields, m.column.split('.')) : pathById(schema.fields, m['field-id']!);
   const field = path?.[path.length - 1];
-  if (!path || !field) throw validation(`masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the table's schema`);
+  if (!path || !field)
+    throw validation(
+      `masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the table's schema`,
+    );
   if (typeof field.type !== 'string') throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
   return { id: field.id, name: path.map((f) => f.name).join('.'), type: field.type, required: field.required };
 }

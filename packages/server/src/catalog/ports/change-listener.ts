@@ -18,9 +18,29 @@ export type Outcome =
   | { type: 'commit.retried'; warehouse: string; namespace: string[]; name: string; attempt: number }
   | { type: 'table.purged'; warehouse: string; namespace: string[]; name: string; location: string; objects: number }
   | { type: 'table.purge-skipped'; warehouse: string; namespace: string[]; name: string; location: string; reason: string }
-  | { type: 'table.maintained'; warehouse: string; namespace: string[]; name: string; expiredSnapshots: number; deletedFiles: number; deletedBytes: number; failedFiles: number; missingFiles: number }
+  | {
+      type: 'table.maintained';
+      warehouse: string;
+      namespace: string[];
+      name: string;
+      expiredSnapshots: number;
+      deletedFiles: number;
+      deletedBytes: number;
+      failedFiles: number;
+      missingFiles: number;
+    }
   /** Compaction (rewrite-data-files) committed its replace snapshot, asked for or by the warehouse's schedule; `seconds` from plan to commit. */
-  | { type: 'table.compacted'; warehouse: string; namespace: string[]; name: string; trigger: 'on-demand' | 'scheduled'; rewrittenFiles: number; addedFiles: number; rewrittenBytes: number; seconds: number }
+  | {
+      type: 'table.compacted';
+      warehouse: string;
+      namespace: string[];
+      name: string;
+      trigger: 'on-demand' | 'scheduled';
+      rewrittenFiles: number;
+      addedFiles: number;
+      rewrittenBytes: number;
+      seconds: number;
+    }
   | { type: 'table.maintenance-failed'; warehouse: string; namespace: string[]; name: string; reason: string }
   /** Soft deletion: a dropped object forgotten when its retention ended (its files deleted first when `purged`). */
   | { type: 'object.expired'; warehouse: string; kind: string; id: string; namespace: string[]; name: string; purged: boolean };

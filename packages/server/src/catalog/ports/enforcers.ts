@@ -41,11 +41,17 @@ export class MemoryEnforcers implements EnforcerStore {
   constructor(private readonly outbox?: OutboxWriter) {}
 
   async list(tenant: string, warehouse: string): Promise<PolicyEnforcer[]> {
-    return [...this.rows.values()].filter((e) => e.tenant === tenant && e.warehouse === warehouse).sort((a, b) => (a.clientId < b.clientId ? -1 : 1)).map((e) => ({ ...e }));
+    return [...this.rows.values()]
+      .filter((e) => e.tenant === tenant && e.warehouse === warehouse)
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : 1))
+      .map((e) => ({ ...e }));
   }
 
   async listForPrincipal(tenant: string, clientId: string): Promise<PolicyEnforcer[]> {
-    return [...this.rows.values()].filter((e) => e.tenant === tenant && e.clientId === clientId).sort((a, b) => (a.warehouse < b.warehouse ? -1 : 1)).map((e) => ({ ...e }));
+    return [...this.rows.values()]
+      .filter((e) => e.tenant === tenant && e.clientId === clientId)
+      .sort((a, b) => (a.warehouse < b.warehouse ? -1 : 1))
+      .map((e) => ({ ...e }));
   }
 
   async put(enforcer: PolicyEnforcer, events: readonly OutboxEventInput[] = []): Promise<void> {

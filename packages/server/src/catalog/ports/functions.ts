@@ -44,7 +44,9 @@ export class MemoryFunctions implements FunctionStore {
 
   async list(warehouse: string, namespace: string[], after: string | undefined, limit: number): Promise<string[]> {
     const ns = JSON.stringify(namespace);
-    const names = [...this.records.values()].filter((r) => r.warehouse === warehouse && JSON.stringify(r.namespace) === ns && (after === undefined || r.name > after)).map((r) => r.name);
+    const names = [...this.records.values()]
+      .filter((r) => r.warehouse === warehouse && JSON.stringify(r.namespace) === ns && (after === undefined || r.name > after))
+      .map((r) => r.name);
     return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
   }
 

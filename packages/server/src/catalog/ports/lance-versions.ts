@@ -34,13 +34,21 @@ export interface LanceVersionStore {
    * the head moved and before the row is inserted (the manifest copy): if it throws, nothing is recorded; if the
    * version is taken or skips, `write` is not called and the refusal is returned.
    */
-  append(record: LanceVersionRecord, write: () => Promise<void>, events?: readonly import('./outbox.js').OutboxEventInput[]): Promise<AppendRefusal | undefined>;
+  append(
+    record: LanceVersionRecord,
+    write: () => Promise<void>,
+    events?: readonly import('./outbox.js').OutboxEventInput[],
+  ): Promise<AppendRefusal | undefined>;
   /**
    * Records several versions of distinct chains in one database transaction (BatchCreateTableVersions): each must be
    * its chain's next version. If any is taken or skips, nothing is recorded, `write` is not called, and the first
    * refusal is returned with the index of its record; if `write` throws, nothing is recorded.
    */
-  appendMany(records: readonly LanceVersionRecord[], write: () => Promise<void>, events?: readonly import('./outbox.js').OutboxEventInput[]): Promise<{ index: number; refusal: AppendRefusal } | undefined>;
+  appendMany(
+    records: readonly LanceVersionRecord[],
+    write: () => Promise<void>,
+    events?: readonly import('./outbox.js').OutboxEventInput[],
+  ): Promise<{ index: number; refusal: AppendRefusal } | undefined>;
   get(tableId: string, branch: string, version: number): Promise<LanceVersionRecord | undefined>;
   /** Versions in order, from after `after` (exclusive), at most `limit`. */
   list(tableId: string, branch: string, options: { descending: boolean; after?: number | undefined; limit: number }): Promise<LanceVersionRecord[]>;

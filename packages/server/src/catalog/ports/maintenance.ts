@@ -41,7 +41,13 @@ export interface DroppedObjectStore {
    * Puts a dropped object back among the live ones under `to` (its own namespace and name, or new ones), in one
    * transaction: 'exists' when a live object holds that name, 'missing' when no such dropped object is left.
    */
-  restore(warehouse: string, id: string, to: { namespace: string[]; name: string }, nowMs: number, events?: readonly OutboxEventInput[]): Promise<RestoreOutcome>;
+  restore(
+    warehouse: string,
+    id: string,
+    to: { namespace: string[]; name: string },
+    nowMs: number,
+    events?: readonly OutboxEventInput[],
+  ): Promise<RestoreOutcome>;
   /** Dropped objects of every warehouse whose retention ended at or before `nowMs`, oldest first, at most `limit`. */
   due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]>;
   /** Forgets a dropped object for good (after its files were dealt with); false when it was gone already (another replica's sweep). */
@@ -83,7 +89,13 @@ export interface DroppedNamespaceStore {
    * live namespace holds `to`, 'no-parent' when `to`'s parent does not exist, 'missing' when no such dropped namespace
    * is left; nothing moves then.
    */
-  restore(warehouse: string, id: string, to: string[], nowMs: number, events?: (restored: DroppedNamespaceGroup) => readonly OutboxEventInput[]): Promise<NamespaceRestoreOutcome>;
+  restore(
+    warehouse: string,
+    id: string,
+    to: string[],
+    nowMs: number,
+    events?: (restored: DroppedNamespaceGroup) => readonly OutboxEventInput[],
+  ): Promise<NamespaceRestoreOutcome>;
   /** Dropped namespaces of every warehouse whose retention ended at or before `nowMs`, oldest first, at most `limit`. */
   due(nowMs: number, limit: number): Promise<DroppedNamespaceRecord[]>;
   /** Forgets a dropped namespace for good; false when it was gone already. */
@@ -121,7 +133,15 @@ export interface MaintenanceLeases {
    * True for exactly one of concurrent takers, when the job is free (no lease, an expired one, or with `overFailed`
    * one a failed job keeps as its backoff) and last completed before `dueBeforeMs`. The row's state becomes running.
    */
-  take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number, options?: { overFailed?: boolean }): Promise<boolean>;
+  take(
+    tableId: string,
+    warehouse: string,
+    holder: string,
+    nowMs: number,
+    leaseMs: number,
+    dueBeforeMs: number,
+    options?: { overFailed?: boolean },
+  ): Promise<boolean>;
   /**
    * Extends the holder's running lease to `nowMs + leaseMs` (a long job renews it as it goes); false when the holder
    * no longer holds a running lease on the table (it expired and another replica took the job, or it ended): the job

@@ -137,7 +137,17 @@ export interface PlanningLimits {
  */
 export const DEFAULT_ANSWER_CACHE_BYTES = 64 * 1024 * 1024;
 
-export const DEFAULT_PLANNING_LIMITS: PlanningLimits = { inlineManifests: 16, manifestsPerTask: 16, planTtlMs: 3600_000, manifestCacheEntries: 50_000, asyncManifests: 0, asyncConcurrency: 1, asyncQueue: 64, asyncLeaseMs: 30_000, maxResultBytes: 1 << 20 };
+export const DEFAULT_PLANNING_LIMITS: PlanningLimits = {
+  inlineManifests: 16,
+  manifestsPerTask: 16,
+  planTtlMs: 3600_000,
+  manifestCacheEntries: 50_000,
+  asyncManifests: 0,
+  asyncConcurrency: 1,
+  asyncQueue: 64,
+  asyncLeaseMs: 30_000,
+  maxResultBytes: 1 << 20,
+};
 
 /** A plan's answer: completed (its page, credentials added per call), submitted (async), or failed. */
 export type PlanResult =

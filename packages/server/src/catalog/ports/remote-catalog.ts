@@ -137,7 +137,15 @@ export interface Federation {
   createNamespace(scope: FederatedScope, levels: string[], properties: Record<string, string>): Promise<void>;
   /** Creates the table at the remote, at the location Lakegate chose; the mirrored record. */
   createTable(scope: FederatedScope, namespace: string[], request: Record<string, unknown>): Promise<FederatedObject>;
-  commit(scope: FederatedScope, changes: ReadonlyArray<{ identifier: { namespace: string[]; name: string }; requirements: readonly unknown[]; updates: readonly unknown[]; authorizedId: string | undefined }>): Promise<Array<{ metadataLocation: string; metadataJson: string }>>;
+  commit(
+    scope: FederatedScope,
+    changes: ReadonlyArray<{
+      identifier: { namespace: string[]; name: string };
+      requirements: readonly unknown[];
+      updates: readonly unknown[];
+      authorizedId: string | undefined;
+    }>,
+  ): Promise<Array<{ metadataLocation: string; metadataJson: string }>>;
   drop(scope: FederatedScope, record: FederatedObject, purge: boolean): Promise<void>;
 }
 

@@ -34,7 +34,10 @@ export interface LocatedRequest {
 }
 
 export const noTableFor = (location: string) =>
-  new CatalogError('ERR_FORBIDDEN', `Remote signing refused: ${location.slice(0, 1100)} lies in no table you may sign for (sign through the table's own endpoint, v1/{prefix}/namespaces/{namespace}/tables/{table}/sign)`);
+  new CatalogError(
+    'ERR_FORBIDDEN',
+    `Remote signing refused: ${location.slice(0, 1100)} lies in no table you may sign for (sign through the table's own endpoint, v1/{prefix}/namespaces/{namespace}/tables/{table}/sign)`,
+  );
 
 export class SignByLocation {
   private readonly lists: BoundedMap<string, string[]>;
@@ -53,7 +56,8 @@ export class SignByLocation {
 
   async locate(caller: Caller, request: StorageRequest): Promise<LocatedRequest> {
     // What is not a storage request at all is a bad request, as on the table's endpoint (s3-sign-rules.ts).
-    if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?(\?[^#]*)?$/i.test(request.uri)) throw new CatalogError('ERR_BAD_REQUEST', 'uri must be an absolute http(s) URI without a fragment');
+    if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?(\?[^#]*)?$/i.test(request.uri))
+      throw new CatalogError('ERR_BAD_REQUEST', 'uri must be an absolute http(s) URI without a fragment');
     const candidates: Array<{ scope: RequestScope; signer: RequestSigner }> = [];
     for (const name of await this.warehouseNames(caller.tenant)) {
       let scope: RequestScope;
@@ -155,7 +159,13 @@ export class SignByLocation {
   }
 
   private audit(caller: Caller, request: StorageRequest, reason: string): Promise<void> {
-    return this.ctx.audit.record(caller, { type: 'sign.refused', decision: 'deny', action: 'table:read-data', object: 'v1/aws/s3/sign', detail: { reason, method: request.method } });
+    return this.ctx.audit.record(caller, {
+      type: 'sign.refused',
+      decision: 'deny',
+      action: 'table:read-data',
+      object: 'v1/aws/s3/sign',
+      detail: { reason, method: request.method },
+    });
   }
 }
 

@@ -72,7 +72,8 @@ export class SigningService {
     const scope = this.ctx.scopeCached?.(request) ?? (await this.ctx.scope(request));
     const object = tableObject(scope, levels, name);
     const { mechanisms, signer } = this.ctx.signing.signingCached?.(scope.warehouse) ?? (await this.signingOf(scope.warehouse));
-    if (!signer || !mechanisms.includes('remote-signing')) return this.refuse(scope, object, `warehouse ${scope.warehouse.name} does not offer remote signing`, 'table:read-data');
+    if (!signer || !mechanisms.includes('remote-signing'))
+      return this.refuse(scope, object, `warehouse ${scope.warehouse.name} does not offer remote signing`, 'table:read-data');
     let inspected;
     try {
       inspected = signer.inspect(storageRequest);
@@ -166,7 +167,14 @@ export class SigningService {
   }
 
   /** Signs an inspected request for a table, if the caller's privileges on it allow and every key lies inside it. */
-  private async signInTable(scope: RequestScope, levels: string[], name: string, signer: RequestSigner, inspected: InspectedRequest, object = tableObject(scope, levels, name)): Promise<SignedStorageRequest> {
+  private async signInTable(
+    scope: RequestScope,
+    levels: string[],
+    name: string,
+    signer: RequestSigner,
+    inspected: InspectedRequest,
+    object = tableObject(scope, levels, name),
+  ): Promise<SignedStorageRequest> {
     const privilege = inspected.access === 'write' ? 'table:write-data' : 'table:read-data';
     // authorize
     const table = await this.resolve(scope, levels, name, privilege, object);
@@ -192,11 +200,22 @@ export class SigningService {
     return signed;
   }
 
-  private async policyAllows(scope: RequestScope, objectId: string, inside: string, inspected: InspectedRequest, object: string, privilege: string): Promise<void> {
+  private async policyAllows(
+    scope: RequestScope,
+    objectId: string,
+    inside: string,
+    inspected: InspectedRequest,
+    object: string,
+    privilege: string,
+  ): Promise<void> {
     const policy = await this.ctx.policies.effective(scope.caller, scope.warehouse.tenant, objectId);
     if (policy.policies.length === 0) return;
     const prefix = derivedPrefix(inside, policy.policyVersion ?? '');
-    const derivedRead = inspected.access === 'read' && DERIVED_READS.has(inspected.operation) && inspected.locations.length > 0 && inspected.locations.every((l) => isDerivedFile(l, prefix));
+    const derivedRead =
+      inspected.access === 'read' &&
+      DERIVED_READS.has(inspected.operation) &&
+      inspected.locations.length > 0 &&
+      inspected.locations.every((l) => isDerivedFile(l, prefix));
     if (!derivedRead) await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, objectId, object, privilege);
   }
 
@@ -208,7 +227,8 @@ export class SigningService {
     const record: CatalogObjectRecord | undefined = resolved.record;
     if (record) return { location: record.location, path: this.ctx.access.objectPath(resolved.namespacePath, 'table', record.id), objectId: record.id };
     const staged: StagedTableRecord | undefined = await this.ctx.store.repository.getStagedTable(scope.warehouse.name, levels, name, this.ctx.clock.now());
-    if (!staged) return this.ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege as 'table:read-data', object, () => tableNotFound(levels, name));
+    if (!staged)
+      return this.ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, privilege as 'table:read-data', object, () => tableNotFound(levels, name));
     await requireStagedAccess(this.ctx, scope, staged, resolved.namespacePath, object);
     return { location: staged.location, path: resolved.namespacePath, objectId: undefined };
   }
@@ -245,7 +265,12 @@ const LACKS_PRIVILEGE = Symbol('lacks privilege');
  * The one decision of both sign paths: the vending mode allows the access, and every key lies inside the table's
  * location (`inside`: its normalized form, normalizedLocation; `under`: that with a trailing "/"). LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed.
  */
-function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | undefined, inside: string, under: string): string | typeof LACKS_PRIVILEGE | undefined {
+function refusalOf(
+  inspected: InspectedRequest,
+  mode: 'read' | 'read-write' | undefined,
+  inside: string,
+  under: string,
+): string | typeof LACKS_PRIVILEGE | undefined {
   if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) return LACKS_PRIVILEGE;
   for (const location of inspected.locations) {
     if (!location.startsWith(under)) return outsideReason(inspected.operation, location, inside, under);
@@ -259,7 +284,8 @@ function refusalOf(inspected: InspectedRequest, mode: 'read' | 'read-write' | un
  * `<location>-copy/…`; a prefix of the location reaches beyond it; anything else lies outside it.
  */
 function outsideReason(operation: string, location: string, inside: string, under: string): string {
-  if (location === inside) return `${operation} touches ${location}: without its trailing "/" that prefix also matches keys beside the table (such as ${location}-copy/…); the table's keys are under ${under}`;
+  if (location === inside)
+    return `${operation} touches ${location}: without its trailing "/" that prefix also matches keys beside the table (such as ${location}-copy/…); the table's keys are under ${under}`;
   if (inside.startsWith(location)) return `${operation} touches ${location}, a prefix that reaches beyond the table's location ${under}`;
   return `${operation} touches ${location}, outside the table's location ${under}`;
 }
@@ -270,18 +296,21 @@ const SIGNED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 function checkSignInput(input: SignInput): StorageRequest {
   const provider = input.provider === undefined || input.provider === null ? 's3' : input.provider;
   if (typeof provider !== 'string' || provider.toLowerCase() !== 's3') throw new CatalogError('ERR_BAD_REQUEST', 'Only the s3 provider is signed');
-  if (typeof input.method !== 'string' || typeof input.uri !== 'string' || typeof input.region !== 'string') throw new CatalogError('ERR_BAD_REQUEST', 'method, uri and region must be strings');
+  if (typeof input.method !== 'string' || typeof input.uri !== 'string' || typeof input.region !== 'string')
+    throw new CatalogError('ERR_BAD_REQUEST', 'method, uri and region must be strings');
   const method = input.method.toUpperCase();
   if (!SIGNED_METHODS.has(method)) throw new CatalogError('ERR_FORBIDDEN', `Remote signing refused: method ${method.slice(0, 16)} is not signed`);
   if (input.uri.length > 8192) throw new CatalogError('ERR_BAD_REQUEST', 'uri is too long');
   const headers = new NameBag<string[]>();
-  if (typeof input.headers !== 'object' || input.headers === null || Array.isArray(input.headers)) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
+  if (typeof input.headers !== 'object' || input.headers === null || Array.isArray(input.headers))
+    throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
   const sent = input.headers as Record<string, unknown>;
   // Plain loops: this runs on every storage request an engine makes.
   for (const name in sent) {
     const values = sent[name];
     if (!Array.isArray(values)) throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
-    for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
+    for (let i = 0; i < values.length; i++)
+      if (typeof values[i] !== 'string') throw new CatalogError('ERR_BAD_REQUEST', 'headers must be an object of string lists');
     const lower = name.toLowerCase();
     const prev = headers[lower];
     headers[lower] = prev === undefined ? (values as string[]) : prev.concat(values as string[]);

@@ -26,7 +26,16 @@ import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/i
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from '../metadata-files.js';
 import type { CatalogObjectRecord, CatalogRepository } from '../ports/index.js';
 import { checkIntroducedPaths } from './paths.js';
-import { type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, resolveTable, tableExists, tableNotFound, tableObject } from '../kit/table-kit.js';
+import {
+  type TableContext,
+  checkTableLocation,
+  defaultLocation,
+  metadataLocationFor,
+  resolveTable,
+  tableExists,
+  tableNotFound,
+  tableObject,
+} from '../kit/table-kit.js';
 import { commitEvents as committedChanges } from '../outbox/commit-events.js';
 import { recordChanges } from '../outbox/changes.js';
 import { isFederatedScope } from '../ports/remote-catalog.js';
@@ -104,7 +113,12 @@ interface AppliedOutcome {
  * every table of the change still has that metadata file as its current one or in its metadata log; undefined
  * otherwise (the note is unreadable or does not match: the change runs as usual, its requirements still guard it).
  */
-async function answerFromOutcome(ctx: TableContext, scope: RequestScope, changes: readonly TableChange[], note: string): Promise<Array<MetadataResult> | undefined> {
+async function answerFromOutcome(
+  ctx: TableContext,
+  scope: RequestScope,
+  changes: readonly TableChange[],
+  note: string,
+): Promise<Array<MetadataResult> | undefined> {
   let outcome: AppliedOutcome;
   try {
     outcome = parseJson(note.slice(APPLIED_OUTCOME.length)) as AppliedOutcome;
@@ -120,9 +134,11 @@ async function answerFromOutcome(ctx: TableContext, scope: RequestScope, changes
     const record = await ctx.store.repository.getObject(scope.warehouse.name, change.identifier.namespace, change.identifier.name);
     if (!record || record.kind !== 'table') return undefined;
     const current = parseJson(record.metadataJson) as TableMetadata;
-    const known = record.metadataLocation === entry.metadataLocation || (current['metadata-log'] ?? []).some((e) => e['metadata-file'] === entry.metadataLocation);
+    const known =
+      record.metadataLocation === entry.metadataLocation || (current['metadata-log'] ?? []).some((e) => e['metadata-file'] === entry.metadataLocation);
     if (!known) return undefined;
-    const metadataJson = record.metadataLocation === entry.metadataLocation ? record.metadataJson : (await readMetadataFile(storage, entry.metadataLocation)).json;
+    const metadataJson =
+      record.metadataLocation === entry.metadataLocation ? record.metadataJson : (await readMetadataFile(storage, entry.metadataLocation)).json;
     answers.push({ metadataLocation: entry.metadataLocation, metadataJson });
   }
   return answers;
@@ -151,7 +167,9 @@ async function authorizeChange(ctx: TableContext, scope: RequestScope, change: T
   }
   if (!isCreate(change) || resolved.namespaceMissing) {
     // Nothing to commit to (or no namespace to create in): not found to those who may see the namespace.
-    return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, isCreate(change) ? 'table:create' : 'table:write-data', object, () => tableNotFound(namespace, name));
+    return ctx.access.notFoundOrForbidden(scope, resolved.namespacePath, isCreate(change) ? 'table:create' : 'table:write-data', object, () =>
+      tableNotFound(namespace, name),
+    );
   }
   const needed: Privilege[] = ['table:create'];
   const uuid = assignedUuid(change);
@@ -162,7 +180,12 @@ async function authorizeChange(ctx: TableContext, scope: RequestScope, change: T
   return undefined;
 }
 
-async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes: AuthorizedChange[], idempotencyKey: string | undefined): Promise<Array<MetadataResult>> {
+async function commitWithRetries(
+  ctx: TableContext,
+  scope: RequestScope,
+  changes: AuthorizedChange[],
+  idempotencyKey: string | undefined,
+): Promise<Array<MetadataResult>> {
   for (let attempt = 0; ; attempt += 1) {
     const prepared: PreparedCommit[] = [];
     // After a lost race, where the database has row locks, the attempt holds its tables' rows from before it reads
@@ -176,7 +199,10 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
     try {
       await ctx.store.transaction(async (repo, ports) => {
         if (locked) {
-          await repo.lockObjects(scope.warehouse.name, changes.map((c) => c.identifier));
+          await repo.lockObjects(
+            scope.warehouse.name,
+            changes.map((c) => c.identifier),
+          );
           for (const change of changes) prepared.push(await prepare(ctx, scope, change, repo));
         }
         // In one fixed order (by name), as the locks are taken: two multi-table commits cannot deadlock.
@@ -185,11 +211,14 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
           // Unchanged tables are swapped onto themselves: the compare-and-swap still proves their requirements held at commit time.
           const id = await swap(ctx, scope, repo, p);
           if (id === false) throw new LostRace(p);
-          if (typeof id === 'string') await owner?.record(ports, { kind: 'table', id }, `${scope.warehouse.name}/${formatIdentifier(p.identifier.namespace, p.identifier.name)}`);
+          if (typeof id === 'string')
+            await owner?.record(ports, { kind: 'table', id }, `${scope.warehouse.name}/${formatIdentifier(p.identifier.namespace, p.identifier.name)}`);
         }
         await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, ...committedChanges(changes, prepared));
         if (idempotencyKey !== undefined) {
-          const outcome: AppliedOutcome = { tables: prepared.map((p) => ({ namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation })) };
+          const outcome: AppliedOutcome = {
+            tables: prepared.map((p) => ({ namespace: p.identifier.namespace, name: p.identifier.name, metadataLocation: p.metadataLocation })),
+          };
           await repo.noteIdempotentOutcome(idempotencyKey, `${APPLIED_OUTCOME}${JSON.stringify(outcome)}`);
         }
       });
@@ -210,11 +239,20 @@ async function commitWithRetries(ctx: TableContext, scope: RequestScope, changes
     // Lost a race: the files just written are unreferenced and are removed; retry on the new base.
     const io = await ctx.storageFor(scope.warehouse);
     await Promise.all(prepared.filter((p) => p.changed).map((p) => io.delete(p.metadataLocation).catch(() => undefined)));
-    if (outcome.base === undefined) throw commitConflict(`Requirement failed: table already exists: ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)}`);
+    if (outcome.base === undefined)
+      throw commitConflict(`Requirement failed: table already exists: ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)}`);
     if (attempt >= ctx.settings.commitRetries) {
-      throw commitConflict(`Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`);
+      throw commitConflict(
+        `Commit to ${formatIdentifier(outcome.identifier.namespace, outcome.identifier.name)} lost ${attempt + 1} concurrent-update races; retry`,
+      );
     }
-    ctx.outcomes.report({ type: 'commit.retried', warehouse: scope.warehouse.name, namespace: outcome.identifier.namespace, name: outcome.identifier.name, attempt: attempt + 1 });
+    ctx.outcomes.report({
+      type: 'commit.retried',
+      warehouse: scope.warehouse.name,
+      namespace: outcome.identifier.namespace,
+      name: outcome.identifier.name,
+      attempt: attempt + 1,
+    });
     // Another process won: back off with jitter so that contending processes stop colliding in lockstep (with row
     // locks the next attempt queues on the database instead).
     if (ctx.store.rowLocks !== true) await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
@@ -229,7 +267,12 @@ function bySwapOrder(a: PreparedCommit, b: PreparedCommit): number {
 }
 
 /** @param repo where it reads: the store's repository, or the locking transaction's. */
-async function prepare(ctx: TableContext, scope: RequestScope, change: AuthorizedChange, repo: CatalogRepository = ctx.store.repository): Promise<PreparedCommit> {
+async function prepare(
+  ctx: TableContext,
+  scope: RequestScope,
+  change: AuthorizedChange,
+  repo: CatalogRepository = ctx.store.repository,
+): Promise<PreparedCommit> {
   const { identifier } = change;
   const record = await repo.getObject(scope.warehouse.name, identifier.namespace, identifier.name);
   const create = isCreate(change);
@@ -241,7 +284,8 @@ async function prepare(ctx: TableContext, scope: RequestScope, change: Authorize
   if (!record && !create) throw tableNotFound(identifier.namespace, identifier.name);
   // Only the table the change was authorized for: one dropped (and re-created) since is another table. (A create was
   // authorized on the namespace; a table created there since fails its assert-create.)
-  if (change.authorizedId !== undefined && record?.id !== change.authorizedId) throw commitConflict(`Table ${formatIdentifier(identifier.namespace, identifier.name)} was replaced while the commit was being authorized; retry`);
+  if (change.authorizedId !== undefined && record?.id !== change.authorizedId)
+    throw commitConflict(`Table ${formatIdentifier(identifier.namespace, identifier.name)} was replaced while the commit was being authorized; retry`);
   const ns = record ? undefined : await ctx.namespaces.require(scope, identifier.namespace);
   const base = record ? (parseJson(record.metadataJson) as TableMetadata) : null;
   checkTableRequirements(base, change.requirements);
@@ -261,7 +305,9 @@ async function prepare(ctx: TableContext, scope: RequestScope, change: Authorize
   // stage-created here) may not overlap another table's. The uuid and location of a create are the client's
   // to choose, so nothing short of this lookup tells that they are unique. A live stage-create's location was
   // checked when it was staged, and stage-created tables count in every check since, so nothing overlaps it.
-  const staged = record ? undefined : await repo.getStagedTable(scope.warehouse.name, identifier.namespace, identifier.name, ctx.clock.now(), next['table-uuid']);
+  const staged = record
+    ? undefined
+    : await repo.getStagedTable(scope.warehouse.name, identifier.namespace, identifier.name, ctx.clock.now(), next['table-uuid']);
   const knownLocation = record ? normalizeLocation(record.location) : staged ? normalizeLocation(staged.location) : undefined;
   if (normalizeLocation(next.location) !== knownLocation) {
     await checkNoOverlap(repo, scope.warehouse, next.location, { ...(record ? { except: record.id } : {}), table: identifier, nowMs: ctx.clock.now() });
@@ -321,7 +367,8 @@ async function deleteTrimmedMetadata(ctx: TableContext, scope: RequestScope, p: 
   const own = normalizeLocation(p.base.location);
   for (const entry of previous) {
     const file = entry['metadata-file'];
-    if (!kept.has(file) && isOwnFile(own, file) && isAllowedLocation(scope.warehouse, file)) await (await ctx.storageFor(scope.warehouse)).delete(file).catch(() => undefined);
+    if (!kept.has(file) && isOwnFile(own, file) && isAllowedLocation(scope.warehouse, file))
+      await (await ctx.storageFor(scope.warehouse)).delete(file).catch(() => undefined);
   }
 }
 

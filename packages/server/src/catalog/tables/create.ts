@@ -16,7 +16,16 @@ import type { TableMetadata } from '../metadata/index.js';
 import { writeMetadataFile } from '../metadata-files.js';
 import { parseJson, stringifyJson } from '../json.js';
 import { checkIntroducedPaths } from './paths.js';
-import { type TableAccess, type TableContext, checkTableLocation, defaultLocation, metadataLocationFor, requireNamespaceFor, tableExists, vendedAccess } from '../kit/table-kit.js';
+import {
+  type TableAccess,
+  type TableContext,
+  checkTableLocation,
+  defaultLocation,
+  metadataLocationFor,
+  requireNamespaceFor,
+  tableExists,
+  vendedAccess,
+} from '../kit/table-kit.js';
 import { recordChanges } from '../outbox/changes.js';
 import { isFederatedScope } from '../ports/remote-catalog.js';
 
@@ -49,7 +58,13 @@ export interface CreatedTable {
   access: TableAccess;
 }
 
-export async function createTable(ctx: TableContext, request: CatalogRequest, namespace: string[], input: CreateTableInput, delegation: readonly DelegationMechanism[]): Promise<CreatedTable> {
+export async function createTable(
+  ctx: TableContext,
+  request: CatalogRequest,
+  namespace: string[],
+  input: CreateTableInput,
+  delegation: readonly DelegationMechanism[],
+): Promise<CreatedTable> {
   const vend = delegation.length > 0;
   // validate
   const levels = checkNewNamespace(namespace);
@@ -67,15 +82,38 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   const ns = await ctx.namespaces.require(scope, levels);
   const uuid = ctx.newUuid();
   const location = explicitLocation ? checkTableLocation(scope, input.location) : defaultLocation(scope, levels, name, uuid, ns.properties);
-  const metadata = newTableMetadata({ schema: input.schema, partitionSpec: input.partitionSpec, sortOrder: input.writeOrder, location, properties, uuid, nowMs: ctx.clock.now() });
+  const metadata = newTableMetadata({
+    schema: input.schema,
+    partitionSpec: input.partitionSpec,
+    sortOrder: input.writeOrder,
+    location,
+    properties,
+    uuid,
+    nowMs: ctx.clock.now(),
+  });
   checkIntroducedPaths(scope.warehouse, null, metadata);
   if (ctx.federation && isFederatedScope(scope)) {
     // The remote creates it, at the location chosen here inside the warehouse's storage (federation/federated-tables.ts).
     if (input.stageCreate === true) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'stage-create (CTAS) on a federated warehouse is not supported yet');
-    const request = { name, location, schema: input.schema, 'partition-spec': input.partitionSpec ?? undefined, 'write-order': input.writeOrder ?? undefined, properties };
+    const request = {
+      name,
+      location,
+      schema: input.schema,
+      'partition-spec': input.partitionSpec ?? undefined,
+      'write-order': input.writeOrder ?? undefined,
+      properties,
+    };
     const record = await ctx.federation.createTable(scope, levels, request);
     const created = parseJson(record.metadataJson) as TableMetadata;
-    const access = vend ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: record.uuid, location: record.location, path: namespacePath, delegation }) : { config: {}, storageCredentials: [] };
+    const access = vend
+      ? await vendedAccess(ctx, scope, {
+          identifier: { namespace: levels, name },
+          tableUuid: record.uuid,
+          location: record.location,
+          path: namespacePath,
+          delegation,
+        })
+      : { config: {}, storageCredentials: [] };
     return { metadataLocation: record.metadataLocation, metadata: created, access };
   }
   const repo = ctx.store.repository;
@@ -86,7 +124,10 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
   await checkNoOverlap(repo, scope.warehouse, location, { table: identifier, nowMs: ctx.clock.now(), byCatalog: !explicitLocation });
   const tableUuid = metadata['table-uuid'];
   // The new table inherits everything from its namespace: its credentials follow the caller's privileges there.
-  const access = () => (vend ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath, delegation }) : Promise.resolve({ config: {}, storageCredentials: [] }));
+  const access = () =>
+    vend
+      ? vendedAccess(ctx, scope, { identifier, tableUuid, location, path: namespacePath, delegation })
+      : Promise.resolve({ config: {}, storageCredentials: [] });
   if (input.stageCreate === true) {
     await repo.putStagedTable({
       warehouse: scope.warehouse.name,
@@ -126,7 +167,13 @@ export async function createTable(ctx: TableContext, request: CatalogRequest, na
     });
     if (!ok) return 'exists' as const;
     await owner.record(ports, { kind: 'table', id: objectId }, object);
-    await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.created', namespace: levels, name, uuid: tableUuid, data: { 'metadata-location': metadataLocation } });
+    await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, {
+      kind: 'table.created',
+      namespace: levels,
+      name,
+      uuid: tableUuid,
+      data: { 'metadata-location': metadataLocation },
+    });
     return 'ok' as const;
   });
   if (inserted !== 'ok') {

@@ -25,7 +25,13 @@ async function resolveForCredentials(ctx: TableContext, scope: RequestScope, lev
   return { ...resolved, record, staged };
 }
 
-export async function loadCredentials(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, refreshToken: string | undefined): Promise<TableAccess> {
+export async function loadCredentials(
+  ctx: TableContext,
+  request: CatalogRequest,
+  namespace: string[],
+  name: string,
+  refreshToken: string | undefined,
+): Promise<TableAccess> {
   // validate
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
@@ -45,7 +51,8 @@ export async function loadCredentials(ctx: TableContext, request: CatalogRequest
     throw forbidden(['table:read-data'], object);
   }
   // A row-filter or column-mask policy that applies to the caller: no table-wide credential (policies/gate.ts).
-  if (record) await ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, object, mode === 'read-write' ? 'table:write-data' : 'table:read-data');
+  if (record)
+    await ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, object, mode === 'read-write' ? 'table:write-data' : 'table:read-data');
   // execute
   const location = record?.location ?? staged!.location;
   const tableUuid = record?.uuid ?? staged!.uuid;
@@ -59,7 +66,13 @@ export async function loadCredentials(ctx: TableContext, request: CatalogRequest
 }
 
 /** Until it is committed, a staged table is its creator's; others need `table:create` and `table:write-data` on the namespace. */
-export async function requireStagedAccess(ctx: TableContext, scope: RequestScope, staged: StagedTableRecord, namespacePath: SecurablePath, object: string): Promise<void> {
+export async function requireStagedAccess(
+  ctx: TableContext,
+  scope: RequestScope,
+  staged: StagedTableRecord,
+  namespacePath: SecurablePath,
+  object: string,
+): Promise<void> {
   if (staged.owner !== '' && staged.owner === scope.caller.key) return;
   await ctx.access.requireAll(scope, ['table:create', 'table:write-data'], namespacePath, { object });
 }

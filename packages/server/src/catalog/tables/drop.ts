@@ -29,12 +29,26 @@ export async function dropTable(ctx: TableContext, request: CatalogRequest, name
   // execute
   if (ctx.federation && isFederatedScope(scope)) return ctx.federation.drop(scope, record, purge);
   const object = describeObject(scope.warehouse.name, record.namespace, name);
-  if (await softDrop(ctx, scope, record, { purge, path, object, notFound: () => tableNotFound(record.namespace, name), change: { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } } })) {
+  if (
+    await softDrop(ctx, scope, record, {
+      purge,
+      path,
+      object,
+      notFound: () => tableNotFound(record.namespace, name),
+      change: { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } },
+    })
+  ) {
     return;
   }
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
-    await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, { kind: 'table.dropped', namespace: record.namespace, name, uuid: record.uuid, operation: { purge } });
+    await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, {
+      kind: 'table.dropped',
+      namespace: record.namespace,
+      name,
+      uuid: record.uuid,
+      operation: { purge },
+    });
   });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
   if (purge) await purgeLocation(ctx, scope, record);
@@ -48,7 +62,13 @@ export async function unregisterTable(ctx: TableContext, request: CatalogRequest
   const { record } = await requireTable(ctx, scope, levels, name, ['table:drop', 'table:read-metadata'], true);
   await ctx.store.transaction(async (repo) => {
     if (!(await repo.deleteObject(scope.warehouse.name, record.namespace, record.name, 'table', record.id))) throw tableNotFound(record.namespace, name);
-    await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, { kind: 'table.unregistered', namespace: record.namespace, name, uuid: record.uuid, operation: { purge: false } });
+    await recordChanges(ctx, repo, scope.warehouse.name, scope.caller, {
+      kind: 'table.unregistered',
+      namespace: record.namespace,
+      name,
+      uuid: record.uuid,
+      operation: { purge: false },
+    });
   });
   await ctx.access.forgetSecurable({ kind: 'table', id: record.id });
   return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson };

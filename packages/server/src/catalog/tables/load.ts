@@ -96,7 +96,11 @@ function etagOf(metadataLocation: string, snapshots: 'all' | 'refs'): string {
  * trimmed from (the store may hold other JSON at the same location after a drop and re-create); only files
  * loaded twice are kept (catalog/doorkeeper.ts); bounded by the characters kept (catalog/bounded-map.ts).
  */
-const refsJsons = new BoundedMap<string, { source: string; json: string }>({ maxEntries: Infinity, maxSize: 32 * 1024 * 1024, sizeOf: (e) => e.source.length + e.json.length });
+const refsJsons = new BoundedMap<string, { source: string; json: string }>({
+  maxEntries: Infinity,
+  maxSize: 32 * 1024 * 1024,
+  sizeOf: (e) => e.source.length + e.json.length,
+});
 const refsDoor = new Doorkeeper();
 
 function refsJsonOf(metadataLocation: string, metadataJson: string): string {
@@ -107,7 +111,13 @@ function refsJsonOf(metadataLocation: string, metadataJson: string): string {
   return json;
 }
 
-export async function loadTable(ctx: TableContext, request: CatalogRequest, namespace: string[], name: string, options: LoadTableOptions): Promise<LoadTableResult> {
+export async function loadTable(
+  ctx: TableContext,
+  request: CatalogRequest,
+  namespace: string[],
+  name: string,
+  options: LoadTableOptions,
+): Promise<LoadTableResult> {
   // validate
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
@@ -123,14 +133,30 @@ export async function loadTable(ctx: TableContext, request: CatalogRequest, name
   const restricted = (await ctx.policies.restricted(scope.caller, scope.warehouse.tenant, record.id)).length > 0;
   // A declared read-restrictions enforcer acting for a restricted user is told what to apply (and never 304: the ETag
   // does not follow policies).
-  const readRestrictions = restricted || ctx.policies.knownFreeSync(scope.warehouse.tenant, record.id) ? undefined : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id);
+  const readRestrictions =
+    restricted || ctx.policies.knownFreeSync(scope.warehouse.tenant, record.id)
+      ? undefined
+      : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id);
   // execute
   await requireMetadataFile(ctx, scope, record.metadataLocation);
   // Labels change without a commit: an answer that carries them has an ETag of its own, so "not modified" never hides a change.
-  const etag = withWarehouse(record.labelsJson === undefined ? etagOf(record.metadataLocation, snapshots) : labelledEtag(record.metadataLocation, snapshots, record.labelsJson), scope.warehouse);
-  if (!restricted && readRestrictions === undefined && options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return { notModified: true, etag };
+  const etag = withWarehouse(
+    record.labelsJson === undefined ? etagOf(record.metadataLocation, snapshots) : labelledEtag(record.metadataLocation, snapshots, record.labelsJson),
+    scope.warehouse,
+  );
+  if (!restricted && readRestrictions === undefined && options.ifNoneMatch && options.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*'))
+    return { notModified: true, etag };
   // record.uuid is the table's table-uuid: no need to parse the metadata for it.
-  const vended = options.vend && !restricted ? await vendedAccess(ctx, scope, { identifier: { namespace: record.namespace, name: record.name }, tableUuid: record.uuid, location: record.location, path, delegation: options.delegation }) : NO_ACCESS;
+  const vended =
+    options.vend && !restricted
+      ? await vendedAccess(ctx, scope, {
+          identifier: { namespace: record.namespace, name: record.name },
+          tableUuid: record.uuid,
+          location: record.location,
+          path,
+          delegation: options.delegation,
+        })
+      : NO_ACCESS;
   const planningMode = restricted ? 'server' : tablePlanningMode(scope.warehouse, record.metadataJson);
   const planned = planningMode === undefined ? vended : { ...vended, config: { ...vended.config, [SCAN_PLANNING_MODE]: planningMode } };
   const access = readRestrictions === undefined ? planned : { ...planned, readRestrictions };
@@ -164,7 +190,10 @@ export async function tableExists(ctx: TableContext, request: CatalogRequest, na
     });
   }
   const path = ctx.access.objectPath(resolved.namespacePath, 'table', resolved.record.id);
-  const answers = await ctx.access.allows(scope, [...TABLE_VISIBILITY.map((privilege) => ({ privilege, path })), { privilege: 'table:list', path: resolved.namespacePath }]);
+  const answers = await ctx.access.allows(scope, [
+    ...TABLE_VISIBILITY.map((privilege) => ({ privilege, path })),
+    { privilege: 'table:list', path: resolved.namespacePath },
+  ]);
   if (!answers.some(Boolean)) await ctx.access.require(scope, 'table:read-metadata', path, { object });
   return true;
 }
@@ -175,7 +204,11 @@ export async function tableExists(ctx: TableContext, request: CatalogRequest, na
  * a purge, so on object stores (where a check is a HEAD request per load)
  * the pointer is trusted; on local files the check is a stat.
  */
-async function requireMetadataFile(ctx: TableContext, scope: { warehouse: Parameters<TableContext['storageFor']>[0] }, metadataLocation: string): Promise<void> {
+async function requireMetadataFile(
+  ctx: TableContext,
+  scope: { warehouse: Parameters<TableContext['storageFor']>[0] },
+  metadataLocation: string,
+): Promise<void> {
   const io = await ctx.storageFor(scope.warehouse);
   if (io.existsIsCheap(metadataLocation) && !(await io.exists(metadataLocation))) {
     throw new CatalogError('ERR_METADATA_FILE_NOT_FOUND', `Failed to open input stream for file: ${metadataLocation}`);

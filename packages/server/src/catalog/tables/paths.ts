@@ -26,14 +26,18 @@ export function checkIntroducedPaths(warehouse: Warehouse, base: TableMetadata |
   // A moved table leaves nothing behind: the location it leaves is free for another table (whose credentials and
   // purge cover it), so the files its snapshots still name there would be that table's to read and delete.
   const inside = (path: string, what: string) => {
-    if (moved && !isUnderRoot(next.location, path)) throw validation(`${what} ${path} is outside the new location of the table (${next.location}): a table whose files stay where they are cannot move`);
+    if (moved && !isUnderRoot(next.location, path))
+      throw validation(`${what} ${path} is outside the new location of the table (${next.location}): a table whose files stay where they are cannot move`);
   };
   const knownSnapshots = new Set((base?.snapshots ?? []).map((s) => String(s['snapshot-id'])));
   for (const snapshot of next.snapshots ?? []) {
     const known = knownSnapshots.has(String(snapshot['snapshot-id']));
     if (known && !moved) continue;
     const what = `snapshot ${String(snapshot['snapshot-id'])}`;
-    const files = [...(snapshot['manifest-list'] !== undefined ? [{ path: snapshot['manifest-list'], which: 'manifest-list' }] : []), ...(snapshot.manifests ?? []).map((path) => ({ path, which: 'manifest' }))];
+    const files = [
+      ...(snapshot['manifest-list'] !== undefined ? [{ path: snapshot['manifest-list'], which: 'manifest-list' }] : []),
+      ...(snapshot.manifests ?? []).map((path) => ({ path, which: 'manifest' })),
+    ];
     for (const { path, which } of files) {
       if (!known) checkLocation(warehouse, path, `${what} ${which}`);
       inside(path, `${what} ${which}`);
@@ -48,6 +52,7 @@ export function checkIntroducedPaths(warehouse: Warehouse, base: TableMetadata |
     const value = next.properties?.[key];
     if (value === undefined || (value === base?.properties?.[key] && !moved)) continue;
     checkLocation(warehouse, value, `property ${key}`);
-    if (!isUnderRoot(next.location, value)) throw validation(`property ${key} ${value} is outside the location of the table (${next.location}): a table writes only under its own location`);
+    if (!isUnderRoot(next.location, value))
+      throw validation(`property ${key} ${value} is outside the location of the table (${next.location}): a table writes only under its own location`);
   }
 }

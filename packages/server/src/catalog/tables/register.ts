@@ -16,7 +16,17 @@ import { normalizeLocation } from '../locations.js';
 import type { TableMetadata } from '../metadata/index.js';
 import { type MetadataResult, readMetadataFile } from '../metadata-files.js';
 import { checkIntroducedPaths } from './paths.js';
-import { type TableAccess, type TableContext, checkTableLocation, requireNamespaceFor, resolveTable, tableExists, tableObject, vendedAccess, NO_ACCESS } from '../kit/table-kit.js';
+import {
+  type TableAccess,
+  type TableContext,
+  checkTableLocation,
+  requireNamespaceFor,
+  resolveTable,
+  tableExists,
+  tableObject,
+  vendedAccess,
+  NO_ACCESS,
+} from '../kit/table-kit.js';
 import { recordChanges } from '../outbox/changes.js';
 
 export async function registerTable(
@@ -38,7 +48,11 @@ export async function registerTable(
   // authorize
   const namespacePath = await requireNamespaceFor(ctx, scope, levels, name, ['table:create']);
   const current = overwrite ? (await resolveTable(ctx, scope, levels, name)).record : undefined;
-  if (current) await ctx.access.require(scope, 'table:write-data', ctx.access.objectPath(namespacePath, 'table', current.id), { object: tableObject(scope, levels, name), recordAllow: true });
+  if (current)
+    await ctx.access.require(scope, 'table:write-data', ctx.access.objectPath(namespacePath, 'table', current.id), {
+      object: tableObject(scope, levels, name),
+      recordAllow: true,
+    });
   // execute
   const { json, metadata } = await readMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation);
   const table = metadata as TableMetadata;
@@ -53,9 +67,16 @@ export async function registerTable(
   // Overwriting needs table:write-data on the table overwritten: the one there now, which is not the one authorized
   // above when it was created (or re-created) since.
   if (existing && existing.id !== current?.id) {
-    await ctx.access.require(scope, 'table:write-data', ctx.access.objectPath(namespacePath, 'table', existing.id), { object: tableObject(scope, levels, name), recordAllow: true });
+    await ctx.access.require(scope, 'table:write-data', ctx.access.objectPath(namespacePath, 'table', existing.id), {
+      object: tableObject(scope, levels, name),
+      recordAllow: true,
+    });
   }
-  await checkNoOverlap(repo, scope.warehouse, location, { ...(existing ? { except: existing.id } : {}), table: { namespace: levels, name }, nowMs: ctx.clock.now() });
+  await checkNoOverlap(repo, scope.warehouse, location, {
+    ...(existing ? { except: existing.id } : {}),
+    table: { namespace: levels, name },
+    nowMs: ctx.clock.now(),
+  });
   const now = ctx.clock.now();
   const id = existing?.id ?? ctx.newUuid();
   // A table registered anew is its registrar's (access/creator-ownership.ts): the grant commits with it.
@@ -65,19 +86,62 @@ export async function registerTable(
     if (again && !(overwrite && again.kind === 'table' && again.id === existing?.id)) throw tableExists(again, levels, name);
     if (again) {
       await trx.swapMetadata(
-        { warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', expectedMetadataLocation: again.metadataLocation, metadataLocation, metadataJson: json, location },
+        {
+          warehouse: scope.warehouse.name,
+          namespace: levels,
+          name,
+          kind: 'table',
+          expectedMetadataLocation: again.metadataLocation,
+          metadataLocation,
+          metadataJson: json,
+          location,
+        },
         now,
       );
-      await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.registered', namespace: levels, name, uuid: table['table-uuid'], operation: { overwrite: true }, data: { 'metadata-location': metadataLocation } });
+      await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, {
+        kind: 'table.registered',
+        namespace: levels,
+        name,
+        uuid: table['table-uuid'],
+        operation: { overwrite: true },
+        data: { 'metadata-location': metadataLocation },
+      });
       return;
     }
-    const ok = await trx.insertObject({ id, warehouse: scope.warehouse.name, namespace: levels, name, kind: 'table', uuid: table['table-uuid'], location, metadataLocation, metadataJson: json, createdAtMs: now, updatedAtMs: now });
+    const ok = await trx.insertObject({
+      id,
+      warehouse: scope.warehouse.name,
+      namespace: levels,
+      name,
+      kind: 'table',
+      uuid: table['table-uuid'],
+      location,
+      metadataLocation,
+      metadataJson: json,
+      createdAtMs: now,
+      updatedAtMs: now,
+    });
     if (!ok) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(levels, name)}`);
     await owner?.record(ports, { kind: 'table', id }, `${scope.warehouse.name}/${formatIdentifier(levels, name)}`);
-    await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, { kind: 'table.registered', namespace: levels, name, uuid: table['table-uuid'], data: { 'metadata-location': metadataLocation } });
+    await recordChanges(ctx, trx, scope.warehouse.name, scope.caller, {
+      kind: 'table.registered',
+      namespace: levels,
+      name,
+      uuid: table['table-uuid'],
+      data: { 'metadata-location': metadataLocation },
+    });
   });
   // Before its credentials are decided.
   await owner?.committed();
-  const access = delegation.length > 0 ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: table['table-uuid'], location, path: ctx.access.objectPath(namespacePath, 'table', id), delegation }) : NO_ACCESS;
+  const access =
+    delegation.length > 0
+      ? await vendedAccess(ctx, scope, {
+          identifier: { namespace: levels, name },
+          tableUuid: table['table-uuid'],
+          location,
+          path: ctx.access.objectPath(namespacePath, 'table', id),
+          delegation,
+        })
+      : NO_ACCESS;
   return { metadataLocation, metadataJson: json, access };
 }

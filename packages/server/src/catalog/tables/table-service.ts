@@ -87,7 +87,12 @@ export class TableService {
   }
 
   /** The registered table, and the ETag a load of it answers. */
-  async register(request: CatalogRequest, namespace: string[], input: { name: unknown; metadataLocation: unknown; overwrite: unknown }, delegation: readonly DelegationMechanism[]) {
+  async register(
+    request: CatalogRequest,
+    namespace: string[],
+    input: { name: unknown; metadataLocation: unknown; overwrite: unknown },
+    delegation: readonly DelegationMechanism[],
+  ) {
     const registered = await registerTable(this.ctx, request, namespace, input, delegation);
     return { ...registered, etag: await this.etagOf(request, registered.metadataLocation) };
   }

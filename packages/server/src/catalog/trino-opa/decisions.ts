@@ -23,7 +23,13 @@ const SESSION_OPERATIONS = new Set(['ExecuteQuery', 'SetSystemSessionProperty', 
 /** Catalog-level operations: allowed on a mapped catalog. */
 const CATALOG_OPERATIONS = new Set(['AccessCatalog', 'ShowSchemas', 'FilterCatalogs', 'SetCatalogSessionProperty']);
 /** Schema-level operations and the privilege each needs on the namespace ('any': some privilege on or below it). */
-const SCHEMA_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = { FilterSchemas: 'any', ShowTables: 'any', ShowCreateSchema: 'any', CreateTable: 'table:create', DropSchema: 'namespace:drop' };
+const SCHEMA_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
+  FilterSchemas: 'any',
+  ShowTables: 'any',
+  ShowCreateSchema: 'any',
+  CreateTable: 'table:create',
+  DropSchema: 'namespace:drop',
+};
 /** Table-level operations and the privilege each needs on the table. */
 const TABLE_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
   FilterTables: 'any',
@@ -80,7 +86,8 @@ export class TrinoOpaDecisions {
       if (resources.length !== 1 || table === undefined) return { result: [] };
       return { result: (await this.decide(session, operation, resources[0]!)) ? (table.columns ?? []).map((_c, i) => i) : [] };
     }
-    if (operation === 'FilterViewQueryOwnedBy') return { result: resources.flatMap((r, i) => (r.user?.user === request.input.context.identity.user ? [i] : [])) };
+    if (operation === 'FilterViewQueryOwnedBy')
+      return { result: resources.flatMap((r, i) => (r.user?.user === request.input.context.identity.user ? [i] : [])) };
     const answers = await Promise.all(resources.map((r) => this.decide(session, operation, r)));
     return { result: answers.flatMap((ok, i) => (ok ? [i] : [])) };
   }
@@ -95,14 +102,18 @@ export class TrinoOpaDecisions {
     const warehouse = await this.warehouseOf(session, t.catalogName);
     if (!warehouse) return undefined;
     const namespace = [t.schemaName];
-    const [ns, record] = await Promise.all([this.ctx.access.namespacePath(warehouse, namespace), this.ctx.store.repository.getObject(warehouse.name, namespace, t.tableName)]);
+    const [ns, record] = await Promise.all([
+      this.ctx.access.namespacePath(warehouse, namespace),
+      this.ctx.store.repository.getObject(warehouse.name, namespace, t.tableName),
+    ]);
     if (record?.kind !== 'table') return { warehouse, namespace, name: t.tableName, path: ns.path };
     return { warehouse, namespace, name: t.tableName, path: this.ctx.access.objectPath(ns.path, 'table', record.id), objectId: record.id, record };
   }
 
   private async decide(session: OpaSession, operation: string, r: TrinoOpaResource): Promise<boolean> {
     if (SESSION_OPERATIONS.has(operation)) return true;
-    if (operation === 'ViewQueryOwnedBy' || operation === 'KillQueryOwnedBy') return r.user?.user !== undefined && r.user.user === session.user.members[0]!.name;
+    if (operation === 'ViewQueryOwnedBy' || operation === 'KillQueryOwnedBy')
+      return r.user?.user !== undefined && r.user.user === session.user.members[0]!.name;
     if (CATALOG_OPERATIONS.has(operation)) return r.catalog !== undefined && session.catalogs.has(r.catalog.name);
     const schemaPrivilege = SCHEMA_OPERATIONS[operation];
     if (schemaPrivilege !== undefined) {
@@ -116,7 +127,10 @@ export class TrinoOpaDecisions {
     }
     const tablePrivilege = TABLE_OPERATIONS[operation];
     if (tablePrivilege !== undefined && r.table !== undefined) {
-      if (r.table.schemaName === INFORMATION_SCHEMA) return tablePrivilege === 'any' || tablePrivilege === 'table:read-data' || tablePrivilege === 'table:read-metadata' ? session.catalogs.has(r.table.catalogName) : false;
+      if (r.table.schemaName === INFORMATION_SCHEMA)
+        return tablePrivilege === 'any' || tablePrivilege === 'table:read-data' || tablePrivilege === 'table:read-metadata'
+          ? session.catalogs.has(r.table.catalogName)
+          : false;
       const table = await this.tableOf(session, r.table);
       if (table?.objectId === undefined) return false;
       return this.ctx.access.allowed({ warehouse: table.warehouse, caller: session.user }, tablePrivilege, table.path);

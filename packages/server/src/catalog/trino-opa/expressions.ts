@@ -66,10 +66,18 @@ export class TrinoOpaExpressions {
   }
 
   /** One mask (or undefined) per column asked; every column is of one table in the plugin's requests. */
-  private async masksOf(engine: Caller, request: TrinoOpaRequest, columns: ReadonlyArray<TrinoColumn | undefined>): Promise<Array<TrinoViewExpression | undefined>> {
+  private async masksOf(
+    engine: Caller,
+    request: TrinoOpaRequest,
+    columns: ReadonlyArray<TrinoColumn | undefined>,
+  ): Promise<Array<TrinoViewExpression | undefined>> {
     // validate
     const first = columns[0];
-    if (first === undefined || columns.some((c) => c === undefined || c.catalogName !== first.catalogName || c.schemaName !== first.schemaName || c.tableName !== first.tableName)) return columns.map(() => undefined);
+    if (
+      first === undefined ||
+      columns.some((c) => c === undefined || c.catalogName !== first.catalogName || c.schemaName !== first.schemaName || c.tableName !== first.tableName)
+    )
+      return columns.map(() => undefined);
     // authorize: an unknown user sees every column as NULL (it may read nothing anyway)
     const session = await this.decisions.sessionOf(engine, request);
     if (!session) return columns.map(() => undefined);
@@ -96,7 +104,11 @@ export class TrinoOpaExpressions {
         return { expression: safeNull(c!) };
       }
     });
-    await this.audited(session, table, effective, { kind: 'column-mask', columns: columns.filter((_c, i) => answers[i] !== undefined).map((c) => c!.columnName), ...(failures.length ? { failed: failures.join('; ') } : {}) });
+    await this.audited(session, table, effective, {
+      kind: 'column-mask',
+      columns: columns.filter((_c, i) => answers[i] !== undefined).map((c) => c!.columnName),
+      ...(failures.length ? { failed: failures.join('; ') } : {}),
+    });
     return answers;
   }
 
@@ -111,7 +123,13 @@ export class TrinoOpaExpressions {
       decision: 'allow',
       action: 'table:read-data',
       object: `${table.warehouse.name}.${table.namespace.join('.')}.${table.name}`,
-      detail: { ...detail, user: session.user.description, engine: session.engine, policies: effective.policies.map((p) => p.id), 'policy-version': effective.policyVersion },
+      detail: {
+        ...detail,
+        user: session.user.description,
+        engine: session.engine,
+        policies: effective.policies.map((p) => p.id),
+        'policy-version': effective.policyVersion,
+      },
     });
   }
 }

@@ -54,7 +54,12 @@ export class OpaSessions {
       known = await this.users.mayActFor(engine.tenant, engineId, user);
       this.known.set(key, known, generation);
     }
-    return { engine: engineId, user: this.callerOf(engine.tenant, engineId, user, key), known, catalogs: new Map(declared.map((e) => [trinoCatalogOf(e), e.warehouse])) };
+    return {
+      engine: engineId,
+      user: this.callerOf(engine.tenant, engineId, user, key),
+      known,
+      catalogs: new Map(declared.map((e) => [trinoCatalogOf(e), e.warehouse])),
+    };
   }
 
   /** One frozen Caller per (engine, user): the access service keys its decision cache by the members array. */
@@ -62,7 +67,15 @@ export class OpaSessions {
     const kept = this.callers.get(key);
     if (kept !== undefined) return kept;
     const members: readonly Member[] = Object.freeze([Object.freeze({ kind: 'user' as const, issuer: ASSERTED, name: user })]);
-    const caller: Caller = Object.freeze({ tenant, description: `user:${user} via ${engine}`, key: JSON.stringify(['user', ASSERTED, user]), members, admin: false, unrestricted: false, act: Object.freeze([engine]) });
+    const caller: Caller = Object.freeze({
+      tenant,
+      description: `user:${user} via ${engine}`,
+      key: JSON.stringify(['user', ASSERTED, user]),
+      members,
+      admin: false,
+      unrestricted: false,
+      act: Object.freeze([engine]),
+    });
     this.callers.set(key, caller, this.callers.generation);
     return caller;
   }

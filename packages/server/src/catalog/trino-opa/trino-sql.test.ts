@@ -24,9 +24,9 @@ describe('Trino SQL of a row filter', () => {
     expect(sql({ type: 'eq', term: 'region', value: 'eu' })).toBe(`("region" = 'eu')`);
     expect(sql({ type: 'not-eq', term: 'region', value: 'eu' })).toBe(`("region" IS NULL OR "region" <> 'eu')`);
     expect(sql({ type: 'not', child: { type: 'eq', term: 'region', value: 'eu' } })).toBe(`("region" IS NULL OR "region" <> 'eu')`);
-    expect(sql({ type: 'not', child: { type: 'and', left: { type: 'lt', term: 'id', value: 5 }, right: { type: 'in', term: 'region', values: ['a', 'b'] } } })).toBe(
-      `(("id" >= BIGINT '5') OR ("region" IS NULL OR "region" NOT IN ('a', 'b')))`,
-    );
+    expect(
+      sql({ type: 'not', child: { type: 'and', left: { type: 'lt', term: 'id', value: 5 }, right: { type: 'in', term: 'region', values: ['a', 'b'] } } }),
+    ).toBe(`(("id" >= BIGINT '5') OR ("region" IS NULL OR "region" NOT IN ('a', 'b')))`);
     expect(sql({ type: 'starts-with', term: 'region', value: 'e' })).toBe(`starts_with("region", 'e')`);
     expect(sql({ type: 'not-starts-with', term: 'region', value: 'e' })).toBe(`("region" IS NULL OR NOT starts_with("region", 'e'))`);
     expect(sql({ type: 'is-null', term: 'addr.city' })).toBe(`("addr"."city" IS NULL)`);
@@ -45,20 +45,23 @@ describe('Trino SQL of a row filter', () => {
   it('quotes hostile names and values so they stay one identifier and one literal', () => {
     expect(quoteIdentifier(['we"ird; DROP'])).toBe('"we""ird; DROP"');
     expect(sql({ type: 'eq', term: 'we"ird; DROP', value: "x') OR TRUE --" })).toBe(`("we""ird; DROP" = 'x'') OR TRUE --')`);
-    expect(stringLiteral('a\nb\\c\'d')).toBe("U&'a\\000ab\\\\c''d'");
+    expect(stringLiteral("a\nb\\c'd")).toBe("U&'a\\000ab\\\\c''d'");
     expect(stringLiteral('zürich 🚀')).toBe("U&'z\\00fcrich \\+01f680'");
     expect(() => stringLiteral('\ud800')).toThrow(UnsupportedPolicy);
   });
 
   it('refuses (fail closed) what it cannot write: a column type not handled yet, a column gone from the schema', () => {
     expect(() => sql({ type: 'eq', term: 'at', value: '2024-01-01T00:00:00' })).toThrow(UnsupportedPolicy);
-    expect(() => rowFilterSql(bindFilter({ type: 'eq', term: 'region', value: 'eu' }, schema, true), () => undefined)).toThrow(/no longer in the table's schema/);
+    expect(() => rowFilterSql(bindFilter({ type: 'eq', term: 'region', value: 'eu' }, schema, true), () => undefined)).toThrow(
+      /no longer in the table's schema/,
+    );
   });
 });
 
 describe('Trino SQL of a column mask', () => {
   const ctx = { querySalt: new Uint8Array([1, 2, 3]) };
-  const mask = (action: Parameters<typeof maskSql>[0]['action'], type = 'varchar', extra: object = {}) => maskSql({ fieldId: 2, column: 'region', action, ...extra }, 'region', type, ctx);
+  const mask = (action: Parameters<typeof maskSql>[0]['action'], type = 'varchar', extra: object = {}) =>
+    maskSql({ fieldId: 2, column: 'region', action, ...extra }, 'region', type, ctx);
 
   it('writes each action as an expression of the column type', () => {
     expect(mask('replace-with-null')).toBe('CAST(NULL AS varchar)');
@@ -67,8 +70,12 @@ describe('Trino SQL of a column mask', () => {
     expect(mask('mask-alphanum')).toContain(`regexp_replace("region", '[A-Z]', 'X')`);
     expect(mask('show-first-4')).toBe(`CAST(substr("region", 1, 4) || rpad('', greatest(length("region") - 4, 0), 'x') AS varchar)`);
     expect(mask('truncate-to-year', 'date')).toBe(`CAST(date_trunc('year', "region") AS date)`);
-    expect(maskSql({ fieldId: 2, column: 'region', action: 'mask-to-fixed-value', value: "it's" }, 'region', 'varchar', { ...ctx, icebergType: 'string' })).toBe(`CAST('it''s' AS varchar)`);
-    expect(maskSql({ fieldId: 4, column: 'born', action: 'mask-to-fixed-value', value: '2000-01-01' }, 'born', 'date', { ...ctx, icebergType: 'date' })).toBe(`CAST(DATE '2000-01-01' AS date)`);
+    expect(
+      maskSql({ fieldId: 2, column: 'region', action: 'mask-to-fixed-value', value: "it's" }, 'region', 'varchar', { ...ctx, icebergType: 'string' }),
+    ).toBe(`CAST('it''s' AS varchar)`);
+    expect(maskSql({ fieldId: 4, column: 'born', action: 'mask-to-fixed-value', value: '2000-01-01' }, 'born', 'date', { ...ctx, icebergType: 'date' })).toBe(
+      `CAST(DATE '2000-01-01' AS date)`,
+    );
     expect(mask('replace-with-null', 'timestamp(6) with time zone')).toBe('CAST(NULL AS timestamp(6) with time zone)');
   });
 

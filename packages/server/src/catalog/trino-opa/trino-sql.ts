@@ -158,7 +158,12 @@ export function maskSql(mask: ColumnMask, columnName: string, trinoType: string,
     case 'replace-with-null':
       return typed('NULL');
     case 'mask-to-fixed-value':
-      return typed(literalSql(ctx.icebergType ?? 'string', ctx.icebergType === 'date' && typeof mask.value === 'string' ? Math.round(Date.parse(`${mask.value}T00:00:00Z`) / DAY_MS) : mask.value));
+      return typed(
+        literalSql(
+          ctx.icebergType ?? 'string',
+          ctx.icebergType === 'date' && typeof mask.value === 'string' ? Math.round(Date.parse(`${mask.value}T00:00:00Z`) / DAY_MS) : mask.value,
+        ),
+      );
     case 'sha-256-global':
       return typed(`lower(to_hex(sha256(to_utf8(${col}))))`);
     case 'sha-256-query-local':
@@ -175,4 +180,3 @@ export function maskSql(mask: ColumnMask, columnName: string, trinoType: string,
       return typed(`date_trunc('month', ${col})`);
   }
 }
-

@@ -9,7 +9,15 @@ import { CatalogError } from '../../errors/catalog-error.js';
 export const invalid = (reason: string) => new CatalogError('ERR_REMOTE_INVALID', `The Glue catalog's answer is not valid: ${reason}`);
 export const unavailable = (reason: string) => new CatalogError('ERR_UNAVAILABLE', `The Glue catalog is unavailable: ${reason}`);
 
-const REFUSED = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'IncompleteSignature', 'InvalidClientTokenId', 'ExpiredTokenException', 'SignatureDoesNotMatch']);
+const REFUSED = new Set([
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+]);
 
 /** What the failed operation was about: a missing entity is a missing namespace or table accordingly. */
 export type GlueSubject = 'namespace' | 'table';
@@ -33,10 +41,14 @@ export function glueError(e: unknown, what: string, subject: GlueSubject, timeou
     const ns = subject === 'namespace' || /^database\b/i.test(message);
     return new CatalogError(ns ? 'ERR_NAMESPACE_NOT_FOUND' : 'ERR_TABLE_NOT_FOUND', message || `${what}: not found`);
   }
-  if (name === 'AlreadyExistsException') return new CatalogError(subject === 'namespace' ? 'ERR_NAMESPACE_EXISTS' : 'ERR_TABLE_EXISTS', message || `${what}: already exists`);
-  if (name === 'ConcurrentModificationException') return new CatalogError('ERR_COMMIT_CONFLICT', `The Glue table changed concurrently (${what}): retry on the new metadata`);
-  if (REFUSED.has(name) || status === 401 || status === 403) return new CatalogError('ERR_REMOTE_INVALID', `The Glue catalog refused Lakegate's credentials: ${name || status}`);
-  if (name === 'InvalidInputException' || name === 'ValidationException') return new CatalogError('ERR_VALIDATION', `The Glue catalog refused the request: ${message}`);
+  if (name === 'AlreadyExistsException')
+    return new CatalogError(subject === 'namespace' ? 'ERR_NAMESPACE_EXISTS' : 'ERR_TABLE_EXISTS', message || `${what}: already exists`);
+  if (name === 'ConcurrentModificationException')
+    return new CatalogError('ERR_COMMIT_CONFLICT', `The Glue table changed concurrently (${what}): retry on the new metadata`);
+  if (REFUSED.has(name) || status === 401 || status === 403)
+    return new CatalogError('ERR_REMOTE_INVALID', `The Glue catalog refused Lakegate's credentials: ${name || status}`);
+  if (name === 'InvalidInputException' || name === 'ValidationException')
+    return new CatalogError('ERR_VALIDATION', `The Glue catalog refused the request: ${message}`);
   if (status !== undefined && status >= 500) return unavailable(`${what} answered ${status}`);
   if (status === undefined) return unavailable(`${what}: connection failed`);
   if (name === 'ThrottlingException') return unavailable(`${what} was throttled`);

@@ -8,9 +8,28 @@
  * ConcurrentModificationException, answered as the Iceberg 409 so that its client retries on the new base.
  * Every call is bounded by the warehouse's timeout (an abort signal per call; no SDK retry past it).
  */
-import { CreateDatabaseCommand, CreateTableCommand, DeleteTableCommand, GetDatabaseCommand, GetDatabasesCommand, GetTableCommand, GetTablesCommand, GlueClient, type Table, UpdateTableCommand } from '@aws-sdk/client-glue';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  GetDatabaseCommand,
+  GetDatabasesCommand,
+  GetTableCommand,
+  GetTablesCommand,
+  GlueClient,
+  type Table,
+  UpdateTableCommand,
+} from '@aws-sdk/client-glue';
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCredential, RemoteIdentifier, RemoteMetadataFiles, RemoteTable } from '../../catalog/ports/remote-catalog.js';
+import type {
+  FederationSettings,
+  RemoteCatalog,
+  RemoteCatalogKind,
+  RemoteCredential,
+  RemoteIdentifier,
+  RemoteMetadataFiles,
+  RemoteTable,
+} from '../../catalog/ports/remote-catalog.js';
 import { PointerTables } from '../pointer-tables.js';
 import { type GlueSubject, glueError, invalid } from './glue-errors.js';
 
@@ -32,7 +51,14 @@ export class GlueRemote implements RemoteCatalog {
   ) {
     this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.tables = new PointerTables('Glue', files, invalid);
-    const credentials = settings.accessKeyId !== undefined && credential.secretAccessKey !== undefined ? { accessKeyId: settings.accessKeyId, secretAccessKey: credential.secretAccessKey, ...(credential.sessionToken === undefined ? {} : { sessionToken: credential.sessionToken }) } : undefined;
+    const credentials =
+      settings.accessKeyId !== undefined && credential.secretAccessKey !== undefined
+        ? {
+            accessKeyId: settings.accessKeyId,
+            secretAccessKey: credential.secretAccessKey,
+            ...(credential.sessionToken === undefined ? {} : { sessionToken: credential.sessionToken }),
+          }
+        : undefined;
     this.client = new GlueClient({ region: settings.region ?? 'us-east-1', endpoint: settings.uri, maxAttempts: 2, ...(credentials ? { credentials } : {}) });
   }
 
@@ -50,13 +76,19 @@ export class GlueRemote implements RemoteCatalog {
   }
 
   private database(levels: readonly string[]): string {
-    if (levels.length !== 1) throw new CatalogError(levels.length === 0 ? 'ERR_VALIDATION' : 'ERR_NAMESPACE_NOT_FOUND', `A Glue catalog has one namespace level (its databases): ${levels.join('.')}`);
+    if (levels.length !== 1)
+      throw new CatalogError(
+        levels.length === 0 ? 'ERR_VALIDATION' : 'ERR_NAMESPACE_NOT_FOUND',
+        `A Glue catalog has one namespace level (its databases): ${levels.join('.')}`,
+      );
     return levels[0]!;
   }
 
   private async getTable(namespace: string[], name: string): Promise<{ table: Table; versionId: string | undefined; metadataLocation: string }> {
     const DatabaseName = this.database(namespace);
-    const { Table: table } = await this.call('GetTable', 'table', (abortSignal) => this.client.send(new GetTableCommand({ ...this.catalog, DatabaseName, Name: name }), { abortSignal }));
+    const { Table: table } = await this.call('GetTable', 'table', (abortSignal) =>
+      this.client.send(new GetTableCommand({ ...this.catalog, DatabaseName, Name: name }), { abortSignal }),
+    );
     if (!table) throw invalid('GetTable answered no table');
     if (!isIceberg(table)) throw invalid(`${namespace[0]}.${name} is not an Iceberg table (Parameters.table_type is not ICEBERG)`);
     const metadataLocation = table.Parameters?.metadata_location;
@@ -65,18 +97,24 @@ export class GlueRemote implements RemoteCatalog {
   }
 
   async check(): Promise<void> {
-    await this.call('GetDatabases', 'namespace', (abortSignal) => this.client.send(new GetDatabasesCommand({ ...this.catalog, MaxResults: 1 }), { abortSignal }));
+    await this.call('GetDatabases', 'namespace', (abortSignal) =>
+      this.client.send(new GetDatabasesCommand({ ...this.catalog, MaxResults: 1 }), { abortSignal }),
+    );
   }
 
   async listNamespaces(parent: string[]): Promise<string[][]> {
     if (parent.length > 0) {
-      await this.call('GetDatabase', 'namespace', (abortSignal) => this.client.send(new GetDatabaseCommand({ ...this.catalog, Name: this.database(parent) }), { abortSignal }));
+      await this.call('GetDatabase', 'namespace', (abortSignal) =>
+        this.client.send(new GetDatabaseCommand({ ...this.catalog, Name: this.database(parent) }), { abortSignal }),
+      );
       return [];
     }
     const out: string[][] = [];
     let NextToken: string | undefined;
     do {
-      const page = await this.call('GetDatabases', 'namespace', (abortSignal) => this.client.send(new GetDatabasesCommand({ ...this.catalog, NextToken }), { abortSignal }));
+      const page = await this.call('GetDatabases', 'namespace', (abortSignal) =>
+        this.client.send(new GetDatabasesCommand({ ...this.catalog, NextToken }), { abortSignal }),
+      );
       for (const d of page.DatabaseList ?? []) if (typeof d.Name === 'string') out.push([d.Name]);
       NextToken = page.NextToken || undefined;
     } while (NextToken !== undefined);
@@ -87,7 +125,9 @@ export class GlueRemote implements RemoteCatalog {
     if (levels.length !== 1) throw new CatalogError('ERR_VALIDATION', `A Glue catalog has one namespace level (its databases): ${levels.join('.')}`);
     const { location, ...rest } = properties;
     const DatabaseInput = { Name: levels[0]!, Parameters: rest, ...(location === undefined ? {} : { LocationUri: location }) };
-    await this.call('CreateDatabase', 'namespace', (abortSignal) => this.client.send(new CreateDatabaseCommand({ ...this.catalog, DatabaseInput }), { abortSignal }));
+    await this.call('CreateDatabase', 'namespace', (abortSignal) =>
+      this.client.send(new CreateDatabaseCommand({ ...this.catalog, DatabaseInput }), { abortSignal }),
+    );
   }
 
   async listTables(namespace: string[]): Promise<RemoteIdentifier[]> {
@@ -95,7 +135,9 @@ export class GlueRemote implements RemoteCatalog {
     const out: RemoteIdentifier[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await this.call('GetTables', 'namespace', (abortSignal) => this.client.send(new GetTablesCommand({ ...this.catalog, DatabaseName, NextToken }), { abortSignal }));
+      const page = await this.call('GetTables', 'namespace', (abortSignal) =>
+        this.client.send(new GetTablesCommand({ ...this.catalog, DatabaseName, NextToken }), { abortSignal }),
+      );
       // Glue holds Hive, Delta and other tables too: only Iceberg tables are federated.
       for (const t of page.TableList ?? []) if (isIceberg(t) && typeof t.Name === 'string') out.push({ namespace: [DatabaseName], name: t.Name });
       NextToken = page.NextToken || undefined;
@@ -114,8 +156,15 @@ export class GlueRemote implements RemoteCatalog {
     const name = String(request.name);
     const location = typeof request.location === 'string' ? request.location : `${this.tables.root}/${DatabaseName}/${name}`;
     const written = await this.tables.create(request, location);
-    const TableInput = { Name: name, TableType: 'EXTERNAL_TABLE', Parameters: { table_type: ICEBERG, metadata_location: written.metadataLocation }, StorageDescriptor: { Location: written.location } };
-    await this.call('CreateTable', 'table', (abortSignal) => this.client.send(new CreateTableCommand({ ...this.catalog, DatabaseName, TableInput }), { abortSignal }));
+    const TableInput = {
+      Name: name,
+      TableType: 'EXTERNAL_TABLE',
+      Parameters: { table_type: ICEBERG, metadata_location: written.metadataLocation },
+      StorageDescriptor: { Location: written.location },
+    };
+    await this.call('CreateTable', 'table', (abortSignal) =>
+      this.client.send(new CreateTableCommand({ ...this.catalog, DatabaseName, TableInput }), { abortSignal }),
+    );
     return PointerTables.answer(written);
   }
 
@@ -136,14 +185,19 @@ export class GlueRemote implements RemoteCatalog {
       StorageDescriptor: { ...table.StorageDescriptor, Location: written.location },
     };
     await this.call('UpdateTable', 'table', (abortSignal) =>
-      this.client.send(new UpdateTableCommand({ ...this.catalog, DatabaseName: namespace[0]!, TableInput, ...(versionId === undefined ? {} : { VersionId: versionId }) }), { abortSignal }),
+      this.client.send(
+        new UpdateTableCommand({ ...this.catalog, DatabaseName: namespace[0]!, TableInput, ...(versionId === undefined ? {} : { VersionId: versionId }) }),
+        { abortSignal },
+      ),
     );
     return PointerTables.answer(written);
   }
 
   async dropTable(namespace: string[], name: string): Promise<void> {
     await this.getTable(namespace, name);
-    await this.call('DeleteTable', 'table', (abortSignal) => this.client.send(new DeleteTableCommand({ ...this.catalog, DatabaseName: namespace[0]!, Name: name }), { abortSignal }));
+    await this.call('DeleteTable', 'table', (abortSignal) =>
+      this.client.send(new DeleteTableCommand({ ...this.catalog, DatabaseName: namespace[0]!, Name: name }), { abortSignal }),
+    );
   }
 }
 

@@ -12,7 +12,14 @@
  * Every call is bounded by the warehouse's timeout.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteIdentifier, RemoteMetadataFiles, RemoteTable } from '../../catalog/ports/remote-catalog.js';
+import type {
+  FederationSettings,
+  RemoteCatalog,
+  RemoteCatalogKind,
+  RemoteIdentifier,
+  RemoteMetadataFiles,
+  RemoteTable,
+} from '../../catalog/ports/remote-catalog.js';
 import { PointerTables } from '../pointer-tables.js';
 import { HmsClient } from './hms-client.js';
 import { type HmsCodes, hmsError, invalid } from './hms-errors.js';
@@ -50,7 +57,11 @@ export class HiveRemote implements RemoteCatalog {
   }
 
   private database(levels: readonly string[]): string {
-    if (levels.length !== 1) throw new CatalogError(levels.length === 0 ? 'ERR_VALIDATION' : 'ERR_NAMESPACE_NOT_FOUND', `A Hive metastore has one namespace level (its databases): ${levels.join('.')}`);
+    if (levels.length !== 1)
+      throw new CatalogError(
+        levels.length === 0 ? 'ERR_VALIDATION' : 'ERR_NAMESPACE_NOT_FOUND',
+        `A Hive metastore has one namespace level (its databases): ${levels.join('.')}`,
+      );
     return levels[0]!;
   }
 
@@ -63,7 +74,19 @@ export class HiveRemote implements RemoteCatalog {
     const db = this.database(namespace);
     let result: ThriftValue | undefined;
     try {
-      result = await this.call('get_table_req', [[1, struct([[1, str(db)], [2, str(name)]])]], { 2: 'ERR_TABLE_NOT_FOUND' });
+      result = await this.call(
+        'get_table_req',
+        [
+          [
+            1,
+            struct([
+              [1, str(db)],
+              [2, str(name)],
+            ]),
+          ],
+        ],
+        { 2: 'ERR_TABLE_NOT_FOUND' },
+      );
     } catch (e) {
       if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') await this.requireDatabase(db);
       throw e;
@@ -100,7 +123,10 @@ export class HiveRemote implements RemoteCatalog {
     const names = stringList(await this.call('get_all_tables', [[1, str(db)]]));
     const out: RemoteIdentifier[] = [];
     for (let i = 0; i < names.length; i += BATCH) {
-      const request = struct([[1, str(db)], [2, list(T.STRING, names.slice(i, i + BATCH).map(str))]]);
+      const request = struct([
+        [1, str(db)],
+        [2, list(T.STRING, names.slice(i, i + BATCH).map(str))],
+      ]);
       const result = await this.call('get_table_objects_by_name_req', [[1, request]], { 3: 'ERR_NAMESPACE_NOT_FOUND' });
       for (const table of tableList(asStruct(result)?.get(1))) {
         const name = tableName(table);
@@ -121,7 +147,14 @@ export class HiveRemote implements RemoteCatalog {
     const name = String(request.name);
     const location = typeof request.location === 'string' ? request.location : `${this.tables.root}/${db}/${name}`;
     const written = await this.tables.create(request, location);
-    const table = icebergTable(db, name, OWNER, written.metadata.schemas.find((s) => s['schema-id'] === written.metadata['current-schema-id']), written.location, written.metadataLocation);
+    const table = icebergTable(
+      db,
+      name,
+      OWNER,
+      written.metadata.schemas.find((s) => s['schema-id'] === written.metadata['current-schema-id']),
+      written.location,
+      written.metadataLocation,
+    );
     await this.call('create_table', [[1, table]], { 1: 'ERR_TABLE_EXISTS', 2: 'ERR_VALIDATION', 4: 'ERR_NAMESPACE_NOT_FOUND' });
     return PointerTables.answer(written);
   }
@@ -136,15 +169,30 @@ export class HiveRemote implements RemoteCatalog {
     const written = await this.tables.next(base, requirements, updates);
     if (!written) return PointerTables.answer(base);
     const schema = written.metadata.schemas.find((s) => s['schema-id'] === written.metadata['current-schema-id']);
-    const context = struct([[1, stringMap({ expected_parameter_key: METADATA_LOCATION, expected_parameter_value: metadataLocation, DO_NOT_UPDATE_STATS: 'true' })]]);
-    await this.call('alter_table_with_environment_context', [[1, str(namespace[0]!)], [2, str(name)], [3, withPointer(table, schema, written.location, written.metadataLocation, metadataLocation)], [4, context]]);
+    const context = struct([
+      [1, stringMap({ expected_parameter_key: METADATA_LOCATION, expected_parameter_value: metadataLocation, DO_NOT_UPDATE_STATS: 'true' })],
+    ]);
+    await this.call('alter_table_with_environment_context', [
+      [1, str(namespace[0]!)],
+      [2, str(name)],
+      [3, withPointer(table, schema, written.location, written.metadataLocation, metadataLocation)],
+      [4, context],
+    ]);
     return PointerTables.answer(written);
   }
 
   /** Unregisters the table; its files stay (the purge, if asked, is Lakegate's: federation/mirror.ts). */
   async dropTable(namespace: string[], name: string): Promise<void> {
     await this.getTable(namespace, name);
-    await this.call('drop_table', [[1, str(namespace[0]!)], [2, str(name)], [3, { type: T.BOOL, value: false }]], { 1: 'ERR_TABLE_NOT_FOUND' });
+    await this.call(
+      'drop_table',
+      [
+        [1, str(namespace[0]!)],
+        [2, str(name)],
+        [3, { type: T.BOOL, value: false }],
+      ],
+      { 1: 'ERR_TABLE_NOT_FOUND' },
+    );
   }
 
   close(): void {

@@ -9,9 +9,31 @@
 import { asList, asString, asStringMap, asStruct, bool, i32, list, str, stringMap, struct, T, type ThriftStruct, type ThriftValue } from './thrift-values.js';
 
 /** Table's fields (hive_metastore.thrift `struct Table`). */
-export const TABLE = { tableName: 1, dbName: 2, owner: 3, createTime: 4, lastAccessTime: 5, retention: 6, sd: 7, partitionKeys: 8, parameters: 9, tableType: 12 } as const;
+export const TABLE = {
+  tableName: 1,
+  dbName: 2,
+  owner: 3,
+  createTime: 4,
+  lastAccessTime: 5,
+  retention: 6,
+  sd: 7,
+  partitionKeys: 8,
+  parameters: 9,
+  tableType: 12,
+} as const;
 /** StorageDescriptor's fields. */
-export const SD = { cols: 1, location: 2, inputFormat: 3, outputFormat: 4, compressed: 5, numBuckets: 6, serdeInfo: 7, bucketCols: 8, sortCols: 9, parameters: 10 } as const;
+export const SD = {
+  cols: 1,
+  location: 2,
+  inputFormat: 3,
+  outputFormat: 4,
+  compressed: 5,
+  numBuckets: 6,
+  serdeInfo: 7,
+  bucketCols: 8,
+  sortCols: 9,
+  parameters: 10,
+} as const;
 
 export const ICEBERG = 'ICEBERG';
 export const METADATA_LOCATION = 'metadata_location';
@@ -39,7 +61,22 @@ export function hiveType(type: unknown): string {
   if (typeof type === 'string') {
     if (/^decimal\(\d+,\s*\d+\)$/.test(type)) return type.replace(/\s/g, '');
     if (/^fixed\[\d+\]$/.test(type)) return 'binary';
-    const primitive: Record<string, string> = { boolean: 'boolean', int: 'int', long: 'bigint', float: 'float', double: 'double', date: 'date', time: 'string', timestamp: 'timestamp', timestamptz: 'timestamp with local time zone', timestamp_ns: 'timestamp', timestamptz_ns: 'timestamp with local time zone', string: 'string', uuid: 'string', binary: 'binary' };
+    const primitive: Record<string, string> = {
+      boolean: 'boolean',
+      int: 'int',
+      long: 'bigint',
+      float: 'float',
+      double: 'double',
+      date: 'date',
+      time: 'string',
+      timestamp: 'timestamp',
+      timestamptz: 'timestamp with local time zone',
+      timestamp_ns: 'timestamp',
+      timestamptz_ns: 'timestamp with local time zone',
+      string: 'string',
+      uuid: 'string',
+      binary: 'binary',
+    };
     return primitive[type] ?? 'string';
   }
   const t = (type ?? {}) as { type?: string; fields?: Array<{ name: string; type: unknown }>; element?: unknown; key?: unknown; value?: unknown };
@@ -51,7 +88,16 @@ export function hiveType(type: unknown): string {
 
 function columns(schema: unknown): ThriftValue {
   const fields = ((schema ?? {}) as { fields?: Array<{ name: string; type: unknown; doc?: string }> }).fields ?? [];
-  return list(T.STRUCT, fields.map((f) => struct([[1, str(f.name)], [2, str(hiveType(f.type))], [3, f.doc === undefined ? undefined : str(f.doc)]])));
+  return list(
+    T.STRUCT,
+    fields.map((f) =>
+      struct([
+        [1, str(f.name)],
+        [2, str(hiveType(f.type))],
+        [3, f.doc === undefined ? undefined : str(f.doc)],
+      ]),
+    ),
+  );
 }
 
 function storageDescriptor(schema: unknown, location: string): ThriftValue {
@@ -62,7 +108,13 @@ function storageDescriptor(schema: unknown, location: string): ThriftValue {
     [SD.outputFormat, str('org.apache.hadoop.mapred.FileOutputFormat')],
     [SD.compressed, bool(false)],
     [SD.numBuckets, i32(-1)],
-    [SD.serdeInfo, struct([[2, str('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe')], [3, stringMap({})]])],
+    [
+      SD.serdeInfo,
+      struct([
+        [2, str('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe')],
+        [3, stringMap({})],
+      ]),
+    ],
     [SD.bucketCols, list(T.STRING, [])],
     [SD.sortCols, list(T.STRUCT, [])],
     [SD.parameters, stringMap({})],
@@ -92,7 +144,10 @@ export function icebergTable(db: string, name: string, owner: string, schema: un
  */
 export function withPointer(table: ThriftStruct, schema: unknown, location: string, metadataLocation: string, previous: string): ThriftValue {
   const next: ThriftStruct = new Map(table);
-  next.set(TABLE.parameters, stringMap({ ...tableParameters(table), table_type: ICEBERG, [METADATA_LOCATION]: metadataLocation, [PREVIOUS_METADATA_LOCATION]: previous }));
+  next.set(
+    TABLE.parameters,
+    stringMap({ ...tableParameters(table), table_type: ICEBERG, [METADATA_LOCATION]: metadataLocation, [PREVIOUS_METADATA_LOCATION]: previous }),
+  );
   const sd: ThriftStruct = new Map(asStruct(table.get(TABLE.sd)) ?? asStruct(storageDescriptor(schema, location))!);
   sd.set(SD.location, str(location));
   sd.set(SD.cols, columns(schema));

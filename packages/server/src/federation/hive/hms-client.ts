@@ -128,7 +128,10 @@ export class HmsClient {
         if (this.socket === socket) this.socket = undefined;
         this.pending?.reject(new HmsTransportError('the metastore closed the connection', 'unreachable'));
       });
-      socket.on('data', thrift.TBufferedTransport.receiver((reader) => this.receive(reader)));
+      socket.on(
+        'data',
+        thrift.TBufferedTransport.receiver((reader) => this.receive(reader)),
+      );
     });
   }
 
@@ -144,9 +147,15 @@ export class HmsClient {
       reader.commitPosition();
       if (header.mtype === thrift.Thrift.MessageType.EXCEPTION) {
         const message = body.get(1);
-        return pending.reject(new HmsTransportError(`${pending.method}: the metastore answered ${message?.type === T.STRING ? message.value.toString('utf8').slice(0, 300) : 'an application exception'}`, 'protocol'));
+        return pending.reject(
+          new HmsTransportError(
+            `${pending.method}: the metastore answered ${message?.type === T.STRING ? message.value.toString('utf8').slice(0, 300) : 'an application exception'}`,
+            'protocol',
+          ),
+        );
       }
-      if (header.fname !== pending.method || header.rseqid !== this.seqid) return pending.reject(new HmsTransportError(`${pending.method}: a reply to another call (${header.fname.slice(0, 100)})`, 'protocol'));
+      if (header.fname !== pending.method || header.rseqid !== this.seqid)
+        return pending.reject(new HmsTransportError(`${pending.method}: a reply to another call (${header.fname.slice(0, 100)})`, 'protocol'));
       pending.resolve(body);
     } catch (e) {
       if (e instanceof thrift.InputBufferUnderrunError) return reader.rollbackPosition();

@@ -21,7 +21,8 @@ export function hmsError(e: unknown, codes: HmsCodes): CatalogError {
   if (e instanceof CatalogError) return e;
   if (e instanceof HmsTransportError) return e.kind === 'protocol' ? invalid(e.message) : unavailable(e.message);
   if (e instanceof HmsException) {
-    if (e.message.includes(MODIFIED)) return new CatalogError('ERR_COMMIT_CONFLICT', `The Hive table changed concurrently (${e.method}): retry on the new metadata`);
+    if (e.message.includes(MODIFIED))
+      return new CatalogError('ERR_COMMIT_CONFLICT', `The Hive table changed concurrently (${e.method}): retry on the new metadata`);
     const code = codes[e.field];
     if (code !== undefined) return new CatalogError(code, `${e.method}: ${e.message || 'refused'}`);
     return new CatalogError('ERR_REMOTE_INVALID', `The Hive metastore refused ${e.method}: ${e.message || `exception ${e.field}`}`);

@@ -60,7 +60,9 @@ export interface ReadTransport {
 }
 interface ThriftLib {
   TBinaryProtocol: new (transport: unknown) => Protocol;
-  TBufferedTransport: (new (buffer: undefined, onFlush: (message: Buffer) => void) => unknown) & { receiver(callback: (reader: ReadTransport) => void): (data: Buffer) => void };
+  TBufferedTransport: (new (buffer: undefined, onFlush: (message: Buffer) => void) => unknown) & {
+    receiver(callback: (reader: ReadTransport) => void): (data: Buffer) => void;
+  };
   InputBufferUnderrunError: new () => Error;
   Thrift: { MessageType: { CALL: number; REPLY: number; EXCEPTION: number } };
 }
@@ -88,14 +90,22 @@ const MAX_DEPTH = 64;
 export function readValue(p: Protocol, type: number, depth = 0): ThriftValue {
   if (depth > MAX_DEPTH) throw new Error('Thrift value nested too deep');
   switch (type) {
-    case T.BOOL: return { type, value: p.readBool() };
-    case T.BYTE: return { type, value: p.readByte() };
-    case T.DOUBLE: return { type, value: p.readDouble() };
-    case T.I16: return { type, value: p.readI16() };
-    case T.I32: return { type, value: p.readI32() };
-    case T.I64: return { type, value: p.readI64() };
-    case T.STRING: return { type, value: p.readBinary() };
-    case T.STRUCT: return { type, value: readStruct(p, depth + 1) };
+    case T.BOOL:
+      return { type, value: p.readBool() };
+    case T.BYTE:
+      return { type, value: p.readByte() };
+    case T.DOUBLE:
+      return { type, value: p.readDouble() };
+    case T.I16:
+      return { type, value: p.readI16() };
+    case T.I32:
+      return { type, value: p.readI32() };
+    case T.I64:
+      return { type, value: p.readI64() };
+    case T.STRING:
+      return { type, value: p.readBinary() };
+    case T.STRUCT:
+      return { type, value: readStruct(p, depth + 1) };
     case T.MAP: {
       const { ktype, vtype, size } = p.readMapBegin();
       const value: Array<[ThriftValue, ThriftValue]> = [];
@@ -132,14 +142,22 @@ export function readStruct(p: Protocol, depth = 0): ThriftStruct {
 
 export function writeValue(p: Protocol, v: ThriftValue): void {
   switch (v.type) {
-    case T.BOOL: return p.writeBool(v.value);
-    case T.BYTE: return p.writeByte(v.value);
-    case T.DOUBLE: return p.writeDouble(v.value);
-    case T.I16: return p.writeI16(v.value);
-    case T.I32: return p.writeI32(v.value);
-    case T.I64: return p.writeI64(v.value);
-    case T.STRING: return p.writeBinary(v.value);
-    case T.STRUCT: return writeStruct(p, v.value);
+    case T.BOOL:
+      return p.writeBool(v.value);
+    case T.BYTE:
+      return p.writeByte(v.value);
+    case T.DOUBLE:
+      return p.writeDouble(v.value);
+    case T.I16:
+      return p.writeI16(v.value);
+    case T.I32:
+      return p.writeI32(v.value);
+    case T.I64:
+      return p.writeI64(v.value);
+    case T.STRING:
+      return p.writeBinary(v.value);
+    case T.STRUCT:
+      return writeStruct(p, v.value);
     case T.MAP:
       p.writeMapBegin(v.keyType, v.valueType, v.value.length);
       for (const [k, val] of v.value) {
@@ -171,9 +189,17 @@ export function writeStruct(p: Protocol, s: ThriftStruct): void {
 export const str = (s: string): ThriftValue => ({ type: T.STRING, value: Buffer.from(s, 'utf8') });
 export const i32 = (n: number): ThriftValue => ({ type: T.I32, value: n });
 export const bool = (b: boolean): ThriftValue => ({ type: T.BOOL, value: b });
-export const struct = (fields: Array<[number, ThriftValue | undefined]>): ThriftValue => ({ type: T.STRUCT, value: new Map(fields.filter((f): f is [number, ThriftValue] => f[1] !== undefined)) });
+export const struct = (fields: Array<[number, ThriftValue | undefined]>): ThriftValue => ({
+  type: T.STRUCT,
+  value: new Map(fields.filter((f): f is [number, ThriftValue] => f[1] !== undefined)),
+});
 export const list = (elementType: number, items: ThriftValue[]): ThriftValue => ({ type: T.LIST, elementType, value: items });
-export const stringMap = (m: Record<string, string>): ThriftValue => ({ type: T.MAP, keyType: T.STRING, valueType: T.STRING, value: Object.entries(m).map(([k, v]) => [str(k), str(v)]) });
+export const stringMap = (m: Record<string, string>): ThriftValue => ({
+  type: T.MAP,
+  keyType: T.STRING,
+  valueType: T.STRING,
+  value: Object.entries(m).map(([k, v]) => [str(k), str(v)]),
+});
 
 export const asString = (v: ThriftValue | undefined): string | undefined => (v?.type === T.STRING ? v.value.toString('utf8') : undefined);
 export const asStruct = (v: ThriftValue | undefined): ThriftStruct | undefined => (v?.type === T.STRUCT ? v.value : undefined);

@@ -55,7 +55,17 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
 export function icebergError(code: CatalogErrorCode, message: string, details?: Readonly<Record<string, string>>): { status: number; body: IcebergErrorBody } {
   const { status, type } = table[code];
   // A remote catalog's invalid answer says why (the message names what was wrong in the remote's answer, never a secret).
-  if (status >= 500) return { status, body: { error: { message: code === 'ERR_COMMIT_STATE_UNKNOWN' || code === 'ERR_REMOTE_INVALID' ? message : 'The service is temporarily unavailable', type, code: status } } };
+  if (status >= 500)
+    return {
+      status,
+      body: {
+        error: {
+          message: code === 'ERR_COMMIT_STATE_UNKNOWN' || code === 'ERR_REMOTE_INVALID' ? message : 'The service is temporarily unavailable',
+          type,
+          code: status,
+        },
+      },
+    };
   // A 4xx's details (e.g. `resume-after` of an expired event cursor) sit beside the message; the keys above win.
   return { status, body: { error: { ...details, message, type, code: status } } };
 }

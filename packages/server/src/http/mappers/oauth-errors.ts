@@ -15,12 +15,15 @@ export interface OAuthErrorBody {
 const FORM_ONLY = 'send the parameters as application/x-www-form-urlencoded';
 
 const body = (status: number, message: string): OAuthErrorBody =>
-  status >= 500 ? { error: 'server_error' } : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: errorDescription(status === 415 ? FORM_ONLY : message) };
+  status >= 500
+    ? { error: 'server_error' }
+    : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: errorDescription(status === 415 ? FORM_ONLY : message) };
 
 export const oauthEnvelope: ErrorEnvelope = {
   // The grants raise OAuthError, answered by the route; a catalog error here is a bug or an unavailable store.
   fromCatalogError: (error) => {
-    const status = error.code === 'ERR_UNAVAILABLE' || error.code === 'ERR_STORAGE' ? 503 : error.code === 'ERR_VALIDATION' || error.code === 'ERR_BAD_REQUEST' ? 400 : 500;
+    const status =
+      error.code === 'ERR_UNAVAILABLE' || error.code === 'ERR_STORAGE' ? 503 : error.code === 'ERR_VALIDATION' || error.code === 'ERR_BAD_REQUEST' ? 400 : 500;
     return { status, body: body(status, error.message) };
   },
   fromStatus: body,

@@ -93,7 +93,11 @@ class HttpCredentials implements RequestCredentials {
 }
 
 /** The chain's answer for a request: an actor, a refusal, or neither (no credential). */
-async function authenticate(chain: AuthenticatorChain, req: ParsedRequest, queryApiKey?: string): Promise<{ actor: Actor | undefined; failure: AuthenticationError | undefined }> {
+async function authenticate(
+  chain: AuthenticatorChain,
+  req: ParsedRequest,
+  queryApiKey?: string,
+): Promise<{ actor: Actor | undefined; failure: AuthenticationError | undefined }> {
   try {
     return { actor: await chain.authenticate(new HttpCredentials(req, queryApiKey)), failure: undefined };
   } catch (e) {
@@ -183,7 +187,9 @@ export function requireAuthentication(app: FastifyInstance, options: Authenticat
     const malformed = failure?.status === 400;
     const error = malformed ? 'invalid_request' : 'invalid_token';
     reply.header('www-authenticate', `${scheme} realm="lakegate"${failure ? `, error="${error}", error_description="${errorDescription(reason)}"` : ''}`);
-    return malformed ? reply.code(400).send(envelope.fromStatus(400, `Malformed credentials: ${reason}`, req)) : reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
+    return malformed
+      ? reply.code(400).send(envelope.fromStatus(400, `Malformed credentials: ${reason}`, req))
+      : reply.code(401).send(envelope.fromStatus(401, `Not authorized: ${reason}`, req));
   }
 }
 

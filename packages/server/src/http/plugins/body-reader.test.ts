@@ -16,10 +16,16 @@ async function serve(): Promise<number> {
   const app = Fastify({ bodyLimit: 64 });
   useLosslessJson(app);
   // The surfaces' envelopes in short: a malformed body is a CatalogError (400), Fastify's own errors carry their status.
-  app.setErrorHandler((e: Error & { code?: string; statusCode?: number }, _req, reply) => reply.code(e instanceof CatalogError ? 400 : (e.statusCode ?? 500)).send({ code: e.code }));
+  app.setErrorHandler((e: Error & { code?: string; statusCode?: number }, _req, reply) =>
+    reply.code(e instanceof CatalogError ? 400 : (e.statusCode ?? 500)).send({ code: e.code }),
+  );
   // What a handler sees: the value, the exact bytes, and whether the body stream was switched to flowing mode
   // (read with listeners) or left alone (taken whole from its buffer).
-  app.post('/echo', async (req) => ({ body: req.body ?? null, raw: req.rawBody ? Buffer.from(req.rawBody).toString('latin1') : null, flowing: req.raw.readableFlowing }));
+  app.post('/echo', async (req) => ({
+    body: req.body ?? null,
+    raw: req.rawBody ? Buffer.from(req.rawBody).toString('latin1') : null,
+    flowing: req.raw.readableFlowing,
+  }));
   apps.push(app);
   await app.ready();
   dispatchRequestsPerTurn(app.server);
@@ -51,8 +57,13 @@ function exchange(port: number, parts: Array<string | Buffer>, pauseMs = 0): Pro
   });
 }
 
-const post = (body: string, headers = `Content-Length: ${Buffer.byteLength(body)}`) => `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}\r\n\r\n${body}`;
-const chunked = (...chunks: string[]) => [`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, ...chunks.map((c) => `${Buffer.byteLength(c).toString(16)}\r\n${c}\r\n`), '0\r\n\r\n'];
+const post = (body: string, headers = `Content-Length: ${Buffer.byteLength(body)}`) =>
+  `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}\r\n\r\n${body}`;
+const chunked = (...chunks: string[]) => [
+  `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+  ...chunks.map((c) => `${Buffer.byteLength(c).toString(16)}\r\n${c}\r\n`),
+  '0\r\n\r\n',
+];
 
 describe('JSON request bodies over HTTP', () => {
   it('takes a body that has arrived whole from the stream buffer: the same value and bytes', async () => {
@@ -84,7 +95,10 @@ describe('JSON request bodies over HTTP', () => {
     // Chunked, so only its bytes tell: whole, and still arriving.
     expect(await exchange(port, [chunked(big.slice(0, 50), big.slice(50)).join('')])).toEqual({ status: 413, body: { code: 'FST_ERR_CTP_BODY_TOO_LARGE' } });
     expect(await exchange(port, chunked(big.slice(0, 50), big.slice(50)), 30)).toEqual({ status: 413, body: { code: 'FST_ERR_CTP_BODY_TOO_LARGE' } });
-    expect(await exchange(port, [Buffer.from(post('{"a":"\xff"}', 'Content-Length: 9'), 'latin1')])).toEqual({ status: 400, body: { code: 'ERR_BAD_REQUEST' } });
+    expect(await exchange(port, [Buffer.from(post('{"a":"\xff"}', 'Content-Length: 9'), 'latin1')])).toEqual({
+      status: 400,
+      body: { code: 'ERR_BAD_REQUEST' },
+    });
     expect(await exchange(port, [post('{"a":')])).toEqual({ status: 400, body: { code: 'ERR_BAD_REQUEST' } });
   });
 

@@ -77,6 +77,11 @@ export function useContract(app: FastifyInstance, surface: Surface): void {
       return part === 'body' && optionalBody ? optional(validator) : validator;
     };
     route.schemaErrorFormatter = (errors, dataVar) =>
-      new CatalogError('ERR_VALIDATION', issuesOf(PARTS[dataVar] ?? 'body', errors as never).map(formatIssue).join('; ') || `the request's ${dataVar} is invalid`);
+      new CatalogError(
+        'ERR_VALIDATION',
+        issuesOf(PARTS[dataVar] ?? 'body', errors as never)
+          .map(formatIssue)
+          .join('; ') || `the request's ${dataVar} is invalid`,
+      );
   });
 }

@@ -26,6 +26,9 @@ export function drainSwitch(app: FastifyInstance): DrainSwitch {
 
 /** Fastify's trustProxy from LAKEGATE_TRUSTED_PROXIES: the listed proxies' X-Forwarded-For names the client; none by default. */
 export function trustedProxies(list: string): { trustProxy: string[] } | Record<string, never> {
-  const proxies = list.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+  const proxies = list
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
   return proxies.length > 0 ? { trustProxy: proxies } : {};
 }

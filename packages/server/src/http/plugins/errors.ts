@@ -58,7 +58,10 @@ function routesOf(app: FastifyInstance): { allowed(url: string): string[] } {
   const patterns: Array<{ method: string; path: RegExp }> = [];
   app.addHook('onRoute', (route) => {
     // `:param` matches one segment; a wildcard the rest (Fastify's syntax; no regex parameters are used here).
-    const source = route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*');
+    const source = route.url
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/:[^/]+/g, '[^/]+')
+      .replace(/\*/g, '.*');
     const path = new RegExp(`^${source}$`);
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) patterns.push({ method, path });
   });

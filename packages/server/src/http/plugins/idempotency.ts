@@ -119,7 +119,9 @@ export function useIdempotency(
       req.routeOptions.url ?? '',
       req.url.split('?')[0],
       // The parsed body (exact 64-bit integers kept), so that only what the request says counts, not its spacing.
-      createHash('sha256').update(stringifyJson(req.body ?? null)).digest('base64url'),
+      createHash('sha256')
+        .update(stringifyJson(req.body ?? null))
+        .digest('base64url'),
     ]);
   const seal = (key: string, body: string) => (box === undefined || body === '' ? body : box.seal(body, `idempotency:${key}`));
   const unseal = (key: string, body: string) => (box !== undefined && body.startsWith(SEALED) ? box.open(body, `idempotency:${key}`) : body);

@@ -18,7 +18,8 @@ export function refuseRepeatedQueryParameters(app: FastifyInstance): void {
     const query = req.query;
     if (query) {
       for (const key in query) {
-        if (Array.isArray(query[key])) return done(new CatalogError('ERR_BAD_REQUEST', `query parameter ${JSON.stringify(key.slice(0, 64))} appears more than once`));
+        if (Array.isArray(query[key]))
+          return done(new CatalogError('ERR_BAD_REQUEST', `query parameter ${JSON.stringify(key.slice(0, 64))} appears more than once`));
       }
     }
     done();

@@ -174,7 +174,9 @@ describe('request log without a child logger per request', () => {
   it('builds no pino child for a request that writes no line of its own', () => {
     const parent = createLogger('info', new Writable({ write: (_c, _e, done) => done() }));
     let children = 0;
-    const counting = new Proxy(parent, { get: (t, p) => (p === 'child' ? (...a: Parameters<typeof parent.child>) => (children++, t.child(...a)) : Reflect.get(t, p)) });
+    const counting = new Proxy(parent, {
+      get: (t, p) => (p === 'child' ? (...a: Parameters<typeof parent.child>) => (children++, t.child(...a)) : Reflect.get(t, p)),
+    });
     const log = new RequestLogger(counting, { reqId: 'r' });
     log.bind({ actor: 'user:x' });
     log.debug('below the level');

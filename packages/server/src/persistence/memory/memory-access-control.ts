@@ -6,7 +6,10 @@ import { MemoryOutbox } from './memory-outbox.js';
 
 const sameMember = (a: Member, b: Member) => a.kind === b.kind && a.issuer === b.issuer && a.name === b.name;
 const sameRef = (a: SecurableRef, b: SecurableRef) => a.kind === b.kind && a.id === b.id;
-const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+  <T>(key: (t: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 export class MemoryAccessControl implements AccessControl {
   private roles: RoleRecord[] = [];
@@ -42,7 +45,10 @@ export class MemoryAccessControl implements AccessControl {
   }
 
   async listRoles(tenant?: string): Promise<RoleRecord[]> {
-    return this.roles.filter((r) => tenant === undefined || r.tenant === tenant).sort(byKey((r) => `${r.tenant}\u0000${r.name}`)).map((r) => ({ ...r }));
+    return this.roles
+      .filter((r) => tenant === undefined || r.tenant === tenant)
+      .sort(byKey((r) => `${r.tenant}\u0000${r.name}`))
+      .map((r) => ({ ...r }));
   }
 
   async deleteRole(tenant: string, name: string): Promise<'deleted' | 'missing' | 'in-use'> {
@@ -90,14 +96,18 @@ export class MemoryAccessControl implements AccessControl {
 
   async listGrants(q: GrantQuery): Promise<GrantRecord[]> {
     return this.grants
-      .filter((g) => g.tenant === q.tenant && (q.role === undefined || g.role === q.role) && (q.warehouse === undefined || g.securable.warehouse === q.warehouse))
+      .filter(
+        (g) => g.tenant === q.tenant && (q.role === undefined || g.role === q.role) && (q.warehouse === undefined || g.securable.warehouse === q.warehouse),
+      )
       .filter((g) => q.securable === undefined || sameRef(g.securable, q.securable))
       .sort(byKey((g) => `${g.role}\u0000${g.securable.kind}\u0000${g.securable.id}\u0000${g.privilege}`))
       .map((g) => ({ ...g, securable: { ...g.securable } }));
   }
 
   async grantsOn(tenant: string, roles: readonly string[], securables: readonly SecurableRef[]): Promise<GrantRecord[]> {
-    return this.grants.filter((g) => g.tenant === tenant && roles.includes(g.role) && securables.some((s) => sameRef(s, g.securable))).map((g) => ({ ...g, securable: { ...g.securable } }));
+    return this.grants
+      .filter((g) => g.tenant === tenant && roles.includes(g.role) && securables.some((s) => sameRef(s, g.securable)))
+      .map((g) => ({ ...g, securable: { ...g.securable } }));
   }
 
   async forgetSecurable(securable: SecurableRef): Promise<void> {

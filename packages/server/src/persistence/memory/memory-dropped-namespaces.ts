@@ -57,7 +57,13 @@ export class MemoryDroppedNamespaceStore implements DroppedNamespaceStore {
     return { namespaces, objects };
   }
 
-  async restore(warehouse: string, id: string, to: string[], nowMs: number, events?: (restored: DroppedNamespaceGroup) => readonly OutboxEventInput[]): Promise<NamespaceRestoreOutcome> {
+  async restore(
+    warehouse: string,
+    id: string,
+    to: string[],
+    nowMs: number,
+    events?: (restored: DroppedNamespaceGroup) => readonly OutboxEventInput[],
+  ): Promise<NamespaceRestoreOutcome> {
     const group = await this.group(warehouse, id);
     if (group === undefined) return { outcome: 'missing' };
     if (to.length > 1 && !this.namespaces.has(namespaceKey(warehouse, to.slice(0, -1)))) return { outcome: 'no-parent' };
@@ -71,9 +77,16 @@ export class MemoryDroppedNamespaceStore implements DroppedNamespaceStore {
       this.dropped.delete(warehouse, n.namespace.id);
     }
     for (const o of group.objects) {
-      this.live.set(liveKey(warehouse, renamed(o.object.namespace), o.object.name), { ...structuredClone(o.object), namespace: renamed(o.object.namespace), updatedAtMs: nowMs });
+      this.live.set(liveKey(warehouse, renamed(o.object.namespace), o.object.name), {
+        ...structuredClone(o.object),
+        namespace: renamed(o.object.namespace),
+        updatedAtMs: nowMs,
+      });
     }
-    this.objects.take(warehouse, group.objects.map((o) => o.object.id));
+    this.objects.take(
+      warehouse,
+      group.objects.map((o) => o.object.id),
+    );
     const inputs = events?.(group) ?? [];
     if (inputs.length > 0) await this.outbox?.appendEvents(inputs);
     return { outcome: 'restored', restored: group };

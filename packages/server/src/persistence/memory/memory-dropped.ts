@@ -40,7 +40,13 @@ export class MemoryDroppedObjectStore implements DroppedObjectStore {
     return this.dropped.get(warehouse, id);
   }
 
-  async restore(warehouse: string, id: string, to: { namespace: string[]; name: string }, nowMs: number, events: readonly OutboxEventInput[] = []): Promise<RestoreOutcome> {
+  async restore(
+    warehouse: string,
+    id: string,
+    to: { namespace: string[]; name: string },
+    nowMs: number,
+    events: readonly OutboxEventInput[] = [],
+  ): Promise<RestoreOutcome> {
     const r = this.dropped.get(warehouse, id);
     if (r === undefined) return 'missing';
     const key = liveKey(warehouse, to.namespace, to.name);

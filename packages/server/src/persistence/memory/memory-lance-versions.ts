@@ -23,7 +23,10 @@ export class MemoryLanceVersionStore implements LanceVersionStore {
       return undefined;
     };
     const next = (this.queues.get(key) ?? Promise.resolve()).then(run, run);
-    this.queues.set(key, next.catch(() => undefined));
+    this.queues.set(
+      key,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -46,7 +49,11 @@ export class MemoryLanceVersionStore implements LanceVersionStore {
     };
     // After every append in flight on any of its chains, and before any that comes later on one of them.
     const next = Promise.all(keys.map((k) => this.queues.get(k) ?? Promise.resolve())).then(run, run);
-    for (const key of keys) this.queues.set(key, next.catch(() => undefined));
+    for (const key of keys)
+      this.queues.set(
+        key,
+        next.catch(() => undefined),
+      );
     return next;
   }
 
@@ -55,7 +62,9 @@ export class MemoryLanceVersionStore implements LanceVersionStore {
   }
 
   async list(tableId: string, branch: string, options: { descending: boolean; after?: number | undefined; limit: number }): Promise<LanceVersionRecord[]> {
-    const all = [...(this.versions.get(chainKey(tableId, branch))?.values() ?? [])].sort((a, b) => (options.descending ? b.version - a.version : a.version - b.version));
+    const all = [...(this.versions.get(chainKey(tableId, branch))?.values() ?? [])].sort((a, b) =>
+      options.descending ? b.version - a.version : a.version - b.version,
+    );
     const after = options.after;
     const from = after === undefined ? all : all.filter((r) => (options.descending ? r.version < after : r.version > after));
     return from.slice(0, options.limit);

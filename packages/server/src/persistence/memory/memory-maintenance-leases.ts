@@ -4,11 +4,28 @@ import type { MaintenanceJobRecord, MaintenanceLeases, MaintenanceProgress } fro
 export class MemoryMaintenanceLeases implements MaintenanceLeases {
   private readonly rows = new Map<string, MaintenanceJobRecord>();
 
-  async take(tableId: string, warehouse: string, holder: string, nowMs: number, leaseMs: number, dueBeforeMs: number, options: { overFailed?: boolean } = {}): Promise<boolean> {
+  async take(
+    tableId: string,
+    warehouse: string,
+    holder: string,
+    nowMs: number,
+    leaseMs: number,
+    dueBeforeMs: number,
+    options: { overFailed?: boolean } = {},
+  ): Promise<boolean> {
     const row = this.rows.get(tableId);
     const free = !row || row.expiresAtMs <= nowMs || (options.overFailed === true && row.state === 'failed');
     if (!free || (row && row.lastRunMs >= dueBeforeMs)) return false;
-    this.rows.set(tableId, { tableId, warehouse, holder, state: 'running', startedAtMs: nowMs, expiresAtMs: nowMs + leaseMs, lastRunMs: row?.lastRunMs ?? 0, progress: undefined });
+    this.rows.set(tableId, {
+      tableId,
+      warehouse,
+      holder,
+      state: 'running',
+      startedAtMs: nowMs,
+      expiresAtMs: nowMs + leaseMs,
+      lastRunMs: row?.lastRunMs ?? 0,
+      progress: undefined,
+    });
     return true;
   }
 
@@ -26,7 +43,14 @@ export class MemoryMaintenanceLeases implements MaintenanceLeases {
 
   async complete(tableId: string, holder: string, ranAtMs: number | null, progress?: MaintenanceProgress): Promise<void> {
     const row = this.rows.get(tableId);
-    if (row && row.holder === holder) this.rows.set(tableId, { ...row, state: 'done', expiresAtMs: 0, lastRunMs: ranAtMs ?? row.lastRunMs, progress: progress ? { ...progress } : row.progress });
+    if (row && row.holder === holder)
+      this.rows.set(tableId, {
+        ...row,
+        state: 'done',
+        expiresAtMs: 0,
+        lastRunMs: ranAtMs ?? row.lastRunMs,
+        progress: progress ? { ...progress } : row.progress,
+      });
   }
 
   async fail(tableId: string, holder: string, progress: MaintenanceProgress, release: boolean): Promise<void> {

@@ -23,7 +23,8 @@ export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, Lease
   fill(key: string, events: readonly OutboxEventInput[]): boolean {
     const h = this.held.get(key);
     if (!h) return false;
-    if (events.length > h.count || events.some((e) => e.warehouse !== h.warehouse)) throw new TypeError('an intent publishes at most the events it was recorded with, in its stream');
+    if (events.length > h.count || events.some((e) => e.warehouse !== h.warehouse))
+      throw new TypeError('an intent publishes at most the events it was recorded with, in its stream');
     if (events.some((e) => this.events.some((x) => x.id === e.id))) throw new Error('duplicate event id');
     events.forEach((e, i) => {
       const { subject, ...rest } = e;
@@ -56,7 +57,11 @@ export class MemoryOutbox implements OutboxStore, OutboxWriter, SinkStore, Lease
 
   async list(warehouse: string, after: number, limit: number): Promise<OutboxEvent[]> {
     const below = this.heldFrom(warehouse);
-    return this.events.filter((e) => e.warehouse === warehouse && e.sequence > after && e.sequence < below).sort((a, b) => a.sequence - b.sequence).slice(0, limit).map((e) => structuredClone(e));
+    return this.events
+      .filter((e) => e.warehouse === warehouse && e.sequence > after && e.sequence < below)
+      .sort((a, b) => a.sequence - b.sequence)
+      .slice(0, limit)
+      .map((e) => structuredClone(e));
   }
 
   async head(warehouse: string): Promise<number> {

@@ -15,7 +15,10 @@ export const accessMigrations: Record<string, Migration> = {
       await db.schema.createIndex('namespaces_id_idx').on('namespaces').column('id').unique().execute();
       await db.schema.createIndex('catalog_objects_id_idx').on('catalog_objects').column('id').unique().execute();
       // Who stage-created a table: until it is committed, only they (or a writer of the namespace) may use it.
-      await db.schema.alterTable('staged_tables').addColumn('owner', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('staged_tables')
+        .addColumn('owner', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       await db.schema
         .createTable('roles')
         .addColumn('tenant', 'text', (c) => c.notNull())
@@ -52,7 +55,10 @@ export const accessMigrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('grants_securable_idx').on('grants').columns(['tenant', 'securable_id', 'role']).execute();
       // The audit trail becomes tenant-partitioned and records decisions.
-      await db.schema.alterTable('audit_events').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
+      await db.schema
+        .alterTable('audit_events')
+        .addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default'))
+        .execute();
       for (const column of ['decision', 'action', 'object', 'request_id']) await db.schema.alterTable('audit_events').addColumn(column, 'text').execute();
       await db.schema.createIndex('audit_events_tenant_at_idx').on('audit_events').columns(['tenant', 'at']).execute();
     },
@@ -140,12 +146,16 @@ export const accessMigrations: Record<string, Migration> = {
 /** Gives every row without an id a fresh one, a batch of rows at a time (keyed by the table's primary key). */
 async function backfillIds(db: Kysely<unknown>, table: string, key: string[]): Promise<void> {
   for (;;) {
-    const rows = (await sql<Record<string, string>>`select ${sql.join(key.map((k) => sql.ref(k)))} from ${sql.table(table)} where id is null limit 500`.execute(db)).rows;
+    const rows = (
+      await sql<Record<string, string>>`select ${sql.join(key.map((k) => sql.ref(k)))} from ${sql.table(table)} where id is null limit 500`.execute(db)
+    ).rows;
     if (rows.length === 0) return;
     for (const row of rows) {
-      const where = sql.join(key.map((k) => sql`${sql.ref(k)} = ${row[k]}`), sql` and `);
+      const where = sql.join(
+        key.map((k) => sql`${sql.ref(k)} = ${row[k]}`),
+        sql` and `,
+      );
       await sql`update ${sql.table(table)} set id = ${randomUUID()} where ${where}`.execute(db);
     }
   }
 }
-

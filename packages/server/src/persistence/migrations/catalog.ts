@@ -36,11 +36,7 @@ export const catalogMigrations: Record<string, Migration> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('catalog_objects_pk', ['warehouse', 'namespace', 'name'])
         .execute();
-      await db.schema
-        .createIndex('catalog_objects_kind_idx')
-        .on('catalog_objects')
-        .columns(['warehouse', 'namespace', 'kind', 'name'])
-        .execute();
+      await db.schema.createIndex('catalog_objects_kind_idx').on('catalog_objects').columns(['warehouse', 'namespace', 'kind', 'name']).execute();
       await db.schema.createIndex('catalog_objects_location_idx').on('catalog_objects').columns(['warehouse', 'location']).execute();
       await db.schema
         .createTable('staged_tables')
@@ -72,11 +68,7 @@ export const catalogMigrations: Record<string, Migration> = {
         .addColumn('report', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex('metrics_reports_table_idx')
-        .on('metrics_reports')
-        .columns(['warehouse', 'namespace', 'table_name', 'created_at'])
-        .execute();
+      await db.schema.createIndex('metrics_reports_table_idx').on('metrics_reports').columns(['warehouse', 'namespace', 'table_name', 'created_at']).execute();
     },
     async down(db: Kysely<unknown>) {
       for (const t of ['metrics_reports', 'idempotency_keys', 'staged_tables', 'catalog_objects', 'namespaces', 'warehouses']) {
@@ -86,7 +78,10 @@ export const catalogMigrations: Record<string, Migration> = {
   },
   '0002_storage_profiles_and_secrets': {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('warehouses').addColumn('storage_profile', 'text', (c) => c.notNull().defaultTo('{"type":"file"}')).execute();
+      await db.schema
+        .alterTable('warehouses')
+        .addColumn('storage_profile', 'text', (c) => c.notNull().defaultTo('{"type":"file"}'))
+        .execute();
       await db.schema.alterTable('warehouses').addColumn('secret_id', 'text').execute();
       await db.schema
         .createTable('secrets')
@@ -168,8 +163,14 @@ export const catalogMigrations: Record<string, Migration> = {
   '0005_tenants': {
     async up(db: Kysely<unknown>) {
       // Everything that existed before tenants belongs to the implicit tenant "default".
-      await db.schema.alterTable('warehouses').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
-      await db.schema.alterTable('service_principals').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
+      await db.schema
+        .alterTable('warehouses')
+        .addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default'))
+        .execute();
+      await db.schema
+        .alterTable('service_principals')
+        .addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default'))
+        .execute();
       await db.schema.createIndex('warehouses_tenant_idx').on('warehouses').columns(['tenant', 'name']).execute();
       await db.schema.createIndex('service_principals_tenant_idx').on('service_principals').columns(['tenant', 'client_id']).execute();
     },

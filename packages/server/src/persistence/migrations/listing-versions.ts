@@ -35,15 +35,25 @@ export const listingVersionMigrations: Record<string, Migration> = {
               on conflict (warehouse, namespace) do update set version = listing_versions.version + 1;
             return null;
           end $$`.execute(db);
-        await sql`create trigger catalog_objects_listing_insert after insert on catalog_objects referencing new table as changed for each statement execute function lakegate_bump_listings()`.execute(db);
-        await sql`create trigger catalog_objects_listing_delete after delete on catalog_objects referencing old table as changed for each statement execute function lakegate_bump_listings()`.execute(db);
-        await sql`create trigger catalog_objects_listing_move after update of warehouse, namespace, name, kind, id on catalog_objects for each row execute function lakegate_bump_listings_moved()`.execute(db);
+        await sql`create trigger catalog_objects_listing_insert after insert on catalog_objects referencing new table as changed for each statement execute function lakegate_bump_listings()`.execute(
+          db,
+        );
+        await sql`create trigger catalog_objects_listing_delete after delete on catalog_objects referencing old table as changed for each statement execute function lakegate_bump_listings()`.execute(
+          db,
+        );
+        await sql`create trigger catalog_objects_listing_move after update of warehouse, namespace, name, kind, id on catalog_objects for each row execute function lakegate_bump_listings_moved()`.execute(
+          db,
+        );
       } else {
         const bump = (row: 'new' | 'old') =>
           `insert into listing_versions (warehouse, namespace, version) values (${row}.warehouse, ${row}.namespace, 1) on conflict (warehouse, namespace) do update set version = version + 1;`;
         await sql.raw(`create trigger catalog_objects_listing_insert after insert on catalog_objects begin ${bump('new')} end`).execute(db);
         await sql.raw(`create trigger catalog_objects_listing_delete after delete on catalog_objects begin ${bump('old')} end`).execute(db);
-        await sql.raw(`create trigger catalog_objects_listing_move after update of warehouse, namespace, name, kind, id on catalog_objects begin ${bump('old')} ${bump('new')} end`).execute(db);
+        await sql
+          .raw(
+            `create trigger catalog_objects_listing_move after update of warehouse, namespace, name, kind, id on catalog_objects begin ${bump('old')} ${bump('new')} end`,
+          )
+          .execute(db);
       }
     },
     async down(db: Kysely<unknown>) {

@@ -49,8 +49,14 @@ export const maintenanceMigrations: Record<string, Migration> = {
   /** Migration 0020: a maintenance job's state and progress live on its lease row, readable by every replica (catalog/ports/maintenance.ts MaintenanceLeases). */
   '0020_maintenance_progress': {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('maintenance_leases').addColumn('state', 'text', (c) => c.notNull().defaultTo('done')).execute();
-      await db.schema.alterTable('maintenance_leases').addColumn('started_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('maintenance_leases')
+        .addColumn('state', 'text', (c) => c.notNull().defaultTo('done'))
+        .execute();
+      await db.schema
+        .alterTable('maintenance_leases')
+        .addColumn('started_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable('maintenance_leases').addColumn('progress', 'text').execute();
     },
     async down(db: Kysely<unknown>) {

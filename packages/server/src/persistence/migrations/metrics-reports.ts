@@ -12,8 +12,14 @@ import type { Migration } from 'kysely/migration';
 export const metricsReportMigrations: Record<string, Migration> = {
   '0013_metrics_report_tables': {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('metrics_reports').addColumn('table_id', 'text', (c) => c.notNull().defaultTo('')).execute();
-      await db.schema.alterTable('metrics_reports').addColumn('table_uuid', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('metrics_reports')
+        .addColumn('table_id', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('metrics_reports')
+        .addColumn('table_uuid', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       // Reports stored before: given to the table that holds their name now if it existed when they were made (it
       // may have been renamed there later, which cannot be told afterwards); older ones stay with no live table,
       // listed under their name as a dropped table's.

@@ -66,7 +66,10 @@ export const outboxMigrations: Record<string, Migration> = {
    */
   '0022_event_sink_destination_rule': {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('event_sinks').addColumn('any_destination', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('event_sinks')
+        .addColumn('any_destination', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('event_sinks').dropColumn('any_destination').execute();

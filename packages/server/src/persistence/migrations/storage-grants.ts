@@ -26,7 +26,10 @@ export const storageGrantMigrations: Record<string, Migration> = {
    */
   '0015_location_owned': {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('catalog_objects').addColumn('location_owned', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('catalog_objects')
+        .addColumn('location_owned', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('catalog_objects').dropColumn('location_owned').execute();

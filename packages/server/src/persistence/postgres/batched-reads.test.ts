@@ -21,7 +21,8 @@ class FakeDatabase implements ReadRunner {
       this.failNext = undefined;
       throw e;
     }
-    if (this.refuseArrays && query.sql.includes('cross join lateral')) throw Object.assign(new Error('operator does not exist: bigint = text'), { code: '42883' });
+    if (this.refuseArrays && query.sql.includes('cross join lateral'))
+      throw Object.assign(new Error('operator does not exist: bigint = text'), { code: '42883' });
     return this.answer(query.sql, query.parameters) as R[];
   }
 
@@ -91,7 +92,9 @@ describe('batched PostgreSQL reads', () => {
 
   it('renumbers every part past the ones before it, including two-digit placeholders', () => {
     const sql = 'select * from t where a = $1 and b = $10 and c = $2';
-    expect(mergedSql(sql, 10, 2)).toBe('select 0 as lg_batch, q.* from (select * from t where a = $1 and b = $10 and c = $2) as q union all select 1 as lg_batch, q.* from (select * from t where a = $11 and b = $20 and c = $12) as q');
+    expect(mergedSql(sql, 10, 2)).toBe(
+      'select 0 as lg_batch, q.* from (select * from t where a = $1 and b = $10 and c = $2) as q union all select 1 as lg_batch, q.* from (select * from t where a = $11 and b = $20 and c = $12) as q',
+    );
   });
 
   it('writes the array form with one text[] per placeholder, whatever the number of reads', () => {
@@ -175,7 +178,18 @@ describe('batched PostgreSQL reads', () => {
 
   it('tells reads apart by the type of each parameter, and never merges reads whose parameters it cannot compare', () => {
     const w = (parameters: unknown[]) => ({ query: CompiledQuery.raw(NUMERIC, parameters), resolve: () => undefined, reject: () => undefined });
-    const group = [w(['a', 'b', 1]), w(['a', 'b', '1']), w(['a', 'b', 1]), w(['a', 'b', null]), w(['a', 'b', 'null']), w(['a', 'b', new Date(0)]), w(['a', 'b', new Date(0)]), w(['ab', '', 1]), w(['a', 'b', true]), w(['a', 'b', 1n])];
+    const group = [
+      w(['a', 'b', 1]),
+      w(['a', 'b', '1']),
+      w(['a', 'b', 1]),
+      w(['a', 'b', null]),
+      w(['a', 'b', 'null']),
+      w(['a', 'b', new Date(0)]),
+      w(['a', 'b', new Date(0)]),
+      w(['ab', '', 1]),
+      w(['a', 'b', true]),
+      w(['a', 'b', 1n]),
+    ];
     const { reads, readOf } = distinct(group);
     expect(readOf).toEqual([0, 1, 0, 2, 3, 4, 5, 6, 7, 0]);
     expect(reads).toHaveLength(8);
@@ -218,7 +232,10 @@ describe('batched PostgreSQL reads', () => {
     db.failNext = new Error('connection terminated');
     const settled = Promise.allSettled(group);
     await db.release();
-    expect((await settled).map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual(['connection terminated', 'connection terminated']);
+    expect((await settled).map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual([
+      'connection terminated',
+      'connection terminated',
+    ]);
     const after = reads.rows(point('d'));
     await db.release();
     expect(await after).toEqual([{ id: 'id-d', name: 'd' }]);

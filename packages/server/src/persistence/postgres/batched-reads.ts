@@ -239,7 +239,10 @@ export class BatchingReads implements ReadRunner {
       text = mergedSql(sql, n, group.length);
       if (this.unionTexts.size < 10_000) this.unionTexts.set(key, text);
     }
-    return CompiledQuery.raw(text, group.flatMap((w) => w.query.parameters));
+    return CompiledQuery.raw(
+      text,
+      group.flatMap((w) => w.query.parameters),
+    );
   }
 }
 
@@ -265,7 +268,6 @@ export function distinct(group: readonly Waiting[]): { reads: Waiting[]; readOf:
   }
   return { reads, readOf };
 }
-
 
 const isText = (value: unknown): boolean => typeof value === 'string' || value === null;
 

@@ -29,7 +29,13 @@ export class PostgresCatalogStore extends KyselyCatalogStore {
     pool.on('error', () => undefined);
     pool.on('connect', (client) => usePreparedStatements(client));
     const commits = new CommittedChanges();
-    const db = new Kysely<CatalogDatabase>({ dialect: withUnavailableErrors(new PostgresDialect({ pool }), options.spans?.enabled ? { spans: options.spans, system: 'postgresql' } : undefined, commits) });
+    const db = new Kysely<CatalogDatabase>({
+      dialect: withUnavailableErrors(
+        new PostgresDialect({ pool }),
+        options.spans?.enabled ? { spans: options.spans, system: 'postgresql' } : undefined,
+        commits,
+      ),
+    });
     // The hot reads outside transactions share round trips while the database is busy (batched-reads.ts).
     super(db, new BatchingReads(kyselyRunner(db)), undefined, commits);
   }

@@ -99,4 +99,3 @@ export class ReadMemo {
     this.kept = 0;
   }
 }
-

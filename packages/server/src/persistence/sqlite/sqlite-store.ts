@@ -105,7 +105,10 @@ function readRunner(reader: Database.Database, writes: WriteCount, tracing: Stat
   const prepare = statementCache(reader);
   const dataVersion = reader.prepare('pragma data_version').pluck();
   // Asked once per dispatch of requests, and again after any statement of this process's own writing connection.
-  const version = oncePerDispatch(() => dataVersion.get() as number, () => writes.value);
+  const version = oncePerDispatch(
+    () => dataVersion.get() as number,
+    () => writes.value,
+  );
   const memo = new ReadMemo(version);
   const versionNow = (): number => {
     try {
@@ -117,7 +120,9 @@ function readRunner(reader: Database.Database, writes: WriteCount, tracing: Stat
   const rowsNow = <R>(query: CompiledQuery<R>): R[] => {
     try {
       // Callers only read the rows they get (the kept ones are frozen).
-      return memo.rows(query.sql, query.parameters, () => traceStatementSync(tracing, query.sql, () => prepare(query.sql).all(...(query.parameters as unknown[])))) as R[];
+      return memo.rows(query.sql, query.parameters, () =>
+        traceStatementSync(tracing, query.sql, () => prepare(query.sql).all(...(query.parameters as unknown[]))),
+      ) as R[];
     } catch (error) {
       throw outageOr(SQLITE_ERRORS, error);
     }

@@ -17,7 +17,12 @@ describe('parseAzureLocation', () => {
       host: 'acct1.blob.core.windows.net',
       path: 'a/b/',
     });
-    expect(parseAzureLocation('ABFS://lake@Acct1.DFS.core.windows.net')).toMatchObject({ scheme: 'abfs', account: 'acct1', host: 'acct1.dfs.core.windows.net', path: '' });
+    expect(parseAzureLocation('ABFS://lake@Acct1.DFS.core.windows.net')).toMatchObject({
+      scheme: 'abfs',
+      account: 'acct1',
+      host: 'acct1.dfs.core.windows.net',
+      path: '',
+    });
     expect(parseAzureLocation('abfss://lake@acct1.dfs.core.chinacloudapi.cn/')).toMatchObject({ host: 'acct1.dfs.core.chinacloudapi.cn', path: '' });
     expect(parseAzureLocation('abfss://lake@acct1.dfs.core.windows.net/x%20y')).toMatchObject({ path: 'x%20y' });
   });

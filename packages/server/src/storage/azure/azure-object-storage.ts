@@ -121,7 +121,11 @@ export class AzureObjectStorage implements ObjectStorage {
         const result = await this.deleteMany(files.map((name) => base + name));
         deleted += result.deleted.length;
         // What could not be deleted stays, and the purge fails with the count: the caller keeps its record and retries.
-        if (result.failed.length > 0) throw new CatalogError('ERR_STORAGE', `Azure delete under ${prefix} failed for ${result.failed.length} blob(s) (${deleted} deleted): ${result.failed[0]!.message}`);
+        if (result.failed.length > 0)
+          throw new CatalogError(
+            'ERR_STORAGE',
+            `Azure delete under ${prefix} failed for ${result.failed.length} blob(s) (${deleted} deleted): ${result.failed[0]!.message}`,
+          );
       }
       directories.sort((a, b) => b.split('/').length - a.split('/').length);
       for (const name of directories) await container.getBlobClient(name).deleteIfExists();
@@ -153,7 +157,11 @@ export class AzureObjectStorage implements ObjectStorage {
       for (const item of page.value.segment.blobItems) {
         if (item.metadata?.hdi_isfolder === 'true') continue;
         // A blob without a time reads as new, so an orphan search keeps it (never deletes what it cannot date).
-        yield { uri: base + item.name, bytes: item.properties.contentLength ?? 0, lastModifiedMs: item.properties.lastModified?.getTime() ?? Number.MAX_SAFE_INTEGER };
+        yield {
+          uri: base + item.name,
+          bytes: item.properties.contentLength ?? 0,
+          lastModifiedMs: item.properties.lastModified?.getTime() ?? Number.MAX_SAFE_INTEGER,
+        };
       }
     }
   }

@@ -26,7 +26,9 @@ const params = (sas: string) => Object.fromEntries(new URLSearchParams(sas));
  * written out independently of the SDK: the signature proves which resource the SAS names.
  */
 function expectedSignature(p: Record<string, string>, canonicalResource: string): string {
-  const stringToSign = [p.sp, p.st ?? '', p.se, canonicalResource, p.si ?? '', p.sip ?? '', p.spr ?? '', p.sv, p.sr, '', p.ses ?? '', '', '', '', '', ''].join('\n');
+  const stringToSign = [p.sp, p.st ?? '', p.se, canonicalResource, p.si ?? '', p.sip ?? '', p.spr ?? '', p.sv, p.sr, '', p.ses ?? '', '', '', '', '', ''].join(
+    '\n',
+  );
   return createHmac('sha256', Buffer.from(ACCOUNT_KEY, 'base64')).update(stringToSign, 'utf8').digest('base64');
 }
 
@@ -87,7 +89,9 @@ describe('AzureSasCredentialVendor', () => {
       'abfss://lake@acct1.dfs.core.windows.net/',
       's3://lake/wh/t',
     ]) {
-      await expect(vendor({ scope: 'container' }).vend({ location, mode: 'read', principal: 'p', lifetimeSeconds: 600 })).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+      await expect(vendor({ scope: 'container' }).vend({ location, mode: 'read', principal: 'p', lifetimeSeconds: 600 })).rejects.toMatchObject({
+        code: 'ERR_VALIDATION',
+      });
     }
     await expect(vendor().vend({ location: LOCATION, mode: 'read', principal: 'p', lifetimeSeconds: 0 })).rejects.toThrow(TypeError);
   });

@@ -86,7 +86,9 @@ export class AzureSasCredentialVendor implements CredentialVendor {
     } catch (e) {
       if (e instanceof TypeError) throw e;
       // A malformed account key: the message must not carry it.
-      throw new CatalogError('ERR_UNAVAILABLE', 'storage credential service unavailable', { cause: new Error(`SAS signing failed: ${e instanceof Error ? e.name : 'Error'}`) });
+      throw new CatalogError('ERR_UNAVAILABLE', 'storage credential service unavailable', {
+        cause: new Error(`SAS signing failed: ${e instanceof Error ? e.name : 'Error'}`),
+      });
     }
     const host = location.host;
     const config: Record<string, string> = {

@@ -64,7 +64,10 @@ export function buildSas(request: SasRequest): string {
   };
   const params =
     request.scope === 'directory'
-      ? generateDataLakeSASQueryParameters({ ...common, pathName: directory, isDirectory: true, permissions: DirectorySASPermissions.parse(letters) }, credential)
+      ? generateDataLakeSASQueryParameters(
+          { ...common, pathName: directory, isDirectory: true, permissions: DirectorySASPermissions.parse(letters) },
+          credential,
+        )
       : generateDataLakeSASQueryParameters({ ...common, permissions: FileSystemSASPermissions.parse(letters) }, credential);
   return params.toString();
 }

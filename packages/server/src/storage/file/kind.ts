@@ -19,5 +19,9 @@ export const fileKind: StorageKind<typeof FileProfileSchema, undefined> = storag
   root: () => 'file:',
   checkRoot: (_profile, root) => (root.startsWith('file:') ? undefined : 'a file profile needs a file: storage-root'),
   // One LocalFileStorage for every file warehouse of the server (it remembers which directories it made).
-  build: (_profile, _secret, context) => ({ storage: new StorageRouter([context.shared(() => new LocalFileStorage())]), vendor: undefined, mechanisms: ['vended-credentials'] }),
+  build: (_profile, _secret, context) => ({
+    storage: new StorageRouter([context.shared(() => new LocalFileStorage())]),
+    vendor: undefined,
+    mechanisms: ['vended-credentials'],
+  }),
 });

@@ -89,7 +89,9 @@ describe('LocalFileStorage.list and delete', () => {
     utimesSync(path.join(root, 'data', 'f2.bin'), old, old);
     const listed = [];
     for await (const o of storage.list(`${pathToFileURL(root).href}/`)) listed.push(o);
-    expect(listed.map(({ uri, bytes }) => ({ uri, bytes })).sort((a, b) => a.uri.localeCompare(b.uri))).toEqual(expected.sort((a, b) => a.uri.localeCompare(b.uri)));
+    expect(listed.map(({ uri, bytes }) => ({ uri, bytes })).sort((a, b) => a.uri.localeCompare(b.uri))).toEqual(
+      expected.sort((a, b) => a.uri.localeCompare(b.uri)),
+    );
     expect(listed.find((o) => o.uri.endsWith('/data/f2.bin'))!.lastModifiedMs).toBeLessThan(Date.now() - 86_000_000);
     const missing = [];
     for await (const o of storage.list(pathToFileURL(path.join(dir, 'no-such-dir')).href)) missing.push(o);

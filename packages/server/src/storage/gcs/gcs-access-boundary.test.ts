@@ -28,7 +28,9 @@ describe('buildAccessBoundary', () => {
     const rw = buildAccessBoundary({ bucket: 'lake', name: 'wh/ns/t1//' }, 'read-write');
     const [rule] = rw.accessBoundary.accessBoundaryRules;
     expect(rule!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
-    expect(rule!.availabilityCondition.expression).toBe(buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]!.availabilityCondition.expression);
+    expect(rule!.availabilityCondition.expression).toBe(
+      buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]!.availabilityCondition.expression,
+    );
   });
 
   it('refuses whole buckets, names that could break out of a CEL string, and unknown modes', () => {

@@ -133,7 +133,9 @@ describe('GcsDownscopedCredentialVendor', () => {
 
   it('maps a refused exchange to ERR_UNAVAILABLE without the source token or key', async () => {
     stsAnswer = { status: 400, body: { error: 'invalid_grant', error_description: `bad subject_token ${SOURCE_TOKEN}` } };
-    const error = await vendor().vend({ location: 'gs://lake/wh/t', mode: 'read', principal: 'p', lifetimeSeconds: 900 }).catch((e: unknown) => e);
+    const error = await vendor()
+      .vend({ location: 'gs://lake/wh/t', mode: 'read', principal: 'p', lifetimeSeconds: 900 })
+      .catch((e: unknown) => e);
     expect(isCatalogError(error) && error.code).toBe('ERR_UNAVAILABLE');
     const e = error as Error & { cause: Error };
     expect(e.message).toBe('storage credential service unavailable');
@@ -145,7 +147,9 @@ describe('GcsDownscopedCredentialVendor', () => {
 
   it('treats an answer without a token as unavailable', async () => {
     stsAnswer = { status: 200, body: { token_type: 'Bearer', expires_in: 3599 } };
-    await expect(vendor().vend({ location: 'gs://lake/wh/t', mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' });
+    await expect(vendor().vend({ location: 'gs://lake/wh/t', mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({
+      code: 'ERR_UNAVAILABLE',
+    });
   });
 
   it('validates before any request', async () => {

@@ -9,12 +9,21 @@ describe('parseGcsLocation', () => {
     expect(parseGcsLocation('gs://lake/x%20y')).toEqual({ bucket: 'lake', name: 'x%20y' });
   });
 
-  it.each(['s3://lake/x', 'gs:/lake/x', 'gs://', 'gs://Lake/x', 'gs://ab/x', 'gs://-lake/x', 'gs://la..ke/x', `gs://${'b'.repeat(64)}/x`, 'gs://lake//x', 'gs://lake/a\nb', `gs://lake/${'k'.repeat(1025)}`])(
-    'rejects %j with ERR_VALIDATION',
-    (uri) => {
-      expect(() => parseGcsLocation(uri)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
-    },
-  );
+  it.each([
+    's3://lake/x',
+    'gs:/lake/x',
+    'gs://',
+    'gs://Lake/x',
+    'gs://ab/x',
+    'gs://-lake/x',
+    'gs://la..ke/x',
+    `gs://${'b'.repeat(64)}/x`,
+    'gs://lake//x',
+    'gs://lake/a\nb',
+    `gs://lake/${'k'.repeat(1025)}`,
+  ])('rejects %j with ERR_VALIDATION', (uri) => {
+    expect(() => parseGcsLocation(uri)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+  });
 
   it('recognises the scheme', () => {
     expect(isGcsUri('gs://b/k')).toBe(true);

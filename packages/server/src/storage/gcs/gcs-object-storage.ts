@@ -107,7 +107,11 @@ export class GcsObjectStorage implements ObjectStorage {
       const result = await this.deleteMany(page);
       page = [];
       deleted += result.deleted.length;
-      if (result.failed.length > 0) throw new CatalogError('ERR_STORAGE', `GCS delete under ${prefix} failed for ${result.failed.length} object(s) (${deleted} deleted): ${result.failed[0]!.message}`);
+      if (result.failed.length > 0)
+        throw new CatalogError(
+          'ERR_STORAGE',
+          `GCS delete under ${prefix} failed for ${result.failed.length} object(s) (${deleted} deleted): ${result.failed[0]!.message}`,
+        );
     };
     for await (const o of this.list(prefix, 'delete')) {
       page.push(o.uri);
@@ -132,7 +136,11 @@ export class GcsObjectStorage implements ObjectStorage {
       for (const item of page.items ?? []) {
         const updated = item.updated === undefined ? Number.NaN : Date.parse(item.updated);
         // An object without a time reads as new, so an orphan search keeps it (never deletes what it cannot date).
-        yield { uri: `gs://${location.bucket}/${item.name}`, bytes: Number(item.size ?? 0), lastModifiedMs: Number.isFinite(updated) ? updated : Number.MAX_SAFE_INTEGER };
+        yield {
+          uri: `gs://${location.bucket}/${item.name}`,
+          bytes: Number(item.size ?? 0),
+          lastModifiedMs: Number.isFinite(updated) ? updated : Number.MAX_SAFE_INTEGER,
+        };
       }
       pageToken = page.nextPageToken;
     } while (pageToken);

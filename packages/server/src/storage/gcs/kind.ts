@@ -33,7 +33,11 @@ export const gcsKind: StorageKind<typeof GcsProfileSchema, typeof GcsSecretSchem
       stsEndpoint: profile['sts-endpoint'],
     });
     // The catalog's own requests reuse one client (and its cached token).
-    const storage = new GcsObjectStorage({ bucket: profile.bucket, endpoint: profile.endpoint, auth: key ? async () => serviceAccountClient(key) : sourceClientFor(undefined) });
+    const storage = new GcsObjectStorage({
+      bucket: profile.bucket,
+      endpoint: profile.endpoint,
+      auth: key ? async () => serviceAccountClient(key) : sourceClientFor(undefined),
+    });
     return { storage: new StorageRouter([storage]), vendor, mechanisms: ['vended-credentials'] };
   },
 });

@@ -80,7 +80,8 @@ export class MemoryObjectStorage implements ObjectStorage {
 
   /** Objects only: an empty name or a directory-like one is a caller's mistake, as on every store. */
   private check(uri: string): string {
-    if (!this.handles(uri) || uri.endsWith('/') || /^[a-z0-9+.-]+:\/\/[^/]*$/i.test(uri)) throw new CatalogError('ERR_VALIDATION', `not an object location of this storage: ${uri}`);
+    if (!this.handles(uri) || uri.endsWith('/') || /^[a-z0-9+.-]+:\/\/[^/]*$/i.test(uri))
+      throw new CatalogError('ERR_VALIDATION', `not an object location of this storage: ${uri}`);
     return uri;
   }
 

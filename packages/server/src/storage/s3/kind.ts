@@ -20,7 +20,13 @@ export const s3Kind: StorageKind<typeof S3ProfileSchema, typeof S3SecretSchema> 
   checkRoot: (profile, root) => rootInStorage(`s3://${profile.bucket}`, root),
   build(profile, secret) {
     const credentials = secret && { accessKeyId: secret['access-key-id'], secretAccessKey: secret['secret-access-key'] };
-    const storage = new S3ObjectStorage({ bucket: profile.bucket, endpoint: profile.endpoint, region: profile.region, pathStyle: profile['path-style-access'], credentials });
+    const storage = new S3ObjectStorage({
+      bucket: profile.bucket,
+      endpoint: profile.endpoint,
+      region: profile.region,
+      pathStyle: profile['path-style-access'],
+      credentials,
+    });
     const vendor = new S3CredentialVendor({
       bucket: profile.bucket,
       stsEndpoint: profile['sts-endpoint'] ?? profile.endpoint,
@@ -33,7 +39,17 @@ export const s3Kind: StorageKind<typeof S3ProfileSchema, typeof S3SecretSchema> 
       credentials,
     });
     // Signing needs a key of the warehouse's own (the default provider chain's may rotate under a signer).
-    const signer = credentials && new S3RequestSigner({ bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, pathStyle: profile['path-style-access'], credentials, endpointMode: profile['remote-signing-endpoint'], headerGuard: profile['signing-header-guard'] });
+    const signer =
+      credentials &&
+      new S3RequestSigner({
+        bucket: profile.bucket,
+        region: profile.region,
+        endpoint: profile.endpoint,
+        pathStyle: profile['path-style-access'],
+        credentials,
+        endpointMode: profile['remote-signing-endpoint'],
+        headerGuard: profile['signing-header-guard'],
+      });
     const mechanisms = delegationOf(profile).filter((m) => m !== 'remote-signing' || signer !== undefined);
     return { storage: new StorageRouter([storage]), vendor: mechanisms.includes('vended-credentials') ? vendor : undefined, signer, mechanisms };
   },

@@ -94,7 +94,9 @@ describe('S3CredentialVendor', () => {
       AWSAccessKeyId: 'lakegate-root',
       StringToSign: SECRET,
     });
-    const vendor = new S3CredentialVendor(options(fakeSts(() => Promise.reject(failure)).client, { credentials: { accessKeyId: 'lakegate-root', secretAccessKey: SECRET } }));
+    const vendor = new S3CredentialVendor(
+      options(fakeSts(() => Promise.reject(failure)).client, { credentials: { accessKeyId: 'lakegate-root', secretAccessKey: SECRET } }),
+    );
     const error = await vendor.vend({ location: 's3://lake/t', mode: 'read', principal: 'p1', lifetimeSeconds: 900 }).catch((e: unknown) => e);
     expect(isCatalogError(error) && error.code).toBe('ERR_UNAVAILABLE');
     const e = error as Error & { cause: Error };
@@ -107,13 +109,17 @@ describe('S3CredentialVendor', () => {
 
   it('treats an answer without complete credentials as unavailable', async () => {
     const vendor = new S3CredentialVendor(options(fakeSts(() => ({ Credentials: { AccessKeyId: 'x' } })).client));
-    await expect(vendor.vend({ location: 's3://lake/t', mode: 'read', principal: 'p1', lifetimeSeconds: 900 })).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' });
+    await expect(vendor.vend({ location: 's3://lake/t', mode: 'read', principal: 'p1', lifetimeSeconds: 900 })).rejects.toMatchObject({
+      code: 'ERR_UNAVAILABLE',
+    });
   });
 
   it('validates before calling STS', async () => {
     const sts = fakeSts(okAnswer);
     const vendor = new S3CredentialVendor(options(sts.client));
-    await expect(vendor.vend({ location: 'file:///tmp/t', mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(vendor.vend({ location: 'file:///tmp/t', mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({
+      code: 'ERR_VALIDATION',
+    });
     await expect(vendor.vend({ location: `s3://lake/${'k'.repeat(1000)}`, mode: 'read', principal: 'p', lifetimeSeconds: 900 })).rejects.toMatchObject({
       code: 'ERR_VALIDATION',
     });

@@ -10,7 +10,13 @@ let s3: FakeS3;
 let client: S3Client;
 beforeAll(async () => {
   s3 = await startFakeS3();
-  client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  client = new S3Client({
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -24,7 +30,15 @@ describe('deleteObjects (S3 DeleteObjects, per key)', () => {
     const all = keys(2500, 'retry');
     for (const k of all) s3.put('lake', k.key, 'x');
     s3.deleteRequests.length = 0;
-    s3.refuseDeletes((key, attempt) => (key.endsWith('/7.parquet') && attempt === 0 ? 'SlowDown' : key.endsWith('/1999.parquet') ? 'AccessDenied' : key.endsWith('/42.parquet') ? 'InternalError' : undefined));
+    s3.refuseDeletes((key, attempt) =>
+      key.endsWith('/7.parquet') && attempt === 0
+        ? 'SlowDown'
+        : key.endsWith('/1999.parquet')
+          ? 'AccessDenied'
+          : key.endsWith('/42.parquet')
+            ? 'InternalError'
+            : undefined,
+    );
     const result = await deleteObjects(client, 'lake', all, 1);
     expect([...result.failed].sort((a, b) => (a.uri < b.uri ? -1 : 1))).toEqual([
       { uri: 's3://lake/retry/1999.parquet', code: 'AccessDenied', message: 'S3 DeleteObjects s3://lake/retry/1999.parquet failed: AccessDenied' },
@@ -32,7 +46,12 @@ describe('deleteObjects (S3 DeleteObjects, per key)', () => {
     ]);
     expect(result.deleted).toHaveLength(2498);
     expect(result.deleted).toContain('s3://lake/retry/7.parquet');
-    expect(s3.keys().filter((k) => k.startsWith('lake/retry/')).sort()).toEqual(['lake/retry/1999.parquet', 'lake/retry/42.parquet']);
+    expect(
+      s3
+        .keys()
+        .filter((k) => k.startsWith('lake/retry/'))
+        .sort(),
+    ).toEqual(['lake/retry/1999.parquet', 'lake/retry/42.parquet']);
     // 3 batches (1000, 1000, 500); then 42 (InternalError) and 7 (SlowDown) again from their batch, 42 a third time.
     expect(s3.deleteRequests.sort((a, b) => a - b)).toEqual([1, 2, 500, 1000, 1000]);
   });

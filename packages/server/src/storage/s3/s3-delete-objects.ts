@@ -33,21 +33,25 @@ export async function deleteObjects(client: S3Client, bucket: string, keys: read
   const failed: DeleteFailure[] = [];
   const batches: KeyToDelete[][] = [];
   for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
-  await forEachBounded(batches, async (batch) => {
-    let pending = batch;
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
-      const refused = await deleteBatch(client, bucket, pending);
-      const retry: KeyToDelete[] = [];
-      for (const k of pending) {
-        const failure = refused.get(k.key);
-        if (failure === undefined) deleted.push(k.uri);
-        else if (TRANSIENT.has(failure.code) && attempt < DELETE_ATTEMPTS) retry.push(k);
-        else failed.push({ uri: k.uri, code: failure.code, message: `S3 DeleteObjects ${k.uri} failed: ${failure.code}` });
+  await forEachBounded(
+    batches,
+    async (batch) => {
+      let pending = batch;
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        const refused = await deleteBatch(client, bucket, pending);
+        const retry: KeyToDelete[] = [];
+        for (const k of pending) {
+          const failure = refused.get(k.key);
+          if (failure === undefined) deleted.push(k.uri);
+          else if (TRANSIENT.has(failure.code) && attempt < DELETE_ATTEMPTS) retry.push(k);
+          else failed.push({ uri: k.uri, code: failure.code, message: `S3 DeleteObjects ${k.uri} failed: ${failure.code}` });
+        }
+        pending = retry;
+        if (pending.length > 0) await sleep(retryDelayMs * attempt);
       }
-      pending = retry;
-      if (pending.length > 0) await sleep(retryDelayMs * attempt);
-    }
-  }, S3_DELETE_CONCURRENCY);
+    },
+    S3_DELETE_CONCURRENCY,
+  );
   // DeleteObjects answers "Deleted" for a missing key too: it cannot tell one (delete-files.ts lists first).
   return { deleted, missing: [], failed };
 }

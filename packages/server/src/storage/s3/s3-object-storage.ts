@@ -177,11 +177,18 @@ export class S3ObjectStorage implements ObjectStorage {
         throw storageError('ListObjectsV2', prefix, e);
       }
       if (keys.length === 0) continue;
-      const result = await deleteObjects(this.client, location.bucket, keys.map((key) => ({ key, uri: key })));
+      const result = await deleteObjects(
+        this.client,
+        location.bucket,
+        keys.map((key) => ({ key, uri: key })),
+      );
       deleted += result.deleted.length;
       // What could not be deleted stays, and the purge fails with the count: the caller keeps its record and retries.
       if (result.failed.length > 0) {
-        throw new CatalogError('ERR_STORAGE', `S3 DeleteObjects under ${prefix} failed for ${result.failed.length} object(s) (${deleted} deleted): ${result.failed[0]!.code}`);
+        throw new CatalogError(
+          'ERR_STORAGE',
+          `S3 DeleteObjects under ${prefix} failed for ${result.failed.length} object(s) (${deleted} deleted): ${result.failed[0]!.code}`,
+        );
       }
     } while (token);
     return deleted;
@@ -213,7 +220,12 @@ export class S3ObjectStorage implements ObjectStorage {
         throw storageError('ListObjectsV2', prefix, e);
       }
       for (const o of page.Contents ?? []) {
-        if (typeof o.Key === 'string') yield { uri: `${scheme}://${location.bucket}/${o.Key}`, bytes: Number(o.Size ?? 0), lastModifiedMs: o.LastModified?.getTime() ?? Number.MAX_SAFE_INTEGER };
+        if (typeof o.Key === 'string')
+          yield {
+            uri: `${scheme}://${location.bucket}/${o.Key}`,
+            bytes: Number(o.Size ?? 0),
+            lastModifiedMs: o.LastModified?.getTime() ?? Number.MAX_SAFE_INTEGER,
+          };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -224,7 +236,6 @@ export class S3ObjectStorage implements ObjectStorage {
     return location;
   }
 }
-
 
 const httpStatus = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 

@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 export const S3ProfileSchema = z.object({
   type: z.literal('s3'),
-  bucket: z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9.-]+[a-z0-9]$/, 'not a valid bucket name'),
+  bucket: z
+    .string()
+    .min(3)
+    .max(63)
+    .regex(/^[a-z0-9][a-z0-9.-]+[a-z0-9]$/, 'not a valid bucket name'),
   region: z.string().min(1).default('us-east-1'),
   endpoint: z.string().url().optional(),
   'path-style-access': z.boolean().default(false),
@@ -18,7 +22,11 @@ export const S3ProfileSchema = z.object({
    * The access delegation mechanisms offered to engines, in order of preference (the first one a client supports
    * wins). Default: vended-credentials then remote-signing, or remote-signing alone when sts-enabled is false.
    */
-  delegation: z.array(z.enum(['vended-credentials', 'remote-signing'])).min(1).max(2).optional(),
+  delegation: z
+    .array(z.enum(['vended-credentials', 'remote-signing']))
+    .min(1)
+    .max(2)
+    .optional(),
   /**
    * With remote signing, the sign endpoint the table config names: the table's own (`table`, the default), or none
    * (`default`), so that clients call their default `v1/aws/s3/sign` and the server finds the table from the

@@ -37,7 +37,18 @@ export interface S3RequestSignerOptions extends S3SigningTarget {
 const ESCAPE_FREE_KEY_ID = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** Not signed: changed by SDKs between attempts, or hop-by-hop. Authorization and X-Amz-Date are the signer's own. */
-const UNSIGNED = new Set(['range', 'user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'amz-sdk-retry', 'content-length', 'expect', 'connection', 'transfer-encoding', 'x-amzn-trace-id']);
+const UNSIGNED = new Set([
+  'range',
+  'user-agent',
+  'amz-sdk-invocation-id',
+  'amz-sdk-request',
+  'amz-sdk-retry',
+  'content-length',
+  'expect',
+  'connection',
+  'transfer-encoding',
+  'x-amzn-trace-id',
+]);
 const REPLACED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'host']);
 
 /**
@@ -95,7 +106,10 @@ export class S3RequestSigner implements RequestSigner {
   inspect(request: StorageRequest): InspectedRequest {
     const inspected = inspectS3Request(this.options, request);
     if (this.options.headerGuard === 'refuse' && this.options.endpoint !== undefined && GUARDED_OPERATIONS.has(inspected.operation)) {
-      throw new CatalogError('ERR_FORBIDDEN', `Remote signing refused: ${inspected.operation} is not signed for this storage (its profile's signing-header-guard is refuse: the store may act on headers the signature does not cover)`);
+      throw new CatalogError(
+        'ERR_FORBIDDEN',
+        `Remote signing refused: ${inspected.operation} is not signed for this storage (its profile's signing-header-guard is refuse: the store may act on headers the signature does not cover)`,
+      );
     }
     return inspected;
   }
@@ -121,8 +135,15 @@ export class S3RequestSigner implements RequestSigner {
       // query, its canonical form and the URI's tail are the same each time: built once per operation.
       const kept = this.pinnedQuery(inspected.operation, pinnable);
       for (const name of pinnable) headers[name] = '';
-      const signed = this.headerSigner.sign({ method: req.method, path: req.path, query: kept.query, headers, payloadHash: headers['x-amz-content-sha256']! }, signingDate);
-      return { uri: `${req.uri}${req.uri.includes('?') ? '&' : '?'}${kept.uriTail}`, headers: this.answerHeaders(signed, added ? payload : undefined), escapeFree: this.escapeFree };
+      const signed = this.headerSigner.sign(
+        { method: req.method, path: req.path, query: kept.query, headers, payloadHash: headers['x-amz-content-sha256']! },
+        signingDate,
+      );
+      return {
+        uri: `${req.uri}${req.uri.includes('?') ? '&' : '?'}${kept.uriTail}`,
+        headers: this.answerHeaders(signed, added ? payload : undefined),
+        escapeFree: this.escapeFree,
+      };
     }
     const pinned = pinnable === undefined ? [] : pinnable.filter((n) => headers[n] === undefined);
     for (const name of pinned) headers[name] = '';
@@ -130,8 +151,20 @@ export class S3RequestSigner implements RequestSigner {
       // A presigned URL is sent by whatever holds it, with headers of its own: only the host is signed, and the
       // payload is unsigned as S3 expects of presigned URLs (the hash header is hoisted into the query).
       const query = req.query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
-      const target = { method: req.method, url: query ? `${req.path}?${query}` : req.path, headers: { host: req.host, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } };
-      const options = { service: 's3', region: this.options.region, credentials: this.options.credentials, signingDate, uriEscapePath: false, applyChecksum: false, expiresIn: inspected.presignSeconds };
+      const target = {
+        method: req.method,
+        url: query ? `${req.path}?${query}` : req.path,
+        headers: { host: req.host, 'x-amz-content-sha256': UNSIGNED_PAYLOAD },
+      };
+      const options = {
+        service: 's3',
+        region: this.options.region,
+        credentials: this.options.credentials,
+        signingDate,
+        uriEscapePath: false,
+        applyChecksum: false,
+        expiresIn: inspected.presignSeconds,
+      };
       return presignRequest(target, options).then((signed) => ({ uri: `${req.scheme}://${req.host}${signed.url}`, headers: {} }));
     }
     const query = pinned.length === 0 ? req.query : [...req.query, ...pinned.map((n): [string, string] => [n, ''])];
@@ -165,7 +198,6 @@ export class S3RequestSigner implements RequestSigner {
     };
   }
 }
-
 
 function noneSet(headers: Record<string, string>, names: readonly string[]): boolean {
   for (let i = 0; i < names.length; i++) if (headers[names[i]!] !== undefined) return false;

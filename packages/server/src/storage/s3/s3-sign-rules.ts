@@ -58,14 +58,26 @@ const QUERY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
  */
 const URI = /^(https?):\/\/([^/?#\u0000-\u0020\u007f"\\\ud800-\udfff]+)(\/[^?#]*)?(?:\?([^#]*))?$/i;
 /** URI whose path is of PATH_CHARS and query of QUERY_CHARS (no `i` flag, so the classes hold exactly those). */
-const USUAL_URI = /^([Hh][Tt][Tt][Pp][Ss]?):\/\/([^/?#\u0000-\u0020\u007f"\\\ud800-\udfff]+)(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*)?(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*))?$/;
+const USUAL_URI =
+  /^([Hh][Tt][Tt][Pp][Ss]?):\/\/([^/?#\u0000-\u0020\u007f"\\\ud800-\udfff]+)(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*)?(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*))?$/;
 
 /** RFC 9110 token: what a header's name is made of. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers that would make an object public, redirect it, or lock it against the catalog's own deletes. */
 const GOVERNING_HEADERS = /^x-amz-(acl|grant-.*|website-redirect-location|object-lock-.*|bypass-governance-retention)$/;
 const OBJECT_READ_PARAMS = new Set(['versionId', 'partNumber', 'x-id', 'response-content-type', 'response-content-disposition', 'response-cache-control']);
-const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'continuation-token', 'start-after', 'max-keys', 'encoding-type', 'fetch-owner', 'marker', 'x-id']);
+const LIST_PARAMS = new Set([
+  'list-type',
+  'prefix',
+  'delimiter',
+  'continuation-token',
+  'start-after',
+  'max-keys',
+  'encoding-type',
+  'fetch-owner',
+  'marker',
+  'x-id',
+]);
 /** Each operation's query parameters (built once: classify runs on every sign). */
 const DELETE_OBJECTS_PARAMS = new Set(['delete', 'x-id']);
 const LIST_PARTS_PARAMS = new Set(['uploadId', 'max-parts', 'part-number-marker', 'x-id']);
@@ -99,14 +111,25 @@ export function inspectS3Request(target: S3SigningTarget, request: StorageReques
     // An HTTP field name (RFC 9110's token) or nothing: no client can send another on the wire, and the names signed
     // are answered back in SignedHeaders, which then needs no JSON escaping (escapeFree).
     if (!FIELD_NAME.test(name)) throw new CatalogError('ERR_BAD_REQUEST', 'header names must be HTTP field names (RFC 9110 tokens)');
-    if (name.startsWith('x-amz-') && GOVERNING_HEADERS.test(name)) refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
+    if (name.startsWith('x-amz-') && GOVERNING_HEADERS.test(name))
+      refuse(`header ${name.slice(0, 64)} is not signed (it would change who may read the object, or how long it must be kept)`);
   }
   const { access, operation, keys, payloadSha256 } = classify(target, request.method, key, params, headers, request.body);
   // A presigned URL carries no signed headers, so whoever holds it may add any: only reads are presigned.
   if (presignSeconds !== undefined && access !== 'read') refuse(`${operation} is not presigned (only reads are)`);
   // A key taken from the path as it is (nothing was encoded) is made of the characters checkPath allowed.
   for (const k of keys) checkKey(k, plain && k === key);
-  const parsed: ParsedS3Request = { uri: request.uri, method: request.method, scheme, host, path: rawPath, query: query.length === 0 ? query : query.filter(([n]) => !/^x-amz-/i.test(n)), headers, body: request.body, payloadSha256 };
+  const parsed: ParsedS3Request = {
+    uri: request.uri,
+    method: request.method,
+    scheme,
+    host,
+    path: rawPath,
+    query: query.length === 0 ? query : query.filter(([n]) => !/^x-amz-/i.test(n)),
+    headers,
+    body: request.body,
+    payloadSha256,
+  };
   return { access, operation, locations: keys.map((k) => `s3://${bucket}/${k}`), presignSeconds, parsed };
 }
 
@@ -153,7 +176,13 @@ function hostsFor(target: S3SigningTarget, scheme: string): string[] | undefined
  * Path-style on the endpoint's host, or virtual-hosted on <bucket>.<host>; nothing else. `plain`: the key is a part of
  * the raw path as sent (nothing in it was encoded), so it holds only PATH_CHARS.
  */
-function bucketAndKey(target: S3SigningTarget, scheme: string, host: string, rawPath: string, charsChecked: boolean): { bucket: string; key: string; plain: boolean } {
+function bucketAndKey(
+  target: S3SigningTarget,
+  scheme: string,
+  host: string,
+  rawPath: string,
+  charsChecked: boolean,
+): { bucket: string; key: string; plain: boolean } {
   const hosts = endpointHosts(target, scheme);
   if (hosts === undefined) return refuse(target.endpoint ? `scheme ${scheme} is not the warehouse endpoint's` : 'AWS S3 is signed over https only');
   checkPath(rawPath, charsChecked);
@@ -200,11 +229,12 @@ function checkKey(key: string, pathChars = false): void {
   if (key.length > 1024) refuse('the key is longer than S3 allows');
   if (!pathChars && /[\u0000-\u001f\u007f\\]/.test(key)) refuse('the key has a control character or a backslash');
   // Segment by segment without splitting (this runs on every sign): a "." or ".." segment, or an empty one but the last.
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     const slash = key.indexOf('/', start);
     const end = slash === -1 ? key.length : slash;
     const length = end - start;
-    if ((length === 1 || length === 2) && key.charCodeAt(start) === 46 && (length === 1 || key.charCodeAt(start + 1) === 46)) refuse('the key has a "." or ".." segment');
+    if ((length === 1 || length === 2) && key.charCodeAt(start) === 46 && (length === 1 || key.charCodeAt(start + 1) === 46))
+      refuse('the key has a "." or ".." segment');
     if (slash === -1) break;
     if (length === 0) refuse('the key has an empty segment');
     start = slash + 1;
@@ -232,7 +262,8 @@ function presigning(query: Array<[string, string]>): number | undefined {
   let expires: number | undefined;
   for (const [name, value] of query) {
     if (!/^x-amz-/i.test(name)) continue;
-    if (name.toLowerCase() !== 'x-amz-expires') refuse(`query parameter ${name.slice(0, 64)} is not signed (send X-Amz-Expires alone to ask for a presigned URL)`);
+    if (name.toLowerCase() !== 'x-amz-expires')
+      refuse(`query parameter ${name.slice(0, 64)} is not signed (send X-Amz-Expires alone to ask for a presigned URL)`);
     if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > PRESIGN_MAX_SECONDS) refuse(`X-Amz-Expires must be 1..${PRESIGN_MAX_SECONDS} seconds`);
     expires = Number(value);
   }
@@ -240,10 +271,18 @@ function presigning(query: Array<[string, string]>): number | undefined {
 }
 
 function onlyParams(params: Map<string, string>, allowed: ReadonlySet<string>, operation: string): void {
-  for (const name of params.keys()) if (!/^x-amz-/i.test(name) && !allowed.has(name)) refuse(`query parameter ${name.slice(0, 64)} is not signed for ${operation}`);
+  for (const name of params.keys())
+    if (!/^x-amz-/i.test(name) && !allowed.has(name)) refuse(`query parameter ${name.slice(0, 64)} is not signed for ${operation}`);
 }
 
-function classify(target: S3SigningTarget, method: string, key: string, params: Map<string, string>, headers: Record<string, string[]>, body: string | undefined): { access: 'read' | 'write'; operation: string; keys: string[]; payloadSha256?: string } {
+function classify(
+  target: S3SigningTarget,
+  method: string,
+  key: string,
+  params: Map<string, string>,
+  headers: Record<string, string[]>,
+  body: string | undefined,
+): { access: 'read' | 'write'; operation: string; keys: string[]; payloadSha256?: string } {
   if (key === '') {
     if (method === 'GET' && params.has('prefix')) {
       onlyParams(params, LIST_PARAMS, 'ListObjects');
@@ -255,7 +294,10 @@ function classify(target: S3SigningTarget, method: string, key: string, params: 
       // MinIO (RELEASE.2025-09-07) deletes the keys of whatever body is sent under the signature, whichever digest
       // was signed (test/interop/remote-signing-delete.test.ts): on any other endpoint the body binds nothing, so a
       // signature for one table's keys would delete any key of the bucket. Engines delete object by object there.
-      if (target.endpoint) refuse('DeleteObjects is signed for AWS S3 only: this storage endpoint may not check the body against its digest, so the signature would not bind the keys (delete objects one by one)');
+      if (target.endpoint)
+        refuse(
+          'DeleteObjects is signed for AWS S3 only: this storage endpoint may not check the body against its digest, so the signature would not bind the keys (delete objects one by one)',
+        );
       return { access: 'write', operation: 'DeleteObjects', ...deleteObjectsKeys(headers, body) };
     }
     return refuse(`${method} on the bucket is not signed (only a listing with a prefix inside the table, and DeleteObjects)`);
@@ -322,7 +364,8 @@ function deleteObjectsKeys(headers: Record<string, string[]>, body: string | und
   } else if (md5 !== undefined && md5 === createHash('md5').update(bytes).digest('base64')) {
     // bound by its MD5, which S3 checks
   } else if (sha === undefined && crc !== undefined && crc === crc32Base64(bytes)) payloadSha256 = bodySha;
-  else refuse('the DeleteObjects body does not match its x-amz-content-sha256 or Content-MD5 (a CRC32 alone is bound only when no x-amz-content-sha256 is sent)');
+  else
+    refuse('the DeleteObjects body does not match its x-amz-content-sha256 or Content-MD5 (a CRC32 alone is bound only when no x-amz-content-sha256 is sent)');
   const text = body!.replace(/^\uFEFF?\s*<\?xml\s[^<>?]*\?>/, '');
   const plain = !/<[!?]/.test(text) && [...text.matchAll(/<\/?([^\s<>/]*)/g)].every((m) => DELETE_ELEMENTS.has(m[1]!));
   const keys = plain ? [...text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((k) => unescapeXml(k[1]!)) : [];

@@ -12,7 +12,10 @@ export const MAX_CONTEXTUAL = 100;
 export const CALLER = `${SUBJECT_TYPE}:caller`;
 
 export const refKey = (r: SecurableRef) => `${r.kind}\u001f${r.id}`;
-export const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+export const byKey =
+  <T>(key: (t: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 export const timeOf = (t: Tuple): number => {
   const ms = Date.parse(t.timestamp);
   return Number.isFinite(ms) ? ms : 0;

@@ -7,7 +7,16 @@
  * refusal that is an answer — a write of a tuple that exists, a delete of
  * one that does not — is returned as 'conflict'.
  */
-import { CredentialsMethod, FgaApiError, OpenFgaApi, WriteRequestWritesOnDuplicate, type BatchCheckItem, type Tuple, type TupleKey, type TupleKeyWithoutCondition } from '@openfga/sdk';
+import {
+  CredentialsMethod,
+  FgaApiError,
+  OpenFgaApi,
+  WriteRequestWritesOnDuplicate,
+  type BatchCheckItem,
+  type Tuple,
+  type TupleKey,
+  type TupleKeyWithoutCondition,
+} from '@openfga/sdk';
 import { CatalogError } from '../../../errors/catalog-error.js';
 
 export interface FgaClientOptions {
@@ -84,7 +93,9 @@ export class FgaClient {
     try {
       await this.api.write(this.storeId, {
         authorization_model_id: this.modelId,
-        ...(writes.length > 0 ? { writes: { tuple_keys: writes, ...(options.ignoreDuplicates ? { on_duplicate: WriteRequestWritesOnDuplicate.Ignore } : {}) } } : {}),
+        ...(writes.length > 0
+          ? { writes: { tuple_keys: writes, ...(options.ignoreDuplicates ? { on_duplicate: WriteRequestWritesOnDuplicate.Ignore } : {}) } }
+          : {}),
         ...(deletes.length > 0 ? { deletes: { tuple_keys: deletes } } : {}),
       });
       return 'ok';
@@ -113,7 +124,11 @@ export class FgaClient {
           const chunk = chunks[next++]!;
           const checks: BatchCheckItem[] = chunk.map((i) => {
             const it = items[i]!;
-            return { tuple_key: { user: it.user, relation: it.relation, object: it.object }, correlation_id: String(i), ...(it.contextual.length > 0 ? { contextual_tuples: { tuple_keys: it.contextual } } : {}) };
+            return {
+              tuple_key: { user: it.user, relation: it.relation, object: it.object },
+              correlation_id: String(i),
+              ...(it.contextual.length > 0 ? { contextual_tuples: { tuple_keys: it.contextual } } : {}),
+            };
           });
           const res = await this.call('batchCheck', 'batch-check', (api) => api.batchCheck(this.storeId, { checks, authorization_model_id: this.modelId }));
           for (const i of chunk) {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { isCatalogError } from '../../../errors/catalog-error.js';
-import { memberCheckObject, memberObject, memberUser, parseMemberUser, parseRoleObject, parseRoleUser, parseSecurableObject, roleObject, roleUser, securableCheckObject, securableObject } from './ids.js';
+import {
+  memberCheckObject,
+  memberObject,
+  memberUser,
+  parseMemberUser,
+  parseRoleObject,
+  parseRoleUser,
+  parseSecurableObject,
+  roleObject,
+  roleUser,
+  securableCheckObject,
+  securableObject,
+} from './ids.js';
 
 const VALID_ID = /^[^#:\s]+$/;
 
@@ -12,7 +24,10 @@ describe('OpenFGA ids', () => {
     expect(object!.slice('user:'.length)).toMatch(VALID_ID);
     expect(relation).toBe('is');
     expect(parseMemberUser(user)).toEqual({ tenant: 'team a', member });
-    expect(parseMemberUser(memberUser('t', { kind: 'principal', issuer: '', name: 'svc/1' }))).toEqual({ tenant: 't', member: { kind: 'principal', issuer: '', name: 'svc/1' } });
+    expect(parseMemberUser(memberUser('t', { kind: 'principal', issuer: '', name: 'svc/1' }))).toEqual({
+      tenant: 't',
+      member: { kind: 'principal', issuer: '', name: 'svc/1' },
+    });
     expect(memberUser('t', { kind: 'group', issuer: 'asserted', name: 'g' })).toBe('group:t/asserted/g#member');
     expect(parseRoleUser(roleUser('a/b', 'r:1'))).toEqual({ tenant: 'a/b', role: 'r:1' });
     expect(parseRoleObject(roleObject('t', 'r'))).toEqual({ tenant: 't', role: 'r' });

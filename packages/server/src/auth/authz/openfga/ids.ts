@@ -29,7 +29,8 @@ const enc = (s: string): string => encodeURIComponent(s).replace(/\*/g, '%2A');
 const dec = (s: string): string => decodeURIComponent(s);
 const digest = (s: string): string => `~${hash('sha256', s, 'base64url')}`;
 
-const tooLong = (what: string) => new CatalogError('ERR_VALIDATION', `${what} is too long for the OpenFGA authorizer (OpenFGA ids are limited to ${MAX_OBJECT} characters)`);
+const tooLong = (what: string) =>
+  new CatalogError('ERR_VALIDATION', `${what} is too long for the OpenFGA authorizer (OpenFGA ids are limited to ${MAX_OBJECT} characters)`);
 
 const MEMBER_TYPE: Record<MemberKind, 'principal' | 'user' | 'group'> = { principal: 'principal', user: 'user', group: 'group' };
 

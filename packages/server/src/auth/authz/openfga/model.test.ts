@@ -7,7 +7,7 @@ import { type AuthorizationModel, authorizationModel, privilegeOfRelation, relat
 import { sameModel } from './store-setup.js';
 
 describe('OpenFGA model', () => {
-  it('is what lakegate.fga says (the DSL, transformed by OpenFGA\'s own syntax transformer)', () => {
+  it("is what lakegate.fga says (the DSL, transformed by OpenFGA's own syntax transformer)", () => {
     const dsl = readFileSync(path.join(import.meta.dirname, 'lakegate.fga'), 'utf8');
     const fromDsl = transformer.transformDSLToJSONObject(dsl) as unknown as AuthorizationModel;
     const generated = authorizationModel();

@@ -50,7 +50,18 @@ import { resolveIntent } from '../../../catalog/outbox/intent-recovery.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
 import { FgaClient, MAX_TUPLES_PER_WRITE, type CheckItem, type FgaCallCounts } from './fga-client.js';
-import { memberObject, memberUser, parseMemberUser, parseRoleObject, parseRoleUser, parseSecurableObject, roleObject, roleUser, securableCheckObject, securableObject } from './ids.js';
+import {
+  memberObject,
+  memberUser,
+  parseMemberUser,
+  parseRoleObject,
+  parseRoleUser,
+  parseSecurableObject,
+  roleObject,
+  roleUser,
+  securableCheckObject,
+  securableObject,
+} from './ids.js';
 import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, SECURABLE_KINDS, permissionOf, privilegeOfRelation, relationOf } from './model.js';
 import { ensureModel, findOrCreateStore } from './store-setup.js';
 import { CALLER, MAX_CONTEXTUAL, ancestryTuples, byKey, chunked, identityTuples, refKey, timeOf } from './check-tuples.js';
@@ -97,7 +108,8 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
       fga.modelId = await ensureModel(fga, fga.storeId);
     } catch (e) {
       // At start-up, say where and what (the sanitized cause: operation and status or network error code), never the token.
-      if (isCatalogError(e) && e.code === 'ERR_UNAVAILABLE') throw new ConfigError(`cannot use OpenFGA at ${new URL(options.url).origin}: ${e.cause instanceof Error ? e.cause.message : 'no answer'}`);
+      if (isCatalogError(e) && e.code === 'ERR_UNAVAILABLE')
+        throw new ConfigError(`cannot use OpenFGA at ${new URL(options.url).origin}: ${e.cause instanceof Error ? e.cause.message : 'no answer'}`);
       throw e;
     }
     return new OpenFgaAccess(fga, options.roles, options.intents, options.now ?? Date.now);
@@ -128,7 +140,8 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
    * its events, and may not write tuples.
    */
   async withEvents<T>(fn: (control: AccessControl, outbox: OutboxWriter) => Promise<T>, expected?: readonly OutboxEventInput[]): Promise<T> {
-    if (!expected || expected.length === 0) return this.roles.withEvents((roles, outbox) => fn(new OpenFgaAccess(this.fga, roles, undefined, this.now, { kind: 'refuse' }), outbox));
+    if (!expected || expected.length === 0)
+      return this.roles.withEvents((roles, outbox) => fn(new OpenFgaAccess(this.fga, roles, undefined, this.now, { kind: 'refuse' }), outbox));
     const intents = this.intents;
     if (!intents) throw new TypeError('OpenFgaAccess: withEvents with expected events needs an intent store (options.intents)');
     const intent: EventIntent = { id: randomUUID(), createdAtMs: this.now(), events: [...expected], writes: [] };
@@ -139,7 +152,9 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
     const appended: OutboxEventInput[] = [];
     let result: T;
     try {
-      result = await fn(new OpenFgaAccess(this.fga, this.roles, undefined, this.now, { kind: 'journal', record }), { appendEvents: async (events) => void appended.push(...events) });
+      result = await fn(new OpenFgaAccess(this.fga, this.roles, undefined, this.now, { kind: 'journal', record }), {
+        appendEvents: async (events) => void appended.push(...events),
+      });
     } catch (e) {
       // The swallowed failure leaves the intent pending: the recovery sweep resolves it.
       if (intent.writes.length > 0) await resolveIntent(intent, intents, this).catch(() => undefined);
@@ -238,7 +253,9 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
     await this.journal('write', key);
     // The anchor first: a failure between the two writes leaves an anchor without a grant (harmless), never a grant whose warehouse is unknown.
     if (g.securable.kind !== 'warehouse') {
-      await this.fga.write([{ user: securableObject({ kind: 'warehouse', id: g.securable.warehouse }), relation: LOCATED_IN_RELATION, object }], [], { ignoreDuplicates: true });
+      await this.fga.write([{ user: securableObject({ kind: 'warehouse', id: g.securable.warehouse }), relation: LOCATED_IN_RELATION, object }], [], {
+        ignoreDuplicates: true,
+      });
     }
     return (await this.fga.write([key])) === 'ok';
   }
@@ -257,7 +274,9 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
       const roles = q.role !== undefined ? [q.role] : [...new Set([ADMIN_ROLE_NAME, ...(await this.roles.listRoles(q.tenant)).map((r) => r.name)])];
       tuples = await this.grantTuplesOfRoles(q.tenant, roles);
     }
-    const grants = (await this.toGrants(tuples, q.tenant)).filter((g) => (q.role === undefined || g.role === q.role) && (q.warehouse === undefined || g.securable.warehouse === q.warehouse));
+    const grants = (await this.toGrants(tuples, q.tenant)).filter(
+      (g) => (q.role === undefined || g.role === q.role) && (q.warehouse === undefined || g.securable.warehouse === q.warehouse),
+    );
     return grants.sort(byKey((g) => `${g.role}\u0000${g.securable.kind}\u0000${g.securable.id}\u0000${g.privilege}`));
   }
 
@@ -280,7 +299,10 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
       const tuples = await this.fga.read({ object });
       if (tuples.length === 0) return;
       for (let i = 0; i < tuples.length; i += MAX_TUPLES_PER_WRITE) {
-        await this.fga.write([], tuples.slice(i, i + MAX_TUPLES_PER_WRITE).map((t) => ({ user: t.key.user, relation: t.key.relation, object: t.key.object })));
+        await this.fga.write(
+          [],
+          tuples.slice(i, i + MAX_TUPLES_PER_WRITE).map((t) => ({ user: t.key.user, relation: t.key.relation, object: t.key.object })),
+        );
       }
     }
   }
@@ -296,7 +318,9 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
       const privilege = privilegeOfRelation(t.key.relation);
       const role = parseRoleUser(t.key.user);
       const securable = parseSecurableObject(t.key.object);
-      return privilege && role && role.tenant === tenant && securable ? [{ privilege, role: role.role, securable, createdAtMs: timeOf(t), object: t.key.object }] : [];
+      return privilege && role && role.tenant === tenant && securable
+        ? [{ privilege, role: role.role, securable, createdAtMs: timeOf(t), object: t.key.object }]
+        : [];
     });
     const objects = [...new Set(parsed.filter((p) => p.securable.kind !== 'warehouse').map((p) => p.object))];
     const anchors = await mapBounded(objects, (object) => this.fga.read({ object, relation: LOCATED_IN_RELATION }), READ_CONCURRENCY);
@@ -348,7 +372,12 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
   async isAdmin(tenant: string, members: readonly Member[]): Promise<boolean> {
     if (members.length === 0) return false;
     const object = roleObject(tenant, ADMIN_ROLE_NAME);
-    const items = chunked(identityTuples(tenant, members), MAX_CONTEXTUAL).map((chunk) => ({ user: CALLER, relation: ASSIGNEE_RELATION, object, contextual: chunk }));
+    const items = chunked(identityTuples(tenant, members), MAX_CONTEXTUAL).map((chunk) => ({
+      user: CALLER,
+      relation: ASSIGNEE_RELATION,
+      object,
+      contextual: chunk,
+    }));
     if (items.length === 1) return this.fga.check(items[0]!);
     return (await this.fga.batchCheck(items)).some(Boolean);
   }

@@ -16,9 +16,11 @@ export const STORE_NAME = 'lakegate';
 
 export async function findOrCreateStore(client: FgaClient, configuredId: string): Promise<string> {
   if (configuredId) {
-    await client.call('other', 'get-store', (api) => api.getStore(configuredId)).catch((e: unknown) => {
-      throw new ConfigError(`OpenFGA store ${configuredId} cannot be read (${describe(e)})`);
-    });
+    await client
+      .call('other', 'get-store', (api) => api.getStore(configuredId))
+      .catch((e: unknown) => {
+        throw new ConfigError(`OpenFGA store ${configuredId} cannot be read (${describe(e)})`);
+      });
     return configuredId;
   }
   const existing = await storesNamed(client, STORE_NAME);
@@ -44,9 +46,7 @@ async function storesNamed(client: FgaClient, name: string): Promise<string[]> {
 /** The id of the store's model when it is Lakegate's current one; otherwise writes the current model and returns its id. */
 export async function ensureModel(client: FgaClient, storeId: string): Promise<string> {
   const wanted = authorizationModel();
-  const latest = await client
-    .call('other', 'read-models', (api) => api.readAuthorizationModels(storeId, 1))
-    .then((r) => r.authorization_models?.[0]);
+  const latest = await client.call('other', 'read-models', (api) => api.readAuthorizationModels(storeId, 1)).then((r) => r.authorization_models?.[0]);
   if (latest && sameModel(latest as unknown as AuthorizationModel, wanted)) return latest.id;
   const written = await client.call('other', 'write-model', (api) => api.writeAuthorizationModel(storeId, wanted as never));
   return written.authorization_model_id;

@@ -12,7 +12,17 @@
  * once: invalidate()). With the grants in memory, deciding on an object the
  * process never saw (one of a million tables) needs no database lookup.
  */
-import { type AccessControl, ADMIN_ROLE_NAME, type AccessQuery, type Authorizer, type GrantRecord, type Member, type SecurablePath, type SecurableRef, pathElements } from '../../../catalog/ports/access.js';
+import {
+  type AccessControl,
+  ADMIN_ROLE_NAME,
+  type AccessQuery,
+  type Authorizer,
+  type GrantRecord,
+  type Member,
+  type SecurablePath,
+  type SecurableRef,
+  pathElements,
+} from '../../../catalog/ports/access.js';
 import { type Privilege, confers, grantsConferring } from '../../../catalog/privileges.js';
 import { TtlCache } from '../../../catalog/ttl-cache.js';
 
@@ -67,7 +77,11 @@ export class RbacAuthorizer implements Authorizer {
   async check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[]): Promise<boolean[]> {
     const roles = await this.rolesOf(tenant, members);
     if (roles.length === 0 || queries.length === 0) return queries.map(() => false);
-    const held = await this.heldOn(tenant, roles, queries.map((q) => q.path));
+    const held = await this.heldOn(
+      tenant,
+      roles,
+      queries.map((q) => q.path),
+    );
     return queries.map((q) => {
       const privileges = new Set<Privilege>();
       for (const element of pathElements(q.path)) for (const p of held.get(refKey(element)) ?? []) privileges.add(p);

@@ -35,9 +35,23 @@ export const clientCredentialsGrant: Grant = {
       ...(aud ? { aud } : {}),
     });
     const refresh = ctx.options.clientCredentialsRefreshTokens
-      ? await ctx.issuer.mintRefreshToken({ sub: principal.clientId, clientId: principal.clientId, tenant: principal.tenant, secretVersion: principal.secretVersion, scope, session, generation: 0, ...(aud ? { aud } : {}) })
+      ? await ctx.issuer.mintRefreshToken({
+          sub: principal.clientId,
+          clientId: principal.clientId,
+          tenant: principal.tenant,
+          secretVersion: principal.secretVersion,
+          scope,
+          session,
+          generation: 0,
+          ...(aud ? { aud } : {}),
+        })
       : undefined;
-    await ctx.audit.record('token.issued', `service:${principal.clientId}`, { grant: 'client_credentials', scope, tenant: principal.tenant, sid: session.sid }, { tenant: principal.tenant });
+    await ctx.audit.record(
+      'token.issued',
+      `service:${principal.clientId}`,
+      { grant: 'client_credentials', scope, tenant: principal.tenant, sid: session.sid },
+      { tenant: principal.tenant },
+    );
     return {
       access_token: access.token,
       token_type: 'Bearer',

@@ -58,13 +58,18 @@ interface Subject {
  * under: the current one when the engine authenticated with its secret, else the actor token's, so that a token
  * issued before a rotate-secret cannot mint delegated tokens that renew as if issued after it.
  */
-async function engineOf(ctx: GrantContext, actorToken: string): Promise<{ principal: ServicePrincipal; scopes: Scope[]; secretVersion: number; actorSession?: string }> {
+async function engineOf(
+  ctx: GrantContext,
+  actorToken: string,
+): Promise<{ principal: ServicePrincipal; scopes: Scope[]; secretVersion: number; actorSession?: string }> {
   tokenType(ctx.params.get('actor_token_type'), 'actor_token_type');
   const actor = await ownToken(ctx, actorToken, 'actor_token');
-  if (!actor || actor.kind !== 'service' || actor.act !== undefined || actor.claims.sub !== actor.clientId) throw invalid("actor_token must be the engine's own access token from this issuer");
+  if (!actor || actor.kind !== 'service' || actor.act !== undefined || actor.claims.sub !== actor.clientId)
+    throw invalid("actor_token must be the engine's own access token from this issuer");
   let authenticated: string;
   if (isSecret(ctx.client)) authenticated = (await authenticateSecret(ctx, ctx.client)).clientId;
-  else if (ctx.client.method === 'bearer') authenticated = ctx.client.token === actorToken ? actor.clientId : (await authenticateBearer(ctx, ctx.client.token)).claims.sub;
+  else if (ctx.client.method === 'bearer')
+    authenticated = ctx.client.token === actorToken ? actor.clientId : (await authenticateBearer(ctx, ctx.client.token)).claims.sub;
   else throw authenticationRequired("token exchange (client credentials, or the engine's access token as Bearer)");
   if (authenticated !== actor.clientId) throw invalid('actor_token was not issued to the authenticated client');
   const principal = await ctx.state.principal(actor.clientId);
@@ -115,12 +120,28 @@ async function subjectOf(ctx: GrantContext, token: string, type: TokenType, engi
     }
   }
   const unsigned = unsignedPayload(token);
-  if (unsigned && type === TOKEN_TYPE.jwt && engine.delegation.assertIdentity && typeof unsigned.sub === 'string' && unsigned.sub.length > 0 && unsigned.sub.length <= 255) {
+  if (
+    unsigned &&
+    type === TOKEN_TYPE.jwt &&
+    engine.delegation.assertIdentity &&
+    typeof unsigned.sub === 'string' &&
+    unsigned.sub.length > 0 &&
+    unsigned.sub.length <= 255
+  ) {
     return { sub: unsigned.sub, tenant: engine.tenant, kind: 'user', groups: [], issuer: ASSERTED_ISSUER, how: 'asserted' };
   }
   if (unsigned) {
-    await ctx.audit.record('token.delegation.denied', `service:${engine.clientId}`, { subject: String(unsigned.sub).slice(0, 255), subjectIssuer: ASSERTED_ISSUER, how: 'asserted' }, { tenant: engine.tenant, decision: 'deny' });
-    throw invalid(engine.delegation.assertIdentity ? 'unsigned subject tokens are accepted only as urn:ietf:params:oauth:token-type:jwt' : 'unsigned subject tokens are not accepted from this actor');
+    await ctx.audit.record(
+      'token.delegation.denied',
+      `service:${engine.clientId}`,
+      { subject: String(unsigned.sub).slice(0, 255), subjectIssuer: ASSERTED_ISSUER, how: 'asserted' },
+      { tenant: engine.tenant, decision: 'deny' },
+    );
+    throw invalid(
+      engine.delegation.assertIdentity
+        ? 'unsigned subject tokens are accepted only as urn:ietf:params:oauth:token-type:jwt'
+        : 'unsigned subject tokens are not accepted from this actor',
+    );
   }
   throw invalid('subject_token is not from a trusted issuer');
 }
@@ -129,16 +150,32 @@ export async function delegate(ctx: GrantContext, subjectToken: string, subjectT
   const { principal: engine, scopes: engineScopes, secretVersion, actorSession } = await engineOf(ctx, actorToken);
   const policy = engine.delegation;
   if (policy.users.length === 0 && policy.groups.length === 0 && !policy.assertIdentity) {
-    await ctx.audit.record('token.delegation.denied', `service:${engine.clientId}`, { reason: 'no delegation policy' }, { tenant: engine.tenant, decision: 'deny' });
+    await ctx.audit.record(
+      'token.delegation.denied',
+      `service:${engine.clientId}`,
+      { reason: 'no delegation policy' },
+      { tenant: engine.tenant, decision: 'deny' },
+    );
     throw new OAuthError('unauthorized_client', 'this client may not act for anyone (it has no delegation policy)');
   }
   const subject = await subjectOf(ctx, subjectToken, subjectType, engine);
   const denied = async (type: string, detail: Record<string, unknown>, why: string): Promise<never> => {
-    await ctx.audit.record(type, `service:${engine.clientId}`, { subject: subject.sub, subjectIssuer: subject.issuer, how: subject.how, ...detail }, { tenant: engine.tenant, decision: 'deny' });
+    await ctx.audit.record(
+      type,
+      `service:${engine.clientId}`,
+      { subject: subject.sub, subjectIssuer: subject.issuer, how: subject.how, ...detail },
+      { tenant: engine.tenant, decision: 'deny' },
+    );
     throw invalid(why);
   };
-  if (subject.tenant !== engine.tenant) await denied('token.exchange.tenant-denied', { subjectTenant: subject.tenant, actorTenant: engine.tenant }, 'the actor is not allowed to act for this subject');
-  if (mayActAllows(subject.mayAct, engine.clientId, ctx.issuer.issuerId) === false) await denied('token.delegation.denied', { reason: 'may_act names another actor' }, "the subject token's may_act does not name this actor");
+  if (subject.tenant !== engine.tenant)
+    await denied(
+      'token.exchange.tenant-denied',
+      { subjectTenant: subject.tenant, actorTenant: engine.tenant },
+      'the actor is not allowed to act for this subject',
+    );
+  if (mayActAllows(subject.mayAct, engine.clientId, ctx.issuer.issuerId) === false)
+    await denied('token.delegation.denied', { reason: 'may_act names another actor' }, "the subject token's may_act does not name this actor");
   if (!mayActFor(policy, subject, ctx.issuer.issuerId)) await denied('token.delegation.denied', {}, 'the actor is not allowed to act for this subject');
 
   // The result never allows more than the engine's token (nor, for a subject token of ours, more than that token).
@@ -166,6 +203,11 @@ export async function delegate(ctx: GrantContext, subjectToken: string, subjectT
     ...(subject.kind === 'user' ? { idp: subject.issuer } : {}),
     ...(aud ? { aud } : {}),
   });
-  await ctx.audit.record('token.delegated', `user:${subject.sub} via service:${engine.clientId}`, { subjectIssuer: subject.issuer, how: subject.how, scope, tenant: subject.tenant, sid: session.sid }, { tenant: subject.tenant });
+  await ctx.audit.record(
+    'token.delegated',
+    `user:${subject.sub} via service:${engine.clientId}`,
+    { subjectIssuer: subject.issuer, how: subject.how, scope, tenant: subject.tenant, sid: session.sid },
+    { tenant: subject.tenant },
+  );
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: TOKEN_TYPE.accessToken, scope };
 }

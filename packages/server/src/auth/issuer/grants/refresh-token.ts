@@ -39,7 +39,8 @@ export const refreshTokenGrant: Grant = {
     if (principal.secretVersion !== claims.sv) throw invalidGrant("the refresh token predates the client's current secret");
     const session = sessionClaim(claims);
     if (!session || typeof claims.gen !== 'number') throw invalidGrant('the refresh token is from an older release; authenticate again');
-    if (ctx.issuer.sessionRemaining(session) <= ctx.issuer.minimumRenewal) throw invalidGrant('the session reached its maximum lifetime; authenticate again with the client credential');
+    if (ctx.issuer.sessionRemaining(session) <= ctx.issuer.minimumRenewal)
+      throw invalidGrant('the session reached its maximum lifetime; authenticate again with the client credential');
     const key = { sid: session.sid, clientId: principal.clientId, tenant, expiresAtMs: ctx.issuer.sessionEnd(session) * 1000 };
     if ((await ctx.state.session(session.sid))?.revokedAtMs !== undefined) throw invalidGrant('the refresh token was revoked');
     // Validate the request before the rotation: a refused request must not use up the refresh token.
@@ -52,11 +53,36 @@ export const refreshTokenGrant: Grant = {
     if (!(await ctx.state.advanceRefreshGeneration(key, claims.gen))) {
       // Used before: whoever holds the newer one, the session is no longer trusted.
       await ctx.state.revokeSession(key, 'refresh token reused');
-      await ctx.audit.record('token.refresh.reused', `service:${principal.clientId}`, { sid: session.sid, generation: claims.gen }, { tenant, decision: 'deny' });
+      await ctx.audit.record(
+        'token.refresh.reused',
+        `service:${principal.clientId}`,
+        { sid: session.sid, generation: claims.gen },
+        { tenant, decision: 'deny' },
+      );
       throw invalidGrant('the refresh token was used already; the session is revoked');
     }
-    const access = await ctx.issuer.mintAccessToken({ sub: principal.clientId, tenant, kind: 'service', roles: principal.roles, groups: [], scope, clientId: principal.clientId, session, secretVersion: principal.secretVersion, ...(aud ? { aud } : {}) });
-    const refresh = await ctx.issuer.mintRefreshToken({ sub: principal.clientId, clientId: principal.clientId, tenant, secretVersion: principal.secretVersion, scope: formatScope(granted), session, generation: claims.gen + 1, ...(grantedAud ? { aud: grantedAud } : {}) });
+    const access = await ctx.issuer.mintAccessToken({
+      sub: principal.clientId,
+      tenant,
+      kind: 'service',
+      roles: principal.roles,
+      groups: [],
+      scope,
+      clientId: principal.clientId,
+      session,
+      secretVersion: principal.secretVersion,
+      ...(aud ? { aud } : {}),
+    });
+    const refresh = await ctx.issuer.mintRefreshToken({
+      sub: principal.clientId,
+      clientId: principal.clientId,
+      tenant,
+      secretVersion: principal.secretVersion,
+      scope: formatScope(granted),
+      session,
+      generation: claims.gen + 1,
+      ...(grantedAud ? { aud: grantedAud } : {}),
+    });
     await ctx.audit.record('token.issued', `service:${principal.clientId}`, { grant: 'refresh_token', scope, tenant, sid: session.sid }, { tenant });
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, scope, issued_token_type: ACCESS };
   },

@@ -55,7 +55,12 @@ export async function selfExchange(ctx: GrantContext, subjectToken: string, subj
   const client = reauthenticated?.clientId ?? bearerClient ?? subject.clientId;
   if (client !== subject.clientId) throw invalid('subject_token was issued to another client');
   const withdrawn = async (issuer: string): Promise<never> => {
-    await ctx.audit.record('token.delegation.denied', `service:${client}`, { subject: subject.claims.sub, subjectIssuer: issuer, how: 'refresh' }, { tenant: subject.tenant, decision: 'deny' });
+    await ctx.audit.record(
+      'token.delegation.denied',
+      `service:${client}`,
+      { subject: subject.claims.sub, subjectIssuer: issuer, how: 'refresh' },
+      { tenant: subject.tenant, decision: 'deny' },
+    );
     throw invalid('the actor is no longer allowed to act for this subject');
   };
   const subjectIssuer = subject.kind === 'user' ? (subject.idp ?? ctx.issuer.issuerId) : ctx.issuer.issuerId;
@@ -71,7 +76,8 @@ export async function selfExchange(ctx: GrantContext, subjectToken: string, subj
   if (reauthenticated && delegated) {
     // The engine's credential answers for the engine only: it must still be allowed to act for this subject.
     const policy = reauthenticated.delegation;
-    if (!mayActFor(policy, { sub: subject.claims.sub, kind: subject.kind, issuer: subjectIssuer, groups: subject.groups }, ctx.issuer.issuerId)) await withdrawn(subjectIssuer);
+    if (!mayActFor(policy, { sub: subject.claims.sub, kind: subject.kind, issuer: subjectIssuer, groups: subject.groups }, ctx.issuer.issuerId))
+      await withdrawn(subjectIssuer);
   }
   if (!reauthenticated) {
     // Renewing within the session: not after the client's secret was rotated.
@@ -82,7 +88,11 @@ export async function selfExchange(ctx: GrantContext, subjectToken: string, subj
   }
   const session = newSession ? ctx.issuer.newSession() : { sid: subject.session?.sid || ctx.issuer.newSession().sid, authTime: subject.session!.authTime };
   if (ctx.issuer.sessionRemaining(session) <= ctx.issuer.minimumRenewal) {
-    throw invalid(delegated && !asserted ? 'the delegated session reached its maximum lifetime; exchange a fresh subject token' : 'the session reached its maximum lifetime; authenticate again with the client credential');
+    throw invalid(
+      delegated && !asserted
+        ? 'the delegated session reached its maximum lifetime; exchange a fresh subject token'
+        : 'the session reached its maximum lifetime; authenticate again with the client credential',
+    );
   }
 
   const scope = formatScope(narrowed(subject.scopes, parseScope(ctx.params.get('scope'))));

@@ -28,12 +28,25 @@ export class LanceBatchVersionService {
     if (entriesInput.length > MAX_BATCH_ENTRIES) throw validation(`entries holds at most ${MAX_BATCH_ENTRIES} versions`);
     const entries = entriesInput.map((raw: unknown, i) => {
       const e = (raw ?? {}) as Record<string, unknown>;
-      return { id: e.id, branch: e.branch, checked: inEntry(i, () => checkVersionInput({ version: e.version, manifestPath: e.manifest_path, manifestSize: e.manifest_size, namingScheme: e.naming_scheme, metadata: e.metadata })) };
+      return {
+        id: e.id,
+        branch: e.branch,
+        checked: inEntry(i, () =>
+          checkVersionInput({
+            version: e.version,
+            manifestPath: e.manifest_path,
+            manifestSize: e.manifest_size,
+            namingScheme: e.naming_scheme,
+            metadata: e.metadata,
+          }),
+        ),
+      };
     });
     const scope = await this.ctx.scope(request);
     // authorize
     const targets: Awaited<ReturnType<typeof requireManagedTable>>[] = [];
-    for (const [i, e] of entries.entries()) targets.push(await inEntry(i, () => requireManagedTable(this.ctx, scope, e.id, ['table:write-data'], e.branch, true)));
+    for (const [i, e] of entries.entries())
+      targets.push(await inEntry(i, () => requireManagedTable(this.ctx, scope, e.id, ['table:write-data'], e.branch, true)));
     const chains = new Set(targets.map((t) => `${t.record.id}\u0000${t.branch}`));
     if (chains.size !== targets.length) throw validation('entries name the same table and branch more than once: one version per table and branch in a batch');
     // execute
@@ -59,7 +72,14 @@ export class LanceBatchVersionService {
     await Promise.all(staged.map((s) => storage.delete(s.stagedUri).catch(() => undefined)));
     for (const [i, { entry }] of staged.entries()) {
       const { id } = targets[i]!;
-      await this.ctx.access.record(scope.caller, 'lance.version.created', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { version: entry.version, manifest: entry.manifestUri, batch: true });
+      await this.ctx.access.record(
+        scope.caller,
+        'lance.version.created',
+        'allow',
+        'table:write-data',
+        describeObject(scope.warehouse.name, id.namespace, id.name),
+        { version: entry.version, manifest: entry.manifestUri, batch: true },
+      );
     }
     return staged.map((s) => info(s.entry, s.form));
   }
@@ -68,7 +88,8 @@ export class LanceBatchVersionService {
 /** Runs a step for entry i: an input error names the entry (`entries[1]: version must be …`). */
 function inEntry<T>(i: number, step: () => T): T {
   const prefix = (e: unknown) => {
-    if (e instanceof CatalogError && (e.code === 'ERR_VALIDATION' || e.code === 'ERR_ILLEGAL_ARGUMENT')) return new CatalogError(e.code, `entries[${i}]: ${e.message}`);
+    if (e instanceof CatalogError && (e.code === 'ERR_VALIDATION' || e.code === 'ERR_ILLEGAL_ARGUMENT'))
+      return new CatalogError(e.code, `entries[${i}]: ${e.message}`);
     return e;
   };
   try {

@@ -39,7 +39,11 @@ const MAX_REF_BYTES = 64 * 1024;
 export class LanceBranchService {
   constructor(private readonly ctx: TableContext) {}
 
-  async list(request: CatalogRequest, idInput: unknown, paging: PageRequest): Promise<{ branches: Record<string, LanceBranchInfo>; nextPageToken: string | undefined }> {
+  async list(
+    request: CatalogRequest,
+    idInput: unknown,
+    paging: PageRequest,
+  ): Promise<{ branches: Record<string, LanceBranchInfo>; nextPageToken: string | undefined }> {
     // validate
     const limit = paging.pageSize ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
@@ -82,13 +86,26 @@ export class LanceBranchService {
     // execute
     const table = formatIdentifier(id.namespace, id.name);
     const head = await this.ctx.store.lanceVersions.head(record.id, branch);
-    const change = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind: 'lance-table.branch-deleted', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { branch, head } });
+    const change = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
+      kind: 'lance-table.branch-deleted',
+      namespace: id.namespace,
+      name: id.name,
+      uuid: record.uuid,
+      data: { branch, head },
+    });
     if (!(await this.ctx.store.lanceVersions.deleteBranch(record.id, branch, [change]))) {
       throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${table} has no branch ${JSON.stringify(branch)} in the catalog`);
     }
     const storage = lanceStorage(await this.ctx.storageFor(scope.warehouse));
     await storage.delete(`${record.location.replace(/\/+$/, '')}/_refs/branches/${branch}.json`).catch(() => undefined);
-    await this.ctx.access.record(scope.caller, 'lance.branch.deleted', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { branch });
+    await this.ctx.access.record(
+      scope.caller,
+      'lance.branch.deleted',
+      'allow',
+      'table:write-data',
+      describeObject(scope.warehouse.name, id.namespace, id.name),
+      { branch },
+    );
   }
 }
 

@@ -14,7 +14,12 @@ export function checkVersion(value: unknown, what: string): number {
  */
 export function checkBranch(value: unknown): string {
   if (value === undefined || value === null || value === '' || value === 'main') return MAIN_BRANCH;
-  if (typeof value !== 'string' || value.length > 200 || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value) || value.split('/').some((s) => s === '.' || s === '..')) {
+  if (
+    typeof value !== 'string' ||
+    value.length > 200 ||
+    !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value) ||
+    value.split('/').some((s) => s === '.' || s === '..')
+  ) {
     throw validation('branch must be path segments of letters, digits, ".", "_" and "-" joined by "/" (at most 200 characters)');
   }
   return value;

@@ -26,13 +26,19 @@ export async function requireManagedTable(
 ): Promise<{ id: LanceTableId; record: CatalogObjectRecord; branch: string }> {
   const id = checkLanceTableId(idInput);
   const branch = checkBranch(branchInput);
-  const [ns, record] = await Promise.all([ctx.access.namespacePath(scope.warehouse, id.namespace), ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name)]);
+  const [ns, record] = await Promise.all([
+    ctx.access.namespacePath(scope.warehouse, id.namespace),
+    ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name),
+  ]);
   const object = describeObject(scope.warehouse.name, id.namespace, id.name);
   const missing = () => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(id.namespace, id.name)}`);
   if (!record || record.kind !== LANCE_TABLE) return ctx.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, missing);
   // Like DescribeTable, an allowed read is not audited; a created or deleted version is, by its own event.
   await ctx.access.requireAll(scope, privileges, ctx.access.objectPath(ns.path, 'table', record.id), { object });
-  if (!isManaged(record)) throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`);
+  if (!isManaged(record))
+    throw illegalArgument(
+      `Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`,
+    );
   if (branch !== MAIN_BRANCH && !creating && (await ctx.store.lanceVersions.head(record.id, branch)) === undefined) {
     throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no branch ${JSON.stringify(branch)} in the catalog`);
   }

@@ -34,7 +34,12 @@ describe('Lance manifest files (RestoreTable)', () => {
   });
 
   it("rewrites version 2 as version 5 with the fields Lance's own restore wrote, but the timestamp and transaction uuid", () => {
-    const ours = restoredManifest(V2, { version: 5, timestampMs: 1_795_652_000_123, transactionFile: '4-cfdcdffe-5e98-4345-a5a2-3d41ca084e31.txn', latest: readManifestFields(V4) });
+    const ours = restoredManifest(V2, {
+      version: 5,
+      timestampMs: 1_795_652_000_123,
+      transactionFile: '4-cfdcdffe-5e98-4345-a5a2-3d41ca084e31.txn',
+      latest: readManifestFields(V4),
+    });
     const mine = message(ours);
     const lance = message(LANCE_V5);
     expect(readManifestFields(ours)).toEqual({ version: 5, maxFragmentId: 3 });
@@ -58,19 +63,27 @@ describe('Lance manifest files (RestoreTable)', () => {
   });
 
   it('writes the Restore transaction Lance writes', () => {
-    expect(Buffer.from(restoreTransaction({ readVersion: 4, uuid: 'cfdcdffe-5e98-4345-a5a2-3d41ca084e31', restoredVersion: 2 }))).toEqual(Buffer.from(LANCE_TXN));
+    expect(Buffer.from(restoreTransaction({ readVersion: 4, uuid: 'cfdcdffe-5e98-4345-a5a2-3d41ca084e31', restoredVersion: 2 }))).toEqual(
+      Buffer.from(LANCE_TXN),
+    );
   });
 
   it('refuses what is not a Lance manifest file with a reason (ERR_ILLEGAL_ARGUMENT), never a crash', () => {
-    const bad = [new Uint8Array(0), new TextEncoder().encode('manifest 1.manifest-a1b2'), V2.subarray(0, V2.length - 1), (() => {
-      const c = V2.slice();
-      c[message(V2).at] = 0xff; // the length prefix now runs past the footer
-      return c;
-    })(), (() => {
-      const c = V2.slice();
-      c.fill(0xff, message(V2).at + 4, message(V2).at + 10); // an unterminated varint inside the message
-      return c;
-    })()];
+    const bad = [
+      new Uint8Array(0),
+      new TextEncoder().encode('manifest 1.manifest-a1b2'),
+      V2.subarray(0, V2.length - 1),
+      (() => {
+        const c = V2.slice();
+        c[message(V2).at] = 0xff; // the length prefix now runs past the footer
+        return c;
+      })(),
+      (() => {
+        const c = V2.slice();
+        c.fill(0xff, message(V2).at + 4, message(V2).at + 10); // an unterminated varint inside the message
+        return c;
+      })(),
+    ];
     for (const file of bad) {
       let error: unknown;
       try {

@@ -100,7 +100,10 @@ export function readManifestFields(file: Uint8Array): ManifestFields {
  * The manifest file of `version` whose table state is the one in `file`: the same sections and fields, with the new
  * version number and timestamp, and `transaction_file` naming the Restore transaction (restoreTransaction).
  */
-export function restoredManifest(file: Uint8Array, input: { version: number; timestampMs: number; transactionFile: string; latest: ManifestFields }): Uint8Array {
+export function restoredManifest(
+  file: Uint8Array,
+  input: { version: number; timestampMs: number; transactionFile: string; latest: ManifestFields },
+): Uint8Array {
   const { prefix, message, footerVersions } = parse(file);
   const own = readManifestFields(file);
   const replaced = new Set([VERSION, TIMESTAMP, TRANSACTION_FILE, TRANSACTION_SECTION, MAX_FRAGMENT_ID, NEXT_ROW_ID]);

@@ -49,7 +49,8 @@ export function finalManifestUri(location: string, version: number, scheme: Mani
 export function stagedManifest(sent: string, location: string): { uri: string; form: PathForm } {
   const form: PathForm = URI.test(sent) ? 'uri' : 'path';
   const file = location.startsWith('file:');
-  if (sent.split('/').some((s) => s === '.' || s === '..') || /[\u0000-\u001f]/.test(sent)) throw validation(`manifest_path ${JSON.stringify(sent)} is not inside the table's location`);
+  if (sent.split('/').some((s) => s === '.' || s === '..') || /[\u0000-\u001f]/.test(sent))
+    throw validation(`manifest_path ${JSON.stringify(sent)} is not inside the table's location`);
   const relative = sent.replace(/^\/+/, '');
   const uri = form === 'uri' ? sent : file ? pathToFileURL(`/${relative}`).href : storeRoot(location) + relative;
   const rest = file ? below(localPath(location), uri.startsWith('file:') ? safeLocalPath(uri) : undefined) : below(location.replace(/\/+$/, ''), uri);
@@ -58,7 +59,8 @@ export function stagedManifest(sent: string, location: string): { uri: string; f
   }
   // Lance stages manifests in _versions/; anywhere else the copy-then-delete would remove a data or index file.
   if (!/^_versions\/[^/]+$/.test(rest)) throw validation(`manifest_path ${JSON.stringify(sent)} is not a staged manifest in the table's _versions/ directory`);
-  if (/^_versions\/\d+\.manifest$/.test(rest)) throw validation(`manifest_path ${JSON.stringify(sent)} names the final manifest of a version, not a staged one`);
+  if (/^_versions\/\d+\.manifest$/.test(rest))
+    throw validation(`manifest_path ${JSON.stringify(sent)} names the final manifest of a version, not a staged one`);
   return { uri, form };
 }
 

@@ -35,11 +35,13 @@ export async function restoreVersion(
   const missing = () => new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${table} has no version ${version} in the catalog`);
   if (!source || !latest) throw missing();
   const storage = lanceStorage(await ctx.storageFor(scope.warehouse));
-  if (!(await storage.exists(source.manifestUri))) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `The manifest of version ${version} of table ${table} is no longer in storage`);
+  if (!(await storage.exists(source.manifestUri)))
+    throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `The manifest of version ${version} of table ${table} is no longer in storage`);
   const [old, head] = await Promise.all([storage.read(source.manifestUri, MAX_MANIFEST_BYTES), storage.read(latest.manifestUri, MAX_MANIFEST_BYTES)]);
   const fields = readManifestFields(old);
   if (fields.version !== version) throw illegalArgument(`The manifest recorded for version ${version} of table ${table} says it is version ${fields.version}`);
-  if ((fields.branch ?? '') !== branch) throw illegalArgument(`The manifest recorded for version ${version} of table ${table} belongs to branch ${JSON.stringify(fields.branch ?? 'main')}`);
+  if ((fields.branch ?? '') !== branch)
+    throw illegalArgument(`The manifest recorded for version ${version} of table ${table} belongs to branch ${JSON.stringify(fields.branch ?? 'main')}`);
 
   // execute
   const next = latest.version + 1;
@@ -48,7 +50,10 @@ export async function restoreVersion(
   const now = ctx.clock.now();
   const bytes = restoredManifest(old, { version: next, timestampMs: now, transactionFile, latest: readManifestFields(head) });
   const root = location.replace(/\/+$/, '');
-  await storage.writeNew(`${root}/_transactions/${transactionFile}`, restoreTransaction({ readVersion: latest.version, uuid: transactionId, restoredVersion: version }));
+  await storage.writeNew(
+    `${root}/_transactions/${transactionFile}`,
+    restoreTransaction({ readVersion: latest.version, uuid: transactionId, restoredVersion: version }),
+  );
   const finalUri = finalManifestUri(location, next, schemeOf(latest));
   const entry: LanceVersionRecord = {
     tableId: record.id,
@@ -61,7 +66,13 @@ export async function restoreVersion(
     metadata: { 'lakegate.restored-from': String(version) },
   };
   // A restore creates a version like any other: its change is recorded with it (issue 56; before, only logged).
-  const change = changeEvent(ctx, scope.warehouse.name, scope.caller, { kind: 'lance-table.version-created', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { version: next, 'manifest-path': finalUri, 'manifest-size': bytes.length, 'restored-from': version } });
+  const change = changeEvent(ctx, scope.warehouse.name, scope.caller, {
+    kind: 'lance-table.version-created',
+    namespace: id.namespace,
+    name: id.name,
+    uuid: record.uuid,
+    data: { version: next, 'manifest-path': finalUri, 'manifest-size': bytes.length, 'restored-from': version },
+  });
   const refusal = await versions.append(entry, async () => {
     // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
     if (await storage.exists(finalUri)) await storage.delete(finalUri);

@@ -86,7 +86,8 @@ export async function readStaged(
   if (head !== undefined && checked.version <= head) refuse({ kind: 'taken' }, checked.version, table);
   if (!(await storage.exists(staged.uri))) throw illegalArgument(`The staged manifest ${checked.manifestPath} does not exist`);
   const bytes = await storage.read(staged.uri, MAX_MANIFEST_BYTES);
-  if (checked.size !== undefined && checked.size !== bytes.length) throw illegalArgument(`manifest_size ${checked.size} differs from the staged manifest's size ${bytes.length}`);
+  if (checked.size !== undefined && checked.size !== bytes.length)
+    throw illegalArgument(`manifest_size ${checked.size} differs from the staged manifest's size ${bytes.length}`);
   const entry: LanceVersionRecord = {
     tableId: record.id,
     branch,
@@ -109,7 +110,8 @@ export async function placeManifest(storage: Storage, staged: StagedVersion): Pr
 
 export function refuse(refusal: AppendRefusal | undefined, version: number, table: string): void {
   if (refusal?.kind === 'taken') throw commitConflict(`Version ${version} of table ${table} already exists`);
-  if (refusal?.kind === 'skips') throw illegalArgument(`Version ${version} of table ${table} skips a version: the latest is ${refusal.latest}, so the next is ${refusal.latest + 1}`);
+  if (refusal?.kind === 'skips')
+    throw illegalArgument(`Version ${version} of table ${table} skips a version: the latest is ${refusal.latest}, so the next is ${refusal.latest + 1}`);
 }
 
 export const info = (r: LanceVersionRecord, form: PathForm): LanceVersionInfo => ({

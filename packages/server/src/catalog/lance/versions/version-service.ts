@@ -43,14 +43,31 @@ export class LanceVersionService {
     const storage = lanceStorage(await this.ctx.storageFor(scope.warehouse));
     const staged = await readStaged(this.ctx, scope, storage, target, checked);
     const { entry } = staged;
-    const change = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind: 'lance-table.version-created', namespace: id.namespace, name: id.name, uuid: record.uuid, data: { version: entry.version, 'manifest-path': entry.manifestUri, 'manifest-size': entry.manifestSize } });
+    const change = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
+      kind: 'lance-table.version-created',
+      namespace: id.namespace,
+      name: id.name,
+      uuid: record.uuid,
+      data: { version: entry.version, 'manifest-path': entry.manifestUri, 'manifest-size': entry.manifestSize },
+    });
     refuse(await this.ctx.store.lanceVersions.append(entry, () => placeManifest(storage, staged), [change]), entry.version, staged.table);
     await storage.delete(staged.stagedUri).catch(() => undefined);
-    await this.ctx.access.record(scope.caller, 'lance.version.created', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { version: entry.version, manifest: entry.manifestUri });
+    await this.ctx.access.record(
+      scope.caller,
+      'lance.version.created',
+      'allow',
+      'table:write-data',
+      describeObject(scope.warehouse.name, id.namespace, id.name),
+      { version: entry.version, manifest: entry.manifestUri },
+    );
     return info(entry, staged.form);
   }
 
-  async list(request: CatalogRequest, idInput: unknown, input: { paging: PageRequest; descending?: boolean | undefined; branch?: unknown }): Promise<{ versions: LanceVersionInfo[]; nextPageToken: string | null }> {
+  async list(
+    request: CatalogRequest,
+    idInput: unknown,
+    input: { paging: PageRequest; descending?: boolean | undefined; branch?: unknown },
+  ): Promise<{ versions: LanceVersionInfo[]; nextPageToken: string | null }> {
     // validate
     const scope = await this.ctx.scope(request);
     // authorize
@@ -86,7 +103,14 @@ export class LanceVersionService {
     const kept = latest === undefined ? ranges : ranges.flatMap((r) => splitAround(r, latest.version));
     const deleted = await this.ctx.store.lanceVersions.deleteRanges(record.id, branch, kept);
     if (deleted > 0) {
-      await this.ctx.access.record(scope.caller, 'lance.versions.deleted', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), { ranges, deleted });
+      await this.ctx.access.record(
+        scope.caller,
+        'lance.versions.deleted',
+        'allow',
+        'table:write-data',
+        describeObject(scope.warehouse.name, id.namespace, id.name),
+        { ranges, deleted },
+      );
     }
     return deleted;
   }
@@ -95,7 +119,11 @@ export class LanceVersionService {
    * RestoreTable: the table's next version gets the state of `version` (restore.ts). A restore writes the table's
    * state, so it needs `table:write-data`, and is audited with its caller like a created version.
    */
-  async restore(request: CatalogRequest, idInput: unknown, input: { version?: unknown; branch?: unknown }): Promise<{ version: LanceVersionInfo; transactionId: string }> {
+  async restore(
+    request: CatalogRequest,
+    idInput: unknown,
+    input: { version?: unknown; branch?: unknown },
+  ): Promise<{ version: LanceVersionInfo; transactionId: string }> {
     // validate
     const version = checkVersion(input.version, 'version');
     const scope = await this.ctx.scope(request);
@@ -103,11 +131,18 @@ export class LanceVersionService {
     const { id, record, branch } = await this.requireManaged(scope, idInput, ['table:write-data'], input.branch);
     // execute
     const { restored, transactionId } = await restoreVersion(this.ctx, scope, id, record, version, branch, branchRoot(record.location, branch));
-    await this.ctx.access.record(scope.caller, 'lance.version.restored', 'allow', 'table:write-data', describeObject(scope.warehouse.name, id.namespace, id.name), {
-      version: restored.version,
-      restoredFrom: version,
-      manifest: restored.manifestUri,
-    });
+    await this.ctx.access.record(
+      scope.caller,
+      'lance.version.restored',
+      'allow',
+      'table:write-data',
+      describeObject(scope.warehouse.name, id.namespace, id.name),
+      {
+        version: restored.version,
+        restoredFrom: version,
+        manifest: restored.manifestUri,
+      },
+    );
     return { version: info(restored, 'path'), transactionId };
   }
 
@@ -118,12 +153,24 @@ export class LanceVersionService {
 
   private async require(record: CatalogObjectRecord, id: LanceTableId, version: number | undefined, branch: string): Promise<LanceVersionRecord> {
     const found =
-      version === undefined ? (await this.ctx.store.lanceVersions.list(record.id, branch, { descending: true, limit: 1 }))[0] : await this.ctx.store.lanceVersions.get(record.id, branch, version);
-    if (!found) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no version ${version ?? '(none committed yet)'}`);
+      version === undefined
+        ? (await this.ctx.store.lanceVersions.list(record.id, branch, { descending: true, limit: 1 }))[0]
+        : await this.ctx.store.lanceVersions.get(record.id, branch, version);
+    if (!found)
+      throw new CatalogError(
+        'ERR_TABLE_VERSION_NOT_FOUND',
+        `Table ${formatIdentifier(id.namespace, id.name)} has no version ${version ?? '(none committed yet)'}`,
+      );
     return found;
   }
 
-  private requireManaged(scope: RequestScope, idInput: unknown, privileges: Privilege[], branchInput: unknown, creating = false): ReturnType<typeof requireManagedTable> {
+  private requireManaged(
+    scope: RequestScope,
+    idInput: unknown,
+    privileges: Privilege[],
+    branchInput: unknown,
+    creating = false,
+  ): ReturnType<typeof requireManagedTable> {
     return requireManagedTable(this.ctx, scope, idInput, privileges, branchInput, creating);
   }
 }

@@ -90,7 +90,16 @@ export function targetSize(metadata: TableMetadata, requested: number | undefine
 export async function compactTable(deps: CompactionDeps, record: CatalogObjectRecord, options: CompactionOptions): Promise<CompactionResult> {
   const metadata = parseJson(record.metadataJson) as TableMetadata;
   if (metadata['format-version'] !== 2) throw validation(`rewrite-data-files supports tables of format version 2 (this one is ${metadata['format-version']})`);
-  const none: CompactionResult = { outcome: 'nothing-to-do', 'rewritten-data-files': 0, 'added-data-files': 0, 'rewritten-bytes': 0, 'added-bytes': 0, groups: 0, 'skipped-groups': 0, attempts: 0 };
+  const none: CompactionResult = {
+    outcome: 'nothing-to-do',
+    'rewritten-data-files': 0,
+    'added-data-files': 0,
+    'rewritten-bytes': 0,
+    'added-bytes': 0,
+    groups: 0,
+    'skipped-groups': 0,
+    attempts: 0,
+  };
   const headId = metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'];
   const head = (metadata.snapshots ?? []).find((s) => String(s['snapshot-id']) === String(headId));
   if (!head?.['manifest-list']) return none;
@@ -101,7 +110,14 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   if (options.minSmallFileRatio !== undefined && options.minSmallFileRatio > 0 && small < options.minSmallFileRatio * liveDataFiles) return none;
   const groups = binPack(candidates, { targetBytes: target, minFileBytes, minInputFiles: options.minInputFiles ?? 2 });
   if (groups.length === 0) return none;
-  if (options.dryRun) return { ...none, outcome: 'dry-run', 'rewritten-data-files': groups.flat().length, 'rewritten-bytes': groups.flat().reduce((n, c) => n + c.bytes, 0), groups: groups.length };
+  if (options.dryRun)
+    return {
+      ...none,
+      outcome: 'dry-run',
+      'rewritten-data-files': groups.flat().length,
+      'rewritten-bytes': groups.flat().reduce((n, c) => n + c.bytes, 0),
+      groups: groups.length,
+    };
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
   const dataDir = (metadata.properties?.['write.data.path'] ?? `${metadata.location.replace(/\/+$/, '')}/data`).replace(/\/+$/, '');
   const added: { specId: number; file: ContentFile }[] = [];
@@ -114,11 +130,20 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       let out;
       try {
         out = await deps.rewriter.rewrite({
-        inputs: group.map((c) => ({ uri: c.file.filePath, format: c.file.fileFormat, deletes: c.deletes.map((d) => ({ uri: d.filePath, content: d.content === 2 ? 2 : 1, format: d.fileFormat, ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}) })) })),
-        transforms: [],
-        output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
-        // Unused without transforms; the port asks for one.
-        querySalt: randomBytes(32),
+          inputs: group.map((c) => ({
+            uri: c.file.filePath,
+            format: c.file.fileFormat,
+            deletes: c.deletes.map((d) => ({
+              uri: d.filePath,
+              content: d.content === 2 ? 2 : 1,
+              format: d.fileFormat,
+              ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}),
+            })),
+          })),
+          transforms: [],
+          output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
+          // Unused without transforms; the port asks for one.
+          querySalt: randomBytes(32),
         });
       } catch (e) {
         // A group the rewriter cannot read as one (files of different schemas after an evolution) is left as it is.
@@ -130,16 +155,44 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       if (out.recordCount === 0) await deps.storage.delete(out.uri).catch(() => undefined);
       else {
         written.push(out.uri);
-        added.push({ specId: group[0]!.specId, file: newFile(group.map((c) => c.file), out, schema) });
+        added.push({
+          specId: group[0]!.specId,
+          file: newFile(
+            group.map((c) => c.file),
+            out,
+            schema,
+          ),
+        });
       }
-      await deps.rewritten?.(group.length, group.reduce((n, c) => n + c.bytes, 0));
+      await deps.rewritten?.(
+        group.length,
+        group.reduce((n, c) => n + c.bytes, 0),
+      );
     }
     const done = groups.flat().filter((c) => !skipped.includes(c));
     if (done.length === 0) return { ...none, 'skipped-groups': groups.length };
     const rewritten = new Set(done.map((c) => c.path));
     deps.signal?.throwIfAborted();
-    const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, { warehouse: deps.warehouse, namespace: record.namespace, name: record.name, tableId: record.id, caller: deps.caller, plannedSnapshotId: BigInt(headId!), rewritten, partitions: new Set(done.map((c) => partitionKey(c.specId, c.partition))), added });
-    const counts = { 'rewritten-data-files': rewritten.size, 'added-data-files': added.length, 'rewritten-bytes': done.reduce((n, c) => n + c.bytes, 0), 'added-bytes': added.reduce((n, a) => n + a.file.fileSizeInBytes, 0), groups: groups.length - groups.filter((g) => skipped.includes(g[0]!)).length, 'skipped-groups': groups.filter((g) => skipped.includes(g[0]!)).length, attempts: committed.attempts };
+    const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, {
+      warehouse: deps.warehouse,
+      namespace: record.namespace,
+      name: record.name,
+      tableId: record.id,
+      caller: deps.caller,
+      plannedSnapshotId: BigInt(headId!),
+      rewritten,
+      partitions: new Set(done.map((c) => partitionKey(c.specId, c.partition))),
+      added,
+    });
+    const counts = {
+      'rewritten-data-files': rewritten.size,
+      'added-data-files': added.length,
+      'rewritten-bytes': done.reduce((n, c) => n + c.bytes, 0),
+      'added-bytes': added.reduce((n, a) => n + a.file.fileSizeInBytes, 0),
+      groups: groups.length - groups.filter((g) => skipped.includes(g[0]!)).length,
+      'skipped-groups': groups.filter((g) => skipped.includes(g[0]!)).length,
+      attempts: committed.attempts,
+    };
     if (committed.outcome === 'committed') return { outcome: 'committed', ...counts, 'snapshot-id': committed.snapshotId };
     await dropAll(deps.storage, written);
     return { ...none, outcome: 'conflict', attempts: committed.attempts, reason: committed.reason };
@@ -154,7 +207,11 @@ async function dropAll(storage: ObjectStorage, uris: readonly string[]): Promise
 }
 
 /** The live Parquet data files of the snapshot, each with the delete files that apply to it (as a scan would). */
-async function candidatesOf(reader: ManifestReader, metadata: TableMetadata, manifestList: string): Promise<{ candidates: Candidate[]; liveDataFiles: number }> {
+async function candidatesOf(
+  reader: ManifestReader,
+  metadata: TableMetadata,
+  manifestList: string,
+): Promise<{ candidates: Candidate[]; liveDataFiles: number }> {
   const data: { file: ContentFile; specId: number; seq: number }[] = [];
   const deletes: DeleteEntry[] = [];
   for (const m of await reader.readManifestList(manifestList)) {
@@ -178,7 +235,18 @@ async function candidatesOf(reader: ManifestReader, metadata: TableMetadata, man
 }
 
 /** The manifest entry of a rewritten file: the group's partition, the rewriter's counts, the inputs' merged bounds. */
-function newFile(inputs: readonly ContentFile[], out: { uri: string; recordCount: number; fileSizeInBytes: number; columnSizes: ReadonlyMap<number, number>; valueCounts: ReadonlyMap<number, number>; nullValueCounts: ReadonlyMap<number, number> }, schema: Schema): ContentFile {
+function newFile(
+  inputs: readonly ContentFile[],
+  out: {
+    uri: string;
+    recordCount: number;
+    fileSizeInBytes: number;
+    columnSizes: ReadonlyMap<number, number>;
+    valueCounts: ReadonlyMap<number, number>;
+    nullValueCounts: ReadonlyMap<number, number>;
+  },
+  schema: Schema,
+): ContentFile {
   const { lower, upper } = mergedBounds(inputs, schema);
   return {
     content: 0,
@@ -203,4 +271,3 @@ function newFile(inputs: readonly ContentFile[], out: { uri: string; recordCount
     contentSizeInBytes: null,
   };
 }
-

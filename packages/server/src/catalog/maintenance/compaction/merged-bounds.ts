@@ -14,8 +14,16 @@ export function mergedBounds(inputs: readonly ContentFile[], schema: Schema): { 
   const upper = new Map<number, Uint8Array>();
   for (const field of schema.fields) {
     if (typeof field.type !== 'string') continue;
-    const lo = pick(inputs.map((f) => f.lowerBounds?.get(field.id)), field.type, -1);
-    const hi = pick(inputs.map((f) => f.upperBounds?.get(field.id)), field.type, 1);
+    const lo = pick(
+      inputs.map((f) => f.lowerBounds?.get(field.id)),
+      field.type,
+      -1,
+    );
+    const hi = pick(
+      inputs.map((f) => f.upperBounds?.get(field.id)),
+      field.type,
+      1,
+    );
     if (lo !== undefined && hi !== undefined) {
       lower.set(field.id, lo);
       upper.set(field.id, hi);

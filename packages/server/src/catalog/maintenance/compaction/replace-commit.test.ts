@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { TableMetadata } from '../../metadata/index.js';
 import { snapshotsSince } from './replace-commit.js';
 
-const snap = (id: number, parent: number | undefined, operation: string) => ({ 'snapshot-id': id, ...(parent !== undefined ? { 'parent-snapshot-id': parent } : {}), 'timestamp-ms': id, summary: { operation } });
-const table = (head: number, ...snapshots: ReturnType<typeof snap>[]) => ({ snapshots, 'current-snapshot-id': head, refs: { main: { 'snapshot-id': head, type: 'branch' } } }) as unknown as TableMetadata;
+const snap = (id: number, parent: number | undefined, operation: string) => ({
+  'snapshot-id': id,
+  ...(parent !== undefined ? { 'parent-snapshot-id': parent } : {}),
+  'timestamp-ms': id,
+  summary: { operation },
+});
+const table = (head: number, ...snapshots: ReturnType<typeof snap>[]) =>
+  ({ snapshots, 'current-snapshot-id': head, refs: { main: { 'snapshot-id': head, type: 'branch' } } }) as unknown as TableMetadata;
 const ids = (got: ReturnType<typeof snapshotsSince>) => (typeof got === 'string' ? got : got.map((s) => Number(s['snapshot-id'])));
 
 describe('snapshotsSince', () => {

@@ -45,7 +45,8 @@ export interface ReplaceInput {
   added: ReadonlyArray<{ specId: number; file: ContentFile }>;
 }
 
-export type ReplaceOutcome = { outcome: 'committed'; snapshotId: string; metadataLocation: string; attempts: number } | { outcome: 'conflict'; reason: string; attempts: number };
+export type ReplaceOutcome =
+  { outcome: 'committed'; snapshotId: string; metadataLocation: string; attempts: number } | { outcome: 'conflict'; reason: string; attempts: number };
 
 const snapshotIdOf = (s: Snapshot) => BigInt(s['snapshot-id']);
 
@@ -54,7 +55,11 @@ export function snapshotsSince(metadata: TableMetadata, planned: bigint): Snapsh
   const byId = new Map((metadata.snapshots ?? []).map((s) => [String(s['snapshot-id']), s]));
   const head = metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'];
   const since: Snapshot[] = [];
-  for (let s = head === undefined || head === null ? undefined : byId.get(String(head)); s !== undefined; s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(String(s['parent-snapshot-id']))) {
+  for (
+    let s = head === undefined || head === null ? undefined : byId.get(String(head));
+    s !== undefined;
+    s = s['parent-snapshot-id'] === undefined ? undefined : byId.get(String(s['parent-snapshot-id']))
+  ) {
     if (snapshotIdOf(s) === planned) return since;
     since.push(s);
   }
@@ -77,7 +82,10 @@ async function addedDeletesConflict(reader: ManifestReader, snapshot: Snapshot, 
     for await (const e of reader.readManifest(m)) {
       if (e.status !== 1) continue;
       const ref = referencedDataFile(e.file);
-      const applies = ref !== null ? input.rewritten.has(ref) : (e.file.content === 2 && e.file.partition.length === 0) || input.partitions.has(partitionKey(m.partitionSpecId, e.file.partition));
+      const applies =
+        ref !== null
+          ? input.rewritten.has(ref)
+          : (e.file.content === 2 && e.file.partition.length === 0) || input.partitions.has(partitionKey(m.partitionSpecId, e.file.partition));
       if (applies) return `${named} added delete file ${e.file.filePath}, which may apply to a rewritten data file`;
     }
   }
@@ -117,7 +125,9 @@ export async function commitReplace(ctx: TableContext, storage: ObjectStorage, r
         { action: 'add-snapshot', snapshot: built },
         { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': built['snapshot-id'] },
       ] as TableUpdate[];
-      const [committed] = await commitTables(ctx, { caller: input.caller, warehouse: input.warehouse }, [{ identifier: { namespace: input.namespace, name: input.name }, requirements, updates }]);
+      const [committed] = await commitTables(ctx, { caller: input.caller, warehouse: input.warehouse }, [
+        { identifier: { namespace: input.namespace, name: input.name }, requirements, updates },
+      ]);
       return { outcome: 'committed', snapshotId: String(built['snapshot-id']), metadataLocation: committed!.metadataLocation, attempts: attempt };
     } catch (e) {
       await dropAll(storage, written);
@@ -134,7 +144,14 @@ async function dropAll(storage: ObjectStorage, uris: readonly string[]): Promise
 /** A random positive 63-bit snapshot id (Iceberg Java draws a random UUID's bits alike). */
 const newSnapshotId = (): bigint => randomBytes(8).readBigInt64BE() & 0x7fffffffffffffffn;
 
-async function buildSnapshot(ctx: TableContext, storage: ObjectStorage, reader: ManifestReader, metadata: TableMetadata, input: ReplaceInput, written: string[]): Promise<Snapshot | string> {
+async function buildSnapshot(
+  ctx: TableContext,
+  storage: ObjectStorage,
+  reader: ManifestReader,
+  metadata: TableMetadata,
+  input: ReplaceInput,
+  written: string[],
+): Promise<Snapshot | string> {
   const head = BigInt(metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'] ?? -1);
   const parent = (metadata.snapshots ?? []).find((s) => snapshotIdOf(s) === head);
   if (!parent?.['manifest-list']) return 'the table has no current snapshot with a manifest list';
@@ -151,7 +168,17 @@ async function buildSnapshot(ctx: TableContext, storage: ObjectStorage, reader: 
     await storage.writeNew(path, bytes);
     written.push(path);
     const seqs = entries.map((e) => e.sequenceNumber ?? sequenceNumber);
-    return { path, length: bytes.length, partitionSpecId: specId, content: 0, sequenceNumber, minSequenceNumber: Math.min(...seqs), addedSnapshotId: snapshotId, partitions, counts };
+    return {
+      path,
+      length: bytes.length,
+      partitionSpecId: specId,
+      content: 0,
+      sequenceNumber,
+      minSequenceNumber: Math.min(...seqs),
+      addedSnapshotId: snapshotId,
+      partitions,
+      counts,
+    };
   };
   const list: ListEntry[] = [];
   let found = 0;
@@ -175,7 +202,13 @@ async function buildSnapshot(ctx: TableContext, storage: ObjectStorage, reader: 
         removedBytes += e.file.fileSizeInBytes;
         removedRecords += e.file.recordCount;
       }
-      entries.push({ status: rewritten ? 2 : 0, snapshotId: rewritten ? snapshotId : e.snapshotId, sequenceNumber: e.sequenceNumber, fileSequenceNumber: e.fileSequenceNumber, file: e.file });
+      entries.push({
+        status: rewritten ? 2 : 0,
+        snapshotId: rewritten ? snapshotId : e.snapshotId,
+        sequenceNumber: e.sequenceNumber,
+        fileSequenceNumber: e.fileSequenceNumber,
+        file: e.file,
+      });
     }
     if (!hit) list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m)) });
     else list.push(await writeManifest(m.partitionSpecId, entries));

@@ -31,7 +31,12 @@ const CALLBACK_PATH = '/ui/auth/callback';
  * (without a CORS preflight this server never answers) nor a same-origin Sec-Fetch-Site.
  */
 function requireSameOriginJson(req: FastifyRequest): void {
-  if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) throw new CatalogError('ERR_BAD_REQUEST', 'send application/json');
+  if (
+    !String(req.headers['content-type'] ?? '')
+      .toLowerCase()
+      .startsWith('application/json')
+  )
+    throw new CatalogError('ERR_BAD_REQUEST', 'send application/json');
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') throw new CatalogError('ERR_FORBIDDEN', 'sign-in must come from the console itself');
 }
@@ -41,9 +46,21 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
   const setSession = (reply: FastifyReply, started: StartedSession) =>
     reply.header(
       'set-cookie',
-      stringifySetCookie({ name: SESSION_COOKIE, value: started.token, httpOnly: true, sameSite: 'strict', secure: secure(), path: '/', expires: new Date(started.expiresAtMs) }),
+      stringifySetCookie({
+        name: SESSION_COOKIE,
+        value: started.token,
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secure(),
+        path: '/',
+        expires: new Date(started.expiresAtMs),
+      }),
     );
-  const clearSession = (reply: FastifyReply) => reply.header('set-cookie', stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, sameSite: 'strict', secure: secure(), path: '/', maxAge: 0 }));
+  const clearSession = (reply: FastifyReply) =>
+    reply.header(
+      'set-cookie',
+      stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, sameSite: 'strict', secure: secure(), path: '/', maxAge: 0 }),
+    );
   const hide = { schema: { hide: true } };
 
   app.get('/auth/session', hide, async (req, reply) => {
@@ -59,7 +76,15 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
       csrfHeader: CSRF_HEADER,
       csrf: deps.sessions.csrfOf(token),
       expiresAtMs,
-      identity: { kind: identity.kind, subject: identity.subject, issuer: identity.issuer, tenant: identity.tenant, groups: identity.groups, roles: actor.roles, description: describeActor(actor) },
+      identity: {
+        kind: identity.kind,
+        subject: identity.subject,
+        issuer: identity.issuer,
+        tenant: identity.tenant,
+        groups: identity.groups,
+        roles: actor.roles,
+        description: describeActor(actor),
+      },
     };
   });
 
@@ -77,7 +102,13 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
     } catch (e) {
       if (!(e instanceof SignInError)) throw e;
       if (e.retryAfterMs) reply.header('retry-after', String(Math.ceil(e.retryAfterMs / 1000)));
-      return reply.code(e.code === 'ERR_SIGNIN_RATE_LIMITED' ? 429 : 401).send({ error: { message: e.message, type: e.code === 'ERR_SIGNIN_RATE_LIMITED' ? 'TooManyRequests' : 'NotAuthorizedException', code: e.code === 'ERR_SIGNIN_RATE_LIMITED' ? 429 : 401 } });
+      return reply.code(e.code === 'ERR_SIGNIN_RATE_LIMITED' ? 429 : 401).send({
+        error: {
+          message: e.message,
+          type: e.code === 'ERR_SIGNIN_RATE_LIMITED' ? 'TooManyRequests' : 'NotAuthorizedException',
+          code: e.code === 'ERR_SIGNIN_RATE_LIMITED' ? 429 : 401,
+        },
+      });
     }
   });
 
@@ -85,7 +116,10 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
     if (!deps.oidc) throw new CatalogError('ERR_BAD_REQUEST', 'no OIDC sign-in is configured');
     try {
       const { location, pending } = await deps.oidc.begin(Number(req.params.provider), `${deps.publicUrl()}${CALLBACK_PATH}`);
-      reply.header('set-cookie', stringifySetCookie({ name: PENDING_COOKIE, value: pending, httpOnly: true, sameSite: 'lax', secure: secure(), path: CALLBACK_PATH, maxAge: 600 }));
+      reply.header(
+        'set-cookie',
+        stringifySetCookie({ name: PENDING_COOKIE, value: pending, httpOnly: true, sameSite: 'lax', secure: secure(), path: CALLBACK_PATH, maxAge: 600 }),
+      );
       return reply.header('cache-control', 'no-store').redirect(location, 302);
     } catch (e) {
       if (e instanceof OidcLoginError) return reply.redirect(`/ui/?signin-error=${e.code}`, 302);
@@ -98,13 +132,24 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
     if (!deps.oidc) throw new CatalogError('ERR_BAD_REQUEST', 'no OIDC sign-in is configured');
     const pending = parseCookie(req.headers.cookie ?? '')[PENDING_COOKIE] || undefined;
     reply.header('cache-control', 'no-store');
-    reply.header('set-cookie', stringifySetCookie({ name: PENDING_COOKIE, value: '', httpOnly: true, sameSite: 'lax', secure: secure(), path: CALLBACK_PATH, maxAge: 0 }));
+    reply.header(
+      'set-cookie',
+      stringifySetCookie({ name: PENDING_COOKIE, value: '', httpOnly: true, sameSite: 'lax', secure: secure(), path: CALLBACK_PATH, maxAge: 0 }),
+    );
     try {
       const identity = await deps.oidc.finish(new URL(req.url, deps.publicUrl()), pending);
       const started = await deps.sessions.signInExternal(identity);
       reply.header('set-cookie', [
         stringifySetCookie({ name: PENDING_COOKIE, value: '', httpOnly: true, sameSite: 'lax', secure: secure(), path: CALLBACK_PATH, maxAge: 0 }),
-        stringifySetCookie({ name: SESSION_COOKIE, value: started.token, httpOnly: true, sameSite: 'strict', secure: secure(), path: '/', expires: new Date(started.expiresAtMs) }),
+        stringifySetCookie({
+          name: SESSION_COOKIE,
+          value: started.token,
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: secure(),
+          path: '/',
+          expires: new Date(started.expiresAtMs),
+        }),
       ]);
       return reply.redirect('/ui/', 302);
     } catch (e) {
@@ -120,7 +165,8 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
     if (token) {
       // Sign-out changes state: it needs the CSRF token like every other cookie-authenticated mutation.
       const presented = req.headers[CSRF_HEADER];
-      if (!deps.sessions.checkCsrf(token, Array.isArray(presented) ? presented[0] : presented)) throw new CatalogError('ERR_FORBIDDEN', `sign-out needs the session's ${CSRF_HEADER} header`);
+      if (!deps.sessions.checkCsrf(token, Array.isArray(presented) ? presented[0] : presented))
+        throw new CatalogError('ERR_FORBIDDEN', `sign-out needs the session's ${CSRF_HEADER} header`);
       await deps.sessions.signOut(token);
     }
     clearSession(reply);

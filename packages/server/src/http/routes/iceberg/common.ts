@@ -73,8 +73,15 @@ export function accessDelegation(req: FastifyRequest): DelegationMechanism[] {
 }
 
 /** config and storage-credentials of a LoadTableResult, in Iceberg's wire names (storage-credentials only when there are some). */
-export function accessFields(access: TableAccess): { config: Record<string, string>; 'storage-credentials'?: TableAccess['storageCredentials']; 'remote-signing-config'?: TableAccess['remoteSigningConfig']; 'read-restrictions'?: Record<string, unknown> } {
+export function accessFields(access: TableAccess): {
+  config: Record<string, string>;
+  'storage-credentials'?: TableAccess['storageCredentials'];
+  'remote-signing-config'?: TableAccess['remoteSigningConfig'];
+  'read-restrictions'?: Record<string, unknown>;
+} {
   const signing = access.remoteSigningConfig === undefined ? {} : { 'remote-signing-config': access.remoteSigningConfig };
   const restrictions = access.readRestrictions === undefined ? {} : { 'read-restrictions': access.readRestrictions };
-  return access.storageCredentials.length === 0 ? { config: access.config, ...signing, ...restrictions } : { config: access.config, 'storage-credentials': access.storageCredentials, ...signing, ...restrictions };
+  return access.storageCredentials.length === 0
+    ? { config: access.config, ...signing, ...restrictions }
+    : { config: access.config, 'storage-credentials': access.storageCredentials, ...signing, ...restrictions };
 }

@@ -34,7 +34,9 @@ describe('loadTable bodies kept per metadata file', () => {
     const bodies = new LoadBodies();
     const extras = { config: { 'client.region': 'eu' }, 'storage-credentials': [{ prefix: 's3://b/t', config: { 's3.access-key-id': 'AK' } }] };
     const body = bodies.body('s3://b/t/m.json', '{"v":1}', extras);
-    expect(body).toBe('{"metadata-location":"s3://b/t/m.json","metadata":{"v":1},"config":{"client.region":"eu"},"storage-credentials":[{"prefix":"s3://b/t","config":{"s3.access-key-id":"AK"}}]}');
+    expect(body).toBe(
+      '{"metadata-location":"s3://b/t/m.json","metadata":{"v":1},"config":{"client.region":"eu"},"storage-credentials":[{"prefix":"s3://b/t","config":{"s3.access-key-id":"AK"}}]}',
+    );
     expect(bodies.body('s3://b/t/m.json', '{"v":1}').toString()).toBe('{"metadata-location":"s3://b/t/m.json","metadata":{"v":1},"config":{}}');
   });
 

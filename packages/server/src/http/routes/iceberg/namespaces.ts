@@ -12,7 +12,14 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
     const { parent } = req.query;
     const paging = pageQuery(req);
     // Without pageToken the spec asks for every namespace in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined) return sendEveryPage(reply, namespaceListings, 'namespaces', 'next-page-token', await ns.listAll(catalogRequest(req), parent ? namespaceParam(parent) : undefined));
+    if (paging.pageToken === undefined)
+      return sendEveryPage(
+        reply,
+        namespaceListings,
+        'namespaces',
+        'next-page-token',
+        await ns.listAll(catalogRequest(req), parent ? namespaceParam(parent) : undefined),
+      );
     const result = await ns.list(catalogRequest(req), parent ? namespaceParam(parent) : undefined, paging);
     return sendListing(reply, namespaceListings, result.namespaces, result.nextPageToken);
   });
@@ -29,7 +36,8 @@ export function namespaceRoutes(app: FastifyInstance, services: CatalogServices)
   });
 
   operationRoute(app, 'namespaceExists', async (req, reply) => {
-    if (!(await ns.exists(catalogRequest(req), namespaceParam(req.params.namespace)))) throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', 'Namespace does not exist');
+    if (!(await ns.exists(catalogRequest(req), namespaceParam(req.params.namespace))))
+      throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', 'Namespace does not exist');
     return noContent(reply);
   });
 

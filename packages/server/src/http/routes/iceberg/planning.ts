@@ -19,10 +19,17 @@ export function planningRoutes(app: FastifyInstance, services: CatalogServices):
   });
 
   operationRoute(app, 'fetchPlanningResult', async (req, reply) => {
-    const result = await planning.fetchResult(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, req.params.planId, accessDelegation(req));
+    const result = await planning.fetchResult(
+      catalogRequest(req),
+      namespaceParam(req.params.namespace),
+      req.params.table,
+      req.params.planId,
+      accessDelegation(req),
+    );
     reply.header('cache-control', 'no-store');
     // A failed async plan is a 200 whose `error` is the spec's ErrorModel, mapped as the error itself would be.
-    if (result.status === 'failed') return sendJson(reply, stringifyJson({ status: 'failed', error: icebergError(result.error.code, result.error.message).body.error }));
+    if (result.status === 'failed')
+      return sendJson(reply, stringifyJson({ status: 'failed', error: icebergError(result.error.code, result.error.message).body.error }));
     return sendJson(reply, stringifyJson(result));
   });
 

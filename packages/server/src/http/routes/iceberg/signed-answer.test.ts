@@ -26,7 +26,14 @@ describe('the sign answer written without JSON escaping', () => {
     for (let i = 0; i < 4000; i++) {
       const signer = signers[i % 2]!;
       const chars = (n: number) => Array.from({ length: n }, () => (random() < 0.15 ? pick(HOSTILE, random) : pick(ORDINARY, random))).join('');
-      const host = i % 2 === 0 ? (random() < 0.1 ? `127.0.0.1:9000${chars(1)}` : '127.0.0.1:9000') : random() < 0.1 ? `lake.s3.eu-west-1.amazonaws.com${chars(1)}` : 'lake.s3.eu-west-1.amazonaws.com';
+      const host =
+        i % 2 === 0
+          ? random() < 0.1
+            ? `127.0.0.1:9000${chars(1)}`
+            : '127.0.0.1:9000'
+          : random() < 0.1
+            ? `lake.s3.eu-west-1.amazonaws.com${chars(1)}`
+            : 'lake.s3.eu-west-1.amazonaws.com';
       const path = i % 2 === 0 ? `/lake/wh/t/${chars(8)}` : `/wh/t/${chars(8)}`;
       const query = random() < 0.3 ? `?${chars(6)}` : '';
       const uri = `${i % 2 === 0 ? 'http' : 'https'}://${host}${path}${query}`;
@@ -34,7 +41,10 @@ describe('the sign answer written without JSON escaping', () => {
       const method = pick(['GET', 'HEAD', 'PUT', 'DELETE'], random);
       let answer;
       try {
-        const signed = signer.sign(signer.inspect({ method, uri, region: i % 2 === 0 ? 'us-east-1' : 'eu-west-1', headers: { [name]: [chars(4)] }, body: undefined }), at);
+        const signed = signer.sign(
+          signer.inspect({ method, uri, region: i % 2 === 0 ? 'us-east-1' : 'eu-west-1', headers: { [name]: [chars(4)] }, body: undefined }),
+          at,
+        );
         answer = signed instanceof Promise ? await signed : signed;
       } catch {
         refused++;
@@ -53,17 +63,38 @@ describe('the sign answer written without JSON escaping', () => {
 
   it('is not marked when the access key id would need escaping (a signer checks it once)', () => {
     const signer = new S3RequestSigner({ bucket: 'lake', region: 'eu-west-1', pathStyle: false, credentials: { ...credentials, accessKeyId: 'AKID"X' } });
-    const signed = signer.sign(signer.inspect({ method: 'GET', uri: 'https://lake.s3.eu-west-1.amazonaws.com/wh/t/a.parquet', region: 'eu-west-1', headers: {}, body: undefined }), at);
+    const signed = signer.sign(
+      signer.inspect({ method: 'GET', uri: 'https://lake.s3.eu-west-1.amazonaws.com/wh/t/a.parquet', region: 'eu-west-1', headers: {}, body: undefined }),
+      at,
+    );
     expect(signed instanceof Promise ? undefined : signed.escapeFree).toBeUndefined();
   });
 
   it('refuses header names that are not HTTP field names, and hosts with characters no host has', () => {
     const signer = new S3RequestSigner({ bucket: 'lake', region: 'eu-west-1', pathStyle: false, credentials });
     for (const name of ['a"b', 'a\\b', 'a b', 'a\u0001', '', 'é']) {
-      expect(() => signer.inspect({ method: 'GET', uri: 'https://lake.s3.eu-west-1.amazonaws.com/wh/t/a.parquet', region: 'eu-west-1', headers: { [name]: ['v'] }, body: undefined }), JSON.stringify(name)).toThrow(/HTTP field names/);
+      expect(
+        () =>
+          signer.inspect({
+            method: 'GET',
+            uri: 'https://lake.s3.eu-west-1.amazonaws.com/wh/t/a.parquet',
+            region: 'eu-west-1',
+            headers: { [name]: ['v'] },
+            body: undefined,
+          }),
+        JSON.stringify(name),
+      ).toThrow(/HTTP field names/);
     }
-    for (const host of ['lake.s3.eu-west-1.amazonaws.com"', 'lake.s3.eu-west-1.amazonaws.com\\', 'lake.s3.eu-west-1.amazonaws.com\u0000', 'lake.s3.eu-west-1.amazonaws.com\ud800']) {
-      expect(() => signer.inspect({ method: 'GET', uri: `https://${host}/wh/t/a.parquet`, region: 'eu-west-1', headers: {}, body: undefined }), JSON.stringify(host)).toThrow(/absolute http\(s\) URI/);
+    for (const host of [
+      'lake.s3.eu-west-1.amazonaws.com"',
+      'lake.s3.eu-west-1.amazonaws.com\\',
+      'lake.s3.eu-west-1.amazonaws.com\u0000',
+      'lake.s3.eu-west-1.amazonaws.com\ud800',
+    ]) {
+      expect(
+        () => signer.inspect({ method: 'GET', uri: `https://${host}/wh/t/a.parquet`, region: 'eu-west-1', headers: {}, body: undefined }),
+        JSON.stringify(host),
+      ).toThrow(/absolute http\(s\) URI/);
     }
   });
 });

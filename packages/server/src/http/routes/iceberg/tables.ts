@@ -28,7 +28,14 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   operationRoute(app, 'listTables', async (req, reply) => {
     const paging = pageQuery(req);
     // Without pageToken the spec asks for every table in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined) return sendEveryPage(reply, tableListings, 'identifiers', 'next-page-token', await tables.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
+    if (paging.pageToken === undefined)
+      return sendEveryPage(
+        reply,
+        tableListings,
+        'identifiers',
+        'next-page-token',
+        await tables.listAll(catalogRequest(req), namespaceParam(req.params.namespace)),
+      );
     const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
@@ -57,7 +64,8 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   });
 
   operationRoute(app, 'tableExists', async (req, reply) => {
-    if (!(await tables.exists(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table))) throw new CatalogError('ERR_TABLE_NOT_FOUND', 'Table does not exist');
+    if (!(await tables.exists(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table)))
+      throw new CatalogError('ERR_TABLE_NOT_FOUND', 'Table does not exist');
     return noContent(reply);
   });
 
@@ -91,7 +99,10 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
       throw new CatalogError('ERR_BAD_REQUEST', 'planId and storageRefreshToken cannot be combined');
     }
     // The read-only credentials of the caller's own scan plan (catalog/planning/service.ts).
-    if (planId !== undefined) return { 'storage-credentials': await services.planning.planCredentials(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, planId) };
+    if (planId !== undefined)
+      return {
+        'storage-credentials': await services.planning.planCredentials(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, planId),
+      };
     const vended = await tables.loadCredentials(catalogRequest(req), namespaceParam(req.params.namespace), req.params.table, storageRefreshToken);
     return { 'storage-credentials': vended.storageCredentials };
   });

@@ -11,7 +11,14 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   operationRoute(app, 'listViews', async (req, reply) => {
     const paging = pageQuery(req);
     // Without pageToken the spec asks for every view in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined) return sendEveryPage(reply, tableListings, 'identifiers', 'next-page-token', await views.listAll(catalogRequest(req), namespaceParam(req.params.namespace)));
+    if (paging.pageToken === undefined)
+      return sendEveryPage(
+        reply,
+        tableListings,
+        'identifiers',
+        'next-page-token',
+        await views.listAll(catalogRequest(req), namespaceParam(req.params.namespace)),
+      );
     const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
     return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
   });
@@ -34,7 +41,8 @@ export function viewRoutes(app: FastifyInstance, services: CatalogServices): voi
   });
 
   operationRoute(app, 'viewExists', async (req, reply) => {
-    if (!(await views.exists(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view))) throw new CatalogError('ERR_VIEW_NOT_FOUND', 'View does not exist');
+    if (!(await views.exists(catalogRequest(req), namespaceParam(req.params.namespace), req.params.view)))
+      throw new CatalogError('ERR_VIEW_NOT_FOUND', 'View does not exist');
     return noContent(reply);
   });
 

@@ -22,10 +22,14 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   const { tables } = services.lance;
 
   // DeclareTable and CreateEmptyTable take the same request.
-  const declare = async (req: FastifyRequest<{ Params: LanceParams; Querystring: { delimiter?: string }; Body: LanceDeclareTableRequest | undefined | null }>) => {
+  const declare = async (
+    req: FastifyRequest<{ Params: LanceParams; Querystring: { delimiter?: string }; Body: LanceDeclareTableRequest | undefined | null }>,
+  ) => {
     const body = lanceBody(req.body);
     const id = requestId(req, body.id);
-    return located(await tables.declare(catalogRequest(req), id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }));
+    return located(
+      await tables.declare(catalogRequest(req), id, { location: body.location, properties: body.properties, vendCredentials: body.vend_credentials }),
+    );
   };
   operationRoute(app, 'lanceDeclareTable', declare);
   // CreateEmptyTable: the name older clients use for DeclareTable.
@@ -47,7 +51,12 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not supported: open the dataset at the returned location');
     }
     const checkDeclared = req.query.check_declared ?? body.check_declared;
-    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials, { version: body.version, branch: body.branch, tag: body.tag, checkDeclared });
+    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials, {
+      version: body.version,
+      branch: body.branch,
+      tag: body.tag,
+      checkDeclared,
+    });
     return { ...located(t), ...(withUri ? { table_uri: t.location } : {}), ...(t.isOnlyDeclared !== undefined ? { is_only_declared: t.isOnlyDeclared } : {}) };
   });
 

@@ -14,7 +14,12 @@ import { operationRoute } from '../../operation-route.js';
 function securableQuery(query: OperationRequest<'listGrants'>['Querystring']): unknown {
   const { type, namespace, name } = query;
   if (type === undefined) return undefined;
-  return { type, warehouse: query.warehouse, ...(namespace !== undefined ? { namespace: namespace.split('\u001f') } : {}), ...(name !== undefined ? { name } : {}) };
+  return {
+    type,
+    warehouse: query.warehouse,
+    ...(namespace !== undefined ? { namespace: namespace.split('\u001f') } : {}),
+    ...(name !== undefined ? { name } : {}),
+  };
 }
 
 export function accessRoutes(app: FastifyInstance, admin: AccessAdmin): void {

@@ -15,17 +15,14 @@ export function droppedRoutes(app: FastifyInstance, dropped: DroppedObjectServic
     return dropped.list({ caller: callerOf(req), warehouse: req.params.warehouse }, pageToken, pageSize);
   });
 
-  operationRoute(app, 'undropObject', async (req) =>
-    dropped.undrop({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.id, req.body),
-  );
-
+  operationRoute(app, 'undropObject', async (req) => dropped.undrop({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.id, req.body));
 }
 
 export function maintenanceRoutes(app: FastifyInstance, maintenance: MaintenanceService): void {
   operationRoute(app, 'runTableMaintenance', async (req) =>
-      maintenance.run({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table, req.body),
+    maintenance.run({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table, req.body),
   );
   operationRoute(app, 'getTableMaintenance', async (req) =>
-      maintenance.job({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table),
+    maintenance.job({ caller: callerOf(req), warehouse: req.params.warehouse }, namespaceParam(req.params.namespace), req.params.table),
   );
 }

@@ -24,7 +24,8 @@ export interface EventRoutesOptions {
 export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
   operationRoute(app, 'listEvents', async (req) => {
     const query = req.query;
-    if (query.warehouse !== undefined && query.tenant !== undefined) throw validation('name either a warehouse (its events) or a tenant (its events), not both');
+    if (query.warehouse !== undefined && query.tenant !== undefined)
+      throw validation('name either a warehouse (its events) or a tenant (its events), not both');
     const page =
       query.warehouse === undefined
         ? await o.tenantEvents.list(callerOf(req), { tenant: query.tenant, after: query.after, limit: query.limit })
@@ -49,18 +50,14 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
     reply.code(201).send(await o.tenantEvents.createSink(callerOf(req), req.params.tenant, req.body)),
   );
 
-  operationRoute(app, 'getTenantEventSink', async (req) =>
-    o.tenantEvents.getSink(callerOf(req), req.params.tenant, req.params.sinkId),
-  );
+  operationRoute(app, 'getTenantEventSink', async (req) => o.tenantEvents.getSink(callerOf(req), req.params.tenant, req.params.sinkId));
 
   operationRoute(app, 'deleteTenantEventSink', async (req, reply) => {
     await o.tenantEvents.deleteSink(callerOf(req), req.params.tenant, req.params.sinkId);
     return reply.code(204).send();
   });
 
-  operationRoute(app, 'getEventSink', async (req) =>
-    o.sinks.get({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.sinkId),
-  );
+  operationRoute(app, 'getEventSink', async (req) => o.sinks.get({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.sinkId));
 
   operationRoute(app, 'deleteEventSink', async (req, reply) => {
     await o.sinks.delete({ caller: callerOf(req), warehouse: req.params.warehouse }, req.params.sinkId);

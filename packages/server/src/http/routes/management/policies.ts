@@ -20,7 +20,9 @@ export function policyRoutes(app: FastifyInstance, policies: PolicyAdmin): void 
     return reply.code(201).send(created);
   });
 
-  operationRoute(app, 'getTablePolicy', async (req) => policies.get(requestOf(req), namespaceParam(req.params.namespace), req.params.table, req.params.policyId));
+  operationRoute(app, 'getTablePolicy', async (req) =>
+    policies.get(requestOf(req), namespaceParam(req.params.namespace), req.params.table, req.params.policyId),
+  );
 
   operationRoute(app, 'updateTablePolicy', async (req) =>
     policies.update(requestOf(req), namespaceParam(req.params.namespace), req.params.table, req.params.policyId, req.body),
@@ -31,7 +33,5 @@ export function policyRoutes(app: FastifyInstance, policies: PolicyAdmin): void 
     return reply.code(204).send();
   });
 
-  operationRoute(app, 'getEffectivePolicy', async (req) =>
-    policies.effective(requestOf(req), namespaceParam(req.params.namespace), req.params.table),
-  );
+  operationRoute(app, 'getEffectivePolicy', async (req) => policies.effective(requestOf(req), namespaceParam(req.params.namespace), req.params.table));
 }

@@ -23,9 +23,7 @@ export function principalRoutes(app: FastifyInstance, admin: PrincipalAdmin): vo
 
   operationRoute(app, 'listAccessKeys', async (req) => admin.listAccessKeys(req.actor, req.params.clientId));
 
-  operationRoute(app, 'createAccessKey', async (req, reply) =>
-    reply.code(201).send(await admin.createAccessKey(req.actor, req.params.clientId)),
-  );
+  operationRoute(app, 'createAccessKey', async (req, reply) => reply.code(201).send(await admin.createAccessKey(req.actor, req.params.clientId)));
 
   operationRoute(app, 'revokeAccessKey', async (req, reply) => {
     await admin.revokeAccessKey(req.actor, req.params.clientId, req.params.keyId);
@@ -34,9 +32,7 @@ export function principalRoutes(app: FastifyInstance, admin: PrincipalAdmin): vo
 
   operationRoute(app, 'listApiKeys', async (req) => admin.listApiKeys(req.actor, req.params.clientId));
 
-  operationRoute(app, 'createApiKey', async (req, reply) =>
-    reply.code(201).send(await admin.createApiKey(req.actor, req.params.clientId, req.body)),
-  );
+  operationRoute(app, 'createApiKey', async (req, reply) => reply.code(201).send(await admin.createApiKey(req.actor, req.params.clientId, req.body)));
 
   operationRoute(app, 'revokeApiKey', async (req, reply) => {
     await admin.revokeApiKey(req.actor, req.params.keyId);
