@@ -4,24 +4,8 @@
  * the SDK's `management.labels` or `lakegate label set`; engines read them on loadTable and loadView.
  */
 import type { Labels } from '@lakegate/client/browser';
+import { KeyValueRows } from './key-values';
 import { Empty } from './states';
-
-function LabelRows({ values, testId }: { values: Record<string, string>; testId: string }) {
-  return (
-    <>
-      {Object.keys(values)
-        .sort()
-        .map((k) => (
-          <tr key={k} data-testid={testId}>
-            <th scope="row" className="mono">
-              {k}
-            </th>
-            <td className="mono">{values[k]}</td>
-          </tr>
-        ))}
-    </>
-  );
-}
 
 export function LabelsPanel({ labels, fieldName }: { labels: Labels | undefined; fieldName?: (id: number) => string }) {
   const own = labels?.['object-labels'] ?? {};
@@ -33,7 +17,7 @@ export function LabelsPanel({ labels, fieldName }: { labels: Labels | undefined;
         <table className="grid props">
           <caption className="dim">this object</caption>
           <tbody>
-            <LabelRows values={own} testId="object-label" />
+            <KeyValueRows values={own} testId="object-label" />
           </tbody>
         </table>
       )}
@@ -41,7 +25,7 @@ export function LabelsPanel({ labels, fieldName }: { labels: Labels | undefined;
         <table className="grid props" key={f['field-id']}>
           <caption className="mono">column {fieldName ? fieldName(f['field-id']) : `#${f['field-id']}`}</caption>
           <tbody>
-            <LabelRows values={f.labels} testId="field-label" />
+            <KeyValueRows values={f.labels} testId="field-label" />
           </tbody>
         </table>
       ))}

@@ -12,6 +12,7 @@ import { levelsOf, namespacePath, objectPath, showNamespace, warehousePath } fro
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
 import { GridHead } from '../components/grid-head';
+import { Properties } from '../components/key-values';
 
 const PAGE_SIZE = 100;
 
@@ -186,24 +187,5 @@ function NamespaceView({ warehouse, levels }: { warehouse: string; levels: strin
         )}
       </div>
     </>
-  );
-}
-
-export function Properties({ values }: { values: Record<string, string> }) {
-  const keys = Object.keys(values).sort();
-  if (keys.length === 0) return <Empty>No properties.</Empty>;
-  return (
-    <table className="grid props">
-      <tbody>
-        {keys.map((k) => (
-          <tr key={k}>
-            <th scope="row" className="mono">
-              {k}
-            </th>
-            <td className="mono">{values[k]}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

@@ -9,7 +9,8 @@ import { lanceClient } from '../api/clients';
 import { levelsOf, nameOf, showNamespace } from '../components/paths';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
-import { Breadcrumbs, Properties } from './catalog';
+import { Breadcrumbs } from './catalog';
+import { Properties } from '../components/key-values';
 import { GridHead } from '../components/grid-head';
 
 /** The most versions shown (the newest); the table may hold more. */

@@ -19,7 +19,8 @@ import { PlanScanPanel } from '../components/plan-scan';
 import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
-import { Breadcrumbs, Properties } from './catalog';
+import { Breadcrumbs } from './catalog';
+import { Properties } from '../components/key-values';
 import { GridHead } from '../components/grid-head';
 
 interface Snapshot {

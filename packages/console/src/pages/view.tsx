@@ -8,7 +8,8 @@ import { LabelsPanel } from '../components/labels';
 import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
-import { Breadcrumbs, Properties } from './catalog';
+import { Breadcrumbs } from './catalog';
+import { Properties } from '../components/key-values';
 
 interface ViewVersion {
   'version-id': number;
