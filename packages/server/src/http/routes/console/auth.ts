@@ -43,19 +43,17 @@ function requireSameOriginJson(req: FastifyRequest): void {
 
 export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): void {
   const secure = () => deps.publicUrl().startsWith('https:');
-  const setSession = (reply: FastifyReply, started: StartedSession) =>
-    reply.header(
-      'set-cookie',
-      stringifySetCookie({
-        name: SESSION_COOKIE,
-        value: started.token,
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: secure(),
-        path: '/',
-        expires: new Date(started.expiresAtMs),
-      }),
-    );
+  const sessionCookie = (started: StartedSession) =>
+    stringifySetCookie({
+      name: SESSION_COOKIE,
+      value: started.token,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: secure(),
+      path: '/',
+      expires: new Date(started.expiresAtMs),
+    });
+  const setSession = (reply: FastifyReply, started: StartedSession) => reply.header('set-cookie', sessionCookie(started));
   const clearSession = (reply: FastifyReply) =>
     reply.header(
       'set-cookie',
@@ -141,15 +139,7 @@ export function consoleAuthRoutes(app: FastifyInstance, deps: ConsoleAuthDeps): 
       const started = await deps.sessions.signInExternal(identity);
       reply.header('set-cookie', [
         stringifySetCookie({ name: PENDING_COOKIE, value: '', httpOnly: true, sameSite: 'lax', secure: secure(), path: CALLBACK_PATH, maxAge: 0 }),
-        stringifySetCookie({
-          name: SESSION_COOKIE,
-          value: started.token,
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: secure(),
-          path: '/',
-          expires: new Date(started.expiresAtMs),
-        }),
+        sessionCookie(started),
       ]);
       return reply.redirect('/ui/', 302);
     } catch (e) {
