@@ -11,6 +11,7 @@ import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
 import { type PageRequest, listingOf, pageOf, toPage } from '../paging.js';
 import type { FunctionStore } from '../ports/functions.js';
 import type { SecurablePath } from '../ports/access.js';
+import type { Privilege } from '../privileges.js';
 
 export const functionNotFound = (warehouse: string, levels: string[], name: string) =>
   new CatalogError('ERR_FUNCTION_NOT_FOUND', `Function does not exist: ${describeObject(warehouse, levels, name)}`);
@@ -28,7 +29,7 @@ export class FunctionService {
     let page = toPage(paging, this.ctx.pageTokens, listingOf(request.warehouse, levels, 'function'));
     // authorize
     const scope = await this.ctx.scope(request);
-    await this.namespaceFor(scope, levels, 'function:list', describeObject(scope.warehouse.name, levels));
+    await requireOnNamespace(this.ctx, scope, levels, 'function:list', describeObject(scope.warehouse.name, levels));
     // execute
     const names: string[] = [];
     for (;;) {
@@ -47,25 +48,35 @@ export class FunctionService {
     checkName(name, 'function name');
     // authorize
     const scope = await this.ctx.scope(request);
-    await this.namespaceFor(scope, levels, 'function:read', describeObject(scope.warehouse.name, levels, name));
+    await requireOnNamespace(this.ctx, scope, levels, 'function:read', describeObject(scope.warehouse.name, levels, name));
     // execute
     const record = await this.store.get(scope.warehouse.name, levels, name);
     if (record === undefined) throw functionNotFound(scope.warehouse.name, levels, name);
     return record.metadataJson;
   }
+}
 
-  /** The namespace's path once the caller holds `privilege` on it; a missing namespace is a 404 to those who may see it. */
-  private async namespaceFor(scope: RequestScope, levels: string[], privilege: 'function:list' | 'function:read', object: string): Promise<SecurablePath> {
-    const ns = await this.ctx.access.namespacePath(scope.warehouse, levels);
-    if (ns.missing)
-      return this.ctx.access.notFoundOrForbidden(
-        scope,
-        ns.path,
-        privilege,
-        object,
-        () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`),
-      );
-    await this.ctx.access.require(scope, privilege, ns.path, { object });
-    return ns.path;
-  }
+/**
+ * The namespace's path once the caller holds `privilege` on it (functions are authorized on their namespace); a
+ * missing namespace is a 404 to those who may see where it would be, the same 403 to anyone else. Read and
+ * administration of functions both ask this (function-admin.ts).
+ */
+export async function requireOnNamespace(
+  ctx: ServiceContext,
+  scope: RequestScope,
+  levels: string[],
+  privilege: Privilege,
+  object: string,
+): Promise<SecurablePath> {
+  const ns = await ctx.access.namespacePath(scope.warehouse, levels);
+  if (ns.missing)
+    return ctx.access.notFoundOrForbidden(
+      scope,
+      ns.path,
+      privilege,
+      object,
+      () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`),
+    );
+  await ctx.access.require(scope, privilege, ns.path, { object });
+  return ns.path;
 }

@@ -5,15 +5,13 @@
  * `function:drop` to drop, `function:read` to read. Each method runs validate → authorize → execute; each change is
  * audited and recorded as an outbox change event (`function.created|replaced|dropped`) in its transaction.
  */
-import { CatalogError } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
-import { checkName, checkNamespace, checkNewName, checkNewNamespace, formatIdentifier } from '../identifiers.js';
+import { checkName, checkNamespace, checkNewName, checkNewNamespace } from '../identifiers.js';
 import { changeEvent } from '../outbox/changes.js';
 import type { FunctionStore } from '../ports/functions.js';
-import type { Privilege } from '../privileges.js';
 import { checkFunctionMetadata } from '../functions/function-metadata.js';
-import { functionNotFound } from '../functions/function-service.js';
+import { functionNotFound, requireOnNamespace } from '../functions/function-service.js';
 
 export class FunctionAdmin {
   constructor(
@@ -28,7 +26,7 @@ export class FunctionAdmin {
     checkName(name, 'function name');
     // authorize
     const scope = await this.ctx.scope(request);
-    await this.requireOn(scope, levels, name, 'function:read');
+    await requireOnNamespace(this.ctx, scope, levels, 'function:read', describeObject(scope.warehouse.name, levels, name));
     // execute
     const record = await this.store.get(scope.warehouse.name, levels, name);
     if (record === undefined) throw functionNotFound(scope.warehouse.name, levels, name);
@@ -45,7 +43,7 @@ export class FunctionAdmin {
     const now = this.ctx.clock.now();
     const metadata = checkFunctionMetadata(input, { uuid: existing?.uuid ?? this.ctx.newUuid(), nowMs: now });
     // authorize
-    await this.requireOn(scope, levels, name, existing ? 'function:replace' : 'function:create');
+    await requireOnNamespace(this.ctx, scope, levels, existing ? 'function:replace' : 'function:create', describeObject(scope.warehouse.name, levels, name));
     // execute
     const kind = existing ? 'function.replaced' : 'function.created';
     const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
@@ -69,7 +67,7 @@ export class FunctionAdmin {
     checkName(name, 'function name');
     // authorize
     const scope = await this.ctx.scope(request);
-    await this.requireOn(scope, levels, name, 'function:drop');
+    await requireOnNamespace(this.ctx, scope, levels, 'function:drop', describeObject(scope.warehouse.name, levels, name));
     // execute
     const existing = await this.store.get(scope.warehouse.name, levels, name);
     if (existing === undefined) throw functionNotFound(scope.warehouse.name, levels, name);
@@ -82,21 +80,6 @@ export class FunctionAdmin {
     });
     if (!(await this.store.delete(scope.warehouse.name, levels, name, [event]))) throw functionNotFound(scope.warehouse.name, levels, name);
     await this.audit(scope, 'function.dropped', levels, name, { 'function-uuid': existing.uuid });
-  }
-
-  /** The caller holds `privilege` on the (existing) namespace; a missing namespace is a 404 to those who may see it. */
-  private async requireOn(scope: RequestScope, levels: string[], name: string, privilege: Privilege): Promise<void> {
-    const object = describeObject(scope.warehouse.name, levels, name);
-    const ns = await this.ctx.access.namespacePath(scope.warehouse, levels);
-    if (ns.missing)
-      await this.ctx.access.notFoundOrForbidden(
-        scope,
-        ns.path,
-        privilege,
-        object,
-        () => new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(levels)}`),
-      );
-    await this.ctx.access.require(scope, privilege, ns.path, { object });
   }
 
   private async audit(scope: RequestScope, type: string, levels: string[], name: string, detail: Record<string, unknown>): Promise<void> {
